@@ -1,0 +1,5 @@
+import { UserError } from "../errors.ts";
+
+export async function run(): Promise<number> {
+  throw new UserError("`logout` is not available in this version yet.");
+}

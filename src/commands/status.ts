@@ -1,0 +1,5 @@
+import { UserError } from "../errors.ts";
+
+export async function run(): Promise<number> {
+  throw new UserError("`status` is not available in this version yet.");
+}
