@@ -1,0 +1,109 @@
+import { costOf } from "../pricing/cost.ts";
+import type { SessionMeta } from "./session-fold.ts";
+import type { UsageRecord } from "./usage-ledger.ts";
+
+export interface UsageTotals {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+}
+
+/** A session's figures, as sent to OpenSync and shown by `sync --dry-run`. */
+export interface SessionSummary {
+  externalId: string;
+  title?: string;
+  projectPath?: string;
+  projectName?: string;
+  model?: string;
+  provider: "anthropic";
+  source: "claude-code";
+  createdAt?: number;
+  durationMs?: number;
+  messageCount: number;
+  promptTokens: number;
+  completionTokens: number;
+  cost: number;
+  usage: UsageTotals;
+  /** Models missing from the price table (counted at cost 0). */
+  unknownModels: string[];
+}
+
+export function emptyUsage(): UsageTotals {
+  return { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0 };
+}
+
+/** Adds one response's tokens into running totals. */
+export function addUsage(into: UsageTotals, r: UsageRecord): void {
+  into.inputTokens += r.tokens.input;
+  into.outputTokens += r.tokens.output;
+  into.cacheCreationTokens += r.tokens.cacheWrite5m + r.tokens.cacheWrite1h;
+  into.cacheReadTokens += r.tokens.cacheRead;
+}
+
+/** Usage, cost and main model of one session's deduplicated responses. */
+export interface SessionUsage {
+  usage: UsageTotals;
+  cost: number;
+  outputByModel: Map<string, number>;
+  unknownModels: Set<string>;
+}
+
+export function emptySessionUsage(): SessionUsage {
+  return { usage: emptyUsage(), cost: 0, outputByModel: new Map(), unknownModels: new Set() };
+}
+
+export function addRecord(into: SessionUsage, r: UsageRecord): void {
+  addUsage(into.usage, r);
+  const { usd, known } = costOf(r.model, r.tokens, r.fast);
+  into.cost += usd;
+  if (!known) into.unknownModels.add(r.model);
+  if (r.model !== "<synthetic>") into.outputByModel.set(r.model, (into.outputByModel.get(r.model) ?? 0) + r.tokens.output);
+}
+
+/** Groups deduplicated usage records by session. */
+export function usageBySession(records: Iterable<UsageRecord>): Map<string, SessionUsage> {
+  const out = new Map<string, SessionUsage>();
+  for (const r of records) {
+    let s = out.get(r.sessionId);
+    if (!s) out.set(r.sessionId, (s = emptySessionUsage()));
+    addRecord(s, r);
+  }
+  return out;
+}
+
+function mainModel(outputByModel: Map<string, number>): string | undefined {
+  let best: string | undefined;
+  let bestOutput = -1;
+  for (const [model, output] of outputByModel) {
+    if (output > bestOutput) [best, bestOutput] = [model, output];
+  }
+  return best;
+}
+
+function lastSegment(path: string): string {
+  return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
+}
+
+export function summarize(meta: SessionMeta, usage: SessionUsage, messageCount: number): SessionSummary {
+  const u = usage.usage;
+  const title = meta.title ?? meta.command ?? meta.summary ?? meta.subagentPrompt;
+  const cwd = meta.cwd ?? meta.anyCwd;
+  const model = mainModel(usage.outputByModel);
+  return {
+    externalId: meta.sessionId,
+    ...(title ? { title } : {}),
+    ...(cwd ? { projectPath: cwd, projectName: lastSegment(cwd) } : {}),
+    ...(model ? { model } : {}),
+    provider: "anthropic",
+    source: "claude-code",
+    ...(meta.firstAt !== undefined ? { createdAt: meta.firstAt } : {}),
+    ...(meta.firstAt !== undefined && meta.lastAt !== undefined ? { durationMs: meta.lastAt - meta.firstAt } : {}),
+    messageCount,
+    promptTokens: u.inputTokens + u.cacheCreationTokens + u.cacheReadTokens,
+    completionTokens: u.outputTokens,
+    cost: usage.cost,
+    usage: { ...u },
+    unknownModels: [...usage.unknownModels].sort(),
+  };
+}
