@@ -1,0 +1,56 @@
+import { describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
+import { basename, join } from "node:path";
+import { discoverFiles } from "../src/discover/files.ts";
+import { DEFAULT_FOLD_OPTIONS } from "../src/fold/session-fold.ts";
+import { scanAll } from "../src/scan/scan.ts";
+import reference from "./fixtures/ccusage-corpus.json";
+
+/**
+ * ccusage@20.0.24 `session --json --offline` over ../shared/corpus, recorded
+ * in fixtures (a platform-specific ccusage binary cannot be a devDependency).
+ * ccusage lists each flat agent-*.jsonl as its own session: here they are
+ * added to the parent named by their sessionId, as we report them.
+ */
+const CORPUS = join(import.meta.dir, "..", "..", "shared", "corpus", "projects");
+const present = existsSync(CORPUS);
+
+describe.skipIf(!present)("totals on ../shared/corpus equal ccusage's", () => {
+  const { sessions } = scanAll([CORPUS], DEFAULT_FOLD_OPTIONS);
+  const parentOf = new Map(
+    discoverFiles([CORPUS])
+      .files.filter((f) => f.kind === "subagent")
+      .map((f) => [basename(f.path, ".jsonl"), f.sessionId]),
+  );
+  const expected = new Map<string, { inputTokens: number; outputTokens: number; cacheCreationTokens: number; cacheReadTokens: number; cost: number }>();
+  for (const s of reference.sessions) {
+    const id = parentOf.get(s.period) ?? s.period;
+    const e = expected.get(id) ?? { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, cost: 0 };
+    e.inputTokens += s.inputTokens;
+    e.outputTokens += s.outputTokens;
+    e.cacheCreationTokens += s.cacheCreationTokens;
+    e.cacheReadTokens += s.cacheReadTokens;
+    e.cost += s.totalCost;
+    expected.set(id, e);
+  }
+
+  test("every ccusage session is there with the same four usage totals", () => {
+    expect(expected.size).toBeGreaterThan(30);
+    const ours = new Map(sessions.map((s) => [s.externalId, s]));
+    for (const [id, e] of expected) {
+      const { cost: _, ...usage } = e;
+      expect({ id, usage: ours.get(id)?.usage }).toEqual({ id, usage });
+    }
+  });
+
+  test("no session with tokens that ccusage does not have", () => {
+    const extra = sessions.filter((s) => s.promptTokens + s.completionTokens > 0 && !expected.has(s.externalId));
+    expect(extra.map((s) => s.externalId)).toEqual([]);
+  });
+
+  test("total cost within 0.5% of ccusage's", () => {
+    const ours = sessions.reduce((n, s) => n + s.cost, 0);
+    const theirs = reference.totals.totalCost;
+    expect(Math.abs(ours - theirs) / theirs).toBeLessThan(0.005);
+  });
+});

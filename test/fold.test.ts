@@ -1,0 +1,230 @@
+import { beforeEach, describe, expect, test } from "bun:test";
+import { DEFAULT_FOLD_OPTIONS, type FoldedMessage } from "../src/fold/session-fold.ts";
+import { scanAll } from "../src/scan/scan.ts";
+import {
+  SESSION,
+  assistant,
+  jsonl,
+  resetClock,
+  tempClaudeDir,
+  text,
+  toolResult,
+  toolUse,
+  user,
+} from "./helpers/transcript.ts";
+
+beforeEach(resetClock);
+
+function scan(dir: ReturnType<typeof tempClaudeDir>, options = DEFAULT_FOLD_OPTIONS) {
+  const messages: FoldedMessage[] = [];
+  const result = scanAll([dir.projects], options, (m) => messages.push(m));
+  return { ...result, messages, one: result.sessions.find((s) => s.externalId === SESSION) };
+}
+
+describe("usage dedup", () => {
+  test("one response written as several lines counts once", () => {
+    const dir = tempClaudeDir();
+    dir.write(
+      `p/${SESSION}.jsonl`,
+      jsonl([
+        user("hello"),
+        assistant("msg_1", text("Let me look."), { usage: { input: 5, output: 20, cacheCreation: 300, cacheRead: 4000 } }),
+        assistant("msg_1", toolUse("toolu_1", "Read", { file_path: "/a" }), {
+          usage: { input: 5, output: 20, cacheCreation: 300, cacheRead: 4000 },
+        }),
+        toolResult("toolu_1", "file body"),
+      ]),
+    );
+    const { one, messages } = scan(dir);
+    expect(one?.usage).toEqual({ inputTokens: 5, outputTokens: 20, cacheCreationTokens: 300, cacheReadTokens: 4000 });
+    expect(one?.promptTokens).toBe(4305);
+    expect(one?.completionTokens).toBe(20);
+    // prompt, one merged assistant response, one tool result
+    expect(messages.map((m) => m.role).sort()).toEqual(["assistant", "tool", "user"]);
+  });
+
+  test("a streaming partial copy is replaced by the complete one", () => {
+    const dir = tempClaudeDir();
+    dir.write(
+      `p/${SESSION}.jsonl`,
+      jsonl([
+        user("write a poem"),
+        assistant("msg_1", text("Roses"), { usage: { input: 3, output: 1, cacheCreation: 0, cacheRead: 0 } }),
+        assistant("msg_1", text("Roses are red"), { usage: { input: 3, output: 40, cacheCreation: 0, cacheRead: 0 } }),
+      ]),
+    );
+    const { one, messages } = scan(dir);
+    expect(one?.usage.outputTokens).toBe(40);
+    const reply = messages.find((m) => m.role === "assistant");
+    expect(reply?.parts).toEqual([{ type: "text", content: "Roses are red" }]);
+    expect(reply?.completionTokens).toBe(40);
+  });
+
+  test("history copied into a resumed session's file is not counted twice", () => {
+    const dir = tempClaudeDir();
+    const first = assistant("msg_1", text("done"), { usage: { input: 7, output: 9, cacheCreation: 0, cacheRead: 0 } });
+    dir.write(`p/${SESSION}.jsonl`, jsonl([user("go"), first]));
+    const resumed = "22222222-2222-4222-8222-222222222222";
+    dir.write(
+      `p/${resumed}.jsonl`,
+      jsonl([
+        first,
+        user("more", { sessionId: resumed }),
+        assistant("msg_2", text("ok"), { sessionId: resumed, usage: { input: 1, output: 2, cacheCreation: 0, cacheRead: 0 } }),
+      ]),
+    );
+    const { sessions } = scan(dir);
+    const total = sessions.reduce((n, s) => n + s.usage.inputTokens + s.usage.outputTokens, 0);
+    expect(total).toBe(7 + 9 + 1 + 2);
+  });
+
+  test("a sidechain copy loses to the main-thread copy of the same response", () => {
+    const dir = tempClaudeDir();
+    const main = assistant("msg_9", text("x"), { usage: { input: 1, output: 1, cacheCreation: 0, cacheRead: 0 } });
+    const side = { ...main, isSidechain: true, uuid: "side-1", message: { ...main.message, usage: { ...main.message.usage, output_tokens: 500 } } };
+    dir.write(`p/${SESSION}.jsonl`, jsonl([user("q"), side, main]));
+    expect(scan(dir).one?.usage.outputTokens).toBe(1);
+  });
+});
+
+describe("subagents", () => {
+  const agentLines = (agentId: string) => [
+    user("Explore the repo", { isSidechain: true, agentId }),
+    assistant(`msg_${agentId}`, text("Found it"), {
+      isSidechain: true,
+      agentId,
+      usage: { input: 2, output: 30, cacheCreation: 0, cacheRead: 0 },
+    }),
+  ];
+
+  test.each([
+    ["inline sidechain lines", (d: ReturnType<typeof tempClaudeDir>) => d.write(`p/${SESSION}.jsonl`, jsonl([user("main prompt"), ...agentLines("a1")]))],
+    [
+      "flat agent-<id>.jsonl beside the session",
+      (d: ReturnType<typeof tempClaudeDir>) => {
+        d.write(`p/${SESSION}.jsonl`, jsonl([user("main prompt")]));
+        d.write("p/agent-a1.jsonl", jsonl(agentLines("a1")));
+      },
+    ],
+    [
+      "<session>/subagents/agent-<id>.jsonl",
+      (d: ReturnType<typeof tempClaudeDir>) => {
+        d.write(`p/${SESSION}.jsonl`, jsonl([user("main prompt")]));
+        d.write(`p/${SESSION}/subagents/agent-a1.jsonl`, jsonl(agentLines("a1")));
+      },
+    ],
+  ])("%s fold into the parent session", (_name, layout) => {
+    const dir = tempClaudeDir();
+    layout(dir);
+    const { sessions, one, messages } = scan(dir);
+    expect(sessions.length).toBe(1);
+    expect(one?.usage.outputTokens).toBe(30);
+    expect(one?.title).toBe("main prompt");
+    expect(messages.map((m) => m.textContent)).toContain("Found it");
+    expect(new Set(messages.map((m) => m.sessionId))).toEqual(new Set([SESSION]));
+  });
+
+  test("subagent messages can be left out while their tokens still count", () => {
+    const dir = tempClaudeDir();
+    dir.write(`p/${SESSION}.jsonl`, jsonl([user("main prompt"), ...agentLines("a1")]));
+    const { one, messages } = scan(dir, { ...DEFAULT_FOLD_OPTIONS, subagentMessages: false });
+    expect(messages.map((m) => m.textContent)).toEqual(["main prompt"]);
+    expect(one?.usage.outputTokens).toBe(30);
+  });
+});
+
+describe("bad input", () => {
+  test("garbage and truncated lines are counted and skipped; the rest is read", () => {
+    const dir = tempClaudeDir();
+    dir.write(
+      `p/${SESSION}.jsonl`,
+      `not json\n{"type":"user"}\n[1,2]\n${jsonl([user("real"), assistant("msg_1", text("hi"))])}{"type":"assistant","trunc`,
+    );
+    const { one, stats } = scan(dir);
+    expect(stats.badLines).toBe(3);
+    expect(one?.messageCount).toBe(2);
+  });
+
+  test("an empty file is skipped with a note", () => {
+    const dir = tempClaudeDir();
+    dir.write(`p/${SESSION}.jsonl`, "");
+    const { sessions, stats } = scan(dir);
+    expect(sessions).toEqual([]);
+    expect(stats.files.map((f) => f.reason)).toEqual(["empty file"]);
+  });
+
+  test("unknown line types are counted, not fatal", () => {
+    const dir = tempClaudeDir();
+    dir.write(`p/${SESSION}.jsonl`, jsonl([{ type: "brand-new-kind", timestamp: "2025-10-01T09:00:00Z" }, user("x")]));
+    const { stats, one } = scan(dir);
+    expect(stats.unknownTypes).toBe(1);
+    expect(stats.badLines).toBe(0);
+    expect(one?.createdAt).toBe(Date.parse("2025-10-01T09:00:00Z"));
+  });
+});
+
+describe("titles and messages", () => {
+  test("the title skips meta lines, command output and tool results", () => {
+    const dir = tempClaudeDir();
+    dir.write(
+      `p/${SESSION}.jsonl`,
+      jsonl([
+        user("Caveat: The messages below were generated by the user while running local commands. DO NOT respond.", { isMeta: true }),
+        user("<local-command-stdout>Set model to opus</local-command-stdout>"),
+        user([{ type: "text", text: "<ide_opened_file>The user opened src/a.ts</ide_opened_file>" }, { type: "text", text: "  Fix   the\nlogin bug  " }]),
+      ]),
+    );
+    expect(scan(dir).one?.title).toBe("Fix the login bug");
+  });
+
+  test("a slash command is the title only when no prompt was typed", () => {
+    const dir = tempClaudeDir();
+    dir.write(`p/${SESSION}.jsonl`, jsonl([user("<command-name>/review</command-name>\n<command-args>42</command-args>")]));
+    expect(scan(dir).one?.title).toBe("/review 42");
+  });
+
+  test("long titles are cut to 80 characters at a word boundary", () => {
+    const dir = tempClaudeDir();
+    dir.write(`p/${SESSION}.jsonl`, jsonl([user("word ".repeat(40))]));
+    const title = scan(dir).one?.title ?? "";
+    expect(Array.from(title).length).toBeLessThanOrEqual(80);
+    expect(title.endsWith("word…")).toBe(true);
+  });
+
+  test("messages carry parts, stable ids, timestamps and per-message tokens", () => {
+    const dir = tempClaudeDir();
+    const prompt = user("list files", { uuid: "p-1", timestamp: "2025-10-01T10:00:00.000Z" });
+    dir.write(
+      `p/${SESSION}.jsonl`,
+      jsonl([
+        prompt,
+        assistant("msg_1", { type: "thinking", thinking: "hmm", signature: "s" }, { uuid: "a-1" }),
+        assistant("msg_1", toolUse("toolu_1", "Bash", { command: "ls" }), { uuid: "a-2" }),
+        toolResult("toolu_1", "a.txt\nb.txt", { uuid: "t-1" }),
+      ]),
+    );
+    const { messages, one } = scan(dir);
+    const byId = Object.fromEntries(messages.map((m) => [m.externalId, m]));
+    expect(byId[`${SESSION}:p-1`]).toMatchObject({ role: "user", textContent: "list files", createdAt: Date.parse("2025-10-01T10:00:00.000Z") });
+    expect(byId[`${SESSION}:a-1`]).toMatchObject({
+      role: "assistant",
+      model: "claude-sonnet-4-5-20250929",
+      promptTokens: 1110,
+      completionTokens: 50,
+      parts: [{ type: "tool-call", content: { toolName: "Bash", args: { command: "ls" }, toolCallId: "toolu_1" } }],
+    });
+    expect(byId[`${SESSION}:t-1`]).toMatchObject({
+      role: "tool",
+      parts: [{ type: "tool-result", content: { result: "a.txt\nb.txt", toolCallId: "toolu_1", isError: false } }],
+    });
+    expect(one?.messageCount).toBe(3);
+  });
+
+  test("thinking is sent only when enabled", () => {
+    const dir = tempClaudeDir();
+    dir.write(`p/${SESSION}.jsonl`, jsonl([user("q"), assistant("msg_1", { type: "thinking", thinking: "deep thought" })]));
+    expect(scan(dir).messages.some((m) => JSON.stringify(m.parts).includes("deep thought"))).toBe(false);
+    const on = scan(dir, { ...DEFAULT_FOLD_OPTIONS, thinking: true });
+    expect(on.messages.some((m) => JSON.stringify(m.parts).includes("deep thought"))).toBe(true);
+  });
+});

@@ -1,0 +1,37 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const CLI = join(import.meta.dir, "..", "..", "src", "cli.ts");
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A fresh HOME so no test ever reads or writes the real one. */
+export function tempHome(): string {
+  return mkdtempSync(join(tmpdir(), "ccs-home-"));
+}
+
+/** Runs the CLI from source with only the environment given (plus PATH), never the real HOME. */
+export async function runCli(
+  args: string[],
+  opts: { env: Record<string, string>; stdin?: string; timeoutMs?: number },
+): Promise<CliResult> {
+  const proc = Bun.spawn([process.execPath, CLI, ...args], {
+    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...opts.env },
+    stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const timer = setTimeout(() => proc.kill(), opts.timeoutMs ?? 30_000);
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}

@@ -1,0 +1,117 @@
+/**
+ * Builders for hand-written transcript lines in Claude Code's shapes, so each
+ * test states exactly the lines it needs.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+export const SESSION = "11111111-1111-4111-8111-111111111111";
+let clock = Date.parse("2025-10-01T10:00:00.000Z");
+let seq = 0;
+
+export function resetClock(): void {
+  clock = Date.parse("2025-10-01T10:00:00.000Z");
+  seq = 0;
+}
+
+function next() {
+  clock += 1000;
+  seq++;
+  return { timestamp: new Date(clock).toISOString(), uuid: `u-${seq.toString().padStart(4, "0")}` };
+}
+
+interface Common {
+  sessionId?: string;
+  cwd?: string;
+  isSidechain?: boolean;
+  agentId?: string;
+  uuid?: string;
+  timestamp?: string;
+}
+
+function base(c: Common) {
+  const n = next();
+  return {
+    parentUuid: null,
+    isSidechain: c.isSidechain ?? false,
+    userType: "external",
+    cwd: c.cwd ?? "/home/dev/project-x",
+    sessionId: c.sessionId ?? SESSION,
+    version: "2.0.30",
+    ...(c.agentId ? { agentId: c.agentId } : {}),
+    uuid: c.uuid ?? n.uuid,
+    timestamp: c.timestamp ?? n.timestamp,
+  };
+}
+
+export function user(content: unknown, c: Common & { isMeta?: boolean } = {}) {
+  return { ...base(c), type: "user", message: { role: "user", content }, ...(c.isMeta ? { isMeta: true } : {}) };
+}
+
+export function toolResult(toolUseId: string, output: string, c: Common = {}) {
+  return user([{ tool_use_id: toolUseId, type: "tool_result", content: output }], c);
+}
+
+export interface UsageIn {
+  input?: number;
+  output?: number;
+  cacheCreation?: number;
+  cacheRead?: number;
+}
+
+export function usage(u: UsageIn = {}) {
+  return {
+    input_tokens: u.input ?? 10,
+    cache_creation_input_tokens: u.cacheCreation ?? 100,
+    cache_read_input_tokens: u.cacheRead ?? 1000,
+    output_tokens: u.output ?? 50,
+    service_tier: "standard",
+  };
+}
+
+/** One assistant line: one content block of the response `id`. */
+export function assistant(
+  id: string,
+  block: Record<string, unknown>,
+  c: Common & { model?: string; requestId?: string; usage?: UsageIn } = {},
+) {
+  return {
+    ...base(c),
+    type: "assistant",
+    requestId: c.requestId ?? `req_${id}`,
+    message: {
+      id,
+      type: "message",
+      role: "assistant",
+      model: c.model ?? "claude-sonnet-4-5-20250929",
+      content: [block],
+      stop_reason: null,
+      usage: usage(c.usage),
+    },
+  };
+}
+
+export const text = (t: string) => ({ type: "text", text: t });
+export const toolUse = (id: string, name: string, input: unknown) => ({ type: "tool_use", id, name, input });
+
+export function jsonl(lines: unknown[]): string {
+  return lines.map((l) => (typeof l === "string" ? l : JSON.stringify(l))).join("\n") + "\n";
+}
+
+/** A temporary Claude config folder; `write` puts files under its projects/ folder. */
+export function tempClaudeDir() {
+  const root = mkdtempSync(join(tmpdir(), "ccs-claude-"));
+  const projects = join(root, "projects");
+  mkdirSync(projects, { recursive: true });
+  return {
+    root,
+    projects,
+    write(relative: string, content: string) {
+      const path = join(projects, relative);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, content);
+      return path;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { describe, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readLines } from "../src/transcript/read-lines.ts";
+
+function file(content: string | Uint8Array): string {
+  const path = join(mkdtempSync(join(tmpdir(), "ccs-read-")), "t.jsonl");
+  writeFileSync(path, content);
+  return path;
+}
+
+function collect(path: string, from = 0) {
+  const lines: Array<[string, number, number]> = [];
+  const bad: Array<[number, number]> = [];
+  const result = readLines(path, from, { line: (t, s, e) => lines.push([t, s, e]), bad: (s, e) => bad.push([s, e]) });
+  return { lines, bad, result };
+}
+
+describe("readLines", () => {
+  test("yields complete lines with byte ranges and stops before an unfinished last line", () => {
+    const path = file('{"a":1}\n{"b":"é"}\n{"c":');
+    const { lines, result } = collect(path);
+    expect(lines).toEqual([
+      ['{"a":1}', 0, 8],
+      ['{"b":"é"}', 8, 19],
+    ]);
+    expect(result.offset).toBe(19);
+  });
+
+  test("resumes from an offset and reads only what was appended", () => {
+    const path = file('{"a":1}\n{"b":2}\n');
+    expect(collect(path, 8).lines).toEqual([['{"b":2}', 8, 16]]);
+    expect(collect(path, 16).lines).toEqual([]);
+    expect(collect(path, 16).result.offset).toBe(16);
+  });
+
+  test("strips CRLF and a BOM, skips blank lines", () => {
+    const path = file('\uFEFF{"a":1}\r\n\n\r\n{"b":2}\r\n');
+    expect(collect(path).lines.map((l) => l[0])).toEqual(['{"a":1}', '{"b":2}']);
+  });
+
+  test("reports invalid UTF-8 lines as bad and goes on", () => {
+    const bytes = new Uint8Array([...Buffer.from('{"a":1}\n'), 0x7b, 0xff, 0xfe, 0x7d, 0x0a, ...Buffer.from('{"b":2}\n')]);
+    const { lines, bad } = collect(file(bytes));
+    expect(lines.map((l) => l[0])).toEqual(['{"a":1}', '{"b":2}']);
+    expect(bad).toEqual([[8, 13]]);
+  });
+
+  test("handles a line longer than the read buffer", () => {
+    const long = `{"x":"${"y".repeat(3 * 1024 * 1024)}"}`;
+    const path = file(`${long}\n{"z":1}\n`);
+    const { lines } = collect(path);
+    expect(lines.length).toBe(2);
+    expect(lines[0]?.[0].length).toBe(long.length);
+    expect(lines[1]).toEqual(['{"z":1}', long.length + 1, long.length + 9]);
+  });
+});
