@@ -65,7 +65,7 @@ export function buildCli() {
     .action(load(() => import("./commands/config.ts")));
 
   cli
-    .command("set <key> <value>", "Change an option (see `config` for the keys)")
+    .command("set <key> [value]", "Change an option (see `config` for the keys)")
     .action(load(() => import("./commands/set.ts")));
 
   cli

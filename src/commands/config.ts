@@ -1,5 +1,47 @@
-import { UserError } from "../errors.ts";
+import { type Config, type Credentials, configPath, loadConfig, maskKey, resolveCredentials } from "../config/index.ts";
+import { OPTION_INFO, OPTION_KEYS } from "../config/set-option.ts";
 
-export async function run(): Promise<number> {
-  throw new UserError("`config` is not available in this version yet.");
+/** `config`: the options and the connection (API key masked), as text or `--json`. */
+export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
+  const cfg = loadConfig();
+  const credentials = resolveCredentials(cfg, process.env);
+  process.stdout.write(options.json ? `${JSON.stringify(toJson(cfg, credentials), null, 2)}\n` : toText(cfg, credentials));
+  return 0;
+}
+
+function knownOptions(cfg: Config) {
+  return Object.fromEntries(OPTION_KEYS.map((key) => [key, cfg.options[key]]));
+}
+
+function toJson(cfg: Config, credentials: Credentials) {
+  return {
+    configPath: configPath(),
+    connection: {
+      convexUrl: credentials.convexUrl ?? null,
+      apiKey: credentials.apiKey === undefined ? null : maskKey(credentials.apiKey),
+      source: { convexUrl: credentials.source.convexUrl ?? null, apiKey: credentials.source.apiKey ?? null },
+    },
+    options: knownOptions(cfg),
+  };
+}
+
+function toText(cfg: Config, credentials: Credentials): string {
+  const from = (source: string | undefined) => (source && source !== "config" ? `  (from $${source})` : "");
+  const width = Math.max(...OPTION_KEYS.map((key) => key.length));
+  const lines = [
+    "Connection",
+    `  URL      ${credentials.convexUrl ?? "(not set)"}${from(credentials.source.convexUrl)}`,
+    `  API key  ${credentials.apiKey === undefined ? "(not set)" : maskKey(credentials.apiKey)}${from(credentials.source.apiKey)}`,
+  ];
+  if (credentials.convexUrl === undefined || credentials.apiKey === undefined) {
+    lines.push('  Run "claude-code-sync login" to connect.');
+  }
+  lines.push("", "Options");
+  for (const key of OPTION_KEYS) {
+    const value = cfg.options[key];
+    const shown = Array.isArray(value) ? (value.length === 0 ? "(none)" : value.join(", ")) : String(value);
+    lines.push(`  ${key.padEnd(width)}  ${shown.padEnd(6)}  ${OPTION_INFO[key].help}`);
+  }
+  lines.push("", `Config file: ${configPath()}`, "Change an option: claude-code-sync set <option> <value>", "");
+  return lines.join("\n");
 }

@@ -1,5 +1,20 @@
+import { loadConfig, saveConfig } from "../config/index.ts";
+import { applySetting } from "../config/set-option.ts";
 import { UserError } from "../errors.ts";
 
-export async function run(): Promise<number> {
-  throw new UserError("`set` is not available in this version yet.");
+/**
+ * `set <option> <value>`. A value starting with "-" (remove one list item) must
+ * come after `--`, or it reads as a flag: `set excludeProjects -- -old-project`.
+ */
+export async function run(args: string[], options: Record<string, unknown>): Promise<number> {
+  const afterDashes = Array.isArray(options["--"]) ? (options["--"] as unknown[]).map(String) : [];
+  const [key, value] = [...args, ...afterDashes];
+  if (key === undefined || value === undefined) {
+    throw new UserError('Usage: claude-code-sync set <option> <value>. Run "claude-code-sync config" to see the options.');
+  }
+  const cfg = loadConfig();
+  const result = applySetting(cfg.options, key, value);
+  saveConfig({ ...cfg, options: result.options });
+  process.stdout.write(`${result.message}\n`);
+  return 0;
 }

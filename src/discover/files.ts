@@ -95,17 +95,17 @@ function walkJsonl(dir: string, skipped: SkippedFile[]): string[] {
   return out;
 }
 
-const HEAD_BYTES = 64 * 1024;
 const SESSION_ID = /"sessionId":"([^"]+)"/;
+const HEAD = new Uint8Array(16 * 1024);
+const headDecoder = new TextDecoder();
 
-/** The parent session id of a flat agent file, from its first lines. */
+/** The parent session id of a flat agent file, from its first line (read into one shared buffer). */
 function sessionIdInside(path: string): string | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(path, "r");
-    const buf = new Uint8Array(HEAD_BYTES);
-    const n = readSync(fd, buf, 0, HEAD_BYTES, 0);
-    return SESSION_ID.exec(new TextDecoder().decode(buf.subarray(0, n)))?.[1];
+    const n = readSync(fd, HEAD, 0, HEAD.length, 0);
+    return SESSION_ID.exec(headDecoder.decode(HEAD.subarray(0, n)))?.[1];
   } catch {
     return undefined;
   } finally {

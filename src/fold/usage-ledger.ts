@@ -43,26 +43,98 @@ export function prefer(candidate: UsageRecord, kept: UsageRecord): boolean {
   return totalOf(candidate.tokens) > totalOf(kept.tokens);
 }
 
+const FIELDS = 5; // input, output, cacheWrite5m, cacheWrite1h, cacheRead
+
 /**
  * Every response counted once across all files of a run: Claude Code repeats
  * one response's usage on each of its lines, writes streaming partial copies,
  * and copies history into resumed sessions' files.
+ *
+ * Kept column-wise (numbers in typed arrays, session and model names interned)
+ * because a large history has hundreds of thousands of responses: one object
+ * per response cost about 1 KB each.
  */
 export class UsageLedger {
-  private readonly byKey = new Map<string, UsageRecord>();
-  private readonly unkeyed: UsageRecord[] = [];
+  private readonly rowOfKey = new Map<string, number>();
+  private readonly names: string[] = [];
+  private readonly nameIndex = new Map<string, number>();
+  private rows = 0;
+  private tokens = new Float64Array(1024 * FIELDS);
+  private session = new Uint32Array(1024);
+  private model = new Uint32Array(1024);
+  private flags = new Uint8Array(1024); // 1: sidechain, 2: fast
 
   add(record: UsageRecord): void {
     if (record.key === null) {
-      this.unkeyed.push(record);
+      this.write(this.append(), record);
       return;
     }
-    const kept = this.byKey.get(record.key);
-    if (!kept || prefer(record, kept)) this.byKey.set(record.key, record);
+    const row = this.rowOfKey.get(record.key);
+    if (row === undefined) {
+      const fresh = this.append();
+      this.rowOfKey.set(record.key, fresh);
+      this.write(fresh, record);
+    } else if (prefer(record, this.read(row))) {
+      this.write(row, record);
+    }
   }
 
   *records(): IterableIterator<UsageRecord> {
-    yield* this.byKey.values();
-    yield* this.unkeyed;
+    for (let row = 0; row < this.rows; row++) yield this.read(row);
+  }
+
+  private intern(name: string): number {
+    let i = this.nameIndex.get(name);
+    if (i === undefined) {
+      i = this.names.push(name) - 1;
+      this.nameIndex.set(name, i);
+    }
+    return i;
+  }
+
+  private append(): number {
+    if (this.rows === this.session.length) {
+      const grow = <T extends Float64Array | Uint32Array | Uint8Array>(a: T, by: number): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.tokens = grow(this.tokens, FIELDS);
+      this.session = grow(this.session, 1);
+      this.model = grow(this.model, 1);
+      this.flags = grow(this.flags, 1);
+    }
+    return this.rows++;
+  }
+
+  private write(row: number, r: UsageRecord): void {
+    const t = row * FIELDS;
+    this.tokens[t] = r.tokens.input;
+    this.tokens[t + 1] = r.tokens.output;
+    this.tokens[t + 2] = r.tokens.cacheWrite5m;
+    this.tokens[t + 3] = r.tokens.cacheWrite1h;
+    this.tokens[t + 4] = r.tokens.cacheRead;
+    this.session[row] = this.intern(r.sessionId);
+    this.model[row] = this.intern(r.model);
+    this.flags[row] = (r.sidechain ? 1 : 0) | (r.fast ? 2 : 0);
+  }
+
+  private read(row: number): UsageRecord {
+    const t = row * FIELDS;
+    const f = this.flags[row] as number;
+    return {
+      key: null,
+      sessionId: this.names[this.session[row] as number] as string,
+      model: this.names[this.model[row] as number] as string,
+      sidechain: (f & 1) !== 0,
+      fast: (f & 2) !== 0,
+      tokens: {
+        input: this.tokens[t] as number,
+        output: this.tokens[t + 1] as number,
+        cacheWrite5m: this.tokens[t + 2] as number,
+        cacheWrite1h: this.tokens[t + 3] as number,
+        cacheRead: this.tokens[t + 4] as number,
+      },
+    };
   }
 }

@@ -1,5 +1,5 @@
 import { type SkippedFile, type TranscriptFile, discoverFiles } from "../discover/files.ts";
-import { type FoldOptions, type MessageSink, SessionFold } from "../fold/session-fold.ts";
+import { type FoldOptions, type MessageSink, SessionFold, type SessionMeta } from "../fold/session-fold.ts";
 import { type SessionSummary, emptySessionUsage, summarize, usageBySession } from "../fold/summarize.ts";
 import { UsageLedger } from "../fold/usage-ledger.ts";
 import { parseLine } from "../transcript/parse-line.ts";
@@ -68,7 +68,8 @@ export function scanAll(roots: string[], options: FoldOptions, onMessage?: Messa
   const discovery = discoverFiles(roots);
   const stats: ReadStats = { ...emptyReadStats(), files: discovery.skipped };
   const ledger = new UsageLedger();
-  const folds: Array<{ fold: SessionFold; count: () => number }> = [];
+  // Only each session's metadata and message count outlive its fold, so memory does not grow with the corpus.
+  const done: Array<{ meta: SessionMeta; messages: number }> = [];
   for (const [sessionId, files] of groupBySession(discovery.files)) {
     let messages = 0;
     const fold = new SessionFold(sessionId, options, ledger, (m) => {
@@ -77,11 +78,11 @@ export function scanAll(roots: string[], options: FoldOptions, onMessage?: Messa
     });
     for (const file of files) foldFile(file, 0, fold, stats);
     fold.flush();
-    folds.push({ fold, count: () => messages });
+    done.push({ meta: fold.meta, messages });
   }
   const usage = usageBySession(ledger.records());
-  const sessions = folds
-    .map(({ fold, count }) => summarize(fold.meta, usage.get(fold.meta.sessionId) ?? emptySessionUsage(), count()))
+  const sessions = done
+    .map(({ meta, messages }) => summarize(meta, usage.get(meta.sessionId) ?? emptySessionUsage(), messages))
     .filter((s) => s.messageCount > 0 || s.promptTokens + s.completionTokens > 0)
     .sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0));
   return { sessions, stats };

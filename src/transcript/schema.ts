@@ -1,9 +1,10 @@
 import { z } from "zod";
 
 /**
- * zod schemas for the transcript lines we use. Every object is loose (extra
- * fields pass through untouched) because Claude Code adds fields in every
- * release; only the fields we read are checked.
+ * zod schemas for the transcript lines we use. Only the fields we read are
+ * declared; other fields are tolerated and dropped (strip mode, which is also
+ * twice as fast as keeping them: every line of every transcript goes through
+ * here). A line whose declared fields have the wrong type is a bad line.
  */
 
 const Timestamp = z.string().transform((s, ctx) => {
@@ -15,71 +16,76 @@ const Timestamp = z.string().transform((s, ctx) => {
   return ms;
 });
 
-export const UsageSchema = z.looseObject({
-  input_tokens: z.number().nonnegative().catch(0).default(0),
-  output_tokens: z.number().nonnegative().catch(0).default(0),
-  cache_creation_input_tokens: z.number().nonnegative().catch(0).default(0),
-  cache_read_input_tokens: z.number().nonnegative().catch(0).default(0),
+const Count = z.number().nonnegative();
+
+export const UsageSchema = z.object({
+  input_tokens: Count.default(0),
+  output_tokens: Count.default(0),
+  cache_creation_input_tokens: Count.default(0),
+  cache_read_input_tokens: Count.default(0),
   cache_creation: z
-    .looseObject({
-      ephemeral_5m_input_tokens: z.number().nonnegative().optional(),
-      ephemeral_1h_input_tokens: z.number().nonnegative().optional(),
-    })
-    .optional()
-    .catch(undefined),
-  speed: z.string().optional().catch(undefined),
+    .object({ ephemeral_5m_input_tokens: Count.optional(), ephemeral_1h_input_tokens: Count.optional() })
+    .optional(),
+  speed: z.string().optional(),
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
-/** A content block: only `type` is required; the fold reads the rest per type. */
-export const BlockSchema = z.looseObject({ type: z.string() });
-export type Block = z.infer<typeof BlockSchema> & Record<string, unknown>;
+/** A content block: only `type` is required; the fold checks the rest of each type where it reads it. */
+export type Block = { type: string } & Record<string, unknown>;
 
-const Content = z.union([z.string(), z.array(BlockSchema)]);
+const isBlock = (b: unknown): b is Block =>
+  typeof b === "object" && b !== null && typeof (b as { type?: unknown }).type === "string";
+
+/**
+ * Message content: a string or a list of blocks. Checked in place rather than
+ * copied: content holds most of a transcript's bytes. Blocks without a string
+ * `type` are dropped.
+ */
+const Content = z
+  .custom<string | unknown[]>((v) => typeof v === "string" || Array.isArray(v))
+  .transform((v): string | Block[] => (typeof v === "string" ? v : v.every(isBlock) ? v : v.filter(isBlock)));
 
 /** Fields shared by user and assistant lines. */
 const conversationFields = {
   uuid: z.string().min(1),
-  sessionId: z.string().optional(),
   timestamp: Timestamp,
-  cwd: z.string().optional().catch(undefined),
-  isSidechain: z.boolean().optional().catch(undefined),
-  agentId: z.string().optional().catch(undefined),
+  cwd: z.string().optional(),
+  isSidechain: z.boolean().optional(),
+  agentId: z.string().optional(),
 };
 
-export const UserLineSchema = z.looseObject({
+export const UserLineSchema = z.object({
   type: z.literal("user"),
   ...conversationFields,
-  isMeta: z.boolean().optional().catch(undefined),
-  message: z.looseObject({ content: Content }),
+  isMeta: z.boolean().optional(),
+  message: z.object({ content: Content }),
 });
 export type UserLine = z.infer<typeof UserLineSchema>;
 
-export const AssistantLineSchema = z.looseObject({
+export const AssistantLineSchema = z.object({
   type: z.literal("assistant"),
   ...conversationFields,
-  requestId: z.string().optional().catch(undefined),
-  isApiErrorMessage: z.boolean().optional().catch(undefined),
-  message: z.looseObject({
+  requestId: z.string().optional(),
+  message: z.object({
     id: z.string().optional(),
-    model: z.string().optional().catch(undefined),
-    content: Content.catch([]),
-    usage: UsageSchema.optional().catch(undefined),
+    model: z.string().optional(),
+    content: Content,
+    usage: UsageSchema.optional(),
   }),
 });
 export type AssistantLine = z.infer<typeof AssistantLineSchema>;
 
-export const SummaryLineSchema = z.looseObject({
+export const SummaryLineSchema = z.object({
   type: z.literal("summary"),
   summary: z.string(),
 });
 export type SummaryLine = z.infer<typeof SummaryLineSchema>;
 
-/** Any other line that carries a timestamp (system, progress, attachment...): only its time and cwd matter. */
-export const OtherLineSchema = z.looseObject({
+/** Any other line (system, progress, attachment...): only its time and cwd matter. */
+export const OtherLineSchema = z.object({
   type: z.string(),
-  timestamp: Timestamp.optional().catch(undefined),
-  cwd: z.string().optional().catch(undefined),
+  timestamp: Timestamp.optional(),
+  cwd: z.string().optional(),
 });
 
 export type Entry =
@@ -88,35 +94,36 @@ export type Entry =
   | ({ kind: "summary" } & SummaryLine)
   | { kind: "other"; type: string; timestamp?: number; cwd?: string };
 
-/** Line types that carry nothing we sync; skipped before validation. */
-const IGNORED_TYPES = new Set(["file-history-snapshot", "queue-operation"]);
+/** Marks zod's fresh output object with its kind, in place (no copy on the hot path). */
+function tagged<K extends Entry["kind"], T extends object>(kind: K, data: T): T & { kind: K } {
+  (data as T & { kind: K }).kind = kind;
+  return data as T & { kind: K };
+}
 
 /**
  * Validates one parsed JSON line. Returns null when the line is not an object
- * with a `type`, or when a user/assistant/summary line lacks a field we need:
- * the caller counts those as bad lines.
+ * with a `type`, or when a field we read has the wrong shape: the caller
+ * counts those as bad lines.
  */
 export function toEntry(value: unknown): Entry | null {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
   const type = (value as { type?: unknown }).type;
-  if (typeof type !== "string") return null;
   switch (type) {
     case "user": {
       const r = UserLineSchema.safeParse(value);
-      return r.success ? { kind: "user", ...r.data } : null;
+      return r.success ? tagged("user", r.data) : null;
     }
     case "assistant": {
       const r = AssistantLineSchema.safeParse(value);
-      return r.success ? { kind: "assistant", ...r.data } : null;
+      return r.success ? tagged("assistant", r.data) : null;
     }
     case "summary": {
       const r = SummaryLineSchema.safeParse(value);
-      return r.success ? { kind: "summary", ...r.data } : null;
+      return r.success ? tagged("summary", r.data) : null;
     }
     default: {
-      if (IGNORED_TYPES.has(type)) return { kind: "other", type };
       const r = OtherLineSchema.safeParse(value);
-      return r.success ? { kind: "other", type, timestamp: r.data.timestamp, cwd: r.data.cwd } : null;
+      return r.success ? tagged("other", r.data) : null;
     }
   }
 }

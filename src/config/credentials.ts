@@ -1,0 +1,39 @@
+import type { Config } from "./schema.ts";
+
+/** Environment variables that override the saved connection; the older names are still honoured. */
+export const URL_ENV = ["CLAUDE_CODE_SYNC_URL", "CLAUDE_SYNC_CONVEX_URL"] as const;
+export const API_KEY_ENV = ["CLAUDE_CODE_SYNC_API_KEY", "CLAUDE_SYNC_API_KEY"] as const;
+
+export interface Credentials {
+  convexUrl: string | undefined;
+  apiKey: string | undefined;
+  /** Where each value came from: an environment variable's name, or "config". */
+  source: { convexUrl: string | undefined; apiKey: string | undefined };
+}
+
+type Env = Record<string, string | undefined>;
+
+/** The connection to use: environment first (new names before old), then the config file. */
+export function resolveCredentials(cfg: Config, env: Env = process.env): Credentials {
+  const url = pick(env, URL_ENV, cfg.convexUrl);
+  const key = pick(env, API_KEY_ENV, cfg.apiKey);
+  return {
+    convexUrl: url.value,
+    apiKey: key.value,
+    source: { convexUrl: url.source, apiKey: key.source },
+  };
+}
+
+function pick(env: Env, names: readonly string[], fromFile: string | undefined) {
+  for (const name of names) {
+    const value = env[name]?.trim();
+    if (value) return { value, source: name };
+  }
+  return { value: fromFile, source: fromFile === undefined ? undefined : "config" };
+}
+
+/** Enough of a key to tell keys apart, never the whole key: `osk_ab…wxyz`. */
+export function maskKey(key: string): string {
+  if (key.length < 16) return "…";
+  return `${key.slice(0, 6)}…${key.slice(-4)}`;
+}

@@ -1,0 +1,99 @@
+import { UserError } from "../errors.ts";
+import { type Options, OptionsSchema } from "./schema.ts";
+
+/** The options `set` can change, and what each one means (shown by `config`). */
+export const OPTION_INFO = {
+  toolCalls: { kind: "boolean", help: "send tool calls and their results" },
+  thinking: { kind: "boolean", help: "send Claude's thinking blocks" },
+  subagentMessages: { kind: "boolean", help: "send subagent (Task tool) messages" },
+  excludeProjects: { kind: "list", help: "projects never synced (a path or a folder name, * allowed)" },
+  redact: { kind: "boolean", help: "mask secrets (API keys, tokens, passwords) before sending" },
+  redactPatterns: { kind: "list", help: "extra regular expressions to mask" },
+} as const satisfies Record<string, { kind: "boolean" | "list"; help: string }>;
+
+export type OptionKey = keyof typeof OPTION_INFO;
+export const OPTION_KEYS = Object.keys(OPTION_INFO) as OptionKey[];
+
+const TRUE_WORDS = new Set(["true", "on", "yes", "1"]);
+const FALSE_WORDS = new Set(["false", "off", "no", "0"]);
+
+export interface SetResult {
+  options: Options;
+  /** One line for the user: what changed, or why nothing did. */
+  message: string;
+}
+
+/**
+ * Apply `set <key> <value>` to `options` (a copy is returned). Booleans accept
+ * true/false/on/off/yes/no/1/0; lists take a comma-separated list, or `+item` /
+ * `-item` to add or remove one item. Invalid input is a UserError (exit 2).
+ */
+export function applySetting(options: Options, key: string, value: string): SetResult {
+  if (!isOptionKey(key)) {
+    throw new UserError(`Unknown option "${key}". Valid options: ${OPTION_KEYS.join(", ")}.`);
+  }
+  if (OPTION_INFO[key].kind === "boolean") {
+    const word = value.trim().toLowerCase();
+    if (!TRUE_WORDS.has(word) && !FALSE_WORDS.has(word)) {
+      throw new UserError(`${key} must be true or false (also on/off, yes/no, 1/0), not "${value}".`);
+    }
+    const next = TRUE_WORDS.has(word);
+    return { options: validated({ ...options, [key]: next }), message: `${key} = ${next}` };
+  }
+  return setList(options, key as "excludeProjects" | "redactPatterns", value);
+}
+
+function setList(options: Options, key: "excludeProjects" | "redactPatterns", value: string): SetResult {
+  const current = options[key];
+  const op = value[0];
+  const item = value.slice(1).trim();
+  if ((op === "+" || op === "-") && item === "") {
+    throw new UserError(`Give an item after "${op}", e.g. claude-code-sync set ${key} ${op}my-project`);
+  }
+  let next: string[];
+  let message: string;
+  if (op === "+") {
+    next = current.includes(item) ? current : [...current, item];
+    message = next === current ? `${key} already has "${item}"; nothing changed.` : `${key}: added "${item}".`;
+  } else if (op === "-") {
+    next = current.filter((entry) => entry !== item);
+    message = next.length === current.length ? `${key} has no "${item}"; nothing changed.` : `${key}: removed "${item}".`;
+  } else {
+    next = splitList(value);
+    message = `${key} set.`;
+  }
+  const listed = next.length === 0 ? "(empty)" : next.join(", ");
+  return { options: validated({ ...options, [key]: next }), message: `${message} Now: ${listed}` };
+}
+
+/**
+ * Split on commas, except inside (), [] or {} or after a backslash, so regular
+ * expressions like `a{2,4}` or `[,;]` stay whole.
+ */
+export function splitList(value: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < value.length; i++) {
+    const char = value[i];
+    if (char === "\\") i++;
+    else if (char === "(" || char === "[" || char === "{") depth++;
+    else if ((char === ")" || char === "]" || char === "}") && depth > 0) depth--;
+    else if (char === "," && depth === 0) {
+      items.push(value.slice(start, i));
+      start = i + 1;
+    }
+  }
+  items.push(value.slice(start));
+  return items.map((item) => item.trim()).filter((item) => item !== "");
+}
+
+function validated(options: Options): Options {
+  const parsed = OptionsSchema.safeParse(options);
+  if (parsed.success) return parsed.data;
+  throw new UserError(parsed.error.issues.map((issue) => issue.message).join("; "));
+}
+
+function isOptionKey(key: string): key is OptionKey {
+  return Object.hasOwn(OPTION_INFO, key);
+}

@@ -1,0 +1,82 @@
+import { chmodSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { z } from "zod";
+import { UserError } from "../errors.ts";
+import { appDir } from "../paths.ts";
+import { writeFileAtomic } from "./atomic-write.ts";
+import { type Config, ConfigSchema, defaultConfig } from "./schema.ts";
+
+// The file holds an API key: only its owner may read it.
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
+const checksPermissions = process.platform !== "win32";
+
+export function configPath(): string {
+  return join(appDir(), "config.json");
+}
+
+/** The saved config; defaults when there is none yet. A broken file is a UserError. */
+export function loadConfig(): Config {
+  const path = configPath();
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return defaultConfig();
+    throw new UserError(`Cannot read ${path}: ${(error as Error).message}. Check that you own it and can read it.`);
+  }
+  repairPermissions(path);
+
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(
+      `${path} is not valid JSON (${(error as Error).message}). Fix it by hand, or delete it and run "claude-code-sync login" again.`,
+    );
+  }
+  const parsed = ConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new UserError(
+      `${path} has invalid settings: ${describeIssues(parsed.error)}. Fix them by hand (or with "claude-code-sync set"), or delete the file and run "claude-code-sync login" again.`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Write the config atomically, owner-only. Unknown keys in `cfg` are written back as they are. */
+export function saveConfig(cfg: Config): void {
+  const path = configPath();
+  const valid = ConfigSchema.parse(cfg);
+  mkdirSync(appDir(), { recursive: true, mode: DIR_MODE });
+  if (checksPermissions) chmodSync(appDir(), DIR_MODE);
+  writeFileAtomic(path, `${JSON.stringify(valid, null, 2)}\n`, FILE_MODE);
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .join("; ");
+}
+
+/** Tighten a folder or file that others can read (e.g. restored from a backup), and say so once. */
+function repairPermissions(path: string): void {
+  if (!checksPermissions) return;
+  const repaired = [
+    { target: appDir(), mode: DIR_MODE },
+    { target: path, mode: FILE_MODE },
+  ].filter(({ target, mode }) => {
+    const current = statSync(target).mode & 0o777;
+    if ((current & ~mode) === 0) return false;
+    try {
+      chmodSync(target, mode);
+    } catch (error) {
+      const octal = mode.toString(8);
+      throw new UserError(`Others can read ${target} and it cannot be fixed (${(error as Error).message}). Run: chmod ${octal} "${target}"`);
+    }
+    return true;
+  });
+  if (repaired.length === 0) return;
+  const list = repaired.map(({ target, mode }) => `${target} to ${mode.toString(8).padStart(4, "0")}`).join(" and ");
+  process.stderr.write(`claude-code-sync: other users could read your config; changed the permissions of ${list}.\n`);
+}

@@ -1,0 +1,159 @@
+import { afterEach, beforeEach, describe, expect, spyOn, test } from "bun:test";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { run as runSet } from "../src/commands/set.ts";
+
+const ROOT = resolve(import.meta.dir, "..");
+const KEY = "osk_abcdefghijklmnopqrstuvwxyz012345";
+let home: string;
+
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), "ccs-config-cli-"));
+});
+afterEach(() => {
+  rmSync(home, { recursive: true, force: true });
+});
+
+const configFile = () => join(home, ".claude-code-sync", "config.json");
+const readConfig = () => JSON.parse(readFileSync(configFile(), "utf8"));
+const writeConfig = (value: unknown) => {
+  mkdirSync(join(home, ".claude-code-sync"), { recursive: true, mode: 0o700 });
+  writeFileSync(configFile(), JSON.stringify(value), { mode: 0o600 });
+};
+
+/** Run the CLI from source with a temp HOME and only the environment given. */
+function cli(args: string[], env: Record<string, string> = {}) {
+  const result = Bun.spawnSync([process.execPath, join(ROOT, "src/cli.ts"), ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? "", HOME: home, ...env },
+  });
+  return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
+}
+
+describe("config", () => {
+  test("a fresh home shows the defaults and creates nothing", () => {
+    const out = cli(["config"]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain("URL      (not set)");
+    expect(out.stdout).toContain("claude-code-sync login");
+    expect(out.stdout).toMatch(/toolCalls\s+true/);
+    expect(out.stdout).toMatch(/thinking\s+false/);
+    expect(out.stdout).toMatch(/excludeProjects\s+\(none\)/);
+    expect(existsSync(join(home, ".claude-code-sync"))).toBe(false);
+  });
+
+  test("text and --json show the connection with the key masked, env overriding the file", () => {
+    writeConfig({ convexUrl: "https://file.convex.cloud", apiKey: KEY, options: { thinking: true } });
+    const text = cli(["config"]);
+    expect(text.stdout).toContain("https://file.convex.cloud");
+    expect(text.stdout).toContain("osk_ab…2345");
+    expect(text.stdout).not.toContain(KEY);
+
+    const envKey = "osk_ENVENVENVENVENVENVENVENVENVENV99";
+    const json = cli(["config", "--json"], { CLAUDE_CODE_SYNC_API_KEY: envKey });
+    expect(json.code).toBe(0);
+    expect(json.stdout).not.toContain(envKey);
+    expect(JSON.parse(json.stdout)).toEqual({
+      configPath: configFile(),
+      connection: {
+        convexUrl: "https://file.convex.cloud",
+        apiKey: "osk_EN…NV99",
+        source: { convexUrl: "config", apiKey: "CLAUDE_CODE_SYNC_API_KEY" },
+      },
+      options: {
+        toolCalls: true,
+        thinking: true,
+        subagentMessages: true,
+        excludeProjects: [],
+        redact: true,
+        redactPatterns: [],
+      },
+    });
+  });
+
+  test("a broken file: exit 2, the file named", () => {
+    writeConfig("ignored");
+    writeFileSync(configFile(), "{ broken");
+    const out = cli(["config"]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain(configFile());
+    expect(out.stderr).toContain("not valid JSON");
+  });
+});
+
+describe("set", () => {
+  test("changes one option, keeps the rest, writes owner-only", () => {
+    writeConfig({ convexUrl: "https://a.convex.cloud", apiKey: KEY, extra: 1 });
+    const out = cli(["set", "thinking", "on"]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain("thinking = true");
+    const saved = readConfig();
+    expect(saved).toMatchObject({ convexUrl: "https://a.convex.cloud", apiKey: KEY, extra: 1 });
+    expect(saved.options.thinking).toBe(true);
+    expect(saved.options.toolCalls).toBe(true);
+    if (process.platform !== "win32") expect(statSync(configFile()).mode & 0o777).toBe(0o600);
+  });
+
+  test("lists: a comma-separated list, then +item", () => {
+    expect(cli(["set", "excludeProjects", "alpha,~/clients/*"]).code).toBe(0);
+    const out = cli(["set", "excludeProjects", "+beta"]);
+    expect(out.stdout).toContain('added "beta"');
+    expect(readConfig().options.excludeProjects).toEqual(["alpha", "~/clients/*", "beta"]);
+  });
+
+  test("invalid input: exit 2, nothing written, a helpful message", () => {
+    const unknown = cli(["set", "colour", "blue"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("Valid options: toolCalls, thinking");
+    const bad = cli(["set", "redact", "perhaps"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("redact must be true or false");
+    const regex = cli(["set", "redactPatterns", "+(oops"]);
+    expect(regex.code).toBe(2);
+    expect(regex.stderr).toContain("not a valid regular expression");
+    expect(existsSync(configFile())).toBe(false);
+  });
+
+  test("-item (given after --) removes one item", async () => {
+    writeConfig({ options: { excludeProjects: ["a", "-b", "c"] } });
+    const saved = process.env.HOME;
+    process.env.HOME = home;
+    const stdout = spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      expect(await runSet(["excludeProjects"], { "--": ["--b"] })).toBe(0);
+      expect(await runSet(["excludeProjects", "-a"], { "--": [] })).toBe(0);
+    } finally {
+      stdout.mockRestore();
+      process.env.HOME = saved;
+    }
+    expect(readConfig().options.excludeProjects).toEqual(["c"]);
+  });
+});
+
+describe("logout", () => {
+  test("removes the URL and key, keeps options, and is idempotent", () => {
+    writeConfig({ convexUrl: "https://a.convex.cloud", apiKey: KEY, options: { thinking: true } });
+    const first = cli(["logout"]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("Removed the saved URL and API key");
+    const saved = readConfig();
+    expect(saved.convexUrl).toBeUndefined();
+    expect(saved.apiKey).toBeUndefined();
+    expect(saved.options.thinking).toBe(true);
+    const before = readFileSync(configFile(), "utf8");
+
+    const second = cli(["logout"]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain("nothing to remove");
+    expect(readFileSync(configFile(), "utf8")).toBe(before);
+  });
+
+  test("warns when the environment still provides credentials", () => {
+    const out = cli(["logout"], { CLAUDE_SYNC_API_KEY: KEY });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain("CLAUDE_SYNC_API_KEY is still set");
+    expect(out.stdout).not.toContain(KEY);
+    expect(existsSync(configFile())).toBe(false);
+  });
+});

@@ -1,0 +1,247 @@
+import { afterEach, beforeEach, describe, expect, spyOn, test } from "bun:test";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  configPath,
+  defaultConfig,
+  isProjectExcluded,
+  loadConfig,
+  maskKey,
+  resolveCredentials,
+  saveConfig,
+} from "../src/config/index.ts";
+import { applySetting, splitList } from "../src/config/set-option.ts";
+import { UserError } from "../src/errors.ts";
+
+const KEY = "osk_abcdefghijklmnopqrstuvwxyz012345";
+const posix = process.platform !== "win32";
+let home: string;
+let savedHome: string | undefined;
+
+beforeEach(() => {
+  savedHome = process.env.HOME;
+  home = mkdtempSync(join(tmpdir(), "ccs-config-"));
+  process.env.HOME = home;
+});
+afterEach(() => {
+  process.env.HOME = savedHome;
+  rmSync(home, { recursive: true, force: true });
+});
+
+const mode = (path: string) => statSync(path).mode & 0o777;
+const writeRaw = (text: string) => {
+  mkdirSync(join(home, ".claude-code-sync"), { recursive: true, mode: 0o700 });
+  writeFileSync(configPath(), text, { mode: 0o600 });
+};
+const loadError = (): UserError => {
+  try {
+    loadConfig();
+  } catch (error) {
+    return error as UserError;
+  }
+  throw new Error("loadConfig did not throw");
+};
+
+describe("loadConfig / saveConfig", () => {
+  test("a missing file gives the defaults", () => {
+    expect(configPath()).toBe(join(home, ".claude-code-sync", "config.json"));
+    expect(loadConfig()).toEqual({
+      options: {
+        toolCalls: true,
+        thinking: false,
+        subagentMessages: true,
+        excludeProjects: [],
+        redact: true,
+        redactPatterns: [],
+      },
+    });
+  });
+
+  test("defaults do not share list instances", () => {
+    const a = defaultConfig();
+    a.options.excludeProjects.push("x");
+    expect(defaultConfig().options.excludeProjects).toEqual([]);
+  });
+
+  test("round trip, with owner-only permissions and no temp files left", () => {
+    const cfg = { ...defaultConfig(), convexUrl: "https://a.convex.cloud", apiKey: KEY };
+    cfg.options.thinking = true;
+    saveConfig(cfg);
+    expect(loadConfig()).toEqual(cfg);
+    expect(readdirSync(join(home, ".claude-code-sync"))).toEqual(["config.json"]);
+    if (posix) {
+      expect(mode(join(home, ".claude-code-sync"))).toBe(0o700);
+      expect(mode(configPath())).toBe(0o600);
+    }
+  });
+
+  test("save tightens a folder that was too open", () => {
+    if (!posix) return;
+    mkdirSync(join(home, ".claude-code-sync"), { mode: 0o755 });
+    chmodSync(join(home, ".claude-code-sync"), 0o755);
+    saveConfig(defaultConfig());
+    expect(mode(join(home, ".claude-code-sync"))).toBe(0o700);
+  });
+
+  test("unknown keys (top level and in options) survive load and save", () => {
+    writeRaw(JSON.stringify({ apiKey: KEY, future: { a: 1 }, options: { thinking: true, newOption: "x" } }));
+    const cfg = loadConfig();
+    saveConfig({ ...cfg, options: { ...cfg.options, toolCalls: false } });
+    const saved = JSON.parse(readFileSync(configPath(), "utf8"));
+    expect(saved.future).toEqual({ a: 1 });
+    expect(saved.options.newOption).toBe("x");
+    expect(saved.options.thinking).toBe(true);
+    expect(saved.options.toolCalls).toBe(false);
+  });
+
+  test("load repairs loose permissions and says so once on stderr", () => {
+    if (!posix) return;
+    writeRaw(JSON.stringify({ apiKey: KEY }));
+    chmodSync(configPath(), 0o644);
+    chmodSync(join(home, ".claude-code-sync"), 0o755);
+    const stderr = spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      loadConfig();
+      loadConfig();
+      expect(stderr).toHaveBeenCalledTimes(1);
+      expect(String(stderr.mock.calls[0]?.[0])).toContain("changed the permissions");
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(mode(configPath())).toBe(0o600);
+    expect(mode(join(home, ".claude-code-sync"))).toBe(0o700);
+  });
+
+  test("bad JSON is a UserError naming the file and what to do", () => {
+    writeRaw("{ not json");
+    const error = loadError();
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain(configPath());
+    expect(error.message).toContain("not valid JSON");
+    expect(error.message).toContain("claude-code-sync login");
+  });
+
+  test("a bad shape is a UserError naming the field", () => {
+    writeRaw(JSON.stringify({ options: { toolCalls: "yes", redactPatterns: ["ok", "("] } }));
+    const error = loadError();
+    expect(error.message).toContain(configPath());
+    expect(error.message).toContain("options.toolCalls");
+    expect(error.message).toContain('"(" is not a valid regular expression');
+  });
+
+  test("a JSON value that is not an object is rejected", () => {
+    writeRaw("[1, 2]");
+    expect(loadError().message).toContain("invalid settings");
+  });
+});
+
+describe("resolveCredentials", () => {
+  const cfg = { ...defaultConfig(), convexUrl: "https://file.convex.cloud", apiKey: "osk_file" };
+
+  test("the file when the environment says nothing (empty values count as unset)", () => {
+    expect(resolveCredentials(cfg, { CLAUDE_CODE_SYNC_URL: "  " })).toEqual({
+      convexUrl: "https://file.convex.cloud",
+      apiKey: "osk_file",
+      source: { convexUrl: "config", apiKey: "config" },
+    });
+  });
+
+  test("old variable names override the file; new names win over old", () => {
+    const old = { CLAUDE_SYNC_CONVEX_URL: "https://old.convex.cloud", CLAUDE_SYNC_API_KEY: "osk_old" };
+    expect(resolveCredentials(cfg, old)).toMatchObject({ convexUrl: "https://old.convex.cloud", apiKey: "osk_old" });
+    const both = { ...old, CLAUDE_CODE_SYNC_URL: "https://new.convex.cloud", CLAUDE_CODE_SYNC_API_KEY: "osk_new" };
+    expect(resolveCredentials(cfg, both)).toEqual({
+      convexUrl: "https://new.convex.cloud",
+      apiKey: "osk_new",
+      source: { convexUrl: "CLAUDE_CODE_SYNC_URL", apiKey: "CLAUDE_CODE_SYNC_API_KEY" },
+    });
+  });
+
+  test("nothing anywhere", () => {
+    expect(resolveCredentials(defaultConfig(), {})).toEqual({
+      convexUrl: undefined,
+      apiKey: undefined,
+      source: { convexUrl: undefined, apiKey: undefined },
+    });
+  });
+});
+
+test("maskKey never shows the whole key", () => {
+  expect(maskKey(KEY)).toBe("osk_ab…2345");
+  expect(maskKey("osk_short")).toBe("…");
+});
+
+describe("applySetting", () => {
+  const options = () => defaultConfig().options;
+
+  test("booleans accept the usual words", () => {
+    for (const [word, value] of [["on", true], ["OFF", false], ["yes", true], ["no", false], ["1", true], ["0", false], ["True", true]] as const) {
+      expect(applySetting(options(), "thinking", word).options.thinking).toBe(value);
+    }
+    expect(() => applySetting(options(), "thinking", "maybe")).toThrow("must be true or false");
+  });
+
+  test("unknown keys list the valid ones", () => {
+    expect(() => applySetting(options(), "toolcalls", "true")).toThrow(
+      "Valid options: toolCalls, thinking, subagentMessages, excludeProjects, redact, redactPatterns",
+    );
+    expect(() => applySetting(options(), "__proto__", "true")).toThrow(UserError);
+  });
+
+  test("lists: comma-separated, +add, -remove", () => {
+    let result = applySetting(options(), "excludeProjects", " a, b ,,c ");
+    expect(result.options.excludeProjects).toEqual(["a", "b", "c"]);
+    result = applySetting(result.options, "excludeProjects", "+d");
+    expect(result.options.excludeProjects).toEqual(["a", "b", "c", "d"]);
+    result = applySetting(result.options, "excludeProjects", "+d");
+    expect(result.message).toContain("nothing changed");
+    expect(result.options.excludeProjects).toEqual(["a", "b", "c", "d"]);
+    result = applySetting(result.options, "excludeProjects", "-b");
+    expect(result.options.excludeProjects).toEqual(["a", "c", "d"]);
+    expect(applySetting(result.options, "excludeProjects", "-zz").message).toContain("nothing changed");
+    expect(applySetting(result.options, "excludeProjects", "").options.excludeProjects).toEqual([]);
+    expect(() => applySetting(result.options, "excludeProjects", "+")).toThrow("Give an item");
+  });
+
+  test("redactPatterns must compile, and regex commas do not split", () => {
+    expect(applySetting(options(), "redactPatterns", "a{2,4},[,;]x,b").options.redactPatterns).toEqual([
+      "a{2,4}",
+      "[,;]x",
+      "b",
+    ]);
+    expect(() => applySetting(options(), "redactPatterns", "+(unclosed")).toThrow("not a valid regular expression");
+  });
+
+  test("does not modify its input", () => {
+    const input = options();
+    applySetting(input, "excludeProjects", "+x");
+    applySetting(input, "thinking", "true");
+    expect(input).toEqual(options());
+  });
+
+  test("splitList honours escapes", () => {
+    expect(splitList("a\\,b,c")).toEqual(["a\\,b", "c"]);
+  });
+});
+
+describe("isProjectExcluded", () => {
+  test("a bare name matches the last segment, with *", () => {
+    expect(isProjectExcluded("/home/me/work/secret", ["secret"])).toBe(true);
+    expect(isProjectExcluded("/home/me/work/secret/", ["secret"])).toBe(true);
+    expect(isProjectExcluded("/home/me/secret/app", ["secret"])).toBe(false);
+    expect(isProjectExcluded("/home/me/client-acme", ["client-*"])).toBe(true);
+    expect(isProjectExcluded("/home/me/clientacme", ["client-*"])).toBe(false);
+    expect(isProjectExcluded("C:\\Users\\me\\secret", ["secret"])).toBe(true);
+  });
+
+  test("a path matches itself and everything below; ~ is the home folder", () => {
+    expect(isProjectExcluded("/home/me/clients/a", ["/home/me/clients"])).toBe(true);
+    expect(isProjectExcluded("/home/me/clients-old", ["/home/me/clients"])).toBe(false);
+    expect(isProjectExcluded("/home/me/x/y/deep", ["/home/me/*/y"])).toBe(true);
+    expect(isProjectExcluded(join(home, "private", "p"), ["~/private"])).toBe(true);
+    expect(isProjectExcluded("/a.b/c", ["/a?b"])).toBe(false);
+    expect(isProjectExcluded("/anything", [])).toBe(false);
+  });
+});

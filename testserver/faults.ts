@@ -1,0 +1,109 @@
+import { z } from "zod";
+
+/**
+ * Fault injection: what the hosted service does on a bad day. Decisions are
+ * deterministic for a given seed and request sequence.
+ */
+
+/** 502/503/504: a gateway page; "drop": socket closed without a response; "hang": no answer until the
+ * client gives up; "occ": 500 with Convex's write-conflict text (transient, worth retrying). */
+export const FaultKindSchema = z.union([z.literal(502), z.literal(503), z.literal(504), z.enum(["drop", "hang", "occ"])]);
+export type FaultKind = z.infer<typeof FaultKindSchema>;
+
+export const FaultRuleSchema = z.strictObject({
+  method: z.string().optional(),
+  path: z.string().optional(),
+  /** Matches when the raw request body contains this text (e.g. a message id). */
+  bodyIncludes: z.string().optional(),
+  /** Let this many matching requests through first. */
+  skip: z.number().int().min(0).default(0),
+  /** Then fail this many of them. */
+  times: z.number().int().min(1).default(1),
+  kind: FaultKindSchema,
+  /** Apply the request, then fail the reply (the server committed; the client cannot know). */
+  afterApply: z.boolean().default(false),
+});
+export type FaultRule = z.input<typeof FaultRuleSchema>;
+
+export const FaultsSchema = z.strictObject({
+  /** Added before every API request is handled. */
+  latencyMs: z.number().min(0).default(0),
+  /** Share of API requests (0..1) failed with one of `failureKinds`, drawn from the seeded generator. */
+  failureRate: z.number().min(0).max(1).default(0),
+  failureKinds: z.array(FaultKindSchema).min(1).default([502, 503, 504, "drop"]),
+  /** Random failures happen after the request was applied. */
+  afterApply: z.boolean().default(false),
+  /** Answer 401 "Invalid API key" to every authenticated request after this many (a key regenerated meanwhile). */
+  unauthorizedAfter: z.number().int().min(0).optional(),
+  rules: z.array(FaultRuleSchema).default([]),
+  seed: z.number().int().default(1),
+});
+export type Faults = z.input<typeof FaultsSchema>;
+
+export type Decision = { kind: FaultKind; afterApply: boolean } | { kind: 401; afterApply: false };
+
+export interface RequestFacts {
+  method: string;
+  path: string;
+  body: string;
+  authenticated: boolean;
+}
+
+/** mulberry32: small, seedable, good enough to pick failures. */
+function generator(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class FaultInjector {
+  private config = FaultsSchema.parse({});
+  private random = generator(1);
+  private matched: number[] = [];
+  private authenticatedSeen = 0;
+
+  /** Replaces the whole configuration and restarts its counters. Throws a ZodError on bad input. */
+  set(faults: Faults): void {
+    this.config = FaultsSchema.parse(faults);
+    this.random = generator(this.config.seed);
+    this.matched = this.config.rules.map(() => 0);
+    this.authenticatedSeen = 0;
+  }
+
+  current(): z.infer<typeof FaultsSchema> {
+    return structuredClone(this.config);
+  }
+
+  get latencyMs(): number {
+    return this.config.latencyMs;
+  }
+
+  decide(req: RequestFacts): Decision | null {
+    // Every rule counts every request it matches, so `skip` means the same whatever other rules do.
+    let fired: Decision | null = null;
+    for (const [i, rule] of this.config.rules.entries()) {
+      if (rule.method && rule.method !== req.method) continue;
+      if (rule.path && rule.path !== req.path) continue;
+      if (rule.bodyIncludes !== undefined && !req.body.includes(rule.bodyIncludes)) continue;
+      const n = this.matched[i]!;
+      this.matched[i] = n + 1;
+      if (!fired && n >= rule.skip && n < rule.skip + rule.times) fired = { kind: rule.kind, afterApply: rule.afterApply };
+    }
+    if (fired) return fired;
+    if (req.authenticated && this.config.unauthorizedAfter !== undefined) {
+      this.authenticatedSeen++;
+      if (this.authenticatedSeen > this.config.unauthorizedAfter) return { kind: 401, afterApply: false };
+    }
+    if (this.config.failureRate > 0 && this.random() < this.config.failureRate) {
+      const kinds = this.config.failureKinds;
+      const kind = kinds[Math.floor(this.random() * kinds.length)]!;
+      return { kind, afterApply: this.config.afterApply };
+    }
+    return null;
+  }
+}
