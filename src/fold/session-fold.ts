@@ -2,7 +2,7 @@ import type { Part, Role } from "../opensync/payload.ts";
 import type { AssistantLine, Block, Entry, UserLine } from "../transcript/schema.ts";
 import { type PartOptions, blockToPart, textOf } from "./parts.ts";
 import { classifyUserLine, titleFrom } from "./prompt.ts";
-import { type UsageLedger, type UsageRecord, dedupKey, prefer, tokensOf } from "./usage-ledger.ts";
+import { type Ledger, type UsageRecord, dedupKey, prefer, tokensOf } from "./usage-ledger.ts";
 
 export interface FoldOptions extends PartOptions {
   /** Send subagent (sidechain) messages; their tokens count either way. */
@@ -81,7 +81,7 @@ export class SessionFold {
   constructor(
     sessionId: string,
     private readonly options: FoldOptions,
-    private readonly ledger: UsageLedger,
+    private readonly ledger: Ledger,
     private readonly sink: MessageSink,
     snapshot?: FoldSnapshot,
   ) {
@@ -169,6 +169,7 @@ export class SessionFold {
     const record: UsageRecord | undefined = msg.usage
       ? {
           key: dedupKey(msg.id, line.requestId),
+          lineId: line.uuid,
           sessionId: this.meta.sessionId,
           sidechain,
           model: msg.model ?? "unknown",

@@ -5,6 +5,8 @@ import type { Usage } from "../transcript/schema.ts";
 export interface UsageRecord {
   /** `message.id:requestId` (or `message.id`); null when the line has no message id: never deduplicated. */
   key: string | null;
+  /** The line's uuid: identifies a keyless record when the same bytes are read again. */
+  lineId?: string;
   sessionId: string;
   sidechain: boolean;
   model: string;
@@ -45,6 +47,11 @@ export function prefer(candidate: UsageRecord, kept: UsageRecord): boolean {
 
 const FIELDS = 5; // input, output, cacheWrite5m, cacheWrite1h, cacheRead
 
+/** Where the fold puts usage records: in memory for a dry run, in the state database for a sync. */
+export interface Ledger {
+  add(record: UsageRecord): void;
+}
+
 /**
  * Every response counted once across all files of a run: Claude Code repeats
  * one response's usage on each of its lines, writes streaming partial copies,
@@ -54,7 +61,7 @@ const FIELDS = 5; // input, output, cacheWrite5m, cacheWrite1h, cacheRead
  * because a large history has hundreds of thousands of responses: one object
  * per response cost about 1 KB each.
  */
-export class UsageLedger {
+export class UsageLedger implements Ledger {
   private readonly rowOfKey = new Map<string, number>();
   private readonly names: string[] = [];
   private readonly nameIndex = new Map<string, number>();

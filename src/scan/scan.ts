@@ -16,10 +16,17 @@ export function emptyReadStats(): ReadStats {
 }
 
 /**
- * Reads one file from `offset` into a session fold. Unreadable files are noted
- * in `stats`, never fatal. Returns the offset after the last complete line.
+ * Reads one file from `offset` (at most about `maxBytes` of it) into a session
+ * fold. An unreadable file (deleted meanwhile, no permission) is noted in
+ * `stats`, never fatal: its offset stays where it was.
  */
-export function foldFile(file: TranscriptFile, offset: number, fold: SessionFold, stats: ReadStats): number {
+export function foldFile(
+  file: TranscriptFile,
+  offset: number,
+  fold: SessionFold,
+  stats: ReadStats,
+  maxBytes?: number,
+): { offset: number; eof: boolean } {
   const inSubagentFile = file.kind === "subagent";
   try {
     return readLines(file.path, offset, {
@@ -35,10 +42,10 @@ export function foldFile(file: TranscriptFile, offset: number, fold: SessionFold
       bad() {
         stats.badLines++;
       },
-    }).offset;
+    }, maxBytes);
   } catch (error) {
     stats.files.push({ path: file.path, reason: `unreadable: ${(error as Error).message}` });
-    return offset;
+    return { offset, eof: true };
   }
 }
 

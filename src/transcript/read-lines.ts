@@ -17,6 +17,8 @@ export interface ReadResult {
   /** Byte offset just after the last complete line: where the next read starts. */
   offset: number;
   bytesRead: number;
+  /** False when the read stopped at `maxBytes` with more of the file left. */
+  eof: boolean;
 }
 
 /**
@@ -25,14 +27,16 @@ export interface ReadResult {
  * A last line without `\n` may still be being written by Claude Code: it is
  * left for the next read.
  */
-export function readLines(path: string, fromOffset: number, handlers: LineHandlers): ReadResult {
+export function readLines(path: string, fromOffset: number, handlers: LineHandlers, maxBytes = Number.POSITIVE_INFINITY): ReadResult {
   const fd = openSync(path, "r");
   try {
     let buf = shared;
     let filled = 0; // bytes at the front of buf not consumed yet (an incomplete line)
     let bufStart = fromOffset; // file offset of buf[0]
     let bytesRead = 0;
+    let eof = false;
     for (;;) {
+      if (bytesRead >= maxBytes) break;
       if (filled === buf.length) {
         // One line longer than the buffer: grow instead of failing.
         const bigger = new Uint8Array(buf.length * 2);
@@ -40,7 +44,10 @@ export function readLines(path: string, fromOffset: number, handlers: LineHandle
         buf = bigger;
       }
       const n = readSync(fd, buf, filled, buf.length - filled, bufStart + filled);
-      if (n === 0) break;
+      if (n === 0) {
+        eof = true;
+        break;
+      }
       bytesRead += n;
       const end = filled + n;
       const last = buf.lastIndexOf(NEWLINE, end - 1);
@@ -53,7 +60,7 @@ export function readLines(path: string, fromOffset: number, handlers: LineHandle
       filled = end - last - 1;
       bufStart += last + 1;
     }
-    return { offset: bufStart, bytesRead };
+    return { offset: bufStart, bytesRead, eof };
   } finally {
     closeSync(fd);
   }

@@ -1,0 +1,81 @@
+import type { FoldedMessage } from "../fold/session-fold.ts";
+import type { SessionSummary } from "../fold/summarize.ts";
+import type { MessagePayload, Part, SessionPayload } from "../opensync/payload.ts";
+import type { Redactor } from "../safety/redact.ts";
+import { fitMessage, truncateText } from "../safety/sanitize.ts";
+
+const SOURCE = "claude-code";
+const TITLE_MAX_BYTES = 1024;
+
+/** Redaction, or none when the user turned it off. */
+export interface Scrubber {
+  text(text: string): { text: string; count: number };
+  value<T>(value: T): { value: T; count: number };
+}
+
+export function scrubberFrom(redactor: Redactor | undefined): Scrubber {
+  if (!redactor) return { text: (text) => ({ text, count: 0 }), value: (value) => ({ value, count: 0 }) };
+  return { text: (t) => redactor.redact(t), value: (v) => redactor.redactValue(v) };
+}
+
+/**
+ * A session as POST /sync/session takes it: absolute totals, no null fields,
+ * the title redacted. `createdAt` is added when sending (clamped to that
+ * moment), so a clock ahead of the server never makes it look changed.
+ */
+export function sessionPayload(s: SessionSummary, scrub: Scrubber): Omit<SessionPayload, "createdAt"> {
+  const title = s.title === undefined ? undefined : truncateText(scrub.text(s.title).text, TITLE_MAX_BYTES);
+  return {
+    externalId: s.externalId,
+    source: SOURCE,
+    provider: s.provider,
+    ...(title ? { title } : {}),
+    ...(s.projectPath ? { projectPath: s.projectPath, projectName: s.projectName } : {}),
+    ...(s.model ? { model: s.model } : {}),
+    promptTokens: s.promptTokens,
+    completionTokens: s.completionTokens,
+    cost: s.cost,
+    ...(s.durationMs !== undefined ? { durationMs: s.durationMs } : {}),
+  };
+}
+
+/**
+ * A message as POST /sync/message takes it: secrets redacted in every part
+ * and in the text, `$` keys renamed, each part and the whole cut to fit the
+ * server's document limit with a visible marker. `createdAt` is added when
+ * sending, as for sessions.
+ */
+export function messagePayload(m: FoldedMessage, scrub: Scrubber): { payload: Omit<MessagePayload, "createdAt">; redactions: number } {
+  let redactions = 0;
+  const parts: Part[] = m.parts.map((p) => {
+    const r = scrub.value(p.content);
+    redactions += r.count;
+    return { type: p.type, content: r.value };
+  });
+  let text = m.textContent;
+  if (text !== undefined) {
+    const r = scrub.text(text);
+    redactions += r.count;
+    text = r.text;
+  }
+  const fitted = fitMessage(parts, text);
+  return {
+    redactions,
+    payload: {
+      sessionExternalId: m.sessionId,
+      externalId: m.externalId,
+      role: m.role,
+      source: SOURCE,
+      ...(fitted.textContent ? { textContent: fitted.textContent } : {}),
+      ...(m.model ? { model: m.model } : {}),
+      ...(m.promptTokens !== undefined ? { promptTokens: m.promptTokens } : {}),
+      ...(m.completionTokens !== undefined ? { completionTokens: m.completionTokens } : {}),
+      parts: fitted.parts,
+    },
+  };
+}
+
+/** A content hash of a payload: what decides whether the server already has it. */
+export function payloadHash(json: string): string {
+  return Bun.hash(json).toString(36);
+}

@@ -1,0 +1,475 @@
+/**
+ * Distribution: the compiled executable, install.sh against a local release
+ * server, the npm launcher and platform package installed from their
+ * tarballs, and the Homebrew formula. One executable is compiled for this
+ * machine and shared by all of them.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { chmod, cp, mkdir, mkdtemp, realpath, rm, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { CHECKSUMS, ROOT, compile, entrypoints, pack, parseChecksums, sha256File, writeChecksums } from "../scripts/build.ts";
+import { FORMULA, writeFormula } from "../scripts/homebrew.ts";
+import { generateNpmPackages, npmTargets } from "../scripts/npm-packages.ts";
+import { COMMAND, type Target, archiveName, executableName, findTarget, hostTarget, npmPackageName, readVersion } from "../scripts/targets.ts";
+
+const VERSION = readVersion(ROOT);
+const POSIX = process.platform !== "win32";
+const INSTALL_SH = join(ROOT, "install.sh");
+const LAUNCHER = join(ROOT, "npm", COMMAND, "bin", `${COMMAND}.js`);
+/** Compiling, packing and npm installs of a 100 MB executable take seconds each. */
+const HOOK_TIMEOUT = 60_000;
+
+let work: string;
+let home: string;
+let native: { target: Target; executable: string };
+
+/** The environment of every spawned process: a throwaway HOME, no settings of ours from outside. */
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[1] !== undefined && !e[0].startsWith("CLAUDE_CODE_SYNC_") && !/^npm_/i.test(e[0]),
+    ),
+  );
+  return {
+    ...base,
+    HOME: home,
+    USERPROFILE: home,
+    CLAUDE_CONFIG_DIR: join(home, ".claude"),
+    npm_config_cache: join(work, "npm-cache"),
+    npm_config_update_notifier: "false",
+    ...extra,
+  };
+}
+
+type Result = { code: number | null; signal: string | number | null; stdout: string; stderr: string };
+
+async function exec(cmd: string[], options: { env?: Record<string, string>; cwd?: string; stdin?: string } = {}): Promise<Result> {
+  const proc = Bun.spawn(cmd, {
+    cwd: options.cwd ?? work,
+    env: options.env ?? env(),
+    stdin: options.stdin === undefined ? "ignore" : new Blob([options.stdin]),
+    stdout: "pipe",
+    stderr: "pipe",
+    timeout: 50_000,
+    killSignal: "SIGKILL",
+  });
+  const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  await proc.exited;
+  return { code: proc.exitCode, signal: proc.signalCode, stdout, stderr };
+}
+
+/** Runs a command found on PATH; npm and its shims are .cmd files on Windows. */
+const viaShell = (cmd: string[]) => (POSIX ? cmd : [process.env.ComSpec ?? "cmd.exe", "/d", "/s", "/c", ...cmd]);
+
+beforeAll(async () => {
+  work = await realpath(await mkdtemp(join(tmpdir(), "ccs-dist-")));
+  home = join(work, "home");
+  await mkdir(home);
+  const target = hostTarget();
+  const executable = join(work, "out", "bin", target.id, executableName(target.os));
+  await compile(ROOT, executable);
+  native = { target, executable };
+}, HOOK_TIMEOUT);
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe("build", () => {
+  test("the executable reports package.json's version and needs neither bun nor node", async () => {
+    const result = await exec([native.executable, "--version"], { env: env({ PATH: join(work, "empty") }) });
+    expect(result.stderr).toBe("");
+    expect(result.stdout.trim()).toBe(VERSION);
+  });
+
+  test("the Worker entrypoint is compiled in when it exists", async () => {
+    const root = join(work, "worker-project");
+    await mkdir(join(root, "src"), { recursive: true });
+    expect(entrypoints(root)).toEqual([join(root, "src/cli.ts")]);
+
+    await Bun.write(
+      join(root, "src/cli.ts"),
+      `const worker = new Worker(new URL("./scan/scan-worker.ts", import.meta.url));
+       const reply = await new Promise((resolve) => { worker.onmessage = (e) => resolve(e.data); worker.postMessage("ping"); });
+       worker.terminate();
+       console.log(reply, process.env.CCS_DOTENV_PROBE ?? "no-dotenv");`,
+    );
+    await Bun.write(
+      join(root, "src/scan/scan-worker.ts"),
+      `declare var self: Worker;
+       self.onmessage = (event: MessageEvent) => self.postMessage(event.data + "-pong");`,
+    );
+    expect(entrypoints(root)).toEqual([join(root, "src/cli.ts"), join(root, "src/scan/scan-worker.ts")]);
+
+    const app = join(root, "out", executableName(process.platform));
+    await compile(root, app);
+    expect(readdirSync(dirname(app))).toEqual([basename(app)]); // no source map files left beside it
+    // Run from a folder with a .env: the executable must not load it.
+    const cwd = join(root, "elsewhere");
+    await Bun.write(join(cwd, ".env"), "CCS_DOTENV_PROBE=loaded\n");
+    const result = await exec([app], { cwd, env: env({ PATH: join(work, "empty") }) });
+    expect(result.stdout.trim()).toBe("ping-pong no-dotenv");
+    await rm(root, { recursive: true, force: true }); // 100 MB
+  });
+
+  test("SHA256SUMS is in sha256sum format and parses back", async () => {
+    const dir = join(work, "sums");
+    await Bun.write(join(dir, "b.tar.gz"), "bee");
+    await Bun.write(join(dir, "a.zip"), "ay");
+    const path = await writeChecksums(dir, [join(dir, "b.tar.gz"), join(dir, "a.zip")]);
+    const text = readFileSync(path, "utf8");
+    const a = new Bun.CryptoHasher("sha256").update("ay").digest("hex");
+    const b = new Bun.CryptoHasher("sha256").update("bee").digest("hex");
+    expect(text).toBe(`${a}  a.zip\n${b}  b.tar.gz\n`);
+    expect(parseChecksums(`${text}${b} *c.tar.gz\nnot a checksum line\n`)).toEqual(
+      new Map([["a.zip", a], ["b.tar.gz", b], ["c.tar.gz", b]]),
+    );
+  });
+});
+
+/** The release target install.sh picks on this machine (it also looks at AVX2). */
+function installerTarget(): Target {
+  const target = hostTarget();
+  const cpuinfo = existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : "avx2";
+  return target.id === "linux-x64" && !/\bavx2\b/.test(cpuinfo) ? findTarget("linux-x64-baseline") : target;
+}
+
+describe.skipIf(!POSIX)("install.sh (macOS and Linux; Windows installs with npm or the .zip)", () => {
+  const OLD = "0.0.1-test";
+  let server: ReturnType<typeof Bun.serve>;
+  let url: string;
+  let www: string;
+  let target: Target;
+
+  /** A release folder as GitHub serves one: the archive and SHA256SUMS. */
+  async function release(dir: string, executable: string): Promise<string> {
+    await mkdir(dir, { recursive: true });
+    const archive = await pack(executable, target, dir);
+    await writeChecksums(dir, [archive]);
+    return archive;
+  }
+
+  beforeAll(async () => {
+    target = installerTarget();
+    www = join(work, "www");
+    const current = join(www, "releases/download", `v${VERSION}`);
+    const archive = await release(current, native.executable);
+    await mkdir(join(www, "releases/latest"), { recursive: true });
+    await symlink(current, join(www, "releases/latest/download"));
+
+    // An older release, with a stand-in executable that only reports its version.
+    const standIn = join(work, "old-build", COMMAND);
+    await Bun.write(standIn, `#!/bin/sh\necho ${OLD}\n`);
+    await chmod(standIn, 0o755);
+    const oldArchive = await release(join(www, "releases/download", `v${OLD}`), standIn);
+
+    // A release whose executable cannot start here.
+    const broken = join(work, "broken-build", COMMAND);
+    await Bun.write(broken, "#!/bin/sh\necho 'cannot load library' >&2\nexit 127\n");
+    await chmod(broken, 0o755);
+    await release(join(www, "broken"), broken);
+
+    // The current release's SHA256SUMS with another archive in place of its own.
+    await mkdir(join(www, "tampered"));
+    await cp(join(current, CHECKSUMS), join(www, "tampered", CHECKSUMS));
+    await cp(oldArchive, join(www, "tampered", basename(archive)));
+
+    server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch(request) {
+        const file = Bun.file(join(www, decodeURIComponent(new URL(request.url).pathname)));
+        return file.exists().then((found) => (found ? new Response(file) : new Response("not found", { status: 404 })));
+      },
+    });
+    url = `http://127.0.0.1:${server.port}`;
+  }, HOOK_TIMEOUT);
+
+  afterAll(() => server?.stop(true));
+
+  // Each installation is a 100 MB executable: remove it once its test is done.
+  const installDirs: string[] = [];
+  const installDir = (name: string) => {
+    installDirs.push(join(work, name));
+    return join(work, name);
+  };
+  afterEach(() => Promise.all(installDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true }))));
+
+  const install = (dir: string, args: string[] = [], extra: Record<string, string> = {}) =>
+    exec(["sh", INSTALL_SH, ...args], {
+      env: env({ CLAUDE_CODE_SYNC_INSTALL_DIR: dir, CLAUDE_CODE_SYNC_RELEASES_URL: `${url}/releases`, ...extra }),
+    });
+
+  const installedVersion = async (dir: string) =>
+    (await exec([join(dir, COMMAND), "--version"], { env: env({ PATH: join(work, "empty") }) })).stdout.trim();
+
+  test("the archive holds the executable alone", async () => {
+    const result = await exec(["tar", "-tzf", join(www, "releases/download", `v${VERSION}`, archiveName(target))]);
+    expect(result.stdout.trim()).toBe(COMMAND);
+  });
+
+  test("installs the latest release, checks it, and says how to put the folder on PATH", async () => {
+    const dir = installDir("install-latest");
+    const result = await install(dir);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`for ${target.id}`);
+    expect(result.stdout).toContain(`Installed ${COMMAND} ${VERSION} to ${dir}/${COMMAND}`);
+    expect(result.stdout).toContain(`${dir} is not in your PATH`);
+    expect(await installedVersion(dir)).toBe(VERSION);
+    expect(readdirSync(dir)).toEqual([COMMAND]);
+  });
+
+  test("CLAUDE_CODE_SYNC_DOWNLOAD_URL names one release's folder", async () => {
+    const dir = installDir("install-download-url");
+    const result = await install(dir, [], {
+      CLAUDE_CODE_SYNC_DOWNLOAD_URL: `${url}/releases/download/v${VERSION}/`,
+      CLAUDE_CODE_SYNC_RELEASES_URL: "http://127.0.0.1:9/unused",
+      PATH: `${dir}:${process.env.PATH}`,
+    });
+    expect(result.stderr).toBe("");
+    expect(result.stdout).not.toContain("not in your PATH");
+    expect(await installedVersion(dir)).toBe(VERSION);
+  });
+
+  test("a pinned version is installed, by --version or CLAUDE_CODE_SYNC_VERSION, and can be upgraded in place", async () => {
+    const dir = installDir("install-pinned");
+    const pinned = await install(dir, ["--version", OLD]);
+    expect(pinned.stderr).toBe("");
+    expect(await installedVersion(dir)).toBe(OLD);
+
+    expect((await install(dir)).code).toBe(0);
+    expect(await installedVersion(dir)).toBe(VERSION);
+
+    const byEnv = await install(dir, [], { CLAUDE_CODE_SYNC_VERSION: `v${OLD}` });
+    expect(byEnv.stderr).toBe("");
+    expect(await installedVersion(dir)).toBe(OLD);
+    expect(readdirSync(dir)).toEqual([COMMAND]);
+  });
+
+  test("a download folder of another version than the pinned one is refused", async () => {
+    const dir = installDir("install-wrong-version");
+    const result = await install(dir, [`--version=${OLD}`], {
+      CLAUDE_CODE_SYNC_DOWNLOAD_URL: `${url}/releases/download/v${VERSION}`,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`asked for version ${OLD} but`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  test("an archive that does not match SHA256SUMS is refused and nothing is installed", async () => {
+    const dir = installDir("install-tampered");
+    const result = await install(dir, [], { CLAUDE_CODE_SYNC_DOWNLOAD_URL: `${url}/tampered` });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`checksum mismatch for ${archiveName(target)}`);
+    expect(result.stderr).toContain("Nothing was installed");
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  test("an executable that does not run here is not installed, and the error is shown", async () => {
+    const dir = installDir("install-broken");
+    const result = await install(dir, [], { CLAUDE_CODE_SYNC_DOWNLOAD_URL: `${url}/broken` });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`does not run on this machine (${target.id}): cannot load library`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  test("an unknown version gets a clear message", async () => {
+    const result = await install(installDir("install-unknown"), ["--version", "9.9.9"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("is 9.9.9 a released version?");
+  });
+
+  test.skipIf(!Bun.which("wget"))("works with wget when there is no curl", async () => {
+    // A PATH with the tools install.sh uses, but no curl.
+    const tools = join(work, "tools-without-curl");
+    await mkdir(tools);
+    const used = "sh uname mktemp rm awk sha256sum shasum cut tar gzip mkdir cp chmod mv grep ldd bash sysctl sed wget";
+    for (const name of used.split(" ")) {
+      const path = Bun.which(name);
+      if (path) await symlink(path, join(tools, name));
+    }
+    const dir = installDir("install-wget");
+    const result = await install(dir, [], { PATH: tools });
+    expect(result.stderr).toBe("");
+    expect(await installedVersion(dir)).toBe(VERSION);
+  });
+
+  test.skipIf(!Bun.which("shellcheck"))("is clean POSIX sh for shellcheck", async () => {
+    const result = await exec(["shellcheck", "-s", "sh", INSTALL_SH]);
+    expect(result.stdout).toBe("");
+    expect(result.code).toBe(0);
+  });
+});
+
+describe("npm packages", () => {
+  let prefix: string;
+  let platformDir: string;
+
+  /** Runs the globally installed command through npm's shim, with node but no bun on PATH. */
+  async function runInstalled(args: string[]): Promise<Result> {
+    const node = await realpath(Bun.which("node")!);
+    let path = dirname(node);
+    if (POSIX) {
+      path = join(work, "node-only");
+      await mkdir(path, { recursive: true });
+      if (!existsSync(join(path, "node"))) await symlink(node, join(path, "node"));
+    }
+    expect(Bun.which("bun", { PATH: path })).toBeNull();
+    const shim = POSIX ? join(prefix, "bin", COMMAND) : join(prefix, `${COMMAND}.cmd`);
+    return exec(viaShell([shim, ...args]), { env: env({ PATH: path }) });
+  }
+
+  beforeAll(async () => {
+    const { launcherDir, platformDirs } = await generateNpmPackages(ROOT, join(work, "out"), [native.target]);
+    platformDir = platformDirs.get(native.target.id)!;
+    const packs = join(work, "packs");
+    await mkdir(packs);
+    const packed = await exec(viaShell(["npm", "pack", "--pack-destination", packs, launcherDir, platformDir]));
+    expect(packed.code).toBe(0);
+    const tarballs = readdirSync(packs).map((name) => join(packs, name));
+    expect(tarballs).toHaveLength(2);
+    // Offline, from the files: the other platforms' packages cannot be fetched and, being optional, are skipped.
+    prefix = join(work, "prefix");
+    const installed = await exec(
+      viaShell(["npm", "install", "-g", "--prefix", prefix, "--offline", "--no-audit", "--no-fund", "--registry", "http://127.0.0.1:9/", ...tarballs]),
+    );
+    expect(installed.code).toBe(0);
+  }, HOOK_TIMEOUT);
+
+  test("the launcher lists every platform package at this version, each limited to its platform", async () => {
+    const launcher = JSON.parse(readFileSync(join(work, "out/npm", COMMAND, "package.json"), "utf8"));
+    expect(launcher.version).toBe(VERSION);
+    expect(launcher.bin).toEqual({ [COMMAND]: `bin/${COMMAND}.js` });
+    expect(Object.entries(launcher.optionalDependencies)).toEqual(npmTargets().map(([, name]) => [name, VERSION]));
+    const platform = JSON.parse(readFileSync(join(platformDir, "package.json"), "utf8"));
+    expect(platform.name).toBe(npmPackageName(native.target)!);
+    expect([platform.os, platform.cpu]).toEqual([[process.platform], [process.arch]]);
+  });
+
+  test("the installed command runs with node but no bun on PATH", async () => {
+    const result = await runInstalled(["--version"]);
+    expect(result.stderr).toBe("");
+    expect(result.stdout.trim()).toBe(VERSION);
+  });
+
+  test("the installed command passes the exit status through", async () => {
+    const direct = await exec([native.executable, "no-such-command"]);
+    const launched = await runInstalled(["no-such-command"]);
+    expect(direct.code).not.toBe(0);
+    expect(launched.code).toBe(direct.code);
+    expect(launched.stderr).toBe(direct.stderr);
+  });
+
+  test("the platform package's executable runs without node", async () => {
+    const modules = POSIX ? join(prefix, "lib", "node_modules") : join(prefix, "node_modules");
+    const executable = join(modules, npmPackageName(native.target)!, "bin", executableName(process.platform));
+    const result = await exec([executable, "--version"], { env: env({ PATH: join(work, "empty") }) });
+    expect(result.stdout.trim()).toBe(VERSION);
+  });
+});
+
+describe.skipIf(!POSIX)("npm launcher (with a stand-in shell script as the executable)", () => {
+  let launcher: string;
+
+  beforeAll(async () => {
+    const modules = join(work, "launcher-test", "node_modules");
+    launcher = join(modules, COMMAND, "bin", `${COMMAND}.js`);
+    await cp(LAUNCHER, launcher);
+    await Bun.write(join(modules, COMMAND, "package.json"), JSON.stringify({ homepage: "https://example.invalid/readme" }));
+    const fake = join(modules, npmPackageName(hostTarget())!, "bin", COMMAND);
+    await Bun.write(
+      fake,
+      `#!/bin/sh
+case "$1" in
+  exit) exit "$2" ;;
+  args) shift; printf '[%s]' "$@" ;;
+  cat) cat ;;
+  die) kill -TERM $$ ;;
+  wait)
+    trap 'echo got-TERM; exit 7' TERM
+    echo ready
+    i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+    exit 3 ;;
+esac
+`,
+    );
+    await chmod(fake, 0o755);
+  });
+
+  const node = (args: string[], stdin?: string) => exec(["node", launcher, ...args], { stdin });
+
+  test("passes arguments, stdin and the exit status through", async () => {
+    expect((await node(["args", "a b", "", "c"])).stdout).toBe("[a b][][c]");
+    expect((await node(["cat"], "from stdin\n")).stdout).toBe("from stdin\n");
+    expect((await node(["exit", "5"])).code).toBe(5);
+    expect((await node(["exit", "0"])).code).toBe(0);
+  });
+
+  test("ends with the signal that ended the executable", async () => {
+    const result = await node(["die"]);
+    expect(result.signal).toBe("SIGTERM");
+  });
+
+  test("passes SIGTERM on to the executable", async () => {
+    const proc = Bun.spawn(["node", launcher, "wait"], { env: env(), stdout: "pipe", timeout: 30_000 });
+    const reader = proc.stdout.getReader();
+    const { value } = await reader.read();
+    expect(new TextDecoder().decode(value)).toBe("ready\n");
+    proc.kill("SIGTERM");
+    const { value: rest } = await reader.read();
+    expect(new TextDecoder().decode(rest)).toBe("got-TERM\n");
+    expect(await proc.exited).toBe(7);
+  });
+
+  test("says which package is missing when no executable matches", async () => {
+    const lonely = join(work, "lonely", "node_modules", COMMAND, "bin", `${COMMAND}.js`);
+    await cp(LAUNCHER, lonely);
+    await Bun.write(join(dirname(lonely), "..", "package.json"), JSON.stringify({ homepage: "https://example.invalid/readme" }));
+    const result = await exec(["node", lonely, "--version"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`It comes in the package ${npmPackageName(hostTarget())}`);
+    expect(result.stderr).toContain("https://example.invalid/readme");
+  });
+});
+
+describe("Homebrew formula", () => {
+  const dir = () => join(work, "brew");
+  const archives = () =>
+    ["darwin-arm64", "darwin-x64", "linux-arm64", "linux-x64"].map((id) => join(dir(), archiveName(findTarget(id))));
+
+  beforeAll(async () => {
+    for (const archive of archives()) await Bun.write(archive, `stand-in for ${basename(archive)}`);
+    await writeChecksums(dir(), archives());
+    await writeFormula(ROOT, dir());
+  });
+
+  test("names each archive with its checksum, for macOS and Linux on ARM and Intel", async () => {
+    const text = readFileSync(join(dir(), FORMULA), "utf8");
+    const pairs = [...text.matchAll(/url "([^"]+)"\s+sha256 "([0-9a-f]{64})"/g)];
+    expect(pairs.map((m) => basename(m[1]!)).sort()).toEqual(archives().map((a) => basename(a)).sort());
+    for (const [, url, sha] of pairs) {
+      expect(url).toContain(`/releases/download/v${VERSION}/`);
+      expect(sha).toBe(await sha256File(join(dir(), basename(url!))));
+    }
+    expect(text).toContain(`version "${VERSION}"`);
+    expect(text).toMatch(/on_macos do\s+on_arm do\s+url "[^"]+darwin-arm64/);
+    expect(text).toMatch(/on_linux do\s+on_arm do\s+url "[^"]+linux-arm64/);
+    expect(text).toContain(`test do\n    assert_equal version.to_s, shell_output("#{bin}/${COMMAND} --version").strip`);
+  });
+
+  test.skipIf(!Bun.which("ruby"))("is valid Ruby", async () => {
+    const result = await exec(["ruby", "-c", join(dir(), FORMULA)]);
+    expect(result.stdout.trim()).toBe("Syntax OK");
+  });
+
+  test("refuses a release that lacks one of its archives", async () => {
+    const incomplete = join(work, "brew-incomplete");
+    const archive = join(incomplete, archiveName(findTarget("linux-x64")));
+    await Bun.write(archive, "x");
+    await writeChecksums(incomplete, [archive]);
+    await expect(writeFormula(ROOT, incomplete)).rejects.toThrow(`${CHECKSUMS} has no ${COMMAND}-darwin-arm64.tar.gz`);
+  });
+});

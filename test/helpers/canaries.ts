@@ -1,0 +1,199 @@
+import type { RedactionKind } from "../../src/safety/redact.ts";
+
+/**
+ * One realistic sample of every kind of secret the redactor must catch, in the context it turns
+ * up in (a .env line, a curl command, a credentials file, JSON). The end-to-end canary test plants
+ * each `text` in a transcript and asserts that no `secret` reaches the server (`leakedCanaries`).
+ *
+ * The secrets are fake: drawn from a seeded PRNG, with their prefixes split in this source, so no
+ * token-shaped literal sits in the repository for secret scanners to flag.
+ */
+export interface Canary {
+  name: string;
+  kind: RedactionKind;
+  /** Text as it would appear in a message or tool output. */
+  text: string;
+  /** The part that must never leave the machine; one line, no quotes or backslashes. */
+  secret: string;
+}
+
+/** mulberry32: a small seeded PRNG in [0, 1), for reproducible test data. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const random = seededRandom(0xc0ffee);
+const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const LOWER = "abcdefghijklmnopqrstuvwxyz";
+const DIGITS = "0123456789";
+const ALNUM = UPPER + LOWER + DIGITS;
+
+/** A random string over `alphabet` with at least one upper, one lower and one digit where possible. */
+function draw(length: number, alphabet = ALNUM): string {
+  for (;;) {
+    let s = "";
+    for (let i = 0; i < length; i++) s += alphabet[Math.floor(random() * alphabet.length)];
+    const mixed = /[A-Z]/.test(s) && /[a-z]/.test(s) && /\d/.test(s);
+    if (mixed || !/[A-Z]/.test(alphabet) || !/[a-z]/.test(alphabet)) return s;
+  }
+}
+
+const join = (...pieces: string[]) => pieces.join("");
+
+const base64Line = () => draw(64, ALNUM + "+/");
+const pemBody = (lines: number) => Array.from({ length: lines }, base64Line);
+
+function pem(label: string, body: string[], newline: string): string {
+  return [join("-----BEGIN ", label, "-----"), ...body, join("-----END ", label, "-----")].join(newline);
+}
+
+const anthropic = join("sk-", "ant-api03-", draw(93, ALNUM + "-_"), "AA");
+const anthropicOauth = join("sk-", "ant-oat01-", draw(95, ALNUM + "-_"));
+const openaiProject = join("sk-", "proj-", draw(40, ALNUM + "-_"), draw(40), "_", draw(40));
+const openaiLegacy = join("sk-", draw(20), "T3Blbk", "FJ", draw(20));
+const opensync = join("osk", "_", draw(32, ALNUM + "_-"));
+const awsId = join("AKIA", draw(16, UPPER + DIGITS));
+const awsTempId = join("ASIA", draw(16, UPPER + DIGITS));
+const awsSecret = draw(40, ALNUM + "/+");
+const awsStsSecret = draw(40, ALNUM + "/+");
+const ghp = join("gh", "p_", draw(36));
+const gho = join("gh", "o_", draw(36));
+const githubPat = join("github", "_pat_", draw(22), "_", draw(59));
+const slack = join("xo", "xb-", draw(12, DIGITS), "-", draw(13, DIGITS), "-", draw(24));
+const stripeLive = join("sk", "_live_", draw(99));
+const stripeTest = join("sk", "_test_", draw(24));
+const stripeRestricted = join("rk", "_live_", draw(24));
+const stripePublishable = join("pk", "_live_", draw(24));
+const google = join("AI", "za", draw(35, ALNUM + "-_"));
+const rsaBody = pemBody(6);
+const sshBody = pemBody(5);
+const gcpBody = pemBody(4);
+const jwt = join("ey", "J", draw(30, ALNUM + "-_"), ".", "ey", "J", draw(60, ALNUM + "-_"), ".", draw(43, ALNUM + "-_"));
+const opaqueBearer = draw(40, ALNUM + "._-");
+const basicAuth = btoa(join("deploy:", draw(18)));
+const looseBearer = draw(32);
+const dbPassword = join(draw(10), "!#", draw(8));
+const yamlPassword = join(draw(6), "-", draw(10));
+const jsonApiKey = draw(32);
+const envSecret = draw(28);
+const envToken = draw(36);
+const envApiKey = draw(32, LOWER + DIGITS);
+const clientSecret = draw(24, ALNUM + "~._-");
+const serviceKey = draw(24);
+const springPassword = join(draw(12), "%", draw(4));
+const dbUrlPassword = draw(20);
+const redisPassword = draw(24);
+
+export const CANARIES: readonly Canary[] = [
+  { name: "anthropic api key in a shell export", kind: "anthropic-key", secret: anthropic, text: `export ANTHROPIC_API_KEY=${anthropic}` },
+  {
+    name: "anthropic oauth token in JSON",
+    kind: "anthropic-key",
+    secret: anthropicOauth,
+    text: `{"claudeAiOauth":{"accessToken":"${anthropicOauth}","expiresAt":1767225600000}}`,
+  },
+  { name: "openai project key in .env", kind: "openai-key", secret: openaiProject, text: `OPENAI_API_KEY="${openaiProject}"` },
+  { name: "openai legacy key in python", kind: "openai-key", secret: openaiLegacy, text: `openai.api_key = "${openaiLegacy}"` },
+  {
+    name: "opensync key in a curl command",
+    kind: "opensync-key",
+    secret: opensync,
+    text: `curl -s -H "Authorization: Bearer ${opensync}" https://polished-penguin-622.convex.site/sync/sessions/list`,
+  },
+  { name: "aws access key id", kind: "aws-access-key-id", secret: awsId, text: `export AWS_ACCESS_KEY_ID=${awsId}` },
+  {
+    name: "aws secret in a credentials file",
+    kind: "aws-secret-key",
+    secret: awsSecret,
+    text: `[default]\naws_access_key_id = ${awsId}\naws_secret_access_key = ${awsSecret}\nregion = eu-west-1\n`,
+  },
+  {
+    name: "aws secret in aws sts output",
+    kind: "aws-secret-key",
+    secret: awsStsSecret,
+    text: JSON.stringify(
+      { Credentials: { AccessKeyId: awsTempId, SecretAccessKey: awsStsSecret, Expiration: "2026-01-01T00:00:00Z" } },
+      null,
+      2,
+    ),
+  },
+  {
+    name: "github classic token in a remote url",
+    kind: "github-token",
+    secret: ghp,
+    text: `git remote set-url origin https://${ghp}@github.com/acme/widgets.git`,
+  },
+  { name: "github oauth token in gh hosts.yml", kind: "github-token", secret: gho, text: `github.com:\n    oauth_token: ${gho}\n    user: octocat` },
+  { name: "github fine-grained token", kind: "github-token", secret: githubPat, text: `GITHUB_TOKEN=${githubPat}` },
+  { name: "slack bot token", kind: "slack-token", secret: slack, text: `SLACK_BOT_TOKEN=${slack}` },
+  { name: "stripe live secret key", kind: "stripe-key", secret: stripeLive, text: `Stripe.api_key = '${stripeLive}'` },
+  { name: "stripe test secret key", kind: "stripe-key", secret: stripeTest, text: `const stripe = new Stripe("${stripeTest}");` },
+  { name: "stripe restricted key", kind: "stripe-key", secret: stripeRestricted, text: `STRIPE_RESTRICTED=${stripeRestricted}` },
+  { name: "stripe live publishable key", kind: "stripe-key", secret: stripePublishable, text: `publishableKey: "${stripePublishable}",` },
+  {
+    name: "google api key in a url",
+    kind: "google-api-key",
+    secret: google,
+    text: `https://maps.googleapis.com/maps/api/geocode/json?address=Berlin&key=${google}`,
+  },
+  {
+    name: "rsa private key block",
+    kind: "private-key",
+    secret: rsaBody[2] ?? "",
+    text: `$ cat deploy.pem\n${pem("RSA PRIVATE KEY", rsaBody, "\n")}\n`,
+  },
+  {
+    name: "openssh private key block",
+    kind: "private-key",
+    secret: sshBody[1] ?? "",
+    text: pem("OPENSSH PRIVATE KEY", sshBody, "\n"),
+  },
+  {
+    name: "private key inside a service account JSON",
+    kind: "private-key",
+    secret: gcpBody[1] ?? "",
+    text: `{"type": "service_account", "project_id": "acme-prod", "private_key": "${pem("PRIVATE KEY", gcpBody, "\\n")}\\n"}`,
+  },
+  { name: "jwt in a cookie", kind: "jwt", secret: jwt, text: `Set-Cookie: session=${jwt}; Path=/; HttpOnly` },
+  {
+    name: "authorization bearer header in code",
+    kind: "authorization",
+    secret: opaqueBearer,
+    text: `await fetch(url, { headers: { Authorization: "Bearer ${opaqueBearer}" } });`,
+  },
+  { name: "authorization basic header", kind: "authorization", secret: basicAuth, text: `Authorization: Basic ${basicAuth}` },
+  { name: "loose bearer token", kind: "bearer-token", secret: looseBearer, text: `call the API with bearer ${looseBearer} until it expires` },
+  { name: "password in .env", kind: "secret", secret: dbPassword, text: `DB_HOST=localhost\nDB_PASSWORD=${dbPassword}\n` },
+  { name: "password in yaml", kind: "secret", secret: yamlPassword, text: `database:\n  user: app\n  password: ${yamlPassword}\n` },
+  { name: "api_key in JSON", kind: "secret", secret: jsonApiKey, text: `{"service": "mailer", "api_key": "${jsonApiKey}"}` },
+  { name: "SECRET= assignment", kind: "secret", secret: envSecret, text: `SECRET=${envSecret}` },
+  { name: "TOKEN= assignment", kind: "secret", secret: envToken, text: `TOKEN='${envToken}'` },
+  { name: "API_KEY= assignment", kind: "secret", secret: envApiKey, text: `API_KEY=${envApiKey}` },
+  { name: "client secret in yaml", kind: "secret", secret: clientSecret, text: `CLIENT_SECRET: "${clientSecret}"` },
+  { name: "generic *_KEY with a random value", kind: "secret", secret: serviceKey, text: `MAILGUN_SIGNING_KEY=${serviceKey}` },
+  {
+    name: "java properties password",
+    kind: "secret",
+    secret: springPassword,
+    text: `spring.datasource.password=${springPassword}`,
+  },
+  {
+    name: "database url with credentials",
+    kind: "password",
+    secret: dbUrlPassword,
+    text: `DATABASE_URL=postgres://app:${dbUrlPassword}@db.internal:5432/app`,
+  },
+  { name: "redis url with an empty user", kind: "password", secret: redisPassword, text: `redis://:${redisPassword}@cache:6379/0` },
+];
+
+/** The canaries whose secret occurs in `haystack` (a request body, a database dump, ...). */
+export function leakedCanaries(haystack: string): Canary[] {
+  return CANARIES.filter((c) => haystack.includes(c.secret));
+}
