@@ -1,5 +1,69 @@
+import { loadConfig, resolveCredentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
+import { timeAgo } from "../report/format.ts";
+import { connect } from "../sync/context.ts";
 
-export async function run(): Promise<number> {
-  throw new UserError("`status` is not available in this version yet.");
+interface Status {
+  connected: boolean;
+  convexUrl: string | null;
+  sessionsSynced: number;
+  lastSync: string | null;
+  pending: { sessions: number; messages: number };
+  failed: Array<{ id: string; error: string }>;
+  error?: string;
+}
+
+/** Connection, what was synced, and what is pending or failed and why. */
+export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
+  const config = loadConfig();
+  const creds = resolveCredentials(config);
+  const status: Status = {
+    connected: false,
+    convexUrl: creds.convexUrl ?? null,
+    sessionsSynced: 0,
+    lastSync: null,
+    pending: { sessions: 0, messages: 0 },
+    failed: [],
+  };
+  if (!creds.convexUrl || !creds.apiKey) {
+    status.error = "Not logged in: run `claude-code-sync login`.";
+  } else {
+    let conn: ReturnType<typeof connect> | undefined;
+    try {
+      conn = connect({ config, timeoutMs: 5_000, retries: 0 });
+      status.convexUrl = conn.url;
+      const counts = conn.store.counts();
+      status.sessionsSynced = counts.sessionsSynced;
+      status.lastSync = counts.lastSync ? new Date(counts.lastSync).toISOString() : null;
+      status.pending = { sessions: counts.sessionsPending, messages: counts.messagesPending };
+      status.failed = counts.failed;
+      await conn.client.listSessions();
+      status.connected = true;
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      status.error = error.message;
+    } finally {
+      conn?.store.close();
+    }
+  }
+  process.stdout.write(options.json ? `${JSON.stringify(status)}\n` : `${render(status)}\n`);
+  return status.connected ? 0 : 1;
+}
+
+function render(s: Status): string {
+  const lines = [
+    `Connected: ${s.connected}`,
+    `Convex URL: ${s.convexUrl ?? "(not set)"}`,
+    `Sessions synced: ${s.sessionsSynced}`,
+    `Last sync: ${s.lastSync ? timeAgo(Date.parse(s.lastSync)) : "never"}`,
+  ];
+  if (s.pending.sessions || s.pending.messages) {
+    lines.push(`Pending: ${s.pending.sessions} session(s), ${s.pending.messages} message(s) (run \`claude-code-sync sync\`)`);
+  }
+  if (s.failed.length) {
+    lines.push(`Failed: ${s.failed.length} item(s) the server refused:`);
+    for (const f of s.failed.slice(0, 5)) lines.push(`  ${f.id}: ${f.error}`);
+  }
+  if (s.error) lines.push(s.error);
+  return lines.join("\n");
 }

@@ -1,25 +1,69 @@
-import { projectRoots } from "../discover/roots.ts";
+import { loadConfig } from "../config/index.ts";
 import { UserError } from "../errors.ts";
-import { DEFAULT_FOLD_OPTIONS } from "../fold/session-fold.ts";
+import { AuthError } from "../opensync/errors.ts";
 import { buildDryRunReport, renderDryRun } from "../report/dry-run.ts";
+import { renderSyncSummary, syncReportJson } from "../report/sync-summary.ts";
 import { scanAll } from "../scan/scan.ts";
+import { connect, requireRoots, scanSettings } from "../sync/context.ts";
+import { runSync } from "../sync/run-sync.ts";
 
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
   const session = typeof options.session === "string" ? options.session : undefined;
   if (options.session !== undefined && !session) throw new UserError("--session needs a session id.");
-  if (!options.dryRun) throw new UserError("Uploading is not available in this version yet; use --dry-run.");
+  const json = options.json === true;
+  return options.dryRun ? dryRun(session, json) : sync(session, json, options.full === true, options.insecure === true);
+}
 
-  const roots = projectRoots();
-  if (roots.length === 0) {
-    throw new UserError(
-      "No Claude Code sessions folder found (looked for ~/.claude/projects and ~/.config/claude/projects). Set CLAUDE_CONFIG_DIR if Claude Code keeps its data elsewhere.",
-      1,
-    );
-  }
-  const { sessions, stats } = scanAll(roots, DEFAULT_FOLD_OPTIONS);
-  const chosen = session ? sessions.filter((s) => s.externalId === session) : sessions;
+function dryRun(session: string | undefined, json: boolean): number {
+  const roots = requireRoots();
+  const settings = scanSettings(loadConfig());
+  const { sessions, stats } = scanAll(roots, settings.fold);
+  const chosen = sessions.filter((s) => (session ? s.externalId === session : !settings.isExcluded(s.projectPath)));
   if (session && chosen.length === 0) throw new UserError(`No session ${session} found in ${roots.join(", ")}.`, 1);
   const report = buildDryRunReport(chosen, stats);
-  process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${renderDryRun(report)}\n`);
+  process.stdout.write(json ? `${JSON.stringify(report)}\n` : `${renderDryRun(report)}\n`);
   return 0;
+}
+
+async function sync(session: string | undefined, json: boolean, full: boolean, insecure: boolean): Promise<number> {
+  const roots = requireRoots();
+  const conn = connect({ insecure });
+  const settings = scanSettings(conn.config);
+  const bar = !json && process.stderr.isTTY ? await progressBar() : undefined;
+  try {
+    const report = await runSync(conn.store, conn.client, {
+      ...settings,
+      roots,
+      full,
+      apiKey: conn.apiKey,
+      ...(session ? { only: new Set([session]) } : {}),
+      onWaiting: (pid) => process.stderr.write(`Waiting for another sync (pid ${pid}) to finish…\n`),
+      onProgress: bar,
+    });
+    bar?.(-1, 0);
+    process.stdout.write(json ? `${JSON.stringify(syncReportJson(report))}\n` : `${renderSyncSummary(report)}\n`);
+    if (report.stoppedBy instanceof AuthError) return 2;
+    return report.stoppedBy || report.failed.length || report.pendingMessages || report.pendingSessions ? 1 : 0;
+  } finally {
+    conn.store.close();
+  }
+}
+
+/** A progress bar on a terminal; `(-1, 0)` closes it. Loaded only when shown. */
+async function progressBar(): Promise<(done: number, total: number) => void> {
+  const { progress } = await import("@clack/prompts");
+  let bar: ReturnType<typeof progress> | undefined;
+  let shown = 0;
+  return (done, total) => {
+    if (done < 0) {
+      bar?.stop("Sent");
+      return;
+    }
+    if (!bar) {
+      bar = progress({ max: Math.max(total, 1), output: process.stderr });
+      bar.start("Sending sessions");
+    }
+    bar.advance(done - shown, `Sending sessions (${done}/${total})`);
+    shown = done;
+  };
 }

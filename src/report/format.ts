@@ -45,3 +45,13 @@ export function table(header: string[], rows: string[][], numeric: boolean[]): s
       .trimEnd();
   return [line(header), ...rows.map(line)].join("\n");
 }
+
+/** "5 minutes ago", as the published docs show it. */
+export function timeAgo(then: number, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - then) / 1000));
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"} ago`;
+  if (s < 60) return unit(s, "second");
+  if (s < 3600) return unit(Math.floor(s / 60), "minute");
+  if (s < 86_400) return unit(Math.floor(s / 3600), "hour");
+  return unit(Math.floor(s / 86_400), "day");
+}
