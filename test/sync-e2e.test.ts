@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type TestServer, startTestServer } from "../testserver/server.ts";
+import { runCli, tempHome } from "./helpers/cli.ts";
+import { SESSION, assistant, jsonl, tempClaudeDir, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
+
+const CORPUS = join(import.meta.dir, "..", "..", "shared", "corpus");
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.stop());
+
+function envFor(claudeDir: string, home = tempHome()) {
+  return { HOME: home, CLAUDE_CONFIG_DIR: claudeDir, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+}
+
+const writes = () => {
+  const c = server.counts();
+  return { sessions: c["POST /sync/session"] ?? 0, messages: c["POST /sync/message"] ?? 0, batch: c["POST /sync/batch"] ?? 0 };
+};
+
+/** Every line's timestamp by uuid, read straight from the JSONL files (independent of our reader). */
+function timestampsByUuid(root: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".jsonl")) {
+        for (const line of readFileSync(p, "utf8").split("\n")) {
+          try {
+            const o = JSON.parse(line);
+            if (o.uuid && o.timestamp) out.set(o.uuid, Date.parse(o.timestamp));
+          } catch {}
+        }
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+
+describe.skipIf(!existsSync(CORPUS))("sync of ../shared/corpus to the test server", () => {
+  let env: Record<string, string>;
+  let expected: Array<Record<string, any>>;
+
+  beforeAll(async () => {
+    server.reset();
+    env = envFor(CORPUS);
+    const dry = await runCli(["sync", "--dry-run", "--json"], { env });
+    expected = JSON.parse(dry.stdout).sessions;
+  });
+
+  test("the first sync puts every session and message on the server, with the dry run's figures", async () => {
+    const r = await runCli(["sync", "--json"], { env, timeoutMs: 120_000 });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ ok: true, pending: { sessions: 0, messages: 0 }, failed: [] });
+
+    const onServer = new Map(server.dump().map((s) => [s.externalId, s]));
+    expect(onServer.size).toBe(expected.length);
+    const stamps = timestampsByUuid(join(CORPUS, "projects"));
+    for (const s of expected) {
+      const got = onServer.get(s.externalId);
+      expect({ id: s.externalId, prompt: got?.promptTokens, completion: got?.completionTokens, createdAt: got?.createdAt, source: got?.source }).toEqual({
+        id: s.externalId,
+        prompt: s.promptTokens,
+        completion: s.completionTokens,
+        createdAt: s.createdAt,
+        source: "claude-code",
+      });
+      expect(got?.cost).toBeCloseTo(s.cost, 9);
+      expect(got?.messages.length).toBe(s.messageCount);
+      for (const m of got?.messages ?? []) {
+        const uuid = m.externalId.slice(s.externalId.length + 1);
+        expect({ id: m.externalId, createdAt: m.createdAt }).toEqual({ id: m.externalId, createdAt: stamps.get(uuid) as number });
+      }
+    }
+    expect(writes().batch).toBe(0);
+    expect(server.violations()).toEqual([]);
+  });
+
+  test("a second sync sends nothing", async () => {
+    const before = writes();
+    const r = await runCli(["sync", "--json"], { env });
+    expect(r.code).toBe(0);
+    expect(writes()).toEqual(before);
+    expect(server.violations()).toEqual([]);
+  });
+});
+
+describe("incremental sync", () => {
+  test("only what was appended is read and sent; the session's totals follow", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const path = claude.write(
+      `p/${SESSION}.jsonl`,
+      jsonl([
+        user("Fix the flaky test"),
+        assistant("msg_1", text("Looking."), { usage: { input: 10, output: 5, cacheCreation: 0, cacheRead: 0 } }),
+        assistant("msg_1", toolUse("toolu_1", "Bash", { command: "bun test" }), { usage: { input: 10, output: 5, cacheCreation: 0, cacheRead: 0 } }),
+        toolResult("toolu_1", "1 fail"),
+      ]),
+    );
+    const env = envFor(claude.root);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    expect(server.session(SESSION)?.messages.length).toBe(3);
+    const before = writes();
+
+    appendFileSync(path, jsonl([assistant("msg_2", text("Fixed."), { usage: { input: 20, output: 7, cacheCreation: 0, cacheRead: 0 } })]));
+    const r = await runCli(["sync", "--json"], { env });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).bytesRead).toBeLessThan(1000);
+    const after = writes();
+    expect(after.messages - before.messages).toBe(1);
+    expect(after.sessions - before.sessions).toBe(1);
+    const s = server.session(SESSION);
+    expect(s?.messages.length).toBe(4);
+    expect(s?.promptTokens).toBe(30);
+    expect(s?.completionTokens).toBe(12);
+    expect(server.violations()).toEqual([]);
+  });
+
+  test("a file rewritten shorter is read again from the start without duplicates", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const lines = [user("one"), assistant("msg_1", text("a")), user("two"), assistant("msg_2", text("b"))];
+    const path = claude.write(`p/${SESSION}.jsonl`, jsonl(lines));
+    const env = envFor(claude.root);
+    await runCli(["sync"], { env });
+    claude.write(`p/${SESSION}.jsonl`, jsonl(lines.slice(0, 2)));
+    const r = await runCli(["sync", "--json"], { env });
+    expect(r.code).toBe(0);
+    expect(server.session(SESSION)?.messages.length).toBe(4); // nothing is ever deleted remotely
+    expect(readFileSync(path, "utf8").split("\n").length).toBe(3);
+    expect(server.violations()).toEqual([]);
+  });
+
+  test("--full reads everything again but sends nothing unchanged", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("hello"), assistant("msg_1", text("hi"))]));
+    const env = envFor(claude.root);
+    await runCli(["sync"], { env });
+    const before = writes();
+    const r = await runCli(["sync", "--full", "--json"], { env });
+    expect(JSON.parse(r.stdout).sessionsRead).toBe(1);
+    expect(writes()).toEqual(before);
+  });
+});
+
+describe("failures", () => {
+  test("not logged in: a clear error, exit 2", async () => {
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("x")]));
+    const r = await runCli(["sync"], { env: { HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("claude-code-sync login");
+  });
+
+  test("a wrong key stops the run with exit 2 and marks nothing sent", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("x"), assistant("msg_1", text("y"))]));
+    const home = tempHome();
+    const env = { ...envFor(claude.root, home), CLAUDE_CODE_SYNC_API_KEY: `osk_${"x".repeat(32)}` };
+    const r = await runCli(["sync"], { env });
+    expect(r.code).toBe(2);
+    expect(`${r.stdout}${r.stderr}`).toContain("claude-code-sync login");
+    expect(`${r.stdout}${r.stderr}`).not.toContain("x".repeat(32));
+    const good = await runCli(["sync", "--json"], { env: envFor(claude.root, home) });
+    expect(JSON.parse(good.stdout).messagesSent).toBe(2);
+  });
+
+  test("server unreachable: everything stays pending, exit 1, and the next sync sends it", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("x"), assistant("msg_1", text("y"))]));
+    const env = envFor(claude.root);
+    server.setFaults({ failureRate: 1, failureKinds: ["drop"] });
+    const down = await runCli(["sync", "--json"], { env });
+    server.setFaults({});
+    expect(down.code).toBe(1);
+    expect(JSON.parse(down.stdout).pending).toEqual({ sessions: 1, messages: 2 });
+    expect(server.dump()).toEqual([]);
+    const up = await runCli(["sync", "--json"], { env });
+    expect(JSON.parse(up.stdout)).toMatchObject({ ok: true, messagesSent: 2 });
+    expect(server.session(SESSION)?.messages.length).toBe(2);
+  });
+});
