@@ -37,6 +37,8 @@ export type Options = z.infer<typeof OptionsSchema>;
 export const ConfigSchema = z.looseObject({
   convexUrl: z.string().min(1).optional(),
   apiKey: z.string().min(1).optional(),
+  /** Set by `login --insecure` for a plain http:// URL off this machine; holds only for `convexUrl`. */
+  allowInsecure: z.boolean().optional(),
   options: OptionsSchema.prefault({}),
 });
 export type Config = z.infer<typeof ConfigSchema>;

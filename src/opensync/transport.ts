@@ -2,17 +2,22 @@ import type { Config } from "../config/schema.ts";
 import { UserError } from "../errors.ts";
 import { isLoopback, normalizeUrl } from "./url.ts";
 
+/** Whether `url` is plain http:// to another machine: what needs --insecure. */
+export function needsInsecure(url: string): boolean {
+  const normalized = normalizeUrl(url);
+  return normalized.startsWith("http:") && !isLoopback(normalized);
+}
+
 /**
  * Plain http:// would carry the API key and every transcript unencrypted, so it
  * is refused unless the server is on this machine or the user says so. Call it
  * before any request (login, sync, watch); a malformed URL is refused here too.
  */
 export function assertTransportAllowed(url: string, insecure: boolean): void {
+  if (!needsInsecure(url) || insecure) return;
   const normalized = normalizeUrl(url);
-  if (insecure || !normalized.startsWith("http:") || isLoopback(normalized)) return;
-  const { host } = new URL(normalized);
   throw new UserError(
-    `Refusing plain http:// to ${host}: the API key and your sessions would travel unencrypted. ` +
+    `Refusing plain http:// to ${new URL(normalized).host}: the API key and your sessions would travel unencrypted. ` +
       `Use ${normalized.replace(/^http:/, "https:")} if the server supports it, or add --insecure ` +
       "if you trust every network between you and the server.",
     2,

@@ -1,0 +1,93 @@
+import { maskKey } from "../config/index.ts";
+import { UserError } from "../errors.ts";
+import { createClient, type OpenSyncClient } from "../opensync/client.ts";
+import { AuthError, NotFoundError, ProtocolError, redact, TlsError, TransientError } from "../opensync/errors.ts";
+import type { Given } from "./inputs.ts";
+
+/**
+ * Proves the URL and the key work: /health answers without a key, so a failure
+ * there is about the URL; /sync/sessions/list checks the key. Returns how many
+ * sessions the server holds. Every failure is a UserError that says which of
+ * the two is wrong and what to do; the key appears only masked.
+ */
+export async function checkServer(url: string, apiKey: Given, client: OpenSyncClient = loginClient(url, apiKey.value)): Promise<number> {
+  try {
+    await client.health();
+  } catch (error) {
+    throw explain(error, url, apiKey, "health");
+  }
+  try {
+    return (await client.listSessions()).length;
+  } catch (error) {
+    throw explain(error, url, apiKey, "list");
+  }
+}
+
+/** One quick retry: someone is waiting at the terminal, and nothing is pending if login fails. */
+function loginClient(url: string, apiKey: string): OpenSyncClient {
+  return createClient({ url, apiKey, retries: 1, timeoutMs: 10_000 });
+}
+
+function explain(error: unknown, url: string, apiKey: Given, step: "health" | "list"): unknown {
+  const fail = (message: string, exitCode: 1 | 2 = 2) => new UserError(`Login failed: ${message}`, exitCode);
+  if (error instanceof AuthError) {
+    const fromEnv = apiKey.source !== "--api-key" && apiKey.source !== "prompt" && apiKey.source !== "config";
+    return fail(
+      `${url} refused the API key ${maskKey(apiKey.value)} (${firstLine(redact(error.serverMessage))}). ` +
+        "The key is wrong, or it was regenerated (a new key replaces the old one at once). " +
+        "Get the current key in the OpenSync dashboard: Settings → API key, then run claude-code-sync login again." +
+        (fromEnv ? ` This key came from $${apiKey.source}: update or unset that variable.` : ""),
+    );
+  }
+  if (error instanceof NotFoundError) {
+    return fail(step === "health" ? notFoundAtHealth(url, error.url) : notFoundAtList(url));
+  }
+  if (error instanceof ProtocolError) {
+    return fail(
+      `${error.url} answered HTTP ${error.status} with something that is not OpenSync (a wrong URL, or a proxy or ` +
+        "sign-in page in between). Check the URL: it is your deployment's https://<name>.convex.site address.",
+    );
+  }
+  if (error instanceof TlsError) {
+    return fail(`${withoutRetryNote(error.message)} (URL: ${url}).`, 1);
+  }
+  if (error instanceof TransientError) {
+    return fail(
+      `${withoutRetryNote(error.message)}. Check the URL (${url}), your network or proxy, and that the server is running.`,
+      1,
+    );
+  }
+  return error;
+}
+
+function notFoundAtHealth(url: string, tried: string): string {
+  const { hostname, pathname } = new URL(url);
+  const hints = [
+    pathname.length > 1 ? `the URL has a path (${pathname}) where the OpenSync URL is usually only the host` : undefined,
+    hostname.endsWith(".convex.site")
+      ? "a typo in the deployment name"
+      : "an address that is not your OpenSync backend (the OpenSync web page's own address does not take syncs)",
+  ].filter((hint): hint is string => hint !== undefined);
+  return (
+    `nothing OpenSync answers at ${url} (tried ${tried}: 404). Likely cause: ${hints.join("; or ")}. ` +
+    "Use your Convex deployment's URL, https://<name>.convex.cloud or https://<name>.convex.site, " +
+    "and run claude-code-sync login again."
+  );
+}
+
+function notFoundAtList(url: string): string {
+  return (
+    `${url} answers /health but not ${url}/sync/sessions/list (404): it is not an OpenSync server, ` +
+    "or its OpenSync version has no sync API. Check the URL, or update OpenSync."
+  );
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n", 1)[0]!.trim();
+  return line.length > 200 ? `${line.slice(0, 200)}...` : line;
+}
+
+/** The client's network errors end with advice for `sync`; for login nothing is pending. */
+function withoutRetryNote(message: string): string {
+  return message.replace(/[;.]?\s*will retry on next sync\.?$/i, "").replace(/\.$/, "");
+}

@@ -1,0 +1,52 @@
+import { type Config, resolveCredentials } from "../config/index.ts";
+import { UserError } from "../errors.ts";
+
+/** A value for the login and where it came from: "--url", "--api-key", an environment variable's name, "config" or "prompt". */
+export interface Given {
+  value: string;
+  source: string;
+}
+
+export interface Known {
+  url?: Given;
+  apiKey?: Given;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** What is already known before asking: flags first, then the environment, then the saved config. */
+export function knownCredentials(options: Record<string, unknown>, env: Env, cfg: Config): Known {
+  const saved = resolveCredentials(cfg, env);
+  const pick = (flag: string, fromFlag: string | undefined, value: string | undefined, source: string | undefined): Given | undefined => {
+    if (fromFlag !== undefined) return { value: fromFlag, source: flag };
+    return value === undefined || source === undefined ? undefined : { value, source };
+  };
+  return {
+    url: pick("--url", flagValue(options, "url", "--url"), saved.convexUrl, saved.source.convexUrl),
+    apiKey: pick("--api-key", flagValue(options, "apiKey", "--api-key"), saved.apiKey, saved.source.apiKey),
+  };
+}
+
+/**
+ * Without a terminal nothing can be asked, so both values must come from flags
+ * or the environment; the saved config does not count (that is what `verify` checks).
+ */
+export function requireGiven(known: Known): { url: Given; apiKey: Given } {
+  const url = known.url?.source === "config" ? undefined : known.url;
+  const apiKey = known.apiKey?.source === "config" ? undefined : known.apiKey;
+  if (url !== undefined && apiKey !== undefined) return { url, apiKey };
+  const missing = [url === undefined && "--url", apiKey === undefined && "--api-key"].filter(Boolean).join(" and ");
+  throw new UserError(
+    `Missing ${missing}. Without a terminal to ask in, run: claude-code-sync login --url https://<name>.convex.site --api-key osk_... ` +
+      "(or set CLAUDE_CODE_SYNC_URL and CLAUDE_CODE_SYNC_API_KEY). The key is in the OpenSync dashboard: Settings → API key.",
+    2,
+  );
+}
+
+/** A flag's value as text; cac turns `--api-key 123` into a number and a repeated flag into an array. */
+function flagValue(options: Record<string, unknown>, name: string, flag: string): string | undefined {
+  const value = options[name];
+  if (Array.isArray(value)) throw new UserError(`${flag} was given more than once; give it once.`, 2);
+  if (typeof value === "string" || typeof value === "number") return String(value).trim();
+  return undefined;
+}

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { randomApiKey, startTestServer, type TestServer } from "../testserver/server.ts";
+import { type CliResult, runCli, tempHome } from "./helpers/cli.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.stop());
+
+const configFile = (home: string) => join(home, ".claude-code-sync", "config.json");
+const masked = (key: string) => `${key.slice(0, 6)}…${key.slice(-4)}`;
+
+/** `login` without a terminal (stdin ignored), in a fresh HOME; the key must never show up whole. */
+async function login(args: string[], env: Record<string, string> = {}, key = server.apiKey): Promise<CliResult & { home: string }> {
+  const home = tempHome();
+  const result = await runCli(["login", ...args], { env: { HOME: home, ...env } });
+  expect(result.stdout + result.stderr).not.toContain(key);
+  return { ...result, home };
+}
+
+describe("login without a terminal", () => {
+  test("checks the server, saves the config owner-only, and shows the key masked", async () => {
+    const r = await login(["--url", `${server.url}/`, "--api-key", server.apiKey]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Logged in to ${server.url} as key ${masked(server.apiKey)} (0 sessions on the server)`);
+    expect(r.stdout).toContain("claude-code-sync sync");
+    expect(r.stdout).toContain("claude-code-sync setup");
+    if (process.platform !== "win32") expect(statSync(configFile(r.home)).mode & 0o777).toBe(0o600);
+    const saved = JSON.parse(readFileSync(configFile(r.home), "utf8"));
+    expect(saved).toMatchObject({ convexUrl: server.url, apiKey: server.apiKey });
+    expect(saved.allowInsecure).toBeUndefined();
+    expect(server.counts()).toMatchObject({ "GET /health": expect.any(Number), "GET /sync/sessions/list": expect.any(Number) });
+  });
+
+  test("takes the credentials from the environment variables", async () => {
+    const r = await login([], { CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(configFile(r.home), "utf8"))).toMatchObject({ convexUrl: server.url, apiKey: server.apiKey });
+  });
+
+  test("the older variable names work too, and a differing variable is pointed out", async () => {
+    const stale = randomApiKey();
+    const r = await login(["--api-key", server.apiKey], { CLAUDE_SYNC_CONVEX_URL: server.url, CLAUDE_SYNC_API_KEY: stale });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("$CLAUDE_SYNC_API_KEY holds a different key");
+    expect(r.stdout + r.stderr).not.toContain(stale);
+  });
+
+  test("missing flags are a usage error at once, not a wait for input", async () => {
+    const r = await login([]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Missing --url and --api-key");
+    expect(r.stderr).toContain("CLAUDE_CODE_SYNC_API_KEY");
+    expect(existsSync(configFile(r.home))).toBe(false);
+
+    const keyOnly = await login(["--api-key", server.apiKey]);
+    expect(keyOnly.code).toBe(2);
+    expect(keyOnly.stderr).toContain("Missing --url.");
+  });
+
+  test("a malformed key is refused before anything is sent", async () => {
+    const before = server.requests().length;
+    const bad = `osk_${"x".repeat(40)}`;
+    const r = await login(["--url", server.url, "--api-key", bad], {}, bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('40 characters after "osk_"');
+    expect(r.stderr).toContain("Settings → API key");
+    expect(server.requests().length).toBe(before);
+    expect(existsSync(configFile(r.home))).toBe(false);
+  });
+
+  test("a key the server refuses (401) saves nothing and says where to get a new one", async () => {
+    const other = randomApiKey();
+    const r = await login(["--url", server.url, "--api-key", other], {}, other);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`refused the API key ${masked(other)}`);
+    expect(r.stderr).toContain("Settings → API key");
+    expect(existsSync(configFile(r.home))).toBe(false);
+  });
+
+  test("a wrong URL (404) saves nothing and shows what was tried", async () => {
+    const r = await login(["--url", `${server.url}/nope`, "--api-key", server.apiKey]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`tried ${server.url}/nope/health: 404`);
+    expect(existsSync(configFile(r.home))).toBe(false);
+  });
+
+  test("a server that is down is a network error naming the URL", async () => {
+    const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
+    const url = `http://127.0.0.1:${closed.port}`;
+    closed.stop(true);
+    const r = await login(["--url", url, "--api-key", server.apiKey]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`Check the URL (${url})`);
+    expect(existsSync(configFile(r.home))).toBe(false);
+  });
+
+  test("plain http to another machine is refused before any network call", async () => {
+    const r = await login(["--url", "http://example.invalid", "--api-key", server.apiKey]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("Refusing plain http:// to example.invalid");
+    expect(r.stderr).toContain("--insecure");
+    // No check was started: the refusal came first, not a failed lookup.
+    expect(r.stdout).not.toContain("Checking");
+    expect(existsSync(configFile(r.home))).toBe(false);
+  });
+
+  test("swapped URL and key are refused without printing the key", async () => {
+    const r = await login(["--url", server.apiKey, "--api-key", server.url]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("swapped");
+  });
+
+  test("a .convex.cloud URL is changed to .convex.site, and the change is shown", async () => {
+    const r = await login(["--url", "https://happy-otter-123.convex.cloud", "--api-key", "osk_short"], {}, "osk_short");
+    expect(r.stdout).toContain("Using https://happy-otter-123.convex.site");
+    expect(r.code).toBe(2);
+  });
+});
+
+test("a failed login leaves the saved login as it was", async () => {
+  const home = tempHome();
+  const env = { HOME: home };
+  expect((await runCli(["login", "--url", server.url, "--api-key", server.apiKey], { env })).code).toBe(0);
+  const before = readFileSync(configFile(home), "utf8");
+  const r = await runCli(["login", "--url", server.url, "--api-key", randomApiKey()], { env });
+  expect(r.code).toBe(2);
+  expect(readFileSync(configFile(home), "utf8")).toBe(before);
+});
