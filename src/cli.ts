@@ -75,6 +75,8 @@ export function buildCli() {
 
   cli
     .command("watch", "Watch transcripts and sync changed sessions (when hooks do not fire)")
+    .option("--poll", "Check for changes every 2 s instead of using file-system events (e.g. network drives)")
+    .option("--quiet", "Print only problems, not a line per sync")
     .option("--insecure", "Allow plain http:// to a host other than localhost")
     .action(load(() => import("./commands/watch.ts")));
 
@@ -83,8 +85,23 @@ export function buildCli() {
   return cli;
 }
 
+/** Commands that read transcripts in bulk run in a child process with a bounded heap (see runtime/memory.ts). */
+const BULK_COMMANDS = new Set(["sync", "watch"]);
+
+async function rerunWithMemoryBudget(argv: string[]): Promise<number> {
+  const { selfArgv } = await import("./claude-settings/self-command.ts");
+  const { withMemoryBudget } = await import("./runtime/memory.ts");
+  const child = Bun.spawn([...selfArgv(), ...argv.slice(2)], { env: withMemoryBudget(process.env), stdio: ["inherit", "inherit", "inherit"] });
+  // The terminal's Ctrl-C reaches the child too; a kill of this process is passed on.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => child.kill(signal));
+  return child.exited;
+}
+
 export async function main(argv: string[]): Promise<number> {
+  const { MEMORY_ENV } = await import("./runtime/memory.ts");
+  if (BULK_COMMANDS.has(argv[2] ?? "") && !process.env[MEMORY_ENV]) return rerunWithMemoryBudget(argv);
   const cli = buildCli();
+  const isHook = argv[2] === "hook";
   try {
     cli.parse(argv, { run: false });
     if (cli.options.help) return 0;
@@ -102,6 +119,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     return (await cli.runMatchedCommand()) ?? 0;
   } catch (error) {
+    // A hook must never fail Claude Code's action (exit 2 blocks it): errors go to the log only.
+    if (isHook) {
+      const { log } = await import("./hooks/log.ts");
+      log(`hook: ${(error as Error).message}`);
+      return 0;
+    }
     if (error instanceof UserError) {
       process.stderr.write(`claude-code-sync: ${error.message}\n`);
       return error.exitCode;

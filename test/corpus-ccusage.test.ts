@@ -15,8 +15,8 @@ import reference from "./fixtures/ccusage-corpus.json";
 const CORPUS = join(import.meta.dir, "..", "..", "shared", "corpus", "projects");
 const present = existsSync(CORPUS);
 
-describe.skipIf(!present)("totals on ../shared/corpus equal ccusage's", () => {
-  const { sessions } = scanAll([CORPUS], DEFAULT_FOLD_OPTIONS);
+describe.skipIf(!present)("totals on ../shared/corpus equal ccusage's", async () => {
+  const { sessions } = await scanAll([CORPUS], DEFAULT_FOLD_OPTIONS);
   const parentOf = new Map(
     discoverFiles([CORPUS])
       .files.filter((f) => f.kind === "subagent")
@@ -52,5 +52,14 @@ describe.skipIf(!present)("totals on ../shared/corpus equal ccusage's", () => {
     const ours = sessions.reduce((n, s) => n + s.cost, 0);
     const theirs = reference.totals.totalCost;
     expect(Math.abs(ours - theirs) / theirs).toBeLessThan(0.005);
+  });
+});
+
+describe.skipIf(!present)("a read in worker threads", () => {
+  test("gives exactly the single-threaded result", async () => {
+    const one = await scanAll([CORPUS], DEFAULT_FOLD_OPTIONS, { workers: 1 });
+    const two = await scanAll([CORPUS], DEFAULT_FOLD_OPTIONS, { workers: 2, parallelMinBytes: 0 });
+    expect(two.sessions.length).toBeGreaterThan(30);
+    expect(two).toEqual(one);
   });
 });

@@ -15,14 +15,14 @@ import {
 
 beforeEach(resetClock);
 
-function scan(dir: ReturnType<typeof tempClaudeDir>, options = DEFAULT_FOLD_OPTIONS) {
+async function scan(dir: ReturnType<typeof tempClaudeDir>, options = DEFAULT_FOLD_OPTIONS) {
   const messages: FoldedMessage[] = [];
-  const result = scanAll([dir.projects], options, (m) => messages.push(m));
+  const result = await scanAll([dir.projects], options, { onMessage: (m) => messages.push(m) });
   return { ...result, messages, one: result.sessions.find((s) => s.externalId === SESSION) };
 }
 
 describe("usage dedup", () => {
-  test("one response written as several lines counts once", () => {
+  test("one response written as several lines counts once", async () => {
     const dir = tempClaudeDir();
     dir.write(
       `p/${SESSION}.jsonl`,
@@ -35,7 +35,7 @@ describe("usage dedup", () => {
         toolResult("toolu_1", "file body"),
       ]),
     );
-    const { one, messages } = scan(dir);
+    const { one, messages } = await scan(dir);
     expect(one?.usage).toEqual({ inputTokens: 5, outputTokens: 20, cacheCreationTokens: 300, cacheReadTokens: 4000 });
     expect(one?.promptTokens).toBe(4305);
     expect(one?.completionTokens).toBe(20);
@@ -43,7 +43,7 @@ describe("usage dedup", () => {
     expect(messages.map((m) => m.role).sort()).toEqual(["assistant", "tool", "user"]);
   });
 
-  test("a streaming partial copy is replaced by the complete one", () => {
+  test("a streaming partial copy is replaced by the complete one", async () => {
     const dir = tempClaudeDir();
     dir.write(
       `p/${SESSION}.jsonl`,
@@ -53,14 +53,14 @@ describe("usage dedup", () => {
         assistant("msg_1", text("Roses are red"), { usage: { input: 3, output: 40, cacheCreation: 0, cacheRead: 0 } }),
       ]),
     );
-    const { one, messages } = scan(dir);
+    const { one, messages } = await scan(dir);
     expect(one?.usage.outputTokens).toBe(40);
     const reply = messages.find((m) => m.role === "assistant");
     expect(reply?.parts).toEqual([{ type: "text", content: "Roses are red" }]);
     expect(reply?.completionTokens).toBe(40);
   });
 
-  test("history copied into a resumed session's file is not counted twice", () => {
+  test("history copied into a resumed session's file is not counted twice", async () => {
     const dir = tempClaudeDir();
     const first = assistant("msg_1", text("done"), { usage: { input: 7, output: 9, cacheCreation: 0, cacheRead: 0 } });
     dir.write(`p/${SESSION}.jsonl`, jsonl([user("go"), first]));
@@ -73,17 +73,17 @@ describe("usage dedup", () => {
         assistant("msg_2", text("ok"), { sessionId: resumed, usage: { input: 1, output: 2, cacheCreation: 0, cacheRead: 0 } }),
       ]),
     );
-    const { sessions } = scan(dir);
+    const { sessions } = await scan(dir);
     const total = sessions.reduce((n, s) => n + s.usage.inputTokens + s.usage.outputTokens, 0);
     expect(total).toBe(7 + 9 + 1 + 2);
   });
 
-  test("a sidechain copy loses to the main-thread copy of the same response", () => {
+  test("a sidechain copy loses to the main-thread copy of the same response", async () => {
     const dir = tempClaudeDir();
     const main = assistant("msg_9", text("x"), { usage: { input: 1, output: 1, cacheCreation: 0, cacheRead: 0 } });
     const side = { ...main, isSidechain: true, uuid: "side-1", message: { ...main.message, usage: { ...main.message.usage, output_tokens: 500 } } };
     dir.write(`p/${SESSION}.jsonl`, jsonl([user("q"), side, main]));
-    expect(scan(dir).one?.usage.outputTokens).toBe(1);
+    expect((await scan(dir)).one?.usage.outputTokens).toBe(1);
   });
 });
 
@@ -113,10 +113,10 @@ describe("subagents", () => {
         d.write(`p/${SESSION}/subagents/agent-a1.jsonl`, jsonl(agentLines("a1")));
       },
     ],
-  ])("%s fold into the parent session", (_name, layout) => {
+  ])("%s fold into the parent session", async (_name, layout) => {
     const dir = tempClaudeDir();
     layout(dir);
-    const { sessions, one, messages } = scan(dir);
+    const { sessions, one, messages } = await scan(dir);
     expect(sessions.length).toBe(1);
     expect(one?.usage.outputTokens).toBe(30);
     expect(one?.title).toBe("main prompt");
@@ -124,39 +124,39 @@ describe("subagents", () => {
     expect(new Set(messages.map((m) => m.sessionId))).toEqual(new Set([SESSION]));
   });
 
-  test("subagent messages can be left out while their tokens still count", () => {
+  test("subagent messages can be left out while their tokens still count", async () => {
     const dir = tempClaudeDir();
     dir.write(`p/${SESSION}.jsonl`, jsonl([user("main prompt"), ...agentLines("a1")]));
-    const { one, messages } = scan(dir, { ...DEFAULT_FOLD_OPTIONS, subagentMessages: false });
+    const { one, messages } = await scan(dir, { ...DEFAULT_FOLD_OPTIONS, subagentMessages: false });
     expect(messages.map((m) => m.textContent)).toEqual(["main prompt"]);
     expect(one?.usage.outputTokens).toBe(30);
   });
 });
 
 describe("bad input", () => {
-  test("garbage and truncated lines are counted and skipped; the rest is read", () => {
+  test("garbage and truncated lines are counted and skipped; the rest is read", async () => {
     const dir = tempClaudeDir();
     dir.write(
       `p/${SESSION}.jsonl`,
       `not json\n{"type":"user"}\n[1,2]\n${jsonl([user("real"), assistant("msg_1", text("hi"))])}{"type":"assistant","trunc`,
     );
-    const { one, stats } = scan(dir);
+    const { one, stats } = await scan(dir);
     expect(stats.badLines).toBe(3);
     expect(one?.messageCount).toBe(2);
   });
 
-  test("an empty file is skipped with a note", () => {
+  test("an empty file is skipped with a note", async () => {
     const dir = tempClaudeDir();
     dir.write(`p/${SESSION}.jsonl`, "");
-    const { sessions, stats } = scan(dir);
+    const { sessions, stats } = await scan(dir);
     expect(sessions).toEqual([]);
     expect(stats.files.map((f) => f.reason)).toEqual(["empty file"]);
   });
 
-  test("unknown line types are counted, not fatal", () => {
+  test("unknown line types are counted, not fatal", async () => {
     const dir = tempClaudeDir();
     dir.write(`p/${SESSION}.jsonl`, jsonl([{ type: "brand-new-kind", timestamp: "2025-10-01T09:00:00Z" }, user("x")]));
-    const { stats, one } = scan(dir);
+    const { stats, one } = await scan(dir);
     expect(stats.unknownTypes).toBe(1);
     expect(stats.badLines).toBe(0);
     expect(one?.createdAt).toBe(Date.parse("2025-10-01T09:00:00Z"));
@@ -164,7 +164,7 @@ describe("bad input", () => {
 });
 
 describe("titles and messages", () => {
-  test("the title skips meta lines, command output and tool results", () => {
+  test("the title skips meta lines, command output and tool results", async () => {
     const dir = tempClaudeDir();
     dir.write(
       `p/${SESSION}.jsonl`,
@@ -174,24 +174,24 @@ describe("titles and messages", () => {
         user([{ type: "text", text: "<ide_opened_file>The user opened src/a.ts</ide_opened_file>" }, { type: "text", text: "  Fix   the\nlogin bug  " }]),
       ]),
     );
-    expect(scan(dir).one?.title).toBe("Fix the login bug");
+    expect((await scan(dir)).one?.title).toBe("Fix the login bug");
   });
 
-  test("a slash command is the title only when no prompt was typed", () => {
+  test("a slash command is the title only when no prompt was typed", async () => {
     const dir = tempClaudeDir();
     dir.write(`p/${SESSION}.jsonl`, jsonl([user("<command-name>/review</command-name>\n<command-args>42</command-args>")]));
-    expect(scan(dir).one?.title).toBe("/review 42");
+    expect((await scan(dir)).one?.title).toBe("/review 42");
   });
 
-  test("long titles are cut to 80 characters at a word boundary", () => {
+  test("long titles are cut to 80 characters at a word boundary", async () => {
     const dir = tempClaudeDir();
     dir.write(`p/${SESSION}.jsonl`, jsonl([user("word ".repeat(40))]));
-    const title = scan(dir).one?.title ?? "";
+    const title = (await scan(dir)).one?.title ?? "";
     expect(Array.from(title).length).toBeLessThanOrEqual(80);
     expect(title.endsWith("word…")).toBe(true);
   });
 
-  test("messages carry parts, stable ids, timestamps and per-message tokens", () => {
+  test("messages carry parts, stable ids, timestamps and per-message tokens", async () => {
     const dir = tempClaudeDir();
     const prompt = user("list files", { uuid: "p-1", timestamp: "2025-10-01T10:00:00.000Z" });
     dir.write(
@@ -203,7 +203,7 @@ describe("titles and messages", () => {
         toolResult("toolu_1", "a.txt\nb.txt", { uuid: "t-1" }),
       ]),
     );
-    const { messages, one } = scan(dir);
+    const { messages, one } = await scan(dir);
     const byId = Object.fromEntries(messages.map((m) => [m.externalId, m]));
     expect(byId[`${SESSION}:p-1`]).toMatchObject({ role: "user", textContent: "list files", createdAt: Date.parse("2025-10-01T10:00:00.000Z") });
     expect(byId[`${SESSION}:a-1`]).toMatchObject({
@@ -220,11 +220,11 @@ describe("titles and messages", () => {
     expect(one?.messageCount).toBe(3);
   });
 
-  test("thinking is sent only when enabled", () => {
+  test("thinking is sent only when enabled", async () => {
     const dir = tempClaudeDir();
     dir.write(`p/${SESSION}.jsonl`, jsonl([user("q"), assistant("msg_1", { type: "thinking", thinking: "deep thought" })]));
-    expect(scan(dir).messages.some((m) => JSON.stringify(m.parts).includes("deep thought"))).toBe(false);
-    const on = scan(dir, { ...DEFAULT_FOLD_OPTIONS, thinking: true });
+    expect((await scan(dir)).messages.some((m) => JSON.stringify(m.parts).includes("deep thought"))).toBe(false);
+    const on = await scan(dir, { ...DEFAULT_FOLD_OPTIONS, thinking: true });
     expect(on.messages.some((m) => JSON.stringify(m.parts).includes("deep thought"))).toBe(true);
   });
 });

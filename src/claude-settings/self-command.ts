@@ -6,8 +6,12 @@ import { resolve } from "node:path";
  * of the entry script (e.g. `bun src/cli.ts` during development).
  */
 export function selfCommand(): string {
-  const argv = Bun.isStandaloneExecutable ? [process.execPath] : [process.execPath, resolve(Bun.main)];
-  return argv.map(shellWord).join(" ");
+  return selfArgv().map(shellWord).join(" ");
+}
+
+/** The argv that runs this CLI again (for the hook's background process). */
+export function selfArgv(): string[] {
+  return Bun.isStandaloneExecutable ? [process.execPath] : [process.execPath, resolve(Bun.main)];
 }
 
 /**

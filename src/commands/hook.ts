@@ -1,5 +1,81 @@
-import { UserError } from "../errors.ts";
+import { spawn } from "node:child_process";
+import { selfArgv } from "../claude-settings/self-command.ts";
+import { HookInputSchema } from "../hooks/input.ts";
+import { log } from "../hooks/log.ts";
+import { enqueue, runnerAlive } from "../hooks/queue.ts";
+import { withMemoryBudget } from "../runtime/memory.ts";
 
-export async function run(): Promise<number> {
-  throw new UserError("`hook` is not available in this version yet.");
+/** The internal event name of the background runner. */
+export const RUNNER_EVENT = "_runner";
+const STDIN_LIMIT = 4 * 1024 * 1024;
+const STDIN_WAIT_MS = 2_000;
+
+/**
+ * Run by Claude Code on each hook event. Claude Code waits for hooks, so this
+ * only records the request and starts the background runner if none is
+ * running; it always exits 0 and prints nothing (stdout could be read as an
+ * instruction, exit 2 would block Claude Code).
+ */
+export async function run(args: string[]): Promise<number> {
+  const event = args[0] ?? "";
+  try {
+    if (event === RUNNER_EVENT) {
+      const { runQueue } = await import("../hooks/runner.ts");
+      await runQueue();
+      return 0;
+    }
+    const text = await readStdin();
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      log(`hook ${event}: stdin is not JSON (${text.length} bytes); nothing to do`);
+      return 0;
+    }
+    const input = HookInputSchema.safeParse(value);
+    if (!input.success) {
+      log(`hook ${event}: no session_id in the event; nothing to do`);
+      return 0;
+    }
+    enqueue({ sessionId: input.data.session_id, event, at: Date.now() });
+    if (!runnerAlive()) startRunner();
+  } catch (error) {
+    log(`hook ${event}: ${(error as Error).stack ?? error}`);
+  }
+  return 0;
+}
+
+function startRunner(): void {
+  const [command, ...rest] = selfArgv() as [string, ...string[]];
+  const child = spawn(command, [...rest, "hook", RUNNER_EVENT], {
+    detached: true,
+    stdio: "ignore",
+    env: withMemoryBudget(process.env),
+    windowsHide: true,
+  });
+  child.unref();
+}
+
+/** All of stdin, bounded in size and time: a hook must return even if the pipe stays open. */
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return "";
+  const chunks: Buffer[] = [];
+  let size = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, STDIN_WAIT_MS);
+    process.stdin.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= STDIN_LIMIT) chunks.push(chunk);
+    });
+    process.stdin.on("end", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    process.stdin.on("error", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  process.stdin.pause();
+  return Buffer.concat(chunks).toString("utf8");
 }

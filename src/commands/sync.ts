@@ -14,10 +14,10 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   return options.dryRun ? dryRun(session, json) : sync(session, json, options.full === true, options.insecure === true);
 }
 
-function dryRun(session: string | undefined, json: boolean): number {
+async function dryRun(session: string | undefined, json: boolean): Promise<number> {
   const roots = requireRoots();
   const settings = scanSettings(loadConfig());
-  const { sessions, stats } = scanAll(roots, settings.fold);
+  const { sessions, stats } = await scanAll(roots, settings.fold);
   const chosen = sessions.filter((s) => (session ? s.externalId === session : !settings.isExcluded(s.projectPath)));
   if (session && chosen.length === 0) throw new UserError(`No session ${session} found in ${roots.join(", ")}.`, 1);
   const report = buildDryRunReport(chosen, stats);

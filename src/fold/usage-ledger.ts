@@ -145,3 +145,81 @@ export class UsageLedger implements Ledger {
     };
   }
 }
+
+/**
+ * One session's usage records in a compact, transferable form (a scan worker
+ * sends these to the main thread), deduplicated within the session the same
+ * way the ledger does, first copy first.
+ */
+export interface RecordBatch {
+  sessionId: string;
+  keys: Array<string | null>;
+  models: string[];
+  /** Per record: index into `models`. */
+  model: Uint32Array;
+  /** Per record: 1 sidechain, 2 fast. */
+  flags: Uint8Array;
+  /** Per record: input, output, cacheWrite5m, cacheWrite1h, cacheRead. */
+  tokens: Float64Array;
+}
+
+/** Collects one session's records; a worker turns them into a RecordBatch. */
+export class SessionRecords implements Ledger {
+  private readonly list: UsageRecord[] = [];
+  private readonly index = new Map<string, number>();
+
+  add(record: UsageRecord): void {
+    if (record.key === null) {
+      this.list.push(record);
+      return;
+    }
+    const i = this.index.get(record.key);
+    if (i === undefined) this.index.set(record.key, this.list.push(record) - 1);
+    else if (prefer(record, this.list[i] as UsageRecord)) this.list[i] = record;
+  }
+
+  toBatch(sessionId: string): RecordBatch {
+    const n = this.list.length;
+    const models: string[] = [];
+    const modelIndex = new Map<string, number>();
+    const batch: RecordBatch = {
+      sessionId,
+      keys: new Array(n),
+      models,
+      model: new Uint32Array(n),
+      flags: new Uint8Array(n),
+      tokens: new Float64Array(n * FIELDS),
+    };
+    this.list.forEach((r, i) => {
+      let m = modelIndex.get(r.model);
+      if (m === undefined) modelIndex.set(r.model, (m = models.push(r.model) - 1));
+      batch.keys[i] = r.key;
+      batch.model[i] = m;
+      batch.flags[i] = (r.sidechain ? 1 : 0) | (r.fast ? 2 : 0);
+      batch.tokens.set([r.tokens.input, r.tokens.output, r.tokens.cacheWrite5m, r.tokens.cacheWrite1h, r.tokens.cacheRead], i * FIELDS);
+    });
+    return batch;
+  }
+}
+
+/** The records of a batch, in their order. */
+export function* batchRecords(b: RecordBatch): IterableIterator<UsageRecord> {
+  for (let i = 0; i < b.keys.length; i++) {
+    const t = i * FIELDS;
+    const f = b.flags[i] as number;
+    yield {
+      key: b.keys[i] ?? null,
+      sessionId: b.sessionId,
+      model: b.models[b.model[i] as number] as string,
+      sidechain: (f & 1) !== 0,
+      fast: (f & 2) !== 0,
+      tokens: {
+        input: b.tokens[t] as number,
+        output: b.tokens[t + 1] as number,
+        cacheWrite5m: b.tokens[t + 2] as number,
+        cacheWrite1h: b.tokens[t + 3] as number,
+        cacheRead: b.tokens[t + 4] as number,
+      },
+    };
+  }
+}

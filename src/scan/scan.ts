@@ -1,7 +1,8 @@
 import { type SkippedFile, type TranscriptFile, discoverFiles } from "../discover/files.ts";
-import { type FoldOptions, type MessageSink, SessionFold, type SessionMeta } from "../fold/session-fold.ts";
+import type { FoldOptions, MessageSink, SessionFold } from "../fold/session-fold.ts";
 import { type SessionSummary, emptySessionUsage, summarize, usageBySession } from "../fold/summarize.ts";
-import { UsageLedger } from "../fold/usage-ledger.ts";
+import { UsageLedger, batchRecords } from "../fold/usage-ledger.ts";
+import { type FoldedGroups, type FoldedSession, type SessionGroup, foldSessions } from "./fold-sessions.ts";
 import { parseLine } from "../transcript/parse-line.ts";
 import { readLines } from "../transcript/read-lines.ts";
 
@@ -66,30 +67,88 @@ export interface ScanResult {
   stats: ReadStats;
 }
 
+/** Below this many bytes, starting workers costs more than it saves. */
+const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Splits sessions into `n` bins of about equal bytes (largest first, each to
+ * the lightest bin): whole sessions, so each fold sees all of its files.
+ */
+export function partition(groups: SessionGroup[], n: number): SessionGroup[][] {
+  const bins = Array.from({ length: n }, () => ({ bytes: 0, groups: [] as SessionGroup[] }));
+  const size = (g: SessionGroup) => g.files.reduce((sum, f) => sum + f.size, 0);
+  for (const g of [...groups].sort((a, b) => size(b) - size(a))) {
+    const lightest = bins.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+    lightest.groups.push(g);
+    lightest.bytes += size(g);
+  }
+  return bins.map((b) => b.groups).filter((g) => g.length > 0);
+}
+
+/**
+ * The worker's module: from source, beside this file; in the compiled
+ * executable, its own entry point (scripts/build.ts), named from src/.
+ */
+const WORKER_MODULE = Bun.isStandaloneExecutable ? "./scan/scan-worker.ts" : new URL("./scan-worker.ts", import.meta.url).href;
+
+function foldInWorker(groups: SessionGroup[], options: FoldOptions): Promise<FoldedGroups> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(WORKER_MODULE);
+    worker.onmessage = (event: MessageEvent<FoldedGroups>) => {
+      resolve(event.data);
+      worker.terminate();
+    };
+    worker.onerror = (event) => {
+      reject(new Error(`scan worker failed: ${event.message}`));
+      worker.terminate();
+    };
+    worker.postMessage({ groups, options });
+  });
+}
+
+export interface ScanOptions {
+  /** Sees every message; forces a single-threaded read (messages stay in this thread). */
+  onMessage?: MessageSink;
+  /** Worker threads for a large read; default: one per core, at most 2. */
+  workers?: number;
+  /** Read in one thread below this many bytes (default 64 MiB). */
+  parallelMinBytes?: number;
+}
+
 /**
  * A full read of every transcript under `roots`, folded into session
- * summaries; `onMessage` sees every message (dry-run only counts them).
- * Token dedup spans all files, so a session is always read among all others.
+ * summaries. A large history is read by worker threads, whole sessions each;
+ * usage is then deduplicated here in session order, so the result is the same
+ * as a read in one thread.
  */
-export function scanAll(roots: string[], options: FoldOptions, onMessage?: MessageSink): ScanResult {
+export async function scanAll(roots: string[], options: FoldOptions, scan: ScanOptions = {}): Promise<ScanResult> {
   const discovery = discoverFiles(roots);
+  const groups = [...groupBySession(discovery.files)].map(([sessionId, files]) => ({ sessionId, files }));
+  const bytes = discovery.files.reduce((sum, f) => sum + f.size, 0);
+  const workers = scan.onMessage ? 1 : (scan.workers ?? Math.min(2, navigator.hardwareConcurrency));
+  const parts =
+    workers > 1 && bytes >= (scan.parallelMinBytes ?? PARALLEL_MIN_BYTES)
+      ? await Promise.all(partition(groups, workers).map((bin) => foldInWorker(bin, options)))
+      : [foldSessions(groups, options, scan.onMessage)];
+
   const stats: ReadStats = { ...emptyReadStats(), files: discovery.skipped };
+  const folded = new Map<string, FoldedSession>();
+  for (const part of parts) {
+    stats.badLines += part.stats.badLines;
+    stats.unknownTypes += part.stats.unknownTypes;
+    stats.files.push(...part.stats.files);
+    for (const s of part.sessions) folded.set(s.meta.sessionId, s);
+  }
   const ledger = new UsageLedger();
-  // Only each session's metadata and message count outlive its fold, so memory does not grow with the corpus.
-  const done: Array<{ meta: SessionMeta; messages: number }> = [];
-  for (const [sessionId, files] of groupBySession(discovery.files)) {
-    let messages = 0;
-    const fold = new SessionFold(sessionId, options, ledger, (m) => {
-      messages++;
-      onMessage?.(m);
-    });
-    for (const file of files) foldFile(file, 0, fold, stats);
-    fold.flush();
-    done.push({ meta: fold.meta, messages });
+  for (const g of groups) {
+    const s = folded.get(g.sessionId);
+    if (s) for (const r of batchRecords(s.usage)) ledger.add(r);
   }
   const usage = usageBySession(ledger.records());
-  const sessions = done
-    .map(({ meta, messages }) => summarize(meta, usage.get(meta.sessionId) ?? emptySessionUsage(), messages))
+  const sessions = groups
+    .map((g) => folded.get(g.sessionId))
+    .filter((s): s is FoldedSession => s !== undefined)
+    .map((s) => summarize(s.meta, usage.get(s.meta.sessionId) ?? emptySessionUsage(), s.messages))
     .filter((s) => s.messageCount > 0 || s.promptTokens + s.completionTokens > 0)
     .sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0));
   return { sessions, stats };

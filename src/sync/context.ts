@@ -43,6 +43,12 @@ export interface Connection {
   store: StateStore;
 }
 
+/** CLAUDE_CODE_SYNC_TIMEOUT_MS: a shorter per-request timeout (tests of a hanging server), when set to a positive number. */
+function timeoutFromEnv(): number | undefined {
+  const ms = Number(process.env.CLAUDE_CODE_SYNC_TIMEOUT_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
 /** The saved (or environment) credentials, the client and this server's state; a clear error when not logged in. */
 export function connect(options: { insecure?: boolean; config?: Config; timeoutMs?: number; retries?: number } = {}): Connection {
   const config = options.config ?? loadConfig();
@@ -51,6 +57,7 @@ export function connect(options: { insecure?: boolean; config?: Config; timeoutM
     throw new UserError("Not logged in. Run `claude-code-sync login` (or set CLAUDE_CODE_SYNC_URL and CLAUDE_CODE_SYNC_API_KEY).", 2);
   }
   const url = normalizeUrl(creds.convexUrl);
+  const timeoutMs = options.timeoutMs ?? timeoutFromEnv();
   assertTransportAllowed(url, insecureAllowed(url, options.insecure === true, config));
   return {
     config,
@@ -59,7 +66,7 @@ export function connect(options: { insecure?: boolean; config?: Config; timeoutM
     client: createClient({
       url,
       apiKey: creds.apiKey,
-      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(options.retries !== undefined ? { retries: options.retries } : {}),
     }),
     store: StateStore.open(statePath(url)),

@@ -1,0 +1,16 @@
+import * as z from "zod/mini";
+
+/**
+ * What Claude Code sends a hook on stdin. zod/mini keeps the hook's start-up
+ * small; unknown fields (every event has its own) pass through.
+ */
+export const HookInputSchema = z.looseObject({
+  session_id: z.string().check(z.minLength(1)),
+  transcript_path: z.optional(z.string()),
+  cwd: z.optional(z.string()),
+  hook_event_name: z.optional(z.string()),
+});
+export type HookInput = z.infer<typeof HookInputSchema>;
+
+/** Hook events we handle; SessionEnd carries the final totals. */
+export const HOOK_EVENTS = ["SessionStart", "UserPromptSubmit", "Stop", "SubagentStop", "SessionEnd", "PostToolUse"] as const;

@@ -1,0 +1,42 @@
+import type { TranscriptFile } from "../discover/files.ts";
+import { type FoldOptions, type MessageSink, SessionFold, type SessionMeta } from "../fold/session-fold.ts";
+import { type RecordBatch, SessionRecords } from "../fold/usage-ledger.ts";
+import { type ReadStats, emptyReadStats, foldFile } from "./scan.ts";
+
+export interface SessionGroup {
+  sessionId: string;
+  files: TranscriptFile[];
+}
+
+/** What a full read of one session leaves: its metadata, message count and usage. */
+export interface FoldedSession {
+  meta: SessionMeta;
+  messages: number;
+  usage: RecordBatch;
+}
+
+export interface FoldedGroups {
+  sessions: FoldedSession[];
+  stats: ReadStats;
+}
+
+/**
+ * Reads and folds whole sessions. Pure of any cross-session state, so it runs
+ * the same in the main thread or in a scan worker; token dedup across
+ * sessions happens afterwards, in session order.
+ */
+export function foldSessions(groups: SessionGroup[], options: FoldOptions, onMessage?: MessageSink): FoldedGroups {
+  const stats = emptyReadStats();
+  const sessions = groups.map(({ sessionId, files }): FoldedSession => {
+    let messages = 0;
+    const records = new SessionRecords();
+    const fold = new SessionFold(sessionId, options, records, (m) => {
+      messages++;
+      onMessage?.(m);
+    });
+    for (const file of files) foldFile(file, 0, fold, stats);
+    fold.flush();
+    return { meta: fold.meta, messages, usage: records.toBatch(sessionId) };
+  });
+  return { sessions, stats };
+}
