@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { selfArgv } from "../claude-settings/self-command.ts";
 import { HookInputSchema } from "../hooks/input.ts";
 import { log } from "../hooks/log.ts";
-import { enqueue, runnerAlive } from "../hooks/queue.ts";
+import { enqueue, markRunner, runnerAlive } from "../hooks/queue.ts";
 import { withMemoryBudget } from "../runtime/memory.ts";
 
 /** The internal event name of the background runner. */
@@ -53,6 +53,8 @@ function startRunner(): void {
     env: withMemoryBudget(process.env),
     windowsHide: true,
   });
+  // Marked now, not when the child gets going, so the next hook in a burst sees it running.
+  if (child.pid) markRunner(child.pid);
   child.unref();
 }
 

@@ -1,5 +1,7 @@
 import { loadConfig, resolveCredentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
+import { readFileSync } from "node:fs";
+import { type BackgroundStatus, backgroundStatusPath } from "../hooks/log.ts";
 import { timeAgo } from "../report/format.ts";
 import { connect } from "../sync/context.ts";
 
@@ -10,7 +12,17 @@ interface Status {
   lastSync: string | null;
   pending: { sessions: number; messages: number };
   failed: Array<{ id: string; error: string }>;
+  /** The last background (hook) sync, if any. */
+  background: BackgroundStatus | null;
   error?: string;
+}
+
+function lastBackground(): BackgroundStatus | null {
+  try {
+    return JSON.parse(readFileSync(backgroundStatusPath(), "utf8")) as BackgroundStatus;
+  } catch {
+    return null;
+  }
 }
 
 /** Connection, what was synced, and what is pending or failed and why. */
@@ -24,6 +36,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     lastSync: null,
     pending: { sessions: 0, messages: 0 },
     failed: [],
+    background: lastBackground(),
   };
   if (!creds.convexUrl || !creds.apiKey) {
     status.error = "Not logged in: run `claude-code-sync login`.";
@@ -63,6 +76,10 @@ function render(s: Status): string {
   if (s.failed.length) {
     lines.push(`Failed: ${s.failed.length} item(s) the server refused:`);
     for (const f of s.failed.slice(0, 5)) lines.push(`  ${f.id}: ${f.error}`);
+  }
+  if (s.background) {
+    const when = timeAgo(s.background.at);
+    lines.push(s.background.ok ? `Background sync: ok, ${when}` : `Background sync failed ${when}: ${s.background.message} (log: ~/.claude-code-sync/sync.log)`);
   }
   if (s.error) lines.push(s.error);
   return lines.join("\n");

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type TestServer, startTestServer } from "../testserver/server.ts";
+import { runCli, tempHome } from "./helpers/cli.ts";
+import { SESSION, assistant, jsonl, tempClaudeDir, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.stop());
+
+/** Polls until `check` holds, at most `ms`; returns how long it took. */
+async function within(ms: number, check: () => boolean): Promise<number> {
+  const start = Date.now();
+  while (!check()) {
+    if (Date.now() - start > ms) throw new Error(`not within ${ms} ms`);
+    await Bun.sleep(50);
+  }
+  return Date.now() - start;
+}
+
+/** The background runner is done when its pid file is gone (bounded wait so no process outlives the test). */
+async function runnerDone(home: string, ms = 40_000) {
+  await within(ms, () => !existsSync(join(home, ".claude-code-sync", "runner.pid")));
+}
+
+function setup() {
+  const home = tempHome();
+  const claude = tempClaudeDir();
+  const env = { HOME: home, CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+  const path = join(claude.projects, "p", `${SESSION}.jsonl`);
+  const hook = (event: string, extra: Record<string, unknown> = {}) =>
+    runCli(["hook", event], {
+      env,
+      stdin: JSON.stringify({ session_id: SESSION, transcript_path: path, cwd: "/home/dev/project-x", hook_event_name: event, ...extra }),
+    });
+  return { home, claude, env, path, hook };
+}
+
+describe("hooks", () => {
+  test("a played Claude Code session reaches the server within 3 s of each Stop, with final totals at SessionEnd", async () => {
+    server.reset();
+    const { home, claude, hook } = setup();
+    const start = await hook("SessionStart", { source: "startup" });
+    expect(start).toEqual({ code: 0, stdout: "", stderr: "" });
+
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("Add a health endpoint")]));
+    await hook("UserPromptSubmit", { prompt: "Add a health endpoint" });
+    const path = join(claude.projects, "p", `${SESSION}.jsonl`);
+    appendFileSync(
+      path,
+      jsonl([
+        assistant("msg_1", text("Adding it."), { usage: { input: 10, output: 20, cacheCreation: 0, cacheRead: 0 } }),
+        assistant("msg_1", toolUse("toolu_1", "Edit", { file_path: "/src/app.ts" }), { usage: { input: 10, output: 20, cacheCreation: 0, cacheRead: 0 } }),
+        toolResult("toolu_1", "ok"),
+        assistant("msg_2", text("Done."), { usage: { input: 30, output: 5, cacheCreation: 0, cacheRead: 0 } }),
+      ]),
+    );
+    const stopped = await hook("Stop", { stop_hook_active: false });
+    expect(stopped).toEqual({ code: 0, stdout: "", stderr: "" });
+    const took = await within(3_000, () => server.session(SESSION)?.messages.length === 4);
+    expect(took).toBeLessThan(3_000);
+
+    // A second turn, then the end of the session.
+    appendFileSync(path, jsonl([user("Thanks"), assistant("msg_3", text("You're welcome."), { usage: { input: 40, output: 6, cacheCreation: 0, cacheRead: 0 } })]));
+    await hook("Stop");
+    await within(3_000, () => server.session(SESSION)?.messages.length === 6);
+    await hook("SessionEnd", { reason: "prompt_input_exit" });
+    await runnerDone(home);
+    const s = server.session(SESSION);
+    expect(s?.promptTokens).toBe(10 + 30 + 40);
+    expect(s?.completionTokens).toBe(20 + 5 + 6);
+    expect(s?.title).toBe("Add a health endpoint");
+    expect(server.violations()).toEqual([]);
+  });
+
+  test("20 hooks at once for one session: no duplicate, nothing lost, state intact", async () => {
+    server.reset();
+    const { home, claude, env, hook } = setup();
+    const lines = [user("Refactor the parser")];
+    for (let i = 0; i < 30; i++) lines.push(assistant(`msg_${i}`, text(`step ${i}`), { usage: { input: 1, output: 1, cacheCreation: 0, cacheRead: 0 } }));
+    claude.write(`p/${SESSION}.jsonl`, jsonl(lines));
+    const results = await Promise.all(Array.from({ length: 20 }, () => hook("Stop")));
+    for (const r of results) expect(r).toEqual({ code: 0, stdout: "", stderr: "" });
+    await within(10_000, () => server.session(SESSION)?.messages.length === 31);
+    await runnerDone(home);
+    const s = server.session(SESSION);
+    expect(new Set(s?.messages.map((m) => m.externalId)).size).toBe(31);
+    expect(s?.completionTokens).toBe(30);
+    // Every message was written exactly once.
+    expect(server.counts()["POST /sync/message"]).toBe(31);
+    expect(server.violations()).toEqual([]);
+    // The state agrees: a manual sync finds nothing to send.
+    const before = server.counts();
+    const r = await runCli(["sync", "--json"], { env });
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, messagesSent: 0, sessionsSent: 0 });
+    expect(server.counts()).toEqual(before);
+  });
+
+  test("a hook never fails Claude Code: bad input, no login, unknown event all exit 0 silently and log", async () => {
+    const home = tempHome();
+    const env = { HOME: home };
+    for (const [args, stdin] of [
+      [["hook", "Stop"], "not json"],
+      [["hook", "Stop"], "{}"],
+      [["hook", "Stop"], JSON.stringify({ session_id: SESSION })],
+      [["hook"], ""],
+    ] as const) {
+      const r = await runCli([...args], { env, stdin });
+      expect(r).toEqual({ code: 0, stdout: "", stderr: "" });
+    }
+    await runnerDone(home);
+    const log = readFileSync(join(home, ".claude-code-sync", "sync.log"), "utf8");
+    expect(log).toContain("not JSON");
+    expect(log).toContain("Not logged in");
+  });
+});
