@@ -7,7 +7,7 @@ import { compileRedactPattern } from "../config/schema.ts";
  * one is built so that it cannot backtrack super-linearly (a match starts at a literal prefix or
  * at the start of a token run, and repeated classes are bounded or disjoint from what follows).
  * A small predicate per rule rejects look-alikes (placeholders, `$VAR` references, code such as
- * `token = getToken()`), so ordinary code stays readable. See docs/secrets.md.
+ * `token = getToken()`), so ordinary code stays readable. See README.md, "Secrets and what leaves your machine".
  */
 
 export type RedactionKind =
