@@ -38,6 +38,7 @@ export function buildCli() {
   cli
     .command("sync", "Send new sessions and messages to OpenSync (incremental)")
     .option("--dry-run", "Scan and show what would be sent; send nothing")
+    .option("--redactions", "With --dry-run: count the secrets that would be redacted per session")
     .option("--full", "Re-read every transcript from the start")
     .option("--session <id>", "Only this session")
     .option("--json", "Machine-readable output")

@@ -80,6 +80,17 @@ describe("sync --dry-run", () => {
     expect(r.stdout).toContain("Dry run: nothing was sent.");
   });
 
+  test("--redactions counts the secrets each session would lose; titles are shown redacted", async () => {
+    const dir = tempClaudeDir();
+    const key = `sk-ant-api03-${"Q7".repeat(40)}`;
+    dir.write(`p/${SESSION}.jsonl`, jsonl([user(`use ${key} for the call`), assistant("msg_1", text(`Using ${key} and ghp_${"a1B2".repeat(9)}`))]));
+    const r = await runCli(["sync", "--dry-run", "--json", "--redactions"], { env: { ...env(), CLAUDE_CONFIG_DIR: dir.root } });
+    const s = JSON.parse(r.stdout).sessions[0];
+    expect(s.redactions).toBe(3);
+    expect(s.title).toContain("[REDACTED:anthropic-key]");
+    expect(r.stdout).not.toContain(key);
+  });
+
   test("no sessions folder is a clear message", async () => {
     const r = await runCli(["sync", "--dry-run"], { env: { ...env(), CLAUDE_CONFIG_DIR: "/nonexistent/claude" } });
     expect(r.code).toBe(1);

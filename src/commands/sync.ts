@@ -5,22 +5,43 @@ import { buildDryRunReport, renderDryRun } from "../report/dry-run.ts";
 import { renderSyncSummary, syncReportJson } from "../report/sync-summary.ts";
 import { scanAll } from "../scan/scan.ts";
 import { connect, requireRoots, scanSettings } from "../sync/context.ts";
+import { messagePayload } from "../sync/payloads.ts";
 import { runSync } from "../sync/run-sync.ts";
 
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
   const session = typeof options.session === "string" ? options.session : undefined;
   if (options.session !== undefined && !session) throw new UserError("--session needs a session id.");
   const json = options.json === true;
-  return options.dryRun ? dryRun(session, json) : sync(session, json, options.full === true, options.insecure === true);
+  return options.dryRun
+    ? dryRun(session, json, options.redactions === true)
+    : sync(session, json, options.full === true, options.insecure === true);
 }
 
-async function dryRun(session: string | undefined, json: boolean): Promise<number> {
+/**
+ * What a sync would send, read from scratch and sent nowhere. Titles are shown
+ * as they would be sent (redacted). Counting the redactions in every message
+ * scans all text for secrets, several times the cost of reading, so it is
+ * asked for with --redactions.
+ */
+async function dryRun(session: string | undefined, json: boolean, countRedactions: boolean): Promise<number> {
   const roots = requireRoots();
   const settings = scanSettings(loadConfig());
-  const { sessions, stats } = await scanAll(roots, settings.fold);
-  const chosen = sessions.filter((s) => (session ? s.externalId === session : !settings.isExcluded(s.projectPath)));
+  const redactions = countRedactions ? new Map<string, number>() : undefined;
+  const { sessions, stats } = await scanAll(roots, settings.fold, {
+    ...(redactions
+      ? {
+          onMessage: (m) => {
+            if (session && m.sessionId !== session) return;
+            redactions.set(m.sessionId, (redactions.get(m.sessionId) ?? 0) + messagePayload(m, settings.scrub).redactions);
+          },
+        }
+      : {}),
+  });
+  const chosen = sessions
+    .filter((s) => (session ? s.externalId === session : !settings.isExcluded(s.projectPath)))
+    .map((s) => (s.title === undefined ? s : { ...s, title: settings.scrub.text(s.title).text }));
   if (session && chosen.length === 0) throw new UserError(`No session ${session} found in ${roots.join(", ")}.`, 1);
-  const report = buildDryRunReport(chosen, stats);
+  const report = buildDryRunReport(chosen, stats, redactions);
   process.stdout.write(json ? `${JSON.stringify(report)}\n` : `${renderDryRun(report)}\n`);
   return 0;
 }

@@ -2,14 +2,19 @@ import type { SessionSummary, UsageTotals } from "../fold/summarize.ts";
 import type { ReadStats } from "../scan/scan.ts";
 import { fit, formatInt, formatUsd, table } from "./format.ts";
 
+export type DryRunSession = Omit<SessionSummary, "unknownModels"> & {
+  /** Secrets that would be redacted from this session's messages (with `--redactions`). */
+  redactions?: number;
+};
+
 export interface DryRunReport {
-  sessions: Array<Omit<SessionSummary, "unknownModels">>;
+  sessions: DryRunSession[];
   totals: UsageTotals & { cost: number; sessions: number; messages: number };
   skipped: { badLines: number; files: number; unknownTypes: number };
   unknownModels: string[];
 }
 
-export function buildDryRunReport(sessions: SessionSummary[], stats: ReadStats): DryRunReport {
+export function buildDryRunReport(sessions: SessionSummary[], stats: ReadStats, redactions?: ReadonlyMap<string, number>): DryRunReport {
   const totals = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, cost: 0, sessions: 0, messages: 0 };
   const unknown = new Set<string>();
   for (const s of sessions) {
@@ -23,7 +28,9 @@ export function buildDryRunReport(sessions: SessionSummary[], stats: ReadStats):
     for (const m of s.unknownModels) unknown.add(m);
   }
   return {
-    sessions: sessions.map(({ unknownModels: _, ...rest }) => rest),
+    sessions: sessions.map(({ unknownModels: _, ...rest }) =>
+      redactions ? { ...rest, redactions: redactions.get(rest.externalId) ?? 0 } : rest,
+    ),
     totals,
     skipped: { badLines: stats.badLines, files: stats.files.length, unknownTypes: stats.unknownTypes },
     unknownModels: [...unknown].sort(),
@@ -31,6 +38,7 @@ export function buildDryRunReport(sessions: SessionSummary[], stats: ReadStats):
 }
 
 export function renderDryRun(report: DryRunReport): string {
+  const counted = report.sessions.some((s) => s.redactions !== undefined);
   const rows = report.sessions.map((s) => [
     fit(s.title ?? "(no prompt)", 48),
     fit(s.projectName ?? "", 24),
@@ -38,6 +46,7 @@ export function renderDryRun(report: DryRunReport): string {
     formatInt(s.messageCount),
     formatInt(s.promptTokens + s.completionTokens),
     formatUsd(s.cost),
+    ...(counted ? [formatInt(s.redactions ?? 0)] : []),
   ]);
   const t = report.totals;
   rows.push([
@@ -47,9 +56,14 @@ export function renderDryRun(report: DryRunReport): string {
     formatInt(t.messages),
     formatInt(t.inputTokens + t.outputTokens + t.cacheCreationTokens + t.cacheReadTokens),
     formatUsd(t.cost),
+    ...(counted ? [formatInt(report.sessions.reduce((n, s) => n + (s.redactions ?? 0), 0))] : []),
   ]);
   const lines = [
-    table(["Session", "Project", "Model", "Messages", "Tokens", "Cost"], rows, [false, false, false, true, true, true]),
+    table(
+      ["Session", "Project", "Model", "Messages", "Tokens", "Cost", ...(counted ? ["Redacted"] : [])],
+      rows,
+      [false, false, false, true, true, true, true],
+    ),
     "",
     "Dry run: nothing was sent.",
   ];

@@ -52,12 +52,8 @@ export function messagePayload(m: FoldedMessage, scrub: Scrubber): { payload: Om
     redactions += r.count;
     return { type: p.type, content: r.value };
   });
-  let text = m.textContent;
-  if (text !== undefined) {
-    const r = scrub.text(text);
-    redactions += r.count;
-    text = r.text;
-  }
+  // textContent repeats the text parts: its redactions are already counted.
+  const text = m.textContent === undefined ? undefined : scrub.text(m.textContent).text;
   const fitted = fitMessage(parts, text);
   return {
     redactions,
