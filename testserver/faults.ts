@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { seededRandom } from "./random.ts";
 
 /**
  * Fault injection: what the hosted service does on a bad day. Decisions are
@@ -49,28 +50,16 @@ export interface RequestFacts {
   authenticated: boolean;
 }
 
-/** mulberry32: small, seedable, good enough to pick failures. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class FaultInjector {
   private config = FaultsSchema.parse({});
-  private random = generator(1);
+  private random = seededRandom(1);
   private matched: number[] = [];
   private authenticatedSeen = 0;
 
   /** Replaces the whole configuration and restarts its counters. Throws a ZodError on bad input. */
   set(faults: Faults): void {
     this.config = FaultsSchema.parse(faults);
-    this.random = generator(this.config.seed);
+    this.random = seededRandom(this.config.seed);
     this.matched = this.config.rules.map(() => 0);
     this.authenticatedSeen = 0;
   }

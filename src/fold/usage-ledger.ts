@@ -127,22 +127,11 @@ export class UsageLedger implements Ledger {
   }
 
   private read(row: number): UsageRecord {
-    const t = row * FIELDS;
-    const f = this.flags[row] as number;
-    return {
+    return recordAt(this.tokens, row, this.flags[row] as number, {
       key: null,
       sessionId: this.names[this.session[row] as number] as string,
       model: this.names[this.model[row] as number] as string,
-      sidechain: (f & 1) !== 0,
-      fast: (f & 2) !== 0,
-      tokens: {
-        input: this.tokens[t] as number,
-        output: this.tokens[t + 1] as number,
-        cacheWrite5m: this.tokens[t + 2] as number,
-        cacheWrite1h: this.tokens[t + 3] as number,
-        cacheRead: this.tokens[t + 4] as number,
-      },
-    };
+    });
   }
 }
 
@@ -205,21 +194,27 @@ export class SessionRecords implements Ledger {
 /** The records of a batch, in their order. */
 export function* batchRecords(b: RecordBatch): IterableIterator<UsageRecord> {
   for (let i = 0; i < b.keys.length; i++) {
-    const t = i * FIELDS;
-    const f = b.flags[i] as number;
-    yield {
+    yield recordAt(b.tokens, i, b.flags[i] as number, {
       key: b.keys[i] ?? null,
       sessionId: b.sessionId,
       model: b.models[b.model[i] as number] as string,
-      sidechain: (f & 1) !== 0,
-      fast: (f & 2) !== 0,
-      tokens: {
-        input: b.tokens[t] as number,
-        output: b.tokens[t + 1] as number,
-        cacheWrite5m: b.tokens[t + 2] as number,
-        cacheWrite1h: b.tokens[t + 3] as number,
-        cacheRead: b.tokens[t + 4] as number,
-      },
-    };
+    });
   }
+}
+
+/** A record from row `row` of the column-wise token and flag arrays. */
+function recordAt(tokens: Float64Array, row: number, flags: number, names: Pick<UsageRecord, "key" | "sessionId" | "model">): UsageRecord {
+  const t = row * FIELDS;
+  return {
+    ...names,
+    sidechain: (flags & 1) !== 0,
+    fast: (flags & 2) !== 0,
+    tokens: {
+      input: tokens[t] as number,
+      output: tokens[t + 1] as number,
+      cacheWrite5m: tokens[t + 2] as number,
+      cacheWrite1h: tokens[t + 3] as number,
+      cacheRead: tokens[t + 4] as number,
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { appDir } from "../paths.ts";
+import { processAlive } from "../runtime/process.ts";
 
 /**
  * The hand-over from `hook <event>` (which must return at once) to the
@@ -41,14 +42,6 @@ export function enqueue(request: SyncRequestFile): void {
   renameSync(tmp, join(dir, name + REQUEST));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function list(): string[] {
   try {
@@ -65,7 +58,7 @@ export function hasRequests(): boolean {
 
 function deadClaim(name: string): boolean {
   const i = name.indexOf(CLAIMED);
-  return i > 0 && !alive(Number(name.slice(i + CLAIMED.length)));
+  return i > 0 && !processAlive(Number(name.slice(i + CLAIMED.length)));
 }
 
 /** Takes every waiting request (and those a killed runner had claimed). */
@@ -97,7 +90,7 @@ const runnerFile = () => join(appDir(), "runner.pid");
 export function runnerAlive(): boolean {
   try {
     const pid = Number(readFileSync(runnerFile(), "utf8"));
-    return pid > 0 && alive(pid);
+    return pid > 0 && processAlive(pid);
   } catch {
     return false;
   }

@@ -1,16 +1,9 @@
 import type { StateStore } from "./store.ts";
+import { processAlive } from "../runtime/process.ts";
 
 /** A holder that has not beaten its heart for this long is gone (killed, machine slept through it). */
 export const STALE_MS = 120_000;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * One sync at a time per state database: the hook's background runs and a
@@ -20,7 +13,7 @@ export function tryLock(store: StateStore, pid = process.pid, now = Date.now()):
   return store.db
     .transaction(() => {
       const held = store.db.query("SELECT pid, heartbeat FROM lock WHERE id = 1").get() as { pid: number; heartbeat: number } | null;
-      if (held && held.pid !== pid && alive(held.pid) && now - held.heartbeat < STALE_MS) return false;
+      if (held && held.pid !== pid && processAlive(held.pid) && now - held.heartbeat < STALE_MS) return false;
       store.db.query("INSERT OR REPLACE INTO lock (id, pid, heartbeat) VALUES (1, ?, ?)").run(pid, now);
       return true;
     })

@@ -1,20 +1,12 @@
 import { createHash } from "node:crypto";
-import type { FoldOptions } from "../fold/session-fold.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
 import type { ReadStats } from "../scan/scan.ts";
 import { heartbeat, lockHolder, tryLock, unlock } from "../state/lock.ts";
 import type { StateStore } from "../state/store.ts";
-import type { Scrubber } from "./payloads.ts";
-import { scanIntoState } from "./scan-into-state.ts";
+import { type ScanRequest, scanIntoState } from "./scan-into-state.ts";
 import { type SendOutcome, sendPending } from "./send.ts";
 
-export interface SyncRequest {
-  roots: string[];
-  fold: FoldOptions;
-  scrub: Scrubber;
-  isExcluded(projectPath: string | undefined): boolean;
-  full: boolean;
-  only?: ReadonlySet<string>;
+export interface SyncRequest extends ScanRequest {
   apiKey: string;
   onProgress?: (done: number, total: number) => void;
   /** How long to wait for another sync to finish before giving up. */

@@ -1,4 +1,5 @@
 import type { RedactionKind } from "../../src/safety/redact.ts";
+import { seededRandom } from "../../testserver/random.ts";
 
 /**
  * One realistic sample of every kind of secret the redactor must catch, in the context it turns
@@ -17,17 +18,7 @@ export interface Canary {
   secret: string;
 }
 
-/** mulberry32: a small seeded PRNG in [0, 1), for reproducible test data. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 const random = seededRandom(0xc0ffee);
 const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
