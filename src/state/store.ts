@@ -93,14 +93,19 @@ export class StateStore {
     return (this.db.query("SELECT * FROM files WHERE path = ?").get(path) as FileRow | null) ?? undefined;
   }
 
-  putFile(file: TranscriptFile, offset: number): void {
+  /**
+   * Records how far a file was read. Until the read reached its end, the size
+   * is stored as -1, so a run stopped between two commits resumes the file
+   * even though it has not changed since.
+   */
+  putFile(file: TranscriptFile, offset: number, complete: boolean): void {
     this.db
       .query(
         `INSERT INTO files (path, session_id, identity, size, mtime_ms, offset) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(path) DO UPDATE SET session_id = excluded.session_id, identity = excluded.identity,
            size = excluded.size, mtime_ms = excluded.mtime_ms, offset = excluded.offset`,
       )
-      .run(file.path, file.sessionId, file.identity, file.size, file.mtimeMs, offset);
+      .run(file.path, file.sessionId, file.identity, complete ? file.size : -1, file.mtimeMs, offset);
   }
 
   // ---- sessions

@@ -80,7 +80,7 @@ export function scanIntoState(store: StateStore, req: ScanRequest): ScanOutcome 
           bytesRead += r.offset - offset;
           offset = r.offset;
           eof = r.eof;
-          store.putFile(file, offset);
+          store.putFile(file, offset, eof);
           store.putFold(sessionId, fold.snapshot());
         });
       }
