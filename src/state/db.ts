@@ -55,6 +55,8 @@ CREATE TABLE IF NOT EXISTS messages (
   redactions INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS messages_session ON messages(session_id, created_at);
+-- The outbox: small, and asked for on every run.
+CREATE INDEX IF NOT EXISTS messages_outbox ON messages(session_id, created_at) WHERE payload IS NOT NULL;
 CREATE TABLE IF NOT EXISTS requests (session_id TEXT PRIMARY KEY, requested_at INTEGER NOT NULL, final INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS lock (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, heartbeat INTEGER NOT NULL);
 `;
