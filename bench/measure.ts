@@ -1,10 +1,11 @@
 /**
  * Runs commands alternately (A, B, C, A, B, C...) so that drift of a shared,
  * noisy machine hits every contender alike, and records wall time and the peak
- * resident memory of each run's whole process tree. Also renders RESULTS.md.
+ * resident memory of each run's whole process tree, plus whatever numbers a
+ * contender measures around its runs (server requests...).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** What one measured run executes. */
@@ -12,23 +13,42 @@ export interface Invocation {
   argv: string[];
   env: Record<string, string>;
   stdin?: string;
+  /** Keep stdout (for `inspect`); otherwise it is discarded. */
+  captureStdout?: boolean;
 }
+
+/** Numbers a contender measures around a run, by name (see MetricColumn in results.ts). */
+export type Metrics = Record<string, number>;
 
 export interface Contender {
   label: string;
   /** Unmeasured set-up before each run (fresh HOME, state to start from...). */
   prepare: (run: number) => Promise<Invocation>;
+  /**
+   * Unmeasured, after a run that exited 0: waits for work the tool left in the
+   * background, checks its output and returns its metrics. Throwing fails the run.
+   */
+  inspect?: (sample: Sample) => Promise<Metrics>;
   /** Unmeasured clean-up after each run. */
   cleanup?: () => Promise<void>;
+  /** Once, after the last run. */
+  dispose?: () => Promise<void>;
 }
 
 export interface Sample {
   wallMs: number;
-  /** Largest of: rusage max RSS (largest single process) and the sampled sum over the tree. */
+  /** Larger of: GNU time's max RSS (the tree's largest single process) and the sampled sum over the tree. */
   peakRssBytes: number;
   exitCode: number | null;
   timedOut: boolean;
   stderrTail: string;
+  /** All of stdout when the invocation asked for it, else "". */
+  stdout: string;
+  /** performance.now() when the process was started, for timings that end after it exits. */
+  startedAt: number;
+  metrics: Metrics;
+  /** Why a run that exited 0 still counts as failed (set-up or inspection failed). */
+  error?: string;
 }
 
 export interface Spread {
@@ -42,8 +62,21 @@ export interface ContenderResult {
   samples: Sample[];
   wallMs: Spread;
   rssBytes: Spread;
-  /** Runs that exited non-zero or timed out (kept out of the medians). */
+  /** Per metric name, over the successful runs that reported it. */
+  metrics: Record<string, Spread>;
+  /** Runs that failed (kept out of the medians). */
   failures: number;
+}
+
+export function succeeded(s: Sample): boolean {
+  return s.exitCode === 0 && !s.timedOut && s.error === undefined;
+}
+
+/** What went wrong in a failed run, in a few words. */
+export function outcome(s: Sample): string {
+  if (s.error !== undefined) return s.error;
+  if (s.timedOut) return "timed out";
+  return s.exitCode === null ? "not run" : `exit ${s.exitCode}`;
 }
 
 export function median(values: readonly number[]): number {
@@ -59,12 +92,16 @@ export function spread(values: readonly number[]): Spread {
 }
 
 export function summarize(label: string, samples: Sample[]): ContenderResult {
-  const ok = samples.filter((s) => s.exitCode === 0 && !s.timedOut);
+  const ok = samples.filter(succeeded);
+  const names = new Set(ok.flatMap((s) => Object.keys(s.metrics)));
+  const metrics: Record<string, Spread> = {};
+  for (const name of names) metrics[name] = spread(ok.map((s) => s.metrics[name] ?? Number.NaN).filter(Number.isFinite));
   return {
     label,
     samples,
     wallMs: spread(ok.map((s) => s.wallMs)),
     rssBytes: spread(ok.map((s) => s.peakRssBytes)),
+    metrics,
     failures: samples.length - ok.length,
   };
 }
@@ -79,8 +116,24 @@ export class TreeRssSampler {
   private readonly parentOf = new Map<number, number>();
   private readonly members: Set<number>;
 
-  constructor(root: number) {
+  /** `countRoot: false` leaves the root's own memory out of the sum (a measuring wrapper). */
+  constructor(
+    private readonly root: number,
+    private readonly countRoot = true,
+  ) {
     this.members = new Set([root]);
+  }
+
+  /** Sends a signal to every process of the tree seen so far (ours: started by the run). */
+  killAll(signal: NodeJS.Signals): void {
+    this.sample();
+    for (const pid of this.members) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
   }
 
   sample(): void {
@@ -100,6 +153,7 @@ export class TreeRssSampler {
     }
     let total = 0;
     for (const pid of this.members) {
+      if (pid === this.root && !this.countRoot) continue;
       const statm = readProc(`/proc/${pid}/statm`);
       if (statm !== null) total += Number(statm.split(" ")[1]) * PAGE_SIZE;
     }
@@ -123,28 +177,64 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
-/** Runs one invocation; stdout is discarded, the end of stderr kept for failure reports. */
+/**
+ * GNU time, when installed, measures the run's max RSS. Bun's own rusage cannot:
+ * it spawns with vfork, so a child's max RSS starts at the bench process's own
+ * high-water mark (hundreds of MB once the in-process test server holds data).
+ * GNU time forks from its own small process, so its %M is the child's.
+ */
+export const GNU_TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
+
+let rssFiles = 0;
+
+/** Runs one invocation; stdout is kept only when asked for, the end of stderr for failure reports. */
 export async function runOnce(inv: Invocation, { timeoutMs = 300_000 }: RunOptions = {}): Promise<Sample> {
+  const rssFile = GNU_TIME && join(tmpdir(), `ccs-bench-rss-${process.pid}-${rssFiles++}.txt`);
+  const argv = GNU_TIME && rssFile ? [GNU_TIME, "--format=%M", `--output=${rssFile}`, "--", ...inv.argv] : inv.argv;
   const started = performance.now();
-  const proc = Bun.spawn(inv.argv, {
+  const proc = Bun.spawn(argv, {
     env: inv.env,
     stdin: inv.stdin === undefined ? "ignore" : new TextEncoder().encode(inv.stdin),
-    stdout: "ignore",
+    stdout: inv.captureStdout ? "pipe" : "ignore",
     stderr: "pipe",
   });
-  const tree = new TreeRssSampler(proc.pid);
+  const tree = new TreeRssSampler(proc.pid, rssFile === null);
   const poll = setInterval(() => tree.sample(), POLL_MS);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    proc.kill("SIGKILL");
+    tree.killAll("SIGKILL");
   }, timeoutMs);
-  const [exitCode, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+  const [exitCode, stderr, stdout] = await Promise.all([
+    proc.exited,
+    new Response(proc.stderr).text(),
+    proc.stdout instanceof ReadableStream ? new Response(proc.stdout).text() : "",
+  ]);
   const wallMs = performance.now() - started;
   clearInterval(poll);
   clearTimeout(timer);
-  const maxRss = proc.resourceUsage()?.maxRSS ?? 0;
-  return { wallMs, peakRssBytes: Math.max(maxRss, tree.peakBytes), exitCode, timedOut, stderrTail: stderr.slice(-2_000) };
+  return {
+    wallMs,
+    peakRssBytes: Math.max(rssFile ? takeGnuTimeRss(rssFile) : 0, tree.peakBytes),
+    exitCode,
+    timedOut,
+    stderrTail: stderr.slice(-2_000),
+    stdout,
+    startedAt: started,
+    metrics: {},
+  };
+}
+
+/** GNU time's %M (KiB; the last line: a line about a killing signal may come first), in bytes; the file is removed. */
+function takeGnuTimeRss(file: string): number {
+  try {
+    const kib = Number(readFileSync(file, "utf8").trim().split("\n").at(-1));
+    return Number.isFinite(kib) ? kib * 1024 : 0;
+  } catch {
+    return 0;
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 export interface AlternateOptions extends RunOptions {
@@ -158,22 +248,41 @@ export interface AlternateOptions extends RunOptions {
 export async function alternate(contenders: readonly Contender[], options: AlternateOptions): Promise<ContenderResult[]> {
   const samples = contenders.map(() => [] as Sample[]);
   const warmup = options.warmup ?? 1;
-  for (let round = -warmup; round < options.runs; round++) {
-    for (const [i, c] of contenders.entries()) {
-      let sample: Sample;
-      try {
-        sample = await runOnce(await c.prepare(round), options);
-      } catch (e) {
-        // A failed set-up fails this run only; the other contenders still get measured.
-        sample = { wallMs: Number.NaN, peakRssBytes: Number.NaN, exitCode: null, timedOut: false, stderrTail: `set-up failed: ${e instanceof Error ? e.message : String(e)}` };
+  try {
+    for (let round = -warmup; round < options.runs; round++) {
+      for (const [i, c] of contenders.entries()) {
+        const sample = await measureOnce(c, round, options);
+        await c.cleanup?.();
+        if (round < 0) continue;
+        samples[i]?.push(sample);
+        options.onSample?.(c.label, round, sample);
       }
-      await c.cleanup?.();
-      if (round < 0) continue;
-      samples[i]?.push(sample);
-      options.onSample?.(c.label, round, sample);
     }
+  } finally {
+    for (const c of contenders) await c.dispose?.();
   }
   return contenders.map((c, i) => summarize(c.label, samples[i] ?? []));
+}
+
+/** One run of one contender; a failed set-up or inspection fails this run only, the others still get measured. */
+async function measureOnce(c: Contender, round: number, options: RunOptions): Promise<Sample> {
+  const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  let inv: Invocation;
+  try {
+    inv = await c.prepare(round);
+  } catch (e) {
+    const nan = Number.NaN;
+    return { wallMs: nan, peakRssBytes: nan, exitCode: null, timedOut: false, stderrTail: "", stdout: "", startedAt: nan, metrics: {}, error: `set-up failed: ${message(e)}` };
+  }
+  const sample = await runOnce(inv, options);
+  if (c.inspect && succeeded(sample)) {
+    try {
+      sample.metrics = await c.inspect(sample);
+    } catch (e) {
+      sample.error = message(e);
+    }
+  }
+  return sample;
 }
 
 /** A throw-away HOME for one run, and the environment that points the tools at a corpus. */
@@ -182,96 +291,4 @@ export function isolatedEnv(configDir: string | null, extra: Record<string, stri
   const env: Record<string, string> = { HOME: home, PATH: process.env.PATH ?? "/usr/bin:/bin", LANG: "C.UTF-8", ...extra };
   if (configDir !== null) env.CLAUDE_CONFIG_DIR = configDir;
   return { env, home, cleanup: () => rmSync(home, { recursive: true, force: true }) };
-}
-
-// ---------------------------------------------------------------------------
-// RESULTS.md
-
-export interface MachineInfo {
-  cpu: string;
-  cores: number;
-  memory: string;
-  os: string;
-}
-
-export function machineInfo(): MachineInfo {
-  let os = `${process.platform} ${process.arch}`;
-  try {
-    const release = readFileSync("/etc/os-release", "utf8");
-    os = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(release)?.[1] ?? os;
-  } catch {
-    // not Linux: keep platform/arch
-  }
-  let kernel = "";
-  try {
-    kernel = readFileSync("/proc/sys/kernel/osrelease", "utf8").trim();
-  } catch {
-    // no /proc
-  }
-  return {
-    cpu: cpus()[0]?.model.trim() ?? "unknown",
-    cores: availableParallelism(),
-    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
-    os: kernel ? `${os}, kernel ${kernel}` : os,
-  };
-}
-
-export interface ScenarioReport {
-  id: string;
-  title: string;
-  baseline: string;
-  results: ContenderResult[];
-  /** Contenders or whole scenarios that could not run, with why. */
-  notes: string[];
-}
-
-export interface Report {
-  date: string;
-  machine: MachineInfo;
-  versions: Record<string, string>;
-  runs: number;
-  warmup: number;
-  scenarios: ScenarioReport[];
-}
-
-const ms = (v: number) => (Number.isNaN(v) ? "n/a" : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`);
-const wall = (w: Spread) => (Number.isNaN(w.median) ? "n/a" : `${ms(w.median)} (${ms(w.min)}-${ms(w.max)})`);
-const mib = (v: number) => (Number.isNaN(v) ? "n/a" : `${(v / 2 ** 20).toFixed(0)} MiB`);
-const ratio = (v: number, base: number | undefined) => (base === undefined || Number.isNaN(v) || Number.isNaN(base) ? "" : `${(v / base).toFixed(2)}x`);
-
-export function renderResults(report: Report): string {
-  const out: string[] = [
-    "# Benchmark results",
-    "",
-    "Produced by `npm run bench` (bench/run.ts); do not edit by hand.",
-    "",
-    `- Date: ${report.date}`,
-    `- Machine: ${report.machine.cpu}, ${report.machine.cores} cores, ${report.machine.memory} RAM, ${report.machine.os}`,
-    `- Versions: ${Object.entries(report.versions)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(", ")}`,
-    `- Method: ${report.runs} measured runs per command after ${report.warmup} warm-up round(s), commands alternated ` +
-      "(A, B, C, A, B, C...). Wall time is the median (min-max). Peak RSS is the median over runs of each run's " +
-      "peak resident memory of the whole process tree (the larger of rusage max RSS and the sum sampled from /proc every 10 ms). " +
-      "Every run gets a fresh temporary HOME; CLAUDE_CONFIG_DIR points at the generated corpus. " +
-      "Ratios are against the scenario's baseline (lower is better).",
-    "",
-  ];
-  for (const s of report.scenarios) {
-    out.push(`## ${s.title}`, "");
-    if (s.results.length) {
-      const base = s.results.find((r) => r.label === s.baseline);
-      out.push("| command | median wall (min-max) | peak RSS | wall vs baseline | RSS vs baseline | failed runs |", "|---|---|---|---|---|---|");
-      for (const r of s.results) {
-        out.push(
-          `| ${r.label}${r.label === s.baseline ? " (baseline)" : ""} | ${wall(r.wallMs)} | ${mib(r.rssBytes.median)} | ` +
-            `${ratio(r.wallMs.median, base?.wallMs.median)} | ${ratio(r.rssBytes.median, base?.rssBytes.median)} | ${r.failures || ""} |`,
-        );
-      }
-      out.push("");
-    }
-    for (const note of s.notes) out.push(`- ${note}`);
-    if (s.notes.length) out.push("");
-  }
-  return out.join("\n");
 }

@@ -1,34 +1,42 @@
 /**
  * `npm run bench`: one command that measures claude-code-sync against its peers.
  *
- *   bun bench/run.ts [--runs 5] [--warmup 1] [--quick] [--only id,id] [--seed 1] [--out bench/RESULTS.md]
+ *   bun bench/run.ts [--runs 5] [--warmup 1] [--quick] [--only id,id] [--seed 1] [--timeout 180] [--out bench/RESULTS.md]
  *
- * Generates (and caches) synthetic corpora, installs the peers into the bench
- * cache (BENCH_CACHE, default ~/.cache/claude-code-sync-bench), runs the
- * scenarios below and writes bench/RESULTS.md. `--quick` is a smoke run on tiny
- * corpora, one run each, written to the cache folder instead.
+ * Rebuilds dist/claude-code-sync when it is older than the sources, generates
+ * (and caches) synthetic corpora, installs the peers into the bench cache
+ * (BENCH_CACHE, default ~/.cache/claude-code-sync-bench), runs the scenarios
+ * below and writes bench/RESULTS.md. `--quick` is a smoke run on tiny corpora,
+ * one run each, written to the cache folder instead.
  */
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { z } from "zod";
+import { SESSION_WINDOW_MS } from "../src/sync/send.ts";
+import { followBackground } from "./background.ts";
+import { ensureBuilt } from "./build-ours.ts";
 import { GENERATOR_VERSION } from "./generate.ts";
-import { alternate, type Contender, type Invocation, isolatedEnv, machineInfo, type Report, renderResults, type Sample, type ScenarioReport } from "./measure.ts";
+import { alternate, type Contender, GNU_TIME, type Invocation, isolatedEnv, type Metrics, outcome, type Sample } from "./measure.ts";
 import { benchCacheDir, ensurePeers, type Peers } from "./peers.ts";
+import { machineInfo, type MetricColumn, type Report, renderResults, type ScenarioReport } from "./results.ts";
+import { type BenchServer, startBenchServer } from "./server.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const OURS = join(ROOT, "dist", "claude-code-sync");
 const LATENCY_MS = 20;
+/** Bound on waiting for our hook's background runner after a run. */
+const RUNNER_TIMEOUT_MS = 120_000;
+/** Bound on one unmeasured set-up step (the 1 GiB first sync takes minutes). */
+const SETUP_TIMEOUT_MS = 900_000;
+/** Lines held back from the transcript until just before the measured hook: "one more turn". */
+const NEW_TURN_LINES = 30;
 
 // ---------------------------------------------------------------------------
 // Scenario table. Each contender is a factory; throwing Skip leaves it out with a note.
 
 /** Thrown by a contender factory that cannot run here (tool not built, server missing...). */
 class Skip extends Error {}
-
-interface TestServer {
-  url: string;
-  apiKey: string;
-}
 
 interface ScenarioEnv {
   corpusDir: string | null;
@@ -37,7 +45,9 @@ interface ScenarioEnv {
   ours: string | null;
   oursMissing: string;
   /** The local OpenSync test server, for scenarios that declare `server`. */
-  server: TestServer | null;
+  server: BenchServer | null;
+  /** Adds a line under the scenario's table. */
+  note: (text: string) => void;
 }
 
 /** A contender without its label: the scenario table's key is the label. */
@@ -53,14 +63,50 @@ interface Scenario {
   server?: { latencyMs: number };
   baseline: string;
   contenders: Record<string, Factory>;
+  /** For slow scenarios: at most this many measured runs, this many warm-up rounds, this long per run. */
+  maxRuns?: number;
+  warmup?: number;
+  timeoutS?: number;
+  columns?: MetricColumn[];
+  /** How this scenario is set up, shown under its table. */
+  notes?: string[];
 }
 
-const SCAN_CONTENDERS: Record<string, Factory> = {
-  "ccusage session --json --offline": (e) => withFreshHome(e.corpusDir, () => [e.peers.ccusage.bin, "session", "--json", "--offline"]),
+const REQUESTS: MetricColumn = { metric: "requests", header: "server requests", format: "count" };
+const MESSAGES: MetricColumn = { metric: "messages", header: "messages sent", format: "count" };
+const PER_MESSAGE: MetricColumn = { metric: "requestsPerMessage", header: "requests / message", format: "decimal" };
+const BYTES_READ: MetricColumn = { metric: "bytesRead", header: "transcript bytes read", format: "count" };
+const DELIVERED: MetricColumn = { metric: "deliveredMs", header: "new messages on server after", format: "ms" };
+const BACKGROUND: MetricColumn = { metric: "backgroundMs", header: "background sync done after", format: "ms" };
+
+const CCUSAGE = "ccusage session --json --offline";
+const CCUSAGE_CONTENDERS: Record<string, Factory> = {
+  [CCUSAGE]: (e) => withFreshHome(e.corpusDir, () => [e.peers.ccusage.bin, "session", "--json", "--offline"]),
   "ccusage (native binary, no Node launcher)": (e) =>
     withFreshHome(e.corpusDir, () => [e.peers.ccusage.native, "session", "--json", "--offline"]),
+};
+const SCAN_CONTENDERS: Record<string, Factory> = {
+  ...CCUSAGE_CONTENDERS,
   "claude-code-sync sync --dry-run --json": (e) => withFreshHome(e.corpusDir, () => [ours(e), "sync", "--dry-run", "--json"]),
 };
+
+const NO_CHANGE_NOTE =
+  "`claude-code-sync sync --json` keeps one HOME for all its runs, set up by one unmeasured first sync of the whole " +
+  "history (sent without added latency); every measured run is checked to read no transcript byte and send nothing.";
+const NO_CHANGE_NOTES = [NO_CHANGE_NOTE, "ccusage keeps no state: each of its runs is a full scan."];
+
+function noChangeScenario(size: "100MB" | "1GiB", title: string): Scenario {
+  return {
+    id: `rescan-${size}`,
+    title: `No-change re-scan after a sync, ${title}, local server without added latency`,
+    corpus: size,
+    server: { latencyMs: 0 },
+    baseline: CCUSAGE,
+    contenders: { ...CCUSAGE_CONTENDERS, "claude-code-sync sync --json (nothing new)": noChangeSync },
+    columns: [REQUESTS, BYTES_READ],
+    notes: NO_CHANGE_NOTES,
+  };
+}
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -74,24 +120,32 @@ export const SCENARIOS: Scenario[] = [
       "claude-code-sync --version": (e) => withFreshHome(e.corpusDir, () => [ours(e), "--version"]),
     },
   },
-  { id: "scan-100MB", title: "Full scan of a 100 MB history", corpus: "100MB", baseline: "ccusage session --json --offline", contenders: SCAN_CONTENDERS },
-  { id: "scan-1GiB", title: "Full scan of a 1 GiB history", corpus: "1GiB", baseline: "ccusage session --json --offline", contenders: SCAN_CONTENDERS },
-  // Hooks for the scenarios that need the local test server (testserver/server.ts).
+  { id: "scan-100MB", title: "Full scan of a 100 MB history", corpus: "100MB", baseline: CCUSAGE, contenders: SCAN_CONTENDERS },
+  { id: "scan-1GiB", title: "Full scan of a 1 GiB history", corpus: "1GiB", baseline: CCUSAGE, contenders: SCAN_CONTENDERS },
+  noChangeScenario("100MB", "100 MB history"),
+  noChangeScenario("1GiB", "1 GiB history"),
   {
     id: "first-sync",
     title: `First sync of a 100 MB history, ${LATENCY_MS} ms server latency`,
     corpus: "100MB",
     server: { latencyMs: LATENCY_MS },
-    baseline: "claude-code-sync sync (first)",
-    contenders: { "claude-code-sync sync (first)": firstSync },
+    baseline: "claude-code-sync sync --json (first)",
+    contenders: { "claude-code-sync sync --json (first)": firstSync },
+    maxRuns: 1,
+    warmup: 0,
+    timeoutS: 900,
+    columns: [REQUESTS, MESSAGES, PER_MESSAGE],
+    notes: ["Each run starts from an empty server and a fresh HOME. claude-code-sync@0.1.15 has no bulk sync command (bench/PEERS.md)."],
   },
   {
     id: "re-sync",
-    title: `Re-sync with nothing new (100 MB history), ${LATENCY_MS} ms server latency`,
+    title: `Re-sync with nothing new, 100 MB history, ${LATENCY_MS} ms server latency`,
     corpus: "100MB",
     server: { latencyMs: LATENCY_MS },
-    baseline: "claude-code-sync sync (nothing new)",
-    contenders: { "claude-code-sync sync (nothing new)": reSync },
+    baseline: "claude-code-sync sync --json (nothing new)",
+    contenders: { "claude-code-sync sync --json (nothing new)": noChangeSync },
+    columns: [REQUESTS, BYTES_READ],
+    notes: [NO_CHANGE_NOTE],
   },
   {
     id: "hook-stop",
@@ -99,7 +153,27 @@ export const SCENARIOS: Scenario[] = [
     corpus: "100MB",
     server: { latencyMs: LATENCY_MS },
     baseline: "claude-code-sync@0.1.15 hook Stop",
-    contenders: { "claude-code-sync@0.1.15 hook Stop": oldHookStop, "claude-code-sync hook Stop": oursHookStop },
+    contenders: {
+      "node -e 0": (e) => withFreshHome(null, () => ["node", "-e", "0"]),
+      "claude-code-sync@0.1.15 hook Stop": oldHookStop,
+      "claude-code-sync hook Stop": oursHookStop,
+    },
+    columns: [REQUESTS, MESSAGES, PER_MESSAGE, DELIVERED, BACKGROUND],
+    notes: [
+      "Each run: empty server and fresh HOME; an unmeasured hook run syncs the session without its last " +
+        `${NEW_TURN_LINES} lines (and its background sync is waited for), the lines are appended, then the measured ` +
+        "hook runs with a real Stop payload on stdin.",
+      "Our hook returns at once and leaves the sync to a detached runner; after each measured run the bench waits " +
+        `(unmeasured, at most ${RUNNER_TIMEOUT_MS / 1000} s) until the runner is gone, polling the test server in-process ` +
+        'every 10 ms. "new messages on server after" is the time from the hook\'s start until the server held all the ' +
+        'messages it holds at the end, "background sync done after" until the runner exited. claude-code-sync@0.1.15 ' +
+        "sends inline, so its values are about its wall time.",
+      `Before the measured run of our hook the bench waits out the ${SESSION_WINDOW_MS / 1000} s in which our tool holds ` +
+        "back a session's changed totals after sending them (src/sync/send.ts), as a real turn would; otherwise the " +
+        "runner would wait for that window itself.",
+      "Server requests and messages count the measured run and its background sync; messages are those the server " +
+        "gained. claude-code-sync@0.1.15 sends only assistant text blocks as messages, one request each, then the session.",
+    ],
   },
 ];
 
@@ -109,6 +183,11 @@ export const SCENARIOS: Scenario[] = [
 function ours(e: ScenarioEnv): string {
   if (e.ours === null) throw new Skip(e.oursMissing);
   return e.ours;
+}
+
+function server(e: ScenarioEnv): BenchServer {
+  if (e.server === null) throw new Skip("needs the test server");
+  return e.server;
 }
 
 /** A contender whose every run gets a fresh HOME; `build` may do unmeasured set-up in it. */
@@ -128,21 +207,36 @@ function withFreshHome(
   };
 }
 
-/** Runs a set-up step (not measured); its failure aborts the scenario with the tool's own message. */
-async function setupStep(inv: Invocation): Promise<void> {
+/** A contender that keeps one HOME for all its runs; `setUp` runs once, before the first. */
+function withSharedHome(corpusDir: string | null, setUp: (env: Record<string, string>) => Promise<void>, build: (env: Record<string, string>) => Invocation): Runner {
+  let iso: ReturnType<typeof isolatedEnv> | null = null;
+  let ready: Promise<void> | null = null;
+  return {
+    prepare: async () => {
+      iso ??= isolatedEnv(corpusDir);
+      const env = iso.env;
+      ready ??= setUp(env);
+      await ready;
+      return build(env);
+    },
+    dispose: async () => iso?.cleanup(),
+  };
+}
+
+/** Runs a set-up step (not measured) and returns how long it took; its failure carries the tool's own message. */
+async function setupStep(inv: Invocation): Promise<number> {
+  const started = performance.now();
   const proc = Bun.spawn(inv.argv, {
     env: inv.env,
     stdin: inv.stdin === undefined ? "ignore" : new TextEncoder().encode(inv.stdin),
     stdout: "ignore",
     stderr: "pipe",
   });
+  const timer = setTimeout(() => proc.kill("SIGKILL"), SETUP_TIMEOUT_MS);
   const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
+  clearTimeout(timer);
   if (code !== 0) throw new Error(`set-up step \`${inv.argv.slice(0, 3).join(" ")}\` exited ${code}: ${stderr.trim().slice(-500)}`);
-}
-
-function server(e: ScenarioEnv): TestServer {
-  if (e.server === null) throw new Skip("needs the test server");
-  return e.server;
+  return performance.now() - started;
 }
 
 async function loginOurs(e: ScenarioEnv, env: Record<string, string>): Promise<void> {
@@ -150,73 +244,146 @@ async function loginOurs(e: ScenarioEnv, env: Record<string, string>): Promise<v
   await setupStep({ argv: [ours(e), "login", "--url", s.url, "--api-key", s.apiKey], env });
 }
 
-/** Every run starts from a fresh HOME; the server keeps what earlier runs sent, so later runs upsert. */
+/** The part of `sync --json`'s report the bench reads (src/report/sync-summary.ts). */
+const SyncReportSchema = z.looseObject({ ok: z.boolean(), bytesRead: z.number(), sessionsSent: z.number(), messagesSent: z.number() });
+
+function syncReport(sample: Sample): z.infer<typeof SyncReportSchema> {
+  const last = sample.stdout.trim().split("\n").at(-1) ?? "";
+  try {
+    return SyncReportSchema.parse(JSON.parse(last));
+  } catch {
+    throw new Error(`\`sync --json\` printed no report: ${JSON.stringify(sample.stdout.slice(-300))}`);
+  }
+}
+
+/** Each run starts from an empty server and a fresh HOME. */
 function firstSync(e: ScenarioEnv): Runner {
-  return withFreshHome(e.corpusDir, async (_home, env) => {
-    await loginOurs(e, env);
-    return { argv: [ours(e), "sync", "--json"], env };
-  });
+  const [srv, bin] = [server(e), ours(e)];
+  let before = 0;
+  return {
+    ...withFreshHome(e.corpusDir, async (_home, env) => {
+      srv.reset();
+      await loginOurs(e, env);
+      before = srv.requests();
+      return { argv: [bin, "sync", "--json"], env, captureStdout: true };
+    }),
+    inspect: async (sample): Promise<Metrics> => {
+      const report = syncReport(sample);
+      if (report.messagesSent === 0) throw new Error("the first sync sent no message");
+      const requests = srv.requests() - before;
+      return { requests, messages: report.messagesSent, requestsPerMessage: requests / report.messagesSent };
+    },
+  };
 }
 
-function reSync(e: ScenarioEnv): Runner {
-  return withFreshHome(e.corpusDir, async (_home, env) => {
-    await loginOurs(e, env);
-    await setupStep({ argv: [ours(e), "sync", "--json"], env });
-    return { argv: [ours(e), "sync", "--json"], env };
-  });
+/** Our `sync --json` with nothing new since the unmeasured first sync (sent without the scenario's latency). */
+function noChangeSync(e: ScenarioEnv): Runner {
+  const [srv, bin] = [server(e), ours(e)];
+  let before = 0;
+  return {
+    ...withSharedHome(
+      e.corpusDir,
+      async (env) => {
+        await loginOurs(e, env);
+        const took = await srv.unthrottled(() => setupStep({ argv: [bin, "sync", "--json"], env }));
+        log(`  set-up sync took ${(took / 1000).toFixed(1)} s`);
+        e.note(`The unmeasured set-up sync of the whole history took ${(took / 1000).toFixed(1)} s.`);
+      },
+      (env) => {
+        before = srv.requests();
+        return { argv: [bin, "sync", "--json"], env, captureStdout: true };
+      },
+    ),
+    inspect: async (sample): Promise<Metrics> => {
+      const r = syncReport(sample);
+      if (r.bytesRead > 0 || r.sessionsSent > 0 || r.messagesSent > 0) {
+        throw new Error(`not a no-change run: read ${r.bytesRead} bytes, sent ${r.sessionsSent} session(s) and ${r.messagesSent} message(s)`);
+      }
+      return { requests: srv.requests() - before, bytesRead: r.bytesRead };
+    },
+  };
 }
 
-/** Lines held back from the transcript until just before the measured hook: "one more turn". */
-const NEW_TURN_LINES = 30;
+interface HookTool {
+  argv: () => string[];
+  configure: (env: Record<string, string>) => Promise<void>;
+  /** Unmeasured pause between the set-up hook's sync and the new turn. */
+  turnMs: number;
+}
 
 /**
  * Steady state of a Stop hook: the session was synced by an earlier hook run
- * (unmeasured), then a turn was appended; the measured run sends that turn.
+ * (unmeasured, its background work waited for), then a turn was appended; the
+ * measured run sends that turn.
  */
-function hookStop(e: ScenarioEnv, argv: () => string[], configure: (env: Record<string, string>) => Promise<void>): Runner {
+function hookStop(e: ScenarioEnv, tool: HookTool): Runner {
+  const srv = server(e);
   const source = pickTranscript(e.corpusDir as string, 1_500_000);
+  const sessionId = source.file.replace(/\.jsonl$/, "");
   const lines = readFileSync(source.path, "utf8").split("\n").filter(Boolean);
   const cut = Math.max(1, lines.length - NEW_TURN_LINES);
-  return withFreshHome(null, async (home, env) => {
-    const configDir = join(home, ".claude");
-    const transcript = join(configDir, "projects", source.project, source.file);
-    mkdirSync(dirname(transcript), { recursive: true });
-    writeFileSync(transcript, `${lines.slice(0, cut).join("\n")}\n`);
-    env.CLAUDE_CONFIG_DIR = configDir;
-    await configure(env);
-    const stdin = JSON.stringify({
-      session_id: source.file.replace(/\.jsonl$/, ""),
-      transcript_path: transcript,
-      cwd: home,
-      permission_mode: "default",
-      hook_event_name: "Stop",
-      stop_hook_active: false,
-    });
-    await setupStep({ argv: argv(), env, stdin });
-    appendFileSync(transcript, `${lines.slice(cut).join("\n")}\n`);
-    return { argv: argv(), env, stdin };
-  });
+  let pidFile = "";
+  let requestsBefore = 0;
+  let storedBefore = 0;
+  const follow = () => followBackground({ pidFile, stored: () => srv.messagesOf(sessionId), timeoutMs: RUNNER_TIMEOUT_MS });
+  return {
+    ...withFreshHome(null, async (home, env) => {
+      srv.reset();
+      const configDir = join(home, ".claude");
+      const transcript = join(configDir, "projects", source.project, source.file);
+      mkdirSync(dirname(transcript), { recursive: true });
+      writeFileSync(transcript, `${lines.slice(0, cut).join("\n")}\n`);
+      env.CLAUDE_CONFIG_DIR = configDir;
+      pidFile = join(home, ".claude-code-sync", "runner.pid");
+      await tool.configure(env);
+      const stdin = JSON.stringify({
+        session_id: sessionId,
+        transcript_path: transcript,
+        cwd: home,
+        permission_mode: "default",
+        hook_event_name: "Stop",
+        stop_hook_active: false,
+      });
+      await setupStep({ argv: tool.argv(), env, stdin });
+      await follow();
+      await Bun.sleep(tool.turnMs);
+      appendFileSync(transcript, `${lines.slice(cut).join("\n")}\n`);
+      requestsBefore = srv.requests();
+      storedBefore = srv.messagesOf(sessionId);
+      return { argv: tool.argv(), env, stdin };
+    }),
+    inspect: async (sample): Promise<Metrics> => {
+      const t = await follow();
+      const messages = t.stored - storedBefore;
+      if (messages <= 0) throw new Error("the server got no new message of the new turn");
+      const requests = srv.requests() - requestsBefore;
+      return {
+        requests,
+        messages,
+        requestsPerMessage: requests / messages,
+        deliveredMs: t.deliveredAt - sample.startedAt,
+        ...(t.ran ? { backgroundMs: t.doneAt - sample.startedAt } : {}),
+      };
+    },
+  };
 }
 
 function oldHookStop(e: ScenarioEnv): Runner {
   const s = server(e);
-  return hookStop(
-    e,
-    () => [e.peers.oldTool.bin, "hook", "Stop"],
-    async (env) => {
+  return hookStop(e, {
+    argv: () => [e.peers.oldTool.bin, "hook", "Stop"],
+    configure: async (env) => {
       // The old tool reads these two variables before its config file (see bench/PEERS.md).
       env.CLAUDE_SYNC_CONVEX_URL = s.url;
       env.CLAUDE_SYNC_API_KEY = s.apiKey;
     },
-  );
+    turnMs: 0,
+  });
 }
 
 function oursHookStop(e: ScenarioEnv): Runner {
-  return hookStop(
-    e,
-    () => [ours(e), "hook", "Stop"],
-    (env) => loginOurs(e, env),
-  );
+  const bin = ours(e);
+  return hookStop(e, { argv: () => [bin, "hook", "Stop"], configure: (env) => loginOurs(e, env), turnMs: SESSION_WINDOW_MS });
 }
 
 /** The main session file whose size is closest to `bytes` (subagent files excluded). */
@@ -236,7 +403,7 @@ function pickTranscript(corpusDir: string, bytes: number): { path: string; proje
 }
 
 // ---------------------------------------------------------------------------
-// Set-up: corpora, our build, the test server
+// Set-up: corpora, the test server
 
 /** Generates a corpus once per size, seed and generator version; later runs reuse it. */
 async function ensureCorpus(cacheDir: string, size: string, seed: number): Promise<string> {
@@ -256,30 +423,9 @@ async function ensureCorpus(cacheDir: string, size: string, seed: number): Promi
   return dir;
 }
 
-/** Builds dist/claude-code-sync when missing; returns why it is unavailable, or null. */
-async function ensureOurs(): Promise<string | null> {
-  if (existsSync(OURS)) return null;
-  log("dist/claude-code-sync missing: running npm run build");
-  const proc = Bun.spawn(["npm", "run", "build"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-  const [code, out, err] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
-  if (code === 0 && existsSync(OURS)) return null;
-  const tail = `${out}\n${err}`.trim().split("\n").slice(-3).join(" / ");
-  return `skipped: dist/claude-code-sync is not built (npm run build exited ${code}: ${tail})`;
-}
-
-interface RunningServer {
-  server: TestServer;
-  /** Requests per route so far, e.g. { "POST /sync/message": 12 }. */
-  counts: () => Record<string, number>;
-  stop: () => Promise<void>;
-}
-
-/** Starts the local OpenSync look-alike in this process, with added latency per request. */
-async function startServer(latencyMs: number): Promise<RunningServer> {
+async function startServer(latencyMs: number): Promise<BenchServer> {
   if (!existsSync(join(ROOT, "testserver", "server.ts"))) throw new Skip("skipped: testserver/server.ts is not available");
-  const { startTestServer } = await import("../testserver/server.ts");
-  const handle = await startTestServer({ faults: { latencyMs } });
-  return { server: { url: handle.url, apiKey: handle.apiKey }, counts: () => handle.counts(), stop: () => handle.stop() };
+  return startBenchServer(latencyMs);
 }
 
 // ---------------------------------------------------------------------------
@@ -288,10 +434,11 @@ function log(message: string): void {
   console.error(`[bench] ${message}`);
 }
 
-async function version(argv: string[]): Promise<string> {
+/** First line of a command's stdout, or "?" / "not found". */
+async function firstLine(argv: string[], cwd?: string): Promise<string> {
   const iso = isolatedEnv(null);
   try {
-    const proc = Bun.spawn(argv, { stdout: "pipe", stderr: "ignore", env: iso.env });
+    const proc = Bun.spawn(argv, { stdout: "pipe", stderr: "ignore", env: iso.env, ...(cwd ? { cwd } : {}) });
     const [code, out] = await Promise.all([proc.exited, new Response(proc.stdout).text()]);
     return code === 0 ? out.trim().split("\n")[0] || "?" : "?";
   } catch {
@@ -301,24 +448,31 @@ async function version(argv: string[]): Promise<string> {
   }
 }
 
-function outcome(sample: Sample): string {
-  if (sample.timedOut) return "timed out";
-  return sample.exitCode === null ? "not run" : `exit ${sample.exitCode}`;
+/** The commit measured, and whether the tree differed from it (read-only git commands). */
+async function commit(): Promise<string> {
+  const head = await firstLine(["git", "rev-parse", "--short", "HEAD"], ROOT);
+  const proc = Bun.spawn(["git", "--no-optional-locks", "status", "--porcelain", "--untracked-files=no"], { cwd: ROOT, stdout: "pipe", stderr: "ignore" });
+  const changes = (await new Response(proc.stdout).text()).trim();
+  await proc.exited;
+  return changes ? `${head} + uncommitted changes` : head;
 }
 
 /** Tiny stand-ins for the corpora of a --quick smoke run. */
 const QUICK_SIZES: Record<string, string> = { "100MB": "3MB", "1GiB": "6MB" };
 
-async function runScenario(s: Scenario, base: Omit<ScenarioEnv, "corpusDir" | "server">, opts: Options): Promise<ScenarioReport> {
-  const notes: string[] = [];
+async function runScenario(s: Scenario, base: Omit<ScenarioEnv, "corpusDir" | "server" | "note">, opts: Options): Promise<ScenarioReport> {
+  const notes: string[] = [...(s.notes ?? [])];
   const size = s.corpus && opts.quick ? (QUICK_SIZES[s.corpus] ?? s.corpus) : s.corpus;
   const title = size && size !== s.corpus ? `${s.title} [quick: ${size} corpus]` : s.title;
-  const report: ScenarioReport = { id: s.id, title, baseline: s.baseline, results: [], notes };
-  let running: RunningServer | null = null;
+  const runs = Math.min(opts.runs, s.maxRuns ?? opts.runs);
+  const warmup = Math.min(opts.warmup, s.warmup ?? opts.warmup);
+  const report: ScenarioReport = { id: s.id, title, baseline: s.baseline, runs, warmup, columns: s.columns ?? [], results: [], notes };
+  const started = performance.now();
+  let running: BenchServer | null = null;
   try {
     const corpusDir = size ? await ensureCorpus(opts.cacheDir, size, opts.seed) : null;
     if (s.server) running = await startServer(s.server.latencyMs);
-    const env: ScenarioEnv = { ...base, corpusDir, server: running?.server ?? null };
+    const env: ScenarioEnv = { ...base, corpusDir, server: running, note: (text) => notes.push(text) };
     const contenders: Contender[] = [];
     for (const [label, factory] of Object.entries(s.contenders)) {
       try {
@@ -331,25 +485,25 @@ async function runScenario(s: Scenario, base: Omit<ScenarioEnv, "corpusDir" | "s
     if (contenders.length === 0) return report;
     log(`${s.id}: ${contenders.map((c) => c.label).join(" | ")}`);
     report.results = await alternate(contenders, {
-      runs: opts.runs,
-      warmup: opts.warmup,
-      timeoutMs: opts.timeoutMs,
-      onSample: (label, run, sample) =>
-        log(`  ${label} #${run + 1}: ${sample.wallMs.toFixed(0)} ms, ${(sample.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${outcome(sample)}`),
+      runs,
+      warmup,
+      timeoutMs: Math.max(opts.timeoutMs, (s.timeoutS ?? 0) * 1000),
+      onSample: (label, run, sample) => {
+        const extra = Object.entries(sample.metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(2)}`);
+        log(`  ${label} #${run + 1}: ${sample.wallMs.toFixed(0)} ms, ${(sample.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${outcome(sample)}${extra.length ? `, ${extra.join(", ")}` : ""}`);
+      },
     });
     for (const r of report.results) {
-      const failed = r.samples.find((x) => x.exitCode !== 0 || x.timedOut);
-      if (failed) notes.push(`${r.label}: ${r.failures} run(s) failed (${outcome(failed)}): ${failed.stderrTail.trim().split("\n").slice(-2).join(" / ")}`);
-    }
-    if (running) {
-      // Shows that the tools really talked to the server (the old tool exits 0 whatever happens).
-      const counts = Object.entries(running.counts()).map(([route, n]) => `${route} ${n}`);
-      notes.push(`Requests the test server answered during this scenario (all contenders, warm-up and set-up included): ${counts.join(", ") || "none"}.`);
+      const failed = r.samples.find((x) => x.exitCode !== 0 || x.timedOut || x.error !== undefined);
+      if (!failed) continue;
+      const tail = failed.stderrTail.trim().split("\n").slice(-2).join(" / ");
+      notes.push(`${r.label}: ${r.failures} run(s) failed (${outcome(failed)})${tail ? `: ${tail}` : ""}`);
     }
   } catch (e) {
     notes.push(e instanceof Skip ? `whole scenario ${e.message}` : `scenario failed: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
     await running?.stop();
+    log(`${s.id}: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
   return report;
 }
@@ -406,7 +560,7 @@ async function main(): Promise<void> {
   mkdirSync(opts.cacheDir, { recursive: true });
   log(`cache: ${opts.cacheDir}`);
   const peers = await ensurePeers(opts.cacheDir);
-  const oursMissing = await ensureOurs();
+  const oursMissing = await ensureBuilt(ROOT, OURS, log);
   const base = { peers, ours: oursMissing === null ? OURS : null, oursMissing: oursMissing ?? "" };
   const scenarios: ScenarioReport[] = [];
   for (const s of SCENARIOS) {
@@ -415,23 +569,25 @@ async function main(): Promise<void> {
   }
   const report: Report = {
     date: new Date().toISOString(),
+    elapsedMs: performance.now() - started,
     machine: machineInfo(),
     versions: {
       bun: Bun.version,
-      node: await version(["node", "--version"]),
+      node: await firstLine(["node", "--version"]),
       ccusage: peers.ccusage.version,
-      "claude-code-sync@0.1.15": await version([peers.oldTool.bin, "--version"]),
-      "claude-code-sync (ours)": base.ours ? await version([base.ours, "--version"]) : "not built",
+      "claude-code-sync@0.1.15": await firstLine([peers.oldTool.bin, "--version"]),
+      "claude-code-sync (ours)": base.ours ? `${await firstLine([base.ours, "--version"])} at ${await commit()}` : "not built",
     },
     runs: opts.runs,
     warmup: opts.warmup,
+    gnuTime: GNU_TIME !== null,
     scenarios,
   };
   const markdown = renderResults(report);
   mkdirSync(dirname(opts.out), { recursive: true });
   writeFileSync(opts.out, markdown);
   console.log(markdown);
-  log(`wrote ${opts.out} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  log(`wrote ${opts.out} in ${(report.elapsedMs / 1000).toFixed(0)} s`);
 }
 
 if (import.meta.main) {

@@ -58,6 +58,7 @@ export function buildCli() {
 
   cli
     .command("synctest", "Create a clearly named test session on the server to prove the round trip")
+    .option("--insecure", "Allow plain http:// to a host other than localhost")
     .action(load(() => import("./commands/synctest.ts")));
 
   cli

@@ -2,9 +2,19 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { alternate, type Contender, isolatedEnv, median, renderResults, runOnce, type Sample, summarize } from "../bench/measure.ts";
+import { alternate, type Contender, GNU_TIME, isolatedEnv, median, outcome, runOnce, type Sample, summarize } from "../bench/measure.ts";
 
-const sample = (wallMs: number, exitCode: number | null = 0): Sample => ({ wallMs, peakRssBytes: wallMs * 2 ** 20, exitCode, timedOut: false, stderrTail: "" });
+const sample = (wallMs: number, exitCode: number | null = 0, metrics: Record<string, number> = {}): Sample => ({
+  wallMs,
+  peakRssBytes: wallMs * 2 ** 20,
+  exitCode,
+  timedOut: false,
+  stderrTail: "",
+  stdout: "",
+  startedAt: 0,
+  metrics,
+});
+const PATH = process.env.PATH ?? "";
 
 describe("statistics", () => {
   test("median of odd and even counts", () => {
@@ -13,52 +23,81 @@ describe("statistics", () => {
     expect(median([])).toBeNaN();
   });
 
-  test("failed runs are counted and kept out of the medians", () => {
-    const r = summarize("x", [sample(10), sample(30), sample(1000, 1), sample(20)]);
-    expect(r.failures).toBe(1);
+  test("failed runs are counted and kept out of the medians, metrics included", () => {
+    const failedInspection = { ...sample(25, 0, { requests: 1000 }), error: "no message" };
+    const r = summarize("x", [sample(10, 0, { requests: 4 }), sample(30, 0, { requests: 6, ratio: Number.NaN }), sample(1000, 1, { requests: 99 }), sample(20), failedInspection]);
+    expect(r.failures).toBe(2);
     expect(r.wallMs).toEqual({ median: 20, min: 10, max: 30 });
     expect(r.rssBytes.median).toBe(20 * 2 ** 20);
+    expect(r.metrics.requests).toEqual({ median: 5, min: 4, max: 6 });
+    expect(r.metrics.ratio?.median).toBeNaN();
+    expect(outcome(failedInspection)).toBe("no message");
   });
 });
 
 describe("running commands", () => {
-  test("passes stdin and env, reports the exit code and a peak RSS", async () => {
+  test("passes stdin and env, reports the exit code and a peak RSS, keeps stdout only when asked", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bench-measure-"));
     try {
       const out = join(dir, "stdin.txt");
-      const s = await runOnce({ argv: ["sh", "-c", 'cat > "$OUT"; echo oops >&2; exit 3'], env: { OUT: out, PATH: process.env.PATH ?? "" }, stdin: "hello" });
+      const argv = ["sh", "-c", 'cat > "$OUT"; echo report; echo oops >&2; exit 3'];
+      const s = await runOnce({ argv, env: { OUT: out, PATH }, stdin: "hello", captureStdout: true });
       expect(s.exitCode).toBe(3);
       expect(s.timedOut).toBe(false);
       expect(s.stderrTail).toContain("oops");
+      expect(s.stdout).toBe("report\n");
       expect(s.peakRssBytes).toBeGreaterThan(0);
       expect(readFileSync(out, "utf8")).toBe("hello");
+      expect((await runOnce({ argv: ["echo", "dropped"], env: { PATH } })).stdout).toBe("");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  test("kills a run that exceeds its time limit", async () => {
-    const s = await runOnce({ argv: ["sleep", "30"], env: { PATH: process.env.PATH ?? "" } }, { timeoutMs: 200 });
-    expect(s.timedOut).toBe(true);
+  test("a run's peak RSS is its own, not the bench process's", async () => {
+    if (GNU_TIME === null) return; // measured by sampling only: no inherited high-water mark either
+    const ballast = Buffer.alloc(300 * 2 ** 20, 1);
+    const s = await runOnce({ argv: ["true"], env: { PATH } });
+    expect(ballast.length).toBe(300 * 2 ** 20);
+    expect(s.exitCode).toBe(0);
+    expect(s.peakRssBytes).toBeLessThan(100 * 2 ** 20);
   });
 
-  test("alternates contenders after the warm-up round, and a failed set-up fails only that run", async () => {
+  test("a run over its time limit is killed with its children (which hold its stderr open)", async () => {
+    const s = await runOnce({ argv: ["sh", "-c", "sleep 30 & wait"], env: { PATH } }, { timeoutMs: 300 });
+    expect(s.timedOut).toBe(true);
+    expect(s.exitCode).not.toBe(0);
+  });
+
+  test("alternates contenders after the warm-up round; a failed set-up or inspection fails only that run", async () => {
     const order: string[] = [];
+    let disposed = 0;
     const contender = (label: string, failAt?: number): Contender => ({
       label,
       prepare: async (run) => {
         order.push(`${label}${run}`);
-        if (run === failAt) throw new Error("no server");
-        return { argv: ["true"], env: { PATH: process.env.PATH ?? "" } };
+        if (label === "B" && run === failAt) throw new Error("no server");
+        return { argv: ["echo", String(run)], env: { PATH }, captureStdout: true };
+      },
+      inspect: async (s) => {
+        if (label === "A" && s.stdout.trim() === String(failAt)) throw new Error("nothing sent");
+        return { seen: Number(s.stdout) };
+      },
+      dispose: async () => {
+        disposed++;
       },
     });
-    const results = await alternate([contender("A"), contender("B", 1)], { runs: 2, warmup: 1 });
+    const results = await alternate([contender("A", 0), contender("B", 1)], { runs: 2, warmup: 1 });
     expect(order).toEqual(["A-1", "B-1", "A0", "B0", "A1", "B1"]);
     expect(results.map((r) => [r.label, r.samples.length, r.failures])).toEqual([
-      ["A", 2, 0],
+      ["A", 2, 1],
       ["B", 2, 1],
     ]);
-    expect(results[1]?.samples[1]?.stderrTail).toContain("no server");
+    expect(results[0]?.samples[0]?.error).toBe("nothing sent");
+    expect(results[0]?.metrics.seen?.median).toBe(1);
+    expect(results[1]?.samples[1]?.error).toContain("set-up failed: no server");
+    expect(results[1]?.metrics.seen?.median).toBe(0);
+    expect(disposed).toBe(2);
   });
 
   test("isolatedEnv gives a fresh HOME and points CLAUDE_CONFIG_DIR at the corpus", () => {
@@ -68,32 +107,5 @@ describe("running commands", () => {
     expect(existsSync(iso.home)).toBe(true);
     iso.cleanup();
     expect(existsSync(iso.home)).toBe(false);
-  });
-});
-
-describe("RESULTS.md", () => {
-  test("renders ratios against the baseline, failures and notes", () => {
-    const md = renderResults({
-      date: "2026-01-01T00:00:00.000Z",
-      machine: { cpu: "Test CPU", cores: 2, memory: "4.0 GiB", os: "Linux" },
-      versions: { bun: "1.4.5" },
-      runs: 3,
-      warmup: 1,
-      scenarios: [
-        {
-          id: "scan",
-          title: "Full scan",
-          baseline: "base",
-          results: [summarize("base", [sample(100), sample(100)]), summarize("ours", [sample(50), sample(50, 2)]), summarize("broken", [sample(1, 1)])],
-          notes: ["ours: 1 run(s) failed"],
-        },
-      ],
-    });
-    expect(md).toContain("## Full scan");
-    expect(md).toContain("| base (baseline) | 100 ms (100 ms-100 ms) | 100 MiB | 1.00x | 1.00x |  |");
-    expect(md).toContain("| ours | 50 ms (50 ms-50 ms) | 50 MiB | 0.50x | 0.50x | 1 |");
-    expect(md).toContain("| broken | n/a | n/a |  |  | 1 |");
-    expect(md).toContain("- ours: 1 run(s) failed");
-    expect(md).toContain("Test CPU, 2 cores");
   });
 });

@@ -82,7 +82,7 @@ describe("sync --dry-run", () => {
 
   test("--redactions counts the secrets each session would lose; titles are shown redacted", async () => {
     const dir = tempClaudeDir();
-    const key = `sk-ant-api03-${"Q7".repeat(40)}`;
+    const key = `sk-ant-api03-${"Q7".repeat(20)}`;
     dir.write(`p/${SESSION}.jsonl`, jsonl([user(`use ${key} for the call`), assistant("msg_1", text(`Using ${key} and ghp_${"a1B2".repeat(9)}`))]));
     const r = await runCli(["sync", "--dry-run", "--json", "--redactions"], { env: { ...env(), CLAUDE_CONFIG_DIR: dir.root } });
     const s = JSON.parse(r.stdout).sessions[0];

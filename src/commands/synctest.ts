@@ -1,5 +1,39 @@
+import { loadConfig, resolveCredentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
+import { type RoundTrip, TEST_TITLE, roundTrip } from "../verify/round-trip.ts";
+import { checkClient, explainServerError } from "../verify/server.ts";
 
-export async function run(): Promise<number> {
-  throw new UserError("`synctest` is not available in this version yet.");
+/** `synctest`: create a clearly named test session on the server and read it back. */
+export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
+  const config = loadConfig();
+  const creds = resolveCredentials(config);
+  if (!creds.convexUrl || !creds.apiKey) {
+    throw new UserError("Not logged in. Run `claude-code-sync login` (or set CLAUDE_CODE_SYNC_URL and CLAUDE_CODE_SYNC_API_KEY), then synctest again.", 2);
+  }
+  const { url, client } = checkClient(config, { convexUrl: creds.convexUrl, apiKey: creds.apiKey }, options.insecure === true);
+  process.stdout.write(`Creating a test session on ${url} ...\n`);
+  let result: RoundTrip;
+  try {
+    result = await roundTrip(client, Date.now());
+  } catch (error) {
+    const e = explainServerError(error, url, creds.source.apiKey);
+    throw new UserError(`synctest failed: ${e.problem}. Fix: ${e.fix}.`, e.exitCode);
+  }
+  if (!result.found) {
+    throw new UserError(
+      `synctest failed: the server accepted the test session ${result.externalId} but does not list it in /sync/sessions/list. ` +
+        "The URL may not be the deployment that stores your sessions: check it with claude-code-sync verify.",
+      1,
+    );
+  }
+  process.stdout.write(
+    [
+      `Created "${TEST_TITLE}" with ${result.messages} messages (a user prompt and an answer):`,
+      `  externalId  ${result.externalId}`,
+      `  server id   ${result.sessionId}`,
+      `Read back: the server lists it among ${result.listed} session(s) for this key. The round trip works.`,
+      "See it in your OpenSync dashboard (Sessions, newest first, source claude-code); delete it there whenever you like.",
+    ].join("\n") + "\n",
+  );
+  return 0;
 }

@@ -1,5 +1,69 @@
-import { UserError } from "../errors.ts";
+import { unlock } from "../state/lock.ts";
+import { connect, requireRoots, scanSettings } from "../sync/context.ts";
+import { runSync } from "../sync/run-sync.ts";
+import { POLL_MS, startWatcher } from "../watch/watcher.ts";
 
-export async function run(): Promise<number> {
-  throw new UserError("`watch` is not available in this version yet.");
+/** After Ctrl-C or SIGTERM, the sync in progress gets this long to finish; the state is crash-safe either way. */
+const GRACE_MS = 5_000;
+/** A pass waits this long for another sync (a hook's) to release the state, then retries later. */
+const LOCK_WAIT_MS = 30_000;
+
+/** `watch [--poll] [--quiet]`: sync changed sessions as they are written, until stopped. */
+export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
+  const roots = requireRoots();
+  const conn = connect({ insecure: options.insecure === true });
+  const settings = scanSettings(conn.config);
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  const poll = options.poll === true;
+
+  const watcher = startWatcher({
+    roots,
+    store: conn.store,
+    poll,
+    sync: (only) =>
+      runSync(conn.store, conn.client, {
+        ...settings,
+        roots,
+        full: false,
+        apiKey: conn.apiKey,
+        ...(only ? { only } : {}),
+        waitForLockMs: LOCK_WAIT_MS,
+      }),
+    log: options.quiet === true ? () => {} : say,
+    warn: say,
+  });
+  if (options.quiet !== true) {
+    const how = poll ? `checking every ${POLL_MS / 1000} s` : "Ctrl-C to stop";
+    say(`Watching ${roots.join(", ")} and syncing to ${conn.url} (${how}).`);
+  }
+
+  let closed = false;
+  /** A sync still waiting on the network after the grace period is abandoned: release the lock and leave. */
+  const abandon = () => {
+    if (closed) return;
+    closed = true;
+    unlock(conn.store);
+    conn.store.close();
+    process.exit(0);
+  };
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  const onSignal = () => {
+    if (grace) return abandon();
+    watcher.stop();
+    grace = setTimeout(abandon, GRACE_MS);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    await watcher.done;
+    return 0;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    clearTimeout(grace);
+    if (!closed) {
+      closed = true;
+      conn.store.close();
+    }
+  }
 }

@@ -1,7 +1,7 @@
 import { maskKey } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import { createClient, type OpenSyncClient } from "../opensync/client.ts";
-import { AuthError, NotFoundError, ProtocolError, redact, TlsError, TransientError } from "../opensync/errors.ts";
+import { AuthError, NotFoundError, ProtocolError, redact, TlsError, TransientError, withoutRetryNote } from "../opensync/errors.ts";
 import type { Given } from "./inputs.ts";
 
 /**
@@ -87,7 +87,3 @@ function firstLine(text: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}...` : line;
 }
 
-/** The client's network errors end with advice for `sync`; for login nothing is pending. */
-function withoutRetryNote(message: string): string {
-  return message.replace(/[;.]?\s*will retry on next sync\.?$/i, "").replace(/\.$/, "");
-}

@@ -107,3 +107,12 @@ export class TlsError extends TransientError {
     this.name = "TlsError";
   }
 }
+
+/**
+ * A transient error's text without its closing advice for `sync` ("will retry
+ * on next sync"): wrong for a one-off check, redundant where the caller says
+ * itself when it retries.
+ */
+export function withoutRetryNote(message: string): string {
+  return message.replace(/[;.]?\s*will retry on next sync\.?$/i, "").replace(/\.$/, "");
+}

@@ -31,3 +31,10 @@ export function assertTransportAllowed(url: string, insecure: boolean): void {
 export function insecureAllowed(url: string, flag: boolean, cfg: Pick<Config, "convexUrl" | "allowInsecure">): boolean {
   return flag || (cfg.allowInsecure === true && cfg.convexUrl === normalizeUrl(url));
 }
+
+/** The URL to talk to: normalised, and allowed by the transport policy for this run. */
+export function allowedServerUrl(rawUrl: string, insecureFlag: boolean, cfg: Pick<Config, "convexUrl" | "allowInsecure">): string {
+  const url = normalizeUrl(rawUrl);
+  assertTransportAllowed(url, insecureAllowed(url, insecureFlag, cfg));
+  return url;
+}

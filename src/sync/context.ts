@@ -2,8 +2,8 @@ import { type Config, isProjectExcluded, loadConfig, resolveCredentials } from "
 import { projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
 import type { FoldOptions } from "../fold/session-fold.ts";
-import { type OpenSyncClient, createClient, normalizeUrl } from "../opensync/client.ts";
-import { assertTransportAllowed, insecureAllowed } from "../opensync/transport.ts";
+import { type OpenSyncClient, createClient } from "../opensync/client.ts";
+import { allowedServerUrl } from "../opensync/transport.ts";
 import { createRedactor } from "../safety/redact.ts";
 import { StateStore, statePath } from "../state/store.ts";
 import { type Scrubber, scrubberFrom } from "./payloads.ts";
@@ -56,9 +56,8 @@ export function connect(options: { insecure?: boolean; config?: Config; timeoutM
   if (!creds.convexUrl || !creds.apiKey) {
     throw new UserError("Not logged in. Run `claude-code-sync login` (or set CLAUDE_CODE_SYNC_URL and CLAUDE_CODE_SYNC_API_KEY).", 2);
   }
-  const url = normalizeUrl(creds.convexUrl);
+  const url = allowedServerUrl(creds.convexUrl, options.insecure === true, config);
   const timeoutMs = options.timeoutMs ?? timeoutFromEnv();
-  assertTransportAllowed(url, insecureAllowed(url, options.insecure === true, config));
   return {
     config,
     url,

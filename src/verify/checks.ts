@@ -1,0 +1,183 @@
+import { existsSync, statSync } from "node:fs";
+import { HOOK_EVENTS, SettingsError, hookCommand, hookStatus } from "../claude-settings/hooks.ts";
+import { claudeSettingsPath } from "../claude-settings/location.ts";
+import { selfCommand } from "../claude-settings/self-command.ts";
+import { readSettings } from "../claude-settings/settings-file.ts";
+import { type Config, configPath, defaultConfig, loadConfig, maskKey, resolveCredentials } from "../config/index.ts";
+import { projectRoots } from "../discover/roots.ts";
+import { UserError } from "../errors.ts";
+import { keyFormatProblem } from "../login/key-format.ts";
+import type { OpenSyncClient } from "../opensync/client.ts";
+import { lockHolder, tryLock, unlock } from "../state/lock.ts";
+import { StateStore, statePath } from "../state/store.ts";
+import { firstWord, isExecutable } from "./executable.ts";
+import { checkClient, explainServerError, keyFix } from "./server.ts";
+
+export type CheckStatus = "ok" | "fail" | "skip";
+
+export interface Check {
+  id: "config" | "credentials" | "server" | "apiKey" | "hooks" | "state" | "transcripts";
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  /** The command (or step) that fixes a failure. */
+  fix?: string;
+}
+
+const ok = (id: Check["id"], name: string, detail: string): Check => ({ id, name, status: "ok", detail });
+const fail = (id: Check["id"], name: string, detail: string, fix: string): Check => ({ id, name, status: "fail", detail, fix });
+const skip = (id: Check["id"], name: string, detail: string): Check => ({ id, name, status: "skip", detail });
+
+const LOGIN = "claude-code-sync login";
+const SETUP_OR_WATCH = "claude-code-sync setup (or run claude-code-sync watch)";
+const checksPermissions = process.platform !== "win32";
+
+/** Every check, in the order a problem has to be fixed; later ones are skipped when what they need is broken. */
+export async function runChecks(): Promise<Check[]> {
+  const { check: config, value } = configCheck();
+  const checks = [config];
+  const creds = resolveCredentials(value ?? defaultConfig());
+  const target = credentialsCheck(value, creds);
+  checks.push(target.check, ...(await serverChecks(target, creds.source.apiKey)));
+  checks.push(hooksCheck(), stateCheck(target.url), transcriptsCheck());
+  return checks;
+}
+
+function configCheck(): { check: Check; value?: Config } {
+  const name = "Config file";
+  const path = configPath();
+  if (!existsSync(path)) return { check: ok("config", name, `none yet at ${path} (login writes it)`), value: defaultConfig() };
+  const readableByOthers = (): boolean => checksPermissions && (statSync(path).mode & 0o077) !== 0;
+  const wasOpen = readableByOthers();
+  try {
+    const value = loadConfig(); // tightens permissions that let others read the key
+    const note = wasOpen ? "; other users could read it: its permissions were just set to owner-only" : checksPermissions ? ", owner-only" : "";
+    return { check: ok("config", name, `${path} is readable${note}`), value };
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    const fix = readableByOthers() ? `chmod 600 "${path}"` : `fix ${path} by hand, or delete it and run ${LOGIN}`;
+    return { check: fail("config", name, error.message, fix) };
+  }
+}
+
+interface Target {
+  check: Check;
+  url?: string;
+  client?: OpenSyncClient;
+}
+
+function credentialsCheck(config: Config | undefined, creds: ReturnType<typeof resolveCredentials>): Target {
+  const name = "Credentials";
+  if (!config) return { check: skip("credentials", name, "needs a readable config file") };
+  const { convexUrl, apiKey } = creds;
+  if (!convexUrl || !apiKey) {
+    const missing = !convexUrl && !apiKey ? "no server URL and no API key" : !convexUrl ? "no server URL" : "no API key";
+    return { check: fail("credentials", name, `not logged in: ${missing}`, `${LOGIN} (or set CLAUDE_CODE_SYNC_URL and CLAUDE_CODE_SYNC_API_KEY)`) };
+  }
+  const problem = keyFormatProblem(apiKey);
+  if (problem) return { check: fail("credentials", name, problem, keyFix(creds.source.apiKey)) };
+  try {
+    const { url, client } = checkClient(config, { convexUrl, apiKey }, false);
+    const from = (source: string | undefined) => (source === "config" ? "config file" : `$${source}`);
+    return {
+      check: ok("credentials", name, `${url} (from ${from(creds.source.convexUrl)}), key ${maskKey(apiKey)} (from ${from(creds.source.apiKey)})`),
+      url,
+      client,
+    };
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    const fix = /plain http/.test(error.message) ? `${LOGIN} --insecure, or use https://` : LOGIN;
+    return { check: fail("credentials", name, error.message, fix) };
+  }
+}
+
+async function serverChecks({ client, url }: Target, keySource: string | undefined): Promise<Check[]> {
+  const server = "Server reachable";
+  const key = "API key valid";
+  if (!client || !url) return [skip("server", server, "needs credentials"), skip("apiKey", key, "needs credentials")];
+  try {
+    await client.health();
+  } catch (error) {
+    const e = explainServerError(error, url, keySource);
+    return [fail("server", server, e.problem, e.fix), skip("apiKey", key, "needs the server")];
+  }
+  const reachable = ok("server", server, `${url}/health answers`);
+  try {
+    const sessions = await client.listSessions();
+    return [reachable, ok("apiKey", key, `accepted; ${sessions.length} session(s) on the server`)];
+  } catch (error) {
+    const e = explainServerError(error, url, keySource);
+    return [reachable, fail("apiKey", key, e.problem, e.fix)];
+  }
+}
+
+function hooksCheck(): Check {
+  const name = "Claude Code hooks";
+  const path = claudeSettingsPath();
+  const self = selfCommand();
+  let states: ReturnType<typeof hookStatus>;
+  try {
+    states = hookStatus(readSettings(path), self);
+  } catch (error) {
+    if (error instanceof SettingsError) {
+      return fail("hooks", name, `${path} cannot be read: ${error.message}`, `fix ${path} (Claude Code cannot read it either), then claude-code-sync setup`);
+    }
+    if (error instanceof UserError) return fail("hooks", name, error.message, `make ${path} readable, then claude-code-sync setup`);
+    throw error;
+  }
+  const where = (state: string) => HOOK_EVENTS.filter((event) => states[event] === state);
+  const missing = where("missing");
+  const outdated = where("outdated");
+  if (missing.length === HOOK_EVENTS.length) return fail("hooks", name, `none registered in ${path}`, SETUP_OR_WATCH);
+  if (missing.length > 0) return fail("hooks", name, `missing for ${missing.join(", ")} in ${path}`, SETUP_OR_WATCH);
+  if (outdated.length > 0) {
+    return fail("hooks", name, `${outdated.join(", ")} run(s) another claude-code-sync (moved, or an older install), not ${self}`, "claude-code-sync setup");
+  }
+  const program = firstWord(hookCommand(self, "Stop"));
+  if (!isExecutable(program)) return fail("hooks", name, `the hooks run ${program}, which is missing or not executable`, "claude-code-sync setup");
+  return ok("hooks", name, `${HOOK_EVENTS.join(", ")} registered in ${path}`);
+}
+
+function stateCheck(url: string | undefined): Check {
+  const name = "Sync state";
+  if (!url) return skip("state", name, "needs credentials (one state per server)");
+  const path = statePath(url);
+  if (!existsSync(path)) return ok("state", name, `none yet at ${path} (the first sync creates it)`);
+  const fix = `mv "${path}" "${path}.broken" && claude-code-sync sync (the state is rebuilt; the server keeps one copy of each message)`;
+  let store: StateStore | undefined;
+  try {
+    store = StateStore.open(path);
+    const result = (store.db.query("PRAGMA quick_check").all() as Array<Record<string, string>>).map((row) => Object.values(row)[0]);
+    if (result.length !== 1 || result[0] !== "ok") return fail("state", name, `${path} is damaged: ${result.slice(0, 3).join("; ")}`, fix);
+    const counts = store.counts();
+    const lock = lockNote(store);
+    return ok("state", name, `${path} is consistent; ${counts.sessionsSynced} session(s) synced, ${counts.messagesPending} message(s) pending${lock}`);
+  } catch (error) {
+    // Whatever stops the database from opening or reading is what this check is for.
+    return fail("state", name, error instanceof Error ? error.message : String(error), fix);
+  } finally {
+    store?.close();
+  }
+}
+
+/** A lock left by a process that died is taken over by the next sync anyway; clearing it here shows it was there. */
+function lockNote(store: StateStore): string {
+  const holder = lockHolder(store);
+  if (holder === undefined) return "";
+  if (!tryLock(store)) return `; a sync is running now (pid ${holder})`;
+  unlock(store);
+  return `; cleared a stale lock left by pid ${holder}, which is no longer running`;
+}
+
+function transcriptsCheck(): Check {
+  const name = "Transcripts";
+  const roots = projectRoots();
+  if (roots.length > 0) return ok("transcripts", name, roots.join(", "));
+  const looked = process.env.CLAUDE_CONFIG_DIR ? "no projects/ folder in $CLAUDE_CONFIG_DIR" : "no ~/.claude/projects or ~/.config/claude/projects";
+  return fail(
+    "transcripts",
+    name,
+    `${looked}: no Claude Code sessions to sync`,
+    "start Claude Code once (it creates the folder), or set CLAUDE_CONFIG_DIR to the folder that holds projects/",
+  );
+}

@@ -1,0 +1,60 @@
+import type { Config, Credentials } from "../config/index.ts";
+import { UserError } from "../errors.ts";
+import { type OpenSyncClient, createClient } from "../opensync/client.ts";
+import { AuthError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError, redact, withoutRetryNote } from "../opensync/errors.ts";
+import { allowedServerUrl } from "../opensync/transport.ts";
+
+/**
+ * A client for the saved (or environment) credentials, for a one-off check:
+ * one quick retry, and no state database opened. Throws a UserError for a
+ * malformed URL or plain http:// that was not allowed.
+ */
+export function checkClient(config: Config, creds: { convexUrl: string; apiKey: string }, insecure: boolean): { url: string; client: OpenSyncClient } {
+  const url = allowedServerUrl(creds.convexUrl, insecure, config);
+  return { url, client: createClient({ url, apiKey: creds.apiKey, retries: 1, timeoutMs: 10_000 }) };
+}
+
+/** A failed call to the server, as a check or a test run reports it: what is wrong, and the command or step that fixes it. */
+export interface Explained {
+  problem: string;
+  fix: string;
+  exitCode: 1 | 2;
+}
+
+/** What fixes a refused key: login, unless the key comes from an environment variable, which login would not change. */
+export function keyFix(source: Credentials["source"]["apiKey"]): string {
+  return source === undefined || source === "config"
+    ? "claude-code-sync login (with the current key from the OpenSync dashboard: Settings → API key)"
+    : `set $${source} to the current key from the OpenSync dashboard, or unset it and run claude-code-sync login`;
+}
+
+
+const firstLine = (text: string) => redact(text).split("\n", 1)[0]!.trim().slice(0, 200);
+
+export function explainServerError(error: unknown, url: string, keySource: Credentials["source"]["apiKey"]): Explained {
+  const login = "claude-code-sync login --url https://<name>.convex.site";
+  if (error instanceof AuthError) {
+    return { problem: `the server refused the API key (${firstLine(error.serverMessage)})`, fix: keyFix(keySource), exitCode: 2 };
+  }
+  if (error instanceof NotFoundError) {
+    return { problem: `${error.url} answered 404: ${url} is not an OpenSync server (or has no sync API)`, fix: login, exitCode: 2 };
+  }
+  if (error instanceof ProtocolError) {
+    return { problem: `${error.url} answered HTTP ${error.status} with something that is not OpenSync (a wrong URL, or a proxy page)`, fix: login, exitCode: 2 };
+  }
+  if (error instanceof TlsError) {
+    return {
+      problem: withoutRetryNote(error.message.split(". Check")[0]!),
+      fix: "check the URL and the system clock; behind a proxy that inspects HTTPS, set NODE_EXTRA_CA_CERTS to its CA certificate",
+      exitCode: 1,
+    };
+  }
+  if (error instanceof TransientError) {
+    return { problem: withoutRetryNote(error.message), fix: `check your network, that the server is running, and the URL (${url})`, exitCode: 1 };
+  }
+  if (error instanceof ValidationError) {
+    return { problem: error.message, fix: "update claude-code-sync; if that does not help, report this message as a bug", exitCode: 1 };
+  }
+  if (error instanceof UserError) return { problem: error.message, fix: "claude-code-sync login", exitCode: error.exitCode };
+  throw error;
+}

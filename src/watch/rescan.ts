@@ -1,0 +1,26 @@
+import { discoverFiles } from "../discover/files.ts";
+import type { StateStore } from "../state/store.ts";
+import { resumeOffset } from "../sync/scan-into-state.ts";
+
+export interface Rescan {
+  /** Sessions with a file that is new or changed since the state database last read it. */
+  changed: Set<string>;
+  /** Each subagent file's session, by absolute path (flat agent files name theirs only inside). */
+  subagents: Map<string, string>;
+}
+
+/**
+ * Lists the transcripts under `roots` and compares them with what the state
+ * database has read: the database is the snapshot, so nothing is kept in memory
+ * between two rescans and nothing read by another process (a hook's sync) counts
+ * as changed.
+ */
+export function rescan(roots: string[], store: StateStore): Rescan {
+  const changed = new Set<string>();
+  const subagents = new Map<string, string>();
+  for (const file of discoverFiles(roots).files) {
+    if (file.kind === "subagent") subagents.set(file.path, file.sessionId);
+    if (resumeOffset(file, store.getFile(file.path), false) !== undefined) changed.add(file.sessionId);
+  }
+  return { changed, subagents };
+}

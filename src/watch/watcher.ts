@@ -1,0 +1,197 @@
+import { join } from "node:path";
+import { UserError } from "../errors.ts";
+import { AuthError } from "../opensync/errors.ts";
+import type { StateStore } from "../state/store.ts";
+import type { SyncReport } from "../sync/run-sync.ts";
+import { MESSAGE_WINDOW_MS } from "../sync/send.ts";
+import { ChangeQueue } from "./change-queue.ts";
+import { changeTarget } from "./change-target.ts";
+import { eventsReliable, watchTree } from "./fs-events.ts";
+import { rescan } from "./rescan.ts";
+import { clock, failureLine, syncLine } from "./sync-line.ts";
+
+/** How often polled roots are listed (no events there, or events stopped working). */
+export const POLL_MS = 2_000;
+/** Roots with events are still listed this often: a missed event costs at most this delay. */
+export const SAFETY_RESCAN_MS = 60_000;
+/** Folder events come in bursts (a new project folder, then its file): list the files once the burst is over. */
+const RESCAN_DELAY_MS = 250;
+const RETRY_FIRST_MS = 5_000;
+const RETRY_MAX_MS = 120_000;
+/** Retries of a session held back only by the server's windows; bounded in case its timestamps are in the future. */
+const MAX_DEFERRALS = 10;
+
+export interface WatchOptions {
+  roots: string[];
+  store: StateStore;
+  /** One sync pass: these sessions, or everything when undefined. */
+  sync(only: ReadonlySet<string> | undefined): Promise<SyncReport>;
+  /** Poll every root instead of using file-system events. */
+  poll: boolean;
+  /** A line about a sync (muted by --quiet). */
+  log(line: string): void;
+  /** A problem worth seeing even with --quiet. */
+  warn(line: string): void;
+}
+
+export interface Watcher {
+  /** Settles once watching has ended: resolved after stop(), rejected by what ended it (a refused key, a wrong URL). */
+  done: Promise<void>;
+  /** Stops watching; the sync in progress, if any, finishes first. */
+  stop(): void;
+}
+
+/** A sleep that a file change or stop() cuts short. */
+class Alarm {
+  #wake: (() => void) | undefined;
+
+  sleep(ms: number | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(() => this.ring(), ms);
+      this.#wake = () => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  ring(): void {
+    this.#wake?.();
+  }
+}
+
+/**
+ * Watches the transcript roots and syncs each changed session shortly after
+ * its last write: a catch-up pass over everything first, then one pass at a
+ * time over the sessions that are ready. Changes seen during a pass wait for
+ * the next one; failed passes are retried with backoff.
+ */
+export function startWatcher(o: WatchOptions): Watcher {
+  const queue = new ChangeQueue();
+  const alarm = new Alarm();
+  const closers: Array<() => void> = [];
+  const polled = new Set<string>();
+  const deferrals = new Map<string, number>();
+  const subagents = new Map<string, string>();
+  let rescanTimer: ReturnType<typeof setTimeout> | undefined;
+  let stopping = false;
+
+  const touch = (sessionId: string) => {
+    queue.touch(sessionId, Date.now());
+    deferrals.delete(sessionId);
+    alarm.ring();
+  };
+
+  const look = (roots: string[]) => {
+    if (stopping || roots.length === 0) return;
+    const found = rescan(roots, o.store);
+    for (const [path, sessionId] of found.subagents) subagents.set(path, sessionId);
+    for (const id of found.changed) touch(id);
+  };
+
+  const rescanSoon = () => {
+    rescanTimer ??= setTimeout(() => {
+      rescanTimer = undefined;
+      look(o.roots);
+    }, RESCAN_DELAY_MS);
+  };
+
+  const onChange = (root: string, relative: string) => {
+    const target = changeTarget(relative);
+    if (target === "rescan") rescanSoon();
+    else if (target && "agentFile" in target) {
+      const sessionId = subagents.get(join(root, target.agentFile));
+      if (sessionId) touch(sessionId);
+      else rescanSoon();
+    } else if (target) touch(target.session);
+  };
+
+  for (const root of o.roots) {
+    if (o.poll || !eventsReliable(root)) {
+      polled.add(root);
+      continue;
+    }
+    const close = watchTree(
+      root,
+      (relative) => onChange(root, relative),
+      (reason) => {
+        if (stopping) return;
+        o.warn(`${clock()} file events stopped for ${root} (${reason}); checking it every ${POLL_MS / 1000} s instead.`);
+        polled.add(root);
+      },
+    );
+    closers.push(close);
+  }
+
+  /** Periodic listings start after the catch-up pass, which reads everything anyway. */
+  const startTimers = () => {
+    const poll = setInterval(() => look([...polled]), POLL_MS);
+    const safety = setInterval(() => look(o.roots.filter((r) => !polled.has(r))), SAFETY_RESCAN_MS);
+    closers.push(() => clearInterval(poll), () => clearInterval(safety));
+  };
+
+  let full = true;
+  let failures = 0;
+  let blockedUntil = 0;
+
+  const retryLater = (only: string[] | undefined, error: Error) => {
+    failures++;
+    const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (failures - 1));
+    blockedUntil = Date.now() + delay;
+    if (only) queue.retryAt(only, blockedUntil);
+    o.warn(failureLine(error, delay));
+  };
+
+  /** Sessions left with work after a pass were held back by the server's windows: try them when those have passed. */
+  const retryDeferred = (only: string[] | undefined) => {
+    const waiting = o.store.sessionsWithWork(only && new Set(only)).map((row) => row.session_id);
+    const again = waiting.filter((id) => {
+      const n = (deferrals.get(id) ?? 0) + 1;
+      deferrals.set(id, n);
+      return n <= MAX_DEFERRALS;
+    });
+    queue.retryAt(again, Date.now() + MESSAGE_WINDOW_MS);
+  };
+
+  const pass = async (only: string[] | undefined) => {
+    try {
+      const report = await o.sync(only && new Set(only));
+      if (report.stoppedBy instanceof AuthError) throw report.stoppedBy;
+      if (report.stoppedBy) return retryLater(only, report.stoppedBy);
+      failures = 0;
+      if (!only) full = false;
+      const line = syncLine(report, only, new Date());
+      if (line) o.log(line);
+      if (report.deferred) retryDeferred(only);
+    } catch (error) {
+      // Exit code 1 is "try again later" (server out of reach, another sync holding the lock, disk full); 2 needs the user.
+      if (error instanceof UserError && error.exitCode === 1) retryLater(only, error);
+      else throw error;
+    }
+  };
+
+  const loop = async () => {
+    let timersStarted = false;
+    while (!stopping) {
+      const t = Date.now();
+      const readyAt = blockedUntil > t ? blockedUntil : full ? t : queue.nextReady();
+      if (readyAt === undefined || readyAt > t) {
+        await alarm.sleep(readyAt === undefined ? undefined : readyAt - t);
+        continue;
+      }
+      await pass(full ? undefined : queue.take(t));
+      if (!timersStarted && !stopping) startTimers();
+      timersStarted = true;
+    }
+  };
+
+  const close = () => {
+    stopping = true;
+    clearTimeout(rescanTimer);
+    for (const closer of closers.splice(0)) closer();
+    alarm.ring();
+  };
+
+  return { done: loop().finally(close), stop: close };
+}

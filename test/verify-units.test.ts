@@ -1,0 +1,73 @@
+import { describe, expect, test } from "bun:test";
+import { shellWord } from "../src/claude-settings/self-command.ts";
+import { AuthError, NotFoundError, TransientError } from "../src/opensync/errors.ts";
+import { MessagePayloadSchema, SessionPayloadSchema } from "../src/opensync/payload.ts";
+import type { Check } from "../src/verify/checks.ts";
+import { firstWord, isExecutable } from "../src/verify/executable.ts";
+import { checksJson, renderChecks } from "../src/verify/render.ts";
+import { TEST_TITLE, testSession } from "../src/verify/round-trip.ts";
+import { explainServerError } from "../src/verify/server.ts";
+
+describe("firstWord", () => {
+  test("undoes the quoting of shellWord", () => {
+    for (const path of ["/usr/local/bin/claude-code-sync", "/Users/Jane Doe/bin/claude-code-sync", '/odd/"quoted"$dir/ccs']) {
+      expect(firstWord(`${shellWord(path)} hook Stop`)).toBe(path);
+    }
+  });
+  test("isExecutable: this runtime is, a folder and a missing path are not", () => {
+    expect(isExecutable(process.execPath)).toBe(true);
+    expect(isExecutable(import.meta.dir)).toBe(false);
+    expect(isExecutable("/no/such/program")).toBe(false);
+  });
+});
+
+describe("explainServerError", () => {
+  const url = "https://x.convex.site";
+  test("a refused key: login, or the variable it came from", () => {
+    expect(explainServerError(new AuthError("Invalid API key"), url, "config")).toMatchObject({ exitCode: 2, fix: expect.stringMatching(/^claude-code-sync login/) });
+    expect(explainServerError(new AuthError("Invalid API key"), url, "CLAUDE_SYNC_API_KEY").fix).toContain("$CLAUDE_SYNC_API_KEY");
+  });
+  test("a wrong URL and an unreachable server", () => {
+    expect(explainServerError(new NotFoundError(`${url}/health`, "No HttpAction routed"), url, "config")).toMatchObject({
+      exitCode: 2,
+      fix: "claude-code-sync login --url https://<name>.convex.site",
+    });
+    const down = explainServerError(new TransientError("OpenSync at x is not reachable (ECONNREFUSED) after 2 attempts; will retry on next sync.", 2, false), url, "config");
+    expect(down).toMatchObject({ exitCode: 1, problem: "OpenSync at x is not reachable (ECONNREFUSED) after 2 attempts" });
+  });
+  test("anything else is not explained away", () => {
+    expect(() => explainServerError(new TypeError("bug"), url, "config")).toThrow("bug");
+  });
+});
+
+describe("renderChecks", () => {
+  const checks: Check[] = [
+    { id: "config", name: "Config file", status: "ok", detail: "fine" },
+    { id: "hooks", name: "Claude Code hooks", status: "fail", detail: "none registered", fix: "claude-code-sync setup" },
+    { id: "state", name: "Sync state", status: "skip", detail: "needs credentials" },
+  ];
+  test("a mark per check, the fix under each failure, the verdict last", () => {
+    expect(renderChecks(checks)).toBe(
+      [
+        "✓ Config file        fine",
+        "✗ Claude Code hooks  none registered",
+        "                     fix: claude-code-sync setup",
+        "- Sync state         needs credentials",
+        "",
+        "1 check(s) failed; run the fix shown under each, then claude-code-sync verify again.",
+      ].join("\n"),
+    );
+    expect(checksJson(checks).ok).toBe(false);
+    expect(checksJson([checks[0]!, checks[2]!]).ok).toBe(true);
+  });
+});
+
+describe("testSession", () => {
+  test("payloads the server takes, named as a test, timestamps in the past", () => {
+    const now = 1_767_225_600_000;
+    const { session, messages } = testSession(now);
+    expect(SessionPayloadSchema.parse(session)).toMatchObject({ externalId: `claude-code-sync-test-${now}`, title: TEST_TITLE, source: "claude-code" });
+    expect(messages.map((m) => MessagePayloadSchema.parse(m).role)).toEqual(["user", "assistant"]);
+    for (const m of [session, ...messages]) expect(m.createdAt!).toBeLessThan(now);
+  });
+});

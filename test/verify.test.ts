@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Database } from "bun:sqlite";
+import { hooksSection } from "../src/claude-settings/hooks.ts";
+import { type TestServer, startTestServer } from "../testserver/server.ts";
+import { runCli, tempHome } from "./helpers/cli.ts";
+import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
+
+let server: TestServer;
+let closedPort: number;
+beforeAll(async () => {
+  server = await startTestServer();
+  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  closedPort = probe.port!;
+  await probe.stop(true);
+});
+afterAll(() => server.stop());
+
+interface CheckOut {
+  id: string;
+  status: "ok" | "fail" | "skip";
+  detail: string;
+  fix?: string;
+}
+
+/** A temp HOME and Claude folder holding one session, logged in through the environment. */
+function setupEnv() {
+  const claude = tempClaudeDir();
+  claude.write(`p/${SESSION}.jsonl`, jsonl([user("hi"), assistant("msg_1", text("hello"))]));
+  const home = tempHome();
+  const env = { HOME: home, CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+  return { claude, home, env };
+}
+
+async function verify(env: Record<string, string>) {
+  const r = await runCli(["verify", "--json"], { env });
+  const out = JSON.parse(r.stdout) as { ok: boolean; checks: CheckOut[] };
+  return { code: r.code, ok: out.ok, check: (id: string) => out.checks.find((c) => c.id === id)!, checks: out.checks, stderr: r.stderr };
+}
+
+const statuses = (checks: CheckOut[]) => Object.fromEntries(checks.map((c) => [c.id, c.status]));
+
+describe("verify", () => {
+  test("all green after setup, login by environment and a sync; text and JSON agree", async () => {
+    const { env } = setupEnv();
+    expect((await runCli(["setup"], { env })).code).toBe(0);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+
+    const text = await runCli(["verify"], { env });
+    expect(text.code).toBe(0);
+    expect(text.stdout).not.toContain("✗");
+    expect(text.stdout.match(/^✓ /gm)?.length).toBe(7);
+    expect(text.stdout).toContain("All checks passed.");
+    expect(text.stdout).not.toContain(server.apiKey);
+
+    const json = await verify(env);
+    expect(json.code).toBe(0);
+    expect(json.ok).toBe(true);
+    expect(statuses(json.checks)).toEqual({
+      config: "ok",
+      credentials: "ok",
+      server: "ok",
+      apiKey: "ok",
+      hooks: "ok",
+      state: "ok",
+      transcripts: "ok",
+    });
+    expect(json.check("apiKey").detail).toContain("1 session(s) on the server");
+    expect(json.check("state").detail).toContain("1 session(s) synced");
+  });
+
+  test("no hooks: a failure whose fix is setup (or watch), exit 1", async () => {
+    const { env } = setupEnv();
+    const r = await verify(env);
+    expect(r.code).toBe(1);
+    expect(r.ok).toBe(false);
+    expect(r.check("hooks")).toMatchObject({ status: "fail", fix: "claude-code-sync setup (or run claude-code-sync watch)" });
+    expect(r.checks.filter((c) => c.status === "fail").map((c) => c.id)).toEqual(["hooks"]);
+  });
+
+  test("hooks of a moved install are outdated: fix with setup", async () => {
+    const { env, claude } = setupEnv();
+    writeFileSync(join(claude.root, "settings.json"), JSON.stringify({ hooks: hooksSection("/old/bin/claude-code-sync") }));
+    const r = await verify(env);
+    expect(r.code).toBe(1);
+    expect(r.check("hooks")).toMatchObject({ status: "fail", fix: "claude-code-sync setup" });
+    expect(r.check("hooks").detail).toContain("another claude-code-sync");
+  });
+
+  test("a refused key from the config file: fix with login; the key never shown", async () => {
+    const { env, home } = setupEnv();
+    const wrong = `osk_${"w".repeat(32)}`;
+    mkdirSync(join(home, ".claude-code-sync"), { mode: 0o700 });
+    writeFileSync(join(home, ".claude-code-sync", "config.json"), JSON.stringify({ convexUrl: server.url, apiKey: wrong }), { mode: 0o600 });
+    const { CLAUDE_CODE_SYNC_API_KEY: _, CLAUDE_CODE_SYNC_URL: __, ...withoutEnv } = env;
+    const r = await runCli(["verify"], { env: withoutEnv });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✓ Server reachable/);
+    expect(r.stdout).toMatch(/✗ API key valid +the server refused the API key \(Invalid API key\)/);
+    expect(r.stdout).toContain("fix: claude-code-sync login");
+    expect(r.stdout).not.toContain("w".repeat(32));
+  });
+
+  test("a refused key from the environment: the fix names the variable", async () => {
+    const { env } = setupEnv();
+    const r = await verify({ ...env, CLAUDE_CODE_SYNC_API_KEY: `osk_${"e".repeat(32)}` });
+    expect(r.code).toBe(1);
+    expect(r.check("apiKey").status).toBe("fail");
+    expect(r.check("apiKey").fix).toContain("$CLAUDE_CODE_SYNC_API_KEY");
+  });
+
+  test("server down: the server check fails with what to check, the key check is skipped", async () => {
+    const { env } = setupEnv();
+    const r = await verify({ ...env, CLAUDE_CODE_SYNC_URL: `http://127.0.0.1:${closedPort}` });
+    expect(r.code).toBe(1);
+    expect(r.check("server")).toMatchObject({ status: "fail" });
+    expect(r.check("server").detail).toContain(`127.0.0.1:${closedPort}`);
+    expect(r.check("server").fix).toContain("check your network");
+    expect(r.check("apiKey").status).toBe("skip");
+  });
+
+  test("not logged in: credentials fail with login; the server checks are skipped", async () => {
+    const { claude } = setupEnv();
+    const r = await verify({ HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root });
+    expect(r.code).toBe(1);
+    expect(r.check("credentials")).toMatchObject({ status: "fail" });
+    expect(r.check("credentials").fix).toStartWith("claude-code-sync login");
+    expect([r.check("server").status, r.check("apiKey").status, r.check("state").status]).toEqual(["skip", "skip", "skip"]);
+  });
+
+  test("no transcripts folder: a failure that says where to look", async () => {
+    const { env } = setupEnv();
+    const r = await verify({ ...env, CLAUDE_CONFIG_DIR: join(tempHome(), "nowhere") });
+    expect(r.check("transcripts").status).toBe("fail");
+    expect(r.check("transcripts").fix).toContain("CLAUDE_CONFIG_DIR");
+  });
+
+  test.skipIf(process.platform === "win32")("a config file others can read is reported and made owner-only", async () => {
+    const { env, home } = setupEnv();
+    const dir = join(home, ".claude-code-sync");
+    mkdirSync(dir, { mode: 0o700 });
+    const path = join(dir, "config.json");
+    writeFileSync(path, JSON.stringify({ options: {} }));
+    chmodSync(path, 0o644);
+    const r = await verify(env);
+    expect(r.check("config")).toMatchObject({ status: "ok" });
+    expect(r.check("config").detail).toContain("other users could read it");
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  test("a broken config file fails with how to fix it", async () => {
+    const { env, home } = setupEnv();
+    mkdirSync(join(home, ".claude-code-sync"), { mode: 0o700 });
+    writeFileSync(join(home, ".claude-code-sync", "config.json"), "{ not json", { mode: 0o600 });
+    const r = await verify(env);
+    expect(r.check("config").status).toBe("fail");
+    expect(r.check("config").fix).toContain("claude-code-sync login");
+    expect(r.check("credentials").status).toBe("skip");
+  });
+
+  test("state: a lock left by a dead process is cleared; a damaged database fails with the way out", async () => {
+    const { env, home } = setupEnv();
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const stateDir = join(home, ".claude-code-sync", "state");
+    const db = join(stateDir, readdirSync(stateDir).find((f) => f.endsWith(".db"))!);
+    const dead = Bun.spawnSync([process.execPath, "-e", "0"]).pid; // exited: its pid is free
+    const sqlite = new Database(db);
+    sqlite.run("INSERT OR REPLACE INTO lock (id, pid, heartbeat) VALUES (1, ?, ?)", [dead, Date.now()]);
+    sqlite.close();
+
+    const stale = await verify(env);
+    expect(stale.check("state")).toMatchObject({ status: "ok" });
+    expect(stale.check("state").detail).toContain(`cleared a stale lock left by pid ${dead}`);
+    const after = new Database(db);
+    expect(after.query("SELECT COUNT(*) AS n FROM lock").get()).toEqual({ n: 0 });
+    after.close();
+
+    for (const f of readdirSync(stateDir)) writeFileSync(join(stateDir, f), "this is not a database".repeat(500));
+    const damaged = await verify(env);
+    expect(damaged.code).toBe(1);
+    expect(damaged.check("state").status).toBe("fail");
+    expect(damaged.check("state").fix).toContain(`mv "${db}" "${db}.broken"`);
+  });
+});

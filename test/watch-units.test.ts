@@ -1,0 +1,193 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { appendFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AuthError, TransientError } from "../src/opensync/errors.ts";
+import { emptyReadStats } from "../src/scan/scan.ts";
+import { StateStore } from "../src/state/store.ts";
+import type { SyncReport } from "../src/sync/run-sync.ts";
+import { ChangeQueue, MAX_WAIT_MS, QUIET_MS } from "../src/watch/change-queue.ts";
+import { changeTarget } from "../src/watch/change-target.ts";
+import { failureLine, syncLine } from "../src/watch/sync-line.ts";
+import { startWatcher } from "../src/watch/watcher.ts";
+import { SESSION, jsonl, tempClaudeDir, user } from "./helpers/transcript.ts";
+
+describe("ChangeQueue", () => {
+  test("a session is ready once quiet for QUIET_MS, and a burst makes one entry", () => {
+    const q = new ChangeQueue();
+    q.touch("a", 0);
+    q.touch("a", 300);
+    expect(q.take(300 + QUIET_MS - 1)).toEqual([]);
+    expect(q.nextReady()).toBe(300 + QUIET_MS);
+    expect(q.take(300 + QUIET_MS)).toEqual(["a"]);
+    expect(q.nextReady()).toBeUndefined();
+  });
+
+  test("a session written without a pause is ready after MAX_WAIT_MS", () => {
+    const q = new ChangeQueue();
+    for (let t = 0; t < MAX_WAIT_MS; t += QUIET_MS / 2) q.touch("busy", t);
+    expect(q.take(MAX_WAIT_MS - 1)).toEqual([]);
+    q.touch("busy", MAX_WAIT_MS);
+    expect(q.take(MAX_WAIT_MS)).toEqual(["busy"]);
+  });
+
+  test("a retry waits for its time, unless the session is written again", () => {
+    const q = new ChangeQueue();
+    q.retryAt(["a", "b"], 5_000);
+    expect(q.take(4_999)).toEqual([]);
+    q.touch("b", 3_000);
+    expect(q.take(3_000 + QUIET_MS)).toEqual(["b"]);
+    expect(q.take(4_999)).toEqual([]);
+    expect(q.take(5_000)).toEqual(["a"]);
+  });
+});
+
+describe("changeTarget", () => {
+  test.each([
+    [`p/${SESSION}.jsonl`, { session: SESSION }],
+    [`p/${SESSION}/subagents/agent-abc.jsonl`, { session: SESSION }],
+    ["p/agent-abc.jsonl", { agentFile: "p/agent-abc.jsonl" }],
+    ["p", "rescan"],
+    [`p/${SESSION}`, "rescan"],
+    [`p/${SESSION}/tool-results/x.txt`, undefined],
+    ["stray.jsonl", undefined],
+  ] as const)("%s", (path, expected) => {
+    expect(changeTarget(path)).toEqual(expected);
+  });
+
+  test("Windows separators", () => {
+    expect(changeTarget(`p\\${SESSION}\\subagents\\agent-1.jsonl`)).toEqual({ session: SESSION });
+  });
+});
+
+const report = (over: Partial<SyncReport> = {}): SyncReport => ({
+  sessionsRead: 0,
+  bytesRead: 0,
+  stats: emptyReadStats(),
+  pendingMessages: 0,
+  pendingSessions: 0,
+  sessionsSent: 0,
+  messagesSent: 0,
+  deferred: 0,
+  failed: [],
+  ...over,
+});
+
+describe("syncLine", () => {
+  const at = new Date(2025, 0, 1, 14, 3, 7);
+  test("what was sent, for which sessions", () => {
+    expect(syncLine(report({ sessionsRead: 1, messagesSent: 3, sessionsSent: 1 }), [SESSION], at)).toBe(
+      "14:03:07 session 11111111: sent 3 message(s), 1 session update(s)",
+    );
+    expect(syncLine(report({ sessionsRead: 4, deferred: 2 }), ["a", "b", "c", "d"], at)).toBe(
+      "14:03:07 session a, b, c +1: sent 0 message(s), 0 session update(s); 2 held back by the server's re-send window",
+    );
+  });
+  test("a failure says when the next try comes, not the client's advice for sync", () => {
+    const error = new TransientError("OpenSync at h is not reachable (ECONNREFUSED) after 4 attempts; will retry on next sync.", 4, false);
+    expect(failureLine(error, 10_000, at)).toBe("14:03:07 sync failed: OpenSync at h is not reachable (ECONNREFUSED) after 4 attempts. Next try in 10 s.");
+  });
+  test("nothing to say after an empty pass, except for the catch-up", () => {
+    expect(syncLine(report(), ["a"], at)).toBeUndefined();
+    expect(syncLine(report(), undefined, at)).toBe("14:03:07 all sessions: up to date");
+  });
+});
+
+describe("startWatcher", () => {
+  const stores: StateStore[] = [];
+  afterEach(() => {
+    for (const s of stores.splice(0)) s.close();
+  });
+  const store = () => {
+    const s = StateStore.open(join(mkdtempSync(join(tmpdir(), "ccs-watch-")), "state.db"));
+    stores.push(s);
+    return s;
+  };
+  const until = async (check: () => boolean, ms = 10_000) => {
+    for (const end = Date.now() + ms; Date.now() < end && !check(); ) await Bun.sleep(20);
+    return check();
+  };
+
+  test("a change made while a pass runs is synced by the next pass", async () => {
+    const claude = tempClaudeDir();
+    const file = claude.write(`p/${SESSION}.jsonl`, jsonl([user("one")]));
+    const calls: Array<string[] | undefined> = [];
+    let release: () => void = () => {};
+    const watcher = startWatcher({
+      roots: [claude.projects],
+      store: store(),
+      poll: false,
+      log: () => {},
+      warn: () => {},
+      sync: async (only) => {
+        calls.push(only && [...only]);
+        if (calls.length === 1) await new Promise<void>((r) => (release = r));
+        return report();
+      },
+    });
+    expect(await until(() => calls.length === 1)).toBe(true);
+    expect(calls[0]).toBeUndefined(); // the catch-up pass reads everything
+    appendFileSync(file, jsonl([user("two")]));
+    await Bun.sleep(QUIET_MS + 200);
+    expect(calls.length).toBe(1); // one pass at a time
+    release();
+    expect(await until(() => calls.length === 2)).toBe(true);
+    expect(calls[1]).toEqual([SESSION]);
+    watcher.stop();
+    await watcher.done;
+  });
+
+  test("sessions held back by the server's re-send window are tried again without a new write", async () => {
+    const claude = tempClaudeDir();
+    const state = store();
+    state.putPayload(SESSION, "{}", { excluded: false }); // work left for this session
+    const calls: Array<string[] | undefined> = [];
+    const watcher = startWatcher({
+      roots: [claude.projects],
+      store: state,
+      poll: false,
+      log: () => {},
+      warn: () => {},
+      sync: async (only) => {
+        calls.push(only && [...only]);
+        return report({ deferred: calls.length === 1 ? 1 : 0 });
+      },
+    });
+    expect(await until(() => calls.length === 2, 15_000)).toBe(true);
+    expect(calls).toEqual([undefined, [SESSION]]);
+    watcher.stop();
+    await watcher.done;
+  }, 20_000);
+
+  test("a refused key ends watching with the AuthError", async () => {
+    const claude = tempClaudeDir();
+    const watcher = startWatcher({
+      roots: [claude.projects],
+      store: store(),
+      poll: true,
+      log: () => {},
+      warn: () => {},
+      sync: async () => report({ stoppedBy: new AuthError("Invalid API key") }),
+    });
+    await expect(watcher.done).rejects.toBeInstanceOf(AuthError);
+  });
+
+  test("a failed pass is reported with the time of the next try", async () => {
+    const claude = tempClaudeDir();
+    const warnings: string[] = [];
+    const watcher = startWatcher({
+      roots: [claude.projects],
+      store: store(),
+      poll: true,
+      log: () => {},
+      warn: (line) => warnings.push(line),
+      sync: async () => {
+        throw new TransientError("OpenSync at example is not reachable.", 4, false);
+      },
+    });
+    expect(await until(() => warnings.length === 1)).toBe(true);
+    expect(warnings[0]).toMatch(/sync failed: OpenSync at example is not reachable\. Next try in 5 s\.$/);
+    watcher.stop();
+    await watcher.done;
+  });
+});

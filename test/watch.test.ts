@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { appendFileSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { type TestServer, startTestServer } from "../testserver/server.ts";
+import { tempHome } from "./helpers/cli.ts";
+import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
+
+const CLI = join(import.meta.dir, "..", "src", "cli.ts");
+const OTHER = "22222222-2222-4222-8222-222222222222";
+const THIRD = "33333333-3333-4333-8333-333333333333";
+
+let server: TestServer;
+const running = new Set<ReturnType<typeof Bun.spawn>>();
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  for (const proc of running) proc.kill("SIGKILL");
+  await server.stop();
+});
+
+function envFor(claudeDir: string, home = tempHome()) {
+  return { HOME: home, CLAUDE_CONFIG_DIR: claudeDir, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+}
+
+/** `watch` in a child process, its stderr collected as it comes. */
+function spawnWatch(env: Record<string, string>, args: string[] = []) {
+  const proc = Bun.spawn([process.execPath, CLI, "watch", ...args], {
+    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  running.add(proc);
+  let stderr = "";
+  const decoder = new TextDecoder();
+  const reading = (async () => {
+    for await (const chunk of proc.stderr) stderr += decoder.decode(chunk, { stream: true });
+  })();
+  return {
+    proc,
+    stderr: () => stderr,
+    /** Waits for the exit (killing it after `ms` if it does not come): the exit code and all of stderr. */
+    async exited(ms = 20_000) {
+      const timer = setTimeout(() => proc.kill("SIGKILL"), ms);
+      const code = await proc.exited;
+      clearTimeout(timer);
+      await reading;
+      running.delete(proc);
+      return { code, stderr };
+    },
+  };
+}
+
+/** Polls until `check` holds, at most `ms`; returns whether it did. */
+async function until(check: () => boolean, ms = 15_000): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await Bun.sleep(100)) if (check()) return true;
+  return check();
+}
+
+const messages = (id: string) => server.session(id)?.messages.length ?? 0;
+
+describe("watch", () => {
+  test("catches up, then syncs appended lines, new sessions, new folders and subagents; survives deletions; exits 0 on SIGTERM", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const first = claude.write(`p/${SESSION}.jsonl`, jsonl([user("Fix the build"), assistant("msg_1", text("On it."))]));
+    const watch = spawnWatch(envFor(claude.root));
+
+    expect(await until(() => messages(SESSION) === 2)).toBe(true);
+    appendFileSync(first, jsonl([user("And the tests"), assistant("msg_2", text("Done."))]));
+    expect(await until(() => messages(SESSION) === 4)).toBe(true);
+
+    // A new session in a project folder that did not exist.
+    const other = claude.write(`q/${OTHER}.jsonl`, jsonl([user("New project", { sessionId: OTHER, cwd: "/home/dev/q" })]));
+    expect(await until(() => messages(OTHER) === 1)).toBe(true);
+
+    // A flat 2.0.x subagent file names its session only inside.
+    claude.write(
+      "q/agent-a1b2c3.jsonl",
+      jsonl([user("Subtask", { sessionId: OTHER, isSidechain: true, agentId: "a1b2c3", cwd: "/home/dev/q" })]),
+    );
+    expect(await until(() => messages(OTHER) === 2)).toBe(true);
+
+    rmSync(first);
+    rmSync(join(claude.projects, "p"), { recursive: true });
+    appendFileSync(other, jsonl([assistant("msg_3", text("Started."), { sessionId: OTHER, cwd: "/home/dev/q" })]));
+    expect(await until(() => messages(OTHER) === 3)).toBe(true);
+
+    // A session that comes and goes before it is synced is no error.
+    const fleeting = claude.write(`q/${THIRD}.jsonl`, jsonl([user("gone", { sessionId: THIRD })]));
+    rmSync(fleeting);
+    appendFileSync(other, jsonl([user("still here?", { sessionId: OTHER, cwd: "/home/dev/q" })]));
+    expect(await until(() => messages(OTHER) === 4)).toBe(true);
+    expect(watch.proc.exitCode).toBeNull();
+
+    watch.proc.kill("SIGTERM");
+    const { code, stderr } = await watch.exited();
+    expect(code).toBe(0);
+    expect(stderr).toContain("Watching");
+    expect(stderr).not.toMatch(/error|failed/i);
+    expect(server.session(SESSION)?.messages.length).toBe(4); // deleting files deletes nothing remotely
+    expect(server.violations()).toEqual([]);
+  }, 90_000);
+
+  test("--poll finds new sessions without file events; SIGINT also exits 0", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("hello"), assistant("msg_1", text("hi"))]));
+    const watch = spawnWatch(envFor(claude.root), ["--poll"]);
+    expect(await until(() => messages(SESSION) === 2)).toBe(true);
+
+    claude.write(`r/${OTHER}.jsonl`, jsonl([user("polled", { sessionId: OTHER })]));
+    expect(await until(() => messages(OTHER) === 1)).toBe(true);
+
+    watch.proc.kill("SIGINT");
+    expect((await watch.exited()).code).toBe(0);
+    expect(server.violations()).toEqual([]);
+  }, 60_000);
+
+  test("--quiet prints nothing while all is well", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("quiet please")]));
+    const watch = spawnWatch(envFor(claude.root), ["--quiet"]);
+    expect(await until(() => messages(SESSION) === 1)).toBe(true);
+    watch.proc.kill("SIGTERM");
+    expect(await watch.exited()).toEqual({ code: 0, stderr: "" });
+  }, 60_000);
+
+  test("the server out of reach: keeps watching, says so, and sends everything once it is back", async () => {
+    server.reset();
+    server.setFaults({ failureRate: 1, failureKinds: ["drop"] });
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("offline"), assistant("msg_1", text("queued"))]));
+    const watch = spawnWatch(envFor(claude.root));
+    expect(await until(() => watch.stderr().includes("sync failed"), 30_000)).toBe(true);
+    expect(watch.stderr()).toContain("Next try in");
+    server.setFaults({});
+    expect(await until(() => messages(SESSION) === 2, 30_000)).toBe(true);
+    watch.proc.kill("SIGTERM");
+    expect((await watch.exited()).code).toBe(0);
+  }, 90_000);
+
+  test("SIGTERM while a request hangs: gives up after the grace period, exits 0, leaves no lock behind", async () => {
+    server.reset();
+    server.setFaults({ failureRate: 1, failureKinds: ["hang"] });
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("stuck")]));
+    const home = tempHome();
+    const watch = spawnWatch(envFor(claude.root, home));
+    expect(await until(() => server.requests().length > 0)).toBe(true);
+    watch.proc.kill("SIGTERM");
+    expect((await watch.exited()).code).toBe(0);
+    server.setFaults({});
+    const stateDir = join(home, ".claude-code-sync", "state");
+    const db = new Database(join(stateDir, readdirSync(stateDir).find((f) => f.endsWith(".db"))!));
+    expect(db.query("SELECT * FROM lock").all()).toEqual([]);
+    db.close();
+  }, 60_000);
+
+  test("a refused key: the login hint, exit 2, the key never shown", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("x")]));
+    const badKey = `osk_${"q".repeat(32)}`;
+    const watch = spawnWatch({ ...envFor(claude.root), CLAUDE_CODE_SYNC_API_KEY: badKey });
+    const { code, stderr } = await watch.exited();
+    expect(code).toBe(2);
+    expect(stderr).toContain("claude-code-sync login");
+    expect(stderr).not.toContain("q".repeat(32));
+    expect(server.dump()).toEqual([]);
+  }, 60_000);
+
+  test("not logged in: a clear error before watching", async () => {
+    const claude = tempClaudeDir();
+    const watch = spawnWatch({ HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root });
+    const { code, stderr } = await watch.exited();
+    expect(code).toBe(2);
+    expect(stderr).toContain("claude-code-sync login");
+  }, 30_000);
+});
