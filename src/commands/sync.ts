@@ -2,7 +2,7 @@ import { loadConfig } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import { AuthError } from "../opensync/errors.ts";
 import { buildDryRunReport, renderDryRun } from "../report/dry-run.ts";
-import { renderSyncSummary, syncReportJson } from "../report/sync-summary.ts";
+import { renderSyncSummary, syncComplete, syncReportJson } from "../report/sync-summary.ts";
 import { scanAll } from "../scan/scan.ts";
 import { connect, requireRoots, scanSettings } from "../sync/context.ts";
 import { messagePayload } from "../sync/payloads.ts";
@@ -64,7 +64,7 @@ async function sync(session: string | undefined, json: boolean, full: boolean, i
     bar?.(-1, 0);
     process.stdout.write(json ? `${JSON.stringify(syncReportJson(report))}\n` : `${renderSyncSummary(report)}\n`);
     if (report.stoppedBy instanceof AuthError) return 2;
-    return report.stoppedBy || report.failed.length || report.pendingMessages || report.pendingSessions ? 1 : 0;
+    return syncComplete(report) ? 0 : 1;
   } finally {
     conn.store.close();
   }

@@ -68,6 +68,11 @@ export function classifyUserLine(line: UserLine): UserLineKind {
 }
 
 const TITLE_MAX = 80;
+/**
+ * The characters keys and tokens are made of, at the end of a cut: a title never ends in part of
+ * one, because the title is redacted after the cut, and redaction only knows a secret whole.
+ */
+const PARTIAL_TOKEN = /[\w.~+/=-]+$/;
 
 /** A clean one-line title: whitespace folded, cut at a word boundary to at most 80 characters. */
 export function titleFrom(text: string): string {
@@ -76,5 +81,5 @@ export function titleFrom(text: string): string {
   if (chars.length <= TITLE_MAX) return flat;
   const cut = chars.slice(0, TITLE_MAX - 1).join("");
   const space = cut.lastIndexOf(" ");
-  return `${(space > TITLE_MAX / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+  return `${(space > TITLE_MAX / 2 ? cut.slice(0, space) : cut.replace(PARTIAL_TOKEN, "")).trimEnd()}…`;
 }

@@ -215,13 +215,13 @@ function mapStrings(value: unknown, f: (s: string) => string): unknown {
 }
 
 /**
- * A JSON value (a part's content) that Convex can store in at most `maxBytes` stored bytes.
- * Small values keep their shape. A big one first has its longest strings cut (marked, see
- * truncateText), so `{"toolName": "Bash", "args": {...}}` keeps its short fields; if that cannot
- * fit, the whole value becomes its JSON text, cut to size.
+ * A JSON value (a part's content) that Convex can store in at most `maxBytes` stored bytes, with
+ * the keys Convex refuses renamed (see safeKeys). Small values keep their shape. A big one first
+ * has its longest strings cut (marked, see truncateText), so `{"toolName": "Bash", "args": {...}}`
+ * keeps its short fields; if that cannot fit, the whole value becomes its JSON text, cut to size.
  */
 export function limitValue(value: unknown, maxBytes: number): unknown {
-  const safe = storable(value, 1);
+  const safe = storable(safeKeys(value), 1);
   const size = storedBytes(safe);
   if (size <= maxBytes) return safe;
   const leaves: number[] = [];

@@ -56,6 +56,9 @@ export interface StateCounts {
 
 type Row = Record<string, string | number | null>;
 
+/** Outbox rows read at once when sending. */
+const OUTBOX_PAGE = 500;
+
 /** Typed access to the state database; every method is one statement or one small transaction. */
 export class StateStore {
   constructor(readonly db: Database) {}
@@ -213,13 +216,20 @@ export class StateStore {
       .run(m.externalId, m.sessionId, m.createdAt, m.hash, m.payload, m.redactions);
   }
 
-  pendingMessages(sessionId: string): PendingMessage[] {
-    return this.db
-      .query(
-        `SELECT external_id, hash, payload, sent_hash, created_at FROM messages
-         WHERE session_id = ? AND payload IS NOT NULL AND error IS NULL ORDER BY created_at, external_id`,
-      )
-      .all(sessionId) as PendingMessage[];
+  /** The session's outbox in sending order, read a page at a time: one session's can hold hundreds of MB. */
+  *pendingMessages(sessionId: string): Generator<PendingMessage> {
+    const page = this.db.query(
+      `SELECT external_id, hash, payload, sent_hash, created_at FROM messages
+       WHERE session_id = ? AND payload IS NOT NULL AND error IS NULL AND (created_at, external_id) > (?, ?)
+       ORDER BY created_at, external_id LIMIT ${OUTBOX_PAGE}`,
+    );
+    let rows = page.all(sessionId, Number.MIN_SAFE_INTEGER, "") as PendingMessage[];
+    for (;;) {
+      yield* rows;
+      const last = rows.at(-1);
+      if (rows.length < OUTBOX_PAGE || !last) return;
+      rows = page.all(sessionId, last.created_at, last.external_id) as PendingMessage[];
+    }
   }
 
   /** Acknowledged: only if the message was not changed meanwhile. */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { OpenSyncClient } from "../opensync/client.ts";
 import type { ReadStats } from "../scan/scan.ts";
+import { stateError } from "../state/db.ts";
 import { heartbeat, lockHolder, tryLock, unlock } from "../state/lock.ts";
 import type { StateStore } from "../state/store.ts";
 import { type ScanRequest, scanIntoState } from "./scan-into-state.ts";
@@ -57,8 +58,23 @@ async function acquire(store: StateStore, req: SyncRequest): Promise<void> {
 
 /** Read what is new, then send what the server lacks; under the state lock. */
 export async function runSync(store: StateStore, client: OpenSyncClient, req: SyncRequest): Promise<SyncReport> {
+  try {
+    return await lockedSync(store, client, req);
+  } catch (error) {
+    // A disk that fills up or a state folder made read-only mid-run (even while unlocking): what to do, not a stack trace.
+    throw stateError(error, store.db.filename);
+  }
+}
+
+async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRequest): Promise<SyncReport> {
   await acquire(store, req);
-  const beat = setInterval(() => heartbeat(store), 15_000);
+  const beat = setInterval(() => {
+    try {
+      heartbeat(store);
+    } catch {
+      // A full disk fails this write too; the run itself reports it.
+    }
+  }, 15_000);
   try {
     await checkAccount(store, client, req.apiKey);
     const scan = scanIntoState(store, req);

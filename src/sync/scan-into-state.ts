@@ -71,25 +71,27 @@ export function scanIntoState(store: StateStore, req: ScanRequest): ScanOutcome 
       },
       snapshot,
     );
-    for (const { file, offset: start } of work) {
+    for (const [i, { file, offset: start }] of work.entries()) {
       let offset = start;
       let eof = false;
       while (!eof) {
         store.transaction(() => {
+          const unreadable = stats.files.length;
           const r = foldFile(file, offset, fold, stats, COMMIT_BYTES);
           bytesRead += r.offset - offset;
           offset = r.offset;
           eof = r.eof;
-          store.putFile(file, offset, eof);
+          // A file that could not be read (foldFile noted it) keeps its old row, so the next sync tries it again.
+          if (stats.files.length === unreadable) store.putFile(file, offset, eof);
+          // The session is finished in the commit of its last bytes: a crash never leaves it read but not ready to send.
+          const finished = eof && i === work.length - 1;
+          // Responses still open at the end of what is written are sent as they are; later lines update them.
+          if (finished) fold.flush();
           store.putFold(sessionId, fold.snapshot());
+          if (finished) refreshSessionPayload(store, sessionId, req);
         });
       }
     }
-    // Responses still open at the end of what is written are sent as they are; later lines update them.
-    store.transaction(() => {
-      fold.flush();
-      store.putFold(sessionId, fold.snapshot());
-    });
   }
 
   store.transaction(() => {

@@ -36,7 +36,8 @@ export function readLines(path: string, fromOffset: number, handlers: LineHandle
     let bytesRead = 0;
     let eof = false;
     for (;;) {
-      if (bytesRead >= maxBytes) break;
+      // Stop only after a whole line: a single line longer than maxBytes is read to its end, else the caller would ask for it forever.
+      if (bytesRead >= maxBytes && bufStart > fromOffset) break;
       if (filled === buf.length) {
         // One line longer than the buffer: grow instead of failing.
         const bigger = new Uint8Array(buf.length * 2);

@@ -1,0 +1,277 @@
+/**
+ * The file system turning against the sync: a state folder it may not write,
+ * a disk that fills up, a transcript it may not read, deleted or cut short
+ * while it is being read. Each time: a clear message, no crash, and nothing
+ * lost once the cause is gone.
+ *
+ * Root ignores file permissions, so the permission cases run the CLI as
+ * nobody (setpriv) when the tests run as root; the full disk is a tiny tmpfs,
+ * which needs root (mount), and is skipped without it.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_FOLD_OPTIONS } from "../src/fold/session-fold.ts";
+import { StateStore } from "../src/state/store.ts";
+import { scrubberFrom } from "../src/sync/payloads.ts";
+import { scanIntoState } from "../src/sync/scan-into-state.ts";
+import { type TestServer, startTestServer } from "../testserver/server.ts";
+import { runCli, tempHome } from "./helpers/cli.ts";
+import {
+  comparable,
+  countMismatches,
+  generatedClaudeDir,
+  giveToUnprivileged,
+  looksLikeCrash,
+  referenceData,
+  removeTempDirs,
+  tempDir,
+  runCliUnprivileged,
+  syncEnv,
+  unprivilegedPrefix,
+} from "./helpers/hardening.ts";
+import { assistant, jsonl, text, user } from "./helpers/transcript.ts";
+
+const isRoot = process.getuid?.() === 0;
+
+/** Whether a tmpfs can be mounted here (root with CAP_SYS_ADMIN), tried once on a scratch folder. */
+const canMount = (() => {
+  if (!isRoot || !Bun.which("mount")) return false;
+  const dir = mkdtempSync(join(tmpdir(), "ccs-mount-probe-"));
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir], { stdio: "ignore" });
+    execFileSync("umount", [dir], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+})();
+const canChattr = isRoot && Bun.which("chattr") !== null;
+
+let claudeDir: string;
+let reference: Awaited<ReturnType<typeof referenceData>>;
+let server: TestServer;
+
+beforeAll(async () => {
+  claudeDir = generatedClaudeDir(400_000, 7);
+  reference = await referenceData(claudeDir);
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.stop();
+  removeTempDirs();
+});
+
+/** The largest session transcript: held back from a first sync, to be new in the next one. */
+function largestSession(root: string): string {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(dir, e.name));
+      else if (/^[0-9a-f-]{36}\.jsonl$/.test(e.name)) files.push(join(dir, e.name));
+    }
+  };
+  walk(join(root, "projects"));
+  return files.sort((a, b) => statSync(b).size - statSync(a).size)[0] as string;
+}
+
+function expectExact(): void {
+  const dump = server.dump();
+  expect(comparable(dump)).toEqual(reference);
+  expect(countMismatches(dump)).toEqual([]);
+}
+
+type Run = (args: string[], env: Record<string, string>) => Promise<{ code: number; stdout: string; stderr: string }>;
+
+/**
+ * Syncs all but one session; makes the state unwritable; adds that session back: the sync says what to
+ * do and sends nothing; once writable again, one sync sends everything.
+ */
+async function readOnlyState(run: Run, home: string, lock: (stateDir: string) => void, unlock: (stateDir: string) => void) {
+  server.reset();
+  const env = syncEnv(server, claudeDir, home);
+  const heldBack = largestSession(claudeDir);
+  renameSync(heldBack, `${heldBack}.held`);
+  try {
+    expect((await run(["sync", "--json"], env)).code).toBe(0);
+  } finally {
+    renameSync(`${heldBack}.held`, heldBack);
+  }
+  const stateDir = join(home, ".claude-code-sync", "state");
+  const before = server.requests().length;
+  lock(stateDir);
+  let refused: Awaited<ReturnType<Run>>;
+  try {
+    refused = await run(["sync"], env);
+  } finally {
+    unlock(stateDir);
+  }
+  expect(refused.code).toBe(2);
+  expect(looksLikeCrash(refused.stderr)).toBe(false);
+  expect(refused.stderr).toContain("Cannot write the sync state");
+  expect(refused.stderr).toContain("nothing was lost");
+  expect(server.requests().length).toBe(before);
+
+  const after = await run(["sync", "--json"], env);
+  expect(after.code).toBe(0);
+  expectExact();
+  expect(server.violations()).toEqual([]);
+  return refused.stderr.trim();
+}
+
+describe("a state folder that cannot be written", () => {
+  test.skipIf(unprivilegedPrefix === null)("chmod 500 (the CLI runs as a normal user): a clear message, no request, nothing lost", async () => {
+    const home = tempHome();
+    giveToUnprivileged(home);
+    giveToUnprivileged(claudeDir);
+    const message = await readOnlyState(
+      (args, env) => runCliUnprivileged(args, env),
+      home,
+      (dir) => chmodSync(dir, 0o500),
+      (dir) => chmodSync(dir, 0o700),
+    );
+    console.log(`[hardening] read-only state (chmod 500): ${message}`);
+  });
+
+  test.skipIf(!canChattr)("immutable (chattr +i, stops root too): a clear message, no request, nothing lost", async () => {
+    await readOnlyState(
+      (args, env) => runCli(args, { env }),
+      tempHome(),
+      (dir) => execFileSync("chattr", ["+i", dir]),
+      (dir) => execFileSync("chattr", ["-i", dir]),
+    );
+  });
+});
+
+describe.skipIf(!canMount)("a disk that fills up (the state folder on a tiny tmpfs)", () => {
+  // From too small to open the database to full in the middle of sending.
+  test.each(["40k", "200k", "600k", "1200k"])("%s: a clear message; with room again, one sync completes the data exactly", async (size) => {
+    server.reset();
+    const home = tempHome();
+    const env = syncEnv(server, claudeDir, home);
+    const stateDir = join(home, ".claude-code-sync", "state");
+    mkdirSync(stateDir, { recursive: true });
+    execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", stateDir]);
+    try {
+      const full = await runCli(["sync"], { env });
+      expect(looksLikeCrash(full.stderr)).toBe(false);
+      expect(full.code).toBe(1);
+      expect(full.stderr).toContain("is full. Free some space and run the sync again; nothing was lost.");
+      execFileSync("mount", ["-o", "remount,size=20m", stateDir]);
+      const again = await runCli(["sync", "--json"], { env });
+      expect(again.code).toBe(0);
+      expectExact();
+      // Messages the server acknowledged when the state could no longer record it are sent again, unchanged.
+      expect(server.violations().filter((v) => v.reason !== "identical-resend")).toEqual([]);
+      console.log(`[hardening] disk full at ${size}: ${server.violations().length} identical re-send(s), data exact after one more sync`);
+    } finally {
+      execFileSync("umount", [stateDir]);
+    }
+  });
+});
+
+test.skipIf(unprivilegedPrefix === null)("a transcript it may not read: named in the output, and read by a later sync once it may", async () => {
+  server.reset();
+  const home = tempHome();
+  giveToUnprivileged(home);
+  giveToUnprivileged(claudeDir);
+  const env = syncEnv(server, claudeDir, home);
+  const locked = largestSession(claudeDir);
+  chmodSync(locked, 0o000);
+  let first: Awaited<ReturnType<typeof runCliUnprivileged>>;
+  try {
+    first = await runCliUnprivileged(["sync"], env);
+  } finally {
+    chmodSync(locked, 0o644); // size and mtime unchanged: only the permission changes
+  }
+  expect(looksLikeCrash(first.stderr)).toBe(false);
+  expect(first.code).toBe(1); // not everything was read: not a success
+  expect(`${first.stdout}${first.stderr}`).toContain(locked);
+  const second = await runCliUnprivileged(["sync", "--json"], env);
+  expect(second.code).toBe(0);
+  expectExact();
+  console.log(`[hardening] unreadable transcript: exit ${first.code}: ${first.stdout.trim().split("\n").filter((l) => l.includes(locked)).join(" ")}`);
+});
+
+describe("transcripts changing under the reader (the sync's read step, in process)", () => {
+  const A = "aaaaaaaa-0000-4000-8000-000000000001";
+  const B = "bbbbbbbb-0000-4000-8000-000000000002";
+
+  function project(files: Record<string, string>): string {
+    const root = tempDir("ccs-fs-");
+    const dir = join(root, "projects", "-tmp-p");
+    mkdirSync(dir, { recursive: true });
+    for (const [id, content] of Object.entries(files)) writeFileSync(join(dir, `${id}.jsonl`), content);
+    return join(root, "projects");
+  }
+
+  /** Reads `roots` into `store`; `onMessage` runs inside the read, at each message (the exclusion check is the hook). */
+  function read(store: StateStore, roots: string, onMessage: () => void = () => {}) {
+    return scanIntoState(store, {
+      roots: [roots],
+      fold: DEFAULT_FOLD_OPTIONS,
+      scrub: scrubberFrom(undefined),
+      isExcluded: () => {
+        onMessage();
+        return false;
+      },
+      full: false,
+    });
+  }
+
+  const messages = (store: StateStore) => store.db.query("SELECT external_id, hash FROM messages ORDER BY external_id").all();
+  const newStore = () => StateStore.open(join(tempDir("ccs-fs-state-"), "state.db"));
+
+  function conversation(session: string, turns: number, pad = 0): string {
+    const lines = [];
+    for (let i = 0; i < turns; i++) {
+      lines.push(user(`question ${i} ${"x".repeat(pad)}`, { sessionId: session }));
+      lines.push(assistant(`msg_${session.slice(0, 4)}_${i}`, text(`answer ${i}`), { sessionId: session }));
+    }
+    return jsonl(lines);
+  }
+
+  test("a transcript deleted during a read is reported, and read in full when it is back", () => {
+    const b = conversation(B, 5);
+    const roots = project({ [A]: conversation(A, 5), [B]: b });
+    const bPath = join(roots, "-tmp-p", `${B}.jsonl`);
+    const store = newStore();
+    let deleted = false;
+    const outcome = read(store, roots, () => {
+      if (!deleted) rmSync(bPath);
+      deleted = true;
+    });
+    expect(outcome.stats.files).toEqual([{ path: bPath, reason: expect.stringContaining("ENOENT") }]);
+    writeFileSync(bPath, b);
+    expect(read(store, roots).stats.files).toEqual([]);
+    const clean = newStore();
+    read(clean, roots);
+    expect(messages(store)).toEqual(messages(clean));
+    expect(messages(store).length).toBe(20);
+  });
+
+  test("a transcript cut short during a read: every line still in it is read, the next read continues from there", () => {
+    const content = conversation(A, 400, 8_000); // ~6 MB: several reads of 1 MiB
+    const roots = project({ [A]: content });
+    const path = join(roots, "-tmp-p", `${A}.jsonl`);
+    const cut = content.indexOf("\n", content.length / 2) + 1;
+    const store = newStore();
+    let cutDone = false;
+    const outcome = read(store, roots, () => {
+      if (!cutDone) truncateSync(path, cut);
+      cutDone = true;
+    });
+    expect(outcome.stats.files).toEqual([]);
+    expect(readFileSync(path, "utf8").length).toBe(cut);
+    // Claude Code appends again after the cut.
+    writeFileSync(path, content.slice(0, cut) + jsonl([user("after the cut", { sessionId: A })]));
+    read(store, roots);
+    const clean = newStore();
+    read(clean, roots);
+    expect(messages(store)).toEqual(messages(clean));
+  });
+});

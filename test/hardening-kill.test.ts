@@ -1,0 +1,165 @@
+/**
+ * `sync` killed with SIGKILL at random moments (while it sends, and while it
+ * reads transcripts into its state), then run once normally: the server must
+ * hold exactly what a fault-free sync leaves, and the state database must be
+ * intact and agree with the server.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { MEMORY_BUDGET_BYTES, MEMORY_ENV } from "../src/runtime/memory.ts";
+import { type TestServer, startTestServer } from "../testserver/server.ts";
+import { seededRandom } from "./helpers/canaries.ts";
+import { runCli, tempHome } from "./helpers/cli.ts";
+import { CLI, checkState, comparable, countMismatches, generatedClaudeDir, referenceData, removeTempDirs, syncEnv, writes } from "./helpers/hardening.ts";
+
+afterAll(removeTempDirs);
+
+/** Resolves when `until` holds, checking every 5 ms for at most `maxMs`. */
+async function waitFor(until: () => boolean, maxMs: number): Promise<void> {
+  for (const end = Date.now() + maxMs; Date.now() < end && !until(); ) await Bun.sleep(5);
+}
+
+/** Pids still in process group `pgid`. */
+function groupMembers(pgid: number): number[] {
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === pgid;
+      } catch {
+        return false; // exited meanwhile
+      }
+    })
+    .map(Number);
+}
+
+/**
+ * Runs `sync` in its own process group, waits for `moment`, then SIGKILLs the whole group, as a crash or the
+ * OOM killer would. The memory budget is preset, so the command works in that very process instead of
+ * re-running itself as a child: the killed worker is reaped at once rather than by PID 1 (which, in some
+ * containers, reaps only every second or two). Returns whether the kill landed before the run ended.
+ */
+async function killedSync(env: Record<string, string>, moment: (running: () => boolean) => Promise<void>): Promise<boolean> {
+  const child = spawn(process.execPath, [CLI, "sync", "--json"], {
+    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", [MEMORY_ENV]: String(MEMORY_BUDGET_BYTES), ...env },
+    stdio: "ignore",
+    detached: true,
+  });
+  let done = false;
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve())).then(() => {
+    done = true;
+  });
+  await Promise.race([moment(() => !done), exited]);
+  const landed = !done;
+  try {
+    process.kill(-(child.pid as number), "SIGKILL");
+  } catch {} // the whole group already exited
+  await exited;
+  await waitFor(() => groupMembers(child.pid as number).length === 0, 10_000);
+  expect(groupMembers(child.pid as number)).toEqual([]);
+  return landed;
+}
+
+/** One normal sync after the kills: exact data, consistent state, and a further sync sends nothing. */
+async function expectRecovered(server: TestServer, claudeDir: string, home: string, reference: ReturnType<typeof comparable>): Promise<void> {
+  const last = await runCli(["sync", "--json"], { env: syncEnv(server, claudeDir, home), timeoutMs: 120_000 });
+  expect(last.stderr).toBe("");
+  expect(last.code).toBe(0);
+  const dump = server.dump();
+  expect(comparable(dump)).toEqual(reference);
+  expect(countMismatches(dump)).toEqual([]);
+  expect(checkState(home, dump)).toMatchObject({ integrity: "ok", sentButMissing: [], sessionsSentButMissing: [] });
+
+  const before = writes(server);
+  const again = await runCli(["sync", "--json"], { env: syncEnv(server, claudeDir, home) });
+  expect(again.code).toBe(0);
+  expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
+  expect(writes(server)).toEqual(before);
+
+  // A write the server applied but the killed process never recorded is sent again, unchanged: the only excusable violation.
+  expect(server.violations().filter((v) => v.reason !== "identical-resend")).toEqual([]);
+}
+
+test("20 SIGKILLs while sending (40 ms server latency), then one sync: exact data, consistent state", async () => {
+  const claudeDir = generatedClaudeDir(2_000_000, 21);
+  const reference = await referenceData(claudeDir);
+  const server = await startTestServer({ faults: { latencyMs: 40 } });
+  try {
+    const random = seededRandom(0x5eed);
+    const home = tempHome();
+    const env = syncEnv(server, claudeDir, home);
+    const perRun: number[] = [];
+    let landed = 0;
+    for (let i = 0; i < 20; i++) {
+      const before = server.requests().length;
+      // Every 4th kill counts from the start (it may land while starting or reading); the others from the run's first request.
+      const fromStart = i % 4 === 0;
+      const delay = Math.floor(random() * (fromStart ? 600 : 400));
+      const hit = await killedSync(env, async (running) => {
+        if (!fromStart) await waitFor(() => server.requests().length > before || !running(), 20_000);
+        await Bun.sleep(delay);
+      });
+      if (hit) landed++;
+      perRun.push(server.requests().length - before);
+    }
+    const resentBefore = server.violations().length;
+    await expectRecovered(server, claudeDir, home, reference);
+    expect(landed).toBeGreaterThan(0);
+    const dump = server.dump();
+    console.log(
+      `[hardening] kill while sending: ${landed}/20 kills landed mid-run (requests per killed run: ${perRun.join(",")}); ` +
+        `${server.violations().length} identical re-send(s) (${resentBefore} during the killed runs); ` +
+        `${dump.length} sessions, ${dump.reduce((n, s) => n + s.messages.length, 0)} messages exact`,
+    );
+  } finally {
+    await server.stop();
+  }
+}, 120_000);
+
+/** Transcript files the state has recorded as read: the read step commits one session at a time. */
+function filesRecorded(home: string): number {
+  const dir = join(home, ".claude-code-sync", "state");
+  const name = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith(".db")) : undefined;
+  if (!name) return 0;
+  const db = new Database(join(dir, name));
+  try {
+    db.run("PRAGMA busy_timeout = 1000");
+    return (db.query("SELECT COUNT(*) AS n FROM files").get() as { n: number }).n;
+  } catch {
+    return 0; // not created yet
+  } finally {
+    db.close();
+  }
+}
+
+test("5 SIGKILLs while reading transcripts into the state, then one sync: exact data, consistent state", async () => {
+  const claudeDir = generatedClaudeDir(20_000_000, 5);
+  const reference = await referenceData(claudeDir);
+  const server = await startTestServer();
+  try {
+    const random = seededRandom(0xdead);
+    const home = tempHome();
+    const env = syncEnv(server, claudeDir, home);
+    const progress: number[] = [];
+    let beforeSending = 0;
+    for (let i = 0; i < 5; i++) {
+      const target = filesRecorded(home) + 1 + Math.floor(random() * 12);
+      const before = server.requests().length;
+      await killedSync(env, (running) => waitFor(() => filesRecorded(home) >= target || !running(), 60_000));
+      if (server.requests().length === before) beforeSending++;
+      progress.push(filesRecorded(home));
+    }
+    expect(beforeSending).toBeGreaterThan(0);
+    await expectRecovered(server, claudeDir, home, reference);
+    console.log(
+      `[hardening] kill while reading: ${beforeSending}/5 kills landed before the first request ` +
+        `(files recorded after each: ${progress.join(",")}); data exact`,
+    );
+  } finally {
+    await server.stop();
+  }
+}, 120_000);

@@ -1,0 +1,121 @@
+/**
+ * Every secret canary (test/helpers/canaries.ts) planted everywhere a
+ * transcript can carry it: the prompt that becomes the title, a slash
+ * command's arguments, a summary line, assistant text, thinking, a tool call's
+ * input nested deep, tool results. None may reach the server, in any request
+ * body, and none may be printed by `sync` (the dry run shows titles).
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { type TestServer, startTestServer } from "../testserver/server.ts";
+import { CANARIES, type Canary } from "./helpers/canaries.ts";
+import { runCli, tempHome } from "./helpers/cli.ts";
+import { looksLikeCrash, syncEnv } from "./helpers/hardening.ts";
+import { type RecordingProxy, startRecordingProxy } from "./helpers/recording-proxy.ts";
+import { assistant, jsonl, tempClaudeDir, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
+
+const sessionId = (kind: number, i: number) => `c0ffee0${kind}-0000-4000-8000-${String(i).padStart(12, "0")}`;
+
+/** Three sessions per canary: its text as the first prompt (the title) and everywhere else, as a slash command's arguments, as a summary line. */
+function plant(): ReturnType<typeof tempClaudeDir> {
+  const dir = tempClaudeDir();
+  CANARIES.forEach((c, i) => {
+    const s = { sessionId: sessionId(1, i) };
+    dir.write(
+      `-home-dev-secrets/${s.sessionId}.jsonl`,
+      jsonl([
+        user(`${c.text}\nWhat is wrong with this?`, s),
+        assistant(`msg_${i}`, { type: "thinking", thinking: `The user pasted ${c.text} and I should not repeat it`, signature: "sig" }, s),
+        assistant(`msg_${i}`, text(`It contains ${c.text}`), s),
+        assistant(
+          `msg_${i}`,
+          toolUse(`toolu_${i}`, "Bash", { command: "env", options: { nested: { deeper: [{ value: c.text }, { env: { API_TOKEN: c.secret } }] } } }),
+          s,
+        ),
+        toolResult(`toolu_${i}`, c.text, s),
+        user([{ type: "tool_result", tool_use_id: `toolu_${i}b`, content: [{ type: "text", text: `output:\n${c.text}` }] }], s),
+        user([{ type: "text", text: `once more: ${c.text}` }], s),
+        assistant(`msg_${i}_end`, text("Done."), s),
+      ]),
+    );
+    const command = { sessionId: sessionId(2, i) };
+    dir.write(
+      `-home-dev-secrets/${command.sessionId}.jsonl`,
+      jsonl([
+        user(`<command-name>/deploy</command-name>\n<command-args>${c.text}</command-args>`, command),
+        assistant(`msg_c${i}`, text("Deployed."), command),
+      ]),
+    );
+    const summary = { sessionId: sessionId(3, i) };
+    dir.write(
+      `-home-dev-secrets/${summary.sessionId}.jsonl`,
+      jsonl([{ type: "summary", summary: c.text, leafUuid: "u-x" }, assistant(`msg_s${i}`, text("Summarised."), summary)]),
+    );
+  });
+  return dir;
+}
+
+/** Pieces of a canary's secret that must not show up: any 12 characters of it, every line of a private key's body. */
+function pieces(c: Canary): string[] {
+  const secrets = c.kind === "private-key" ? c.text.split(/\n|\\n/).filter((l) => /^[A-Za-z0-9+/]{64}$/.test(l)) : [c.secret];
+  return secrets.flatMap((s) => (s.length <= 12 ? [s] : Array.from({ length: s.length - 11 }, (_, k) => s.slice(k, k + 12))));
+}
+
+/** Canaries any piece of which occurs in `haystack`. */
+function leaks(haystack: string): string[] {
+  return CANARIES.filter((c) => pieces(c).some((p) => haystack.includes(p))).map((c) => c.name);
+}
+
+let server: TestServer;
+let proxy: RecordingProxy;
+let claude: ReturnType<typeof tempClaudeDir>;
+
+beforeAll(async () => {
+  claude = plant();
+  server = await startTestServer();
+  proxy = startRecordingProxy(server.url);
+});
+afterAll(async () => {
+  await proxy.stop();
+  await server.stop();
+});
+
+async function syncThrough(redact: boolean) {
+  server.reset();
+  const home = tempHome();
+  const env = { ...syncEnv(server, claude.root, home), CLAUDE_CODE_SYNC_URL: proxy.url };
+  for (const [key, value] of [["thinking", "true"], ["redact", String(redact)]]) {
+    expect((await runCli(["set", key as string, value as string], { env })).code).toBe(0);
+  }
+  const seen = proxy.requests().length;
+  const outputs = [];
+  for (const args of [["sync", "--dry-run"], ["sync", "--dry-run", "--json"], ["sync", "--dry-run", "--redactions"], ["sync"], ["status"]]) {
+    const r = await runCli(args, { env, timeoutMs: 60_000 });
+    expect(looksLikeCrash(r.stderr)).toBe(false);
+    outputs.push({ args, code: r.code, text: `${r.stdout}${r.stderr}` });
+  }
+  return { outputs, bodies: proxy.requests().slice(seen), dump: server.dump() };
+}
+
+test("no piece of any secret reaches the server, in any request or stored field, nor any output of `sync`", async () => {
+  const { outputs, bodies, dump } = await syncThrough(true);
+  expect(outputs.map((o) => o.code)).toEqual([0, 0, 0, 0, 0]);
+  expect(dump.length).toBe(CANARIES.length * 3);
+  // Thinking was sent (so it was checked), and redaction did its work.
+  const stored = JSON.stringify(dump);
+  expect(stored).toContain("[thinking]");
+  expect(stored.split("[REDACTED:").length - 1).toBeGreaterThanOrEqual(CANARIES.length * 8);
+
+  expect(leaks(bodies.map((b) => b.body).join("\n"))).toEqual([]);
+  expect(leaks(stored)).toEqual([]);
+  for (const o of outputs) expect({ args: o.args, leaked: leaks(o.text) }).toEqual({ args: o.args, leaked: [] });
+  expect(server.violations()).toEqual([]);
+  console.log(
+    `[hardening] secrets: ${CANARIES.length} canaries x 10 places in ${dump.length} sessions; ` +
+      `${bodies.length} request bodies and ${outputs.length} outputs checked: no piece leaked`,
+  );
+}, 90_000);
+
+test("control: with redaction turned off, every canary does reach the server (so the check above can fail)", async () => {
+  const { bodies } = await syncThrough(false);
+  expect(leaks(bodies.map((b) => b.body).join("\n")).length).toBe(CANARIES.length);
+}, 90_000);

@@ -1,0 +1,175 @@
+/**
+ * Shared pieces of the hardening tests (test/hardening-*.test.ts): a generated
+ * Claude config folder, the environment that points a spawned `sync` at a test
+ * server, the server's data in a comparable form, and a look into the state
+ * database a run left behind.
+ */
+import { Database } from "bun:sqlite";
+import { chownSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateCorpus } from "../../bench/generate.ts";
+import type { DumpSession, TestServer } from "../../testserver/server.ts";
+import { type CliResult, runCli, tempHome } from "./cli.ts";
+
+export const CLI = join(import.meta.dir, "..", "..", "src", "cli.ts");
+
+const made: string[] = [];
+
+/** A temporary folder, removed by removeTempDirs (some hold hundreds of MB). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every folder tempDir made; for afterAll. */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** A Claude config folder holding a synthetic history of about `bytes` (bench/generate.ts), deterministic per seed. */
+export function generatedClaudeDir(bytes: number, seed: number): string {
+  const root = tempDir("ccs-hardening-");
+  generateCorpus({ out: root, bytes, seed });
+  return root;
+}
+
+/** What a spawned CLI needs to sync `claudeDir` to `server` from its own HOME. */
+export function syncEnv(
+  server: Pick<TestServer, "url" | "apiKey">,
+  claudeDir: string,
+  home: string = tempHome(),
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return { HOME: home, CLAUDE_CONFIG_DIR: claudeDir, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey, ...extra };
+}
+
+/**
+ * The server's data without what differs between two servers holding the same
+ * sessions: document ids, write times, and the search text (which grows with
+ * every re-send, see the contract). Sorted by external id.
+ */
+export function comparable(dump: DumpSession[]) {
+  return dump
+    .map(({ id: _id, updatedAt: _u, searchableText: _t, messages, ...session }) => ({
+      ...session,
+      messages: messages.map(({ id: _mid, ...m }) => m).sort((a, b) => a.externalId.localeCompare(b.externalId)),
+    }))
+    .sort((a, b) => a.externalId.localeCompare(b.externalId));
+}
+
+/** Sessions whose message counter disagrees with the messages stored: a message inserted twice would show here. */
+export function countMismatches(dump: DumpSession[]): string[] {
+  return dump.filter((s) => s.messageCount !== s.messages.length).map((s) => `${s.externalId}: ${s.messageCount} counted, ${s.messages.length} stored`);
+}
+
+/** Syncs `claudeDir` once to a fresh fault-free server: the data every faulty run must end up with. */
+export async function referenceData(claudeDir: string, extraEnv: Record<string, string> = {}) {
+  const { startTestServer } = await import("../../testserver/server.ts");
+  const server = await startTestServer();
+  try {
+    const r = await runCli(["sync", "--json"], { env: syncEnv(server, claudeDir, tempHome(), extraEnv), timeoutMs: 60_000 });
+    if (r.code !== 0) throw new Error(`reference sync failed (${r.code}): ${r.stderr}${r.stdout}`);
+    if (server.violations().length > 0) throw new Error(`reference sync broke the contract: ${JSON.stringify(server.violations())}`);
+    return comparable(server.dump());
+  } finally {
+    await server.stop();
+  }
+}
+
+/** The one state database under HOME (there is one per server URL). */
+export function stateDbPath(home: string): string {
+  const dir = join(home, ".claude-code-sync", "state");
+  const dbs = readdirSync(dir).filter((f) => f.endsWith(".db"));
+  if (dbs.length !== 1) throw new Error(`expected one state database in ${dir}, found ${dbs.join(", ") || "none"}`);
+  return join(dir, dbs[0] as string);
+}
+
+export interface StateCheck {
+  integrity: string;
+  /** Messages the state says the server acknowledged, that the server does not have. */
+  sentButMissing: string[];
+  /** Sessions the state says were sent, that the server does not have. */
+  sessionsSentButMissing: string[];
+  messagesSent: number;
+}
+
+/** Checks a state database against what the server holds. */
+export function checkState(home: string, dump: DumpSession[]): StateCheck {
+  const db = new Database(stateDbPath(home), { readonly: true });
+  try {
+    const integrity = (db.query("PRAGMA integrity_check").get() as { integrity_check: string }).integrity_check;
+    const onServer = new Set(dump.flatMap((s) => s.messages.map((m) => m.externalId)));
+    const sessions = new Set(dump.map((s) => s.externalId));
+    const sent = (db.query("SELECT external_id FROM messages WHERE sent_hash IS NOT NULL").all() as Array<{ external_id: string }>).map((r) => r.external_id);
+    const sentSessions = (db.query("SELECT session_id FROM sessions WHERE sent_payload IS NOT NULL").all() as Array<{ session_id: string }>).map(
+      (r) => r.session_id,
+    );
+    return {
+      integrity,
+      sentButMissing: sent.filter((id) => !onServer.has(id)),
+      sessionsSentButMissing: sentSessions.filter((id) => !sessions.has(id)),
+      messagesSent: sent.length,
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Writes (not reads) the server received, per route. */
+export function writes(server: TestServer) {
+  const c = server.counts();
+  return { sessions: c["POST /sync/session"] ?? 0, messages: c["POST /sync/message"] ?? 0, batch: c["POST /sync/batch"] ?? 0 };
+}
+
+/** Fault kinds of the requests the server failed on purpose, counted: `{ 503: 4, drop: 2, ... }`. */
+export function faultCounts(server: TestServer): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of server.requests()) if (r.fault !== undefined) out[String(r.fault)] = (out[String(r.fault)] ?? 0) + 1;
+  return out;
+}
+
+/** A crash rather than a handled failure: a stack trace or Bun's report of an uncaught error. */
+export function looksLikeCrash(stderr: string): boolean {
+  return /^\s+at .+[:(]\d+/m.test(stderr) || /\berror: .*\n.*\bat\b/i.test(stderr) || stderr.includes("Bun v1.") || /Segmentation fault|panic/i.test(stderr);
+}
+
+/** Root ignores file permissions, so permission tests run the CLI as this user (nobody) through setpriv. */
+export const UNPRIVILEGED_UID = 65534;
+const isRoot = process.getuid?.() === 0;
+
+/**
+ * The command prefix that runs the CLI without root's powers: none when this
+ * process is not root, setpriv to nobody when it is, null when that is not
+ * possible here (then permission tests cannot be honest and are skipped).
+ */
+export const unprivilegedPrefix: string[] | null = (() => {
+  if (!isRoot) return [];
+  const setpriv = Bun.which("setpriv");
+  if (!setpriv) return null;
+  const prefix = [setpriv, `--reuid=${UNPRIVILEGED_UID}`, `--regid=${UNPRIVILEGED_UID}`, "--clear-groups"];
+  return Bun.spawnSync([...prefix, "true"]).exitCode === 0 ? prefix : null;
+})();
+
+/** Gives a folder tree to the user the unprivileged CLI runs as (nothing to do when this process is not root). */
+export function giveToUnprivileged(path: string): void {
+  if (!isRoot) return;
+  chownSync(path, UNPRIVILEGED_UID, UNPRIVILEGED_UID);
+  for (const name of readdirSync(path, { recursive: true, encoding: "utf8" })) chownSync(join(path, name), UNPRIVILEGED_UID, UNPRIVILEGED_UID);
+}
+
+/** runCli (./cli.ts), as the unprivileged user. */
+export async function runCliUnprivileged(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
+  if (unprivilegedPrefix === null) throw new Error("cannot drop root here (no setpriv)");
+  const proc = Bun.spawn([...unprivilegedPrefix, process.execPath, CLI, ...args], {
+    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env },
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const timer = setTimeout(() => proc.kill(), timeoutMs);
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
