@@ -94,8 +94,9 @@ export function scanIntoState(store: StateStore, req: ScanRequest): ScanOutcome 
     }
   }
 
+  // A response found again in a later session can move its tokens between sessions: refresh what the ledger touched.
   store.transaction(() => {
-    for (const sessionId of new Set([...read, ...ledger.touched])) refreshSessionPayload(store, sessionId, req);
+    for (const sessionId of ledger.touched) refreshSessionPayload(store, sessionId, req);
   });
   return { sessionsRead: read.size, bytesRead, stats };
 }
