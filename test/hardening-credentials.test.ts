@@ -2,50 +2,36 @@
  * The API key under pressure: revoked in the middle of a run, never printed or
  * written to a log, never sent over plain http:// to another machine.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { type TestServer, randomApiKey, startTestServer } from "../testserver/server.ts";
+import { randomApiKey } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import {
   checkState,
   comparable,
   countMismatches,
-  generatedClaudeDir,
   looksLikeCrash,
-  referenceData,
-  removeTempDirs,
   syncEnv,
+  useGeneratedHistory,
 } from "./helpers/hardening.ts";
 import { SESSION } from "./helpers/transcript.ts";
 
-let claudeDir: string;
-let reference: Awaited<ReturnType<typeof referenceData>>;
-let server: TestServer;
-
-beforeAll(async () => {
-  claudeDir = generatedClaudeDir(400_000, 7);
-  reference = await referenceData(claudeDir);
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.stop();
-  removeTempDirs();
-});
+const fx = useGeneratedHistory();
 
 describe("a key revoked in the middle of a run (401 after N requests)", () => {
   test.each([["--json"], ["(text output)"]])("%s: exit 2, says to log in, marks nothing sent that was not acknowledged", async (mode) => {
-    server.reset();
-    server.setFaults({ unauthorizedAfter: 30 });
+    fx.server.reset();
+    fx.server.setFaults({ unauthorizedAfter: 30 });
     const home = tempHome();
-    const env = syncEnv(server, claudeDir, home);
+    const env = syncEnv(fx.server, fx.claudeDir, home);
     const r = await runCli(mode === "--json" ? ["sync", "--json"] : ["sync"], { env });
     expect(r.code).toBe(2);
     expect(looksLikeCrash(r.stderr)).toBe(false);
     expect(`${r.stdout}${r.stderr}`).toContain("claude-code-sync login");
-    expect(`${r.stdout}${r.stderr}`).not.toContain(server.apiKey);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(fx.server.apiKey);
 
-    const partial = server.dump();
+    const partial = fx.server.dump();
     const accepted = partial.reduce((n, s) => n + s.messages.length, 0);
     expect(accepted).toBeGreaterThan(0); // the key did work for a while
     const state = checkState(home, partial);
@@ -53,30 +39,30 @@ describe("a key revoked in the middle of a run (401 after N requests)", () => {
     expect(state.messagesSent).toBe(accepted); // every acknowledged message was recorded
 
     // The user logs in again (here: the server takes the key again): the next sync completes the data, re-sending nothing.
-    server.setFaults({});
+    fx.server.setFaults({});
     const good = await runCli(["sync", "--json"], { env });
     expect(good.code).toBe(0);
-    const dump = server.dump();
-    expect(comparable(dump)).toEqual(reference);
+    const dump = fx.server.dump();
+    expect(comparable(dump)).toEqual(fx.reference);
     expect(countMismatches(dump)).toEqual([]);
-    expect(server.violations()).toEqual([]);
-    const refused = server.requests().filter((q) => q.status === 401).length;
+    expect(fx.server.violations()).toEqual([]);
+    const refused = fx.server.requests().filter((q) => q.status === 401).length;
     console.log(
-      `[hardening] 401 ${mode}: ${refused} request(s) refused after 30, ${accepted} messages were on the server; ` +
+      `[hardening] 401 ${mode}: ${refused} request(s) refused after 30, ${accepted} messages were on the fx.server; ` +
         `the next sync completed ${dump.length} sessions exactly`,
     );
   }, 60_000);
 
   test("a key regenerated for the same account keeps the state: nothing is sent again", async () => {
-    server.reset();
+    fx.server.reset();
     const home = tempHome();
-    expect((await runCli(["sync", "--json"], { env: syncEnv(server, claudeDir, home) })).code).toBe(0);
-    const before = server.requests().length;
-    server.rotateKey();
-    const r = await runCli(["sync", "--json"], { env: syncEnv(server, claudeDir, home) });
+    expect((await runCli(["sync", "--json"], { env: syncEnv(fx.server, fx.claudeDir, home) })).code).toBe(0);
+    const before = fx.server.requests().length;
+    fx.server.rotateKey();
+    const r = await runCli(["sync", "--json"], { env: syncEnv(fx.server, fx.claudeDir, home) });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
-    expect(server.requests().slice(before).map((q) => `${q.method} ${q.path}`)).toEqual(["GET /sync/sessions/list"]);
+    expect(fx.server.requests().slice(before).map((q) => `${q.method} ${q.path}`)).toEqual(["GET /sync/sessions/list"]);
   });
 });
 
@@ -101,9 +87,9 @@ async function waitForFile(path: string, maxMs: number): Promise<boolean> {
 }
 
 test("the API key never appears in any command's output, nor in any file under ~/.claude-code-sync", async () => {
-  server.reset();
+  fx.server.reset();
   const home = tempHome();
-  const env = syncEnv(server, claudeDir, home);
+  const env = syncEnv(fx.server, fx.claudeDir, home);
   const wrongKey = randomApiKey();
   const wrongEnv = { ...env, CLAUDE_CODE_SYNC_API_KEY: wrongKey };
   const { CLAUDE_CODE_SYNC_URL: _u, CLAUDE_CODE_SYNC_API_KEY: _k, ...noCredentials } = env;
@@ -123,8 +109,8 @@ test("the API key never appears in any command's output, nor in any file under ~
     [["sync", "--json"], wrongEnv],
     [["status", "--json"], wrongEnv],
     [["verify"], wrongEnv],
-    [["login", "--url", server.url, "--api-key", wrongKey], noCredentials],
-    [["login", "--url", server.url, "--api-key", `${wrongKey}x`], noCredentials],
+    [["login", "--url", fx.server.url, "--api-key", wrongKey], noCredentials],
+    [["login", "--url", fx.server.url, "--api-key", `${wrongKey}x`], noCredentials],
     [["hook", "Stop"], wrongEnv, hookInput],
   ];
   const outputs: Array<{ path: string; text: string }> = [];
@@ -138,42 +124,42 @@ test("the API key never appears in any command's output, nor in any file under ~
 
   const files = filesUnder(join(home, ".claude-code-sync"));
   const haystacks = [...outputs, ...files];
-  for (const key of [server.apiKey, wrongKey]) {
+  for (const key of [fx.server.apiKey, wrongKey]) {
     const pieces = keyPieces(key);
     const leaks = haystacks.filter((h) => pieces.some((p) => h.text.includes(p))).map((h) => h.path);
     expect(leaks).toEqual([]);
   }
-  expect(keyPieces(server.apiKey).length).toBe(21);
+  expect(keyPieces(fx.server.apiKey).length).toBe(21);
   const names = files.map((f) => f.path.split(".claude-code-sync/")[1]).join(", ");
   console.log(`[hardening] key hygiene: ${runs.length} runs, ${files.length} files under ~/.claude-code-sync (${names}) checked`);
 }, 90_000);
 
 describe("plain http:// to another machine", () => {
   // 0.0.0.0 is not a loopback name to the client, but on Linux it reaches this machine's listeners: a request sent by mistake would show up on the test server.
-  const remote = () => server.url.replace("127.0.0.1", "0.0.0.0");
+  const remote = () => fx.server.url.replace("127.0.0.1", "0.0.0.0");
 
   test.each([["sync"], ["sync --json"], ["watch"], ["status"], ["verify"], ["synctest"]])("`%s` is refused before any request", async (command) => {
-    server.reset();
-    const env = { ...syncEnv(server, claudeDir), CLAUDE_CODE_SYNC_URL: remote() };
+    fx.server.reset();
+    const env = { ...syncEnv(fx.server, fx.claudeDir), CLAUDE_CODE_SYNC_URL: remote() };
     const r = await runCli(command.split(" "), { env, timeoutMs: 15_000 });
     expect(r.code).not.toBe(0);
     if (!r.stderr.includes("not available in this version")) expect(`${r.stdout}${r.stderr}`).toContain("--insecure");
-    expect(server.requests()).toEqual([]);
+    expect(fx.server.requests()).toEqual([]);
   });
 
   test("`login` is refused before any request", async () => {
-    server.reset();
-    const r = await runCli(["login", "--url", remote(), "--api-key", server.apiKey], { env: { HOME: tempHome(), CLAUDE_CONFIG_DIR: claudeDir } });
+    fx.server.reset();
+    const r = await runCli(["login", "--url", remote(), "--api-key", fx.server.apiKey], { env: { HOME: tempHome(), CLAUDE_CONFIG_DIR: fx.claudeDir } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--insecure");
-    expect(server.requests()).toEqual([]);
+    expect(fx.server.requests()).toEqual([]);
   });
 
   test("with --insecure the same URL is used (so the checks above would see a request)", async () => {
-    server.reset();
-    const env = { ...syncEnv(server, claudeDir), CLAUDE_CODE_SYNC_URL: remote() };
+    fx.server.reset();
+    const env = { ...syncEnv(fx.server, fx.claudeDir), CLAUDE_CODE_SYNC_URL: remote() };
     const r = await runCli(["sync", "--insecure", "--json"], { env });
     expect(r.code).toBe(0);
-    expect(server.requests().length).toBeGreaterThan(0);
+    expect(fx.server.requests().length).toBeGreaterThan(0);
   });
 });

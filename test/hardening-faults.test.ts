@@ -4,37 +4,23 @@
  * The data must end up exactly as a fault-free sync leaves it, after the
  * faulty run plus at most one more sync.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type FaultRule, type Faults, type TestServer, startTestServer } from "../testserver/server.ts";
+import { describe, expect, test } from "bun:test";
+import type { FaultRule, Faults } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import {
   checkState,
   comparable,
   countMismatches,
   faultCounts,
-  generatedClaudeDir,
   looksLikeCrash,
-  referenceData,
-  removeTempDirs,
   syncEnv,
+  useGeneratedHistory,
 } from "./helpers/hardening.ts";
 
 /** Hung requests are given up after this long (CLAUDE_CODE_SYNC_TIMEOUT_MS) instead of 15 s. */
 const TIMEOUT_MS = "700";
 
-let claudeDir: string;
-let reference: Awaited<ReturnType<typeof referenceData>>;
-let server: TestServer;
-
-beforeAll(async () => {
-  claudeDir = generatedClaudeDir(400_000, 7);
-  reference = await referenceData(claudeDir);
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.stop();
-  removeTempDirs();
-});
+const fx = useGeneratedHistory();
 
 /** Replies lost after the server applied the write, at fixed points: every 9th message write from the 3rd, the 1st and 4th session write. */
 function lostReplies(): FaultRule[] {
@@ -45,14 +31,14 @@ function lostReplies(): FaultRule[] {
 }
 
 async function faultyRun(faults: Faults) {
-  server.reset();
-  server.setFaults(faults);
+  fx.server.reset();
+  fx.server.setFaults(faults);
   const home = tempHome();
-  const env = syncEnv(server, claudeDir, home, { CLAUDE_CODE_SYNC_TIMEOUT_MS: TIMEOUT_MS });
+  const env = syncEnv(fx.server, fx.claudeDir, home, { CLAUDE_CODE_SYNC_TIMEOUT_MS: TIMEOUT_MS });
   const first = await runCli(["sync", "--json"], { env, timeoutMs: 120_000 });
-  const injected = faultCounts(server);
-  const requests = server.requests().length;
-  server.setFaults({});
+  const injected = faultCounts(fx.server);
+  const requests = fx.server.requests().length;
+  fx.server.setFaults({});
   // A run that gave up (retries used up) left work pending: one more sync finishes it.
   const second = first.code === 0 ? undefined : await runCli(["sync", "--json"], { env, timeoutMs: 60_000 });
   return { home, first, second, injected, requests };
@@ -76,13 +62,13 @@ describe("a server failing 30% of requests", () => {
     }
     if (second) expect(second.code).toBe(0);
 
-    const dump = server.dump();
-    expect(comparable(dump)).toEqual(reference);
+    const dump = fx.server.dump();
+    expect(comparable(dump)).toEqual(fx.reference);
     expect(countMismatches(dump)).toEqual([]);
     const state = checkState(home, dump);
     expect(state).toMatchObject({ integrity: "ok", sentButMissing: [], sessionsSentButMissing: [] });
     // Retries of requests whose reply was lost are excused by the server; anything else is a client mistake.
-    expect(server.violations()).toEqual([]);
+    expect(fx.server.violations()).toEqual([]);
 
     const total = Object.values(injected).reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThan(10);

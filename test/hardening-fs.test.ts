@@ -8,7 +8,7 @@
  * nobody (setpriv) when the tests run as root; the full disk is a tiny tmpfs,
  * which needs root (mount), and is skipped without it.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,20 +17,17 @@ import { DEFAULT_FOLD_OPTIONS } from "../src/fold/session-fold.ts";
 import { StateStore } from "../src/state/store.ts";
 import { scrubberFrom } from "../src/sync/payloads.ts";
 import { scanIntoState } from "../src/sync/scan-into-state.ts";
-import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import {
   comparable,
   countMismatches,
-  generatedClaudeDir,
   giveToUnprivileged,
   looksLikeCrash,
-  referenceData,
-  removeTempDirs,
   tempDir,
   runCliUnprivileged,
   syncEnv,
   unprivilegedPrefix,
+  useGeneratedHistory,
 } from "./helpers/hardening.ts";
 import { assistant, jsonl, text, user } from "./helpers/transcript.ts";
 
@@ -52,19 +49,7 @@ const canMount = (() => {
 })();
 const canChattr = isRoot && Bun.which("chattr") !== null;
 
-let claudeDir: string;
-let reference: Awaited<ReturnType<typeof referenceData>>;
-let server: TestServer;
-
-beforeAll(async () => {
-  claudeDir = generatedClaudeDir(400_000, 7);
-  reference = await referenceData(claudeDir);
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.stop();
-  removeTempDirs();
-});
+const fx = useGeneratedHistory();
 
 /** The largest session transcript: held back from a first sync, to be new in the next one. */
 function largestSession(root: string): string {
@@ -80,8 +65,8 @@ function largestSession(root: string): string {
 }
 
 function expectExact(): void {
-  const dump = server.dump();
-  expect(comparable(dump)).toEqual(reference);
+  const dump = fx.server.dump();
+  expect(comparable(dump)).toEqual(fx.reference);
   expect(countMismatches(dump)).toEqual([]);
 }
 
@@ -92,9 +77,9 @@ type Run = (args: string[], env: Record<string, string>) => Promise<{ code: numb
  * do and sends nothing; once writable again, one sync sends everything.
  */
 async function readOnlyState(run: Run, home: string, lock: (stateDir: string) => void, unlock: (stateDir: string) => void) {
-  server.reset();
-  const env = syncEnv(server, claudeDir, home);
-  const heldBack = largestSession(claudeDir);
+  fx.server.reset();
+  const env = syncEnv(fx.server, fx.claudeDir, home);
+  const heldBack = largestSession(fx.claudeDir);
   renameSync(heldBack, `${heldBack}.held`);
   try {
     expect((await run(["sync", "--json"], env)).code).toBe(0);
@@ -102,7 +87,7 @@ async function readOnlyState(run: Run, home: string, lock: (stateDir: string) =>
     renameSync(`${heldBack}.held`, heldBack);
   }
   const stateDir = join(home, ".claude-code-sync", "state");
-  const before = server.requests().length;
+  const before = fx.server.requests().length;
   lock(stateDir);
   let refused: Awaited<ReturnType<Run>>;
   try {
@@ -114,12 +99,12 @@ async function readOnlyState(run: Run, home: string, lock: (stateDir: string) =>
   expect(looksLikeCrash(refused.stderr)).toBe(false);
   expect(refused.stderr).toContain("Cannot write the sync state");
   expect(refused.stderr).toContain("nothing was lost");
-  expect(server.requests().length).toBe(before);
+  expect(fx.server.requests().length).toBe(before);
 
   const after = await run(["sync", "--json"], env);
   expect(after.code).toBe(0);
   expectExact();
-  expect(server.violations()).toEqual([]);
+  expect(fx.server.violations()).toEqual([]);
   return refused.stderr.trim();
 }
 
@@ -127,7 +112,7 @@ describe("a state folder that cannot be written", () => {
   test.skipIf(unprivilegedPrefix === null)("chmod 500 (the CLI runs as a normal user): a clear message, no request, nothing lost", async () => {
     const home = tempHome();
     giveToUnprivileged(home);
-    giveToUnprivileged(claudeDir);
+    giveToUnprivileged(fx.claudeDir);
     const message = await readOnlyState(
       (args, env) => runCliUnprivileged(args, env),
       home,
@@ -150,9 +135,9 @@ describe("a state folder that cannot be written", () => {
 describe.skipIf(!canMount)("a disk that fills up (the state folder on a tiny tmpfs)", () => {
   // From too small to open the database to full in the middle of sending.
   test.each(["40k", "200k", "600k", "1200k"])("%s: a clear message; with room again, one sync completes the data exactly", async (size) => {
-    server.reset();
+    fx.server.reset();
     const home = tempHome();
-    const env = syncEnv(server, claudeDir, home);
+    const env = syncEnv(fx.server, fx.claudeDir, home);
     const stateDir = join(home, ".claude-code-sync", "state");
     mkdirSync(stateDir, { recursive: true });
     execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", stateDir]);
@@ -166,8 +151,8 @@ describe.skipIf(!canMount)("a disk that fills up (the state folder on a tiny tmp
       expect(again.code).toBe(0);
       expectExact();
       // Messages the server acknowledged when the state could no longer record it are sent again, unchanged.
-      expect(server.violations().filter((v) => v.reason !== "identical-resend")).toEqual([]);
-      console.log(`[hardening] disk full at ${size}: ${server.violations().length} identical re-send(s), data exact after one more sync`);
+      expect(fx.server.violations().filter((v) => v.reason !== "identical-resend")).toEqual([]);
+      console.log(`[hardening] disk full at ${size}: ${fx.server.violations().length} identical re-send(s), data exact after one more sync`);
     } finally {
       execFileSync("umount", [stateDir]);
     }
@@ -175,12 +160,12 @@ describe.skipIf(!canMount)("a disk that fills up (the state folder on a tiny tmp
 });
 
 test.skipIf(unprivilegedPrefix === null)("a transcript it may not read: named in the output, and read by a later sync once it may", async () => {
-  server.reset();
+  fx.server.reset();
   const home = tempHome();
   giveToUnprivileged(home);
-  giveToUnprivileged(claudeDir);
-  const env = syncEnv(server, claudeDir, home);
-  const locked = largestSession(claudeDir);
+  giveToUnprivileged(fx.claudeDir);
+  const env = syncEnv(fx.server, fx.claudeDir, home);
+  const locked = largestSession(fx.claudeDir);
   chmodSync(locked, 0o000);
   let first: Awaited<ReturnType<typeof runCliUnprivileged>>;
   try {

@@ -5,11 +5,12 @@
  * database a run left behind.
  */
 import { Database } from "bun:sqlite";
+import { afterAll, beforeAll } from "bun:test";
 import { chownSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCorpus } from "../../bench/generate.ts";
-import type { DumpSession, TestServer } from "../../testserver/server.ts";
+import { type DumpSession, type TestServer, startTestServer } from "../../testserver/server.ts";
 import { type CliResult, runCli, tempHome } from "./cli.ts";
 
 export const CLI = join(import.meta.dir, "..", "..", "src", "cli.ts");
@@ -172,4 +173,23 @@ export async function runCliUnprivileged(args: string[], env: Record<string, str
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   clearTimeout(timer);
   return { code, stdout, stderr };
+}
+
+/**
+ * The shared set-up of the hardening files: a generated history, what a
+ * fault-free sync of it leaves on a server, and a test server; torn down
+ * after the file. Fields are filled in by beforeAll.
+ */
+export function useGeneratedHistory(bytes = 400_000, seed = 7) {
+  const fx = {} as { claudeDir: string; reference: Awaited<ReturnType<typeof referenceData>>; server: TestServer };
+  beforeAll(async () => {
+    fx.claudeDir = generatedClaudeDir(bytes, seed);
+    fx.reference = await referenceData(fx.claudeDir);
+    fx.server = await startTestServer();
+  });
+  afterAll(async () => {
+    await fx.server.stop();
+    removeTempDirs();
+  });
+  return fx;
 }
