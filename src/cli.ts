@@ -87,14 +87,8 @@ export function buildCli() {
   return cli;
 }
 
-/**
- * Commands that read transcripts in bulk and may run long (a first sync, watch)
- * run in a child process with a bounded heap (see runtime/memory.ts). A dry
- * run is exempt: it only reads, ends in seconds, and the budget doubles its
- * time on a large history (bench/RESULTS.md).
- */
+/** Commands that read transcripts in bulk run in a child process with a bounded heap (see runtime/memory.ts). */
 const BULK_COMMANDS = new Set(["sync", "watch"]);
-const needsMemoryBudget = (argv: string[]) => BULK_COMMANDS.has(argv[2] ?? "") && !argv.includes("--dry-run");
 
 async function rerunWithMemoryBudget(argv: string[]): Promise<number> {
   const { selfArgv } = await import("./claude-settings/self-command.ts");
@@ -107,7 +101,7 @@ async function rerunWithMemoryBudget(argv: string[]): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const { MEMORY_ENV } = await import("./runtime/memory.ts");
-  if (needsMemoryBudget(argv) && !process.env[MEMORY_ENV]) return rerunWithMemoryBudget(argv);
+  if (BULK_COMMANDS.has(argv[2] ?? "") && !process.env[MEMORY_ENV]) return rerunWithMemoryBudget(argv);
   const cli = buildCli();
   const isHook = argv[2] === "hook";
   try {
