@@ -3,8 +3,9 @@
  * 1 GiB scan let garbage pile up past 400 MB before collecting, and the
  * allocator kept freed pages. Processes that read transcripts in bulk run with
  * a small heap budget and pages returned at once (both read when the runtime
- * starts, so they are passed to a child process). Measured on 1 GiB: 420 MB ->
- * about 200 MB peak, for roughly 1.6x the wall time (bench/RESULTS.md).
+ * starts, so they are passed to a child process). Measured on a 1 GiB scan:
+ * 450 MB -> about 210 MB peak, for about twice the wall time; on one 600 MB
+ * transcript, 265 MB -> 174 MB (dry run) and 162 MB (first sync).
  */
 export const MEMORY_ENV = "BUN_JSC_forceRAMSize";
 export const MEMORY_BUDGET_BYTES = 128 * 1024 * 1024;
