@@ -1,4 +1,3 @@
-import { cac } from "cac";
 import { UserError } from "./errors.ts";
 import { VERSION } from "./version.ts";
 
@@ -16,7 +15,8 @@ const load =
     return (await importer()).run(args, options);
   };
 
-export function buildCli() {
+export async function buildCli() {
+  const { cac } = await import("cac");
   const cli = cac("claude-code-sync");
 
   cli
@@ -100,10 +100,15 @@ async function rerunWithMemoryBudget(argv: string[]): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const [command, event] = argv.slice(2);
+  // Claude Code waits for every hook: the hook path skips the command table (and never fails).
+  if (command === "hook" && event && !event.startsWith("-") && argv.length === 4) {
+    return (await import("./commands/hook.ts")).run([event]);
+  }
   const { MEMORY_ENV } = await import("./runtime/memory.ts");
-  if (BULK_COMMANDS.has(argv[2] ?? "") && !process.env[MEMORY_ENV]) return rerunWithMemoryBudget(argv);
-  const cli = buildCli();
-  const isHook = argv[2] === "hook";
+  if (BULK_COMMANDS.has(command ?? "") && !process.env[MEMORY_ENV]) return rerunWithMemoryBudget(argv);
+  const cli = await buildCli();
+  const isHook = command === "hook";
   try {
     cli.parse(argv, { run: false });
     if (cli.options.help) return 0;
