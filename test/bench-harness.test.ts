@@ -4,23 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { followBackground } from "../bench/background.ts";
 import { isStale, newestChange } from "../bench/build-ours.ts";
-import { summarize, type Sample } from "../bench/measure.ts";
+import { summarize } from "../bench/measure.ts";
 import { renderResults, type Report } from "../bench/results.ts";
 import { startBenchServer } from "../bench/server.ts";
+import { sample } from "./helpers/bench-sample.ts";
 
 const root = mkdtempSync(join(tmpdir(), "bench-harness-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const sample = (wallMs: number, metrics: Record<string, number> = {}, exitCode = 0): Sample => ({
-  wallMs,
-  peakRssBytes: wallMs * 2 ** 20,
-  exitCode,
-  timedOut: false,
-  stderrTail: "",
-  stdout: "",
-  startedAt: 0,
-  metrics,
-});
 
 describe("RESULTS.md", () => {
   const report = (scenarios: Report["scenarios"]): string =>

@@ -2,18 +2,9 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { alternate, type Contender, GNU_TIME, isolatedEnv, median, outcome, runOnce, type Sample, summarize } from "../bench/measure.ts";
+import { alternate, type Contender, GNU_TIME, isolatedEnv, median, outcome, runOnce, summarize } from "../bench/measure.ts";
+import { sample } from "./helpers/bench-sample.ts";
 
-const sample = (wallMs: number, exitCode: number | null = 0, metrics: Record<string, number> = {}): Sample => ({
-  wallMs,
-  peakRssBytes: wallMs * 2 ** 20,
-  exitCode,
-  timedOut: false,
-  stderrTail: "",
-  stdout: "",
-  startedAt: 0,
-  metrics,
-});
 const PATH = process.env.PATH ?? "";
 
 describe("statistics", () => {
@@ -24,8 +15,8 @@ describe("statistics", () => {
   });
 
   test("failed runs are counted and kept out of the medians, metrics included", () => {
-    const failedInspection = { ...sample(25, 0, { requests: 1000 }), error: "no message" };
-    const r = summarize("x", [sample(10, 0, { requests: 4 }), sample(30, 0, { requests: 6, ratio: Number.NaN }), sample(1000, 1, { requests: 99 }), sample(20), failedInspection]);
+    const failedInspection = { ...sample(25, { requests: 1000 }, 0), error: "no message" };
+    const r = summarize("x", [sample(10, { requests: 4 }, 0), sample(30, { requests: 6, ratio: Number.NaN }, 0), sample(1000, { requests: 99 }, 1), sample(20), failedInspection]);
     expect(r.failures).toBe(2);
     expect(r.wallMs).toEqual({ median: 20, min: 10, max: 30 });
     expect(r.rssBytes.median).toBe(20 * 2 ** 20);

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
+import { closedPort as closedPortOf } from "./helpers/closed-port.ts";
 
 let server: TestServer;
 let closedPort: number;
 beforeAll(async () => {
   server = await startTestServer();
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  closedPort = probe.port!;
-  await probe.stop(true);
+  closedPort = await closedPortOf();
 });
 afterAll(() => server.stop());
 
