@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { selfArgv } from "../claude-settings/self-command.ts";
 import { HookInputSchema } from "../hooks/input.ts";
 import { log } from "../hooks/log.ts";
@@ -7,7 +6,6 @@ import { withMemoryBudget } from "../runtime/memory.ts";
 
 /** The internal event name of the background runner. */
 export const RUNNER_EVENT = "_runner";
-const STDIN_LIMIT = 4 * 1024 * 1024;
 const STDIN_WAIT_MS = 2_000;
 
 /**
@@ -46,38 +44,27 @@ export async function run(args: string[]): Promise<number> {
 }
 
 function startRunner(): void {
-  const [command, ...rest] = selfArgv() as [string, ...string[]];
-  const child = spawn(command, [...rest, "hook", RUNNER_EVENT], {
+  const child = Bun.spawn([...selfArgv(), "hook", RUNNER_EVENT], {
     detached: true,
-    stdio: "ignore",
+    stdio: ["ignore", "ignore", "ignore"],
     env: withMemoryBudget(process.env),
     windowsHide: true,
   });
   // Marked now, not when the child gets going, so the next hook in a burst sees it running.
-  if (child.pid) markRunner(child.pid);
+  markRunner(child.pid);
   child.unref();
 }
 
-/** All of stdin, bounded in size and time: a hook must return even if the pipe stays open. */
+/** All of stdin, bounded in time: a hook must return even if the pipe stays open. */
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return "";
-  const chunks: Buffer[] = [];
-  let size = 0;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, STDIN_WAIT_MS);
-    process.stdin.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= STDIN_LIMIT) chunks.push(chunk);
-    });
-    process.stdin.on("end", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    process.stdin.on("error", () => {
-      clearTimeout(timer);
-      resolve();
-    });
+  let timer: Timer | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(""), STDIN_WAIT_MS);
   });
-  process.stdin.pause();
-  return Buffer.concat(chunks).toString("utf8");
+  try {
+    return await Promise.race([Bun.stdin.text(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
