@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { statSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { statePath } from "../src/state/store.ts";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
@@ -55,3 +56,24 @@ test("login -> status -> sync -> status -> logout, as a user types it", async ()
   // The key never appears whole in anything the user saw.
   expect(all.join("\n")).not.toContain(server.apiKey);
 });
+
+test("status still checks the server when the state cannot be opened, and says why", async () => {
+  const home = tempHome();
+  const env = { HOME: home, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+  // A folder where the state database should be: it cannot be opened, whoever runs the test.
+  mkdirSync(statePathIn(home, server.url), { recursive: true });
+  const r = await runCli(["status"], { env });
+  expect(r.stdout).toContain("Connected: true");
+  expect(r.stdout).toContain("Cannot write the sync state");
+});
+
+/** The state database's path for `url` under another HOME. */
+function statePathIn(home: string, url: string): string {
+  const saved = process.env.HOME;
+  process.env.HOME = home;
+  try {
+    return statePath(url);
+  } finally {
+    process.env.HOME = saved;
+  }
+}

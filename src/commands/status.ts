@@ -3,7 +3,8 @@ import { UserError } from "../errors.ts";
 import { readFileSync } from "node:fs";
 import { type BackgroundStatus, backgroundStatusPath } from "../hooks/log.ts";
 import { timeAgo } from "../report/format.ts";
-import { connect } from "../sync/context.ts";
+import { StateStore, statePath } from "../state/store.ts";
+import { checkClient } from "../verify/server.ts";
 
 interface Status {
   connected: boolean;
@@ -15,6 +16,20 @@ interface Status {
   /** The last background (hook) sync, if any. */
   background: BackgroundStatus | null;
   error?: string;
+}
+
+/** What was synced, pending and failed, from this server's state database. */
+function readCounts(url: string, status: Status): void {
+  const store = StateStore.open(statePath(url));
+  try {
+    const counts = store.counts();
+    status.sessionsSynced = counts.sessionsSynced;
+    status.lastSync = counts.lastSync ? new Date(counts.lastSync).toISOString() : null;
+    status.pending = { sessions: counts.sessionsPending, messages: counts.messagesPending };
+    status.failed = counts.failed;
+  } finally {
+    store.close();
+  }
 }
 
 function lastBackground(): BackgroundStatus | null {
@@ -41,23 +56,24 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   if (!creds.convexUrl || !creds.apiKey) {
     status.error = "Not logged in: run `claude-code-sync login`.";
   } else {
-    let conn: ReturnType<typeof connect> | undefined;
+    // The server check and the local state are looked at separately: an unwritable state folder is not a lost connection.
+    const problems: string[] = [];
     try {
-      conn = connect({ config, timeoutMs: 5_000, retries: 0 });
-      status.convexUrl = conn.url;
-      const counts = conn.store.counts();
-      status.sessionsSynced = counts.sessionsSynced;
-      status.lastSync = counts.lastSync ? new Date(counts.lastSync).toISOString() : null;
-      status.pending = { sessions: counts.sessionsPending, messages: counts.messagesPending };
-      status.failed = counts.failed;
-      await conn.client.listSessions();
+      const { url, client } = checkClient(config, { convexUrl: creds.convexUrl, apiKey: creds.apiKey }, false);
+      status.convexUrl = url;
+      try {
+        readCounts(url, status);
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        problems.push(error.message);
+      }
+      await client.listSessions();
       status.connected = true;
     } catch (error) {
       if (!(error instanceof UserError)) throw error;
-      status.error = error.message;
-    } finally {
-      conn?.store.close();
+      problems.push(error.message);
     }
+    if (problems.length) status.error = problems.join("\n");
   }
   process.stdout.write(options.json ? `${JSON.stringify(status)}\n` : `${render(status)}\n`);
   return status.connected ? 0 : 1;
