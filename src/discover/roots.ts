@@ -1,6 +1,6 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
-import { home } from "../paths.ts";
+import { join } from "node:path";
+import { configuredClaudeDirs, home } from "../paths.ts";
 
 /**
  * The `projects/` folders to read. CLAUDE_CONFIG_DIR (a comma-separated list,
@@ -8,12 +8,10 @@ import { home } from "../paths.ts";
  * as it does for Claude Code; otherwise both the classic and the XDG location.
  */
 export function projectRoots(env: Record<string, string | undefined> = process.env): string[] {
-  const configured = env.CLAUDE_CONFIG_DIR?.split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const candidates = configured?.length
-    ? configured.map((dir) => (basename(dir) === "projects" ? dir : join(dir, "projects")))
-    : [join(home(), ".config", "claude", "projects"), join(home(), ".claude", "projects")];
+  const candidates = configuredClaudeDirs(env)?.map((dir) => join(dir, "projects")) ?? [
+    join(home(), ".config", "claude", "projects"),
+    join(home(), ".claude", "projects"),
+  ];
   const seen = new Set<string>();
   const roots: string[] = [];
   for (const dir of candidates) {
@@ -24,13 +22,4 @@ export function projectRoots(env: Record<string, string | undefined> = process.e
     roots.push(dir);
   }
   return roots;
-}
-
-/** Claude Code's own config folders (for settings.json), first one wins. */
-export function claudeConfigDirs(env: Record<string, string | undefined> = process.env): string[] {
-  const configured = env.CLAUDE_CONFIG_DIR?.split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((dir) => (basename(dir) === "projects" ? join(dir, "..") : dir));
-  return configured?.length ? configured : [join(home(), ".claude")];
 }

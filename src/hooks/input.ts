@@ -10,7 +10,3 @@ export const HookInputSchema = z.looseObject({
   cwd: z.optional(z.string()),
   hook_event_name: z.optional(z.string()),
 });
-export type HookInput = z.infer<typeof HookInputSchema>;
-
-/** Hook events we handle; SessionEnd carries the final totals. */
-export const HOOK_EVENTS = ["SessionStart", "UserPromptSubmit", "Stop", "SubagentStop", "SessionEnd", "PostToolUse"] as const;

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { UserError } from "../errors.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
 import type { ReadStats } from "../scan/scan.ts";
 import { stateError } from "../state/db.ts";
@@ -47,7 +48,6 @@ async function acquire(store: StateStore, req: SyncRequest): Promise<void> {
   let told = false;
   while (!tryLock(store)) {
     if (Date.now() > deadline) {
-      const { UserError } = await import("../errors.ts");
       throw new UserError(`Another sync (pid ${lockHolder(store)}) is still running. Try again when it has finished.`, 1);
     }
     if (!told) req.onWaiting?.(lockHolder(store) ?? 0);
