@@ -1,9 +1,6 @@
 /**
  * Peak memory of a first `sync` of ONE 600 MB transcript (bench/generate.ts
- * --single, tool calls on as by default), and of its dry run: as shipped (bulk
- * commands re-run themselves with a 128 MiB JavaScriptCore heap budget,
- * src/runtime/memory.ts) and with JSC sizing its heap from the machine's RAM
- * as it does by default.
+ * --single, tool calls on as by default), and of its dry run.
  *
  * The server is a stand-in that answers like OpenSync and counts: the test
  * server (testserver/) appends every message's text to its session's search
@@ -16,10 +13,8 @@
  * Peak RSS is that of the whole process tree (see bench/measure.ts runOnce).
  */
 import { existsSync, mkdirSync, mkdtempSync, renameSync } from "node:fs";
-import { totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { MEMORY_BUDGET_BYTES, MEMORY_ENV } from "../src/runtime/memory.ts";
 import { randomApiKey } from "../testserver/server.ts";
 import { GENERATOR_VERSION, generateCorpus, parseSize } from "./generate.ts";
 import { GNU_TIME, isolatedEnv, runOnce } from "./measure.ts";
@@ -63,8 +58,6 @@ function startCountingServer() {
 interface Variant {
   label: string;
   args: string[];
-  /** Environment added to the run; MEMORY_ENV preset means no budget of ours is applied. */
-  env: Record<string, string>;
 }
 
 async function main(): Promise<void> {
@@ -76,18 +69,15 @@ async function main(): Promise<void> {
   const command = values.bin ? [resolve(values.bin)] : [process.execPath, join(ROOT, "src", "cli.ts")];
   const dir = corpus(size, seed);
   const server = startCountingServer();
-  const unbudgeted = { [MEMORY_ENV]: String(totalmem()) };
   const variants: Variant[] = [
-    { label: `sync --dry-run --json, as shipped (${MEMORY_ENV}=${MEMORY_BUDGET_BYTES / MiB} MiB)`, args: ["sync", "--dry-run", "--json"], env: {} },
-    { label: `sync --dry-run --json, ${MEMORY_ENV}=machine RAM (JSC's default)`, args: ["sync", "--dry-run", "--json"], env: unbudgeted },
-    { label: `sync --json (first sync), as shipped (${MEMORY_ENV}=${MEMORY_BUDGET_BYTES / MiB} MiB)`, args: ["sync", "--json"], env: {} },
-    { label: `sync --json (first sync), ${MEMORY_ENV}=machine RAM (JSC's default)`, args: ["sync", "--json"], env: unbudgeted },
+    { label: "sync --dry-run --json", args: ["sync", "--dry-run", "--json"] },
+    { label: "sync --json (first sync)", args: ["sync", "--json"] },
   ];
   const rows: string[] = [];
   try {
     for (const v of variants) {
       Object.assign(server.counts, { sessions: 0, messages: 0, bytes: 0 });
-      const iso = isolatedEnv(dir, { CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey, ...v.env });
+      const iso = isolatedEnv(dir, { CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey });
       try {
         process.stderr.write(`Running: ${v.label}...\n`);
         const s = await runOnce({ argv: [...command, ...v.args], env: iso.env, captureStdout: true }, { timeoutMs: 60 * 60_000 });

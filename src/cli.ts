@@ -87,26 +87,12 @@ export async function buildCli() {
   return cli;
 }
 
-/** Commands that read transcripts in bulk run in a child process with a bounded heap (see runtime/memory.ts). */
-const BULK_COMMANDS = new Set(["sync", "watch"]);
-
-async function rerunWithMemoryBudget(argv: string[]): Promise<number> {
-  const { selfArgv } = await import("./claude-settings/self-command.ts");
-  const { withMemoryBudget } = await import("./runtime/memory.ts");
-  const child = Bun.spawn([...selfArgv(), ...argv.slice(2)], { env: withMemoryBudget(process.env), stdio: ["inherit", "inherit", "inherit"] });
-  // The terminal's Ctrl-C reaches the child too; a kill of this process is passed on.
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => child.kill(signal));
-  return child.exited;
-}
-
 export async function main(argv: string[]): Promise<number> {
   const [command, event] = argv.slice(2);
   // Claude Code waits for every hook: the hook path skips the command table (and never fails).
   if (command === "hook" && event && !event.startsWith("-") && argv.length === 4) {
     return (await import("./commands/hook.ts")).run([event]);
   }
-  const { MEMORY_ENV } = await import("./runtime/memory.ts");
-  if (BULK_COMMANDS.has(command ?? "") && !process.env[MEMORY_ENV]) return rerunWithMemoryBudget(argv);
   const cli = await buildCli();
   const isHook = command === "hook";
   try {

@@ -9,7 +9,6 @@ import { Database } from "bun:sqlite";
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { MEMORY_BUDGET_BYTES, MEMORY_ENV } from "../src/runtime/memory.ts";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { seededRandom } from "./helpers/canaries.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
@@ -39,13 +38,11 @@ function groupMembers(pgid: number): number[] {
 
 /**
  * Runs `sync` in its own process group, waits for `moment`, then SIGKILLs the whole group, as a crash or the
- * OOM killer would. The memory budget is preset, so the command works in that very process instead of
- * re-running itself as a child: the killed worker is reaped at once rather than by PID 1 (which, in some
- * containers, reaps only every second or two). Returns whether the kill landed before the run ended.
+ * OOM killer would. Returns whether the kill landed before the run ended.
  */
 async function killedSync(env: Record<string, string>, moment: (running: () => boolean) => Promise<void>): Promise<boolean> {
   const child = spawn(process.execPath, [CLI, "sync", "--json"], {
-    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", [MEMORY_ENV]: String(MEMORY_BUDGET_BYTES), ...env },
+    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env },
     stdio: "ignore",
     detached: true,
   });

@@ -2,7 +2,6 @@ import { selfArgv } from "../claude-settings/self-command.ts";
 import { HookInputSchema } from "../hooks/input.ts";
 import { log } from "../hooks/log.ts";
 import { enqueue, markRunner, runnerAlive } from "../hooks/queue.ts";
-import { withMemoryBudget } from "../runtime/memory.ts";
 
 /** The internal event name of the background runner. */
 export const RUNNER_EVENT = "_runner";
@@ -47,7 +46,6 @@ function startRunner(): void {
   const child = Bun.spawn([...selfArgv(), "hook", RUNNER_EVENT], {
     detached: true,
     stdio: ["ignore", "ignore", "ignore"],
-    env: withMemoryBudget(process.env),
     windowsHide: true,
   });
   // Marked now, not when the child gets going, so the next hook in a burst sees it running.

@@ -21,34 +21,47 @@ function imageLabel(block: Record<string, unknown>): string {
 }
 
 /**
- * One transcript content block as an OpenSync part (or nothing). Images are
- * named, not uploaded; thinking is sent as text only when asked for, because
- * OpenSync has no thinking part and shows it as ordinary text.
+ * Whether a content block becomes a part, decided without building it: a scan
+ * that only counts messages needs no more. Images are named, not uploaded;
+ * thinking only when asked for, because OpenSync has no thinking part and
+ * shows it as ordinary text.
  */
-export function blockToPart(block: Block, options: PartOptions): Part | null {
+export function hasPart(block: Block, options: PartOptions): boolean {
   switch (block.type) {
     case "text":
-      return typeof block.text === "string" && block.text !== "" ? { type: "text", content: block.text } : null;
+      return typeof block.text === "string" && block.text !== "";
     case "thinking":
-      return options.thinking && typeof block.thinking === "string" && block.thinking !== ""
-        ? { type: "text", content: `[thinking]\n${block.thinking}` }
-        : null;
+      return options.thinking && typeof block.thinking === "string" && block.thinking !== "";
     case "tool_use":
     case "server_tool_use":
-      return options.toolCalls && typeof block.name === "string"
-        ? { type: "tool-call", content: { toolName: block.name, args: block.input ?? {}, toolCallId: block.id } }
-        : null;
+      return options.toolCalls && typeof block.name === "string";
     case "tool_result":
-      return options.toolCalls
-        ? {
-            type: "tool-result",
-            content: { result: resultValue(block.content), toolCallId: block.tool_use_id, isError: block.is_error === true },
-          }
-        : null;
+      return options.toolCalls;
     case "image":
-      return { type: "text", content: imageLabel(block) };
+      return true;
     default:
-      return null;
+      return false;
+  }
+}
+
+/** One transcript content block as an OpenSync part, or nothing (see hasPart). */
+export function blockToPart(block: Block, options: PartOptions): Part | null {
+  if (!hasPart(block, options)) return null;
+  switch (block.type) {
+    case "text":
+      return { type: "text", content: block.text as string };
+    case "thinking":
+      return { type: "text", content: `[thinking]\n${block.thinking as string}` };
+    case "tool_use":
+    case "server_tool_use":
+      return { type: "tool-call", content: { toolName: block.name as string, args: block.input ?? {}, toolCallId: block.id } };
+    case "tool_result":
+      return {
+        type: "tool-result",
+        content: { result: resultValue(block.content), toolCallId: block.tool_use_id, isError: block.is_error === true },
+      };
+    default:
+      return { type: "text", content: imageLabel(block) };
   }
 }
 

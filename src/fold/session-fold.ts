@@ -1,6 +1,6 @@
 import type { Part, Role } from "../opensync/payload.ts";
 import type { AssistantLine, Block, Entry, UserLine } from "../transcript/schema.ts";
-import { type PartOptions, blockToPart, textOf } from "./parts.ts";
+import { type PartOptions, blockToPart, hasPart, textOf } from "./parts.ts";
 import { classifyUserLine, titleFrom } from "./prompt.ts";
 import { type Ledger, type UsageRecord, dedupKey, prefer, tokensOf } from "./usage-ledger.ts";
 
@@ -71,9 +71,12 @@ const CLOSED_MEMORY = 256;
  * messages, usage records and metadata. Messages go to `sink` as soon as they
  * are complete; `flush` also emits the responses still open at the end of the
  * bytes read, whose later lines (if any) re-emit them with the same id.
+ * Without a sink, messages are only counted, never built.
  */
 export class SessionFold {
   readonly meta: SessionMeta;
+  /** Messages emitted so far. */
+  messages = 0;
   private readonly open = new Map<string, OpenResponse>();
   private readonly closed: string[];
   private readonly closedSet: Set<string>;
@@ -82,7 +85,7 @@ export class SessionFold {
     sessionId: string,
     private readonly options: FoldOptions,
     private readonly ledger: Ledger,
-    private readonly sink: MessageSink,
+    private readonly sink: MessageSink | undefined,
     snapshot?: FoldSnapshot,
   ) {
     this.meta = snapshot ? { ...snapshot.meta } : { sessionId };
@@ -150,17 +153,20 @@ export class SessionFold {
   }
 
   private emitBlocks(line: UserLine, role: Role, blocks: Block[]): void {
+    this.emit(blocks, { externalId: `${this.meta.sessionId}:${line.uuid}`, sessionId: this.meta.sessionId, role, createdAt: line.timestamp });
+  }
+
+  /** A message of `blocks`, unless none of them becomes a part. */
+  private emit(blocks: Block[], fields: Omit<FoldedMessage, "parts" | "textContent">): void {
+    if (!this.sink) {
+      if (blocks.some((b) => hasPart(b, this.options))) this.messages++;
+      return;
+    }
     const parts = blocks.map((b) => blockToPart(b, this.options)).filter((p): p is Part => p !== null);
     if (parts.length === 0) return;
+    this.messages++;
     const text = textOf(parts);
-    this.sink({
-      externalId: `${this.meta.sessionId}:${line.uuid}`,
-      sessionId: this.meta.sessionId,
-      role,
-      createdAt: line.timestamp,
-      parts,
-      ...(text ? { textContent: text } : {}),
-    });
+    this.sink({ ...fields, parts, ...(text ? { textContent: text } : {}) });
   }
 
   private addAssistant(line: AssistantLine, sidechain: boolean): void {
@@ -215,17 +221,12 @@ export class SessionFold {
   }
 
   private emitResponse(r: OpenResponse): void {
-    const parts = r.blocks.map((b) => blockToPart(b, this.options)).filter((p): p is Part => p !== null);
-    if (parts.length === 0) return;
-    const text = textOf(parts);
     const t = r.usage?.tokens;
-    this.sink({
+    this.emit(r.blocks, {
       externalId: r.externalId,
       sessionId: this.meta.sessionId,
       role: "assistant",
       createdAt: r.createdAt,
-      parts,
-      ...(text ? { textContent: text } : {}),
       ...(r.model ? { model: r.model } : {}),
       ...(t
         ? { promptTokens: t.input + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead, completionTokens: t.output }

@@ -53,41 +53,113 @@ export interface Ledger {
 }
 
 /**
- * Every response counted once across all files of a run: Claude Code repeats
- * one response's usage on each of its lines, writes streaming partial copies,
- * and copies history into resumed sessions' files.
+ * A dedup key as two independent hashes: 53 bits to look it up, 32 more to
+ * tell another key with the same lookup hash from a copy. A large history has
+ * hundreds of thousands of keys: as strings they cost about 20 MB more.
+ */
+const lookupHash = (key: string) => Bun.hash.crc32(key) * 2 ** 21 + (Bun.hash.murmur32v3(key) >>> 11);
+const checkHash = (key: string) => Bun.hash.cityHash32(key);
+/** The lookup hash of a record without a key: never deduplicated. */
+const KEYLESS = -1;
+
+/**
+ * A ledger's rows in a compact, transferable form: what a scan worker sends
+ * the main thread for one session.
+ */
+export interface RecordBatch {
+  rows: number;
+  /** Session ids and model names, indexed by `session` and `model`. */
+  names: string[];
+  session: Uint32Array;
+  model: Uint32Array;
+  /** Per record: 1 sidechain, 2 fast. */
+  flags: Uint8Array;
+  /** Per record: input, output, cacheWrite5m, cacheWrite1h, cacheRead. */
+  tokens: Float64Array;
+  /** Per record: lookupHash of its key (KEYLESS when it has none) and checkHash. */
+  keyHash: Float64Array;
+  keyCheck: Uint32Array;
+}
+
+/** The buffers of a batch, to transfer rather than copy it. */
+export function batchBuffers(b: RecordBatch): ArrayBuffer[] {
+  return [b.session, b.model, b.flags, b.tokens, b.keyHash, b.keyCheck].map((a) => a.buffer as ArrayBuffer);
+}
+
+/**
+ * Every response counted once: Claude Code repeats one response's usage on
+ * each of its lines, writes streaming partial copies, and copies history into
+ * resumed sessions' files. The first copy keeps its place; a preferred later
+ * copy replaces its figures.
  *
- * Kept column-wise (numbers in typed arrays, session and model names interned)
- * because a large history has hundreds of thousands of responses: one object
- * per response cost about 1 KB each.
+ * Kept column-wise (numbers in typed arrays, session and model names
+ * interned, keys hashed) because a large history has hundreds of thousands of
+ * responses: one object per response cost about 1 KB each.
  */
 export class UsageLedger implements Ledger {
-  private readonly rowOfKey = new Map<string, number>();
+  private readonly rowOfHash = new Map<number, number>();
+  /** Rows of keys whose lookup hash another key has: by both hashes. */
+  private readonly collided = new Map<string, number>();
   private readonly names: string[] = [];
   private readonly nameIndex = new Map<string, number>();
   private rows = 0;
-  private tokens = new Float64Array(1024 * FIELDS);
-  private session = new Uint32Array(1024);
-  private model = new Uint32Array(1024);
-  private flags = new Uint8Array(1024); // 1: sidechain, 2: fast
+  private tokens = new Float64Array(64 * FIELDS);
+  private session = new Uint32Array(64);
+  private model = new Uint32Array(64);
+  private flags = new Uint8Array(64);
+  private keyHash = new Float64Array(64);
+  private keyCheck = new Uint32Array(64);
 
   add(record: UsageRecord): void {
-    if (record.key === null) {
-      this.write(this.append(), record);
-      return;
-    }
-    const row = this.rowOfKey.get(record.key);
-    if (row === undefined) {
-      const fresh = this.append();
-      this.rowOfKey.set(record.key, fresh);
-      this.write(fresh, record);
-    } else if (prefer(record, this.read(row))) {
-      this.write(row, record);
+    if (record.key === null) this.place(KEYLESS, 0, record);
+    else this.place(lookupHash(record.key), checkHash(record.key), record);
+  }
+
+  /** Adds a batch's records, in order, deduplicated against those already here. */
+  addBatch(b: RecordBatch): void {
+    for (let i = 0; i < b.rows; i++) {
+      const record = recordAt(b.tokens, i, b.flags[i] as number, {
+        key: null,
+        sessionId: b.names[b.session[i] as number] as string,
+        model: b.names[b.model[i] as number] as string,
+      });
+      this.place(b.keyHash[i] as number, b.keyCheck[i] as number, record);
     }
   }
 
   *records(): IterableIterator<UsageRecord> {
     for (let row = 0; row < this.rows; row++) yield this.read(row);
+  }
+
+  toBatch(): RecordBatch {
+    const n = this.rows;
+    return {
+      rows: n,
+      names: [...this.names],
+      session: this.session.slice(0, n),
+      model: this.model.slice(0, n),
+      flags: this.flags.slice(0, n),
+      tokens: this.tokens.slice(0, n * FIELDS),
+      keyHash: this.keyHash.slice(0, n),
+      keyCheck: this.keyCheck.slice(0, n),
+    };
+  }
+
+  private place(hash: number, check: number, record: UsageRecord): void {
+    if (hash === KEYLESS) {
+      this.write(this.append(hash, check), record);
+      return;
+    }
+    let row = this.rowOfHash.get(hash);
+    if (row !== undefined && this.keyCheck[row] !== check) {
+      const both = `${hash}:${check}`;
+      row = this.collided.get(both);
+      if (row === undefined) this.collided.set(both, this.write(this.append(hash, check), record));
+    } else if (row === undefined) {
+      this.rowOfHash.set(hash, this.write(this.append(hash, check), record));
+      return;
+    }
+    if (row !== undefined && prefer(record, this.read(row))) this.write(row, record);
   }
 
   private intern(name: string): number {
@@ -99,22 +171,27 @@ export class UsageLedger implements Ledger {
     return i;
   }
 
-  private append(): number {
+  private append(hash: number, check: number): number {
     if (this.rows === this.session.length) {
-      const grow = <T extends Float64Array | Uint32Array | Uint8Array>(a: T, by: number): T => {
+      const grow = <T extends Float64Array | Uint32Array | Uint8Array>(a: T): T => {
         const b = new (a.constructor as new (n: number) => T)(a.length * 2);
         b.set(a);
         return b;
       };
-      this.tokens = grow(this.tokens, FIELDS);
-      this.session = grow(this.session, 1);
-      this.model = grow(this.model, 1);
-      this.flags = grow(this.flags, 1);
+      this.tokens = grow(this.tokens);
+      this.session = grow(this.session);
+      this.model = grow(this.model);
+      this.flags = grow(this.flags);
+      this.keyHash = grow(this.keyHash);
+      this.keyCheck = grow(this.keyCheck);
     }
+    this.keyHash[this.rows] = hash;
+    this.keyCheck[this.rows] = check;
     return this.rows++;
   }
 
-  private write(row: number, r: UsageRecord): void {
+  /** Writes a record's figures into `row`; returns the row. */
+  private write(row: number, r: UsageRecord): number {
     const t = row * FIELDS;
     this.tokens[t] = r.tokens.input;
     this.tokens[t + 1] = r.tokens.output;
@@ -124,6 +201,7 @@ export class UsageLedger implements Ledger {
     this.session[row] = this.intern(r.sessionId);
     this.model[row] = this.intern(r.model);
     this.flags[row] = (r.sidechain ? 1 : 0) | (r.fast ? 2 : 0);
+    return row;
   }
 
   private read(row: number): UsageRecord {
@@ -131,73 +209,6 @@ export class UsageLedger implements Ledger {
       key: null,
       sessionId: this.names[this.session[row] as number] as string,
       model: this.names[this.model[row] as number] as string,
-    });
-  }
-}
-
-/**
- * One session's usage records in a compact, transferable form (a scan worker
- * sends these to the main thread), deduplicated within the session the same
- * way the ledger does, first copy first.
- */
-export interface RecordBatch {
-  sessionId: string;
-  keys: Array<string | null>;
-  models: string[];
-  /** Per record: index into `models`. */
-  model: Uint32Array;
-  /** Per record: 1 sidechain, 2 fast. */
-  flags: Uint8Array;
-  /** Per record: input, output, cacheWrite5m, cacheWrite1h, cacheRead. */
-  tokens: Float64Array;
-}
-
-/** Collects one session's records; a worker turns them into a RecordBatch. */
-export class SessionRecords implements Ledger {
-  private readonly list: UsageRecord[] = [];
-  private readonly index = new Map<string, number>();
-
-  add(record: UsageRecord): void {
-    if (record.key === null) {
-      this.list.push(record);
-      return;
-    }
-    const i = this.index.get(record.key);
-    if (i === undefined) this.index.set(record.key, this.list.push(record) - 1);
-    else if (prefer(record, this.list[i] as UsageRecord)) this.list[i] = record;
-  }
-
-  toBatch(sessionId: string): RecordBatch {
-    const n = this.list.length;
-    const models: string[] = [];
-    const modelIndex = new Map<string, number>();
-    const batch: RecordBatch = {
-      sessionId,
-      keys: new Array(n),
-      models,
-      model: new Uint32Array(n),
-      flags: new Uint8Array(n),
-      tokens: new Float64Array(n * FIELDS),
-    };
-    this.list.forEach((r, i) => {
-      let m = modelIndex.get(r.model);
-      if (m === undefined) modelIndex.set(r.model, (m = models.push(r.model) - 1));
-      batch.keys[i] = r.key;
-      batch.model[i] = m;
-      batch.flags[i] = (r.sidechain ? 1 : 0) | (r.fast ? 2 : 0);
-      batch.tokens.set([r.tokens.input, r.tokens.output, r.tokens.cacheWrite5m, r.tokens.cacheWrite1h, r.tokens.cacheRead], i * FIELDS);
-    });
-    return batch;
-  }
-}
-
-/** The records of a batch, in their order. */
-export function* batchRecords(b: RecordBatch): IterableIterator<UsageRecord> {
-  for (let i = 0; i < b.keys.length; i++) {
-    yield recordAt(b.tokens, i, b.flags[i] as number, {
-      key: b.keys[i] ?? null,
-      sessionId: b.sessionId,
-      model: b.models[b.model[i] as number] as string,
     });
   }
 }

@@ -1,6 +1,6 @@
 import type { TranscriptFile } from "../discover/files.ts";
 import { type FoldOptions, type MessageSink, SessionFold, type SessionMeta } from "../fold/session-fold.ts";
-import { type RecordBatch, SessionRecords } from "../fold/usage-ledger.ts";
+import { type RecordBatch, UsageLedger } from "../fold/usage-ledger.ts";
 import { type ReadStats, emptyReadStats, foldFile } from "./scan.ts";
 
 export interface SessionGroup {
@@ -28,15 +28,11 @@ export interface FoldedGroups {
 export function foldSessions(groups: SessionGroup[], options: FoldOptions, onMessage?: MessageSink): FoldedGroups {
   const stats = emptyReadStats();
   const sessions = groups.map(({ sessionId, files }): FoldedSession => {
-    let messages = 0;
-    const records = new SessionRecords();
-    const fold = new SessionFold(sessionId, options, records, (m) => {
-      messages++;
-      onMessage?.(m);
-    });
+    const ledger = new UsageLedger();
+    const fold = new SessionFold(sessionId, options, ledger, onMessage);
     for (const file of files) foldFile(file, 0, fold, stats);
     fold.flush();
-    return { meta: fold.meta, messages, usage: records.toBatch(sessionId) };
+    return { meta: fold.meta, messages: fold.messages, usage: ledger.toBatch() };
   });
   return { sessions, stats };
 }

@@ -1,10 +1,11 @@
 import { type SkippedFile, type TranscriptFile, discoverFiles } from "../discover/files.ts";
 import type { FoldOptions, MessageSink, SessionFold } from "../fold/session-fold.ts";
 import { type SessionSummary, emptySessionUsage, summarize, usageBySession } from "../fold/summarize.ts";
-import { UsageLedger, batchRecords } from "../fold/usage-ledger.ts";
+import { UsageLedger } from "../fold/usage-ledger.ts";
 import { type FoldedGroups, type FoldedSession, type SessionGroup, foldSessions } from "./fold-sessions.ts";
 import { parseLine } from "../transcript/parse-line.ts";
 import { readLines } from "../transcript/read-lines.ts";
+import { collectAfterReading } from "../runtime/gc-pacer.ts";
 
 export interface ReadStats {
   badLines: number;
@@ -31,17 +32,15 @@ export function foldFile(
   const inSubagentFile = file.kind === "subagent";
   try {
     return readLines(file.path, offset, {
-      line(text) {
-        const parsed = parseLine(text);
+      line(bytes) {
+        collectAfterReading(bytes.length);
+        const parsed = parseLine(bytes);
         if (!parsed.entry) {
           stats.badLines++;
           return;
         }
         if (parsed.unknownType) stats.unknownTypes++;
         fold.add(parsed.entry, inSubagentFile);
-      },
-      bad() {
-        stats.badLines++;
       },
     }, maxBytes);
   } catch (error) {
@@ -142,7 +141,7 @@ export async function scanAll(roots: string[], options: FoldOptions, scan: ScanO
   const ledger = new UsageLedger();
   for (const g of groups) {
     const s = folded.get(g.sessionId);
-    if (s) for (const r of batchRecords(s.usage)) ledger.add(r);
+    if (s) ledger.addBatch(s.usage);
   }
   const usage = usageBySession(ledger.records());
   const sessions = groups

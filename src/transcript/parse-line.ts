@@ -2,9 +2,22 @@ import { type Entry, toEntry } from "./schema.ts";
 
 /**
  * Lines that never matter and can be huge (a 734 MB file of snapshot lines has
- * been seen): recognised by their prefix, never parsed.
+ * been seen): recognised by their prefix, never decoded.
  */
-const SKIPPED_PREFIXES = ['{"type":"file-history-snapshot"', '{"type":"queue-operation"'];
+const SKIPPED_TYPES = ["file-history-snapshot", "queue-operation"].map((type) => ({ type, prefix: Buffer.from(`{"type":"${type}"`) }));
+
+/**
+ * `toolUseResult` is Claude Code's structured copy of a tool's output: about a
+ * third of a transcript's bytes, never read by us, and written after every
+ * field we read. A line is decoded and parsed only up to it. This key cannot
+ * occur inside a JSON string (a quote there follows a backslash, not a comma),
+ * and a cut inside a nested value leaves unbalanced JSON, which falls back to
+ * parsing the whole line.
+ */
+const UNREAD_TAIL = Buffer.from(',"toolUseResult":');
+
+/** A BOM is kept: only the file's first line may start with one (the reader drops that), anywhere else it makes the line bad. */
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Known line types we have no use for; anything not known is counted as unknown. */
 const KNOWN_TYPES = new Set([
@@ -43,21 +56,33 @@ function nestedDeeperThan(value: unknown, max: number): boolean {
   return false;
 }
 
-/** One transcript line to an entry, or `{ entry: null }` for a line that is not valid JSON or lacks what we need. */
-export function parseLine(text: string): LineResult {
-  for (const prefix of SKIPPED_PREFIXES) {
-    if (text.startsWith(prefix)) return { entry: { kind: "other", type: prefix.slice(9, -1) }, unknownType: false };
+/**
+ * One transcript line (its UTF-8 bytes) to an entry, or `{ entry: null }` for
+ * a line that is not valid UTF-8 or JSON, or lacks what we need.
+ */
+export function parseLine(bytes: Buffer): LineResult {
+  for (const { type, prefix } of SKIPPED_TYPES) {
+    if (bytes.length >= prefix.length && bytes.compare(prefix, 0, prefix.length, 0, prefix.length) === 0) {
+      return { entry: { kind: "other", type }, unknownType: false };
+    }
   }
+  const cut = bytes.indexOf(UNREAD_TAIL);
+  const entry = (cut > 0 ? parseJson(bytes.subarray(0, cut), "}") : null) ?? parseJson(bytes, "");
+  return entry ? { entry, unknownType: entry.kind === "other" && !KNOWN_TYPES.has(entry.type) } : { entry: null };
+}
+
+/** `bytes` plus `close` as a validated entry, or null. */
+function parseJson(bytes: Buffer, close: string): Entry | null {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(decoder.decode(bytes) + close);
   } catch {
-    return { entry: null };
+    return null;
   }
   const entry = toEntry(value);
-  if (!entry) return { entry: null };
+  if (!entry) return null;
   // Only a line at least twice as long as the limit can nest that deep.
   const conversation = entry.kind === "user" || entry.kind === "assistant";
-  if (conversation && text.length > 2 * MAX_CONTENT_DEPTH && nestedDeeperThan(entry.message.content, MAX_CONTENT_DEPTH)) return { entry: null };
-  return { entry, unknownType: entry.kind === "other" && !KNOWN_TYPES.has(entry.type) };
+  if (conversation && bytes.length > 2 * MAX_CONTENT_DEPTH && nestedDeeperThan(entry.message.content, MAX_CONTENT_DEPTH)) return null;
+  return entry;
 }

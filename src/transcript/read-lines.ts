@@ -1,16 +1,19 @@
 import { closeSync, openSync, readSync } from "node:fs";
 
 const NEWLINE = 0x0a;
+const CR = 0x0d;
+const BOM = [0xef, 0xbb, 0xbf];
 const CHUNK = 1 << 20;
-const decoder = new TextDecoder("utf-8", { fatal: true });
 /** Reused across calls (reads are synchronous, never nested): a fresh 1 MiB per file costs more than the reading. */
-const shared = new Uint8Array(CHUNK);
+const shared = Buffer.alloc(CHUNK);
 
 export interface LineHandlers {
-  /** A complete line's text (no line ending) and its byte range [start, end), end after the `\n`. */
-  line(text: string, start: number, end: number): void;
-  /** A complete line that is not valid UTF-8. */
-  bad?(start: number, end: number): void;
+  /**
+   * A complete, non-blank line: its bytes without the line ending (a view
+   * into the read buffer, valid only during the call) and its byte range in
+   * the file [start, end), end after the `\n`.
+   */
+  line(bytes: Buffer, start: number, end: number): void;
 }
 
 export interface ReadResult {
@@ -25,7 +28,8 @@ export interface ReadResult {
  * Reads the complete lines of a file from a byte offset, in fixed-size chunks,
  * so memory is bounded by the chunk size and the longest line, not the file.
  * A last line without `\n` may still be being written by Claude Code: it is
- * left for the next read.
+ * left for the next read. Lines stay bytes: decoding is the parser's job, which
+ * can skip the parts of a line it never reads.
  */
 export function readLines(path: string, fromOffset: number, handlers: LineHandlers, maxBytes = Number.POSITIVE_INFINITY): ReadResult {
   const fd = openSync(path, "r");
@@ -40,7 +44,7 @@ export function readLines(path: string, fromOffset: number, handlers: LineHandle
       if (bytesRead >= maxBytes && bufStart > fromOffset) break;
       if (filled === buf.length) {
         // One line longer than the buffer: grow instead of failing.
-        const bigger = new Uint8Array(buf.length * 2);
+        const bigger = Buffer.alloc(buf.length * 2);
         bigger.set(buf);
         buf = bigger;
       }
@@ -67,41 +71,17 @@ export function readLines(path: string, fromOffset: number, handlers: LineHandle
   }
 }
 
-/**
- * Emits the lines of buf[0..last] (buf[last] is a newline). The whole block is
- * decoded at once, which is several times faster than a decode per line; `\n`
- * never occurs inside a UTF-8 sequence, so the split strings match the byte
- * ranges between newlines. Invalid UTF-8 falls back to a decode per line.
- */
-function emitLines(buf: Uint8Array, last: number, bufStart: number, handlers: LineHandlers): void {
-  let texts: string[] | undefined;
-  try {
-    texts = decoder.decode(buf.subarray(0, last)).split("\n");
-  } catch {
-    texts = undefined;
-  }
+/** Emits the lines of buf[0..last] (buf[last] is a newline), without `\r\n` endings or the file's BOM. */
+function emitLines(buf: Buffer, last: number, bufStart: number, handlers: LineHandlers): void {
   let from = 0;
-  let i = 0;
   while (from <= last) {
     const nl = buf.indexOf(NEWLINE, from);
-    let text = texts ? (texts[i++] as string) : decodeLine(buf, from, nl);
     const start = bufStart + from;
-    const end = bufStart + nl + 1;
+    let first = from;
+    let stop = nl;
     from = nl + 1;
-    if (text === undefined) {
-      handlers.bad?.(start, end);
-      continue;
-    }
-    if (text.endsWith("\r")) text = text.slice(0, -1);
-    if (start === 0 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    if (text !== "") handlers.line(text, start, end);
-  }
-}
-
-function decodeLine(buf: Uint8Array, from: number, nl: number): string | undefined {
-  try {
-    return decoder.decode(buf.subarray(from, nl));
-  } catch {
-    return undefined;
+    if (stop > first && buf[stop - 1] === CR) stop--;
+    if (start === 0 && buf[0] === BOM[0] && buf[1] === BOM[1] && buf[2] === BOM[2]) first += 3;
+    if (stop > first) handlers.line(buf.subarray(first, stop), start, bufStart + nl + 1);
   }
 }

@@ -1,0 +1,74 @@
+import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseLine } from "../src/transcript/parse-line.ts";
+import { toEntry } from "../src/transcript/schema.ts";
+import { toolResult, user } from "./helpers/transcript.ts";
+
+const bytes = (text: string) => Buffer.from(text);
+/** What the whole line parses to, the reference for the cut before toolUseResult. */
+const whole = (text: string) => toEntry(JSON.parse(text));
+
+const withResult = (line: object, toolUseResult: string, after = "") =>
+  `${JSON.stringify(line).slice(0, -1)},"toolUseResult":${toolUseResult}${after}}`;
+
+describe("parseLine", () => {
+  test("a tool-result line reads the same with its toolUseResult as without", () => {
+    const line = toolResult("toolu_1", "file contents");
+    const text = withResult(line, JSON.stringify({ stdout: "x".repeat(5000), nested: [{ a: 1 }] }), ',"sourceToolAssistantUUID":"a-1"');
+    expect(parseLine(bytes(text)).entry).toEqual(whole(JSON.stringify(line)));
+  });
+
+  test("what follows toolUseResult is not decoded or parsed: a damaged copy does not lose the message", () => {
+    const line = toolResult("toolu_1", "ok");
+    const damaged = Buffer.concat([bytes(withResult(line, '{"stdout":"').slice(0, -1)), Buffer.from([0xff, 0xfe]), bytes('"}')]);
+    expect(parseLine(damaged).entry).toEqual(whole(JSON.stringify(line)));
+  });
+
+  test("the key nested inside another value is not a cut: the whole line is read", () => {
+    const line = user([{ type: "tool_result", tool_use_id: "t", content: [{ type: "text", text: "x" }], extra: { toolUseResult: 1 } }]);
+    const text = JSON.stringify(line).replace('"extra":{"toolUseResult":1}', '"extra":{"a":0,"toolUseResult":1}');
+    expect(text).toContain(',"toolUseResult":');
+    const entry = parseLine(bytes(text)).entry;
+    expect(entry).toEqual(whole(text));
+    expect(entry).not.toBeNull();
+  });
+
+  test("a field we read written after toolUseResult is still read", () => {
+    const { uuid, ...rest } = toolResult("toolu_1", "ok");
+    const text = withResult(rest, "{}", `,"uuid":"${uuid}"`);
+    expect(parseLine(bytes(text)).entry).toMatchObject({ kind: "user", uuid });
+  });
+
+  test("invalid UTF-8 or a BOM before toolUseResult makes a bad line", () => {
+    const good = JSON.stringify(user("hello"));
+    expect(parseLine(Buffer.concat([bytes(good.slice(0, 20)), Buffer.from([0xc3]), bytes(good.slice(20))])).entry).toBeNull();
+    expect(parseLine(bytes(`\uFEFF${good}`)).entry).toBeNull();
+    expect(parseLine(bytes(good)).entry).toEqual(whole(good));
+  });
+
+  test("snapshot lines are recognised by their prefix, unparsed", () => {
+    expect(parseLine(bytes('{"type":"file-history-snapshot","snapshot":{ not json')).entry).toEqual({ kind: "other", type: "file-history-snapshot" });
+  });
+
+  test("on ../shared/corpus every line reads exactly as the whole line parsed", () => {
+    const root = join(import.meta.dir, "..", "..", "shared", "corpus", "projects");
+    const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith(".jsonl"));
+    let cut = 0;
+    let lines = 0;
+    for (const f of files) {
+      for (const text of readFileSync(join(root, f), "utf8").split("\n")) {
+        if (text === "" || text.startsWith('{"type":"file-history-snapshot"') || text.startsWith('{"type":"queue-operation"')) continue;
+        lines++;
+        if (text.includes(',"toolUseResult":')) cut++;
+        let reference: ReturnType<typeof toEntry> = null;
+        try {
+          reference = toEntry(JSON.parse(text));
+        } catch {}
+        expect(parseLine(bytes(text)).entry).toEqual(reference);
+      }
+    }
+    expect(lines).toBeGreaterThan(2000);
+    expect(cut).toBeGreaterThan(500);
+  });
+});
