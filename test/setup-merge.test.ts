@@ -7,6 +7,7 @@ import {
   type HookEvent,
   type HookState,
   hookStatus,
+  enabledPlugin,
   hooksSection,
   isOurCommand,
   mergeHooks,
@@ -268,5 +269,14 @@ describe("Claude Code plugin files", () => {
     expect(manifest.version).toBe(read("package.json").version);
     // Declaring the standard hooks/hooks.json again makes Claude Code report a duplicate.
     expect(manifest.hooks).toBeUndefined();
+  });
+
+  test("the repository is a marketplace of that one plugin, the id verify looks for in enabledPlugins", () => {
+    const marketplace = read(".claude-plugin/marketplace.json");
+    expect(marketplace.owner.name).toBeString();
+    expect(marketplace.plugins).toEqual([expect.objectContaining({ name: read(".claude-plugin/plugin.json").name, source: "./" })]);
+    const id = `${marketplace.plugins[0].name}@${marketplace.name}`;
+    expect(enabledPlugin(JSON.stringify({ enabledPlugins: { [id]: true } }))).toBe(id);
+    expect(enabledPlugin(JSON.stringify({ enabledPlugins: { [id]: false } }))).toBeUndefined();
   });
 });

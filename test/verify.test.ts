@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
 import { hooksSection } from "../src/claude-settings/hooks.ts";
@@ -85,6 +85,34 @@ describe("verify", () => {
     expect(r.code).toBe(1);
     expect(r.check("hooks")).toMatchObject({ status: "fail", fix: "claude-code-sync setup" });
     expect(r.check("hooks").detail).toContain("another claude-code-sync");
+  });
+
+  test("hooks from the enabled plugin: ok when claude-code-sync is on PATH, else a failure saying so", async () => {
+    const { env, claude, home } = setupEnv();
+    writeFileSync(join(claude.root, "settings.json"), JSON.stringify({ enabledPlugins: { "claude-code-sync@claude-code-sync": true } }));
+    const bin = join(home, "bin");
+    mkdirSync(bin);
+    writeFileSync(join(bin, "claude-code-sync"), "#!/bin/sh\n", { mode: 0o755 });
+    const onPath = await verify({ ...env, PATH: `${bin}:/usr/bin:/bin` });
+    expect(onPath.check("hooks")).toMatchObject({ status: "ok" });
+    expect(onPath.check("hooks").detail).toContain(`plugin claude-code-sync@claude-code-sync (enabled in ${join(claude.root, "settings.json")}); they run ${join(bin, "claude-code-sync")}`);
+    const notOnPath = await verify({ ...env, PATH: "/usr/bin:/bin" });
+    expect(notOnPath.code).toBe(1);
+    expect(notOnPath.check("hooks")).toMatchObject({ status: "fail" });
+    expect(notOnPath.check("hooks").detail).toContain("PATH has none");
+  });
+
+  test("a disabled plugin is no hooks; the plugin and setup's hooks together are a failure", async () => {
+    const { env, claude } = setupEnv();
+    const settings = join(claude.root, "settings.json");
+    writeFileSync(settings, JSON.stringify({ enabledPlugins: { "claude-code-sync@x": false } }));
+    expect((await verify(env)).check("hooks")).toMatchObject({ status: "fail", fix: "claude-code-sync setup (or run claude-code-sync watch)" });
+    expect((await runCli(["setup"], { env })).code).toBe(0);
+    const both = JSON.parse(readFileSync(settings, "utf8"));
+    writeFileSync(settings, JSON.stringify({ ...both, enabledPlugins: { "claude-code-sync@x": true } }));
+    const r = await verify(env);
+    expect(r.check("hooks")).toMatchObject({ status: "fail", fix: "claude-code-sync setup --uninstall (the plugin stays)" });
+    expect(r.check("hooks").detail).toContain("every event runs twice");
   });
 
   test("a refused key from the config file: fix with login; the key never shown", async () => {

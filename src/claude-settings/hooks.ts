@@ -170,3 +170,13 @@ export function hookStatus(text: string | undefined, self: string): Record<HookE
   };
   return Object.fromEntries(HOOK_EVENTS.map((event) => [event, state(event)])) as Record<HookEvent, HookState>;
 }
+
+/** Our plugin's name (.claude-plugin/plugin.json); Claude Code enables it as `claude-code-sync@<marketplace>`. */
+const PLUGIN_NAME = "claude-code-sync";
+
+/** The id of our plugin when `enabledPlugins` turns it on: its hooks/hooks.json then registers the hooks. */
+export function enabledPlugin(text: string | undefined): string | undefined {
+  const plugins = parseSettings(text).enabledPlugins;
+  if (!isRecord(plugins)) return undefined;
+  return Object.keys(plugins).find((id) => id.startsWith(`${PLUGIN_NAME}@`) && plugins[id] === true);
+}

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import { HOOK_EVENTS, SettingsError, hookCommand, hookStatus } from "../claude-settings/hooks.ts";
+import { HOOK_EVENTS, SettingsError, enabledPlugin, hookCommand, hookStatus } from "../claude-settings/hooks.ts";
 import { claudeSettingsPath } from "../claude-settings/location.ts";
 import { selfCommand } from "../claude-settings/self-command.ts";
 import { readSettings } from "../claude-settings/settings-file.ts";
@@ -116,8 +116,11 @@ function hooksCheck(): Check {
   const path = claudeSettingsPath();
   const self = selfCommand();
   let states: ReturnType<typeof hookStatus>;
+  let plugin: string | undefined;
   try {
-    states = hookStatus(readSettings(path), self);
+    const text = readSettings(path);
+    states = hookStatus(text, self);
+    plugin = enabledPlugin(text);
   } catch (error) {
     if (error instanceof SettingsError) {
       return fail("hooks", name, `${path} cannot be read: ${error.message}`, `fix ${path} (Claude Code cannot read it either), then claude-code-sync setup`);
@@ -128,6 +131,7 @@ function hooksCheck(): Check {
   const where = (state: string) => HOOK_EVENTS.filter((event) => states[event] === state);
   const missing = where("missing");
   const outdated = where("outdated");
+  if (plugin) return pluginHooksCheck(name, path, plugin, missing.length < HOOK_EVENTS.length);
   if (missing.length === HOOK_EVENTS.length) return fail("hooks", name, `none registered in ${path}`, SETUP_OR_WATCH);
   if (missing.length > 0) return fail("hooks", name, `missing for ${missing.join(", ")} in ${path}`, SETUP_OR_WATCH);
   if (outdated.length > 0) {
@@ -136,6 +140,18 @@ function hooksCheck(): Check {
   const program = firstWord(hookCommand(self, "Stop"));
   if (!isExecutable(program)) return fail("hooks", name, `the hooks run ${program}, which is missing or not executable`, "claude-code-sync setup");
   return ok("hooks", name, `${HOOK_EVENTS.join(", ")} registered in ${path}`);
+}
+
+/** The plugin's hooks run `claude-code-sync` from PATH (hooks/hooks.json). */
+function pluginHooksCheck(name: string, path: string, plugin: string, alsoInSettings: boolean): Check {
+  if (alsoInSettings) {
+    return fail("hooks", name, `the plugin ${plugin} and hooks in ${path} are both on: every event runs twice`, "claude-code-sync setup --uninstall (the plugin stays)");
+  }
+  const program = Bun.which("claude-code-sync");
+  if (!program) {
+    return fail("hooks", name, `the plugin ${plugin} runs claude-code-sync from PATH, and PATH has none`, "put the claude-code-sync executable on PATH (see Install in the README)");
+  }
+  return ok("hooks", name, `from the plugin ${plugin} (enabled in ${path}); they run ${program}`);
 }
 
 function stateCheck(url: string | undefined): Check {
