@@ -113,6 +113,37 @@ describe("loadConfig / saveConfig", () => {
     expect(mode(join(home, ".claude-code-sync"))).toBe(0o700);
   });
 
+  test("the earlier claude-code-sync's login is adopted once, owner-only, said on stderr without the key", () => {
+    const legacyDir = join(home, ".config", "claude-code-sync");
+    mkdirSync(legacyDir, { recursive: true });
+    const legacy = { convexUrl: "https://happy-cat-123.convex.cloud", apiKey: KEY, autoSync: true, syncToolCalls: false, syncThinking: true };
+    writeFileSync(join(legacyDir, "config.json"), JSON.stringify(legacy));
+    const stderr = spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      const first = loadConfig();
+      expect(first).toMatchObject({ convexUrl: "https://happy-cat-123.convex.site", apiKey: KEY, options: { toolCalls: false, thinking: true } });
+      expect(loadConfig()).toEqual(first);
+      expect(stderr).toHaveBeenCalledTimes(1);
+      const said = String(stderr.mock.calls[0]?.[0]);
+      expect(said).toContain(join(legacyDir, "config.json"));
+      expect(said).not.toContain(KEY.slice(4));
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(JSON.parse(readFileSync(configPath(), "utf8"))).toMatchObject({ convexUrl: "https://happy-cat-123.convex.site", apiKey: KEY });
+    if (posix) expect(mode(configPath())).toBe(0o600);
+  });
+
+  test("an earlier login that cannot be used is ignored: defaults, nothing saved", () => {
+    const legacyDir = join(home, ".config", "claude-code-sync");
+    mkdirSync(legacyDir, { recursive: true });
+    for (const text of ["{not json", JSON.stringify({ convexUrl: "https://x.convex.site" }), JSON.stringify({ convexUrl: "ftp://x", apiKey: KEY })]) {
+      writeFileSync(join(legacyDir, "config.json"), text);
+      expect(loadConfig()).toEqual(defaultConfig());
+    }
+    expect(readdirSync(home)).not.toContain(".claude-code-sync");
+  });
+
   test("bad JSON is a UserError naming the file and what to do", () => {
     writeRaw("{ not json");
     const error = loadError();

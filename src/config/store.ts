@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { UserError } from "../errors.ts";
 import { appDir } from "../paths.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
+import { legacyConfigPath, readLegacyConfig } from "./legacy.ts";
 import { type Config, ConfigSchema, defaultConfig } from "./schema.ts";
 
 // The file holds an API key: only its owner may read it.
@@ -15,14 +16,18 @@ export function configPath(): string {
   return join(appDir(), "config.json");
 }
 
-/** The saved config; defaults when there is none yet. A broken file is a UserError. */
+/**
+ * The saved config; defaults when there is none yet. With none, the earlier
+ * claude-code-sync's login is adopted once (saved here, said on stderr). A
+ * broken file is a UserError.
+ */
 export function loadConfig(): Config {
   const path = configPath();
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return defaultConfig();
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return adoptLegacyConfig() ?? defaultConfig();
     throw new UserError(`Cannot read ${path}: ${(error as Error).message}. Check that you own it and can read it.`);
   }
   repairPermissions(path);
@@ -42,6 +47,14 @@ export function loadConfig(): Config {
     );
   }
   return parsed.data;
+}
+
+function adoptLegacyConfig(): Config | undefined {
+  const legacy = readLegacyConfig();
+  if (!legacy) return undefined;
+  saveConfig(legacy);
+  process.stderr.write(`claude-code-sync: using the login of the earlier claude-code-sync (${legacyConfigPath()}), now saved in ${configPath()}.\n`);
+  return legacy;
 }
 
 /** Write the config atomically, owner-only. Unknown keys in `cfg` are written back as they are. */
