@@ -40,9 +40,13 @@ export function dedupKey(messageId: string | undefined, requestId: string | unde
 }
 
 /** When two lines report the same response: keep the main-thread copy, else the larger (complete) one. */
+function preferred(candidateSidechain: boolean, candidateTotal: number, keptSidechain: boolean, keptTotal: number): boolean {
+  if (candidateSidechain !== keptSidechain) return !candidateSidechain;
+  return candidateTotal > keptTotal;
+}
+
 export function prefer(candidate: UsageRecord, kept: UsageRecord): boolean {
-  if (candidate.sidechain !== kept.sidechain) return !candidate.sidechain;
-  return totalOf(candidate.tokens) > totalOf(kept.tokens);
+  return preferred(candidate.sidechain, totalOf(candidate.tokens), kept.sidechain, totalOf(kept.tokens));
 }
 
 const FIELDS = 5; // input, output, cacheWrite5m, cacheWrite1h, cacheRead
@@ -111,19 +115,26 @@ export class UsageLedger implements Ledger {
   private keyCheck = new Uint32Array(64);
 
   add(record: UsageRecord): void {
-    if (record.key === null) this.place(KEYLESS, 0, record);
-    else this.place(lookupHash(record.key), checkHash(record.key), record);
+    const hash = record.key === null ? KEYLESS : lookupHash(record.key);
+    const check = record.key === null ? 0 : checkHash(record.key);
+    const row = this.rowOf(hash, check);
+    if (row === undefined) this.write(this.append(hash, check), record);
+    else if (prefer(record, this.read(row))) this.write(row, record);
   }
 
-  /** Adds a batch's records, in order, deduplicated against those already here. */
+  /** Adds a batch's records, in order, deduplicated against those already here (column to column: a merge moves 100,000s). */
   addBatch(b: RecordBatch): void {
+    const names = b.names.map((name) => this.intern(name));
     for (let i = 0; i < b.rows; i++) {
-      const record = recordAt(b.tokens, i, b.flags[i] as number, {
-        key: null,
-        sessionId: b.names[b.session[i] as number] as string,
-        model: b.names[b.model[i] as number] as string,
-      });
-      this.place(b.keyHash[i] as number, b.keyCheck[i] as number, record);
+      const hash = b.keyHash[i] as number;
+      const check = b.keyCheck[i] as number;
+      let row = this.rowOf(hash, check);
+      if (row === undefined) row = this.append(hash, check);
+      else if (!preferred(((b.flags[i] as number) & 1) !== 0, rowTotal(b.tokens, i), ((this.flags[row] as number) & 1) !== 0, rowTotal(this.tokens, row))) continue;
+      this.tokens.set(b.tokens.subarray(i * FIELDS, (i + 1) * FIELDS), row * FIELDS);
+      this.session[row] = names[b.session[i] as number] as number;
+      this.model[row] = names[b.model[i] as number] as number;
+      this.flags[row] = b.flags[i] as number;
     }
   }
 
@@ -145,21 +156,22 @@ export class UsageLedger implements Ledger {
     };
   }
 
-  private place(hash: number, check: number, record: UsageRecord): void {
-    if (hash === KEYLESS) {
-      this.write(this.append(hash, check), record);
-      return;
+  /**
+   * The row holding this key, or undefined for a key not seen yet (or no key):
+   * the key is then given the row the next append() makes, which the caller must make.
+   */
+  private rowOf(hash: number, check: number): number | undefined {
+    if (hash === KEYLESS) return undefined;
+    const row = this.rowOfHash.get(hash);
+    if (row === undefined) {
+      this.rowOfHash.set(hash, this.rows);
+      return undefined;
     }
-    let row = this.rowOfHash.get(hash);
-    if (row !== undefined && this.keyCheck[row] !== check) {
-      const both = `${hash}:${check}`;
-      row = this.collided.get(both);
-      if (row === undefined) this.collided.set(both, this.write(this.append(hash, check), record));
-    } else if (row === undefined) {
-      this.rowOfHash.set(hash, this.write(this.append(hash, check), record));
-      return;
-    }
-    if (row !== undefined && prefer(record, this.read(row))) this.write(row, record);
+    if (this.keyCheck[row] === check) return row;
+    const both = `${hash}:${check}`;
+    const other = this.collided.get(both);
+    if (other === undefined) this.collided.set(both, this.rows);
+    return other;
   }
 
   private intern(name: string): number {
@@ -190,8 +202,7 @@ export class UsageLedger implements Ledger {
     return this.rows++;
   }
 
-  /** Writes a record's figures into `row`; returns the row. */
-  private write(row: number, r: UsageRecord): number {
+  private write(row: number, r: UsageRecord): void {
     const t = row * FIELDS;
     this.tokens[t] = r.tokens.input;
     this.tokens[t + 1] = r.tokens.output;
@@ -201,7 +212,6 @@ export class UsageLedger implements Ledger {
     this.session[row] = this.intern(r.sessionId);
     this.model[row] = this.intern(r.model);
     this.flags[row] = (r.sidechain ? 1 : 0) | (r.fast ? 2 : 0);
-    return row;
   }
 
   private read(row: number): UsageRecord {
@@ -211,6 +221,11 @@ export class UsageLedger implements Ledger {
       model: this.names[this.model[row] as number] as string,
     });
   }
+}
+
+function rowTotal(tokens: Float64Array, row: number): number {
+  const t = row * FIELDS;
+  return (tokens[t] as number) + (tokens[t + 1] as number) + (tokens[t + 2] as number) + (tokens[t + 3] as number) + (tokens[t + 4] as number);
 }
 
 /** A record from row `row` of the column-wise token and flag arrays. */

@@ -51,9 +51,14 @@ export function normaliseModel(model: string): string {
     .replace(/\./g, "-");
 }
 
+/** Prices by model name as written: a large history names a few models in 100,000s of responses. */
+const known = new Map<string, Price | undefined>();
+
 /** The price of a model, or undefined for one we do not know (it then costs 0 and is reported). */
 export function priceOf(model: string): Price | undefined {
+  if (known.has(model)) return known.get(model);
   const id = normaliseModel(model);
-  for (const [pattern, price] of FAMILIES) if (pattern.test(id)) return price;
-  return undefined;
+  const price = FAMILIES.find(([pattern]) => pattern.test(id))?.[1];
+  known.set(model, price);
+  return price;
 }
