@@ -26,10 +26,13 @@ async function runnerDone(home: string, ms = 40_000) {
   await within(ms, () => !existsSync(join(home, ".claude-code-sync", "runner.pid")));
 }
 
-function setup() {
+/** The runner waits this long for more requests before it exits (10 min by default): long enough for a turn's hooks to find it. */
+const IDLE = { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "1500" };
+
+function setup(idle: Record<string, string> = IDLE) {
   const home = tempHome();
   const claude = tempClaudeDir();
-  const env = { HOME: home, CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+  const env = { HOME: home, CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey, ...idle };
   const path = join(claude.projects, "p", `${SESSION}.jsonl`);
   const hook = (event: string, extra: Record<string, unknown> = {}) =>
     runCli(["hook", event], {
@@ -99,9 +102,28 @@ describe("hooks", () => {
     expect(server.counts()).toEqual(before);
   });
 
+  test("a runner waiting for more takes the next hook's request: no second process, and it exits once idle", async () => {
+    server.reset();
+    const { home, claude, path, hook } = setup({ CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "4000" });
+    const pidFile = join(home, ".claude-code-sync", "runner.pid");
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("Add a health endpoint")]));
+    await hook("UserPromptSubmit");
+    await within(3_000, () => server.session(SESSION)?.messages.length === 1);
+    const runner = readFileSync(pidFile, "utf8");
+    appendFileSync(path, jsonl([assistant("msg_1", text("Added."), { usage: { input: 10, output: 20, cacheCreation: 0, cacheRead: 0 } })]));
+    await hook("Stop");
+    await within(3_000, () => server.session(SESSION)?.messages.length === 2);
+    // The same runner did both, and is still waiting.
+    expect(readFileSync(pidFile, "utf8")).toBe(runner);
+    expect(readFileSync(join(home, ".claude-code-sync", "sync.log"), "utf8").match(/\[(\d+)\]/g)?.every((tag) => tag === `[${runner}]`)).toBe(true);
+    const idle = await within(40_000, () => !existsSync(pidFile));
+    expect(idle).toBeGreaterThan(1_000);
+    expect(server.violations()).toEqual([]);
+  }, 60_000);
+
   test("a hook never fails Claude Code: bad input, no login, unknown event all exit 0 silently and log", async () => {
     const home = tempHome();
-    const env = { HOME: home };
+    const env = { HOME: home, ...IDLE };
     for (const [args, stdin] of [
       [["hook", "Stop"], "not json"],
       [["hook", "Stop"], "{}"],
