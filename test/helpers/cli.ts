@@ -21,7 +21,8 @@ export async function runCli(
   opts: { env: Record<string, string>; stdin?: string; timeoutMs?: number },
 ): Promise<CliResult> {
   const proc = Bun.spawn([process.execPath, CLI, ...args], {
-    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...opts.env },
+    // A hook's runner waits 10 min for more requests: here it exits when done, unless a test says otherwise.
+    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "0", ...opts.env },
     stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
     stdout: "pipe",
     stderr: "pipe",
