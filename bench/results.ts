@@ -62,12 +62,16 @@ export interface Report {
   versions: Record<string, string>;
   runs: number;
   warmup: number;
-  /** Whether GNU time measured max RSS (measure.ts GNU_TIME); without it only the /proc samples count. */
+  /** Whether the timing process (measure.ts buildTimer) measured wall time and max RSS. */
+  timer: boolean;
+  /** Without the timer: whether GNU time measured max RSS (measure.ts GNU_TIME); without either only the /proc samples count. */
   gnuTime: boolean;
   scenarios: ScenarioReport[];
 }
 
-const ms = (v: number) => (Number.isNaN(v) ? "n/a" : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(0)} ms`);
+/** Tenths of a millisecond below 100 ms, where start-up times are compared. */
+const ms = (v: number) =>
+  Number.isNaN(v) ? "n/a" : v >= 1000 ? `${(v / 1000).toFixed(2)} s` : v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(1)} ms`;
 const mib = (v: number) => (Number.isNaN(v) ? "n/a" : `${(v / 2 ** 20).toFixed(0)} MiB`);
 const ratio = (v: number, base: number | undefined) => (base === undefined || Number.isNaN(v) || Number.isNaN(base) ? "" : `${(v / base).toFixed(2)}x`);
 /** A table cell: no pipes or line breaks from tool output may break the row. */
@@ -107,8 +111,24 @@ function table(s: ScenarioReport): string[] {
   return [headers, headers.map(() => "---"), ...rows].map((cells) => `| ${cells.map(cell).join(" | ")} |`);
 }
 
-function rssMethod(gnuTime: boolean): string {
-  return gnuTime
+function wallMethod(report: Report): string {
+  if (report.timer) {
+    return (
+      "Each run is timed by a small C program the bench builds (bench/measure.ts, TIMER_SOURCE), not by the bench's " +
+      "own event loop, which also runs the test server: it forks and execs the command, and its clock runs from just " +
+      "before the fork until the command has exited and closed its stdout and stderr, what a caller such as Claude " +
+      "Code waits for."
+    );
+  }
+  return (
+    "Each run is timed by the bench process's own clock, from spawning the command until it exited and closed its stderr " +
+    `(no C compiler to build the timing process)${report.gnuTime ? ", GNU time's own start-up and exit (2-6 ms) included" : ""}.`
+  );
+}
+
+function rssMethod(report: Report): string {
+  if (report.timer) return "the larger of the largest single process's max RSS, reported by the timing process, and the tree's sum sampled from /proc every 10 ms";
+  return report.gnuTime
     ? "the larger of the largest single process's max RSS, measured by GNU time wrapped around each run, and the tree's sum sampled from /proc every 10 ms"
     : "sampled from /proc every 10 ms, summed over the tree; GNU time was not installed, so peaks shorter than 10 ms may be missed";
 }
@@ -126,7 +146,8 @@ export function renderResults(report: Report): string {
       .join(", ")}`,
     `- Method: ${report.runs} measured runs per command after ${report.warmup} warm-up round(s) unless a scenario says ` +
       "otherwise, commands alternated (A, B, C, A, B, C...). Wall time is the median (min–max) over the successful runs. " +
-      `Peak RSS is the median over runs of each run's peak resident memory of the whole process tree (${rssMethod(report.gnuTime)}). ` +
+      `${wallMethod(report)} ` +
+      `Peak RSS is the median over runs of each run's peak resident memory of the whole process tree (${rssMethod(report)}). ` +
       "Every run gets a fresh temporary HOME unless a scenario " +
       "says otherwise; CLAUDE_CONFIG_DIR points at the generated corpus. Ratios are against the scenario's baseline " +
       "(lower is better). Server scenarios use the in-process OpenSync test server (testserver/); their request counts " +

@@ -14,10 +14,10 @@ import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { SESSION_WINDOW_MS } from "../src/sync/send.ts";
-import { followBackground } from "./background.ts";
+import { followBackground, stopRunner } from "./background.ts";
 import { ensureBuilt } from "./build-ours.ts";
 import { GENERATOR_VERSION } from "./generate.ts";
-import { alternate, type Contender, GNU_TIME, type Invocation, isolatedEnv, type Metrics, outcome, type Sample } from "./measure.ts";
+import { alternate, buildTimer, type Contender, GNU_TIME, type Invocation, isolatedEnv, type Metrics, outcome, type Sample } from "./measure.ts";
 import { benchCacheDir, ensurePeers, type Peers } from "./peers.ts";
 import { machineInfo, type MetricColumn, type Report, renderResults, type ScenarioReport } from "./results.ts";
 import { type BenchServer, startBenchServer } from "./server.ts";
@@ -156,18 +156,27 @@ export const SCENARIOS: Scenario[] = [
     contenders: {
       "node -e 0": (e) => withFreshHome(null, () => ["node", "-e", "0"]),
       "claude-code-sync@0.1.15 hook Stop": oldHookStop,
-      "claude-code-sync hook Stop": oursHookStop,
+      "claude-code-sync hook Stop (runner waiting, as within a session)": (e) => oursHookStop(e, RUNNER_WAITING),
+      "claude-code-sync hook Stop (hook starts the runner)": (e) => oursHookStop(e, RUNNER_EXITS),
     },
     columns: [REQUESTS, MESSAGES, PER_MESSAGE, DELIVERED, BACKGROUND],
     notes: [
       "Each run: empty server and fresh HOME; an unmeasured hook run syncs the session without its last " +
         `${NEW_TURN_LINES} lines (and its background sync is waited for), the lines are appended, then the measured ` +
         "hook runs with a real Stop payload on stdin.",
-      "Our hook returns at once and leaves the sync to a detached runner; after each measured run the bench waits " +
-        `(unmeasured, at most ${RUNNER_TIMEOUT_MS / 1000} s) until the runner is gone, polling the test server in-process ` +
-        'every 10 ms. "new messages on server after" is the time from the hook\'s start until the server held all the ' +
-        'messages it holds at the end, "background sync done after" until the runner exited. claude-code-sync@0.1.15 ' +
-        "sends inline, so its values are about its wall time.",
+      "Our hook returns at once and leaves the sync to a detached runner, which then waits for more requests " +
+        "(10 min by default, src/hooks/runner.ts). After each run the bench waits (unmeasured, at most " +
+        `${RUNNER_TIMEOUT_MS / 1000} s) until the runner is gone or waiting with an empty queue, polling the test server ` +
+        'in-process every 10 ms, then stops the runner. "new messages on server after" is the time from the hook\'s start ' +
+        'until the server held all the messages it holds at the end, "background sync done after" until the runner was ' +
+        "done. claude-code-sync@0.1.15 sends inline, so its values are about its wall time.",
+      '"runner waiting": the set-up hook\'s runner is still waiting when the measured hook runs, as it is for the hooks ' +
+        "of a session in use (a turn's Stop after its UserPromptSubmit); the hook only queues the request. " +
+        '"hook starts the runner": runners exit as soon as their queue is empty (CLAUDE_CODE_SYNC_RUNNER_IDLE_MS=0), so ' +
+        "the measured hook starts one, as the first hook after 10 quiet minutes does; its wall time includes that start " +
+        "and the runner's competition for the CPU while the hook exits.",
+      "A hook's wall time is what Claude Code waits for: from the fork of the hook until it has exited and closed its " +
+        "stdout and stderr.",
       `Before the measured run of our hook the bench waits out the ${SESSION_WINDOW_MS / 1000} s in which our tool holds ` +
         "back a session's changed totals after sending them (src/sync/send.ts), as a real turn would; otherwise the " +
         "runner would wait for that window itself.",
@@ -311,6 +320,10 @@ interface HookTool {
   turnMs: number;
 }
 
+/** Runner-idle settings of our two hook contenders (src/hooks/runner.ts waits 10 min by default). */
+const RUNNER_WAITING = { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: String(5 * 60_000) };
+const RUNNER_EXITS = { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "0" };
+
 /**
  * Steady state of a Stop hook: the session was synced by an earlier hook run
  * (unmeasured, its background work waited for), then a turn was appended; the
@@ -354,6 +367,7 @@ function hookStop(e: ScenarioEnv, tool: HookTool): Runner {
     }),
     inspect: async (sample): Promise<Metrics> => {
       const t = await follow();
+      stopRunner(pidFile);
       const messages = t.stored - storedBefore;
       if (messages <= 0) throw new Error("the server got no new message of the new turn");
       const requests = srv.requests() - requestsBefore;
@@ -381,9 +395,13 @@ function oldHookStop(e: ScenarioEnv): Runner {
   });
 }
 
-function oursHookStop(e: ScenarioEnv): Runner {
+function oursHookStop(e: ScenarioEnv, idle: Record<string, string>): Runner {
   const bin = ours(e);
-  return hookStop(e, { argv: () => [bin, "hook", "Stop"], configure: (env) => loginOurs(e, env), turnMs: SESSION_WINDOW_MS });
+  const configure = async (env: Record<string, string>) => {
+    Object.assign(env, idle);
+    await loginOurs(e, env);
+  };
+  return hookStop(e, { argv: () => [bin, "hook", "Stop"], configure, turnMs: SESSION_WINDOW_MS });
 }
 
 /** The main session file whose size is closest to `bytes` (subagent files excluded). */
@@ -460,7 +478,20 @@ async function commit(): Promise<string> {
 /** Tiny stand-ins for the corpora of a --quick smoke run. */
 const QUICK_SIZES: Record<string, string> = { "100MB": "3MB", "1GiB": "6MB" };
 
-async function runScenario(s: Scenario, base: Omit<ScenarioEnv, "corpusDir" | "server" | "note">, opts: Options): Promise<ScenarioReport> {
+/** One sample's log line; with the timing process, the bench's own clock around the same run as a check. */
+function describeSample(sample: Sample): string {
+  const checks: string[] = [];
+  if (sample.harnessWallMs !== undefined) checks.push(`bench clock ${sample.harnessWallMs.toFixed(1)} ms`);
+  if (sample.exitedMs !== undefined && sample.wallMs - sample.exitedMs > 1) checks.push(`process ended after ${sample.exitedMs.toFixed(1)} ms`);
+  return [
+    `${sample.wallMs.toFixed(1)} ms${checks.length ? ` (${checks.join(", ")})` : ""}`,
+    `${(sample.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    outcome(sample),
+    ...Object.entries(sample.metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(2)}`),
+  ].join(", ");
+}
+
+async function runScenario(s: Scenario, base: Omit<ScenarioEnv, "corpusDir" | "server" | "note">, opts: Options, timer: string | null): Promise<ScenarioReport> {
   const notes: string[] = [...(s.notes ?? [])];
   const size = s.corpus && opts.quick ? (QUICK_SIZES[s.corpus] ?? s.corpus) : s.corpus;
   const title = size && size !== s.corpus ? `${s.title} [quick: ${size} corpus]` : s.title;
@@ -488,10 +519,8 @@ async function runScenario(s: Scenario, base: Omit<ScenarioEnv, "corpusDir" | "s
       runs,
       warmup,
       timeoutMs: Math.max(opts.timeoutMs, (s.timeoutS ?? 0) * 1000),
-      onSample: (label, run, sample) => {
-        const extra = Object.entries(sample.metrics).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(2)}`);
-        log(`  ${label} #${run + 1}: ${sample.wallMs.toFixed(0)} ms, ${(sample.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${outcome(sample)}${extra.length ? `, ${extra.join(", ")}` : ""}`);
-      },
+      timer,
+      onSample: (label, run, sample) => log(`  ${label} #${run + 1}: ${describeSample(sample)}`),
     });
     for (const r of report.results) {
       const failed = r.samples.find((x) => x.exitCode !== 0 || x.timedOut || x.error !== undefined);
@@ -562,10 +591,13 @@ async function main(): Promise<void> {
   const peers = await ensurePeers(opts.cacheDir);
   const oursMissing = await ensureBuilt(ROOT, OURS, log);
   const base = { peers, ours: oursMissing === null ? OURS : null, oursMissing: oursMissing ?? "" };
+  const built = await buildTimer(opts.cacheDir);
+  const timer = "path" in built ? built.path : null;
+  if (!("path" in built)) log(`runs are timed by the bench's own clock: ${built.missing}`);
   const scenarios: ScenarioReport[] = [];
   for (const s of SCENARIOS) {
     if (opts.only && !opts.only.includes(s.id)) continue;
-    scenarios.push(await runScenario(s, base, opts));
+    scenarios.push(await runScenario(s, base, opts, timer));
   }
   const report: Report = {
     date: new Date().toISOString(),
@@ -580,6 +612,7 @@ async function main(): Promise<void> {
     },
     runs: opts.runs,
     warmup: opts.warmup,
+    timer: timer !== null,
     gnuTime: GNU_TIME !== null,
     scenarios,
   };

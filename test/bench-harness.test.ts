@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { followBackground } from "../bench/background.ts";
@@ -14,7 +14,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 
 describe("RESULTS.md", () => {
-  const report = (scenarios: Report["scenarios"]): string =>
+  const report = (scenarios: Report["scenarios"], method: Pick<Report, "timer" | "gnuTime"> = { timer: true, gnuTime: true }): string =>
     renderResults({
       date: "2026-01-01T00:00:00.000Z",
       elapsedMs: 90_000,
@@ -22,7 +22,7 @@ describe("RESULTS.md", () => {
       versions: { bun: "1.4.5" },
       runs: 3,
       warmup: 1,
-      gnuTime: true,
+      ...method,
       scenarios,
     });
 
@@ -45,14 +45,26 @@ describe("RESULTS.md", () => {
     ]);
     expect(md).toContain("## Full scan\n\n| command | runs | median wall (min–max) | peak RSS | wall vs baseline | RSS vs baseline | server requests |");
     expect(md).toContain("| base (baseline) | 2 | 100 ms | 100 MiB | 1.00x | 1.00x |  |");
-    expect(md).toContain("| ours \\| fast | 1 ok, 1 failed | 50 ms | 50 MiB | 0.50x | 0.50x | 1,200 |");
+    expect(md).toContain("| ours \\| fast | 1 ok, 1 failed | 50.0 ms | 50 MiB | 0.50x | 0.50x | 1,200 |");
     expect(md).toContain("| broken | 0 ok, 1 failed | n/a | n/a |  |  |  |");
     expect(md).toContain("- ours: 1 run(s) failed");
     expect(md).toContain("Test CPU, 2 cores");
     expect(md).toContain("took 1.5 min");
-    expect(md).toContain("GNU time");
+    expect(md).toContain("closed its stdout and stderr");
+    expect(md).toContain("reported by the timing process");
+    expect(md).not.toContain("GNU time");
     expect(md).not.toContain("warm-up round(s).\n"); // same runs as the default: no per-scenario line
     expect(md.endsWith("\n")).toBe(true);
+  });
+
+  test("says how runs were timed without the timing process", () => {
+    const withGnuTime = report([], { timer: false, gnuTime: true });
+    expect(withGnuTime).toContain("the bench process's own clock");
+    expect(withGnuTime).toContain("GNU time's own start-up and exit");
+    expect(withGnuTime).toContain("measured by GNU time wrapped around each run");
+    const bare = report([], { timer: false, gnuTime: false });
+    expect(bare).not.toContain("GNU time's own start-up");
+    expect(bare).toContain("GNU time was not installed");
   });
 
   test("a lone contender gets no ratio columns; other run counts are stated; times and decimals are formatted", () => {
@@ -78,9 +90,19 @@ describe("RESULTS.md", () => {
 });
 
 describe("following a hook's background runner", () => {
+  /** A runner's folder: its pid file, and a queue holding one claimed request while it works. */
+  function runnerHome(name: string, pid: number) {
+    const dir = join(root, name);
+    mkdirSync(join(dir, "queue"), { recursive: true });
+    const pidFile = join(dir, "runner.pid");
+    writeFileSync(pidFile, String(pid));
+    const claim = join(dir, "queue", `s1.claimed-${pid}`);
+    writeFileSync(claim, "{}");
+    return { pidFile, claim };
+  }
+
   test("reports when the server first held its final count and when the runner was gone", async () => {
-    const pidFile = join(root, "runner.pid");
-    writeFileSync(pidFile, "1");
+    const { pidFile } = runnerHome("gone", 1);
     let stored = 0;
     const writer = setInterval(() => {
       stored++;
@@ -96,6 +118,23 @@ describe("following a hook's background runner", () => {
     }
   });
 
+  test("a runner still alive is done once its queue is empty (it waits for more requests)", async () => {
+    const { pidFile, claim } = runnerHome("waiting", 1);
+    writeFileSync(join(root, "waiting", "queue", ".s1.123.tmp"), "");
+    let stored = 0;
+    const writer = setInterval(() => {
+      stored++;
+      if (stored === 3) rmSync(claim);
+    }, 15);
+    try {
+      const t = await followBackground({ pidFile, stored: () => Math.min(stored, 2), timeoutMs: 30_000, pollMs: 5 });
+      expect(t).toMatchObject({ ran: true, stored: 2 });
+      expect(existsSync(pidFile)).toBe(true);
+    } finally {
+      clearInterval(writer);
+    }
+  });
+
   test("no runner: one look", async () => {
     const t = await followBackground({ pidFile: join(root, "none.pid"), stored: () => 7, timeoutMs: 1_000 });
     expect(t).toMatchObject({ ran: false, stored: 7 });
@@ -104,50 +143,13 @@ describe("following a hook's background runner", () => {
 
   test("a runner past the bound is stopped and the run reported as failed", async () => {
     const runner = Bun.spawn(["sleep", "30"], { stdout: "ignore", stderr: "ignore" });
-    const pidFile = join(root, "stuck.pid");
-    writeFileSync(pidFile, String(runner.pid));
+    const { pidFile } = runnerHome("stuck", runner.pid);
     try {
       await expect(followBackground({ pidFile, stored: () => 0, timeoutMs: 50 })).rejects.toThrow("still running");
       expect(await runner.exited).not.toBe(0);
       expect(runner.signalCode).toBe("SIGTERM");
     } finally {
       runner.kill();
-    }
-  });
-});
-
-describe("rebuilding our executable", () => {
-  test("stale when missing or older than any input file, folders walked", () => {
-    const dir = join(root, "build");
-    mkdirSync(join(dir, "src", "deep"), { recursive: true });
-    const [input, other, binary] = [join(dir, "src", "deep", "a.ts"), join(dir, "package.json"), join(dir, "bin")];
-    writeFileSync(input, "");
-    writeFileSync(other, "");
-    utimesSync(input, 1_000, 1_000);
-    utimesSync(other, 2_000, 2_000);
-    const inputs = [join(dir, "src"), other, join(dir, "missing")];
-    expect(newestChange(inputs)).toBe(2_000_000);
-    expect(isStale(binary, inputs)).toBe(true);
-    writeFileSync(binary, "");
-    utimesSync(binary, 3_000, 3_000);
-    expect(isStale(binary, inputs)).toBe(false);
-    utimesSync(input, 4_000, 4_000);
-    expect(isStale(binary, inputs)).toBe(true);
-  });
-});
-
-describe("the bench's test server", () => {
-  test("counts requests across resets", async () => {
-    const server = await startBenchServer(0);
-    try {
-      for (let i = 0; i < 2; i++) await (await fetch(`${server.url}/health`)).text();
-      expect(server.requests()).toBe(2);
-      server.reset();
-      await server.unthrottled(async () => (await fetch(`${server.url}/health`)).text());
-      expect(server.requests()).toBe(3);
-      expect(server.messagesOf("no-such-session")).toBe(0);
-    } finally {
-      await server.stop();
     }
   });
 });

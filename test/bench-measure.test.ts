@@ -1,8 +1,8 @@
-import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { alternate, type Contender, GNU_TIME, isolatedEnv, median, outcome, runOnce, summarize } from "../bench/measure.ts";
+import { alternate, buildTimer, type Contender, GNU_TIME, isolatedEnv, median, outcome, runOnce, summarize } from "../bench/measure.ts";
 import { sample } from "./helpers/bench-sample.ts";
 
 const PATH = process.env.PATH ?? "";
@@ -98,5 +98,70 @@ describe("running commands", () => {
     expect(existsSync(iso.home)).toBe(true);
     iso.cleanup();
     expect(existsSync(iso.home)).toBe(false);
+  });
+});
+
+const hasCompiler = ["cc", "gcc", "clang"].some((name) => Bun.which(name) !== null);
+
+describe.skipIf(!hasCompiler)("the timing process", () => {
+  const dir = mkdtempSync(join(tmpdir(), "bench-timer-"));
+  let timer = "";
+  beforeAll(async () => {
+    const built = await buildTimer(dir);
+    if (!("path" in built)) throw new Error(built.missing);
+    timer = built.path;
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("is built once per version of its source", async () => {
+    const mtime = statSync(timer).mtimeMs;
+    expect(await buildTimer(dir)).toEqual({ path: timer });
+    expect(statSync(timer).mtimeMs).toBe(mtime);
+  });
+
+  test("passes stdin, env and output through and reports the exit code; its clock runs inside the bench's", async () => {
+    const out = join(dir, "stdin.txt");
+    const argv = ["sh", "-c", 'cat > "$OUT"; echo report; echo oops >&2; exit 3'];
+    const s = await runOnce({ argv, env: { OUT: out, PATH }, stdin: "hello", captureStdout: true }, { timer });
+    expect(s.exitCode).toBe(3);
+    expect(s.stdout).toBe("report\n");
+    expect(s.stderrTail).toContain("oops");
+    expect(readFileSync(out, "utf8")).toBe("hello");
+    expect(s.wallMs).toBeGreaterThan(0);
+    expect(s.harnessWallMs).toBeGreaterThanOrEqual(s.wallMs);
+    expect(s.exitedMs).toBeLessThanOrEqual(s.wallMs);
+    expect(s.peakRssBytes).toBeGreaterThan(0);
+    expect((await runOnce({ argv: ["echo", "dropped"], env: { PATH } }, { timer })).stdout).toBe("");
+  });
+
+  test("a command that exits while a process it started holds its output open is timed until the output closes", async () => {
+    // What the background process writes after the command exited still arrives: the timer was still relaying.
+    const argv = ["sh", "-c", "(sleep 0.1; echo late) & echo early"];
+    const s = await runOnce({ argv, env: { PATH }, captureStdout: true }, { timer });
+    expect(s.exitCode).toBe(0);
+    expect(s.stdout).toBe("early\nlate\n");
+    expect(s.exitedMs).toBeLessThanOrEqual(s.wallMs);
+  });
+
+  test("a command that cannot start fails with 127 and says why; a signal gives 128 + its number", async () => {
+    const missing = await runOnce({ argv: ["no-such-command-for-the-bench"], env: { PATH } }, { timer });
+    expect(missing.exitCode).toBe(127);
+    expect(missing.stderrTail).toContain("ccs-bench-timer: no-such-command-for-the-bench");
+    expect((await runOnce({ argv: ["sh", "-c", "kill -KILL $$"], env: { PATH } }, { timer })).exitCode).toBe(137);
+  });
+
+  test("a run's peak RSS is its own, not the bench process's", async () => {
+    const ballast = Buffer.alloc(300 * 2 ** 20, 1);
+    const s = await runOnce({ argv: ["true"], env: { PATH } }, { timer });
+    expect(ballast.length).toBe(300 * 2 ** 20);
+    expect(s.exitCode).toBe(0);
+    expect(s.peakRssBytes).toBeLessThan(100 * 2 ** 20);
+  });
+
+  test("a run over its time limit is killed with the timer and its children; the bench's clock stands", async () => {
+    const s = await runOnce({ argv: ["sh", "-c", "sleep 30 & wait"], env: { PATH } }, { timeoutMs: 300, timer });
+    expect(s.timedOut).toBe(true);
+    expect(s.exitCode).not.toBe(0);
+    expect(s.harnessWallMs).toBeUndefined();
   });
 });
