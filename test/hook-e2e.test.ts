@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { getPriority } from "node:os";
 import { join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
@@ -110,6 +111,8 @@ describe("hooks", () => {
     await hook("UserPromptSubmit");
     await within(3_000, () => server.session(SESSION)?.messages.length === 1);
     const runner = readFileSync(pidFile, "utf8");
+    // Background work: the runner yields the CPU to Claude Code.
+    expect(getPriority(Number(runner))).toBe(10);
     appendFileSync(path, jsonl([assistant("msg_1", text("Added."), { usage: { input: 10, output: 20, cacheCreation: 0, cacheRead: 0 } })]));
     await hook("Stop");
     await within(3_000, () => server.session(SESSION)?.messages.length === 2);

@@ -17,6 +17,7 @@ export async function run(args: string[]): Promise<number> {
   const event = args[0] ?? "";
   try {
     if (event === RUNNER_EVENT) {
+      await backgroundPriority();
       const { runQueue } = await import("../hooks/runner.ts");
       await runQueue();
       return 0;
@@ -40,6 +41,17 @@ export async function run(args: string[]): Promise<number> {
     log(`hook ${event}: ${(error as Error).stack ?? error}`);
   }
   return 0;
+}
+
+/** Background work yields the CPU to Claude Code, and to the hook that started it while that one exits. */
+const RUNNER_NICE = 10;
+
+async function backgroundPriority(): Promise<void> {
+  try {
+    (await import("node:os")).setPriority(RUNNER_NICE);
+  } catch {
+    // Not permitted here: the runner works at normal priority.
+  }
 }
 
 function startRunner(): void {
