@@ -90,9 +90,8 @@ export function partition(groups: SessionGroup[], n: number): SessionGroup[][] {
  */
 const WORKER_MODULE = Bun.isStandaloneExecutable ? "./scan/scan-worker.ts" : new URL("./scan-worker.ts", import.meta.url).href;
 
-function foldInWorker(groups: SessionGroup[], options: FoldOptions): Promise<FoldedGroups> {
+function foldInWorker(worker: Worker, groups: SessionGroup[], options: FoldOptions): Promise<FoldedGroups> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_MODULE);
     worker.onmessage = (event: MessageEvent<FoldedGroups>) => {
       resolve(event.data);
       worker.terminate();
@@ -121,13 +120,17 @@ export interface ScanOptions {
  * as a read in one thread.
  */
 export async function scanAll(roots: string[], options: FoldOptions, scan: ScanOptions = {}): Promise<ScanResult> {
+  const count = scan.onMessage ? 1 : (scan.workers ?? Math.min(2, navigator.hardwareConcurrency));
+  // Started before the files are listed, so that they load while it happens; let go if the history is small.
+  const workers = count > 1 ? Array.from({ length: count }, () => new Worker(WORKER_MODULE)) : [];
   const discovery = discoverFiles(roots);
   const groups = [...groupBySession(discovery.files)].map(([sessionId, files]) => ({ sessionId, files }));
   const bytes = discovery.files.reduce((sum, f) => sum + f.size, 0);
-  const workers = scan.onMessage ? 1 : (scan.workers ?? Math.min(2, navigator.hardwareConcurrency));
+  const bins = workers.length > 0 && bytes >= (scan.parallelMinBytes ?? PARALLEL_MIN_BYTES) ? partition(groups, workers.length) : [];
+  for (const unused of workers.slice(bins.length)) unused.terminate();
   const parts =
-    workers > 1 && bytes >= (scan.parallelMinBytes ?? PARALLEL_MIN_BYTES)
-      ? await Promise.all(partition(groups, workers).map((bin) => foldInWorker(bin, options)))
+    bins.length > 0
+      ? await Promise.all(bins.map((bin, i) => foldInWorker(workers[i] as Worker, bin, options)))
       : [foldSessions(groups, options, scan.onMessage)];
 
   const stats: ReadStats = { ...emptyReadStats(), files: discovery.skipped };
