@@ -19,6 +19,18 @@ export interface SkippedFile {
   reason: string;
 }
 
+const UNREADABLE = "unreadable: ";
+
+/** A file or folder that could not be read (no permission, deleted meanwhile): the next read tries it again. */
+export function unreadable(path: string, error: unknown): SkippedFile {
+  return { path, reason: UNREADABLE + (error as Error).message };
+}
+
+/** Why reading a skipped file failed, or undefined for one skipped for what it holds (empty...). */
+export function readError(file: SkippedFile): string | undefined {
+  return file.reason.startsWith(UNREADABLE) ? file.reason.slice(UNREADABLE.length) : undefined;
+}
+
 export interface Discovery {
   files: TranscriptFile[];
   skipped: SkippedFile[];
@@ -41,7 +53,7 @@ export function discoverFiles(roots: string[]): Discovery {
     try {
       st = statSync(path);
     } catch (error) {
-      skipped.push({ path, reason: `unreadable: ${(error as Error).message}` });
+      skipped.push(unreadable(path, error));
       return;
     }
     if (st.size === 0) {
@@ -80,7 +92,7 @@ function list(dir: string, skipped: SkippedFile[]) {
   try {
     return readdirSync(dir, { withFileTypes: true });
   } catch (error) {
-    skipped.push({ path: dir, reason: `unreadable: ${(error as Error).message}` });
+    skipped.push(unreadable(dir, error));
     return [];
   }
 }

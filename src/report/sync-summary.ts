@@ -1,9 +1,10 @@
+import { readError } from "../discover/files.ts";
 import type { SyncReport } from "../sync/run-sync.ts";
 import { formatInt } from "./format.ts";
 
 /** Transcripts the read failed on (no permission, deleted meanwhile): retried by the next sync. */
 export function unreadableFiles(r: SyncReport) {
-  return r.stats.files.filter((f) => f.reason.startsWith("unreadable"));
+  return r.stats.files.filter((f) => readError(f) !== undefined);
 }
 
 /** Everything read and sent: exit 0. */
@@ -27,7 +28,7 @@ export function renderSyncSummary(r: SyncReport): string {
   if (r.stats.badLines) lines.push(`Skipped ${formatInt(r.stats.badLines)} unreadable line(s).`);
   // Files or folders the read failed on (no permission, deleted meanwhile); empty files are not worth a line.
   const unreadable = unreadableFiles(r);
-  for (const f of unreadable.slice(0, 5)) lines.push(`Could not read ${f.path} (${f.reason.replace(/^unreadable: /, "")}); the next sync tries again.`);
+  for (const f of unreadable.slice(0, 5)) lines.push(`Could not read ${f.path} (${readError(f)}); the next sync tries again.`);
   if (unreadable.length > 5) lines.push(`…and ${unreadable.length - 5} more that could not be read.`);
   return lines.join("\n");
 }

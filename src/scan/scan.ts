@@ -1,4 +1,4 @@
-import { type SkippedFile, type TranscriptFile, discoverFiles } from "../discover/files.ts";
+import { type SkippedFile, type TranscriptFile, discoverFiles, unreadable } from "../discover/files.ts";
 import type { FoldOptions, MessageSink, SessionFold } from "../fold/session-fold.ts";
 import { type SessionSummary, emptySessionUsage, summarize, usageBySession } from "../fold/summarize.ts";
 import { UsageLedger } from "../fold/usage-ledger.ts";
@@ -44,7 +44,7 @@ export function foldFile(
       },
     }, maxBytes);
   } catch (error) {
-    stats.files.push({ path: file.path, reason: `unreadable: ${(error as Error).message}` });
+    stats.files.push(unreadable(file.path, error));
     return { offset, eof: true };
   }
 }
