@@ -1,4 +1,4 @@
-import { loadConfig, resolveCredentials } from "../config/index.ts";
+import { loadConfig, requireCredentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import { type RoundTrip, TEST_TITLE, roundTrip } from "../verify/round-trip.ts";
 import { checkClient, explainServerError } from "../verify/server.ts";
@@ -6,11 +6,8 @@ import { checkClient, explainServerError } from "../verify/server.ts";
 /** `synctest`: create a clearly named test session on the server and read it back. */
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
   const config = loadConfig();
-  const creds = resolveCredentials(config);
-  if (!creds.convexUrl || !creds.apiKey) {
-    throw new UserError("Not logged in. Run `claude-code-sync login` (or set CLAUDE_CODE_SYNC_URL and CLAUDE_CODE_SYNC_API_KEY), then synctest again.", 2);
-  }
-  const { url, client } = checkClient(config, { convexUrl: creds.convexUrl, apiKey: creds.apiKey }, options.insecure === true);
+  const creds = requireCredentials(config, ", then synctest again");
+  const { url, client } = checkClient(config, creds, options.insecure === true);
   process.stdout.write(`Creating a test session on ${url} ...\n`);
   let result: RoundTrip;
   try {

@@ -1,3 +1,4 @@
+import { UserError } from "../errors.ts";
 import type { Config } from "./schema.ts";
 
 /** Environment variables that override the saved connection; the older names are still honoured. */
@@ -22,6 +23,13 @@ export function resolveCredentials(cfg: Config, env: Env = process.env): Credent
     apiKey: key.value,
     source: { convexUrl: url.source, apiKey: key.source },
   };
+}
+
+/** The credentials, both set; otherwise the "not logged in" UserError (exit 2), `then` saying what to run after logging in. */
+export function requireCredentials(cfg: Config, then = ""): Credentials & { convexUrl: string; apiKey: string } {
+  const creds = resolveCredentials(cfg);
+  if (creds.convexUrl && creds.apiKey) return { ...creds, convexUrl: creds.convexUrl, apiKey: creds.apiKey };
+  throw new UserError(`Not logged in. Run \`claude-code-sync login\` (or set CLAUDE_CODE_SYNC_URL and CLAUDE_CODE_SYNC_API_KEY)${then}.`, 2);
 }
 
 function pick(env: Env, names: readonly string[], fromFile: string | undefined) {

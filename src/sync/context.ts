@@ -1,4 +1,4 @@
-import { type Config, isProjectExcluded, loadConfig, resolveCredentials } from "../config/index.ts";
+import { type Config, isProjectExcluded, loadConfig, requireCredentials } from "../config/index.ts";
 import { projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
 import type { FoldOptions } from "../fold/session-fold.ts";
@@ -52,10 +52,7 @@ function timeoutFromEnv(): number | undefined {
 /** The saved (or environment) credentials, the client and this server's state; a clear error when not logged in. */
 export function connect(options: { insecure?: boolean; config?: Config; timeoutMs?: number; retries?: number } = {}): Connection {
   const config = options.config ?? loadConfig();
-  const creds = resolveCredentials(config);
-  if (!creds.convexUrl || !creds.apiKey) {
-    throw new UserError("Not logged in. Run `claude-code-sync login` (or set CLAUDE_CODE_SYNC_URL and CLAUDE_CODE_SYNC_API_KEY).", 2);
-  }
+  const creds = requireCredentials(config);
   const url = allowedServerUrl(creds.convexUrl, options.insecure === true, config);
   const timeoutMs = options.timeoutMs ?? timeoutFromEnv();
   return {
