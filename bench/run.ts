@@ -13,7 +13,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renam
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { SESSION_WINDOW_MS } from "../src/sync/send.ts";
+import { SESSION_WINDOW_MS } from "../src/send/windows.ts";
 import { followBackground, stopRunner } from "./background.ts";
 import { ensureBuilt } from "./build-ours.ts";
 import { GENERATOR_VERSION } from "./generate.ts";

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { discoverFiles } from "../src/discover/files.ts";
 import { DEFAULT_FOLD_OPTIONS } from "../src/fold/session-fold.ts";
-import { scanAll } from "../src/scan/scan.ts";
+import { readAll } from "./helpers/read.ts";
 import reference from "./fixtures/ccusage-corpus.json";
 
 /**
@@ -16,7 +16,7 @@ const CORPUS = join(import.meta.dir, "..", "..", "shared", "corpus", "projects")
 const present = existsSync(CORPUS);
 
 describe.skipIf(!present)("totals on ../shared/corpus equal ccusage's", async () => {
-  const { sessions } = await scanAll([CORPUS], DEFAULT_FOLD_OPTIONS);
+  const { sessions } = await readAll([CORPUS], DEFAULT_FOLD_OPTIONS);
   const parentOf = new Map(
     discoverFiles([CORPUS])
       .files.filter((f) => f.kind === "subagent")
@@ -57,8 +57,8 @@ describe.skipIf(!present)("totals on ../shared/corpus equal ccusage's", async ()
 
 describe.skipIf(!present)("a read in worker threads", () => {
   test("gives exactly the single-threaded result", async () => {
-    const one = await scanAll([CORPUS], DEFAULT_FOLD_OPTIONS, { workers: 1 });
-    const two = await scanAll([CORPUS], DEFAULT_FOLD_OPTIONS, { workers: 2, parallelMinBytes: 0 });
+    const one = await readAll([CORPUS], DEFAULT_FOLD_OPTIONS, { workers: 1 });
+    const two = await readAll([CORPUS], DEFAULT_FOLD_OPTIONS, { workers: 2, parallelMinBytes: 0 });
     expect(two.sessions.length).toBeGreaterThan(30);
     expect(two).toEqual(one);
   });

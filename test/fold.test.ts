@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from "bun:test";
 import { DEFAULT_FOLD_OPTIONS, type FoldedMessage } from "../src/fold/session-fold.ts";
-import { scanAll } from "../src/scan/scan.ts";
+import { readAll as scanAll } from "./helpers/read.ts";
 import {
   SESSION,
   assistant,

@@ -10,13 +10,12 @@
  */
 import { describe, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_FOLD_OPTIONS } from "../src/fold/session-fold.ts";
 import { StateStore } from "../src/state/store.ts";
-import { scrubberFrom } from "../src/sync/payloads.ts";
-import { scanIntoState } from "../src/sync/scan-into-state.ts";
+import { readLines } from "../src/transcript/read-lines.ts";
+import { readIntoState } from "./helpers/read.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import {
   comparable,
@@ -194,18 +193,9 @@ describe("transcripts changing under the reader (the sync's read step, in proces
     return join(root, "projects");
   }
 
-  /** Reads `roots` into `store`; `onMessage` runs inside the read, at each message (the exclusion check is the hook). */
-  function read(store: StateStore, roots: string, onMessage: () => void = () => {}) {
-    return scanIntoState(store, {
-      roots: [roots],
-      fold: DEFAULT_FOLD_OPTIONS,
-      scrub: scrubberFrom(undefined),
-      isExcluded: () => {
-        onMessage();
-        return false;
-      },
-      full: false,
-    });
+  /** Reads `roots` into `store`; `afterChunk` runs after each chunk is recorded, before the next session is read. */
+  function read(store: StateStore, roots: string, afterChunk: () => void = () => {}) {
+    return readIntoState(store, [roots], { onChunk: afterChunk });
   }
 
   const messages = (store: StateStore) => store.db.query("SELECT external_id, hash FROM messages ORDER BY external_id").all();
@@ -220,43 +210,60 @@ describe("transcripts changing under the reader (the sync's read step, in proces
     return jsonl(lines);
   }
 
-  test("a transcript deleted during a read is reported, and read in full when it is back", () => {
+  test("a transcript deleted during a read is reported, and read in full when it is back", async () => {
     const b = conversation(B, 5);
     const roots = project({ [A]: conversation(A, 5), [B]: b });
+    const aPath = join(roots, "-tmp-p", `${A}.jsonl`);
     const bPath = join(roots, "-tmp-p", `${B}.jsonl`);
+    // B is the older: read second, after A, by when it is gone.
+    utimesSync(bPath, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
     const store = newStore();
     let deleted = false;
-    const outcome = read(store, roots, () => {
+    const outcome = await read(store, roots, () => {
       if (!deleted) rmSync(bPath);
       deleted = true;
     });
+    expect(existsSync(aPath)).toBe(true);
     expect(outcome.stats.files).toEqual([{ path: bPath, reason: expect.stringContaining("ENOENT") }]);
     writeFileSync(bPath, b);
-    expect(read(store, roots).stats.files).toEqual([]);
+    expect((await read(store, roots)).stats.files).toEqual([]);
     const clean = newStore();
-    read(clean, roots);
+    await read(clean, roots);
     expect(messages(store)).toEqual(messages(clean));
     expect(messages(store).length).toBe(20);
   });
 
-  test("a transcript cut short during a read: every line still in it is read, the next read continues from there", () => {
+  test("a transcript cut short during a read: every line still in it is read, and the read stops at the cut", () => {
     const content = conversation(A, 400, 8_000); // ~6 MB: several reads of 1 MiB
     const roots = project({ [A]: content });
     const path = join(roots, "-tmp-p", `${A}.jsonl`);
     const cut = content.indexOf("\n", content.length / 2) + 1;
-    const store = newStore();
-    let cutDone = false;
-    const outcome = read(store, roots, () => {
-      if (!cutDone) truncateSync(path, cut);
-      cutDone = true;
+    const ends: number[] = [];
+    const r = readLines(path, 0, {
+      line(_bytes, _start, end) {
+        if (ends.length === 0) truncateSync(path, cut);
+        ends.push(end);
+      },
     });
-    expect(outcome.stats.files).toEqual([]);
-    expect(readFileSync(path, "utf8").length).toBe(cut);
-    // Claude Code appends again after the cut.
-    writeFileSync(path, content.slice(0, cut) + jsonl([user("after the cut", { sessionId: A })]));
-    read(store, roots);
+    expect(r).toMatchObject({ offset: cut, eof: true });
+    expect(ends.at(-1)).toBe(cut);
+    expect(ends.length).toBe(content.slice(0, cut).split("\n").length - 1);
+  });
+
+  test("a transcript cut short and appended to between two reads is read again from the start, without duplicates", async () => {
+    const content = conversation(A, 100, 2_000);
+    const roots = project({ [A]: content });
+    const path = join(roots, "-tmp-p", `${A}.jsonl`);
+    const store = newStore();
+    await read(store, roots);
+    const cut = content.indexOf("\n", content.length / 2) + 1;
+    // Claude Code rewrites the file in place, then appends again: it ends past the old end.
+    writeFileSync(path, content.slice(0, cut) + jsonl([user(`after the cut ${"y".repeat(content.length)}`, { sessionId: A })]));
+    await read(store, roots);
     const clean = newStore();
-    read(clean, roots);
-    expect(messages(store)).toEqual(messages(clean));
+    await read(clean, roots);
+    // Everything the file now holds is there as a fresh read has it (the lines cut off stay: the server has them).
+    expect(messages(store)).toEqual(expect.arrayContaining(messages(clean)));
+    expect(messages(clean).length).toBeGreaterThan(100);
   });
 });

@@ -10,11 +10,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_FOLD_OPTIONS } from "../src/fold/session-fold.ts";
 import { createRedactor } from "../src/safety/redact.ts";
-import { scanAll } from "../src/scan/scan.ts";
+import { readAll as scanAll, readIntoState as readState } from "./helpers/read.ts";
 import { StateStore } from "../src/state/store.ts";
-import { scrubberFrom } from "../src/sync/payloads.ts";
 import { readLines } from "../src/transcript/read-lines.ts";
-import { scanIntoState } from "../src/sync/scan-into-state.ts";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli } from "./helpers/cli.ts";
 import {
@@ -78,12 +76,11 @@ function claudeDir(files: Record<string, SessionFile>, keep: (line: FuzzLine) =>
 }
 
 /** The sync's read step, in process: the state it leaves and what it counted. */
-function readIntoState(root: string) {
+async function readIntoState(root: string) {
   const store = StateStore.open(join(tempDir("ccs-fuzz-state-"), "state.db"));
   try {
-    const scrub = scrubberFrom(createRedactor());
-    const outcome = scanIntoState(store, { roots: [join(root, "projects")], fold: FOLD, scrub, isExcluded: () => false, full: false });
-    const messages = store.db.query("SELECT session_id, external_id, hash FROM messages ORDER BY external_id").all();
+    const outcome = await readState(store, [join(root, "projects")], { fold: FOLD, redact: true });
+    const messages = store.db.query("SELECT external_id, hash FROM messages ORDER BY external_id").all();
     return { stats: outcome.stats, messages };
   } finally {
     store.close();
@@ -104,9 +101,9 @@ afterAll(async () => {
   removeTempDirs();
 });
 
-test("the sync's reader counts exactly the bad lines and reads the rest as if they were not there", () => {
-  const got = readIntoState(fuzzed);
-  const clean = readIntoState(control);
+test("the sync's reader counts exactly the bad lines and reads the rest as if they were not there", async () => {
+  const got = await readIntoState(fuzzed);
+  const clean = await readIntoState(control);
   expect(clean.stats.badLines).toBe(0);
   expect(got.stats.badLines).toBe(expectedBad);
   expect(got.stats.files).toEqual([]);

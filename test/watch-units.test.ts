@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AuthError, TransientError } from "../src/opensync/errors.ts";
-import { emptyReadStats } from "../src/scan/scan.ts";
+import { emptyReadStats } from "../src/scan/work.ts";
 import { StateStore } from "../src/state/store.ts";
 import type { SyncReport } from "../src/sync/run-sync.ts";
 import { ChangeQueue, MAX_WAIT_MS, QUIET_MS } from "../src/watch/change-queue.ts";
@@ -69,7 +69,9 @@ const report = (over: Partial<SyncReport> = {}): SyncReport => ({
   sessionsSent: 0,
   messagesSent: 0,
   deferred: 0,
+  deferredSessions: [],
   failed: [],
+  unsent: 0,
   ...over,
 });
 
@@ -140,7 +142,6 @@ describe("startWatcher", () => {
   test("sessions held back by the server's re-send window are tried again without a new write", async () => {
     const claude = tempClaudeDir();
     const state = store();
-    state.putPayload(SESSION, "{}", { excluded: false }); // work left for this session
     const calls: Array<string[] | undefined> = [];
     const watcher = startWatcher({
       roots: [claude.projects],
@@ -150,7 +151,7 @@ describe("startWatcher", () => {
       warn: () => {},
       sync: async (only) => {
         calls.push(only && [...only]);
-        return report({ deferred: calls.length === 1 ? 1 : 0 });
+        return report(calls.length === 1 ? { deferred: 1, deferredSessions: [{ sessionId: SESSION, readyAt: Date.now() + 500 }] } : {});
       },
     });
     expect(await until(() => calls.length === 2, 15_000)).toBe(true);

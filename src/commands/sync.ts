@@ -3,9 +3,8 @@ import { UserError } from "../errors.ts";
 import { AuthError } from "../opensync/errors.ts";
 import { buildDryRunReport, renderDryRun } from "../report/dry-run.ts";
 import { renderSyncSummary, syncComplete, syncReportJson } from "../report/sync-summary.ts";
-import { scanAll } from "../scan/scan.ts";
+import { summarizeAll } from "../scan/summaries.ts";
 import { connect, requireRoots, scanSettings } from "../sync/context.ts";
-import { messagePayload } from "../sync/payloads.ts";
 import { runSync } from "../sync/run-sync.ts";
 
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
@@ -26,22 +25,15 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
 async function dryRun(session: string | undefined, json: boolean, countRedactions: boolean): Promise<number> {
   const roots = requireRoots();
   const settings = scanSettings(loadConfig());
-  const redactions = countRedactions ? new Map<string, number>() : undefined;
-  const { sessions, stats } = await scanAll(roots, settings.fold, {
-    ...(redactions
-      ? {
-          onMessage: (m) => {
-            if (session && m.sessionId !== session) return;
-            redactions.set(m.sessionId, (redactions.get(m.sessionId) ?? 0) + messagePayload(m, settings.scrub).redactions);
-          },
-        }
-      : {}),
+  const { sessions, stats, redactions } = await summarizeAll(roots, settings.read, {
+    mode: countRedactions ? "redactions" : "count",
+    ...(session ? { only: new Set([session]) } : {}),
   });
   const chosen = sessions
     .filter((s) => (session ? s.externalId === session : !settings.isExcluded(s.projectPath)))
     .map((s) => (s.title === undefined ? s : { ...s, title: settings.scrub.text(s.title).text }));
   if (session && chosen.length === 0) throw new UserError(`No session ${session} found in ${roots.join(", ")}.`, 1);
-  const report = buildDryRunReport(chosen, stats, redactions);
+  const report = buildDryRunReport(chosen, stats, countRedactions ? redactions : undefined);
   process.stdout.write(json ? `${JSON.stringify(report)}\n` : `${renderDryRun(report)}\n`);
   return 0;
 }
@@ -56,6 +48,7 @@ async function sync(session: string | undefined, json: boolean, full: boolean, i
       ...settings,
       roots,
       full,
+      waitForWindowsMs: 12_000,
       apiKey: conn.apiKey,
       ...(session ? { only: new Set([session]) } : {}),
       onWaiting: (pid) => process.stderr.write(`Waiting for another sync (pid ${pid}) to finish…\n`),

@@ -1,4 +1,3 @@
-import { unlock } from "../state/lock.ts";
 import { connect, requireRoots, scanSettings } from "../sync/context.ts";
 import { runSync } from "../sync/run-sync.ts";
 import { POLL_MS, startWatcher } from "../watch/watcher.ts";
@@ -42,7 +41,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   const abandon = () => {
     if (closed) return;
     closed = true;
-    unlock(conn.store);
+    // The lock stays behind for a process that no longer exists: the next sync takes it over.
     conn.store.close();
     process.exit(0);
   };

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, readdirSync, statSync } from "node:fs";
+import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 
 export type FileKind = "session" | "subagent";
@@ -38,16 +38,23 @@ export interface Discovery {
 
 const AGENT_FILE = /^agent-.+\.jsonl$/;
 
+type Entry = { name: string; path: string; dir: boolean; file: boolean };
+
 /**
  * Every transcript under the given `projects/` roots. Subagent transcripts in
  * all three layouts are tied to their parent session:
  *   1.0.x inline `isSidechain` lines (nothing to do here),
  *   2.0.x flat `<project>/agent-<id>.jsonl` (parent named by the lines' sessionId),
  *   2.1.x `<project>/<sessionId>/subagents/agent-<id>.jsonl`.
+ * Symbolic links to project folders and transcripts are followed (a folder
+ * reached twice, through a loop or two links, is read once). `known` (what an
+ * earlier read recorded) saves reading the first line of a flat agent file
+ * again to learn its session.
  */
-export function discoverFiles(roots: string[]): Discovery {
+export function discoverFiles(roots: string[], known?: ReadonlyMap<string, { sessionId: string; identity: string }>): Discovery {
   const files: TranscriptFile[] = [];
   const skipped: SkippedFile[] = [];
+  const seenDirs = new Set<string>();
   const add = (path: string, kind: FileKind, sessionId: string | undefined) => {
     let st: ReturnType<typeof statSync>;
     try {
@@ -60,26 +67,44 @@ export function discoverFiles(roots: string[]): Discovery {
       skipped.push({ path, reason: "empty file" });
       return;
     }
-    const id = sessionId ?? sessionIdInside(path);
+    const identity = `${st.dev}:${st.ino}`;
+    const cached = known?.get(path);
+    const id = sessionId ?? (cached?.identity === identity ? cached.sessionId : sessionIdInside(path));
     if (!id) {
       skipped.push({ path, reason: "no session id in its first lines" });
       return;
     }
-    files.push({ path, sessionId: id, kind, size: st.size, mtimeMs: st.mtimeMs, identity: `${st.dev}:${st.ino}` });
+    files.push({ path, sessionId: id, kind, size: st.size, mtimeMs: st.mtimeMs, identity });
+  };
+  /** A folder's entries, links resolved; undefined for a folder already listed (a link loop). */
+  const list = (dir: string): Entry[] => {
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch (error) {
+      skipped.push(unreadable(dir, error));
+      return [];
+    }
+    if (seenDirs.has(real)) return [];
+    seenDirs.add(real);
+    try {
+      return readdirSync(dir, { withFileTypes: true }).map((e) => entry(dir, e.name, e.isSymbolicLink() ? undefined : e));
+    } catch (error) {
+      skipped.push(unreadable(dir, error));
+      return [];
+    }
   };
 
   for (const root of roots) {
-    for (const project of list(root, skipped)) {
-      if (!project.isDirectory()) continue;
-      const projectDir = join(root, project.name);
-      for (const entry of list(projectDir, skipped)) {
-        const path = join(projectDir, entry.name);
-        if (entry.isFile() && entry.name.endsWith(".jsonl")) {
-          if (AGENT_FILE.test(entry.name)) add(path, "subagent", undefined);
-          else add(path, "session", basename(entry.name, ".jsonl"));
-        } else if (entry.isDirectory()) {
+    for (const project of list(root)) {
+      if (!project.dir) continue;
+      for (const e of list(project.path)) {
+        if (e.file && e.name.endsWith(".jsonl")) {
+          if (AGENT_FILE.test(e.name)) add(e.path, "subagent", undefined);
+          else add(e.path, "session", basename(e.name, ".jsonl"));
+        } else if (e.dir) {
           // `<sessionId>/subagents/*.jsonl` (and any other nesting under a session folder).
-          for (const nested of walkJsonl(path, skipped)) add(nested, "subagent", entry.name);
+          for (const nested of walkJsonl(e.path, list)) add(nested, "subagent", e.name);
         }
       }
     }
@@ -88,21 +113,23 @@ export function discoverFiles(roots: string[]): Discovery {
   return { files, skipped };
 }
 
-function list(dir: string, skipped: SkippedFile[]) {
+/** A folder entry; a symbolic link is resolved (a dangling one is neither file nor folder). */
+function entry(dir: string, name: string, dirent: { isDirectory(): boolean; isFile(): boolean } | undefined): Entry {
+  const path = join(dir, name);
+  if (dirent) return { name, path, dir: dirent.isDirectory(), file: dirent.isFile() };
   try {
-    return readdirSync(dir, { withFileTypes: true });
-  } catch (error) {
-    skipped.push(unreadable(dir, error));
-    return [];
+    const st = statSync(path);
+    return { name, path, dir: st.isDirectory(), file: st.isFile() };
+  } catch {
+    return { name, path, dir: false, file: false };
   }
 }
 
-function walkJsonl(dir: string, skipped: SkippedFile[]): string[] {
+function walkJsonl(dir: string, list: (dir: string) => Entry[]): string[] {
   const out: string[] = [];
-  for (const entry of list(dir, skipped)) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...walkJsonl(path, skipped));
-    else if (entry.isFile() && entry.name.endsWith(".jsonl")) out.push(path);
+  for (const e of list(dir)) {
+    if (e.dir) out.push(...walkJsonl(e.path, list));
+    else if (e.file && e.name.endsWith(".jsonl")) out.push(e.path);
   }
   return out;
 }

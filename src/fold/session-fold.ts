@@ -22,6 +22,8 @@ export interface FoldedMessage {
   model?: string;
   promptTokens?: number;
   completionTokens?: number;
+  /** Where its first line is in the transcript: orders messages that share a millisecond. */
+  order?: number;
 }
 
 export type MessageSink = (message: FoldedMessage) => void;
@@ -95,7 +97,7 @@ export class SessionFold {
   }
 
   /** `inSubagentFile`: the line comes from an agent-*.jsonl file, so it is a sidechain whatever it says. */
-  add(entry: Entry, inSubagentFile: boolean): void {
+  add(entry: Entry, inSubagentFile: boolean, _order = 0): void {
     switch (entry.kind) {
       case "summary":
         this.meta.summary ??= entry.summary;

@@ -12,6 +12,8 @@ export interface UsageRecord {
   model: string;
   tokens: Tokens;
   fast: boolean;
+  /** The transcript the line was read from: of two equal copies, the one in the file first by path counts (as in ccusage). */
+  file?: string;
 }
 
 export function tokensOf(usage: Usage): Tokens {
@@ -49,6 +51,18 @@ export function prefer(candidate: UsageRecord, kept: UsageRecord): boolean {
   return preferred(candidate.sidechain, totalOf(candidate.tokens), kept.sidechain, totalOf(kept.tokens));
 }
 
+/** Neither copy is preferred: the one read from the file first by path counts. */
+function tie(candidateSidechain: boolean, candidateTotal: number, keptSidechain: boolean, keptTotal: number): boolean {
+  return candidateSidechain === keptSidechain && candidateTotal === keptTotal;
+}
+
+/** Whether `candidate` replaces `kept`: preferred, or tied and read from a file that sorts first. */
+export function replaces(candidate: UsageRecord, kept: UsageRecord): boolean {
+  if (prefer(candidate, kept)) return true;
+  const tied = tie(candidate.sidechain, totalOf(candidate.tokens), kept.sidechain, totalOf(kept.tokens));
+  return tied && candidate.file !== undefined && kept.file !== undefined && candidate.file < kept.file;
+}
+
 const FIELDS = 5; // input, output, cacheWrite5m, cacheWrite1h, cacheRead
 
 /** Where the fold puts usage records: in memory for a dry run, in the state database for a sync. */
@@ -63,8 +77,17 @@ export interface Ledger {
  */
 const lookupHash = (key: string) => Bun.hash.crc32(key) * 2 ** 21 + (Bun.hash.murmur32v3(key) >>> 11);
 const checkHash = (key: string) => Bun.hash.cityHash32(key);
-/** The lookup hash of a record without a key: never deduplicated. */
-const KEYLESS = -1;
+
+/**
+ * What identifies a response: `message.id:requestId`, or for a line without a
+ * message id the line itself (its session and uuid), so reading the same
+ * bytes again changes nothing while other keyless lines never merge.
+ */
+function identity(r: UsageRecord): string {
+  return r.key ?? `line:${r.sessionId}:${r.lineId ?? ""}`;
+}
+/** The file column of a record whose file is not known. */
+const NO_FILE = 0xffffffff;
 
 /**
  * A ledger's rows in a compact, transferable form: what a scan worker sends
@@ -76,18 +99,20 @@ export interface RecordBatch {
   names: string[];
   session: Uint32Array;
   model: Uint32Array;
+  /** Per record: the file it was read from (index into `names`; NO_FILE when not known). */
+  file: Uint32Array;
   /** Per record: 1 sidechain, 2 fast. */
   flags: Uint8Array;
   /** Per record: input, output, cacheWrite5m, cacheWrite1h, cacheRead. */
   tokens: Float64Array;
-  /** Per record: lookupHash of its key (KEYLESS when it has none) and checkHash. */
+  /** Per record: lookupHash and checkHash of its identity. */
   keyHash: Float64Array;
   keyCheck: Uint32Array;
 }
 
 /** The buffers of a batch, to transfer rather than copy it. */
 export function batchBuffers(b: RecordBatch): ArrayBuffer[] {
-  return [b.session, b.model, b.flags, b.tokens, b.keyHash, b.keyCheck].map((a) => a.buffer as ArrayBuffer);
+  return [b.session, b.model, b.file, b.flags, b.tokens, b.keyHash, b.keyCheck].map((a) => a.buffer as ArrayBuffer);
 }
 
 /**
@@ -110,16 +135,18 @@ export class UsageLedger implements Ledger {
   private tokens = new Float64Array(64 * FIELDS);
   private session = new Uint32Array(64);
   private model = new Uint32Array(64);
+  private file = new Uint32Array(64);
   private flags = new Uint8Array(64);
   private keyHash = new Float64Array(64);
   private keyCheck = new Uint32Array(64);
 
   add(record: UsageRecord): void {
-    const hash = record.key === null ? KEYLESS : lookupHash(record.key);
-    const check = record.key === null ? 0 : checkHash(record.key);
+    const id = identity(record);
+    const hash = lookupHash(id);
+    const check = checkHash(id);
     const row = this.rowOf(hash, check);
     if (row === undefined) this.write(this.append(hash, check), record);
-    else if (prefer(record, this.read(row))) this.write(row, record);
+    else if (replaces(record, this.read(row))) this.write(row, record);
   }
 
   /** Adds a batch's records, in order, deduplicated against those already here (column to column: a merge moves 100,000s). */
@@ -130,12 +157,24 @@ export class UsageLedger implements Ledger {
       const check = b.keyCheck[i] as number;
       let row = this.rowOf(hash, check);
       if (row === undefined) row = this.append(hash, check);
-      else if (!preferred(((b.flags[i] as number) & 1) !== 0, rowTotal(b.tokens, i), ((this.flags[row] as number) & 1) !== 0, rowTotal(this.tokens, row))) continue;
+      else if (!this.batchReplaces(b, i, names, row)) continue;
       this.tokens.set(b.tokens.subarray(i * FIELDS, (i + 1) * FIELDS), row * FIELDS);
       this.session[row] = names[b.session[i] as number] as number;
       this.model[row] = names[b.model[i] as number] as number;
+      this.file[row] = b.file[i] === NO_FILE ? NO_FILE : (names[b.file[i] as number] as number);
       this.flags[row] = b.flags[i] as number;
     }
+  }
+
+  /** Whether row `i` of batch `b` replaces this ledger's `row` (see `replaces`), without building records. */
+  private batchReplaces(b: RecordBatch, i: number, names: number[], row: number): boolean {
+    const sidechain = ((b.flags[i] as number) & 1) !== 0;
+    const keptSidechain = ((this.flags[row] as number) & 1) !== 0;
+    const total = rowTotal(b.tokens, i);
+    const keptTotal = rowTotal(this.tokens, row);
+    if (preferred(sidechain, total, keptSidechain, keptTotal)) return true;
+    if (!tie(sidechain, total, keptSidechain, keptTotal) || b.file[i] === NO_FILE || this.file[row] === NO_FILE) return false;
+    return (this.names[names[b.file[i] as number] as number] as string) < (this.names[this.file[row] as number] as string);
   }
 
   *records(): IterableIterator<UsageRecord> {
@@ -149,6 +188,7 @@ export class UsageLedger implements Ledger {
       names: [...this.names],
       session: this.session.slice(0, n),
       model: this.model.slice(0, n),
+      file: this.file.slice(0, n),
       flags: this.flags.slice(0, n),
       tokens: this.tokens.slice(0, n * FIELDS),
       keyHash: this.keyHash.slice(0, n),
@@ -161,7 +201,6 @@ export class UsageLedger implements Ledger {
    * the key is then given the row the next append() makes, which the caller must make.
    */
   private rowOf(hash: number, check: number): number | undefined {
-    if (hash === KEYLESS) return undefined;
     const row = this.rowOfHash.get(hash);
     if (row === undefined) {
       this.rowOfHash.set(hash, this.rows);
@@ -193,6 +232,7 @@ export class UsageLedger implements Ledger {
       this.tokens = grow(this.tokens);
       this.session = grow(this.session);
       this.model = grow(this.model);
+      this.file = grow(this.file);
       this.flags = grow(this.flags);
       this.keyHash = grow(this.keyHash);
       this.keyCheck = grow(this.keyCheck);
@@ -211,14 +251,17 @@ export class UsageLedger implements Ledger {
     this.tokens[t + 4] = r.tokens.cacheRead;
     this.session[row] = this.intern(r.sessionId);
     this.model[row] = this.intern(r.model);
+    this.file[row] = r.file === undefined ? NO_FILE : this.intern(r.file);
     this.flags[row] = (r.sidechain ? 1 : 0) | (r.fast ? 2 : 0);
   }
 
   private read(row: number): UsageRecord {
+    const file = this.file[row] as number;
     return recordAt(this.tokens, row, this.flags[row] as number, {
       key: null,
       sessionId: this.names[this.session[row] as number] as string,
       model: this.names[this.model[row] as number] as string,
+      ...(file === NO_FILE ? {} : { file: this.names[file] as string }),
     });
   }
 }
@@ -229,7 +272,7 @@ function rowTotal(tokens: Float64Array, row: number): number {
 }
 
 /** A record from row `row` of the column-wise token and flag arrays. */
-function recordAt(tokens: Float64Array, row: number, flags: number, names: Pick<UsageRecord, "key" | "sessionId" | "model">): UsageRecord {
+function recordAt(tokens: Float64Array, row: number, flags: number, names: Pick<UsageRecord, "key" | "sessionId" | "model" | "file">): UsageRecord {
   const t = row * FIELDS;
   return {
     ...names,
@@ -243,4 +286,21 @@ function recordAt(tokens: Float64Array, row: number, flags: number, names: Pick<
       cacheRead: tokens[t + 4] as number,
     },
   };
+}
+
+/**
+ * A batch's records, each with a 64-bit key for the state database made of
+ * its two hashes (53 + 32 bits folded into 64), in order.
+ */
+export function* batchRecords(b: RecordBatch): Generator<{ key: bigint; record: UsageRecord }> {
+  for (let i = 0; i < b.rows; i++) {
+    const file = b.file[i] as number;
+    const record = recordAt(b.tokens, i, b.flags[i] as number, {
+      key: null,
+      sessionId: b.names[b.session[i] as number] as string,
+      model: b.names[b.model[i] as number] as string,
+      ...(file === NO_FILE ? {} : { file: b.names[file] as string }),
+    });
+    yield { key: BigInt.asIntN(64, (BigInt(b.keyHash[i] as number) << 11n) ^ BigInt(b.keyCheck[i] as number)), record };
+  }
 }

@@ -3,7 +3,7 @@ import { UserError } from "../errors.ts";
 import { AuthError } from "../opensync/errors.ts";
 import { connect, requireRoots, scanSettings } from "../sync/context.ts";
 import { type SyncReport, runSync } from "../sync/run-sync.ts";
-import { SESSION_WINDOW_MS } from "../sync/send.ts";
+import { SESSION_WINDOW_MS } from "../send/windows.ts";
 import { log, recordBackgroundStatus } from "./log.ts";
 import { type Claim, claimAll, clearRunner, hasRequests, markRunner, queueDir, release } from "./queue.ts";
 

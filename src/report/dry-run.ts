@@ -1,5 +1,5 @@
 import type { SessionSummary, UsageTotals } from "../fold/summarize.ts";
-import type { ReadStats } from "../scan/scan.ts";
+import type { ReadStats } from "../scan/work.ts";
 import { fit, formatInt, formatUsd, table } from "./format.ts";
 
 export type DryRunSession = Omit<SessionSummary, "unknownModels"> & {

@@ -1,52 +1,70 @@
-import { type SkippedFile, type TranscriptFile, discoverFiles, unreadable } from "../discover/files.ts";
-import type { FoldOptions, MessageSink, SessionFold } from "../fold/session-fold.ts";
-import { type SessionSummary, emptySessionUsage, summarize, usageBySession } from "../fold/summarize.ts";
-import { UsageLedger } from "../fold/usage-ledger.ts";
-import { type FoldedGroups, type FoldedSession, type SessionGroup, foldSessions } from "./fold-sessions.ts";
-import { parseLine } from "../transcript/parse-line.ts";
-import { readLines } from "../transcript/read-lines.ts";
-import { collectAfterReading } from "../runtime/gc-pacer.ts";
-
-export interface ReadStats {
-  badLines: number;
-  unknownTypes: number;
-  files: SkippedFile[];
-}
-
-export function emptyReadStats(): ReadStats {
-  return { badLines: 0, unknownTypes: 0, files: [] };
-}
+import { type TranscriptFile, discoverFiles } from "../discover/files.ts";
+import type { FoldSnapshot } from "../fold/session-fold.ts";
+import type { FileRecord } from "../state/store.ts";
+import { SessionReader } from "./read-session.ts";
+import type { FromWorker, ToWorker } from "./scan-worker.ts";
+import { type FileWork, type ReadSettings, type ReadStats, type SessionChunk, type SessionWorkItem, addStats, emptyReadStats } from "./work.ts";
 
 /**
- * Reads one file from `offset` (at most about `maxBytes` of it) into a session
- * fold. An unreadable file (deleted meanwhile, no permission) is noted in
- * `stats`, never fatal: its offset stays where it was.
+ * The one read path, for every command: discover the transcripts, plan what
+ * is new in each session, read and fold it (in worker threads when there is
+ * enough to read), and hand each chunk to the caller: the state (sync, hooks,
+ * watch) or an in-memory summary (the dry run).
  */
-export function foldFile(
-  file: TranscriptFile,
-  offset: number,
-  fold: SessionFold,
-  stats: ReadStats,
-  maxBytes?: number,
-): { offset: number; eof: boolean } {
-  const inSubagentFile = file.kind === "subagent";
-  try {
-    return readLines(file.path, offset, {
-      line(bytes) {
-        collectAfterReading(bytes.length);
-        const parsed = parseLine(bytes);
-        if (!parsed.entry) {
-          stats.badLines++;
-          return;
-        }
-        if (parsed.unknownType) stats.unknownTypes++;
-        fold.add(parsed.entry, inSubagentFile);
-      },
-    }, maxBytes);
-  } catch (error) {
-    stats.files.push(unreadable(file.path, error));
-    return { offset, eof: true };
-  }
+
+export interface ScanRequest {
+  roots: string[];
+  settings: ReadSettings;
+  /** Read every file from the start. */
+  full: boolean;
+  /** Only these sessions. */
+  only?: ReadonlySet<string>;
+  /** Sessions whose turn is known to be over (a Stop hook): their open responses are sent as they are. */
+  finalize?: ReadonlySet<string>;
+  /** Worker threads for a large read; default one per core, at most 2. */
+  workers?: number;
+  /** Read in the main thread below this many bytes. */
+  parallelMinBytes?: number;
+  onProgress?(bytesRead: number, bytesTotal: number): void;
+  now?: number;
+}
+
+/** What earlier reads left (nothing for a dry run). */
+export interface ScanPast {
+  files: ReadonlyMap<string, FileRecord>;
+  snapshot(sessionId: string): FoldSnapshot | undefined;
+}
+
+export const NO_PAST: ScanPast = { files: new Map(), snapshot: () => undefined };
+
+export interface ScanOutcome {
+  sessionsRead: number;
+  bytesRead: number;
+  stats: ReadStats;
+}
+
+/** Below this many bytes to read, starting workers costs more than it saves. */
+const PARALLEL_MIN_BYTES: Record<ReadSettings["mode"], number> = { count: 64 << 20, redactions: 16 << 20, payloads: 16 << 20 };
+
+/**
+ * A session whose files were last written this long ago is not being written
+ * any more: a response still open at its end is complete as it is.
+ */
+export const QUIET_MS = 60_000;
+
+/**
+ * Where to resume a file: undefined when it has not changed since the last
+ * read. A file shorter than the offset, or replaced before its fingerprint
+ * was known, is read again from the start; otherwise the reader checks the
+ * fingerprint of the bytes before the offset (a file rewritten in place is
+ * then read from the start).
+ */
+export function resumeFrom(file: TranscriptFile, past: FileRecord | undefined, full: boolean): Omit<FileWork, "file"> | undefined {
+  if (full || !past) return { from: 0, fingerprint: null };
+  if (file.size < past.offset) return { from: 0, fingerprint: null };
+  if (past.fingerprint === null && past.identity !== file.identity) return { from: 0, fingerprint: null };
+  if (file.size === past.size && file.mtimeMs === past.mtimeMs) return undefined;
+  return { from: past.offset, fingerprint: past.fingerprint };
 }
 
 export function groupBySession(files: TranscriptFile[]): Map<string, TranscriptFile[]> {
@@ -61,27 +79,28 @@ export function groupBySession(files: TranscriptFile[]): Map<string, TranscriptF
   return bySession;
 }
 
-export interface ScanResult {
-  sessions: SessionSummary[];
-  stats: ReadStats;
-}
-
-/** Below this many bytes, starting workers costs more than it saves. */
-const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
-
-/**
- * Splits sessions into `n` bins of about equal bytes (largest first, each to
- * the lightest bin): whole sessions, so each fold sees all of its files.
- */
-export function partition(groups: SessionGroup[], n: number): SessionGroup[][] {
-  const bins = Array.from({ length: n }, () => ({ bytes: 0, groups: [] as SessionGroup[] }));
-  const size = (g: SessionGroup) => g.files.reduce((sum, f) => sum + f.size, 0);
-  for (const g of [...groups].sort((a, b) => size(b) - size(a))) {
-    const lightest = bins.reduce((a, b) => (b.bytes < a.bytes ? b : a));
-    lightest.groups.push(g);
-    lightest.bytes += size(g);
+/** What to read, newest session first (so its messages reach the dashboard first). */
+export function planScan(files: TranscriptFile[], req: ScanRequest, past: ScanPast): SessionWorkItem[] {
+  const now = req.now ?? Date.now();
+  const items: Array<SessionWorkItem & { newest: number }> = [];
+  for (const [sessionId, group] of groupBySession(files)) {
+    if (req.only && !req.only.has(sessionId)) continue;
+    const work = group.flatMap((file) => {
+      const at = resumeFrom(file, past.files.get(file.path), req.full);
+      return at ? [{ file, ...at }] : [];
+    });
+    if (work.length === 0) continue;
+    const newest = Math.max(...group.map((f) => f.mtimeMs));
+    const snapshot = req.full ? undefined : past.snapshot(sessionId);
+    items.push({
+      sessionId,
+      files: work,
+      ...(snapshot ? { snapshot } : {}),
+      final: req.finalize?.has(sessionId) === true || now - newest >= QUIET_MS,
+      newest,
+    });
   }
-  return bins.map((b) => b.groups).filter((g) => g.length > 0);
+  return items.sort((a, b) => b.newest - a.newest).map(({ newest: _, ...item }) => item);
 }
 
 /**
@@ -90,68 +109,68 @@ export function partition(groups: SessionGroup[], n: number): SessionGroup[][] {
  */
 const WORKER_MODULE = Bun.isStandaloneExecutable ? "./scan/scan-worker.ts" : new URL("./scan-worker.ts", import.meta.url).href;
 
-function foldInWorker(worker: Worker, groups: SessionGroup[], options: FoldOptions): Promise<FoldedGroups> {
-  return new Promise((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<FoldedGroups>) => {
-      resolve(event.data);
-      worker.terminate();
-    };
-    worker.onerror = (event) => {
-      reject(new Error(`scan worker failed: ${event.message}`));
-      worker.terminate();
-    };
-    worker.postMessage({ groups, options });
-  });
-}
-
-export interface ScanOptions {
-  /** Sees every message; forces a single-threaded read (messages stay in this thread). */
-  onMessage?: MessageSink;
-  /** Worker threads for a large read; default: one per core, at most 2. */
-  workers?: number;
-  /** Read in one thread below this many bytes (default 64 MiB). */
-  parallelMinBytes?: number;
-}
-
-/**
- * A full read of every transcript under `roots`, folded into session
- * summaries. A large history is read by worker threads, whole sessions each;
- * usage is then deduplicated here in session order, so the result is the same
- * as a read in one thread.
- */
-export async function scanAll(roots: string[], options: FoldOptions, scan: ScanOptions = {}): Promise<ScanResult> {
-  const count = scan.onMessage ? 1 : (scan.workers ?? Math.min(2, navigator.hardwareConcurrency));
-  // Started before the files are listed, so that they load while it happens; let go if the history is small.
+/** Reads the sessions of `roots` that changed since `past`, handing each chunk to `accept` in the main thread. */
+export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: SessionChunk) => void): Promise<ScanOutcome> {
+  const count = req.workers ?? (req.only ? 1 : Math.min(2, navigator.hardwareConcurrency));
+  // Started before the files are listed, so that they load while it happens; let go if the read is small.
   const workers = count > 1 ? Array.from({ length: count }, () => new Worker(WORKER_MODULE)) : [];
-  const discovery = discoverFiles(roots);
-  const groups = [...groupBySession(discovery.files)].map(([sessionId, files]) => ({ sessionId, files }));
-  const bytes = discovery.files.reduce((sum, f) => sum + f.size, 0);
-  const bins = workers.length > 0 && bytes >= (scan.parallelMinBytes ?? PARALLEL_MIN_BYTES) ? partition(groups, workers.length) : [];
-  for (const unused of workers.slice(bins.length)) unused.terminate();
-  const parts =
-    bins.length > 0
-      ? await Promise.all(bins.map((bin, i) => foldInWorker(workers[i] as Worker, bin, options)))
-      : [foldSessions(groups, options, scan.onMessage)];
+  try {
+    const discovery = discoverFiles(req.roots, past.files);
+    const items = planScan(discovery.files, req, past);
+    const total = items.reduce((sum, item) => sum + item.files.reduce((s, w) => s + w.file.size - w.from, 0), 0);
+    const parallel = workers.length > 0 && total >= (req.parallelMinBytes ?? PARALLEL_MIN_BYTES[req.settings.mode]);
+    for (const unused of parallel ? [] : workers.splice(0)) unused.terminate();
 
-  const stats: ReadStats = { ...emptyReadStats(), files: discovery.skipped };
-  const folded = new Map<string, FoldedSession>();
-  for (const part of parts) {
-    stats.badLines += part.stats.badLines;
-    stats.unknownTypes += part.stats.unknownTypes;
-    stats.files.push(...part.stats.files);
-    for (const s of part.sessions) folded.set(s.meta.sessionId, s);
+    const stats = emptyReadStats();
+    let bytesRead = 0;
+    const take = (chunk: SessionChunk) => {
+      accept(chunk);
+      addStats(stats, chunk.stats);
+      bytesRead += chunk.bytesRead;
+      req.onProgress?.(bytesRead, total);
+    };
+    if (parallel) await readInWorkers(workers, items, req.settings, take);
+    else {
+      const reader = new SessionReader(req.settings);
+      for (const item of items) await reader.read(item, take);
+    }
+    stats.files.unshift(...discovery.skipped);
+    stats.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { sessionsRead: items.length, bytesRead, stats };
+  } finally {
+    for (const w of workers) w.terminate();
   }
-  const ledger = new UsageLedger();
-  for (const g of groups) {
-    const s = folded.get(g.sessionId);
-    if (s) ledger.addBatch(s.usage);
-  }
-  const usage = usageBySession(ledger.records());
-  const sessions = groups
-    .map((g) => folded.get(g.sessionId))
-    .filter((s): s is FoldedSession => s !== undefined)
-    .map((s) => summarize(s.meta, usage.get(s.meta.sessionId) ?? emptySessionUsage(), s.messages))
-    .filter((s) => s.messageCount > 0 || s.promptTokens + s.completionTokens > 0)
-    .sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0));
-  return { sessions, stats };
+}
+
+/** Hands the sessions to the workers one at a time (each keeps one more queued), so a large session does not hold the others back. */
+function readInWorkers(workers: Worker[], items: SessionWorkItem[], settings: ReadSettings, take: (chunk: SessionChunk) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let next = 0;
+    let pending = items.length;
+    if (pending === 0) return resolve();
+    const send = (w: Worker, message: ToWorker) => w.postMessage(message);
+    const feed = (w: Worker) => {
+      if (next < items.length) send(w, { type: "read", item: items[next++] as SessionWorkItem });
+    };
+    for (const w of workers) {
+      w.onmessage = (event: MessageEvent<FromWorker>) => {
+        const m = event.data;
+        try {
+          if (m.type === "chunk") {
+            take(m.chunk);
+            send(w, { type: "ack" });
+          } else if (m.type === "read") {
+            feed(w);
+            if (--pending === 0) resolve();
+          } else reject(new Error(`scan worker failed: ${m.message}`));
+        } catch (error) {
+          reject(error);
+        }
+      };
+      w.onerror = (event) => reject(new Error(`scan worker failed: ${event.message}`));
+      send(w, { type: "init", settings });
+      feed(w);
+      feed(w);
+    }
+  });
 }

@@ -1,24 +1,27 @@
-import { type Ledger, type UsageRecord, prefer } from "../fold/usage-ledger.ts";
+import { type UsageRecord, replaces } from "../fold/usage-ledger.ts";
 import type { StateStore } from "./store.ts";
 
 /**
- * The usage ledger of an incremental sync: responses already counted in an
- * earlier run live in the state database, so dedup spans every run, not only
- * the bytes read now. `touched` collects the sessions whose totals changed
- * (a response can move to another session when a better copy turns up).
+ * The usage ledger of an incremental sync: responses counted in an earlier
+ * run live in the state database, so dedup spans every run, not only the
+ * bytes read now. Ties go to the copy in the file first by path (see
+ * `replaces`), so the outcome does not depend on the order files are read in.
+ * `touched` collects the sessions whose totals changed (a response moves to
+ * another session when a better copy turns up).
  */
-export class StateLedger implements Ledger {
+export class StateLedger {
   readonly touched = new Set<string>();
 
   constructor(private readonly store: StateStore) {}
 
-  add(record: UsageRecord): void {
-    // A keyless line is identified by its uuid, so reading it again changes nothing.
-    const key = record.key ?? `line:${record.sessionId}:${record.lineId ?? ""}`;
-    const kept = this.store.getUsage(key);
-    if (kept && !prefer(record, kept)) return;
-    if (kept) this.touched.add(kept.sessionId);
-    this.store.putUsage(key, record);
-    this.touched.add(record.sessionId);
+  /** Adds records (keyed as batchRecords keys them) read from the files named by `fileIds` (path -> files.id). */
+  add(records: Iterable<{ key: bigint; record: UsageRecord }>, fileIds: ReadonlyMap<string, number>): void {
+    for (const { key, record } of records) {
+      const kept = this.store.getUsage(key);
+      if (kept && !replaces(record, kept)) continue;
+      if (kept) this.touched.add(kept.sessionId);
+      this.store.putUsage(key, record, record.file === undefined ? null : (fileIds.get(record.file) ?? null));
+      this.touched.add(record.sessionId);
+    }
   }
 }

@@ -1,33 +1,89 @@
-import type { StateStore } from "./store.ts";
+import { randomBytes } from "node:crypto";
+import { UserError } from "../errors.ts";
 import { processAlive } from "../runtime/process.ts";
+import type { StateStore } from "./store.ts";
 
-/** A holder that has not beaten its heart for this long is gone (killed, machine slept through it). */
+/** A holder that has not beaten its heart for this long is gone (killed, paused, machine slept through it). */
 export const STALE_MS = 120_000;
+/** How often a holder proves it is alive. */
+export const HEARTBEAT_MS = 15_000;
 
+/** This process lost the lock while it was paused (laptop sleep, Ctrl-Z): another sync took over. */
+export class LockLostError extends UserError {
+  constructor() {
+    super("Another sync took over while this one was paused (the machine slept, or the process was stopped); this one stopped. Nothing was lost.", 1);
+    this.name = "LockLostError";
+  }
+}
+
+interface Holder {
+  pid: number;
+  token: string;
+  heartbeat: number;
+}
 
 /**
- * One sync at a time per state database: the hook's background runs and a
- * manual `sync` take turns. A lock whose process died is taken over.
+ * One sync at a time per state database: the hook's background runs, `watch`
+ * and a manual `sync` take turns. The lock names its holder by a random
+ * token, not only by pid (pids are reused), and a holder that stops beating
+ * its heart is taken over. Once taken, every write transaction of the store
+ * first checks that the token is still ours: a sync that was paused past the
+ * staleness and woke up stops at its next write instead of sending
+ * everything a second time.
  */
-export function tryLock(store: StateStore, pid = process.pid, now = Date.now()): boolean {
-  return store.db
-    .transaction(() => {
-      const held = store.db.query("SELECT pid, heartbeat FROM lock WHERE id = 1").get() as { pid: number; heartbeat: number } | null;
-      if (held && held.pid !== pid && processAlive(held.pid) && now - held.heartbeat < STALE_MS) return false;
-      store.db.query("INSERT OR REPLACE INTO lock (id, pid, heartbeat) VALUES (1, ?, ?)").run(pid, now);
-      return true;
-    })
-    .immediate();
-}
+export class SyncLock {
+  readonly token = randomBytes(12).toString("hex");
+  private timer: ReturnType<typeof setInterval> | undefined;
 
-export function heartbeat(store: StateStore, pid = process.pid, now = Date.now()): void {
-  store.db.query("UPDATE lock SET heartbeat = ? WHERE id = 1 AND pid = ?").run(now, pid);
-}
+  constructor(
+    private readonly store: StateStore,
+    private readonly pid = process.pid,
+  ) {}
 
-export function unlock(store: StateStore, pid = process.pid): void {
-  store.db.query("DELETE FROM lock WHERE id = 1 AND pid = ?").run(pid);
-}
+  holder(): Holder | undefined {
+    return (this.store.db.query("SELECT pid, token, heartbeat FROM lock WHERE id = 1").get() as Holder | null) ?? undefined;
+  }
 
-export function lockHolder(store: StateStore): number | undefined {
-  return (store.db.query("SELECT pid FROM lock WHERE id = 1").get() as { pid: number } | null)?.pid;
+  tryAcquire(now = Date.now()): boolean {
+    const taken = this.store.db
+      .transaction(() => {
+        const held = this.holder();
+        if (held && held.token !== this.token && processAlive(held.pid) && now - held.heartbeat < STALE_MS) return false;
+        this.store.db.query("INSERT OR REPLACE INTO lock (id, pid, token, heartbeat) VALUES (1, ?, ?, ?)").run(this.pid, this.token, now);
+        return true;
+      })
+      .immediate();
+    if (taken) this.hold();
+    return taken;
+  }
+
+  /** Whether this lock is still ours (nobody took it over). */
+  held(): boolean {
+    return this.holder()?.token === this.token;
+  }
+
+  heartbeat(now = Date.now()): void {
+    this.store.db.query("UPDATE lock SET heartbeat = ? WHERE id = 1 AND token = ?").run(now, this.token);
+  }
+
+  release(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.store.guardWrites(undefined);
+    this.store.db.query("DELETE FROM lock WHERE id = 1 AND token = ?").run(this.token);
+  }
+
+  private hold(): void {
+    this.store.guardWrites(() => {
+      if (!this.held()) throw new LockLostError();
+    });
+    this.timer = setInterval(() => {
+      try {
+        this.heartbeat();
+      } catch {
+        // A full disk fails this write too; the run itself reports it.
+      }
+    }, HEARTBEAT_MS);
+    this.timer.unref?.();
+  }
 }

@@ -1,9 +1,7 @@
-import type { Database } from "bun:sqlite";
+import type { Database, Statement } from "bun:sqlite";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import type { TranscriptFile } from "../discover/files.ts";
 import type { FoldSnapshot } from "../fold/session-fold.ts";
-import { type SessionUsage, addRecord, emptySessionUsage } from "../fold/summarize.ts";
 import type { UsageRecord } from "../fold/usage-ledger.ts";
 import { appDir } from "../paths.ts";
 import { openDatabase } from "./db.ts";
@@ -14,276 +12,586 @@ export function statePath(serverUrl: string): string {
   return join(appDir(), "state", `${id}.db`);
 }
 
-export interface FileRow {
+/** How far a transcript was read. */
+export interface FileRecord {
+  id: number;
   path: string;
-  session_id: string;
+  sessionId: string;
   identity: string;
+  /** -1 until a read reached the end of the file. */
   size: number;
-  mtime_ms: number;
+  mtimeMs: number;
   offset: number;
+  /** Fingerprint of the bytes before `offset`; null when not known (state written by 0.2.0). */
+  fingerprint: string | null;
 }
 
-export interface SessionRow {
-  session_id: string;
-  fold: string | null;
+/** A session with something to send: its payload (new or changed) or messages in the outbox. */
+export interface SessionWork {
+  key: number;
+  sessionId: string;
+  /** The session as it should be on the server; null while it has not been read to the end yet. */
   payload: string | null;
-  sent_payload: string | null;
-  sent_at: number | null;
+  hash: string | null;
+  sentHash: string | null;
+  sentKey: string | null;
+  createdAt: number | null;
+  lastAt: number | null;
+  writtenAt: number | null;
+  serverId: string | null;
+  legacyChecked: boolean;
+  /** The server refused the session payload (and when). */
   error: string | null;
-  excluded: number;
-  redactions: number;
-  project: string | null;
-  created_at: number | null;
-  /** When we last wrote anything of this session to the server (its 10 s window runs from there). */
-  written_at: number | null;
+  failedAt: number | null;
 }
 
-export interface PendingMessage {
-  external_id: string;
+export interface OutboxMessage {
+  externalId: string;
+  /** The id the server already knows this message by (sent by claude-code-sync 0.1.x). */
+  alias: string | null;
+  createdAt: number;
+  ord: number;
+  hash: string;
+  sentHash: string | null;
+  payload: string;
+  error: string | null;
+  failedAt: number | null;
+}
+
+export interface MessageRecord {
+  externalId: string;
+  sessionId: string;
+  createdAt: number;
+  ord: number;
   hash: string;
   payload: string;
-  sent_hash: string | null;
-  created_at: number;
+}
+
+export interface Failure {
+  id: string;
+  error: string;
+  at: number;
 }
 
 export interface StateCounts {
   sessionsSynced: number;
   sessionsPending: number;
   messagesPending: number;
-  failed: Array<{ id: string; error: string }>;
+  failed: Failure[];
+  failedCount: number;
   lastSync?: number;
 }
 
-type Row = Record<string, string | number | null>;
+const FLAG_SIDECHAIN = 1;
+const FLAG_FAST = 2;
 
-/** Outbox rows read at once when sending. */
-const OUTBOX_PAGE = 500;
+/** Outbox rows read at once when sending: one session's outbox can hold hundreds of MB. */
+const OUTBOX_PAGE = 200;
 
-/** Typed access to the state database; every method is one statement or one small transaction. */
+/**
+ * The state database behind typed methods: no SQL and no rows leave this
+ * module. Writes happen inside `write()` (an IMMEDIATE transaction that first
+ * checks, when a lock is held, that this process still holds it).
+ */
 export class StateStore {
+  private readonly statements = new Map<string, Statement>();
+  private readonly sessionKeys = new Map<string, number>();
+  private readonly modelIds = new Map<string, number>();
+  /** Checked at the start of every write transaction once set (see lock.ts). */
+  private guard: (() => void) | undefined;
+
   constructor(readonly db: Database) {}
 
   static open(path: string): StateStore {
     return new StateStore(openDatabase(path));
   }
 
+  get path(): string {
+    return this.db.filename;
+  }
+
   close(): void {
     this.db.close();
   }
 
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+  /** Runs `check` at the start of every write transaction (the lock's "do I still hold it?"). */
+  guardWrites(check: (() => void) | undefined): void {
+    this.guard = check;
   }
 
+  write<T>(fn: () => T): T {
+    return this.db
+      .transaction(() => {
+        this.guard?.();
+        return fn();
+      })
+      .immediate();
+  }
+
+  /** What SQLite's quick check finds wrong with the file (empty when it is sound). */
+  integrityProblems(): string[] {
+    const rows = (this.db.query("PRAGMA quick_check").all() as Array<Record<string, string>>).map((row) => String(Object.values(row)[0]));
+    return rows.length === 1 && rows[0] === "ok" ? [] : rows;
+  }
+
+  /** Gives the pages freed by sent payloads back to the file system, a bounded amount at a time. */
+  releaseSpace(maxPages = 4096): void {
+    this.db.run(`PRAGMA incremental_vacuum(${maxPages})`);
+  }
+
+  private q(sql: string): Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.query(sql)));
+    return s;
+  }
+
+  // ---- meta
+
   getMeta(key: string): string | undefined {
-    return (this.db.query("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | null)?.value;
+    return (this.q("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | null)?.value;
   }
 
   setMeta(key: string, value: string): void {
-    this.db.query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value);
+    this.q("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value);
   }
 
-  /** Forgets what the server has (another account): everything is read and sent again. */
+  /** Forgets everything read and sent (another account): the next sync reads and sends it all again. */
   reset(): void {
-    this.transaction(() => {
-      for (const table of ["files", "sessions", "usage", "messages", "requests"]) this.db.run(`DELETE FROM ${table}`);
+    this.write(() => {
+      for (const table of ["files", "sessions", "folds", "usage", "messages", "outbox"]) this.db.run(`DELETE FROM ${table}`);
     });
+    this.sessionKeys.clear();
   }
 
   // ---- files
 
-  getFile(path: string): FileRow | undefined {
-    return (this.db.query("SELECT * FROM files WHERE path = ?").get(path) as FileRow | null) ?? undefined;
+  /** Every file read so far, by path: one query for a whole scan. */
+  files(): Map<string, FileRecord> {
+    const out = new Map<string, FileRecord>();
+    for (const r of this.q("SELECT * FROM files").iterate() as IterableIterator<FileRow>) out.set(r.path, fileRecord(r));
+    return out;
   }
 
   /**
-   * Records how far a file was read. Until the read reached its end, the size
-   * is stored as -1, so a run stopped between two commits resumes the file
-   * even though it has not changed since.
+   * Records how far a file was read. Until a read reached its end the size is
+   * stored as -1, so a run stopped between two commits resumes the file even
+   * though it has not changed since.
    */
-  putFile(file: TranscriptFile, offset: number, complete: boolean): void {
-    this.db
-      .query(
-        `INSERT INTO files (path, session_id, identity, size, mtime_ms, offset) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(path) DO UPDATE SET session_id = excluded.session_id, identity = excluded.identity,
-           size = excluded.size, mtime_ms = excluded.mtime_ms, offset = excluded.offset`,
-      )
-      .run(file.path, file.sessionId, file.identity, complete ? file.size : -1, file.mtimeMs, offset);
+  putFile(f: { path: string; sessionId: string; identity: string; size: number; mtimeMs: number }, offset: number, complete: boolean, fingerprint: string | null): number {
+    const row = this.q(
+      `INSERT INTO files (path, session_id, identity, size, mtime_ms, offset, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(path) DO UPDATE SET session_id = excluded.session_id, identity = excluded.identity, size = excluded.size,
+         mtime_ms = excluded.mtime_ms, offset = excluded.offset, fingerprint = excluded.fingerprint
+       RETURNING id`,
+    ).get(f.path, f.sessionId, f.identity, complete ? f.size : -1, f.mtimeMs, offset, fingerprint) as { id: number };
+    return row.id;
   }
 
   // ---- sessions
 
-  getSession(sessionId: string): SessionRow | undefined {
-    return (this.db.query("SELECT * FROM sessions WHERE session_id = ?").get(sessionId) as SessionRow | null) ?? undefined;
+  /** The integer key of a session, creating its row on first sight. */
+  sessionKey(sessionId: string): number {
+    let key = this.sessionKeys.get(sessionId);
+    if (key === undefined) {
+      const row =
+        (this.q("SELECT id FROM sessions WHERE session_id = ?").get(sessionId) as { id: number } | null) ??
+        (this.q("INSERT INTO sessions (session_id) VALUES (?) RETURNING id").get(sessionId) as { id: number });
+      key = row.id;
+      this.sessionKeys.set(sessionId, key);
+    }
+    return key;
   }
 
-  putFold(sessionId: string, snapshot: FoldSnapshot | null): void {
-    this.db
-      .query("INSERT INTO sessions (session_id, fold) VALUES (?, ?) ON CONFLICT(session_id) DO UPDATE SET fold = excluded.fold")
-      .run(sessionId, snapshot ? JSON.stringify(snapshot) : null);
+  private existingSessionKey(sessionId: string): number | undefined {
+    return this.sessionKeys.get(sessionId) ?? (this.q("SELECT id FROM sessions WHERE session_id = ?").get(sessionId) as { id: number } | null)?.id;
   }
 
-  /** The session as it should be on the server; a change clears an old failure. */
-  putPayload(sessionId: string, payload: string, fields: { excluded: boolean; project?: string; createdAt?: number }): void {
-    this.db
-      .query(
-        `INSERT INTO sessions (session_id, payload, excluded, project, created_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(session_id) DO UPDATE SET
-           error = CASE WHEN sessions.payload IS excluded.payload THEN sessions.error ELSE NULL END,
-           payload = excluded.payload, excluded = excluded.excluded, project = excluded.project, created_at = excluded.created_at`,
-      )
-      .run(sessionId, payload, fields.excluded ? 1 : 0, fields.project ?? null, fields.createdAt ?? null);
+  getFold(sessionId: string): FoldSnapshot | undefined {
+    const key = this.existingSessionKey(sessionId);
+    if (key === undefined) return undefined;
+    const row = this.q("SELECT snapshot FROM folds WHERE session = ?").get(key) as { snapshot: string } | null;
+    return row ? (JSON.parse(row.snapshot) as FoldSnapshot) : undefined;
   }
 
-  markSessionSent(sessionId: string, payload: string, at: number): void {
-    this.db
-      .query("UPDATE sessions SET sent_payload = ?, sent_at = ?, written_at = ?, error = NULL WHERE session_id = ?")
-      .run(payload, at, at, sessionId);
+  putFold(sessionId: string, snapshot: FoldSnapshot): void {
+    this.q("INSERT INTO folds (session, snapshot) VALUES (?, ?) ON CONFLICT(session) DO UPDATE SET snapshot = excluded.snapshot").run(
+      this.sessionKey(sessionId),
+      JSON.stringify(snapshot),
+    );
   }
 
-  markWritten(sessionId: string, at: number): void {
-    this.db.query("UPDATE sessions SET written_at = ? WHERE session_id = ?").run(at, sessionId);
+  /** The session as it should now be on the server; a change clears an earlier refusal. */
+  putSessionPayload(
+    sessionId: string,
+    payload: string,
+    hash: string,
+    fields: { excluded: boolean; project?: string; createdAt?: number; lastAt?: number },
+  ): void {
+    this.q(
+      `UPDATE sessions SET payload = ?, hash = ?, excluded = ?, project = ?, created_at = COALESCE(created_at, ?), last_at = ?,
+         error = CASE WHEN hash IS ? THEN error ELSE NULL END, failed_at = CASE WHEN hash IS ? THEN failed_at ELSE NULL END
+       WHERE id = ?`,
+    ).run(payload, hash, fields.excluded ? 1 : 0, fields.project ?? null, fields.createdAt ?? null, fields.lastAt ?? null, hash, hash, this.sessionKey(sessionId));
   }
 
-  markSessionFailed(sessionId: string, error: string): void {
-    this.db.query("UPDATE sessions SET error = ? WHERE session_id = ?").run(error, sessionId);
+  /** Sessions kept out by `excludeProjects`, with their project: the scan reads them again once they are no longer excluded. */
+  excludedSessions(): Array<{ sessionId: string; project: string | null }> {
+    return (this.q("SELECT session_id, project FROM sessions WHERE excluded = 1").all() as Array<{ session_id: string; project: string | null }>).map(
+      (r) => ({ sessionId: r.session_id, project: r.project }),
+    );
   }
 
-  /** Sessions with something to send: a new or changed session payload, or messages in the outbox. */
-  sessionsWithWork(only?: ReadonlySet<string>): SessionRow[] {
-    const rows = this.db
-      .query(
-        `SELECT s.* FROM sessions s WHERE s.excluded = 0 AND s.payload IS NOT NULL AND (
-           (s.error IS NULL AND s.sent_payload IS NOT s.payload)
-           OR EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.session_id AND m.payload IS NOT NULL AND m.error IS NULL))
-         ORDER BY s.session_id`,
-      )
-      .all() as SessionRow[];
-    return only ? rows.filter((r) => only.has(r.session_id)) : rows;
+  /**
+   * Makes the next scan read a session from the start: its files' offsets and
+   * fold are dropped. Its messages keep their hashes, so only what changed (or
+   * what the server was found to lack) is sent again.
+   */
+  rereadSession(sessionId: string): void {
+    const key = this.existingSessionKey(sessionId);
+    this.q("DELETE FROM files WHERE session_id = ?").run(sessionId);
+    if (key !== undefined) this.q("DELETE FROM folds WHERE session = ?").run(key);
+  }
+
+  /** Sessions whose payload the server acknowledged (a sample, for the account check). */
+  sentSessionIds(limit = Number.MAX_SAFE_INTEGER): string[] {
+    return (this.q("SELECT session_id FROM sessions WHERE sent_hash IS NOT NULL LIMIT ?").all(limit) as Array<{ session_id: string }>).map((r) => r.session_id);
+  }
+
+  /**
+   * The server no longer has this session (deleted in the dashboard, data
+   * lost): it and all its messages count as never sent, and it is read again.
+   */
+  forgetSentSession(sessionId: string): void {
+    const key = this.existingSessionKey(sessionId);
+    if (key === undefined) return;
+    this.q("UPDATE sessions SET sent_hash = NULL, sent_key = NULL, server_id = NULL, written_at = NULL WHERE id = ?").run(key);
+    this.q("UPDATE messages SET sent_hash = NULL WHERE external_id >= ? AND external_id < ?").run(...idRange(sessionId));
+    this.rereadSession(sessionId);
+  }
+
+  /** These messages are not on the server any more (found by comparing with its copy): send them again. */
+  forgetSentMessages(externalIds: Iterable<string>): void {
+    const forget = this.q("UPDATE messages SET sent_hash = NULL WHERE external_id = ?");
+    for (const id of externalIds) forget.run(id);
+  }
+
+  /** Ids of a session's messages the server acknowledged, with the id it knows each by. */
+  sentMessages(sessionId: string): Array<{ externalId: string; alias: string | null }> {
+    return (
+      this.q("SELECT external_id, alias FROM messages WHERE external_id >= ? AND external_id < ? AND sent_hash IS NOT NULL").all(
+        ...idRange(sessionId),
+      ) as Array<{ external_id: string; alias: string | null }>
+    ).map((r) => ({ externalId: r.external_id, alias: r.alias }));
+  }
+
+  messageCount(sessionId: string): number {
+    return (this.q("SELECT COUNT(*) AS n FROM messages WHERE external_id >= ? AND external_id < ?").get(...idRange(sessionId)) as { n: number }).n;
+  }
+
+  /**
+   * Sessions with something to send, newest first (the dashboard shows this
+   * week before last year): a payload the server does not have, or messages
+   * in the outbox. Refused items wait until they change, until a day has
+   * passed (`retryFailedBefore`), or until asked for (`retryFailedBefore` = now).
+   */
+  sessionsWithWork(options: { only?: ReadonlySet<string>; retryFailedBefore: number }): SessionWork[] {
+    const rows = this.q(
+      `SELECT s.* FROM sessions s WHERE s.id IN (
+         SELECT id FROM sessions WHERE hash IS NOT sent_hash AND (error IS NULL OR failed_at < ?1)
+         UNION SELECT o.session FROM outbox o CROSS JOIN messages m ON m.external_id = o.external_id WHERE m.error IS NULL OR m.failed_at < ?1)
+       AND s.excluded = 0 AND s.payload IS NOT NULL
+       ORDER BY COALESCE(s.last_at, s.created_at, 0) DESC`,
+    ).all(options.retryFailedBefore) as SessionRow[];
+    return rows.filter((r) => !options.only || options.only.has(r.session_id)).map(sessionWork);
+  }
+
+  /** One session's outbox in sending order (time, then transcript order), a page at a time. */
+  *outbox(sessionKey: number, retryFailedBefore: number): Generator<OutboxMessage> {
+    const page = this.q(
+      `SELECT o.external_id, o.created_at, o.ord, o.payload, m.hash, m.sent_hash, m.alias, m.error, m.failed_at
+       FROM outbox o CROSS JOIN messages m ON m.external_id = o.external_id
+       WHERE o.session = ?1 AND (o.created_at, o.ord, o.external_id) > (?2, ?3, ?4) AND (m.error IS NULL OR m.failed_at < ?5)
+       ORDER BY o.created_at, o.ord, o.external_id LIMIT ${OUTBOX_PAGE}`,
+    );
+    let after: [number, number, string] = [Number.MIN_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, ""];
+    for (;;) {
+      const rows = page.all(sessionKey, after[0], after[1], after[2], retryFailedBefore) as OutboxRow[];
+      for (const r of rows) {
+        yield {
+          externalId: r.external_id,
+          alias: r.alias,
+          createdAt: r.created_at,
+          ord: r.ord,
+          hash: r.hash,
+          sentHash: r.sent_hash,
+          payload: r.payload,
+          error: r.error,
+          failedAt: r.failed_at,
+        };
+      }
+      const last = rows.at(-1);
+      if (!last || rows.length < OUTBOX_PAGE) return;
+      after = [last.created_at, last.ord, last.external_id];
+    }
+  }
+
+  markSessionSent(key: number, sent: { hash: string; windowKey: string; at: number; serverId?: string; createdAt?: number }): void {
+    this.q(
+      `UPDATE sessions SET sent_hash = ?, sent_key = ?, written_at = ?, server_id = COALESCE(?, server_id),
+         created_at = COALESCE(?, created_at), error = NULL, failed_at = NULL WHERE id = ?`,
+    ).run(sent.hash, sent.windowKey, sent.at, sent.serverId ?? null, sent.createdAt ?? null, key);
+  }
+
+  markWritten(key: number, at: number): void {
+    this.q("UPDATE sessions SET written_at = ? WHERE id = ?").run(at, key);
+  }
+
+  markSessionFailed(key: number, error: string, at: number): void {
+    this.q("UPDATE sessions SET error = ?, failed_at = ? WHERE id = ?").run(error, at, key);
+  }
+
+  markLegacyChecked(key: number): void {
+    this.q("UPDATE sessions SET legacy_checked = 1 WHERE id = ?").run(key);
+  }
+
+  /**
+   * Acknowledged: the server has this content. Only if the message did not
+   * change meanwhile (a newer payload stays in the outbox). `createdAt` is the
+   * time the server stored (clamped to the send time): the re-send window is
+   * measured from it.
+   */
+  markMessageSent(externalId: string, hash: string, createdAt: number): void {
+    const changed = this.q(
+      "UPDATE messages SET sent_hash = hash, created_at = MIN(created_at, ?), error = NULL, failed_at = NULL WHERE external_id = ? AND hash = ?",
+    ).run(createdAt, externalId, hash).changes;
+    if (changed) this.q("DELETE FROM outbox WHERE external_id = ?").run(externalId);
+  }
+
+  markMessageFailed(externalId: string, error: string, at: number): void {
+    this.q("UPDATE messages SET error = ?, failed_at = ? WHERE external_id = ?").run(error, at, externalId);
+  }
+
+  /** The server already has this message under the id claude-code-sync 0.1.x gave it. */
+  setAlias(externalId: string, alias: string): void {
+    this.q("UPDATE messages SET alias = ? WHERE external_id = ?").run(alias, externalId);
+  }
+
+  /** `sync --retry-failed`: every refused item is tried again now. */
+  clearFailures(): number {
+    const a = this.q("UPDATE sessions SET error = NULL, failed_at = NULL WHERE error IS NOT NULL").run().changes;
+    const b = this.q("UPDATE messages SET error = NULL, failed_at = NULL WHERE error IS NOT NULL").run().changes;
+    return a + b;
+  }
+
+  // ---- messages
+
+  /**
+   * Records a message as it should be on the server. Unchanged since the
+   * server acknowledged it: nothing to send. New or changed: its payload
+   * waits in the outbox. The stored time of a message the server has is kept
+   * (the server never changes it after insert).
+   */
+  putMessage(m: MessageRecord): void {
+    const key = this.sessionKey(m.sessionId);
+    const row = this.q(
+      `INSERT INTO messages (external_id, session, created_at, ord, hash) VALUES (?1, ?2, ?3, ?4, ?5)
+       ON CONFLICT(external_id) DO UPDATE SET
+         created_at = CASE WHEN messages.sent_hash IS NULL THEN excluded.created_at ELSE messages.created_at END,
+         ord = excluded.ord,
+         error = CASE WHEN messages.hash = excluded.hash THEN messages.error ELSE NULL END,
+         failed_at = CASE WHEN messages.hash = excluded.hash THEN messages.failed_at ELSE NULL END,
+         hash = excluded.hash
+       RETURNING created_at, sent_hash`,
+    ).get(m.externalId, key, m.createdAt, m.ord, m.hash) as { created_at: number; sent_hash: string | null };
+    if (row.sent_hash === m.hash) {
+      this.q("DELETE FROM outbox WHERE external_id = ?").run(m.externalId);
+      return;
+    }
+    this.q(
+      `INSERT INTO outbox (external_id, session, created_at, ord, payload) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(external_id) DO UPDATE SET created_at = excluded.created_at, ord = excluded.ord, payload = excluded.payload`,
+    ).run(m.externalId, key, row.created_at, m.ord, m.payload);
   }
 
   // ---- usage (the persistent side of the usage ledger)
 
-  getUsage(key: string): UsageRecord | undefined {
-    const row = this.db.query("SELECT * FROM usage WHERE key = ?").get(key) as Row | null;
-    return row ? usageFromRow(row) : undefined;
+  /** The kept copy of a response, with the path of the file it was read from. */
+  getUsage(key: bigint): UsageRecord | undefined {
+    const row = this.q(
+      `SELECT u.*, s.session_id, m.name AS model_name, f.path AS file_path FROM usage u
+       JOIN sessions s ON s.id = u.session JOIN models m ON m.id = u.model LEFT JOIN files f ON f.id = u.file WHERE u.key = ?`,
+    ).get(key) as UsageRow | null;
+    return row ? usageRecord(row) : undefined;
   }
 
-  putUsage(key: string, r: UsageRecord): void {
-    this.db
-      .query(
-        `INSERT INTO usage (key, session_id, model, sidechain, fast, input, output, cw5, cw1h, cr) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(key) DO UPDATE SET session_id = excluded.session_id, model = excluded.model, sidechain = excluded.sidechain,
-           fast = excluded.fast, input = excluded.input, output = excluded.output, cw5 = excluded.cw5, cw1h = excluded.cw1h, cr = excluded.cr`,
-      )
-      .run(
-        key,
-        r.sessionId,
-        r.model,
-        r.sidechain ? 1 : 0,
-        r.fast ? 1 : 0,
-        r.tokens.input,
-        r.tokens.output,
-        r.tokens.cacheWrite5m,
-        r.tokens.cacheWrite1h,
-        r.tokens.cacheRead,
-      );
-  }
-
-  sessionUsage(sessionId: string): SessionUsage {
-    const usage = emptySessionUsage();
-    for (const row of this.db.query("SELECT * FROM usage WHERE session_id = ?").all(sessionId) as Row[]) {
-      addRecord(usage, usageFromRow(row));
-    }
-    return usage;
-  }
-
-  // ---- messages (the outbox)
-
-  /**
-   * Records a message as it should be on the server. Unchanged since it was
-   * acknowledged: nothing to send. Changed: its payload waits in the outbox.
-   */
-  putMessage(m: { externalId: string; sessionId: string; createdAt: number; hash: string; payload: string; redactions: number }): void {
-    this.db
-      .query(
-        `INSERT INTO messages (external_id, session_id, created_at, hash, payload, redactions) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(external_id) DO UPDATE SET
-           payload = CASE WHEN messages.sent_hash = excluded.hash THEN NULL ELSE excluded.payload END,
-           error = CASE WHEN messages.hash = excluded.hash THEN messages.error ELSE NULL END,
-           hash = excluded.hash, created_at = excluded.created_at, redactions = excluded.redactions`,
-      )
-      .run(m.externalId, m.sessionId, m.createdAt, m.hash, m.payload, m.redactions);
-  }
-
-  /** The session's outbox in sending order, read a page at a time: one session's can hold hundreds of MB. */
-  *pendingMessages(sessionId: string): Generator<PendingMessage> {
-    const page = this.db.query(
-      `SELECT external_id, hash, payload, sent_hash, created_at FROM messages
-       WHERE session_id = ? AND payload IS NOT NULL AND error IS NULL AND (created_at, external_id) > (?, ?)
-       ORDER BY created_at, external_id LIMIT ${OUTBOX_PAGE}`,
+  putUsage(key: bigint, record: UsageRecord, file: number | null): void {
+    const t = record.tokens;
+    this.q(
+      `INSERT INTO usage (key, session, file, model, flags, at, input, output, cw5, cw1h, cr, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(key) DO UPDATE SET session = excluded.session, file = excluded.file, model = excluded.model, flags = excluded.flags,
+         at = excluded.at, input = excluded.input, output = excluded.output, cw5 = excluded.cw5, cw1h = excluded.cw1h, cr = excluded.cr, extra = excluded.extra`,
+    ).run(
+      key,
+      this.sessionKey(record.sessionId),
+      file,
+      this.modelId(record.model),
+      (record.sidechain ? FLAG_SIDECHAIN : 0) | (record.fast ? FLAG_FAST : 0),
+      null,
+      t.input,
+      t.output,
+      t.cacheWrite5m,
+      t.cacheWrite1h,
+      t.cacheRead,
+      null,
     );
-    let rows = page.all(sessionId, Number.MIN_SAFE_INTEGER, "") as PendingMessage[];
-    for (;;) {
-      yield* rows;
-      const last = rows.at(-1);
-      if (rows.length < OUTBOX_PAGE || !last) return;
-      rows = page.all(sessionId, last.created_at, last.external_id) as PendingMessage[];
+  }
+
+  sessionUsage(sessionId: string): UsageRecord[] {
+    const key = this.existingSessionKey(sessionId);
+    if (key === undefined) return [];
+    const rows = this.q(
+      "SELECT u.*, ?2 AS session_id, m.name AS model_name, NULL AS file_path FROM usage u JOIN models m ON m.id = u.model WHERE u.session = ?1",
+    ).all(key, sessionId) as UsageRow[];
+    return rows.map(usageRecord);
+  }
+
+  /** Sessions with responses of these models (to price them again when a price changed). */
+  sessionsUsingModels(models: readonly string[]): string[] {
+    if (models.length === 0) return [];
+    const rows = this.q(
+      `SELECT DISTINCT s.session_id FROM usage u JOIN models m ON m.id = u.model JOIN sessions s ON s.id = u.session
+       WHERE m.name IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(models)) as Array<{ session_id: string }>;
+    return rows.map((r) => r.session_id);
+  }
+
+  private modelId(name: string): number {
+    let id = this.modelIds.get(name);
+    if (id === undefined) {
+      const row =
+        (this.q("SELECT id FROM models WHERE name = ?").get(name) as { id: number } | null) ??
+        (this.q("INSERT INTO models (name) VALUES (?) RETURNING id").get(name) as { id: number });
+      id = row.id;
+      this.modelIds.set(name, id);
     }
+    return id;
   }
 
-  /** Acknowledged: only if the message was not changed meanwhile. */
-  markMessageSent(externalId: string, hash: string): void {
-    this.db.query("UPDATE messages SET sent_hash = ?, payload = NULL, error = NULL WHERE external_id = ? AND hash = ?").run(hash, externalId, hash);
-  }
+  // ---- counts (from partial indexes: what is pending or failed, never whole tables)
 
-  markMessageFailed(externalId: string, error: string): void {
-    this.db.query("UPDATE messages SET error = ? WHERE external_id = ?").run(error, externalId);
-  }
-
-  messageCount(sessionId: string): number {
-    return (this.db.query("SELECT COUNT(*) AS n FROM messages WHERE session_id = ?").get(sessionId) as { n: number }).n;
-  }
-
-  redactions(sessionId: string): number {
-    return (this.db.query("SELECT COALESCE(SUM(redactions), 0) AS n FROM messages WHERE session_id = ?").get(sessionId) as { n: number }).n;
-  }
-
-  counts(): StateCounts {
-    const one = (sql: string) => (this.db.query(sql).get() as { n: number }).n;
-    const failed = this.db
-      .query(
-        `SELECT session_id AS id, error FROM sessions WHERE error IS NOT NULL
-         UNION ALL SELECT external_id AS id, error FROM messages WHERE error IS NOT NULL LIMIT 50`,
-      )
-      .all() as Array<{ id: string; error: string }>;
+  counts(options: { retryFailedBefore: number } = { retryFailedBefore: Date.now() - FAILED_RETRY_MS }): StateCounts {
+    const n = (sql: string, ...params: number[]) => (this.q(sql).get(...params) as { n: number }).n;
+    const failed = this.q(
+      `SELECT session_id AS id, error, failed_at AS at FROM sessions WHERE error IS NOT NULL
+       UNION ALL SELECT external_id AS id, error, failed_at AS at FROM messages WHERE error IS NOT NULL ORDER BY at DESC LIMIT 50`,
+    ).all() as Failure[];
     const last = this.getMeta("last_sync");
     return {
-      sessionsSynced: one("SELECT COUNT(*) AS n FROM sessions WHERE sent_payload IS NOT NULL"),
-      sessionsPending: one(
-        `SELECT COUNT(*) AS n FROM sessions s WHERE s.excluded = 0 AND s.payload IS NOT NULL AND s.error IS NULL AND (s.sent_payload IS NOT s.payload
-           OR EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.session_id AND m.payload IS NOT NULL AND m.error IS NULL))`,
+      sessionsSynced: n("SELECT COUNT(*) AS n FROM sessions WHERE sent_hash IS NOT NULL"),
+      sessionsPending: this.sessionsWithWork({ retryFailedBefore: options.retryFailedBefore }).length,
+      messagesPending: n(
+        "SELECT COUNT(*) AS n FROM outbox o CROSS JOIN messages m ON m.external_id = o.external_id WHERE m.error IS NULL OR m.failed_at < ?",
+        options.retryFailedBefore,
       ),
-      messagesPending: one("SELECT COUNT(*) AS n FROM messages WHERE payload IS NOT NULL AND error IS NULL"),
       failed,
+      failedCount: n("SELECT COUNT(*) AS n FROM sessions WHERE error IS NOT NULL") + n("SELECT COUNT(*) AS n FROM messages WHERE error IS NOT NULL"),
       ...(last ? { lastSync: Number(last) } : {}),
     };
   }
 }
 
-function usageFromRow(row: Row): UsageRecord {
+/** A refused item is tried again once this long has passed (or when it changes, or with --retry-failed). */
+export const FAILED_RETRY_MS = 24 * 60 * 60 * 1000;
+
+/** The key range of one session's messages: their ids are `<sessionId>:<...>`. */
+function idRange(sessionId: string): [string, string] {
+  return [`${sessionId}:`, `${sessionId};`];
+}
+
+interface FileRow {
+  id: number;
+  path: string;
+  session_id: string;
+  identity: string;
+  size: number;
+  mtime_ms: number;
+  offset: number;
+  fingerprint: string | null;
+}
+
+function fileRecord(r: FileRow): FileRecord {
+  return { id: r.id, path: r.path, sessionId: r.session_id, identity: r.identity, size: r.size, mtimeMs: r.mtime_ms, offset: r.offset, fingerprint: r.fingerprint };
+}
+
+interface SessionRow {
+  id: number;
+  session_id: string;
+  payload: string | null;
+  hash: string | null;
+  sent_hash: string | null;
+  sent_key: string | null;
+  created_at: number | null;
+  last_at: number | null;
+  written_at: number | null;
+  server_id: string | null;
+  legacy_checked: number;
+  error: string | null;
+  failed_at: number | null;
+}
+
+function sessionWork(r: SessionRow): SessionWork {
   return {
-    key: row.key as string,
-    sessionId: row.session_id as string,
-    model: row.model as string,
-    sidechain: row.sidechain === 1,
-    fast: row.fast === 1,
-    tokens: {
-      input: row.input as number,
-      output: row.output as number,
-      cacheWrite5m: row.cw5 as number,
-      cacheWrite1h: row.cw1h as number,
-      cacheRead: row.cr as number,
-    },
+    key: r.id,
+    sessionId: r.session_id,
+    payload: r.payload,
+    hash: r.hash,
+    sentHash: r.sent_hash,
+    sentKey: r.sent_key,
+    createdAt: r.created_at,
+    lastAt: r.last_at,
+    writtenAt: r.written_at,
+    serverId: r.server_id,
+    legacyChecked: r.legacy_checked === 1,
+    error: r.error,
+    failedAt: r.failed_at,
+  };
+}
+
+interface OutboxRow {
+  external_id: string;
+  created_at: number;
+  ord: number;
+  payload: string;
+  hash: string;
+  sent_hash: string | null;
+  alias: string | null;
+  error: string | null;
+  failed_at: number | null;
+}
+
+interface UsageRow {
+  key: number;
+  session_id: string;
+  file_path: string | null;
+  model_name: string;
+  flags: number;
+  at: number | null;
+  input: number;
+  output: number;
+  cw5: number;
+  cw1h: number;
+  cr: number;
+  extra: string | null;
+}
+
+function usageRecord(row: UsageRow): UsageRecord {
+  return {
+    key: null,
+    sessionId: row.session_id,
+    model: row.model_name,
+    sidechain: (row.flags & FLAG_SIDECHAIN) !== 0,
+    fast: (row.flags & FLAG_FAST) !== 0,
+    tokens: { input: row.input, output: row.output, cacheWrite5m: row.cw5, cacheWrite1h: row.cw1h, cacheRead: row.cr },
+    ...(row.file_path === null ? {} : { file: row.file_path }),
   };
 }

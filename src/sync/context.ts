@@ -1,16 +1,18 @@
 import { type Config, isProjectExcluded, loadConfig, requireCredentials } from "../config/index.ts";
 import { projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
-import type { FoldOptions } from "../fold/session-fold.ts";
 import { type OpenSyncClient, createClient } from "../opensync/client.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
 import { createRedactor } from "../safety/redact.ts";
 import { StateStore, statePath } from "../state/store.ts";
-import { type Scrubber, scrubberFrom } from "./payloads.ts";
+import { type Scrubber, scrubberFrom } from "../plan/payloads.ts";
+import type { ReadSettings } from "../scan/work.ts";
 
-/** What the user's options make of a scan: what to include, what to hide. */
+/** What the user's options make of a read: what to include, what to hide. */
 export interface ScanSettings {
-  fold: FoldOptions;
+  /** For the readers (plain data: they may run in worker threads). */
+  read: Omit<ReadSettings, "mode">;
+  /** Titles are redacted in the main thread. */
   scrub: Scrubber;
   isExcluded(projectPath: string | undefined): boolean;
 }
@@ -18,7 +20,12 @@ export interface ScanSettings {
 export function scanSettings(config: Config): ScanSettings {
   const o = config.options;
   return {
-    fold: { toolCalls: o.toolCalls, thinking: o.thinking, subagentMessages: o.subagentMessages },
+    read: {
+      fold: { toolCalls: o.toolCalls, thinking: o.thinking, subagentMessages: o.subagentMessages },
+      redact: o.redact,
+      redactPatterns: o.redactPatterns,
+      excludeProjects: o.excludeProjects,
+    },
     scrub: scrubberFrom(o.redact ? createRedactor({ extraPatterns: o.redactPatterns }) : undefined),
     isExcluded: (path) => path !== undefined && o.excludeProjects.length > 0 && isProjectExcluded(path, o.excludeProjects),
   };
@@ -63,7 +70,8 @@ export function connect(options: { insecure?: boolean; config?: Config; timeoutM
       url,
       apiKey: creds.apiKey,
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-      ...(options.retries !== undefined ? { retries: options.retries } : {}),
+      // The sender owns retries and pacing: one attempt per call.
+      retries: options.retries ?? 0,
     }),
     store: StateStore.open(statePath(url)),
   };

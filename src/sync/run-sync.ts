@@ -1,25 +1,40 @@
 import { createHash } from "node:crypto";
 import { UserError } from "../errors.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
-import type { ReadStats } from "../scan/scan.ts";
+import { type ScanOutcome, scan } from "../scan/scan.ts";
+import { type SendOutcome, Sender } from "../send/sender.ts";
+import { clientTransport } from "../send/transport.ts";
 import { stateError } from "../state/db.ts";
-import { heartbeat, lockHolder, tryLock, unlock } from "../state/lock.ts";
+import { SyncLock } from "../state/lock.ts";
 import type { StateStore } from "../state/store.ts";
-import { type ScanRequest, scanIntoState } from "./scan-into-state.ts";
-import { type SendOutcome, sendPending } from "./send.ts";
+import type { ScanSettings } from "./context.ts";
+import { StateSink, statePast } from "./state-sink.ts";
 
-export interface SyncRequest extends ScanRequest {
+export interface SyncRequest extends ScanSettings {
+  roots: string[];
   apiKey: string;
+  /** Re-read every transcript from the start. */
+  full: boolean;
+  /** Only these sessions. */
+  only?: ReadonlySet<string>;
+  /** Sessions whose turn is over (a Stop hook fired): their last response goes as it is. */
+  finalize?: ReadonlySet<string>;
+  /** Try items the server refused again now. */
+  retryFailed?: boolean;
+  /** Stops sending (Ctrl-C): what was not sent stays pending. */
+  signal?: AbortSignal;
+  /** Sessions sent so far, out of those with something to send. */
   onProgress?: (done: number, total: number) => void;
+  /** Bytes read so far, out of those to read. */
+  onReadProgress?: (bytesRead: number, bytesTotal: number) => void;
   /** How long to wait for another sync to finish before giving up. */
   waitForLockMs?: number;
   onWaiting?: (pid: number) => void;
+  /** Wait this long at most for writes held back by the server's windows, then send them too (0: leave them for the next run). */
+  waitForWindowsMs?: number;
 }
 
-export interface SyncReport extends SendOutcome {
-  sessionsRead: number;
-  bytesRead: number;
-  stats: ReadStats;
+export interface SyncReport extends SendOutcome, ScanOutcome {
   pendingMessages: number;
   pendingSessions: number;
 }
@@ -34,23 +49,26 @@ async function checkAccount(store: StateStore, client: OpenSyncClient, apiKey: s
   const known = store.getMeta("account");
   if (known === fingerprint) return;
   if (known !== undefined) {
-    const ours = (store.db.query("SELECT session_id FROM sessions WHERE sent_payload IS NOT NULL LIMIT 200").all() as Array<{ session_id: string }>).map(
-      (r) => r.session_id,
-    );
+    const ours = store.sentSessionIds(200);
     const server = new Set(await client.listSessions());
     if (ours.some((id) => !server.has(id))) store.reset();
   }
   store.setMeta("account", fingerprint);
 }
 
-async function acquire(store: StateStore, req: SyncRequest): Promise<void> {
+/** Sessions kept out by `excludeProjects` that no longer are: read again from the start, so their history is sent. */
+function readmitProjects(store: StateStore, isExcluded: (path: string | undefined) => boolean): void {
+  const readmitted = store.excludedSessions().filter((s) => !isExcluded(s.project ?? undefined));
+  if (readmitted.length > 0) store.write(() => readmitted.forEach((s) => store.rereadSession(s.sessionId)));
+}
+
+async function acquire(lock: SyncLock, req: SyncRequest): Promise<void> {
   const deadline = Date.now() + (req.waitForLockMs ?? 60_000);
   let told = false;
-  while (!tryLock(store)) {
-    if (Date.now() > deadline) {
-      throw new UserError(`Another sync (pid ${lockHolder(store)}) is still running. Try again when it has finished.`, 1);
-    }
-    if (!told) req.onWaiting?.(lockHolder(store) ?? 0);
+  while (!lock.tryAcquire()) {
+    const holder = lock.holder()?.pid ?? 0;
+    if (Date.now() > deadline) throw new UserError(`Another sync (pid ${holder}) is still running. Try again when it has finished.`, 1);
+    if (!told) req.onWaiting?.(holder);
     told = true;
     await Bun.sleep(200);
   }
@@ -62,28 +80,86 @@ export async function runSync(store: StateStore, client: OpenSyncClient, req: Sy
     return await lockedSync(store, client, req);
   } catch (error) {
     // A disk that fills up or a state folder made read-only mid-run (even while unlocking): what to do, not a stack trace.
-    throw stateError(error, store.db.filename);
+    throw stateError(error, store.path);
   }
 }
 
 async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRequest): Promise<SyncReport> {
-  await acquire(store, req);
-  const beat = setInterval(() => {
-    try {
-      heartbeat(store);
-    } catch {
-      // A full disk fails this write too; the run itself reports it.
-    }
-  }, 15_000);
+  const lock = new SyncLock(store);
+  await acquire(lock, req);
   try {
     await checkAccount(store, client, req.apiKey);
-    const scan = scanIntoState(store, req);
-    const sent = await sendPending(store, client, { only: req.only, onProgress: req.onProgress });
-    if (!sent.stoppedBy) store.setMeta("last_sync", String(Date.now()));
+    readmitProjects(store, req.isExcluded);
+    const transport = clientTransport(client);
+    const options = {
+      ...(req.only ? { only: req.only } : {}),
+      ...(req.retryFailed ? { retryFailed: true } : {}),
+      ...(req.signal ? { signal: req.signal } : {}),
+      ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+    };
+    // Sending starts with what is already pending and takes each session as soon as the scan has read it.
+    const sender = new Sender(store, transport, options);
+    sender.loadPending();
+    const sink = new StateSink(store, req, (id) => sender.feed(id));
+    const sending = sender.run();
+    let scanned: ScanOutcome;
+    try {
+      scanned = await scan(
+        {
+          roots: req.roots,
+          settings: { ...req.read, mode: "payloads" },
+          full: req.full,
+          ...(req.only ? { only: req.only } : {}),
+          ...(req.finalize ? { finalize: req.finalize } : {}),
+          ...(req.onReadProgress ? { onProgress: req.onReadProgress } : {}),
+        },
+        statePast(store),
+        (chunk) => sink.accept(chunk),
+      );
+      for (const id of sink.finish()) sender.feed(id);
+    } finally {
+      sender.close();
+    }
+    let sent = await sending;
+    sent = await sendHeldBack(store, transport, options, sent, req.waitForWindowsMs ?? 0);
+    if (!sent.stoppedBy && !sent.interrupted) store.setMeta("last_sync", String(Date.now()));
+    store.releaseSpace();
     const counts = store.counts();
-    return { ...scan, ...sent, pendingMessages: counts.messagesPending, pendingSessions: counts.sessionsPending };
+    return { ...scanned, ...sent, pendingMessages: counts.messagesPending, pendingSessions: counts.sessionsPending };
   } finally {
-    clearInterval(beat);
-    unlock(store);
+    lock.release();
   }
+}
+
+/**
+ * Writes the server's windows held back (a session's final totals right
+ * after its messages, a message changed within seconds of its creation) go
+ * once the window has passed, if that is soon enough.
+ */
+async function sendHeldBack(
+  store: StateStore,
+  transport: ReturnType<typeof clientTransport>,
+  options: ConstructorParameters<typeof Sender>[2],
+  first: SendOutcome,
+  maxWaitMs: number,
+): Promise<SendOutcome> {
+  let outcome = first;
+  const deadline = Date.now() + maxWaitMs;
+  while (!outcome.stoppedBy && !outcome.interrupted && outcome.deferredSessions.length > 0) {
+    const readyAt = Math.max(...outcome.deferredSessions.map((d) => d.readyAt));
+    if (readyAt > deadline) break;
+    await Bun.sleep(Math.max(0, readyAt - Date.now()));
+    const again = new Sender(store, transport, { ...options, only: new Set(outcome.deferredSessions.map((d) => d.sessionId)) });
+    again.loadPending();
+    again.close();
+    const next = await again.run();
+    outcome = {
+      ...next,
+      sessionsSent: outcome.sessionsSent + next.sessionsSent,
+      messagesSent: outcome.messagesSent + next.messagesSent,
+      failed: [...outcome.failed, ...next.failed],
+      unsent: outcome.unsent + next.unsent,
+    };
+  }
+  return outcome;
 }

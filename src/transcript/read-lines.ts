@@ -4,6 +4,12 @@ const NEWLINE = 0x0a;
 const CR = 0x0d;
 const BOM = [0xef, 0xbb, 0xbf];
 const CHUNK = 1 << 20;
+/**
+ * The longest line read. A longer one (a transcript with no newline at all,
+ * or a corrupt file) is skipped and reported, never held in memory: a 2 GB
+ * file without newlines would otherwise grow the buffer to gigabytes.
+ */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 /** Reused across calls (reads are synchronous, never nested): a fresh 1 MiB per file costs more than the reading. */
 const shared = Buffer.alloc(CHUNK);
 
@@ -14,6 +20,8 @@ export interface LineHandlers {
    * the file [start, end), end after the `\n`.
    */
   line(bytes: Buffer, start: number, end: number): void;
+  /** A line longer than the limit, skipped: its byte range. */
+  tooLong?(start: number, end: number): void;
 }
 
 export interface ReadResult {
@@ -31,30 +39,64 @@ export interface ReadResult {
  * left for the next read. Lines stay bytes: decoding is the parser's job, which
  * can skip the parts of a line it never reads.
  */
-export function readLines(path: string, fromOffset: number, handlers: LineHandlers, maxBytes = Number.POSITIVE_INFINITY): ReadResult {
+export function readLines(
+  path: string,
+  fromOffset: number,
+  handlers: LineHandlers,
+  maxBytes = Number.POSITIVE_INFINITY,
+  maxLine = MAX_LINE_BYTES,
+): ReadResult {
   const fd = openSync(path, "r");
   try {
     let buf = shared;
     let filled = 0; // bytes at the front of buf not consumed yet (an incomplete line)
     let bufStart = fromOffset; // file offset of buf[0]
+    let skipping = false; // inside a line longer than maxLine: its bytes are dropped up to its newline
     let bytesRead = 0;
     let eof = false;
     for (;;) {
       // Stop only after a whole line: a single line longer than maxBytes is read to its end, else the caller would ask for it forever.
-      if (bytesRead >= maxBytes && bufStart > fromOffset) break;
+      if (bytesRead >= maxBytes && bufStart > fromOffset && !skipping) break;
       if (filled === buf.length) {
-        // One line longer than the buffer: grow instead of failing.
-        const bigger = Buffer.alloc(buf.length * 2);
-        bigger.set(buf);
-        buf = bigger;
+        if (buf.length >= maxLine) {
+          skipping = true; // bufStart stays at the line's start; its bytes so far are dropped
+          filled = 0;
+        } else {
+          // One line longer than the buffer: grow instead of failing.
+          const bigger = Buffer.alloc(Math.min(buf.length * 2, maxLine));
+          bigger.set(buf);
+          buf = bigger;
+        }
       }
-      const n = readSync(fd, buf, filled, buf.length - filled, bufStart + filled);
+      // Reads are sequential: the next byte is always fromOffset + bytesRead (= bufStart + filled outside a skip).
+      const at = fromOffset + bytesRead;
+      const n = readSync(fd, buf, filled, buf.length - filled, at);
       if (n === 0) {
+        // An overlong line still without its newline is not consumed (it may still be being written), only reported.
+        if (skipping) handlers.tooLong?.(bufStart, at);
         eof = true;
         break;
       }
       bytesRead += n;
       const end = filled + n;
+      if (skipping) {
+        const nl = buf.subarray(0, end).indexOf(NEWLINE);
+        if (nl < 0) {
+          filled = 0;
+          continue;
+        }
+        const lineEnd = at + nl + 1;
+        handlers.tooLong?.(bufStart, lineEnd);
+        skipping = false;
+        bufStart = lineEnd;
+        // What follows the skipped line in this read may hold whole lines already.
+        const last = end > nl + 1 ? buf.lastIndexOf(NEWLINE, end - 1) : nl;
+        if (last > nl) emitLines(buf.subarray(nl + 1), last - nl - 1, bufStart, handlers);
+        buf.copyWithin(0, last + 1, end);
+        filled = end - last - 1;
+        bufStart += last - nl;
+        continue;
+      }
       const last = buf.lastIndexOf(NEWLINE, end - 1);
       if (last < filled) {
         filled = end; // no line ends in what was just read

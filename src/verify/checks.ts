@@ -8,7 +8,7 @@ import { projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
 import { keyFormatProblem } from "../login/key-format.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
-import { lockHolder, tryLock, unlock } from "../state/lock.ts";
+import { SyncLock } from "../state/lock.ts";
 import { StateStore, statePath } from "../state/store.ts";
 import { firstWord, isExecutable } from "./executable.ts";
 import { checkClient, explainServerError, keyFix } from "./server.ts";
@@ -163,8 +163,8 @@ function stateCheck(url: string | undefined): Check {
   let store: StateStore | undefined;
   try {
     store = StateStore.open(path);
-    const result = (store.db.query("PRAGMA quick_check").all() as Array<Record<string, string>>).map((row) => Object.values(row)[0]);
-    if (result.length !== 1 || result[0] !== "ok") return fail("state", name, `${path} is damaged: ${result.slice(0, 3).join("; ")}`, fix);
+    const result = store.integrityProblems();
+    if (result.length > 0) return fail("state", name, `${path} is damaged: ${result.slice(0, 3).join("; ")}`, fix);
     const counts = store.counts();
     const lock = lockNote(store);
     return ok("state", name, `${path} is consistent; ${counts.sessionsSynced} session(s) synced, ${counts.messagesPending} message(s) pending${lock}`);
@@ -178,10 +178,11 @@ function stateCheck(url: string | undefined): Check {
 
 /** A lock left by a process that died is taken over by the next sync anyway; clearing it here shows it was there. */
 function lockNote(store: StateStore): string {
-  const holder = lockHolder(store);
+  const lock = new SyncLock(store);
+  const holder = lock.holder()?.pid;
   if (holder === undefined) return "";
-  if (!tryLock(store)) return `; a sync is running now (pid ${holder})`;
-  unlock(store);
+  if (!lock.tryAcquire()) return `; a sync is running now (pid ${holder})`;
+  lock.release();
   return `; cleared a stale lock left by pid ${holder}, which is no longer running`;
 }
 

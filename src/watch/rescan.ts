@@ -1,6 +1,6 @@
 import { discoverFiles } from "../discover/files.ts";
 import type { StateStore } from "../state/store.ts";
-import { resumeOffset } from "../sync/scan-into-state.ts";
+import { resumeFrom } from "../scan/scan.ts";
 
 export interface Rescan {
   /** Sessions with a file that is new or changed since the state database last read it. */
@@ -18,9 +18,10 @@ export interface Rescan {
 export function rescan(roots: string[], store: StateStore): Rescan {
   const changed = new Set<string>();
   const subagents = new Map<string, string>();
-  for (const file of discoverFiles(roots).files) {
+  const read = store.files();
+  for (const file of discoverFiles(roots, read).files) {
     if (file.kind === "subagent") subagents.set(file.path, file.sessionId);
-    if (resumeOffset(file, store.getFile(file.path), false) !== undefined) changed.add(file.sessionId);
+    if (resumeFrom(file, read.get(file.path), false) !== undefined) changed.add(file.sessionId);
   }
   return { changed, subagents };
 }

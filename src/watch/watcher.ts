@@ -3,7 +3,6 @@ import { UserError } from "../errors.ts";
 import { AuthError } from "../opensync/errors.ts";
 import type { StateStore } from "../state/store.ts";
 import type { SyncReport } from "../sync/run-sync.ts";
-import { MESSAGE_WINDOW_MS } from "../sync/send.ts";
 import { ChangeQueue } from "./change-queue.ts";
 import { changeTarget } from "./change-target.ts";
 import { eventsReliable, watchTree } from "./fs-events.ts";
@@ -18,8 +17,6 @@ export const SAFETY_RESCAN_MS = 60_000;
 const RESCAN_DELAY_MS = 250;
 const RETRY_FIRST_MS = 5_000;
 const RETRY_MAX_MS = 120_000;
-/** Retries of a session held back only by the server's windows; bounded in case its timestamps are in the future. */
-const MAX_DEFERRALS = 10;
 
 export interface WatchOptions {
   roots: string[];
@@ -72,14 +69,12 @@ export function startWatcher(o: WatchOptions): Watcher {
   const alarm = new Alarm();
   const closers: Array<() => void> = [];
   const polled = new Set<string>();
-  const deferrals = new Map<string, number>();
   const subagents = new Map<string, string>();
   let rescanTimer: ReturnType<typeof setTimeout> | undefined;
   let stopping = false;
 
   const touch = (sessionId: string) => {
     queue.touch(sessionId, Date.now());
-    deferrals.delete(sessionId);
     alarm.ring();
   };
 
@@ -143,15 +138,9 @@ export function startWatcher(o: WatchOptions): Watcher {
     o.warn(failureLine(error, delay));
   };
 
-  /** Sessions left with work after a pass were held back by the server's windows: try them when those have passed. */
-  const retryDeferred = (only: string[] | undefined) => {
-    const waiting = o.store.sessionsWithWork(only && new Set(only)).map((row) => row.session_id);
-    const again = waiting.filter((id) => {
-      const n = (deferrals.get(id) ?? 0) + 1;
-      deferrals.set(id, n);
-      return n <= MAX_DEFERRALS;
-    });
-    queue.retryAt(again, Date.now() + MESSAGE_WINDOW_MS);
+  /** Writes held back by the server's windows: each session is synced again when its window has passed. */
+  const retryDeferred = (deferred: SyncReport["deferredSessions"]) => {
+    for (const d of deferred) queue.retryAt([d.sessionId], d.readyAt);
   };
 
   const pass = async (only: string[] | undefined) => {
@@ -163,7 +152,7 @@ export function startWatcher(o: WatchOptions): Watcher {
       if (!only) full = false;
       const line = syncLine(report, only, new Date());
       if (line) o.log(line);
-      if (report.deferred) retryDeferred(only);
+      retryDeferred(report.deferredSessions);
     } catch (error) {
       // Exit code 1 is "try again later" (server out of reach, another sync holding the lock, disk full); 2 needs the user.
       if (error instanceof UserError && error.exitCode === 1) retryLater(only, error);

@@ -70,8 +70,3 @@ export function messagePayload(m: FoldedMessage, scrub: Scrubber): { payload: Om
     },
   };
 }
-
-/** A content hash of a payload: what decides whether the server already has it. */
-export function payloadHash(json: string): string {
-  return Bun.hash(json).toString(36);
-}

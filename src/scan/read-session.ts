@@ -1,0 +1,179 @@
+import { unreadable } from "../discover/files.ts";
+import { isProjectExcluded } from "../config/exclude.ts";
+import { type FoldedMessage, SessionFold } from "../fold/session-fold.ts";
+import { type Ledger, type UsageRecord, UsageLedger } from "../fold/usage-ledger.ts";
+import { payloadHash } from "../plan/hash.ts";
+import { type Scrubber, messagePayload, scrubberFrom } from "../plan/payloads.ts";
+import { collectAfterReading } from "../runtime/gc-pacer.ts";
+import { createRedactor } from "../safety/redact.ts";
+import { fingerprintAt } from "../transcript/fingerprint.ts";
+import { parseLine } from "../transcript/parse-line.ts";
+import { readLines } from "../transcript/read-lines.ts";
+import {
+  type BuiltMessage,
+  type FileProgress,
+  type FileWork,
+  type ReadSettings,
+  type ReadStats,
+  type SessionChunk,
+  type SessionWorkItem,
+  emptyReadStats,
+} from "./work.ts";
+
+/** Bytes read between two chunks (two commits) when messages are built: bounds memory and what a crash can undo. */
+export const CHUNK_BYTES = 32 * 1024 * 1024;
+
+/** A ledger that stamps each record with the file it came from and collects one chunk's records. */
+class ChunkLedger implements Ledger {
+  file = "";
+  current = new UsageLedger();
+
+  add(record: UsageRecord): void {
+    record.file = this.file;
+    this.current.add(record);
+  }
+
+  take(): UsageLedger {
+    const done = this.current;
+    this.current = new UsageLedger();
+    return done;
+  }
+}
+
+export type ChunkSink = (chunk: SessionChunk) => void | Promise<void>;
+
+/**
+ * Reads sessions: each one's changed files from where the last read stopped,
+ * folded into messages and usage, in chunks. The same code runs in a scan
+ * worker or in the main thread; messages are built (redacted, sized, hashed)
+ * here, once.
+ */
+export class SessionReader {
+  private readonly scrub: Scrubber;
+
+  constructor(private readonly settings: ReadSettings) {
+    this.scrub = scrubberFrom(settings.redact && settings.mode !== "count" ? createRedactor({ extraPatterns: settings.redactPatterns }) : undefined);
+  }
+
+  private excluded(path: string | undefined): boolean {
+    const patterns = this.settings.excludeProjects;
+    return path !== undefined && patterns.length > 0 && isProjectExcluded(path, patterns);
+  }
+
+  async read(item: SessionWorkItem, emit: ChunkSink): Promise<void> {
+    const restart = item.files.some((w) => w.from > 0 && !sameBytes(w));
+    // A file rewritten in place: the whole session is read again from scratch (message ids and usage keys make that idempotent).
+    const files: FileWork[] = restart ? item.files.map((w) => ({ ...w, from: 0, fingerprint: null })) : item.files;
+    const ledger = new ChunkLedger();
+    const messages: BuiltMessage[] = [];
+    let redactions = 0;
+    let counted = 0;
+    const fold: SessionFold = new SessionFold(
+      item.sessionId,
+      this.settings.fold,
+      ledger,
+      this.settings.mode === "count" ? undefined : (m) => this.build(m, fold, messages, (n) => (redactions += n)),
+      restart ? undefined : item.snapshot,
+    );
+    const maxBytes = this.settings.mode === "payloads" ? CHUNK_BYTES : Number.POSITIVE_INFINITY;
+
+    let stats = emptyReadStats();
+    let progress: FileProgress[] = [];
+    let bytesRead = 0;
+    const flushChunk = async (done: boolean) => {
+      if (done) fold.flush();
+      const chunk: SessionChunk = {
+        sessionId: item.sessionId,
+        files: progress,
+        done,
+        meta: { ...fold.meta },
+        snapshot: fold.snapshot(),
+        usage: ledger.take().toBatch(),
+        messages: messages.splice(0),
+        messageCount: fold.messages - counted,
+        redactions,
+        excluded: this.excluded(fold.meta.cwd ?? fold.meta.anyCwd),
+        bytesRead,
+        stats,
+      };
+      counted = fold.messages;
+      redactions = 0;
+      bytesRead = 0;
+      stats = emptyReadStats();
+      progress = [];
+      await emit(chunk);
+    };
+
+    for (const [i, work] of files.entries()) {
+      ledger.file = work.file.path;
+      let offset = work.from;
+      for (let eof = false; !eof; ) {
+        const read = readFile(work, offset, fold, stats, maxBytes);
+        bytesRead += read.offset - offset;
+        offset = read.offset;
+        eof = read.eof;
+        progress.push({ file: work.file, offset, eof, fingerprint: read.failed ? work.fingerprint : safeFingerprint(work.file.path, offset), restarted: restart, failed: read.failed });
+        if (!eof) await flushChunk(false);
+      }
+      if (i === files.length - 1) await flushChunk(true);
+    }
+  }
+
+  private build(m: FoldedMessage, fold: SessionFold, into: BuiltMessage[], count: (n: number) => void): void {
+    if (this.excluded(fold.meta.cwd ?? fold.meta.anyCwd)) return;
+    const { payload, redactions } = messagePayload(m, this.scrub);
+    count(redactions);
+    if (this.settings.mode !== "payloads") return;
+    const json = JSON.stringify(payload);
+    into.push({ externalId: m.externalId, sessionId: m.sessionId, createdAt: m.createdAt, ord: m.order ?? 0, hash: payloadHash(json), payload: json });
+  }
+}
+
+/** Whether the bytes before a resumed offset are still those that were read. */
+function sameBytes(w: FileWork): boolean {
+  if (w.fingerprint === null) return true; // read by an older version: trusted as before
+  return safeFingerprint(w.file.path, w.from) === w.fingerprint;
+}
+
+function safeFingerprint(path: string, offset: number): string | null {
+  try {
+    return fingerprintAt(path, offset);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads one file from `offset` (at most about `maxBytes`) into the fold. An
+ * unreadable file (deleted meanwhile, no permission) is noted in `stats`,
+ * never fatal: its offset stays where it was, so the next read tries again.
+ */
+function readFile(work: FileWork, offset: number, fold: SessionFold, stats: ReadStats, maxBytes: number): { offset: number; eof: boolean; failed: boolean } {
+  const inSubagentFile = work.file.kind === "subagent";
+  try {
+    const r = readLines(
+      work.file.path,
+      offset,
+      {
+        line(bytes, start) {
+          collectAfterReading(bytes.length);
+          const parsed = parseLine(bytes);
+          if (!parsed.entry) {
+            stats.badLines++;
+            return;
+          }
+          if (parsed.unknownType) stats.unknownTypes++;
+          fold.add(parsed.entry, inSubagentFile, start);
+        },
+        tooLong() {
+          stats.longLines++;
+        },
+      },
+      maxBytes,
+    );
+    return { offset: r.offset, eof: r.eof, failed: false };
+  } catch (error) {
+    stats.files.push(unreadable(work.file.path, error));
+    return { offset, eof: true, failed: true };
+  }
+}

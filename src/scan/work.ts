@@ -1,0 +1,98 @@
+import type { SkippedFile, TranscriptFile } from "../discover/files.ts";
+import type { FoldOptions, FoldSnapshot, SessionMeta } from "../fold/session-fold.ts";
+import type { RecordBatch } from "../fold/usage-ledger.ts";
+
+/**
+ * What passes between the scan's orchestrator (main thread) and the readers
+ * (worker threads, or the main thread for a small read): plain data only.
+ */
+
+/** What to do with messages: count them (dry run), build them to count redactions, or build them to send. */
+export type MessageMode = "count" | "redactions" | "payloads";
+
+export interface ReadSettings {
+  fold: FoldOptions;
+  mode: MessageMode;
+  redact: boolean;
+  redactPatterns: readonly string[];
+  excludeProjects: readonly string[];
+}
+
+/** One file of a session to read, from where the last read stopped. */
+export interface FileWork {
+  file: TranscriptFile;
+  from: number;
+  /** Fingerprint of the bytes before `from` as last read: if they differ now, the file was rewritten and is read from 0. */
+  fingerprint: string | null;
+}
+
+/** One session to read: its changed files and the fold's carry-over from the last read. */
+export interface SessionWorkItem {
+  sessionId: string;
+  files: FileWork[];
+  snapshot?: FoldSnapshot;
+  /** Emit the responses still open at the end (the turn is over) rather than only the complete ones. */
+  final: boolean;
+}
+
+/** A file's progress within one chunk. */
+export interface FileProgress {
+  file: TranscriptFile;
+  offset: number;
+  eof: boolean;
+  fingerprint: string | null;
+  /** The file no longer matched its fingerprint and was read from the start. */
+  restarted: boolean;
+  /** It could not be read (noted in the stats): its old progress stands. */
+  failed: boolean;
+}
+
+/** A message ready to send: built, redacted and hashed once, where it was read. */
+export interface BuiltMessage {
+  externalId: string;
+  sessionId: string;
+  createdAt: number;
+  ord: number;
+  hash: string;
+  payload: string;
+}
+
+export interface ReadStats {
+  badLines: number;
+  unknownTypes: number;
+  longLines: number;
+  files: SkippedFile[];
+}
+
+export function emptyReadStats(): ReadStats {
+  return { badLines: 0, unknownTypes: 0, longLines: 0, files: [] };
+}
+
+export function addStats(into: ReadStats, from: ReadStats): void {
+  into.badLines += from.badLines;
+  into.unknownTypes += from.unknownTypes;
+  into.longLines += from.longLines;
+  into.files.push(...from.files);
+}
+
+/**
+ * What reading part of a session produced. A large session comes in several
+ * chunks (each one commit of the state): the files' offsets, the fold's
+ * carry-over, the new usage records and messages up to that point.
+ */
+export interface SessionChunk {
+  sessionId: string;
+  files: FileProgress[];
+  /** The session's last chunk of this scan. */
+  done: boolean;
+  meta: SessionMeta;
+  snapshot: FoldSnapshot;
+  /** Usage records read in this chunk, deduplicated within it; `paths` names the file of each row. */
+  usage: RecordBatch;
+  messages: BuiltMessage[];
+  messageCount: number;
+  redactions: number;
+  excluded: boolean;
+  bytesRead: number;
+  stats: ReadStats;
+}

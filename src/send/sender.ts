@@ -1,0 +1,495 @@
+import type { UserError } from "../errors.ts";
+import type { MessagePayload, SessionPayload } from "../opensync/payload.ts";
+import { windowKey } from "../plan/hash.ts";
+import { clampTimestamp } from "../safety/sanitize.ts";
+import { FAILED_RETRY_MS, type OutboxMessage, type SessionWork, type StateStore } from "../state/store.ts";
+import { Pacer } from "./pacer.ts";
+import type { FailureKind, Outcome, SendTransport } from "./transport.ts";
+import { messageReadyAt, sessionReadyAt } from "./windows.ts";
+
+export interface SenderOptions {
+  only?: ReadonlySet<string>;
+  /** Try refused items again now (`sync --retry-failed`), not only once they changed or a day passed. */
+  retryFailed?: boolean;
+  now?: () => number;
+  signal?: AbortSignal;
+  pacer?: Pacer;
+  onProgress?(done: number, total: number): void;
+  /**
+   * Called once for a session the server may have had before we ever sent it
+   * (claude-code-sync 0.1.x sent it), right after its first upsert and before
+   * its messages: finds the messages the server already has and records their
+   * ids (see legacy.ts). A failure is retried like a write.
+   */
+  adopt?(work: SessionWork, serverSessionId: string): Promise<Outcome<void>>;
+}
+
+export interface SendOutcome {
+  sessionsSent: number;
+  messagesSent: number;
+  /** Held back by the server's re-send windows, with when each session's next write may go. */
+  deferred: number;
+  deferredSessions: Array<{ sessionId: string; readyAt: number }>;
+  /** Refused by the server this run. */
+  failed: Array<{ id: string; error: string }>;
+  /** Writes that failed every attempt this run (left pending for the next), and the last reason. */
+  unsent: number;
+  unsentError?: UserError;
+  /** Why sending stopped early: a refused key, a wrong URL, a server out of reach, or the lock lost. */
+  stoppedBy?: UserError;
+  /** Stopped by the caller's signal (Ctrl-C). */
+  interrupted?: boolean;
+}
+
+/** Attempts at one write within a run before it is left for the next run. */
+const MAX_ATTEMPTS = 4;
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 8_000;
+/** Failures in a row, with no success between, after which the server is taken to be down. */
+const DOWN_AFTER = 8;
+/** Sessions worked on at once; each may have several messages in flight. */
+const ACTIVE_SESSIONS = 16;
+/** Messages of one session read ahead from the outbox. */
+const LOOK_AHEAD = 64;
+/** Acknowledgements are recorded in one transaction per this many, or per ACK_FLUSH_MS. */
+const ACK_BATCH = 64;
+const ACK_FLUSH_MS = 100;
+
+type Step = "session" | "adopt" | "messages" | "blocked";
+
+interface Retry {
+  at: number;
+  attempts: number;
+}
+
+/** A session being sent: its own write, then its outbox, in order. */
+interface Active {
+  work: SessionWork;
+  step: Step;
+  /** The server has the session (its messages may go). */
+  onServer: boolean;
+  /** The server had the session before we first sent it (0.1.x). */
+  serverHad: boolean;
+  stepRetry?: Retry;
+  stepInFlight: boolean;
+  outbox?: Iterator<OutboxMessage>;
+  buffer: Array<OutboxMessage & { retry?: Retry }>;
+  exhausted: boolean;
+  /** createdAt of the messages in flight: a message with the same time waits (the server orders equal times by insertion). */
+  inFlightTimes: Map<number, number>;
+  inFlight: number;
+  deferredUntil: number;
+}
+
+/**
+ * Sends the outbox: per session, the session first (so the server keeps its
+ * real start time), then its messages in order, pipelined (each carries its
+ * own createdAt, so their order on the server holds; messages of the same
+ * millisecond go one after another). Newest sessions first. The number of
+ * requests in flight adapts to the server (Pacer). One write that fails
+ * every attempt is left for the next run; the run stops only when the key is
+ * refused, the URL is wrong, the server looks down, or the caller aborts.
+ * Each acknowledgement is recorded (in small batches); nothing is marked sent
+ * before the server acknowledged it.
+ */
+export class Sender {
+  private readonly now: () => number;
+  private readonly pacer: Pacer;
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly active: Active[] = [];
+  private readonly outcome: SendOutcome = { sessionsSent: 0, messagesSent: 0, deferred: 0, deferredSessions: [], failed: [], unsent: 0 };
+  private readonly acks: Array<() => void> = [];
+  private ackTimer: ReturnType<typeof setTimeout> | undefined;
+  private inFlight = 0;
+  private failuresInRow = 0;
+  private closed = false;
+  private total = 0;
+  private done = 0;
+  private wake: (() => void) | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly retryFailedBefore: number;
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly transport: SendTransport,
+    private readonly options: SenderOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.pacer = options.pacer ?? new Pacer();
+    this.retryFailedBefore = options.retryFailed ? Number.POSITIVE_INFINITY : this.now() - FAILED_RETRY_MS;
+    options.signal?.addEventListener("abort", () => this.poke(), { once: true });
+  }
+
+  /** Everything pending in the state now, newest first. */
+  loadPending(): void {
+    for (const w of this.store.sessionsWithWork({ ...(this.options.only ? { only: this.options.only } : {}), retryFailedBefore: this.retryFailedBefore })) {
+      this.feed(w.sessionId);
+    }
+  }
+
+  /** A session became ready to send (the scan finished reading it). */
+  feed(sessionId: string): void {
+    if (this.options.only && !this.options.only.has(sessionId)) return;
+    if (this.queued.has(sessionId)) return;
+    // A session being sent now is looked at again once this pass over it ends.
+    this.queued.add(sessionId);
+    this.queue.push(sessionId);
+    this.total++;
+    this.poke();
+  }
+
+  /** No more sessions will be fed. */
+  close(): void {
+    this.closed = true;
+    this.poke();
+  }
+
+  async run(): Promise<SendOutcome> {
+    try {
+      for (;;) {
+        if (this.stopping()) {
+          if (this.inFlight === 0) break;
+        } else {
+          this.activate();
+          this.launch();
+          if (this.inFlight === 0 && this.active.length === 0 && this.queue.length === 0 && this.closed) break;
+        }
+        await this.sleep();
+      }
+    } finally {
+      clearTimeout(this.timer);
+      this.flushAcks();
+    }
+    for (const a of this.active) this.noteDeferred(a);
+    if (this.options.signal?.aborted) this.outcome.interrupted = true;
+    return this.outcome;
+  }
+
+  private stopping(): boolean {
+    return this.outcome.stoppedBy !== undefined || this.options.signal?.aborted === true;
+  }
+
+  private poke(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** Until something finishes, is fed, or the next retry is due. */
+  private sleep(): Promise<void> {
+    clearTimeout(this.timer);
+    const next = this.nextTimer();
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      if (next !== undefined) this.timer = setTimeout(() => this.poke(), Math.max(0, next - this.now()));
+    });
+  }
+
+  private nextTimer(): number | undefined {
+    let next = this.pacer.resumeAt > this.now() ? this.pacer.resumeAt : undefined;
+    const consider = (at: number | undefined) => {
+      if (at !== undefined) next = next === undefined ? at : Math.min(next, at);
+    };
+    for (const a of this.active) {
+      consider(a.stepRetry?.at);
+      for (const m of a.buffer) consider(m.retry?.at);
+    }
+    return next;
+  }
+
+  private activate(): void {
+    while (this.active.length < ACTIVE_SESSIONS && this.queue.length > 0) {
+      const sessionId = this.queue.shift() as string;
+      if (this.active.some((a) => a.work.sessionId === sessionId)) {
+        this.queue.push(sessionId); // re-fed while being sent: after the current pass
+        if (this.queue.every((id) => this.active.some((a) => a.work.sessionId === id))) return;
+        continue;
+      }
+      this.queued.delete(sessionId);
+      const work = this.store
+        .sessionsWithWork({ only: new Set([sessionId]), retryFailedBefore: this.retryFailedBefore })
+        .at(0);
+      if (!work) {
+        this.finished();
+        continue;
+      }
+      const sessionDue = work.hash !== work.sentHash && (work.error === null || (work.failedAt ?? 0) < this.retryFailedBefore);
+      this.active.push({
+        work,
+        step: sessionDue ? "session" : "messages",
+        onServer: work.sentHash !== null,
+        serverHad: false,
+        stepInFlight: false,
+        buffer: [],
+        exhausted: false,
+        inFlightTimes: new Map(),
+        inFlight: 0,
+        deferredUntil: 0,
+      });
+    }
+  }
+
+  private finished(): void {
+    this.done++;
+    this.options.onProgress?.(this.done, this.total);
+  }
+
+  /** Starts every write that may go now, up to the pacer's limit, taking turns between sessions. */
+  private launch(): void {
+    if (this.now() < this.pacer.resumeAt) return;
+    let progress = true;
+    while (progress && this.inFlight < this.pacer.limit && !this.stopping()) {
+      progress = false;
+      for (const a of [...this.active]) {
+        if (this.inFlight >= this.pacer.limit) break;
+        if (this.startNext(a)) progress = true;
+        else if (this.idle(a)) this.retire(a);
+      }
+    }
+  }
+
+  /** Whether a session has nothing in flight and nothing left to try in this run. */
+  private idle(a: Active): boolean {
+    if (a.stepInFlight || a.inFlight > 0 || a.stepRetry) return false;
+    if (a.step === "session" || a.step === "adopt") return false;
+    if (a.step === "blocked") return true;
+    this.fill(a);
+    return a.exhausted && a.buffer.length === 0;
+  }
+
+  private retire(a: Active): void {
+    this.active.splice(this.active.indexOf(a), 1);
+    this.noteDeferred(a);
+    this.finished();
+  }
+
+  private noteDeferred(a: Active): void {
+    if (a.deferredUntil > 0) this.outcome.deferredSessions.push({ sessionId: a.work.sessionId, readyAt: a.deferredUntil });
+  }
+
+  private defer(a: Active, readyAt: number): void {
+    this.outcome.deferred++;
+    a.deferredUntil = Math.max(a.deferredUntil, readyAt);
+  }
+
+  private fill(a: Active): void {
+    if (a.exhausted || a.buffer.length >= LOOK_AHEAD) return;
+    a.outbox ??= this.store.outbox(a.work.key, this.retryFailedBefore);
+    while (a.buffer.length < LOOK_AHEAD) {
+      const next = a.outbox.next();
+      if (next.done) {
+        a.exhausted = true;
+        return;
+      }
+      a.buffer.push(next.value);
+    }
+  }
+
+  /** Starts this session's next write if one may go; false when it has none ready. */
+  private startNext(a: Active): boolean {
+    const now = this.now();
+    if (a.step === "session" || a.step === "adopt") {
+      if (a.stepInFlight || (a.stepRetry && a.stepRetry.at > now)) return false;
+      if (a.step === "adopt") {
+        this.startAdopt(a);
+        return true;
+      }
+      const payload = JSON.parse(a.work.payload as string) as Omit<SessionPayload, "createdAt">;
+      const key = windowKey(payload);
+      const readyAt = sessionReadyAt(a.work, key, now);
+      if (readyAt > now) {
+        this.defer(a, readyAt);
+        a.step = "messages"; // the server has the session: its messages need not wait
+        return true;
+      }
+      this.startSession(a, payload, key);
+      return true;
+    }
+    if (a.step !== "messages" || !a.onServer) return false;
+    this.fill(a);
+    for (let i = 0; i < a.buffer.length; i++) {
+      const m = a.buffer[i] as OutboxMessage & { retry?: Retry };
+      if (a.inFlightTimes.has(m.createdAt)) return false; // same millisecond as one in flight: after it, in order
+      if (m.retry && m.retry.at > now) return false; // later ones wait for it (order)
+      const readyAt = messageReadyAt(m, now);
+      if (readyAt > now) {
+        this.defer(a, readyAt);
+        a.buffer.splice(i--, 1);
+        continue;
+      }
+      a.buffer.splice(i, 1);
+      this.startMessage(a, m);
+      return true;
+    }
+    return false;
+  }
+
+  private track<T>(promise: Promise<Outcome<T>>, onDone: (outcome: Outcome<T>) => void): void {
+    this.inFlight++;
+    void promise.then((outcome) => {
+      this.inFlight--;
+      try {
+        if (outcome.ok) {
+          this.failuresInRow = 0;
+          this.pacer.success(outcome.latencyMs);
+        }
+        onDone(outcome);
+      } catch (error) {
+        this.outcome.stoppedBy ??= error as UserError;
+      }
+      this.poke();
+    });
+  }
+
+  private startSession(a: Active, payload: Omit<SessionPayload, "createdAt">, key: string): void {
+    const now = this.now();
+    const createdAt = a.work.createdAt === null ? undefined : clampTimestamp(a.work.createdAt, now);
+    const body: SessionPayload = { ...payload, ...(createdAt !== undefined ? { createdAt } : {}) };
+    const hash = a.work.hash as string;
+    const neverSent = a.work.sentHash === null;
+    a.stepInFlight = true;
+    this.track(this.transport.upsertSession(body), (o) => {
+      a.stepInFlight = false;
+      if (o.ok) {
+        a.stepRetry = undefined;
+        a.onServer = true;
+        this.outcome.sessionsSent++;
+        this.ack(() =>
+          this.store.markSessionSent(a.work.key, { hash, windowKey: key, at: this.now(), serverId: o.value.sessionId, ...(createdAt !== undefined ? { createdAt } : {}) }),
+        );
+        a.step = neverSent && this.options.adopt && !a.work.legacyChecked ? "adopt" : "messages";
+        a.work = { ...a.work, sentHash: hash, sentKey: key, writtenAt: this.now(), serverId: o.value.sessionId };
+        return;
+      }
+      const previous = a.stepRetry;
+      a.stepRetry = undefined;
+      this.failed(o, a.work.sessionId, (retry) => (a.stepRetry = retry), previous, () => {
+        this.ack(() => this.store.markSessionFailed(a.work.key, o.error.message, this.now()));
+        // Its messages would make the server create the session with the wrong start time.
+        if (!a.onServer) a.step = "blocked";
+        else a.step = "messages";
+      }, () => {
+        if (!a.onServer) a.step = "blocked";
+        else a.step = "messages";
+      });
+    });
+  }
+
+  private startAdopt(a: Active): void {
+    const adopt = this.options.adopt as NonNullable<SenderOptions["adopt"]>;
+    a.stepInFlight = true;
+    this.track(adopt(a.work, a.work.serverId as string), (o) => {
+      a.stepInFlight = false;
+      if (o.ok) {
+        a.stepRetry = undefined;
+        this.ack(() => this.store.markLegacyChecked(a.work.key));
+        a.step = "messages";
+        return;
+      }
+      // Sending without knowing what the server has would duplicate messages: leave the session for the next run.
+      const previous = a.stepRetry;
+      a.stepRetry = undefined;
+      this.failed(o, a.work.sessionId, (retry) => (a.stepRetry = retry), previous, () => (a.step = "blocked"), () => (a.step = "blocked"));
+    });
+  }
+
+  private startMessage(a: Active, m: OutboxMessage & { retry?: Retry }): void {
+    const now = this.now();
+    const createdAt = clampTimestamp(m.createdAt, now);
+    const fields = JSON.parse(m.payload) as Omit<MessagePayload, "createdAt">;
+    const body: MessagePayload = { ...fields, ...(m.alias ? { externalId: m.alias } : {}), createdAt };
+    a.inFlight++;
+    a.inFlightTimes.set(m.createdAt, (a.inFlightTimes.get(m.createdAt) ?? 0) + 1);
+    this.track(this.transport.upsertMessage(body), (o) => {
+      a.inFlight--;
+      const left = (a.inFlightTimes.get(m.createdAt) ?? 1) - 1;
+      if (left === 0) a.inFlightTimes.delete(m.createdAt);
+      else a.inFlightTimes.set(m.createdAt, left);
+      if (o.ok) {
+        this.outcome.messagesSent++;
+        const at = this.now();
+        this.ack(() => {
+          this.store.markMessageSent(m.externalId, m.hash, createdAt);
+          this.store.markWritten(a.work.key, at);
+        });
+        a.work = { ...a.work, writtenAt: at };
+        return;
+      }
+      this.failed(
+        o,
+        m.externalId,
+        (retry) => {
+          m.retry = retry;
+          a.buffer.unshift(m);
+        },
+        m.retry,
+        () => this.ack(() => this.store.markMessageFailed(m.externalId, o.error.message, this.now())),
+        () => {},
+      );
+    });
+  }
+
+  /**
+   * A failed write: refused items are recorded; transient ones are retried
+   * with backoff until MAX_ATTEMPTS (then left for the next run); the run
+   * stops on a refused key, a wrong URL, or a server that looks down.
+   */
+  private failed(
+    o: Extract<Outcome<unknown>, { ok: false }>,
+    id: string,
+    retryAt: (retry: Retry) => void,
+    previous: Retry | undefined,
+    refused: () => void,
+    givenUp: () => void,
+  ): void {
+    const kind: FailureKind = o.kind;
+    if (kind === "refused") {
+      this.outcome.failed.push({ id, error: o.error.message });
+      refused();
+      return;
+    }
+    if (kind === "auth" || kind === "url" || kind === "down") {
+      this.outcome.stoppedBy ??= o.error;
+      givenUp();
+      return;
+    }
+    const now = this.now();
+    if (kind === "rate-limited") this.pacer.pause(o.retryAfterMs ?? BACKOFF_MAX_MS, now);
+    else {
+      this.pacer.failure();
+      if (++this.failuresInRow >= DOWN_AFTER) this.outcome.stoppedBy ??= o.error;
+    }
+    const attempts = (previous?.attempts ?? 0) + 1;
+    if (attempts >= MAX_ATTEMPTS && kind !== "rate-limited") {
+      this.outcome.unsent++;
+      this.outcome.unsentError = o.error;
+      givenUp();
+      return;
+    }
+    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (attempts - 1));
+    retryAt({ at: now + Math.round(delay * (0.5 + Math.random() / 2)), attempts });
+  }
+
+  private ack(mark: () => void): void {
+    this.acks.push(mark);
+    if (this.acks.length >= ACK_BATCH) this.flushAcks();
+    else this.ackTimer ??= setTimeout(() => this.flushAcks(), ACK_FLUSH_MS);
+  }
+
+  private flushAcks(): void {
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    if (this.acks.length === 0) return;
+    const marks = this.acks.splice(0);
+    try {
+      this.store.write(() => {
+        for (const mark of marks) mark();
+      });
+    } catch (error) {
+      // Lock lost, disk full: stop; what was acknowledged but not recorded is sent again next time (an update in place).
+      this.outcome.stoppedBy ??= error as UserError;
+      this.poke();
+    }
+  }
+}

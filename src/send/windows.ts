@@ -1,0 +1,29 @@
+/**
+ * OpenSync's re-send windows (../shared/opensync-contract.md), as when a
+ * write may go. Pure: the sender asks, passing the time.
+ */
+
+/** A message re-send is ignored until 5 s after its createdAt; wait a little longer (clock skew). */
+export const MESSAGE_WINDOW_MS = 6_000;
+/** A session update that changes neither title, model, path nor tokens is dropped within 10 s of the session's last write. */
+export const SESSION_WINDOW_MS = 11_000;
+
+/**
+ * When an update of a message the server has may go: its window runs from
+ * the createdAt the server stored (clamped to the first send, so a clock
+ * ahead of the server never holds it back for hours).
+ */
+export function messageReadyAt(m: { createdAt: number; sentHash: string | null }, now: number): number {
+  if (m.sentHash === null) return now; // new: the window does not apply
+  return Math.max(now, Math.min(m.createdAt, now) + MESSAGE_WINDOW_MS);
+}
+
+/**
+ * When a session update may go: at once unless the server has the session,
+ * only fields the window ignores changed (same window key), and it was written
+ * less than the window ago.
+ */
+export function sessionReadyAt(s: { sentHash: string | null; sentKey: string | null; writtenAt: number | null }, nextKey: string, now: number): number {
+  if (s.sentHash === null || s.sentKey !== nextKey || s.writtenAt === null) return now;
+  return Math.max(now, Math.min(s.writtenAt, now) + SESSION_WINDOW_MS);
+}

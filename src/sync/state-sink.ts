@@ -1,0 +1,90 @@
+import { summarize, usageBySession, emptySessionUsage } from "../fold/summarize.ts";
+import { batchRecords } from "../fold/usage-ledger.ts";
+import { payloadHash } from "../plan/hash.ts";
+import { type Scrubber, sessionPayload } from "../plan/payloads.ts";
+import type { ScanPast } from "../scan/scan.ts";
+import type { SessionChunk } from "../scan/work.ts";
+import { StateLedger } from "../state/ledger.ts";
+import type { StateStore } from "../state/store.ts";
+
+export interface SinkSettings {
+  scrub: Scrubber;
+  isExcluded(projectPath: string | undefined): boolean;
+}
+
+/** What the state knows of earlier reads, as the scan asks for it. */
+export function statePast(store: StateStore): ScanPast {
+  return { files: store.files(), snapshot: (sessionId) => store.getFold(sessionId) };
+}
+
+/**
+ * The sync's end of the read path: each chunk is one transaction holding the
+ * files' offsets together with what was read up to them (usage, messages in
+ * the outbox, the fold's carry-over), so a crash loses nothing and repeats
+ * nothing. A session read to its end gets its payload (totals, title...) and
+ * is handed to `onReady` (the sender can start on it while the scan goes on).
+ */
+export class StateSink {
+  private readonly ledger: StateLedger;
+  private readonly refreshed = new Set<string>();
+
+  constructor(
+    private readonly store: StateStore,
+    private readonly settings: SinkSettings,
+    private readonly onReady: (sessionId: string) => void = () => {},
+  ) {
+    this.ledger = new StateLedger(store);
+  }
+
+  accept(chunk: SessionChunk): void {
+    const id = chunk.sessionId;
+    this.store.write(() => {
+      const fileIds = new Map<string, number>();
+      for (const p of chunk.files) {
+        // A file that could not be read keeps its old row, so the next sync tries it again.
+        if (!p.failed) fileIds.set(p.file.path, this.store.putFile(p.file, p.offset, p.eof, p.fingerprint));
+      }
+      this.ledger.add(batchRecords(chunk.usage), fileIds);
+      for (const m of chunk.messages) this.store.putMessage(m);
+      this.store.putFold(id, chunk.snapshot);
+      // The session is finished in the commit of its last bytes: a crash never leaves it read but not ready to send.
+      if (chunk.done) this.refresh(id);
+    });
+    if (chunk.done) this.onReady(id);
+  }
+
+  /**
+   * A response found again in a later session can move its tokens between
+   * sessions: the sessions whose usage changed get their payload again.
+   * Returns them (to be sent too).
+   */
+  finish(): string[] {
+    const stale = [...this.ledger.touched].filter((id) => !this.refreshed.has(id));
+    if (stale.length > 0) this.store.write(() => stale.forEach((id) => this.refresh(id)));
+    return stale;
+  }
+
+  /** Refreshes the payloads of sessions (after a price change, say). */
+  refreshSessions(sessionIds: Iterable<string>): void {
+    this.store.write(() => {
+      for (const id of sessionIds) this.refresh(id);
+    });
+  }
+
+  /** The session as it should now be on the server, from its fold and its usage. */
+  private refresh(sessionId: string): void {
+    this.refreshed.add(sessionId);
+    const meta = this.store.getFold(sessionId)?.meta;
+    if (!meta) return;
+    const usage = usageBySession(this.store.sessionUsage(sessionId)).get(sessionId) ?? emptySessionUsage();
+    const summary = summarize(meta, usage, this.store.messageCount(sessionId));
+    if (summary.messageCount === 0 && summary.promptTokens + summary.completionTokens === 0) return;
+    const json = JSON.stringify(sessionPayload(summary, this.settings.scrub));
+    this.store.putSessionPayload(sessionId, json, payloadHash(json), {
+      excluded: this.settings.isExcluded(summary.projectPath),
+      ...(summary.projectPath ? { project: summary.projectPath } : {}),
+      ...(summary.createdAt !== undefined ? { createdAt: summary.createdAt } : {}),
+      ...(meta.lastAt !== undefined ? { lastAt: meta.lastAt } : {}),
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import { DEFAULT_FOLD_OPTIONS, type FoldOptions, type FoldedMessage } from "../../src/fold/session-fold.ts";
+import type { MessagePayload } from "../../src/opensync/payload.ts";
+import { NO_PAST, scan } from "../../src/scan/scan.ts";
+import { SessionSummaries } from "../../src/scan/summaries.ts";
+import type { SessionChunk } from "../../src/scan/work.ts";
+import { scrubberFrom } from "../../src/plan/payloads.ts";
+import { createRedactor } from "../../src/safety/redact.ts";
+import type { StateStore } from "../../src/state/store.ts";
+import { StateSink, statePast } from "../../src/sync/state-sink.ts";
+
+export interface ReadOptions {
+  /** Sees every message as it would be sent (built through the same read path as a sync, without redaction). */
+  onMessage?: (m: FoldedMessage) => void;
+  workers?: number;
+  parallelMinBytes?: number;
+}
+
+/** The dry run's read of `roots` (no redaction, nothing excluded); with onMessage, messages are built as a sync builds them. */
+export async function readAll(roots: string[], fold: FoldOptions = DEFAULT_FOLD_OPTIONS, options: ReadOptions = {}) {
+  const summaries = new SessionSummaries();
+  const { stats } = await scan(
+    {
+      roots,
+      settings: { fold, redact: false, redactPatterns: [], excludeProjects: [], mode: options.onMessage ? "payloads" : "count" },
+      full: true,
+      ...(options.workers !== undefined ? { workers: options.workers } : {}),
+      ...(options.parallelMinBytes !== undefined ? { parallelMinBytes: options.parallelMinBytes } : {}),
+    },
+    NO_PAST,
+    (chunk) => {
+      summaries.accept(chunk);
+      for (const m of chunk.messages) {
+        const p = JSON.parse(m.payload) as MessagePayload;
+        options.onMessage?.({
+          externalId: m.externalId,
+          sessionId: m.sessionId,
+          role: p.role,
+          createdAt: m.createdAt,
+          parts: p.parts ?? [],
+          ...(p.textContent !== undefined ? { textContent: p.textContent } : {}),
+          ...(p.model !== undefined ? { model: p.model } : {}),
+          ...(p.promptTokens !== undefined ? { promptTokens: p.promptTokens } : {}),
+          ...(p.completionTokens !== undefined ? { completionTokens: p.completionTokens } : {}),
+        });
+      }
+    },
+  );
+  return { sessions: summaries.sessions(), stats };
+}
+
+/** The sync's read step alone (no sender): what is new under `roots` into `store`. `onChunk` runs after each chunk is recorded. */
+export async function readIntoState(
+  store: StateStore,
+  roots: string[],
+  options: { fold?: FoldOptions; redact?: boolean; onChunk?: (chunk: SessionChunk) => void } = {},
+) {
+  const sink = new StateSink(store, { scrub: scrubberFrom(options.redact ? createRedactor() : undefined), isExcluded: () => false });
+  const outcome = await scan(
+    {
+      roots,
+      settings: { fold: options.fold ?? DEFAULT_FOLD_OPTIONS, redact: options.redact === true, redactPatterns: [], excludeProjects: [], mode: "payloads" },
+      full: false,
+    },
+    statePast(store),
+    (chunk) => {
+      sink.accept(chunk);
+      options.onChunk?.(chunk);
+    },
+  );
+  sink.finish();
+  return outcome;
+}
