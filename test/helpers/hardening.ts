@@ -104,7 +104,7 @@ export function checkState(home: string, dump: DumpSession[]): StateCheck {
     const onServer = new Set(dump.flatMap((s) => s.messages.map((m) => m.externalId)));
     const sessions = new Set(dump.map((s) => s.externalId));
     const sent = (db.query("SELECT external_id FROM messages WHERE sent_hash IS NOT NULL").all() as Array<{ external_id: string }>).map((r) => r.external_id);
-    const sentSessions = (db.query("SELECT session_id FROM sessions WHERE sent_payload IS NOT NULL").all() as Array<{ session_id: string }>).map(
+    const sentSessions = (db.query("SELECT session_id FROM sessions WHERE sent_hash IS NOT NULL").all() as Array<{ session_id: string }>).map(
       (r) => r.session_id,
     );
     return {
