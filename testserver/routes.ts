@@ -58,6 +58,15 @@ function chunksOf(items: unknown): unknown[] {
   return chunks;
 }
 
+/** A chunk whose arguments fail validation is refused whole, as one error (no transaction runs). */
+function refused(chunk: unknown, fields: Fields, kind: "Sessions" | "Messages", errors: string[], report: Report): boolean {
+  const issues = checkArray(chunk, fields, `.${kind.toLowerCase()}`);
+  if (issues.length === 0) return false;
+  reportIssues(issues, report);
+  errors.push(`${kind} batch error: ${issues[0]!.text}`);
+  return true;
+}
+
 export function syncRoutes({ store, writes, now, profile }: RouteDeps): Record<string, Route> {
   function checkCreatedAt(createdAt: unknown, report: Report, externalId: string): void {
     if (typeof createdAt === "number" && createdAt > now()) {
@@ -115,24 +124,14 @@ export function syncRoutes({ store, writes, now, profile }: RouteDeps): Record<s
     let messages = 0;
 
     for (const chunk of chunksOf(body.sessions)) {
-      const issues = checkArray(chunk, BATCH_SESSION, ".sessions");
-      if (issues.length > 0) {
-        reportIssues(issues, report);
-        errors.push(`Sessions batch error: ${issues[0]!.text}`);
-        continue;
-      }
+      if (refused(chunk, BATCH_SESSION, "Sessions", errors, report)) continue;
       const list = chunk as SessionArgs[];
       reportMissingSource(list, report);
       sessions += await writes.run(() => store.batchSessions(list, report));
     }
 
     for (const chunk of chunksOf(body.messages)) {
-      const issues = checkArray(chunk, BATCH_MESSAGE, ".messages");
-      if (issues.length > 0) {
-        reportIssues(issues, report);
-        errors.push(`Messages batch error: ${issues[0]!.text}`);
-        continue;
-      }
+      if (refused(chunk, BATCH_MESSAGE, "Messages", errors, report)) continue;
       try {
         const result = await writes.run(() => store.batchMessages(chunk as MessageArgs[], report));
         messages += result.written;
