@@ -943,9 +943,12 @@ describe("0.1.x traffic", () => {
 
 describe("control over HTTP: profile and writes", () => {
   test("profile merges; writes can be paused and read", async () => {
-    expect((await send(server, "POST", "/__test/profile", { webApp: true })).json.profile).toMatchObject({ webApp: true, rttMs: 0 });
+    server.configure({ rttMs: 3 });
+    expect((await send(server, "POST", "/__test/profile", { webApp: true })).json.profile).toMatchObject({ webApp: true, rttMs: 3 });
     expect((await send(server, "GET", "/__test/profile")).json.profile.webApp).toBe(true);
     expect((await send(server, "POST", "/__test/profile", { health: "nope" })).status).toBe(400);
+    expect((await send(server, "POST", "/__test/profile", { rttMs: 1, latencyMs: 5 })).status).toBe(400);
+    expect(server.profile()).toMatchObject({ rttMs: 3, webApp: true });
 
     expect((await send(server, "POST", "/__test/writes", { paused: true })).json).toMatchObject({ paused: true });
     const write = send(server, "POST", "/sync/session", session());

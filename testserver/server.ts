@@ -314,7 +314,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         case "GET /__test/profile":
           return json({ profile });
         case "POST /__test/profile":
-          return json({ profile: configure(await input(ProfileSchema.partial())) });
+          // Validated after merging: a partial schema would fill in defaults for the fields not given.
+          return json({ profile: configure((await input(z.record(z.string(), z.unknown()))) as ProfileInput) });
         case "GET /__test/writes":
           return json(writes.current());
         case "POST /__test/writes":
@@ -338,8 +339,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
           return json({ ok: true });
         case "POST /__test/suspend": {
           const { ms } = await input(SuspendSchema);
-          // After this answer has gone out.
-          setTimeout(() => void suspendFor(ms), 0);
+          // Once this answer has gone out: suspending closes every open connection.
+          setTimeout(() => void suspendFor(ms), 20);
           return json({ suspendedForMs: ms });
         }
         default:
