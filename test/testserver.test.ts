@@ -2,8 +2,9 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomApiKey, startTestServer, type TestServer, type ViolationReason } from "../testserver/server.ts";
-import { manualClock, reasons, send } from "./testserver-helpers.ts";
+import { USER_AGENT } from "../src/version.ts";
+import { BATCH_CHUNK, type FaultRule, randomApiKey, startTestServer, type TestServer, type ViolationReason } from "../testserver/server.ts";
+import { manualClock, reasons, send, until } from "./testserver-helpers.ts";
 
 let server: TestServer;
 let clock: ReturnType<typeof manualClock>;
@@ -15,6 +16,14 @@ beforeEach(async () => {
 afterEach(() => server.stop());
 
 const session = (extra: Record<string, unknown> = {}) => ({ externalId: "s1", source: "claude-code", ...extra });
+const batchItem = (id: string, extra: Record<string, unknown> = {}) => ({
+  sessionExternalId: "s1",
+  externalId: id,
+  role: "assistant",
+  textContent: id,
+  parts: [{ type: "text", content: id }],
+  ...extra,
+});
 const message = (extra: Record<string, unknown> = {}) => ({
   sessionExternalId: "s1",
   externalId: "s1:m1",
@@ -278,18 +287,10 @@ describe("POST /sync/message", () => {
 });
 
 describe("POST /sync/batch", () => {
-  const item = (id: string, extra: Record<string, unknown> = {}) => ({
-    sessionExternalId: "s1",
-    externalId: id,
-    role: "assistant",
-    textContent: id,
-    parts: [{ type: "text", content: id }],
-    ...extra,
-  });
 
   test("writes new messages with createdAt = server now", async () => {
     await send(server, "POST", "/sync/session", session({ createdAt: clock.now - 1_000 }));
-    const r = await send(server, "POST", "/sync/batch", { messages: [item("a"), item("b")] });
+    const r = await send(server, "POST", "/sync/batch", { messages: [batchItem("a"), batchItem("b")] });
     expect(r.json).toEqual({ ok: true, sessions: 0, messages: 2, errors: [] });
     expect(server.session("s1")!.messages.map((m) => [m.externalId, m.createdAt, m.parts.length])).toEqual([
       ["a", clock.now, 1],
@@ -301,7 +302,7 @@ describe("POST /sync/batch", () => {
   test("one extra field refuses the whole array, still with 200", async () => {
     const r = await send(server, "POST", "/sync/batch", {
       sessions: [session()],
-      messages: [item("a"), item("b", { createdAt: clock.now - 1 })],
+      messages: [batchItem("a"), batchItem("b", { createdAt: clock.now - 1 })],
     });
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ ok: true, sessions: 1, messages: 0 });
@@ -312,7 +313,7 @@ describe("POST /sync/batch", () => {
   });
 
   test("sessions are strict too, and a refused sessions array does not stop the messages", async () => {
-    const r = await send(server, "POST", "/sync/batch", { sessions: [session({ createdAt: 1 })], messages: [item("a", { source: "claude-code" })] });
+    const r = await send(server, "POST", "/sync/batch", { sessions: [session({ createdAt: 1 })], messages: [batchItem("a", { source: "claude-code" })] });
     expect(r.json.errors).toEqual([expect.stringMatching(/^Sessions batch error: .*extra field `createdAt`/)]);
     expect(r.json.messages).toBe(1);
     expect(server.session("s1")).toMatchObject({ createdAt: clock.now, source: "claude-code" });
@@ -322,7 +323,7 @@ describe("POST /sync/batch", () => {
   test("per-message storage failures are listed as '<externalId>: ...'", async () => {
     await send(server, "POST", "/sync/session", session());
     const r = await send(server, "POST", "/sync/batch", {
-      messages: [item("s1:ok"), item("s1:bad", { parts: [{ type: "text", content: "fine" }, { type: "tool-call", content: { $schema: 1 } }] })],
+      messages: [batchItem("s1:ok"), batchItem("s1:bad", { parts: [{ type: "text", content: "fine" }, { type: "tool-call", content: { $schema: 1 } }] })],
     });
     expect(r.json.messages).toBe(1);
     expect(r.json.errors).toEqual([expect.stringMatching(/^s1:bad: Error: Field name \$schema/)]);
@@ -335,7 +336,7 @@ describe("POST /sync/batch", () => {
   test("the bug: re-sending an existing message through batch deletes its parts", async () => {
     await send(server, "POST", "/sync/session", session());
     await send(server, "POST", "/sync/message", message());
-    const r = await send(server, "POST", "/sync/batch", { messages: [item("s1:m1", { textContent: "again" })] });
+    const r = await send(server, "POST", "/sync/batch", { messages: [batchItem("s1:m1", { textContent: "again" })] });
     expect(r.json).toEqual({ ok: true, sessions: 0, messages: 1, errors: [] });
     expect(server.message("s1:m1")).toMatchObject({ textContent: "again", parts: [] });
     expect(reasons(server)).toEqual(["batch-resend"]);
@@ -343,7 +344,7 @@ describe("POST /sync/batch", () => {
 
   test("the same id twice in one batch keeps the first copy", async () => {
     await send(server, "POST", "/sync/session", session());
-    await send(server, "POST", "/sync/batch", { messages: [item("a"), item("a", { textContent: "second" })] });
+    await send(server, "POST", "/sync/batch", { messages: [batchItem("a"), batchItem("a", { textContent: "second" })] });
     expect(server.message("a")!.textContent).toBe("a");
     expect(reasons(server)).toEqual(["batch-duplicate"]);
   });
@@ -517,4 +518,443 @@ test("a database file keeps the data across restarts", async () => {
 
 test("refuses a malformed key at start", async () => {
   await expect(startTestServer({ apiKey: "osk_short" })).rejects.toThrow("32");
+});
+
+// --- today's hosted OpenSync --------------------------------------------------
+
+const batchItems = (n: number) => Array.from({ length: n }, (_, i) => batchItem(`m${i}`));
+
+describe("serial writes per user", () => {
+  test("parallel writes wait in one queue and run one at a time; reads do not wait", async () => {
+    await send(server, "POST", "/sync/session", session());
+    server.configure({ writeServiceMs: 20 });
+    server.resetWriteStats();
+    server.pauseWrites();
+    const writes = [
+      ...["s2", "s3", "s4"].map((id) => send(server, "POST", "/sync/session", session({ externalId: id }))),
+      send(server, "POST", "/sync/message", message()),
+      // Two chunks: the second queues only when the first is done.
+      send(server, "POST", "/sync/batch", { messages: batchItems(BATCH_CHUNK + 1) }),
+    ];
+    expect(await until(() => server.writeStats().queued === 5)).toBe(true);
+    expect((await send(server, "GET", "/api/stats")).status).toBe(200);
+    expect(server.writeStats()).toMatchObject({ writes: 0, running: 0, paused: true });
+
+    server.resumeWrites();
+    expect((await Promise.all(writes)).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(server.writeStats()).toEqual({ writes: 6, queued: 0, running: 0, peakQueued: 5, peakRunning: 1, paused: false });
+    expect(server.session("s1")!.messages).toHaveLength(BATCH_CHUNK + 2);
+  });
+
+  test("the service time delays a write's answer; the write still lands after the client gave up", async () => {
+    server.configure({ writeServiceMs: 1_000 });
+    const headers = { "Content-Type": "application/json", "User-Agent": USER_AGENT, Authorization: `Bearer ${server.apiKey}` };
+    const init = { method: "POST", headers, body: JSON.stringify(session()), signal: AbortSignal.timeout(50) };
+    const error = await fetch(`${server.url}/sync/session`, init).catch((e) => e);
+    expect(error.name).toBe("TimeoutError");
+    expect(await until(() => server.writeStats().writes === 1)).toBe(true);
+    expect(server.session("s1")).toBeDefined();
+  });
+
+  test("validation failures never reach the queue", async () => {
+    await send(server, "POST", "/sync/session", session({ title: null }));
+    await send(server, "POST", "/sync/batch", { sessions: [session({ createdAt: 1 })] });
+    expect(server.writeStats().writes).toBe(0);
+  });
+});
+
+describe("network round trip", () => {
+  test.each([
+    ["GET", "/health"],
+    ["GET", "/api/stats"],
+    ["GET", "/sync/sessions/list"],
+    ["GET", "/nope"],
+    ["POST", "/sync/session"],
+  ])("%s %s waits for the round trip", async (method, path) => {
+    server.configure({ rttMs: 2_000 });
+    const body = method === "POST" ? JSON.stringify(session()) : undefined;
+    const error = await fetch(`${server.url}${path}`, { method, body, signal: AbortSignal.timeout(50) }).catch((e) => e);
+    expect(error.name).toBe("TimeoutError");
+  });
+
+  test("configure() changes only what it names, and reset() returns to the start options", async () => {
+    const other = await startTestServer({ rttMs: 5, webApp: true });
+    try {
+      expect(other.configure({ writeServiceMs: 7 })).toEqual({ rttMs: 5, writeServiceMs: 7, webApp: true, health: "timestamp", perSessionMessageIds: false });
+      expect(() => other.configure({ rttMs: -1 })).toThrow();
+      other.reset();
+      expect(other.profile()).toMatchObject({ rttMs: 5, writeServiceMs: 0, webApp: true });
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
+describe("POST /sync/batch in chunks of 50", () => {
+  beforeEach(() => send(server, "POST", "/sync/session", session({ createdAt: clock.now - 1_000 })));
+
+  const withExtra = (items: Record<string, unknown>[], at: number) => items.map((m, i) => (i === at ? { ...m, createdAt: 1 } : m));
+  const sessions = (n: number) => Array.from({ length: n }, (_, i) => session({ externalId: `x${i}` }));
+  const cases: [string, Record<string, unknown>, { sessions: number; messages: number; errors: RegExp[] }, number][] = [
+    ["120 messages: three transactions", { messages: batchItems(120) }, { sessions: 0, messages: 120, errors: [] }, 3],
+    ["a bad item loses its own chunk only", { messages: withExtra(batchItems(120), 60) }, { sessions: 0, messages: 70, errors: [/^Messages batch error: .*extra field `createdAt`/] }, 2],
+    ["two bad chunks: one error each", { messages: withExtra(withExtra(batchItems(120), 10), 110) }, { sessions: 0, messages: 50, errors: [/^Messages batch error/, /^Messages batch error/] }, 1],
+    ["sessions too", { sessions: withExtra(sessions(60), 55) }, { sessions: 50, messages: 0, errors: [/^Sessions batch error: .*extra field `createdAt`/] }, 1],
+  ];
+  test.each(cases)("%s", async (_name, body, expected, transactions) => {
+    server.resetWriteStats();
+    const r = await send(server, "POST", "/sync/batch", body);
+    expect(r.status).toBe(200);
+    expect({ ...r.json, errors: r.json.errors.length }).toEqual({ ok: true, sessions: expected.sessions, messages: expected.messages, errors: expected.errors.length });
+    expected.errors.forEach((pattern, i) => expect(r.json.errors[i]).toMatch(pattern));
+    expect(server.writeStats().writes).toBe(transactions);
+  });
+
+  test("the chunk a bad item sits in is not written; the others are", async () => {
+    await send(server, "POST", "/sync/batch", { messages: withExtra(batchItems(120), 60) });
+    const stored = new Set(server.session("s1")!.messages.map((m) => m.externalId));
+    expect([0, 49, 50, 99, 100, 119].map((i) => stored.has(`m${i}`))).toEqual([true, true, false, false, true, true]);
+    expect(server.violations()).toMatchObject([{ reason: "unknown-field", detail: expect.stringContaining(".messages[10].createdAt") }]);
+  });
+});
+
+describe("the web app in front", () => {
+  const cases: [boolean, string, string, number, string, string][] = [
+    [false, "GET", "/nope", 404, "text/plain", "No HttpAction routed for /nope"],
+    [false, "POST", "/nope", 404, "text/plain", "No HttpAction routed for /nope"],
+    [true, "GET", "/nope", 200, "text/html", "<!doctype html>"],
+    [true, "GET", "/sync/session", 200, "text/html", "<!doctype html>"],
+    [true, "GET", "/api/sessions/list", 200, "text/html", "<!doctype html>"],
+    [true, "POST", "/nope", 404, "text/plain", "No HttpAction routed for /nope"],
+    [true, "GET", "/health", 200, "application/json", '{"status":"ok"'],
+  ];
+  test.each(cases)("webApp %p: %s %s answers %i %s", async (webApp, method, path, status, type, start) => {
+    server.configure({ webApp });
+    const r = await send(server, method, path, method === "POST" ? {} : undefined);
+    expect([r.status, r.contentType?.split(";")[0], r.text.slice(0, start.length)]).toEqual([status, type, start]);
+  });
+
+  test.each([
+    ["timestamp", { status: "ok", timestamp: 1_750_000_000_000 }],
+    ["version", { status: "ok", version: expect.any(String) }],
+    ["both", { status: "ok", timestamp: 1_750_000_000_000, version: expect.any(String) }],
+  ] as const)("health %s", async (health, expected) => {
+    server.configure({ health });
+    const r = await send(server, "GET", "/health", undefined, { Authorization: undefined });
+    expect(r.json).toEqual(expected);
+  });
+});
+
+describe("the pending change (perSessionMessageIds)", () => {
+  const post = (path: string, body: unknown) => send(server, "POST", path, body);
+  const withoutParts = (extra: Record<string, unknown>) => {
+    const { parts: _omit, ...rest } = message(extra);
+    return rest;
+  };
+  /** Sends s1:m1, re-sends it with `resend`, and reads its parts. */
+  const partsAfterResend = (path: string, resend: () => unknown) => async () => {
+    await post("/sync/message", message());
+    await post(path, resend());
+    return server.message("s1:m1")!.parts;
+  };
+  const cases: { name: string; run: () => Promise<unknown>; today: unknown; pending: unknown }[] = [
+    {
+      name: "one message id in two sessions",
+      run: async () => {
+        await post("/sync/session", session({ externalId: "s2" }));
+        await post("/sync/message", message({ textContent: "one" }));
+        await post("/sync/message", message({ sessionExternalId: "s2", textContent: "two" }));
+        return server.dump().map((s) => [s.externalId, s.messages.map((m) => m.textContent)]);
+      },
+      today: [["s1", ["two"]], ["s2", []]],
+      pending: [["s1", ["one"]], ["s2", ["two"]]],
+    },
+    {
+      name: "a re-send without parts",
+      run: partsAfterResend("/sync/message", () => withoutParts({ textContent: "changed" })),
+      today: [],
+      pending: [{ type: "text", content: "hello" }],
+    },
+    {
+      name: "a batch re-send with new parts",
+      run: partsAfterResend("/sync/batch", () => ({ messages: [batchItem("s1:m1", { parts: [{ type: "text", content: "new" }] })] })),
+      today: [],
+      pending: [{ type: "text", content: "new" }],
+    },
+    {
+      name: "a batch re-send without parts",
+      run: partsAfterResend("/sync/batch", () => ({ messages: [batchItem("s1:m1", { parts: undefined })] })),
+      today: [],
+      pending: [{ type: "text", content: "hello" }],
+    },
+    {
+      name: "cost and provider changes inside the 10 s window",
+      run: async () => {
+        clock.advance(1_000);
+        await post("/sync/session", session({ cost: 2, provider: "anthropic" }));
+        const { cost, provider } = server.session("s1")!;
+        return { cost, provider };
+      },
+      today: { cost: 0, provider: undefined },
+      pending: { cost: 2, provider: "anthropic" },
+    },
+    {
+      name: "a changed re-send inside the 5 s window",
+      run: async () => {
+        await post("/sync/message", message({ createdAt: clock.now }));
+        await post("/sync/message", message({ createdAt: clock.now, textContent: "changed" }));
+        return server.message("s1:m1")!.textContent;
+      },
+      today: "hello",
+      pending: "changed",
+    },
+    {
+      name: "an identical re-send",
+      run: async () => {
+        await post("/sync/message", message());
+        await post("/sync/message", message());
+        return server.session("s1")!.searchableText;
+      },
+      today: "hello hello",
+      pending: "hello",
+    },
+    {
+      name: "one id twice in a batch",
+      run: async () => {
+        await post("/sync/batch", { messages: [batchItem("a", { textContent: "first" }), batchItem("a", { textContent: "second" })] });
+        return server.session("s1")!.messages.map((m) => [m.externalId, m.textContent]);
+      },
+      today: [["a", "first"]],
+      pending: [["a", "second"]],
+    },
+  ];
+  for (const c of cases) {
+    for (const pending of [false, true]) {
+      test(`${c.name}: ${pending ? "with" : "without"} the change`, async () => {
+        server.configure({ perSessionMessageIds: pending });
+        await send(server, "POST", "/sync/session", session({ createdAt: clock.now - 120_000 }));
+        expect(await c.run()).toEqual(pending ? c.pending : c.today);
+      });
+    }
+  }
+});
+
+describe("read API", () => {
+  test("exactly the fields the contract lists, newest first, limited", async () => {
+    const full = { title: "T", projectPath: "/p", projectName: "p", model: "m", provider: "anthropic", promptTokens: 3, completionTokens: 4, cost: 1, durationMs: 9 };
+    await send(server, "POST", "/sync/session", session({ externalId: "a", ...full, createdAt: clock.now - 50_000 }));
+    clock.advance(1_000);
+    await send(server, "POST", "/sync/session", session({ externalId: "b", ...full }));
+    clock.advance(1_000);
+    await send(server, "POST", "/sync/message", message({ sessionExternalId: "a", externalId: "a:1", model: "m", promptTokens: 1, completionTokens: 2, durationMs: 5 }));
+
+    const listed = (await send(server, "GET", "/api/sessions?limit=10")).json.sessions;
+    expect(listed.map((s: { externalId: string }) => s.externalId)).toEqual(["a", "b"]);
+    expect(Object.keys(listed[0]).sort()).toEqual(
+      ["id", "externalId", "title", "projectPath", "projectName", "model", "provider", "promptTokens", "completionTokens", "totalTokens", "cost", "durationMs", "isPublic", "messageCount", "createdAt", "updatedAt"].sort(),
+    );
+    expect(listed[0]).toMatchObject({ messageCount: 1, totalTokens: 7, createdAt: clock.now - 52_000, updatedAt: clock.now });
+    expect((await send(server, "GET", "/api/sessions?limit=1")).json.sessions).toHaveLength(1);
+
+    const one = (await send(server, "GET", `/api/sessions/get?id=${listed[0].id}`)).json;
+    expect(Object.keys(one)).toEqual(["session", "messages"]);
+    expect(Object.keys(one.messages[0]).sort()).toEqual(
+      ["id", "externalId", "role", "textContent", "model", "promptTokens", "completionTokens", "durationMs", "createdAt", "parts"].sort(),
+    );
+    expect(one.messages[0]).toMatchObject({ externalId: "a:1", role: "user", textContent: "hello", createdAt: clock.now - 60_000, parts: [{ type: "text", content: "hello" }] });
+  });
+});
+
+describe("data loss", () => {
+  const post = (path: string, body: unknown) => send(server, "POST", path, body);
+  async function twoSessions() {
+    await post("/sync/session", session());
+    await post("/sync/session", session({ externalId: "s2" }));
+    await post("/sync/message", message());
+    await post("/sync/message", message({ externalId: "s1:m2" }));
+    await post("/sync/message", message({ sessionExternalId: "s2", externalId: "s2:m1" }));
+  }
+
+  test("a session deleted in the dashboard goes with its messages; a re-send creates it afresh", async () => {
+    await twoSessions();
+    const oldId = server.session("s1")!.id;
+    expect(server.deleteSession("s1")).toBe(true);
+    expect(server.deleteSession("s1")).toBe(false);
+    expect(server.dump().map((s) => [s.externalId, s.messages.length])).toEqual([["s2", 1]]);
+    expect(server.orphans()).toEqual([]);
+    expect((await send(server, "GET", "/sync/sessions/list")).json).toEqual({ sessionIds: ["s2"] });
+    expect((await send(server, "GET", `/api/sessions/get?id=${oldId}`)).status).toBe(404);
+
+    await post("/sync/session", session());
+    await post("/sync/message", message());
+    expect(server.session("s1")).toMatchObject({ messageCount: 1, messages: [{ externalId: "s1:m1" }] });
+    expect(server.session("s1")!.id).not.toBe(oldId);
+    expect(server.violations()).toEqual([]);
+  });
+
+  test.each([
+    [false, { visible: [], orphanText: "again", reasons: ["message-orphaned"] }],
+    [true, { visible: ["s1:m1"], orphanText: "hello", reasons: [] }],
+  ])("delete all data leaves messages orphaned (pending change %p)", async (pending, expected) => {
+    server.configure({ perSessionMessageIds: pending });
+    await twoSessions();
+    expect(server.deleteAllData()).toBe(2);
+    expect(server.dump()).toEqual([]);
+    expect((await send(server, "GET", "/api/stats")).json).toMatchObject({ sessionCount: 0, messageCount: 0 });
+    expect(server.orphans().map((m) => [m.externalId, m.parts.length])).toEqual([["s1:m1", 1], ["s1:m2", 1], ["s2:m1", 1]]);
+
+    // The client sends everything again, under the same ids.
+    server.clearViolations();
+    await post("/sync/session", session());
+    await post("/sync/message", message({ textContent: "again" }));
+    expect(server.session("s1")!.messages.map((m) => m.externalId)).toEqual(expected.visible);
+    expect(server.orphans()[0]!.textContent).toBe(expected.orphanText);
+    expect(reasons(server)).toEqual(expected.reasons as ViolationReason[]);
+  });
+
+  test("a new deployment has nothing, not even orphans; the key still works", async () => {
+    await twoSessions();
+    server.deleteAllData();
+    await post("/sync/session", session({ externalId: "s3" }));
+    server.newDeployment();
+    expect(server.dump()).toEqual([]);
+    expect(server.orphans()).toEqual([]);
+    expect((await send(server, "GET", "/sync/sessions/list")).json).toEqual({ sessionIds: [] });
+    expect(server.requests().length).toBeGreaterThan(0);
+  });
+
+  test("over HTTP", async () => {
+    await twoSessions();
+    expect((await post("/__test/delete-session", { externalId: "s2" })).json).toEqual({ deleted: true });
+    expect((await post("/__test/delete-all-data", {})).json).toEqual({ sessionsDeleted: 1 });
+    expect((await send(server, "GET", "/__test/orphans")).json.messages.map((m: { externalId: string }) => m.externalId)).toEqual(["s1:m1", "s1:m2"]);
+    expect((await post("/__test/new-deployment", {})).json).toEqual({ ok: true });
+    expect(server.orphans()).toEqual([]);
+    expect((await post("/__test/delete-session", {})).status).toBe(400);
+  });
+});
+
+describe("faults a proxy or a bad day brings", () => {
+  const cases: [string, FaultRule, number, string | null, Record<string, string>, (text: string) => boolean][] = [
+    ["429 with Retry-After", { kind: 429, retryAfter: 7 }, 429, "application/json", { "retry-after": "7" }, (t) => t === '{"error":"Too many requests"}'],
+    ["500 Internal error", { kind: 500 }, 500, "application/json", {}, (t) => t === '{"error":"Internal error"}'],
+    ["500 with a given text", { kind: 500, body: '{"error":"Database unavailable"}' }, 500, "application/json", {}, (t) => t === '{"error":"Database unavailable"}'],
+    ["500 with plain text", { kind: 500, body: "upstream crashed" }, 500, "text/plain", {}, (t) => t === "upstream crashed"],
+    ["a proxy's 400 page", { kind: "proxy", status: 400 }, 400, "text/html", {}, (t) => t.includes("<h1>400 Bad Request</h1>")],
+    ["a proxy's 413 page", { kind: "proxy", status: 413 }, 413, "text/html", {}, (t) => t.includes("<h1>413 Request Entity Too Large</h1>")],
+    ["a proxy's 502 page", { kind: "proxy" }, 502, "text/html", {}, (t) => t.includes("<h1>502 Bad Gateway</h1>")],
+    ["a gateway 504", { kind: 504 }, 504, "text/html", {}, (t) => t.includes("504 Gateway Timeout")],
+    ["200 with HTML", { kind: "html" }, 200, "text/html", {}, (t) => t.startsWith("<!doctype html>")],
+    ["200 with an empty body", { kind: "empty" }, 200, "application/json", {}, (t) => t === ""],
+    ["403", { kind: 403 }, 403, "application/json", {}, (t) => t === '{"error":"Forbidden"}'],
+    ["301 to another origin", { kind: "redirect", status: 301, location: "https://elsewhere.invalid/sync/session" }, 301, null, { location: "https://elsewhere.invalid/sync/session" }, (t) => t === ""],
+    ["302 to plain http", { kind: "redirect", status: 302, location: "http://127.0.0.1:9/sync/session" }, 302, null, { location: "http://127.0.0.1:9/sync/session" }, (t) => t === ""],
+    ["307 by default, to a refusing port", { kind: "redirect" }, 307, null, { location: "http://127.0.0.1:9/sync/session" }, (t) => t === ""],
+    ["308", { kind: "redirect", status: 308 }, 308, null, { location: "http://127.0.0.1:9/sync/session" }, (t) => t === ""],
+  ];
+  test.each(cases)("%s", async (_name, rule, status, type, headers, body) => {
+    server.setFaults({ rules: [rule] });
+    const r = await send(server, "POST", "/sync/session", session());
+    expect([r.status, r.contentType?.split(";")[0] ?? null]).toEqual([status, type]);
+    for (const [name, value] of Object.entries(headers)) expect(r.headers.get(name)).toBe(value);
+    expect(body(r.text)).toBe(true);
+    expect(server.dump()).toEqual([]);
+    expect(server.requests()).toMatchObject([{ status, fault: rule.kind }]);
+  });
+
+  test("a body of N megabytes, valid JSON", async () => {
+    server.setFaults({ rules: [{ kind: "huge-body", megabytes: 3, path: "/api/stats" }] });
+    const r = await send(server, "GET", "/api/stats");
+    expect(r.status).toBe(200);
+    expect(r.text.length).toBe(3 * 1024 * 1024);
+    expect(r.json.ok).toBe(true);
+  });
+
+  test("limited to a route and a number of times, like every rule", async () => {
+    server.setFaults({ rules: [{ kind: 429, path: "/sync/message", times: 2 }] });
+    await send(server, "POST", "/sync/session", session());
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await send(server, "POST", "/sync/message", message())).status);
+    expect(statuses).toEqual([429, 429, 200]);
+  });
+
+  test("random failures can use the new kinds", async () => {
+    server.setFaults({ failureRate: 1, failureKinds: [429, "empty"], seed: 3 });
+    const statuses = new Set<number>();
+    for (let i = 0; i < 10; i++) statuses.add((await send(server, "GET", "/sync/sessions/list")).status);
+    expect([...statuses].sort()).toEqual([200, 429]);
+  });
+
+  test("a redirect status must be one of 301, 302, 307, 308", () => {
+    expect(() => server.setFaults({ rules: [{ kind: "redirect", status: 200 }] })).toThrow();
+  });
+
+  test("a stopped server refuses connections; resumed, it has everything still", async () => {
+    await send(server, "POST", "/sync/session", session());
+    await server.suspend();
+    const error = await fetch(`${server.url}/health`).catch((e) => e);
+    expect(error.code).toBe("ECONNREFUSED");
+    server.resume();
+    expect((await send(server, "GET", "/sync/sessions/list")).json).toEqual({ sessionIds: ["s1"] });
+  });
+
+  test("suspended for a while over HTTP", async () => {
+    expect((await send(server, "POST", "/__test/suspend", { ms: 300 })).json).toEqual({ suspendedForMs: 300 });
+    const refused = async () => (await fetch(`${server.url}/health`).catch((e) => e)).code === "ECONNREFUSED";
+    expect(await until(refused)).toBe(true);
+    expect(await until(async () => !(await refused()))).toBe(true);
+    expect((await send(server, "GET", "/health")).status).toBe(200);
+  });
+});
+
+describe("0.1.x traffic", () => {
+  // claude-code-sync@0.1.15's hook requests, field for field: no User-Agent of its own (Node's fetch sends
+  // "node"), no createdAt, session counters the server ignores, and its own message ids.
+  const legacy = { "User-Agent": "node" };
+  const sid = "0b6f4a52-1c7e-4d8e-9a31-5c2f7d9e8b10";
+  const steps: [string, Record<string, unknown>][] = [
+    ["/sync/session", { externalId: sid, source: "claude-code", projectPath: "/home/u/app", projectName: "app" }],
+    ["/sync/session", { externalId: sid, source: "claude-code", title: "Fix the build" }],
+    ["/sync/message", { sessionExternalId: sid, externalId: `${sid}-user-1750000000123`, role: "user", source: "claude-code", textContent: "Fix the build" }],
+    ["/sync/message", { sessionExternalId: sid, externalId: "toolu_01A2b3C4d5E6f7G8h9", role: "assistant", source: "claude-code", parts: [{ type: "tool-call", content: { toolName: "Bash", args: { command: "npm test" } } }] }],
+    ["/sync/message", { sessionExternalId: sid, externalId: "7d1e2f3a-4b5c-4d6e-8f90-a1b2c3d4e5f6", role: "assistant", source: "claude-code", textContent: "Fixed.", model: "claude-sonnet-4-5-20250929" }],
+    ["/sync/session", { externalId: sid, source: "claude-code", model: "claude-sonnet-4-5-20250929", promptTokens: 1200, completionTokens: 80, cost: 0.0048, messageCount: 1, toolCallCount: 1 }],
+    ["/sync/session", { externalId: sid, source: "claude-code", model: "claude-sonnet-4-5-20250929", title: "Fix the build", projectPath: "/home/u/app", projectName: "app", endReason: "prompt_input_exit", messageCount: 1, toolCallCount: 1, promptTokens: 1200, completionTokens: 80, cost: 0.0048, durationMs: 42_000 }],
+  ];
+
+  test("is accepted, and its violations are told apart by User-Agent", async () => {
+    expect((await send(server, "GET", "/health", undefined, { ...legacy, Authorization: undefined })).status).toBe(200);
+    for (const [path, body] of steps) {
+      expect((await send(server, "POST", path, body, legacy)).status).toBe(200);
+      clock.advance(30_000);
+    }
+    expect(server.session(sid)).toMatchObject({ title: "Fix the build", messageCount: 3, promptTokens: 1200, cost: 0.0048, durationMs: 42_000 });
+    expect(new Set(reasons(server))).toEqual(new Set<ViolationReason>(["bad-user-agent", "ignored-field"]));
+    expect(server.violations().filter((v) => v.userAgent !== "node")).toEqual([]);
+
+    // Today's client takes over the same session.
+    await send(server, "POST", "/sync/session", { externalId: sid, source: "claude-code", title: "Fix the build", createdAt: clock.now - 600_000 });
+    await send(server, "POST", "/sync/message", message({ sessionExternalId: sid, externalId: `${sid}:line-9` }));
+    expect(server.violations({ userAgentPrefix: "claude-code-sync/" })).toEqual([]);
+    expect((await send(server, "GET", "/__test/violations?userAgentPrefix=claude-code-sync/")).json).toEqual({ violations: [] });
+    expect(server.session(sid)!.messageCount).toBe(4);
+  });
+});
+
+describe("control over HTTP: profile and writes", () => {
+  test("profile merges; writes can be paused and read", async () => {
+    server.configure({ rttMs: 3 });
+    expect((await send(server, "POST", "/__test/profile", { webApp: true })).json.profile).toMatchObject({ webApp: true, rttMs: 3 });
+    expect((await send(server, "GET", "/__test/profile")).json.profile.webApp).toBe(true);
+    expect((await send(server, "POST", "/__test/profile", { health: "nope" })).status).toBe(400);
+    expect((await send(server, "POST", "/__test/profile", { rttMs: 1, latencyMs: 5 })).status).toBe(400);
+    expect(server.profile()).toMatchObject({ rttMs: 3, webApp: true });
+
+    expect((await send(server, "POST", "/__test/writes", { paused: true })).json).toMatchObject({ paused: true });
+    const write = send(server, "POST", "/sync/session", session());
+    expect(await until(async () => (await send(server, "GET", "/__test/writes")).json.queued === 1)).toBe(true);
+    await send(server, "POST", "/__test/writes", { paused: false });
+    expect((await write).status).toBe(200);
+    expect((await send(server, "GET", "/__test/writes")).json).toMatchObject({ writes: 1, peakRunning: 1 });
+  });
 });

@@ -1,11 +1,16 @@
 import { parseArgs } from "node:util";
+import { ProfileSchema } from "./profile.ts";
 import { startTestServer } from "./server.ts";
 
 /**
  * Start the OpenSync test server by hand:
  *   bun testserver/main.ts [--port 8787] [--key osk_...] [--db file.sqlite] [--quiet]
- * Control it over HTTP: GET /__test/violations, /__test/dump, /__test/requests,
- * POST /__test/faults, /__test/clock {advanceMs}, /__test/rotate-key, /__test/reset.
+ *     [--rtt-ms 20] [--write-service-ms 5] [--web-app] [--health timestamp|version|both]
+ *     [--per-session-message-ids]
+ * The profile flags are described in profile.ts. Control it over HTTP under
+ * /__test/ (list in server.ts): violations, requests, dump, orphans, faults,
+ * profile, writes, clock, rotate-key, reset, delete-session, delete-all-data,
+ * new-deployment, suspend.
  */
 const { values } = parseArgs({
   options: {
@@ -13,6 +18,11 @@ const { values } = parseArgs({
     key: { type: "string" },
     db: { type: "string" },
     quiet: { type: "boolean", default: false },
+    "rtt-ms": { type: "string", default: "0" },
+    "write-service-ms": { type: "string", default: "0" },
+    "web-app": { type: "boolean", default: false },
+    health: { type: "string", default: "timestamp" },
+    "per-session-message-ids": { type: "boolean", default: false },
   },
 });
 
@@ -22,9 +32,23 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+const profile = ProfileSchema.safeParse({
+  rttMs: Number(values["rtt-ms"]),
+  writeServiceMs: Number(values["write-service-ms"]),
+  webApp: values["web-app"],
+  health: values.health,
+  perSessionMessageIds: values["per-session-message-ids"],
+});
+if (!profile.success) {
+  const issue = profile.error.issues[0]!;
+  console.error(`Bad option ${String(issue.path[0])}: ${issue.message} (--rtt-ms and --write-service-ms take milliseconds >= 0; --health takes timestamp, version or both)`);
+  process.exit(2);
+}
+
 try {
   const server = await startTestServer({
     port,
+    ...profile.data,
     ...(values.key ? { apiKey: values.key } : {}),
     ...(values.db ? { dbPath: values.db } : {}),
     onRequest: values.quiet

@@ -1,22 +1,51 @@
 import { z } from "zod";
 import { type Decision, FaultInjector, type Faults, FaultsSchema } from "./faults.ts";
-import { type DumpSession, HandlerError, ID_PATTERN, type MessageArgs, type SessionArgs, Store, type StoredMessage } from "./store.ts";
-import { BATCH_MESSAGE, BATCH_SESSION, checkArray, checkObject, type Fields, type Issue, MESSAGE_ARGS, SESSION_ARGS } from "./validate.ts";
+import { type Profile, type ProfileInput, ProfileSchema } from "./profile.ts";
+import { dropped, faultResponse, json, notRouted, webAppPage } from "./responses.ts";
+import { type Context, type Route, syncRoutes } from "./routes.ts";
+import { type DumpSession, type OrphanMessage, Store, type StoredMessage } from "./store.ts";
 import type { Report, Violation, ViolationReason } from "./violations.ts";
+import { WriteQueue, type WriteStats } from "./write-queue.ts";
 
 export type { Faults, FaultKind, FaultRule } from "./faults.ts";
-export type { DumpSession, StoredMessage, StoredSession } from "./store.ts";
+export type { Profile, ProfileInput } from "./profile.ts";
+export { BATCH_CHUNK } from "./routes.ts";
+export type { DumpSession, OrphanMessage, StoredMessage, StoredSession } from "./store.ts";
 export type { Violation, ViolationReason } from "./violations.ts";
+export type { WriteStats } from "./write-queue.ts";
 
 /**
  * An OpenSync look-alike for tests (../shared/opensync-contract.md, quirks
  * included) that also records every request a good client should never send,
- * and can misbehave on purpose (latency, 5xx, dropped or hung connections,
- * 401 after N requests). Control over HTTP under /__test/ lets a CLI process
- * be tested against a server started by hand (testserver/main.ts).
+ * and can misbehave on purpose. Start it in-process with startTestServer(), or
+ * by hand with testserver/main.ts.
+ *
+ * The deployment it plays (profile.ts; options at start, configure() later,
+ * all off by default):
+ *   rttMs                 round trip added to every request, reads included
+ *   writeServiceMs        server time of each write; one user's writes run one
+ *                         at a time (a session or message call, or one chunk of
+ *                         50 of a /sync/batch), see writeStats()
+ *   webApp                unknown GETs answer 200 with the web app's HTML page
+ *   health                "timestamp" | "version" | "both": what /health carries
+ *   perSessionMessageIds  the pending change (message ids per session, parts
+ *                         kept when omitted, no dropped session changes...)
+ * Faults (faults.ts; setFaults): latency, random failures, 401 after N, and
+ * rules that fail chosen requests with 403, 429 + Retry-After, 500 + a text,
+ * gateway or proxy HTML pages, 200 with HTML or an empty body, redirects, huge
+ * bodies, dropped or hung connections, Convex write conflicts. Connection
+ * refused: suspend(). What users do to their data: deleteSession(),
+ * deleteAllData() (messages stay, orphaned), newDeployment().
+ *
+ * Control over HTTP under /__test/ (none of it logged or delayed):
+ *   GET  violations[?userAgentPrefix=claude-code-sync/]   GET requests   GET dump   GET orphans
+ *   GET|POST faults (a Faults object; POST replaces)      GET|POST profile (POST merges)
+ *   GET  writes (WriteStats)     POST writes {paused}     POST clock {advanceMs}
+ *   POST rotate-key   POST reset   POST delete-session {externalId}   POST delete-all-data
+ *   POST new-deployment   POST suspend {ms} (refuses connections for ms, then listens again)
  */
 
-export interface TestServerOptions {
+export interface TestServerOptions extends ProfileInput {
   /** 0 (default) picks a free port. */
   port?: number;
   /** Default 127.0.0.1. */
@@ -42,6 +71,12 @@ export interface RequestRecord {
   /** Server time when the request arrived. */
   at: number;
   bytes: number;
+  userAgent: string | null;
+}
+
+export interface ViolationFilter {
+  /** Only violations of requests whose User-Agent starts with this, e.g. "claude-code-sync/" (not 0.1.x, which sent none). */
+  userAgentPrefix?: string;
 }
 
 export interface TestServer {
@@ -49,7 +84,7 @@ export interface TestServer {
   readonly port: number;
   readonly apiKey: string;
   stop(): Promise<void>;
-  violations(): Violation[];
+  violations(filter?: ViolationFilter): Violation[];
   clearViolations(): void;
   /** Every API request in arrival order (control requests under /__test/ excluded). */
   requests(): RequestRecord[];
@@ -57,15 +92,37 @@ export interface TestServer {
   counts(): Record<string, number>;
   dump(): DumpSession[];
   session(externalId: string): DumpSession | undefined;
-  message(externalId: string): StoredMessage | undefined;
+  /** The first stored message with this id (in this session, when given; ids may repeat across sessions with perSessionMessageIds). */
+  message(externalId: string, sessionExternalId?: string): StoredMessage | undefined;
   setFaults(faults: Faults): void;
   faults(): Faults;
+  /** Changes the deployment's profile; fields not given keep their value. Throws a ZodError on bad input. */
+  configure(profile: ProfileInput): Profile;
+  profile(): Profile;
+  /** Counters of the user's write queue (peaks since start, reset or resetWriteStats). */
+  writeStats(): WriteStats;
+  resetWriteStats(): void;
+  /** Writes wait in the queue until resumeWrites(). */
+  pauseWrites(): void;
+  resumeWrites(): void;
+  /** What deleting a session in the dashboard does: it goes with its messages and parts. False if there was none. */
+  deleteSession(externalId: string): boolean;
+  /** OpenSync's "delete all data": every session goes, messages and parts stay behind, orphaned. Returns the sessions deleted. */
+  deleteAllData(): number;
+  /** Messages whose session is gone (left by deleteAllData). */
+  orphans(): OrphanMessage[];
+  /** The user points the client at a new, empty deployment: all data gone. The key stays valid (rotateKey() for that too). */
+  newDeployment(): void;
+  /** Stops listening: connections are refused until resume(). Data, logs and settings stay. */
+  suspend(): Promise<void>;
+  /** Listens again on the same port. */
+  resume(): void;
   now(): number;
   /** Moves the server clock forward (tests of the windows need no sleeping). */
   advanceTime(ms: number): void;
   /** What regenerating the key in the dashboard does: the old key stops working at once. */
   rotateKey(): string;
-  /** Drops data, violations, request log and faults. */
+  /** Drops data, violations, request log, faults and write counters; the profile returns to the start options. */
   reset(): void;
 }
 
@@ -78,26 +135,7 @@ export function randomApiKey(): string {
   return `osk_${chars.join("")}`;
 }
 
-const json = (data: unknown, status = 200) =>
-  new Response(JSON.stringify(data), {
-    status,
-    headers: { "Content-Type": "application/json", "Access-Control-Allow-Origin": "*" },
-  });
-const fail = (issue: Issue) => json({ error: issue.text }, 500);
-
-/** A response whose body errors at once: Bun closes the socket before sending anything. */
-const dropped = () => new Response(new ReadableStream({ start: (controller) => controller.error() }));
-
-const GATEWAY_TEXT = { 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout" } as const;
-const OCC_TEXT =
-  'Error: Documents read from or written to the "sessions" table changed while this mutation was being run and on every subsequent retry. Another call to this mutation changed the document.';
-
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** The HTTP action reads these keys from the body; everything else is silently ignored. */
-function pick(body: Record<string, unknown>, fields: Fields): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(fields).filter((k) => body[k] !== undefined).map((k) => [k, body[k]]));
-}
 
 /** Violations that a retry of a request whose reply was lost causes unavoidably. */
 const RETRY_REASONS = new Set<ViolationReason>(["resend-in-window", "identical-resend"]);
@@ -114,27 +152,29 @@ function writtenIds(text: string): string[] {
   }
 }
 
-interface Context {
-  url: URL;
-  body: unknown;
-  report: Report;
-}
-
 const ClockSchema = z.strictObject({ advanceMs: z.number() });
+const PausedSchema = z.strictObject({ paused: z.boolean() });
+const DeleteSessionSchema = z.strictObject({ externalId: z.string() });
+const SuspendSchema = z.strictObject({ ms: z.number().int().min(1).max(600_000) });
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   let apiKey = options.apiKey ?? randomApiKey();
   if (!KEY_PATTERN.test(apiKey)) throw new Error(`API key must look like osk_ followed by 32 of [A-Za-z0-9_-], got ${apiKey.length} characters`);
+  const { port: _port, hostname: _hostname, apiKey: _key, dbPath: _db, now: _now, faults: _faults, onRequest: _onRequest, ...startProfile } = options;
+  let profile = ProfileSchema.parse(startProfile);
   let offset = 0;
   const now = () => (options.now ?? Date.now)() + offset;
-  const store = new Store(options.dbPath ?? ":memory:", now);
+  const store = new Store(options.dbPath ?? ":memory:", now, () => profile.perSessionMessageIds);
+  const writes = new WriteQueue(() => profile.writeServiceMs);
   const injector = new FaultInjector();
   injector.set(options.faults ?? {});
   let violations: Violation[] = [];
   let log: RequestRecord[] = [];
   const hanging = new Set<() => void>();
+  let stopped = false;
   /** Ids written by requests whose reply was then lost: the client cannot know, so its retry is no violation. */
   const unacknowledged = new Set<string>();
+  const routes: Record<string, Route> = syncRoutes({ store, writes, now, profile: () => profile });
 
   // --- auth -----------------------------------------------------------------
 
@@ -155,135 +195,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     return header.startsWith("Bearer ") ? "Invalid or expired token" : "Missing Authorization header";
   }
 
-  // --- routes ---------------------------------------------------------------
-
-  function reportIssues(issues: Issue[], report: Report, externalId?: unknown): void {
-    for (const issue of issues) report(issue.reason, `${issue.path}: ${issue.text.split("\n")[0]}`, typeof externalId === "string" ? externalId : undefined);
-  }
-
-  function reportIgnored(body: Record<string, unknown>, fields: Fields, report: Report, also: string[] = []): void {
-    const ignored = Object.keys(body).filter((k) => !(k in fields) && !also.includes(k));
-    if (ignored.length > 0) report("ignored-field", `the server ignores ${ignored.join(", ")}`);
-  }
-
-  function checkCreatedAt(createdAt: unknown, report: Report, externalId: string): void {
-    if (typeof createdAt === "number" && createdAt > now()) {
-      report("future-created-at", `createdAt is ${createdAt - now()} ms in the future`, externalId);
-    }
-  }
-
-  function postSession({ body, report }: Context): Response {
-    if (body === null) return json({ error: "TypeError: null is not an object (evaluating 'body.externalId')" }, 500);
-    const record = isRecord(body) ? body : {};
-    const externalId = record.externalId || record.sessionId;
-    if (!externalId) {
-      report("missing-required", "no externalId (or sessionId)");
-      return json({ error: "Missing externalId or sessionId" }, 400);
-    }
-    const args = { ...pick(record, SESSION_ARGS), externalId };
-    reportIgnored(record, SESSION_ARGS, report, ["sessionId"]);
-    const issues = checkObject(args, SESSION_ARGS, "");
-    if (issues.length > 0) {
-      reportIssues(issues, report, externalId);
-      return fail(issues[0]!);
-    }
-    const session = args as SessionArgs;
-    if (session.source === undefined) report("missing-source", 'no source: stored as "opencode"', session.externalId);
-    checkCreatedAt(session.createdAt, report, session.externalId);
-    return json({ ok: true, sessionId: store.upsertSession(session, report).id });
-  }
-
-  function postMessage({ body, report }: Context): Response {
-    if (!isRecord(body)) return json({ error: `TypeError: ${JSON.stringify(body)} is not an object` }, 500);
-    const args = pick(body, MESSAGE_ARGS);
-    reportIgnored(body, MESSAGE_ARGS, report);
-    const issues = checkObject(args, MESSAGE_ARGS, "");
-    if (issues.length > 0) {
-      reportIssues(issues, report, args.externalId);
-      return fail(issues[0]!);
-    }
-    const message = args as unknown as MessageArgs;
-    checkCreatedAt(message.createdAt, report, message.externalId);
-    try {
-      return json({ ok: true, messageId: store.upsertMessage(message, report) });
-    } catch (e) {
-      if (!(e instanceof HandlerError)) throw e;
-      report(e.issue.reason, `${e.issue.path}: ${e.issue.text}`, message.externalId);
-      return fail(e.issue);
-    }
-  }
-
-  function postBatch({ body, report }: Context): Response {
-    if (!isRecord(body)) return json({ error: `TypeError: ${JSON.stringify(body)} is not an object` }, 500);
-    const errors: string[] = [];
-    let sessions = 0;
-    let messages = 0;
-    const items = (key: "sessions" | "messages") => body[key] as { length?: number } | undefined;
-
-    const sessionItems = items("sessions");
-    if (sessionItems && (sessionItems.length ?? 0) > 0) {
-      const issues = checkArray(sessionItems, BATCH_SESSION, ".sessions");
-      if (issues.length > 0) {
-        reportIssues(issues, report);
-        errors.push(`Sessions batch error: ${issues[0]!.text}`);
-      } else {
-        const list = sessionItems as SessionArgs[];
-        for (const s of list) if (s.source === undefined) report("missing-source", 'no source: stored as "opencode"', s.externalId);
-        sessions = store.batchSessions(list, report);
-      }
-    }
-
-    const messageItems = items("messages");
-    if (messageItems && (messageItems.length ?? 0) > 0) {
-      const issues = checkArray(messageItems, BATCH_MESSAGE, ".messages");
-      if (issues.length > 0) {
-        reportIssues(issues, report);
-        errors.push(`Messages batch error: ${issues[0]!.text}`);
-      } else {
-        try {
-          const result = store.batchMessages(messageItems as MessageArgs[], report);
-          messages = result.written;
-          errors.push(...result.errors);
-        } catch (e) {
-          if (!(e instanceof HandlerError)) throw e;
-          report(e.issue.reason, e.issue.text);
-          errors.push(`Messages batch error: ${e.issue.text}`);
-        }
-      }
-    }
-    return json({ ok: true, sessions, messages, errors });
-  }
-
-  function apiSessions({ url }: Context): Response {
-    const limit = Number.parseInt(url.searchParams.get("limit") || "50", 10);
-    if (Number.isNaN(limit)) {
-      return json({ error: "ArgumentValidationError: Value does not match validator.\nPath: .limit\nValue: NaN\nValidator: v.float64()" }, 500);
-    }
-    return json({ sessions: store.apiSessions(limit) });
-  }
-
-  function apiSessionGet({ url }: Context): Response {
-    const id = url.searchParams.get("id");
-    if (!id) return json({ error: "Missing session ID" }, 400);
-    if (!ID_PATTERN.test(id)) {
-      return json({ error: `ArgumentValidationError: Value does not match validator.\nPath: .sessionId\nValue: ${JSON.stringify(id)}\nValidator: v.id("sessions")` }, 500);
-    }
-    const result = store.apiSession(id);
-    return result ? json(result) : json({ error: "Session not found" }, 404);
-  }
-
-  type Route = { auth: "none" | "any" | "apiKey"; handle: (ctx: Context) => Response };
-  const routes: Record<string, Route> = {
-    "GET /health": { auth: "none", handle: () => json({ status: "ok", timestamp: now() }) },
-    "POST /sync/session": { auth: "any", handle: postSession },
-    "POST /sync/message": { auth: "any", handle: postMessage },
-    "POST /sync/batch": { auth: "any", handle: postBatch },
-    "GET /sync/sessions/list": { auth: "apiKey", handle: () => json({ sessionIds: store.listExternalIds() }) },
-    "GET /api/sessions": { auth: "any", handle: apiSessions },
-    "GET /api/sessions/get": { auth: "any", handle: apiSessionGet },
-    "GET /api/stats": { auth: "any", handle: () => json(store.stats()) },
-  };
-
   // --- request pipeline -----------------------------------------------------
 
   function hang(request: Request): Promise<Response> {
@@ -297,24 +208,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     });
   }
 
-  async function faultResponse(decision: Decision, request: Request): Promise<Response> {
-    switch (decision.kind) {
-      case 401:
-        return json({ error: "Invalid API key" }, 401);
-      case "occ":
-        return json({ error: OCC_TEXT }, 500);
-      case "drop":
-        return dropped();
-      case "hang":
-        return hang(request);
-      default:
-        return new Response(`<html><body><h1>${decision.kind} ${GATEWAY_TEXT[decision.kind]}</h1></body></html>`, {
-          status: decision.kind,
-          headers: { "Content-Type": "text/html" },
-        });
-    }
-  }
-
   function checkHeaders(request: Request, report: Report): void {
     if (request.method === "POST" && !request.headers.get("content-type")?.includes("application/json")) {
       report("missing-content-type", `Content-Type is ${JSON.stringify(request.headers.get("content-type"))}`);
@@ -324,10 +217,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     }
   }
 
+  /** Half the round trip on the way in, half on the way out. */
+  const travel = () => (profile.rttMs > 0 ? Bun.sleep(profile.rttMs / 2) : undefined);
+
   async function handleApi(request: Request, url: URL): Promise<Response> {
-    const record: RequestRecord = { seq: log.length + 1, method: request.method, path: url.pathname, status: 0, at: now(), bytes: 0 };
+    const userAgent = request.headers.get("user-agent");
+    const record: RequestRecord = { seq: log.length + 1, method: request.method, path: url.pathname, status: 0, at: now(), bytes: 0, userAgent };
     log.push(record);
+    await travel();
     const response = await answer(request, url, record);
+    await travel();
     record.status = record.fault === "drop" ? "dropped" : record.fault === "hang" ? "hung" : response.status;
     options.onRequest?.(record);
     return response;
@@ -336,7 +235,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   async function answer(request: Request, url: URL, record: RequestRecord): Promise<Response> {
     const report: Report = (reason, detail, externalId) => {
       if (externalId !== undefined && unacknowledged.has(externalId) && RETRY_REASONS.has(reason)) return;
-      violations.push({ request: record.seq, method: record.method, path: record.path, reason, detail, ...(externalId === undefined ? {} : { externalId }) });
+      violations.push({
+        request: record.seq,
+        method: record.method,
+        path: record.path,
+        userAgent: record.userAgent,
+        reason,
+        detail,
+        ...(externalId === undefined ? {} : { externalId }),
+      });
     };
     const text = request.method === "POST" ? await request.text() : "";
     record.bytes = Buffer.byteLength(text);
@@ -345,26 +252,28 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     const route = routes[`${request.method} ${url.pathname}`];
     if (!route) {
       report("unknown-path", `${request.method} ${url.pathname}`);
-      return new Response(`No HttpAction routed for ${url.pathname}`, { status: 404, headers: { "Content-Type": "text/plain" } });
+      return profile.webApp && request.method === "GET" ? webAppPage() : notRouted(url.pathname);
     }
     checkHeaders(request, report);
     if (injector.latencyMs > 0) await Bun.sleep(injector.latencyMs);
     const decision = injector.decide({ method: request.method, path: url.pathname, body: text, authenticated: route.auth !== "none" });
     const ids = () => writtenIds(text);
     if (!decision) {
-      const response = applyRoute(route, request, url, text, report);
+      const response = await applyRoute(route, request, url, text, report);
       if (unacknowledged.size > 0) for (const id of ids()) unacknowledged.delete(id);
       return response;
     }
     record.fault = decision.kind;
     if (decision.afterApply) {
-      applyRoute(route, request, url, text, report);
+      await applyRoute(route, request, url, text, report);
       for (const id of ids()) unacknowledged.add(id);
     }
-    return faultResponse(decision, request);
+    return decision.kind === "hang" ? hang(request) : faultResponse(decision, url.pathname);
   }
 
-  function applyRoute(route: Route, request: Request, url: URL, text: string, report: Report): Response {
+  async function applyRoute(route: Route, request: Request, url: URL, text: string, report: Report): Promise<Response> {
+    // Still travelling when the server stopped: its store is closed.
+    if (stopped) return dropped();
     if (route.auth !== "none") {
       const denied = authenticate(request.headers.get("authorization"), route.auth === "apiKey", report);
       if (denied) return json({ error: denied }, 401);
@@ -378,32 +287,62 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
         return json({ error: String(e) }, 500);
       }
     }
-    return route.handle({ url, body, report });
+    const ctx: Context = { url, body, report };
+    return route.handle(ctx);
   }
 
-  async function control(request: Request, path: string): Promise<Response> {
-    const key = `${request.method} ${path}`;
+  // --- test control -----------------------------------------------------------
+
+  async function control(request: Request, url: URL): Promise<Response> {
+    const key = `${request.method} ${url.pathname}`;
+    const input = async <T>(schema: z.ZodType<T>) => schema.parse(await request.json());
     try {
       switch (key) {
         case "GET /__test/violations":
-          return json({ violations });
+          return json({ violations: api.violations({ userAgentPrefix: url.searchParams.get("userAgentPrefix") ?? undefined }) });
         case "GET /__test/requests":
           return json({ counts: counts(), requests: log });
         case "GET /__test/dump":
           return json({ sessions: store.dump() });
+        case "GET /__test/orphans":
+          return json({ messages: store.orphans() });
         case "GET /__test/faults":
           return json({ faults: injector.current() });
         case "POST /__test/faults":
-          injector.set(FaultsSchema.parse(await request.json()));
+          injector.set(await input(FaultsSchema));
           return json({ faults: injector.current() });
+        case "GET /__test/profile":
+          return json({ profile });
+        case "POST /__test/profile":
+          // Validated after merging: a partial schema would fill in defaults for the fields not given.
+          return json({ profile: configure((await input(z.record(z.string(), z.unknown()))) as ProfileInput) });
+        case "GET /__test/writes":
+          return json(writes.current());
+        case "POST /__test/writes":
+          if ((await input(PausedSchema)).paused) writes.pause();
+          else writes.resume();
+          return json(writes.current());
         case "POST /__test/clock":
-          offset += ClockSchema.parse(await request.json()).advanceMs;
+          offset += (await input(ClockSchema)).advanceMs;
           return json({ now: now() });
         case "POST /__test/rotate-key":
           return json({ apiKey: rotateKey() });
         case "POST /__test/reset":
           reset();
           return json({ ok: true });
+        case "POST /__test/delete-session":
+          return json({ deleted: store.deleteSession((await input(DeleteSessionSchema)).externalId) });
+        case "POST /__test/delete-all-data":
+          return json({ sessionsDeleted: store.deleteAllData() });
+        case "POST /__test/new-deployment":
+          store.reset();
+          return json({ ok: true });
+        case "POST /__test/suspend": {
+          const { ms } = await input(SuspendSchema);
+          // Once this answer has gone out: suspending closes every open connection.
+          setTimeout(() => void suspendFor(ms), 20);
+          return json({ suspendedForMs: ms });
+        }
         default:
           return new Response(`No test control at ${key}`, { status: 404 });
       }
@@ -418,6 +357,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     return result;
   }
 
+  function configure(change: ProfileInput): Profile {
+    profile = ProfileSchema.parse({ ...profile, ...change });
+    return { ...profile };
+  }
+
   function rotateKey(): string {
     apiKey = randomApiKey();
     return apiKey;
@@ -429,33 +373,69 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     log = [];
     injector.set({});
     unacknowledged.clear();
+    profile = ProfileSchema.parse(startProfile);
+    writes.resume();
+    writes.resetStats();
   }
 
-  const server = Bun.serve({
-    hostname: options.hostname ?? "127.0.0.1",
-    port: options.port ?? 0,
-    // Hung requests wait for the client to give up, however long it waits.
-    idleTimeout: 0,
-    maxRequestBodySize: MAX_REQUEST_BYTES,
-    async fetch(request) {
-      const url = new URL(request.url);
-      if (url.pathname.startsWith("/__test/")) return control(request, url.pathname);
-      return handleApi(request, url);
-    },
-  });
+  // --- listening --------------------------------------------------------------
 
-  return {
-    url: `http://${server.hostname}:${server.port}`,
-    port: server.port!,
+  const serve = (port: number) =>
+    Bun.serve({
+      hostname: options.hostname ?? "127.0.0.1",
+      port,
+      // Hung requests wait for the client to give up, however long it waits.
+      idleTimeout: 0,
+      maxRequestBodySize: MAX_REQUEST_BYTES,
+      async fetch(request) {
+        const url = new URL(request.url);
+        if (url.pathname.startsWith("/__test/")) return control(request, url);
+        return handleApi(request, url);
+      },
+    });
+
+  let server: ReturnType<typeof serve> | null = serve(options.port ?? 0);
+  const port = server.port!;
+  const hostname = server.hostname;
+  let resumeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Like a crash: open connections close too, so keep-alive clients cannot slip through. */
+  async function suspend(): Promise<void> {
+    const listening = server;
+    server = null;
+    for (const release of [...hanging]) release();
+    await listening?.stop(true);
+  }
+
+  function resume(): void {
+    clearTimeout(resumeTimer);
+    if (!stopped) server ??= serve(port);
+  }
+
+  async function suspendFor(ms: number): Promise<void> {
+    await suspend();
+    resumeTimer = setTimeout(resume, ms);
+  }
+
+  const api: TestServer = {
+    url: `http://${hostname}:${port}`,
+    port,
     get apiKey() {
       return apiKey;
     },
     async stop() {
+      clearTimeout(resumeTimer);
+      stopped = true;
+      writes.close();
       for (const release of [...hanging]) release();
-      await server.stop(true);
+      await server?.stop(true);
+      server = null;
       store.close();
     },
-    violations: () => [...violations],
+    violations: (filter = {}) => {
+      const prefix = filter.userAgentPrefix;
+      return prefix === undefined ? [...violations] : violations.filter((v) => v.userAgent?.startsWith(prefix));
+    },
     clearViolations: () => {
       violations = [];
     },
@@ -463,9 +443,26 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     counts,
     dump: () => store.dump(),
     session: (externalId) => store.dump().find((s) => s.externalId === externalId),
-    message: (externalId) => store.dump().flatMap((s) => s.messages).find((m) => m.externalId === externalId),
+    message: (externalId, sessionExternalId) =>
+      store
+        .dump()
+        .filter((s) => sessionExternalId === undefined || s.externalId === sessionExternalId)
+        .flatMap((s) => s.messages)
+        .find((m) => m.externalId === externalId),
     setFaults: (faults) => injector.set(faults),
     faults: () => injector.current(),
+    configure,
+    profile: () => ({ ...profile }),
+    writeStats: () => writes.current(),
+    resetWriteStats: () => writes.resetStats(),
+    pauseWrites: () => writes.pause(),
+    resumeWrites: () => writes.resume(),
+    deleteSession: (externalId) => store.deleteSession(externalId),
+    deleteAllData: () => store.deleteAllData(),
+    orphans: () => store.orphans(),
+    newDeployment: () => store.reset(),
+    suspend,
+    resume,
     now,
     advanceTime: (ms) => {
       offset += ms;
@@ -473,4 +470,5 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     rotateKey,
     reset,
   };
+  return api;
 }

@@ -5,6 +5,7 @@ import type { Report } from "./violations.ts";
 /**
  * OpenSync's data and its write semantics (../shared/opensync-contract.md),
  * quirks included, on bun:sqlite. One user: the test server has one API key.
+ * `pending()` says whether the pending change (profile.ts) is deployed.
  */
 
 export interface SessionArgs {
@@ -81,6 +82,12 @@ export interface DumpSession extends StoredSession {
   messages: StoredMessage[];
 }
 
+/** A message whose session was deleted by "delete all data": stored, found by its id, shown nowhere. */
+export type OrphanMessage = Omit<StoredMessage, "sessionExternalId"> & { sessionId: string };
+
+/** A message row as a write finds it: its session may be gone. */
+type FoundMessage = Omit<StoredMessage, "sessionExternalId"> & { sessionId: string; sessionExternalId?: string };
+
 /** An exception inside a handler: the route answers 500 with `issue.text`. */
 export class HandlerError extends Error {
   constructor(readonly issue: Issue) {
@@ -101,9 +108,11 @@ CREATE TABLE IF NOT EXISTS sessions (
   messageCount INTEGER NOT NULL, searchableText TEXT NOT NULL, createdAt REAL NOT NULL, updatedAt REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS messages (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, sessionId TEXT NOT NULL,
-  externalId TEXT UNIQUE NOT NULL, role TEXT NOT NULL, textContent TEXT, model TEXT,
+  externalId TEXT NOT NULL, role TEXT NOT NULL, textContent TEXT, model TEXT,
   promptTokens REAL, completionTokens REAL, durationMs REAL, createdAt REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS messages_by_session ON messages (sessionId, createdAt, seq);
+CREATE INDEX IF NOT EXISTS messages_by_external ON messages (externalId, seq);
+CREATE UNIQUE INDEX IF NOT EXISTS messages_by_session_external ON messages (sessionId, externalId);
 CREATE TABLE IF NOT EXISTS parts (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, messageId TEXT NOT NULL, ord INTEGER NOT NULL,
   type TEXT NOT NULL, content TEXT NOT NULL);
@@ -147,6 +156,7 @@ export class Store {
   constructor(
     path: string,
     private readonly now: () => number,
+    private readonly pending: () => boolean,
   ) {
     this.db = new Database(path, { strict: true, create: true });
     this.db.exec("PRAGMA journal_mode = WAL;");
@@ -217,10 +227,13 @@ export class Store {
       const dropped = (["cost", "durationMs", "provider", "projectName", "source"] as const).filter(
         (key) => args[key] !== undefined && args[key] !== existing[key],
       );
-      if (dropped.length > 0) {
-        report("session-change-dropped", `change of ${dropped.join(", ")} ignored: session written ${age} ms ago (10 s window)`, args.externalId);
+      // The pending change keeps such changes; only a call that changes nothing stays a no-op.
+      if (dropped.length === 0 || !this.pending()) {
+        if (dropped.length > 0) {
+          report("session-change-dropped", `change of ${dropped.join(", ")} ignored: session written ${age} ms ago (10 s window)`, args.externalId);
+        }
+        return { id: existing.id, written: false, inserted: false };
       }
-      return { id: existing.id, written: false, inserted: false };
     }
 
     // Numbers replace the old value only when > 0; strings only when given.
@@ -248,10 +261,8 @@ export class Store {
     return { id: existing.id, written: true, inserted: false };
   }
 
-  /** A message's session, auto-created (createdAt = now, the real start is lost) when missing. */
-  private sessionForMessage(args: MessageArgs, now: number, report: Report): StoredSession {
-    const found = this.sessionRow(args.sessionExternalId);
-    if (found) return found;
+  /** A message's missing session, auto-created (createdAt = now, the real start is lost). */
+  private createSessionForMessage(args: MessageArgs, now: number, report: Report): StoredSession {
     report("message-before-session", `session ${args.sessionExternalId} auto-created with createdAt = now`, args.externalId);
     this.db
       .query(
@@ -277,18 +288,25 @@ export class Store {
 
   // --- messages -------------------------------------------------------------
 
-  private messageRow(externalId: string): (StoredMessage & { sessionId: string }) | undefined {
-    const row = this.db
-      .query(
-        `SELECT m.*, s.externalId AS sessionExternalId FROM messages m JOIN sessions s ON s.id = m.sessionId
-         WHERE m.externalId = ?`,
-      )
-      .get(externalId) as Row | null;
+  /**
+   * The row a message write updates. Today: the first with that id anywhere,
+   * even in another session or orphaned by a deletion. The pending change:
+   * the one with that id in the message's session.
+   */
+  private findMessage(externalId: string, session: StoredSession | undefined): FoundMessage | undefined {
+    const select = `SELECT m.*, s.externalId AS sessionExternalId FROM messages m LEFT JOIN sessions s ON s.id = m.sessionId`;
+    let row: Row | null;
+    if (this.pending()) {
+      if (!session) return undefined;
+      row = this.db.query(`${select} WHERE m.sessionId = ? AND m.externalId = ?`).get(session.id, externalId) as Row | null;
+    } else {
+      row = this.db.query(`${select} WHERE m.externalId = ? ORDER BY m.seq LIMIT 1`).get(externalId) as Row | null;
+    }
     return row ? this.toMessage(row) : undefined;
   }
 
-  private toMessage(row: Row): StoredMessage & { sessionId: string } {
-    const { seq: _seq, ...rest } = withoutNulls<StoredMessage & { sessionId: string; seq: number }>(row);
+  private toMessage(row: Row): FoundMessage {
+    const { seq: _seq, ...rest } = withoutNulls<FoundMessage & { seq: number }>(row);
     return { ...rest, parts: this.partsOf(rest.id) };
   }
 
@@ -346,7 +364,7 @@ export class Store {
     this.db.query("DELETE FROM parts WHERE messageId = ?").run(messageId);
   }
 
-  private patchMessage(existing: StoredMessage, args: MessageArgs): void {
+  private patchMessage(existing: FoundMessage, args: MessageArgs): void {
     const doc = {
       textContent: args.textContent ?? existing.textContent,
       model: args.model ?? existing.model,
@@ -364,45 +382,76 @@ export class Store {
       .run({ id: existing.id, ...bindAll(doc) });
   }
 
-  /** Reports the re-send mistakes a good client avoids. */
-  private reportResend(existing: StoredMessage & { sessionId: string }, args: MessageArgs, sessionId: string, report: Report): void {
-    const id = args.externalId;
-    if (existing.sessionId !== sessionId) {
-      report("message-other-session", `message id already used in session ${existing.sessionExternalId}; updated there in place`, id);
-    }
-    const same =
+  /** Whether a re-send would change nothing. With the pending change, omitted parts mean "keep them". */
+  private sameSnapshot(existing: FoundMessage, args: MessageArgs): boolean {
+    const partsKept = args.parts === undefined && this.pending();
+    return (
       (args.textContent ?? existing.textContent) === existing.textContent &&
       (args.model ?? existing.model) === existing.model &&
       (args.promptTokens ?? existing.promptTokens) === existing.promptTokens &&
       (args.completionTokens ?? existing.completionTokens) === existing.completionTokens &&
       (args.durationMs ?? existing.durationMs) === existing.durationMs &&
-      JSON.stringify(args.parts ?? []) === JSON.stringify(existing.parts);
-    if (same) report("identical-resend", "message re-sent unchanged (its text is appended to the search text again)", id);
-    if (args.parts === undefined && existing.parts.length > 0) {
+      (partsKept || JSON.stringify(args.parts ?? []) === JSON.stringify(existing.parts))
+    );
+  }
+
+  /**
+   * Whether a re-send is skipped: today inside 5 s of the message's createdAt;
+   * with the pending change only when it changes nothing (reported here).
+   */
+  private skipResend(existing: FoundMessage, args: MessageArgs, now: number, report: Report): boolean {
+    if (this.pending()) {
+      if (!this.sameSnapshot(existing, args)) return false;
+      report("identical-resend", "message re-sent unchanged (a no-op with the pending change)", args.externalId);
+      return true;
+    }
+    return now - existing.createdAt < MESSAGE_WINDOW_MS;
+  }
+
+  /** Reports the re-send mistakes a good client avoids, and the rows a deletion left behind. */
+  private reportResend(existing: FoundMessage, args: MessageArgs, sessionId: string, report: Report): void {
+    const id = args.externalId;
+    if (existing.sessionExternalId === undefined) {
+      report("message-orphaned", "message id belongs to a message whose session was deleted: updated there, shown nowhere", id);
+    } else if (existing.sessionId !== sessionId) {
+      report("message-other-session", `message id already used in session ${existing.sessionExternalId}; updated there in place`, id);
+    }
+    if (this.sameSnapshot(existing, args)) report("identical-resend", "message re-sent unchanged (its text is appended to the search text again)", id);
+    if (args.parts === undefined && existing.parts.length > 0 && !this.pending()) {
       report("resend-without-parts", `re-send without parts deleted ${existing.parts.length} stored part(s)`, id);
     }
+  }
+
+  /** An update: today all parts are replaced (none when omitted); with the pending change omitted parts stay. */
+  private updateMessage(existing: FoundMessage, args: MessageArgs): void {
+    this.patchMessage(existing, args);
+    if (args.parts === undefined && this.pending()) return;
+    this.deleteParts(existing.id);
+    this.insertParts(existing.id, args.parts);
   }
 
   /** POST /sync/message. Runs as one transaction: a HandlerError rolls everything back. */
   upsertMessage(args: MessageArgs, report: Report): string {
     return this.db.transaction(() => {
       const now = this.now();
-      const existing = this.messageRow(args.externalId);
-      if (existing && now - existing.createdAt < MESSAGE_WINDOW_MS) {
-        report("resend-in-window", `re-send ignored: message createdAt is ${now - existing.createdAt} ms before now (5 s window)`, args.externalId);
+      const found = this.sessionRow(args.sessionExternalId);
+      const existing = this.findMessage(args.externalId, found);
+      if (existing && this.skipResend(existing, args, now, report)) {
+        if (!this.pending()) {
+          report("resend-in-window", `re-send ignored: message createdAt is ${now - existing.createdAt} ms before now (5 s window)`, args.externalId);
+        }
         return existing.id;
       }
-      const session = this.sessionForMessage(args, now, report);
+      const session = found ?? this.createSessionForMessage(args, now, report);
       let id: string;
       if (existing) {
         this.reportResend(existing, args, session.id, report);
-        this.patchMessage(existing, args);
-        this.deleteParts(existing.id);
+        this.updateMessage(existing, args);
         id = existing.id;
       } else {
         id = this.insertMessageRow(args, session.id, args.createdAt ?? now);
+        this.insertParts(id, args.parts);
       }
-      this.insertParts(id, args.parts);
       this.touchSession(session, now, existing ? 0 : 1, textOfParts(args.parts));
       return id;
     })();
@@ -410,7 +459,7 @@ export class Store {
 
   // --- batch ----------------------------------------------------------------
 
-  /** /sync/batch sessions: one transaction; rows inserted here get createdAt = server now. */
+  /** One /sync/batch chunk of sessions: one transaction; rows inserted here get createdAt = server now. */
   batchSessions(items: SessionArgs[], report: Report): number {
     return this.db.transaction(() => {
       let written = 0;
@@ -426,9 +475,10 @@ export class Store {
   }
 
   /**
-   * /sync/batch messages: one transaction; per-message failures are caught and
-   * listed (writes made before the failure stay). New rows get createdAt = now.
-   * The server bug: an existing message re-sent here loses its parts.
+   * One /sync/batch chunk of messages: one transaction; per-message failures
+   * are caught and listed (writes made before the failure stay). New rows get
+   * createdAt = now. Today's bug: an existing message re-sent here loses its
+   * parts (the pending change replaces them).
    */
   batchMessages(items: MessageArgs[], report: Report): { written: number; errors: string[] } {
     const bytes = items.reduce((sum, m) => sum + documentBytes(m), 0);
@@ -446,20 +496,19 @@ export class Store {
       let written = 0;
       const bySession = Map.groupBy(items, (m) => m.sessionExternalId);
       for (const messages of bySession.values()) {
-        const session = this.sessionForMessage(messages[0]!, now, report);
+        const session = this.sessionRow(messages[0]!.sessionExternalId) ?? this.createSessionForMessage(messages[0]!, now, report);
         let inserted = 0;
         const texts: string[] = [];
         for (const msg of messages) {
           const id = msg.externalId;
-          const existing = this.messageRow(id);
-          if (existing) {
-            if (seen.has(id)) report("batch-duplicate", "same message id twice in one batch: the later copy is dropped", id);
-            else report("batch-resend", "existing message re-sent by batch: its parts are deleted and the new ones not written", id);
-          }
+          const existing = this.findMessage(id, session);
+          const repeated = seen.has(id);
           seen.add(id);
-          if (existing && now - existing.createdAt < MESSAGE_WINDOW_MS) continue;
+          if (existing && this.skipBatchResend(existing, msg, repeated, session.id, now, report)) continue;
           try {
-            if (existing) {
+            if (existing && this.pending()) {
+              this.updateMessage(existing, msg);
+            } else if (existing) {
               this.patchMessage(existing, msg);
               this.deleteParts(existing.id);
             } else {
@@ -481,6 +530,50 @@ export class Store {
     })();
   }
 
+  /** Reports what a batch re-send does, and says whether it is skipped. */
+  private skipBatchResend(existing: FoundMessage, msg: MessageArgs, repeated: boolean, sessionId: string, now: number, report: Report): boolean {
+    const id = msg.externalId;
+    if (!this.pending()) {
+      if (repeated) report("batch-duplicate", "same message id twice in one batch: the later copy is dropped", id);
+      else report("batch-resend", "existing message re-sent by batch: its parts are deleted and the new ones not written", id);
+      return this.skipResend(existing, msg, now, report);
+    }
+    if (repeated) report("batch-duplicate", "same message id twice in one batch: the later copy replaces the first", id);
+    if (this.skipResend(existing, msg, now, report)) return true;
+    if (!repeated) this.reportResend(existing, msg, sessionId, report);
+    return false;
+  }
+
+  // --- data loss ------------------------------------------------------------
+
+  /** A session deleted in the dashboard: its messages and parts go with it. False if there was none. */
+  deleteSession(externalId: string): boolean {
+    return this.db.transaction(() => {
+      const session = this.sessionRow(externalId);
+      if (!session) return false;
+      this.db.query("DELETE FROM parts WHERE messageId IN (SELECT id FROM messages WHERE sessionId = ?)").run(session.id);
+      this.db.query("DELETE FROM messages WHERE sessionId = ?").run(session.id);
+      this.db.query("DELETE FROM sessions WHERE id = ?").run(session.id);
+      return true;
+    })();
+  }
+
+  /** OpenSync's "delete all data": the sessions go, their messages and parts stay behind, orphaned. */
+  deleteAllData(): number {
+    return this.db.query("DELETE FROM sessions").run().changes;
+  }
+
+  /** Messages whose session is gone, in insertion order. */
+  orphans(): OrphanMessage[] {
+    const rows = this.db
+      .query("SELECT * FROM messages WHERE sessionId NOT IN (SELECT id FROM sessions) ORDER BY seq")
+      .all() as Row[];
+    return rows.map((r) => {
+      const { sessionExternalId: _none, ...message } = this.toMessage(r);
+      return message;
+    });
+  }
+
   // --- reads ----------------------------------------------------------------
 
   listExternalIds(): string[] {
@@ -492,16 +585,11 @@ export class Store {
     return (this.db.query(`SELECT * FROM sessions ORDER BY ${orderBy} LIMIT ?`).all(limit) as Row[]).map((r) => this.toSession(r));
   }
 
-  private messagesOf(sessionId: string): StoredMessage[] {
-    const rows = this.db
-      .query(
-        `SELECT m.*, s.externalId AS sessionExternalId FROM messages m JOIN sessions s ON s.id = m.sessionId
-         WHERE m.sessionId = ? ORDER BY m.createdAt, m.seq`,
-      )
-      .all(sessionId) as Row[];
+  private messagesOf(session: StoredSession): StoredMessage[] {
+    const rows = this.db.query("SELECT * FROM messages WHERE sessionId = ? ORDER BY createdAt, seq").all(session.id) as Row[];
     return rows.map((r) => {
       const { sessionId: _sessionId, ...message } = this.toMessage(r);
-      return message;
+      return { ...message, sessionExternalId: session.externalId };
     });
   }
 
@@ -515,7 +603,7 @@ export class Store {
     const row = this.db.query("SELECT * FROM sessions WHERE id = ?").get(id) as Row | null;
     if (!row) return null;
     const session = this.toSession(row);
-    const messages = this.messagesOf(id).map(({ sessionExternalId: _s, ...m }) => m);
+    const messages = this.messagesOf(session).map(({ sessionExternalId: _s, ...m }) => m);
     return { session: apiSession(session), messages };
   }
 
@@ -542,7 +630,7 @@ export class Store {
 
   /** Everything stored, for assertions: sessions in insertion order, messages in dashboard order. */
   dump(): DumpSession[] {
-    return this.sessions("insertion").map((s) => ({ ...s, messages: this.messagesOf(s.id) }));
+    return this.sessions("insertion").map((s) => ({ ...s, messages: this.messagesOf(s) }));
   }
 }
 

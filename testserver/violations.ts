@@ -29,6 +29,8 @@ export type ViolationReason =
   // ordering and re-sends
   | "message-before-session"
   | "message-other-session"
+  // a message id of a session "delete all data" removed: the row is updated, invisible
+  | "message-orphaned"
   | "identical-resend"
   | "resend-in-window"
   | "resend-without-parts"
@@ -40,6 +42,8 @@ export type ViolationReason =
 export interface Violation {
   /** Sequence number of the request that caused it (see TestServer.requests()). */
   request: number;
+  /** The request's User-Agent header, null without one (0.1.x sent none: Node's fetch says "node"). */
+  userAgent: string | null;
   method: string;
   path: string;
   reason: ViolationReason;
