@@ -40,8 +40,8 @@ const ErrorBodySchema = z.object({ error: z.string() });
 /**
  * What an answer means (./errors.ts lists the kinds). Pure: the table in
  * test/client-classify.test.ts goes through it via a fake fetch.
- * Order matters: 401, 429 and 5xx mean the same whatever the body; the
- * other statuses are OpenSync's only when the body is OpenSync's JSON.
+ * Order matters: 429 and 5xx mean the same whatever the body; the other
+ * statuses are OpenSync's verdict only when the body is not a web page.
  */
 export function classify<T>(a: Answer, schema: z.ZodType<T>, now: number): Verdict<T> {
   const route = `${a.method} ${a.path}`;
@@ -68,7 +68,8 @@ export function classify<T>(a: Answer, schema: z.ZodType<T>, now: number): Verdi
     return answer.success ? { ok: true, value: answer.data } : stranger("other", a.body);
   }
   if (s >= 300 && s < 400 && a.location) return fail(redirect(a, route));
-  if (s === 401) return fail(new AuthError(errorText ?? (page ? "a sign-in page, not OpenSync's answer: a proxy in front of the server?" : a.body || "HTTP 401")));
+  // A sign-in page is a proxy's, not OpenSync refusing the key.
+  if (s === 401) return page ? stranger("page", pageText(a.body)) : fail(new AuthError(errorText ?? (a.body || "HTTP 401")));
   if (s === 429) {
     const wait = parseRetryAfter(a.retryAfter, now);
     return transient("rate-limited", `HTTP 429${wait === undefined ? "" : `, retry after ${Math.ceil(wait / 1000)} s`}`, wait);
