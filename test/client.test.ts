@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { type ClientOptions, createClient } from "../src/opensync/client.ts";
 import { AuthError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError } from "../src/opensync/errors.ts";
-import type { MessagePayload, Part } from "../src/opensync/payload.ts";
+import type { MessagePayload } from "../src/opensync/payload.ts";
 import { startTestServer, type TestServer } from "../testserver/server.ts";
 import { reasons } from "./testserver-helpers.ts";
 
@@ -53,8 +53,7 @@ test("a good client's sequence leaves no violation", async () => {
   expect(await c.health()).toEqual({ status: "ok", timestamp: expect.any(Number) });
   expect(await c.upsertSession(session)).toEqual({ sessionId: expect.any(String) });
   expect(await c.upsertMessage(message("u1", { role: "user" }))).toEqual({ messageId: expect.any(String) });
-  const { createdAt: _createdAt, ...fresh } = message("a1");
-  expect(await c.batch({ messages: [fresh] })).toMatchObject({ ok: true, messages: 1, failedMessages: [] });
+  expect(await c.upsertMessage(message("a1", { parts: [] }))).toEqual({ messageId: expect.any(String) });
   await c.upsertSession({ externalId: "s1", source: "claude-code", promptTokens: 120, completionTokens: 30, cost: 0.02 });
   expect(await c.listSessions()).toEqual(["s1"]);
 
@@ -194,11 +193,21 @@ describe("permanent failures are not retried", () => {
     expect(calls).toHaveLength(1);
   });
 
-  test("an answer that is not OpenSync's (a portal page): ProtocolError", async () => {
-    const { fn } = fakeFetch(() => new Response("<html>Sign in to Wi-Fi</html>", { status: 200 }));
+  test("an answer that is not OpenSync's (a portal page): retried, then a ProtocolError", async () => {
+    const { fn, calls } = fakeFetch(() => new Response("<html>Sign in to Wi-Fi</html>", { status: 200 }));
     const error = await client({ fetch: fn }).listSessions().catch((e) => e);
     expect(error).toBeInstanceOf(ProtocolError);
     expect(error.message).toContain("Sign in to Wi-Fi");
+    expect(calls).toHaveLength(4);
+  });
+
+  test("a key swapped with the URL, echoed by a server, never reaches a message", async () => {
+    const swapped = "https://admin:hunter2@x.example.com";
+    const { fn } = fakeFetch(() => Response.json({ error: `Invalid API key format: Bearer ${swapped}` }, { status: 500 }));
+    const error = await client({ apiKey: swapped, fetch: fn, retries: 0 }).listSessions().catch((e) => e);
+    expect(error).toBeInstanceOf(TransientError);
+    expect(error.message).not.toContain("hunter2");
+    expect(error.message).not.toContain(swapped);
   });
 
   test("a key echoed by a server never reaches a message", async () => {
@@ -207,55 +216,5 @@ describe("permanent failures are not retried", () => {
     const error = await client({ fetch: fn }).listSessions().catch((e) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect(error.message).not.toContain(key.slice(4));
-  });
-});
-
-describe("batch", () => {
-  beforeEach(() => client().upsertSession(session));
-  const item = (id: string, parts: Part[] = [{ type: "text", content: id }]) => ({ sessionExternalId: "s1", externalId: id, role: "assistant" as const, parts });
-
-  test("per-message failures are matched to their ids, colons included", async () => {
-    const result = await client().batch({
-      messages: [item("s1:a:1"), item("s1:a", [{ type: "tool-call", content: { $ref: "#" } }]), item("s1:b")],
-    });
-    expect(result.ok).toBe(false);
-    expect(result.messages).toBe(2);
-    expect(result.failedMessages).toEqual([{ externalId: "s1:a", error: expect.stringContaining("$ref") }]);
-  });
-
-  test("whole-array refusals are reported apart", async () => {
-    const { fn } = fakeFetch(() =>
-      Response.json({
-        ok: true,
-        sessions: 0,
-        messages: 0,
-        errors: ["Sessions batch error: ArgumentValidationError: boom", "Messages batch error: Error: Too many bytes written"],
-      }),
-    );
-    const result = await client({ fetch: fn }).batch({ sessions: [{ externalId: "s1" }], messages: [item("x")] });
-    expect(result).toMatchObject({
-      ok: false,
-      sessionsError: "ArgumentValidationError: boom",
-      messagesError: "Error: Too many bytes written",
-      failedMessages: [],
-    });
-  });
-
-  test("a batch that surely did not arrive is retried", async () => {
-    server.setFaults({ rules: [{ kind: 503, path: "/sync/batch" }] });
-    expect(await client().batch({ messages: [item("s1:a")] })).toMatchObject({ ok: true, messages: 1 });
-    expect(server.counts()["POST /sync/batch"]).toBe(2);
-    expect(server.violations()).toEqual([]);
-  });
-
-  test("a batch that may have been stored is not replayed (that would strip parts)", async () => {
-    server.setFaults({ rules: [{ kind: "drop", path: "/sync/batch", afterApply: true }] });
-    const error = await client().batch({ messages: [item("s1:a")] }).catch((e) => e);
-    expect(error).toBeInstanceOf(TransientError);
-    expect(error.maybeApplied).toBe(true);
-    expect(error.message).toContain("one message at a time");
-    expect(server.counts()["POST /sync/batch"]).toBe(1);
-    expect(server.message("s1:a")!.parts).toHaveLength(1);
-    expect(server.violations()).toEqual([]);
   });
 });

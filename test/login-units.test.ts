@@ -174,11 +174,44 @@ describe("checkServer", () => {
     expect(error.message).toContain(`answers /health but not ${url}/sync/sessions/list`);
   });
 
-  test("an HTML page instead of OpenSync is a wrong URL or a proxy", async () => {
+  test("an HTML page instead of OpenSync is a web app or a proxy, with the sync API's address", async () => {
     const error = await failure(`http://127.0.0.1:${htmlPage.port}`, KEY);
     expect(error.exitCode).toBe(2);
-    expect(error.message).toContain("not OpenSync");
+    expect(error.message).toContain("a web page, not OpenSync's reply (Sign in)");
+    expect(error.message).toContain("https://api.opensync.dev");
   });
+
+  /** A server whose /health is fine and whose key check answers `list`, for the duration of `use`. */
+  async function healthyBut(list: () => Response, use: (url: string) => Promise<void>): Promise<void> {
+    const s = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: (req) => (new URL(req.url).pathname === "/health" ? Response.json({ status: "ok", version: "1" }) : list()),
+    });
+    try {
+      await use(`http://127.0.0.1:${s.port}`);
+    } finally {
+      s.stop(true);
+    }
+  }
+
+  test("a redirect is named as one, not as a refused key", () =>
+    healthyBut(
+      () => new Response(null, { status: 308, headers: { Location: "https://elsewhere.example.com/sync/sessions/list" } }),
+      async (url) => {
+        const error = await failure(url, KEY);
+        expect(error.exitCode).toBe(2);
+        expect(error.message).toContain("redirected GET /sync/sessions/list to https://elsewhere.example.com/sync/sessions/list");
+        expect(error.message).toContain("login --url https://elsewhere.example.com");
+        expect(error.message).not.toContain("refused");
+      },
+    ));
+
+  test("a server with too many sessions to list still proves the key", () =>
+    healthyBut(
+      () => Response.json({ error: "Error: Too many bytes read in a single function execution (limit: 16777216 bytes)." }, { status: 500 }),
+      async (url) => expect(await checkServer(url, { value: KEY, source: "--api-key" })).toBeUndefined(),
+    ));
 
   test("an unreachable server is a network failure naming the URL, without sync's retry advice", async () => {
     const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });

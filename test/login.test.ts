@@ -114,6 +114,34 @@ describe("login without a terminal", () => {
     expect(r.stderr).toContain("swapped");
   });
 
+  test("hosted OpenSync's web app address becomes its sync API, and the note says why", async () => {
+    const r = await login(["--url", "https://app.opensync.dev", "--api-key", "osk_short"], {}, "osk_short");
+    expect(r.stdout).toContain("Using https://api.opensync.dev: app.opensync.dev is the OpenSync web app, which takes no syncs");
+    // The malformed key stopped it before any request to the real service.
+    expect(r.stdout).not.toContain("Checking");
+    expect(r.code).toBe(2);
+  });
+
+  test("a URL with user:password is refused without repeating it", async () => {
+    const r = await login(["--url", "https://admin:hunter2@example.com", "--api-key", server.apiKey]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("user:password@");
+    expect(r.stdout + r.stderr).not.toContain("hunter2");
+  });
+
+  test("URL and key swapped in the environment: refused, neither printed", async () => {
+    const r = await login([], { CLAUDE_CODE_SYNC_URL: server.apiKey, CLAUDE_CODE_SYNC_API_KEY: server.url });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("swapped");
+  });
+
+  test("a variable that overrides the URL is pointed out without its user:password", async () => {
+    const r = await login(["--url", server.url, "--api-key", server.apiKey], { CLAUDE_CODE_SYNC_URL: "https://admin:hunter2@other.example.com" });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("$CLAUDE_CODE_SYNC_URL is set to https://other.example.com and overrides");
+    expect(r.stdout).not.toContain("hunter2");
+  });
+
   test("a .convex.cloud URL is changed to .convex.site, and the change is shown", async () => {
     const r = await login(["--url", "https://happy-otter-123.convex.cloud", "--api-key", "osk_short"], {}, "osk_short");
     expect(r.stdout).toContain("Using https://happy-otter-123.convex.site");

@@ -1,7 +1,7 @@
 import { cancel, intro, log, outro } from "@clack/prompts";
 import { type Config, configPath, loadConfig, maskKey, resolveCredentials, saveConfig } from "../config/index.ts";
 import { UserError } from "../errors.ts";
-import { normalizeUrl } from "../opensync/client.ts";
+import { normalizeUrl, shownInput } from "../opensync/url.ts";
 import { needsInsecure } from "../opensync/transport.ts";
 import { checkServer } from "../login/check.ts";
 import { knownCredentials, requireGiven } from "../login/inputs.ts";
@@ -28,10 +28,8 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     return 1;
   }
 
-  const url = loginUrl(given.url.value, insecure);
-  if (new URL(given.url.value.trim()).hostname.toLowerCase().endsWith(".convex.cloud")) {
-    say(`Using ${url}: OpenSync's sync API is on the .convex.site host, not .convex.cloud.`);
-  }
+  const { url, note } = loginUrl(given.url.value, insecure);
+  if (note !== undefined) say(note);
   const problem = keyFormatProblem(given.apiKey.value);
   if (problem !== undefined) throw new UserError(`Login failed: ${problem}`, 2);
   const plainHttp = needsInsecure(url);
@@ -41,7 +39,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   const sessions = await checkServer(url, given.apiKey);
   saveConfig(loggedInConfig(cfg, url, given.apiKey.value));
 
-  const count = `${sessions} session${sessions === 1 ? "" : "s"} on the server`;
+  const count = sessions === undefined ? "too many sessions on the server to count" : `${sessions} session${sessions === 1 ? "" : "s"} on the server`;
   const summary = [
     `Logged in to ${url} as key ${maskKey(given.apiKey.value)} (${count}).`,
     `Saved to ${configPath()}${plainHttp ? " (with --insecure, for this URL only)" : ""}.`,
@@ -66,7 +64,7 @@ function overrideNotes(cfg: Config, url: string, apiKey: string): string[] {
   const used = resolveCredentials({ ...cfg, convexUrl: url, apiKey }, process.env);
   const notes: string[] = [];
   if (used.source.convexUrl !== "config" && !sameUrl(used.convexUrl, url)) {
-    notes.push(`Note: $${used.source.convexUrl} is set to ${used.convexUrl} and overrides this URL for the other commands; unset it.`);
+    notes.push(`Note: $${used.source.convexUrl} is set to ${shownInput(used.convexUrl ?? "")} and overrides this URL for the other commands; unset it.`);
   }
   if (used.source.apiKey !== "config" && used.apiKey !== apiKey) {
     notes.push(`Note: $${used.source.apiKey} holds a different key and overrides this one for the other commands; unset it.`);

@@ -1,16 +1,29 @@
 import { maskKey } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import { createClient, type OpenSyncClient } from "../opensync/client.ts";
-import { AuthError, NotFoundError, ProtocolError, redact, TlsError, TransientError, withoutRetryNote } from "../opensync/errors.ts";
+import {
+  AnswerTooLargeError,
+  AuthError,
+  NotFoundError,
+  ProtocolError,
+  RedirectError,
+  redact,
+  TlsError,
+  TransientError,
+  ValidationError,
+  withoutRetryNote,
+} from "../opensync/errors.ts";
+import { HOSTED_SYNC_API } from "../opensync/hosted-addresses.ts";
 import type { Given } from "./inputs.ts";
 
 /**
  * Proves the URL and the key work: /health answers without a key, so a failure
  * there is about the URL; /sync/sessions/list checks the key. Returns how many
- * sessions the server holds. Every failure is a UserError that says which of
- * the two is wrong and what to do; the key appears only masked.
+ * sessions the server holds, or undefined when it holds too many to list.
+ * Every failure is a UserError that says which of the two is wrong and what
+ * to do; the key appears only masked.
  */
-export async function checkServer(url: string, apiKey: Given, client: OpenSyncClient = loginClient(url, apiKey.value)): Promise<number> {
+export async function checkServer(url: string, apiKey: Given, client: OpenSyncClient = loginClient(url, apiKey.value)): Promise<number | undefined> {
   try {
     await client.health();
   } catch (error) {
@@ -19,6 +32,9 @@ export async function checkServer(url: string, apiKey: Given, client: OpenSyncCl
   try {
     return (await client.listSessions()).length;
   } catch (error) {
+    // The server checks the key before reading the list: a list too long for it to read (Convex stops a
+    // query after 16 MiB, some 1,400 sessions) or for us to take still proves the key.
+    if (error instanceof ValidationError || error instanceof AnswerTooLargeError) return undefined;
     throw explain(error, url, apiKey, "list");
   }
 }
@@ -27,6 +43,8 @@ export async function checkServer(url: string, apiKey: Given, client: OpenSyncCl
 function loginClient(url: string, apiKey: string): OpenSyncClient {
   return createClient({ url, apiKey, retries: 1, timeoutMs: 10_000 });
 }
+
+const SYNC_API_URLS = `${HOSTED_SYNC_API} for hosted OpenSync, or your Convex deployment's https://<name>.convex.site (or .convex.cloud)`;
 
 function explain(error: unknown, url: string, apiKey: Given, step: "health" | "list"): unknown {
   const fail = (message: string, exitCode: 1 | 2 = 2) => new UserError(`Login failed: ${message}`, exitCode);
@@ -44,10 +62,13 @@ function explain(error: unknown, url: string, apiKey: Given, step: "health" | "l
   }
   if (error instanceof ProtocolError) {
     return fail(
-      `${error.url} answered HTTP ${error.status} with something that is not OpenSync (a wrong URL, or a proxy or ` +
-        "sign-in page in between). Check the URL: it is your deployment's https://<name>.convex.site address.",
+      error.stranger === "page"
+        ? error.message
+        : `${error.url} answered HTTP ${error.status} with something that is not OpenSync (a wrong URL, or a proxy or ` +
+            `sign-in page in between). Check the URL: ${SYNC_API_URLS}.`,
     );
   }
+  if (error instanceof RedirectError) return fail(error.message);
   if (error instanceof TlsError) {
     return fail(`${withoutRetryNote(error.message)} (URL: ${url}).`, 1);
   }
@@ -70,8 +91,7 @@ function notFoundAtHealth(url: string, tried: string): string {
   ].filter((hint): hint is string => hint !== undefined);
   return (
     `nothing OpenSync answers at ${url} (tried ${tried}: 404). Likely cause: ${hints.join("; or ")}. ` +
-    "Use your Convex deployment's URL, https://<name>.convex.cloud or https://<name>.convex.site, " +
-    "and run claude-code-sync login again."
+    `Use ${SYNC_API_URLS}, and run claude-code-sync login again.`
   );
 }
 

@@ -1,32 +1,39 @@
 import { z } from "zod";
 import { USER_AGENT } from "../version.ts";
-import { AuthError, NotFoundError, ProtocolError, redact, TlsError, TransientError, ValidationError } from "./errors.ts";
+import { readCapped } from "./capped-body.ts";
+import { classify, classifyFailure } from "./classify.ts";
+import { type FailureKind, NotFoundError, type OpenSyncError, ProtocolError, redact, TlsError, TransientError, ValidationError } from "./errors.ts";
+import { type MessagePayload, MessagePayloadSchema, type SessionPayload, SessionPayloadSchema } from "./payload.ts";
 import {
-  type BatchPayload,
-  BatchPayloadSchema,
-  type MessagePayload,
-  MessagePayloadSchema,
-  type SessionPayload,
-  SessionPayloadSchema,
-} from "./payload.ts";
+  MAX_LIST_LIMIT,
+  SESSION_NOT_FOUND,
+  type ServerSession,
+  type ServerSessionDetail,
+  ServerSessionDetailSchema,
+  ServerSessionListSchema,
+} from "./read-api.ts";
 import { normalizeUrl } from "./url.ts";
 
 export { isLoopback, normalizeUrl } from "./url.ts";
 
 /**
  * HTTP client for OpenSync's sync API (../shared/opensync-contract.md).
- * Every call either returns the server's validated answer or throws one of
- * the typed errors in ./errors.ts; transient failures are retried here with
- * exponential backoff and jitter.
+ * Two ways to call it:
+ * - `client.once.<method>`: one attempt, never retried, never throws for a
+ *   server's answer: the classified Outcome and the attempt's latency, for a
+ *   sender that owns retries and pacing;
+ * - `client.<method>`: retried here with backoff and jitter, throwing the
+ *   typed errors of ./errors.ts; for one-off calls (login, verify, status).
+ * Redirects are never followed; answers are read up to a cap.
  */
 
 export interface ClientOptions {
-  /** Server URL; normalized here (.convex.cloud becomes .convex.site). */
+  /** Server URL; normalized here (see ./url.ts). */
   url: string;
   apiKey: string;
-  /** Per attempt, default 15 s. */
+  /** Per attempt, body included; default 15 s. */
   timeoutMs?: number;
-  /** Extra attempts after a transient failure, default 3. */
+  /** Extra attempts after a transient failure, default 3 (retrying methods only). */
   retries?: number;
   fetch?: typeof fetch;
   /** Waits between attempts; tests pass a recorder instead of really waiting. */
@@ -35,62 +42,65 @@ export interface ClientOptions {
   random?: () => number;
   /** First backoff delay before jitter, default 500 ms; doubles per attempt up to 8 s. */
   baseDelayMs?: number;
+  /** Milliseconds for latencies, default performance.now. */
+  clock?: () => number;
+  /** Most bytes read of an answer: writes and /health (default 1 MiB), reads that grow with the user's data (default 64 MiB). */
+  capBytes?: { answer?: number; read?: number };
 }
 
-const HealthSchema = z.object({ status: z.literal("ok"), timestamp: z.number() });
-const SessionListSchema = z.object({ sessionIds: z.array(z.string()) });
-const SessionAnswerSchema = z.object({ ok: z.literal(true), sessionId: z.string() });
-const MessageAnswerSchema = z.object({ ok: z.literal(true), messageId: z.string() });
-const BatchAnswerSchema = z.object({ ok: z.boolean(), sessions: z.number(), messages: z.number(), errors: z.array(z.string()) });
-const ErrorBodySchema = z.object({ error: z.string() });
+/** One attempt's result, with how long it took (request sent to body read). */
+export type Outcome<T> =
+  | { ok: true; value: T; latencyMs: number; status: number }
+  | { ok: false; kind: FailureKind; error: OpenSyncError; latencyMs: number; status?: number; retryAfterMs?: number };
 
-export interface BatchResult {
-  /** Rows written, as the server counts them. */
-  sessions: number;
-  messages: number;
-  /** Every error text as the server sent it; success means this is empty. */
-  errors: string[];
-  /** The whole sessions array was refused (one bad item refuses all). */
-  sessionsError?: string;
-  /** The whole messages array was refused. */
-  messagesError?: string;
-  /** Messages the server could not store (the others were). */
-  failedMessages: { externalId: string; error: string }[];
-  ok: boolean;
-}
+const HealthSchema = z
+  .object({ status: z.literal("ok"), timestamp: z.number().optional(), version: z.union([z.string(), z.number()]).optional() })
+  .refine((h) => h.timestamp !== undefined || h.version !== undefined, "neither timestamp nor version");
+export type Health = z.infer<typeof HealthSchema>;
 
-export interface OpenSyncClient {
-  readonly url: string;
-  health(): Promise<z.infer<typeof HealthSchema>>;
-  /** External ids of all the user's sessions; also the cheap way to check the key. */
+const SessionIdsSchema = z.object({ sessionIds: z.array(z.string()) }).transform((a) => a.sessionIds);
+const SessionAnswerSchema = z.object({ ok: z.literal(true), sessionId: z.string() }).transform((a) => ({ sessionId: a.sessionId }));
+const MessageAnswerSchema = z.object({ ok: z.literal(true), messageId: z.string() }).transform((a) => ({ messageId: a.messageId }));
+const ServerSessionsSchema = ServerSessionListSchema.transform((a) => a.sessions);
+
+interface Calls {
+  health(): Promise<Health>;
+  /** External ids of all the user's sessions (unpaginated); also the cheap way to check the key. */
   listSessions(): Promise<string[]>;
   upsertSession(payload: SessionPayload): Promise<{ sessionId: string }>;
   upsertMessage(payload: MessagePayload): Promise<{ messageId: string }>;
-  /**
-   * Only for messages never sent before: the server drops the parts of a message
-   * it already has when it comes through here. Retried only when the batch
-   * surely was not applied; otherwise a TransientError with maybeApplied = true
-   * says to re-send its messages one by one with upsertMessage.
-   */
-  batch(payload: BatchPayload): Promise<BatchResult>;
+  /** GET /api/sessions: the `limit` (1..MAX_LIST_LIMIT) most recently updated sessions, with the server's ids. */
+  listServerSessions(options: { limit: number }): Promise<ServerSession[]>;
+  /** GET /api/sessions/get: a session and its messages by the server's id; null when the server has no such session. */
+  getServerSession(serverId: string): Promise<ServerSessionDetail | null>;
 }
 
-/** Transient failures the request surely did not get past: safe to replay even when not idempotent. */
-const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ConnectionRefused", "FailedToOpenSocket"]);
-const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|HOSTNAME_MISMATCH|ALTNAME/i;
-/** First lines of 500 texts that mean "try again" rather than "this payload is wrong". */
-const TRANSIENT_500 = /changed while this mutation was being run|OptimisticConcurrency|Server Error$|timed out|temporarily|try again|overloaded|too many concurrent/i;
+type Once<C> = { [K in keyof C]: C[K] extends (...args: infer A) => Promise<infer T> ? (...args: A) => Promise<Outcome<T>> : never };
 
-/** A failure worth another attempt; `sent` when the server may have received (and applied) the request. */
-interface Retry {
-  retry: true;
-  reason: string;
-  sent: boolean;
+export interface OpenSyncClient extends Calls {
+  readonly url: string;
+  /** The same calls, one attempt each, as Outcomes. */
+  readonly once: Once<Calls>;
 }
 
-type Attempt<T> = { retry: false; value: T } | Retry;
+/** What one call sends, and how its answer is read. */
+interface Spec<T> {
+  method: "GET" | "POST";
+  path: string;
+  query?: Record<string, string>;
+  schema: z.ZodType<T>;
+  body?: string;
+  /** An answer that grows with the user's data: the larger cap, and too large is a refusal. */
+  largeRead?: boolean;
+  /** OpenSync's "Session not found" 404 is an answer (null), not a wrong URL. */
+  absentIsNull?: boolean;
+}
 
 const MAX_DELAY_MS = 8_000;
+/** A one-off call waits this long at most for a 429's Retry-After; longer, it gives up (someone is waiting). */
+const MAX_ONE_OFF_WAIT_MS = 30_000;
+const ANSWER_CAP = 1024 * 1024;
+const READ_CAP = 64 * 1024 * 1024;
 
 export function createClient(options: ClientOptions): OpenSyncClient {
   const base = normalizeUrl(options.url);
@@ -101,137 +111,144 @@ export function createClient(options: ClientOptions): OpenSyncClient {
   const sleep = options.sleep ?? ((ms: number) => Bun.sleep(ms));
   const random = options.random ?? Math.random;
   const baseDelayMs = options.baseDelayMs ?? 500;
+  const clock = options.clock ?? (() => performance.now());
+  const caps = { answer: options.capBytes?.answer ?? ANSWER_CAP, read: options.capBytes?.read ?? READ_CAP };
   const hide = (text: string) => redact(options.apiKey ? text.split(options.apiKey).join("[redacted]") : text);
 
-  function networkFailure(error: unknown): Retry {
-    const e = error as { name?: string; code?: string; message?: string };
-    if (e?.name === "TimeoutError" || e?.name === "AbortError") {
-      return { retry: true, reason: `no answer within ${timeoutMs / 1000} s`, sent: true };
-    }
-    const code = typeof e?.code === "string" ? e.code : "";
-    if (TLS_CODE.test(code)) throw new TlsError(host, `${hide(e.message ?? "TLS error")} (${code})`);
-    if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-      return { retry: true, reason: `cannot resolve ${host} (offline, or a wrong URL?)`, sent: false };
-    }
-    if (NOT_SENT_CODES.has(code)) return { retry: true, reason: `cannot connect to ${host} (${code})`, sent: false };
-    if (code === "ECONNRESET") return { retry: true, reason: "the connection closed before an answer", sent: true };
-    return { retry: true, reason: hide(e?.message ?? String(error)), sent: true };
-  }
-
-  async function attempt<T>(method: string, path: string, schema: z.ZodType<T>, body: string | undefined, auth: boolean): Promise<Attempt<T>> {
-    const url = `${base}${path}`;
+  async function attempt<T>(spec: Spec<T>): Promise<Outcome<T>> {
+    const route = `${spec.method} ${spec.path}`;
+    const url = `${base}${spec.path}${spec.query ? `?${new URLSearchParams(spec.query)}` : ""}`;
     const headers: Record<string, string> = { "User-Agent": USER_AGENT, Accept: "application/json" };
-    if (auth) headers.Authorization = `Bearer ${options.apiKey}`;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    let status: number;
-    let text: string;
+    if (spec.path !== "/health") headers.Authorization = `Bearer ${options.apiKey}`;
+    if (spec.body !== undefined) headers["Content-Type"] = "application/json";
+    const capBytes = spec.largeRead ? caps.read : caps.answer;
+    const abort = new AbortController();
+    const started = clock();
+    const latency = () => Math.max(0, clock() - started);
+    let answer: Parameters<typeof classify>[0];
     try {
-      const response = await doFetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
-      status = response.status;
-      text = await response.text();
+      const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(timeoutMs)]);
+      // Never followed: a 307/308 would forward the sessions wherever it points, plain http:// included.
+      const response = await doFetch(url, { method: spec.method, headers, body: spec.body, signal, redirect: "manual" });
+      const { text, truncated } = await readCapped(response, capBytes, abort);
+      answer = {
+        method: spec.method,
+        path: spec.path,
+        url,
+        status: response.status,
+        contentType: response.headers.get("content-type")?.toLowerCase() ?? "",
+        // A server may echo what it was sent: the key is masked in anything but an answer's data.
+        body: response.ok ? text : hide(text),
+        truncated,
+        capBytes,
+        largeRead: spec.largeRead === true,
+        location: response.headers.get("location"),
+        retryAfter: response.headers.get("retry-after"),
+      };
     } catch (error) {
-      return networkFailure(error);
+      return failed(classifyFailure(error, { route, host, timeoutMs, hide }), latency());
     }
-
-    const parsed = parseJson(text);
-    if (status >= 200 && status < 300) {
-      const answer = schema.safeParse(parsed);
-      if (!answer.success) throw new ProtocolError(url, status, text || "empty body");
-      return { retry: false, value: answer.data };
+    const verdict = classify(answer, spec.schema, Date.now());
+    const latencyMs = latency();
+    if (verdict.ok) return { ok: true, value: verdict.value, latencyMs, status: answer.status };
+    if (spec.absentIsNull && verdict.error instanceof NotFoundError && verdict.error.serverMessage === SESSION_NOT_FOUND) {
+      return { ok: true, value: null as T, latencyMs, status: answer.status };
     }
-    const errorText = ErrorBodySchema.safeParse(parsed).data?.error;
-    const route = `${method} ${path}`;
-    if (status === 401) throw new AuthError(errorText ?? text);
-    if (status === 404) throw new NotFoundError(url, errorText ?? text);
-    if (status === 408 || status === 429) return { retry: true, reason: `HTTP ${status}`, sent: false };
-    if (status === 400 || status === 413) throw new ValidationError(route, status, errorText ?? (text || `HTTP ${status}`));
-    if (status === 500 && errorText !== undefined) {
-      const firstLine = errorText.split("\n", 1)[0]!;
-      // A failed mutation is rolled back, so replaying it is safe.
-      if (TRANSIENT_500.test(firstLine)) return { retry: true, reason: `server error: ${hide(firstLine)}`, sent: false };
-      throw new ValidationError(route, status, errorText);
-    }
-    // 502/503: the gateway could not reach the backend. 504 and other 5xx: it may have run.
-    if (status >= 500) return { retry: true, reason: `HTTP ${status}`, sent: status !== 502 && status !== 503 };
-    throw new ProtocolError(url, status, text || "empty body");
+    return failed(verdict.error, latencyMs, answer.status);
   }
 
   /** Runs `attempt` until it succeeds, fails for good, or the retries are used up. */
-  async function call<T>(method: string, path: string, schema: z.ZodType<T>, payload?: unknown, replaySent = true): Promise<T> {
-    const body = payload === undefined ? undefined : JSON.stringify(payload);
-    const auth = path !== "/health";
+  async function call<T>(spec: Spec<T>): Promise<T> {
     let maybeApplied = false;
     for (let n = 0; ; n++) {
-      const result = await attempt(method, path, schema, body, auth);
-      if (!result.retry) return result.value;
+      const outcome = await attempt(spec);
+      if (outcome.ok) return outcome.value;
+      const error = outcome.error;
+      // TLS is not retried at once: a wrong certificate stays wrong for the next seconds.
+      if (!(error instanceof TransientError) || error instanceof TlsError) throw error;
+      maybeApplied ||= error.maybeApplied;
       const attempts = n + 1;
-      maybeApplied ||= result.sent;
-      if (result.sent && !replaySent) {
-        throw new TransientError(
-          `${method} ${path} to ${host} failed (${result.reason}) and may have been stored; ` +
-            "will retry on next sync, one message at a time.",
-          attempts,
-          true,
-        );
-      }
-      if (n >= retries) {
-        throw new TransientError(
-          `OpenSync at ${host} is not reachable (${result.reason}) after ${attempts} attempt${attempts === 1 ? "" : "s"}; will retry on next sync.`,
-          attempts,
-          maybeApplied,
-        );
-      }
-      const delay = Math.min(MAX_DELAY_MS, baseDelayMs * 2 ** n);
-      await sleep(Math.round(delay * (0.5 + random() / 2)));
+      const wait = error.retryAfterMs ?? Math.round(Math.min(MAX_DELAY_MS, baseDelayMs * 2 ** n) * (0.5 + random() / 2));
+      if (n >= retries || wait > MAX_ONE_OFF_WAIT_MS) throw givenUp(error, attempts, maybeApplied);
+      await sleep(wait);
     }
   }
 
+  function givenUp(last: TransientError, attempts: number, maybeApplied: boolean): TransientError {
+    if (last instanceof ProtocolError) return new ProtocolError(last.url, last.status, last.detail, last.stranger, attempts);
+    const tries = `${attempts} attempt${attempts === 1 ? "" : "s"}`;
+    const what = last.kind === "rate-limited" ? `asks to slow down (${last.reason})` : `is not reachable (${last.reason})`;
+    return new TransientError(`OpenSync at ${host} ${what} after ${tries}; will retry on next sync.`, attempts, maybeApplied, {
+      kind: last.kind,
+      reason: last.reason,
+      ...(last.retryAfterMs !== undefined ? { retryAfterMs: last.retryAfterMs } : {}),
+    });
+  }
+
   /** Refuses locally what the server would refuse (or mangle), before anything is sent. */
-  function checked<T>(schema: z.ZodType<T>, payload: T, route: string): T {
-    const result = schema.safeParse(payload);
-    if (!result.success) throw new ValidationError(route, null, z.prettifyError(result.error).replaceAll("\n", " "));
-    return payload;
+  function post<P, T>(path: string, payloadSchema: z.ZodType<P>, payload: P, schema: z.ZodType<T>): Spec<T> {
+    const checked = payloadSchema.safeParse(payload);
+    if (!checked.success) throw new ValidationError(`POST ${path}`, null, z.prettifyError(checked.error).replaceAll("\n", " "));
+    return { method: "POST", path, schema, body: JSON.stringify(payload) };
+  }
+
+  const specs = {
+    health: (): Spec<Health> => ({ method: "GET", path: "/health", schema: HealthSchema }),
+    listSessions: (): Spec<string[]> => ({ method: "GET", path: "/sync/sessions/list", schema: SessionIdsSchema, largeRead: true }),
+    upsertSession: (payload: SessionPayload) => post("/sync/session", SessionPayloadSchema, payload, SessionAnswerSchema),
+    upsertMessage: (payload: MessagePayload) => post("/sync/message", MessagePayloadSchema, payload, MessageAnswerSchema),
+    listServerSessions: ({ limit }: { limit: number }): Spec<ServerSession[]> => {
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+        throw new ValidationError("GET /api/sessions", null, `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, got ${limit}`);
+      }
+      return { method: "GET", path: "/api/sessions", query: { limit: String(limit) }, schema: ServerSessionsSchema, largeRead: true };
+    },
+    getServerSession: (serverId: string): Spec<ServerSessionDetail | null> => {
+      if (!serverId) throw new ValidationError("GET /api/sessions/get", null, "the session's server id is empty");
+      const schema = ServerSessionDetailSchema as z.ZodType<ServerSessionDetail | null>;
+      return { method: "GET", path: "/api/sessions/get", query: { id: serverId }, schema, largeRead: true, absentIsNull: true };
+    },
+  } satisfies { [K in keyof Calls]: (...args: Parameters<Calls[K]>) => Spec<Awaited<ReturnType<Calls[K]>>> };
+
+  /** One attempt; a payload refused before sending is an Outcome too. */
+  async function single<T>(make: () => Spec<T>): Promise<Outcome<T>> {
+    let spec: Spec<T>;
+    try {
+      spec = make();
+    } catch (error) {
+      if (error instanceof ValidationError) return failed(error, 0);
+      throw error;
+    }
+    return attempt(spec);
   }
 
   return {
     url: base,
-    health: () => call("GET", "/health", HealthSchema),
-    listSessions: async () => (await call("GET", "/sync/sessions/list", SessionListSchema)).sessionIds,
-    upsertSession: async (payload) => {
-      const answer = await call("POST", "/sync/session", SessionAnswerSchema, checked(SessionPayloadSchema, payload, "POST /sync/session"));
-      return { sessionId: answer.sessionId };
-    },
-    upsertMessage: async (payload) => {
-      const answer = await call("POST", "/sync/message", MessageAnswerSchema, checked(MessagePayloadSchema, payload, "POST /sync/message"));
-      return { messageId: answer.messageId };
-    },
-    batch: async (payload) => {
-      const answer = await call("POST", "/sync/batch", BatchAnswerSchema, checked(BatchPayloadSchema, payload, "POST /sync/batch"), false);
-      return batchResult(answer, payload);
+    // async, so that a payload refused before sending rejects rather than throws.
+    health: async () => call(specs.health()),
+    listSessions: async () => call(specs.listSessions()),
+    upsertSession: async (payload) => call(specs.upsertSession(payload)),
+    upsertMessage: async (payload) => call(specs.upsertMessage(payload)),
+    listServerSessions: async (o) => call(specs.listServerSessions(o)),
+    getServerSession: async (id) => call(specs.getServerSession(id)),
+    once: {
+      health: () => single(specs.health),
+      listSessions: () => single(specs.listSessions),
+      upsertSession: (payload) => single(() => specs.upsertSession(payload)),
+      upsertMessage: (payload) => single(() => specs.upsertMessage(payload)),
+      listServerSessions: (o) => single(() => specs.listServerSessions(o)),
+      getServerSession: (id) => single(() => specs.getServerSession(id)),
     },
   };
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Sorts the server's error strings: whole-array refusals, and `<externalId>: ...` per message. */
-function batchResult(answer: z.infer<typeof BatchAnswerSchema>, payload: BatchPayload): BatchResult {
-  const result: BatchResult = { sessions: answer.sessions, messages: answer.messages, errors: answer.errors, failedMessages: [], ok: answer.errors.length === 0 };
-  // Ids may contain ": " themselves, so match against the ids we sent, longest first.
-  const ids = (payload.messages ?? []).map((m) => m.externalId).sort((a, b) => b.length - a.length);
-  for (const error of answer.errors) {
-    if (error.startsWith("Sessions batch error: ")) result.sessionsError = error.slice("Sessions batch error: ".length);
-    else if (error.startsWith("Messages batch error: ")) result.messagesError = error.slice("Messages batch error: ".length);
-    else {
-      const id = ids.find((candidate) => error.startsWith(`${candidate}: `));
-      if (id !== undefined) result.failedMessages.push({ externalId: id, error: error.slice(id.length + 2) });
-    }
-  }
-  return result;
+function failed<T>(error: OpenSyncError, latencyMs: number, status?: number): Outcome<T> {
+  return {
+    ok: false,
+    kind: error.kind,
+    error,
+    latencyMs,
+    ...(status !== undefined ? { status } : {}),
+    ...(error instanceof TransientError && error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+  };
 }

@@ -1,17 +1,37 @@
 import { UserError } from "../errors.ts";
+import { HOSTED_SYNC_API } from "./hosted-addresses.ts";
 
 /**
- * How a call to OpenSync failed, as the sync engine must react to it:
- * - AuthError: stop everything, the user has to log in again (never retried);
- * - NotFoundError, ProtocolError: the URL is wrong, stop everything;
- * - ValidationError: this item is refused for good, record it and move on;
- * - TransientError (and TlsError): stop this run, keep the work pending.
+ * How a call to OpenSync failed, as a sender must react to it:
+ * - final-auth (AuthError): stop everything, the user has to log in again;
+ * - final-url (NotFoundError, RedirectError): the URL is wrong, stop everything;
+ * - refused (ValidationError, AnswerTooLargeError): this item, for good: record it and move on;
+ * - not-opensync (ProtocolError): something that is not OpenSync answered (a page, a 403, an
+ *   empty body); transient once, a wrong URL or a proxy in the way when it repeats;
+ * - transient-not-sent: the request surely was not applied (502/503, a rolled-back write conflict);
+ * - transient-maybe-applied: it may have been (timeout, reset, 504, an unknown 500);
+ * - server-down: no connection (refused, DNS);
+ * - rate-limited: 429, with the wait the server asked for;
+ * - tls (TlsError): the HTTPS connection could not be trusted.
  * Messages never contain the API key.
  */
+export const FAILURE_KINDS = [
+  "final-auth",
+  "final-url",
+  "refused",
+  "not-opensync",
+  "transient-not-sent",
+  "transient-maybe-applied",
+  "server-down",
+  "rate-limited",
+  "tls",
+] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+export type TransientKind = Exclude<FailureKind, "final-auth" | "final-url" | "refused">;
 
-/** Strips anything that looks like an API key from text we did not write ourselves. */
+/** Masks anything that looks like an API key, and a URL's `user:password@`, in text we did not write ourselves. */
 export function redact(text: string): string {
-  return text.replace(/osk_[A-Za-z0-9_-]+/g, "osk_[redacted]");
+  return text.replace(/osk_[A-Za-z0-9_-]+/g, "osk_[redacted]").replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi, "$1");
 }
 
 /** First line, shortened: server texts can carry whole payloads. */
@@ -20,7 +40,13 @@ function brief(text: string, max = 300): string {
   return line.length > max ? `${line.slice(0, max)}...` : line;
 }
 
-export class AuthError extends UserError {
+/** Any failure of a call to OpenSync; `kind` says what to do about it. */
+export abstract class OpenSyncError extends UserError {
+  abstract readonly kind: FailureKind;
+}
+
+export class AuthError extends OpenSyncError {
+  readonly kind = "final-auth";
   constructor(readonly serverMessage: string) {
     super(
       `OpenSync refused the API key (${brief(redact(serverMessage))}). ` +
@@ -31,43 +57,53 @@ export class AuthError extends UserError {
   }
 }
 
-export class NotFoundError extends UserError {
+export class NotFoundError extends OpenSyncError {
+  readonly kind = "final-url";
   constructor(
     readonly url: string,
     readonly serverMessage: string,
   ) {
     super(
       `${url} is not an OpenSync endpoint (404: ${brief(redact(serverMessage))}). ` +
-        "OpenSync's sync API lives on your deployment's .convex.site host, not on .convex.cloud " +
-        "(https://<name>.convex.site). Run `claude-code-sync login` with the right URL.",
+        `The sync API is ${HOSTED_SYNC_API} for hosted OpenSync, or your deployment's .convex.site host ` +
+        "(https://<name>.convex.site, not .convex.cloud). Run `claude-code-sync login` with the right URL.",
       2,
     );
     this.name = "NotFoundError";
   }
 }
 
-/** The server answered, but not with anything OpenSync answers: most likely a wrong URL or a proxy page. */
-export class ProtocolError extends UserError {
+/**
+ * The server answered with a redirect. None is followed: a 307/308 would
+ * forward the sessions (and a same-origin one the key) to wherever it points.
+ */
+export class RedirectError extends OpenSyncError {
+  readonly kind = "final-url";
   constructor(
-    readonly url: string,
+    readonly route: string,
     readonly status: number,
-    detail: string,
+    /** The redirect target, safe to show (no user:password, no query). */
+    readonly location: string,
+    /** The base URL to log in with if the user trusts the target. */
+    readonly suggestedUrl: string,
   ) {
     super(
-      `${url} answered HTTP ${status} with something that is not an OpenSync reply (${brief(redact(detail), 200)}). ` +
-        "Check the server URL with `claude-code-sync login`.",
+      `The server redirected ${route} to ${location} (HTTP ${status}). claude-code-sync does not follow redirects, ` +
+        "so your API key and sessions go only to the address you logged in with. " +
+        `If you trust that address, run \`claude-code-sync login --url ${suggestedUrl}\`.`,
       2,
     );
-    this.name = "ProtocolError";
+    this.name = "RedirectError";
   }
 }
 
 /**
- * OpenSync refused this payload (500 from its argument validation or storage
- * limits, 400, 413), or it was refused here before sending (status null):
- * re-sending the same payload will not help.
+ * OpenSync refused this payload (a 500 with one of Convex's validation texts, or
+ * OpenSync's own 400), or it was refused here before sending (status null):
+ * sending the same payload again will not help.
  */
-export class ValidationError extends UserError {
+export class ValidationError extends OpenSyncError {
+  readonly kind = "refused";
   constructor(
     readonly route: string,
     readonly status: number | null,
@@ -83,29 +119,115 @@ export class ValidationError extends UserError {
   }
 }
 
-export class TransientError extends UserError {
+/** A read answered with more than the client reads at most: asking again returns the same. */
+export class AnswerTooLargeError extends OpenSyncError {
+  readonly kind = "refused";
+  constructor(
+    readonly route: string,
+    readonly capBytes: number,
+  ) {
+    super(`The answer to ${route} is larger than ${mib(capBytes)} MiB; it was not read.`, 1);
+    this.name = "AnswerTooLargeError";
+  }
+}
+
+export interface TransientDetails {
+  kind?: TransientKind;
+  /** What went wrong, briefly ("HTTP 503"), for a summary after several attempts. */
+  reason?: string;
+  /** How long the server asked to wait (429 Retry-After), capped. */
+  retryAfterMs?: number;
+}
+
+export class TransientError extends OpenSyncError {
+  readonly kind: TransientKind;
+  readonly reason: string;
+  readonly retryAfterMs?: number;
   constructor(
     message: string,
     readonly attempts: number,
     /** The request may have been stored before the connection failed (timeout, reset, 504). */
     readonly maybeApplied: boolean,
+    details: TransientDetails = {},
   ) {
     super(redact(message), 1);
     this.name = "TransientError";
+    this.kind = details.kind ?? (maybeApplied ? "transient-maybe-applied" : "transient-not-sent");
+    this.reason = redact(details.reason ?? message);
+    if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
+  }
+}
+
+/** What answered instead of OpenSync, as a ProtocolError says it. */
+export type Stranger = "page" | "forbidden" | "empty" | "other";
+
+/**
+ * Something that is not OpenSync answered: the web app's page, a proxy's or
+ * portal's page, a 403, an empty body. Once is transient (a portal, a proxy
+ * hiccup); the caller counts repeats, which mean a wrong URL or a proxy in the way.
+ */
+export class ProtocolError extends TransientError {
+  override readonly kind = "not-opensync";
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly detail: string,
+    readonly stranger: Stranger = "other",
+    attempts = 1,
+  ) {
+    super(
+      `${url} answered HTTP ${status} with ${describe(stranger)}, not OpenSync's reply (${brief(redact(detail), 200)}). ${fixFor(url, stranger)}`,
+      attempts,
+      false,
+      { kind: "not-opensync", reason: `HTTP ${status} with ${describe(stranger)}` },
+    );
+    this.name = "ProtocolError";
+  }
+}
+
+function describe(stranger: Stranger): string {
+  if (stranger === "page") return "a web page";
+  if (stranger === "forbidden") return "a refusal from something in front of the server";
+  if (stranger === "empty") return "an empty body";
+  return "something else";
+}
+
+function fixFor(url: string, stranger: Stranger): string {
+  const hosted = /(^|\.)opensync\.dev$/.test(safeHost(url));
+  if (stranger === "page") {
+    return hosted
+      ? `That is the OpenSync web app, not its sync API: run \`claude-code-sync login --url ${HOSTED_SYNC_API}\`.`
+      : "That is a web app or a proxy's page, not the sync API: use the sync API's address " +
+          `(${HOSTED_SYNC_API} for hosted OpenSync, https://<name>.convex.site for your own) with \`claude-code-sync login\`.`;
+  }
+  return "If this repeats, check the URL with `claude-code-sync login` and any proxy between you and the server.";
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return "";
   }
 }
 
 /** The HTTPS connection could not be trusted. Not retried at once; the next sync tries again. */
 export class TlsError extends TransientError {
+  override readonly kind = "tls";
   constructor(host: string, detail: string) {
     super(
       `Secure connection to ${host} failed: ${detail}. Check the server URL and your system clock; ` +
         "behind a proxy that inspects HTTPS, point NODE_EXTRA_CA_CERTS to its CA certificate. Will retry on next sync.",
       1,
       false,
+      { kind: "tls" },
     );
     this.name = "TlsError";
   }
+}
+
+function mib(bytes: number): string {
+  return String(Math.round((bytes / 1024 / 1024) * 10) / 10);
 }
 
 /**

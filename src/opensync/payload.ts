@@ -13,8 +13,8 @@ export type Part = z.infer<typeof PartSchema>;
 export const RoleSchema = z.enum(["user", "assistant", "system", "tool", "unknown"]);
 export type Role = z.infer<typeof RoleSchema>;
 
-/** Fields accepted by both POST /sync/session and a /sync/batch session item. */
-const sessionFields = {
+/** POST /sync/session body; `createdAt` is honoured on insert only. */
+export const SessionPayloadSchema = z.strictObject({
   externalId: z.string().min(1),
   title: z.string().optional(),
   projectPath: z.string().optional(),
@@ -26,10 +26,17 @@ const sessionFields = {
   completionTokens: z.number().optional(),
   cost: z.number().optional(),
   durationMs: z.number().optional(),
-};
+  createdAt: z.number().int().optional(),
+});
+export type SessionPayload = z.infer<typeof SessionPayloadSchema>;
 
-/** Fields accepted by both POST /sync/message and a /sync/batch message item. */
-const messageFields = {
+/**
+ * POST /sync/message body; `createdAt` is honoured on insert only. `parts` is
+ * required (an empty array when there are none): today's server deletes the
+ * parts of a message re-sent without them, and the next keeps the old ones,
+ * so only sending them every time gives the same result on both.
+ */
+export const MessagePayloadSchema = z.strictObject({
   sessionExternalId: z.string().min(1),
   externalId: z.string().min(1),
   role: RoleSchema,
@@ -39,22 +46,7 @@ const messageFields = {
   completionTokens: z.number().optional(),
   durationMs: z.number().optional(),
   source: z.string().optional(),
-  parts: z.array(PartSchema).optional(),
-};
-
-/** POST /sync/session body (single call: createdAt honoured on insert). */
-export const SessionPayloadSchema = z.strictObject({ ...sessionFields, createdAt: z.number().int().optional() });
-export type SessionPayload = z.infer<typeof SessionPayloadSchema>;
-
-/** POST /sync/message body (single call: createdAt honoured on insert). */
-export const MessagePayloadSchema = z.strictObject({ ...messageFields, createdAt: z.number().int().optional() });
-export type MessagePayload = z.infer<typeof MessagePayloadSchema>;
-
-/** /sync/batch items: strictly these keys, no createdAt. */
-export const BatchSessionSchema = z.strictObject(sessionFields);
-export const BatchMessageSchema = z.strictObject(messageFields);
-export const BatchPayloadSchema = z.strictObject({
-  sessions: z.array(BatchSessionSchema).optional(),
-  messages: z.array(BatchMessageSchema).optional(),
+  parts: z.array(PartSchema),
+  createdAt: z.number().int().optional(),
 });
-export type BatchPayload = z.infer<typeof BatchPayloadSchema>;
+export type MessagePayload = z.infer<typeof MessagePayloadSchema>;
