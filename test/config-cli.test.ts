@@ -68,7 +68,9 @@ describe("config", () => {
         excludeProjects: [],
         redact: true,
         redactPatterns: [],
+        priceUpdates: true,
       },
+      prices: {},
     });
   });
 

@@ -54,6 +54,8 @@ describe("loadConfig / saveConfig", () => {
         excludeProjects: [],
         redact: true,
         redactPatterns: [],
+        priceUpdates: true,
+        prices: {},
       },
     });
   });

@@ -1,56 +1,340 @@
 import { describe, expect, test } from "bun:test";
-import { costOf } from "../src/pricing/cost.ts";
-import { normaliseModel } from "../src/pricing/prices.ts";
+import { changedModels, type PricedResponse, priceBookOf } from "../src/pricing/index.ts";
+import { mergeObservations } from "../src/pricing/merge.ts";
+import { modelKey } from "../src/pricing/model-id.ts";
+import { EMBEDDED_TABLE, familiesOf } from "../src/pricing/table.ts";
 
-// 100k tokens: below Sonnet 4's long-context tier, so every family bills its base rate (a tenth of the per-million price).
+// 1M tokens of one kind costs the per-million price. Sonnet 4's long-context tier starts past 200k of a kind,
+// so family prices are read at 100k (a tenth of the per-million price).
 const N = 100_000;
-const only = (k: "input" | "output" | "cacheWrite5m" | "cacheWrite1h" | "cacheRead", n = N) => ({
-  input: 0,
-  output: 0,
-  cacheWrite5m: 0,
-  cacheWrite1h: 0,
-  cacheRead: 0,
-  [k]: n,
-});
+type Kind = "input" | "output" | "cacheWrite5m" | "cacheWrite1h" | "cacheRead";
+const only = (k: Kind, n = N) => ({ input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, [k]: n });
+const mixed = { input: 1_000, output: 2_000, cacheWrite5m: 3_000, cacheWrite1h: 4_000, cacheRead: 50_000 };
+const LATE_2026 = Date.parse("2026-12-01T00:00:00Z");
 
-describe("prices by family", () => {
+const book = priceBookOf(undefined);
+const cost = (r: Partial<PricedResponse> & { model: string }) => book.costOf({ at: LATE_2026, tokens: only("input"), ...r });
+const usd = (r: Partial<PricedResponse> & { model: string }) => cost(r).usd;
+
+describe("prices by family (Anthropic's list prices, late 2026)", () => {
   test.each([
+    ["claude-3-haiku-20240307", 0.25, 1.25, 0.3, 0.5, 0.03],
+    ["claude-3-5-haiku-20241022", 0.8, 4, 1, 1.6, 0.08],
+    ["claude-3-opus-20240229", 15, 75, 18.75, 30, 1.5],
+    ["claude-3-sonnet-20240229", 3, 15, 3.75, 6, 0.3],
+    ["claude-3-5-sonnet-20241022", 3, 15, 3.75, 6, 0.3],
+    ["claude-3-7-sonnet-20250219", 3, 15, 3.75, 6, 0.3],
+    ["claude-sonnet-4-20250514", 3, 15, 3.75, 6, 0.3],
+    ["claude-opus-4-20250514", 15, 75, 18.75, 30, 1.5],
+    ["claude-opus-4-1-20250805", 15, 75, 18.75, 30, 1.5],
+    ["claude-sonnet-4-5-20250929", 3, 15, 3.75, 6, 0.3],
+    ["claude-haiku-4-5-20251001", 1, 5, 1.25, 2, 0.1],
     ["claude-opus-4-5-20251101", 5, 25, 6.25, 10, 0.5],
     ["claude-opus-4-6", 5, 25, 6.25, 10, 0.5],
-    ["claude-opus-4-1-20250805", 15, 75, 18.75, 30, 1.5],
-    ["claude-opus-4-20250514", 15, 75, 18.75, 30, 1.5],
-    ["claude-3-opus-20240229", 15, 75, 18.75, 30, 1.5],
-    ["claude-sonnet-4-5-20250929", 3, 15, 3.75, 6, 0.3],
-    ["claude-sonnet-4-20250514", 3, 15, 3.75, 6, 0.3],
-    ["claude-3-7-sonnet-20250219", 3, 15, 3.75, 6, 0.3],
-    ["claude-haiku-4-5-20251001", 1, 5, 1.25, 2, 0.1],
-    ["claude-3-5-haiku-20241022", 0.8, 4, 1, 1.6, 0.08],
-    ["claude-3-haiku-20240307", 0.25, 1.25, 0.3, 0.5, 0.03],
-    ["anthropic.claude-sonnet-4-5-20250929-v1:0", 3, 15, 3.75, 6, 0.3],
-    ["us.anthropic.claude-opus-4-1-20250805-v1:0", 15, 75, 18.75, 30, 1.5],
+    ["claude-sonnet-4-6", 3, 15, 3.75, 6, 0.3],
+    ["claude-opus-4-7", 5, 25, 6.25, 10, 0.5],
+    ["claude-opus-4-8", 5, 25, 6.25, 10, 0.5],
+    ["claude-opus-5", 5, 25, 6.25, 10, 0.5],
+    ["claude-opus-5-5", 4, 20, 5, 8, 0.2],
+    ["claude-sonnet-5", 2, 10, 2.5, 4, 0.2],
+    ["claude-sonnet-5-5", 2, 10, 2.5, 4, 0.1],
+    ["claude-haiku-5-5", 0.1, 0.5, 0.125, 0.2, 0.01],
+    ["claude-fable-5", 10, 50, 12.5, 20, 1],
+    ["claude-mythos-5", 10, 50, 12.5, 20, 1],
+    ["claude-fable-5-1", 10, 50, 12.5, 20, 0.25],
+    ["claude-mythos-5-1", 10, 50, 12.5, 20, 0.25],
+    ["claude-fable-5-2", 8, 40, 10, 16, 0.2],
+    ["claude-mythos-5-2", 8, 40, 10, 16, 0.2],
   ])("%s", (model, input, output, w5, w1h, read) => {
-    expect(costOf(model, only("input")).usd).toBeCloseTo(input / 10, 9);
-    expect(costOf(model, only("output")).usd).toBeCloseTo(output / 10, 9);
-    expect(costOf(model, only("cacheWrite5m")).usd).toBeCloseTo(w5 / 10, 9);
-    expect(costOf(model, only("cacheWrite1h")).usd).toBeCloseTo(w1h / 10, 9);
-    expect(costOf(model, only("cacheRead")).usd).toBeCloseTo(read / 10, 9);
+    const perKind = (k: Kind) => usd({ model, tokens: only(k) }) * 10;
+    expect([perKind("input"), perKind("output"), perKind("cacheWrite5m"), perKind("cacheWrite1h"), perKind("cacheRead")].map((x) => +x.toFixed(9))).toEqual([
+      input,
+      output,
+      w5,
+      w1h,
+      read,
+    ]);
+  });
+});
+
+describe("model ids in every vendor's spelling", () => {
+  test.each([
+    ["claude-sonnet-4-5-20250929", "claude-sonnet-4-5", ""],
+    ["anthropic.claude-sonnet-4-5-20250929-v1:0", "claude-sonnet-4-5", "anthropic."],
+    ["us.anthropic.claude-opus-4-1-20250805-v1:0", "claude-opus-4-1", "us.anthropic."],
+    ["eu.anthropic.claude-haiku-4-5-20251001-v1:0", "claude-haiku-4-5", "eu.anthropic."],
+    ["bedrock/us.anthropic.claude-opus-4-6-v1", "claude-opus-4-6", "us.anthropic."],
+    ["anthropic.claude-3-5-sonnet-20241022-v2:0", "claude-3-5-sonnet", "anthropic."],
+    ["claude-sonnet-4-5@20250929", "claude-sonnet-4-5", ""],
+    ["vertex_ai/claude-opus-4-5@20251101", "claude-opus-4-5", ""],
+    ["claude-opus-4.5", "claude-opus-4-5", ""],
+    ["claude-opus-5-5[1m]", "claude-opus-5-5", ""],
+    ["Claude-Sonnet-4-20250514[1M]", "claude-sonnet-4", ""],
+    ["claude-3-7-sonnet-latest", "claude-3-7-sonnet-latest", ""],
+    ["my-llama-3.1", "my-llama-3-1", ""],
+  ])("%s is %s", (model, key, prefix) => {
+    expect(modelKey(model)).toEqual({ key, prefix });
   });
 
-  test("Sonnet 4 bills tokens past 200k per response at the long-context rate", () => {
-    expect(costOf("claude-sonnet-4-20250514", only("input", 300_000)).usd).toBeCloseTo(0.2 * 3 + 0.1 * 6, 9);
+  // USD per million input tokens: the family's price, 1.1x for a Bedrock geographic profile of Claude 4.5 and later.
+  test.each([
+    ["anthropic.claude-sonnet-4-5-20250929-v1:0", 3],
+    ["global.anthropic.claude-sonnet-4-5-20250929-v1:0", 3],
+    ["us.anthropic.claude-sonnet-4-5-20250929-v1:0", 3.3],
+    ["eu.anthropic.claude-haiku-4-5-20251001-v1:0", 1.1],
+    ["apac.anthropic.claude-haiku-4-5-20251001-v1:0", 1.1],
+    ["us.anthropic.claude-opus-4-1-20250805-v1:0", 15],
+    ["eu.anthropic.claude-sonnet-4-20250514-v1:0", 3],
+    ["us.anthropic.claude-opus-5-5", 4.4],
+    ["eu.claude-haiku-4-5", 1],
+    ["claude-sonnet-4-5@20250929", 3],
+    ["claude-opus-4.5", 5],
+    ["claude-opus-5-5[1m]", 4],
+    ["claude-opus-4-6[1m]", 5],
+    ["claude-sonnet-4-20250514[1m]", 3],
+    ["claude-3-7-sonnet-latest", 3],
+    ["claude-opus-4-0", 15],
+    ["claude-4-opus-20250514", 15],
+    ["claude-fable-5-1-20260901", 10],
+  ])("%s: $%d per million input", (model, perMillion) => {
+    expect(cost({ model, tokens: only("input") })).toEqual({ usd: expect.closeTo(perMillion / 10, 12), unknown: [] });
   });
 
-  test("fast mode multiplies Opus 4.6", () => {
-    expect(costOf("claude-opus-4-6", only("output"), true).usd).toBeCloseTo(2.5 * 6, 9);
+  test("an id form prices exactly like the plain id (same fingerprint) unless it carries a regional premium", () => {
+    for (const form of ["claude-opus-4-6[1m]", "claude-opus-4.6", "vertex_ai/claude-opus-4-6@20260205", "anthropic.claude-opus-4-6-v1", "global.anthropic.claude-opus-4-6-v1"]) {
+      expect(book.fingerprint(form)).toBe(book.fingerprint("claude-opus-4-6"));
+    }
+    expect(book.fingerprint("us.anthropic.claude-opus-4-6-v1")).not.toBe(book.fingerprint("claude-opus-4-6"));
   });
 
-  test("unknown models cost 0 and are flagged; synthetic messages are free", () => {
-    expect(costOf("gpt-5", only("input"))).toEqual({ usd: 0, known: false });
-    expect(costOf("<synthetic>", only("input"))).toEqual({ usd: 0, known: true });
+  test("every id and alias of the table is already in normalised form, and names one family", () => {
+    const seen = new Set<string>();
+    for (const model of EMBEDDED_TABLE.models) {
+      for (const id of [model.id, ...model.aliases]) {
+        expect(modelKey(id).key).toBe(id);
+        expect(seen.has(id)).toBe(false);
+        seen.add(id);
+      }
+    }
+  });
+});
+
+describe("unknown and unbilled models", () => {
+  test("an unknown model costs 0 and is named, never guessed; <synthetic> is free and known", () => {
+    const local = priceBookOf(undefined);
+    for (const model of ["gpt-5", "claude-opus-9", "opus", "claude-opus-4-8-fast"]) {
+      expect(local.costOf({ model, at: LATE_2026, tokens: mixed })).toEqual({ usd: 0, unknown: [model] });
+    }
+    expect(local.costOf({ model: "<synthetic>", at: LATE_2026, tokens: mixed })).toEqual({ usd: 0, unknown: [] });
+    expect(local.unknownModels()).toEqual(["claude-opus-4-8-fast", "claude-opus-9", "gpt-5", "opus"]);
+    expect(local.knows("<synthetic>")).toBe(true);
+    expect(local.knows("gpt-5")).toBe(false);
+  });
+});
+
+describe("multipliers", () => {
+  const base = (model: string) => usd({ model, tokens: mixed });
+
+  test.each([
+    ["claude-opus-4-6", 6],
+    ["claude-opus-4-7", 6],
+    ["claude-opus-4-8", 2],
+    ["claude-opus-5", 2],
+    ["claude-opus-5-5", 2],
+    ["claude-opus-4-5-20251101", 1],
+    ["claude-sonnet-5-5", 1],
+    ["claude-haiku-4-5-20251001", 1],
+  ])("speed fast: %s x%d", (model, factor) => {
+    expect(usd({ model, tokens: mixed, speed: "fast" })).toBeCloseTo(base(model) * factor, 12);
+    expect(usd({ model, tokens: mixed, speed: "standard" })).toBeCloseTo(base(model), 12);
   });
 
-  test("model ids normalise across vendors", () => {
-    expect(normaliseModel("us.anthropic.claude-opus-4-1-20250805-v1:0")).toBe("claude-opus-4-1-20250805");
-    expect(normaliseModel("claude-opus-4.5")).toBe("claude-opus-4-5");
+  test("Opus 5.5 fast mode is $8/$40", () => {
+    expect(usd({ model: "claude-opus-5-5", tokens: only("output", 1_000_000), speed: "fast" })).toBeCloseTo(40, 9);
+    expect(usd({ model: "claude-opus-5-5", tokens: only("input", 1_000_000), speed: "fast" })).toBeCloseTo(8, 9);
   });
+
+  test.each([
+    ["claude-opus-4-6", 1.1],
+    ["claude-sonnet-4-6", 1.1],
+    ["claude-opus-5-5", 1.1],
+    ["claude-fable-5-2", 1.1],
+    ["claude-haiku-5-5", 1.1],
+    ["claude-opus-4-5-20251101", 1],
+    ["claude-sonnet-4-5-20250929", 1],
+  ])("inference_geo us: %s x%d", (model, factor) => {
+    expect(usd({ model, tokens: mixed, inferenceGeo: "us" })).toBeCloseTo(base(model) * factor, 12);
+    for (const geo of ["global", "not_available", ""]) expect(usd({ model, tokens: mixed, inferenceGeo: geo })).toBeCloseTo(base(model), 12);
+  });
+
+  test("fast and geo compose", () => {
+    expect(usd({ model: "claude-opus-4-8", tokens: mixed, speed: "fast", inferenceGeo: "us" })).toBeCloseTo(base("claude-opus-4-8") * 2.2, 12);
+  });
+
+  test("Sonnet 4 and 4.5: each kind's tokens past 200k at the long-context rate", () => {
+    for (const model of ["claude-sonnet-4-20250514", "claude-sonnet-4-5-20250929"]) {
+      expect(usd({ model, tokens: only("input", 300_000) })).toBeCloseTo(0.2 * 3 + 0.1 * 6, 12);
+      expect(usd({ model, tokens: only("output", 300_000) })).toBeCloseTo(0.2 * 15 + 0.1 * 22.5, 12);
+      expect(usd({ model, tokens: only("cacheWrite1h", 300_000) })).toBeCloseTo(0.2 * 6 + 0.1 * 12, 12);
+      expect(usd({ model, tokens: only("input", 200_000) })).toBeCloseTo(0.2 * 3, 12);
+    }
+    // 4.6 and later bill the whole window at the base rate.
+    expect(usd({ model: "claude-sonnet-4-6", tokens: only("input", 300_000) })).toBeCloseTo(0.3 * 3, 12);
+  });
+
+  test("Haiku 5.5: a prompt over 100k bills every token of the response at 5x", () => {
+    const at100k = { input: 10_000, output: 1_000, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 90_000 };
+    expect(usd({ model: "claude-haiku-5-5", tokens: at100k })).toBeCloseTo((10_000 * 0.1 + 1_000 * 0.5 + 90_000 * 0.01) / 1e6, 12);
+    expect(usd({ model: "claude-haiku-5-5", tokens: { ...at100k, cacheWrite1h: 1 } })).toBeCloseTo((10_000 * 0.5 + 1_000 * 2.5 + 1 + 90_000 * 0.05) / 1e6, 12);
+  });
+
+  test("a user override wins, for all dates, and leaves regional and geo multipliers out", () => {
+    const custom = priceBookOf(undefined, { "claude-opus-4-6": { input: 1, output: 2, cacheRead: 0 }, "my-llama-3.1": { input: 0.5, output: 1, fast: 3 } });
+    const opus = { model: "us.anthropic.claude-opus-4-6-v1", tokens: mixed, inferenceGeo: "us" };
+    expect(custom.costOf({ ...opus, at: 0 }).usd).toBeCloseTo((1_000 * 1 + 2_000 * 2 + 3_000 * 1.25 + 4_000 * 2) / 1e6, 12);
+    expect(custom.costOf({ ...opus, at: LATE_2026 }).usd).toBeCloseTo(custom.costOf({ ...opus, at: 0 }).usd, 12);
+    expect(custom.costOf({ model: "my-llama-3.1", at: 0, tokens: mixed, speed: "fast" }).usd).toBeCloseTo(
+      3 * (1_000 * 0.5 + 2_000 * 1 + 3_000 * 0.625 + 4_000 * 1 + 50_000 * 0.05) / 1e6,
+      12,
+    );
+  });
+});
+
+describe("usage.iterations: each priced by its own model", () => {
+  const sonnet = "claude-sonnet-4-5-20250929";
+  const it = (model: string | null, tokens = only("input")) => ({ model, tokens });
+
+  test("an advisor's turn is added at the advisor's price; turns without a model are the line's", () => {
+    const r = cost({ model: sonnet, tokens: only("input"), iterations: [it(null), it("claude-opus-4-1-20250805", only("output", 1_000)), it(null)] });
+    expect(r).toEqual({ usd: expect.closeTo(0.3 + 0.075 + 0.3, 12), unknown: [] });
+  });
+
+  test("a fallback bills the declined attempt and the serving one; the top-level tokens are not counted again", () => {
+    const r = cost({ model: sonnet, tokens: only("input"), iterations: [it("claude-opus-4-1-20250805"), it(sonnet)] });
+    expect(r.usd).toBeCloseTo(1.5 + 0.3, 12);
+  });
+
+  test("multipliers and dates apply to every iteration", () => {
+    const r = cost({ model: "claude-opus-4-8", speed: "fast", inferenceGeo: "us", iterations: [it(null), it("claude-opus-5")] });
+    expect(r.usd).toBeCloseTo(2 * 1.1 * (0.5 + 0.5), 12);
+  });
+
+  test("an iteration of an unknown model costs 0 and is named once", () => {
+    const r = cost({ model: sonnet, iterations: [it("claude-advisor-x"), it(null), it("claude-advisor-x")] });
+    expect(r).toEqual({ usd: expect.closeTo(0.3, 12), unknown: ["claude-advisor-x"] });
+  });
+
+  test("an empty list prices the top-level tokens", () => {
+    expect(cost({ model: sonnet, iterations: [] }).usd).toBeCloseTo(0.3, 12);
+  });
+});
+
+describe("dates of effect: a response is priced by the price in force at its own time", () => {
+  test("Sonnet 5.5 cache reads: $0.20 before 2026-10-07 (UTC), $0.10 from then on", () => {
+    const read = (at: string) => book.costOf({ model: "claude-sonnet-5-5", at: Date.parse(at), tokens: only("cacheRead", 1_000_000) }).usd;
+    expect(read("2026-09-30T12:00:00Z")).toBeCloseTo(0.2, 12);
+    expect(read("2026-10-06T23:59:59.999Z")).toBeCloseTo(0.2, 12);
+    expect(read("2026-10-07T00:00:00Z")).toBeCloseTo(0.1, 12);
+    expect(read("2026-11-20T00:00:00Z")).toBeCloseTo(0.1, 12);
+  });
+
+  test("Opus 4.6 fast mode: 3x at the launch offer, 6x after 11:59pm PT on 2026-02-16", () => {
+    const fast = (at: string) => book.costOf({ model: "claude-opus-4-6", at: Date.parse(at), tokens: only("output", 1_000_000), speed: "fast" }).usd;
+    expect(fast("2026-02-10T00:00:00Z")).toBeCloseTo(75, 9);
+    expect(fast("2026-02-17T07:59:59Z")).toBeCloseTo(75, 9);
+    expect(fast("2026-02-17T08:00:00Z")).toBeCloseTo(150, 9);
+  });
+
+  test("a time before a family's first price gets its first price; an unreadable time the latest", () => {
+    expect(book.costOf({ model: "claude-sonnet-5-5", at: 0, tokens: only("cacheRead", 1_000_000) }).usd).toBeCloseTo(0.2, 12);
+    expect(book.costOf({ model: "claude-sonnet-5-5", at: Number.NaN, tokens: only("cacheRead", 1_000_000) }).usd).toBeCloseTo(0.1, 12);
+  });
+});
+
+describe("refreshed prices merge into the table", () => {
+  const merged = (observed: Parameters<typeof mergeObservations>[1]) =>
+    priceBookOf({ version: 1, checkedAt: 0, models: observed as Record<string, never[]> });
+  const at = (day: string) => Date.parse(`${day}T12:00:00Z`);
+
+  test("a model the table does not know is added, its first price valid for all dates, later ones from their day", () => {
+    const b = merged({
+      "claude-opus-6": [
+        { since: "2026-12-01", price: { input: 6, output: 30, cacheRead: 0.3 } },
+        { since: "2026-12-10", price: { input: 6, output: 24, cacheRead: 0.3 } },
+      ],
+    });
+    expect(b.costOf({ model: "claude-opus-6-20270101", at: 0, tokens: mixed })).toEqual({
+      usd: expect.closeTo((1_000 * 6 + 2_000 * 30 + 3_000 * 7.5 + 4_000 * 12 + 50_000 * 0.3) / 1e6, 12),
+      unknown: [],
+    });
+    expect(b.costOf({ model: "claude-opus-6", at: at("2026-12-10"), tokens: only("output", 1_000_000) }).usd).toBeCloseTo(24, 12);
+  });
+
+  test("a known model's changed price holds from the day the change was first seen, never before", () => {
+    const b = merged({
+      "claude-opus-5": [
+        { since: "2026-11-20", price: { input: 5, output: 25 } },
+        { since: "2026-12-01", price: { input: 3, output: 25 } },
+      ],
+    });
+    const input = (day: string) => b.costOf({ model: "claude-opus-5", at: at(day), tokens: only("input", 1_000_000) }).usd;
+    expect(input("2026-11-30")).toBeCloseTo(5, 12);
+    expect(input("2026-12-01")).toBeCloseTo(3, 12);
+    // Figures the list did not change keep the table's value.
+    expect(b.costOf({ model: "claude-opus-5", at: at("2026-12-02"), tokens: only("cacheRead", 1_000_000) }).usd).toBeCloseTo(0.5, 12);
+    expect(b.fingerprint("claude-opus-5")).not.toBe(book.fingerprint("claude-opus-5"));
+  });
+
+  test("the list's first word on a known model is a baseline: its errors do not replace the checked table", () => {
+    // LiteLLM gives Claude 3 Haiku a $6 one-hour cache write (Anthropic: $0.50); a later change of another figure applies alone.
+    const b = merged({
+      "claude-3-haiku": [
+        { since: "2026-11-20", price: { input: 0.25, output: 1.25, cacheWrite1h: 6 } },
+        { since: "2026-12-01", price: { input: 0.25, output: 1, cacheWrite1h: 6 } },
+      ],
+    });
+    const w1h = (day: string) => b.costOf({ model: "claude-3-haiku-20240307", at: at(day), tokens: only("cacheWrite1h", 1_000_000) }).usd;
+    expect(w1h("2026-11-25")).toBeCloseTo(0.5, 12);
+    expect(w1h("2026-12-05")).toBeCloseTo(0.5, 12);
+    expect(b.costOf({ model: "claude-3-haiku-20240307", at: at("2026-12-05"), tokens: only("output", 1_000_000) }).usd).toBeCloseTo(1, 12);
+    expect(b.costOf({ model: "claude-3-haiku-20240307", at: at("2026-11-25"), tokens: only("output", 1_000_000) }).usd).toBeCloseTo(1.25, 12);
+  });
+
+  test("a price the table already has changes nothing", () => {
+    const b = merged({
+      "claude-opus-5": [
+        { since: "2026-11-20", price: { input: 5, output: 25 } },
+        { since: "2026-12-01", price: { input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5000000000000001, fast: 2 } },
+      ],
+    });
+    expect(b.fingerprint("claude-opus-5")).toBe(book.fingerprint("claude-opus-5"));
+  });
+});
+
+describe("what changed between runs", () => {
+  test("fingerprints are short, stable across books, and differ when a price does", () => {
+    const models = ["claude-opus-5", "claude-sonnet-4-5-20250929", "gpt-5", "<synthetic>"];
+    const before = priceBookOf(undefined).fingerprints(models);
+    expect(priceBookOf(undefined).fingerprints(models)).toEqual(before);
+    expect(before["claude-opus-5"]).toMatch(/^[\w-]{16}$/);
+    expect(before["gpt-5"]).toBe("unknown");
+    expect(before["<synthetic>"]).toBe("free");
+    const after = priceBookOf(undefined, { "claude-opus-5": { input: 1, output: 1 }, "gpt-5": { input: 1, output: 1 } }).fingerprints(models);
+    expect(changedModels(before, after)).toEqual(["claude-opus-5", "gpt-5"]);
+    expect(changedModels(before, before)).toEqual([]);
+  });
+
+  test.each([
+    [{ a: "x" }, { a: "x" }, []],
+    [{ a: "x" }, { a: "y" }, ["a"]],
+    [{ a: "x", b: "y" }, { b: "y" }, ["a"]],
+    [{}, { c: "z" }, ["c"]],
+  ])("changedModels(%j, %j) = %j", (previous, current, expected) => {
+    expect(changedModels(previous, current)).toEqual(expected);
+  });
+});
+
+test("the embedded table parses and every family has a price", () => {
+  expect(familiesOf(EMBEDDED_TABLE).every((f) => f.periods.length > 0)).toBe(true);
+  expect(EMBEDDED_TABLE.models.length).toBeGreaterThanOrEqual(24);
 });

@@ -22,6 +22,7 @@ function toJson(cfg: Config, credentials: Credentials) {
       source: { convexUrl: credentials.source.convexUrl ?? null, apiKey: credentials.source.apiKey ?? null },
     },
     options: knownOptions(cfg),
+    prices: cfg.options.prices,
   };
 }
 
@@ -41,6 +42,12 @@ function toText(cfg: Config, credentials: Credentials): string {
     const value = cfg.options[key];
     const shown = Array.isArray(value) ? (value.length === 0 ? "(none)" : value.join(", ")) : String(value);
     lines.push(`  ${key.padEnd(width)}  ${shown.padEnd(6)}  ${OPTION_INFO[key].help}`);
+  }
+  lines.push("", "Prices (USD per million tokens, for model names the built-in prices lack or that you price yourself)");
+  const prices = Object.entries(cfg.options.prices);
+  if (prices.length === 0) lines.push('  (none) Add them to the config file as "options": { "prices": { "my-model": { "input": 3, "output": 15 } } }');
+  for (const [model, price] of prices) {
+    lines.push(`  ${model}  ${Object.entries(price).map(([field, usd]) => `${field} ${usd}`).join(", ")}`);
   }
   lines.push("", `Config file: ${configPath()}`, "Change an option: claude-code-sync set <option> <value>", "");
   return lines.join("\n");

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PriceOverridesSchema } from "../pricing/override.ts";
 
 /**
  * Extra redaction patterns are plain JavaScript regex sources. They are compiled
@@ -30,6 +31,10 @@ export const OptionsSchema = z.looseObject({
   excludeProjects: z.array(z.string().min(1)).default(() => []),
   redact: z.boolean().default(true),
   redactPatterns: z.array(RedactPattern).default(() => []),
+  /** Refresh model prices once a day (off: the prices built into this version only). */
+  priceUpdates: z.boolean().default(true),
+  /** Prices for model names or aliases (custom or self-hosted models), USD per million tokens: they win over all others. */
+  prices: PriceOverridesSchema.default(() => ({})),
 });
 export type Options = z.infer<typeof OptionsSchema>;
 

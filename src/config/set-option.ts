@@ -9,6 +9,7 @@ export const OPTION_INFO = {
   excludeProjects: { kind: "list", help: "projects never synced (a path or a folder name, * allowed)" },
   redact: { kind: "boolean", help: "mask secrets (API keys, tokens, passwords) before sending" },
   redactPatterns: { kind: "list", help: "extra regular expressions to mask" },
+  priceUpdates: { kind: "boolean", help: "refresh model prices once a day (off: the built-in prices)" },
 } as const satisfies Record<string, { kind: "boolean" | "list"; help: string }>;
 
 export type OptionKey = keyof typeof OPTION_INFO;

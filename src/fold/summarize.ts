@@ -1,4 +1,4 @@
-import { costOf } from "../pricing/cost.ts";
+import { priceBookOf } from "../pricing/index.ts";
 import type { SessionMeta } from "./session-fold.ts";
 import type { UsageRecord } from "./usage-ledger.ts";
 
@@ -53,11 +53,14 @@ export function emptySessionUsage(): SessionUsage {
   return { usage: emptyUsage(), cost: 0, outputByModel: new Map(), unknownModels: new Set() };
 }
 
+/** The embedded prices; records carry no time yet, so each is priced at today's. */
+const prices = priceBookOf(undefined);
+
 export function addRecord(into: SessionUsage, r: UsageRecord): void {
   addUsage(into.usage, r);
-  const { usd, known } = costOf(r.model, r.tokens, r.fast);
+  const { usd, unknown } = prices.costOf({ model: r.model, at: Date.now(), tokens: r.tokens, speed: r.fast ? "fast" : null });
   into.cost += usd;
-  if (!known) into.unknownModels.add(r.model);
+  for (const model of unknown) into.unknownModels.add(model);
   if (r.model !== "<synthetic>") into.outputByModel.set(r.model, (into.outputByModel.get(r.model) ?? 0) + r.tokens.output);
 }
 

@@ -1,4 +1,4 @@
-import { type Price, priceOf } from "./prices.ts";
+import type { LongContext, Price } from "./table.ts";
 
 /** Token counts of one deduplicated API response. */
 export interface Tokens {
@@ -9,36 +9,35 @@ export interface Tokens {
   cacheRead: number;
 }
 
+const KINDS = ["input", "output", "cacheWrite5m", "cacheWrite1h", "cacheRead"] as const;
 const PER_TOKEN = 1 / 1_000_000;
 
-function tiered(tokens: number, base: number, above: number | undefined, threshold: number | undefined): number {
-  if (above === undefined || threshold === undefined || tokens <= threshold) return tokens * base;
-  return threshold * base + (tokens - threshold) * above;
+/** A price from input and output, cache prices as given or else at Anthropic's usual ratios to input. */
+export function fullPrice(p: { input: number; output: number; cacheWrite5m?: number | undefined; cacheWrite1h?: number | undefined; cacheRead?: number | undefined }): Price {
+  return {
+    input: p.input,
+    output: p.output,
+    cacheWrite5m: p.cacheWrite5m ?? p.input * 1.25,
+    cacheWrite1h: p.cacheWrite1h ?? p.input * 2,
+    cacheRead: p.cacheRead ?? p.input * 0.1,
+  };
 }
 
-function priced(t: Tokens, p: Price): number {
-  const th = p.tier?.threshold;
-  const a = p.tier?.above;
-  const usd =
-    tiered(t.input, p.input, a?.input, th) +
-    tiered(t.output, p.output, a?.output, th) +
-    tiered(t.cacheWrite5m, p.cacheWrite5m, a?.cacheWrite5m, th) +
-    tiered(t.cacheWrite1h, p.cacheWrite1h, a?.cacheWrite1h, th) +
-    tiered(t.cacheRead, p.cacheRead, a?.cacheRead, th);
+/** USD for `tokens` at `price` (per million), before multipliers. */
+export function usdOf(tokens: Tokens, price: Price, longContext?: LongContext): number {
+  let usd = 0;
+  if (longContext?.measure === "prompt") {
+    const prompt = tokens.input + tokens.cacheWrite5m + tokens.cacheWrite1h + tokens.cacheRead;
+    const rate = prompt > longContext.over ? longContext.price : price;
+    for (const kind of KINDS) usd += tokens[kind] * rate[kind];
+  } else if (longContext) {
+    const over = longContext.over;
+    for (const kind of KINDS) {
+      const n = tokens[kind];
+      usd += n <= over ? n * price[kind] : over * price[kind] + (n - over) * longContext.price[kind];
+    }
+  } else {
+    for (const kind of KINDS) usd += tokens[kind] * price[kind];
+  }
   return usd * PER_TOKEN;
-}
-
-/** Models that are not billed: locally made messages. */
-const UNBILLED = new Set(["<synthetic>"]);
-
-/**
- * USD for one response. `known` is false for a model missing from the price
- * table: it costs 0 here and the caller reports it rather than guessing.
- */
-export function costOf(model: string, tokens: Tokens, fast = false): { usd: number; known: boolean } {
-  if (UNBILLED.has(model)) return { usd: 0, known: true };
-  const price = priceOf(model);
-  if (!price) return { usd: 0, known: false };
-  const usd = priced(tokens, price);
-  return { usd: fast && price.fastMultiplier ? usd * price.fastMultiplier : usd, known: true };
 }

@@ -1,0 +1,150 @@
+import { createHash } from "node:crypto";
+import { type Tokens, usdOf } from "./cost.ts";
+import type { Iteration } from "./iterations.ts";
+import { modelKey } from "./model-id.ts";
+import { type Family, type Period, periodAt } from "./table.ts";
+
+/** One deduplicated API response, as the fold knows it. */
+export interface PricedResponse {
+  /** `message.model` as written. */
+  model: string;
+  /** When the response was written (epoch ms): it is priced by the price in force then. */
+  at: number;
+  tokens: Tokens;
+  /** `usage.speed`. */
+  speed?: string | null;
+  /** `usage.inference_geo`. */
+  inferenceGeo?: string | null;
+  /** `usage.iterations`: when present, they and not `tokens` are what was billed (see iterations.ts). */
+  iterations?: readonly Iteration[] | null;
+}
+
+export interface Cost {
+  usd: number;
+  /** Models with no price (counted at 0): reported, never guessed. */
+  unknown: readonly string[];
+}
+
+/** How a model name is priced, worked out once per name. */
+type Resolution =
+  | { kind: "free" }
+  | { kind: "unknown" }
+  | { kind: "priced"; periods: readonly Period[]; regional: boolean; fingerprint?: string };
+
+const NONE: readonly string[] = Object.freeze([]);
+
+export interface PriceBookParts {
+  families: readonly Family[];
+  /** User overrides by normalised id: they win over everything, for all dates. */
+  overrides?: ReadonlyMap<string, Family>;
+  unpriced: readonly string[];
+  regionalPrefixes: readonly string[];
+}
+
+/**
+ * Prices responses. Built once per run from the embedded table, the refreshed
+ * cache and the user's overrides (see load.ts); a large history names a few
+ * models in 100,000s of responses, so each name is resolved once.
+ */
+export class PriceBook {
+  private readonly byId = new Map<string, Family>();
+  private readonly overrides: ReadonlyMap<string, Family>;
+  private readonly unpriced: ReadonlySet<string>;
+  private readonly regionalPrefixes: ReadonlySet<string>;
+  private readonly resolved = new Map<string, Resolution>();
+  private readonly unknownSeen = new Set<string>();
+
+  constructor(parts: PriceBookParts) {
+    for (const family of parts.families) {
+      for (const id of [family.id, ...family.aliases]) this.byId.set(id, family);
+    }
+    this.overrides = parts.overrides ?? new Map();
+    this.unpriced = new Set(parts.unpriced);
+    this.regionalPrefixes = new Set(parts.regionalPrefixes);
+  }
+
+  costOf(r: PricedResponse): Cost {
+    if (!r.iterations || r.iterations.length === 0) {
+      const usd = this.priceOne(r.model, r, r.tokens);
+      return usd === undefined ? { usd: 0, unknown: [r.model] } : { usd, unknown: NONE };
+    }
+    let total = 0;
+    let unknown: string[] | undefined;
+    for (const it of r.iterations) {
+      const model = it.model || r.model;
+      const usd = this.priceOne(model, r, it.tokens);
+      if (usd !== undefined) total += usd;
+      else if (!unknown?.includes(model)) (unknown ??= []).push(model);
+    }
+    return { usd: total, unknown: unknown ?? NONE };
+  }
+
+  /** Whether this model name has a price (or is never billed). */
+  knows(model: string): boolean {
+    return this.resolve(model).kind !== "unknown";
+  }
+
+  /**
+   * A short string that changes when anything that prices this model name
+   * changes (any of its dated prices or multipliers): stored by the sync so
+   * it re-prices the sessions that used a model whose prices changed.
+   */
+  fingerprint(model: string): string {
+    const r = this.resolve(model);
+    if (r.kind !== "priced") return r.kind;
+    r.fingerprint ??= createHash("sha256")
+      .update(JSON.stringify([r.regional, r.periods.map(canonical)]))
+      .digest("base64url")
+      .slice(0, 16);
+    return r.fingerprint;
+  }
+
+  fingerprints(models: Iterable<string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const model of models) out[model] = this.fingerprint(model);
+    return out;
+  }
+
+  /** Model names costOf met without a price, sorted. */
+  unknownModels(): string[] {
+    return [...this.unknownSeen].sort();
+  }
+
+  private priceOne(model: string, r: PricedResponse, tokens: Tokens): number | undefined {
+    const res = this.resolve(model);
+    if (res.kind === "free") return 0;
+    if (res.kind === "unknown") {
+      this.unknownSeen.add(model);
+      return undefined;
+    }
+    const p = periodAt(res.periods, r.at);
+    let usd = usdOf(tokens, p.price, p.longContext);
+    if (r.speed === "fast") usd *= p.fast;
+    if (r.inferenceGeo) usd *= p.geo[r.inferenceGeo] ?? 1;
+    if (res.regional) usd *= p.regional;
+    return usd;
+  }
+
+  private resolve(model: string): Resolution {
+    let r = this.resolved.get(model);
+    if (r) return r;
+    const { key, prefix } = modelKey(model);
+    const override = this.overrides.get(key);
+    const family = this.byId.get(key);
+    if (this.unpriced.has(model) || this.unpriced.has(key)) r = { kind: "free" };
+    else if (override) r = { kind: "priced", periods: override.periods, regional: false };
+    else if (family) r = { kind: "priced", periods: family.periods, regional: this.regionalPrefixes.has(prefix) };
+    else r = { kind: "unknown" };
+    this.resolved.set(model, r);
+    return r;
+  }
+}
+
+/** A period with its keys in one order, for fingerprints. */
+function canonical(p: Period): unknown[] {
+  const { input, output, cacheWrite5m, cacheWrite1h, cacheRead } = p.price;
+  const lc = p.longContext;
+  const long = lc && [lc.over, lc.measure, lc.price.input, lc.price.output, lc.price.cacheWrite5m, lc.price.cacheWrite1h, lc.price.cacheRead];
+  const geo = Object.entries(p.geo).sort(([a], [b]) => (a < b ? -1 : 1));
+  return [p.from, input, output, cacheWrite5m, cacheWrite1h, cacheRead, long ?? null, p.fast, geo, p.regional];
+}

@@ -1,0 +1,94 @@
+import { describe, expect, test } from "bun:test";
+import { z } from "zod";
+import { tokensOf } from "../src/fold/usage-ledger.ts";
+import { priceBookOf } from "../src/pricing/index.ts";
+import { UsageSchema } from "../src/transcript/schema.ts";
+import oracle from "./fixtures/ccusage-prices.json";
+
+/**
+ * test/fixtures/ccusage-prices.json is ccusage 20.0.24's own output for
+ * one-response transcripts (scripts/ccusage-prices.ts wrote it): our cost of
+ * the same response must be the same, except where prices.json's notes say
+ * why not. ccusage gives 0 for a model it does not price: those models are
+ * held to Anthropic's list prices in pricing.test.ts instead.
+ */
+const FixtureUsage = UsageSchema.extend({
+  inference_geo: z.string().optional(),
+  iterations: z.array(UsageSchema.extend({ model: z.string().nullish() })).optional(),
+});
+
+const book = priceBookOf(undefined);
+
+function ours(c: (typeof oracle.cases)[number]) {
+  const usage = FixtureUsage.parse(c.usage);
+  return book.costOf({
+    model: c.model,
+    at: Date.parse(c.timestamp),
+    tokens: tokensOf(usage),
+    speed: usage.speed,
+    inferenceGeo: usage.inference_geo,
+    iterations: usage.iterations?.map((it) => ({ model: it.model, tokens: tokensOf(it) })),
+  });
+}
+
+/** Where we differ from ccusage on purpose (prices.json, "notes"): ours = ccusage's x factor, + extra USD. */
+const DIFFERENCES: Record<string, { factor?: number; extra?: number; unknown?: boolean; why: string }> = {
+  "apac.anthropic.claude-haiku-4-5-20251001-v1:0 mixed": { factor: 1.1, why: "Bedrock geographic profile premium; LiteLLM lacks this id" },
+  "eu.anthropic.claude-opus-4-5-20251101-v1:0 mixed": { factor: 1.1, why: "Bedrock geographic profile premium; LiteLLM lacks this id" },
+  "opus mixed": { unknown: true, why: "a bare alias names different models over time" },
+  "sonnet mixed": { unknown: true, why: "a bare alias names different models over time" },
+  "haiku mixed": { unknown: true, why: "a bare alias names different models over time" },
+  // The declined attempt: 100k input tokens of Opus 4.1 at $15.
+  "fallback iteration": { extra: 1.5, why: "a model fallback's declined attempt is billed" },
+  // The compaction request: 100k input at $3 and 1k output at $15, Sonnet 4.5.
+  "compaction iteration": { extra: 0.315, why: "a compaction iteration is billed" },
+};
+for (const name of ["claude-opus-4-6 geo us", "claude-sonnet-4-6 geo us", "claude-opus-5 geo us", "claude-opus-4-6 fast geo us"]) {
+  DIFFERENCES[name] = { factor: 1.1, why: "inference_geo us is billed 1.1x on Claude 4.6 and later; ccusage ignores it" };
+}
+
+const priced = oracle.cases.filter((c) => c.costUSD > 0 || c.model === "<synthetic>" || DIFFERENCES[c.case]);
+const unpricedByCcusage = oracle.cases.filter((c) => !priced.includes(c));
+
+describe("our cost equals ccusage 20.0.24's", () => {
+  test("the fixture covers every family, id form and multiplier", () => {
+    expect(oracle.tool).toBe("ccusage 20.0.24 session --json --offline");
+    expect(priced.length).toBeGreaterThan(150);
+  });
+
+  test.each(priced.filter((c) => !DIFFERENCES[c.case]).map((c) => [c.case, c] as const))("%s", (_, c) => {
+    const cost = ours(c);
+    expect(cost.unknown).toEqual([]);
+    expect(cost.usd).toBeCloseTo(c.costUSD, 12);
+  });
+
+  test.each(Object.entries(DIFFERENCES))("except %s", (name, d) => {
+    const c = oracle.cases.find((x) => x.case === name);
+    if (!c) throw new Error(`no case ${name} in the fixture`);
+    const cost = ours(c);
+    if (d.unknown) {
+      expect(c.costUSD).toBeGreaterThan(0);
+      expect(cost).toEqual({ usd: 0, unknown: [c.model] });
+      return;
+    }
+    expect(cost.unknown).toEqual([]);
+    expect(cost.usd).toBeCloseTo(c.costUSD * (d.factor ?? 1) + (d.extra ?? 0), 12);
+    expect(cost.usd).not.toBeCloseTo(c.costUSD, 6);
+  });
+
+  test("models ccusage does not price, we do (Anthropic's list price)", () => {
+    expect(unpricedByCcusage.map((c) => c.model).filter((m, i, all) => all.indexOf(m) === i)).toEqual([
+      "claude-opus-5-5",
+      "claude-sonnet-5-5",
+      "claude-haiku-5-5",
+      "claude-fable-5-2",
+      "claude-mythos-5-2",
+      "claude-opus-4-0",
+    ]);
+    for (const c of unpricedByCcusage) {
+      const cost = ours(c);
+      expect(cost.unknown).toEqual([]);
+      expect(cost.usd).toBeGreaterThan(0);
+    }
+  });
+});
