@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   chmodSync,
   existsSync,
@@ -16,6 +16,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { HOOK_EVENTS } from "../src/claude-settings/hook-spec.ts";
 import { shellWord } from "../src/claude-settings/self-command.ts";
+
+// Each test runs the CLI several times; on a shared, loaded machine that can take longer than the default 5 s.
+setDefaultTimeout(60_000);
 
 const ROOT = resolve(import.meta.dir, "..");
 const CLI = join(ROOT, "src", "cli.ts");
@@ -269,7 +272,7 @@ describe("setup", () => {
   test("every registered handler, spawned the way Claude Code runs exec form (no shell), queues a sync for its event", () => {
     expect(run(["setup"]).code).toBe(0);
     expectHandlersQueue(read());
-  }, 60_000);
+  });
 
   test.skipIf(!posix)("a symlinked settings file is written through the link", () => {
     const real = join(home, "dotfiles", "claude-settings.json");

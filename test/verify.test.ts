@@ -106,7 +106,7 @@ describe("verify", () => {
     const after = await verify(env);
     expect(after.check("hooks")).toMatchObject({ status: "ok" });
     expect(after.check("hooks").detail).toStartWith("SessionStart, UserPromptSubmit, Stop, StopFailure, SubagentStop, PostCompact, SessionEnd registered in");
-  });
+  }, 60_000);
 
   test("an event the sync needs has no hook: a failure naming it", async () => {
     const { env, claude } = setupEnv();
@@ -114,7 +114,7 @@ describe("verify", () => {
     const r = await verify(env);
     expect(r.check("hooks")).toMatchObject({ status: "fail", fix: "claude-code-sync setup (or run claude-code-sync watch)" });
     expect(r.check("hooks").detail).toBe(`missing for Stop in ${join(claude.root, "settings.json")}`);
-  });
+  }, 30_000);
 
   test("hooks from the enabled plugin: ok when claude-code-sync is on PATH, else a failure saying so", async () => {
     const { env, claude, home } = setupEnv();
