@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   chmodSync,
   existsSync,
@@ -14,73 +14,110 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { HOOK_EVENTS } from "../src/claude-settings/hooks.ts";
+import { HOOK_EVENTS } from "../src/claude-settings/hook-spec.ts";
+import { shellWord } from "../src/claude-settings/self-command.ts";
+
+// Each test runs the CLI several times; on a shared, loaded machine that can take longer than the default 5 s.
+setDefaultTimeout(60_000);
 
 const ROOT = resolve(import.meta.dir, "..");
-const FROM_SOURCE = `${process.execPath} ${join(ROOT, "src", "cli.ts")}`;
+const CLI = join(ROOT, "src", "cli.ts");
+const FROM_SOURCE = [process.execPath, CLI];
 const posix = process.platform !== "win32";
 let home: string;
 let claudeDir: string;
 let settings: string;
+let bin: string;
 
 beforeEach(() => {
   home = mkdtempSync(join(tmpdir(), "ccs-setup-"));
   claudeDir = join(home, "claude-config");
   settings = join(claudeDir, "settings.json");
+  bin = join(home, "bin");
+  mkdirSync(bin);
+  fakeClaude("2.1.239");
 });
 afterEach(() => {
   rmSync(home, { recursive: true, force: true });
 });
 
+/** A `claude` on PATH that answers --version like Claude Code does (setup asks it). */
+function fakeClaude(version: string) {
+  writeFileSync(join(bin, "claude"), `#!/bin/sh\necho "${version} (Claude Code)"\n`, { mode: 0o755 });
+}
+
 function run(args: string[], options: { env?: Record<string, string>; exe?: string[] } = {}) {
-  const exe = options.exe ?? [process.execPath, join(ROOT, "src", "cli.ts")];
+  const exe = options.exe ?? FROM_SOURCE;
   const result = Bun.spawnSync([...exe, ...args], {
     cwd: home,
-    env: { PATH: process.env.PATH ?? "", HOME: home, CLAUDE_CONFIG_DIR: `${claudeDir},${join(home, "second")}`, ...options.env },
+    env: {
+      PATH: `${bin}:${process.env.PATH ?? ""}`,
+      HOME: home,
+      CLAUDE_CONFIG_DIR: `${claudeDir},${join(home, "second")}`,
+      ...options.env,
+    },
   });
   return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
 }
 
-const OTHERS = {
-  model: "sonnet",
-  hooks: {
-    PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command: "guard.sh", timeout: 5 }] }],
-    Stop: [{ hooks: [{ type: "command", command: "notify-send done" }] }],
-    SessionEnd: [{ matcher: "logout", hooks: [{ type: "command", command: "cleanup.sh" }] }],
-  },
-  permissions: { allow: ["Read"], deny: ["Bash(rm:*)"] },
-  env: { DEBUG: "1" },
-};
-const ORIGINAL_TEXT = `${JSON.stringify(OTHERS, null, 4)}\n`;
-const writeOriginal = () => {
+/** Another user's settings: 4 spaces, one-line arrays, other tools' hooks on our events. */
+const ORIGINAL_TEXT = `{
+    "model": "sonnet",
+    "hooks": {
+        "PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "guard.sh", "timeout": 5}]}],
+        "Stop": [{"hooks": [{"type": "command", "command": "notify-send done"}]}],
+        "SessionEnd": [
+            {
+                "matcher": "logout",
+                "hooks": [{"type": "command", "command": "cleanup.sh"}]
+            }
+        ]
+    },
+    "permissions": {"allow": ["Read"], "deny": ["Bash(rm:*)"]},
+    "env": {"DEBUG": "1"}
+}
+`;
+const writeFile = (text: string) => {
   mkdirSync(claudeDir, { recursive: true });
-  writeFileSync(settings, ORIGINAL_TEXT);
+  writeFileSync(settings, text);
   if (posix) chmodSync(settings, 0o644);
 };
 const read = () => readFileSync(settings, "utf8");
 const backups = () => readdirSync(claudeDir).filter((name) => name.startsWith("settings.json.bak-"));
-const ourCommands = (text: string) =>
-  Object.entries(JSON.parse(text).hooks as Record<string, { hooks: { command?: string }[] }[]>).flatMap(([event, groups]) =>
-    groups.flatMap((group) => group.hooks.flatMap((h) => (h.command?.includes(" hook ") ? [`${event}: ${h.command}`] : []))),
+
+interface Handler {
+  type: string;
+  command: string;
+  args?: string[];
+  async?: boolean;
+  timeout?: number;
+}
+/** Every handler of the file, as "Event: command args...". */
+const handlers = (text: string) =>
+  Object.entries(JSON.parse(text).hooks as Record<string, { hooks: Handler[] }[]>).flatMap(([event, groups]) =>
+    groups.flatMap((group) => group.hooks.map((h) => ({ event, ...h }))),
   );
+const ours = (text: string) =>
+  handlers(text)
+    .filter((h) => h.args?.includes("hook"))
+    .map((h) => `${h.event}: ${[h.command, ...h.args!].join(" ")}`)
+    .sort();
+const expectedOurs = (argv: string[]) => HOOK_EVENTS.map((e) => `${e}: ${[...argv, "hook", e].join(" ")}`).sort();
 
 describe("setup", () => {
-  test("merges into a settings file full of other things, with a backup, and keeps its mode", () => {
-    writeOriginal();
+  test("merges into a file full of other things: nothing else changes, a backup is kept, the mode too", () => {
+    writeFile(ORIGINAL_TEXT);
     const out = run(["setup"]);
     expect(out.code).toBe(0);
-    expect(out.stdout).toContain(`Registered the claude-code-sync hooks in ${settings}`);
+    expect(out.stdout).toContain(`Registered the claude-code-sync hooks in ${settings}:\n  added: ${HOOK_EVENTS.join(", ")}\n`);
     expect(out.stdout).toContain("claude-code-sync login");
 
-    const after = JSON.parse(read());
-    expect(Object.keys(after)).toEqual(Object.keys(OTHERS));
-    expect(after.permissions).toEqual(OTHERS.permissions);
-    expect(after.env).toEqual(OTHERS.env);
-    expect(after.hooks.PreToolUse).toEqual(OTHERS.hooks.PreToolUse);
-    expect(after.hooks.Stop[0]).toEqual(OTHERS.hooks.Stop[0]);
-    expect(after.hooks.SessionEnd[0]).toEqual(OTHERS.hooks.SessionEnd[0]);
-    expect(ourCommands(read()).sort()).toEqual(HOOK_EVENTS.map((e) => `${e}: ${FROM_SOURCE} hook ${e}`).sort());
-    expect(read()).toContain('\n    "model": "sonnet",\n');
+    const after = read();
+    expect(ours(after)).toEqual(expectedOurs(FROM_SOURCE));
+    // Other tools' one-line entries are still the same bytes, ours appended beside them.
+    expect(after).toContain('\n        "PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": "guard.sh", "timeout": 5}]}],\n');
+    expect(after).toContain('\n        "Stop": [{"hooks": [{"type": "command", "command": "notify-send done"}]}, {"hooks": [{"type": "command", ');
+    expect(after).toContain('\n    "permissions": {"allow": ["Read"], "deny": ["Bash(rm:*)"]},\n    "env": {"DEBUG": "1"}\n}\n');
 
     expect(backups()).toHaveLength(1);
     expect(readFileSync(join(claudeDir, backups()[0]!), "utf8")).toBe(ORIGINAL_TEXT);
@@ -88,7 +125,7 @@ describe("setup", () => {
   });
 
   test("twice: byte-identical file, no second backup", () => {
-    writeOriginal();
+    writeFile(ORIGINAL_TEXT);
     expect(run(["setup"]).code).toBe(0);
     const first = read();
     const again = run(["setup"]);
@@ -98,55 +135,146 @@ describe("setup", () => {
     expect(backups()).toHaveLength(1);
   });
 
-  test("--dry-run shows the change and writes nothing", () => {
-    writeOriginal();
+  test("--dry-run prints the diff of the real bytes, the same change setup then makes, and writes nothing", () => {
+    const crlf = ORIGINAL_TEXT.replaceAll("\n", "\r\n");
+    writeFile(crlf);
     const out = run(["setup", "--dry-run"]);
     expect(out.code).toBe(0);
-    expect(out.stdout).toContain(`+           "command": "${FROM_SOURCE} hook UserPromptSubmit",`);
-    expect(out.stdout).toContain("Dry run: nothing was written.");
-    expect(read()).toBe(ORIGINAL_TEXT);
+    expect(read()).toBe(crlf);
     expect(backups()).toHaveLength(0);
+    const exec = `"command": "${process.execPath}", "args": ["${CLI}", "hook", "Stop"], "async": true, "timeout": 10`;
+    expect(out.stdout).toStartWith(`Would change ${settings}:\n\n--- ${settings}\n+++ ${settings} (after setup)\n@@ -2,11 +2,91 @@\n     "model": "sonnet",\r\n`);
+    expect(out.stdout).toContain('\n-        "Stop": [{"hooks": [{"type": "command", "command": "notify-send done"}]}],\r\n');
+    expect(out.stdout).toContain(`\n+        "Stop": [{"hooks": [{"type": "command", "command": "notify-send done"}]}, {"hooks": [{"type": "command", ${exec}}]}],\r\n`);
+    expect(out.stdout).toContain('\n+        "StopFailure": [\r\n');
+    expect(out.stdout).toContain(`\nadded: ${HOOK_EVENTS.join(", ")}\nDry run: nothing was written.\n`);
+
+    const diff = out.stdout.slice(out.stdout.indexOf("--- "), out.stdout.indexOf("\n\nadded:"));
+    expect(run(["setup"]).code).toBe(0);
+    expect(applyUnifiedDiff(crlf, diff)).toBe(read());
   });
 
-  test("--uninstall restores the original meaning and is idempotent", () => {
-    writeOriginal();
-    run(["setup"]);
+  test.each([
+    ["4 spaces, one-line arrays, others' hooks on our events", ORIGINAL_TEXT],
+    ["CRLF", ORIGINAL_TEXT.replaceAll("\n", "\r\n")],
+    ["no final newline, tabs", '{\n\t"model": "opus",\n\t"hooks": {\n\t\t"Notification": []\n\t},\n\t"x": [1,2]\n}'],
+    ["minified", '{"model":"opus","hooks":{"PreToolUse":[{"matcher":"Bash","hooks":[{"type":"command","command":"guard.sh"}]}]}}'],
+    ["a byte order mark", `\uFEFF${ORIGINAL_TEXT}`],
+    ["an empty object", "{}"],
+  ])("--uninstall gives back the very bytes: %s", (_name, original) => {
+    writeFile(original);
+    expect(run(["setup"]).code).toBe(0);
+    expect(read()).not.toBe(original);
     const out = run(["setup", "--uninstall"]);
     expect(out.code).toBe(0);
-    expect(out.stdout).toContain("Removed the claude-code-sync hooks");
-    expect(JSON.stringify(JSON.parse(read()))).toBe(JSON.stringify(OTHERS));
+    expect(out.stdout).toContain(`Removed the claude-code-sync hooks from ${settings}.`);
+    expect(read()).toBe(original);
     const again = run(["setup", "--uninstall"]);
-    expect(again.code).toBe(0);
     expect(again.stdout).toContain("nothing to remove");
     expect(backups()).toHaveLength(2);
   });
 
-  test("invalid JSON is left untouched: exit 2 and a clear message", () => {
-    mkdirSync(claudeDir, { recursive: true });
-    const broken = '{ "model": "opus", }';
-    writeFileSync(settings, broken);
-    for (const args of [["setup"], ["setup", "--uninstall"], ["setup", "--dry-run"]]) {
+  test("no file: created owner-only (in ~/.claude without CLAUDE_CONFIG_DIR); --uninstall removes it again", () => {
+    const env = { CLAUDE_CONFIG_DIR: "" };
+    const out = run(["setup"], { env });
+    expect(out.code).toBe(0);
+    const created = join(home, ".claude", "settings.json");
+    expect(ours(readFileSync(created, "utf8"))).toEqual(expectedOurs(FROM_SOURCE));
+    expect(out.stdout).not.toContain("Previous file saved");
+    if (posix) expect(statSync(created).mode & 0o777).toBe(0o600);
+    expect(existsSync(claudeDir)).toBe(false);
+
+    const dry = run(["setup", "--uninstall", "--dry-run"], { env });
+    expect(dry.stdout).toContain(`--- ${created}\n+++ /dev/null\n@@ -1,`);
+    const removed = run(["setup", "--uninstall"], { env });
+    expect(removed.code).toBe(0);
+    expect(removed.stdout).toContain("it is gone");
+    expect(readdirSync(join(home, ".claude"))).toEqual([]);
+  });
+
+  test("an empty file gets our section; --uninstall then removes the file (no file and an empty one are the same to Claude Code)", () => {
+    writeFile("");
+    expect(run(["setup"]).code).toBe(0);
+    expect(ours(read())).toEqual(expectedOurs(FROM_SOURCE));
+    expect(run(["setup", "--uninstall"]).code).toBe(0);
+    expect(existsSync(settings)).toBe(false);
+  });
+
+  test.each([
+    ['{ "model": "opus", }', "it is not valid JSON: a trailing comma at line 1, column 20 (Claude Code accepts none: it ignores the whole file)"],
+    ['{\n  // pinned for the team\n  "model": "opus"\n}\n', "it is not valid JSON: a comment at line 2, column 3 (Claude Code accepts none: it ignores the whole file)"],
+    ['{"hooks": {"Stop": "x"}}', 'its "hooks.Stop" is not a list'],
+  ])("a file Claude Code cannot read either is left untouched: %j", (broken, problem) => {
+    writeFile(broken);
+    for (const args of [["setup"], ["setup", "--dry-run"]]) {
       const out = run(args);
       expect(out.code).toBe(2);
-      expect(out.stderr).toContain(`Cannot update ${settings}: it is not valid JSON`);
-      expect(out.stderr).toContain("left untouched");
+      expect(out.stderr).toContain(`Cannot update ${settings}: ${problem}. It was left untouched`);
     }
     expect(read()).toBe(broken);
     expect(readdirSync(claudeDir)).toEqual(["settings.json"]);
   });
 
-  test("a missing folder and file are created (owner-only), in ~/.claude without CLAUDE_CONFIG_DIR", () => {
-    const out = run(["setup"], { env: { CLAUDE_CONFIG_DIR: "" } });
+  test("upgrade: 0.2's shell command lines and 0.1.x's entries become today's, in place, once each, saying so", () => {
+    const shell = (event: string) => `${FROM_SOURCE.map(shellWord).join(" ")} hook ${event}`;
+    const older = {
+      hooks: {
+        SessionStart: [{ matcher: "*", hooks: [{ type: "command", command: shell("SessionStart"), timeout: 10 }] }],
+        UserPromptSubmit: [{ hooks: [{ type: "command", command: shell("UserPromptSubmit"), timeout: 10 }] }],
+        PostToolUse: [{ matcher: "*", hooks: [{ type: "command", command: "claude-code-sync hook PostToolUse" }] }],
+        Stop: [
+          { matcher: "*", hooks: [{ type: "command", command: "claude-code-sync hook Stop" }] },
+          { hooks: [{ type: "command", command: shell("Stop"), timeout: 10 }, { type: "command", command: "say done" }] },
+        ],
+        SubagentStop: [{ matcher: "*", hooks: [{ type: "command", command: shell("SubagentStop"), timeout: 10 }] }],
+        SessionEnd: [{ matcher: "*", hooks: [{ type: "command", command: shell("SessionEnd"), timeout: 10 }] }],
+      },
+    };
+    writeFile(`${JSON.stringify(older, null, 2)}\n`);
+    const out = run(["setup"]);
     expect(out.code).toBe(0);
-    const created = join(home, ".claude", "settings.json");
-    expect(ourCommands(readFileSync(created, "utf8"))).toHaveLength(HOOK_EVENTS.length);
-    expect(out.stdout).not.toContain("Previous file saved");
-    if (posix) expect(statSync(created).mode & 0o777).toBe(0o600);
-    expect(existsSync(claudeDir)).toBe(false);
+    expect(out.stdout).toContain(
+      "  added: StopFailure, PostCompact\n" +
+        "  brought up to date in place: SessionStart, UserPromptSubmit, Stop, SubagentStop, SessionEnd\n" +
+        "  removed (a duplicate, or an event no longer used): PostToolUse, Stop\n",
+    );
+    expect(ours(read())).toEqual(expectedOurs(FROM_SOURCE));
+    const after = JSON.parse(read());
+    expect(after.hooks.PostToolUse).toBeUndefined();
+    expect(Object.keys(after.hooks)).toEqual(["SessionStart", "UserPromptSubmit", "Stop", "SubagentStop", "SessionEnd", "StopFailure", "PostCompact"]);
+    // The first of ours under Stop (0.1.x's) is the one updated; the later one goes, the other tool's handler stays.
+    expect(after.hooks.Stop).toEqual([
+      { matcher: "*", hooks: [{ type: "command", command: process.execPath, args: [CLI, "hook", "Stop"], async: true, timeout: 10 }] },
+      { hooks: [{ type: "command", command: "say done" }] },
+    ]);
+    expect(after.hooks.SessionEnd[0].hooks).toEqual([{ type: "command", command: process.execPath, args: [CLI, "hook", "SessionEnd"], timeout: 5 }]);
+    expect(run(["setup"]).stdout).toContain("already registered");
   });
 
-  test("a symlinked settings file is written through the link", () => {
-    if (!posix) return;
+  test.skipIf(!posix)("a Claude Code too old for these hooks: setup refuses and leaves the file; --uninstall still works", () => {
+    writeFile(ORIGINAL_TEXT);
+    expect(run(["setup"]).code).toBe(0);
+    const installed = read();
+    writeFile(ORIGINAL_TEXT);
+    fakeClaude("2.1.120");
+    for (const args of [["setup"], ["setup", "--dry-run"]]) {
+      const out = run(args);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toContain("Claude Code 2.1.120 is installed (claude --version), and the hooks need 2.1.139 or later");
+      expect(out.stderr).toContain("claude update");
+    }
+    expect(read()).toBe(ORIGINAL_TEXT);
+    writeFile(installed);
+    expect(run(["setup", "--uninstall"]).code).toBe(0);
+    expect(read()).toBe(ORIGINAL_TEXT);
+  });
+
+  test("every registered handler, spawned the way Claude Code runs exec form (no shell), queues a sync for its event", () => {
+    expect(run(["setup"]).code).toBe(0);
+    expectHandlersQueue(read());
+  });
+
+  test.skipIf(!posix)("a symlinked settings file is written through the link", () => {
     const real = join(home, "dotfiles", "claude-settings.json");
     mkdirSync(join(home, "dotfiles"));
     writeFileSync(real, ORIGINAL_TEXT);
@@ -154,34 +282,85 @@ describe("setup", () => {
     symlinkSync(real, settings);
     expect(run(["setup"]).code).toBe(0);
     expect(lstatSync(settings).isSymbolicLink()).toBe(true);
-    expect(ourCommands(readFileSync(real, "utf8"))).toHaveLength(HOOK_EVENTS.length);
+    expect(ours(readFileSync(real, "utf8"))).toEqual(expectedOurs(FROM_SOURCE));
+    expect(run(["setup", "--uninstall"]).code).toBe(0);
+    expect(readFileSync(real, "utf8")).toBe(ORIGINAL_TEXT);
   });
 });
 
 describe("setup from a compiled binary", () => {
   const buildDir = mkdtempSync(join(tmpdir(), "ccs-bin-"));
-  const binary = join(buildDir, process.platform === "win32" ? "claude-code-sync.exe" : "claude-code-sync");
+  // Spaces, quotes and a dollar sign: what a shell command line would have to quote.
+  const folder = join(buildDir, `Jane's "tools" $HOME`);
+  const binary = join(folder, posix ? "claude-code-sync" : "claude-code-sync.exe");
   afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
 
-  test("uses the binary's own path, and takes over entries written from elsewhere", () => {
-    const build = Bun.spawnSync([process.execPath, "build", "--compile", join(ROOT, "src", "cli.ts"), "--outfile", binary], {
-      cwd: ROOT,
-    });
+  test("uses its own path, even with spaces and quotes; takes over entries written from elsewhere; the hooks run", () => {
+    mkdirSync(folder);
+    const build = Bun.spawnSync([process.execPath, "build", "--compile", CLI, "--outfile", binary], { cwd: ROOT });
     expect(build.exitCode).toBe(0);
-    writeOriginal();
-    // An older install elsewhere on the machine, and one under an event we no longer use.
     const text = JSON.parse(ORIGINAL_TEXT);
     text.hooks.Stop.push({ hooks: [{ type: "command", command: "/usr/lib/claude-code-sync hook Stop" }] });
     text.hooks.PostToolUse = [{ matcher: "*", hooks: [{ type: "command", command: "claude-code-sync hook PostToolUse" }] }];
-    writeFileSync(settings, JSON.stringify(text, null, 2));
+    writeFile(JSON.stringify(text, null, 2));
 
     const out = run(["setup"], { exe: [binary] });
     expect(out.code).toBe(0);
     expect(out.stdout).not.toContain("running from source");
-    expect(ourCommands(read()).sort()).toEqual(HOOK_EVENTS.map((e) => `${e}: ${binary} hook ${e}`).sort());
+    expect(ours(read())).toEqual(expectedOurs([binary]));
     const after = JSON.parse(read());
     expect(after.hooks.PostToolUse).toBeUndefined();
     expect(after.hooks.Stop).toHaveLength(2);
     expect(run(["setup"], { exe: [binary] }).stdout).toContain("already registered");
-  });
+    expectHandlersQueue(read());
+  }, 120_000);
 });
+
+/**
+ * Runs each of our handlers as Claude Code's exec form does (`command` spawned
+ * with `args`, no shell), with an event on stdin. A live pid in runner.pid keeps
+ * the hook from starting the background sync, so its request stays queued.
+ */
+function expectHandlersQueue(text: string) {
+  const appDir = join(home, ".claude-code-sync");
+  mkdirSync(appDir, { recursive: true });
+  writeFileSync(join(appDir, "runner.pid"), String(process.pid));
+  for (const h of handlers(text).filter((h) => h.args?.includes("hook"))) {
+    const session = `session-${h.event}`;
+    const hook = Bun.spawnSync([h.command, ...h.args!], {
+      env: { PATH: process.env.PATH ?? "", HOME: home },
+      stdin: new TextEncoder().encode(JSON.stringify({ session_id: session, hook_event_name: h.event })),
+    });
+    expect([h.event, hook.exitCode, hook.stdout.toString()]).toEqual([h.event, 0, ""]);
+    const request = JSON.parse(readFileSync(join(appDir, "queue", `${session}.json`), "utf8"));
+    expect(request).toMatchObject({ sessionId: session, event: h.event });
+  }
+}
+
+/** Applies a unified diff (as setup --dry-run prints it) to `text`: the test's own reading of the format. */
+function applyUnifiedDiff(text: string, diff: string): string {
+  const source = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  const out: string[] = [];
+  let at = 0;
+  const lines = diff.split("\n").slice(2);
+  for (let k = 0; k < lines.length; k++) {
+    const line = lines[k]!;
+    const noNewline = lines[k + 1] === "\\ No newline at end of file";
+    const body = line.slice(1) + (noNewline ? "" : "\n");
+    if (line.startsWith("@@")) {
+      const start = Number(/^@@ -(\d+)/.exec(line)![1]);
+      const upTo = Math.max(0, start - 1);
+      out.push(...source.slice(at, upTo));
+      at = upTo;
+    } else if (line.startsWith(" ")) {
+      expect(source[at]).toBe(body);
+      out.push(source[at++]!);
+    } else if (line.startsWith("-")) {
+      expect(source[at++]).toBe(body);
+    } else if (line.startsWith("+")) {
+      out.push(body);
+    }
+  }
+  out.push(...source.slice(at));
+  return out.join("");
+}

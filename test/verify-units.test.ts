@@ -1,24 +1,16 @@
 import { describe, expect, test } from "bun:test";
-import { shellWord } from "../src/claude-settings/self-command.ts";
 import { AuthError, NotFoundError, TransientError } from "../src/opensync/errors.ts";
 import { MessagePayloadSchema, SessionPayloadSchema } from "../src/opensync/payload.ts";
 import type { Check } from "../src/verify/checks.ts";
-import { firstWord, isExecutable } from "../src/verify/executable.ts";
+import { isExecutable } from "../src/verify/executable.ts";
 import { checksJson, renderChecks } from "../src/verify/render.ts";
 import { TEST_TITLE, testSession } from "../src/verify/round-trip.ts";
 import { explainServerError } from "../src/verify/server.ts";
 
-describe("firstWord", () => {
-  test("undoes the quoting of shellWord", () => {
-    for (const path of ["/usr/local/bin/claude-code-sync", "/Users/Jane Doe/bin/claude-code-sync", '/odd/"quoted"$dir/ccs']) {
-      expect(firstWord(`${shellWord(path)} hook Stop`)).toBe(path);
-    }
-  });
-  test("isExecutable: this runtime is, a folder and a missing path are not", () => {
-    expect(isExecutable(process.execPath)).toBe(true);
-    expect(isExecutable(import.meta.dir)).toBe(false);
-    expect(isExecutable("/no/such/program")).toBe(false);
-  });
+test("isExecutable: this runtime is, a folder and a missing path are not", () => {
+  expect(isExecutable(process.execPath)).toBe(true);
+  expect(isExecutable(import.meta.dir)).toBe(false);
+  expect(isExecutable("/no/such/program")).toBe(false);
 });
 
 describe("explainServerError", () => {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
-import { hooksSection } from "../src/claude-settings/hooks.ts";
+import { hooksSection } from "../src/claude-settings/hook-spec.ts";
+import { shellWord } from "../src/claude-settings/self-command.ts";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import { closedPort as closedPortOf } from "./helpers/closed-port.ts";
@@ -80,12 +81,40 @@ describe("verify", () => {
 
   test("hooks of a moved install are outdated: fix with setup", async () => {
     const { env, claude } = setupEnv();
-    writeFileSync(join(claude.root, "settings.json"), JSON.stringify({ hooks: hooksSection("/old/bin/claude-code-sync") }));
+    writeFileSync(join(claude.root, "settings.json"), JSON.stringify({ hooks: hooksSection({ argv: ["/old/bin/claude-code-sync"] }) }));
     const r = await verify(env);
     expect(r.code).toBe(1);
     expect(r.check("hooks")).toMatchObject({ status: "fail", fix: "claude-code-sync setup" });
     expect(r.check("hooks").detail).toContain("another claude-code-sync");
   });
+
+  /** settings.json as 0.2's setup wrote it for this CLI: shell command lines, five events. */
+  const earlierSetup = (events = ["SessionStart", "UserPromptSubmit", "Stop", "SubagentStop", "SessionEnd"]) => {
+    const self = [process.execPath, join(import.meta.dir, "..", "src", "cli.ts")].map(shellWord).join(" ");
+    return JSON.stringify({ hooks: Object.fromEntries(events.map((e) => [e, [{ hooks: [{ type: "command", command: `${self} hook ${e}`, timeout: 10 }] }]])) });
+  };
+
+  test("hooks of an earlier setup still work: ok, saying that setup upgrades them; setup does, and they are current", async () => {
+    const { env, claude } = setupEnv();
+    writeFileSync(join(claude.root, "settings.json"), earlierSetup());
+    const before = await verify(env);
+    expect(before.check("hooks")).toMatchObject({ status: "ok" });
+    expect(before.check("hooks").detail).toBe(
+      `registered in ${join(claude.root, "settings.json")} in an earlier form, which works; claude-code-sync setup upgrades them and adds StopFailure, PostCompact`,
+    );
+    expect((await runCli(["setup"], { env })).code).toBe(0);
+    const after = await verify(env);
+    expect(after.check("hooks")).toMatchObject({ status: "ok" });
+    expect(after.check("hooks").detail).toStartWith("SessionStart, UserPromptSubmit, Stop, StopFailure, SubagentStop, PostCompact, SessionEnd registered in");
+  }, 60_000);
+
+  test("an event the sync needs has no hook: a failure naming it", async () => {
+    const { env, claude } = setupEnv();
+    writeFileSync(join(claude.root, "settings.json"), earlierSetup(["SessionStart", "UserPromptSubmit", "SubagentStop", "SessionEnd"]));
+    const r = await verify(env);
+    expect(r.check("hooks")).toMatchObject({ status: "fail", fix: "claude-code-sync setup (or run claude-code-sync watch)" });
+    expect(r.check("hooks").detail).toBe(`missing for Stop in ${join(claude.root, "settings.json")}`);
+  }, 30_000);
 
   test("hooks from the enabled plugin: ok when claude-code-sync is on PATH, else a failure saying so", async () => {
     const { env, claude, home } = setupEnv();

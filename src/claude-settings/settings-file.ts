@@ -1,15 +1,25 @@
-import { constants, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { constants, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { writeFileAtomic } from "../config/atomic-write.ts";
 import { UserError } from "../errors.ts";
 
-/** The file's text, or undefined when there is none yet. */
+/**
+ * The file's text, or undefined when there is none yet. Decoding is strict (and
+ * keeps a byte order mark) so that the text written back is the same bytes
+ * wherever setup changes nothing.
+ */
 export function readSettings(path: string): string | undefined {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, "utf8");
+    bytes = readFileSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new UserError(`Cannot read ${path}: ${(error as Error).message}. Check that you can read it.`);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new UserError(`Cannot read ${path}: it is not UTF-8 text, which Claude Code cannot read either. It was left untouched: fix it, then run claude-code-sync setup.`);
   }
 }
 
@@ -43,4 +53,20 @@ function freshBackupPath(target: string): string {
   let path = base;
   for (let n = 1; existsSync(path); n++) path = `${base}-${n}`;
   return path;
+}
+
+/**
+ * Removes a settings file that holds only what setup writes into a new one
+ * (nothing is lost: setup can write it again). A symlinked one (dotfile
+ * managers) is kept and emptied to `{}` instead, after a backup.
+ */
+export function removeSettings(path: string): string | undefined {
+  try {
+    if (lstatSync(path).isSymbolicLink()) return writeSettings(path, "{}\n");
+    rmSync(path);
+    return undefined;
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`Cannot remove ${path}: ${(error as Error).message}. Check the folder's permissions.`);
+  }
 }

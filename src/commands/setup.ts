@@ -1,15 +1,17 @@
-import { lineDiff } from "../claude-settings/diff.ts";
-import { HOOK_EVENTS, type MergeResult, mergeHooks, SettingsError } from "../claude-settings/hooks.ts";
+import { MIN_CLAUDE_CODE, installedClaudeVersion, isOlder } from "../claude-settings/claude-version.ts";
+import { unifiedDiff } from "../claude-settings/diff.ts";
+import { type HookChange, type MergeResult, mergeHooks } from "../claude-settings/merge.ts";
 import { claudeSettingsPath } from "../claude-settings/location.ts";
-import { selfCommand } from "../claude-settings/self-command.ts";
-import { readSettings, writeSettings } from "../claude-settings/settings-file.ts";
+import { selfArgv } from "../claude-settings/self-command.ts";
+import { readSettings, removeSettings, writeSettings } from "../claude-settings/settings-file.ts";
+import { SettingsError } from "../claude-settings/settings-json.ts";
 import { loadConfig, resolveCredentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 
-/** `setup [--dry-run] [--uninstall]`: register (or remove) our hooks in Claude Code's settings.json. */
+/** `setup [--dry-run] [--uninstall]`: register (or remove) our hooks in Claude Code's settings.json, changing nothing else. */
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
   const path = claudeSettingsPath();
-  const self = selfCommand();
+  const self = selfArgv();
   const uninstall = Boolean(options.uninstall);
   const original = readSettings(path);
   let result: MergeResult;
@@ -27,19 +29,25 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     say(uninstall ? `No claude-code-sync hooks in ${path}; nothing to remove.` : `The hooks are already registered in ${path}; nothing changed.`);
     return 0;
   }
+  if (!uninstall) requireRecentClaudeCode(path);
   if (options.dryRun) {
-    say(`Would change "hooks" in ${path}:\n`);
-    say(lineDiff(section(result.hooksBefore), section(result.hooksAfter)));
-    say("\nDry run: nothing was written.");
+    say(`Would change ${path}:\n`);
+    say(unifiedDiff(original ?? "", result.text ?? "", [original === undefined ? "/dev/null" : path, result.text === undefined ? "/dev/null" : `${path} (after setup)`]));
+    say("");
+    for (const line of summary(result.changes)) say(line);
+    say("Dry run: nothing was written.");
     return 0;
   }
 
-  const backup = writeSettings(path, result.text);
+  const backup = result.text === undefined ? removeSettings(path) : writeSettings(path, result.text);
   if (uninstall) {
     say(`Removed the claude-code-sync hooks from ${path}.`);
+    if (result.text === undefined) say("The file held nothing else (setup had created it), so it is gone.");
   } else {
     say(`Registered the claude-code-sync hooks in ${path}:`);
-    say(`  ${HOOK_EVENTS.join(", ")} run: ${self} hook <Event>`);
+    for (const line of summary(result.changes)) say(`  ${line}`);
+    say(`  They run ${self.join(" ")} hook <Event> (without a shell; Claude Code waits only for SessionEnd's).`);
+    say(`  They need Claude Code ${MIN_CLAUDE_CODE} or later.`);
     if (!Bun.isStandaloneExecutable) {
       say("  (running from source: the hooks use this checkout; run setup again from the installed binary later)");
     }
@@ -49,8 +57,27 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   return 0;
 }
 
-function section(hooks: unknown): string {
-  return `"hooks": ${JSON.stringify(hooks ?? {}, null, 2)}`;
+const ACTIONS: Record<HookChange["action"], string> = {
+  added: "added",
+  updated: "brought up to date in place",
+  removed: "removed (a duplicate, or an event no longer used)",
+};
+
+function summary(changes: HookChange[]): string[] {
+  return (Object.keys(ACTIONS) as HookChange["action"][]).flatMap((action) => {
+    const events = [...new Set(changes.filter((c) => c.action === action).map((c) => c.event))];
+    return events.length > 0 ? [`${ACTIONS[action]}: ${events.join(", ")}`] : [];
+  });
+}
+
+/** Hooks Claude Code does not understand would sync nothing, or worse: see MIN_CLAUDE_CODE. */
+function requireRecentClaudeCode(path: string): void {
+  const version = installedClaudeVersion();
+  if (version === undefined || !isOlder(version, MIN_CLAUDE_CODE)) return;
+  throw new UserError(
+    `Claude Code ${version} is installed (claude --version), and the hooks need ${MIN_CLAUDE_CODE} or later: older versions would not run them, ` +
+      `and those before 2.1.101 would ignore all of settings.json. Update Claude Code (claude update), then run setup again. ${path} was left untouched.`,
+  );
 }
 
 function hasCredentials(): boolean {

@@ -1,8 +1,10 @@
 import { existsSync, statSync } from "node:fs";
-import { HOOK_EVENTS, SettingsError, enabledPlugin, hookCommand, hookStatus } from "../claude-settings/hooks.ts";
+import { HOOK_EVENTS, NEWER_EVENTS } from "../claude-settings/hook-spec.ts";
 import { claudeSettingsPath } from "../claude-settings/location.ts";
-import { selfCommand } from "../claude-settings/self-command.ts";
+import { selfArgv } from "../claude-settings/self-command.ts";
 import { readSettings } from "../claude-settings/settings-file.ts";
+import { SettingsError } from "../claude-settings/settings-json.ts";
+import { type HookState, enabledPlugin, hookStatus } from "../claude-settings/status.ts";
 import { type Config, configPath, defaultConfig, loadConfig, maskKey, resolveCredentials } from "../config/index.ts";
 import { projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
@@ -10,7 +12,7 @@ import { keyFormatProblem } from "../login/key-format.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
 import { SyncLock } from "../state/lock.ts";
 import { StateStore, statePath } from "../state/store.ts";
-import { firstWord, isExecutable } from "./executable.ts";
+import { isExecutable } from "./executable.ts";
 import { checkClient, explainServerError, keyFix } from "./server.ts";
 
 export type CheckStatus = "ok" | "fail" | "skip";
@@ -114,7 +116,7 @@ async function serverChecks({ client, url }: Target, keySource: string | undefin
 function hooksCheck(): Check {
   const name = "Claude Code hooks";
   const path = claudeSettingsPath();
-  const self = selfCommand();
+  const self = selfArgv();
   let states: ReturnType<typeof hookStatus>;
   let plugin: string | undefined;
   try {
@@ -128,17 +130,24 @@ function hooksCheck(): Check {
     if (error instanceof UserError) return fail("hooks", name, error.message, `make ${path} readable, then claude-code-sync setup`);
     throw error;
   }
-  const where = (state: string) => HOOK_EVENTS.filter((event) => states[event] === state);
+  const where = (state: HookState) => HOOK_EVENTS.filter((event) => states[event] === state);
   const missing = where("missing");
-  const outdated = where("outdated");
   if (plugin) return pluginHooksCheck(name, path, plugin, missing.length < HOOK_EVENTS.length);
   if (missing.length === HOOK_EVENTS.length) return fail("hooks", name, `none registered in ${path}`, SETUP_OR_WATCH);
-  if (missing.length > 0) return fail("hooks", name, `missing for ${missing.join(", ")} in ${path}`, SETUP_OR_WATCH);
-  if (outdated.length > 0) {
-    return fail("hooks", name, `${outdated.join(", ")} run(s) another claude-code-sync (moved, or an older install), not ${self}`, "claude-code-sync setup");
+  // An earlier setup registered all but the newer events: its hooks still sync.
+  const needed = missing.filter((event) => !NEWER_EVENTS.has(event));
+  if (needed.length > 0) return fail("hooks", name, `missing for ${needed.join(", ")} in ${path}`, SETUP_OR_WATCH);
+  const elsewhere = where("elsewhere");
+  if (elsewhere.length > 0) {
+    return fail("hooks", name, `${elsewhere.join(", ")} run(s) another claude-code-sync (moved, or an older install), not ${self.join(" ")}`, "claude-code-sync setup");
   }
-  const program = firstWord(hookCommand(self, "Stop"));
+  const program = self[0]!;
   if (!isExecutable(program)) return fail("hooks", name, `the hooks run ${program}, which is missing or not executable`, "claude-code-sync setup");
+  const older = where("older");
+  if (missing.length > 0 || older.length > 0) {
+    const adds = missing.length > 0 ? ` and adds ${missing.join(", ")}` : "";
+    return ok("hooks", name, `registered in ${path} in an earlier form, which works; claude-code-sync setup upgrades them${adds}`);
+  }
   return ok("hooks", name, `${HOOK_EVENTS.join(", ")} registered in ${path}`);
 }
 

@@ -1,0 +1,72 @@
+import type { HookHandler } from "./hook-spec.ts";
+import { shellWord } from "./self-command.ts";
+
+/** A hook handler that runs `claude-code-sync hook <Event>`, and whether it runs this very executable. */
+export interface OurHandler {
+  /** The event named in the handler (setup files it under the same one). */
+  event: string;
+  form: "exec" | "shell";
+  runsSelf: boolean;
+}
+
+const EVENT = /^[A-Za-z]+$/;
+const SHELL_HOOK = /^(.*?)\s+hook\s+([A-Za-z]+)\s*$/;
+// The executable (or a folder of ours, e.g. a checkout or node_modules/claude-code-sync) by name.
+const OUR_NAME = /(?:^|[\s"'/\\])claude-code-sync(?:\.(?:exe|cmd|js))?(?:[\s"'/\\]|$)/;
+
+type Json = Record<string, unknown>;
+const isRecord = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === "string");
+
+/**
+ * Recognises our handlers in every form setup ever wrote: exec form
+ * (`command` + `args`), the shell command line of 0.2 (`<self> hook <Event>`),
+ * and 0.1.x's `claude-code-sync hook <Event>`. Matching our name, not only
+ * `self` (this executable's argv), lets a moved binary's entries be updated in place.
+ */
+export function recognise(handler: unknown, self: string[]): OurHandler | undefined {
+  if (!isRecord(handler) || handler.type !== "command" || typeof handler.command !== "string") return undefined;
+  if (handler.args !== undefined) {
+    if (!isStrings(handler.args)) return undefined;
+    const argv = [handler.command, ...handler.args];
+    const [word, event] = argv.slice(-2);
+    const launcher = argv.slice(0, -2);
+    // A launcher is the executable, or a runtime and our script.
+    if (word !== "hook" || !EVENT.test(event ?? "") || launcher.length < 1 || launcher.length > 2) return undefined;
+    const runsSelf = sameArgv(launcher, self);
+    return runsSelf || launcher.some((arg) => OUR_NAME.test(arg)) ? { event: event!, form: "exec", runsSelf } : undefined;
+  }
+  const match = SHELL_HOOK.exec(handler.command.trim());
+  const prefix = match?.[1]?.trim();
+  if (!match || !prefix) return undefined;
+  const runsSelf = prefix === shellCommand(self);
+  return runsSelf || OUR_NAME.test(prefix) ? { event: match[2]!, form: "shell", runsSelf } : undefined;
+}
+
+/** The command line 0.2 wrote for `self`, quoted for the shell Claude Code runs hooks with. */
+function shellCommand(self: string[]): string {
+  return self.map(shellWord).join(" ");
+}
+
+function sameArgv(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((arg, i) => arg === b[i]);
+}
+
+/** The handler's own fields are ours to set; anything else a user added to it stays. */
+const OWNED = new Set(["type", "command", "args", "async", "timeout", "shell"]);
+
+/** Our handler brought up to date (others' fields kept), or undefined when it already is. */
+export function upToDate(handler: unknown, ours: HookHandler): Record<string, unknown> | undefined {
+  const others = Object.entries(isRecord(handler) ? handler : {}).filter(([key]) => !OWNED.has(key));
+  const wanted = { ...ours, ...Object.fromEntries(others) };
+  return sameJson(handler, wanted) ? undefined : wanted;
+}
+
+/** Equal as JSON values, whatever the order of keys. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return a === b;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => k in b && sameJson((a as never)[k], (b as never)[k]));
+}

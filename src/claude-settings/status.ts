@@ -1,0 +1,51 @@
+import { HOOK_EVENTS, type HookEvent, ourHandler } from "./hook-spec.ts";
+import { recognise, upToDate } from "./ours.ts";
+import { SettingsError, parseSettingsText, valueOf } from "./settings-json.ts";
+
+/**
+ * Per event: exactly what setup writes now ("current"); ours, running this
+ * executable, in an earlier form that works ("older": a shell command line, or
+ * other options); ours running another executable, moved or from an older
+ * install ("elsewhere"); or none ("missing").
+ */
+export type HookState = "current" | "older" | "elsewhere" | "missing";
+
+const RANK: Record<HookState, number> = { current: 3, older: 2, elsewhere: 1, missing: 0 };
+
+/** Throws SettingsError when the file cannot be read as Claude Code reads it. */
+export function hookStatus(text: string | undefined, self: string[]): Record<HookEvent, HookState> {
+  const hooks = record(settingsValue(text).hooks);
+  const state = (event: HookEvent): HookState => {
+    const handlers = list(hooks[event]).flatMap((group) => list(record(group).hooks));
+    const wanted = ourHandler({ argv: self }, event);
+    const states = handlers.map((handler): HookState => {
+      const ours = recognise(handler, self);
+      if (!ours) return "missing";
+      if (!ours.runsSelf) return "elsewhere";
+      return upToDate(handler, wanted) ? "older" : "current";
+    });
+    return states.reduce((best, s) => (RANK[s] > RANK[best] ? s : best), "missing" as HookState);
+  };
+  return Object.fromEntries(HOOK_EVENTS.map((event) => [event, state(event)])) as Record<HookEvent, HookState>;
+}
+
+/** Our plugin's name (.claude-plugin/plugin.json); Claude Code enables it as `claude-code-sync@<marketplace>`. */
+const PLUGIN_NAME = "claude-code-sync";
+
+/** The id of our plugin when `enabledPlugins` turns it on: its hooks/hooks.json then registers the hooks. */
+export function enabledPlugin(text: string | undefined): string | undefined {
+  const plugins = record(settingsValue(text).enabledPlugins);
+  return Object.keys(plugins).find((id) => id.startsWith(`${PLUGIN_NAME}@`) && plugins[id] === true);
+}
+
+function settingsValue(text: string | undefined): Record<string, unknown> {
+  const doc = parseSettingsText(text ?? "");
+  if (doc.root === undefined) return {};
+  const value = valueOf(doc, doc.root);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new SettingsError("it is not a JSON object");
+  return value as Record<string, unknown>;
+}
+
+const record = (value: unknown): Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
