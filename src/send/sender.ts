@@ -1,10 +1,13 @@
 import type { UserError } from "../errors.ts";
+import type { Outcome } from "../opensync/client.ts";
+import type { FailureKind } from "../opensync/errors.ts";
 import type { MessagePayload, SessionPayload } from "../opensync/payload.ts";
 import { windowKey } from "../plan/hash.ts";
 import { clampTimestamp } from "../safety/sanitize.ts";
 import { FAILED_RETRY_MS, type OutboxMessage, type SessionWork, type StateStore } from "../state/store.ts";
 import { Pacer } from "./pacer.ts";
-import type { FailureKind, Outcome, SendTransport } from "./transport.ts";
+import type { Adopter } from "./legacy.ts";
+import type { SendTransport } from "./transport.ts";
 import { messageReadyAt, sessionReadyAt } from "./windows.ts";
 
 export interface SenderOptions {
@@ -16,12 +19,12 @@ export interface SenderOptions {
   pacer?: Pacer;
   onProgress?(done: number, total: number): void;
   /**
-   * Called once for a session the server may have had before we ever sent it
-   * (claude-code-sync 0.1.x sent it), right after its first upsert and before
-   * its messages: finds the messages the server already has and records their
-   * ids (see legacy.ts). A failure is retried like a write.
+   * For sessions we never sent: whether the server already had them
+   * (claude-code-sync 0.1.x sent them) and, for those, which of their
+   * messages it has under other ids (legacy.ts). Failures are retried like
+   * writes; a session is not sent before it is known.
    */
-  adopt?(work: SessionWork, serverSessionId: string): Promise<Outcome<void>>;
+  adopter?: Adopter;
 }
 
 export interface SendOutcome {
@@ -47,6 +50,11 @@ const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 8_000;
 /** Failures in a row, with no success between, after which the server is taken to be down. */
 const DOWN_AFTER = 8;
+/**
+ * Answers in a row that are not OpenSync's (a web page, an empty body, a 403)
+ * after which the URL is taken to be wrong: one alone is a proxy's hiccup.
+ */
+const STRANGER_AFTER = 3;
 /** Sessions worked on at once; each may have several messages in flight. */
 const ACTIVE_SESSIONS = 16;
 /** Messages of one session read ahead from the outbox. */
@@ -55,7 +63,7 @@ const LOOK_AHEAD = 64;
 const ACK_BATCH = 64;
 const ACK_FLUSH_MS = 100;
 
-type Step = "session" | "adopt" | "messages" | "blocked";
+type Step = "check" | "session" | "adopt" | "messages" | "blocked";
 
 interface Retry {
   at: number;
@@ -103,6 +111,7 @@ export class Sender {
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
   private inFlight = 0;
   private failuresInRow = 0;
+  private strangersInRow = 0;
   private closed = false;
   private total = 0;
   private done = 0;
@@ -215,9 +224,10 @@ export class Sender {
         continue;
       }
       const sessionDue = work.hash !== work.sentHash && (work.error === null || (work.failedAt ?? 0) < this.retryFailedBefore);
+      const check = work.sentHash === null && !work.legacyChecked && this.options.adopter !== undefined;
       this.active.push({
         work,
-        step: sessionDue ? "session" : "messages",
+        step: check ? "check" : sessionDue ? "session" : "messages",
         onServer: work.sentHash !== null,
         serverHad: false,
         stepInFlight: false,
@@ -252,7 +262,7 @@ export class Sender {
   /** Whether a session has nothing in flight and nothing left to try in this run. */
   private idle(a: Active): boolean {
     if (a.stepInFlight || a.inFlight > 0 || a.stepRetry) return false;
-    if (a.step === "session" || a.step === "adopt") return false;
+    if (a.step === "check" || a.step === "session" || a.step === "adopt") return false;
     if (a.step === "blocked") return true;
     this.fill(a);
     return a.exhausted && a.buffer.length === 0;
@@ -289,10 +299,10 @@ export class Sender {
   /** Starts this session's next write if one may go; false when it has none ready. */
   private startNext(a: Active): boolean {
     const now = this.now();
-    if (a.step === "session" || a.step === "adopt") {
+    if (a.step === "check" || a.step === "session" || a.step === "adopt") {
       if (a.stepInFlight || (a.stepRetry && a.stepRetry.at > now)) return false;
-      if (a.step === "adopt") {
-        this.startAdopt(a);
+      if (a.step !== "session") {
+        this.startLegacyStep(a);
         return true;
       }
       const payload = JSON.parse(a.work.payload as string) as Omit<SessionPayload, "createdAt">;
@@ -332,6 +342,7 @@ export class Sender {
       try {
         if (outcome.ok) {
           this.failuresInRow = 0;
+          this.strangersInRow = 0;
           this.pacer.success(outcome.latencyMs);
         }
         onDone(outcome);
@@ -347,7 +358,6 @@ export class Sender {
     const createdAt = a.work.createdAt === null ? undefined : clampTimestamp(a.work.createdAt, now);
     const body: SessionPayload = { ...payload, ...(createdAt !== undefined ? { createdAt } : {}) };
     const hash = a.work.hash as string;
-    const neverSent = a.work.sentHash === null;
     a.stepInFlight = true;
     this.track(this.transport.upsertSession(body), (o) => {
       a.stepInFlight = false;
@@ -358,7 +368,7 @@ export class Sender {
         this.ack(() =>
           this.store.markSessionSent(a.work.key, { hash, windowKey: key, at: this.now(), serverId: o.value.sessionId, ...(createdAt !== undefined ? { createdAt } : {}) }),
         );
-        a.step = neverSent && this.options.adopt && !a.work.legacyChecked ? "adopt" : "messages";
+        a.step = a.serverHad ? "adopt" : "messages";
         a.work = { ...a.work, sentHash: hash, sentKey: key, writtenAt: this.now(), serverId: o.value.sessionId };
         return;
       }
@@ -376,15 +386,18 @@ export class Sender {
     });
   }
 
-  private startAdopt(a: Active): void {
-    const adopt = this.options.adopt as NonNullable<SenderOptions["adopt"]>;
+  /** The 0.1.x steps: did the server have the session before (then, after its upsert) which of its messages does it have. */
+  private startLegacyStep(a: Active): void {
+    const adopter = this.options.adopter as Adopter;
     a.stepInFlight = true;
-    this.track(adopt(a.work, a.work.serverId as string), (o) => {
+    const call = a.step === "check" ? adopter.had(a.work.sessionId) : adopter.adopt(a.work, a.work.serverId as string);
+    this.track<boolean | void>(call, (o) => {
       a.stepInFlight = false;
       if (o.ok) {
         a.stepRetry = undefined;
-        this.ack(() => this.store.markLegacyChecked(a.work.key));
-        a.step = "messages";
+        if (a.step === "check" && o.value === true) a.serverHad = true;
+        else this.ack(() => this.store.markLegacyChecked(a.work.key));
+        a.step = a.step === "check" ? "session" : "messages";
         return;
       }
       // Sending without knowing what the server has would duplicate messages: leave the session for the next run.
@@ -449,7 +462,8 @@ export class Sender {
       refused();
       return;
     }
-    if (kind === "auth" || kind === "url" || kind === "down") {
+    const repeatedStranger = kind === "not-opensync" && ++this.strangersInRow >= STRANGER_AFTER;
+    if (kind === "final-auth" || kind === "final-url" || kind === "server-down" || kind === "tls" || repeatedStranger) {
       this.outcome.stoppedBy ??= o.error;
       givenUp();
       return;

@@ -3,7 +3,9 @@ import { UserError } from "../errors.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
 import { type ScanOutcome, scan } from "../scan/scan.ts";
 import { type SendOutcome, Sender } from "../send/sender.ts";
-import { clientTransport } from "../send/transport.ts";
+import { legacyAdopter } from "../send/legacy.ts";
+import { type Reconciled, reconcile } from "../send/reconcile.ts";
+import type { SendTransport } from "../send/transport.ts";
 import { stateError } from "../state/db.ts";
 import { SyncLock } from "../state/lock.ts";
 import type { StateStore } from "../state/store.ts";
@@ -21,6 +23,8 @@ export interface SyncRequest extends ScanSettings {
   finalize?: ReadonlySet<string>;
   /** Try items the server refused again now. */
   retryFailed?: boolean;
+  /** Ask the server what it holds first, and send again what it lacks (`sync --full`). */
+  reconcile?: boolean;
   /** Stops sending (Ctrl-C): what was not sent stays pending. */
   signal?: AbortSignal;
   /** Sessions sent so far, out of those with something to send. */
@@ -37,6 +41,8 @@ export interface SyncRequest extends ScanSettings {
 export interface SyncReport extends SendOutcome, ScanOutcome {
   pendingMessages: number;
   pendingSessions: number;
+  /** With `reconcile`: what the server was found to lack. */
+  reconciled?: Reconciled;
 }
 
 /**
@@ -90,12 +96,14 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
   try {
     await checkAccount(store, client, req.apiKey);
     readmitProjects(store, req.isExcluded);
-    const transport = clientTransport(client);
+    const reconciled = req.reconcile ? await reconcile(store, client) : undefined;
+    const transport = client.once;
     const options = {
       ...(req.only ? { only: req.only } : {}),
       ...(req.retryFailed ? { retryFailed: true } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
       ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+      adopter: legacyAdopter(store, client),
     };
     // Sending starts with what is already pending and takes each session as soon as the scan has read it.
     const sender = new Sender(store, transport, options);
@@ -125,7 +133,13 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     if (!sent.stoppedBy && !sent.interrupted) store.setMeta("last_sync", String(Date.now()));
     store.releaseSpace();
     const counts = store.counts();
-    return { ...scanned, ...sent, pendingMessages: counts.messagesPending, pendingSessions: counts.sessionsPending };
+    return {
+      ...scanned,
+      ...sent,
+      pendingMessages: counts.messagesPending,
+      pendingSessions: counts.sessionsPending,
+      ...(reconciled ? { reconciled } : {}),
+    };
   } finally {
     lock.release();
   }
@@ -138,7 +152,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
  */
 async function sendHeldBack(
   store: StateStore,
-  transport: ReturnType<typeof clientTransport>,
+  transport: SendTransport,
   options: ConstructorParameters<typeof Sender>[2],
   first: SendOutcome,
   maxWaitMs: number,

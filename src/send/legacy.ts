@@ -1,0 +1,101 @@
+import type { OpenSyncClient, Outcome } from "../opensync/client.ts";
+import type { MessagePayload } from "../opensync/payload.ts";
+import type { ServerMessage } from "../opensync/read-api.ts";
+import type { SessionWork, StateStore } from "../state/store.ts";
+
+/**
+ * Upgrading from claude-code-sync 0.1.x (the same npm name, so every existing
+ * user): its hooks sent messages under ids of their own (assistant text by
+ * the transcript line's uuid, prompts as `<session>-user-<Date.now()>`, tool
+ * calls by their `tool_use_id`). For a session the server already has, each
+ * of our messages that matches one of those reuses its id, so our sync
+ * updates it in place instead of adding a second copy. What cannot be matched
+ * is sent as new.
+ */
+
+/** Ours: the id we would send it under, and what it says. */
+export interface OwnMessage {
+  externalId: string;
+  payload: Pick<MessagePayload, "role" | "textContent" | "parts">;
+}
+
+const flat = (text: string | undefined) => (text ?? "").replace(/\s+/g, " ").trim();
+
+/** The tool call ids in our message's parts (tool calls, and the results that answer them). */
+function toolCallIds(m: OwnMessage): string[] {
+  return (m.payload.parts ?? []).flatMap((p) => {
+    const id = (p.content as { toolCallId?: unknown } | null)?.toolCallId;
+    return typeof id === "string" ? [id] : [];
+  });
+}
+
+/** The uuid of the first transcript line of our message (our ids are `<session>:<uuid>`). */
+const lineUuid = (m: OwnMessage) => m.externalId.slice(m.externalId.indexOf(":") + 1);
+
+/**
+ * Pairs the server's messages sent by 0.1.x with ours: by id (a line uuid or
+ * tool_use id we know), then by role and text. Each message on either side is
+ * used once; messages already under our own ids are left alone. Returns our
+ * id -> the id the server has it under.
+ */
+export function matchLegacy(sessionId: string, ours: readonly OwnMessage[], theirs: readonly Pick<ServerMessage, "externalId" | "role" | "textContent">[]): Map<string, string> {
+  const aliases = new Map<string, string>();
+  const legacy = theirs.filter((t) => !t.externalId.startsWith(`${sessionId}:`));
+  const free = new Set(ours);
+  const take = (m: OwnMessage, theirId: string) => {
+    aliases.set(m.externalId, theirId);
+    free.delete(m);
+  };
+  const byId = new Map<string, OwnMessage>();
+  for (const m of ours) {
+    byId.set(lineUuid(m), m);
+    for (const id of toolCallIds(m)) if (m.payload.role === "assistant") byId.set(id, m);
+  }
+  const unmatched: typeof legacy = [];
+  for (const t of legacy) {
+    const m = byId.get(t.externalId);
+    if (m && free.has(m)) take(m, t.externalId);
+    else unmatched.push(t);
+  }
+  for (const t of unmatched) {
+    const text = flat(t.textContent);
+    if (!text) continue;
+    const m = [...free].find((o) => o.payload.role === t.role && flat(o.payload.textContent) === text);
+    if (m) take(m, t.externalId);
+  }
+  return aliases;
+}
+
+/** What the sender asks before and after its first write of a session we never sent. */
+export interface Adopter {
+  /** Whether the server had the session before this run wrote anything of it (one session list per run). */
+  had(sessionId: string): Promise<Outcome<boolean>>;
+  /** For a session it had: its messages are read and matched with ours, and the ids it has them under recorded. */
+  adopt(work: SessionWork, serverSessionId: string): Promise<Outcome<void>>;
+}
+
+export function legacyAdopter(store: StateStore, client: OpenSyncClient): Adopter {
+  let before: Promise<Outcome<string[]>> | undefined;
+  return {
+    async had(sessionId) {
+      before ??= client.once.listSessions();
+      const listed = await before;
+      if (listed.ok) return { ...listed, value: listed.value.includes(sessionId) };
+      // A list too large for the server to read (heavy users): every session is looked at instead.
+      if (listed.kind === "refused") return { ok: true, value: true, latencyMs: listed.latencyMs, status: listed.status ?? 500 };
+      before = undefined;
+      return listed;
+    },
+    async adopt(work, serverSessionId) {
+      const detail = await client.once.getServerSession(serverSessionId);
+      if (!detail.ok) return detail;
+      const ours = [...store.outbox(work.key, Number.POSITIVE_INFINITY)].map((m) => ({
+        externalId: m.externalId,
+        payload: JSON.parse(m.payload) as OwnMessage["payload"],
+      }));
+      const aliases = matchLegacy(work.sessionId, ours, detail.value?.messages ?? []);
+      if (aliases.size > 0) store.write(() => aliases.forEach((theirs, our) => store.setAlias(our, theirs)));
+      return { ...detail, value: undefined };
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { OpenSyncClient } from "../opensync/client.ts";
+import { MAX_LIST_LIMIT } from "../opensync/read-api.ts";
+import type { StateStore } from "../state/store.ts";
+
+/**
+ * The server, not our state, is the truth about what it holds: a user
+ * deletes sessions in the dashboard, OpenSync's "delete all data" leaves
+ * nothing, a new deployment starts empty. What the state says was sent but
+ * the server lacks is marked unsent here, so the next read (a `--full` one
+ * reads everything) sends it again.
+ */
+export interface Reconciled {
+  /** Sessions the state says were sent. */
+  sent: number;
+  /** Of those, sessions the server does not have (all their messages are sent again). */
+  sessionsMissing: number;
+  /** Messages missing from sessions the server has only in part. */
+  messagesMissing: number;
+}
+
+/** How many of the sessions we sent the server lacks; nothing is changed (verify, status). */
+export async function missingSessions(store: StateStore, client: OpenSyncClient): Promise<{ sent: number; missing: string[] }> {
+  const sent = store.sentSessionIds();
+  const onServer = await serverSessionIds(client, sent.length);
+  return { sent: sent.length, missing: sent.filter((id) => !onServer.has(id)) };
+}
+
+/**
+ * The unpaginated list; for a user with so many sessions that the server
+ * cannot read them in one query, the newest MAX_LIST_LIMIT from the read API
+ * (then older sessions are taken to be there).
+ */
+async function serverSessionIds(client: OpenSyncClient, needed: number): Promise<Set<string>> {
+  const listed = await client.once.listSessions();
+  if (listed.ok) return new Set(listed.value);
+  if (listed.kind !== "refused" || needed <= MAX_LIST_LIMIT) throw listed.error;
+  return new Set((await client.listServerSessions({ limit: MAX_LIST_LIMIT })).map((s) => s.externalId));
+}
+
+export async function reconcile(store: StateStore, client: OpenSyncClient): Promise<Reconciled> {
+  const { sent, missing } = await missingSessions(store, client);
+  store.write(() => missing.forEach((id) => store.forgetSentSession(id)));
+  let messagesMissing = 0;
+  // Sessions the server has in part: its message count says so, its copy says which.
+  const gone = new Set(missing);
+  for (const s of await client.listServerSessions({ limit: MAX_LIST_LIMIT })) {
+    if (gone.has(s.externalId)) continue;
+    const ours = store.sentMessages(s.externalId);
+    if (ours.length === 0 || s.messageCount >= ours.length) continue;
+    const detail = await client.getServerSession(s.id);
+    const held = new Set(detail?.messages.map((m) => m.externalId) ?? []);
+    const lost = ours.filter((m) => !held.has(m.alias ?? m.externalId)).map((m) => m.externalId);
+    messagesMissing += lost.length;
+    store.write(() => {
+      store.forgetSentMessages(lost);
+      store.rereadSession(s.externalId);
+    });
+  }
+  return { sent, sessionsMissing: missing.length, messagesMissing };
+}
