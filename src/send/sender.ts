@@ -74,6 +74,8 @@ interface Retry {
 interface Active {
   work: SessionWork;
   step: Step;
+  /** Its payload is to be sent (new or changed, and not refused recently). */
+  sessionDue: boolean;
   /** The server has the session (its messages may go). */
   onServer: boolean;
   /** The server had the session before we first sent it (0.1.x). */
@@ -224,10 +226,13 @@ export class Sender {
         continue;
       }
       const sessionDue = work.hash !== work.sentHash && (work.error === null || (work.failedAt ?? 0) < this.retryFailedBefore);
-      const check = work.sentHash === null && !work.legacyChecked && this.options.adopter !== undefined;
+      const check = sessionDue && work.sentHash === null && !work.legacyChecked && this.options.adopter !== undefined;
+      // Messages of a session the server does not have wait for it (they would create it with the wrong start time).
+      const step: Step = check ? "check" : sessionDue ? "session" : work.sentHash !== null ? "messages" : "blocked";
       this.active.push({
         work,
-        step: check ? "check" : sessionDue ? "session" : "messages",
+        step,
+        sessionDue,
         onServer: work.sentHash !== null,
         serverHad: false,
         stepInFlight: false,

@@ -1,0 +1,333 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Outcome } from "../src/opensync/client.ts";
+import { AuthError, ProtocolError, TransientError, ValidationError } from "../src/opensync/errors.ts";
+import type { FailureKind } from "../src/opensync/errors.ts";
+import type { MessagePayload, SessionPayload } from "../src/opensync/payload.ts";
+import { payloadHash, windowKey } from "../src/plan/hash.ts";
+import { Pacer } from "../src/send/pacer.ts";
+import { Sender } from "../src/send/sender.ts";
+import type { SendTransport } from "../src/send/transport.ts";
+import { MESSAGE_WINDOW_MS, SESSION_WINDOW_MS, messageReadyAt, sessionReadyAt } from "../src/send/windows.ts";
+import { SyncLock } from "../src/state/lock.ts";
+import { StateStore } from "../src/state/store.ts";
+
+const NOW = 1_800_000_000_000;
+const stores: StateStore[] = [];
+afterEach(() => stores.splice(0).forEach((s) => s.close()));
+
+function store(): StateStore {
+  const s = StateStore.open(join(mkdtempSync(join(tmpdir(), "ccs-send-")), "state.db"));
+  stores.push(s);
+  return s;
+}
+
+function session(s: StateStore, id: string, opts: { lastAt?: number; tokens?: number; cost?: number } = {}) {
+  const payload = { externalId: id, source: "claude-code", provider: "anthropic", title: `t-${id}`, promptTokens: opts.tokens ?? 10, completionTokens: 1, cost: opts.cost ?? 0.1 };
+  const json = JSON.stringify(payload);
+  s.write(() => {
+    s.sessionKey(id);
+    s.putSessionPayload(id, json, payloadHash(json), { excluded: false, createdAt: NOW - 60_000, lastAt: opts.lastAt ?? NOW - 1000 });
+  });
+  return { payload, json };
+}
+
+function message(s: StateStore, sessionId: string, n: number, createdAt: number, text = `m${n}`) {
+  const payload = { sessionExternalId: sessionId, externalId: `${sessionId}:${n}`, role: "user", source: "claude-code", textContent: text, parts: [{ type: "text", content: text }] };
+  const json = JSON.stringify(payload);
+  s.write(() => s.putMessage({ externalId: `${sessionId}:${n}`, sessionId, createdAt, ord: n, hash: payloadHash(json), payload: json }));
+}
+
+type Call = { kind: "session"; body: SessionPayload } | { kind: "message"; body: MessagePayload };
+
+/** A transport that answers from a script, records calls, and tracks how many were in flight at once. */
+function fakeTransport(answer: (call: Call, n: number) => Outcome<unknown> | undefined = () => undefined, delayMs = 1) {
+  const calls: Call[] = [];
+  let inFlight = 0;
+  let peak = 0;
+  const sameTimeOverlap: string[] = [];
+  const live = new Map<number, number>();
+  const run = async <T>(call: Call, value: T): Promise<Outcome<T>> => {
+    calls.push(call);
+    const n = calls.length;
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    const at = call.kind === "message" ? (call.body.createdAt as number) : -1;
+    if (at >= 0) {
+      if (live.has(at)) sameTimeOverlap.push(call.body.externalId);
+      live.set(at, (live.get(at) ?? 0) + 1);
+    }
+    await Bun.sleep(delayMs);
+    inFlight--;
+    if (at >= 0) {
+      const left = (live.get(at) as number) - 1;
+      if (left === 0) live.delete(at);
+      else live.set(at, left);
+    }
+    return (answer(call, n) as Outcome<T> | undefined) ?? { ok: true, value, latencyMs: delayMs, status: 200 };
+  };
+  const transport: SendTransport = {
+    upsertSession: (body) => run({ kind: "session", body }, { sessionId: `srv-${body.externalId}` }),
+    upsertMessage: (body) => run({ kind: "message", body }, { messageId: `srv-${body.externalId}` }),
+  };
+  return { transport, calls, peak: () => peak, sameTimeOverlap };
+}
+
+const fail = (kind: FailureKind, error = new TransientError(`${kind}`, 1, false) as never, extra: object = {}): Outcome<never> => ({
+  ok: false,
+  kind,
+  error,
+  latencyMs: 1,
+  ...extra,
+});
+
+async function send(s: StateStore, transport: SendTransport, options: ConstructorParameters<typeof Sender>[2] = {}) {
+  const sender = new Sender(s, transport, { now: () => NOW, ...options });
+  sender.loadPending();
+  sender.close();
+  return sender.run();
+}
+
+describe("windows", () => {
+  test.each([
+    ["a new message goes at once", { createdAt: NOW - 1, sentHash: null }, NOW],
+    ["an update past the window goes at once", { createdAt: NOW - MESSAGE_WINDOW_MS, sentHash: "h" }, NOW],
+    ["an update inside the window waits for its end", { createdAt: NOW - 1000, sentHash: "h" }, NOW - 1000 + MESSAGE_WINDOW_MS],
+    ["a future createdAt is judged on the clamped time", { createdAt: NOW + 86_400_000, sentHash: "h" }, NOW + MESSAGE_WINDOW_MS],
+  ])("message: %s", (_name, m, expected) => {
+    expect(messageReadyAt(m, NOW)).toBe(expected);
+  });
+
+  const key = windowKey({ title: "t", promptTokens: 1, completionTokens: 1 });
+  test.each([
+    ["never sent", { sentHash: null, sentKey: null, writtenAt: null }, key, NOW],
+    ["tokens changed", { sentHash: "h", sentKey: windowKey({ title: "t", promptTokens: 0, completionTokens: 1 }), writtenAt: NOW - 1 }, key, NOW],
+    ["only windowed fields changed, written 1 s ago", { sentHash: "h", sentKey: key, writtenAt: NOW - 1000 }, key, NOW - 1000 + SESSION_WINDOW_MS],
+    ["only windowed fields changed, long ago", { sentHash: "h", sentKey: key, writtenAt: NOW - 60_000 }, key, NOW],
+  ])("session: %s", (_name, s, next, expected) => {
+    expect(sessionReadyAt(s, next, NOW)).toBe(expected);
+  });
+});
+
+describe("Pacer", () => {
+  test("grows while latency stays flat, shrinks when it rises or requests fail", () => {
+    const p = new Pacer({ initial: 4 });
+    for (let i = 0; i < 100; i++) p.success(100);
+    const grown = p.limit;
+    expect(grown).toBeGreaterThan(10);
+    p.success(400); // queueing at the server
+    expect(p.limit).toBeLessThan(grown);
+    const afterRise = p.limit;
+    for (let i = 0; i < afterRise; i++) p.success(100); // cooldown passes
+    p.failure();
+    expect(p.limit).toBeLessThanOrEqual(Math.ceil(afterRise / 2) + 1);
+    for (let i = 0; i < 50; i++) p.failure();
+    expect(p.limit).toBe(1);
+  });
+
+  test("a 429 pauses everybody until Retry-After", () => {
+    const p = new Pacer({ initial: 8 });
+    p.pause(5000, NOW);
+    expect(p.resumeAt).toBe(NOW + 5000);
+    expect(p.limit).toBe(4);
+  });
+});
+
+describe("Sender", () => {
+  test("the session first, then its messages in order; one millisecond's messages one at a time, others pipelined", async () => {
+    const s = store();
+    session(s, "a");
+    for (let i = 0; i < 30; i++) message(s, "a", i, NOW - 50_000 + Math.floor(i / 3)); // three per millisecond
+    const t = fakeTransport(undefined, 5);
+    const out = await send(s, t.transport, { pacer: new Pacer({ initial: 8 }) });
+    expect(out).toMatchObject({ sessionsSent: 1, messagesSent: 30, failed: [], unsent: 0 });
+    expect(t.calls[0]?.kind).toBe("session");
+    expect(t.sameTimeOverlap).toEqual([]);
+    expect(t.peak()).toBeGreaterThan(1);
+    // Within each millisecond, transcript order.
+    const order = t.calls.filter((c) => c.kind === "message").map((c) => Number(c.body.externalId.split(":")[1]));
+    for (let ms = 0; ms < 10; ms++) {
+      const group = order.filter((n) => Math.floor(n / 3) === ms);
+      expect(group).toEqual([...group].sort((a, b) => a - b));
+    }
+    expect(s.counts().messagesPending).toBe(0);
+  });
+
+  test("newest sessions first", async () => {
+    const s = store();
+    session(s, "old", { lastAt: NOW - 300_000 });
+    session(s, "new", { lastAt: NOW - 1_000 });
+    session(s, "mid", { lastAt: NOW - 100_000 });
+    const t = fakeTransport();
+    await send(s, t.transport, { pacer: new Pacer({ initial: 1, max: 1 }) });
+    expect(t.calls.map((c) => c.body.externalId)).toEqual(["new", "mid", "old"]);
+  });
+
+  test("a refused message is recorded and the others go; a refused session keeps its messages back", async () => {
+    const s = store();
+    session(s, "a", { lastAt: NOW - 2000 });
+    message(s, "a", 1, NOW - 50_000);
+    message(s, "a", 2, NOW - 49_000, "bad");
+    message(s, "a", 3, NOW - 48_000);
+    session(s, "b", { lastAt: NOW - 1000 });
+    message(s, "b", 1, NOW - 50_000);
+    const refused = (route: string) => fail("refused", new ValidationError(route, 500, "Object contains extra field") as never);
+    const t = fakeTransport((c) =>
+      c.kind === "message" && c.body.textContent === "bad" ? refused("POST /sync/message") : c.kind === "session" && c.body.externalId === "b" ? refused("POST /sync/session") : undefined,
+    );
+    const out = await send(s, t.transport);
+    expect(out.messagesSent).toBe(2);
+    expect(out.failed.map((f) => f.id).sort()).toEqual(["a:2", "b"]);
+    expect(t.calls.some((c) => c.kind === "message" && c.body.sessionExternalId === "b")).toBe(false);
+    const counts = s.counts();
+    expect(counts.failedCount).toBe(2);
+    // A refused item waits a day (or --retry-failed): a second run sends nothing.
+    const again = fakeTransport();
+    expect((await send(s, again.transport)).failed).toEqual([]);
+    expect(again.calls).toEqual([]);
+    const retry = fakeTransport();
+    const out3 = await send(s, retry.transport, { retryFailed: true });
+    expect(out3).toMatchObject({ sessionsSent: 1, messagesSent: 2 });
+  });
+
+  test("transient failures are retried within the run; one item that fails every attempt is left pending and the run goes on", async () => {
+    const s = store();
+    session(s, "a");
+    for (let i = 0; i < 5; i++) message(s, "a", i, NOW - 50_000 + i * 1000);
+    let flaky = 0;
+    const t = fakeTransport((c) => {
+      if (c.kind === "message" && c.body.externalId === "a:1" && flaky++ < 2) return fail("transient-maybe-applied");
+      if (c.kind === "message" && c.body.externalId === "a:3") return fail("transient-not-sent");
+      return undefined;
+    });
+    const sender = new Sender(s, t.transport, { now: Date.now });
+    sender.loadPending();
+    sender.close();
+    const out = await sender.run();
+    expect(out.stoppedBy).toBeUndefined();
+    expect(out.messagesSent).toBe(4);
+    expect(out.unsent).toBe(1);
+    expect(s.counts().messagesPending).toBe(1);
+  }, 30_000);
+
+  test.each([
+    ["a refused key", "final-auth", new AuthError("Invalid API key")],
+    ["a wrong URL", "final-url", new ProtocolError("u", 404, "x")],
+    ["refused connections", "server-down", new TransientError("cannot connect", 1, false)],
+  ] as const)("%s stops the run at once, nothing marked sent", async (_name, kind, error) => {
+    const s = store();
+    session(s, "a");
+    message(s, "a", 1, NOW - 50_000);
+    const t = fakeTransport(() => fail(kind, error as never));
+    const out = await send(s, t.transport);
+    expect(out.stoppedBy).toBe(error);
+    expect(t.calls.length).toBe(1);
+    expect(s.counts()).toMatchObject({ sessionsSynced: 0, messagesPending: 1 });
+  });
+
+  test("one web page or 403 is a hiccup; three in a row stop the run", async () => {
+    const s = store();
+    session(s, "a");
+    for (let i = 0; i < 4; i++) message(s, "a", i, NOW - 50_000 + i * 1000);
+    const page = new ProtocolError("u", 200, "<html>");
+    let once = 0;
+    const hiccup = fakeTransport((c) => (c.kind === "message" && once++ === 0 ? fail("not-opensync", page as never) : undefined));
+    const sender = new Sender(s, hiccup.transport, { now: Date.now });
+    sender.loadPending();
+    sender.close();
+    const first = await sender.run();
+    expect(first.stoppedBy).toBeUndefined();
+    expect(first.messagesSent).toBe(4);
+
+    const t = store();
+    session(t, "b");
+    message(t, "b", 1, NOW - 50_000);
+    const always = fakeTransport(() => fail("not-opensync", page as never));
+    const out = await new Promise<ReturnType<Sender["run"]>>((resolve) => {
+      const sender2 = new Sender(t, always.transport, { now: Date.now });
+      sender2.loadPending();
+      sender2.close();
+      resolve(sender2.run());
+    });
+    expect(out.stoppedBy).toBe(page);
+    expect(always.calls.length).toBe(3);
+  }, 30_000);
+
+  test("a changed message inside its window is held back with the time it may go", async () => {
+    const s = store();
+    const { json } = session(s, "a");
+    message(s, "a", 1, NOW - 2000, "first");
+    const first = fakeTransport();
+    await send(s, first.transport);
+    message(s, "a", 1, NOW - 2000, "edited");
+    const t = fakeTransport();
+    const out = await send(s, t.transport);
+    expect(t.calls).toEqual([]);
+    expect(out.deferredSessions).toEqual([{ sessionId: "a", readyAt: NOW - 2000 + MESSAGE_WINDOW_MS }]);
+    expect(json).toBeTruthy();
+  });
+
+  test("a session whose only change the window would drop waits; its new messages do not", async () => {
+    const s = store();
+    session(s, "a", { cost: 0.1 });
+    message(s, "a", 1, NOW - 50_000);
+    await send(s, fakeTransport().transport);
+    session(s, "a", { cost: 0.2 }); // cost only: dropped inside the 10 s window
+    message(s, "a", 2, NOW - 40_000);
+    const t = fakeTransport();
+    const out = await send(s, t.transport);
+    expect(t.calls.map((c) => c.kind)).toEqual(["message"]);
+    expect(out.deferredSessions[0]?.sessionId).toBe("a");
+    expect(out.deferredSessions[0]?.readyAt).toBe(NOW + SESSION_WINDOW_MS);
+  });
+
+  test("a clock ahead of the server: createdAt is sent clamped and stored as sent", async () => {
+    const s = store();
+    session(s, "a");
+    message(s, "a", 1, NOW + 86_400_000, "from the future");
+    const t = fakeTransport();
+    await send(s, t.transport);
+    const sent = t.calls.find((c) => c.kind === "message");
+    expect(sent?.body.createdAt).toBe(NOW);
+    // An edit a minute later is not held back for a day.
+    message(s, "a", 1, NOW + 86_400_000, "edited");
+    const later = NOW + 60_000;
+    const t2 = fakeTransport();
+    const sender = new Sender(s, t2.transport, { now: () => later });
+    sender.loadPending();
+    sender.close();
+    const out = await sender.run();
+    expect(out.messagesSent).toBe(1);
+  });
+
+  test("Ctrl-C: nothing new starts, what is in flight finishes, the rest stays pending", async () => {
+    const s = store();
+    session(s, "a");
+    for (let i = 0; i < 50; i++) message(s, "a", i, NOW - 50_000 + i);
+    const abort = new AbortController();
+    const t = fakeTransport((_c, n) => {
+      if (n === 5) abort.abort();
+      return undefined;
+    }, 5);
+    const out = await send(s, t.transport, { signal: abort.signal, pacer: new Pacer({ initial: 2, max: 2 }) });
+    expect(out.interrupted).toBe(true);
+    expect(t.calls.length).toBeLessThan(10);
+    expect(s.counts().messagesPending).toBe(50 - out.messagesSent);
+  });
+
+  test("a lock taken over while paused: the next record stops the run", async () => {
+    const s = store();
+    session(s, "a");
+    for (let i = 0; i < 5; i++) message(s, "a", i, NOW - 50_000 + i * 1000);
+    const mine = new SyncLock(s);
+    expect(mine.tryAcquire()).toBe(true);
+    // Another process takes the lock (this one looked stale to it).
+    s.db.query("UPDATE lock SET token = 'theirs'").run();
+    const out = await send(s, fakeTransport().transport);
+    expect(out.stoppedBy?.name).toBe("LockLostError");
+    expect(s.counts().sessionsSynced).toBe(0);
+    mine.release();
+  });
+});
