@@ -85,9 +85,18 @@ function lastSegment(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
 }
 
+/**
+ * The name the user gave the session, else Claude Code's own title for it,
+ * else its first typed prompt, else its first command, summary line or
+ * subagent task (for sessions with no prompt, or whose own file is gone).
+ */
+export function titleOf(meta: SessionMeta): string | undefined {
+  return meta.customTitle ?? meta.aiTitle ?? meta.title ?? meta.command ?? meta.summary ?? meta.subagentPrompt;
+}
+
 export function summarize(meta: SessionMeta, usage: SessionUsage, messageCount: number): SessionSummary {
   const u = usage.usage;
-  const title = meta.title ?? meta.command ?? meta.summary ?? meta.subagentPrompt;
+  const title = titleOf(meta);
   const cwd = meta.cwd ?? meta.anyCwd;
   const model = mainModel(usage.outputByModel);
   return {

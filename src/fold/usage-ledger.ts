@@ -1,5 +1,18 @@
 import type { Tokens } from "../pricing/cost.ts";
-import type { Usage } from "../transcript/schema.ts";
+import type { Iteration, Usage } from "../transcript/schema.ts";
+
+/**
+ * One inference of a response that several served (an advisor's turn, a
+ * fallback after a refusal, a compaction): what pricing needs to price each
+ * by its own model.
+ */
+export interface IterationUsage {
+  /** `advisor_message`, `fallback_message`, `compaction`, `message`... */
+  kind: string;
+  /** Its own model; undefined for the response's model. */
+  model?: string;
+  tokens: Tokens;
+}
 
 /** One API response's usage, as read from one transcript line. */
 export interface UsageRecord {
@@ -9,24 +22,69 @@ export interface UsageRecord {
   lineId?: string;
   sessionId: string;
   sidechain: boolean;
+  /**
+   * History copied from elsewhere: a forked session's copy of its parent's
+   * lines (`forkedFrom`), a `/btw` side question's or a compaction agent's
+   * replay of the session. Loses to the original in dedup. Absent: false.
+   */
+  copied?: boolean;
   model: string;
   tokens: Tokens;
+  /** `usage.speed === "fast"`, what today's pricing reads; `speed` has the value itself. */
   fast: boolean;
+  /** The response line's timestamp, epoch ms: prices change over time. */
+  at?: number;
+  /** `usage.speed` as written (`standard`, `fast`). */
+  speed?: string;
+  /** `usage.inference_geo` as written (`us` is billed 1.1x; `global`, `not_available`). */
+  inferenceGeo?: string;
+  /** Only when the response was served by more than its own model's single inference (rare). */
+  iterations?: IterationUsage[];
 }
 
-export function tokensOf(usage: Usage): Tokens {
-  const created = usage.cache_creation_input_tokens;
+/** The counts an API usage object and each of its iterations carry. */
+type Counts = Pick<Iteration, "input_tokens" | "output_tokens" | "cache_creation_input_tokens" | "cache_read_input_tokens" | "cache_creation">;
+
+export function tokensOf(usage: Counts): Tokens {
+  const created = usage.cache_creation_input_tokens ?? 0;
   const split = usage.cache_creation;
   const w5 = split?.ephemeral_5m_input_tokens;
   const w1h = split?.ephemeral_1h_input_tokens;
   // Without a 5m/1h split every cache write is a 5-minute write.
   const hasSplit = w5 !== undefined || w1h !== undefined;
   return {
-    input: usage.input_tokens,
-    output: usage.output_tokens,
+    input: usage.input_tokens ?? 0,
+    output: usage.output_tokens ?? 0,
     cacheWrite5m: hasSplit ? (w5 ?? 0) : created,
     cacheWrite1h: hasSplit ? (w1h ?? 0) : 0,
-    cacheRead: usage.cache_read_input_tokens,
+    cacheRead: usage.cache_read_input_tokens ?? 0,
+  };
+}
+
+/**
+ * A response's iterations when they say more than its top-level usage: any of
+ * another kind than `message` or with a model of its own. Since 2.1.1xx nearly
+ * every line carries one plain `message` iteration repeating the totals: those
+ * are dropped, not stored a hundred thousand times.
+ */
+function iterationsOf(usage: Usage): IterationUsage[] | undefined {
+  const list = usage.iterations;
+  if (!list?.some((i) => (i.type ?? "message") !== "message" || i.model)) return undefined;
+  return list.map((i) => ({ kind: i.type ?? "message", ...(i.model ? { model: i.model } : {}), tokens: tokensOf(i) }));
+}
+
+/** What a line says besides its usage, for its usage record. */
+export type RecordFields = Pick<UsageRecord, "key" | "lineId" | "sessionId" | "sidechain" | "copied" | "model" | "at">;
+
+export function recordOf(usage: Usage, fields: RecordFields): UsageRecord {
+  const iterations = iterationsOf(usage);
+  return {
+    ...fields,
+    tokens: tokensOf(usage),
+    fast: usage.speed === "fast",
+    ...(usage.speed ? { speed: usage.speed } : {}),
+    ...(usage.inference_geo ? { inferenceGeo: usage.inference_geo } : {}),
+    ...(iterations ? { iterations } : {}),
   };
 }
 
@@ -39,14 +97,28 @@ export function dedupKey(messageId: string | undefined, requestId: string | unde
   return requestId ? `${messageId}:${requestId}` : messageId;
 }
 
-/** When two lines report the same response: keep the main-thread copy, else the larger (complete) one. */
-function preferred(candidateSidechain: boolean, candidateTotal: number, keptSidechain: boolean, keptTotal: number): boolean {
-  if (candidateSidechain !== keptSidechain) return !candidateSidechain;
+/** Per-record flag bits, as the ledger stores them. */
+const SIDECHAIN = 1;
+const FAST = 2;
+const COPIED = 4;
+
+const flagsOf = (r: UsageRecord) => (r.sidechain ? SIDECHAIN : 0) | (r.fast ? FAST : 0) | (r.copied ? COPIED : 0);
+
+/**
+ * When two lines report the same response, which to keep, in this order:
+ * 1. the original over a copy (a fork's or a side question's replay of it);
+ * 2. the main-thread copy over a sidechain's;
+ * 3. the larger total (a complete copy over a streaming partial one).
+ * Otherwise the first kept stays.
+ */
+function preferred(candidateFlags: number, candidateTotal: number, keptFlags: number, keptTotal: number): boolean {
+  if ((candidateFlags & COPIED) !== (keptFlags & COPIED)) return (candidateFlags & COPIED) === 0;
+  if ((candidateFlags & SIDECHAIN) !== (keptFlags & SIDECHAIN)) return (candidateFlags & SIDECHAIN) === 0;
   return candidateTotal > keptTotal;
 }
 
 export function prefer(candidate: UsageRecord, kept: UsageRecord): boolean {
-  return preferred(candidate.sidechain, totalOf(candidate.tokens), kept.sidechain, totalOf(kept.tokens));
+  return preferred(flagsOf(candidate), totalOf(candidate.tokens), flagsOf(kept), totalOf(kept.tokens));
 }
 
 const FIELDS = 5; // input, output, cacheWrite5m, cacheWrite1h, cacheRead
@@ -66,35 +138,64 @@ const checkHash = (key: string) => Bun.hash.cityHash32(key);
 /** The lookup hash of a record without a key: never deduplicated. */
 const KEYLESS = -1;
 
-/**
- * A ledger's rows in a compact, transferable form: what a scan worker sends
- * the main thread for one session.
- */
-export interface RecordBatch {
-  rows: number;
-  /** Session ids and model names, indexed by `session` and `model`. */
-  names: string[];
+/** The per-record columns besides tokens. Names (session, model, speed, geo) are indices into `names`; speed and geo add 1, 0 for none. */
+interface Columns {
   session: Uint32Array;
   model: Uint32Array;
-  /** Per record: 1 sidechain, 2 fast. */
+  /** 1 sidechain, 2 fast, 4 copied. */
   flags: Uint8Array;
-  /** Per record: input, output, cacheWrite5m, cacheWrite1h, cacheRead. */
-  tokens: Float64Array;
-  /** Per record: lookupHash of its key (KEYLESS when it has none) and checkHash. */
+  /** Epoch ms of the response, NaN when unknown. */
+  at: Float64Array;
+  speed: Uint32Array;
+  geo: Uint32Array;
+  /** lookupHash of the key (KEYLESS when it has none) and checkHash. */
   keyHash: Float64Array;
   keyCheck: Uint32Array;
 }
 
+const COLUMNS = ["session", "model", "flags", "at", "speed", "geo", "keyHash", "keyCheck"] as const;
+/** Columns copied from the winning record (all but the key's). */
+const VALUES = ["flags", "at"] as const;
+const NAMED = ["session", "model"] as const;
+const OPTIONAL_NAMED = ["speed", "geo"] as const;
+
+/**
+ * A ledger's rows in a compact, transferable form: what a scan worker sends
+ * the main thread for one session.
+ */
+export interface RecordBatch extends Columns {
+  rows: number;
+  /** Session ids, model names, speeds and geos, indexed by the named columns. */
+  names: string[];
+  /** Per record: input, output, cacheWrite5m, cacheWrite1h, cacheRead. */
+  tokens: Float64Array;
+  /** The few records with iterations, by row. */
+  iterations: Array<[number, IterationUsage[]]>;
+}
+
 /** The buffers of a batch, to transfer rather than copy it. */
 export function batchBuffers(b: RecordBatch): ArrayBuffer[] {
-  return [b.session, b.model, b.flags, b.tokens, b.keyHash, b.keyCheck].map((a) => a.buffer as ArrayBuffer);
+  return [b.tokens, ...COLUMNS.map((c) => b[c])].map((a) => a.buffer as ArrayBuffer);
+}
+
+function emptyColumns(n: number): Columns {
+  return {
+    session: new Uint32Array(n),
+    model: new Uint32Array(n),
+    flags: new Uint8Array(n),
+    at: new Float64Array(n),
+    speed: new Uint32Array(n),
+    geo: new Uint32Array(n),
+    keyHash: new Float64Array(n),
+    keyCheck: new Uint32Array(n),
+  };
 }
 
 /**
  * Every response counted once: Claude Code repeats one response's usage on
  * each of its lines, writes streaming partial copies, and copies history into
- * resumed sessions' files. The first copy keeps its place; a preferred later
- * copy replaces its figures.
+ * resumed and forked sessions' files. The first copy keeps its place; a
+ * preferred later copy replaces its figures.
  *
  * Kept column-wise (numbers in typed arrays, session and model names
  * interned, keys hashed) because a large history has hundreds of thousands of
@@ -108,11 +209,8 @@ export class UsageLedger implements Ledger {
   private readonly nameIndex = new Map<string, number>();
   private rows = 0;
   private tokens = new Float64Array(64 * FIELDS);
-  private session = new Uint32Array(64);
-  private model = new Uint32Array(64);
-  private flags = new Uint8Array(64);
-  private keyHash = new Float64Array(64);
-  private keyCheck = new Uint32Array(64);
+  private cols = emptyColumns(64);
+  private readonly iterations = new Map<number, IterationUsage[]>();
 
   add(record: UsageRecord): void {
     const hash = record.key === null ? KEYLESS : lookupHash(record.key);
@@ -125,16 +223,22 @@ export class UsageLedger implements Ledger {
   /** Adds a batch's records, in order, deduplicated against those already here (column to column: a merge moves 100,000s). */
   addBatch(b: RecordBatch): void {
     const names = b.names.map((name) => this.intern(name));
+    const iterations = new Map(b.iterations);
+    const c = this.cols;
     for (let i = 0; i < b.rows; i++) {
       const hash = b.keyHash[i] as number;
       const check = b.keyCheck[i] as number;
       let row = this.rowOf(hash, check);
       if (row === undefined) row = this.append(hash, check);
-      else if (!preferred(((b.flags[i] as number) & 1) !== 0, rowTotal(b.tokens, i), ((this.flags[row] as number) & 1) !== 0, rowTotal(this.tokens, row))) continue;
+      else if (!preferred(b.flags[i] as number, rowTotal(b.tokens, i), c.flags[row] as number, rowTotal(this.tokens, row))) continue;
       this.tokens.set(b.tokens.subarray(i * FIELDS, (i + 1) * FIELDS), row * FIELDS);
-      this.session[row] = names[b.session[i] as number] as number;
-      this.model[row] = names[b.model[i] as number] as number;
-      this.flags[row] = b.flags[i] as number;
+      for (const col of VALUES) this.cols[col][row] = b[col][i] as number;
+      for (const col of NAMED) this.cols[col][row] = names[b[col][i] as number] as number;
+      for (const col of OPTIONAL_NAMED) {
+        const v = b[col][i] as number;
+        this.cols[col][row] = v === 0 ? 0 : (names[v - 1] as number) + 1;
+      }
+      this.setIterations(row, iterations.get(i));
     }
   }
 
@@ -144,16 +248,8 @@ export class UsageLedger implements Ledger {
 
   toBatch(): RecordBatch {
     const n = this.rows;
-    return {
-      rows: n,
-      names: [...this.names],
-      session: this.session.slice(0, n),
-      model: this.model.slice(0, n),
-      flags: this.flags.slice(0, n),
-      tokens: this.tokens.slice(0, n * FIELDS),
-      keyHash: this.keyHash.slice(0, n),
-      keyCheck: this.keyCheck.slice(0, n),
-    };
+    const cols = Object.fromEntries(COLUMNS.map((col) => [col, this.cols[col].slice(0, n)])) as unknown as Columns;
+    return { ...cols, rows: n, names: [...this.names], tokens: this.tokens.slice(0, n * FIELDS), iterations: [...this.iterations] };
   }
 
   /**
@@ -167,7 +263,7 @@ export class UsageLedger implements Ledger {
       this.rowOfHash.set(hash, this.rows);
       return undefined;
     }
-    if (this.keyCheck[row] === check) return row;
+    if (this.cols.keyCheck[row] === check) return row;
     const both = `${hash}:${check}`;
     const other = this.collided.get(both);
     if (other === undefined) this.collided.set(both, this.rows);
@@ -184,22 +280,23 @@ export class UsageLedger implements Ledger {
   }
 
   private append(hash: number, check: number): number {
-    if (this.rows === this.session.length) {
+    if (this.rows === this.cols.session.length) {
       const grow = <T extends Float64Array | Uint32Array | Uint8Array>(a: T): T => {
         const b = new (a.constructor as new (n: number) => T)(a.length * 2);
         b.set(a);
         return b;
       };
       this.tokens = grow(this.tokens);
-      this.session = grow(this.session);
-      this.model = grow(this.model);
-      this.flags = grow(this.flags);
-      this.keyHash = grow(this.keyHash);
-      this.keyCheck = grow(this.keyCheck);
+      this.cols = Object.fromEntries(COLUMNS.map((col) => [col, grow(this.cols[col])])) as unknown as Columns;
     }
-    this.keyHash[this.rows] = hash;
-    this.keyCheck[this.rows] = check;
+    this.cols.keyHash[this.rows] = hash;
+    this.cols.keyCheck[this.rows] = check;
     return this.rows++;
+  }
+
+  private setIterations(row: number, list: IterationUsage[] | undefined): void {
+    if (list) this.iterations.set(row, list);
+    else this.iterations.delete(row);
   }
 
   private write(row: number, r: UsageRecord): void {
@@ -209,38 +306,47 @@ export class UsageLedger implements Ledger {
     this.tokens[t + 2] = r.tokens.cacheWrite5m;
     this.tokens[t + 3] = r.tokens.cacheWrite1h;
     this.tokens[t + 4] = r.tokens.cacheRead;
-    this.session[row] = this.intern(r.sessionId);
-    this.model[row] = this.intern(r.model);
-    this.flags[row] = (r.sidechain ? 1 : 0) | (r.fast ? 2 : 0);
+    const c = this.cols;
+    c.session[row] = this.intern(r.sessionId);
+    c.model[row] = this.intern(r.model);
+    c.flags[row] = flagsOf(r);
+    c.at[row] = r.at ?? Number.NaN;
+    c.speed[row] = r.speed ? this.intern(r.speed) + 1 : 0;
+    c.geo[row] = r.inferenceGeo ? this.intern(r.inferenceGeo) + 1 : 0;
+    this.setIterations(row, r.iterations);
   }
 
   private read(row: number): UsageRecord {
-    return recordAt(this.tokens, row, this.flags[row] as number, {
+    const t = row * FIELDS;
+    const c = this.cols;
+    const flags = c.flags[row] as number;
+    const at = c.at[row] as number;
+    const speed = c.speed[row] as number;
+    const geo = c.geo[row] as number;
+    const iterations = this.iterations.get(row);
+    return {
       key: null,
-      sessionId: this.names[this.session[row] as number] as string,
-      model: this.names[this.model[row] as number] as string,
-    });
+      sessionId: this.names[c.session[row] as number] as string,
+      model: this.names[c.model[row] as number] as string,
+      sidechain: (flags & SIDECHAIN) !== 0,
+      fast: (flags & FAST) !== 0,
+      ...((flags & COPIED) !== 0 ? { copied: true } : {}),
+      tokens: {
+        input: this.tokens[t] as number,
+        output: this.tokens[t + 1] as number,
+        cacheWrite5m: this.tokens[t + 2] as number,
+        cacheWrite1h: this.tokens[t + 3] as number,
+        cacheRead: this.tokens[t + 4] as number,
+      },
+      ...(Number.isNaN(at) ? {} : { at }),
+      ...(speed ? { speed: this.names[speed - 1] as string } : {}),
+      ...(geo ? { inferenceGeo: this.names[geo - 1] as string } : {}),
+      ...(iterations ? { iterations } : {}),
+    };
   }
 }
 
 function rowTotal(tokens: Float64Array, row: number): number {
   const t = row * FIELDS;
   return (tokens[t] as number) + (tokens[t + 1] as number) + (tokens[t + 2] as number) + (tokens[t + 3] as number) + (tokens[t + 4] as number);
-}
-
-/** A record from row `row` of the column-wise token and flag arrays. */
-function recordAt(tokens: Float64Array, row: number, flags: number, names: Pick<UsageRecord, "key" | "sessionId" | "model">): UsageRecord {
-  const t = row * FIELDS;
-  return {
-    ...names,
-    sidechain: (flags & 1) !== 0,
-    fast: (flags & 2) !== 0,
-    tokens: {
-      input: tokens[t] as number,
-      output: tokens[t + 1] as number,
-      cacheWrite5m: tokens[t + 2] as number,
-      cacheWrite1h: tokens[t + 3] as number,
-      cacheRead: tokens[t + 4] as number,
-    },
-  };
 }

@@ -31,7 +31,8 @@ export function foldSessions(groups: SessionGroup[], options: FoldOptions, onMes
     const ledger = new UsageLedger();
     const fold = new SessionFold(sessionId, options, ledger, onMessage);
     for (const file of files) foldFile(file, 0, fold, stats);
-    fold.flush();
+    // A full read: whatever is open is all there is.
+    fold.flush({ final: true });
     return { meta: fold.meta, messages: fold.messages, usage: ledger.toBatch() };
   });
   return { sessions, stats };

@@ -1,3 +1,4 @@
+import { agentIdOf, agentMeta } from "../discover/agent-meta.ts";
 import { type SkippedFile, type TranscriptFile, discoverFiles, unreadable } from "../discover/files.ts";
 import type { FoldOptions, MessageSink, SessionFold } from "../fold/session-fold.ts";
 import { type SessionSummary, emptySessionUsage, summarize, usageBySession } from "../fold/summarize.ts";
@@ -30,9 +31,12 @@ export function foldFile(
   maxBytes?: number,
 ): { offset: number; eof: boolean } {
   const inSubagentFile = file.kind === "subagent";
+  const agentId = inSubagentFile ? agentIdOf(file.path) : undefined;
+  const meta = agentId ? agentMeta(file.path) : undefined;
+  if (agentId && meta) fold.describeAgent(agentId, meta);
   try {
     return readLines(file.path, offset, {
-      line(bytes) {
+      line(bytes, start) {
         collectAfterReading(bytes.length);
         const parsed = parseLine(bytes);
         if (!parsed.entry) {
@@ -40,7 +44,7 @@ export function foldFile(
           return;
         }
         if (parsed.unknownType) stats.unknownTypes++;
-        fold.add(parsed.entry, inSubagentFile);
+        fold.add(parsed.entry, inSubagentFile, start);
       },
     }, maxBytes);
   } catch (error) {

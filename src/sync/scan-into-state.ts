@@ -86,7 +86,9 @@ export function scanIntoState(store: StateStore, req: ScanRequest): ScanOutcome 
           // The session is finished in the commit of its last bytes: a crash never leaves it read but not ready to send.
           const finished = eof && i === work.length - 1;
           // Responses still open at the end of what is written are sent as they are; later lines update them.
-          if (finished) fold.flush();
+          // (`final: false` would hold back responses still being written: that needs the Stop hook or a
+          // quiet file to say when to send them, and a way back to sessions whose files did not change.)
+          if (finished) fold.flush({ final: true });
           store.putFold(sessionId, fold.snapshot());
           if (finished) refreshSessionPayload(store, sessionId, req);
         });
