@@ -67,4 +67,35 @@ describe("UsageLedger", () => {
     for (const b of [row(42, 1, 10), row(42, 2, 20), row(42, 2, 25), row(42, 1, 5), row(42, 3, 30)]) merged.addBatch(b);
     expect(outputs(merged)).toEqual([10, 25, 30]);
   });
+
+  test("an original wins over a copy, before the sidechain and size rules; between copies those rules apply", () => {
+    const ledger = new UsageLedger();
+    ledger.add(record("fork", 50, { copied: true }));
+    ledger.add(record("fork", 10, { sidechain: true }));
+    ledger.add(record("fork", 99, { copied: true }));
+    ledger.add(record("btw", 5, { copied: true, sidechain: true }));
+    ledger.add(record("btw", 3, { copied: true }));
+    expect([...ledger.records()].map((r) => [r.tokens.output, r.sidechain, r.copied ?? false])).toEqual([
+      [10, true, false],
+      [3, false, true],
+    ]);
+  });
+
+  test("time, speed, geo and iterations survive a batch merge; the preferred copy brings its own", () => {
+    const iterations = [{ kind: "advisor_message", model: "claude-opus-4-8", tokens: { input: 9, output: 8, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 7 } }];
+    const first = new UsageLedger();
+    first.add(record("k", 5, { copied: true, at: 1000, speed: "fast", fast: true, inferenceGeo: "us", iterations }));
+    first.add(record("plain", 1));
+    const second = new UsageLedger();
+    second.add(record("k", 4, { sessionId: "s2", at: 2000, speed: "standard" }));
+    const merged = new UsageLedger();
+    merged.addBatch(first.toBatch());
+    const fields = (l: UsageLedger) => [...l.records()].map(({ sessionId, copied, at, speed, fast, inferenceGeo, iterations: it }) => ({ sessionId, copied, at, speed, fast, inferenceGeo, it }));
+    expect(fields(merged)).toEqual([
+      { sessionId: "s1", copied: true, at: 1000, speed: "fast", fast: true, inferenceGeo: "us", it: iterations },
+      { sessionId: "s1", copied: undefined, at: undefined, speed: undefined, fast: false, inferenceGeo: undefined, it: undefined },
+    ]);
+    merged.addBatch(second.toBatch());
+    expect(fields(merged)[0]).toEqual({ sessionId: "s2", copied: undefined, at: 2000, speed: "standard", fast: false, inferenceGeo: undefined, it: undefined });
+  });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { z } from "zod";
 
@@ -27,9 +27,12 @@ export function agentIdOf(transcriptPath: string): string | undefined {
  * the same without it.
  */
 export function agentMeta(transcriptPath: string): AgentMeta | undefined {
+  const path = transcriptPath.replace(/\.jsonl$/, ".meta.json");
+  // Most agent files have none (2.0.x, side questions): a stat is a third of the cost of a read that throws.
+  if (!existsSync(path)) return undefined;
   let text: string;
   try {
-    text = readFileSync(transcriptPath.replace(/\.jsonl$/, ".meta.json"), "utf8");
+    text = readFileSync(path, "utf8");
   } catch {
     return undefined;
   }

@@ -70,6 +70,7 @@ export function classifyContent(content: Content, by: Authorship): UserLineKind 
   const all = texts(content).filter((t) => t.trim() !== "");
   const joined = all.join("\n").trim();
   if (by.isCompactSummary) return joined ? { kind: "notice", text: compactSummaryText(joined) } : { kind: "generated" };
+  // Skill bodies, expanded slash commands, reminders: written for the model, not by or for the person.
   if (by.isMeta) return { kind: "generated" };
   if (!byPerson(by.origin, by.promptSource)) return joined ? { kind: "notice", text: injectedText(by.origin, by.promptSource, joined) } : { kind: "generated" };
   const command = all.map(commandLine).find((c) => c !== undefined);

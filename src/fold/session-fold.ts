@@ -286,6 +286,8 @@ export class SessionFold {
   /** Whether a typed line repeats a prompt already sent as a queued command this turn; notes queued ones. */
   private repeatsQueued(text: string, queued: boolean): boolean {
     const key = text.trim();
+    // An image alone has no text to recognise it by.
+    if (!key) return false;
     if (queued) {
       this.queued = [...this.queued, key].slice(-QUEUED_MEMORY);
       return false;

@@ -129,7 +129,7 @@ export type SummaryLine = z.infer<typeof SummaryLineSchema>;
 const noticeFields = {
   uuid: z.string().min(1).optional().catch(undefined),
   timestamp: Timestamp.optional(),
-  cwd: z.string().optional().catch(undefined),
+  cwd: z.string().optional(),
   isSidechain: z.boolean().optional().catch(undefined),
   agentId: z.string().optional().catch(undefined),
 };
