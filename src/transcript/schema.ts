@@ -204,6 +204,10 @@ function tagged<K extends Entry["kind"], T extends { timestamp?: string }>(kind:
   return out;
 }
 
+/** Line types validated whole, kept with their kind and their timestamp in epoch ms. */
+const TIMED = { user: UserLineSchema, assistant: AssistantLineSchema, system: SystemLineSchema, attachment: AttachmentLineSchema };
+const isTimed = (type: unknown): type is keyof typeof TIMED => typeof type === "string" && Object.hasOwn(TIMED, type);
+
 /**
  * Validates one parsed JSON line. Returns null when the line is not an object
  * with a `type`, or when a field we read has the wrong shape: the caller
@@ -212,26 +216,14 @@ function tagged<K extends Entry["kind"], T extends { timestamp?: string }>(kind:
 export function toEntry(value: unknown): Entry | null {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
   const type = (value as { type?: unknown }).type;
+  if (isTimed(type)) {
+    const r = TIMED[type].safeParse(value);
+    return r.success ? (tagged(type, r.data) as Entry | null) : null;
+  }
   switch (type) {
-    case "user": {
-      const r = UserLineSchema.safeParse(value);
-      return r.success ? tagged("user", r.data) : null;
-    }
-    case "assistant": {
-      const r = AssistantLineSchema.safeParse(value);
-      return r.success ? tagged("assistant", r.data) : null;
-    }
     case "summary": {
       const r = SummaryLineSchema.safeParse(value);
       return r.success ? ({ ...r.data, kind: "summary" } as const) : null;
-    }
-    case "system": {
-      const r = SystemLineSchema.safeParse(value);
-      return r.success ? tagged("system", r.data) : null;
-    }
-    case "attachment": {
-      const r = AttachmentLineSchema.safeParse(value);
-      return r.success ? tagged("attachment", r.data) : null;
     }
     case "custom-title": {
       const r = CustomTitleSchema.safeParse(value);
