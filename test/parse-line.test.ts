@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseLine } from "../src/transcript/parse-line.ts";
 import { toEntry } from "../src/transcript/schema.ts";
@@ -51,8 +51,40 @@ describe("parseLine", () => {
     expect(parseLine(bytes('{"type":"file-history-snapshot","snapshot":{ not json')).entry).toEqual({ kind: "other", type: "file-history-snapshot" });
   });
 
-  test("on ../shared/corpus every line reads exactly as the whole line parsed", () => {
-    const root = join(import.meta.dir, "..", "..", "shared", "corpus", "projects");
+  test.each([
+    ["its timestamp", '{"type":"queue-operation","operation":"dequeue","timestamp":"2026-01-20T11:57:17.716Z","sessionId":"s"}', Date.parse("2026-01-20T11:57:17.716Z")],
+    [
+      "the top-level one, not a quoted one in the prompt",
+      '{"type":"queue-operation","operation":"enqueue","content":[{"type":"text","text":"set \\"timestamp\\":\\"1999-01-01T00:00:00Z\\""}],"timestamp":"2026-01-20T11:57:17.716Z"}',
+      Date.parse("2026-01-20T11:57:17.716Z"),
+    ],
+    ["none when it has none", '{"type":"queue-operation","operation":"dequeue"}', undefined],
+    ["none when it is not a time", '{"type":"queue-operation","timestamp":"soon"}', undefined],
+    ["none from a snapshot line, whose times are nested", '{"type":"file-history-snapshot","snapshot":{"timestamp":"2026-01-20T11:57:17.716Z"}}', undefined],
+  ])("a skipped line gives %s, unparsed", (_name, text, timestamp) => {
+    expect((parseLine(bytes(text as string)).entry as { timestamp?: number }).timestamp).toBe(timestamp as number | undefined);
+  });
+
+  test.each([
+    ['{"type":"custom-title","customTitle":"upload-tests","sessionId":"s"}', { kind: "title", custom: true, title: "upload-tests" } as const],
+    ['{"type":"ai-title","aiTitle":"Fix flaky upload test","sessionId":"s"}', { kind: "title", custom: false, title: "Fix flaky upload test" } as const],
+  ])("a title line: %s", (text, entry) => {
+    expect(parseLine(bytes(text)).entry).toEqual(entry);
+  });
+
+  test("fields that only decorate a line never make it bad: an odd origin is not human, odd extras are absent", () => {
+    const prompt = { ...user("hello"), origin: "peer", promptSource: 7 };
+    expect(parseLine(bytes(JSON.stringify(prompt))).entry).toMatchObject({ kind: "user", origin: { kind: "unknown" }, promptSource: undefined });
+    const usage = { input_tokens: 1, output_tokens: 2, cache_creation: null, inference_geo: null, speed: 5, iterations: [{ type: "message", input_tokens: "x" }] };
+    const reply = { type: "assistant", uuid: "a", timestamp: "2026-01-01T00:00:00Z", message: { id: "m", content: [], stop_reason: 3, usage } };
+    expect(parseLine(bytes(JSON.stringify(reply))).entry).toMatchObject({
+      kind: "assistant",
+      message: { stop_reason: undefined, usage: { input_tokens: 1, output_tokens: 2, cache_creation: null, inference_geo: null, speed: undefined, iterations: undefined } },
+    });
+  });
+
+  const root = join(import.meta.dir, "..", "..", "shared", "corpus", "projects");
+  test.skipIf(!existsSync(root))("on ../shared/corpus every line reads exactly as the whole line parsed (skipped without it)", () => {
     const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith(".jsonl"));
     let cut = 0;
     let lines = 0;

@@ -7,7 +7,6 @@ const record = (key: string | null, output: number, extra: Partial<UsageRecord> 
   sidechain: false,
   model: "claude-sonnet-4-5",
   tokens: { input: 1, output, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 },
-  fast: false,
   ...extra,
 });
 
@@ -23,12 +22,13 @@ describe("UsageLedger", () => {
     expect(outputs(ledger)).toEqual([9, 7]);
   });
 
-  test("a main-thread copy wins over a larger sidechain copy; records without a key are all kept", () => {
+  test("a main-thread copy wins over a larger sidechain copy; lines without a key are all kept (the same line read twice, once)", () => {
     const ledger = new UsageLedger();
     ledger.add(record("k", 50, { sidechain: true }));
     ledger.add(record("k", 10));
-    ledger.add(record(null, 1));
-    ledger.add(record(null, 1));
+    ledger.add(record(null, 1, { lineId: "u1" }));
+    ledger.add(record(null, 1, { lineId: "u2" }));
+    ledger.add(record(null, 1, { lineId: "u2" }));
     expect([...ledger.records()].map((r) => [r.tokens.output, r.sidechain])).toEqual([
       [10, false],
       [1, false],
@@ -42,14 +42,14 @@ describe("UsageLedger", () => {
     first.add(record("own-1", 4));
     const second = new UsageLedger();
     second.add(record("shared", 8, { sessionId: "s2" }));
-    second.add(record("own-2", 6, { sessionId: "s2", model: "claude-opus-4-1", fast: true }));
+    second.add(record("own-2", 6, { sessionId: "s2", model: "claude-opus-4-1", speed: "fast" }));
     const merged = new UsageLedger();
     merged.addBatch(first.toBatch());
     merged.addBatch(second.toBatch());
-    expect([...merged.records()].map((r) => [r.sessionId, r.model, r.tokens.output, r.fast])).toEqual([
-      ["s2", "claude-sonnet-4-5", 8, false],
-      ["s1", "claude-sonnet-4-5", 4, false],
-      ["s2", "claude-opus-4-1", 6, true],
+    expect([...merged.records()].map((r) => [r.sessionId, r.model, r.tokens.output, r.speed])).toEqual([
+      ["s2", "claude-sonnet-4-5", 8, undefined],
+      ["s1", "claude-sonnet-4-5", 4, undefined],
+      ["s2", "claude-opus-4-1", 6, "fast"],
     ]);
   });
 
@@ -66,5 +66,45 @@ describe("UsageLedger", () => {
     const merged = new UsageLedger();
     for (const b of [row(42, 1, 10), row(42, 2, 20), row(42, 2, 25), row(42, 1, 5), row(42, 3, 30)]) merged.addBatch(b);
     expect(outputs(merged)).toEqual([10, 25, 30]);
+  });
+
+  test("between equal copies, the one read from the file first by path counts, whatever the order they come in (as ccusage)", () => {
+    const a = { sessionId: "fork", file: "/p/-a/aaaa.jsonl" };
+    const z = { sessionId: "parent", file: "/p/-a/zzzz.jsonl" };
+    for (const order of [
+      [a, z],
+      [z, a],
+    ]) {
+      const ledger = new UsageLedger();
+      for (const where of order) ledger.add(record("shared", 10, where));
+      const merged = new UsageLedger();
+      for (const where of order) {
+        const one = new UsageLedger();
+        one.add(record("shared", 10, where));
+        merged.addBatch(one.toBatch());
+      }
+      expect([...ledger.records()].map((r) => r.sessionId)).toEqual(["fork"]);
+      expect([...merged.records()].map((r) => r.sessionId)).toEqual(["fork"]);
+    }
+  });
+
+  test("time, speed, geo and iterations survive a batch merge; the preferred copy brings its own", () => {
+    const iterations = [{ kind: "advisor_message", model: "claude-opus-4-8", tokens: { input: 9, output: 8, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 7 } }];
+    const first = new UsageLedger();
+    first.add(record("k", 5, { at: 1000, speed: "fast", inferenceGeo: "us", iterations }));
+    first.add(record("plain", 1));
+    const second = new UsageLedger();
+    second.add(record("k", 4, { sessionId: "s2", at: 2000, speed: "standard" }));
+    const merged = new UsageLedger();
+    merged.addBatch(first.toBatch());
+    const fields = (l: UsageLedger) => [...l.records()].map(({ sessionId, at, speed, inferenceGeo, iterations: it }) => ({ sessionId, at, speed, inferenceGeo, it }));
+    expect(fields(merged)).toEqual([
+      { sessionId: "s1", at: 1000, speed: "fast", inferenceGeo: "us", it: iterations },
+      { sessionId: "s1", at: undefined, speed: undefined, inferenceGeo: undefined, it: undefined },
+    ]);
+    // A larger copy (here in another session) replaces it, with its own fields.
+    second.add(record("k", 9, { sessionId: "s2", at: 2000, speed: "standard" }));
+    merged.addBatch(second.toBatch());
+    expect(fields(merged)[0]).toEqual({ sessionId: "s2", at: 2000, speed: "standard", inferenceGeo: undefined, it: undefined });
   });
 });

@@ -25,7 +25,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
 async function dryRun(session: string | undefined, json: boolean, countRedactions: boolean): Promise<number> {
   const roots = requireRoots();
   const settings = scanSettings(loadConfig());
-  const { sessions, stats, redactions } = await summarizeAll(roots, settings.read, {
+  const { sessions, stats, redactions } = await summarizeAll(roots, settings.read, settings.prices, {
     mode: countRedactions ? "redactions" : "count",
     ...(session ? { only: new Set([session]) } : {}),
   });

@@ -6,13 +6,16 @@ export interface PartOptions {
   thinking: boolean;
 }
 
-/** Tool result content is a string or a list of blocks; the dashboard wants one value. */
+/** What a tool result that returned nothing shows: the dashboard renders an empty result as raw JSON. */
+export const NO_OUTPUT = "(no output)";
+
+/** Tool result content is a string or a list of blocks; the dashboard wants one readable value. */
 function resultValue(content: unknown): unknown {
-  if (!Array.isArray(content)) return content ?? "";
+  if (!Array.isArray(content)) return content === undefined || content === null || content === "" ? NO_OUTPUT : content;
   const texts = content.map((b: Record<string, unknown>) =>
     b?.type === "text" && typeof b.text === "string" ? b.text : b?.type === "image" ? imageLabel(b) : JSON.stringify(b),
   );
-  return texts.join("\n");
+  return texts.join("\n") || NO_OUTPUT;
 }
 
 function imageLabel(block: Record<string, unknown>): string {

@@ -1,8 +1,10 @@
+import type { AgentMeta } from "../discover/agent-meta.ts";
 import type { Part, Role } from "../opensync/payload.ts";
-import type { AssistantLine, Block, Entry, UserLine } from "../transcript/schema.ts";
+import type { AssistantLine, AttachmentLine, Block, Content, Entry, SystemLine, UserLine } from "../transcript/schema.ts";
+import { compactBoundaryText, subagentTaskText } from "./notices.ts";
 import { type PartOptions, blockToPart, hasPart, textOf } from "./parts.ts";
-import { classifyUserLine, titleFrom } from "./prompt.ts";
-import { type Ledger, type UsageRecord, dedupKey, prefer, tokensOf } from "./usage-ledger.ts";
+import { type UserLineKind, classifyContent, classifyUserLine, titleFrom } from "./prompt.ts";
+import { type Ledger, type UsageRecord, dedupKey, prefer, recordOf } from "./usage-ledger.ts";
 
 export interface FoldOptions extends PartOptions {
   /** Send subagent (sidechain) messages; their tokens count either way. */
@@ -17,13 +19,16 @@ export interface FoldedMessage {
   sessionId: string;
   role: Role;
   createdAt: number;
+  /**
+   * The `order` its first line was added with (its byte offset in its file):
+   * messages of one file that share a millisecond keep transcript order.
+   */
+  order: number;
   parts: Part[];
   textContent?: string;
   model?: string;
   promptTokens?: number;
   completionTokens?: number;
-  /** Where its first line is in the transcript: orders messages that share a millisecond. */
-  order?: number;
 }
 
 export type MessageSink = (message: FoldedMessage) => void;
@@ -35,6 +40,10 @@ export interface SessionMeta {
   cwd?: string;
   /** A subagent's working directory: the project when the session's own file is gone. */
   anyCwd?: string;
+  /** The name the user gave the session (`custom-title`, the latest): the title above all others. */
+  customTitle?: string;
+  /** Claude Code's own title for the session (`ai-title`, the latest). */
+  aiTitle?: string;
   /** From the first prompt the user typed. */
   title?: string;
   /** The first slash command typed: the title when no prompt was typed. */
@@ -53,9 +62,13 @@ interface OpenResponse {
   externalId: string;
   thread: string;
   createdAt: number;
+  /** The order of its first line. */
+  order: number;
   model?: string;
   blocks: Block[];
   usage?: UsageRecord;
+  /** One of its lines carried a stop reason: the API response is whole, though more of its lines may follow. */
+  complete?: boolean;
 }
 
 /** Serialisable carry-over between incremental reads of a session. */
@@ -63,17 +76,35 @@ export interface FoldSnapshot {
   meta: SessionMeta;
   open: OpenResponse[];
   closed: string[];
+  /** Prompts sent as queued commands in the current turn (see `queued` below). */
+  queued?: string[];
 }
 
 /** How many closed response ids to remember, to ignore late duplicate lines. */
 const CLOSED_MEMORY = 256;
+/** How many queued prompts of one turn to remember. */
+const QUEUED_MEMORY = 16;
+
+/**
+ * Agents that replay the session's history before their one new request: a
+ * `/btw` side question and a compaction (`agent-aside_question-<id>.jsonl`,
+ * `agent-acompact-<id>.jsonl`, no meta file). Their lines are copies, not
+ * shown again; their usage is a sidechain's, so it loses to the original's.
+ */
+const CONTEXT_FORK = /^(?:aside_question|acompact)-/;
+
+/** Where a line sits and when: what a message made from it needs. */
+interface LineAt {
+  uuid?: string;
+  timestamp?: number;
+  agentId?: string;
+}
 
 /**
  * Folds one session's transcript entries (main file and subagent files) into
  * messages, usage records and metadata. Messages go to `sink` as soon as they
- * are complete; `flush` also emits the responses still open at the end of the
- * bytes read, whose later lines (if any) re-emit them with the same id.
- * Without a sink, messages are only counted, never built.
+ * are complete; `flush` emits the responses still open at the end of the
+ * bytes read. Without a sink, messages are only counted, never built.
  */
 export class SessionFold {
   readonly meta: SessionMeta;
@@ -82,6 +113,16 @@ export class SessionFold {
   private readonly open = new Map<string, OpenResponse>();
   private readonly closed: string[];
   private readonly closedSet: Set<string>;
+  /**
+   * A prompt typed while Claude works reaches the transcript as a
+   * `queued_command` attachment, usually with no user line. Should a user line
+   * with the same text follow in the same turn, it is that prompt again.
+   * (`queue-operation` lines only record the queue filling and draining: a
+   * prompt drained at a turn's start becomes an ordinary user line with
+   * `promptSource: "queued"`; one taken mid-turn, the attachment.)
+   */
+  private queued: string[];
+  private readonly agents = new Map<string, AgentMeta>();
 
   constructor(
     sessionId: string,
@@ -94,31 +135,56 @@ export class SessionFold {
     for (const r of snapshot?.open ?? []) this.open.set(r.messageId, r);
     this.closed = [...(snapshot?.closed ?? [])];
     this.closedSet = new Set(this.closed);
+    this.queued = [...(snapshot?.queued ?? [])];
   }
 
-  /** `inSubagentFile`: the line comes from an agent-*.jsonl file, so it is a sidechain whatever it says. */
-  add(entry: Entry, inSubagentFile: boolean, _order = 0): void {
+  /** What a subagent's meta file says about it: its prompt is shown as its type and task. */
+  describeAgent(agentId: string, meta: AgentMeta): void {
+    this.agents.set(agentId, meta);
+  }
+
+  /**
+   * `inSubagentFile`: the line comes from an agent-*.jsonl file, so it is a sidechain whatever it says.
+   * `order`: grows in transcript order within a file (the caller passes the line's byte offset).
+   */
+  add(entry: Entry, inSubagentFile: boolean, order: number): void {
     switch (entry.kind) {
       case "summary":
         this.meta.summary ??= entry.summary;
         return;
+      case "title": {
+        // A subagent's file never names the session.
+        const title = inSubagentFile ? "" : titleFrom(entry.title);
+        if (title) this.meta[entry.custom ? "customTitle" : "aiTitle"] = title;
+        return;
+      }
       case "other":
         this.touch(entry.timestamp, undefined, true);
         return;
+      case "system":
+        return this.addSystem(entry, inSubagentFile || entry.isSidechain === true, order);
+      case "attachment":
+        return this.addAttachment(entry, inSubagentFile || entry.isSidechain === true, order);
       case "user":
-        return this.addUser(entry, inSubagentFile || entry.isSidechain === true);
+        return this.addUser(entry, inSubagentFile || entry.isSidechain === true, order);
       case "assistant":
-        return this.addAssistant(entry, inSubagentFile || entry.isSidechain === true);
+        return this.addAssistant(entry, inSubagentFile || entry.isSidechain === true, order);
     }
   }
 
-  /** Emits every response still open (their content so far). */
-  flush(): void {
-    for (const r of this.open.values()) this.emitResponse(r);
+  /**
+   * Emits the responses still open: with `final`, all of them (the turn is
+   * known to be over: a Stop hook, a file quiet for minutes, a full read);
+   * otherwise only the complete ones, so a response still being written is
+   * never sent half (OpenSync appends the text of every send to its search
+   * text). Emitted responses stay open: later lines of theirs re-emit them.
+   */
+  flush({ final }: { final: boolean }): void {
+    for (const r of this.open.values()) if (final || r.complete) this.emitResponse(r);
   }
 
   snapshot(): FoldSnapshot {
-    return { meta: { ...this.meta }, open: [...this.open.values()], closed: [...this.closed] };
+    return { meta: { ...this.meta }, open: [...this.open.values()], closed: [...this.closed], queued: [...this.queued] };
   }
 
   private touch(at: number | undefined, cwd: string | undefined, mainThread: boolean): void {
@@ -134,28 +200,110 @@ export class SessionFold {
     return !sidechain || this.options.subagentMessages;
   }
 
-  private addUser(line: UserLine, sidechain: boolean): void {
+  private addUser(line: UserLine, sidechain: boolean, order: number): void {
     this.touch(line.timestamp, line.cwd, !sidechain);
-    const kind = classifyUserLine(line);
-    if (kind.kind === "generated") return;
-    const content = line.message.content;
-    const blocks: Block[] = typeof content === "string" ? [{ type: "text", text: content }] : content;
-    if (kind.kind === "tool") {
-      if (this.options.toolCalls && this.wanted(sidechain)) this.emitBlocks(line, "tool", blocks);
-      return;
-    }
-    // A new prompt ends the responses of its thread.
-    this.closeThread(threadOf(line, sidechain));
-    if (!sidechain) {
-      if (kind.kind === "prompt" && kind.text) this.meta.title ??= titleFrom(kind.text);
-      if (kind.kind === "command") this.meta.command ??= titleFrom(kind.text);
-    } else if (kind.text) this.meta.subagentPrompt ??= titleFrom(`[subagent] ${kind.text}`);
-    if (!this.wanted(sidechain)) return;
-    this.emitBlocks(line, "user", kind.kind === "command" ? [{ type: "text", text: kind.text }] : blocks);
+    if (CONTEXT_FORK.test(line.agentId ?? "")) return;
+    this.addTurn(classifyUserLine(line), line, line.message.content, sidechain, order, false);
   }
 
-  private emitBlocks(line: UserLine, role: Role, blocks: Block[]): void {
-    this.emit(blocks, { externalId: `${this.meta.sessionId}:${line.uuid}`, sessionId: this.meta.sessionId, role, createdAt: line.timestamp });
+  /** Only a queued command is conversation; other attachments (file contents, tool and skill lists, hook output) are context for the model. */
+  private addAttachment(line: AttachmentLine, sidechain: boolean, order: number): void {
+    const a = line.attachment;
+    const at = line.timestamp ?? (a.timestamp !== undefined ? Date.parse(a.timestamp) || undefined : undefined);
+    this.touch(at, line.cwd, !sidechain);
+    if (a.type !== "queued_command" || a.prompt === undefined || CONTEXT_FORK.test(line.agentId ?? "")) return;
+    // Before `origin` existed (2.1.1xx), `commandMode` alone told a background task's report from a prompt.
+    const origin = a.origin ?? (a.commandMode && a.commandMode !== "prompt" ? { kind: a.commandMode } : undefined);
+    this.addTurn(classifyContent(a.prompt, { origin, promptSource: "queued" }), { ...line, timestamp: at }, a.prompt, sidechain, order, true);
+  }
+
+  /**
+   * `system` lines, by subtype: shown when a person reading the conversation
+   * would want them, skipped when they are bookkeeping.
+   */
+  private addSystem(line: SystemLine, sidechain: boolean, order: number): void {
+    this.touch(line.timestamp, line.cwd, !sidechain);
+    if (line.isMeta || CONTEXT_FORK.test(line.agentId ?? "")) return;
+    switch (line.subtype) {
+      // Since about 2.1.280 a typed slash command and its output are system lines (before, user lines): read them alike.
+      case "local_command":
+        return this.addTurn(classifyContent(line.content ?? "", {}), line, line.content ?? "", sidechain, order, false);
+      // The earlier conversation was summarised here: the reader should know what the model still saw.
+      case "compact_boundary":
+        return this.addTurn({ kind: "notice", text: compactBoundaryText(line) }, line, "", sidechain, order, false);
+      // The model changed after a refusal: it explains a change of model and voice.
+      case "model_refusal_fallback":
+        if (line.content) this.addTurn({ kind: "notice", text: line.content }, line, "", sidechain, order, false);
+        return;
+      // The end of a turn: a prompt queued in it cannot come back as a user line after this.
+      case "turn_duration":
+      case "stop_hook_summary":
+        if (!sidechain) this.queued = [];
+        return;
+      // api_error (retries; the final error arrives as an assistant message), informational (UI status),
+      // hook output and anything new: bookkeeping.
+      default:
+        return;
+    }
+  }
+
+  /**
+   * A line from the user's side of the conversation (a user line, a queued
+   * prompt, a local command), classified: a prompt or command the person
+   * typed, a tool result, or a notice shown as a system message.
+   */
+  private addTurn(kind: UserLineKind, line: LineAt, content: Content, sidechain: boolean, order: number, queued: boolean): void {
+    if (kind.kind === "generated" || line.uuid === undefined || line.timestamp === undefined) return;
+    const where = { uuid: line.uuid, createdAt: line.timestamp, order };
+    if (kind.kind === "tool") {
+      if (this.options.toolCalls && this.wanted(sidechain)) this.emitBlocks(where, "tool", blocksOf(content));
+      return;
+    }
+    const typed = kind.kind === "prompt" || kind.kind === "command";
+    if (typed && !sidechain && this.repeatsQueued(kind.text, queued)) return;
+    // A new prompt, and anything else between turns, ends the responses of its thread.
+    this.closeThread(threadOf(line, sidechain));
+    if (kind.kind === "notice") {
+      if (this.wanted(sidechain)) this.emitText(where, "system", kind.text);
+      return;
+    }
+    if (sidechain) {
+      // A subagent's prompts are the main agent's words, not the user's.
+      const meta = line.agentId ? this.agents.get(line.agentId) : undefined;
+      if (kind.text) this.meta.subagentPrompt ??= titleFrom(`[subagent] ${meta?.description ?? kind.text}`);
+      if (this.wanted(sidechain)) this.emitText(where, "system", subagentTaskText(kind.text, meta));
+      return;
+    }
+    if (kind.kind === "command") {
+      this.meta.command ??= titleFrom(kind.text);
+      this.emitText(where, "user", kind.text);
+      return;
+    }
+    if (kind.text) this.meta.title ??= titleFrom(kind.text);
+    this.emitBlocks(where, "user", blocksOf(content));
+  }
+
+  /** Whether a typed line repeats a prompt already sent as a queued command this turn; notes queued ones. */
+  private repeatsQueued(text: string, queued: boolean): boolean {
+    const key = text.trim();
+    // An image alone has no text to recognise it by.
+    if (!key) return false;
+    if (queued) {
+      this.queued = [...this.queued, key].slice(-QUEUED_MEMORY);
+      return false;
+    }
+    const i = this.queued.indexOf(key);
+    // A prompt that repeats none means the queue has moved on.
+    this.queued = i >= 0 ? this.queued.filter((_, j) => j !== i) : [];
+    return i >= 0;
+  }
+
+  private emitText(where: { uuid: string; createdAt: number; order: number }, role: Role, text: string): void {
+    this.emitBlocks(where, role, [{ type: "text", text }]);
+  }
+
+  private emitBlocks(where: { uuid: string; createdAt: number; order: number }, role: Role, blocks: Block[]): void {
+    this.emit(blocks, { externalId: `${this.meta.sessionId}:${where.uuid}`, sessionId: this.meta.sessionId, role, createdAt: where.createdAt, order: where.order });
   }
 
   /** A message of `blocks`, unless none of them becomes a part. */
@@ -171,21 +319,22 @@ export class SessionFold {
     this.sink({ ...fields, parts, ...(text ? { textContent: text } : {}) });
   }
 
-  private addAssistant(line: AssistantLine, sidechain: boolean): void {
+  private addAssistant(line: AssistantLine, sidechain: boolean, order: number): void {
     this.touch(line.timestamp, line.cwd, !sidechain);
     const msg = line.message;
+    const replay = CONTEXT_FORK.test(line.agentId ?? "");
     const record: UsageRecord | undefined = msg.usage
-      ? {
+      ? recordOf(msg.usage, {
           key: dedupKey(msg.id, line.requestId),
           lineId: line.uuid,
           sessionId: this.meta.sessionId,
           sidechain,
           model: msg.model ?? "unknown",
-          tokens: tokensOf(msg.usage),
-          fast: msg.usage.speed === "fast",
-        }
+          at: line.timestamp,
+        })
       : undefined;
     if (record) this.ledger.add(record);
+    if (replay) return;
 
     const thread = threadOf(line, sidechain);
     const messageId = msg.id ?? line.uuid;
@@ -199,16 +348,16 @@ export class SessionFold {
         externalId: `${this.meta.sessionId}:${line.uuid}`,
         thread,
         createdAt: line.timestamp,
+        order,
         blocks: [],
       };
       this.open.set(messageId, response);
     }
+    if (msg.stop_reason) response.complete = true;
     if (msg.model && msg.model !== "<synthetic>") response.model = msg.model;
     else response.model ??= msg.model;
     if (record && (!response.usage || prefer(record, response.usage))) response.usage = record;
-    for (const block of typeof msg.content === "string" ? [{ type: "text", text: msg.content }] : msg.content) {
-      mergeBlock(response.blocks, block);
-    }
+    for (const block of blocksOf(msg.content)) mergeBlock(response.blocks, block);
   }
 
   private closeThread(thread: string, except?: string): void {
@@ -229,6 +378,8 @@ export class SessionFold {
       sessionId: this.meta.sessionId,
       role: "assistant",
       createdAt: r.createdAt,
+      // Snapshots written before `order` existed lack it.
+      order: r.order ?? 0,
       ...(r.model ? { model: r.model } : {}),
       ...(t
         ? { promptTokens: t.input + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead, completionTokens: t.output }
@@ -236,6 +387,8 @@ export class SessionFold {
     });
   }
 }
+
+const blocksOf = (content: Content): Block[] => (typeof content === "string" ? [{ type: "text", text: content }] : content);
 
 function threadOf(line: { agentId?: string }, sidechain: boolean): string {
   return line.agentId ?? (sidechain ? "sidechain" : "main");

@@ -1,4 +1,4 @@
-import { priceBookOf } from "../pricing/index.ts";
+import type { PriceBook } from "../pricing/index.ts";
 import type { SessionMeta } from "./session-fold.ts";
 import type { UsageRecord } from "./usage-ledger.ts";
 
@@ -53,24 +53,29 @@ export function emptySessionUsage(): SessionUsage {
   return { usage: emptyUsage(), cost: 0, outputByModel: new Map(), unknownModels: new Set() };
 }
 
-/** The embedded prices; records carry no time yet, so each is priced at today's. */
-const prices = priceBookOf(undefined);
-
-export function addRecord(into: SessionUsage, r: UsageRecord): void {
+/** Adds one response, priced at the price in force on its own date (today's when the line had no time). */
+export function addRecord(into: SessionUsage, r: UsageRecord, prices: PriceBook): void {
   addUsage(into.usage, r);
-  const { usd, unknown } = prices.costOf({ model: r.model, at: Date.now(), tokens: r.tokens, speed: r.fast ? "fast" : null });
+  const { usd, unknown } = prices.costOf({
+    model: r.model,
+    at: r.at ?? Date.now(),
+    tokens: r.tokens,
+    speed: r.speed ?? null,
+    inferenceGeo: r.inferenceGeo ?? null,
+    iterations: r.iterations ?? null,
+  });
   into.cost += usd;
   for (const model of unknown) into.unknownModels.add(model);
   if (r.model !== "<synthetic>") into.outputByModel.set(r.model, (into.outputByModel.get(r.model) ?? 0) + r.tokens.output);
 }
 
 /** Groups deduplicated usage records by session. */
-export function usageBySession(records: Iterable<UsageRecord>): Map<string, SessionUsage> {
+export function usageBySession(records: Iterable<UsageRecord>, prices: PriceBook): Map<string, SessionUsage> {
   const out = new Map<string, SessionUsage>();
   for (const r of records) {
     let s = out.get(r.sessionId);
     if (!s) out.set(r.sessionId, (s = emptySessionUsage()));
-    addRecord(s, r);
+    addRecord(s, r, prices);
   }
   return out;
 }
@@ -88,9 +93,18 @@ function lastSegment(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
 }
 
+/**
+ * The name the user gave the session, else Claude Code's own title for it,
+ * else its first typed prompt, else its first command, summary line or
+ * subagent task (for sessions with no prompt, or whose own file is gone).
+ */
+export function titleOf(meta: SessionMeta): string | undefined {
+  return meta.customTitle ?? meta.aiTitle ?? meta.title ?? meta.command ?? meta.summary ?? meta.subagentPrompt;
+}
+
 export function summarize(meta: SessionMeta, usage: SessionUsage, messageCount: number): SessionSummary {
   const u = usage.usage;
-  const title = meta.title ?? meta.command ?? meta.summary ?? meta.subagentPrompt;
+  const title = titleOf(meta);
   const cwd = meta.cwd ?? meta.anyCwd;
   const model = mainModel(usage.outputByModel);
   return {

@@ -1,5 +1,18 @@
 import type { Tokens } from "../pricing/cost.ts";
-import type { Usage } from "../transcript/schema.ts";
+import type { Iteration, Usage } from "../transcript/schema.ts";
+
+/**
+ * One inference of a response that several served (an advisor's turn, a
+ * fallback after a refusal, a compaction): what pricing needs to price each
+ * by its own model.
+ */
+export interface IterationUsage {
+  /** `advisor_message`, `fallback_message`, `compaction`, `message`... */
+  kind: string;
+  /** Its own model; undefined for the response's model. */
+  model?: string;
+  tokens: Tokens;
+}
 
 /** One API response's usage, as read from one transcript line. */
 export interface UsageRecord {
@@ -11,24 +24,60 @@ export interface UsageRecord {
   sidechain: boolean;
   model: string;
   tokens: Tokens;
-  fast: boolean;
+  /** The response line's timestamp, epoch ms: prices change over time. */
+  at?: number;
+  /** `usage.speed` as written (`standard`, `fast`). */
+  speed?: string;
+  /** `usage.inference_geo` as written (`us` is billed 1.1x; `global`, `not_available`). */
+  inferenceGeo?: string;
+  /** Only when the response was served by more than its own model's single inference (rare). */
+  iterations?: IterationUsage[];
   /** The transcript the line was read from: of two equal copies, the one in the file first by path counts (as in ccusage). */
   file?: string;
 }
 
-export function tokensOf(usage: Usage): Tokens {
-  const created = usage.cache_creation_input_tokens;
+/** The counts an API usage object and each of its iterations carry. */
+type Counts = Pick<Iteration, "input_tokens" | "output_tokens" | "cache_creation_input_tokens" | "cache_read_input_tokens" | "cache_creation">;
+
+export function tokensOf(usage: Counts): Tokens {
+  const created = usage.cache_creation_input_tokens ?? 0;
   const split = usage.cache_creation;
   const w5 = split?.ephemeral_5m_input_tokens;
   const w1h = split?.ephemeral_1h_input_tokens;
   // Without a 5m/1h split every cache write is a 5-minute write.
   const hasSplit = w5 !== undefined || w1h !== undefined;
   return {
-    input: usage.input_tokens,
-    output: usage.output_tokens,
+    input: usage.input_tokens ?? 0,
+    output: usage.output_tokens ?? 0,
     cacheWrite5m: hasSplit ? (w5 ?? 0) : created,
     cacheWrite1h: hasSplit ? (w1h ?? 0) : 0,
-    cacheRead: usage.cache_read_input_tokens,
+    cacheRead: usage.cache_read_input_tokens ?? 0,
+  };
+}
+
+/**
+ * A response's iterations when they say more than its top-level usage: any of
+ * another kind than `message` or with a model of its own. Since 2.1.1xx nearly
+ * every line carries one plain `message` iteration repeating the totals: those
+ * are dropped, not stored a hundred thousand times.
+ */
+function iterationsOf(usage: Usage): IterationUsage[] | undefined {
+  const list = usage.iterations;
+  if (!list?.some((i) => (i.type ?? "message") !== "message" || i.model)) return undefined;
+  return list.map((i) => ({ kind: i.type ?? "message", ...(i.model ? { model: i.model } : {}), tokens: tokensOf(i) }));
+}
+
+/** What a line says besides its usage, for its usage record. */
+export type RecordFields = Pick<UsageRecord, "key" | "lineId" | "sessionId" | "sidechain" | "model" | "at">;
+
+export function recordOf(usage: Usage, fields: RecordFields): UsageRecord {
+  const iterations = iterationsOf(usage);
+  return {
+    ...fields,
+    tokens: tokensOf(usage),
+    ...(usage.speed ? { speed: usage.speed } : {}),
+    ...(usage.inference_geo ? { inferenceGeo: usage.inference_geo } : {}),
+    ...(iterations ? { iterations } : {}),
   };
 }
 
@@ -41,26 +90,35 @@ export function dedupKey(messageId: string | undefined, requestId: string | unde
   return requestId ? `${messageId}:${requestId}` : messageId;
 }
 
-/** When two lines report the same response: keep the main-thread copy, else the larger (complete) one. */
-function preferred(candidateSidechain: boolean, candidateTotal: number, keptSidechain: boolean, keptTotal: number): boolean {
-  if (candidateSidechain !== keptSidechain) return !candidateSidechain;
-  return candidateTotal > keptTotal;
+/** Per-record flag bits, as the ledger stores them. */
+const SIDECHAIN = 1;
+
+/**
+ * When two lines report the same response (ccusage's rules, so totals equal
+ * its): the main-thread copy over a sidechain's (a subagent's or a `/btw`
+ * replay), then the larger total (a complete copy over a streaming partial
+ * one); between equals, the copy read from the file first by path. So a
+ * fork's copy of its parent's history counts once, where ccusage counts it.
+ * Returns whether the candidate wins (1), loses (-1) or ties (0).
+ */
+function compare(candidateSidechain: boolean, candidateTotal: number, keptSidechain: boolean, keptTotal: number): number {
+  if (candidateSidechain !== keptSidechain) return candidateSidechain ? -1 : 1;
+  return Math.sign(candidateTotal - keptTotal);
 }
 
+/** Whether `candidate` is preferred over `kept` (ties aside). */
 export function prefer(candidate: UsageRecord, kept: UsageRecord): boolean {
-  return preferred(candidate.sidechain, totalOf(candidate.tokens), kept.sidechain, totalOf(kept.tokens));
+  return compare(candidate.sidechain, totalOf(candidate.tokens), kept.sidechain, totalOf(kept.tokens)) > 0;
 }
 
-/** Neither copy is preferred: the one read from the file first by path counts. */
-function tie(candidateSidechain: boolean, candidateTotal: number, keptSidechain: boolean, keptTotal: number): boolean {
-  return candidateSidechain === keptSidechain && candidateTotal === keptTotal;
-}
-
-/** Whether `candidate` replaces `kept`: preferred, or tied and read from a file that sorts first. */
+/** Whether `candidate` replaces `kept`: preferred, or equal and read from a file that sorts first. */
 export function replaces(candidate: UsageRecord, kept: UsageRecord): boolean {
-  if (prefer(candidate, kept)) return true;
-  const tied = tie(candidate.sidechain, totalOf(candidate.tokens), kept.sidechain, totalOf(kept.tokens));
-  return tied && candidate.file !== undefined && kept.file !== undefined && candidate.file < kept.file;
+  const c = compare(candidate.sidechain, totalOf(candidate.tokens), kept.sidechain, totalOf(kept.tokens));
+  return c > 0 || (c === 0 && firstPath(candidate.file, kept.file));
+}
+
+function firstPath(candidate: string | undefined, kept: string | undefined): boolean {
+  return candidate !== undefined && kept !== undefined && candidate < kept;
 }
 
 const FIELDS = 5; // input, output, cacheWrite5m, cacheWrite1h, cacheRead
@@ -86,40 +144,67 @@ const checkHash = (key: string) => Bun.hash.cityHash32(key);
 function identity(r: UsageRecord): string {
   return r.key ?? `line:${r.sessionId}:${r.lineId ?? ""}`;
 }
-/** The file column of a record whose file is not known. */
-const NO_FILE = 0xffffffff;
+
+/** The per-record columns besides tokens. Names (session, model, speed, geo, file) are indices into `names`; speed, geo and file add 1, 0 for none. */
+interface Columns {
+  session: Uint32Array;
+  model: Uint32Array;
+  /** 1 sidechain. */
+  flags: Uint8Array;
+  /** Epoch ms of the response, NaN when unknown. */
+  at: Float64Array;
+  speed: Uint32Array;
+  geo: Uint32Array;
+  file: Uint32Array;
+  /** lookupHash and checkHash of the record's identity. */
+  keyHash: Float64Array;
+  keyCheck: Uint32Array;
+}
+
+const COLUMNS = ["session", "model", "flags", "at", "speed", "geo", "file", "keyHash", "keyCheck"] as const;
+/** Columns copied from the winning record (all but the key's). */
+const VALUES = ["flags", "at"] as const;
+const NAMED = ["session", "model"] as const;
+const OPTIONAL_NAMED = ["speed", "geo", "file"] as const;
 
 /**
  * A ledger's rows in a compact, transferable form: what a scan worker sends
  * the main thread for one session.
  */
-export interface RecordBatch {
+export interface RecordBatch extends Columns {
   rows: number;
-  /** Session ids and model names, indexed by `session` and `model`. */
+  /** Session ids, model names, speeds and geos, indexed by the named columns. */
   names: string[];
-  session: Uint32Array;
-  model: Uint32Array;
-  /** Per record: the file it was read from (index into `names`; NO_FILE when not known). */
-  file: Uint32Array;
-  /** Per record: 1 sidechain, 2 fast. */
-  flags: Uint8Array;
   /** Per record: input, output, cacheWrite5m, cacheWrite1h, cacheRead. */
   tokens: Float64Array;
-  /** Per record: lookupHash and checkHash of its identity. */
-  keyHash: Float64Array;
-  keyCheck: Uint32Array;
+  /** The few records with iterations, by row. */
+  iterations: Array<[number, IterationUsage[]]>;
 }
 
 /** The buffers of a batch, to transfer rather than copy it. */
 export function batchBuffers(b: RecordBatch): ArrayBuffer[] {
-  return [b.session, b.model, b.file, b.flags, b.tokens, b.keyHash, b.keyCheck].map((a) => a.buffer as ArrayBuffer);
+  return [b.tokens, ...COLUMNS.map((c) => b[c])].map((a) => a.buffer as ArrayBuffer);
+}
+
+function emptyColumns(n: number): Columns {
+  return {
+    session: new Uint32Array(n),
+    model: new Uint32Array(n),
+    flags: new Uint8Array(n),
+    at: new Float64Array(n),
+    speed: new Uint32Array(n),
+    geo: new Uint32Array(n),
+    file: new Uint32Array(n),
+    keyHash: new Float64Array(n),
+    keyCheck: new Uint32Array(n),
+  };
 }
 
 /**
  * Every response counted once: Claude Code repeats one response's usage on
  * each of its lines, writes streaming partial copies, and copies history into
- * resumed sessions' files. The first copy keeps its place; a preferred later
- * copy replaces its figures.
+ * resumed and forked sessions' files. The first copy keeps its place; a
+ * preferred later copy replaces its figures.
  *
  * Kept column-wise (numbers in typed arrays, session and model names
  * interned, keys hashed) because a large history has hundreds of thousands of
@@ -133,12 +218,8 @@ export class UsageLedger implements Ledger {
   private readonly nameIndex = new Map<string, number>();
   private rows = 0;
   private tokens = new Float64Array(64 * FIELDS);
-  private session = new Uint32Array(64);
-  private model = new Uint32Array(64);
-  private file = new Uint32Array(64);
-  private flags = new Uint8Array(64);
-  private keyHash = new Float64Array(64);
-  private keyCheck = new Uint32Array(64);
+  private cols = emptyColumns(64);
+  private readonly iterations = new Map<number, IterationUsage[]>();
 
   add(record: UsageRecord): void {
     const id = identity(record);
@@ -152,29 +233,32 @@ export class UsageLedger implements Ledger {
   /** Adds a batch's records, in order, deduplicated against those already here (column to column: a merge moves 100,000s). */
   addBatch(b: RecordBatch): void {
     const names = b.names.map((name) => this.intern(name));
+    const iterations = new Map(b.iterations);
+    const c = this.cols;
     for (let i = 0; i < b.rows; i++) {
       const hash = b.keyHash[i] as number;
       const check = b.keyCheck[i] as number;
       let row = this.rowOf(hash, check);
       if (row === undefined) row = this.append(hash, check);
-      else if (!this.batchReplaces(b, i, names, row)) continue;
+      else if (!this.batchReplaces(b, i, row)) continue;
       this.tokens.set(b.tokens.subarray(i * FIELDS, (i + 1) * FIELDS), row * FIELDS);
-      this.session[row] = names[b.session[i] as number] as number;
-      this.model[row] = names[b.model[i] as number] as number;
-      this.file[row] = b.file[i] === NO_FILE ? NO_FILE : (names[b.file[i] as number] as number);
-      this.flags[row] = b.flags[i] as number;
+      for (const col of VALUES) this.cols[col][row] = b[col][i] as number;
+      for (const col of NAMED) this.cols[col][row] = names[b[col][i] as number] as number;
+      for (const col of OPTIONAL_NAMED) {
+        const v = b[col][i] as number;
+        this.cols[col][row] = v === 0 ? 0 : (names[v - 1] as number) + 1;
+      }
+      this.setIterations(row, iterations.get(i));
     }
   }
 
   /** Whether row `i` of batch `b` replaces this ledger's `row` (see `replaces`), without building records. */
-  private batchReplaces(b: RecordBatch, i: number, names: number[], row: number): boolean {
-    const sidechain = ((b.flags[i] as number) & 1) !== 0;
-    const keptSidechain = ((this.flags[row] as number) & 1) !== 0;
-    const total = rowTotal(b.tokens, i);
-    const keptTotal = rowTotal(this.tokens, row);
-    if (preferred(sidechain, total, keptSidechain, keptTotal)) return true;
-    if (!tie(sidechain, total, keptSidechain, keptTotal) || b.file[i] === NO_FILE || this.file[row] === NO_FILE) return false;
-    return (this.names[names[b.file[i] as number] as number] as string) < (this.names[this.file[row] as number] as string);
+  private batchReplaces(b: RecordBatch, i: number, row: number): boolean {
+    const c = compare(((b.flags[i] as number) & SIDECHAIN) !== 0, rowTotal(b.tokens, i), ((this.cols.flags[row] as number) & SIDECHAIN) !== 0, rowTotal(this.tokens, row));
+    if (c !== 0) return c > 0;
+    const file = b.file[i] as number;
+    const kept = this.cols.file[row] as number;
+    return file !== 0 && kept !== 0 && firstPath(b.names[file - 1], this.names[kept - 1]);
   }
 
   *records(): IterableIterator<UsageRecord> {
@@ -183,17 +267,8 @@ export class UsageLedger implements Ledger {
 
   toBatch(): RecordBatch {
     const n = this.rows;
-    return {
-      rows: n,
-      names: [...this.names],
-      session: this.session.slice(0, n),
-      model: this.model.slice(0, n),
-      file: this.file.slice(0, n),
-      flags: this.flags.slice(0, n),
-      tokens: this.tokens.slice(0, n * FIELDS),
-      keyHash: this.keyHash.slice(0, n),
-      keyCheck: this.keyCheck.slice(0, n),
-    };
+    const cols = Object.fromEntries(COLUMNS.map((col) => [col, this.cols[col].slice(0, n)])) as unknown as Columns;
+    return { ...cols, rows: n, names: [...this.names], tokens: this.tokens.slice(0, n * FIELDS), iterations: [...this.iterations] };
   }
 
   /**
@@ -206,7 +281,7 @@ export class UsageLedger implements Ledger {
       this.rowOfHash.set(hash, this.rows);
       return undefined;
     }
-    if (this.keyCheck[row] === check) return row;
+    if (this.cols.keyCheck[row] === check) return row;
     const both = `${hash}:${check}`;
     const other = this.collided.get(both);
     if (other === undefined) this.collided.set(both, this.rows);
@@ -223,23 +298,23 @@ export class UsageLedger implements Ledger {
   }
 
   private append(hash: number, check: number): number {
-    if (this.rows === this.session.length) {
+    if (this.rows === this.cols.session.length) {
       const grow = <T extends Float64Array | Uint32Array | Uint8Array>(a: T): T => {
         const b = new (a.constructor as new (n: number) => T)(a.length * 2);
         b.set(a);
         return b;
       };
       this.tokens = grow(this.tokens);
-      this.session = grow(this.session);
-      this.model = grow(this.model);
-      this.file = grow(this.file);
-      this.flags = grow(this.flags);
-      this.keyHash = grow(this.keyHash);
-      this.keyCheck = grow(this.keyCheck);
+      this.cols = Object.fromEntries(COLUMNS.map((col) => [col, grow(this.cols[col])])) as unknown as Columns;
     }
-    this.keyHash[this.rows] = hash;
-    this.keyCheck[this.rows] = check;
+    this.cols.keyHash[this.rows] = hash;
+    this.cols.keyCheck[this.rows] = check;
     return this.rows++;
+  }
+
+  private setIterations(row: number, list: IterationUsage[] | undefined): void {
+    if (list) this.iterations.set(row, list);
+    else this.iterations.delete(row);
   }
 
   private write(row: number, r: UsageRecord): void {
@@ -249,20 +324,19 @@ export class UsageLedger implements Ledger {
     this.tokens[t + 2] = r.tokens.cacheWrite5m;
     this.tokens[t + 3] = r.tokens.cacheWrite1h;
     this.tokens[t + 4] = r.tokens.cacheRead;
-    this.session[row] = this.intern(r.sessionId);
-    this.model[row] = this.intern(r.model);
-    this.file[row] = r.file === undefined ? NO_FILE : this.intern(r.file);
-    this.flags[row] = (r.sidechain ? 1 : 0) | (r.fast ? 2 : 0);
+    const c = this.cols;
+    c.session[row] = this.intern(r.sessionId);
+    c.model[row] = this.intern(r.model);
+    c.flags[row] = r.sidechain ? SIDECHAIN : 0;
+    c.at[row] = r.at ?? Number.NaN;
+    c.speed[row] = r.speed ? this.intern(r.speed) + 1 : 0;
+    c.geo[row] = r.inferenceGeo ? this.intern(r.inferenceGeo) + 1 : 0;
+    c.file[row] = r.file ? this.intern(r.file) + 1 : 0;
+    this.setIterations(row, r.iterations);
   }
 
   private read(row: number): UsageRecord {
-    const file = this.file[row] as number;
-    return recordAt(this.tokens, row, this.flags[row] as number, {
-      key: null,
-      sessionId: this.names[this.session[row] as number] as string,
-      model: this.names[this.model[row] as number] as string,
-      ...(file === NO_FILE ? {} : { file: this.names[file] as string }),
-    });
+    return recordAt(this.tokens, this.cols, row, this.names, this.iterations.get(row));
   }
 }
 
@@ -271,13 +345,19 @@ function rowTotal(tokens: Float64Array, row: number): number {
   return (tokens[t] as number) + (tokens[t + 1] as number) + (tokens[t + 2] as number) + (tokens[t + 3] as number) + (tokens[t + 4] as number);
 }
 
-/** A record from row `row` of the column-wise token and flag arrays. */
-function recordAt(tokens: Float64Array, row: number, flags: number, names: Pick<UsageRecord, "key" | "sessionId" | "model" | "file">): UsageRecord {
+/** Row `row` of column-wise records (a ledger's or a batch's) as a record. */
+function recordAt(tokens: Float64Array, c: Columns, row: number, names: readonly string[], iterations: IterationUsage[] | undefined): UsageRecord {
   const t = row * FIELDS;
+  const at = c.at[row] as number;
+  const named = (v: number) => (v === 0 ? undefined : (names[v - 1] as string));
+  const speed = named(c.speed[row] as number);
+  const geo = named(c.geo[row] as number);
+  const file = named(c.file[row] as number);
   return {
-    ...names,
-    sidechain: (flags & 1) !== 0,
-    fast: (flags & 2) !== 0,
+    key: null,
+    sessionId: names[c.session[row] as number] as string,
+    model: names[c.model[row] as number] as string,
+    sidechain: ((c.flags[row] as number) & SIDECHAIN) !== 0,
     tokens: {
       input: tokens[t] as number,
       output: tokens[t + 1] as number,
@@ -285,6 +365,11 @@ function recordAt(tokens: Float64Array, row: number, flags: number, names: Pick<
       cacheWrite1h: tokens[t + 3] as number,
       cacheRead: tokens[t + 4] as number,
     },
+    ...(Number.isNaN(at) ? {} : { at }),
+    ...(speed ? { speed } : {}),
+    ...(geo ? { inferenceGeo: geo } : {}),
+    ...(iterations ? { iterations } : {}),
+    ...(file ? { file } : {}),
   };
 }
 
@@ -293,14 +378,9 @@ function recordAt(tokens: Float64Array, row: number, flags: number, names: Pick<
  * its two hashes (53 + 32 bits folded into 64), in order.
  */
 export function* batchRecords(b: RecordBatch): Generator<{ key: bigint; record: UsageRecord }> {
+  const iterations = new Map(b.iterations);
   for (let i = 0; i < b.rows; i++) {
-    const file = b.file[i] as number;
-    const record = recordAt(b.tokens, i, b.flags[i] as number, {
-      key: null,
-      sessionId: b.names[b.session[i] as number] as string,
-      model: b.names[b.model[i] as number] as string,
-      ...(file === NO_FILE ? {} : { file: b.names[file] as string }),
-    });
+    const record = recordAt(b.tokens, b, i, b.names, iterations.get(i));
     yield { key: BigInt.asIntN(64, (BigInt(b.keyHash[i] as number) << 11n) ^ BigInt(b.keyCheck[i] as number)), record };
   }
 }

@@ -1,3 +1,4 @@
+import { agentIdOf, agentMeta } from "../discover/agent-meta.ts";
 import { unreadable } from "../discover/files.ts";
 import { isProjectExcluded } from "../config/exclude.ts";
 import { type FoldedMessage, SessionFold } from "../fold/session-fold.ts";
@@ -81,7 +82,7 @@ export class SessionReader {
     let progress: FileProgress[] = [];
     let bytesRead = 0;
     const flushChunk = async (done: boolean) => {
-      if (done) fold.flush();
+      if (done) fold.flush({ final: item.final });
       const chunk: SessionChunk = {
         sessionId: item.sessionId,
         files: progress,
@@ -93,6 +94,7 @@ export class SessionReader {
         messageCount: fold.messages - counted,
         redactions,
         excluded: this.excluded(fold.meta.cwd ?? fold.meta.anyCwd),
+        held: done && !item.final && fold.snapshot().open.some((r) => !r.complete),
         bytesRead,
         stats,
       };
@@ -117,6 +119,8 @@ export class SessionReader {
       }
       if (i === files.length - 1) await flushChunk(true);
     }
+    // Nothing new to read: a held-back response is complete now that the turn is over.
+    if (files.length === 0) await flushChunk(true);
   }
 
   private build(m: FoldedMessage, fold: SessionFold, into: BuiltMessage[], count: (n: number) => void): void {
@@ -150,6 +154,10 @@ function safeFingerprint(path: string, offset: number): string | null {
  */
 function readFile(work: FileWork, offset: number, fold: SessionFold, stats: ReadStats, maxBytes: number): { offset: number; eof: boolean; failed: boolean } {
   const inSubagentFile = work.file.kind === "subagent";
+  const agentId = inSubagentFile ? agentIdOf(work.file.path) : undefined;
+  const meta = agentId === undefined ? undefined : agentMeta(work.file.path);
+  // A subagent's prompt is shown as its type and task, from the meta file beside its transcript.
+  if (agentId !== undefined && meta) fold.describeAgent(agentId, meta);
   try {
     const r = readLines(
       work.file.path,

@@ -19,8 +19,13 @@ export interface ScanRequest {
   full: boolean;
   /** Only these sessions. */
   only?: ReadonlySet<string>;
-  /** Sessions whose turn is known to be over (a Stop hook): their open responses are sent as they are. */
-  finalize?: ReadonlySet<string>;
+  /**
+   * Sessions whose turn is known to be over (a Stop hook), or all of them (a
+   * dry run reports the files as they are): their open responses are emitted
+   * as they are. Others emit a response still being written only once their
+   * files are quiet (QUIET_MS).
+   */
+  finalize?: ReadonlySet<string> | "all";
   /** Worker threads for a large read; default one per core, at most 2. */
   workers?: number;
   /** Read in the main thread below this many bytes. */
@@ -33,9 +38,11 @@ export interface ScanRequest {
 export interface ScanPast {
   files: ReadonlyMap<string, FileRecord>;
   snapshot(sessionId: string): FoldSnapshot | undefined;
+  /** Sessions whose fold keeps back a response that was still being written. */
+  held: ReadonlySet<string>;
 }
 
-export const NO_PAST: ScanPast = { files: new Map(), snapshot: () => undefined };
+export const NO_PAST: ScanPast = { files: new Map(), snapshot: () => undefined, held: new Set() };
 
 export interface ScanOutcome {
   sessionsRead: number;
@@ -89,16 +96,12 @@ export function planScan(files: TranscriptFile[], req: ScanRequest, past: ScanPa
       const at = resumeFrom(file, past.files.get(file.path), req.full);
       return at ? [{ file, ...at }] : [];
     });
-    if (work.length === 0) continue;
     const newest = Math.max(...group.map((f) => f.mtimeMs));
+    const final = req.finalize === "all" || req.finalize?.has(sessionId) === true || now - newest >= QUIET_MS;
+    // Nothing new, but a response held back while it was being written can go now that the turn is over.
+    if (work.length === 0 && !(final && past.held.has(sessionId))) continue;
     const snapshot = req.full ? undefined : past.snapshot(sessionId);
-    items.push({
-      sessionId,
-      files: work,
-      ...(snapshot ? { snapshot } : {}),
-      final: req.finalize?.has(sessionId) === true || now - newest >= QUIET_MS,
-      newest,
-    });
+    items.push({ sessionId, files: work, ...(snapshot ? { snapshot } : {}), final, newest });
   }
   return items.sort((a, b) => b.newest - a.newest).map(({ newest: _, ...item }) => item);
 }

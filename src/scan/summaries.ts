@@ -1,6 +1,7 @@
 import type { SessionMeta } from "../fold/session-fold.ts";
 import { type SessionSummary, emptySessionUsage, summarize, usageBySession } from "../fold/summarize.ts";
 import { UsageLedger } from "../fold/usage-ledger.ts";
+import type { PriceBook } from "../pricing/index.ts";
 import { NO_PAST, scan } from "./scan.ts";
 import type { ReadSettings, ReadStats, SessionChunk } from "./work.ts";
 
@@ -10,6 +11,8 @@ import type { ReadSettings, ReadStats, SessionChunk } from "./work.ts";
  * state's ledger (so a dry run and a sync give the same figures).
  */
 export class SessionSummaries {
+  constructor(private readonly prices: PriceBook) {}
+
   private readonly ledger = new UsageLedger();
   private readonly metas = new Map<string, SessionMeta>();
   private readonly messages = new Map<string, number>();
@@ -32,7 +35,7 @@ export class SessionSummaries {
 
   /** Sessions with messages or tokens, oldest first. */
   sessions(): SessionSummary[] {
-    const usage = usageBySession(this.ledger.records());
+    const usage = usageBySession(this.ledger.records(), this.prices);
     return [...this.metas.values()]
       .map((meta) => summarize(meta, usage.get(meta.sessionId) ?? emptySessionUsage(), this.messages.get(meta.sessionId) ?? 0))
       .filter((s) => s.messageCount > 0 || s.promptTokens + s.completionTokens > 0)
@@ -44,14 +47,16 @@ export class SessionSummaries {
 export async function summarizeAll(
   roots: string[],
   settings: Omit<ReadSettings, "mode">,
+  prices: PriceBook,
   options: { mode?: "count" | "redactions"; only?: ReadonlySet<string>; workers?: number; parallelMinBytes?: number } = {},
 ): Promise<{ sessions: SessionSummary[]; stats: ReadStats; redactions: ReadonlyMap<string, number> }> {
-  const summaries = new SessionSummaries();
+  const summaries = new SessionSummaries(prices);
   const { stats } = await scan(
     {
       roots,
       settings: { ...settings, mode: options.mode ?? "count" },
       full: true,
+      finalize: "all",
       ...(options.only ? { only: options.only } : {}),
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.parallelMinBytes !== undefined ? { parallelMinBytes: options.parallelMinBytes } : {}),

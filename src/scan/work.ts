@@ -93,6 +93,8 @@ export interface SessionChunk {
   messageCount: number;
   redactions: number;
   excluded: boolean;
+  /** The fold keeps back a response still being written (see SessionWorkItem.final). */
+  held: boolean;
   bytesRead: number;
   stats: ReadStats;
 }

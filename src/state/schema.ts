@@ -11,7 +11,8 @@ import { payloadHash, windowKey } from "../plan/hash.ts";
  *   before that offset (a file rewritten in place is read again from the start).
  * - sessions: each session as it should be on the server (`payload`, `hash`)
  *   and as it was last sent (`sent_hash`, `sent_key`: the fields the server's
- *   10 s window compares).
+ *   10 s window compares); `held` when its fold keeps a response back that
+ *   was still being written (sent once complete, or once the file is quiet).
  * - folds: the fold's carry-over between incremental reads (kept apart, so
  *   that scanning `sessions` stays cheap).
  * - usage: one row per deduplicated API response, across every run.
@@ -46,6 +47,7 @@ CREATE TABLE sessions (
   written_at INTEGER,
   server_id TEXT,
   legacy_checked INTEGER NOT NULL DEFAULT 0,
+  held INTEGER NOT NULL DEFAULT 0,
   error TEXT,
   failed_at INTEGER
 );
@@ -53,6 +55,7 @@ CREATE INDEX sessions_unsent ON sessions(last_at) WHERE hash IS NOT sent_hash;
 CREATE INDEX sessions_sent ON sessions(id) WHERE sent_hash IS NOT NULL;
 CREATE INDEX sessions_failed ON sessions(failed_at) WHERE error IS NOT NULL;
 CREATE INDEX sessions_excluded ON sessions(id) WHERE excluded = 1;
+CREATE INDEX sessions_held ON sessions(id) WHERE held = 1;
 CREATE TABLE folds (session INTEGER PRIMARY KEY, snapshot TEXT NOT NULL);
 CREATE TABLE models (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE usage (
@@ -60,14 +63,16 @@ CREATE TABLE usage (
   session INTEGER NOT NULL,
   file INTEGER,
   model INTEGER NOT NULL,
-  flags INTEGER NOT NULL,
+  sidechain INTEGER NOT NULL,
   at INTEGER,
+  speed TEXT,
+  geo TEXT,
   input INTEGER NOT NULL,
   output INTEGER NOT NULL,
   cw5 INTEGER NOT NULL,
   cw1h INTEGER NOT NULL,
   cr INTEGER NOT NULL,
-  extra TEXT
+  iterations TEXT
 );
 CREATE INDEX usage_session ON usage(session);
 CREATE TABLE messages (

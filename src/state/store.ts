@@ -82,9 +82,6 @@ export interface StateCounts {
   lastSync?: number;
 }
 
-const FLAG_SIDECHAIN = 1;
-const FLAG_FAST = 2;
-
 /** Outbox rows read at once when sending: one session's outbox can hold hundreds of MB. */
 const OUTBOX_PAGE = 200;
 
@@ -232,6 +229,16 @@ export class StateStore {
          error = CASE WHEN hash IS ? THEN error ELSE NULL END, failed_at = CASE WHEN hash IS ? THEN failed_at ELSE NULL END
        WHERE id = ?`,
     ).run(payload, hash, fields.excluded ? 1 : 0, fields.project ?? null, fields.createdAt ?? null, fields.lastAt ?? null, hash, hash, this.sessionKey(sessionId));
+  }
+
+  /** Whether the session's fold keeps back a response still being written. */
+  setHeld(sessionId: string, held: boolean): void {
+    this.q("UPDATE sessions SET held = ? WHERE id = ?").run(held ? 1 : 0, this.sessionKey(sessionId));
+  }
+
+  /** Sessions whose fold keeps back a response still being written. */
+  heldSessions(): string[] {
+    return (this.q("SELECT session_id FROM sessions WHERE held = 1").all() as Array<{ session_id: string }>).map((r) => r.session_id);
   }
 
   /** Sessions kept out by `excludeProjects`, with their project: the scan reads them again once they are no longer excluded. */
@@ -427,22 +434,25 @@ export class StateStore {
   putUsage(key: bigint, record: UsageRecord, file: number | null): void {
     const t = record.tokens;
     this.q(
-      `INSERT INTO usage (key, session, file, model, flags, at, input, output, cw5, cw1h, cr, extra) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(key) DO UPDATE SET session = excluded.session, file = excluded.file, model = excluded.model, flags = excluded.flags,
-         at = excluded.at, input = excluded.input, output = excluded.output, cw5 = excluded.cw5, cw1h = excluded.cw1h, cr = excluded.cr, extra = excluded.extra`,
+      `INSERT INTO usage (key, session, file, model, sidechain, at, speed, geo, input, output, cw5, cw1h, cr, iterations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(key) DO UPDATE SET session = excluded.session, file = excluded.file, model = excluded.model, sidechain = excluded.sidechain,
+         at = excluded.at, speed = excluded.speed, geo = excluded.geo, input = excluded.input, output = excluded.output,
+         cw5 = excluded.cw5, cw1h = excluded.cw1h, cr = excluded.cr, iterations = excluded.iterations`,
     ).run(
       key,
       this.sessionKey(record.sessionId),
       file,
       this.modelId(record.model),
-      (record.sidechain ? FLAG_SIDECHAIN : 0) | (record.fast ? FLAG_FAST : 0),
-      null,
+      record.sidechain ? 1 : 0,
+      record.at ?? null,
+      record.speed ?? null,
+      record.inferenceGeo ?? null,
       t.input,
       t.output,
       t.cacheWrite5m,
       t.cacheWrite1h,
       t.cacheRead,
-      null,
+      record.iterations ? JSON.stringify(record.iterations) : null,
     );
   }
 
@@ -570,18 +580,19 @@ interface OutboxRow {
 }
 
 interface UsageRow {
-  key: number;
   session_id: string;
   file_path: string | null;
   model_name: string;
-  flags: number;
+  sidechain: number;
   at: number | null;
+  speed: string | null;
+  geo: string | null;
   input: number;
   output: number;
   cw5: number;
   cw1h: number;
   cr: number;
-  extra: string | null;
+  iterations: string | null;
 }
 
 function usageRecord(row: UsageRow): UsageRecord {
@@ -589,9 +600,12 @@ function usageRecord(row: UsageRow): UsageRecord {
     key: null,
     sessionId: row.session_id,
     model: row.model_name,
-    sidechain: (row.flags & FLAG_SIDECHAIN) !== 0,
-    fast: (row.flags & FLAG_FAST) !== 0,
+    sidechain: row.sidechain === 1,
     tokens: { input: row.input, output: row.output, cacheWrite5m: row.cw5, cacheWrite1h: row.cw1h, cacheRead: row.cr },
+    ...(row.at === null ? {} : { at: row.at }),
+    ...(row.speed === null ? {} : { speed: row.speed }),
+    ...(row.geo === null ? {} : { inferenceGeo: row.geo }),
+    ...(row.iterations === null ? {} : { iterations: JSON.parse(row.iterations) as UsageRecord["iterations"] }),
     ...(row.file_path === null ? {} : { file: row.file_path }),
   };
 }

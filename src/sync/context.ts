@@ -3,6 +3,7 @@ import { projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
 import { type OpenSyncClient, createClient } from "../opensync/client.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
+import { loadPriceBook, type PriceBook } from "../pricing/index.ts";
 import { createRedactor } from "../safety/redact.ts";
 import { StateStore, statePath } from "../state/store.ts";
 import { type Scrubber, scrubberFrom } from "../plan/payloads.ts";
@@ -15,6 +16,8 @@ export interface ScanSettings {
   /** Titles are redacted in the main thread. */
   scrub: Scrubber;
   isExcluded(projectPath: string | undefined): boolean;
+  /** Embedded prices, the daily refresh's cache, the user's overrides. */
+  prices: PriceBook;
 }
 
 export function scanSettings(config: Config): ScanSettings {
@@ -28,6 +31,7 @@ export function scanSettings(config: Config): ScanSettings {
     },
     scrub: scrubberFrom(o.redact ? createRedactor({ extraPatterns: o.redactPatterns }) : undefined),
     isExcluded: (path) => path !== undefined && o.excludeProjects.length > 0 && isProjectExcluded(path, o.excludeProjects),
+    prices: loadPriceBook({ prices: o.prices, priceUpdates: o.priceUpdates }),
   };
 }
 

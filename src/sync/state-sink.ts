@@ -1,6 +1,7 @@
 import { summarize, usageBySession, emptySessionUsage } from "../fold/summarize.ts";
 import { batchRecords } from "../fold/usage-ledger.ts";
 import { payloadHash } from "../plan/hash.ts";
+import type { PriceBook } from "../pricing/index.ts";
 import { type Scrubber, sessionPayload } from "../plan/payloads.ts";
 import type { ScanPast } from "../scan/scan.ts";
 import type { SessionChunk } from "../scan/work.ts";
@@ -10,11 +11,12 @@ import type { StateStore } from "../state/store.ts";
 export interface SinkSettings {
   scrub: Scrubber;
   isExcluded(projectPath: string | undefined): boolean;
+  prices: PriceBook;
 }
 
 /** What the state knows of earlier reads, as the scan asks for it. */
 export function statePast(store: StateStore): ScanPast {
-  return { files: store.files(), snapshot: (sessionId) => store.getFold(sessionId) };
+  return { files: store.files(), snapshot: (sessionId) => store.getFold(sessionId), held: new Set(store.heldSessions()) };
 }
 
 /**
@@ -48,7 +50,10 @@ export class StateSink {
       for (const m of chunk.messages) this.store.putMessage(m);
       this.store.putFold(id, chunk.snapshot);
       // The session is finished in the commit of its last bytes: a crash never leaves it read but not ready to send.
-      if (chunk.done) this.refresh(id);
+      if (chunk.done) {
+        this.store.setHeld(id, chunk.held);
+        this.refresh(id);
+      }
     });
     if (chunk.done) this.onReady(id);
   }
@@ -76,7 +81,7 @@ export class StateSink {
     this.refreshed.add(sessionId);
     const meta = this.store.getFold(sessionId)?.meta;
     if (!meta) return;
-    const usage = usageBySession(this.store.sessionUsage(sessionId)).get(sessionId) ?? emptySessionUsage();
+    const usage = usageBySession(this.store.sessionUsage(sessionId), this.settings.prices).get(sessionId) ?? emptySessionUsage();
     const summary = summarize(meta, usage, this.store.messageCount(sessionId));
     if (summary.messageCount === 0 && summary.promptTokens + summary.completionTokens === 0) return;
     const json = JSON.stringify(sessionPayload(summary, this.settings.scrub));

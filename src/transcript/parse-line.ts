@@ -2,9 +2,35 @@ import { type Entry, toEntry } from "./schema.ts";
 
 /**
  * Lines that never matter and can be huge (a 734 MB file of snapshot lines has
- * been seen): recognised by their prefix, never decoded.
+ * been seen): recognised by their prefix, never decoded. A queue-operation
+ * line (a prompt entering or leaving the queue of prompts typed while Claude
+ * works) carries a top-level timestamp, which can be a session's earliest: it
+ * is read without parsing the line. A snapshot line has only nested times,
+ * which copied snapshots carry from older sessions: none is taken.
  */
-const SKIPPED_TYPES = ["file-history-snapshot", "queue-operation"].map((type) => ({ type, prefix: Buffer.from(`{"type":"${type}"`) }));
+const SKIPPED_TYPES = [
+  { type: "file-history-snapshot", timed: false },
+  { type: "queue-operation", timed: true },
+].map(({ type, timed }) => ({ type, timed, prefix: Buffer.from(`{"type":"${type}"`) }));
+
+/**
+ * A line's top-level `"timestamp":"...`. Unambiguous in a queue-operation line:
+ * its only nested values are the queued prompt's text blocks, whose quotes are
+ * escaped.
+ */
+const TIMESTAMP_KEY = Buffer.from('"timestamp":"');
+const QUOTE = 0x22;
+
+function timestampIn(bytes: Buffer): number | undefined {
+  const at = bytes.indexOf(TIMESTAMP_KEY);
+  if (at < 0) return undefined;
+  const from = at + TIMESTAMP_KEY.length;
+  const to = bytes.indexOf(QUOTE, from);
+  // An ISO time is at most 30-odd characters; a longer value is not one.
+  if (to < 0 || to - from > 40) return undefined;
+  const ms = Date.parse(bytes.toString("latin1", from, to));
+  return Number.isNaN(ms) ? undefined : ms;
+}
 
 /**
  * `toolUseResult` is Claude Code's structured copy of a tool's output: about a
@@ -19,7 +45,11 @@ const UNREAD_TAIL = Buffer.from(',"toolUseResult":');
 /** A BOM is kept: only the file's first line may start with one (the reader drops that), anywhere else it makes the line bad. */
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
-/** Known line types we have no use for; anything not known is counted as unknown. */
+/**
+ * Known line types, read or not; anything else is counted as unknown. The
+ * 2.1.x ones from ../shared/claude-code-data.md ("Recent Claude Code"), and
+ * `agent-setting`, seen in a 2.1.150 transcript.
+ */
 const KNOWN_TYPES = new Set([
   "system",
   "progress",
@@ -30,6 +60,13 @@ const KNOWN_TYPES = new Set([
   "last-prompt",
   "custom-title",
   "ai-title",
+  "agent-name",
+  "agent-setting",
+  "mode",
+  "pr-link",
+  "bridge-session",
+  "worktree-state",
+  "cost-state",
   "summary",
   "user",
   "assistant",
@@ -61,9 +98,10 @@ function nestedDeeperThan(value: unknown, max: number): boolean {
  * a line that is not valid UTF-8 or JSON, or lacks what we need.
  */
 export function parseLine(bytes: Buffer): LineResult {
-  for (const { type, prefix } of SKIPPED_TYPES) {
+  for (const { type, timed, prefix } of SKIPPED_TYPES) {
     if (bytes.length >= prefix.length && bytes.compare(prefix, 0, prefix.length, 0, prefix.length) === 0) {
-      return { entry: { kind: "other", type }, unknownType: false };
+      const timestamp = timed ? timestampIn(bytes) : undefined;
+      return { entry: { kind: "other", type, ...(timestamp !== undefined ? { timestamp } : {}) }, unknownType: false };
     }
   }
   const cut = bytes.indexOf(UNREAD_TAIL);

@@ -4,7 +4,10 @@ import { z } from "zod";
  * zod schemas for the transcript lines we use. Only the fields we read are
  * declared; other fields are tolerated and dropped (strip mode, which is also
  * twice as fast as keeping them: every line of every transcript goes through
- * here). A line whose declared fields have the wrong type is a bad line.
+ * here). A line whose declared fields have the wrong type is a bad line,
+ * except fields that only decorate a line (origin, stop reason, the pricing
+ * extras of usage): an odd one there falls back to "absent" rather than
+ * losing the line and its tokens.
  */
 
 /** ISO 8601; turned into epoch ms by toEntry (a zod transform cost a third of validation time). */
@@ -12,15 +15,42 @@ const Timestamp = z.string();
 
 const Count = z.number().nonnegative();
 
-export const UsageSchema = z.object({
+/** The token counts an API response and each of its iterations carry. */
+const tokenFields = {
   input_tokens: Count.default(0),
   output_tokens: Count.default(0),
   cache_creation_input_tokens: Count.default(0),
   cache_read_input_tokens: Count.default(0),
   cache_creation: z
     .object({ ephemeral_5m_input_tokens: Count.optional(), ephemeral_1h_input_tokens: Count.optional() })
-    .optional(),
-  speed: z.string().optional(),
+    .nullish(),
+};
+
+/**
+ * One step of a response that several inferences served (2.1.x): `type`
+ * `message` (the response's own model), `advisor_message`, `fallback_message`
+ * (each with its `model`), `compaction`. Seen in Claude Code 2.1.150 to 2.1.251
+ * transcripts and the API's usage objects.
+ */
+const IterationSchema = z.object({
+  type: z.string().optional(),
+  model: z.string().nullish(),
+  input_tokens: Count.nullish(),
+  output_tokens: Count.nullish(),
+  cache_creation_input_tokens: Count.nullish(),
+  cache_read_input_tokens: Count.nullish(),
+  cache_creation: tokenFields.cache_creation,
+});
+export type Iteration = z.infer<typeof IterationSchema>;
+
+export const UsageSchema = z.object({
+  ...tokenFields,
+  /** `standard` or `fast`. */
+  speed: z.string().nullish().catch(undefined),
+  /** `us` (US-only inference, billed 1.1x), `global`, `not_available`, or empty. */
+  inference_geo: z.string().nullish().catch(undefined),
+  service_tier: z.string().nullish().catch(undefined),
+  iterations: z.array(IterationSchema).nullish().catch(undefined),
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
@@ -35,6 +65,18 @@ const isBlock = (b: unknown): b is Block =>
  * copied (content holds most of a transcript's bytes).
  */
 const Content = z.custom<string | Block[]>((v) => typeof v === "string" || (Array.isArray(v) && v.every(isBlock)));
+export type Content = string | Block[];
+
+/**
+ * Who wrote a user line (2.1.x): `human`, or the harness (`task-notification`,
+ * `peer`, `hook`, `auto-continuation`...). One of an unknown shape counts as
+ * not human: a harness message must never pass for the user's words.
+ */
+const Origin = z
+  .object({ kind: z.string(), name: z.string().optional() })
+  .optional()
+  .catch({ kind: "unknown" });
+export type Origin = NonNullable<z.infer<typeof Origin>>;
 
 /** Fields shared by user and assistant lines. */
 const conversationFields = {
@@ -49,6 +91,10 @@ export const UserLineSchema = z.object({
   type: z.literal("user"),
   ...conversationFields,
   isMeta: z.boolean().optional(),
+  isCompactSummary: z.boolean().optional(),
+  origin: Origin,
+  /** `typed`, `queued` (typed while Claude worked), `system`, `sdk`. */
+  promptSource: z.string().optional().catch(undefined),
   message: z.object({ content: Content }),
 });
 /** A validated line, its timestamp in epoch ms. */
@@ -64,6 +110,8 @@ export const AssistantLineSchema = z.object({
     id: z.string().optional(),
     model: z.string().optional(),
     content: Content,
+    /** Set once the API response is whole (on every line of it since about 2.1.100; on some last lines before). */
+    stop_reason: z.string().nullish().catch(undefined),
     usage: UsageSchema.optional(),
   }),
 });
@@ -75,7 +123,55 @@ export const SummaryLineSchema = z.object({
 });
 export type SummaryLine = z.infer<typeof SummaryLineSchema>;
 
-/** Any other line (system, progress, attachment...): only its time and cwd matter. */
+/** Fields of lines that are neither prompts nor responses but may become a message. */
+const noticeFields = {
+  uuid: z.string().min(1).optional().catch(undefined),
+  timestamp: Timestamp.optional(),
+  cwd: z.string().optional(),
+  isSidechain: z.boolean().optional().catch(undefined),
+  agentId: z.string().optional().catch(undefined),
+};
+
+/** `system` lines: `subtype` says what they are (turn_duration, compact_boundary, local_command...). */
+export const SystemLineSchema = z.object({
+  type: z.literal("system"),
+  ...noticeFields,
+  subtype: z.string().optional(),
+  isMeta: z.boolean().optional(),
+  content: z.string().optional().catch(undefined),
+  compactMetadata: z
+    .object({ trigger: z.string().optional(), preTokens: Count.optional() })
+    .optional()
+    .catch(undefined),
+});
+export type SystemLine = Timed<z.infer<typeof SystemLineSchema>>;
+
+/**
+ * `attachment` lines: context Claude Code adds to a turn. Only a queued
+ * command (a prompt typed while Claude worked, 2.1.x) is read; the others
+ * (tool lists, skill listings, hook results) are stripped unread.
+ */
+export const AttachmentLineSchema = z.object({
+  type: z.literal("attachment"),
+  ...noticeFields,
+  attachment: z
+    .object({
+      type: z.string(),
+      prompt: Content.optional().catch(undefined),
+      /** `prompt`, `task-notification`... */
+      commandMode: z.string().optional().catch(undefined),
+      origin: Origin,
+      timestamp: Timestamp.optional().catch(undefined),
+    })
+    .catch({ type: "" }),
+});
+export type AttachmentLine = Timed<z.infer<typeof AttachmentLineSchema>>;
+
+/** `custom-title` (set by the user: `customTitle`) and `ai-title` (`aiTitle`); no timestamp. */
+const CustomTitleSchema = z.object({ type: z.literal("custom-title"), customTitle: z.string() });
+const AiTitleSchema = z.object({ type: z.literal("ai-title"), aiTitle: z.string() });
+
+/** Any other line (progress, permission-mode...): only its time and cwd matter. */
 export const OtherLineSchema = z.object({
   type: z.string(),
   timestamp: Timestamp.optional(),
@@ -86,6 +182,9 @@ export type Entry =
   | ({ kind: "user" } & UserLine)
   | ({ kind: "assistant" } & AssistantLine)
   | ({ kind: "summary" } & SummaryLine)
+  | ({ kind: "system" } & SystemLine)
+  | ({ kind: "attachment" } & AttachmentLine)
+  | { kind: "title"; custom: boolean; title: string }
   | { kind: "other"; type: string; timestamp?: number; cwd?: string };
 
 /**
@@ -103,6 +202,10 @@ function tagged<K extends Entry["kind"], T extends { timestamp?: string }>(kind:
   return out;
 }
 
+/** Line types validated whole, kept with their kind and their timestamp in epoch ms. */
+const TIMED = { user: UserLineSchema, assistant: AssistantLineSchema, system: SystemLineSchema, attachment: AttachmentLineSchema };
+const isTimed = (type: unknown): type is keyof typeof TIMED => typeof type === "string" && Object.hasOwn(TIMED, type);
+
 /**
  * Validates one parsed JSON line. Returns null when the line is not an object
  * with a `type`, or when a field we read has the wrong shape: the caller
@@ -111,18 +214,22 @@ function tagged<K extends Entry["kind"], T extends { timestamp?: string }>(kind:
 export function toEntry(value: unknown): Entry | null {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return null;
   const type = (value as { type?: unknown }).type;
+  if (isTimed(type)) {
+    const r = TIMED[type].safeParse(value);
+    return r.success ? (tagged(type, r.data) as Entry | null) : null;
+  }
   switch (type) {
-    case "user": {
-      const r = UserLineSchema.safeParse(value);
-      return r.success ? tagged("user", r.data) : null;
-    }
-    case "assistant": {
-      const r = AssistantLineSchema.safeParse(value);
-      return r.success ? tagged("assistant", r.data) : null;
-    }
     case "summary": {
       const r = SummaryLineSchema.safeParse(value);
       return r.success ? ({ ...r.data, kind: "summary" } as const) : null;
+    }
+    case "custom-title": {
+      const r = CustomTitleSchema.safeParse(value);
+      return r.success ? { kind: "title", custom: true, title: r.data.customTitle } : null;
+    }
+    case "ai-title": {
+      const r = AiTitleSchema.safeParse(value);
+      return r.success ? { kind: "title", custom: false, title: r.data.aiTitle } : null;
     }
     default: {
       const r = OtherLineSchema.safeParse(value);

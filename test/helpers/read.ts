@@ -2,11 +2,15 @@ import { DEFAULT_FOLD_OPTIONS, type FoldOptions, type FoldedMessage } from "../.
 import type { MessagePayload } from "../../src/opensync/payload.ts";
 import { NO_PAST, scan } from "../../src/scan/scan.ts";
 import { SessionSummaries } from "../../src/scan/summaries.ts";
+import { priceBookOf } from "../../src/pricing/index.ts";
 import type { SessionChunk } from "../../src/scan/work.ts";
 import { scrubberFrom } from "../../src/plan/payloads.ts";
 import { createRedactor } from "../../src/safety/redact.ts";
 import type { StateStore } from "../../src/state/store.ts";
 import { StateSink, statePast } from "../../src/sync/state-sink.ts";
+
+/** The prices built into this version (tests never read a refreshed cache from a HOME). */
+export const EMBEDDED_PRICES = priceBookOf(undefined);
 
 export interface ReadOptions {
   /** Sees every message as it would be sent (built through the same read path as a sync, without redaction). */
@@ -17,12 +21,13 @@ export interface ReadOptions {
 
 /** The dry run's read of `roots` (no redaction, nothing excluded); with onMessage, messages are built as a sync builds them. */
 export async function readAll(roots: string[], fold: FoldOptions = DEFAULT_FOLD_OPTIONS, options: ReadOptions = {}) {
-  const summaries = new SessionSummaries();
+  const summaries = new SessionSummaries(EMBEDDED_PRICES);
   const { stats } = await scan(
     {
       roots,
       settings: { fold, redact: false, redactPatterns: [], excludeProjects: [], mode: options.onMessage ? "payloads" : "count" },
       full: true,
+      finalize: "all",
       ...(options.workers !== undefined ? { workers: options.workers } : {}),
       ...(options.parallelMinBytes !== undefined ? { parallelMinBytes: options.parallelMinBytes } : {}),
     },
@@ -36,6 +41,7 @@ export async function readAll(roots: string[], fold: FoldOptions = DEFAULT_FOLD_
           sessionId: m.sessionId,
           role: p.role,
           createdAt: m.createdAt,
+          order: m.ord,
           parts: p.parts ?? [],
           ...(p.textContent !== undefined ? { textContent: p.textContent } : {}),
           ...(p.model !== undefined ? { model: p.model } : {}),
@@ -54,7 +60,7 @@ export async function readIntoState(
   roots: string[],
   options: { fold?: FoldOptions; redact?: boolean; onChunk?: (chunk: SessionChunk) => void } = {},
 ) {
-  const sink = new StateSink(store, { scrub: scrubberFrom(options.redact ? createRedactor() : undefined), isExcluded: () => false });
+  const sink = new StateSink(store, { scrub: scrubberFrom(options.redact ? createRedactor() : undefined), isExcluded: () => false, prices: EMBEDDED_PRICES });
   const outcome = await scan(
     {
       roots,

@@ -1,0 +1,45 @@
+import { existsSync, readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { z } from "zod";
+
+/**
+ * `<session>/subagents/agent-<id>.meta.json`, written beside a subagent's
+ * transcript since 2.1.x: `{"agentType":"Explore","description":"Find the
+ * config loader","toolUseId":...,"spawnDepth":1}`. Workflow agents have only
+ * `agentType`; side-question and compaction agents have no file at all.
+ */
+const AgentMetaSchema = z.object({
+  agentType: z.string().optional().catch(undefined),
+  description: z.string().optional().catch(undefined),
+});
+export type AgentMeta = z.infer<typeof AgentMetaSchema>;
+
+const AGENT_FILE = /^agent-(.+)\.jsonl$/;
+
+/** The agent id in a subagent transcript's name (`agent-<id>.jsonl`), as its lines' `agentId` says it. */
+export function agentIdOf(transcriptPath: string): string | undefined {
+  return AGENT_FILE.exec(basename(transcriptPath))?.[1];
+}
+
+/**
+ * The meta file beside a subagent transcript, or undefined when there is none
+ * or it cannot be read: it only describes the agent, so the transcript reads
+ * the same without it.
+ */
+export function agentMeta(transcriptPath: string): AgentMeta | undefined {
+  const path = transcriptPath.replace(/\.jsonl$/, ".meta.json");
+  // Most agent files have none (2.0.x, side questions): a stat is a third of the cost of a read that throws.
+  if (!existsSync(path)) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+  try {
+    const r = AgentMetaSchema.safeParse(JSON.parse(text));
+    return r.success ? r.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
