@@ -1,4 +1,5 @@
 import { connect, requireRoots, scanSettings } from "../sync/context.ts";
+import { releaseHeldBy } from "../state/lock.ts";
 import { runSync } from "../sync/run-sync.ts";
 import { POLL_MS, startWatcher } from "../watch/watcher.ts";
 
@@ -41,7 +42,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   const abandon = () => {
     if (closed) return;
     closed = true;
-    // The lock stays behind for a process that no longer exists: the next sync takes it over.
+    releaseHeldBy(conn.store);
     conn.store.close();
     process.exit(0);
   };

@@ -16,6 +16,15 @@ export class LockLostError extends UserError {
   }
 }
 
+/**
+ * Gives up the lock this process holds, when it must leave without its
+ * SyncLock (a watch abandoning a sync stuck on the network): the next sync
+ * need not wait for it to look stale.
+ */
+export function releaseHeldBy(store: StateStore, pid = process.pid): void {
+  store.db.query("DELETE FROM lock WHERE id = 1 AND pid = ?").run(pid);
+}
+
 interface Holder {
   pid: number;
   token: string;

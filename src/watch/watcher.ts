@@ -148,6 +148,8 @@ export function startWatcher(o: WatchOptions): Watcher {
       const report = await o.sync(only && new Set(only));
       if (report.stoppedBy instanceof AuthError) throw report.stoppedBy;
       if (report.stoppedBy) return retryLater(only, report.stoppedBy);
+      // Writes that failed every attempt of the pass (a flaky server): the pass is tried again, with backoff.
+      if (report.unsentError) return retryLater(only, report.unsentError);
       failures = 0;
       if (!only) full = false;
       const line = syncLine(report, only, new Date());

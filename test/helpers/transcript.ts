@@ -74,8 +74,10 @@ export function usage(u: UsageIn = {}) {
 export function assistant(
   id: string,
   block: Record<string, unknown>,
-  c: Common & { model?: string; requestId?: string; usage?: UsageIn } = {},
+  c: Common & { model?: string; requestId?: string; usage?: UsageIn; stopReason?: string | null } = {},
 ) {
+  // As Claude Code writes it since 2.1.1xx: every line of a response carries its stop reason (null while it streams).
+  const stop = c.stopReason === undefined ? (block.type === "tool_use" ? "tool_use" : "end_turn") : c.stopReason;
   return {
     ...base(c),
     type: "assistant",
@@ -86,7 +88,7 @@ export function assistant(
       role: "assistant",
       model: c.model ?? "claude-sonnet-4-5-20250929",
       content: [block],
-      stop_reason: null,
+      stop_reason: stop,
       usage: usage(c.usage),
     },
   };
