@@ -11,6 +11,10 @@ import { type SendOutcome, sendPending } from "./send.ts";
 export interface SyncRequest extends ScanRequest {
   apiKey: string;
   onProgress?: (done: number, total: number) => void;
+  /** Bytes of transcript read so far, of those to read in this run. */
+  onReadProgress?: (bytesRead: number, bytesTotal: number) => void;
+  /** Once aborted (Ctrl-C), nothing new is sent; what is not sent stays pending for the next run. */
+  signal?: AbortSignal;
   /** How long to wait for another sync to finish before giving up. */
   waitForLockMs?: number;
   onWaiting?: (pid: number) => void;
@@ -48,7 +52,7 @@ async function acquire(store: StateStore, req: SyncRequest): Promise<void> {
   let told = false;
   while (!tryLock(store)) {
     if (Date.now() > deadline) {
-      throw new UserError(`Another sync (pid ${lockHolder(store)}) is still running. Try again when it has finished.`, 1);
+      throw new UserError(`Another sync (pid ${lockHolder(store)}) is still running. Try again when it has finished.`, 1, "sync-running");
     }
     if (!told) req.onWaiting?.(lockHolder(store) ?? 0);
     told = true;
@@ -78,8 +82,8 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
   try {
     await checkAccount(store, client, req.apiKey);
     const scan = scanIntoState(store, req);
-    const sent = await sendPending(store, client, { only: req.only, onProgress: req.onProgress });
-    if (!sent.stoppedBy) store.setMeta("last_sync", String(Date.now()));
+    const sent = await sendPending(store, client, { only: req.only, onProgress: req.onProgress, signal: req.signal });
+    if (!sent.stoppedBy && !req.signal?.aborted) store.setMeta("last_sync", String(Date.now()));
     const counts = store.counts();
     return { ...scan, ...sent, pendingMessages: counts.messagesPending, pendingSessions: counts.sessionsPending };
   } finally {

@@ -16,6 +16,8 @@ export interface SendOptions {
   now?: () => number;
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Once aborted, no new session or message is sent; the requests in flight finish and are recorded. */
+  signal?: AbortSignal;
 }
 
 export interface SendOutcome {
@@ -81,6 +83,7 @@ export async function sendPending(store: StateStore, client: OpenSyncClient, opt
     // Messages before their session would make the server create it with the wrong start time.
     if (!onServer) return;
     for (const m of store.pendingMessages(id)) {
+      if (options.signal?.aborted) return;
       if (m.sent_hash !== null && now() - m.created_at < MESSAGE_WINDOW_MS) {
         outcome.deferred++;
         continue;
@@ -100,7 +103,7 @@ export async function sendPending(store: StateStore, client: OpenSyncClient, opt
   };
 
   const worker = async () => {
-    for (let row = queue.shift(); row && !outcome.stoppedBy; row = queue.shift()) {
+    for (let row = queue.shift(); row && !outcome.stoppedBy && !options.signal?.aborted; row = queue.shift()) {
       try {
         await sendSession(row);
       } catch (error) {
