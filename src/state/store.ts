@@ -67,6 +67,13 @@ export class StateStore {
     return new StateStore(openDatabase(path));
   }
 
+  /** The state of `serverUrl`; it records the URL, so a listing of the state folder can name each database. */
+  static forServer(serverUrl: string): StateStore {
+    const store = StateStore.open(statePath(serverUrl));
+    if (store.getMeta("url") !== serverUrl) store.setMeta("url", serverUrl);
+    return store;
+  }
+
   close(): void {
     this.db.close();
   }

@@ -5,7 +5,7 @@ import type { FoldOptions } from "../fold/session-fold.ts";
 import { type OpenSyncClient, createClient } from "../opensync/client.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
 import { createRedactor } from "../safety/redact.ts";
-import { StateStore, statePath } from "../state/store.ts";
+import { StateStore } from "../state/store.ts";
 import { type Scrubber, scrubberFrom } from "./payloads.ts";
 
 /** What the user's options make of a scan: what to include, what to hide. */
@@ -30,6 +30,7 @@ export function requireRoots(): string[] {
     throw new UserError(
       "No Claude Code sessions folder found (looked for ~/.claude/projects and ~/.config/claude/projects). Set CLAUDE_CONFIG_DIR if Claude Code keeps its data elsewhere.",
       1,
+      "no-transcripts",
     );
   }
   return roots;
@@ -65,6 +66,6 @@ export function connect(options: { insecure?: boolean; config?: Config; timeoutM
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       ...(options.retries !== undefined ? { retries: options.retries } : {}),
     }),
-    store: StateStore.open(statePath(url)),
+    store: StateStore.forServer(url),
   };
 }
