@@ -32,6 +32,8 @@ export interface WatchOptions {
   log(line: string): void;
   /** A problem worth seeing even with --quiet. */
   warn(line: string): void;
+  /** Whole session ids in the lines. */
+  verbose?: boolean;
 }
 
 export interface Watcher {
@@ -161,7 +163,7 @@ export function startWatcher(o: WatchOptions): Watcher {
       if (report.stoppedBy) return retryLater(only, report.stoppedBy);
       failures = 0;
       if (!only) full = false;
-      const line = syncLine(report, only, new Date());
+      const line = syncLine(report, only, new Date(), o.verbose);
       if (line) o.log(line);
       if (report.deferred) retryDeferred(only);
     } catch (error) {
