@@ -15,38 +15,46 @@ const load =
     return (await importer()).run(args, options);
   };
 
+const INSECURE = "Allow plain http:// to a host other than localhost";
+
 export async function buildCli() {
   const { cac } = await import("cac");
+  const { withDetails } = await import("./report/help.ts");
   const cli = cac("claude-code-sync");
 
   cli
-    .command("login", "Connect to your OpenSync server (URL + API key) and check both")
-    .option("--url <url>", "OpenSync or Convex URL (https://<name>.convex.cloud or .convex.site)")
-    .option("--api-key <key>", "API key from the OpenSync dashboard (osk_...)")
-    .option("--insecure", "Allow plain http:// to a host other than localhost")
+    .command("login", "Save and check the OpenSync URL and API key")
+    .usage("login [--url <url>] [--api-key-stdin]")
+    .option("--url <url>", "OpenSync URL: https://<name>.convex.site")
+    .option("--api-key-stdin", "Read the API key from stdin (or: --api-key -)")
+    .option("--api-key <key>", "API key (osk_...); visible in ps: prefer --api-key-stdin")
+    .option("--insecure", INSECURE)
     .action(load(() => import("./commands/login.ts")));
 
   cli
     .command("logout", "Remove the saved credentials")
+    .option("--forget", "Also delete the sync state of every server (see above)")
     .action(load(() => import("./commands/logout.ts")));
 
   cli
-    .command("status", "Show the connection, what was synced, and what is pending or failed")
+    .command("status", "Synced, pending and failed work; whether the server answers")
     .option("--json", "Machine-readable output")
     .action(load(() => import("./commands/status.ts")));
 
   cli
     .command("sync", "Send new sessions and messages to OpenSync (incremental)")
     .option("--dry-run", "Scan and show what would be sent; send nothing")
-    .option("--redactions", "With --dry-run: count the secrets that would be redacted per session")
-    .option("--full", "Re-read every transcript from the start")
-    .option("--session <id>", "Only this session")
+    .option("--redactions", "With --dry-run: count the secrets redacted per session")
+    .option("--full", "Re-read every transcript, ask the server what it holds, and send whatever it lacks")
+    .option("--retry-failed", "Try the items the server refused again now (otherwise when they change, or a day later)")
+    .option("--offline", "Do not refresh model prices from the network today (config: priceUpdates off)")
+    .option("--session <id>", "Only this session: its id, or the first characters of it")
     .option("--json", "Machine-readable output")
-    .option("--insecure", "Allow plain http:// to a host other than localhost")
+    .option("--insecure", INSECURE)
     .action(load(() => import("./commands/sync.ts")));
 
   cli
-    .command("setup", "Register the Claude Code hooks that sync sessions as you work")
+    .command("setup", "Add the Claude Code hooks that sync sessions as you work")
     .option("--dry-run", "Show the change to settings.json without writing it")
     .option("--uninstall", "Remove only claude-code-sync's hooks")
     .action(load(() => import("./commands/setup.ts")));
@@ -57,8 +65,8 @@ export async function buildCli() {
     .action(load(() => import("./commands/verify.ts")));
 
   cli
-    .command("synctest", "Create a clearly named test session on the server to prove the round trip")
-    .option("--insecure", "Allow plain http:// to a host other than localhost")
+    .command("synctest", "Send a test session and read it back (the round trip)")
+    .option("--insecure", INSECURE)
     .action(load(() => import("./commands/synctest.ts")));
 
   cli
@@ -71,21 +79,24 @@ export async function buildCli() {
     .action(load(() => import("./commands/set.ts")));
 
   cli
-    .command("hook <event>", "Run by Claude Code hooks: reads the event from stdin, returns at once")
+    .command("hook <event>", "Run by Claude Code's hooks; returns at once")
     .allowUnknownOptions()
     .action(load(() => import("./commands/hook.ts")));
 
   cli
-    .command("watch", "Watch transcripts and sync changed sessions (when hooks do not fire)")
-    .option("--poll", "Check for changes every 2 s instead of using file-system events (e.g. network drives)")
+    .command("watch", "Sync sessions as they change (when hooks do not run)")
+    .option("--poll", "Check every 2 s instead of using file events (network drives)")
     .option("--quiet", "Print only problems, not a line per sync")
-    .option("--insecure", "Allow plain http:// to a host other than localhost")
+    .option("--insecure", INSECURE)
     .action(load(() => import("./commands/watch.ts")));
 
+  cli.option("--verbose", "Whole ids and more detail");
   cli.option("-v, --version", "Print the version");
-  cli.help();
+  cli.help((sections) => withDetails(sections, cli.matchedCommand?.name));
   return cli;
 }
+
+type Cli = Awaited<ReturnType<typeof buildCli>>;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, event] = argv.slice(2);
@@ -95,21 +106,20 @@ export async function main(argv: string[]): Promise<number> {
   }
   const cli = await buildCli();
   const isHook = command === "hook";
+  const json = beforeDashes(argv.slice(2)).includes("--json");
   try {
-    cli.parse(argv, { run: false });
+    cli.parse(keyFromStdinFlag(argv), { run: false });
     if (cli.options.help) return 0;
     if (cli.options.version && !cli.matchedCommand) {
       process.stdout.write(`${VERSION}\n`);
       return 0;
     }
+    await rejectUnknown(cli);
     if (!cli.matchedCommand) {
-      const [first] = cli.args;
-      if (first === undefined) {
-        cli.outputHelp();
-        return 0;
-      }
-      throw new UserError(`Unknown command "${first}". Run "claude-code-sync --help" to see the commands.`);
+      cli.outputHelp();
+      return 0;
     }
+    keepRawValues(cli, argv);
     return (await cli.runMatchedCommand()) ?? 0;
   } catch (error) {
     // A hook must never fail Claude Code's action (exit 2 blocks it): errors go to the log only.
@@ -118,16 +128,84 @@ export async function main(argv: string[]): Promise<number> {
       log(`hook: ${(error as Error).message}`);
       return 0;
     }
-    if (error instanceof UserError) {
-      process.stderr.write(`claude-code-sync: ${error.message}\n`);
-      return error.exitCode;
-    }
-    // cac reports unknown flags and missing arguments as CACError.
-    if (error instanceof Error && error.name === "CACError") {
-      process.stderr.write(`claude-code-sync: ${error.message}. Run "claude-code-sync --help".\n`);
-      return 2;
-    }
+    return report(error, json, cli.matchedCommand?.name);
+  }
+}
+
+/** The failure on stderr, and as JSON on stdout when --json was asked for, so a script always gets an answer. */
+async function report(error: unknown, json: boolean, command: string | undefined): Promise<number> {
+  const { failureJson, failureOf } = await import("./report/failure.ts");
+  let failure: ReturnType<typeof failureOf>;
+  try {
+    failure = failureOf(error);
+  } catch {
+    if (json) process.stdout.write(`${JSON.stringify(failureJson({ message: String((error as Error)?.message ?? error), code: "internal-error" }))}\n`);
     throw error;
+  }
+  // cac's own texts ("option `--session <id>` value is missing") say nothing of where to look.
+  const help = (error as Error).name === "CACError" ? ` Run "claude-code-sync${command ? ` ${command}` : ""} --help".` : "";
+  process.stderr.write(`claude-code-sync: ${failure.message}${help}\n`);
+  if (json) process.stdout.write(`${JSON.stringify(failureJson(failure))}\n`);
+  return failure.exitCode;
+}
+
+const beforeDashes = (args: string[]) => (args.includes("--") ? args.slice(0, args.indexOf("--")) : args);
+
+/** `--api-key -` (the key on stdin) as the flag cac can parse: it would take the "-" for a flag. */
+function keyFromStdinFlag(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") return [...out, ...argv.slice(i)];
+    if (arg === "--api-key" && argv[i + 1] === "-") {
+      out.push("--api-key-stdin");
+      i++;
+    } else {
+      out.push(arg === "--api-key=-" ? "--api-key-stdin" : arg);
+    }
+  }
+  return out;
+}
+
+/** Every flag of an option, as typed: "-v, --version" gives both. */
+const flagsOf = (rawName: string) => rawName.match(/--?[A-Za-z][\w-]*/g) ?? [];
+
+/** Unknown options and commands are usage errors that say what was probably meant. */
+async function rejectUnknown(cli: Cli): Promise<void> {
+  const { suggestion } = await import("./report/suggest.ts");
+  const command = cli.matchedCommand;
+  const help = `Run "claude-code-sync${command ? ` ${command.name}` : ""} --help" to see the options.`;
+  if (!command?.config.allowUnknownOptions) {
+    const unknown = Object.keys(cli.options).find((name) => name !== "--" && !command?.hasOption(name) && !cli.globalCommand.hasOption(name));
+    if (unknown !== undefined) {
+      const typed = unknown.length === 1 ? `-${unknown}` : `--${unknown.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      // Before the command, an unknown flag takes the command's name as its value: any command's flag may be meant.
+      const options = command ? command.options : cli.commands.flatMap((c) => c.options);
+      const known = [...new Set([...options, ...cli.globalCommand.options].map((o) => flagsOf(o.rawName).at(-1)!))];
+      throw new UserError(`Unknown option \`${typed}\`${command ? ` for ${command.name}` : ""}.${suggestion(typed, known)} ${help}`, 2, "unknown-option");
+    }
+  }
+  const [first] = cli.args;
+  if (!command && first !== undefined) {
+    const names = cli.commands.map((c) => c.name);
+    throw new UserError(`Unknown command "${first}".${suggestion(first, names)} Run "claude-code-sync --help" to see the commands.`, 2, "unknown-command");
+  }
+}
+
+/**
+ * The values of options that take one, as typed: the parser turns "0012" into
+ * 12 and "1e5" into 100000, which breaks session ids and keys made of digits.
+ */
+function keepRawValues(cli: Cli, argv: string[]): void {
+  const args = beforeDashes(argv.slice(2));
+  const options = [...(cli.matchedCommand?.options ?? []), ...cli.globalCommand.options].filter((o) => /[<[]/.test(o.rawName));
+  for (const option of options) {
+    for (const flag of flagsOf(option.rawName)) {
+      const at = args.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+      if (at < 0) continue;
+      const raw = args[at] === flag ? args[at + 1] : args[at]!.slice(flag.length + 1);
+      if (raw !== undefined && typeof cli.options[option.name] === "number") cli.options[option.name] = raw;
+    }
   }
 }
 

@@ -29,6 +29,62 @@ describe("command line", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("Unknown option `--frob`");
   });
+
+  test.each([
+    [["stauts"], 'Unknown command "stauts". Did you mean `status`?'],
+    [["sync", "--dryrun"], "Unknown option `--dryrun` for sync. Did you mean `--dry-run`?"],
+    [["-V"], "Unknown option `-V`. Did you mean `--verbose` or `--version`?"],
+    [["status", "--jsn"], "Unknown option `--jsn` for status. Did you mean `--json`?"],
+    [["--jsn", "status"], "Unknown option `--jsn`. Did you mean `--json`?"],
+  ])("%p is a usage error that says what was meant", async (args, message) => {
+    const r = await runCli(args, { env: env() });
+    expect(r).toMatchObject({ code: 2, stdout: "" });
+    expect(r.stderr).toContain(message);
+  });
+
+  test.each([[["--verbose", "status"]], [["status", "--verbose"]]])("%p: --verbose works before and after the command", async (args) => {
+    const r = await runCli(args, { env: env() });
+    expect(r.code).toBe(2); // not logged in: the status, not the help
+    expect(r.stdout).toContain("State databases: none yet");
+    expect(r.stdout).toContain("Not logged in");
+  });
+
+  test("every command's --help has a description, the environment and the exit codes, in 80 columns", async () => {
+    for (const command of ["login", "logout", "status", "sync", "setup", "verify", "synctest", "config", "set", "watch"]) {
+      const r = await runCli([command, "--help"], { env: env() });
+      expect(r.code).toBe(0);
+      expect(r.stdout.split("\n\n")[2]).not.toMatch(/^Options:/); // the description comes between usage and options
+      expect(r.stdout).toContain("Exit codes:");
+      if (command !== "set") expect(r.stdout).toContain("Environment:");
+      expect(r.stdout).toContain(`Examples:\n  $ claude-code-sync ${command}`);
+      expect(r.stdout.split("\n").filter((line) => Bun.stringWidth(line) > 80)).toEqual([]);
+    }
+    const login = await runCli(["login", "--help"], { env: env() });
+    expect(login.stdout).toContain("--api-key-stdin");
+    expect(login.stdout).toContain("CLAUDE_CODE_SYNC_API_KEY");
+    expect((await runCli(["sync", "--help"], { env: env() })).stdout).toContain("130");
+  });
+});
+
+describe("--json failures: JSON on stdout, a stable code, the documented exit code", () => {
+  const claude = tempClaudeDir();
+  claude.write(`p/${SESSION}.jsonl`, jsonl([user("hello")]));
+  test.each([
+    ["not logged in", ["sync", "--json"], {}, 2, "not-logged-in"],
+    ["not logged in (status)", ["status", "--json"], {}, 2, "not-logged-in"],
+    ["an unknown flag", ["sync", "--json", "--frob"], {}, 2, "unknown-option"],
+    ["--redactions without --dry-run", ["sync", "--json", "--redactions"], {}, 2, "usage"],
+    ["no transcripts folder", ["sync", "--json"], { CLAUDE_CONFIG_DIR: "/nonexistent/claude" }, 1, "no-transcripts"],
+    ["an unknown session", ["sync", "--dry-run", "--json", "--session", "9999"], {}, 2, "session-not-found"],
+  ] as const)("%s", async (_, args, extra, code, name) => {
+    const r = await runCli([...args], { env: { ...env(), CLAUDE_CONFIG_DIR: claude.root, ...extra } });
+    expect(r.code).toBe(code);
+    const out = JSON.parse(r.stdout);
+    expect(out.code).toBe(name);
+    expect(out.error).toBeString();
+    // status reports its problems in its own output; the others also say them on stderr.
+    if (args[0] !== "status") expect(r.stderr).toContain(out.error);
+  });
 });
 
 describe("sync --dry-run", () => {
@@ -67,17 +123,56 @@ describe("sync --dry-run", () => {
     expect(JSON.parse(r.stdout).sessions.map((s: { externalId: string }) => s.externalId)).toEqual([SESSION]);
   });
 
-  test("an unknown --session is an error that names it", async () => {
+  test("an unknown --session is a usage error that names it", async () => {
     const r = await runCli(["sync", "--dry-run", "--session", "nope"], { env: dirEnv() });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain("No session nope");
   });
 
-  test("the human table has a row per session and a totals row", async () => {
+  test("--session takes the start of an id; an ambiguous start lists the matches", async () => {
+    const dir = tempClaudeDir();
+    const near = "11112222-1111-4111-8111-111111111111";
+    dir.write(`p/${SESSION}.jsonl`, jsonl([user("one")]));
+    dir.write(`p/${near}.jsonl`, jsonl([user("two", { sessionId: near })]));
+    const dirEnv = { ...env(), CLAUDE_CONFIG_DIR: dir.root };
+    const ids = async (prefix: string) => {
+      const r = await runCli(["sync", "--dry-run", "--json", "--session", prefix], { env: dirEnv });
+      return JSON.parse(r.stdout).sessions?.map((s: { externalId: string }) => s.externalId);
+    };
+    expect(await ids("111111")).toEqual([SESSION]);
+    expect(await ids("11112")).toEqual([near]);
+    const ambiguous = await runCli(["sync", "--dry-run", "--session", "1111"], { env: dirEnv });
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain('"1111" is the start of 2 session ids; give more of it:');
+    expect(ambiguous.stderr).toContain(`  ${SESSION}\n  ${near}`);
+  });
+
+  test("the human table: a row per session with its short id and a totals row", async () => {
     const r = await runCli(["sync", "--dry-run"], { env: dirEnv() });
-    expect(r.stdout).toContain("Add a login page");
-    expect(r.stdout).toContain("Total: 2 sessions");
+    expect(r.stdout).toMatch(/^11111111  Add a login page  project-x  sonnet-4-5 +2 +100 +\$0\.00$/m);
+    expect(r.stdout).toMatch(/^Total {5}2 sessions /m);
+    expect(r.stdout).not.toContain(SESSION);
     expect(r.stdout).toContain("Dry run: nothing was sent.");
+    const verbose = await runCli(["sync", "--dry-run", "--verbose"], { env: dirEnv() });
+    expect(verbose.stdout).toContain(`${SESSION}  Add a login page`);
+    expect(verbose.stdout).toContain("claude-sonnet-4-5-20250929");
+  });
+
+  test("long titles and project names are cut so the table fits 80 columns", async () => {
+    const dir = tempClaudeDir();
+    const cwd = `/home/dev/${"a-very-long-project-name-".repeat(3)}`;
+    dir.write(`p/${SESSION}.jsonl`, jsonl([user(`Please ${"refactor the whole payment module and ".repeat(3)}`, { cwd }), assistant("msg_1", text("ok"), { cwd })]));
+    const r = await runCli(["sync", "--dry-run", "--redactions"], { env: { ...env(), CLAUDE_CONFIG_DIR: dir.root } });
+    const lines = r.stdout.split("\n");
+    expect(Math.max(...lines.map((line) => Bun.stringWidth(line)))).toBeLessThanOrEqual(80);
+    expect(lines[1]).toContain("Please refa");
+    expect(lines[1]).toContain("…");
+  });
+
+  test("--redactions without --dry-run is a usage error", async () => {
+    const r = await runCli(["sync", "--redactions"], { env: dirEnv() });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--redactions counts what a dry run would redact: add --dry-run");
   });
 
   test("--redactions counts the secrets each session would lose; titles are shown redacted", async () => {

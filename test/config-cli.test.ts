@@ -35,7 +35,7 @@ describe("config", () => {
   test("a fresh home shows the defaults and creates nothing", () => {
     const out = cli(["config"]);
     expect(out.code).toBe(0);
-    expect(out.stdout).toContain("URL      (not set)");
+    expect(out.stdout).toContain("OpenSync URL  (not set)");
     expect(out.stdout).toContain("claude-code-sync login");
     expect(out.stdout).toMatch(/toolCalls\s+true/);
     expect(out.stdout).toMatch(/thinking\s+false/);
@@ -57,9 +57,10 @@ describe("config", () => {
     expect(JSON.parse(json.stdout)).toEqual({
       configPath: configFile(),
       connection: {
+        opensyncUrl: "https://file.convex.cloud",
         convexUrl: "https://file.convex.cloud",
         apiKey: "osk_EN…NV99",
-        source: { convexUrl: "config", apiKey: "CLAUDE_CODE_SYNC_API_KEY" },
+        source: { opensyncUrl: "config", convexUrl: "config", apiKey: "CLAUDE_CODE_SYNC_API_KEY" },
       },
       options: {
         toolCalls: true,
@@ -72,6 +73,16 @@ describe("config", () => {
       },
       prices: {},
     });
+  });
+
+  test("a user:password@ part of the URL is never shown, in text or JSON", () => {
+    const env = { CLAUDE_CODE_SYNC_URL: "https://alice:s3cr@t/pw@x.convex.site/" };
+    for (const args of [["config"], ["config", "--json"]]) {
+      const out = cli(args, env);
+      expect(out.code).toBe(0);
+      expect(out.stdout).toContain("https://…@x.convex.site/");
+      for (const part of ["alice", "s3cr", "t/pw"]) expect(out.stdout).not.toContain(part);
+    }
   });
 
   test("a broken file: exit 2, the file named", () => {
@@ -149,6 +160,16 @@ describe("logout", () => {
     expect(second.code).toBe(0);
     expect(second.stdout).toContain("nothing to remove");
     expect(readFileSync(configFile(), "utf8")).toBe(before);
+  });
+
+  test("reminds that the hooks stay installed, only while they are", () => {
+    writeConfig({ convexUrl: "https://a.convex.cloud", apiKey: KEY });
+    const reminder = "The Claude Code hooks stay installed until you run `claude-code-sync setup --uninstall`";
+    expect(cli(["logout"]).stdout).not.toContain(reminder);
+    expect(cli(["setup"]).code).toBe(0);
+    expect(cli(["logout"]).stdout).toContain(reminder);
+    expect(cli(["setup", "--uninstall"]).code).toBe(0);
+    expect(cli(["logout"]).stdout).not.toContain(reminder);
   });
 
   test("warns when the environment still provides credentials", () => {

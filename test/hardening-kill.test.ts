@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { seededRandom } from "./helpers/canaries.ts";
-import { runCli, tempHome } from "./helpers/cli.ts";
+import { runCli, tempHome, baseEnv } from "./helpers/cli.ts";
 import { CLI, checkState, comparable, countMismatches, generatedClaudeDir, referenceData, removeTempDirs, syncEnv, writes } from "./helpers/hardening.ts";
 
 afterAll(removeTempDirs);
@@ -42,7 +42,7 @@ function groupMembers(pgid: number): number[] {
  */
 async function killedSync(env: Record<string, string>, moment: (running: () => boolean) => Promise<void>): Promise<boolean> {
   const child = spawn(process.execPath, [CLI, "sync", "--json"], {
-    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env },
+    env: { ...baseEnv(), ...env },
     stdio: "ignore",
     detached: true,
   });

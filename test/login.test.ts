@@ -35,6 +35,29 @@ describe("login without a terminal", () => {
     expect(server.counts()).toMatchObject({ "GET /health": expect.any(Number), "GET /sync/sessions/list": expect.any(Number) });
   });
 
+  test.each([[["--api-key-stdin"]], [["--api-key", "-"]], [["--api-key=-"]]])("%p reads the key from stdin, and says nothing of ps", async (flag: string[]) => {
+    const home = tempHome();
+    const r = await runCli(["login", "--url", server.url, ...flag], { env: { HOME: home }, stdin: `${server.apiKey}\n` });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout + r.stderr).not.toContain(server.apiKey);
+    expect(JSON.parse(readFileSync(configFile(home), "utf8"))).toMatchObject({ convexUrl: server.url, apiKey: server.apiKey });
+  });
+
+  test("--api-key-stdin with nothing piped is a usage error", async () => {
+    const r = await runCli(["login", "--url", server.url, "--api-key-stdin"], { env: { HOME: tempHome() }, stdin: "" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--api-key-stdin found nothing on stdin");
+  });
+
+  test("a key given with --api-key works, with a warning that others can see it", async () => {
+    const r = await login(["--url", server.url, "--api-key", server.apiKey]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain("Warning: a key given with --api-key can be seen by other users of this machine (ps)");
+    expect(r.stderr).toContain("--api-key-stdin");
+    expect(r.stderr).toContain("CLAUDE_CODE_SYNC_API_KEY");
+  });
+
   test("takes the credentials from the environment variables", async () => {
     const r = await login([], { CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey });
     expect(r.code).toBe(0);

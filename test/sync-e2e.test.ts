@@ -177,6 +177,26 @@ describe("failures", () => {
     expect(JSON.parse(good.stdout).messagesSent).toBe(2);
   });
 
+  test("--json: a refused key, a wrong URL and no login each give JSON with a code and a fix for where the value came from", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("x")]));
+    const cases = [
+      [{ CLAUDE_CODE_SYNC_API_KEY: `osk_${"y".repeat(32)}` }, 2, "auth-refused", "set $CLAUDE_CODE_SYNC_API_KEY to the current key"],
+      [{ CLAUDE_CODE_SYNC_URL: `${server.url}/nope` }, 2, "url-not-found", "set $CLAUDE_CODE_SYNC_URL to your deployment's"],
+      [{ CLAUDE_CODE_SYNC_URL: "", CLAUDE_CODE_SYNC_API_KEY: "" }, 2, "not-logged-in", "claude-code-sync login"],
+    ] as const;
+    for (const [override, exitCode, code, fix] of cases) {
+      const r = await runCli(["sync", "--json"], { env: { ...envFor(claude.root), ...override } });
+      expect({ code, exitCode: r.code }).toEqual({ code, exitCode });
+      const out = JSON.parse(r.stdout);
+      expect(out.code).toBe(code);
+      expect(out.error).toContain(fix);
+      expect(r.stdout).not.toContain("y".repeat(32));
+    }
+    expect(server.dump()).toEqual([]);
+  });
+
   test("server unreachable: everything stays pending, exit 1, and the next sync sends it", async () => {
     server.reset();
     const claude = tempClaudeDir();
@@ -186,7 +206,7 @@ describe("failures", () => {
     const down = await runCli(["sync", "--json"], { env });
     server.setFaults({});
     expect(down.code).toBe(1);
-    expect(JSON.parse(down.stdout).pending).toEqual({ sessions: 1, messages: 2 });
+    expect(JSON.parse(down.stdout)).toMatchObject({ pending: { sessions: 1, messages: 2 }, code: "server-unreachable" });
     expect(server.dump()).toEqual([]);
     const up = await runCli(["sync", "--json"], { env });
     expect(JSON.parse(up.stdout)).toMatchObject({ ok: true, messagesSent: 2 });

@@ -65,12 +65,12 @@ describe("synctest", () => {
     expect(server.dump()).toEqual([]);
   });
 
-  test("a URL that is not OpenSync (404): exit 2, check the URL", async () => {
+  test("a URL that is not OpenSync (404): exit 2, check the URL where it was set", async () => {
     server.reset();
     const r = await runCli(["synctest"], { env: env({ CLAUDE_CODE_SYNC_URL: `${server.url}/not-here` }) });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("404");
-    expect(r.stderr).toContain("claude-code-sync login --url");
+    expect(r.stderr).toContain("set $CLAUDE_CODE_SYNC_URL to your deployment's https://<name>.convex.site URL");
   });
 
   test("server unreachable: exit 1, what to check", async () => {

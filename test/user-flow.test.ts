@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { statePath } from "../src/state/store.ts";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
+
+const CLI = join(import.meta.dir, "..", "src", "cli.ts");
 import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
 
 let server: TestServer;
@@ -31,31 +33,40 @@ test("login -> status -> sync -> status -> logout, as a user types it", async ()
 
   const before = await cli("status");
   expect(before.code).toBe(0);
-  expect(before.stdout).toContain("Connected: true");
-  expect(before.stdout).toContain(`Convex URL: ${server.url}`);
-  expect(before.stdout).toContain("Sessions synced: 0");
-  expect(before.stdout).toContain("Last sync: never");
+  expect(before.stdout).toBe(
+    [`OpenSync URL: ${server.url}`, "Sessions synced: 0", "Last sync: never", "Connected: true (0 sessions on the server)", ""].join("\n"),
+  );
 
   const sync = await cli("sync");
   expect(sync.code).toBe(0);
-  expect(sync.stdout).toContain("2 message(s)");
+  expect(sync.stdout).toBe("Synced 1 session update and 2 messages (read 1 changed session).\n");
   expect(server.session(SESSION)?.messages.length).toBe(2);
 
   const after = await cli("status", "--json");
   const status = JSON.parse(after.stdout);
-  expect(status).toMatchObject({ connected: true, convexUrl: server.url, sessionsSynced: 1, pending: { sessions: 0, messages: 0 }, failed: [] });
+  expect(status).toMatchObject({
+    connected: true,
+    opensyncUrl: server.url,
+    convexUrl: server.url,
+    serverSessions: 1,
+    sessionsSynced: 1,
+    pending: { sessions: 0, messages: 0 },
+    failed: [],
+  });
   expect(Date.now() - Date.parse(status.lastSync)).toBeLessThan(60_000);
   expect((await cli("status")).stdout).toMatch(/Last sync: \d+ seconds? ago/);
 
   const logout = await cli("logout");
   expect(logout.code).toBe(0);
   const gone = await cli("status");
+  expect(gone.code).toBe(2);
   expect(gone.stdout).toContain("Connected: false");
+  expect(gone.stdout).toContain("Not logged in");
   expect((await cli("sync")).code).toBe(2);
 
   // The key never appears whole in anything the user saw.
   expect(all.join("\n")).not.toContain(server.apiKey);
-});
+}, 30_000);
 
 test("status still checks the server when the state cannot be opened, and says why", async () => {
   const home = tempHome();
@@ -65,6 +76,46 @@ test("status still checks the server when the state cannot be opened, and says w
   const r = await runCli(["status"], { env });
   expect(r.stdout).toContain("Connected: true");
   expect(r.stdout).toContain("Cannot write the sync state");
+});
+
+test("status shows what it knows at once, then that the server did not answer within 4 s", async () => {
+  const env = { HOME: tempHome(), CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+  server.setFaults({ failureRate: 1, failureKinds: ["hang"] });
+  try {
+    const proc = Bun.spawn([process.execPath, CLI, "status"], { env: { PATH: process.env.PATH ?? "", ...env }, stdout: "pipe", stderr: "pipe" });
+    const reader = proc.stdout.getReader();
+    let early = "";
+    while (!early.includes("Last sync:")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      early += new TextDecoder().decode(value);
+    }
+    // The local facts came while the server was still being asked.
+    expect(early).toContain("Sessions synced: 0");
+    expect(proc.exitCode).toBeNull();
+    let rest = "";
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
+    expect(await proc.exited).toBe(1);
+    expect(rest).toContain("Connected: false");
+    expect(rest).toContain("no answer within 4 s");
+    expect(rest).toContain("check your network");
+  } finally {
+    server.setFaults({});
+  }
+}, 30_000);
+
+test("status: a refused key from the environment names the variable; the URL is never shown with a password", async () => {
+  const env = { HOME: tempHome(), CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: `osk_${"z".repeat(32)}` };
+  const r = await runCli(["status", "--json"], { env });
+  expect(r.code).toBe(2);
+  expect(JSON.parse(r.stdout)).toMatchObject({ connected: false, code: "auth-refused", error: expect.stringContaining("set $CLAUDE_CODE_SYNC_API_KEY") });
+  expect(r.stdout).not.toContain("z".repeat(32));
+
+  const withPassword = server.url.replace("http://", "http://bob:hunter2@");
+  const text = await runCli(["status"], { env: { ...env, CLAUDE_CODE_SYNC_URL: withPassword } });
+  expect(text.code).toBe(2);
+  expect(text.stdout).toContain("OpenSync URL: http://…@127.0.0.1");
+  expect(text.stdout + text.stderr).not.toContain("hunter2");
 });
 
 /** The state database's path for `url` under another HOME. */

@@ -19,11 +19,12 @@ describe("explainServerError", () => {
     expect(explainServerError(new AuthError("Invalid API key"), url, "config")).toMatchObject({ exitCode: 2, fix: expect.stringMatching(/^claude-code-sync login/) });
     expect(explainServerError(new AuthError("Invalid API key"), url, "CLAUDE_SYNC_API_KEY").fix).toContain("$CLAUDE_SYNC_API_KEY");
   });
-  test("a wrong URL and an unreachable server", () => {
-    expect(explainServerError(new NotFoundError(`${url}/health`, "No HttpAction routed"), url, "config")).toMatchObject({
-      exitCode: 2,
-      fix: "claude-code-sync login --url https://<name>.convex.site",
-    });
+  test("a wrong URL: login, or the variable it came from", () => {
+    const notFound = new NotFoundError(`${url}/health`, "No HttpAction routed");
+    expect(explainServerError(notFound, url, "config")).toMatchObject({ exitCode: 2, fix: "claude-code-sync login --url https://<name>.convex.site" });
+    expect(explainServerError(notFound, url, "config", "CLAUDE_SYNC_CONVEX_URL").fix).toStartWith("set $CLAUDE_SYNC_CONVEX_URL to your deployment's");
+  });
+  test("an unreachable server", () => {
     const down = explainServerError(new TransientError("OpenSync at x is not reachable (ECONNREFUSED) after 2 attempts; will retry on next sync.", 2, false), url, "config");
     expect(down).toMatchObject({ exitCode: 1, problem: "OpenSync at x is not reachable (ECONNREFUSED) after 2 attempts" });
   });
@@ -46,7 +47,7 @@ describe("renderChecks", () => {
         "                     fix: claude-code-sync setup",
         "- Sync state         needs credentials",
         "",
-        "1 check(s) failed; run the fix shown under each, then claude-code-sync verify again.",
+        "1 check failed; run the fix shown under each, then claude-code-sync verify again.",
       ].join("\n"),
     );
     expect(checksJson(checks).ok).toBe(false);

@@ -66,9 +66,9 @@ describe("verify", () => {
       state: "ok",
       transcripts: "ok",
     });
-    expect(json.check("apiKey").detail).toContain("1 session(s) on the server");
-    expect(json.check("state").detail).toContain("1 session(s) synced");
-  });
+    expect(json.check("apiKey").detail).toContain("1 session on the server");
+    expect(json.check("state").detail).toContain("1 session synced, 0 messages pending");
+  }, 30_000);
 
   test("no hooks: a failure whose fix is setup (or watch), exit 1", async () => {
     const { env } = setupEnv();
@@ -164,6 +164,14 @@ describe("verify", () => {
     expect(r.code).toBe(1);
     expect(r.check("apiKey").status).toBe("fail");
     expect(r.check("apiKey").fix).toContain("$CLAUDE_CODE_SYNC_API_KEY");
+  });
+
+  test("a wrong URL from the environment: the fix names the variable", async () => {
+    const { env } = setupEnv();
+    const r = await verify({ ...env, CLAUDE_CODE_SYNC_URL: `${server.url}/nope` });
+    expect(r.code).toBe(1);
+    expect(r.check("server")).toMatchObject({ status: "fail" });
+    expect(r.check("server").fix).toStartWith("set $CLAUDE_CODE_SYNC_URL to your deployment's https://<name>.convex.site URL");
   });
 
   test("server down: the server check fails with what to check, the key check is skipped", async () => {

@@ -79,10 +79,13 @@ describe("syncLine", () => {
   const at = new Date(2025, 0, 1, 14, 3, 7);
   test("what was sent, for which sessions", () => {
     expect(syncLine(report({ sessionsRead: 1, messagesSent: 3, sessionsSent: 1 }), [SESSION], at)).toBe(
-      "14:03:07 session 11111111: sent 3 message(s), 1 session update(s)",
+      "14:03:07 session 11111111: sent 3 messages, 1 session update",
     );
-    expect(syncLine(report({ sessionsRead: 4, deferred: 2 }), ["a", "b", "c", "d"], at)).toBe(
-      "14:03:07 session a, b, c +1: sent 0 message(s), 0 session update(s); 2 held back by the server's re-send window",
+    expect(syncLine(report({ sessionsRead: 4, deferred: 2, messagesSent: 1, sessionsSent: 2 }), ["a", "b", "c", "d"], at)).toBe(
+      "14:03:07 session a, b, c +1: sent 1 message, 2 session updates; 2 updates held back by the server's re-send window",
+    );
+    expect(syncLine(report({ sessionsRead: 1, failed: [{ id: "x", error: "too big" }] }), [SESSION], at, true)).toBe(
+      `14:03:07 session ${SESSION}: sent 0 messages, 0 session updates; 1 item refused by the server (see \`claude-code-sync status\`)`,
     );
   });
   test("a failure says when the next try comes, not the client's advice for sync", () => {

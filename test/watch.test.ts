@@ -3,7 +3,7 @@ import { Database } from "bun:sqlite";
 import { appendFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
-import { tempHome } from "./helpers/cli.ts";
+import { runCli, tempHome, baseEnv } from "./helpers/cli.ts";
 import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
 
 const CLI = join(import.meta.dir, "..", "src", "cli.ts");
@@ -24,31 +24,33 @@ function envFor(claudeDir: string, home = tempHome()) {
   return { HOME: home, CLAUDE_CONFIG_DIR: claudeDir, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
 }
 
-/** `watch` in a child process, its stderr collected as it comes. */
+/** `watch` in a child process, its stdout (what was synced) and stderr (problems) collected as they come. */
 function spawnWatch(env: Record<string, string>, args: string[] = []) {
   const proc = Bun.spawn([process.execPath, CLI, "watch", ...args], {
-    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env },
+    env: { ...baseEnv(), ...env },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
   });
   running.add(proc);
-  let stderr = "";
-  const decoder = new TextDecoder();
-  const reading = (async () => {
-    for await (const chunk of proc.stderr) stderr += decoder.decode(chunk, { stream: true });
-  })();
+  const out = { stdout: "", stderr: "" };
+  const collect = async (stream: ReadableStream<Uint8Array>, key: keyof typeof out) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) out[key] += decoder.decode(chunk, { stream: true });
+  };
+  const reading = Promise.all([collect(proc.stdout, "stdout"), collect(proc.stderr, "stderr")]);
   return {
     proc,
-    stderr: () => stderr,
-    /** Waits for the exit (killing it after `ms` if it does not come): the exit code and all of stderr. */
+    stdout: () => out.stdout,
+    stderr: () => out.stderr,
+    /** Waits for the exit (killing it after `ms` if it does not come): the exit code, all of stdout and all of stderr. */
     async exited(ms = 20_000) {
       const timer = setTimeout(() => proc.kill("SIGKILL"), ms);
       const code = await proc.exited;
       clearTimeout(timer);
       await reading;
       running.delete(proc);
-      return { code, stderr };
+      return { code, ...out };
     },
   };
 }
@@ -96,12 +98,20 @@ describe("watch", () => {
     expect(watch.proc.exitCode).toBeNull();
 
     watch.proc.kill("SIGTERM");
-    const { code, stderr } = await watch.exited();
+    const { code, stdout, stderr } = await watch.exited();
     expect(code).toBe(0);
-    expect(stderr).toContain("Watching");
-    expect(stderr).not.toMatch(/error|failed/i);
+    expect(stdout).toContain("Watching");
+    // Results on stdout; stderr is for problems, and there were none.
+    expect(stderr).not.toMatch(/Watching|sent|error|failed/i);
     expect(server.session(SESSION)?.messages.length).toBe(4); // deleting files deletes nothing remotely
     expect(server.violations()).toEqual([]);
+
+    // The short ids of its lines are what `sync --session` takes.
+    const shortId = stdout.match(/ session ([0-9a-f]{8}): sent 2 messages/)?.[1];
+    expect(shortId).toBe(SESSION.slice(0, 8));
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("Fix the build")]));
+    const dry = await runCli(["sync", "--dry-run", "--json", "--session", shortId!], { env: envFor(claude.root) });
+    expect(JSON.parse(dry.stdout).sessions.map((s: { externalId: string }) => s.externalId)).toEqual([SESSION]);
   }, 90_000);
 
   test("--poll finds new sessions without file events; SIGINT also exits 0", async () => {
@@ -126,7 +136,7 @@ describe("watch", () => {
     const watch = spawnWatch(envFor(claude.root), ["--quiet"]);
     expect(await until(() => messages(SESSION) === 1)).toBe(true);
     watch.proc.kill("SIGTERM");
-    expect(await watch.exited()).toEqual({ code: 0, stderr: "" });
+    expect(await watch.exited()).toEqual({ code: 0, stdout: "", stderr: "" });
   }, 60_000);
 
   test("the server out of reach: keeps watching, says so, and sends everything once it is back", async () => {
@@ -137,6 +147,7 @@ describe("watch", () => {
     const watch = spawnWatch(envFor(claude.root));
     expect(await until(() => watch.stderr().includes("sync failed"), 30_000)).toBe(true);
     expect(watch.stderr()).toContain("Next try in");
+    expect(watch.stdout()).not.toContain("sync failed");
     server.setFaults({});
     expect(await until(() => messages(SESSION) === 2, 30_000)).toBe(true);
     watch.proc.kill("SIGTERM");
@@ -160,7 +171,7 @@ describe("watch", () => {
     db.close();
   }, 60_000);
 
-  test("a refused key: the login hint, exit 2, the key never shown", async () => {
+  test("a refused key from the environment: the fix names the variable, exit 2, the key never shown", async () => {
     server.reset();
     const claude = tempClaudeDir();
     claude.write(`p/${SESSION}.jsonl`, jsonl([user("x")]));
@@ -168,7 +179,7 @@ describe("watch", () => {
     const watch = spawnWatch({ ...envFor(claude.root), CLAUDE_CODE_SYNC_API_KEY: badKey });
     const { code, stderr } = await watch.exited();
     expect(code).toBe(2);
-    expect(stderr).toContain("claude-code-sync login");
+    expect(stderr).toContain("set $CLAUDE_CODE_SYNC_API_KEY to the current key from the OpenSync dashboard, or unset it and run claude-code-sync login");
     expect(stderr).not.toContain("q".repeat(32));
     expect(server.dump()).toEqual([]);
   }, 60_000);

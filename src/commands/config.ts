@@ -1,7 +1,7 @@
-import { type Config, type Credentials, configPath, loadConfig, maskKey, resolveCredentials } from "../config/index.ts";
+import { type Config, type Credentials, configPath, loadConfig, maskKey, resolveCredentials, shownUrl } from "../config/index.ts";
 import { OPTION_INFO, OPTION_KEYS } from "../config/set-option.ts";
 
-/** `config`: the options and the connection (API key masked), as text or `--json`. */
+/** `config`: the options and the connection (URL without any password, API key masked), as text or `--json`. */
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
   const cfg = loadConfig();
   const credentials = resolveCredentials(cfg, process.env);
@@ -13,13 +13,17 @@ function knownOptions(cfg: Config) {
   return Object.fromEntries(OPTION_KEYS.map((key) => [key, cfg.options[key]]));
 }
 
+/** `convexUrl` repeats `opensyncUrl` under the name earlier versions gave it, for scripts that read it. */
 function toJson(cfg: Config, credentials: Credentials) {
+  const url = credentials.convexUrl === undefined ? null : shownUrl(credentials.convexUrl);
+  const urlSource = credentials.source.convexUrl ?? null;
   return {
     configPath: configPath(),
     connection: {
-      convexUrl: credentials.convexUrl ?? null,
+      opensyncUrl: url,
+      convexUrl: url,
       apiKey: credentials.apiKey === undefined ? null : maskKey(credentials.apiKey),
-      source: { convexUrl: credentials.source.convexUrl ?? null, apiKey: credentials.source.apiKey ?? null },
+      source: { opensyncUrl: urlSource, convexUrl: urlSource, apiKey: credentials.source.apiKey ?? null },
     },
     options: knownOptions(cfg),
     prices: cfg.options.prices,
@@ -31,8 +35,8 @@ function toText(cfg: Config, credentials: Credentials): string {
   const width = Math.max(...OPTION_KEYS.map((key) => key.length));
   const lines = [
     "Connection",
-    `  URL      ${credentials.convexUrl ?? "(not set)"}${from(credentials.source.convexUrl)}`,
-    `  API key  ${credentials.apiKey === undefined ? "(not set)" : maskKey(credentials.apiKey)}${from(credentials.source.apiKey)}`,
+    `  OpenSync URL  ${credentials.convexUrl === undefined ? "(not set)" : shownUrl(credentials.convexUrl)}${from(credentials.source.convexUrl)}`,
+    `  API key       ${credentials.apiKey === undefined ? "(not set)" : maskKey(credentials.apiKey)}${from(credentials.source.apiKey)}`,
   ];
   if (credentials.convexUrl === undefined || credentials.apiKey === undefined) {
     lines.push('  Run "claude-code-sync login" to connect.');

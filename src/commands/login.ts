@@ -9,6 +9,7 @@ import { keyFormatProblem } from "../login/key-format.ts";
 import { promptCredentials } from "../login/prompt.ts";
 import { loggedInConfig } from "../login/saved-config.ts";
 import { loginUrl } from "../login/url-input.ts";
+import { plural } from "../report/format.ts";
 
 /**
  * `login`: take the URL and API key (asked at a terminal, from flags or the
@@ -17,11 +18,21 @@ import { loginUrl } from "../login/url-input.ts";
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
   const insecure = options.insecure === true;
   const cfg = loadConfig();
-  const known = knownCredentials(options, process.env, cfg);
+  const fromStdin = options.apiKeyStdin === true;
+  if (fromStdin && options.apiKey !== undefined) throw new UserError("Give the API key once: --api-key or --api-key-stdin, not both.", 2, "usage");
+  const keyOnCommandLine = options.apiKey !== undefined;
+  const known = knownCredentials(fromStdin ? { ...options, apiKey: await keyFromStdin() } : options, process.env, cfg);
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const say = interactive ? (line: string) => log.info(line) : (line: string) => process.stdout.write(`${line}\n`);
 
   if (interactive) intro("claude-code-sync login");
+  if (keyOnCommandLine) {
+    const warning =
+      "Warning: a key given with --api-key can be seen by other users of this machine (ps) and stays in your shell history. " +
+      "Pipe it instead (… | claude-code-sync login --url <url> --api-key-stdin), or set CLAUDE_CODE_SYNC_API_KEY.";
+    if (interactive) log.warn(warning);
+    else process.stderr.write(`${warning}\n`);
+  }
   const given = interactive ? await promptCredentials(known, insecure) : requireGiven(known);
   if (given === undefined) {
     cancel("Login cancelled");
@@ -39,7 +50,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   const sessions = await checkServer(url, given.apiKey);
   saveConfig(loggedInConfig(cfg, url, given.apiKey.value));
 
-  const count = sessions === undefined ? "too many sessions on the server to count" : `${sessions} session${sessions === 1 ? "" : "s"} on the server`;
+  const count = sessions === undefined ? "too many sessions on the server to count" : `${plural(sessions, "session")} on the server`;
   const summary = [
     `Logged in to ${url} as key ${maskKey(given.apiKey.value)} (${count}).`,
     `Saved to ${configPath()}${plainHttp ? " (with --insecure, for this URL only)" : ""}.`,
@@ -78,4 +89,18 @@ function sameUrl(candidate: string | undefined, url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The key piped on stdin (its first line); a terminal on stdin is not a pipe, and asking there is login's own job. */
+async function keyFromStdin(): Promise<string> {
+  if (process.stdin.isTTY) {
+    throw new UserError(
+      "--api-key-stdin reads the key from a pipe, and stdin is a terminal: pipe it (… | claude-code-sync login --url <url> --api-key-stdin), or run login without it to type the key masked.",
+      2,
+      "usage",
+    );
+  }
+  const key = (await Bun.stdin.text()).split(/\r?\n/).find((line) => line.trim() !== "")?.trim();
+  if (key === undefined) throw new UserError("--api-key-stdin found nothing on stdin: pipe the key from the OpenSync dashboard (Settings → API key).", 2, "usage");
+  return key;
 }

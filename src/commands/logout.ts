@@ -1,17 +1,75 @@
-import { API_KEY_ENV, configPath, loadConfig, saveConfig, URL_ENV } from "../config/index.ts";
+import { basename } from "node:path";
+import { claudeSettingsPath } from "../claude-settings/location.ts";
+import { selfArgv } from "../claude-settings/self-command.ts";
+import { hookStatus } from "../claude-settings/status.ts";
+import { readSettings } from "../claude-settings/settings-file.ts";
+import { API_KEY_ENV, configPath, loadConfig, saveConfig, shownUrl, URL_ENV } from "../config/index.ts";
+import { plural } from "../report/format.ts";
+import { listStateDatabases, removeStateDatabase, stateFolder } from "../state/databases.ts";
 
-/** `logout`: forget the saved URL and API key, keep the options. Running it twice is fine. */
-export async function run(): Promise<number> {
+/**
+ * `logout [--forget]`: forget the saved URL and API key, keep the options.
+ * Running it twice is fine. --forget also deletes the sync state of every server.
+ */
+export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
+  const say = (line: string) => process.stdout.write(`${line}\n`);
   const { convexUrl, apiKey, ...rest } = loadConfig();
   if (convexUrl === undefined && apiKey === undefined) {
-    process.stdout.write("No saved credentials; nothing to remove.\n");
+    say("No saved credentials; nothing to remove.");
   } else {
     saveConfig(rest);
-    process.stdout.write(`Removed the saved URL and API key from ${configPath()} (options kept).\n`);
+    say(`Removed the saved URL and API key from ${configPath()} (options kept).`);
   }
   const stillSet = [...URL_ENV, ...API_KEY_ENV].filter((name) => process.env[name]?.trim());
   if (stillSet.length > 0) {
-    process.stdout.write(`Note: ${stillSet.join(", ")} is still set in your environment and will still be used.\n`);
+    say(`Note: ${stillSet.join(", ")} ${stillSet.length === 1 ? "is" : "are"} still set in your environment and will still be used.`);
+  }
+  if (hooksInstalled()) {
+    say("The Claude Code hooks stay installed until you run `claude-code-sync setup --uninstall`; logged out, they sync nothing.");
+  }
+  return options.forget === true ? forgetState(say) : 0;
+}
+
+/** Whether settings.json still runs our hooks (from this or another install). */
+function hooksInstalled(): boolean {
+  try {
+    return Object.values(hookStatus(readSettings(claudeSettingsPath()), selfArgv())).some((state) => state !== "missing");
+  } catch {
+    // An unreadable settings.json: `verify` and `setup` report it; logging out went fine.
+    return false;
+  }
+}
+
+/**
+ * Deletes every state database. What that costs is said plainly: the state is
+ * what lets a sync read only what is new and send only what the server lacks.
+ */
+function forgetState(say: (line: string) => void): number {
+  const databases = listStateDatabases();
+  if (databases.length === 0) {
+    say(`No sync state in ${stateFolder()}; nothing to forget.`);
+    return 0;
+  }
+  const busy: string[] = [];
+  let removed = 0;
+  for (const db of databases) {
+    const result = removeStateDatabase(db.path);
+    if (result.removed) removed++;
+    else busy.push(`${basename(db.path)} (${db.url ? shownUrl(db.url) : "URL not recorded"}): a sync is running (pid ${result.busyPid})`);
+  }
+  if (removed > 0) {
+    say(
+      [
+        `Deleted the sync state of ${plural(removed, "server")} in ${stateFolder()}.`,
+        "The next sync (yours, a hook's or watch's) reads every transcript again from the start and sends every",
+        "session and message again, as the first sync did: the server keeps one copy of each message, but adds",
+        "each re-sent message's text to its session's search text once more.",
+      ].join("\n"),
+    );
+  }
+  if (busy.length > 0) {
+    process.stderr.write(`Kept ${busy.join("; ")}. Run \`claude-code-sync logout --forget\` again once it has finished.\n`);
+    return 1;
   }
   return 0;
 }

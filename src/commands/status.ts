@@ -1,26 +1,101 @@
-import { loadConfig, resolveCredentials } from "../config/index.ts";
-import { UserError } from "../errors.ts";
 import { readFileSync } from "node:fs";
+import { basename } from "node:path";
+import { loadConfig, requireCredentials, resolveCredentials, shownUrl } from "../config/index.ts";
 import { type BackgroundStatus, backgroundStatusPath } from "../hooks/log.ts";
-import { timeAgo } from "../report/format.ts";
-import { StateStore, statePath } from "../state/store.ts";
-import { checkClient } from "../verify/server.ts";
+import { createClient } from "../opensync/client.ts";
+import { allowedServerUrl } from "../opensync/transport.ts";
+import { type Failure, type Origin, failureOf } from "../report/failure.ts";
+import { formatInt, plural, timeAgo } from "../report/format.ts";
+import { shownId } from "../report/session-id.ts";
+import { isStateOf, listStateDatabases, stateFolder } from "../state/databases.ts";
+import { StateStore } from "../state/store.ts";
+
+/** `status` answers within a few seconds: the server gets one try of this long. */
+const CHECK_TIMEOUT_MS = 4_000;
 
 interface Status {
   connected: boolean;
+  opensyncUrl: string | null;
+  /** The same as opensyncUrl, under the name earlier versions gave it. */
   convexUrl: string | null;
+  /** Sessions the server holds for this key, when it answered. */
+  serverSessions: number | null;
   sessionsSynced: number;
   lastSync: string | null;
   pending: { sessions: number; messages: number };
   failed: Array<{ id: string; error: string }>;
   /** The last background (hook) sync, if any. */
   background: BackgroundStatus | null;
+  /** With --verbose. */
+  stateDatabases?: Array<{ path: string; url: string | null; inUse: boolean; bytes: number; modifiedAt: string }>;
   error?: string;
+  code?: string;
+}
+
+/**
+ * What this machine knows, shown at once, then whether the server answers
+ * (one short try). Exit 0 when connected; otherwise the exit code of the
+ * problem (2 for login and URL problems, 1 for a server out of reach).
+ */
+export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
+  const json = options.json === true;
+  const verbose = options.verbose === true;
+  const config = loadConfig();
+  const creds = resolveCredentials(config);
+  const status: Status = {
+    connected: false,
+    opensyncUrl: creds.convexUrl === undefined ? null : shownUrl(creds.convexUrl),
+    convexUrl: null,
+    serverSessions: null,
+    sessionsSynced: 0,
+    lastSync: null,
+    pending: { sessions: 0, messages: 0 },
+    failed: [],
+    background: lastBackground(),
+  };
+  const problems: Failure[] = [];
+  let server: { origin: Origin; apiKey: string } | undefined;
+  try {
+    const { convexUrl, apiKey } = requireCredentials(config);
+    const url = allowedServerUrl(convexUrl, false, config);
+    status.opensyncUrl = url;
+    server = { origin: { url, source: creds.source }, apiKey };
+    // An unwritable state folder is no lost connection: the server is asked all the same.
+    readCounts(url, status);
+  } catch (error) {
+    problems.push(failureOf(error));
+  }
+  if (verbose) status.stateDatabases = databases(status.opensyncUrl ?? undefined);
+  if (!json) process.stdout.write(`${localLines(status, verbose).join("\n")}\n`);
+
+  if (server) {
+    const answer = await askServer(server.origin, server.apiKey);
+    if ("sessions" in answer) {
+      status.connected = true;
+      status.serverSessions = answer.sessions;
+    } else {
+      problems.unshift(answer);
+    }
+  }
+  status.convexUrl = status.opensyncUrl;
+  const worst = problems.find((p) => p.exitCode === 2) ?? problems[0];
+  if (worst) Object.assign(status, { error: problems.map((p) => p.message).join("\n"), code: worst.code });
+  process.stdout.write(json ? `${JSON.stringify(status)}\n` : `${serverLines(status, problems).join("\n")}\n`);
+  return worst?.exitCode ?? 0;
+}
+
+async function askServer(origin: Origin, apiKey: string): Promise<{ sessions: number } | Failure> {
+  const client = createClient({ url: origin.url, apiKey, retries: 0, timeoutMs: CHECK_TIMEOUT_MS });
+  try {
+    return { sessions: (await client.listSessions()).length };
+  } catch (error) {
+    return failureOf(error, origin);
+  }
 }
 
 /** What was synced, pending and failed, from this server's state database. */
 function readCounts(url: string, status: Status): void {
-  const store = StateStore.open(statePath(url));
+  const store = StateStore.forServer(url);
   try {
     const counts = store.counts();
     status.sessionsSynced = counts.sessionsSynced;
@@ -40,63 +115,54 @@ function lastBackground(): BackgroundStatus | null {
   }
 }
 
-/** Connection, what was synced, and what is pending or failed and why. */
-export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
-  const config = loadConfig();
-  const creds = resolveCredentials(config);
-  const status: Status = {
-    connected: false,
-    convexUrl: creds.convexUrl ?? null,
-    sessionsSynced: 0,
-    lastSync: null,
-    pending: { sessions: 0, messages: 0 },
-    failed: [],
-    background: lastBackground(),
-  };
-  if (!creds.convexUrl || !creds.apiKey) {
-    status.error = "Not logged in: run `claude-code-sync login`.";
-  } else {
-    // The server check and the local state are looked at separately: an unwritable state folder is not a lost connection.
-    const problems: string[] = [];
-    try {
-      const { url, client } = checkClient(config, { convexUrl: creds.convexUrl, apiKey: creds.apiKey }, false);
-      status.convexUrl = url;
-      try {
-        readCounts(url, status);
-      } catch (error) {
-        if (!(error instanceof UserError)) throw error;
-        problems.push(error.message);
-      }
-      await client.listSessions();
-      status.connected = true;
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      problems.push(error.message);
-    }
-    if (problems.length) status.error = problems.join("\n");
-  }
-  process.stdout.write(options.json ? `${JSON.stringify(status)}\n` : `${render(status)}\n`);
-  return status.connected ? 0 : 1;
+function databases(url: string | undefined): NonNullable<Status["stateDatabases"]> {
+  return listStateDatabases().map((db) => ({
+    path: db.path,
+    url: db.url ?? null,
+    inUse: isStateOf(db, url),
+    bytes: db.bytes,
+    modifiedAt: new Date(db.modifiedMs).toISOString(),
+  }));
 }
 
-function render(s: Status): string {
-  const lines = [
-    `Connected: ${s.connected}`,
-    `Convex URL: ${s.convexUrl ?? "(not set)"}`,
-    `Sessions synced: ${s.sessionsSynced}`,
-    `Last sync: ${s.lastSync ? timeAgo(Date.parse(s.lastSync)) : "never"}`,
-  ];
+/** "never" only when nothing was ever sent: the last-sync mark is set by runs that went to the end. */
+function lastSyncText(s: Status): string {
+  if (s.lastSync) return timeAgo(Date.parse(s.lastSync));
+  return s.sessionsSynced > 0 ? "none completed (the runs that sent these sessions stopped before the end)" : "never";
+}
+
+function localLines(s: Status, verbose: boolean): string[] {
+  const lines = [`OpenSync URL: ${s.opensyncUrl ?? "(not set)"}`, `Sessions synced: ${formatInt(s.sessionsSynced)}`, `Last sync: ${lastSyncText(s)}`];
   if (s.pending.sessions || s.pending.messages) {
-    lines.push(`Pending: ${s.pending.sessions} session(s), ${s.pending.messages} message(s) (run \`claude-code-sync sync\`)`);
+    lines.push(`Pending: ${plural(s.pending.sessions, "session")}, ${plural(s.pending.messages, "message")} (run \`claude-code-sync sync\`)`);
   }
   if (s.failed.length) {
-    lines.push(`Failed: ${s.failed.length} item(s) the server refused:`);
-    for (const f of s.failed.slice(0, 5)) lines.push(`  ${f.id}: ${f.error}`);
+    lines.push(`Failed: ${plural(s.failed.length, "item")} the server refused:`);
+    for (const f of s.failed.slice(0, 5)) lines.push(`  ${shownId(f.id, verbose)}: ${f.error}`);
   }
   if (s.background) {
     const when = timeAgo(s.background.at);
     lines.push(s.background.ok ? `Background sync: ok, ${when}` : `Background sync failed ${when}: ${s.background.message} (log: ~/.claude-code-sync/sync.log)`);
   }
-  if (s.error) lines.push(s.error);
-  return lines.join("\n");
+  if (s.stateDatabases) lines.push(...databaseLines(s.stateDatabases));
+  return lines;
+}
+
+function databaseLines(dbs: NonNullable<Status["stateDatabases"]>): string[] {
+  if (dbs.length === 0) return [`State databases: none yet in ${stateFolder()}`];
+  const lines = [`State databases in ${stateFolder()}:`];
+  for (const db of dbs) {
+    const url = db.url === null ? "(URL not recorded: made by an older version)" : shownUrl(db.url);
+    const size = `${(db.bytes / 1024 / 1024).toFixed(1)} MiB, written ${timeAgo(Date.parse(db.modifiedAt))}`;
+    lines.push(`  ${basename(db.path)}  ${db.inUse ? "in use    " : "not in use"}  ${url}  (${size})`);
+  }
+  if (dbs.some((db) => !db.inUse)) {
+    lines.push("  `claude-code-sync logout --forget` deletes them all, the one in use too (see `claude-code-sync logout --help`).");
+  }
+  return lines;
+}
+
+function serverLines(s: Status, problems: Failure[]): string[] {
+  const connected = s.connected ? `Connected: true (${plural(s.serverSessions ?? 0, "session")} on the server)` : "Connected: false";
+  return [connected, ...problems.map((p) => p.message)];
 }

@@ -1,19 +1,42 @@
-import { loadConfig } from "../config/index.ts";
+import { loadConfig, resolveCredentials } from "../config/index.ts";
+import { discoverFiles } from "../discover/files.ts";
 import { UserError } from "../errors.ts";
-import { AuthError } from "../opensync/errors.ts";
 import { buildDryRunReport, renderDryRun } from "../report/dry-run.ts";
-import { renderSyncSummary, syncComplete, syncReportJson } from "../report/sync-summary.ts";
+import { failureOf, withFix } from "../report/failure.ts";
+import { outputWidth } from "../report/format.ts";
+import { terminalProgress } from "../report/progress.ts";
+import { resolveSessionId } from "../report/session-id.ts";
+import { INTERRUPTED, renderSyncSummary, syncComplete, syncReportJson } from "../report/sync-summary.ts";
 import { summarizeAll } from "../scan/summaries.ts";
-import { connect, requireRoots, scanSettings } from "../sync/context.ts";
+import { releaseHeldBy } from "../state/lock.ts";
+import { connect, requireRoots, scanSettings, startPriceRefresh } from "../sync/context.ts";
 import { runSync } from "../sync/run-sync.ts";
 
+/** The shell's code for a command stopped by Ctrl-C. */
+const EXIT_INTERRUPTED = 130;
+
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
-  const session = typeof options.session === "string" ? options.session : undefined;
-  if (options.session !== undefined && !session) throw new UserError("--session needs a session id.");
+  if (options.redactions === true && options.dryRun !== true) {
+    throw new UserError("--redactions counts what a dry run would redact: add --dry-run (claude-code-sync sync --dry-run --redactions).", 2, "usage");
+  }
+  if (Array.isArray(options.session)) throw new UserError("--session was given more than once; give it once.", 2, "usage");
+  const given = options.session === undefined ? undefined : String(options.session);
   const json = options.json === true;
+  const verbose = options.verbose === true;
   return options.dryRun
-    ? dryRun(session, json, options.redactions === true)
-    : sync(session, json, options.full === true, options.insecure === true);
+    ? dryRun(given, json, verbose, options.redactions === true)
+    : sync(given, json, verbose, {
+        full: options.full === true,
+        insecure: options.insecure === true,
+        retryFailed: options.retryFailed === true,
+        offline: options.offline === true,
+      });
+}
+
+/** The session `--session` names (a whole id or its start), among the transcripts on disk. */
+function chosenSession(given: string | undefined, roots: string[]): string | undefined {
+  if (given === undefined) return undefined;
+  return resolveSessionId(given, discoverFiles(roots).files.map((f) => f.sessionId), roots.join(", "));
 }
 
 /**
@@ -22,8 +45,9 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
  * scans all text for secrets, several times the cost of reading, so it is
  * asked for with --redactions.
  */
-async function dryRun(session: string | undefined, json: boolean, countRedactions: boolean): Promise<number> {
+async function dryRun(given: string | undefined, json: boolean, verbose: boolean, countRedactions: boolean): Promise<number> {
   const roots = requireRoots();
+  const session = chosenSession(given, roots);
   const settings = scanSettings(loadConfig());
   const { sessions, stats, redactions } = await summarizeAll(roots, settings.read, settings.prices, {
     mode: countRedactions ? "redactions" : "count",
@@ -32,52 +56,93 @@ async function dryRun(session: string | undefined, json: boolean, countRedaction
   const chosen = sessions
     .filter((s) => (session ? s.externalId === session : !settings.isExcluded(s.projectPath)))
     .map((s) => (s.title === undefined ? s : { ...s, title: settings.scrub.text(s.title).text }));
-  if (session && chosen.length === 0) throw new UserError(`No session ${session} found in ${roots.join(", ")}.`, 1);
   const report = buildDryRunReport(chosen, stats, countRedactions ? redactions : undefined);
-  process.stdout.write(json ? `${JSON.stringify(report)}\n` : `${renderDryRun(report)}\n`);
+  process.stdout.write(json ? `${JSON.stringify(report)}\n` : `${renderDryRun(report, verbose, outputWidth())}\n`);
   return 0;
 }
 
-async function sync(session: string | undefined, json: boolean, full: boolean, insecure: boolean): Promise<number> {
+interface SyncFlags {
+  full: boolean;
+  insecure: boolean;
+  retryFailed: boolean;
+  offline: boolean;
+}
+
+async function sync(given: string | undefined, json: boolean, verbose: boolean, flags: SyncFlags): Promise<number> {
   const roots = requireRoots();
-  const conn = connect({ insecure });
-  const settings = scanSettings(conn.config);
-  const bar = !json && process.stderr.isTTY ? await progressBar() : undefined;
+  const conn = connect({ insecure: flags.insecure });
+  const origin = { url: conn.url, source: resolveCredentials(conn.config).source };
+  const refreshedPrices = startPriceRefresh(conn.config, flags.offline);
   try {
-    const report = await runSync(conn.store, conn.client, {
-      ...settings,
-      roots,
-      full,
-      waitForWindowsMs: 12_000,
-      apiKey: conn.apiKey,
-      ...(session ? { only: new Set([session]) } : {}),
-      onWaiting: (pid) => process.stderr.write(`Waiting for another sync (pid ${pid}) to finish…\n`),
-      onProgress: bar,
+    const session = chosenSession(given, roots);
+    const settings = scanSettings(conn.config);
+    const progress = !json && process.stderr.isTTY ? await terminalProgress(process.stderr) : undefined;
+    const interrupt = onInterrupt(() => {
+      progress?.stop();
+      releaseHeldBy(conn.store);
     });
-    bar?.(-1, 0);
-    process.stdout.write(json ? `${JSON.stringify(syncReportJson(report))}\n` : `${renderSyncSummary(report)}\n`);
-    if (report.stoppedBy instanceof AuthError) return 2;
+    let report: Awaited<ReturnType<typeof runSync>>;
+    try {
+      report = await runSync(conn.store, conn.client, {
+        ...settings,
+        roots,
+        full: flags.full,
+        // --full also asks the server what it holds, and sends again what it lacks.
+        reconcile: flags.full,
+        retryFailed: flags.retryFailed,
+        // A manual sync waits out the server's short re-send windows, so it ends with everything sent.
+        waitForWindowsMs: 12_000,
+        refreshedPrices,
+        apiKey: conn.apiKey,
+        ...(session ? { only: new Set([session]) } : {}),
+        signal: interrupt.signal,
+        onWaiting: (pid) => process.stderr.write(`Waiting for another sync (pid ${pid}) to finish…\n`),
+        onProgress: progress?.sending,
+        onReadProgress: progress?.reading,
+      });
+    } catch (error) {
+      throw withFix(error, origin);
+    } finally {
+      progress?.stop();
+      interrupt.dispose();
+    }
+    const stopped = report.stoppedBy ? failureOf(report.stoppedBy, origin) : undefined;
+    const stop = interrupt.signal.aborted ? INTERRUPTED : stopped;
+    process.stdout.write(json ? `${JSON.stringify(syncReportJson(report, stop))}\n` : `${renderSyncSummary(report, stop, verbose)}\n`);
+    if (interrupt.signal.aborted) return EXIT_INTERRUPTED;
+    if (stopped) return stopped.exitCode;
     return syncComplete(report) ? 0 : 1;
   } finally {
     conn.store.close();
+    // The summary is out; the price refresh (once a day, a few seconds at most) finishes before the process ends.
+    await refreshedPrices;
   }
 }
 
-/** A progress bar on a terminal; `(-1, 0)` closes it. Loaded only when shown. */
-async function progressBar(): Promise<(done: number, total: number) => void> {
-  const { progress } = await import("@clack/prompts");
-  let bar: ReturnType<typeof progress> | undefined;
-  let shown = 0;
-  return (done, total) => {
-    if (done < 0) {
-      bar?.stop("Sent");
+/**
+ * Ctrl-C (or SIGTERM) aborts the returned signal: the sync stops sending, and
+ * the command says what is pending. A second one ends the process at once;
+ * the state is safe at any moment, `abandon` only tidies up.
+ */
+function onInterrupt(abandon: () => void): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const handler = () => {
+    if (!controller.signal.aborted) {
+      process.stderr.write("\nStopping once the requests on their way are answered (Ctrl-C again to stop at once)…\n");
+      controller.abort();
       return;
     }
-    if (!bar) {
-      bar = progress({ max: Math.max(total, 1), output: process.stderr });
-      bar.start("Sending sessions");
-    }
-    bar.advance(done - shown, `Sending sessions (${done}/${total})`);
-    shown = done;
+    abandon();
+    process.stderr.write("Stopped. What was not sent stays pending for the next sync.\n");
+    process.exit(EXIT_INTERRUPTED);
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off("SIGINT", handler);
+      process.off("SIGTERM", handler);
+    },
   };
 }

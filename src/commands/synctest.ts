@@ -1,5 +1,6 @@
 import { loadConfig, requireCredentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
+import { plural } from "../report/format.ts";
 import { type RoundTrip, TEST_TITLE, roundTrip } from "../verify/round-trip.ts";
 import { checkClient, explainServerError } from "../verify/server.ts";
 
@@ -13,7 +14,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   try {
     result = await roundTrip(client, Date.now());
   } catch (error) {
-    const e = explainServerError(error, url, creds.source.apiKey);
+    const e = explainServerError(error, url, creds.source.apiKey, creds.source.convexUrl);
     throw new UserError(`synctest failed: ${e.problem}. Fix: ${e.fix}.`, e.exitCode);
   }
   if (!result.found) {
@@ -28,7 +29,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
       `Created "${TEST_TITLE}" with ${result.messages} messages (a user prompt and an answer):`,
       `  externalId  ${result.externalId}`,
       `  server id   ${result.sessionId}`,
-      `Read back: the server lists it among ${result.listed} session(s) for this key. The round trip works.`,
+      `Read back: the server lists it among ${plural(result.listed, "session")} for this key. The round trip works.`,
       "See it in your OpenSync dashboard (Sessions, newest first, source claude-code); delete it there whenever you like.",
     ].join("\n") + "\n",
   );

@@ -1,3 +1,5 @@
+import { resolveCredentials } from "../config/index.ts";
+import { withFix } from "../report/failure.ts";
 import { connect, requireRoots, scanSettings } from "../sync/context.ts";
 import { releaseHeldBy } from "../state/lock.ts";
 import { runSync } from "../sync/run-sync.ts";
@@ -12,8 +14,11 @@ const LOCK_WAIT_MS = 30_000;
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
   const roots = requireRoots();
   const conn = connect({ insecure: options.insecure === true });
+  const origin = { url: conn.url, source: resolveCredentials(conn.config).source };
   const settings = scanSettings(conn.config);
-  const say = (line: string) => process.stderr.write(`${line}\n`);
+  // What was synced goes to stdout, problems to stderr: `watch > sync.log` keeps the problems on screen.
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const warn = (line: string) => process.stderr.write(`${line}\n`);
   const poll = options.poll === true;
 
   const watcher = startWatcher({
@@ -30,7 +35,8 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
         waitForLockMs: LOCK_WAIT_MS,
       }),
     log: options.quiet === true ? () => {} : say,
-    warn: say,
+    warn,
+    verbose: options.verbose === true,
   });
   if (options.quiet !== true) {
     const how = poll ? `checking every ${POLL_MS / 1000} s` : "Ctrl-C to stop";
@@ -57,6 +63,8 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   try {
     await watcher.done;
     return 0;
+  } catch (error) {
+    throw withFix(error, origin);
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

@@ -29,7 +29,11 @@ export function resolveCredentials(cfg: Config, env: Env = process.env): Credent
 export function requireCredentials(cfg: Config, then = ""): Credentials & { convexUrl: string; apiKey: string } {
   const creds = resolveCredentials(cfg);
   if (creds.convexUrl && creds.apiKey) return { ...creds, convexUrl: creds.convexUrl, apiKey: creds.apiKey };
-  throw new UserError(`Not logged in. Run \`claude-code-sync login\` (or set CLAUDE_CODE_SYNC_URL and CLAUDE_CODE_SYNC_API_KEY)${then}.`, 2);
+  throw new UserError(
+    `Not logged in. Run \`claude-code-sync login\` (or set CLAUDE_CODE_SYNC_URL and CLAUDE_CODE_SYNC_API_KEY)${then}.`,
+    2,
+    "not-logged-in",
+  );
 }
 
 function pick(env: Env, names: readonly string[], fromFile: string | undefined) {
@@ -44,4 +48,15 @@ function pick(env: Env, names: readonly string[], fromFile: string | undefined) 
 export function maskKey(key: string): string {
   if (key.length < 16) return "…";
   return `${key.slice(0, 6)}…${key.slice(-4)}`;
+}
+
+/**
+ * A URL as it may be shown: without a `user:password@` part and with any API
+ * key in it masked. It is shown as given (the environment may hold anything),
+ * so these are cut out of the text itself, parseable or not.
+ */
+export function shownUrl(url: string): string {
+  // Up to the last "@": a password may hold "@" or "/" itself.
+  const withoutUser = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)?.*@/i, (_, scheme: string | undefined) => `${scheme ?? ""}…@`);
+  return withoutUser.replace(/osk_[A-Za-z0-9_-]+/g, (key) => maskKey(key));
 }

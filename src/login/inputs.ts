@@ -37,7 +37,7 @@ export function requireGiven(known: Known): { url: Given; apiKey: Given } {
   if (url !== undefined && apiKey !== undefined) return { url, apiKey };
   const missing = [url === undefined && "--url", apiKey === undefined && "--api-key"].filter(Boolean).join(" and ");
   throw new UserError(
-    `Missing ${missing}. Without a terminal to ask in, run: claude-code-sync login --url https://<name>.convex.site --api-key osk_... ` +
+    `Missing ${missing}. Without a terminal to ask in, pipe the key: … | claude-code-sync login --url https://<name>.convex.site --api-key-stdin ` +
       "(or set CLAUDE_CODE_SYNC_URL and CLAUDE_CODE_SYNC_API_KEY). The key is in the OpenSync dashboard: Settings → API key.",
     2,
   );

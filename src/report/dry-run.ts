@@ -1,6 +1,7 @@
 import type { SessionSummary, UsageTotals } from "../fold/summarize.ts";
 import type { ReadStats } from "../scan/work.ts";
-import { fit, formatInt, formatUsd, table } from "./format.ts";
+import { type Column, formatInt, formatUsd, plural, table } from "./format.ts";
+import { shownId } from "./session-id.ts";
 
 export type DryRunSession = Omit<SessionSummary, "unknownModels"> & {
   /** Secrets that would be redacted from this session's messages (with `--redactions`). */
@@ -37,12 +38,29 @@ export function buildDryRunReport(sessions: SessionSummary[], stats: ReadStats, 
   };
 }
 
-export function renderDryRun(report: DryRunReport): string {
+/** A model as a table has room for: "claude-sonnet-4-5-20250929" is "sonnet-4-5". */
+export function shortModel(model: string): string {
+  return model.replace(/^claude-/, "").replace(/-\d{8}$/, "");
+}
+
+/** One row per session and a totals row, in `width` columns; with `verbose`, whole ids and model names, as wide as they need. */
+export function renderDryRun(report: DryRunReport, verbose: boolean, width: number): string {
   const counted = report.sessions.some((s) => s.redactions !== undefined);
+  const columns: Column[] = [
+    { header: "Id" },
+    { header: "Session", min: 12 },
+    { header: "Project", min: 7 },
+    { header: "Model", min: 6 },
+    { header: "Messages", numeric: true },
+    { header: "Tokens", numeric: true },
+    { header: "Cost", numeric: true },
+    ...(counted ? [{ header: "Redacted", numeric: true }] : []),
+  ];
   const rows = report.sessions.map((s) => [
-    fit(s.title ?? "(no prompt)", 48),
-    fit(s.projectName ?? "", 24),
-    fit(s.model ?? "", 28),
+    shownId(s.externalId, verbose),
+    s.title ?? "(no prompt)",
+    s.projectName ?? "",
+    s.model === undefined ? "" : verbose ? s.model : shortModel(s.model),
     formatInt(s.messageCount),
     formatInt(s.promptTokens + s.completionTokens),
     formatUsd(s.cost),
@@ -50,7 +68,8 @@ export function renderDryRun(report: DryRunReport): string {
   ]);
   const t = report.totals;
   rows.push([
-    `Total: ${formatInt(t.sessions)} sessions`,
+    "Total",
+    plural(t.sessions, "session"),
     "",
     "",
     formatInt(t.messages),
@@ -58,18 +77,12 @@ export function renderDryRun(report: DryRunReport): string {
     formatUsd(t.cost),
     ...(counted ? [formatInt(report.sessions.reduce((n, s) => n + (s.redactions ?? 0), 0))] : []),
   ]);
-  const lines = [
-    table(
-      ["Session", "Project", "Model", "Messages", "Tokens", "Cost", ...(counted ? ["Redacted"] : [])],
-      rows,
-      [false, false, false, true, true, true, true],
-    ),
-    "",
-    "Dry run: nothing was sent.",
-  ];
-  if (report.skipped.files || report.skipped.badLines) {
-    lines.push(`Skipped ${report.skipped.files} file(s) (empty or unreadable) and ${report.skipped.badLines} unreadable line(s).`);
-  }
+  const lines = [table(columns, rows, verbose ? Number.POSITIVE_INFINITY : width), "", "Dry run: nothing was sent."];
+  const skipped = [
+    report.skipped.files ? `${plural(report.skipped.files, "file")} (empty or unreadable)` : "",
+    report.skipped.badLines ? plural(report.skipped.badLines, "unreadable line") : "",
+  ].filter(Boolean);
+  if (skipped.length) lines.push(`Skipped ${skipped.join(" and ")}.`);
   if (report.unknownModels.length) {
     lines.push(`No price known for: ${report.unknownModels.join(", ")} (counted at $0).`);
   }

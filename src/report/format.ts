@@ -8,42 +8,70 @@ export function formatUsd(n: number): string {
   return `$${n.toFixed(2)}`;
 }
 
-/** East Asian wide characters and emoji take two terminal columns. */
-const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1faff}\u{20000}-\u{3fffd}]/u;
-
-const columns = (ch: string) => (WIDE.test(ch) ? 2 : 1);
-
-export function displayWidth(text: string): number {
-  let w = 0;
-  for (const ch of text) w += columns(ch);
-  return w;
+/** A count and its noun: "1 session", "1,880 sessions", "2 entries" (with `many` given). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatInt(n)} ${n === 1 ? one : many}`;
 }
 
-/** Cuts to `width` terminal columns with an ellipsis. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/** Cuts to `width` terminal columns with an ellipsis; wide characters and emoji count as two. */
 export function fit(text: string, width: number): string {
-  if (displayWidth(text) <= width) return text;
+  if (Bun.stringWidth(text) <= width) return text;
   let out = "";
-  let w = 0;
-  for (const ch of text) {
-    if (w + columns(ch) > width - 1) break;
-    out += ch;
-    w += columns(ch);
+  let used = 0;
+  for (const { segment } of graphemes.segment(text)) {
+    const w = Bun.stringWidth(segment);
+    if (used + w > width - 1) break;
+    out += segment;
+    used += w;
   }
   return `${out}…`;
 }
 
-/** Left-aligned text columns, right-aligned numeric columns. */
-export function table(header: string[], rows: string[][], numeric: boolean[]): string {
-  const widths = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ""))));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => {
-        const pad = " ".repeat((widths[i] ?? 0) - displayWidth(c));
-        return numeric[i] ? pad + c : c + pad;
+export interface Column {
+  header: string;
+  /** Right-aligned. */
+  numeric?: boolean;
+  /** The column gives up width, down to this, when the table is too wide; columns without it keep theirs. */
+  min?: number;
+}
+
+const GAP = 2;
+
+/**
+ * Columns laid out in at most `maxWidth` terminal columns: when the natural
+ * widths do not fit, the widest shrinkable column gives up a column at a time,
+ * and its cells are cut with an ellipsis.
+ */
+export function table(columns: Column[], rows: string[][], maxWidth: number): string {
+  const cells = rows.map((row) => columns.map((_, i) => (row[i] ?? "").replace(/\s+/g, " ")));
+  const widths = columns.map((c, i) => Math.max(Bun.stringWidth(c.header), ...cells.map((r) => Bun.stringWidth(r[i]!))));
+  let excess = widths.reduce((a, b) => a + b, 0) + GAP * (columns.length - 1) - maxWidth;
+  while (excess > 0) {
+    let widest = -1;
+    columns.forEach((c, i) => {
+      if (c.min !== undefined && widths[i]! > c.min && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+    });
+    if (widest < 0) break;
+    widths[widest]!--;
+    excess--;
+  }
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => {
+        const shown = fit(cell, widths[i]!);
+        const pad = " ".repeat(widths[i]! - Bun.stringWidth(shown));
+        return columns[i]!.numeric ? pad + shown : shown + pad;
       })
-      .join("  ")
+      .join(" ".repeat(GAP))
       .trimEnd();
-  return [line(header), ...rows.map(line)].join("\n");
+  return [line(columns.map((c) => c.header)), ...cells.map(line)].join("\n");
+}
+
+/** The width human tables fit: the terminal's, or 80 columns when the output is not a terminal. */
+export function outputWidth(stream: { isTTY?: boolean; columns?: number } = process.stdout): number {
+  return stream.isTTY && stream.columns ? stream.columns : 80;
 }
 
 /** "5 minutes ago", as the published docs show it. */

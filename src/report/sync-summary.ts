@@ -1,6 +1,16 @@
 import { readError } from "../discover/files.ts";
 import type { SyncReport } from "../sync/run-sync.ts";
-import { formatInt } from "./format.ts";
+import type { Failure } from "./failure.ts";
+import { formatInt, plural } from "./format.ts";
+import { shownId } from "./session-id.ts";
+
+/** Why a run ended early, worded for the person (with the fix) and coded for scripts. */
+export type Stop = Pick<Failure, "message" | "code">;
+
+export const INTERRUPTED: Stop = {
+  message: "Interrupted: the requests already on their way were finished and recorded; nothing more was sent.",
+  code: "interrupted",
+};
 
 /** Transcripts the read failed on (no permission, deleted meanwhile): retried by the next sync. */
 export function unreadableFiles(r: SyncReport) {
@@ -12,30 +22,38 @@ export function syncComplete(r: SyncReport): boolean {
   return !r.stoppedBy && r.failed.length === 0 && r.pendingMessages === 0 && r.pendingSessions === 0 && unreadableFiles(r).length === 0;
 }
 
+const pendingLine = (r: SyncReport) =>
+  `Pending: ${plural(r.pendingSessions, "session")}, ${plural(r.pendingMessages, "message")}; the next \`claude-code-sync sync\` sends them.`;
+
 /** The one line a sync ends with, plus what is left and why. */
-export function renderSyncSummary(r: SyncReport): string {
+export function renderSyncSummary(r: SyncReport, stop: Stop | undefined, verbose: boolean): string {
   const lines = [
-    `Synced ${formatInt(r.sessionsSent)} session update(s) and ${formatInt(r.messagesSent)} message(s) (read ${formatInt(r.sessionsRead)} changed session(s)).`,
+    `Synced ${plural(r.sessionsSent, "session update")} and ${plural(r.messagesSent, "message")} (read ${plural(r.sessionsRead, "changed session")}).`,
   ];
-  if (r.stoppedBy) lines.push(r.stoppedBy.message);
-  if (r.pendingMessages || r.pendingSessions) {
-    lines.push(
-      `Pending: ${formatInt(r.pendingSessions)} session(s), ${formatInt(r.pendingMessages)} message(s); the next \`claude-code-sync sync\` sends them.`,
-    );
-  }
-  for (const f of r.failed.slice(0, 10)) lines.push(`Failed: ${f.id}: ${f.error}`);
-  if (r.failed.length > 10) lines.push(`…and ${r.failed.length - 10} more failures (see \`claude-code-sync status\`).`);
-  if (r.stats.badLines) lines.push(`Skipped ${formatInt(r.stats.badLines)} unreadable line(s).`);
+  if (stop) lines.push(stop.message);
+  if (r.pendingMessages || r.pendingSessions) lines.push(pendingLine(r));
+  for (const f of r.failed.slice(0, 10)) lines.push(`Failed: ${shownId(f.id, verbose)}: ${f.error}`);
+  if (r.failed.length > 10) lines.push(`…and ${formatInt(r.failed.length - 10)} more failures (see \`claude-code-sync status\`).`);
+  if (r.stats.badLines) lines.push(`Skipped ${plural(r.stats.badLines, "unreadable line")}.`);
   // Files or folders the read failed on (no permission, deleted meanwhile); empty files are not worth a line.
   const unreadable = unreadableFiles(r);
   for (const f of unreadable.slice(0, 5)) lines.push(`Could not read ${f.path} (${readError(f)}); the next sync tries again.`);
-  if (unreadable.length > 5) lines.push(`…and ${unreadable.length - 5} more that could not be read.`);
+  if (unreadable.length > 5) lines.push(`…and ${formatInt(unreadable.length - 5)} more that could not be read.`);
   return lines.join("\n");
 }
 
-export function syncReportJson(r: SyncReport) {
+/** Why a run that was not stopped still did not finish everything (exit 1), for scripts. */
+function unfinished(r: SyncReport): Stop | undefined {
+  if (r.failed.length > 0) return { message: `The server refused ${plural(r.failed.length, "item")} (see "failed").`, code: "items-refused" };
+  if (unreadableFiles(r).length > 0) return { message: "Some transcripts could not be read; the next sync tries again.", code: "unreadable-files" };
+  if (r.pendingMessages || r.pendingSessions) return { message: pendingLine(r), code: "pending" };
+  return undefined;
+}
+
+export function syncReportJson(r: SyncReport, stop: Stop | undefined) {
+  const why = stop ?? unfinished(r);
   return {
-    ok: syncComplete(r),
+    ok: stop === undefined && syncComplete(r),
     sessionsRead: r.sessionsRead,
     bytesRead: r.bytesRead,
     sessionsSent: r.sessionsSent,
@@ -44,6 +62,6 @@ export function syncReportJson(r: SyncReport) {
     pending: { sessions: r.pendingSessions, messages: r.pendingMessages },
     failed: r.failed,
     skipped: { badLines: r.stats.badLines, files: r.stats.files.length },
-    ...(r.stoppedBy ? { error: r.stoppedBy.message } : {}),
+    ...(why ? { error: why.message, code: why.code } : {}),
   };
 }

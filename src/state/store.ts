@@ -107,6 +107,13 @@ export class StateStore {
     return this.db.filename;
   }
 
+  /** The state of `serverUrl`; it records the URL, so a listing of the state folder can name each database. */
+  static forServer(serverUrl: string): StateStore {
+    const store = StateStore.open(statePath(serverUrl));
+    if (store.getMeta("url") !== serverUrl) store.setMeta("url", serverUrl);
+    return store;
+  }
+
   close(): void {
     this.db.close();
   }
@@ -463,6 +470,11 @@ export class StateStore {
       "SELECT u.*, ?2 AS session_id, m.name AS model_name, NULL AS file_path FROM usage u JOIN models m ON m.id = u.model WHERE u.session = ?1",
     ).all(key, sessionId) as UsageRow[];
     return rows.map(usageRecord);
+  }
+
+  /** Every model name responses were read with. */
+  modelNames(): string[] {
+    return (this.q("SELECT name FROM models").all() as Array<{ name: string }>).map((r) => r.name);
   }
 
   /** Sessions with responses of these models (to price them again when a price changed). */

@@ -3,9 +3,9 @@ import { projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
 import { type OpenSyncClient, createClient } from "../opensync/client.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
-import { loadPriceBook, type PriceBook } from "../pricing/index.ts";
+import { loadPriceBook, type PriceBook, refreshPrices } from "../pricing/index.ts";
 import { createRedactor } from "../safety/redact.ts";
-import { StateStore, statePath } from "../state/store.ts";
+import { StateStore } from "../state/store.ts";
 import { type Scrubber, scrubberFrom } from "../plan/payloads.ts";
 import type { ReadSettings } from "../scan/work.ts";
 
@@ -35,12 +35,24 @@ export function scanSettings(config: Config): ScanSettings {
   };
 }
 
+/**
+ * The day's refresh of model prices, in the background: the new prices when
+ * they changed, undefined otherwise (refreshed less than a day ago, off with
+ * --offline or `priceUpdates`, or the list out of reach: never an error).
+ */
+export async function startPriceRefresh(config: Config, offline: boolean): Promise<PriceBook | undefined> {
+  const o = config.options;
+  const { changed } = await refreshPrices({ offline: offline || !o.priceUpdates });
+  return changed ? loadPriceBook({ prices: o.prices, priceUpdates: o.priceUpdates }) : undefined;
+}
+
 export function requireRoots(): string[] {
   const roots = projectRoots();
   if (roots.length === 0) {
     throw new UserError(
       "No Claude Code sessions folder found (looked for ~/.claude/projects and ~/.config/claude/projects). Set CLAUDE_CONFIG_DIR if Claude Code keeps its data elsewhere.",
       1,
+      "no-transcripts",
     );
   }
   return roots;
@@ -77,6 +89,6 @@ export function connect(options: { insecure?: boolean; config?: Config; timeoutM
       // The sender owns retries and pacing: one attempt per call.
       retries: options.retries ?? 0,
     }),
-    store: StateStore.open(statePath(url)),
+    store: StateStore.forServer(url),
   };
 }

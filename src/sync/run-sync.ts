@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { UserError } from "../errors.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
+import type { PriceBook } from "../pricing/index.ts";
 import { type ScanOutcome, scan } from "../scan/scan.ts";
 import { type SendOutcome, Sender } from "../send/sender.ts";
 import { legacyAdopter } from "../send/legacy.ts";
@@ -36,6 +37,12 @@ export interface SyncRequest extends ScanSettings {
   onWaiting?: (pid: number) => void;
   /** Wait this long at most for writes held back by the server's windows, then send them too (0: leave them for the next run). */
   waitForWindowsMs?: number;
+  /**
+   * The day's price refresh, started by the caller: if it has brought new
+   * prices by the time the read is done, they are used at once (sessions
+   * re-priced and sent); otherwise the next run uses them.
+   */
+  refreshedPrices?: Promise<PriceBook | undefined>;
 }
 
 export interface SyncReport extends SendOutcome, ScanOutcome {
@@ -73,7 +80,7 @@ async function acquire(lock: SyncLock, req: SyncRequest): Promise<void> {
   let told = false;
   while (!lock.tryAcquire()) {
     const holder = lock.holder()?.pid ?? 0;
-    if (Date.now() > deadline) throw new UserError(`Another sync (pid ${holder}) is still running. Try again when it has finished.`, 1);
+    if (Date.now() > deadline) throw new UserError(`Another sync (pid ${holder}) is still running. Try again when it has finished.`, 1, "sync-running");
     if (!told) req.onWaiting?.(holder);
     told = true;
     await Bun.sleep(200);
@@ -109,6 +116,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     const sender = new Sender(store, transport, options);
     sender.loadPending();
     const sink = new StateSink(store, req, (id) => sender.feed(id));
+    sink.usePrices(req.prices);
     const sending = sender.run();
     let scanned: ScanOutcome;
     try {
@@ -125,6 +133,8 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
         (chunk) => sink.accept(chunk),
       );
       for (const id of sink.finish()) sender.feed(id);
+      const refreshed = req.refreshedPrices ? await settledNow(req.refreshedPrices) : undefined;
+      if (refreshed) sink.usePrices(refreshed);
     } finally {
       sender.close();
     }
@@ -143,6 +153,13 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
   } finally {
     lock.release();
   }
+}
+
+/** The promise's value if it has settled already, undefined if not (never waits). */
+async function settledNow<T>(promise: Promise<T | undefined>): Promise<T | undefined> {
+  const pending = Symbol("pending");
+  const value = await Promise.race([promise, Promise.resolve(pending)]);
+  return value === pending ? undefined : (value as T | undefined);
 }
 
 /**

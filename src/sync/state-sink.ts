@@ -1,7 +1,7 @@
 import { summarize, usageBySession, emptySessionUsage } from "../fold/summarize.ts";
 import { batchRecords } from "../fold/usage-ledger.ts";
 import { payloadHash } from "../plan/hash.ts";
-import type { PriceBook } from "../pricing/index.ts";
+import { type PriceBook, changedModels } from "../pricing/index.ts";
 import { type Scrubber, sessionPayload } from "../plan/payloads.ts";
 import type { ScanPast } from "../scan/scan.ts";
 import type { SessionChunk } from "../scan/work.ts";
@@ -13,6 +13,9 @@ export interface SinkSettings {
   isExcluded(projectPath: string | undefined): boolean;
   prices: PriceBook;
 }
+
+/** The prices each model had when the state last priced its sessions. */
+const PRICES_META = "price_fingerprints";
 
 /** What the state knows of earlier reads, as the scan asks for it. */
 export function statePast(store: StateStore): ScanPast {
@@ -29,6 +32,7 @@ export function statePast(store: StateStore): ScanPast {
 export class StateSink {
   private readonly ledger: StateLedger;
   private readonly refreshed = new Set<string>();
+  private prices: PriceBook;
 
   constructor(
     private readonly store: StateStore,
@@ -36,6 +40,24 @@ export class StateSink {
     private readonly onReady: (sessionId: string) => void = () => {},
   ) {
     this.ledger = new StateLedger(store);
+    this.prices = settings.prices;
+  }
+
+  /**
+   * Prices from now on; sessions with responses of a model whose price changed
+   * since the state last priced them get their totals again (and are handed to
+   * `onReady`). The first run only records the prices.
+   */
+  usePrices(prices: PriceBook): void {
+    this.prices = prices;
+    const current = prices.fingerprints(this.store.modelNames());
+    const previous = this.store.getMeta(PRICES_META);
+    this.store.setMeta(PRICES_META, JSON.stringify(current));
+    if (previous === undefined) return;
+    const stale = this.store.sessionsUsingModels(changedModels(JSON.parse(previous) as Record<string, string>, current));
+    if (stale.length === 0) return;
+    this.refreshSessions(stale);
+    for (const id of stale) this.onReady(id);
   }
 
   accept(chunk: SessionChunk): void {
@@ -69,8 +91,7 @@ export class StateSink {
     return stale;
   }
 
-  /** Refreshes the payloads of sessions (after a price change, say). */
-  refreshSessions(sessionIds: Iterable<string>): void {
+  private refreshSessions(sessionIds: Iterable<string>): void {
     this.store.write(() => {
       for (const id of sessionIds) this.refresh(id);
     });
@@ -81,7 +102,7 @@ export class StateSink {
     this.refreshed.add(sessionId);
     const meta = this.store.getFold(sessionId)?.meta;
     if (!meta) return;
-    const usage = usageBySession(this.store.sessionUsage(sessionId), this.settings.prices).get(sessionId) ?? emptySessionUsage();
+    const usage = usageBySession(this.store.sessionUsage(sessionId), this.prices).get(sessionId) ?? emptySessionUsage();
     const summary = summarize(meta, usage, this.store.messageCount(sessionId));
     if (summary.messageCount === 0 && summary.promptTokens + summary.completionTokens === 0) return;
     const json = JSON.stringify(sessionPayload(summary, this.settings.scrub));

@@ -5,9 +5,10 @@ import { selfArgv } from "../claude-settings/self-command.ts";
 import { readSettings } from "../claude-settings/settings-file.ts";
 import { SettingsError } from "../claude-settings/settings-json.ts";
 import { type HookState, enabledPlugin, hookStatus } from "../claude-settings/status.ts";
-import { type Config, configPath, defaultConfig, loadConfig, maskKey, resolveCredentials } from "../config/index.ts";
+import { type Config, type Credentials, configPath, defaultConfig, loadConfig, maskKey, resolveCredentials } from "../config/index.ts";
 import { projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
+import { plural } from "../report/format.ts";
 import { keyFormatProblem } from "../login/key-format.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
 import { SyncLock } from "../state/lock.ts";
@@ -40,7 +41,7 @@ export async function runChecks(): Promise<Check[]> {
   const checks = [config];
   const creds = resolveCredentials(value ?? defaultConfig());
   const target = credentialsCheck(value, creds);
-  checks.push(target.check, ...(await serverChecks(target, creds.source.apiKey)));
+  checks.push(target.check, ...(await serverChecks(target, creds.source)));
   checks.push(hooksCheck(), stateCheck(target.url), transcriptsCheck());
   return checks;
 }
@@ -93,22 +94,22 @@ function credentialsCheck(config: Config | undefined, creds: ReturnType<typeof r
   }
 }
 
-async function serverChecks({ client, url }: Target, keySource: string | undefined): Promise<Check[]> {
+async function serverChecks({ client, url }: Target, source: Credentials["source"]): Promise<Check[]> {
   const server = "Server reachable";
   const key = "API key valid";
   if (!client || !url) return [skip("server", server, "needs credentials"), skip("apiKey", key, "needs credentials")];
   try {
     await client.health();
   } catch (error) {
-    const e = explainServerError(error, url, keySource);
+    const e = explainServerError(error, url, source.apiKey, source.convexUrl);
     return [fail("server", server, e.problem, e.fix), skip("apiKey", key, "needs the server")];
   }
   const reachable = ok("server", server, `${url}/health answers`);
   try {
     const sessions = await client.listSessions();
-    return [reachable, ok("apiKey", key, `accepted; ${sessions.length} session(s) on the server`)];
+    return [reachable, ok("apiKey", key, `accepted; ${plural(sessions.length, "session")} on the server`)];
   } catch (error) {
-    const e = explainServerError(error, url, keySource);
+    const e = explainServerError(error, url, source.apiKey, source.convexUrl);
     return [reachable, fail("apiKey", key, e.problem, e.fix)];
   }
 }
@@ -139,7 +140,7 @@ function hooksCheck(): Check {
   if (needed.length > 0) return fail("hooks", name, `missing for ${needed.join(", ")} in ${path}`, SETUP_OR_WATCH);
   const elsewhere = where("elsewhere");
   if (elsewhere.length > 0) {
-    return fail("hooks", name, `${elsewhere.join(", ")} run(s) another claude-code-sync (moved, or an older install), not ${self.join(" ")}`, "claude-code-sync setup");
+    return fail("hooks", name, `${elsewhere.join(", ")} ${elsewhere.length === 1 ? "runs" : "run"} another claude-code-sync (moved, or an older install), not ${self.join(" ")}`, "claude-code-sync setup");
   }
   const program = self[0]!;
   if (!isExecutable(program)) return fail("hooks", name, `the hooks run ${program}, which is missing or not executable`, "claude-code-sync setup");
@@ -176,7 +177,7 @@ function stateCheck(url: string | undefined): Check {
     if (result.length > 0) return fail("state", name, `${path} is damaged: ${result.slice(0, 3).join("; ")}`, fix);
     const counts = store.counts();
     const lock = lockNote(store);
-    return ok("state", name, `${path} is consistent; ${counts.sessionsSynced} session(s) synced, ${counts.messagesPending} message(s) pending${lock}`);
+    return ok("state", name, `${path} is consistent; ${plural(counts.sessionsSynced, "session")} synced, ${plural(counts.messagesPending, "message")} pending${lock}`);
   } catch (error) {
     // Whatever stops the database from opening or reading is what this check is for.
     return fail("state", name, error instanceof Error ? error.message : String(error), fix);

@@ -1,3 +1,4 @@
+import { plural } from "../report/format.ts";
 import type { Check, CheckStatus } from "./checks.ts";
 
 const MARK: Record<CheckStatus, string> = { ok: "✓", fail: "✗", skip: "-" };
@@ -10,7 +11,7 @@ export function renderChecks(checks: Check[]): string {
     return c.fix ? [line, `  ${" ".repeat(width)}  fix: ${c.fix}`] : [line];
   });
   const failed = checks.filter((c) => c.status === "fail").length;
-  lines.push("", failed === 0 ? "All checks passed." : `${failed} check(s) failed; run the fix shown under each, then claude-code-sync verify again.`);
+  lines.push("", failed === 0 ? "All checks passed." : `${plural(failed, "check")} failed; run the fix shown under each, then claude-code-sync verify again.`);
   return lines.join("\n");
 }
 

@@ -28,11 +28,22 @@ export function keyFix(source: Credentials["source"]["apiKey"]): string {
     : `set $${source} to the current key from the OpenSync dashboard, or unset it and run claude-code-sync login`;
 }
 
+/** What fixes a wrong URL: login with the right one, unless the URL comes from an environment variable, which login would not change. */
+export function urlFix(source: Credentials["source"]["convexUrl"]): string {
+  return source === undefined || source === "config"
+    ? "claude-code-sync login --url https://<name>.convex.site"
+    : `set $${source} to your deployment's https://<name>.convex.site URL, or unset it and run claude-code-sync login`;
+}
 
 const firstLine = (text: string) => redact(text).split("\n", 1)[0]!.trim().slice(0, 200);
 
-export function explainServerError(error: unknown, url: string, keySource: Credentials["source"]["apiKey"]): Explained {
-  const login = "claude-code-sync login --url https://<name>.convex.site";
+export function explainServerError(
+  error: unknown,
+  url: string,
+  keySource: Credentials["source"]["apiKey"],
+  urlSource: Credentials["source"]["convexUrl"] = "config",
+): Explained {
+  const login = urlFix(urlSource);
   if (error instanceof AuthError) {
     return { problem: `the server refused the API key (${firstLine(error.serverMessage)})`, fix: keyFix(keySource), exitCode: 2 };
   }

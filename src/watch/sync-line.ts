@@ -1,4 +1,5 @@
-import { formatInt } from "../report/format.ts";
+import { plural } from "../report/format.ts";
+import { shownId } from "../report/session-id.ts";
 import type { SyncReport } from "../sync/run-sync.ts";
 import { withoutRetryNote } from "../opensync/errors.ts";
 
@@ -7,10 +8,10 @@ export function clock(at = new Date()): string {
   return at.toTimeString().slice(0, 8);
 }
 
-/** Which sessions a pass was about: a few short ids, or "all sessions" for a full pass. */
-export function scope(only: readonly string[] | undefined): string {
+/** Which sessions a pass was about: a few ids (short ones, which `sync --session` takes), or "all sessions" for a full pass. */
+export function scope(only: readonly string[] | undefined, verbose = false): string {
   if (!only) return "all sessions";
-  const shown = only.slice(0, 3).map((id) => id.slice(0, 8));
+  const shown = only.slice(0, 3).map((id) => shownId(id, verbose));
   return `session ${shown.join(", ")}${only.length > 3 ? ` +${only.length - 3}` : ""}`;
 }
 
@@ -18,16 +19,16 @@ export function scope(only: readonly string[] | undefined): string {
  * The one line a watch prints after a sync; undefined when a pass over changed
  * sessions found nothing to read or send (a file touched without new lines).
  */
-export function syncLine(r: SyncReport, only: readonly string[] | undefined, at: Date): string | undefined {
+export function syncLine(r: SyncReport, only: readonly string[] | undefined, at: Date, verbose = false): string | undefined {
   if (r.sessionsRead + r.sessionsSent + r.messagesSent + r.deferred + r.failed.length === 0) {
     return only ? undefined : `${clock(at)} ${scope(only)}: up to date`;
   }
   const notes = [
-    r.deferred ? `${formatInt(r.deferred)} held back by the server's re-send window` : "",
-    r.failed.length ? `${formatInt(r.failed.length)} refused by the server (see \`claude-code-sync status\`)` : "",
+    r.deferred ? `${plural(r.deferred, "update")} held back by the server's re-send window` : "",
+    r.failed.length ? `${plural(r.failed.length, "item")} refused by the server (see \`claude-code-sync status\`)` : "",
   ].filter(Boolean);
-  const sent = `sent ${formatInt(r.messagesSent)} message(s), ${formatInt(r.sessionsSent)} session update(s)`;
-  return `${clock(at)} ${scope(only)}: ${sent}${notes.length ? `; ${notes.join("; ")}` : ""}`;
+  const sent = `sent ${plural(r.messagesSent, "message")}, ${plural(r.sessionsSent, "session update")}`;
+  return `${clock(at)} ${scope(only, verbose)}: ${sent}${notes.length ? `; ${notes.join("; ")}` : ""}`;
 }
 
 /** A failed pass and when the next one comes. */

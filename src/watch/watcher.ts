@@ -29,6 +29,8 @@ export interface WatchOptions {
   log(line: string): void;
   /** A problem worth seeing even with --quiet. */
   warn(line: string): void;
+  /** Whole session ids in the lines. */
+  verbose?: boolean;
 }
 
 export interface Watcher {
@@ -152,7 +154,7 @@ export function startWatcher(o: WatchOptions): Watcher {
       if (report.unsentError) return retryLater(only, report.unsentError);
       failures = 0;
       if (!only) full = false;
-      const line = syncLine(report, only, new Date());
+      const line = syncLine(report, only, new Date(), o.verbose);
       if (line) o.log(line);
       retryDeferred(report.deferredSessions);
     } catch (error) {

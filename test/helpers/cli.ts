@@ -3,6 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const CLI = join(import.meta.dir, "..", "..", "src", "cli.ts");
+/**
+ * What every spawned CLI gets besides a test's own variables: PATH, no colour,
+ * and the daily price refresh pointed at port 9 on loopback, where nothing
+ * listens (it fails at once: tests never leave this machine).
+ */
+export function baseEnv(): Record<string, string> {
+  return { PATH: process.env.PATH ?? "", NO_COLOR: "1", CLAUDE_CODE_SYNC_PRICES_URL: "http://127.0.0.1:9/model_prices.json" };
+}
 
 export interface CliResult {
   code: number;
@@ -22,7 +30,7 @@ export async function runCli(
 ): Promise<CliResult> {
   const proc = Bun.spawn([process.execPath, CLI, ...args], {
     // A hook's runner waits 10 min for more requests: here it exits when done, unless a test says otherwise.
-    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "0", ...opts.env },
+    env: { ...baseEnv(), CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "0", ...opts.env },
     stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
     stdout: "pipe",
     stderr: "pipe",

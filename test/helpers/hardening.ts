@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCorpus } from "../../bench/generate.ts";
 import { type DumpSession, type TestServer, startTestServer } from "../../testserver/server.ts";
-import { type CliResult, runCli, tempHome } from "./cli.ts";
+import { type CliResult, runCli, tempHome, baseEnv } from "./cli.ts";
 
 export const CLI = join(import.meta.dir, "..", "..", "src", "cli.ts");
 
@@ -164,7 +164,7 @@ export function giveToUnprivileged(path: string): void {
 export async function runCliUnprivileged(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
   if (unprivilegedPrefix === null) throw new Error("cannot drop root here (no setpriv)");
   const proc = Bun.spawn([...unprivilegedPrefix, process.execPath, CLI, ...args], {
-    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env },
+    env: { ...baseEnv(), ...env },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",

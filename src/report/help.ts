@@ -1,0 +1,153 @@
+/**
+ * What `--help` adds to cac's usage and options: what each command does, examples,
+ * the environment variables it reads and the exit codes.
+ */
+
+export interface CommandHelp {
+  about: string;
+  examples: string[];
+  env: Array<keyof typeof ENV>;
+  /** Exit code 130 (interrupted) applies. */
+  interruptible?: boolean;
+}
+
+const ENV = {
+  url: ["CLAUDE_CODE_SYNC_URL", "OpenSync URL, used instead of the saved one (older name: CLAUDE_SYNC_CONVEX_URL)"],
+  key: ["CLAUDE_CODE_SYNC_API_KEY", "API key, used instead of the saved one (older name: CLAUDE_SYNC_API_KEY)"],
+  claude: ["CLAUDE_CONFIG_DIR", "Claude Code's folder when not ~/.claude (a comma-separated list for several)"],
+  ca: ["NODE_EXTRA_CA_CERTS", "CA certificate of a proxy that inspects HTTPS"],
+  idle: ["CLAUDE_CODE_SYNC_RUNNER_IDLE_MS", "how long the hooks' background sync waits for more work (default 600000)"],
+} as const;
+
+const EXIT_CODES: Array<[string, string]> = [
+  ["0", "done"],
+  ["1", "something is pending or failed (server out of reach, an item refused): the next run retries it"],
+  ["2", "a usage, configuration or login problem: the message says what to fix"],
+];
+const INTERRUPTED: [string, string] = ["130", "interrupted (Ctrl-C); what was not sent stays pending for the next run"];
+
+/** Help fits this many columns. */
+const WIDTH = 80;
+
+export const COMMAND_HELP: Record<string, CommandHelp> = {
+  login: {
+    about:
+      "Asks for (or takes) the OpenSync URL and API key, checks both against the server, and saves them in ~/.claude-code-sync/config.json (owner-only). Without a terminal, give the URL with --url and the key on stdin (--api-key-stdin, or --api-key -) or in CLAUDE_CODE_SYNC_API_KEY: a key written on the command line is visible to other users of this machine (ps) and stays in your shell history.",
+    examples: [
+      "$ claude-code-sync login",
+      "$ pass show opensync | claude-code-sync login --url <url> --api-key-stdin",
+      "$ CLAUDE_CODE_SYNC_API_KEY=osk_... claude-code-sync login --url <url>",
+    ],
+    env: ["url", "key", "ca"],
+  },
+  logout: {
+    about:
+      "Removes the saved URL and API key (the options stay). The Claude Code hooks stay installed until `claude-code-sync setup --uninstall`. With --forget it also deletes the sync state of every server: the next sync then reads every transcript again and sends every session and message again (the server keeps one copy of each message, but adds its text to the session's search text once more).",
+    examples: ["$ claude-code-sync logout", "$ claude-code-sync logout --forget"],
+    env: ["url", "key"],
+  },
+  status: {
+    about:
+      "Shows at once what this machine knows (sessions synced, the last sync, what is pending or failed, the last background sync), then asks the server, waiting a few seconds at most. --verbose adds whole ids and the state databases kept for each server URL.",
+    examples: ["$ claude-code-sync status", "$ claude-code-sync status --json", "$ claude-code-sync status --verbose"],
+    env: ["url", "key"],
+  },
+  sync: {
+    about:
+      "Reads what is new in Claude Code's transcripts and sends the sessions and messages the server does not have yet. --session takes a whole session id or its first characters (as tables show them).",
+    examples: [
+      "$ claude-code-sync sync",
+      "$ claude-code-sync sync --dry-run",
+      "$ claude-code-sync sync --dry-run --redactions",
+      "$ claude-code-sync sync --session 3f2a9c1d",
+      "$ claude-code-sync sync --json",
+    ],
+    env: ["url", "key", "claude", "ca"],
+    interruptible: true,
+  },
+  setup: {
+    about:
+      "Adds claude-code-sync's hooks to Claude Code's settings.json (merged: nothing else changes, the old file is kept as a backup), so each session is synced as you work. --uninstall removes only ours.",
+    examples: ["$ claude-code-sync setup --dry-run", "$ claude-code-sync setup", "$ claude-code-sync setup --uninstall"],
+    env: ["claude", "idle"],
+  },
+  verify: {
+    about: "Checks the config file, the credentials, the server, the API key, the hooks, the sync state and the transcripts folder, and prints the fix under each failure.",
+    examples: ["$ claude-code-sync verify", "$ claude-code-sync verify --json"],
+    env: ["url", "key", "claude", "ca"],
+  },
+  synctest: {
+    about: 'Creates a session named "claude-code-sync test session (safe to delete)" on the server and reads it back.',
+    examples: ["$ claude-code-sync synctest"],
+    env: ["url", "key", "ca"],
+  },
+  config: {
+    about: "Shows the options, the OpenSync URL and the API key (masked) in use, and where each comes from.",
+    examples: ["$ claude-code-sync config", "$ claude-code-sync config --json"],
+    env: ["url", "key"],
+  },
+  set: {
+    about: "Changes one option. Lists take a comma-separated list, +item to add one, or -item after -- to remove one.",
+    examples: [
+      "$ claude-code-sync set thinking on",
+      '$ claude-code-sync set excludeProjects "scratch,~/clients/*"',
+      "$ claude-code-sync set excludeProjects -- -scratch",
+    ],
+    env: [],
+  },
+  hook: {
+    about: "Run by Claude Code's hooks (see setup): reads the event on stdin, queues the session, returns at once.",
+    examples: [],
+    env: ["idle"],
+  },
+  watch: {
+    about:
+      "Syncs each session shortly after Claude Code writes it, until stopped: for setups where hooks do not run. A line per sync goes to stdout; problems go to stderr.",
+    examples: ["$ claude-code-sync watch", "$ claude-code-sync watch --poll --quiet"],
+    env: ["url", "key", "claude", "ca"],
+  },
+};
+
+interface Section {
+  title?: string;
+  body: string;
+}
+
+/** cac's help sections with ours added: the command's description after its usage; examples, environment, exit codes last. */
+export function withDetails(sections: Section[], command: string | undefined): Section[] {
+  const help = command === undefined ? undefined : COMMAND_HELP[command];
+  const env = help ? help.env : (["url", "key", "claude", "ca"] as const);
+  // cac ends option lines with a space.
+  const out = sections.map((s) => ({ ...s, body: s.body.replace(/ +$/gm, "") }));
+  if (help) {
+    const usage = out.findIndex((s) => s.title === "Usage");
+    out.splice(usage + 1, 0, { body: wrap(help.about, WIDTH - 2).map((line) => `  ${line}`).join("\n") });
+    if (help.examples.length > 0) out.push({ title: "Examples", body: help.examples.map((line) => `  ${line}`).join("\n") });
+  }
+  if (env.length > 0) out.push({ title: "Environment", body: definitions(env.map((name) => [...ENV[name]])) });
+  out.push({ title: "Exit codes", body: definitions([...EXIT_CODES, ...(!help || help.interruptible ? [INTERRUPTED] : [])]) });
+  return out;
+}
+
+/** Terms and their meaning in two columns, the meanings wrapped to fit. */
+function definitions(rows: Array<[string, string]>): string {
+  const width = Math.max(...rows.map(([term]) => term.length));
+  return rows
+    .flatMap(([term, text]) => wrap(text, WIDTH - width - 4).map((line, i) => `  ${(i === 0 ? term : "").padEnd(width)}  ${line}`))
+    .join("\n");
+}
+
+/** Words in lines of at most `width` columns (a longer word gets a line of its own). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  return line === "" ? lines : [...lines, line];
+}

@@ -1,0 +1,58 @@
+import { plural } from "./format.ts";
+
+/** What a sync shows on a terminal while it works: a bar for reading the transcripts, then one for sending. */
+export interface SyncProgress {
+  reading(bytesRead: number, bytesTotal: number): void;
+  sending(done: number, total: number): void;
+  /** Closes the bar shown, if any; safe to call more than once. */
+  stop(): void;
+}
+
+type Bar = { start(message: string): void; advance(step: number, message: string): void; stop(message: string): void };
+
+/** @clack/prompts' progress bars on `output`, loaded only when one is shown. */
+export async function terminalProgress(output: NodeJS.WriteStream): Promise<SyncProgress> {
+  const { progress } = await import("@clack/prompts");
+  let bar: Bar | undefined;
+  let phase: "reading" | "sending" | undefined;
+  let shown = 0;
+  let closing = "";
+
+  const show = (next: "reading" | "sending", value: number, max: number, message: string, done: string) => {
+    if (phase !== next) {
+      bar?.stop(closing);
+      bar = progress({ max: Math.max(max, 1), output });
+      bar.start(message);
+      giveBackCtrlC();
+      phase = next;
+      shown = 0;
+    }
+    bar!.advance(value - shown, message);
+    shown = value;
+    closing = done;
+  };
+
+  return {
+    reading: (bytesRead, bytesTotal) =>
+      show("reading", bytesRead, bytesTotal, `Reading transcripts (${mib(bytesRead)} of ${mib(bytesTotal)})`, `Read ${mib(bytesRead)}`),
+    sending: (done, total) =>
+      show("sending", done, total, `Sending sessions (${done}/${total})`, `Sent ${plural(done, "session")}`),
+    stop: () => {
+      bar?.stop(closing);
+      bar = undefined;
+      phase = undefined;
+    },
+  };
+}
+
+/**
+ * clack puts the terminal in raw mode while a bar is shown and ends the process
+ * with exit code 0 when Ctrl-C arrives as a key. Back in normal mode, Ctrl-C is
+ * a SIGINT again, which the command handles: it stops sending, says what is
+ * pending and exits 130.
+ */
+function giveBackCtrlC(): void {
+  if (process.stdin.isTTY) process.stdin.setRawMode(false);
+}
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

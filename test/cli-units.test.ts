@@ -1,0 +1,226 @@
+import { describe, expect, test } from "bun:test";
+import { shownUrl } from "../src/config/index.ts";
+import { UserError } from "../src/errors.ts";
+import { AuthError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError } from "../src/opensync/errors.ts";
+import { shortModel } from "../src/report/dry-run.ts";
+import { failureOf, withFix } from "../src/report/failure.ts";
+import { fit, plural, table } from "../src/report/format.ts";
+import { wrap } from "../src/report/help.ts";
+import { resolveSessionId, shortId } from "../src/report/session-id.ts";
+import { didYouMean, editDistance } from "../src/report/suggest.ts";
+import { INTERRUPTED, renderSyncSummary, syncReportJson } from "../src/report/sync-summary.ts";
+import { emptyReadStats } from "../src/scan/work.ts";
+import type { SyncReport } from "../src/sync/run-sync.ts";
+
+describe("plural", () => {
+  test.each([
+    [0, "session", undefined, "0 sessions"],
+    [1, "session", undefined, "1 session"],
+    [2, "session update", undefined, "2 session updates"],
+    [1880, "message", undefined, "1,880 messages"],
+    [3, "entry", "entries", "3 entries"],
+  ] as const)("%p %s", (n, one, many, expected) => {
+    expect(plural(n, one, many)).toBe(expected);
+  });
+});
+
+describe("fit", () => {
+  test.each([
+    ["short", 10, "short"],
+    ["exactly10!", 10, "exactly10!"],
+    ["a longer title", 8, "a longe…"],
+    ["日本語のタイトル", 7, "日本語…"], // two columns each: 3 of them and the ellipsis
+    ["fix 🐛 now", 7, "fix 🐛…"],
+    ["fix 🐛 now", 6, "fix …"], // the emoji does not fit beside the ellipsis
+    ["👨‍👩‍👧 family", 3, "👨‍👩‍👧…"], // one grapheme, never split
+  ])("%p in %p columns", (text, width, expected) => {
+    expect(fit(text, width)).toBe(expected);
+    expect(Bun.stringWidth(fit(text, width))).toBeLessThanOrEqual(width);
+  });
+});
+
+describe("table", () => {
+  const columns = [{ header: "Id" }, { header: "Title", min: 5 }, { header: "Project", min: 4 }, { header: "N", numeric: true }];
+  const rows = [
+    ["aaaa", "A title much too long for the room", "project-alpha", "1,234"],
+    ["bbbb", "日本語のタイトルです", "p", "7"],
+  ];
+  test.each([24, 30, 40, 80])("fits %p columns when the shrinkable columns allow it", (width) => {
+    const lines = table(columns, rows, width).split("\n");
+    expect(Math.max(...lines.map((l) => Bun.stringWidth(l)))).toBeLessThanOrEqual(width);
+    expect(lines.map((l) => l.slice(0, 4))).toEqual(["Id  ", "aaaa", "bbbb"]); // the id column never shrinks
+    expect(lines[1]).toEndWith("1,234");
+    expect(lines[2]).toEndWith("    7");
+  });
+  test("the widest column gives up room first; none goes below its minimum", () => {
+    // 62 columns wide: Title (34) shrinks to Project's 13, then the two take turns.
+    expect(table(columns, rows, 30)).toBe(["Id    Title    Project       N", "aaaa  A titl…  project…  1,234", "bbbb  日本語…  p             7"].join("\n"));
+    expect(table(columns, rows, 10).split("\n")[0]).toBe("Id    Title  Pro…      N");
+  });
+  test("line breaks and tabs in a cell do not break the row", () => {
+    expect(table([{ header: "T" }], [["two\nlines\there"]], 80)).toBe("T\ntwo lines here");
+  });
+});
+
+describe("editDistance and didYouMean", () => {
+  test.each([
+    ["status", "status", 0],
+    ["stauts", "status", 1],
+    ["dryrun", "dry-run", 1],
+    ["sync", "setup", 4],
+  ])("%p to %p: %p", (a, b, d) => {
+    expect(editDistance(a, b)).toBe(d);
+  });
+  const commands = ["login", "logout", "status", "sync", "setup", "verify", "synctest", "config", "set", "watch"];
+  const flags = ["--dry-run", "--redactions", "--full", "--session", "--json", "--insecure", "--verbose", "--version", "--help"];
+  test.each([
+    ["stauts", commands, ["status"]],
+    ["snyc", commands, ["sync"]],
+    ["logni", commands, ["login"]],
+    ["frobnicate", commands, []],
+    ["--dryrun", flags, ["--dry-run"]],
+    ["--Json", flags, ["--json"]],
+    ["-V", flags, ["--verbose", "--version"]],
+    ["-x", flags, []],
+    ["--sesion", flags, ["--session"]],
+  ] as const)("%p", (typed, known, expected) => {
+    expect(didYouMean(typed, known)).toEqual([...expected]);
+  });
+});
+
+describe("session ids", () => {
+  const A = "3f2a9c1d-1111-4111-8111-111111111111";
+  const B = "3f2a9c1d-2222-4222-8222-222222222222";
+  const C = "77aa0000-3333-4333-8333-333333333333";
+  test.each([
+    [A, "3f2a9c1d"],
+    [`${A}:u-0001-aaaa-bbbb`, "3f2a9c1d:u-0001-a"],
+    ["short", "short"],
+  ])("shortId(%p) = %p", (id, short) => {
+    expect(shortId(id)).toBe(short);
+  });
+  test.each([
+    ["77", C],
+    ["77AA", C],
+    ["3f2a9c1d-1", A],
+    [A, A],
+  ])("%p names one session", (given, id) => {
+    expect(resolveSessionId(given, [A, B, C, A], "here")).toBe(id);
+  });
+  test("no match and an ambiguous start are usage errors that say what to do", () => {
+    const attempt = (given: string) => {
+      try {
+        resolveSessionId(given, [A, B, C], "~/.claude/projects");
+      } catch (error) {
+        return error as UserError;
+      }
+      throw new Error("no error");
+    };
+    expect(attempt("9")).toMatchObject({ exitCode: 2, code: "session-not-found", message: expect.stringContaining("No session 9 in ~/.claude/projects") });
+    expect(attempt("3f2a")).toMatchObject({ exitCode: 2, code: "session-ambiguous", message: `"3f2a" is the start of 2 session ids; give more of it:\n  ${A}\n  ${B}` });
+    expect(attempt(" ")).toMatchObject({ exitCode: 2, code: "usage" });
+  });
+  test("an id that is also the start of another is that one", () => {
+    expect(resolveSessionId("abc", ["abc", "abcd"], "here")).toBe("abc");
+  });
+});
+
+describe("shownUrl", () => {
+  test.each([
+    ["https://x.convex.site", "https://x.convex.site"],
+    ["https://alice:pw@x.convex.site/", "https://…@x.convex.site/"],
+    ["https://alice:p@ss/w0rd@x.convex.site", "https://…@x.convex.site"],
+    ["alice:pw@x.convex.site", "…@x.convex.site"],
+    ["https://x.convex.site/?key=osk_abcdefghijklmnopqrstuvwxyz012345", "https://x.convex.site/?key=osk_ab…2345"],
+  ])("%p is shown as %p", (url, shown) => {
+    expect(shownUrl(url)).toBe(shown);
+  });
+});
+
+describe("failureOf", () => {
+  const origin = { url: "https://x.convex.site", source: { convexUrl: "CLAUDE_CODE_SYNC_URL", apiKey: "config" } };
+  test.each([
+    [new AuthError("Invalid API key"), "auth-refused", 2],
+    [new NotFoundError("https://x.convex.site/health", "No route"), "url-not-found", 2],
+    [new ProtocolError("https://x.convex.site/health", 200, "<html>"), "not-opensync", 2],
+    [new TlsError("x.convex.site", "certificate has expired"), "tls-failed", 1],
+    [new TransientError("OpenSync at x is not reachable (ECONNREFUSED) after 4 attempts; will retry on next sync.", 4, false), "server-unreachable", 1],
+    [new ValidationError("POST /sync/message", 413, "too big"), "payload-refused", 1],
+    [new UserError("Not logged in.", 2, "not-logged-in"), "not-logged-in", 2],
+    [new UserError("Config broken."), "config-error", 2],
+    [new UserError("Disk full.", 1), "failed", 1],
+  ] as const)("%p", (error, code, exitCode) => {
+    expect(failureOf(error)).toMatchObject({ code, exitCode, message: error.message });
+    expect(failureOf(error, origin)).toMatchObject({ code, exitCode });
+  });
+  test("with where the credentials came from, the fix names it", () => {
+    expect(failureOf(new AuthError("Invalid API key"), origin).message).toBe(
+      "The server refused the API key (Invalid API key). Fix: claude-code-sync login (with the current key from the OpenSync dashboard: Settings → API key).",
+    );
+    expect(failureOf(new NotFoundError("https://x.convex.site/health", "No route"), origin).message).toEndWith(
+      "Fix: set $CLAUDE_CODE_SYNC_URL to your deployment's https://<name>.convex.site URL, or unset it and run claude-code-sync login.",
+    );
+    const fromEnv = { ...origin, source: { convexUrl: "config", apiKey: "CLAUDE_CODE_SYNC_API_KEY" } };
+    expect(withFix(new AuthError("Invalid API key"), fromEnv)).toMatchObject({ code: "auth-refused", exitCode: 2, message: expect.stringContaining("set $CLAUDE_CODE_SYNC_API_KEY") });
+  });
+  test("bugs are not turned into messages", () => {
+    expect(() => failureOf(new TypeError("x is undefined"))).toThrow("x is undefined");
+    const bug = new RangeError("bad");
+    expect(withFix(bug, origin)).toBe(bug);
+  });
+});
+
+describe("sync summary", () => {
+  const report = (over: Partial<SyncReport> = {}): SyncReport => ({
+    sessionsRead: 1,
+    bytesRead: 10,
+    stats: emptyReadStats(),
+    pendingMessages: 0,
+    pendingSessions: 0,
+    sessionsSent: 1,
+    messagesSent: 1,
+    deferred: 0,
+    deferredSessions: [],
+    failed: [],
+    unsent: 0,
+    ...over,
+  });
+  test("real plurals, short ids unless verbose", () => {
+    const r = report({ failed: [{ id: "3f2a9c1d-1111-4111-8111-111111111111:u-0001-abcdef", error: "too big" }], pendingSessions: 1, pendingMessages: 2 });
+    expect(renderSyncSummary(r, undefined, false)).toBe(
+      [
+        "Synced 1 session update and 1 message (read 1 changed session).",
+        "Pending: 1 session, 2 messages; the next `claude-code-sync sync` sends them.",
+        "Failed: 3f2a9c1d:u-0001-a: too big",
+      ].join("\n"),
+    );
+    expect(renderSyncSummary(r, undefined, true)).toContain("Failed: 3f2a9c1d-1111-4111-8111-111111111111:u-0001-abcdef: too big");
+  });
+  test.each([
+    [report(), undefined, { ok: true }],
+    [report({ pendingMessages: 3, pendingSessions: 1 }), INTERRUPTED, { ok: false, code: "interrupted" }],
+    [report({ failed: [{ id: "m", error: "too big" }] }), undefined, { ok: false, code: "items-refused" }],
+    [report({ pendingMessages: 1, pendingSessions: 1 }), undefined, { ok: false, code: "pending" }],
+  ] as const)("JSON: %#", (r, stop, expected) => {
+    const json = syncReportJson(r, stop);
+    expect(json).toMatchObject(expected);
+    expect("code" in json).toBe(!json.ok);
+  });
+});
+
+describe("help", () => {
+  test.each([
+    ["", 10, []],
+    ["one two three", 7, ["one two", "three"]],
+    ["a-very-long-word here", 5, ["a-very-long-word", "here"]],
+  ] as const)("wrap(%p, %p)", (text, width, lines) => {
+    expect(wrap(text, width)).toEqual([...lines]);
+  });
+  test.each([
+    ["claude-sonnet-4-5-20250929", "sonnet-4-5"],
+    ["claude-opus-4-1", "opus-4-1"],
+    ["gpt-5", "gpt-5"],
+  ])("shortModel(%p) = %p", (model, short) => {
+    expect(shortModel(model)).toBe(short);
+  });
+});

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { type TestServer, startTestServer } from "../testserver/server.ts";
+import { runCli, tempHome, baseEnv } from "./helpers/cli.ts";
+import { assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
+
+/** Ctrl-C during `sync`: it stops sending, says what is pending, exits 130, and the next sync sends the rest. */
+
+const CLI = join(import.meta.dir, "..", "src", "cli.ts");
+const SESSIONS = 12;
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.stop());
+
+/** SESSIONS sessions of 3 messages each: far more requests than fit in the time before the interrupt. */
+function transcripts() {
+  const claude = tempClaudeDir();
+  const ids = Array.from({ length: SESSIONS }, (_, i) => `${String(i).padStart(8, "0")}-aaaa-4aaa-8aaa-aaaaaaaaaaaa`);
+  for (const [i, id] of ids.entries()) {
+    claude.write(`p/${id}.jsonl`, jsonl([user(`task ${i}`, { sessionId: id }), assistant(`msg_${i}`, text("ok"), { sessionId: id }), user("thanks", { sessionId: id })]));
+  }
+  return { claude, ids };
+}
+
+const messagesOnServer = (ids: string[]) => ids.reduce((n, id) => n + (server.session(id)?.messages.length ?? 0), 0);
+const writes = () => server.requests().filter((r) => r.method === "POST").length;
+
+async function until(check: () => boolean, ms = 20_000): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await Bun.sleep(20)) if (check()) return true;
+  return check();
+}
+
+function envFor(claudeDir: string) {
+  return { HOME: tempHome(), CLAUDE_CONFIG_DIR: claudeDir, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+}
+
+describe("Ctrl-C during sync", () => {
+  test("without a terminal: exit 130, JSON saying what is pending, and nothing lost on the next sync", async () => {
+    server.reset();
+    server.setFaults({ latencyMs: 400 });
+    const { claude, ids } = transcripts();
+    const env = envFor(claude.root);
+    const proc = Bun.spawn([process.execPath, CLI, "sync", "--json"], {
+      env: { ...baseEnv(), ...env },
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const guard = setTimeout(() => proc.kill("SIGKILL"), 60_000);
+    expect(await until(() => writes() > 0)).toBe(true);
+    proc.kill("SIGINT");
+    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    clearTimeout(guard);
+    server.setFaults({});
+
+    expect(code).toBe(130);
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({ ok: false, code: "interrupted" });
+    expect(report.pending.messages).toBeGreaterThan(0);
+    expect(report.pending.messages + report.messagesSent).toBe(SESSIONS * 3);
+    expect(stderr).toContain("Stopping");
+    expect(messagesOnServer(ids)).toBe(report.messagesSent);
+
+    // Sessions were sent, but no run went to the end: status says so rather than "never".
+    const status = await runCli(["status"], { env });
+    expect(status.stdout).toContain("Last sync: none completed (the runs that sent these sessions stopped before the end)");
+    expect(status.stdout).toContain(`Pending: `);
+
+    const next = await runCli(["sync", "--json"], { env });
+    expect(next.code).toBe(0);
+    expect(JSON.parse(next.stdout)).toMatchObject({ ok: true, messagesSent: report.pending.messages });
+    expect(messagesOnServer(ids)).toBe(SESSIONS * 3);
+    expect(server.violations()).toEqual([]);
+  }, 90_000);
+
+  // Bun gives a subprocess a pseudo-terminal only on POSIX systems.
+  test.skipIf(process.platform === "win32")("at a terminal, with the progress bar shown: exit 130 and the pending note", async () => {
+    server.reset();
+    server.setFaults({ latencyMs: 400 });
+    const { claude, ids } = transcripts();
+    const env = envFor(claude.root);
+    let screen = "";
+    const proc = Bun.spawn([process.execPath, CLI, "sync"], {
+      env: { ...baseEnv(), TERM: "xterm", ...env },
+      terminal: { cols: 120, rows: 40, data: (_term, data) => (screen += new TextDecoder().decode(data)) },
+    });
+    const guard = setTimeout(() => proc.kill("SIGKILL"), 60_000);
+    expect(await until(() => screen.includes("Sending sessions") && writes() > 0)).toBe(true);
+    proc.terminal!.write("\x03");
+    const code = await proc.exited;
+    clearTimeout(guard);
+    proc.terminal!.close();
+    server.setFaults({});
+
+    expect(code).toBe(130);
+    expect(screen).toContain("Interrupted");
+    expect(screen).toMatch(/Pending: \d+ sessions?, \d+ messages?; the next `claude-code-sync sync` sends them\./);
+    const next = await runCli(["sync"], { env });
+    expect(next.code).toBe(0);
+    expect(messagesOnServer(ids)).toBe(SESSIONS * 3);
+    expect(server.violations()).toEqual([]);
+  }, 90_000);
+});
