@@ -230,7 +230,7 @@ describe("verify", () => {
     const db = join(stateDir, readdirSync(stateDir).find((f) => f.endsWith(".db"))!);
     const dead = Bun.spawnSync([process.execPath, "-e", "0"]).pid; // exited: its pid is free
     const sqlite = new Database(db);
-    sqlite.run("INSERT OR REPLACE INTO lock (id, pid, heartbeat) VALUES (1, ?, ?)", [dead, Date.now()]);
+    sqlite.run("INSERT OR REPLACE INTO lock (id, pid, token, heartbeat) VALUES (1, ?, ?, ?)", [dead, "gone", Date.now()]);
     sqlite.close();
 
     const stale = await verify(env);

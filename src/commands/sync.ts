@@ -106,7 +106,9 @@ async function sync(given: string | undefined, json: boolean, verbose: boolean, 
       progress?.stop();
       interrupt.dispose();
     }
-    const stopped = report.stoppedBy ? failureOf(report.stoppedBy, origin) : undefined;
+    // What stopped the run, or what kept writes from going after every attempt (a flaky server).
+    const reason = report.stoppedBy ?? report.unsentError;
+    const stopped = reason ? failureOf(reason, origin) : undefined;
     const stop = interrupt.signal.aborted ? INTERRUPTED : stopped;
     process.stdout.write(json ? `${JSON.stringify(syncReportJson(report, stop))}\n` : `${renderSyncSummary(report, stop, verbose)}\n`);
     if (interrupt.signal.aborted) return EXIT_INTERRUPTED;

@@ -16,10 +16,17 @@ export interface Origin {
   source: Credentials["source"];
 }
 
-const SERVER_CODES: Array<[new (...args: never[]) => Error, string]> = [
+/**
+ * Server problems by their stable code, and the exit code when a command ends
+ * with one (undefined: the error's own). An answer that is not OpenSync's
+ * ends a command only when it repeats (sync) or for a one-off check (login,
+ * status): then the URL is wrong, a usage problem (2), though one alone is a
+ * passing hiccup for the client.
+ */
+const SERVER_CODES: Array<[new (...args: never[]) => Error, string, (1 | 2)?]> = [
   [AuthError, "auth-refused"],
   [NotFoundError, "url-not-found"],
-  [ProtocolError, "not-opensync"],
+  [ProtocolError, "not-opensync", 2],
   [TlsError, "tls-failed"],
   [TransientError, "server-unreachable"],
   [ValidationError, "payload-refused"],
@@ -30,10 +37,10 @@ export function failureOf(error: unknown, origin?: Origin): Failure {
   const server = SERVER_CODES.find(([kind]) => error instanceof kind);
   if (server && origin) {
     const e = explainServerError(error, origin.url, origin.source.apiKey, origin.source.convexUrl);
-    return { message: `${capitalize(e.problem)}. Fix: ${e.fix}.`, code: server[1], exitCode: e.exitCode };
+    return { message: `${capitalize(e.problem)}. Fix: ${e.fix}.`, code: server[1], exitCode: server[2] ?? e.exitCode };
   }
   if (error instanceof UserError) {
-    return { message: error.message, code: server?.[1] ?? error.code ?? (error.exitCode === 2 ? "config-error" : "failed"), exitCode: error.exitCode };
+    return { message: error.message, code: server?.[1] ?? error.code ?? (error.exitCode === 2 ? "config-error" : "failed"), exitCode: server?.[2] ?? error.exitCode };
   }
   // cac's own parse errors: a missing value, an argument too many.
   if (error instanceof Error && error.name === "CACError") return { message: error.message, code: "usage", exitCode: 2 };

@@ -115,6 +115,7 @@ export class Sender {
   private failuresInRow = 0;
   private strangersInRow = 0;
   private closed = false;
+  private stopped = false;
   private total = 0;
   private done = 0;
   private wake: (() => void) | undefined;
@@ -150,6 +151,12 @@ export class Sender {
     this.poke();
   }
 
+  /** Stops taking new writes (the caller's read failed); what is in flight finishes. */
+  stop(): void {
+    this.stopped = true;
+    this.poke();
+  }
+
   /** No more sessions will be fed. */
   close(): void {
     this.closed = true;
@@ -178,7 +185,7 @@ export class Sender {
   }
 
   private stopping(): boolean {
-    return this.outcome.stoppedBy !== undefined || this.options.signal?.aborted === true;
+    return this.stopped || this.outcome.stoppedBy !== undefined || this.options.signal?.aborted === true;
   }
 
   private poke(): void {

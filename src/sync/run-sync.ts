@@ -135,6 +135,11 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       for (const id of sink.finish()) sender.feed(id);
       const refreshed = req.refreshedPrices ? await settledNow(req.refreshedPrices) : undefined;
       if (refreshed) sink.usePrices(refreshed);
+    } catch (error) {
+      // The read failed (a full disk...): what is in flight finishes before the state is let go.
+      sender.stop();
+      await sending;
+      throw error;
     } finally {
       sender.close();
     }
