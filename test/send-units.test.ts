@@ -331,3 +331,23 @@ describe("Sender", () => {
     mine.release();
   });
 });
+
+describe("Sender, fed while it runs", () => {
+  test("a session fed again while its pass runs gets a second pass after it: new messages go, nothing goes twice", async () => {
+    const s = store();
+    session(s, "a");
+    message(s, "a", 1, NOW - 50_000);
+    const t = fakeTransport(undefined, 5);
+    const sender = new Sender(s, t.transport, { now: () => NOW });
+    sender.loadPending();
+    const running = sender.run();
+    await Bun.sleep(1);
+    // The scan reads more of the session while its first pass is under way.
+    message(s, "a", 2, NOW - 49_000);
+    sender.feed("a");
+    sender.close();
+    const out = await running;
+    expect(out.messagesSent).toBe(2);
+    expect(t.calls.filter((c) => c.kind === "message").map((c) => c.body.externalId)).toEqual(["a:1", "a:2"]);
+  });
+});

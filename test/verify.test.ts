@@ -50,7 +50,7 @@ describe("verify", () => {
     const text = await runCli(["verify"], { env });
     expect(text.code).toBe(0);
     expect(text.stdout).not.toContain("✗");
-    expect(text.stdout.match(/^✓ /gm)?.length).toBe(7);
+    expect(text.stdout.match(/^✓ /gm)?.length).toBe(8);
     expect(text.stdout).toContain("All checks passed.");
     expect(text.stdout).not.toContain(server.apiKey);
 
@@ -64,9 +64,11 @@ describe("verify", () => {
       apiKey: "ok",
       hooks: "ok",
       state: "ok",
+      serverCopy: "ok",
       transcripts: "ok",
     });
     expect(json.check("apiKey").detail).toContain("1 session on the server");
+    expect(json.check("serverCopy").detail).toBe("the server has all 1 session sent from here");
     expect(json.check("state").detail).toContain("1 session synced, 0 messages pending");
   }, 30_000);
 

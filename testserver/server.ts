@@ -107,6 +107,8 @@ export interface TestServer {
   resumeWrites(): void;
   /** What deleting a session in the dashboard does: it goes with its messages and parts. False if there was none. */
   deleteSession(externalId: string): boolean;
+  /** One message (and its parts) gone from the database. False if there was none. */
+  deleteMessage(externalId: string): boolean;
   /** OpenSync's "delete all data": every session goes, messages and parts stay behind, orphaned. Returns the sessions deleted. */
   deleteAllData(): number;
   /** Messages whose session is gone (left by deleteAllData). */
@@ -458,6 +460,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     pauseWrites: () => writes.pause(),
     resumeWrites: () => writes.resume(),
     deleteSession: (externalId) => store.deleteSession(externalId),
+    deleteMessage: (externalId) => store.deleteMessage(externalId),
     deleteAllData: () => store.deleteAllData(),
     orphans: () => store.orphans(),
     newDeployment: () => store.reset(),

@@ -558,6 +558,19 @@ export class Store {
     })();
   }
 
+  /** One message and its parts gone (as a failed migration or a manual fix in the database would leave it). False if there was none. */
+  deleteMessage(externalId: string): boolean {
+    return this.db.transaction(() => {
+      const rows = this.db.query("SELECT id, sessionId FROM messages WHERE externalId = ?").all(externalId) as Array<{ id: string; sessionId: string }>;
+      for (const { id, sessionId } of rows) {
+        this.db.query("DELETE FROM parts WHERE messageId = ?").run(id);
+        this.db.query("DELETE FROM messages WHERE id = ?").run(id);
+        this.db.query("UPDATE sessions SET messageCount = messageCount - 1 WHERE id = ?").run(sessionId);
+      }
+      return rows.length > 0;
+    })();
+  }
+
   /** OpenSync's "delete all data": the sessions go, their messages and parts stay behind, orphaned. */
   deleteAllData(): number {
     return this.db.query("DELETE FROM sessions").run().changes;

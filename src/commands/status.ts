@@ -20,6 +20,8 @@ interface Status {
   convexUrl: string | null;
   /** Sessions the server holds for this key, when it answered. */
   serverSessions: number | null;
+  /** Of the sessions sent from here, how many the server no longer has (deleted there, data reset), when it answered. */
+  missingOnServer: number | null;
   sessionsSynced: number;
   lastSync: string | null;
   pending: { sessions: number; messages: number };
@@ -47,6 +49,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     opensyncUrl: creds.convexUrl === undefined ? null : shownUrl(creds.convexUrl),
     convexUrl: null,
     serverSessions: null,
+    missingOnServer: null,
     sessionsSynced: 0,
     lastSync: null,
     pending: { sessions: 0, messages: 0 },
@@ -55,13 +58,14 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   };
   const problems: Failure[] = [];
   let server: { origin: Origin; apiKey: string } | undefined;
+  let sent: string[] = [];
   try {
     const { convexUrl, apiKey } = requireCredentials(config);
     const url = allowedServerUrl(convexUrl, false, config);
     status.opensyncUrl = url;
     server = { origin: { url, source: creds.source }, apiKey };
     // An unwritable state folder is no lost connection: the server is asked all the same.
-    readCounts(url, status);
+    sent = readCounts(url, status);
   } catch (error) {
     problems.push(failureOf(error));
   }
@@ -72,7 +76,8 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     const answer = await askServer(server.origin, server.apiKey);
     if ("sessions" in answer) {
       status.connected = true;
-      status.serverSessions = answer.sessions;
+      status.serverSessions = answer.sessions.size;
+      status.missingOnServer = sent.filter((id) => !answer.sessions.has(id)).length;
     } else {
       problems.unshift(answer);
     }
@@ -84,17 +89,17 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   return worst?.exitCode ?? 0;
 }
 
-async function askServer(origin: Origin, apiKey: string): Promise<{ sessions: number } | Failure> {
+async function askServer(origin: Origin, apiKey: string): Promise<{ sessions: Set<string> } | Failure> {
   const client = createClient({ url: origin.url, apiKey, retries: 0, timeoutMs: CHECK_TIMEOUT_MS });
   try {
-    return { sessions: (await client.listSessions()).length };
+    return { sessions: new Set(await client.listSessions()) };
   } catch (error) {
     return failureOf(error, origin);
   }
 }
 
-/** What was synced, pending and failed, from this server's state database. */
-function readCounts(url: string, status: Status): void {
+/** What was synced, pending and failed, from this server's state database; returns the sessions sent. */
+function readCounts(url: string, status: Status): string[] {
   const store = StateStore.forServer(url);
   try {
     const counts = store.counts();
@@ -102,6 +107,7 @@ function readCounts(url: string, status: Status): void {
     status.lastSync = counts.lastSync ? new Date(counts.lastSync).toISOString() : null;
     status.pending = { sessions: counts.sessionsPending, messages: counts.messagesPending };
     status.failed = counts.failed;
+    return store.sentSessionIds();
   } finally {
     store.close();
   }
@@ -164,5 +170,8 @@ function databaseLines(dbs: NonNullable<Status["stateDatabases"]>): string[] {
 
 function serverLines(s: Status, problems: Failure[]): string[] {
   const connected = s.connected ? `Connected: true (${plural(s.serverSessions ?? 0, "session")} on the server)` : "Connected: false";
-  return [connected, ...problems.map((p) => p.message)];
+  const missing = s.missingOnServer
+    ? [`The server no longer has ${plural(s.missingOnServer, "session")} sent from here (deleted there, or its data was reset): \`claude-code-sync sync --full\` sends them again.`]
+    : [];
+  return [connected, ...missing, ...problems.map((p) => p.message)];
 }

@@ -38,30 +38,38 @@ const lineUuid = (m: OwnMessage) => m.externalId.slice(m.externalId.indexOf(":")
  * used once; messages already under our own ids are left alone. Returns our
  * id -> the id the server has it under.
  */
-export function matchLegacy(sessionId: string, ours: readonly OwnMessage[], theirs: readonly Pick<ServerMessage, "externalId" | "role" | "textContent">[]): Map<string, string> {
-  const aliases = new Map<string, string>();
+export function matchLegacy(
+  sessionId: string,
+  ours: readonly OwnMessage[],
+  theirs: readonly Pick<ServerMessage, "externalId" | "role" | "textContent" | "createdAt">[],
+): Map<string, Pick<ServerMessage, "externalId" | "createdAt">> {
+  const aliases = new Map<string, Pick<ServerMessage, "externalId" | "createdAt">>();
   const legacy = theirs.filter((t) => !t.externalId.startsWith(`${sessionId}:`));
   const free = new Set(ours);
-  const take = (m: OwnMessage, theirId: string) => {
-    aliases.set(m.externalId, theirId);
+  const take = (m: OwnMessage, t: Pick<ServerMessage, "externalId" | "createdAt">) => {
+    aliases.set(m.externalId, { externalId: t.externalId, createdAt: t.createdAt });
     free.delete(m);
   };
-  const byId = new Map<string, OwnMessage>();
-  for (const m of ours) {
-    byId.set(lineUuid(m), m);
-    for (const id of toolCallIds(m)) if (m.payload.role === "assistant") byId.set(id, m);
-  }
-  const unmatched: typeof legacy = [];
-  for (const t of legacy) {
-    const m = byId.get(t.externalId);
-    if (m && free.has(m)) take(m, t.externalId);
-    else unmatched.push(t);
-  }
-  for (const t of unmatched) {
-    const text = flat(t.textContent);
-    if (!text) continue;
-    const m = [...free].find((o) => o.payload.role === t.role && flat(o.payload.textContent) === text);
-    if (m) take(m, t.externalId);
+  // 0.1.x sent one message per text line and one per tool call; ours is one per response. What shows twice
+  // on the dashboard is text, so ids of lines come first, then texts, then tool calls.
+  const byLine = new Map(ours.map((m) => [lineUuid(m), m]));
+  const byTool = new Map(ours.filter((m) => m.payload.role === "assistant").flatMap((m) => toolCallIds(m).map((id) => [id, m] as const)));
+  const passes: Array<(t: (typeof legacy)[number]) => OwnMessage | undefined> = [
+    (t) => byLine.get(t.externalId),
+    (t) => {
+      const text = flat(t.textContent);
+      return text ? [...free].find((o) => o.payload.role === t.role && flat(o.payload.textContent) === text) : undefined;
+    },
+    (t) => byTool.get(t.externalId),
+  ];
+  let left = legacy;
+  for (const pass of passes) {
+    left = left.filter((t) => {
+      const m = pass(t);
+      if (!m || !free.has(m)) return true;
+      take(m, t);
+      return false;
+    });
   }
   return aliases;
 }
@@ -94,7 +102,7 @@ export function legacyAdopter(store: StateStore, client: OpenSyncClient): Adopte
         payload: JSON.parse(m.payload) as OwnMessage["payload"],
       }));
       const aliases = matchLegacy(work.sessionId, ours, detail.value?.messages ?? []);
-      if (aliases.size > 0) store.write(() => aliases.forEach((theirs, our) => store.setAlias(our, theirs)));
+      if (aliases.size > 0) store.write(() => aliases.forEach((theirs, our) => store.setAlias(our, theirs.externalId, theirs.createdAt)));
       return { ...detail, value: undefined };
     },
   };

@@ -37,9 +37,11 @@ async function serverSessionIds(client: OpenSyncClient, needed: number): Promise
   return new Set((await client.listServerSessions({ limit: MAX_LIST_LIMIT })).map((s) => s.externalId));
 }
 
-export async function reconcile(store: StateStore, client: OpenSyncClient): Promise<Reconciled> {
+export async function reconcile(store: StateStore, client: OpenSyncClient, now = Date.now()): Promise<Reconciled> {
   const { sent, missing } = await missingSessions(store, client);
-  store.write(() => missing.forEach((id) => store.forgetSentSession(id)));
+  // Ids this run sends lost messages under: new ones, unique to this reconciliation.
+  const rekey = now.toString(36);
+  store.write(() => missing.forEach((id) => store.forgetSentSession(id, rekey)));
   let messagesMissing = 0;
   // Sessions the server has in part: its message count says so, its copy says which.
   const gone = new Set(missing);
@@ -52,7 +54,7 @@ export async function reconcile(store: StateStore, client: OpenSyncClient): Prom
     const lost = ours.filter((m) => !held.has(m.alias ?? m.externalId)).map((m) => m.externalId);
     messagesMissing += lost.length;
     store.write(() => {
-      store.forgetSentMessages(lost);
+      store.forgetSentMessages(lost, rekey);
       store.rereadSession(s.externalId);
     });
   }

@@ -172,6 +172,8 @@ export class Sender {
           this.activate();
           this.launch();
           if (this.inFlight === 0 && this.active.length === 0 && this.queue.length === 0 && this.closed) break;
+          // A session just finished its pass and one waits for a place (or for that same session's next pass).
+          if (this.queue.some((id) => !this.isActive(id)) && this.active.length < ACTIVE_SESSIONS) continue;
         }
         await this.sleep();
       }
@@ -216,15 +218,21 @@ export class Sender {
     return next;
   }
 
+  private isActive(sessionId: string): boolean {
+    return this.active.some((a) => a.work.sessionId === sessionId);
+  }
+
   private activate(): void {
     while (this.active.length < ACTIVE_SESSIONS && this.queue.length > 0) {
       const sessionId = this.queue.shift() as string;
-      if (this.active.some((a) => a.work.sessionId === sessionId)) {
+      if (this.isActive(sessionId)) {
         this.queue.push(sessionId); // re-fed while being sent: after the current pass
-        if (this.queue.every((id) => this.active.some((a) => a.work.sessionId === id))) return;
+        if (this.queue.every((id) => this.isActive(id))) return;
         continue;
       }
       this.queued.delete(sessionId);
+      // What earlier passes sent is recorded before this one reads the outbox, so nothing goes twice.
+      this.flushAcks();
       const work = this.store
         .sessionsWithWork({ only: new Set([sessionId]), retryFailedBefore: this.retryFailedBefore })
         .at(0);

@@ -274,19 +274,22 @@ export class StateStore {
   /**
    * The server no longer has this session (deleted in the dashboard, data
    * lost): it and all its messages count as never sent, and it is read again.
+   * The messages go under new ids (`<id>~<rekey>`): after OpenSync's "delete
+   * all data" their old rows live on, orphaned, and a re-send under the same
+   * id would update those, out of sight.
    */
-  forgetSentSession(sessionId: string): void {
+  forgetSentSession(sessionId: string, rekey: string): void {
     const key = this.existingSessionKey(sessionId);
     if (key === undefined) return;
     this.q("UPDATE sessions SET sent_hash = NULL, sent_key = NULL, server_id = NULL, written_at = NULL WHERE id = ?").run(key);
-    this.q("UPDATE messages SET sent_hash = NULL WHERE external_id >= ? AND external_id < ?").run(...idRange(sessionId));
+    this.q("UPDATE messages SET sent_hash = NULL, alias = external_id || ? WHERE external_id >= ? AND external_id < ?").run(`~${rekey}`, ...idRange(sessionId));
     this.rereadSession(sessionId);
   }
 
-  /** These messages are not on the server any more (found by comparing with its copy): send them again. */
-  forgetSentMessages(externalIds: Iterable<string>): void {
-    const forget = this.q("UPDATE messages SET sent_hash = NULL WHERE external_id = ?");
-    for (const id of externalIds) forget.run(id);
+  /** These messages are not on the server any more (found by comparing with its copy): sent again, under new ids (see forgetSentSession). */
+  forgetSentMessages(externalIds: Iterable<string>, rekey: string): void {
+    const forget = this.q("UPDATE messages SET sent_hash = NULL, alias = external_id || ? WHERE external_id = ?");
+    for (const id of externalIds) forget.run(`~${rekey}`, id);
   }
 
   /** Ids of a session's messages the server acknowledged, with the id it knows each by. */
@@ -322,7 +325,7 @@ export class StateStore {
   /** One session's outbox in sending order (time, then transcript order), a page at a time. */
   *outbox(sessionKey: number, retryFailedBefore: number): Generator<OutboxMessage> {
     const page = this.q(
-      `SELECT o.external_id, o.created_at, o.ord, o.payload, m.hash, m.sent_hash, m.alias, m.error, m.failed_at
+      `SELECT o.external_id, o.created_at AS order_at, m.created_at, o.ord, o.payload, m.hash, m.sent_hash, m.alias, m.error, m.failed_at
        FROM outbox o CROSS JOIN messages m ON m.external_id = o.external_id
        WHERE o.session = ?1 AND (o.created_at, o.ord, o.external_id) > (?2, ?3, ?4) AND (m.error IS NULL OR m.failed_at < ?5)
        ORDER BY o.created_at, o.ord, o.external_id LIMIT ${OUTBOX_PAGE}`,
@@ -331,6 +334,7 @@ export class StateStore {
     for (;;) {
       const rows = page.all(sessionKey, after[0], after[1], after[2], retryFailedBefore) as OutboxRow[];
       for (const r of rows) {
+        after = [r.order_at, r.ord, r.external_id];
         yield {
           externalId: r.external_id,
           alias: r.alias,
@@ -343,9 +347,7 @@ export class StateStore {
           failedAt: r.failed_at,
         };
       }
-      const last = rows.at(-1);
-      if (!last || rows.length < OUTBOX_PAGE) return;
-      after = [last.created_at, last.ord, last.external_id];
+      if (rows.length < OUTBOX_PAGE) return;
     }
   }
 
@@ -385,9 +387,13 @@ export class StateStore {
     this.q("UPDATE messages SET error = ?, failed_at = ? WHERE external_id = ?").run(error, at, externalId);
   }
 
-  /** The server already has this message under the id claude-code-sync 0.1.x gave it. */
-  setAlias(externalId: string, alias: string): void {
-    this.q("UPDATE messages SET alias = ? WHERE external_id = ?").run(alias, externalId);
+  /**
+   * The server already has this message under the id claude-code-sync 0.1.x
+   * gave it, stored at `createdAt`: ours updates it in place (so it counts as
+   * on the server, and its re-send window runs from that time).
+   */
+  setAlias(externalId: string, alias: string, createdAt: number): void {
+    this.q("UPDATE messages SET alias = ?, created_at = ?, sent_hash = COALESCE(sent_hash, ?) WHERE external_id = ?").run(alias, createdAt, LEGACY_COPY, externalId);
   }
 
   /** `sync --retry-failed`: every refused item is tried again now. */
@@ -522,6 +528,9 @@ export class StateStore {
   }
 }
 
+/** The sent hash of a message the server has from claude-code-sync 0.1.x: on the server, but not our content. */
+const LEGACY_COPY = "0.1.x";
+
 /** A refused item is tried again once this long has passed (or when it changes, or with --retry-failed). */
 export const FAILED_RETRY_MS = 24 * 60 * 60 * 1000;
 
@@ -580,6 +589,7 @@ function sessionWork(r: SessionRow): SessionWork {
 }
 
 interface OutboxRow {
+  order_at: number;
   external_id: string;
   created_at: number;
   ord: number;

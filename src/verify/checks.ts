@@ -8,7 +8,7 @@ import { type HookState, enabledPlugin, hookStatus } from "../claude-settings/st
 import { type Config, type Credentials, configPath, defaultConfig, loadConfig, maskKey, resolveCredentials } from "../config/index.ts";
 import { projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
-import { plural } from "../report/format.ts";
+import { formatInt, plural } from "../report/format.ts";
 import { keyFormatProblem } from "../login/key-format.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
 import { SyncLock } from "../state/lock.ts";
@@ -19,7 +19,7 @@ import { checkClient, explainServerError, keyFix } from "./server.ts";
 export type CheckStatus = "ok" | "fail" | "skip";
 
 export interface Check {
-  id: "config" | "credentials" | "server" | "apiKey" | "hooks" | "state" | "transcripts";
+  id: "config" | "credentials" | "server" | "apiKey" | "hooks" | "state" | "serverCopy" | "transcripts";
   name: string;
   status: CheckStatus;
   detail: string;
@@ -41,8 +41,11 @@ export async function runChecks(): Promise<Check[]> {
   const checks = [config];
   const creds = resolveCredentials(value ?? defaultConfig());
   const target = credentialsCheck(value, creds);
-  checks.push(target.check, ...(await serverChecks(target, creds.source)));
-  checks.push(hooksCheck(), stateCheck(target.url), transcriptsCheck());
+  const server = await serverChecks(target, creds.source);
+  checks.push(target.check, ...server.checks);
+  checks.push(hooksCheck(), stateCheck(target.url));
+  if (target.url && server.sessions) checks.push(serverCopyCheck(target.url, server.sessions));
+  checks.push(transcriptsCheck());
   return checks;
 }
 
@@ -94,23 +97,49 @@ function credentialsCheck(config: Config | undefined, creds: ReturnType<typeof r
   }
 }
 
-async function serverChecks({ client, url }: Target, source: Credentials["source"]): Promise<Check[]> {
+/** The server's checks, and the sessions it holds (when it answered). */
+async function serverChecks({ client, url }: Target, source: Credentials["source"]): Promise<{ checks: Check[]; sessions?: Set<string> }> {
   const server = "Server reachable";
   const key = "API key valid";
-  if (!client || !url) return [skip("server", server, "needs credentials"), skip("apiKey", key, "needs credentials")];
+  if (!client || !url) return { checks: [skip("server", server, "needs credentials"), skip("apiKey", key, "needs credentials")] };
   try {
     await client.health();
   } catch (error) {
     const e = explainServerError(error, url, source.apiKey, source.convexUrl);
-    return [fail("server", server, e.problem, e.fix), skip("apiKey", key, "needs the server")];
+    return { checks: [fail("server", server, e.problem, e.fix), skip("apiKey", key, "needs the server")] };
   }
   const reachable = ok("server", server, `${url}/health answers`);
   try {
     const sessions = await client.listSessions();
-    return [reachable, ok("apiKey", key, `accepted; ${plural(sessions.length, "session")} on the server`)];
+    return { checks: [reachable, ok("apiKey", key, `accepted; ${plural(sessions.length, "session")} on the server`)], sessions: new Set(sessions) };
   } catch (error) {
     const e = explainServerError(error, url, source.apiKey, source.convexUrl);
-    return [reachable, fail("apiKey", key, e.problem, e.fix)];
+    return { checks: [reachable, fail("apiKey", key, e.problem, e.fix)] };
+  }
+}
+
+/** The server is the truth about what it holds: fewer of our sessions than the state says were sent means data was lost there. */
+function serverCopyCheck(url: string, onServer: Set<string>): Check {
+  const name = "Server copy";
+  const path = statePath(url);
+  if (!existsSync(path)) return ok("serverCopy", name, "nothing sent from here yet");
+  let store: StateStore | undefined;
+  try {
+    store = StateStore.open(path);
+    const sent = store.sentSessionIds();
+    const missing = sent.filter((id) => !onServer.has(id));
+    if (missing.length === 0) return ok("serverCopy", name, `the server has all ${plural(sent.length, "session")} sent from here`);
+    return fail(
+      "serverCopy",
+      name,
+      `the server no longer has ${plural(missing.length, "session")} of the ${formatInt(sent.length)} sent from here (deleted there, or its data was reset)`,
+      "claude-code-sync sync --full (sends again whatever the server lacks)",
+    );
+  } catch (error) {
+    // The state check reports why the database cannot be read.
+    return skip("serverCopy", name, error instanceof Error ? error.message : String(error));
+  } finally {
+    store?.close();
   }
 }
 
