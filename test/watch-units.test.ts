@@ -69,6 +69,7 @@ const report = (over: Partial<SyncReport> = {}): SyncReport => ({
   sessionsSent: 0,
   messagesSent: 0,
   deferred: 0,
+  deferredSessions: [],
   failed: [],
   ...over,
 });

@@ -23,6 +23,8 @@ export interface SendOutcome {
   messagesSent: number;
   /** Held back by the server's re-send windows: they go on the next pass. */
   deferred: number;
+  /** The sessions held back, and when their window ends (a pass then sends them). */
+  deferredSessions: Array<{ sessionId: string; readyAt: number }>;
   failed: Array<{ id: string; error: string }>;
   /** Why sending stopped early: a 401, or the server out of reach. */
   stoppedBy?: AuthError | TransientError;
@@ -50,7 +52,11 @@ export function onlyWindowedFields(previous: SessionFields, next: SessionFields)
 export async function sendPending(store: StateStore, client: OpenSyncClient, options: SendOptions = {}): Promise<SendOutcome> {
   const now = options.now ?? Date.now;
   const queue = store.sessionsWithWork(options.only);
-  const outcome: SendOutcome = { sessionsSent: 0, messagesSent: 0, deferred: 0, failed: [] };
+  const outcome: SendOutcome = { sessionsSent: 0, messagesSent: 0, deferred: 0, deferredSessions: [], failed: [] };
+  const defer = (sessionId: string, readyAt: number) => {
+    outcome.deferred++;
+    outcome.deferredSessions.push({ sessionId, readyAt });
+  };
   const total = queue.length;
   let done = 0;
 
@@ -62,7 +68,7 @@ export async function sendPending(store: StateStore, client: OpenSyncClient, opt
       const next = JSON.parse(payload) as SessionFields;
       const previous = row.sent_payload ? (JSON.parse(row.sent_payload) as SessionFields) : undefined;
       if (previous && onlyWindowedFields(previous, next) && now() - (row.written_at ?? 0) < SESSION_WINDOW_MS) {
-        outcome.deferred++;
+        defer(id, (row.written_at ?? 0) + SESSION_WINDOW_MS);
       } else {
         const body: SessionPayload = { ...next, ...(row.created_at !== null ? { createdAt: clampTimestamp(row.created_at, now()) } : {}) };
         try {
@@ -82,7 +88,7 @@ export async function sendPending(store: StateStore, client: OpenSyncClient, opt
     if (!onServer) return;
     for (const m of store.pendingMessages(id)) {
       if (m.sent_hash !== null && now() - m.created_at < MESSAGE_WINDOW_MS) {
-        outcome.deferred++;
+        defer(id, m.created_at + MESSAGE_WINDOW_MS);
         continue;
       }
       const body = { ...(JSON.parse(m.payload) as Omit<MessagePayload, "createdAt">), createdAt: clampTimestamp(m.created_at, now()) };
