@@ -2,9 +2,11 @@ import { selfArgv } from "../claude-settings/self-command.ts";
 import { HookInputSchema } from "../hooks/input.ts";
 import { log } from "../hooks/log.ts";
 import { enqueue, markRunner, runnerAlive } from "../hooks/queue.ts";
+import { readStdinJson } from "../hooks/stdin.ts";
 
 /** The internal event name of the background runner. */
 export const RUNNER_EVENT = "_runner";
+/** Claude Code writes the event at once; this only bounds a pipe left open without one. */
 const STDIN_WAIT_MS = 2_000;
 
 /**
@@ -22,15 +24,13 @@ export async function run(args: string[]): Promise<number> {
       await runQueue();
       return 0;
     }
-    const text = await readStdin();
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      log(`hook ${event}: stdin is not JSON (${text.length} bytes); nothing to do`);
+    const read = await readStdinJson(STDIN_WAIT_MS);
+    if (read.value === undefined) {
+      const why = read.timedOut ? `stdin stayed open ${STDIN_WAIT_MS / 1000} s without a complete JSON object` : "stdin is not JSON";
+      log(`hook ${event}: ${why} (${read.length} characters); nothing to do`);
       return 0;
     }
-    const input = HookInputSchema.safeParse(value);
+    const input = HookInputSchema.safeParse(read.value);
     if (!input.success) {
       log(`hook ${event}: no session_id in the event; nothing to do`);
       return 0;
@@ -63,18 +63,4 @@ function startRunner(): void {
   // Marked now, not when the child gets going, so the next hook in a burst sees it running.
   markRunner(child.pid);
   child.unref();
-}
-
-/** All of stdin, bounded in time: a hook must return even if the pipe stays open. */
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) return "";
-  let timer: Timer | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(""), STDIN_WAIT_MS);
-  });
-  try {
-    return await Promise.race([Bun.stdin.text(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
