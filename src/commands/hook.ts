@@ -1,7 +1,8 @@
 import { selfArgv } from "../claude-settings/self-command.ts";
 import { HookInputSchema } from "../hooks/input.ts";
 import { log } from "../hooks/log.ts";
-import { enqueue, markRunner, runnerAlive } from "../hooks/queue.ts";
+import { enqueue } from "../hooks/queue.ts";
+import { claimRunner, markRunner, releaseRunner, runnerAlive } from "../hooks/runner-lock.ts";
 import { readStdinJson } from "../hooks/stdin.ts";
 
 /** The internal event name of the background runner. */
@@ -35,8 +36,9 @@ export async function run(args: string[]): Promise<number> {
       log(`hook ${event}: no session_id in the event; nothing to do`);
       return 0;
     }
-    enqueue({ sessionId: input.data.session_id, event, at: Date.now() });
-    if (!runnerAlive()) startRunner();
+    const { session_id: sessionId, transcript_path: transcriptPath } = input.data;
+    enqueue({ sessionId, event, at: Date.now(), ...(transcriptPath ? { transcriptPath } : {}) });
+    if (!runnerAlive() && claimRunner()) startRunner();
   } catch (error) {
     log(`hook ${event}: ${(error as Error).stack ?? error}`);
   }
@@ -54,13 +56,18 @@ async function backgroundPriority(): Promise<void> {
   }
 }
 
+/** Starts the runner this hook claimed the lock for, and names it in the lock so the next hook of a burst sees it running. */
 function startRunner(): void {
-  const child = Bun.spawn([...selfArgv(), "hook", RUNNER_EVENT], {
-    detached: true,
-    stdio: ["ignore", "ignore", "ignore"],
-    windowsHide: true,
-  });
-  // Marked now, not when the child gets going, so the next hook in a burst sees it running.
-  markRunner(child.pid);
-  child.unref();
+  try {
+    const child = Bun.spawn([...selfArgv(), "hook", RUNNER_EVENT], {
+      detached: true,
+      stdio: ["ignore", "ignore", "ignore"],
+      windowsHide: true,
+    });
+    markRunner(child.pid);
+    child.unref();
+  } catch (error) {
+    releaseRunner();
+    throw error;
+  }
 }

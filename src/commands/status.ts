@@ -1,7 +1,6 @@
 import { loadConfig, resolveCredentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
-import { readFileSync } from "node:fs";
-import { type BackgroundStatus, backgroundStatusPath } from "../hooks/log.ts";
+import { type BackgroundStatus, backgroundLine, readBackgroundStatus } from "../hooks/background-status.ts";
 import { timeAgo } from "../report/format.ts";
 import { StateStore, statePath } from "../state/store.ts";
 import { checkClient } from "../verify/server.ts";
@@ -32,14 +31,6 @@ function readCounts(url: string, status: Status): void {
   }
 }
 
-function lastBackground(): BackgroundStatus | null {
-  try {
-    return JSON.parse(readFileSync(backgroundStatusPath(), "utf8")) as BackgroundStatus;
-  } catch {
-    return null;
-  }
-}
-
 /** Connection, what was synced, and what is pending or failed and why. */
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
   const config = loadConfig();
@@ -51,7 +42,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     lastSync: null,
     pending: { sessions: 0, messages: 0 },
     failed: [],
-    background: lastBackground(),
+    background: readBackgroundStatus(),
   };
   if (!creds.convexUrl || !creds.apiKey) {
     status.error = "Not logged in: run `claude-code-sync login`.";
@@ -93,10 +84,7 @@ function render(s: Status): string {
     lines.push(`Failed: ${s.failed.length} item(s) the server refused:`);
     for (const f of s.failed.slice(0, 5)) lines.push(`  ${f.id}: ${f.error}`);
   }
-  if (s.background) {
-    const when = timeAgo(s.background.at);
-    lines.push(s.background.ok ? `Background sync: ok, ${when}` : `Background sync failed ${when}: ${s.background.message} (log: ~/.claude-code-sync/sync.log)`);
-  }
+  if (s.background) lines.push(backgroundLine(s.background));
   if (s.error) lines.push(s.error);
   return lines.join("\n");
 }
