@@ -82,15 +82,18 @@ function queueChange(deadline: number): Promise<boolean> {
       watcher?.close();
       resolve(changed);
     };
-    const poll = setInterval(() => {
+    const look = () => {
       if (waiting().some(isFresh)) finish(true);
-    }, IDLE_POLL_MS);
+    };
+    const poll = setInterval(look, IDLE_POLL_MS);
     const timer = setTimeout(() => finish(false), deadline - Date.now());
     try {
       watcher = watch(queueDir(), () => finish(true));
     } catch {
       // No change notifications here: the polling alone finds requests.
     }
+    // A request that came before the watch began.
+    look();
   });
 }
 
