@@ -12,6 +12,7 @@ import {
   type PassOutcome,
   type Retry,
   afterPass,
+  failureText,
   isDue,
   needsPass,
   retryDelay,
@@ -146,6 +147,15 @@ describe("retryKind", () => {
     ["a bug", new TypeError("x is undefined"), "backoff"],
   ])("%s", (_name, error, kind) => {
     expect(retryKind(error)).toBe(kind);
+  });
+});
+
+describe("failureText: what the queue, status and log keep of a failure", () => {
+  test.each<[string, unknown, string]>([
+    ["the client's advice for `sync` goes", new TransientError("OpenSync at x is not reachable (refused) after 2 attempts; will retry on next sync.", 2, false), "OpenSync at x is not reachable (refused) after 2 attempts"],
+    ["a key in an unexpected error is masked", new Error("fetch failed for osk_abcdefghijklmnopqrstuvwxyz012345"), "unexpected error: fetch failed for osk_[redacted]"],
+  ])("%s", (_name, error, text) => {
+    expect(failureText(error)).toBe(text);
   });
 });
 

@@ -1,5 +1,5 @@
 import { UserError } from "../errors.ts";
-import { withoutRetryNote } from "../opensync/errors.ts";
+import { redact, withoutRetryNote } from "../opensync/errors.ts";
 import type { SyncRequest } from "./queue.ts";
 
 /**
@@ -78,8 +78,8 @@ export function retryKind(error: unknown): Retry {
   return "backoff";
 }
 
-/** A failure as the status and the log show it: the runner says itself when it retries. */
+/** A failure as the queue, the status and the log keep it (API keys masked): the runner says itself when it retries. */
 export function failureText(error: unknown): string {
-  if (error instanceof UserError) return withoutRetryNote(error.message);
-  return `unexpected error: ${(error as Error).message ?? error}`;
+  if (error instanceof UserError) return withoutRetryNote(redact(error.message));
+  return `unexpected error: ${redact((error as Error).message ?? String(error))}`;
 }
