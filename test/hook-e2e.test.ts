@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, readdirSync } from "node:fs";
 import { getPriority } from "node:os";
 import { join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
-import { SESSION, assistant, jsonl, tempClaudeDir, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
+import { IDLE, hookUser, runnerDone, stopRunner, within } from "./helpers/hooks.ts";
+import { SESSION, assistant, jsonl, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -12,41 +13,10 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-/** Polls until `check` holds, at most `ms`; returns how long it took. */
-async function within(ms: number, check: () => boolean): Promise<number> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > ms) throw new Error(`not within ${ms} ms`);
-    await Bun.sleep(50);
-  }
-  return Date.now() - start;
-}
-
-/** The background runner is done when its pid file is gone (bounded wait so no process outlives the test). */
-async function runnerDone(home: string, ms = 40_000) {
-  await within(ms, () => !existsSync(join(home, ".claude-code-sync", "runner.pid")));
-}
-
-/** The runner waits this long for more requests before it exits (10 min by default): long enough for a turn's hooks to find it. */
-const IDLE = { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "1500" };
-
-function setup(idle: Record<string, string> = IDLE) {
-  const home = tempHome();
-  const claude = tempClaudeDir();
-  const env = { HOME: home, CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey, ...idle };
-  const path = join(claude.projects, "p", `${SESSION}.jsonl`);
-  const hook = (event: string, extra: Record<string, unknown> = {}) =>
-    runCli(["hook", event], {
-      env,
-      stdin: JSON.stringify({ session_id: SESSION, transcript_path: path, cwd: "/home/dev/project-x", hook_event_name: event, ...extra }),
-    });
-  return { home, claude, env, path, hook };
-}
-
 describe("hooks", () => {
   test("a played Claude Code session reaches the server within 3 s of each Stop, with final totals at SessionEnd", async () => {
     server.reset();
-    const { home, claude, hook } = setup();
+    const { home, claude, hook } = hookUser(server);
     const start = await hook("SessionStart", { source: "startup" });
     expect(start).toEqual({ code: 0, stdout: "", stderr: "" });
 
@@ -78,34 +48,42 @@ describe("hooks", () => {
     expect(s?.completionTokens).toBe(20 + 5 + 6);
     expect(s?.title).toBe("Add a health endpoint");
     expect(server.violations()).toEqual([]);
-  });
+  }, 60_000);
 
-  test("20 hooks at once for one session: no duplicate, nothing lost, state intact", async () => {
+  test("20 hooks at once for one session: one runner, every message written once, state intact", async () => {
     server.reset();
-    const { home, claude, env, hook } = setup();
+    // The runner waits for more as it does for a user (minutes): a second runner could then only come from the lock
+    // failing, not from the first one going idle while the 20 hook processes are still starting on a busy machine.
+    const { claude, env, hook, app, log } = hookUser(server, { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "600000" });
     const lines = [user("Refactor the parser")];
     for (let i = 0; i < 30; i++) lines.push(assistant(`msg_${i}`, text(`step ${i}`), { usage: { input: 1, output: 1, cacheCreation: 0, cacheRead: 0 } }));
     claude.write(`p/${SESSION}.jsonl`, jsonl(lines));
-    const results = await Promise.all(Array.from({ length: 20 }, () => hook("Stop")));
-    for (const r of results) expect(r).toEqual({ code: 0, stdout: "", stderr: "" });
-    await within(10_000, () => server.session(SESSION)?.messages.length === 31);
-    await runnerDone(home);
-    const s = server.session(SESSION);
-    expect(new Set(s?.messages.map((m) => m.externalId)).size).toBe(31);
-    expect(s?.completionTokens).toBe(30);
-    // Every message was written exactly once.
-    expect(server.counts()["POST /sync/message"]).toBe(31);
-    expect(server.violations()).toEqual([]);
-    // The state agrees: a manual sync finds nothing to send.
-    const before = server.counts();
-    const r = await runCli(["sync", "--json"], { env });
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, messagesSent: 0, sessionsSent: 0 });
-    expect(server.counts()).toEqual(before);
-  });
+    try {
+      const results = await Promise.all(Array.from({ length: 20 }, () => hook("Stop")));
+      for (const r of results) expect(r).toEqual({ code: 0, stdout: "", stderr: "" });
+      // Served: every message on the server, and no request left waiting or claimed.
+      const queueEmpty = () => readdirSync(app("queue")).every((name) => name.startsWith("."));
+      await within(45_000, () => server.session(SESSION)?.messages.length === 31 && queueEmpty());
+      expect(log().match(/background sync started/g)).toHaveLength(1);
+      const s = server.session(SESSION);
+      expect(new Set(s?.messages.map((m) => m.externalId)).size).toBe(31);
+      expect(s?.completionTokens).toBe(30);
+      // Every message was written exactly once.
+      expect(server.counts()["POST /sync/message"]).toBe(31);
+      expect(server.violations()).toEqual([]);
+      // The state agrees: a manual sync finds nothing to send.
+      const before = server.counts();
+      const r = await runCli(["sync", "--json"], { env });
+      expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, messagesSent: 0, sessionsSent: 0 });
+      expect(server.counts()).toEqual(before);
+    } finally {
+      stopRunner(app("runner.pid"));
+    }
+  }, 90_000);
 
   test("a runner waiting for more takes the next hook's request: no second process, and it exits once idle", async () => {
     server.reset();
-    const { home, claude, path, hook } = setup({ CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "4000" });
+    const { home, claude, path, hook } = hookUser(server, { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "4000" });
     const pidFile = join(home, ".claude-code-sync", "runner.pid");
     claude.write(`p/${SESSION}.jsonl`, jsonl([user("Add a health endpoint")]));
     await hook("UserPromptSubmit");
@@ -140,5 +118,5 @@ describe("hooks", () => {
     const log = readFileSync(join(home, ".claude-code-sync", "sync.log"), "utf8");
     expect(log).toContain("not JSON");
     expect(log).toContain("Not logged in");
-  });
+  }, 60_000);
 });

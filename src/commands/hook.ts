@@ -1,10 +1,13 @@
 import { selfArgv } from "../claude-settings/self-command.ts";
 import { HookInputSchema } from "../hooks/input.ts";
 import { log } from "../hooks/log.ts";
-import { enqueue, markRunner, runnerAlive } from "../hooks/queue.ts";
+import { enqueue } from "../hooks/queue.ts";
+import { claimRunner, markRunner, releaseRunner, runnerAlive } from "../hooks/runner-lock.ts";
+import { readStdinJson } from "../hooks/stdin.ts";
 
 /** The internal event name of the background runner. */
 export const RUNNER_EVENT = "_runner";
+/** Claude Code writes the event at once; this only bounds a pipe left open without one. */
 const STDIN_WAIT_MS = 2_000;
 
 /**
@@ -22,21 +25,20 @@ export async function run(args: string[]): Promise<number> {
       await runQueue();
       return 0;
     }
-    const text = await readStdin();
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      log(`hook ${event}: stdin is not JSON (${text.length} bytes); nothing to do`);
+    const read = await readStdinJson(STDIN_WAIT_MS);
+    if (read.value === undefined) {
+      const why = read.timedOut ? `stdin stayed open ${STDIN_WAIT_MS / 1000} s without a complete JSON object` : "stdin is not JSON";
+      log(`hook ${event}: ${why} (${read.length} characters); nothing to do`);
       return 0;
     }
-    const input = HookInputSchema.safeParse(value);
+    const input = HookInputSchema.safeParse(read.value);
     if (!input.success) {
       log(`hook ${event}: no session_id in the event; nothing to do`);
       return 0;
     }
-    enqueue({ sessionId: input.data.session_id, event, at: Date.now() });
-    if (!runnerAlive()) startRunner();
+    const { session_id: sessionId, transcript_path: transcriptPath } = input.data;
+    enqueue({ sessionId, event, at: Date.now(), ...(transcriptPath ? { transcriptPath } : {}) });
+    if (!runnerAlive() && claimRunner()) startRunner();
   } catch (error) {
     log(`hook ${event}: ${(error as Error).stack ?? error}`);
   }
@@ -54,27 +56,18 @@ async function backgroundPriority(): Promise<void> {
   }
 }
 
+/** Starts the runner this hook claimed the lock for, and names it in the lock so the next hook of a burst sees it running. */
 function startRunner(): void {
-  const child = Bun.spawn([...selfArgv(), "hook", RUNNER_EVENT], {
-    detached: true,
-    stdio: ["ignore", "ignore", "ignore"],
-    windowsHide: true,
-  });
-  // Marked now, not when the child gets going, so the next hook in a burst sees it running.
-  markRunner(child.pid);
-  child.unref();
-}
-
-/** All of stdin, bounded in time: a hook must return even if the pipe stays open. */
-async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) return "";
-  let timer: Timer | undefined;
-  const timeout = new Promise<string>((resolve) => {
-    timer = setTimeout(() => resolve(""), STDIN_WAIT_MS);
-  });
   try {
-    return await Promise.race([Bun.stdin.text(), timeout]);
-  } finally {
-    clearTimeout(timer);
+    const child = Bun.spawn([...selfArgv(), "hook", RUNNER_EVENT], {
+      detached: true,
+      stdio: ["ignore", "ignore", "ignore"],
+      windowsHide: true,
+    });
+    markRunner(child.pid);
+    child.unref();
+  } catch (error) {
+    releaseRunner();
+    throw error;
   }
 }

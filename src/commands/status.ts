@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { loadConfig, requireCredentials, resolveCredentials, shownUrl } from "../config/index.ts";
-import { type BackgroundStatus, backgroundStatusPath } from "../hooks/log.ts";
+import { type BackgroundStatus, backgroundLine, readBackgroundStatus } from "../hooks/background-status.ts";
 import { createClient } from "../opensync/client.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
 import { type Failure, type Origin, failureOf } from "../report/failure.ts";
@@ -54,7 +53,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     lastSync: null,
     pending: { sessions: 0, messages: 0 },
     failed: [],
-    background: lastBackground(),
+    background: readBackgroundStatus(),
   };
   const problems: Failure[] = [];
   let server: { origin: Origin; apiKey: string } | undefined;
@@ -113,14 +112,6 @@ function readCounts(url: string, status: Status): string[] {
   }
 }
 
-function lastBackground(): BackgroundStatus | null {
-  try {
-    return JSON.parse(readFileSync(backgroundStatusPath(), "utf8")) as BackgroundStatus;
-  } catch {
-    return null;
-  }
-}
-
 function databases(url: string | undefined): NonNullable<Status["stateDatabases"]> {
   return listStateDatabases().map((db) => ({
     path: db.path,
@@ -146,10 +137,7 @@ function localLines(s: Status, verbose: boolean): string[] {
     lines.push(`Failed: ${plural(s.failed.length, "item")} the server refused:`);
     for (const f of s.failed.slice(0, 5)) lines.push(`  ${shownId(f.id, verbose)}: ${f.error}`);
   }
-  if (s.background) {
-    const when = timeAgo(s.background.at);
-    lines.push(s.background.ok ? `Background sync: ok, ${when}` : `Background sync failed ${when}: ${s.background.message} (log: ~/.claude-code-sync/sync.log)`);
-  }
+  if (s.background) lines.push(backgroundLine(s.background));
   if (s.stateDatabases) lines.push(...databaseLines(s.stateDatabases));
   return lines;
 }

@@ -10,3 +10,18 @@ export const HookInputSchema = z.looseObject({
   cwd: z.optional(z.string()),
   hook_event_name: z.optional(z.string()),
 });
+
+/**
+ * The JSON object read so far, once it is complete; undefined while it is not.
+ * Only text ending in `}` is parsed, so a large event (a tool's whole output)
+ * arriving in many chunks is not parsed again at each one.
+ */
+export function completeObject(text: string): unknown {
+  const trimmed = text.trimEnd();
+  if (!trimmed.endsWith("}")) return undefined;
+  try {
+    return JSON.parse(trimmed);
+  } catch {
+    return undefined;
+  }
+}

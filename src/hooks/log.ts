@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { redact } from "../opensync/errors.ts";
 import { appDir } from "../paths.ts";
@@ -7,11 +7,6 @@ const MAX_LOG_BYTES = 1024 * 1024;
 
 export function logPath(): string {
   return join(appDir(), "sync.log");
-}
-
-/** The background sync's outcome, for `status`. */
-export function backgroundStatusPath(): string {
-  return join(appDir(), "background.json");
 }
 
 /**
@@ -26,17 +21,5 @@ export function log(message: string): void {
       if (statSync(path).size > MAX_LOG_BYTES) renameSync(path, `${path}.1`);
     } catch {}
     appendFileSync(path, `${new Date().toISOString()} [${process.pid}] ${redact(message)}\n`, { mode: 0o600 });
-  } catch {}
-}
-
-export interface BackgroundStatus {
-  at: number;
-  ok: boolean;
-  message: string;
-}
-
-export function recordBackgroundStatus(status: BackgroundStatus): void {
-  try {
-    writeFileSync(backgroundStatusPath(), JSON.stringify({ ...status, message: redact(status.message) }), { mode: 0o600 });
   } catch {}
 }

@@ -1,23 +1,37 @@
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import * as z from "zod/mini";
 import { appDir } from "../paths.ts";
-import { processAlive } from "../runtime/process.ts";
 
 /**
  * The hand-over from `hook <event>` (which must return at once) to the
  * background runner: one small file per session asking for a sync. A burst of
  * hooks for one session rewrites the same file, so it coalesces into one more
  * pass. The runner claims a file by renaming it, so a hook that fires during a
- * pass leaves a fresh request for the next one. A lost request only delays a
- * sync: the state is incremental, and the next pass or `sync` catches up.
+ * pass leaves a fresh request for the next one. A request leaves the queue only
+ * once a pass left nothing pending for its session: until then it is put back
+ * with its retry schedule (src/hooks/schedule.ts).
  */
-export interface SyncRequestFile {
-  sessionId: string;
-  event: string;
-  at: number;
-}
+export const SyncRequestSchema = z.object({
+  sessionId: z.string().check(z.minLength(1)),
+  event: z.string(),
+  /** When the latest hook for this work fired. */
+  at: z.number(),
+  transcriptPath: z.optional(z.string()),
+  // Written by the runner when it puts a request back.
+  /** When the work still pending was first asked for. */
+  since: z.optional(z.number()),
+  /** Failed passes since the latest hook. */
+  attempts: z.optional(z.number()),
+  /** When to try again; absent: now (a hook's request); null: at the next hook or the next runner's start. */
+  nextAt: z.optional(z.nullable(z.number())),
+  lastError: z.optional(z.string()),
+  /** The transcript's size when the last pass read it: a look once the transcript settled needs a pass only if it grew. */
+  readSize: z.optional(z.number()),
+});
+export type SyncRequest = z.infer<typeof SyncRequestSchema>;
 
-export interface Claim extends SyncRequestFile {
+export interface Claim extends SyncRequest {
   path: string;
 }
 
@@ -33,15 +47,19 @@ function fileName(sessionId: string): string {
   return sessionId.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
-export function enqueue(request: SyncRequestFile): void {
+function tmpFile(dir: string, name: string): string {
+  return join(dir, `.${name}.${process.pid}.tmp`);
+}
+
+/** A hook's request: replaces any waiting request of the session, and with it its backoff (there are new lines to send). */
+export function enqueue(request: SyncRequest): void {
   const dir = queueDir();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const name = fileName(request.sessionId);
-  const tmp = join(dir, `.${name}.${process.pid}.tmp`);
+  const tmp = tmpFile(dir, name);
   writeFileSync(tmp, JSON.stringify(request), { mode: 0o600 });
   renameSync(tmp, join(dir, name + REQUEST));
 }
-
 
 function list(): string[] {
   try {
@@ -51,58 +69,78 @@ function list(): string[] {
   }
 }
 
-/** Requests waiting (claims of dead runners count: they are taken over). */
-export function hasRequests(): boolean {
-  return list().some((n) => n.endsWith(REQUEST) || deadClaim(n));
+function read(path: string): SyncRequest | undefined {
+  try {
+    const parsed = SyncRequestSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-function deadClaim(name: string): boolean {
-  const i = name.indexOf(CLAIMED);
-  return i > 0 && !processAlive(Number(name.slice(i + CLAIMED.length)));
+/** The requests waiting (not those being served). */
+export function waiting(): SyncRequest[] {
+  return list()
+    .filter((n) => n.endsWith(REQUEST) && !n.startsWith("."))
+    .flatMap((n) => read(join(queueDir(), n)) ?? []);
 }
 
-/** Takes every waiting request (and those a killed runner had claimed). */
-export function claimAll(pid = process.pid): Claim[] {
+/**
+ * Takes the requests `take` accepts, and those another runner had claimed: the
+ * runner that calls this holds the runner lock, so another runner's claims are
+ * those of one that died or was judged stale. Those come first, so that a
+ * waiting request of the same session (newer) is the one kept.
+ */
+export function claim(take: (request: SyncRequest) => boolean, pid = process.pid): Claim[] {
   const dir = queueDir();
-  const claims: Claim[] = [];
-  for (const name of list()) {
-    if (!name.endsWith(REQUEST) && !deadClaim(name)) continue;
-    const base = name.endsWith(REQUEST) ? name.slice(0, -REQUEST.length) : name.slice(0, name.indexOf(CLAIMED));
+  const names = list();
+  const orphans = names.filter((n) => n.includes(CLAIMED) && !n.endsWith(`${CLAIMED}${pid}`));
+  const claims = new Map<string, Claim>();
+  for (const name of [...orphans, ...names.filter((n) => n.endsWith(REQUEST) && !n.startsWith("."))]) {
+    const from = join(dir, name);
+    const isOrphan = name.includes(CLAIMED);
+    if (!isOrphan) {
+      const request = read(from);
+      if (request && !take(request)) continue;
+    }
+    const base = isOrphan ? name.slice(0, name.indexOf(CLAIMED)) : name.slice(0, -REQUEST.length);
     const path = join(dir, `${base}${CLAIMED}${pid}`);
     try {
-      renameSync(join(dir, name), path);
-      const request = JSON.parse(readFileSync(path, "utf8")) as SyncRequestFile;
-      if (typeof request.sessionId === "string") claims.push({ ...request, path });
-      else rmSync(path, { force: true });
+      renameSync(from, path);
     } catch {
-      // Another runner took it, or a torn file: nothing to do with it.
+      continue; // another runner took it
+    }
+    const request = read(path);
+    if (request) claims.set(base, { ...request, path });
+    else rmSync(path, { force: true }); // torn or foreign: nothing to serve
+  }
+  return [...claims.values()];
+}
+
+/** Served: nothing pending for the session. */
+export function done(claim: Claim): void {
+  rmSync(claim.path, { force: true });
+}
+
+/**
+ * Back into the queue with its schedule, unless a hook left a newer request
+ * meanwhile: that one wins (new lines, backoff reset).
+ */
+export function putBack(claim: Claim, next: SyncRequest): void {
+  const dir = queueDir();
+  const name = fileName(next.sessionId);
+  const tmp = tmpFile(dir, name);
+  try {
+    writeFileSync(tmp, JSON.stringify(next), { mode: 0o600 });
+    // A link, unlike a rename, never replaces a request a hook wrote meanwhile.
+    linkSync(tmp, join(dir, name + REQUEST));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+      // A full disk...: the claim stays, and the next runner takes it over.
+      rmSync(tmp, { force: true });
+      return;
     }
   }
-  return claims;
-}
-
-export function release(claims: Claim[]): void {
-  for (const c of claims) rmSync(c.path, { force: true });
-}
-
-const runnerFile = () => join(appDir(), "runner.pid");
-
-export function runnerAlive(): boolean {
-  try {
-    const pid = Number(readFileSync(runnerFile(), "utf8"));
-    return pid > 0 && processAlive(pid);
-  } catch {
-    return false;
-  }
-}
-
-export function markRunner(pid = process.pid): void {
-  mkdirSync(appDir(), { recursive: true, mode: 0o700 });
-  writeFileSync(runnerFile(), String(pid), { mode: 0o600 });
-}
-
-export function clearRunner(pid = process.pid): void {
-  try {
-    if (Number(readFileSync(runnerFile(), "utf8")) === pid) rmSync(runnerFile(), { force: true });
-  } catch {}
+  rmSync(tmp, { force: true });
+  rmSync(claim.path, { force: true });
 }

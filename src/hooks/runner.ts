@@ -1,131 +1,158 @@
-import { type FSWatcher, watch } from "node:fs";
-import { UserError } from "../errors.ts";
-import { AuthError } from "../opensync/errors.ts";
-import { connect, requireRoots, scanSettings } from "../sync/context.ts";
-import { type SyncReport, runSync } from "../sync/run-sync.ts";
-import { SESSION_WINDOW_MS } from "../send/windows.ts";
-import { log, recordBackgroundStatus } from "./log.ts";
-import { type Claim, claimAll, clearRunner, hasRequests, markRunner, queueDir, release } from "./queue.ts";
-
-/** Claude Code may still be writing the last lines when the hook fires: look once more after this. */
-const SETTLE_MS = 1_000;
-const RETRY_DELAYS_MS = [2_000, 8_000, 30_000];
+import { type FSWatcher, statSync, watch } from "node:fs";
+import { clock } from "../watch/sync-line.ts";
+import { type BackgroundStatus, recordBackgroundStatus } from "./background-status.ts";
+import { log } from "./log.ts";
+import { pass } from "./pass.ts";
+import { type Claim, type SyncRequest, claim, done, putBack, queueDir, waiting } from "./queue.ts";
+import { HEARTBEAT_MS, claimRunner, holdsRunner, releaseRunner, touchRunner } from "./runner-lock.ts";
+import { afterPass, isDue, isScheduled, needsPass } from "./schedule.ts";
 
 /**
- * How long the runner waits for more requests once the queue is empty: a
+ * How long the runner waits for more requests once none is scheduled: a
  * session's next hook (the Stop after a UserPromptSubmit...) then finds it
- * running and returns without starting a process. Idle, it holds no lock and
- * no open state, and wakes on a change to the queue folder.
+ * running and returns without starting a process. Waiting, it holds no lock on
+ * the state and no open state, and wakes on a change to the queue folder.
  */
 const IDLE_MS = Number(process.env.CLAUDE_CODE_SYNC_RUNNER_IDLE_MS ?? 10 * 60_000);
-/** A look at the queue while idle, in case a change notification is missed (network home folders...). */
+/** A look at the queue while waiting, in case a change notification is missed (network home folders...). */
 const IDLE_POLL_MS = 2_000;
 
 /**
- * The detached process behind `hook <event>`: syncs the sessions hooks asked
- * for, one pass at a time, then waits a while for more. It gives up its runner
- * mark before the last look at the queue, so a hook that fires after that look
- * starts a new runner instead of relying on this one.
+ * The detached process behind `hook <event>`, one per user (runner-lock.ts):
+ * serves the requests that are due, each session on its own schedule (a
+ * session held back by the server's window or by a failure waits on its own
+ * timer while other requests are served at once), then waits a while for
+ * more. It gives up the lock before its last look at the queue, so a hook
+ * that fires after that look starts a new runner instead of relying on this one.
  */
 export async function runQueue(): Promise<void> {
-  markRunner();
+  log("background sync started");
+  if (!holdsRunner()) {
+    log("another background sync holds runner.pid: leaving the queue to it");
+    return;
+  }
+  let holding = true;
+  const beat = setInterval(() => {
+    holding = touchRunner();
+  }, HEARTBEAT_MS);
+  const rounds = new Rounds();
+  let firstLook = true;
   try {
-    for (;;) {
-      const claims = claimAll();
+    while (holding) {
+      const queued = waiting();
+      const now = Date.now();
+      // Requests waiting for a hook (a refused key...) are tried again with any new hook, and by a new runner.
+      const wakeParked = firstLook || queued.some(isFresh);
+      firstLook = false;
+      const claims = claim((r) => isDue(r, now, wakeParked));
       if (claims.length > 0) {
-        await syncClaims(claims);
-        release(claims);
+        await rounds.serve(claims);
         continue;
       }
-      if (await requestWithin(IDLE_MS)) continue;
-      clearRunner();
-      if (!hasRequests()) return;
-      markRunner();
+      const retries = queued.filter(isScheduled).map((r) => r.nextAt);
+      const next = retries.length ? Math.min(...retries) : undefined;
+      if (await queueChange(next ?? now + IDLE_MS)) continue;
+      if (next !== undefined) continue;
+      releaseRunner();
+      holding = false;
+      if (waiting().some(isFresh)) holding = claimRunner();
     }
   } finally {
-    clearRunner();
+    clearInterval(beat);
+    releaseRunner();
   }
 }
 
-/** Waits until a request is queued (true) or `ms` pass without one (false). */
-function requestWithin(ms: number): Promise<boolean> {
-  if (ms <= 0) return Promise.resolve(hasRequests());
+/** A hook's request, not yet served. */
+const isFresh = (r: SyncRequest) => r.nextAt === undefined;
+
+/**
+ * Waits until the queue folder changes or a poll finds a hook's request (true),
+ * or until `deadline` (false).
+ */
+function queueChange(deadline: number): Promise<boolean> {
+  if (deadline <= Date.now()) return Promise.resolve(false);
   // What the passes allocated is given back before the wait.
   Bun.gc(true);
-  const deadline = Date.now() + ms;
   return new Promise((resolve) => {
     let watcher: FSWatcher | undefined;
-    const done = (found: boolean) => {
-      clearInterval(timer);
+    const finish = (changed: boolean) => {
+      clearInterval(poll);
+      clearTimeout(timer);
       watcher?.close();
-      resolve(found);
+      resolve(changed);
     };
     const look = () => {
-      if (hasRequests()) done(true);
-      else if (Date.now() >= deadline) done(false);
+      if (waiting().some(isFresh)) finish(true);
     };
-    const timer = setInterval(look, Math.min(IDLE_POLL_MS, ms));
+    const poll = setInterval(look, IDLE_POLL_MS);
+    const timer = setTimeout(() => finish(false), deadline - Date.now());
     try {
-      watcher = watch(queueDir(), look);
+      watcher = watch(queueDir(), () => finish(true));
     } catch {
       // No change notifications here: the polling alone finds requests.
     }
+    // A request that came before the watch began.
     look();
   });
 }
 
-async function syncClaims(claims: Claim[]): Promise<void> {
-  const only = new Set(claims.map((c) => c.sessionId));
-  const label = `${[...only].join(", ")} (${[...new Set(claims.map((c) => c.event))].join(", ")})`;
+function transcriptSize(path: string | undefined): number | undefined {
   try {
-    const conn = connect();
-    try {
-      const settings = scanSettings(conn.config);
-      const pass = () =>
-        runSync(conn.store, conn.client, { ...settings, roots: requireRoots(), full: false, only, apiKey: conn.apiKey, waitForLockMs: 120_000 });
-      let report = await pass();
-      await Bun.sleep(SETTLE_MS);
-      report = merge(report, await pass());
-      // Updates held back by the server's windows (a session's final totals, a changed message).
-      for (let i = 0; i < 2 && report.deferred > 0 && !report.stoppedBy; i++) {
-        await Bun.sleep(SESSION_WINDOW_MS);
-        report = merge(report, await pass());
-      }
-      for (const delay of RETRY_DELAYS_MS) {
-        if (!report.stoppedBy || report.stoppedBy instanceof AuthError) break;
-        log(`sync of ${label} will retry in ${delay / 1000} s: ${report.stoppedBy.message}`);
-        await Bun.sleep(delay);
-        report = merge(report, await pass());
-      }
-      finish(label, report);
-    } finally {
-      conn.store.close();
+    return path === undefined ? undefined : statSync(path).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The runner's rounds: serve what is due, put back what is left with its schedule, record the status. */
+class Rounds {
+  /** When each session's pending work was first asked for, across newer requests that replaced its queued one. */
+  private since = new Map<string, number>();
+  private last: Pick<BackgroundStatus, "at" | "ok" | "message"> | undefined;
+
+  async serve(claims: Claim[]): Promise<void> {
+    const work: Claim[] = [];
+    for (const c of claims) {
+      // A look after the transcript settled needs no pass if the transcript did not grow.
+      if (needsPass(c, transcriptSize(c.transcriptPath))) work.push(c);
+      else this.finish(c, undefined);
     }
-  } catch (error) {
-    const message = error instanceof UserError ? error.message : `unexpected error: ${(error as Error).stack ?? error}`;
-    log(`sync of ${label} failed: ${message}`);
-    recordBackgroundStatus({ at: Date.now(), ok: false, message });
+    if (work.length > 0) {
+      const sizes = new Map(work.map((c) => [c.path, transcriptSize(c.transcriptPath)]));
+      const result = await pass(work);
+      const now = Date.now();
+      const retries = work.flatMap((c) => {
+        const request = { ...c, since: c.since ?? this.since.get(c.sessionId) };
+        const next = afterPass(request, result.outcome(c.sessionId), now, sizes.get(c.path));
+        this.finish(c, next);
+        return next?.lastError === undefined ? [] : [next.nextAt ?? null];
+      });
+      if (retries.length) logRetry(retries);
+      this.last = { at: now, ok: result.ok, message: result.message };
+    }
+    if (this.last) recordBackgroundStatus({ ...this.last, pending: waiting().map(pending) });
+  }
+
+  /** Done, or back into the queue. */
+  private finish(c: Claim, next: SyncRequest | undefined): void {
+    if (next) {
+      putBack(c, next);
+      this.since.set(c.sessionId, next.since ?? next.at);
+    } else {
+      done(c);
+      this.since.delete(c.sessionId);
+    }
   }
 }
 
-/** Counts add up over passes; what is pending or stopped is the last pass's. */
-function merge(a: SyncReport, b: SyncReport): SyncReport {
-  return {
-    ...b,
-    sessionsSent: a.sessionsSent + b.sessionsSent,
-    messagesSent: a.messagesSent + b.messagesSent,
-    failed: [...a.failed, ...b.failed],
-  };
+/** When the sessions a pass failed for are tried again (null: at the next hook). */
+function logRetry(retries: Array<number | null>): void {
+  const times = retries.filter((t) => t !== null);
+  const when = times.length ? `next try at ${clock(new Date(Math.min(...times)))}` : "tried again at the next hook";
+  log(`${retries.length} session(s) kept in the queue, ${when}`);
 }
 
-function finish(label: string, r: SyncReport): void {
-  const summary = `${label}: ${r.messagesSent} message(s), ${r.sessionsSent} session update(s) sent`;
-  if (r.stoppedBy || r.failed.length) {
-    const why = r.stoppedBy?.message ?? r.failed.map((f) => `${f.id}: ${f.error}`).join("; ");
-    log(`${summary}; not everything went: ${why}`);
-    recordBackgroundStatus({ at: Date.now(), ok: false, message: why });
-  } else {
-    log(summary);
-    recordBackgroundStatus({ at: Date.now(), ok: true, message: summary });
-  }
+function pending(r: SyncRequest) {
+  return { sessionId: r.sessionId, since: r.since ?? r.at, attempts: r.attempts ?? 0, nextAt: r.nextAt === undefined ? r.at : r.nextAt, lastError: r.lastError };
 }

@@ -1,0 +1,76 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as z from "zod/mini";
+import { redact } from "../opensync/errors.ts";
+import { appDir } from "../paths.ts";
+import { timeAgo } from "../report/format.ts";
+import { clock } from "../watch/sync-line.ts";
+
+/**
+ * What the background sync last did and what it still has to do, for
+ * `status`: written by the runner after each round, from its queue.
+ */
+const PendingSchema = z.object({
+  sessionId: z.string(),
+  /** When the work still pending was first asked for. */
+  since: z.number(),
+  attempts: z.number(),
+  /** The next try; null: at the next hook. */
+  nextAt: z.nullable(z.number()),
+  lastError: z.optional(z.string()),
+});
+const BackgroundStatusSchema = z.object({
+  at: z.number(),
+  ok: z.boolean(),
+  message: z.string(),
+  pending: z._default(z.array(PendingSchema), []),
+});
+export type BackgroundStatus = z.infer<typeof BackgroundStatusSchema>;
+export type PendingSession = z.infer<typeof PendingSchema>;
+
+function backgroundStatusPath(): string {
+  return join(appDir(), "background.json");
+}
+
+/** Never throws: the status file must not stop the runner. */
+export function recordBackgroundStatus(status: BackgroundStatus): void {
+  const masked = {
+    ...status,
+    message: redact(status.message),
+    pending: status.pending.map((p) => (p.lastError === undefined ? p : { ...p, lastError: redact(p.lastError) })),
+  };
+  try {
+    writeFileSync(backgroundStatusPath(), JSON.stringify(masked), { mode: 0o600 });
+  } catch {}
+}
+
+export function readBackgroundStatus(): BackgroundStatus | null {
+  try {
+    const parsed = BackgroundStatusSchema.safeParse(JSON.parse(readFileSync(backgroundStatusPath(), "utf8")));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+const LOG = "(log: ~/.claude-code-sync/sync.log)";
+
+/** `14:03`, with the date when not today. */
+function at(ms: number, now: number): string {
+  const day = new Date(ms).toDateString();
+  return `${day === new Date(now).toDateString() ? "" : `${day.slice(4, 10)} `}${clock(new Date(ms)).slice(0, 5)}`;
+}
+
+/** The `Background sync:` line of `status`: ok, or what is pending since when, when it is retried and why it failed. */
+export function backgroundLine(s: BackgroundStatus, now = Date.now()): string {
+  const failing = s.pending.filter((p) => p.lastError !== undefined);
+  const [first] = failing;
+  if (first) {
+    const since = Math.min(...failing.map((p) => p.since));
+    const retries = failing.flatMap((p) => (p.nextAt === null ? [] : [p.nextAt]));
+    const when = retries.length ? `retrying at ${at(Math.min(...retries), now)}` : "retried with the next hook";
+    const count = `${failing.length} session${failing.length === 1 ? "" : "s"}`;
+    return `Background sync: ${count} pending since ${at(since, now)}, ${when}: ${first.lastError} ${LOG}`;
+  }
+  return s.ok ? `Background sync: ok, ${timeAgo(s.at, now)}` : `Background sync failed ${timeAgo(s.at, now)}: ${s.message} ${LOG}`;
+}

@@ -1,0 +1,78 @@
+import { UserError } from "../errors.ts";
+import { FAILED_RETRY_MS } from "../state/store.ts";
+import { connect, requireRoots, scanSettings, startPriceRefresh } from "../sync/context.ts";
+import { type SyncReport, runSync } from "../sync/run-sync.ts";
+import { clock } from "../watch/sync-line.ts";
+import { log } from "./log.ts";
+import type { Claim } from "./queue.ts";
+import { type PassOutcome, failureText, retryKind } from "./schedule.ts";
+
+/** How long a pass waits for a manual sync to release the state; after that the requests are retried soon (schedule.ts). */
+const STATE_WAIT_MS = 5_000;
+
+/** What a pass did for each session, and the line `status` shows for it. */
+export interface PassResult {
+  outcome(sessionId: string): PassOutcome;
+  ok: boolean;
+  message: string;
+}
+
+/** Events after which a session's turn is over: a response still open at the end of its transcript is complete. */
+const TURN_OVER = new Set(["Stop", "StopFailure", "SubagentStop", "SessionEnd"]);
+
+/** One sync pass for the sessions claimed, and what it did for each; never throws. */
+export async function pass(claims: Claim[]): Promise<PassResult> {
+  const only = new Set(claims.map((c) => c.sessionId));
+  const finalize = new Set(claims.filter((c) => TURN_OVER.has(c.event)).map((c) => c.sessionId));
+  const label = `${[...only].join(", ")} (${[...new Set(claims.map((c) => c.event))].join(", ")})`;
+  try {
+    // The runner retries on its own schedule: one quick retry for a blip, not the client's usual three.
+    const conn = connect({ retries: 1 });
+    try {
+      const settings = scanSettings(conn.config);
+      const report = await runSync(conn.store, conn.client, {
+        ...settings,
+        roots: requireRoots(),
+        full: false,
+        only,
+        finalize,
+        apiKey: conn.apiKey,
+        waitForLockMs: STATE_WAIT_MS,
+        refreshedPrices: startPriceRefresh(conn.config, false),
+      });
+      const left = new Set(conn.store.sessionsWithWork({ only, retryFailedBefore: Date.now() - FAILED_RETRY_MS }).map((w) => w.sessionId));
+      const result = reported(label, report, left);
+      log(result.logLine);
+      return result;
+    } finally {
+      conn.store.close();
+    }
+  } catch (error) {
+    const failed: PassOutcome = { kind: "failed", error: failureText(error), retry: retryKind(error) };
+    log(`sync of ${label} failed: ${error instanceof UserError ? failed.error : (error as Error).stack ?? error}`);
+    return { outcome: () => failed, ok: false, message: failed.error };
+  }
+}
+
+/**
+ * What a pass did for each session, from its report and the sessions it left
+ * work for: nothing left, held back by a window, or stopped (and how to retry).
+ */
+export function reported(label: string, r: SyncReport, left: ReadonlySet<string>): PassResult & { logLine: string } {
+  const refused = new Set(r.failed.map((f) => f.id));
+  // What stopped the pass, or kept writes from going after every attempt (a flaky server).
+  const reason = r.stoppedBy ?? r.unsentError;
+  const stopped: PassOutcome | undefined = reason && { kind: "failed", error: failureText(reason), retry: retryKind(reason) };
+  const outcome = (sessionId: string): PassOutcome => {
+    // Nothing left, or only what the server refused for good (a session it refused keeps its messages back).
+    if (!left.has(sessionId) || refused.has(sessionId)) return { kind: "sent" };
+    if (stopped) return stopped;
+    const ready = r.deferredSessions.filter((d) => d.sessionId === sessionId).map((d) => d.readyAt);
+    if (ready.length) return { kind: "deferred", readyAt: Math.min(...ready) };
+    return { kind: "failed", error: "part of the session could not be sent yet", retry: "backoff" };
+  };
+  const sent = `${label}: ${r.messagesSent} message(s), ${r.sessionsSent} session update(s) sent`;
+  const held = r.deferredSessions.length ? `; held back by the server's window until ${clock(new Date(Math.max(...r.deferredSessions.map((d) => d.readyAt))))}` : "";
+  const why = stopped?.error ?? r.failed.map((f) => `${f.id}: ${f.error}`).join("; ");
+  return { outcome, ok: !why, message: why || sent, logLine: `${sent}${held}${why ? `; not everything went: ${why}` : ""}` };
+}

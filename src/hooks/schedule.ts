@@ -1,0 +1,85 @@
+import { UserError } from "../errors.ts";
+import { redact, withoutRetryNote } from "../opensync/errors.ts";
+import type { SyncRequest } from "./queue.ts";
+
+/**
+ * When the runner serves a request again. Pure: the runner passes the clock.
+ * A request leaves the queue only when a pass left nothing pending for its
+ * session; until then it waits for the server's window to end, for a retry
+ * (backing off from 5 s to 30 min), or, when only the user can fix the cause
+ * (a refused key, not logged in), for the next hook.
+ */
+export const FIRST_RETRY_MS = 5_000;
+export const MAX_RETRY_MS = 30 * 60_000;
+/** Another process holds the state (a manual sync, `database is locked`): it is done soon. */
+export const BUSY_RETRY_MS = 2_000;
+/** Claude Code may still be writing the last lines when the hook fires: the transcript is looked at again this long after it. */
+export const SETTLE_MS = 1_000;
+/** Work asked for longer ago than this stays queued (and shown) but is no longer retried on its own. */
+export const RETRY_FOR_MS = 7 * 24 * 60 * 60_000;
+
+/** How a failure is retried: with backoff, soon (the state is busy), or after the user acted. */
+export type Retry = "backoff" | "soon" | "user";
+
+/** What a pass did for one session. */
+export type PassOutcome =
+  | { kind: "sent" }
+  | { kind: "deferred"; readyAt: number }
+  | { kind: "failed"; error: string; retry: Retry };
+
+export function retryDelay(attempts: number): number {
+  return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), MAX_RETRY_MS);
+}
+
+/** Whether the runner serves the request now; a runner's first look also takes those waiting for a hook. */
+export function isDue(r: SyncRequest, now: number, firstLook: boolean): boolean {
+  if (r.nextAt === undefined) return true;
+  return r.nextAt === null ? firstLook : r.nextAt <= now;
+}
+
+/** Whether the request keeps the runner awake (it has a time to be retried at). */
+export function isScheduled(r: SyncRequest): r is SyncRequest & { nextAt: number } {
+  return typeof r.nextAt === "number";
+}
+
+/** A look after the transcript settled needs a pass only if the transcript grew since the last one read it. */
+export function needsPass(r: SyncRequest, transcriptSize: number | undefined): boolean {
+  return r.readSize === undefined || transcriptSize !== r.readSize;
+}
+
+/**
+ * The request as it goes back into the queue after a pass, or undefined when
+ * it is done. `readSize` is the transcript's size just before the pass.
+ */
+export function afterPass(r: SyncRequest, outcome: PassOutcome, now: number, readSize?: number): SyncRequest | undefined {
+  const base = { sessionId: r.sessionId, event: r.event, at: r.at, since: r.since ?? r.at, ...(r.transcriptPath ? { transcriptPath: r.transcriptPath } : {}) };
+  switch (outcome.kind) {
+    case "sent":
+      if (now >= r.at + SETTLE_MS) return undefined;
+      return { ...base, attempts: 0, nextAt: r.at + SETTLE_MS, ...(readSize !== undefined ? { readSize } : {}) };
+    case "deferred":
+      return { ...base, attempts: 0, nextAt: outcome.readyAt };
+    case "failed": {
+      const attempts = (r.attempts ?? 0) + (outcome.retry === "soon" ? 0 : 1);
+      const nextAt =
+        outcome.retry === "soon" ? now + BUSY_RETRY_MS : outcome.retry === "user" || now - r.at > RETRY_FOR_MS ? null : now + retryDelay(attempts);
+      return { ...base, attempts, nextAt, lastError: outcome.error };
+    }
+  }
+}
+
+/** How a pass that failed as a whole (`error` thrown, or the reason sending stopped) is retried. */
+export function retryKind(error: unknown): Retry {
+  const code = String((error as { code?: unknown }).code ?? "");
+  const message = (error as Error).message ?? String(error);
+  if (code.startsWith("SQLITE_BUSY") || /database is locked|Another sync \(pid [^)]*\) is still running/.test(message)) return "soon";
+  // Exit code 2: authentication, configuration, a damaged or unwritable state; retrying alone will not fix it.
+  if (error instanceof UserError && error.exitCode === 2) return "user";
+  return "backoff";
+}
+
+/** A failure as the queue, the status and the log keep it (API keys masked): the runner says itself when it retries. */
+export function failureText(error: unknown): string {
+  if (error instanceof UserError) return withoutRetryNote(redact(error.message));
+  return `unexpected error: ${redact((error as Error).message ?? String(error))}`;
+}

@@ -1,0 +1,139 @@
+import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type SyncRequest, claim, done, enqueue, putBack, queueDir, waiting } from "../src/hooks/queue.ts";
+import { STALE_MS, claimRunner, holdsRunner, markRunner, releaseRunner, runnerAlive, runnerFile, touchRunner } from "../src/hooks/runner-lock.ts";
+import { tempHome } from "./helpers/cli.ts";
+
+// The queue and the lock live under $HOME/.claude-code-sync: a fresh HOME per test, never the real one.
+const realHome = process.env.HOME;
+beforeEach(() => {
+  process.env.HOME = tempHome();
+});
+afterAll(() => {
+  process.env.HOME = realHome;
+});
+
+const request = (sessionId: string, extra: Partial<SyncRequest> = {}): SyncRequest => ({ sessionId, event: "Stop", at: 1_000, ...extra });
+const files = () => readdirSync(queueDir()).sort();
+
+describe("queue", () => {
+  test("a burst of hooks for one session leaves one request, the latest", () => {
+    for (let i = 0; i < 5; i++) enqueue(request("s1", { at: i }));
+    expect(files()).toEqual(["s1.json"]);
+    expect(waiting()).toEqual([request("s1", { at: 4 })]);
+  });
+
+  test("claim takes what is due and leaves the rest waiting", () => {
+    enqueue(request("due"));
+    enqueue(request("later", { nextAt: 9_000 }));
+    const claims = claim((r) => r.nextAt === undefined, 111);
+    expect(claims.map((c) => c.sessionId)).toEqual(["due"]);
+    expect(files()).toEqual(["due.claimed-111", "later.json"]);
+  });
+
+  test("a request put back keeps its schedule; one served leaves the queue", () => {
+    enqueue(request("s1"));
+    enqueue(request("s2"));
+    const [c1, c2] = claim(() => true, 111);
+    const retry = request("s1", { attempts: 1, nextAt: 6_000, lastError: "down", since: 1_000 });
+    putBack(c1!, retry);
+    done(c2!);
+    expect(files()).toEqual(["s1.json"]);
+    expect(waiting()).toEqual([retry]);
+  });
+
+  test("a hook during the pass wins over the request put back: new lines, backoff reset", () => {
+    enqueue(request("s1"));
+    const [c] = claim(() => true, 111);
+    enqueue(request("s1", { at: 2_000 }));
+    putBack(c!, request("s1", { attempts: 3, nextAt: 60_000, lastError: "down" }));
+    expect(files()).toEqual(["s1.json"]);
+    expect(waiting()).toEqual([request("s1", { at: 2_000 })]);
+  });
+
+  test("a hook replaces a request waiting for its retry (backoff reset)", () => {
+    enqueue(request("s1", { attempts: 4, nextAt: 99_000, lastError: "down" }));
+    enqueue(request("s1", { at: 5_000 }));
+    expect(waiting()).toEqual([request("s1", { at: 5_000 })]);
+  });
+
+  test("claims of another runner are taken over; a newer request of the same session is the one kept", () => {
+    enqueue(request("s1"));
+    enqueue(request("s2"));
+    claim(() => true, 222);
+    enqueue(request("s2", { at: 3_000 }));
+    const claims = claim(() => true, 333);
+    expect(claims.map((c) => [c.sessionId, c.at]).sort()).toEqual([
+      ["s1", 1_000],
+      ["s2", 3_000],
+    ]);
+    expect(files()).toEqual(["s1.claimed-333", "s2.claimed-333"]);
+  });
+
+  test("a torn or foreign file is dropped, not served", () => {
+    enqueue(request("s1"));
+    writeFileSync(join(queueDir(), "junk.json"), "{not json");
+    expect(claim(() => true, 111).map((c) => c.sessionId)).toEqual(["s1"]);
+    expect(files()).toEqual(["s1.claimed-111"]);
+  });
+});
+
+describe("runner lock", () => {
+  /** A pid no process has (above Linux's and macOS's maximum). */
+  const DEAD = 2 ** 22 + 7;
+  const age = (ms: number) => {
+    const then = new Date(Date.now() - ms);
+    utimesSync(runnerFile(), then, then);
+  };
+
+  test("one claim wins; the holder is alive", () => {
+    expect(claimRunner(process.pid)).toBe(true);
+    expect(claimRunner(process.pid)).toBe(false);
+    expect(runnerAlive()).toBe(true);
+  });
+
+  test.each([
+    ["a lock whose process is gone is taken over", DEAD, 0, true],
+    ["a lock whose process lives but that nobody touched for STALE_MS (the pid now names another program) is taken over", process.pid, STALE_MS + 1_000, true],
+    ["a lock whose process lives and touched it lately is kept", process.pid, 1_000, false],
+  ])("%s", (_name, pid, untouchedMs, taken) => {
+    expect(claimRunner(pid)).toBe(true);
+    age(untouchedMs);
+    expect(claimRunner(DEAD + 1)).toBe(taken);
+    expect(readFileSync(runnerFile(), "utf8")).toBe(String(taken ? DEAD + 1 : pid));
+  });
+
+  test("a runner adopts the lock its starting hook (its parent) still holds, and no other", () => {
+    expect(claimRunner(500)).toBe(true);
+    expect(holdsRunner(600, 501)).toBe(false);
+    expect(holdsRunner(600, 500)).toBe(true);
+    expect(readFileSync(runnerFile(), "utf8")).toBe("600");
+  });
+
+  test("a runner whose lock was taken over learns it at its heartbeat, and leaves the new holder's lock alone", () => {
+    expect(claimRunner(process.pid)).toBe(true);
+    expect(touchRunner(process.pid)).toBe(true);
+    markRunner(DEAD);
+    expect(touchRunner(process.pid)).toBe(false);
+    releaseRunner(process.pid);
+    expect(readFileSync(runnerFile(), "utf8")).toBe(String(DEAD));
+  });
+
+  test("a takeover left half-done by a hook that died does not block the next one for long", () => {
+    expect(claimRunner(DEAD)).toBe(true);
+    writeFileSync(`${runnerFile()}.takeover`, String(DEAD));
+    expect(claimRunner(process.pid)).toBe(false);
+    const then = new Date(Date.now() - 60_000);
+    utimesSync(`${runnerFile()}.takeover`, then, then);
+    expect(claimRunner(process.pid)).toBe(true);
+    expect(existsSync(`${runnerFile()}.takeover`)).toBe(false);
+  });
+
+  test("released, it can be claimed again", () => {
+    expect(claimRunner(process.pid)).toBe(true);
+    releaseRunner(process.pid);
+    expect(existsSync(runnerFile())).toBe(false);
+    expect(claimRunner(process.pid)).toBe(true);
+  });
+});

@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { SyncRequest } from "../src/hooks/queue.ts";
+import { SyncLock } from "../src/state/lock.ts";
+import { StateStore } from "../src/state/store.ts";
+import { type TestServer, startTestServer } from "../testserver/server.ts";
+import { runCli } from "./helpers/cli.ts";
+import { hookUser, runnerDone, within } from "./helpers/hooks.ts";
+import { SESSION, assistant, jsonl, text, user } from "./helpers/transcript.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.stop());
+
+const OTHER = "22222222-2222-4222-8222-222222222222";
+const tokens = (input: number, output: number) => ({ usage: { input, output, cacheCreation: 0, cacheRead: 0 } });
+
+/** The session's request in the queue, as the runner left it (undefined once served). */
+function queued(app: (...parts: string[]) => string, session = SESSION): SyncRequest | undefined {
+  try {
+    return JSON.parse(readFileSync(app("queue", `${session}.json`), "utf8")) as SyncRequest;
+  } catch {
+    return undefined;
+  }
+}
+
+const firstTurn = [user("Add a health endpoint"), assistant("msg_1", text("Done."), tokens(10, 20))];
+const secondTurn = [user("Thanks"), assistant("msg_2", text("Welcome."), tokens(5, 6))];
+
+/** A hooks user whose session's first turn a Stop hook has synced. */
+async function afterFirstTurn() {
+  server.reset();
+  const u = hookUser(server);
+  u.claude.write(`p/${SESSION}.jsonl`, jsonl(firstTurn));
+  await u.hook("Stop");
+  await within(20_000, () => server.session(SESSION)?.messages.length === 2);
+  return u;
+}
+
+describe("a request stays queued until served", () => {
+  test("server down at SessionEnd: retried on a persisted backoff, reset by a new hook, delivered once the server is back, and status says so", async () => {
+    server.reset();
+    const { home, claude, env, path, hook, app } = hookUser(server);
+    claude.write(`p/${SESSION}.jsonl`, jsonl(firstTurn));
+    server.setFaults({ rules: [{ kind: 503, times: 1_000_000 }] });
+
+    await hook("SessionEnd", { reason: "prompt_input_exit" });
+    await within(20_000, () => (queued(app)?.attempts ?? 0) >= 1);
+    const first = queued(app) as SyncRequest;
+    expect(first.lastError).toContain("503");
+    const status = await runCli(["status"], { env });
+    expect(status.stdout).toMatch(/Background sync: 1 session pending since \d\d:\d\d, retrying at \d\d:\d\d: .*503/);
+
+    // Retried without another hook, the delay doubling: the second try comes at the first's time or later, and waits twice as long.
+    await within(30_000, () => (queued(app)?.attempts ?? 0) >= 2);
+    const second = queued(app) as SyncRequest;
+    expect((second.nextAt as number) - (first.nextAt as number)).toBeGreaterThanOrEqual(10_000);
+
+    // New lines and a new hook: the backoff starts over, and the runner tries at once.
+    appendFileSync(path, jsonl(secondTurn));
+    await hook("Stop");
+    await within(20_000, () => queued(app)?.attempts === 1);
+
+    // The server is back: delivered with no further hook.
+    server.setFaults({});
+    await within(30_000, () => server.session(SESSION)?.messages.length === 4 && queued(app) === undefined);
+    expect(server.session(SESSION)?.completionTokens).toBe(26);
+    expect(server.violations()).toEqual([]);
+    expect((await runCli(["status"], { env })).stdout).toContain("Background sync: ok");
+    await runnerDone(home);
+  }, 120_000);
+
+  test("another process holding the state: not a failure, the request waits and is served soon after", async () => {
+    const { home, path, hook, app } = await afterFirstTurn();
+    const [db] = readdirSync(app("state")).filter((name) => name.endsWith(".db"));
+    const store = StateStore.open(app("state", db as string));
+    try {
+      // A manual sync (this test process) holds the state.
+      const lock = new SyncLock(store);
+      expect(lock.tryAcquire()).toBe(true);
+      appendFileSync(path, jsonl(secondTurn));
+      await hook("Stop");
+      await within(30_000, () => queued(app)?.lastError !== undefined);
+      const waiting = queued(app) as SyncRequest;
+      expect(waiting.lastError).toContain(`Another sync (pid ${process.pid}) is still running`);
+      expect(waiting.attempts).toBe(0);
+      lock.release();
+      await within(30_000, () => server.session(SESSION)?.messages.length === 4 && queued(app) === undefined);
+    } finally {
+      store.close();
+    }
+    expect(server.violations()).toEqual([]);
+    await runnerDone(home);
+  }, 90_000);
+
+  test("a stale runner.pid naming a live unrelated process does not stop the next hook's request from being served", async () => {
+    server.reset();
+    const { home, claude, hook, app } = hookUser(server);
+    const unrelated = Bun.spawn(["sleep", "60"]);
+    try {
+      // Left by a runner before a reboot: the pid now names another program, and nobody touched the file since.
+      mkdirSync(app(), { recursive: true });
+      writeFileSync(app("runner.pid"), String(unrelated.pid));
+      const then = new Date(Date.now() - 10 * 60_000);
+      utimesSync(app("runner.pid"), then, then);
+      claude.write(`p/${SESSION}.jsonl`, jsonl(firstTurn));
+      await hook("Stop");
+      await within(20_000, () => server.session(SESSION)?.messages.length === 2);
+      await runnerDone(home);
+      expect(unrelated.killed).toBe(false);
+    } finally {
+      unrelated.kill();
+    }
+  }, 60_000);
+
+  test("a session update held back by the server's window goes on its own timer, while another session is served meanwhile", async () => {
+    const { home, claude, path, hook, app } = await afterFirstTurn();
+    const before = server.session(SESSION)?.durationMs;
+
+    // A line that changes only the duration: within 10 s of the last write the server would drop the update.
+    appendFileSync(path, jsonl([user("Thanks")]));
+    await hook("Stop");
+    await within(20_000, () => server.session(SESSION)?.messages.length === 3 && queued(app)?.nextAt !== undefined);
+    const held = queued(app) as SyncRequest;
+    expect(held.lastError).toBeUndefined();
+
+    claude.write(`p/${OTHER}.jsonl`, jsonl([user("Fix the login page", { sessionId: OTHER }), assistant("msg_9", text("Fixed."), { ...tokens(3, 4), sessionId: OTHER })]));
+    await hook("Stop", {}, OTHER);
+    await within(20_000, () => server.session(OTHER)?.messages.length === 2);
+    // The other session did not wait behind the held update.
+    expect(server.session(SESSION)?.durationMs).toBe(before);
+    expect(queued(app)?.nextAt).toBe(held.nextAt);
+
+    // No further hook: the update goes when its window ends.
+    await within(30_000, () => server.session(SESSION)?.durationMs !== before && queued(app) === undefined);
+    expect(server.violations()).toEqual([]);
+    await runnerDone(home);
+  }, 90_000);
+});
+
+describe("the hook never hangs", () => {
+  /** A hook whose stdin the test keeps open; resolves when the hook exits, with stdin still open. */
+  async function hookWithOpenStdin(env: Record<string, string>, write?: string) {
+    const cli = join(import.meta.dir, "..", "src", "cli.ts");
+    const proc = Bun.spawn([process.execPath, cli, "hook", "Stop"], {
+      env: { PATH: process.env.PATH ?? "", CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "0", ...env },
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    if (write !== undefined) {
+      proc.stdin.write(write);
+      await proc.stdin.flush();
+    }
+    // A bound so no hook outlives the test: a hook still running then fails the test (killed: exit code not 0).
+    const guard = setTimeout(() => proc.kill(), 20_000);
+    const code = await proc.exited;
+    clearTimeout(guard);
+    const [stdout, stderr] = [await new Response(proc.stdout).text(), await new Response(proc.stderr).text()];
+    proc.stdin.end();
+    return { code, stdout, stderr };
+  }
+
+  test("stdin left open after a complete event: the hook leaves its request and exits without waiting for the fallback", async () => {
+    server.reset();
+    const { home, claude, env, transcript, log } = hookUser(server);
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("Add a health endpoint")]));
+    const event = JSON.stringify({ session_id: SESSION, transcript_path: transcript(), hook_event_name: "Stop" });
+    expect(await hookWithOpenStdin(env, event)).toEqual({ code: 0, stdout: "", stderr: "" });
+    await within(20_000, () => server.session(SESSION)?.messages.length === 1);
+    await runnerDone(home);
+    // Had it waited for the 2 s fallback, it would have said so.
+    expect(log()).not.toContain("stdin stayed open");
+  }, 60_000);
+
+  test("stdin left open with nothing on it: the hook gives up after the fallback and exits", async () => {
+    const { env, app, log } = hookUser(server);
+    expect(await hookWithOpenStdin(env)).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(log()).toContain("stdin stayed open 2 s without a complete JSON object");
+    expect(existsSync(app("queue"))).toBe(false);
+  }, 30_000);
+});

@@ -1,0 +1,253 @@
+import { describe, expect, test } from "bun:test";
+import { UserError } from "../src/errors.ts";
+import { backgroundLine, type BackgroundStatus } from "../src/hooks/background-status.ts";
+import { completeObject } from "../src/hooks/input.ts";
+import { reported } from "../src/hooks/pass.ts";
+import type { SyncRequest } from "../src/hooks/queue.ts";
+import {
+  BUSY_RETRY_MS,
+  MAX_RETRY_MS,
+  RETRY_FOR_MS,
+  SETTLE_MS,
+  type PassOutcome,
+  type Retry,
+  afterPass,
+  failureText,
+  isDue,
+  needsPass,
+  retryDelay,
+  retryKind,
+} from "../src/hooks/schedule.ts";
+import { AuthError, TransientError } from "../src/opensync/errors.ts";
+import { emptyReadStats } from "../src/scan/work.ts";
+import type { SyncReport } from "../src/sync/run-sync.ts";
+
+const T = 1_700_000_000_000;
+const hookRequest: SyncRequest = { sessionId: "s1", event: "Stop", at: T, transcriptPath: "/t/s1.jsonl" };
+const down: PassOutcome = { kind: "failed", error: "OpenSync at x is not reachable (refused)", retry: "backoff" };
+
+describe("retryDelay: 5 s doubling, at most 30 min", () => {
+  test.each([
+    [1, 5_000],
+    [2, 10_000],
+    [3, 20_000],
+    [6, 160_000],
+    [9, 1_280_000],
+    [10, MAX_RETRY_MS],
+    [50, MAX_RETRY_MS],
+  ])("attempt %i waits %i ms", (attempts, ms) => {
+    expect(retryDelay(attempts)).toBe(ms);
+  });
+});
+
+describe("afterPass: a request leaves the queue only when nothing is pending", () => {
+  test.each<[string, SyncRequest, PassOutcome, number, number | undefined, SyncRequest | undefined]>([
+    ["sent, after the transcript settled: done", hookRequest, { kind: "sent" }, T + SETTLE_MS, 100, undefined],
+    [
+      "sent before the transcript settled: one more look at SETTLE_MS, with the size read",
+      hookRequest,
+      { kind: "sent" },
+      T + 200,
+      100,
+      { ...hookRequest, since: T, attempts: 0, nextAt: T + SETTLE_MS, readSize: 100 },
+    ],
+    [
+      "held back by the server's window: on its own timer",
+      hookRequest,
+      { kind: "deferred", readyAt: T + 11_000 },
+      T + 200,
+      100,
+      { ...hookRequest, since: T, attempts: 0, nextAt: T + 11_000 },
+    ],
+    [
+      "server down: first retry in 5 s, error kept",
+      hookRequest,
+      down,
+      T + 300,
+      100,
+      { ...hookRequest, since: T, attempts: 1, nextAt: T + 300 + 5_000, lastError: down.error },
+    ],
+    [
+      "down again: the delay doubles, since stays",
+      { ...hookRequest, since: T - 50, attempts: 3, nextAt: T, lastError: "x" },
+      down,
+      T + 10,
+      undefined,
+      { ...hookRequest, since: T - 50, attempts: 4, nextAt: T + 10 + 40_000, lastError: down.error },
+    ],
+    [
+      "the state is busy: soon, and it is no failed attempt",
+      { ...hookRequest, attempts: 2 },
+      { kind: "failed", error: "database is locked", retry: "soon" },
+      T + 10,
+      undefined,
+      { ...hookRequest, since: T, attempts: 2, nextAt: T + 10 + BUSY_RETRY_MS, lastError: "database is locked" },
+    ],
+    [
+      "a refused key: waits for the next hook",
+      hookRequest,
+      { kind: "failed", error: "OpenSync refused the API key", retry: "user" },
+      T + 10,
+      undefined,
+      { ...hookRequest, since: T, attempts: 1, nextAt: null, lastError: "OpenSync refused the API key" },
+    ],
+    [
+      "older than RETRY_FOR_MS: kept, no longer retried on its own",
+      { ...hookRequest, attempts: 30 },
+      down,
+      T + RETRY_FOR_MS + 1,
+      undefined,
+      { ...hookRequest, since: T, attempts: 31, nextAt: null, lastError: down.error },
+    ],
+    [
+      "served after a failure: the error and schedule go",
+      { ...hookRequest, attempts: 5, nextAt: T, lastError: "x", since: T - 99 },
+      { kind: "sent" },
+      T + SETTLE_MS + 1,
+      undefined,
+      undefined,
+    ],
+  ])("%s", (_name, request, outcome, now, readSize, expected) => {
+    expect(afterPass(request, outcome, now, readSize)).toEqual(expected);
+  });
+});
+
+describe("isDue", () => {
+  test.each<[string, SyncRequest, number, boolean, boolean]>([
+    ["a hook's request: at once", hookRequest, T, false, true],
+    ["a retry before its time", { ...hookRequest, nextAt: T + 5_000 }, T + 4_999, false, false],
+    ["a retry at its time", { ...hookRequest, nextAt: T + 5_000 }, T + 5_000, false, true],
+    ["waiting for a hook", { ...hookRequest, nextAt: null }, T, false, false],
+    ["waiting for a hook, when a hook came or a runner starts", { ...hookRequest, nextAt: null }, T, true, true],
+  ])("%s", (_name, request, now, wakeParked, due) => {
+    expect(isDue(request, now, wakeParked)).toBe(due);
+  });
+});
+
+describe("needsPass: the look after the transcript settled", () => {
+  test.each<[string, SyncRequest, number | undefined, boolean]>([
+    ["a hook's request always", hookRequest, 100, true],
+    ["the transcript did not grow", { ...hookRequest, readSize: 100 }, 100, false],
+    ["it grew", { ...hookRequest, readSize: 100 }, 180, true],
+    ["it is gone", { ...hookRequest, readSize: 100 }, undefined, true],
+  ])("%s", (_name, request, size, expected) => {
+    expect(needsPass(request, size)).toBe(expected);
+  });
+});
+
+describe("retryKind", () => {
+  const busy = Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
+  test.each<[string, unknown, Retry]>([
+    ["SQLite busy", busy, "soon"],
+    ["another sync holds the state", new UserError("Another sync (pid 42) is still running. Try again when it has finished.", 1), "soon"],
+    ["server out of reach", new TransientError("OpenSync at x is not reachable", 2, false), "backoff"],
+    ["refused key", new AuthError("Invalid API key"), "user"],
+    ["not logged in", new UserError("Not logged in. Run `claude-code-sync login`.", 2), "user"],
+    ["disk full", new UserError("The disk holding x is full.", 1), "backoff"],
+    ["a bug", new TypeError("x is undefined"), "backoff"],
+  ])("%s", (_name, error, kind) => {
+    expect(retryKind(error)).toBe(kind);
+  });
+});
+
+describe("failureText: what the queue, status and log keep of a failure", () => {
+  test.each<[string, unknown, string]>([
+    ["the client's advice for `sync` goes", new TransientError("OpenSync at x is not reachable (refused) after 2 attempts; will retry on next sync.", 2, false), "OpenSync at x is not reachable (refused) after 2 attempts"],
+    ["a key in an unexpected error is masked", new Error("fetch failed for osk_abcdefghijklmnopqrstuvwxyz012345"), "unexpected error: fetch failed for osk_[redacted]"],
+  ])("%s", (_name, error, text) => {
+    expect(failureText(error)).toBe(text);
+  });
+});
+
+describe("completeObject: the hook returns once stdin holds a whole event", () => {
+  test.each<[string, string, unknown]>([
+    ["a whole object", '{"session_id":"s"}', { session_id: "s" }],
+    ["with a trailing newline", '{"session_id":"s"}\n', { session_id: "s" }],
+    ["cut in the middle", '{"session_id":"s", "tool_response": {"a": 1}', undefined],
+    ["cut after an inner object", '{"a": {"b": 1}', undefined],
+    ["a brace inside a string at the cut", '{"a": "}', undefined],
+    ["nothing yet", "", undefined],
+  ])("%s", (_name, text, expected) => {
+    expect(completeObject(text)).toEqual(expected);
+  });
+});
+
+describe("backgroundLine: status says what is pending and why", () => {
+  const at = (h: number, m: number, s = 0) => new Date(2025, 0, 1, h, m, s).getTime();
+  const now = at(14, 5);
+  const ok: BackgroundStatus = { at: at(14, 4), ok: true, message: "s1: 3 message(s)", pending: [] };
+  const failing = { sessionId: "s1", since: at(14, 3), attempts: 2, nextAt: at(14, 10), lastError: "OpenSync at x is not reachable (refused)" };
+  test.each<[string, BackgroundStatus, string]>([
+    ["all sent", ok, "Background sync: ok, 1 minute ago"],
+    ["waiting only for the server's window: ok", { ...ok, pending: [{ sessionId: "s1", since: at(14, 4), attempts: 0, nextAt: at(14, 5, 10) }] }, "Background sync: ok, 1 minute ago"],
+    [
+      "a session pending after a failure",
+      { ...ok, ok: false, message: failing.lastError, pending: [failing] },
+      "Background sync: 1 session pending since 14:03, retrying at 14:10: OpenSync at x is not reachable (refused) (log: ~/.claude-code-sync/sync.log)",
+    ],
+    [
+      "two sessions: the earliest since and the next retry",
+      { ...ok, ok: false, message: "x", pending: [failing, { ...failing, sessionId: "s2", since: at(13, 58), nextAt: at(14, 7) }] },
+      "Background sync: 2 sessions pending since 13:58, retrying at 14:07: OpenSync at x is not reachable (refused) (log: ~/.claude-code-sync/sync.log)",
+    ],
+    [
+      "waiting for the user",
+      { ...ok, ok: false, message: "x", pending: [{ ...failing, nextAt: null, lastError: "OpenSync refused the API key" }] },
+      "Background sync: 1 session pending since 14:03, retried with the next hook: OpenSync refused the API key (log: ~/.claude-code-sync/sync.log)",
+    ],
+    [
+      "since another day",
+      { ...ok, ok: false, message: "x", pending: [{ ...failing, since: new Date(2024, 11, 30, 9, 0).getTime() }] },
+      "Background sync: 1 session pending since Dec 30 09:00, retrying at 14:10: OpenSync at x is not reachable (refused) (log: ~/.claude-code-sync/sync.log)",
+    ],
+    ["a server refusal, nothing pending", { ...ok, ok: false, message: "m1: too large" }, "Background sync failed 1 minute ago: m1: too large (log: ~/.claude-code-sync/sync.log)"],
+  ])("%s", (_name, status, line) => {
+    expect(backgroundLine(status, now)).toBe(line);
+  });
+});
+
+describe("reported: what a pass did for each session", () => {
+  const report = (over: Partial<SyncReport> = {}): SyncReport => ({
+    sessionsRead: 1,
+    bytesRead: 10,
+    stats: emptyReadStats(),
+    pendingMessages: 0,
+    pendingSessions: 0,
+    sessionsSent: 1,
+    messagesSent: 2,
+    deferred: 0,
+    deferredSessions: [],
+    failed: [],
+    unsent: 0,
+    ...over,
+  });
+  const unreachable = new TransientError("OpenSync at x is not reachable (refused) after 2 attempts; will retry on next sync.", 2, false);
+  test.each<[string, SyncReport, string[], PassOutcome]>([
+    ["nothing left: sent", report(), [], { kind: "sent" }],
+    ["left, the server out of reach: retried with backoff", report({ stoppedBy: unreachable }), ["s1"], { kind: "failed", error: "OpenSync at x is not reachable (refused) after 2 attempts", retry: "backoff" }],
+    ["left, the key refused: waits for the user", report({ stoppedBy: new AuthError("Invalid API key") }), ["s1"], {
+        kind: "failed",
+        error: "OpenSync refused the API key (Invalid API key). Generate a new key in the OpenSync dashboard (Settings) and run `claude-code-sync login`",
+        retry: "user",
+      }],
+    [
+      "held back by two windows: the first end",
+      report({ deferred: 2, deferredSessions: [{ sessionId: "s1", readyAt: T + 11_000 }, { sessionId: "s2", readyAt: T + 1 }, { sessionId: "s1", readyAt: T + 6_000 }] }),
+      ["s1", "s2"],
+      { kind: "deferred", readyAt: T + 6_000 },
+    ],
+    ["the session refused for good (its messages stay back): nothing a retry fixes", report({ failed: [{ id: "s1", error: "HTTP 400" }] }), ["s1"], { kind: "sent" }],
+    ["left for no reason given: retried", report(), ["s1"], { kind: "failed", error: "part of the session could not be sent yet", retry: "backoff" }],
+  ])("%s", (_name, r, left, outcome) => {
+    expect(reported("s1 (Stop)", r, new Set(left)).outcome("s1")).toEqual(outcome);
+  });
+
+  test("the log line and the status message", () => {
+    const held = reported("s1 (Stop)", report({ deferredSessions: [{ sessionId: "s1", readyAt: new Date(2025, 0, 1, 14, 3, 7).getTime() }] }), new Set(["s1"]));
+    expect(held).toMatchObject({ ok: true, message: "s1 (Stop): 2 message(s), 1 session update(s) sent" });
+    expect(held.logLine).toBe("s1 (Stop): 2 message(s), 1 session update(s) sent; held back by the server's window until 14:03:07");
+    const down = reported("s1 (Stop)", report({ messagesSent: 0, sessionsSent: 0, stoppedBy: unreachable }), new Set(["s1"]));
+    expect(down).toMatchObject({ ok: false, message: "OpenSync at x is not reachable (refused) after 2 attempts" });
+    expect(down.logLine).toBe("s1 (Stop): 0 message(s), 0 session update(s) sent; not everything went: OpenSync at x is not reachable (refused) after 2 attempts");
+  });
+});
