@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { changedModels, type PricedResponse, priceBookOf } from "../src/pricing/index.ts";
+import { changedModels, countedParts, type PricedResponse, priceBookOf } from "../src/pricing/index.ts";
 import { mergeObservations } from "../src/pricing/merge.ts";
 import { modelKey } from "../src/pricing/model-id.ts";
 import { EMBEDDED_TABLE, familiesOf } from "../src/pricing/table.ts";
@@ -200,32 +200,26 @@ describe("multipliers", () => {
   });
 });
 
-describe("usage.iterations: each priced by its own model", () => {
+describe("usage.iterations: what counts, as ccusage counts it", () => {
   const sonnet = "claude-sonnet-4-5-20250929";
-  const it = (model: string | null, tokens = only("input")) => ({ model, tokens });
+  const it = (kind: string, model: string | null, tokens = only("input")) => ({ kind, model, tokens });
+  /** A response's cost: its counted parts, each at its model's price; the response's multipliers on its own part only. */
+  const total = (r: Parameters<typeof countedParts>[0] & { speed?: string; inferenceGeo?: string }) =>
+    countedParts(r).reduce((usd, part) => usd + book.costOf({ model: part.model, at: 0, tokens: part.tokens, ...(part.serving ? { speed: r.speed, inferenceGeo: r.inferenceGeo } : {}) }).usd, 0);
 
-  test("an advisor's turn is added at the advisor's price; turns without a model are the line's", () => {
-    const r = cost({ model: sonnet, tokens: only("input"), iterations: [it(null), it("claude-opus-4-1-20250805", only("output", 1_000)), it(null)] });
-    expect(r).toEqual({ usd: expect.closeTo(0.3 + 0.075 + 0.3, 12), unknown: [] });
+  test.each([
+    ["no iterations: the response alone", [], [sonnet]],
+    ["plain message turns: already in the top-level tokens", [it("message", null), it("message", null)], [sonnet]],
+    ["an advisor's turn naming its model is added at that model", [it("message", null), it("advisor_message", "claude-opus-4-1-20250805"), it("message", null)], [sonnet, "claude-opus-4-1-20250805"]],
+    ["an advisor's turn without a model is not", [it("advisor_message", null)], [sonnet]],
+    ["a fallback's declined attempt and a compaction turn are not counted (ccusage neither)", [it("fallback_message", "claude-opus-4-1-20250805"), it("compaction", null)], [sonnet]],
+  ] as const)("%s", (_name, iterations, models) => {
+    expect(countedParts({ model: sonnet, tokens: only("input"), iterations }).map((p) => p.model)).toEqual([...models]);
   });
 
-  test("a fallback bills the declined attempt and the serving one; the top-level tokens are not counted again", () => {
-    const r = cost({ model: sonnet, tokens: only("input"), iterations: [it("claude-opus-4-1-20250805"), it(sonnet)] });
-    expect(r.usd).toBeCloseTo(1.5 + 0.3, 12);
-  });
-
-  test("multipliers and dates apply to every iteration", () => {
-    const r = cost({ model: "claude-opus-4-8", speed: "fast", inferenceGeo: "us", iterations: [it(null), it("claude-opus-5")] });
-    expect(r.usd).toBeCloseTo(2 * 1.1 * (0.5 + 0.5), 12);
-  });
-
-  test("an iteration of an unknown model costs 0 and is named once", () => {
-    const r = cost({ model: sonnet, iterations: [it("claude-advisor-x"), it(null), it("claude-advisor-x")] });
-    expect(r).toEqual({ usd: expect.closeTo(0.3, 12), unknown: ["claude-advisor-x"] });
-  });
-
-  test("an empty list prices the top-level tokens", () => {
-    expect(cost({ model: sonnet, iterations: [] }).usd).toBeCloseTo(0.3, 12);
+  test("the advisor's tokens at its own price, without the response's multipliers", () => {
+    const iterations = [it("advisor_message", "claude-opus-4-1-20250805", only("output", 1_000))];
+    expect(total({ model: "claude-opus-4-8", tokens: only("input"), iterations, speed: "fast", inferenceGeo: "us" })).toBeCloseTo(2 * 1.1 * 0.5 + 0.075, 12);
   });
 });
 

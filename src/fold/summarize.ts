@@ -1,4 +1,5 @@
-import type { PriceBook } from "../pricing/index.ts";
+import type { Tokens } from "../pricing/cost.ts";
+import { type PriceBook, countedParts } from "../pricing/index.ts";
 import type { SessionMeta } from "./session-fold.ts";
 import type { UsageRecord } from "./usage-ledger.ts";
 
@@ -33,12 +34,12 @@ export function emptyUsage(): UsageTotals {
   return { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0 };
 }
 
-/** Adds one response's tokens into running totals. */
-export function addUsage(into: UsageTotals, r: UsageRecord): void {
-  into.inputTokens += r.tokens.input;
-  into.outputTokens += r.tokens.output;
-  into.cacheCreationTokens += r.tokens.cacheWrite5m + r.tokens.cacheWrite1h;
-  into.cacheReadTokens += r.tokens.cacheRead;
+/** Adds tokens into running totals. */
+export function addUsage(into: UsageTotals, t: Tokens): void {
+  into.inputTokens += t.input;
+  into.outputTokens += t.output;
+  into.cacheCreationTokens += t.cacheWrite5m + t.cacheWrite1h;
+  into.cacheReadTokens += t.cacheRead;
 }
 
 /** Usage, cost and main model of one session's deduplicated responses. */
@@ -53,19 +54,23 @@ export function emptySessionUsage(): SessionUsage {
   return { usage: emptyUsage(), cost: 0, outputByModel: new Map(), unknownModels: new Set() };
 }
 
-/** Adds one response, priced at the price in force on its own date (today's when the line had no time). */
+/**
+ * Adds one response: its counted parts (its own tokens, and an advisor's turns
+ * at their model: pricing/iterations.ts), each priced at the price in force on
+ * the response's date (today's when the line had no time).
+ */
 export function addRecord(into: SessionUsage, r: UsageRecord, prices: PriceBook): void {
-  addUsage(into.usage, r);
-  const { usd, unknown } = prices.costOf({
-    model: r.model,
-    at: r.at ?? Date.now(),
-    tokens: r.tokens,
-    speed: r.speed ?? null,
-    inferenceGeo: r.inferenceGeo ?? null,
-    iterations: r.iterations ?? null,
-  });
-  into.cost += usd;
-  for (const model of unknown) into.unknownModels.add(model);
+  for (const part of countedParts(r)) {
+    addUsage(into.usage, part.tokens);
+    const { usd, unknown } = prices.costOf({
+      model: part.model,
+      at: r.at ?? Date.now(),
+      tokens: part.tokens,
+      ...(part.serving ? { speed: r.speed ?? null, inferenceGeo: r.inferenceGeo ?? null } : {}),
+    });
+    into.cost += usd;
+    for (const model of unknown) into.unknownModels.add(model);
+  }
   if (r.model !== "<synthetic>") into.outputByModel.set(r.model, (into.outputByModel.get(r.model) ?? 0) + r.tokens.output);
 }
 

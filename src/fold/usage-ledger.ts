@@ -1,18 +1,7 @@
 import type { Tokens } from "../pricing/cost.ts";
-import type { Iteration, Usage } from "../transcript/schema.ts";
+import type { Iteration } from "../pricing/iterations.ts";
+import type { Iteration as IterationLine, Usage } from "../transcript/schema.ts";
 
-/**
- * One inference of a response that several served (an advisor's turn, a
- * fallback after a refusal, a compaction): what pricing needs to price each
- * by its own model.
- */
-export interface IterationUsage {
-  /** `advisor_message`, `fallback_message`, `compaction`, `message`... */
-  kind: string;
-  /** Its own model; undefined for the response's model. */
-  model?: string;
-  tokens: Tokens;
-}
 
 /** One API response's usage, as read from one transcript line. */
 export interface UsageRecord {
@@ -31,13 +20,13 @@ export interface UsageRecord {
   /** `usage.inference_geo` as written (`us` is billed 1.1x; `global`, `not_available`). */
   inferenceGeo?: string;
   /** Only when the response was served by more than its own model's single inference (rare). */
-  iterations?: IterationUsage[];
+  iterations?: Iteration[];
   /** The transcript the line was read from: of two equal copies, the one in the file first by path counts (as in ccusage). */
   file?: string;
 }
 
 /** The counts an API usage object and each of its iterations carry. */
-type Counts = Pick<Iteration, "input_tokens" | "output_tokens" | "cache_creation_input_tokens" | "cache_read_input_tokens" | "cache_creation">;
+type Counts = Pick<IterationLine, "input_tokens" | "output_tokens" | "cache_creation_input_tokens" | "cache_read_input_tokens" | "cache_creation">;
 
 export function tokensOf(usage: Counts): Tokens {
   const created = usage.cache_creation_input_tokens ?? 0;
@@ -61,7 +50,7 @@ export function tokensOf(usage: Counts): Tokens {
  * every line carries one plain `message` iteration repeating the totals: those
  * are dropped, not stored a hundred thousand times.
  */
-function iterationsOf(usage: Usage): IterationUsage[] | undefined {
+function iterationsOf(usage: Usage): Iteration[] | undefined {
   const list = usage.iterations;
   if (!list?.some((i) => (i.type ?? "message") !== "message" || i.model)) return undefined;
   return list.map((i) => ({ kind: i.type ?? "message", ...(i.model ? { model: i.model } : {}), tokens: tokensOf(i) }));
@@ -178,7 +167,7 @@ export interface RecordBatch extends Columns {
   /** Per record: input, output, cacheWrite5m, cacheWrite1h, cacheRead. */
   tokens: Float64Array;
   /** The few records with iterations, by row. */
-  iterations: Array<[number, IterationUsage[]]>;
+  iterations: Array<[number, Iteration[]]>;
 }
 
 /** The buffers of a batch, to transfer rather than copy it. */
@@ -219,7 +208,7 @@ export class UsageLedger implements Ledger {
   private rows = 0;
   private tokens = new Float64Array(64 * FIELDS);
   private cols = emptyColumns(64);
-  private readonly iterations = new Map<number, IterationUsage[]>();
+  private readonly iterations = new Map<number, Iteration[]>();
 
   add(record: UsageRecord): void {
     const id = identity(record);
@@ -312,7 +301,7 @@ export class UsageLedger implements Ledger {
     return this.rows++;
   }
 
-  private setIterations(row: number, list: IterationUsage[] | undefined): void {
+  private setIterations(row: number, list: Iteration[] | undefined): void {
     if (list) this.iterations.set(row, list);
     else this.iterations.delete(row);
   }
@@ -346,7 +335,7 @@ function rowTotal(tokens: Float64Array, row: number): number {
 }
 
 /** Row `row` of column-wise records (a ledger's or a batch's) as a record. */
-function recordAt(tokens: Float64Array, c: Columns, row: number, names: readonly string[], iterations: IterationUsage[] | undefined): UsageRecord {
+function recordAt(tokens: Float64Array, c: Columns, row: number, names: readonly string[], iterations: Iteration[] | undefined): UsageRecord {
   const t = row * FIELDS;
   const at = c.at[row] as number;
   const named = (v: number) => (v === 0 ? undefined : (names[v - 1] as string));

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { type Tokens, usdOf } from "./cost.ts";
-import type { Iteration } from "./iterations.ts";
 import { modelKey } from "./model-id.ts";
 import { type Family, type Period, periodAt } from "./table.ts";
 
@@ -15,8 +14,6 @@ export interface PricedResponse {
   speed?: string | null;
   /** `usage.inference_geo`. */
   inferenceGeo?: string | null;
-  /** `usage.iterations`: when present, they and not `tokens` are what was billed (see iterations.ts). */
-  iterations?: readonly Iteration[] | null;
 }
 
 export interface Cost {
@@ -63,20 +60,10 @@ export class PriceBook {
     this.regionalPrefixes = new Set(parts.regionalPrefixes);
   }
 
+  /** The cost of one model's tokens of a response (a response's counted parts: iterations.ts). */
   costOf(r: PricedResponse): Cost {
-    if (!r.iterations || r.iterations.length === 0) {
-      const usd = this.priceOne(r.model, r, r.tokens);
-      return usd === undefined ? { usd: 0, unknown: [r.model] } : { usd, unknown: NONE };
-    }
-    let total = 0;
-    let unknown: string[] | undefined;
-    for (const it of r.iterations) {
-      const model = it.model || r.model;
-      const usd = this.priceOne(model, r, it.tokens);
-      if (usd !== undefined) total += usd;
-      else if (!unknown?.includes(model)) (unknown ??= []).push(model);
-    }
-    return { usd: total, unknown: unknown ?? NONE };
+    const usd = this.priceOne(r.model, r, r.tokens);
+    return usd === undefined ? { usd: 0, unknown: [r.model] } : { usd, unknown: NONE };
   }
 
   /** Whether this model name has a price (or is never billed). */

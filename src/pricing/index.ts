@@ -2,7 +2,7 @@
 export { type Cost, PriceBook, type PricedResponse } from "./book.ts";
 export { changedModels } from "./changes.ts";
 export type { Tokens } from "./cost.ts";
-export type { Iteration } from "./iterations.ts";
+export { type CountedPart, countedParts, type Iteration } from "./iterations.ts";
 export { loadPriceBook, priceBookOf } from "./load.ts";
 export { type PriceOverrides, PriceOverridesSchema } from "./override.ts";
 export { PRICES_URL_ENV, type RefreshOptions, type RefreshResult, refreshPrices } from "./refresh.ts";

@@ -17,16 +17,33 @@ import type { Tokens } from "./cost.ts";
  *   Opus 5.5 line with `claude-fable-5-1` advising).
  * - `compaction`: the server-side request that summarised the context.
  *
- * The top-level usage covers only part of that: the serving model's `message`
- * turns (an advisor's tokens are not in it: in a real Opus 5.5 line the
- * top-level counts are exactly the sum of its two `message` turns), only the
- * serving attempt after a fallback, and never a compaction. So a response with
- * iterations costs the sum of its iterations, each at its own model's price.
- * Unknown future types are priced the same way: by `model`, else the line's.
- * (The API types `cache_creation` as nullable here, unlike the top-level
- * usage: a reader's schema must accept null.)
+ * The top-level usage covers the serving model's `message` turns (in a real
+ * Opus 5.5 line the top-level counts are exactly the sum of its two
+ * `message` turns); an advisor's tokens are not in it. A response counts as
+ * ccusage 20.0.24 counts it (its totals are the reference a user compares
+ * with): the top-level usage at the line's model, plus each advisor turn
+ * that names its model, at that model's price (no speed or region multiplier:
+ * those are the serving request's). A fallback's declined attempt and a
+ * compaction turn are not counted, by ccusage either. (The API types
+ * `cache_creation` as nullable here, unlike the top-level usage: a reader's
+ * schema must accept null.)
  */
 export interface Iteration {
+  /** `message`, `advisor_message`, `fallback_message`, `compaction`... */
+  kind: string;
   model?: string | null;
   tokens: Tokens;
+}
+
+/** One counted part of a response: its model's tokens, and whether the response's multipliers (speed, region) apply. */
+export interface CountedPart {
+  model: string;
+  tokens: Tokens;
+  serving: boolean;
+}
+
+/** The parts of one response that count, as ccusage counts them (see above). */
+export function countedParts(r: { model: string; tokens: Tokens; iterations?: readonly Iteration[] | null }): CountedPart[] {
+  const advisors = (r.iterations ?? []).filter((it): it is Iteration & { model: string } => it.kind === "advisor_message" && Boolean(it.model));
+  return [{ model: r.model, tokens: r.tokens, serving: true }, ...advisors.map((it) => ({ model: it.model, tokens: it.tokens, serving: false }))];
 }
