@@ -1,0 +1,52 @@
+/**
+ * A response still being written is not sent half (OpenSync appends the
+ * text of every send to its search text): it goes once complete (its stop
+ * reason, a later line of its thread), or once its file has been quiet for a
+ * while (an older Claude Code that writes no stop reason, a crash).
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { appendFileSync, utimesSync } from "node:fs";
+import { type TestServer, startTestServer } from "../testserver/server.ts";
+import { runCli, tempHome } from "./helpers/cli.ts";
+import { SESSION, assistant, jsonl, resetClock, tempClaudeDir, text, user } from "./helpers/transcript.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.stop());
+
+function setup() {
+  resetClock();
+  const claude = tempClaudeDir();
+  const env = { HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+  return { claude, env, sync: async () => JSON.parse((await runCli(["sync", "--json"], { env })).stdout) as { messagesSent: number } };
+}
+
+const texts = () => server.session(SESSION)?.messages.map((m) => m.textContent) ?? [];
+
+test("a response being streamed waits for its stop reason, then goes once, whole", async () => {
+  server.reset();
+  const { claude, sync } = setup();
+  const file = claude.write(`p/${SESSION}.jsonl`, jsonl([user("Write the changelog"), assistant("msg_1", text("## 0.3.0"), { stopReason: null })]));
+  await sync();
+  expect(texts()).toEqual(["Write the changelog"]);
+  appendFileSync(file, jsonl([assistant("msg_1", text("## 0.3.0\n- One engine for every command."))]));
+  await sync();
+  expect(texts()).toEqual(["Write the changelog", "## 0.3.0\n- One engine for every command."]);
+  expect(server.counts()["POST /sync/message"]).toBe(2);
+});
+
+test("a response without a stop reason goes once its file is quiet, with no new line needed", async () => {
+  server.reset();
+  const { claude, sync } = setup();
+  const file = claude.write(`p/${SESSION}.jsonl`, jsonl([user("Explain the lock"), assistant("msg_1", text("It is a token lock."), { stopReason: null })]));
+  await sync();
+  expect(texts()).toEqual(["Explain the lock"]);
+  // Two minutes without a write: the turn is over.
+  const past = new Date(Date.now() - 120_000);
+  utimesSync(file, past, past);
+  expect((await sync()).messagesSent).toBe(1);
+  expect(texts()).toEqual(["Explain the lock", "It is a token lock."]);
+  expect((await sync()).messagesSent).toBe(0);
+});
