@@ -17,7 +17,7 @@ const load =
 
 const INSECURE = "Allow plain http:// to a host other than localhost";
 
-export async function buildCli() {
+async function buildCli() {
   const { cac } = await import("cac");
   const { withDetails } = await import("./report/help.ts");
   const cli = cac("claude-code-sync");

@@ -42,7 +42,7 @@ const HOOK_TIMEOUT_SECONDS = 10;
 const SESSION_END_TIMEOUT_SECONDS = 5;
 
 /** Exec form: the argv of our CLI, spawned with no shell. Shell form: a command line for the shell. */
-export type Launcher = { argv: string[] } | { shell: string };
+type Launcher = { argv: string[] } | { shell: string };
 
 /**
  * The plugin's hooks (hooks/hooks.json) run `claude-code-sync` from PATH in
@@ -58,7 +58,7 @@ export interface HookHandler {
   async?: true;
   timeout: number;
 }
-export interface HookGroup {
+interface HookGroup {
   matcher?: string;
   hooks: HookHandler[];
 }

@@ -16,7 +16,7 @@ import {
   valueOf,
 } from "./settings-json.ts";
 
-export type MergeMode = "install" | "uninstall";
+type MergeMode = "install" | "uninstall";
 
 export interface HookChange {
   event: string;

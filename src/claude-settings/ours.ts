@@ -2,7 +2,7 @@ import type { HookHandler } from "./hook-spec.ts";
 import { shellWord } from "./self-command.ts";
 
 /** A hook handler that runs `claude-code-sync hook <Event>`, and whether it runs this very executable. */
-export interface OurHandler {
+interface OurHandler {
   /** The event named in the handler (setup files it under the same one). */
   event: string;
   form: "exec" | "shell";

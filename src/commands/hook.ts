@@ -6,7 +6,7 @@ import { claimRunner, markRunner, releaseRunner, runnerAlive } from "../hooks/ru
 import { readStdinJson } from "../hooks/stdin.ts";
 
 /** The internal event name of the background runner. */
-export const RUNNER_EVENT = "_runner";
+const RUNNER_EVENT = "_runner";
 /** Claude Code writes the event at once; this only bounds a pipe left open without one. */
 const STDIN_WAIT_MS = 2_000;
 

@@ -12,13 +12,13 @@ export const OPTION_INFO = {
   priceUpdates: { kind: "boolean", help: "refresh model prices once a day (off: the built-in prices)" },
 } as const satisfies Record<string, { kind: "boolean" | "list"; help: string }>;
 
-export type OptionKey = keyof typeof OPTION_INFO;
+type OptionKey = keyof typeof OPTION_INFO;
 export const OPTION_KEYS = Object.keys(OPTION_INFO) as OptionKey[];
 
 const TRUE_WORDS = new Set(["true", "on", "yes", "1"]);
 const FALSE_WORDS = new Set(["false", "off", "no", "0"]);
 
-export interface SetResult {
+interface SetResult {
   options: Options;
   /** One line for the user: what changed, or why nothing did. */
   message: string;

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 
-export type FileKind = "session" | "subagent";
+type FileKind = "session" | "subagent";
 
 /** One transcript file and the session it belongs to. */
 export interface TranscriptFile {
@@ -31,7 +31,7 @@ export function readError(file: SkippedFile): string | undefined {
   return file.reason.startsWith(UNREADABLE) ? file.reason.slice(UNREADABLE.length) : undefined;
 }
 
-export interface Discovery {
+interface Discovery {
   files: TranscriptFile[];
   skipped: SkippedFile[];
 }

@@ -7,7 +7,7 @@ export interface PartOptions {
 }
 
 /** What a tool result that returned nothing shows: the dashboard renders an empty result as raw JSON. */
-export const NO_OUTPUT = "(no output)";
+const NO_OUTPUT = "(no output)";
 
 /** Tool result content is a string or a list of blocks; the dashboard wants one readable value. */
 function resultValue(content: unknown): unknown {

@@ -57,7 +57,7 @@ export type UserLineKind =
   | { kind: "generated" };
 
 /** What wrote a piece of user-side content, as the line says. */
-export interface Authorship {
+interface Authorship {
   isMeta?: boolean;
   isCompactSummary?: boolean;
   origin?: Origin;

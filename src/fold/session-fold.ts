@@ -31,7 +31,7 @@ export interface FoldedMessage {
   completionTokens?: number;
 }
 
-export type MessageSink = (message: FoldedMessage) => void;
+type MessageSink = (message: FoldedMessage) => void;
 
 /** What the fold knows about a session besides its messages and usage. */
 export interface SessionMeta {

@@ -30,12 +30,12 @@ export interface SessionSummary {
   unknownModels: string[];
 }
 
-export function emptyUsage(): UsageTotals {
+function emptyUsage(): UsageTotals {
   return { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0 };
 }
 
 /** Adds tokens into running totals. */
-export function addUsage(into: UsageTotals, t: Tokens): void {
+function addUsage(into: UsageTotals, t: Tokens): void {
   into.inputTokens += t.input;
   into.outputTokens += t.output;
   into.cacheCreationTokens += t.cacheWrite5m + t.cacheWrite1h;
@@ -43,7 +43,7 @@ export function addUsage(into: UsageTotals, t: Tokens): void {
 }
 
 /** Usage, cost and main model of one session's deduplicated responses. */
-export interface SessionUsage {
+interface SessionUsage {
   usage: UsageTotals;
   cost: number;
   outputByModel: Map<string, number>;
@@ -59,7 +59,7 @@ export function emptySessionUsage(): SessionUsage {
  * at their model: pricing/iterations.ts), each priced at the price in force on
  * the response's date (today's when the line had no time).
  */
-export function addRecord(into: SessionUsage, r: UsageRecord, prices: PriceBook): void {
+function addRecord(into: SessionUsage, r: UsageRecord, prices: PriceBook): void {
   for (const part of countedParts(r)) {
     addUsage(into.usage, part.tokens);
     const { usd, unknown } = prices.costOf({

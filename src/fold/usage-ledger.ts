@@ -57,7 +57,7 @@ function iterationsOf(usage: Usage): Iteration[] | undefined {
 }
 
 /** What a line says besides its usage, for its usage record. */
-export type RecordFields = Pick<UsageRecord, "key" | "lineId" | "sessionId" | "sidechain" | "model" | "at">;
+type RecordFields = Pick<UsageRecord, "key" | "lineId" | "sessionId" | "sidechain" | "model" | "at">;
 
 export function recordOf(usage: Usage, fields: RecordFields): UsageRecord {
   const iterations = iterationsOf(usage);
@@ -70,7 +70,7 @@ export function recordOf(usage: Usage, fields: RecordFields): UsageRecord {
   };
 }
 
-export function totalOf(t: Tokens): number {
+function totalOf(t: Tokens): number {
   return t.input + t.output + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead;
 }
 

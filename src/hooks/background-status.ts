@@ -26,7 +26,6 @@ const BackgroundStatusSchema = z.object({
   pending: z._default(z.array(PendingSchema), []),
 });
 export type BackgroundStatus = z.infer<typeof BackgroundStatusSchema>;
-export type PendingSession = z.infer<typeof PendingSchema>;
 
 function backgroundStatusPath(): string {
   return join(appDir(), "background.json");

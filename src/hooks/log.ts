@@ -5,7 +5,7 @@ import { appDir } from "../paths.ts";
 
 const MAX_LOG_BYTES = 1024 * 1024;
 
-export function logPath(): string {
+function logPath(): string {
   return join(appDir(), "sync.log");
 }
 

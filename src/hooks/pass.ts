@@ -11,7 +11,7 @@ import { type PassOutcome, failureText, retryKind } from "./schedule.ts";
 const STATE_WAIT_MS = 5_000;
 
 /** What a pass did for each session, and the line `status` shows for it. */
-export interface PassResult {
+interface PassResult {
   outcome(sessionId: string): PassOutcome;
   ok: boolean;
   message: string;

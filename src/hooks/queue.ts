@@ -12,7 +12,7 @@ import { appDir } from "../paths.ts";
  * once a pass left nothing pending for its session: until then it is put back
  * with its retry schedule (src/hooks/schedule.ts).
  */
-export const SyncRequestSchema = z.object({
+const SyncRequestSchema = z.object({
   sessionId: z.string().check(z.minLength(1)),
   event: z.string(),
   /** When the latest hook for this work fired. */

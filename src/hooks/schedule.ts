@@ -9,7 +9,7 @@ import type { SyncRequest } from "./queue.ts";
  * (backing off from 5 s to 30 min), or, when only the user can fix the cause
  * (a refused key, not logged in), for the next hook.
  */
-export const FIRST_RETRY_MS = 5_000;
+const FIRST_RETRY_MS = 5_000;
 export const MAX_RETRY_MS = 30 * 60_000;
 /** Another process holds the state (a manual sync, `database is locked`): it is done soon. */
 export const BUSY_RETRY_MS = 2_000;

@@ -1,6 +1,6 @@
 import { completeObject } from "./input.ts";
 
-export interface StdinRead {
+interface StdinRead {
   /** The JSON value read; undefined when stdin held none. */
   value?: unknown;
   /** Characters read. */

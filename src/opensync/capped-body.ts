@@ -1,5 +1,5 @@
 /** A response body read up to a cap. */
-export interface CappedBody {
+interface CappedBody {
   text: string;
   /** The body was longer than the cap: the rest was never read, and the connection was dropped. */
   truncated: boolean;

@@ -33,7 +33,7 @@ export interface Answer {
   retryAfter: string | null;
 }
 
-export type Verdict<T> = { ok: true; value: T } | { ok: false; error: OpenSyncError };
+type Verdict<T> = { ok: true; value: T } | { ok: false; error: OpenSyncError };
 
 const ErrorBodySchema = z.object({ error: z.string() });
 

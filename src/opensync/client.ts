@@ -56,7 +56,7 @@ export type Outcome<T> =
 const HealthSchema = z
   .object({ status: z.literal("ok"), timestamp: z.number().optional(), version: z.union([z.string(), z.number()]).optional() })
   .refine((h) => h.timestamp !== undefined || h.version !== undefined, "neither timestamp nor version");
-export type Health = z.infer<typeof HealthSchema>;
+type Health = z.infer<typeof HealthSchema>;
 
 const SessionIdsSchema = z.object({ sessionIds: z.array(z.string()) }).transform((a) => a.sessionIds);
 const SessionAnswerSchema = z.object({ ok: z.literal(true), sessionId: z.string() }).transform((a) => ({ sessionId: a.sessionId }));

@@ -6,7 +6,7 @@
  */
 
 /** This payload can never be stored as it is: the item is refused for good. */
-export const REFUSED_TEXTS: readonly string[] = [
+const REFUSED_TEXTS: readonly string[] = [
   // crates/udf/src/validation.rs: every argument-validation failure is prefixed with it.
   "ArgumentValidationError",
   // crates/common/src/schemas/validator.rs (ValidationError), also from schema validation of a write.
@@ -45,7 +45,7 @@ export const REFUSED_TEXTS: readonly string[] = [
  * Transient 500s after which the write surely was not applied: Convex rolled
  * the mutation back (write conflict) or refused it before running it.
  */
-export const NOT_APPLIED_TEXTS: readonly string[] = [
+const NOT_APPLIED_TEXTS: readonly string[] = [
   // crates/errors/src/lib.rs: OCC_ERROR and its message.
   "OptimisticConcurrencyControlFailure",
   "changed while this mutation was being run",

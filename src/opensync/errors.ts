@@ -15,7 +15,7 @@ import { HOSTED_SYNC_API } from "./hosted-addresses.ts";
  * - tls (TlsError): the HTTPS connection could not be trusted.
  * Messages never contain the API key.
  */
-export const FAILURE_KINDS = [
+const FAILURE_KINDS = [
   "final-auth",
   "final-url",
   "refused",
@@ -131,7 +131,7 @@ export class AnswerTooLargeError extends OpenSyncError {
   }
 }
 
-export interface TransientDetails {
+interface TransientDetails {
   kind?: TransientKind;
   /** What went wrong, briefly ("HTTP 503"), for a summary after several attempts. */
   reason?: string;
@@ -159,7 +159,7 @@ export class TransientError extends OpenSyncError {
 }
 
 /** What answered instead of OpenSync, as a ProtocolError says it. */
-export type Stranger = "page" | "forbidden" | "empty" | "other";
+type Stranger = "page" | "forbidden" | "empty" | "other";
 
 /**
  * Something that is not OpenSync answered: the web app's page, a proxy's or

@@ -4,7 +4,7 @@ import { z } from "zod";
  * What we send to OpenSync, as the server really accepts it
  * (../shared/opensync-contract.md). Optional fields are omitted, never null.
  */
-export const PartSchema = z.strictObject({
+const PartSchema = z.strictObject({
   type: z.string(),
   content: z.unknown(),
 });

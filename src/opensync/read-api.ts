@@ -12,7 +12,7 @@ const { title, projectPath, projectName, model, provider, source } = SessionPayl
 const { textContent, promptTokens, completionTokens, durationMs } = MessagePayloadSchema.shape;
 
 /** One row of GET /api/sessions: newest `updatedAt` first. */
-export const ServerSessionSchema = z.object({
+const ServerSessionSchema = z.object({
   /** The server's id, for getServerSession. */
   id: z.string(),
   externalId: z.string(),
@@ -38,10 +38,10 @@ export type ServerSession = z.infer<typeof ServerSessionSchema>;
 export const ServerSessionListSchema = z.object({ sessions: z.array(ServerSessionSchema) });
 
 /** A stored part: any `type`, any `content`. */
-export const ServerPartSchema = z.object({ type: z.string(), content: z.unknown() });
+const ServerPartSchema = z.object({ type: z.string(), content: z.unknown() });
 
 /** One message of GET /api/sessions/get, in the dashboard's order (createdAt, then insertion). */
-export const ServerMessageSchema = z.object({
+const ServerMessageSchema = z.object({
   id: z.string(),
   externalId: z.string(),
   role: RoleSchema,

@@ -30,7 +30,7 @@ type Resolution =
 
 const NONE: readonly string[] = Object.freeze([]);
 
-export interface PriceBookParts {
+interface PriceBookParts {
   families: readonly Family[];
   /** User overrides by normalised id: they win over everything, for all dates. */
   overrides?: ReadonlyMap<string, Family>;

@@ -11,7 +11,7 @@ import { type Observation, ObservationSchema, type ObservedPrice, samePrice } fr
  * per model, with the day each price was first seen (so a change applies from
  * that day on, never retroactively), and when the list was last asked for.
  */
-export const PriceCacheSchema = z.object({
+const PriceCacheSchema = z.object({
   version: z.literal(1),
   /** Last attempt to fetch the list (epoch ms), successful or not. */
   checkedAt: z.number(),

@@ -5,7 +5,7 @@ import { type Family, GeoSchema, LongContextSchema, type Period, periodAt } from
 const Usd = z.number().nonnegative();
 
 /** What a price list said about one model: only the fields it gave. */
-export const ObservedPriceSchema = z.object({
+const ObservedPriceSchema = z.object({
   input: Usd.optional(),
   output: Usd.optional(),
   cacheWrite5m: Usd.optional(),

@@ -1,5 +1,5 @@
 /** A model name reduced to the id the price table knows it by. */
-export interface ModelKey {
+interface ModelKey {
   /** e.g. `claude-sonnet-4-5` for `us.anthropic.claude-sonnet-4-5-20250929-v1:0`. */
   key: string;
   /** What stood before `claude-`, e.g. `us.anthropic.` (empty when nothing did). */

@@ -14,7 +14,7 @@ const Usd = z
  * take Anthropic's usual ratios to input (5-minute writes 1.25x, 1-hour
  * writes 2x, reads 0.1x); `fast` multiplies `speed: "fast"` responses.
  */
-export const PriceOverrideSchema = z.strictObject(
+const PriceOverrideSchema = z.strictObject(
   {
     input: Usd,
     output: Usd,

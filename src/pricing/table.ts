@@ -5,7 +5,7 @@ import embedded from "./prices.json" with { type: "json" };
 const Usd = z.number().nonnegative();
 const Multiplier = z.number().positive();
 
-export const PriceSchema = z.object({ input: Usd, output: Usd, cacheWrite5m: Usd, cacheWrite1h: Usd, cacheRead: Usd });
+const PriceSchema = z.object({ input: Usd, output: Usd, cacheWrite5m: Usd, cacheWrite1h: Usd, cacheRead: Usd });
 export type Price = z.infer<typeof PriceSchema>;
 
 /**
@@ -54,7 +54,7 @@ const ModelSchema = z.object({
     }),
 });
 
-export const PriceTableSchema = z.object({
+const PriceTableSchema = z.object({
   about: z.string(),
   checked: z.iso.date(),
   sources: z.record(z.string(), z.string()),
@@ -64,7 +64,7 @@ export const PriceTableSchema = z.object({
   regionalPrefixes: z.array(z.string().min(1)),
   models: z.array(ModelSchema),
 });
-export type PriceTable = z.infer<typeof PriceTableSchema>;
+type PriceTable = z.infer<typeof PriceTableSchema>;
 
 /** One price of a family, every multiplier resolved. */
 export interface Period {

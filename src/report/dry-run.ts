@@ -3,12 +3,12 @@ import type { ReadStats } from "../scan/work.ts";
 import { type Column, formatInt, formatUsd, plural, table } from "./format.ts";
 import { shownId } from "./session-id.ts";
 
-export type DryRunSession = Omit<SessionSummary, "unknownModels"> & {
+type DryRunSession = Omit<SessionSummary, "unknownModels"> & {
   /** Secrets that would be redacted from this session's messages (with `--redactions`). */
   redactions?: number;
 };
 
-export interface DryRunReport {
+interface DryRunReport {
   sessions: DryRunSession[];
   totals: UsageTotals & { cost: number; sessions: number; messages: number };
   skipped: { badLines: number; files: number; unknownTypes: number };

@@ -3,7 +3,7 @@
  * the environment variables it reads and the exit codes.
  */
 
-export interface CommandHelp {
+interface CommandHelp {
   about: string;
   examples: string[];
   env: Array<keyof typeof ENV>;
@@ -29,7 +29,7 @@ const INTERRUPTED: [string, string] = ["130", "interrupted (Ctrl-C); what was no
 /** Help fits this many columns. */
 const WIDTH = 80;
 
-export const COMMAND_HELP: Record<string, CommandHelp> = {
+const COMMAND_HELP: Record<string, CommandHelp> = {
   login: {
     about:
       "Asks for (or takes) the OpenSync URL and API key, checks both against the server, and saves them in ~/.claude-code-sync/config.json (owner-only). Without a terminal, give the URL with --url and the key on stdin (--api-key-stdin, or --api-key -) or in CLAUDE_CODE_SYNC_API_KEY: a key written on the command line is visible to other users of this machine (ps) and stays in your shell history.",

@@ -1,7 +1,7 @@
 import { plural } from "./format.ts";
 
 /** What a sync shows on a terminal while it works: a bar for reading the transcripts, then one for sending. */
-export interface SyncProgress {
+interface SyncProgress {
   reading(bytesRead: number, bytesTotal: number): void;
   sending(done: number, total: number): void;
   /** Closes the bar shown, if any; safe to call more than once. */

@@ -1,7 +1,7 @@
 import { UserError } from "../errors.ts";
 
 /** Characters of an id the human outputs show: enough to tell one person's sessions apart, and `--session` takes them. */
-export const SHORT_ID_LENGTH = 8;
+const SHORT_ID_LENGTH = 8;
 
 /** An id as tables and lines show it; a message id (`<session>:<uuid>`) keeps the start of both parts. */
 export function shortId(id: string): string {

@@ -13,7 +13,7 @@ export const INTERRUPTED: Stop = {
 };
 
 /** Transcripts the read failed on (no permission, deleted meanwhile): retried by the next sync. */
-export function unreadableFiles(r: SyncReport) {
+function unreadableFiles(r: SyncReport) {
   return r.stats.files.filter((f) => readError(f) !== undefined);
 }
 

@@ -35,7 +35,7 @@ export interface Redactor {
   redactValue<T>(value: T): { value: T; count: number };
 }
 
-export interface RedactorOptions {
+interface RedactorOptions {
   /** Extra regex sources from the user's config (`redactPatterns`), compiled as config validates them. */
   extraPatterns?: readonly string[];
 }

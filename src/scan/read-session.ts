@@ -22,7 +22,7 @@ import {
 } from "./work.ts";
 
 /** Bytes read between two chunks (two commits) when messages are built: bounds memory and what a crash can undo. */
-export const CHUNK_BYTES = 32 * 1024 * 1024;
+const CHUNK_BYTES = 32 * 1024 * 1024;
 
 /** A ledger that stamps each record with the file it came from and collects one chunk's records. */
 class ChunkLedger implements Ledger {
@@ -41,7 +41,7 @@ class ChunkLedger implements Ledger {
   }
 }
 
-export type ChunkSink = (chunk: SessionChunk) => void | Promise<void>;
+type ChunkSink = (chunk: SessionChunk) => void | Promise<void>;
 
 /**
  * Reads sessions: each one's changed files from where the last read stopped,

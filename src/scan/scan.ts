@@ -12,7 +12,7 @@ import { type FileWork, type ReadSettings, type ReadStats, type SessionChunk, ty
  * watch) or an in-memory summary (the dry run).
  */
 
-export interface ScanRequest {
+interface ScanRequest {
   roots: string[];
   settings: ReadSettings;
   /** Read every file from the start. */
@@ -74,7 +74,7 @@ export function resumeFrom(file: TranscriptFile, past: FileRecord | undefined, f
   return { from: past.offset, fingerprint: past.fingerprint };
 }
 
-export function groupBySession(files: TranscriptFile[]): Map<string, TranscriptFile[]> {
+function groupBySession(files: TranscriptFile[]): Map<string, TranscriptFile[]> {
   const bySession = new Map<string, TranscriptFile[]>();
   for (const f of files) {
     const list = bySession.get(f.sessionId);
@@ -87,7 +87,7 @@ export function groupBySession(files: TranscriptFile[]): Map<string, TranscriptF
 }
 
 /** What to read, newest session first (so its messages reach the dashboard first). */
-export function planScan(files: TranscriptFile[], req: ScanRequest, past: ScanPast): SessionWorkItem[] {
+function planScan(files: TranscriptFile[], req: ScanRequest, past: ScanPast): SessionWorkItem[] {
   const now = req.now ?? Date.now();
   const items: Array<SessionWorkItem & { newest: number }> = [];
   for (const [sessionId, group] of groupBySession(files)) {

@@ -8,7 +8,7 @@ import type { RecordBatch } from "../fold/usage-ledger.ts";
  */
 
 /** What to do with messages: count them (dry run), build them to count redactions, or build them to send. */
-export type MessageMode = "count" | "redactions" | "payloads";
+type MessageMode = "count" | "redactions" | "payloads";
 
 export interface ReadSettings {
   fold: FoldOptions;

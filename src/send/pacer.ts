@@ -5,7 +5,7 @@
  * runs one user's writes one after another). Pure bookkeeping; the sender
  * reports each outcome with the time it took.
  */
-export interface PacerOptions {
+interface PacerOptions {
   initial?: number;
   min?: number;
   max?: number;

@@ -19,7 +19,7 @@ export interface Reconciled {
 }
 
 /** How many of the sessions we sent the server lacks; nothing is changed (verify, status). */
-export async function missingSessions(store: StateStore, client: OpenSyncClient): Promise<{ sent: number; missing: string[] }> {
+async function missingSessions(store: StateStore, client: OpenSyncClient): Promise<{ sent: number; missing: string[] }> {
   const sent = store.sentSessionIds();
   const onServer = await serverSessionIds(client, sent.length);
   return { sent: sent.length, missing: sent.filter((id) => !onServer.has(id)) };

@@ -10,7 +10,7 @@ import type { Adopter } from "./legacy.ts";
 import type { SendTransport } from "./transport.ts";
 import { messageReadyAt, sessionReadyAt } from "./windows.ts";
 
-export interface SenderOptions {
+interface SenderOptions {
   only?: ReadonlySet<string>;
   /** Try refused items again now (`sync --retry-failed`), not only once they changed or a day passed. */
   retryFailed?: boolean;

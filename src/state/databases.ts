@@ -10,7 +10,7 @@ import { StateStore, statePath } from "./store.ts";
  * the ones of URLs no longer in use; removing them is `logout --forget`.
  */
 
-export interface StateDatabase {
+interface StateDatabase {
   path: string;
   /** The server it belongs to, as recorded in its meta table; undefined for one made before URLs were recorded. */
   url: string | undefined;

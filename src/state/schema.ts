@@ -99,7 +99,7 @@ CREATE INDEX outbox_order ON outbox(session, created_at, ord, external_id);
 CREATE TABLE lock (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, token TEXT NOT NULL, heartbeat INTEGER NOT NULL);
 `;
 
-export const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 2;
 
 const userVersion = (db: Database) => (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
 const hasTable = (db: Database, name: string) => db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== null;

@@ -58,7 +58,7 @@ export interface OutboxMessage {
   failedAt: number | null;
 }
 
-export interface MessageRecord {
+interface MessageRecord {
   externalId: string;
   sessionId: string;
   createdAt: number;
@@ -73,7 +73,7 @@ export interface Failure {
   at: number;
 }
 
-export interface StateCounts {
+interface StateCounts {
   sessionsSynced: number;
   sessionsPending: number;
   messagesPending: number;

@@ -8,7 +8,7 @@ import type { SessionChunk } from "../scan/work.ts";
 import { StateLedger } from "../state/ledger.ts";
 import type { StateStore } from "../state/store.ts";
 
-export interface SinkSettings {
+interface SinkSettings {
   scrub: Scrubber;
   isExcluded(projectPath: string | undefined): boolean;
   prices: PriceBook;

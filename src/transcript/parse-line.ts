@@ -72,7 +72,7 @@ const KNOWN_TYPES = new Set([
   "assistant",
 ]);
 
-export type LineResult = { entry: Entry; unknownType: boolean } | { entry: null };
+type LineResult = { entry: Entry; unknownType: boolean } | { entry: null };
 
 /**
  * Deepest nesting accepted in a message's content: redaction, the size limits

@@ -9,11 +9,11 @@ const CHUNK = 1 << 20;
  * or a corrupt file) is skipped and reported, never held in memory: a 2 GB
  * file without newlines would otherwise grow the buffer to gigabytes.
  */
-export const MAX_LINE_BYTES = 64 * 1024 * 1024;
+const MAX_LINE_BYTES = 64 * 1024 * 1024;
 /** Reused across calls (reads are synchronous, never nested): a fresh 1 MiB per file costs more than the reading. */
 const shared = Buffer.alloc(CHUNK);
 
-export interface LineHandlers {
+interface LineHandlers {
   /**
    * A complete, non-blank line: its bytes without the line ending (a view
    * into the read buffer, valid only during the call) and its byte range in
@@ -24,7 +24,7 @@ export interface LineHandlers {
   tooLong?(start: number, end: number): void;
 }
 
-export interface ReadResult {
+interface ReadResult {
   /** Byte offset just after the last complete line: where the next read starts. */
   offset: number;
   bytesRead: number;

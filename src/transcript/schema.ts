@@ -87,7 +87,7 @@ const conversationFields = {
   agentId: z.string().optional(),
 };
 
-export const UserLineSchema = z.object({
+const UserLineSchema = z.object({
   type: z.literal("user"),
   ...conversationFields,
   isMeta: z.boolean().optional(),
@@ -102,7 +102,7 @@ type Timed<T extends { timestamp?: string }> = Omit<T, "timestamp"> & (undefined
 
 export type UserLine = Timed<z.infer<typeof UserLineSchema>>;
 
-export const AssistantLineSchema = z.object({
+const AssistantLineSchema = z.object({
   type: z.literal("assistant"),
   ...conversationFields,
   requestId: z.string().optional(),
@@ -117,11 +117,11 @@ export const AssistantLineSchema = z.object({
 });
 export type AssistantLine = Timed<z.infer<typeof AssistantLineSchema>>;
 
-export const SummaryLineSchema = z.object({
+const SummaryLineSchema = z.object({
   type: z.literal("summary"),
   summary: z.string(),
 });
-export type SummaryLine = z.infer<typeof SummaryLineSchema>;
+type SummaryLine = z.infer<typeof SummaryLineSchema>;
 
 /** Fields of lines that are neither prompts nor responses but may become a message. */
 const noticeFields = {
@@ -133,7 +133,7 @@ const noticeFields = {
 };
 
 /** `system` lines: `subtype` says what they are (turn_duration, compact_boundary, local_command...). */
-export const SystemLineSchema = z.object({
+const SystemLineSchema = z.object({
   type: z.literal("system"),
   ...noticeFields,
   subtype: z.string().optional(),
@@ -151,7 +151,7 @@ export type SystemLine = Timed<z.infer<typeof SystemLineSchema>>;
  * command (a prompt typed while Claude worked, 2.1.x) is read; the others
  * (tool lists, skill listings, hook results) are stripped unread.
  */
-export const AttachmentLineSchema = z.object({
+const AttachmentLineSchema = z.object({
   type: z.literal("attachment"),
   ...noticeFields,
   attachment: z
@@ -172,7 +172,7 @@ const CustomTitleSchema = z.object({ type: z.literal("custom-title"), customTitl
 const AiTitleSchema = z.object({ type: z.literal("ai-title"), aiTitle: z.string() });
 
 /** Any other line (progress, permission-mode...): only its time and cwd matter. */
-export const OtherLineSchema = z.object({
+const OtherLineSchema = z.object({
   type: z.string(),
   timestamp: Timestamp.optional(),
   cwd: z.string().optional(),

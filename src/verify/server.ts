@@ -15,7 +15,7 @@ export function checkClient(config: Config, creds: { convexUrl: string; apiKey: 
 }
 
 /** A failed call to the server, as a check or a test run reports it: what is wrong, and the command or step that fixes it. */
-export interface Explained {
+interface Explained {
   problem: string;
   fix: string;
   exitCode: 1 | 2;
@@ -29,7 +29,7 @@ export function keyFix(source: Credentials["source"]["apiKey"]): string {
 }
 
 /** What fixes a wrong URL: login with the right one, unless the URL comes from an environment variable, which login would not change. */
-export function urlFix(source: Credentials["source"]["convexUrl"]): string {
+function urlFix(source: Credentials["source"]["convexUrl"]): string {
   return source === undefined || source === "config"
     ? "claude-code-sync login --url https://<name>.convex.site"
     : `set $${source} to your deployment's https://<name>.convex.site URL, or unset it and run claude-code-sync login`;

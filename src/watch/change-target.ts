@@ -8,7 +8,7 @@
  *   `<project>` or `<project>/<folder>`        a new or removed folder: look at the files again.
  * Anything else (other files Claude Code keeps there) is no change to a transcript.
  */
-export type ChangeTarget = { session: string } | { agentFile: string } | "rescan" | undefined;
+type ChangeTarget = { session: string } | { agentFile: string } | "rescan" | undefined;
 
 export function changeTarget(relative: string): ChangeTarget {
   const parts = relative.split(/[\\/]/).filter(Boolean);

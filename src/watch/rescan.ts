@@ -2,7 +2,7 @@ import { discoverFiles } from "../discover/files.ts";
 import type { StateStore } from "../state/store.ts";
 import { resumeFrom } from "../scan/scan.ts";
 
-export interface Rescan {
+interface Rescan {
   /** Sessions with a file that is new or changed since the state database last read it. */
   changed: Set<string>;
   /** Each subagent file's session, by absolute path (flat agent files name theirs only inside). */

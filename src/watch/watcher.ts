@@ -12,13 +12,13 @@ import { clock, failureLine, syncLine } from "./sync-line.ts";
 /** How often polled roots are listed (no events there, or events stopped working). */
 export const POLL_MS = 2_000;
 /** Roots with events are still listed this often: a missed event costs at most this delay. */
-export const SAFETY_RESCAN_MS = 60_000;
+const SAFETY_RESCAN_MS = 60_000;
 /** Folder events come in bursts (a new project folder, then its file): list the files once the burst is over. */
 const RESCAN_DELAY_MS = 250;
 const RETRY_FIRST_MS = 5_000;
 const RETRY_MAX_MS = 120_000;
 
-export interface WatchOptions {
+interface WatchOptions {
   roots: string[];
   store: StateStore;
   /** One sync pass: these sessions, or everything when undefined. */
@@ -33,7 +33,7 @@ export interface WatchOptions {
   verbose?: boolean;
 }
 
-export interface Watcher {
+interface Watcher {
   /** Settles once watching has ended: resolved after stop(), rejected by what ended it (a refused key, a wrong URL). */
   done: Promise<void>;
   /** Stops watching; the sync in progress, if any, finishes first. */
