@@ -1,3 +1,4 @@
+import { syncReport } from "./helpers/report.ts";
 import { describe, expect, test } from "bun:test";
 import { shownUrl } from "../src/config/index.ts";
 import { UserError } from "../src/errors.ts";
@@ -9,7 +10,6 @@ import { wrap } from "../src/report/help.ts";
 import { resolveSessionId, shortId } from "../src/report/session-id.ts";
 import { didYouMean, editDistance } from "../src/report/suggest.ts";
 import { INTERRUPTED, renderSyncSummary, syncReportJson } from "../src/report/sync-summary.ts";
-import { emptyReadStats } from "../src/scan/work.ts";
 import type { SyncReport } from "../src/sync/run-sync.ts";
 
 describe("plural", () => {
@@ -171,20 +171,7 @@ describe("failureOf", () => {
 });
 
 describe("sync summary", () => {
-  const report = (over: Partial<SyncReport> = {}): SyncReport => ({
-    sessionsRead: 1,
-    bytesRead: 10,
-    stats: emptyReadStats(),
-    pendingMessages: 0,
-    pendingSessions: 0,
-    sessionsSent: 1,
-    messagesSent: 1,
-    deferred: 0,
-    deferredSessions: [],
-    failed: [],
-    unsent: 0,
-    ...over,
-  });
+  const report = (over: Partial<SyncReport> = {}) => syncReport({ sessionsRead: 1, bytesRead: 10, sessionsSent: 1, messagesSent: 1, ...over });
   test("real plurals, short ids unless verbose", () => {
     const r = report({ failed: [{ id: "3f2a9c1d-1111-4111-8111-111111111111:u-0001-abcdef", error: "too big" }], pendingSessions: 1, pendingMessages: 2 });
     expect(renderSyncSummary(r, undefined, false)).toBe(

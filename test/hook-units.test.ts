@@ -1,3 +1,4 @@
+import { syncReport } from "./helpers/report.ts";
 import { describe, expect, test } from "bun:test";
 import { UserError } from "../src/errors.ts";
 import { backgroundLine, type BackgroundStatus } from "../src/hooks/background-status.ts";
@@ -19,7 +20,6 @@ import {
   retryKind,
 } from "../src/hooks/schedule.ts";
 import { AuthError, TransientError } from "../src/opensync/errors.ts";
-import { emptyReadStats } from "../src/scan/work.ts";
 import type { SyncReport } from "../src/sync/run-sync.ts";
 
 const T = 1_700_000_000_000;
@@ -207,20 +207,7 @@ describe("backgroundLine: status says what is pending and why", () => {
 });
 
 describe("reported: what a pass did for each session", () => {
-  const report = (over: Partial<SyncReport> = {}): SyncReport => ({
-    sessionsRead: 1,
-    bytesRead: 10,
-    stats: emptyReadStats(),
-    pendingMessages: 0,
-    pendingSessions: 0,
-    sessionsSent: 1,
-    messagesSent: 2,
-    deferred: 0,
-    deferredSessions: [],
-    failed: [],
-    unsent: 0,
-    ...over,
-  });
+  const report = (over: Partial<SyncReport> = {}) => syncReport({ sessionsRead: 1, bytesRead: 10, sessionsSent: 1, messagesSent: 2, ...over });
   const unreachable = new TransientError("OpenSync at x is not reachable (refused) after 2 attempts; will retry on next sync.", 2, false);
   test.each<[string, SyncReport, string[], PassOutcome]>([
     ["nothing left: sent", report(), [], { kind: "sent" }],

@@ -1,9 +1,9 @@
+import { syncReport } from "./helpers/report.ts";
 import { afterEach, describe, expect, test } from "bun:test";
 import { appendFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AuthError, TransientError } from "../src/opensync/errors.ts";
-import { emptyReadStats } from "../src/scan/work.ts";
 import { StateStore } from "../src/state/store.ts";
 import type { SyncReport } from "../src/sync/run-sync.ts";
 import { ChangeQueue, MAX_WAIT_MS, QUIET_MS } from "../src/watch/change-queue.ts";
@@ -60,20 +60,7 @@ describe("changeTarget", () => {
   });
 });
 
-const report = (over: Partial<SyncReport> = {}): SyncReport => ({
-  sessionsRead: 0,
-  bytesRead: 0,
-  stats: emptyReadStats(),
-  pendingMessages: 0,
-  pendingSessions: 0,
-  sessionsSent: 0,
-  messagesSent: 0,
-  deferred: 0,
-  deferredSessions: [],
-  failed: [],
-  unsent: 0,
-  ...over,
-});
+const report = (over: Partial<SyncReport> = {}) => syncReport({ ...over });
 
 describe("syncLine", () => {
   const at = new Date(2025, 0, 1, 14, 3, 7);

@@ -7,11 +7,11 @@ import { payloadHash } from "../plan/hash.ts";
 import { type Scrubber, messagePayload, scrubberFrom } from "../plan/payloads.ts";
 import { collectAfterReading } from "../runtime/gc-pacer.ts";
 import { createRedactor } from "../safety/redact.ts";
+import type { MessageRecord } from "../state/store.ts";
 import { fingerprintAt } from "../transcript/fingerprint.ts";
 import { parseLine } from "../transcript/parse-line.ts";
 import { readLines } from "../transcript/read-lines.ts";
 import {
-  type BuiltMessage,
   type FileProgress,
   type FileWork,
   type ReadSettings,
@@ -66,7 +66,7 @@ export class SessionReader {
     // A file rewritten in place: the whole session is read again from scratch (message ids and usage keys make that idempotent).
     const files: FileWork[] = restart ? item.files.map((w) => ({ ...w, from: 0, fingerprint: null })) : item.files;
     const ledger = new ChunkLedger();
-    const messages: BuiltMessage[] = [];
+    const messages: MessageRecord[] = [];
     let redactions = 0;
     let counted = 0;
     const fold: SessionFold = new SessionFold(
@@ -123,7 +123,7 @@ export class SessionReader {
     if (files.length === 0) await flushChunk(true);
   }
 
-  private build(m: FoldedMessage, fold: SessionFold, into: BuiltMessage[], count: (n: number) => void): void {
+  private build(m: FoldedMessage, fold: SessionFold, into: MessageRecord[], count: (n: number) => void): void {
     if (this.excluded(fold.meta.cwd ?? fold.meta.anyCwd)) return;
     const { payload, redactions } = messagePayload(m, this.scrub);
     count(redactions);

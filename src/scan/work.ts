@@ -1,6 +1,7 @@
 import type { SkippedFile, TranscriptFile } from "../discover/files.ts";
 import type { FoldOptions, FoldSnapshot, SessionMeta } from "../fold/session-fold.ts";
 import type { RecordBatch } from "../fold/usage-ledger.ts";
+import type { MessageRecord } from "../state/store.ts";
 
 /**
  * What passes between the scan's orchestrator (main thread) and the readers
@@ -47,15 +48,6 @@ export interface FileProgress {
   failed: boolean;
 }
 
-/** A message ready to send: built, redacted and hashed once, where it was read. */
-export interface BuiltMessage {
-  externalId: string;
-  sessionId: string;
-  createdAt: number;
-  ord: number;
-  hash: string;
-  payload: string;
-}
 
 export interface ReadStats {
   badLines: number;
@@ -89,7 +81,7 @@ export interface SessionChunk {
   snapshot: FoldSnapshot;
   /** Usage records read in this chunk, deduplicated within it; `paths` names the file of each row. */
   usage: RecordBatch;
-  messages: BuiltMessage[];
+  messages: MessageRecord[];
   messageCount: number;
   redactions: number;
   excluded: boolean;

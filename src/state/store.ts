@@ -58,7 +58,8 @@ export interface OutboxMessage {
   failedAt: number | null;
 }
 
-interface MessageRecord {
+/** A message as it should be on the server: built, redacted and hashed once, where it was read. */
+export interface MessageRecord {
   externalId: string;
   sessionId: string;
   createdAt: number;
