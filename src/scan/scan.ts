@@ -31,6 +31,8 @@ interface ScanRequest {
   /** Read in the main thread below this many bytes. */
   parallelMinBytes?: number;
   onProgress?(bytesRead: number, bytesTotal: number): void;
+  /** Once aborted (Ctrl-C), no further session is started; what was read so far is kept. */
+  signal?: AbortSignal;
   now?: number;
 }
 
@@ -132,10 +134,13 @@ export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: Ses
       bytesRead += chunk.bytesRead;
       req.onProgress?.(bytesRead, total);
     };
-    if (parallel) await readInWorkers(workers, items, req.settings, take);
+    if (parallel) await readInWorkers(workers, items, req.settings, take, req.signal);
     else {
       const reader = new SessionReader(req.settings);
-      for (const item of items) await reader.read(item, take);
+      for (const item of items) {
+        if (req.signal?.aborted) break;
+        await reader.read(item, take);
+      }
     }
     stats.files.unshift(...discovery.skipped);
     stats.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -146,14 +151,22 @@ export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: Ses
 }
 
 /** Hands the sessions to the workers one at a time (each keeps one more queued), so a large session does not hold the others back. */
-function readInWorkers(workers: Worker[], items: SessionWorkItem[], settings: ReadSettings, take: (chunk: SessionChunk) => void): Promise<void> {
+function readInWorkers(
+  workers: Worker[],
+  items: SessionWorkItem[],
+  settings: ReadSettings,
+  take: (chunk: SessionChunk) => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let next = 0;
-    let pending = items.length;
-    if (pending === 0) return resolve();
+    let pending = 0;
+    if (items.length === 0) return resolve();
     const send = (w: Worker, message: ToWorker) => w.postMessage(message);
     const feed = (w: Worker) => {
-      if (next < items.length) send(w, { type: "read", item: items[next++] as SessionWorkItem });
+      if (next >= items.length || signal?.aborted) return;
+      pending++;
+      send(w, { type: "read", item: items[next++] as SessionWorkItem });
     };
     for (const w of workers) {
       w.onmessage = (event: MessageEvent<FromWorker>) => {
@@ -163,8 +176,9 @@ function readInWorkers(workers: Worker[], items: SessionWorkItem[], settings: Re
             take(m.chunk);
             send(w, { type: "ack" });
           } else if (m.type === "read") {
+            pending--;
             feed(w);
-            if (--pending === 0) resolve();
+            if (pending === 0) resolve();
           } else reject(new Error(`scan worker failed: ${m.message}`));
         } catch (error) {
           reject(error);

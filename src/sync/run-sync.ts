@@ -128,6 +128,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
           ...(req.only ? { only: req.only } : {}),
           ...(req.finalize ? { finalize: req.finalize } : {}),
           ...(req.onReadProgress ? { onProgress: req.onReadProgress } : {}),
+          ...(req.signal ? { signal: req.signal } : {}),
         },
         statePast(store),
         (chunk) => sink.accept(chunk),
