@@ -30,8 +30,10 @@ export function renderSyncSummary(r: SyncReport, stop: Stop | undefined, verbose
   const lines = [
     `Synced ${plural(r.sessionsSent, "session update")} and ${plural(r.messagesSent, "message")} (read ${plural(r.sessionsRead, "changed session")}).`,
   ];
+  if (r.reconciled) lines.push(reconciledLine(r.reconciled));
   if (stop) lines.push(stop.message);
   if (r.pendingMessages || r.pendingSessions) lines.push(pendingLine(r));
+  if (r.stats.longLines) lines.push(`Skipped ${plural(r.stats.longLines, "line")} longer than claude-code-sync reads (64 MiB).`);
   for (const f of r.failed.slice(0, 10)) lines.push(`Failed: ${shownId(f.id, verbose)}: ${f.error}`);
   if (r.failed.length > 10) lines.push(`…and ${formatInt(r.failed.length - 10)} more failures (see \`claude-code-sync status\`).`);
   if (r.stats.badLines) lines.push(`Skipped ${plural(r.stats.badLines, "unreadable line")}.`);
@@ -40,6 +42,13 @@ export function renderSyncSummary(r: SyncReport, stop: Stop | undefined, verbose
   for (const f of unreadable.slice(0, 5)) lines.push(`Could not read ${f.path} (${readError(f)}); the next sync tries again.`);
   if (unreadable.length > 5) lines.push(`…and ${formatInt(unreadable.length - 5)} more that could not be read.`);
   return lines.join("\n");
+}
+
+/** What `sync --full` found the server lacked (it was then sent again). */
+function reconciledLine(r: NonNullable<SyncReport["reconciled"]>): string {
+  if (r.sessionsMissing + r.messagesMissing === 0) return `The server has everything sent from here (${plural(r.sent, "session")}).`;
+  const parts = [r.sessionsMissing ? plural(r.sessionsMissing, "session") : "", r.messagesMissing ? plural(r.messagesMissing, "message") : ""].filter(Boolean);
+  return `The server no longer had ${parts.join(" and ")} sent from here: sent again.`;
 }
 
 /** Why a run that was not stopped still did not finish everything (exit 1), for scripts. */
@@ -61,7 +70,8 @@ export function syncReportJson(r: SyncReport, stop: Stop | undefined) {
     deferred: r.deferred,
     pending: { sessions: r.pendingSessions, messages: r.pendingMessages },
     failed: r.failed,
-    skipped: { badLines: r.stats.badLines, files: r.stats.files.length },
+    skipped: { badLines: r.stats.badLines, longLines: r.stats.longLines, files: r.stats.files.length },
+    ...(r.reconciled ? { reconciled: r.reconciled } : {}),
     ...(why ? { error: why.message, code: why.code } : {}),
   };
 }
