@@ -7,8 +7,10 @@
 import { expect, test } from "bun:test";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import { tempDir } from "./helpers/hardening.ts";
+import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
 
 const FIXTURES = join(import.meta.dir, "fixtures", "recent");
 
@@ -57,4 +59,34 @@ test("recent models, cache kinds, fast mode, US inference and an advisor's turn 
   //   91,627 in, 18,716 out, 100 read, 50 written = 458,135 + 467,900 + 50 + 312.5;
   // - Haiku 4.5 (in 1, out 5, read 0.10): 7 in, 9 out, 300 read = 7 + 45 + 30.
   expect(cost("usage-extras.jsonl")).toBeCloseTo(usd(55_280 * 6 * 1.1 + 6_838 + 926_397.5 + 82), 9);
+});
+
+test("a model without a price is named by sync, status and verify, never a silent $0", async () => {
+  const server = await startTestServer();
+  try {
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("hi"), assistant("msg_1", text("hello"), { model: "claude-nova-9" })]));
+    const env = { HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+    const sync = await runCli(["sync"], { env });
+    expect(sync.stdout).toContain("No price known for claude-nova-9");
+    expect(JSON.parse((await runCli(["sync", "--json"], { env })).stdout).unknownModels).toEqual(["claude-nova-9"]);
+    expect((await runCli(["status"], { env })).stdout).toContain("No price known for claude-nova-9");
+    const verify = JSON.parse((await runCli(["verify", "--json"], { env })).stdout) as { checks: Array<{ id: string; status: string; detail: string }> };
+    expect(verify.checks.find((c) => c.id === "prices")).toMatchObject({ status: "fail", detail: expect.stringContaining("claude-nova-9") });
+    // A price in the config's overrides makes it known.
+    const home = env.HOME;
+    await runCli(["set", "priceUpdates", "off"], { env });
+    const config = JSON.parse(readFileSync(join(home, ".claude-code-sync", "config.json"), "utf8"));
+    config.options.prices = { "claude-nova-9": { input: 1, output: 2 } };
+    writeFileSync(join(home, ".claude-code-sync", "config.json"), JSON.stringify(config));
+    const again = JSON.parse((await runCli(["verify", "--json"], { env })).stdout) as { checks: Array<{ id: string; status: string }> };
+    expect(again.checks.find((c) => c.id === "prices")?.status).toBe("ok");
+    // And the session is priced again: its cost reaches the server (1 in + 1 out at $1 and $2 per million).
+    expect(server.session(SESSION)?.cost).toBe(0);
+    const repriced = JSON.parse((await runCli(["sync", "--json"], { env })).stdout);
+    expect(repriced).toMatchObject({ sessionsSent: 1, messagesSent: 0, unknownModels: [] });
+    expect(server.session(SESSION)?.cost).toBeGreaterThan(0);
+  } finally {
+    await server.stop();
+  }
 });

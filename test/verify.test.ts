@@ -50,7 +50,7 @@ describe("verify", () => {
     const text = await runCli(["verify"], { env });
     expect(text.code).toBe(0);
     expect(text.stdout).not.toContain("✗");
-    expect(text.stdout.match(/^✓ /gm)?.length).toBe(8);
+    expect(text.stdout.match(/^✓ /gm)?.length).toBe(9);
     expect(text.stdout).toContain("All checks passed.");
     expect(text.stdout).not.toContain(server.apiKey);
 
@@ -64,6 +64,7 @@ describe("verify", () => {
       apiKey: "ok",
       hooks: "ok",
       state: "ok",
+      prices: "ok",
       serverCopy: "ok",
       transcripts: "ok",
     });

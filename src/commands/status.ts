@@ -1,5 +1,8 @@
 import { basename } from "node:path";
-import { loadConfig, requireCredentials, resolveCredentials, shownUrl } from "../config/index.ts";
+import { type Config, loadConfig, requireCredentials, resolveCredentials, shownUrl } from "../config/index.ts";
+import { loadPriceBook } from "../pricing/index.ts";
+import { unknownModelsLine } from "../report/sync-summary.ts";
+import { unpricedModels } from "../sync/run-sync.ts";
 import { type BackgroundStatus, backgroundLine, readBackgroundStatus } from "../hooks/background-status.ts";
 import { createClient } from "../opensync/client.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
@@ -19,6 +22,8 @@ interface Status {
   convexUrl: string | null;
   /** Sessions the server holds for this key, when it answered. */
   serverSessions: number | null;
+  /** Models read that no price is known for (counted at $0). */
+  unknownModels: string[];
   /** Of the sessions sent from here, how many the server no longer has (deleted there, data reset), when it answered. */
   missingOnServer: number | null;
   sessionsSynced: number;
@@ -49,6 +54,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     convexUrl: null,
     serverSessions: null,
     missingOnServer: null,
+    unknownModels: [],
     sessionsSynced: 0,
     lastSync: null,
     pending: { sessions: 0, messages: 0 },
@@ -64,7 +70,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     status.opensyncUrl = url;
     server = { origin: { url, source: creds.source }, apiKey };
     // An unwritable state folder is no lost connection: the server is asked all the same.
-    sent = readCounts(url, status);
+    sent = readCounts(url, status, config);
   } catch (error) {
     problems.push(failureOf(error));
   }
@@ -98,9 +104,10 @@ async function askServer(origin: Origin, apiKey: string): Promise<{ sessions: Se
 }
 
 /** What was synced, pending and failed, from this server's state database; returns the sessions sent. */
-function readCounts(url: string, status: Status): string[] {
+function readCounts(url: string, status: Status, config: Config): string[] {
   const store = StateStore.forServer(url);
   try {
+    status.unknownModels = unpricedModels(store, loadPriceBook({ prices: config.options.prices, priceUpdates: config.options.priceUpdates }));
     const counts = store.counts();
     status.sessionsSynced = counts.sessionsSynced;
     status.lastSync = counts.lastSync ? new Date(counts.lastSync).toISOString() : null;
@@ -137,6 +144,7 @@ function localLines(s: Status, verbose: boolean): string[] {
     lines.push(`Failed: ${plural(s.failed.length, "item")} the server refused:`);
     for (const f of s.failed.slice(0, 5)) lines.push(`  ${shownId(f.id, verbose)}: ${f.error}`);
   }
+  if (s.unknownModels.length) lines.push(unknownModelsLine(s.unknownModels));
   if (s.background) lines.push(backgroundLine(s.background));
   if (s.stateDatabases) lines.push(...databaseLines(s.stateDatabases));
   return lines;

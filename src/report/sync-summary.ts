@@ -33,6 +33,7 @@ export function renderSyncSummary(r: SyncReport, stop: Stop | undefined, verbose
   if (r.reconciled) lines.push(reconciledLine(r.reconciled));
   if (stop) lines.push(stop.message);
   if (r.pendingMessages || r.pendingSessions) lines.push(pendingLine(r));
+  if (r.unknownModels.length) lines.push(unknownModelsLine(r.unknownModels));
   if (r.stats.longLines) lines.push(`Skipped ${plural(r.stats.longLines, "line")} longer than claude-code-sync reads (64 MiB).`);
   for (const f of r.failed.slice(0, 10)) lines.push(`Failed: ${shownId(f.id, verbose)}: ${f.error}`);
   if (r.failed.length > 10) lines.push(`…and ${formatInt(r.failed.length - 10)} more failures (see \`claude-code-sync status\`).`);
@@ -42,6 +43,11 @@ export function renderSyncSummary(r: SyncReport, stop: Stop | undefined, verbose
   for (const f of unreadable.slice(0, 5)) lines.push(`Could not read ${f.path} (${readError(f)}); the next sync tries again.`);
   if (unreadable.length > 5) lines.push(`…and ${formatInt(unreadable.length - 5)} more that could not be read.`);
   return lines.join("\n");
+}
+
+/** Models without a price, and what to do about it. */
+export function unknownModelsLine(models: readonly string[]): string {
+  return `No price known for ${models.join(", ")}: counted at $0 until one is (the daily price refresh may bring it; or add it under "prices" in ~/.claude-code-sync/config.json).`;
 }
 
 /** What `sync --full` found the server lacked (it was then sent again). */
@@ -72,6 +78,7 @@ export function syncReportJson(r: SyncReport, stop: Stop | undefined) {
     failed: r.failed,
     skipped: { badLines: r.stats.badLines, longLines: r.stats.longLines, files: r.stats.files.length },
     ...(r.reconciled ? { reconciled: r.reconciled } : {}),
+    unknownModels: r.unknownModels,
     ...(why ? { error: why.message, code: why.code } : {}),
   };
 }

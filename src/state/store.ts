@@ -479,7 +479,7 @@ export class StateStore {
     return rows.map(usageRecord);
   }
 
-  /** Every model name responses were read with. */
+  /** Every model name responses were read with (the models table is small: a handful per user). */
   modelNames(): string[] {
     return (this.q("SELECT name FROM models").all() as Array<{ name: string }>).map((r) => r.name);
   }

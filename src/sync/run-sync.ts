@@ -50,6 +50,8 @@ export interface SyncReport extends SendOutcome, ScanOutcome {
   pendingSessions: number;
   /** With `reconcile`: what the server was found to lack. */
   reconciled?: Reconciled;
+  /** Models read that no price is known for (their tokens count, their cost is 0 until one is). */
+  unknownModels: string[];
 }
 
 /**
@@ -155,10 +157,16 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       pendingMessages: counts.messagesPending,
       pendingSessions: counts.sessionsPending,
       ...(reconciled ? { reconciled } : {}),
+      unknownModels: unpricedModels(store, req.prices),
     };
   } finally {
     lock.release();
   }
+}
+
+/** Models in the state no price is known for: said by sync, status and verify, never a silent $0. */
+export function unpricedModels(store: StateStore, prices: PriceBook): string[] {
+  return store.modelNames().filter((m) => !prices.knows(m)).sort();
 }
 
 /** The promise's value if it has settled already, undefined if not (never waits). */

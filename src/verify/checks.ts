@@ -11,7 +11,9 @@ import { UserError } from "../errors.ts";
 import { formatInt, plural } from "../report/format.ts";
 import { keyFormatProblem } from "../login/key-format.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
+import { loadPriceBook } from "../pricing/index.ts";
 import { SyncLock } from "../state/lock.ts";
+import { unpricedModels } from "../sync/run-sync.ts";
 import { StateStore, statePath } from "../state/store.ts";
 import { isExecutable } from "./executable.ts";
 import { checkClient, explainServerError, keyFix } from "./server.ts";
@@ -19,7 +21,7 @@ import { checkClient, explainServerError, keyFix } from "./server.ts";
 export type CheckStatus = "ok" | "fail" | "skip";
 
 export interface Check {
-  id: "config" | "credentials" | "server" | "apiKey" | "hooks" | "state" | "serverCopy" | "transcripts";
+  id: "config" | "credentials" | "server" | "apiKey" | "hooks" | "state" | "prices" | "serverCopy" | "transcripts";
   name: string;
   status: CheckStatus;
   detail: string;
@@ -43,7 +45,7 @@ export async function runChecks(): Promise<Check[]> {
   const target = credentialsCheck(value, creds);
   const server = await serverChecks(target, creds.source);
   checks.push(target.check, ...server.checks);
-  checks.push(hooksCheck(), stateCheck(target.url));
+  checks.push(hooksCheck(), stateCheck(target.url), pricesCheck(target.url, value ?? defaultConfig()));
   if (target.url && server.sessions) checks.push(serverCopyCheck(target.url, server.sessions));
   checks.push(transcriptsCheck());
   return checks;
@@ -115,6 +117,30 @@ async function serverChecks({ client, url }: Target, source: Credentials["source
   } catch (error) {
     const e = explainServerError(error, url, source.apiKey, source.convexUrl);
     return { checks: [reachable, fail("apiKey", key, e.problem, e.fix)] };
+  }
+}
+
+/** Every model read has a price: an unknown one costs $0 in the dashboard until it has one. */
+function pricesCheck(url: string | undefined, config: Config): Check {
+  const name = "Model prices";
+  const path = url === undefined ? undefined : statePath(url);
+  if (path === undefined || !existsSync(path)) return ok("prices", name, "no responses read yet");
+  let store: StateStore | undefined;
+  try {
+    store = StateStore.open(path);
+    const unknown = unpricedModels(store, loadPriceBook({ prices: config.options.prices, priceUpdates: config.options.priceUpdates }));
+    if (unknown.length === 0) return ok("prices", name, `every model read has a price (${plural(store.modelNames().length, "model")})`);
+    return fail(
+      "prices",
+      name,
+      `no price known for ${unknown.join(", ")}: counted at $0`,
+      'add them under "prices" in ~/.claude-code-sync/config.json (see the README, Pricing), or wait for the daily price refresh',
+    );
+  } catch (error) {
+    // The state check reports why the database cannot be read.
+    return skip("prices", name, error instanceof Error ? error.message : String(error));
+  } finally {
+    store?.close();
   }
 }
 

@@ -15,6 +15,7 @@ export function syncReport(over: Partial<SyncReport> = {}): SyncReport {
     deferredSessions: [],
     failed: [],
     unsent: 0,
+    unknownModels: [],
     ...over,
   };
 }
