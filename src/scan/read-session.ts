@@ -51,8 +51,11 @@ type ChunkSink = (chunk: SessionChunk) => void | Promise<void>;
  */
 export class SessionReader {
   private readonly scrub: Scrubber;
+  /** Building messages to send: the read's progress goes to the state, which resumes from it. */
+  private readonly keepsState: boolean;
 
   constructor(private readonly settings: ReadSettings) {
+    this.keepsState = settings.mode === "payloads";
     this.scrub = scrubberFrom(settings.redact && settings.mode !== "count" ? createRedactor({ extraPatterns: settings.redactPatterns }) : undefined);
   }
 
@@ -114,7 +117,9 @@ export class SessionReader {
         bytesRead += read.offset - offset;
         offset = read.offset;
         eof = read.eof;
-        progress.push({ file: work.file, offset, eof, fingerprint: read.failed ? work.fingerprint : safeFingerprint(work.file.path, offset), restarted: restart, failed: read.failed });
+        // Only the state resumes files: a dry run needs no fingerprint.
+        const fingerprint = read.failed || !this.keepsState ? work.fingerprint : safeFingerprint(work.file.path, offset);
+        progress.push({ file: work.file, offset, eof, fingerprint, restarted: restart, failed: read.failed });
         if (!eof) await flushChunk(false);
       }
       if (i === files.length - 1) await flushChunk(true);
