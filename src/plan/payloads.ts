@@ -1,3 +1,4 @@
+import { textOf } from "../fold/parts.ts";
 import type { FoldedMessage } from "../fold/session-fold.ts";
 import type { SessionSummary } from "../fold/summarize.ts";
 import type { MessagePayload, Part, SessionPayload } from "../opensync/payload.ts";
@@ -52,8 +53,8 @@ export function messagePayload(m: FoldedMessage, scrub: Scrubber): { payload: Om
     redactions += r.count;
     return { type: p.type, content: r.value };
   });
-  // textContent repeats the text parts: its redactions are already counted.
-  const text = m.textContent === undefined ? undefined : scrub.text(m.textContent).text;
+  // textContent is the text parts joined (fold/parts.ts textOf): taken from the redacted parts, not redacted twice.
+  const text = m.textContent === undefined ? undefined : textOf(parts);
   const fitted = fitMessage(parts, text);
   return {
     redactions,
