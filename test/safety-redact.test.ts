@@ -41,7 +41,8 @@ describe("what is kept around a redaction", () => {
     ["?access_token=abc123def&page=2", "?access_token=[REDACTED:secret]&page=2"],
     ["token := \"abc123def\"", 'token := "[REDACTED:secret]"'],
     ['"password": "... it is Xy7pQ2vL9"', '"password": "[REDACTED:secret]"'], // an ellipsis does not make it a placeholder
-    ['"token": "Bearer eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl"', '"token": "[REDACTED:secret]"'],
+    // the JWT rule and the assignment rule both find it; the more specific names it
+    ['"token": "Bearer eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl"', '"token": "[REDACTED:jwt]"'],
     ["-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\nnext line", "[REDACTED:private-key]\nnext line"],
   ];
   for (const [input, output] of cases) {

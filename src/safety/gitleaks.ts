@@ -1,0 +1,230 @@
+import { type Detector, type Finding, type Hits } from "./detectors.ts";
+import { KeywordScanner } from "./keyword-scan.ts";
+import { isStandIn } from "./look-alikes.ts";
+import data from "./rules/gitleaks.json" with { type: "json" };
+import { type GitleaksRule, GitleaksRulesSchema } from "./rules/gitleaks-schema.ts";
+
+/**
+ * gitleaks' rules (rules/gitleaks.json, converted from its config by scripts/gitleaks-rules.ts),
+ * applied as gitleaks applies them: a rule runs when one of its keywords occurs; the secret is its
+ * secretGroup (or first non-empty group, or the whole match); it must pass the entropy threshold
+ * and no global or rule allowlist (regexes on the secret, the match or the line; stopwords in the
+ * secret) may allow it.
+ *
+ * Rules whose every match starts with a keyword (`anchored`) are tried only where one starts.
+ * Rules whose every match contains a keyword (`window`) run only on regions around keyword hits:
+ * a region reaches one longest match beyond its outermost hits, so any match holding a hit lies
+ * inside it, and a match that touches a region's edge without holding a hit (edges can fake `\b`,
+ * `^` or `$`) is ignored and does not consume text. Other rules run on the whole text.
+ */
+
+export const GITLEAKS = GitleaksRulesSchema.parse(data);
+
+interface Allowlist {
+  target: "secret" | "match" | "line";
+  regexes: RegExp[];
+  stopwords: readonly string[];
+}
+
+const compileAll = (sources: readonly string[]) => sources.map((s) => new RegExp(s));
+
+const GLOBAL: Allowlist = {
+  target: "secret",
+  regexes: compileAll(GITLEAKS.allowlist.regexes),
+  stopwords: GITLEAKS.allowlist.stopwords,
+};
+
+/** Shannon entropy in bits per character, as gitleaks computes it. */
+export function shannonEntropy(s: string): number {
+  if (s === "") return 0;
+  const counts = new Map<string, number>();
+  let length = 0;
+  for (const c of s) {
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+    length++;
+  }
+  let entropy = 0;
+  for (const n of counts.values()) {
+    const p = n / length;
+    entropy -= p * Math.log2(p);
+  }
+  return entropy;
+}
+
+function hasStopword(secret: string, stopwords: readonly string[]): boolean {
+  if (stopwords.length === 0) return false;
+  const lower = secret.toLowerCase();
+  return stopwords.some((w) => lower.includes(w));
+}
+
+const NAME_CHAR = /[\w.-]/;
+
+interface Match {
+  /** Where the match starts and ends in the text, and its secret. */
+  start: number;
+  end: number;
+  secretStart: number;
+  secretEnd: number;
+}
+
+class GitleaksDetector implements Detector {
+  readonly keywords: readonly string[];
+  private readonly re: RegExp;
+  /** For anchored rules: the regex tried at each keyword hit. */
+  private readonly sticky: RegExp | null;
+  private readonly allowlists: Allowlist[];
+
+  constructor(private readonly rule: GitleaksRule) {
+    this.keywords = rule.keywords;
+    this.re = new RegExp(rule.regex, "gd");
+    this.sticky = rule.anchored ? new RegExp(rule.regex, "yd") : null;
+    this.allowlists = rule.allowlists.map((a) => ({ ...a, regexes: compileAll(a.regexes) }));
+  }
+
+  find(text: string, hits: Hits, out: Finding[]): void {
+    if (this.sticky !== null) {
+      this.tryAtHits(text, hits, this.sticky, out);
+      return;
+    }
+    if (this.rule.window === undefined) {
+      this.scan(text, text, 0, null, 0, 0, out);
+      return;
+    }
+    // Regions: one longest match (plus one character for edge assertions) around each hit, merged.
+    const reach = this.rule.window + 1;
+    for (let i = 0; i < hits.length; ) {
+      let from = Math.max(0, (hits[i] as number) - reach);
+      let to = Math.min(text.length, (hits[i + 1] as number) + reach);
+      let j = i + 2;
+      while (j < hits.length && (hits[j] as number) - reach <= to) {
+        from = Math.min(from, Math.max(0, (hits[j] as number) - reach));
+        to = Math.min(text.length, Math.max(to, (hits[j + 1] as number) + reach));
+        j += 2;
+      }
+      this.scan(text, text.slice(from, to), from, hits, i, j, out);
+      i = j;
+    }
+  }
+
+  /** Leftmost-first like a scan of the whole text, since every match starts at a hit. */
+  private tryAtHits(text: string, hits: Hits, sticky: RegExp, out: Finding[]): void {
+    const starts: number[] = [];
+    for (let i = 0; i < hits.length; i += 2) starts.push(hits[i] as number);
+    starts.sort((a, b) => a - b);
+    let done = 0;
+    for (const at of starts) {
+      if (at < done) continue;
+      sticky.lastIndex = at;
+      const m = sticky.exec(text);
+      if (m === null || m[0] === "") continue;
+      done = at + m[0].length;
+      const found = this.secretOf(m, 0, at, done);
+      if (found && this.accepts(text, found)) out.push({ start: found.secretStart, end: found.secretEnd, kind: this.rule.id, token: true });
+    }
+  }
+
+  /** Runs the regex over `slice` (text[base...]); with `hits`, only matches holding one of hits[i..j) count. */
+  private scan(text: string, slice: string, base: number, hits: Hits | null, i: number, j: number, out: Finding[]): void {
+    const re = this.re;
+    re.lastIndex = 0;
+    let h = i;
+    for (let m = re.exec(slice); m !== null; m = re.exec(slice)) {
+      const start = base + m.index;
+      const end = start + m[0].length;
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      if (hits !== null) {
+        while (h < j && (hits[h + 1] as number) < start) h += 2;
+        let held = false;
+        for (let k = h; k < j && (hits[k + 1] as number) <= end; k += 2) {
+          if ((hits[k] as number) >= start) {
+            held = true;
+            break;
+          }
+        }
+        if (!held) {
+          re.lastIndex = m.index + 1; // an edge artefact: it must not consume a real match
+          continue;
+        }
+      }
+      const found = this.secretOf(m, base, start, end);
+      if (found && this.accepts(text, found)) out.push({ start: found.secretStart, end: found.secretEnd, kind: this.rule.id, token: true });
+    }
+  }
+
+  private secretOf(m: RegExpExecArray, base: number, start: number, end: number): Match | null {
+    // gitleaks trims newlines off the match
+    let s = start;
+    let e = end;
+    while (s < e && m.input.charCodeAt(s - base) === 10) s++;
+    while (e > s && m.input.charCodeAt(e - base - 1) === 10) e--;
+    const indices = m.indices;
+    if (m.length > 1 && indices) {
+      let g = this.rule.secretGroup;
+      if (g === undefined) {
+        for (let k = 1; k < m.length; k++) {
+          if (m[k]) {
+            g = k;
+            break;
+          }
+        }
+      }
+      const span = g === undefined ? undefined : indices[g];
+      if (g !== undefined) {
+        if (!span || span[1] <= span[0]) return null;
+        return { start: s, end: e, secretStart: base + span[0], secretEnd: base + span[1] };
+      }
+    }
+    return e > s ? { start: s, end: e, secretStart: s, secretEnd: e } : null;
+  }
+
+  private accepts(text: string, m: Match): boolean {
+    const secret = text.slice(m.secretStart, m.secretEnd);
+    if (this.rule.entropy !== undefined && shannonEntropy(secret) <= this.rule.entropy) return false;
+    if (isStandIn(secret)) return false;
+    for (const a of [GLOBAL, ...this.allowlists]) {
+      if (hasStopword(secret, a.stopwords)) return false;
+      if (a.regexes.length === 0) continue;
+      const target = a.target === "secret" ? secret : a.target === "match" ? this.matchText(text, m) : lineOf(text, m);
+      if (a.regexes.some((re) => re.test(target))) return false;
+    }
+    return true;
+  }
+
+  /** The match as gitleaks reports it: with the identifier characters its removed prefix took. */
+  private matchText(text: string, m: Match): string {
+    let s = m.start;
+    const limit = m.start - (this.rule.namePrefix ?? 0);
+    while (s > limit && s > 0 && NAME_CHAR.test(text.charAt(s - 1))) s--;
+    return text.slice(s, m.end);
+  }
+}
+
+/** The whole line(s) the match is on. */
+function lineOf(text: string, m: Match): string {
+  const from = text.lastIndexOf("\n", m.start - 1) + 1;
+  const to = text.indexOf("\n", m.end);
+  return text.slice(from, to === -1 ? text.length : to);
+}
+
+/** gitleaks' rules, its catch-all generic ones apart (the redactor runs them after its own generic rules). */
+export function gitleaksDetectors(): { specific: Detector[]; generic: Detector[] } {
+  const isGeneric = (rule: GitleaksRule) => rule.id.startsWith("generic-");
+  return {
+    specific: GITLEAKS.rules.filter((r) => !isGeneric(r)).map((rule) => new GitleaksDetector(rule)),
+    generic: GITLEAKS.rules.filter(isGeneric).map((rule) => new GitleaksDetector(rule)),
+  };
+}
+
+/** Findings of one gitleaks rule alone, as gitleaks validates its rules (global allowlist included). */
+export function gitleaksFindings(text: string, id: string): Finding[] {
+  const rule = GITLEAKS.rules.find((r) => r.id === id);
+  if (!rule) throw new Error(`no gitleaks rule ${id}`);
+  const hits: number[] = [];
+  new KeywordScanner(rule.keywords).scan(text, (k, end) => hits.push(end - (rule.keywords[k] as string).length, end));
+  const out: Finding[] = [];
+  if (hits.length > 0) new GitleaksDetector(rule).find(text, hits, out);
+  return out;
+}
