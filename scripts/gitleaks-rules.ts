@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { type GitleaksRule, type GitleaksRules, GitleaksRulesSchema } from "../src/safety/rules/gitleaks-schema.ts";
-import { alwaysContains, capRepeats, countGroups, hasUnbounded, maxLength, printJs, startsWithKeyword, stripNamePrefix } from "./gitleaks/re2-to-js.ts";
+import { alwaysContains, capRepeats, countGroups, hasUnbounded, maxLength, printJs, startClass, startsWithKeyword, stripNamePrefix } from "./gitleaks/re2-to-js.ts";
 import { parse, Unsupported } from "./gitleaks/re2-syntax.ts";
 
 /** The longest run an unbounded `*`, `+` or `{n,}` may take: longer than any real token. */
@@ -136,7 +136,7 @@ function convertRule(rule: TomlRuleT): Outcome {
         ...(rule.secretGroup ? { secretGroup: rule.secretGroup } : {}),
         ...(rule.entropy ? { entropy: rule.entropy } : {}),
         ...(startsWithKeyword(node, keywords)
-          ? { anchored: true }
+          ? { anchored: true, start: startClass(node) ?? undefined }
           : alwaysContains(node, keywords)
             ? { window: maxLength(node) }
             : {}),

@@ -105,7 +105,8 @@ export function stripNamePrefix(node: Node): { node: Node; stripped: number } {
       if (first === undefined) return { node, stripped: 0 };
       const inner = stripNamePrefix(first);
       if (inner.stripped === 0) return { node, stripped: 0 };
-      const again = stripNamePrefix({ t: "seq", items: [inner.node, ...rest] });
+      const emptied = inner.node.t === "seq" && inner.node.items.length === 0;
+      const again = stripNamePrefix({ t: "seq", items: emptied ? rest : [inner.node, ...rest] });
       return { node: again.node, stripped: inner.stripped + again.stripped };
     }
     case "group": {
@@ -347,4 +348,39 @@ export function printJs(node: Node): string {
 export function startsWithKeyword(node: Node, keywords: readonly string[]): boolean {
   const starts = heads(node);
   return [...starts].every((h) => keywords.some((k) => h.startsWith(k)));
+}
+
+/** The characters a match can start with (and whether it can be empty), ignoring assertions. */
+function firstChars(node: Node): { set: CharSet; empty: boolean } {
+  switch (node.t) {
+    case "chars":
+      return { set: node.set, empty: false };
+    case "assert":
+      return { set: [], empty: true };
+    case "group":
+      return firstChars(node.body);
+    case "alt": {
+      const parts = node.alts.map(firstChars);
+      return { set: normalize(parts.flatMap((p) => [...p.set])), empty: parts.some((p) => p.empty) };
+    }
+    case "seq": {
+      const sets: (readonly [number, number])[] = [];
+      for (const item of node.items) {
+        const f = firstChars(item);
+        sets.push(...f.set);
+        if (!f.empty) return { set: normalize(sets), empty: false };
+      }
+      return { set: normalize(sets), empty: true };
+    }
+    case "repeat": {
+      const f = firstChars(node.body);
+      return { set: f.set, empty: f.empty || node.min === 0 };
+    }
+  }
+}
+
+/** A class every match's first character is in, printed; null when a match can be empty. */
+export function startClass(node: Node): string | null {
+  const f = firstChars(node);
+  return f.empty ? null : printSet(f.set);
 }

@@ -19,8 +19,8 @@ export interface Finding {
   token?: boolean;
 }
 
-/** Keyword occurrences as flat [start, end, start, end...], in order of their end. */
-export type Hits = readonly number[];
+/** Keyword occurrences as flat [start, end, start, end...], in order of their start. */
+export type Hits = ArrayLike<number>;
 
 export interface Detector {
   /** Lowercase ASCII; the detector runs only when one occurs in the text. None: on every text. */
@@ -34,17 +34,59 @@ export interface Ranked extends Finding {
   rank: number;
 }
 
-const NO_HITS: Hits = [];
+const SMALL = 1024;
+
+/** A growable list of int pairs: all keyword hits of one text take 8 bytes each, however many detectors share a keyword. */
+class Pairs {
+  data = new Int32Array(SMALL);
+  length = 0;
+  /** Sorts the pairs by their first number (a keyword hit by its start), the second breaking ties. */
+  sortByFirst(): void {
+    // One number per pair sorts natively: first * 2^21 + (second - first), exact below 2^53.
+    const keys = new Float64Array(this.length / 2);
+    for (let i = 0; i < keys.length; i++) {
+      const a = this.data[2 * i] as number;
+      keys[i] = a * 2 ** 21 + ((this.data[2 * i + 1] as number) - a);
+    }
+    keys.sort();
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as number;
+      const a = Math.floor(k / 2 ** 21);
+      this.data[2 * i] = a;
+      this.data[2 * i + 1] = a + (k - a * 2 ** 21);
+    }
+  }
+
+  /** Lets go of the room a huge text needed. */
+  shrink(): void {
+    if (this.data.length > 64 * SMALL) this.data = new Int32Array(SMALL);
+  }
+  push(a: number, b: number): void {
+    if (this.length + 2 > this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = a;
+    this.data[this.length++] = b;
+  }
+}
 
 export class DetectorSet {
   private readonly scanner: KeywordScanner;
   /** For each keyword, the detectors that asked for it. */
   private readonly listeners: number[][];
+  /** For each detector, 1 at the keywords it asked for. */
+  private readonly asked: Uint8Array[];
   private readonly lengths: number[];
   /** Detectors without keywords: they run on every text. */
   private readonly alwaysOn: number[];
-  /** Each detector's hits during one find (emptied again before it returns). */
-  private readonly hits: (number[] | undefined)[];
+  // Scratch space of `find`, kept between calls: redactValue calls it for every string of a message.
+  private readonly hits = new Pairs();
+  private readonly own = new Pairs();
+  /** woken[d] === stamp: detector d has a hit in the current text. */
+  private readonly woken: Int32Array;
+  private stamp = 0;
 
   constructor(private readonly detectors: readonly Detector[]) {
     const index = new Map<string, number>();
@@ -60,8 +102,13 @@ export class DetectorSet {
         this.listeners[ki]?.push(di);
       }
     });
+    this.asked = detectors.map((d) => {
+      const mask = new Uint8Array(index.size);
+      for (const k of d.keywords) mask[index.get(k) as number] = 1;
+      return mask;
+    });
     this.alwaysOn = detectors.flatMap((d, di) => (d.keywords.length === 0 ? [di] : []));
-    this.hits = new Array(detectors.length);
+    this.woken = new Int32Array(detectors.length);
     const keywords = [...index.keys()];
     this.lengths = keywords.map((k) => k.length);
     this.scanner = new KeywordScanner(keywords);
@@ -70,17 +117,19 @@ export class DetectorSet {
   /** Every secret found, each ranked by the position of the detector that found it (plus `offset`). */
   find(text: string, offset = 0): Ranked[] {
     // Only the detectors a keyword woke up run, in rank order; the always-on ones too.
-    const hits = this.hits;
     const woken = this.alwaysOn.slice();
+    const hits = this.hits; // (keyword, end)
+    const own = this.own; // (start, end) of one detector's keywords
+    hits.length = 0;
+    const stamp = ++this.stamp;
     if (this.lengths.length > 0) {
       this.scanner.scan(text, (keyword, end) => {
-        const start = end - (this.lengths[keyword] as number);
+        hits.push(keyword, end);
         for (const d of this.listeners[keyword] as number[]) {
-          const list = hits[d];
-          if (list === undefined) {
-            hits[d] = [start, end];
+          if (this.woken[d] !== stamp) {
+            this.woken[d] = stamp;
             woken.push(d);
-          } else list.push(start, end);
+          }
         }
       });
     }
@@ -88,12 +137,25 @@ export class DetectorSet {
     if (woken.length === 0) return out;
     woken.sort((a, b) => a - b);
     for (const rank of woken) {
-      const own = hits[rank];
-      hits[rank] = undefined;
+      const asked = this.asked[rank] as Uint8Array;
+      own.length = 0;
+      let sorted = true;
+      for (let i = 0; i < hits.length; i += 2) {
+        const keyword = hits.data[i] as number;
+        if (asked[keyword] === 1) {
+          const end = hits.data[i + 1] as number;
+          const start = end - (this.lengths[keyword] as number);
+          if (own.length > 0 && start < (own.data[own.length - 2] as number)) sorted = false;
+          own.push(start, end);
+        }
+      }
+      if (!sorted) own.sortByFirst();
       const from = out.length;
-      (this.detectors[rank] as Detector).find(text, own ?? NO_HITS, out as Finding[]);
+      (this.detectors[rank] as Detector).find(text, own.data.subarray(0, own.length), out as Finding[]);
       for (let i = from; i < out.length; i++) (out[i] as Ranked).rank = offset + rank;
     }
+    hits.shrink();
+    own.shrink();
     return out;
   }
 }
@@ -117,17 +179,44 @@ function isAlnum(c: number): boolean {
 }
 
 /**
+ * Widens token findings to their whole run of token characters. Runs already walked are
+ * remembered, so that a thousand tokens chained in one run cost one walk, not a thousand.
+ */
+function widenTokens(text: string, findings: Ranked[]): void {
+  findings.sort((a, b) => a.start - b.start);
+  let forwardFrom = -1;
+  let forwardTo = -1; // text[forwardFrom, forwardTo) are token characters, text[forwardTo] is not
+  let backFrom = -1;
+  let backTo = -1; // text[backTo, backFrom) are letters or digits, text[backTo - 1] is not
+  for (const f of findings) {
+    if (!f.token) continue;
+    if (f.end >= forwardFrom && f.end <= forwardTo) f.end = forwardTo; // walked before
+    else {
+      forwardFrom = f.end;
+      while (f.end < text.length && isTokenChar(text.charCodeAt(f.end))) f.end++;
+      forwardTo = f.end;
+    }
+    const from = f.start;
+    while (f.start > 0 && isAlnum(text.charCodeAt(f.start - 1))) {
+      if (f.start >= backTo && f.start <= backFrom) {
+        f.start = backTo; // walked before
+        break;
+      }
+      f.start--;
+    }
+    backFrom = from;
+    backTo = f.start;
+  }
+}
+
+/**
  * Replaces every finding with its marker; overlapping findings become one, named by the
  * first-ranked (most specific) of them: a private key that is a JSON value is a private-key.
  */
 export function applyFindings(text: string, all: Ranked[]): { text: string; count: number } {
   const findings = all.filter((f) => f.end > f.start);
   if (findings.length === 0) return { text, count: 0 };
-  for (const f of findings) {
-    if (!f.token) continue;
-    while (f.end < text.length && isTokenChar(text.charCodeAt(f.end))) f.end++;
-    while (f.start > 0 && isAlnum(text.charCodeAt(f.start - 1))) f.start--;
-  }
+  widenTokens(text, findings);
   findings.sort((a, b) => a.start - b.start || b.end - a.end || a.rank - b.rank);
   let out = "";
   let copied = 0;

@@ -23,16 +23,19 @@ export const GITLEAKS = GitleaksRulesSchema.parse(data);
 interface Allowlist {
   target: "secret" | "match" | "line";
   regexes: RegExp[];
-  stopwords: readonly string[];
+  /** Finds the allowlist's stopwords in a secret (generic-api-key has some 1,500). */
+  stopwords: KeywordScanner | null;
 }
 
-const compileAll = (sources: readonly string[]) => sources.map((s) => new RegExp(s));
+function compileAllowlist(a: { target: Allowlist["target"]; regexes: readonly string[]; stopwords: readonly string[] }): Allowlist {
+  return {
+    target: a.target,
+    regexes: a.regexes.map((s) => new RegExp(s)),
+    stopwords: a.stopwords.length > 0 ? new KeywordScanner(a.stopwords) : null,
+  };
+}
 
-const GLOBAL: Allowlist = {
-  target: "secret",
-  regexes: compileAll(GITLEAKS.allowlist.regexes),
-  stopwords: GITLEAKS.allowlist.stopwords,
-};
+const GLOBAL = compileAllowlist({ target: "secret", ...GITLEAKS.allowlist });
 
 /** Shannon entropy in bits per character, as gitleaks computes it. */
 export function shannonEntropy(s: string): number {
@@ -51,13 +54,12 @@ export function shannonEntropy(s: string): number {
   return entropy;
 }
 
-function hasStopword(secret: string, stopwords: readonly string[]): boolean {
-  if (stopwords.length === 0) return false;
-  const lower = secret.toLowerCase();
-  return stopwords.some((w) => lower.includes(w));
-}
-
 const NAME_CHAR = /[\w.-]/;
+
+/** ASCII word characters, as \b sees them (NaN, before the start, is not one). */
+function isWordChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+}
 
 interface Match {
   /** Where the match starts and ends in the text, and its secret. */
@@ -72,13 +74,22 @@ class GitleaksDetector implements Detector {
   private readonly re: RegExp;
   /** For anchored rules: the regex tried at each keyword hit. */
   private readonly sticky: RegExp | null;
+  /** The regex starts with \b. */
+  private readonly wordStart: boolean;
+  /** 1 for the ASCII characters a match can start with. */
+  private readonly start = new Uint8Array(128);
+  private readonly startBeyondAscii: boolean;
   private readonly allowlists: Allowlist[];
 
   constructor(private readonly rule: GitleaksRule) {
     this.keywords = rule.keywords;
     this.re = new RegExp(rule.regex, "gd");
     this.sticky = rule.anchored ? new RegExp(rule.regex, "yd") : null;
-    this.allowlists = rule.allowlists.map((a) => ({ ...a, regexes: compileAll(a.regexes) }));
+    this.wordStart = rule.regex.startsWith("\\b");
+    const start = new RegExp(rule.start ?? "[\\s\\S]");
+    for (let c = 0; c < 128; c++) this.start[c] = start.test(String.fromCharCode(c)) ? 1 : 0;
+    this.startBeyondAscii = rule.start === undefined || start.test("\u0100");
+    this.allowlists = rule.allowlists.map(compileAllowlist);
   }
 
   find(text: string, hits: Hits, out: Finding[]): void {
@@ -108,12 +119,14 @@ class GitleaksDetector implements Detector {
 
   /** Leftmost-first like a scan of the whole text, since every match starts at a hit. */
   private tryAtHits(text: string, hits: Hits, sticky: RegExp, out: Finding[]): void {
-    const starts: number[] = [];
-    for (let i = 0; i < hits.length; i += 2) starts.push(hits[i] as number);
-    starts.sort((a, b) => a - b);
     let done = 0;
-    for (const at of starts) {
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
       if (at < done) continue;
+      // cheap tests before running the regex: the first character, and \b where the regex starts with it
+      const first = text.charCodeAt(at);
+      if (first < 128 ? this.start[first] === 0 : !this.startBeyondAscii) continue;
+      if (this.wordStart && isWordChar(text.charCodeAt(at - 1)) === isWordChar(first)) continue;
       sticky.lastIndex = at;
       const m = sticky.exec(text);
       if (m === null || m[0] === "") continue;
@@ -136,10 +149,11 @@ class GitleaksDetector implements Detector {
         continue;
       }
       if (hits !== null) {
-        while (h < j && (hits[h + 1] as number) < start) h += 2;
+        // hits are in order of their start: skip those before the match, then look for one inside it
+        while (h < j && (hits[h] as number) < start) h += 2;
         let held = false;
-        for (let k = h; k < j && (hits[k + 1] as number) <= end; k += 2) {
-          if ((hits[k] as number) >= start) {
+        for (let k = h; k < j && (hits[k] as number) < end; k += 2) {
+          if ((hits[k + 1] as number) <= end) {
             held = true;
             break;
           }
@@ -185,7 +199,7 @@ class GitleaksDetector implements Detector {
     if (this.rule.entropy !== undefined && shannonEntropy(secret) <= this.rule.entropy) return false;
     if (isStandIn(secret)) return false;
     for (const a of [GLOBAL, ...this.allowlists]) {
-      if (hasStopword(secret, a.stopwords)) return false;
+      if (a.stopwords?.occursIn(secret)) return false;
       if (a.regexes.length === 0) continue;
       const target = a.target === "secret" ? secret : a.target === "match" ? this.matchText(text, m) : lineOf(text, m);
       if (a.regexes.some((re) => re.test(target))) return false;
@@ -202,11 +216,18 @@ class GitleaksDetector implements Detector {
   }
 }
 
-/** The whole line(s) the match is on. */
+/** How far the line of a match reaches on either side, at most: a line can be megabytes long. */
+const LINE_REACH = 1000;
+
+/** The line(s) the match is on, up to LINE_REACH characters before and after it. */
 function lineOf(text: string, m: Match): string {
-  const from = text.lastIndexOf("\n", m.start - 1) + 1;
-  const to = text.indexOf("\n", m.end);
-  return text.slice(from, to === -1 ? text.length : to);
+  let from = m.start;
+  const low = Math.max(0, m.start - LINE_REACH);
+  while (from > low && text.charCodeAt(from - 1) !== 10) from--;
+  let to = m.end;
+  const high = Math.min(text.length, m.end + LINE_REACH);
+  while (to < high && text.charCodeAt(to) !== 10) to++;
+  return text.slice(from, to);
 }
 
 /** gitleaks' rules, its catch-all generic ones apart (the redactor runs them after its own generic rules). */
@@ -224,7 +245,9 @@ export function gitleaksFindings(text: string, id: string): Finding[] {
   if (!rule) throw new Error(`no gitleaks rule ${id}`);
   const hits: number[] = [];
   new KeywordScanner(rule.keywords).scan(text, (k, end) => hits.push(end - (rule.keywords[k] as string).length, end));
+  const pairs = Array.from({ length: hits.length / 2 }, (_, i) => [hits[2 * i] as number, hits[2 * i + 1] as number]);
+  pairs.sort((a, b) => (a[0] as number) - (b[0] as number));
   const out: Finding[] = [];
-  if (hits.length > 0) new GitleaksDetector(rule).find(text, hits, out);
+  if (pairs.length > 0) new GitleaksDetector(rule).find(text, pairs.flat(), out);
   return out;
 }

@@ -80,4 +80,16 @@ export class KeywordScanner {
       if (accepting[state] === 1) for (const k of this.outputs[state / COLUMNS] as number[]) onHit(k, i + 1);
     }
   }
+
+  /** Whether any keyword occurs in the text (stops at the first). */
+  occursIn(text: string): boolean {
+    const next = this.next;
+    const accepting = this.accepting;
+    let state = 0;
+    for (let i = 0, n = text.length; i < n; i++) {
+      state = next[state + (FOLD[text.charCodeAt(i)] as number)] as number;
+      if (accepting[state] === 1) return true;
+    }
+    return false;
+  }
 }

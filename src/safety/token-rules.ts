@@ -16,6 +16,8 @@ const TokenRules = z.object({
       kind: z.string().regex(/^[a-z0-9-]+$/),
       about: z.string(),
       keywords: z.array(z.string().min(1)).min(1),
+      /** A character class body: a token never starts right after one of these (it would be inside a word). */
+      notAfter: z.string().optional(),
       regex: z.string(),
       /** Only this capture group is the secret (the rest is context, such as a webhook URL's path). */
       secretGroup: z.number().int().positive().optional(),
@@ -32,17 +34,23 @@ type TokenRule = (typeof TOKEN_RULES)[number];
 class TokenDetector implements Detector {
   readonly keywords: readonly string[];
   private readonly re: RegExp;
+  /** 1 for the ASCII characters a token may not follow. */
+  private readonly notAfter = new Uint8Array(128);
 
   constructor(private readonly rule: TokenRule) {
     this.keywords = rule.keywords;
     this.re = new RegExp(rule.regex, rule.secretGroup ? "yd" : "y");
+    if (rule.notAfter) {
+      const cls = new RegExp(`[${rule.notAfter}]`);
+      for (let c = 0; c < 128; c++) this.notAfter[c] = cls.test(String.fromCharCode(c)) ? 1 : 0;
+    }
   }
 
   find(text: string, hits: Hits, out: Finding[]): void {
     let done = 0;
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
-      if (at < done) continue;
+      if (at < done || this.notAfter[text.charCodeAt(at - 1)] === 1) continue;
       this.re.lastIndex = at;
       const m = this.re.exec(text);
       if (m === null) continue;

@@ -35,6 +35,8 @@ const PATH_LIKE = /^(?:~|\.{1,2})?\/|\.(?:ya?ml|json|txt|pem|key|crt|cer|p12|pfx
 /** A plain lowercase word after a space is prose or a subcommand more often than a password. */
 const PLAIN_WORD = /^[a-z]{1,11}$/;
 const FLAG_CHAR = /[A-Za-z0-9_-]/;
+/** Longer words are not flags (and a run of word characters is walked only once). */
+const FLAG_MAX = 64;
 const OPENSSL_SOURCE = /^(?:env|file|fd):|^stdin$/;
 
 function flagKind(name: string): RedactionKind {
@@ -45,15 +47,17 @@ function flagKind(name: string): RedactionKind {
 export const secretFlagDetector: Detector = {
   keywords: ["pass", "pwd", "secret", "token", "key", "cookie"],
   find(text: string, hits: Hits, out: Finding[]): void {
-    let tried = -1;
+    let word = 0;
     for (let i = 0; i < hits.length; i += 2) {
-      // the whole word around the keyword; it must be a flag: -x or --x, after a space or quote
+      // the whole word around the keyword (once per word); it must be a flag after a space or quote
       let start = hits[i] as number;
+      if (start < word) continue;
       let end = hits[i + 1] as number;
-      while (start > 0 && FLAG_CHAR.test(text.charAt(start - 1))) start--;
+      const limit = Math.max(word, start - FLAG_MAX);
+      while (start > limit && FLAG_CHAR.test(text.charAt(start - 1))) start--;
       while (end < text.length && FLAG_CHAR.test(text.charAt(end))) end++;
-      if (start === tried || text.charAt(start) !== "-") continue;
-      tried = start;
+      word = end;
+      if (text.charAt(start) !== "-" || end - start > FLAG_MAX) continue;
       if (start > 0 && !/[\s"'(=]/.test(text.charAt(start - 1))) continue;
       const name = text.slice(start, end).replace(/^--?/, "");
       if (!SECRET_FLAG.test(name) || NOT_A_VALUE_FLAG.test(name)) continue;

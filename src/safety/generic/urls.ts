@@ -8,12 +8,18 @@ import { isStandIn } from "../look-alikes.ts";
  */
 const URL_CREDENTIALS = /:\/\/[^\s:/?#@"'<>[\]]{0,256}:(?:([^\s/?#"'<>]{1,256})|([^\s?#"'<>@]{1,256}))@/yd;
 const PORT_AND_PATH = /^\d{1,5}\//;
+const CREDENTIALS_MAX = 3 + 256 + 1 + 256;
 
 export const urlCredentialsDetector: Detector = {
   keywords: ["://"],
   find(text: string, hits: Hits, out: Finding[]): void {
+    let nextAt = -1; // the next "@": credentials need one within reach
     for (let i = 0; i < hits.length; i += 2) {
-      URL_CREDENTIALS.lastIndex = hits[i] as number;
+      const at = hits[i] as number;
+      if (nextAt < at) nextAt = text.indexOf("@", at);
+      if (nextAt === -1) return;
+      if (nextAt - at > CREDENTIALS_MAX) continue;
+      URL_CREDENTIALS.lastIndex = at;
       const m = URL_CREDENTIALS.exec(text);
       if (m === null) continue;
       const group = m[1] !== undefined ? 1 : 2;
@@ -30,13 +36,15 @@ export const urlCredentialsDetector: Detector = {
  * Anyone holding the URL has the access it grants until it expires.
  */
 const SIGNATURE_VALUE = /[^&\s"'#<>\\]{8,2000}/y;
+const NAME_MAX = 40;
 
 export const urlSignatureDetector: Detector = {
   keywords: ["sig=", "signature="],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       let name = hits[i] as number;
-      while (name > 0 && /[A-Za-z0-9_-]/.test(text.charAt(name - 1))) name--;
+      const limit = Math.max(0, name - NAME_MAX);
+      while (name > limit && /[A-Za-z0-9_-]/.test(text.charAt(name - 1))) name--;
       const before = text.charAt(name - 1);
       if (before !== "?" && before !== "&" && before !== ";") continue;
       const start = hits[i + 1] as number;

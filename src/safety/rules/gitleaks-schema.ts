@@ -26,6 +26,8 @@ const Rule = z.object({
   entropy: z.number().positive().optional(),
   /** Every match starts where a keyword starts: the regex is tried there only. */
   anchored: z.literal(true).optional(),
+  /** A class holding every match's first character (exact case): a hit elsewhere is skipped at once. */
+  start: z.string().optional(),
   /**
    * The longest match, present when every match contains one of the keywords: the regex then runs
    * only on windows of this size around keyword hits. Absent: it runs on the whole text.
