@@ -239,10 +239,15 @@ export function gitleaksDetectors(): { specific: Detector[]; generic: Detector[]
   };
 }
 
-/** Findings of one gitleaks rule alone, as gitleaks validates its rules (global allowlist included). */
-export function gitleaksFindings(text: string, id: string): Finding[] {
-  const rule = GITLEAKS.rules.find((r) => r.id === id);
-  if (!rule) throw new Error(`no gitleaks rule ${id}`);
+/**
+ * Findings of one gitleaks rule alone, as gitleaks validates its rules (global allowlist included).
+ * `everywhere` runs its regex over the whole text, as gitleaks does, instead of only around
+ * keyword hits: the two must agree.
+ */
+export function gitleaksFindings(text: string, id: string, everywhere = false): Finding[] {
+  const found = GITLEAKS.rules.find((r) => r.id === id);
+  if (!found) throw new Error(`no gitleaks rule ${id}`);
+  const rule: GitleaksRule = everywhere ? { ...found, anchored: undefined, window: undefined } : found;
   const hits: number[] = [];
   new KeywordScanner(rule.keywords).scan(text, (k, end) => hits.push(end - (rule.keywords[k] as string).length, end));
   const pairs = Array.from({ length: hits.length / 2 }, (_, i) => [hits[2 * i] as number, hits[2 * i + 1] as number]);
