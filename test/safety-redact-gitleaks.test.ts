@@ -8,6 +8,8 @@ import { describe, expect, test } from "bun:test";
 import { parse, Unsupported } from "../scripts/gitleaks/re2-syntax.ts";
 import { alwaysContains, capRepeats, maxLength, printJs, startsWithKeyword, stripNamePrefix } from "../scripts/gitleaks/re2-to-js.ts";
 import { GITLEAKS, gitleaksFindings, shannonEntropy } from "../src/safety/gitleaks.ts";
+import data from "../src/safety/rules/gitleaks.json";
+import { GitleaksRulesSchema } from "../src/safety/rules/gitleaks-schema.ts";
 import fixture from "./fixtures/gitleaks-cases.json";
 
 const toJs = (re2: string) => printJs(parse(re2));
@@ -73,6 +75,10 @@ describe("RE2 to JavaScript", () => {
 });
 
 describe("the converted rule set", () => {
+  test("matches its schema (the redactor embeds it without parsing it again)", () => {
+    expect(() => GitleaksRulesSchema.parse(data)).not.toThrow();
+  });
+
   test("names its source and licence, and lists what it dropped with a reason", () => {
     expect(GITLEAKS.source).toMatchObject({ repository: "gitleaks/gitleaks", license: "MIT" });
     expect(GITLEAKS.rules.length).toBeGreaterThan(200);

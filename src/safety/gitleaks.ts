@@ -2,7 +2,7 @@ import { type Detector, type Finding, type Hits } from "./detectors.ts";
 import { KeywordScanner } from "./keyword-scan.ts";
 import { isStandIn } from "./look-alikes.ts";
 import data from "./rules/gitleaks.json" with { type: "json" };
-import { type GitleaksRule, GitleaksRulesSchema } from "./rules/gitleaks-schema.ts";
+import type { GitleaksRule, GitleaksRules } from "./rules/gitleaks-schema.ts";
 
 /**
  * gitleaks' rules (rules/gitleaks.json, converted from its config by scripts/gitleaks-rules.ts),
@@ -18,24 +18,57 @@ import { type GitleaksRule, GitleaksRulesSchema } from "./rules/gitleaks-schema.
  * `^` or `$`) is ignored and does not consume text. Other rules run on the whole text.
  */
 
-export const GITLEAKS = GitleaksRulesSchema.parse(data);
+/** Generated and validated by scripts/gitleaks-rules.ts (and by a test): not parsed again at every start. */
+export const GITLEAKS = data as GitleaksRules;
 
-interface Allowlist {
-  target: "secret" | "match" | "line";
-  regexes: RegExp[];
-  /** Finds the allowlist's stopwords in a secret (generic-api-key has some 1,500). */
-  stopwords: KeywordScanner | null;
+/**
+ * Finds stopwords in a secret (generic-api-key has some 1,500): indexed by their first two
+ * letters, so a secret of n characters costs n map lookups and a few comparisons, and building
+ * the index costs next to nothing.
+ */
+class Stopwords {
+  private readonly byStart = new Map<string, string[]>();
+  private readonly short: string[];
+
+  constructor(words: readonly string[]) {
+    this.short = words.filter((w) => w.length < 2);
+    for (const w of words) {
+      if (w.length < 2) continue;
+      const start = w.slice(0, 2);
+      const list = this.byStart.get(start);
+      if (list) list.push(w);
+      else this.byStart.set(start, [w]);
+    }
+  }
+
+  in(secret: string): boolean {
+    const lower = secret.toLowerCase();
+    if (this.short.some((w) => lower.includes(w))) return true;
+    for (let i = 0; i + 1 < lower.length; i++) {
+      const words = this.byStart.get(lower.slice(i, i + 2));
+      if (words?.some((w) => lower.startsWith(w, i))) return true;
+    }
+    return false;
+  }
 }
 
-function compileAllowlist(a: { target: Allowlist["target"]; regexes: readonly string[]; stopwords: readonly string[] }): Allowlist {
-  return {
-    target: a.target,
-    regexes: a.regexes.map((s) => new RegExp(s)),
-    stopwords: a.stopwords.length > 0 ? new KeywordScanner(a.stopwords) : null,
-  };
+class Allowlist {
+  readonly regexes: RegExp[];
+  readonly stopwords: Stopwords | null;
+
+  constructor(
+    readonly target: "secret" | "match" | "line",
+    regexes: readonly string[],
+    stopwords: readonly string[],
+  ) {
+    this.regexes = regexes.map((s) => new RegExp(s));
+    this.stopwords = stopwords.length > 0 ? new Stopwords(stopwords) : null;
+  }
 }
 
-const GLOBAL = compileAllowlist({ target: "secret", ...GITLEAKS.allowlist });
+const compileAllowlist = (a: GitleaksRule["allowlists"][number]) => new Allowlist(a.target, a.regexes, a.stopwords);
+
+const GLOBAL = new Allowlist("secret", GITLEAKS.allowlist.regexes, GITLEAKS.allowlist.stopwords);
 
 /** Shannon entropy in bits per character, as gitleaks computes it. */
 export function shannonEntropy(s: string): number {
@@ -199,7 +232,7 @@ class GitleaksDetector implements Detector {
     if (this.rule.entropy !== undefined && shannonEntropy(secret) <= this.rule.entropy) return false;
     if (isStandIn(secret)) return false;
     for (const a of [GLOBAL, ...this.allowlists]) {
-      if (a.stopwords?.occursIn(secret)) return false;
+      if (a.stopwords?.in(secret)) return false;
       if (a.regexes.length === 0) continue;
       const target = a.target === "secret" ? secret : a.target === "match" ? this.matchText(text, m) : lineOf(text, m);
       if (a.regexes.some((re) => re.test(target))) return false;

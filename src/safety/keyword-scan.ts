@@ -22,47 +22,47 @@ export class KeywordScanner {
   private readonly accepting: Uint8Array;
 
   constructor(readonly keywords: readonly string[]) {
-    const goto: Map<number, number>[] = [new Map()];
+    // The trie, in the table itself: next[row + c] = child * 128, 0 for none (no edge leads to the root).
+    const capacity = keywords.reduce((n, k) => n + k.length, 1);
+    let next = new Int32Array(capacity * COLUMNS);
     const ends: number[][] = [[]];
     keywords.forEach((keyword, index) => {
       if (!/^[\x01-\x7f]+$/.test(keyword) || keyword !== keyword.toLowerCase()) {
         throw new Error(`keyword ${JSON.stringify(keyword)} must be lowercase ASCII`);
       }
-      let state = 0;
+      let row = 0;
       for (let i = 0; i < keyword.length; i++) {
-        const c = keyword.charCodeAt(i);
-        let target = goto[state]?.get(c);
-        if (target === undefined) {
-          target = goto.length;
-          goto.push(new Map());
+        const at = row + keyword.charCodeAt(i);
+        if (next[at] === 0) {
+          next[at] = ends.length * COLUMNS;
           ends.push([]);
-          goto[state]?.set(c, target);
         }
-        state = target;
+        row = next[at] as number;
       }
-      ends[state]?.push(index);
+      ends[row / COLUMNS]?.push(index);
     });
+    const states = ends.length;
+    next = next.slice(0, states * COLUMNS);
 
-    const states = goto.length;
+    // Breadth first, so that a state's failure state has its full row when the state is reached:
+    // a missing edge takes the failure state's, a child's failure state is the failure state's move.
     const fail = new Int32Array(states);
-    this.next = new Int32Array(states * COLUMNS);
-    // Breadth first, so a state's failure target is complete before the state is.
-    const queue: number[] = [0];
-    for (let head = 0; head < queue.length; head++) {
+    const queue = new Int32Array(states);
+    let tail = 1;
+    for (let head = 0; head < tail; head++) {
       const state = queue[head] as number;
+      const row = state * COLUMNS;
       const failRow = (fail[state] as number) * COLUMNS;
       for (let c = 0; c < COLUMNS; c++) {
-        const child = goto[state]?.get(c);
-        if (child !== undefined) {
-          fail[child] = state === 0 ? 0 : (this.next[failRow + c] as number) / COLUMNS;
-          this.next[state * COLUMNS + c] = child * COLUMNS;
-          queue.push(child);
-        } else {
-          this.next[state * COLUMNS + c] = state === 0 ? 0 : (this.next[failRow + c] as number);
-        }
+        const child = (next[row + c] as number) / COLUMNS;
+        if (child !== 0) {
+          fail[child] = state === 0 ? 0 : (next[failRow + c] as number) / COLUMNS;
+          queue[tail++] = child;
+        } else if (state !== 0) next[row + c] = next[failRow + c] as number;
       }
       if (state !== 0) ends[state]?.push(...(ends[fail[state] as number] ?? []));
     }
+    this.next = next;
     this.outputs = ends;
     this.accepting = new Uint8Array(states * COLUMNS);
     ends.forEach((e, state) => {
@@ -79,17 +79,5 @@ export class KeywordScanner {
       state = next[state + (FOLD[text.charCodeAt(i)] as number)] as number;
       if (accepting[state] === 1) for (const k of this.outputs[state / COLUMNS] as number[]) onHit(k, i + 1);
     }
-  }
-
-  /** Whether any keyword occurs in the text (stops at the first). */
-  occursIn(text: string): boolean {
-    const next = this.next;
-    const accepting = this.accepting;
-    let state = 0;
-    for (let i = 0, n = text.length; i < n; i++) {
-      state = next[state + (FOLD[text.charCodeAt(i)] as number)] as number;
-      if (accepting[state] === 1) return true;
-    }
-    return false;
   }
 }
