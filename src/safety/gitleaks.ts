@@ -1,5 +1,6 @@
 import { type Detector, type Finding, type Hits } from "./detectors.ts";
 import { KeywordScanner } from "./keyword-scan.ts";
+import { Allowlist, lineAround } from "./gitleaks-allowlists.ts";
 import { isStandIn } from "./look-alikes.ts";
 import data from "./rules/gitleaks.json" with { type: "json" };
 import type { GitleaksRule, GitleaksRules } from "./rules/gitleaks-schema.ts";
@@ -20,51 +21,6 @@ import type { GitleaksRule, GitleaksRules } from "./rules/gitleaks-schema.ts";
 
 /** Generated and validated by scripts/gitleaks-rules.ts (and by a test): not parsed again at every start. */
 export const GITLEAKS = data as GitleaksRules;
-
-/**
- * Finds stopwords in a secret (generic-api-key has some 1,500): indexed by their first two
- * letters, so a secret of n characters costs n map lookups and a few comparisons, and building
- * the index costs next to nothing.
- */
-class Stopwords {
-  private readonly byStart = new Map<string, string[]>();
-  private readonly short: string[];
-
-  constructor(words: readonly string[]) {
-    this.short = words.filter((w) => w.length < 2);
-    for (const w of words) {
-      if (w.length < 2) continue;
-      const start = w.slice(0, 2);
-      const list = this.byStart.get(start);
-      if (list) list.push(w);
-      else this.byStart.set(start, [w]);
-    }
-  }
-
-  in(secret: string): boolean {
-    const lower = secret.toLowerCase();
-    if (this.short.some((w) => lower.includes(w))) return true;
-    for (let i = 0; i + 1 < lower.length; i++) {
-      const words = this.byStart.get(lower.slice(i, i + 2));
-      if (words?.some((w) => lower.startsWith(w, i))) return true;
-    }
-    return false;
-  }
-}
-
-class Allowlist {
-  readonly regexes: RegExp[];
-  readonly stopwords: Stopwords | null;
-
-  constructor(
-    readonly target: "secret" | "match" | "line",
-    regexes: readonly string[],
-    stopwords: readonly string[],
-  ) {
-    this.regexes = regexes.map((s) => new RegExp(s));
-    this.stopwords = stopwords.length > 0 ? new Stopwords(stopwords) : null;
-  }
-}
 
 const compileAllowlist = (a: GitleaksRule["allowlists"][number]) => new Allowlist(a.target, a.regexes, a.stopwords);
 
@@ -231,13 +187,8 @@ class GitleaksDetector implements Detector {
     const secret = text.slice(m.secretStart, m.secretEnd);
     if (this.rule.entropy !== undefined && shannonEntropy(secret) <= this.rule.entropy) return false;
     if (isStandIn(secret)) return false;
-    for (const a of [GLOBAL, ...this.allowlists]) {
-      if (a.stopwords?.in(secret)) return false;
-      if (a.regexes.length === 0) continue;
-      const target = a.target === "secret" ? secret : a.target === "match" ? this.matchText(text, m) : lineOf(text, m);
-      if (a.regexes.some((re) => re.test(target))) return false;
-    }
-    return true;
+    const around = (target: "match" | "line") => (target === "match" ? this.matchText(text, m) : lineAround(text, m.start, m.end));
+    return !GLOBAL.allows(secret, around) && !this.allowlists.some((a) => a.allows(secret, around));
   }
 
   /** The match as gitleaks reports it: with the identifier characters its removed prefix took. */
@@ -247,20 +198,6 @@ class GitleaksDetector implements Detector {
     while (s > limit && s > 0 && NAME_CHAR.test(text.charAt(s - 1))) s--;
     return text.slice(s, m.end);
   }
-}
-
-/** How far the line of a match reaches on either side, at most: a line can be megabytes long. */
-const LINE_REACH = 1000;
-
-/** The line(s) the match is on, up to LINE_REACH characters before and after it. */
-function lineOf(text: string, m: Match): string {
-  let from = m.start;
-  const low = Math.max(0, m.start - LINE_REACH);
-  while (from > low && text.charCodeAt(from - 1) !== 10) from--;
-  let to = m.end;
-  const high = Math.min(text.length, m.end + LINE_REACH);
-  while (to < high && text.charCodeAt(to) !== 10) to++;
-  return text.slice(from, to);
 }
 
 /** gitleaks' rules, its catch-all generic ones apart (the redactor runs them after its own generic rules). */

@@ -1,5 +1,5 @@
 import { compileRedactPattern } from "../config/schema.ts";
-import { applyFindings, type Detector, DetectorSet, type Finding } from "./detectors.ts";
+import { type Detector, DetectorSet, type Finding } from "./detectors.ts";
 import { SECRET_KEY, assignmentDetector, isAssignedSecret } from "./generic/assignment.ts";
 import { awsSecretDetector } from "./generic/aws-secret.ts";
 import { secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
@@ -10,6 +10,7 @@ import { urlCredentialsDetector, urlSignatureDetector } from "./generic/urls.ts"
 import { gitleaksDetectors } from "./gitleaks.ts";
 import { isStandIn } from "./look-alikes.ts";
 import { type RedactionKind, redactionMarker } from "./marker.ts";
+import { applyFindings } from "./spans.ts";
 import { tokenDetectors } from "./token-rules.ts";
 
 /**
