@@ -5,8 +5,9 @@
  *   test corpus when present), parsed before timing, then redacted as the sync does (redactValue);
  *   a generated history works too: `bun bench/generate.ts --out /tmp/h --size 100MB`, then
  *   `--corpus /tmp/h/projects`;
- * - ordinary transcript-like text, near-misses built to stress each rule, a JSON value of many
- *   small strings.
+ * - ordinary transcript-like text, a text without any rule's keyword (next to a loop that only
+ *   reads each character: what one pass costs), near-misses built to stress each rule, a JSON
+ *   value of many small strings.
  * Exits 1 if any run takes longer than a generous bound (timing stays out of the tests).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -105,6 +106,18 @@ for (const dir of corpora) {
 
 const text = fill(ordinary, 10 * MiB);
 measure("ordinary text", text.length, () => redact(text));
+
+// A text in which no rule has a keyword costs one pass over it: compare with a loop that only reads it.
+const quiet = fill(
+  "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. ",
+  10 * MiB,
+);
+measure("text without any keyword", quiet.length, () => redact(quiet));
+measure("  (a loop reading each character)", quiet.length, () => {
+  let sum = 0;
+  for (let i = 0; i < quiet.length; i++) sum += quiet.charCodeAt(i) & 1;
+  return sum;
+});
 const near = nearMisses.join("\n\n");
 measure("near-misses, all rules", near.length, () => redact(near));
 for (const [i, segment] of nearMisses.entries()) measure(`near-miss segment ${i}`, segment.length, () => redact(segment));
