@@ -1,4 +1,4 @@
-import { KeywordScanner } from "./keyword-scan.ts";
+import { KeywordScanner, Pairs } from "./keyword-scan.ts";
 import type { RedactionKind } from "./marker.ts";
 
 /**
@@ -34,44 +34,6 @@ export interface Ranked extends Finding {
   rank: number;
 }
 
-const SMALL = 1024;
-
-/** A growable list of int pairs: all keyword hits of one text take 8 bytes each, however many detectors share a keyword. */
-class Pairs {
-  data = new Int32Array(SMALL);
-  length = 0;
-  /** Sorts the pairs by their first number (a keyword hit by its start), the second breaking ties. */
-  sortByFirst(): void {
-    // One number per pair sorts natively: first * 2^21 + (second - first), exact below 2^53.
-    const keys = new Float64Array(this.length / 2);
-    for (let i = 0; i < keys.length; i++) {
-      const a = this.data[2 * i] as number;
-      keys[i] = a * 2 ** 21 + ((this.data[2 * i + 1] as number) - a);
-    }
-    keys.sort();
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i] as number;
-      const a = Math.floor(k / 2 ** 21);
-      this.data[2 * i] = a;
-      this.data[2 * i + 1] = a + (k - a * 2 ** 21);
-    }
-  }
-
-  /** Lets go of the room a huge text needed. */
-  shrink(): void {
-    if (this.data.length > 64 * SMALL) this.data = new Int32Array(SMALL);
-  }
-  push(a: number, b: number): void {
-    if (this.length + 2 > this.data.length) {
-      const bigger = new Int32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = a;
-    this.data[this.length++] = b;
-  }
-}
-
 export class DetectorSet {
   private readonly scanner: KeywordScanner;
   /** For each keyword, the detectors that asked for it. */
@@ -84,8 +46,9 @@ export class DetectorSet {
   // Scratch space of `find`, kept between calls: redactValue calls it for every string of a message.
   private readonly hits = new Pairs();
   private readonly own = new Pairs();
-  /** woken[d] === stamp: detector d has a hit in the current text. */
+  /** woken[d] === stamp: detector d has a hit in the current text; seen[k] === stamp: so has keyword k. */
   private readonly woken: Int32Array;
+  private readonly seen: Int32Array;
   private stamp = 0;
 
   constructor(private readonly detectors: readonly Detector[]) {
@@ -110,6 +73,7 @@ export class DetectorSet {
     this.alwaysOn = detectors.flatMap((d, di) => (d.keywords.length === 0 ? [di] : []));
     this.woken = new Int32Array(detectors.length);
     const keywords = [...index.keys()];
+    this.seen = new Int32Array(keywords.length);
     this.lengths = keywords.map((k) => k.length);
     this.scanner = new KeywordScanner(keywords);
   }
@@ -122,16 +86,17 @@ export class DetectorSet {
     const own = this.own; // (start, end) of one detector's keywords
     hits.length = 0;
     const stamp = ++this.stamp;
-    if (this.lengths.length > 0) {
-      this.scanner.scan(text, (keyword, end) => {
-        hits.push(keyword, end);
-        for (const d of this.listeners[keyword] as number[]) {
-          if (this.woken[d] !== stamp) {
-            this.woken[d] = stamp;
-            woken.push(d);
-          }
+    if (this.lengths.length > 0) this.scanner.scan(text, hits);
+    for (let i = 0; i < hits.length; i += 2) {
+      const keyword = hits.data[i] as number;
+      if (this.seen[keyword] === stamp) continue;
+      this.seen[keyword] = stamp;
+      for (const d of this.listeners[keyword] as number[]) {
+        if (this.woken[d] !== stamp) {
+          this.woken[d] = stamp;
+          woken.push(d);
         }
-      });
+      }
     }
     const out: Ranked[] = [];
     if (woken.length === 0) return out;

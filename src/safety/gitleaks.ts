@@ -1,5 +1,5 @@
 import { type Detector, type Finding, type Hits } from "./detectors.ts";
-import { KeywordScanner } from "./keyword-scan.ts";
+import { KeywordScanner, Pairs } from "./keyword-scan.ts";
 import { Allowlist, lineAround } from "./gitleaks-allowlists.ts";
 import { isStandIn } from "./look-alikes.ts";
 import data from "./rules/gitleaks.json" with { type: "json" };
@@ -218,11 +218,11 @@ export function gitleaksFindings(text: string, id: string, everywhere = false): 
   const found = GITLEAKS.rules.find((r) => r.id === id);
   if (!found) throw new Error(`no gitleaks rule ${id}`);
   const rule: GitleaksRule = everywhere ? { ...found, anchored: undefined, window: undefined } : found;
-  const hits: number[] = [];
-  new KeywordScanner(rule.keywords).scan(text, (k, end) => hits.push(end - (rule.keywords[k] as string).length, end));
-  const pairs = Array.from({ length: hits.length / 2 }, (_, i) => [hits[2 * i] as number, hits[2 * i + 1] as number]);
-  pairs.sort((a, b) => (a[0] as number) - (b[0] as number));
+  const hits = new Pairs();
+  new KeywordScanner(rule.keywords).scan(text, hits);
+  for (let i = 0; i < hits.length; i += 2) hits.data[i] = (hits.data[i + 1] as number) - (rule.keywords[hits.data[i] as number] as string).length;
+  hits.sortByFirst();
   const out: Finding[] = [];
-  if (pairs.length > 0) new GitleaksDetector(rule).find(text, pairs.flat(), out);
+  if (hits.length > 0) new GitleaksDetector(rule).find(text, hits.data.subarray(0, hits.length), out);
   return out;
 }

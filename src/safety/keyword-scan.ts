@@ -7,7 +7,7 @@
  * that only reads each character.
  */
 
-const COLUMNS = 128;
+const COLUMNS = 128; // = 1 << 7
 
 /** ASCII lowercase of each UTF-16 unit, 0 for anything else. */
 const FOLD = new Uint8Array(65536);
@@ -16,8 +16,9 @@ for (let c = 1; c < COLUMNS; c++) FOLD[c] = c >= 0x41 && c <= 0x5a ? c | 0x20 : 
 export class KeywordScanner {
   /** next[state * 128 + column] = next state * 128. */
   private readonly next: Int32Array;
-  /** The keywords (indices) that end in each state, via failure links too. */
-  private readonly outputs: (readonly number[])[];
+  /** The keywords (indices) that end in each state, via failure links too: outputs[outFrom[s], outFrom[s + 1]). */
+  private readonly outputs: Int32Array;
+  private readonly outFrom: Int32Array;
   /** 1 at state * 128 when a keyword ends in that state: the scan's only test per character. */
   private readonly accepting: Uint8Array;
 
@@ -63,21 +64,68 @@ export class KeywordScanner {
       if (state !== 0) ends[state]?.push(...(ends[fail[state] as number] ?? []));
     }
     this.next = next;
-    this.outputs = ends;
     this.accepting = new Uint8Array(states * COLUMNS);
+    this.outFrom = new Int32Array(states + 1);
+    this.outputs = new Int32Array(ends.reduce((n, e) => n + e.length, 0));
+    let at = 0;
     ends.forEach((e, state) => {
       if (e.length > 0) this.accepting[state * COLUMNS] = 1;
+      this.outFrom[state] = at;
+      this.outputs.set(e, at);
+      at += e.length;
     });
+    this.outFrom[states] = at;
   }
 
-  /** Calls `onHit(keyword index, end)` for every occurrence, in order of its end. */
-  scan(text: string, onHit: (keyword: number, end: number) => void): void {
+  /** Adds (keyword index, end) to `hits` for every occurrence, in order of its end. */
+  scan(text: string, hits: Pairs): void {
     const next = this.next;
     const accepting = this.accepting;
     let state = 0;
     for (let i = 0, n = text.length; i < n; i++) {
       state = next[state + (FOLD[text.charCodeAt(i)] as number)] as number;
-      if (accepting[state] === 1) for (const k of this.outputs[state / COLUMNS] as number[]) onHit(k, i + 1);
+      if (accepting[state] === 1) {
+        const s = state >>> 7; // state / COLUMNS
+        for (let k = this.outFrom[s] as number, to = this.outFrom[s + 1] as number; k < to; k++) hits.push(this.outputs[k] as number, i + 1);
+      }
     }
+  }
+}
+
+const SMALL = 1024;
+
+/** A growable list of int pairs: all keyword hits of one text take 8 bytes each, however many detectors share a keyword. */
+export class Pairs {
+  data = new Int32Array(SMALL);
+  length = 0;
+  /** Sorts the pairs by their first number (a keyword hit by its start), the second breaking ties. */
+  sortByFirst(): void {
+    // One number per pair sorts natively: first * 2^21 + (second - first), exact below 2^53.
+    const keys = new Float64Array(this.length / 2);
+    for (let i = 0; i < keys.length; i++) {
+      const a = this.data[2 * i] as number;
+      keys[i] = a * 2 ** 21 + ((this.data[2 * i + 1] as number) - a);
+    }
+    keys.sort();
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i] as number;
+      const a = Math.floor(k / 2 ** 21);
+      this.data[2 * i] = a;
+      this.data[2 * i + 1] = a + (k - a * 2 ** 21);
+    }
+  }
+
+  /** Lets go of the room a huge text needed. */
+  shrink(): void {
+    if (this.data.length > 64 * SMALL) this.data = new Int32Array(SMALL);
+  }
+  push(a: number, b: number): void {
+    if (this.length + 2 > this.data.length) {
+      const bigger = new Int32Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = a;
+    this.data[this.length++] = b;
   }
 }
