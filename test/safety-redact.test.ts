@@ -250,6 +250,11 @@ describe("extra patterns", () => {
     });
   });
 
+  test("name what they find even when a built-in rule finds it too", () => {
+    const r = createRedactor({ extraPatterns: ["hunter2[a-z]+"] });
+    expect(r.redact("PASSWORD=hunter2abc")).toEqual({ text: "PASSWORD=[REDACTED:custom]", count: 1 });
+  });
+
   test("invalid ones are skipped and patterns matching nothing insert nothing", () => {
     const r = createRedactor({ extraPatterns: ["(unclosed", "x*"] });
     expect(r.redact("abc PASSWORD=abc123")).toEqual({ text: "abc PASSWORD=[REDACTED:secret]", count: 1 });

@@ -115,7 +115,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
 
   const redact = (text: string) => {
     const found = BUILTIN_SET.find(asWords(text), custom.length);
-    if (customSet) found.push(...customSet.find(text));
+    if (customSet) for (const f of customSet.find(text)) found.push(f);
     return applyFindings(text, found);
   };
 
