@@ -15,7 +15,11 @@ import { assistant, jsonl, tempClaudeDir, text, toolResult, toolUse, user } from
 
 const sessionId = (kind: number, i: number) => `c0ffee0${kind}-0000-4000-8000-${String(i).padStart(12, "0")}`;
 
-/** Three sessions per canary: its text as the first prompt (the title) and everywhere else, as a slash command's arguments, as a summary line. */
+/**
+ * Four sessions per canary: its text as the first prompt (the title) and everywhere else, as a
+ * slash command's arguments, as a summary line, and after words that push the title's 80-character
+ * cut into the middle of it.
+ */
 function plant(): ReturnType<typeof tempClaudeDir> {
   const dir = tempClaudeDir();
   CANARIES.forEach((c, i) => {
@@ -44,6 +48,11 @@ function plant(): ReturnType<typeof tempClaudeDir> {
         user(`<command-name>/deploy</command-name>\n<command-args>${c.text}</command-args>`, command),
         assistant(`msg_c${i}`, text("Deployed."), command),
       ]),
+    );
+    const cut = { sessionId: sessionId(4, i) };
+    dir.write(
+      `-home-dev-secrets/${cut.sessionId}.jsonl`,
+      jsonl([user(`${"please check this ".repeat(1 + (i % 4))}${c.text}`, cut), assistant(`msg_t${i}`, text("Checked."), cut)]),
     );
     const summary = { sessionId: sessionId(3, i) };
     dir.write(
@@ -99,7 +108,7 @@ async function syncThrough(redact: boolean) {
 test("no piece of any secret reaches the server, in any request or stored field, nor any output of `sync`", async () => {
   const { outputs, bodies, dump } = await syncThrough(true);
   expect(outputs.map((o) => o.code)).toEqual([0, 0, 0, 0, 0]);
-  expect(dump.length).toBe(CANARIES.length * 3);
+  expect(dump.length).toBe(CANARIES.length * 4);
   // Thinking was sent (so it was checked), and redaction did its work.
   const stored = JSON.stringify(dump);
   expect(stored).toContain("[thinking]");
@@ -110,7 +119,7 @@ test("no piece of any secret reaches the server, in any request or stored field,
   for (const o of outputs) expect({ args: o.args, leaked: leaks(o.text) }).toEqual({ args: o.args, leaked: [] });
   expect(server.violations()).toEqual([]);
   console.log(
-    `[hardening] secrets: ${CANARIES.length} canaries x 10 places in ${dump.length} sessions; ` +
+    `[hardening] secrets: ${CANARIES.length} canaries x 11 places in ${dump.length} sessions; ` +
       `${bodies.length} request bodies and ${outputs.length} outputs checked: no piece leaked`,
   );
 }, 90_000);

@@ -26,12 +26,12 @@ const LOWER = "abcdefghijklmnopqrstuvwxyz";
 const DIGITS = "0123456789";
 const ALNUM = UPPER + LOWER + DIGITS;
 
-/** A random string over `alphabet` with at least one upper, one lower and one digit where possible. */
+/** A random string over `alphabet` with at least one upper, one lower and one digit where the alphabet has them. */
 function draw(length: number, alphabet = ALNUM): string {
   for (;;) {
     let s = "";
     for (let i = 0; i < length; i++) s += alphabet[Math.floor(random() * alphabet.length)];
-    const mixed = /[A-Z]/.test(s) && /[a-z]/.test(s) && /\d/.test(s);
+    const mixed = /[A-Z]/.test(s) && /[a-z]/.test(s) && (/\d/.test(s) || !/\d/.test(alphabet));
     if (mixed || !/[A-Z]/.test(alphabet) || !/[a-z]/.test(alphabet)) return s;
   }
 }
@@ -81,6 +81,30 @@ const serviceKey = draw(24);
 const springPassword = join(draw(12), "%", draw(4));
 const dbUrlPassword = draw(20);
 const redisPassword = draw(24);
+
+// What an adversarial review sent to the server past the first redactor (issue 12, item 7).
+const HEX = "0123456789abcdef";
+const secretKeyBase = draw(128, HEX);
+const azureAccountKey = `${draw(86, ALNUM + "+/")}==`;
+const sasSignature = `${draw(30, ALNUM)}%2B${draw(10, ALNUM)}%3D`;
+/** base64 of a PEM key: its start ("-----BEGIN RSA PRIVATE KEY-----") is no secret, the body is. */
+const kubeKeyBody = `${draw(120, ALNUM + "+/")}=`;
+const dockerAuth = btoa(join("octocat:", draw(30)));
+const curlPassword = join(draw(10), "!", draw(6));
+const flagPassword = draw(18);
+const mysqlPassword = draw(14);
+const sshpassPassword = join(draw(8), " ", draw(8)); // quoted, with a space
+const netrcPassword = draw(20, ALNUM + "-_");
+const cookieSession = draw(32, ALNUM + "-_");
+const slackWebhook = join("T", draw(8, UPPER + DIGITS), "/B", draw(8, UPPER + DIGITS), "/", draw(24));
+const discordWebhook = draw(68, ALNUM + "-_");
+const gitlabPat = join("gl", "pat-", draw(20, ALNUM + "-_"));
+const npmToken = join("np", "m_", draw(36));
+const huggingFace = join("h", "f_", draw(34, UPPER + LOWER));
+const sendgrid = join("S", "G.", draw(22, ALNUM + "-_"), ".", draw(43, ALNUM + "-_"));
+const pypiToken = join("py", "pi-", "AgEIcHlwaS5vcmc", draw(60, ALNUM + "-_"));
+const stripeWebhook = join("wh", "sec_", draw(32));
+const urlSlashPassword = join(draw(8), "/", draw(8), "+", draw(4));
 
 export const CANARIES: readonly Canary[] = [
   { name: "anthropic api key in a shell export", kind: "anthropic-key", secret: anthropic, text: `export ANTHROPIC_API_KEY=${anthropic}` },
@@ -182,6 +206,71 @@ export const CANARIES: readonly Canary[] = [
     text: `DATABASE_URL=postgres://app:${dbUrlPassword}@db.internal:5432/app`,
   },
   { name: "redis url with an empty user", kind: "password", secret: redisPassword, text: `redis://:${redisPassword}@cache:6379/0` },
+  { name: "rails SECRET_KEY_BASE in .env", kind: "secret", secret: secretKeyBase, text: `RAILS_ENV=production\nSECRET_KEY_BASE=${secretKeyBase}\n` },
+  {
+    name: "azure storage connection string",
+    kind: "secret",
+    secret: azureAccountKey,
+    text: `"AzureWebJobsStorage": "DefaultEndpointsProtocol=https;AccountName=acmeprod;AccountKey=${azureAccountKey};EndpointSuffix=core.windows.net"`,
+  },
+  {
+    name: "azure SAS url in a log line",
+    kind: "secret",
+    secret: sasSignature,
+    text: `2026-01-05T10:00:00Z INFO upload to https://acmeprod.blob.core.windows.net/backups/db.tar?sv=2022-11-02&ss=b&srt=o&sp=rw&se=2026-02-01T00:00:00Z&sig=${sasSignature} done`,
+  },
+  {
+    name: "kubeconfig client-key-data",
+    kind: "secret",
+    secret: kubeKeyBody,
+    text: `users:\n- name: admin\n  user:\n    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo${kubeKeyBody}\n`,
+  },
+  { name: "docker config auth", kind: "secret", secret: dockerAuth, text: `{\n  "auths": {\n    "ghcr.io": {\n      "auth": "${dockerAuth}"\n    }\n  }\n}` },
+  { name: "curl -u user:password", kind: "password", secret: curlPassword, text: `$ curl -sS -u deploy:${curlPassword} https://ci.example.com/api/json` },
+  { name: "--password on a command line", kind: "password", secret: flagPassword, text: `pg_dump --host db --username app --password ${flagPassword} appdb > dump.sql` },
+  { name: "mysql -pSECRET", kind: "password", secret: mysqlPassword, text: `mysql -h 127.0.0.1 -u root -p${mysqlPassword} shop < schema.sql` },
+  { name: "sshpass -p in a script", kind: "password", secret: sshpassPassword, text: `sshpass -p '${sshpassPassword}' ssh -o StrictHostKeyChecking=no deploy@10.0.0.5 uptime` },
+  {
+    name: ".netrc entry",
+    kind: "password",
+    secret: netrcPassword,
+    text: `$ cat ~/.netrc\nmachine api.heroku.com\n  login dev@example.com\n  password ${netrcPassword}\n`,
+  },
+  {
+    name: "Cookie header in a curl command",
+    kind: "cookie",
+    secret: cookieSession,
+    text: `curl 'https://app.example.com/api/me' -H 'Accept: application/json' -H 'Cookie: _ga=GA1.1.1234; session=${cookieSession}; theme=dark'`,
+  },
+  {
+    name: "slack webhook url",
+    kind: "slack-webhook-url",
+    secret: slackWebhook.split("/").at(-1) ?? "",
+    text: `SLACK_WEBHOOK=https://hooks.slack.com/services/${slackWebhook}`,
+  },
+  {
+    name: "discord webhook url in JSON",
+    kind: "discord-webhook",
+    secret: discordWebhook,
+    text: `{"notify": {"discord": "https://discord.com/api/webhooks/112233445566778899/${discordWebhook}"}}`,
+  },
+  {
+    name: "gitlab personal access token in a curl header",
+    kind: "gitlab-pat",
+    secret: gitlabPat,
+    text: `curl --header "PRIVATE-TOKEN: ${gitlabPat}" "https://gitlab.com/api/v4/projects?owned=true"`,
+  },
+  { name: "npm token in .npmrc", kind: "npm-access-token", secret: npmToken, text: `//registry.npmjs.org/:_authToken=${npmToken}` },
+  { name: "hugging face token", kind: "huggingface-access-token", secret: huggingFace, text: `huggingface-cli login --token ${huggingFace}` },
+  { name: "sendgrid api key in python", kind: "sendgrid-api-token", secret: sendgrid, text: `sg = SendGridAPIClient("${sendgrid}")` },
+  { name: "pypi upload token in .pypirc", kind: "pypi-upload-token", secret: pypiToken, text: `[pypi]\n  username = __token__\n  password = ${pypiToken}\n` },
+  { name: "stripe webhook secret", kind: "stripe-webhook-secret", secret: stripeWebhook, text: `STRIPE_WEBHOOK_SECRET=${stripeWebhook}` },
+  {
+    name: "url password containing /",
+    kind: "password",
+    secret: urlSlashPassword,
+    text: `git remote add backup https://backup:${urlSlashPassword}@git.example.com/acme/app.git`,
+  },
 ];
 
 /** The canaries whose secret occurs in `haystack` (a request body, a database dump, ...). */

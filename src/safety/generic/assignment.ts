@@ -1,0 +1,91 @@
+import type { Detector, Finding, Hits } from "../detectors.ts";
+import { isStandIn, looksRandom } from "../look-alikes.ts";
+
+/**
+ * NAME = value in env, shell, YAML, JSON (also JSON escaped inside a string), TOML, code:
+ * `PASSWORD=...`, `api_key: ...`, `"clientSecret": "..."`, `spring.datasource.password=...`,
+ * `SECRET_KEY_BASE=...`, `client-key-data: ...`, `AccountKey=...;`. Only the value goes; the name
+ * and the quotes stay: `PASSWORD=[REDACTED:secret]`.
+ */
+
+const KEY_PREFIXES = "api|access|secret|private|signing|encryption|master|client|auth|account";
+/** After the secret word, a part that still names the secret: SECRET_KEY_BASE, client-key-data. */
+const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64))?`;
+
+/**
+ * Name endings that mark a secret. `pass` only as a whole word (`DB_PASS`, not `bypass`), `pwd`
+ * only after a separator (`DB_PWD`, not the shell's `PWD`), `*_KEY` for any separated key, `auth`
+ * and `credentials` alone (docker's `"auth"`, npm's `_auth`).
+ */
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|(?<![a-z0-9])pass|(?<=[_.-])pwd|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<![a-z0-9])auth|(?<![a-z0-9])credentials?)${SUFFIX}`;
+/** Names whose value is secret whatever it looks like; other names need a random-looking value. */
+const STRONG_NAME = new RegExp(
+  String.raw`(?:pass(?:word|wd|phrase)|(?<![a-z0-9])pass|[_.-]pwd|secret|token|(?:${KEY_PREFIXES})[_.-]?key)$`,
+  "i",
+);
+const NAME_SUFFIX = new RegExp(`${SUFFIX}$`, "i");
+/** Object keys holding a secret (redactValue), by the same name rules as assignments. */
+export const SECRET_KEY = new RegExp(String.raw`${SECRET_NAME_END}$`, "i");
+
+const SCREAMING_NAME = /^[A-Z0-9_.-]+$/;
+/** An identifier or member path without digits: `string`, `session.token`, `Token`. */
+const CODE_PATH = /^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)*$/;
+const SMALL_NUMBER = /^\d{1,5}$/;
+/** UI text such as "Forgot your password?" as the value of an i18n key. */
+const PROSE = /^[A-Z][a-z']*(?:[ ,]+[A-Z]?[a-z']+)+[.?!:…]?$/;
+
+/**
+ * Whether `value`, assigned to `name`, is a secret. `quoted` values are literals; an unquoted
+ * value that is a bare identifier is code (`password: string`, `token = session.token`) unless
+ * the name is an environment-style SCREAMING_NAME (`DB_PASSWORD=postgres`).
+ */
+export function isAssignedSecret(name: string, value: string, quoted: boolean, next: string | undefined): boolean {
+  if (isStandIn(value)) return false;
+  if (!STRONG_NAME.test(name.replace(NAME_SUFFIX, ""))) return looksRandom(value);
+  if (quoted) return !PROSE.test(value);
+  if (next === "(" || SMALL_NUMBER.test(value)) return false;
+  return !CODE_PATH.test(value) || SCREAMING_NAME.test(name);
+}
+
+/**
+ * Groups: name, key quote, separator, then the value as "double", \"escaped\", 'single' or bare.
+ * A quote still open at the end of the text closes there: the text was cut (a title, a truncated
+ * output) and what follows the quote is all of the secret that is left. Tried, sticky, where a
+ * name holding a keyword starts.
+ */
+const ASSIGNMENT = new RegExp(
+  String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,100}?${SECRET_NAME_END})(\\?["'])?([ \t]{0,10}(?::=|=>|:|=(?!=))[ \t]{0,10})` +
+    String.raw`(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)|\\"([^"\\\r\n]{1,1000})(?:\\"|$)|'([^'\r\n]{1,1000})(?:'|$)|([^\s"'\x60,;(){}[\]<>&\\]{1,1000}))`,
+  "iyd",
+);
+
+const NAME_CHAR = /[A-Za-z0-9_.-]/;
+const NAME_MAX = 120;
+
+export const assignmentDetector: Detector = {
+  keywords: ["pass", "pwd", "secret", "token", "key", "auth", "credential"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    let tried = -1;
+    let done = 0;
+    for (let i = 0; i < hits.length; i += 2) {
+      // where the name holding this keyword starts
+      let start = hits[i] as number;
+      const limit = Math.max(0, start - NAME_MAX);
+      while (start > limit && NAME_CHAR.test(text.charAt(start - 1))) start--;
+      if (start === tried || start < done) continue;
+      tried = start;
+      ASSIGNMENT.lastIndex = start;
+      const m = ASSIGNMENT.exec(text);
+      if (m === null) continue;
+      const [match, name, , , double, escaped, single, bare] = m;
+      const value = double ?? escaped ?? single ?? bare;
+      if (name === undefined || value === undefined) continue;
+      if (!isAssignedSecret(name, value, bare === undefined, text[start + match.length])) continue;
+      const group = double !== undefined ? 4 : escaped !== undefined ? 5 : single !== undefined ? 6 : 7;
+      const span = m.indices?.[group];
+      if (!span) continue;
+      out.push({ start: span[0], end: span[1], kind: "secret" });
+      done = start + match.length;
+    }
+  },
+};

@@ -1,0 +1,151 @@
+import type { Detector, Finding, Hits } from "../detectors.ts";
+import type { RedactionKind } from "../marker.ts";
+import { isStandIn } from "../look-alikes.ts";
+
+/**
+ * Secrets passed on a command line: `--password x`, `--password=x`, `--api-key "x"`, `--token x`,
+ * `-storepass x` (keytool), `-passin pass:x` (openssl), and the short flags of tools that take a
+ * password: `mysql -pX`, `sshpass -p x`, `mongosh -p x`, `redis-cli -a x`, `curl -u user:x`,
+ * `smbclient -U user%x`, `docker login -p x`.
+ */
+
+/** A value: "double", 'single' (closed by the end of a cut text too) or bare (up to a space or shell punctuation). */
+const VALUE = String.raw`(?:"([^"\n]{1,1000})(?:"|$)|'([^'\n]{1,1000})(?:'|$)|([^\s"'\x60;&|<>()]{1,1000}))`;
+
+/** Picks the value groups (1-3 after `skip` others) of a match: its text and where it is. */
+function valueOf(m: RegExpExecArray, first: number): { value: string; start: number; end: number } | null {
+  for (let g = first; g < first + 3; g++) {
+    const span = m.indices?.[g];
+    if (m[g] !== undefined && span) return { value: m[g] as string, start: span[0], end: span[1] };
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Long and single-dash flags named for a secret
+
+/** Flag names (dashes removed) whose value is a secret. */
+const SECRET_FLAG =
+  /^(?:[a-z0-9_-]*[-_])?(?:password|passwd|passphrase|pass|pwd|secret|token|cookie|(?:api|access|secret|auth|master|client|license|account)[-_]?key)$|^(?:store|key|srcstore|deststore|srckey|destkey)pass$|^pass(?:in|out)$/i;
+/** Boolean flags that only mention a secret: `--ask-pass`, `--no-password`, `--prompt-token`. */
+const NOT_A_VALUE_FLAG = /^(?:ask|no|prompt|show|reset|change|require|skip|use|with|read|print|list|rotate|revoke|generate)[-_]/i;
+const FLAG_VALUE = new RegExp(String.raw`(=|[ \t]+)${VALUE}`, "yd");
+/** A file name, not a secret: `--private-key ./id_rsa`, `--token-path`, `--password secrets.txt`. */
+const PATH_LIKE = /^(?:~|\.{1,2})?\/|\.(?:ya?ml|json|txt|pem|key|crt|cer|p12|pfx|cfg|conf|ini|env|toml|sh)$/i;
+/** A plain lowercase word after a space is prose or a subcommand more often than a password. */
+const PLAIN_WORD = /^[a-z]{1,11}$/;
+const FLAG_CHAR = /[A-Za-z0-9_-]/;
+/** Longer words are not flags (and a run of word characters is walked only once). */
+const FLAG_MAX = 64;
+const OPENSSL_SOURCE = /^(?:env|file|fd):|^stdin$/;
+
+function flagKind(name: string): RedactionKind {
+  if (/cookie$/i.test(name)) return "cookie";
+  return /pass|pwd/i.test(name) ? "password" : "secret";
+}
+
+export const secretFlagDetector: Detector = {
+  keywords: ["pass", "pwd", "secret", "token", "key", "cookie"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    let word = 0;
+    for (let i = 0; i < hits.length; i += 2) {
+      // the whole word around the keyword (once per word); it must be a flag after a space or quote
+      let start = hits[i] as number;
+      if (start < word) continue;
+      let end = hits[i + 1] as number;
+      const limit = Math.max(word, start - FLAG_MAX);
+      while (start > limit && FLAG_CHAR.test(text.charAt(start - 1))) start--;
+      while (end < text.length && FLAG_CHAR.test(text.charAt(end))) end++;
+      word = end;
+      if (text.charAt(start) !== "-" || end - start > FLAG_MAX) continue;
+      if (start > 0 && !/[\s"'(=]/.test(text.charAt(start - 1))) continue;
+      const name = text.slice(start, end).replace(/^--?/, "");
+      if (!SECRET_FLAG.test(name) || NOT_A_VALUE_FLAG.test(name)) continue;
+      FLAG_VALUE.lastIndex = end;
+      const m = FLAG_VALUE.exec(text);
+      if (m === null) continue;
+      const v = valueOf(m, 2);
+      if (v === null) continue;
+      const spaced = m[1] !== "=";
+      const bare = m[4] !== undefined;
+      if (bare && spaced && (v.value.startsWith("-") || PLAIN_WORD.test(v.value))) continue;
+      if (isStandIn(v.value) || PATH_LIKE.test(v.value) || OPENSSL_SOURCE.test(v.value)) continue;
+      const passPrefix = v.value.startsWith("pass:") ? 5 : 0; // openssl -passin pass:secret
+      if (v.end - v.start <= passPrefix) continue;
+      out.push({ start: v.start + passPrefix, end: v.end, kind: flagKind(name) });
+    }
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Tools whose short flags take a password
+
+interface Tool {
+  /** The tool's command word, as a keyword. */
+  keywords: string[];
+  /** Matches the command word at the hit (sticky). */
+  command: RegExp;
+  /** Finds the flag and its value (groups 1-3) within the command line. */
+  flag: RegExp;
+  /** What of the value is the password. */
+  password(value: string): [number, number] | null;
+}
+
+const whole = (value: string): [number, number] => [0, value.length];
+const after = (separator: string) => (value: string): [number, number] | null => {
+  const at = value.indexOf(separator);
+  return at === -1 || at === value.length - 1 ? null : [at + 1, value.length];
+};
+const flag = (names: string, attachedOnly = false) =>
+  new RegExp(String.raw`(?<=[ \t])(?:${names})${attachedOnly ? "" : String.raw`(?:=|[ \t]+)?`}${VALUE}`, "gd");
+
+const TOOLS: Tool[] = [
+  // `mysql -p` alone prompts; only an attached value is a password
+  { keywords: ["mysql", "mariadb"], command: /(?:mysql|mariadb)[A-Za-z0-9_-]{0,20}(?=[\s"'])/iy, flag: flag("-p", true), password: whole },
+  { keywords: ["sshpass"], command: /sshpass(?=[\s"'])/iy, flag: flag("-p"), password: whole },
+  { keywords: ["mongo"], command: /mongo[a-z]{0,10}(?=[\s"'])/iy, flag: flag("-p"), password: whole },
+  { keywords: ["redis-cli"], command: /redis-cli(?=[\s"'])/iy, flag: flag("-a"), password: whole },
+  { keywords: ["curl"], command: /curl(?=[\s"'])/iy, flag: flag("-u|--user|-U|--proxy-user"), password: after(":") },
+  { keywords: ["smbclient"], command: /smbclient(?=[\s"'])/iy, flag: flag("-U|--user"), password: after("%") },
+  { keywords: ["docker"], command: /docker[ \t]+login(?=[\s"'])/iy, flag: flag("-p"), password: whole },
+];
+
+/** Where a command line ends: a newline not escaped by `\`, `|`, `;`, `&&`, or 2000 characters. */
+function commandEnd(text: string, from: number): number {
+  const limit = Math.min(text.length, from + 2000);
+  for (let i = from; i < limit; i++) {
+    const c = text.charAt(i);
+    if (c === "\n" && text.charAt(i - 1) !== "\\") return i;
+    if (c === "|" || c === ";" || (c === "&" && text.charAt(i + 1) === "&")) return i;
+  }
+  return limit;
+}
+
+function toolDetector(tool: Tool): Detector {
+  return {
+    keywords: tool.keywords,
+    find(text: string, hits: Hits, out: Finding[]): void {
+      let done = 0;
+      for (let i = 0; i < hits.length; i += 2) {
+        const at = hits[i] as number;
+        if (at < done || (at > 0 && !/[\s"'/;|&(]/.test(text.charAt(at - 1)))) continue;
+        tool.command.lastIndex = at;
+        if (!tool.command.test(text)) continue;
+        const end = commandEnd(text, tool.command.lastIndex);
+        done = end;
+        const line = text.slice(tool.command.lastIndex, end);
+        const base = tool.command.lastIndex;
+        tool.flag.lastIndex = 0;
+        for (let m = tool.flag.exec(line); m !== null; m = tool.flag.exec(line)) {
+          const v = valueOf(m, 1);
+          if (v === null || v.value.startsWith("-") || isStandIn(v.value)) continue;
+          const part = tool.password(v.value);
+          if (part === null || isStandIn(v.value.slice(part[0], part[1]))) continue;
+          out.push({ start: base + v.start + part[0], end: base + v.start + part[1], kind: "password" });
+        }
+      }
+    },
+  };
+}
+
+export const toolDetectors: Detector[] = TOOLS.map(toolDetector);

@@ -1,0 +1,127 @@
+import type { Detector, Finding, Hits } from "../detectors.ts";
+import { HAS_DIGIT, HAS_LETTER, isStandIn } from "../look-alikes.ts";
+
+/**
+ * Credentials in HTTP headers, however they are written down: a raw request, `curl -H "..."`,
+ * JSON, code. `Authorization: <scheme> <credentials>` keeps the scheme, `Cookie: a=1; b=2` keeps
+ * the cookie names, `Set-Cookie: sid=...; Path=/` only hides the cookie's value.
+ */
+
+const QUOTES = "\"'`";
+const isQuote = (c: string | undefined) => c !== undefined && c !== "" && QUOTES.includes(c);
+const isAlnum = (c: string | undefined) => c !== undefined && /[A-Za-z0-9_]/.test(c);
+
+/**
+ * Where a header's value ends: at its closing quote when the header or its value is quoted, else
+ * at the end of the line (or a backslash: `\r\n` escaped inside a JSON string).
+ */
+function valueEnd(text: string, from: number, quote: string | undefined): number {
+  const limit = Math.min(text.length, from + 4000);
+  let i = from;
+  while (i < limit) {
+    const c = text.charAt(i);
+    if (c === "\n" || c === "\r" || c === "\\" || c === quote) break;
+    i++;
+  }
+  while (i > from && (text.charAt(i - 1) === " " || text.charAt(i - 1) === "\t")) i--;
+  return i;
+}
+
+/** Header name at the hit, then `:` (or `=`), then the value's opening quote if any. */
+function headerValue(text: string, at: number, head: RegExp): { start: number; quote: string | undefined } | null {
+  if (isAlnum(text[at - 1])) return null;
+  head.lastIndex = at;
+  const m = head.exec(text);
+  if (m === null) return null;
+  const valueQuote = m[2] || undefined;
+  // `-H "Authorization: Bearer x"`: the quote before the name closes the value
+  const outerQuote = !m[1] && isQuote(text[at - 1]) ? text[at - 1] : undefined;
+  return { start: at + m[0].length, quote: valueQuote ?? outerQuote };
+}
+
+const AUTHORIZATION_HEAD = /authorization(["'`]?)[ \t]{0,10}[:=][ \t]{0,10}(["'`]?)/iy;
+/** `Bearer abc`, `Basic abc=`, `AWS4-HMAC-SHA256 Credential=...`: the scheme stays visible. */
+const SCHEME = /^[A-Za-z][A-Za-z0-9_.+-]{0,40}[ \t]+(?=\S)/;
+/** A credential without a scheme ends where code or prose would go on. */
+const BARE_CREDENTIAL = /^[^\s"'`\\,;)}\]]+/;
+const CODE_PATH = /^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)*$/;
+
+export const authorizationDetector: Detector = {
+  keywords: ["authorization"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      const head = headerValue(text, hits[i] as number, AUTHORIZATION_HEAD);
+      if (head === null) continue;
+      const end = valueEnd(text, head.start, head.quote);
+      const value = text.slice(head.start, end);
+      const scheme = SCHEME.exec(value);
+      const start = head.start + (scheme ? scheme[0].length : 0);
+      let stop = end;
+      if (!scheme) {
+        const bare = BARE_CREDENTIAL.exec(value);
+        if (!bare || (head.quote === undefined && CODE_PATH.test(bare[0]))) continue;
+        stop = start + bare[0].length;
+      }
+      const credentials = text.slice(start, stop);
+      const firstWord = credentials.split(/[\s,]/, 1)[0] ?? "";
+      if (credentials === "" || isStandIn(credentials) || isStandIn(firstWord)) continue;
+      out.push({ start, end: stop, kind: "authorization" });
+    }
+  },
+};
+
+const BEARER = /bearer[ \t]{1,10}([A-Za-z0-9._~+/=-]{8,2000})/iyd;
+
+/** A loose `bearer <token>`: the token must look random, so prose ("bearer authentication") stays. */
+export const bearerDetector: Detector = {
+  keywords: ["bearer"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (/[A-Za-z0-9]/.test(text.charAt(at - 1))) continue;
+      BEARER.lastIndex = at;
+      const m = BEARER.exec(text);
+      const token = m?.[1];
+      const span = m?.indices?.[1];
+      if (!token || !span || isStandIn(token) || !HAS_DIGIT.test(token) || !HAS_LETTER.test(token)) continue;
+      out.push({ start: span[0], end: span[1], kind: "bearer-token" });
+    }
+  },
+};
+
+/** `Cookie:` / `Set-Cookie:` headers, and `cookie = "..."` in code (then quoted). */
+const COOKIE = String.raw`cookie(["'\x60]?)[ \t]{0,10}(?::|=(?=[ \t]{0,10}["'\x60]))[ \t]{0,10}(["'\x60]?)`;
+const COOKIE_HEAD = new RegExp(COOKIE, "iy");
+const SET_COOKIE_HEAD = new RegExp(`set-${COOKIE}`, "iy");
+const SET_PREFIX = /set-$/i;
+
+export const cookieDetector: Detector = {
+  keywords: ["cookie"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      const isSet = SET_PREFIX.test(text.slice(Math.max(0, at - 4), at));
+      const nameStart = isSet ? at - 4 : at;
+      const head = headerValue(text, nameStart, isSet ? SET_COOKIE_HEAD : COOKIE_HEAD);
+      if (head === null) continue;
+      const end = valueEnd(text, head.start, head.quote);
+      // name=value pairs separated by ";": each value goes; a Set-Cookie's attributes stay
+      let pair = head.start;
+      while (pair < end) {
+        const semi = text.indexOf(";", pair);
+        const pairEnd = semi === -1 || semi > end ? end : semi;
+        const eq = text.indexOf("=", pair);
+        if (eq !== -1 && eq < pairEnd) {
+          let valueStart = eq + 1;
+          let valueStop = pairEnd;
+          while (valueStart < valueStop && text.charAt(valueStart) === " ") valueStart++;
+          while (valueStop > valueStart && text.charAt(valueStop - 1) === " ") valueStop--;
+          const value = text.slice(valueStart, valueStop);
+          if (value !== "" && !isStandIn(value)) out.push({ start: valueStart, end: valueStop, kind: "cookie" });
+        }
+        if (isSet) break;
+        pair = pairEnd + 1;
+      }
+    }
+  },
+};

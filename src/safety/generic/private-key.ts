@@ -1,0 +1,43 @@
+import type { Detector, Finding, Hits } from "../detectors.ts";
+
+const PEM_HEADER = /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/y;
+const PEM_FOOTER = /-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/y;
+
+/** Characters of a PEM body, including `\n` escapes of keys embedded in JSON strings. */
+function isPemBodyChar(c: number): boolean {
+  return (
+    (c >= 0x41 && c <= 0x5a) || // A-Z
+    (c >= 0x61 && c <= 0x7a) || // a-z
+    (c >= 0x30 && c <= 0x3a) || // 0-9 and ':' (Proc-Type: headers)
+    c === 0x2b || c === 0x2f || c === 0x3d || c === 0x2c || c === 0x5c || // + / = , \
+    c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d
+  );
+}
+
+/**
+ * Private key blocks, BEGIN through END. Scanned by hand rather than by one regex: a body can be
+ * megabytes long, and a regex group repeated that often fails silently in JavaScriptCore. A block
+ * whose END is missing (cut-off output) is redacted up to the end of its body.
+ */
+export const privateKeyDetector: Detector = {
+  keywords: ["-----begin"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    let done = 0;
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (at < done) continue;
+      PEM_HEADER.lastIndex = at;
+      if (!PEM_HEADER.test(text)) continue;
+      let end = PEM_HEADER.lastIndex;
+      while (end < text.length) {
+        const c = text.charCodeAt(end);
+        if (isPemBodyChar(c) || (c === 0x2d && !text.startsWith("-----", end))) end++;
+        else break;
+      }
+      PEM_FOOTER.lastIndex = end;
+      if (PEM_FOOTER.test(text)) end = PEM_FOOTER.lastIndex;
+      out.push({ start: at, end, kind: "private-key" });
+      done = end;
+    }
+  },
+};

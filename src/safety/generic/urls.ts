@@ -1,0 +1,57 @@
+import type { Detector, Finding, Hits } from "../detectors.ts";
+import { isStandIn } from "../look-alikes.ts";
+
+/**
+ * `scheme://user:password@host`: only the password goes. A password may hold `@` (the last `@`
+ * before the path ends it) or `/` (then the first `@` ends it), but a port followed by a path
+ * (`host:8080/users/@me`) is not a password.
+ */
+const URL_CREDENTIALS = /:\/\/[^\s:/?#@"'<>[\]]{0,256}:(?:([^\s/?#"'<>]{1,256})|([^\s?#"'<>@]{1,256}))@/yd;
+const PORT_AND_PATH = /^\d{1,5}\//;
+const CREDENTIALS_MAX = 3 + 256 + 1 + 256;
+
+export const urlCredentialsDetector: Detector = {
+  keywords: ["://"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    let nextAt = -1; // the next "@": credentials need one within reach
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (nextAt < at) nextAt = text.indexOf("@", at);
+      if (nextAt === -1) return;
+      if (nextAt - at > CREDENTIALS_MAX) continue;
+      URL_CREDENTIALS.lastIndex = at;
+      const m = URL_CREDENTIALS.exec(text);
+      if (m === null) continue;
+      const group = m[1] !== undefined ? 1 : 2;
+      const password = m[group] as string;
+      const span = m.indices?.[group];
+      if (!span || isStandIn(password) || (group === 2 && PORT_AND_PATH.test(password))) continue;
+      out.push({ start: span[0], end: span[1], kind: "password" });
+    }
+  },
+};
+
+/**
+ * Signed URLs: `?sig=` (Azure SAS), `&X-Amz-Signature=`, `&X-Goog-Signature=`, `&signature=`.
+ * Anyone holding the URL has the access it grants until it expires.
+ */
+const SIGNATURE_VALUE = /[^&\s"'#<>\\]{8,2000}/y;
+const NAME_MAX = 40;
+
+export const urlSignatureDetector: Detector = {
+  keywords: ["sig=", "signature="],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      let name = hits[i] as number;
+      const limit = Math.max(0, name - NAME_MAX);
+      while (name > limit && /[A-Za-z0-9_-]/.test(text.charAt(name - 1))) name--;
+      const before = text.charAt(name - 1);
+      if (before !== "?" && before !== "&" && before !== ";") continue;
+      const start = hits[i + 1] as number;
+      SIGNATURE_VALUE.lastIndex = start;
+      const m = SIGNATURE_VALUE.exec(text);
+      if (m === null || isStandIn(m[0])) continue;
+      out.push({ start, end: start + m[0].length, kind: "secret" });
+    }
+  },
+};

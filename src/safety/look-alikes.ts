@@ -1,0 +1,40 @@
+import { MARKER_ONLY } from "./marker.ts";
+
+/**
+ * Values that look like a secret's place but are not a secret: references to one (`$TOKEN`),
+ * documentation stand-ins (`your-api-key-here`), our own markers. Every rule asks these before
+ * redacting, so ordinary code and docs stay readable.
+ */
+
+export const HAS_DIGIT = /\d/;
+export const HAS_LETTER = /[A-Za-z]/;
+const HAS_SPACE = /\s/;
+
+/** Values that only point at a secret: `$TOKEN`, `${X}`, `$(cmd)`, `%X%`, `{{ secrets.X }}`. */
+const REFERENCE =
+  /^(?:\$[{(A-Za-z_]|%[A-Za-z_]\w*%$|\{\{[\s\S]*\}\}$|<%[\s\S]*%>$|(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|ENV\[))/;
+
+/** Documentation stand-ins and type names: `your-api-key-here`, `xxxxx`, `<token>`, `string`. */
+const PLACEHOLDER_WORD =
+  /^(?:null|nil|none|undefined|true|false|yes|no|on|off|string|str|number|int|integer|float|double|bool|boolean|any|unknown|object|bytes|required|optional|empty|default|hidden|masked|secret|password|passwd|pass|token|key|apikey|api_key|test|testing|demo|foo|bar|baz|foobar|abc|xyz|n\/a|tbd|todo|fixme)$/i;
+const PLACEHOLDER_WHOLE = /^(?:your|enter|insert|replace|put)[-_ .]|^<.*>$|^\[.*\]$|^\{.*\}$|^(.)\1*$/i;
+/** Only for one-word values: a longer text may hold a real secret next to an ellipsis. */
+const PLACEHOLDER_PART = /example|placeholder|change[-_]?me|dummy|redacted|x{5,}|\*{3,}|\.{3}|…|[-_]here$/i;
+
+export function isPlaceholder(value: string): boolean {
+  return (
+    PLACEHOLDER_WORD.test(value) ||
+    PLACEHOLDER_WHOLE.test(value) ||
+    (!HAS_SPACE.test(value) && PLACEHOLDER_PART.test(value))
+  );
+}
+
+/** Values that are not a secret themselves: placeholders, references, our own markers. */
+export function isStandIn(value: string): boolean {
+  return MARKER_ONLY.test(value) || REFERENCE.test(value) || isPlaceholder(value);
+}
+
+/** A random-looking opaque value: long, one word, letters and digits. */
+export function looksRandom(value: string): boolean {
+  return value.length >= 16 && !HAS_SPACE.test(value) && HAS_DIGIT.test(value) && HAS_LETTER.test(value);
+}

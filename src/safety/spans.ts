@@ -1,0 +1,83 @@
+import type { Ranked } from "./detectors.ts";
+import { redactionMarker } from "./marker.ts";
+
+/** Replacing what the detectors found: one pass over the text, whatever the number of findings. */
+
+/** Characters a token is made of, for widening a token finding to its whole run. */
+function isTokenChar(c: number): boolean {
+  return (
+    (c >= 0x30 && c <= 0x39) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    c === 0x5f || // _
+    c === 0x2d || // -
+    c === 0x2b || // +
+    c === 0x2f || // /
+    c === 0x3d // =
+  );
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/**
+ * Widens token findings to their whole run of token characters. Runs already walked are
+ * remembered, so that a thousand tokens chained in one run cost one walk, not a thousand.
+ */
+function widenTokens(text: string, findings: Ranked[]): void {
+  findings.sort((a, b) => a.start - b.start);
+  let forwardFrom = -1;
+  let forwardTo = -1; // text[forwardFrom, forwardTo) are token characters, text[forwardTo] is not
+  let backFrom = -1;
+  let backTo = -1; // text[backTo, backFrom) are letters or digits, text[backTo - 1] is not
+  for (const f of findings) {
+    if (!f.token) continue;
+    if (f.end >= forwardFrom && f.end <= forwardTo) f.end = forwardTo; // walked before
+    else {
+      forwardFrom = f.end;
+      while (f.end < text.length && isTokenChar(text.charCodeAt(f.end))) f.end++;
+      forwardTo = f.end;
+    }
+    const from = f.start;
+    while (f.start > 0 && isAlnum(text.charCodeAt(f.start - 1))) {
+      if (f.start >= backTo && f.start <= backFrom) {
+        f.start = backTo; // walked before
+        break;
+      }
+      f.start--;
+    }
+    backFrom = from;
+    backTo = f.start;
+  }
+}
+
+/**
+ * Replaces every finding with its marker; overlapping findings become one, named by the
+ * first-ranked (most specific) of them: a private key that is a JSON value is a private-key.
+ */
+export function applyFindings(text: string, all: Ranked[]): { text: string; count: number } {
+  const findings = all.filter((f) => f.end > f.start);
+  if (findings.length === 0) return { text, count: 0 };
+  widenTokens(text, findings);
+  findings.sort((a, b) => a.start - b.start || b.end - a.end || a.rank - b.rank);
+  let out = "";
+  let copied = 0;
+  let count = 0;
+  for (let i = 0; i < findings.length; ) {
+    const first = findings[i] as Ranked;
+    let end = first.end;
+    let j = i + 1;
+    while (j < findings.length && (findings[j] as Ranked).start < end) {
+      end = Math.max(end, (findings[j] as Ranked).end);
+      j++;
+    }
+    let best = first;
+    for (let k = i + 1; k < j; k++) if ((findings[k] as Ranked).rank < best.rank) best = findings[k] as Ranked;
+    out += text.slice(copied, first.start) + redactionMarker(best.kind);
+    copied = end;
+    count++;
+    i = j;
+  }
+  return { text: out + text.slice(copied), count };
+}

@@ -1,0 +1,119 @@
+/**
+ * Adversarial inputs for every rule: tens of kilobytes of repeated near-matches per rule (its
+ * keywords chained, keywords with separators, a longest match cut short and chained, real matches
+ * chained), megabytes in all. A rule that backtracks super-linearly, or a walk repeated per
+ * keyword hit, takes minutes here instead of seconds and the test times out. Correctness: a real
+ * secret planted after each block is still redacted, and on each gitleaks rule's own blocks the
+ * keyword windows find exactly what a run of its regex over the whole block finds.
+ */
+import { describe, expect, test } from "bun:test";
+import { sample } from "../scripts/gitleaks/sample.ts";
+import { assignmentDetector } from "../src/safety/generic/assignment.ts";
+import { awsSecretDetector } from "../src/safety/generic/aws-secret.ts";
+import { secretFlagDetector, toolDetectors } from "../src/safety/generic/command-line.ts";
+import { authorizationDetector, bearerDetector, cookieDetector } from "../src/safety/generic/headers.ts";
+import { netrcDetector } from "../src/safety/generic/netrc.ts";
+import { privateKeyDetector } from "../src/safety/generic/private-key.ts";
+import { urlCredentialsDetector, urlSignatureDetector } from "../src/safety/generic/urls.ts";
+import { GITLEAKS, gitleaksFindings } from "../src/safety/gitleaks.ts";
+import { createRedactor } from "../src/safety/redact.ts";
+import { TOKEN_RULES } from "../src/safety/token-rules.ts";
+import { CANARIES, seededRandom } from "./helpers/canaries.ts";
+
+const KiB = 1024;
+const BLOCK = 48 * KiB;
+const fill = (unit: string, size = BLOCK) => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+const random = seededRandom(0x11ea);
+const { redact } = createRedactor();
+
+const GENERIC = [
+  assignmentDetector,
+  awsSecretDetector,
+  secretFlagDetector,
+  ...toolDetectors,
+  authorizationDetector,
+  bearerDetector,
+  cookieDetector,
+  netrcDetector,
+  privateKeyDetector,
+  urlCredentialsDetector,
+  urlSignatureDetector,
+];
+
+/** For each gitleaks rule: one of its matches chained, and cut short by one character, chained. */
+function ruleUnits(): [id: string, unit: string][] {
+  return GITLEAKS.rules.flatMap((rule): [string, string][] => {
+    const match = sample(rule.regex, random);
+    return [
+      [rule.id, match],
+      [rule.id, match.slice(0, -1)],
+    ];
+  });
+}
+
+/** Near-misses and chained matches for every rule, by name. */
+function adversarialUnits(): [name: string, unit: string][] {
+  const units: [string, string][] = [];
+  const keywords = new Set([...GITLEAKS.rules, ...TOKEN_RULES, ...GENERIC].flatMap((r) => [...r.keywords]));
+  for (const k of keywords) {
+    units.push([`keyword ${k} chained`, k]);
+    units.push([`keyword ${k} with separators`, `${k}=${k}: "${k}' `]);
+    units.push([`keyword ${k} then a long word`, `${k}=${"Ab1".repeat(700)}`]);
+  }
+  for (const [id, unit] of ruleUnits()) units.push([id, unit]);
+  for (const rule of TOKEN_RULES) {
+    for (const k of rule.keywords) units.push([`${rule.kind}: ${k} and token characters`, `${k}${"a1B2-c3D4_".repeat(5)}`]);
+  }
+  units.push(
+    ["private key headers without a body", "-----BEGIN RSA PRIVATE KEY-----"],
+    ["private key headers and body without END", "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\n"],
+    ["url credentials without @", "://a:b/c:d/"],
+    ["url credentials with a far @", `://user:${"p/".repeat(200)}`],
+    ["authorization headers without credentials", "Authorization: Bearer "],
+    ["authorization with an open quote", 'Authorization: "Bearer abc'],
+    ["cookies without values", "Cookie: a=; b=; Set-Cookie: "],
+    ["bearer words", "bearer bearer bearer1 "],
+    ["netrc without a password", "machine h login u account a port 1 "],
+    ["curl without a user", "curl -X POST -H x "],
+    ["mysql flags", "mysql -p -P 3306 "],
+    ["flags without values", "--password --token --api-key -storepass "],
+    ["signature names", "&sig&signature&X-Amz-Signature="],
+    ["unterminated quote", 'password: "correct horse battery staple '],
+    ["assignment names", "DB_PASSWORD_TOKEN_SECRET_KEY_AUTH"],
+    ["ellipses", "token=…sk-…ghp_…"],
+    ["aws context and 39-character words", `AKIAIOSFODNN7EXAMPLF ${"Ab1/".repeat(10).slice(0, 39)} `],
+  );
+  return units;
+}
+
+describe("adversarial inputs complete, and redact what they should", () => {
+  const units = adversarialUnits();
+
+  test(`${units.length} blocks of ${BLOCK / KiB} KiB, each followed by a real secret`, () => {
+    const wrong: string[] = [];
+    units.forEach(([name, unit], i) => {
+      const canary = CANARIES[i % CANARIES.length] as (typeof CANARIES)[number];
+      const out = redact(`${fill(unit)}\n${canary.text}\n`);
+      if (out.text.includes(canary.secret)) wrong.push(`${name}: the planted ${canary.name} survived`);
+    });
+    expect(wrong).toEqual([]);
+  }, 180_000);
+
+  test("on each gitleaks rule's blocks, keyword windows find what its regex finds over the whole block", () => {
+    const wrong: string[] = [];
+    for (const [id, unit] of ruleUnits()) {
+      const block = fill(unit, 16 * KiB);
+      const spans = (everywhere: boolean) => JSON.stringify(gitleaksFindings(block, id, everywhere).map((f) => [f.start, f.end]));
+      if (spans(false) !== spans(true)) wrong.push(id);
+    }
+    expect(wrong).toEqual([]);
+  }, 180_000);
+
+  test("all of them in one text of several MiB", () => {
+    const planted = CANARIES.map((c) => c.text).join("\n");
+    const text = `${units.map(([, unit]) => fill(unit, 4 * KiB)).join("\n")}\n${planted}`;
+    expect(text.length).toBeGreaterThan(4 * KiB * KiB);
+    const out = redact(text);
+    expect(CANARIES.filter((c) => out.text.includes(c.secret)).map((c) => c.name)).toEqual([]);
+  }, 180_000);
+});
