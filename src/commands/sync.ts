@@ -11,6 +11,7 @@ import { summarizeAll } from "../scan/summaries.ts";
 import { releaseHeldBy } from "../state/lock.ts";
 import { connect, requireRoots, scanSettings, startPriceRefresh } from "../sync/context.ts";
 import { runSync } from "../sync/run-sync.ts";
+import { shownTitle } from "../plan/payloads.ts";
 
 /** The shell's code for a command stopped by Ctrl-C. */
 const EXIT_INTERRUPTED = 130;
@@ -55,7 +56,7 @@ async function dryRun(given: string | undefined, json: boolean, verbose: boolean
   });
   const chosen = sessions
     .filter((s) => (session ? s.externalId === session : !settings.isExcluded(s.projectPath)))
-    .map((s) => (s.title === undefined ? s : { ...s, title: settings.scrub.text(s.title).text }));
+    .map((s) => (s.title === undefined ? s : { ...s, title: shownTitle(s.title, settings.scrub) }));
   const report = buildDryRunReport(chosen, stats, countRedactions ? redactions : undefined);
   process.stdout.write(json ? `${JSON.stringify(report)}\n` : `${renderDryRun(report, verbose, outputWidth())}\n`);
   return 0;

@@ -94,12 +94,21 @@ export function classifyUserLine(line: UserLine): UserLineKind {
 
 const TITLE_MAX = 80;
 /**
- * The characters keys and tokens are made of, at the end of a cut: a title never ends in part of
- * one, because the title is redacted after the cut, and redaction only knows a secret whole.
+ * How much of a prompt is kept to make a title from: the title is cut to
+ * TITLE_MAX only after redaction, which needs the text around a secret (an
+ * AWS secret key is known by the words near it).
  */
+const TITLE_SOURCE_MAX = 2000;
+/** The characters keys and tokens are made of, at the end of a cut: a title never ends in part of one. */
 const PARTIAL_TOKEN = /[\w.~+/=-]+$/;
 
-/** A clean one-line title: whitespace folded, cut at a word boundary to at most 80 characters. */
+/** What a title is made from: one line, whitespace folded, at most TITLE_SOURCE_MAX characters. */
+export function titleSource(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length <= TITLE_SOURCE_MAX ? flat : Array.from(flat).slice(0, TITLE_SOURCE_MAX).join("");
+}
+
+/** A clean one-line title, cut at a word boundary to at most 80 characters (after redaction: see titleSource). */
 export function titleFrom(text: string): string {
   const flat = text.replace(/\s+/g, " ").trim();
   const chars = Array.from(flat); // cut on code points, never inside a surrogate pair

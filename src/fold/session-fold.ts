@@ -3,7 +3,7 @@ import type { Part, Role } from "../opensync/payload.ts";
 import type { AssistantLine, AttachmentLine, Block, Content, Entry, SystemLine, UserLine } from "../transcript/schema.ts";
 import { compactBoundaryText, subagentTaskText } from "./notices.ts";
 import { type PartOptions, blockToPart, hasPart, textOf } from "./parts.ts";
-import { type UserLineKind, classifyContent, classifyUserLine, titleFrom } from "./prompt.ts";
+import { type UserLineKind, classifyContent, classifyUserLine, titleSource } from "./prompt.ts";
 import { type Ledger, type UsageRecord, dedupKey, prefer, recordOf } from "./usage-ledger.ts";
 
 export interface FoldOptions extends PartOptions {
@@ -154,7 +154,7 @@ export class SessionFold {
         return;
       case "title": {
         // A subagent's file never names the session.
-        const title = inSubagentFile ? "" : titleFrom(entry.title);
+        const title = inSubagentFile ? "" : titleSource(entry.title);
         if (title) this.meta[entry.custom ? "customTitle" : "aiTitle"] = title;
         return;
       }
@@ -270,16 +270,16 @@ export class SessionFold {
     if (sidechain) {
       // A subagent's prompts are the main agent's words, not the user's.
       const meta = line.agentId ? this.agents.get(line.agentId) : undefined;
-      if (kind.text) this.meta.subagentPrompt ??= titleFrom(`[subagent] ${meta?.description ?? kind.text}`);
+      if (kind.text) this.meta.subagentPrompt ??= titleSource(`[subagent] ${meta?.description ?? kind.text}`);
       if (this.wanted(sidechain)) this.emitText(where, "system", subagentTaskText(kind.text, meta));
       return;
     }
     if (kind.kind === "command") {
-      this.meta.command ??= titleFrom(kind.text);
+      this.meta.command ??= titleSource(kind.text);
       this.emitText(where, "user", kind.text);
       return;
     }
-    if (kind.text) this.meta.title ??= titleFrom(kind.text);
+    if (kind.text) this.meta.title ??= titleSource(kind.text);
     this.emitBlocks(where, "user", blocksOf(content));
   }
 

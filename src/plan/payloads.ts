@@ -1,4 +1,5 @@
 import { textOf } from "../fold/parts.ts";
+import { titleFrom } from "../fold/prompt.ts";
 import type { FoldedMessage } from "../fold/session-fold.ts";
 import type { SessionSummary } from "../fold/summarize.ts";
 import type { MessagePayload, Part, SessionPayload } from "../opensync/payload.ts";
@@ -19,13 +20,18 @@ export function scrubberFrom(redactor: Redactor | undefined): Scrubber {
   return { text: (t) => redactor.redact(t), value: (v) => redactor.redactValue(v) };
 }
 
+/** A session's title as it is shown and sent: redacted whole, then cut (fold/prompt.ts titleSource). */
+export function shownTitle(source: string, scrub: Scrubber): string {
+  return truncateText(titleFrom(scrub.text(source).text), TITLE_MAX_BYTES);
+}
+
 /**
  * A session as POST /sync/session takes it: absolute totals, no null fields,
  * the title redacted. `createdAt` is added when sending (clamped to that
  * moment), so a clock ahead of the server never makes it look changed.
  */
 export function sessionPayload(s: SessionSummary, scrub: Scrubber): Omit<SessionPayload, "createdAt"> {
-  const title = s.title === undefined ? undefined : truncateText(scrub.text(s.title).text, TITLE_MAX_BYTES);
+  const title = s.title === undefined ? undefined : shownTitle(s.title, scrub);
   return {
     externalId: s.externalId,
     source: SOURCE,

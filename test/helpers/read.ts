@@ -4,7 +4,7 @@ import { NO_PAST, scan } from "../../src/scan/scan.ts";
 import { SessionSummaries } from "../../src/scan/summaries.ts";
 import { priceBookOf } from "../../src/pricing/index.ts";
 import type { SessionChunk } from "../../src/scan/work.ts";
-import { scrubberFrom } from "../../src/plan/payloads.ts";
+import { scrubberFrom, shownTitle } from "../../src/plan/payloads.ts";
 import { createRedactor } from "../../src/safety/redact.ts";
 import type { StateStore } from "../../src/state/store.ts";
 import { StateSink, statePast } from "../../src/sync/state-sink.ts";
@@ -51,7 +51,9 @@ export async function readAll(roots: string[], fold: FoldOptions = DEFAULT_FOLD_
       }
     },
   );
-  return { sessions: summaries.sessions(), stats };
+  // Titles as a dry run shows them: cut after redaction (none here).
+  const sessions = summaries.sessions().map((s) => (s.title === undefined ? s : { ...s, title: shownTitle(s.title, scrubberFrom(undefined)) }));
+  return { sessions, stats };
 }
 
 /** The sync's read step alone (no sender): what is new under `roots` into `store`. `onChunk` runs after each chunk is recorded. */
