@@ -267,4 +267,19 @@ describe("transcripts changing under the reader (the sync's read step, in proces
     expect(messages(store)).toEqual(expect.arrayContaining(messages(clean)));
     expect(messages(clean).length).toBeGreaterThan(100);
   });
+
+  test("a transcript replaced by a shorter one: its session counts only what it now holds", async () => {
+    const roots = project({ [A]: conversation(A, 6) });
+    const path = join(roots, "-tmp-p", `${A}.jsonl`);
+    const store = newStore();
+    await read(store, roots);
+    expect(store.sessionUsage(A).length).toBe(6);
+    writeFileSync(path, conversation(A, 2));
+    await read(store, roots);
+    const clean = newStore();
+    await read(clean, roots);
+    const tokens = (s: StateStore) => s.sessionUsage(A).map((r) => r.tokens).sort((a, b) => a.output - b.output);
+    expect(tokens(store)).toEqual(tokens(clean));
+    expect(store.sessionUsage(A).length).toBe(2);
+  });
 });

@@ -65,9 +65,10 @@ export class SessionReader {
   }
 
   async read(item: SessionWorkItem, emit: ChunkSink): Promise<void> {
-    const restart = item.files.some((w) => w.from > 0 && !sameBytes(w));
-    // A file rewritten in place: the whole session is read again from scratch (message ids and usage keys make that idempotent).
-    const files: FileWork[] = restart ? item.files.map((w) => ({ ...w, from: 0, fingerprint: null })) : item.files;
+    // A file replaced, cut shorter, or rewritten in place: the whole session is read again from scratch, every
+    // file from its start (message ids and usage keys make that idempotent; the state drops its old usage).
+    const restart = item.files.some((w) => w.reread === true || (!w.unchanged && w.from > 0 && !sameBytes(w)));
+    const files: FileWork[] = restart ? item.files.map((w) => ({ ...w, from: 0, fingerprint: null })) : item.files.filter((w) => !w.unchanged);
     const ledger = new ChunkLedger();
     const messages: MessageRecord[] = [];
     let redactions = 0;
@@ -109,6 +110,7 @@ export class SessionReader {
       await emit(chunk);
     };
 
+    if (restart) progress.push(...item.files.map((w) => ({ file: w.file, offset: 0, eof: false, fingerprint: null, restarted: true, failed: false })));
     for (const [i, work] of files.entries()) {
       ledger.file = work.file.path;
       let offset = work.from;

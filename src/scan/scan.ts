@@ -94,16 +94,18 @@ function planScan(files: TranscriptFile[], req: ScanRequest, past: ScanPast): Se
   const items: Array<SessionWorkItem & { newest: number }> = [];
   for (const [sessionId, group] of groupBySession(files)) {
     if (req.only && !req.only.has(sessionId)) continue;
-    const work = group.flatMap((file) => {
-      const at = resumeFrom(file, past.files.get(file.path), req.full);
-      return at ? [{ file, ...at }] : [];
+    const files: FileWork[] = group.map((file) => {
+      const before = past.files.get(file.path);
+      const at = resumeFrom(file, before, req.full);
+      if (!at) return { file, from: (before as FileRecord).offset, fingerprint: (before as FileRecord).fingerprint, unchanged: true };
+      return { file, ...at, ...(at.from === 0 && before !== undefined && !req.full ? { reread: true } : {}) };
     });
     const newest = Math.max(...group.map((f) => f.mtimeMs));
     const final = req.finalize === "all" || req.finalize?.has(sessionId) === true || now - newest >= QUIET_MS;
     // Nothing new, but a response held back while it was being written can go now that the turn is over.
-    if (work.length === 0 && !(final && past.held.has(sessionId))) continue;
+    if (files.every((w) => w.unchanged) && !(final && past.held.has(sessionId))) continue;
     const snapshot = req.full ? undefined : past.snapshot(sessionId);
-    items.push({ sessionId, files: work, ...(snapshot ? { snapshot } : {}), final, newest });
+    items.push({ sessionId, files, ...(snapshot ? { snapshot } : {}), final, newest });
   }
   return items.sort((a, b) => b.newest - a.newest).map(({ newest: _, ...item }) => item);
 }
@@ -122,7 +124,7 @@ export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: Ses
   try {
     const discovery = discoverFiles(req.roots, past.files);
     const items = planScan(discovery.files, req, past);
-    const total = items.reduce((sum, item) => sum + item.files.reduce((s, w) => s + w.file.size - w.from, 0), 0);
+    const total = items.reduce((sum, item) => sum + item.files.reduce((s, w) => s + (w.unchanged ? 0 : w.file.size - w.from), 0), 0);
     const parallel = workers.length > 0 && total >= (req.parallelMinBytes ?? PARALLEL_MIN_BYTES[req.settings.mode]);
     for (const unused of parallel ? [] : workers.splice(0)) unused.terminate();
 

@@ -25,6 +25,10 @@ export interface FileWork {
   from: number;
   /** Fingerprint of the bytes before `from` as last read: if they differ now, the file was rewritten and is read from 0. */
   fingerprint: string | null;
+  /** Nothing new in it: read only if the session is read again from scratch. */
+  unchanged?: boolean;
+  /** Read before, but replaced or cut shorter since: the session is read again from scratch. */
+  reread?: boolean;
 }
 
 /** One session to read: its changed files and the fold's carry-over from the last read. */

@@ -479,6 +479,14 @@ export class StateStore {
     return rows.map(usageRecord);
   }
 
+  /** Forgets the usage counted for a session (it is read again from scratch); returns it, for its totals to be refreshed. */
+  dropSessionUsage(sessionId: string): string[] {
+    const key = this.existingSessionKey(sessionId);
+    if (key === undefined) return [];
+    this.q("DELETE FROM usage WHERE session = ?").run(key);
+    return [sessionId];
+  }
+
   /** Every model name responses were read with (the models table is small: a handful per user). */
   modelNames(): string[] {
     return (this.q("SELECT name FROM models").all() as Array<{ name: string }>).map((r) => r.name);

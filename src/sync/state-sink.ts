@@ -32,6 +32,8 @@ export function statePast(store: StateStore): ScanPast {
 export class StateSink {
   private readonly ledger: StateLedger;
   private readonly refreshed = new Set<string>();
+  /** Sessions read again from scratch in this scan whose old usage is already dropped. */
+  private readonly restarted = new Set<string>();
   private prices: PriceBook;
 
   constructor(
@@ -63,6 +65,11 @@ export class StateSink {
   accept(chunk: SessionChunk): void {
     const id = chunk.sessionId;
     this.store.write(() => {
+      // Read again from scratch (a file replaced or rewritten): what was counted from the old bytes goes first.
+      if (chunk.files.some((p) => p.restarted) && !this.restarted.has(id)) {
+        this.restarted.add(id);
+        for (const sessionId of this.store.dropSessionUsage(id)) this.ledger.touched.add(sessionId);
+      }
       const fileIds = new Map<string, number>();
       for (const p of chunk.files) {
         // A file that could not be read keeps its old row, so the next sync tries it again.
