@@ -124,6 +124,11 @@ export class StateStore {
     this.guard = check;
   }
 
+  /** Runs the write guard without writing: throws LockLostError once another sync took the lock over. */
+  checkGuard(): void {
+    this.guard?.();
+  }
+
   write<T>(fn: () => T): T {
     return this.db
       .transaction(() => {
