@@ -3,56 +3,24 @@ import { Database } from "bun:sqlite";
 import { appendFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
-import { runCli, tempHome, baseEnv } from "./helpers/cli.ts";
+import { runCli, tempHome } from "./helpers/cli.ts";
+import { killWatches, spawnWatch } from "./helpers/watch.ts";
 import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
 
-const CLI = join(import.meta.dir, "..", "src", "cli.ts");
 const OTHER = "22222222-2222-4222-8222-222222222222";
 const THIRD = "33333333-3333-4333-8333-333333333333";
 
 let server: TestServer;
-const running = new Set<ReturnType<typeof Bun.spawn>>();
 beforeAll(async () => {
   server = await startTestServer();
 });
 afterAll(async () => {
-  for (const proc of running) proc.kill("SIGKILL");
+  killWatches();
   await server.stop();
 });
 
 function envFor(claudeDir: string, home = tempHome()) {
   return { HOME: home, CLAUDE_CONFIG_DIR: claudeDir, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
-}
-
-/** `watch` in a child process, its stdout (what was synced) and stderr (problems) collected as they come. */
-function spawnWatch(env: Record<string, string>, args: string[] = []) {
-  const proc = Bun.spawn([process.execPath, CLI, "watch", ...args], {
-    env: { ...baseEnv(), ...env },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  running.add(proc);
-  const out = { stdout: "", stderr: "" };
-  const collect = async (stream: ReadableStream<Uint8Array>, key: keyof typeof out) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) out[key] += decoder.decode(chunk, { stream: true });
-  };
-  const reading = Promise.all([collect(proc.stdout, "stdout"), collect(proc.stderr, "stderr")]);
-  return {
-    proc,
-    stdout: () => out.stdout,
-    stderr: () => out.stderr,
-    /** Waits for the exit (killing it after `ms` if it does not come): the exit code, all of stdout and all of stderr. */
-    async exited(ms = 20_000) {
-      const timer = setTimeout(() => proc.kill("SIGKILL"), ms);
-      const code = await proc.exited;
-      clearTimeout(timer);
-      await reading;
-      running.delete(proc);
-      return { code, ...out };
-    },
-  };
 }
 
 /** Polls until `check` holds, at most `ms`; returns whether it did. */

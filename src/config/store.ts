@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import { UserError } from "../errors.ts";
@@ -62,8 +62,13 @@ export function saveConfig(cfg: Config): void {
   const path = configPath();
   const valid = ConfigSchema.parse(cfg);
   mkdirSync(appDir(), { recursive: true, mode: DIR_MODE });
-  if (checksPermissions) chmodSync(appDir(), DIR_MODE);
+  if (checksPermissions && !isLink(appDir())) chmodSync(appDir(), DIR_MODE);
   writeFileAtomic(path, `${JSON.stringify(valid, null, 2)}\n`, FILE_MODE);
+}
+
+/** A symbolic link (a dotfiles checkout, a shared folder): what it points to is not ours to chmod. */
+function isLink(path: string): boolean {
+  return lstatSync(path).isSymbolicLink();
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -81,10 +86,15 @@ function repairPermissions(path: string): void {
   ].filter(({ target, mode }) => {
     const current = statSync(target).mode & 0o777;
     if ((current & ~mode) === 0) return false;
+    const octal = mode.toString(8);
+    if (isLink(target)) {
+      const real = realpathSync(target);
+      process.stderr.write(`claude-code-sync: other users could read ${target} (a link to ${real}, which claude-code-sync does not change). Run: chmod ${octal} "${real}"\n`);
+      return false;
+    }
     try {
       chmodSync(target, mode);
     } catch (error) {
-      const octal = mode.toString(8);
       throw new UserError(`Others can read ${target} and it cannot be fixed (${(error as Error).message}). Run: chmod ${octal} "${target}"`);
     }
     return true;

@@ -4,6 +4,7 @@ import type { FailureKind } from "../opensync/errors.ts";
 import type { MessagePayload, SessionPayload } from "../opensync/payload.ts";
 import { windowKey } from "../plan/hash.ts";
 import { clampTimestamp } from "../safety/sanitize.ts";
+import { LockLostError } from "../state/lock.ts";
 import { FAILED_RETRY_MS, type OutboxMessage, type SessionWork, type StateStore } from "../state/store.ts";
 import { Pacer } from "./pacer.ts";
 import type { Adopter } from "./legacy.ts";
@@ -166,21 +167,23 @@ export class Sender {
   async run(): Promise<SendOutcome> {
     try {
       for (;;) {
-        if (this.stopping()) {
-          if (this.inFlight === 0) break;
-        } else {
+        if (!this.stopping()) {
           this.activate();
           this.launch();
           if (this.inFlight === 0 && this.active.length === 0 && this.queue.length === 0 && this.closed) break;
           // A session just finished its pass and one waits for a place (or for that same session's next pass).
           if (this.queue.some((id) => !this.isActive(id)) && this.active.length < ACTIVE_SESSIONS) continue;
         }
+        // Stopping (decided before this pass or in it: a lost lock, a failed record): once nothing is in flight.
+        if (this.stopping() && this.inFlight === 0) break;
         await this.sleep();
       }
     } finally {
       clearTimeout(this.timer);
       this.flushAcks();
     }
+    // Whatever stopped it (the failures of what it had in flight while paused...), a lost lock is the reason to give.
+    if (this.outcome.stoppedBy) this.mayWrite();
     for (const a of this.active) this.noteDeferred(a);
     if (this.options.signal?.aborted) this.outcome.interrupted = true;
     return this.outcome;
@@ -267,7 +270,7 @@ export class Sender {
 
   /** Starts every write that may go now, up to the pacer's limit, taking turns between sessions. */
   private launch(): void {
-    if (this.now() < this.pacer.resumeAt) return;
+    if (this.now() < this.pacer.resumeAt || !this.mayWrite()) return;
     let progress = true;
     while (progress && this.inFlight < this.pacer.limit && !this.stopping()) {
       progress = false;
@@ -276,6 +279,22 @@ export class Sender {
         if (this.startNext(a)) progress = true;
         else if (this.idle(a)) this.retire(a);
       }
+    }
+  }
+
+  /**
+   * Whether requests may still start: not once another sync took the lock
+   * over (this one was paused past the lock's staleness and woke up), or
+   * everything it sends would be sent twice. Checked before every launch.
+   */
+  private mayWrite(): boolean {
+    try {
+      this.store.checkGuard();
+      return true;
+    } catch (error) {
+      if (error instanceof LockLostError) this.outcome.stoppedBy = error;
+      else this.outcome.stoppedBy ??= error as UserError;
+      return false;
     }
   }
 

@@ -3,10 +3,14 @@ import { UserError } from "../errors.ts";
 import { processAlive } from "../runtime/process.ts";
 import type { StateStore } from "./store.ts";
 
-/** A holder that has not beaten its heart for this long is gone (killed, paused, machine slept through it). */
-export const STALE_MS = 120_000;
-/** How often a holder proves it is alive. */
-export const HEARTBEAT_MS = 15_000;
+/**
+ * A holder that has not beaten its heart for this long is gone (killed,
+ * paused, machine slept through it). CLAUDE_CODE_SYNC_LOCK_STALE_MS shortens
+ * it: a test hook (a paused sync taken over within seconds), not a setting.
+ */
+export const STALE_MS = Number(process.env.CLAUDE_CODE_SYNC_LOCK_STALE_MS) > 0 ? Number(process.env.CLAUDE_CODE_SYNC_LOCK_STALE_MS) : 120_000;
+/** How often a holder proves it is alive: several times within the staleness. */
+export const HEARTBEAT_MS = STALE_MS / 8;
 
 /** This process lost the lock while it was paused (laptop sleep, Ctrl-Z): another sync took over. */
 export class LockLostError extends UserError {

@@ -124,6 +124,11 @@ export class StateStore {
     this.guard = check;
   }
 
+  /** Runs the write guard without writing: throws LockLostError once another sync took the lock over. */
+  checkGuard(): void {
+    this.guard?.();
+  }
+
   write<T>(fn: () => T): T {
     return this.db
       .transaction(() => {
@@ -310,14 +315,15 @@ export class StateStore {
    * Sessions with something to send, newest first (the dashboard shows this
    * week before last year): a payload the server does not have, or messages
    * in the outbox. Refused items wait until they change, until a day has
-   * passed (`retryFailedBefore`), or until asked for (`retryFailedBefore` = now).
+   * passed (`retryFailedBefore`), or until asked for (`retryFailedBefore` = now);
+   * so do the messages of a session refused before the server had it.
    */
   sessionsWithWork(options: { only?: ReadonlySet<string>; retryFailedBefore: number }): SessionWork[] {
     const rows = this.q(
       `SELECT s.* FROM sessions s WHERE s.id IN (
          SELECT id FROM sessions WHERE hash IS NOT sent_hash AND (error IS NULL OR failed_at < ?1)
          UNION SELECT o.session FROM outbox o CROSS JOIN messages m ON m.external_id = o.external_id WHERE m.error IS NULL OR m.failed_at < ?1)
-       AND s.excluded = 0 AND s.payload IS NOT NULL
+       AND s.excluded = 0 AND s.payload IS NOT NULL AND ${SENDABLE_SESSION}
        ORDER BY COALESCE(s.last_at, s.created_at, 0) DESC`,
     ).all(options.retryFailedBefore) as SessionRow[];
     return rows.filter((r) => !options.only || options.only.has(r.session_id)).map(sessionWork);
@@ -527,7 +533,8 @@ export class StateStore {
       sessionsSynced: n("SELECT COUNT(*) AS n FROM sessions WHERE sent_hash IS NOT NULL"),
       sessionsPending: this.sessionsWithWork({ retryFailedBefore: options.retryFailedBefore }).length,
       messagesPending: n(
-        "SELECT COUNT(*) AS n FROM outbox o CROSS JOIN messages m ON m.external_id = o.external_id WHERE m.error IS NULL OR m.failed_at < ?",
+        `SELECT COUNT(*) AS n FROM outbox o CROSS JOIN messages m ON m.external_id = o.external_id JOIN sessions s ON s.id = o.session
+         WHERE (m.error IS NULL OR m.failed_at < ?1) AND ${SENDABLE_SESSION}`,
         options.retryFailedBefore,
       ),
       failed,
@@ -536,6 +543,13 @@ export class StateStore {
     };
   }
 }
+
+/**
+ * A session (`s`) whose messages may go: the server has it, or it was not
+ * refused since ?1. Those of a session refused before the server had it wait
+ * with it (sent, they would make the server create it with the wrong start).
+ */
+const SENDABLE_SESSION = "(s.sent_hash IS NOT NULL OR s.error IS NULL OR s.failed_at < ?1)";
 
 /** The sent hash of a message the server has from claude-code-sync 0.1.x: on the server, but not our content. */
 const LEGACY_COPY = "0.1.x";
