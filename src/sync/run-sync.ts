@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { UserError } from "../errors.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
 import type { PriceBook } from "../pricing/index.ts";
@@ -11,6 +10,7 @@ import { stateError } from "../state/db.ts";
 import { SyncLock } from "../state/lock.ts";
 import type { StateStore } from "../state/store.ts";
 import type { ScanSettings } from "./context.ts";
+import { checkAccount } from "./account.ts";
 import { StateSink, statePast } from "./state-sink.ts";
 
 export interface SyncRequest extends ScanSettings {
@@ -54,23 +54,6 @@ export interface SyncReport extends SendOutcome, ScanOutcome {
   unknownModels: string[];
 }
 
-/**
- * The state belongs to one account: a new key that sees none of the sessions
- * we sent is another account, so everything is read and sent again. A key
- * regenerated for the same account keeps the state.
- */
-async function checkAccount(store: StateStore, client: OpenSyncClient, apiKey: string): Promise<void> {
-  const fingerprint = createHash("sha256").update(apiKey).digest("hex").slice(0, 16);
-  const known = store.getMeta("account");
-  if (known === fingerprint) return;
-  if (known !== undefined) {
-    const ours = store.sentSessionIds(200);
-    const server = new Set(await client.listSessions());
-    if (ours.some((id) => !server.has(id))) store.reset();
-  }
-  store.setMeta("account", fingerprint);
-}
-
 /** Sessions kept out by `excludeProjects` that no longer are: read again from the start, so their history is sent. */
 function readmitProjects(store: StateStore, isExcluded: (path: string | undefined) => boolean): void {
   const readmitted = store.excludedSessions().filter((s) => !isExcluded(s.project ?? undefined));
@@ -103,7 +86,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
   const lock = new SyncLock(store);
   await acquire(lock, req);
   try {
-    await checkAccount(store, client, req.apiKey);
+    await checkAccount(store, () => client.listSessions(), req.apiKey);
     readmitProjects(store, req.isExcluded);
     const reconciled = req.reconcile ? await reconcile(store, client) : undefined;
     const transport = client.once;
