@@ -4,6 +4,7 @@ import type { FailureKind } from "../opensync/errors.ts";
 import type { MessagePayload, SessionPayload } from "../opensync/payload.ts";
 import { windowKey } from "../plan/hash.ts";
 import { clampTimestamp } from "../safety/sanitize.ts";
+import { stateError } from "../state/db.ts";
 import { LockLostError } from "../state/lock.ts";
 import { FAILED_RETRY_MS, type OutboxMessage, type SessionWork, type StateStore } from "../state/store.ts";
 import { Pacer } from "./pacer.ts";
@@ -293,7 +294,7 @@ export class Sender {
       return true;
     } catch (error) {
       if (error instanceof LockLostError) this.outcome.stoppedBy = error;
-      else this.outcome.stoppedBy ??= error as UserError;
+      else this.outcome.stoppedBy ??= stateError(error, this.store.path) as UserError;
       return false;
     }
   }
@@ -386,7 +387,7 @@ export class Sender {
         }
         onDone(outcome);
       } catch (error) {
-        this.outcome.stoppedBy ??= error as UserError;
+        this.outcome.stoppedBy ??= stateError(error, this.store.path) as UserError;
       }
       this.poke();
     });
@@ -540,8 +541,8 @@ export class Sender {
         for (const mark of marks) mark();
       });
     } catch (error) {
-      // Lock lost, disk full: stop; what was acknowledged but not recorded is sent again next time (an update in place).
-      this.outcome.stoppedBy ??= error as UserError;
+      // Lock lost, disk full: stop, saying what to do; what was acknowledged but not recorded is sent again next time (an update in place).
+      this.outcome.stoppedBy ??= stateError(error, this.store.path) as UserError;
       this.poke();
     }
   }
