@@ -6,22 +6,23 @@ import type { StateStore } from "./store.ts";
  * run live in the state database, so dedup spans every run, not only the
  * bytes read now. Ties go to the copy in the file first by path (see
  * `replaces`), so the outcome does not depend on the order files are read in.
- * `touched` collects the sessions whose totals changed (a response moves to
- * another session when a better copy turns up).
  */
 export class StateLedger {
-  readonly touched = new Set<string>();
-
   constructor(private readonly store: StateStore) {}
 
-  /** Adds records (keyed as batchRecords keys them) read from the files named by `fileIds` (path -> files.id). */
-  add(records: Iterable<{ key: bigint; record: UsageRecord }>, fileIds: ReadonlyMap<string, number>): void {
+  /**
+   * Adds records (keyed as batchRecords keys them) read from the files named
+   * by `fileIds` (path -> files.id). Returns the other sessions that lost a
+   * response to these (a better copy turned up here): their totals changed.
+   */
+  add(records: Iterable<{ key: bigint; record: UsageRecord }>, fileIds: ReadonlyMap<string, number>): Set<string> {
+    const losers = new Set<string>();
     for (const { key, record } of records) {
       const kept = this.store.getUsage(key);
       if (kept && !replaces(record, kept)) continue;
-      if (kept) this.touched.add(kept.sessionId);
+      if (kept && kept.sessionId !== record.sessionId) losers.add(kept.sessionId);
       this.store.putUsage(key, record, record.file === undefined ? null : (fileIds.get(record.file) ?? null));
-      this.touched.add(record.sessionId);
     }
+    return losers;
   }
 }

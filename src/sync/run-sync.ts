@@ -118,7 +118,6 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
         statePast(store),
         (chunk) => sink.accept(chunk),
       );
-      for (const id of sink.finish()) sender.feed(id);
       const refreshed = req.refreshedPrices ? await settledNow(req.refreshedPrices) : undefined;
       if (refreshed) sink.usePrices(refreshed);
     } catch (error) {

@@ -31,7 +31,6 @@ export function statePast(store: StateStore): ScanPast {
  */
 export class StateSink {
   private readonly ledger: StateLedger;
-  private readonly refreshed = new Set<string>();
   /** Sessions read again from scratch in this scan whose old usage is already dropped. */
   private readonly restarted = new Set<string>();
   private prices: PriceBook;
@@ -64,18 +63,23 @@ export class StateSink {
 
   accept(chunk: SessionChunk): void {
     const id = chunk.sessionId;
+    let losers = new Set<string>();
     this.store.write(() => {
       // Read again from scratch (a file replaced or rewritten): what was counted from the old bytes goes first.
       if (chunk.files.some((p) => p.restarted) && !this.restarted.has(id)) {
         this.restarted.add(id);
-        for (const sessionId of this.store.dropSessionUsage(id)) this.ledger.touched.add(sessionId);
+        this.store.dropSessionUsage(id);
       }
       const fileIds = new Map<string, number>();
       for (const p of chunk.files) {
         // A file that could not be read keeps its old row, so the next sync tries it again.
         if (!p.failed) fileIds.set(p.file.path, this.store.putFile(p.file, p.offset, p.eof, p.fingerprint));
       }
-      this.ledger.add(batchRecords(chunk.usage), fileIds);
+      // A response found again here can move its tokens away from another session: that one's totals change in
+      // this same commit, so a crash never leaves them behind (its files will not be read again).
+      losers = this.ledger.add(batchRecords(chunk.usage), fileIds);
+      losers.delete(id);
+      for (const other of losers) this.refresh(other);
       for (const m of chunk.messages) this.store.putMessage(m);
       this.store.putFold(id, chunk.snapshot);
       // The session is finished in the commit of its last bytes: a crash never leaves it read but not ready to send.
@@ -84,18 +88,8 @@ export class StateSink {
         this.refresh(id);
       }
     });
+    for (const other of losers) this.onReady(other);
     if (chunk.done) this.onReady(id);
-  }
-
-  /**
-   * A response found again in a later session can move its tokens between
-   * sessions: the sessions whose usage changed get their payload again.
-   * Returns them (to be sent too).
-   */
-  finish(): string[] {
-    const stale = [...this.ledger.touched].filter((id) => !this.refreshed.has(id));
-    if (stale.length > 0) this.store.write(() => stale.forEach((id) => this.refresh(id)));
-    return stale;
   }
 
   private refreshSessions(sessionIds: Iterable<string>): void {
@@ -106,7 +100,6 @@ export class StateSink {
 
   /** The session as it should now be on the server, from its fold and its usage. */
   private refresh(sessionId: string): void {
-    this.refreshed.add(sessionId);
     const meta = this.store.getFold(sessionId)?.meta;
     if (!meta) return;
     const usage = usageBySession(this.store.sessionUsage(sessionId), this.prices).get(sessionId) ?? emptySessionUsage();

@@ -75,6 +75,5 @@ export async function readIntoState(
       options.onChunk?.(chunk);
     },
   );
-  sink.finish();
   return outcome;
 }
