@@ -304,23 +304,45 @@ describe.skipIf(!POSIX)("install.sh (macOS and Linux; Windows installs with npm 
   });
 });
 
+/** Runs a package manager's shim for the command with node but no bun on PATH: the command must not need bun. */
+async function runShim(shim: string, args: string[]): Promise<Result> {
+  const node = await realpath(Bun.which("node")!);
+  let path = dirname(node);
+  if (POSIX) {
+    path = join(work, "node-only");
+    await mkdir(path, { recursive: true });
+    if (!existsSync(join(path, "node"))) await symlink(node, join(path, "node"));
+  }
+  expect(Bun.which("bun", { PATH: path })).toBeNull();
+  return exec(viaShell([shim, ...args]), { env: env({ PATH: path }) });
+}
+
+/** The shim npm or yarn puts in a global bin folder. */
+const shimIn = (bin: string) => (POSIX ? join(bin, COMMAND) : join(bin, `${COMMAND}.cmd`));
+
+/** What the installed command must do, whichever package manager installed it. */
+function installedCommandTests(runInstalled: (args: string[]) => Promise<Result>) {
+  test("the installed command runs with node but no bun on PATH", async () => {
+    const result = await runInstalled(["--version"]);
+    expect(result.stderr).toBe("");
+    expect(result.stdout.trim()).toBe(VERSION);
+  });
+
+  test("the installed command passes the exit status and the errors through", async () => {
+    const direct = await exec([native.executable, "no-such-command"]);
+    const launched = await runInstalled(["no-such-command"]);
+    expect(direct.code).toBe(2);
+    expect(launched.code).toBe(direct.code);
+    expect(launched.stderr).toBe(direct.stderr);
+  });
+}
+
 describe("npm packages", () => {
   let prefix: string;
   let platformDir: string;
 
-  /** Runs the globally installed command through npm's shim, with node but no bun on PATH. */
-  async function runInstalled(args: string[]): Promise<Result> {
-    const node = await realpath(Bun.which("node")!);
-    let path = dirname(node);
-    if (POSIX) {
-      path = join(work, "node-only");
-      await mkdir(path, { recursive: true });
-      if (!existsSync(join(path, "node"))) await symlink(node, join(path, "node"));
-    }
-    expect(Bun.which("bun", { PATH: path })).toBeNull();
-    const shim = POSIX ? join(prefix, "bin", COMMAND) : join(prefix, `${COMMAND}.cmd`);
-    return exec(viaShell([shim, ...args]), { env: env({ PATH: path }) });
-  }
+  /** The globally installed command, through npm's shim. */
+  const runInstalled = (args: string[]) => runShim(POSIX ? join(prefix, "bin", COMMAND) : shimIn(prefix), args);
 
   beforeAll(async () => {
     const { launcherDir, platformDirs } = await generateNpmPackages(ROOT, join(work, "out"), [native.target]);
@@ -349,19 +371,7 @@ describe("npm packages", () => {
     expect([platform.os, platform.cpu]).toEqual([[process.platform], [process.arch]]);
   });
 
-  test("the installed command runs with node but no bun on PATH", async () => {
-    const result = await runInstalled(["--version"]);
-    expect(result.stderr).toBe("");
-    expect(result.stdout.trim()).toBe(VERSION);
-  });
-
-  test("the installed command passes the exit status through", async () => {
-    const direct = await exec([native.executable, "no-such-command"]);
-    const launched = await runInstalled(["no-such-command"]);
-    expect(direct.code).not.toBe(0);
-    expect(launched.code).toBe(direct.code);
-    expect(launched.stderr).toBe(direct.stderr);
-  });
+  installedCommandTests(runInstalled);
 
   test("the platform package's executable runs without node", async () => {
     const modules = POSIX ? join(prefix, "lib", "node_modules") : join(prefix, "node_modules");
@@ -428,34 +438,8 @@ describe.skipIf(!existsSync(YARN))(`yarn global add${existsSync(YARN) ? "" : " (
 
   afterAll(() => registry?.stop(true));
 
-  /** The command yarn put on its global bin folder, run with node but no bun on PATH. */
-  async function runInstalled(args: string[]): Promise<Result> {
-    const bin = (await yarn(["global", "bin"])).stdout.trim();
-    const node = await realpath(Bun.which("node")!);
-    let path = dirname(node);
-    if (POSIX) {
-      path = join(work, "yarn-node-only");
-      await mkdir(path, { recursive: true });
-      if (!existsSync(join(path, "node"))) await symlink(node, join(path, "node"));
-    }
-    expect(Bun.which("bun", { PATH: path })).toBeNull();
-    const shim = POSIX ? join(bin, COMMAND) : join(bin, `${COMMAND}.cmd`);
-    return exec(viaShell([shim, ...args]), { env: env({ PATH: path }) });
-  }
-
-  test("installs the launcher and this machine's executable, which runs with node but no bun on PATH", async () => {
-    const result = await runInstalled(["--version"]);
-    expect(result.stderr).toBe("");
-    expect(result.stdout.trim()).toBe(VERSION);
-  });
-
-  test("the installed command passes the exit status and the errors through", async () => {
-    const direct = await exec([native.executable, "no-such-command"]);
-    const launched = await runInstalled(["no-such-command"]);
-    expect(direct.code).toBe(2);
-    expect(launched.code).toBe(direct.code);
-    expect(launched.stderr).toBe(direct.stderr);
-  });
+  /** The command, through the shim yarn put in its global bin folder. */
+  installedCommandTests(async (args) => runShim(shimIn((await yarn(["global", "bin"])).stdout.trim()), args));
 });
 
 describe.skipIf(!POSIX)("npm launcher (with a stand-in shell script as the executable)", () => {
