@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { discoverFiles } from "../src/discover/files.ts";
 import { DEFAULT_FOLD_OPTIONS } from "../src/fold/session-fold.ts";
+import { hasSharedCorpus, needsShared, SHARED_CORPUS, testCorpus } from "./helpers/corpus.ts";
 import { readAll } from "./helpers/read.ts";
 import reference from "./fixtures/ccusage-corpus.json";
 
@@ -12,10 +12,9 @@ import reference from "./fixtures/ccusage-corpus.json";
  * ccusage lists each flat agent-*.jsonl as its own session: here they are
  * added to the parent named by their sessionId, as we report them.
  */
-const CORPUS = join(import.meta.dir, "..", "..", "shared", "corpus", "projects");
-const present = existsSync(CORPUS);
+const CORPUS = join(SHARED_CORPUS, "projects");
 
-describe.skipIf(!present)("totals on ../shared/corpus equal ccusage's", async () => {
+describe.skipIf(!hasSharedCorpus)(needsShared("totals on ../shared/corpus equal ccusage's"), async () => {
   const { sessions } = await readAll([CORPUS], DEFAULT_FOLD_OPTIONS);
   const parentOf = new Map(
     discoverFiles([CORPUS])
@@ -55,11 +54,13 @@ describe.skipIf(!present)("totals on ../shared/corpus equal ccusage's", async ()
   });
 });
 
-describe.skipIf(!present)("a read in worker threads", () => {
-  test("gives exactly the single-threaded result", async () => {
-    const one = await readAll([CORPUS], DEFAULT_FOLD_OPTIONS, { workers: 1 });
-    const two = await readAll([CORPUS], DEFAULT_FOLD_OPTIONS, { workers: 2, parallelMinBytes: 0 });
-    expect(two.sessions.length).toBeGreaterThan(30);
+describe("a read in worker threads", () => {
+  const corpus = testCorpus();
+  test(`gives exactly the single-threaded result, on ${corpus.label}`, async () => {
+    const projects = join(corpus.root, "projects");
+    const one = await readAll([projects], DEFAULT_FOLD_OPTIONS, { workers: 1 });
+    const two = await readAll([projects], DEFAULT_FOLD_OPTIONS, { workers: 2, parallelMinBytes: 0 });
+    expect(two.sessions.length).toBeGreaterThan(corpus.minSessions);
     expect(two).toEqual(one);
   });
 });

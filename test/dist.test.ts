@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { CHECKSUMS, ROOT, compile, entrypoints, pack, parseChecksums, sha256File, writeChecksums } from "../scripts/build.ts";
 import { FORMULA, writeFormula } from "../scripts/homebrew.ts";
-import { generateNpmPackages, npmTargets } from "../scripts/npm-packages.ts";
+import { generateNpmPackages, npmTargets, platformManifest } from "../scripts/npm-packages.ts";
 import { COMMAND, type Target, archiveName, executableName, findTarget, hostTarget, npmPackageName, readVersion } from "../scripts/targets.ts";
 
 const VERSION = readVersion(ROOT);
@@ -304,23 +304,45 @@ describe.skipIf(!POSIX)("install.sh (macOS and Linux; Windows installs with npm 
   });
 });
 
+/** Runs a package manager's shim for the command with node but no bun on PATH: the command must not need bun. */
+async function runShim(shim: string, args: string[]): Promise<Result> {
+  const node = await realpath(Bun.which("node")!);
+  let path = dirname(node);
+  if (POSIX) {
+    path = join(work, "node-only");
+    await mkdir(path, { recursive: true });
+    if (!existsSync(join(path, "node"))) await symlink(node, join(path, "node"));
+  }
+  expect(Bun.which("bun", { PATH: path })).toBeNull();
+  return exec(viaShell([shim, ...args]), { env: env({ PATH: path }) });
+}
+
+/** The shim npm or yarn puts in a global bin folder. */
+const shimIn = (bin: string) => (POSIX ? join(bin, COMMAND) : join(bin, `${COMMAND}.cmd`));
+
+/** What the installed command must do, whichever package manager installed it. */
+function installedCommandTests(runInstalled: (args: string[]) => Promise<Result>) {
+  test("the installed command runs with node but no bun on PATH", async () => {
+    const result = await runInstalled(["--version"]);
+    expect(result.stderr).toBe("");
+    expect(result.stdout.trim()).toBe(VERSION);
+  });
+
+  test("the installed command passes the exit status and the errors through", async () => {
+    const direct = await exec([native.executable, "no-such-command"]);
+    const launched = await runInstalled(["no-such-command"]);
+    expect(direct.code).toBe(2);
+    expect(launched.code).toBe(direct.code);
+    expect(launched.stderr).toBe(direct.stderr);
+  });
+}
+
 describe("npm packages", () => {
   let prefix: string;
   let platformDir: string;
 
-  /** Runs the globally installed command through npm's shim, with node but no bun on PATH. */
-  async function runInstalled(args: string[]): Promise<Result> {
-    const node = await realpath(Bun.which("node")!);
-    let path = dirname(node);
-    if (POSIX) {
-      path = join(work, "node-only");
-      await mkdir(path, { recursive: true });
-      if (!existsSync(join(path, "node"))) await symlink(node, join(path, "node"));
-    }
-    expect(Bun.which("bun", { PATH: path })).toBeNull();
-    const shim = POSIX ? join(prefix, "bin", COMMAND) : join(prefix, `${COMMAND}.cmd`);
-    return exec(viaShell([shim, ...args]), { env: env({ PATH: path }) });
-  }
+  /** The globally installed command, through npm's shim. */
+  const runInstalled = (args: string[]) => runShim(POSIX ? join(prefix, "bin", COMMAND) : shimIn(prefix), args);
 
   beforeAll(async () => {
     const { launcherDir, platformDirs } = await generateNpmPackages(ROOT, join(work, "out"), [native.target]);
@@ -349,19 +371,7 @@ describe("npm packages", () => {
     expect([platform.os, platform.cpu]).toEqual([[process.platform], [process.arch]]);
   });
 
-  test("the installed command runs with node but no bun on PATH", async () => {
-    const result = await runInstalled(["--version"]);
-    expect(result.stderr).toBe("");
-    expect(result.stdout.trim()).toBe(VERSION);
-  });
-
-  test("the installed command passes the exit status through", async () => {
-    const direct = await exec([native.executable, "no-such-command"]);
-    const launched = await runInstalled(["no-such-command"]);
-    expect(direct.code).not.toBe(0);
-    expect(launched.code).toBe(direct.code);
-    expect(launched.stderr).toBe(direct.stderr);
-  });
+  installedCommandTests(runInstalled);
 
   test("the platform package's executable runs without node", async () => {
     const modules = POSIX ? join(prefix, "lib", "node_modules") : join(prefix, "node_modules");
@@ -369,6 +379,67 @@ describe("npm packages", () => {
     const result = await exec([executable, "--version"], { env: env({ PATH: join(work, "empty") }) });
     expect(result.stdout.trim()).toBe(VERSION);
   });
+});
+
+/** Yarn classic, pinned in devDependencies: `yarn global add` is how the README's yarn users install. */
+const YARN = join(ROOT, "node_modules", "yarn", "bin", "yarn.js");
+
+describe.skipIf(!existsSync(YARN))(`yarn global add${existsSync(YARN) ? "" : " (skipped: no yarn in node_modules: run npm ci)"}`, () => {
+  let registry: ReturnType<typeof Bun.serve>;
+  let prefix: string;
+  let yarnHome: string;
+
+  const yarn = (args: string[]) => exec(["node", YARN, ...args, "--prefix", prefix, "--global-folder", join(work, "yarn-global"), "--cache-folder", join(work, "yarn-cache"), "--non-interactive", "--no-progress"], { env: env({ HOME: yarnHome, USERPROFILE: yarnHome }) });
+
+  /**
+   * The packages as the npm registry would serve them, from 127.0.0.1: the
+   * launcher, this machine's package with the real executable, and the other
+   * platforms' as manifests only (yarn classic reads every optional
+   * dependency's manifest, and ignores `libc`, before it skips those of other
+   * machines). Nothing leaves this machine.
+   */
+  beforeAll(async () => {
+    const { launcherDir, platformDirs } = await generateNpmPackages(ROOT, join(work, "out"), [native.target]);
+    const dirs = [launcherDir, platformDirs.get(native.target.id)!];
+    for (const [target, name] of npmTargets()) {
+      if (target.id === native.target.id) continue;
+      const dir = join(work, "yarn-out", "stand-ins", target.id);
+      await Bun.write(join(dir, "package.json"), JSON.stringify(platformManifest(target, name, VERSION)));
+      dirs.push(dir);
+    }
+    const packs = join(work, "yarn-packs");
+    await mkdir(packs, { recursive: true });
+    const packed = await exec(viaShell(["npm", "pack", "--json", "--pack-destination", packs, ...dirs]));
+    expect(packed.code).toBe(0);
+    const tarballs = JSON.parse(packed.stdout) as Array<{ name: string; version: string; filename: string; shasum: string; integrity: string }>;
+    const manifests = new Map(
+      await Promise.all(dirs.map(async (dir) => { const m = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")); return [m.name as string, m] as const; })),
+    );
+    registry = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch(request) {
+        const path = decodeURIComponent(new URL(request.url).pathname).slice(1);
+        const file = tarballs.find((t) => `-/${t.filename}` === path);
+        if (file) return new Response(Bun.file(join(packs, file.filename)));
+        const pack = tarballs.find((t) => t.name === path);
+        if (!pack) return Response.json({ error: "Not found" }, { status: 404 });
+        const dist = { tarball: `${registry.url.origin}/-/${pack.filename}`, shasum: pack.shasum, integrity: pack.integrity };
+        return Response.json({ name: pack.name, "dist-tags": { latest: pack.version }, versions: { [pack.version]: { ...manifests.get(pack.name), dist } } });
+      },
+    });
+    prefix = join(work, "yarn-prefix");
+    yarnHome = join(work, "yarn-home");
+    await Bun.write(join(yarnHome, ".yarnrc"), `registry "${registry.url.origin}/"\ndisable-self-update-check true\n`);
+    const installed = await yarn(["global", "add", COMMAND]);
+    if (installed.code !== 0) console.log(installed.stdout, installed.stderr);
+    expect(installed.code).toBe(0);
+  }, HOOK_TIMEOUT);
+
+  afterAll(() => registry?.stop(true));
+
+  /** The command, through the shim yarn put in its global bin folder. */
+  installedCommandTests(async (args) => runShim(shimIn((await yarn(["global", "bin"])).stdout.trim()), args));
 });
 
 describe.skipIf(!POSIX)("npm launcher (with a stand-in shell script as the executable)", () => {

@@ -4,7 +4,7 @@
  * README), each with expectations worked out by hand from the lines.
  */
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { agentIdOf, agentMeta } from "../src/discover/agent-meta.ts";
@@ -13,6 +13,7 @@ import { titleOf } from "../src/fold/summarize.ts";
 import { type UsageRecord, UsageLedger } from "../src/fold/usage-ledger.ts";
 import { readAll as scanAll } from "./helpers/read.ts";
 import { parseLine } from "../src/transcript/parse-line.ts";
+import { hasSharedCorpus, needsShared, SHARED_CORPUS } from "./helpers/corpus.ts";
 import { tempClaudeDir } from "./helpers/transcript.ts";
 
 const DIR = join(import.meta.dir, "fixtures", "recent");
@@ -517,9 +518,10 @@ describe("subagent meta files", () => {
   });
 });
 
-const CORPUS = join(import.meta.dir, "..", "..", "shared", "corpus", "projects");
+const CORPUS = join(SHARED_CORPUS, "projects");
 
-describe.skipIf(!existsSync(CORPUS))("on ../shared/corpus (skipped without it)", () => {
+// Real transcripts of recent Claude Code: the generated history has no tags or system lines to get wrong.
+describe.skipIf(!hasSharedCorpus)(needsShared("on ../shared/corpus"), () => {
   test("no session's title is a tag, and every system message says what it is", async () => {
     const messages: FoldedMessage[] = [];
     const { sessions } = await scanAll([CORPUS], DEFAULT_FOLD_OPTIONS, { onMessage: (m) => messages.push(m) });

@@ -23,9 +23,8 @@ import {
   giveToUnprivileged,
   looksLikeCrash,
   tempDir,
-  runCliUnprivileged,
   syncEnv,
-  unprivilegedPrefix,
+  unprivilegedRunner,
   useGeneratedHistory,
 } from "./helpers/hardening.ts";
 import { assistant, jsonl, text, user } from "./helpers/transcript.ts";
@@ -49,6 +48,10 @@ const canMount = (() => {
 const canChattr = isRoot && Bun.which("chattr") !== null;
 
 const fx = useGeneratedHistory();
+const nobody = await unprivilegedRunner();
+/** A test run as nobody: its name says why it skips when it cannot be. */
+const asNobody = (name: string) => ("skip" in nobody ? `${name} (skipped: ${nobody.skip})` : name);
+const runAsNobody: Run = (args, env) => ("run" in nobody ? nobody.run(args, env) : Promise.reject(new Error(nobody.skip)));
 
 /** The largest session transcript: held back from a first sync, to be new in the next one. */
 function largestSession(root: string): string {
@@ -108,12 +111,12 @@ async function readOnlyState(run: Run, home: string, lock: (stateDir: string) =>
 }
 
 describe("a state folder that cannot be written", () => {
-  test.skipIf(unprivilegedPrefix === null)("chmod 500 (the CLI runs as a normal user): a clear message, no request, nothing lost", async () => {
+  test.skipIf("skip" in nobody)(asNobody("chmod 500 (the CLI runs as a normal user): a clear message, no request, nothing lost"), async () => {
     const home = tempHome();
     giveToUnprivileged(home);
     giveToUnprivileged(fx.claudeDir);
     const message = await readOnlyState(
-      (args, env) => runCliUnprivileged(args, env),
+      runAsNobody,
       home,
       (dir) => chmodSync(dir, 0o500),
       (dir) => chmodSync(dir, 0o700),
@@ -159,7 +162,7 @@ describe.skipIf(!canMount)("a disk that fills up (the state folder on a tiny tmp
   });
 });
 
-test.skipIf(unprivilegedPrefix === null)("a transcript it may not read: named in the output, and read by a later sync once it may", async () => {
+test.skipIf("skip" in nobody)(asNobody("a transcript it may not read: named in the output, and read by a later sync once it may"), async () => {
   fx.server.reset();
   const home = tempHome();
   giveToUnprivileged(home);
@@ -167,16 +170,16 @@ test.skipIf(unprivilegedPrefix === null)("a transcript it may not read: named in
   const env = syncEnv(fx.server, fx.claudeDir, home);
   const locked = largestSession(fx.claudeDir);
   chmodSync(locked, 0o000);
-  let first: Awaited<ReturnType<typeof runCliUnprivileged>>;
+  let first: Awaited<ReturnType<Run>>;
   try {
-    first = await runCliUnprivileged(["sync"], env);
+    first = await runAsNobody(["sync"], env);
   } finally {
     chmodSync(locked, 0o644); // size and mtime unchanged: only the permission changes
   }
   expect(looksLikeCrash(first.stderr)).toBe(false);
   expect(first.code).toBe(1); // not everything was read: not a success
   expect(`${first.stdout}${first.stderr}`).toContain(locked);
-  const second = await runCliUnprivileged(["sync", "--json"], env);
+  const second = await runAsNobody(["sync", "--json"], env);
   expect(second.code).toBe(0);
   expectExact();
   console.log(`[hardening] unreadable transcript: exit ${first.code}: ${first.stdout.trim().split("\n").filter((l) => l.includes(locked)).join(" ")}`);

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
+import { testCorpus } from "./helpers/corpus.ts";
 import { SESSION, assistant, jsonl, tempClaudeDir, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
 
-const CORPUS = join(import.meta.dir, "..", "..", "shared", "corpus");
+const corpus = testCorpus();
+const CORPUS = corpus.root;
 
 let server: TestServer;
 beforeAll(async () => {
@@ -44,7 +46,7 @@ function timestampsByUuid(root: string): Map<string, number> {
   return out;
 }
 
-describe.skipIf(!existsSync(CORPUS))("sync of ../shared/corpus to the test server", () => {
+describe(`sync of ${corpus.label} to the test server`, () => {
   let env: Record<string, string>;
   let expected: Array<Record<string, any>>;
 
@@ -63,6 +65,7 @@ describe.skipIf(!existsSync(CORPUS))("sync of ../shared/corpus to the test serve
     expect(report).toMatchObject({ ok: true, pending: { sessions: 0, messages: 0 }, failed: [] });
 
     const onServer = new Map(server.dump().map((s) => [s.externalId, s]));
+    expect(expected.length).toBeGreaterThan(corpus.minSessions);
     expect(onServer.size).toBe(expected.length);
     const stamps = timestampsByUuid(join(CORPUS, "projects"));
     for (const s of expected) {

@@ -6,7 +6,7 @@
  */
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll } from "bun:test";
-import { chownSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCorpus } from "../../bench/generate.ts";
@@ -140,39 +140,62 @@ export function looksLikeCrash(stderr: string): boolean {
 export const UNPRIVILEGED_UID = 65534;
 const isRoot = process.getuid?.() === 0;
 
-/**
- * The command prefix that runs the CLI without root's powers: none when this
- * process is not root, setpriv to nobody when it is, null when that is not
- * possible here (then permission tests cannot be honest and are skipped).
- */
-export const unprivilegedPrefix: string[] | null = (() => {
-  if (!isRoot) return [];
+/** The prefix that runs a command as nobody, or why it cannot be had here. */
+function dropRoot(): string[] | { skip: string } {
   const setpriv = Bun.which("setpriv");
-  if (!setpriv) return null;
+  if (!setpriv) return { skip: "no setpriv here to run the CLI as nobody, and root ignores file permissions" };
   const prefix = [setpriv, `--reuid=${UNPRIVILEGED_UID}`, `--regid=${UNPRIVILEGED_UID}`, "--clear-groups"];
-  return Bun.spawnSync([...prefix, "true"]).exitCode === 0 ? prefix : null;
-})();
+  return Bun.spawnSync([...prefix, "true"]).exitCode === 0 ? prefix : { skip: "setpriv cannot switch to nobody here, and root ignores file permissions" };
+}
+
+/** Whether nobody can start `argv` (it must read the executable, and the source for a checkout's CLI). */
+const runsAs = (prefix: string[], argv: string[]) =>
+  Bun.spawnSync([...prefix, ...argv, "--version"], { cwd: tmpdir(), stdout: "ignore", stderr: "ignore" }).exitCode === 0;
+
+export type Unprivileged = { run(args: string[], env: Record<string, string>, timeoutMs?: number): Promise<CliResult> } | { skip: string };
+
+/**
+ * How permission tests run the CLI without root's powers (root ignores file
+ * permissions): as it is when this process is not root, as nobody through
+ * setpriv when it is. In a checkout that nobody cannot read (a clone in a
+ * private folder, mode 0700 like a home folder), nobody runs a compiled copy
+ * of the CLI from a world-readable temporary folder instead. `skip` says why
+ * neither can be done here: then the tests cannot be honest and skip.
+ */
+export async function unprivilegedRunner(): Promise<Unprivileged> {
+  const prefix = isRoot ? dropRoot() : [];
+  if (!Array.isArray(prefix)) return prefix;
+  let argv = [process.execPath, CLI];
+  if (!runsAs(prefix, argv)) {
+    const dir = tempDir("ccs-cli-for-nobody-");
+    chmodSync(dir, 0o755);
+    const executable = join(dir, process.platform === "win32" ? "claude-code-sync.exe" : "claude-code-sync");
+    try {
+      const { ROOT, compile } = await import("../../scripts/build.ts");
+      await compile(ROOT, executable);
+    } catch (error) {
+      return { skip: `nobody cannot read this checkout (in a private folder?) and compiling a copy failed: ${(error as Error).message}` };
+    }
+    argv = [executable];
+    if (!runsAs(prefix, argv)) return { skip: `neither this checkout's CLI (in a private folder?) nor a compiled copy in ${dir} runs as nobody` };
+  }
+  return { run: (args, env, timeoutMs = 60_000) => spawnCli([...prefix, ...argv, ...args], env, timeoutMs) };
+}
+
+async function spawnCli(cmd: string[], env: Record<string, string>, timeoutMs: number): Promise<CliResult> {
+  // In a folder nobody may enter: the checkout's may be private.
+  const proc = Bun.spawn(cmd, { cwd: tmpdir(), env: { ...baseEnv(), ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const timer = setTimeout(() => proc.kill(), timeoutMs);
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
 
 /** Gives a folder tree to the user the unprivileged CLI runs as (nothing to do when this process is not root). */
 export function giveToUnprivileged(path: string): void {
   if (!isRoot) return;
   chownSync(path, UNPRIVILEGED_UID, UNPRIVILEGED_UID);
   for (const name of readdirSync(path, { recursive: true, encoding: "utf8" })) chownSync(join(path, name), UNPRIVILEGED_UID, UNPRIVILEGED_UID);
-}
-
-/** runCli (./cli.ts), as the unprivileged user. */
-export async function runCliUnprivileged(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
-  if (unprivilegedPrefix === null) throw new Error("cannot drop root here (no setpriv)");
-  const proc = Bun.spawn([...unprivilegedPrefix, process.execPath, CLI, ...args], {
-    env: { ...baseEnv(), ...env },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const timer = setTimeout(() => proc.kill(), timeoutMs);
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  clearTimeout(timer);
-  return { code, stdout, stderr };
 }
 
 /**
