@@ -23,7 +23,7 @@ import { tokenDetectors } from "./token-rules.ts";
  * rules/tokens.json, and generic shapes (generic/): assignments to secret-named keys, secret
  * command-line flags, credentials in URLs, headers and .netrc, private keys. Look-alikes
  * (placeholders, `$VAR` references, code such as `token = getToken()`) stay readable.
- * See README.md, "Secrets and what leaves your machine".
+ * See docs/reference.md, "What leaves your machine".
  */
 
 export { type RedactionKind, redactionMarker };
