@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { isStateOf, listStateDatabases, removeStateDatabase, stateFolder } from "../src/state/databases.ts";
 import { SyncLock } from "../src/state/lock.ts";
@@ -127,5 +127,26 @@ describe("status --verbose and logout --forget", () => {
     mkdirSync(join(home, ".claude-code-sync"), { recursive: true });
     expect((await runCli(["logout"], { env: env() })).code).toBe(0);
     expect(listStateDatabases().length).toBe(3);
+  });
+});
+
+describe("space", () => {
+  test("once the server has every payload, the database and its log shrink back to what is still needed", () => {
+    const store = StateStore.forServer(current);
+    const fileSize = () => ["", "-wal"].reduce((sum, suffix) => sum + (existsSync(`${store.path}${suffix}`) ? statSync(`${store.path}${suffix}`).size : 0), 0);
+    const payload = "x".repeat(4096);
+    const ids = Array.from({ length: 2000 }, (_, i) => `m-${i}`);
+    store.write(() => {
+      for (const [ord, externalId] of ids.entries()) store.putMessage({ externalId, sessionId: "s", createdAt: 1_700_000_000_000 + ord, ord, hash: `h${ord}`, payload });
+    });
+    const full = fileSize();
+    expect(full).toBeGreaterThan(ids.length * payload.length);
+    store.write(() => {
+      for (const [ord, externalId] of ids.entries()) store.markMessageSent(externalId, `h${ord}`, 1_700_000_000_000 + ord);
+    });
+    store.releaseSpace();
+    // What stays: one small row per message (id, times, hashes), no payloads.
+    expect(fileSize()).toBeLessThan(full / 10);
+    store.close();
   });
 });
