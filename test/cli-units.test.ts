@@ -5,12 +5,18 @@ import { UserError } from "../src/errors.ts";
 import { AuthError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError } from "../src/opensync/errors.ts";
 import { shortModel } from "../src/report/dry-run.ts";
 import { failureOf, withFix } from "../src/report/failure.ts";
-import { fit, plural, table } from "../src/report/format.ts";
+import { fit, formatInt, plural, table } from "../src/report/format.ts";
 import { wrap } from "../src/report/help.ts";
 import { resolveSessionId, shortId } from "../src/report/session-id.ts";
 import { didYouMean, editDistance } from "../src/report/suggest.ts";
 import { INTERRUPTED, renderSyncSummary, syncReportJson } from "../src/report/sync-summary.ts";
 import type { SyncReport } from "../src/sync/run-sync.ts";
+
+test("formatInt groups digits as en-US does, rounding first", () => {
+  for (const n of [0, 7, 999, 1000, 1880, 12345.6, 999_999.5, 1_234_567, -1234, -999, 2 ** 53 - 1]) {
+    expect(formatInt(n)).toBe(Math.round(n).toLocaleString("en-US"));
+  }
+});
 
 describe("plural", () => {
   test.each([

@@ -1,8 +1,14 @@
 import { describe, expect, test } from "bun:test";
 import { createRedactor, redactionMarker } from "../src/safety/redact.ts";
+import tokensFile from "../src/safety/rules/tokens.json" with { type: "json" };
+import { TokenRulesSchema } from "../src/safety/token-rules.ts";
 import { CANARIES, leakedCanaries } from "./helpers/canaries.ts";
 
 const { redact, redactValue } = createRedactor();
+
+test("the token rules match their schema (the redactor embeds them without parsing them again)", () => {
+  expect(TokenRulesSchema.parse(tokensFile)).toEqual(tokensFile);
+});
 
 describe("canaries", () => {
   for (const canary of CANARIES) {

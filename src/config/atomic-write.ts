@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { randomHex } from "../runtime/random.ts";
 
 /**
  * Replace `path` with `text` so readers see the old file or the new one, never a
@@ -7,7 +7,7 @@ import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, rmSync, writeSy
  * `mode` is set explicitly (not left to the umask).
  */
 export function writeFileAtomic(path: string, text: string, mode: number): void {
-  const temp = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+  const temp = `${path}.${process.pid}-${randomHex(4)}.tmp`;
   try {
     const fd = openSync(temp, "wx", mode);
     try {

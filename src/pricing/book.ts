@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { type Tokens, usdOf } from "./cost.ts";
 import { modelKey } from "./model-id.ts";
 import { type Family, type Period, periodAt } from "./table.ts";
@@ -79,7 +78,7 @@ export class PriceBook {
   fingerprint(model: string): string {
     const r = this.resolve(model);
     if (r.kind !== "priced") return r.kind;
-    r.fingerprint ??= createHash("sha256")
+    r.fingerprint ??= new Bun.CryptoHasher("sha256")
       .update(JSON.stringify([r.regional, r.periods.map(canonical)]))
       .digest("base64url")
       .slice(0, 16);

@@ -44,7 +44,7 @@ const ModelSchema = z.object({
   /** The normalised id (see model-id.ts) a family is known by; `aliases` are other normalised ids of it. */
   id: z.string().min(1),
   name: z.string().min(1),
-  aliases: z.array(z.string().min(1)).default(() => []),
+  aliases: z.array(z.string().min(1)).optional(),
   ...multipliers,
   prices: z
     .array(PeriodSchema)
@@ -54,7 +54,7 @@ const ModelSchema = z.object({
     }),
 });
 
-const PriceTableSchema = z.object({
+export const PriceTableSchema = z.object({
   about: z.string(),
   checked: z.iso.date(),
   sources: z.record(z.string(), z.string()),
@@ -87,7 +87,7 @@ export interface Family {
 export function familiesOf(table: PriceTable): Family[] {
   return table.models.map((m) => ({
     id: m.id,
-    aliases: m.aliases,
+    aliases: m.aliases ?? [],
     periods: m.prices.map((p, i) => ({
       from: i === 0 || p.from === undefined ? Number.NEGATIVE_INFINITY : Date.parse(p.from),
       price: { input: p.input, output: p.output, cacheWrite5m: p.cacheWrite5m, cacheWrite1h: p.cacheWrite1h, cacheRead: p.cacheRead },
@@ -108,5 +108,5 @@ export function periodAt(periods: readonly Period[], at: number): Period {
   return periods[0] as Period;
 }
 
-/** The table built into the binary, checked once. */
-export const EMBEDDED_TABLE: PriceTable = PriceTableSchema.parse(embedded);
+/** The table built into the binary; a test validates it with the schema (not parsed again at every start). */
+export const EMBEDDED_TABLE = embedded as PriceTable;

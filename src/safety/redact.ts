@@ -40,32 +40,41 @@ interface RedactorOptions {
   extraPatterns?: readonly string[];
 }
 
-const gitleaks = gitleaksDetectors();
-
 /**
  * Built-in detectors, most specific first: when two find the same secret, the first names it
  * (a GitHub token in a `GITHUB_TOKEN=` line is a github-token, not a secret). gitleaks' catch-all
  * generic-api-key comes last, after our own generic rules.
  */
-const BUILTIN: readonly Detector[] = [
-  privateKeyDetector,
-  urlCredentialsDetector,
-  ...tokenDetectors(),
-  ...gitleaks.specific,
-  awsSecretDetector,
-  authorizationDetector,
-  bearerDetector,
-  cookieDetector,
-  urlSignatureDetector,
-  netrcDetector,
-  ...toolDetectors,
-  secretFlagDetector,
-  assignmentDetector,
-  ...gitleaks.generic,
-];
+function builtinDetectors(): Detector[] {
+  const gitleaks = gitleaksDetectors();
+  return [
+    privateKeyDetector,
+    urlCredentialsDetector,
+    ...tokenDetectors(),
+    ...gitleaks.specific,
+    awsSecretDetector,
+    authorizationDetector,
+    bearerDetector,
+    cookieDetector,
+    urlSignatureDetector,
+    netrcDetector,
+    ...toolDetectors,
+    secretFlagDetector,
+    assignmentDetector,
+    ...gitleaks.generic,
+  ];
+}
 
-/** Built once per thread: the keyword automaton and compiled rules are shared by every redactor. */
-const BUILTIN_SET = new DetectorSet(BUILTIN);
+let builtinSet: DetectorSet | undefined;
+
+/**
+ * Built once per thread, on first use: the keyword automaton and compiled rules are shared by
+ * every redactor, and a run that redacts nothing (a sync with nothing new) never builds them.
+ */
+function builtin(): DetectorSet {
+  builtinSet ??= new DetectorSet(builtinDetectors());
+  return builtinSet;
+}
 
 /** Header-like keys whose whole value is a credential (`{"Authorization": "Basic ..."}`). */
 const CREDENTIAL_KEY = /^(?:proxy-)?authorization$|^(?:set-)?cookie$/i;
@@ -114,7 +123,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   const secretMarker = redactionMarker("secret");
 
   const redact = (text: string) => {
-    const found = BUILTIN_SET.find(asWords(text), custom.length);
+    const found = builtin().find(asWords(text), custom.length);
     if (customSet) for (const f of customSet.find(text)) found.push(f);
     return applyFindings(text, found);
   };

@@ -9,7 +9,8 @@ import data from "./rules/tokens.json" with { type: "json" };
  * pass unless it holds a prefix.
  */
 
-const TokenRules = z.object({
+/** The shape of rules/tokens.json; a test validates the file with it (not parsed again at every start). */
+export const TokenRulesSchema = z.object({
   source: z.string(),
   rules: z.array(
     z.object({
@@ -27,7 +28,7 @@ const TokenRules = z.object({
   ),
 });
 
-export const TOKEN_RULES = TokenRules.parse(data).rules;
+export const TOKEN_RULES = (data as z.infer<typeof TokenRulesSchema>).rules;
 
 type TokenRule = (typeof TOKEN_RULES)[number];
 

@@ -119,14 +119,13 @@ const WORKER_MODULE = Bun.isStandaloneExecutable ? "./scan/scan-worker.ts" : new
 /** Reads the sessions of `roots` that changed since `past`, handing each chunk to `accept` in the main thread. */
 export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: SessionChunk) => void): Promise<ScanOutcome> {
   const count = req.workers ?? (req.only ? 1 : Math.min(2, navigator.hardwareConcurrency));
-  // Started before the files are listed, so that they load while it happens; let go if the read is small.
-  const workers = count > 1 ? Array.from({ length: count }, () => new Worker(WORKER_MODULE)) : [];
+  const discovery = discoverFiles(req.roots, past.files);
+  const items = planScan(discovery.files, req, past);
+  const total = items.reduce((sum, item) => sum + item.files.reduce((s, w) => s + (w.unchanged ? 0 : w.file.size - w.from), 0), 0);
+  // Started only for a read that repays them: a sync with little or nothing new never loads them.
+  const parallel = count > 1 && total >= (req.parallelMinBytes ?? PARALLEL_MIN_BYTES[req.settings.mode]);
+  const workers = parallel ? Array.from({ length: count }, () => new Worker(WORKER_MODULE)) : [];
   try {
-    const discovery = discoverFiles(req.roots, past.files);
-    const items = planScan(discovery.files, req, past);
-    const total = items.reduce((sum, item) => sum + item.files.reduce((s, w) => s + (w.unchanged ? 0 : w.file.size - w.from), 0), 0);
-    const parallel = workers.length > 0 && total >= (req.parallelMinBytes ?? PARALLEL_MIN_BYTES[req.settings.mode]);
-    for (const unused of parallel ? [] : workers.splice(0)) unused.terminate();
 
     const stats = emptyReadStats();
     let bytesRead = 0;

@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { UserError } from "../errors.ts";
 import { processAlive } from "../runtime/process.ts";
+import { randomHex } from "../runtime/random.ts";
 import type { StateStore } from "./store.ts";
 
 /**
@@ -45,7 +45,7 @@ interface Holder {
  * everything a second time.
  */
 export class SyncLock {
-  readonly token = randomBytes(12).toString("hex");
+  readonly token = randomHex(12);
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(

@@ -1,5 +1,4 @@
 import type { Database, Statement } from "bun:sqlite";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { FoldSnapshot } from "../fold/session-fold.ts";
 import type { UsageRecord } from "../fold/usage-ledger.ts";
@@ -8,7 +7,7 @@ import { openDatabase } from "./db.ts";
 
 /** One database per server URL, so logging in elsewhere starts from nothing. */
 export function statePath(serverUrl: string): string {
-  const id = createHash("sha256").update(serverUrl).digest("hex").slice(0, 16);
+  const id = new Bun.CryptoHasher("sha256").update(serverUrl).digest("hex").slice(0, 16);
   return join(appDir(), "state", `${id}.db`);
 }
 
@@ -146,12 +145,13 @@ export class StateStore {
 
   /**
    * Gives the space payloads took back to the file system once they were
-   * sent: the free pages (incremental vacuum: nothing to do when nothing was
-   * freed), and the write-ahead log, emptied, so the next run does not read
-   * it again when it opens the database.
+   * sent: the free pages (incremental vacuum), and the write-ahead log that
+   * freeing them filled, emptied, so the next run does not read it again when
+   * it opens the database. A run that freed nothing has nothing to give back.
    */
   releaseSpace(): void {
-    if ((this.db.query("PRAGMA freelist_count").get() as { freelist_count: number }).freelist_count > 0) this.db.run("PRAGMA incremental_vacuum");
+    if ((this.db.query("PRAGMA freelist_count").get() as { freelist_count: number }).freelist_count === 0) return;
+    this.db.run("PRAGMA incremental_vacuum");
     this.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
   }
 

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { StateStore } from "../state/store.ts";
 
 /**
@@ -8,7 +7,7 @@ import type { StateStore } from "../state/store.ts";
  * before costs a request (the server's session list).
  */
 export async function checkAccount(store: StateStore, serverSessions: () => Promise<string[]>, apiKey: string): Promise<void> {
-  const fingerprint = createHash("sha256").update(apiKey).digest("hex").slice(0, 16);
+  const fingerprint = new Bun.CryptoHasher("sha256").update(apiKey).digest("hex").slice(0, 16);
   const known = store.getMeta("account");
   if (known === fingerprint) return;
   if (known !== undefined) {
