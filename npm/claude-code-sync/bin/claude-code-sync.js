@@ -49,17 +49,22 @@ function findExecutable() {
   process.exit(1);
 }
 
-const child = spawn(findExecutable(), process.argv.slice(2), { stdio: "inherit" });
-
 // Ctrl-C reaches the whole process group, the program included: let it decide
-// what to do. Signals sent to this launcher alone are passed on.
+// what to do. Signals sent to this launcher alone are passed on. The handlers
+// go in before the spawn, so that no signal finds the launcher with Node's
+// default action (exit) while the program already runs.
+/** @type {import("node:child_process").ChildProcess | undefined} */
+let child;
 process.on("SIGINT", () => {});
 for (const signal of /** @type {const} */ (["SIGTERM", "SIGHUP"])) {
-  process.on(signal, () => child.kill(signal));
+  process.on(signal, () => child?.kill(signal));
 }
 
+const executable = findExecutable();
+child = spawn(executable, process.argv.slice(2), { stdio: "inherit" });
+
 child.on("error", (error) => {
-  process.stderr.write(`claude-code-sync: could not start ${child.spawnfile}: ${error.message}\n`);
+  process.stderr.write(`claude-code-sync: could not start ${executable}: ${error.message}\n`);
   process.exit(1);
 });
 
