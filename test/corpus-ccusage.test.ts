@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { basename, join } from "node:path";
 import { discoverFiles } from "../src/discover/files.ts";
+import { NO_PAST, scan } from "../src/scan/scan.ts";
 import { DEFAULT_FOLD_OPTIONS } from "../src/fold/session-fold.ts";
 import { hasSharedCorpus, needsShared, SHARED_CORPUS, testCorpus } from "./helpers/corpus.ts";
 import { readAll } from "./helpers/read.ts";
@@ -62,5 +63,35 @@ describe("a read in worker threads", () => {
     const two = await readAll([projects], DEFAULT_FOLD_OPTIONS, { workers: 2, parallelMinBytes: 0 });
     expect(two.sessions.length).toBeGreaterThan(corpus.minSessions);
     expect(two).toEqual(one);
+  });
+});
+
+describe("a read in the main thread", () => {
+  const corpus = testCorpus();
+  test(`lets the event loop turn between chunks, so a sync sends while it reads (${corpus.label})`, async () => {
+    // Counts turns of the event loop; stops itself once the read is over.
+    let turns = 0;
+    let reading = true;
+    const spin = () => {
+      turns++;
+      if (reading) setImmediate(spin);
+    };
+    setImmediate(spin);
+    const seen: number[] = [];
+    await scan(
+      {
+        roots: [join(corpus.root, "projects")],
+        settings: { fold: DEFAULT_FOLD_OPTIONS, redact: false, redactPatterns: [], excludeProjects: [], mode: "payloads" },
+        full: true,
+        finalize: "all",
+        workers: 1,
+      },
+      NO_PAST,
+      () => seen.push(turns),
+    );
+    reading = false;
+    expect(seen.length).toBeGreaterThan(corpus.minSessions);
+    // Each chunk after the first found the event loop turned at least once more since the one before.
+    for (let i = 1; i < seen.length; i++) expect(seen[i] as number).toBeGreaterThan(seen[i - 1] as number);
   });
 });

@@ -21,8 +21,12 @@ import {
   emptyReadStats,
 } from "./work.ts";
 
-/** Bytes read between two chunks (two commits) when messages are built: bounds memory and what a crash can undo. */
-const CHUNK_BYTES = 32 * 1024 * 1024;
+/**
+ * Bytes read between two chunks (two commits) when messages are built: bounds
+ * memory and what a crash can undo, and how long a read in the main thread
+ * keeps the sender waiting.
+ */
+const CHUNK_BYTES = 8 * 1024 * 1024;
 
 /** A ledger that stamps each record with the file it came from and collects one chunk's records. */
 class ChunkLedger implements Ledger {

@@ -126,7 +126,6 @@ export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: Ses
   const parallel = count > 1 && total >= (req.parallelMinBytes ?? PARALLEL_MIN_BYTES[req.settings.mode]);
   const workers = parallel ? Array.from({ length: count }, () => new Worker(WORKER_MODULE)) : [];
   try {
-
     const stats = emptyReadStats();
     let bytesRead = 0;
     const take = (chunk: SessionChunk) => {
@@ -138,9 +137,13 @@ export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: Ses
     if (parallel) await readInWorkers(workers, items, req.settings, take, req.signal);
     else {
       const reader = new SessionReader(req.settings);
+      const takeAndYield = async (chunk: SessionChunk) => {
+        take(chunk);
+        await turnEventLoop();
+      };
       for (const item of items) {
         if (req.signal?.aborted) break;
-        await reader.read(item, take);
+        await reader.read(item, takeAndYield);
       }
     }
     stats.files.unshift(...discovery.skipped);
@@ -150,6 +153,14 @@ export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: Ses
     for (const w of workers) w.terminate();
   }
 }
+
+/**
+ * Lets timers and replies from the network run between two chunks of a read
+ * in the main thread: a sync sends the sessions already read while it reads
+ * the next ones, and a read that never yields would hold its first request
+ * back until the whole history is read.
+ */
+const turnEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Hands the sessions to the workers one at a time (each keeps one more queued), so a large session does not hold the others back. */
 function readInWorkers(
