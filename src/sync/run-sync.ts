@@ -120,6 +120,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       );
       const refreshed = req.refreshedPrices ? await settledNow(req.refreshedPrices) : undefined;
       if (refreshed) sink.usePrices(refreshed);
+      sink.recordPrices();
     } catch (error) {
       // The read failed (a full disk...): what is in flight finishes before the state is let go.
       sender.stop();

@@ -46,19 +46,28 @@ export class StateSink {
 
   /**
    * Prices from now on; sessions with responses of a model whose price changed
-   * since the state last priced them get their totals again (and are handed to
-   * `onReady`). The first run only records the prices.
+   * since the state last recorded them (`recordPrices`) get their totals again
+   * (and are handed to `onReady`). The first run has nothing to compare with.
    */
   usePrices(prices: PriceBook): void {
     this.prices = prices;
-    const current = prices.fingerprints(this.store.modelNames());
     const previous = this.store.getMeta(PRICES_META);
-    this.store.setMeta(PRICES_META, JSON.stringify(current));
     if (previous === undefined) return;
+    const current = prices.fingerprints(this.store.modelNames());
     const stale = this.store.sessionsUsingModels(changedModels(JSON.parse(previous) as Record<string, string>, current));
     if (stale.length === 0) return;
     this.refreshSessions(stale);
     for (const id of stale) this.onReady(id);
+  }
+
+  /**
+   * Records the prices every model read so far was priced with, after the
+   * read (so models it met are included); written only when they changed,
+   * so a sync with nothing new writes nothing.
+   */
+  recordPrices(): void {
+    const current = JSON.stringify(this.prices.fingerprints(this.store.modelNames()));
+    if (this.store.getMeta(PRICES_META) !== current) this.store.setMeta(PRICES_META, current);
   }
 
   accept(chunk: SessionChunk): void {
