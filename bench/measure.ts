@@ -61,6 +61,8 @@ export interface Sample {
   harnessWallMs?: number;
   /** With the timing process: when the command's process ended; below `wallMs` when something it left behind kept its output open. */
   exitedMs?: number;
+  /** With the timing process on Linux: bytes the command's own process read (rchar), files and pipes alike. */
+  readBytes?: number;
   metrics: Metrics;
   /** Why a run that exited 0 still counts as failed (set-up or inspection failed). */
   error?: string;
@@ -224,7 +226,9 @@ export const GNU_TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : null;
  * stderr are closed (relayed through pipes), which is what a caller that reads the command's output, such as
  * Claude Code running a hook, waits for; then reaps it. It writes "<wall ms> <exited ms> <max RSS KiB>" to
  * RESULT-FILE, "exited" being when the command's process ended (the same as wall unless something it left
- * behind kept its output open), and exits with the command's exit code, or 128 + the signal that ended it.
+ * behind kept its output open), then "<bytes read>", the command process's rchar from /proc (every byte its
+ * read calls returned, page cache or disk; -1 where /proc has no io file), read while it is a zombie (waitid
+ * WNOWAIT) so nothing is lost at exit. It exits with the command's exit code, or 128 + the signal that ended it.
  * Being small and forking (not vfork), its child's max RSS is the child's own, as with GNU time.
  */
 export const TIMER_SOURCE = String.raw`/* ccs-bench-timer RESULT-FILE COMMAND [ARG...]: see bench/measure.ts. */
@@ -309,6 +313,19 @@ int main(int argc, char **argv) {
     if (fds[0].revents) relay(out[0], 1, &out_open);
     if (fds[1].revents) relay(err[0], 2, &err_open);
   }
+  long long rchar = -1;
+  siginfo_t info;
+  while (waitid(P_PID, pid, &info, WEXITED | WNOWAIT) < 0 && errno == EINTR) {
+  }
+  char io_path[64];
+  snprintf(io_path, sizeof io_path, "/proc/%d/io", (int)pid);
+  FILE *io = fopen(io_path, "r");
+  if (io != NULL) {
+    char line[128];
+    while (fgets(line, sizeof line, io) != NULL && sscanf(line, "rchar: %lld", &rchar) != 1) {
+    }
+    fclose(io);
+  }
   int status;
   struct rusage ru;
   while (wait4(pid, &status, 0, &ru) < 0) {
@@ -320,7 +337,7 @@ int main(int argc, char **argv) {
   double end = now_ms();
   if (exited < 0) exited = end;
   FILE *f = fopen(argv[1], "w");
-  if (f == NULL || fprintf(f, "%.3f %.3f %ld\n", end - start, exited - start, ru.ru_maxrss) < 0 || fclose(f) != 0) {
+  if (f == NULL || fprintf(f, "%.3f %.3f %ld %lld\n", end - start, exited - start, ru.ru_maxrss, rchar) < 0 || fclose(f) != 0) {
     perror("ccs-bench-timer: result file");
     return 125;
   }
@@ -403,8 +420,9 @@ export async function runOnce(inv: Invocation, { timeoutMs = 300_000, timer = nu
   const result = takeResult(resultFile);
   if (timer) {
     // A run killed on time-out leaves no result: the bench's clock stands.
-    const [wallMs, exitedMs, maxRssKiB] = result?.split(" ").map(Number) ?? [];
+    const [wallMs, exitedMs, maxRssKiB, readBytes] = result?.split(" ").map(Number) ?? [];
     if (wallMs !== undefined && Number.isFinite(wallMs)) Object.assign(sample, { wallMs, exitedMs, harnessWallMs });
+    if (readBytes !== undefined && readBytes >= 0) sample.readBytes = readBytes;
     if (maxRssKiB !== undefined && Number.isFinite(maxRssKiB)) sample.peakRssBytes = Math.max(sample.peakRssBytes, maxRssKiB * 1024);
   } else {
     // GNU time's %M, in KiB: the last line (a line about a killing signal may come first).

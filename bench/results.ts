@@ -67,6 +67,8 @@ export interface Report {
   /** Without the timer: whether GNU time measured max RSS (measure.ts GNU_TIME); without either only the /proc samples count. */
   gnuTime: boolean;
   scenarios: ScenarioReport[];
+  /** The issues' targets as a table (bench/targets.ts), shown before the scenarios. */
+  targets?: string[];
 }
 
 /** Tenths of a millisecond below 100 ms, where start-up times are compared. */
@@ -154,6 +156,7 @@ export function renderResults(report: Report): string {
       "come from the server, their message counts from `sync --json` (`messagesSent`) or, for hooks, from the server.",
     "",
   ];
+  if (report.targets) out.push("## Targets", "", ...report.targets, "");
   for (const s of report.scenarios) {
     out.push(`## ${s.title}`, "");
     if (s.runs !== report.runs || s.warmup !== report.warmup) out.push(`${s.runs} measured run(s) per command after ${s.warmup} warm-up round(s).`, "");

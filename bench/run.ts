@@ -20,9 +20,12 @@ import { GENERATOR_VERSION } from "./generate.ts";
 import { alternate, buildTimer, type Contender, GNU_TIME, type Invocation, isolatedEnv, type Metrics, outcome, type Sample } from "./measure.ts";
 import { benchCacheDir, ensurePeers, type Peers } from "./peers.ts";
 import { machineInfo, type MetricColumn, type Report, renderResults, type ScenarioReport } from "./results.ts";
-import { type BenchServer, startBenchServer } from "./server.ts";
+import { type BenchServer, type BenchServerOptions, startBenchServer } from "./server.ts";
+import { renderTargets, targetRows } from "./targets.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
+/** Real transcripts beside the checkout (never copied into it); scenarios that read them skip without. */
+const SHARED_CORPUS = resolve(ROOT, "..", "shared", "corpus");
 const OURS = join(ROOT, "dist", "claude-code-sync");
 const LATENCY_MS = 20;
 /** Bound on waiting for our hook's background runner after a run. */
@@ -57,10 +60,10 @@ type Factory = (env: ScenarioEnv) => Promise<Runner> | Runner;
 interface Scenario {
   id: string;
   title: string;
-  /** Corpus size (see generate.ts parseSize), or null when the scenario reads none. */
+  /** Corpus size (see generate.ts parseSize), "shared" for ../shared/corpus, or null when the scenario reads none. */
   corpus: string | null;
-  /** Start the test server with this added latency per request. */
-  server?: { latencyMs: number };
+  /** Start the test server with this added latency per request and this server time per write. */
+  server?: BenchServerOptions;
   baseline: string;
   contenders: Record<string, Factory>;
   /** For slow scenarios: at most this many measured runs, this many warm-up rounds, this long per run. */
@@ -78,33 +81,67 @@ const PER_MESSAGE: MetricColumn = { metric: "requestsPerMessage", header: "reque
 const BYTES_READ: MetricColumn = { metric: "bytesRead", header: "transcript bytes read", format: "count" };
 const DELIVERED: MetricColumn = { metric: "deliveredMs", header: "new messages on server after", format: "ms" };
 const BACKGROUND: MetricColumn = { metric: "backgroundMs", header: "background sync done after", format: "ms" };
+const PROCESS_READ: MetricColumn = { metric: "processReadBytes", header: "bytes read by the process", format: "count" };
+const FIRST_WRITE: MetricColumn = { metric: "firstWriteMs", header: "first write on server after", format: "ms" };
+const STATE_SHARE: MetricColumn = { metric: "stateShare", header: "state size / history size", format: "decimal" };
+const RATE: MetricColumn = { metric: "messagesPerS", header: "messages / s", format: "decimal" };
+const STORED: MetricColumn = { metric: "stored", header: "messages on server", format: "count" };
+const VIOLATIONS: MetricColumn = { metric: "violations", header: "contract violations", format: "count" };
 
-const CCUSAGE = "ccusage session --json --offline";
+/** The issues' yardstick: ccusage's compiled binary, a full scan (it keeps no state). */
+export const CCUSAGE_NATIVE = "ccusage native binary, session --json --offline";
 const CCUSAGE_CONTENDERS: Record<string, Factory> = {
-  [CCUSAGE]: (e) => withFreshHome(e.corpusDir, () => [e.peers.ccusage.bin, "session", "--json", "--offline"]),
-  "ccusage (native binary, no Node launcher)": (e) =>
-    withFreshHome(e.corpusDir, () => [e.peers.ccusage.native, "session", "--json", "--offline"]),
+  [CCUSAGE_NATIVE]: (e) => withFreshHome(e.corpusDir, () => [e.peers.ccusage.native, "session", "--json", "--offline"]),
 };
+export const DRY_RUN = "claude-code-sync sync --dry-run --json";
 const SCAN_CONTENDERS: Record<string, Factory> = {
   ...CCUSAGE_CONTENDERS,
-  "claude-code-sync sync --dry-run --json": (e) => withFreshHome(e.corpusDir, () => [ours(e), "sync", "--dry-run", "--json"]),
+  [DRY_RUN]: (e) => withFreshHome(e.corpusDir, () => [ours(e), "sync", "--dry-run", "--json"]),
 };
+export const NO_OP = "claude-code-sync sync --json (nothing new)";
+export const FIRST_SYNC = "claude-code-sync sync --json (first)";
+export const HOOK_WAITING = "claude-code-sync hook Stop (runner waiting, as within a session)";
+/** Serial server time per write in the throughput scenarios (issue 13). */
+const WRITE_SERVICE_MS = 5;
 
 const NO_CHANGE_NOTE =
   "`claude-code-sync sync --json` keeps one HOME for all its runs, set up by one unmeasured first sync of the whole " +
   "history (sent without added latency); every measured run is checked to read no transcript byte and send nothing.";
 const NO_CHANGE_NOTES = [NO_CHANGE_NOTE, "ccusage keeps no state: each of its runs is a full scan."];
 
-function noChangeScenario(size: "100MB" | "1GiB", title: string): Scenario {
+function noChangeScenario(size: "10MB" | "256MiB", title: string): Scenario {
   return {
     id: `rescan-${size}`,
     title: `No-change re-scan after a sync, ${title}, local server without added latency`,
     corpus: size,
     server: { latencyMs: 0 },
-    baseline: CCUSAGE,
-    contenders: { ...CCUSAGE_CONTENDERS, "claude-code-sync sync --json (nothing new)": noChangeSync },
-    columns: [REQUESTS, BYTES_READ],
-    notes: NO_CHANGE_NOTES,
+    baseline: CCUSAGE_NATIVE,
+    contenders: { ...CCUSAGE_CONTENDERS, [NO_OP]: noChangeSync },
+    columns: [REQUESTS, BYTES_READ, PROCESS_READ],
+    notes: [
+      ...NO_CHANGE_NOTES,
+      '"bytes read by the process" is everything the command\'s process read (rchar: the state database, the price cache, transcripts), from /proc when it exited.',
+    ],
+  };
+}
+
+function throughputScenario(latencyMs: number): Scenario {
+  return {
+    id: `throughput-${latencyMs}ms`,
+    title: `First sync of ../shared/corpus, ${latencyMs} ms round trip, ${WRITE_SERVICE_MS} ms of serial server time per write`,
+    corpus: "shared",
+    server: { latencyMs, writeServiceMs: WRITE_SERVICE_MS },
+    baseline: FIRST_SYNC,
+    contenders: { [FIRST_SYNC]: firstSync },
+    maxRuns: 1,
+    warmup: 0,
+    timeoutS: 900,
+    columns: [REQUESTS, MESSAGES, RATE, STORED, VIOLATIONS],
+    notes: [
+      "Today's hosted OpenSync runs one user's writes one after another (testserver writeServiceMs): how fast a first sync " +
+        "goes over a real network. Starts from an empty server and a fresh HOME; messages / s is messages sent over the " +
+        "whole run's wall time; the server's copy is checked against what the sync said it sent.",
+    ],
   };
 }
 
@@ -120,43 +157,38 @@ export const SCENARIOS: Scenario[] = [
       "claude-code-sync --version": (e) => withFreshHome(e.corpusDir, () => [ours(e), "--version"]),
     },
   },
-  { id: "scan-100MB", title: "Full scan of a 100 MB history", corpus: "100MB", baseline: CCUSAGE, contenders: SCAN_CONTENDERS },
-  { id: "scan-1GiB", title: "Full scan of a 1 GiB history", corpus: "1GiB", baseline: CCUSAGE, contenders: SCAN_CONTENDERS },
-  noChangeScenario("100MB", "100 MB history"),
-  noChangeScenario("1GiB", "1 GiB history"),
+  { id: "scan-256MiB", title: "Full scan of a 256 MiB history", corpus: "256MiB", baseline: CCUSAGE_NATIVE, contenders: SCAN_CONTENDERS },
   {
-    id: "first-sync",
-    title: `First sync of a 100 MB history, ${LATENCY_MS} ms server latency`,
-    corpus: "100MB",
-    server: { latencyMs: LATENCY_MS },
-    baseline: "claude-code-sync sync --json (first)",
-    contenders: { "claude-code-sync sync --json (first)": firstSync },
-    maxRuns: 1,
+    id: "first-sync-256MiB",
+    title: "First sync of a 256 MiB history, local server without added latency",
+    corpus: "256MiB",
+    server: { latencyMs: 0 },
+    baseline: CCUSAGE_NATIVE,
+    contenders: { ...CCUSAGE_CONTENDERS, [FIRST_SYNC]: firstSync },
+    maxRuns: 2,
     warmup: 0,
     timeoutS: 900,
-    columns: [REQUESTS, MESSAGES, PER_MESSAGE],
-    notes: ["Each run starts from an empty server and a fresh HOME. claude-code-sync@0.1.15 has no bulk sync command (bench/PEERS.md)."],
+    columns: [FIRST_WRITE, REQUESTS, MESSAGES, PER_MESSAGE, STATE_SHARE],
+    notes: [
+      "Each run of ours starts from an empty server and a fresh HOME. \"first write on server after\" runs from the start " +
+        "of the command to the server's receipt of its first write: how soon the dashboard starts filling. The state's size " +
+        "is that of its folder after the run.",
+    ],
   },
-  {
-    id: "re-sync",
-    title: `Re-sync with nothing new, 100 MB history, ${LATENCY_MS} ms server latency`,
-    corpus: "100MB",
-    server: { latencyMs: LATENCY_MS },
-    baseline: "claude-code-sync sync --json (nothing new)",
-    contenders: { "claude-code-sync sync --json (nothing new)": noChangeSync },
-    columns: [REQUESTS, BYTES_READ],
-    notes: [NO_CHANGE_NOTE],
-  },
+  noChangeScenario("10MB", "10 MB history"),
+  noChangeScenario("256MiB", "256 MiB history"),
+  throughputScenario(20),
+  throughputScenario(100),
   {
     id: "hook-stop",
     title: `Stop hook after one more turn of a ~1.5 MB session, ${LATENCY_MS} ms server latency`,
     corpus: "100MB",
     server: { latencyMs: LATENCY_MS },
-    baseline: "claude-code-sync@0.1.15 hook Stop",
+    baseline: "node -e 0",
     contenders: {
       "node -e 0": (e) => withFreshHome(null, () => ["node", "-e", "0"]),
       "claude-code-sync@0.1.15 hook Stop": oldHookStop,
-      "claude-code-sync hook Stop (runner waiting, as within a session)": (e) => oursHookStop(e, RUNNER_WAITING),
+      [HOOK_WAITING]: (e) => oursHookStop(e, RUNNER_WAITING),
       "claude-code-sync hook Stop (hook starts the runner)": (e) => oursHookStop(e, RUNNER_EXITS),
     },
     columns: [REQUESTS, MESSAGES, PER_MESSAGE, DELIVERED, BACKGROUND],
@@ -269,8 +301,10 @@ function syncReport(sample: Sample): z.infer<typeof SyncReportSchema> {
 function firstSync(e: ScenarioEnv): Runner {
   const [srv, bin] = [server(e), ours(e)];
   let before = 0;
+  let home = "";
   return {
-    ...withFreshHome(e.corpusDir, async (_home, env) => {
+    ...withFreshHome(e.corpusDir, async (runHome, env) => {
+      home = runHome;
       srv.reset();
       await loginOurs(e, env);
       before = srv.requests();
@@ -280,7 +314,18 @@ function firstSync(e: ScenarioEnv): Runner {
       const report = syncReport(sample);
       if (report.messagesSent === 0) throw new Error("the first sync sent no message");
       const requests = srv.requests() - before;
-      return { requests, messages: report.messagesSent, requestsPerMessage: requests / report.messagesSent };
+      const stored = srv.stored();
+      const firstWriteAt = srv.firstWriteAt();
+      return {
+        requests,
+        messages: report.messagesSent,
+        requestsPerMessage: requests / report.messagesSent,
+        messagesPerS: report.messagesSent / (sample.wallMs / 1000),
+        stored: stored.messages,
+        violations: srv.violations(),
+        ...(firstWriteAt !== undefined ? { firstWriteMs: firstWriteAt - (performance.timeOrigin + sample.startedAt) } : {}),
+        ...(e.corpusDir !== null && home !== "" ? { stateShare: folderBytes(join(home, ".claude-code-sync", "state")) / folderBytes(e.corpusDir) } : {}),
+      };
     },
   };
 }
@@ -308,7 +353,7 @@ function noChangeSync(e: ScenarioEnv): Runner {
       if (r.bytesRead > 0 || r.sessionsSent > 0 || r.messagesSent > 0) {
         throw new Error(`not a no-change run: read ${r.bytesRead} bytes, sent ${r.sessionsSent} session(s) and ${r.messagesSent} message(s)`);
       }
-      return { requests: srv.requests() - before, bytesRead: r.bytesRead };
+      return { requests: srv.requests() - before, bytesRead: r.bytesRead, ...(sample.readBytes !== undefined ? { processReadBytes: sample.readBytes } : {}) };
     },
   };
 }
@@ -441,9 +486,19 @@ async function ensureCorpus(cacheDir: string, size: string, seed: number): Promi
   return dir;
 }
 
-async function startServer(latencyMs: number): Promise<BenchServer> {
+async function startServer(options: BenchServerOptions): Promise<BenchServer> {
   if (!existsSync(join(ROOT, "testserver", "server.ts"))) throw new Skip("skipped: testserver/server.ts is not available");
-  return startBenchServer(latencyMs);
+  return startBenchServer(options);
+}
+
+/** Bytes of the files under `dir` (the state's folder, a corpus). */
+function folderBytes(dir: string): number {
+  let total = 0;
+  for (const name of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+    const stat = statSync(join(dir, name));
+    if (stat.isFile()) total += stat.size;
+  }
+  return total;
 }
 
 // ---------------------------------------------------------------------------
@@ -476,7 +531,12 @@ async function commit(): Promise<string> {
 }
 
 /** Tiny stand-ins for the corpora of a --quick smoke run. */
-const QUICK_SIZES: Record<string, string> = { "100MB": "3MB", "1GiB": "6MB" };
+const QUICK_SIZES: Record<string, string> = { "100MB": "3MB", "256MiB": "4MB", "10MB": "2MB" };
+
+function sharedCorpus(): string {
+  if (!existsSync(join(SHARED_CORPUS, "projects"))) throw new Skip(`skipped: no ${SHARED_CORPUS} beside this checkout`);
+  return SHARED_CORPUS;
+}
 
 /** One sample's log line; with the timing process, the bench's own clock around the same run as a check. */
 function describeSample(sample: Sample): string {
@@ -501,8 +561,8 @@ async function runScenario(s: Scenario, base: Omit<ScenarioEnv, "corpusDir" | "s
   const started = performance.now();
   let running: BenchServer | null = null;
   try {
-    const corpusDir = size ? await ensureCorpus(opts.cacheDir, size, opts.seed) : null;
-    if (s.server) running = await startServer(s.server.latencyMs);
+    const corpusDir = size === "shared" ? sharedCorpus() : size ? await ensureCorpus(opts.cacheDir, size, opts.seed) : null;
+    if (s.server) running = await startServer(s.server);
     const env: ScenarioEnv = { ...base, corpusDir, server: running, note: (text) => notes.push(text) };
     const contenders: Contender[] = [];
     for (const [label, factory] of Object.entries(s.contenders)) {
@@ -615,6 +675,9 @@ async function main(): Promise<void> {
     timer: timer !== null,
     gnuTime: GNU_TIME !== null,
     scenarios,
+    targets: renderTargets(
+      targetRows(scenarios, { ccusage: CCUSAGE_NATIVE, dryRun: DRY_RUN, firstSync: FIRST_SYNC, noOp: NO_OP, hook: HOOK_WAITING, node: "node -e 0" }),
+    ),
   };
   const markdown = renderResults(report);
   mkdirSync(dirname(opts.out), { recursive: true });

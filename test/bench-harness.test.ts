@@ -153,3 +153,29 @@ describe("following a hook's background runner", () => {
     }
   });
 });
+
+describe("the bench's server", () => {
+  test("serialises writes, reports the first write, what it stores and our violations", async () => {
+    const srv = await startBenchServer({ latencyMs: 0, writeServiceMs: 5 });
+    try {
+      expect(srv.firstWriteAt()).toBeUndefined();
+      const post = (path: string, body: unknown) =>
+        fetch(`${srv.url}${path}`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${srv.apiKey}`, "content-type": "application/json", "user-agent": "claude-code-sync/bench-test" },
+          body: JSON.stringify(body),
+        });
+      const before = Date.now();
+      expect((await post("/sync/session", { externalId: "s1", source: "claude-code", title: "t" })).status).toBe(200);
+      expect((await post("/sync/message", { sessionExternalId: "s1", externalId: "m1", role: "user", textContent: "hi", source: "claude-code", parts: [] })).status).toBe(200);
+      expect(srv.firstWriteAt()).toBeGreaterThanOrEqual(before);
+      expect(srv.stored()).toEqual({ sessions: 1, messages: 1 });
+      expect(srv.violations()).toBe(0);
+      srv.reset();
+      expect(srv.stored()).toEqual({ sessions: 0, messages: 0 });
+      expect(srv.firstWriteAt()).toBeUndefined();
+    } finally {
+      await srv.stop();
+    }
+  });
+});

@@ -143,6 +143,13 @@ describe.skipIf(!hasCompiler)("the timing process", () => {
     expect(s.exitedMs).toBeLessThanOrEqual(s.wallMs);
   });
 
+  test("reports the bytes the command's own process read", async () => {
+    const small = await runOnce({ argv: ["head", "-c", "1000", "/dev/zero"], env: { PATH } }, { timer });
+    const large = await runOnce({ argv: ["head", "-c", "5000000", "/dev/zero"], env: { PATH } }, { timer });
+    expect(large.readBytes).toBeGreaterThanOrEqual(5_000_000);
+    expect(small.readBytes).toBeLessThan(1_000_000);
+  });
+
   test("a command that cannot start fails with 127 and says why; a signal gives 128 + its number", async () => {
     const missing = await runOnce({ argv: ["no-such-command-for-the-bench"], env: { PATH } }, { timer });
     expect(missing.exitCode).toBe(127);

@@ -82,7 +82,7 @@ test(`a sync with nothing new and a hook pass with nothing new scan no growing t
 
   const noop = await syncRecorded();
   expect(noop.report.messagesSent + noop.report.sessionsSent + noop.report.bytesRead).toBe(0);
-  const sessionId = (await client.listSessions())[0]?.externalId as string;
+  const sessionId = (await client.listSessions())[0] as string;
   const hook = await syncRecorded({ only: new Set([sessionId]), finalize: new Set([sessionId]) });
   expect(hook.report.messagesSent + hook.report.sessionsSent + hook.report.bytesRead).toBe(0);
 
