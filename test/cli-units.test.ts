@@ -189,6 +189,18 @@ describe("sync summary", () => {
     );
     expect(renderSyncSummary(r, undefined, true)).toContain("Failed: 3f2a9c1d-1111-4111-8111-111111111111:u-0001-abcdef: too big");
   });
+  test("sessions still being written are said, and are no failure", () => {
+    const r = report({ beingWritten: 2 });
+    expect(renderSyncSummary(r, undefined, false)).toBe(
+      [
+        "Synced 1 session update and 1 message (read 1 changed session).",
+        "2 sessions are still being written: the last response goes once it is complete (the next sync, or the Stop hook).",
+      ].join("\n"),
+    );
+    expect(renderSyncSummary(report({ beingWritten: 1 }), undefined, false)).toContain("1 session is still being written");
+    expect(syncReportJson(r, undefined)).toMatchObject({ ok: true, beingWritten: 2 });
+    expect(renderSyncSummary(report(), undefined, false)).not.toContain("being written");
+  });
   test.each([
     [report(), undefined, { ok: true }],
     [report({ pendingMessages: 3, pendingSessions: 1 }), INTERRUPTED, { ok: false, code: "interrupted" }],

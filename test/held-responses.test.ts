@@ -20,7 +20,7 @@ function setup() {
   resetClock();
   const claude = tempClaudeDir();
   const env = { HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
-  return { claude, env, sync: async () => JSON.parse((await runCli(["sync", "--json"], { env })).stdout) as { messagesSent: number } };
+  return { claude, env, sync: async () => JSON.parse((await runCli(["sync", "--json"], { env })).stdout) as { messagesSent: number; beingWritten: number } };
 }
 
 const texts = () => server.session(SESSION)?.messages.map((m) => m.textContent) ?? [];
@@ -29,10 +29,10 @@ test("a response being streamed waits for its stop reason, then goes once, whole
   server.reset();
   const { claude, sync } = setup();
   const file = claude.write(`p/${SESSION}.jsonl`, jsonl([user("Write the changelog"), assistant("msg_1", text("## 0.3.0"), { stopReason: null })]));
-  await sync();
+  expect((await sync()).beingWritten).toBe(1);
   expect(texts()).toEqual(["Write the changelog"]);
   appendFileSync(file, jsonl([assistant("msg_1", text("## 0.3.0\n- One engine for every command."))]));
-  await sync();
+  expect((await sync()).beingWritten).toBe(0);
   expect(texts()).toEqual(["Write the changelog", "## 0.3.0\n- One engine for every command."]);
   expect(server.counts()["POST /sync/message"]).toBe(2);
 });

@@ -33,6 +33,7 @@ export function renderSyncSummary(r: SyncReport, stop: Stop | undefined, verbose
   if (r.reconciled) lines.push(reconciledLine(r.reconciled));
   if (stop) lines.push(stop.message);
   if (r.pendingMessages || r.pendingSessions) lines.push(pendingLine(r));
+  if (r.beingWritten) lines.push(beingWrittenLine(r.beingWritten));
   if (r.unknownModels.length) lines.push(unknownModelsLine(r.unknownModels));
   if (r.stats.longLines) lines.push(`Skipped ${plural(r.stats.longLines, "line")} longer than claude-code-sync reads (64 MiB).`);
   for (const f of r.failed.slice(0, 10)) lines.push(`Failed: ${shownId(f.id, verbose)}: ${f.error}`);
@@ -44,6 +45,10 @@ export function renderSyncSummary(r: SyncReport, stop: Stop | undefined, verbose
   if (unreadable.length > 5) lines.push(`…and ${formatInt(unreadable.length - 5)} more that could not be read.`);
   return lines.join("\n");
 }
+
+/** Not pending work (nothing is wrong): a response is sent once, whole, when its turn is over. */
+const beingWrittenLine = (n: number) =>
+  `${plural(n, "session")} ${n === 1 ? "is" : "are"} still being written: the last response goes once it is complete (the next sync, or the Stop hook).`;
 
 /** Models without a price, and what to do about it. */
 export function unknownModelsLine(models: readonly string[]): string {
@@ -75,6 +80,7 @@ export function syncReportJson(r: SyncReport, stop: Stop | undefined) {
     messagesSent: r.messagesSent,
     deferred: r.deferred,
     pending: { sessions: r.pendingSessions, messages: r.pendingMessages },
+    beingWritten: r.beingWritten,
     failed: r.failed,
     skipped: { badLines: r.stats.badLines, longLines: r.stats.longLines, files: r.stats.files.length },
     ...(r.reconciled ? { reconciled: r.reconciled } : {}),

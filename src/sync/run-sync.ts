@@ -52,6 +52,8 @@ export interface SyncReport extends SendOutcome, ScanOutcome {
   reconciled?: Reconciled;
   /** Models read that no price is known for (their tokens count, their cost is 0 until one is). */
   unknownModels: string[];
+  /** Sessions whose last response is still being written: it goes once complete (the next sync, or the Stop hook). */
+  beingWritten: number;
 }
 
 /** Sessions kept out by `excludeProjects` that no longer are: read again from the start, so their history is sent. */
@@ -141,6 +143,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       pendingSessions: counts.sessionsPending,
       ...(reconciled ? { reconciled } : {}),
       unknownModels: unpricedModels(store, req.prices),
+      beingWritten: store.heldSessions().length,
     };
   } finally {
     lock.release();

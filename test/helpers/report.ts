@@ -16,6 +16,7 @@ export function syncReport(over: Partial<SyncReport> = {}): SyncReport {
     failed: [],
     unsent: 0,
     unknownModels: [],
+    beingWritten: 0,
     ...over,
   };
 }
