@@ -5,7 +5,7 @@ import { type FoldedMessage, SessionFold } from "../fold/session-fold.ts";
 import { type Ledger, type UsageRecord, UsageLedger } from "../fold/usage-ledger.ts";
 import { payloadHash } from "../plan/hash.ts";
 import { type Scrubber, messagePayload, scrubberFrom } from "../plan/payloads.ts";
-import { collectAfterReading } from "../runtime/gc-pacer.ts";
+import { collectAfter } from "../runtime/gc-pacer.ts";
 import { createRedactor } from "../safety/redact.ts";
 import type { MessageRecord } from "../state/store.ts";
 import { fingerprintAt } from "../transcript/fingerprint.ts";
@@ -175,7 +175,7 @@ function readFile(work: FileWork, offset: number, fold: SessionFold, stats: Read
       offset,
       {
         line(bytes, start) {
-          collectAfterReading(bytes.length);
+          collectAfter(bytes.length);
           const parsed = parseLine(bytes);
           if (!parsed.entry) {
             stats.badLines++;

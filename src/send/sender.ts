@@ -11,6 +11,7 @@ import { Pacer } from "./pacer.ts";
 import type { Adopter } from "./legacy.ts";
 import type { SendTransport } from "./transport.ts";
 import { messageReadyAt, sessionReadyAt } from "./windows.ts";
+import { collectAfter } from "../runtime/gc-pacer.ts";
 
 interface SenderOptions {
   only?: ReadonlySet<string>;
@@ -450,6 +451,7 @@ export class Sender {
   private startMessage(a: Active, m: OutboxMessage & { retry?: Retry }): void {
     const now = this.now();
     const createdAt = clampTimestamp(m.createdAt, now);
+    collectAfter(m.payload.length);
     const fields = JSON.parse(m.payload) as Omit<MessagePayload, "createdAt">;
     const body: MessagePayload = { ...fields, ...(m.alias ? { externalId: m.alias } : {}), createdAt };
     a.inFlight++;

@@ -7,6 +7,7 @@ import type { ScanPast } from "../scan/scan.ts";
 import type { SessionChunk } from "../scan/work.ts";
 import { StateLedger } from "../state/ledger.ts";
 import type { StateStore } from "../state/store.ts";
+import { collectAfter } from "../runtime/gc-pacer.ts";
 
 interface SinkSettings {
   scrub: Scrubber;
@@ -89,7 +90,10 @@ export class StateSink {
       losers = this.ledger.add(batchRecords(chunk.usage), fileIds);
       losers.delete(id);
       for (const other of losers) this.refresh(other);
-      for (const m of chunk.messages) this.store.putMessage(m);
+      for (const m of chunk.messages) {
+        this.store.putMessage(m);
+        collectAfter(m.payload.length);
+      }
       this.store.putFold(id, chunk.snapshot);
       // The session is finished in the commit of its last bytes: a crash never leaves it read but not ready to send.
       if (chunk.done) {
