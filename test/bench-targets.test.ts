@@ -42,7 +42,15 @@ describe("the issues' targets read off the scenarios", () => {
     expect(byTarget["the state at most 25% of the history's size"]).toMatchObject({ measured: "5.0%", met: true });
     // Peak memory: the largest of our commands (sample() gives as many MiB as ms), ccusage (400) and node left out.
     expect(byTarget["peak memory at most 200 MiB for every command measured here"]).toMatchObject({ measured: "largest median peak 440.0 MiB", met: false });
-    expect(byTarget["the same at 100 ms round trip"]).toMatchObject({ measured: "not measured", met: undefined });
+    expect(byTarget["the same at 100 ms round trip, at least 100 messages/s"]).toMatchObject({ measured: "not measured", met: undefined });
+  });
+
+  test("100 ms round trip: under 100 messages/s is not met, even with every message there", () => {
+    const slow = scenario("throughput-100ms", { "claude-code-sync first": [190, { messagesPerS: 99, messages: 100, stored: 100, violations: 0 }] });
+    const fast = scenario("throughput-100ms", { "claude-code-sync first": [190, { messagesPerS: 120, messages: 100, stored: 100, violations: 0 }] });
+    const target = "the same at 100 ms round trip, at least 100 messages/s";
+    expect(verdicts([slow])[target]).toBe(false);
+    expect(verdicts([fast])[target]).toBe(true);
   });
 
   test("a figure past its target is not met", () => {
