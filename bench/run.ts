@@ -96,6 +96,8 @@ const CCUSAGE_CONTENDERS: Record<string, Factory> = {
 export const DRY_RUN = "claude-code-sync sync --dry-run --json";
 const SCAN_CONTENDERS: Record<string, Factory> = {
   ...CCUSAGE_CONTENDERS,
+  // What `npx ccusage` users run: Node starting the same binary.
+  "ccusage session --json --offline (Node launcher)": (e) => withFreshHome(e.corpusDir, () => [e.peers.ccusage.bin, "session", "--json", "--offline"]),
   [DRY_RUN]: (e) => withFreshHome(e.corpusDir, () => [ours(e), "sync", "--dry-run", "--json"]),
 };
 export const NO_OP = "claude-code-sync sync --json (nothing new)";
@@ -324,7 +326,7 @@ function firstSync(e: ScenarioEnv): Runner {
         stored: stored.messages,
         violations: srv.violations(),
         ...(firstWriteAt !== undefined ? { firstWriteMs: firstWriteAt - (performance.timeOrigin + sample.startedAt) } : {}),
-        ...(e.corpusDir !== null && home !== "" ? { stateShare: folderBytes(join(home, ".claude-code-sync", "state")) / folderBytes(e.corpusDir) } : {}),
+        ...(e.corpusDir !== null ? { stateShare: folderBytes(join(home, ".claude-code-sync", "state")) / folderBytes(e.corpusDir) } : {}),
       };
     },
   };

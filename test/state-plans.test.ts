@@ -29,7 +29,8 @@ beforeAll(async () => {
 });
 afterAll(() => {
   server.stop();
-  process.env.HOME = savedHome;
+  if (savedHome === undefined) delete process.env.HOME;
+  else process.env.HOME = savedHome;
 });
 
 /** Records the SQL of every statement the store prepares or runs while `fn` runs. */
