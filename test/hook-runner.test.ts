@@ -182,4 +182,24 @@ describe("the hook never hangs", () => {
     expect(log()).toContain("stdin stayed open 2 s without a complete JSON object");
     expect(existsSync(app("queue"))).toBe(false);
   }, 30_000);
+
+  // util-linux's script(1) gives the hook a terminal for stdin, as when someone types the command.
+  const script = Bun.which("script");
+  test.skipIf(!script)("stdin a terminal: nothing to wait for, the hook returns at once (no fallback wait)", async () => {
+    const { env, app, log } = hookUser(server);
+    const cli = join(import.meta.dir, "..", "src", "cli.ts");
+    const proc = Bun.spawn([script!, "-qec", `"${process.execPath}" "${cli}" hook Stop`, "/dev/null"], {
+      env: { PATH: process.env.PATH ?? "", CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "0", ...env },
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const guard = setTimeout(() => proc.kill(), 20_000);
+    expect(await proc.exited).toBe(0);
+    clearTimeout(guard);
+    proc.stdin.end();
+    expect(log()).toContain("hook Stop: stdin is not JSON (0 characters)");
+    expect(log()).not.toContain("stdin stayed open");
+    expect(existsSync(app("queue"))).toBe(false);
+  }, 30_000);
 });
