@@ -48,6 +48,26 @@ describe("parseLine", () => {
     expect(parseLine(bytes(good)).entry).toEqual(whole(good));
   });
 
+  test("a line is one JSON value and nothing else, as for JSON.parse", () => {
+    const good = JSON.stringify(user("hello"));
+    for (const text of [`${good} x`, `${good}${good}`, `${good} ${good}`, `${good.slice(0, -1)},}`, "   ", good.slice(0, -1)]) {
+      expect(() => JSON.parse(text)).toThrow();
+      expect(parseLine(bytes(text)).entry).toBeNull();
+    }
+    expect(parseLine(bytes(`  ${good} `)).entry).toEqual(whole(good));
+  });
+
+  test("the bytes of a line are left as they were (the cut is closed in place while parsing)", () => {
+    const text = withResult(toolResult("toolu_1", "ok"), JSON.stringify({ stdout: "x" }));
+    const line = bytes(text);
+    parseLine(line);
+    expect(line.toString()).toBe(text);
+    const unbalanced = bytes(withResult(toolResult("toolu_2", "ok"), '{"stdout":"'));
+    const before = unbalanced.toString();
+    parseLine(unbalanced);
+    expect(unbalanced.toString()).toBe(before);
+  });
+
   test("snapshot lines are recognised by their prefix, unparsed", () => {
     expect(parseLine(bytes('{"type":"file-history-snapshot","snapshot":{ not json')).entry).toEqual({ kind: "other", type: "file-history-snapshot" });
   });
