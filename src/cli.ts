@@ -1,5 +1,6 @@
 import { UserError } from "./errors.ts";
 import { VERSION } from "./version.ts";
+import { writeErr, writeOut } from "./runtime/stdio.ts";
 
 /**
  * The command table. Each command's code is imported only when it runs, so the
@@ -111,7 +112,7 @@ export async function main(argv: string[]): Promise<number> {
     cli.parse(keyFromStdinFlag(argv), { run: false });
     if (cli.options.help) return 0;
     if (cli.options.version && !cli.matchedCommand) {
-      process.stdout.write(`${VERSION}\n`);
+      writeOut(`${VERSION}\n`);
       return 0;
     }
     await rejectUnknown(cli);
@@ -139,13 +140,13 @@ async function report(error: unknown, json: boolean, command: string | undefined
   try {
     failure = failureOf(error);
   } catch {
-    if (json) process.stdout.write(`${JSON.stringify(failureJson({ message: String((error as Error)?.message ?? error), code: "internal-error" }))}\n`);
+    if (json) writeOut(`${JSON.stringify(failureJson({ message: String((error as Error)?.message ?? error), code: "internal-error" }))}\n`);
     throw error;
   }
   // cac's own texts ("option `--session <id>` value is missing") say nothing of where to look.
   const help = (error as Error).name === "CACError" ? ` Run "claude-code-sync${command ? ` ${command}` : ""} --help".` : "";
-  process.stderr.write(`claude-code-sync: ${failure.message}${help}\n`);
-  if (json) process.stdout.write(`${JSON.stringify(failureJson(failure))}\n`);
+  writeErr(`claude-code-sync: ${failure.message}${help}\n`);
+  if (json) writeOut(`${JSON.stringify(failureJson(failure))}\n`);
   return failure.exitCode;
 }
 

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { run as runSet } from "../src/commands/set.ts";
+import * as stdio from "../src/runtime/stdio.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const KEY = "osk_abcdefghijklmnopqrstuvwxyz012345";
@@ -132,7 +133,7 @@ describe("set", () => {
     writeConfig({ options: { excludeProjects: ["a", "-b", "c"] } });
     const saved = process.env.HOME;
     process.env.HOME = home;
-    const stdout = spyOn(process.stdout, "write").mockImplementation(() => true);
+    const stdout = spyOn(stdio, "writeOut").mockImplementation(() => {});
     try {
       expect(await runSet(["excludeProjects"], { "--": ["--b"] })).toBe(0);
       expect(await runSet(["excludeProjects", "-a"], { "--": [] })).toBe(0);

@@ -13,6 +13,7 @@ import {
 } from "../src/config/index.ts";
 import { applySetting, splitList } from "../src/config/set-option.ts";
 import { UserError } from "../src/errors.ts";
+import * as stdio from "../src/runtime/stdio.ts";
 
 const KEY = "osk_abcdefghijklmnopqrstuvwxyz012345";
 const posix = process.platform !== "win32";
@@ -102,7 +103,7 @@ describe("loadConfig / saveConfig", () => {
     writeRaw(JSON.stringify({ apiKey: KEY }));
     chmodSync(configPath(), 0o644);
     chmodSync(join(home, ".claude-code-sync"), 0o755);
-    const stderr = spyOn(process.stderr, "write").mockImplementation(() => true);
+    const stderr = spyOn(stdio, "writeErr").mockImplementation(() => {});
     try {
       loadConfig();
       loadConfig();
@@ -120,7 +121,7 @@ describe("loadConfig / saveConfig", () => {
     mkdirSync(legacyDir, { recursive: true });
     const legacy = { convexUrl: "https://happy-cat-123.convex.cloud", apiKey: KEY, autoSync: true, syncToolCalls: false, syncThinking: true };
     writeFileSync(join(legacyDir, "config.json"), JSON.stringify(legacy));
-    const stderr = spyOn(process.stderr, "write").mockImplementation(() => true);
+    const stderr = spyOn(stdio, "writeErr").mockImplementation(() => {});
     try {
       const first = loadConfig();
       expect(first).toMatchObject({ convexUrl: "https://happy-cat-123.convex.site", apiKey: KEY, options: { toolCalls: false, thinking: true } });

@@ -1,11 +1,12 @@
 import { type Config, type Credentials, configPath, loadConfig, maskKey, resolveCredentials, shownUrl } from "../config/index.ts";
 import { OPTION_INFO, OPTION_KEYS } from "../config/set-option.ts";
+import { writeOut } from "../runtime/stdio.ts";
 
 /** `config`: the options and the connection (URL without any password, API key masked), as text or `--json`. */
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
   const cfg = loadConfig();
   const credentials = resolveCredentials(cfg, process.env);
-  process.stdout.write(options.json ? `${JSON.stringify(toJson(cfg, credentials), null, 2)}\n` : toText(cfg, credentials));
+  writeOut(options.json ? `${JSON.stringify(toJson(cfg, credentials), null, 2)}\n` : toText(cfg, credentials));
   return 0;
 }
 

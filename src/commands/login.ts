@@ -10,6 +10,7 @@ import { promptCredentials } from "../login/prompt.ts";
 import { loggedInConfig } from "../login/saved-config.ts";
 import { loginUrl } from "../login/url-input.ts";
 import { plural } from "../report/format.ts";
+import { isTerminal, writeErr, writeOut } from "../runtime/stdio.ts";
 
 /**
  * `login`: take the URL and API key (asked at a terminal, from flags or the
@@ -22,8 +23,8 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   if (fromStdin && options.apiKey !== undefined) throw new UserError("Give the API key once: --api-key or --api-key-stdin, not both.", 2, "usage");
   const keyOnCommandLine = options.apiKey !== undefined;
   const known = knownCredentials(fromStdin ? { ...options, apiKey: await keyFromStdin() } : options, process.env, cfg);
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  const say = interactive ? (line: string) => log.info(line) : (line: string) => process.stdout.write(`${line}\n`);
+  const interactive = Boolean(isTerminal(0) && isTerminal(1));
+  const say = interactive ? (line: string) => log.info(line) : (line: string) => writeOut(`${line}\n`);
 
   if (interactive) intro("claude-code-sync login");
   if (keyOnCommandLine) {
@@ -31,7 +32,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
       "Warning: a key given with --api-key can be seen by other users of this machine (ps) and stays in your shell history. " +
       "Pipe it instead (… | claude-code-sync login --url <url> --api-key-stdin), or set CLAUDE_CODE_SYNC_API_KEY.";
     if (interactive) log.warn(warning);
-    else process.stderr.write(`${warning}\n`);
+    else writeErr(`${warning}\n`);
   }
   const given = interactive ? await promptCredentials(known, insecure) : requireGiven(known);
   if (given === undefined) {
@@ -65,7 +66,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     for (const line of summary) log.success(line);
     outro(next);
   } else {
-    process.stdout.write(`${summary.join("\n")}\n${next}\n`);
+    writeOut(`${summary.join("\n")}\n${next}\n`);
   }
   return 0;
 }
@@ -93,7 +94,7 @@ function sameUrl(candidate: string | undefined, url: string): boolean {
 
 /** The key piped on stdin (its first line); a terminal on stdin is not a pipe, and asking there is login's own job. */
 async function keyFromStdin(): Promise<string> {
-  if (process.stdin.isTTY) {
+  if (isTerminal(0)) {
     throw new UserError(
       "--api-key-stdin reads the key from a pipe, and stdin is a terminal: pipe it (… | claude-code-sync login --url <url> --api-key-stdin), or run login without it to type the key masked.",
       2,

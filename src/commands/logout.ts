@@ -6,13 +6,14 @@ import { readSettings } from "../claude-settings/settings-file.ts";
 import { API_KEY_ENV, configPath, loadConfig, saveConfig, shownUrl, URL_ENV } from "../config/index.ts";
 import { plural } from "../report/format.ts";
 import { listStateDatabases, removeStateDatabase, stateFolder } from "../state/databases.ts";
+import { writeErr, writeOut } from "../runtime/stdio.ts";
 
 /**
  * `logout [--forget]`: forget the saved URL and API key, keep the options.
  * Running it twice is fine. --forget also deletes the sync state of every server.
  */
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
-  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const say = (line: string) => writeOut(`${line}\n`);
   const { convexUrl, apiKey, ...rest } = loadConfig();
   if (convexUrl === undefined && apiKey === undefined) {
     say("No saved credentials; nothing to remove.");
@@ -68,7 +69,7 @@ function forgetState(say: (line: string) => void): number {
     );
   }
   if (busy.length > 0) {
-    process.stderr.write(`Kept ${busy.join("; ")}. Run \`claude-code-sync logout --forget\` again once it has finished.\n`);
+    writeErr(`Kept ${busy.join("; ")}. Run \`claude-code-sync logout --forget\` again once it has finished.\n`);
     return 1;
   }
   return 0;

@@ -1,6 +1,7 @@
 import { loadConfig, saveConfig } from "../config/index.ts";
 import { applySetting } from "../config/set-option.ts";
 import { UserError } from "../errors.ts";
+import { writeOut } from "../runtime/stdio.ts";
 
 /**
  * `set <option> <value>`. A value starting with "-" (remove one list item) must
@@ -15,6 +16,6 @@ export async function run(args: string[], options: Record<string, unknown>): Pro
   const cfg = loadConfig();
   const result = applySetting(cfg.options, key, value);
   saveConfig({ ...cfg, options: result.options });
-  process.stdout.write(`${result.message}\n`);
+  writeOut(`${result.message}\n`);
   return 0;
 }

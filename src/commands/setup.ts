@@ -7,6 +7,7 @@ import { readSettings, removeSettings, writeSettings } from "../claude-settings/
 import { SettingsError } from "../claude-settings/settings-json.ts";
 import { loadConfig, resolveCredentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
+import { writeOut } from "../runtime/stdio.ts";
 
 /** `setup [--dry-run] [--uninstall]`: register (or remove) our hooks in Claude Code's settings.json, changing nothing else. */
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
@@ -23,7 +24,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
       `Cannot update ${path}: ${error.message}. It was left untouched; fix it (Claude Code cannot read it either) and run setup again.`,
     );
   }
-  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const say = (line: string) => writeOut(`${line}\n`);
 
   if (!result.changed) {
     say(uninstall ? `No claude-code-sync hooks in ${path}; nothing to remove.` : `The hooks are already registered in ${path}; nothing changed.`);

@@ -11,6 +11,7 @@ import { formatInt, plural, timeAgo } from "../report/format.ts";
 import { shownId } from "../report/session-id.ts";
 import { isStateOf, listStateDatabases, stateFolder } from "../state/databases.ts";
 import { StateStore } from "../state/store.ts";
+import { writeOut } from "../runtime/stdio.ts";
 
 /** `status` answers within a few seconds: the server gets one try of this long. */
 const CHECK_TIMEOUT_MS = 4_000;
@@ -75,7 +76,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     problems.push(failureOf(error));
   }
   if (verbose) status.stateDatabases = databases(status.opensyncUrl ?? undefined);
-  if (!json) process.stdout.write(`${localLines(status, verbose).join("\n")}\n`);
+  if (!json) writeOut(`${localLines(status, verbose).join("\n")}\n`);
 
   if (server) {
     const answer = await askServer(server.origin, server.apiKey);
@@ -90,7 +91,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   status.convexUrl = status.opensyncUrl;
   const worst = problems.find((p) => p.exitCode === 2) ?? problems[0];
   if (worst) Object.assign(status, { error: problems.map((p) => p.message).join("\n"), code: worst.code });
-  process.stdout.write(json ? `${JSON.stringify(status)}\n` : `${serverLines(status, problems).join("\n")}\n`);
+  writeOut(json ? `${JSON.stringify(status)}\n` : `${serverLines(status, problems).join("\n")}\n`);
   return worst?.exitCode ?? 0;
 }
 

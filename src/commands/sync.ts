@@ -12,6 +12,7 @@ import { releaseHeldBy } from "../state/lock.ts";
 import { connect, requireRoots, scanSettings, startPriceRefresh } from "../sync/context.ts";
 import { runSync } from "../sync/run-sync.ts";
 import { shownTitle } from "../plan/payloads.ts";
+import { isTerminal, writeErr, writeOut } from "../runtime/stdio.ts";
 
 /** The shell's code for a command stopped by Ctrl-C. */
 const EXIT_INTERRUPTED = 130;
@@ -58,7 +59,7 @@ async function dryRun(given: string | undefined, json: boolean, verbose: boolean
     .filter((s) => (session ? s.externalId === session : !settings.isExcluded(s.projectPath)))
     .map((s) => (s.title === undefined ? s : { ...s, title: shownTitle(s.title, settings.scrub) }));
   const report = buildDryRunReport(chosen, stats, countRedactions ? redactions : undefined);
-  process.stdout.write(json ? `${JSON.stringify(report)}\n` : `${renderDryRun(report, verbose, outputWidth())}\n`);
+  writeOut(json ? `${JSON.stringify(report)}\n` : `${renderDryRun(report, verbose, outputWidth())}\n`);
   return 0;
 }
 
@@ -77,7 +78,7 @@ async function sync(given: string | undefined, json: boolean, verbose: boolean, 
   try {
     const session = chosenSession(given, roots);
     const settings = scanSettings(conn.config);
-    const progress = !json && process.stderr.isTTY ? await terminalProgress(process.stderr) : undefined;
+    const progress = !json && isTerminal(2) ? await terminalProgress(process.stderr) : undefined;
     const interrupt = onInterrupt(() => {
       progress?.stop();
       releaseHeldBy(conn.store);
@@ -97,7 +98,7 @@ async function sync(given: string | undefined, json: boolean, verbose: boolean, 
         apiKey: conn.apiKey,
         ...(session ? { only: new Set([session]) } : {}),
         signal: interrupt.signal,
-        onWaiting: (pid) => process.stderr.write(`Waiting for another sync (pid ${pid}) to finish…\n`),
+        onWaiting: (pid) => writeErr(`Waiting for another sync (pid ${pid}) to finish…\n`),
         onProgress: progress?.sending,
         onReadProgress: progress?.reading,
       });
@@ -111,7 +112,7 @@ async function sync(given: string | undefined, json: boolean, verbose: boolean, 
     const reason = report.stoppedBy ?? report.unsentError;
     const stopped = reason ? failureOf(reason, origin) : undefined;
     const stop = interrupt.signal.aborted ? INTERRUPTED : stopped;
-    process.stdout.write(json ? `${JSON.stringify(syncReportJson(report, stop))}\n` : `${renderSyncSummary(report, stop, verbose)}\n`);
+    writeOut(json ? `${JSON.stringify(syncReportJson(report, stop))}\n` : `${renderSyncSummary(report, stop, verbose)}\n`);
     if (interrupt.signal.aborted) return EXIT_INTERRUPTED;
     if (stopped) return stopped.exitCode;
     return syncComplete(report) ? 0 : 1;
@@ -131,12 +132,12 @@ function onInterrupt(abandon: () => void): { signal: AbortSignal; dispose(): voi
   const controller = new AbortController();
   const handler = () => {
     if (!controller.signal.aborted) {
-      process.stderr.write("\nStopping once the requests on their way are answered (Ctrl-C again to stop at once)…\n");
+      writeErr("\nStopping once the requests on their way are answered (Ctrl-C again to stop at once)…\n");
       controller.abort();
       return;
     }
     abandon();
-    process.stderr.write("Stopped. What was not sent stays pending for the next sync.\n");
+    writeErr("Stopped. What was not sent stays pending for the next sync.\n");
     process.exit(EXIT_INTERRUPTED);
   };
   process.on("SIGINT", handler);

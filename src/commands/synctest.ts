@@ -3,13 +3,14 @@ import { UserError } from "../errors.ts";
 import { plural } from "../report/format.ts";
 import { type RoundTrip, TEST_TITLE, roundTrip } from "../verify/round-trip.ts";
 import { checkClient, explainServerError } from "../verify/server.ts";
+import { writeOut } from "../runtime/stdio.ts";
 
 /** `synctest`: create a clearly named test session on the server and read it back. */
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
   const config = loadConfig();
   const creds = requireCredentials(config, ", then synctest again");
   const { url, client } = checkClient(config, creds, options.insecure === true);
-  process.stdout.write(`Creating a test session on ${url} ...\n`);
+  writeOut(`Creating a test session on ${url} ...\n`);
   let result: RoundTrip;
   try {
     result = await roundTrip(client, Date.now());
@@ -24,7 +25,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
       1,
     );
   }
-  process.stdout.write(
+  writeOut(
     [
       `Created "${TEST_TITLE}" with ${result.messages} messages (a user prompt and an answer):`,
       `  externalId  ${result.externalId}`,

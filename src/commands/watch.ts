@@ -4,6 +4,7 @@ import { connect, requireRoots, scanSettings } from "../sync/context.ts";
 import { releaseHeldBy } from "../state/lock.ts";
 import { runSync } from "../sync/run-sync.ts";
 import { POLL_MS, startWatcher } from "../watch/watcher.ts";
+import { writeErr, writeOut } from "../runtime/stdio.ts";
 
 /** After Ctrl-C or SIGTERM, the sync in progress gets this long to finish; the state is crash-safe either way. */
 const GRACE_MS = 5_000;
@@ -17,8 +18,8 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   const origin = { url: conn.url, source: resolveCredentials(conn.config).source };
   const settings = scanSettings(conn.config);
   // What was synced goes to stdout, problems to stderr: `watch > sync.log` keeps the problems on screen.
-  const say = (line: string) => process.stdout.write(`${line}\n`);
-  const warn = (line: string) => process.stderr.write(`${line}\n`);
+  const say = (line: string) => writeOut(`${line}\n`);
+  const warn = (line: string) => writeErr(`${line}\n`);
   const poll = options.poll === true;
 
   const watcher = startWatcher({

@@ -6,6 +6,7 @@ import { appDir } from "../paths.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { legacyConfigPath, readLegacyConfig } from "./legacy.ts";
 import { type Config, ConfigSchema, defaultConfig } from "./schema.ts";
+import { writeErr } from "../runtime/stdio.ts";
 
 // The file holds an API key: only its owner may read it.
 const DIR_MODE = 0o700;
@@ -53,7 +54,7 @@ function adoptLegacyConfig(): Config | undefined {
   const legacy = readLegacyConfig();
   if (!legacy) return undefined;
   saveConfig(legacy);
-  process.stderr.write(`claude-code-sync: using the login of the earlier claude-code-sync (${legacyConfigPath()}), now saved in ${configPath()}.\n`);
+  writeErr(`claude-code-sync: using the login of the earlier claude-code-sync (${legacyConfigPath()}), now saved in ${configPath()}.\n`);
   return legacy;
 }
 
@@ -89,7 +90,7 @@ function repairPermissions(path: string): void {
     const octal = mode.toString(8);
     if (isLink(target)) {
       const real = realpathSync(target);
-      process.stderr.write(`claude-code-sync: other users could read ${target} (a link to ${real}, which claude-code-sync does not change). Run: chmod ${octal} "${real}"\n`);
+      writeErr(`claude-code-sync: other users could read ${target} (a link to ${real}, which claude-code-sync does not change). Run: chmod ${octal} "${real}"\n`);
       return false;
     }
     try {
@@ -101,5 +102,5 @@ function repairPermissions(path: string): void {
   });
   if (repaired.length === 0) return;
   const list = repaired.map(({ target, mode }) => `${target} to ${mode.toString(8).padStart(4, "0")}`).join(" and ");
-  process.stderr.write(`claude-code-sync: other users could read your config; changed the permissions of ${list}.\n`);
+  writeErr(`claude-code-sync: other users could read your config; changed the permissions of ${list}.\n`);
 }
