@@ -16,6 +16,13 @@ import { afterPass, isDue, isScheduled, needsPass } from "./schedule.ts";
 const IDLE_MS = Number(process.env.CLAUDE_CODE_SYNC_RUNNER_IDLE_MS ?? 10 * 60_000);
 /** A look at the queue while waiting, in case a change notification is missed (network home folders...). */
 const IDLE_POLL_MS = 2_000;
+/**
+ * A waiting runner serves a hook's request this long after it arrives: the
+ * hook that wrote it exits first, with the CPU to itself (Claude Code waits
+ * for that exit), and hooks fired together (Stop and SubagentStop...) are
+ * served in one pass.
+ */
+const SETTLE_MS = 30;
 
 /**
  * The detached process behind `hook <event>`, one per user (runner-lock.ts):
@@ -87,8 +94,13 @@ function queueChange(deadline: number): Promise<boolean> {
     };
     const poll = setInterval(look, IDLE_POLL_MS);
     const timer = setTimeout(() => finish(false), deadline - Date.now());
+    let settling = false;
     try {
-      watcher = watch(queueDir(), () => finish(true));
+      watcher = watch(queueDir(), () => {
+        if (settling) return;
+        settling = true;
+        setTimeout(() => finish(true), SETTLE_MS);
+      });
     } catch {
       // No change notifications here: the polling alone finds requests.
     }
