@@ -17,7 +17,12 @@ export function writeErr(text: string): void {
   writeAll(2, text);
 }
 
-function writeAll(fd: number, text: string): void {
+function writeAll(fd: 1 | 2, text: string): void {
+  // A Windows console shows UTF-8 bytes written to it raw as another code page: its stream converts them.
+  if (process.platform === "win32") {
+    (fd === 1 ? process.stdout : process.stderr).write(text);
+    return;
+  }
   const bytes = Buffer.from(text);
   for (let at = 0; at < bytes.length; ) {
     try {
