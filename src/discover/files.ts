@@ -49,12 +49,19 @@ type Entry = { name: string; path: string; dir: boolean; file: boolean };
  * Symbolic links to project folders and transcripts are followed (a folder
  * reached twice, through a loop or two links, is read once). `known` (what an
  * earlier read recorded) saves reading the first line of a flat agent file
- * again to learn its session.
+ * again to learn its session. With `only` (a hook's pass, `sync --session`),
+ * the files of other sessions are not looked at: a pass costs a folder
+ * listing per project, not a stat per transcript of the whole history.
  */
-export function discoverFiles(roots: string[], known?: ReadonlyMap<string, { sessionId: string; identity: string }>): Discovery {
+export function discoverFiles(
+  roots: string[],
+  known?: ReadonlyMap<string, { sessionId: string; identity: string }>,
+  only?: ReadonlySet<string>,
+): Discovery {
   const files: TranscriptFile[] = [];
   const skipped: SkippedFile[] = [];
   const seenDirs = new Set<string>();
+  const wanted = (sessionId: string) => !only || only.has(sessionId);
   const add = (path: string, kind: FileKind, sessionId: string | undefined) => {
     let st: ReturnType<typeof statSync>;
     try {
@@ -74,6 +81,7 @@ export function discoverFiles(roots: string[], known?: ReadonlyMap<string, { ses
       skipped.push({ path, reason: "no session id in its first lines" });
       return;
     }
+    if (!wanted(id)) return;
     files.push({ path, sessionId: id, kind, size: st.size, mtimeMs: st.mtimeMs, identity });
   };
   /** A folder's entries, links resolved; undefined for a folder already listed (a link loop). */
@@ -100,9 +108,10 @@ export function discoverFiles(roots: string[], known?: ReadonlyMap<string, { ses
       if (!project.dir) continue;
       for (const e of list(project.path)) {
         if (e.file && e.name.endsWith(".jsonl")) {
+          // A flat agent file names its session only inside: it is looked at whatever `only` holds.
           if (AGENT_FILE.test(e.name)) add(e.path, "subagent", undefined);
-          else add(e.path, "session", basename(e.name, ".jsonl"));
-        } else if (e.dir) {
+          else if (wanted(basename(e.name, ".jsonl"))) add(e.path, "session", basename(e.name, ".jsonl"));
+        } else if (e.dir && wanted(e.name)) {
           // `<sessionId>/subagents/*.jsonl` (and any other nesting under a session folder).
           for (const nested of walkJsonl(e.path, list)) add(nested, "subagent", e.name);
         }

@@ -101,7 +101,6 @@ function planScan(files: TranscriptFile[], req: ScanRequest, past: ScanPast): Se
   const now = req.now ?? Date.now();
   const items: Array<SessionWorkItem & { newest: number }> = [];
   for (const [sessionId, group] of groupBySession(files)) {
-    if (req.only && !req.only.has(sessionId)) continue;
     const files: FileWork[] = group.map((file) => {
       const before = past.files.get(file.path);
       const at = resumeFrom(file, before, req.full);
@@ -127,7 +126,7 @@ const WORKER_MODULE = Bun.isStandaloneExecutable ? "./scan/scan-worker.ts" : new
 /** Reads the sessions of `roots` that changed since `past`, handing each chunk to `accept` in the main thread. */
 export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: SessionChunk) => void): Promise<ScanOutcome> {
   const count = req.workers ?? (req.only || navigator.hardwareConcurrency < WORKERS_FROM_CORES ? 1 : 2);
-  const discovery = discoverFiles(req.roots, past.files);
+  const discovery = discoverFiles(req.roots, past.files, req.only);
   const items = planScan(discovery.files, req, past);
   const total = items.reduce((sum, item) => sum + item.files.reduce((s, w) => s + (w.unchanged ? 0 : w.file.size - w.from), 0), 0);
   // Started only for a read that repays them: a sync with little or nothing new never loads them.

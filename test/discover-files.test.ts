@@ -1,0 +1,48 @@
+import { describe, expect, test } from "bun:test";
+import { discoverFiles } from "../src/discover/files.ts";
+import { jsonl, tempClaudeDir, user } from "./helpers/transcript.ts";
+
+const A = "aaaaaaaa-0000-4000-8000-000000000001";
+const B = "bbbbbbbb-0000-4000-8000-000000000002";
+
+/** Two sessions in two layouts, each with a subagent, plus an empty subagent transcript of B (reported when looked at). */
+function history() {
+  const dir = tempClaudeDir();
+  dir.write(`p1/${A}.jsonl`, jsonl([user("a", { sessionId: A })]));
+  dir.write(`p1/${A}/subagents/agent-a1.jsonl`, jsonl([user("a1", { sessionId: A })]));
+  dir.write(`p2/${B}.jsonl`, jsonl([user("b", { sessionId: B })]));
+  dir.write("p2/agent-b1.jsonl", jsonl([user("b1", { sessionId: B })]));
+  dir.write(`p2/${B}/subagents/agent-b2.jsonl`, jsonl([user("b2", { sessionId: B })]));
+  dir.write(`p2/${B}/subagents/agent-b3.jsonl`, "");
+  return dir;
+}
+
+const names = (d: ReturnType<typeof discoverFiles>) => d.files.map((f) => `${f.sessionId.slice(0, 1)} ${f.path.split("/projects/")[1]}`);
+
+describe("discoverFiles", () => {
+  test("every transcript of every session, subagents tied to their session; an empty one is reported", () => {
+    const d = discoverFiles([history().projects]);
+    expect(names(d)).toEqual([
+      `a p1/${A}.jsonl`,
+      `a p1/${A}/subagents/agent-a1.jsonl`,
+      "b p2/agent-b1.jsonl",
+      `b p2/${B}.jsonl`,
+      `b p2/${B}/subagents/agent-b2.jsonl`,
+    ]);
+    expect(d.skipped.map((s) => s.path.split("/projects/")[1])).toEqual([`p2/${B}/subagents/agent-b3.jsonl`]);
+  });
+
+  test("with only some sessions, the others' files are neither listed nor looked at", () => {
+    const dir = history();
+    const d = discoverFiles([dir.projects], undefined, new Set([A]));
+    expect(names(d)).toEqual([`a p1/${A}.jsonl`, `a p1/${A}/subagents/agent-a1.jsonl`]);
+    // B's empty transcript was never looked at.
+    expect(d.skipped).toEqual([]);
+    // A flat agent file names its session only inside: it is found for its session.
+    expect(names(discoverFiles([dir.projects], undefined, new Set([B])))).toEqual([
+      "b p2/agent-b1.jsonl",
+      `b p2/${B}.jsonl`,
+      `b p2/${B}/subagents/agent-b2.jsonl`,
+    ]);
+  });
+});
