@@ -1,7 +1,7 @@
 import { selfArgv } from "../claude-settings/self-command.ts";
 import { HookInputSchema } from "../hooks/input.ts";
 import { log } from "../hooks/log.ts";
-import { enqueue } from "../hooks/queue.ts";
+import { HANDOVER_MS, enqueue } from "../hooks/queue.ts";
 import { claimRunner, markRunner, releaseRunner, runnerAlive } from "../hooks/runner-lock.ts";
 import { readStdinJson } from "../hooks/stdin.ts";
 
@@ -20,6 +20,7 @@ export async function run(args: string[]): Promise<number> {
   const event = args[0] ?? "";
   try {
     if (event === RUNNER_EVENT) {
+      await Bun.sleep(HANDOVER_MS);
       await backgroundPriority();
       const { runQueue } = await import("../hooks/runner.ts");
       await runQueue();

@@ -35,6 +35,14 @@ export interface Claim extends SyncRequest {
   path: string;
 }
 
+/**
+ * A runner takes up a hook's request this long after it arrives (a waiting
+ * runner), or after it was started (a new one): the hook exits first, with the
+ * CPU to itself, since Claude Code waits for that exit; and hooks fired
+ * together (Stop and SubagentStop...) are served in one pass.
+ */
+export const HANDOVER_MS = 30;
+
 const REQUEST = ".json";
 const CLAIMED = ".claimed-";
 

@@ -3,7 +3,7 @@ import { clock } from "../watch/sync-line.ts";
 import { type BackgroundStatus, recordBackgroundStatus } from "./background-status.ts";
 import { log } from "./log.ts";
 import { pass } from "./pass.ts";
-import { type Claim, type SyncRequest, claim, done, putBack, queueDir, waiting } from "./queue.ts";
+import { type Claim, HANDOVER_MS, type SyncRequest, claim, done, putBack, queueDir, waiting } from "./queue.ts";
 import { HEARTBEAT_MS, claimRunner, holdsRunner, releaseRunner, touchRunner } from "./runner-lock.ts";
 import { afterPass, isDue, isScheduled, needsPass } from "./schedule.ts";
 
@@ -16,13 +16,6 @@ import { afterPass, isDue, isScheduled, needsPass } from "./schedule.ts";
 const IDLE_MS = Number(process.env.CLAUDE_CODE_SYNC_RUNNER_IDLE_MS ?? 10 * 60_000);
 /** A look at the queue while waiting, in case a change notification is missed (network home folders...). */
 const IDLE_POLL_MS = 2_000;
-/**
- * A waiting runner serves a hook's request this long after it arrives: the
- * hook that wrote it exits first, with the CPU to itself (Claude Code waits
- * for that exit), and hooks fired together (Stop and SubagentStop...) are
- * served in one pass.
- */
-const SETTLE_MS = 30;
 
 /**
  * The detached process behind `hook <event>`, one per user (runner-lock.ts):
@@ -99,7 +92,7 @@ function queueChange(deadline: number): Promise<boolean> {
       watcher = watch(queueDir(), () => {
         if (settling) return;
         settling = true;
-        setTimeout(() => finish(true), SETTLE_MS);
+        setTimeout(() => finish(true), HANDOVER_MS);
       });
     } catch {
       // No change notifications here: the polling alone finds requests.
