@@ -109,8 +109,9 @@ export function discoverFiles(
       for (const e of list(project.path)) {
         if (e.file && e.name.endsWith(".jsonl")) {
           // A flat agent file names its session only inside: it is looked at whatever `only` holds.
+          const sessionId = basename(e.name, ".jsonl");
           if (AGENT_FILE.test(e.name)) add(e.path, "subagent", undefined);
-          else if (wanted(basename(e.name, ".jsonl"))) add(e.path, "session", basename(e.name, ".jsonl"));
+          else if (wanted(sessionId)) add(e.path, "session", sessionId);
         } else if (e.dir && wanted(e.name)) {
           // `<sessionId>/subagents/*.jsonl` (and any other nesting under a session folder).
           for (const nested of walkJsonl(e.path, list)) add(nested, "subagent", e.name);

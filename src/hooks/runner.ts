@@ -76,9 +76,11 @@ function queueChange(deadline: number): Promise<boolean> {
   Bun.gc(true);
   return new Promise((resolve) => {
     let watcher: FSWatcher | undefined;
+    let handover: Timer | undefined;
     const finish = (changed: boolean) => {
       clearInterval(poll);
       clearTimeout(timer);
+      clearTimeout(handover);
       watcher?.close();
       resolve(changed);
     };
@@ -87,12 +89,9 @@ function queueChange(deadline: number): Promise<boolean> {
     };
     const poll = setInterval(look, IDLE_POLL_MS);
     const timer = setTimeout(() => finish(false), deadline - Date.now());
-    let settling = false;
     try {
       watcher = watch(queueDir(), () => {
-        if (settling) return;
-        settling = true;
-        setTimeout(() => finish(true), HANDOVER_MS);
+        handover ??= setTimeout(() => finish(true), HANDOVER_MS);
       });
     } catch {
       // No change notifications here: the polling alone finds requests.

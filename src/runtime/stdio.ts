@@ -1,5 +1,4 @@
-import { fstatSync, statSync, writeSync } from "node:fs";
-import { createRequire } from "node:module";
+import { type Stats, fstatSync, statSync, writeSync } from "node:fs";
 
 /**
  * Output without `process.stdout` and `process.stderr`: in a compiled Bun
@@ -40,11 +39,7 @@ function writeAll(fd: 1 | 2, text: string): void {
 
 /** A character device: a terminal, or /dev/null and the like; never a pipe or a file. */
 export function characterDevice(fd: number): boolean {
-  try {
-    return fstatSync(fd).isCharacterDevice();
-  } catch {
-    return false;
-  }
+  return statOf(fd)?.isCharacterDevice() === true;
 }
 
 /**
@@ -53,14 +48,24 @@ export function characterDevice(fd: number): boolean {
  * and /dev/null of scripts, hooks and CI.
  */
 export function isTerminal(fd: number): boolean {
-  if (!characterDevice(fd) || isNullDevice(fd)) return false;
-  return (createRequire(import.meta.url)("node:tty") as typeof import("node:tty")).isatty(fd);
+  const st = statOf(fd);
+  if (!st?.isCharacterDevice() || st.rdev === nullDevice()) return false;
+  return (require("node:tty") as typeof import("node:tty")).isatty(fd);
 }
 
-function isNullDevice(fd: number): boolean {
+function statOf(fd: number): Stats | undefined {
   try {
-    return fstatSync(fd).rdev === statSync("/dev/null").rdev;
+    return fstatSync(fd);
   } catch {
-    return false; // no /dev/null (Windows)
+    return undefined;
+  }
+}
+
+/** /dev/null's device number; undefined where there is none (Windows). */
+function nullDevice(): number | undefined {
+  try {
+    return statSync("/dev/null").rdev;
+  } catch {
+    return undefined;
   }
 }

@@ -1,4 +1,5 @@
 import { isUtf8 } from "node:buffer";
+import { startsWithBom } from "./read-lines.ts";
 import { type Entry, toEntry } from "./schema.ts";
 
 /**
@@ -43,10 +44,6 @@ function timestampIn(bytes: Buffer): number | undefined {
  */
 const UNREAD_TAIL = Buffer.from(',"toolUseResult":');
 const CLOSE_BRACE = 0x7d;
-
-/** Only the file's first line may start with a BOM (the reader drops that one); anywhere else it makes the line bad, as for JSON.parse. */
-const BOM = [0xef, 0xbb, 0xbf];
-const startsWithBom = (bytes: Buffer) => bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2];
 
 /**
  * Known line types, read or not; anything else is counted as unknown. The
@@ -107,6 +104,7 @@ export function parseLine(bytes: Buffer): LineResult {
       return { entry: { kind: "other", type, ...(timestamp !== undefined ? { timestamp } : {}) }, unknownType: false };
     }
   }
+  // Only the file's first line may start with a BOM (the reader drops that one); anywhere else it makes the line bad, as for JSON.parse.
   if (startsWithBom(bytes)) return { entry: null };
   const cut = bytes.indexOf(UNREAD_TAIL);
   const entry = (cut > 0 ? parseHead(bytes, cut) : null) ?? parseJson(bytes, bytes.length);

@@ -3,6 +3,10 @@ import { closeSync, openSync, readSync } from "node:fs";
 const NEWLINE = 0x0a;
 const CR = 0x0d;
 const BOM = [0xef, 0xbb, 0xbf];
+
+/** Whether a UTF-8 byte order mark starts at `at`. */
+export const startsWithBom = (buf: Uint8Array, at = 0) => buf[at] === BOM[0] && buf[at + 1] === BOM[1] && buf[at + 2] === BOM[2];
+
 const CHUNK = 1 << 20;
 /**
  * The longest line read. A longer one (a transcript with no newline at all,
@@ -123,7 +127,7 @@ function emitLines(buf: Buffer, last: number, bufStart: number, handlers: LineHa
     let stop = nl;
     from = nl + 1;
     if (stop > first && buf[stop - 1] === CR) stop--;
-    if (start === 0 && buf[0] === BOM[0] && buf[1] === BOM[1] && buf[2] === BOM[2]) first += 3;
+    if (start === 0 && startsWithBom(buf, first)) first += 3;
     if (stop > first) handlers.line(buf.subarray(first, stop), start, bufStart + nl + 1);
   }
 }
