@@ -180,26 +180,26 @@ describe("sync summary", () => {
   const report = (over: Partial<SyncReport> = {}) => syncReport({ sessionsRead: 1, bytesRead: 10, sessionsSent: 1, messagesSent: 1, ...over });
   test("real plurals, short ids unless verbose", () => {
     const r = report({ failed: [{ id: "3f2a9c1d-1111-4111-8111-111111111111:u-0001-abcdef", error: "too big" }], pendingSessions: 1, pendingMessages: 2 });
-    expect(renderSyncSummary(r, undefined, false)).toBe(
+    expect(renderSyncSummary(r, false)).toBe(
       [
         "Synced 1 session update and 1 message (read 1 changed session).",
         "Pending: 1 session, 2 messages; the next `claude-code-sync sync` sends them.",
         "Failed: 3f2a9c1d:u-0001-a: too big",
       ].join("\n"),
     );
-    expect(renderSyncSummary(r, undefined, true)).toContain("Failed: 3f2a9c1d-1111-4111-8111-111111111111:u-0001-abcdef: too big");
+    expect(renderSyncSummary(r, true)).toContain("Failed: 3f2a9c1d-1111-4111-8111-111111111111:u-0001-abcdef: too big");
   });
   test("sessions still being written are said, and are no failure", () => {
     const r = report({ beingWritten: 2 });
-    expect(renderSyncSummary(r, undefined, false)).toBe(
+    expect(renderSyncSummary(r, false)).toBe(
       [
         "Synced 1 session update and 1 message (read 1 changed session).",
         "2 sessions are still being written: the last response goes once it is complete (the next sync, or the Stop hook).",
       ].join("\n"),
     );
-    expect(renderSyncSummary(report({ beingWritten: 1 }), undefined, false)).toContain("1 session is still being written");
+    expect(renderSyncSummary(report({ beingWritten: 1 }), false)).toContain("1 session is still being written");
     expect(syncReportJson(r, undefined)).toMatchObject({ ok: true, beingWritten: 2 });
-    expect(renderSyncSummary(report(), undefined, false)).not.toContain("being written");
+    expect(renderSyncSummary(report(), false)).not.toContain("being written");
   });
   test.each([
     [report(), undefined, { ok: true }],

@@ -112,7 +112,12 @@ async function sync(given: string | undefined, json: boolean, verbose: boolean, 
     const reason = report.stoppedBy ?? report.unsentError;
     const stopped = reason ? failureOf(reason, origin) : undefined;
     const stop = interrupt.signal.aborted ? INTERRUPTED : stopped;
-    writeOut(json ? `${JSON.stringify(syncReportJson(report, stop))}\n` : `${renderSyncSummary(report, stop, verbose)}\n`);
+    if (json) writeOut(`${JSON.stringify(syncReportJson(report, stop))}\n`);
+    else {
+      writeOut(`${renderSyncSummary(report, verbose)}\n`);
+      // Like any failure, on stderr: whether the state's disk fills while reading or while sending, it is said in the same place.
+      if (stop) writeErr(`claude-code-sync: ${stop.message}\n`);
+    }
     if (interrupt.signal.aborted) return EXIT_INTERRUPTED;
     if (stopped) return stopped.exitCode;
     return syncComplete(report) ? 0 : 1;

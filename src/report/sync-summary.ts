@@ -25,13 +25,12 @@ export function syncComplete(r: SyncReport): boolean {
 const pendingLine = (r: SyncReport) =>
   `Pending: ${plural(r.pendingSessions, "session")}, ${plural(r.pendingMessages, "message")}; the next \`claude-code-sync sync\` sends them.`;
 
-/** The one line a sync ends with, plus what is left and why. */
-export function renderSyncSummary(r: SyncReport, stop: Stop | undefined, verbose: boolean): string {
+/** The one line a sync ends with, plus what is left and why (what stopped the run is a failure: the command says it on stderr). */
+export function renderSyncSummary(r: SyncReport, verbose: boolean): string {
   const lines = [
     `Synced ${plural(r.sessionsSent, "session update")} and ${plural(r.messagesSent, "message")} (read ${plural(r.sessionsRead, "changed session")}).`,
   ];
   if (r.reconciled) lines.push(reconciledLine(r.reconciled));
-  if (stop) lines.push(stop.message);
   if (r.pendingMessages || r.pendingSessions) lines.push(pendingLine(r));
   if (r.beingWritten) lines.push(beingWrittenLine(r.beingWritten));
   if (r.unknownModels.length) lines.push(unknownModelsLine(r.unknownModels));
