@@ -12,7 +12,7 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { z } from "zod";
+import { z } from "../src/runtime/zod.ts";
 import { SESSION_WINDOW_MS } from "../src/send/windows.ts";
 import { followBackground, stopRunner } from "./background.ts";
 import { ensureBuilt } from "./build-ours.ts";

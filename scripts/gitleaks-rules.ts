@@ -13,7 +13,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { z } from "zod";
+import { z } from "../src/runtime/zod.ts";
 import { type GitleaksRule, type GitleaksRules, GitleaksRulesSchema } from "../src/safety/rules/gitleaks-schema.ts";
 import { alwaysContains, capRepeats, countGroups, hasUnbounded, maxLength, printJs, startClass, startsWithKeyword, stripNamePrefix } from "./gitleaks/re2-to-js.ts";
 import { parse, Unsupported } from "./gitleaks/re2-syntax.ts";
@@ -24,28 +24,28 @@ export const REPEAT_CAP = 4096;
 const DEFAULT_OUT = join(import.meta.dir, "../src/safety/rules/gitleaks.json");
 
 const TomlAllowlist = z.object({
-  description: z.string().optional(),
-  condition: z.enum(["OR", "AND"]).optional(),
-  regexTarget: z.enum(["secret", "match", "line"]).optional(),
-  regexes: z.array(z.string()).optional(),
-  stopwords: z.array(z.string()).optional(),
-  paths: z.array(z.string()).optional(),
-  commits: z.array(z.string()).optional(),
+  description: z.optional(z.string()),
+  condition: z.optional(z.enum(["OR", "AND"])),
+  regexTarget: z.optional(z.enum(["secret", "match", "line"])),
+  regexes: z.optional(z.array(z.string())),
+  stopwords: z.optional(z.array(z.string())),
+  paths: z.optional(z.array(z.string())),
+  commits: z.optional(z.array(z.string())),
 });
 
 const TomlRule = z.object({
   id: z.string(),
-  description: z.string().optional(),
-  regex: z.string().optional(),
-  path: z.string().optional(),
-  secretGroup: z.number().int().optional(),
-  entropy: z.number().optional(),
-  keywords: z.array(z.string()).optional(),
-  allowlists: z.array(TomlAllowlist).optional(),
+  description: z.optional(z.string()),
+  regex: z.optional(z.string()),
+  path: z.optional(z.string()),
+  secretGroup: z.optional(z.int()),
+  entropy: z.optional(z.number()),
+  keywords: z.optional(z.array(z.string())),
+  allowlists: z.optional(z.array(TomlAllowlist)),
 });
 
 const TomlConfig = z.object({
-  allowlist: TomlAllowlist.optional(),
+  allowlist: z.optional(TomlAllowlist),
   rules: z.array(TomlRule),
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { z } from "zod";
 import { tokensOf } from "../src/fold/usage-ledger.ts";
 import { countedParts, priceBookOf } from "../src/pricing/index.ts";
+import { z } from "../src/runtime/zod.ts";
 import { UsageSchema } from "../src/transcript/schema.ts";
 import oracle from "./fixtures/ccusage-prices.json";
 
@@ -12,9 +12,9 @@ import oracle from "./fixtures/ccusage-prices.json";
  * why not. ccusage gives 0 for a model it does not price: those models are
  * held to Anthropic's list prices in pricing.test.ts instead.
  */
-const FixtureUsage = UsageSchema.extend({
-  inference_geo: z.string().optional(),
-  iterations: z.array(UsageSchema.extend({ type: z.string().optional(), model: z.string().nullish() })).optional(),
+const FixtureUsage = z.extend(UsageSchema, {
+  inference_geo: z.optional(z.string()),
+  iterations: z.optional(z.array(z.extend(UsageSchema, { type: z.optional(z.string()), model: z.nullish(z.string()) }))),
 });
 
 const book = priceBookOf(undefined);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import { z } from "../runtime/zod.ts";
 import { normalizeUrl } from "../opensync/url.ts";
 import { home } from "../paths.ts";
 import { type Config, ConfigSchema } from "./schema.ts";
@@ -11,10 +11,10 @@ export function legacyConfigPath(): string {
 }
 
 const LegacySchema = z.object({
-  convexUrl: z.string().min(1),
-  apiKey: z.string().min(1),
-  syncToolCalls: z.boolean().optional(),
-  syncThinking: z.boolean().optional(),
+  convexUrl: z.string().check(z.minLength(1)),
+  apiKey: z.string().check(z.minLength(1)),
+  syncToolCalls: z.optional(z.boolean()),
+  syncThinking: z.optional(z.boolean()),
 });
 
 /**

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../runtime/zod.ts";
 import { PriceOverridesSchema } from "../pricing/override.ts";
 
 /**
@@ -9,10 +9,9 @@ export function compileRedactPattern(source: string): RegExp {
   return new RegExp(source, "g");
 }
 
-const RedactPattern = z
-  .string()
-  .min(1)
-  .superRefine((source, ctx) => {
+const RedactPattern = z.string().check(
+  z.minLength(1),
+  z.superRefine((source, ctx) => {
     try {
       compileRedactPattern(source);
     } catch (error) {
@@ -21,30 +20,31 @@ const RedactPattern = z
         message: `${JSON.stringify(source)} is not a valid regular expression (${(error as Error).message})`,
       });
     }
-  });
+  }),
+);
 
 /** What gets synced. Unknown keys are kept, so an older version does not drop a newer one's options. */
 export const OptionsSchema = z.looseObject({
-  toolCalls: z.boolean().default(true),
-  thinking: z.boolean().default(false),
-  subagentMessages: z.boolean().default(true),
-  excludeProjects: z.array(z.string().min(1)).default(() => []),
-  redact: z.boolean().default(true),
-  redactPatterns: z.array(RedactPattern).default(() => []),
+  toolCalls: z._default(z.boolean(), true),
+  thinking: z._default(z.boolean(), false),
+  subagentMessages: z._default(z.boolean(), true),
+  excludeProjects: z._default(z.array(z.string().check(z.minLength(1))), () => []),
+  redact: z._default(z.boolean(), true),
+  redactPatterns: z._default(z.array(RedactPattern), () => []),
   /** Refresh model prices once a day (off: the prices built into this version only). */
-  priceUpdates: z.boolean().default(true),
+  priceUpdates: z._default(z.boolean(), true),
   /** Prices for model names or aliases (custom or self-hosted models), USD per million tokens: they win over all others. */
-  prices: PriceOverridesSchema.default(() => ({})),
+  prices: z._default(PriceOverridesSchema, () => ({})),
 });
 export type Options = z.infer<typeof OptionsSchema>;
 
 /** ~/.claude-code-sync/config.json. Unknown keys are kept on save (forward compatibility). */
 export const ConfigSchema = z.looseObject({
-  convexUrl: z.string().min(1).optional(),
-  apiKey: z.string().min(1).optional(),
+  convexUrl: z.optional(z.string().check(z.minLength(1))),
+  apiKey: z.optional(z.string().check(z.minLength(1))),
   /** Set by `login --insecure` for a plain http:// URL off this machine; holds only for `convexUrl`. */
-  allowInsecure: z.boolean().optional(),
-  options: OptionsSchema.prefault({}),
+  allowInsecure: z.optional(z.boolean()),
+  options: z.prefault(OptionsSchema, {}),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

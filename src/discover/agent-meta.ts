@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { z } from "zod";
+import { z } from "../runtime/zod.ts";
 
 /**
  * `<session>/subagents/agent-<id>.meta.json`, written beside a subagent's
@@ -9,8 +9,8 @@ import { z } from "zod";
  * `agentType`; side-question and compaction agents have no file at all.
  */
 const AgentMetaSchema = z.object({
-  agentType: z.string().optional().catch(undefined),
-  description: z.string().optional().catch(undefined),
+  agentType: z.catch(z.optional(z.string()), undefined),
+  description: z.catch(z.optional(z.string()), undefined),
 });
 export type AgentMeta = z.infer<typeof AgentMetaSchema>;
 

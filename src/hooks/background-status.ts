@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import * as z from "zod/mini";
+import { z } from "../runtime/zod.ts";
 import { redact } from "../opensync/errors.ts";
 import { appDir } from "../paths.ts";
 import { timeAgo } from "../report/format.ts";

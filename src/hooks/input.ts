@@ -1,4 +1,4 @@
-import * as z from "zod/mini";
+import { z } from "../runtime/zod.ts";
 
 /**
  * What Claude Code sends a hook on stdin. zod/mini keeps the hook's start-up

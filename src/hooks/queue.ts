@@ -1,6 +1,6 @@
 import { linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import * as z from "zod/mini";
+import { z } from "../runtime/zod.ts";
 import { appDir } from "../paths.ts";
 
 /**

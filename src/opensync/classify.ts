@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../runtime/zod.ts";
 import { isNotAppliedText, isRefusalText } from "./convex-texts.ts";
 import {
   AnswerTooLargeError,
@@ -43,7 +43,7 @@ const ErrorBodySchema = z.object({ error: z.string() });
  * Order matters: 429 and 5xx mean the same whatever the body; the other
  * statuses are OpenSync's verdict only when the body is not a web page.
  */
-export function classify<T>(a: Answer, schema: z.ZodType<T>, now: number): Verdict<T> {
+export function classify<T>(a: Answer, schema: z.ZodMiniType<T>, now: number): Verdict<T> {
   const route = `${a.method} ${a.path}`;
   const page = a.contentType.includes("text/html") || /^\s*</.test(a.body);
   const json = page ? undefined : parseJson(a.body);

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../runtime/zod.ts";
 import { USER_AGENT } from "../version.ts";
 import { readCapped } from "./capped-body.ts";
 import { classify, classifyFailure } from "./classify.ts";
@@ -54,14 +54,14 @@ export type Outcome<T> =
   | { ok: false; kind: FailureKind; error: OpenSyncError; latencyMs: number; status?: number; retryAfterMs?: number };
 
 const HealthSchema = z
-  .object({ status: z.literal("ok"), timestamp: z.number().optional(), version: z.union([z.string(), z.number()]).optional() })
-  .refine((h) => h.timestamp !== undefined || h.version !== undefined, "neither timestamp nor version");
+  .object({ status: z.literal("ok"), timestamp: z.optional(z.number()), version: z.optional(z.union([z.string(), z.number()])) })
+  .check(z.refine((h) => h.timestamp !== undefined || h.version !== undefined, "neither timestamp nor version"));
 type Health = z.infer<typeof HealthSchema>;
 
-const SessionIdsSchema = z.object({ sessionIds: z.array(z.string()) }).transform((a) => a.sessionIds);
-const SessionAnswerSchema = z.object({ ok: z.literal(true), sessionId: z.string() }).transform((a) => ({ sessionId: a.sessionId }));
-const MessageAnswerSchema = z.object({ ok: z.literal(true), messageId: z.string() }).transform((a) => ({ messageId: a.messageId }));
-const ServerSessionsSchema = ServerSessionListSchema.transform((a) => a.sessions);
+const SessionIdsSchema = z.pipe(z.object({ sessionIds: z.array(z.string()) }), z.transform((a) => a.sessionIds));
+const SessionAnswerSchema = z.pipe(z.object({ ok: z.literal(true), sessionId: z.string() }), z.transform((a) => ({ sessionId: a.sessionId })));
+const MessageAnswerSchema = z.pipe(z.object({ ok: z.literal(true), messageId: z.string() }), z.transform((a) => ({ messageId: a.messageId })));
+const ServerSessionsSchema = z.pipe(ServerSessionListSchema, z.transform((a) => a.sessions));
 
 interface Calls {
   health(): Promise<Health>;
@@ -88,7 +88,7 @@ interface Spec<T> {
   method: "GET" | "POST";
   path: string;
   query?: Record<string, string>;
-  schema: z.ZodType<T>;
+  schema: z.ZodMiniType<T>;
   body?: string;
   /** An answer that grows with the user's data: the larger cap, and too large is a refusal. */
   largeRead?: boolean;
@@ -186,7 +186,7 @@ export function createClient(options: ClientOptions): OpenSyncClient {
   }
 
   /** Refuses locally what the server would refuse (or mangle), before anything is sent. */
-  function post<P, T>(path: string, payloadSchema: z.ZodType<P>, payload: P, schema: z.ZodType<T>): Spec<T> {
+  function post<P, T>(path: string, payloadSchema: z.ZodMiniType<P>, payload: P, schema: z.ZodMiniType<T>): Spec<T> {
     const checked = payloadSchema.safeParse(payload);
     if (!checked.success) throw new ValidationError(`POST ${path}`, null, z.prettifyError(checked.error).replaceAll("\n", " "));
     return { method: "POST", path, schema, body: JSON.stringify(payload) };
@@ -205,7 +205,7 @@ export function createClient(options: ClientOptions): OpenSyncClient {
     },
     getServerSession: (serverId: string): Spec<ServerSessionDetail | null> => {
       if (!serverId) throw new ValidationError("GET /api/sessions/get", null, "the session's server id is empty");
-      const schema = ServerSessionDetailSchema as z.ZodType<ServerSessionDetail | null>;
+      const schema = ServerSessionDetailSchema as z.ZodMiniType<ServerSessionDetail | null>;
       return { method: "GET", path: "/api/sessions/get", query: { id: serverId }, schema, largeRead: true, absentIsNull: true };
     },
   } satisfies { [K in keyof Calls]: (...args: Parameters<Calls[K]>) => Spec<Awaited<ReturnType<Calls[K]>>> };

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../runtime/zod.ts";
 
 /**
  * What we send to OpenSync, as the server really accepts it
@@ -15,18 +15,18 @@ export type Role = z.infer<typeof RoleSchema>;
 
 /** POST /sync/session body; `createdAt` is honoured on insert only. */
 export const SessionPayloadSchema = z.strictObject({
-  externalId: z.string().min(1),
-  title: z.string().optional(),
-  projectPath: z.string().optional(),
-  projectName: z.string().optional(),
-  model: z.string().optional(),
-  provider: z.string().optional(),
-  source: z.string().optional(),
-  promptTokens: z.number().optional(),
-  completionTokens: z.number().optional(),
-  cost: z.number().optional(),
-  durationMs: z.number().optional(),
-  createdAt: z.number().int().optional(),
+  externalId: z.string().check(z.minLength(1)),
+  title: z.optional(z.string()),
+  projectPath: z.optional(z.string()),
+  projectName: z.optional(z.string()),
+  model: z.optional(z.string()),
+  provider: z.optional(z.string()),
+  source: z.optional(z.string()),
+  promptTokens: z.optional(z.number()),
+  completionTokens: z.optional(z.number()),
+  cost: z.optional(z.number()),
+  durationMs: z.optional(z.number()),
+  createdAt: z.optional(z.int()),
 });
 export type SessionPayload = z.infer<typeof SessionPayloadSchema>;
 
@@ -37,16 +37,16 @@ export type SessionPayload = z.infer<typeof SessionPayloadSchema>;
  * so only sending them every time gives the same result on both.
  */
 export const MessagePayloadSchema = z.strictObject({
-  sessionExternalId: z.string().min(1),
-  externalId: z.string().min(1),
+  sessionExternalId: z.string().check(z.minLength(1)),
+  externalId: z.string().check(z.minLength(1)),
   role: RoleSchema,
-  textContent: z.string().optional(),
-  model: z.string().optional(),
-  promptTokens: z.number().optional(),
-  completionTokens: z.number().optional(),
-  durationMs: z.number().optional(),
-  source: z.string().optional(),
+  textContent: z.optional(z.string()),
+  model: z.optional(z.string()),
+  promptTokens: z.optional(z.number()),
+  completionTokens: z.optional(z.number()),
+  durationMs: z.optional(z.number()),
+  source: z.optional(z.string()),
   parts: z.array(PartSchema),
-  createdAt: z.number().int().optional(),
+  createdAt: z.optional(z.int()),
 });
 export type MessagePayload = z.infer<typeof MessagePayloadSchema>;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../runtime/zod.ts";
 import { MessagePayloadSchema, RoleSchema, SessionPayloadSchema } from "./payload.ts";
 
 /**
@@ -25,10 +25,10 @@ const ServerSessionSchema = z.object({
   source,
   promptTokens: z.number(),
   completionTokens: z.number(),
-  totalTokens: z.number().optional(),
+  totalTokens: z.optional(z.number()),
   cost: z.number(),
-  durationMs: z.number().optional(),
-  isPublic: z.boolean().optional(),
+  durationMs: z.optional(z.number()),
+  isPublic: z.optional(z.boolean()),
   messageCount: z.number(),
   createdAt: z.number(),
   updatedAt: z.number(),

@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
 import { writeFileAtomic } from "../config/atomic-write.ts";
 import { log } from "../hooks/log.ts";
 import { appDir } from "../paths.ts";
+import { z } from "../runtime/zod.ts";
 import { type Observation, ObservationSchema, type ObservedPrice, samePrice } from "./merge.ts";
 
 /**
@@ -16,8 +16,8 @@ const PriceCacheSchema = z.object({
   /** Last attempt to fetch the list (epoch ms), successful or not. */
   checkedAt: z.number(),
   /** Last successful fetch. */
-  fetchedAt: z.number().optional(),
-  url: z.string().optional(),
+  fetchedAt: z.optional(z.number()),
+  url: z.optional(z.string()),
   models: z.record(z.string(), z.array(ObservationSchema)),
 });
 export type PriceCache = z.infer<typeof PriceCacheSchema>;

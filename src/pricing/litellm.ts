@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../runtime/zod.ts";
 import { fullPrice } from "./cost.ts";
 import { type ObservedPrice, samePrice } from "./merge.ts";
 import { modelKey } from "./model-id.ts";
@@ -11,10 +11,10 @@ import { modelKey } from "./model-id.ts";
  */
 export const LITELLM_PRICES_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json";
 
-const PerToken = z.number().nonnegative().nullish();
+const PerToken = z.nullish(z.number().check(z.nonnegative()));
 const EntrySchema = z.object({
-  litellm_provider: z.string().nullish(),
-  mode: z.string().nullish(),
+  litellm_provider: z.nullish(z.string()),
+  mode: z.nullish(z.string()),
   input_cost_per_token: PerToken,
   output_cost_per_token: PerToken,
   cache_creation_input_token_cost: PerToken,
@@ -26,7 +26,7 @@ const EntrySchema = z.object({
   cache_creation_input_token_cost_above_1hr_above_200k_tokens: PerToken,
   cache_read_input_token_cost_above_200k_tokens: PerToken,
   /** Multipliers: `fast` for `usage.speed: "fast"`, `us` for `usage.inference_geo: "us"`. */
-  provider_specific_entry: z.record(z.string(), z.unknown()).nullish(),
+  provider_specific_entry: z.nullish(z.record(z.string(), z.unknown())),
 });
 type Entry = z.infer<typeof EntrySchema>;
 

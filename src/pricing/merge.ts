@@ -1,19 +1,19 @@
-import { z } from "zod";
+import { z } from "../runtime/zod.ts";
 import { fullPrice } from "./cost.ts";
 import { type Family, GeoSchema, LongContextSchema, type Period, periodAt } from "./table.ts";
 
-const Usd = z.number().nonnegative();
+const Usd = z.number().check(z.nonnegative());
 
 /** What a price list said about one model: only the fields it gave. */
 const ObservedPriceSchema = z.object({
-  input: Usd.optional(),
-  output: Usd.optional(),
-  cacheWrite5m: Usd.optional(),
-  cacheWrite1h: Usd.optional(),
-  cacheRead: Usd.optional(),
-  longContext: LongContextSchema.optional(),
-  fast: z.number().positive().optional(),
-  geo: GeoSchema.optional(),
+  input: z.optional(Usd),
+  output: z.optional(Usd),
+  cacheWrite5m: z.optional(Usd),
+  cacheWrite1h: z.optional(Usd),
+  cacheRead: z.optional(Usd),
+  longContext: z.optional(LongContextSchema),
+  fast: z.optional(z.number().check(z.positive())),
+  geo: z.optional(GeoSchema),
 });
 export type ObservedPrice = z.infer<typeof ObservedPriceSchema>;
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../runtime/zod.ts";
 import { modelKey } from "./model-id.ts";
 import { fullPrice } from "./cost.ts";
 import type { Family } from "./table.ts";
@@ -6,7 +6,7 @@ import type { Family } from "./table.ts";
 const FIELDS = "input, output, cacheWrite5m, cacheWrite1h, cacheRead, fast";
 const Usd = z
   .number({ error: "must be a number of US dollars per million tokens, e.g. 3" })
-  .nonnegative({ error: "must be 0 or more (US dollars per million tokens)" });
+  .check(z.nonnegative({ error: "must be 0 or more (US dollars per million tokens)" }));
 
 /**
  * A user's price for a model name or alias (config `options.prices`), e.g. a
@@ -18,14 +18,14 @@ const PriceOverrideSchema = z.strictObject(
   {
     input: Usd,
     output: Usd,
-    cacheWrite5m: Usd.optional(),
-    cacheWrite1h: Usd.optional(),
-    cacheRead: Usd.optional(),
-    fast: z.number({ error: "must be a number, e.g. 2" }).positive({ error: "must be more than 0" }).optional(),
+    cacheWrite5m: z.optional(Usd),
+    cacheWrite1h: z.optional(Usd),
+    cacheRead: z.optional(Usd),
+    fast: z.optional(z.number({ error: "must be a number, e.g. 2" }).check(z.positive({ error: "must be more than 0" }))),
   },
   { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.join(", ")} (fields: ${FIELDS})` : undefined) },
 );
-export const PriceOverridesSchema = z.record(z.string().trim().min(1, { error: "a model name cannot be empty" }), PriceOverrideSchema);
+export const PriceOverridesSchema = z.record(z.string().check(z.trim(), z.minLength(1, { error: "a model name cannot be empty" })), PriceOverrideSchema);
 export type PriceOverrides = z.infer<typeof PriceOverridesSchema>;
 
 /** Overrides as single-price families by normalised id: they hold for all dates and no multiplier but `fast` applies. */

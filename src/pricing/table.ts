@@ -1,9 +1,9 @@
-import { z } from "zod";
+import { z } from "../runtime/zod.ts";
 import embedded from "./prices.json" with { type: "json" };
 
 /** USD per million tokens. */
-const Usd = z.number().nonnegative();
-const Multiplier = z.number().positive();
+const Usd = z.number().check(z.nonnegative());
+const Multiplier = z.number().check(z.positive());
 
 const PriceSchema = z.object({ input: Usd, output: Usd, cacheWrite5m: Usd, cacheWrite1h: Usd, cacheRead: Usd });
 export type Price = z.infer<typeof PriceSchema>;
@@ -14,44 +14,44 @@ export type Price = z.infer<typeof PriceSchema>;
  * reads) passes `over`, every token of the response bills at `price`.
  */
 export const LongContextSchema = z.object({
-  over: z.number().int().positive(),
+  over: z.int().check(z.positive()),
   measure: z.enum(["eachKind", "prompt"]),
   price: PriceSchema,
 });
 export type LongContext = z.infer<typeof LongContextSchema>;
 
 /** Multipliers by `usage.inference_geo` value. */
-export const GeoSchema = z.record(z.string().min(1), Multiplier);
+export const GeoSchema = z.record(z.string().check(z.minLength(1)), Multiplier);
 
 /** What a model's multipliers are unless one of its prices says otherwise. */
 const multipliers = {
   /** For `usage.speed: "fast"`. */
-  fast: Multiplier.optional(),
-  geo: GeoSchema.optional(),
+  fast: z.optional(Multiplier),
+  geo: z.optional(GeoSchema),
   /** For ids named with one of `regionalPrefixes` (Bedrock geographic inference profiles). */
-  regional: Multiplier.optional(),
+  regional: z.optional(Multiplier),
 };
 
-const PeriodSchema = PriceSchema.extend({
+const PeriodSchema = z.extend(PriceSchema, {
   /** ISO date (UTC midnight) or date-time from which this price holds; the first price also covers earlier times. */
-  from: z.union([z.iso.date(), z.iso.datetime()]).optional(),
-  longContext: LongContextSchema.optional(),
+  from: z.optional(z.union([z.iso.date(), z.iso.datetime()])),
+  longContext: z.optional(LongContextSchema),
   ...multipliers,
-  source: z.string().min(1),
+  source: z.string().check(z.minLength(1)),
 });
 
 const ModelSchema = z.object({
   /** The normalised id (see model-id.ts) a family is known by; `aliases` are other normalised ids of it. */
-  id: z.string().min(1),
-  name: z.string().min(1),
-  aliases: z.array(z.string().min(1)).optional(),
+  id: z.string().check(z.minLength(1)),
+  name: z.string().check(z.minLength(1)),
+  aliases: z.optional(z.array(z.string().check(z.minLength(1)))),
   ...multipliers,
-  prices: z
-    .array(PeriodSchema)
-    .min(1)
-    .refine((periods) => periods.slice(1).every((p, i) => p.from !== undefined && (periods[i]?.from === undefined || Date.parse(p.from) > Date.parse(periods[i]?.from ?? ""))), {
+  prices: z.array(PeriodSchema).check(
+    z.minLength(1),
+    z.refine((periods) => periods.slice(1).every((p, i) => p.from !== undefined && (periods[i]?.from === undefined || Date.parse(p.from) > Date.parse(periods[i]?.from ?? ""))), {
       message: "every price after the first needs a `from` later than the one before",
     }),
+  ),
 });
 
 export const PriceTableSchema = z.object({
@@ -61,7 +61,7 @@ export const PriceTableSchema = z.object({
   notes: z.array(z.string()),
   /** Model names that are never billed (locally made messages). */
   unpriced: z.array(z.string()),
-  regionalPrefixes: z.array(z.string().min(1)),
+  regionalPrefixes: z.array(z.string().check(z.minLength(1))),
   models: z.array(ModelSchema),
 });
 type PriceTable = z.infer<typeof PriceTableSchema>;

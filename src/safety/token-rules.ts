@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../runtime/zod.ts";
 import type { Detector, Finding, Hits } from "./detectors.ts";
 import { HAS_DIGIT, isPlaceholder } from "./look-alikes.ts";
 import data from "./rules/tokens.json" with { type: "json" };
@@ -14,16 +14,16 @@ export const TokenRulesSchema = z.object({
   source: z.string(),
   rules: z.array(
     z.object({
-      kind: z.string().regex(/^[a-z0-9-]+$/),
+      kind: z.string().check(z.regex(/^[a-z0-9-]+$/)),
       about: z.string(),
-      keywords: z.array(z.string().min(1)).min(1),
+      keywords: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
       /** A character class body: a token never starts right after one of these (it would be inside a word). */
-      notAfter: z.string().optional(),
+      notAfter: z.optional(z.string()),
       regex: z.string(),
       /** Only this capture group is the secret (the rest is context, such as a webhook URL's path). */
-      secretGroup: z.number().int().positive().optional(),
+      secretGroup: z.optional(z.int().check(z.positive())),
       /** Reject matches without a digit: words that share the prefix (`sk-spinner-fading-circle`). */
-      needsDigit: z.boolean().optional(),
+      needsDigit: z.optional(z.boolean()),
     }),
   ),
 });

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "../../runtime/zod.ts";
 
 /**
  * The shape of rules/gitleaks.json: gitleaks' rules converted to JavaScript regex sources by
@@ -15,26 +15,26 @@ const Allowlist = z.object({
 });
 
 const Rule = z.object({
-  id: z.string().regex(/^[a-z0-9-]+$/),
+  id: z.string().check(z.regex(/^[a-z0-9-]+$/)),
   /** A JavaScript regex source, compiled without flags (case-insensitivity is spelled out in classes). */
   regex: z.string(),
   /** Lowercase; the rule runs only when one occurs in the text. */
-  keywords: z.array(z.string().min(1)).min(1),
+  keywords: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
   /** The capture group holding the secret; otherwise the first non-empty group, else the whole match. */
-  secretGroup: z.number().int().positive().optional(),
+  secretGroup: z.optional(z.int().check(z.positive())),
   /** Shannon entropy (bits per character) the secret must exceed. */
-  entropy: z.number().positive().optional(),
+  entropy: z.optional(z.number().check(z.positive())),
   /** Every match starts where a keyword starts: the regex is tried there only. */
-  anchored: z.literal(true).optional(),
+  anchored: z.optional(z.literal(true)),
   /** A class holding every match's first character (exact case): a hit elsewhere is skipped at once. */
-  start: z.string().optional(),
+  start: z.optional(z.string()),
   /**
    * The longest match, present when every match contains one of the keywords: the regex then runs
    * only on windows of this size around keyword hits. Absent: it runs on the whole text.
    */
-  window: z.number().int().positive().optional(),
+  window: z.optional(z.int().check(z.positive())),
   /** How many `[\w.-]` characters gitleaks' pattern took before the identifier (removed from `regex`). */
-  namePrefix: z.number().int().positive().optional(),
+  namePrefix: z.optional(z.int().check(z.positive())),
   allowlists: z.array(Allowlist),
 });
 
@@ -42,7 +42,7 @@ export const GitleaksRulesSchema = z.object({
   source: z.object({
     repository: z.string(),
     path: z.string(),
-    commit: z.string().regex(/^[0-9a-f]{40}$/),
+    commit: z.string().check(z.regex(/^[0-9a-f]{40}$/)),
     license: z.literal("MIT"),
     copyright: z.string(),
     convertedBy: z.string(),
