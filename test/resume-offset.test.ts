@@ -5,6 +5,7 @@ import type { FileRecord } from "../src/state/store.ts";
 
 const file = (over: Partial<TranscriptFile> = {}): TranscriptFile => ({
   path: "/p/s.jsonl",
+  folder: "/p",
   sessionId: "s",
   kind: "session",
   size: 1000,

@@ -192,15 +192,15 @@ describe("a 0.2.0 state (schema 1)", () => {
     const store = StateStore.open(path);
     try {
       const tables = (store.db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
-      expect(tables).toEqual(["files", "folds", "lock", "messages", "meta", "models", "outbox", "sessions", "usage"]);
-      expect(store.db.query("PRAGMA user_version").get()).toEqual({ user_version: 2 });
+      expect(tables).toEqual(["files", "folders", "folds", "lock", "messages", "meta", "models", "outbox", "sessions", "usage"]);
+      expect(store.db.query("PRAGMA user_version").get()).toEqual({ user_version: 3 });
       expect([store.getMeta("account"), store.getMeta("last_sync"), store.getMeta("schema")]).toEqual(["acc0123456789abc", LAST_SYNC, undefined]);
 
       // Kept: the sessions and messages the server acknowledged, with the hash of what it got.
       expect(store.sentSessionIds().sort()).toEqual([S1, S2]);
       for (const id of [S1, S2, S3]) expect(store.sentMessages(id).map((m) => m.externalId).sort()).toEqual(id === S3 ? [] : sentIds(h, id));
       // Dropped: offsets, usage, the outbox, refusals (the refused prompt is tried again), the old lock.
-      expect(store.files().size).toBe(0);
+      expect(store.db.query("SELECT COUNT(*) AS n FROM files").get()).toEqual({ n: 0 });
       expect(store.sessionUsage(S1)).toEqual([]);
       expect(store.counts()).toMatchObject({ sessionsSynced: 2, messagesPending: 0, failedCount: 0, lastSync: Number(LAST_SYNC) });
       expect(store.db.query("SELECT COUNT(*) AS n FROM lock").get()).toEqual({ n: 0 });

@@ -1,11 +1,14 @@
 import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
+import { type Listed, folderDigest } from "./folder-digest.ts";
 
 type FileKind = "session" | "subagent";
 
 /** One transcript file and the session it belongs to. */
 export interface TranscriptFile {
   path: string;
+  /** The project folder it was found in (under a root). */
+  folder: string;
   sessionId: string;
   kind: FileKind;
   size: number;
@@ -31,14 +34,42 @@ export function readError(file: SkippedFile): string | undefined {
   return file.reason.startsWith(UNREADABLE) ? file.reason.slice(UNREADABLE.length) : undefined;
 }
 
+/** A project folder listed in full, not found unchanged: its digest now and its transcripts. */
+export interface ListedFolder {
+  path: string;
+  digest: string;
+  files: TranscriptFile[];
+}
+
 interface Discovery {
   files: TranscriptFile[];
   skipped: SkippedFile[];
+  /**
+   * The project folders listed in full that were not found unchanged, and
+   * had nothing in them that could not be read or named a session: once
+   * their files are read, their digests can be recorded (none with `only`).
+   */
+  folders: ListedFolder[];
+}
+
+/** What earlier reads recorded, one project folder at a time. */
+export interface KnownFolders {
+  /** The folder's digest (folderDigest) when all of it had been read; undefined if not known. */
+  digest(folder: string): string | undefined;
+  /** Its transcripts as last read, by path. */
+  files(folder: string): ReadonlyMap<string, { sessionId: string; identity: string }>;
 }
 
 const AGENT_FILE = /^agent-.+\.jsonl$/;
 
 type Entry = { name: string; path: string; dir: boolean; file: boolean };
+
+/** A transcript found in a project folder, before its session is known for certain. */
+interface Found extends Listed {
+  kind: FileKind;
+  /** From its name or folder; a flat agent file names its session only inside. */
+  sessionId: string | undefined;
+}
 
 /**
  * Every transcript under the given `projects/` roots. Subagent transcripts in
@@ -47,42 +78,30 @@ type Entry = { name: string; path: string; dir: boolean; file: boolean };
  *   2.0.x flat `<project>/agent-<id>.jsonl` (parent named by the lines' sessionId),
  *   2.1.x `<project>/<sessionId>/subagents/agent-<id>.jsonl`.
  * Symbolic links to project folders and transcripts are followed (a folder
- * reached twice, through a loop or two links, is read once). `known` (what an
- * earlier read recorded) saves reading the first line of a flat agent file
- * again to learn its session. With `only` (a hook's pass, `sync --session`),
- * the files of other sessions are not looked at: a pass costs a folder
- * listing per project, not a stat per transcript of the whole history.
+ * reached twice, through a loop or two links, is read once). `known` (what
+ * earlier reads recorded) leaves out a project folder whose digest is the
+ * one recorded (nothing in it changed: a sync with nothing new loads nothing
+ * of it from the state), and saves reading the first line of a flat agent
+ * file again to learn its session. With `only` (a hook's pass, `sync
+ * --session`), the files of other sessions are not looked at: a pass costs a
+ * folder listing per project, not a stat per transcript of the whole history.
  */
-export function discoverFiles(
-  roots: string[],
-  known?: ReadonlyMap<string, { sessionId: string; identity: string }>,
-  only?: ReadonlySet<string>,
-): Discovery {
+export function discoverFiles(roots: string[], known?: KnownFolders, only?: ReadonlySet<string>): Discovery {
   const files: TranscriptFile[] = [];
   const skipped: SkippedFile[] = [];
+  const folders: ListedFolder[] = [];
   const seenDirs = new Set<string>();
   const wanted = (sessionId: string) => !only || only.has(sessionId);
-  const add = (path: string, kind: FileKind, sessionId: string | undefined) => {
-    let st: ReturnType<typeof statSync>;
+  /** Stats a transcript; an empty or unreadable one is noted as skipped (and is not read). */
+  const look = (path: string, kind: FileKind, sessionId: string | undefined): Found => {
     try {
-      st = statSync(path);
+      const st = statSync(path);
+      if (st.size === 0) skipped.push({ path, reason: "empty file" });
+      return { path, kind, sessionId, size: st.size, mtimeMs: st.mtimeMs, identity: `${st.dev}:${st.ino}` };
     } catch (error) {
       skipped.push(unreadable(path, error));
-      return;
+      return { path, kind, sessionId };
     }
-    if (st.size === 0) {
-      skipped.push({ path, reason: "empty file" });
-      return;
-    }
-    const identity = `${st.dev}:${st.ino}`;
-    const cached = known?.get(path);
-    const id = sessionId ?? (cached?.identity === identity ? cached.sessionId : sessionIdInside(path));
-    if (!id) {
-      skipped.push({ path, reason: "no session id in its first lines" });
-      return;
-    }
-    if (!wanted(id)) return;
-    files.push({ path, sessionId: id, kind, size: st.size, mtimeMs: st.mtimeMs, identity });
   };
   /** A folder's entries, links resolved; undefined for a folder already listed (a link loop). */
   const list = (dir: string): Entry[] => {
@@ -106,21 +125,42 @@ export function discoverFiles(
   for (const root of roots) {
     for (const project of list(root)) {
       if (!project.dir) continue;
+      const skippedBefore = skipped.length;
+      const found: Found[] = [];
       for (const e of list(project.path)) {
         if (e.file && e.name.endsWith(".jsonl")) {
           // A flat agent file names its session only inside: it is looked at whatever `only` holds.
           const sessionId = basename(e.name, ".jsonl");
-          if (AGENT_FILE.test(e.name)) add(e.path, "subagent", undefined);
-          else if (wanted(sessionId)) add(e.path, "session", sessionId);
+          if (AGENT_FILE.test(e.name)) found.push(look(e.path, "subagent", undefined));
+          else if (wanted(sessionId)) found.push(look(e.path, "session", sessionId));
         } else if (e.dir && wanted(e.name)) {
           // `<sessionId>/subagents/*.jsonl` (and any other nesting under a session folder).
-          for (const nested of walkJsonl(e.path, list)) add(nested, "subagent", e.name);
+          for (const nested of walkJsonl(e.path, list)) found.push(look(nested, "subagent", e.name));
         }
       }
+      const digest = only ? undefined : folderDigest(found.filter((f) => f.size !== 0));
+      if (digest !== undefined && known?.digest(project.path) === digest) continue;
+      const knownHere = known?.files(project.path);
+      const listed: TranscriptFile[] = [];
+      for (const f of found) {
+        if (f.size === undefined || f.size === 0) continue;
+        const cached = knownHere?.get(f.path);
+        const id = f.sessionId ?? (cached !== undefined && cached.identity === f.identity ? cached.sessionId : sessionIdInside(f.path));
+        if (!id) {
+          skipped.push({ path: f.path, reason: "no session id in its first lines" });
+          continue;
+        }
+        if (!wanted(id)) continue;
+        listed.push({ path: f.path, folder: project.path, sessionId: id, kind: f.kind, size: f.size, mtimeMs: f.mtimeMs as number, identity: f.identity as string });
+      }
+      files.push(...listed);
+      // Empty files are left out of the digest and said again each time; anything else skipped keeps the folder listed.
+      const clean = skipped.slice(skippedBefore).every((s) => s.reason === "empty file");
+      if (digest !== undefined && clean) folders.push({ path: project.path, digest, files: listed });
     }
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, skipped };
+  return { files, skipped, folders };
 }
 
 /** A folder entry; a symbolic link is resolved (a dangling one is neither file nor folder). */

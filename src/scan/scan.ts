@@ -1,4 +1,4 @@
-import { type TranscriptFile, discoverFiles } from "../discover/files.ts";
+import { type KnownFolders, type ListedFolder, type TranscriptFile, discoverFiles } from "../discover/files.ts";
 import type { FoldSnapshot } from "../fold/session-fold.ts";
 import type { FileRecord } from "../state/store.ts";
 import { SessionReader } from "./read-session.ts";
@@ -37,19 +37,21 @@ interface ScanRequest {
 }
 
 /** What earlier reads left (nothing for a dry run). */
-export interface ScanPast {
-  files: ReadonlyMap<string, FileRecord>;
+export interface ScanPast extends KnownFolders {
+  files(folder: string): ReadonlyMap<string, FileRecord>;
   snapshot(sessionId: string): FoldSnapshot | undefined;
   /** Sessions whose fold keeps back a response that was still being written. */
   held: ReadonlySet<string>;
 }
 
-export const NO_PAST: ScanPast = { files: new Map(), snapshot: () => undefined, held: new Set() };
+export const NO_PAST: ScanPast = { digest: () => undefined, files: () => new Map(), snapshot: () => undefined, held: new Set() };
 
 export interface ScanOutcome {
   sessionsRead: number;
   bytesRead: number;
   stats: ReadStats;
+  /** The project folders listed in full (see discoverFiles): their digests can be recorded once what was read is. */
+  folders: ListedFolder[];
 }
 
 /**
@@ -102,7 +104,7 @@ function planScan(files: TranscriptFile[], req: ScanRequest, past: ScanPast): Se
   const items: Array<SessionWorkItem & { newest: number }> = [];
   for (const [sessionId, group] of groupBySession(files)) {
     const files: FileWork[] = group.map((file) => {
-      const before = past.files.get(file.path);
+      const before = past.files(file.folder).get(file.path);
       const at = resumeFrom(file, before, req.full);
       if (!at) return { file, from: (before as FileRecord).offset, fingerprint: (before as FileRecord).fingerprint, unchanged: true };
       return { file, ...at, ...(at.from === 0 && before !== undefined && !req.full ? { reread: true } : {}) };
@@ -126,7 +128,9 @@ const WORKER_MODULE = Bun.isStandaloneExecutable ? "./scan/scan-worker.ts" : new
 /** Reads the sessions of `roots` that changed since `past`, handing each chunk to `accept` in the main thread. */
 export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: SessionChunk) => void): Promise<ScanOutcome> {
   const count = req.workers ?? (req.only || navigator.hardwareConcurrency < WORKERS_FROM_CORES ? 1 : 2);
-  const discovery = discoverFiles(req.roots, past.files, req.only);
+  // A full read, or a response held back that may be complete now, leaves no folder out as unchanged.
+  const known = req.full || past.held.size > 0 ? { ...past, digest: () => undefined } : past;
+  const discovery = discoverFiles(req.roots, known, req.only);
   const items = planScan(discovery.files, req, past);
   const total = items.reduce((sum, item) => sum + item.files.reduce((s, w) => s + (w.unchanged ? 0 : w.file.size - w.from), 0), 0);
   // Started only for a read that repays them: a sync with little or nothing new never loads them.
@@ -155,7 +159,7 @@ export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: Ses
     }
     stats.files.unshift(...discovery.skipped);
     stats.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { sessionsRead: items.length, bytesRead, stats };
+    return { sessionsRead: items.length, bytesRead, stats, folders: discovery.folders };
   } finally {
     for (const w of workers) w.terminate();
   }

@@ -9,6 +9,10 @@ import { payloadHash, windowKey } from "../plan/hash.ts";
  *
  * - files: how far each transcript was read, and a fingerprint of the bytes
  *   before that offset (a file rewritten in place is read again from the start).
+ * - folders: the digest of each project folder whose transcripts were all
+ *   read to their end, as they were listed then: a scan that finds the same
+ *   digest leaves the folder out. Triggers drop a folder's digest whenever a
+ *   row of its files changes (a session to be read again, another account).
  * - sessions: each session as it should be on the server (`payload`, `hash`)
  *   and as it was last sent (`sent_hash`, `sent_key`: the fields the server's
  *   10 s window compares); `held` when its fold keeps a response back that
@@ -21,7 +25,7 @@ import { payloadHash, windowKey } from "../plan/hash.ts";
  * Partial indexes hold only what is pending or failed, so status counts and
  * a sync with nothing to do never read the whole of a table.
  */
-const SCHEMA = `
+const SCHEMA_V2 = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE files (
   id INTEGER PRIMARY KEY,
@@ -99,7 +103,23 @@ CREATE INDEX outbox_order ON outbox(session, created_at, ord, external_id);
 CREATE TABLE lock (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, token TEXT NOT NULL, heartbeat INTEGER NOT NULL);
 `;
 
-const SCHEMA_VERSION = 2;
+/** What schema 3 added. A path is under a folder when it sorts between "<folder>/" and "<folder>0". */
+const FOLDERS = `
+CREATE TABLE folders (path TEXT PRIMARY KEY, digest TEXT NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER files_insert AFTER INSERT ON files BEGIN
+  DELETE FROM folders WHERE new.path > path || '/' AND new.path < path || '0';
+END;
+CREATE TRIGGER files_update AFTER UPDATE ON files BEGIN
+  DELETE FROM folders WHERE (old.path > path || '/' AND old.path < path || '0') OR (new.path > path || '/' AND new.path < path || '0');
+END;
+CREATE TRIGGER files_delete AFTER DELETE ON files BEGIN
+  DELETE FROM folders WHERE old.path > path || '/' AND old.path < path || '0';
+END;
+`;
+
+const SCHEMA = SCHEMA_V2 + FOLDERS;
+
+const SCHEMA_VERSION = 3;
 
 const userVersion = (db: Database) => (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
 const hasTable = (db: Database, name: string) => db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== null;
@@ -121,10 +141,13 @@ export function migrate(db: Database): void {
         2,
       );
     }
-    // Version 1 (0.2.0) kept its version in meta, not in user_version.
-    fromV1 = hasTable(db, "sessions");
-    if (fromV1) migrateFromV1(db);
-    else db.run(SCHEMA);
+    if (version === 2) db.run(FOLDERS);
+    else {
+      // Version 1 (0.2.0) kept its version in meta, not in user_version.
+      fromV1 = hasTable(db, "sessions");
+      if (fromV1) migrateFromV1(db);
+      else db.run(SCHEMA);
+    }
     db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }).immediate();
   if (fromV1) {

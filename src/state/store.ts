@@ -181,11 +181,23 @@ export class StateStore {
 
   // ---- files
 
-  /** Every file read so far, by path: one query for a whole scan. */
-  files(): Map<string, FileRecord> {
+  /** The files read so far under a project folder, by path (a range of the path index). */
+  filesIn(folder: string): Map<string, FileRecord> {
     const out = new Map<string, FileRecord>();
-    for (const r of this.q("SELECT * FROM files").iterate() as IterableIterator<FileRow>) out.set(r.path, fileRecord(r));
+    // Every path that starts with "<folder>/" sorts after it and before "<folder>0" ('0' follows '/').
+    for (const r of this.q("SELECT * FROM files WHERE path > ? AND path < ?").iterate(`${folder}/`, `${folder}0`) as IterableIterator<FileRow>) {
+      out.set(r.path, fileRecord(r));
+    }
     return out;
+  }
+
+  /** The recorded digest of each project folder all of whose files were read (see folderDigest); a change to a file's row drops its folder's. */
+  folderDigests(): Map<string, string> {
+    return new Map((this.q("SELECT path, digest FROM folders").all() as Array<{ path: string; digest: string }>).map((r) => [r.path, r.digest]));
+  }
+
+  setFolderDigest(folder: string, digest: string): void {
+    this.q("INSERT INTO folders (path, digest) VALUES (?, ?) ON CONFLICT(path) DO UPDATE SET digest = excluded.digest").run(folder, digest);
   }
 
   /**

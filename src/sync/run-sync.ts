@@ -11,7 +11,7 @@ import { SyncLock } from "../state/lock.ts";
 import type { StateStore } from "../state/store.ts";
 import type { ScanSettings } from "./context.ts";
 import { checkAccount } from "./account.ts";
-import { StateSink, statePast } from "./state-sink.ts";
+import { StateSink, recordFolders, statePast } from "./state-sink.ts";
 
 export interface SyncRequest extends ScanSettings {
   roots: string[];
@@ -45,7 +45,7 @@ export interface SyncRequest extends ScanSettings {
   refreshedPrices?: Promise<PriceBook | undefined>;
 }
 
-export interface SyncReport extends SendOutcome, ScanOutcome {
+export interface SyncReport extends SendOutcome, Omit<ScanOutcome, "folders"> {
   pendingMessages: number;
   pendingSessions: number;
   /** With `reconcile`: what the server was found to lack. */
@@ -120,6 +120,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
         statePast(store),
         (chunk) => sink.accept(chunk),
       );
+      recordFolders(store, scanned.folders);
       const refreshed = req.refreshedPrices ? await settledNow(req.refreshedPrices) : undefined;
       if (refreshed) sink.usePrices(refreshed);
       sink.recordPrices();
@@ -136,8 +137,9 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     if (!sent.stoppedBy && !sent.interrupted) store.setMeta("last_sync", String(Date.now()));
     store.releaseSpace();
     const counts = store.counts();
+    const { folders: _, ...read } = scanned;
     return {
-      ...scanned,
+      ...read,
       ...sent,
       pendingMessages: counts.messagesPending,
       pendingSessions: counts.sessionsPending,

@@ -3,10 +3,11 @@ import { batchRecords } from "../fold/usage-ledger.ts";
 import { payloadHash } from "../plan/hash.ts";
 import { type PriceBook, changedModels } from "../pricing/index.ts";
 import { type Scrubber, sessionPayload } from "../plan/payloads.ts";
-import type { ScanPast } from "../scan/scan.ts";
+import type { ListedFolder } from "../discover/files.ts";
+import { type ScanPast, resumeFrom } from "../scan/scan.ts";
 import type { SessionChunk } from "../scan/work.ts";
 import { StateLedger } from "../state/ledger.ts";
-import type { StateStore } from "../state/store.ts";
+import type { FileRecord, StateStore } from "../state/store.ts";
 import { collectAfter } from "../runtime/gc-pacer.ts";
 
 interface SinkSettings {
@@ -18,9 +19,32 @@ interface SinkSettings {
 /** The prices each model had when the state last priced its sessions. */
 const PRICES_META = "price_fingerprints";
 
-/** What the state knows of earlier reads, as the scan asks for it. */
+/** What the state knows of earlier reads, as the scan asks for it: a folder's files are loaded when it is first asked for. */
 export function statePast(store: StateStore): ScanPast {
-  return { files: store.files(), snapshot: (sessionId) => store.getFold(sessionId), held: new Set(store.heldSessions()) };
+  const digests = store.folderDigests();
+  const files = new Map<string, Map<string, FileRecord>>();
+  return {
+    digest: (folder) => digests.get(folder),
+    files: (folder) => files.get(folder) ?? files.set(folder, store.filesIn(folder)).get(folder) as Map<string, FileRecord>,
+    snapshot: (sessionId) => store.getFold(sessionId),
+    held: new Set(store.heldSessions()),
+  };
+}
+
+/**
+ * Records the digest of each folder listed in full whose every transcript the
+ * state now has read to its end, as listed: the next scan that finds the same
+ * digest leaves the folder out. Called once the scan has finished; a folder
+ * with a file that failed or was left for later gets no digest.
+ */
+export function recordFolders(store: StateStore, folders: readonly ListedFolder[]): void {
+  if (folders.length === 0) return;
+  store.write(() => {
+    for (const folder of folders) {
+      const read = store.filesIn(folder.path);
+      if (folder.files.every((f) => resumeFrom(f, read.get(f.path), false) === undefined)) store.setFolderDigest(folder.path, folder.digest);
+    }
+  });
 }
 
 /**

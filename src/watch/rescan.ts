@@ -1,6 +1,7 @@
 import { discoverFiles } from "../discover/files.ts";
 import type { StateStore } from "../state/store.ts";
 import { resumeFrom } from "../scan/scan.ts";
+import { statePast } from "../sync/state-sink.ts";
 
 interface Rescan {
   /** Sessions with a file that is new or changed since the state database last read it. */
@@ -18,10 +19,11 @@ interface Rescan {
 export function rescan(roots: string[], store: StateStore): Rescan {
   const changed = new Set<string>();
   const subagents = new Map<string, string>();
-  const read = store.files();
+  // Every folder is listed (no digest): the subagent files of unchanged folders are wanted too.
+  const read = { ...statePast(store), digest: () => undefined };
   for (const file of discoverFiles(roots, read).files) {
     if (file.kind === "subagent") subagents.set(file.path, file.sessionId);
-    if (resumeFrom(file, read.get(file.path), false) !== undefined) changed.add(file.sessionId);
+    if (resumeFrom(file, read.files(file.folder).get(file.path), false) !== undefined) changed.add(file.sessionId);
   }
   return { changed, subagents };
 }

@@ -7,7 +7,7 @@ import type { SessionChunk } from "../../src/scan/work.ts";
 import { scrubberFrom, shownTitle } from "../../src/plan/payloads.ts";
 import { createRedactor } from "../../src/safety/redact.ts";
 import type { StateStore } from "../../src/state/store.ts";
-import { StateSink, statePast } from "../../src/sync/state-sink.ts";
+import { StateSink, recordFolders, statePast } from "../../src/sync/state-sink.ts";
 
 /** The prices built into this version (tests never read a refreshed cache from a HOME). */
 export const EMBEDDED_PRICES = priceBookOf(undefined);
@@ -60,20 +60,24 @@ export async function readAll(roots: string[], fold: FoldOptions = DEFAULT_FOLD_
 export async function readIntoState(
   store: StateStore,
   roots: string[],
-  options: { fold?: FoldOptions; redact?: boolean; onChunk?: (chunk: SessionChunk) => void } = {},
+  options: { fold?: FoldOptions; redact?: boolean; full?: boolean; onChunk?: (chunk: SessionChunk) => void; loaded?: Set<string> } = {},
 ) {
+  const past = statePast(store);
+  const loaded = options.loaded;
   const sink = new StateSink(store, { scrub: scrubberFrom(options.redact ? createRedactor() : undefined), isExcluded: () => false, prices: EMBEDDED_PRICES });
   const outcome = await scan(
     {
       roots,
       settings: { fold: options.fold ?? DEFAULT_FOLD_OPTIONS, redact: options.redact === true, redactPatterns: [], excludeProjects: [], mode: "payloads" },
-      full: false,
+      full: options.full === true,
     },
-    statePast(store),
+    // `loaded` collects the project folders whose files the scan asked the state for.
+    loaded ? { ...past, files: (folder) => (loaded.add(folder), past.files(folder)) } : past,
     (chunk) => {
       sink.accept(chunk);
       options.onChunk?.(chunk);
     },
   );
+  recordFolders(store, outcome.folders);
   return outcome;
 }
