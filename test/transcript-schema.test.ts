@@ -56,7 +56,8 @@ describe("toEntry's generated parsers", () => {
 
   test(`read every line of ${corpus.label} as zod's interpreter does`, () => {
     const values = corpusLines(join(corpus.root, "projects"));
-    expect(values.length).toBeGreaterThan(1000);
+    // The generated history (no ../shared beside the clone) is smaller than the shared corpus.
+    expect(values.length).toBeGreaterThan(corpus.shared ? 1000 : 500);
     let read = 0;
     for (const value of values) {
       expectSame(value);
