@@ -62,7 +62,14 @@ export interface KnownFolders {
 
 const AGENT_FILE = /^agent-.+\.jsonl$/;
 
-type Entry = { name: string; path: string; dir: boolean; file: boolean };
+type Entry = {
+  name: string;
+  path: string;
+  dir: boolean;
+  file: boolean;
+  /** Its real path when no link leads to it (its folder's real path and its name), else undefined. */
+  real: string | undefined;
+};
 
 /** A transcript found in a project folder, before its session is known for certain. */
 interface Found extends Listed {
@@ -103,21 +110,23 @@ export function discoverFiles(roots: string[], known?: KnownFolders, only?: Read
       return { path, kind, sessionId };
     }
   };
-  /** A folder's entries, links resolved; undefined for a folder already listed (a link loop). */
-  const list = (dir: string): Entry[] => {
-    let real: string;
+  /** A folder's entries, links resolved; none for a folder already listed (a link loop, two links to one folder). */
+  const list = (dir: string | Entry): Entry[] => {
+    const path = typeof dir === "string" ? dir : dir.path;
+    let real = typeof dir === "string" ? undefined : dir.real;
     try {
-      real = realpathSync(dir);
+      // Asked of the system only for a root or what a link led to.
+      real ??= realpathSync(path);
     } catch (error) {
-      skipped.push(unreadable(dir, error));
+      skipped.push(unreadable(path, error));
       return [];
     }
     if (seenDirs.has(real)) return [];
     seenDirs.add(real);
     try {
-      return readdirSync(dir, { withFileTypes: true }).map((e) => entry(dir, e.name, e.isSymbolicLink() ? undefined : e));
+      return readdirSync(path, { withFileTypes: true }).map((e) => entry(path, real, e.name, e.isSymbolicLink() ? undefined : e));
     } catch (error) {
-      skipped.push(unreadable(dir, error));
+      skipped.push(unreadable(path, error));
       return [];
     }
   };
@@ -127,7 +136,7 @@ export function discoverFiles(roots: string[], known?: KnownFolders, only?: Read
       if (!project.dir) continue;
       const skippedBefore = skipped.length;
       const found: Found[] = [];
-      for (const e of list(project.path)) {
+      for (const e of list(project)) {
         if (e.file && e.name.endsWith(".jsonl")) {
           // A flat agent file names its session only inside: it is looked at whatever `only` holds.
           const sessionId = basename(e.name, ".jsonl");
@@ -135,7 +144,7 @@ export function discoverFiles(roots: string[], known?: KnownFolders, only?: Read
           else if (wanted(sessionId)) found.push(look(e.path, "session", sessionId));
         } else if (e.dir && wanted(e.name)) {
           // `<sessionId>/subagents/*.jsonl` (and any other nesting under a session folder).
-          for (const nested of walkJsonl(e.path, list)) found.push(look(nested, "subagent", e.name));
+          for (const nested of walkJsonl(e, list)) found.push(look(nested, "subagent", e.name));
         }
       }
       const digest = only ? undefined : folderDigest(found.filter((f) => f.size !== 0));
@@ -164,21 +173,21 @@ export function discoverFiles(roots: string[], known?: KnownFolders, only?: Read
 }
 
 /** A folder entry; a symbolic link is resolved (a dangling one is neither file nor folder). */
-function entry(dir: string, name: string, dirent: { isDirectory(): boolean; isFile(): boolean } | undefined): Entry {
+function entry(dir: string, realDir: string, name: string, dirent: { isDirectory(): boolean; isFile(): boolean } | undefined): Entry {
   const path = join(dir, name);
-  if (dirent) return { name, path, dir: dirent.isDirectory(), file: dirent.isFile() };
+  if (dirent) return { name, path, dir: dirent.isDirectory(), file: dirent.isFile(), real: join(realDir, name) };
   try {
     const st = statSync(path);
-    return { name, path, dir: st.isDirectory(), file: st.isFile() };
+    return { name, path, dir: st.isDirectory(), file: st.isFile(), real: undefined };
   } catch {
-    return { name, path, dir: false, file: false };
+    return { name, path, dir: false, file: false, real: undefined };
   }
 }
 
-function walkJsonl(dir: string, list: (dir: string) => Entry[]): string[] {
+function walkJsonl(dir: Entry, list: (dir: Entry) => Entry[]): string[] {
   const out: string[] = [];
   for (const e of list(dir)) {
-    if (e.dir) out.push(...walkJsonl(e.path, list));
+    if (e.dir) out.push(...walkJsonl(e, list));
     else if (e.file && e.name.endsWith(".jsonl")) out.push(e.path);
   }
   return out;

@@ -11,11 +11,11 @@ export interface Listed {
  * A project folder's transcripts as one hash of their paths, sizes,
  * modification times and inodes: the same comparison a scan makes file by
  * file (resumeFrom), made for the whole folder. Equal digests mean no
- * transcript in it was added, removed, replaced, written or touched.
- * Independent of listing order.
+ * transcript in it was added, removed, replaced, written or touched. The sum
+ * of each file's hash: independent of listing order, and nothing to sort.
  */
 export function folderDigest(files: Iterable<Listed>): string {
-  const lines: string[] = [];
-  for (const f of files) lines.push(f.size === undefined ? `${f.path}\0?` : `${f.path}\0${f.size}\0${f.mtimeMs}\0${f.identity}`);
-  return Bun.hash(lines.sort().join("\n")).toString(36);
+  let sum = 0n;
+  for (const f of files) sum += BigInt(Bun.hash(f.size === undefined ? `${f.path}\0?` : `${f.path}\0${f.size}\0${f.mtimeMs}\0${f.identity}`));
+  return BigInt.asUintN(64, sum).toString(36);
 }
