@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { isLoopback, normalizeUrl } from "../src/opensync/client.ts";
-import { redact } from "../src/opensync/errors.ts";
+import { maskCredentials } from "../src/opensync/errors.ts";
 import { resolveUrl, shownInput } from "../src/opensync/url.ts";
 
 const KEY = "osk_abcdefghijklmnopqrstuvwxyz012345";
@@ -99,8 +99,8 @@ describe("no message repeats a secret given as the URL", () => {
     expect(shownInput(input)).toBe(shown);
   });
 
-  test("redact masks keys and user:password in any text", () => {
-    expect(redact(`key ${KEY} at https://u:p@h.example/x`)).toBe("key osk_[redacted] at https://h.example/x");
+  test("maskCredentials masks keys and user:password in any text", () => {
+    expect(maskCredentials(`key ${KEY} at https://u:p@h.example/x`)).toBe("key osk_[redacted] at https://h.example/x");
   });
 });
 

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "../runtime/zod.ts";
-import { redact } from "../opensync/errors.ts";
+import { maskCredentials } from "../opensync/errors.ts";
 import { appDir } from "../paths.ts";
 import { timeAgo } from "../report/format.ts";
 import { clock } from "../watch/sync-line.ts";
@@ -35,8 +35,8 @@ function backgroundStatusPath(): string {
 export function recordBackgroundStatus(status: BackgroundStatus): void {
   const masked = {
     ...status,
-    message: redact(status.message),
-    pending: status.pending.map((p) => (p.lastError === undefined ? p : { ...p, lastError: redact(p.lastError) })),
+    message: maskCredentials(status.message),
+    pending: status.pending.map((p) => (p.lastError === undefined ? p : { ...p, lastError: maskCredentials(p.lastError) })),
   };
   try {
     writeFileSync(backgroundStatusPath(), JSON.stringify(masked), { mode: 0o600 });

@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { redact } from "../opensync/errors.ts";
+import { maskCredentials } from "../opensync/errors.ts";
 import { appDir } from "../paths.ts";
 
 const MAX_LOG_BYTES = 1024 * 1024;
@@ -20,6 +20,6 @@ export function log(message: string): void {
     try {
       if (statSync(path).size > MAX_LOG_BYTES) renameSync(path, `${path}.1`);
     } catch {}
-    appendFileSync(path, `${new Date().toISOString()} [${process.pid}] ${redact(message)}\n`, { mode: 0o600 });
+    appendFileSync(path, `${new Date().toISOString()} [${process.pid}] ${maskCredentials(message)}\n`, { mode: 0o600 });
   } catch {}
 }

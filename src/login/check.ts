@@ -7,7 +7,7 @@ import {
   NotFoundError,
   ProtocolError,
   RedirectError,
-  redact,
+  maskCredentials,
   TlsError,
   TransientError,
   ValidationError,
@@ -51,7 +51,7 @@ function explain(error: unknown, url: string, apiKey: Given, step: "health" | "l
   if (error instanceof AuthError) {
     const fromEnv = apiKey.source !== "--api-key" && apiKey.source !== "prompt" && apiKey.source !== "config";
     return fail(
-      `${url} refused the API key ${maskKey(apiKey.value)} (${firstLine(redact(error.serverMessage))}). ` +
+      `${url} refused the API key ${maskKey(apiKey.value)} (${firstLine(maskCredentials(error.serverMessage))}). ` +
         "The key is wrong, or it was regenerated (a new key replaces the old one at once). " +
         "Get the current key in the OpenSync dashboard: Settings → API key, then run claude-code-sync login again." +
         (fromEnv ? ` This key came from $${apiKey.source}: update or unset that variable.` : ""),

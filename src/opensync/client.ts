@@ -2,7 +2,7 @@ import { z } from "../runtime/zod.ts";
 import { USER_AGENT } from "../version.ts";
 import { readCapped } from "./capped-body.ts";
 import { classify, classifyFailure } from "./classify.ts";
-import { type FailureKind, NotFoundError, type OpenSyncError, ProtocolError, redact, TlsError, TransientError, ValidationError } from "./errors.ts";
+import { type FailureKind, NotFoundError, type OpenSyncError, ProtocolError, maskCredentials, TlsError, TransientError, ValidationError } from "./errors.ts";
 import { type MessagePayload, MessagePayloadSchema, type SessionPayload, SessionPayloadSchema } from "./payload.ts";
 import {
   MAX_LIST_LIMIT,
@@ -113,7 +113,7 @@ export function createClient(options: ClientOptions): OpenSyncClient {
   const baseDelayMs = options.baseDelayMs ?? 500;
   const clock = options.clock ?? (() => performance.now());
   const caps = { answer: options.capBytes?.answer ?? ANSWER_CAP, read: options.capBytes?.read ?? READ_CAP };
-  const hide = (text: string) => redact(options.apiKey ? text.split(options.apiKey).join("[redacted]") : text);
+  const hide = (text: string) => maskCredentials(options.apiKey ? text.split(options.apiKey).join("[redacted]") : text);
 
   async function attempt<T>(spec: Spec<T>): Promise<Outcome<T>> {
     const route = `${spec.method} ${spec.path}`;

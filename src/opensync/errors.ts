@@ -30,7 +30,7 @@ export type FailureKind = (typeof FAILURE_KINDS)[number];
 export type TransientKind = Exclude<FailureKind, "final-auth" | "final-url" | "refused">;
 
 /** Masks anything that looks like an API key, and a URL's `user:password@`, in text we did not write ourselves. */
-export function redact(text: string): string {
+export function maskCredentials(text: string): string {
   return text.replace(/osk_[A-Za-z0-9_-]+/g, "osk_[redacted]").replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi, "$1");
 }
 
@@ -49,7 +49,7 @@ export class AuthError extends OpenSyncError {
   readonly kind = "final-auth";
   constructor(readonly serverMessage: string) {
     super(
-      `OpenSync refused the API key (${brief(redact(serverMessage))}). ` +
+      `OpenSync refused the API key (${brief(maskCredentials(serverMessage))}). ` +
         "Generate a new key in the OpenSync dashboard (Settings) and run `claude-code-sync login`.",
       2,
     );
@@ -64,7 +64,7 @@ export class NotFoundError extends OpenSyncError {
     readonly serverMessage: string,
   ) {
     super(
-      `${url} is not an OpenSync endpoint (404: ${brief(redact(serverMessage))}). ` +
+      `${url} is not an OpenSync endpoint (404: ${brief(maskCredentials(serverMessage))}). ` +
         `The sync API is ${HOSTED_SYNC_API} for hosted OpenSync, or your deployment's .convex.site host ` +
         "(https://<name>.convex.site, not .convex.cloud). Run `claude-code-sync login` with the right URL.",
       2,
@@ -111,8 +111,8 @@ export class ValidationError extends OpenSyncError {
   ) {
     super(
       status === null
-        ? `Not sent: invalid payload for ${route}: ${brief(redact(serverMessage))}`
-        : `OpenSync refused ${route} (HTTP ${status}): ${brief(redact(serverMessage))}`,
+        ? `Not sent: invalid payload for ${route}: ${brief(maskCredentials(serverMessage))}`
+        : `OpenSync refused ${route} (HTTP ${status}): ${brief(maskCredentials(serverMessage))}`,
       1,
     );
     this.name = "ValidationError";
@@ -150,10 +150,10 @@ export class TransientError extends OpenSyncError {
     readonly maybeApplied: boolean,
     details: TransientDetails = {},
   ) {
-    super(redact(message), 1);
+    super(maskCredentials(message), 1);
     this.name = "TransientError";
     this.kind = details.kind ?? (maybeApplied ? "transient-maybe-applied" : "transient-not-sent");
-    this.reason = redact(details.reason ?? message);
+    this.reason = maskCredentials(details.reason ?? message);
     if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
   }
 }
@@ -176,7 +176,7 @@ export class ProtocolError extends TransientError {
     attempts = 1,
   ) {
     super(
-      `${url} answered HTTP ${status} with ${describe(stranger)}, not OpenSync's reply (${brief(redact(detail), 200)}). ${fixFor(url, stranger)}`,
+      `${url} answered HTTP ${status} with ${describe(stranger)}, not OpenSync's reply (${brief(maskCredentials(detail), 200)}). ${fixFor(url, stranger)}`,
       attempts,
       false,
       { kind: "not-opensync", reason: `HTTP ${status} with ${describe(stranger)}` },

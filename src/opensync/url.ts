@@ -1,5 +1,5 @@
 import { UserError } from "../errors.ts";
-import { redact } from "./errors.ts";
+import { maskCredentials } from "./errors.ts";
 import { HOSTED_ALIASES, HOSTED_SYNC_API } from "./hosted-addresses.ts";
 
 /** The server URL to use, and a note for the user when it is not the one given. */
@@ -68,7 +68,7 @@ export function normalizeUrl(input: string): string {
 export function shownInput(text: string): string {
   // Neither a dot nor a port: no address, maybe a pasted secret.
   if (!/[.:]/.test(text)) return "(something that is not an address)";
-  const shown = redact(text.trim())
+  const shown = maskCredentials(text.trim())
     .replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#\s@]*@/i, "$1")
     .replace(/[?#][\s\S]*$/, "?…");
   return shown.length > 120 ? `${shown.slice(0, 120)}…` : shown;

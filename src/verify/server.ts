@@ -1,7 +1,7 @@
 import type { Config, Credentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import { type OpenSyncClient, createClient } from "../opensync/client.ts";
-import { AuthError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError, redact, withoutRetryNote } from "../opensync/errors.ts";
+import { AuthError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError, maskCredentials, withoutRetryNote } from "../opensync/errors.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
 
 /**
@@ -35,7 +35,7 @@ function urlFix(source: Credentials["source"]["convexUrl"]): string {
     : `set $${source} to your deployment's https://<name>.convex.site URL, or unset it and run claude-code-sync login`;
 }
 
-const firstLine = (text: string) => redact(text).split("\n", 1)[0]!.trim().slice(0, 200);
+const firstLine = (text: string) => maskCredentials(text).split("\n", 1)[0]!.trim().slice(0, 200);
 
 export function explainServerError(
   error: unknown,
