@@ -183,6 +183,9 @@ describe("Sender", () => {
     expect(t.calls.some((c) => c.kind === "message" && c.body.sessionExternalId === "b")).toBe(false);
     const counts = s.counts();
     expect(counts.failedCount).toBe(2);
+    // Refused items wait (a day, or --retry-failed): none is pending until then; then a (its message a:2) and b (with b:1).
+    expect(s.pending()).toEqual({ sessionsPending: 0, messagesPending: 0 });
+    expect(s.pending({ retryFailedBefore: NOW + 1 })).toEqual({ sessionsPending: 2, messagesPending: 2 });
     // A refused item waits a day (or --retry-failed): a second run sends nothing.
     const again = fakeTransport();
     expect((await send(s, again.transport)).failed).toEqual([]);
@@ -210,6 +213,7 @@ describe("Sender", () => {
     expect(out.messagesSent).toBe(4);
     expect(out.unsent).toBe(1);
     expect(s.counts().messagesPending).toBe(1);
+    expect(s.pending()).toEqual({ sessionsPending: 1, messagesPending: 1 });
   }, 30_000);
 
   test.each([

@@ -73,10 +73,14 @@ export interface Failure {
   at: number;
 }
 
-interface StateCounts {
-  sessionsSynced: number;
+/** What is left to send: what a sync's summary says. */
+interface PendingCounts {
   sessionsPending: number;
   messagesPending: number;
+}
+
+interface StateCounts extends PendingCounts {
+  sessionsSynced: number;
   failed: Failure[];
   failedCount: number;
   lastSync?: number;
@@ -159,6 +163,11 @@ export class StateStore {
     let s = this.statements.get(sql);
     if (!s) this.statements.set(sql, (s = this.db.query(sql)));
     return s;
+  }
+
+  /** The `n` a `SELECT COUNT(*) AS n` query gives. */
+  private count(sql: string, ...params: number[]): number {
+    return (this.q(sql).get(...params) as { n: number }).n;
   }
 
   // ---- meta
@@ -542,23 +551,33 @@ export class StateStore {
 
   // ---- counts (from partial indexes: what is pending or failed, never whole tables)
 
+  /**
+   * Only what is pending: a sync's summary. Reads no more at any history size
+   * (counts() also counts the sessions synced, an index as long as the history).
+   */
+  pending(options: { retryFailedBefore: number } = { retryFailedBefore: Date.now() - FAILED_RETRY_MS }): PendingCounts {
+    return {
+      sessionsPending: this.sessionsWithWork({ retryFailedBefore: options.retryFailedBefore }).length,
+      messagesPending: this.count(
+        `SELECT COUNT(*) AS n FROM outbox o CROSS JOIN messages m ON m.external_id = o.external_id JOIN sessions s ON s.id = o.session
+         WHERE (m.error IS NULL OR m.failed_at < ?1) AND ${SENDABLE_SESSION}`,
+        options.retryFailedBefore,
+      ),
+    };
+  }
+
+  /** Everything `status` and `verify` show. */
   counts(options: { retryFailedBefore: number } = { retryFailedBefore: Date.now() - FAILED_RETRY_MS }): StateCounts {
-    const n = (sql: string, ...params: number[]) => (this.q(sql).get(...params) as { n: number }).n;
     const failed = this.q(
       `SELECT session_id AS id, error, failed_at AS at FROM sessions WHERE error IS NOT NULL
        UNION ALL SELECT external_id AS id, error, failed_at AS at FROM messages WHERE error IS NOT NULL ORDER BY at DESC LIMIT 50`,
     ).all() as Failure[];
     const last = this.getMeta("last_sync");
     return {
-      sessionsSynced: n("SELECT COUNT(*) AS n FROM sessions WHERE sent_hash IS NOT NULL"),
-      sessionsPending: this.sessionsWithWork({ retryFailedBefore: options.retryFailedBefore }).length,
-      messagesPending: n(
-        `SELECT COUNT(*) AS n FROM outbox o CROSS JOIN messages m ON m.external_id = o.external_id JOIN sessions s ON s.id = o.session
-         WHERE (m.error IS NULL OR m.failed_at < ?1) AND ${SENDABLE_SESSION}`,
-        options.retryFailedBefore,
-      ),
+      sessionsSynced: this.count("SELECT COUNT(*) AS n FROM sessions WHERE sent_hash IS NOT NULL"),
+      ...this.pending(options),
       failed,
-      failedCount: n("SELECT COUNT(*) AS n FROM sessions WHERE error IS NOT NULL") + n("SELECT COUNT(*) AS n FROM messages WHERE error IS NOT NULL"),
+      failedCount: this.count("SELECT COUNT(*) AS n FROM sessions WHERE error IS NOT NULL") + this.count("SELECT COUNT(*) AS n FROM messages WHERE error IS NOT NULL"),
       ...(last ? { lastSync: Number(last) } : {}),
     };
   }

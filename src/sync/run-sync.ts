@@ -136,13 +136,13 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     sent = await sendHeldBack(store, transport, options, sent, req.waitForWindowsMs ?? 0);
     if (!sent.stoppedBy && !sent.interrupted) store.setMeta("last_sync", String(Date.now()));
     store.releaseSpace();
-    const counts = store.counts();
+    const pending = store.pending();
     const { folders: _, ...read } = scanned;
     return {
       ...read,
       ...sent,
-      pendingMessages: counts.messagesPending,
-      pendingSessions: counts.sessionsPending,
+      pendingMessages: pending.messagesPending,
+      pendingSessions: pending.sessionsPending,
       ...(reconciled ? { reconciled } : {}),
       unknownModels: unpricedModels(store, req.prices),
       beingWritten: store.heldSessions().length,
