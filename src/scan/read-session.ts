@@ -9,7 +9,7 @@ import { collectAfter } from "../runtime/gc-pacer.ts";
 import { createRedactor } from "../safety/redact.ts";
 import type { MessageRecord } from "../state/store.ts";
 import { fingerprintAt } from "../transcript/fingerprint.ts";
-import { parseLine } from "../transcript/parse-line.ts";
+import { type ParseOptions, parseLine } from "../transcript/parse-line.ts";
 import { readLines } from "../transcript/read-lines.ts";
 import {
   type FileProgress,
@@ -58,8 +58,12 @@ export class SessionReader {
   /** Building messages to send: the read's progress goes to the state, which resumes from it. */
   private readonly keepsState: boolean;
 
+  /** Only counting: what tools returned is never looked at, so it is not parsed. */
+  private readonly parsing: ParseOptions;
+
   constructor(private readonly settings: ReadSettings) {
     this.keepsState = settings.mode === "payloads";
+    this.parsing = { skimToolOutput: settings.mode === "count" };
     this.scrub = scrubberFrom(settings.redact && settings.mode !== "count" ? createRedactor({ extraPatterns: settings.redactPatterns }) : undefined);
   }
 
@@ -119,7 +123,7 @@ export class SessionReader {
       ledger.file = work.file.path;
       let offset = work.from;
       for (let eof = false; !eof; ) {
-        const read = readFile(work, offset, fold, stats, maxBytes);
+        const read = readFile(work, offset, fold, stats, maxBytes, this.parsing);
         bytesRead += read.offset - offset;
         offset = read.offset;
         eof = read.eof;
@@ -163,7 +167,14 @@ function safeFingerprint(path: string, offset: number): string | null {
  * unreadable file (deleted meanwhile, no permission) is noted in `stats`,
  * never fatal: its offset stays where it was, so the next read tries again.
  */
-function readFile(work: FileWork, offset: number, fold: SessionFold, stats: ReadStats, maxBytes: number): { offset: number; eof: boolean; failed: boolean } {
+function readFile(
+  work: FileWork,
+  offset: number,
+  fold: SessionFold,
+  stats: ReadStats,
+  maxBytes: number,
+  parsing: ParseOptions,
+): { offset: number; eof: boolean; failed: boolean } {
   const inSubagentFile = work.file.kind === "subagent";
   const agentId = inSubagentFile ? agentIdOf(work.file.path) : undefined;
   const meta = agentId === undefined ? undefined : agentMeta(work.file.path);
@@ -176,7 +187,7 @@ function readFile(work: FileWork, offset: number, fold: SessionFold, stats: Read
       {
         line(bytes, start) {
           collectAfter(bytes.length);
-          const parsed = parseLine(bytes);
+          const parsed = parseLine(bytes, parsing);
           if (!parsed.entry) {
             stats.badLines++;
             return;

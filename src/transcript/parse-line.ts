@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { startsWithBom } from "./read-lines.ts";
+import { withoutToolOutput } from "./skim.ts";
 import { type Entry, toEntry } from "./schema.ts";
 
 /**
@@ -72,6 +73,11 @@ const KNOWN_TYPES = new Set([
   "assistant",
 ]);
 
+export interface ParseOptions {
+  /** Tool results' contents are left out, unparsed (see skim.ts): for a read that only counts. */
+  skimToolOutput?: boolean;
+}
+
 type LineResult = { entry: Entry; unknownType: boolean } | { entry: null };
 
 /**
@@ -97,7 +103,7 @@ function nestedDeeperThan(value: unknown, max: number): boolean {
  * One transcript line (its UTF-8 bytes) to an entry, or `{ entry: null }` for
  * a line that is not valid UTF-8 or JSON, or lacks what we need.
  */
-export function parseLine(bytes: Buffer): LineResult {
+export function parseLine(bytes: Buffer, options: ParseOptions = {}): LineResult {
   for (const { type, timed, prefix } of SKIPPED_TYPES) {
     if (bytes.length >= prefix.length && bytes.compare(prefix, 0, prefix.length, 0, prefix.length) === 0) {
       const timestamp = timed ? timestampIn(bytes) : undefined;
@@ -107,15 +113,16 @@ export function parseLine(bytes: Buffer): LineResult {
   // Only the file's first line may start with a BOM (the reader drops that one); anywhere else it makes the line bad, as for JSON.parse.
   if (startsWithBom(bytes)) return { entry: null };
   const cut = bytes.indexOf(UNREAD_TAIL);
-  const entry = (cut > 0 ? parseHead(bytes, cut) : null) ?? parseJson(bytes, bytes.length);
+  const skim = options.skimToolOutput === true;
+  const entry = (cut > 0 ? parseHead(bytes, cut, skim) : null) ?? parseJson(bytes, bytes.length, skim);
   return entry ? { entry, unknownType: entry.kind === "other" && !KNOWN_TYPES.has(entry.type) } : { entry: null };
 }
 
 /** The line up to `cut` (the comma before the unread tail), closed there: the comma is a brace while it is parsed. */
-function parseHead(bytes: Buffer, cut: number): Entry | null {
+function parseHead(bytes: Buffer, cut: number, skim: boolean): Entry | null {
   bytes[cut] = CLOSE_BRACE;
   try {
-    return parseJson(bytes, cut + 1);
+    return parseJson(bytes, cut + 1, skim);
   } finally {
     bytes[cut] = UNREAD_TAIL[0]!;
   }
@@ -127,9 +134,11 @@ function parseHead(bytes: Buffer, cut: number): Entry | null {
  * the bytes, not from a string decoded first: that halves the cost of reading
  * a transcript.
  */
-function parseJson(bytes: Buffer, end: number): Entry | null {
+function parseJson(bytes: Buffer, end: number, skim: boolean): Entry | null {
   if (!isUtf8(bytes.subarray(0, end))) return null;
-  const parsed = Bun.JSONL.parseChunk(bytes, 0, end);
+  // A tool result's content nests two levels below message.content: skimmed values stay within the depth limit.
+  const skimmed = skim ? withoutToolOutput(bytes, end, MAX_CONTENT_DEPTH - 2) : undefined;
+  const parsed = skimmed ? Bun.JSONL.parseChunk(skimmed, 0, skimmed.length) : Bun.JSONL.parseChunk(bytes, 0, end);
   if (parsed.error !== null || !parsed.done || parsed.values.length !== 1) return null;
   const entry = toEntry(parsed.values[0]);
   if (!entry) return null;

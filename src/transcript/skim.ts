@@ -1,0 +1,136 @@
+/**
+ * A user line with the contents of its tool results left out, for a read that
+ * only counts (the dry run): what a tool returned is about half of the bytes a
+ * transcript has us parse, and counting needs only that a block is a tool
+ * result. Finding where a value ends needs its strings and brackets only,
+ * which is a few native searches instead of building its objects.
+ *
+ * Only `message.content` of a line written as Claude Code writes it (no
+ * whitespace, `"role":"user"` first) is skimmed; anything else, and anything
+ * that does not close where it should (a line cut short), gives undefined and
+ * is parsed whole, so a bad line stays a bad line. What is skipped is checked
+ * for its shape, not for every rule of JSON (a raw control character inside a
+ * tool's output is not looked for: JSON.stringify never writes one).
+ */
+
+const MESSAGE_HEAD = Buffer.from('"message":{"role":"user","content":[');
+const TOOL_RESULT = '"tool_result"';
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/** Reused: lines are skimmed one at a time, and the result is parsed before the next. */
+let scratch = Buffer.alloc(1 << 16);
+
+/**
+ * bytes[0, end) with the `content` of each tool_result block in
+ * `message.content` replaced by `""`, or undefined when there is none to
+ * skip or the line is not in the expected shape. The result is a view into a
+ * shared buffer, valid until the next call. Values nested deeper than
+ * `maxDepth` are not skipped (the whole line is then parsed, and judged).
+ */
+export function withoutToolOutput(bytes: Buffer, end: number, maxDepth: number): Buffer | undefined {
+  const head = bytes.indexOf(MESSAGE_HEAD);
+  if (head < 0 || head >= end) return undefined;
+  const spans = toolResultContents(bytes, head + MESSAGE_HEAD.length, end, maxDepth);
+  if (!spans?.length) return undefined;
+  if (scratch.length < end) scratch = Buffer.alloc(Math.max(end, scratch.length * 2));
+  let out = 0;
+  let from = 0;
+  for (const [start, stop] of spans) {
+    out += bytes.copy(scratch, out, from, start);
+    scratch[out++] = QUOTE;
+    scratch[out++] = QUOTE;
+    from = stop;
+  }
+  out += bytes.copy(scratch, out, from, end);
+  return scratch.subarray(0, out);
+}
+
+/** The [start, stop) of each tool result's content value in the array of blocks starting at `at`; undefined if it is not as expected. */
+function toolResultContents(b: Buffer, at: number, end: number, maxDepth: number): Array<[number, number]> | undefined {
+  const spans: Array<[number, number]> = [];
+  let i = at;
+  if (b[i] === CLOSE_BRACKET) return spans;
+  for (;;) {
+    if (b[i] !== OPEN_BRACE) return undefined;
+    i++;
+    let toolResult = false;
+    let content: [number, number] | undefined;
+    if (b[i] === CLOSE_BRACE) i++;
+    else
+      for (;;) {
+        const keyEnd = stringEnd(b, i, end);
+        if (keyEnd < 0 || b[keyEnd] !== COLON) return undefined;
+        const value = keyEnd + 1;
+        const valueEnd = valueEndAt(b, value, end, maxDepth);
+        if (valueEnd < 0) return undefined;
+        const key = b.toString("latin1", i + 1, keyEnd - 1);
+        if (key === "type") toolResult = b.toString("latin1", value, valueEnd) === TOOL_RESULT;
+        else if (key === "content") content = [value, valueEnd];
+        i = valueEnd;
+        if (b[i] === COMMA) {
+          i++;
+          continue;
+        }
+        if (b[i] !== CLOSE_BRACE) return undefined;
+        i++;
+        break;
+      }
+    if (toolResult && content && content[1] - content[0] > 2) spans.push(content);
+    if (b[i] === COMMA) {
+      i++;
+      continue;
+    }
+    return b[i] === CLOSE_BRACKET ? spans : undefined;
+  }
+}
+
+/** Just after the string starting at `at` (its opening quote), or -1. */
+function stringEnd(b: Buffer, at: number, end: number): number {
+  if (b[at] !== QUOTE) return -1;
+  let from = at + 1;
+  for (;;) {
+    const q = b.indexOf(QUOTE, from);
+    if (q < 0 || q >= end) return -1;
+    let slashes = 0;
+    while (b[q - 1 - slashes] === BACKSLASH) slashes++;
+    if (slashes % 2 === 0) return q + 1;
+    from = q + 1;
+  }
+}
+
+/** Just after the JSON value starting at `at`, or -1 if it does not close before `end` (or nests deeper than `maxDepth`). */
+function valueEndAt(b: Buffer, at: number, end: number, maxDepth: number): number {
+  const first = b[at];
+  if (first === QUOTE) return stringEnd(b, at, end);
+  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
+    // A number, true, false or null, up to what ends it: one that is not (or nothing) is kept, and makes the skimmed line bad.
+    let i = at;
+    while (i < end && b[i] !== COMMA && b[i] !== CLOSE_BRACE && b[i] !== CLOSE_BRACKET) i++;
+    return i;
+  }
+  // The closing bracket each open one expects, innermost last.
+  const closers: number[] = [];
+  for (let i = at; i < end; ) {
+    const c = b[i];
+    if (c === QUOTE) {
+      i = stringEnd(b, i, end);
+      if (i < 0) return -1;
+      continue;
+    }
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (closers.push(c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET) > maxDepth) return -1;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      if (closers.pop() !== c) return -1;
+      if (closers.length === 0) return i + 1;
+    }
+    i++;
+  }
+  return -1;
+}

@@ -1,0 +1,117 @@
+/**
+ * A dry run parses user lines without what their tools returned
+ * (src/transcript/skim.ts). Skimmed, a line must read as the whole line does
+ * with those contents emptied, and be judged good or bad exactly as the whole
+ * line is: the dry run's figures are a sync's.
+ */
+import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseLine } from "../src/transcript/parse-line.ts";
+import { withoutToolOutput } from "../src/transcript/skim.ts";
+import { testCorpus } from "./helpers/corpus.ts";
+import { assistant, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
+
+const MAX_DEPTH = 498;
+const bytes = (line: string) => Buffer.from(line);
+const skim = (line: string) => withoutToolOutput(bytes(line), Buffer.byteLength(line), MAX_DEPTH)?.toString();
+
+/** The whole line's entry with each tool result's content emptied: what a skimmed line must read as. */
+function emptied(line: Buffer) {
+  const { entry } = parseLine(Buffer.from(line));
+  if (entry?.kind !== "user" || typeof entry.message.content === "string") return entry;
+  const content = entry.message.content.map((b) =>
+    b.type === "tool_result" && b.content !== undefined && JSON.stringify(b.content).length > 2 ? { ...b, content: "" } : b,
+  );
+  return { ...entry, message: { ...entry.message, content } };
+}
+
+function expectReadAlike(line: Buffer): void {
+  const skimmed = parseLine(Buffer.from(line), { skimToolOutput: true });
+  expect(skimmed.entry).toEqual(emptied(line));
+}
+
+describe("withoutToolOutput", () => {
+  test("empties each tool result's content, whatever it holds, and keeps everything else byte for byte", () => {
+    const tricky = 'a "quoted" \\ back\\slash \\" ] } [ { ,:';
+    const blocks = [
+      { type: "tool_result", tool_use_id: "t1", content: tricky as unknown },
+      { type: "text", text: "between" },
+      { tool_use_id: "t2", content: [{ type: "text", text: tricky }, { type: "image", source: { data: "x", n: [1, 2.5e3, true, null] } }] as unknown, type: "tool_result", is_error: true },
+    ];
+    const line = user(blocks);
+    const expected = structuredClone(line);
+    for (const b of expected.message.content as typeof blocks) if (b.type === "tool_result") b.content = "";
+    expect(skim(JSON.stringify(line))).toBe(JSON.stringify(expected));
+  });
+
+  test("nothing to skim: no tool result, an empty one, an assistant line, a prompt as a string", () => {
+    for (const line of [
+      user([{ type: "text", text: "hi" }]),
+      user([{ type: "tool_result", tool_use_id: "t", content: "" }]),
+      user([{ type: "tool_result", tool_use_id: "t" }]),
+      // Only a tool result's content: another kind of block keeps its own.
+      user([{ type: "document", content: "kept" }, { type: "text", text: "hi" }]),
+      user("a prompt"),
+      assistant("msg_1", toolUse("toolu_1", "Read", { file_path: "/x" })),
+    ])
+      expect(skim(JSON.stringify(line))).toBeUndefined();
+  });
+
+  test("a line not as Claude Code writes it, or cut short, or nested too deep is left to the whole parse", () => {
+    const line = JSON.stringify(toolResult("toolu_1", "x".repeat(100)));
+    expect(skim(line)).toBeDefined();
+    expect(skim(line.replace('"content":[', '"content": ['))).toBeUndefined();
+    for (const cut of [line.indexOf("xxx"), line.length - 30, line.length - 3]) expect(skim(line.slice(0, cut))).toBeUndefined();
+    const deep = (n: number) => JSON.stringify(user([{ type: "tool_result", tool_use_id: "t", content: JSON.parse(`${"[".repeat(n)}${"]".repeat(n)}`) }]));
+    expect(skim(deep(MAX_DEPTH))).toBeDefined();
+    expect(skim(deep(MAX_DEPTH + 1))).toBeUndefined();
+    // Brackets that do not match, inside the skipped value: the rest of the line would still be valid.
+    const placeholder = JSON.stringify(toolResult("toolu_1", "PLACEHOLDER"));
+    for (const value of ['[{"a":1]}', '{"a":[1}]']) expect(skim(placeholder.replace('"PLACEHOLDER"', value))).toBeUndefined();
+    // Only bytes before `end` count (the cut before toolUseResult): a string still open there is not skipped.
+    const buf = bytes(line);
+    expect(withoutToolOutput(buf, line.indexOf("xxx") + 10, MAX_DEPTH)).toBeUndefined();
+  });
+});
+
+describe("parseLine with skimToolOutput", () => {
+  test("a skimmed line reads as the whole line with its tool output emptied, or is bad as the whole line is", () => {
+    const good = JSON.stringify(toolResult("toolu_1", "out"));
+    expectReadAlike(bytes(good));
+    expectReadAlike(bytes(`${good.slice(0, -1)},"toolUseResult":{"stdout":"x"}}`));
+    // Two values on one line, a missing brace, a stray character after the content: bad either way.
+    for (const bad of [`${good}${good}`, good.slice(0, -1), good.replace('"out"', '"out" x'), good.replace('"out"', '[{"a":1]}'), good.replace('"out"', '"o\\ut"').slice(0, -2)]) {
+      expect(parseLine(bytes(bad)).entry).toBeNull();
+      expect(parseLine(bytes(bad), { skimToolOutput: true }).entry).toBeNull();
+    }
+    // Too deep for the fold: refused skimmed or not.
+    const deep = JSON.stringify(user([{ type: "tool_result", tool_use_id: "t", content: JSON.parse(`${"[".repeat(600)}${"]".repeat(600)}`) }]));
+    expect(parseLine(bytes(deep)).entry).toBeNull();
+    expect(parseLine(bytes(deep), { skimToolOutput: true }).entry).toBeNull();
+  });
+
+  const corpus = testCorpus();
+  test(`every line of ${corpus.label} reads alike skimmed, and skimming leaves out most tool output`, () => {
+    const root = join(corpus.root, "projects");
+    let lines = 0;
+    let skimmed = 0;
+    for (const name of readdirSync(root, { recursive: true, encoding: "utf8" })) {
+      if (!name.endsWith(".jsonl")) continue;
+      for (const line of readFileSync(join(root, name)).toString("latin1").split("\n")) {
+        if (!line) continue;
+        const raw = Buffer.from(line, "latin1");
+        lines++;
+        if (withoutToolOutput(raw, raw.length, MAX_DEPTH)) skimmed++;
+        expectReadAlike(raw);
+      }
+    }
+    expect(lines).toBeGreaterThan(500);
+    expect(skimmed).toBeGreaterThan(50);
+  });
+
+  test("a session of tool calls folds to the same counts skimmed or not", () => {
+    const lines = [user("start"), assistant("msg_1", toolUse("toolu_1", "Bash", { command: "ls" })), toolResult("toolu_1", "a\nb"), assistant("msg_2", text("done"))];
+    for (const line of lines) expectReadAlike(bytes(JSON.stringify(line)));
+  });
+});
