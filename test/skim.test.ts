@@ -8,40 +8,48 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseLine } from "../src/transcript/parse-line.ts";
-import { withoutToolOutput } from "../src/transcript/skim.ts";
+import { skimmedUserLine } from "../src/transcript/skim.ts";
 import { testCorpus } from "./helpers/corpus.ts";
 import { assistant, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
 
 const MAX_DEPTH = 498;
 const bytes = (line: string) => Buffer.from(line);
-const skim = (line: string) => withoutToolOutput(bytes(line), Buffer.byteLength(line), MAX_DEPTH)?.toString();
+const skim = (line: string) => skimmedUserLine(bytes(line), Buffer.byteLength(line), MAX_DEPTH)?.toString();
 
-/** The whole line's entry with each tool result's content emptied: what a skimmed line must read as. */
+/** What a count never reads, by kind of block. */
+const UNREAD: Record<string, string> = { tool_result: "content", image: "source" };
+
+/** The whole line's entry with what a count never reads emptied: what a skimmed line must read as. */
 function emptied(line: Buffer) {
   const { entry } = parseLine(Buffer.from(line));
   if (entry?.kind !== "user" || typeof entry.message.content === "string") return entry;
-  const content = entry.message.content.map((b) =>
-    b.type === "tool_result" && b.content !== undefined && JSON.stringify(b.content).length > 2 ? { ...b, content: "" } : b,
-  );
+  const content = entry.message.content.map((b) => {
+    const key = UNREAD[b.type];
+    return key !== undefined && b[key] !== undefined && JSON.stringify(b[key]).length > 2 ? { ...b, [key]: "" } : b;
+  });
   return { ...entry, message: { ...entry.message, content } };
 }
 
 function expectReadAlike(line: Buffer): void {
-  const skimmed = parseLine(Buffer.from(line), { skimToolOutput: true });
+  const skimmed = parseLine(Buffer.from(line), { skim: true });
   expect(skimmed.entry).toEqual(emptied(line));
 }
 
-describe("withoutToolOutput", () => {
+describe("skimmedUserLine", () => {
   test("empties each tool result's content, whatever it holds, and keeps everything else byte for byte", () => {
     const tricky = 'a "quoted" \\ back\\slash \\" ] } [ { ,:';
     const blocks = [
       { type: "tool_result", tool_use_id: "t1", content: tricky as unknown },
       { type: "text", text: "between" },
+      { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } as unknown },
       { tool_use_id: "t2", content: [{ type: "text", text: tricky }, { type: "image", source: { data: "x", n: [1, 2.5e3, true, null] } }] as unknown, type: "tool_result", is_error: true },
     ];
     const line = user(blocks);
     const expected = structuredClone(line);
-    for (const b of expected.message.content as typeof blocks) if (b.type === "tool_result") b.content = "";
+    for (const b of expected.message.content as typeof blocks) {
+      if (b.type === "tool_result") b.content = "";
+      if (b.type === "image") b.source = "";
+    }
     expect(skim(JSON.stringify(line))).toBe(JSON.stringify(expected));
   });
 
@@ -50,8 +58,8 @@ describe("withoutToolOutput", () => {
       user([{ type: "text", text: "hi" }]),
       user([{ type: "tool_result", tool_use_id: "t", content: "" }]),
       user([{ type: "tool_result", tool_use_id: "t" }]),
-      // Only a tool result's content: another kind of block keeps its own.
-      user([{ type: "document", content: "kept" }, { type: "text", text: "hi" }]),
+      // Only a tool result's content and an image's source: another kind of block keeps its own.
+      user([{ type: "document", content: "kept", source: { data: "kept" } }, { type: "text", text: "hi" }]),
       user("a prompt"),
       assistant("msg_1", toolUse("toolu_1", "Read", { file_path: "/x" })),
     ])
@@ -71,11 +79,11 @@ describe("withoutToolOutput", () => {
     for (const value of ['[{"a":1]}', '{"a":[1}]']) expect(skim(placeholder.replace('"PLACEHOLDER"', value))).toBeUndefined();
     // Only bytes before `end` count (the cut before toolUseResult): a string still open there is not skipped.
     const buf = bytes(line);
-    expect(withoutToolOutput(buf, line.indexOf("xxx") + 10, MAX_DEPTH)).toBeUndefined();
+    expect(skimmedUserLine(buf, line.indexOf("xxx") + 10, MAX_DEPTH)).toBeUndefined();
   });
 });
 
-describe("parseLine with skimToolOutput", () => {
+describe("parseLine with skim", () => {
   test("a skimmed line reads as the whole line with its tool output emptied, or is bad as the whole line is", () => {
     const good = JSON.stringify(toolResult("toolu_1", "out"));
     expectReadAlike(bytes(good));
@@ -83,16 +91,16 @@ describe("parseLine with skimToolOutput", () => {
     // Two values on one line, a missing brace, a stray character after the content: bad either way.
     for (const bad of [`${good}${good}`, good.slice(0, -1), good.replace('"out"', '"out" x'), good.replace('"out"', '[{"a":1]}'), good.replace('"out"', '"o\\ut"').slice(0, -2)]) {
       expect(parseLine(bytes(bad)).entry).toBeNull();
-      expect(parseLine(bytes(bad), { skimToolOutput: true }).entry).toBeNull();
+      expect(parseLine(bytes(bad), { skim: true }).entry).toBeNull();
     }
     // Too deep for the fold: refused skimmed or not.
     const deep = JSON.stringify(user([{ type: "tool_result", tool_use_id: "t", content: JSON.parse(`${"[".repeat(600)}${"]".repeat(600)}`) }]));
     expect(parseLine(bytes(deep)).entry).toBeNull();
-    expect(parseLine(bytes(deep), { skimToolOutput: true }).entry).toBeNull();
+    expect(parseLine(bytes(deep), { skim: true }).entry).toBeNull();
   });
 
   const corpus = testCorpus();
-  test(`every line of ${corpus.label} reads alike skimmed, and skimming leaves out most tool output`, () => {
+  test(`every line of ${corpus.label} reads alike skimmed, and skimming leaves out what tools returned`, () => {
     const root = join(corpus.root, "projects");
     let lines = 0;
     let skimmed = 0;
@@ -102,7 +110,7 @@ describe("parseLine with skimToolOutput", () => {
         if (!line) continue;
         const raw = Buffer.from(line, "latin1");
         lines++;
-        if (withoutToolOutput(raw, raw.length, MAX_DEPTH)) skimmed++;
+        if (skimmedUserLine(raw, raw.length, MAX_DEPTH)) skimmed++;
         expectReadAlike(raw);
       }
     }
@@ -110,8 +118,15 @@ describe("parseLine with skimToolOutput", () => {
     expect(skimmed).toBeGreaterThan(50);
   });
 
-  test("a session of tool calls folds to the same counts skimmed or not", () => {
-    const lines = [user("start"), assistant("msg_1", toolUse("toolu_1", "Bash", { command: "ls" })), toolResult("toolu_1", "a\nb"), assistant("msg_2", text("done"))];
+  test("a session of tool calls and a pasted image reads alike skimmed", () => {
+    const image = { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } };
+    const lines = [
+      user([{ type: "text", text: "start" }, image]),
+      assistant("msg_1", toolUse("toolu_1", "Bash", { command: "ls" })),
+      toolResult("toolu_1", "a\nb"),
+      user([image]),
+      assistant("msg_2", text("done")),
+    ];
     for (const line of lines) expectReadAlike(bytes(JSON.stringify(line)));
   });
 });

@@ -63,7 +63,7 @@ export class SessionReader {
 
   constructor(private readonly settings: ReadSettings) {
     this.keepsState = settings.mode === "payloads";
-    this.parsing = { skimToolOutput: settings.mode === "count" };
+    this.parsing = { skim: settings.mode === "count" };
     this.scrub = scrubberFrom(settings.redact && settings.mode !== "count" ? createRedactor({ extraPatterns: settings.redactPatterns }) : undefined);
   }
 

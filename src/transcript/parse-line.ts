@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { startsWithBom } from "./read-lines.ts";
-import { withoutToolOutput } from "./skim.ts";
+import { skimmedUserLine } from "./skim.ts";
 import { type Entry, toEntry } from "./schema.ts";
 
 /**
@@ -74,8 +74,8 @@ const KNOWN_TYPES = new Set([
 ]);
 
 export interface ParseOptions {
-  /** Tool results' contents are left out, unparsed (see skim.ts): for a read that only counts. */
-  skimToolOutput?: boolean;
+  /** Tool results' contents and images' data are left out, unparsed (see skim.ts): for a read that only counts. */
+  skim?: boolean;
 }
 
 type LineResult = { entry: Entry; unknownType: boolean } | { entry: null };
@@ -113,7 +113,7 @@ export function parseLine(bytes: Buffer, options: ParseOptions = {}): LineResult
   // Only the file's first line may start with a BOM (the reader drops that one); anywhere else it makes the line bad, as for JSON.parse.
   if (startsWithBom(bytes)) return { entry: null };
   const cut = bytes.indexOf(UNREAD_TAIL);
-  const skim = options.skimToolOutput === true;
+  const skim = options.skim === true;
   const entry = (cut > 0 ? parseHead(bytes, cut, skim) : null) ?? parseJson(bytes, bytes.length, skim);
   return entry ? { entry, unknownType: entry.kind === "other" && !KNOWN_TYPES.has(entry.type) } : { entry: null };
 }
@@ -136,8 +136,8 @@ function parseHead(bytes: Buffer, cut: number, skim: boolean): Entry | null {
  */
 function parseJson(bytes: Buffer, end: number, skim: boolean): Entry | null {
   if (!isUtf8(bytes.subarray(0, end))) return null;
-  // A tool result's content nests two levels below message.content: skimmed values stay within the depth limit.
-  const skimmed = skim ? withoutToolOutput(bytes, end, MAX_CONTENT_DEPTH - 2) : undefined;
+  // A skipped value nests two levels below message.content: skimmed values stay within the fold's depth limit.
+  const skimmed = skim ? skimmedUserLine(bytes, end, MAX_CONTENT_DEPTH - 2) : undefined;
   const parsed = skimmed ? Bun.JSONL.parseChunk(skimmed, 0, skimmed.length) : Bun.JSONL.parseChunk(bytes, 0, end);
   if (parsed.error !== null || !parsed.done || parsed.values.length !== 1) return null;
   const entry = toEntry(parsed.values[0]);

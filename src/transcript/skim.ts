@@ -1,8 +1,9 @@
 /**
- * A user line with the contents of its tool results left out, for a read that
- * only counts (the dry run): what a tool returned is about half of the bytes a
- * transcript has us parse, and counting needs only that a block is a tool
- * result. Finding where a value ends needs its strings and brackets only,
+ * A user line with the contents of its tool results and its images' data left
+ * out, for a read that only counts (the dry run): what a tool returned is
+ * about half of the bytes a transcript has us parse, pasted images much of
+ * the rest, and counting needs only that a block is a tool result or an
+ * image. Finding where a value ends needs its strings and brackets only,
  * which is a few native searches instead of building its objects.
  *
  * Only `message.content` of a line written as Claude Code writes it (no
@@ -14,7 +15,8 @@
  */
 
 const MESSAGE_HEAD = Buffer.from('"message":{"role":"user","content":[');
-const TOOL_RESULT = '"tool_result"';
+/** Per kind of block (its `type`, as written), the field a count never reads: a tool's output, an image's data. */
+const SKIPPED: Record<string, string> = { '"tool_result"': "content", '"image"': "source" };
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
@@ -28,13 +30,14 @@ const CLOSE_BRACKET = 0x5d;
 let scratch = Buffer.alloc(1 << 16);
 
 /**
- * bytes[0, end) with the `content` of each tool_result block in
- * `message.content` replaced by `""`, or undefined when there is none to
- * skip or the line is not in the expected shape. The result is a view into a
- * shared buffer, valid until the next call. Values nested deeper than
- * `maxDepth` are not skipped (the whole line is then parsed, and judged).
+ * bytes[0, end) with the `content` of each tool_result block and the
+ * `source` of each image in `message.content` replaced by `""`, or
+ * undefined when there is none to skip or the line is not in the expected
+ * shape. The result is a view into a shared buffer, valid until the next
+ * call. Values nested deeper than `maxDepth` are not skipped (the whole line
+ * is then parsed, and judged).
  */
-export function withoutToolOutput(bytes: Buffer, end: number, maxDepth: number): Buffer | undefined {
+export function skimmedUserLine(bytes: Buffer, end: number, maxDepth: number): Buffer | undefined {
   const head = bytes.indexOf(MESSAGE_HEAD);
   if (head < 0 || head >= end) return undefined;
   const spans = toolResultContents(bytes, head + MESSAGE_HEAD.length, end, maxDepth);
@@ -52,7 +55,7 @@ export function withoutToolOutput(bytes: Buffer, end: number, maxDepth: number):
   return scratch.subarray(0, out);
 }
 
-/** The [start, stop) of each tool result's content value in the array of blocks starting at `at`; undefined if it is not as expected. */
+/** The [start, stop) of each value to skip (SKIPPED) in the array of blocks starting at `at`; undefined if it is not as expected. */
 function toolResultContents(b: Buffer, at: number, end: number, maxDepth: number): Array<[number, number]> | undefined {
   const spans: Array<[number, number]> = [];
   let i = at;
@@ -60,8 +63,8 @@ function toolResultContents(b: Buffer, at: number, end: number, maxDepth: number
   for (;;) {
     if (b[i] !== OPEN_BRACE) return undefined;
     i++;
-    let toolResult = false;
-    let content: [number, number] | undefined;
+    let type = "";
+    const values = new Map<string, [number, number]>();
     if (b[i] === CLOSE_BRACE) i++;
     else
       for (;;) {
@@ -71,8 +74,8 @@ function toolResultContents(b: Buffer, at: number, end: number, maxDepth: number
         const valueEnd = valueEndAt(b, value, end, maxDepth);
         if (valueEnd < 0) return undefined;
         const key = b.toString("latin1", i + 1, keyEnd - 1);
-        if (key === "type") toolResult = b.toString("latin1", value, valueEnd) === TOOL_RESULT;
-        else if (key === "content") content = [value, valueEnd];
+        if (key === "type") type = b.toString("latin1", value, valueEnd);
+        else values.set(key, [value, valueEnd]);
         i = valueEnd;
         if (b[i] === COMMA) {
           i++;
@@ -82,7 +85,8 @@ function toolResultContents(b: Buffer, at: number, end: number, maxDepth: number
         i++;
         break;
       }
-    if (toolResult && content && content[1] - content[0] > 2) spans.push(content);
+    const skipped = values.get(SKIPPED[type] ?? "");
+    if (skipped && skipped[1] - skipped[0] > 2) spans.push(skipped);
     if (b[i] === COMMA) {
       i++;
       continue;
