@@ -1,41 +1,43 @@
 /**
- * A dry run parses user lines without what their tools returned
+ * A dry run parses messages without what it never reads: what tools were
+ * given and returned, images' data, thinking signatures
  * (src/transcript/skim.ts). Skimmed, a line must read as the whole line does
- * with those contents emptied, and be judged good or bad exactly as the whole
- * line is: the dry run's figures are a sync's.
+ * with those emptied, and be judged good or bad exactly as the whole line is:
+ * the dry run's figures are a sync's.
  */
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseLine } from "../src/transcript/parse-line.ts";
-import { skimmedUserLine } from "../src/transcript/skim.ts";
+import type { Entry } from "../src/transcript/schema.ts";
+import { skimmedLine } from "../src/transcript/skim.ts";
 import { testCorpus } from "./helpers/corpus.ts";
 import { assistant, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
 
 const MAX_DEPTH = 498;
 const bytes = (line: string) => Buffer.from(line);
-const skim = (line: string) => skimmedUserLine(bytes(line), Buffer.byteLength(line), MAX_DEPTH)?.toString();
+const skim = (line: string) => skimmedLine(bytes(line), Buffer.byteLength(line), MAX_DEPTH)?.toString();
 
 /** What a count never reads, by kind of block. */
-const UNREAD: Record<string, string> = { tool_result: "content", image: "source" };
+const UNREAD: Record<string, string> = { tool_result: "content", image: "source", tool_use: "input", server_tool_use: "input", thinking: "signature" };
 
-/** The whole line's entry with what a count never reads emptied: what a skimmed line must read as. */
-function emptied(line: Buffer) {
-  const { entry } = parseLine(Buffer.from(line));
-  if (entry?.kind !== "user" || typeof entry.message.content === "string") return entry;
+/** An entry with what a count never reads emptied. */
+function emptied(entry: Entry | null): Entry | null {
+  if ((entry?.kind !== "user" && entry?.kind !== "assistant") || typeof entry.message.content === "string") return entry;
   const content = entry.message.content.map((b) => {
     const key = UNREAD[b.type];
     return key !== undefined && b[key] !== undefined && JSON.stringify(b[key]).length > 2 ? { ...b, [key]: "" } : b;
   });
-  return { ...entry, message: { ...entry.message, content } };
+  return { ...entry, message: { ...entry.message, content } } as Entry;
 }
 
+/** Skimmed (or, where skimming does not apply, parsed whole), a line reads as the whole line does in all a count reads. */
 function expectReadAlike(line: Buffer): void {
-  const skimmed = parseLine(Buffer.from(line), { skim: true });
-  expect(skimmed.entry).toEqual(emptied(line));
+  const skimmed = parseLine(Buffer.from(line), { skim: true }).entry;
+  expect(emptied(skimmed)).toEqual(emptied(parseLine(Buffer.from(line)).entry));
 }
 
-describe("skimmedUserLine", () => {
+describe("skimmedLine", () => {
   test("empties each tool result's content, whatever it holds, and keeps everything else byte for byte", () => {
     const tricky = 'a "quoted" \\ back\\slash \\" ] } [ { ,:';
     const blocks = [
@@ -53,15 +55,32 @@ describe("skimmedUserLine", () => {
     expect(skim(JSON.stringify(line))).toBe(JSON.stringify(expected));
   });
 
+  test("an answer keeps its text, thinking and tool names; tool inputs and thinking signatures are emptied", () => {
+    const { message, ...line } = assistant("msg_1", toolUse("toolu_1", "Bash", { command: 'echo "}]"' }));
+    const { role, content, ...rest } = message;
+    // As Claude Code writes it: the role just before the content.
+    const written = {
+      ...line,
+      message: { ...rest, role, content: [{ type: "thinking", thinking: "let me see", signature: "EqQBCkgIARABGAIiQ" }, { type: "text", text: "running it" }, ...content] },
+    };
+    const out = JSON.parse(skim(JSON.stringify(written)) as string);
+    expect(out.message.content).toEqual([
+      { type: "thinking", thinking: "let me see", signature: "" },
+      { type: "text", text: "running it" },
+      { type: "tool_use", id: "toolu_1", name: "Bash", input: "" },
+    ]);
+    expect({ ...out, message: { ...out.message, content: written.message.content } }).toEqual(written);
+  });
+
   test("nothing to skim: no tool result, an empty one, an assistant line, a prompt as a string", () => {
     for (const line of [
       user([{ type: "text", text: "hi" }]),
       user([{ type: "tool_result", tool_use_id: "t", content: "" }]),
       user([{ type: "tool_result", tool_use_id: "t" }]),
+      assistant("msg_1", text("only text")),
       // Only a tool result's content and an image's source: another kind of block keeps its own.
       user([{ type: "document", content: "kept", source: { data: "kept" } }, { type: "text", text: "hi" }]),
       user("a prompt"),
-      assistant("msg_1", toolUse("toolu_1", "Read", { file_path: "/x" })),
     ])
       expect(skim(JSON.stringify(line))).toBeUndefined();
   });
@@ -79,7 +98,7 @@ describe("skimmedUserLine", () => {
     for (const value of ['[{"a":1]}', '{"a":[1}]']) expect(skim(placeholder.replace('"PLACEHOLDER"', value))).toBeUndefined();
     // Only bytes before `end` count (the cut before toolUseResult): a string still open there is not skipped.
     const buf = bytes(line);
-    expect(skimmedUserLine(buf, line.indexOf("xxx") + 10, MAX_DEPTH)).toBeUndefined();
+    expect(skimmedLine(buf, line.indexOf("xxx") + 10, MAX_DEPTH)).toBeUndefined();
   });
 });
 
@@ -110,7 +129,7 @@ describe("parseLine with skim", () => {
         if (!line) continue;
         const raw = Buffer.from(line, "latin1");
         lines++;
-        if (skimmedUserLine(raw, raw.length, MAX_DEPTH)) skimmed++;
+        if (skimmedLine(raw, raw.length, MAX_DEPTH)) skimmed++;
         expectReadAlike(raw);
       }
     }

@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { startsWithBom } from "./read-lines.ts";
-import { skimmedUserLine } from "./skim.ts";
+import { skimmedLine } from "./skim.ts";
 import { type Entry, toEntry } from "./schema.ts";
 
 /**
@@ -74,7 +74,7 @@ const KNOWN_TYPES = new Set([
 ]);
 
 export interface ParseOptions {
-  /** Tool results' contents and images' data are left out, unparsed (see skim.ts): for a read that only counts. */
+  /** What a count never reads (tools' output and input, images' data...) is left out, unparsed (see skim.ts). */
   skim?: boolean;
 }
 
@@ -137,7 +137,7 @@ function parseHead(bytes: Buffer, cut: number, skim: boolean): Entry | null {
 function parseJson(bytes: Buffer, end: number, skim: boolean): Entry | null {
   if (!isUtf8(bytes.subarray(0, end))) return null;
   // A skipped value nests two levels below message.content: skimmed values stay within the fold's depth limit.
-  const skimmed = skim ? skimmedUserLine(bytes, end, MAX_CONTENT_DEPTH - 2) : undefined;
+  const skimmed = skim ? skimmedLine(bytes, end, MAX_CONTENT_DEPTH - 2) : undefined;
   const parsed = skimmed ? Bun.JSONL.parseChunk(skimmed, 0, skimmed.length) : Bun.JSONL.parseChunk(bytes, 0, end);
   if (parsed.error !== null || !parsed.done || parsed.values.length !== 1) return null;
   const entry = toEntry(parsed.values[0]);

@@ -1,22 +1,33 @@
 /**
- * A user line with the contents of its tool results and its images' data left
- * out, for a read that only counts (the dry run): what a tool returned is
- * about half of the bytes a transcript has us parse, pasted images much of
- * the rest, and counting needs only that a block is a tool result or an
- * image. Finding where a value ends needs its strings and brackets only,
- * which is a few native searches instead of building its objects.
+ * A message's line without what a count never reads (the dry run only
+ * counts): what tools returned, about half of the bytes a transcript has us
+ * parse, images' data, tools' inputs and thinking signatures. Counting needs
+ * only each block's kind, its text and its tool's name. Finding where a value
+ * ends needs its strings and brackets only: a few native searches instead of
+ * building its objects.
  *
  * Only `message.content` of a line written as Claude Code writes it (no
- * whitespace, `"role":"user"` first) is skimmed; anything else, and anything
- * that does not close where it should (a line cut short), gives undefined and
- * is parsed whole, so a bad line stays a bad line. What is skipped is checked
- * for its shape, not for every rule of JSON (a raw control character inside a
- * tool's output is not looked for: JSON.stringify never writes one).
+ * whitespace, the role just before the content) is skimmed; anything else,
+ * and anything that does not close where it should (a line cut short,
+ * brackets that do not match), gives undefined and is parsed whole, so a bad
+ * line stays a bad line. What is skipped is checked for its shape, not for
+ * every rule of JSON (a raw control character inside a tool's output is not
+ * looked for: JSON.stringify never writes one).
  */
 
-const MESSAGE_HEAD = Buffer.from('"message":{"role":"user","content":[');
-/** Per kind of block (its `type`, as written), the field a count never reads: a tool's output, an image's data. */
-const SKIPPED: Record<string, string> = { '"tool_result"': "content", '"image"': "source" };
+/** Where a message's blocks start, as Claude Code writes it (the role just before the content). */
+const CONTENT_HEADS = ['"role":"user","content":[', '"role":"assistant","content":['].map((h) => Buffer.from(h));
+/**
+ * Per kind of block (its `type`, as written), the field a count never reads:
+ * a tool's output and its input, an image's data, a thinking block's signature.
+ */
+const SKIPPED: Record<string, string> = {
+  '"tool_result"': "content",
+  '"image"': "source",
+  '"tool_use"': "input",
+  '"server_tool_use"': "input",
+  '"thinking"': "signature",
+};
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
@@ -30,17 +41,23 @@ const CLOSE_BRACKET = 0x5d;
 let scratch = Buffer.alloc(1 << 16);
 
 /**
- * bytes[0, end) with the `content` of each tool_result block and the
- * `source` of each image in `message.content` replaced by `""`, or
- * undefined when there is none to skip or the line is not in the expected
- * shape. The result is a view into a shared buffer, valid until the next
- * call. Values nested deeper than `maxDepth` are not skipped (the whole line
- * is then parsed, and judged).
+ * bytes[0, end) with the values SKIPPED names in `message.content` replaced
+ * by `""`, or undefined when there is none to skip or the line is not in the
+ * expected shape. The result is a view into a shared buffer, valid until the
+ * next call. Values nested deeper than `maxDepth` are not skipped (the whole
+ * line is then parsed, and judged).
  */
-export function skimmedUserLine(bytes: Buffer, end: number, maxDepth: number): Buffer | undefined {
-  const head = bytes.indexOf(MESSAGE_HEAD);
-  if (head < 0 || head >= end) return undefined;
-  const spans = toolResultContents(bytes, head + MESSAGE_HEAD.length, end, maxDepth);
+export function skimmedLine(bytes: Buffer, end: number, maxDepth: number): Buffer | undefined {
+  let blocks = -1;
+  for (const head of CONTENT_HEADS) {
+    const at = bytes.indexOf(head);
+    if (at >= 0 && at < end) {
+      blocks = at + head.length;
+      break;
+    }
+  }
+  if (blocks < 0) return undefined;
+  const spans = skippedValues(bytes, blocks, end, maxDepth);
   if (!spans?.length) return undefined;
   if (scratch.length < end) scratch = Buffer.alloc(Math.max(end, scratch.length * 2));
   let out = 0;
@@ -56,7 +73,7 @@ export function skimmedUserLine(bytes: Buffer, end: number, maxDepth: number): B
 }
 
 /** The [start, stop) of each value to skip (SKIPPED) in the array of blocks starting at `at`; undefined if it is not as expected. */
-function toolResultContents(b: Buffer, at: number, end: number, maxDepth: number): Array<[number, number]> | undefined {
+function skippedValues(b: Buffer, at: number, end: number, maxDepth: number): Array<[number, number]> | undefined {
   const spans: Array<[number, number]> = [];
   let i = at;
   if (b[i] === CLOSE_BRACKET) return spans;
