@@ -42,14 +42,15 @@ describe.skipIf(!existsSync("/proc/self/fd"))("the state held by another process
   /**
    * Holds BEGIN IMMEDIATE on the state database from this process, starts a
    * command, waits until the command has the database open and a little
-   * more (it is then waiting for the lock), then lets go.
+   * more (a writer is then waiting for the lock), then lets go. A reader
+   * never waits: it may be done before it is seen with the file open.
    */
-  async function underHeldLock<T extends { proc: { pid: number } }>(home: string, start: () => T): Promise<T> {
+  async function underHeldLock<T extends { proc: { pid: number; exitCode: number | null } }>(home: string, start: () => T): Promise<T> {
     const db = new Database(stateDbPath(home));
     db.run("BEGIN IMMEDIATE");
     try {
       const started = start();
-      expect(await until(() => hasOpen(started.proc.pid, stateDbPath(home)), 20_000)).toBe(true);
+      expect(await until(() => hasOpen(started.proc.pid, stateDbPath(home)) || started.proc.exitCode !== null, 20_000)).toBe(true);
       await Bun.sleep(700);
       return started;
     } finally {
