@@ -555,19 +555,20 @@ export class StateStore {
    * Only what is pending: a sync's summary. Reads no more at any history size
    * (counts() also counts the sessions synced, an index as long as the history).
    */
-  pending(options: { retryFailedBefore: number } = { retryFailedBefore: Date.now() - FAILED_RETRY_MS }): PendingCounts {
+  pending(options?: { retryFailedBefore: number }): PendingCounts {
+    const retryFailedBefore = options?.retryFailedBefore ?? Date.now() - FAILED_RETRY_MS;
     return {
-      sessionsPending: this.sessionsWithWork({ retryFailedBefore: options.retryFailedBefore }).length,
+      sessionsPending: this.sessionsWithWork({ retryFailedBefore }).length,
       messagesPending: this.count(
         `SELECT COUNT(*) AS n FROM outbox o CROSS JOIN messages m ON m.external_id = o.external_id JOIN sessions s ON s.id = o.session
          WHERE (m.error IS NULL OR m.failed_at < ?1) AND ${SENDABLE_SESSION}`,
-        options.retryFailedBefore,
+        retryFailedBefore,
       ),
     };
   }
 
   /** Everything `status` and `verify` show. */
-  counts(options: { retryFailedBefore: number } = { retryFailedBefore: Date.now() - FAILED_RETRY_MS }): StateCounts {
+  counts(options?: { retryFailedBefore: number }): StateCounts {
     const failed = this.q(
       `SELECT session_id AS id, error, failed_at AS at FROM sessions WHERE error IS NOT NULL
        UNION ALL SELECT external_id AS id, error, failed_at AS at FROM messages WHERE error IS NOT NULL ORDER BY at DESC LIMIT 50`,

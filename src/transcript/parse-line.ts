@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { startsWithBom } from "./read-lines.ts";
+import { CLOSE_BRACE, QUOTE } from "./json-bytes.ts";
 import { skimmedLine } from "./skim.ts";
 import { type Entry, toEntry } from "./schema.ts";
 
@@ -22,7 +23,6 @@ const SKIPPED_TYPES = [
  * escaped.
  */
 const TIMESTAMP_KEY = Buffer.from('"timestamp":"');
-const QUOTE = 0x22;
 
 function timestampIn(bytes: Buffer): number | undefined {
   const at = bytes.indexOf(TIMESTAMP_KEY);
@@ -44,7 +44,6 @@ function timestampIn(bytes: Buffer): number | undefined {
  * the whole line.
  */
 const UNREAD_TAIL = Buffer.from(',"toolUseResult":');
-const CLOSE_BRACE = 0x7d;
 
 /**
  * Known line types, read or not; anything else is counted as unknown. The

@@ -15,8 +15,11 @@
  * looked for: JSON.stringify never writes one).
  */
 
-/** Where a message's blocks start, as Claude Code writes it (the role just before the content). */
-const CONTENT_HEADS = ['"role":"user","content":[', '"role":"assistant","content":['].map((h) => Buffer.from(h));
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from "./json-bytes.ts";
+
+/** A message's role: its blocks follow it, as Claude Code writes it (the role just before the content). */
+const ROLE = Buffer.from('"role":"');
+const BLOCKS_AFTER_ROLE = ['user","content":[', 'assistant","content":['].map((h) => Buffer.from(h));
 /**
  * Per kind of block (its `type`, as written), the field a count never reads:
  * a tool's output and its input, an image's data, a thinking block's signature.
@@ -28,14 +31,6 @@ const SKIPPED: Record<string, string> = {
   '"server_tool_use"': "input",
   '"thinking"': "signature",
 };
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 
 /** Reused: lines are skimmed one at a time, and the result is parsed before the next. */
 let scratch = Buffer.alloc(1 << 16);
@@ -48,16 +43,13 @@ let scratch = Buffer.alloc(1 << 16);
  * line is then parsed, and judged).
  */
 export function skimmedLine(bytes: Buffer, end: number, maxDepth: number): Buffer | undefined {
-  let blocks = -1;
-  for (const head of CONTENT_HEADS) {
-    const at = bytes.indexOf(head);
-    if (at >= 0 && at < end) {
-      blocks = at + head.length;
-      break;
-    }
-  }
-  if (blocks < 0) return undefined;
-  const spans = skippedValues(bytes, blocks, end, maxDepth);
+  // One search per line: in a user or assistant line the first role is its message's (nothing before it holds one).
+  const role = bytes.indexOf(ROLE);
+  if (role < 0 || role >= end) return undefined;
+  const after = role + ROLE.length;
+  const head = BLOCKS_AFTER_ROLE.find((h) => after + h.length <= end && bytes.compare(h, 0, h.length, after, after + h.length) === 0);
+  if (!head) return undefined;
+  const spans = skippedValues(bytes, after + head.length, end, maxDepth);
   if (!spans?.length) return undefined;
   if (scratch.length < end) scratch = Buffer.alloc(Math.max(end, scratch.length * 2));
   let out = 0;
