@@ -5,9 +5,9 @@ import { join } from "node:path";
 import {
   configPath,
   defaultConfig,
-  isProjectExcluded,
   loadConfig,
   maskKey,
+  projectExclusion,
   resolveCredentials,
   saveConfig,
 } from "../src/config/index.ts";
@@ -260,7 +260,9 @@ describe("applySetting", () => {
   });
 });
 
-describe("isProjectExcluded", () => {
+describe("projectExclusion", () => {
+  const isProjectExcluded = (path: string | undefined, patterns: string[]) => projectExclusion(patterns)(path);
+
   test("a bare name matches the last segment, with *", () => {
     expect(isProjectExcluded("/home/me/work/secret", ["secret"])).toBe(true);
     expect(isProjectExcluded("/home/me/work/secret/", ["secret"])).toBe(true);
@@ -277,5 +279,17 @@ describe("isProjectExcluded", () => {
     expect(isProjectExcluded(join(home, "private", "p"), ["~/private"])).toBe(true);
     expect(isProjectExcluded("/a.b/c", ["/a?b"])).toBe(false);
     expect(isProjectExcluded("/anything", [])).toBe(false);
+  });
+
+  test("one predicate serves many paths, names and paths mixed; a session without a project is never excluded", () => {
+    const excluded = projectExclusion(["scratch", "/srv/clients/*"]);
+    expect(["/home/me/scratch", "/srv/clients/acme", "/srv/clients/acme/app", "/home/me/app", "/srv/clients", undefined].map(excluded)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 });

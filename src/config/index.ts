@@ -2,4 +2,4 @@
 export { type Config, ConfigSchema, compileRedactPattern, defaultConfig, type Options, OptionsSchema } from "./schema.ts";
 export { configPath, loadConfig, saveConfig } from "./store.ts";
 export { API_KEY_ENV, type Credentials, maskKey, requireCredentials, resolveCredentials, shownUrl, URL_ENV } from "./credentials.ts";
-export { isProjectExcluded } from "./exclude.ts";
+export { projectExclusion } from "./exclude.ts";

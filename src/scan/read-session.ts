@@ -1,6 +1,6 @@
 import { agentIdOf, agentMeta } from "../discover/agent-meta.ts";
 import { unreadable } from "../discover/files.ts";
-import { isProjectExcluded } from "../config/exclude.ts";
+import { projectExclusion } from "../config/exclude.ts";
 import { type FoldedMessage, SessionFold } from "../fold/session-fold.ts";
 import { type Ledger, type UsageRecord, UsageLedger } from "../fold/usage-ledger.ts";
 import { payloadHash } from "../plan/hash.ts";
@@ -61,16 +61,15 @@ export class SessionReader {
   /** Only counting: what tools returned is never looked at, so it is not parsed. */
   private readonly parsing: ParseOptions;
 
+  private readonly excluded: (projectPath: string | undefined) => boolean;
+
   constructor(private readonly settings: ReadSettings) {
+    this.excluded = projectExclusion(settings.excludeProjects);
     this.keepsState = settings.mode === "payloads";
     this.parsing = { skim: settings.mode === "count" };
     this.scrub = scrubberFrom(settings.redact && settings.mode !== "count" ? createRedactor({ extraPatterns: settings.redactPatterns }) : undefined);
   }
 
-  private excluded(path: string | undefined): boolean {
-    const patterns = this.settings.excludeProjects;
-    return path !== undefined && patterns.length > 0 && isProjectExcluded(path, patterns);
-  }
 
   async read(item: SessionWorkItem, emit: ChunkSink): Promise<void> {
     // A file replaced, cut shorter, or rewritten in place: the whole session is read again from scratch, every

@@ -1,4 +1,4 @@
-import { type Config, isProjectExcluded, loadConfig, requireCredentials } from "../config/index.ts";
+import { type Config, loadConfig, projectExclusion, requireCredentials } from "../config/index.ts";
 import { projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
 import { type OpenSyncClient, createClient } from "../opensync/client.ts";
@@ -30,7 +30,7 @@ export function scanSettings(config: Config): ScanSettings {
       excludeProjects: o.excludeProjects,
     },
     scrub: scrubberFrom(o.redact ? createRedactor({ extraPatterns: o.redactPatterns }) : undefined),
-    isExcluded: (path) => path !== undefined && o.excludeProjects.length > 0 && isProjectExcluded(path, o.excludeProjects),
+    isExcluded: projectExclusion(o.excludeProjects),
     prices: loadPriceBook({ prices: o.prices, priceUpdates: o.priceUpdates }),
   };
 }
