@@ -60,7 +60,7 @@ export class SessionReader {
 
   /** Only counting: what tools returned is never looked at, so it is not parsed. */
   private readonly parsing: ParseOptions;
-
+  /** `excludeProjects`, compiled once for every session this reader reads. */
   private readonly excluded: (projectPath: string | undefined) => boolean;
 
   constructor(private readonly settings: ReadSettings) {
@@ -69,7 +69,6 @@ export class SessionReader {
     this.parsing = { skim: settings.mode === "count" };
     this.scrub = scrubberFrom(settings.redact && settings.mode !== "count" ? createRedactor({ extraPatterns: settings.redactPatterns }) : undefined);
   }
-
 
   async read(item: SessionWorkItem, emit: ChunkSink): Promise<void> {
     // A file replaced, cut shorter, or rewritten in place: the whole session is read again from scratch, every
