@@ -17,7 +17,7 @@ import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { tempHome } from "./helpers/cli.ts";
 import { testCorpus } from "./helpers/corpus.ts";
 
-const corpus = testCorpus();
+const corpus = testCorpus({ atRest: true });
 let server: TestServer;
 let home: string;
 const savedHome = process.env.HOME;

@@ -7,7 +7,7 @@ import { runCli, tempHome } from "./helpers/cli.ts";
 import { testCorpus } from "./helpers/corpus.ts";
 import { SESSION, assistant, jsonl, tempClaudeDir, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
 
-const corpus = testCorpus();
+const corpus = testCorpus({ atRest: true });
 const CORPUS = corpus.root;
 
 let server: TestServer;

@@ -6,7 +6,7 @@
  * made by the repository's own generator (bench/generate.ts), and the tests
  * that compare with figures recorded on the real corpus skip, saying why.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCorpus } from "../../bench/generate.ts";
@@ -26,19 +26,33 @@ const GENERATED_BYTES = 2_000_000;
 const GENERATED_SEED = 7;
 
 let generated: string | undefined;
+let rested: string | undefined;
 
-/** A Claude config folder (with `projects/`) holding the generated history, made once per test process and removed at its exit. */
+/**
+ * A temporary folder, removed at the process's exit, whose files all look last
+ * written yesterday: a history, not sessions being written (a sync holds back
+ * the last response of a file written in the last minute, and a fresh copy of
+ * ../shared, as CI makes, is exactly that).
+ */
+function historyAtRest(fill: (dir: string) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), "ccs-corpus-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  fill(dir);
+  const yesterday = new Date(Date.now() - 24 * 60 * 60_000);
+  for (const name of readdirSync(dir, { recursive: true, encoding: "utf8" })) utimesSync(join(dir, name), yesterday, yesterday);
+  return dir;
+}
+
+/** A Claude config folder (with `projects/`) holding the generated history, made once per test process. */
 function generatedCorpus(): string {
-  if (generated === undefined) {
-    const dir = mkdtempSync(join(tmpdir(), "ccs-corpus-"));
-    generateCorpus({ out: dir, bytes: GENERATED_BYTES, seed: GENERATED_SEED });
-    // A history, not sessions being written: a sync holds back the last response of a file written in the last minute.
-    const yesterday = new Date(Date.now() - 24 * 60 * 60_000);
-    for (const name of readdirSync(dir, { recursive: true, encoding: "utf8" })) utimesSync(join(dir, name), yesterday, yesterday);
-    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-    generated = dir;
-  }
+  generated ??= historyAtRest((dir) => generateCorpus({ out: dir, bytes: GENERATED_BYTES, seed: GENERATED_SEED }));
   return generated;
+}
+
+/** The shared corpus copied to a temporary folder (never into the repository) once per test process, at rest. */
+function restedSharedCorpus(): string {
+  rested ??= historyAtRest((dir) => cpSync(join(SHARED_CORPUS, "projects"), join(dir, "projects"), { recursive: true }));
+  return rested;
 }
 
 export interface TestCorpus {
@@ -51,9 +65,13 @@ export interface TestCorpus {
   minSessions: number;
 }
 
-/** The shared corpus when it is there, else the generated history. */
-export function testCorpus(): TestCorpus {
+/**
+ * The shared corpus when it is there, else the generated history. A test that
+ * syncs for real asks for it `atRest`: what it compares with the dry run must
+ * not depend on when ../shared was last copied.
+ */
+export function testCorpus(options: { atRest?: boolean } = {}): TestCorpus {
   return hasSharedCorpus
-    ? { root: SHARED_CORPUS, shared: true, label: "../shared/corpus", minSessions: 30 }
+    ? { root: options.atRest ? restedSharedCorpus() : SHARED_CORPUS, shared: true, label: "../shared/corpus", minSessions: 30 }
     : { root: generatedCorpus(), shared: false, label: "a generated history (../shared/corpus is absent)", minSessions: 5 };
 }
