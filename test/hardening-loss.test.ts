@@ -119,7 +119,11 @@ describe("items the server refused for good (issue 12, item 1)", () => {
     const status = await statusJson(env);
     expect(status.failed.map((f: { id: string }) => f.id).sort()).toEqual(refusedIds);
     expect(status.failed[0].error).toContain("ArgumentValidationError");
-    const statusText = (await runCli(["status", "--verbose"], { env })).stdout;
+    const statusRun = await runCli(["status", "--verbose"], { env });
+    // Connected, but work is left: exit 1, as the help's exit codes say.
+    expect(statusRun.code).toBe(1);
+    const statusText = statusRun.stdout;
+    expect(statusText).toContain("Connected: true");
     expect(statusText).toContain("Failed: 3 items the server refused:");
     for (const id of refusedIds) expect(statusText).toContain(id);
 

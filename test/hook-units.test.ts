@@ -204,6 +204,17 @@ describe("backgroundLine: status says what is pending and why", () => {
   ])("%s", (_name, status, line) => {
     expect(backgroundLine(status, now)).toBe(line);
   });
+
+  test("a failure before the last sync that went through is said as past, with the sync that followed", () => {
+    const refused = { ...ok, at: at(14, 3), ok: false, message: "x", pending: [{ ...failing, nextAt: null, lastError: "OpenSync refused the API key" }] };
+    expect(backgroundLine(refused, now, at(14, 4))).toBe("Background sync: failed 2 minutes ago (OpenSync refused the API key); the sync at 14:04 since went through");
+    expect(backgroundLine({ ...ok, at: at(14, 3), ok: false, message: "m1: too large" }, now, at(14, 4))).toBe(
+      "Background sync: failed 2 minutes ago (m1: too large); the sync at 14:04 since went through",
+    );
+    // A sync before the failure changes nothing; nor does one after a background run that was ok.
+    expect(backgroundLine(refused, now, at(14, 2))).toContain("pending since 14:03, retried with the next hook");
+    expect(backgroundLine(ok, now, at(14, 4, 30))).toBe("Background sync: ok, 1 minute ago");
+  });
 });
 
 describe("reported: what a pass did for each session", () => {

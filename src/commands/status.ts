@@ -41,8 +41,8 @@ interface Status {
 
 /**
  * What this machine knows, shown at once, then whether the server answers
- * (one short try). Exit 0 when connected; otherwise the exit code of the
- * problem (2 for login and URL problems, 1 for a server out of reach).
+ * (one short try). Exit 0 when connected with nothing pending or failed;
+ * otherwise 1 (work left, a server out of reach) or 2 (login and URL problems).
  */
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
   const json = options.json === true;
@@ -92,7 +92,11 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   const worst = problems.find((p) => p.exitCode === 2) ?? problems[0];
   if (worst) Object.assign(status, { error: problems.map((p) => p.message).join("\n"), code: worst.code });
   writeOut(json ? `${JSON.stringify(status)}\n` : `${serverLines(status, problems).join("\n")}\n`);
-  return worst?.exitCode ?? 0;
+  return worst?.exitCode ?? (workLeft(status) ? 1 : 0);
+}
+
+function workLeft(s: Status): boolean {
+  return s.pending.sessions > 0 || s.pending.messages > 0 || s.failed.length > 0;
 }
 
 async function askServer(origin: Origin, apiKey: string): Promise<{ sessions: Set<string> } | Failure> {
@@ -146,7 +150,7 @@ function localLines(s: Status, verbose: boolean): string[] {
     for (const f of s.failed.slice(0, 5)) lines.push(`  ${shownId(f.id, verbose)}: ${f.error}`);
   }
   if (s.unknownModels.length) lines.push(unknownModelsLine(s.unknownModels));
-  if (s.background) lines.push(backgroundLine(s.background));
+  if (s.background) lines.push(backgroundLine(s.background, Date.now(), s.lastSync ? Date.parse(s.lastSync) : undefined));
   if (s.stateDatabases) lines.push(...databaseLines(s.stateDatabases));
   return lines;
 }

@@ -60,10 +60,18 @@ function at(ms: number, now: number): string {
   return `${day === new Date(now).toDateString() ? "" : `${day.slice(4, 10)} `}${clock(new Date(ms)).slice(0, 5)}`;
 }
 
-/** The `Background sync:` line of `status`: ok, or what is pending since when, when it is retried and why it failed. */
-export function backgroundLine(s: BackgroundStatus, now = Date.now()): string {
+/**
+ * The `Background sync:` line of `status`: ok, or what is pending since when,
+ * when it is retried and why it failed. A failure older than the last sync
+ * that went through (`lastSyncAt`, a `sync` run by hand after a new login) is
+ * history, and said as such.
+ */
+export function backgroundLine(s: BackgroundStatus, now = Date.now(), lastSyncAt?: number): string {
   const failing = s.pending.filter((p) => p.lastError !== undefined);
   const [first] = failing;
+  if ((first || !s.ok) && lastSyncAt !== undefined && lastSyncAt > s.at) {
+    return `Background sync: failed ${timeAgo(s.at, now)} (${first?.lastError ?? s.message}); the sync at ${at(lastSyncAt, now)} since went through`;
+  }
   if (first) {
     const since = Math.min(...failing.map((p) => p.since));
     const retries = failing.flatMap((p) => (p.nextAt === null ? [] : [p.nextAt]));
