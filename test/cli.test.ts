@@ -85,6 +85,15 @@ describe("--json failures: JSON on stdout, a stable code, the documented exit co
     // status reports its problems in its own output; the others also say them on stderr.
     if (args[0] !== "status") expect(r.stderr).toContain(out.error);
   });
+
+  test("no transcripts folder: the message names the folder CLAUDE_CONFIG_DIR points at, or the default ones", async () => {
+    const configured = await runCli(["sync"], { env: { ...env(), CLAUDE_CONFIG_DIR: "/nonexistent/claude" } });
+    expect(configured.stderr).toContain("no projects/ folder in /nonexistent/claude (CLAUDE_CONFIG_DIR)");
+    expect(configured.stderr).toContain("set CLAUDE_CONFIG_DIR to the folder that holds Claude Code's projects/");
+    const defaults = await runCli(["sync"], { env: env() });
+    expect(defaults.code).toBe(1);
+    expect(defaults.stderr).toContain("no ~/.claude/projects or ~/.config/claude/projects");
+  });
 });
 
 describe("sync --dry-run", () => {

@@ -23,3 +23,18 @@ export function projectRoots(env: Record<string, string | undefined> = process.e
   }
   return roots;
 }
+
+/** Where projectRoots looked when it found none, and what to do: for `sync` and `verify`. */
+export function noRootsFound(env: Record<string, string | undefined> = process.env): { looked: string; fix: string } {
+  const configured = configuredClaudeDirs(env);
+  if (configured) {
+    return {
+      looked: `no projects/ folder in ${configured.join(" or ")} (CLAUDE_CONFIG_DIR)`,
+      fix: "set CLAUDE_CONFIG_DIR to the folder that holds Claude Code's projects/, or unset it to use ~/.claude",
+    };
+  }
+  return {
+    looked: "no ~/.claude/projects or ~/.config/claude/projects",
+    fix: "start Claude Code once (it creates the folder), or set CLAUDE_CONFIG_DIR to the folder that holds projects/",
+  };
+}

@@ -1,5 +1,5 @@
 import { type Config, loadConfig, projectExclusion, requireCredentials } from "../config/index.ts";
-import { projectRoots } from "../discover/roots.ts";
+import { noRootsFound, projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
 import { type OpenSyncClient, createClient } from "../opensync/client.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
@@ -49,11 +49,8 @@ export async function startPriceRefresh(config: Config, offline: boolean): Promi
 export function requireRoots(): string[] {
   const roots = projectRoots();
   if (roots.length === 0) {
-    throw new UserError(
-      "No Claude Code sessions folder found (looked for ~/.claude/projects and ~/.config/claude/projects). Set CLAUDE_CONFIG_DIR if Claude Code keeps its data elsewhere.",
-      1,
-      "no-transcripts",
-    );
+    const { looked, fix } = noRootsFound();
+    throw new UserError(`No Claude Code sessions to sync: ${looked}. To fix, ${fix}.`, 1, "no-transcripts");
   }
   return roots;
 }

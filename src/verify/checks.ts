@@ -6,7 +6,7 @@ import { readSettings } from "../claude-settings/settings-file.ts";
 import { SettingsError } from "../claude-settings/settings-json.ts";
 import { type HookState, enabledPlugin, hookStatus } from "../claude-settings/status.ts";
 import { type Config, type Credentials, configPath, defaultConfig, loadConfig, maskKey, resolveCredentials } from "../config/index.ts";
-import { projectRoots } from "../discover/roots.ts";
+import { noRootsFound, projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
 import { formatInt, plural } from "../report/format.ts";
 import { keyFormatProblem } from "../login/key-format.ts";
@@ -255,11 +255,6 @@ function transcriptsCheck(): Check {
   const name = "Transcripts";
   const roots = projectRoots();
   if (roots.length > 0) return ok("transcripts", name, roots.join(", "));
-  const looked = process.env.CLAUDE_CONFIG_DIR ? "no projects/ folder in $CLAUDE_CONFIG_DIR" : "no ~/.claude/projects or ~/.config/claude/projects";
-  return fail(
-    "transcripts",
-    name,
-    `${looked}: no Claude Code sessions to sync`,
-    "start Claude Code once (it creates the folder), or set CLAUDE_CONFIG_DIR to the folder that holds projects/",
-  );
+  const { looked, fix } = noRootsFound();
+  return fail("transcripts", name, `${looked}: no Claude Code sessions to sync`, fix);
 }
