@@ -97,6 +97,20 @@ describe("config", () => {
 });
 
 describe("set", () => {
+  test("mends the option that makes the file invalid, as the error says; another option's fault still stops it", () => {
+    writeConfig({ convexUrl: "https://a.convex.cloud", apiKey: KEY, options: { toolCalls: "yes", excludeProjects: ["secret"] } });
+    const refused = cli(["set", "thinking", "on"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("options.toolCalls");
+    expect(refused.stderr).toContain("claude-code-sync set toolCalls <value>");
+    expect(readConfig().options.toolCalls).toBe("yes");
+
+    const mended = cli(["set", "toolCalls", "yes"]);
+    expect(mended.code).toBe(0);
+    expect(readConfig()).toMatchObject({ convexUrl: "https://a.convex.cloud", apiKey: KEY, options: { toolCalls: true, excludeProjects: ["secret"] } });
+    expect(cli(["config"]).code).toBe(0);
+  });
+
   test("changes one option, keeps the rest, writes owner-only", () => {
     writeConfig({ convexUrl: "https://a.convex.cloud", apiKey: KEY, extra: 1 });
     const out = cli(["set", "thinking", "on"]);

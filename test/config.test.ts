@@ -163,6 +163,8 @@ describe("loadConfig / saveConfig", () => {
     expect(error.message).toContain(configPath());
     expect(error.message).toContain("options.toolCalls");
     expect(error.message).toContain('"(" is not a valid regular expression');
+    // What to run is said for each option at fault.
+    expect(error.message).toContain("claude-code-sync set toolCalls <value>; claude-code-sync set redactPatterns <value>");
   });
 
   test("a JSON value that is not an object is rejected", () => {

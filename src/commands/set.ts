@@ -1,4 +1,4 @@
-import { loadConfig, saveConfig } from "../config/index.ts";
+import { loadConfigToSet, saveConfig } from "../config/index.ts";
 import { applySetting } from "../config/set-option.ts";
 import { UserError } from "../errors.ts";
 import { writeOut } from "../runtime/stdio.ts";
@@ -13,7 +13,7 @@ export async function run(args: string[], options: Record<string, unknown>): Pro
   if (key === undefined || value === undefined) {
     throw new UserError('Usage: claude-code-sync set <option> <value>. Run "claude-code-sync config" to see the options.');
   }
-  const cfg = loadConfig();
+  const cfg = loadConfigToSet(key);
   const result = applySetting(cfg.options, key, value);
   saveConfig({ ...cfg, options: result.options });
   writeOut(`${result.message}\n`);

@@ -23,31 +23,56 @@ export function configPath(): string {
  * broken file is a UserError.
  */
 export function loadConfig(): Config {
+  return validConfig(readConfigJson());
+}
+
+/**
+ * For `set <option>`: the saved config, where that option's saved value, when
+ * it is what makes the file invalid, is left out (its default stands in). So
+ * the very command the error suggests can mend it.
+ */
+export function loadConfigToSet(option: string): Config {
+  const json = readConfigJson();
+  const parsed = ConfigSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const thatOne = parsed.error.issues.some((issue) => issue.path[0] === "options" && issue.path[1] === option);
+  if (!thatOne || !isObject(json) || !isObject(json.options)) return validConfig(json);
+  const { [option]: _invalid, ...options } = json.options;
+  return validConfig({ ...json, options });
+}
+
+/** The file's JSON as it is; with no file, an earlier version's login, or nothing. */
+function readConfigJson(): unknown {
   const path = configPath();
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return adoptLegacyConfig() ?? defaultConfig();
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return adoptLegacyConfig() ?? {};
     throw new UserError(`Cannot read ${path}: ${(error as Error).message}. Check that you own it and can read it.`);
   }
   repairPermissions(path);
-
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new UserError(
       `${path} is not valid JSON (${(error as Error).message}). Fix it by hand, or delete it and run "claude-code-sync login" again.`,
     );
   }
+}
+
+function validConfig(json: unknown): Config {
   const parsed = ConfigSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new UserError(
-      `${path} has invalid settings: ${describeIssues(parsed.error)}. Fix them by hand (or with "claude-code-sync set"), or delete the file and run "claude-code-sync login" again.`,
-    );
-  }
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const options = [...new Set(parsed.error.issues.flatMap((issue) => (issue.path[0] === "options" && typeof issue.path[1] === "string" ? [issue.path[1]] : [])))];
+  const fix = options.length
+    ? `Set ${options.length === 1 ? "it" : "each"} again (${options.map((o) => `claude-code-sync set ${o} <value>`).join("; ")}), or fix the file by hand`
+    : "Fix it by hand, or delete the file and run \"claude-code-sync login\" again";
+  throw new UserError(`${configPath()} has invalid settings: ${describeIssues(parsed.error)}. ${fix}.`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function adoptLegacyConfig(): Config | undefined {
