@@ -2,7 +2,7 @@ import { syncReport } from "./helpers/report.ts";
 import { describe, expect, test } from "bun:test";
 import { shownUrl } from "../src/config/index.ts";
 import { UserError } from "../src/errors.ts";
-import { AuthError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError } from "../src/opensync/errors.ts";
+import { AuthError, BlockedItemError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError } from "../src/opensync/errors.ts";
 import { shortModel } from "../src/report/dry-run.ts";
 import { failureOf, withFix } from "../src/report/failure.ts";
 import { fit, formatInt, plural, table } from "../src/report/format.ts";
@@ -149,6 +149,8 @@ describe("failureOf", () => {
     [new AuthError("Invalid API key"), "auth-refused", 2],
     [new NotFoundError("https://x.convex.site/health", "No route"), "url-not-found", 2],
     [new ProtocolError("https://x.convex.site/health", 200, "<html>"), "not-opensync", 2],
+    [new ProtocolError("https://x.convex.site/sync/message", 413, "413 Request Entity Too Large", "too-large"), "not-opensync", 1],
+    [new BlockedItemError(new ProtocolError("https://x.convex.site/sync/message", 403, "Attention Required!", "page"), "s1:u1"), "item-blocked", 1],
     [new TlsError("x.convex.site", "certificate has expired"), "tls-failed", 1],
     [new TransientError("OpenSync at x is not reachable (ECONNREFUSED) after 4 attempts; will retry on next sync.", 4, false), "server-unreachable", 1],
     [new ValidationError("POST /sync/message", 413, "too big"), "payload-refused", 1],
@@ -159,6 +161,16 @@ describe("failureOf", () => {
     expect(failureOf(error)).toMatchObject({ code, exitCode, message: error.message });
     expect(failureOf(error, origin)).toMatchObject({ code, exitCode });
   });
+  test("a proxy's size limit and a blocked item say so, and send no one to log in again", () => {
+    const tooLarge = failureOf(new ProtocolError("https://x.convex.site/sync/message", 413, "413 Request Entity Too Large", "too-large"), origin).message;
+    expect(tooLarge).toContain("refused a request as too large");
+    expect(tooLarge).toContain("raise that proxy's limit");
+    const blocked = failureOf(new BlockedItemError(new ProtocolError("https://x.convex.site/sync/message", 403, "Attention Required!", "page"), "s1:u1"), origin).message;
+    expect(blocked).toContain("Sending s1:u1, x.convex.site answered HTTP 403 with a web page (Attention Required!), while other requests went through");
+    expect(blocked).toContain("it stays pending");
+    for (const message of [tooLarge, blocked]) expect(message).not.toContain("login");
+  });
+
   test("with where the credentials came from, the fix names it", () => {
     expect(failureOf(new AuthError("Invalid API key"), origin).message).toBe(
       "The server refused the API key (Invalid API key). Fix: claude-code-sync login (with the current key from the OpenSync dashboard: Settings → API key).",

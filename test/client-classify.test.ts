@@ -125,6 +125,16 @@ describe("an answer's kind", () => {
     expect(fake.calls).toHaveLength(1);
   });
 
+  test("a proxy's 413 says the request was too large, and how to fix that, not to log in", async () => {
+    const outcome = await run(answering(413, "<html><title>413 Request Entity Too Large</title></html>", HTML), "message");
+    if (outcome.ok) throw new Error("a 413 went through");
+    expect(outcome.error).toBeInstanceOf(ProtocolError);
+    expect((outcome.error as ProtocolError).stranger).toBe("too-large");
+    expect(outcome.error.message).toContain("HTTP 413 with a refusal of the request as too large");
+    expect(outcome.error.message).toContain("limits the size of a request");
+    expect(outcome.error.message).not.toContain("login");
+  });
+
   test.each<[string, FailureKind, Error, boolean]>([
     ["connection refused", "server-down", Object.assign(new TypeError("Unable to connect"), { code: "ECONNREFUSED" }), false],
     ["DNS failure", "server-down", Object.assign(new TypeError("getaddrinfo ENOTFOUND"), { code: "ENOTFOUND" }), false],

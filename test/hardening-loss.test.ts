@@ -89,6 +89,34 @@ describe("500s with a text the client does not know are transient (issue 12, ite
   }, 60_000);
 });
 
+test("a firewall's 403 page for one message, every time: the rest is sent, the run goes on, and the message says the item is blocked, not that the URL is wrong", async () => {
+  fx.server.reset();
+  const session = fx.reference.find((s) => s.messages.length > 2) as (typeof fx.reference)[number];
+  const blocked = session.messages[1]?.externalId as string;
+  fx.server.setFaults({
+    rules: [{ path: "/sync/message", bodyIncludes: blocked.slice(session.externalId.length + 1), kind: "proxy", status: 403, body: "<html><title>Attention Required!</title></html>", times: 1_000 }],
+  });
+  const env = syncEnv(fx.server, fx.claudeDir);
+  const r = await sync(env);
+  expect(r.code).toBe(1);
+  const report = JSON.parse(r.stdout);
+  expect(report).toMatchObject({ ok: false, code: "item-blocked", failed: [], pending: { messages: 1 } });
+  expect(report.error).toContain(`Sending ${blocked}`);
+  expect(report.error).toContain("HTTP 403 with a web page (Attention Required!), while other requests went through");
+  expect(report.error).not.toContain("login");
+  // Everything else arrived; the blocked message alone is missing.
+  const others = fx.reference.map((s) => ({ ...s, messages: s.messages.filter((m) => m.externalId !== blocked) }));
+  expectMessagesOf(others);
+  expect(fx.server.dump().flatMap((s) => s.messages.map((m) => m.externalId))).not.toContain(blocked);
+
+  // Let through, it goes with the next sync.
+  fx.server.setFaults({});
+  const after = await sync(env);
+  expect(after.code).toBe(0);
+  expectMessagesOf(fx.reference);
+  expect(fx.server.violations()).toEqual([]);
+}, 60_000);
+
 describe("items the server refused for good (issue 12, item 1)", () => {
   test("status names them; they wait for a change, or for `sync --retry-failed`, which sends them and what they held back", async () => {
     fx.server.reset();

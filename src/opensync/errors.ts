@@ -159,7 +159,7 @@ export class TransientError extends OpenSyncError {
 }
 
 /** What answered instead of OpenSync, as a ProtocolError says it. */
-type Stranger = "page" | "forbidden" | "empty" | "other";
+type Stranger = "page" | "forbidden" | "too-large" | "empty" | "other";
 
 /**
  * Something that is not OpenSync answered: the web app's page, a proxy's or
@@ -185,9 +185,28 @@ export class ProtocolError extends TransientError {
   }
 }
 
+/**
+ * A ProtocolError for one item while other requests of the run went through:
+ * the URL is right; something in front of OpenSync (a firewall, a proxy)
+ * blocks this item. It stays pending.
+ */
+export class BlockedItemError extends TransientError {
+  constructor(error: ProtocolError, id: string) {
+    super(
+      `Sending ${id}, ${safeHost(error.url)} answered HTTP ${error.status} with ${describe(error.stranger)} (${brief(maskCredentials(error.detail), 200)}), ` +
+        "while other requests went through: something in front of OpenSync (a firewall or proxy) blocks this item",
+      error.attempts,
+      false,
+      { kind: "not-opensync", reason: `HTTP ${error.status} with ${describe(error.stranger)}, for this item only` },
+    );
+    this.name = "BlockedItemError";
+  }
+}
+
 function describe(stranger: Stranger): string {
   if (stranger === "page") return "a web page";
   if (stranger === "forbidden") return "a refusal from something in front of the server";
+  if (stranger === "too-large") return "a refusal of the request as too large";
   if (stranger === "empty") return "an empty body";
   return "something else";
 }
@@ -200,6 +219,7 @@ function fixFor(url: string, stranger: Stranger): string {
       : "That is a web app or a proxy's page, not the sync API: use the sync API's address " +
           `(${HOSTED_SYNC_API} for hosted OpenSync, https://<name>.convex.site for your own) with \`claude-code-sync login\`.`;
   }
+  if (stranger === "too-large") return "If this repeats, a proxy between you and OpenSync limits the size of a request: raise its limit.";
   return "If this repeats, check the URL with `claude-code-sync login` and any proxy between you and the server.";
 }
 

@@ -1,6 +1,6 @@
 import type { Credentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
-import { AuthError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError } from "../opensync/errors.ts";
+import { AuthError, BlockedItemError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError } from "../opensync/errors.ts";
 import { explainServerError } from "../verify/server.ts";
 
 /** A failure as a command ends with it: the message for the person, the stable code for `--json`, the exit code. */
@@ -16,31 +16,34 @@ export interface Origin {
   source: Credentials["source"];
 }
 
-/**
- * Server problems by their stable code, and the exit code when a command ends
- * with one (undefined: the error's own). An answer that is not OpenSync's
- * ends a command only when it repeats (sync) or for a one-off check (login,
- * status): then the URL is wrong, a usage problem (2), though one alone is a
- * passing hiccup for the client.
- */
-const SERVER_CODES: Array<[new (...args: never[]) => Error, string, (1 | 2)?]> = [
+/** Server problems by their stable code. */
+const SERVER_CODES: Array<[new (...args: never[]) => Error, string]> = [
   [AuthError, "auth-refused"],
   [NotFoundError, "url-not-found"],
-  [ProtocolError, "not-opensync", 2],
+  [ProtocolError, "not-opensync"],
   [TlsError, "tls-failed"],
+  [BlockedItemError, "item-blocked"],
   [TransientError, "server-unreachable"],
   [ValidationError, "payload-refused"],
 ];
+
+/**
+ * An answer that is not OpenSync's ends a command only when it repeats (sync)
+ * or for a one-off check (login, status): then the URL is wrong, a usage
+ * problem (2), though one alone is a passing hiccup for the client. A proxy's
+ * size limit is no wrong URL.
+ */
+const exitCodeOf = (error: UserError): 1 | 2 => (error instanceof ProtocolError && error.stranger !== "too-large" ? 2 : error.exitCode);
 
 /** Errors a person can act on become a Failure; anything else is a bug and is thrown again. */
 export function failureOf(error: unknown, origin?: Origin): Failure {
   const server = SERVER_CODES.find(([kind]) => error instanceof kind);
   if (server && origin) {
     const e = explainServerError(error, origin.url, origin.source.apiKey, origin.source.convexUrl);
-    return { message: `${capitalize(e.problem)}. Fix: ${e.fix}.`, code: server[1], exitCode: server[2] ?? e.exitCode };
+    return { message: `${capitalize(e.problem)}. Fix: ${e.fix}.`, code: server[1], exitCode: e.exitCode };
   }
   if (error instanceof UserError) {
-    return { message: error.message, code: server?.[1] ?? error.code ?? (error.exitCode === 2 ? "config-error" : "failed"), exitCode: server?.[2] ?? error.exitCode };
+    return { message: error.message, code: server?.[1] ?? error.code ?? (error.exitCode === 2 ? "config-error" : "failed"), exitCode: exitCodeOf(error) };
   }
   // cac's own parse errors: a missing value, an argument too many.
   if (error instanceof Error && error.name === "CACError") return { message: error.message, code: "usage", exitCode: 2 };

@@ -1,6 +1,6 @@
 import type { UserError } from "../errors.ts";
 import type { Outcome } from "../opensync/client.ts";
-import type { FailureKind } from "../opensync/errors.ts";
+import { BlockedItemError, type FailureKind, ProtocolError } from "../opensync/errors.ts";
 import type { MessagePayload, SessionPayload } from "../opensync/payload.ts";
 import { windowKey } from "../plan/hash.ts";
 import { clampTimestamp } from "../safety/sanitize.ts";
@@ -56,6 +56,8 @@ const DOWN_AFTER = 8;
 /**
  * Answers in a row that are not OpenSync's (a web page, an empty body, a 403)
  * after which the URL is taken to be wrong: one alone is a proxy's hiccup.
+ * Once a request of the run went through, the URL is right: such answers are
+ * then about the item (a firewall blocking it), and DOWN_AFTER still applies.
  */
 const STRANGER_AFTER = 3;
 /** Sessions worked on at once; each may have several messages in flight. */
@@ -117,6 +119,7 @@ export class Sender {
   private inFlight = 0;
   private failuresInRow = 0;
   private strangersInRow = 0;
+  private anySucceeded = false;
   private closed = false;
   private stopped = false;
   private total = 0;
@@ -384,6 +387,7 @@ export class Sender {
         if (outcome.ok) {
           this.failuresInRow = 0;
           this.strangersInRow = 0;
+          this.anySucceeded = true;
           this.pacer.success(outcome.latencyMs);
         }
         onDone(outcome);
@@ -504,7 +508,7 @@ export class Sender {
       refused();
       return;
     }
-    const repeatedStranger = kind === "not-opensync" && ++this.strangersInRow >= STRANGER_AFTER;
+    const repeatedStranger = kind === "not-opensync" && !this.anySucceeded && ++this.strangersInRow >= STRANGER_AFTER;
     if (kind === "final-auth" || kind === "final-url" || kind === "server-down" || kind === "tls" || repeatedStranger) {
       this.outcome.stoppedBy ??= o.error;
       givenUp();
@@ -519,7 +523,7 @@ export class Sender {
     const attempts = (previous?.attempts ?? 0) + 1;
     if (attempts >= MAX_ATTEMPTS && kind !== "rate-limited") {
       this.outcome.unsent++;
-      this.outcome.unsentError = o.error;
+      this.outcome.unsentError = o.error instanceof ProtocolError && this.anySucceeded ? new BlockedItemError(o.error, id) : o.error;
       givenUp();
       return;
     }

@@ -1,7 +1,7 @@
 import type { Config, Credentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import { type OpenSyncClient, createClient } from "../opensync/client.ts";
-import { AuthError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError, maskCredentials, withoutRetryNote } from "../opensync/errors.ts";
+import { AuthError, BlockedItemError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError, maskCredentials, withoutRetryNote } from "../opensync/errors.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
 
 /**
@@ -50,6 +50,9 @@ export function explainServerError(
   if (error instanceof NotFoundError) {
     return { problem: `${error.url} answered 404: ${url} is not an OpenSync server (or has no sync API)`, fix: login, exitCode: 2 };
   }
+  if (error instanceof ProtocolError && error.stranger === "too-large") {
+    return { problem: `${error.url} answered HTTP 413: something in front of OpenSync (a proxy) refused a request as too large`, fix: "raise that proxy's limit on the size of a request", exitCode: 1 };
+  }
   if (error instanceof ProtocolError) {
     return { problem: `${error.url} answered HTTP ${error.status} with something that is not OpenSync (a wrong URL, or a proxy page)`, fix: login, exitCode: 2 };
   }
@@ -59,6 +62,9 @@ export function explainServerError(
       fix: "check the URL and the system clock; behind a proxy that inspects HTTPS, set NODE_EXTRA_CA_CERTS to its CA certificate",
       exitCode: 1,
     };
+  }
+  if (error instanceof BlockedItemError) {
+    return { problem: error.message, fix: "have the firewall or proxy in front of OpenSync let it through; it stays pending, and each sync tries it again", exitCode: 1 };
   }
   if (error instanceof TransientError) {
     return { problem: withoutRetryNote(error.message), fix: `check your network, that the server is running, and the URL (${url})`, exitCode: 1 };
