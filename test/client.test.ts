@@ -108,6 +108,19 @@ describe("retries", () => {
     expect(error.maybeApplied).toBe(true);
   });
 
+  test("with a budget (someone waits): a hang costs one timeout; a quick failure is still tried again", async () => {
+    server.setFaults({ rules: [{ kind: "hang", path: "/sync/session", times: 10 }] });
+    const hung = await client({ timeoutMs: 300, retries: 1, budgetMs: 500, baseDelayMs: 10 }).upsertSession(session).catch((e) => e);
+    expect(hung).toBeInstanceOf(TransientError);
+    expect(hung.message).toContain("after 1 attempt");
+    expect(sessionPosts()).toBe(1);
+
+    server.reset();
+    server.setFaults({ rules: [{ kind: "drop", path: "/sync/session", times: 1 }] });
+    expect(await client({ timeoutMs: 300, retries: 1, budgetMs: 500, baseDelayMs: 10 }).upsertSession(session)).toEqual({ sessionId: expect.any(String) });
+    expect(sessionPosts()).toBe(2);
+  });
+
   test("a reply lost after the server stored the message: the retry is harmless", async () => {
     const c = client();
     await c.upsertSession(session);

@@ -44,6 +44,20 @@ describe("login without a terminal", () => {
     expect(JSON.parse(readFileSync(configFile(home), "utf8"))).toMatchObject({ convexUrl: server.url, apiKey: server.apiKey });
   });
 
+  test("a server that never answers: one timeout (CLAUDE_CODE_SYNC_TIMEOUT_MS), not a retry of it; nothing saved", async () => {
+    server.setFaults({ failureRate: 1, failureKinds: ["hang"] });
+    try {
+      const before = server.requests().length;
+      const r = await login(["--url", server.url, "--api-key", server.apiKey], { CLAUDE_CODE_SYNC_TIMEOUT_MS: "300" });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("no answer within 0.3 s");
+      expect(server.requests().slice(before).map((q) => `${q.path} ${q.status}`)).toEqual(["/health hung"]);
+      expect(existsSync(configFile(r.home))).toBe(false);
+    } finally {
+      server.setFaults({});
+    }
+  });
+
   test("--api-key-stdin with nothing piped is a usage error", async () => {
     const r = await runCli(["login", "--url", server.url, "--api-key-stdin"], { env: { HOME: tempHome() }, stdin: "" });
     expect(r.code).toBe(2);

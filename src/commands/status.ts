@@ -4,7 +4,7 @@ import { loadPriceBook } from "../pricing/index.ts";
 import { unknownModelsLine } from "../report/sync-summary.ts";
 import { unpricedModels } from "../sync/run-sync.ts";
 import { type BackgroundStatus, backgroundLine, readBackgroundStatus } from "../hooks/background-status.ts";
-import { createClient } from "../opensync/client.ts";
+import { createClient, timeoutFromEnv } from "../opensync/client.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
 import { type Failure, type Origin, failureOf } from "../report/failure.ts";
 import { formatInt, plural, timeAgo } from "../report/format.ts";
@@ -13,7 +13,7 @@ import { isStateOf, listStateDatabases, stateFolder } from "../state/databases.t
 import { StateStore } from "../state/store.ts";
 import { writeOut } from "../runtime/stdio.ts";
 
-/** `status` answers within a few seconds: the server gets one try of this long. */
+/** `status` answers within a few seconds: the server gets one try of this long (or CLAUDE_CODE_SYNC_TIMEOUT_MS). */
 const CHECK_TIMEOUT_MS = 4_000;
 
 interface Status {
@@ -100,7 +100,7 @@ function workLeft(s: Status): boolean {
 }
 
 async function askServer(origin: Origin, apiKey: string): Promise<{ sessions: Set<string> } | Failure> {
-  const client = createClient({ url: origin.url, apiKey, retries: 0, timeoutMs: CHECK_TIMEOUT_MS });
+  const client = createClient({ url: origin.url, apiKey, retries: 0, timeoutMs: timeoutFromEnv() ?? CHECK_TIMEOUT_MS });
   try {
     return { sessions: new Set(await client.listSessions()) };
   } catch (error) {

@@ -1,6 +1,6 @@
 import { maskKey } from "../config/index.ts";
 import { UserError } from "../errors.ts";
-import { createClient, type OpenSyncClient } from "../opensync/client.ts";
+import { type OpenSyncClient, checkingClient } from "../opensync/client.ts";
 import {
   AnswerTooLargeError,
   AuthError,
@@ -23,7 +23,7 @@ import type { Given } from "./inputs.ts";
  * Every failure is a UserError that says which of the two is wrong and what
  * to do; the key appears only masked.
  */
-export async function checkServer(url: string, apiKey: Given, client: OpenSyncClient = loginClient(url, apiKey.value)): Promise<number | undefined> {
+export async function checkServer(url: string, apiKey: Given, client: OpenSyncClient = checkingClient(url, apiKey.value)): Promise<number | undefined> {
   try {
     await client.health();
   } catch (error) {
@@ -37,11 +37,6 @@ export async function checkServer(url: string, apiKey: Given, client: OpenSyncCl
     if (error instanceof ValidationError || error instanceof AnswerTooLargeError) return undefined;
     throw explain(error, url, apiKey, "list");
   }
-}
-
-/** One quick retry: someone is waiting at the terminal, and nothing is pending if login fails. */
-function loginClient(url: string, apiKey: string): OpenSyncClient {
-  return createClient({ url, apiKey, retries: 1, timeoutMs: 10_000 });
 }
 
 const SYNC_API_URLS = `${HOSTED_SYNC_API} for hosted OpenSync, or your Convex deployment's https://<name>.convex.site (or .convex.cloud)`;

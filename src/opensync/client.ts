@@ -35,6 +35,11 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Extra attempts after a transient failure, default 3 (retrying methods only). */
   retries?: number;
+  /**
+   * A call that someone waits for: no retry that could end later than this
+   * long after the call began (a server that never answers costs one timeout).
+   */
+  budgetMs?: number;
   fetch?: typeof fetch;
   /** Waits between attempts; tests pass a recorder instead of really waiting. */
   sleep?: (ms: number) => Promise<void>;
@@ -102,6 +107,22 @@ const MAX_ONE_OFF_WAIT_MS = 30_000;
 const ANSWER_CAP = 1024 * 1024;
 const READ_CAP = 64 * 1024 * 1024;
 
+/** CLAUDE_CODE_SYNC_TIMEOUT_MS: the per-request timeout instead of the default, when set to a positive number. */
+export function timeoutFromEnv(): number | undefined {
+  const ms = Number(process.env.CLAUDE_CODE_SYNC_TIMEOUT_MS);
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
+
+/**
+ * A client for a check someone waits for at the terminal (login, verify): a
+ * quick failure is tried once more, a server that never answers costs one
+ * timeout (10 s, or CLAUDE_CODE_SYNC_TIMEOUT_MS).
+ */
+export function checkingClient(url: string, apiKey: string): OpenSyncClient {
+  const timeoutMs = timeoutFromEnv() ?? 10_000;
+  return createClient({ url, apiKey, retries: 1, timeoutMs, budgetMs: timeoutMs * 1.5 });
+}
+
 export function createClient(options: ClientOptions): OpenSyncClient {
   const base = normalizeUrl(options.url);
   const host = new URL(base).host;
@@ -159,6 +180,7 @@ export function createClient(options: ClientOptions): OpenSyncClient {
 
   /** Runs `attempt` until it succeeds, fails for good, or the retries are used up. */
   async function call<T>(spec: Spec<T>): Promise<T> {
+    const started = clock();
     let maybeApplied = false;
     for (let n = 0; ; n++) {
       const outcome = await attempt(spec);
@@ -169,7 +191,8 @@ export function createClient(options: ClientOptions): OpenSyncClient {
       maybeApplied ||= error.maybeApplied;
       const attempts = n + 1;
       const wait = error.retryAfterMs ?? Math.round(Math.min(MAX_DELAY_MS, baseDelayMs * 2 ** n) * (0.5 + random() / 2));
-      if (n >= retries || wait > MAX_ONE_OFF_WAIT_MS) throw givenUp(error, attempts, maybeApplied);
+      const overBudget = options.budgetMs !== undefined && clock() - started + wait + timeoutMs > options.budgetMs;
+      if (n >= retries || wait > MAX_ONE_OFF_WAIT_MS || overBudget) throw givenUp(error, attempts, maybeApplied);
       await sleep(wait);
     }
   }

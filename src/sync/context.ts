@@ -1,7 +1,7 @@
 import { type Config, loadConfig, projectExclusion, requireCredentials } from "../config/index.ts";
 import { noRootsFound, projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
-import { type OpenSyncClient, createClient } from "../opensync/client.ts";
+import { type OpenSyncClient, createClient, timeoutFromEnv } from "../opensync/client.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
 import { loadPriceBook, type PriceBook, refreshPrices } from "../pricing/index.ts";
 import { createRedactor } from "../safety/redact.ts";
@@ -61,12 +61,6 @@ export interface Connection {
   apiKey: string;
   client: OpenSyncClient;
   store: StateStore;
-}
-
-/** CLAUDE_CODE_SYNC_TIMEOUT_MS: a shorter per-request timeout (tests of a hanging server), when set to a positive number. */
-function timeoutFromEnv(): number | undefined {
-  const ms = Number(process.env.CLAUDE_CODE_SYNC_TIMEOUT_MS);
-  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
 }
 
 /** The saved (or environment) credentials, the client and this server's state; a clear error when not logged in. */

@@ -1,17 +1,17 @@
 import type { Config, Credentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
-import { type OpenSyncClient, createClient } from "../opensync/client.ts";
+import { type OpenSyncClient, checkingClient } from "../opensync/client.ts";
 import { AuthError, BlockedItemError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError, maskCredentials, withoutRetryNote } from "../opensync/errors.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
 
 /**
- * A client for the saved (or environment) credentials, for a one-off check:
- * one quick retry, and no state database opened. Throws a UserError for a
+ * A client for the saved (or environment) credentials, for a one-off check
+ * (checkingClient), and no state database opened. Throws a UserError for a
  * malformed URL or plain http:// that was not allowed.
  */
 export function checkClient(config: Config, creds: { convexUrl: string; apiKey: string }, insecure: boolean): { url: string; client: OpenSyncClient } {
   const url = allowedServerUrl(creds.convexUrl, insecure, config);
-  return { url, client: createClient({ url, apiKey: creds.apiKey, retries: 1, timeoutMs: 10_000 }) };
+  return { url, client: checkingClient(url, creds.apiKey) };
 }
 
 /** A failed call to the server, as a check or a test run reports it: what is wrong, and the command or step that fixes it. */
