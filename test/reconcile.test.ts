@@ -81,11 +81,11 @@ describe("after the server lost data", () => {
     const status = await runCli(["status", "--json"], { env });
     expect((JSON.parse(status.stdout) as { missingOnServer: number }).missingOnServer).toBeGreaterThan(0);
 
-    // A normal sync stays cheap: it does not ask the server what it holds.
+    // A normal sync stays cheap: it does not ask the server what it holds, only hears it answer (its newest session).
     const requestsBefore = server.requests().length;
     const plain = await runCli(["sync", "--json"], { env });
     expect(JSON.parse(plain.stdout)).toMatchObject({ sessionsSent: 0, messagesSent: 0 });
-    expect(server.requests().slice(requestsBefore).map((r) => `${r.method} ${r.path}`)).toEqual([]);
+    expect(server.requests().slice(requestsBefore).map((r) => `${r.method} ${r.path}`)).toEqual(["GET /api/sessions"]);
 
     const full = await runCli(["sync", "--full", "--json"], { env });
     expect(full.code).toBe(0);

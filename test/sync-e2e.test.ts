@@ -180,6 +180,25 @@ describe("failures", () => {
     expect(JSON.parse(good.stdout).messagesSent).toBe(2);
   });
 
+  test("nothing new, but the key was revoked since: the sync says so (exit 2), not that all is synced", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("x"), assistant("msg_1", text("y"))]));
+    const env = envFor(claude.root);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const idle = await runCli(["sync", "--json"], { env });
+    expect(idle.code).toBe(0);
+    expect(JSON.parse(idle.stdout)).toMatchObject({ ok: true, messagesSent: 0 });
+
+    server.rotateKey();
+    const revoked = await runCli(["sync", "--json"], { env });
+    expect(revoked.code).toBe(2);
+    expect(JSON.parse(revoked.stdout)).toMatchObject({ ok: false, code: "auth-refused", messagesSent: 0 });
+    const plain = await runCli(["sync"], { env });
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain("refused the API key");
+  });
+
   test("--json: a refused key, a wrong URL and no login each give JSON with a code and a fix for where the value came from", async () => {
     server.reset();
     const claude = tempClaudeDir();

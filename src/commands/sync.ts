@@ -91,6 +91,7 @@ async function sync(given: string | undefined, json: boolean, verbose: boolean, 
         full: flags.full,
         // --full also asks the server what it holds, and sends again what it lacks.
         reconcile: flags.full,
+        confirmWithServer: true,
         retryFailed: flags.retryFailed,
         // A manual sync waits out the server's short re-send windows, so it ends with everything sent.
         waitForWindowsMs: 12_000,

@@ -26,6 +26,12 @@ export interface SyncRequest extends ScanSettings {
   retryFailed?: boolean;
   /** Ask the server what it holds first, and send again what it lacks (`sync --full`). */
   reconcile?: boolean;
+  /**
+   * Someone asked for this sync: with nothing to send it still hears from the
+   * server (one small read, started with the run), so a key revoked or a URL
+   * gone is said, never "all synced".
+   */
+  confirmWithServer?: boolean;
   /** Stops sending (Ctrl-C): what was not sent stays pending. */
   signal?: AbortSignal;
   /** Sessions sent so far, out of those with something to send. */
@@ -88,6 +94,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
   const lock = new SyncLock(store);
   await acquire(lock, req);
   try {
+    const heard = req.confirmWithServer ? client.once.listServerSessions({ limit: 1 }) : undefined;
     await checkAccount(store, () => client.listSessions(), req.apiKey);
     readmitProjects(store, req.isExcluded);
     const reconciled = req.reconcile ? await reconcile(store, client) : undefined;
@@ -134,6 +141,8 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     }
     let sent = await sending;
     sent = await sendHeldBack(store, transport, options, sent, req.waitForWindowsMs ?? 0);
+    const answer = await heard;
+    if (answer && !answer.ok && !sent.stoppedBy && !sent.interrupted && sent.sessionsSent + sent.messagesSent === 0) sent = { ...sent, stoppedBy: answer.error };
     if (!sent.stoppedBy && !sent.interrupted) store.setMeta("last_sync", String(Date.now()));
     store.releaseSpace();
     const pending = store.pending();
