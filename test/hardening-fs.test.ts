@@ -124,6 +124,28 @@ describe("a state folder that cannot be written", () => {
     console.log(`[hardening] read-only state (chmod 500): ${message}`);
   });
 
+  test.skipIf("skip" in nobody)(asNobody("~/.claude-code-sync read-only before any state: sync and verify name that folder, not the state folder it cannot make"), async () => {
+    fx.server.reset();
+    const home = tempHome();
+    const app = join(home, ".claude-code-sync");
+    mkdirSync(app, { mode: 0o700 });
+    giveToUnprivileged(home);
+    giveToUnprivileged(fx.claudeDir);
+    chmodSync(app, 0o500);
+    const env = syncEnv(fx.server, fx.claudeDir, home);
+    const refused = await runAsNobody(["sync"], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`To fix, make ${app} writable by you (for example: chmod u+rwx "${app}"); nothing was lost.`);
+    const verify = await runAsNobody(["verify", "--json"], env);
+    const check = JSON.parse(verify.stdout).checks.find((c: { id: string }) => c.id === "state");
+    expect(check).toMatchObject({ status: "fail", fix: expect.stringContaining(`chmod u+rwx "${app}"`) });
+    expect(check.detail).toContain(`cannot be created: ${app} is not writable by you`);
+    expect(verify.code).toBe(1);
+    chmodSync(app, 0o700);
+    expect((await runAsNobody(["sync", "--json"], env)).code).toBe(0);
+    expectExact();
+  });
+
   test.skipIf(!canChattr)("immutable (chattr +i, stops root too): a clear message, no request, nothing lost", async () => {
     await readOnlyState(
       (args, env) => runCli(args, { env }),

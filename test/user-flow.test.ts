@@ -76,6 +76,10 @@ test("status still checks the server when the state cannot be opened, and says w
   const r = await runCli(["status"], { env });
   expect(r.stdout).toContain("Connected: true");
   expect(r.stdout).toContain("Cannot write the sync state");
+  // Not "0" and "never": what the state holds is not known.
+  expect(r.stdout).toContain("Sessions synced: unknown (the sync state cannot be read; see below)\nLast sync: unknown");
+  const json = JSON.parse((await runCli(["status", "--json"], { env })).stdout);
+  expect(json).toMatchObject({ connected: true, sessionsSynced: null, lastSync: null });
 });
 
 test("status shows what it knows at once, then that the server did not answer within 4 s", async () => {

@@ -27,7 +27,8 @@ interface Status {
   unknownModels: string[];
   /** Of the sessions sent from here, how many the server no longer has (deleted there, data reset), when it answered. */
   missingOnServer: number | null;
-  sessionsSynced: number;
+  /** null: the state could not be read (the error says why). */
+  sessionsSynced: number | null;
   lastSync: string | null;
   pending: { sessions: number; messages: number };
   failed: Array<{ id: string; error: string }>;
@@ -73,6 +74,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     // An unwritable state folder is no lost connection: the server is asked all the same.
     sent = readCounts(url, status, config);
   } catch (error) {
+    if (server) status.sessionsSynced = null;
     problems.push(failureOf(error));
   }
   if (verbose) status.stateDatabases = databases(status.opensyncUrl ?? undefined);
@@ -136,12 +138,13 @@ function databases(url: string | undefined): NonNullable<Status["stateDatabases"
 
 /** "never" only when nothing was ever sent: the last-sync mark is set by runs that went to the end. */
 function lastSyncText(s: Status): string {
+  if (s.sessionsSynced === null) return "unknown";
   if (s.lastSync) return timeAgo(Date.parse(s.lastSync));
-  return s.sessionsSynced > 0 ? "none completed (the runs that sent these sessions stopped before the end)" : "never";
+  return (s.sessionsSynced ?? 0) > 0 ? "none completed (the runs that sent these sessions stopped before the end)" : "never";
 }
 
 function localLines(s: Status, verbose: boolean): string[] {
-  const lines = [`OpenSync URL: ${s.opensyncUrl ?? "(not set)"}`, `Sessions synced: ${formatInt(s.sessionsSynced)}`, `Last sync: ${lastSyncText(s)}`];
+  const lines = [`OpenSync URL: ${s.opensyncUrl ?? "(not set)"}`, `Sessions synced: ${s.sessionsSynced === null ? "unknown (the sync state cannot be read; see below)" : formatInt(s.sessionsSynced)}`, `Last sync: ${lastSyncText(s)}`];
   if (s.pending.sessions || s.pending.messages) {
     lines.push(`Pending: ${plural(s.pending.sessions, "session")}, ${plural(s.pending.messages, "message")} (run \`claude-code-sync sync\`)`);
   }

@@ -1,5 +1,5 @@
 import { Database } from "bun:sqlite";
-import { chmodSync, existsSync, lstatSync, mkdirSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { UserError } from "../errors.ts";
 import { migrate } from "./schema.ts";
@@ -67,10 +67,8 @@ export function stateError(error: unknown, path: string): Error {
     return new UserError(`The sync state at ${path} stayed locked by another claude-code-sync process for ${BUSY_TIMEOUT_MS / 1000} s. Try again when it has finished; nothing was lost.`, 1);
   }
   if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || /EACCES|EROFS|EPERM|readonly/i.test(text)) {
-    return new UserError(
-      `Cannot write the sync state at ${path} (${text}). Check that ${dirname(path)} is writable by you (for example: chmod u+rwx ${dirname(path)}); nothing was lost.`,
-      2,
-    );
+    const blocker = writeBlocker(path) ?? dirname(path);
+    return new UserError(`Cannot write the sync state at ${path} (${text}). To fix, ${blockerFix(blocker)}; nothing was lost.`, 2);
   }
   if (code.startsWith("SQLITE_CORRUPT") || code.startsWith("SQLITE_NOTADB")) {
     return new UserError(
@@ -79,4 +77,29 @@ export function stateError(error: unknown, path: string): Error {
     );
   }
   return error instanceof Error ? error : new Error(text);
+}
+
+/**
+ * What keeps the state at `path` from being written: the file, its folder,
+ * or (when the folder is still to be made) the nearest folder above that
+ * exists; undefined when nothing does.
+ */
+export function writeBlocker(path: string): string | undefined {
+  const canWrite = (target: string, mode: number) => {
+    try {
+      accessSync(target, mode);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (existsSync(path) && !canWrite(path, constants.W_OK)) return path;
+  let dir = dirname(path);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  return canWrite(dir, constants.W_OK | constants.X_OK) ? undefined : dir;
+}
+
+/** The chmod that lets the state be written again. */
+export function blockerFix(blocker: string): string {
+  return `make ${blocker} writable by you (for example: chmod u+rw${blocker.endsWith(".db") ? "" : "x"} "${blocker}")`;
 }

@@ -12,6 +12,7 @@ import { formatInt, plural } from "../report/format.ts";
 import { keyFormatProblem } from "../login/key-format.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
 import { loadPriceBook } from "../pricing/index.ts";
+import { blockerFix, writeBlocker } from "../state/db.ts";
 import { SyncLock } from "../state/lock.ts";
 import { unpricedModels } from "../sync/run-sync.ts";
 import { StateStore, statePath } from "../state/store.ts";
@@ -223,6 +224,8 @@ function stateCheck(url: string | undefined): Check {
   const name = "Sync state";
   if (!url) return skip("state", name, "needs credentials (one state per server)");
   const path = statePath(url);
+  const blocker = writeBlocker(path);
+  if (blocker) return fail("state", name, `${path} cannot be ${existsSync(path) ? "written" : "created"}: ${blocker} is not writable by you`, blockerFix(blocker));
   if (!existsSync(path)) return ok("state", name, `none yet at ${path} (the first sync creates it)`);
   const fix = `mv "${path}" "${path}.broken" && claude-code-sync sync (the state is rebuilt; the server keeps one copy of each message)`;
   let store: StateStore | undefined;
