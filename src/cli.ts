@@ -183,7 +183,7 @@ async function rejectUnknown(cli: Cli): Promise<void> {
       // Before the command, an unknown flag takes the command's name as its value: any command's flag may be meant.
       const options = command ? command.options : cli.commands.flatMap((c) => c.options);
       const known = [...new Set([...options, ...cli.globalCommand.options].map((o) => flagsOf(o.rawName).at(-1)!))];
-      throw new UserError(`Unknown option \`${typed}\`${command ? ` for ${command.name}` : ""}.${suggestion(typed, known)} ${help}`, 2, "unknown-option");
+      throw new UserError(`Unknown option \`${typed}\`${command ? ` for ${command.name}` : ""}.${suggestion(typed, known)} ${setHint(cli) ?? help}`, 2, "unknown-option");
     }
   }
   const [first] = cli.args;
@@ -191,6 +191,13 @@ async function rejectUnknown(cli: Cli): Promise<void> {
     const names = cli.commands.map((c) => c.name);
     throw new UserError(`Unknown command "${first}".${suggestion(first, names)} Run "claude-code-sync --help" to see the commands.`, 2, "unknown-command");
   }
+}
+
+/** `set excludeProjects -old` reads -old as a flag: a value that starts with "-" goes after `--`. */
+function setHint(cli: Cli): string | undefined {
+  if (cli.matchedCommand?.name !== "set") return undefined;
+  const typed = cli.rawArgs.slice(cli.rawArgs.indexOf("set") + 1).find((a) => a.startsWith("-") && a !== "--");
+  return typed && `To remove an item from a list, put it after --: claude-code-sync set ${cli.args[0] ?? "<option>"} -- ${typed}`;
 }
 
 /**

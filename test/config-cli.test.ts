@@ -130,6 +130,21 @@ describe("set", () => {
     expect(readConfig().options.excludeProjects).toEqual(["alpha", "~/clients/*", "beta"]);
   });
 
+  test("+a,b adds both items and -a,b removes both: a comma never ends up inside one item", () => {
+    const added = cli(["set", "excludeProjects", "+a,b"]);
+    expect(added.stdout).toBe('excludeProjects: added "a", "b". Now: "a", "b"\n');
+    expect(readConfig().options.excludeProjects).toEqual(["a", "b"]);
+    const removed = cli(["set", "excludeProjects", "--", "-a,zz"]);
+    expect(removed.stdout).toBe('excludeProjects: removed "a". (It had no "zz".) Now: "b"\n');
+    expect(readConfig().options.excludeProjects).toEqual(["b"]);
+  });
+
+  test("a value starting with - given without --: the error shows the command with --", () => {
+    const out = cli(["set", "excludeProjects", "-old-project"]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain("put it after --: claude-code-sync set excludeProjects -- -old-project");
+  });
+
   test("invalid input: exit 2, nothing written, a helpful message", () => {
     const unknown = cli(["set", "colour", "blue"]);
     expect(unknown.code).toBe(2);

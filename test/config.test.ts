@@ -239,6 +239,10 @@ describe("applySetting", () => {
     expect(applySetting(result.options, "excludeProjects", "-zz").message).toContain("nothing changed");
     expect(applySetting(result.options, "excludeProjects", "").options.excludeProjects).toEqual([]);
     expect(() => applySetting(result.options, "excludeProjects", "+")).toThrow("Give an item");
+    expect(() => applySetting(result.options, "excludeProjects", "+ , ")).toThrow("Give an item");
+    result = applySetting(result.options, "excludeProjects", "+e,a,e");
+    expect(result.options.excludeProjects).toEqual(["a", "c", "d", "e"]);
+    expect(result.message).toBe('excludeProjects: added "e". Now: "a", "c", "d", "e"');
   });
 
   test("redactPatterns must compile, and regex commas do not split", () => {

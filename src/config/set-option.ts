@@ -47,25 +47,34 @@ export function applySetting(options: Options, key: string, value: string): SetR
 function setList(options: Options, key: "excludeProjects" | "redactPatterns", value: string): SetResult {
   const current = options[key];
   const op = value[0];
-  const item = value.slice(1).trim();
-  if ((op === "+" || op === "-") && item === "") {
+  // `+a,b` adds both, as `a,b` sets both: a comma never ends up inside one item.
+  const items = op === "+" || op === "-" ? splitList(value.slice(1)) : [];
+  if ((op === "+" || op === "-") && items.length === 0) {
     throw new UserError(`Give an item after "${op}", e.g. claude-code-sync set ${key} ${op}my-project`);
   }
   let next: string[];
   let message: string;
   if (op === "+") {
-    next = current.includes(item) ? current : [...current, item];
-    message = next === current ? `${key} already has "${item}"; nothing changed.` : `${key}: added "${item}".`;
+    const added = items.filter((item, i) => !current.includes(item) && items.indexOf(item) === i);
+    next = [...current, ...added];
+    message = added.length === 0 ? `${key} already has ${quoted(items)}; nothing changed.` : `${key}: added ${quoted(added)}.`;
   } else if (op === "-") {
-    next = current.filter((entry) => entry !== item);
-    message = next.length === current.length ? `${key} has no "${item}"; nothing changed.` : `${key}: removed "${item}".`;
+    const removed = items.filter((item) => current.includes(item));
+    next = current.filter((entry) => !items.includes(entry));
+    const missing = items.filter((item) => !current.includes(item));
+    message =
+      removed.length === 0
+        ? `${key} has no ${quoted(items)}; nothing changed.`
+        : `${key}: removed ${quoted(removed)}.${missing.length ? ` (It had no ${quoted(missing)}.)` : ""}`;
   } else {
     next = splitList(value);
     message = `${key} set.`;
   }
-  const listed = next.length === 0 ? "(empty)" : next.join(", ");
+  const listed = next.length === 0 ? "(empty)" : next.map((entry) => JSON.stringify(entry)).join(", ");
   return { options: validated({ ...options, [key]: next }), message: `${message} Now: ${listed}` };
 }
+
+const quoted = (items: string[]) => items.map((item) => `"${item}"`).join(", ");
 
 /**
  * Split on commas, except inside (), [] or {} or after a backslash, so regular
