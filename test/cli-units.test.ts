@@ -213,6 +213,19 @@ describe("sync summary", () => {
     expect(syncReportJson(r, undefined)).toMatchObject({ ok: true, beingWritten: 2 });
     expect(renderSyncSummary(report(), false)).not.toContain("being written");
   });
+  test("items refused before this run are said, with what sends them; this run's refusals are listed, not counted twice", () => {
+    const quiet = report({ sessionsSent: 0, messagesSent: 0, refused: 2 });
+    expect(renderSyncSummary(quiet, false)).toBe(
+      [
+        "Synced 0 session updates and 0 messages (read 1 changed session).",
+        "2 items the server refused earlier wait for a change, or `claude-code-sync sync --retry-failed` (`claude-code-sync status` lists them).",
+      ].join("\n"),
+    );
+    expect(syncReportJson(quiet, undefined)).toMatchObject({ ok: true, refused: 2 });
+    const now = report({ failed: [{ id: "m", error: "too big" }], refused: 2 });
+    expect(renderSyncSummary(now, false)).toContain("1 item the server refused earlier waits for a change");
+    expect(renderSyncSummary(report({ failed: [{ id: "m", error: "too big" }], refused: 1 }), false)).not.toContain("earlier");
+  });
   test.each([
     [report(), undefined, { ok: true }],
     [report({ pendingMessages: 3, pendingSessions: 1 }), INTERRUPTED, { ok: false, code: "interrupted" }],

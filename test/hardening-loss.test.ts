@@ -161,7 +161,7 @@ describe("items the server refused for good (issue 12, item 1)", () => {
     const quiet = await sync(env);
     expect(quiet.code).toBe(0);
     // Held back by a refusal is not "pending for the next sync".
-    expect(JSON.parse(quiet.stdout)).toMatchObject({ ok: true, pending: { sessions: 0, messages: 0 } });
+    expect(JSON.parse(quiet.stdout)).toMatchObject({ ok: true, pending: { sessions: 0, messages: 0 }, refused: 3 });
     expect(fx.server.requests().slice(before).map((q) => `${q.method} ${q.path}`)).toEqual(["GET /api/sessions"]);
     // ...unless they change: the refused answer gets its next block, so it goes.
     appendFileSync(bPath, jsonl([assistant("msg_b1", toolUse("toolu_b1", "Bash", { command: "ls" }), { sessionId: B, usage: { output: 500 } })]));

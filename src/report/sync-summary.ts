@@ -37,6 +37,7 @@ export function renderSyncSummary(r: SyncReport, verbose: boolean): string {
   if (r.stats.longLines) lines.push(`Skipped ${plural(r.stats.longLines, "line")} longer than claude-code-sync reads (64 MiB).`);
   for (const f of r.failed.slice(0, 10)) lines.push(`Failed: ${shownId(f.id, verbose)}: ${f.error}`);
   if (r.failed.length > 10) lines.push(`…and ${formatInt(r.failed.length - 10)} more failures (see \`claude-code-sync status\`).`);
+  if (r.refused > r.failed.length) lines.push(refusedEarlierLine(r.refused - r.failed.length));
   if (r.stats.badLines) lines.push(`Skipped ${plural(r.stats.badLines, "unreadable line")}.`);
   // Files or folders the read failed on (no permission, deleted meanwhile); empty files are not worth a line.
   const unreadable = unreadableFiles(r);
@@ -44,6 +45,10 @@ export function renderSyncSummary(r: SyncReport, verbose: boolean): string {
   if (unreadable.length > 5) lines.push(`…and ${formatInt(unreadable.length - 5)} more that could not be read.`);
   return lines.join("\n");
 }
+
+/** Not pending either: the server refused them, and sending them again unchanged would be refused again. */
+const refusedEarlierLine = (n: number) =>
+  `${plural(n, "item")} the server refused earlier ${n === 1 ? "waits" : "wait"} for a change, or \`claude-code-sync sync --retry-failed\` (\`claude-code-sync status\` lists them).`;
 
 /** Not pending work (nothing is wrong): a response is sent once, whole, when its turn is over. */
 const beingWrittenLine = (n: number) =>
@@ -81,6 +86,7 @@ export function syncReportJson(r: SyncReport, stop: Stop | undefined) {
     pending: { sessions: r.pendingSessions, messages: r.pendingMessages },
     beingWritten: r.beingWritten,
     failed: r.failed,
+    refused: r.refused,
     skipped: { badLines: r.stats.badLines, longLines: r.stats.longLines, files: r.stats.files.length },
     ...(r.reconciled ? { reconciled: r.reconciled } : {}),
     unknownModels: r.unknownModels,

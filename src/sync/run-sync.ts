@@ -60,6 +60,8 @@ export interface SyncReport extends SendOutcome, Omit<ScanOutcome, "folders"> {
   unknownModels: string[];
   /** Sessions whose last response is still being written: it goes once complete (the next sync, or the Stop hook). */
   beingWritten: number;
+  /** Items the server refused, this run or before, that wait (status lists them). */
+  refused: number;
 }
 
 /** Sessions kept out by `excludeProjects` that no longer are: read again from the start, so their history is sent. */
@@ -155,6 +157,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       ...(reconciled ? { reconciled } : {}),
       unknownModels: unpricedModels(store, req.prices),
       beingWritten: store.heldSessions().length,
+      refused: store.refusedCount(),
     };
   } finally {
     lock.release();

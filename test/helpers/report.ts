@@ -17,6 +17,7 @@ export function syncReport(over: Partial<SyncReport> = {}): SyncReport {
     unsent: 0,
     unknownModels: [],
     beingWritten: 0,
+    refused: 0,
     ...over,
   };
 }
