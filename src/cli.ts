@@ -144,7 +144,8 @@ async function report(error: unknown, json: boolean, command: string | undefined
     throw error;
   }
   // cac's own texts ("option `--session <id>` value is missing") say nothing of where to look.
-  const help = (error as Error).name === "CACError" ? ` Run "claude-code-sync${command ? ` ${command}` : ""} --help".` : "";
+  const cacError = (error as Error).name === "CACError";
+  const help = cacError ? `${/[.!?]$/.test(failure.message) ? "" : "."} Run "claude-code-sync${command ? ` ${command}` : ""} --help".` : "";
   writeErr(`claude-code-sync: ${failure.message}${help}\n`);
   if (json) writeOut(`${JSON.stringify(failureJson(failure))}\n`);
   return failure.exitCode;

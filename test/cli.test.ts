@@ -24,6 +24,14 @@ describe("command line", () => {
     expect(r.stderr).toContain('Unknown command "frobnicate"');
   });
 
+  test("the parser's own errors end a sentence, then say where to look", async () => {
+    const missing = await runCli(["sync", "--session"], { env: env() });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('claude-code-sync: option `--session <id>` value is missing. Run "claude-code-sync sync --help".\n');
+    const args = await runCli(["set"], { env: env() });
+    expect(args.stderr).toBe('claude-code-sync: missing required args for command `set <key> [value]`. Run "claude-code-sync set --help".\n');
+  });
+
   test("an unknown flag exits 2 with a clear message", async () => {
     const r = await runCli(["sync", "--dry-run", "--frob"], { env: env() });
     expect(r.code).toBe(2);

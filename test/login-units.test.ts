@@ -177,7 +177,7 @@ describe("checkServer", () => {
   test("an HTML page instead of OpenSync is a web app or a proxy, with the sync API's address", async () => {
     const error = await failure(`http://127.0.0.1:${htmlPage.port}`, KEY);
     expect(error.exitCode).toBe(2);
-    expect(error.message).toContain("a web page, not OpenSync's reply (Sign in)");
+    expect(error.message).toContain('a web page ("Sign in") instead of OpenSync\'s reply');
     expect(error.message).toContain("https://api.opensync.dev");
   });
 

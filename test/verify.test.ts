@@ -154,7 +154,7 @@ describe("verify", () => {
     writeFileSync(join(home, ".claude-code-sync", "config.json"), JSON.stringify({ convexUrl: server.url, apiKey: wrong }), { mode: 0o600 });
     const { CLAUDE_CODE_SYNC_API_KEY: _, CLAUDE_CODE_SYNC_URL: __, ...withoutEnv } = env;
     const r = await runCli(["verify"], { env: withoutEnv });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/✓ Server reachable/);
     expect(r.stdout).toMatch(/✗ API key valid +the server refused the API key \(Invalid API key\)/);
     expect(r.stdout).toContain("fix: claude-code-sync login");
@@ -164,7 +164,7 @@ describe("verify", () => {
   test("a refused key from the environment: the fix names the variable", async () => {
     const { env } = setupEnv();
     const r = await verify({ ...env, CLAUDE_CODE_SYNC_API_KEY: `osk_${"e".repeat(32)}` });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.check("apiKey").status).toBe("fail");
     expect(r.check("apiKey").fix).toContain("$CLAUDE_CODE_SYNC_API_KEY");
   });
@@ -190,7 +190,7 @@ describe("verify", () => {
   test("not logged in: credentials fail with login; the server checks are skipped", async () => {
     const { claude } = setupEnv();
     const r = await verify({ HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // a login problem: 2, as for every command
     expect(r.check("credentials")).toMatchObject({ status: "fail" });
     expect(r.check("credentials").fix).toStartWith("claude-code-sync login");
     expect([r.check("server").status, r.check("apiKey").status, r.check("state").status]).toEqual(["skip", "skip", "skip"]);

@@ -85,7 +85,7 @@ export function classify<T>(a: Answer, schema: z.ZodMiniType<T>, now: number): V
   if (s === 502 || s === 503) return transient("transient-not-sent", `HTTP ${s}`);
   if (s >= 500) return transient("transient-maybe-applied", `HTTP ${s}`);
   // Without OpenSync's error text, a proxy's limit on this request's size (a hiccup once; it is tried again), not a wrong URL.
-  if (s === 413) return errorText === undefined ? stranger("too-large", page ? pageText(a.body) : a.body.trim() || "nothing") : fail(new ValidationError(route, s, errorText));
+  if (s === 413) return errorText === undefined ? stranger("too-large", page ? pageText(a.body) : a.body.trim() || "an empty body") : fail(new ValidationError(route, s, errorText));
   if (page) return stranger("page", pageText(a.body));
   if (s === 404) return fail(new NotFoundError(a.url, errorText ?? (a.body || "HTTP 404")));
   if (s === 400 && errorText !== undefined) return fail(new ValidationError(route, s, errorText));

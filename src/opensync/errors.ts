@@ -176,7 +176,7 @@ export class ProtocolError extends TransientError {
     attempts = 1,
   ) {
     super(
-      `${url} answered HTTP ${status} with ${describe(stranger)}, not OpenSync's reply (${brief(maskCredentials(detail), 200)}). ${fixFor(url, stranger)}`,
+      `${url} answered HTTP ${status} with ${describe(stranger)}${stranger === "empty" ? "" : ` ("${brief(maskCredentials(detail), 200)}")`} instead of OpenSync's reply. ${fixFor(url, stranger)}`,
       attempts,
       false,
       { kind: "not-opensync", reason: `HTTP ${status} with ${describe(stranger)}` },
