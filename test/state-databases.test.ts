@@ -4,6 +4,7 @@ import { basename, join } from "node:path";
 import { isStateOf, listStateDatabases, removeStateDatabase, stateFolder } from "../src/state/databases.ts";
 import { SyncLock } from "../src/state/lock.ts";
 import { StateStore, statePath } from "../src/state/store.ts";
+import { forgetState } from "../src/commands/logout.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import { closedPort } from "./helpers/closed-port.ts";
 
@@ -102,6 +103,24 @@ describe("status --verbose and logout --forget", () => {
     expect(readdirSync(stateFolder())).toEqual([]);
     const again = await runCli(["logout", "--forget"], { env: env() });
     expect(again).toMatchObject({ code: 0, stdout: expect.stringContaining("nothing to forget") });
+  });
+
+  test("on a terminal, logout --forget asks first, saying what it costs; no (the default) deletes nothing", async () => {
+    threeDatabases();
+    const said: string[] = [];
+    const asked: string[] = [];
+    const no = await forgetState((line) => said.push(line), async (question) => (asked.push(question), false));
+    expect(no).toBe(1);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toStartWith(`Delete the sync state of 3 servers in ${stateFolder()}?`);
+    expect(asked[0]).toContain("reads every transcript again from the start");
+    expect(said).toEqual(["Nothing deleted."]);
+    expect(readdirSync(stateFolder())).toHaveLength(3);
+
+    const yes = await forgetState((line) => said.push(line), async () => true);
+    expect(yes).toBe(0);
+    expect(said.at(-1)).toStartWith("Deleted the sync state of 3 servers");
+    expect(readdirSync(stateFolder())).toEqual([]);
   });
 
   test("logout --forget keeps a database a running sync holds, and says so (exit 1)", async () => {

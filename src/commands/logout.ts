@@ -6,7 +6,7 @@ import { readSettings } from "../claude-settings/settings-file.ts";
 import { API_KEY_ENV, configPath, loadConfig, saveConfig, shownUrl, URL_ENV } from "../config/index.ts";
 import { plural } from "../report/format.ts";
 import { listStateDatabases, removeStateDatabase, stateFolder } from "../state/databases.ts";
-import { writeErr, writeOut } from "../runtime/stdio.ts";
+import { isTerminal, writeErr, writeOut } from "../runtime/stdio.ts";
 
 /**
  * `logout [--forget]`: forget the saved URL and API key, keep the options.
@@ -28,7 +28,15 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   if (hooksInstalled()) {
     say("The Claude Code hooks stay installed until you run `claude-code-sync setup --uninstall`; logged out, they sync nothing.");
   }
-  return options.forget === true ? forgetState(say) : 0;
+  if (options.forget !== true) return 0;
+  return forgetState(say, isTerminal(0) && isTerminal(1) ? askFirst : undefined);
+}
+
+/** On a terminal, --forget asks before it deletes: what it costs is said first, and no is the default. */
+async function askFirst(question: string): Promise<boolean> {
+  const { confirm, isCancel } = await import("@clack/prompts");
+  const answer = await confirm({ message: question, initialValue: false });
+  return !isCancel(answer) && answer;
 }
 
 /** Whether settings.json still runs our hooks (from this or another install). */
@@ -41,15 +49,25 @@ function hooksInstalled(): boolean {
   }
 }
 
+const COST =
+  "The next sync (yours, a hook's or watch's) then reads every transcript again from the start and sends every\n" +
+  "session and message again, as the first sync did: the server keeps one copy of each message, but adds\n" +
+  "each re-sent message's text to its session's search text once more.";
+
 /**
- * Deletes every state database. What that costs is said plainly: the state is
- * what lets a sync read only what is new and send only what the server lacks.
+ * Deletes every state database, once `confirm` (on a terminal) agrees. What
+ * that costs is said plainly: the state is what lets a sync read only what is
+ * new and send only what the server lacks.
  */
-function forgetState(say: (line: string) => void): number {
+export async function forgetState(say: (line: string) => void, confirm?: (question: string) => Promise<boolean>): Promise<number> {
   const databases = listStateDatabases();
   if (databases.length === 0) {
     say(`No sync state in ${stateFolder()}; nothing to forget.`);
     return 0;
+  }
+  if (confirm && !(await confirm(`Delete the sync state of ${plural(databases.length, "server")} in ${stateFolder()}?\n${COST}`))) {
+    say("Nothing deleted.");
+    return 1;
   }
   const busy: string[] = [];
   let removed = 0;
@@ -59,14 +77,7 @@ function forgetState(say: (line: string) => void): number {
     else busy.push(`${basename(db.path)} (${db.url ? shownUrl(db.url) : "URL not recorded"}): a sync is running (pid ${result.busyPid})`);
   }
   if (removed > 0) {
-    say(
-      [
-        `Deleted the sync state of ${plural(removed, "server")} in ${stateFolder()}.`,
-        "The next sync (yours, a hook's or watch's) reads every transcript again from the start and sends every",
-        "session and message again, as the first sync did: the server keeps one copy of each message, but adds",
-        "each re-sent message's text to its session's search text once more.",
-      ].join("\n"),
-    );
+    say(`Deleted the sync state of ${plural(removed, "server")} in ${stateFolder()}.\n${COST}`);
   }
   if (busy.length > 0) {
     writeErr(`Kept ${busy.join("; ")}. Run \`claude-code-sync logout --forget\` again once it has finished.\n`);
