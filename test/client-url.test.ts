@@ -24,6 +24,8 @@ describe("normalizeUrl", () => {
     ["polished-penguin-622.convex.cloud", "https://polished-penguin-622.convex.cloud"],
     ["localhost:3000", "Did you mean https://localhost:3000?"],
     ["ftp://example.com", "must start with https://"],
+    ["ftp://example.com", "Did you mean https://example.com?"],
+    ["htp:/x.convex.site", 'got "htp:/x.convex.site". Did you mean https://x.convex.site?'],
     ["https://user:secret@example.com", "user:password@"],
     ["https://example.com/?a=1", "must not contain ? or #"],
     [KEY, "swapped"],

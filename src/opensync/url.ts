@@ -33,7 +33,10 @@ export function resolveUrl(input: string): ResolvedUrl {
     throw new UserError(`"${shown}" is not a URL. Use the full address with https://, e.g. https://${shown}`);
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    const hint = /^[a-z0-9.-]+$/i.test(url.protocol.slice(0, -1)) && !text.includes("://") ? ` Did you mean https://${shownInput(text)}?` : "";
+    // "localhost:3210" reads as scheme "localhost:"; "htp:/x" or "ftp://x" has a wrong scheme before the host.
+    const rest = text.slice(url.protocol.length);
+    const meant = /^\d/.test(rest) ? text : rest.startsWith("/") ? rest.replace(/^\/+/, "") : undefined;
+    const hint = meant ? ` Did you mean https://${shownInput(meant)}?` : "";
     throw new UserError(`The OpenSync URL must start with https:// (or http://), got "${shownInput(text)}".${hint}`);
   }
   if (url.username || url.password) {
