@@ -1,17 +1,16 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { payloadHash } from "../src/plan/hash.ts";
 import { StateStore } from "../src/state/store.ts";
 import { checkAccount } from "../src/sync/account.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 const stores: StateStore[] = [];
 afterEach(() => stores.splice(0).forEach((s) => s.close()));
 
 /** A state that sent session "s1" with the key "key-a". */
 async function sentWith(key: string): Promise<StateStore> {
-  const store = StateStore.open(join(mkdtempSync(join(tmpdir(), "ccs-account-")), "state.db"));
+  const store = StateStore.open(join(scratchDir("ccs-account-"), "state.db"));
   stores.push(store);
   await checkAccount(store, async () => [], key);
   store.write(() => {

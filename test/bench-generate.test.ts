@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { generateCorpus, parseSize } from "../bench/generate.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 const TARGET = 4_000_000;
 const SEED = 7;
@@ -40,7 +40,7 @@ let files: string[];
 const parsed = new Map<string, Line[]>();
 
 beforeAll(() => {
-  root = mkdtempSync(join(tmpdir(), "bench-generate-"));
+  root = scratchDir("bench-generate-");
   corpus = join(root, "a");
   generateCorpus({ out: corpus, bytes: TARGET, seed: SEED });
   files = listFiles(join(corpus, "projects")).filter((f) => f.endsWith(".jsonl"));

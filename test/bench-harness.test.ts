@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { followBackground } from "../bench/background.ts";
 import { isStale, newestChange } from "../bench/build-ours.ts";
@@ -8,8 +7,9 @@ import { summarize } from "../bench/measure.ts";
 import { renderResults, type Report } from "../bench/results.ts";
 import { startBenchServer } from "../bench/server.ts";
 import { sample } from "./helpers/bench-sample.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
-const root = mkdtempSync(join(tmpdir(), "bench-harness-"));
+const root = scratchDir("bench-harness-");
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 

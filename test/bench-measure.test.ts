@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { alternate, buildTimer, type Contender, GNU_TIME, isolatedEnv, median, outcome, runOnce, summarize } from "../bench/measure.ts";
 import { sample } from "./helpers/bench-sample.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 const PATH = process.env.PATH ?? "";
 
@@ -28,7 +28,7 @@ describe("statistics", () => {
 
 describe("running commands", () => {
   test("passes stdin and env, reports the exit code and a peak RSS, keeps stdout only when asked", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "bench-measure-"));
+    const dir = scratchDir("bench-measure-");
     try {
       const out = join(dir, "stdin.txt");
       const argv = ["sh", "-c", 'cat > "$OUT"; echo report; echo oops >&2; exit 3'];
@@ -104,7 +104,7 @@ describe("running commands", () => {
 const hasCompiler = ["cc", "gcc", "clang"].some((name) => Bun.which(name) !== null);
 
 describe.skipIf(!hasCompiler)("the timing process", () => {
-  const dir = mkdtempSync(join(tmpdir(), "bench-timer-"));
+  const dir = scratchDir("bench-timer-");
   let timer = "";
   beforeAll(async () => {
     const built = await buildTimer(dir);

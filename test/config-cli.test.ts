@@ -1,16 +1,16 @@
 import { afterEach, beforeEach, describe, expect, spyOn, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { run as runSet } from "../src/commands/set.ts";
 import * as stdio from "../src/runtime/stdio.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const KEY = "osk_abcdefghijklmnopqrstuvwxyz012345";
 let home: string;
 
 beforeEach(() => {
-  home = mkdtempSync(join(tmpdir(), "ccs-config-cli-"));
+  home = scratchDir("ccs-config-cli-");
 });
 afterEach(() => {
   rmSync(home, { recursive: true, force: true });

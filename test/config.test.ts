@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, spyOn, test } from "bun:test";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   configPath,
@@ -14,6 +13,7 @@ import {
 import { applySetting, splitList } from "../src/config/set-option.ts";
 import { UserError } from "../src/errors.ts";
 import * as stdio from "../src/runtime/stdio.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 const KEY = "osk_abcdefghijklmnopqrstuvwxyz012345";
 const posix = process.platform !== "win32";
@@ -22,7 +22,7 @@ let savedHome: string | undefined;
 
 beforeEach(() => {
   savedHome = process.env.HOME;
-  home = mkdtempSync(join(tmpdir(), "ccs-config-"));
+  home = scratchDir("ccs-config-");
   process.env.HOME = home;
 });
 afterEach(() => {

@@ -4,8 +4,7 @@
  * README), each with expectations worked out by hand from the lines.
  */
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { agentIdOf, agentMeta } from "../src/discover/agent-meta.ts";
 import { DEFAULT_FOLD_OPTIONS, type FoldSnapshot, type FoldedMessage, SessionFold } from "../src/fold/session-fold.ts";
@@ -15,6 +14,7 @@ import { readAll as scanAll } from "./helpers/read.ts";
 import { parseLine } from "../src/transcript/parse-line.ts";
 import { hasSharedCorpus, needsShared, SHARED_CORPUS } from "./helpers/corpus.ts";
 import { tempClaudeDir } from "./helpers/transcript.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 const DIR = join(import.meta.dir, "fixtures", "recent");
 const S = "7c2d9e41-3b5a-4f08-9e6d-2a1b0c9d8e7f";
@@ -496,7 +496,7 @@ describe("subagent meta files", () => {
   test("a meta file gives the agent's type and task; none or a broken one gives nothing", () => {
     expect(agentMeta(join(DIR, AGENT))).toEqual({ agentType: "Explore", description: "Find the config loader" });
     expect(agentMeta(join(DIR, ASIDE))).toBeUndefined();
-    const dir = mkdtempSync(join(tmpdir(), "ccs-meta-"));
+    const dir = scratchDir("ccs-meta-");
     writeFileSync(join(dir, "agent-a1.meta.json"), "{not json");
     writeFileSync(join(dir, "agent-a2.meta.json"), '{"agentType":7,"description":"only this"}');
     expect(agentMeta(join(dir, "agent-a1.jsonl"))).toBeUndefined();

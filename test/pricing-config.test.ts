@@ -1,14 +1,14 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigSchema } from "../src/config/schema.ts";
 import { runCli } from "./helpers/cli.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 /** The config's `priceUpdates` switch and `prices` overrides, through the CLI with a temp HOME. */
 let home: string;
 beforeEach(() => {
-  home = mkdtempSync(join(tmpdir(), "ccs-prices-config-"));
+  home = scratchDir("ccs-prices-config-");
 });
 afterEach(() => rmSync(home, { recursive: true, force: true }));
 

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pricesCachePath, readPriceCache } from "../src/pricing/cache.ts";
 import { loadPriceBook, PRICES_URL_ENV, refreshPrices } from "../src/pricing/index.ts";
 import { closedPort } from "./helpers/closed-port.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 /**
  * refreshPrices against a price list served on 127.0.0.1, each test in its
@@ -63,7 +63,7 @@ afterAll(async () => {
   else process.env[PRICES_URL_ENV] = savedUrl;
 });
 beforeEach(() => {
-  home = mkdtempSync(join(tmpdir(), "ccs-prices-"));
+  home = scratchDir("ccs-prices-");
   process.env.HOME = home;
   delete process.env[PRICES_URL_ENV];
   requests = 0;

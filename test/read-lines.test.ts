@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readLines } from "../src/transcript/read-lines.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 function file(content: string | Uint8Array): string {
-  const path = join(mkdtempSync(join(tmpdir(), "ccs-read-")), "t.jsonl");
+  const path = join(scratchDir("ccs-read-"), "t.jsonl");
   writeFileSync(path, content);
   return path;
 }

@@ -1,6 +1,4 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Outcome } from "../src/opensync/client.ts";
 import { AuthError, ProtocolError, TransientError, ValidationError } from "../src/opensync/errors.ts";
@@ -13,13 +11,14 @@ import type { SendTransport } from "../src/send/transport.ts";
 import { MESSAGE_WINDOW_MS, SESSION_WINDOW_MS, messageReadyAt, sessionReadyAt } from "../src/send/windows.ts";
 import { SyncLock } from "../src/state/lock.ts";
 import { StateStore } from "../src/state/store.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 const NOW = 1_800_000_000_000;
 const stores: StateStore[] = [];
 afterEach(() => stores.splice(0).forEach((s) => s.close()));
 
 function store(): StateStore {
-  const s = StateStore.open(join(mkdtempSync(join(tmpdir(), "ccs-send-")), "state.db"));
+  const s = StateStore.open(join(scratchDir("ccs-send-"), "state.db"));
   stores.push(s);
   return s;
 }

@@ -12,10 +12,10 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { HOOK_EVENTS } from "../src/claude-settings/hook-spec.ts";
 import { shellWord } from "../src/claude-settings/self-command.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 // Each test runs the CLI several times; on a shared, loaded machine that can take longer than the default 5 s.
 setDefaultTimeout(60_000);
@@ -30,7 +30,7 @@ let settings: string;
 let bin: string;
 
 beforeEach(() => {
-  home = mkdtempSync(join(tmpdir(), "ccs-setup-"));
+  home = scratchDir("ccs-setup-");
   claudeDir = join(home, "claude-config");
   settings = join(claudeDir, "settings.json");
   bin = join(home, "bin");
@@ -289,7 +289,7 @@ describe("setup", () => {
 });
 
 describe("setup from a compiled binary", () => {
-  const buildDir = mkdtempSync(join(tmpdir(), "ccs-bin-"));
+  const buildDir = scratchDir("ccs-bin-");
   // Spaces, quotes and a dollar sign: what a shell command line would have to quote.
   const folder = join(buildDir, `Jane's "tools" $HOME`);
   const binary = join(folder, posix ? "claude-code-sync" : "claude-code-sync.exe");

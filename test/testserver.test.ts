@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { USER_AGENT } from "../src/version.ts";
 import { BATCH_CHUNK, type FaultRule, randomApiKey, startTestServer, type TestServer, type ViolationReason } from "../testserver/server.ts";
 import { manualClock, reasons, send, until } from "./testserver-helpers.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 let server: TestServer;
 let clock: ReturnType<typeof manualClock>;
@@ -502,7 +502,7 @@ describe("control over HTTP", () => {
 });
 
 test("a database file keeps the data across restarts", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "ccs-testserver-"));
+  const dir = scratchDir("ccs-testserver-");
   try {
     const dbPath = join(dir, "opensync.sqlite");
     const first = await startTestServer({ dbPath });

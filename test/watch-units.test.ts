@@ -1,7 +1,6 @@
 import { syncReport } from "./helpers/report.ts";
 import { afterEach, describe, expect, test } from "bun:test";
-import { appendFileSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { AuthError, TransientError } from "../src/opensync/errors.ts";
 import { StateStore } from "../src/state/store.ts";
@@ -11,6 +10,7 @@ import { changeTarget } from "../src/watch/change-target.ts";
 import { failureLine, syncLine } from "../src/watch/sync-line.ts";
 import { startWatcher } from "../src/watch/watcher.ts";
 import { SESSION, jsonl, tempClaudeDir, user } from "./helpers/transcript.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 describe("ChangeQueue", () => {
   test("a session is ready once quiet for QUIET_MS, and a burst makes one entry", () => {
@@ -91,7 +91,7 @@ describe("startWatcher", () => {
     for (const s of stores.splice(0)) s.close();
   });
   const store = () => {
-    const s = StateStore.open(join(mkdtempSync(join(tmpdir(), "ccs-watch-")), "state.db"));
+    const s = StateStore.open(join(scratchDir("ccs-watch-"), "state.db"));
     stores.push(s);
     return s;
   };

@@ -1,6 +1,5 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { scratchDir } from "./scratch.ts";
 
 const CLI = join(import.meta.dir, "..", "..", "src", "cli.ts");
 /**
@@ -20,7 +19,7 @@ export interface CliResult {
 
 /** A fresh HOME so no test ever reads or writes the real one. */
 export function tempHome(): string {
-  return mkdtempSync(join(tmpdir(), "ccs-home-"));
+  return scratchDir("ccs-home-");
 }
 
 /** Runs the CLI from source with only the environment given (plus PATH), never the real HOME. */

@@ -6,10 +6,10 @@
  * made by the repository's own generator (bench/generate.ts), and the tests
  * that compare with figures recorded on the real corpus skip, saying why.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, utimesSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, readdirSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { generateCorpus } from "../../bench/generate.ts";
+import { scratchDir } from "./scratch.ts";
 
 /** Real transcripts, never copied into the repository. */
 export const SHARED_CORPUS = join(import.meta.dir, "..", "..", "..", "shared", "corpus");
@@ -29,14 +29,13 @@ let generated: string | undefined;
 let rested: string | undefined;
 
 /**
- * A temporary folder, removed at the process's exit, whose files all look last
+ * A temporary folder (removed at the process's exit) whose files all look last
  * written yesterday: a history, not sessions being written (a sync holds back
  * the last response of a file written in the last minute, and a fresh copy of
  * ../shared, as CI makes, is exactly that).
  */
 function historyAtRest(fill: (dir: string) => void): string {
-  const dir = mkdtempSync(join(tmpdir(), "ccs-corpus-"));
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const dir = scratchDir("ccs-corpus-");
   fill(dir);
   const yesterday = new Date(Date.now() - 24 * 60 * 60_000);
   for (const name of readdirSync(dir, { recursive: true, encoding: "utf8" })) utimesSync(join(dir, name), yesterday, yesterday);

@@ -6,7 +6,7 @@
  */
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll } from "bun:test";
-import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCorpus } from "../../bench/generate.ts";
@@ -15,18 +15,20 @@ import { type CliResult, runCli, tempHome, baseEnv } from "./cli.ts";
 
 export const CLI = join(import.meta.dir, "..", "..", "src", "cli.ts");
 
+import { removeScratchDir, scratchDir } from "./scratch.ts";
+
 const made: string[] = [];
 
 /** A temporary folder, removed by removeTempDirs (some hold hundreds of MB). */
 export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = scratchDir(prefix);
   made.push(dir);
   return dir;
 }
 
 /** Removes every folder tempDir made; for afterAll. */
 export function removeTempDirs(): void {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const dir of made.splice(0)) removeScratchDir(dir);
 }
 
 /** A Claude config folder holding a synthetic history of about `bytes` (bench/generate.ts), deterministic per seed. */

@@ -2,9 +2,9 @@
  * Builders for hand-written transcript lines in Claude Code's shapes, so each
  * test states exactly the lines it needs.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { scratchDir } from "./scratch.ts";
 
 export const SESSION = "11111111-1111-4111-8111-111111111111";
 let clock = Date.parse("2025-10-01T10:00:00.000Z");
@@ -103,7 +103,7 @@ export function jsonl(lines: unknown[]): string {
 
 /** A temporary Claude config folder; `write` puts files under its projects/ folder. */
 export function tempClaudeDir() {
-  const root = mkdtempSync(join(tmpdir(), "ccs-claude-"));
+  const root = scratchDir("ccs-claude-");
   const projects = join(root, "projects");
   mkdirSync(projects, { recursive: true });
   return {
