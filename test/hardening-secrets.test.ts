@@ -2,7 +2,7 @@
  * Every secret canary (test/helpers/canaries.ts) planted everywhere a
  * transcript can carry it: the prompt that becomes the title, a slash
  * command's arguments, a summary line, assistant text, thinking, a tool call's
- * input nested deep, tool results. None may reach the server, in any request
+ * input nested deep, tool results, the working directory. None may reach the server, in any request
  * body, and none may be printed by `sync` (the dry run shows titles).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -59,9 +59,17 @@ function plant(): ReturnType<typeof tempClaudeDir> {
       `-home-dev-secrets/${summary.sessionId}.jsonl`,
       jsonl([{ type: "summary", summary: c.text, leafUuid: "u-x" }, assistant(`msg_s${i}`, text("Summarised."), summary)]),
     );
+    // In the working directory: the session's project path and name (a folder named after what was pasted).
+    if (inFolderName(c)) {
+      const folder = { sessionId: sessionId(5, i), cwd: `/home/dev/work/${c.text}` };
+      dir.write(`-home-dev-work/${folder.sessionId}.jsonl`, jsonl([user("Hello", folder), assistant(`msg_w${i}`, text("Hi."), folder)]));
+    }
   });
   return dir;
 }
+
+/** A canary that fits in a folder's name: one line. */
+const inFolderName = (c: Canary) => !c.text.includes("\n");
 
 /** Pieces of a canary's secret that must not show up: any 12 characters of it, every line of a private key's body. */
 function pieces(c: Canary): string[] {
@@ -108,7 +116,7 @@ async function syncThrough(redact: boolean) {
 test("no piece of any secret reaches the server, in any request or stored field, nor any output of `sync`", async () => {
   const { outputs, bodies, dump } = await syncThrough(true);
   expect(outputs.map((o) => o.code)).toEqual([0, 0, 0, 0, 0]);
-  expect(dump.length).toBe(CANARIES.length * 4);
+  expect(dump.length).toBe(CANARIES.length * 4 + CANARIES.filter(inFolderName).length);
   // Thinking was sent (so it was checked), and redaction did its work.
   const stored = JSON.stringify(dump);
   expect(stored).toContain("[thinking]");

@@ -11,7 +11,7 @@ import { summarizeAll } from "../scan/summaries.ts";
 import { releaseHeldBy } from "../state/lock.ts";
 import { connect, requireRoots, scanSettings, startPriceRefresh } from "../sync/context.ts";
 import { runSync } from "../sync/run-sync.ts";
-import { shownTitle } from "../plan/payloads.ts";
+import { shownSession } from "../plan/payloads.ts";
 import { isTerminal, writeErr, writeOut } from "../runtime/stdio.ts";
 
 /** The shell's code for a command stopped by Ctrl-C. */
@@ -57,7 +57,7 @@ async function dryRun(given: string | undefined, json: boolean, verbose: boolean
   });
   const chosen = sessions
     .filter((s) => (session ? s.externalId === session : !settings.isExcluded(s.projectPath)))
-    .map((s) => (s.title === undefined ? s : { ...s, title: shownTitle(s.title, settings.scrub) }));
+    .map((s) => shownSession(s, settings.scrub));
   const report = buildDryRunReport(chosen, stats, countRedactions ? redactions : undefined);
   writeOut(json ? `${JSON.stringify(report)}\n` : `${renderDryRun(report, verbose, outputWidth())}\n`);
   return 0;

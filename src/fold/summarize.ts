@@ -94,7 +94,8 @@ function mainModel(outputByModel: Map<string, number>): string | undefined {
   return best;
 }
 
-function lastSegment(path: string): string {
+/** A project's name: its folder's. */
+export function projectNameOf(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
 }
 
@@ -115,7 +116,7 @@ export function summarize(meta: SessionMeta, usage: SessionUsage, messageCount: 
   return {
     externalId: meta.sessionId,
     ...(title ? { title } : {}),
-    ...(cwd ? { projectPath: cwd, projectName: lastSegment(cwd) } : {}),
+    ...(cwd ? { projectPath: cwd, projectName: projectNameOf(cwd) } : {}),
     ...(model ? { model } : {}),
     provider: "anthropic",
     source: "claude-code",

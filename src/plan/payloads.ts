@@ -1,7 +1,7 @@
 import { textOf } from "../fold/parts.ts";
 import { titleFrom } from "../fold/prompt.ts";
 import type { FoldedMessage } from "../fold/session-fold.ts";
-import type { SessionSummary } from "../fold/summarize.ts";
+import { type SessionSummary, projectNameOf } from "../fold/summarize.ts";
 import type { MessagePayload, Part, SessionPayload } from "../opensync/payload.ts";
 import type { Redactor } from "../safety/redact.ts";
 import { fitMessage, truncateText } from "../safety/sanitize.ts";
@@ -21,8 +21,26 @@ export function scrubberFrom(redactor: Redactor | undefined): Scrubber {
 }
 
 /** A session's title as it is shown and sent: redacted whole, then cut (fold/prompt.ts titleSource). */
-export function shownTitle(source: string, scrub: Scrubber): string {
+function shownTitle(source: string, scrub: Scrubber): string {
   return truncateText(titleFrom(scrub.text(source).text), TITLE_MAX_BYTES);
+}
+
+type Shown = Pick<SessionSummary, "title" | "projectPath" | "projectName">;
+
+/** The name is taken from the redacted path: redacted alone, a secret's tail after a "/" would lose what marks it. */
+const shownProject = (path: string) => ({ projectPath: path, projectName: projectNameOf(path) });
+
+/**
+ * A session as it is shown (the dry run) and sent: the text that came from
+ * the user redacted, its title and its project too (a token can sit in a
+ * folder's name).
+ */
+export function shownSession<S extends Shown>(s: S, scrub: Scrubber): S {
+  return {
+    ...s,
+    ...(s.title !== undefined ? { title: shownTitle(s.title, scrub) } : {}),
+    ...(s.projectPath !== undefined ? shownProject(scrub.text(s.projectPath).text) : {}),
+  };
 }
 
 /**
@@ -30,13 +48,13 @@ export function shownTitle(source: string, scrub: Scrubber): string {
  * the title redacted. `createdAt` is added when sending (clamped to that
  * moment), so a clock ahead of the server never makes it look changed.
  */
-export function sessionPayload(s: SessionSummary, scrub: Scrubber): Omit<SessionPayload, "createdAt"> {
-  const title = s.title === undefined ? undefined : shownTitle(s.title, scrub);
+export function sessionPayload(summary: SessionSummary, scrub: Scrubber): Omit<SessionPayload, "createdAt"> {
+  const s = shownSession(summary, scrub);
   return {
     externalId: s.externalId,
     source: SOURCE,
     provider: s.provider,
-    ...(title ? { title } : {}),
+    ...(s.title ? { title: s.title } : {}),
     ...(s.projectPath ? { projectPath: s.projectPath, projectName: s.projectName } : {}),
     ...(s.model ? { model: s.model } : {}),
     promptTokens: s.promptTokens,

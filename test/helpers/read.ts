@@ -4,7 +4,7 @@ import { NO_PAST, scan } from "../../src/scan/scan.ts";
 import { SessionSummaries } from "../../src/scan/summaries.ts";
 import { priceBookOf } from "../../src/pricing/index.ts";
 import type { SessionChunk } from "../../src/scan/work.ts";
-import { scrubberFrom, shownTitle } from "../../src/plan/payloads.ts";
+import { scrubberFrom, shownSession } from "../../src/plan/payloads.ts";
 import { createRedactor } from "../../src/safety/redact.ts";
 import type { StateStore } from "../../src/state/store.ts";
 import { StateSink, recordFolders, statePast } from "../../src/sync/state-sink.ts";
@@ -52,7 +52,7 @@ export async function readAll(roots: string[], fold: FoldOptions = DEFAULT_FOLD_
     },
   );
   // Titles as a dry run shows them: cut after redaction (none here).
-  const sessions = summaries.sessions().map((s) => (s.title === undefined ? s : { ...s, title: shownTitle(s.title, scrubberFrom(undefined)) }));
+  const sessions = summaries.sessions().map((s) => shownSession(s, scrubberFrom(undefined)));
   return { sessions, stats };
 }
 
