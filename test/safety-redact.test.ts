@@ -47,6 +47,11 @@ describe("what is kept around a redaction", () => {
     ["?access_token=abc123def&page=2", "?access_token=[REDACTED:secret]&page=2"],
     ["token := \"abc123def\"", 'token := "[REDACTED:secret]"'],
     ['"password": "... it is Xy7pQ2vL9"', '"password": "[REDACTED:secret]"'], // an ellipsis does not make it a placeholder
+    // "example" or "dummy" inside proves nothing: a vendor's token shape, or a password with digits
+    ["STRIPE_KEY=sk_live_51Hab12examplecd34ef56gh78ij90kl12mn34op", "STRIPE_KEY=[REDACTED:stripe-key]"],
+    ["token ghp_EXAMPLEaB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1x here", "token [REDACTED:github-token] here"],
+    ["DB_PASSWORD=Example2024!", "DB_PASSWORD=[REDACTED:secret]"],
+    ["DB_PASSWORD=MyDummyPass99", "DB_PASSWORD=[REDACTED:secret]"],
     // the JWT rule and the assignment rule both find it; the more specific names it
     ['"token": "Bearer eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl"', '"token": "[REDACTED:jwt]"'],
     ["-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\nnext line", "[REDACTED:private-key]\nnext line"],
@@ -124,6 +129,7 @@ describe("ordinary text and code stay as they are", () => {
     ["angle placeholder", "ANTHROPIC_API_KEY=<your key>"],
     ["xxx placeholder", 'api_key = "xxxxxxxxxxxxxxxx"'],
     ["changeme", "SECRET=changeme"],
+    ["a token shape masked in the text", "OPENAI_API_KEY=sk-proj-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"],
     ["empty value", "PASSWORD="],
     ["empty quoted value", 'password: ""'],
     ["null", '"password": null'],

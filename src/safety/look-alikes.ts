@@ -18,14 +18,37 @@ const REFERENCE =
 const PLACEHOLDER_WORD =
   /^(?:null|nil|none|undefined|true|false|yes|no|on|off|string|str|number|int|integer|float|double|bool|boolean|any|unknown|object|bytes|required|optional|empty|default|hidden|masked|secret|password|passwd|pass|token|key|apikey|api_key|test|testing|demo|foo|bar|baz|foobar|abc|xyz|n\/a|tbd|todo|fixme)$/i;
 const PLACEHOLDER_WHOLE = /^(?:your|enter|insert|replace|put)[-_ .]|^<.*>$|^\[.*\]$|^\{.*\}$|^(.)\1*$/i;
-/** Only for one-word values: a longer text may hold a real secret next to an ellipsis. */
-const PLACEHOLDER_PART = /example|placeholder|change[-_]?me|dummy|redacted|x{5,}|\*{3,}|\.{3}|…|[-_]here$/i;
+/** A value masked or cut in the text itself: `ghp_xxxxx…`, `sk-***`, `sk-ant-...`. */
+const MASKED = /x{5,}|\*{3,}|\.{3}|…/i;
+/**
+ * Documentation keys: AWS's end so (AKIAIOSFODNN7EXAMPLE, wJalr…EXAMPLEKEY),
+ * others repeat it (ABSK…EXAMPLEEXAMPLE…); a random key does neither.
+ */
+const DOCUMENTATION_KEY = /EXAMPLE(?:KEY)?$|EXAMPLE.*EXAMPLE/;
+
+/**
+ * For a value in a vendor's token format (a prefix and a shape): only one that
+ * cannot be a token is let through. A word such as "example" or "dummy"
+ * inside proves nothing: a token made up for a test may be pasted next to a
+ * real one, and masking a made-up one costs nothing.
+ */
+export function isTokenStandIn(value: string): boolean {
+  return MASKED.test(value) || DOCUMENTATION_KEY.test(value);
+}
+
+/**
+ * Only for one-word values: a longer text may hold a real secret next to an
+ * ellipsis. A word such as "example" counts only in a value without digits:
+ * `Example2024!` or `MyDummyPass99` is somebody's password.
+ */
+const PLACEHOLDER_PART = /[-_]here$/i;
+const PLACEHOLDER_NAME = /example|placeholder|change[-_]?me|dummy|redacted/i;
 
 export function isPlaceholder(value: string): boolean {
   return (
     PLACEHOLDER_WORD.test(value) ||
     PLACEHOLDER_WHOLE.test(value) ||
-    (!HAS_SPACE.test(value) && PLACEHOLDER_PART.test(value))
+    (!HAS_SPACE.test(value) && (PLACEHOLDER_PART.test(value) || isTokenStandIn(value) || (PLACEHOLDER_NAME.test(value) && !HAS_DIGIT.test(value))))
   );
 }
 

@@ -1,6 +1,6 @@
 import { z } from "../runtime/zod.ts";
 import type { Detector, Finding, Hits } from "./detectors.ts";
-import { HAS_DIGIT, isPlaceholder } from "./look-alikes.ts";
+import { HAS_DIGIT, isTokenStandIn } from "./look-alikes.ts";
 import data from "./rules/tokens.json" with { type: "json" };
 
 /**
@@ -60,7 +60,7 @@ class TokenDetector implements Detector {
         : [at, at + m[0].length];
       if (!span) continue;
       const secret = text.slice(span[0], span[1]);
-      if (isPlaceholder(secret) || (this.rule.needsDigit && !HAS_DIGIT.test(secret))) continue;
+      if (isTokenStandIn(secret) || (this.rule.needsDigit && !HAS_DIGIT.test(secret))) continue;
       out.push({ start: span[0], end: span[1], kind: this.rule.kind, token: true });
       done = at + m[0].length;
     }
