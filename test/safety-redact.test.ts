@@ -52,6 +52,10 @@ describe("what is kept around a redaction", () => {
     ["token ghp_EXAMPLEaB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1x here", "token [REDACTED:github-token] here"],
     ["DB_PASSWORD=Example2024!", "DB_PASSWORD=[REDACTED:secret]"],
     ["DB_PASSWORD=MyDummyPass99", "DB_PASSWORD=[REDACTED:secret]"],
+    // Basic credentials with no Authorization before them: taken when they decode to user:password
+    ['{"auth": "Basic YWRtaW46U3VwZXJTM2NyZXQ="}', '{"auth": "Basic [REDACTED:authorization]"}'],
+    ["DOPPLER_TOKEN=dp.st.dev.aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7dE9fG", "DOPPLER_TOKEN=[REDACTED:doppler-token]"],
+    ["square: sq0csp-aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7dE9f", "square: [REDACTED:square-secret]"],
     // the JWT rule and the assignment rule both find it; the more specific names it
     ['"token": "Bearer eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl"', '"token": "[REDACTED:jwt]"'],
     ["-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\nnext line", "[REDACTED:private-key]\nnext line"],
@@ -129,6 +133,8 @@ describe("ordinary text and code stay as they are", () => {
     ["angle placeholder", "ANTHROPIC_API_KEY=<your key>"],
     ["xxx placeholder", 'api_key = "xxxxxxxxxxxxxxxx"'],
     ["changeme", "SECRET=changeme"],
+    ["basic in prose", "the basic usage of Basic auth"],
+    ["Basic and base64 that is no user:password", "Basic SGVsbG8gV29ybGQ="],
     ["a token shape masked in the text", "OPENAI_API_KEY=sk-proj-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"],
     ["empty value", "PASSWORD="],
     ["empty quoted value", 'password: ""'],

@@ -3,7 +3,7 @@ import { type Detector, DetectorSet, type Finding } from "./detectors.ts";
 import { SECRET_KEY, assignmentDetector, isAssignedSecret } from "./generic/assignment.ts";
 import { awsSecretDetector } from "./generic/aws-secret.ts";
 import { secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
-import { authorizationDetector, bearerDetector, cookieDetector } from "./generic/headers.ts";
+import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } from "./generic/headers.ts";
 import { netrcDetector } from "./generic/netrc.ts";
 import { privateKeyDetector } from "./generic/private-key.ts";
 import { urlCredentialsDetector, urlSignatureDetector } from "./generic/urls.ts";
@@ -55,6 +55,7 @@ function builtinDetectors(): Detector[] {
     awsSecretDetector,
     authorizationDetector,
     bearerDetector,
+    basicDetector,
     cookieDetector,
     urlSignatureDetector,
     netrcDetector,

@@ -89,6 +89,30 @@ export const bearerDetector: Detector = {
   },
 };
 
+const BASIC = /basic[ \t]{1,10}([A-Za-z0-9+/]{8,2000}={0,2})(?![A-Za-z0-9+/=])/iyd;
+/** What a Basic credential decodes to: `user:password`, printable. */
+const USER_AND_PASSWORD = /^[\x20-\x7e]*:[\x20-\x7e]+$/;
+
+/**
+ * A loose `Basic <base64>` (`"auth": "Basic ..."` in a config, with no
+ * Authorization before it): taken only when it decodes to `user:password`, so
+ * prose ("basic usage") stays.
+ */
+export const basicDetector: Detector = {
+  keywords: ["basic"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (/[A-Za-z0-9]/.test(text.charAt(at - 1))) continue;
+      BASIC.lastIndex = at;
+      const m = BASIC.exec(text);
+      const span = m?.indices?.[1];
+      if (!m?.[1] || !span || m[1].length % 4 !== 0 || !USER_AND_PASSWORD.test(Buffer.from(m[1], "base64").toString("latin1"))) continue;
+      out.push({ start: span[0], end: span[1], kind: "authorization" });
+    }
+  },
+};
+
 /** `Cookie:` / `Set-Cookie:` headers, and `cookie = "..."` in code (then quoted). */
 const COOKIE = String.raw`cookie(["'\x60]?)[ \t]{0,10}(?::|=(?=[ \t]{0,10}["'\x60]))[ \t]{0,10}(["'\x60]?)`;
 const COOKIE_HEAD = new RegExp(COOKIE, "iy");
