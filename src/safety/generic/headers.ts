@@ -1,4 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
+import type { RedactionKind } from "../marker.ts";
 import { HAS_DIGIT, HAS_LETTER, isStandIn } from "../look-alikes.ts";
 
 /**
@@ -70,48 +71,45 @@ export const authorizationDetector: Detector = {
   },
 };
 
-const BEARER = /bearer[ \t]{1,10}([A-Za-z0-9._~+/=-]{8,2000})/iyd;
+/** A loose `<scheme> <credential>` (group 1 of `re`, sticky), taken when `accept` says it is one: prose stays. */
+function looseCredential(keyword: string, re: RegExp, accept: (credential: string) => boolean, kind: RedactionKind): Detector {
+  return {
+    keywords: [keyword],
+    find(text: string, hits: Hits, out: Finding[]): void {
+      for (let i = 0; i < hits.length; i += 2) {
+        const at = hits[i] as number;
+        if (/[A-Za-z0-9]/.test(text.charAt(at - 1))) continue;
+        re.lastIndex = at;
+        const m = re.exec(text);
+        const credential = m?.[1];
+        const span = m?.indices?.[1];
+        if (credential && span && accept(credential)) out.push({ start: span[0], end: span[1], kind });
+      }
+    },
+  };
+}
 
-/** A loose `bearer <token>`: the token must look random, so prose ("bearer authentication") stays. */
-export const bearerDetector: Detector = {
-  keywords: ["bearer"],
-  find(text: string, hits: Hits, out: Finding[]): void {
-    for (let i = 0; i < hits.length; i += 2) {
-      const at = hits[i] as number;
-      if (/[A-Za-z0-9]/.test(text.charAt(at - 1))) continue;
-      BEARER.lastIndex = at;
-      const m = BEARER.exec(text);
-      const token = m?.[1];
-      const span = m?.indices?.[1];
-      if (!token || !span || isStandIn(token) || !HAS_DIGIT.test(token) || !HAS_LETTER.test(token)) continue;
-      out.push({ start: span[0], end: span[1], kind: "bearer-token" });
-    }
-  },
-};
+/** `bearer <token>`: the token must look random, so prose ("bearer authentication") stays. */
+export const bearerDetector = looseCredential(
+  "bearer",
+  /bearer[ \t]{1,10}([A-Za-z0-9._~+/=-]{8,2000})/iyd,
+  (token) => !isStandIn(token) && HAS_DIGIT.test(token) && HAS_LETTER.test(token),
+  "bearer-token",
+);
 
-const BASIC = /basic[ \t]{1,10}([A-Za-z0-9+/]{8,2000}={0,2})(?![A-Za-z0-9+/=])/iyd;
 /** What a Basic credential decodes to: `user:password`, printable. */
 const USER_AND_PASSWORD = /^[\x20-\x7e]*:[\x20-\x7e]+$/;
 
 /**
- * A loose `Basic <base64>` (`"auth": "Basic ..."` in a config, with no
- * Authorization before it): taken only when it decodes to `user:password`, so
- * prose ("basic usage") stays.
+ * `Basic <base64>` with no Authorization before it (`"auth": "Basic ..."` in a
+ * config): taken only when it decodes to `user:password` ("basic usage" stays).
  */
-export const basicDetector: Detector = {
-  keywords: ["basic"],
-  find(text: string, hits: Hits, out: Finding[]): void {
-    for (let i = 0; i < hits.length; i += 2) {
-      const at = hits[i] as number;
-      if (/[A-Za-z0-9]/.test(text.charAt(at - 1))) continue;
-      BASIC.lastIndex = at;
-      const m = BASIC.exec(text);
-      const span = m?.indices?.[1];
-      if (!m?.[1] || !span || m[1].length % 4 !== 0 || !USER_AND_PASSWORD.test(Buffer.from(m[1], "base64").toString("latin1"))) continue;
-      out.push({ start: span[0], end: span[1], kind: "authorization" });
-    }
-  },
-};
+export const basicDetector = looseCredential(
+  "basic",
+  /basic[ \t]{1,10}([A-Za-z0-9+/]{8,2000}={0,2})(?![A-Za-z0-9+/=])/iyd,
+  (base64) => base64.length % 4 === 0 && USER_AND_PASSWORD.test(Buffer.from(base64, "base64").toString("latin1")),
+  "authorization",
+);
 
 /** `Cookie:` / `Set-Cookie:` headers, and `cookie = "..."` in code (then quoted). */
 const COOKIE = String.raw`cookie(["'\x60]?)[ \t]{0,10}(?::|=(?=[ \t]{0,10}["'\x60]))[ \t]{0,10}(["'\x60]?)`;
