@@ -106,6 +106,8 @@ CREATE TABLE IF NOT EXISTS sessions (
   title TEXT, projectPath TEXT, projectName TEXT, model TEXT, provider TEXT, source TEXT NOT NULL,
   promptTokens REAL NOT NULL, completionTokens REAL NOT NULL, cost REAL NOT NULL, durationMs REAL,
   messageCount INTEGER NOT NULL, searchableText TEXT NOT NULL, createdAt REAL NOT NULL, updatedAt REAL NOT NULL);
+-- GET /api/sessions?limit=N reads the newest N through an index, as OpenSync's does (by_user_updated, take(limit)).
+CREATE INDEX IF NOT EXISTS sessions_by_updated ON sessions (updatedAt DESC, seq DESC);
 CREATE TABLE IF NOT EXISTS messages (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, sessionId TEXT NOT NULL,
   externalId TEXT NOT NULL, role TEXT NOT NULL, textContent TEXT, model TEXT,
