@@ -140,7 +140,7 @@ function databases(url: string | undefined): NonNullable<Status["stateDatabases"
 function lastSyncText(s: Status): string {
   if (s.sessionsSynced === null) return "unknown";
   if (s.lastSync) return timeAgo(Date.parse(s.lastSync));
-  return (s.sessionsSynced ?? 0) > 0 ? "none completed (the runs that sent these sessions stopped before the end)" : "never";
+  return s.sessionsSynced > 0 ? "none completed (the runs that sent these sessions stopped before the end)" : "never";
 }
 
 function localLines(s: Status, verbose: boolean): string[] {

@@ -70,7 +70,7 @@ function setList(options: Options, key: "excludeProjects" | "redactPatterns", va
     next = splitList(value);
     message = `${key} set.`;
   }
-  const listed = next.length === 0 ? "(empty)" : next.map((entry) => JSON.stringify(entry)).join(", ");
+  const listed = next.length === 0 ? "(empty)" : quoted(next);
   return { options: validated({ ...options, [key]: next }), message: `${message} Now: ${listed}` };
 }
 

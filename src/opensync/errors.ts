@@ -176,12 +176,17 @@ export class ProtocolError extends TransientError {
     attempts = 1,
   ) {
     super(
-      `${url} answered HTTP ${status} with ${describe(stranger)}${stranger === "empty" ? "" : ` ("${brief(maskCredentials(detail), 200)}")`} instead of OpenSync's reply. ${fixFor(url, stranger)}`,
+      `${url} answered ${answered(status, stranger)}${stranger === "empty" ? "" : ` ("${brief(maskCredentials(detail), 200)}")`} instead of OpenSync's reply. ${fixFor(url, stranger)}`,
       attempts,
       false,
-      { kind: "not-opensync", reason: `HTTP ${status} with ${describe(stranger)}` },
+      { kind: "not-opensync", reason: answered(status, stranger) },
     );
     this.name = "ProtocolError";
+  }
+
+  /** A command stopped by this: the URL is wrong, a usage problem (2); a proxy's size limit is not (1). */
+  get commandExitCode(): 1 | 2 {
+    return this.stranger === "too-large" ? 1 : 2;
   }
 }
 
@@ -193,15 +198,17 @@ export class ProtocolError extends TransientError {
 export class BlockedItemError extends TransientError {
   constructor(error: ProtocolError, id: string) {
     super(
-      `Sending ${id}, ${safeHost(error.url)} answered HTTP ${error.status} with ${describe(error.stranger)} (${brief(maskCredentials(error.detail), 200)}), ` +
+      `Sending ${id}, ${safeHost(error.url)} answered ${answered(error.status, error.stranger)} (${brief(maskCredentials(error.detail), 200)}), ` +
         "while other requests went through: something in front of OpenSync (a firewall or proxy) blocks this item",
       error.attempts,
       false,
-      { kind: "not-opensync", reason: `HTTP ${error.status} with ${describe(error.stranger)}, for this item only` },
+      { kind: "not-opensync", reason: `${answered(error.status, error.stranger)}, for this item only` },
     );
     this.name = "BlockedItemError";
   }
 }
+
+const answered = (status: number, stranger: Stranger) => `HTTP ${status} with ${describe(stranger)}`;
 
 function describe(stranger: Stranger): string {
   if (stranger === "page") return "a web page";

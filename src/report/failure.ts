@@ -29,11 +29,10 @@ const SERVER_CODES: Array<[new (...args: never[]) => Error, string]> = [
 
 /**
  * An answer that is not OpenSync's ends a command only when it repeats (sync)
- * or for a one-off check (login, status): then the URL is wrong, a usage
- * problem (2), though one alone is a passing hiccup for the client. A proxy's
- * size limit is no wrong URL.
+ * or for a one-off check (login, status): then its own exit code, though one
+ * alone is a passing hiccup for the client (the error's exit code, 1).
  */
-const exitCodeOf = (error: UserError): 1 | 2 => (error instanceof ProtocolError && error.stranger !== "too-large" ? 2 : error.exitCode);
+const exitCodeOf = (error: UserError): 1 | 2 => (error instanceof ProtocolError ? error.commandExitCode : error.exitCode);
 
 /** Errors a person can act on become a Failure; anything else is a bug and is thrown again. */
 export function failureOf(error: unknown, origin?: Origin): Failure {

@@ -51,10 +51,10 @@ export function explainServerError(
     return { problem: `${error.url} answered 404: ${url} is not an OpenSync server (or has no sync API)`, fix: login, exitCode: 2 };
   }
   if (error instanceof ProtocolError && error.stranger === "too-large") {
-    return { problem: `${error.url} answered HTTP 413: something in front of OpenSync (a proxy) refused a request as too large`, fix: "raise that proxy's limit on the size of a request", exitCode: 1 };
+    return { problem: `${error.url} answered HTTP 413: something in front of OpenSync (a proxy) refused a request as too large`, fix: "raise that proxy's limit on the size of a request", exitCode: error.commandExitCode };
   }
   if (error instanceof ProtocolError) {
-    return { problem: `${error.url} answered HTTP ${error.status} with something that is not OpenSync (a wrong URL, or a proxy page)`, fix: login, exitCode: 2 };
+    return { problem: `${error.url} answered HTTP ${error.status} with something that is not OpenSync (a wrong URL, or a proxy page)`, fix: login, exitCode: error.commandExitCode };
   }
   if (error instanceof TlsError) {
     return {
