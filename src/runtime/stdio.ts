@@ -30,8 +30,8 @@ function writeAll(fd: 1 | 2, text: string): void {
       const code = (error as NodeJS.ErrnoException).code;
       // A pipe left non-blocking by whoever made it, and full: its reader will drain it.
       if (code === "EAGAIN") Bun.sleepSync(1);
-      // The reader is gone (`| head -1`): there is nobody to tell anything.
-      else if (code === "EPIPE") return;
+      // The reader is gone (`| head -1`; a socket pair, as Bun.spawn makes, says ECONNRESET): there is nobody to tell anything.
+      else if (code === "EPIPE" || code === "ECONNRESET") return;
       else throw error;
     }
   }
