@@ -1,7 +1,8 @@
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type SyncRequest, claim, done, enqueue, putBack, queueDir, waiting } from "../src/hooks/queue.ts";
+import { enqueue, queueDir } from "../src/hooks/enqueue.ts";
+import { type SyncRequest, claim, done, putBack, waiting } from "../src/hooks/queue.ts";
 import { STALE_MS, claimRunner, holdsRunner, markRunner, releaseRunner, runnerAlive, runnerFile, touchRunner } from "../src/hooks/runner-lock.ts";
 import { tempHome } from "./helpers/cli.ts";
 

@@ -2,7 +2,7 @@ import { syncReport } from "./helpers/report.ts";
 import { describe, expect, test } from "bun:test";
 import { UserError } from "../src/errors.ts";
 import { backgroundLine, type BackgroundStatus } from "../src/hooks/background-status.ts";
-import { completeObject } from "../src/hooks/input.ts";
+import { completeObject, requestFromEvent } from "../src/hooks/input.ts";
 import { reported } from "../src/hooks/pass.ts";
 import type { SyncRequest } from "../src/hooks/queue.ts";
 import {
@@ -169,6 +169,21 @@ describe("completeObject: the hook returns once stdin holds a whole event", () =
     ["nothing yet", "", undefined],
   ])("%s", (_name, text, expected) => {
     expect(completeObject(text)).toEqual(expected);
+  });
+});
+
+describe("requestFromEvent: what a hook passes on from Claude Code's event", () => {
+  test.each<[string, unknown, unknown]>([
+    ["a Stop event", { session_id: "s1", transcript_path: "/p/s1.jsonl", hook_event_name: "Stop", stop_hook_active: false }, { sessionId: "s1", transcriptPath: "/p/s1.jsonl" }],
+    ["no transcript path", { session_id: "s1", cwd: "/w" }, { sessionId: "s1" }],
+    ["a transcript path that is no string is left out", { session_id: "s1", transcript_path: 7 }, { sessionId: "s1" }],
+    ["no session id", { transcript_path: "/p/s1.jsonl" }, undefined],
+    ["an empty session id", { session_id: "" }, undefined],
+    ["a session id that is no string", { session_id: 12 }, undefined],
+    ["not an object", "s1", undefined],
+    ["null", null, undefined],
+  ])("%s", (_name, event, expected) => {
+    expect(requestFromEvent(event) as unknown).toEqual(expected);
   });
 });
 

@@ -1,7 +1,7 @@
 import { selfArgv } from "../claude-settings/self-command.ts";
-import { HookInputSchema } from "../hooks/input.ts";
+import { requestFromEvent } from "../hooks/input.ts";
 import { log } from "../hooks/log.ts";
-import { HANDOVER_MS, enqueue } from "../hooks/queue.ts";
+import { HANDOVER_MS, enqueue } from "../hooks/enqueue.ts";
 import { claimRunner, markRunner, releaseRunner, runnerAlive } from "../hooks/runner-lock.ts";
 import { readStdinJson } from "../hooks/stdin.ts";
 
@@ -32,13 +32,12 @@ export async function run(args: string[]): Promise<number> {
       log(`hook ${event}: ${why} (${read.length} characters); nothing to do`);
       return 0;
     }
-    const input = HookInputSchema.safeParse(read.value);
-    if (!input.success) {
+    const request = requestFromEvent(read.value);
+    if (!request) {
       log(`hook ${event}: no session_id in the event; nothing to do`);
       return 0;
     }
-    const { session_id: sessionId, transcript_path: transcriptPath } = input.data;
-    enqueue({ sessionId, event, at: Date.now(), ...(transcriptPath ? { transcriptPath } : {}) });
+    enqueue({ ...request, event, at: Date.now() });
     if (!runnerAlive() && claimRunner()) startRunner();
   } catch (error) {
     log(`hook ${event}: ${(error as Error).stack ?? error}`);

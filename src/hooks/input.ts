@@ -1,15 +1,16 @@
-import { z } from "../runtime/zod.ts";
+import type { SyncRequest } from "./queue.ts";
 
 /**
- * What Claude Code sends a hook on stdin. zod/mini keeps the hook's start-up
- * small; unknown fields (every event has its own) pass through.
+ * The fields of a hook event (what Claude Code sends a hook on stdin) that the
+ * hook passes on; undefined without a session id. Every event has fields of
+ * its own: the others are ignored. A check by hand, not zod: see enqueue.ts.
  */
-export const HookInputSchema = z.looseObject({
-  session_id: z.string().check(z.minLength(1)),
-  transcript_path: z.optional(z.string()),
-  cwd: z.optional(z.string()),
-  hook_event_name: z.optional(z.string()),
-});
+export function requestFromEvent(event: unknown): Pick<SyncRequest, "sessionId" | "transcriptPath"> | undefined {
+  if (typeof event !== "object" || event === null) return undefined;
+  const { session_id: sessionId, transcript_path: transcriptPath } = event as Record<string, unknown>;
+  if (typeof sessionId !== "string" || sessionId === "") return undefined;
+  return typeof transcriptPath === "string" ? { sessionId, transcriptPath } : { sessionId };
+}
 
 /**
  * The JSON object read so far, once it is complete; undefined while it is not.

@@ -1,7 +1,7 @@
-import { linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { linkSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "../runtime/zod.ts";
-import { appDir } from "../paths.ts";
+import { REQUEST, fileName, queueDir, tmpFile } from "./enqueue.ts";
 
 /**
  * The hand-over from `hook <event>` (which must return at once) to the
@@ -35,39 +35,7 @@ export interface Claim extends SyncRequest {
   path: string;
 }
 
-/**
- * A runner takes up a hook's request this long after it arrives (a waiting
- * runner), or after it was started (a new one): the hook exits first, with the
- * CPU to itself, since Claude Code waits for that exit; and hooks fired
- * together (Stop and SubagentStop...) are served in one pass.
- */
-export const HANDOVER_MS = 30;
-
-const REQUEST = ".json";
 const CLAIMED = ".claimed-";
-
-export function queueDir(): string {
-  return join(appDir(), "queue");
-}
-
-function fileName(sessionId: string): string {
-  // Session ids are UUIDs; anything else is made safe for a file name.
-  return sessionId.replace(/[^A-Za-z0-9._-]/g, "_");
-}
-
-function tmpFile(dir: string, name: string): string {
-  return join(dir, `.${name}.${process.pid}.tmp`);
-}
-
-/** A hook's request: replaces any waiting request of the session, and with it its backoff (there are new lines to send). */
-export function enqueue(request: SyncRequest): void {
-  const dir = queueDir();
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const name = fileName(request.sessionId);
-  const tmp = tmpFile(dir, name);
-  writeFileSync(tmp, JSON.stringify(request), { mode: 0o600 });
-  renameSync(tmp, join(dir, name + REQUEST));
-}
 
 function list(): string[] {
   try {

@@ -3,7 +3,8 @@ import { clock } from "../watch/sync-line.ts";
 import { type BackgroundStatus, recordBackgroundStatus } from "./background-status.ts";
 import { log } from "./log.ts";
 import { pass } from "./pass.ts";
-import { type Claim, HANDOVER_MS, type SyncRequest, claim, done, putBack, queueDir, waiting } from "./queue.ts";
+import { HANDOVER_MS, queueDir } from "./enqueue.ts";
+import { type Claim, type SyncRequest, claim, done, putBack, waiting } from "./queue.ts";
 import { HEARTBEAT_MS, claimRunner, holdsRunner, releaseRunner, touchRunner } from "./runner-lock.ts";
 import { afterPass, isDue, isScheduled, needsPass } from "./schedule.ts";
 
