@@ -3,9 +3,11 @@
  * transcript can carry it: the prompt that becomes the title, a slash
  * command's arguments, a summary line, assistant text, thinking, a tool call's
  * input nested deep, tool results, the working directory. None may reach the server, in any request
- * body, and none may be printed by `sync` (the dry run shows titles).
+ * body, and none may be printed by `sync` (the dry run shows titles), nor kept in the state.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { CANARIES, type Canary } from "./helpers/canaries.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
@@ -96,13 +98,18 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function syncThrough(redact: boolean) {
-  server.reset();
+async function configured(root: string, redact: boolean) {
   const home = tempHome();
-  const env = { ...syncEnv(server, claude.root, home), CLAUDE_CODE_SYNC_URL: proxy.url };
+  const env = { ...syncEnv(server, root, home), CLAUDE_CODE_SYNC_URL: proxy.url };
   for (const [key, value] of [["thinking", "true"], ["redact", String(redact)]]) {
     expect((await runCli(["set", key as string, value as string], { env })).code).toBe(0);
   }
+  return { home, env };
+}
+
+async function syncThrough(redact: boolean) {
+  server.reset();
+  const { env } = await configured(claude.root, redact);
   const seen = proxy.requests().length;
   const outputs = [];
   for (const args of [["sync", "--dry-run"], ["sync", "--dry-run", "--json"], ["sync", "--dry-run", "--redactions"], ["sync"], ["status"]]) {
@@ -135,4 +142,44 @@ test("no piece of any secret reaches the server, in any request or stored field,
 test("control: with redaction turned off, every canary does reach the server (so the check above can fail)", async () => {
   const { bodies } = await syncThrough(false);
   expect(leaks(bodies.map((b) => b.body).join("\n")).length).toBe(CANARIES.length);
+}, 90_000);
+
+/** Every byte of the app's folder (the state database and its journal, the config), as one string. */
+function stateBytes(home: string): string {
+  const dir = join(home, ".claude-code-sync");
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => readFileSync(join(e.parentPath, e.name), "latin1"))
+    .join("\n");
+}
+
+test("nor does the state keep any piece of one: titles, a summary, a command, a response still being written", async () => {
+  // Not the working directory: the transcripts' own folder names spell it, and the state keeps their paths.
+  const dir = tempClaudeDir();
+  CANARIES.forEach((c, i) => {
+    const s = { sessionId: sessionId(6, i) };
+    dir.write(
+      `-home-dev-secrets/${s.sessionId}.jsonl`,
+      jsonl([
+        { type: "summary", summary: c.text, leafUuid: "u-x" },
+        user(`<command-name>/deploy</command-name>\n<command-args>${c.text}</command-args>`, s),
+        assistant(`msg_a${i}`, text("Deployed."), s),
+        user(`${c.text}\nWhat is wrong with this?`, s),
+        // Still streaming, in a file written just now: the sync holds it back and the state carries it to the next read.
+        assistant(`msg_o${i}`, text(`It contains ${c.text}`), { ...s, stopReason: null }),
+      ]),
+    );
+  });
+  const kept = async (redact: boolean) => {
+    server.reset();
+    const { home, env } = await configured(dir.root, redact);
+    const r = await runCli(["sync", "--json"], { env, timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    // The open responses were held back, so they are in the state only.
+    expect(JSON.stringify(server.dump())).not.toContain("It contains");
+    return leaks(stateBytes(home));
+  };
+  expect(await kept(true)).toEqual([]);
+  // Control: without redaction the state does hold them, so the check above can fail.
+  expect((await kept(false)).length).toBe(CANARIES.length);
 }, 90_000);

@@ -76,7 +76,7 @@ export interface FoldSnapshot {
   meta: SessionMeta;
   open: OpenResponse[];
   closed: string[];
-  /** Prompts sent as queued commands in the current turn (see `queued` below). */
+  /** Prompts sent as queued commands in the current turn (see `queued` below), as digests: the state keeps no prompt text. */
   queued?: string[];
 }
 
@@ -285,9 +285,10 @@ export class SessionFold {
 
   /** Whether a typed line repeats a prompt already sent as a queued command this turn; notes queued ones. */
   private repeatsQueued(text: string, queued: boolean): boolean {
-    const key = text.trim();
+    const trimmed = text.trim();
     // An image alone has no text to recognise it by.
-    if (!key) return false;
+    if (!trimmed) return false;
+    const key = Bun.hash(trimmed).toString(36);
     if (queued) {
       this.queued = [...this.queued, key].slice(-QUEUED_MEMORY);
       return false;

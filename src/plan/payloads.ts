@@ -1,6 +1,6 @@
 import { textOf } from "../fold/parts.ts";
 import { titleFrom } from "../fold/prompt.ts";
-import type { FoldedMessage } from "../fold/session-fold.ts";
+import type { FoldSnapshot, FoldedMessage, SessionMeta } from "../fold/session-fold.ts";
 import { type SessionSummary, projectNameOf } from "../fold/summarize.ts";
 import type { MessagePayload, Part, SessionPayload } from "../opensync/payload.ts";
 import type { Redactor } from "../safety/redact.ts";
@@ -94,4 +94,24 @@ export function messagePayload(m: FoldedMessage, scrub: Scrubber): { payload: Om
       parts: fitted.parts,
     },
   };
+}
+
+/** The fold's text from the transcript, sent as (or in) the session's title. */
+const META_TEXT = ["customTitle", "aiTitle", "title", "command", "subagentPrompt", "summary"] as const satisfies readonly (keyof SessionMeta)[];
+
+/**
+ * The fold's carry-over as the state keeps it: the transcript's text in it
+ * (the title's sources, responses still being written) redacted as it is
+ * sent, so the state file holds no secret that the server would not.
+ * Redaction is idempotent: what is built from it later is what a read in one
+ * go builds. The working directories stay as they are: `excludeProjects`
+ * matches them, and the transcripts' own paths in the state spell them anyway.
+ */
+export function snapshotAtRest(snapshot: FoldSnapshot, scrub: Scrubber): FoldSnapshot {
+  const meta = { ...snapshot.meta };
+  for (const key of META_TEXT) {
+    const text = meta[key];
+    if (text !== undefined) meta[key] = scrub.text(text).text;
+  }
+  return { ...snapshot, meta, open: snapshot.open.map((r) => ({ ...r, blocks: scrub.value(r.blocks).value })) };
 }

@@ -4,7 +4,7 @@ import { projectExclusion } from "../config/exclude.ts";
 import { type FoldedMessage, SessionFold } from "../fold/session-fold.ts";
 import { type Ledger, type UsageRecord, UsageLedger } from "../fold/usage-ledger.ts";
 import { payloadHash } from "../plan/hash.ts";
-import { type Scrubber, messagePayload, scrubberFrom } from "../plan/payloads.ts";
+import { type Scrubber, messagePayload, scrubberFrom, snapshotAtRest } from "../plan/payloads.ts";
 import { collectAfter } from "../runtime/gc-pacer.ts";
 import { createRedactor } from "../safety/redact.ts";
 import type { MessageRecord } from "../state/store.ts";
@@ -98,7 +98,7 @@ export class SessionReader {
         files: progress,
         done,
         meta: { ...fold.meta },
-        snapshot: fold.snapshot(),
+        snapshot: this.keepsState ? snapshotAtRest(fold.snapshot(), this.scrub) : fold.snapshot(),
         usage: ledger.take().toBatch(),
         messages: messages.splice(0),
         messageCount: fold.messages - counted,
