@@ -105,6 +105,8 @@ const sendgrid = join("S", "G.", draw(22, ALNUM + "-_"), ".", draw(43, ALNUM + "
 const pypiToken = join("py", "pi-", "AgEIcHlwaS5vcmc", draw(60, ALNUM + "-_"));
 const stripeWebhook = join("wh", "sec_", draw(32));
 const urlSlashPassword = join(draw(8), "/", draw(8), "+", draw(4));
+const fishToken = draw(32);
+const mailgunKey = join("key", "-", draw(32, LOWER + DIGITS));
 
 export const CANARIES: readonly Canary[] = [
   { name: "anthropic api key in a shell export", kind: "anthropic-key", secret: anthropic, text: `export ANTHROPIC_API_KEY=${anthropic}` },
@@ -271,6 +273,8 @@ export const CANARIES: readonly Canary[] = [
     secret: urlSlashPassword,
     text: `git remote add backup https://backup:${urlSlashPassword}@git.example.com/acme/app.git`,
   },
+  { name: "token in fish's set -gx", kind: "secret", secret: fishToken, text: `set -gx API_TOKEN ${fishToken}\nfunction deploy; ./deploy.sh; end` },
+  { name: "mailgun key with no mailgun near it", kind: "mailgun-key", secret: mailgunKey, text: `const mg = client({ username: "api", key: process.env.MG ?? "${mailgunKey}" });` },
 ];
 
 /** The canaries whose secret occurs in `haystack` (a request body, a database dump, ...). */

@@ -4,7 +4,7 @@ import { isStandIn, looksRandom } from "../look-alikes.ts";
 /**
  * NAME = value in env, shell, YAML, JSON (also JSON escaped inside a string), TOML, code:
  * `PASSWORD=...`, `api_key: ...`, `"clientSecret": "..."`, `spring.datasource.password=...`,
- * `SECRET_KEY_BASE=...`, `client-key-data: ...`, `AccountKey=...;`. Only the value goes; the name
+ * `SECRET_KEY_BASE=...`, `client-key-data: ...`, `AccountKey=...;`, fish's `set -x API_TOKEN ...`. Only the value goes; the name
  * and the quotes stay: `PASSWORD=[REDACTED:secret]`.
  */
 
@@ -62,6 +62,25 @@ const ASSIGNMENT = new RegExp(
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
 const NAME_MAX = 120;
 
+/** fish's `set -gx NAME value` (its export: a space where other shells have "="); `set NAME value` too. */
+const FISH_SET_BEFORE = /(?:^|[\s;(])set(?:[ \t]+-[A-Za-z]+)*[ \t]+$/;
+const FISH_NAME = /[A-Za-z0-9_]+/y;
+const FISH_VALUE = /[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)|'([^'\r\n]{1,1000})(?:'|$)|([^\s"'\x60;&|<>(){}]{1,1000}))/dy;
+
+/** The value of a fish `set` whose variable's name (at `start`) holds a secret. */
+function fishSet(text: string, start: number): Finding | undefined {
+  if (!FISH_SET_BEFORE.test(text.slice(Math.max(0, start - 40), start))) return undefined;
+  FISH_NAME.lastIndex = start;
+  const name = FISH_NAME.exec(text)?.[0];
+  if (name === undefined || !SECRET_KEY.test(name)) return undefined;
+  FISH_VALUE.lastIndex = start + name.length;
+  const m = FISH_VALUE.exec(text);
+  const group = m?.[1] !== undefined ? 1 : m?.[2] !== undefined ? 2 : 3;
+  const span = m?.indices?.[group];
+  if (!m || !span || !isAssignedSecret(name, m[group] as string, group !== 3, text[span[1]])) return undefined;
+  return { start: span[0], end: span[1], kind: "secret" };
+}
+
 export const assignmentDetector: Detector = {
   keywords: ["pass", "pwd", "secret", "token", "key", "auth", "credential"],
   find(text: string, hits: Hits, out: Finding[]): void {
@@ -76,7 +95,11 @@ export const assignmentDetector: Detector = {
       tried = start;
       ASSIGNMENT.lastIndex = start;
       const m = ASSIGNMENT.exec(text);
-      if (m === null) continue;
+      if (m === null) {
+        const fish = fishSet(text, start);
+        if (fish) out.push(fish);
+        continue;
+      }
       const [match, name, , , double, escaped, single, bare] = m;
       const value = double ?? escaped ?? single ?? bare;
       if (name === undefined || value === undefined) continue;
