@@ -183,3 +183,40 @@ test("nor does the state keep any piece of one: titles, a summary, a command, a 
   // Control: without redaction the state does hold them, so the check above can fail.
   expect((await kept(false)).length).toBe(CANARIES.length);
 }, 90_000);
+
+test("a session with secrets read piece by piece (lines cut in two, a response carried over in the state) ends as one read in one go", async () => {
+  const [a, b, c] = [0, 20, 40].map((i) => CANARIES[i] as Canary) as [Canary, Canary, Canary];
+  const s = { sessionId: sessionId(7, 0) };
+  const streaming = { ...s, stopReason: null };
+  const content = jsonl([
+    user(`${a.text}\nWhy does this fail?`, s),
+    assistant("msg_p1", { type: "thinking", thinking: `It holds ${b.text}`, signature: "sig" }, streaming),
+    assistant("msg_p1", text(`Found ${c.text} in it`), streaming),
+    assistant("msg_p1", toolUse("toolu_p1", "Bash", { command: "env", env: { API_TOKEN: a.secret } }), s),
+    toolResult("toolu_p1", `output: ${b.text}`, s),
+    assistant("msg_p2", text(`Remove ${c.text}, then rotate it.`), s),
+  ]);
+  const messagesOf = (dump: ReturnType<TestServer["dump"]>) =>
+    dump.flatMap((d) => d.messages.map((m) => ({ externalId: m.externalId, role: m.role, textContent: m.textContent, parts: m.parts })));
+
+  const whole = tempClaudeDir();
+  whole.write(`-home-dev-secrets/${s.sessionId}.jsonl`, content);
+  server.reset();
+  expect((await runCli(["sync"], { env: (await configured(whole.root, true)).env, timeoutMs: 60_000 })).code).toBe(0);
+  const once = messagesOf(server.dump());
+
+  const pieces = tempClaudeDir();
+  server.reset();
+  const { env } = await configured(pieces.root, true);
+  const ends = [...content.matchAll(/\n/g)].map((m) => (m.index as number) + 1);
+  // Each line cut in two, then the whole (a sync that sends totals again within 11 s waits for the server's window).
+  const cuts = [...ends.map((end, i) => Math.floor(((ends[i - 1] ?? 0) + end) / 2)), content.length];
+  for (const cut of cuts) {
+    pieces.write(`-home-dev-secrets/${s.sessionId}.jsonl`, content.slice(0, cut));
+    expect((await runCli(["sync"], { env, timeoutMs: 60_000 })).code).toBe(0);
+  }
+  const dump = server.dump();
+  expect(messagesOf(dump)).toEqual(once);
+  expect(once.length).toBe(4);
+  expect(leaks(JSON.stringify(dump))).toEqual([]);
+}, 90_000);
