@@ -20,19 +20,27 @@ function setup() {
   resetClock();
   const claude = tempClaudeDir();
   const env = { HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
-  return { claude, env, sync: async () => JSON.parse((await runCli(["sync", "--json"], { env })).stdout) as { messagesSent: number; beingWritten: number } };
+  const status = async () => {
+    const r = await runCli(["status", "--json"], { env });
+    expect(r.code).toBe(0); // being written is no pending work
+    return (JSON.parse(r.stdout) as { beingWritten: number }).beingWritten;
+  };
+  return { claude, env, status, sync: async () => JSON.parse((await runCli(["sync", "--json"], { env })).stdout) as { messagesSent: number; beingWritten: number } };
 }
 
 const texts = () => server.session(SESSION)?.messages.map((m) => m.textContent) ?? [];
 
 test("a response being streamed waits for its stop reason, then goes once, whole", async () => {
   server.reset();
-  const { claude, sync } = setup();
+  const { claude, sync, status } = setup();
   const file = claude.write(`p/${SESSION}.jsonl`, jsonl([user("Write the changelog"), assistant("msg_1", text("## 0.3.0"), { stopReason: null })]));
   expect((await sync()).beingWritten).toBe(1);
+  // status says it as the sync did
+  expect(await status()).toBe(1);
   expect(texts()).toEqual(["Write the changelog"]);
   appendFileSync(file, jsonl([assistant("msg_1", text("## 0.3.0\n- One engine for every command."))]));
   expect((await sync()).beingWritten).toBe(0);
+  expect(await status()).toBe(0);
   expect(texts()).toEqual(["Write the changelog", "## 0.3.0\n- One engine for every command."]);
   expect(server.counts()["POST /sync/message"]).toBe(2);
 });

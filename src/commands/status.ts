@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import { type Config, loadConfig, requireCredentials, resolveCredentials, shownUrl } from "../config/index.ts";
 import { loadPriceBook } from "../pricing/index.ts";
-import { unknownModelsLine } from "../report/sync-summary.ts";
+import { beingWrittenLine, unknownModelsLine } from "../report/sync-summary.ts";
 import { unpricedModels } from "../sync/run-sync.ts";
 import { type BackgroundStatus, backgroundLine, readBackgroundStatus } from "../hooks/background-status.ts";
 import { createClient, timeoutFromEnv } from "../opensync/client.ts";
@@ -31,6 +31,8 @@ interface Status {
   sessionsSynced: number | null;
   lastSync: string | null;
   pending: { sessions: number; messages: number };
+  /** Sessions whose last response was still being written at the last sync: it goes once complete (not pending work). */
+  beingWritten: number;
   failed: Array<{ id: string; error: string }>;
   /** The last background (hook) sync, if any. */
   background: BackgroundStatus | null;
@@ -60,6 +62,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     sessionsSynced: 0,
     lastSync: null,
     pending: { sessions: 0, messages: 0 },
+    beingWritten: 0,
     failed: [],
     background: readBackgroundStatus(),
   };
@@ -119,6 +122,7 @@ function readCounts(url: string, status: Status, config: Config): string[] {
     status.sessionsSynced = counts.sessionsSynced;
     status.lastSync = counts.lastSync ? new Date(counts.lastSync).toISOString() : null;
     status.pending = { sessions: counts.sessionsPending, messages: counts.messagesPending };
+    status.beingWritten = counts.beingWritten;
     status.failed = counts.failed;
     return store.sentSessionIds();
   } finally {
@@ -148,6 +152,7 @@ function localLines(s: Status, verbose: boolean): string[] {
   if (s.pending.sessions || s.pending.messages) {
     lines.push(`Pending: ${plural(s.pending.sessions, "session")}, ${plural(s.pending.messages, "message")} (run \`claude-code-sync sync\`)`);
   }
+  if (s.beingWritten) lines.push(beingWrittenLine(s.beingWritten));
   if (s.failed.length) {
     lines.push(`Failed: ${plural(s.failed.length, "item")} the server refused:`);
     for (const f of s.failed.slice(0, 5)) lines.push(`  ${shownId(f.id, verbose)}: ${f.error}`);

@@ -51,7 +51,7 @@ const refusedEarlierLine = (n: number) =>
   `${plural(n, "item")} the server refused earlier ${n === 1 ? "waits" : "wait"} for a change, or \`claude-code-sync sync --retry-failed\` (\`claude-code-sync status\` lists them).`;
 
 /** Not pending work (nothing is wrong): a response is sent once, whole, when its turn is over. */
-const beingWrittenLine = (n: number) =>
+export const beingWrittenLine = (n: number) =>
   `${plural(n, "session")} ${n === 1 ? "is" : "are"} still being written: the last response goes once it is complete (the next sync, or the Stop hook).`;
 
 /** Models without a price, and what to do about it. */

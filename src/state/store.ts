@@ -81,6 +81,8 @@ interface PendingCounts {
 
 interface StateCounts extends PendingCounts {
   sessionsSynced: number;
+  /** Sessions whose last response was still being written when last read (held back until complete). */
+  beingWritten: number;
   failed: Failure[];
   failedCount: number;
   lastSync?: number;
@@ -581,6 +583,7 @@ export class StateStore {
     const last = this.getMeta("last_sync");
     return {
       sessionsSynced: this.count("SELECT COUNT(*) AS n FROM sessions WHERE sent_hash IS NOT NULL"),
+      beingWritten: this.count("SELECT COUNT(*) AS n FROM sessions WHERE held = 1"),
       ...this.pending(options),
       failed,
       failedCount: this.refusedCount(),
