@@ -209,8 +209,10 @@ test("a session with secrets read piece by piece (lines cut in two, a response c
   server.reset();
   const { env } = await configured(pieces.root, true);
   const ends = [...content.matchAll(/\n/g)].map((m) => (m.index as number) + 1);
-  // Each line cut in two, then the whole (a sync that sends totals again within 11 s waits for the server's window).
-  const cuts = [...ends.map((end, i) => Math.floor(((ends[i - 1] ?? 0) + end) / 2)), content.length];
+  // Into the thinking line, after the response's text (open, carried over), into its tool call, the whole.
+  // (Few: a sync that sends the session's totals again within 11 s waits for the server's window.)
+  const mid = (i: number) => Math.floor(((ends[i - 1] ?? 0) + (ends[i] as number)) / 2);
+  const cuts = [mid(1), ends[2] as number, mid(3), content.length];
   for (const cut of cuts) {
     pieces.write(`-home-dev-secrets/${s.sessionId}.jsonl`, content.slice(0, cut));
     expect((await runCli(["sync"], { env, timeoutMs: 60_000 })).code).toBe(0);
