@@ -12,7 +12,7 @@ import { assignmentDetector } from "../src/safety/generic/assignment.ts";
 import { awsSecretDetector } from "../src/safety/generic/aws-secret.ts";
 import { secretFlagDetector, toolDetectors } from "../src/safety/generic/command-line.ts";
 import { authorizationDetector, bearerDetector, cookieDetector } from "../src/safety/generic/headers.ts";
-import { netrcDetector } from "../src/safety/generic/netrc.ts";
+import { netrcDetector, pgpassDetector } from "../src/safety/generic/credential-files.ts";
 import { privateKeyDetector } from "../src/safety/generic/private-key.ts";
 import { urlCredentialsDetector, urlSignatureDetector } from "../src/safety/generic/urls.ts";
 import { GITLEAKS, gitleaksFindings } from "../src/safety/gitleaks.ts";
@@ -35,6 +35,7 @@ const GENERIC = [
   bearerDetector,
   cookieDetector,
   netrcDetector,
+  pgpassDetector,
   privateKeyDetector,
   urlCredentialsDetector,
   urlSignatureDetector,
@@ -74,6 +75,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["cookies without values", "Cookie: a=; b=; Set-Cookie: "],
     ["bearer words", "bearer bearer bearer1 "],
     ["netrc without a password", "machine h login u account a port 1 "],
+    ["pgpass lines one field short", "pgpass\nh:5432:db:user\n*:*:*:*"],
     ["curl without a user", "curl -X POST -H x "],
     ["mysql flags", "mysql -p -P 3306 "],
     ["flags without values", "--password --token --api-key -storepass "],

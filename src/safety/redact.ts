@@ -4,7 +4,7 @@ import { SECRET_KEY, assignmentDetector, isAssignedSecret } from "./generic/assi
 import { awsSecretDetector } from "./generic/aws-secret.ts";
 import { secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
 import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } from "./generic/headers.ts";
-import { netrcDetector } from "./generic/netrc.ts";
+import { netrcDetector, pgpassDetector } from "./generic/credential-files.ts";
 import { privateKeyDetector } from "./generic/private-key.ts";
 import { urlCredentialsDetector, urlSignatureDetector } from "./generic/urls.ts";
 import { gitleaksDetectors } from "./gitleaks.ts";
@@ -59,6 +59,7 @@ function builtinDetectors(): Detector[] {
     cookieDetector,
     urlSignatureDetector,
     netrcDetector,
+    pgpassDetector,
     ...toolDetectors,
     secretFlagDetector,
     assignmentDetector,

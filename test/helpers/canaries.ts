@@ -107,6 +107,7 @@ const stripeWebhook = join("wh", "sec_", draw(32));
 const urlSlashPassword = join(draw(8), "/", draw(8), "+", draw(4));
 const fishToken = draw(32);
 const mailgunKey = join("key", "-", draw(32, LOWER + DIGITS));
+const pgpassPassword = draw(16);
 
 export const CANARIES: readonly Canary[] = [
   { name: "anthropic api key in a shell export", kind: "anthropic-key", secret: anthropic, text: `export ANTHROPIC_API_KEY=${anthropic}` },
@@ -274,6 +275,7 @@ export const CANARIES: readonly Canary[] = [
     text: `git remote add backup https://backup:${urlSlashPassword}@git.example.com/acme/app.git`,
   },
   { name: "token in fish's set -gx", kind: "secret", secret: fishToken, text: `set -gx API_TOKEN ${fishToken}\nfunction deploy; ./deploy.sh; end` },
+  { name: ".pgpass line", kind: "password", secret: pgpassPassword, text: `$ cat ~/.pgpass\ndb.internal:5432:shop:app:${pgpassPassword}\n` },
   { name: "mailgun key with no mailgun near it", kind: "mailgun-key", secret: mailgunKey, text: `const mg = client({ username: "api", key: process.env.MG ?? "${mailgunKey}" });` },
 ];
 

@@ -1,0 +1,46 @@
+import type { Detector, Finding, Hits } from "../detectors.ts";
+import { isStandIn } from "../look-alikes.ts";
+
+/* Credentials files shown in a session: `~/.netrc` and PostgreSQL's `~/.pgpass`. */
+
+/** `.netrc` entries, on one line or several: `machine host login me password secret`. */
+const NETRC =
+  /(?:machine[ \t]+\S{1,255}|default)(?:\s+(?:login|account|port|protocol|user)[ \t]+\S{1,255}){0,4}\s+(?:password|passwd)[ \t]+(\S{1,1000})/yd;
+
+export const netrcDetector: Detector = {
+  keywords: ["machine", "default"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (at > 0 && !/\s/.test(text.charAt(at - 1))) continue;
+      NETRC.lastIndex = at;
+      const m = NETRC.exec(text);
+      const span = m?.indices?.[1];
+      if (!m || !span || isStandIn(m[1] as string)) continue;
+      out.push({ start: span[0], end: span[1], kind: "password" });
+    }
+  },
+};
+
+/**
+ * A line of PostgreSQL's password file: `host:port:database:user:password` (`*` for any of the
+ * first four). Told from its neighbours by any white space: a title has its lines joined.
+ */
+const PGPASS_LINE = /(?<!\S)[^:\s]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:(\S{1,1000})/gd;
+/** How far after the file is named (`cat ~/.pgpass`, `PGPASSFILE=`) its lines are looked for. */
+const PGPASS_REACH = 4000;
+
+export const pgpassDetector: Detector = {
+  keywords: ["pgpass"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    let done = 0;
+    for (let i = 0; i < hits.length; i += 2) {
+      const from = Math.max(hits[i + 1] as number, done);
+      done = Math.min(text.length, (hits[i + 1] as number) + PGPASS_REACH);
+      for (const m of text.slice(from, done).matchAll(PGPASS_LINE)) {
+        const span = m.indices?.[1];
+        if (span && !isStandIn(m[1] as string)) out.push({ start: from + span[0], end: from + span[1], kind: "password" });
+      }
+    }
+  },
+};
