@@ -173,14 +173,18 @@ describe("completeObject: the hook returns once stdin holds a whole event", () =
 });
 
 describe("requestFromEvent: what a hook passes on from Claude Code's event", () => {
+  const id = "0f8e2b1c-7d3a-4c5e-9b6f-2a1d3c4e5f60";
   test.each<[string, unknown, unknown]>([
-    ["a Stop event", { session_id: "s1", transcript_path: "/p/s1.jsonl", hook_event_name: "Stop", stop_hook_active: false }, { sessionId: "s1", transcriptPath: "/p/s1.jsonl" }],
-    ["no transcript path", { session_id: "s1", cwd: "/w" }, { sessionId: "s1" }],
-    ["a transcript path that is no string is left out", { session_id: "s1", transcript_path: 7 }, { sessionId: "s1" }],
+    ["a Stop event", { session_id: id, transcript_path: "/p/s1.jsonl", hook_event_name: "Stop", stop_hook_active: false }, { sessionId: id, transcriptPath: "/p/s1.jsonl" }],
+    ["no transcript path", { session_id: id, cwd: "/w" }, { sessionId: id }],
+    ["a transcript path that is no string is left out", { session_id: id, transcript_path: 7 }, { sessionId: id }],
+    ["upper-case hex", { session_id: id.toUpperCase() }, { sessionId: id.toUpperCase() }],
     ["no session id", { transcript_path: "/p/s1.jsonl" }, undefined],
     ["an empty session id", { session_id: "" }, undefined],
+    ["a session id that is no UUID (it would be written to the log)", { session_id: "ghp_token pasted by a script" }, undefined],
+    ["a UUID with more around it", { session_id: `${id}x` }, undefined],
     ["a session id that is no string", { session_id: 12 }, undefined],
-    ["not an object", "s1", undefined],
+    ["not an object", id, undefined],
     ["null", null, undefined],
   ])("%s", (_name, event, expected) => {
     expect(requestFromEvent(event) as unknown).toEqual(expected);

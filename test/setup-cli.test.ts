@@ -325,8 +325,8 @@ function expectHandlersQueue(text: string) {
   const appDir = join(home, ".claude-code-sync");
   mkdirSync(appDir, { recursive: true });
   writeFileSync(join(appDir, "runner.pid"), String(process.pid));
-  for (const h of handlers(text).filter((h) => h.args?.includes("hook"))) {
-    const session = `session-${h.event}`;
+  for (const [i, h] of handlers(text).filter((h) => h.args?.includes("hook")).entries()) {
+    const session = `5e55104${i}-0000-4000-8000-000000000000`;
     const hook = Bun.spawnSync([h.command, ...h.args!], {
       env: { PATH: process.env.PATH ?? "", HOME: home },
       stdin: new TextEncoder().encode(JSON.stringify({ session_id: session, hook_event_name: h.event })),

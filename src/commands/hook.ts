@@ -34,7 +34,7 @@ export async function run(args: string[]): Promise<number> {
     }
     const request = requestFromEvent(read.value);
     if (!request) {
-      log(`hook ${event}: no session_id in the event; nothing to do`);
+      log(`hook ${event}: no Claude Code session id (a UUID) in the event; nothing to do`);
       return 0;
     }
     enqueue({ ...request, event, at: Date.now() });
