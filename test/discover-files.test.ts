@@ -46,3 +46,10 @@ describe("discoverFiles", () => {
     ]);
   });
 });
+
+test("a flat agent file written with spaces in its JSON still names its session", () => {
+  const dir = tempClaudeDir();
+  dir.write(`p/${A}.jsonl`, jsonl([user("a", { sessionId: A })]));
+  dir.write("p/agent-x1.jsonl", `${JSON.stringify(user("x1", { sessionId: A }), null, 1).replaceAll("\n", " ")}\n`);
+  expect(names(discoverFiles([dir.projects]))).toEqual([`a p/${A}.jsonl`, "a p/agent-x1.jsonl"]);
+});

@@ -193,7 +193,8 @@ function walkJsonl(dir: Entry, list: (dir: Entry) => Entry[]): string[] {
   return out;
 }
 
-const SESSION_ID = /"sessionId":"([^"]+)"/;
+/** As Claude Code writes it (compact JSON), or written by another tool with spaces. */
+const SESSION_ID = /"sessionId"\s*:\s*"([^"]+)"/;
 const HEAD = new Uint8Array(16 * 1024);
 const headDecoder = new TextDecoder();
 
