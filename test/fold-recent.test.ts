@@ -330,6 +330,17 @@ describe("titles across incremental reads", () => {
   });
 });
 
+test("a prompt typed anew is no repeat of one queued before it, even with no turn_duration line between them", () => {
+  const { fold, messages } = newFold();
+  // queued-repeat.jsonl without the queued prompt's own user line (4) and the turn_duration line (6): only its
+  // promptSource "typed" tells r-u3 from the queued r-q1 written again.
+  feed(fold, "queued-repeat.jsonl", 0, 4);
+  feed(fold, "queued-repeat.jsonl", 5, 6);
+  feed(fold, "queued-repeat.jsonl", 7);
+  fold.flush({ final: true });
+  expect(messages.filter((m) => m.role === "user").map(show)).toEqual(["user r-u1: Run the tests", "user r-q1: and lint too", "user r-u3: and lint too"]);
+});
+
 describe("complete responses only", () => {
   test("a response whose lines carry a stop reason is sent by a non-final flush", () => {
     const { fold, messages } = newFold();
@@ -418,11 +429,20 @@ describe("usage records", () => {
   test.each([
     ["the fork read first", [[FORK, "fork-child.jsonl"], [PARENT, "fork-parent.jsonl"]]],
     ["the parent read first", [[PARENT, "fork-parent.jsonl"], [FORK, "fork-child.jsonl"]]],
-  ])("a forked session's copied response counts once, in the session whose file is first by path, here the parent's (%s)", (_name, files) => {
+  ])("a forked session's copied response counts once, in the parent, whichever file is read first (%s)", (_name, files) => {
     const records = usageOf(files as Array<[string, string]>);
     expect(records).toContainEqual(parentResponse);
     expect(records).toContainEqual(forkResponse);
     expect(records.length).toBe(2);
+  });
+
+  test("in the parent also when the fork's file comes first by path (where ccusage counts it in the fork)", () => {
+    const early = "00000000-5f6a-4b7c-8d9e-0f1a2b3c4d5e";
+    const records = usageOf([
+      [early, "fork-child.jsonl"],
+      [PARENT, "fork-parent.jsonl"],
+    ]);
+    expect(records).toEqual([{ ...parentResponse }, { ...forkResponse, session: early }].sort((a, b) => a.at - b.at));
   });
 
   const original = {

@@ -93,6 +93,9 @@ const QUEUED_MEMORY = 16;
  */
 const CONTEXT_FORK = /^(?:aside_question|acompact)-/;
 
+/** Where a turn's line comes from: a queued prompt's attachment, a user line marked typed, any other line. */
+type TurnSource = "queued" | "typed" | "line";
+
 /** Where a line sits and when: what a message made from it needs. */
 interface LineAt {
   uuid?: string;
@@ -203,7 +206,7 @@ export class SessionFold {
   private addUser(line: UserLine, sidechain: boolean, order: number): void {
     this.touch(line.timestamp, line.cwd, !sidechain);
     if (CONTEXT_FORK.test(line.agentId ?? "")) return;
-    this.addTurn(classifyUserLine(line), line, line.message.content, sidechain, order, false);
+    this.addTurn(classifyUserLine(line), line, line.message.content, sidechain, order, line.promptSource === "typed" ? "typed" : "line");
   }
 
   /** Only a queued command is conversation; other attachments (file contents, tool and skill lists, hook output) are context for the model. */
@@ -214,7 +217,7 @@ export class SessionFold {
     if (a.type !== "queued_command" || a.prompt === undefined || CONTEXT_FORK.test(line.agentId ?? "")) return;
     // Before `origin` existed (2.1.1xx), `commandMode` alone told a background task's report from a prompt.
     const origin = a.origin ?? (a.commandMode && a.commandMode !== "prompt" ? { kind: a.commandMode } : undefined);
-    this.addTurn(classifyContent(a.prompt, { origin, promptSource: "queued" }), { ...line, timestamp: at }, a.prompt, sidechain, order, true);
+    this.addTurn(classifyContent(a.prompt, { origin, promptSource: "queued" }), { ...line, timestamp: at }, a.prompt, sidechain, order, "queued");
   }
 
   /**
@@ -227,13 +230,13 @@ export class SessionFold {
     switch (line.subtype) {
       // Since about 2.1.280 a typed slash command and its output are system lines (before, user lines): read them alike.
       case "local_command":
-        return this.addTurn(classifyContent(line.content ?? "", {}), line, line.content ?? "", sidechain, order, false);
+        return this.addTurn(classifyContent(line.content ?? "", {}), line, line.content ?? "", sidechain, order, "line");
       // The earlier conversation was summarised here: the reader should know what the model still saw.
       case "compact_boundary":
-        return this.addTurn({ kind: "notice", text: compactBoundaryText(line) }, line, "", sidechain, order, false);
+        return this.addTurn({ kind: "notice", text: compactBoundaryText(line) }, line, "", sidechain, order, "line");
       // The model changed after a refusal: it explains a change of model and voice.
       case "model_refusal_fallback":
-        if (line.content) this.addTurn({ kind: "notice", text: line.content }, line, "", sidechain, order, false);
+        if (line.content) this.addTurn({ kind: "notice", text: line.content }, line, "", sidechain, order, "line");
         return;
       // The end of a turn: a prompt queued in it cannot come back as a user line after this.
       case "turn_duration":
@@ -252,7 +255,7 @@ export class SessionFold {
    * prompt, a local command), classified: a prompt or command the person
    * typed, a tool result, or a notice shown as a system message.
    */
-  private addTurn(kind: UserLineKind, line: LineAt, content: Content, sidechain: boolean, order: number, queued: boolean): void {
+  private addTurn(kind: UserLineKind, line: LineAt, content: Content, sidechain: boolean, order: number, source: TurnSource): void {
     if (kind.kind === "generated" || line.uuid === undefined || line.timestamp === undefined) return;
     const where = { uuid: line.uuid, createdAt: line.timestamp, order };
     if (kind.kind === "tool") {
@@ -260,7 +263,8 @@ export class SessionFold {
       return;
     }
     const typed = kind.kind === "prompt" || kind.kind === "command";
-    if (typed && !sidechain && this.repeatsQueued(kind.text, queued)) return;
+    // A line marked typed (2.1.1xx on) was typed anew: never a queued prompt written again, however alike.
+    if (typed && !sidechain && source !== "typed" && this.repeatsQueued(kind.text, source === "queued")) return;
     // A new prompt, and anything else between turns, ends the responses of its thread.
     this.closeThread(threadOf(line, sidechain));
     if (kind.kind === "notice") {
@@ -329,7 +333,8 @@ export class SessionFold {
           key: dedupKey(msg.id, line.requestId),
           lineId: line.uuid,
           sessionId: this.meta.sessionId,
-          sidechain,
+          // A fork's copy of its parent's response loses to the original, as a sidechain's does: counted once, in the parent.
+          sidechain: sidechain || line.forkedFrom !== undefined,
           model: msg.model ?? "unknown",
           at: line.timestamp,
         })

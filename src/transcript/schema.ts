@@ -101,6 +101,8 @@ const AssistantLineSchema = z.object({
   type: z.literal("assistant"),
   ...conversationFields,
   requestId: z.optional(z.string()),
+  /** On a forked session's copy of its parent's history: the response is the parent's. */
+  forkedFrom: z.catch(z.optional(z.object({ sessionId: z.optional(z.string()) })), undefined),
   message: z.object({
     id: z.optional(z.string()),
     model: z.optional(z.string()),
