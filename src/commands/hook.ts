@@ -1,6 +1,5 @@
 import { selfArgv } from "../claude-settings/self-command.ts";
 import { requestFromEvent } from "../hooks/input.ts";
-import { log } from "../hooks/log.ts";
 import { HANDOVER_MS, enqueue } from "../hooks/enqueue.ts";
 import { claimRunner, markRunner, releaseRunner, runnerAlive } from "../hooks/runner-lock.ts";
 import { readStdinJson } from "../hooks/stdin.ts";
@@ -29,20 +28,27 @@ export async function run(args: string[]): Promise<number> {
     const read = await readStdinJson(STDIN_WAIT_MS);
     if (read.value === undefined) {
       const why = read.timedOut ? `stdin stayed open ${STDIN_WAIT_MS / 1000} s without a complete JSON object` : "stdin is not JSON";
-      log(`hook ${event}: ${why} (${read.length} characters); nothing to do`);
+      await log(`hook ${event}: ${why} (${read.length} characters); nothing to do`);
       return 0;
     }
     const request = requestFromEvent(read.value);
     if (!request) {
-      log(`hook ${event}: no Claude Code session id (a UUID) in the event; nothing to do`);
+      await log(`hook ${event}: no Claude Code session id (a UUID) in the event; nothing to do`);
       return 0;
     }
     enqueue({ ...request, event, at: Date.now() });
     if (!runnerAlive() && claimRunner()) startRunner();
   } catch (error) {
-    log(`hook ${event}: ${(error as Error).stack ?? error}`);
+    await log(`hook ${event}: ${(error as Error).stack ?? error}`);
   }
   return 0;
+}
+
+/** Problems go to the log; its module (and the error texts it masks keys with) loads only when there is one. Never throws. */
+async function log(message: string): Promise<void> {
+  try {
+    (await import("../hooks/log.ts")).log(message);
+  } catch {}
 }
 
 /** Background work yields the CPU to Claude Code, and to the hook that started it while that one exits. */

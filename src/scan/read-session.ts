@@ -93,18 +93,19 @@ export class SessionReader {
     let bytesRead = 0;
     const flushChunk = async (done: boolean) => {
       if (done) fold.flush({ final: item.final });
+      const snapshot = fold.snapshot();
       const chunk: SessionChunk = {
         sessionId: item.sessionId,
         files: progress,
         done,
         meta: { ...fold.meta },
-        snapshot: this.keepsState ? snapshotAtRest(fold.snapshot(), this.scrub) : fold.snapshot(),
+        snapshot: this.keepsState ? snapshotAtRest(snapshot, this.scrub) : snapshot,
         usage: ledger.take().toBatch(),
         messages: messages.splice(0),
         messageCount: fold.messages - counted,
         redactions,
         excluded: this.excluded(fold.meta.cwd ?? fold.meta.anyCwd),
-        held: done && !item.final && fold.snapshot().open.some((r) => !r.complete),
+        held: done && !item.final && snapshot.open.some((r) => !r.complete),
         bytesRead,
         stats,
       };

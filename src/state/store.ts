@@ -569,6 +569,11 @@ export class StateStore {
     };
   }
 
+  /** Sessions whose last response was still being written when last read (the held index: cheap at any size). */
+  beingWrittenCount(): number {
+    return this.count("SELECT COUNT(*) AS n FROM sessions WHERE held = 1");
+  }
+
   /** Items the server refused, waiting for a change, a day, or `--retry-failed` (partial indexes: cheap at any size). */
   refusedCount(): number {
     return this.count("SELECT COUNT(*) AS n FROM sessions WHERE error IS NOT NULL") + this.count("SELECT COUNT(*) AS n FROM messages WHERE error IS NOT NULL");
@@ -583,7 +588,7 @@ export class StateStore {
     const last = this.getMeta("last_sync");
     return {
       sessionsSynced: this.count("SELECT COUNT(*) AS n FROM sessions WHERE sent_hash IS NOT NULL"),
-      beingWritten: this.count("SELECT COUNT(*) AS n FROM sessions WHERE held = 1"),
+      beingWritten: this.beingWrittenCount(),
       ...this.pending(options),
       failed,
       failedCount: this.refusedCount(),

@@ -156,7 +156,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       pendingSessions: pending.sessionsPending,
       ...(reconciled ? { reconciled } : {}),
       unknownModels: unpricedModels(store, req.prices),
-      beingWritten: store.heldSessions().length,
+      beingWritten: store.beingWrittenCount(),
       refused: store.refusedCount(),
     };
   } finally {
