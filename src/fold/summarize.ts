@@ -46,12 +46,13 @@ function addUsage(into: UsageTotals, t: Tokens): void {
 interface SessionUsage {
   usage: UsageTotals;
   cost: number;
-  outputByModel: Map<string, number>;
+  /** Output tokens by model: of the main thread's responses, and of subagents' (and other sidechains'). */
+  outputByModel: { main: Map<string, number>; side: Map<string, number> };
   unknownModels: Set<string>;
 }
 
 export function emptySessionUsage(): SessionUsage {
-  return { usage: emptyUsage(), cost: 0, outputByModel: new Map(), unknownModels: new Set() };
+  return { usage: emptyUsage(), cost: 0, outputByModel: { main: new Map(), side: new Map() }, unknownModels: new Set() };
 }
 
 /**
@@ -71,7 +72,9 @@ function addRecord(into: SessionUsage, r: UsageRecord, prices: PriceBook): void 
     into.cost += usd;
     for (const model of unknown) into.unknownModels.add(model);
   }
-  if (r.model !== "<synthetic>") into.outputByModel.set(r.model, (into.outputByModel.get(r.model) ?? 0) + r.tokens.output);
+  if (r.model === "<synthetic>") return;
+  const byModel = r.sidechain ? into.outputByModel.side : into.outputByModel.main;
+  byModel.set(r.model, (byModel.get(r.model) ?? 0) + r.tokens.output);
 }
 
 /** Groups deduplicated usage records by session. */
@@ -85,10 +88,15 @@ export function usageBySession(records: Iterable<UsageRecord>, prices: PriceBook
   return out;
 }
 
-function mainModel(outputByModel: Map<string, number>): string | undefined {
+/**
+ * The session's model: the one that wrote most in its main thread, the
+ * conversation the user had (subagents often run a smaller model, and may
+ * write more); a subagent's only for a session with no response of its own.
+ */
+function mainModel(outputByModel: SessionUsage["outputByModel"]): string | undefined {
   let best: string | undefined;
   let bestOutput = -1;
-  for (const [model, output] of outputByModel) {
+  for (const [model, output] of outputByModel.main.size > 0 ? outputByModel.main : outputByModel.side) {
     if (output > bestOutput) [best, bestOutput] = [model, output];
   }
   return best;

@@ -1,0 +1,46 @@
+/** A session's figures from its deduplicated responses (fold/summarize.ts). */
+import { describe, expect, test } from "bun:test";
+import { summarize, usageBySession } from "../src/fold/summarize.ts";
+import type { UsageRecord } from "../src/fold/usage-ledger.ts";
+import { loadPriceBook } from "../src/pricing/index.ts";
+
+const S = "5d0c7a1e-2b3f-4c6d-8e9f-0a1b2c3d4e5f";
+const book = loadPriceBook({ priceUpdates: false });
+
+function response(model: string, output: number, sidechain: boolean): UsageRecord {
+  return { key: null, sessionId: S, sidechain, model, tokens: { input: 10, output, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 } };
+}
+
+function summaryOf(records: UsageRecord[]) {
+  const usage = usageBySession(records, book).get(S);
+  if (!usage) throw new Error("no usage for the session");
+  return summarize({ sessionId: S }, usage, 0);
+}
+
+const modelOf = (records: UsageRecord[]) => summaryOf(records).model;
+
+describe("the session's model", () => {
+  test("is the main thread's, even where a subagent wrote more", () => {
+    const records = [response("claude-opus-5", 300, false), response("claude-haiku-4-5", 5000, true), response("claude-haiku-4-5", 4000, true)];
+    expect(modelOf(records)).toBe("claude-opus-5");
+  });
+
+  test("is the main-thread model that wrote most, when the user switched models", () => {
+    const records = [response("claude-opus-5", 300, false), response("claude-sonnet-5", 900, false), response("claude-opus-5", 200, false)];
+    expect(modelOf(records)).toBe("claude-sonnet-5");
+  });
+
+  test("is a subagent's when the session has no response of its own", () => {
+    expect(modelOf([response("claude-haiku-4-5", 50, true), response("claude-sonnet-5", 80, true)])).toBe("claude-sonnet-5");
+  });
+
+  test("is never the local notices' <synthetic>", () => {
+    expect(modelOf([response("<synthetic>", 0, false), response("claude-haiku-4-5", 50, true)])).toBe("claude-haiku-4-5");
+  });
+
+  test("counts every response's tokens, whichever thread wrote it", () => {
+    const s = summaryOf([response("claude-opus-5", 300, false), response("claude-haiku-4-5", 5000, true)]);
+    expect(s.completionTokens).toBe(5300);
+    expect(s.promptTokens).toBe(20);
+  });
+});
