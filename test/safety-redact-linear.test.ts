@@ -83,6 +83,10 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["unterminated quote", 'password: "correct horse battery staple '],
     ["assignment names", "DB_PASSWORD_TOKEN_SECRET_KEY_AUTH"],
     ["ellipses", "token=…sk-…ghp_…"],
+    ["colour codes and escapes", "\x1b[1;39m\\033[0m\\e[\x1b[31"],
+    ["xml elements never closed", "<password>a<apiKey x='1'>b<token>"],
+    ["sql statements without a quoted password", "CREATE ROLE app WITH LOGIN PASSWORD IDENTIFIED BY "],
+    ["telegram-like ids without a token", "123456789:AA 1234567890:AAb "],
     ["aws context and 39-character words", `AKIAIOSFODNN7EXAMPLF ${"Ab1/".repeat(10).slice(0, 39)} `],
   );
   return units;

@@ -107,6 +107,15 @@ describe("what is kept around a redaction", () => {
     // a cut text: an ellipsis ends a token, an open quote ends at the end
     [`NPM_TOKEN=${"np" + "m_"}a8Kd02jfLq9Zm3XcV7bN1pR4tY6uW0eHs2Ga…`, "NPM_TOKEN=[REDACTED:npm-access-token]…"],
     ['config {"password": "correct horse battery…', 'config {"password": "[REDACTED:secret]'],
+    // terminal colour codes stay whole around what they colour
+    [`\x1b[32m${"gh" + "p_"}Xk29fJd83kLq0Zp4mN7bV1cR5tY8uW2eA6sD\x1b[0m ok`, "\x1b[32m[REDACTED:github-token]\x1b[0m ok"],
+    ['printf "\\033[31mPASSWORD\\033[0m=Xy7pQ2vL9k"', 'printf "\\033[31mPASSWORD\\033[0m=[REDACTED:secret]"'],
+    ["Server=db;Uid=sa;Pwd=Xy7pQ2vL9k;Encrypt=yes", "Server=db;Uid=sa;Pwd=[REDACTED:secret];Encrypt=yes"],
+    ["CREATE ROLE app WITH LOGIN PASSWORD 'Xy7pQ2vL9k';", "CREATE ROLE app WITH LOGIN PASSWORD '[REDACTED:password]';"],
+    ["GRANT ALL ON db.* TO 'app'@'%' IDENTIFIED BY 'Xy7pQ2vL9k';", "GRANT ALL ON db.* TO 'app'@'%' IDENTIFIED BY '[REDACTED:password]';"],
+    ['<apiKey type="live">Xy7pQ2vL9k</apiKey>', '<apiKey type="live">[REDACTED:secret]</apiKey>'],
+    ["ENV API_TOKEN Xy7pQ2vL9k\nRUN make", "ENV API_TOKEN [REDACTED:secret]\nRUN make"],
+    [`TG_BOT=7012345678:AA${"Fq3kLm9ZxP2wR7tY1uI5oP8aS4dF6gH0j"}`, "TG_BOT=7012345678:[REDACTED:telegram-bot-token]"],
   ];
   for (const [input, output] of cases) {
     test(input, () => expect(redact(input).text).toBe(output));
@@ -138,6 +147,12 @@ describe("ordinary text and code stay as they are", () => {
     ["windows variable", "set PASSWORD=%PASSWORD%"],
     ["fish variable reference", "set -gx API_TOKEN $API_TOKEN"],
     ["fish command substitution", "set -x GITHUB_TOKEN (gh auth token)"],
+    ["colour codes alone", "\x1b[1mBuild\x1b[0m done in 2s, arr[0m] and [1m"],
+    ["the shell's PWD", "PWD=/home/me/src OLDPWD=/home/me"],
+    ["a password quoted in prose", "Reset your password 'now' from the settings page"],
+    ["a reference in an XML element", "<password>${env.DB_PASSWORD}</password>"],
+    ["a Dockerfile ENV that is no secret", "ENV NODE_ENV production"],
+    ["a time of day before AA", "at 10:30:AAA the backup ran"],
     ["prose about setting a token", "then set the token to expire in a day"],
     ["prose naming a token", "you can set token expiry in the settings"],
     ["pgpass named, then a time and no such line", "edit ~/.pgpass first\nat 12:30 the build ran: 3 ok"],

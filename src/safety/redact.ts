@@ -87,12 +87,24 @@ function isSecretEntry(key: string, value: string): boolean {
 }
 
 /**
- * The text the built-in rules read: an ellipsis counts as a space. A cut title or output puts "…"
- * right after a token, where patterns expect a space or the end, and a value ending in "…" would
- * pass for a documentation stand-in. Both are one UTF-16 unit, so findings keep their positions.
+ * A terminal's colour and cursor codes (CSI: ESC, "[", parameters, a final letter), as coloured
+ * tool output keeps them (`jq -C`, `grep --color`), and as scripts write them (`\033[31m`, `\e[0m`).
  */
-function asWords(text: string): string {
-  return text.includes("…") ? text.replaceAll("…", " ") : text;
+const TERMINAL_CODE = /(?:\x1b|\\(?:u001[bB]|x1[bB]|033|e))\[[0-9;:?]{0,30}[A-Za-z]/g;
+
+/**
+ * The text the built-in rules read, of the same length (findings keep their positions):
+ * - an ellipsis counts as a space. A cut title or output puts "…" right after a token, where
+ *   patterns expect a space or the end, and a value ending in "…" would pass for a
+ *   documentation stand-in;
+ * - terminal codes count as spaces. A colour code ends in a letter, right before what it
+ *   colours: a key after it would read as the middle of a word (`\x1b[32msk-ant-…`), and a
+ *   name and its value would read as apart (`"api_key"\x1b[0m:`).
+ */
+export function asWords(text: string): string {
+  let view = text.includes("…") ? text.replaceAll("…", " ") : text;
+  if (view.includes("[")) view = view.replace(TERMINAL_CODE, (code) => " ".repeat(code.length));
+  return view;
 }
 
 /** A user pattern (`redactPatterns`): runs on every text. */
@@ -125,9 +137,10 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   const secretMarker = redactionMarker("secret");
 
   const redact = (text: string) => {
-    const found = builtin().find(asWords(text), custom.length);
+    const words = asWords(text);
+    const found = builtin().find(words, custom.length);
     if (customSet) for (const f of customSet.find(text)) found.push(f);
-    return applyFindings(text, found);
+    return applyFindings(text, found, words);
   };
 
   const redactValue = <T>(value: T): { value: T; count: number } => {

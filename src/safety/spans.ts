@@ -55,11 +55,12 @@ function widenTokens(text: string, findings: Ranked[]): void {
 /**
  * Replaces every finding with its marker; overlapping findings become one, named by the
  * first-ranked (most specific) of them: a private key that is a JSON value is a private-key.
+ * Tokens are widened over `words`, the text as the rules read it (redact.ts asWords).
  */
-export function applyFindings(text: string, all: Ranked[]): { text: string; count: number } {
+export function applyFindings(text: string, all: Ranked[], words: string = text): { text: string; count: number } {
   const findings = all.filter((f) => f.end > f.start);
   if (findings.length === 0) return { text, count: 0 };
-  widenTokens(text, findings);
+  widenTokens(words, findings);
   findings.sort((a, b) => a.start - b.start || b.end - a.end || a.rank - b.rank);
   let out = "";
   let copied = 0;

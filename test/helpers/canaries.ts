@@ -108,6 +108,25 @@ const urlSlashPassword = join(draw(8), "/", draw(8), "+", draw(4));
 const fishToken = draw(32);
 const mailgunKey = join("key", "-", draw(32, LOWER + DIGITS));
 const pgpassPassword = draw(16);
+const ESC = "\x1b";
+const colouredAnthropic = join("sk-", "ant-api03-", draw(93, ALNUM + "-_"), "AA");
+const colouredStripe = join("sk", "_live_", draw(40));
+const colouredJsonKey = draw(30);
+const colouredEnvToken = draw(26);
+const odbcPassword = draw(14);
+const sqlPassword = join(draw(9), "#", draw(5));
+const mysqlIdentified = draw(16);
+const mavenPassword = draw(18);
+const dockerfileToken = draw(30);
+const telegramBot = join("AA", draw(33, ALNUM + "_-"));
+const newRelic = join("NR", "AK-", draw(27, UPPER + DIGITS));
+const atlassian = join("ATA", "TT3x", draw(180, ALNUM + "_-"), "=", draw(8, HEX.toUpperCase()));
+const mapboxSecret = join("sk", ".eyJ1IjoiZGV2IiwiYSI6", draw(20), ".", draw(22, ALNUM + "_-"));
+const netlify = join("nf", "p_", draw(40));
+const googleRefresh = join("1/", "/0", draw(100, ALNUM + "_-"));
+const dropbox = join("sl", ".u.", draw(140, ALNUM + "_-"));
+const facebook = join("EA", "AB", draw(160));
+const fcmKey = join("APA", "91b", draw(134, ALNUM + "_-"));
 
 export const CANARIES: readonly Canary[] = [
   { name: "anthropic api key in a shell export", kind: "anthropic-key", secret: anthropic, text: `export ANTHROPIC_API_KEY=${anthropic}` },
@@ -276,6 +295,29 @@ export const CANARIES: readonly Canary[] = [
   },
   { name: "token in fish's set -gx", kind: "secret", secret: fishToken, text: `set -gx API_TOKEN ${fishToken}\nfunction deploy; ./deploy.sh; end` },
   { name: ".pgpass line", kind: "password", secret: pgpassPassword, text: `$ cat ~/.pgpass\ndb.internal:5432:shop:app:${pgpassPassword}\n` },
+  { name: "anthropic key in coloured terminal output", kind: "anthropic-key", secret: colouredAnthropic, text: `${ESC}[1mkey:${ESC}[0m ${ESC}[32m${colouredAnthropic}${ESC}[0m` },
+  { name: "stripe key right after a colour code", kind: "stripe-key", secret: colouredStripe, text: `${ESC}[31m${colouredStripe}${ESC}[39m` },
+  {
+    name: "api key in jq -C output",
+    kind: "secret",
+    secret: colouredJsonKey,
+    text: `${ESC}[1;39m{\n  ${ESC}[0m${ESC}[34;1m"api_key"${ESC}[0m${ESC}[1;39m: ${ESC}[0m${ESC}[0;32m"${colouredJsonKey}"${ESC}[0m${ESC}[1;39m\n${ESC}[1;39m}${ESC}[0m`,
+  },
+  { name: "coloured variable name", kind: "secret", secret: colouredEnvToken, text: `${ESC}[32mDEPLOY_TOKEN${ESC}[0m=${colouredEnvToken}` },
+  { name: "password in an ODBC connection string", kind: "secret", secret: odbcPassword, text: `Driver={ODBC Driver 18};Server=db;Database=shop;Uid=sa;Pwd=${odbcPassword};Encrypt=yes` },
+  { name: "password in a SQL CREATE USER", kind: "password", secret: sqlPassword, text: `CREATE USER app WITH LOGIN PASSWORD '${sqlPassword}';` },
+  { name: "password in MySQL's IDENTIFIED BY", kind: "password", secret: mysqlIdentified, text: `ALTER USER 'root'@'localhost' IDENTIFIED BY '${mysqlIdentified}';` },
+  { name: "password in Maven's settings.xml", kind: "secret", secret: mavenPassword, text: `<server>\n  <id>nexus</id>\n  <username>deploy</username>\n  <password>${mavenPassword}</password>\n</server>` },
+  { name: "token in a Dockerfile's ENV NAME value", kind: "secret", secret: dockerfileToken, text: `FROM node:22\nENV NPM_TOKEN ${dockerfileToken}\nRUN npm ci` },
+  { name: "telegram bot token in a bot API url", kind: "telegram-bot-token", secret: telegramBot, text: `curl -s https://api.telegram.org/bot7012345678:${telegramBot}/getMe` },
+  { name: "new relic user api key", kind: "new-relic-user-api-key", secret: newRelic, text: `NEW_RELIC_API_KEY=${newRelic}` },
+  { name: "atlassian api token", kind: "atlassian-api-token", secret: atlassian, text: `jira init --token ${atlassian}` },
+  { name: "mapbox secret token", kind: "mapbox-secret-token", secret: mapboxSecret, text: `MAPBOX_DOWNLOADS_TOKEN=${mapboxSecret}` },
+  { name: "netlify access token", kind: "netlify-token", secret: netlify, text: `netlify deploy --auth ${netlify}` },
+  { name: "google oauth refresh token", kind: "google-oauth", secret: googleRefresh, text: `{"refresh_token_for_gmail_sync": "${googleRefresh}"}` },
+  { name: "dropbox access token", kind: "dropbox-token", secret: dropbox, text: `dbx = dropbox.Dropbox("${dropbox}")` },
+  { name: "facebook graph api token", kind: "facebook-access-token", secret: facebook, text: `curl "https://graph.facebook.com/v19.0/me?fields=id" -H "X-Fb: ${facebook}"` },
+  { name: "firebase legacy server key", kind: "fcm-server-key", secret: fcmKey, text: `const serverKey = "AAAAx1Y2z3W:${fcmKey}";` },
   { name: "mailgun key with no mailgun near it", kind: "mailgun-key", secret: mailgunKey, text: `const mg = client({ username: "api", key: process.env.MG ?? "${mailgunKey}" });` },
 ];
 

@@ -4,7 +4,8 @@ import { isStandIn, looksRandom } from "../look-alikes.ts";
 /**
  * NAME = value in env, shell, YAML, JSON (also JSON escaped inside a string), TOML, code:
  * `PASSWORD=...`, `api_key: ...`, `"clientSecret": "..."`, `spring.datasource.password=...`,
- * `SECRET_KEY_BASE=...`, `client-key-data: ...`, `AccountKey=...;`, fish's `set -x API_TOKEN ...`. Only the value goes; the name
+ * `SECRET_KEY_BASE=...`, `client-key-data: ...`, `AccountKey=...;`, fish's `set -x API_TOKEN ...`,
+ * `<password>...</password>`, SQL's `WITH PASSWORD '...'`. Only the value goes; the name
  * and the quotes stay: `PASSWORD=[REDACTED:secret]`.
  */
 
@@ -14,13 +15,14 @@ const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64))?`;
 
 /**
  * Name endings that mark a secret. `pass` only as a whole word (`DB_PASS`, not `bypass`), `pwd`
- * only after a separator (`DB_PWD`, not the shell's `PWD`), `*_KEY` for any separated key, `auth`
- * and `credentials` alone (docker's `"auth"`, npm's `_auth`).
+ * only after a separator (`DB_PWD`, not the shell's `PWD`) or as a connection string's field
+ * (`Uid=sa;Pwd=...`), `*_KEY` for any separated key, `auth` and `credentials` alone (docker's
+ * `"auth"`, npm's `_auth`).
  */
-const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|(?<![a-z0-9])pass|(?<=[_.-])pwd|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<![a-z0-9])auth|(?<![a-z0-9])credentials?)${SUFFIX}`;
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|(?<![a-z0-9])pass|(?<=[_.-])pwd|(?<=;)pwd(?==)|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<![a-z0-9])auth|(?<![a-z0-9])credentials?)${SUFFIX}`;
 /** Names whose value is secret whatever it looks like; other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
-  String.raw`(?:pass(?:word|wd|phrase)|(?<![a-z0-9])pass|[_.-]pwd|secret|token|(?:${KEY_PREFIXES})[_.-]?key)$`,
+  String.raw`(?:pass(?:word|wd|phrase)|(?<![a-z0-9])pass|[_.-]pwd|^pwd|secret|token|(?:${KEY_PREFIXES})[_.-]?key)$`,
   "i",
 );
 const NAME_SUFFIX = new RegExp(`${SUFFIX}$`, "i");
@@ -48,13 +50,14 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
 }
 
 /**
- * Groups: name, key quote, separator, then the value as "double", \"escaped\", 'single' or bare.
+ * Groups: name, key quote, separator (spaces around it: aligned configs, and colour codes, which
+ * the rules read as spaces), then the value as "double", \"escaped\", 'single' or bare.
  * A quote still open at the end of the text closes there: the text was cut (a title, a truncated
  * output) and what follows the quote is all of the secret that is left. Tried, sticky, where a
  * name holding a keyword starts.
  */
 const ASSIGNMENT = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,100}?${SECRET_NAME_END})(\\?["'])?([ \t]{0,10}(?::=|=>|:|=(?!=))[ \t]{0,10})` +
+  String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,100}?${SECRET_NAME_END})(\\?["'])?([ \t]{0,40}(?::=|=>|:|=(?!=))[ \t]{0,40})` +
     String.raw`(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)|\\"([^"\\\r\n]{1,1000})(?:\\"|$)|'([^'\r\n]{1,1000})(?:'|$)|([^\s"'\x60,;(){}[\]<>&\\]{1,1000}))`,
   "iyd",
 );
@@ -62,27 +65,57 @@ const ASSIGNMENT = new RegExp(
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
 const NAME_MAX = 120;
 
-/** fish's `set -gx NAME value` (its export: a space where other shells have "="); `set NAME value` too. */
-const FISH_SET_BEFORE = /(?:^|[\s;(])set(?:[ \t]+-[A-Za-z]+)*[ \t]+$/;
-const FISH_NAME = /[A-Za-z0-9_]+/y;
-const FISH_VALUE = /[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)|'([^'\r\n]{1,1000})(?:'|$)|([^\s"'\x60;&|<>(){}]{1,1000}))/dy;
+/**
+ * A name and its value with only a space between: fish's `set -gx NAME value` (its export: a
+ * space where other shells have "="), `set NAME value` too, and a Dockerfile's `ENV NAME value`.
+ */
+const SPACED_BEFORE = /(?:^|[\s;(])(?:set(?:[ \t]+-[A-Za-z]+)*|ENV)[ \t]+$/;
+const SPACED_NAME = /[A-Za-z0-9_]+/y;
+const SPACED_VALUE = /[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)|'([^'\r\n]{1,1000})(?:'|$)|([^\s"'\x60;&|<>(){}]{1,1000}))/dy;
 
-/** The value of a fish `set` whose variable's name (at `start`) holds a secret. */
-function fishSet(text: string, start: number): Finding | undefined {
-  if (!FISH_SET_BEFORE.test(text.slice(Math.max(0, start - 40), start))) return undefined;
-  FISH_NAME.lastIndex = start;
-  const name = FISH_NAME.exec(text)?.[0];
+/** The value of a `set` or `ENV` whose variable's name (at `start`) holds a secret. */
+function spacedAssignment(text: string, start: number): Finding | undefined {
+  if (!SPACED_BEFORE.test(text.slice(Math.max(0, start - 40), start))) return undefined;
+  SPACED_NAME.lastIndex = start;
+  const name = SPACED_NAME.exec(text)?.[0];
   if (name === undefined || !SECRET_KEY.test(name)) return undefined;
-  FISH_VALUE.lastIndex = start + name.length;
-  const m = FISH_VALUE.exec(text);
+  SPACED_VALUE.lastIndex = start + name.length;
+  const m = SPACED_VALUE.exec(text);
   const group = m?.[1] !== undefined ? 1 : m?.[2] !== undefined ? 2 : 3;
   const span = m?.indices?.[group];
   if (!m || !span || !isAssignedSecret(name, m[group] as string, group !== 3, text[span[1]])) return undefined;
   return { start: span[0], end: span[1], kind: "secret" };
 }
 
+/** An XML element named for a secret: `<password>...</password>` (Maven's settings.xml, .NET and Java configs). */
+const XML_ELEMENT = /([A-Za-z0-9_.-]{1,100})(?:[ \t][^<>\r\n]{0,200})?>([^<\r\n]{1,1000})<\/\1>/dy;
+
+function xmlElement(text: string, start: number): Finding | undefined {
+  if (text[start - 1] !== "<") return undefined;
+  XML_ELEMENT.lastIndex = start;
+  const m = XML_ELEMENT.exec(text);
+  const span = m?.indices?.[2];
+  if (!m || !span || !SECRET_KEY.test(m[1] as string) || !isAssignedSecret(m[1] as string, m[2] as string, true, undefined)) return undefined;
+  return { start: span[0], end: span[1], kind: "secret" };
+}
+
+/**
+ * A password in SQL: `CREATE ROLE app WITH LOGIN PASSWORD '...'`, `ALTER USER app PASSWORD '...'`,
+ * `IDENTIFIED BY '...'` (also `IDENTIFIED WITH plugin BY`). A statement's words before
+ * `PASSWORD`: not prose's `reset your password 'now'`.
+ */
+const SQL_PASSWORD = /(?:(?<=(?:(?:create|alter)[ \t]+(?:role|user)[ \t][^;'\r\n]{0,300}|with|encrypted)[ \t]+)password|identified[ \t]+(?:with[ \t]+[A-Za-z0-9_]+[ \t]+)?by)[ \t]+'([^'\r\n]{1,1000})'/diy;
+
+function sqlPassword(text: string, start: number): Finding | undefined {
+  SQL_PASSWORD.lastIndex = start;
+  const m = SQL_PASSWORD.exec(text);
+  const span = m?.indices?.[1];
+  if (!m || !span || !isAssignedSecret("password", m[1] as string, true, undefined)) return undefined;
+  return { start: span[0], end: span[1], kind: "password" };
+}
+
 export const assignmentDetector: Detector = {
-  keywords: ["pass", "pwd", "secret", "token", "key", "auth", "credential"],
+  keywords: ["pass", "pwd", "secret", "token", "key", "auth", "credential", "identified"],
   find(text: string, hits: Hits, out: Finding[]): void {
     let tried = -1;
     let done = 0;
@@ -96,8 +129,8 @@ export const assignmentDetector: Detector = {
       ASSIGNMENT.lastIndex = start;
       const m = ASSIGNMENT.exec(text);
       if (m === null) {
-        const fish = fishSet(text, start);
-        if (fish) out.push(fish);
+        const other = spacedAssignment(text, start) ?? xmlElement(text, start) ?? sqlPassword(text, start);
+        if (other) out.push(other);
         continue;
       }
       const [match, name, , , double, escaped, single, bare] = m;
