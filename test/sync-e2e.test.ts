@@ -70,12 +70,14 @@ describe(`sync of ${corpus.label} to the test server`, () => {
     const stamps = timestampsByUuid(join(CORPUS, "projects"));
     for (const s of expected) {
       const got = onServer.get(s.externalId);
-      expect({ id: s.externalId, prompt: got?.promptTokens, completion: got?.completionTokens, createdAt: got?.createdAt, source: got?.source }).toEqual({
+      expect({ id: s.externalId, prompt: got?.promptTokens, completion: got?.completionTokens, createdAt: got?.createdAt, source: got?.source, model: got?.model, title: got?.title }).toEqual({
         id: s.externalId,
         prompt: s.promptTokens,
         completion: s.completionTokens,
         createdAt: s.createdAt,
         source: "claude-code",
+        model: s.model,
+        title: s.title,
       });
       expect(got?.cost).toBeCloseTo(s.cost, 9);
       expect(got?.messages.length).toBe(s.messageCount);
