@@ -131,6 +131,46 @@ describe("incremental sync", () => {
     expect(server.violations()).toEqual([]);
   });
 
+  test("a later line with an earlier time: the session's createdAt is the same whether it was read in steps or in one go", async () => {
+    // Claude Code writes the lines of local commands run before the first prompt later, with their own earlier times.
+    const first = [user("Refactor the parser"), assistant("msg_1", text("On it."), { usage: { input: 10, output: 5, cacheCreation: 0, cacheRead: 0 } })];
+    const later = [
+      user("<local-command-stdout>Set model to opus</local-command-stdout>", { timestamp: "2025-01-01T00:00:00.000Z" }),
+      user("Now add tests"),
+      assistant("msg_2", text("Added."), { usage: { input: 20, output: 7, cacheCreation: 0, cacheRead: 0 } }),
+    ];
+    const firstAt = Date.parse((first[0] as { timestamp: string }).timestamp);
+
+    server.reset();
+    const stepwise = tempClaudeDir();
+    const path = stepwise.write(`p/${SESSION}.jsonl`, jsonl(first));
+    const env = envFor(stepwise.root);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    appendFileSync(path, jsonl(later));
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const steps = server.session(SESSION);
+
+    server.reset();
+    const whole = tempClaudeDir();
+    whole.write(`p/${SESSION}.jsonl`, jsonl([...first, ...later]));
+    expect((await runCli(["sync"], { env: envFor(whole.root) })).code).toBe(0);
+    const once = server.session(SESSION);
+    const dry = JSON.parse((await runCli(["sync", "--dry-run", "--json"], { env: envFor(whole.root) })).stdout).sessions[0];
+
+    expect(steps?.createdAt).toBe(firstAt);
+    expect(once?.createdAt).toBe(firstAt);
+    expect(dry.createdAt).toBe(firstAt);
+    const shown = (x: typeof once) => ({
+      title: x?.title,
+      createdAt: x?.createdAt,
+      durationMs: x?.durationMs,
+      tokens: [x?.promptTokens, x?.completionTokens],
+      messages: x?.messages.map((m) => [m.externalId, m.createdAt, m.textContent]).sort(),
+    });
+    expect(shown(steps)).toEqual(shown(once));
+    expect(server.violations()).toEqual([]);
+  });
+
   test("a file rewritten shorter is read again from the start without duplicates", async () => {
     server.reset();
     const claude = tempClaudeDir();

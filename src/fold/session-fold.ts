@@ -52,6 +52,12 @@ export interface SessionMeta {
   subagentPrompt?: string;
   /** Claude Code's own summary line: the title when no prompt was typed. */
   summary?: string;
+  /**
+   * The time of the first timed line read (the session's own file first), not the earliest
+   * time: a line written later can carry an earlier time (local commands run before the first
+   * prompt), and OpenSync keeps the createdAt of a session's first write. A session read in
+   * steps, as it is written, then gets the createdAt a read in one go gives.
+   */
   firstAt?: number;
   lastAt?: number;
 }
@@ -192,7 +198,7 @@ export class SessionFold {
 
   private touch(at: number | undefined, cwd: string | undefined, mainThread: boolean): void {
     if (at !== undefined) {
-      if (this.meta.firstAt === undefined || at < this.meta.firstAt) this.meta.firstAt = at;
+      this.meta.firstAt ??= at;
       if (this.meta.lastAt === undefined || at > this.meta.lastAt) this.meta.lastAt = at;
     }
     if (cwd && mainThread) this.meta.cwd ??= cwd;

@@ -8,7 +8,7 @@ import { type Entry, toEntry } from "./schema.ts";
  * Lines that never matter and can be huge (a 734 MB file of snapshot lines has
  * been seen): recognised by their prefix, never decoded. A queue-operation
  * line (a prompt entering or leaving the queue of prompts typed while Claude
- * works) carries a top-level timestamp, which can be a session's earliest: it
+ * works) carries a top-level timestamp, which can be a session's first: it
  * is read without parsing the line. A snapshot line has only nested times,
  * which copied snapshots carry from older sessions: none is taken.
  */
