@@ -335,6 +335,23 @@ describe("Sender", () => {
   });
 });
 
+describe("SyncLock", () => {
+  test("says when it was taken from a holder that never let go (its last writes may be unrecorded), not after a release", () => {
+    const s = store();
+    const first = new SyncLock(s, 2 ** 22 + 1); // no such process: as a sync that was killed
+    expect(first.tryAcquire()).toBe(true);
+    expect(first.tookOver).toBe(false);
+    const next = new SyncLock(s);
+    expect(next.tryAcquire()).toBe(true);
+    expect(next.tookOver).toBe(true);
+    next.release();
+    const after = new SyncLock(s);
+    expect(after.tryAcquire()).toBe(true);
+    expect(after.tookOver).toBe(false);
+    after.release();
+  });
+});
+
 describe("Sender, fed while it runs", () => {
   test("a session fed again while its pass runs gets a second pass after it: new messages go, nothing goes twice", async () => {
     const s = store();

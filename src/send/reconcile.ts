@@ -1,5 +1,6 @@
 import type { OpenSyncClient } from "../opensync/client.ts";
-import { MAX_LIST_LIMIT } from "../opensync/read-api.ts";
+import type { MessagePayload } from "../opensync/payload.ts";
+import { MAX_LIST_LIMIT, type ServerMessage } from "../opensync/read-api.ts";
 import type { StateStore } from "../state/store.ts";
 
 /**
@@ -59,4 +60,50 @@ export async function reconcile(store: StateStore, client: OpenSyncClient, now =
     });
   }
   return { sent, sessionsMissing: missing.length, messagesMissing };
+}
+
+/** Every outbox entry, a refused one included: what the server holds is recorded whatever we made of it. */
+const ANY_TIME = Number.MAX_SAFE_INTEGER;
+
+/** Whether the server's copy of a message is what `payload` would write (no field it keeps differs). */
+function holdsExactly(held: ServerMessage, payload: MessagePayload): boolean {
+  const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null);
+  return (
+    held.role === payload.role &&
+    (held.textContent ?? "") === (payload.textContent ?? "") &&
+    same(held.model, payload.model) &&
+    same(held.promptTokens, payload.promptTokens) &&
+    same(held.completionTokens, payload.completionTokens) &&
+    same(held.durationMs, payload.durationMs) &&
+    Bun.deepEquals(held.parts, payload.parts)
+  );
+}
+
+/**
+ * After a run that ended without letting go of the state (killed, or paused
+ * and taken over): acknowledgements are recorded in batches, so messages it
+ * wrote may be on the server with no record of it, and a plain re-send would
+ * add their text to the session's search text a second time. The outbox is
+ * checked against the server's copy of each session it has: a message held
+ * exactly as it would be sent is recorded as sent. Anything else is sent as
+ * usual. Returns how many were recorded.
+ */
+export async function recoverUnrecorded(store: StateStore, client: OpenSyncClient): Promise<number> {
+  const work = store.sessionsWithWork({ retryFailedBefore: ANY_TIME });
+  if (work.length === 0) return 0;
+  const onServer = new Map((await client.listServerSessions({ limit: MAX_LIST_LIMIT })).map((s) => [s.externalId, s]));
+  let recorded = 0;
+  for (const w of work) {
+    const server = onServer.get(w.sessionId);
+    if (!server || server.messageCount === 0) continue;
+    const held = new Map((await client.getServerSession(server.id))?.messages.map((m) => [m.externalId, m]) ?? []);
+    const found: Array<{ externalId: string; hash: string; createdAt: number }> = [];
+    for (const m of store.outbox(w.key, ANY_TIME)) {
+      const copy = held.get(m.alias ?? m.externalId);
+      if (copy && holdsExactly(copy, JSON.parse(m.payload) as MessagePayload)) found.push({ externalId: m.externalId, hash: m.hash, createdAt: copy.createdAt });
+    }
+    store.write(() => found.forEach((m) => store.markMessageSent(m.externalId, m.hash, m.createdAt)));
+    recorded += found.length;
+  }
+  return recorded;
 }

@@ -46,6 +46,12 @@ interface Holder {
  */
 export class SyncLock {
   readonly token = randomHex(12);
+  /**
+   * Taken from a holder that never let go (killed, or paused past the
+   * staleness): writes it had sent may be on the server with no record of
+   * them in the state (reconcile.ts recoverUnrecorded).
+   */
+  tookOver = false;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -62,6 +68,7 @@ export class SyncLock {
       .transaction(() => {
         const held = this.holder();
         if (held && held.token !== this.token && processAlive(held.pid) && now - held.heartbeat < STALE_MS) return false;
+        if (held && held.token !== this.token) this.tookOver = true;
         this.store.db.query("INSERT OR REPLACE INTO lock (id, pid, token, heartbeat) VALUES (1, ?, ?, ?)").run(this.pid, this.token, now);
         return true;
       })

@@ -4,7 +4,7 @@ import type { PriceBook } from "../pricing/index.ts";
 import { type ScanOutcome, scan } from "../scan/scan.ts";
 import { type SendOutcome, Sender } from "../send/sender.ts";
 import { legacyAdopter } from "../send/legacy.ts";
-import { type Reconciled, reconcile } from "../send/reconcile.ts";
+import { type Reconciled, reconcile, recoverUnrecorded } from "../send/reconcile.ts";
 import type { SendTransport } from "../send/transport.ts";
 import { stateError } from "../state/db.ts";
 import { SyncLock } from "../state/lock.ts";
@@ -99,6 +99,8 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     const heard = req.confirmWithServer ? client.once.listServerSessions({ limit: 1 }) : undefined;
     await checkAccount(store, () => client.listSessions(), req.apiKey);
     readmitProjects(store, req.isExcluded);
+    // Best effort: if the server cannot say what it holds, the sending below meets the same problem and says so.
+    if (lock.tookOver) await recoverUnrecorded(store, client).catch(() => 0);
     const reconciled = req.reconcile ? await reconcile(store, client) : undefined;
     const transport = client.once;
     const options = {
