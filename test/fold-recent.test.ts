@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { agentIdOf, agentMeta } from "../src/discover/agent-meta.ts";
 import { DEFAULT_FOLD_OPTIONS, type FoldSnapshot, type FoldedMessage, SessionFold } from "../src/fold/session-fold.ts";
-import { titleOf } from "../src/fold/summarize.ts";
+import { startOf, titleOf } from "../src/fold/summarize.ts";
 import { type UsageRecord, UsageLedger } from "../src/fold/usage-ledger.ts";
 import { readAll as scanAll } from "./helpers/read.ts";
 import { parseLine } from "../src/transcript/parse-line.ts";
@@ -262,7 +262,7 @@ describe("recent transcripts fold into what a person reads", () => {
     fold.flush({ final: true });
     expect(inServerOrder(messages).map(show)).toEqual(c.messages);
     expect(titleOf(fold.meta)).toBe(c.title);
-    expect(fold.meta.firstAt).toBe(at(c.firstAt));
+    expect(startOf(fold.meta)).toBe(at(c.firstAt));
   });
 
   test("no fixture's title is a tag", () => {

@@ -1,8 +1,11 @@
-/** A session's figures from its deduplicated responses (fold/summarize.ts). */
+/** A session's figures from its fold and its deduplicated responses (fold/summarize.ts). */
 import { describe, expect, test } from "bun:test";
-import { summarize, usageBySession } from "../src/fold/summarize.ts";
+import { DEFAULT_FOLD_OPTIONS, SessionFold } from "../src/fold/session-fold.ts";
+import { startOf, summarize, titleOf, usageBySession } from "../src/fold/summarize.ts";
 import type { UsageRecord } from "../src/fold/usage-ledger.ts";
 import { loadPriceBook } from "../src/pricing/index.ts";
+import { parseLine } from "../src/transcript/parse-line.ts";
+import { SESSION, assistant, text, user } from "./helpers/transcript.ts";
 
 const S = "5d0c7a1e-2b3f-4c6d-8e9f-0a1b2c3d4e5f";
 const book = loadPriceBook({ priceUpdates: false });
@@ -42,5 +45,33 @@ describe("the session's model", () => {
     const s = summaryOf([response("claude-opus-5", 300, false), response("claude-haiku-4-5", 5000, true)]);
     expect(s.completionTokens).toBe(5300);
     expect(s.promptTokens).toBe(20);
+  });
+});
+
+describe("a session with only subagents' files (its own is gone)", () => {
+  const early = [
+    user("Investigate the flaky deploy", { isSidechain: true, agentId: "a1", timestamp: "2025-10-01T10:00:00.000Z" }),
+    assistant("msg_e", text("Looking."), { isSidechain: true, agentId: "a1", timestamp: "2025-10-01T10:00:05.000Z" }),
+  ];
+  const late = [
+    user("Warmup", { isSidechain: true, agentId: "a2", timestamp: "2025-10-01T10:07:00.000Z" }),
+    assistant("msg_l", text("Ready."), { isSidechain: true, agentId: "a2", timestamp: "2025-10-01T10:07:02.000Z" }),
+  ];
+
+  /** The session's title and start when its files are read in this order, each in one go. */
+  function foldedInOrder(files: unknown[][]) {
+    const fold = new SessionFold(SESSION, DEFAULT_FOLD_OPTIONS, { add: () => {} }, () => {});
+    for (const lines of files) for (const [i, line] of lines.entries()) {
+      const entry = parseLine(Buffer.from(JSON.stringify(line)), { skim: false }).entry;
+      if (!entry) throw new Error("fixture line did not parse");
+      fold.add(entry, true, i);
+    }
+    return { title: titleOf(fold.meta), start: startOf(fold.meta) };
+  }
+
+  test("gets the same title and start whichever file is read first: the earliest subagent's", () => {
+    const expected = { title: "[subagent] Investigate the flaky deploy", start: Date.parse("2025-10-01T10:00:00.000Z") };
+    expect(foldedInOrder([early, late])).toEqual(expected);
+    expect(foldedInOrder([late, early])).toEqual(expected);
   });
 });

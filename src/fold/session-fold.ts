@@ -48,17 +48,21 @@ export interface SessionMeta {
   title?: string;
   /** The first slash command typed: the title when no prompt was typed. */
   command?: string;
-  /** A subagent's task: the title when the session's own file is gone. */
+  /** A subagent's task: the title when the session's own file is gone. The earliest, whatever file is read first. */
   subagentPrompt?: string;
+  subagentPromptAt?: number;
   /** Claude Code's own summary line: the title when no prompt was typed. */
   summary?: string;
   /**
-   * The time of the first timed line read (the session's own file first), not the earliest
-   * time: a line written later can carry an earlier time (local commands run before the first
-   * prompt), and OpenSync keeps the createdAt of a session's first write. A session read in
-   * steps, as it is written, then gets the createdAt a read in one go gives.
+   * The time of the first timed line of the session's own thread, in the order they were
+   * written, not the earliest time: a line written later can carry an earlier time (local
+   * commands run before the first prompt), and OpenSync keeps the createdAt of a session's first
+   * write. A session read in steps, as it is written, then gets the createdAt a read in one go
+   * gives.
    */
   firstAt?: number;
+  /** The earliest time of subagents' lines: the start of a session with no line of its own (its files are read in any order). */
+  firstSideAt?: number;
   lastAt?: number;
 }
 
@@ -168,7 +172,7 @@ export class SessionFold {
         return;
       }
       case "other":
-        this.touch(entry.timestamp, undefined, true);
+        this.touch(entry.timestamp, undefined, !inSubagentFile);
         return;
       case "system":
         return this.addSystem(entry, inSubagentFile || entry.isSidechain === true, order);
@@ -198,7 +202,8 @@ export class SessionFold {
 
   private touch(at: number | undefined, cwd: string | undefined, mainThread: boolean): void {
     if (at !== undefined) {
-      this.meta.firstAt ??= at;
+      if (mainThread) this.meta.firstAt ??= at;
+      else if (this.meta.firstSideAt === undefined || at < this.meta.firstSideAt) this.meta.firstSideAt = at;
       if (this.meta.lastAt === undefined || at > this.meta.lastAt) this.meta.lastAt = at;
     }
     if (cwd && mainThread) this.meta.cwd ??= cwd;
@@ -280,7 +285,10 @@ export class SessionFold {
     if (sidechain) {
       // A subagent's prompts are the main agent's words, not the user's.
       const meta = line.agentId ? this.agents.get(line.agentId) : undefined;
-      if (kind.text) this.meta.subagentPrompt ??= titleSource(`[subagent] ${meta?.description ?? kind.text}`);
+      if (kind.text && (this.meta.subagentPrompt === undefined || (line.timestamp ?? Infinity) < (this.meta.subagentPromptAt ?? Infinity))) {
+        this.meta.subagentPrompt = titleSource(`[subagent] ${meta?.description ?? kind.text}`);
+        if (line.timestamp !== undefined) this.meta.subagentPromptAt = line.timestamp;
+      }
       if (this.wanted(sidechain)) this.emitText(where, "system", subagentTaskText(kind.text, meta));
       return;
     }

@@ -102,6 +102,11 @@ function mainModel(outputByModel: SessionUsage["outputByModel"]): string | undef
   return best;
 }
 
+/** When the session started: its own first line's time, else (a session with only subagents' files) their earliest. */
+export function startOf(meta: SessionMeta): number | undefined {
+  return meta.firstAt ?? meta.firstSideAt;
+}
+
 /** A project's name: its folder's. */
 export function projectNameOf(path: string): string {
   return path.split(/[\\/]/).filter(Boolean).pop() ?? path;
@@ -121,6 +126,7 @@ export function summarize(meta: SessionMeta, usage: SessionUsage, messageCount: 
   const title = titleOf(meta);
   const cwd = meta.cwd ?? meta.anyCwd;
   const model = mainModel(usage.outputByModel);
+  const startedAt = startOf(meta);
   return {
     externalId: meta.sessionId,
     ...(title ? { title } : {}),
@@ -128,8 +134,8 @@ export function summarize(meta: SessionMeta, usage: SessionUsage, messageCount: 
     ...(model ? { model } : {}),
     provider: "anthropic",
     source: "claude-code",
-    ...(meta.firstAt !== undefined ? { createdAt: meta.firstAt } : {}),
-    ...(meta.firstAt !== undefined && meta.lastAt !== undefined ? { durationMs: meta.lastAt - meta.firstAt } : {}),
+    ...(startedAt !== undefined ? { createdAt: startedAt } : {}),
+    ...(startedAt !== undefined && meta.lastAt !== undefined ? { durationMs: meta.lastAt - startedAt } : {}),
     messageCount,
     promptTokens: u.inputTokens + u.cacheCreationTokens + u.cacheReadTokens,
     completionTokens: u.outputTokens,
