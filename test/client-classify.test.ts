@@ -152,6 +152,26 @@ describe("an answer's kind", () => {
   });
 });
 
+describe("what a failed connection says", () => {
+  test.each<[string, Error, string, string]>([
+    [
+      "a certificate for another host, as Bun words it",
+      Object.assign(new Error(`ERR_TLS_CERT_ALTNAME_INVALID fetching "https://sync.example.dev/sync/message". For more information, pass \`verbose: true\` in the second argument to fetch()`), { code: "ERR_TLS_CERT_ALTNAME_INVALID" }),
+      "the server's certificate is for another host name (ERR_TLS_CERT_ALTNAME_INVALID)",
+      "verbose",
+    ],
+    ["a self-signed certificate", Object.assign(new TypeError("self signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" }), "self signed certificate: the server's certificate is self-signed (DEPTH_ZERO_SELF_SIGNED_CERT)", "fetch()"],
+    ["an expired one, code only", Object.assign(new Error("CERT_HAS_EXPIRED"), { code: "CERT_HAS_EXPIRED" }), "the server's certificate has expired (CERT_HAS_EXPIRED)", "fetch()"],
+    ["anything else from fetch", new TypeError(`Something odd fetching "https://sync.example.dev/sync/message". For more information, pass \`verbose: true\` in the second argument to fetch()`), "(Something odd)", "verbose"],
+  ])("%s", async (_name, thrown, says, never) => {
+    const outcome = await client(throwing(thrown)).once.upsertMessage(message);
+    if (outcome.ok) throw new Error("a failed request went through");
+    expect(outcome.error.message).toContain(says);
+    expect(outcome.error.message).not.toContain(never);
+    expect(outcome.error.message).not.toContain("fetching");
+  });
+});
+
 describe("the single-attempt mode", () => {
   test("never retries, and measures the attempt with the given clock", async () => {
     const fake = answering(503, "Service Unavailable");

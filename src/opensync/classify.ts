@@ -125,6 +125,33 @@ function parseJson(text: string): unknown {
 const DOWN_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ConnectionRefused", "FailedToOpenSocket"]);
 const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|HOSTNAME_MISMATCH|ALTNAME/i;
 
+/** What the usual certificate problems mean, said for a person rather than as the code alone. */
+const TLS_MEANING: Array<[RegExp, string]> = [
+  [/ALTNAME|HOSTNAME_MISMATCH/, "the server's certificate is for another host name"],
+  [/SELF_SIGNED/, "the server's certificate is self-signed"],
+  [/EXPIRED/, "the server's certificate has expired"],
+  [/NOT_YET_VALID/, "the server's certificate is not valid yet"],
+  [/UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/, "the server's certificate is not signed by an authority this machine trusts"],
+];
+
+/**
+ * fetch's error message without what only its own callers can act on: Bun adds the URL
+ * (` fetching "…"`, said already) and a hint about its own `verbose` option.
+ */
+function fetchMessage(message: string | undefined, fallback: string): string {
+  const text = (message ?? "")
+    .replace(/ fetching "[^"]*"/, "")
+    .replace(/\.? ?For more information, pass `verbose: true` in the second argument to fetch\(\)\.?/, "")
+    .trim();
+  return text || fallback;
+}
+
+function tlsDetail(message: string | undefined, code: string): string {
+  const text = fetchMessage(message, code);
+  const meaning = TLS_MEANING.find(([re]) => re.test(code))?.[1];
+  return text === code ? (meaning ?? code) : `${text}${meaning && !text.includes(meaning) ? `: ${meaning}` : ""}`;
+}
+
 /** What a request that got no answer means: fetch's error, the attempt's timeout or a dropped connection. */
 export function classifyFailure(error: unknown, at: { route: string; host: string; timeoutMs: number; hide: (text: string) => string }): OpenSyncError {
   const e = error as { name?: string; code?: string; message?: string };
@@ -132,9 +159,9 @@ export function classifyFailure(error: unknown, at: { route: string; host: strin
     new TransientError(`${at.route} to ${at.host} failed (${reason})`, 1, maybeApplied, { reason, ...(kind ? { kind } : {}) });
   if (e?.name === "TimeoutError" || e?.name === "AbortError") return transient(`no answer within ${at.timeoutMs / 1000} s`, true);
   const code = typeof e?.code === "string" ? e.code : "";
-  if (TLS_CODE.test(code)) return new TlsError(at.host, `${at.hide(e.message ?? "TLS error")} (${code})`);
+  if (TLS_CODE.test(code)) return new TlsError(at.host, `${at.hide(tlsDetail(e.message, code))} (${code})`);
   if (code === "ENOTFOUND" || code === "EAI_AGAIN") return transient(`cannot resolve ${at.host} (offline, or a wrong URL?)`, false, "server-down");
   if (DOWN_CODES.has(code)) return transient(`cannot connect to ${at.host} (${code})`, false, "server-down");
   if (code === "ECONNRESET") return transient("the connection closed before an answer", true);
-  return transient(at.hide(e?.message ?? String(error)), true);
+  return transient(at.hide(fetchMessage(e?.message, String(error))), true);
 }
