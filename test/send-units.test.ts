@@ -230,6 +230,30 @@ describe("Sender", () => {
     expect(s.counts()).toMatchObject({ sessionsSynced: 0, messagesPending: 1 });
   });
 
+  test("a 429 asking for a long pause stops the run and says so; a short one is waited out", async () => {
+    const s = store();
+    session(s, "a");
+    for (let i = 0; i < 40; i++) message(s, "a", i, NOW - 50_000 + i * 1000);
+    const limited = new TransientError("POST /sync/message to sync.example.dev failed (HTTP 429, retry after 3600 s)", 1, false, { kind: "rate-limited" });
+    const long = fakeTransport((c) => (c.kind === "message" ? fail("rate-limited", limited as never, { retryAfterMs: 3_600_000 }) : undefined));
+    const stopped = await send(s, long.transport);
+    expect(stopped.stoppedBy?.message).toContain("wait 60 minutes, so this sync stops here");
+    // Only what was already in flight when the answer came.
+    expect(long.calls.filter((c) => c.kind === "message").length).toBeLessThan(10);
+    expect(s.counts()).toMatchObject({ messagesPending: 40 });
+
+    let first = true;
+    const short = fakeTransport((c) => {
+      if (c.kind !== "message" || !first) return undefined;
+      first = false;
+      return fail("rate-limited", limited as never, { retryAfterMs: 50 });
+    });
+    const waited = await send(s, short.transport, { now: Date.now });
+    expect(waited.stoppedBy).toBeUndefined();
+    expect(waited.messagesSent).toBe(40);
+    expect(s.counts()).toMatchObject({ messagesPending: 0 });
+  });
+
   test("one web page or 403 is a hiccup; three in a row stop the run", async () => {
     const s = store();
     session(s, "a");

@@ -28,6 +28,10 @@ describe("explainServerError", () => {
     const down = explainServerError(new TransientError("OpenSync at x is not reachable (ECONNREFUSED) after 2 attempts; will retry on next sync.", 2, false), url, "config");
     expect(down).toMatchObject({ exitCode: 1, problem: "OpenSync at x is not reachable (ECONNREFUSED) after 2 attempts" });
   });
+  test("a server that asks to slow down: run again later, not a network problem", () => {
+    const limited = new TransientError("OpenSync at x asks to slow down (HTTP 429, retry after 600 s) after 1 attempt; will retry on next sync.", 1, false, { kind: "rate-limited" });
+    expect(explainServerError(limited, url, "config")).toMatchObject({ exitCode: 1, fix: expect.stringContaining("run sync again in a few minutes") });
+  });
   test("anything else is not explained away", () => {
     expect(() => explainServerError(new TypeError("bug"), url, "config")).toThrow("bug");
   });

@@ -1,6 +1,6 @@
 import type { UserError } from "../errors.ts";
 import type { Outcome } from "../opensync/client.ts";
-import { BlockedItemError, type FailureKind, ProtocolError } from "../opensync/errors.ts";
+import { BlockedItemError, type FailureKind, ProtocolError, TransientError } from "../opensync/errors.ts";
 import type { MessagePayload, SessionPayload } from "../opensync/payload.ts";
 import { windowKey } from "../plan/hash.ts";
 import { clampTimestamp } from "../safety/sanitize.ts";
@@ -53,6 +53,11 @@ const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 8_000;
 /** Failures in a row, with no success between, after which the server is taken to be down. */
 const DOWN_AFTER = 8;
+/**
+ * A 429 asking for a longer pause than this ends the run, saying so, rather
+ * than leaving it silent for minutes: what is not sent stays pending.
+ */
+const LONGEST_PAUSE_MS = 60_000;
 /**
  * Answers in a row that are not OpenSync's (a web page, an empty body, a 403)
  * after which the URL is taken to be wrong: one alone is a proxy's hiccup.
@@ -515,7 +520,19 @@ export class Sender {
       return;
     }
     const now = this.now();
-    if (kind === "rate-limited") this.pacer.pause(o.retryAfterMs ?? BACKOFF_MAX_MS, now);
+    const pause = o.retryAfterMs ?? BACKOFF_MAX_MS;
+    if (kind === "rate-limited" && pause > LONGEST_PAUSE_MS) {
+      const minutes = Math.ceil(pause / 60_000);
+      this.outcome.stoppedBy ??= new TransientError(
+        `${o.error.message}: OpenSync asks this client to wait ${minutes} minute${minutes === 1 ? "" : "s"}, so this sync stops here rather than wait.`,
+        1,
+        false,
+        { kind: "rate-limited", reason: o.error.message, retryAfterMs: pause },
+      );
+      givenUp();
+      return;
+    }
+    if (kind === "rate-limited") this.pacer.pause(pause, now);
     else {
       this.pacer.failure();
       if (++this.failuresInRow >= DOWN_AFTER) this.outcome.stoppedBy ??= o.error;

@@ -66,6 +66,9 @@ export function explainServerError(
   if (error instanceof BlockedItemError) {
     return { problem: error.message, fix: "have the firewall or proxy in front of OpenSync let it through; it stays pending, and each sync tries it again", exitCode: 1 };
   }
+  if (error instanceof TransientError && error.kind === "rate-limited") {
+    return { problem: withoutRetryNote(error.message), fix: "nothing is lost: run sync again in a few minutes (hooks and watch do it by themselves)", exitCode: 1 };
+  }
   if (error instanceof TransientError) {
     return { problem: withoutRetryNote(error.message), fix: `check your network, that the server is running, and the URL (${url})`, exitCode: 1 };
   }
