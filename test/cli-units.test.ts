@@ -201,6 +201,19 @@ describe("sync summary", () => {
     );
     expect(renderSyncSummary(r, true)).toContain("Failed: 3f2a9c1d-1111-4111-8111-111111111111:u-0001-abcdef: too big");
   });
+  test("sessions a stopped run did not read are said apart from what is pending, and are work left", () => {
+    const r = report({ pendingSessions: 3, pendingMessages: 61, sessionsUnread: 42 });
+    expect(renderSyncSummary(r, false)).toBe(
+      [
+        "Synced 1 session update and 1 message (read 1 changed session).",
+        "Pending: 3 sessions, 61 messages; the next `claude-code-sync sync` sends them.",
+        "Not read yet: 42 sessions with new lines; the next `claude-code-sync sync` reads and sends them.",
+      ].join("\n"),
+    );
+    const onlyUnread = report({ sessionsUnread: 1 });
+    expect(renderSyncSummary(onlyUnread, false)).toContain("Not read yet: 1 session with new lines; the next `claude-code-sync sync` reads and sends it.");
+    expect(syncReportJson(onlyUnread, undefined)).toMatchObject({ ok: false, code: "pending", sessionsUnread: 1 });
+  });
   test("sessions still being written are said, and are no failure", () => {
     const r = report({ beingWritten: 2 });
     expect(renderSyncSummary(r, false)).toBe(

@@ -76,6 +76,36 @@ describe("Ctrl-C during sync", () => {
     expect(server.violations()).toEqual([]);
   }, 90_000);
 
+  test("stopped while still reading: the sessions not read yet are said, and counted as work left", async () => {
+    server.reset();
+    server.setFaults({ latencyMs: 200 });
+    const claude = tempClaudeDir();
+    const count = 120;
+    const filler = "x".repeat(120_000);
+    const ids = Array.from({ length: count }, (_, i) => `${String(i).padStart(8, "0")}-bbbb-4bbb-8bbb-bbbbbbbbbbbb`);
+    for (const [i, id] of ids.entries()) {
+      claude.write(`p${i % 7}/${id}.jsonl`, jsonl([user(`task ${i} ${filler}`, { sessionId: id }), assistant(`msg_r${i}`, text(`done ${filler}`), { sessionId: id })]));
+    }
+    const env = envFor(claude.root);
+    const proc = Bun.spawn([process.execPath, CLI, "sync", "--json"], { env: { ...baseEnv(), ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    const guard = setTimeout(() => proc.kill("SIGKILL"), 60_000);
+    expect(await until(() => writes() > 0)).toBe(true);
+    proc.kill("SIGINT");
+    const [stdout, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+    clearTimeout(guard);
+    server.setFaults({});
+
+    expect(code).toBe(130);
+    const report = JSON.parse(stdout);
+    expect(report.sessionsUnread).toBeGreaterThan(0);
+    expect(report.sessionsRead + report.sessionsUnread).toBe(count);
+
+    const next = await runCli(["sync", "--json"], { env, timeoutMs: 120_000 });
+    expect(next.code).toBe(0);
+    expect(JSON.parse(next.stdout)).toMatchObject({ ok: true, sessionsRead: report.sessionsUnread, sessionsUnread: 0 });
+    expect(messagesOnServer(ids)).toBe(count * 2);
+  }, 120_000);
+
   // Bun gives a subprocess a pseudo-terminal only on POSIX systems.
   test.skipIf(process.platform === "win32")("at a terminal, with the progress bar shown: exit 130 and the pending note", async () => {
     server.reset();

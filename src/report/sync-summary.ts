@@ -19,11 +19,14 @@ function unreadableFiles(r: SyncReport) {
 
 /** Everything read and sent: exit 0. */
 export function syncComplete(r: SyncReport): boolean {
-  return !r.stoppedBy && r.failed.length === 0 && r.pendingMessages === 0 && r.pendingSessions === 0 && unreadableFiles(r).length === 0;
+  return !r.stoppedBy && r.failed.length === 0 && r.pendingMessages === 0 && r.pendingSessions === 0 && r.sessionsUnread === 0 && unreadableFiles(r).length === 0;
 }
 
 const pendingLine = (r: SyncReport) =>
   `Pending: ${plural(r.pendingSessions, "session")}, ${plural(r.pendingMessages, "message")}; the next \`claude-code-sync sync\` sends them.`;
+
+/** Sessions with new lines the run stopped before reading: not in the pending counts, which are what was read. */
+const unreadLine = (n: number) => `Not read yet: ${plural(n, "session")} with new lines; the next \`claude-code-sync sync\` reads and sends ${n === 1 ? "it" : "them"}.`;
 
 /** The one line a sync ends with, plus what is left and why (what stopped the run is a failure: the command says it on stderr). */
 export function renderSyncSummary(r: SyncReport, verbose: boolean): string {
@@ -32,6 +35,7 @@ export function renderSyncSummary(r: SyncReport, verbose: boolean): string {
   ];
   if (r.reconciled) lines.push(reconciledLine(r.reconciled));
   if (r.pendingMessages || r.pendingSessions) lines.push(pendingLine(r));
+  if (r.sessionsUnread) lines.push(unreadLine(r.sessionsUnread));
   if (r.beingWritten) lines.push(beingWrittenLine(r.beingWritten));
   if (r.unknownModels.length) lines.push(unknownModelsLine(r.unknownModels));
   if (r.stats.longLines) lines.push(`Skipped ${plural(r.stats.longLines, "line")} longer than claude-code-sync reads (64 MiB).`);
@@ -71,6 +75,7 @@ function unfinished(r: SyncReport): Stop | undefined {
   if (r.failed.length > 0) return { message: `The server refused ${plural(r.failed.length, "item")} (see "failed").`, code: "items-refused" };
   if (unreadableFiles(r).length > 0) return { message: "Some transcripts could not be read; the next sync tries again.", code: "unreadable-files" };
   if (r.pendingMessages || r.pendingSessions) return { message: pendingLine(r), code: "pending" };
+  if (r.sessionsUnread) return { message: unreadLine(r.sessionsUnread), code: "pending" };
   return undefined;
 }
 
@@ -79,6 +84,7 @@ export function syncReportJson(r: SyncReport, stop: Stop | undefined) {
   return {
     ok: stop === undefined && syncComplete(r),
     sessionsRead: r.sessionsRead,
+    sessionsUnread: r.sessionsUnread,
     bytesRead: r.bytesRead,
     sessionsSent: r.sessionsSent,
     messagesSent: r.messagesSent,

@@ -48,6 +48,8 @@ export const NO_PAST: ScanPast = { digest: () => undefined, files: () => new Map
 
 export interface ScanOutcome {
   sessionsRead: number;
+  /** Sessions with something new that were not read: the run was stopped (Ctrl-C) first. */
+  sessionsUnread: number;
   bytesRead: number;
   stats: ReadStats;
   /** The project folders listed in full (see discoverFiles): their digests can be recorded once what was read is. */
@@ -145,7 +147,8 @@ export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: Ses
       bytesRead += chunk.bytesRead;
       req.onProgress?.(bytesRead, total);
     };
-    if (parallel) await readInWorkers(workers, items, req.settings, take, req.signal);
+    let read = 0;
+    if (parallel) read = await readInWorkers(workers, items, req.settings, take, req.signal);
     else {
       const reader = new SessionReader(req.settings);
       const takeAndYield = async (chunk: SessionChunk) => {
@@ -155,11 +158,12 @@ export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: Ses
       for (const item of items) {
         if (req.signal?.aborted) break;
         await reader.read(item, takeAndYield);
+        read++;
       }
     }
     stats.files.unshift(...discovery.skipped);
     stats.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    return { sessionsRead: items.length, bytesRead, stats, folders: discovery.folders };
+    return { sessionsRead: read, sessionsUnread: items.length - read, bytesRead, stats, folders: discovery.folders };
   } finally {
     for (const w of workers) w.terminate();
   }
@@ -173,18 +177,21 @@ export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: Ses
  */
 const turnEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Hands the sessions to the workers one at a time (each keeps one more queued), so a large session does not hold the others back. */
+/**
+ * Hands the sessions to the workers one at a time (each keeps one more queued), so a large
+ * session does not hold the others back. Resolves to how many were read (all, unless aborted).
+ */
 function readInWorkers(
   workers: Worker[],
   items: SessionWorkItem[],
   settings: ReadSettings,
   take: (chunk: SessionChunk) => void,
   signal: AbortSignal | undefined,
-): Promise<void> {
+): Promise<number> {
   return new Promise((resolve, reject) => {
     let next = 0;
     let pending = 0;
-    if (items.length === 0) return resolve();
+    if (items.length === 0) return resolve(0);
     const send = (w: Worker, message: ToWorker) => w.postMessage(message);
     const feed = (w: Worker) => {
       if (next >= items.length || signal?.aborted) return;
@@ -201,7 +208,7 @@ function readInWorkers(
           } else if (m.type === "read") {
             pending--;
             feed(w);
-            if (pending === 0) resolve();
+            if (pending === 0) resolve(next);
           } else reject(new Error(`scan worker failed: ${m.message}`));
         } catch (error) {
           reject(error);

@@ -5,6 +5,7 @@ import type { SyncReport } from "../../src/sync/run-sync.ts";
 export function syncReport(over: Partial<SyncReport> = {}): SyncReport {
   return {
     sessionsRead: 0,
+    sessionsUnread: 0,
     bytesRead: 0,
     stats: emptyReadStats(),
     pendingMessages: 0,
