@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { type RecordBatch, type UsageRecord, UsageLedger } from "../src/fold/usage-ledger.ts";
+import { readAll } from "./helpers/read.ts";
+import { assistant, jsonl, tempClaudeDir, text } from "./helpers/transcript.ts";
 
 const record = (key: string | null, output: number, extra: Partial<UsageRecord> = {}): UsageRecord => ({
   key,
@@ -108,3 +110,32 @@ describe("UsageLedger", () => {
     expect(fields(merged)[0]).toEqual({ sessionId: "s2", at: 2000, speed: "standard", inferenceGeo: undefined, it: undefined });
   });
 });
+
+describe("which lines are one response, read from transcripts", () => {
+  // Observed with ccusage 20.0.24's native binary on these two files: session A 6 in / 24 out, session B 3 / 12.
+  test("a message id without a request id is one response within its session only; with one, across sessions", async () => {
+    const A = "aaaaaaaa-1111-4111-8111-111111111111";
+    const B = "bbbbbbbb-2222-4222-8222-222222222222";
+    const claude = tempClaudeDir();
+    const usage = { input: 3, output: 12, cacheCreation: 0, cacheRead: 0 };
+    for (const sessionId of [A, B]) {
+      claude.write(
+        `p/${sessionId}.jsonl`,
+        jsonl([
+          // A gateway's reply: no request id, and a message id another session's reply has too.
+          withoutRequestId(assistant("msg_gateway", text("hi"), { sessionId, usage })),
+          assistant("msg_copied", text("hi"), { sessionId, usage, requestId: "req_same" }),
+        ]),
+      );
+    }
+    const { sessions } = await readAll([claude.projects]);
+    const byId = new Map(sessions.map((s) => [s.externalId, s.usage]));
+    expect(byId.get(A)).toMatchObject({ inputTokens: 6, outputTokens: 24 });
+    expect(byId.get(B)).toMatchObject({ inputTokens: 3, outputTokens: 12 });
+  });
+});
+
+function withoutRequestId<T extends object>(line: T): T {
+  const { requestId: _, ...rest } = line as T & { requestId?: string };
+  return rest as T;
+}

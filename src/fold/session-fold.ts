@@ -344,7 +344,7 @@ export class SessionFold {
     const replay = CONTEXT_FORK.test(line.agentId ?? "");
     const record: UsageRecord | undefined = msg.usage
       ? recordOf(msg.usage, {
-          key: dedupKey(msg.id, line.requestId),
+          key: dedupKey(msg.id, line.requestId, this.meta.sessionId),
           lineId: line.uuid,
           sessionId: this.meta.sessionId,
           // A fork's copy of its parent's response loses to the original, as a sidechain's does: counted once, in the parent.

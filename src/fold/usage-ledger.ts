@@ -5,7 +5,7 @@ import type { Iteration as IterationLine, Usage } from "../transcript/schema.ts"
 
 /** One API response's usage, as read from one transcript line. */
 export interface UsageRecord {
-  /** `message.id:requestId` (or `message.id`); null when the line has no message id: never deduplicated. */
+  /** dedupKey: `message.id:requestId` (or the session and `message.id`); null when the line has no message id: never deduplicated. */
   key: string | null;
   /** The line's uuid: identifies a keyless record when the same bytes are read again. */
   lineId?: string;
@@ -74,9 +74,14 @@ function totalOf(t: Tokens): number {
   return t.input + t.output + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead;
 }
 
-export function dedupKey(messageId: string | undefined, requestId: string | undefined): string | null {
+/**
+ * What makes two lines one response: its message id and request id, across every file. A line
+ * without a request id (older Claude Code, some gateways, which also reuse message ids across
+ * sessions) is one with the lines of its own session only, as ccusage 20 counts it.
+ */
+export function dedupKey(messageId: string | undefined, requestId: string | undefined, sessionId: string): string | null {
   if (!messageId) return null;
-  return requestId ? `${messageId}:${requestId}` : messageId;
+  return requestId ? `${messageId}:${requestId}` : `${sessionId}/${messageId}`;
 }
 
 /** Per-record flag bits, as the ledger stores them. */
