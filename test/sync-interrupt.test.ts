@@ -99,11 +99,18 @@ describe("Ctrl-C during sync", () => {
     const report = JSON.parse(stdout);
     expect(report.sessionsUnread).toBeGreaterThan(0);
     expect(report.sessionsRead + report.sessionsUnread).toBe(count);
+    // status says it too, from the files alone: the pending counts are only what was read.
+    const status = await runCli(["status", "--json"], { env });
+    expect(status.code).toBe(1);
+    expect(JSON.parse(status.stdout).unread).toBe(report.sessionsUnread);
 
     const next = await runCli(["sync", "--json"], { env, timeoutMs: 120_000 });
     expect(next.code).toBe(0);
     expect(JSON.parse(next.stdout)).toMatchObject({ ok: true, sessionsRead: report.sessionsUnread, sessionsUnread: 0 });
     expect(messagesOnServer(ids)).toBe(count * 2);
+    const done = await runCli(["status", "--json"], { env });
+    expect(JSON.parse(done.stdout)).toMatchObject({ unread: 0, pending: { sessions: 0, messages: 0 } });
+    expect(done.code).toBe(0);
   }, 120_000);
 
   // Bun gives a subprocess a pseudo-terminal only on POSIX systems.

@@ -31,10 +31,18 @@ test("login -> status -> sync -> status -> logout, as a user types it", async ()
   expect(login.stdout).toContain(`Logged in to ${server.url}`);
   expect(statSync(join(home, ".claude-code-sync", "config.json")).mode & 0o777).toBe(0o600);
 
+  // Before the first sync its transcripts are work left: said, and exit 1.
   const before = await cli("status");
-  expect(before.code).toBe(0);
+  expect(before.code).toBe(1);
   expect(before.stdout).toBe(
-    [`OpenSync URL: ${server.url}`, "Sessions synced: 0", "Last sync: never", "Connected: true (0 sessions on the server)", ""].join("\n"),
+    [
+      `OpenSync URL: ${server.url}`,
+      "Sessions synced: 0",
+      "Last sync: never",
+      "Not read yet: 1 session changed since the last sync (run `claude-code-sync sync`)",
+      "Connected: true (0 sessions on the server)",
+      "",
+    ].join("\n"),
   );
 
   const sync = await cli("sync");
@@ -51,8 +59,10 @@ test("login -> status -> sync -> status -> logout, as a user types it", async ()
     serverSessions: 1,
     sessionsSynced: 1,
     pending: { sessions: 0, messages: 0 },
+    unread: 0,
     failed: [],
   });
+  expect(after.code).toBe(0);
   expect(Date.now() - Date.parse(status.lastSync)).toBeLessThan(60_000);
   expect((await cli("status")).stdout).toMatch(/Last sync: \d+ seconds? ago/);
 

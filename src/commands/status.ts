@@ -11,6 +11,9 @@ import { formatInt, plural, timeAgo } from "../report/format.ts";
 import { shownId } from "../report/session-id.ts";
 import { isStateOf, listStateDatabases, stateFolder } from "../state/databases.ts";
 import { StateStore } from "../state/store.ts";
+import { projectRoots } from "../discover/roots.ts";
+import { sessionsToRead } from "../scan/scan.ts";
+import { statePast } from "../sync/state-sink.ts";
 import { writeOut } from "../runtime/stdio.ts";
 
 /** `status` answers within a few seconds: the server gets one try of this long (or CLAUDE_CODE_SYNC_TIMEOUT_MS). */
@@ -31,6 +34,8 @@ interface Status {
   sessionsSynced: number | null;
   lastSync: string | null;
   pending: { sessions: number; messages: number };
+  /** Sessions with changes no sync has read yet (new lines since, or a run stopped before reading them): not in `pending`, which is what was read. */
+  unread: number;
   /** Sessions whose last response was still being written at the last sync: it goes once complete (not pending work). */
   beingWritten: number;
   failed: Array<{ id: string; error: string }>;
@@ -62,6 +67,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     sessionsSynced: 0,
     lastSync: null,
     pending: { sessions: 0, messages: 0 },
+    unread: 0,
     beingWritten: 0,
     failed: [],
     background: readBackgroundStatus(),
@@ -101,7 +107,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
 }
 
 function workLeft(s: Status): boolean {
-  return s.pending.sessions > 0 || s.pending.messages > 0 || s.failed.length > 0;
+  return s.pending.sessions > 0 || s.pending.messages > 0 || s.unread > 0 || s.failed.length > 0;
 }
 
 async function askServer(origin: Origin, apiKey: string): Promise<{ sessions: Set<string> } | Failure> {
@@ -124,6 +130,7 @@ function readCounts(url: string, status: Status, config: Config): string[] {
     status.pending = { sessions: counts.sessionsPending, messages: counts.messagesPending };
     status.beingWritten = counts.beingWritten;
     status.failed = counts.failed;
+    status.unread = sessionsToRead(projectRoots(), statePast(store));
     return store.sentSessionIds();
   } finally {
     store.close();
@@ -152,6 +159,7 @@ function localLines(s: Status, verbose: boolean): string[] {
   if (s.pending.sessions || s.pending.messages) {
     lines.push(`Pending: ${plural(s.pending.sessions, "session")}, ${plural(s.pending.messages, "message")} (run \`claude-code-sync sync\`)`);
   }
+  if (s.unread) lines.push(`Not read yet: ${plural(s.unread, "session")} changed since the last sync (run \`claude-code-sync sync\`)`);
   if (s.beingWritten) lines.push(beingWrittenLine(s.beingWritten));
   if (s.failed.length) {
     lines.push(`Failed: ${plural(s.failed.length, "item")} the server refused:`);

@@ -101,7 +101,7 @@ function groupBySession(files: TranscriptFile[]): Map<string, TranscriptFile[]> 
 }
 
 /** What to read, newest session first (so its messages reach the dashboard first). */
-function planScan(files: TranscriptFile[], req: ScanRequest, past: ScanPast): SessionWorkItem[] {
+function planScan(files: TranscriptFile[], req: Pick<ScanRequest, "full" | "finalize" | "now">, past: ScanPast): SessionWorkItem[] {
   const now = req.now ?? Date.now();
   const items: Array<SessionWorkItem & { newest: number }> = [];
   for (const [sessionId, group] of groupBySession(files)) {
@@ -127,12 +127,24 @@ function planScan(files: TranscriptFile[], req: ScanRequest, past: ScanPast): Se
  */
 const WORKER_MODULE = Bun.isStandaloneExecutable ? "./scan/scan-worker.ts" : new URL("./scan-worker.ts", import.meta.url).href;
 
+/** What earlier reads left, as discovery may use it: a full read, or a response held back that may be complete now, leaves no folder out as unchanged. */
+function knownFolders(past: ScanPast, full: boolean): ScanPast {
+  return full || past.held.size > 0 ? { ...past, digest: () => undefined } : past;
+}
+
+/**
+ * How many sessions the next read would take up (new lines, or a response held back that is
+ * complete now): what `status` says is not read yet. Looks at the files' listings and sizes only.
+ */
+export function sessionsToRead(roots: string[], past: ScanPast, now?: number): number {
+  const when = now === undefined ? {} : { now };
+  return planScan(discoverFiles(roots, knownFolders(past, false)).files, { full: false, ...when }, past).length;
+}
+
 /** Reads the sessions of `roots` that changed since `past`, handing each chunk to `accept` in the main thread. */
 export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: SessionChunk) => void): Promise<ScanOutcome> {
   const count = req.workers ?? (req.only || navigator.hardwareConcurrency < WORKERS_FROM_CORES ? 1 : 2);
-  // A full read, or a response held back that may be complete now, leaves no folder out as unchanged.
-  const known = req.full || past.held.size > 0 ? { ...past, digest: () => undefined } : past;
-  const discovery = discoverFiles(req.roots, known, req.only);
+  const discovery = discoverFiles(req.roots, knownFolders(past, req.full), req.only);
   const items = planScan(discovery.files, req, past);
   const total = items.reduce((sum, item) => sum + item.files.reduce((s, w) => s + (w.unchanged ? 0 : w.file.size - w.from), 0), 0);
   // Started only for a read that repays them: a sync with little or nothing new never loads them.
