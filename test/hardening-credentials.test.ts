@@ -67,13 +67,18 @@ describe("a key revoked in the middle of a run (401 after N requests)", () => {
   });
 });
 
-/** Every file under `dir` (the state database, logs, config...), read as bytes. */
+/** Every file under `dir` (the state database, logs, config...), read as bytes; one removed meanwhile is not there. */
 function filesUnder(dir: string): Array<{ path: string; text: string }> {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { recursive: true, encoding: "utf8" })
     .map((name) => join(dir, name))
-    .filter((path) => statSync(path).isFile())
-    .map((path) => ({ path, text: readFileSync(path).toString("latin1") }));
+    .flatMap((path) => {
+      try {
+        return statSync(path).isFile() ? [{ path, text: readFileSync(path).toString("latin1") }] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 /** Pieces of 12 characters of the key's secret part: a key shown whole, or cut, shows one of them. */
@@ -120,8 +125,9 @@ test("the API key never appears in any command's output, nor in any file under ~
     expect(looksLikeCrash(r.stderr)).toBe(false);
     outputs.push({ path: `output of \`${args[0]} ${args[1] ?? ""}\``, text: `${r.stdout}${r.stderr}` });
   }
-  // The hook's background run logs its outcome: wait for it (it gives up at once on a 401).
+  // The hook's background run logs its outcome: wait for it (it gives up at once on a 401), and for it to be gone.
   expect(await waitForFile(join(home, ".claude-code-sync", "background.json"), 30_000)).toBe(true);
+  for (const end = Date.now() + 30_000; Date.now() < end && existsSync(join(home, ".claude-code-sync", "runner.pid")); ) await Bun.sleep(50);
 
   const files = filesUnder(join(home, ".claude-code-sync"));
   const haystacks = [...outputs, ...files];
