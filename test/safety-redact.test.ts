@@ -115,6 +115,8 @@ describe("what is kept around a redaction", () => {
     ["GRANT ALL ON db.* TO 'app'@'%' IDENTIFIED BY 'Xy7pQ2vL9k';", "GRANT ALL ON db.* TO 'app'@'%' IDENTIFIED BY '[REDACTED:password]';"],
     ['<apiKey type="live">Xy7pQ2vL9k</apiKey>', '<apiKey type="live">[REDACTED:secret]</apiKey>'],
     ["ENV API_TOKEN Xy7pQ2vL9k\nRUN make", "ENV API_TOKEN [REDACTED:secret]\nRUN make"],
+    ["DATABASE_URL=mysql://root:Ab1!#$xyKq@db:3306/app", "DATABASE_URL=mysql://root:[REDACTED:password]@db:3306/app"],
+    ['ldapsearch -x -D "cn=admin,dc=ex" -w Xy7pQ2vL9k -b dc=ex', 'ldapsearch -x -D "cn=admin,dc=ex" -w [REDACTED:password] -b dc=ex'],
     [`TG_BOT=7012345678:AA${"Fq3kLm9ZxP2wR7tY1uI5oP8aS4dF6gH0j"}`, "TG_BOT=7012345678:[REDACTED:telegram-bot-token]"],
   ];
   for (const [input, output] of cases) {
@@ -149,6 +151,9 @@ describe("ordinary text and code stay as they are", () => {
     ["fish command substitution", "set -x GITHUB_TOKEN (gh auth token)"],
     ["colour codes alone", "\x1b[1mBuild\x1b[0m done in 2s, arr[0m] and [1m"],
     ["the shell's PWD", "PWD=/home/me/src OLDPWD=/home/me"],
+    ["a URL's fragment, then an e-mail address", "see https://example.com/page#section-2 and mail bob@example.com"],
+    ["a port and a query holding an e-mail address", "https://host:8080?user=bob@example.com"],
+    ["ldapsearch prompting for the password", "ldapsearch -x -W -b dc=example,dc=com"],
     ["a password quoted in prose", "Reset your password 'now' from the settings page"],
     ["a reference in an XML element", "<password>${env.DB_PASSWORD}</password>"],
     ["a Dockerfile ENV that is no secret", "ENV NODE_ENV production"],

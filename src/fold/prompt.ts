@@ -99,8 +99,11 @@ const TITLE_MAX = 80;
  * AWS secret key is known by the words near it).
  */
 const TITLE_SOURCE_MAX = 2000;
-/** The characters keys and tokens are made of, at the end of a cut: a title never ends in part of one. */
-const PARTIAL_TOKEN = /[\w.~+/=-]+$/;
+/**
+ * The characters keys, tokens and passwords (in URLs too) are made of, at the end of a cut: a
+ * title never ends in part of one.
+ */
+const PARTIAL_TOKEN = /[\w.~+/=!#$%&*?@:-]+$/;
 
 /** What a title is made from: one line, whitespace folded, at most TITLE_SOURCE_MAX characters. */
 export function titleSource(text: string): string {

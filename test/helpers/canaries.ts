@@ -127,6 +127,8 @@ const googleRefresh = join("1/", "/0", draw(100, ALNUM + "_-"));
 const dropbox = join("sl", ".u.", draw(140, ALNUM + "_-"));
 const facebook = join("EA", "AB", draw(160));
 const fcmKey = join("APA", "91b", draw(134, ALNUM + "_-"));
+const hashInUrlPassword = join(draw(6), "#", draw(4), "!", draw(4));
+const ldapPassword = draw(16);
 
 export const CANARIES: readonly Canary[] = [
   { name: "anthropic api key in a shell export", kind: "anthropic-key", secret: anthropic, text: `export ANTHROPIC_API_KEY=${anthropic}` },
@@ -318,6 +320,8 @@ export const CANARIES: readonly Canary[] = [
   { name: "dropbox access token", kind: "dropbox-token", secret: dropbox, text: `dbx = dropbox.Dropbox("${dropbox}")` },
   { name: "facebook graph api token", kind: "facebook-access-token", secret: facebook, text: `curl "https://graph.facebook.com/v19.0/me?fields=id" -H "X-Fb: ${facebook}"` },
   { name: "firebase legacy server key", kind: "fcm-server-key", secret: fcmKey, text: `const serverKey = "AAAAx1Y2z3W:${fcmKey}";` },
+  { name: "url password with an unencoded #", kind: "password", secret: hashInUrlPassword, text: `DATABASE_URL=mysql://root:${hashInUrlPassword}@db.internal:3306/shop` },
+  { name: "ldapsearch bind password", kind: "password", secret: ldapPassword, text: `ldapsearch -x -H ldap://ldap.internal -D "cn=admin,dc=acme,dc=com" -w ${ldapPassword} -b "dc=acme,dc=com"` },
   { name: "mailgun key with no mailgun near it", kind: "mailgun-key", secret: mailgunKey, text: `const mg = client({ username: "api", key: process.env.MG ?? "${mailgunKey}" });` },
 ];
 

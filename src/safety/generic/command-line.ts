@@ -6,7 +6,7 @@ import { isStandIn } from "../look-alikes.ts";
  * Secrets passed on a command line: `--password x`, `--password=x`, `--api-key "x"`, `--token x`,
  * `-storepass x` (keytool), `-passin pass:x` (openssl), and the short flags of tools that take a
  * password: `mysql -pX`, `sshpass -p x`, `mongosh -p x`, `redis-cli -a x`, `curl -u user:x`,
- * `smbclient -U user%x`, `docker login -p x`.
+ * `smbclient -U user%x`, `docker login -p x`, `ldapsearch -w x`.
  */
 
 /** A value: "double", 'single' (closed by the end of a cut text too) or bare (up to a space or shell punctuation). */
@@ -108,6 +108,8 @@ const TOOLS: Tool[] = [
   { keywords: ["curl"], command: /curl(?=[\s"'])/iy, flag: flag("-u|--user|-U|--proxy-user"), password: after(":") },
   { keywords: ["smbclient"], command: /smbclient(?=[\s"'])/iy, flag: flag("-U|--user"), password: after("%") },
   { keywords: ["docker"], command: /docker[ \t]+login(?=[\s"'])/iy, flag: flag("-p"), password: whole },
+  // ldapsearch, ldapmodify, ldapadd...: `-w` is the bind password (`-W` prompts for it)
+  { keywords: ["ldap"], command: /ldap[a-z]{2,10}(?=[\s"'])/iy, flag: flag("-w"), password: whole },
 ];
 
 /** Where a command line ends: a newline not escaped by `\`, `|`, `;`, `&&`, or 2000 characters. */

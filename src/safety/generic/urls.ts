@@ -3,10 +3,10 @@ import { isStandIn } from "../look-alikes.ts";
 
 /**
  * `scheme://user:password@host`: only the password goes. A password may hold `@` (the last `@`
- * before the path ends it) or `/` (then the first `@` ends it), but a port followed by a path
- * (`host:8080/users/@me`) is not a password.
+ * before the path ends it), `/` (then the first `@` ends it) or `#` (written unencoded, as in
+ * many a `.env`), but a port followed by a path (`host:8080/users/@me`) is not a password.
  */
-const URL_CREDENTIALS = /:\/\/[^\s:/?#@"'<>[\]]{0,256}:(?:([^\s/?#"'<>]{1,256})|([^\s?#"'<>@]{1,256}))@/yd;
+const URL_CREDENTIALS = /:\/\/[^\s:/?#@"'<>[\]]{0,256}:(?:([^\s/?"'<>]{1,256})|([^\s?"'<>@]{1,256}))@/yd;
 const PORT_AND_PATH = /^\d{1,5}\//;
 const CREDENTIALS_MAX = 3 + 256 + 1 + 256;
 
