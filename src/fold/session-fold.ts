@@ -285,9 +285,9 @@ export class SessionFold {
     if (sidechain) {
       // A subagent's prompts are the main agent's words, not the user's.
       const meta = line.agentId ? this.agents.get(line.agentId) : undefined;
-      if (kind.text && (this.meta.subagentPrompt === undefined || (line.timestamp ?? Infinity) < (this.meta.subagentPromptAt ?? Infinity))) {
+      if (kind.text && (this.meta.subagentPromptAt === undefined || where.createdAt < this.meta.subagentPromptAt)) {
         this.meta.subagentPrompt = titleSource(`[subagent] ${meta?.description ?? kind.text}`);
-        if (line.timestamp !== undefined) this.meta.subagentPromptAt = line.timestamp;
+        this.meta.subagentPromptAt = where.createdAt;
       }
       if (this.wanted(sidechain)) this.emitText(where, "system", subagentTaskText(kind.text, meta));
       return;

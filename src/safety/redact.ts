@@ -101,7 +101,7 @@ const TERMINAL_CODE = /(?:\x1b|\\(?:u001[bB]|x1[bB]|033|e))\[[0-9;:?]{0,30}[A-Za
  *   colours: a key after it would read as the middle of a word (`\x1b[32msk-ant-…`), and a
  *   name and its value would read as apart (`"api_key"\x1b[0m:`).
  */
-export function asWords(text: string): string {
+function asWords(text: string): string {
   let view = text.includes("…") ? text.replaceAll("…", " ") : text;
   if (view.includes("[")) view = view.replace(TERMINAL_CODE, (code) => " ".repeat(code.length));
   return view;

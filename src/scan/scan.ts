@@ -136,9 +136,8 @@ function knownFolders(past: ScanPast, full: boolean): ScanPast {
  * How many sessions the next read would take up (new lines, or a response held back that is
  * complete now): what `status` says is not read yet. Looks at the files' listings and sizes only.
  */
-export function sessionsToRead(roots: string[], past: ScanPast, now?: number): number {
-  const when = now === undefined ? {} : { now };
-  return planScan(discoverFiles(roots, knownFolders(past, false)).files, { full: false, ...when }, past).length;
+export function sessionsToRead(roots: string[], past: ScanPast): number {
+  return planScan(discoverFiles(roots, knownFolders(past, false)).files, { full: false }, past).length;
 }
 
 /** Reads the sessions of `roots` that changed since `past`, handing each chunk to `accept` in the main thread. */

@@ -38,6 +38,11 @@ async function serverSessionIds(client: OpenSyncClient, needed: number): Promise
   return new Set((await client.listServerSessions({ limit: MAX_LIST_LIMIT })).map((s) => s.externalId));
 }
 
+/** The server's copy of one session's messages, by the id it knows each by (ours, or 0.1.x's alias). */
+async function serverCopy(client: OpenSyncClient, serverId: string): Promise<Map<string, ServerMessage>> {
+  return new Map((await client.getServerSession(serverId))?.messages.map((m) => [m.externalId, m]) ?? []);
+}
+
 export async function reconcile(store: StateStore, client: OpenSyncClient, now = Date.now()): Promise<Reconciled> {
   const { sent, missing } = await missingSessions(store, client);
   // Ids this run sends lost messages under: new ones, unique to this reconciliation.
@@ -50,8 +55,7 @@ export async function reconcile(store: StateStore, client: OpenSyncClient, now =
     if (gone.has(s.externalId)) continue;
     const ours = store.sentMessages(s.externalId);
     if (ours.length === 0 || s.messageCount >= ours.length) continue;
-    const detail = await client.getServerSession(s.id);
-    const held = new Set(detail?.messages.map((m) => m.externalId) ?? []);
+    const held = await serverCopy(client, s.id);
     const lost = ours.filter((m) => !held.has(m.alias ?? m.externalId)).map((m) => m.externalId);
     messagesMissing += lost.length;
     store.write(() => {
@@ -96,7 +100,7 @@ export async function recoverUnrecorded(store: StateStore, client: OpenSyncClien
   for (const w of work) {
     const server = onServer.get(w.sessionId);
     if (!server || server.messageCount === 0) continue;
-    const held = new Map((await client.getServerSession(server.id))?.messages.map((m) => [m.externalId, m]) ?? []);
+    const held = await serverCopy(client, server.id);
     const found: Array<{ externalId: string; hash: string; createdAt: number }> = [];
     for (const m of store.outbox(w.key, ANY_TIME)) {
       const copy = held.get(m.alias ?? m.externalId);
