@@ -6,6 +6,7 @@ import { secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
 import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } from "./generic/headers.ts";
 import { netrcDetector, pgpassDetector } from "./generic/credential-files.ts";
 import { privateKeyDetector } from "./generic/private-key.ts";
+import { prosePasswordDetector } from "./generic/prose-password.ts";
 import { urlCredentialsDetector, urlSignatureDetector } from "./generic/urls.ts";
 import { gitleaksDetectors } from "./gitleaks.ts";
 import { isStandIn } from "./look-alikes.ts";
@@ -63,6 +64,7 @@ function builtinDetectors(): Detector[] {
     ...toolDetectors,
     secretFlagDetector,
     assignmentDetector,
+    prosePasswordDetector,
     ...gitleaks.generic,
   ];
 }

@@ -129,6 +129,10 @@ const facebook = join("EA", "AB", draw(160));
 const fcmKey = join("APA", "91b", draw(134, ALNUM + "_-"));
 const hashInUrlPassword = join(draw(6), "#", draw(4), "!", draw(4));
 const ldapPassword = draw(16);
+const ampersandPassword = join(draw(7), "&", draw(3));
+const prosePassword = join(draw(8), "!");
+const proseOwnedPassword = join(draw(5), "#", draw(4));
+const proseQuotedPassword = draw(10);
 
 export const CANARIES: readonly Canary[] = [
   { name: "anthropic api key in a shell export", kind: "anthropic-key", secret: anthropic, text: `export ANTHROPIC_API_KEY=${anthropic}` },
@@ -322,6 +326,10 @@ export const CANARIES: readonly Canary[] = [
   { name: "firebase legacy server key", kind: "fcm-server-key", secret: fcmKey, text: `const serverKey = "AAAAx1Y2z3W:${fcmKey}";` },
   { name: "url password with an unencoded #", kind: "password", secret: hashInUrlPassword, text: `DATABASE_URL=mysql://root:${hashInUrlPassword}@db.internal:3306/shop` },
   { name: "ldapsearch bind password", kind: "password", secret: ldapPassword, text: `ldapsearch -x -H ldap://ldap.internal -D "cn=admin,dc=acme,dc=com" -w ${ldapPassword} -b "dc=acme,dc=com"` },
+  { name: "password holding an & in a .env", kind: "secret", secret: ampersandPassword, text: `DB_HOST=db.internal\nDB_PASSWORD=${ampersandPassword}\nDB_PORT=5432` },
+  { name: "password told in a prompt", kind: "password", secret: prosePassword, text: `log in to the admin panel as admin with password ${prosePassword} and check the orders page` },
+  { name: "password of a named box told in a prompt", kind: "password", secret: proseOwnedPassword, text: `The password for the staging box is ${proseOwnedPassword}. Deploy there first.` },
+  { name: "password quoted in a prompt", kind: "password", secret: proseQuotedPassword, text: `the wifi password is "${proseQuotedPassword}", set it in the config` },
   { name: "mailgun key with no mailgun near it", kind: "mailgun-key", secret: mailgunKey, text: `const mg = client({ username: "api", key: process.env.MG ?? "${mailgunKey}" });` },
 ];
 

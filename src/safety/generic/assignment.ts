@@ -56,9 +56,15 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
  * output) and what follows the quote is all of the secret that is left. Tried, sticky, where a
  * name holding a keyword starts.
  */
+/**
+ * A bare value ends at `&`, as in a shell's `&&` or a query's `&next=`, but a password may hold one
+ * (`.env`'s `DB_PASSWORD=Tr0ub4dor&3`): an `&` followed by more of the value is part of it.
+ */
+const INNER_AMPERSAND = String.raw`&(?![&\s]|[\w.-]{1,100}=|$)`;
+
 const ASSIGNMENT = new RegExp(
   String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,100}?${SECRET_NAME_END})(\\?["'])?([ \t]{0,40}(?::=|=>|:|=(?!=))[ \t]{0,40})` +
-    String.raw`(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)|\\"([^"\\\r\n]{1,1000})(?:\\"|$)|'([^'\r\n]{1,1000})(?:'|$)|([^\s"'\x60,;(){}[\]<>&\\]{1,1000}))`,
+    String.raw`(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)|\\"([^"\\\r\n]{1,1000})(?:\\"|$)|'([^'\r\n]{1,1000})(?:'|$)|((?:[^\s"'\x60,;(){}[\]<>&\\]|${INNER_AMPERSAND}){1,1000}))`,
   "iyd",
 );
 

@@ -1,0 +1,55 @@
+import type { Detector, Finding, Hits } from "../detectors.ts";
+import { HAS_DIGIT, HAS_LETTER, isStandIn } from "../look-alikes.ts";
+
+/**
+ * A password told in a sentence, as people type it to Claude: "the password is hunter2",
+ * "log in as admin with password S3cr3t!x", "set the password to Tr0ub4dor&3", "the password
+ * for the staging box is ...". Prose says a great deal about passwords that is no password
+ * ("the password is hashed", "password is base64-encoded", "password is process.env.DB_PASS"),
+ * so only a value shaped like one goes: letters with digits, or with a symbol people put in
+ * passwords, and none of the words and paths prose puts there.
+ */
+
+/**
+ * `password`, then a verb or a separator ("is", "to", ":"), or up to four words naming whose it
+ * is and one ("for the staging box is"), or nothing ("with password X"); then the value, quoted
+ * or bare.
+ */
+const PROSE_PASSWORD =
+  /(?<![A-Za-z0-9_.-])(?:pass(?:word|phrase|code)|passwd)s?(?:(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|[ \t]*[:=])|)[ \t]+(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))/diy;
+
+/** Sentence punctuation after a bare value: the end of the sentence, not of the password. */
+const TRAILING = /[.,;:)\]}]+$/;
+/** Symbols people put in passwords (not `-`, `_`, `.` and `/`, which join words, names and paths). */
+const PASSWORD_SYMBOL = /[!@#$%^&*+=?~|<>]/;
+/** Hashes, encodings and ciphers prose names after "password is": `sha256-hashed`, `base64`, `argon2id`. */
+const ALGORITHM = /^(?:md5|sha-?\d*|base\d+|utf-?\d+|argon2\w*|pbkdf2\w*|b?crypt\w*|scrypt|aes-?\d*\w*|rsa\d*|[hre]s\d{3}|x509|pkcs#?\d+|ed25519|rot13|hex)(?:[-_.][a-z]+)*$/i;
+/** Not a password: a path, a URL, an e-mail address, a version, a flag, a file name, code (a call, a list). */
+const NOT_A_VALUE = /^(?:[~./\\\-[({<]|v?\d+(?:\.\d+)+$)|:\/\/|^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$|\.(?:txt|json|ya?ml|env|toml|ini|conf|key|pem|md|ts|js|py|sh)$|\(/i;
+/** An identifier or member path: `string`, `process.env.DB_PASS`, `config.db.password`. */
+const CODE_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
+
+/** Whether a value told in prose is shaped like a password. */
+export function looksLikePassword(value: string): boolean {
+  if (!HAS_LETTER.test(value) && !HAS_DIGIT.test(value)) return false;
+  if (isStandIn(value) || ALGORITHM.test(value) || NOT_A_VALUE.test(value) || CODE_PATH.test(value)) return false;
+  if (HAS_LETTER.test(value) && HAS_DIGIT.test(value)) return true;
+  return value.length >= 6 && PASSWORD_SYMBOL.test(value);
+}
+
+export const prosePasswordDetector: Detector = {
+  keywords: ["passw", "passphrase", "passcode"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      PROSE_PASSWORD.lastIndex = hits[i] as number;
+      const m = PROSE_PASSWORD.exec(text);
+      if (!m) continue;
+      const quoted = m[1] !== undefined;
+      const span = m.indices?.[quoted ? 1 : 2];
+      if (!span) continue;
+      const value = quoted ? (m[1] as string) : (m[2] as string).replace(TRAILING, "");
+      if (!looksLikePassword(value)) continue;
+      out.push({ start: span[0], end: span[0] + value.length, kind: "password" });
+    }
+  },
+};
