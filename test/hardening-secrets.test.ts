@@ -73,9 +73,10 @@ function plant(): ReturnType<typeof tempClaudeDir> {
 /** A canary that fits in a folder's name: one line. */
 const inFolderName = (c: Canary) => !c.text.includes("\n");
 
-/** Pieces of a canary's secret that must not show up: any 12 characters of it, every line of a private key's body. */
+/** Pieces of a canary's secret that must not show up: any 12 characters of it, every line of a private key's body (without the Read tool's line numbers). */
 function pieces(c: Canary): string[] {
-  const secrets = c.kind === "private-key" ? c.text.split(/\n|\\n/).filter((l) => /^[A-Za-z0-9+/]{64}$/.test(l)) : [c.secret];
+  const lines = c.text.split(/\n|\\n/).map((l) => l.replace(/^ *\d+\u2192/, ""));
+  const secrets = c.kind === "private-key" ? lines.filter((l) => /^[A-Za-z0-9+/]{64}$/.test(l)) : [c.secret];
   return secrets.flatMap((s) => (s.length <= 12 ? [s] : Array.from({ length: s.length - 11 }, (_, k) => s.slice(k, k + 12))));
 }
 

@@ -5,6 +5,7 @@ import { awsSecretDetector } from "./generic/aws-secret.ts";
 import { secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
 import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } from "./generic/headers.ts";
 import { netrcDetector, pgpassDetector } from "./generic/credential-files.ts";
+import { nameValueDetector } from "./generic/name-value.ts";
 import { privateKeyDetector } from "./generic/private-key.ts";
 import { prosePasswordDetector } from "./generic/prose-password.ts";
 import { urlCredentialsDetector, urlSignatureDetector } from "./generic/urls.ts";
@@ -64,6 +65,7 @@ function builtinDetectors(): Detector[] {
     ...toolDetectors,
     secretFlagDetector,
     assignmentDetector,
+    nameValueDetector,
     prosePasswordDetector,
     ...gitleaks.generic,
   ];

@@ -133,6 +133,15 @@ const ampersandPassword = join(draw(7), "&", draw(3));
 const prosePassword = join(draw(8), "!");
 const proseOwnedPassword = join(draw(5), "#", draw(4));
 const proseQuotedPassword = draw(10);
+const readToolKeyLine = draw(64, ALNUM + "+/");
+const typedApiKey = draw(32);
+const subscriptKey = draw(32);
+const k8sEnvPassword = draw(18);
+const ssmPassword = draw(20);
+const dotnetApiKey = draw(32);
+const boldPassword = draw(14);
+const proseApiKey = draw(40);
+const bracketPassword = join(draw(6), "(", draw(4), ")", draw(3));
 
 export const CANARIES: readonly Canary[] = [
   { name: "anthropic api key in a shell export", kind: "anthropic-key", secret: anthropic, text: `export ANTHROPIC_API_KEY=${anthropic}` },
@@ -330,6 +339,20 @@ export const CANARIES: readonly Canary[] = [
   { name: "password told in a prompt", kind: "password", secret: prosePassword, text: `log in to the admin panel as admin with password ${prosePassword} and check the orders page` },
   { name: "password of a named box told in a prompt", kind: "password", secret: proseOwnedPassword, text: `The password for the staging box is ${proseOwnedPassword}. Deploy there first.` },
   { name: "password quoted in a prompt", kind: "password", secret: proseQuotedPassword, text: `the wifi password is "${proseQuotedPassword}", set it in the config` },
+  {
+    name: "private key shown by the Read tool, its lines numbered",
+    kind: "private-key",
+    secret: readToolKeyLine,
+    text: ["-----BEGIN OPENSSH PRIVATE KEY-----", readToolKeyLine, draw(64, ALNUM + "+/"), "-----END OPENSSH PRIVATE KEY-----"].map((l, i) => `     ${i + 1}\u2192${l}`).join("\n"),
+  },
+  { name: "api key in a typed declaration", kind: "secret", secret: typedApiKey, text: `export const apiKey: string = "${typedApiKey}";` },
+  { name: "api key set by subscript", kind: "secret", secret: subscriptKey, text: `import os\nos.environ["OPENAI_API_KEY"] = "${subscriptKey}"` },
+  { name: "password in a kubernetes container env", kind: "secret", secret: k8sEnvPassword, text: `        env:\n        - name: DB_PASSWORD\n          value: "${k8sEnvPassword}"\n        - name: DB_HOST\n          value: db` },
+  { name: "password in aws ssm get-parameter output", kind: "secret", secret: ssmPassword, text: `{"Parameter": {"Name": "/prod/db/password", "Type": "SecureString", "Value": "${ssmPassword}", "Version": 3}}` },
+  { name: "api key in a .NET app.config", kind: "secret", secret: dotnetApiKey, text: `<appSettings>\n  <add key="ApiKey" value="${dotnetApiKey}" />\n</appSettings>` },
+  { name: "password under a markdown bold label", kind: "secret", secret: boldPassword, text: `The database is ready:\n- **User:** app\n- **Password:** ${boldPassword}\n` },
+  { name: "api key told in a sentence", kind: "secret", secret: proseApiKey, text: `The generated API key is \`${proseApiKey}\`. Store it somewhere safe.` },
+  { name: "password holding brackets in a .env", kind: "secret", secret: bracketPassword, text: `DB_PASSWORD=${bracketPassword}\nDB_PORT=5432` },
   { name: "mailgun key with no mailgun near it", kind: "mailgun-key", secret: mailgunKey, text: `const mg = client({ username: "api", key: process.env.MG ?? "${mailgunKey}" });` },
 ];
 

@@ -33,6 +33,8 @@ const SCREAMING_NAME = /^[A-Z0-9_.-]+$/;
 /** An identifier or member path without digits: `string`, `session.token`, `Token`. */
 const CODE_PATH = /^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)*$/;
 const SMALL_NUMBER = /^\d{1,5}$/;
+/** A YAML block scalar's indicator (`password: |`): the value is on the lines below (an Ansible vault, a key). */
+const YAML_BLOCK = /^[|>][-+]?\d?$/;
 /** UI text such as "Forgot your password?" as the value of an i18n key. */
 const PROSE = /^[A-Z][a-z']*(?:[ ,]+[A-Z]?[a-z']+)+[.?!:…]?$/;
 
@@ -42,7 +44,7 @@ const PROSE = /^[A-Z][a-z']*(?:[ ,]+[A-Z]?[a-z']+)+[.?!:…]?$/;
  * the name is an environment-style SCREAMING_NAME (`DB_PASSWORD=postgres`).
  */
 export function isAssignedSecret(name: string, value: string, quoted: boolean, next: string | undefined): boolean {
-  if (isStandIn(value)) return false;
+  if (isStandIn(value) || (!quoted && YAML_BLOCK.test(value))) return false;
   if (!STRONG_NAME.test(name.replace(NAME_SUFFIX, ""))) return looksRandom(value);
   if (quoted) return !PROSE.test(value);
   if (next === "(" || SMALL_NUMBER.test(value)) return false;
@@ -50,23 +52,58 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
 }
 
 /**
- * Groups: name, key quote, separator (spaces around it: aligned configs, and colour codes, which
- * the rules read as spaces), then the value as "double", \"escaped\", 'single' or bare.
- * A quote still open at the end of the text closes there: the text was cut (a title, a truncated
- * output) and what follows the quote is all of the secret that is left. Tried, sticky, where a
- * name holding a keyword starts.
- */
-/**
  * A bare value ends at `&`, as in a shell's `&&` or a query's `&next=`, but a password may hold one
  * (`.env`'s `DB_PASSWORD=Tr0ub4dor&3`): an `&` followed by more of the value is part of it.
  */
 const INNER_AMPERSAND = String.raw`&(?![&\s]|[\w.-]{1,100}=|$)`;
+const BARE_CHAR = String.raw`(?:[^\s"'\x60,;(){}[\]<>&\\]|${INNER_AMPERSAND})`;
 
+/**
+ * A type between a name and its `=`: `apiKey: string = "…"`, `api_key: Optional[str] = "…"`,
+ * `API_KEY: &'static str = "…"`. No digits and a space before the `=`: a password holding `=`
+ * (`password: S3cr3t=x`) is not a type and its value.
+ */
+const TYPE = String.raw`\??[ \t]*:[ \t]*[A-Za-z_&'[\]<>|.,? ]{1,80}?[ \t]+(?==(?!=))`;
+/** A YAML tag before the value (`password: !!str …`, CloudFormation's `!Ref`, Ansible's `!vault`): the value follows it. */
+const YAML_TAG = String.raw`(?:!!?[A-Za-z][\w-]{0,30}[ \t]+)?`;
+/** Markdown's bold around a label: `**Password:** …`, `**Password**: …`. */
+const BOLD = String.raw`(?:\*\*|__)?`;
+
+/**
+ * Groups: name, key quote (closing a subscript too: `os.environ["API_KEY"] = …`), separator
+ * (spaces around it: aligned configs, and colour codes, which the rules read as spaces; a type;
+ * markdown's bold), then the value as "double", \"escaped\", 'single', bare or `code` (one word:
+ * with spaces it is a shell's command substitution). A quote still open at the end of the text
+ * closes there: the text was cut (a title, a truncated output) and what follows the quote is all
+ * of the secret that is left. Tried, sticky, where a name holding a keyword starts.
+ */
 const ASSIGNMENT = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,100}?${SECRET_NAME_END})(\\?["'])?([ \t]{0,40}(?::=|=>|:|=(?!=))[ \t]{0,40})` +
-    String.raw`(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)|\\"([^"\\\r\n]{1,1000})(?:\\"|$)|'([^'\r\n]{1,1000})(?:'|$)|((?:[^\s"'\x60,;(){}[\]<>&\\]|${INNER_AMPERSAND}){1,1000}))`,
+  String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,100}?${SECRET_NAME_END})(\\?["']\]?)?(${BOLD}(?:${TYPE})?[ \t]{0,40}(?::=|=>|:|=(?!=))${BOLD}[ \t]{0,40}${YAML_TAG})` +
+    String.raw`(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)|\\"([^"\\\r\n]{1,1000})(?:\\"|$)|'([^'\r\n]{1,1000})(?:'|$)|(${BARE_CHAR}{1,1000})|\x60([^\x60\s]{1,1000})\x60)`,
   "iyd",
 );
+
+/**
+ * Brackets inside a bare value (`DB_PASSWORD=MyP@ss(word)1`, `Xk9{mQ2}pLz`): the value goes on
+ * when more of it follows the bracket. Not after a name (`os.getenv(…)`, `hash(pw)`: a call), and
+ * a closing bracket at the end only when the value opened it (`f(password=Xk9)` ends there).
+ */
+const BRACKETED_MORE = new RegExp(String.raw`[(){}[\]](?=${BARE_CHAR})${BARE_CHAR}*`, "y");
+const CLOSING: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
+
+function bareEnd(text: string, value: string, end: number): number {
+  if (CODE_PATH.test(value)) return end;
+  let at = end;
+  for (;;) {
+    BRACKETED_MORE.lastIndex = at;
+    const more = BRACKETED_MORE.exec(text);
+    if (!more) break;
+    at += more[0].length;
+  }
+  const close = text[at];
+  if (close !== undefined && CLOSING[close] !== undefined && text.slice(end - value.length, at).includes(CLOSING[close] as string)) at++;
+  return at;
+}
 
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
 const NAME_MAX = 120;
@@ -139,15 +176,16 @@ export const assignmentDetector: Detector = {
         if (other) out.push(other);
         continue;
       }
-      const [match, name, , , double, escaped, single, bare] = m;
-      const value = double ?? escaped ?? single ?? bare;
+      const [match, name, , , double, escaped, single, bare, code] = m;
+      const value = double ?? escaped ?? single ?? bare ?? code;
       if (name === undefined || value === undefined) continue;
-      if (!isAssignedSecret(name, value, bare === undefined, text[start + match.length])) continue;
-      const group = double !== undefined ? 4 : escaped !== undefined ? 5 : single !== undefined ? 6 : 7;
+      const group = double !== undefined ? 4 : escaped !== undefined ? 5 : single !== undefined ? 6 : bare !== undefined ? 7 : 8;
       const span = m.indices?.[group];
       if (!span) continue;
-      out.push({ start: span[0], end: span[1], kind: "secret" });
-      done = start + match.length;
+      const end = bare === undefined ? span[1] : bareEnd(text, bare, span[1]);
+      if (!isAssignedSecret(name, text.slice(span[0], end), bare === undefined, text[end === span[1] ? start + match.length : end])) continue;
+      out.push({ start: span[0], end, kind: "secret" });
+      done = Math.max(start + match.length, end);
     }
   },
 };

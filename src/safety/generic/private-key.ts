@@ -3,14 +3,19 @@ import type { Detector, Finding, Hits } from "../detectors.ts";
 const PEM_HEADER = /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/y;
 const PEM_FOOTER = /-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/y;
 
-/** Characters of a PEM body, including `\n` escapes of keys embedded in JSON strings. */
+/**
+ * Characters of a PEM body, including `\n` escapes of keys embedded in JSON strings, and what
+ * shows a file's lines: Claude Code's Read tool numbers them (`     2→MIIE…`), a quote in an
+ * e-mail or a comment prefixes them (`> `, `# `, ` * `), code concatenates them (`"MIIE…\n" +`).
+ */
 function isPemBodyChar(c: number): boolean {
   return (
     (c >= 0x41 && c <= 0x5a) || // A-Z
     (c >= 0x61 && c <= 0x7a) || // a-z
     (c >= 0x30 && c <= 0x3a) || // 0-9 and ':' (Proc-Type: headers)
     c === 0x2b || c === 0x2f || c === 0x3d || c === 0x2c || c === 0x5c || // + / = , \
-    c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d
+    c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d ||
+    c === 0x2192 || c === 0x3e || c === 0x23 || c === 0x2a || c === 0x22 // → > # * "
   );
 }
 

@@ -1,13 +1,14 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { HAS_DIGIT, HAS_LETTER, isStandIn } from "../look-alikes.ts";
+import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom } from "../look-alikes.ts";
 
 /**
- * A password told in a sentence, as people type it to Claude: "the password is hunter2",
- * "log in as admin with password S3cr3t!x", "set the password to Tr0ub4dor&3", "the password
- * for the staging box is ...". Prose says a great deal about passwords that is no password
- * ("the password is hashed", "password is base64-encoded", "password is process.env.DB_PASS"),
- * so only a value shaped like one goes: letters with digits, or with a symbol people put in
- * passwords, and none of the words and paths prose puts there.
+ * A password or key told in a sentence, as people type it to Claude and as Claude reports it: "the
+ * password is hunter2", "log in as admin with password S3cr3t!x", "set the password to
+ * Tr0ub4dor&3", "the password for the staging box is ...", "my API key is ...". Prose says a
+ * great deal about passwords that is no password ("the password is hashed", "password is
+ * base64-encoded", "password is process.env.DB_PASS"), so only a value shaped like one goes: for a
+ * password, letters with digits, or with a symbol people put in passwords, and none of the words
+ * and paths prose puts there; for a key or token, a long random-looking word.
  */
 
 /**
@@ -16,7 +17,7 @@ import { HAS_DIGIT, HAS_LETTER, isStandIn } from "../look-alikes.ts";
  * or bare.
  */
 const PROSE_PASSWORD =
-  /(?<![A-Za-z0-9_.-])(?:pass(?:word|phrase|code)|passwd)s?(?:(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|[ \t]*[:=])|)[ \t]+(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))/diy;
+  /(?<![A-Za-z0-9_.-])(?:(pass(?:word|phrase|code)|passwd)|(?:api|access|secret)[ \t]+key|token|secret)s?(?:(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|[ \t]*[:=])|)[ \t]+(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))/diy;
 
 /** Sentence punctuation after a bare value: the end of the sentence, not of the password. */
 const TRAILING = /[.,;:)\]}]+$/;
@@ -24,8 +25,8 @@ const TRAILING = /[.,;:)\]}]+$/;
 const PASSWORD_SYMBOL = /[!@#$%^&*+=?~|<>]/;
 /** Hashes, encodings and ciphers prose names after "password is": `sha256-hashed`, `base64`, `argon2id`. */
 const ALGORITHM = /^(?:md5|sha-?\d*|base\d+|utf-?\d+|argon2\w*|pbkdf2\w*|b?crypt\w*|scrypt|aes-?\d*\w*|rsa\d*|[hre]s\d{3}|x509|pkcs#?\d+|ed25519|rot13|hex)(?:[-_.][a-z]+)*$/i;
-/** Not a password: a path, a URL, an e-mail address, a version, a flag, a file name, code (a call, a list). */
-const NOT_A_VALUE = /^(?:[~./\\\-[({<]|v?\d+(?:\.\d+)+$)|:\/\/|^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$|\.(?:txt|json|ya?ml|env|toml|ini|conf|key|pem|md|ts|js|py|sh)$|\(/i;
+/** Not a password: a path, a URL, an e-mail address, a version, a flag, a file name, code (a call, a list), a YAML tag. */
+const NOT_A_VALUE = /^(?:[~./\\\-[({<]|!!?[A-Za-z-]+$|v?\d+(?:\.\d+)+$)|:\/\/|^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$|\.(?:txt|json|ya?ml|env|toml|ini|conf|key|pem|md|ts|js|py|sh)$|\(/i;
 /** An identifier or member path: `string`, `process.env.DB_PASS`, `config.db.password`. */
 const CODE_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
 
@@ -38,18 +39,19 @@ export function looksLikePassword(value: string): boolean {
 }
 
 export const prosePasswordDetector: Detector = {
-  keywords: ["passw", "passphrase", "passcode"],
+  keywords: ["passw", "passphrase", "passcode", "api key", "access key", "secret key", "token", "secret"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       PROSE_PASSWORD.lastIndex = hits[i] as number;
       const m = PROSE_PASSWORD.exec(text);
       if (!m) continue;
-      const quoted = m[1] !== undefined;
-      const span = m.indices?.[quoted ? 1 : 2];
+      const password = m[1] !== undefined;
+      const quoted = m[2] !== undefined;
+      const span = m.indices?.[quoted ? 2 : 3];
       if (!span) continue;
-      const value = quoted ? (m[1] as string) : (m[2] as string).replace(TRAILING, "");
-      if (!looksLikePassword(value)) continue;
-      out.push({ start: span[0], end: span[0] + value.length, kind: "password" });
+      const value = quoted ? (m[2] as string) : (m[3] as string).replace(TRAILING, "");
+      if (password ? !looksLikePassword(value) : isStandIn(value) || !looksRandom(value)) continue;
+      out.push({ start: span[0], end: span[0] + value.length, kind: password ? "password" : "secret" });
     }
   },
 };
