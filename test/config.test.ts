@@ -13,6 +13,7 @@ import {
 import { applySetting, splitList } from "../src/config/set-option.ts";
 import { UserError } from "../src/errors.ts";
 import * as stdio from "../src/runtime/stdio.ts";
+import { fileWriteError } from "../src/runtime/writable.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 
 const KEY = "osk_abcdefghijklmnopqrstuvwxyz012345";
@@ -43,6 +44,40 @@ const loadError = (): UserError => {
   }
   throw new Error("loadConfig did not throw");
 };
+
+describe("a settings file that cannot be written", () => {
+  test("saveConfig says where and what to do, and leaves no temporary file", () => {
+    // Where the file should be, a folder: the write itself fails (permissions alone do not stop root).
+    mkdirSync(configPath(), { recursive: true });
+    const error = (() => {
+      try {
+        saveConfig(defaultConfig());
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toStartWith(`Cannot write the settings at ${configPath()} (`);
+    expect((error as UserError).message).toEndWith("nothing was changed.");
+    expect(readdirSync(join(home, ".claude-code-sync"))).toEqual(["config.json"]);
+  });
+
+  test.each([
+    ["EROFS", "read-only file system. Remount it writable", 2],
+    ["ENOSPC", "the disk is full. Free some space", 1],
+    ["EACCES", "To fix, make", 2],
+  ] as const)("%s becomes what to do", (code, says, exit) => {
+    const error = fileWriteError(Object.assign(new Error(`${code}: failed, open 'x'`), { code, syscall: "open" }), "/home/me/.claude-code-sync/config.json", "the settings");
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toContain(says);
+    expect((error as UserError).exitCode).toBe(exit);
+  });
+
+  test("an error that is not the file system's is left as it is", () => {
+    const bug = new TypeError("x is undefined");
+    expect(fileWriteError(bug, "/p", "the settings")).toBe(bug);
+  });
+});
 
 describe("loadConfig / saveConfig", () => {
   test("a missing file gives the defaults", () => {

@@ -254,6 +254,20 @@ describe("Sender", () => {
     expect(s.counts()).toMatchObject({ messagesPending: 0 });
   });
 
+  test("429s that let nothing through for a minute stop the run and say so", async () => {
+    const s = store();
+    session(s, "a");
+    for (let i = 0; i < 5; i++) message(s, "a", i, NOW - 50_000 + i * 1000);
+    const limited = new TransientError("POST /sync/message to sync.example.dev failed (HTTP 429, retry after 1 s)", 1, false, { kind: "rate-limited" });
+    const t = fakeTransport((c) => (c.kind === "message" ? fail("rate-limited", limited as never, { retryAfterMs: 1_000 }) : undefined));
+    // A clock that moves 5 s per reading: a minute of 429s passes in a few dozen answers, not a minute.
+    let clock = NOW;
+    const out = await send(s, t.transport, { now: () => (clock += 5_000) });
+    expect(out.stoppedBy?.message).toMatch(/slow down for \d+ s, letting nothing through, so this sync stops here/);
+    expect(t.calls.filter((c) => c.kind === "message").length).toBeLessThan(40);
+    expect(s.counts()).toMatchObject({ messagesPending: 5 });
+  });
+
   test("one web page or 403 is a hiccup; three in a row stop the run", async () => {
     const s = store();
     session(s, "a");

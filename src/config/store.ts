@@ -4,6 +4,7 @@ import type { z } from "../runtime/zod.ts";
 import { UserError } from "../errors.ts";
 import { appDir } from "../paths.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
+import { fileWriteError } from "../runtime/writable.ts";
 import { legacyConfigPath, readLegacyConfig } from "./legacy.ts";
 import { type Config, ConfigSchema, defaultConfig } from "./schema.ts";
 import { writeErr } from "../runtime/stdio.ts";
@@ -87,9 +88,13 @@ function adoptLegacyConfig(): Config | undefined {
 export function saveConfig(cfg: Config): void {
   const path = configPath();
   const valid = ConfigSchema.parse(cfg);
-  mkdirSync(appDir(), { recursive: true, mode: DIR_MODE });
-  if (checksPermissions && !isLink(appDir())) chmodSync(appDir(), DIR_MODE);
-  writeFileAtomic(path, `${JSON.stringify(valid, null, 2)}\n`, FILE_MODE);
+  try {
+    mkdirSync(appDir(), { recursive: true, mode: DIR_MODE });
+    if (checksPermissions && !isLink(appDir())) chmodSync(appDir(), DIR_MODE);
+    writeFileAtomic(path, `${JSON.stringify(valid, null, 2)}\n`, FILE_MODE);
+  } catch (error) {
+    throw fileWriteError(error, path, "the settings");
+  }
 }
 
 /** A symbolic link (a dotfiles checkout, a shared folder): what it points to is not ours to chmod. */

@@ -55,7 +55,8 @@ const BACKOFF_MAX_MS = 8_000;
 const DOWN_AFTER = 8;
 /**
  * A 429 asking for a longer pause than this ends the run, saying so, rather
- * than leaving it silent for minutes: what is not sent stays pending.
+ * than leaving it silent for minutes, and so do 429s that go on this long
+ * with nothing let through: what is not sent stays pending.
  */
 const LONGEST_PAUSE_MS = 60_000;
 /**
@@ -125,6 +126,8 @@ export class Sender {
   private failuresInRow = 0;
   private strangersInRow = 0;
   private anySucceeded = false;
+  /** When the server started answering every write with 429 (undefined: it is not). */
+  private limitedSince: number | undefined;
   private closed = false;
   private stopped = false;
   private total = 0;
@@ -393,6 +396,7 @@ export class Sender {
           this.failuresInRow = 0;
           this.strangersInRow = 0;
           this.anySucceeded = true;
+          this.limitedSince = undefined;
           this.pacer.success(outcome.latencyMs);
         }
         onDone(outcome);
@@ -521,14 +525,19 @@ export class Sender {
     }
     const now = this.now();
     const pause = o.retryAfterMs ?? BACKOFF_MAX_MS;
-    if (kind === "rate-limited" && pause > LONGEST_PAUSE_MS) {
+    if (kind === "rate-limited") this.limitedSince ??= now;
+    const limitedFor = this.limitedSince === undefined ? 0 : now - this.limitedSince;
+    if (kind === "rate-limited" && (pause > LONGEST_PAUSE_MS || limitedFor + pause > LONGEST_PAUSE_MS)) {
       const minutes = Math.ceil(pause / 60_000);
-      this.outcome.stoppedBy ??= new TransientError(
-        `${o.error.message}: OpenSync asks this client to wait ${minutes} minute${minutes === 1 ? "" : "s"}, so this sync stops here rather than wait.`,
-        1,
-        false,
-        { kind: "rate-limited", reason: o.error.message, retryAfterMs: pause },
-      );
+      const why =
+        pause > LONGEST_PAUSE_MS
+          ? `OpenSync asks this client to wait ${minutes} minute${minutes === 1 ? "" : "s"}`
+          : `OpenSync has asked this client to slow down for ${Math.round(limitedFor / 1000)} s, letting nothing through`;
+      this.outcome.stoppedBy ??= new TransientError(`${o.error.message}: ${why}, so this sync stops here rather than wait.`, 1, false, {
+        kind: "rate-limited",
+        reason: o.error.message,
+        retryAfterMs: pause,
+      });
       givenUp();
       return;
     }

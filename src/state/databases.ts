@@ -1,6 +1,7 @@
 import { Database } from "bun:sqlite";
 import { readdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileWriteError } from "../runtime/writable.ts";
 import { SyncLock } from "./lock.ts";
 import { StateStore, statePath } from "./store.ts";
 
@@ -81,7 +82,11 @@ function recordedUrl(path: string): string | undefined {
 export function removeStateDatabase(path: string): { removed: true } | { removed: false; busyPid: number } {
   const busyPid = runningSync(path);
   if (busyPid !== undefined) return { removed: false, busyPid };
-  for (const suffix of COMPANIONS) rmSync(path + suffix, { force: true });
+  try {
+    for (const suffix of COMPANIONS) rmSync(path + suffix, { force: true });
+  } catch (error) {
+    throw fileWriteError(error, path, "the sync state");
+  }
   return { removed: true };
 }
 

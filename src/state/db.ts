@@ -1,7 +1,8 @@
 import { Database } from "bun:sqlite";
-import { accessSync, chmodSync, constants, existsSync, lstatSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { UserError } from "../errors.ts";
+import { blockerFix, writeBlocker } from "../runtime/writable.ts";
 import { migrate } from "./schema.ts";
 
 /** How long a statement waits for another process's write to finish before giving up. */
@@ -79,27 +80,3 @@ export function stateError(error: unknown, path: string): Error {
   return error instanceof Error ? error : new Error(text);
 }
 
-/**
- * What keeps the state at `path` from being written: the file, its folder,
- * or (when the folder is still to be made) the nearest folder above that
- * exists; undefined when nothing does.
- */
-export function writeBlocker(path: string): string | undefined {
-  const canWrite = (target: string, mode: number) => {
-    try {
-      accessSync(target, mode);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (existsSync(path) && !canWrite(path, constants.W_OK)) return path;
-  let dir = dirname(path);
-  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
-  return canWrite(dir, constants.W_OK | constants.X_OK) ? undefined : dir;
-}
-
-/** The chmod that lets the state be written again. */
-export function blockerFix(blocker: string): string {
-  return `make ${blocker} writable by you (for example: chmod u+rw${blocker.endsWith(".db") ? "" : "x"} "${blocker}")`;
-}

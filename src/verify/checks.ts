@@ -12,7 +12,7 @@ import { formatInt, plural } from "../report/format.ts";
 import { keyFormatProblem } from "../login/key-format.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
 import { loadPriceBook } from "../pricing/index.ts";
-import { blockerFix, writeBlocker } from "../state/db.ts";
+import { blockerFix, writeBlocker } from "../runtime/writable.ts";
 import { SyncLock } from "../state/lock.ts";
 import { unpricedModels } from "../sync/run-sync.ts";
 import { StateStore, statePath } from "../state/store.ts";

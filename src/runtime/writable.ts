@@ -1,0 +1,48 @@
+import { accessSync, constants, existsSync } from "node:fs";
+import { dirname } from "node:path";
+import { UserError } from "../errors.ts";
+
+/**
+ * What keeps `path` from being written: the file, its folder, or (when the
+ * folder is still to be made) the nearest folder above that exists;
+ * undefined when nothing does.
+ */
+export function writeBlocker(path: string): string | undefined {
+  const canWrite = (target: string, mode: number) => {
+    try {
+      accessSync(target, mode);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (existsSync(path) && !canWrite(path, constants.W_OK)) return path;
+  let dir = dirname(path);
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  return canWrite(dir, constants.W_OK | constants.X_OK) ? undefined : dir;
+}
+
+/** The chmod that lets `blocker` be written again. */
+export function blockerFix(blocker: string): string {
+  return `make ${blocker} writable by you (for example: chmod u+rw${blocker.endsWith(".db") ? "" : "x"} "${blocker}")`;
+}
+
+/**
+ * A failed write of one of our files (`what`, at `path`) as what to do about
+ * it, or the error itself when it is not about the disk: a full disk, a
+ * read-only file system, a file or folder not writable by the user.
+ */
+export function fileWriteError(error: unknown, path: string, what: string): Error {
+  if (error instanceof UserError) return error;
+  const code = (error as { code?: string }).code ?? "";
+  const text = (error as Error).message ?? String(error);
+  if (code === "ENOSPC" || code === "EDQUOT") return new UserError(`Cannot write ${what} at ${path}: the disk is full. Free some space and try again; nothing was changed.`, 1);
+  if (code === "EROFS") return new UserError(`Cannot write ${what} at ${path}: it is on a read-only file system. Remount it writable, or point HOME elsewhere; nothing was changed.`, 2);
+  if (code === "EACCES" || code === "EPERM") {
+    const blocker = writeBlocker(path) ?? dirname(path);
+    return new UserError(`Cannot write ${what} at ${path} (${text}). To fix, ${blockerFix(blocker)}; nothing was changed.`, 2);
+  }
+  // Any other failure of the file system (a file where a folder should be...): said plainly, without a stack trace.
+  if ((error as { syscall?: string }).syscall !== undefined) return new UserError(`Cannot write ${what} at ${path} (${text}); nothing was changed.`, 2);
+  return error instanceof Error ? error : new Error(text);
+}
