@@ -109,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
   const isHook = command === "hook";
   const json = beforeDashes(argv.slice(2)).includes("--json");
   try {
+    rejectDashedSetValue(argv);
     cli.parse(keyFromStdinFlag(argv), { run: false });
     if (cli.options.help) return 0;
     if (cli.options.version && !cli.matchedCommand) {
@@ -197,8 +198,25 @@ async function rejectUnknown(cli: Cli): Promise<void> {
 /** `set excludeProjects -old` reads -old as a flag: a value that starts with "-" goes after `--`. */
 function setHint(cli: Cli): string | undefined {
   if (cli.matchedCommand?.name !== "set") return undefined;
-  const typed = cli.rawArgs.slice(cli.rawArgs.indexOf("set") + 1).find((a) => a.startsWith("-") && a !== "--");
-  return typed && `To remove an item from a list, put it after --: claude-code-sync set ${cli.args[0] ?? "<option>"} -- ${typed}`;
+  return dashedSetValueHint(
+    cli.rawArgs.slice(cli.rawArgs.indexOf("set") + 1).find((a) => a.startsWith("-") && a !== "--"),
+    cli.args[0],
+  );
+}
+
+const dashedSetValueHint = (typed: string | undefined, key: string | undefined) =>
+  typed && `To remove an item from a list, put it after --: claude-code-sync set ${key ?? "<option>"} -- ${typed}`;
+
+/**
+ * `set` has no one-letter flag but -h, so `-hidden` or `-vendor` is an item to remove from a list,
+ * not flags to parse (the parser would read `-h` in it and print the help). Refused before parsing.
+ */
+function rejectDashedSetValue(argv: string[]): void {
+  const args = beforeDashes(argv.slice(2));
+  if (args[0] !== "set") return;
+  const typed = args.slice(1).find((a) => /^-[^-]/.test(a) && a !== "-h");
+  const hint = dashedSetValueHint(typed, args[1]?.startsWith("-") ? undefined : args[1]);
+  if (hint) throw new UserError(`Unknown option \`${typed}\` for set. ${hint}`, 2, "unknown-option");
 }
 
 /**

@@ -143,6 +143,13 @@ describe("set", () => {
     const out = cli(["set", "excludeProjects", "-old-project"]);
     expect(out.code).toBe(2);
     expect(out.stderr).toContain("put it after --: claude-code-sync set excludeProjects -- -old-project");
+    // Not read as -h (help, exit 0) or -v (version): the same hint, nothing changed.
+    for (const item of ["-hidden", "-vendor"]) {
+      const flagLike = cli(["set", "excludeProjects", item]);
+      expect(flagLike).toMatchObject({ code: 2, stdout: "" });
+      expect(flagLike.stderr).toContain(`put it after --: claude-code-sync set excludeProjects -- ${item}`);
+    }
+    expect(existsSync(configFile())).toBe(false);
   });
 
   test("invalid input: exit 2, nothing written, a helpful message", () => {
