@@ -32,6 +32,14 @@ describe("explainServerError", () => {
     const limited = new TransientError("OpenSync at x asks to slow down (HTTP 429, retry after 600 s) after 1 attempt; will retry on next sync.", 1, false, { kind: "rate-limited" });
     expect(explainServerError(limited, url, "config")).toMatchObject({ exitCode: 1, fix: expect.stringContaining("run sync again in a few minutes") });
   });
+  test("a server that answers with an error of its own: not the network or the URL", () => {
+    for (const reason of ["HTTP 500", "server error: Function execution timed out"]) {
+      const failing = explainServerError(new TransientError(`POST /sync/message to x failed (${reason})`, 1, true), url, "config");
+      expect(failing.exitCode).toBe(1);
+      expect(failing.fix).toContain("the server is up but failing");
+      expect(failing.fix).not.toContain("network");
+    }
+  });
   test("anything else is not explained away", () => {
     expect(() => explainServerError(new TypeError("bug"), url, "config")).toThrow("bug");
   });

@@ -29,6 +29,9 @@ const FAILURE_KINDS = [
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 export type TransientKind = Exclude<FailureKind, "final-auth" | "final-url" | "refused">;
 
+/** In a transient failure's message, one the server itself reported: an HTTP 5xx, or OpenSync's own error text. */
+export const SERVER_FAILED = /\(HTTP 5\d\d\b|\(server error: /;
+
 /** Masks anything that looks like an API key, and a URL's `user:password@`, in text we did not write ourselves. */
 export function maskCredentials(text: string): string {
   return text.replace(/osk_[A-Za-z0-9_-]+/g, "osk_[redacted]").replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/?#\s@]*@/gi, "$1");

@@ -1,7 +1,7 @@
 import type { Config, Credentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import { type OpenSyncClient, checkingClient } from "../opensync/client.ts";
-import { AuthError, BlockedItemError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError, maskCredentials, withoutRetryNote } from "../opensync/errors.ts";
+import { AuthError, BlockedItemError, NotFoundError, ProtocolError, SERVER_FAILED, TlsError, TransientError, ValidationError, maskCredentials, withoutRetryNote } from "../opensync/errors.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
 
 /**
@@ -68,6 +68,14 @@ export function explainServerError(
   }
   if (error instanceof TransientError && error.kind === "rate-limited") {
     return { problem: withoutRetryNote(error.message), fix: "nothing is lost: run sync again in a few minutes (hooks and watch do it by themselves)", exitCode: 1 };
+  }
+  // The server answered, with an error of its own: the network and the URL are fine.
+  if (error instanceof TransientError && SERVER_FAILED.test(error.message)) {
+    return {
+      problem: withoutRetryNote(error.message),
+      fix: "the server is up but failing; nothing is lost: run sync again later (hooks and watch do it by themselves). If it keeps failing, look at the server's logs (self-hosted: npx convex logs)",
+      exitCode: 1,
+    };
   }
   if (error instanceof TransientError) {
     return { problem: withoutRetryNote(error.message), fix: `check your network, that the server is running, and the URL (${url})`, exitCode: 1 };
