@@ -193,14 +193,19 @@ test.skipIf("skip" in nobody)(asNobody("a transcript it may not read: named in t
   const locked = largestSession(fx.claudeDir);
   chmodSync(locked, 0o000);
   let first: Awaited<ReturnType<Run>>;
+  let dry: Awaited<ReturnType<Run>>;
   try {
     first = await runAsNobody(["sync"], env);
+    dry = await runAsNobody(["sync", "--dry-run"], env);
   } finally {
     chmodSync(locked, 0o644); // size and mtime unchanged: only the permission changes
   }
   expect(looksLikeCrash(first.stderr)).toBe(false);
   expect(first.code).toBe(1); // not everything was read: not a success
   expect(`${first.stdout}${first.stderr}`).toContain(locked);
+  // The dry run, as the sync: the file named, and not a success (its figures are short of it).
+  expect(dry.code).toBe(1);
+  expect(dry.stdout).toContain(`Could not read ${locked} (`);
   const second = await runAsNobody(["sync", "--json"], env);
   expect(second.code).toBe(0);
   expectExact();

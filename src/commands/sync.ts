@@ -60,7 +60,8 @@ async function dryRun(given: string | undefined, json: boolean, verbose: boolean
     .map((s) => shownSession(s, settings.scrub));
   const report = buildDryRunReport(chosen, stats, countRedactions ? redactions : undefined);
   writeOut(json ? `${JSON.stringify(report)}\n` : `${renderDryRun(report, verbose, outputWidth())}\n`);
-  return 0;
+  // As a sync would: what could not be read leaves the figures short.
+  return report.skipped.unreadable.length > 0 ? 1 : 0;
 }
 
 interface SyncFlags {

@@ -2,6 +2,7 @@ import type { SessionSummary, UsageTotals } from "../fold/summarize.ts";
 import type { ReadStats } from "../scan/work.ts";
 import { type Column, formatInt, formatUsd, plural, table } from "./format.ts";
 import { shownId } from "./session-id.ts";
+import { unreadableFiles, unreadableLines } from "./unreadable.ts";
 
 type DryRunSession = Omit<SessionSummary, "unknownModels"> & {
   /** Secrets that would be redacted from this session's messages (with `--redactions`). */
@@ -11,7 +12,8 @@ type DryRunSession = Omit<SessionSummary, "unknownModels"> & {
 interface DryRunReport {
   sessions: DryRunSession[];
   totals: UsageTotals & { cost: number; sessions: number; messages: number };
-  skipped: { badLines: number; files: number; unknownTypes: number };
+  /** `files`: empty or unreadable; `unreadable`: those the read failed on (their sessions are not counted). */
+  skipped: { badLines: number; files: number; unknownTypes: number; unreadable: Array<{ path: string; error: string }> };
   unknownModels: string[];
 }
 
@@ -33,7 +35,7 @@ export function buildDryRunReport(sessions: SessionSummary[], stats: ReadStats, 
       redactions ? { ...rest, redactions: redactions.get(rest.externalId) ?? 0 } : rest,
     ),
     totals,
-    skipped: { badLines: stats.badLines, files: stats.files.length, unknownTypes: stats.unknownTypes },
+    skipped: { badLines: stats.badLines, files: stats.files.length, unknownTypes: stats.unknownTypes, unreadable: unreadableFiles(stats.files) },
     unknownModels: [...unknown].sort(),
   };
 }
@@ -78,11 +80,13 @@ export function renderDryRun(report: DryRunReport, verbose: boolean, width: numb
     ...(counted ? [formatInt(report.sessions.reduce((n, s) => n + (s.redactions ?? 0), 0))] : []),
   ]);
   const lines = [table(columns, rows, verbose ? Number.POSITIVE_INFINITY : width), "", "Dry run: nothing was sent."];
+  const empty = report.skipped.files - report.skipped.unreadable.length;
   const skipped = [
-    report.skipped.files ? `${plural(report.skipped.files, "file")} (empty or unreadable)` : "",
+    empty ? `${plural(empty, "empty file")}` : "",
     report.skipped.badLines ? plural(report.skipped.badLines, "unreadable line") : "",
   ].filter(Boolean);
   if (skipped.length) lines.push(`Skipped ${skipped.join(" and ")}.`);
+  lines.push(...unreadableLines(report.skipped.unreadable, "its sessions are not counted"));
   if (report.unknownModels.length) {
     lines.push(`No price known for: ${report.unknownModels.join(", ")} (counted at $0).`);
   }

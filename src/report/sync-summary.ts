@@ -1,8 +1,8 @@
-import { readError } from "../discover/files.ts";
 import type { SyncReport } from "../sync/run-sync.ts";
 import type { Failure } from "./failure.ts";
 import { formatInt, plural } from "./format.ts";
 import { shownId } from "./session-id.ts";
+import { unreadableFiles, unreadableLines } from "./unreadable.ts";
 
 /** Why a run ended early, worded for the person (with the fix) and coded for scripts. */
 export type Stop = Pick<Failure, "message" | "code">;
@@ -13,13 +13,11 @@ export const INTERRUPTED: Stop = {
 };
 
 /** Transcripts the read failed on (no permission, deleted meanwhile): retried by the next sync. */
-function unreadableFiles(r: SyncReport) {
-  return r.stats.files.filter((f) => readError(f) !== undefined);
-}
+const unreadableOf = (r: SyncReport) => unreadableFiles(r.stats.files);
 
 /** Everything read and sent: exit 0. */
 export function syncComplete(r: SyncReport): boolean {
-  return !r.stoppedBy && r.failed.length === 0 && r.pendingMessages === 0 && r.pendingSessions === 0 && r.sessionsUnread === 0 && unreadableFiles(r).length === 0;
+  return !r.stoppedBy && r.failed.length === 0 && r.pendingMessages === 0 && r.pendingSessions === 0 && r.sessionsUnread === 0 && unreadableOf(r).length === 0;
 }
 
 const pendingLine = (r: SyncReport) =>
@@ -44,9 +42,7 @@ export function renderSyncSummary(r: SyncReport, verbose: boolean): string {
   if (r.refused > r.failed.length) lines.push(refusedEarlierLine(r.refused - r.failed.length));
   if (r.stats.badLines) lines.push(`Skipped ${plural(r.stats.badLines, "unreadable line")}.`);
   // Files or folders the read failed on (no permission, deleted meanwhile); empty files are not worth a line.
-  const unreadable = unreadableFiles(r);
-  for (const f of unreadable.slice(0, 5)) lines.push(`Could not read ${f.path} (${readError(f)}); the next sync tries again.`);
-  if (unreadable.length > 5) lines.push(`…and ${formatInt(unreadable.length - 5)} more that could not be read.`);
+  lines.push(...unreadableLines(unreadableOf(r), "the next sync tries again"));
   return lines.join("\n");
 }
 
@@ -73,7 +69,7 @@ function reconciledLine(r: NonNullable<SyncReport["reconciled"]>): string {
 /** Why a run that was not stopped still did not finish everything (exit 1), for scripts. */
 function unfinished(r: SyncReport): Stop | undefined {
   if (r.failed.length > 0) return { message: `The server refused ${plural(r.failed.length, "item")} (see "failed").`, code: "items-refused" };
-  if (unreadableFiles(r).length > 0) return { message: "Some transcripts could not be read; the next sync tries again.", code: "unreadable-files" };
+  if (unreadableOf(r).length > 0) return { message: "Some transcripts could not be read; the next sync tries again.", code: "unreadable-files" };
   if (r.pendingMessages || r.pendingSessions) return { message: pendingLine(r), code: "pending" };
   if (r.sessionsUnread) return { message: unreadLine(r.sessionsUnread), code: "pending" };
   return undefined;

@@ -1,0 +1,17 @@
+import { type SkippedFile, readError } from "../discover/files.ts";
+import { formatInt } from "./format.ts";
+
+/** The transcripts and folders a read failed on (no permission, deleted meanwhile), not those skipped for being empty. */
+export function unreadableFiles(skipped: readonly SkippedFile[]): Array<{ path: string; error: string }> {
+  return skipped.flatMap((f) => {
+    const error = readError(f);
+    return error === undefined ? [] : [{ path: f.path, error }];
+  });
+}
+
+/** A line for each of the first five, then how many more; `then` says what becomes of them. */
+export function unreadableLines(files: ReadonlyArray<{ path: string; error: string }>, then: string): string[] {
+  const lines = files.slice(0, 5).map((f) => `Could not read ${f.path} (${f.error}); ${then}.`);
+  if (files.length > 5) lines.push(`…and ${formatInt(files.length - 5)} more that could not be read.`);
+  return lines;
+}
