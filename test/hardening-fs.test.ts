@@ -156,6 +156,33 @@ describe("a state folder that cannot be written", () => {
   });
 });
 
+test.skipIf(!canChattr)("settings that cannot be written (chattr +i): set, logout and setup say what to do, change nothing, and never crash", async () => {
+  const home = tempHome();
+  const env = syncEnv(fx.server, fx.claudeDir, home);
+  const app = join(home, ".claude-code-sync");
+  const claude = join(home, ".claude");
+  expect((await runCli(["set", "thinking", "on"], { env })).code).toBe(0);
+  // Saved credentials, for logout to remove.
+  const saved = JSON.parse(readFileSync(join(app, "config.json"), "utf8"));
+  writeFileSync(join(app, "config.json"), JSON.stringify({ ...saved, convexUrl: fx.server.url, apiKey: fx.server.apiKey }), { mode: 0o600 });
+  mkdirSync(claude, { recursive: true });
+  const before = readFileSync(join(app, "config.json"), "utf8");
+  execFileSync("chattr", ["+i", app, claude]);
+  try {
+    for (const args of [["set", "thinking", "off"], ["logout"], ["setup"]]) {
+      const r = await runCli(args, { env: { ...env, CLAUDE_CONFIG_DIR: claude } });
+      expect({ args, crash: looksLikeCrash(r.stderr), code: r.code }).toEqual({ args, crash: false, code: 2 });
+      expect(r.stderr).toMatch(/Cannot write (the settings|Claude Code's settings) at .* To fix, make .* writable by you/);
+      // The write's own failure, not the clean-up's after it.
+      expect(r.stderr).not.toContain("rm '");
+    }
+  } finally {
+    execFileSync("chattr", ["-i", app, claude]);
+  }
+  expect(readFileSync(join(app, "config.json"), "utf8")).toBe(before);
+  expect(readdirSync(claude)).toEqual([]);
+});
+
 describe.skipIf(!canMount)("a disk that fills up (the state folder on a tiny tmpfs)", () => {
   // From too small to open the database to full in the middle of sending.
   test.each(["40k", "200k", "600k", "800k", "1000k"])("%s: a clear message; with room again, one sync completes the data exactly", async (size) => {

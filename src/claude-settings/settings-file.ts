@@ -1,6 +1,7 @@
 import { constants, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { writeFileAtomic } from "../config/atomic-write.ts";
+import { fileWriteError } from "../runtime/writable.ts";
 import { UserError } from "../errors.ts";
 
 /**
@@ -44,7 +45,8 @@ export function writeSettings(path: string, text: string): string | undefined {
     writeFileAtomic(target, text, mode);
     return backup;
   } catch (error) {
-    throw new UserError(`Cannot write ${target}: ${(error as Error).message}. Check the folder's permissions.`);
+    const explained = fileWriteError(error, target, "Claude Code's settings");
+    throw explained instanceof UserError ? explained : new UserError(`Cannot write ${target}: ${(error as Error).message}. Check the folder's permissions.`);
   }
 }
 

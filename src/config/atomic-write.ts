@@ -19,7 +19,11 @@ export function writeFileAtomic(path: string, text: string, mode: number): void 
     }
     renameSync(temp, path);
   } catch (error) {
-    rmSync(temp, { force: true });
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // The folder refuses this too (read-only): the write's own error is the one to tell.
+    }
     throw error;
   }
 }
