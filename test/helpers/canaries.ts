@@ -142,6 +142,12 @@ const dotnetApiKey = draw(32);
 const boldPassword = draw(14);
 const proseApiKey = draw(40);
 const bracketPassword = join(draw(6), "(", draw(4), ")", draw(3));
+const ghSecretBody = draw(36);
+const ssmValue = draw(24);
+const requirePassword = draw(20);
+const tavily = join("tv", "ly-dev-", draw(32));
+const firecrawl = join("f", "c-", draw(32, "0123456789abcdef"));
+const lowercasePassword = draw(16, LOWER);
 
 export const CANARIES: readonly Canary[] = [
   { name: "anthropic api key in a shell export", kind: "anthropic-key", secret: anthropic, text: `export ANTHROPIC_API_KEY=${anthropic}` },
@@ -353,6 +359,12 @@ export const CANARIES: readonly Canary[] = [
   { name: "password under a markdown bold label", kind: "secret", secret: boldPassword, text: `The database is ready:\n- **User:** app\n- **Password:** ${boldPassword}\n` },
   { name: "api key told in a sentence", kind: "secret", secret: proseApiKey, text: `The generated API key is \`${proseApiKey}\`. Store it somewhere safe.` },
   { name: "password holding brackets in a .env", kind: "secret", secret: bracketPassword, text: `DB_PASSWORD=${bracketPassword}\nDB_PORT=5432` },
+  { name: "token stored with gh secret set", kind: "password", secret: ghSecretBody, text: `gh secret set NPM_TOKEN --body "${ghSecretBody}" --repo acme/app` },
+  { name: "password stored with aws ssm put-parameter", kind: "password", secret: ssmValue, text: `aws ssm put-parameter --name /prod/db/password --type SecureString --value '${ssmValue}' --overwrite` },
+  { name: "redis requirepass in docker-compose", kind: "password", secret: requirePassword, text: `  redis:\n    image: redis:7\n    command: redis-server --requirepass ${requirePassword}\n` },
+  { name: "tavily api key", kind: "tavily-api-key", secret: tavily, text: `client = TavilyClient("${tavily}")` },
+  { name: "firecrawl api key", kind: "firecrawl-api-key", secret: firecrawl, text: `FIRECRAWL_API_KEY=${firecrawl}` },
+  { name: "lowercase app password in YAML", kind: "secret", secret: lowercasePassword, text: `smtp:\n  host: smtp.gmail.com\n  user: me@example.com\n  password: ${lowercasePassword}\n  port: 587` },
   { name: "mailgun key with no mailgun near it", kind: "mailgun-key", secret: mailgunKey, text: `const mg = client({ username: "api", key: process.env.MG ?? "${mailgunKey}" });` },
 ];
 

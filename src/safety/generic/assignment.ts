@@ -38,17 +38,24 @@ const YAML_BLOCK = /^[|>][-+]?\d?$/;
 /** UI text such as "Forgot your password?" as the value of an i18n key. */
 const PROSE = /^[A-Z][a-z']*(?:[ ,]+[A-Z]?[a-z']+)+[.?!:…]?$/;
 
+/** A password's name (not a token's or a key's, whose values are never plain words). */
+const PASSWORD_NAME = /pass|pwd/i;
+/** A plain lowercase word: `letmein`, `changeit`, a Gmail app password (16 letters). */
+const LOWER_WORD = /^[a-z]{6,64}$/;
+
 /**
  * Whether `value`, assigned to `name`, is a secret. `quoted` values are literals; an unquoted
  * value that is a bare identifier is code (`password: string`, `token = session.token`) unless
- * the name is an environment-style SCREAMING_NAME (`DB_PASSWORD=postgres`).
+ * the name is an environment-style SCREAMING_NAME (`DB_PASSWORD=postgres`), or a password's name
+ * ends its line with a lowercase word (YAML's `password: letmein`: code goes on, with `,`, `;`, `)`).
  */
 export function isAssignedSecret(name: string, value: string, quoted: boolean, next: string | undefined): boolean {
   if (isStandIn(value) || (!quoted && YAML_BLOCK.test(value))) return false;
   if (!STRONG_NAME.test(name.replace(NAME_SUFFIX, ""))) return looksRandom(value);
   if (quoted) return !PROSE.test(value);
   if (next === "(" || SMALL_NUMBER.test(value)) return false;
-  return !CODE_PATH.test(value) || SCREAMING_NAME.test(name);
+  const endsLine = next === undefined || next === "\n" || next === "\r";
+  return !CODE_PATH.test(value) || SCREAMING_NAME.test(name) || (endsLine && LOWER_WORD.test(value) && PASSWORD_NAME.test(name));
 }
 
 /**
@@ -111,10 +118,11 @@ const NAME_MAX = 120;
 /**
  * A name and its value with only a space between: fish's `set -gx NAME value` (its export: a
  * space where other shells have "="), `set NAME value` too, and a Dockerfile's `ENV NAME value`.
+ * A flag is no value (`gh secret set NAME --body …`).
  */
 const SPACED_BEFORE = /(?:^|[\s;(])(?:set(?:[ \t]+-[A-Za-z]+)*|ENV)[ \t]+$/;
 const SPACED_NAME = /[A-Za-z0-9_]+/y;
-const SPACED_VALUE = /[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)|'([^'\r\n]{1,1000})(?:'|$)|([^\s"'\x60;&|<>(){}]{1,1000}))/dy;
+const SPACED_VALUE = /[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)|'([^'\r\n]{1,1000})(?:'|$)|(?!-)([^\s"'\x60;&|<>(){}]{1,1000}))/dy;
 
 /** The value of a `set` or `ENV` whose variable's name (at `start`) holds a secret. */
 function spacedAssignment(text: string, start: number): Finding | undefined {
@@ -128,6 +136,16 @@ function spacedAssignment(text: string, start: number): Finding | undefined {
   const span = m?.indices?.[group];
   if (!m || !span || !isAssignedSecret(name, m[group] as string, group !== 3, text[span[1]])) return undefined;
   return { start: span[0], end: span[1], kind: "secret" };
+}
+
+/**
+ * Whether a value ending at `at` ends its line: a newline, the end of the text, or (in a title,
+ * whose lines were joined and which may be cut, "…" read as a space) the next line's `key:`.
+ */
+const LINE_END = /[ \t]*(?:[\r\n]|$)|[ \t]+[A-Za-z0-9_.-]{1,60}:[ \t]/y;
+function endsLine(text: string, at: number): boolean {
+  LINE_END.lastIndex = at;
+  return LINE_END.test(text);
 }
 
 /** An XML element named for a secret: `<password>...</password>` (Maven's settings.xml, .NET and Java configs). */
@@ -183,7 +201,8 @@ export const assignmentDetector: Detector = {
       const span = m.indices?.[group];
       if (!span) continue;
       const end = bare === undefined ? span[1] : bareEnd(text, bare, span[1]);
-      if (!isAssignedSecret(name, text.slice(span[0], end), bare === undefined, text[end === span[1] ? start + match.length : end])) continue;
+      const after = end === span[1] ? start + match.length : end;
+      if (!isAssignedSecret(name, text.slice(span[0], end), bare === undefined, endsLine(text, after) ? "\n" : text[after])) continue;
       out.push({ start: span[0], end, kind: "secret" });
       done = Math.max(start + match.length, end);
     }

@@ -6,7 +6,8 @@ import { isStandIn } from "../look-alikes.ts";
  * Secrets passed on a command line: `--password x`, `--password=x`, `--api-key "x"`, `--token x`,
  * `-storepass x` (keytool), `-passin pass:x` (openssl), and the short flags of tools that take a
  * password: `mysql -pX`, `sshpass -p x`, `mongosh -p x`, `redis-cli -a x`, `curl -u user:x`,
- * `smbclient -U user%x`, `docker login -p x`, `ldapsearch -w x`.
+ * `smbclient -U user%x`, `docker login -p x`, `ldapsearch -w x`, `sqlcmd -P x`, and values stored
+ * as secrets (`gh secret set --body x`, `aws ssm put-parameter --value x`, `--requirepass x`).
  */
 
 /** A value: "double", 'single' (closed by the end of a cut text too) or bare (up to a space or shell punctuation). */
@@ -110,6 +111,19 @@ const TOOLS: Tool[] = [
   { keywords: ["docker"], command: /docker[ \t]+login(?=[\s"'])/iy, flag: flag("-p"), password: whole },
   // ldapsearch, ldapmodify, ldapadd...: `-w` is the bind password (`-W` prompts for it)
   { keywords: ["ldap"], command: /ldap[a-z]{2,10}(?=[\s"'])/iy, flag: flag("-w"), password: whole },
+  { keywords: ["sqlcmd"], command: /sqlcmd(?=[\s"'])/iy, flag: flag("-P"), password: whole },
+  { keywords: ["twine"], command: /twine[ \t]+upload(?=[\s"'])/iy, flag: flag("-p|--password"), password: whole },
+  // Secrets stored in a vault from the command line: the value is the secret.
+  { keywords: ["gh"], command: /gh[ \t]+secret[ \t]+set(?=[\s"'])/iy, flag: flag("-b|--body"), password: whole },
+  { keywords: ["az"], command: /az[ \t]+keyvault[ \t]+secret[ \t]+set(?=[\s"'])/iy, flag: flag("--value"), password: whole },
+  {
+    keywords: ["aws"],
+    command: /aws[ \t]+(?:ssm[ \t]+put-parameter|secretsmanager[ \t]+(?:create-secret|put-secret-value|update-secret))(?=[\s"'])/iy,
+    flag: flag("--value|--secret-string"),
+    password: whole,
+  },
+  // Redis's own password: `redis-server --requirepass x`, redis.conf's `requirepass x`, `CONFIG SET requirepass x`.
+  { keywords: ["requirepass"], command: /requirepass(?=[ \t])/iy, flag: new RegExp(String.raw`^[ \t]+${VALUE}`, "gd"), password: whole },
 ];
 
 /** Where a command line ends: a newline not escaped by `\`, `|`, `;`, `&&`, or 2000 characters. */
@@ -130,7 +144,7 @@ function toolDetector(tool: Tool): Detector {
       let done = 0;
       for (let i = 0; i < hits.length; i += 2) {
         const at = hits[i] as number;
-        if (at < done || (at > 0 && !/[\s"'/;|&(]/.test(text.charAt(at - 1)))) continue;
+        if (at < done || (at > 0 && !/[\s"'/;|&(-]/.test(text.charAt(at - 1)))) continue;
         tool.command.lastIndex = at;
         if (!tool.command.test(text)) continue;
         const end = commandEnd(text, tool.command.lastIndex);
