@@ -173,6 +173,7 @@ describe("ordinary text and code stay as they are", () => {
     ["a subscript read", 'key = os.environ["OPENAI_API_KEY"]'],
     ["a shell command substitution in backticks", "PASSWORD=`openssl rand -hex 16`"],
     ["a call with an argument", "password = hash(pw)"],
+    ["a call on a numbered module", "token = cancellation_1.CancellationToken.is(params[n]) ? params[n] : undefined;"],
     ["a call's closing bracket", "login(user, password=pw)"],
     ["kubernetes env from a secret", "- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef: {name: db, key: password}\n- name: PORT\n  value: \"5432\""],
     ["a counter named like a token", '{"name": "token_count", "value": 12}'],

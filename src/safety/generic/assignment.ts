@@ -92,14 +92,17 @@ const ASSIGNMENT = new RegExp(
 
 /**
  * Brackets inside a bare value (`DB_PASSWORD=MyP@ss(word)1`, `Xk9{mQ2}pLz`): the value goes on
- * when more of it follows the bracket. Not after a name (`os.getenv(…)`, `hash(pw)`: a call), and
+ * when more of it follows the bracket. Not after a name (`os.getenv(…)`, `hash(pw)`, `arr1[0]`), and
  * a closing bracket at the end only when the value opened it (`f(password=Xk9)` ends there).
  */
 const BRACKETED_MORE = new RegExp(String.raw`[(){}[\]](?=${BARE_CHAR})${BARE_CHAR}*`, "y");
 const CLOSING: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
 
+/** An identifier or member path, digits allowed (`cancellation_1.Token.is`): before a bracket, a call or an index. */
+const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
+
 function bareEnd(text: string, value: string, end: number): number {
-  if (CODE_PATH.test(value)) return end;
+  if (IDENTIFIER_PATH.test(value)) return end;
   let at = end;
   for (;;) {
     BRACKETED_MORE.lastIndex = at;
