@@ -92,17 +92,21 @@ const ASSIGNMENT = new RegExp(
 
 /**
  * Brackets inside a bare value (`DB_PASSWORD=MyP@ss(word)1`, `Xk9{mQ2}pLz`): the value goes on
- * when more of it follows the bracket. Not after a name (`os.getenv(…)`, `hash(pw)`, `arr1[0]`), and
+ * when more of it follows the bracket. Not after code (CALLEE: `os.getenv(…)`, `hash(pw)`), and
  * a closing bracket at the end only when the value opened it (`f(password=Xk9)` ends there).
  */
 const BRACKETED_MORE = new RegExp(String.raw`[(){}[\]](?=${BARE_CHAR})${BARE_CHAR}*`, "y");
 const CLOSING: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
 
-/** An identifier or member path, digits allowed (`cancellation_1.Token.is`): before a bracket, a call or an index. */
-const IDENTIFIER_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
+/**
+ * Code before a bracket, a call or an index: a member path or a snake_case name, digits allowed
+ * (`cancellation_1.Token.is(…)`, `get_key2(…)`), or a plain name (`hash(…)`). Letters and digits
+ * alone (`Xk9(mQ2`) are more often a password's start.
+ */
+const CALLEE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^[A-Za-z$]*_[\w$]*$|^[A-Za-z$]+$/;
 
 function bareEnd(text: string, value: string, end: number): number {
-  if (IDENTIFIER_PATH.test(value)) return end;
+  if (CALLEE.test(value)) return end;
   let at = end;
   for (;;) {
     BRACKETED_MORE.lastIndex = at;

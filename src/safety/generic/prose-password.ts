@@ -38,6 +38,11 @@ export function looksLikePassword(value: string): boolean {
   return value.length >= 6 && PASSWORD_SYMBOL.test(value);
 }
 
+/** Whether a value told in prose is shaped like a key or token: long, random-looking, and not code (no brackets, no member path). */
+function looksLikeKey(value: string): boolean {
+  return looksRandom(value) && !isStandIn(value) && !NOT_A_VALUE.test(value) && !CODE_PATH.test(value) && !/[()[\]{}]/.test(value);
+}
+
 export const prosePasswordDetector: Detector = {
   keywords: ["passw", "passphrase", "passcode", "api key", "access key", "secret key", "token", "secret"],
   find(text: string, hits: Hits, out: Finding[]): void {
@@ -50,7 +55,7 @@ export const prosePasswordDetector: Detector = {
       const span = m.indices?.[quoted ? 2 : 3];
       if (!span) continue;
       const value = quoted ? (m[2] as string) : (m[3] as string).replace(TRAILING, "");
-      if (password ? !looksLikePassword(value) : isStandIn(value) || !looksRandom(value)) continue;
+      if (password ? !looksLikePassword(value) : !looksLikeKey(value)) continue;
       out.push({ start: span[0], end: span[0] + value.length, kind: password ? "password" : "secret" });
     }
   },
