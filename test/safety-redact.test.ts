@@ -185,6 +185,8 @@ describe("ordinary text and code stay as they are", () => {
     ["code that passes a password on", "password = pwd\nconst body = { password: hashedpw }"],
     ["words that start like keys", "the fc-barcelona-team and tvly-docs, napi_docs"],
     ["gh secret set from a file", "gh secret set NPM_TOKEN < token.txt"],
+    ["credentials passed as variables", "smtp.login(user, password)\nauthor = ('Jane', 'Doe')\nauth=(\"user\", os.environ[\"PW\"])"],
+    ["a Go DSN with a reference", 'sql.Open("mysql", "user:${DB_PASS}@tcp(localhost)/db")'],
     ["a CI cache key", "Trying to restore uv cache from GitHub Actions cache with key: setup-uv-1-x86_64-unknown-linux-gnu-0.5.4-3.12"],
     ["a reference in an XML element", "<password>${env.DB_PASSWORD}</password>"],
     ["a Dockerfile ENV that is no secret", "ENV NODE_ENV production"],

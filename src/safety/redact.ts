@@ -4,11 +4,12 @@ import { SECRET_KEY, assignmentDetector, isAssignedSecret } from "./generic/assi
 import { awsSecretDetector } from "./generic/aws-secret.ts";
 import { secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
 import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } from "./generic/headers.ts";
+import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { netrcDetector, pgpassDetector } from "./generic/credential-files.ts";
 import { nameValueDetector } from "./generic/name-value.ts";
 import { privateKeyDetector } from "./generic/private-key.ts";
 import { prosePasswordDetector } from "./generic/prose-password.ts";
-import { urlCredentialsDetector, urlSignatureDetector } from "./generic/urls.ts";
+import { goDsnDetector, urlCredentialsDetector, urlSignatureDetector } from "./generic/urls.ts";
 import { gitleaksDetectors } from "./gitleaks.ts";
 import { isStandIn } from "./look-alikes.ts";
 import { type RedactionKind, redactionMarker } from "./marker.ts";
@@ -52,6 +53,7 @@ function builtinDetectors(): Detector[] {
   return [
     privateKeyDetector,
     urlCredentialsDetector,
+    goDsnDetector,
     ...tokenDetectors(),
     ...gitleaks.specific,
     awsSecretDetector,
@@ -66,6 +68,7 @@ function builtinDetectors(): Detector[] {
     secretFlagDetector,
     assignmentDetector,
     nameValueDetector,
+    credentialCallDetector,
     prosePasswordDetector,
     ...gitleaks.generic,
   ];

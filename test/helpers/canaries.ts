@@ -148,6 +148,9 @@ const requirePassword = draw(20);
 const tavily = join("tv", "ly-dev-", draw(32));
 const firecrawl = join("f", "c-", draw(32, "0123456789abcdef"));
 const lowercasePassword = draw(16, LOWER);
+const goDsnPassword = join(draw(8), "!", draw(5));
+const basicAuthTuple = draw(14);
+const sequelizePassword = draw(15);
 
 export const CANARIES: readonly Canary[] = [
   { name: "anthropic api key in a shell export", kind: "anthropic-key", secret: anthropic, text: `export ANTHROPIC_API_KEY=${anthropic}` },
@@ -365,6 +368,9 @@ export const CANARIES: readonly Canary[] = [
   { name: "tavily api key", kind: "tavily-api-key", secret: tavily, text: `client = TavilyClient("${tavily}")` },
   { name: "firecrawl api key", kind: "firecrawl-api-key", secret: firecrawl, text: `FIRECRAWL_API_KEY=${firecrawl}` },
   { name: "lowercase app password in YAML", kind: "secret", secret: lowercasePassword, text: `smtp:\n  host: smtp.gmail.com\n  user: me@example.com\n  password: ${lowercasePassword}\n  port: 587` },
+  { name: "password in a Go MySQL DSN", kind: "password", secret: goDsnPassword, text: `db, err := sql.Open("mysql", "app:${goDsnPassword}@tcp(127.0.0.1:3306)/shop?parseTime=true")` },
+  { name: "password in requests' auth tuple", kind: "password", secret: basicAuthTuple, text: `r = requests.get(url, auth=("admin", "${basicAuthTuple}"), timeout=10)` },
+  { name: "password passed to Sequelize", kind: "password", secret: sequelizePassword, text: `const sequelize = new Sequelize('shop', 'root', '${sequelizePassword}', { dialect: 'mysql' });` },
   { name: "mailgun key with no mailgun near it", kind: "mailgun-key", secret: mailgunKey, text: `const mg = client({ username: "api", key: process.env.MG ?? "${mailgunKey}" });` },
 ];
 

@@ -32,6 +32,33 @@ export const urlCredentialsDetector: Detector = {
 };
 
 /**
+ * Go's MySQL DSN, `user:password@tcp(host:3306)/db` (also `@unix(`): no scheme, so not a URL above.
+ * The password runs from the first `:` of the user's word to the `@` before the protocol.
+ */
+const GO_DSN = /([A-Za-z0-9_.-]{1,64}):([^\s"'`]{1,256}?)@(?:tcp|unix)\(/dy;
+
+export const goDsnDetector: Detector = {
+  keywords: ["@tcp(", "@unix("],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    let done = 0;
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (at < done) continue;
+      // Back to the start of `user:password`: after a quote, a space, `=` or the start of the text.
+      let start = at;
+      const limit = Math.max(done, at - 330);
+      while (start > limit && !/[\s"'`=]/.test(text.charAt(start - 1))) start--;
+      GO_DSN.lastIndex = start;
+      const m = GO_DSN.exec(text);
+      const span = m?.indices?.[2];
+      done = at + 1;
+      if (!m || !span || span[1] !== at || isStandIn(m[2] as string)) continue;
+      out.push({ start: span[0], end: span[1], kind: "password" });
+    }
+  },
+};
+
+/**
  * Signed URLs: `?sig=` (Azure SAS), `&X-Amz-Signature=`, `&X-Goog-Signature=`, `&signature=`.
  * Anyone holding the URL has the access it grants until it expires.
  */
