@@ -221,9 +221,11 @@ test.skipIf("skip" in nobody)(asNobody("a transcript it may not read: named in t
   chmodSync(locked, 0o000);
   let first: Awaited<ReturnType<Run>>;
   let dry: Awaited<ReturnType<Run>>;
+  let verified: Awaited<ReturnType<Run>>;
   try {
     first = await runAsNobody(["sync"], env);
     dry = await runAsNobody(["sync", "--dry-run"], env);
+    verified = await runAsNobody(["verify", "--json"], env);
   } finally {
     chmodSync(locked, 0o644); // size and mtime unchanged: only the permission changes
   }
@@ -233,6 +235,11 @@ test.skipIf("skip" in nobody)(asNobody("a transcript it may not read: named in t
   // The dry run, as the sync: the file named, and not a success (its figures are short of it).
   expect(dry.code).toBe(1);
   expect(dry.stdout).toContain(`Could not read ${locked} (`);
+  // verify, too, which reads no transcript: the file named, and how to fix it.
+  const transcripts = JSON.parse(verified.stdout).checks.find((c: { id: string }) => c.id === "transcripts");
+  expect(transcripts).toMatchObject({ status: "fail" });
+  expect(transcripts.detail).toContain(locked);
+  expect(transcripts.fix).toContain(`chmod u+r "${locked}"`);
   const second = await runAsNobody(["sync", "--json"], env);
   expect(second.code).toBe(0);
   expectExact();

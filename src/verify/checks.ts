@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { HOOK_EVENTS, NEWER_EVENTS } from "../claude-settings/hook-spec.ts";
 import { claudeSettingsPath } from "../claude-settings/location.ts";
 import { selfArgv } from "../claude-settings/self-command.ts";
@@ -6,9 +6,11 @@ import { readSettings } from "../claude-settings/settings-file.ts";
 import { SettingsError } from "../claude-settings/settings-json.ts";
 import { type HookState, enabledPlugin, hookStatus } from "../claude-settings/status.ts";
 import { type Config, type Credentials, configPath, defaultConfig, loadConfig, maskKey, resolveCredentials } from "../config/index.ts";
+import { discoverFiles } from "../discover/files.ts";
 import { noRootsFound, projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
 import { formatInt, plural } from "../report/format.ts";
+import { unreadableFiles } from "../report/unreadable.ts";
 import { keyFormatProblem } from "../login/key-format.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
 import { loadPriceBook } from "../pricing/index.ts";
@@ -254,10 +256,34 @@ function lockNote(store: StateStore): string {
   return `; cleared a stale lock left by pid ${holder}, which is no longer running`;
 }
 
+/**
+ * Where the transcripts are, and whether every one can be read: a file the sync may not open
+ * (its mode, a folder's) is never synced, and only a sync would say so.
+ */
 function transcriptsCheck(): Check {
   const name = "Transcripts";
   const roots = projectRoots();
-  if (roots.length > 0) return ok("transcripts", name, roots.join(", "));
-  const { looked, fix } = noRootsFound();
-  return fail("transcripts", name, `${looked}: no Claude Code sessions to sync`, fix);
+  if (roots.length === 0) {
+    const { looked, fix } = noRootsFound();
+    return fail("transcripts", name, `${looked}: no Claude Code sessions to sync`, fix);
+  }
+  const { files, skipped } = discoverFiles(roots);
+  const unreadable = [...unreadableFiles(skipped).map((f) => f.path), ...files.filter((f) => !canRead(f.path)).map((f) => f.path)];
+  if (unreadable.length === 0) return ok("transcripts", name, roots.join(", "));
+  const first = unreadable[0] as string;
+  return fail(
+    "transcripts",
+    name,
+    `cannot read ${plural(unreadable.length, "transcript or folder", "transcripts or folders")}, which ${unreadable.length === 1 ? "is" : "are"} not synced: ${first}${unreadable.length > 1 ? ", …" : ""}`,
+    `make ${unreadable.length === 1 ? "it" : "them"} readable by you (for example: chmod u+r "${first}")`,
+  );
+}
+
+function canRead(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
