@@ -45,6 +45,10 @@ describe("what is kept around a redaction", () => {
     ["https://u:p@ss:w0rd@host/x", "https://u:[REDACTED:password]@host/x"],
     ["Authorization: Bearer abcdef123456", "Authorization: Bearer [REDACTED:authorization]"],
     ["?access_token=abc123def&page=2", "?access_token=[REDACTED:secret]&page=2"],
+    // A password goes whole, whatever it holds; a shell's && and a call still end it.
+    ["DB_PASSWORD=Tr0ub4dor&3 ./run && make", "DB_PASSWORD=[REDACTED:secret] ./run && make"],
+    ["DB_PASSWORD=MyP@ss(word)1 ./run", "DB_PASSWORD=[REDACTED:secret] ./run"],
+    ["API_KEY = os.getenv(KEY_NAME)", "API_KEY = os.getenv(KEY_NAME)"],
     ["token := \"abc123def\"", 'token := "[REDACTED:secret]"'],
     ['"password": "... it is Xy7pQ2vL9"', '"password": "[REDACTED:secret]"'], // an ellipsis does not make it a placeholder
     // "example" or "dummy" inside proves nothing: a vendor's token shape, or a password with digits

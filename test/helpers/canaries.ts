@@ -366,7 +366,7 @@ export const CANARIES: readonly Canary[] = [
   { name: "password stored with aws ssm put-parameter", kind: "password", secret: ssmValue, text: `aws ssm put-parameter --name /prod/db/password --type SecureString --value '${ssmValue}' --overwrite` },
   { name: "redis requirepass in docker-compose", kind: "password", secret: requirePassword, text: `  redis:\n    image: redis:7\n    command: redis-server --requirepass ${requirePassword}\n` },
   { name: "tavily api key", kind: "tavily-api-key", secret: tavily, text: `client = TavilyClient("${tavily}")` },
-  { name: "firecrawl api key", kind: "firecrawl-api-key", secret: firecrawl, text: `FIRECRAWL_API_KEY=${firecrawl}` },
+  { name: "firecrawl api key", kind: "firecrawl-api-key", secret: firecrawl, text: `result = scrape_page("https://example.com", "${firecrawl}")` },
   { name: "lowercase app password in YAML", kind: "secret", secret: lowercasePassword, text: `smtp:\n  host: smtp.gmail.com\n  user: me@example.com\n  password: ${lowercasePassword}\n  port: 587` },
   { name: "password in a Go MySQL DSN", kind: "password", secret: goDsnPassword, text: `db, err := sql.Open("mysql", "app:${goDsnPassword}@tcp(127.0.0.1:3306)/shop?parseTime=true")` },
   { name: "password in requests' auth tuple", kind: "password", secret: basicAuthTuple, text: `r = requests.get(url, auth=("admin", "${basicAuthTuple}"), timeout=10)` },
