@@ -191,6 +191,7 @@ describe("ordinary text and code stay as they are", () => {
     ["gh secret set from a file", "gh secret set NPM_TOKEN < token.txt"],
     ["credentials passed as variables", "smtp.login(user, password)\nauthor = ('Jane', 'Doe')\nauth=(\"user\", os.environ[\"PW\"])"],
     ["a Go DSN with a reference", 'sql.Open("mysql", "user:${DB_PASS}@tcp(localhost)/db")'],
+    ["a value SOPS encrypted", "password: ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]"],
     ["a CI cache key", "Trying to restore uv cache from GitHub Actions cache with key: setup-uv-1-x86_64-unknown-linux-gnu-0.5.4-3.12"],
     ["a reference in an XML element", "<password>${env.DB_PASSWORD}</password>"],
     ["a Dockerfile ENV that is no secret", "ENV NODE_ENV production"],
