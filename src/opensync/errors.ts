@@ -29,8 +29,6 @@ const FAILURE_KINDS = [
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 export type TransientKind = Exclude<FailureKind, "final-auth" | "final-url" | "refused">;
 
-/** In a transient failure's message, one the server itself reported: an HTTP 5xx, or OpenSync's own error text. */
-export const SERVER_FAILED = /\(HTTP 5\d\d\b|\(server error: /;
 
 /** Masks anything that looks like an API key, and a URL's `user:password@`, in text we did not write ourselves. */
 export function maskCredentials(text: string): string {
@@ -159,6 +157,11 @@ export class TransientError extends OpenSyncError {
     this.reason = maskCredentials(details.reason ?? message);
     if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
   }
+}
+
+/** A transient failure the server itself reported (an HTTP 5xx, or OpenSync's own error text): it is up, and failing. */
+export function isServerFailure(error: TransientError): boolean {
+  return /\bHTTP 5\d\d\b|\bserver error: /.test(error.reason);
 }
 
 /** What answered instead of OpenSync, as a ProtocolError says it. */

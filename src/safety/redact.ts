@@ -8,7 +8,7 @@ import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { netrcDetector, pgpassDetector } from "./generic/credential-files.ts";
 import { nameValueDetector } from "./generic/name-value.ts";
 import { privateKeyDetector } from "./generic/private-key.ts";
-import { prosePasswordDetector } from "./generic/prose-password.ts";
+import { proseSecretDetector } from "./generic/prose-secret.ts";
 import { goDsnDetector, urlCredentialsDetector, urlSignatureDetector } from "./generic/urls.ts";
 import { gitleaksDetectors } from "./gitleaks.ts";
 import { isStandIn } from "./look-alikes.ts";
@@ -69,7 +69,7 @@ function builtinDetectors(): Detector[] {
     assignmentDetector,
     nameValueDetector,
     credentialCallDetector,
-    prosePasswordDetector,
+    proseSecretDetector,
     ...gitleaks.generic,
   ];
 }

@@ -1,7 +1,7 @@
 import type { Config, Credentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import { type OpenSyncClient, checkingClient } from "../opensync/client.ts";
-import { AuthError, BlockedItemError, NotFoundError, ProtocolError, SERVER_FAILED, TlsError, TransientError, ValidationError, maskCredentials, withoutRetryNote } from "../opensync/errors.ts";
+import { AuthError, BlockedItemError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError, isServerFailure, maskCredentials, withoutRetryNote } from "../opensync/errors.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
 
 /**
@@ -70,7 +70,7 @@ export function explainServerError(
     return { problem: withoutRetryNote(error.message), fix: "nothing is lost: run sync again in a few minutes (hooks and watch do it by themselves)", exitCode: 1 };
   }
   // The server answered, with an error of its own: the network and the URL are fine.
-  if (error instanceof TransientError && SERVER_FAILED.test(error.message)) {
+  if (error instanceof TransientError && isServerFailure(error)) {
     return {
       problem: withoutRetryNote(error.message),
       fix: "the server is up but failing; nothing is lost: run sync again later (hooks and watch do it by themselves). If it keeps failing, look at the server's logs (self-hosted: npx convex logs)",

@@ -16,7 +16,7 @@ import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom } from "../look-alikes.ts
  * is and one ("for the staging box is"), or nothing ("with password X"); then the value, quoted
  * or bare.
  */
-const PROSE_PASSWORD =
+const PROSE_SECRET =
   /(?<![A-Za-z0-9_.-])(?:(pass(?:word|phrase|code)|passwd)|(?:api|access|secret)[ \t]+key|token|secret)s?(?:(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|[ \t]*[:=])|)[ \t]+(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))/diy;
 
 /** Sentence punctuation after a bare value: the end of the sentence, not of the password. */
@@ -31,7 +31,7 @@ const NOT_A_VALUE = /^(?:[~./\\\-[({<]|!!?[A-Za-z-]+$|v?\d+(?:\.\d+)+$)|:\/\/|^[
 const CODE_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
 
 /** Whether a value told in prose is shaped like a password. */
-export function looksLikePassword(value: string): boolean {
+function looksLikePassword(value: string): boolean {
   if (!HAS_LETTER.test(value) && !HAS_DIGIT.test(value)) return false;
   if (isStandIn(value) || ALGORITHM.test(value) || NOT_A_VALUE.test(value) || CODE_PATH.test(value)) return false;
   if (HAS_LETTER.test(value) && HAS_DIGIT.test(value)) return true;
@@ -43,12 +43,12 @@ function looksLikeKey(value: string): boolean {
   return looksRandom(value) && !isStandIn(value) && !NOT_A_VALUE.test(value) && !CODE_PATH.test(value) && !/[()[\]{}]/.test(value);
 }
 
-export const prosePasswordDetector: Detector = {
+export const proseSecretDetector: Detector = {
   keywords: ["passw", "passphrase", "passcode", "api key", "access key", "secret key", "token", "secret"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
-      PROSE_PASSWORD.lastIndex = hits[i] as number;
-      const m = PROSE_PASSWORD.exec(text);
+      PROSE_SECRET.lastIndex = hits[i] as number;
+      const m = PROSE_SECRET.exec(text);
       if (!m) continue;
       const password = m[1] !== undefined;
       const quoted = m[2] !== undefined;
