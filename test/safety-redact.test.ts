@@ -271,6 +271,12 @@ describe("ordinary text and code stay as they are", () => {
     ["netrc in prose", "Add a machine entry to your .netrc with your login and password."],
     ["url with a port and a handle", "http://localhost:3000/users/@me and https://example.com:8443/@scope/pkg"],
     ["ssh remote", "git@github.com:acme/widgets.git"],
+    // calls and fallbacks without a secret
+    ["fallbacks that are no secret", 'const port = process.env.PORT || "3000";\nconst secret = process.env.SESSION_SECRET || "";\nconst env = process.env.NODE_ENV ?? "development";'],
+    ["getters and documentation's literals", 'const t = getToken("refresh");\nform.password("Enter your password");\nconst hmac = createHmac("sha256", "a secret");\njwt.sign(payload, process.env.JWT_SECRET);'],
+    ["a form filled with a name", "await page.fill('#username', 'admin');\nawait page.fill('#password', process.env.E2E_PASSWORD);"],
+    ["login links and paths", "Add Login / Logout buttons; sign in with GitHub / Google; the login page is in src/app / routes."],
+    ["a variable told to be a reference", "`API_KEY` is `process.env.API_KEY` and `token` is `string`."],
   ];
   for (const [why, text] of negatives) {
     test(why, () => expect(redact(text)).toEqual({ text, count: 0 }));

@@ -5,6 +5,7 @@ import { awsSecretDetector } from "./generic/aws-secret.ts";
 import { secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
 import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } from "./generic/headers.ts";
 import { credentialCallDetector } from "./generic/credential-calls.ts";
+import { envFallbackDetector } from "./generic/env-fallback.ts";
 import { netrcDetector, pgpassDetector } from "./generic/credential-files.ts";
 import { nameValueDetector } from "./generic/name-value.ts";
 import { privateKeyDetector } from "./generic/private-key.ts";
@@ -69,6 +70,7 @@ function builtinDetectors(): Detector[] {
     assignmentDetector,
     nameValueDetector,
     credentialCallDetector,
+    envFallbackDetector,
     proseSecretDetector,
     ...gitleaks.generic,
   ];

@@ -151,6 +151,14 @@ const lowercasePassword = draw(16, LOWER);
 const goDsnPassword = join(draw(8), "!", draw(5));
 const basicAuthTuple = draw(14);
 const sequelizePassword = draw(15);
+const envFallbackKey = draw(32);
+const envDefaultPassword = draw(14);
+const setterApiKey = draw(36);
+const jwtSecret = draw(24);
+const formPassword = draw(12);
+const boldSpacedLabelKey = draw(32);
+const codeNamedPassword = draw(14);
+const loginPairPassword = draw(13);
 
 export const CANARIES: readonly Canary[] = [
   { name: "anthropic api key in a shell export", kind: "anthropic-key", secret: anthropic, text: `export ANTHROPIC_API_KEY=${anthropic}` },
@@ -371,6 +379,14 @@ export const CANARIES: readonly Canary[] = [
   { name: "password in a Go MySQL DSN", kind: "password", secret: goDsnPassword, text: `db, err := sql.Open("mysql", "app:${goDsnPassword}@tcp(127.0.0.1:3306)/shop?parseTime=true")` },
   { name: "password in requests' auth tuple", kind: "password", secret: basicAuthTuple, text: `r = requests.get(url, auth=("admin", "${basicAuthTuple}"), timeout=10)` },
   { name: "password passed to Sequelize", kind: "password", secret: sequelizePassword, text: `const sequelize = new Sequelize('shop', 'root', '${sequelizePassword}', { dialect: 'mysql' });` },
+  { name: "api key as an environment variable's fallback", kind: "secret", secret: envFallbackKey, text: `const apiKey = process.env.OPENAI_API_KEY || "${envFallbackKey}";` },
+  { name: "password as os.getenv's default", kind: "secret", secret: envDefaultPassword, text: `DB_PASSWORD = os.getenv("DB_PASSWORD", "${envDefaultPassword}")` },
+  { name: "api key passed to a setter", kind: "secret", secret: setterApiKey, text: `sgMail.setApiKey("${setterApiKey}");` },
+  { name: "jwt signing secret", kind: "secret", secret: jwtSecret, text: `const token = jwt.sign({ sub: user.id }, "${jwtSecret}", { expiresIn: "1h" });` },
+  { name: "password typed into a form by a test", kind: "password", secret: formPassword, text: `await page.fill('#email', 'admin@example.com');\nawait page.fill('input[name="password"]', '${formPassword}');` },
+  { name: "api key under a bold label with a space", kind: "secret", secret: boldSpacedLabelKey, text: `Your key is ready:\n\n**API Key:** \`${boldSpacedLabelKey}\`\n` },
+  { name: "password set as Claude reports it", kind: "password", secret: codeNamedPassword, text: `I've set \`DB_PASSWORD\` to \`${codeNamedPassword}\` in .env.local.` },
+  { name: "login and password told side by side", kind: "password", secret: loginPairPassword, text: `You can now log in at http://localhost:3000 with admin@example.com / ${loginPairPassword}` },
   { name: "mailgun key with no mailgun near it", kind: "mailgun-key", secret: mailgunKey, text: `const mg = client({ username: "api", key: process.env.MG ?? "${mailgunKey}" });` },
 ];
 

@@ -1,44 +1,82 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { isStandIn } from "../look-alikes.ts";
+import { isAssignedSecret } from "./assignment.ts";
 
 /**
- * A password passed to a call as a string literal, after the user's: `HTTPBasicAuth("admin",
- * "…")`, `requests.get(url, auth=("admin", "…"))`, `req.SetBasicAuth("admin", "…")`,
- * `new NetworkCredential("admin", "…")`, `smtp.login("me@example.com", "…")`, and after a
- * database and a user: `new Sequelize("app", "root", "…")`, `DriverManager.getConnection(url,
- * "sa", "…")`. Only literals: `login(user, password)` passes variables.
+ * A secret passed to a call as a string literal. Only literals: `login(user, password)` passes
+ * variables; and only one word: a literal with spaces is documentation's (`createHmac('sha256',
+ * 'a secret')`), as is a stand-in (assignment.ts isAssignedSecret).
  */
-const LITERAL = String.raw`(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,500})"|'((?:[^'\\\r\n]|\\[^\r\n]){1,500})')`;
+/** A string literal; one still open at the end of the text closes there (a cut title: what is left of the secret goes). */
+const LITERAL = String.raw`(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,500})(?:"|$)|'((?:[^'\\\r\n]|\\[^\r\n]){1,500})(?:'|$))`;
 const ANY_LITERAL = String.raw`(?:"(?:[^"\\\r\n]|\\[^\r\n]){0,500}"|'(?:[^'\\\r\n]|\\[^\r\n]){0,500}')`;
 const SEP = String.raw`[ \t]*,[ \t]*`;
+/** A receiver before the call's name: `sgMail.`, `self.client.`. */
+const RECEIVER = String.raw`(?:[\w$]{1,60}\.){0,4}`;
 
-const USER_THEN_PASSWORD = new RegExp(
-  String.raw`[\w$.]{0,60}?(?:(?:HTTPBasicAuth|HTTPDigestAuth|BasicAuth|SetBasicAuth|NetworkCredential|UsernamePasswordCredentials|PlainCredentials|PasswordAuthentication|\.login)[ \t]*\(|auth[ \t]*=[ \t]*[([])[ \t]*${ANY_LITERAL}${SEP}${LITERAL}`,
-  "dy",
-);
-const DATABASE_USER_PASSWORD = new RegExp(
-  String.raw`[\w$.]{0,60}?(?:Sequelize|getConnection)[ \t]*\([ \t]*(?:${ANY_LITERAL}|[A-Za-z_$][\w$.]{0,60})${SEP}${ANY_LITERAL}${SEP}${LITERAL}`,
-  "dy",
-);
+interface CallRule {
+  /** Where it may apply (lowercase): only these keywords' words are tried, so a frequent word such as `type` costs one rule. */
+  keywords: string[];
+  /** Sticky, from the start of the word holding a keyword; the literal is its last two groups ("double" or 'single'). */
+  pattern: RegExp;
+  /** What the literal is: a password, or a key or token. */
+  kind: "password" | "secret";
+}
+
+const rule = (keywords: string[], source: string, kind: CallRule["kind"]): CallRule => ({ keywords, pattern: new RegExp(source, "diy"), kind });
+
+const RULES: CallRule[] = [
+  // After the user's: `HTTPBasicAuth("admin", "…")`, requests' `auth=("admin", "…")`, `SetBasicAuth`, `new NetworkCredential("admin", "…")`, `smtp.login("me@example.com", "…")`.
+  rule(
+    ["auth", "credential", "login"],
+    String.raw`[\w$.]{0,60}?(?:(?:HTTPBasicAuth|HTTPDigestAuth|BasicAuth|SetBasicAuth|NetworkCredential|UsernamePasswordCredentials|PlainCredentials|PasswordAuthentication|\.login)[ \t]*\(|auth[ \t]*=[ \t]*[([])[ \t]*${ANY_LITERAL}${SEP}${LITERAL}`,
+    "password",
+  ),
+  // After a database and a user: `new Sequelize("app", "root", "…")`, `DriverManager.getConnection(url, "sa", "…")`.
+  rule(
+    ["sequelize", "getconnection"],
+    String.raw`[\w$.]{0,60}?(?:Sequelize|getConnection)[ \t]*\([ \t]*(?:${ANY_LITERAL}|[A-Za-z_$][\w$.]{0,60})${SEP}${ANY_LITERAL}${SEP}${LITERAL}`,
+    "password",
+  ),
+  // A setter or builder named for the secret, its only argument: `setPassword("…")`, `sgMail.setApiKey("…")`, `.withToken("…")`, `.password("…")`.
+  rule(
+    ["pass", "key", "secret", "token"],
+    String.raw`${RECEIVER}(?:set|with|use)?_?(?:pass(?:word|wd|phrase)|(?:api|secret|access|private|client)_?key|(?:client_?)?secret|(?:access|auth|api|bearer|refresh)?_?token)[ \t]*\([ \t]*${LITERAL}[ \t]*(?:\)|$)`,
+    "secret",
+  ),
+  // A signing key: `jwt.sign(payload, "…")`, `jwt.encode(claims, '…', algorithm="HS256")`, `crypto.createHmac("sha256", "…")`.
+  rule(["jwt"], String.raw`${RECEIVER}(?:jwt|jsonwebtoken)\.(?:sign|verify|encode|decode)[ \t]*\([^,()\r\n]{1,200}${SEP}${LITERAL}`, "secret"),
+  rule(["hmac"], String.raw`${RECEIVER}createHmac[ \t]*\([ \t]*${ANY_LITERAL}${SEP}${LITERAL}`, "secret"),
+  // A password typed into a form by test code: `page.fill('#password', '…')`, `page.type('input[name="password"]', '…')`.
+  rule(["fill", "type"], String.raw`${RECEIVER}(?:fill|type)[ \t]*\([ \t]*(["'])(?:(?!\1)[^\r\n]){0,80}?passw(?:(?!\1)[^\r\n]){0,80}\1${SEP}${LITERAL}`, "password"),
+  // …and after the field is found: `getByLabel('Password').fill('…')`, `cy.get('#password').type('…')`, Selenium's `.send_keys("…")`.
+  rule(["pass"], String.raw`passw[^\r\n]{0,80}?\)[ \t]*\.(?:fill|type|send_keys|sendKeys|setValue)[ \t]*\([ \t]*${LITERAL}`, "password"),
+];
+
+/** For each keyword, the rules it wakes. */
+const RULES_BY_KEYWORD = new Map<string, CallRule[]>();
+for (const r of RULES) for (const k of r.keywords) RULES_BY_KEYWORD.set(k, [...(RULES_BY_KEYWORD.get(k) ?? []), r]);
 
 export const credentialCallDetector: Detector = {
-  keywords: ["auth", "credential", "login", "sequelize", "getconnection"],
+  keywords: [...RULES_BY_KEYWORD.keys()],
   find(text: string, hits: Hits, out: Finding[]): void {
-    let tried = -1;
+    const tried = new Map<CallRule, number>();
     for (let i = 0; i < hits.length; i += 2) {
+      const rules = RULES_BY_KEYWORD.get(text.slice(hits[i] as number, hits[i + 1] as number).toLowerCase());
+      if (!rules) continue;
       // From the start of the word holding the keyword: the call's name may start before it (`HTTPBasicAuth`, `smtp.login`).
       let start = hits[i] as number;
       const limit = Math.max(0, start - 60);
       while (start > limit && /[\w$.]/.test(text.charAt(start - 1))) start--;
-      if (start === tried) continue;
-      tried = start;
-      for (const pattern of [USER_THEN_PASSWORD, DATABASE_USER_PASSWORD]) {
-        pattern.lastIndex = start;
-        const m = pattern.exec(text);
+      for (const r of rules) {
+        if (tried.get(r) === start) continue;
+        tried.set(r, start);
+        r.pattern.lastIndex = start;
+        const m = r.pattern.exec(text);
         if (!m) continue;
-        const group = m[1] !== undefined ? 1 : 2;
+        const group = m[m.length - 2] !== undefined ? m.length - 2 : m.length - 1;
         const span = m.indices?.[group];
-        if (span && !isStandIn(m[group] as string)) out.push({ start: span[0], end: span[1], kind: "password" });
+        const value = m[group] as string;
+        if (span && !/\s/.test(value) && isAssignedSecret(r.kind, value, true, undefined)) out.push({ start: span[0], end: span[1], kind: r.kind });
       }
     }
   },

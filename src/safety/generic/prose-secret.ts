@@ -1,5 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom } from "../look-alikes.ts";
+import { SECRET_KEY } from "./assignment.ts";
 
 /**
  * A password or key told in a sentence, as people type it to Claude and as Claude reports it: "the
@@ -14,10 +15,10 @@ import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom } from "../look-alikes.ts
 /**
  * `password`, then a verb or a separator ("is", "to", ":"), or up to four words naming whose it
  * is and one ("for the staging box is"), or nothing ("with password X"); then the value, quoted
- * or bare.
+ * or bare. Markdown's bold may wrap the label (`**API Key:** …`).
  */
 const PROSE_SECRET =
-  /(?<![A-Za-z0-9_.-])(?:(pass(?:word|phrase|code)|passwd)|(?:api|access|secret)[ \t]+key|token|secret)s?(?:(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|[ \t]*[:=])|)[ \t]+(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))/diy;
+  /(?<![A-Za-z0-9_.-])(?:(pass(?:word|phrase|code)|passwd)|(?:api|access|secret)[ \t]+key|token|secret)s?(?:(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|(?:\*\*|__)?[ \t]*[:=](?:\*\*|__)?)|)[ \t]+(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))/diy;
 
 /** Sentence punctuation after a bare value: the end of the sentence, not of the password. */
 const TRAILING = /[.,;:)\]}]+$/;
@@ -43,11 +44,54 @@ function looksLikeKey(value: string): boolean {
   return looksRandom(value) && !isStandIn(value) && !NOT_A_VALUE.test(value) && !CODE_PATH.test(value) && !/[()[\]{}]/.test(value);
 }
 
+/**
+ * A variable named in code font and its value, as Claude reports what it did: "I've set
+ * `DB_PASSWORD` to `…`", "`API_KEY` is `…`", "`JWT_SECRET` = `…`".
+ */
+const CODE_NAMED = /([A-Za-z0-9_.-]{1,100})\x60[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|set[ \t]+to))?|to|as|=|:)[ \t]+\x60([^\s\x60]{4,128})\x60/dy;
+
+/**
+ * A user and a password after a login, side by side with a slash between: "log in at
+ * http://localhost:3000 with admin@example.com / …", "credentials: `admin` / `…`". Spaces
+ * around the slash or code font on both sides: a path has neither.
+ */
+const LOGIN_PAIR =
+  /(?:log[ \t]?in|sign[ \t]?in|cred(?:ential)?s)[^\r\n]{0,100}?(?:\x60[^\s\x60]{1,100}\x60[ \t]*\/[ \t]*\x60([^\s\x60]{4,128})\x60|[ \t][^\s\x60/]{1,100}[ \t]+\/[ \t]+([^\s\x60]{4,128}))/diy;
+
+function codeNamed(text: string, at: number): Finding | undefined {
+  let start = at;
+  while (start > 0 && /[A-Za-z0-9_.-]/.test(text.charAt(start - 1))) start--;
+  if (text[start - 1] !== "\x60") return undefined;
+  CODE_NAMED.lastIndex = start;
+  const m = CODE_NAMED.exec(text);
+  const span = m?.indices?.[2];
+  if (!m || !span || !SECRET_KEY.test(m[1] as string)) return undefined;
+  const value = m[2] as string;
+  const password = /pass|pwd/i.test(m[1] as string);
+  if (password ? !looksLikePassword(value) : !looksLikeKey(value)) return undefined;
+  return { start: span[0], end: span[1], kind: password ? "password" : "secret" };
+}
+
+function loginPair(text: string, at: number): Finding | undefined {
+  LOGIN_PAIR.lastIndex = at;
+  const m = LOGIN_PAIR.exec(text);
+  const group = m?.[1] !== undefined ? 1 : 2;
+  const span = m?.indices?.[group];
+  if (!m || !span) return undefined;
+  const value = (m[group] as string).replace(TRAILING, "");
+  return looksLikePassword(value) ? { start: span[0], end: span[0] + value.length, kind: "password" } : undefined;
+}
+
+const LOGIN_WORD = /^(?:log|sign|cred)/i;
+
 export const proseSecretDetector: Detector = {
-  keywords: ["passw", "passphrase", "passcode", "api key", "access key", "secret key", "token", "secret"],
+  keywords: ["passw", "passphrase", "passcode", "api key", "access key", "secret key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
-      PROSE_SECRET.lastIndex = hits[i] as number;
+      const at = hits[i] as number;
+      const other = LOGIN_WORD.test(text.slice(at, at + 4)) ? loginPair(text, at) : codeNamed(text, at);
+      if (other) out.push(other);
+      PROSE_SECRET.lastIndex = at;
       const m = PROSE_SECRET.exec(text);
       if (!m) continue;
       const password = m[1] !== undefined;

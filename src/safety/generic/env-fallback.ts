@@ -1,0 +1,42 @@
+import type { Detector, Finding, Hits } from "../detectors.ts";
+import { SECRET_KEY, isAssignedSecret } from "./assignment.ts";
+
+/**
+ * A secret written into code as the fallback of an environment variable named for one: the value
+ * used wherever the variable is not set, so it is a real one as often as not.
+ * `process.env.API_KEY || "…"`, `process.env["JWT_SECRET"] ?? "…"`, `os.getenv("API_KEY", "…")`,
+ * `os.environ.get("SECRET_KEY", "…")`, `os.environ.get("X") or "…"`, Laravel's
+ * `env('DB_PASSWORD', '…')`, Ruby's `ENV.fetch("DB_PASSWORD") { "…" }` and `ENV.fetch("X", "…")`,
+ * Rust's `env::var("API_KEY").unwrap_or("…"…)`. The reference alone is no secret (look-alikes.ts): only
+ * the literal after it goes. (The shell's `${DB_PASSWORD:-…}` is an assignment's `NAME:value`.)
+ */
+
+const LITERAL = String.raw`(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,500})"|'((?:[^'\\\r\n]|\\[^\r\n]){1,500})')`;
+
+/** From `env` (or `environ`, `getenv`'s end): the variable's name, by member, subscript or call. */
+const VARIABLE = String.raw`env(?:iron)?(?:\.([A-Za-z_]\w{0,100})|\[[ \t]*["']([\w.-]{1,100})["'][ \t]*\]|(?:\.get|\.fetch|::var)?[ \t]*\([ \t]*["']([\w.-]{1,100})["'][ \t]*)`;
+/** Then its fallback: a call's second argument, `||`, `??`, `or`, a Ruby block, Rust's `unwrap_or`. */
+const FALLBACK = String.raw`(?:,[ \t]*|\)?[ \t]*(?:\|\||\?\?|or\b)[ \t]*|\)[ \t]*\{[ \t]*|\)\.unwrap_or(?:_else)?\([ \t]*(?:\|\|[ \t]*)?)`;
+const ENV_FALLBACK = new RegExp(`${VARIABLE}${FALLBACK}${LITERAL}`, "diy");
+
+function envFallback(text: string, at: number): Finding | undefined {
+  ENV_FALLBACK.lastIndex = at;
+  const m = ENV_FALLBACK.exec(text);
+  if (!m) return undefined;
+  const name = m[1] ?? m[2] ?? m[3];
+  const group = m[4] !== undefined ? 4 : 5;
+  const value = m[group];
+  const span = m.indices?.[group];
+  if (name === undefined || value === undefined || !span || !SECRET_KEY.test(name)) return undefined;
+  return isAssignedSecret(name, value, true, undefined) ? { start: span[0], end: span[1], kind: "secret" } : undefined;
+}
+
+export const envFallbackDetector: Detector = {
+  keywords: ["env"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      const found = envFallback(text, hits[i] as number);
+      if (found) out.push(found);
+    }
+  },
+};
