@@ -283,6 +283,35 @@ describe("ordinary text and code stay as they are", () => {
   }
 });
 
+describe("a text that is one random-looking word", () => {
+  // Drawn here, not in the source as literals: 32 and 44 characters of base62 and base64.
+  const key = ["Zq8", "Lm2vX9", "kR4tWb7", "NcP1yHd6", "Fs3gJa0", "eUo"].join("");
+  const b64 = ["QWJZeF", "hxUkdMQjlsW", "GJQRXdvQ0U4dE8", "yQXZJRkJDdlE="].join("");
+  const redacted: [why: string, text: string, output: string][] = [
+    ["a key pasted alone", key, "[REDACTED:secret]"],
+    ["a key printed by echo, with its newline", `${key}\n`, "[REDACTED:secret]\n"],
+    ["openssl rand -base64 32", `  ${b64}\n`, "  [REDACTED:secret]\n"],
+  ];
+  for (const [why, text, output] of redacted) test(why, () => expect(redact(text)).toEqual({ text: output, count: 1 }));
+
+  test("a tool's output standing alone goes, its call's id stays", () => {
+    const result = { result: `${key}\n`, toolCallId: "toolu_01UKUYUoGo1FbntrdNdSMa8K", isError: false };
+    expect(redactValue(result)).toEqual({ value: { ...result, result: "[REDACTED:secret]\n" }, count: 1 });
+  });
+
+  const kept: [why: string, text: string][] = [
+    ["the same key in a sentence (other rules judge it there)", `I rotated ${key} yesterday`],
+    ["a typed id", "toolu_01UKUYUoGo1FbntrdNdSMa8K"],
+    ["a commit hash", "bf502790cbf5654e63656c700fb726a59441fe4c"],
+    ["a UUID", "9F1C2A4E-7B3D-4E8A-9C6B-2D5F8E1A3B7C"],
+    ["a path", "/Users/Me/src/Proj2Web"],
+    ["a model name", "claude-sonnet-4-5-20250929"],
+    ["short", "Ab3dEf7h"],
+    ["a stand-in", "YOUR_API_KEY_HERE_123"],
+  ];
+  for (const [why, text] of kept) test(why, () => expect(redact(text)).toEqual({ text, count: 0 }));
+});
+
 describe("redactValue", () => {
   test("walks nested objects and arrays, keeps keys and non-strings", () => {
     const key = ["sk-", "ant-api03-", "Zx9".repeat(10)].join("");

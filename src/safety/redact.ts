@@ -6,6 +6,7 @@ import { secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
 import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } from "./generic/headers.ts";
 import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
+import { loneSecretDetector } from "./generic/lone-secret.ts";
 import { netrcDetector, pgpassDetector } from "./generic/credential-files.ts";
 import { nameValueDetector } from "./generic/name-value.ts";
 import { privateKeyDetector } from "./generic/private-key.ts";
@@ -73,6 +74,7 @@ function builtinDetectors(): Detector[] {
     envFallbackDetector,
     proseSecretDetector,
     ...gitleaks.generic,
+    loneSecretDetector,
   ];
 }
 
