@@ -276,6 +276,7 @@ describe("ordinary text and code stay as they are", () => {
     ["getters and documentation's literals", 'const t = getToken("refresh");\nform.password("Enter your password");\nconst hmac = createHmac("sha256", "a secret");\njwt.sign(payload, process.env.JWT_SECRET);'],
     ["a form filled with a name", "await page.fill('#username', 'admin');\nawait page.fill('#password', process.env.E2E_PASSWORD);"],
     ["login links and paths", "Add Login / Logout buttons; sign in with GitHub / Google; the login page is in src/app / routes."],
+    ["a stored secret's name", "gcloud secrets versions access latest --secret=db-password --project=acme"],
     ["a variable told to be a reference", "`API_KEY` is `process.env.API_KEY` and `token` is `string`."],
   ];
   for (const [why, text] of negatives) {
@@ -308,6 +309,38 @@ describe("a text that is one random-looking word", () => {
     ["a model name", "claude-sonnet-4-5-20250929"],
     ["short", "Ab3dEf7h"],
     ["a stand-in", "YOUR_API_KEY_HERE_123"],
+  ];
+  for (const [why, text] of kept) test(why, () => expect(redact(text)).toEqual({ text, count: 0 }));
+});
+
+describe("a secret on the line below the command that printed it", () => {
+  const key = ["Qm7", "tY2wK9", "pLx4Rb8", "Vn3cJd6", "Hs1gFa5", "zEu"].join("");
+  const printed: [command: string][] = [
+    ["$ echo $OPENAI_API_KEY"],
+    ['echo "${STRIPE_SECRET_KEY}"'],
+    ["printenv GITHUB_TOKEN"],
+    ["$ cat ~/.config/app/token"],
+    ['$ op read "op://Private/DB/password"'],
+    ["$ pass show work/db"],
+    ["$ gcloud secrets versions access latest --secret=db-password"],
+    ["$ aws ssm get-parameter --name /prod/api-key --with-decryption --query Parameter.Value --output text"],
+    ["$ terraform output -raw db_password"],
+    ['$ kubectl get secret db -o jsonpath="{.data.password}" | base64 -d'],
+    ["$ vault kv get -field=password secret/db"],
+    ["$ openssl rand -base64 24"],
+    ["$ gh auth token"],
+  ];
+  for (const [command] of printed) {
+    test(command, () => expect(redact(`${command}\n${key}\n$ ls`).text).toBe(`${command}\n[REDACTED:secret]\n$ ls`));
+  }
+
+  const kept: [why: string, text: string][] = [
+    ["a variable that is no secret", "$ echo $NODE_ENV_NAME\nproduction12"],
+    ["a file that is no secret", "$ cat README.md\nReadme2Title"],
+    ["a public key", "$ cat ~/.ssh/deploy_key.pub\nAAAAC3NzaC1lZDI1NTE5AAAAI"],
+    ["a word holding the command's name", "concatenate the files\nReadme2Title"],
+    ["output of more than one word", "$ echo $API_TOKEN\nnot set, run login first"],
+    ["a path", "$ cat ~/.config/app/token-path\n/var/lib/app/token"],
   ];
   for (const [why, text] of kept) test(why, () => expect(redact(text)).toEqual({ text, count: 0 }));
 });

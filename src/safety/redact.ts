@@ -7,6 +7,7 @@ import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } 
 import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
 import { loneSecretDetector } from "./generic/lone-secret.ts";
+import { printedSecretDetector } from "./generic/printed-secret.ts";
 import { netrcDetector, pgpassDetector } from "./generic/credential-files.ts";
 import { nameValueDetector } from "./generic/name-value.ts";
 import { privateKeyDetector } from "./generic/private-key.ts";
@@ -72,6 +73,7 @@ function builtinDetectors(): Detector[] {
     nameValueDetector,
     credentialCallDetector,
     envFallbackDetector,
+    printedSecretDetector,
     proseSecretDetector,
     ...gitleaks.generic,
     loneSecretDetector,

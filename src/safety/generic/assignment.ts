@@ -203,7 +203,8 @@ export const assignmentDetector: Detector = {
       }
       const [match, name, , , double, escaped, single, bare, code] = m;
       const value = double ?? escaped ?? single ?? bare ?? code;
-      if (name === undefined || value === undefined) continue;
+      // A long flag (`--secret=…`) is the command-line rule's, which knows a flag's values.
+      if (name === undefined || value === undefined || name.startsWith("--")) continue;
       const group = double !== undefined ? 4 : escaped !== undefined ? 5 : single !== undefined ? 6 : bare !== undefined ? 7 : 8;
       const span = m.indices?.[group];
       if (!span) continue;

@@ -39,6 +39,8 @@ const FLAG_CHAR = /[A-Za-z0-9_-]/;
 /** Longer words are not flags (and a run of word characters is walked only once). */
 const FLAG_MAX = 64;
 const OPENSSL_SOURCE = /^(?:env|file|fd):|^stdin$/;
+/** `--secret` names a stored secret as often as it passes one (`gcloud secrets versions access --secret=db-password`): lowercase words joined are a name. */
+const SECRET_NAME = /^[a-z]+(?:[-_][a-z0-9]+)+$/;
 
 function flagKind(name: string): RedactionKind {
   if (/cookie$/i.test(name)) return "cookie";
@@ -71,6 +73,7 @@ export const secretFlagDetector: Detector = {
       const bare = m[4] !== undefined;
       if (bare && spaced && (v.value.startsWith("-") || PLAIN_WORD.test(v.value))) continue;
       if (isStandIn(v.value) || PATH_LIKE.test(v.value) || OPENSSL_SOURCE.test(v.value)) continue;
+      if (name.toLowerCase() === "secret" && SECRET_NAME.test(v.value)) continue;
       const passPrefix = v.value.startsWith("pass:") ? 5 : 0; // openssl -passin pass:secret
       if (v.end - v.start <= passPrefix) continue;
       out.push({ start: v.start + passPrefix, end: v.end, kind: flagKind(name) });

@@ -1,0 +1,58 @@
+import type { Detector, Finding, Hits } from "../detectors.ts";
+import { isStandIn } from "../look-alikes.ts";
+import { SECRET_KEY } from "./assignment.ts";
+
+/**
+ * A secret on the line below the command that printed it, as a pasted terminal shows it:
+ * `$ echo $OPENAI_API_KEY` then the key, `op read op://…`, `pass show`, `gcloud secrets versions
+ * access`, `aws ssm get-parameter … --with-decryption`, `terraform output -raw`, a Kubernetes
+ * secret through `base64 -d`, `vault kv get -field=…`, `openssl rand`, `gh auth token`. The output
+ * is one word on its own line; the command says what it is.
+ */
+
+/** `echo $NAME`, `printenv NAME`: the variable's name must be a secret's. */
+const PRINT_VARIABLE = /(?<![\w-])(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["'][^"'\r\n]{0,20}["'])?|printenv)[ \t]+["']?\$?\{?([A-Za-z_][A-Za-z0-9_]{0,100})/y;
+/** A file named for a secret (`cat ~/.config/app/token`); a public key's `.pub` is not one. */
+const PRINT_FILE = /(?<![\w-])cat[ \t]+["']?(\S{0,200}(?:token|secret|passw|credential|api[_-]?key|\.key)(?![\w.-]*\.pub\b)\S{0,100})/iy;
+/** Commands that print a stored or new secret whatever its name. */
+const SECRET_COMMAND =
+  /(?<![\w-])(?:op[ \t]+read|(?:go)?pass[ \t]+show|find-generic-password[^\r\n]*[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?[ \t][^\r\n]*--with-decryption|terraform[ \t]+output[ \t]+-raw|base64[ \t]+(?:-d|--decode|-D)|vault[ \t][^\r\n]*-field[= ]|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|doppler[ \t]+secrets[ \t]+get[^\r\n]*--plain)/iy;
+
+/** The next line, one word: what the command printed. */
+const OUTPUT = /\r?\n[ \t]*([^\s]{8,512})[ \t]*(?=\r?\n|$)/dy;
+
+function printsSecret(text: string, at: number): boolean {
+  PRINT_VARIABLE.lastIndex = at;
+  const variable = PRINT_VARIABLE.exec(text);
+  if (variable) return SECRET_KEY.test(variable[1] as string);
+  PRINT_FILE.lastIndex = at;
+  if (PRINT_FILE.test(text)) return true;
+  SECRET_COMMAND.lastIndex = at;
+  return SECRET_COMMAND.test(text);
+}
+
+export const printedSecretDetector: Detector = {
+  keywords: [
+    "echo", "printf", "printenv", "cat", "op read", "pass show", "find-generic-password", "secrets versions", "get-parameter",
+    "terraform output", "base64", "vault", "openssl rand", "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler",
+  ],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    // The end of the line of the current hit, found once per line (hits on one line share it: linear time).
+    let eol = -1;
+    let done = -1;
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (at > eol) {
+        eol = text.indexOf("\n", at);
+        if (eol < 0) return; // no line below: no output
+      }
+      if (eol === done || !printsSecret(text, at)) continue;
+      done = eol;
+      OUTPUT.lastIndex = text[eol - 1] === "\r" ? eol - 1 : eol;
+      const m = OUTPUT.exec(text);
+      const span = m?.indices?.[1];
+      const value = m?.[1];
+      if (span && value && !isStandIn(value) && /[A-Za-z0-9]/.test(value) && !value.startsWith("/")) out.push({ start: span[0], end: span[1], kind: "secret" });
+    }
+  },
+};
