@@ -345,6 +345,26 @@ describe("a secret on the line below the command that printed it", () => {
   for (const [why, text] of kept) test(why, () => expect(redact(text)).toEqual({ text, count: 0 }));
 });
 
+describe("secrets in tables", () => {
+  const cases: [why: string, input: string, output: string][] = [
+    [
+      "a column headed Password",
+      "Seeded accounts:\n\n| Email | Password | Role |\n|---|---|---|\n| admin@example.com | `Adm1n!2024` | admin |\n| user@example.com | Us3r#pass | user |\n\nLog in with either.",
+      "Seeded accounts:\n\n| Email | Password | Role |\n|---|---|---|\n| admin@example.com | `[REDACTED:secret]` | admin |\n| user@example.com | [REDACTED:secret] | user |\n\nLog in with either.",
+    ],
+    ["a row naming its secret", "| DB_HOST | db.internal |\n| DB_PASSWORD | Xk9mQ2pLz7 |", "| DB_HOST | db.internal |\n| DB_PASSWORD | [REDACTED:secret] |"],
+    ["a box-drawn row", "│ API_KEY │ Zq8Lm2vX9kR4tWb7 │", "│ API_KEY │ [REDACTED:secret] │"],
+    ["a bold label", "| **API Key** | `Zq8Lm2vX9kR4tWb7` |", "| **API Key** | `[REDACTED:secret]` |"],
+  ];
+  for (const [why, input, output] of cases) test(why, () => expect(redact(input).text).toBe(output));
+
+  const kept: [why: string, text: string][] = [
+    ["options documented", "| Option | Description |\n|---|---|\n| `--password` | The password to use |\n| token | string |"],
+    ["a column of stand-ins and words", "| Name | Token |\n|---|---|\n| GitHub | `$GITHUB_TOKEN` |\n| npm | (none) |"],
+  ];
+  for (const [why, text] of kept) test(why, () => expect(redact(text)).toEqual({ text, count: 0 }));
+});
+
 describe("redactValue", () => {
   test("walks nested objects and arrays, keeps keys and non-strings", () => {
     const key = ["sk-", "ant-api03-", "Zx9".repeat(10)].join("");

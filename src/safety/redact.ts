@@ -8,6 +8,7 @@ import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
 import { loneSecretDetector } from "./generic/lone-secret.ts";
 import { printedSecretDetector } from "./generic/printed-secret.ts";
+import { tableDetector } from "./generic/table.ts";
 import { netrcDetector, pgpassDetector } from "./generic/credential-files.ts";
 import { nameValueDetector } from "./generic/name-value.ts";
 import { privateKeyDetector } from "./generic/private-key.ts";
@@ -74,6 +75,7 @@ function builtinDetectors(): Detector[] {
     credentialCallDetector,
     envFallbackDetector,
     printedSecretDetector,
+    tableDetector,
     proseSecretDetector,
     ...gitleaks.generic,
     loneSecretDetector,

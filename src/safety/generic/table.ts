@@ -1,0 +1,92 @@
+import type { Detector, Finding, Hits } from "../detectors.ts";
+import { HAS_DIGIT, HAS_LETTER, isStandIn } from "../look-alikes.ts";
+import { SECRET_KEY } from "./assignment.ts";
+
+/**
+ * Secrets in a table, as Claude sums up what it set up and as CLIs print them: a column headed
+ * for a secret (`| Email | Password |` over `|---|---|`, then a row per account), or a row
+ * whose cell names a secret and whose next cell holds it (`| DB_PASSWORD | … |`,
+ * `│ API_KEY │ … │`). Markdown's pipes and the box-drawing bar; a cell's bold and code font
+ * are read through.
+ */
+
+/** A header or label naming a secret: `Password`, `API Key`, `Token`, `Secret`, `DB_PASSWORD`. */
+const LABEL = /^(?:pass(?:word|wd|phrase)?|pwd|(?:api|access|secret|private)[ _-]?key|(?:api |access |auth |bearer )?token|secret|client secret|credentials?)$/i;
+const BARS = /[|│]/;
+const SEPARATOR_ROW = /^[ \t]*[|│]?[ \t]*:?-{3,}/;
+/** Markdown around a cell's text: `**…**`, `` `…` ``. */
+const DECORATION = /^(?:\*\*|__|`)+|(?:\*\*|__|`)+$/g;
+
+interface Cell {
+  text: string;
+  start: number;
+  end: number;
+}
+
+/** The cells of one line (without the outer bars), each trimmed and undecorated, with where its text is. */
+function cells(text: string, from: number, to: number): Cell[] {
+  const out: Cell[] = [];
+  let start = from;
+  for (let i = from; i <= to; i++) {
+    if (i < to && !BARS.test(text.charAt(i))) continue;
+    let a = start;
+    let b = i;
+    while (a < b && /[\s*_`]/.test(text.charAt(a))) a++;
+    while (b > a && /[\s*_`]/.test(text.charAt(b - 1))) b--;
+    out.push({ text: text.slice(a, b), start: a, end: b });
+    start = i + 1;
+  }
+  return out;
+}
+
+function label(cell: Cell | undefined): boolean {
+  if (!cell) return false;
+  const name = cell.text.replace(DECORATION, "");
+  return LABEL.test(name) || (/^[A-Za-z0-9_.-]+$/.test(name) && SECRET_KEY.test(name));
+}
+
+/** A cell holding a secret: one word, letters with digits or with a symbol, no stand-in. */
+function secretCell(cell: Cell | undefined): cell is Cell {
+  if (!cell || cell.text.length < 4 || /\s/.test(cell.text) || isStandIn(cell.text)) return false;
+  return (HAS_LETTER.test(cell.text) && HAS_DIGIT.test(cell.text)) || /[!@#$%^&*+=?~]/.test(cell.text);
+}
+
+function lineEnd(text: string, from: number): number {
+  const end = text.indexOf("\n", from);
+  return end < 0 ? text.length : end;
+}
+
+export const tableDetector: Detector = {
+  keywords: ["pass", "pwd", "key", "token", "secret", "credential"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    let done = -1;
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (at < done) continue;
+      const start = text.lastIndexOf("\n", at) + 1;
+      const end = lineEnd(text, at);
+      done = end;
+      const first = text.slice(start, Math.min(end, start + 8)).trimStart();
+      if (!BARS.test(first.charAt(0))) continue;
+      const row = cells(text, start + text.slice(start, end).search(BARS) + 1, end);
+      const column = row.findIndex((c) => c.start <= at && at < Math.max(c.end, c.start + 1) && label(c));
+      if (column < 0) continue;
+      if (SEPARATOR_ROW.test(text.slice(end + 1, lineEnd(text, end + 1)))) {
+        // A header: the column below it, row by row, to the table's end.
+        let next = lineEnd(text, end + 1) + 1;
+        while (next < text.length) {
+          const stop = lineEnd(text, next);
+          const bar = text.slice(next, stop).search(BARS);
+          if (bar < 0 || text.slice(next, next + bar).trim() !== "") break;
+          const cell = cells(text, next + bar + 1, stop)[column];
+          if (secretCell(cell)) out.push({ start: cell.start, end: cell.end, kind: "secret" });
+          next = stop + 1;
+        }
+        done = next;
+      } else {
+        const cell = row[column + 1];
+        if (secretCell(cell)) out.push({ start: cell.start, end: cell.end, kind: "secret" });
+      }
+    }
+  },
+};
