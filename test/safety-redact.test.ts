@@ -365,6 +365,29 @@ describe("secrets in tables", () => {
   for (const [why, text] of kept) test(why, () => expect(redact(text)).toEqual({ text, count: 0 }));
 });
 
+describe("the values of a Kubernetes Secret, whatever their names", () => {
+  const url = Buffer.from("postgres://app:Xk9mQ2pLz7@db:5432/app").toString("base64");
+  const docker = Buffer.from('{"auths":{"ghcr.io":{"auth":"bWU6WGs5bVEycEx6Nw=="}}}').toString("base64");
+  test("YAML, with the next document left alone", () => {
+    const input = `apiVersion: v1\ndata:\n  DATABASE_URL: ${url}\n  .dockerconfigjson: "${docker}"\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\n---\napiVersion: v1\nkind: ConfigMap\ndata:\n  LOG_LEVEL: debug5`;
+    expect(redact(input).text).toBe(
+      'apiVersion: v1\ndata:\n  DATABASE_URL: [REDACTED:secret]\n  .dockerconfigjson: "[REDACTED:secret]"\nkind: Secret\nmetadata:\n  name: app\ntype: Opaque\n---\napiVersion: v1\nkind: ConfigMap\ndata:\n  LOG_LEVEL: debug5',
+    );
+  });
+  test("stringData with a block scalar, a template reference kept", () => {
+    const input = 'kind: Secret\nstringData:\n  settings.yaml: |\n    endpoint: https://api.internal\n    apiKey: Zq8Lm2vX9kR4\n  token: "{{ .Values.token }}"\nmetadata:\n  name: app';
+    expect(redact(input).text).toBe('kind: Secret\nstringData:\n  settings.yaml: |\n    [REDACTED:secret]\n    [REDACTED:secret]\n  token: "{{ .Values.token }}"\nmetadata:\n  name: app');
+  });
+  test("JSON, as kubectl get secret -o json prints it", () => {
+    const input = `{"apiVersion":"v1","data":{"DATABASE_URL":"${url}","users":"YWRtaW46WGs5bVEycEx6Nw=="},"kind":"Secret"}`;
+    expect(redact(input).text).toBe('{"apiVersion":"v1","data":{"DATABASE_URL":"[REDACTED:secret]","users":"[REDACTED:secret]"},"kind":"Secret"}');
+  });
+  test("not another kind's data", () => {
+    const text = "apiVersion: secrets-store.csi.x-k8s.io/v1\nkind: SecretProviderClass\ndata:\n  objectName: db-password2\n---\nkind: ConfigMap\ndata:\n  REGION: eu-west-1";
+    expect(redact(text)).toEqual({ text, count: 0 });
+  });
+});
+
 describe("redactValue", () => {
   test("walks nested objects and arrays, keeps keys and non-strings", () => {
     const key = ["sk-", "ant-api03-", "Zx9".repeat(10)].join("");

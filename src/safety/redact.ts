@@ -6,6 +6,7 @@ import { secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
 import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } from "./generic/headers.ts";
 import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
+import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
 import { loneSecretDetector } from "./generic/lone-secret.ts";
 import { printedSecretDetector } from "./generic/printed-secret.ts";
 import { tableDetector } from "./generic/table.ts";
@@ -76,6 +77,7 @@ function builtinDetectors(): Detector[] {
     envFallbackDetector,
     printedSecretDetector,
     tableDetector,
+    kubernetesSecretDetector,
     proseSecretDetector,
     ...gitleaks.generic,
     loneSecretDetector,
