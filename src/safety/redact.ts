@@ -14,7 +14,7 @@ import { netrcDetector, pgpassDetector } from "./generic/credential-files.ts";
 import { nameValueDetector } from "./generic/name-value.ts";
 import { privateKeyDetector } from "./generic/private-key.ts";
 import { proseSecretDetector } from "./generic/prose-secret.ts";
-import { goDsnDetector, urlCredentialsDetector, urlSignatureDetector } from "./generic/urls.ts";
+import { goDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector } from "./generic/urls.ts";
 import { gitleaksDetectors } from "./gitleaks.ts";
 import { isStandIn } from "./look-alikes.ts";
 import { type RedactionKind, redactionMarker } from "./marker.ts";
@@ -67,6 +67,7 @@ function builtinDetectors(): Detector[] {
     basicDetector,
     cookieDetector,
     urlSignatureDetector,
+    urlPathKeyDetector,
     netrcDetector,
     pgpassDetector,
     ...toolDetectors,

@@ -159,6 +159,11 @@ const formPassword = draw(12);
 const boldSpacedLabelKey = draw(32);
 const codeNamedPassword = draw(14);
 const loginPairPassword = draw(13);
+const walletKey = join("0x", draw(64, HEX));
+const infuraKey = draw(32, HEX);
+const notionLegacy = join("sec", "ret_", draw(43));
+const MNEMONIC_WORDS = ["ribbon", "angry", "nature", "clutch", "exhibit", "shallow", "absorb", "token", "olympic", "famous", "clay", "rally", "orbit", "velvet"];
+const mnemonic = Array.from({ length: 12 }, () => MNEMONIC_WORDS[Math.floor(random() * MNEMONIC_WORDS.length)]).join(" ");
 
 export const CANARIES: readonly Canary[] = [
   { name: "anthropic api key in a shell export", kind: "anthropic-key", secret: anthropic, text: `export ANTHROPIC_API_KEY=${anthropic}` },
@@ -387,6 +392,10 @@ export const CANARIES: readonly Canary[] = [
   { name: "api key under a bold label with a space", kind: "secret", secret: boldSpacedLabelKey, text: `Your key is ready:\n\n**API Key:** \`${boldSpacedLabelKey}\`\n` },
   { name: "password set as Claude reports it", kind: "password", secret: codeNamedPassword, text: `I've set \`DB_PASSWORD\` to \`${codeNamedPassword}\` in .env.local.` },
   { name: "login and password told side by side", kind: "password", secret: loginPairPassword, text: `You can now log in at http://localhost:3000 with admin@example.com / ${loginPairPassword}` },
+  { name: "wallet private key in ethers", kind: "secret", secret: walletKey, text: `const wallet = new ethers.Wallet("${walletKey}", provider);` },
+  { name: "infura key in an rpc url", kind: "secret", secret: infuraKey, text: `RPC_URL=https://mainnet.infura.io/v3/${infuraKey}` },
+  { name: "notion token of the secret_ format", kind: "notion-api-token", secret: notionLegacy, text: `const notion = new Client({ auth: "${notionLegacy}" });` },
+  { name: "wallet mnemonic in .env", kind: "secret", secret: mnemonic, text: `MNEMONIC="${mnemonic}"\nNETWORK=sepolia` },
   { name: "mailgun key with no mailgun near it", kind: "mailgun-key", secret: mailgunKey, text: `const mg = client({ username: "api", key: process.env.MG ?? "${mailgunKey}" });` },
 ];
 

@@ -19,10 +19,10 @@ const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64))?`;
  * (`Uid=sa;Pwd=...`), `*_KEY` for any separated key, `auth` and `credentials` alone (docker's
  * `"auth"`, npm's `_auth`).
  */
-const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|(?<![a-z0-9])pass|(?<=[_.-])pwd|(?<=;)pwd(?==)|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<![a-z0-9])auth|(?<![a-z0-9])credentials?)${SUFFIX}`;
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|(?<=[_.-])pwd|(?<=;)pwd(?==)|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<![a-z0-9])auth|(?<![a-z0-9])credentials?)${SUFFIX}`;
 /** Names whose value is secret whatever it looks like; other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
-  String.raw`(?:pass(?:word|wd|phrase)|(?<![a-z0-9])pass|[_.-]pwd|^pwd|secret|token|(?:${KEY_PREFIXES})[_.-]?key)$`,
+  String.raw`(?:pass(?:word|wd|phrase)|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|[_.-]pwd|^pwd|secret|token|(?:${KEY_PREFIXES})[_.-]?key)$`,
   "i",
 );
 const NAME_SUFFIX = new RegExp(`${SUFFIX}$`, "i");
@@ -183,7 +183,7 @@ function sqlPassword(text: string, start: number): Finding | undefined {
 }
 
 export const assignmentDetector: Detector = {
-  keywords: ["pass", "pwd", "secret", "token", "key", "auth", "credential", "identified"],
+  keywords: ["pass", "pwd", "secret", "token", "key", "auth", "credential", "identified", "mnemonic", "seed"],
   find(text: string, hits: Hits, out: Finding[]): void {
     let tried = -1;
     let done = 0;

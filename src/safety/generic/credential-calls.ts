@@ -46,6 +46,9 @@ const RULES: CallRule[] = [
   // A signing key: `jwt.sign(payload, "…")`, `jwt.encode(claims, '…', algorithm="HS256")`, `crypto.createHmac("sha256", "…")`.
   rule(["jwt"], String.raw`${RECEIVER}(?:jwt|jsonwebtoken)\.(?:sign|verify|encode|decode)[ \t]*\([^,()\r\n]{1,200}${SEP}${LITERAL}`, "secret"),
   rule(["hmac"], String.raw`${RECEIVER}createHmac[ \t]*\([ \t]*${ANY_LITERAL}${SEP}${LITERAL}`, "secret"),
+  // A wallet's private key: `new ethers.Wallet("0x…", provider)`, viem's `privateKeyToAccount("0x…")`, Hardhat's `accounts: ["0x…"]`.
+  rule(["wallet", "privatekeytoaccount"], String.raw`${RECEIVER}(?:Wallet|privateKeyToAccount)[ \t]*\([ \t]*${LITERAL}`, "secret"),
+  rule(["accounts"], String.raw`accounts[ \t]*:[ \t]*\[[ \t]*(?=["']0x[0-9a-fA-F]{64}["'])${LITERAL}`, "secret"),
   // A password typed into a form by test code: `page.fill('#password', '…')`, `page.type('input[name="password"]', '…')`.
   rule(["fill", "type"], String.raw`${RECEIVER}(?:fill|type)[ \t]*\([ \t]*(["'])(?:(?!\1)[^\r\n]){0,80}?passw(?:(?!\1)[^\r\n]){0,80}\1${SEP}${LITERAL}`, "password"),
   // …and after the field is found: `getByLabel('Password').fill('…')`, `cy.get('#password').type('…')`, Selenium's `.send_keys("…")`.
