@@ -82,7 +82,7 @@ describe("--json failures: JSON on stdout, a stable code, the documented exit co
     ["not logged in (status)", ["status", "--json"], {}, 2, "not-logged-in"],
     ["an unknown flag", ["sync", "--json", "--frob"], {}, 2, "unknown-option"],
     ["--redactions without --dry-run", ["sync", "--json", "--redactions"], {}, 2, "usage"],
-    ["no transcripts folder", ["sync", "--json"], { CLAUDE_CONFIG_DIR: "/nonexistent/claude" }, 1, "no-transcripts"],
+    ["no transcripts folder", ["sync", "--json"], { CLAUDE_CONFIG_DIR: "/nonexistent/claude" }, 2, "no-transcripts"],
     ["an unknown session", ["sync", "--dry-run", "--json", "--session", "9999"], {}, 2, "session-not-found"],
   ] as const)("%s", async (_, args, extra, code, name) => {
     const r = await runCli([...args], { env: { ...env(), CLAUDE_CONFIG_DIR: claude.root, ...extra } });
@@ -99,7 +99,7 @@ describe("--json failures: JSON on stdout, a stable code, the documented exit co
     expect(configured.stderr).toContain("no projects/ folder in /nonexistent/claude (CLAUDE_CONFIG_DIR)");
     expect(configured.stderr).toContain("set CLAUDE_CONFIG_DIR to the folder that holds Claude Code's projects/");
     const defaults = await runCli(["sync"], { env: env() });
-    expect(defaults.code).toBe(1);
+    expect(defaults.code).toBe(2);
     expect(defaults.stderr).toContain("no ~/.claude/projects or ~/.config/claude/projects");
   });
 });
@@ -205,7 +205,7 @@ describe("sync --dry-run", () => {
 
   test("no sessions folder is a clear message", async () => {
     const r = await runCli(["sync", "--dry-run"], { env: { ...env(), CLAUDE_CONFIG_DIR: "/nonexistent/claude" } });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain("CLAUDE_CONFIG_DIR");
   });
 });

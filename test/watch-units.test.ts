@@ -69,7 +69,7 @@ describe("syncLine", () => {
       "14:03:07 session 11111111: sent 3 messages, 1 session update",
     );
     expect(syncLine(report({ sessionsRead: 4, deferred: 2, messagesSent: 1, sessionsSent: 2 }), ["a", "b", "c", "d"], at)).toBe(
-      "14:03:07 session a, b, c +1: sent 1 message, 2 session updates; 2 updates held back by the server's re-send window",
+      "14:03:07 session a, b, c +1: sent 1 message, 2 session updates; 2 updates to follow in a few seconds (the server takes a session's updates only so often)",
     );
     expect(syncLine(report({ sessionsRead: 1, failed: [{ id: "x", error: "too big" }] }), [SESSION], at, true)).toBe(
       `14:03:07 session ${SESSION}: sent 0 messages, 0 session updates; 1 item refused by the server (see \`claude-code-sync status\`)`,

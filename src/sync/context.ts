@@ -50,7 +50,7 @@ export function requireRoots(): string[] {
   const roots = projectRoots();
   if (roots.length === 0) {
     const { looked, fix } = noRootsFound();
-    throw new UserError(`No Claude Code sessions to sync: ${looked}. To fix, ${fix}.`, 1, "no-transcripts");
+    throw new UserError(`No Claude Code sessions to sync: ${looked}. To fix, ${fix}.`, 2, "no-transcripts");
   }
   return roots;
 }

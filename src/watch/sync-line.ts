@@ -24,7 +24,8 @@ export function syncLine(r: SyncReport, only: readonly string[] | undefined, at:
     return only ? undefined : `${clock(at)} ${scope(only)}: up to date`;
   }
   const notes = [
-    r.deferred ? `${plural(r.deferred, "update")} held back by the server's re-send window` : "",
+    // The server ignores a session's update that follows the last too soon (its re-send windows): say when, not the jargon.
+    r.deferred ? `${plural(r.deferred, "update")} to follow in a few seconds (the server takes a session's updates only so often)` : "",
     r.failed.length ? `${plural(r.failed.length, "item")} refused by the server (see \`claude-code-sync status\`)` : "",
   ].filter(Boolean);
   const sent = `sent ${plural(r.messagesSent, "message")}, ${plural(r.sessionsSent, "session update")}`;
