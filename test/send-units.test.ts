@@ -204,13 +204,16 @@ describe("Sender", () => {
       if (c.kind === "message" && c.body.externalId === "a:3") return fail("transient-not-sent");
       return undefined;
     });
-    const sender = new Sender(s, t.transport, { now: Date.now });
+    const retries: string[] = [];
+    const sender = new Sender(s, t.transport, { now: Date.now, onRetry: (reason) => retries.push(reason) });
     sender.loadPending();
     sender.close();
     const out = await sender.run();
     expect(out.stoppedBy).toBeUndefined();
     expect(out.messagesSent).toBe(4);
     expect(out.unsent).toBe(1);
+    // Each failure that is tried again is said (a:1 twice, a:3 three times before it is left), the last one not.
+    expect(retries.sort()).toEqual(["transient-maybe-applied", "transient-maybe-applied", "transient-not-sent", "transient-not-sent", "transient-not-sent"]);
     expect(s.counts().messagesPending).toBe(1);
     expect(s.pending()).toEqual({ sessionsPending: 1, messagesPending: 1 });
   }, 30_000);

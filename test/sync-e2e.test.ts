@@ -261,6 +261,22 @@ describe("failures", () => {
     expect(server.dump()).toEqual([]);
   });
 
+  test("a server that does not answer: a sync without a terminal says it is retrying, and why, before it gives up", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("x"), assistant("msg_1", text("y"))]));
+    server.setFaults({ failureRate: 1, failureKinds: ["hang"] });
+    const r = await runCli(["sync"], { env: { ...envFor(claude.root), CLAUDE_CODE_SYNC_TIMEOUT_MS: "500" }, timeoutMs: 60_000 });
+    server.setFaults({});
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split("\n");
+    const retrying = lines.filter((l) => l.endsWith("; retrying…"));
+    expect(retrying[0]).toContain("no answer within 0.5 s");
+    // Said once, not once per failed write: the next line may come only 15 s later.
+    expect(retrying.length).toBe(1);
+    expect(lines.indexOf(retrying[0] as string)).toBeLessThan(lines.findIndex((l) => l.startsWith("claude-code-sync: ")));
+  }, 60_000);
+
   test("server unreachable: everything stays pending, exit 1, and the next sync sends it", async () => {
     server.reset();
     const claude = tempClaudeDir();

@@ -4,7 +4,7 @@ import { UserError } from "../errors.ts";
 import { buildDryRunReport, renderDryRun } from "../report/dry-run.ts";
 import { failureOf, withFix } from "../report/failure.ts";
 import { outputWidth } from "../report/format.ts";
-import { terminalProgress } from "../report/progress.ts";
+import { retryNotice, terminalProgress } from "../report/progress.ts";
 import { resolveSessionId } from "../report/session-id.ts";
 import { INTERRUPTED, renderSyncSummary, syncComplete, syncReportJson } from "../report/sync-summary.ts";
 import { summarizeAll } from "../scan/summaries.ts";
@@ -103,6 +103,7 @@ async function sync(given: string | undefined, json: boolean, verbose: boolean, 
         onWaiting: (pid) => writeErr(`Waiting for another sync (pid ${pid}) to finish…\n`),
         onProgress: progress?.sending,
         onReadProgress: progress?.reading,
+        ...(json ? {} : { onRetry: retryNotice(progress, writeErr) }),
       });
     } catch (error) {
       throw withFix(error, origin);

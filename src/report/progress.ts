@@ -4,6 +4,8 @@ import { plural } from "./format.ts";
 interface SyncProgress {
   reading(bytesRead: number, bytesTotal: number): void;
   sending(done: number, total: number): void;
+  /** Says in the bar shown, if any, that writes are being retried and why. */
+  retrying(reason: string): void;
   /** Closes the bar shown, if any; safe to call more than once. */
   stop(): void;
 }
@@ -17,19 +19,21 @@ export async function terminalProgress(output: NodeJS.WriteStream): Promise<Sync
   let phase: "reading" | "sending" | undefined;
   let shown = 0;
   let closing = "";
+  let message = "";
 
-  const show = (next: "reading" | "sending", value: number, max: number, message: string, done: string) => {
+  const show = (next: "reading" | "sending", value: number, max: number, text: string, done: string) => {
     if (phase !== next) {
       bar?.stop(closing);
       bar = progress({ max: Math.max(max, 1), output });
-      bar.start(message);
+      bar.start(text);
       giveBackCtrlC();
       phase = next;
       shown = 0;
     }
-    bar!.advance(value - shown, message);
+    bar!.advance(value - shown, text);
     shown = value;
     closing = done;
+    message = text;
   };
 
   return {
@@ -37,6 +41,7 @@ export async function terminalProgress(output: NodeJS.WriteStream): Promise<Sync
       show("reading", bytesRead, bytesTotal, `Reading transcripts (${mib(bytesRead)} of ${mib(bytesTotal)})`, `Read ${mib(bytesRead)}`),
     sending: (done, total) =>
       show("sending", done, total, `Sending sessions (${done}/${total})`, `Sent ${plural(done, "session")}`),
+    retrying: (reason) => bar?.advance(0, `${message} (retrying: ${reason})`),
     stop: () => {
       bar?.stop(closing);
       bar = undefined;
@@ -56,3 +61,20 @@ function giveBackCtrlC(): void {
 }
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** The first retry is said at once, then at most this often: a server that stays down is one line per 15 s. */
+const RETRY_NOTICE_MS = 15_000;
+
+/**
+ * What a sync says while writes are retried, so a server that does not answer is never a silent
+ * wait: in the terminal's bar, or as a line on stderr when there is none (a script, CI, a pipe).
+ */
+export function retryNotice(progress: SyncProgress | undefined, writeLine: (line: string) => void, now = Date.now): (reason: string) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  return (reason) => {
+    if (now() - last < RETRY_NOTICE_MS) return;
+    last = now();
+    if (progress) progress.retrying(reason);
+    else writeLine(`${reason}; retrying…\n`);
+  };
+}

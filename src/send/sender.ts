@@ -1,6 +1,6 @@
 import type { UserError } from "../errors.ts";
 import type { Outcome } from "../opensync/client.ts";
-import { BlockedItemError, type FailureKind, ProtocolError, TransientError } from "../opensync/errors.ts";
+import { BlockedItemError, type FailureKind, ProtocolError, TransientError, withoutRetryNote } from "../opensync/errors.ts";
 import type { MessagePayload, SessionPayload } from "../opensync/payload.ts";
 import { windowKey } from "../plan/hash.ts";
 import { clampTimestamp } from "../safety/sanitize.ts";
@@ -21,6 +21,8 @@ interface SenderOptions {
   signal?: AbortSignal;
   pacer?: Pacer;
   onProgress?(done: number, total: number): void;
+  /** A write failed and is to be tried again: why (said while the user waits, rather than silence). */
+  onRetry?(reason: string): void;
   /**
    * For sessions we never sent: whether the server already had them
    * (claude-code-sync 0.1.x sent them) and, for those, which of their
@@ -553,6 +555,7 @@ export class Sender {
       givenUp();
       return;
     }
+    this.options.onRetry?.(withoutRetryNote(o.error.message));
     const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (attempts - 1));
     retryAt({ at: now + Math.round(delay * (0.5 + Math.random() / 2)), attempts });
   }

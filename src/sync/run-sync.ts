@@ -38,6 +38,8 @@ export interface SyncRequest extends ScanSettings {
   onProgress?: (done: number, total: number) => void;
   /** Bytes read so far, out of those to read. */
   onReadProgress?: (bytesRead: number, bytesTotal: number) => void;
+  /** A write is to be tried again, and why. */
+  onRetry?: (reason: string) => void;
   /** How long to wait for another sync to finish before giving up. */
   waitForLockMs?: number;
   onWaiting?: (pid: number) => void;
@@ -108,6 +110,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       ...(req.retryFailed ? { retryFailed: true } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
       ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+      ...(req.onRetry ? { onRetry: req.onRetry } : {}),
       adopter: legacyAdopter(store, client),
     };
     // Sending starts with what is already pending and takes each session as soon as the scan has read it.
