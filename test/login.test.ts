@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomApiKey, startTestServer, type TestServer } from "../testserver/server.ts";
 import { type CliResult, runCli, tempHome } from "./helpers/cli.ts";
@@ -194,4 +194,27 @@ test("a failed login leaves the saved login as it was", async () => {
   const r = await runCli(["login", "--url", server.url, "--api-key", randomApiKey()], { env });
   expect(r.code).toBe(2);
   expect(readFileSync(configFile(home), "utf8")).toBe(before);
+});
+
+test("a config that cannot be used is mended by a login: kept aside, a new one saved; a failed login leaves it in place", async () => {
+  const home = tempHome();
+  const env = { HOME: home };
+  const dir = join(home, ".claude-code-sync");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const broken = '{"convexUrl": "https://x.convex.site", broken\n';
+  writeFileSync(configFile(home), broken, { mode: 0o600 });
+  expect((await runCli(["status"], { env })).stderr).toContain('run "claude-code-sync login" again (it keeps this file aside)');
+
+  const refused = await runCli(["login", "--url", server.url, "--api-key", randomApiKey()], { env });
+  expect(refused.code).toBe(2);
+  expect(readFileSync(configFile(home), "utf8")).toBe(broken);
+
+  const r = await runCli(["login", "--url", server.url, "--api-key", server.apiKey], { env });
+  expect(r.code).toBe(0);
+  expect(JSON.parse(readFileSync(configFile(home), "utf8"))).toMatchObject({ convexUrl: server.url, apiKey: server.apiKey });
+  const aside = readdirSync(dir).filter((f) => f.startsWith("config.json.broken-"));
+  expect(aside.length).toBe(1);
+  expect(readFileSync(join(dir, aside[0] as string), "utf8")).toBe(broken);
+  expect(r.stdout).toContain(`it is kept as ${join(dir, aside[0] as string)}`);
+  expect((await runCli(["status", "--json"], { env })).code).toBe(0);
 });

@@ -1,5 +1,5 @@
 import { cancel, intro, log, outro } from "@clack/prompts";
-import { type Config, configPath, loadConfig, maskKey, resolveCredentials, saveConfig } from "../config/index.ts";
+import { type Config, configPath, loadConfigForLogin, maskKey, resolveCredentials, saveConfig, setBrokenConfigAside } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import { normalizeUrl, shownInput } from "../opensync/url.ts";
 import { needsInsecure } from "../opensync/transport.ts";
@@ -18,7 +18,8 @@ import { isTerminal, writeErr, writeOut } from "../runtime/stdio.ts";
  */
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
   const insecure = options.insecure === true;
-  const cfg = loadConfig();
+  // A config that cannot be used does not stop a login: the new one replaces it, and it is kept aside.
+  const { config: cfg, broken } = loadConfigForLogin();
   const fromStdin = options.apiKeyStdin === true;
   if (fromStdin && options.apiKey !== undefined) throw new UserError("Give the API key once: --api-key or --api-key-stdin, not both.", 2, "usage");
   const keyOnCommandLine = options.apiKey !== undefined;
@@ -49,12 +50,14 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
 
   say(`Checking ${url} ...`);
   const sessions = await checkServer(url, given.apiKey);
+  const asideAt = broken === undefined ? undefined : setBrokenConfigAside();
   saveConfig(loggedInConfig(cfg, url, given.apiKey.value));
 
   const count = sessions === undefined ? "too many sessions on the server to count" : `${plural(sessions, "session")} on the server`;
   const summary = [
     `Logged in to ${url} as key ${maskKey(given.apiKey.value)} (${count}).`,
     `Saved to ${configPath()}${plainHttp ? " (with --insecure, for this URL only)" : ""}.`,
+    ...(asideAt === undefined ? [] : [`The config that was there could not be used; it is kept as ${asideAt} (your other settings were in it: set them again).`]),
     ...overrideNotes(cfg, url, given.apiKey.value),
   ];
   const next = [

@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "../runtime/zod.ts";
 import { UserError } from "../errors.ts";
@@ -25,6 +25,34 @@ export function configPath(): string {
  */
 export function loadConfig(): Config {
   return validConfig(readConfigJson());
+}
+
+/** The code of a config file that is there and readable but cannot be used (not JSON, invalid settings). */
+const BROKEN = "config-invalid";
+
+/**
+ * For `login`, which mends a config that cannot be used: the saved config, or
+ * defaults and what is wrong with the file, which the new login replaces
+ * (setBrokenConfigAside keeps it). A file that cannot be read stays an error.
+ */
+export function loadConfigForLogin(): { config: Config; broken?: string } {
+  try {
+    return { config: loadConfig() };
+  } catch (error) {
+    if (error instanceof UserError && error.code === BROKEN) return { config: defaultConfig(), broken: error.message };
+    throw error;
+  }
+}
+
+/** Moves the config that could not be used to `config.json.broken-<time>`, beside the new one; returns that path. */
+export function setBrokenConfigAside(): string {
+  const aside = `${configPath()}.broken-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  try {
+    renameSync(configPath(), aside);
+  } catch (error) {
+    throw fileWriteError(error, aside, "the settings");
+  }
+  return aside;
 }
 
 /**
@@ -57,7 +85,9 @@ function readConfigJson(): unknown {
     return JSON.parse(text);
   } catch (error) {
     throw new UserError(
-      `${path} is not valid JSON (${(error as Error).message}). Fix it by hand, or delete it and run "claude-code-sync login" again.`,
+      `${path} is not valid JSON (${(error as Error).message}). Fix it by hand, or run "claude-code-sync login" again (it keeps this file aside).`,
+      2,
+      BROKEN,
     );
   }
 }
@@ -68,8 +98,8 @@ function validConfig(json: unknown): Config {
   const options = [...new Set(parsed.error.issues.flatMap((issue) => (issue.path[0] === "options" && typeof issue.path[1] === "string" ? [issue.path[1]] : [])))];
   const fix = options.length
     ? `Set ${options.length === 1 ? "it" : "each"} again (${options.map((o) => `claude-code-sync set ${o} <value>`).join("; ")}), or fix the file by hand`
-    : "Fix it by hand, or delete the file and run \"claude-code-sync login\" again";
-  throw new UserError(`${configPath()} has invalid settings: ${describeIssues(parsed.error)}. ${fix}.`);
+    : 'Fix it by hand, or run "claude-code-sync login" again (it keeps this file aside)';
+  throw new UserError(`${configPath()} has invalid settings: ${describeIssues(parsed.error)}. ${fix}.`, 2, BROKEN);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

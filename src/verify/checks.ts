@@ -66,7 +66,7 @@ function configCheck(): { check: Check; value?: Config } {
     return { check: ok("config", name, `${path} is readable${note}`), value };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    const fix = readableByOthers() ? `chmod 600 "${path}"` : `fix ${path} by hand, or delete it and run ${LOGIN}`;
+    const fix = readableByOthers() ? `chmod 600 "${path}"` : `fix ${path} by hand, or run ${LOGIN} again (it keeps the file aside)`;
     return { check: fail("config", name, error.message, fix) };
   }
 }
