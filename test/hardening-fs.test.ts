@@ -222,10 +222,12 @@ test.skipIf("skip" in nobody)(asNobody("a transcript it may not read: named in t
   let first: Awaited<ReturnType<Run>>;
   let dry: Awaited<ReturnType<Run>>;
   let verified: Awaited<ReturnType<Run>>;
+  let status: Awaited<ReturnType<Run>>;
   try {
     first = await runAsNobody(["sync"], env);
     dry = await runAsNobody(["sync", "--dry-run"], env);
     verified = await runAsNobody(["verify", "--json"], env);
+    status = await runAsNobody(["status", "--json"], env);
   } finally {
     chmodSync(locked, 0o644); // size and mtime unchanged: only the permission changes
   }
@@ -240,6 +242,9 @@ test.skipIf("skip" in nobody)(asNobody("a transcript it may not read: named in t
   expect(transcripts).toMatchObject({ status: "fail" });
   expect(transcripts.detail).toContain(locked);
   expect(transcripts.fix).toContain(`chmod u+r "${locked}"`);
+  // status, which reads none either: the file named, and work left (exit 1).
+  expect(status.code).toBe(1);
+  expect(JSON.parse(status.stdout).unreadable).toEqual([{ path: locked, error: expect.stringContaining("EACCES") }]);
   const second = await runAsNobody(["sync", "--json"], env);
   expect(second.code).toBe(0);
   expectExact();

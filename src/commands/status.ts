@@ -8,6 +8,7 @@ import { createClient, timeoutFromEnv } from "../opensync/client.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
 import { type Failure, type Origin, failureOf } from "../report/failure.ts";
 import { formatInt, plural, timeAgo } from "../report/format.ts";
+import { unreadableFiles, unreadableLines } from "../report/unreadable.ts";
 import { shownId } from "../report/session-id.ts";
 import { isStateOf, listStateDatabases, stateFolder } from "../state/databases.ts";
 import { StateStore } from "../state/store.ts";
@@ -36,6 +37,8 @@ interface Status {
   pending: { sessions: number; messages: number };
   /** Sessions with changes no sync has read yet (new lines since, or a run stopped before reading them): not in `pending`, which is what was read. */
   unread: number;
+  /** Transcripts and project folders that cannot be read (no permission): no sync can read them until that is fixed. */
+  unreadable: Array<{ path: string; error: string }>;
   /** Sessions whose last response was still being written at the last sync: it goes once complete (not pending work). */
   beingWritten: number;
   failed: Array<{ id: string; error: string }>;
@@ -68,6 +71,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     lastSync: null,
     pending: { sessions: 0, messages: 0 },
     unread: 0,
+    unreadable: [],
     beingWritten: 0,
     failed: [],
     background: readBackgroundStatus(),
@@ -107,7 +111,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
 }
 
 function workLeft(s: Status): boolean {
-  return s.pending.sessions > 0 || s.pending.messages > 0 || s.unread > 0 || s.failed.length > 0;
+  return s.pending.sessions > 0 || s.pending.messages > 0 || s.unread > 0 || s.unreadable.length > 0 || s.failed.length > 0;
 }
 
 async function askServer(origin: Origin, apiKey: string): Promise<{ sessions: Set<string> } | Failure> {
@@ -130,7 +134,9 @@ function readCounts(url: string, status: Status, config: Config): string[] {
     status.pending = { sessions: counts.sessionsPending, messages: counts.messagesPending };
     status.beingWritten = counts.beingWritten;
     status.failed = counts.failed;
-    status.unread = sessionsToRead(projectRoots(), statePast(store));
+    const toRead = sessionsToRead(projectRoots(), statePast(store));
+    status.unread = toRead.sessions;
+    status.unreadable = unreadableFiles(toRead.skipped);
     return store.sentSessionIds();
   } finally {
     store.close();
@@ -160,6 +166,7 @@ function localLines(s: Status, verbose: boolean): string[] {
     lines.push(`Pending: ${plural(s.pending.sessions, "session")}, ${plural(s.pending.messages, "message")} (run \`claude-code-sync sync\`)`);
   }
   if (s.unread) lines.push(`Not read yet: ${plural(s.unread, "session")} changed since the last sync (run \`claude-code-sync sync\`)`);
+  lines.push(...unreadableLines(s.unreadable, "no sync can read it until you can (check its owner and permissions)"));
   if (s.beingWritten) lines.push(beingWrittenLine(s.beingWritten));
   if (s.failed.length) {
     lines.push(`Failed: ${plural(s.failed.length, "item")} the server refused:`);

@@ -1,4 +1,5 @@
-import { type KnownFolders, type ListedFolder, type TranscriptFile, discoverFiles } from "../discover/files.ts";
+import { accessSync, constants } from "node:fs";
+import { type KnownFolders, type ListedFolder, type SkippedFile, type TranscriptFile, discoverFiles, unreadable } from "../discover/files.ts";
 import type { FoldSnapshot } from "../fold/session-fold.ts";
 import type { FileRecord } from "../state/store.ts";
 import { SessionReader } from "./read-session.ts";
@@ -134,10 +135,25 @@ function knownFolders(past: ScanPast, full: boolean): ScanPast {
 
 /**
  * How many sessions the next read would take up (new lines, or a response held back that is
- * complete now): what `status` says is not read yet. Looks at the files' listings and sizes only.
+ * complete now): what `status` says is not read yet; and the files and folders skipped, those
+ * that cannot be read among them. Looks at the files' listings and sizes only.
  */
-export function sessionsToRead(roots: string[], past: ScanPast): number {
-  return planScan(discoverFiles(roots, knownFolders(past, false)).files, { full: false }, past).length;
+export function sessionsToRead(roots: string[], past: ScanPast): { sessions: number; skipped: SkippedFile[] } {
+  const discovery = discoverFiles(roots, knownFolders(past, false));
+  const items = planScan(discovery.files, { full: false }, past);
+  // A file listed but not readable (its permissions): the read would skip it; said now, not at the next sync.
+  const locked = items.flatMap((item) =>
+    item.files.flatMap((w) => {
+      if (w.unchanged) return [];
+      try {
+        accessSync(w.file.path, constants.R_OK);
+        return [];
+      } catch (error) {
+        return [unreadable(w.file.path, error)];
+      }
+    }),
+  );
+  return { sessions: items.length, skipped: [...discovery.skipped, ...locked] };
 }
 
 /** Reads the sessions of `roots` that changed since `past`, handing each chunk to `accept` in the main thread. */
