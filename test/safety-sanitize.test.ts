@@ -211,8 +211,8 @@ describe("fitMessage", () => {
       { type: "text", content: "hello" },
       { type: "tool-call", content: { toolName: "Bash", args: { command: "ls" } } },
     ];
-    expect(fitMessage(parts, "hello")).toEqual({ parts, textContent: "hello" });
-    expect(fitMessage([], undefined)).toEqual({ parts: [], textContent: undefined });
+    expect(fitMessage(parts, "hello")).toEqual({ parts, textContent: "hello", cut: false });
+    expect(fitMessage([], undefined)).toEqual({ parts: [], textContent: undefined, cut: false });
   });
 
   test("shrinks the largest parts first and keeps the small ones whole", () => {
@@ -229,6 +229,7 @@ describe("fitMessage", () => {
     expect(out.parts[0]).toEqual(small);
     expect(out.textContent).toBe("short text");
     expect(out.parts.map((p) => p.type)).toEqual(parts.map((p) => p.type));
+    expect(out.cut).toBe(true);
   });
 
   test("too many parts are replaced by one note", () => {
@@ -236,6 +237,7 @@ describe("fitMessage", () => {
     const out = fitMessage(parts, undefined);
     expect(out.parts).toHaveLength(MAX_PARTS);
     expect(out.parts.at(-1)).toEqual({ type: "text", content: "…[11 more parts omitted by claude-code-sync]" });
+    expect(out.cut).toBe(true);
   });
 
   test("property: random messages always fit every limit and keep their part types", () => {
@@ -267,6 +269,8 @@ describe("fitMessage", () => {
       expect(out.parts.map((p) => p.type)).toEqual(parts.map((p) => p.type));
       for (const p of out.parts) expect(depth(p.content)).toBeLessThanOrEqual(MAX_CONTENT_DEPTH);
       expect(isWellFormed(JSON.stringify(out))).toBe(true);
+      // Cut exactly when what goes out differs from what came in.
+      expect(out.cut).toBe(JSON.stringify([out.parts, out.textContent]) !== JSON.stringify([parts, textContent]));
     }
   });
 });

@@ -261,6 +261,24 @@ describe("failures", () => {
     expect(server.dump()).toEqual([]);
   });
 
+  test("a message too big for the server goes cut and marked, and the summary and --json count it", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const huge = "x".repeat(2_000_000);
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("print it"), assistant("msg_1", text(huge)), assistant("msg_2", text("done"))]));
+    const env = envFor(claude.root);
+    const r = await runCli(["sync", "--json"], { env });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, messagesSent: 3, messagesCut: 1 });
+    const sent = server.session(SESSION)?.messages.find((m) => m.textContent?.startsWith("xxx"))?.textContent ?? "";
+    // Booleans: a failure must not print two megabytes.
+    expect(sent.length < huge.length).toBe(true);
+    expect(/…\[truncated \d+ bytes by claude-code-sync\]$/.test(sent)).toBe(true);
+    // Read again from the start (a new state), the plain summary says it.
+    const again = await runCli(["sync", "--full"], { env: { ...env, HOME: tempHome() } });
+    expect(again.stdout).toContain("Cut 1 message to the size OpenSync stores of one message; each is marked where it was cut.");
+  }, 60_000);
+
   test("a server that does not answer: a sync without a terminal says it is retrying, and why, before it gives up", async () => {
     server.reset();
     const claude = tempClaudeDir();

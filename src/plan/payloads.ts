@@ -70,7 +70,10 @@ export function sessionPayload(summary: SessionSummary, scrub: Scrubber): Omit<S
  * server's document limit with a visible marker. `createdAt` is added when
  * sending, as for sessions.
  */
-export function messagePayload(m: FoldedMessage, scrub: Scrubber): { payload: Omit<MessagePayload, "createdAt">; redactions: number } {
+export function messagePayload(
+  m: FoldedMessage,
+  scrub: Scrubber,
+): { payload: Omit<MessagePayload, "createdAt">; redactions: number; cut: boolean } {
   let redactions = 0;
   const parts: Part[] = m.parts.map((p) => {
     const r = scrub.value(p.content);
@@ -82,6 +85,7 @@ export function messagePayload(m: FoldedMessage, scrub: Scrubber): { payload: Om
   const fitted = fitMessage(parts, text);
   return {
     redactions,
+    cut: fitted.cut,
     payload: {
       sessionExternalId: m.sessionId,
       externalId: m.externalId,

@@ -37,6 +37,7 @@ export function renderSyncSummary(r: SyncReport, verbose: boolean): string {
   if (r.beingWritten) lines.push(beingWrittenLine(r.beingWritten));
   if (r.unknownModels.length) lines.push(unknownModelsLine(r.unknownModels));
   if (r.stats.longLines) lines.push(`Skipped ${plural(r.stats.longLines, "line")} longer than claude-code-sync reads (64 MiB).`);
+  if (r.stats.messagesCut) lines.push(cutLine(r.stats.messagesCut));
   for (const f of r.failed.slice(0, 10)) lines.push(`Failed: ${shownId(f.id, verbose)}: ${f.error}`);
   if (r.failed.length > 10) lines.push(`…and ${formatInt(r.failed.length - 10)} more failures (see \`claude-code-sync status\`).`);
   if (r.refused > r.failed.length) lines.push(refusedEarlierLine(r.refused - r.failed.length));
@@ -45,6 +46,9 @@ export function renderSyncSummary(r: SyncReport, verbose: boolean): string {
   lines.push(...unreadableLines(unreadableOf(r), "the next sync tries again"));
   return lines.join("\n");
 }
+
+/** Not whole: OpenSync stores at most 1 MiB of one message (sanitize.ts). */
+const cutLine = (n: number) => `Cut ${plural(n, "message")} to the size OpenSync stores of one message; each is marked where it was cut.`;
 
 /** Not pending either: the server refused them, and sending them again unchanged would be refused again. */
 const refusedEarlierLine = (n: number) =>
@@ -90,6 +94,7 @@ export function syncReportJson(r: SyncReport, stop: Stop | undefined) {
     failed: r.failed,
     refused: r.refused,
     skipped: { badLines: r.stats.badLines, longLines: r.stats.longLines, files: r.stats.files.length },
+    messagesCut: r.stats.messagesCut,
     ...(r.reconciled ? { reconciled: r.reconciled } : {}),
     unknownModels: r.unknownModels,
     ...(why ? { error: why.message, code: why.code } : {}),

@@ -221,31 +221,39 @@ function mapStrings(value: unknown, f: (s: string) => string): unknown {
  * keeps its short fields; if that cannot fit, the whole value becomes its JSON text, cut to size.
  */
 export function limitValue(value: unknown, maxBytes: number): unknown {
+  return fitValue(value, maxBytes).value;
+}
+
+/** limitValue, and whether it had to cut. */
+function fitValue(value: unknown, maxBytes: number): { value: unknown; cut: boolean } {
   const safe = storable(safeKeys(value), 1);
   const size = storedBytes(safe);
-  if (size <= maxBytes) return safe;
+  if (size <= maxBytes) return { value: safe, cut: false };
   const leaves: number[] = [];
   stringLeaves(safe, leaves);
   const stringBytes = leaves.reduce((a, b) => a + b, 0);
   const cap = waterLevel(leaves, maxBytes - (size - stringBytes));
-  if (cap >= MIN_CUT_BYTES) return mapStrings(safe, (s) => truncateText(s, cap));
-  return truncateText(JSON.stringify(safe) ?? "null", maxBytes - 2);
+  if (cap >= MIN_CUT_BYTES) return { value: mapStrings(safe, (s) => truncateText(s, cap)), cut: true };
+  return { value: truncateText(JSON.stringify(safe) ?? "null", maxBytes - 2), cut: true };
 }
 
-function limitPart(part: Part, maxBytes: number): Part {
+function limitPart(part: Part, maxBytes: number): { part: Part; cut: boolean } {
   const wrapper = storedBytes({ type: part.type, content: null }) - storedBytes(null);
-  return { type: part.type, content: limitValue(part.content, maxBytes - wrapper) };
+  const { value, cut } = fitValue(part.content, maxBytes - wrapper);
+  return { part: { type: part.type, content: value }, cut };
 }
 
 /**
  * Parts and text of one message, made to fit: the text under TEXT_MAX_BYTES, each part under
  * PART_MAX_BYTES, at most MAX_PARTS parts, and all of it together under MESSAGE_MAX_BYTES,
- * shrinking the largest items first so small parts (tool names, short results) stay whole.
+ * shrinking the largest items first so small parts (tool names, short results) stay whole;
+ * `cut` says whether anything was cut or left out.
  */
 export function fitMessage(
   parts: readonly Part[],
   textContent: string | undefined,
-): { parts: Part[]; textContent: string | undefined } {
+): { parts: Part[]; textContent: string | undefined; cut: boolean } {
+  let cut = parts.length > MAX_PARTS;
   const kept =
     parts.length <= MAX_PARTS
       ? parts
@@ -253,17 +261,25 @@ export function fitMessage(
           ...parts.slice(0, MAX_PARTS - 1),
           { type: "text", content: `…[${parts.length - MAX_PARTS + 1} more parts omitted by ${TOOL}]` },
         ];
-  let fitted = kept.map((p) => limitPart(p, PART_MAX_BYTES));
-  let text = textContent === undefined ? undefined : truncateText(textContent.toWellFormed(), TEXT_MAX_BYTES);
+  let fitted = kept.map((p) => {
+    const limited = limitPart(p, PART_MAX_BYTES);
+    cut ||= limited.cut;
+    return limited.part;
+  });
+  const whole = textContent?.toWellFormed();
+  let text = whole === undefined ? undefined : truncateText(whole, TEXT_MAX_BYTES);
+  cut ||= text !== whole;
 
   const textSize = text === undefined ? 0 : storedBytes(text);
   const partSizes = fitted.map(storedBytes);
   const cap = waterLevel(text === undefined ? partSizes : [textSize, ...partSizes], MESSAGE_MAX_BYTES);
   if (cap !== Infinity) {
+    // Past the message's limit: the largest items are cut, always at least one.
+    cut = true;
     if (text !== undefined && textSize > cap) text = truncateText(text, cap - 2);
-    fitted = fitted.map((p, i) => ((partSizes[i] ?? 0) > cap ? limitPart(p, cap) : p));
+    fitted = fitted.map((p, i) => ((partSizes[i] ?? 0) > cap ? limitPart(p, cap).part : p));
   }
-  return { parts: fitted, textContent: text };
+  return { parts: fitted, textContent: text, cut };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -83,7 +83,13 @@ export class SessionReader {
       item.sessionId,
       this.settings.fold,
       ledger,
-      this.settings.mode === "count" ? undefined : (m) => this.build(m, fold, messages, (n) => (redactions += n)),
+      this.settings.mode === "count"
+        ? undefined
+        : (m) =>
+            this.build(m, fold, messages, (built) => {
+              redactions += built.redactions;
+              if (built.cut) stats.messagesCut++;
+            }),
       restart ? undefined : item.snapshot,
     );
     const maxBytes = this.settings.mode === "payloads" ? CHUNK_BYTES : Number.POSITIVE_INFINITY;
@@ -137,10 +143,10 @@ export class SessionReader {
     if (files.length === 0) await flushChunk(true);
   }
 
-  private build(m: FoldedMessage, fold: SessionFold, into: MessageRecord[], count: (n: number) => void): void {
+  private build(m: FoldedMessage, fold: SessionFold, into: MessageRecord[], count: (built: { redactions: number; cut: boolean }) => void): void {
     if (this.excluded(fold.meta.cwd ?? fold.meta.anyCwd)) return;
-    const { payload, redactions } = messagePayload(m, this.scrub);
-    count(redactions);
+    const { payload, redactions, cut } = messagePayload(m, this.scrub);
+    count({ redactions, cut });
     if (this.settings.mode !== "payloads") return;
     const json = JSON.stringify(payload);
     into.push({ externalId: m.externalId, sessionId: m.sessionId, createdAt: m.createdAt, ord: m.order ?? 0, hash: payloadHash(json), payload: json });

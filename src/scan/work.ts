@@ -57,17 +57,20 @@ export interface ReadStats {
   badLines: number;
   unknownTypes: number;
   longLines: number;
+  /** Messages cut to fit what the server stores (marked in their text): built to send, not counted by a dry run. */
+  messagesCut: number;
   files: SkippedFile[];
 }
 
 export function emptyReadStats(): ReadStats {
-  return { badLines: 0, unknownTypes: 0, longLines: 0, files: [] };
+  return { badLines: 0, unknownTypes: 0, longLines: 0, messagesCut: 0, files: [] };
 }
 
 export function addStats(into: ReadStats, from: ReadStats): void {
   into.badLines += from.badLines;
   into.unknownTypes += from.unknownTypes;
   into.longLines += from.longLines;
+  into.messagesCut += from.messagesCut;
   into.files.push(...from.files);
 }
 
