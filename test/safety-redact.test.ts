@@ -388,6 +388,30 @@ describe("the values of a Kubernetes Secret, whatever their names", () => {
   });
 });
 
+describe("passwords a service generated and printed in its log", () => {
+  const cases: [why: string, input: string, output: string][] = [
+    ["Elasticsearch, on one line", "The generated password for the elastic built-in superuser is : Igo6CXBTUAJxgJthLD1i", "The generated password for the elastic built-in superuser is : [REDACTED:password]"],
+    [
+      "Elasticsearch, on the next line",
+      "Password for the elastic user (reset with `bin/elasticsearch-reset-password -u elastic`):\n  Igo6CXBTUAJxgJthLD1i\n\nHTTP CA certificate SHA-256 fingerprint:",
+      "Password for the elastic user (reset with `bin/elasticsearch-reset-password -u elastic`):\n  [REDACTED:password]\n\nHTTP CA certificate SHA-256 fingerprint:",
+    ],
+    [
+      "Jenkins, after a blank line",
+      "Please use the following password to proceed to installation:\n\n075b6ccb6380d56f346d4cf278eb5f88\n\nThis may also be found at: /var/jenkins_home/secrets/initialAdminPassword",
+      "Please use the following password to proceed to installation:\n\n[REDACTED:password]\n\nThis may also be found at: /var/jenkins_home/secrets/initialAdminPassword",
+    ],
+  ];
+  for (const [why, input, output] of cases) test(why, () => expect(redact(input).text).toBe(output));
+
+  const kept: [why: string, text: string][] = [
+    ["a default told of in prose", "The default password is stored in the vault: see the runbook."],
+    ["a prompt for one", "Enter the password for your account:\n(hidden)"],
+    ["how it is kept", "The generated password is hashed with bcrypt: cost 12"],
+  ];
+  for (const [why, text] of kept) test(why, () => expect(redact(text)).toEqual({ text, count: 0 }));
+});
+
 describe("redactValue", () => {
   test("walks nested objects and arrays, keeps keys and non-strings", () => {
     const key = ["sk-", "ant-api03-", "Zx9".repeat(10)].join("");

@@ -159,6 +159,8 @@ const formPassword = draw(12);
 const boldSpacedLabelKey = draw(32);
 const codeNamedPassword = draw(14);
 const loginPairPassword = draw(13);
+const mysqlTemporary = join(draw(4), "&", draw(7));
+const adminPw = draw(15);
 const walletKey = join("0x", draw(64, HEX));
 const infuraKey = draw(32, HEX);
 const notionLegacy = join("sec", "ret_", draw(43));
@@ -396,6 +398,8 @@ export const CANARIES: readonly Canary[] = [
   { name: "infura key in an rpc url", kind: "secret", secret: infuraKey, text: `RPC_URL=https://mainnet.infura.io/v3/${infuraKey}` },
   { name: "notion token of the secret_ format", kind: "notion-api-token", secret: notionLegacy, text: `const notion = new Client({ auth: "${notionLegacy}" });` },
   { name: "wallet mnemonic in .env", kind: "secret", secret: mnemonic, text: `MNEMONIC="${mnemonic}"\nNETWORK=sepolia` },
+  { name: "mysql's generated root password in its log", kind: "password", secret: mysqlTemporary, text: `2026-11-30T09:12:44.123456Z 6 [Note] [MY-010454] [Server] A temporary password is generated for root@localhost: ${mysqlTemporary}` },
+  { name: "password under a _PW name", kind: "secret", secret: adminPw, text: `ADMIN_USER=admin\nADMIN_PW=${adminPw}\n` },
   { name: "mailgun key with no mailgun near it", kind: "mailgun-key", secret: mailgunKey, text: `const mg = client({ username: "api", key: process.env.MG ?? "${mailgunKey}" });` },
 ];
 

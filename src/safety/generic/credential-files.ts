@@ -3,9 +3,16 @@ import { isStandIn } from "../look-alikes.ts";
 
 /* Credentials files shown in a session: `~/.netrc` and PostgreSQL's `~/.pgpass`. */
 
-/** `.netrc` entries, on one line or several: `machine host login me password secret`. */
-const NETRC =
-  /(?:machine[ \t]+\S{1,255}|default)(?:\s+(?:login|account|port|protocol|user)[ \t]+\S{1,255}){0,4}\s+(?:password|passwd)[ \t]+(\S{1,1000})/yd;
+/**
+ * `.netrc` entries, on one line or several: `machine host login me password secret`, and the
+ * `default login me password secret` entry (with a login or account: prose's "the default password
+ * is …" is none).
+ */
+const FIELD = String.raw`\s+(?:login|account|port|protocol|user)[ \t]+\S{1,255}`;
+const NETRC = new RegExp(
+  String.raw`(?:machine[ \t]+\S{1,255}(?:${FIELD}){0,4}|default(?:${FIELD}){1,4})\s+(?:password|passwd)[ \t]+(\S{1,1000})`,
+  "yd",
+);
 
 export const netrcDetector: Detector = {
   keywords: ["machine", "default"],

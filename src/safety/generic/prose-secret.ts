@@ -82,6 +82,31 @@ function loginPair(text: string, at: number): Finding | undefined {
   return looksLikePassword(value) ? { start: span[0], end: span[0] + value.length, kind: "password" } : undefined;
 }
 
+/**
+ * A password a service made up and printed in its log, said once: MySQL's "A temporary password is
+ * generated for root@localhost: …", Elasticsearch's "The generated password for the elastic
+ * built-in superuser is : …" and "Password for the elastic user (reset with …):" with the value on
+ * the next line, Jenkins' "Please use the following password to proceed to installation:" with
+ * it after a blank line. From the password word: up to a colon on its line, then the value there
+ * or on one of the next two lines.
+ */
+const GENERATED =
+  /pass(?:word|phrase)[^\r\n:]{0,100}?(?:[ \t]is[ \t]*)?:[ \t]*(?:\r?\n[ \t]*){0,2}([^\s"'`]{8,128})/diy;
+/** What tells a service's announcement of a password it made: "generated", "temporary", "initial", "following" before it, or "Password for the … user". */
+const ANNOUNCED_BEFORE = /(?:generated|temporary|initial|random|following|default)[ \t]+(?:[A-Za-z-]+[ \t]+){0,3}$/i;
+const ANNOUNCED_HERE = /^Password for the [A-Za-z_-]+ user\b/i;
+
+function generatedPassword(text: string, at: number): Finding | undefined {
+  // The line before the word, 200 characters at most (a bounded look back keeps the rule linear).
+  const before = text.slice(Math.max(0, at - 200), at);
+  if (!ANNOUNCED_BEFORE.test(before.slice(before.lastIndexOf("\n") + 1)) && !ANNOUNCED_HERE.test(text.slice(at, at + 40))) return undefined;
+  GENERATED.lastIndex = at;
+  const m = GENERATED.exec(text);
+  const span = m?.indices?.[1];
+  if (!m || !span || !looksLikePassword(m[1] as string)) return undefined;
+  return { start: span[0], end: span[1], kind: "password" };
+}
+
 const LOGIN_WORD = /^(?:log|sign|cred)/i;
 
 export const proseSecretDetector: Detector = {
@@ -89,7 +114,7 @@ export const proseSecretDetector: Detector = {
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
-      const other = LOGIN_WORD.test(text.slice(at, at + 4)) ? loginPair(text, at) : codeNamed(text, at);
+      const other = LOGIN_WORD.test(text.slice(at, at + 4)) ? loginPair(text, at) : (codeNamed(text, at) ?? generatedPassword(text, at));
       if (other) out.push(other);
       PROSE_SECRET.lastIndex = at;
       const m = PROSE_SECRET.exec(text);
