@@ -276,6 +276,7 @@ describe("ordinary text and code stay as they are", () => {
     ["getters and documentation's literals", 'const t = getToken("refresh");\nform.password("Enter your password");\nconst hmac = createHmac("sha256", "a secret");\njwt.sign(payload, process.env.JWT_SECRET);'],
     ["a form filled with a name", "await page.fill('#username', 'admin');\nawait page.fill('#password', process.env.E2E_PASSWORD);"],
     ["login links and paths", "Add Login / Logout buttons; sign in with GitHub / Google; the login page is in src/app / routes."],
+    ["commands without their secret", "vault login -method=github\nzip -r out.zip dir\ncargo login\nhtpasswd -c .htpasswd admin\nif (a<-1) x <- y"],
     ["a stored secret's name", "gcloud secrets versions access latest --secret=db-password --project=acme"],
     ["a variable told to be a reference", "`API_KEY` is `process.env.API_KEY` and `token` is `string`."],
   ];
@@ -410,6 +411,24 @@ describe("passwords a service generated and printed in its log", () => {
     ["how it is kept", "The generated password is hashed with bcrypt: cost 12"],
   ];
   for (const [why, text] of kept) test(why, () => expect(redact(text)).toEqual({ text, count: 0 }));
+});
+
+describe("a secret piped into the command that stores or uses it", () => {
+  const secret = ["Yv3", "Kp8mW2", "qLx7Rb4", "Tn9cJd1", "zEu"].join("");
+  const commands: [input: string][] = [
+    [`echo "${secret}" | wrangler secret put API_KEY`],
+    [`printf '%s' '${secret}' | gh secret set API_KEY --repo acme/app`],
+    [`echo '${secret}' | sudo -S apt-get update`],
+    [`echo -n "${secret}" | gcloud secrets create api-key --data-file=-`],
+    [`echo ${secret} | docker login registry.example.com -u deploy --password-stdin`],
+  ];
+  for (const [input] of commands) {
+    test(input, () => expect(redact(input)).toEqual({ text: input.replace(secret, "[REDACTED:secret]"), count: 1 }));
+  }
+  test("a variable piped is only its name", () => {
+    const text = 'echo "$API_KEY" | wrangler secret put API_KEY && echo hello | wc -l';
+    expect(redact(text)).toEqual({ text, count: 0 });
+  });
 });
 
 describe("redactValue", () => {

@@ -2,7 +2,7 @@ import { compileRedactPattern } from "../config/schema.ts";
 import { type Detector, DetectorSet, type Finding } from "./detectors.ts";
 import { SECRET_KEY, assignmentDetector, isAssignedSecret } from "./generic/assignment.ts";
 import { awsSecretDetector } from "./generic/aws-secret.ts";
-import { secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
+import { pipedSecretDetector, secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
 import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } from "./generic/headers.ts";
 import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
@@ -71,6 +71,7 @@ function builtinDetectors(): Detector[] {
     netrcDetector,
     pgpassDetector,
     ...toolDetectors,
+    pipedSecretDetector,
     secretFlagDetector,
     assignmentDetector,
     nameValueDetector,

@@ -162,6 +162,12 @@ const loginPairPassword = draw(13);
 const mysqlTemporary = join(draw(4), "&", draw(7));
 const adminPw = draw(15);
 const walletKey = join("0x", draw(64, HEX));
+const cargoToken = join("cio", draw(32));
+const ngrokToken = join(draw(27), "_", draw(21));
+const zipPassword = draw(14);
+const cshToken = draw(30);
+const rKey = draw(32);
+const credentialsPassword = draw(15);
 const infuraKey = draw(32, HEX);
 const notionLegacy = join("sec", "ret_", draw(43));
 const MNEMONIC_WORDS = ["ribbon", "angry", "nature", "clutch", "exhibit", "shallow", "absorb", "token", "olympic", "famous", "clay", "rally", "orbit", "velvet"];
@@ -400,6 +406,12 @@ export const CANARIES: readonly Canary[] = [
   { name: "wallet mnemonic in .env", kind: "secret", secret: mnemonic, text: `MNEMONIC="${mnemonic}"\nNETWORK=sepolia` },
   { name: "mysql's generated root password in its log", kind: "password", secret: mysqlTemporary, text: `2026-11-30T09:12:44.123456Z 6 [Note] [MY-010454] [Server] A temporary password is generated for root@localhost: ${mysqlTemporary}` },
   { name: "password under a _PW name", kind: "secret", secret: adminPw, text: `ADMIN_USER=admin\nADMIN_PW=${adminPw}\n` },
+  { name: "crates.io token given to cargo login", kind: "password", secret: cargoToken, text: `cargo login ${cargoToken}` },
+  { name: "ngrok authtoken", kind: "password", secret: ngrokToken, text: `ngrok config add-authtoken ${ngrokToken}` },
+  { name: "zip password", kind: "password", secret: zipPassword, text: `zip -r -P ${zipPassword} backup.zip ./data` },
+  { name: "token set by csh's setenv", kind: "secret", secret: cshToken, text: `setenv API_TOKEN ${cshToken}` },
+  { name: "api key assigned in R", kind: "secret", secret: rKey, text: `api_key <- "${rKey}"\nres <- GET(url, add_headers(Authorization = api_key))` },
+  { name: "password passed to a Credentials constructor", kind: "password", secret: credentialsPassword, text: `credentials = withCredentials("deploy", "${credentialsPassword}")` },
   { name: "mailgun key with no mailgun near it", kind: "mailgun-key", secret: mailgunKey, text: `const mg = client({ username: "api", key: process.env.MG ?? "${mailgunKey}" });` },
 ];
 

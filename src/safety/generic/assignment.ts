@@ -85,7 +85,7 @@ const BOLD = String.raw`(?:\*\*|__)?`;
  * of the secret that is left. Tried, sticky, where a name holding a keyword starts.
  */
 const ASSIGNMENT = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,100}?${SECRET_NAME_END})(\\?["']\]?)?(${BOLD}(?:${TYPE})?[ \t]{0,40}(?::=|=>|:|=(?!=))${BOLD}[ \t]{0,40}${YAML_TAG})` +
+  String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,100}?${SECRET_NAME_END})(\\?["']\]?)?(${BOLD}(?:${TYPE})?[ \t]{0,40}(?::=|=>|<-|:|=(?!=))${BOLD}[ \t]{0,40}${YAML_TAG})` +
     String.raw`(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)|\\"([^"\\\r\n]{1,1000})(?:\\"|$)|'([^'\r\n]{1,1000})(?:'|$)|(${BARE_CHAR}{1,1000})|\x60([^\x60\s]{1,1000})\x60)`,
   "iyd",
 );
@@ -124,10 +124,11 @@ const NAME_MAX = 120;
 
 /**
  * A name and its value with only a space between: fish's `set -gx NAME value` (its export: a
- * space where other shells have "="), `set NAME value` too, and a Dockerfile's `ENV NAME value`.
+ * space where other shells have "="), `set NAME value` too, csh's `setenv NAME value`, and a
+ * Dockerfile's `ENV NAME value`.
  * A flag is no value (`gh secret set NAME --body …`).
  */
-const SPACED_BEFORE = /(?:^|[\s;(])(?:set(?:[ \t]+-[A-Za-z]+)*|ENV)[ \t]+$/;
+const SPACED_BEFORE = /(?:^|[^A-Za-z0-9_.-])(?:set(?:[ \t]+-[A-Za-z]+)*|setenv|ENV)[ \t]+$/;
 const SPACED_NAME = /[A-Za-z0-9_]+/y;
 const SPACED_VALUE = /[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)|'([^'\r\n]{1,1000})(?:'|$)|(?!-)([^\s"'\x60;&|<>(){}]{1,1000}))/dy;
 

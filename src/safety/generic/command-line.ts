@@ -103,6 +103,9 @@ const after = (separator: string) => (value: string): [number, number] | null =>
 const flag = (names: string, attachedOnly = false) =>
   new RegExp(String.raw`(?<=[ \t])(?:${names})${attachedOnly ? "" : String.raw`(?:=|[ \t]+)?`}${VALUE}`, "gd");
 
+/** The command's next argument. */
+const POSITIONAL = new RegExp(String.raw`^[ \t]+${VALUE}`, "gd");
+
 const TOOLS: Tool[] = [
   // `mysql -p` alone prompts; only an attached value is a password
   { keywords: ["mysql", "mariadb"], command: /(?:mysql|mariadb)[A-Za-z0-9_-]{0,20}(?=[\s"'])/iy, flag: flag("-p", true), password: whole },
@@ -125,8 +128,18 @@ const TOOLS: Tool[] = [
     flag: flag("--value|--secret-string"),
     password: whole,
   },
-  // Redis's own password: `redis-server --requirepass x`, redis.conf's `requirepass x`, `CONFIG SET requirepass x`.
-  { keywords: ["requirepass"], command: /requirepass(?=[ \t])/iy, flag: new RegExp(String.raw`^[ \t]+${VALUE}`, "gd"), password: whole },
+  // Redis's own password: `redis-server --requirepass x`, redis.conf's `requirepass x` and `masterauth x`, `CONFIG SET requirepass x`.
+  { keywords: ["requirepass", "masterauth"], command: /(?:requirepass|masterauth)(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  // Archives with a password: `zip -P x`, `7z a -px`.
+  { keywords: ["zip"], command: /zip(?=[ \t])/iy, flag: flag("-P|--password"), password: whole },
+  { keywords: ["7z"], command: /7za?(?=[ \t])/iy, flag: flag("-p", true), password: whole },
+  // A token or password as the command's argument: `cargo login x`, `ngrok config add-authtoken x`, `vault login x`,
+  // `htpasswd -b file user x`, `rabbitmqctl add_user user x`.
+  { keywords: ["cargo"], command: /cargo[ \t]+login(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  { keywords: ["ngrok"], command: /ngrok[ \t]+(?:config[ \t]+add-)?authtoken(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  { keywords: ["vault"], command: /vault[ \t]+login(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  { keywords: ["htpasswd"], command: /htpasswd(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*b[A-Za-z]*(?:[ \t]+-[A-Za-z]+)*[ \t]+\S+[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  { keywords: ["rabbitmqctl"], command: /rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
 ];
 
 /** Where a command line ends: a newline not escaped by `\`, `|`, `;`, `&&`, or 2000 characters. */
@@ -168,3 +181,26 @@ function toolDetector(tool: Tool): Detector {
 }
 
 export const toolDetectors: Detector[] = TOOLS.map(toolDetector);
+
+// ---------------------------------------------------------------------------------------------
+// A secret piped into the command that stores or uses it
+
+/**
+ * `echo "…" | wrangler secret put NAME`, `printf '%s' '…' | gh secret set NAME`, `echo … | sudo -S
+ * cmd`, `echo … | docker login -u me --password-stdin`, `… | gcloud secrets create`, `kubectl create
+ * secret`, `chpasswd`: what is echoed is the secret (a `$VAR` is only its name and stays).
+ */
+const PIPED =
+  /(?:echo(?:[ \t]+-[neE]+)*|printf(?:[ \t]+(?:"%s(?:\\n)?"|'%s(?:\\n)?'))?)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})'|([^\s|;&'"]{1,500}))[ \t]*\|[ \t]*(?:sudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S\b|(?:npx[ \t]+)?wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|gh[ \t]+secret[ \t]+set|vercel[ \t]+env[ \t]+add|docker[ \t]+secret[ \t]+create|(?:docker|podman|helm(?:[ \t]+registry)?|oras|crane)[ \t]+login[^|\n]{0,200}--password-stdin|gcloud[ \t]+secrets|kubectl[ \t]+create[ \t]+secret|chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set)/dy;
+
+export const pipedSecretDetector: Detector = {
+  keywords: ["echo", "printf"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      PIPED.lastIndex = hits[i] as number;
+      const m = PIPED.exec(text);
+      const v = m ? valueOf(m, 1) : null;
+      if (v && !isStandIn(v.value)) out.push({ start: v.start, end: v.end, kind: "secret" });
+    }
+  },
+};

@@ -25,10 +25,11 @@ interface CallRule {
 const rule = (keywords: string[], source: string, kind: CallRule["kind"]): CallRule => ({ keywords, pattern: new RegExp(source, "diy"), kind });
 
 const RULES: CallRule[] = [
-  // After the user's: `HTTPBasicAuth("admin", "…")`, requests' `auth=("admin", "…")`, `SetBasicAuth`, `new NetworkCredential("admin", "…")`, `smtp.login("me@example.com", "…")`.
+  // After the user's: `HTTPBasicAuth("admin", "…")`, requests' `auth=("admin", "…")`, `SetBasicAuth`, `new NetworkCredential("admin", "…")`,
+  // `smtp.login("me@example.com", "…")`, any `…Credentials("user", "…")` (`withCredentials`, `new AWS.Credentials(id, secret)`).
   rule(
     ["auth", "credential", "login"],
-    String.raw`[\w$.]{0,60}?(?:(?:HTTPBasicAuth|HTTPDigestAuth|BasicAuth|SetBasicAuth|NetworkCredential|UsernamePasswordCredentials|PlainCredentials|PasswordAuthentication|\.login)[ \t]*\(|auth[ \t]*=[ \t]*[([])[ \t]*${ANY_LITERAL}${SEP}${LITERAL}`,
+    String.raw`[\w$.]{0,60}?(?:(?:HTTPBasicAuth|HTTPDigestAuth|BasicAuth|SetBasicAuth|NetworkCredential|UsernamePasswordCredentials|PlainCredentials|PasswordAuthentication|Credentials|\.login)[ \t]*\(|auth[ \t]*=[ \t]*[([])[ \t]*${ANY_LITERAL}${SEP}${LITERAL}`,
     "password",
   ),
   // After a database and a user: `new Sequelize("app", "root", "…")`, `DriverManager.getConnection(url, "sa", "…")`.
