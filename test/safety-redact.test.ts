@@ -122,6 +122,10 @@ describe("what is kept around a redaction", () => {
     ["DATABASE_URL=mysql://root:Ab1!#$xyKq@db:3306/app", "DATABASE_URL=mysql://root:[REDACTED:password]@db:3306/app"],
     ['ldapsearch -x -D "cn=admin,dc=ex" -w Xy7pQ2vL9k -b dc=ex', 'ldapsearch -x -D "cn=admin,dc=ex" -w [REDACTED:password] -b dc=ex'],
     [`TG_BOT=7012345678:AA${"Fq3kLm9ZxP2wR7tY1uI5oP8aS4dF6gH0j"}`, "TG_BOT=7012345678:[REDACTED:telegram-bot-token]"],
+    ["Passwort: Xy7pQ2vL9k", "Passwort: [REDACTED:password]"],
+    ["mot de passe : Xy7pQ2vL9k", "mot de passe : [REDACTED:password]"],
+    ["Password → Xy7pQ2vL9k", "Password → [REDACTED:password]"],
+    ["https://x.example/login?user=admin&pw=Xy7pQ2vL9k&next=/", "https://x.example/login?user=admin&pw=[REDACTED:secret]&next=/"],
   ];
   for (const [input, output] of cases) {
     test(input, () => expect(redact(input).text).toBe(output));

@@ -15,10 +15,11 @@ import { SECRET_KEY } from "./assignment.ts";
 /**
  * `password`, then a verb or a separator ("is", "to", ":"), or up to four words naming whose it
  * is and one ("for the staging box is"), or nothing ("with password X"); then the value, quoted
- * or bare. Markdown's bold may wrap the label (`**API Key:** …`).
+ * or bare. Markdown's bold may wrap the label (`**API Key:** …`); an arrow or a dash may stand for the
+ * colon (`Password → …`); the label may be German, French, Spanish, Portuguese or Dutch.
  */
 const PROSE_SECRET =
-  /(?<![A-Za-z0-9_.-])(?:(pass(?:word|phrase|code)|passwd)|(?:api|access|secret)[ \t]+key|token|secret)s?(?:(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|(?:\*\*|__)?[ \t]*[:=](?:\*\*|__)?)|)[ \t]+(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))/diy;
+  /(?<![A-Za-z0-9_.-])(?:(pass(?:word|phrase|code)|passwd|passwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord)|(?:api|access|secret)[ \t]+key|token|secret)s?(?:(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))/diy;
 
 /** Sentence punctuation after a bare value: the end of the sentence, not of the password. */
 const TRAILING = /[.,;:)\]}]+$/;
@@ -110,7 +111,7 @@ function generatedPassword(text: string, at: number): Finding | undefined {
 const LOGIN_WORD = /^(?:log|sign|cred)/i;
 
 export const proseSecretDetector: Detector = {
-  keywords: ["passw", "passphrase", "passcode", "api key", "access key", "secret key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials"],
+  keywords: ["passw", "passphrase", "passcode", "mot de passe", "contrase", "senha", "wachtwoord", "api key", "access key", "secret key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
