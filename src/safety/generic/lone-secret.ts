@@ -13,8 +13,9 @@ import { isStandIn } from "../look-alikes.ts";
  */
 const LONE = /^\s*([A-Za-z0-9+_-][A-Za-z0-9+/_-]{15,511}={0,2})\s*$/d;
 const FILE_MAGIC = /^(?:iVBORw0KGgo|R0lGOD|JVBERi0|UEsDB|H4sI)/;
-const MIXED = /[A-Z][^]*\d|\d[^]*[A-Z]/;
+const UPPER = /[A-Z]/;
 const LOWER = /[a-z]/;
+const DIGIT = /\d/;
 const TYPED_ID = /^[a-z]{2,12}_/;
 const HEX = /^[0-9A-Fa-f-]+$/;
 
@@ -25,7 +26,7 @@ export const loneSecretDetector: Detector = {
     const m = LONE.exec(text);
     const word = m?.[1];
     const span = m?.indices?.[1];
-    if (!word || !span || !MIXED.test(word) || !LOWER.test(word) || TYPED_ID.test(word) || HEX.test(word) || FILE_MAGIC.test(word) || isStandIn(word)) return;
+    if (!word || !span || !UPPER.test(word) || !LOWER.test(word) || !DIGIT.test(word) || TYPED_ID.test(word) || HEX.test(word) || FILE_MAGIC.test(word) || isStandIn(word)) return;
     out.push({ start: span[0], end: span[1], kind: "secret" });
   },
 };
