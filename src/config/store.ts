@@ -27,8 +27,12 @@ export function loadConfig(): Config {
   return validConfig(readConfigJson());
 }
 
-/** The code of a config file that is there and readable but cannot be used (not JSON, invalid settings). */
-const BROKEN = "config-invalid";
+/**
+ * The code of a config file that is there and readable but cannot be used (not JSON, invalid
+ * settings): the code --json gives any config problem, set here so login can tell it from a file
+ * it cannot read (no code).
+ */
+const BROKEN = "config-error";
 
 /**
  * For `login`, which mends a config that cannot be used: the saved config, or
