@@ -126,6 +126,7 @@ describe("what is kept around a redaction", () => {
     ["mot de passe : Xy7pQ2vL9k", "mot de passe : [REDACTED:password]"],
     ["Password → Xy7pQ2vL9k", "Password → [REDACTED:password]"],
     ["https://x.example/login?user=admin&pw=Xy7pQ2vL9k&next=/", "https://x.example/login?user=admin&pw=[REDACTED:secret]&next=/"],
+    ['curl -b "sessionid=Xy7pQ2vL9kWm3" https://x.example/api', 'curl -b "[REDACTED:cookie]" https://x.example/api'],
   ];
   for (const [input, output] of cases) {
     test(input, () => expect(redact(input).text).toBe(output));
@@ -280,7 +281,7 @@ describe("ordinary text and code stay as they are", () => {
     ["getters and documentation's literals", 'const t = getToken("refresh");\nform.password("Enter your password");\nconst hmac = createHmac("sha256", "a secret");\njwt.sign(payload, process.env.JWT_SECRET);'],
     ["a form filled with a name", "await page.fill('#username', 'admin');\nawait page.fill('#password', process.env.E2E_PASSWORD);"],
     ["login links and paths", "Add Login / Logout buttons; sign in with GitHub / Google; the login page is in src/app / routes."],
-    ["commands without their secret", "vault login -method=github\nzip -r out.zip dir\ncargo login\nhtpasswd -c .htpasswd admin\nif (a<-1) x <- y"],
+    ["commands without their secret", "curl -b cookies.txt -c cookies.txt https://x.example\nvault login -method=github\nzip -r out.zip dir\ncargo login\nhtpasswd -c .htpasswd admin\nif (a<-1) x <- y"],
     ["a stored secret's name", "gcloud secrets versions access latest --secret=db-password --project=acme"],
     ["a variable told to be a reference", "`API_KEY` is `process.env.API_KEY` and `token` is `string`."],
   ];

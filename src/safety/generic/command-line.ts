@@ -93,6 +93,8 @@ interface Tool {
   flag: RegExp;
   /** What of the value is the password. */
   password(value: string): [number, number] | null;
+  /** What it is, when not a password. */
+  kind?: RedactionKind;
 }
 
 const whole = (value: string): [number, number] => [0, value.length];
@@ -113,6 +115,8 @@ const TOOLS: Tool[] = [
   { keywords: ["mongo"], command: /mongo[a-z]{0,10}(?=[\s"'])/iy, flag: flag("-p"), password: whole },
   { keywords: ["redis-cli"], command: /redis-cli(?=[\s"'])/iy, flag: flag("-a"), password: whole },
   { keywords: ["curl"], command: /curl(?=[\s"'])/iy, flag: flag("-u|--user|-U|--proxy-user"), password: after(":") },
+  // `curl -b "sessionid=…; csrftoken=…"`: cookies given inline (a name without `=` is a cookie file).
+  { keywords: ["curl"], command: /curl(?=[\s"'])/iy, flag: flag("-b|--cookie"), password: (value) => (value.includes("=") ? whole(value) : null), kind: "cookie" },
   { keywords: ["smbclient"], command: /smbclient(?=[\s"'])/iy, flag: flag("-U|--user"), password: after("%") },
   { keywords: ["docker"], command: /docker[ \t]+login(?=[\s"'])/iy, flag: flag("-p"), password: whole },
   // ldapsearch, ldapmodify, ldapadd...: `-w` is the bind password (`-W` prompts for it)
@@ -173,7 +177,7 @@ function toolDetector(tool: Tool): Detector {
           if (v === null || v.value.startsWith("-") || isStandIn(v.value)) continue;
           const part = tool.password(v.value);
           if (part === null || isStandIn(v.value.slice(part[0], part[1]))) continue;
-          out.push({ start: base + v.start + part[0], end: base + v.start + part[1], kind: "password" });
+          out.push({ start: base + v.start + part[0], end: base + v.start + part[1], kind: tool.kind ?? "password" });
         }
       }
     },
