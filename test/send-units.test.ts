@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { Outcome } from "../src/opensync/client.ts";
+import type { OpenSyncClient, Outcome } from "../src/opensync/client.ts";
 import { AuthError, ProtocolError, TransientError, ValidationError } from "../src/opensync/errors.ts";
 import type { FailureKind } from "../src/opensync/errors.ts";
 import type { MessagePayload, SessionPayload } from "../src/opensync/payload.ts";
 import { payloadHash, windowKey } from "../src/plan/hash.ts";
 import { Pacer } from "../src/send/pacer.ts";
+import { recoverUnrecorded } from "../src/send/reconcile.ts";
 import { Sender } from "../src/send/sender.ts";
 import type { SendTransport } from "../src/send/transport.ts";
 import { MESSAGE_WINDOW_MS, SESSION_WINDOW_MS, messageReadyAt, sessionReadyAt } from "../src/send/windows.ts";
@@ -410,5 +411,48 @@ describe("Sender, fed while it runs", () => {
     const out = await running;
     expect(out.messagesSent).toBe(2);
     expect(t.calls.filter((c) => c.kind === "message").map((c) => c.body.externalId)).toEqual(["a:1", "a:2"]);
+  });
+});
+
+describe("recoverUnrecorded: after a killed run, what the server already holds is recorded before sending", () => {
+  /** A client whose session list fails `failures` times with `error`, then answers that it holds nothing. */
+  function listing(failures: number, error: Error) {
+    let calls = 0;
+    const client = {
+      listServerSessions: async () => {
+        if (++calls <= failures) throw error;
+        return [];
+      },
+    } as unknown as OpenSyncClient;
+    return { client, calls: () => calls };
+  }
+
+  test("a read that fails once is tried again: one lost read would send the session's unrecorded messages again", async () => {
+    const s = store();
+    session(s, "a");
+    message(s, "a", 1, NOW - 50_000);
+    const l = listing(1, new TransientError("OpenSync answered 503", 1, false));
+    const waits: number[] = [];
+    expect(await recoverUnrecorded(s, l.client, async (ms) => void waits.push(ms))).toBe(0);
+    expect(l.calls()).toBe(2);
+    expect(waits).toEqual([500]);
+  });
+
+  test("a server that keeps failing: four attempts, then the failure (the run goes on and sends)", async () => {
+    const s = store();
+    session(s, "a");
+    message(s, "a", 1, NOW - 50_000);
+    const l = listing(10, new TransientError("OpenSync answered 503", 1, false));
+    await expect(recoverUnrecorded(s, l.client, async () => {})).rejects.toBeInstanceOf(TransientError);
+    expect(l.calls()).toBe(4);
+  });
+
+  test("a refused key is not tried again", async () => {
+    const s = store();
+    session(s, "a");
+    message(s, "a", 1, NOW - 50_000);
+    const l = listing(10, new AuthError("Invalid API key"));
+    await expect(recoverUnrecorded(s, l.client, async () => {})).rejects.toBeInstanceOf(AuthError);
+    expect(l.calls()).toBe(1);
   });
 });
