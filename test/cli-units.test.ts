@@ -89,6 +89,9 @@ describe("editDistance and didYouMean", () => {
     ["-V", flags, ["--verbose", "--version"]],
     ["-x", flags, []],
     ["--sesion", flags, ["--session"]],
+    ["--key", ["--url", "--api-key", "--api-key-stdin", "--insecure"], ["--api-key", "--api-key-stdin"]],
+    ["--run", flags, ["--dry-run"]],
+    ["--on", flags, []],
   ] as const)("%p", (typed, known, expected) => {
     expect(didYouMean(typed, known)).toEqual([...expected]);
   });

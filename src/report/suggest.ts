@@ -2,14 +2,16 @@
  * "Did you mean": the known names closest to what was typed, if close enough. Edits are
  * counted with a swap of two neighbours as one ("stauts" is one edit from
  * "status"), case and leading dashes aside; a single letter matches the
- * names it starts ("-V": --verbose, --version).
+ * names it starts ("-V": --verbose, --version); a word of a longer name stands for it ("--key":
+ * --api-key).
  */
 export function didYouMean(typed: string, known: readonly string[], max = 3): string[] {
   const t = bare(typed);
   const scored = known.map((name) => ({ name, d: t.length === 1 && bare(name).startsWith(t) ? 0 : editDistance(t, bare(name)) }));
   // Only the closest: "--sesion" is --session, and not --version too.
   const best = Math.min(...scored.map(({ d }) => d));
-  if (best > Math.max(1, Math.floor(t.length / 3))) return [];
+  // Not close: a name of which it is a whole word ("--key" is --api-key).
+  if (best > Math.max(1, Math.floor(t.length / 3))) return t.length < 3 ? [] : known.filter((name) => bare(name).split("-").includes(t)).sort((a, b) => a.length - b.length).slice(0, max);
   return scored
     .filter(({ d }) => d === best)
     .slice(0, max)
