@@ -7,7 +7,7 @@ import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } 
 import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
 import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
-import { loneSecretDetector } from "./generic/lone-secret.ts";
+import { loneSecret } from "./generic/lone-secret.ts";
 import { printedSecretDetector } from "./generic/printed-secret.ts";
 import { tableDetector } from "./generic/table.ts";
 import { netrcDetector, pgpassDetector } from "./generic/credential-files.ts";
@@ -82,7 +82,6 @@ function builtinDetectors(): Detector[] {
     kubernetesSecretDetector,
     proseSecretDetector,
     ...gitleaks.generic,
-    loneSecretDetector,
   ];
 }
 
@@ -159,6 +158,9 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     const words = asWords(text);
     const found = builtin().find(words, custom.length);
     if (customSet) for (const f of customSet.find(text)) found.push(f);
+    // A text that is one random-looking word, when no rule found anything in it (generic/lone-secret.ts).
+    const lone = found.length === 0 ? loneSecret(words) : undefined;
+    if (lone) found.push({ ...lone, rank: Number.MAX_SAFE_INTEGER });
     return applyFindings(text, found, words);
   };
 

@@ -1,4 +1,4 @@
-import type { Detector, Finding } from "../detectors.ts";
+import type { Finding } from "../detectors.ts";
 import { isStandIn } from "../look-alikes.ts";
 
 /**
@@ -19,14 +19,15 @@ const DIGIT = /\d/;
 const TYPED_ID = /^[a-z]{2,12}_/;
 const HEX = /^[0-9A-Fa-f-]+$/;
 
-export const loneSecretDetector: Detector = {
-  keywords: [],
-  find(text: string, _hits, out: Finding[]): void {
-    if (text.length > 1024) return;
-    const m = LONE.exec(text);
-    const word = m?.[1];
-    const span = m?.indices?.[1];
-    if (!word || !span || !UPPER.test(word) || !LOWER.test(word) || !DIGIT.test(word) || TYPED_ID.test(word) || HEX.test(word) || FILE_MAGIC.test(word) || isStandIn(word)) return;
-    out.push({ start: span[0], end: span[1], kind: "secret" });
-  },
-};
+/**
+ * The text's one word when it is such a secret. Not a keyword rule: redact.ts asks it of a text
+ * no rule found anything in, so the many small strings of a tool call cost one length check.
+ */
+export function loneSecret(text: string): Finding | undefined {
+  if (text.length < 16 || text.length > 1024) return undefined;
+  const m = LONE.exec(text);
+  const word = m?.[1];
+  const span = m?.indices?.[1];
+  if (!word || !span || !UPPER.test(word) || !LOWER.test(word) || !DIGIT.test(word) || TYPED_ID.test(word) || HEX.test(word) || FILE_MAGIC.test(word) || isStandIn(word)) return undefined;
+  return { start: span[0], end: span[1], kind: "secret" };
+}
