@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import type { OpenSyncClient, Outcome } from "../src/opensync/client.ts";
+import { type Outcome, createClient } from "../src/opensync/client.ts";
 import { AuthError, ProtocolError, TransientError, ValidationError } from "../src/opensync/errors.ts";
 import type { FailureKind } from "../src/opensync/errors.ts";
 import type { MessagePayload, SessionPayload } from "../src/opensync/payload.ts";
@@ -415,44 +415,48 @@ describe("Sender, fed while it runs", () => {
 });
 
 describe("recoverUnrecorded: after a killed run, what the server already holds is recorded before sending", () => {
-  /** A client whose session list fails `failures` times with `error`, then answers that it holds nothing. */
-  function listing(failures: number, error: Error) {
+  /** A sender's client (no retries of its own) over a server whose session list fails `failures` times with `status`, then holds nothing. */
+  function listing(failures: number, status: number) {
     let calls = 0;
-    const client = {
-      listServerSessions: async () => {
-        if (++calls <= failures) throw error;
-        return [];
-      },
-    } as unknown as OpenSyncClient;
-    return { client, calls: () => calls };
+    const waits: number[] = [];
+    const fetch = (async () => {
+      calls++;
+      return calls <= failures ? new Response("{}", { status }) : Response.json({ sessions: [] });
+    }) as unknown as typeof globalThis.fetch;
+    const client = createClient({ url: "https://sync.example.com", apiKey: "osk_abcdefghijklmnopqrstuvwxyzabcdef", retries: 0, fetch, sleep: async (ms) => void waits.push(ms) });
+    return { client, calls: () => calls, waits };
   }
 
-  test("a read that fails once is tried again: one lost read would send the session's unrecorded messages again", async () => {
+  /** A state with a message the killed run may have sent. */
+  function afterKill() {
     const s = store();
     session(s, "a");
     message(s, "a", 1, NOW - 50_000);
-    const l = listing(1, new TransientError("OpenSync answered 503", 1, false));
-    const waits: number[] = [];
-    expect(await recoverUnrecorded(s, l.client, async (ms) => void waits.push(ms))).toBe(0);
+    return s;
+  }
+
+  test("a read that fails once is tried again, as the sync hands the recovery a retrying client: one lost read would send the session's unrecorded messages again", async () => {
+    const l = listing(1, 503);
+    expect(await recoverUnrecorded(afterKill(), l.client.withRetries(3))).toBe(0);
     expect(l.calls()).toBe(2);
-    expect(waits).toEqual([500]);
+    expect(l.waits.length).toBe(1);
+  });
+
+  test("the sender's client alone would not try again", async () => {
+    const l = listing(1, 503);
+    await expect(recoverUnrecorded(afterKill(), l.client)).rejects.toBeInstanceOf(TransientError);
+    expect(l.calls()).toBe(1);
   });
 
   test("a server that keeps failing: four attempts, then the failure (the run goes on and sends)", async () => {
-    const s = store();
-    session(s, "a");
-    message(s, "a", 1, NOW - 50_000);
-    const l = listing(10, new TransientError("OpenSync answered 503", 1, false));
-    await expect(recoverUnrecorded(s, l.client, async () => {})).rejects.toBeInstanceOf(TransientError);
+    const l = listing(10, 503);
+    await expect(recoverUnrecorded(afterKill(), l.client.withRetries(3))).rejects.toBeInstanceOf(TransientError);
     expect(l.calls()).toBe(4);
   });
 
   test("a refused key is not tried again", async () => {
-    const s = store();
-    session(s, "a");
-    message(s, "a", 1, NOW - 50_000);
-    const l = listing(10, new AuthError("Invalid API key"));
-    await expect(recoverUnrecorded(s, l.client, async () => {})).rejects.toBeInstanceOf(AuthError);
+    const l = listing(10, 401);
+    await expect(recoverUnrecorded(afterKill(), l.client.withRetries(3))).rejects.toBeInstanceOf(AuthError);
     expect(l.calls()).toBe(1);
   });
 });

@@ -86,6 +86,8 @@ export interface OpenSyncClient extends Calls {
   readonly url: string;
   /** The same calls, one attempt each, as Outcomes. */
   readonly once: Once<Calls>;
+  /** This client, with `retries` extra attempts for its retrying calls (a client made for a sender has none). */
+  withRetries(retries: number): OpenSyncClient;
 }
 
 /** What one call sends, and how its answer is read. */
@@ -267,6 +269,7 @@ export function createClient(options: ClientOptions): OpenSyncClient {
       listServerSessions: (o) => single(() => specs.listServerSessions(o)),
       getServerSession: (id) => single(() => specs.getServerSession(id)),
     },
+    withRetries: (n) => createClient({ ...options, retries: n }),
   };
 }
 

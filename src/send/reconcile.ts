@@ -1,5 +1,4 @@
 import type { OpenSyncClient } from "../opensync/client.ts";
-import { TransientError } from "../opensync/errors.ts";
 import type { MessagePayload } from "../opensync/payload.ts";
 import { MAX_LIST_LIMIT, type ServerMessage } from "../opensync/read-api.ts";
 import type { StateStore } from "../state/store.ts";
@@ -84,20 +83,6 @@ function holdsExactly(held: ServerMessage, payload: MessagePayload): boolean {
   );
 }
 
-/** Attempts at one recovery read before the recovery gives up (the run then sends what it could not check). */
-const RECOVERY_ATTEMPTS = 4;
-
-async function retried<T>(read: () => Promise<T>, sleep: (ms: number) => Promise<void>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await read();
-    } catch (error) {
-      if (attempt >= RECOVERY_ATTEMPTS || !(error instanceof TransientError)) throw error;
-      await sleep(250 * 2 ** attempt);
-    }
-  }
-}
-
 /**
  * After a run that ended without letting go of the state (killed, or paused
  * and taken over): acknowledgements are recorded in batches, so messages it
@@ -107,17 +92,15 @@ async function retried<T>(read: () => Promise<T>, sleep: (ms: number) => Promise
  * exactly as it would be sent is recorded as sent. Anything else is sent as
  * usual. Returns how many were recorded.
  */
-export async function recoverUnrecorded(store: StateStore, client: OpenSyncClient, sleep: (ms: number) => Promise<void> = Bun.sleep): Promise<number> {
+export async function recoverUnrecorded(store: StateStore, client: OpenSyncClient): Promise<number> {
   const work = store.sessionsWithWork({ retryFailedBefore: ANY_TIME });
   if (work.length === 0) return 0;
-  // Each read is tried again on a transient failure: one lost here sends a session's unrecorded messages again.
-  const tried = <T>(read: () => Promise<T>) => retried(read, sleep);
-  const onServer = new Map((await tried(() => client.listServerSessions({ limit: MAX_LIST_LIMIT }))).map((s) => [s.externalId, s]));
+  const onServer = new Map((await client.listServerSessions({ limit: MAX_LIST_LIMIT })).map((s) => [s.externalId, s]));
   let recorded = 0;
   for (const w of work) {
     const server = onServer.get(w.sessionId);
     if (!server || server.messageCount === 0) continue;
-    const held = await tried(() => serverCopy(client, server.id));
+    const held = await serverCopy(client, server.id);
     const found: Array<{ externalId: string; hash: string; createdAt: number }> = [];
     for (const m of store.outbox(w.key, ANY_TIME)) {
       const copy = held.get(m.alias ?? m.externalId);

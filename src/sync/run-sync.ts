@@ -94,6 +94,9 @@ export async function runSync(store: StateStore, client: OpenSyncClient, req: Sy
   }
 }
 
+/** Extra attempts at each read of the recovery after a killed run. */
+const RECOVERY_RETRIES = 3;
+
 async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRequest): Promise<SyncReport> {
   const lock = new SyncLock(store);
   await acquire(lock, req);
@@ -102,7 +105,8 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     await checkAccount(store, () => client.listSessions(), req.apiKey);
     readmitProjects(store, req.isExcluded);
     // Best effort: if the server cannot say what it holds, the sending below meets the same problem and says so.
-    if (lock.tookOver) await recoverUnrecorded(store, client).catch(() => 0);
+    // Its reads are retried (the sender's client has no retries of its own): one lost read has the killed run's messages sent again.
+    if (lock.tookOver) await recoverUnrecorded(store, client.withRetries(RECOVERY_RETRIES)).catch(() => 0);
     const reconciled = req.reconcile ? await reconcile(store, client) : undefined;
     const transport = client.once;
     const options = {
