@@ -39,7 +39,7 @@ const YAML_BLOCK = /^[|>][-+]?\d?$/;
 const PROSE = /^[A-Z][a-z']*(?:[ ,]+[A-Z]?[a-z']+)+[.?!:…]?$/;
 
 /** A password's name (not a token's or a key's, whose values are never plain words). */
-const PASSWORD_NAME = /pass|pw/i;
+export const PASSWORD_NAME = /pass|pw/i;
 /** A plain lowercase word: `letmein`, `changeit`, a Gmail app password (16 letters). */
 const LOWER_WORD = /^[a-z]{6,64}$/;
 

@@ -7,7 +7,7 @@ import { isAssignedSecret } from "./assignment.ts";
  * 'a secret')`), as is a stand-in (assignment.ts isAssignedSecret).
  */
 /** A string literal; one still open at the end of the text closes there (a cut title: what is left of the secret goes). */
-const LITERAL = String.raw`(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,500})(?:"|$)|'((?:[^'\\\r\n]|\\[^\r\n]){1,500})(?:'|$))`;
+export const LITERAL = String.raw`(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,500})(?:"|$)|'((?:[^'\\\r\n]|\\[^\r\n]){1,500})(?:'|$))`;
 const ANY_LITERAL = String.raw`(?:"(?:[^"\\\r\n]|\\[^\r\n]){0,500}"|'(?:[^'\\\r\n]|\\[^\r\n]){0,500}')`;
 const SEP = String.raw`[ \t]*,[ \t]*`;
 /** A receiver before the call's name: `sgMail.`, `self.client.`. */

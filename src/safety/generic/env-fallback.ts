@@ -1,5 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { SECRET_KEY, isAssignedSecret } from "./assignment.ts";
+import { LITERAL } from "./credential-calls.ts";
 
 /**
  * A secret written into code as the fallback of an environment variable named for one: the value
@@ -10,8 +11,6 @@ import { SECRET_KEY, isAssignedSecret } from "./assignment.ts";
  * Rust's `env::var("API_KEY").unwrap_or("…"…)`. The reference alone is no secret (look-alikes.ts): only
  * the literal after it goes. (The shell's `${DB_PASSWORD:-…}` is an assignment's `NAME:value`.)
  */
-
-const LITERAL = String.raw`(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,500})"|'((?:[^'\\\r\n]|\\[^\r\n]){1,500})')`;
 
 /** From `env` (or `environ`, `getenv`'s end): the variable's name, by member, subscript or call. */
 const VARIABLE = String.raw`env(?:iron)?(?:\.([A-Za-z_]\w{0,100})|\[[ \t]*["']([\w.-]{1,100})["'][ \t]*\]|(?:\.get|\.fetch|::var)?[ \t]*\([ \t]*["']([\w.-]{1,100})["'][ \t]*)`;

@@ -40,7 +40,8 @@ function yamlValues(text: string, from: number, to: number, out: Finding[]): voi
     let line = (map.index as number) + map[0].length + 1;
     let block = -1; // the indent of the key whose block scalar is being read
     while (line < doc.length) {
-      const end = doc.indexOf("\n", line) < 0 ? doc.length : doc.indexOf("\n", line);
+      const newline = doc.indexOf("\n", line);
+      const end = newline < 0 ? doc.length : newline;
       const row = doc.slice(line, end).replace(/\r$/, "");
       const lead = row.length - row.trimStart().length;
       if (row.trim() !== "") {

@@ -1,6 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom } from "../look-alikes.ts";
-import { SECRET_KEY } from "./assignment.ts";
+import { PASSWORD_NAME, SECRET_KEY } from "./assignment.ts";
 
 /**
  * A password or key told in a sentence, as people type it to Claude and as Claude reports it: "the
@@ -68,7 +68,7 @@ function codeNamed(text: string, at: number): Finding | undefined {
   const span = m?.indices?.[2];
   if (!m || !span || !SECRET_KEY.test(m[1] as string)) return undefined;
   const value = m[2] as string;
-  const password = /pass|pwd/i.test(m[1] as string);
+  const password = PASSWORD_NAME.test(m[1] as string);
   if (password ? !looksLikePassword(value) : !looksLikeKey(value)) return undefined;
   return { start: span[0], end: span[1], kind: password ? "password" : "secret" };
 }
