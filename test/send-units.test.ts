@@ -414,6 +414,62 @@ describe("Sender, fed while it runs", () => {
   });
 });
 
+describe("a session new to the server while the read goes on", () => {
+  const sessionWrites = (t: ReturnType<typeof fakeTransport>) =>
+    t.calls.flatMap((c) => (c.kind === "session" ? [[c.body.promptTokens, c.body.completionTokens, c.body.cost]] : []));
+  /** A sender fed "a" as the scan would (before close), then closed after its first write went. */
+  async function whileReading(s: StateStore, t: ReturnType<typeof fakeTransport>) {
+    const before = sessionWrites(t).length;
+    const sender = new Sender(s, t.transport, { now: () => NOW });
+    sender.feed("a");
+    const running = sender.run();
+    while (sessionWrites(t).length === before) await Bun.sleep(1);
+    return { sender, running };
+  }
+
+  test("is created without its totals, which follow once the read is done (a file read later may take its responses)", async () => {
+    const s = store();
+    session(s, "a", { tokens: 40, cost: 0.5 });
+    message(s, "a", 1, NOW - 50_000);
+    const t = fakeTransport(undefined, 5);
+    const { sender, running } = await whileReading(s, t);
+    sender.close();
+    const out = await running;
+    expect(sessionWrites(t)).toEqual([[0, 0, 0], [40, 1, 0.5]]);
+    expect(out).toMatchObject({ sessionsSent: 1, messagesSent: 1, deferred: 0 });
+    expect(s.pending()).toMatchObject({ sessionsPending: 0, messagesPending: 0 });
+  });
+
+  test("whose responses the read gave to another session: nothing more goes (the server already shows 0)", async () => {
+    const s = store();
+    session(s, "a", { tokens: 40, cost: 0.5 });
+    const t = fakeTransport(undefined, 5);
+    const { sender, running } = await whileReading(s, t);
+    // The original, read after the copy, takes its responses: the copy's totals are now 0.
+    const zero = { ...JSON.parse(s.sessionsWithWork({ only: new Set(["a"]) })[0]?.payload as string), promptTokens: 0, completionTokens: 0, cost: 0 };
+    const json = JSON.stringify(zero);
+    s.write(() => s.putSessionPayload("a", json, payloadHash(json), { excluded: false, createdAt: NOW - 60_000, lastAt: NOW - 1000 }));
+    sender.feed("a");
+    sender.close();
+    const out = await running;
+    expect(sessionWrites(t)).toEqual([[0, 0, 0]]);
+    expect(out.deferred).toBe(0);
+    expect(s.pending().sessionsPending).toBe(0);
+  });
+
+  test("once the read is done, a session goes whole in one write; so does one the server has", async () => {
+    const s = store();
+    session(s, "a", { tokens: 40, cost: 0.5 });
+    const t = fakeTransport();
+    await send(s, t.transport);
+    session(s, "a", { tokens: 50, cost: 0.6 });
+    const { sender, running } = await whileReading(s, t);
+    sender.close();
+    await running;
+    expect(sessionWrites(t)).toEqual([[40, 1, 0.5], [50, 1, 0.6]]);
+  });
+});
+
 describe("recoverUnrecorded: after a killed run, what the server already holds is recorded before sending", () => {
   /** A sender's client (no retries of its own) over a server whose session list fails `failures` times with `status`, then holds nothing. */
   function listing(failures: number, status: number) {

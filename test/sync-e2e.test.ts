@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
@@ -95,6 +95,44 @@ describe(`sync of ${corpus.label} to the test server`, () => {
     const r = await runCli(["sync", "--json"], { env });
     expect(r.code).toBe(0);
     expect(writes()).toEqual(before);
+    expect(server.violations()).toEqual([]);
+  });
+});
+
+describe("a resumed copy read in the same sync as its original", () => {
+  test.each([
+    ["with no response of its own: the server shows 0 for it, not the original's totals", false],
+    ["with a response of its own: the server shows that one alone", true],
+  ])("%s", async (_, ownResponse) => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const history = [
+      user("Fix the flaky test"),
+      assistant("msg_1", text("Looking."), { usage: { input: 100, output: 50, cacheCreation: 0, cacheRead: 0 } }),
+      assistant("msg_2", text("Fixed."), { usage: { input: 200, output: 70, cacheCreation: 0, cacheRead: 0 } }),
+    ];
+    const original = claude.write(`p/${SESSION}.jsonl`, jsonl(history));
+    const resumed = "22222222-2222-4222-8222-222222222222";
+    const more = [user("Thanks", { sessionId: resumed })];
+    if (ownResponse) more.push(assistant("msg_3", text("Welcome."), { sessionId: resumed, usage: { input: 3, output: 4, cacheCreation: 0, cacheRead: 0 } }));
+    claude.write(`p/${resumed}.jsonl`, jsonl([...history, ...more]));
+    // The copy is newer, so it is read (and its session sent) first; the original, first by path, keeps the responses.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(original, hourAgo, hourAgo);
+    const env = envFor(claude.root);
+    const dry = JSON.parse((await runCli(["sync", "--dry-run", "--json"], { env })).stdout).sessions as Array<Record<string, any>>;
+    const r = await runCli(["sync", "--json"], { env });
+    expect(r.code).toBe(0);
+    const shown = (id: string) => {
+      const s = server.session(id);
+      return [s?.promptTokens, s?.completionTokens, s?.cost];
+    };
+    expect(shown(SESSION).slice(0, 2)).toEqual([300, 120]);
+    expect(shown(resumed).slice(0, 2)).toEqual(ownResponse ? [3, 4] : [0, 0]);
+    for (const id of [SESSION, resumed]) {
+      const d = dry.find((s) => s.externalId === id);
+      expect(shown(id)).toEqual([d?.promptTokens, d?.completionTokens, d?.cost]);
+    }
     expect(server.violations()).toEqual([]);
   });
 });

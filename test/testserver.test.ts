@@ -136,6 +136,8 @@ describe("POST /sync/session", () => {
       model: "b",
       updatedAt: clock.now,
     });
+    // A client that sends 0 meant the total to be 0: the dashboard keeps showing the old one.
+    expect(server.violations()).toMatchObject([{ reason: "total-not-lowered", detail: "promptTokens, cost of 0 ignored: the server keeps 100, 1", externalId: "s1" }]);
   });
 
   test("the 10 s window drops changes of cost, duration, provider, projectName and source", async () => {

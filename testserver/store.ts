@@ -221,6 +221,9 @@ export class Store {
       return { id, written: true, inserted: true };
     }
 
+    // A total of 0 means "not given": a client that meant to lower a total to 0 leaves the old one showing.
+    const kept = (["promptTokens", "completionTokens", "cost"] as const).filter((key) => args[key] === 0 && existing[key] > 0);
+    if (kept.length > 0) report("total-not-lowered", `${kept.join(", ")} of 0 ignored: the server keeps ${kept.map((k) => existing[k]).join(", ")}`, args.externalId);
     const unchanged = (key: "title" | "model" | "projectPath") => args[key] === undefined || args[key] === existing[key];
     const sameTokens = (key: "promptTokens" | "completionTokens") => !args[key] || args[key] === existing[key];
     const age = now - existing.updatedAt;

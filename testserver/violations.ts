@@ -35,6 +35,8 @@ export type ViolationReason =
   | "resend-in-window"
   | "resend-without-parts"
   | "session-change-dropped"
+  // a total lowered to 0: the server applies only values > 0
+  | "total-not-lowered"
   | "batch-resend"
   | "batch-duplicate"
   | "batch-session-insert";

@@ -2,7 +2,7 @@ import type { UserError } from "../errors.ts";
 import type { Outcome } from "../opensync/client.ts";
 import { BlockedItemError, type FailureKind, ProtocolError, TransientError, withoutRetryNote } from "../opensync/errors.ts";
 import type { MessagePayload, SessionPayload } from "../opensync/payload.ts";
-import { windowKey } from "../plan/hash.ts";
+import { payloadHash, windowKey } from "../plan/hash.ts";
 import { clampTimestamp } from "../safety/sanitize.ts";
 import { stateError } from "../state/db.ts";
 import { LockLostError } from "../state/lock.ts";
@@ -137,6 +137,8 @@ export class Sender {
   private wake: (() => void) | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly retryFailedBefore: number;
+  /** Sessions created on the server without their totals while the read went on: their totals follow once it is done. */
+  private readonly provisional = new Set<string>();
 
   constructor(
     private readonly store: StateStore,
@@ -173,9 +175,11 @@ export class Sender {
     this.poke();
   }
 
-  /** No more sessions will be fed. */
+  /** No more sessions will be fed: the totals of those created without them go now. */
   close(): void {
     this.closed = true;
+    for (const id of this.provisional) this.feed(id);
+    this.provisional.clear();
     this.poke();
   }
 
@@ -409,18 +413,38 @@ export class Sender {
     });
   }
 
-  private startSession(a: Active, payload: Omit<SessionPayload, "createdAt">, key: string): void {
+  /**
+   * A session new to the server, written while the read goes on, is created
+   * without its totals: a file read later can take responses away from it (a
+   * resumed copy read before its original), and the server never lowers a
+   * total to 0. Its totals follow once the read is done (close), with the
+   * tokens changed, so no window holds them back.
+   */
+  private provisionalPayload(a: Active, payload: Omit<SessionPayload, "createdAt">): Omit<SessionPayload, "createdAt"> | undefined {
+    // A session the server had before (0.1.x) keeps its totals until ours replace them.
+    if (this.closed || a.work.sentHash !== null || a.serverHad) return undefined;
+    if (!payload.promptTokens && !payload.completionTokens && !payload.cost) return undefined;
+    return { ...payload, promptTokens: 0, completionTokens: 0, cost: 0 };
+  }
+
+  private startSession(a: Active, full: Omit<SessionPayload, "createdAt">, fullKey: string): void {
     const now = this.now();
     const createdAt = a.work.createdAt === null ? undefined : clampTimestamp(a.work.createdAt, now);
+    const provisional = this.provisionalPayload(a, full);
+    const payload = provisional ?? full;
     const body: SessionPayload = { ...payload, ...(createdAt !== undefined ? { createdAt } : {}) };
-    const hash = a.work.hash as string;
+    // Recorded as sent with the hash of what went, so the full payload is still due.
+    const hash = provisional ? payloadHash(JSON.stringify(provisional)) : (a.work.hash as string);
+    const key = provisional ? windowKey(provisional) : fullKey;
     a.stepInFlight = true;
     this.track(this.transport.upsertSession(body), (o) => {
       a.stepInFlight = false;
       if (o.ok) {
         a.stepRetry = undefined;
         a.onServer = true;
-        this.outcome.sessionsSent++;
+        if (!provisional) this.outcome.sessionsSent++;
+        else if (this.closed) this.feed(a.work.sessionId);
+        else this.provisional.add(a.work.sessionId);
         this.ack(() =>
           this.store.markSessionSent(a.work.key, { hash, windowKey: key, at: this.now(), serverId: o.value.sessionId, ...(createdAt !== undefined ? { createdAt } : {}) }),
         );
