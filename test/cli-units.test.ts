@@ -222,7 +222,7 @@ describe("sync summary", () => {
     expect(renderSyncSummary(r, false)).toBe(
       [
         "Synced 1 session update and 1 message (read 1 changed session).",
-        "2 sessions are still being written: the last response goes once it is complete (the next sync, or the Stop hook).",
+        "2 sessions are still being written: the last response goes once it is complete (the next sync, or the Stop hook), and a session only its subagents have written to so far once its own transcript appears or its files have been quiet for a minute.",
       ].join("\n"),
     );
     expect(renderSyncSummary(report({ beingWritten: 1 }), false)).toContain("1 session is still being written");

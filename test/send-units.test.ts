@@ -446,7 +446,7 @@ describe("a session new to the server while the read goes on", () => {
     const t = fakeTransport(undefined, 5);
     const { sender, running } = await whileReading(s, t);
     // The original, read after the copy, takes its responses: the copy's totals are now 0.
-    const zero = { ...JSON.parse(s.sessionsWithWork({ only: new Set(["a"]) })[0]?.payload as string), promptTokens: 0, completionTokens: 0, cost: 0 };
+    const zero = { ...JSON.parse(s.sessionsWithWork({ only: new Set(["a"]), retryFailedBefore: 0 })[0]?.payload as string), promptTokens: 0, completionTokens: 0, cost: 0 };
     const json = JSON.stringify(zero);
     s.write(() => s.putSessionPayload("a", json, payloadHash(json), { excluded: false, createdAt: NOW - 60_000, lastAt: NOW - 1000 }));
     sender.feed("a");

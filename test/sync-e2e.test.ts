@@ -137,6 +137,52 @@ describe("a resumed copy read in the same sync as its original", () => {
   });
 });
 
+describe("a session whose subagents' file comes before its own (Claude Code 2.0's Warmup agent)", () => {
+  const warmup = [
+    user("Warmup", { isSidechain: true, agentId: "a1", timestamp: "2025-10-01T09:59:00.000Z" }),
+    assistant("msg_w", text("Ready."), { isSidechain: true, agentId: "a1", timestamp: "2025-10-01T09:59:02.000Z" }),
+  ];
+  const own = [
+    user("Fix the flaky test", { timestamp: "2025-10-01T10:00:00.000Z" }),
+    assistant("msg_1", text("Looking."), { timestamp: "2025-10-01T10:00:05.000Z" }),
+  ];
+
+  test("waits for its own file, so the server keeps the start a read of all its files gives", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}/subagents/agent-a1.jsonl`, jsonl(warmup));
+    const env = envFor(claude.root);
+    const early = await runCli(["sync", "--json"], { env });
+    expect(early.code).toBe(0);
+    expect(server.session(SESSION)).toBeUndefined();
+    expect(JSON.parse(early.stdout)).toMatchObject({ beingWritten: 1 });
+
+    claude.write(`p/${SESSION}.jsonl`, jsonl(own));
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const dry = JSON.parse((await runCli(["sync", "--dry-run", "--json"], { env })).stdout).sessions[0];
+    expect(dry.createdAt).toBe(Date.parse("2025-10-01T10:00:00.000Z"));
+    expect(server.session(SESSION)).toMatchObject({ createdAt: dry.createdAt, title: dry.title });
+    expect(server.session(SESSION)?.messages.length).toBe(dry.messageCount);
+    expect(server.violations()).toEqual([]);
+  });
+
+  test("without its own file, it goes once its files are quiet, although they did not change", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const agent = claude.write(`p/${SESSION}/subagents/agent-a1.jsonl`, jsonl(warmup));
+    const env = envFor(claude.root);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    expect(server.session(SESSION)).toBeUndefined();
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    utimesSync(agent, twoMinutesAgo, twoMinutesAgo);
+    const quiet = await runCli(["sync", "--json"], { env });
+    expect(JSON.parse(quiet.stdout)).toMatchObject({ bytesRead: 0, beingWritten: 0, pending: { sessions: 0, messages: 0 } });
+    expect(server.session(SESSION)).toMatchObject({ createdAt: Date.parse("2025-10-01T09:59:00.000Z") });
+    expect(server.session(SESSION)?.messages.length).toBe(2);
+    expect(server.violations()).toEqual([]);
+  });
+});
+
 describe("incremental sync", () => {
   test("only what was appended is read and sent; the session's totals follow", async () => {
     server.reset();

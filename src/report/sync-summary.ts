@@ -54,9 +54,12 @@ const cutLine = (n: number) => `Cut ${plural(n, "message")} to the size OpenSync
 const refusedEarlierLine = (n: number) =>
   `${plural(n, "item")} the server refused earlier ${n === 1 ? "waits" : "wait"} for a change, or \`claude-code-sync sync --retry-failed\` (\`claude-code-sync status\` lists them).`;
 
-/** Not pending work (nothing is wrong): a response is sent once, whole, when its turn is over. */
+/**
+ * Not pending work (nothing is wrong): a response is sent once, whole, when its turn is over; a session only
+ * its subagents have written to so far, once its own file appears (chunk.awaitingOwnFile).
+ */
 export const beingWrittenLine = (n: number) =>
-  `${plural(n, "session")} ${n === 1 ? "is" : "are"} still being written: the last response goes once it is complete (the next sync, or the Stop hook).`;
+  `${plural(n, "session")} ${n === 1 ? "is" : "are"} still being written: the last response goes once it is complete (the next sync, or the Stop hook), and a session only its subagents have written to so far once its own transcript appears or its files have been quiet for a minute.`;
 
 /** Models without a price, and what to do about it. */
 export function unknownModelsLine(models: readonly string[]): string {

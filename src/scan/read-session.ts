@@ -100,6 +100,8 @@ export class SessionReader {
     const flushChunk = async (done: boolean) => {
       if (done) fold.flush({ final: item.final });
       const snapshot = fold.snapshot();
+      const waiting = done && !item.final;
+      const awaitingOwnFile = waiting && fold.meta.firstAt === undefined;
       const chunk: SessionChunk = {
         sessionId: item.sessionId,
         files: progress,
@@ -111,7 +113,8 @@ export class SessionReader {
         messageCount: fold.messages - counted,
         redactions,
         excluded: this.excluded(fold.meta.cwd ?? fold.meta.anyCwd),
-        held: done && !item.final && snapshot.open.some((r) => !r.complete),
+        held: waiting && (awaitingOwnFile || snapshot.open.some((r) => !r.complete)),
+        awaitingOwnFile,
         bytesRead,
         stats,
       };

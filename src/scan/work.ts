@@ -92,8 +92,19 @@ export interface SessionChunk {
   messageCount: number;
   redactions: number;
   excluded: boolean;
-  /** The fold keeps back a response still being written (see SessionWorkItem.final). */
+  /**
+   * Read again once the session's files are quiet (see SessionWorkItem.final):
+   * the fold keeps back a response still being written, or the session is
+   * `awaitingOwnFile`.
+   */
   held: boolean;
+  /**
+   * Only subagents' lines so far (Claude Code 2.0 writes its "Warmup" agents
+   * before the session's own file): the session is not sent yet, as OpenSync
+   * keeps the createdAt of its first write and the own file's first line may
+   * be later. It goes when that file appears or the files are quiet.
+   */
+  awaitingOwnFile: boolean;
   bytesRead: number;
   stats: ReadStats;
 }

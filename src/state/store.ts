@@ -563,7 +563,7 @@ export class StateStore {
       sessionsPending: this.sessionsWithWork({ retryFailedBefore }).length,
       messagesPending: this.count(
         `SELECT COUNT(*) AS n FROM outbox o CROSS JOIN messages m ON m.external_id = o.external_id JOIN sessions s ON s.id = o.session
-         WHERE (m.error IS NULL OR m.failed_at < ?1) AND ${SENDABLE_SESSION}`,
+         WHERE (m.error IS NULL OR m.failed_at < ?1) AND s.payload IS NOT NULL AND ${SENDABLE_SESSION}`,
         retryFailedBefore,
       ),
     };

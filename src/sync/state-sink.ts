@@ -122,11 +122,11 @@ export class StateSink {
       // The session is finished in the commit of its last bytes: a crash never leaves it read but not ready to send.
       if (chunk.done) {
         this.store.setHeld(id, chunk.held);
-        this.refresh(id);
+        if (!chunk.awaitingOwnFile) this.refresh(id);
       }
     });
     for (const other of losers) this.onReady(other);
-    if (chunk.done) this.onReady(id);
+    if (chunk.done && !chunk.awaitingOwnFile) this.onReady(id);
   }
 
   private refreshSessions(sessionIds: Iterable<string>): void {
