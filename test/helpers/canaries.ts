@@ -127,6 +127,12 @@ const googleRefresh = join("1/", "/0", draw(100, ALNUM + "_-"));
 const dropbox = join("sl", ".u.", draw(140, ALNUM + "_-"));
 const facebook = join("EA", "AB", draw(160));
 const fcmKey = join("APA", "91b", draw(134, ALNUM + "_-"));
+const huggingFaceWithDigits = join("h", "f_", draw(34));
+const mailchimpKey = join(draw(32, HEX), "-u", "s21");
+const nugetKey = join("o", "y2", draw(43, LOWER + DIGITS));
+const posthogPersonal = join("ph", "x_", draw(43));
+const sqlplusPassword = draw(14);
+const punctuatedPassword = join(draw(6), ";", draw(5), ",", draw(5));
 const hashInUrlPassword = join(draw(6), "#", draw(4), "!", draw(4));
 const ldapPassword = draw(16);
 const ampersandPassword = join(draw(7), "&", draw(3));
@@ -363,6 +369,12 @@ export const CANARIES: readonly Canary[] = [
   { name: "dropbox access token", kind: "dropbox-token", secret: dropbox, text: `dbx = dropbox.Dropbox("${dropbox}")` },
   { name: "facebook graph api token", kind: "facebook-access-token", secret: facebook, text: `curl "https://graph.facebook.com/v19.0/me?fields=id" -H "X-Fb: ${facebook}"` },
   { name: "firebase legacy server key", kind: "fcm-server-key", secret: fcmKey, text: `const serverKey = "AAAAx1Y2z3W:${fcmKey}";` },
+  { name: "hugging face token with digits, told in a prompt", kind: "huggingface-access-token", secret: huggingFaceWithDigits, text: `my HF token is ${huggingFaceWithDigits}, use it for the gated model` },
+  { name: "mailchimp api key with no word naming it", kind: "mailchimp-api-key", secret: mailchimpKey, text: `const client = new Client({ apiKey: process.env.MC_KEY ?? "${mailchimpKey}" });` },
+  { name: "nuget api key", kind: "nuget-api-key", secret: nugetKey, text: `dotnet nuget push bin/Release/*.nupkg -k ${nugetKey} -s https://api.nuget.org/v3/index.json` },
+  { name: "password holding ; and , in a .env", kind: "secret", secret: punctuatedPassword, text: `DB_HOST=db.internal\nDB_PASSWORD=${punctuatedPassword}\nDB_PORT=5432` },
+  { name: "oracle password in a sqlplus login", kind: "password", secret: sqlplusPassword, text: `sqlplus -s app/${sqlplusPassword}@//db.internal:1521/orclpdb1 @migrate.sql` },
+  { name: "posthog personal api key", kind: "posthog-key", secret: posthogPersonal, text: `POSTHOG_PERSONAL_API_KEY=${posthogPersonal}` },
   { name: "url password with an unencoded #", kind: "password", secret: hashInUrlPassword, text: `DATABASE_URL=mysql://root:${hashInUrlPassword}@db.internal:3306/shop` },
   { name: "ldapsearch bind password", kind: "password", secret: ldapPassword, text: `ldapsearch -x -H ldap://ldap.internal -D "cn=admin,dc=acme,dc=com" -w ${ldapPassword} -b "dc=acme,dc=com"` },
   { name: "password holding an & in a .env", kind: "secret", secret: ampersandPassword, text: `DB_HOST=db.internal\nDB_PASSWORD=${ampersandPassword}\nDB_PORT=5432` },

@@ -119,6 +119,19 @@ function bareEnd(text: string, value: string, end: number): number {
   return at;
 }
 
+/**
+ * A password's symbols a bare value stops at (`;` `,` `<` `>` `\`) with more of it after, to the
+ * end of the word: `.env`'s `DB_PASSWORD=Xk9;pQ,2`. Not a connection string's next `Name=`, nor
+ * code's `f(pw,x)` or `{pw,x}`, nor a statement's end (`password=x;` then a newline or a space).
+ */
+const PUNCTUATED_MORE = /(?:[;,<>\\][^\s"'\x60=:;,<>\\(){}[\]]+)+(?=\s|$)/y;
+
+function punctuatedEnd(text: string, name: string, end: number): number {
+  if (!PASSWORD_NAME.test(name)) return end;
+  PUNCTUATED_MORE.lastIndex = end;
+  return PUNCTUATED_MORE.test(text) ? PUNCTUATED_MORE.lastIndex : end;
+}
+
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
 const NAME_MAX = 120;
 
@@ -209,7 +222,7 @@ export const assignmentDetector: Detector = {
       const group = double !== undefined ? 4 : escaped !== undefined ? 5 : single !== undefined ? 6 : bare !== undefined ? 7 : 8;
       const span = m.indices?.[group];
       if (!span) continue;
-      const end = bare === undefined ? span[1] : bareEnd(text, bare, span[1]);
+      const end = bare === undefined ? span[1] : punctuatedEnd(text, name, bareEnd(text, bare, span[1]));
       const after = end === span[1] ? start + match.length : end;
       if (!isAssignedSecret(name, text.slice(span[0], end), bare === undefined, endsLine(text, after) ? "\n" : text[after])) continue;
       out.push({ start: span[0], end, kind: "secret" });

@@ -108,6 +108,20 @@ const flag = (names: string, attachedOnly = false) =>
 /** The command's next argument. */
 const POSITIONAL = new RegExp(String.raw`^[ \t]+${VALUE}`, "gd");
 
+/** The command's first argument that is not a flag (`sqlplus -s x`). */
+const FIRST_OPERAND = new RegExp(String.raw`^(?:[ \t]+-[A-Za-z]+)*[ \t]+${VALUE}`, "gd");
+
+const ORACLE_USER = /^[A-Za-z][\w$#]{0,127}$/;
+
+function oraclePassword(value: string): [number, number] | null {
+  const slash = value.indexOf("/");
+  // A user name first (`sqlplus @/path/script.sql` runs a script).
+  if (slash <= 0 || !ORACLE_USER.test(value.slice(0, slash))) return null;
+  const at = value.indexOf("@", slash);
+  const end = at === -1 ? value.length : at;
+  return end > slash + 1 ? [slash + 1, end] : null;
+}
+
 const TOOLS: Tool[] = [
   // `mysql -p` alone prompts; only an attached value is a password
   { keywords: ["mysql", "mariadb"], command: /(?:mysql|mariadb)[A-Za-z0-9_-]{0,20}(?=[\s"'])/iy, flag: flag("-p", true), password: whole },
@@ -143,6 +157,8 @@ const TOOLS: Tool[] = [
   { keywords: ["ngrok"], command: /ngrok[ \t]+(?:config[ \t]+add-)?authtoken(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   { keywords: ["vault"], command: /vault[ \t]+login(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   { keywords: ["htpasswd"], command: /htpasswd(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*b[A-Za-z]*(?:[ \t]+-[A-Za-z]+)*[ \t]+\S+[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  // Oracle's `sqlplus scott/tiger@ORCL` (also rman, expdp, impdp): the password sits between `/` and `@`; `sqlplus / as sysdba` has none.
+  { keywords: ["sqlplus", "rman", "expdp", "impdp"], command: /(?:sqlplus|rman|expdp|impdp)(?=[ \t])/iy, flag: FIRST_OPERAND, password: oraclePassword },
   { keywords: ["rabbitmqctl"], command: /rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
 ];
 
