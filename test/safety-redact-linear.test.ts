@@ -12,7 +12,7 @@ import { assignmentDetector } from "../src/safety/generic/assignment.ts";
 import { awsSecretDetector } from "../src/safety/generic/aws-secret.ts";
 import { secretFlagDetector, toolDetectors } from "../src/safety/generic/command-line.ts";
 import { authorizationDetector, bearerDetector, cookieDetector } from "../src/safety/generic/headers.ts";
-import { netrcDetector, pgpassDetector } from "../src/safety/generic/credential-files.ts";
+import { netrcDetector, pgpassDetectors } from "../src/safety/generic/credential-files.ts";
 import { privateKeyDetector } from "../src/safety/generic/private-key.ts";
 import { urlCredentialsDetector, urlSignatureDetector } from "../src/safety/generic/urls.ts";
 import { GITLEAKS, gitleaksFindings } from "../src/safety/gitleaks.ts";
@@ -35,7 +35,7 @@ const GENERIC = [
   bearerDetector,
   cookieDetector,
   netrcDetector,
-  pgpassDetector,
+  ...pgpassDetectors,
   privateKeyDetector,
   urlCredentialsDetector,
   urlSignatureDetector,

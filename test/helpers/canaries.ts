@@ -133,6 +133,7 @@ const nugetKey = join("o", "y2", draw(43, LOWER + DIGITS));
 const posthogPersonal = join("ph", "x_", draw(43));
 const sqlplusPassword = draw(14);
 const punctuatedPassword = join(draw(6), ";", draw(5), ",", draw(5));
+const pgpassContent = draw(18);
 const hashInUrlPassword = join(draw(6), "#", draw(4), "!", draw(4));
 const ldapPassword = draw(16);
 const ampersandPassword = join(draw(7), "&", draw(3));
@@ -373,6 +374,7 @@ export const CANARIES: readonly Canary[] = [
   { name: "mailchimp api key with no word naming it", kind: "mailchimp-api-key", secret: mailchimpKey, text: `const client = new Client({ apiKey: process.env.MC_KEY ?? "${mailchimpKey}" });` },
   { name: "nuget api key", kind: "nuget-api-key", secret: nugetKey, text: `dotnet nuget push bin/Release/*.nupkg -k ${nugetKey} -s https://api.nuget.org/v3/index.json` },
   { name: "password holding ; and , in a .env", kind: "secret", secret: punctuatedPassword, text: `DB_HOST=db.internal\nDB_PASSWORD=${punctuatedPassword}\nDB_PORT=5432` },
+  { name: "a .pgpass line written without the file's name", kind: "password", secret: pgpassContent, text: `db.internal:5432:shop:app:${pgpassContent}\n` },
   { name: "oracle password in a sqlplus login", kind: "password", secret: sqlplusPassword, text: `sqlplus -s app/${sqlplusPassword}@//db.internal:1521/orclpdb1 @migrate.sql` },
   { name: "posthog personal api key", kind: "posthog-key", secret: posthogPersonal, text: `POSTHOG_PERSONAL_API_KEY=${posthogPersonal}` },
   { name: "url password with an unencoded #", kind: "password", secret: hashInUrlPassword, text: `DATABASE_URL=mysql://root:${hashInUrlPassword}@db.internal:3306/shop` },

@@ -37,7 +37,32 @@ const PGPASS_LINE = /(?<!\S)[^:\s]+:(?:\d{1,5}|\*):[^:\s]+:[^:\s]+:(\S{1,1000})/
 /** How far after the file is named (`cat ~/.pgpass`, `PGPASSFILE=`) its lines are looked for. */
 const PGPASS_REACH = 4000;
 
-export const pgpassDetector: Detector = {
+/**
+ * One such line with PostgreSQL's or PgBouncer's port, or any port (`*`), where the file is not
+ * named: the content of a `.pgpass` Claude writes (the path is another field). The word holding
+ * the port is looked at whole.
+ */
+const PGPASS_WORD = /^[^:]+:(?:5432|6432|\*):[^:]+:[^:]+:(.{1,1000})$/d;
+
+const pgpassLineDetector: Detector = {
+  keywords: [":5432:", ":6432:", ":*:"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    let done = 0;
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (at < done) continue;
+      let start = at;
+      while (start > 0 && !/\s/.test(text.charAt(start - 1)) && at - start < 1000) start--;
+      done = at;
+      while (done < text.length && !/\s/.test(text.charAt(done)) && done - at < 2000) done++;
+      const m = PGPASS_WORD.exec(text.slice(start, done));
+      const span = m?.indices?.[1];
+      if (m && span && !isStandIn(m[1] as string)) out.push({ start: start + span[0], end: start + span[1], kind: "password" });
+    }
+  },
+};
+
+const pgpassFileDetector: Detector = {
   keywords: ["pgpass"],
   find(text: string, hits: Hits, out: Finding[]): void {
     let done = 0;
@@ -51,3 +76,5 @@ export const pgpassDetector: Detector = {
     }
   },
 };
+
+export const pgpassDetectors: Detector[] = [pgpassFileDetector, pgpassLineDetector];

@@ -5,7 +5,7 @@ import { PASSWORD_NAME, SECRET_KEY } from "./assignment.ts";
 /**
  * A password or key told in a sentence, as people type it to Claude and as Claude reports it: "the
  * password is hunter2", "log in as admin with password S3cr3t!x", "set the password to
- * Tr0ub4dor&3", "the password for the staging box is ...", "my API key is ...". Prose says a
+ * Tr0ub4dor&3", "the password for the staging box is ...", "my API key is ...", "admin pw is ...". Prose says a
  * great deal about passwords that is no password ("the password is hashed", "password is
  * base64-encoded", "password is process.env.DB_PASS"), so only a value shaped like one goes: for a
  * password, letters with digits, or with a symbol people put in passwords, and none of the words
@@ -19,7 +19,7 @@ import { PASSWORD_NAME, SECRET_KEY } from "./assignment.ts";
  * colon (`Password → …`); the label may be German, French, Spanish, Portuguese or Dutch.
  */
 const PROSE_SECRET =
-  /(?<![A-Za-z0-9_.-])(?:(pass(?:word|phrase|code)|passwd|passwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord)|(?:api|access|secret)[ \t]+key|token|secret)s?(?:(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))/diy;
+  /(?<![A-Za-z0-9_.-])(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord)|(?:api|access|secret)[ \t]+key|token|secret)s?(?:(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))/diy;
 
 /** Sentence punctuation after a bare value: the end of the sentence, not of the password. */
 const TRAILING = /[.,;:)\]}]+$/;
@@ -111,7 +111,7 @@ function generatedPassword(text: string, at: number): Finding | undefined {
 const LOGIN_WORD = /^(?:log|sign|cred)/i;
 
 export const proseSecretDetector: Detector = {
-  keywords: ["passw", "passphrase", "passcode", "mot de passe", "contrase", "senha", "wachtwoord", "api key", "access key", "secret key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials"],
+  keywords: ["passw", "pw", "passphrase", "passcode", "mot de passe", "contrase", "senha", "wachtwoord", "api key", "access key", "secret key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
