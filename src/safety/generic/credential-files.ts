@@ -39,10 +39,12 @@ const PGPASS_REACH = 4000;
 
 /**
  * One such line with PostgreSQL's or PgBouncer's port, or any port (`*`), where the file is not
- * named: the content of a `.pgpass` Claude writes (the path is another field). The word holding
- * the port is looked at whole.
+ * named: the content of a `.pgpass` Claude writes (the path is another field). Tried from the
+ * start of the word holding the port.
  */
-const PGPASS_WORD = /^[^:]+:(?:5432|6432|\*):[^:]+:[^:]+:(.{1,1000})$/d;
+const PGPASS_AT = /[^:\s]+:(?:5432|6432|\*):[^:\s]+:[^:\s]+:(\S{1,1000})/dy;
+const HOST_MAX = 1000;
+const SPACE = /\s/g;
 
 const pgpassLineDetector: Detector = {
   keywords: [":5432:", ":6432:", ":*:"],
@@ -50,14 +52,16 @@ const pgpassLineDetector: Detector = {
     let done = 0;
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
-      if (at < done) continue;
-      let start = at;
-      while (start > 0 && !/\s/.test(text.charAt(start - 1)) && at - start < 1000) start--;
-      done = at;
-      while (done < text.length && !/\s/.test(text.charAt(done)) && done - at < 2000) done++;
-      const m = PGPASS_WORD.exec(text.slice(start, done));
+      if (at < done) continue; // in a word already tried
+      let word = at;
+      const limit = Math.max(done, at - HOST_MAX);
+      while (word > limit && !/\s/.test(text.charAt(word - 1))) word--;
+      PGPASS_AT.lastIndex = word;
+      const m = PGPASS_AT.exec(text);
       const span = m?.indices?.[1];
-      if (m && span && !isStandIn(m[1] as string)) out.push({ start: start + span[0], end: start + span[1], kind: "password" });
+      if (m && span && !isStandIn(m[1] as string)) out.push({ start: span[0], end: span[1], kind: "password" });
+      SPACE.lastIndex = at;
+      done = SPACE.exec(text)?.index ?? text.length;
     }
   },
 };
