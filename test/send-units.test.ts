@@ -414,19 +414,19 @@ describe("Sender, fed while it runs", () => {
   });
 });
 
-describe("a session new to the server while the read goes on", () => {
-  const sessionWrites = (t: ReturnType<typeof fakeTransport>) =>
-    t.calls.flatMap((c) => (c.kind === "session" ? [[c.body.promptTokens, c.body.completionTokens, c.body.cost]] : []));
-  /** A sender fed "a" as the scan would (before close), then closed after its first write went. */
-  async function whileReading(s: StateStore, t: ReturnType<typeof fakeTransport>) {
-    const before = sessionWrites(t).length;
-    const sender = new Sender(s, t.transport, { now: () => NOW });
-    sender.feed("a");
-    const running = sender.run();
-    while (sessionWrites(t).length === before) await Bun.sleep(1);
-    return { sender, running };
-  }
+const sessionWrites = (t: ReturnType<typeof fakeTransport>) =>
+  t.calls.flatMap((c) => (c.kind === "session" ? [[c.body.promptTokens, c.body.completionTokens, c.body.cost]] : []));
+/** A sender fed "a" as the scan would (before close), then closed after its first write went. */
+async function whileReading(s: StateStore, t: ReturnType<typeof fakeTransport>) {
+  const before = sessionWrites(t).length;
+  const sender = new Sender(s, t.transport, { now: () => NOW });
+  sender.feed("a");
+  const running = sender.run();
+  while (sessionWrites(t).length === before) await Bun.sleep(1);
+  return { sender, running };
+}
 
+describe("a session new to the server while the read goes on", () => {
   test("is created without its totals, which follow once the read is done (a file read later may take its responses)", async () => {
     const s = store();
     session(s, "a", { tokens: 40, cost: 0.5 });
@@ -508,6 +508,19 @@ describe("recoverUnrecorded: after a killed run, what the server already holds i
     const l = listing(10, 503);
     await expect(recoverUnrecorded(afterKill(), l.client.withRetries(3))).rejects.toBeInstanceOf(TransientError);
     expect(l.calls()).toBe(4);
+  });
+
+  test("a session the killed run created is recorded as on the server: its next write is its whole payload, not a first one without totals over those the server has", async () => {
+    const s = afterKill();
+    const onServer = { id: "srv-a", externalId: "a", promptTokens: 10, completionTokens: 1, cost: 0.1, messageCount: 0, createdAt: NOW - 60_000, updatedAt: NOW - 30_000 };
+    const fetch = (async () => Response.json({ sessions: [onServer] })) as unknown as typeof globalThis.fetch;
+    const client = createClient({ url: "https://sync.example.com", apiKey: "osk_abcdefghijklmnopqrstuvwxyzabcdef", retries: 0, fetch, sleep: async () => {} });
+    await recoverUnrecorded(s, client);
+    const t = fakeTransport(undefined, 5);
+    const { sender, running } = await whileReading(s, t);
+    sender.close();
+    await running;
+    expect(sessionWrites(t)).toEqual([[10, 1, 0.1]]);
   });
 
   test("a refused key is not tried again", async () => {

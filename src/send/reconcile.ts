@@ -66,6 +66,9 @@ export async function reconcile(store: StateStore, client: OpenSyncClient, now =
   return { sent, sessionsMissing: missing.length, messagesMissing };
 }
 
+/** The sent hash of a session found on the server after a killed run: no payload's hash, so the session's own still goes. */
+const CREATED_UNRECORDED = "unrecorded";
+
 /** Every outbox entry, a refused one included: what the server holds is recorded whatever we made of it. */
 const ANY_TIME = Number.MAX_SAFE_INTEGER;
 
@@ -89,8 +92,9 @@ function holdsExactly(held: ServerMessage, payload: MessagePayload): boolean {
  * wrote may be on the server with no record of it, and a plain re-send would
  * add their text to the session's search text a second time. The outbox is
  * checked against the server's copy of each session it has: a message held
- * exactly as it would be sent is recorded as sent. Anything else is sent as
- * usual. Returns how many were recorded.
+ * exactly as it would be sent is recorded as sent, and a session it created
+ * as on the server. Anything else is sent as usual. Returns how many
+ * messages were recorded.
  */
 export async function recoverUnrecorded(store: StateStore, client: OpenSyncClient): Promise<number> {
   const work = store.sessionsWithWork({ retryFailedBefore: ANY_TIME });
@@ -99,7 +103,12 @@ export async function recoverUnrecorded(store: StateStore, client: OpenSyncClien
   let recorded = 0;
   for (const w of work) {
     const server = onServer.get(w.sessionId);
-    if (!server || server.messageCount === 0) continue;
+    if (!server) continue;
+    // Created by the killed run: its next write is an update, not a first write (made without totals, over those the server has).
+    if (w.sentHash === null) {
+      store.write(() => store.markSessionSent(w.key, { hash: CREATED_UNRECORDED, windowKey: "", at: server.updatedAt, serverId: server.id, createdAt: server.createdAt }));
+    }
+    if (server.messageCount === 0) continue;
     const held = await serverCopy(client, server.id);
     const found: Array<{ externalId: string; hash: string; createdAt: number }> = [];
     for (const m of store.outbox(w.key, ANY_TIME)) {
