@@ -78,7 +78,7 @@ describe("what is kept around a redaction", () => {
     ["Server=db;Password=Xk9pQ2vL;Database=shop", "Server=db;Password=[REDACTED:secret];Database=shop"],
     ["sqlplus -s scott/Xy7pQ2vL9k@//db:1521/orcl @run.sql", "sqlplus -s scott/[REDACTED:password]@//db:1521/orcl @run.sql"],
     ["expdp system/Xy7pQ2vL9k schemas=HR", "expdp system/[REDACTED:password] schemas=HR"],
-    ["hf_jTKrLmXkqPHAbgyRRkxyOZGabcdEFghij with a letter short", "[REDACTED:huggingface-access-token] with a letter short"],
+    ["hf_jTKrLmXkqPHAb9yRRkxyOZGabcdEFghijk with a digit", "[REDACTED:huggingface-access-token] with a digit"],
     ["3f9a1c2b4d5e6f708192a3b4c5d6e7f8-us21", "[REDACTED:mailchimp-api-key]"],
     ["curl -u admin:Xy7pQ2vL9k https://x", "curl -u admin:[REDACTED:password] https://x"],
     ["curl --user 'ci:Xy7p Q2vL9k' https://x", "curl --user 'ci:[REDACTED:password]' https://x"],
@@ -174,7 +174,8 @@ describe("ordinary text and code stay as they are", () => {
     ["a port in a log line, and pwd the command", "listening on 0.0.0.0:5432: ready\n10:5432:12:00:00 tick\n$ pwd\n/home/me/src\nrun pwd && ls"],
     ["a password's name in code, then more code", "password=pw;\nf(password=pw,timeout=3)\n{password:pw,user:u}"],
     ["sqlplus with the OS's login, and running a script", "sqlplus / as sysdba\nsqlplus -s @/opt/app/run.sql\nsqlplus $DB_USER/$DB_PASS@ORCL"],
-    ["names that start like tokens", "from huggingface_hub import hf_hub_download; HF_HUB_ENABLE_HF_TRANSFER=1"],
+    ["names that start like tokens", "from huggingface_hub import hf_hub_download; HF_HUB_ENABLE_HF_TRANSFER=1; hf_AutoModelForTokenClassification"],
+    ["Oracle's tools in prose", "Run sqlplus and/or rman; sqlplus input/output; rman target/catalog; sqlplus scripts/setup.sql"],
     ["a hex hash before a locale-like word", "sha 3f9a1c2b4d5e6f708192a3b4c5d6e7f8 -us2 and en-us1"],
     ["a password quoted in prose", "Reset your password 'now' from the settings page"],
     // prose about passwords that tells none

@@ -100,8 +100,8 @@ export class SessionReader {
     const flushChunk = async (done: boolean) => {
       if (done) fold.flush({ final: item.final });
       const snapshot = fold.snapshot();
-      const waiting = done && !item.final;
-      const awaitingOwnFile = waiting && fold.meta.firstAt === undefined;
+      // A SubagentStop hook ends a subagent's turn, not the wait for the session's own file: only quiet does.
+      const awaitingOwnFile = done && !item.quiet && fold.meta.firstAt === undefined;
       const chunk: SessionChunk = {
         sessionId: item.sessionId,
         files: progress,
@@ -113,7 +113,7 @@ export class SessionReader {
         messageCount: fold.messages - counted,
         redactions,
         excluded: this.excluded(fold.meta.cwd ?? fold.meta.anyCwd),
-        held: waiting && (awaitingOwnFile || snapshot.open.some((r) => !r.complete)),
+        held: awaitingOwnFile || (done && !item.final && snapshot.open.some((r) => !r.complete)),
         awaitingOwnFile,
         bytesRead,
         stats,

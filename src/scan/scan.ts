@@ -113,11 +113,12 @@ function planScan(files: TranscriptFile[], req: Pick<ScanRequest, "full" | "fina
       return { file, ...at, ...(at.from === 0 && before !== undefined && !req.full ? { reread: true } : {}) };
     });
     const newest = Math.max(...group.map((f) => f.mtimeMs));
-    const final = req.finalize === "all" || req.finalize?.has(sessionId) === true || now - newest >= QUIET_MS;
+    const quiet = now - newest >= QUIET_MS;
+    const final = req.finalize === "all" || req.finalize?.has(sessionId) === true || quiet;
     // Nothing new, but a response held back while it was being written can go now that the turn is over.
     if (files.every((w) => w.unchanged) && !(final && past.held.has(sessionId))) continue;
     const snapshot = req.full ? undefined : past.snapshot(sessionId);
-    items.push({ sessionId, files, ...(snapshot ? { snapshot } : {}), final, newest });
+    items.push({ sessionId, files, ...(snapshot ? { snapshot } : {}), final, quiet, newest });
   }
   return items.sort((a, b) => b.newest - a.newest).map(({ newest: _, ...item }) => item);
 }

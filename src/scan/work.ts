@@ -38,6 +38,8 @@ export interface SessionWorkItem {
   snapshot?: FoldSnapshot;
   /** Emit the responses still open at the end (the turn is over) rather than only the complete ones. */
   final: boolean;
+  /** Its files have not changed for QUIET_MS (a hook's "turn over" does not make a session quiet). */
+  quiet: boolean;
 }
 
 /** A file's progress within one chunk. */

@@ -112,6 +112,7 @@ const POSITIONAL = new RegExp(String.raw`^[ \t]+${VALUE}`, "gd");
 const FIRST_OPERAND = new RegExp(String.raw`^(?:[ \t]+-[A-Za-z]+)*[ \t]+${VALUE}`, "gd");
 
 const ORACLE_USER = /^[A-Za-z][\w$#]{0,127}$/;
+const ORACLE_BARE_PASSWORD = /^(?=[^/.]*[\d!#$%^&*+=?~])[^/.]+$/;
 
 function oraclePassword(value: string): [number, number] | null {
   const slash = value.indexOf("/");
@@ -119,6 +120,8 @@ function oraclePassword(value: string): [number, number] | null {
   if (slash <= 0 || !ORACLE_USER.test(value.slice(0, slash))) return null;
   const at = value.indexOf("@", slash);
   const end = at === -1 ? value.length : at;
+  // Without `@db`, prose's `sqlplus and/or rman` and a path: a password has a digit or a symbol, and no `/` or `.`.
+  if (at === -1 && !ORACLE_BARE_PASSWORD.test(value.slice(slash + 1))) return null;
   return end > slash + 1 ? [slash + 1, end] : null;
 }
 
