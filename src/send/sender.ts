@@ -421,8 +421,9 @@ export class Sender {
    * tokens changed, so no window holds them back.
    */
   private provisionalPayload(a: Active, payload: Omit<SessionPayload, "createdAt">): Omit<SessionPayload, "createdAt"> | undefined {
-    // A session the server had before (0.1.x) keeps its totals until ours replace them.
-    if (this.closed || a.work.sentHash !== null || a.serverHad) return undefined;
+    // Only for a session the server was found to lack in this run: one it had (0.1.x's), or one an earlier run
+    // checked and may have written without recording it (killed, disk full), keeps its totals until ours replace them.
+    if (this.closed || a.work.sentHash !== null || a.serverHad || a.work.legacyChecked) return undefined;
     if (!payload.promptTokens && !payload.completionTokens && !payload.cost) return undefined;
     return { ...payload, promptTokens: 0, completionTokens: 0, cost: 0 };
   }
