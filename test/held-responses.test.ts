@@ -25,7 +25,12 @@ function setup() {
     expect(r.code).toBe(0); // being written is no pending work
     return (JSON.parse(r.stdout) as { beingWritten: number }).beingWritten;
   };
-  return { claude, env, status, sync: async () => JSON.parse((await runCli(["sync", "--json"], { env })).stdout) as { messagesSent: number; beingWritten: number } };
+  const statusCounts = async () => {
+    const r = await runCli(["status", "--json"], { env });
+    const { unread, beingWritten } = JSON.parse(r.stdout) as { unread: number; beingWritten: number };
+    return { unread, beingWritten };
+  };
+  return { claude, env, status, statusCounts, sync: async () => JSON.parse((await runCli(["sync", "--json"], { env })).stdout) as { messagesSent: number; beingWritten: number } };
 }
 
 const texts = () => server.session(SESSION)?.messages.map((m) => m.textContent) ?? [];
@@ -47,13 +52,16 @@ test("a response being streamed waits for its stop reason, then goes once, whole
 
 test("a response without a stop reason goes once its file is quiet, with no new line needed", async () => {
   server.reset();
-  const { claude, sync } = setup();
+  const { claude, sync, statusCounts } = setup();
   const file = claude.write(`p/${SESSION}.jsonl`, jsonl([user("Explain the lock"), assistant("msg_1", text("It is a token lock."), { stopReason: null })]));
   await sync();
   expect(texts()).toEqual(["Explain the lock"]);
+  expect(await statusCounts()).toEqual({ unread: 0, beingWritten: 1 });
   // Two minutes without a write: the turn is over.
   const past = new Date(Date.now() - 120_000);
   utimesSync(file, past, past);
+  // status names it once: the next sync reads and sends it, nothing is being written any more
+  expect(await statusCounts()).toEqual({ unread: 1, beingWritten: 0 });
   expect((await sync()).messagesSent).toBe(1);
   expect(texts()).toEqual(["Explain the lock", "It is a token lock."]);
   expect((await sync()).messagesSent).toBe(0);

@@ -9,6 +9,9 @@ import { ChangeQueue, MAX_WAIT_MS, QUIET_MS } from "../src/watch/change-queue.ts
 import { changeTarget } from "../src/watch/change-target.ts";
 import { failureLine, syncLine } from "../src/watch/sync-line.ts";
 import { startWatcher } from "../src/watch/watcher.ts";
+import { rescan } from "../src/watch/rescan.ts";
+import { discoverFiles } from "../src/discover/files.ts";
+import { QUIET_MS as READ_QUIET_MS } from "../src/scan/scan.ts";
 import { SESSION, jsonl, tempClaudeDir, user } from "./helpers/transcript.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 
@@ -82,6 +85,29 @@ describe("syncLine", () => {
   test("nothing to say after an empty pass, except for the catch-up", () => {
     expect(syncLine(report(), ["a"], at)).toBeUndefined();
     expect(syncLine(report(), undefined, at)).toBe("14:03:07 all sessions: up to date");
+  });
+});
+
+describe("rescan", () => {
+  const OTHER = "22222222-2222-4222-8222-222222222222";
+  test("a held session counts as changed once its files are quiet, though none changed", () => {
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}/subagents/agent-a1.jsonl`, jsonl([user("warmup")]));
+    claude.write(`p/${OTHER}.jsonl`, jsonl([user("done")]));
+    const state = StateStore.open(join(scratchDir("ccs-rescan-"), "state.db"));
+    try {
+      const files = discoverFiles([claude.projects]).files;
+      for (const f of files) state.putFile(f, f.size, true, null);
+      state.setHeld(SESSION, true);
+      const lastWrite = Math.max(...files.map((f) => f.mtimeMs));
+      expect([...rescan([claude.projects], state, lastWrite + 1_000).changed]).toEqual([]);
+      // the same files, a minute later: the held one is ready to be read (and sent) again; the other is not
+      expect([...rescan([claude.projects], state, lastWrite + READ_QUIET_MS).changed]).toEqual([SESSION]);
+      state.setHeld(SESSION, false);
+      expect([...rescan([claude.projects], state, lastWrite + READ_QUIET_MS).changed]).toEqual([]);
+    } finally {
+      state.close();
+    }
   });
 });
 

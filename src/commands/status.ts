@@ -132,10 +132,12 @@ function readCounts(url: string, status: Status, config: Config): string[] {
     status.sessionsSynced = counts.sessionsSynced;
     status.lastSync = counts.lastSync ? new Date(counts.lastSync).toISOString() : null;
     status.pending = { sessions: counts.sessionsPending, messages: counts.messagesPending };
-    status.beingWritten = counts.beingWritten;
     status.failed = counts.failed;
-    const toRead = sessionsToRead(projectRoots(), statePast(store));
-    status.unread = toRead.sessions;
+    const past = statePast(store);
+    const toRead = sessionsToRead(projectRoots(), past);
+    status.unread = toRead.sessions.size;
+    // A held session the next read would send (its files went quiet) is not read yet, no longer being written.
+    status.beingWritten = [...past.held].filter((id) => !toRead.sessions.has(id)).length;
     status.unreadable = unreadableFiles(toRead.skipped);
     return store.sentSessionIds();
   } finally {

@@ -139,7 +139,7 @@ function knownFolders(past: ScanPast, full: boolean): ScanPast {
  * complete now): what `status` says is not read yet; and the files and folders skipped, those
  * that cannot be read among them. Looks at the files' listings and sizes only.
  */
-export function sessionsToRead(roots: string[], past: ScanPast): { sessions: number; skipped: SkippedFile[] } {
+export function sessionsToRead(roots: string[], past: ScanPast): { sessions: Set<string>; skipped: SkippedFile[] } {
   const discovery = discoverFiles(roots, knownFolders(past, false));
   const items = planScan(discovery.files, { full: false }, past);
   // A file listed but not readable (its permissions): the read would skip it; said now, not at the next sync.
@@ -154,7 +154,7 @@ export function sessionsToRead(roots: string[], past: ScanPast): { sessions: num
       }
     }),
   );
-  return { sessions: items.length, skipped: [...discovery.skipped, ...locked] };
+  return { sessions: new Set(items.map((item) => item.sessionId)), skipped: [...discovery.skipped, ...locked] };
 }
 
 /** Reads the sessions of `roots` that changed since `past`, handing each chunk to `accept` in the main thread. */

@@ -81,8 +81,6 @@ interface PendingCounts {
 
 interface StateCounts extends PendingCounts {
   sessionsSynced: number;
-  /** Sessions whose last response was still being written when last read (held back until complete). */
-  beingWritten: number;
   failed: Failure[];
   failedCount: number;
   lastSync?: number;
@@ -588,7 +586,6 @@ export class StateStore {
     const last = this.getMeta("last_sync");
     return {
       sessionsSynced: this.count("SELECT COUNT(*) AS n FROM sessions WHERE sent_hash IS NOT NULL"),
-      beingWritten: this.beingWrittenCount(),
       ...this.pending(options),
       failed,
       failedCount: this.refusedCount(),

@@ -1,10 +1,15 @@
 import { discoverFiles } from "../discover/files.ts";
 import type { StateStore } from "../state/store.ts";
-import { resumeFrom } from "../scan/scan.ts";
+import { QUIET_MS, resumeFrom } from "../scan/scan.ts";
 import { statePast } from "../sync/state-sink.ts";
 
 interface Rescan {
-  /** Sessions with a file that is new or changed since the state database last read it. */
+  /**
+   * Sessions with a file that is new or changed since the state database last
+   * read it, and sessions held back (a response still open, or only subagents
+   * written so far) whose files have gone quiet since: a read sends those now,
+   * though no file changed.
+   */
   changed: Set<string>;
   /** Each subagent file's session, by absolute path (flat agent files name theirs only inside). */
   subagents: Map<string, string>;
@@ -16,14 +21,20 @@ interface Rescan {
  * between two rescans and nothing read by another process (a hook's sync) counts
  * as changed.
  */
-export function rescan(roots: string[], store: StateStore): Rescan {
+export function rescan(roots: string[], store: StateStore, now = Date.now()): Rescan {
   const changed = new Set<string>();
   const subagents = new Map<string, string>();
+  const lastWrite = new Map<string, number>();
   // Every folder is listed (no digest): the subagent files of unchanged folders are wanted too.
   const read = { ...statePast(store), digest: () => undefined };
   for (const file of discoverFiles(roots, read).files) {
     if (file.kind === "subagent") subagents.set(file.path, file.sessionId);
     if (resumeFrom(file, read.files(file.folder).get(file.path), false) !== undefined) changed.add(file.sessionId);
+    lastWrite.set(file.sessionId, Math.max(lastWrite.get(file.sessionId) ?? 0, file.mtimeMs));
+  }
+  for (const id of read.held) {
+    const at = lastWrite.get(id);
+    if (at !== undefined && now - at >= QUIET_MS) changed.add(id);
   }
   return { changed, subagents };
 }
