@@ -122,9 +122,10 @@ function bareEnd(text: string, value: string, end: number): number {
 /**
  * A password's symbols a bare value stops at (`;` `,` `<` `>` `\`) with more of it after, to the
  * end of the word: `.env`'s `DB_PASSWORD=Xk9;pQ,2`. Not a connection string's next `Name=`, nor
- * code's `f(pw,x)` or `{pw,x}`, nor a statement's end (`password=x;` then a newline or a space).
+ * code's `f(pw,x)` or `{pw,x}`, nor a statement's end (`password=x;` then a newline or a space), nor
+ * the shell's next command (`PGPASSWORD=x;psql`, `;cd /tmp`: lowercase letters alone).
  */
-const PUNCTUATED_MORE = /(?:[;,<>\\][^\s"'\x60=:;,<>\\(){}[\]]+)+(?=\s|$)/y;
+const PUNCTUATED_MORE = /(?:(?:[,<>\\]|;(?![a-z]+(?:\s|$)))[^\s"'\x60=:;,<>\\(){}[\]]+)+(?=\s|$|;[a-z]+(?:\s|$))/y;
 
 function punctuatedEnd(text: string, name: string, end: number): number {
   if (!PASSWORD_NAME.test(name)) return end;

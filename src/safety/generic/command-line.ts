@@ -108,8 +108,9 @@ const flag = (names: string, attachedOnly = false) =>
 /** The command's next argument. */
 const POSITIONAL = new RegExp(String.raw`^[ \t]+${VALUE}`, "gd");
 
-/** The command's first argument that is not a flag (`sqlplus -s x`). */
-const FIRST_OPERAND = new RegExp(String.raw`^(?:[ \t]+-[A-Za-z]+)*[ \t]+${VALUE}`, "gd");
+
+/** An Oracle tool's login: after `target`, `catalog`, `auxiliary` (rman) or `userid` (expdp, impdp), or as its first operand (`sqlplus -s x`). */
+const ORACLE_LOGIN = new RegExp(String.raw`(?:[ \t]+(?:target|catalog|auxiliary|userid)(?:=|[ \t]+)|^(?:[ \t]+-[A-Za-z]+)*[ \t]+)${VALUE}`, "gdi");
 
 const ORACLE_USER = /^[A-Za-z][\w$#]{0,127}$/;
 const ORACLE_BARE_PASSWORD = /^(?=[^/.]*[\d!#$%^&*+=?~])[^/.]+$/;
@@ -160,8 +161,9 @@ const TOOLS: Tool[] = [
   { keywords: ["ngrok"], command: /ngrok[ \t]+(?:config[ \t]+add-)?authtoken(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   { keywords: ["vault"], command: /vault[ \t]+login(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   { keywords: ["htpasswd"], command: /htpasswd(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*b[A-Za-z]*(?:[ \t]+-[A-Za-z]+)*[ \t]+\S+[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
-  // Oracle's `sqlplus scott/tiger@ORCL` (also rman, expdp, impdp): the password sits between `/` and `@`; `sqlplus / as sysdba` has none.
-  { keywords: ["sqlplus", "rman", "expdp", "impdp"], command: /(?:sqlplus|rman|expdp|impdp)(?=[ \t])/iy, flag: FIRST_OPERAND, password: oraclePassword },
+  // Oracle's `sqlplus scott/tiger@ORCL`, `rman target sys/pw@db`, `expdp userid=scott/tiger`: the password sits between `/` and `@`;
+  // `sqlplus / as sysdba` has none.
+  { keywords: ["sqlplus", "rman", "expdp", "impdp"], command: /(?:sqlplus|rman|expdp|impdp)(?=[ \t])/iy, flag: ORACLE_LOGIN, password: oraclePassword },
   { keywords: ["rabbitmqctl"], command: /rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
 ];
 
