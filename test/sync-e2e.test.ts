@@ -181,6 +181,17 @@ describe("a session whose subagents' file comes before its own (Claude Code 2.0'
     expect(server.session(SESSION)?.messages.length).toBe(2);
     expect(server.violations()).toEqual([]);
   });
+
+  test("files dated ahead of the clock (a clock set wrong) are no write to wait for", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const agent = claude.write(`p/${SESSION}/subagents/agent-a1.jsonl`, jsonl(warmup));
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    utimesSync(agent, tomorrow, tomorrow);
+    const r = await runCli(["sync", "--json"], { env: envFor(claude.root) });
+    expect(JSON.parse(r.stdout)).toMatchObject({ beingWritten: 0, pending: { sessions: 0, messages: 0 } });
+    expect(server.session(SESSION)?.messages.length).toBe(2);
+  });
 });
 
 describe("incremental sync", () => {

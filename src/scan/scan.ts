@@ -75,6 +75,15 @@ const PARALLEL_MIN_BYTES: Record<ReadSettings["mode"], number> = { count: 64 << 
 export const QUIET_MS = 60_000;
 
 /**
+ * Whether files last written at `lastWrite` are quiet at `now`. A time more than QUIET_MS ahead
+ * is no write to wait for (a clock set wrong, a copy's restored times): waiting for it could
+ * hold a session back for years.
+ */
+export function isQuiet(lastWrite: number, now: number): boolean {
+  return now - lastWrite >= QUIET_MS || lastWrite - now > QUIET_MS;
+}
+
+/**
  * Where to resume a file: undefined when it has not changed since the last
  * read. A file shorter than the offset, or replaced before its fingerprint
  * was known, is read again from the start; otherwise the reader checks the
@@ -113,7 +122,7 @@ function planScan(files: TranscriptFile[], req: Pick<ScanRequest, "full" | "fina
       return { file, ...at, ...(at.from === 0 && before !== undefined && !req.full ? { reread: true } : {}) };
     });
     const newest = Math.max(...group.map((f) => f.mtimeMs));
-    const quiet = now - newest >= QUIET_MS;
+    const quiet = isQuiet(newest, now);
     const final = req.finalize === "all" || req.finalize?.has(sessionId) === true || quiet;
     // Nothing new, but a response held back while it was being written can go now that the turn is over.
     if (files.every((w) => w.unchanged) && !(final && past.held.has(sessionId))) continue;

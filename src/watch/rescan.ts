@@ -1,6 +1,6 @@
 import { discoverFiles } from "../discover/files.ts";
 import type { StateStore } from "../state/store.ts";
-import { QUIET_MS, resumeFrom } from "../scan/scan.ts";
+import { isQuiet, resumeFrom } from "../scan/scan.ts";
 import { statePast } from "../sync/state-sink.ts";
 
 interface Rescan {
@@ -34,7 +34,7 @@ export function rescan(roots: string[], store: StateStore, now = Date.now()): Re
   }
   for (const id of read.held) {
     const at = lastWrite.get(id);
-    if (at !== undefined && now - at >= QUIET_MS) changed.add(id);
+    if (at !== undefined && isQuiet(at, now)) changed.add(id);
   }
   return { changed, subagents };
 }
