@@ -137,6 +137,39 @@ describe("a resumed copy read in the same sync as its original", () => {
   });
 });
 
+describe("a resumed copy that turns up after its original was synced, in a file that sorts first", () => {
+  test("the original keeps the responses it was sent with; the copy counts only its own, so none is counted twice", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const original = "bbbbbbbb-2222-4222-8222-222222222222";
+    const resumed = "aaaaaaaa-2222-4222-8222-222222222222";
+    const history = [
+      user("Fix the flaky test", { sessionId: original }),
+      assistant("msg_1", text("Looking."), { sessionId: original, usage: { input: 100, output: 50, cacheCreation: 0, cacheRead: 0 } }),
+      assistant("msg_2", text("Fixed."), { sessionId: original, usage: { input: 200, output: 70, cacheCreation: 0, cacheRead: 0 } }),
+    ];
+    claude.write(`p/${original}.jsonl`, jsonl(history));
+    const env = envFor(claude.root);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const more = [user("And the docs?", { sessionId: resumed }), assistant("msg_3", text("Done."), { sessionId: resumed, usage: { input: 3, output: 4, cacheCreation: 0, cacheRead: 0 } })];
+    claude.write(`p/${resumed}.jsonl`, jsonl([...history, ...more]));
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const shown = (id: string) => [server.session(id)?.promptTokens, server.session(id)?.completionTokens];
+    expect(shown(original)).toEqual([300, 120]);
+    expect(shown(resumed)).toEqual([3, 4]);
+    // Across sessions the server counts what the dry run counts (which, like ccusage, gives the copy the shared responses).
+    const dry = JSON.parse((await runCli(["sync", "--dry-run", "--json"], { env })).stdout).sessions as Array<{ promptTokens: number; completionTokens: number; cost: number }>;
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    expect(sum(dry.map((s) => s.promptTokens))).toBe(303);
+    expect(sum(dry.map((s) => s.completionTokens))).toBe(124);
+    expect((server.session(original)?.cost ?? 0) + (server.session(resumed)?.cost ?? 0)).toBeCloseTo(sum(dry.map((s) => s.cost)), 9);
+    // A further sync changes nothing.
+    expect((await runCli(["sync", "--json"], { env })).code).toBe(0);
+    expect([...shown(original), ...shown(resumed)]).toEqual([300, 120, 3, 4]);
+    expect(server.violations()).toEqual([]);
+  });
+});
+
 describe("a session whose subagents' file comes before its own (Claude Code 2.0's Warmup agent)", () => {
   const warmup = [
     user("Warmup", { isSidechain: true, agentId: "a1", timestamp: "2025-10-01T09:59:00.000Z" }),

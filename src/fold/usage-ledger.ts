@@ -105,10 +105,15 @@ export function prefer(candidate: UsageRecord, kept: UsageRecord): boolean {
   return compare(candidate.sidechain, totalOf(candidate.tokens), kept.sidechain, totalOf(kept.tokens)) > 0;
 }
 
-/** Whether `candidate` replaces `kept`: preferred, or equal and read from a file that sorts first. */
-export function replaces(candidate: UsageRecord, kept: UsageRecord): boolean {
+/**
+ * Whether `candidate` replaces `kept`: preferred, or equal and read from a file that sorts
+ * first. Between equal copies in two sessions, `tie` (when given, and when it says) decides first.
+ */
+export function replaces(candidate: UsageRecord, kept: UsageRecord, tie?: (candidate: string, kept: string) => boolean | undefined): boolean {
   const c = compare(candidate.sidechain, totalOf(candidate.tokens), kept.sidechain, totalOf(kept.tokens));
-  return c > 0 || (c === 0 && firstPath(candidate.file, kept.file));
+  if (c !== 0) return c > 0;
+  const said = candidate.sessionId === kept.sessionId ? undefined : tie?.(candidate.sessionId, kept.sessionId);
+  return said ?? firstPath(candidate.file, kept.file);
 }
 
 function firstPath(candidate: string | undefined, kept: string | undefined): boolean {

@@ -175,6 +175,11 @@ export class Sender {
     this.poke();
   }
 
+  /** Whether this run created the session on the server without its totals, which are still to follow. */
+  createdWithoutTotals(sessionId: string): boolean {
+    return this.provisional.has(sessionId);
+  }
+
   /** No more sessions will be fed: the totals of those created without them go now. */
   close(): void {
     this.closed = true;

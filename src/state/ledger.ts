@@ -5,10 +5,24 @@ import type { StateStore } from "./store.ts";
  * The usage ledger of an incremental sync: responses counted in an earlier
  * run live in the state database, so dedup spans every run, not only the
  * bytes read now. Ties go to the copy in the file first by path (see
- * `replaces`), so the outcome does not depend on the order files are read in.
+ * `replaces`), so the outcome does not depend on the order files are read in;
+ * except that a session the server holds with its totals keeps its responses
+ * against an equal copy in a session it does not. OpenSync never lowers a
+ * total to 0: a resumed session's copy of the history, turning up later in a
+ * file that sorts first, would otherwise be counted on the server twice, by the
+ * original that cannot give it up and by the copy. A dry run, which knows no
+ * server, still counts such a copy where ccusage does.
  */
 export class StateLedger {
-  constructor(private readonly store: StateStore) {}
+  /** `createdWithoutTotals`: sessions this run has created on the server without their totals so far (the sender's). */
+  constructor(
+    private readonly store: StateStore,
+    private readonly createdWithoutTotals: (sessionId: string) => boolean = () => false,
+  ) {}
+
+  private totalsOnServer(sessionId: string): boolean {
+    return this.store.sentToServer(sessionId) && !this.createdWithoutTotals(sessionId);
+  }
 
   /**
    * Adds records (keyed as batchRecords keys them) read from the files named
@@ -17,9 +31,13 @@ export class StateLedger {
    */
   add(records: Iterable<{ key: bigint; record: UsageRecord }>, fileIds: ReadonlyMap<string, number>): Set<string> {
     const losers = new Set<string>();
+    const tie = (candidate: string, kept: string) => {
+      const [c, k] = [this.totalsOnServer(candidate), this.totalsOnServer(kept)];
+      return c === k ? undefined : c;
+    };
     for (const { key, record } of records) {
       const kept = this.store.getUsage(key);
-      if (kept && !replaces(record, kept)) continue;
+      if (kept && !replaces(record, kept, tie)) continue;
       if (kept && kept.sessionId !== record.sessionId) losers.add(kept.sessionId);
       this.store.putUsage(key, record, record.file === undefined ? null : (fileIds.get(record.file) ?? null));
     }

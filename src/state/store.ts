@@ -394,6 +394,11 @@ export class StateStore {
     ).run(sent.hash, sent.windowKey, sent.at, sent.serverId ?? null, sent.createdAt ?? null, key);
   }
 
+  /** Whether the session was written to the server. */
+  sentToServer(sessionId: string): boolean {
+    return this.q("SELECT 1 FROM sessions WHERE session_id = ? AND sent_hash IS NOT NULL").get(sessionId) !== null;
+  }
+
   markWritten(key: number, at: number): void {
     this.q("UPDATE sessions SET written_at = ? WHERE id = ?").run(at, key);
   }

@@ -64,8 +64,9 @@ export class StateSink {
     private readonly store: StateStore,
     private readonly settings: SinkSettings,
     private readonly onReady: (sessionId: string) => void = () => {},
+    createdWithoutTotals?: (sessionId: string) => boolean,
   ) {
-    this.ledger = new StateLedger(store);
+    this.ledger = new StateLedger(store, createdWithoutTotals);
     this.prices = settings.prices;
   }
 
