@@ -52,9 +52,12 @@ export function isPlaceholder(value: string): boolean {
   );
 }
 
-/** Values that are not a secret themselves: placeholders, references, our own markers. */
+/** Keys made to be public, shipped in every web page that uses them: Stripe's publishable keys. */
+const PUBLIC_KEY = /^pk_(?:test|live)_[A-Za-z0-9]+$/;
+
+/** Values that are not a secret themselves: placeholders, references, public keys, our own markers. */
 export function isStandIn(value: string): boolean {
-  return MARKER_ONLY.test(value) || REFERENCE.test(value) || isPlaceholder(value);
+  return MARKER_ONLY.test(value) || REFERENCE.test(value) || PUBLIC_KEY.test(value) || isPlaceholder(value);
 }
 
 /** A random-looking opaque value: long, one word, letters and digits. */

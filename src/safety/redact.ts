@@ -10,7 +10,7 @@ import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
 import { loneSecret } from "./generic/lone-secret.ts";
 import { printedSecretDetector } from "./generic/printed-secret.ts";
 import { tableDetector } from "./generic/table.ts";
-import { netrcDetector, pgpassDetectors } from "./generic/credential-files.ts";
+import { netrcDetector, passwordHashDetector, pgpassDetectors } from "./generic/credential-files.ts";
 import { nameValueDetector } from "./generic/name-value.ts";
 import { privateKeyDetector } from "./generic/private-key.ts";
 import { proseSecretDetector } from "./generic/prose-secret.ts";
@@ -70,6 +70,7 @@ function builtinDetectors(): Detector[] {
     urlPathKeyDetector,
     netrcDetector,
     ...pgpassDetectors,
+    passwordHashDetector,
     ...toolDetectors,
     pipedSecretDetector,
     secretFlagDetector,

@@ -177,6 +177,15 @@ const rKey = draw(32);
 const credentialsPassword = draw(15);
 const infuraKey = draw(32, HEX);
 const notionLegacy = join("sec", "ret_", draw(43));
+const nextLinePassword = join(draw(9), "#", draw(4));
+const passwordHashTail = draw(31, ALNUM + "./");
+const oauthCode = draw(40, ALNUM + "_-");
+const redisAuth = join(draw(10), "%", draw(3));
+const definedPassword = join(draw(10), "!");
+const terraformDefault = join(draw(8), "#", draw(5));
+const opensslPassword = draw(13);
+const base64Input = join(draw(11), "@", draw(2, DIGITS));
+const twilioToken = draw(32, HEX);
 const MNEMONIC_WORDS = ["ribbon", "angry", "nature", "clutch", "exhibit", "shallow", "absorb", "token", "olympic", "famous", "clay", "rally", "orbit", "velvet"];
 const mnemonic = Array.from({ length: 12 }, () => MNEMONIC_WORDS[Math.floor(random() * MNEMONIC_WORDS.length)]).join(" ");
 
@@ -427,6 +436,15 @@ export const CANARIES: readonly Canary[] = [
   { name: "api key assigned in R", kind: "secret", secret: rKey, text: `api_key <- "${rKey}"\nres <- GET(url, add_headers(Authorization = api_key))` },
   { name: "password passed to a Credentials constructor", kind: "password", secret: credentialsPassword, text: `credentials = withCredentials("deploy", "${credentialsPassword}")` },
   { name: "mailgun key with no mailgun near it", kind: "mailgun-key", secret: mailgunKey, text: `const mg = client({ username: "api", key: process.env.MG ?? "${mailgunKey}" });` },
+  { name: "password on the line after its label", kind: "password", secret: nextLinePassword, text: `Here are the staging credentials.\nPassword:\n${nextLinePassword}\n\nCan you log in and check?` },
+  { name: "password hash in an .htpasswd", kind: "password-hash", secret: passwordHashTail, text: `admin:$apr1$Qx7pLm2a$${passwordHashTail}\n` },
+  { name: "oauth code in a callback url", kind: "secret", secret: oauthCode, text: `GET http://localhost:3000/auth/callback?code=${oauthCode}&state=af0ifjsldkj 302` },
+  { name: "password typed at redis-cli's prompt", kind: "password", secret: redisAuth, text: `127.0.0.1:6379> AUTH ${redisAuth}\nOK` },
+  { name: "password in a php define", kind: "password", secret: definedPassword, text: `define('DB_PASSWORD', '${definedPassword}');` },
+  { name: "password as a terraform variable's default", kind: "password", secret: terraformDefault, text: `variable "db_password" {\n  type      = string\n  default   = "${terraformDefault}"\n  sensitive = true\n}` },
+  { name: "password hashed by openssl passwd", kind: "password", secret: opensslPassword, text: `sudo useradd -m -p "$(openssl passwd -6 ${opensslPassword})" deploy` },
+  { name: "password echoed into base64", kind: "secret", secret: base64Input, text: `echo -n '${base64Input}' | base64` },
+  { name: "twilio auth token passed to the client", kind: "secret", secret: twilioToken, text: `client = Client("AC${"3d0123f15e087fc31b720fe0610c87a2"}", "${twilioToken}")` },
 ];
 
 /** The canaries whose secret occurs in `haystack` (a request body, a database dump, ...). */

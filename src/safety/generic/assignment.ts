@@ -14,12 +14,13 @@ const KEY_PREFIXES = "api|access|secret|private|signing|encryption|master|client
 const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64))?`;
 
 /**
- * Name endings that mark a secret. `pass` only as a whole word (`DB_PASS`, not `bypass`), `pwd`
- * and `pw` only after a separator or as a query's field (`DB_PWD`, `ADMIN_PW`, `?pw=`, not the shell's `PWD`) or as a connection string's field
- * (`Uid=sa;Pwd=...`), `*_KEY` for any separated key, `auth` and `credentials` alone (docker's
+ * Name endings that mark a secret. `pass` only as a whole word (`DB_PASS`, not `bypass`), `pw`
+ * only after a separator or as a query's field (`DB_PWD`, `ADMIN_PW`, `?pw=`) or as a connection string's field
+ * (`Uid=sa;Pwd=...`), `pwd` also alone (the shell's `PWD` holds a path, which isAssignedSecret
+ * lets through), `*_KEY` for any separated key, `auth` and `credentials` alone (docker's
  * `"auth"`, npm's `_auth`).
  */
-const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<![a-z0-9])auth|(?<![a-z0-9])credentials?)${SUFFIX}`;
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<![a-z0-9])auth|(?<![a-z0-9])credentials?)${SUFFIX}`;
 /** Names whose value is secret whatever it looks like; other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
   String.raw`(?:pass(?:word|wd|phrase)|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|[_.-]pwd?|^pwd?|secret|token|(?:${KEY_PREFIXES})[_.-]?key)$`,
@@ -38,6 +39,10 @@ const YAML_BLOCK = /^[|>][-+]?\d?$/;
 /** UI text such as "Forgot your password?" as the value of an i18n key. */
 const PROSE = /^[A-Z][a-z']*(?:[ ,]+[A-Z]?[a-z']+)+[.?!:…]?$/;
 
+/** The shell's working directory (`PWD=/home/me`, `OLDPWD`) or a password (`pwd=…`): a path is the former. */
+const PWD = /(?:^|[^a-z0-9])pwd$/i;
+const PATH_VALUE = /^(?:[~/\\.$]|[A-Za-z]:[\\/])/;
+
 /** A password's name (not a token's or a key's, whose values are never plain words). */
 export const PASSWORD_NAME = /pass|pw/i;
 /** A plain lowercase word: `letmein`, `changeit`, a Gmail app password (16 letters). */
@@ -51,6 +56,7 @@ const LOWER_WORD = /^[a-z]{6,64}$/;
  */
 export function isAssignedSecret(name: string, value: string, quoted: boolean, next: string | undefined): boolean {
   if (isStandIn(value) || (!quoted && YAML_BLOCK.test(value))) return false;
+  if (PWD.test(name) && PATH_VALUE.test(value)) return false;
   if (!STRONG_NAME.test(name.replace(NAME_SUFFIX, ""))) return looksRandom(value);
   if (quoted) return !PROSE.test(value);
   if (next === "(" || SMALL_NUMBER.test(value)) return false;

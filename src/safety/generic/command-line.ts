@@ -126,6 +126,15 @@ function oraclePassword(value: string): [number, number] | null {
   return end > slash + 1 ? [slash + 1, end] : null;
 }
 
+/** A password on a command line without a flag naming it: letters with a digit or a symbol, not a flag or a path. */
+function passwordShaped(value: string): [number, number] | null {
+  return /^[^-/*]/.test(value) && /[A-Za-z]/.test(value) && /[\d!@#$%^&*+=?~]/.test(value) ? whole(value) : null;
+}
+
+/** The first operand after flags (and their values, for those named). */
+const operandAfter = (flagsWithValue: string) =>
+  new RegExp(String.raw`^(?:[ \t]+-(?:${flagsWithValue})[ \t]+\S+|[ \t]+-[A-Za-z0-9]+)*[ \t]+${VALUE}`, "gd");
+
 const TOOLS: Tool[] = [
   // `mysql -p` alone prompts; only an attached value is a password
   { keywords: ["mysql", "mariadb"], command: /(?:mysql|mariadb)[A-Za-z0-9_-]{0,20}(?=[\s"'])/iy, flag: flag("-p", true), password: whole },
@@ -164,6 +173,22 @@ const TOOLS: Tool[] = [
   // Oracle's `sqlplus scott/tiger@ORCL`, `rman target sys/pw@db`, `expdp userid=scott/tiger`: the password sits between `/` and `@`;
   // `sqlplus / as sysdba` has none.
   { keywords: ["sqlplus", "rman", "expdp", "impdp"], command: /(?:sqlplus|rman|expdp|impdp)(?=[ \t])/iy, flag: ORACLE_LOGIN, password: oraclePassword },
+  // redis-cli's prompt: `127.0.0.1:6379> AUTH pw`, `AUTH user pw` (Redis 6 ACL); upper case, as typed there. Either of the
+  // first two operands that is shaped like a password (what follows may be the next line, joined to it in a title).
+  { keywords: ["auth"], command: /AUTH(?=[ \t])/y, flag: new RegExp(String.raw`^[ \t]+${VALUE}`, "gd"), password: passwordShaped },
+  { keywords: ["auth"], command: /AUTH(?=[ \t])/y, flag: new RegExp(String.raw`^[ \t]+[\w.-]{1,64}[ \t]+${VALUE}`, "gd"), password: passwordShaped },
+  // A password hashed on the command line: `openssl passwd -6 -salt x pw` (as in `useradd -p $(openssl passwd …)`).
+  { keywords: ["openssl"], command: /openssl[ \t]+passwd(?=[ \t])/iy, flag: operandAfter("salt|in"), password: whole },
+  // Windows' `net user admin pw /add` (`*` prompts for it).
+  { keywords: ["net"], command: /net[ \t]+user[ \t]+[^\s/]+(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
+  // rclone's remotes made on the command line: `rclone config create s3 s3 secret_access_key …`.
+  {
+    keywords: ["rclone"],
+    command: /rclone[ \t]+config[ \t]+(?:create|update)(?=[ \t])/iy,
+    flag: new RegExp(String.raw`(?<=[ \t])(?:secret_access_key|client_secret|pass|password|token|key)(?:=|[ \t]+)${VALUE}`, "gd"),
+    password: whole,
+    kind: "secret",
+  },
   { keywords: ["rabbitmqctl"], command: /rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
 ];
 
@@ -218,14 +243,33 @@ export const toolDetectors: Detector[] = TOOLS.map(toolDetector);
 const PIPED =
   /(?:echo(?:[ \t]+-[neE]+)*|printf(?:[ \t]+(?:"%s(?:\\n)?"|'%s(?:\\n)?'))?)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})'|([^\s|;&'"]{1,500}))[ \t]*\|[ \t]*(?:sudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S\b|(?:npx[ \t]+)?wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|gh[ \t]+secret[ \t]+set|vercel[ \t]+env[ \t]+add|docker[ \t]+secret[ \t]+create|(?:docker|podman|helm(?:[ \t]+registry)?|oras|crane)[ \t]+login[^|\n]{0,200}--password-stdin|gcloud[ \t]+secrets|kubectl[ \t]+create[ \t]+secret|chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set)/dy;
 
+/**
+ * What is echoed into `base64` (a Kubernetes secret's data, a Basic header made by hand), or into
+ * a flag named for a secret through a process substitution (`--vault-password-file <(echo …)`,
+ * `--data-file=<(echo -n …)`): only a password-shaped value (`echo 'hello world' | base64` is a demo).
+ */
+const ECHOED = String.raw`(?:echo(?:[ \t]+-[neE]+)*|printf(?:[ \t]+(?:"%s"|'%s'))?)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})'|([^\s|;&'"()]{1,500}))`;
+const ENCODED = new RegExp(String.raw`${ECHOED}[ \t]*\|[ \t]*base64(?![\w-])`, "dy");
+const SUBSTITUTED = new RegExp(String.raw`${ECHOED}[ \t]*\)`, "dy");
+const SECRET_FLAG_BEFORE = /(?:pass|secret|token|key|data-file|credential)[\w-]*(?:=|[ \t]+)<\($/i;
+
 export const pipedSecretDetector: Detector = {
   keywords: ["echo", "printf"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
-      PIPED.lastIndex = hits[i] as number;
+      const at = hits[i] as number;
+      PIPED.lastIndex = at;
       const m = PIPED.exec(text);
       const v = m ? valueOf(m, 1) : null;
-      if (v && !isStandIn(v.value)) out.push({ start: v.start, end: v.end, kind: "secret" });
+      if (v && !isStandIn(v.value)) {
+        out.push({ start: v.start, end: v.end, kind: "secret" });
+        continue;
+      }
+      const shaped = SECRET_FLAG_BEFORE.test(text.slice(Math.max(0, at - 80), at)) ? SUBSTITUTED : ENCODED;
+      shaped.lastIndex = at;
+      const e = shaped.exec(text);
+      const w = e ? valueOf(e, 1) : null;
+      if (w && !isStandIn(w.value) && !/\s/.test(w.value) && passwordShaped(w.value)) out.push({ start: w.start, end: w.end, kind: "secret" });
     }
   },
 };

@@ -1,5 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { isAssignedSecret } from "./assignment.ts";
+import { PASSWORD_NAME, SECRET_KEY, isAssignedSecret } from "./assignment.ts";
 
 /**
  * A secret passed to a call as a string literal. Only literals: `login(user, password)` passes
@@ -20,18 +20,40 @@ interface CallRule {
   pattern: RegExp;
   /** What the literal is: a password, or a key or token. */
   kind: "password" | "secret";
+  /** The name its value is judged under (isAssignedSecret), when not the kind's: a named group `name` of the pattern wins. */
+  name?: string;
 }
 
-const rule = (keywords: string[], source: string, kind: CallRule["kind"]): CallRule => ({ keywords, pattern: new RegExp(source, "diy"), kind });
+const rule = (keywords: string[], source: string, kind: CallRule["kind"], name?: string): CallRule => ({
+  keywords,
+  pattern: new RegExp(source, "diy"),
+  kind,
+  ...(name ? { name } : {}),
+});
 
 const RULES: CallRule[] = [
   // After the user's: `HTTPBasicAuth("admin", "…")`, requests' `auth=("admin", "…")`, `SetBasicAuth`, `new NetworkCredential("admin", "…")`,
   // `smtp.login("me@example.com", "…")`, any `…Credentials("user", "…")` (`withCredentials`, `new AWS.Credentials(id, secret)`).
   rule(
     ["auth", "credential", "login"],
-    String.raw`[\w$.]{0,60}?(?:(?:HTTPBasicAuth|HTTPDigestAuth|BasicAuth|SetBasicAuth|NetworkCredential|UsernamePasswordCredentials|PlainCredentials|PasswordAuthentication|Credentials|\.login)[ \t]*\(|auth[ \t]*=[ \t]*[([])[ \t]*${ANY_LITERAL}${SEP}${LITERAL}`,
+    String.raw`[\w$.]{0,60}?(?:(?:HTTPBasicAuth|HTTPDigestAuth|BasicAuth|SetBasicAuth|NetworkCredential|UsernamePasswordCredentials|PlainCredentials|PasswordAuthentication|Credentials|login)[ \t]*\(|auth[ \t]*=[ \t]*[([])[ \t]*${ANY_LITERAL}${SEP}${LITERAL}`,
     "password",
   ),
+  // A bot's token as a login's only argument (discord.js' `client.login('…')`): a random-looking one.
+  rule(["login"], String.raw`${RECEIVER}login[ \t]*\([ \t]*${LITERAL}[ \t]*\)`, "secret", "login"),
+  // An environment variable or constant named for a secret, set in code: PHP's `define('DB_PASSWORD', '…')`, `putenv`, C's `setenv`,
+  // Java's `System.setProperty("db.password", "…")`, .NET's `SetEnvironmentVariable`, Python's `os.environ.setdefault`.
+  rule(
+    ["define", "setenv", "putenv", "setproperty", "setenvironmentvariable", "setdefault"],
+    String.raw`${RECEIVER}(?:define|setenv|putenv|setProperty|SetEnvironmentVariable|setdefault)[ \t]*\([ \t]*["'](?<name>[\w.-]{1,80})["']${SEP}${LITERAL}`,
+    "secret",
+  ),
+  // Terraform's `variable "db_password" { default = "…" }`.
+  rule(["variable"], String.raw`variable[ \t]+"(?<name>[\w-]{1,80})"[ \t]*\{[^{}]{0,300}?\bdefault[ \t]*=[ \t]*${LITERAL}`, "secret"),
+  // Twilio's `Client("AC…", "<auth token>")`: the account's SID, then its token.
+  rule(["client"], String.raw`${RECEIVER}Client[ \t]*\([ \t]*["']AC[0-9a-fA-F]{32}["']${SEP}${LITERAL}`, "secret", "twilio"),
+  // PowerShell's `ConvertTo-SecureString "…" -AsPlainText`: the literal is a password in clear.
+  rule(["convertto-securestring"], String.raw`ConvertTo-SecureString[ \t]+(?:-String[ \t]+)?${LITERAL}[ \t]+-AsPlainText`, "password"),
   // After a database and a user: `new Sequelize("app", "root", "…")`, `DriverManager.getConnection(url, "sa", "…")`.
   rule(
     ["sequelize", "getconnection"],
@@ -80,7 +102,10 @@ export const credentialCallDetector: Detector = {
         const group = m[m.length - 2] !== undefined ? m.length - 2 : m.length - 1;
         const span = m.indices?.[group];
         const value = m[group] as string;
-        if (span && !/\s/.test(value) && isAssignedSecret(r.kind, value, true, undefined)) out.push({ start: span[0], end: span[1], kind: r.kind });
+        const name = m.groups?.name ?? r.name ?? r.kind;
+        if (m.groups?.name !== undefined && !SECRET_KEY.test(name)) continue;
+        const kind = m.groups?.name !== undefined && PASSWORD_NAME.test(name) ? "password" : r.kind;
+        if (span && !/\s/.test(value) && isAssignedSecret(name, value, true, undefined)) out.push({ start: span[0], end: span[1], kind });
       }
     }
   },

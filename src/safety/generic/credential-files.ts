@@ -1,7 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { isStandIn } from "../look-alikes.ts";
 
-/* Credentials files shown in a session: `~/.netrc` and PostgreSQL's `~/.pgpass`. */
+/* Credentials files shown in a session: `~/.netrc`, PostgreSQL's `~/.pgpass`, `.htpasswd` and `/etc/shadow`. */
 
 /**
  * `.netrc` entries, on one line or several: `machine host login me password secret`, and the
@@ -82,3 +82,25 @@ const pgpassFileDetector: Detector = {
 };
 
 export const pgpassDetectors: Detector[] = [pgpassFileDetector, pgpassLineDetector];
+
+/**
+ * A user's password hash at the start of a line, as `.htpasswd` and `/etc/shadow` keep it:
+ * `admin:$apr1$…`, `jdoe:$2y$10$…`, `root:$6$…:19000:0:…`. A hash gives the password up to
+ * whoever tries enough guesses (a weak one at once). Tried from the hash's `$`: a user's name
+ * and a colon before it.
+ */
+const HASH_USER = /(?:^|[^\w.@$-])[\w.@-]{1,64}:$/;
+const HASH = /\$(?:apr1|2[abxy]|1|5|6|y|gy|7|argon2id?)\$[^\s:]{8,1000}/y;
+
+export const passwordHashDetector: Detector = {
+  keywords: ["$apr1$", "$2a$", "$2b$", "$2x$", "$2y$", "$1$", "$5$", "$6$", "$y$", "$gy$", "$7$", "$argon2"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (!HASH_USER.test(text.slice(Math.max(0, at - 70), at))) continue;
+      HASH.lastIndex = at;
+      const m = HASH.exec(text);
+      if (m) out.push({ start: at, end: at + m[0].length, kind: "password-hash" });
+    }
+  },
+};

@@ -108,6 +108,31 @@ function generatedPassword(text: string, at: number): Finding | undefined {
   return { start: span[0], end: span[1], kind: "password" };
 }
 
+/**
+ * A label on a line of its own and the value alone on the next (or the one after a blank line):
+ * "Password:⏎hunter2x", "My API key:⏎⏎    sk…", YAML's `password:⏎  …`. Before the label, its line
+ * holds at most a few words and markup ("My", "The new", "- ", "**"); the value is one word.
+ */
+const NEXT_LINE =
+  /(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord)|(?:api|access|secret)[ \t]+key|token|secret)s?["'\x60]?(?:\*\*|__)?[ \t]{0,8}[:=→]?(?:\*\*|__)?[ \t]{0,8}\r?\n(?:[ \t]{0,40}\r?\n)?[ \t]{0,40}(?:["'\x60]([^\s"'\x60]{4,128})["'\x60]|([^\s"'\x60]{4,128}))[ \t]{0,40}(?=\r?\n|$)/diy;
+const LABEL_LINE_START = /^[ \t>*#"'\x60-]*(?:[A-Za-z]+[ \t]+){0,3}$/;
+
+function nextLineSecret(text: string, at: number): Finding | undefined {
+  // Its line up to the label: 40 characters at most (a bounded look back keeps the rule linear).
+  const before = text.slice(Math.max(0, at - 41), at);
+  const newline = before.lastIndexOf("\n");
+  if ((newline === -1 && at > 40) || !LABEL_LINE_START.test(before.slice(newline + 1))) return undefined;
+  NEXT_LINE.lastIndex = at;
+  const m = NEXT_LINE.exec(text);
+  const group = m?.[2] !== undefined ? 2 : 3;
+  const span = m?.indices?.[group];
+  if (!m || !span) return undefined;
+  const password = m[1] !== undefined;
+  const value = m[group] as string;
+  if (password ? !looksLikePassword(value) : !looksLikeKey(value)) return undefined;
+  return { start: span[0], end: span[1], kind: password ? "password" : "secret" };
+}
+
 const LOGIN_WORD = /^(?:log|sign|cred)/i;
 
 export const proseSecretDetector: Detector = {
@@ -115,7 +140,7 @@ export const proseSecretDetector: Detector = {
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
-      const other = LOGIN_WORD.test(text.slice(at, at + 4)) ? loginPair(text, at) : (codeNamed(text, at) ?? generatedPassword(text, at));
+      const other = LOGIN_WORD.test(text.slice(at, at + 4)) ? loginPair(text, at) : (codeNamed(text, at) ?? generatedPassword(text, at) ?? nextLineSecret(text, at));
       if (other) out.push(other);
       PROSE_SECRET.lastIndex = at;
       const m = PROSE_SECRET.exec(text);

@@ -1,5 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { isStandIn } from "../look-alikes.ts";
+import { isStandIn, looksRandom } from "../look-alikes.ts";
 
 /**
  * `scheme://user:password@host`: only the password goes. A password may hold `@` (the last `@`
@@ -60,13 +60,14 @@ export const goDsnDetector: Detector = {
 
 /**
  * Signed URLs: `?sig=` (Azure SAS), `&X-Amz-Signature=`, `&X-Goog-Signature=`, `&signature=`.
- * Anyone holding the URL has the access it grants until it expires.
+ * Anyone holding the URL has the access it grants until it expires. And an OAuth redirect's
+ * `?code=`, until it is exchanged: only a random-looking one (`?code=200`, `?code=US` are not).
  */
 const SIGNATURE_VALUE = /[^&\s"'#<>\\]{8,2000}/y;
 const NAME_MAX = 40;
 
 export const urlSignatureDetector: Detector = {
-  keywords: ["sig=", "signature="],
+  keywords: ["sig=", "signature=", "code="],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       let name = hits[i] as number;
@@ -78,6 +79,7 @@ export const urlSignatureDetector: Detector = {
       SIGNATURE_VALUE.lastIndex = start;
       const m = SIGNATURE_VALUE.exec(text);
       if (m === null || isStandIn(m[0])) continue;
+      if (text.slice(start - 5, start).toLowerCase() === "code=" && (start - 5 !== name || !looksRandom(m[0]))) continue;
       out.push({ start, end: start + m[0].length, kind: "secret" });
     }
   },
