@@ -250,6 +250,11 @@ const PIPED =
  */
 const ECHOED = String.raw`(?:echo(?:[ \t]+-[neE]+)*|printf(?:[ \t]+(?:"%s"|'%s'))?)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})'|([^\s|;&'"()]{1,500}))`;
 const ENCODED = new RegExp(String.raw`${ECHOED}[ \t]*\|[ \t]*base64(?![\w-])`, "dy");
+/**
+ * A quoted value echoed at the very end of a text, or piped into a command cut off there: a title
+ * cut before the command the value went to (redact.ts reads its `…` as a space).
+ */
+const CUT_BEFORE_CONSUMER = /(?:echo(?:[ \t]+-[neE]+)*|printf)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})')[ \t]*(?:\|[ \t]*[\w-]{0,40})?[ \t]*$/dy;
 const SUBSTITUTED = new RegExp(String.raw`${ECHOED}[ \t]*\)`, "dy");
 const SECRET_FLAG_BEFORE = /(?:pass|secret|token|key|data-file|credential)[\w-]*(?:=|[ \t]+)<\($/i;
 
@@ -267,7 +272,8 @@ export const pipedSecretDetector: Detector = {
       }
       const shaped = SECRET_FLAG_BEFORE.test(text.slice(Math.max(0, at - 80), at)) ? SUBSTITUTED : ENCODED;
       shaped.lastIndex = at;
-      const e = shaped.exec(text);
+      CUT_BEFORE_CONSUMER.lastIndex = at;
+      const e = shaped.exec(text) ?? CUT_BEFORE_CONSUMER.exec(text);
       const w = e ? valueOf(e, 1) : null;
       if (w && !isStandIn(w.value) && !/\s/.test(w.value) && passwordShaped(w.value)) out.push({ start: w.start, end: w.end, kind: "secret" });
     }
