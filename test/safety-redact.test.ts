@@ -94,6 +94,13 @@ describe("what is kept around a redaction", () => {
     ["variable \"db_password\" {\n  type    = string\n  default = \"Xk9pQ2vL#7\"\n}", "variable \"db_password\" {\n  type    = string\n  default = \"[REDACTED:password]\"\n}"],
     ["$s = ConvertTo-SecureString \"Xk9pQ2vL#7\" -AsPlainText -Force", "$s = ConvertTo-SecureString \"[REDACTED:password]\" -AsPlainText -Force"],
     ["client = Client(\"AC3d0123f15e087fc31b720fe0610c87a2\", \"ca43ecfde5f9ad089f8b526f05245e3d\")", "client = Client(\"AC3d0123f15e087fc31b720fe0610c87a2\", \"[REDACTED:secret]\")"],
+    ["db:\n  password: |\n    Xk9pQ2#vLm\n  host: db\n", "db:\n  password: |\n    [REDACTED:secret]\n  host: db\n"],
+    ["Key         Value\n---         -----\npassword    Xk9pQ2#vLm\napi_key     4cvoqNXdbSnbbH8XEDSu", "Key         Value\n---         -----\npassword    [REDACTED:secret]\napi_key     [REDACTED:secret]"],
+    ["signingConfigs { release {\n  storePassword \"Xk9pQ2#vL\"\n  keyPassword 'Zz8kq1wm'\n} }", "signingConfigs { release {\n  storePassword \"[REDACTED:secret]\"\n  keyPassword '[REDACTED:secret]'\n} }"],
+    ["{\n  \"admin_key\": {\n    \"sensitive\": true,\n    \"type\": \"string\",\n    \"value\": \"gJJKasDjXk9pQ2vL\"\n  }\n}", "{\n  \"admin_key\": {\n    \"sensitive\": true,\n    \"type\": \"string\",\n    \"value\": \"[REDACTED:secret]\"\n  }\n}"],
+    ["aws cloudformation deploy --parameter-overrides ParameterKey=DBPassword,ParameterValue=Xk9pQ2#vL", "aws cloudformation deploy --parameter-overrides ParameterKey=DBPassword,ParameterValue=[REDACTED:secret]"],
+    ["         - name: DB_PASSWORD\n-          value: \"Xk9pQ2#vLm\"\n+          value: \"Zz8kq1wm#2\"", "         - name: DB_PASSWORD\n-          value: \"[REDACTED:secret]\"\n+          value: \"[REDACTED:secret]\""],
+    ["vercel env add STRIPE_SECRET production <<< \"Xk9pQ2vLZz8kq1wm\"\nread -r PASS <<< 'Zz8k#q1wm'", "vercel env add STRIPE_SECRET production <<< \"[REDACTED:secret]\"\nread -r PASS <<< '[REDACTED:secret]'"],
     ["expdp system/Xy7pQ2vL9k schemas=HR", "expdp system/[REDACTED:password] schemas=HR"],
     ["hf_jTKrLmXkqPHAb9yRRkxyOZGabcdEFghijk with a digit", "[REDACTED:huggingface-access-token] with a digit"],
     ["3f9a1c2b4d5e6f708192a3b4c5d6e7f8-us21", "[REDACTED:mailchimp-api-key]"],
@@ -200,6 +207,11 @@ describe("ordinary text and code stay as they are", () => {
     ["a query's code, a Redis error, a demo of base64", "https://x/y?code=200&country_code=US\n(error) NOAUTH Authentication required.\nAUTH failed\necho 'hello world' | base64\ndiff <(echo a1) <(echo b2)"],
     ["calls that pass no secret", "login(user, password); client.login(token); define('WP_DEBUG', 'true'); net user admin /delete; variable \"region\" {\n  default = \"us-east-1\"\n}"],
     ["Stripe's publishable key", "STRIPE_PUBLISHABLE_KEY=pk_test_TYooMQauvdEDq54NiTphI7jx"],
+    ["a name of a secret kept elsewhere, a GraphQL type, a JSX expression", "existingSecret: pg-secret\nmutation Login($email: String!, $password: String!) {\n<input name=\"password\" value={password} />"],
+    ["prose with a secret's name at the start of a line", "password changed\ntoken expired\nsecret sauce\nPASSWORD_MIN_LENGTH 12"],
+    ["a question after a password's label", "{\"forgotPassword\":\"Passwort vergessen?\"}"],
+    ["here-strings into what stores nothing", "cat <<< \"hello world\"\ngrep x <<< \"$VAR\""],
+    ["a YAML block under another name, or a reference in one", "description: |\n  the password is in vault\npassword: >\n  ${DB_PASSWORD}\n"],
     ["a hex hash before a locale-like word", "sha 3f9a1c2b4d5e6f708192a3b4c5d6e7f8 -us2 and en-us1"],
     ["a password quoted in prose", "Reset your password 'now' from the settings page"],
     // prose about passwords that tells none
@@ -335,6 +347,10 @@ describe("a text that is one random-looking word", () => {
     ["a key pasted alone", key, "[REDACTED:secret]"],
     ["a key printed by echo, with its newline", `${key}\n`, "[REDACTED:secret]\n"],
     ["openssl rand -base64 32", `  ${b64}\n`, "  [REDACTED:secret]\n"],
+    ["14 characters", "e5n2FpsV8uLxWg", "[REDACTED:secret]"],
+    ["a password with symbols, printed alone (op read, heroku config:get)", "yXFZu#eqNt!adaMiJ\n", "[REDACTED:secret]\n"],
+    ["terraform output of a string, with its quotes", '"2Pycb#UF6r!rwa9fZ"\n', '"[REDACTED:secret]"\n'],
+    ["Django's get_random_secret_key()", "v#^kjgm=rhwa93a%4)wp1", "[REDACTED:secret]"],
   ];
   for (const [why, text, output] of redacted) test(why, () => expect(redact(text)).toEqual({ text: output, count: 1 }));
 
@@ -352,6 +368,12 @@ describe("a text that is one random-looking word", () => {
     ["a model name", "claude-sonnet-4-5-20250929"],
     ["short", "Ab3dEf7h"],
     ["a stand-in", "YOUR_API_KEY_HERE_123"],
+    ["a branch", "feature/AUTH-1234-add-OAuth2-login"],
+    ["names made of words", "UserAuthenticationService2"],
+    ["a test's name", "TestHandleOAuth2Callback"],
+    ["words and a mark", "Build-Succeeded!"],
+    ["an assignment alone", "NODE_ENV=production"],
+    ["a call", "foo(bar)=baz1"],
   ];
   for (const [why, text] of kept) test(why, () => expect(redact(text)).toEqual({ text, count: 0 }));
 });
@@ -474,6 +496,13 @@ describe("a secret piped into the command that stores or uses it", () => {
 });
 
 describe("redactValue", () => {
+  test("a record whose name field names a secret: its value field goes", () => {
+    const task = { environment: [{ name: "DB_PASSWORD", value: "TxYmV#Xk9pQ2" }, { name: "REGION", value: "us-east-1" }] };
+    expect(redactValue(task)).toEqual({ value: { environment: [{ name: "DB_PASSWORD", value: "[REDACTED:secret]" }, { name: "REGION", value: "us-east-1" }] }, count: 1 });
+    expect(redactValue({ ParameterKey: "DBPassword", ParameterValue: "tex3C#Xk9pQ2" }).value).toEqual({ ParameterKey: "DBPassword", ParameterValue: "[REDACTED:secret]" });
+    expect(redactValue({ name: "token", value: "string" }).count).toBe(0);
+  });
+
   test("walks nested objects and arrays, keeps keys and non-strings", () => {
     const key = ["sk-", "ant-api03-", "Zx9".repeat(10)].join("");
     const value = {

@@ -11,7 +11,7 @@ import { loneSecret } from "./generic/lone-secret.ts";
 import { printedSecretDetector } from "./generic/printed-secret.ts";
 import { tableDetector } from "./generic/table.ts";
 import { netrcDetector, passwordHashDetector, pgpassDetectors } from "./generic/credential-files.ts";
-import { nameValueDetector } from "./generic/name-value.ts";
+import { nameValueDetector, sensitiveOutputDetector } from "./generic/name-value.ts";
 import { privateKeyDetector } from "./generic/private-key.ts";
 import { proseSecretDetector } from "./generic/prose-secret.ts";
 import { goDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector } from "./generic/urls.ts";
@@ -76,6 +76,7 @@ function builtinDetectors(): Detector[] {
     secretFlagDetector,
     assignmentDetector,
     nameValueDetector,
+    sensitiveOutputDetector,
     credentialCallDetector,
     envFallbackDetector,
     printedSecretDetector,
@@ -103,6 +104,17 @@ const CREDENTIAL_KEY = /^(?:proxy-)?authorization$|^(?:set-)?cookie$/i;
 function isSecretEntry(key: string, value: string): boolean {
   if (CREDENTIAL_KEY.test(key)) return !isStandIn(value);
   return SECRET_KEY.test(key) && isAssignedSecret(key, value, true, undefined);
+}
+
+/** A record's field naming it, and the one holding its value: `{"name": "DB_PASSWORD", "value": "…"}` (generic/name-value.ts, as data). */
+const NAME_FIELD = /^(?:parameter|option)?(?:name|key)$/i;
+const VALUE_FIELD = /^(?:parameter|option)?value$/i;
+
+/** The value field of a record whose name field names a secret. */
+function secretValueField(entries: Array<[string, unknown]>): string | undefined {
+  const named = entries.find(([k, v]) => NAME_FIELD.test(k) && typeof v === "string");
+  const valued = entries.find(([k, v]) => VALUE_FIELD.test(k) && typeof v === "string");
+  return named && valued && isSecretEntry(named[1] as string, valued[1] as string) ? valued[0] : undefined;
 }
 
 /**
@@ -175,10 +187,12 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       }
       if (Array.isArray(v)) return v.map(walk);
       if (v === null || typeof v !== "object") return v;
+      const entries = Object.entries(v);
+      const valueField = secretValueField(entries);
       // fromEntries keeps a "__proto__" key as data instead of setting the prototype.
       return Object.fromEntries(
-        Object.entries(v).map(([key, child]) => {
-          if (typeof child === "string" && isSecretEntry(key, child)) {
+        entries.map(([key, child]) => {
+          if (typeof child === "string" && (key === valueField || isSecretEntry(key, child))) {
             count++;
             return [key, secretMarker];
           }

@@ -39,6 +39,9 @@ const YAML_BLOCK = /^[|>][-+]?\d?$/;
 /** UI text such as "Forgot your password?" as the value of an i18n key. */
 const PROSE = /^[A-Z][a-z']*(?:[ ,]+[A-Z]?[a-z']+)+[.?!:…]?$/;
 
+const EXISTING = /^existing/i;
+const GRAPHQL_TYPE = /^\[?[A-Z][A-Za-z]*!?\]?!$/;
+
 /** The shell's working directory (`PWD=/home/me`, `OLDPWD`) or a password (`pwd=…`): a path is the former. */
 const PWD = /(?:^|[^a-z0-9])pwd$/i;
 const PATH_VALUE = /^(?:[~/\\.$]|[A-Za-z]:[\\/])/;
@@ -57,6 +60,8 @@ const LOWER_WORD = /^[a-z]{6,64}$/;
 export function isAssignedSecret(name: string, value: string, quoted: boolean, next: string | undefined): boolean {
   if (isStandIn(value) || (!quoted && YAML_BLOCK.test(value))) return false;
   if (PWD.test(name) && PATH_VALUE.test(value)) return false;
+  // The name of a secret kept elsewhere (Helm's `existingSecret: pg-secret`), and a GraphQL argument's type (`$password: String!`).
+  if (EXISTING.test(name) || (!quoted && GRAPHQL_TYPE.test(value))) return false;
   if (!STRONG_NAME.test(name.replace(NAME_SUFFIX, ""))) return looksRandom(value);
   if (quoted) return !PROSE.test(value);
   if (next === "(" || SMALL_NUMBER.test(value)) return false;
@@ -176,6 +181,47 @@ function endsLine(text: string, at: number): boolean {
   return LINE_END.test(text);
 }
 
+/**
+ * A name and a quoted value with only a space between, as Groovy calls a method without
+ * parentheses: Gradle's `signingConfigs { release { storePassword "…" } }`. The name must be
+ * one (`keyPassword`, `db_password`), not prose's lone word.
+ */
+const CALLED_NAME = /[A-Za-z0-9_]*(?:[a-z0-9][A-Z]|_)[A-Za-z0-9_]*/y;
+const CALLED_VALUE = /[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"|'([^'\r\n]{1,1000})')/dy;
+
+function calledWithValue(text: string, start: number): Finding | undefined {
+  CALLED_NAME.lastIndex = start;
+  const name = CALLED_NAME.exec(text)?.[0];
+  if (name === undefined || !SECRET_KEY.test(name)) return undefined;
+  CALLED_VALUE.lastIndex = start + name.length;
+  const m = CALLED_VALUE.exec(text);
+  const group = m?.[1] !== undefined ? 1 : 2;
+  const span = m?.indices?.[group];
+  if (!m || !span || !isAssignedSecret(name, m[group] as string, true, undefined)) return undefined;
+  return { start: span[0], end: span[1], kind: "secret" };
+}
+
+/**
+ * A name and its value as the two columns of a line, with spaces between: `vault kv get`'s
+ * table (`api_key     …`), `heroku config` without its colon, a `.env` written with a space.
+ * The name starts its line; the value ends it, shaped like a secret (letters with a digit or a
+ * symbol), so a line of prose ("password changed") is none.
+ */
+const COLUMN_PAIR = /([A-Za-z][A-Za-z0-9_.-]{0,100})[ \t]+([^\s"'\x60]{4,1000})[ \t]*(?=\r?\n|$)/dy;
+const SECRET_SHAPED = /^(?=.*[A-Za-z])(?=.*[\d!#$%^&*+=?~@]).*$/;
+
+function columnPair(text: string, start: number): Finding | undefined {
+  let lineStart = start;
+  while (lineStart > 0 && lineStart > start - 40 && (text[lineStart - 1] === " " || text[lineStart - 1] === "\t")) lineStart--;
+  if (lineStart > 0 && text[lineStart - 1] !== "\n") return undefined;
+  COLUMN_PAIR.lastIndex = start;
+  const m = COLUMN_PAIR.exec(text);
+  const span = m?.indices?.[2];
+  const [name, value] = [m?.[1] ?? "", m?.[2] ?? ""];
+  if (!m || !span || !SECRET_KEY.test(name) || !SECRET_SHAPED.test(value) || !isAssignedSecret(name, value, false, "\n")) return undefined;
+  return { start: span[0], end: span[1], kind: "secret" };
+}
+
 /** An XML element named for a secret: `<password>...</password>` (Maven's settings.xml, .NET and Java configs). */
 const XML_ELEMENT = /([A-Za-z0-9_.-]{1,100})(?:[ \t][^<>\r\n]{0,200})?>([^<\r\n]{1,1000})<\/\1>/dy;
 
@@ -203,6 +249,31 @@ function sqlPassword(text: string, start: number): Finding | undefined {
   return { start: span[0], end: span[1], kind: "password" };
 }
 
+/** How many lines of a YAML block scalar under a secret's name are taken, at most. */
+const BLOCK_LINES = 50;
+
+/**
+ * A YAML block scalar under a secret's name: `password: |` (or `>-`) and the value on the lines
+ * below, indented deeper than the name. Each of those lines goes.
+ */
+function blockScalar(text: string, nameStart: number, from: number, out: Finding[]): void {
+  // The name's column, from at most 200 characters back (a bounded look keeps the rule linear).
+  const back = text.slice(Math.max(0, nameStart - 200), nameStart);
+  const newline = back.lastIndexOf("\n");
+  if (newline === -1 && nameStart > 200) return;
+  const indent = back.length - newline - 1;
+  let at = text.indexOf("\n", from);
+  for (let n = 0; at !== -1 && n < BLOCK_LINES; n++) {
+    const next = text.indexOf("\n", at + 1);
+    const line = text.slice(at + 1, next === -1 ? text.length : next);
+    const content = line.trim();
+    const lead = line.length - line.trimStart().length;
+    if (content !== "" && lead <= indent) return;
+    if (content !== "" && !isStandIn(content)) out.push({ start: at + 1 + lead, end: at + 1 + lead + content.length, kind: "secret" });
+    at = next;
+  }
+}
+
 export const assignmentDetector: Detector = {
   keywords: ["pass", "pw", "secret", "token", "key", "auth", "credential", "identified", "mnemonic", "seed"],
   find(text: string, hits: Hits, out: Finding[]): void {
@@ -218,7 +289,8 @@ export const assignmentDetector: Detector = {
       ASSIGNMENT.lastIndex = start;
       const m = ASSIGNMENT.exec(text);
       if (m === null) {
-        const other = spacedAssignment(text, start) ?? xmlElement(text, start) ?? sqlPassword(text, start);
+        const other =
+          spacedAssignment(text, start) ?? calledWithValue(text, start) ?? columnPair(text, start) ?? xmlElement(text, start) ?? sqlPassword(text, start);
         if (other) out.push(other);
         continue;
       }
@@ -229,6 +301,10 @@ export const assignmentDetector: Detector = {
       const group = double !== undefined ? 4 : escaped !== undefined ? 5 : single !== undefined ? 6 : bare !== undefined ? 7 : 8;
       const span = m.indices?.[group];
       if (!span) continue;
+      if (bare !== undefined && YAML_BLOCK.test(bare) && STRONG_NAME.test(name.replace(NAME_SUFFIX, ""))) {
+        blockScalar(text, start, span[1], out);
+        continue;
+      }
       const end = bare === undefined ? span[1] : punctuatedEnd(text, name, bareEnd(text, bare, span[1]));
       const after = end === span[1] ? start + match.length : end;
       if (!isAssignedSecret(name, text.slice(span[0], end), bare === undefined, endsLine(text, after) ? "\n" : text[after])) continue;

@@ -258,11 +258,31 @@ const CUT_BEFORE_CONSUMER = /(?:echo(?:[ \t]+-[neE]+)*|printf)[ \t]+(?:"([^"\n]{
 const SUBSTITUTED = new RegExp(String.raw`${ECHOED}[ \t]*\)`, "dy");
 const SECRET_FLAG_BEFORE = /(?:pass|secret|token|key|data-file|credential)[\w-]*(?:=|[ \t]+)<\($/i;
 
+/**
+ * A here-string into what stores a secret (`vercel env add NAME production <<< "…"`, `gh secret
+ * set NAME <<< …`), or into a variable named for one (`read -r PASS <<< "…"`).
+ */
+const HERE_STRING = new RegExp(String.raw`<<<[ \t]*${VALUE}`, "dy");
+const HERE_CONSUMER =
+  /(?:(?:vercel[ \t]+env[ \t]+add|gh[ \t]+secret[ \t]+set|wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|docker[ \t]+secret[ \t]+create|kubectl[ \t]+create[ \t]+secret|chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set|fly[ \t]+secrets[ \t]+import)\b[^\n|;&]{0,200}|\bread\b[^\n|;&]{0,100}\b\w*(?:pass|pwd|token|secret|key)\w*[ \t]*)$/i;
+
+function hereString(text: string, at: number, out: Finding[]): void {
+  if (!HERE_CONSUMER.test(text.slice(Math.max(0, at - 220), at))) return;
+  HERE_STRING.lastIndex = at;
+  const m = HERE_STRING.exec(text);
+  const v = m ? valueOf(m, 1) : null;
+  if (v && !isStandIn(v.value)) out.push({ start: v.start, end: v.end, kind: "secret" });
+}
+
 export const pipedSecretDetector: Detector = {
-  keywords: ["echo", "printf"],
+  keywords: ["echo", "printf", "<<<"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
+      if (text.startsWith("<<<", at)) {
+        hereString(text, at, out);
+        continue;
+      }
       PIPED.lastIndex = at;
       const m = PIPED.exec(text);
       const v = m ? valueOf(m, 1) : null;

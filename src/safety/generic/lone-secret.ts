@@ -6,28 +6,46 @@ import { isStandIn } from "../look-alikes.ts";
  * or a secret printed alone by the command Claude ran (`echo $API_KEY`, `op read …`, `terraform
  * output -raw db_password`, `gcloud secrets versions access …`, `openssl rand -base64 32`). The
  * command is in another message, so no name or format says what it is; that it stands alone does.
- * Base62 or base64 with upper case, lower case and digits, at least 16 characters. Not the ids
+ * Base62 or base64 with upper case, lower case and digits, at least 14 characters; or a password
+ * with symbols, at least 12. Not the ids
  * that stand alone in tool calls and results: Claude Code's carry a typed prefix (`toolu_…`),
  * hashes and UUIDs are hex, paths start with `/`. Nor a file in base64, told by its first bytes
  * (PNG, GIF, PDF, zip, gzip).
  */
-const LONE = /^\s*([A-Za-z0-9+_-][A-Za-z0-9+/_-]{15,511}={0,2})\s*$/d;
+const LONE = /^\s*["']?([A-Za-z0-9+_-][A-Za-z0-9+/_-]{13,511}={0,2})["']?\s*$/d;
+/** A password printed alone (`op read`, `heroku config:get`, Django's `get_random_secret_key()`): with a symbol, no `/` or `.` (paths, versions, addresses). */
+const LONE_SYMBOLIC = /^\s*["']?([A-Za-z0-9!#$%^&*()+=?~@_-]{12,128})["']?\s*$/d;
+const SYMBOL = /[!#$%^&*()+=?~@]/;
+/** Not a password: a call (`foo(bar)`), an assignment or a query (`NODE_ENV=production`, `a=1&b=2`), whose rules are the assignment's. */
+const CODE_LIKE = /^[A-Za-z_]\w*\(\w*\)|^[A-Za-z_][\w.-]*=/;
 const FILE_MAGIC = /^(?:iVBORw0KGgo|R0lGOD|JVBERi0|UEsDB|H4sI)/;
 const UPPER = /[A-Z]/;
 const LOWER = /[a-z]/;
 const DIGIT = /\d/;
 const TYPED_ID = /^[a-z]{2,12}_/;
 const HEX = /^[0-9A-Fa-f-]+$/;
+/**
+ * A name made of words: `UserAuthenticationService2`, `TestHandleOAuth2Callback`, a branch's
+ * `feature/AUTH-1234-add-OAuth2-login`. Each part a word (a capital and two or more small letters,
+ * or small letters), an acronym, a number or a separator; a random key has a lone small letter
+ * between capitals or digits somewhere, which none of these takes.
+ */
+const WORDS_NAME = /^(?:[A-Z]?[a-z]{2,}|[A-Z]+(?![a-z])|[A-Z]+(?=[A-Z][a-z])|\d{1,4}|[/_.-])+$/;
 
 /**
  * The text's one word when it is such a secret. Not a keyword rule: redact.ts asks it of a text
  * no rule found anything in, so the many small strings of a tool call cost one length check.
  */
 export function loneSecret(text: string): Finding | undefined {
-  if (text.length < 16 || text.length > 1024) return undefined;
-  const m = LONE.exec(text);
+  if (text.length < 12 || text.length > 1024) return undefined;
+  const plain = LONE.exec(text);
+  const m = plain ?? LONE_SYMBOLIC.exec(text);
   const word = m?.[1];
   const span = m?.indices?.[1];
-  if (!word || !span || !UPPER.test(word) || !LOWER.test(word) || !DIGIT.test(word) || TYPED_ID.test(word) || HEX.test(word) || FILE_MAGIC.test(word) || isStandIn(word)) return undefined;
-  return { start: span[0], end: span[1], kind: "secret" };
+  if (!word || !span || !LOWER.test(word) || TYPED_ID.test(word) || HEX.test(word) || FILE_MAGIC.test(word) || WORDS_NAME.test(word) || isStandIn(word)) return undefined;
+  // Plain: both cases and a digit. With a symbol: small letters and a capital or a digit.
+  const mixed = plain
+    ? UPPER.test(word) && DIGIT.test(word)
+    : SYMBOL.test(word) && (UPPER.test(word) || DIGIT.test(word)) && !CODE_LIKE.test(word) && !WORDS_NAME.test(word.replace(/[!?]+$/, ""));
+  return mixed ? { start: span[0], end: span[1], kind: "secret" } : undefined;
 }

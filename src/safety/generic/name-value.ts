@@ -1,21 +1,28 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
+import { isStandIn } from "../look-alikes.ts";
 import { SECRET_KEY, isAssignedSecret } from "./assignment.ts";
 
 /**
  * A secret's name and its value as two fields of one record: a Kubernetes container's
  * `- name: DB_PASSWORD` / `value: "…"`, ECS task definitions and `aws ssm get-parameter` output
  * (`"Name": "/prod/db/password", … "Value": "…"`), Postman's `{"key": "X-API-Key", "value": "…"}`,
- * .NET's `<add key="ApiKey" value="…" />`, Spring's `<property name="password" value="…"/>`.
- * The value is judged as if it were assigned to the name.
+ * .NET's `<add key="ApiKey" value="…" />`, Spring's `<property name="password" value="…"/>`,
+ * CloudFormation's `{"ParameterKey": "DBPassword", "ParameterValue": "…"}` (also as the CLI's
+ * `ParameterKey=…,ParameterValue=…`). The value is judged as if it were assigned to the name.
  */
 const NAME_VALUE =
-  /(?<![A-Za-z0-9_-])(?:name|key)["']?[ \t]*[:=][ \t]*(["']?)([^"'\s,}>]{1,100})\1([^]{0,160}?)(?<![A-Za-z0-9_-])value["']?[ \t]*[:=][ \t]*(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"|'([^'\r\n]{1,1000})'|([^\s"',}<>]{1,1000}))/diy;
+  /(?<![A-Za-z0-9_-])(?:parameter|option)?(?:name|key)["']?[ \t]*[:=][ \t]*(["']?)([^"'\s,}>]{1,100})\1([^]{0,160}?)(?<![A-Za-z0-9_-])(?:parameter|option)?value["']?[ \t]*[:=][ \t]*(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"|'([^'\r\n]{1,1000})'|([^\s"',}<>]{1,1000}))/diy;
 
-/** Between the two fields: no other name or key, and no end of the record (an object, an element, a list item). */
-const ANOTHER_FIELD = /(?<![A-Za-z0-9_-])(?:name|key)["']?[ \t]*[:=]|[{}<>]|\n[ \t]*-[ \t]/i;
+/**
+ * Between the two fields: no other name or key, and no end of the record (an object, an element,
+ * a list item; not a diff's `-` before the value's line, which is no item of its own).
+ */
+const ANOTHER_FIELD = /(?<![A-Za-z0-9_-])(?:name|key)["']?[ \t]*[:=]|[{}<>]|\n[ \t]*-[ \t]+(?![ \t]|value|$)/i;
+
+const CHANGED_VALUE = /[ \t]*\r?\n[+-][ \t]+value["']?[ \t]*[:=][ \t]*(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"|'([^'\r\n]{1,1000})'|([^\s"',}<>]{1,1000}))/dy;
 
 export const nameValueDetector: Detector = {
-  keywords: ["name", "key"],
+  keywords: ["name", "key", "parameterkey", "optionname"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       NAME_VALUE.lastIndex = hits[i] as number;
@@ -24,10 +31,39 @@ export const nameValueDetector: Detector = {
       const [, , name, between, double, single, bare] = m;
       const value = double ?? single ?? bare;
       if (name === undefined || value === undefined || ANOTHER_FIELD.test(between ?? "") || !SECRET_KEY.test(name)) continue;
+      // JSX's `value={password}`: an expression, not a value.
+      if (bare?.startsWith("{")) continue;
       const group = double !== undefined ? 4 : single !== undefined ? 5 : 6;
       const span = m.indices?.[group];
       if (!span || !isAssignedSecret(name, value, bare === undefined, text[span[1]])) continue;
       out.push({ start: span[0], end: span[1], kind: "secret" });
+      // A diff's next line that changes the value (`-  value: old` then `+  value: new`).
+      CHANGED_VALUE.lastIndex = span[1] + (bare === undefined ? 1 : 0);
+      const next = CHANGED_VALUE.exec(text);
+      const nextSpan = next?.indices?.[1] ?? next?.indices?.[2] ?? next?.indices?.[3];
+      if (next && nextSpan && isAssignedSecret(name, text.slice(nextSpan[0], nextSpan[1]), next[3] === undefined, undefined)) {
+        out.push({ start: nextSpan[0], end: nextSpan[1], kind: "secret" });
+      }
+    }
+  },
+};
+
+/**
+ * `terraform output -json`: an output marked sensitive, printed with its value
+ * (`"db_password": {"sensitive": true, "type": "string", "value": "…"}`). The name says
+ * nothing (`admin_key`, `connection`); Terraform's mark does.
+ */
+const SENSITIVE_OUTPUT =
+  /"sensitive"[ \t]*:[ \t]*true[ \t]*,\s{0,40}(?:"type"[ \t]*:[ \t]*(?:"[^"\r\n]{0,100}"|\[[^\]\r\n]{0,200}\])[ \t]*,\s{0,40})?"value"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\[^\r\n]){1,2000})"/dy;
+
+export const sensitiveOutputDetector: Detector = {
+  keywords: ['"sensitive"'],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      SENSITIVE_OUTPUT.lastIndex = hits[i] as number;
+      const m = SENSITIVE_OUTPUT.exec(text);
+      const span = m?.indices?.[1];
+      if (m && span && !isStandIn(m[1] as string)) out.push({ start: span[0], end: span[1], kind: "secret" });
     }
   },
 };

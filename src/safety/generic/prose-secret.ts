@@ -19,10 +19,10 @@ import { PASSWORD_NAME, SECRET_KEY } from "./assignment.ts";
  * colon (`Password → …`); the label may be German, French, Spanish, Portuguese or Dutch.
  */
 const PROSE_SECRET =
-  /(?<![A-Za-z0-9_.-])(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord)|(?:api|access|secret)[ \t]+key|token|secret)s?(?:(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))/diy;
+  /(?<![A-Za-z0-9_.$-])(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord)|(?:api|access|secret)[ \t]+key|token|secret)s?(?:(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))/diy;
 
-/** Sentence punctuation after a bare value: the end of the sentence, not of the password. */
-const TRAILING = /[.,;:)\]}]+$/;
+/** Sentence punctuation after a bare value: the end of the sentence (or a question), not of the password. */
+const TRAILING = /[.,;:?)\]}]+$/;
 /** Symbols people put in passwords (not `-`, `_`, `.` and `/`, which join words, names and paths). */
 const PASSWORD_SYMBOL = /[!@#$%^&*+=?~|<>]/;
 /** Hashes, encodings and ciphers prose names after "password is": `sha256-hashed`, `base64`, `argon2id`. */
