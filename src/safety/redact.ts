@@ -10,8 +10,9 @@ import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
 import { loneSecret } from "./generic/lone-secret.ts";
 import { printedSecretDetector } from "./generic/printed-secret.ts";
 import { tableDetector } from "./generic/table.ts";
-import { netrcDetector, passwordHashDetector, pgpassDetectors } from "./generic/credential-files.ts";
+import { cookieJarDetector, netrcDetector, passwordHashDetector, pgpassDetectors } from "./generic/credential-files.ts";
 import { nameValueDetector, sensitiveOutputDetector } from "./generic/name-value.ts";
+import { sqlInsertDetector } from "./generic/sql-insert.ts";
 import { privateKeyDetector } from "./generic/private-key.ts";
 import { proseSecretDetector } from "./generic/prose-secret.ts";
 import { goDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector } from "./generic/urls.ts";
@@ -71,12 +72,14 @@ function builtinDetectors(): Detector[] {
     netrcDetector,
     ...pgpassDetectors,
     passwordHashDetector,
+    cookieJarDetector,
     ...toolDetectors,
     pipedSecretDetector,
     secretFlagDetector,
     assignmentDetector,
     nameValueDetector,
     sensitiveOutputDetector,
+    sqlInsertDetector,
     credentialCallDetector,
     envFallbackDetector,
     printedSecretDetector,

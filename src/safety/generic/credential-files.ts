@@ -1,7 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { isStandIn } from "../look-alikes.ts";
 
-/* Credentials files shown in a session: `~/.netrc`, PostgreSQL's `~/.pgpass`, `.htpasswd` and `/etc/shadow`. */
+/* Credentials files shown in a session: `~/.netrc`, PostgreSQL's `~/.pgpass`, `.htpasswd` and `/etc/shadow`, cookies.txt. */
 
 /**
  * `.netrc` entries, on one line or several: `machine host login me password secret`, and the
@@ -101,6 +101,37 @@ export const passwordHashDetector: Detector = {
       HASH.lastIndex = at;
       const m = HASH.exec(text);
       if (m) out.push({ start: at, end: at + m[0].length, kind: "password-hash" });
+    }
+  },
+};
+
+/**
+ * A line of a Netscape cookie jar (curl's `-c cookies.txt`, yt-dlp's, browsers' exports):
+ * domain, subdomains, path, secure, expiry, name, value, between tabs. The value is a session.
+ */
+const COOKIE_LINE = /(?:#HttpOnly_)?[^\t\r\n]{1,255}\t(?:TRUE|FALSE)\t[^\t\r\n]{1,1000}\t(?:TRUE|FALSE)\t-?\d{1,12}\t[^\t\r\n]{1,255}\t([^\t\r\n]{1,4000})/dy;
+const READ_NUMBER = /[ \t]*\d+\u2192/y;
+
+export const cookieJarDetector: Detector = {
+  keywords: ["\ttrue\t", "\tfalse\t"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    let done = -1;
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (at < done) continue;
+      // The line's start, 300 characters back at most (a domain is shorter).
+      const back = text.slice(Math.max(0, at - 300), at);
+      const newline = back.lastIndexOf("\n");
+      if (newline === -1 && at > 300) continue;
+      let start = at - back.length + newline + 1;
+      READ_NUMBER.lastIndex = start;
+      if (READ_NUMBER.test(text)) start = READ_NUMBER.lastIndex;
+      COOKIE_LINE.lastIndex = start;
+      const m = COOKIE_LINE.exec(text);
+      const span = m?.indices?.[1];
+      if (!m || !span) continue;
+      done = span[1];
+      if (!isStandIn(m[1] as string)) out.push({ start: span[0], end: span[1], kind: "cookie" });
     }
   },
 };

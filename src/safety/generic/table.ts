@@ -56,6 +56,58 @@ function lineEnd(text: string, from: number): number {
   return end < 0 ? text.length : end;
 }
 
+/** psql's rule under its header: `----+-------+---------`. */
+const PSQL_RULE = /^-+(?:\+-+)+[ \t]*\r?$/;
+/** The Read tool's line number before a line's text: `    12→`. */
+const LINE_NUMBER = /^[ \t]*\d+\u2192/;
+
+/** A line's text without the Read tool's number, and where it starts. */
+function content(text: string, start: number, end: number): number {
+  const m = LINE_NUMBER.exec(text.slice(start, Math.min(end, start + 16)));
+  return m ? start + m[0].length : start;
+}
+
+/** Splits a line at `separator` (no quoting: psql pads, CSV of secrets seldom quotes), trimmed. */
+function split(text: string, from: number, to: number, separator: string): Cell[] {
+  const out: Cell[] = [];
+  let start = from;
+  for (let i = from; i <= to; i++) {
+    if (i < to && text.charAt(i) !== separator) continue;
+    let [a, b] = [start, i];
+    while (a < b && /[\s"]/.test(text.charAt(a))) a++;
+    while (b > a && /[\s"\r]/.test(text.charAt(b - 1))) b--;
+    out.push({ text: text.slice(a, b), start: a, end: b });
+    start = i + 1;
+  }
+  return out;
+}
+
+/**
+ * psql's result and a CSV file: a header line naming a secret's column (` id | email | api_key `
+ * over psql's `----+----`; `username,password,role`), then that column of each row below, while
+ * the rows have as many fields as the header. Returns where it stopped, or -1 if this is no such header.
+ */
+function columnsBelow(text: string, lineStart: number, end: number, at: number, out: Finding[]): number {
+  const from = content(text, lineStart, end);
+  const nextEnd = lineEnd(text, end + 1);
+  const psql = PSQL_RULE.test(text.slice(content(text, end + 1, nextEnd), nextEnd));
+  const separator = psql ? "|" : ",";
+  if (!psql && (BARS.test(text.slice(from, end)) || /\s\S+\s/.test(text.slice(from, end).trim()))) return -1;
+  const header = split(text, from, end, separator);
+  const column = header.findIndex((c) => c.start <= at && at < c.end && label(c));
+  if (column < 0 || header.length < 2) return -1;
+  let next = psql ? nextEnd + 1 : end + 1;
+  for (let rows = 0; next < text.length && rows < 10_000; rows++) {
+    const stop = lineEnd(text, next);
+    const row = split(text, content(text, next, stop), stop, separator);
+    if (row.length !== header.length) break;
+    const cell = row[column];
+    if (secretCell(cell)) out.push({ start: cell.start, end: cell.end, kind: "secret" });
+    next = stop + 1;
+  }
+  return next;
+}
+
 export const tableDetector: Detector = {
   keywords: ["pass", "pwd", "key", "token", "secret", "credential"],
   find(text: string, hits: Hits, out: Finding[]): void {
@@ -66,8 +118,12 @@ export const tableDetector: Detector = {
       const start = text.lastIndexOf("\n", at) + 1;
       const end = lineEnd(text, at);
       done = end;
-      const first = text.slice(start, Math.min(end, start + 8)).trimStart();
-      if (!BARS.test(first.charAt(0))) continue;
+      const first = text.slice(content(text, start, end), Math.min(end, start + 24)).trimStart();
+      if (!BARS.test(first.charAt(0))) {
+        const stopped = columnsBelow(text, start, end, at, out);
+        if (stopped > 0) done = stopped;
+        continue;
+      }
       const row = cells(text, start + text.slice(start, end).search(BARS) + 1, end);
       const column = row.findIndex((c) => c.start <= at && at < Math.max(c.end, c.start + 1) && label(c));
       if (column < 0) continue;
