@@ -100,6 +100,7 @@ describe("what is kept around a redaction", () => {
     ["{\n  \"admin_key\": {\n    \"sensitive\": true,\n    \"type\": \"string\",\n    \"value\": \"gJJKasDjXk9pQ2vL\"\n  }\n}", "{\n  \"admin_key\": {\n    \"sensitive\": true,\n    \"type\": \"string\",\n    \"value\": \"[REDACTED:secret]\"\n  }\n}"],
     ["aws cloudformation deploy --parameter-overrides ParameterKey=DBPassword,ParameterValue=Xk9pQ2#vL", "aws cloudformation deploy --parameter-overrides ParameterKey=DBPassword,ParameterValue=[REDACTED:secret]"],
     ["         - name: DB_PASSWORD\n-          value: \"Xk9pQ2#vLm\"\n+          value: \"Zz8kq1wm#2\"", "         - name: DB_PASSWORD\n-          value: \"[REDACTED:secret]\"\n+          value: \"[REDACTED:secret]\""],
+    [" id | password_hash\n----+--------------\n  1 | $2b$12$Xk9pQ2vLZz8kq1wmOSL34u", " id | password_hash\n----+--------------\n  1 | [REDACTED:secret]"],
     [" id | email | api_key\n----+-------+---------\n  1 | a@b.c | Zz8kq1wmXk9pQ2vL\n(1 row)", " id | email | api_key\n----+-------+---------\n  1 | a@b.c | [REDACTED:secret]\n(1 row)"],
     ["     1\u2192username,password,role\n     2\u2192admin,Xk9pQ2#vLm,admin", "     1\u2192username,password,role\n     2\u2192admin,[REDACTED:secret],admin"],
     [".example.com\tTRUE\t/\tTRUE\t1767225600\tsessionid\tfNPB7B5Bh7USAX5KL2ea", ".example.com\tTRUE\t/\tTRUE\t1767225600\tsessionid\t[REDACTED:cookie]"],
@@ -216,6 +217,9 @@ describe("ordinary text and code stay as they are", () => {
     ["a question after a password's label", "{\"forgotPassword\":\"Passwort vergessen?\"}"],
     ["a CSV whose columns name no secret, and prose with commas", "name,token_count,model\nfoo,12,opus\nthe password, the token and the key are in vault"],
     ["an INSERT with placeholders", "INSERT INTO users (email, password) VALUES ($1, $2)"],
+    ["empty values and translated labels", "{\"password\": \"\", \"token\": \"Token de acceso\", \"label\": {\"password\": \"Contraseña\", \"apiKey\": \"API key\"}}\npassword: Пароль\n\"password\" = \"パスワード\";"],
+    ["SQL column types and GraphQL arguments", "  api_token CHAR(64),\n  reset_password_token VARCHAR(255)\n  login(email: String!, password: String!): AuthPayload\n  resetPassword(token: String!, newPassword: String!): Boolean"],
+    ["a shell expansion's message, a file's path, an ARN, a variable's name", "${DB_PASSWORD:?DB_PASSWORD must be set}\nkubectl create secret generic db --from-file=password=./password.txt\narn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db/password-AbCdEf\n{\"refreshToken\": \"REFRESH_TOKEN\"}"],
     ["here-strings into what stores nothing", "cat <<< \"hello world\"\ngrep x <<< \"$VAR\""],
     ["a YAML block under another name, or a reference in one", "description: |\n  the password is in vault\npassword: >\n  ${DB_PASSWORD}\n"],
     ["a hex hash before a locale-like word", "sha 3f9a1c2b4d5e6f708192a3b4c5d6e7f8 -us2 and en-us1"],
@@ -357,7 +361,11 @@ describe("a text that is one random-looking word", () => {
     ["a password with symbols, printed alone (op read, heroku config:get)", "yXFZu#eqNt!adaMiJ\n", "[REDACTED:secret]\n"],
     ["terraform output of a string, with its quotes", '"2Pycb#UF6r!rwa9fZ"\n', '"[REDACTED:secret]"\n'],
     ["Django's get_random_secret_key()", "v#^kjgm=rhwa93a%4)wp1", "[REDACTED:secret]"],
+    ["a password encoded alone (kubectl get secret … {.data.password})", "WGs5cFEydkwjN2FiYw==", "[REDACTED:secret]"],
   ];
+  test("a password hash printed alone", () => {
+    expect(redact("$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$Xk9pQ2vLZz8kq1wmOSL34vNy\n")).toEqual({ text: "[REDACTED:password-hash]\n", count: 1 });
+  });
   for (const [why, text, output] of redacted) test(why, () => expect(redact(text)).toEqual({ text: output, count: 1 }));
 
   test("a tool's output standing alone goes, its call's id stays", () => {
@@ -380,6 +388,10 @@ describe("a text that is one random-looking word", () => {
     ["words and a mark", "Build-Succeeded!"],
     ["an assignment alone", "NODE_ENV=production"],
     ["a call", "foo(bar)=baz1"],
+    ["base64 of words", "SGVsbG8sIFdvcmxkIQ=="],
+    ["base64 of a JSON object", "eyJuYW1lIjoiQWxpY2UiLCJyb2xlIjoiYWRtaW4ifQ=="],
+    ["a checksummed Ethereum address", "0x742d35Cc6634C0532925a3b844Bc454e4438f44e"],
+    ["a GitHub advisory", "GHSA-9wx4-h78v-vm56"],
   ];
   for (const [why, text] of kept) test(why, () => expect(redact(text)).toEqual({ text, count: 0 }));
 });
@@ -502,6 +514,9 @@ describe("a secret piped into the command that stores or uses it", () => {
 });
 
 describe("redactValue", () => {
+  test("an empty value is no secret", () => {
+    expect(redactValue({ password: "", token: " ", env: [{ name: "API_KEY", value: "" }] }).count).toBe(0);
+  });
   test("a record whose name field names a secret: its value field goes", () => {
     const task = { environment: [{ name: "DB_PASSWORD", value: "TxYmV#Xk9pQ2" }, { name: "REGION", value: "us-east-1" }] };
     expect(redactValue(task)).toEqual({ value: { environment: [{ name: "DB_PASSWORD", value: "[REDACTED:secret]" }, { name: "REGION", value: "us-east-1" }] }, count: 1 });

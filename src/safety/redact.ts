@@ -105,6 +105,7 @@ function builtin(): DetectorSet {
 const CREDENTIAL_KEY = /^(?:proxy-)?authorization$|^(?:set-)?cookie$/i;
 
 function isSecretEntry(key: string, value: string): boolean {
+  if (value.trim() === "") return false;
   if (CREDENTIAL_KEY.test(key)) return !isStandIn(value);
   return SECRET_KEY.test(key) && isAssignedSecret(key, value, true, undefined);
 }

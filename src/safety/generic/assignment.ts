@@ -37,10 +37,16 @@ const SMALL_NUMBER = /^\d{1,5}$/;
 /** A YAML block scalar's indicator (`password: |`): the value is on the lines below (an Ansible vault, a key). */
 const YAML_BLOCK = /^[|>][-+]?\d?$/;
 /** UI text such as "Forgot your password?" as the value of an i18n key. */
-const PROSE = /^[A-Z][a-z']*(?:[ ,]+[A-Z]?[a-z']+)+[.?!:…]?$/;
+const PROSE = /^[A-Z][A-Za-z']*(?:[ ,]+[A-Za-z']+)+[.?!:…]?$/;
+/** A translated label (`"password": "Contraseña"`, `"Пароль"`, `"パスワード"`): letters beyond ASCII, no digit. */
+const TRANSLATED = /^(?=[^\d]*[^\x00-\x7f])[^\d]+$/;
+/** A file's path (`--from-file=password=./password.txt`), not its content. */
+const FILE_PATH = /^(?:\.{1,2}|~)?\/[\w.-]+(?:\/[\w.-]+)+$|^(?:\.{1,2}|~)\/[\w.-]+$/;
 
 const EXISTING = /^existing/i;
-const GRAPHQL_TYPE = /^\[?[A-Z][A-Za-z]*!?\]?!$/;
+export const GRAPHQL_TYPE = /^\[?[A-Z][A-Za-z]*!?\]?!$/;
+/** An environment variable's name as a value (`"refreshToken": "REFRESH_TOKEN"`): where the secret is, not it. */
+const VARIABLE_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 
 /** The shell's working directory (`PWD=/home/me`, `OLDPWD`) or a password (`pwd=…`): a path is the former. */
 const PWD = /(?:^|[^a-z0-9])pwd$/i;
@@ -58,10 +64,11 @@ const LOWER_WORD = /^[a-z]{6,64}$/;
  * ends its line with a lowercase word (YAML's `password: letmein`: code goes on, with `,`, `;`, `)`).
  */
 export function isAssignedSecret(name: string, value: string, quoted: boolean, next: string | undefined): boolean {
-  if (isStandIn(value) || (!quoted && YAML_BLOCK.test(value))) return false;
+  if (value.trim() === "" || isStandIn(value) || (!quoted && YAML_BLOCK.test(value))) return false;
+  if (TRANSLATED.test(value) || FILE_PATH.test(value)) return false;
   if (PWD.test(name) && PATH_VALUE.test(value)) return false;
   // The name of a secret kept elsewhere (Helm's `existingSecret: pg-secret`), and a GraphQL argument's type (`$password: String!`).
-  if (EXISTING.test(name) || (!quoted && GRAPHQL_TYPE.test(value))) return false;
+  if (EXISTING.test(name) || (!quoted && GRAPHQL_TYPE.test(value.replace(/[),:]+$/, ""))) || (quoted && VARIABLE_NAME.test(value))) return false;
   if (!STRONG_NAME.test(name.replace(NAME_SUFFIX, ""))) return looksRandom(value);
   if (quoted) return !PROSE.test(value);
   if (next === "(" || SMALL_NUMBER.test(value)) return false;
@@ -207,7 +214,7 @@ function calledWithValue(text: string, start: number): Finding | undefined {
  * The name starts its line; the value ends it, shaped like a secret (letters with a digit or a
  * symbol), so a line of prose ("password changed") is none.
  */
-const COLUMN_PAIR = /([A-Za-z][A-Za-z0-9_.-]{0,100})[ \t]+([^\s"'\x60]{4,1000})[ \t]*(?=\r?\n|$)/dy;
+const COLUMN_PAIR = /([A-Za-z][A-Za-z0-9_.-]{0,100})[ \t]+([^\s"'\x60(),;]{4,1000})[ \t]*(?=\r?\n|$)/dy;
 const SECRET_SHAPED = /^(?=.*[A-Za-z])(?=.*[\d!#$%^&*+=?~@]).*$/;
 
 function columnPair(text: string, start: number): Finding | undefined {
@@ -274,6 +281,18 @@ function blockScalar(text: string, nameStart: number, from: number, out: Finding
   }
 }
 
+/**
+ * Where a secret's name is no name assigned to: the shell's `${DB_PASSWORD:?must be set}` (the
+ * text after `:` is a message), an ARN's `…:secret:prod/db/password` (a path to a secret).
+ */
+function notAName(text: string, start: number): boolean {
+  if (text[start - 1] === "{" && text[start - 2] === "$") return true;
+  if (text[start - 1] !== ":") return false;
+  const back = text.slice(Math.max(0, start - 120), start);
+  const word = back.slice(Math.max(back.lastIndexOf(" "), back.lastIndexOf('"'), back.lastIndexOf("'"), back.lastIndexOf("\n")) + 1);
+  return word.startsWith("arn:");
+}
+
 export const assignmentDetector: Detector = {
   keywords: ["pass", "pw", "secret", "token", "key", "auth", "credential", "identified", "mnemonic", "seed"],
   find(text: string, hits: Hits, out: Finding[]): void {
@@ -284,7 +303,7 @@ export const assignmentDetector: Detector = {
       let start = hits[i] as number;
       const limit = Math.max(0, start - NAME_MAX);
       while (start > limit && NAME_CHAR.test(text.charAt(start - 1))) start--;
-      if (start === tried || start < done) continue;
+      if (start === tried || start < done || notAName(text, start)) continue;
       tried = start;
       ASSIGNMENT.lastIndex = start;
       const m = ASSIGNMENT.exec(text);

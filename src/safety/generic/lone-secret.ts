@@ -30,6 +30,22 @@ const HEX = /^[0-9A-Fa-f-]+$/;
  * or small letters), an acronym, a number or a separator; a random key has a lone small letter
  * between capitals or digits somewhere, which none of these takes.
  */
+/** Public ids: a checksummed Ethereum address, an IPFS CID, a GitHub advisory. */
+const PUBLIC_ID = /^0x[0-9a-fA-F]{40}$|^Qm[1-9A-HJ-NP-Za-km-z]{44}$|^GHSA(?:-[0-9a-z]{4}){3}$/;
+/** A password hash standing alone (bcrypt, argon2, crypt's), as a query or a script prints it. */
+const PASSWORD_HASH_TEXT = /^\s*(\$(?:2[abxy]\$\d{2}|argon2id?\$v=\d+\$[^$\s]+|apr1|1|5|6|y)\$[./A-Za-z0-9$=+,-]{16,1000})\s*$/d;
+
+/**
+ * Whether base64 decodes to words or a JSON object (`SGVsbG8sIFdvcmxkIQ==`): text with a space or
+ * a brace in it. Not a password encoded alone (`kubectl get secret … {.data.password}`): one word.
+ */
+function encodesText(word: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(word) || word.length % 4 !== 0) return false;
+  const bytes = Buffer.from(word, "base64");
+  const printable = bytes.length > 0 && bytes.every((b) => (b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x09 || b === 0x0d);
+  return printable && bytes.some((b) => b === 0x20 || b === 0x0a || b === 0x7b);
+}
+
 const WORDS_NAME = /^(?:[A-Z]?[a-z]{2,}|[A-Z]+(?![a-z])|[A-Z]+(?=[A-Z][a-z])|\d{1,4}|[/_.-])+$/;
 
 /**
@@ -38,11 +54,14 @@ const WORDS_NAME = /^(?:[A-Z]?[a-z]{2,}|[A-Z]+(?![a-z])|[A-Z]+(?=[A-Z][a-z])|\d{
  */
 export function loneSecret(text: string): Finding | undefined {
   if (text.length < 12 || text.length > 1024) return undefined;
+  const hash = PASSWORD_HASH_TEXT.exec(text);
+  if (hash?.indices?.[1]) return { start: hash.indices[1][0], end: hash.indices[1][1], kind: "password-hash" };
   const plain = LONE.exec(text);
   const m = plain ?? LONE_SYMBOLIC.exec(text);
   const word = m?.[1];
   const span = m?.indices?.[1];
-  if (!word || !span || !LOWER.test(word) || TYPED_ID.test(word) || HEX.test(word) || FILE_MAGIC.test(word) || WORDS_NAME.test(word) || isStandIn(word)) return undefined;
+  if (!word || !span || !LOWER.test(word) || TYPED_ID.test(word) || HEX.test(word) || FILE_MAGIC.test(word) || WORDS_NAME.test(word) || PUBLIC_ID.test(word)) return undefined;
+  if (encodesText(word) || isStandIn(word)) return undefined;
   // Plain: both cases and a digit. With a symbol: small letters and a capital or a digit.
   const mixed = plain
     ? UPPER.test(word) && DIGIT.test(word)

@@ -1,6 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom } from "../look-alikes.ts";
-import { PASSWORD_NAME, SECRET_KEY } from "./assignment.ts";
+import { GRAPHQL_TYPE, PASSWORD_NAME, SECRET_KEY } from "./assignment.ts";
 
 /**
  * A password or key told in a sentence, as people type it to Claude and as Claude reports it: "the
@@ -35,7 +35,7 @@ const CODE_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
 /** Whether a value told in prose is shaped like a password. */
 function looksLikePassword(value: string): boolean {
   if (!HAS_LETTER.test(value) && !HAS_DIGIT.test(value)) return false;
-  if (isStandIn(value) || ALGORITHM.test(value) || NOT_A_VALUE.test(value) || CODE_PATH.test(value)) return false;
+  if (isStandIn(value) || ALGORITHM.test(value) || NOT_A_VALUE.test(value) || CODE_PATH.test(value) || GRAPHQL_TYPE.test(value)) return false;
   if (HAS_LETTER.test(value) && HAS_DIGIT.test(value)) return true;
   return value.length >= 6 && PASSWORD_SYMBOL.test(value);
 }

@@ -11,7 +11,7 @@ import { SECRET_KEY } from "./assignment.ts";
  */
 
 /** A header or label naming a secret: `Password`, `API Key`, `Token`, `Secret`, `DB_PASSWORD`. */
-const LABEL = /^(?:pass(?:word|wd|phrase)?|pwd|(?:api|access|secret|private)[ _-]?key|(?:api |access |auth |bearer )?token|secret|client secret|credentials?)$/i;
+const LABEL = /^(?:pass(?:word|wd|phrase)?(?:[ _]?hash)?|pwd|(?:api|access|secret|private)[ _-]?key|(?:api |access |auth |bearer )?token|secret|client secret|credentials?|encrypted_password)$/i;
 const BARS = /[|│]/;
 const SEPARATOR_ROW = /^[ \t]*[|│]?[ \t]*:?-{3,}/;
 /** Markdown around a cell's text: `**…**`, `` `…` ``. */
