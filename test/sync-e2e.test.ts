@@ -163,8 +163,10 @@ describe("a resumed copy that turns up after its original was synced, in a file 
     expect(sum(dry.map((s) => s.promptTokens))).toBe(303);
     expect(sum(dry.map((s) => s.completionTokens))).toBe(124);
     expect((server.session(original)?.cost ?? 0) + (server.session(resumed)?.cost ?? 0)).toBeCloseTo(sum(dry.map((s) => s.cost)), 9);
-    // A further sync changes nothing.
+    // A further sync changes nothing, nor does reading everything again.
     expect((await runCli(["sync", "--json"], { env })).code).toBe(0);
+    expect([...shown(original), ...shown(resumed)]).toEqual([300, 120, 3, 4]);
+    expect((await runCli(["sync", "--full", "--json"], { env })).code).toBe(0);
     expect([...shown(original), ...shown(resumed)]).toEqual([300, 120, 3, 4]);
     expect(server.violations()).toEqual([]);
   });

@@ -6,12 +6,13 @@ import type { StateStore } from "./store.ts";
  * run live in the state database, so dedup spans every run, not only the
  * bytes read now. Ties go to the copy in the file first by path (see
  * `replaces`), so the outcome does not depend on the order files are read in;
- * except that a session the server holds with its totals keeps its responses
- * against an equal copy in a session it does not. OpenSync never lowers a
- * total to 0: a resumed session's copy of the history, turning up later in a
- * file that sorts first, would otherwise be counted on the server twice, by the
- * original that cannot give it up and by the copy. A dry run, which knows no
- * server, still counts such a copy where ccusage does.
+ * except between sessions the server holds with their totals: one it holds
+ * keeps its responses against an equal copy in one it does not, and between two
+ * it holds a response stays where it is (`sync --full` included). OpenSync
+ * never lowers a total to 0: a resumed session's copy of the history, turning
+ * up later in a file that sorts first, would otherwise be counted on the server
+ * twice, by the original that cannot give it up and by the copy. A dry run,
+ * which knows no server, still counts such a copy where ccusage does.
  */
 export class StateLedger {
   /** `createdWithoutTotals`: sessions this run has created on the server without their totals so far (the sender's). */
@@ -33,6 +34,7 @@ export class StateLedger {
     const losers = new Set<string>();
     const tie = (candidate: string, kept: string) => {
       const [c, k] = [this.totalsOnServer(candidate), this.totalsOnServer(kept)];
+      if (c && k) return false;
       return c === k ? undefined : c;
     };
     for (const { key, record } of records) {
