@@ -1,13 +1,11 @@
 import { loadConfig, resolveCredentials } from "../config/index.ts";
 import { discoverFiles } from "../discover/files.ts";
 import { UserError } from "../errors.ts";
-import { buildDryRunReport, renderDryRun } from "../report/dry-run.ts";
 import { failureOf, withFix } from "../report/failure.ts";
 import { outputWidth } from "../report/format.ts";
 import { retryNotice, terminalProgress } from "../report/progress.ts";
 import { resolveSessionId } from "../report/session-id.ts";
 import { INTERRUPTED, renderSyncSummary, syncComplete, syncReportJson } from "../report/sync-summary.ts";
-import { summarizeAll } from "../scan/summaries.ts";
 import { releaseHeldBy } from "../state/lock.ts";
 import { connect, requireRoots, scanSettings, startPriceRefresh } from "../sync/context.ts";
 import { runSync } from "../sync/run-sync.ts";
@@ -51,6 +49,8 @@ async function dryRun(given: string | undefined, json: boolean, verbose: boolean
   const roots = requireRoots();
   const session = chosenSession(given, roots);
   const settings = scanSettings(loadConfig());
+  // The dry run's own modules: a sync does not load them.
+  const [{ summarizeAll }, { buildDryRunReport, renderDryRun }] = await Promise.all([import("../scan/summaries.ts"), import("../report/dry-run.ts")]);
   const { sessions, stats, redactions } = await summarizeAll(roots, settings.read, settings.prices, {
     mode: countRedactions ? "redactions" : "count",
     ...(session ? { only: new Set([session]) } : {}),

@@ -2,7 +2,6 @@ import { accessSync, constants } from "node:fs";
 import { type KnownFolders, type ListedFolder, type SkippedFile, type TranscriptFile, discoverFiles, unreadable } from "../discover/files.ts";
 import type { FoldSnapshot } from "../fold/session-fold.ts";
 import type { FileRecord } from "../state/store.ts";
-import { SessionReader } from "./read-session.ts";
 import type { FromWorker, ToWorker } from "./scan-worker.ts";
 import { type FileWork, type ReadSettings, type ReadStats, type SessionChunk, type SessionWorkItem, addStats, emptyReadStats } from "./work.ts";
 
@@ -186,7 +185,9 @@ export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: Ses
     };
     let read = 0;
     if (parallel) read = await readInWorkers(workers, items, req.settings, take, req.signal);
-    else {
+    else if (items.length > 0) {
+      // Loaded only when there is something to read: a sync with nothing new never pays for the transcript parser.
+      const { SessionReader } = await import("./read-session.ts");
       const reader = new SessionReader(req.settings);
       const takeAndYield = async (chunk: SessionChunk) => {
         take(chunk);
