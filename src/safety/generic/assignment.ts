@@ -20,10 +20,10 @@ const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64))?`;
  * lets through), `*_KEY` for any separated key, `auth` and `credentials` alone (docker's
  * `"auth"`, npm's `_auth`).
  */
-const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<![a-z0-9])auth|(?<![a-z0-9])credentials?)${SUFFIX}`;
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<![a-z0-9])auth|(?<![a-z0-9])credentials?)${SUFFIX}`;
 /** Names whose value is secret whatever it looks like; other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
-  String.raw`(?:pass(?:word|wd|phrase)|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|[_.-]pwd?|^pwd?|secret|token|(?:${KEY_PREFIXES})[_.-]?key)$`,
+  String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|[_.-]pwd?|^pwd?|secret|token|(?:${KEY_PREFIXES})[_.-]?key)$`,
   "i",
 );
 const NAME_SUFFIX = new RegExp(`${SUFFIX}$`, "i");
@@ -190,10 +190,11 @@ function endsLine(text: string, at: number): boolean {
 
 /**
  * A name and a quoted value with only a space between, as Groovy calls a method without
- * parentheses: Gradle's `signingConfigs { release { storePassword "…" } }`. The name must be
- * one (`keyPassword`, `db_password`), not prose's lone word.
+ * parentheses: Gradle's `signingConfigs { release { storePassword "…" } }`; nginx's
+ * `proxy_set_header X-Api-Key "…"`. The name must be one (`keyPassword`, `db_password`,
+ * `X-Api-Key`), not prose's lone word.
  */
-const CALLED_NAME = /[A-Za-z0-9_]*(?:[a-z0-9][A-Z]|_)[A-Za-z0-9_]*/y;
+const CALLED_NAME = /[A-Za-z0-9_-]*(?:[a-z0-9][A-Z]|[_-])[A-Za-z0-9_-]*/y;
 const CALLED_VALUE = /[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"|'([^'\r\n]{1,1000})')/dy;
 
 function calledWithValue(text: string, start: number): Finding | undefined {
@@ -294,7 +295,7 @@ function notAName(text: string, start: number): boolean {
 }
 
 export const assignmentDetector: Detector = {
-  keywords: ["pass", "pw", "secret", "token", "key", "auth", "credential", "identified", "mnemonic", "seed"],
+  keywords: ["pass", "pw", "secret", "token", "key", "auth", "credential", "identified", "mnemonic", "seed", "contrase", "senha", "wachtwoord"],
   find(text: string, hits: Hits, out: Finding[]): void {
     let tried = -1;
     let done = 0;

@@ -16,8 +16,8 @@ const LONE = /^\s*["']?([A-Za-z0-9+_-][A-Za-z0-9+/_-]{13,511}={0,2})["']?\s*$/d;
 /** A password printed alone (`op read`, `heroku config:get`, Django's `get_random_secret_key()`): with a symbol, no `/` or `.` (paths, versions, addresses). */
 const LONE_SYMBOLIC = /^\s*["']?([A-Za-z0-9!#$%^&*()+=?~@_-]{12,128})["']?\s*$/d;
 const SYMBOL = /[!#$%^&*()+=?~@]/;
-/** Not a password: a call (`foo(bar)`), an assignment or a query (`NODE_ENV=production`, `a=1&b=2`), whose rules are the assignment's. */
-const CODE_LIKE = /^[A-Za-z_]\w*\(\w*\)|^[A-Za-z_][\w.-]*=/;
+/** Not a password: a call (`foo(bar)`), an assignment or a query (`NODE_ENV=production`, `a=1&b=2`), whose rules are the assignment's, or percent-encoded text. */
+const CODE_LIKE = /^[A-Za-z_]\w*\(\w*\)|^[A-Za-z_][\w.-]*=|%[0-9A-Fa-f]{2}/;
 const FILE_MAGIC = /^(?:iVBORw0KGgo|R0lGOD|JVBERi0|UEsDB|H4sI)/;
 const UPPER = /[A-Z]/;
 const LOWER = /[a-z]/;

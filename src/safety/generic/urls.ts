@@ -1,5 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { isStandIn, looksRandom } from "../look-alikes.ts";
+import { SECRET_KEY, isAssignedSecret } from "./assignment.ts";
 
 /**
  * `scheme://user:password@host`: only the password goes. A password may hold `@` (the last `@`
@@ -99,6 +100,39 @@ export const urlPathKeyDetector: Detector = {
       PATH_KEY.lastIndex = start;
       const m = PATH_KEY.exec(text);
       if (m !== null && !isStandIn(m[0])) out.push({ start, end: start + m[0].length, kind: "secret" });
+    }
+  },
+};
+
+/**
+ * A secret's field in a URL that is itself percent-encoded inside another (a redirect's `next=`, a
+ * logged URL): `%26password%3D…`, `%3Fapi_key%3D…`. The name is read as written, the value up to
+ * the next encoded `&` or the end of the word, and judged decoded.
+ */
+const ENCODED_VALUE = /(?:[^\s"'&%<>#\\]|%(?!26)[0-9A-Fa-f]{2}){1,1000}/y;
+
+export const encodedFieldDetector: Detector = {
+  keywords: ["%3d"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    let done = 0;
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (at < done) continue; // inside the value before
+      let name = at;
+      while (name > at - NAME_MAX && name > 0 && /[A-Za-z0-9_.-]/.test(text.charAt(name - 1))) name--;
+      const field = text.slice(name, at);
+      const start = hits[i + 1] as number;
+      ENCODED_VALUE.lastIndex = start;
+      const m = ENCODED_VALUE.exec(text);
+      if (!m || !SECRET_KEY.test(field)) continue;
+      done = start + m[0].length;
+      let value = m[0];
+      try {
+        value = decodeURIComponent(value);
+      } catch {
+        // a stray %: judged as written
+      }
+      if (isAssignedSecret(field, value, true, undefined)) out.push({ start, end: start + m[0].length, kind: "secret" });
     }
   },
 };
