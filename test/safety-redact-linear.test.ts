@@ -16,6 +16,7 @@ import { netrcDetector, pgpassDetectors } from "../src/safety/generic/credential
 import { privateKeyDetector } from "../src/safety/generic/private-key.ts";
 import { urlCredentialsDetector, urlSignatureDetector } from "../src/safety/generic/urls.ts";
 import { GITLEAKS, gitleaksFindings } from "../src/safety/gitleaks.ts";
+import { loneSecret } from "../src/safety/generic/lone-secret.ts";
 import { createRedactor } from "../src/safety/redact.ts";
 import { TOKEN_RULES } from "../src/safety/token-rules.ts";
 import { CANARIES, seededRandom } from "./helpers/canaries.ts";
@@ -122,4 +123,23 @@ describe("adversarial inputs complete, and redact what they should", () => {
     const out = redact(text);
     expect(CANARIES.filter((c) => out.text.includes(c.secret)).map((c) => c.name)).toEqual([]);
   }, 180_000);
+});
+
+describe("a text that is one word of near-misses (the lone-word rule) completes", () => {
+  // Runs of one kind that no split into words can end (not hex, which the rule leaves alone). A rule trying every
+  // split takes about 1 s per word here before the regex engine gives up, so the 96 words below time the test out.
+  const runs = (n: number): [text: string, isKey: boolean][] => [
+    [`${"Z".repeat(n)}z1`, true],
+    [`${"z".repeat(n)}Z1y`, true],
+    [`${"1".repeat(n)}zZ`, true],
+    [`${"Zy".repeat(n / 2)}x1`, true],
+  ];
+  const words: [text: string, isKey: boolean][] = [
+    ...Array.from({ length: 24 }, (_, i) => 500 - i * 10).flatMap(runs),
+    [`${"zY1".repeat(40)}!`, true],
+    [`${"Hello-World".repeat(40)}!`, false],
+  ];
+  test(`${words.length} words of up to 503 characters`, () => {
+    expect(words.filter(([text, isKey]) => (loneSecret(text) !== undefined) !== isKey).map(([text]) => text.slice(0, 20))).toEqual([]);
+  });
 });

@@ -24,12 +24,6 @@ const LOWER = /[a-z]/;
 const DIGIT = /\d/;
 const TYPED_ID = /^[a-z]{2,12}_/;
 const HEX = /^[0-9A-Fa-f-]+$/;
-/**
- * A name made of words: `UserAuthenticationService2`, `TestHandleOAuth2Callback`, a branch's
- * `feature/AUTH-1234-add-OAuth2-login`. Each part a word (a capital and two or more small letters,
- * or small letters), an acronym, a number or a separator; a random key has a lone small letter
- * between capitals or digits somewhere, which none of these takes.
- */
 /** Public ids: a checksummed Ethereum address, an IPFS CID, a GitHub advisory. */
 const PUBLIC_ID = /^0x[0-9a-fA-F]{40}$|^Qm[1-9A-HJ-NP-Za-km-z]{44}$|^GHSA(?:-[0-9a-z]{4}){3}$/;
 /** A password hash standing alone (bcrypt, argon2, crypt's), as a query or a script prints it. */
@@ -46,7 +40,14 @@ function encodesText(word: string): boolean {
   return printable && bytes.some((b) => b === 0x20 || b === 0x0a || b === 0x7b);
 }
 
-const WORDS_NAME = /^(?:[A-Z]?[a-z]{2,}|[A-Z]+(?![a-z])|[A-Z]+(?=[A-Z][a-z])|\d{1,4}|[/_.-])+$/;
+/**
+ * A name made of words: `UserAuthenticationService2`, `TestHandleOAuth2Callback`, a branch's
+ * `feature/AUTH-1234-add-OAuth2-login`. Each part a word (a capital and two or more small letters,
+ * or small letters), an acronym, a number or a separator; a random key has a lone small letter
+ * between capitals or digits somewhere, which none of these takes.
+ */
+// Each part takes the whole run it starts (the lookaheads), so a near-miss is rejected in one pass, not by trying every split.
+const WORDS_NAME = /^(?:[A-Z]?[a-z]{2,}(?![a-z])|[A-Z]+(?![A-Za-z])|[A-Z]+(?=[A-Z][a-z])|\d{1,4}(?!\d)|[/_.-])+$/;
 
 /**
  * The text's one word when it is such a secret. Not a keyword rule: redact.ts asks it of a text
