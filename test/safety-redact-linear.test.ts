@@ -143,3 +143,9 @@ describe("a text that is one word of near-misses (the lone-word rule) completes"
     expect(words.filter(([text, isKey]) => (loneSecret(text) !== undefined) !== isKey).map(([text]) => text.slice(0, 20))).toEqual([]);
   });
 });
+
+test("a quoted value echoed, then a long run of spaces before more text", () => {
+  // The rule for a value echoed at the end of a cut text once tried every split of the spaces: minutes at 1 MB.
+  const text = `echo 'Xk9pQ2vL#7' ${" ".repeat(1 << 20)}x`;
+  expect(redact(text).count).toBe(0);
+});

@@ -254,7 +254,7 @@ const ENCODED = new RegExp(String.raw`${ECHOED}[ \t]*\|[ \t]*base64(?![\w-])`, "
  * A quoted value echoed at the very end of a text, or piped into a command cut off there: a title
  * cut before the command the value went to (redact.ts reads its `…` as a space).
  */
-const CUT_BEFORE_CONSUMER = /(?:echo(?:[ \t]+-[neE]+)*|printf)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})')[ \t]*(?:\|[ \t]*[\w-]{0,40})?[ \t]*$/dy;
+const CUT_BEFORE_CONSUMER = /(?:echo(?:[ \t]+-[neE]+)*|printf)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})')[ \t]{0,40}(?:\|[ \t]{0,40}[\w-]{0,40})?[ \t]{0,40}$/dy;
 const SUBSTITUTED = new RegExp(String.raw`${ECHOED}[ \t]*\)`, "dy");
 const SECRET_FLAG_BEFORE = /(?:pass|secret|token|key|data-file|credential)[\w-]*(?:=|[ \t]+)<\($/i;
 
