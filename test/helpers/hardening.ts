@@ -49,16 +49,60 @@ export function syncEnv(
 }
 
 /**
+ * Sessions holding copies of the same lines (a resumed session and its original: the same line
+ * uuids under another session id), by the messages the server has; each session's family, by the
+ * first member's id.
+ */
+function copyFamilies(dump: DumpSession[]): Map<string, string> {
+  const familyOf = new Map<string, string>();
+  const find = (id: string): string => {
+    const up = familyOf.get(id) ?? id;
+    return up === id ? id : find(up);
+  };
+  const byLine = new Map<string, string>();
+  for (const session of dump) {
+    for (const m of session.messages) {
+      const line = m.externalId.slice(m.externalId.indexOf(":") + 1);
+      const other = byLine.get(line);
+      if (other === undefined) byLine.set(line, session.externalId);
+      else if (find(other) !== find(session.externalId)) familyOf.set(find(session.externalId), find(other));
+    }
+  }
+  return new Map(dump.map((session) => [session.externalId, find(session.externalId)]));
+}
+
+const round9 = (x: number) => Math.round(x * 1e9) / 1e9;
+
+/**
  * The server's data without what differs between two servers holding the same
  * sessions: document ids, write times, and the search text (which grows with
- * every re-send, see the contract). Sorted by external id.
+ * every re-send, see the contract). Sorted by external id. A response copied
+ * into a resumed session counts in one of the two: in the one the server held
+ * first when the copy turned up in a later run (src/state/ledger.ts), which a
+ * run killed midway can change. So such sessions are compared by their
+ * family's totals, not by which of them holds the shared responses (nor the
+ * model those decide).
  */
 export function comparable(dump: DumpSession[]) {
+  const families = copyFamilies(dump);
+  const members = new Map<string, DumpSession[]>();
+  for (const session of dump) members.set(families.get(session.externalId) as string, [...(members.get(families.get(session.externalId) as string) ?? []), session]);
   return dump
-    .map(({ id: _id, updatedAt: _u, searchableText: _t, messages, ...session }) => ({
-      ...session,
-      messages: messages.map(({ id: _mid, ...m }) => m).sort((a, b) => a.externalId.localeCompare(b.externalId)),
-    }))
+    .map(({ id: _id, updatedAt: _u, searchableText: _t, messages, ...session }) => {
+      const family = members.get(families.get(session.externalId) as string) ?? [];
+      const { model: _m, ...rest } = session;
+      const totals =
+        family.length > 1
+          ? {
+              ...rest,
+              promptTokens: family.reduce((n, f) => n + (f.promptTokens ?? 0), 0),
+              completionTokens: family.reduce((n, f) => n + (f.completionTokens ?? 0), 0),
+              totalTokens: family.reduce((n, f) => n + (f.totalTokens ?? 0), 0),
+              cost: round9(family.reduce((n, f) => n + (f.cost ?? 0), 0)),
+            }
+          : session;
+      return { ...totals, messages: messages.map(({ id: _mid, ...m }) => m).sort((a, b) => a.externalId.localeCompare(b.externalId)) };
+    })
     .sort((a, b) => a.externalId.localeCompare(b.externalId));
 }
 
