@@ -1,5 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { isStandIn } from "../look-alikes.ts";
+import { afterLineNumber } from "./line-number.ts";
 
 /* Credentials files shown in a session: `~/.netrc`, PostgreSQL's `~/.pgpass`, `.htpasswd` and `/etc/shadow`, cookies.txt. */
 
@@ -110,7 +111,6 @@ export const passwordHashDetector: Detector = {
  * domain, subdomains, path, secure, expiry, name, value, between tabs. The value is a session.
  */
 const COOKIE_LINE = /(?:#HttpOnly_)?[^\t\r\n]{1,255}\t(?:TRUE|FALSE)\t[^\t\r\n]{1,1000}\t(?:TRUE|FALSE)\t-?\d{1,12}\t[^\t\r\n]{1,255}\t([^\t\r\n]{1,4000})/dy;
-const READ_NUMBER = /[ \t]*\d+\u2192/y;
 
 export const cookieJarDetector: Detector = {
   keywords: ["\ttrue\t", "\tfalse\t"],
@@ -124,8 +124,7 @@ export const cookieJarDetector: Detector = {
       const newline = back.lastIndexOf("\n");
       if (newline === -1 && at > 300) continue;
       let start = at - back.length + newline + 1;
-      READ_NUMBER.lastIndex = start;
-      if (READ_NUMBER.test(text)) start = READ_NUMBER.lastIndex;
+      start = afterLineNumber(text, start);
       COOKIE_LINE.lastIndex = start;
       const m = COOKIE_LINE.exec(text);
       const span = m?.indices?.[1];

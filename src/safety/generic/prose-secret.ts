@@ -12,14 +12,19 @@ import { GRAPHQL_TYPE, PASSWORD_NAME, SECRET_KEY } from "./assignment.ts";
  * and paths prose puts there; for a key or token, a long random-looking word.
  */
 
+/** A password's or a key's label, in English, German, French, Spanish, Portuguese or Dutch: group 1 is set for a password's. */
+const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord)|(?:api|access|secret)[ \t]+key|token|secret)s?`;
+
 /**
  * `password`, then a verb or a separator ("is", "to", ":"), or up to four words naming whose it
  * is and one ("for the staging box is"), or nothing ("with password X"); then the value, quoted
  * or bare. Markdown's bold may wrap the label (`**API Key:** …`); an arrow or a dash may stand for the
  * colon (`Password → …`); the label may be German, French, Spanish, Portuguese or Dutch.
  */
-const PROSE_SECRET =
-  /(?<![A-Za-z0-9_.$-])(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord)|(?:api|access|secret)[ \t]+key|token|secret)s?(?:(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))/diy;
+const PROSE_SECRET = new RegExp(
+  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))`,
+  "diy",
+);
 
 /** Sentence punctuation after a bare value: the end of the sentence (or a question), not of the password. */
 const TRAILING = /[.,;:?)\]}]+$/;
@@ -113,8 +118,10 @@ function generatedPassword(text: string, at: number): Finding | undefined {
  * "Password:⏎hunter2x", "My API key:⏎⏎    sk…", YAML's `password:⏎  …`. Before the label, its line
  * holds at most a few words and markup ("My", "The new", "- ", "**"); the value is one word.
  */
-const NEXT_LINE =
-  /(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord)|(?:api|access|secret)[ \t]+key|token|secret)s?["'\x60]?(?:\*\*|__)?[ \t]{0,8}[:=→]?(?:\*\*|__)?[ \t]{0,8}\r?\n(?:[ \t]{0,40}\r?\n)?[ \t]{0,40}(?:["'\x60]([^\s"'\x60]{4,128})["'\x60]|([^\s"'\x60]{4,128}))[ \t]{0,40}(?=\r?\n|$)/diy;
+const NEXT_LINE = new RegExp(
+  String.raw`${LABEL}["'\x60]?(?:\*\*|__)?[ \t]{0,8}[:=→]?(?:\*\*|__)?[ \t]{0,8}\r?\n(?:[ \t]{0,40}\r?\n)?[ \t]{0,40}(?:["'\x60]([^\s"'\x60]{4,128})["'\x60]|([^\s"'\x60]{4,128}))[ \t]{0,40}(?=\r?\n|$)`,
+  "diy",
+);
 const LABEL_LINE_START = /^[ \t>*#"'\x60-]*(?:[A-Za-z]+[ \t]+){0,3}$/;
 
 function nextLineSecret(text: string, at: number): Finding | undefined {

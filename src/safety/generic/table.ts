@@ -1,6 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { HAS_DIGIT, HAS_LETTER, isStandIn } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
+import { afterLineNumber } from "./line-number.ts";
 
 /**
  * Secrets in a table, as Claude sums up what it set up and as CLIs print them: a column headed
@@ -58,14 +59,6 @@ function lineEnd(text: string, from: number): number {
 
 /** psql's rule under its header: `----+-------+---------`. */
 const PSQL_RULE = /^-+(?:\+-+)+[ \t]*\r?$/;
-/** The Read tool's line number before a line's text: `    12→`. */
-const LINE_NUMBER = /^[ \t]*\d+\u2192/;
-
-/** A line's text without the Read tool's number, and where it starts. */
-function content(text: string, start: number, end: number): number {
-  const m = LINE_NUMBER.exec(text.slice(start, Math.min(end, start + 16)));
-  return m ? start + m[0].length : start;
-}
 
 /** Splits a line at `separator` (no quoting: psql pads, CSV of secrets seldom quotes), trimmed. */
 function split(text: string, from: number, to: number, separator: string): Cell[] {
@@ -88,9 +81,9 @@ function split(text: string, from: number, to: number, separator: string): Cell[
  * the rows have as many fields as the header. Returns where it stopped, or -1 if this is no such header.
  */
 function columnsBelow(text: string, lineStart: number, end: number, at: number, out: Finding[]): number {
-  const from = content(text, lineStart, end);
+  const from = afterLineNumber(text, lineStart);
   const nextEnd = lineEnd(text, end + 1);
-  const psql = PSQL_RULE.test(text.slice(content(text, end + 1, nextEnd), nextEnd));
+  const psql = PSQL_RULE.test(text.slice(afterLineNumber(text, end + 1), nextEnd));
   const separator = psql ? "|" : ",";
   if (!psql && (BARS.test(text.slice(from, end)) || /\s\S+\s/.test(text.slice(from, end).trim()))) return -1;
   const header = split(text, from, end, separator);
@@ -99,7 +92,7 @@ function columnsBelow(text: string, lineStart: number, end: number, at: number, 
   let next = psql ? nextEnd + 1 : end + 1;
   for (let rows = 0; next < text.length && rows < 10_000; rows++) {
     const stop = lineEnd(text, next);
-    const row = split(text, content(text, next, stop), stop, separator);
+    const row = split(text, afterLineNumber(text, next), stop, separator);
     if (row.length !== header.length) break;
     const cell = row[column];
     if (secretCell(cell)) out.push({ start: cell.start, end: cell.end, kind: "secret" });
@@ -118,7 +111,7 @@ export const tableDetector: Detector = {
       const start = text.lastIndexOf("\n", at) + 1;
       const end = lineEnd(text, at);
       done = end;
-      const first = text.slice(content(text, start, end), Math.min(end, start + 24)).trimStart();
+      const first = text.slice(afterLineNumber(text, start), Math.min(end, start + 24)).trimStart();
       if (!BARS.test(first.charAt(0))) {
         const stopped = columnsBelow(text, start, end, at, out);
         if (stopped > 0) done = stopped;
