@@ -139,6 +139,8 @@ export class Sender {
   private readonly retryFailedBefore: number;
   /** Sessions created on the server without their totals while the read went on: their totals follow once it is done. */
   private readonly provisional = new Set<string>();
+  /** Whether each session this run has taken up was on the server when it was first taken up (before any write of this run). */
+  private readonly heldBefore = new Map<string, boolean>();
 
   constructor(
     private readonly store: StateStore,
@@ -175,9 +177,12 @@ export class Sender {
     this.poke();
   }
 
-  /** Whether this run created the session on the server without its totals, which are still to follow. */
-  createdWithoutTotals(sessionId: string): boolean {
-    return this.provisional.has(sessionId);
+  /**
+   * Whether the server held the session before this run wrote anything of it: known for the
+   * sessions this run has taken up, undefined for the others (their state is still as before).
+   */
+  heldBeforeRun(sessionId: string): boolean | undefined {
+    return this.heldBefore.get(sessionId);
   }
 
   /** No more sessions will be fed: the totals of those created without them go now. */
@@ -267,6 +272,7 @@ export class Sender {
         this.finished();
         continue;
       }
+      if (!this.heldBefore.has(sessionId)) this.heldBefore.set(sessionId, work.sentHash !== null);
       const sessionDue = work.hash !== work.sentHash && (work.error === null || (work.failedAt ?? 0) < this.retryFailedBefore);
       const check = sessionDue && work.sentHash === null && !work.legacyChecked && this.options.adopter !== undefined;
       // Messages of a session the server does not have wait for it (they would create it with the wrong start time).

@@ -15,14 +15,18 @@ import type { StateStore } from "./store.ts";
  * which knows no server, still counts such a copy where ccusage does.
  */
 export class StateLedger {
-  /** `createdWithoutTotals`: sessions this run has created on the server without their totals so far (the sender's). */
+  /**
+   * `heldBeforeRun`: whether the server held a session before this run wrote anything of it (the
+   * sender's, for the sessions it has taken up). A session first written in this run is not held
+   * by it: a response moving away from it in this run is never a total lowered on the server.
+   */
   constructor(
     private readonly store: StateStore,
-    private readonly createdWithoutTotals: (sessionId: string) => boolean = () => false,
+    private readonly heldBeforeRun: (sessionId: string) => boolean | undefined = () => undefined,
   ) {}
 
   private totalsOnServer(sessionId: string): boolean {
-    return this.store.sentToServer(sessionId) && !this.createdWithoutTotals(sessionId);
+    return this.heldBeforeRun(sessionId) ?? this.store.sentToServer(sessionId);
   }
 
   /**

@@ -120,7 +120,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     // Sending starts with what is already pending and takes each session as soon as the scan has read it.
     const sender = new Sender(store, transport, options);
     sender.loadPending();
-    const sink = new StateSink(store, req, (id) => sender.feed(id), (id) => sender.createdWithoutTotals(id));
+    const sink = new StateSink(store, req, (id) => sender.feed(id), (id) => sender.heldBeforeRun(id));
     sink.usePrices(req.prices);
     const sending = sender.run();
     let scanned: ScanOutcome;

@@ -64,9 +64,9 @@ export class StateSink {
     private readonly store: StateStore,
     private readonly settings: SinkSettings,
     private readonly onReady: (sessionId: string) => void = () => {},
-    createdWithoutTotals?: (sessionId: string) => boolean,
+    heldBeforeRun?: (sessionId: string) => boolean | undefined,
   ) {
-    this.ledger = new StateLedger(store, createdWithoutTotals);
+    this.ledger = new StateLedger(store, heldBeforeRun);
     this.prices = settings.prices;
   }
 
