@@ -1,5 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { isStandIn, looksRandom } from "../look-alikes.ts";
+import { lineStart } from "./lines.ts";
 
 /**
  * NAME = value in env, shell, YAML, JSON (also JSON escaped inside a string), TOML, code:
@@ -219,9 +220,8 @@ const COLUMN_PAIR = /([A-Za-z][A-Za-z0-9_.-]{0,100})[ \t]+([^\s"'\x60(),;]{4,100
 const SECRET_SHAPED = /^(?=.*[A-Za-z])(?=.*[\d!#$%^&*+=?~@]).*$/;
 
 function columnPair(text: string, start: number): Finding | undefined {
-  let lineStart = start;
-  while (lineStart > 0 && lineStart > start - 40 && (text[lineStart - 1] === " " || text[lineStart - 1] === "\t")) lineStart--;
-  if (lineStart > 0 && text[lineStart - 1] !== "\n") return undefined;
+  const line = lineStart(text, start, 40);
+  if (line === undefined || !/^[ \t]*$/.test(text.slice(line, start))) return undefined;
   COLUMN_PAIR.lastIndex = start;
   const m = COLUMN_PAIR.exec(text);
   const span = m?.indices?.[2];
@@ -265,11 +265,10 @@ const BLOCK_LINES = 50;
  * below, indented deeper than the name. Each of those lines goes.
  */
 function blockScalar(text: string, nameStart: number, from: number, out: Finding[]): void {
-  // The name's column, from at most 200 characters back (a bounded look keeps the rule linear).
-  const back = text.slice(Math.max(0, nameStart - 200), nameStart);
-  const newline = back.lastIndexOf("\n");
-  if (newline === -1 && nameStart > 200) return;
-  const indent = back.length - newline - 1;
+  // The name's column, 200 characters at most.
+  const line = lineStart(text, nameStart, 200);
+  if (line === undefined) return;
+  const indent = nameStart - line;
   let at = text.indexOf("\n", from);
   for (let n = 0; at !== -1 && n < BLOCK_LINES; n++) {
     const next = text.indexOf("\n", at + 1);

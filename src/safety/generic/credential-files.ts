@@ -1,6 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { isStandIn } from "../look-alikes.ts";
-import { afterLineNumber } from "./line-number.ts";
+import { afterLineNumber, lineStart } from "./lines.ts";
 
 /* Credentials files shown in a session: `~/.netrc`, PostgreSQL's `~/.pgpass`, `.htpasswd` and `/etc/shadow`, cookies.txt. */
 
@@ -120,11 +120,9 @@ export const cookieJarDetector: Detector = {
       const at = hits[i] as number;
       if (at < done) continue;
       // The line's start, 300 characters back at most (a domain is shorter).
-      const back = text.slice(Math.max(0, at - 300), at);
-      const newline = back.lastIndexOf("\n");
-      if (newline === -1 && at > 300) continue;
-      let start = at - back.length + newline + 1;
-      start = afterLineNumber(text, start);
+      const line = lineStart(text, at, 300);
+      if (line === undefined) continue;
+      const start = afterLineNumber(text, line);
       COOKIE_LINE.lastIndex = start;
       const m = COOKIE_LINE.exec(text);
       const span = m?.indices?.[1];

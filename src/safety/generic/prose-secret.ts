@@ -1,6 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom } from "../look-alikes.ts";
 import { GRAPHQL_TYPE, PASSWORD_NAME, SECRET_KEY } from "./assignment.ts";
+import { lineStart } from "./lines.ts";
 
 /**
  * A password or key told in a sentence, as people type it to Claude and as Claude reports it: "the
@@ -125,10 +126,9 @@ const NEXT_LINE = new RegExp(
 const LABEL_LINE_START = /^[ \t>*#"'\x60-]*(?:[A-Za-z]+[ \t]+){0,3}$/;
 
 function nextLineSecret(text: string, at: number): Finding | undefined {
-  // Its line up to the label: 40 characters at most (a bounded look back keeps the rule linear).
-  const before = text.slice(Math.max(0, at - 41), at);
-  const newline = before.lastIndexOf("\n");
-  if ((newline === -1 && at > 40) || !LABEL_LINE_START.test(before.slice(newline + 1))) return undefined;
+  // Its line up to the label: 40 characters at most.
+  const line = lineStart(text, at, 40);
+  if (line === undefined || !LABEL_LINE_START.test(text.slice(line, at))) return undefined;
   NEXT_LINE.lastIndex = at;
   const m = NEXT_LINE.exec(text);
   const group = m?.[2] !== undefined ? 2 : 3;

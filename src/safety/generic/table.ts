@@ -1,7 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { HAS_DIGIT, HAS_LETTER, isStandIn } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
-import { afterLineNumber } from "./line-number.ts";
+import { afterLineNumber } from "./lines.ts";
 
 /**
  * Secrets in a table, as Claude sums up what it set up and as CLIs print them: a column headed
