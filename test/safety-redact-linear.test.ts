@@ -149,3 +149,26 @@ test("a quoted value echoed, then a long run of spaces before more text", () => 
   const text = `echo 'Xk9pQ2vL#7' ${" ".repeat(1 << 20)}x`;
   expect(redact(text).count).toBe(0);
 });
+
+describe("1 MiB of near-misses of each newer rule completes, and redacts nothing", () => {
+  const MiB = 1 << 20;
+  const hex = "0123456789abcdef0123456789abcdef";
+  const nearMisses: [name: string, unit: string][] = [
+    ["Sentry hosts after a key cut short", `//${hex.slice(1)}@o1.ingest.sentry.io/1 `],
+    ["Sentry hosts with a long host before", `//${hex}@${"a.".repeat(50)}sentry.`],
+    ["Sentry words chained", ".sentry@sentry"],
+    ["key-making commands on one line", "gpg sops /dev/urandom secrets.token_hex randomBytes( pwgen "],
+    ["gpg without -d, on one long line", "gpg --list-keys -dx "],
+    ["key-making commands, each followed by prose", "$ openssl rand -hex 32\nnot one word\n"],
+  ];
+  for (const [name, unit] of nearMisses) {
+    test(name, () => {
+      const text = unit.repeat(Math.ceil(MiB / unit.length)).slice(0, MiB);
+      const started = performance.now();
+      const out = redact(text);
+      const ms = performance.now() - started;
+      expect(out.count).toBe(0);
+      expect(ms).toBeLessThan(5_000);
+    });
+  }
+});

@@ -601,6 +601,59 @@ describe("extra patterns", () => {
 
 });
 
+/** Runs exact-output cases and texts that must stay as they are. */
+function exactAndKept(cases: [input: string, output: string][], kept: [why: string, text: string][]): void {
+  for (const [input, output] of cases) test(input, () => expect(redact(input).text).toBe(output));
+  for (const [why, text] of kept) test(`kept: ${why}`, () => expect(redact(text)).toEqual({ text, count: 0 }));
+}
+
+describe("Sentry DSNs", () => {
+  const key = "0123456789abcdef0123456789abcdef";
+  exactAndKept(
+    [
+      [`SENTRY_DSN=https://${key}@o123456.ingest.sentry.io/4504123456789`, "SENTRY_DSN=https://[REDACTED:sentry-dsn]@o123456.ingest.sentry.io/4504123456789"],
+      [`Sentry.init({ dsn: 'https://${key}@o1.ingest.us.sentry.io/45' })`, "Sentry.init({ dsn: 'https://[REDACTED:sentry-dsn]@o1.ingest.us.sentry.io/45' })"],
+      [`dsn = "https://${key}@sentry.example.com/3"`, 'dsn = "https://[REDACTED:sentry-dsn]@sentry.example.com/3"'],
+    ],
+    [
+      ["the SDK and its docs", "import * as Sentry from '@sentry/node'; see https://docs.sentry.io/platforms/ and https://sentry.io/organizations/acme/"],
+      ["a placeholder DSN", "SENTRY_DSN=https://examplePublicKey@o0.ingest.sentry.io/0"],
+      ["a git SHA near sentry", `commit ${key}abcdef01 bumped @sentry/node`],
+    ],
+  );
+});
+
+describe("a new key on the line below the command that made it", () => {
+  const hex = "9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+  const lower = "qwhzkxvbnmrtplsdfgjcyuioaeqwhzkx";
+  const made = [
+    "$ head -c 32 /dev/urandom | xxd -p",
+    "$ python3 -c 'import secrets; print(secrets.token_hex(16))'",
+    "$ node -e \"console.log(require('crypto').randomBytes(16).toString('hex'))\"",
+    "$ ruby -e 'require \"securerandom\"; puts SecureRandom.hex(16)'",
+    "$ pwgen -s 32 1",
+    "$ bin/rails secret",
+    "$ mix phx.gen.secret",
+    "$ gpg --quiet -d ~/.creds/api.gpg",
+    "$ sops -d --extract '[\"api_key\"]' secrets.yaml",
+  ];
+  exactAndKept(
+    made.flatMap((command): [string, string][] => [
+      [`${command}\n${hex}\n$ ls`, `${command}\n[REDACTED:secret]\n$ ls`],
+      [`${command}\n${lower}\n`, `${command}\n[REDACTED:secret]\n`],
+    ]),
+    [
+      ["a git SHA", `$ git rev-parse HEAD\n${hex}01234567\n`],
+      ["a checksum with its file name", `$ sha256sum app.tar.gz\n${hex}${hex}  app.tar.gz\n`],
+      ["a UUID", "$ uuidgen\n3f2b8c1e-9a4d-4e7f-b6c5-1d2e3f4a5b6c\n"],
+      ["hex in code", `const seed = Buffer.from("${hex}", "hex");\nconst iv = crypto.randomBytes(16);\nreturn;`],
+      ["a script's next line after reading /dev/urandom", "dd if=/dev/urandom of=key.bin bs=32 count=1\ncontinue;\n"],
+      ["the next line is prose", "$ openssl rand -hex 32 > .key\ndone, stored it\n"],
+      ["a word ending like a command", "usage: gpg.sops\nmessage-passing-between-workers-again"],
+    ],
+  );
+});
+
 describe("near-matches at scale", () => {
   // Over 10 MiB of text built to stress each rule without matching. A rule that backtracks
   // super-linearly takes minutes here instead of well under a second, and the test times out;

@@ -15,7 +15,7 @@ import { nameValueDetector, sensitiveOutputDetector } from "./generic/name-value
 import { sqlInsertDetector } from "./generic/sql-insert.ts";
 import { privateKeyDetector } from "./generic/private-key.ts";
 import { proseSecretDetector } from "./generic/prose-secret.ts";
-import { encodedFieldDetector, goDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector } from "./generic/urls.ts";
+import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector } from "./generic/urls.ts";
 import { gitleaksDetectors } from "./gitleaks.ts";
 import { isStandIn } from "./look-alikes.ts";
 import { type RedactionKind, redactionMarker } from "./marker.ts";
@@ -69,6 +69,7 @@ function builtinDetectors(): Detector[] {
     cookieDetector,
     urlSignatureDetector,
     urlPathKeyDetector,
+    sentryDsnDetector,
     encodedFieldDetector,
     netrcDetector,
     ...pgpassDetectors,

@@ -18,10 +18,27 @@ const PRINT_FILE = /(?<![\w-])cat[ \t]+["']?(\S{0,200}(?:token|secret|passw|cred
 const SECRET_COMMAND =
   /(?<![\w-])(?:op[ \t]+read|(?:go)?pass[ \t]+show|find-generic-password[^\r\n]*[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?[ \t][^\r\n]*--with-decryption|terraform[ \t]+output[ \t]+-raw|base64[ \t]+(?:-d|--decode|-D)|vault[ \t][^\r\n]*-field[= ]|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|doppler[ \t]+secrets[ \t]+get[^\r\n]*--plain)/iy;
 
+/**
+ * Commands that make a new random key: reading `/dev/urandom`, Python's `secrets.token_hex(…)`,
+ * Node's `crypto.randomBytes(…)`, Ruby's `SecureRandom`, `pwgen`, `rails secret`, `mix
+ * phx.gen.secret`; and decrypting a file (`gpg -d`, `sops -d`). A key's characters only
+ * (KEY_SHAPED): a script's next line (`continue;`) is no output.
+ */
+const GENERATOR_COMMAND =
+  /(?<![\w-])(?:\/dev\/u?random|secrets\.token_(?:hex|urlsafe|bytes)|randombytes\(|securerandom\.|pwgen[ \t]|rails[ \t]+secret|phx\.gen\.secret|(?:gpg|sops)(?=[ \t])[^\r\n]{0,200}?[ \t](?:-d|--decrypt)(?![\w-]))/iy;
+const KEY_SHAPED = /^[A-Za-z0-9+/=_-]{16,}$/;
+
 /** The next line, one word: what the command printed. */
 const OUTPUT = /\r?\n[ \t]*([^\s]{8,512})[ \t]*(?=\r?\n|$)/dy;
 
-function printsSecret(text: string, at: number): boolean {
+/** Whether the command at `at` prints a secret: "any" word, or only one shaped like a key ("key"). */
+function printsSecret(text: string, at: number): "any" | "key" | undefined {
+  GENERATOR_COMMAND.lastIndex = at;
+  if (GENERATOR_COMMAND.test(text)) return "key";
+  return printsNamedSecret(text, at) ? "any" : undefined;
+}
+
+function printsNamedSecret(text: string, at: number): boolean {
   PRINT_VARIABLE.lastIndex = at;
   const variable = PRINT_VARIABLE.exec(text);
   if (variable) return SECRET_KEY.test(variable[1] as string);
@@ -35,6 +52,7 @@ export const printedSecretDetector: Detector = {
   keywords: [
     "echo", "printf", "printenv", "cat", "op read", "pass show", "find-generic-password", "secrets versions", "get-parameter",
     "terraform output", "base64", "vault", "openssl rand", "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler",
+    "/dev/urandom", "/dev/random", "secrets.token_", "randombytes(", "securerandom.", "pwgen", "rails", "phx.gen.secret", "gpg", "sops",
   ],
   find(text: string, hits: Hits, out: Finding[]): void {
     // The end of the line of the current hit, found once per line (hits on one line share it: linear time).
@@ -46,12 +64,15 @@ export const printedSecretDetector: Detector = {
         eol = text.indexOf("\n", at);
         if (eol < 0) return; // no line below: no output
       }
-      if (eol === done || !printsSecret(text, at)) continue;
+      if (eol === done) continue;
+      const prints = printsSecret(text, at);
+      if (!prints) continue;
       done = eol;
       OUTPUT.lastIndex = text[eol - 1] === "\r" ? eol - 1 : eol;
       const m = OUTPUT.exec(text);
       const span = m?.indices?.[1];
       const value = m?.[1];
+      if (prints === "key" && !KEY_SHAPED.test(value ?? "")) continue;
       if (span && value && !isStandIn(value) && /[A-Za-z0-9]/.test(value) && !value.startsWith("/")) out.push({ start: span[0], end: span[1], kind: "secret" });
     }
   },

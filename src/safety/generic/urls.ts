@@ -136,3 +136,26 @@ export const encodedFieldDetector: Detector = {
     }
   },
 };
+
+/**
+ * A Sentry DSN, `https://<32 hex>@o123456.ingest.sentry.io/4504…` (also a self-hosted
+ * `https://<key>@sentry.example.com/3`): its key lets anyone send events to the project, filling its
+ * quota and its issues. Found from the `sentry` of its host, looking back (bounded) for `//`, the key
+ * and `@`; the old secret after `:` is the URL credentials' rule's.
+ */
+const SENTRY_DSN = /\/\/([0-9a-f]{32})(?::[0-9a-f]{32})?@[a-z0-9.-]{0,80}$/di;
+const SENTRY_BACK = 2 + 32 + 33 + 1 + 80;
+
+export const sentryDsnDetector: Detector = {
+  keywords: ["sentry"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (text[at - 1] !== "@" && text[at - 1] !== ".") continue;
+      const from = Math.max(0, at - SENTRY_BACK);
+      const m = SENTRY_DSN.exec(text.slice(from, at));
+      const span = m?.indices?.[1];
+      if (span) out.push({ start: from + span[0], end: from + span[1], kind: "sentry-dsn" });
+    }
+  },
+};
