@@ -160,6 +160,9 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["key-making commands on one line", "gpg sops /dev/urandom secrets.token_hex randomBytes( pwgen "],
     ["gpg without -d, on one long line", "gpg --list-keys -dx "],
     ["key-making commands, each followed by prose", "$ openssl rand -hex 32\nnot one word\n"],
+    ["here-string openings never closed", '$password = @"\nline\n'],
+    ["here-string openings closed far below", `$token = @'\n${"x".repeat(9000)}\n'@\n`],
+    ["a label naming whose, then no value", "Password for the user of the box on:\n"],
   ];
   for (const [name, unit] of nearMisses) {
     test(name, () => {

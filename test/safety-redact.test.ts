@@ -654,6 +654,25 @@ describe("a new key on the line below the command that made it", () => {
   );
 });
 
+describe("PowerShell here-strings and psql's password prompt", () => {
+  exactAndKept(
+    [
+      ['$password = @"\nXk29!pQ7mZ\n"@\nWrite-Host done', '$password = @"\n[REDACTED:secret]\n"@\nWrite-Host done'],
+      ["$ApiKey = @'\r\nXk29pQ7mZabcdEFG1\r\n'@\r\n", "$ApiKey = @'\r\n[REDACTED:secret]\r\n'@\r\n"],
+      ['$env:DB_PASSWORD=@"\nfirst line 9x\nsecond line\n"@', '$env:DB_PASSWORD=@"\n[REDACTED:secret]\n"@'],
+      ["$ psql -h db -U app -W shop\nPassword for user app: \nXk29pQ7mZ\npsql (16.1)", "$ psql -h db -U app -W shop\nPassword for user app: \n[REDACTED:password]\npsql (16.1)"],
+      ["The password for the admin account:\n\n    Xk29!pQ7mZ\n", "The password for the admin account:\n\n    [REDACTED:password]\n"],
+    ],
+    [
+      ["a here-string under another name", '$body = @"\n{ "user": "Xk29!pQ7mZ" }\n"@'],
+      ["a here-string holding a reference", '$password = @"\n$env:DB_PASSWORD\n"@'],
+      ["an empty here-string, and one never closed", '$token = @"\n"@\n$secret = @"\nstill open 9x'],
+      ["psql's prompt, then its next output", 'Password for user app:\npsql (16.1)\nType "help" for help.\nPassword for user app: \npsql: error: connection to server failed: FATAL:  password authentication failed'],
+      ["a label naming whose, then prose or a reference", "password of the keystore:\nsee the vault entry\nPassword for the deploy user:\nop://vault/deploy/password"],
+    ],
+  );
+});
+
 describe("near-matches at scale", () => {
   // Over 10 MiB of text built to stress each rule without matching. A rule that backtracks
   // super-linearly takes minutes here instead of well under a second, and the test times out;

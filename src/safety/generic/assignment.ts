@@ -282,6 +282,42 @@ function blockScalar(text: string, nameStart: number, from: number, out: Finding
 }
 
 /**
+ * A PowerShell here-string assigned to a secret's name: `$password = @"` (or `@'`) ending its line,
+ * the value on the lines below, up to `"@` (`'@`) at the start of a line. Read as a bare `@` by
+ * ASSIGNMENT; the lines between go whole, judged as a quoted value (`$env:X` alone stays).
+ */
+const HERE_STRING_OPEN = /["'][ \t]*\r?\n/y;
+/** How far below its opening a here-string's end is looked for. */
+const HERE_STRING_MAX = 8192;
+
+/**
+ * Where the next `\n"@` (or `\n'@`) at or after a position is: found once and kept while the hits
+ * move forward, so that many openings without an end cost one search, not one each.
+ */
+class HereStringEnds {
+  private readonly next = new Map<string, { from: number; at: number }>();
+  constructor(private readonly text: string) {}
+  find(close: string, from: number): number {
+    const known = this.next.get(close);
+    if (known && known.from <= from && (known.at === -1 || known.at >= from)) return known.at;
+    const at = this.text.indexOf(close, from);
+    this.next.set(close, { from, at });
+    return at;
+  }
+}
+
+function hereString(text: string, name: string, from: number, ends: HereStringEnds): Finding | undefined {
+  HERE_STRING_OPEN.lastIndex = from;
+  if (!HERE_STRING_OPEN.test(text)) return undefined;
+  const start = HERE_STRING_OPEN.lastIndex;
+  const close = ends.find(`\n${text[from]}@`, start - 1);
+  if (close === -1 || close - start > HERE_STRING_MAX) return undefined;
+  const end = text[close - 1] === "\r" ? close - 1 : close;
+  if (end <= start || !isAssignedSecret(name, text.slice(start, end).trim(), true, undefined)) return undefined;
+  return { start, end, kind: "secret" };
+}
+
+/**
  * Where a secret's name is no name assigned to: the shell's `${DB_PASSWORD:?must be set}` (the
  * text after `:` is a message), an ARN's `…:secret:prod/db/password` (a path to a secret).
  */
@@ -298,6 +334,7 @@ export const assignmentDetector: Detector = {
   find(text: string, hits: Hits, out: Finding[]): void {
     let tried = -1;
     let done = 0;
+    let ends: HereStringEnds | undefined;
     for (let i = 0; i < hits.length; i += 2) {
       // where the name holding this keyword starts
       let start = hits[i] as number;
@@ -322,6 +359,13 @@ export const assignmentDetector: Detector = {
       if (!span) continue;
       if (bare !== undefined && YAML_BLOCK.test(bare) && STRONG_NAME.test(name.replace(NAME_SUFFIX, ""))) {
         blockScalar(text, start, span[1], out);
+        continue;
+      }
+      if (bare === "@") {
+        ends ??= new HereStringEnds(text);
+        const here = hereString(text, name, span[1], ends);
+        if (here) out.push(here);
+        done = Math.max(done, here?.end ?? 0);
         continue;
       }
       const end = bare === undefined ? span[1] : punctuatedEnd(text, name, bareEnd(text, bare, span[1]));

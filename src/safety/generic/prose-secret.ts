@@ -16,6 +16,9 @@ import { lineStart } from "./lines.ts";
 /** A password's or a key's label, in English, German, French, Spanish, Portuguese or Dutch: group 1 is set for a password's. */
 const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord)|(?:api|access|secret)[ \t]+key|token|secret)s?`;
 
+/** Whose the password is, after its label: "for the staging box", "of user app" (up to four words). */
+const WHOSE = String.raw`(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
+
 /**
  * `password`, then a verb or a separator ("is", "to", ":"), or up to four words naming whose it
  * is and one ("for the staging box is"), or nothing ("with password X"); then the value, quoted
@@ -23,7 +26,7 @@ const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|mot[ 
  * colon (`Password → …`); the label may be German, French, Spanish, Portuguese or Dutch.
  */
 const PROSE_SECRET = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))`,
+  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:${WHOSE}(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))`,
   "diy",
 );
 
@@ -116,11 +119,12 @@ function generatedPassword(text: string, at: number): Finding | undefined {
 
 /**
  * A label on a line of its own and the value alone on the next (or the one after a blank line):
- * "Password:⏎hunter2x", "My API key:⏎⏎    sk…", YAML's `password:⏎  …`. Before the label, its line
+ * "Password:⏎hunter2x", "My API key:⏎⏎    sk…", YAML's `password:⏎  …`, psql's prompt
+ * "Password for user app:⏎…" with what was pasted at it. Before the label, its line
  * holds at most a few words and markup ("My", "The new", "- ", "**"); the value is one word.
  */
 const NEXT_LINE = new RegExp(
-  String.raw`${LABEL}["'\x60]?(?:\*\*|__)?[ \t]{0,8}[:=→]?(?:\*\*|__)?[ \t]{0,8}\r?\n(?:[ \t]{0,40}\r?\n)?[ \t]{0,40}(?:["'\x60]([^\s"'\x60]{4,128})["'\x60]|([^\s"'\x60]{4,128}))[ \t]{0,40}(?=\r?\n|$)`,
+  String.raw`${LABEL}${WHOSE}["'\x60]?(?:\*\*|__)?[ \t]{0,8}[:=→]?(?:\*\*|__)?[ \t]{0,8}\r?\n(?:[ \t]{0,40}\r?\n)?[ \t]{0,40}(?:["'\x60]([^\s"'\x60]{4,128})["'\x60]|([^\s"'\x60]{4,128}))[ \t]{0,40}(?=\r?\n|$)`,
   "diy",
 );
 const LABEL_LINE_START = /^[ \t>*#"'\x60-]*(?:[A-Za-z]+[ \t]+){0,3}$/;
