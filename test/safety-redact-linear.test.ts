@@ -163,6 +163,8 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["here-string openings never closed", '$password = @"\nline\n'],
     ["here-string openings closed far below", `$token = @'\n${"x".repeat(9000)}\n'@\n`],
     ["a label naming whose, then no value", "Password for the user of the box on:\n"],
+    ["a label, then a sentence that never tells", "password, the new one is and changed it to "],
+    ["labels chained in one long sentence", "password token secret, set it "],
   ];
   for (const [name, unit] of nearMisses) {
     test(name, () => {

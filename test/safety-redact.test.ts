@@ -673,6 +673,25 @@ describe("PowerShell here-strings and psql's password prompt", () => {
   );
 });
 
+describe("a password or key told later in the sentence that names it", () => {
+  exactAndKept(
+    [
+      ["I changed the password, the new one is Xk29!pQ7mZ.", "I changed the password, the new one is [REDACTED:password]."],
+      ["rotated the API key and changed it to 9f8e7d6c5b4a39281706f5e4d3c2b1a0 yesterday", "rotated the API key and changed it to [REDACTED:secret] yesterday"],
+      ['I reset my password, it\'s now "Tr0ub4dor&3"', 'I reset my password, it\'s now "[REDACTED:password]"'],
+      ["the db password expired; new one: Zz8kq1Wm#2", "the db password expired; new one: [REDACTED:password]"],
+    ],
+    [
+      ["a setting, not a password", "the password reset timeout was too short, so I set it to 300s"],
+      ["a charset", "the password column used latin1, I changed it to utf8mb4"],
+      ["where it is kept", "the token was expiring, the new one is in 1Password"],
+      ["a stand-in and a reference", "The password field is optional; set it to null to disable. If the token is missing, set it to $GITHUB_TOKEN first"],
+      ["a key that is no key", "the secret rotation job: set it to run hourly; token limits: the new one is 200k, changed it to 128k"],
+      ["the next sentence", "The API key is stored in KeyVault. It's now rotated weekly. The new one is longer."],
+    ],
+  );
+});
+
 describe("near-matches at scale", () => {
   // Over 10 MiB of text built to stress each rule without matching. A rule that backtracks
   // super-linearly takes minutes here instead of well under a second, and the test times out;

@@ -19,6 +19,9 @@ const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|mot[ 
 /** Whose the password is, after its label: "for the staging box", "of user app" (up to four words). */
 const WHOSE = String.raw`(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
 
+/** The value told: group 1 of it quoted, group 2 bare. */
+const TOLD_VALUE = String.raw`(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))`;
+
 /**
  * `password`, then a verb or a separator ("is", "to", ":"), or up to four words naming whose it
  * is and one ("for the staging box is"), or nothing ("with password X"); then the value, quoted
@@ -26,7 +29,17 @@ const WHOSE = String.raw`(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
  * colon (`Password → …`); the label may be German, French, Spanish, Portuguese or Dutch.
  */
 const PROSE_SECRET = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:${WHOSE}(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))`,
+  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:${WHOSE}(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
+  "diy",
+);
+
+/**
+ * The value said later in the sentence that names the password or key, as "it" or "the new one":
+ * "I changed the password, the new one is …", "rotated the API key and changed it to …", "reset
+ * my password, it's now …". At most 100 characters of the same sentence between (no `.`, `!`, `?`).
+ */
+const TOLD_LATER = new RegExp(
+  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}[^.!?\r\n]{0,100}?(?<![A-Za-z])(?:(?:the[ \t]+)?new[ \t]+one(?:[ \t]+(?:is|was)(?:[ \t]+now)?|[ \t]*:)|(?:changed|set|updated|reset|rotated|switched)[ \t]+it[ \t]+to|it(?:'s|’s|[ \t]+is)[ \t]+now)[ \t]+${TOLD_VALUE}`,
   "diy",
 );
 
@@ -47,6 +60,14 @@ function looksLikePassword(value: string): boolean {
   if (isStandIn(value) || ALGORITHM.test(value) || NOT_A_VALUE.test(value) || CODE_PATH.test(value) || GRAPHQL_TYPE.test(value)) return false;
   if (HAS_LETTER.test(value) && HAS_DIGIT.test(value)) return true;
   return value.length >= 6 && PASSWORD_SYMBOL.test(value);
+}
+
+/**
+ * A password told further from its label ("…, the new one is …") is held to more: six characters
+ * or more, with a symbol, or with capitals, small letters and digits. Not "300s", "utf8mb4".
+ */
+function looksLikeStrongPassword(value: string): boolean {
+  return value.length >= 6 && looksLikePassword(value) && (PASSWORD_SYMBOL.test(value) || (/[A-Z]/.test(value) && /[a-z]/.test(value) && HAS_DIGIT.test(value)));
 }
 
 /** Whether a value told in prose is shaped like a key or token: long, random-looking, and not code (no brackets, no member path). */
@@ -153,16 +174,22 @@ export const proseSecretDetector: Detector = {
       const at = hits[i] as number;
       const other = LOGIN_WORD.test(text.slice(at, at + 4)) ? loginPair(text, at) : (codeNamed(text, at) ?? generatedPassword(text, at) ?? nextLineSecret(text, at));
       if (other) out.push(other);
-      PROSE_SECRET.lastIndex = at;
-      const m = PROSE_SECRET.exec(text);
-      if (!m) continue;
-      const password = m[1] !== undefined;
-      const quoted = m[2] !== undefined;
-      const span = m.indices?.[quoted ? 2 : 3];
-      if (!span) continue;
-      const value = quoted ? (m[2] as string) : (m[3] as string).replace(TRAILING, "");
-      if (password ? !looksLikePassword(value) : !looksLikeKey(value)) continue;
-      out.push({ start: span[0], end: span[0] + value.length, kind: password ? "password" : "secret" });
+      const told = toldSecret(PROSE_SECRET, text, at, looksLikePassword) ?? toldSecret(TOLD_LATER, text, at, looksLikeStrongPassword);
+      if (told) out.push(told);
     }
   },
 };
+
+/** The value of a sentence telling a password or a key (PROSE_SECRET, TOLD_LATER: group 1 a password's label, 2 and 3 the value) at `at`. */
+function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value: string) => boolean): Finding | undefined {
+  re.lastIndex = at;
+  const m = re.exec(text);
+  if (!m) return undefined;
+  const password = m[1] !== undefined;
+  const quoted = m[2] !== undefined;
+  const span = m.indices?.[quoted ? 2 : 3];
+  if (!span) return undefined;
+  const value = quoted ? (m[2] as string) : (m[3] as string).replace(TRAILING, "");
+  if (password ? !passwordShaped(value) : !looksLikeKey(value)) return undefined;
+  return { start: span[0], end: span[0] + value.length, kind: password ? "password" : "secret" };
+}
