@@ -692,6 +692,27 @@ describe("a password or key told later in the sentence that names it", () => {
   );
 });
 
+describe("a user and a password on one line", () => {
+  exactAndKept(
+    [
+      ["u: admin p: S3cr3t!x", "u: admin p: [REDACTED:password]"],
+      ["user admin / pass S3cr3t!x", "user admin / pass [REDACTED:password]"],
+      ["login admin pw S3cr3t!x, then restart", "login admin pw [REDACTED:password], then restart"],
+      ["ssh into the box with admin / hunter2Xy!", "ssh into the box with admin / [REDACTED:password]"],
+      ["the db is up, use root / Xk29!pQ7mZ", "the db is up, use root / [REDACTED:password]"],
+      ["mysql: root / Zz8kq1Wm", "mysql: root / [REDACTED:password]"],
+    ],
+    [
+      ["code naming a user and a password", "login(user, pass); user = u; pass = p\nuser: User, pass: string\nu = users[0]; p = compute(x)"],
+      ["fields read from a request", "const user = req.user; const pass = req.body.password;"],
+      ["ratios and paths after a service's name", "ssh latency p50 / p99, db reads 10GB / 20GB\nssh user@host / ~/.ssh/id_rsa\nssh-keygen -t ed25519 / ssh-add"],
+      ["an identifier after a service's name", "the db layer / OUTPUT_v2 mapping"],
+      ["a label that is a word's end, and pass the verb", "menu: item p: Xk29!pQ7\nfor user in users / pass through to handler\nuser admin pass the test"],
+      ["a weak password after a service's name", "ssh deploy / hunter2"],
+    ],
+  );
+});
+
 describe("near-matches at scale", () => {
   // Over 10 MiB of text built to stress each rule without matching. A rule that backtracks
   // super-linearly takes minutes here instead of well under a second, and the test times out;

@@ -64,10 +64,13 @@ function looksLikePassword(value: string): boolean {
 
 /**
  * A password told further from its label ("…, the new one is …") is held to more: six characters
- * or more, with a symbol, or with capitals, small letters and digits. Not "300s", "utf8mb4".
+ * or more, with a symbol, or with capitals, small letters and digits. Not "300s", "utf8mb4", nor
+ * an identifier (`OUTPUT_v2`).
  */
+const SNAKE_IDENTIFIER = /^[A-Za-z]\w*_\w*$/;
+
 function looksLikeStrongPassword(value: string): boolean {
-  return value.length >= 6 && looksLikePassword(value) && (PASSWORD_SYMBOL.test(value) || (/[A-Z]/.test(value) && /[a-z]/.test(value) && HAS_DIGIT.test(value)));
+  return value.length >= 6 && looksLikePassword(value) && !SNAKE_IDENTIFIER.test(value) && (PASSWORD_SYMBOL.test(value) || (/[A-Z]/.test(value) && /[a-z]/.test(value) && HAS_DIGIT.test(value)));
 }
 
 /** Whether a value told in prose is shaped like a key or token: long, random-looking, and not code (no brackets, no member path). */
@@ -84,10 +87,14 @@ const CODE_NAMED = /([A-Za-z0-9_.-]{1,100})\x60[ \t]+(?:(?:is|was)(?:[ \t]+(?:no
 /**
  * A user and a password after a login, side by side with a slash between: "log in at
  * http://localhost:3000 with admin@example.com / …", "credentials: `admin` / `…`". Spaces
- * around the slash or code font on both sides: a path has neither.
+ * around the slash or code font on both sides: a path has neither. After a service's name
+ * instead ("ssh into the box with admin / …", "db: root / …", "mysql root / …"), a weaker
+ * sign: the password is held to more (looksLikeStrongPassword).
  */
-const LOGIN_PAIR =
-  /(?:log[ \t]?in|sign[ \t]?in|cred(?:ential)?s)[^\r\n]{0,100}?(?:\x60[^\s\x60]{1,100}\x60[ \t]*\/[ \t]*\x60([^\s\x60]{4,128})\x60|[ \t][^\s\x60/]{1,100}[ \t]+\/[ \t]+([^\s\x60]{4,128}))/diy;
+const PAIR = String.raw`[^\r\n]{0,100}?(?:\x60[^\s\x60]{1,100}\x60[ \t]*\/[ \t]*\x60([^\s\x60]{4,128})\x60|[ \t][^\s\x60/]{1,100}[ \t]+\/[ \t]+([^\s\x60]{4,128}))`;
+const LOGIN_PAIR = new RegExp(String.raw`(?:log[ \t]?in|sign[ \t]?in|cred(?:ential)?s)${PAIR}`, "diy");
+const SERVICES = ["ssh", "sftp", "ftp", "rdp", "vpn", "db", "database", "mysql", "psql", "postgres", "mongo", "redis"];
+const SERVICE_PAIR = new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?:${SERVICES.join("|")})(?![A-Za-z0-9_-])${PAIR}`, "diy");
 
 function codeNamed(text: string, at: number): Finding | undefined {
   let start = at;
@@ -103,15 +110,25 @@ function codeNamed(text: string, at: number): Finding | undefined {
   return { start: span[0], end: span[1], kind: password ? "password" : "secret" };
 }
 
-function loginPair(text: string, at: number): Finding | undefined {
-  LOGIN_PAIR.lastIndex = at;
-  const m = LOGIN_PAIR.exec(text);
+function loginPair(text: string, at: number, re: RegExp, passwordShaped: (value: string) => boolean): Finding | undefined {
+  re.lastIndex = at;
+  const m = re.exec(text);
   const group = m?.[1] !== undefined ? 1 : 2;
   const span = m?.indices?.[group];
   if (!m || !span) return undefined;
   const value = (m[group] as string).replace(TRAILING, "");
-  return looksLikePassword(value) ? { start: span[0], end: span[0] + value.length, kind: "password" } : undefined;
+  return passwordShaped(value) ? { start: span[0], end: span[0] + value.length, kind: "password" } : undefined;
 }
+
+/**
+ * A user and a password labelled, on one line: "u: admin p: …", "user admin / pass …",
+ * "username=admin, password=…" (which the assignment rule finds too). Only the value after a
+ * password's label that follows a user's: "pass" alone is a verb more often than a label.
+ */
+const USER_PASS = new RegExp(
+  String.raw`(?<![A-Za-z0-9_.$-])(?:u|usr|user(?:name)?|login)(?:[ \t]{0,8}[:=][ \t]{0,8}|[ \t]{1,8})[^\s:=/,;|]{1,64}(?:[ \t]{0,8}[,;|/][ \t]{0,8}|[ \t]{1,8})(?:p|pw|pwd|pass(?:word|wd)?)(?:[ \t]{0,8}[:=][ \t]{0,8}|[ \t]{1,8})${TOLD_VALUE}`,
+  "diy",
+);
 
 /**
  * A password a service made up and printed in its log, said once: MySQL's "A temporary password is
@@ -166,13 +183,26 @@ function nextLineSecret(text: string, at: number): Finding | undefined {
 }
 
 const LOGIN_WORD = /^(?:log|sign|cred)/i;
+const SERVICE_WORD = new RegExp(`^(?:${SERVICES.join("|")})`, "i");
+const USER_WORD = /^(?:u:|usr|user|login)/i;
 
 export const proseSecretDetector: Detector = {
-  keywords: ["passw", "pw", "passphrase", "passcode", "mot de passe", "contrase", "senha", "wachtwoord", "api key", "access key", "secret key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials"],
+  keywords: ["passw", "pw", "passphrase", "passcode", "mot de passe", "contrase", "senha", "wachtwoord", "api key", "access key", "secret key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials", "u:", "usr", "user", ...SERVICES],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
-      const other = LOGIN_WORD.test(text.slice(at, at + 4)) ? loginPair(text, at) : (codeNamed(text, at) ?? generatedPassword(text, at) ?? nextLineSecret(text, at));
+      const head = text.slice(at, at + 8);
+      if (USER_WORD.test(head)) {
+        const pair = toldSecret(USER_PASS, text, at, looksLikePassword, "password");
+        if (pair) out.push(pair);
+      }
+      if (SERVICE_WORD.test(head)) {
+        const pair = loginPair(text, at, SERVICE_PAIR, looksLikeStrongPassword);
+        if (pair) out.push(pair);
+        continue;
+      }
+      if (USER_WORD.test(head) && !LOGIN_WORD.test(head)) continue;
+      const other = LOGIN_WORD.test(head) ? loginPair(text, at, LOGIN_PAIR, looksLikePassword) : (codeNamed(text, at) ?? generatedPassword(text, at) ?? nextLineSecret(text, at));
       if (other) out.push(other);
       const told = toldSecret(PROSE_SECRET, text, at, looksLikePassword) ?? toldSecret(TOLD_LATER, text, at, looksLikeStrongPassword);
       if (told) out.push(told);
@@ -181,15 +211,17 @@ export const proseSecretDetector: Detector = {
 };
 
 /** The value of a sentence telling a password or a key (PROSE_SECRET, TOLD_LATER: group 1 a password's label, 2 and 3 the value) at `at`. */
-function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value: string) => boolean): Finding | undefined {
+function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value: string) => boolean, label?: "password"): Finding | undefined {
   re.lastIndex = at;
   const m = re.exec(text);
   if (!m) return undefined;
-  const password = m[1] !== undefined;
-  const quoted = m[2] !== undefined;
-  const span = m.indices?.[quoted ? 2 : 3];
+  // USER_PASS has no label group: its value groups come first.
+  const first = label ? 1 : 2;
+  const password = label !== undefined || m[1] !== undefined;
+  const quoted = m[first] !== undefined;
+  const span = m.indices?.[quoted ? first : first + 1];
   if (!span) return undefined;
-  const value = quoted ? (m[2] as string) : (m[3] as string).replace(TRAILING, "");
+  const value = quoted ? (m[first] as string) : (m[first + 1] as string).replace(TRAILING, "");
   if (password ? !passwordShaped(value) : !looksLikeKey(value)) return undefined;
   return { start: span[0], end: span[0] + value.length, kind: password ? "password" : "secret" };
 }
