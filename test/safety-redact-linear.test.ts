@@ -181,3 +181,16 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     });
   }
 });
+
+test("an edit of 1 MiB on each side, secrets all over the change, completes", () => {
+  const { redactValue } = createRedactor();
+  const MiB = 1 << 20;
+  const unit = "API_KEY=9f8e7d6c5b4a39281706f5e4d3c2b1a0;";
+  const after = unit.repeat(Math.ceil(MiB / unit.length));
+  const before = "x".repeat(MiB);
+  const started = performance.now();
+  const out = redactValue({ old_string: before, new_string: after });
+  expect(performance.now() - started).toBeLessThan(5_000);
+  expect(out.value.old_string).toBe(before); // a block rewritten, not a value changed
+  expect(out.value.new_string).not.toContain("9f8e7d6c");
+});

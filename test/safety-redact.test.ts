@@ -713,6 +713,46 @@ describe("a user and a password on one line", () => {
   );
 });
 
+describe("an edit that changes a secret's value", () => {
+  const key = "9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+  const edit = (before: string, after: string) => redactValue({ toolName: "Edit", args: { file_path: "/app/.env", old_string: before, new_string: after } });
+  const sides = (before: string, after: string) => {
+    const { args } = edit(before, after).value;
+    return [args.old_string, args.new_string];
+  };
+
+  test("the old value goes with the new key it is replaced by", () => {
+    expect(sides("API_KEY=abc", `API_KEY=${key}`)).toEqual(["API_KEY=[REDACTED:secret]", "API_KEY=[REDACTED:secret]"]);
+    expect(edit("API_KEY=abc", `API_KEY=${key}`).count).toBe(2);
+  });
+  test("values sharing their first characters, in the middle of a file", () => {
+    expect(sides(`# app\nAPI_KEY=9f0 # old\nDEBUG=1`, `# app\nAPI_KEY=${key} # old\nDEBUG=1`)).toEqual([
+      "# app\nAPI_KEY=[REDACTED:secret] # old\nDEBUG=1",
+      "# app\nAPI_KEY=[REDACTED:secret] # old\nDEBUG=1",
+    ]);
+  });
+  test("the new value goes with the secret it replaces", () => {
+    expect(sides('password: "Xk29!pQ7mZ"', 'password: "hunter"')).toEqual(['password: "[REDACTED:secret]"', 'password: "[REDACTED:secret]"']);
+  });
+  test("the result's oldString and newString, and MultiEdit's edits", () => {
+    const out = redactValue({ oldString: "SECRET=x1", newString: `SECRET=${key}`, edits: [{ old_string: "TOKEN: a", new_string: `TOKEN: ${key}` }] }).value;
+    expect(out).toEqual({ oldString: "SECRET=[REDACTED:secret]", newString: "SECRET=[REDACTED:secret]", edits: [{ old_string: "TOKEN: [REDACTED:secret]", new_string: "TOKEN: [REDACTED:secret]" }] });
+  });
+
+  const kept: [why: string, before: string, after: string][] = [
+    ["a secret moved to a reference", 'API_KEY = os.environ["API_KEY"]', 'API_KEY = "${API_KEY}"'],
+    ["code changed next to a secret that did not change", "const a = 1;\n", "const a = 1;\nconst b = 2;\n"],
+    ["a hash in a lockfile", `"integrity": "sha512-${key}"`, `"integrity": "sha512-${key.slice(1)}f"`],
+    ["a UUID and a git SHA", `id: 3f2b8c1e-9a4d-4e7f-b6c5-1d2e3f4a5b6c rev: ${key}01234567`, `id: 0e2b8c1e-9a4d-4e7f-b6c5-1d2e3f4a5b6c rev: ${key}76543210`],
+  ];
+  for (const [why, before, after] of kept) {
+    test(`kept: ${why}`, () => expect(edit(before, after).value.args).toEqual({ file_path: "/app/.env", old_string: before, new_string: after }));
+  }
+  test("kept: a secret moved to a reference, only the secret goes", () => {
+    expect(sides('API_KEY = "Xk29!pQ7mZabcdEF12"', 'API_KEY = os.environ["API_KEY"]')).toEqual(['API_KEY = "[REDACTED:secret]"', 'API_KEY = os.environ["API_KEY"]']);
+  });
+});
+
 describe("near-matches at scale", () => {
   // Over 10 MiB of text built to stress each rule without matching. A rule that backtracks
   // super-linearly takes minutes here instead of well under a second, and the test times out;

@@ -55,9 +55,14 @@ export function isPlaceholder(value: string): boolean {
 /** Keys made to be public, shipped in every web page that uses them: Stripe's publishable keys. */
 const PUBLIC_KEY = /^pk_(?:test|live)_[A-Za-z0-9]+$/;
 
+/** A value that only points at a secret (`$TOKEN`, `process.env.X`), or one of our markers. */
+export function isReference(value: string): boolean {
+  return MARKER_ONLY.test(value) || REFERENCE.test(value);
+}
+
 /** Values that are not a secret themselves: placeholders, references, public keys, our own markers. */
 export function isStandIn(value: string): boolean {
-  return MARKER_ONLY.test(value) || REFERENCE.test(value) || PUBLIC_KEY.test(value) || isPlaceholder(value);
+  return isReference(value) || PUBLIC_KEY.test(value) || isPlaceholder(value);
 }
 
 /** A random-looking opaque value: long, one word, letters and digits. */

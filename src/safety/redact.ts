@@ -1,5 +1,6 @@
 import { compileRedactPattern } from "../config/schema.ts";
-import { type Detector, DetectorSet, type Finding } from "./detectors.ts";
+import { type Detector, DetectorSet, type Finding, type Ranked } from "./detectors.ts";
+import { EDIT_FIELDS, mirrorEdit } from "./edit-pair.ts";
 import { SECRET_KEY, assignmentDetector, isAssignedSecret } from "./generic/assignment.ts";
 import { awsSecretDetector } from "./generic/aws-secret.ts";
 import { pipedSecretDetector, secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
@@ -173,14 +174,42 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   const customSet = custom.length > 0 ? new DetectorSet(custom) : null;
   const secretMarker = redactionMarker("secret");
 
-  const redact = (text: string) => {
+  /** What every rule finds in a text, and the text as they read it. */
+  const findAll = (text: string): { found: Ranked[]; words: string } => {
     const words = asWords(text);
     const found = builtin().find(words, custom.length);
     if (customSet) for (const f of customSet.find(text)) found.push(f);
     // A text that is one random-looking word, when no rule found anything in it (generic/lone-secret.ts).
     const lone = found.length === 0 ? loneSecret(words) : undefined;
     if (lone) found.push({ ...lone, rank: Number.MAX_SAFE_INTEGER });
+    return { found, words };
+  };
+
+  const redact = (text: string) => {
+    const { found, words } = findAll(text);
     return applyFindings(text, found, words);
+  };
+
+  /** An edit's two sides, each redacted with what the other implies (edit-pair.ts). */
+  const redactEdit = (before: string, after: string): [{ text: string; count: number }, { text: string; count: number }] => {
+    const b = findAll(before);
+    const a = findAll(after);
+    mirrorEdit(before, after, b.found, a.found);
+    return [applyFindings(before, b.found, b.words), applyFindings(after, a.found, a.words)];
+  };
+
+  /** An edit's fields (`old_string`, `new_string`), redacted as a pair. */
+  const editedFields = (record: Record<string, unknown>): Map<string, { text: string; count: number }> | undefined => {
+    let out: Map<string, { text: string; count: number }> | undefined;
+    for (const [beforeKey, afterKey] of EDIT_FIELDS) {
+      const before = record[beforeKey];
+      const after = record[afterKey];
+      if (typeof before !== "string" || typeof after !== "string") continue;
+      const [b, a] = redactEdit(before, after);
+      out ??= new Map();
+      out.set(beforeKey, b).set(afterKey, a);
+    }
+    return out;
   };
 
   const redactValue = <T>(value: T): { value: T; count: number } => {
@@ -195,12 +224,18 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       if (v === null || typeof v !== "object") return v;
       const entries = Object.entries(v);
       const valueField = secretValueField(entries);
+      const edited = editedFields(v as Record<string, unknown>);
       // fromEntries keeps a "__proto__" key as data instead of setting the prototype.
       return Object.fromEntries(
         entries.map(([key, child]) => {
           if (typeof child === "string" && (key === valueField || isSecretEntry(key, child))) {
             count++;
             return [key, secretMarker];
+          }
+          const edit = edited?.get(key);
+          if (edit) {
+            count += edit.count;
+            return [key, edit.text];
           }
           return [key, walk(child)];
         }),
