@@ -165,6 +165,7 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["a label naming whose, then no value", "Password for the user of the box on:\n"],
     ["a label, then a sentence that never tells", "password, the new one is and changed it to "],
     ["labels chained in one long sentence", "password token secret, set it "],
+    ["Set-Item paths without a value", "Set-Item -Path Env:\\DB_PASSWORD -Value\n"],
     ["user labels chained", "u: user user: usr login "],
     ["a user and a pass label, then no value", "user admin / pass        "],
     ["service names chained", "ssh db mysql psql redis mongo / "],

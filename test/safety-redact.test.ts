@@ -662,12 +662,15 @@ describe("PowerShell here-strings and psql's password prompt", () => {
       ['$env:DB_PASSWORD=@"\nfirst line 9x\nsecond line\n"@', '$env:DB_PASSWORD=@"\n[REDACTED:secret]\n"@'],
       ["$ psql -h db -U app -W shop\nPassword for user app: \nXk29pQ7mZ\npsql (16.1)", "$ psql -h db -U app -W shop\nPassword for user app: \n[REDACTED:password]\npsql (16.1)"],
       ["The password for the admin account:\n\n    Xk29!pQ7mZ\n", "The password for the admin account:\n\n    [REDACTED:password]\n"],
+      ["Set-Item Env:PGPASSWORD 'Xk29pQ7mZ'; psql -U app", "Set-Item Env:PGPASSWORD '[REDACTED:secret]'; psql -U app"],
+      ['New-Item -Path Env:\\API_TOKEN -Value "Xk29pQ7mZabc"', 'New-Item -Path Env:\\API_TOKEN -Value "[REDACTED:secret]"'],
     ],
     [
       ["a here-string under another name", '$body = @"\n{ "user": "Xk29!pQ7mZ" }\n"@'],
       ["a here-string holding a reference", '$password = @"\n$env:DB_PASSWORD\n"@'],
       ["an empty here-string, and one never closed", '$token = @"\n"@\n$secret = @"\nstill open 9x'],
       ["psql's prompt, then its next output", 'Password for user app:\npsql (16.1)\nType "help" for help.\nPassword for user app: \npsql: error: connection to server failed: FATAL:  password authentication failed'],
+      ["Set-Item with a reference or a command, and the word Set in prose", "Set-Item Env:PGPASSWORD $secret\nSet-Item -Path Env:API_TOKEN -Value (Get-Content token.txt)\nSet PGPASSWORD in your profile"],
       ["a label naming whose, then prose or a reference", "password of the keystore:\nsee the vault entry\nPassword for the deploy user:\nop://vault/deploy/password"],
     ],
   );
