@@ -704,6 +704,7 @@ describe("a user and a password on one line", () => {
       ["ssh into the box with admin / hunter2Xy!", "ssh into the box with admin / [REDACTED:password]"],
       ["the db is up, use root / Xk29!pQ7mZ", "the db is up, use root / [REDACTED:password]"],
       ["mysql: root / Zz8kq1Wm", "mysql: root / [REDACTED:password]"],
+      ["mongodb on prod: admin / Xk29!pQ7mZ", "mongodb on prod: admin / [REDACTED:password]"],
     ],
     [
       ["code naming a user and a password", "login(user, pass); user = u; pass = p\nuser: User, pass: string\nu = users[0]; p = compute(x)"],

@@ -93,7 +93,7 @@ const CODE_NAMED = /([A-Za-z0-9_.-]{1,100})\x60[ \t]+(?:(?:is|was)(?:[ \t]+(?:no
  */
 const PAIR = String.raw`[^\r\n]{0,100}?(?:\x60[^\s\x60]{1,100}\x60[ \t]*\/[ \t]*\x60([^\s\x60]{4,128})\x60|[ \t][^\s\x60/]{1,100}[ \t]+\/[ \t]+([^\s\x60]{4,128}))`;
 const LOGIN_PAIR = new RegExp(String.raw`(?:log[ \t]?in|sign[ \t]?in|cred(?:ential)?s)${PAIR}`, "diy");
-const SERVICES = ["ssh", "sftp", "ftp", "rdp", "vpn", "db", "database", "mysql", "psql", "postgres", "mongo", "redis"];
+const SERVICES = ["ssh", "sftp", "ftp", "rdp", "vpn", "db", "database", "mysql", "mariadb", "mssql", "psql", "postgres", "postgresql", "mongo", "mongodb", "redis"];
 const SERVICE_PAIR = new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?:${SERVICES.join("|")})(?![A-Za-z0-9_-])${PAIR}`, "diy");
 
 function codeNamed(text: string, at: number): Finding | undefined {
@@ -189,23 +189,23 @@ const USER_WORD = /^(?:u:|usr|user|login)/i;
 export const proseSecretDetector: Detector = {
   keywords: ["passw", "pw", "passphrase", "passcode", "mot de passe", "contrase", "senha", "wachtwoord", "api key", "access key", "secret key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials", "u:", "usr", "user", ...SERVICES],
   find(text: string, hits: Hits, out: Finding[]): void {
+    const push = (found: Finding | undefined) => found && out.push(found);
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
+      // What the keyword starts: a service's name, a user's label or a login, a pair; a password's
+      // or a key's label, a sentence or a line that tells its value.
       const head = text.slice(at, at + 8);
-      if (USER_WORD.test(head)) {
-        const pair = toldSecret(USER_PASS, text, at, looksLikePassword, "password");
-        if (pair) out.push(pair);
-      }
       if (SERVICE_WORD.test(head)) {
-        const pair = loginPair(text, at, SERVICE_PAIR, looksLikeStrongPassword);
-        if (pair) out.push(pair);
+        push(loginPair(text, at, SERVICE_PAIR, looksLikeStrongPassword));
         continue;
       }
-      if (USER_WORD.test(head) && !LOGIN_WORD.test(head)) continue;
-      const other = LOGIN_WORD.test(head) ? loginPair(text, at, LOGIN_PAIR, looksLikePassword) : (codeNamed(text, at) ?? generatedPassword(text, at) ?? nextLineSecret(text, at));
-      if (other) out.push(other);
-      const told = toldSecret(PROSE_SECRET, text, at, looksLikePassword) ?? toldSecret(TOLD_LATER, text, at, looksLikeStrongPassword);
-      if (told) out.push(told);
+      const login = LOGIN_WORD.test(head);
+      if (login) push(loginPair(text, at, LOGIN_PAIR, looksLikePassword));
+      if (USER_WORD.test(head)) push(toldSecret(USER_PASS, text, at, looksLikePassword, "password"));
+      else if (!login) {
+        push(codeNamed(text, at) ?? generatedPassword(text, at) ?? nextLineSecret(text, at));
+        push(toldSecret(PROSE_SECRET, text, at, looksLikePassword) ?? toldSecret(TOLD_LATER, text, at, looksLikeStrongPassword));
+      }
     }
   },
 };
