@@ -196,7 +196,8 @@ function endsLine(text: string, at: number): boolean {
  * `proxy_set_header X-Api-Key "…"`. The name must be one (`keyPassword`, `db_password`,
  * `X-Api-Key`), not prose's lone word.
  */
-const CALLED_NAME = /[A-Za-z0-9_-]*(?:[a-z0-9][A-Z]|[_-])[A-Za-z0-9_-]*/y;
+// Bounded like every name here: unbounded, a run of a keyword chained (`tokentoken…`) was walked to its end from each hit.
+const CALLED_NAME = /[A-Za-z0-9_-]{0,100}?(?:[a-z0-9][A-Z]|[_-])[A-Za-z0-9_-]{0,100}/y;
 const CALLED_VALUE = /[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"|'([^'\r\n]{1,1000})')/dy;
 
 function calledWithValue(text: string, start: number): Finding | undefined {

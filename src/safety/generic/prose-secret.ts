@@ -97,8 +97,10 @@ const SERVICES = ["ssh", "sftp", "ftp", "rdp", "vpn", "db", "database", "mysql",
 const SERVICE_PAIR = new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?:${SERVICES.join("|")})(?![A-Za-z0-9_-])${PAIR}`, "diy");
 
 function codeNamed(text: string, at: number): Finding | undefined {
+  // Back to the name's start: 100 characters at most, as CODE_NAMED takes (a longer walk per hit is quadratic on `tokentoken…`).
   let start = at;
-  while (start > 0 && /[A-Za-z0-9_.-]/.test(text.charAt(start - 1))) start--;
+  const limit = Math.max(0, at - 100);
+  while (start > limit && /[A-Za-z0-9_.-]/.test(text.charAt(start - 1))) start--;
   if (text[start - 1] !== "\x60") return undefined;
   CODE_NAMED.lastIndex = start;
   const m = CODE_NAMED.exec(text);
