@@ -757,6 +757,26 @@ describe("an edit that changes a secret's value", () => {
   });
 });
 
+test("the newer shapes are redacted idempotently: a second pass finds nothing", () => {
+  const key = "9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+  const texts = [
+    "u: admin p: S3cr3t!x",
+    "ssh into the box with admin / hunter2Xy!",
+    "I changed the password, the new one is Xk29!pQ7mZ.",
+    '$password = @"\nXk29!pQ7mZ\n"@',
+    "$ psql -U app -W\nPassword for user app: \nXk29pQ7mZ\n",
+    `SENTRY_DSN=https://${key}@o1.ingest.sentry.io/45`,
+    `$ head -c 32 /dev/urandom | xxd -p\n${key}\n`,
+    "Set-Item Env:PGPASSWORD 'Xk29pQ7mZ'",
+  ];
+  for (const text of texts) {
+    const once = redact(text).text;
+    expect(redact(once)).toEqual({ text: once, count: 0 });
+  }
+  const edited = redactValue({ old_string: "API_KEY=abc", new_string: `API_KEY=${key}` }).value;
+  expect(redactValue(edited)).toEqual({ value: edited, count: 0 });
+});
+
 describe("near-matches at scale", () => {
   // Over 10 MiB of text built to stress each rule without matching. A rule that backtracks
   // super-linearly takes minutes here instead of well under a second, and the test times out;

@@ -41,7 +41,10 @@ export { type RedactionKind, redactionMarker };
 export interface Redactor {
   /** Redacts secrets in one text; `count` is the number of replacements. */
   redact(text: string): { text: string; count: number };
-  /** Redacts every string inside a JSON value (keys are kept); values of secret-named keys go whole. */
+  /**
+   * Redacts every string inside a JSON value (keys are kept); values of secret-named keys go whole,
+   * and an edit's `old_string` and `new_string` are redacted together (edit-pair.ts).
+   */
   redactValue<T>(value: T): { value: T; count: number };
 }
 
