@@ -99,7 +99,7 @@ describe("status --verbose and logout --forget", () => {
     const r = await runCli(["logout", "--forget"], { env: env() });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Deleted the sync state of 3 servers");
-    expect(r.stdout).toContain("reads every transcript again from the start and sends every");
+    expect(r.stdout).toContain("reads every transcript again from the start and reads back");
     expect(readdirSync(stateFolder())).toEqual([]);
     const again = await runCli(["logout", "--forget"], { env: env() });
     expect(again).toMatchObject({ code: 0, stdout: expect.stringContaining("nothing to forget") });

@@ -97,6 +97,18 @@ describe(`sync of ${corpus.label} to the test server`, () => {
     expect(writes()).toEqual(before);
     expect(server.violations()).toEqual([]);
   });
+
+  test("a sync from a lost state (a new HOME) sends no message the server holds again, and changes no total", async () => {
+    const before = writes();
+    const totals = () => server.dump().map((s) => [s.externalId, s.promptTokens, s.completionTokens, s.cost, s.messages.length]);
+    const was = totals();
+    const r = await runCli(["sync", "--json"], { env: { ...env, HOME: tempHome() }, timeoutMs: 120_000 });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, messagesSent: 0, pending: { sessions: 0, messages: 0 } });
+    expect(writes().messages).toBe(before.messages);
+    expect(totals()).toEqual(was);
+    expect(server.violations()).toEqual([]);
+  });
 });
 
 describe("a resumed copy read in the same sync as its original", () => {
@@ -168,6 +180,66 @@ describe("a resumed copy that turns up after its original was synced, in a file 
     expect([...shown(original), ...shown(resumed)]).toEqual([300, 120, 3, 4]);
     expect((await runCli(["sync", "--full", "--json"], { env })).code).toBe(0);
     expect([...shown(original), ...shown(resumed)]).toEqual([300, 120, 3, 4]);
+    expect(server.violations()).toEqual([]);
+  });
+});
+
+describe("a lost state (a new HOME) against a server that holds an original and its resumed copy", () => {
+  // The server counts the shared history in the original, which it held first; the new state knows
+  // nothing of that, and the copy sorts first by path. OpenSync never lowers a total to 0: were the
+  // copy given the history, the original would keep it too. The copy's own part is smaller, then
+  // larger than the history, so no rule of thumb on sizes passes both.
+  test.each([
+    [3, 4],
+    [9000, 800],
+  ])("the server's totals stay as they are (the copy's own response: %d / %d tokens)", async (ownIn, ownOut) => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const original = "bbbbbbbb-3333-4333-8333-333333333333";
+    const resumed = "aaaaaaaa-3333-4333-8333-333333333333";
+    const history = [
+      user("Fix the flaky test", { sessionId: original }),
+      assistant("msg_31", text("Looking."), { sessionId: original, usage: { input: 100, output: 50, cacheCreation: 0, cacheRead: 0 } }),
+      assistant("msg_32", text("Fixed."), { sessionId: original, usage: { input: 200, output: 70, cacheCreation: 0, cacheRead: 0 } }),
+    ];
+    claude.write(`p/${original}.jsonl`, jsonl(history));
+    const env = envFor(claude.root);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const own = assistant("msg_33", text("Done."), { sessionId: resumed, usage: { input: ownIn, output: ownOut, cacheCreation: 0, cacheRead: 0 } });
+    claude.write(`p/${resumed}.jsonl`, jsonl([...history, user("And the docs?", { sessionId: resumed }), own]));
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const shown = () => [original, resumed].flatMap((id) => [server.session(id)?.promptTokens, server.session(id)?.completionTokens, server.session(id)?.cost]);
+    const before = shown();
+    expect(before.slice(0, 2)).toEqual([300, 120]);
+    expect(before.slice(3, 5)).toEqual([ownIn, ownOut]);
+
+    const lost = envFor(claude.root, tempHome());
+    const r = await runCli(["sync", "--json"], { env: lost });
+    expect(r.code).toBe(0);
+    expect(shown()).toEqual(before);
+    // The new state now knows where the history is counted: syncs after it keep it there.
+    expect((await runCli(["sync", "--full", "--json"], { env: lost })).code).toBe(0);
+    expect(shown()).toEqual(before);
+    expect(server.violations()).toEqual([]);
+  });
+
+  test("a server that counts the history in the copy (both first sent in one run) keeps it there", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const original = "bbbbbbbb-4444-4444-8444-444444444444";
+    const resumed = "aaaaaaaa-4444-4444-8444-444444444444";
+    const history = [
+      user("Fix the flaky test", { sessionId: original }),
+      assistant("msg_41", text("Looking."), { sessionId: original, usage: { input: 100, output: 50, cacheCreation: 0, cacheRead: 0 } }),
+    ];
+    claude.write(`p/${original}.jsonl`, jsonl([...history, user("More?", { sessionId: original }), assistant("msg_42", text("No."), { sessionId: original, usage: { input: 7, output: 8, cacheCreation: 0, cacheRead: 0 } })]));
+    claude.write(`p/${resumed}.jsonl`, jsonl([...history, user("And the docs?", { sessionId: resumed }), assistant("msg_43", text("Done."), { sessionId: resumed, usage: { input: 3, output: 4, cacheCreation: 0, cacheRead: 0 } })]));
+    const env = envFor(claude.root);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const shown = () => [original, resumed].flatMap((id) => [server.session(id)?.promptTokens, server.session(id)?.completionTokens]);
+    expect(shown()).toEqual([7, 8, 103, 54]);
+    expect((await runCli(["sync", "--json"], { env: envFor(claude.root, tempHome()) })).code).toBe(0);
+    expect(shown()).toEqual([7, 8, 103, 54]);
     expect(server.violations()).toEqual([]);
   });
 });

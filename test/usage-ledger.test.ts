@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { type RecordBatch, type UsageRecord, UsageLedger } from "../src/fold/usage-ledger.ts";
+import { holderOf } from "../src/state/ledger.ts";
 import { readAll } from "./helpers/read.ts";
 import { assistant, jsonl, tempClaudeDir, text } from "./helpers/transcript.ts";
 
@@ -139,3 +140,27 @@ function withoutRequestId<T extends object>(line: T): T {
   const { requestId: _, ...rest } = line as T & { requestId?: string };
   return rest as T;
 }
+
+describe("holderOf: where the server counts the responses two sessions it holds share (a lost state)", () => {
+  const t = (promptTokens: number, completionTokens: number) => ({ promptTokens, completionTokens });
+  const history = t(300, 120);
+  const pair = (own0: ReturnType<typeof t>, own1: ReturnType<typeof t>) => [{ own: own0, shared: history }, { own: own1, shared: history }] as const;
+
+  test("in the original, whatever the size of the copy's own part", () => {
+    expect(holderOf(pair(t(0, 0), t(3, 4)), [history, t(3, 4)])).toBe(0);
+    expect(holderOf(pair(t(0, 0), t(9000, 800)), [history, t(9000, 800)])).toBe(0);
+  });
+
+  test("in the copy, when both were first sent in one run and the copy sorted first", () => {
+    expect(holderOf(pair(t(7, 8), t(3, 4)), [t(7, 8), t(303, 124)])).toBe(1);
+  });
+
+  test("sessions that grew since the server's totals move both placements alike", () => {
+    expect(holderOf(pair(t(0, 0), t(53, 64)), [history, t(3, 4)])).toBe(0);
+    expect(holderOf(pair(t(10, 10), t(3, 4)), [t(0, 0), t(303, 124)])).toBe(1);
+  });
+
+  test("totals that fit both placements as well decide nothing", () => {
+    expect(holderOf(pair(t(0, 0), t(0, 0)), [t(150, 60), t(150, 60)])).toBeUndefined();
+  });
+});

@@ -50,9 +50,8 @@ function hooksInstalled(): boolean {
 }
 
 const COST =
-  "The next sync (yours, a hook's or watch's) then reads every transcript again from the start and sends every\n" +
-  "session and message again, as the first sync did: the server keeps one copy of each message, but adds\n" +
-  "each re-sent message's text to its session's search text once more.";
+  "The next sync (yours, a hook's or watch's) then reads every transcript again from the start and reads back\n" +
+  "every session the server holds, one request each, to send only what it lacks: slower than a usual sync, once.";
 
 /**
  * Deletes every state database, once `confirm` (on a terminal) agrees. What

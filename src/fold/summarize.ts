@@ -121,6 +121,23 @@ export function titleOf(meta: SessionMeta): string | undefined {
   return meta.customTitle ?? meta.aiTitle ?? meta.title ?? meta.command ?? meta.summary ?? meta.subagentPrompt;
 }
 
+/** A session's token totals as OpenSync shows them: everything read as prompt, and the output. */
+export interface ShownTokens {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export function shownTokens(u: UsageTotals): ShownTokens {
+  return { promptTokens: u.inputTokens + u.cacheCreationTokens + u.cacheReadTokens, completionTokens: u.outputTokens };
+}
+
+/** The tokens OpenSync would show for these responses, counted as a session's are. */
+export function tokensShownFor(records: Iterable<UsageRecord>): ShownTokens {
+  const u = emptyUsage();
+  for (const r of records) for (const part of countedParts(r)) addUsage(u, part.tokens);
+  return shownTokens(u);
+}
+
 export function summarize(meta: SessionMeta, usage: SessionUsage, messageCount: number): SessionSummary {
   const u = usage.usage;
   const title = titleOf(meta);
@@ -137,8 +154,7 @@ export function summarize(meta: SessionMeta, usage: SessionUsage, messageCount: 
     ...(startedAt !== undefined ? { createdAt: startedAt } : {}),
     ...(startedAt !== undefined && meta.lastAt !== undefined ? { durationMs: meta.lastAt - startedAt } : {}),
     messageCount,
-    promptTokens: u.inputTokens + u.cacheCreationTokens + u.cacheReadTokens,
-    completionTokens: u.outputTokens,
+    ...shownTokens(u),
     cost: usage.cost,
     usage: { ...u },
     unknownModels: [...usage.unknownModels].sort(),

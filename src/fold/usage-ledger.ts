@@ -109,10 +109,10 @@ export function prefer(candidate: UsageRecord, kept: UsageRecord): boolean {
  * Whether `candidate` replaces `kept`: preferred, or equal and read from a file that sorts
  * first. Between equal copies in two sessions, `tie` (when given, and when it says) decides first.
  */
-export function replaces(candidate: UsageRecord, kept: UsageRecord, tie?: (candidate: string, kept: string) => boolean | undefined): boolean {
+export function replaces(candidate: UsageRecord, kept: UsageRecord, tie?: (candidate: UsageRecord, kept: UsageRecord) => boolean | undefined): boolean {
   const c = compare(candidate.sidechain, totalOf(candidate.tokens), kept.sidechain, totalOf(kept.tokens));
   if (c !== 0) return c > 0;
-  const said = candidate.sessionId === kept.sessionId ? undefined : tie?.(candidate.sessionId, kept.sessionId);
+  const said = candidate.sessionId === kept.sessionId ? undefined : tie?.(candidate, kept);
   return said ?? firstPath(candidate.file, kept.file);
 }
 

@@ -1,7 +1,5 @@
-import type { OpenSyncClient, Outcome } from "../opensync/client.ts";
 import type { MessagePayload } from "../opensync/payload.ts";
 import type { ServerMessage } from "../opensync/read-api.ts";
-import type { SessionWork, StateStore } from "../state/store.ts";
 
 /**
  * Upgrading from claude-code-sync 0.1.x (the same npm name, so every existing
@@ -72,38 +70,4 @@ export function matchLegacy(
     });
   }
   return aliases;
-}
-
-/** What the sender asks before and after its first write of a session we never sent. */
-export interface Adopter {
-  /** Whether the server had the session before this run wrote anything of it (one session list per run). */
-  had(sessionId: string): Promise<Outcome<boolean>>;
-  /** For a session it had: its messages are read and matched with ours, and the ids it has them under recorded. */
-  adopt(work: SessionWork, serverSessionId: string): Promise<Outcome<void>>;
-}
-
-export function legacyAdopter(store: StateStore, client: OpenSyncClient): Adopter {
-  let before: Promise<Outcome<string[]>> | undefined;
-  return {
-    async had(sessionId) {
-      before ??= client.once.listSessions();
-      const listed = await before;
-      if (listed.ok) return { ...listed, value: listed.value.includes(sessionId) };
-      // A list too large for the server to read (heavy users): every session is looked at instead.
-      if (listed.kind === "refused") return { ok: true, value: true, latencyMs: listed.latencyMs, status: listed.status ?? 500 };
-      before = undefined;
-      return listed;
-    },
-    async adopt(work, serverSessionId) {
-      const detail = await client.once.getServerSession(serverSessionId);
-      if (!detail.ok) return detail;
-      const ours = [...store.outbox(work.key, Number.POSITIVE_INFINITY)].map((m) => ({
-        externalId: m.externalId,
-        payload: JSON.parse(m.payload) as OwnMessage["payload"],
-      }));
-      const aliases = matchLegacy(work.sessionId, ours, detail.value?.messages ?? []);
-      if (aliases.size > 0) store.write(() => aliases.forEach((theirs, our) => store.setAlias(our, theirs.externalId, theirs.createdAt)));
-      return { ...detail, value: undefined };
-    },
-  };
 }

@@ -1,7 +1,9 @@
+import type { ShownTokens } from "../fold/summarize.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
 import type { MessagePayload } from "../opensync/payload.ts";
-import { MAX_LIST_LIMIT, type ServerMessage } from "../opensync/read-api.ts";
+import { MAX_LIST_LIMIT } from "../opensync/read-api.ts";
 import type { StateStore } from "../state/store.ts";
+import { holdsExactly, serverCopy } from "./server-copy.ts";
 
 /**
  * The server, not our state, is the truth about what it holds: a user
@@ -38,9 +40,19 @@ async function serverSessionIds(client: OpenSyncClient, needed: number): Promise
   return new Set((await client.listServerSessions({ limit: MAX_LIST_LIMIT })).map((s) => s.externalId));
 }
 
-/** The server's copy of one session's messages, by the id it knows each by (ours, or 0.1.x's alias). */
-async function serverCopy(client: OpenSyncClient, serverId: string): Promise<Map<string, ServerMessage>> {
-  return new Map((await client.getServerSession(serverId))?.messages.map((m) => [m.externalId, m]) ?? []);
+/**
+ * The server's totals of the sessions it holds (the newest MAX_LIST_LIMIT),
+ * when the state has sent nothing: it is new, or was lost (a new HOME,
+ * `logout --forget`), and cannot say in which of two sessions the server
+ * counts the responses they share (a resumed copy and its original); those
+ * totals can. Undefined when the state has sent something, the server holds
+ * nothing, or cannot say (the sending meets the same problem and says so).
+ */
+export async function serverTotalsForNewState(store: StateStore, client: OpenSyncClient): Promise<Map<string, ShownTokens> | undefined> {
+  if (store.sentSessionIds(1).length > 0) return undefined;
+  const held = await client.listServerSessions({ limit: MAX_LIST_LIMIT }).catch(() => []);
+  if (held.length === 0) return undefined;
+  return new Map(held.map((s) => [s.externalId, { promptTokens: s.promptTokens, completionTokens: s.completionTokens }]));
 }
 
 export async function reconcile(store: StateStore, client: OpenSyncClient, now = Date.now()): Promise<Reconciled> {
@@ -71,20 +83,6 @@ const CREATED_UNRECORDED = "unrecorded";
 
 /** Every outbox entry, a refused one included: what the server holds is recorded whatever we made of it. */
 const ANY_TIME = Number.MAX_SAFE_INTEGER;
-
-/** Whether the server's copy of a message is what `payload` would write (no field it keeps differs). */
-function holdsExactly(held: ServerMessage, payload: MessagePayload): boolean {
-  const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null);
-  return (
-    held.role === payload.role &&
-    (held.textContent ?? "") === (payload.textContent ?? "") &&
-    same(held.model, payload.model) &&
-    same(held.promptTokens, payload.promptTokens) &&
-    same(held.completionTokens, payload.completionTokens) &&
-    same(held.durationMs, payload.durationMs) &&
-    Bun.deepEquals(held.parts, payload.parts)
-  );
-}
 
 /**
  * After a run that ended without letting go of the state (killed, or paused

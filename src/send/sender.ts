@@ -8,7 +8,7 @@ import { stateError } from "../state/db.ts";
 import { LockLostError } from "../state/lock.ts";
 import { FAILED_RETRY_MS, type OutboxMessage, type SessionWork, type StateStore } from "../state/store.ts";
 import { Pacer } from "./pacer.ts";
-import type { Adopter } from "./legacy.ts";
+import type { Adopter } from "./adopt.ts";
 import type { SendTransport } from "./transport.ts";
 import { messageReadyAt, sessionReadyAt } from "./windows.ts";
 import { collectAfter } from "../runtime/gc-pacer.ts";
@@ -24,10 +24,10 @@ interface SenderOptions {
   /** A write failed and is to be tried again: why (said while the user waits, rather than silence). */
   onRetry?(reason: string): void;
   /**
-   * For sessions we never sent: whether the server already had them
-   * (claude-code-sync 0.1.x sent them) and, for those, which of their
-   * messages it has under other ids (legacy.ts). Failures are retried like
-   * writes; a session is not sent before it is known.
+   * For sessions we never sent: whether the server already had them (a lost
+   * state, or claude-code-sync 0.1.x sent them) and, for those, which of their
+   * messages it has already (adopt.ts). Failures are retried like writes; a
+   * session is not sent before it is known.
    */
   adopter?: Adopter;
 }
@@ -478,7 +478,7 @@ export class Sender {
     });
   }
 
-  /** The 0.1.x steps: did the server have the session before (then, after its upsert) which of its messages does it have. */
+  /** The adopter's steps: did the server have the session before (then, after its upsert) which of its messages does it have. */
   private startLegacyStep(a: Active): void {
     const adopter = this.options.adopter as Adopter;
     a.stepInFlight = true;

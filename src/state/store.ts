@@ -519,6 +519,11 @@ export class StateStore {
     return rows.map(usageRecord);
   }
 
+  /** The id of a transcript the state has read, by its path. */
+  fileId(path: string): number | null {
+    return (this.q("SELECT id FROM files WHERE path = ?").get(path) as { id: number } | null)?.id ?? null;
+  }
+
   /** Forgets the usage counted for a session (it is read again from scratch); returns it, for its totals to be refreshed. */
   dropSessionUsage(sessionId: string): string[] {
     const key = this.existingSessionKey(sessionId);

@@ -3,8 +3,8 @@ import type { OpenSyncClient } from "../opensync/client.ts";
 import type { PriceBook } from "../pricing/index.ts";
 import { type ScanOutcome, scan } from "../scan/scan.ts";
 import { type SendOutcome, Sender } from "../send/sender.ts";
-import { legacyAdopter } from "../send/legacy.ts";
-import { type Reconciled, reconcile, recoverUnrecorded } from "../send/reconcile.ts";
+import { serverAdopter } from "../send/adopt.ts";
+import { type Reconciled, reconcile, recoverUnrecorded, serverTotalsForNewState } from "../send/reconcile.ts";
 import type { SendTransport } from "../send/transport.ts";
 import { stateError } from "../state/db.ts";
 import { SyncLock } from "../state/lock.ts";
@@ -115,12 +115,13 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       ...(req.signal ? { signal: req.signal } : {}),
       ...(req.onProgress ? { onProgress: req.onProgress } : {}),
       ...(req.onRetry ? { onRetry: req.onRetry } : {}),
-      adopter: legacyAdopter(store, client),
+      adopter: serverAdopter(store, client),
     };
     // Sending starts with what is already pending and takes each session as soon as the scan has read it.
     const sender = new Sender(store, transport, options);
     sender.loadPending();
-    const sink = new StateSink(store, req, (id) => sender.feed(id), (id) => sender.heldBeforeRun(id));
+    const onServer = await serverTotalsForNewState(store, client);
+    const sink = new StateSink(store, req, (id) => sender.feed(id), (id) => sender.heldBeforeRun(id), onServer);
     sink.usePrices(req.prices);
     const sending = sender.run();
     let scanned: ScanOutcome;
@@ -139,6 +140,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
         (chunk) => sink.accept(chunk),
       );
       recordFolders(store, scanned.folders);
+      sink.settle();
       const refreshed = req.refreshedPrices ? await settledNow(req.refreshedPrices) : undefined;
       if (refreshed) sink.usePrices(refreshed);
       sink.recordPrices();

@@ -1,4 +1,4 @@
-import { summarize, usageBySession, emptySessionUsage } from "../fold/summarize.ts";
+import { type ShownTokens, summarize, usageBySession, emptySessionUsage } from "../fold/summarize.ts";
 import { batchRecords } from "../fold/usage-ledger.ts";
 import { payloadHash } from "../plan/hash.ts";
 import { type PriceBook, changedModels } from "../pricing/index.ts";
@@ -56,6 +56,8 @@ export function recordFolders(store: StateStore, folders: readonly ListedFolder[
  */
 export class StateSink {
   private readonly ledger: StateLedger;
+  /** Sessions the server holds, read while the state knew nothing of them: handed on at `settle`. */
+  private readonly waiting = new Set<string>();
   /** Sessions read again from scratch in this scan whose old usage is already dropped. */
   private readonly restarted = new Set<string>();
   private prices: PriceBook;
@@ -65,8 +67,10 @@ export class StateSink {
     private readonly settings: SinkSettings,
     private readonly onReady: (sessionId: string) => void = () => {},
     heldBeforeRun?: (sessionId: string) => boolean | undefined,
+    /** The server's totals of the sessions it holds, when the state has sent nothing (`serverTotalsForNewState`). */
+    private readonly onServer?: ReadonlyMap<string, ShownTokens>,
   ) {
-    this.ledger = new StateLedger(store, heldBeforeRun);
+    this.ledger = new StateLedger(store, heldBeforeRun, onServer);
     this.prices = settings.prices;
   }
 
@@ -83,7 +87,7 @@ export class StateSink {
     const stale = this.store.sessionsUsingModels(changedModels(JSON.parse(previous) as Record<string, string>, current));
     if (stale.length === 0) return;
     this.refreshSessions(stale);
-    for (const id of stale) this.onReady(id);
+    for (const id of stale) this.ready(id);
   }
 
   /**
@@ -126,8 +130,26 @@ export class StateSink {
         if (!chunk.awaitingOwnFile) this.refresh(id);
       }
     });
-    for (const other of losers) this.onReady(other);
-    if (chunk.done && !chunk.awaitingOwnFile) this.onReady(id);
+    for (const other of losers) this.ready(other);
+    if (chunk.done && !chunk.awaitingOwnFile) this.ready(id);
+  }
+
+  /**
+   * A session the server holds, read by a state that knew nothing of it, waits
+   * for the whole read: a file read later can share its responses (a resumed
+   * copy), and only then can the server's totals say which of the two counts them.
+   */
+  private ready(sessionId: string): void {
+    if (this.onServer?.has(sessionId)) this.waiting.add(sessionId);
+    else this.onReady(sessionId);
+  }
+
+  /** Once the read is done: shared responses go where the server counts them, and the sessions that waited are handed on. */
+  settle(): void {
+    const settled = this.ledger.settle();
+    if (settled.size > 0) this.refreshSessions(settled);
+    for (const id of new Set([...this.waiting, ...settled])) this.onReady(id);
+    this.waiting.clear();
   }
 
   private refreshSessions(sessionIds: Iterable<string>): void {

@@ -1,0 +1,22 @@
+import type { OpenSyncClient } from "../opensync/client.ts";
+import type { MessagePayload } from "../opensync/payload.ts";
+import type { ServerMessage } from "../opensync/read-api.ts";
+
+/** Whether the server's copy of a message is what `payload` would write (no field it keeps differs). */
+export function holdsExactly(held: ServerMessage, payload: MessagePayload): boolean {
+  const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null);
+  return (
+    held.role === payload.role &&
+    (held.textContent ?? "") === (payload.textContent ?? "") &&
+    same(held.model, payload.model) &&
+    same(held.promptTokens, payload.promptTokens) &&
+    same(held.completionTokens, payload.completionTokens) &&
+    same(held.durationMs, payload.durationMs) &&
+    Bun.deepEquals(held.parts, payload.parts)
+  );
+}
+
+/** The server's copy of one session's messages, by the id it knows each by (ours, or 0.1.x's alias). */
+export async function serverCopy(client: OpenSyncClient, serverId: string): Promise<Map<string, ServerMessage>> {
+  return new Map((await client.getServerSession(serverId))?.messages.map((m) => [m.externalId, m]) ?? []);
+}
