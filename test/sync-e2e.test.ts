@@ -223,6 +223,30 @@ describe("a lost state (a new HOME) against a server that holds an original and 
     expect(server.violations()).toEqual([]);
   });
 
+  test("a new state that read everything but sent nothing (a wrong key) still asks the server before it sends", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const original = "bbbbbbbb-5555-4555-8555-555555555555";
+    const resumed = "aaaaaaaa-5555-4555-8555-555555555555";
+    const history = [
+      user("Fix the flaky test", { sessionId: original }),
+      assistant("msg_51", text("Fixed."), { sessionId: original, usage: { input: 100, output: 50, cacheCreation: 0, cacheRead: 0 } }),
+    ];
+    claude.write(`p/${original}.jsonl`, jsonl(history));
+    expect((await runCli(["sync"], { env: envFor(claude.root) })).code).toBe(0);
+    claude.write(`p/${resumed}.jsonl`, jsonl([...history, user("And the docs?", { sessionId: resumed }), assistant("msg_53", text("Done."), { sessionId: resumed, usage: { input: 3, output: 4, cacheCreation: 0, cacheRead: 0 } })]));
+    expect((await runCli(["sync"], { env: envFor(claude.root) })).code).toBe(0);
+    const shown = () => [original, resumed].flatMap((id) => [server.session(id)?.promptTokens, server.session(id)?.completionTokens]);
+    expect(shown()).toEqual([100, 50, 3, 4]);
+
+    const home = tempHome();
+    const wrongKey = await runCli(["sync"], { env: { ...envFor(claude.root, home), CLAUDE_CODE_SYNC_API_KEY: `osk_${"w".repeat(32)}` } });
+    expect(wrongKey.code).not.toBe(0);
+    expect((await runCli(["sync", "--json"], { env: envFor(claude.root, home) })).code).toBe(0);
+    expect(shown()).toEqual([100, 50, 3, 4]);
+    expect(server.violations()).toEqual([]);
+  });
+
   test("a server that counts the history in the copy (both first sent in one run) keeps it there", async () => {
     server.reset();
     const claude = tempClaudeDir();

@@ -519,6 +519,11 @@ export class StateStore {
     return rows.map(usageRecord);
   }
 
+  /** Whether the state has read any transcript. */
+  hasReadFiles(): boolean {
+    return this.q("SELECT 1 FROM files LIMIT 1").get() !== null;
+  }
+
   /** The id of a transcript the state has read, by its path. */
   fileId(path: string): number | null {
     return (this.q("SELECT id FROM files WHERE path = ?").get(path) as { id: number } | null)?.id ?? null;

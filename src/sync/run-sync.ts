@@ -117,10 +117,12 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       ...(req.onRetry ? { onRetry: req.onRetry } : {}),
       adopter: serverAdopter(store, client),
     };
-    // Sending starts with what is already pending and takes each session as soon as the scan has read it.
-    const sender = new Sender(store, transport, options);
-    sender.loadPending();
+    // Sending starts with what is already pending and takes each session as soon as the scan has read it; except
+    // in a new state facing a server that holds sessions: what it has pending was placed without the server's
+    // totals, and goes once the read has settled them.
     const onServer = await serverTotalsForNewState(store, client);
+    const sender = new Sender(store, transport, options);
+    if (!onServer) sender.loadPending();
     const sink = new StateSink(store, req, (id) => sender.feed(id), (id) => sender.heldBeforeRun(id), onServer);
     sink.usePrices(req.prices);
     const sending = sender.run();
@@ -130,7 +132,9 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
         {
           roots: req.roots,
           settings: { ...req.read, mode: "payloads" },
-          full: req.full,
+          // A new state that read before but sent nothing (stopped by a wrong key, Ctrl-C) placed what sessions share
+          // without the server's totals: it reads again, so the ledger notes those sessions and settles them.
+          full: req.full || (onServer !== undefined && store.hasReadFiles()),
           ...(req.only ? { only: req.only } : {}),
           ...(req.finalize ? { finalize: req.finalize } : {}),
           ...(req.onReadProgress ? { onProgress: req.onReadProgress } : {}),
@@ -141,6 +145,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       );
       recordFolders(store, scanned.folders);
       sink.settle();
+      if (onServer) sender.loadPending();
       const refreshed = req.refreshedPrices ? await settledNow(req.refreshedPrices) : undefined;
       if (refreshed) sink.usePrices(refreshed);
       sink.recordPrices();
