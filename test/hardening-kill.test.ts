@@ -117,6 +117,33 @@ test("20 SIGKILLs while sending (40 ms server latency), then one sync: exact dat
   }
 }, 120_000);
 
+test("a lost state (a new HOME) SIGKILLed 10 times while it reads back what the server holds, then one sync: exact data, nothing sent twice", async () => {
+  const claudeDir = generatedClaudeDir(2_000_000, 33);
+  const reference = await referenceData(claudeDir);
+  const server = await startTestServer({ faults: { latencyMs: 20 } });
+  try {
+    expect((await runCli(["sync", "--json"], { env: syncEnv(server, claudeDir), timeoutMs: 120_000 })).code).toBe(0);
+    expect(comparable(server.dump())).toEqual(reference);
+    const random = seededRandom(0x1057);
+    const home = tempHome();
+    const env = syncEnv(server, claudeDir, home);
+    let landed = 0;
+    for (let i = 0; i < 10; i++) {
+      const before = server.requests().length;
+      const delay = Math.floor(random() * 500);
+      if (await killedSync(env, async (running) => {
+        if (i % 2 === 1) await waitFor(() => server.requests().length > before || !running(), 20_000);
+        await Bun.sleep(delay);
+      })) landed++;
+    }
+    expect(landed).toBeGreaterThan(0);
+    await expectRecovered(server, claudeDir, home, reference);
+    console.log(`[hardening] kill in a lost state's first sync: ${landed}/10 kills landed mid-run; data exact, nothing sent twice`);
+  } finally {
+    await server.stop();
+  }
+}, 120_000);
+
 /** Transcript files under a Claude config folder. */
 function transcriptCount(claudeDir: string): number {
   return readdirSync(join(claudeDir, "projects"), { recursive: true }).filter((f) => String(f).endsWith(".jsonl")).length;
