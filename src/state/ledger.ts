@@ -89,12 +89,6 @@ export class StateLedger {
     return losers;
   }
 
-  /** Whether `sessionId` shares responses with another session the server holds: its totals wait for `settle`. */
-  unsettled(sessionId: string): boolean {
-    for (const { sessions } of this.pairs.values()) if (sessions.includes(sessionId)) return true;
-    return false;
-  }
-
   private notePair(key: bigint, a: UsageRecord, b: UsageRecord): void {
     const copies: Copies = a.sessionId < b.sessionId ? [a, b] : [b, a];
     const id = `${copies[0].sessionId} ${copies[1].sessionId}`;
