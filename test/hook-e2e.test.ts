@@ -132,8 +132,13 @@ describe("hooks", () => {
         assistant("msg_w", text("Ready."), { isSidechain: true, agentId: "a1", timestamp: "2025-10-01T09:59:02.000Z" }),
       ]),
     );
+    const asked = Date.now();
     expect(await hook("SubagentStop", { agent_id: "a1", agent_transcript_path: agent })).toEqual({ code: 0, stdout: "", stderr: "" });
-    await runnerDone(home);
+    // Held, not sent: its request is put back for when the agent's file will have been quiet a minute (as `watch` does),
+    // so a session whose own file never comes still goes; the runner stays up for it.
+    const request = join(home, ".claude-code-sync", "queue", `${SESSION}.json`);
+    await within(40_000, () => existsSync(request) && typeof JSON.parse(readFileSync(request, "utf8")).nextAt === "number");
+    expect(JSON.parse(readFileSync(request, "utf8")).nextAt - asked).toBeGreaterThanOrEqual(60_000);
     expect(server.session(SESSION)).toBeUndefined();
 
     claude.write(

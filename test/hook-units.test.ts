@@ -259,6 +259,11 @@ describe("reported: what a pass did for each session", () => {
     expect(reported("s1 (Stop)", r, new Set(left)).outcome("s1")).toEqual(outcome);
   });
 
+  test("a session held back (only subagents' files, a response left open) is looked at again once its files are quiet", () => {
+    expect(reported("s1 (SubagentStop)", report({ messagesSent: 0, sessionsSent: 0 }), new Set(), new Map([["s1", T + 60_000]])).outcome("s1")).toEqual({ kind: "deferred", readyAt: T + 60_000 });
+    expect(reported("s1 (SubagentStop)", report(), new Set(), new Map([["s2", T + 60_000]])).outcome("s1")).toEqual({ kind: "sent" });
+  });
+
   test("the log line and the status message", () => {
     const held = reported("s1 (Stop)", report({ deferredSessions: [{ sessionId: "s1", readyAt: new Date(2025, 0, 1, 14, 3, 7).getTime() }] }), new Set(["s1"]));
     expect(held).toMatchObject({ ok: true, message: "s1 (Stop): 2 message(s), 1 session update(s) sent" });

@@ -1,4 +1,5 @@
 import { UserError } from "../errors.ts";
+import { QUIET_MS } from "../scan/scan.ts";
 import { FAILED_RETRY_MS } from "../state/store.ts";
 import { connect, requireRoots, scanSettings, startPriceRefresh } from "../sync/context.ts";
 import { type SyncReport, runSync } from "../sync/run-sync.ts";
@@ -41,7 +42,11 @@ export async function pass(claims: Claim[]): Promise<PassResult> {
         refreshedPrices: startPriceRefresh(conn.config, false),
       });
       const left = new Set(conn.store.sessionsWithWork({ only, retryFailedBefore: Date.now() - FAILED_RETRY_MS }).map((w) => w.sessionId));
-      const result = reported(label, report, left);
+      // Held back (only subagents' files so far, a response still open): looked at again once its files are quiet,
+      // as `watch` does, so a session whose own file never comes, or a turn Claude Code never ended, still goes.
+      const quietAt = Date.now() + QUIET_MS;
+      const held = new Map(conn.store.heldSessions().filter((id) => only.has(id)).map((id) => [id, quietAt]));
+      const result = reported(label, report, left, held);
       log(result.logLine);
       return result;
     } finally {
@@ -58,14 +63,17 @@ export async function pass(claims: Claim[]): Promise<PassResult> {
  * What a pass did for each session, from its report and the sessions it left
  * work for: nothing left, held back by a window, or stopped (and how to retry).
  */
-export function reported(label: string, r: SyncReport, left: ReadonlySet<string>): PassResult & { logLine: string } {
+export function reported(label: string, r: SyncReport, left: ReadonlySet<string>, heldUntil: ReadonlyMap<string, number> = new Map()): PassResult & { logLine: string } {
   const refused = new Set(r.failed.map((f) => f.id));
   // What stopped the pass, or kept writes from going after every attempt (a flaky server).
   const reason = r.stoppedBy ?? r.unsentError;
   const stopped: PassOutcome | undefined = reason && { kind: "failed", error: failureText(reason), retry: retryKind(reason) };
   const outcome = (sessionId: string): PassOutcome => {
     // Nothing left, or only what the server refused for good (a session it refused keeps its messages back).
-    if (!left.has(sessionId) || refused.has(sessionId)) return { kind: "sent" };
+    if (!left.has(sessionId) || refused.has(sessionId)) {
+      const readyAt = heldUntil.get(sessionId);
+      return readyAt === undefined ? { kind: "sent" } : { kind: "deferred", readyAt };
+    }
     if (stopped) return stopped;
     const ready = r.deferredSessions.filter((d) => d.sessionId === sessionId).map((d) => d.readyAt);
     if (ready.length) return { kind: "deferred", readyAt: Math.min(...ready) };
