@@ -223,6 +223,30 @@ describe("a lost state (a new HOME) against a server that holds an original and 
     expect(server.violations()).toEqual([]);
   });
 
+  test("a new state whose first sync asks for one session (a hook's pass) reads everything once, and the copy counts only its own", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const original = "bbbbbbbb-6666-4666-8666-666666666666";
+    const resumed = "aaaaaaaa-6666-4666-8666-666666666666";
+    const history = [
+      user("Fix the flaky test", { sessionId: original }),
+      assistant("msg_61", text("Fixed."), { sessionId: original, usage: { input: 100, output: 50, cacheCreation: 0, cacheRead: 0 } }),
+    ];
+    claude.write(`p/${original}.jsonl`, jsonl(history));
+    expect((await runCli(["sync"], { env: envFor(claude.root) })).code).toBe(0);
+    claude.write(`p/${resumed}.jsonl`, jsonl([...history, user("And the docs?", { sessionId: resumed }), assistant("msg_63", text("Done."), { sessionId: resumed, usage: { input: 3, output: 4, cacheCreation: 0, cacheRead: 0 } })]));
+    expect((await runCli(["sync"], { env: envFor(claude.root) })).code).toBe(0);
+    const shown = () => [original, resumed].flatMap((id) => [server.session(id)?.promptTokens, server.session(id)?.completionTokens]);
+    expect(shown()).toEqual([100, 50, 3, 4]);
+
+    const lost = envFor(claude.root, tempHome());
+    expect((await runCli(["sync", "--session", resumed], { env: lost })).code).toBe(0);
+    expect(shown()).toEqual([100, 50, 3, 4]);
+    expect((await runCli(["sync", "--full"], { env: lost })).code).toBe(0);
+    expect(shown()).toEqual([100, 50, 3, 4]);
+    expect(server.violations()).toEqual([]);
+  });
+
   test("a new state that read everything but sent nothing (a wrong key) still asks the server before it sends", async () => {
     server.reset();
     const claude = tempClaudeDir();

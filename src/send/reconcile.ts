@@ -42,15 +42,17 @@ async function serverSessionIds(client: OpenSyncClient, needed: number): Promise
 
 /**
  * The server's totals of the sessions it holds (the newest MAX_LIST_LIMIT),
- * when the state has sent nothing: it is new, or was lost (a new HOME,
- * `logout --forget`), and cannot say in which of two sessions the server
- * counts the responses they share (a resumed copy and its original); those
- * totals can. Undefined when the state has sent something, the server holds
- * nothing, or cannot say (the sending meets the same problem and says so).
+ * for a new state (created, lost and made again, reset for another account):
+ * it cannot say in which of two sessions the server counts the responses they
+ * share (a resumed copy and its original); those totals can. Undefined when
+ * the server holds nothing (the state is then settled: all the server will hold
+ * it sends itself), or cannot say (asked again next time; the sending meets the
+ * same problem and says so).
  */
 export async function serverTotalsForNewState(store: StateStore, client: OpenSyncClient): Promise<Map<string, ShownTokens> | undefined> {
-  if (store.sentSessionIds(1).length > 0) return undefined;
-  const held = await client.listServerSessions({ limit: MAX_LIST_LIMIT }).catch(() => []);
+  const held = await client.listServerSessions({ limit: MAX_LIST_LIMIT }).catch(() => undefined);
+  if (held === undefined) return undefined;
+  if (held.length === 0) store.markSettled();
   if (held.length === 0) return undefined;
   return new Map(held.map((s) => [s.externalId, { promptTokens: s.promptTokens, completionTokens: s.completionTokens }]));
 }

@@ -121,6 +121,9 @@ const SCHEMA = SCHEMA_V2 + FOLDERS;
 
 const SCHEMA_VERSION = 3;
 
+/** Meta key present while a state is new: it has not yet read everything with the server's totals at hand (store.isNew). */
+export const NEW_STATE = "new_state";
+
 const userVersion = (db: Database) => (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
 const hasTable = (db: Database, name: string) => db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== null;
 
@@ -146,7 +149,10 @@ export function migrate(db: Database): void {
       // Version 1 (0.2.0) kept its version in meta, not in user_version.
       fromV1 = hasTable(db, "sessions");
       if (fromV1) migrateFromV1(db);
-      else db.run(SCHEMA);
+      else {
+        db.run(SCHEMA);
+        db.query("INSERT INTO meta (key, value) VALUES (?, '1')").run(NEW_STATE);
+      }
     }
     db.run(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   }).immediate();

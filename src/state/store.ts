@@ -4,6 +4,7 @@ import type { FoldSnapshot } from "../fold/session-fold.ts";
 import type { UsageRecord } from "../fold/usage-ledger.ts";
 import { appDir } from "../paths.ts";
 import { openDatabase } from "./db.ts";
+import { NEW_STATE } from "./schema.ts";
 
 /** One database per server URL, so logging in elsewhere starts from nothing. */
 export function statePath(serverUrl: string): string {
@@ -180,10 +181,23 @@ export class StateStore {
     this.q("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value);
   }
 
+  /**
+   * Whether the state has yet to read every transcript with the server's totals at hand: from its
+   * creation (or a reset) until a sync that read everything settles it (`markSettled`).
+   */
+  isNew(): boolean {
+    return this.getMeta(NEW_STATE) !== undefined;
+  }
+
+  markSettled(): void {
+    this.q("DELETE FROM meta WHERE key = ?").run(NEW_STATE);
+  }
+
   /** Forgets everything read and sent (another account): the next sync reads and sends it all again. */
   reset(): void {
     this.write(() => {
       for (const table of ["files", "sessions", "folds", "usage", "messages", "outbox"]) this.db.run(`DELETE FROM ${table}`);
+      this.setMeta(NEW_STATE, "1");
     });
     this.sessionKeys.clear();
   }

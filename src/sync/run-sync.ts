@@ -108,9 +108,13 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     // Its reads are retried (the sender's client has no retries of its own): one lost read has the killed run's messages sent again.
     if (lock.tookOver) await recoverUnrecorded(store, client.withRetries(RECOVERY_RETRIES)).catch(() => 0);
     const reconciled = req.reconcile ? await reconcile(store, client) : undefined;
+    // A new state facing a server that holds sessions reads and sends everything once, whatever was asked: the
+    // sessions it reads later would share responses with ones the server counts them in, unseen.
+    const onServer = store.isNew() ? await serverTotalsForNewState(store, client) : undefined;
+    const only = onServer ? undefined : req.only;
     const transport = client.once;
     const options = {
-      ...(req.only ? { only: req.only } : {}),
+      ...(only ? { only } : {}),
       ...(req.retryFailed ? { retryFailed: true } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
       ...(req.onProgress ? { onProgress: req.onProgress } : {}),
@@ -120,7 +124,6 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     // Sending starts with what is already pending and takes each session as soon as the scan has read it; except
     // in a new state facing a server that holds sessions: what it has pending was placed without the server's
     // totals, and goes once the read has settled them.
-    const onServer = await serverTotalsForNewState(store, client);
     const sender = new Sender(store, transport, options);
     if (!onServer) sender.loadPending();
     const sink = new StateSink(store, req, (id) => sender.feed(id), (id) => sender.heldBeforeRun(id), onServer);
@@ -132,10 +135,10 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
         {
           roots: req.roots,
           settings: { ...req.read, mode: "payloads" },
-          // A new state that read before but sent nothing (stopped by a wrong key, Ctrl-C) placed what sessions share
+          // A new state that read before without settling (stopped by a wrong key, Ctrl-C) placed what sessions share
           // without the server's totals: it reads again, so the ledger notes those sessions and settles them.
           full: req.full || (onServer !== undefined && store.hasReadFiles()),
-          ...(req.only ? { only: req.only } : {}),
+          ...(only ? { only } : {}),
           ...(req.finalize ? { finalize: req.finalize } : {}),
           ...(req.onReadProgress ? { onProgress: req.onReadProgress } : {}),
           ...(req.signal ? { signal: req.signal } : {}),
@@ -145,7 +148,10 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       );
       recordFolders(store, scanned.folders);
       sink.settle();
-      if (onServer) sender.loadPending();
+      if (onServer) {
+        store.markSettled();
+        sender.loadPending();
+      }
       const refreshed = req.refreshedPrices ? await settledNow(req.refreshedPrices) : undefined;
       if (refreshed) sink.usePrices(refreshed);
       sink.recordPrices();
