@@ -189,33 +189,34 @@ describe("a lost state (a new HOME) against a server that holds an original and 
   // nothing of that, and the copy sorts first by path. OpenSync never lowers a total to 0: were the
   // copy given the history, the original would keep it too. The copy's own part is smaller, then
   // larger than the history, so no rule of thumb on sizes passes both.
+  /** An original synced, then its resumed copy (in a file that sorts first) synced: the server counts the history in the original. */
+  async function syncedCopy(tag: string, own = { input: 3, output: 4 }) {
+    server.reset();
+    const claude = tempClaudeDir();
+    const [original, resumed] = [`bbbbbbbb-${tag}`, `aaaaaaaa-${tag}`];
+    const history = [
+      user("Fix the flaky test", { sessionId: original }),
+      assistant(`msg_${tag}_1`, text("Looking."), { sessionId: original, usage: { input: 100, output: 50, cacheCreation: 0, cacheRead: 0 } }),
+      assistant(`msg_${tag}_2`, text("Fixed."), { sessionId: original, usage: { input: 200, output: 70, cacheCreation: 0, cacheRead: 0 } }),
+    ];
+    claude.write(`p/${original}.jsonl`, jsonl(history));
+    expect((await runCli(["sync"], { env: envFor(claude.root) })).code).toBe(0);
+    const answer = assistant(`msg_${tag}_3`, text("Done."), { sessionId: resumed, usage: { ...own, cacheCreation: 0, cacheRead: 0 } });
+    claude.write(`p/${resumed}.jsonl`, jsonl([...history, user("And the docs?", { sessionId: resumed }), answer]));
+    expect((await runCli(["sync"], { env: envFor(claude.root) })).code).toBe(0);
+    const shown = () => [original, resumed].flatMap((id) => [server.session(id)?.promptTokens, server.session(id)?.completionTokens, server.session(id)?.cost]);
+    const before = shown();
+    expect([before[0], before[1], before[3], before[4]]).toEqual([300, 120, own.input, own.output]);
+    return { claude, resumed, shown, before };
+  }
+
   test.each([
     [3, 4],
     [9000, 800],
-  ])("the server's totals stay as they are (the copy's own response: %d / %d tokens)", async (ownIn, ownOut) => {
-    server.reset();
-    const claude = tempClaudeDir();
-    const original = "bbbbbbbb-3333-4333-8333-333333333333";
-    const resumed = "aaaaaaaa-3333-4333-8333-333333333333";
-    const history = [
-      user("Fix the flaky test", { sessionId: original }),
-      assistant("msg_31", text("Looking."), { sessionId: original, usage: { input: 100, output: 50, cacheCreation: 0, cacheRead: 0 } }),
-      assistant("msg_32", text("Fixed."), { sessionId: original, usage: { input: 200, output: 70, cacheCreation: 0, cacheRead: 0 } }),
-    ];
-    claude.write(`p/${original}.jsonl`, jsonl(history));
-    const env = envFor(claude.root);
-    expect((await runCli(["sync"], { env })).code).toBe(0);
-    const own = assistant("msg_33", text("Done."), { sessionId: resumed, usage: { input: ownIn, output: ownOut, cacheCreation: 0, cacheRead: 0 } });
-    claude.write(`p/${resumed}.jsonl`, jsonl([...history, user("And the docs?", { sessionId: resumed }), own]));
-    expect((await runCli(["sync"], { env })).code).toBe(0);
-    const shown = () => [original, resumed].flatMap((id) => [server.session(id)?.promptTokens, server.session(id)?.completionTokens, server.session(id)?.cost]);
-    const before = shown();
-    expect(before.slice(0, 2)).toEqual([300, 120]);
-    expect(before.slice(3, 5)).toEqual([ownIn, ownOut]);
-
+  ])("the server's totals stay as they are (the copy's own response: %d / %d tokens)", async (input, output) => {
+    const { claude, shown, before } = await syncedCopy(`3333-4333-8333-33333333333${input % 10}`, { input, output });
     const lost = envFor(claude.root, tempHome());
-    const r = await runCli(["sync", "--json"], { env: lost });
-    expect(r.code).toBe(0);
+    expect((await runCli(["sync", "--json"], { env: lost })).code).toBe(0);
     expect(shown()).toEqual(before);
     // The new state now knows where the history is counted: syncs after it keep it there.
     expect((await runCli(["sync", "--full", "--json"], { env: lost })).code).toBe(0);
@@ -224,50 +225,22 @@ describe("a lost state (a new HOME) against a server that holds an original and 
   });
 
   test("a new state whose first sync asks for one session (a hook's pass) reads everything once, and the copy counts only its own", async () => {
-    server.reset();
-    const claude = tempClaudeDir();
-    const original = "bbbbbbbb-6666-4666-8666-666666666666";
-    const resumed = "aaaaaaaa-6666-4666-8666-666666666666";
-    const history = [
-      user("Fix the flaky test", { sessionId: original }),
-      assistant("msg_61", text("Fixed."), { sessionId: original, usage: { input: 100, output: 50, cacheCreation: 0, cacheRead: 0 } }),
-    ];
-    claude.write(`p/${original}.jsonl`, jsonl(history));
-    expect((await runCli(["sync"], { env: envFor(claude.root) })).code).toBe(0);
-    claude.write(`p/${resumed}.jsonl`, jsonl([...history, user("And the docs?", { sessionId: resumed }), assistant("msg_63", text("Done."), { sessionId: resumed, usage: { input: 3, output: 4, cacheCreation: 0, cacheRead: 0 } })]));
-    expect((await runCli(["sync"], { env: envFor(claude.root) })).code).toBe(0);
-    const shown = () => [original, resumed].flatMap((id) => [server.session(id)?.promptTokens, server.session(id)?.completionTokens]);
-    expect(shown()).toEqual([100, 50, 3, 4]);
-
+    const { claude, resumed, shown, before } = await syncedCopy("6666-4666-8666-666666666666");
     const lost = envFor(claude.root, tempHome());
     expect((await runCli(["sync", "--session", resumed], { env: lost })).code).toBe(0);
-    expect(shown()).toEqual([100, 50, 3, 4]);
+    expect(shown()).toEqual(before);
     expect((await runCli(["sync", "--full"], { env: lost })).code).toBe(0);
-    expect(shown()).toEqual([100, 50, 3, 4]);
+    expect(shown()).toEqual(before);
     expect(server.violations()).toEqual([]);
   });
 
   test("a new state that read everything but sent nothing (a wrong key) still asks the server before it sends", async () => {
-    server.reset();
-    const claude = tempClaudeDir();
-    const original = "bbbbbbbb-5555-4555-8555-555555555555";
-    const resumed = "aaaaaaaa-5555-4555-8555-555555555555";
-    const history = [
-      user("Fix the flaky test", { sessionId: original }),
-      assistant("msg_51", text("Fixed."), { sessionId: original, usage: { input: 100, output: 50, cacheCreation: 0, cacheRead: 0 } }),
-    ];
-    claude.write(`p/${original}.jsonl`, jsonl(history));
-    expect((await runCli(["sync"], { env: envFor(claude.root) })).code).toBe(0);
-    claude.write(`p/${resumed}.jsonl`, jsonl([...history, user("And the docs?", { sessionId: resumed }), assistant("msg_53", text("Done."), { sessionId: resumed, usage: { input: 3, output: 4, cacheCreation: 0, cacheRead: 0 } })]));
-    expect((await runCli(["sync"], { env: envFor(claude.root) })).code).toBe(0);
-    const shown = () => [original, resumed].flatMap((id) => [server.session(id)?.promptTokens, server.session(id)?.completionTokens]);
-    expect(shown()).toEqual([100, 50, 3, 4]);
-
+    const { claude, shown, before } = await syncedCopy("5555-4555-8555-555555555555");
     const home = tempHome();
     const wrongKey = await runCli(["sync"], { env: { ...envFor(claude.root, home), CLAUDE_CODE_SYNC_API_KEY: `osk_${"w".repeat(32)}` } });
     expect(wrongKey.code).not.toBe(0);
     expect((await runCli(["sync", "--json"], { env: envFor(claude.root, home) })).code).toBe(0);
-    expect(shown()).toEqual([100, 50, 3, 4]);
+    expect(shown()).toEqual(before);
     expect(server.violations()).toEqual([]);
   });
 

@@ -50,11 +50,14 @@ async function serverSessionIds(client: OpenSyncClient, needed: number): Promise
  * same problem and says so).
  */
 export async function serverTotalsForNewState(store: StateStore, client: OpenSyncClient): Promise<Map<string, ShownTokens> | undefined> {
-  const held = await client.listServerSessions({ limit: MAX_LIST_LIMIT }).catch(() => undefined);
-  if (held === undefined) return undefined;
-  if (held.length === 0) store.markSettled();
-  if (held.length === 0) return undefined;
-  return new Map(held.map((s) => [s.externalId, { promptTokens: s.promptTokens, completionTokens: s.completionTokens }]));
+  // One attempt: a server out of reach is met, and said, by the sending.
+  const listed = await client.once.listServerSessions({ limit: MAX_LIST_LIMIT });
+  if (!listed.ok) return undefined;
+  if (listed.value.length === 0) {
+    store.markSettled();
+    return undefined;
+  }
+  return new Map(listed.value.map((s) => [s.externalId, { promptTokens: s.promptTokens, completionTokens: s.completionTokens }]));
 }
 
 export async function reconcile(store: StateStore, client: OpenSyncClient, now = Date.now()): Promise<Reconciled> {
