@@ -224,6 +224,28 @@ describe("a lost state (a new HOME) against a server that holds an original and 
     expect(server.violations()).toEqual([]);
   });
 
+  test("a copy of a copy: each part of the history stays in the session that counted it first", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const [original, copy, copyOfCopy] = ["cccccccc-7777-4777-8777-777777777777", "bbbbbbbb-7777-4777-8777-777777777777", "aaaaaaaa-7777-4777-8777-777777777777"];
+    const usage = (input: number, output: number) => ({ usage: { input, output, cacheCreation: 0, cacheRead: 0 } });
+    const history = [user("Fix the flaky test", { sessionId: original }), assistant("msg_71", text("Fixed."), { sessionId: original, ...usage(100, 50) })];
+    const more = [user("And the docs?", { sessionId: copy }), assistant("msg_72", text("Done."), { sessionId: copy, ...usage(40, 10) })];
+    const env = envFor(claude.root);
+    claude.write(`p/${original}.jsonl`, jsonl(history));
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    claude.write(`p/${copy}.jsonl`, jsonl([...history, ...more]));
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    claude.write(`p/${copyOfCopy}.jsonl`, jsonl([...history, ...more, user("Ship it", { sessionId: copyOfCopy }), assistant("msg_73", text("Shipped."), { sessionId: copyOfCopy, ...usage(5, 5) })]));
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const shown = () => [original, copy, copyOfCopy].flatMap((id) => [server.session(id)?.promptTokens, server.session(id)?.completionTokens]);
+    expect(shown()).toEqual([100, 50, 40, 10, 5, 5]);
+
+    expect((await runCli(["sync", "--json"], { env: envFor(claude.root, tempHome()) })).code).toBe(0);
+    expect(shown()).toEqual([100, 50, 40, 10, 5, 5]);
+    expect(server.violations()).toEqual([]);
+  });
+
   test("a new state whose first sync asks for one session (a hook's pass) reads everything once, and the copy counts only its own", async () => {
     const { claude, resumed, shown, before } = await syncedCopy("6666-4666-8666-666666666666");
     const lost = envFor(claude.root, tempHome());

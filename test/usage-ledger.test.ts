@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { type RecordBatch, type UsageRecord, UsageLedger } from "../src/fold/usage-ledger.ts";
-import { holderOf } from "../src/state/ledger.ts";
+import { placeShared } from "../src/state/placement.ts";
 import { readAll } from "./helpers/read.ts";
 import { assistant, jsonl, tempClaudeDir, text } from "./helpers/transcript.ts";
 
@@ -141,26 +141,39 @@ function withoutRequestId<T extends object>(line: T): T {
   return rest as T;
 }
 
-describe("holderOf: where the server counts the responses two sessions it holds share (a lost state)", () => {
+describe("placeShared: where the server counts the responses sessions it holds share (a lost state)", () => {
   const t = (promptTokens: number, completionTokens: number) => ({ promptTokens, completionTokens });
   const history = t(300, 120);
-  const pair = (own0: ReturnType<typeof t>, own1: ReturnType<typeof t>) => [{ own: own0, shared: history }, { own: own1, shared: history }] as const;
+  const sessions = (...pairs: Array<[string, ReturnType<typeof t>]>) => new Map(pairs);
+  // The history, as both the original (o) and the copy (c) report it.
+  const shared = [sessions(["o", history], ["c", history])];
 
   test("in the original, whatever the size of the copy's own part", () => {
-    expect(holderOf(pair(t(0, 0), t(3, 4)), [history, t(3, 4)])).toBe(0);
-    expect(holderOf(pair(t(0, 0), t(9000, 800)), [history, t(9000, 800)])).toBe(0);
+    expect(placeShared(sessions(["o", t(0, 0)], ["c", t(3, 4)]), sessions(["o", history], ["c", t(3, 4)]), shared, ["c"])).toEqual(["o"]);
+    expect(placeShared(sessions(["o", t(0, 0)], ["c", t(9000, 800)]), sessions(["o", history], ["c", t(9000, 800)]), shared, ["c"])).toEqual(["o"]);
   });
 
-  test("in the copy, when both were first sent in one run and the copy sorted first", () => {
-    expect(holderOf(pair(t(7, 8), t(3, 4)), [t(7, 8), t(303, 124)])).toBe(1);
+  test("in the copy, when both were first sent in one run and the copy sorted first: kept there", () => {
+    expect(placeShared(sessions(["o", t(7, 8)], ["c", t(3, 4)]), sessions(["o", t(7, 8)], ["c", t(303, 124)]), shared, ["c"])).toBeUndefined();
+    expect(placeShared(sessions(["o", t(7, 8)], ["c", t(3, 4)]), sessions(["o", t(7, 8)], ["c", t(303, 124)]), shared, ["o"])).toEqual(["c"]);
   });
 
-  test("sessions that grew since the server's totals move both placements alike", () => {
-    expect(holderOf(pair(t(0, 0), t(53, 64)), [history, t(3, 4)])).toBe(0);
-    expect(holderOf(pair(t(10, 10), t(3, 4)), [t(0, 0), t(303, 124)])).toBe(1);
+  test("sessions that grew since the server's totals move every placement alike", () => {
+    expect(placeShared(sessions(["o", t(0, 0)], ["c", t(53, 64)]), sessions(["o", history], ["c", t(3, 4)]), shared, ["c"])).toEqual(["o"]);
   });
 
-  test("totals that fit both placements as well decide nothing", () => {
-    expect(holderOf(pair(t(0, 0), t(0, 0)), [t(150, 60), t(150, 60)])).toBeUndefined();
+  test("a copy of a copy: each class goes to the session that held it first", () => {
+    // o holds the history; c1 (resumed from o) added a1; c2 (resumed from c1) added a2; c1's own part is shared by c2.
+    const a1 = t(40, 10);
+    const classes = [sessions(["o", history], ["c1", history], ["c2", history]), sessions(["c1", a1], ["c2", a1])];
+    const server = sessions(["o", history], ["c1", a1], ["c2", t(5, 5)]);
+    const base = sessions(["o", t(0, 0)], ["c1", t(0, 0)], ["c2", t(5, 5)]);
+    // The read put both classes in c2, whose file sorts first; pairwise choices would leave o at 0 (and the server at 300).
+    expect(placeShared(base, server, classes, ["c2", "c2"])).toEqual(["o", "c1"]);
+  });
+
+  test("totals that fit every placement as well change nothing; a mixed placement is made whole", () => {
+    expect(placeShared(sessions(["o", t(0, 0)], ["c", t(0, 0)]), sessions(["o", t(150, 60)], ["c", t(150, 60)]), shared, ["c"])).toBeUndefined();
+    expect(placeShared(sessions(["o", t(0, 0)], ["c", t(3, 4)]), sessions(["o", history], ["c", t(3, 4)]), shared, [undefined])).toEqual(["o"]);
   });
 });

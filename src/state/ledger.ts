@@ -1,33 +1,9 @@
 import { type ShownTokens, tokensShownFor } from "../fold/summarize.ts";
 import { type UsageRecord, replaces } from "../fold/usage-ledger.ts";
+import { placeShared } from "./placement.ts";
 import type { StateStore } from "./store.ts";
 
-/** A response both sessions of a pair report, as each reports it (in the pair's order). */
-type Copies = [UsageRecord, UsageRecord];
-
-/** What placing a pair's shared responses decides between, per session: its totals without them, and theirs as its copies. */
-export interface PairSide {
-  own: ShownTokens;
-  shared: ShownTokens;
-}
-
-const plus = (a: ShownTokens, b: ShownTokens): ShownTokens => ({ promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens });
 const minus = (a: ShownTokens, b: ShownTokens): ShownTokens => ({ promptTokens: a.promptTokens - b.promptTokens, completionTokens: a.completionTokens - b.completionTokens });
-
-/**
- * Which of two sessions the server counts their shared responses in: the one
- * whose placement gives totals nearest the server's (a session that grew since
- * only adds its new part to both placements). Undefined when both are as near.
- */
-export function holderOf(sides: readonly [PairSide, PairSide], server: readonly [ShownTokens, ShownTokens]): 0 | 1 | undefined {
-  const off = (holder: 0 | 1) =>
-    sides.reduce((sum, side, i) => {
-      const [shown, held] = [i === holder ? plus(side.own, side.shared) : side.own, server[i] as ShownTokens];
-      return sum + Math.abs(shown.promptTokens - held.promptTokens) + Math.abs(shown.completionTokens - held.completionTokens);
-    }, 0);
-  const [first, second] = [off(0), off(1)];
-  return first === second ? undefined : first < second ? 0 : 1;
-}
 
 /**
  * The usage ledger of an incremental sync: responses counted in an earlier
@@ -43,12 +19,13 @@ export function holderOf(sides: readonly [PairSide, PairSide], server: readonly 
  * which knows no server, still counts such a copy where ccusage does.
  *
  * A state that has sent nothing (new, or lost) cannot say where the server
- * counts a response two sessions it holds share: given the server's totals
- * (`onServer`), the ledger notes each such pair, and `settle` places the
- * pair's shared responses where those totals say, once the read is done.
+ * counts a response sessions it holds share: given the server's totals
+ * (`onServer`), the ledger notes each such response's copies, and `settle`
+ * places them where those totals say, once the read is done.
  */
 export class StateLedger {
-  private readonly pairs = new Map<string, { sessions: [string, string]; copies: Map<bigint, Copies> }>();
+  /** Responses sessions the server holds share, noted for `settle`: each one's copies, by session. */
+  private readonly shared = new Map<bigint, Map<string, UsageRecord>>();
 
   /**
    * `heldBeforeRun`: whether the server held a session before this run wrote anything of it (the
@@ -77,7 +54,7 @@ export class StateLedger {
       const tie = (candidate: UsageRecord, other: UsageRecord) => {
         const [c, k] = [this.totalsOnServer(candidate.sessionId), this.totalsOnServer(other.sessionId)];
         if (c && k) {
-          if (this.onServer?.has(candidate.sessionId) && this.onServer.has(other.sessionId)) this.notePair(key, candidate, other);
+          if (this.onServer?.has(candidate.sessionId) && this.onServer.has(other.sessionId)) this.noteShared(key, candidate, other);
           return false;
         }
         return c === k ? undefined : c;
@@ -89,43 +66,82 @@ export class StateLedger {
     return losers;
   }
 
-  private notePair(key: bigint, a: UsageRecord, b: UsageRecord): void {
-    const copies: Copies = a.sessionId < b.sessionId ? [a, b] : [b, a];
-    const id = `${copies[0].sessionId} ${copies[1].sessionId}`;
-    let pair = this.pairs.get(id);
-    if (!pair) this.pairs.set(id, (pair = { sessions: [copies[0].sessionId, copies[1].sessionId], copies: new Map() }));
-    pair.copies.set(key, copies);
+  private noteShared(key: bigint, ...copies: UsageRecord[]): void {
+    let bySession = this.shared.get(key);
+    if (!bySession) this.shared.set(key, (bySession = new Map()));
+    for (const c of copies) bySession.set(c.sessionId, c);
   }
 
   /**
-   * Once the read is done: each noted pair's shared responses go to the
-   * session the server's totals say counts them. Returns the sessions of the
-   * pairs (their totals are now final).
+   * Once the read is done: the responses noted as shared go where the server's
+   * totals say it counts them (placement.ts), one family of sessions (those
+   * linked by shared responses) at a time. Returns the families' sessions.
    */
   settle(): Set<string> {
     const settled = new Set<string>();
     const onServer = this.onServer;
     if (!onServer) return settled;
-    for (const { sessions, copies } of this.pairs.values()) {
-      // Where each shared response is now: a better copy in a third session may have taken it since.
-      const here = [...copies].flatMap(([key, pair]) => {
-        const side = sessions.indexOf(this.store.getUsage(key)?.sessionId ?? "");
-        return side < 0 ? [] : [{ key, pair, side }];
-      });
-      const sideOf = (i: 0 | 1): PairSide => ({
-        own: minus(tokensShownFor(this.store.sessionUsage(sessions[i])), tokensShownFor(here.filter((h) => h.side === i).map((h) => h.pair[i]))),
-        shared: tokensShownFor(here.map((h) => h.pair[i])),
-      });
-      const server = sessions.map((id) => onServer.get(id) as ShownTokens) as [ShownTokens, ShownTokens];
-      const holder = holderOf([sideOf(0), sideOf(1)], server);
-      for (const h of here) {
-        if (holder === undefined || h.side === holder) continue;
-        const record = h.pair[holder];
-        this.store.putUsage(h.key, record, record.file === undefined ? null : this.store.fileId(record.file));
+    for (const family of this.families()) {
+      const members = new Set(family.flatMap(({ copies }) => [...copies.keys()]));
+      // Each session's totals without the shared responses it holds now.
+      const base = new Map(
+        [...members].map((id) => {
+          const held = family.filter((f) => f.holder === id).map((f) => f.copies.get(id) as UsageRecord);
+          return [id, minus(tokensShownFor(this.store.sessionUsage(id)), tokensShownFor(held))];
+        }),
+      );
+      // Responses the same sessions share form a class: the server counts each class in one of them.
+      const classes = new Map<string, typeof family>();
+      for (const f of family) {
+        const signature = [...f.copies.keys()].sort().join(" ");
+        const same = classes.get(signature);
+        if (same) same.push(f);
+        else classes.set(signature, [f]);
       }
-      sessions.forEach((id) => settled.add(id));
+      const list = [...classes.values()];
+      const shares = list.map((c) => new Map([...(c[0]?.copies.keys() ?? [])].map((id) => [id, tokensShownFor(c.map((f) => f.copies.get(id) as UsageRecord))])));
+      const current = list.map((c) => (c.every((f) => f.holder === c[0]?.holder) ? c[0]?.holder : undefined));
+      const server = new Map([...members].map((id) => [id, onServer.get(id) ?? { promptTokens: 0, completionTokens: 0 }]));
+      const choice = placeShared(base, server, shares, current);
+      list.forEach((c, i) => {
+        const holder = choice?.[i];
+        for (const f of holder === undefined ? [] : c) {
+          if (f.holder === holder) continue;
+          const record = f.copies.get(holder as string) as UsageRecord;
+          this.store.putUsage(f.key, record, record.file === undefined ? null : this.store.fileId(record.file));
+        }
+      });
+      members.forEach((id) => settled.add(id));
     }
-    this.pairs.clear();
+    this.shared.clear();
     return settled;
+  }
+
+  /**
+   * The noted responses still held by one of their copies' sessions (a better copy in another session may have
+   * taken one since), grouped by family: sessions linked by the responses they share.
+   */
+  private families(): Array<Array<{ key: bigint; copies: Map<string, UsageRecord>; holder: string }>> {
+    const parent = new Map<string, string>();
+    const root = (id: string): string => {
+      const up = parent.get(id) ?? id;
+      return up === id ? id : root(up);
+    };
+    const noted = [...this.shared].flatMap(([key, copies]) => {
+      const holder = this.store.getUsage(key)?.sessionId;
+      return holder !== undefined && copies.has(holder) ? [{ key, copies, holder }] : [];
+    });
+    for (const { copies } of noted) {
+      const [first, ...rest] = [...copies.keys()].map(root);
+      for (const r of rest) if (r !== first) parent.set(r, first as string);
+    }
+    const byRoot = new Map<string, typeof noted>();
+    for (const n of noted) {
+      const r = root(n.holder);
+      const family = byRoot.get(r);
+      if (family) family.push(n);
+      else byRoot.set(r, [n]);
+    }
+    return [...byRoot.values()];
   }
 }
