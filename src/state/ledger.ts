@@ -18,8 +18,8 @@ const minus = (a: ShownTokens, b: ShownTokens): ShownTokens => ({ promptTokens: 
  * twice, by the original that cannot give it up and by the copy. A dry run,
  * which knows no server, still counts such a copy where ccusage does.
  *
- * A state that has sent nothing (new, or lost) cannot say where the server
- * counts a response sessions it holds share: given the server's totals
+ * A new state (`store.isNew`: created, or made again after a loss) cannot say
+ * where the server counts a response sessions it holds share: given the server's totals
  * (`onServer`), the ledger notes each such response's copies, and `settle`
  * places them where those totals say, once the read is done.
  */

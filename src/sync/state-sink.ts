@@ -67,7 +67,7 @@ export class StateSink {
     private readonly settings: SinkSettings,
     private readonly onReady: (sessionId: string) => void = () => {},
     heldBeforeRun?: (sessionId: string) => boolean | undefined,
-    /** The server's totals of the sessions it holds, when the state has sent nothing (`serverTotalsForNewState`). */
+    /** The server's totals of the sessions it holds, for a new state (`serverTotalsForNewState`). */
     private readonly onServer?: ReadonlyMap<string, ShownTokens>,
   ) {
     this.ledger = new StateLedger(store, heldBeforeRun, onServer);
