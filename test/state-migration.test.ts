@@ -195,6 +195,8 @@ describe("a 0.2.0 state (schema 1)", () => {
       expect(tables).toEqual(["files", "folders", "folds", "lock", "messages", "meta", "models", "outbox", "sessions", "usage"]);
       expect(store.db.query("PRAGMA user_version").get()).toEqual({ user_version: 3 });
       expect([store.getMeta("account"), store.getMeta("last_sync"), store.getMeta("schema")]).toEqual(["acc0123456789abc", LAST_SYNC, undefined]);
+      // Not new: it knows what it sent, so its next sync neither asks the server's totals nor reads everything for a hook.
+      expect(store.isNew()).toBe(false);
 
       // Kept: the sessions and messages the server acknowledged, with the hash of what it got.
       expect(store.sentSessionIds().sort()).toEqual([S1, S2]);

@@ -46,13 +46,17 @@ async function serverSessionIds(client: OpenSyncClient, needed: number): Promise
  * it cannot say in which of two sessions the server counts the responses they
  * share (a resumed copy and its original); those totals can. Undefined when
  * the server holds nothing (the state is then settled: all the server will hold
- * it sends itself), or cannot say (asked again next time; the sending meets the
- * same problem and says so).
+ * it sends itself), or cannot say: for now (asked again next time; the sending
+ * meets the same problem and says so), or ever (settled: placed by path).
  */
 export async function serverTotalsForNewState(store: StateStore, client: OpenSyncClient): Promise<Map<string, ShownTokens> | undefined> {
   // One attempt: a server out of reach is met, and said, by the sending.
   const listed = await client.once.listServerSessions({ limit: MAX_LIST_LIMIT });
-  if (!listed.ok) return undefined;
+  if (!listed.ok) {
+    // A server whose read API cannot answer this (none, or a list too large to read) never will: asking every sync would cost each a request.
+    if (listed.kind === "refused" || listed.kind === "final-url") store.markSettled();
+    return undefined;
+  }
   if (listed.value.length === 0) {
     store.markSettled();
     return undefined;
