@@ -440,6 +440,32 @@ describe("a session new to the server while the read goes on", () => {
     expect(s.pending()).toMatchObject({ sessionsPending: 0, messagesPending: 0 });
   });
 
+  test("taken up before the read ended but written after it (its first step slow): created without the totals it was taken up with", async () => {
+    const s = store();
+    session(s, "a", { tokens: 40, cost: 0.5 });
+    const t = fakeTransport();
+    let answer: (o: Outcome<boolean>) => void = () => {};
+    let asked = false;
+    const adopter = {
+      had: () => ((asked = true), new Promise<Outcome<boolean>>((resolve) => (answer = resolve))),
+      adopt: async (): Promise<Outcome<void>> => ({ ok: true, value: undefined, latencyMs: 1, status: 200 }),
+    };
+    const sender = new Sender(s, t.transport, { now: () => NOW, adopter });
+    sender.feed("a");
+    const running = sender.run();
+    while (!asked) await Bun.sleep(1);
+    // Meanwhile the read ends: a file read later took the session's responses, and no more is read.
+    const zero = { ...JSON.parse(s.sessionsWithWork({ only: new Set(["a"]), retryFailedBefore: 0 })[0]?.payload as string), promptTokens: 0, completionTokens: 0, cost: 0 };
+    const json = JSON.stringify(zero);
+    s.write(() => s.putSessionPayload("a", json, payloadHash(json), { excluded: false, createdAt: NOW - 60_000, lastAt: NOW - 1000 }));
+    sender.feed("a");
+    sender.close();
+    answer({ ok: true, value: false, latencyMs: 1, status: 200 });
+    await running;
+    // Written with the totals it was taken up with, the session would keep them: the server ignores a later 0.
+    expect(sessionWrites(t)).toEqual([[0, 0, 0]]);
+  });
+
   test("whose responses the read gave to another session: nothing more goes (the server already shows 0)", async () => {
     const s = store();
     session(s, "a", { tokens: 40, cost: 0.5 });

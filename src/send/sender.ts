@@ -93,6 +93,8 @@ interface Active {
   onServer: boolean;
   /** The server had the session before we first sent it (0.1.x). */
   serverHad: boolean;
+  /** The read had ended when this pass took the session up: the totals it was taken up with are final. */
+  readDone: boolean;
   stepRetry?: Retry;
   stepInFlight: boolean;
   outbox?: Iterator<OutboxMessage>;
@@ -283,6 +285,7 @@ export class Sender {
         sessionDue,
         onServer: work.sentHash !== null,
         serverHad: false,
+        readDone: this.closed,
         stepInFlight: false,
         buffer: [],
         exhausted: false,
@@ -434,7 +437,8 @@ export class Sender {
   private provisionalPayload(a: Active, payload: Omit<SessionPayload, "createdAt">): Omit<SessionPayload, "createdAt"> | undefined {
     // Only for a session the server was found to lack in this run: one it had (0.1.x's), or one an earlier run
     // checked and may have written without recording it (killed, disk full), keeps its totals until ours replace them.
-    if (this.closed || a.work.sentHash !== null || a.serverHad || a.work.legacyChecked) return undefined;
+    // Taken up while the read went on, it is written with what it was taken up with: provisional, even if the read ends meanwhile.
+    if (a.readDone || a.work.sentHash !== null || a.serverHad || a.work.legacyChecked) return undefined;
     if (!payload.promptTokens && !payload.completionTokens && !payload.cost) return undefined;
     return { ...payload, promptTokens: 0, completionTokens: 0, cost: 0 };
   }
