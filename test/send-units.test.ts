@@ -440,10 +440,8 @@ describe("a session new to the server while the read goes on", () => {
     expect(s.pending()).toMatchObject({ sessionsPending: 0, messagesPending: 0 });
   });
 
-  test("taken up before the read ended but written after it (its first step slow): created without the totals it was taken up with", async () => {
-    const s = store();
-    session(s, "a", { tokens: 40, cost: 0.5 });
-    const t = fakeTransport();
+  /** A sender that took "a" up while the read went on; its first step (the check) answers once `readEnds` has run and the sender is closed. */
+  async function slowCheck(s: StateStore, t: ReturnType<typeof fakeTransport>, readEnds: () => void) {
     let answer: (o: Outcome<boolean>) => void = () => {};
     let asked = false;
     const adopter = {
@@ -454,16 +452,34 @@ describe("a session new to the server while the read goes on", () => {
     sender.feed("a");
     const running = sender.run();
     while (!asked) await Bun.sleep(1);
-    // Meanwhile the read ends: a file read later took the session's responses, and no more is read.
-    const zero = { ...JSON.parse(s.sessionsWithWork({ only: new Set(["a"]), retryFailedBefore: 0 })[0]?.payload as string), promptTokens: 0, completionTokens: 0, cost: 0 };
-    const json = JSON.stringify(zero);
-    s.write(() => s.putSessionPayload("a", json, payloadHash(json), { excluded: false, createdAt: NOW - 60_000, lastAt: NOW - 1000 }));
+    readEnds();
     sender.feed("a");
     sender.close();
     answer({ ok: true, value: false, latencyMs: 1, status: 200 });
     await running;
+  }
+
+  test("taken up before the read ended but written after it (its first step slow): written with what the read finished with", async () => {
+    const s = store();
+    session(s, "a", { tokens: 40, cost: 0.5 });
+    const t = fakeTransport();
+    // Meanwhile a file read later took the session's responses, and the read ended.
+    await slowCheck(s, t, () => {
+      const zero = { ...JSON.parse(s.sessionsWithWork({ only: new Set(["a"]), retryFailedBefore: 0 })[0]?.payload as string), promptTokens: 0, completionTokens: 0, cost: 0 };
+      const json = JSON.stringify(zero);
+      s.write(() => s.putSessionPayload("a", json, payloadHash(json), { excluded: false, createdAt: NOW - 60_000, lastAt: NOW - 1000 }));
+    });
     // Written with the totals it was taken up with, the session would keep them: the server ignores a later 0.
     expect(sessionWrites(t)).toEqual([[0, 0, 0]]);
+    expect(s.pending().sessionsPending).toBe(0);
+  });
+
+  test("taken up before the read ended, unchanged by the rest of it, written after it: one write, whole", async () => {
+    const s = store();
+    session(s, "a", { tokens: 40, cost: 0.5 });
+    const t = fakeTransport();
+    await slowCheck(s, t, () => {});
+    expect(sessionWrites(t)).toEqual([[40, 1, 0.5]]);
   });
 
   test("whose responses the read gave to another session: nothing more goes (the server already shows 0)", async () => {

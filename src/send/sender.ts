@@ -93,7 +93,7 @@ interface Active {
   onServer: boolean;
   /** The server had the session before we first sent it (0.1.x). */
   serverHad: boolean;
-  /** The read had ended when this pass took the session up: the totals it was taken up with are final. */
+  /** The read had ended when this pass took the session up (or retook it): its totals are final. */
   readDone: boolean;
   stepRetry?: Retry;
   stepInFlight: boolean;
@@ -368,6 +368,16 @@ export class Sender {
     }
   }
 
+  /**
+   * The read ended after this pass took the session up, before its write: what it writes is what
+   * the read finished with (a file read meanwhile may have taken its responses), whole.
+   */
+  private retake(a: Active): void {
+    a.readDone = true;
+    const fresh = this.store.sessionsWithWork({ only: new Set([a.work.sessionId]), retryFailedBefore: this.retryFailedBefore }).at(0);
+    if (fresh) a.work = fresh;
+  }
+
   /** Starts this session's next write if one may go; false when it has none ready. */
   private startNext(a: Active): boolean {
     const now = this.now();
@@ -377,6 +387,7 @@ export class Sender {
         this.startLegacyStep(a);
         return true;
       }
+      if (this.closed && !a.readDone) this.retake(a);
       const payload = JSON.parse(a.work.payload as string) as Omit<SessionPayload, "createdAt">;
       const key = windowKey(payload);
       const readyAt = sessionReadyAt(a.work, key, now);
@@ -437,7 +448,6 @@ export class Sender {
   private provisionalPayload(a: Active, payload: Omit<SessionPayload, "createdAt">): Omit<SessionPayload, "createdAt"> | undefined {
     // Only for a session the server was found to lack in this run: one it had (0.1.x's), or one an earlier run
     // checked and may have written without recording it (killed, disk full), keeps its totals until ours replace them.
-    // Taken up while the read went on, it is written with what it was taken up with: provisional, even if the read ends meanwhile.
     if (a.readDone || a.work.sentHash !== null || a.serverHad || a.work.legacyChecked) return undefined;
     if (!payload.promptTokens && !payload.completionTokens && !payload.cost) return undefined;
     return { ...payload, promptTokens: 0, completionTokens: 0, cost: 0 };
