@@ -3,14 +3,32 @@
  * read everything with them at hand; a server that holds nothing, or whose read API can never
  * answer, settles it at once, so later syncs cost no request more.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { OpenSyncClient, Outcome } from "../src/opensync/client.ts";
 import { NotFoundError, TransientError } from "../src/opensync/errors.ts";
 import type { ServerSession } from "../src/opensync/read-api.ts";
 import { serverTotalsForNewState } from "../src/send/reconcile.ts";
+import { defaultConfig } from "../src/config/schema.ts";
+import { createClient } from "../src/opensync/client.ts";
 import { StateStore } from "../src/state/store.ts";
+import { scanSettings } from "../src/sync/context.ts";
+import { runSync } from "../src/sync/run-sync.ts";
+import { type TestServer, startTestServer } from "../testserver/server.ts";
+import { tempHome } from "./helpers/cli.ts";
 import { scratchDir } from "./helpers/scratch.ts";
+import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
+
+let server: TestServer;
+const savedHome = process.env.HOME;
+beforeAll(async () => {
+  server = await startTestServer();
+  process.env.HOME = tempHome(); // the price cache lives under this HOME, never the real one
+});
+afterAll(() => {
+  process.env.HOME = savedHome;
+  server.stop();
+});
 
 const stores: StateStore[] = [];
 afterEach(() => stores.splice(0).forEach((s) => s.close()));
@@ -63,4 +81,21 @@ test("a reset (another account) makes the state new again", () => {
   expect(store.isNew()).toBe(false);
   store.reset();
   expect(store.isNew()).toBe(true);
+});
+
+test("a first sync stopped by Ctrl-C keeps the state new (what it read is read again, with the server's totals); one that went through settles it", async () => {
+  server.reset();
+  const claude = tempClaudeDir();
+  claude.write(`p/${SESSION}.jsonl`, jsonl([user("Fix the flaky test"), assistant("msg_1", text("Fixed."), { usage: { input: 100, output: 50, cacheCreation: 0, cacheRead: 0 } })]));
+  const client = createClient({ url: server.url, apiKey: server.apiKey, retries: 0 });
+  const request = { ...scanSettings(defaultConfig()), roots: [claude.projects], full: false, apiKey: server.apiKey };
+  // Another state (an earlier HOME) put the session on the server.
+  await runSync(newStore(), client, request);
+  expect(server.session(SESSION)).toBeDefined();
+
+  const store = newStore();
+  await runSync(store, client, { ...request, signal: AbortSignal.abort() });
+  expect(store.isNew()).toBe(true);
+  await runSync(store, client, request);
+  expect(store.isNew()).toBe(false);
 });

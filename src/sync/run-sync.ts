@@ -149,7 +149,8 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       recordFolders(store, scanned.folders);
       sink.settle();
       if (onServer) {
-        store.markSettled();
+        // Settled only by a read that went through (Ctrl-C keeps what was read, and the state new).
+        if (!req.signal?.aborted) store.markSettled();
         sender.loadPending();
       }
       const refreshed = req.refreshedPrices ? await settledNow(req.refreshedPrices) : undefined;
