@@ -3,7 +3,7 @@ import type { OpenSyncClient } from "../opensync/client.ts";
 import type { MessagePayload } from "../opensync/payload.ts";
 import { MAX_LIST_LIMIT } from "../opensync/read-api.ts";
 import type { StateStore } from "../state/store.ts";
-import { holdsExactly, serverCopy } from "./server-copy.ts";
+import { heldExactly, serverCopy } from "./server-copy.ts";
 
 /**
  * The server, not our state, is the truth about what it holds: a user
@@ -117,11 +117,8 @@ export async function recoverUnrecorded(store: StateStore, client: OpenSyncClien
     }
     if (server.messageCount === 0) continue;
     const held = await serverCopy(client, server.id);
-    const found: Array<{ externalId: string; hash: string; createdAt: number }> = [];
-    for (const m of store.outbox(w.key, ANY_TIME)) {
-      const copy = held.get(m.alias ?? m.externalId);
-      if (copy && holdsExactly(copy, JSON.parse(m.payload) as MessagePayload)) found.push({ externalId: m.externalId, hash: m.hash, createdAt: copy.createdAt });
-    }
+    const ours = [...store.outbox(w.key, ANY_TIME)].map((m) => ({ ...m, payload: JSON.parse(m.payload) as MessagePayload }));
+    const found = heldExactly(ours, held);
     store.write(() => found.forEach((m) => store.markMessageSent(m.externalId, m.hash, m.createdAt)));
     recorded += found.length;
   }

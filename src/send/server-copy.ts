@@ -3,7 +3,7 @@ import type { MessagePayload } from "../opensync/payload.ts";
 import type { ServerMessage } from "../opensync/read-api.ts";
 
 /** Whether the server's copy of a message is what `payload` would write (no field it keeps differs). */
-export function holdsExactly(held: ServerMessage, payload: MessagePayload): boolean {
+function holdsExactly(held: ServerMessage, payload: MessagePayload): boolean {
   const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null);
   return (
     held.role === payload.role &&
@@ -19,4 +19,23 @@ export function holdsExactly(held: ServerMessage, payload: MessagePayload): bool
 /** The server's copy of one session's messages, by the id it knows each by (ours, or 0.1.x's alias). */
 export async function serverCopy(client: OpenSyncClient, serverId: string): Promise<Map<string, ServerMessage>> {
   return new Map((await client.getServerSession(serverId))?.messages.map((m) => [m.externalId, m]) ?? []);
+}
+
+/** One of our messages, as the server's copy is compared with it. */
+interface Ours {
+  externalId: string;
+  /** The id 0.1.x sent it under, if it did. */
+  alias: string | null;
+  hash: string;
+  payload: MessagePayload;
+}
+
+/** Of our messages, those the server holds exactly as we would send them (under our id or 0.1.x's): to be recorded as sent. */
+export function heldExactly(ours: Iterable<Ours>, held: ReadonlyMap<string, ServerMessage>): Array<{ externalId: string; hash: string; createdAt: number }> {
+  const found: Array<{ externalId: string; hash: string; createdAt: number }> = [];
+  for (const m of ours) {
+    const copy = held.get(m.alias ?? m.externalId);
+    if (copy && holdsExactly(copy, m.payload)) found.push({ externalId: m.externalId, hash: m.hash, createdAt: copy.createdAt });
+  }
+  return found;
 }
