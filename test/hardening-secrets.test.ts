@@ -223,3 +223,48 @@ test("a session with secrets read piece by piece (lines cut in two, a response c
   expect(once.length).toBe(4);
   expect(leaks(JSON.stringify(dump))).toEqual([]);
 }, 90_000);
+
+test("a secret a command printed alone in its tool's result, where only the call (another line, maybe another read) says what it is", async () => {
+  const hex = (bytes: number) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString("hex");
+  const printed: Array<[command: string, output: string, secrets: string[]]> = [
+    ["openssl rand -hex 32", ...one(hex(32))],
+    ['python3 -c "import secrets; print(secrets.token_hex(32))"', ...one(hex(32))],
+    ["echo $DATABASE_PASSWORD", ...one("tr0ub4dor3x")],
+    ["for i in 1 2 3; do openssl rand -hex 16; done", ...many([hex(16), hex(16), hex(16)])],
+  ];
+  const commit = hex(20);
+  const s = { sessionId: sessionId(8, 0) };
+  const lines = [
+    user("Make me the keys for the new deployment", s),
+    ...printed.flatMap(([command, output], i) => [
+      assistant(`msg_k${i}`, toolUse(`toolu_k${i}`, "Bash", { command }), s),
+      toolResult(`toolu_k${i}`, output, s),
+    ]),
+    // A hash is no secret: a command that prints no secret keeps its output.
+    assistant("msg_c", toolUse("toolu_c", "Bash", { command: "git rev-parse HEAD" }), s),
+    toolResult("toolu_c", commit, s),
+    assistant("msg_end", text("Done."), s),
+  ];
+  const content = jsonl(lines);
+  const secrets = printed.flatMap(([, , list]) => list);
+  const sent = async (steps: string[]) => {
+    const dir = tempClaudeDir();
+    server.reset();
+    const { env } = await configured(dir.root, true);
+    for (const step of steps) {
+      dir.write(`-home-dev-secrets/${s.sessionId}.jsonl`, step);
+      expect((await runCli(["sync"], { env, timeoutMs: 60_000 })).code).toBe(0);
+    }
+    return JSON.stringify(server.dump());
+  };
+  // In one read, and with the first call read in one sync and its result in the next (the call carried in the state).
+  const firstCall = jsonl(lines.slice(0, 2));
+  for (const stored of [await sent([content]), await sent([firstCall, content])]) {
+    expect(secrets.filter((secret) => stored.includes(secret))).toEqual([]);
+    expect(stored.split("[REDACTED:secret]").length - 1).toBe(secrets.length);
+    expect(stored).toContain(commit);
+  }
+}, 90_000);
+
+const one = (secret: string): [string, string[]] => [secret, [secret]];
+const many = (list: string[]): [string, string[]] => [list.join("\n"), list];

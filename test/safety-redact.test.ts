@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { commandPrints } from "../src/safety/generic/printed-secret.ts";
 import { createRedactor, redactionMarker } from "../src/safety/redact.ts";
 import tokensFile from "../src/safety/rules/tokens.json" with { type: "json" };
 import { TokenRulesSchema } from "../src/safety/token-rules.ts";
@@ -430,6 +431,46 @@ describe("a secret on the line below the command that printed it", () => {
     ["a path", "$ cat ~/.config/app/token-path\n/var/lib/app/token"],
   ];
   for (const [why, text] of kept) test(why, () => expect(redact(text)).toEqual({ text, count: 0 }));
+});
+
+describe("a command's output in its own message (a tool's result), the command in the call", () => {
+  const { redactOutput } = createRedactor();
+  const hex = "4faae79feaf81d7ae8422f35b49755773de098f69548e3b58c7ef1bada814960";
+  const calls: [command: string, prints: ReturnType<typeof commandPrints>][] = [
+    ["openssl rand -hex 32", "any"],
+    ['python3 -c "import secrets; print(secrets.token_hex(32))"', "key"],
+    ["head -c 32 /dev/urandom | xxd -p -c 64", "key"],
+    ["echo $DATABASE_PASSWORD", "any"],
+    ["op read op://Private/DB/password", "any"],
+    ["ls -la", undefined],
+    ["git rev-parse HEAD", undefined],
+    ["echo $NODE_ENV", undefined],
+    ["cat README.md", undefined],
+  ];
+  for (const [command, prints] of calls) test(`${command}: ${prints ?? "no secret"}`, () => expect(commandPrints(command)).toBe(prints));
+
+  const cases: [why: string, output: string, prints: "any" | "key", redacted: string][] = [
+    ["64 hex digits alone, which alone could be a hash", `${hex}\n`, "key", "[REDACTED:secret]\n"],
+    ["one key per line", `${hex.slice(0, 32)}\n${hex.slice(32)}`, "key", "[REDACTED:secret]\n[REDACTED:secret]"],
+    ["a weak password a stored secret's command printed", "tr0ub4dor3x", "any", "[REDACTED:secret]"],
+    ["keys among lines of words", `Made two:\n${hex}\ndone`, "any", "Made two:\n[REDACTED:secret]\ndone"],
+  ];
+  for (const [why, output, prints, redacted] of cases) {
+    test(why, () => {
+      expect(redactOutput(output, prints).text).toBe(redacted);
+      // Without the command, as any other text: the hex and the weak password stay.
+      expect(redact(output).text).toBe(output);
+    });
+  }
+
+  const kept: [why: string, output: string, prints: "any" | "key"][] = [
+    ["lines of words", "wrote .env\nrestart the server to use it", "key"],
+    ["a short word", "written", "key"],
+    ["a variable not set", "(no output)", "any"],
+    ["a path", "/run/secrets/db_password", "any"],
+    ["a stand-in", "your-api-key-here", "any"],
+  ];
+  for (const [why, output, prints] of kept) test(`kept: ${why}`, () => expect(redactOutput(output, prints)).toEqual({ text: output, count: 0 }));
 });
 
 describe("secrets in tables", () => {

@@ -1,4 +1,5 @@
 import type { AgentMeta } from "../discover/agent-meta.ts";
+import { type PrintedSecret, commandPrints } from "../safety/generic/printed-secret.ts";
 import type { Part, Role } from "../opensync/payload.ts";
 import type { AssistantLine, AttachmentLine, Block, Content, Entry, SystemLine, UserLine } from "../transcript/schema.ts";
 import { compactBoundaryText, subagentTaskText } from "./notices.ts";
@@ -29,6 +30,8 @@ export interface FoldedMessage {
   model?: string;
   promptTokens?: number;
   completionTokens?: number;
+  /** A tool result's call (by id) whose command prints a secret, and what it prints: the result is redacted knowing it. */
+  printed?: Record<string, PrintedSecret>;
 }
 
 type MessageSink = (message: FoldedMessage) => void;
@@ -88,12 +91,16 @@ export interface FoldSnapshot {
   closed: string[];
   /** Prompts sent as queued commands in the current turn (see `queued` below), as digests: the state keeps no prompt text. */
   queued?: string[];
+  /** Tool calls whose command prints a secret, by id, whose result may still come (see `printers` below). */
+  printers?: Array<[string, PrintedSecret]>;
 }
 
 /** How many closed response ids to remember, to ignore late duplicate lines. */
 const CLOSED_MEMORY = 256;
 /** How many queued prompts of one turn to remember. */
 const QUEUED_MEMORY = 16;
+/** How many tool calls that print a secret to remember until their result comes (it usually follows at once). */
+const PRINTERS_MEMORY = 64;
 
 /**
  * Agents that replay the session's history before their one new request: a
@@ -136,6 +143,12 @@ export class SessionFold {
    */
   private queued: string[];
   private readonly agents = new Map<string, AgentMeta>();
+  /**
+   * Tool calls whose command prints a secret (`openssl rand -hex 32`, `echo $API_KEY`): their
+   * result, in a later line, is that secret alone, which nothing else in it marks. Ids only.
+   * Looked for only when messages are built: a count never reads a tool's input.
+   */
+  private readonly printers: Map<string, PrintedSecret>;
 
   constructor(
     sessionId: string,
@@ -149,6 +162,7 @@ export class SessionFold {
     this.closed = [...(snapshot?.closed ?? [])];
     this.closedSet = new Set(this.closed);
     this.queued = [...(snapshot?.queued ?? [])];
+    this.printers = new Map(snapshot?.printers);
   }
 
   /** What a subagent's meta file says about it: its prompt is shown as its type and task. */
@@ -197,7 +211,13 @@ export class SessionFold {
   }
 
   snapshot(): FoldSnapshot {
-    return { meta: { ...this.meta }, open: [...this.open.values()], closed: [...this.closed], queued: [...this.queued] };
+    return {
+      meta: { ...this.meta },
+      open: [...this.open.values()],
+      closed: [...this.closed],
+      queued: [...this.queued],
+      ...(this.printers.size > 0 ? { printers: [...this.printers] } : {}),
+    };
   }
 
   private touch(at: number | undefined, cwd: string | undefined, mainThread: boolean): void {
@@ -270,7 +290,10 @@ export class SessionFold {
     if (kind.kind === "generated" || line.uuid === undefined || line.timestamp === undefined) return;
     const where = { uuid: line.uuid, createdAt: line.timestamp, order };
     if (kind.kind === "tool") {
-      if (this.options.toolCalls && this.wanted(sidechain)) this.emitBlocks(where, "tool", blocksOf(content));
+      if (this.options.toolCalls && this.wanted(sidechain)) {
+        const blocks = blocksOf(content);
+        this.emitBlocks(where, "tool", blocks, this.printedBy(blocks));
+      }
       return;
     }
     const typed = kind.kind === "prompt" || kind.kind === "command";
@@ -321,8 +344,35 @@ export class SessionFold {
     this.emitBlocks(where, role, [{ type: "text", text }]);
   }
 
-  private emitBlocks(where: { uuid: string; createdAt: number; order: number }, role: Role, blocks: Block[]): void {
-    this.emit(blocks, { externalId: `${this.meta.sessionId}:${where.uuid}`, sessionId: this.meta.sessionId, role, createdAt: where.createdAt, order: where.order });
+  private emitBlocks(where: { uuid: string; createdAt: number; order: number }, role: Role, blocks: Block[], printed?: FoldedMessage["printed"]): void {
+    this.emit(blocks, {
+      externalId: `${this.meta.sessionId}:${where.uuid}`,
+      sessionId: this.meta.sessionId,
+      role,
+      createdAt: where.createdAt,
+      order: where.order,
+      ...(printed ? { printed } : {}),
+    });
+  }
+
+  /** A shell call that prints a secret, noted by its id (see `printers`). */
+  private notePrinter(block: Block): void {
+    const command = (block.input as { command?: unknown } | undefined)?.command;
+    if (block.type !== "tool_use" || typeof block.id !== "string" || typeof command !== "string") return;
+    const prints = commandPrints(command);
+    if (!prints) return;
+    this.printers.set(block.id, prints);
+    if (this.printers.size > PRINTERS_MEMORY) this.printers.delete(this.printers.keys().next().value as string);
+  }
+
+  /** The results among `blocks` whose call printed a secret: what each printed. */
+  private printedBy(blocks: Block[]): FoldedMessage["printed"] {
+    let printed: FoldedMessage["printed"];
+    for (const b of blocks) {
+      const prints = b.type === "tool_result" && typeof b.tool_use_id === "string" ? this.printers.get(b.tool_use_id) : undefined;
+      if (prints) (printed ??= {})[b.tool_use_id as string] = prints;
+    }
+    return printed;
   }
 
   /** A message of `blocks`, unless none of them becomes a part. */
@@ -377,7 +427,10 @@ export class SessionFold {
     if (msg.model && msg.model !== "<synthetic>") response.model = msg.model;
     else response.model ??= msg.model;
     if (record && (!response.usage || prefer(record, response.usage))) response.usage = record;
-    for (const block of blocksOf(msg.content)) mergeBlock(response.blocks, block);
+    for (const block of blocksOf(msg.content)) {
+      mergeBlock(response.blocks, block);
+      if (this.sink) this.notePrinter(block);
+    }
   }
 
   private closeThread(thread: string, except?: string): void {

@@ -3,7 +3,7 @@ import { titleFrom } from "../fold/prompt.ts";
 import type { FoldSnapshot, FoldedMessage, SessionMeta } from "../fold/session-fold.ts";
 import { type SessionSummary, projectNameOf } from "../fold/summarize.ts";
 import type { MessagePayload, Part, SessionPayload } from "../opensync/payload.ts";
-import type { Redactor } from "../safety/redact.ts";
+import type { PrintedSecret, Redactor } from "../safety/redact.ts";
 import { fitMessage, truncateText } from "../safety/sanitize.ts";
 
 const SOURCE = "claude-code";
@@ -13,11 +13,13 @@ const TITLE_MAX_BYTES = 1024;
 export interface Scrubber {
   text(text: string): { text: string; count: number };
   value<T>(value: T): { value: T; count: number };
+  /** A command's output, knowing the command prints a secret. */
+  output(text: string, prints: PrintedSecret): { text: string; count: number };
 }
 
 export function scrubberFrom(redactor: Redactor | undefined): Scrubber {
-  if (!redactor) return { text: (text) => ({ text, count: 0 }), value: (value) => ({ value, count: 0 }) };
-  return { text: (t) => redactor.redact(t), value: (v) => redactor.redactValue(v) };
+  if (!redactor) return { text: (text) => ({ text, count: 0 }), value: (value) => ({ value, count: 0 }), output: (text) => ({ text, count: 0 }) };
+  return { text: (t) => redactor.redact(t), value: (v) => redactor.redactValue(v), output: (t, prints) => redactor.redactOutput(t, prints) };
 }
 
 /** A session's title as it is shown and sent: redacted whole, then cut (fold/prompt.ts titleSource). */
@@ -76,8 +78,9 @@ export function messagePayload(
 ): { payload: Omit<MessagePayload, "createdAt">; redactions: number; cut: boolean } {
   let redactions = 0;
   const parts: Part[] = m.parts.map((p) => {
-    const r = scrub.value(p.content);
-    redactions += r.count;
+    const printed = printedResult(p, m.printed, scrub);
+    const r = scrub.value(printed.content);
+    redactions += printed.count + r.count;
     return { type: p.type, content: r.value };
   });
   // textContent is the text parts joined (fold/parts.ts textOf): taken from the redacted parts, not redacted twice.
@@ -98,6 +101,18 @@ export function messagePayload(
       parts: fitted.parts,
     },
   };
+}
+
+/**
+ * A tool result's content with the secret its command printed redacted (the fold says which
+ * commands print one), and how many went; the rest of the content is then redacted as any other.
+ */
+function printedResult(part: Part, printed: FoldedMessage["printed"], scrub: Scrubber): { content: unknown; count: number } {
+  const content = part.content as { result?: unknown; toolCallId?: unknown };
+  const prints = part.type === "tool-result" && typeof content.toolCallId === "string" ? printed?.[content.toolCallId] : undefined;
+  if (!prints || typeof content.result !== "string") return { content, count: 0 };
+  const r = scrub.output(content.result, prints);
+  return { content: { ...content, result: r.text }, count: r.count };
 }
 
 /** The fold's text from the transcript, sent as (or in) the session's title. */

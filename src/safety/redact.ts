@@ -9,7 +9,7 @@ import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
 import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
 import { loneSecret } from "./generic/lone-secret.ts";
-import { printedSecretDetector } from "./generic/printed-secret.ts";
+import { type PrintedSecret, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
 import { tableDetector } from "./generic/table.ts";
 import { cookieJarDetector, netrcDetector, passwordHashDetector, pgpassDetectors } from "./generic/credential-files.ts";
 import { nameValueDetector, sensitiveOutputDetector } from "./generic/name-value.ts";
@@ -36,7 +36,7 @@ import { tokenDetectors } from "./token-rules.ts";
  * See docs/reference.md, "What leaves your machine".
  */
 
-export { type RedactionKind, redactionMarker };
+export { type PrintedSecret, type RedactionKind, redactionMarker };
 
 export interface Redactor {
   /** Redacts secrets in one text; `count` is the number of replacements. */
@@ -46,6 +46,8 @@ export interface Redactor {
    * and an edit's `old_string` and `new_string` are redacted together (edit-pair.ts).
    */
   redactValue<T>(value: T): { value: T; count: number };
+  /** Redacts a command's output (a tool's result) knowing the command prints a secret (generic/printed-secret.ts). */
+  redactOutput(text: string, prints: PrintedSecret): { text: string; count: number };
 }
 
 interface RedactorOptions {
@@ -193,6 +195,12 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return applyFindings(text, found, words);
   };
 
+  const redactOutput = (text: string, prints: PrintedSecret) => {
+    const { found, words } = findAll(text);
+    for (const f of printedOutput(words, prints)) found.push({ ...f, rank: Number.MAX_SAFE_INTEGER });
+    return applyFindings(text, found, words);
+  };
+
   /** An edit's two sides, each redacted with what the other implies (edit-pair.ts). */
   const redactEdit = (before: string, after: string): [{ text: string; count: number }, { text: string; count: number }] => {
     const b = findAll(before);
@@ -248,5 +256,5 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return { value: out, count };
   };
 
-  return { redact, redactValue };
+  return { redact, redactValue, redactOutput };
 }

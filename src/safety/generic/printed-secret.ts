@@ -77,3 +77,48 @@ export const printedSecretDetector: Detector = {
     }
   },
 };
+
+/** What a command prints when it prints a secret: a new random key ("key"), or a stored secret of any shape ("any"). */
+export type PrintedSecret = "any" | "key";
+
+/**
+ * Whether a shell command (a Bash tool call's) prints a secret, by the rules above. Its output is
+ * then in another message, the tool's result, where nothing but the command says what it is:
+ * `openssl rand -hex 32` prints 64 hex digits, which alone could be a hash.
+ */
+export function commandPrints(command: string): PrintedSecret | undefined {
+  const lower = command.toLowerCase();
+  let prints: PrintedSecret | undefined;
+  for (const keyword of printedSecretDetector.keywords) {
+    for (let at = lower.indexOf(keyword); at >= 0; at = lower.indexOf(keyword, at + keyword.length)) {
+      const found = printsSecret(command, at);
+      if (found === "key") return found;
+      prints ??= found;
+    }
+  }
+  return prints;
+}
+
+/** One word alone on its line, as a key is printed. */
+const KEY_LINE = /^[ \t]*([A-Za-z0-9+/=_-]{16,512})[ \t]*\r?$/dgm;
+/** The whole output one word. */
+const ONE_WORD = /^\s*([^\s]{8,512})\s*$/d;
+
+/**
+ * The secrets in the output of a command that `commandPrints`: each line that is one key-shaped
+ * word (a loop may print several keys, a script several variables); and for a stored secret, the
+ * output when it is one word of any shape (a weak password too: the command says what it is).
+ */
+export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
+  const out: Finding[] = [];
+  const keep = (value: string, span: [number, number] | undefined) => {
+    if (span && !isStandIn(value) && /[A-Za-z0-9]/.test(value) && !value.startsWith("/")) out.push({ start: span[0], end: span[1], kind: "secret" });
+  };
+  const whole = prints === "any" ? ONE_WORD.exec(text) : null;
+  if (whole) keep(whole[1] as string, whole.indices?.[1]);
+  else {
+    KEY_LINE.lastIndex = 0;
+    for (let m = KEY_LINE.exec(text); m; m = KEY_LINE.exec(text)) keep(m[1] as string, m.indices?.[1]);
+  }
+  return out;
+}
