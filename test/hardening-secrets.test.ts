@@ -224,7 +224,7 @@ test("a session with secrets read piece by piece (lines cut in two, a response c
   expect(leaks(JSON.stringify(dump))).toEqual([]);
 }, 90_000);
 
-test("a secret a command printed alone in its tool's result, where only the call (another line, maybe another read) says what it is", async () => {
+test("a secret a command printed alone in its tool's result, where only the call (another line, maybe another read) says what it is, and the reply that shows it again", async () => {
   const hex = (bytes: number) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString("hex");
   const printed: Array<[command: string, output: string, secrets: string[]]> = [
     ["openssl rand -hex 32", ...one(hex(32))],
@@ -243,7 +243,8 @@ test("a secret a command printed alone in its tool's result, where only the call
     // A hash is no secret: a command that prints no secret keeps its output.
     assistant("msg_c", toolUse("toolu_c", "Bash", { command: "git rev-parse HEAD" }), s),
     toolResult("toolu_c", commit, s),
-    assistant("msg_end", text("Done."), s),
+    // Shown again bare in the reply: only what came before says what it is.
+    assistant("msg_end", text(`Done. The first one is ${printed[0]?.[1]}, built at ${commit}; the database uses ${printed[2]?.[1]} now.`), s),
   ];
   const content = jsonl(lines);
   const secrets = printed.flatMap(([, , list]) => list);
@@ -255,15 +256,43 @@ test("a secret a command printed alone in its tool's result, where only the call
       dir.write(`-home-dev-secrets/${s.sessionId}.jsonl`, step);
       expect((await runCli(["sync"], { env, timeoutMs: 60_000 })).code).toBe(0);
     }
-    return JSON.stringify(server.dump());
+    return server.dump();
   };
   // In one read, and with the first call read in one sync and its result in the next (the call carried in the state).
   const firstCall = jsonl(lines.slice(0, 2));
-  for (const stored of [await sent([content]), await sent([firstCall, content])]) {
+  for (const dump of [await sent([content]), await sent([firstCall, content])]) {
+    const stored = JSON.stringify(dump);
     expect(secrets.filter((secret) => stored.includes(secret))).toEqual([]);
-    expect(stored.split("[REDACTED:secret]").length - 1).toBe(secrets.length);
     expect(stored).toContain(commit);
+    const results = dump.flatMap((d) => d.messages.flatMap((m) => m.parts.filter((p) => p.type === "tool-result").map((p) => (p.content as { result: string }).result)));
+    expect(results).toEqual([...printed.map(([, output]) => output.replace(/\w+/g, "[REDACTED:secret]")), commit]);
+    const reply = dump.flatMap((d) => d.messages.filter((m) => m.externalId.endsWith(lines.at(-1)?.uuid as string)).map((m) => m.textContent));
+    expect(reply).toEqual([`Done. The first one is [REDACTED:secret], built at ${commit}; the database uses [REDACTED:secret] now.`]);
   }
+}, 90_000);
+
+test("a secret a rule found, shown again bare later in the session, goes there too", async () => {
+  const password = "Zq7-vW2#pL9x";
+  const s = { sessionId: sessionId(9, 0) };
+  const dir = tempClaudeDir();
+  dir.write(
+    `-home-dev-secrets/${s.sessionId}.jsonl`,
+    jsonl([
+      user(`Use DB_PASSWORD=${password} for the staging database`, s),
+      assistant("msg_e1", toolUse("toolu_e1", "Write", { file_path: "/srv/app/db.txt", content: password }), s),
+      toolResult("toolu_e1", "File created", s),
+      assistant("msg_e2", text(`Saved ${password} to /srv/app/db.txt.`), s),
+    ]),
+  );
+  server.reset();
+  const { env } = await configured(dir.root, true);
+  expect((await runCli(["sync"], { env, timeoutMs: 60_000 })).code).toBe(0);
+  const dump = server.dump();
+  expect(JSON.stringify(dump).includes(password)).toBe(false);
+  const messages = dump.flatMap((d) => d.messages);
+  const written = messages.flatMap((m) => m.parts.filter((p) => p.type === "tool-call").map((p) => (p.content as { args: { content: string } }).args.content));
+  expect(written).toEqual(["[REDACTED:secret]"]);
+  expect(messages.map((m) => m.textContent).filter((t) => t?.startsWith("Saved"))).toEqual(["Saved [REDACTED:secret] to /srv/app/db.txt."]);
 }, 90_000);
 
 const one = (secret: string): [string, string[]] => [secret, [secret]];

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { commandPrints } from "../src/safety/generic/printed-secret.ts";
 import { createRedactor, redactionMarker } from "../src/safety/redact.ts";
+import { SeenSecrets } from "../src/safety/seen-secrets.ts";
 import tokensFile from "../src/safety/rules/tokens.json" with { type: "json" };
 import { TokenRulesSchema } from "../src/safety/token-rules.ts";
 import { CANARIES, leakedCanaries } from "./helpers/canaries.ts";
@@ -471,6 +472,47 @@ describe("a command's output in its own message (a tool's result), the command i
     ["a stand-in", "your-api-key-here", "any"],
   ];
   for (const [why, output, prints] of kept) test(`kept: ${why}`, () => expect(redactOutput(output, prints)).toEqual({ text: output, count: 0 }));
+});
+
+describe("a secret a rule found, shown again later in the session without what marked it", () => {
+  const password = "Zq7-vW2#pL9x";
+  test("goes where it shows again, in any text or value of the session; not in another session's", () => {
+    const seen = new SeenSecrets();
+    expect(redact(`export DB_PASSWORD='${password}'`, seen).text).toBe("export DB_PASSWORD='[REDACTED:secret]'");
+    expect(redact(`Saved ${password} twice: ${password}.`, seen)).toEqual({ text: "Saved [REDACTED:secret] twice: [REDACTED:secret].", count: 2 });
+    expect(redactValue({ file_path: "/srv/db.txt", content: password }, seen).value).toEqual({ file_path: "/srv/db.txt", content: "[REDACTED:secret]" });
+    expect(redact(`Saved ${password}.`, new SeenSecrets()).text).toBe(`Saved ${password}.`);
+    expect(redact(`Saved ${password}.`).text).toBe(`Saved ${password}.`);
+  });
+
+  test("a secret-named key's value and an edit's new secret are seen too", () => {
+    const seen = new SeenSecrets();
+    redactValue({ name: "x", api_key: "Kp4-rT8#wQ2z" }, seen);
+    redactValue({ old_string: "token: old", new_string: `token: "${password}"` }, seen);
+    expect(redact("Kp4-rT8#wQ2z and Zq7-vW2#pL9x", seen).text).toBe("[REDACTED:secret] and [REDACTED:secret]");
+  });
+
+  test("a value holding another goes whole", () => {
+    const seen = new SeenSecrets();
+    seen.note("abcd1234");
+    seen.note("abcd1234efgh5678");
+    expect(seen.redact("abcd1234efgh5678 abcd1234").text).toBe("[REDACTED:secret] [REDACTED:secret]");
+  });
+
+  const unseen: [why: string, value: string][] = [
+    ["short", "ab12cd"],
+    ["with spaces", "correct horse battery"],
+    ["a stand-in", "your-api-key-here"],
+    ["a marker", "[REDACTED:secret]"],
+    ["a reference", "${DB_PASSWORD}"],
+  ];
+  for (const [why, value] of unseen) {
+    test(`not remembered: ${why}`, () => {
+      const seen = new SeenSecrets();
+      seen.note(value);
+      expect(seen.redact(`see ${value}`).count).toBe(0);
+    });
+  }
 });
 
 describe("secrets in tables", () => {

@@ -4,6 +4,7 @@ import type { FoldSnapshot, FoldedMessage, SessionMeta } from "../fold/session-f
 import { type SessionSummary, projectNameOf } from "../fold/summarize.ts";
 import type { MessagePayload, Part, SessionPayload } from "../opensync/payload.ts";
 import type { PrintedSecret, Redactor } from "../safety/redact.ts";
+import type { SeenSecrets } from "../safety/seen-secrets.ts";
 import { fitMessage, truncateText } from "../safety/sanitize.ts";
 
 const SOURCE = "claude-code";
@@ -17,9 +18,14 @@ export interface Scrubber {
   output(text: string, prints: PrintedSecret): { text: string; count: number };
 }
 
-export function scrubberFrom(redactor: Redactor | undefined): Scrubber {
+/** With `seen`, the secrets a session showed before are redacted where it shows them again (safety/seen-secrets.ts). */
+export function scrubberFrom(redactor: Redactor | undefined, seen?: SeenSecrets): Scrubber {
   if (!redactor) return { text: (text) => ({ text, count: 0 }), value: (value) => ({ value, count: 0 }), output: (text) => ({ text, count: 0 }) };
-  return { text: (t) => redactor.redact(t), value: (v) => redactor.redactValue(v), output: (t, prints) => redactor.redactOutput(t, prints) };
+  return {
+    text: (t) => redactor.redact(t, seen),
+    value: (v) => redactor.redactValue(v, seen),
+    output: (t, prints) => redactor.redactOutput(t, prints, seen),
+  };
 }
 
 /** A session's title as it is shown and sent: redacted whole, then cut (fold/prompt.ts titleSource). */

@@ -20,6 +20,7 @@ import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsD
 import { gitleaksDetectors } from "./gitleaks.ts";
 import { isStandIn } from "./look-alikes.ts";
 import { type RedactionKind, redactionMarker } from "./marker.ts";
+import type { SeenSecrets } from "./seen-secrets.ts";
 import { applyFindings } from "./spans.ts";
 import { tokenDetectors } from "./token-rules.ts";
 
@@ -38,16 +39,20 @@ import { tokenDetectors } from "./token-rules.ts";
 
 export { type PrintedSecret, type RedactionKind, redactionMarker };
 
+/**
+ * Each method takes the secrets its session has shown so far (`seen`, seen-secrets.ts): they are
+ * redacted wherever they show again, and what the rules find is added to them.
+ */
 export interface Redactor {
   /** Redacts secrets in one text; `count` is the number of replacements. */
-  redact(text: string): { text: string; count: number };
+  redact(text: string, seen?: SeenSecrets): { text: string; count: number };
   /**
    * Redacts every string inside a JSON value (keys are kept); values of secret-named keys go whole,
    * and an edit's `old_string` and `new_string` are redacted together (edit-pair.ts).
    */
-  redactValue<T>(value: T): { value: T; count: number };
+  redactValue<T>(value: T, seen?: SeenSecrets): { value: T; count: number };
   /** Redacts a command's output (a tool's result) knowing the command prints a secret (generic/printed-secret.ts). */
-  redactOutput(text: string, prints: PrintedSecret): { text: string; count: number };
+  redactOutput(text: string, prints: PrintedSecret, seen?: SeenSecrets): { text: string; count: number };
 }
 
 interface RedactorOptions {
@@ -190,44 +195,52 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return { found, words };
   };
 
-  const redact = (text: string) => {
-    const { found, words } = findAll(text);
-    return applyFindings(text, found, words);
+  /** The findings replaced, then the secrets seen before them; what was found is seen from now on. */
+  const apply = (text: string, found: Ranked[], words: string, seen: SeenSecrets | undefined) => {
+    if (!seen) return applyFindings(text, found, words);
+    const r = applyFindings(text, found, words, (value) => seen.note(value));
+    const again = seen.redact(r.text);
+    return { text: again.text, count: r.count + again.count };
   };
 
-  const redactOutput = (text: string, prints: PrintedSecret) => {
+  const redact = (text: string, seen?: SeenSecrets) => {
+    const { found, words } = findAll(text);
+    return apply(text, found, words, seen);
+  };
+
+  const redactOutput = (text: string, prints: PrintedSecret, seen?: SeenSecrets) => {
     const { found, words } = findAll(text);
     for (const f of printedOutput(words, prints)) found.push({ ...f, rank: Number.MAX_SAFE_INTEGER });
-    return applyFindings(text, found, words);
+    return apply(text, found, words, seen);
   };
 
   /** An edit's two sides, each redacted with what the other implies (edit-pair.ts). */
-  const redactEdit = (before: string, after: string): [{ text: string; count: number }, { text: string; count: number }] => {
+  const redactEdit = (before: string, after: string, seen: SeenSecrets | undefined): [{ text: string; count: number }, { text: string; count: number }] => {
     const b = findAll(before);
     const a = findAll(after);
     mirrorEdit(before, after, b.found, a.found);
-    return [applyFindings(before, b.found, b.words), applyFindings(after, a.found, a.words)];
+    return [apply(before, b.found, b.words, seen), apply(after, a.found, a.words, seen)];
   };
 
   /** An edit's fields (`old_string`, `new_string`), redacted as a pair. */
-  const editedFields = (record: Record<string, unknown>): Map<string, { text: string; count: number }> | undefined => {
+  const editedFields = (record: Record<string, unknown>, seen: SeenSecrets | undefined): Map<string, { text: string; count: number }> | undefined => {
     let out: Map<string, { text: string; count: number }> | undefined;
     for (const [beforeKey, afterKey] of EDIT_FIELDS) {
       const before = record[beforeKey];
       const after = record[afterKey];
       if (typeof before !== "string" || typeof after !== "string") continue;
-      const [b, a] = redactEdit(before, after);
+      const [b, a] = redactEdit(before, after, seen);
       out ??= new Map();
       out.set(beforeKey, b).set(afterKey, a);
     }
     return out;
   };
 
-  const redactValue = <T>(value: T): { value: T; count: number } => {
+  const redactValue = <T>(value: T, seen?: SeenSecrets): { value: T; count: number } => {
     let count = 0;
     const walk = (v: unknown): unknown => {
       if (typeof v === "string") {
-        const r = redact(v);
+        const r = redact(v, seen);
         count += r.count;
         return r.text;
       }
@@ -235,11 +248,12 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       if (v === null || typeof v !== "object") return v;
       const entries = Object.entries(v);
       const valueField = secretValueField(entries);
-      const edited = editedFields(v as Record<string, unknown>);
+      const edited = editedFields(v as Record<string, unknown>, seen);
       // fromEntries keeps a "__proto__" key as data instead of setting the prototype.
       return Object.fromEntries(
         entries.map(([key, child]) => {
           if (typeof child === "string" && (key === valueField || isSecretEntry(key, child))) {
+            seen?.note(child);
             count++;
             return [key, secretMarker];
           }

@@ -55,9 +55,10 @@ function widenTokens(text: string, findings: Ranked[]): void {
 /**
  * Replaces every finding with its marker; overlapping findings become one, named by the
  * first-ranked (most specific) of them: a private key that is a JSON value is a private-key.
- * Tokens are widened over `words`, the text as the rules read it (redact.ts asWords).
+ * Tokens are widened over `words`, the text as the rules read it (redact.ts asWords). `seen` is
+ * told each value replaced.
  */
-export function applyFindings(text: string, all: Ranked[], words: string = text): { text: string; count: number } {
+export function applyFindings(text: string, all: Ranked[], words: string = text, seen?: (value: string) => void): { text: string; count: number } {
   const findings = all.filter((f) => f.end > f.start);
   if (findings.length === 0) return { text, count: 0 };
   widenTokens(words, findings);
@@ -75,6 +76,7 @@ export function applyFindings(text: string, all: Ranked[], words: string = text)
     }
     let best = first;
     for (let k = i + 1; k < j; k++) if ((findings[k] as Ranked).rank < best.rank) best = findings[k] as Ranked;
+    seen?.(text.slice(first.start, end));
     out += text.slice(copied, first.start) + redactionMarker(best.kind);
     copied = end;
     count++;

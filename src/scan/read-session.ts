@@ -6,7 +6,8 @@ import { type Ledger, type UsageRecord, UsageLedger } from "../fold/usage-ledger
 import { payloadHash } from "../plan/hash.ts";
 import { type Scrubber, messagePayload, scrubberFrom, snapshotAtRest } from "../plan/payloads.ts";
 import { collectAfter } from "../runtime/gc-pacer.ts";
-import { createRedactor } from "../safety/redact.ts";
+import { type Redactor, createRedactor } from "../safety/redact.ts";
+import { SeenSecrets } from "../safety/seen-secrets.ts";
 import type { MessageRecord } from "../state/store.ts";
 import { fingerprintAt } from "../transcript/fingerprint.ts";
 import { type ParseOptions, parseLine } from "../transcript/parse-line.ts";
@@ -54,7 +55,7 @@ type ChunkSink = (chunk: SessionChunk) => void | Promise<void>;
  * here, once.
  */
 export class SessionReader {
-  private readonly scrub: Scrubber;
+  private readonly redactor: Redactor | undefined;
   /** Building messages to send: the read's progress goes to the state, which resumes from it. */
   private readonly keepsState: boolean;
 
@@ -67,7 +68,7 @@ export class SessionReader {
     this.excluded = projectExclusion(settings.excludeProjects);
     this.keepsState = settings.mode === "payloads";
     this.parsing = { skim: settings.mode === "count" };
-    this.scrub = scrubberFrom(settings.redact && settings.mode !== "count" ? createRedactor({ extraPatterns: settings.redactPatterns }) : undefined);
+    this.redactor = settings.redact && settings.mode !== "count" ? createRedactor({ extraPatterns: settings.redactPatterns }) : undefined;
   }
 
   async read(item: SessionWorkItem, emit: ChunkSink): Promise<void> {
@@ -75,6 +76,8 @@ export class SessionReader {
     // file from its start (message ids and usage keys make that idempotent; the state drops its old usage).
     const restart = item.files.some((w) => w.reread === true || (!w.unchanged && w.from > 0 && !sameBytes(w)));
     const files: FileWork[] = restart ? item.files.map((w) => ({ ...w, from: 0, fingerprint: null })) : item.files.filter((w) => !w.unchanged);
+    // A secret the session shows again bare, after a rule found it, goes too (within this read).
+    const scrub = scrubberFrom(this.redactor, new SeenSecrets());
     const ledger = new ChunkLedger();
     const messages: MessageRecord[] = [];
     let redactions = 0;
@@ -86,7 +89,7 @@ export class SessionReader {
       this.settings.mode === "count"
         ? undefined
         : (m) =>
-            this.build(m, fold, messages, (built) => {
+            this.build(m, fold, scrub, messages, (built) => {
               redactions += built.redactions;
               if (built.cut) stats.messagesCut++;
             }),
@@ -107,7 +110,7 @@ export class SessionReader {
         files: progress,
         done,
         meta: { ...fold.meta },
-        snapshot: this.keepsState ? snapshotAtRest(snapshot, this.scrub) : snapshot,
+        snapshot: this.keepsState ? snapshotAtRest(snapshot, scrub) : snapshot,
         usage: ledger.take().toBatch(),
         messages: messages.splice(0),
         messageCount: fold.messages - counted,
@@ -146,9 +149,9 @@ export class SessionReader {
     if (files.length === 0) await flushChunk(true);
   }
 
-  private build(m: FoldedMessage, fold: SessionFold, into: MessageRecord[], count: (built: { redactions: number; cut: boolean }) => void): void {
+  private build(m: FoldedMessage, fold: SessionFold, scrub: Scrubber, into: MessageRecord[], count: (built: { redactions: number; cut: boolean }) => void): void {
     if (this.excluded(fold.meta.cwd ?? fold.meta.anyCwd)) return;
-    const { payload, redactions, cut } = messagePayload(m, this.scrub);
+    const { payload, redactions, cut } = messagePayload(m, scrub);
     count({ redactions, cut });
     if (this.settings.mode !== "payloads") return;
     const json = JSON.stringify(payload);
