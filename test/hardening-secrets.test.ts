@@ -271,28 +271,37 @@ test("a secret a command printed alone in its tool's result, where only the call
   }
 }, 90_000);
 
-test("a secret a rule found, shown again bare later in the session, goes there too", async () => {
-  const password = "Zq7-vW2#pL9x";
+test("a secret a rule found, shown again bare later in the session, goes there too, in the same read or a later one", async () => {
+  const password = "Zq7-vW2#pL9x!";
   const s = { sessionId: sessionId(9, 0) };
-  const dir = tempClaudeDir();
-  dir.write(
-    `-home-dev-secrets/${s.sessionId}.jsonl`,
-    jsonl([
-      user(`Use DB_PASSWORD=${password} for the staging database`, s),
-      assistant("msg_e1", toolUse("toolu_e1", "Write", { file_path: "/srv/app/db.txt", content: password }), s),
-      toolResult("toolu_e1", "File created", s),
-      assistant("msg_e2", text(`Saved ${password} to /srv/app/db.txt.`), s),
-    ]),
-  );
-  server.reset();
-  const { env } = await configured(dir.root, true);
-  expect((await runCli(["sync"], { env, timeoutMs: 60_000 })).code).toBe(0);
-  const dump = server.dump();
-  expect(JSON.stringify(dump).includes(password)).toBe(false);
-  const messages = dump.flatMap((d) => d.messages);
-  const written = messages.flatMap((m) => m.parts.filter((p) => p.type === "tool-call").map((p) => (p.content as { args: { content: string } }).args.content));
-  expect(written).toEqual(["[REDACTED:secret]"]);
-  expect(messages.map((m) => m.textContent).filter((t) => t?.startsWith("Saved"))).toEqual(["Saved [REDACTED:secret] to /srv/app/db.txt."]);
+  const lines = [
+    user(`Use DB_PASSWORD=${password} for the staging database`, s),
+    assistant("msg_e1", toolUse("toolu_e1", "Write", { file_path: "/srv/app/db.txt", content: password }), s),
+    toolResult("toolu_e1", "File created", s),
+    assistant("msg_e2", text(`Saved ${password} to /srv/app/db.txt.`), s),
+    user("Thanks. Which one did you use?", s),
+    assistant("msg_e3", text(`I used "${password}", as you said.`), s),
+  ];
+  const sent = async (steps: string[]) => {
+    const dir = tempClaudeDir();
+    server.reset();
+    const { home, env } = await configured(dir.root, true);
+    for (const step of steps) {
+      dir.write(`-home-dev-secrets/${s.sessionId}.jsonl`, step);
+      expect((await runCli(["sync"], { env, timeoutMs: 60_000 })).code).toBe(0);
+    }
+    return { dump: server.dump(), state: stateBytes(home) };
+  };
+  // In one read; then the password in the first sync and its repeats in the next two (as a hook's syncs read a turn each).
+  for (const { dump, state } of [await sent([jsonl(lines)]), await sent([jsonl(lines.slice(0, 1)), jsonl(lines.slice(0, 4)), jsonl(lines)])]) {
+    expect(JSON.stringify(dump).includes(password)).toBe(false);
+    expect(state.includes(password)).toBe(false);
+    const messages = dump.flatMap((d) => d.messages);
+    const written = messages.flatMap((m) => m.parts.filter((p) => p.type === "tool-call").map((p) => (p.content as { args: { content: string } }).args.content));
+    expect(written).toEqual(["[REDACTED:secret]"]);
+    const replies = messages.filter((m) => m.role === "assistant" && m.textContent).map((m) => m.textContent);
+    expect(replies).toEqual(["Saved [REDACTED:secret] to /srv/app/db.txt.", 'I used "[REDACTED:secret]", as you said.']);
+  }
 }, 90_000);
 
 const one = (secret: string): [string, string[]] => [secret, [secret]];

@@ -20,6 +20,7 @@ import { sentryDsnDetector, urlCredentialsDetector, urlSignatureDetector } from 
 import { GITLEAKS, gitleaksFindings } from "../src/safety/gitleaks.ts";
 import { loneSecret } from "../src/safety/generic/lone-secret.ts";
 import { createRedactor } from "../src/safety/redact.ts";
+import { SeenSecrets } from "../src/safety/seen-secrets.ts";
 import { TOKEN_RULES } from "../src/safety/token-rules.ts";
 import { CANARIES, seededRandom } from "./helpers/canaries.ts";
 
@@ -197,6 +198,16 @@ test("1 MiB of a command's output, one line or many near-miss lines, completes",
       expect(redactOutput(text, prints).count).toBe(0);
       expect(performance.now() - started).toBeLessThan(5_000);
     }
+  }
+});
+
+test("1 MiB of words and of one long word, with secrets known from an earlier read, completes", () => {
+  const MiB = 1 << 20;
+  const seen = new SeenSecrets({ salt: "s", digests: ["0", "1"] });
+  for (const text of ["word12345 ".repeat(MiB / 10), "a".repeat(MiB), "ab!.".repeat(MiB / 4)]) {
+    const started = performance.now();
+    expect(seen.redact(text).count).toBe(0);
+    expect(performance.now() - started).toBeLessThan(5_000);
   }
 });
 

@@ -499,6 +499,24 @@ describe("a secret a rule found, shown again later in the session without what m
     expect(seen.redact("abcd1234efgh5678 abcd1234").text).toBe("[REDACTED:secret] [REDACTED:secret]");
   });
 
+  test("a later read knows them by their digests, as whole words, and is told no value", () => {
+    const first = new SeenSecrets();
+    redact(`DB_PASSWORD=${password}`, first);
+    redact("API_TOKEN=Welcome2024!x", first);
+    const carried = first.carried();
+    expect(JSON.stringify(carried).includes(password)).toBe(false);
+    const later = new SeenSecrets(carried);
+    expect(redact(`I used "${password}". Then ${password}, and Welcome2024!x!`, later)).toEqual({
+      text: 'I used "[REDACTED:secret]". Then [REDACTED:secret], and [REDACTED:secret]!',
+      count: 3,
+    });
+    // Inside a longer word it is another word.
+    expect(redact(`see x${password} here`, later).count).toBe(0);
+    // The digests are salted per session: another session's carry-over knows nothing of these.
+    expect(new SeenSecrets({ salt: "other", digests: carried?.digests ?? [] }).redact(password).count).toBe(0);
+    expect(new SeenSecrets().carried()).toBeUndefined();
+  });
+
   const unseen: [why: string, value: string][] = [
     ["short", "ab12cd"],
     ["with spaces", "correct horse battery"],

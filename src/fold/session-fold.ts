@@ -1,5 +1,6 @@
 import type { AgentMeta } from "../discover/agent-meta.ts";
 import { type PrintedSecret, commandPrints } from "../safety/generic/printed-secret.ts";
+import type { SeenDigests } from "../safety/seen-secrets.ts";
 import type { Part, Role } from "../opensync/payload.ts";
 import type { AssistantLine, AttachmentLine, Block, Content, Entry, SystemLine, UserLine } from "../transcript/schema.ts";
 import { compactBoundaryText, subagentTaskText } from "./notices.ts";
@@ -93,6 +94,8 @@ export interface FoldSnapshot {
   queued?: string[];
   /** Tool calls whose command prints a secret, by id, whose result may still come (see `printers` below). */
   printers?: Array<[string, PrintedSecret]>;
+  /** The secrets the session has shown, as digests: kept by the reader, not the fold (safety/seen-secrets.ts). */
+  seen?: SeenDigests;
 }
 
 /** How many closed response ids to remember, to ignore late duplicate lines. */

@@ -8,14 +8,42 @@ const MAX_LENGTH = 512;
 const MEMORY = 64;
 
 /**
+ * What a later read of the session is told of the secrets seen so far: salted digests, never the
+ * values (the state keeps no secret). The salt is the session's own, so equal digests in two
+ * sessions say nothing.
+ */
+export interface SeenDigests {
+  salt: string;
+  digests: string[];
+}
+
+/**
+ * A word as a later text may show a secret: a run of characters between spaces, quotes and
+ * brackets (a secret holding one of these is known again only by the read that saw it).
+ */
+const WORD = /[^\s"'`,;()[\]{}<>]{8,512}/g;
+/** What may end a sentence after the word. */
+const TRAILING = /[.:!?]+$/;
+
+/**
  * The secrets one session has shown where a rule could tell them (`DB_PASSWORD=…`, a key a
  * command printed), so that where the session shows one again bare (the assistant's next reply:
- * "I set it to …") it goes too. Kept in memory for one read of the session only: the state keeps
- * no secret, so a later read (the next hook's) knows only the secrets it reads itself.
+ * "I set it to …") it goes too. The read that saw a secret replaces it wherever it occurs; later
+ * reads (the next hook's) know it by its digest, as a whole word.
  */
 export class SeenSecrets {
   /** Longest first: a value holding another is replaced whole. */
   private values: string[] = [];
+  private readonly salt: string;
+  private readonly digests: Set<string>;
+  /** Digests in the order they were seen, to drop the oldest. */
+  private readonly order: string[];
+
+  constructor(carried?: SeenDigests) {
+    this.salt = carried?.salt ?? crypto.randomUUID();
+    this.order = [...(carried?.digests ?? [])];
+    this.digests = new Set(this.order);
+  }
 
   note(value: string): void {
     if (value.length < MIN_LENGTH || value.length > MAX_LENGTH || /\s/.test(value) || MARKER_ONLY.test(value) || isStandIn(value)) return;
@@ -23,6 +51,11 @@ export class SeenSecrets {
     if (this.values.length >= MEMORY) this.values.shift();
     this.values.push(value);
     this.values.sort((a, b) => b.length - a.length);
+    const digest = this.digest(value);
+    if (this.digests.has(digest)) return;
+    this.digests.add(digest);
+    this.order.push(digest);
+    if (this.order.length > MEMORY) this.digests.delete(this.order.shift() as string);
   }
 
   /** `text` with every secret seen so far replaced, and how many were. */
@@ -34,6 +67,27 @@ export class SeenSecrets {
       count += pieces.length - 1;
       text = pieces.join(redactionMarker("secret"));
     }
+    // Values this read has not seen itself, known by their digests.
+    if (this.digests.size > this.values.length) {
+      const before = text;
+      text = text.replace(WORD, (word) => {
+        // The word as it is, or without what ends a sentence (a secret may end in "!" itself).
+        const bare = this.digests.has(this.digest(word)) ? word : word.replace(TRAILING, "");
+        if (bare.length < MIN_LENGTH || !this.digests.has(this.digest(bare))) return word;
+        count++;
+        return redactionMarker("secret") + word.slice(bare.length);
+      });
+      if (count === 0) text = before;
+    }
     return { text, count };
+  }
+
+  /** What the next read of the session is told; nothing when nothing was seen. */
+  carried(): SeenDigests | undefined {
+    return this.order.length > 0 ? { salt: this.salt, digests: [...this.order] } : undefined;
+  }
+
+  private digest(value: string): string {
+    return Bun.hash.wyhash(this.salt + value).toString(36);
   }
 }

@@ -1,13 +1,13 @@
 import { agentIdOf, agentMeta } from "../discover/agent-meta.ts";
 import { unreadable } from "../discover/files.ts";
 import { projectExclusion } from "../config/exclude.ts";
-import { type FoldedMessage, SessionFold } from "../fold/session-fold.ts";
+import { type FoldSnapshot, type FoldedMessage, SessionFold } from "../fold/session-fold.ts";
 import { type Ledger, type UsageRecord, UsageLedger } from "../fold/usage-ledger.ts";
 import { payloadHash } from "../plan/hash.ts";
 import { type Scrubber, messagePayload, scrubberFrom, snapshotAtRest } from "../plan/payloads.ts";
 import { collectAfter } from "../runtime/gc-pacer.ts";
 import { type Redactor, createRedactor } from "../safety/redact.ts";
-import { SeenSecrets } from "../safety/seen-secrets.ts";
+import { type SeenDigests, SeenSecrets } from "../safety/seen-secrets.ts";
 import type { MessageRecord } from "../state/store.ts";
 import { fingerprintAt } from "../transcript/fingerprint.ts";
 import { type ParseOptions, parseLine } from "../transcript/parse-line.ts";
@@ -76,8 +76,9 @@ export class SessionReader {
     // file from its start (message ids and usage keys make that idempotent; the state drops its old usage).
     const restart = item.files.some((w) => w.reread === true || (!w.unchanged && w.from > 0 && !sameBytes(w)));
     const files: FileWork[] = restart ? item.files.map((w) => ({ ...w, from: 0, fingerprint: null })) : item.files.filter((w) => !w.unchanged);
-    // A secret the session shows again bare, after a rule found it, goes too (within this read).
-    const scrub = scrubberFrom(this.redactor, new SeenSecrets());
+    // A secret the session shows again bare, after a rule found it, goes too (told to later reads by its digest).
+    const seen = new SeenSecrets(restart ? undefined : item.snapshot?.seen);
+    const scrub = scrubberFrom(this.redactor, seen);
     const ledger = new ChunkLedger();
     const messages: MessageRecord[] = [];
     let redactions = 0;
@@ -110,7 +111,7 @@ export class SessionReader {
         files: progress,
         done,
         meta: { ...fold.meta },
-        snapshot: this.keepsState ? snapshotAtRest(snapshot, scrub) : snapshot,
+        snapshot: this.keepsState ? withSeen(snapshotAtRest(snapshot, scrub), seen.carried()) : snapshot,
         usage: ledger.take().toBatch(),
         messages: messages.splice(0),
         messageCount: fold.messages - counted,
@@ -157,6 +158,10 @@ export class SessionReader {
     const json = JSON.stringify(payload);
     into.push({ externalId: m.externalId, sessionId: m.sessionId, createdAt: m.createdAt, ord: m.order ?? 0, hash: payloadHash(json), payload: json });
   }
+}
+
+function withSeen(snapshot: FoldSnapshot, seen: SeenDigests | undefined): FoldSnapshot {
+  return seen ? { ...snapshot, seen } : snapshot;
 }
 
 /** Whether the bytes before a resumed offset are still those that were read. */
