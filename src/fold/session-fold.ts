@@ -360,9 +360,9 @@ export class SessionFold {
 
   /** A shell call that prints a secret, noted by its id (see `printers`). */
   private notePrinter(block: Block): void {
+    if (block.type !== "tool_use" || typeof block.id !== "string") return;
     const command = (block.input as { command?: unknown } | undefined)?.command;
-    if (block.type !== "tool_use" || typeof block.id !== "string" || typeof command !== "string") return;
-    const prints = commandPrints(command);
+    const prints = typeof command === "string" ? commandPrints(command) : undefined;
     if (!prints) return;
     this.printers.set(block.id, prints);
     if (this.printers.size > PRINTERS_MEMORY) this.printers.delete(this.printers.keys().next().value as string);

@@ -69,7 +69,6 @@ export class SeenSecrets {
     }
     // Values this read has not seen itself, known by their digests.
     if (this.digests.size > this.values.length) {
-      const before = text;
       text = text.replace(WORD, (word) => {
         // The word as it is, or without what ends a sentence (a secret may end in "!" itself).
         const bare = this.digests.has(this.digest(word)) ? word : word.replace(TRAILING, "");
@@ -77,7 +76,6 @@ export class SeenSecrets {
         count++;
         return redactionMarker("secret") + word.slice(bare.length);
       });
-      if (count === 0) text = before;
     }
     return { text, count };
   }
