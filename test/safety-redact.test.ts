@@ -185,10 +185,22 @@ describe("what is kept around a redaction", () => {
   });
 });
 
+describe("a value before a comma or a closing bracket", () => {
+  const cases: [why: string, input: string, output: string][] = [
+    ["in prose's brackets", "Use the staging creds (DB_PASSWORD=hunter2x)", "Use the staging creds (DB_PASSWORD=[REDACTED:secret])"],
+    ["before a comma in prose", "Set DB_PASSWORD=hunter2x, then restart", "Set DB_PASSWORD=[REDACTED:secret], then restart"],
+    ["a random one in a call", "client(API_KEY=Xk9pQ2vLm7wQ, x)", "client(API_KEY=[REDACTED:secret], x)"],
+  ];
+  for (const [why, input, output] of cases) test(why, () => expect(redact(input).text).toBe(output));
+});
+
 describe("ordinary text and code stay as they are", () => {
   const negatives: [why: string, text: string][] = [
     ["function call", "const token = getToken()"],
     ["await", "const token = await auth.getToken();"],
+    ["a variable in a dict", "subprocess.run(cmd, env={'PGPASSWORD': pw, 'PGUSER': user}, check=True)"],
+    ["a member in a dict", "subprocess.run(cmd, env={**os.environ, \"PGPASSWORD\": self.password})"],
+    ["a variable as a keyword argument", "env = dict(os.environ, PGPASSWORD=db_password2)"],
     ["type annotation", "password: string"],
     ["optional type", "token?: string;"],
     ["type name", "function login(user: User, password: Password) {}"],

@@ -35,6 +35,7 @@ const SCREAMING_NAME = /^[A-Z0-9_.-]+$/;
 /** An identifier or member path without digits: `string`, `session.token`, `Token`. */
 const CODE_PATH = /^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)*$/;
 const SMALL_NUMBER = /^\d{1,5}$/;
+
 /** A YAML block scalar's indicator (`password: |`): the value is on the lines below (an Ansible vault, a key). */
 const YAML_BLOCK = /^[|>][-+]?\d?$/;
 /** UI text such as "Forgot your password?" as the value of an i18n key. */
@@ -150,6 +151,30 @@ function punctuatedEnd(text: string, name: string, end: number): number {
   if (!PASSWORD_NAME.test(name)) return end;
   PUNCTUATED_MORE.lastIndex = end;
   return PUNCTUATED_MORE.test(text) ? PUNCTUATED_MORE.lastIndex : end;
+}
+
+/** An identifier or a member path, digits allowed after the first character (`pw`, `db_pass2`, `self.password`). */
+const CODE_VALUE = /^[A-Za-z_$][\w$]{0,100}(?:\.[A-Za-z_$][\w$]{0,100}){0,10}$/;
+
+/**
+ * A variable as a dict's element or a call's argument (`env={'PGPASSWORD': pw}`,
+ * `dict(os.environ, PGPASSWORD=self.password)`): inside a bracket opened earlier on its line, and
+ * followed by the next element or the bracket's end. Not prose's "set DB_PASSWORD=hunter2x, then
+ * …" (no bracket), nor a value shaped like a password.
+ */
+function isCodeElement(text: string, start: number, value: string, next: string | undefined): boolean {
+  if ((next !== "," && next !== "}" && next !== ")") || !CODE_VALUE.test(value) || looksRandom(value)) return false;
+  // Letters and digits alone (`hunter2x`) read as a password in prose's brackets: a variable has no digit, or a `.` or `_`.
+  if (/\d/.test(value) && !/[._]/.test(value)) return false;
+  // The line before the name, 200 characters at most: more brackets opened than closed.
+  const from = Math.max(0, start - 200, text.lastIndexOf("\n", start - 1) + 1);
+  let open = 0;
+  for (let i = from; i < start; i++) {
+    const c = text[i];
+    if (c === "(" || c === "{") open++;
+    else if ((c === ")" || c === "}") && open > 0) open--;
+  }
+  return open > 0;
 }
 
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
@@ -372,6 +397,7 @@ export const assignmentDetector: Detector = {
       }
       const end = bare === undefined ? span[1] : punctuatedEnd(text, name, bareEnd(text, bare, span[1]));
       const after = end === span[1] ? start + match.length : end;
+      if (bare !== undefined && end === span[1] && isCodeElement(text, start, bare, text[after])) continue;
       if (!isAssignedSecret(name, text.slice(span[0], end), bare === undefined, endsLine(text, after) ? "\n" : text[after])) continue;
       out.push({ start: span[0], end, kind: "secret" });
       done = Math.max(start + match.length, end);
