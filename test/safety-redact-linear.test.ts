@@ -176,6 +176,8 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["a user and a pass label, then no value", "user admin / pass        "],
     ["service names chained", "ssh db mysql psql redis mongo / "],
     ["a service, then a slash far away", `ssh ${"a".repeat(120)} / `],
+    ["tight pairs after a login, each cut short", "login a:bcdef/ creds u/pass1."],
+    ["a login, then a run of pairs", `creds ${"a:b".repeat(60)} `],
   ];
   for (const [name, unit] of nearMisses) {
     test(name, () => {

@@ -818,6 +818,10 @@ describe("a user and a password on one line", () => {
       ["the db is up, use root / Xk29!pQ7mZ", "the db is up, use root / [REDACTED:password]"],
       ["mysql: root / Zz8kq1Wm", "mysql: root / [REDACTED:password]"],
       ["mongodb on prod: admin / Xk29!pQ7mZ", "mongodb on prod: admin / [REDACTED:password]"],
+      ["creds: admin:S3cret!xQ", "creds: admin:[REDACTED:password]"],
+      ["login with admin/S3cret!xQ, then restart", "login with admin/[REDACTED:password], then restart"],
+      ["log in as admin:Tr0ub4dor9.", "log in as admin:[REDACTED:password]."],
+      ["mysql root:Zz8kq1Wm", "mysql root:[REDACTED:password]"],
     ],
     [
       ["code naming a user and a password", "login(user, pass); user = u; pass = p\nuser: User, pass: string\nu = users[0]; p = compute(x)"],
@@ -826,6 +830,8 @@ describe("a user and a password on one line", () => {
       ["an identifier after a service's name", "the db layer / OUTPUT_v2 mapping"],
       ["a label that is a word's end, and pass the verb", "menu: item p: Xk29!pQ7\nfor user in users / pass through to handler\nuser admin pass the test"],
       ["a weak password after a service's name", "ssh deploy / hunter2"],
+      ["a host and a port, a path, a repo after a login", "sign in at localhost:3000\nlogin flow: see src/auth/Login2FA.tsx\nlog in via auth0/nextjs-auth0\nthe login page is at app.example.com:8443/Login"],
+      ["a weak password written tight after a login", "login with github/oauth2, creds: admin:hunter22"],
     ],
   );
 });

@@ -89,9 +89,10 @@ const CODE_NAMED = /([A-Za-z0-9_.-]{1,100})\x60[ \t]+(?:(?:is|was)(?:[ \t]+(?:no
  * http://localhost:3000 with admin@example.com / …", "credentials: `admin` / `…`". Spaces
  * around the slash or code font on both sides: a path has neither. After a service's name
  * instead ("ssh into the box with admin / …", "db: root / …", "mysql root / …"), a weaker
- * sign: the password is held to more (looksLikeStrongPassword).
+ * sign: the password is held to more (looksLikeStrongPassword), as it is in a pair written without
+ * spaces ("creds: admin:…", "login with admin/…").
  */
-const PAIR = String.raw`[^\r\n]{0,100}?(?:\x60[^\s\x60]{1,100}\x60[ \t]*\/[ \t]*\x60([^\s\x60]{4,128})\x60|[ \t][^\s\x60/]{1,100}[ \t]+\/[ \t]+([^\s\x60]{4,128}))`;
+const PAIR = String.raw`[^\r\n]{0,100}?(?:\x60[^\s\x60]{1,100}\x60[ \t]*\/[ \t]*\x60([^\s\x60]{4,128})\x60|[ \t][^\s\x60/]{1,100}[ \t]+\/[ \t]+([^\s\x60]{4,128})|[ \t][^\s\x60/:]{1,64}[:/]([^\s\x60/.]{6,128})(?=[\s,;).]|$))`;
 const LOGIN_PAIR = new RegExp(String.raw`(?:log[ \t]?in|sign[ \t]?in|cred(?:ential)?s)${PAIR}`, "diy");
 const SERVICES = ["ssh", "sftp", "ftp", "rdp", "vpn", "db", "database", "mysql", "mariadb", "mssql", "psql", "postgres", "postgresql", "mongo", "mongodb", "redis"];
 const SERVICE_PAIR = new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?:${SERVICES.join("|")})(?![A-Za-z0-9_-])${PAIR}`, "diy");
@@ -115,11 +116,13 @@ function codeNamed(text: string, at: number): Finding | undefined {
 function loginPair(text: string, at: number, re: RegExp, passwordShaped: (value: string) => boolean): Finding | undefined {
   re.lastIndex = at;
   const m = re.exec(text);
-  const group = m?.[1] !== undefined ? 1 : 2;
+  const group = m?.[1] !== undefined ? 1 : m?.[2] !== undefined ? 2 : 3;
   const span = m?.indices?.[group];
   if (!m || !span) return undefined;
   const value = (m[group] as string).replace(TRAILING, "");
-  return passwordShaped(value) ? { start: span[0], end: span[0] + value.length, kind: "password" } : undefined;
+  // Written tight (`admin:…`, `admin/…`), a pair looks like much else (`host:port`, `org/repo`): the password is held to more.
+  const shaped = group === 3 ? looksLikeStrongPassword : passwordShaped;
+  return shaped(value) ? { start: span[0], end: span[0] + value.length, kind: "password" } : undefined;
 }
 
 /**
