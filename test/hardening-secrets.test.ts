@@ -224,7 +224,7 @@ test("a session with secrets read piece by piece (lines cut in two, a response c
   expect(leaks(JSON.stringify(dump))).toEqual([]);
 }, 90_000);
 
-test("a secret a command printed alone in its tool's result, where only the call (another line, maybe another read) says what it is, and the reply that shows it again", async () => {
+test("a secret a command printed (or a file named for one read) alone in its tool's result, where only the call (another line, maybe another read) says what it is, and the reply that shows it again", async () => {
   const hex = (bytes: number) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString("hex");
   const printed: Array<[command: string, output: string, secrets: string[]]> = [
     ["openssl rand -hex 32", ...one(hex(32))],
@@ -232,6 +232,8 @@ test("a secret a command printed alone in its tool's result, where only the call
     ["echo $DATABASE_PASSWORD", ...one("tr0ub4dor3x")],
     ["for i in 1 2 3; do openssl rand -hex 16; done", ...many([hex(16), hex(16), hex(16)])],
   ];
+  // A file named for a secret, read by the Read tool: its content shown with line numbers.
+  const token = hex(24);
   const commit = hex(20);
   const s = { sessionId: sessionId(8, 0) };
   const lines = [
@@ -240,6 +242,8 @@ test("a secret a command printed alone in its tool's result, where only the call
       assistant(`msg_k${i}`, toolUse(`toolu_k${i}`, "Bash", { command }), s),
       toolResult(`toolu_k${i}`, output, s),
     ]),
+    assistant("msg_r", toolUse("toolu_r", "Read", { file_path: "/home/dev/.config/deploy/api_token" }), s),
+    toolResult("toolu_r", `     1\u2192${token}\n`, s),
     // A hash is no secret: a command that prints no secret keeps its output.
     assistant("msg_c", toolUse("toolu_c", "Bash", { command: "git rev-parse HEAD" }), s),
     toolResult("toolu_c", commit, s),
@@ -247,7 +251,7 @@ test("a secret a command printed alone in its tool's result, where only the call
     assistant("msg_end", text(`Done. The first one is ${printed[0]?.[1]}, built at ${commit}; the database uses ${printed[2]?.[1]} now.`), s),
   ];
   const content = jsonl(lines);
-  const secrets = printed.flatMap(([, , list]) => list);
+  const secrets = [...printed.flatMap(([, , list]) => list), token];
   const sent = async (steps: string[]) => {
     const dir = tempClaudeDir();
     server.reset();
@@ -265,7 +269,7 @@ test("a secret a command printed alone in its tool's result, where only the call
     expect(secrets.filter((secret) => stored.includes(secret))).toEqual([]);
     expect(stored).toContain(commit);
     const results = dump.flatMap((d) => d.messages.flatMap((m) => m.parts.filter((p) => p.type === "tool-result").map((p) => (p.content as { result: string }).result)));
-    expect(results).toEqual([...printed.map(([, output]) => output.replace(/\w+/g, "[REDACTED:secret]")), commit]);
+    expect(results).toEqual([...printed.map(([, output]) => output.replace(/\w+/g, "[REDACTED:secret]")), "     1\u2192[REDACTED:secret]\n", commit]);
     const reply = dump.flatMap((d) => d.messages.filter((m) => m.externalId.endsWith(lines.at(-1)?.uuid as string)).map((m) => m.textContent));
     expect(reply).toEqual([`Done. The first one is [REDACTED:secret], built at ${commit}; the database uses [REDACTED:secret] now.`]);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { commandPrints } from "../src/safety/generic/printed-secret.ts";
+import { commandPrints, filePrints } from "../src/safety/generic/printed-secret.ts";
 import { createRedactor, redactionMarker } from "../src/safety/redact.ts";
 import { SeenSecrets } from "../src/safety/seen-secrets.ts";
 import tokensFile from "../src/safety/rules/tokens.json" with { type: "json" };
@@ -462,10 +462,22 @@ describe("a command's output in its own message (a tool's result), the command i
   ];
   for (const [command, prints] of calls) test(`${command}: ${prints ?? "no secret"}`, () => expect(commandPrints(command)).toBe(prints));
 
+  const files: [path: string, prints: ReturnType<typeof filePrints>][] = [
+    ["/home/dev/.config/app/token", "any"],
+    ["/srv/db_password.txt", "any"],
+    ["C:\\Users\\dev\\api.key", "any"],
+    ["/src/tokenizer.ts", undefined],
+    ["/docs/secrets.md", undefined],
+    ["/home/dev/.ssh/deploy.key.pub", undefined],
+    ["/app/package.json", undefined],
+  ];
+  for (const [path, prints] of files) test(`Read ${path}: ${prints ?? "no secret"}`, () => expect(filePrints(path)).toBe(prints));
+
   const cases: [why: string, output: string, prints: "any" | "key", redacted: string][] = [
     ["64 hex digits alone, which alone could be a hash", `${hex}\n`, "key", "[REDACTED:secret]\n"],
     ["one key per line", `${hex.slice(0, 32)}\n${hex.slice(32)}`, "key", "[REDACTED:secret]\n[REDACTED:secret]"],
     ["a weak password a stored secret's command printed", "tr0ub4dor3x", "any", "[REDACTED:secret]"],
+    ["a file read with its line numbers", `     1\u2192${hex}\n`, "any", "     1\u2192[REDACTED:secret]\n"],
     ["keys among lines of words", `Made two:\n${hex}\ndone`, "any", "Made two:\n[REDACTED:secret]\ndone"],
   ];
   for (const [why, output, prints, redacted] of cases) {
@@ -482,6 +494,7 @@ describe("a command's output in its own message (a tool's result), the command i
     ["a variable not set", "(no output)", "any"],
     ["a path", "/run/secrets/db_password", "any"],
     ["a stand-in", "your-api-key-here", "any"],
+    ["lines of words read with their numbers", "     1\u2192line one\n     2\u2192line two", "any"],
   ];
   for (const [why, output, prints] of kept) test(`kept: ${why}`, () => expect(redactOutput(output, prints)).toEqual({ text: output, count: 0 }));
 });

@@ -1,5 +1,5 @@
 import type { AgentMeta } from "../discover/agent-meta.ts";
-import { type PrintedSecret, commandPrints } from "../safety/generic/printed-secret.ts";
+import { type PrintedSecret, commandPrints, filePrints } from "../safety/generic/printed-secret.ts";
 import type { SeenDigests } from "../safety/seen-secrets.ts";
 import type { Part, Role } from "../opensync/payload.ts";
 import type { AssistantLine, AttachmentLine, Block, Content, Entry, SystemLine, UserLine } from "../transcript/schema.ts";
@@ -358,11 +358,16 @@ export class SessionFold {
     });
   }
 
-  /** A shell call that prints a secret, noted by its id (see `printers`). */
+  /** A shell call that prints a secret, or a Read of a file that holds one, noted by its id (see `printers`). */
   private notePrinter(block: Block): void {
     if (block.type !== "tool_use" || typeof block.id !== "string") return;
-    const command = (block.input as { command?: unknown } | undefined)?.command;
-    const prints = typeof command === "string" ? commandPrints(command) : undefined;
+    const input = block.input as { command?: unknown; file_path?: unknown } | undefined;
+    const prints =
+      typeof input?.command === "string"
+        ? commandPrints(input.command)
+        : block.name === "Read" && typeof input?.file_path === "string"
+          ? filePrints(input.file_path)
+          : undefined;
     if (!prints) return;
     this.printers.set(block.id, prints);
     if (this.printers.size > PRINTERS_MEMORY) this.printers.delete(this.printers.keys().next().value as string);

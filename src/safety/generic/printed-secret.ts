@@ -99,10 +99,27 @@ export function commandPrints(command: string): PrintedSecret | undefined {
   return prints;
 }
 
-/** One word alone on its line, as a key is printed. */
-const KEY_LINE = /^[ \t]*([A-Za-z0-9+/=_-]{16,512})[ \t]*\r?$/dgm;
+/**
+ * A file named for a secret (`~/.config/app/token`, `db_password.txt`, `api.key`), as the Read tool
+ * shows it: its content is that secret, which nothing in it marks. Not code or documents about
+ * one (`tokenizer.ts`, `secrets.md`), nor a public key.
+ */
+const SECRET_FILE = /(?:token|secret|passw|credential|api[_-]?key|\.key)(?![\w.-]*\.pub$)/i;
+const NOT_SECRET_FILE = /\.(?:[cm]?[jt]sx?|py|rb|go|rs|java|kt|swift|php|cs|c|h|cpp|sh|md|mdx|txt\.md|html|css|json|ya?ml|toml|lock|log|pub)$/i;
+
+/** Whether a file the Read tool reads prints a secret: its name says so (SECRET_FILE). */
+export function filePrints(path: string): PrintedSecret | undefined {
+  const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+  return SECRET_FILE.test(name) && !NOT_SECRET_FILE.test(name) ? "any" : undefined;
+}
+
+/**
+ * One word alone on its line, as a key is printed; after the Read tool's line number (`     1→`)
+ * too. Each run of spaces is matched by one repetition only: two in a row would try every split.
+ */
+const KEY_LINE = /^[ \t]*(?:\d{1,9}\u2192[ \t]*)?([A-Za-z0-9+/=_-]{16,512})[ \t]*\r?$/dgm;
 /** The whole output one word. */
-const ONE_WORD = /^\s*([^\s]{8,512})\s*$/d;
+const ONE_WORD = /^\s*(?:\d{1,9}\u2192)?([^\s]{8,512})\s*$/d;
 
 /**
  * The secrets in the output of a command that `commandPrints`: each line that is one key-shaped
