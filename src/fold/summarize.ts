@@ -131,6 +131,16 @@ export function shownTokens(u: UsageTotals): ShownTokens {
   return { promptTokens: u.inputTokens + u.cacheCreationTokens + u.cacheReadTokens, completionTokens: u.outputTokens };
 }
 
+export const NO_TOKENS_SHOWN: ShownTokens = { promptTokens: 0, completionTokens: 0 };
+
+export function plusShown(a: ShownTokens, b: ShownTokens): ShownTokens {
+  return { promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens };
+}
+
+export function minusShown(a: ShownTokens, b: ShownTokens): ShownTokens {
+  return { promptTokens: a.promptTokens - b.promptTokens, completionTokens: a.completionTokens - b.completionTokens };
+}
+
 /** The tokens OpenSync would show for these responses, counted as a session's are. */
 export function tokensShownFor(records: Iterable<UsageRecord>): ShownTokens {
   const u = emptyUsage();

@@ -84,9 +84,8 @@ export function messagePayload(
 ): { payload: Omit<MessagePayload, "createdAt">; redactions: number; cut: boolean } {
   let redactions = 0;
   const parts: Part[] = m.parts.map((p) => {
-    const printed = printedResult(p, m.printed, scrub);
-    const r = scrub.value(printed.content);
-    redactions += printed.count + r.count;
+    const r = scrubPart(p, m.printed, scrub);
+    redactions += r.count;
     return { type: p.type, content: r.value };
   });
   // textContent is the text parts joined (fold/parts.ts textOf): taken from the redacted parts, not redacted twice.
@@ -110,15 +109,17 @@ export function messagePayload(
 }
 
 /**
- * A tool result's content with the secret its command printed redacted (the fold says which
- * commands print one), and how many went; the rest of the content is then redacted as any other.
+ * A part's content redacted; a tool result whose call printed a secret (the fold says which) has
+ * its result redacted knowing it, and the rest of it as any other content.
  */
-function printedResult(part: Part, printed: FoldedMessage["printed"], scrub: Scrubber): { content: unknown; count: number } {
+function scrubPart(part: Part, printed: FoldedMessage["printed"], scrub: Scrubber): { value: unknown; count: number } {
   const content = part.content as { result?: unknown; toolCallId?: unknown };
   const prints = part.type === "tool-result" && typeof content.toolCallId === "string" ? printed?.[content.toolCallId] : undefined;
-  if (!prints || typeof content.result !== "string") return { content, count: 0 };
-  const r = scrub.output(content.result, prints);
-  return { content: { ...content, result: r.text }, count: r.count };
+  if (!prints || typeof content.result !== "string") return scrub.value(part.content);
+  const { result, ...rest } = content;
+  const out = scrub.output(result, prints);
+  const others = scrub.value(rest);
+  return { value: { result: out.text, ...others.value }, count: out.count + others.count };
 }
 
 /** The fold's text from the transcript, sent as (or in) the session's title. */

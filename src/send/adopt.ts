@@ -1,8 +1,7 @@
 import type { OpenSyncClient, Outcome } from "../opensync/client.ts";
-import type { MessagePayload } from "../opensync/payload.ts";
 import type { SessionWork, StateStore } from "../state/store.ts";
 import { matchLegacy } from "./legacy.ts";
-import { heldExactly } from "./server-copy.ts";
+import { heldExactly, outboxToCompare } from "./server-copy.ts";
 
 /**
  * A session the server has though the state never sent it: the state was
@@ -35,7 +34,7 @@ export function serverAdopter(store: StateStore, client: OpenSyncClient): Adopte
       const detail = await client.once.getServerSession(serverSessionId);
       if (!detail.ok) return detail;
       const theirs = detail.value?.messages ?? [];
-      const ours = [...store.outbox(work.key, Number.POSITIVE_INFINITY)].map((m) => ({ ...m, payload: JSON.parse(m.payload) as MessagePayload }));
+      const ours = outboxToCompare(store, work.key);
       const exact = heldExactly(ours, new Map(theirs.map((m) => [m.externalId, m])));
       const recorded = new Set(exact.map((m) => m.externalId));
       const aliases = matchLegacy(work.sessionId, ours.filter((m) => !recorded.has(m.externalId)), theirs);

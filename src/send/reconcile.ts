@@ -1,9 +1,8 @@
 import type { ShownTokens } from "../fold/summarize.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
-import type { MessagePayload } from "../opensync/payload.ts";
 import { MAX_LIST_LIMIT } from "../opensync/read-api.ts";
 import type { StateStore } from "../state/store.ts";
-import { heldExactly, serverCopy } from "./server-copy.ts";
+import { heldExactly, outboxToCompare, serverCopy } from "./server-copy.ts";
 
 /**
  * The server, not our state, is the truth about what it holds: a user
@@ -90,7 +89,7 @@ export async function reconcile(store: StateStore, client: OpenSyncClient, now =
 /** The sent hash of a session found on the server after a killed run: no payload's hash, so the session's own still goes. */
 const CREATED_UNRECORDED = "unrecorded";
 
-/** Every outbox entry, a refused one included: what the server holds is recorded whatever we made of it. */
+/** Every session with work, one with a refused message included: what the server holds is recorded whatever we made of it. */
 const ANY_TIME = Number.MAX_SAFE_INTEGER;
 
 /**
@@ -117,8 +116,7 @@ export async function recoverUnrecorded(store: StateStore, client: OpenSyncClien
     }
     if (server.messageCount === 0) continue;
     const held = await serverCopy(client, server.id);
-    const ours = [...store.outbox(w.key, ANY_TIME)].map((m) => ({ ...m, payload: JSON.parse(m.payload) as MessagePayload }));
-    const found = heldExactly(ours, held);
+    const found = heldExactly(outboxToCompare(store, w.key), held);
     store.write(() => found.forEach((m) => store.markMessageSent(m.externalId, m.hash, m.createdAt)));
     recorded += found.length;
   }

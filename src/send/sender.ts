@@ -91,7 +91,7 @@ interface Active {
   sessionDue: boolean;
   /** The server has the session (its messages may go). */
   onServer: boolean;
-  /** The server had the session before we first sent it (0.1.x). */
+  /** The server had the session before we first sent it (a lost state, or 0.1.x sent it). */
   serverHad: boolean;
   /** The read had ended when this pass took the session up (or retook it): its totals are final. */
   readDone: boolean;
@@ -384,7 +384,7 @@ export class Sender {
     if (a.step === "check" || a.step === "session" || a.step === "adopt") {
       if (a.stepInFlight || (a.stepRetry && a.stepRetry.at > now)) return false;
       if (a.step !== "session") {
-        this.startLegacyStep(a);
+        this.startAdopterStep(a);
         return true;
       }
       if (this.closed && !a.readDone) this.retake(a);
@@ -493,7 +493,7 @@ export class Sender {
   }
 
   /** The adopter's steps: did the server have the session before (then, after its upsert) which of its messages does it have. */
-  private startLegacyStep(a: Active): void {
+  private startAdopterStep(a: Active): void {
     const adopter = this.options.adopter as Adopter;
     a.stepInFlight = true;
     const call = a.step === "check" ? adopter.had(a.work.sessionId) : adopter.adopt(a.work, a.work.serverId as string);

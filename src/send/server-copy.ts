@@ -1,6 +1,7 @@
 import type { OpenSyncClient } from "../opensync/client.ts";
 import type { MessagePayload } from "../opensync/payload.ts";
 import type { ServerMessage } from "../opensync/read-api.ts";
+import type { StateStore } from "../state/store.ts";
 
 /** Whether the server's copy of a message is what `payload` would write (no field it keeps differs). */
 function holdsExactly(held: ServerMessage, payload: MessagePayload): boolean {
@@ -28,6 +29,11 @@ interface Ours {
   alias: string | null;
   hash: string;
   payload: MessagePayload;
+}
+
+/** Every message of a session's outbox (a refused one included), its payload parsed: what the server's copy is compared with. */
+export function outboxToCompare(store: StateStore, sessionKey: number): Ours[] {
+  return [...store.outbox(sessionKey, Number.MAX_SAFE_INTEGER)].map((m) => ({ ...m, payload: JSON.parse(m.payload) as MessagePayload }));
 }
 
 /** Of our messages, those the server holds exactly as we would send them (under our id or 0.1.x's): to be recorded as sent. */

@@ -1,9 +1,7 @@
-import { type ShownTokens, tokensShownFor } from "../fold/summarize.ts";
+import { NO_TOKENS_SHOWN, type ShownTokens, minusShown, tokensShownFor } from "../fold/summarize.ts";
 import { type UsageRecord, replaces } from "../fold/usage-ledger.ts";
 import { placeShared } from "./placement.ts";
 import type { StateStore } from "./store.ts";
-
-const minus = (a: ShownTokens, b: ShownTokens): ShownTokens => ({ promptTokens: a.promptTokens - b.promptTokens, completionTokens: a.completionTokens - b.completionTokens });
 
 /**
  * The usage ledger of an incremental sync: responses counted in an earlier
@@ -49,16 +47,19 @@ export class StateLedger {
    */
   add(records: Iterable<{ key: bigint; record: UsageRecord }>, fileIds: ReadonlyMap<string, number>): Set<string> {
     const losers = new Set<string>();
-    for (const { key, record } of records) {
+    let key = 0n;
+    const tie = (candidate: UsageRecord, other: UsageRecord) => {
+      const [c, k] = [this.totalsOnServer(candidate.sessionId), this.totalsOnServer(other.sessionId)];
+      if (c && k) {
+        if (this.onServer?.has(candidate.sessionId) && this.onServer.has(other.sessionId)) this.noteShared(key, candidate, other);
+        return false;
+      }
+      return c === k ? undefined : c;
+    };
+    for (const item of records) {
+      const record = item.record;
+      key = item.key;
       const kept = this.store.getUsage(key);
-      const tie = (candidate: UsageRecord, other: UsageRecord) => {
-        const [c, k] = [this.totalsOnServer(candidate.sessionId), this.totalsOnServer(other.sessionId)];
-        if (c && k) {
-          if (this.onServer?.has(candidate.sessionId) && this.onServer.has(other.sessionId)) this.noteShared(key, candidate, other);
-          return false;
-        }
-        return c === k ? undefined : c;
-      };
       if (kept && !replaces(record, kept, tie)) continue;
       if (kept && kept.sessionId !== record.sessionId) losers.add(kept.sessionId);
       this.store.putUsage(key, record, record.file === undefined ? null : (fileIds.get(record.file) ?? null));
@@ -87,7 +88,7 @@ export class StateLedger {
       const base = new Map(
         [...members].map((id) => {
           const held = family.filter((f) => f.holder === id).map((f) => f.copies.get(id) as UsageRecord);
-          return [id, minus(tokensShownFor(this.store.sessionUsage(id)), tokensShownFor(held))];
+          return [id, minusShown(tokensShownFor(this.store.sessionUsage(id)), tokensShownFor(held))];
         }),
       );
       // Responses the same sessions share form a class: the server counts each class in one of them.
@@ -101,7 +102,7 @@ export class StateLedger {
       const list = [...classes.values()];
       const shares = list.map((c) => new Map([...(c[0]?.copies.keys() ?? [])].map((id) => [id, tokensShownFor(c.map((f) => f.copies.get(id) as UsageRecord))])));
       const current = list.map((c) => (c.every((f) => f.holder === c[0]?.holder) ? c[0]?.holder : undefined));
-      const server = new Map([...members].map((id) => [id, onServer.get(id) ?? { promptTokens: 0, completionTokens: 0 }]));
+      const server = new Map([...members].map((id) => [id, onServer.get(id) ?? NO_TOKENS_SHOWN]));
       const choice = placeShared(base, server, shares, current);
       list.forEach((c, i) => {
         const holder = choice?.[i];

@@ -1,4 +1,4 @@
-import type { ShownTokens } from "../fold/summarize.ts";
+import { NO_TOKENS_SHOWN, type ShownTokens, plusShown } from "../fold/summarize.ts";
 
 /** Responses the same sessions share: per session with a copy of them, their totals as its copies. */
 export type SharedClass = ReadonlyMap<string, ShownTokens>;
@@ -6,8 +6,6 @@ export type SharedClass = ReadonlyMap<string, ShownTokens>;
 /** Most placements tried for one family of sessions; beyond that its responses stay where the read put them. */
 const MAX_PLACEMENTS = 4096;
 
-const NONE: ShownTokens = { promptTokens: 0, completionTokens: 0 };
-const plus = (a: ShownTokens, b: ShownTokens): ShownTokens => ({ promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens });
 
 /**
  * Where the server counts the responses sessions it holds share (a resumed
@@ -30,10 +28,10 @@ export function placeShared(
   if (options.length === 0 || options.reduce((n, o) => n * o.length, 1) > MAX_PLACEMENTS) return undefined;
   const off = (choice: readonly string[]) => {
     const shown = new Map(base);
-    choice.forEach((id, i) => shown.set(id, plus(shown.get(id) ?? NONE, classes[i]?.get(id) ?? NONE)));
+    choice.forEach((id, i) => shown.set(id, plusShown(shown.get(id) ?? NO_TOKENS_SHOWN, classes[i]?.get(id) ?? NO_TOKENS_SHOWN)));
     let sum = 0;
     for (const [id, s] of shown) {
-      const held = server.get(id) ?? NONE;
+      const held = server.get(id) ?? NO_TOKENS_SHOWN;
       sum += Math.abs(s.promptTokens - held.promptTokens) + Math.abs(s.completionTokens - held.completionTokens);
     }
     return sum;
