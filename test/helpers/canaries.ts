@@ -186,6 +186,8 @@ const terraformDefault = join(draw(8), "#", draw(5));
 const opensslPassword = draw(13);
 const base64Input = join(draw(11), "@", draw(2, DIGITS));
 const twilioToken = draw(32, HEX);
+const airtableToken = join("p", "at", draw(14), ".", draw(64, HEX));
+const shortNamedPassword = draw(12);
 const MNEMONIC_WORDS = ["ribbon", "angry", "nature", "clutch", "exhibit", "shallow", "absorb", "token", "olympic", "famous", "clay", "rally", "orbit", "velvet"];
 const mnemonic = Array.from({ length: 12 }, () => MNEMONIC_WORDS[Math.floor(random() * MNEMONIC_WORDS.length)]).join(" ");
 
@@ -445,6 +447,8 @@ export const CANARIES: readonly Canary[] = [
   { name: "password hashed by openssl passwd", kind: "password", secret: opensslPassword, text: `sudo useradd -m -p "$(openssl passwd -6 ${opensslPassword})" deploy` },
   { name: "password echoed into base64", kind: "secret", secret: base64Input, text: `echo -n '${base64Input}' | base64` },
   { name: "twilio auth token passed to the client", kind: "secret", secret: twilioToken, text: `client = Client("AC${"3d0123f15e087fc31b720fe0610c87a2"}", "${twilioToken}")` },
+  { name: "airtable token with no word naming it", kind: "airtable-token", secret: airtableToken, text: `use ${airtableToken} for the orders base` },
+  { name: "password under the short name pw", kind: "secret", secret: shortNamedPassword, text: `./deploy.sh --host web1 pw=${shortNamedPassword}` },
 ];
 
 /** The canaries whose secret occurs in `haystack` (a request body, a database dump, ...). */

@@ -16,12 +16,12 @@ const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64))?`;
 
 /**
  * Name endings that mark a secret. `pass` only as a whole word (`DB_PASS`, not `bypass`), `pw`
- * only after a separator or as a query's field (`DB_PWD`, `ADMIN_PW`, `?pw=`) or as a connection string's field
- * (`Uid=sa;Pwd=...`), `pwd` also alone (the shell's `PWD` holds a path, which isAssignedSecret
- * lets through), `*_KEY` for any separated key, `auth` and `credentials` alone (docker's
- * `"auth"`, npm's `_auth`).
+ * and `pwd` after a separator (`DB_PWD`, `ADMIN_PW`, `?pw=`, `Uid=sa;Pwd=...`) or alone, never
+ * ending a longer word (`pw=…`; the shell's `PWD` holds a path, which isAssignedSecret lets
+ * through), `*_KEY` for any separated key, `auth` and `credentials` alone (docker's `"auth"`,
+ * npm's `_auth`).
  */
-const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<![a-z0-9])auth|(?<![a-z0-9])credentials?)${SUFFIX}`;
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<![a-z0-9])auth|(?<![a-z0-9])credentials?)${SUFFIX}`;
 /** Names whose value is secret whatever it looks like; other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
   String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|[_.-]pwd?|^pwd?|secret|token|(?:${KEY_PREFIXES})[_.-]?key)$`,
