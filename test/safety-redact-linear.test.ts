@@ -191,6 +191,20 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
   }
 });
 
+describe("1 MiB of one rule's start chained on a line, then a line below, completes", () => {
+  // Each hit used to scan on to the line's end (or a name retried at each length): quadratic, minutes at 1 MiB.
+  const MiB = 1 << 20;
+  const units = ["htpasswd -", "vault ", "get-parameter ", "find-generic-password ", "op item get ", "doppler secrets get ", "key=", "cookie: "];
+  for (const unit of units) {
+    test(JSON.stringify(unit), () => {
+      const text = `${unit.repeat(Math.ceil(MiB / unit.length)).slice(0, MiB)}\nZq7vW2pL9xQ3\n`;
+      const started = performance.now();
+      expect(redact(text).count).toBe(0);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    });
+  }
+});
+
 test("1 MiB of a command's output, one line or many near-miss lines, completes", () => {
   const { redactOutput } = createRedactor();
   const MiB = 1 << 20;

@@ -10,9 +10,12 @@ export const HAS_DIGIT = /\d/;
 export const HAS_LETTER = /[A-Za-z]/;
 const HAS_SPACE = /\s/;
 
-/** Values that only point at a secret: `$TOKEN`, `${X}`, `$(cmd)`, `%X%`, `{{ secrets.X }}`. */
+/**
+ * Values that only point at a secret: `$TOKEN`, `${X}`, `$(cmd)`, `%X%`, `{{ secrets.X }}`, or
+ * a format's directive that a program fills in (`password:%s`, `%(password)s`).
+ */
 const REFERENCE =
-  /^(?:\$[{(A-Za-z_]|%[A-Za-z_]\w*%$|\{\{[\s\S]*\}\}$|<%[\s\S]*%>$|(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|ENV\[))/;
+  /^(?:\$[{(A-Za-z_]|%[A-Za-z_]\w*%$|%(?:\([A-Za-z_]\w*\))?[-+ #0]?\d*(?:\.\d+)?[sdvqr]$|\{\{[\s\S]*\}\}$|<%[\s\S]*%>$|(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|ENV\[))/;
 
 /** Documentation stand-ins and type names: `your-api-key-here`, `xxxxx`, `<token>`, `string`. */
 const PLACEHOLDER_WORD =

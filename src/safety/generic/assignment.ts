@@ -50,6 +50,18 @@ export const GRAPHQL_TYPE = /^\[?[A-Z][A-Za-z]*!?\]?!$/;
 /** An environment variable's name as a value (`"refreshToken": "REFRESH_TOKEN"`): where the secret is, not it. */
 const VARIABLE_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 
+/** A YAML anchor or alias (`client_secret: &client_secret`, `password: *db_password`): a name for a value, not one. */
+const YAML_ANCHOR = /^[&*][A-Za-z_][\w-]*$/;
+/** A parameter's type and its default, written tight (`startToken:Token=None`, then `):`): code. */
+const TYPED_DEFAULT = /^[A-Za-z_][A-Za-z_.]*(?:\[[A-Za-z_., ]*\])?=(?:None|null|nil|undefined|true|false|True|False)[):,]*$/;
+/**
+ * A token's name holding a word in CamelCase or Capitalised, letters only (botocore's
+ * `"input_token": "NextToken"`, `"output_token": "Marker"`): the name of another field. A token is
+ * random; a secret's or a password's name is not judged so (`JWT_SECRET=SuperSecret` is one).
+ */
+const TOKEN_NAME = /token$/i;
+const FIELD_NAME = /^[A-Z]?[a-z]+(?:[A-Z][a-z]+)*$/;
+
 /** The shell's working directory (`PWD=/home/me`, `OLDPWD`) or a password (`pwd=…`): a path is the former. */
 const PWD = /(?:^|[^a-z0-9])pwd$/i;
 const PATH_VALUE = /^(?:[~/\\.$]|[A-Za-z]:[\\/])/;
@@ -66,7 +78,8 @@ const LOWER_WORD = /^[a-z]{6,64}$/;
  * ends its line with a lowercase word (YAML's `password: letmein`: code goes on, with `,`, `;`, `)`).
  */
 export function isAssignedSecret(name: string, value: string, quoted: boolean, next: string | undefined): boolean {
-  if (value.trim() === "" || isStandIn(value) || (!quoted && YAML_BLOCK.test(value))) return false;
+  if (value.trim() === "" || isStandIn(value) || (!quoted && (YAML_BLOCK.test(value) || YAML_ANCHOR.test(value) || TYPED_DEFAULT.test(value)))) return false;
+  if (TOKEN_NAME.test(name) && !PASSWORD_NAME.test(name) && FIELD_NAME.test(value) && /[A-Z]/.test(value)) return false;
   if (TRANSLATED.test(value) || FILE_PATH.test(value)) return false;
   if (PWD.test(name) && PATH_VALUE.test(value)) return false;
   // The name of a secret kept elsewhere (Helm's `existingSecret: pg-secret`), and a GraphQL argument's type (`$password: String!`).

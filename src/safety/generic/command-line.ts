@@ -169,7 +169,7 @@ const TOOLS: Tool[] = [
   { keywords: ["cargo"], command: /cargo[ \t]+login(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   { keywords: ["ngrok"], command: /ngrok[ \t]+(?:config[ \t]+add-)?authtoken(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   { keywords: ["vault"], command: /vault[ \t]+login(?=[ \t])/iy, flag: POSITIONAL, password: whole },
-  { keywords: ["htpasswd"], command: /htpasswd(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*b[A-Za-z]*(?:[ \t]+-[A-Za-z]+)*[ \t]+\S+[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  { keywords: ["htpasswd"], command: /htpasswd(?:[ \t]+-[A-Za-z]+){0,8}?[ \t]+-[A-Za-z]{0,8}b[A-Za-z]{0,8}(?:[ \t]+-[A-Za-z]+){0,8}[ \t]+\S+[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   // Oracle's `sqlplus scott/tiger@ORCL`, `rman target sys/pw@db`, `expdp userid=scott/tiger`: the password sits between `/` and `@`;
   // `sqlplus / as sysdba` has none.
   { keywords: ["sqlplus", "rman", "expdp", "impdp"], command: /(?:sqlplus|rman|expdp|impdp)(?=[ \t])/iy, flag: ORACLE_LOGIN, password: oraclePassword },

@@ -45,12 +45,18 @@ const AUTHORIZATION_HEAD = /authorization(["'`]?)[ \t]{0,10}[:=][ \t]{0,10}(["'`
 const SCHEME = /^[A-Za-z][A-Za-z0-9_.+-]{0,40}[ \t]+(?=\S)/;
 /** A credential without a scheme ends where code or prose would go on. */
 const BARE_CREDENTIAL = /^[^\s"'`\\,;)}\]]+/;
-const CODE_PATH = /^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)*$/;
+/** An identifier or a member path without digits, or a call of one (`self._get_param(`): code, when not quoted. */
+const CODE_PATH = /^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)*\(?$/;
+/** A scheme's name with nothing after it (`"Authorization: Bearer "` in a doc): no credential. */
+const SCHEME_ONLY = /^(?:bearer|basic|digest|token|negotiate|ntlm|bot)$/i;
 
 export const authorizationDetector: Detector = {
   keywords: ["authorization"],
   find(text: string, hits: Hits, out: Finding[]): void {
+    // Hits inside a credential already found are part of it (and rescanning from each would cost each up to 4,000 characters).
+    let done = -1;
     for (let i = 0; i < hits.length; i += 2) {
+      if ((hits[i] as number) < done) continue;
       const head = headerValue(text, hits[i] as number, AUTHORIZATION_HEAD);
       if (head === null) continue;
       const end = valueEnd(text, head.start, head.quote);
@@ -60,13 +66,14 @@ export const authorizationDetector: Detector = {
       let stop = end;
       if (!scheme) {
         const bare = BARE_CREDENTIAL.exec(value);
-        if (!bare || (head.quote === undefined && CODE_PATH.test(bare[0]))) continue;
+        if (!bare || SCHEME_ONLY.test(bare[0]) || (head.quote === undefined && CODE_PATH.test(bare[0]))) continue;
         stop = start + bare[0].length;
       }
       const credentials = text.slice(start, stop);
       const firstWord = credentials.split(/[\s,]/, 1)[0] ?? "";
       if (credentials === "" || isStandIn(credentials) || isStandIn(firstWord)) continue;
       out.push({ start, end: stop, kind: "authorization" });
+      done = stop;
     }
   },
 };
@@ -120,13 +127,17 @@ const SET_PREFIX = /set-$/i;
 export const cookieDetector: Detector = {
   keywords: ["cookie"],
   find(text: string, hits: Hits, out: Finding[]): void {
+    // Hits inside a header's value already read are part of it (see authorizationDetector).
+    let done = -1;
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
+      if (at < done) continue;
       const isSet = SET_PREFIX.test(text.slice(Math.max(0, at - 4), at));
       const nameStart = isSet ? at - 4 : at;
       const head = headerValue(text, nameStart, isSet ? SET_COOKIE_HEAD : COOKIE_HEAD);
       if (head === null) continue;
       const end = valueEnd(text, head.start, head.quote);
+      done = end;
       // name=value pairs separated by ";": each value goes; a Set-Cookie's attributes stay
       let pair = head.start;
       while (pair < end) {

@@ -9,9 +9,12 @@ import { SECRET_KEY, isAssignedSecret } from "./assignment.ts";
  * .NET's `<add key="ApiKey" value="…" />`, Spring's `<property name="password" value="…"/>`,
  * CloudFormation's `{"ParameterKey": "DBPassword", "ParameterValue": "…"}` (also as the CLI's
  * `ParameterKey=…,ParameterValue=…`). The value is judged as if it were assigned to the name.
+ * The name is taken whole, never shortened to try again (a lookahead's capture, matched as a
+ * back-reference: an atomic group): a run of `key=key=…` would otherwise cost each hit a retry
+ * per character of the name, per character of the gap.
  */
 const NAME_VALUE =
-  /(?<![A-Za-z0-9_-])(?:parameter|option)?(?:name|key)["']?[ \t]*[:=][ \t]*(["']?)([^"'\s,}>]{1,100})\1([^]{0,160}?)(?<![A-Za-z0-9_-])(?:parameter|option)?value["']?[ \t]*[:=][ \t]*(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"|'([^'\r\n]{1,1000})'|([^\s"',}<>]{1,1000}))/diy;
+  /(?<![A-Za-z0-9_-])(?:parameter|option)?(?:name|key)["']?[ \t]*[:=][ \t]*(["']?)(?=([^"'\s,}>]{1,100}))\2\1([^]{0,160}?)(?<![A-Za-z0-9_-])(?:parameter|option)?value["']?[ \t]*[:=][ \t]*(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"|'([^'\r\n]{1,1000})'|([^\s"',}<>]{1,1000}))/diy;
 
 /**
  * Between the two fields: no other name or key, and no end of the record (an object, an element,

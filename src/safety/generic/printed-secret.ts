@@ -10,13 +10,23 @@ import { SECRET_KEY } from "./assignment.ts";
  * is one word on its own line; the command says what it is.
  */
 
-/** `echo $NAME`, `printenv NAME`: the variable's name must be a secret's. */
-const PRINT_VARIABLE = /(?<![\w-])(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["'][^"'\r\n]{0,20}["'])?|printenv)[ \t]+["']?\$?\{?([A-Za-z_][A-Za-z0-9_]{0,100})/y;
+/**
+ * `echo $NAME`, `printenv NAME`, `aws configure get NAME`, `heroku config:get NAME`: the
+ * variable's name must be a secret's.
+ */
+const PRINT_VARIABLE =
+  /(?<![\w-])(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["'][^"'\r\n]{0,20}["'])?|printenv|aws[ \t]+configure[ \t]+get|heroku[ \t]+config:get)[ \t]+["']?\$?\{?([A-Za-z_][A-Za-z0-9_]{0,100})/y;
 /** A file named for a secret (`cat ~/.config/app/token`); a public key's `.pub` is not one. */
 const PRINT_FILE = /(?<![\w-])cat[ \t]+["']?(\S{0,200}(?:token|secret|passw|credential|api[_-]?key|\.key)(?![\w.-]*\.pub\b)\S{0,100})/iy;
-/** Commands that print a stored or new secret whatever its name. */
+/**
+ * Commands that print a stored or new secret whatever its name: password managers (1Password's
+ * `op read` and `op item get --fields`, `pass`, `lpass`, Bitwarden's `bw get password`, the macOS
+ * keychain), clouds' secret stores (AWS Secrets Manager and SSM, ECR's login password, Google's
+ * Secret Manager, Azure Key Vault), Vault, Doppler, Terraform's outputs, a Kubernetes secret's
+ * data, access tokens.
+ */
 const SECRET_COMMAND =
-  /(?<![\w-])(?:op[ \t]+read|(?:go)?pass[ \t]+show|find-generic-password[^\r\n]*[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?[ \t][^\r\n]*--with-decryption|terraform[ \t]+output[ \t]+-raw|base64[ \t]+(?:-d|--decode|-D)|vault[ \t][^\r\n]*-field[= ]|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|doppler[ \t]+secrets[ \t]+get[^\r\n]*--plain)/iy;
+  /(?<![\w-])(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n]{0,300}--(?:fields?|reveal)|(?:go|l)?pass[ \t]+show|bw[ \t]+get[ \t]+(?:password|notes|totp)|find-(?:generic|internet)-password[^\r\n]{0,300}[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?[ \t][^\r\n]{0,300}--with-decryption|get-secret-value|get-login-password|keyvault[ \t]+secret[ \t]+show|terraform[ \t]+output[ \t]+-raw|base64[ \t]+(?:-d|--decode|-D)|jsonpath=["']?\{\.data\.|vault[ \t][^\r\n]{0,300}-field[= ]|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|doppler[ \t]+secrets[ \t]+get[^\r\n]{0,300}--plain)/iy;
 
 /**
  * Commands that make a new random key: reading `/dev/urandom`, Python's `secrets.token_hex(…)`,
@@ -50,8 +60,10 @@ function printsNamedSecret(text: string, at: number): boolean {
 
 export const printedSecretDetector: Detector = {
   keywords: [
-    "echo", "printf", "printenv", "cat", "op read", "pass show", "find-generic-password", "secrets versions", "get-parameter",
-    "terraform output", "base64", "vault", "openssl rand", "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler",
+    "echo", "printf", "printenv", "aws configure", "heroku config", "cat", "op read", "op item", "pass show", "lpass show", "bw get",
+    "find-generic-password", "find-internet-password", "secrets versions",
+    "get-parameter", "get-secret-value", "get-login-password", "keyvault", "terraform output", "base64", "jsonpath", "vault", "openssl rand",
+    "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler",
     "/dev/urandom", "/dev/random", "secrets.token_", "randombytes(", "securerandom.", "pwgen", "rails", "phx.gen.secret", "gpg", "sops",
   ],
   find(text: string, hits: Hits, out: Finding[]): void {

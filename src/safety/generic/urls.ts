@@ -62,9 +62,12 @@ export const goDsnDetector: Detector = {
 /**
  * Signed URLs: `?sig=` (Azure SAS), `&X-Amz-Signature=`, `&X-Goog-Signature=`, `&signature=`.
  * Anyone holding the URL has the access it grants until it expires. And an OAuth redirect's
- * `?code=`, until it is exchanged: only a random-looking one (`?code=200`, `?code=US` are not).
+ * `?code=`, until it is exchanged: only a random-looking one (`?code=200`, `?code=US` are not),
+ * and never encoded text: a space (`+`, `%20`) or a line break in it makes it a program's source,
+ * as a code playground's link carries it (`play.rust-lang.org/?code=fn+main()…`).
  */
 const SIGNATURE_VALUE = /[^&\s"'#<>\\]{8,2000}/y;
+const ENCODED_SPACE = /\+|%(?:20|0a|0d|09)/i;
 const NAME_MAX = 40;
 
 export const urlSignatureDetector: Detector = {
@@ -80,7 +83,7 @@ export const urlSignatureDetector: Detector = {
       SIGNATURE_VALUE.lastIndex = start;
       const m = SIGNATURE_VALUE.exec(text);
       if (m === null || isStandIn(m[0])) continue;
-      if (text.slice(start - 5, start).toLowerCase() === "code=" && (start - 5 !== name || !looksRandom(m[0]))) continue;
+      if (text.slice(start - 5, start).toLowerCase() === "code=" && (start - 5 !== name || !looksRandom(m[0]) || ENCODED_SPACE.test(m[0]))) continue;
       out.push({ start, end: start + m[0].length, kind: "secret" });
     }
   },
