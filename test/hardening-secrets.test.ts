@@ -308,5 +308,35 @@ test("a secret a rule found, shown again bare later in the session, goes there t
   }
 }, 90_000);
 
+test("a secret shown bare before a rule finds it later in the same read goes there too", async () => {
+  const password = "Kp4-tR8#wQ2z!";
+  const s = { sessionId: sessionId(9, 1) };
+  // The first two show it where no rule can tell (a file's line, a reply); the third names it.
+  const lines = [
+    user("Set up the staging database and note its password in /srv/app/db.txt", s),
+    assistant("msg_f1", toolUse("toolu_f1", "Write", { file_path: "/srv/app/db.txt", content: `staging ${password}\n` }), s),
+    toolResult("toolu_f1", "File created", s),
+    assistant("msg_f2", text(`Saved ${password} to /srv/app/db.txt.`), s),
+    assistant("msg_f3", toolUse("toolu_f2", "Bash", { command: `echo "DB_PASSWORD=${password}" >> .env` }), s),
+    toolResult("toolu_f2", "", s),
+  ];
+  const dir = tempClaudeDir();
+  server.reset();
+  const { home, env } = await configured(dir.root, true);
+  dir.write(`-home-dev-secrets/${s.sessionId}.jsonl`, jsonl(lines));
+  expect((await runCli(["sync"], { env, timeoutMs: 60_000 })).code).toBe(0);
+  const dump = server.dump();
+  expect(JSON.stringify(dump).includes(password)).toBe(false);
+  expect(stateBytes(home).includes(password)).toBe(false);
+  const messages = dump.flatMap((d) => d.messages);
+  const calls = messages.flatMap((m) => m.parts.filter((p) => p.type === "tool-call").map((p) => (p.content as { args: Record<string, string> }).args));
+  expect(calls).toEqual([
+    { file_path: "/srv/app/db.txt", content: "staging [REDACTED:secret]\n" },
+    { command: 'echo "DB_PASSWORD=[REDACTED:secret]" >> .env' },
+  ]);
+  const replies = messages.filter((m) => m.role === "assistant" && m.textContent).map((m) => m.textContent);
+  expect(replies).toEqual(["Saved [REDACTED:secret] to /srv/app/db.txt."]);
+}, 90_000);
+
 const one = (secret: string): [string, string[]] => [secret, [secret]];
 const many = (list: string[]): [string, string[]] => [list.join("\n"), list];

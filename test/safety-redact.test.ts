@@ -538,6 +538,19 @@ describe("a secret a rule found, shown again later in the session without what m
     expect(redact("Kp4-rT8#wQ2z and Zq7-vW2#pL9x", seen).text).toBe("[REDACTED:secret] and [REDACTED:secret]");
   });
 
+  test("what a read has learned is counted, and replaced in a value built before", () => {
+    const seen = new SeenSecrets();
+    const before = { textContent: `Saved ${password}.`, parts: [{ type: "tool-call", content: { args: { content: `staging ${password}` } } }], promptTokens: 3 };
+    expect(seen.learned).toBe(0);
+    redact(`DB_PASSWORD=${password}`, seen);
+    redact(`DB_PASSWORD=${password} again`, seen);
+    expect(seen.learned).toBe(1);
+    expect(seen.redactValue(before)).toEqual({
+      value: { textContent: "Saved [REDACTED:secret].", parts: [{ type: "tool-call", content: { args: { content: "staging [REDACTED:secret]" } } }], promptTokens: 3 },
+      count: 2,
+    });
+  });
+
   test("a value holding another goes whole", () => {
     const seen = new SeenSecrets();
     seen.note("abcd1234");

@@ -38,6 +38,8 @@ export class SeenSecrets {
   private readonly digests: Set<string>;
   /** Digests in the order they were seen, to drop the oldest. */
   private readonly order: string[];
+  /** Values this read has learned so far: what was built before the count grew may hold one bare. */
+  learned = 0;
 
   constructor(carried?: SeenDigests) {
     this.salt = carried?.salt ?? crypto.randomUUID();
@@ -50,6 +52,7 @@ export class SeenSecrets {
     if (this.values.includes(value)) return;
     if (this.values.length >= MEMORY) this.values.shift();
     this.values.push(value);
+    this.learned++;
     this.values.sort((a, b) => b.length - a.length);
     const digest = this.digest(value);
     if (this.digests.has(digest)) return;
@@ -78,6 +81,23 @@ export class SeenSecrets {
       });
     }
     return { text, count };
+  }
+
+  /** Every string in `value` (arrays and objects walked) redacted as `redact` does, and how many were. */
+  redactValue<T>(value: T): { value: T; count: number } {
+    let count = 0;
+    const walk = (v: unknown): unknown => {
+      if (typeof v === "string") {
+        const r = this.redact(v);
+        count += r.count;
+        return r.text;
+      }
+      if (Array.isArray(v)) return v.map(walk);
+      if (v === null || typeof v !== "object") return v;
+      return Object.fromEntries(Object.entries(v).map(([key, child]) => [key, walk(child)]));
+    };
+    const out = walk(value) as T;
+    return { value: out, count };
   }
 
   /** What the next read of the session is told; nothing when nothing was seen. */

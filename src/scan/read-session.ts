@@ -81,6 +81,8 @@ export class SessionReader {
     const scrub = scrubberFrom(this.redactor, seen);
     const ledger = new ChunkLedger();
     const messages: MessageRecord[] = [];
+    /** For each of `messages`, how many secrets `seen` had learned when it was built. */
+    const learnedAt: number[] = [];
     let redactions = 0;
     let counted = 0;
     const fold: SessionFold = new SessionFold(
@@ -89,11 +91,14 @@ export class SessionReader {
       ledger,
       this.settings.mode === "count"
         ? undefined
-        : (m) =>
+        : (m) => {
+            const before = seen.learned;
             this.build(m, fold, scrub, messages, (built) => {
               redactions += built.redactions;
               if (built.cut) stats.messagesCut++;
-            }),
+            });
+            while (learnedAt.length < messages.length) learnedAt.push(before);
+          },
       restart ? undefined : item.snapshot,
     );
     const maxBytes = this.settings.mode === "payloads" ? CHUNK_BYTES : Number.POSITIVE_INFINITY;
@@ -103,6 +108,7 @@ export class SessionReader {
     let bytesRead = 0;
     const flushChunk = async (done: boolean) => {
       if (done) fold.flush({ final: item.final });
+      redactions += rescrubEarlier(messages, learnedAt.splice(0), seen);
       const snapshot = fold.snapshot();
       // A SubagentStop hook ends a subagent's turn, not the wait for the session's own file: only quiet does.
       const awaitingOwnFile = done && !item.quiet && fold.meta.firstAt === undefined;
@@ -158,6 +164,25 @@ export class SessionReader {
     const json = JSON.stringify(payload);
     into.push({ externalId: m.externalId, sessionId: m.sessionId, createdAt: m.createdAt, ord: m.order ?? 0, hash: payloadHash(json), payload: json });
   }
+}
+
+/**
+ * A secret a rule found in a later message of the chunk, shown bare by one built before it (a
+ * password first written into a file, then named in a reply): those messages are redacted again
+ * with what `seen` has learned since, before anything of the chunk is recorded or sent. Returns
+ * how many secrets that replaced.
+ */
+function rescrubEarlier(messages: MessageRecord[], learnedAt: number[], seen: SeenSecrets): number {
+  let count = 0;
+  messages.forEach((record, i) => {
+    if ((learnedAt[i] ?? seen.learned) >= seen.learned) return;
+    const again = seen.redactValue(JSON.parse(record.payload) as unknown);
+    if (again.count === 0) return;
+    count += again.count;
+    const json = JSON.stringify(again.value);
+    messages[i] = { ...record, hash: payloadHash(json), payload: json };
+  });
+  return count;
 }
 
 function withSeen(snapshot: FoldSnapshot, seen: SeenDigests | undefined): FoldSnapshot {
