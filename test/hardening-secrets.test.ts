@@ -275,6 +275,51 @@ test("a secret a command printed (or a file named for one read) alone in its too
   }
 }, 90_000);
 
+test("a secret printed by a command Claude Code ran in the background, read back from its output file or with TaskOutput, in the same read or a later one", async () => {
+  const hex = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex");
+  const [key, again] = [hex(), hex()];
+  const commit = Buffer.from(crypto.getRandomValues(new Uint8Array(20))).toString("hex");
+  const started = (id: string) => `Command running in background with ID: ${id}. Output is being written to: /tmp/claude-1000/-home-dev/x/tasks/${id}.output`;
+  const s = { sessionId: sessionId(8, 1) };
+  const lines = [
+    user("Make me a key for the new deployment", s),
+    assistant("msg_b1", toolUse("toolu_b1", "Bash", { command: "openssl rand -hex 32" }), s),
+    toolResult("toolu_b1", started("bt2kelt7i"), s),
+    assistant("msg_b2", toolUse("toolu_b2", "Read", { file_path: "/tmp/claude-1000/-home-dev/x/tasks/bt2kelt7i.output" }), s),
+    toolResult("toolu_b2", `     1\u2192${key}\n`, s),
+    assistant("msg_b3", toolUse("toolu_b3", "Bash", { command: "openssl rand -hex 32", run_in_background: true }), s),
+    toolResult("toolu_b3", started("b9x2mq"), s),
+    assistant("msg_b4", toolUse("toolu_b4", "TaskOutput", { task_id: "b9x2mq", block: true }), s),
+    toolResult("toolu_b4", `<retrieval_status>success</retrieval_status>\n<task_id>b9x2mq</task_id>\n<status>completed</status>\n<exit_code>0</exit_code>\n<output>\n${again}\n</output>`, s),
+    // A command that prints no secret, run in the background: its output stays.
+    assistant("msg_b5", toolUse("toolu_b5", "Bash", { command: "git rev-parse HEAD" }), s),
+    toolResult("toolu_b5", started("bq7k1z"), s),
+    assistant("msg_b6", toolUse("toolu_b6", "Read", { file_path: "/tmp/claude-1000/-home-dev/x/tasks/bq7k1z.output" }), s),
+    toolResult("toolu_b6", `     1\u2192${commit}\n`, s),
+  ];
+  const sent = async (steps: string[]) => {
+    const dir = tempClaudeDir();
+    server.reset();
+    const { env } = await configured(dir.root, true);
+    for (const step of steps) {
+      dir.write(`-home-dev-secrets/${s.sessionId}.jsonl`, step);
+      expect((await runCli(["sync"], { env, timeoutMs: 60_000 })).code).toBe(0);
+    }
+    return server.dump();
+  };
+  // In one read, and with the background call read in one sync and its output in the next (the task carried in the state).
+  for (const dump of [await sent([jsonl(lines)]), await sent([jsonl(lines.slice(0, 3)), jsonl(lines)])]) {
+    const stored = JSON.stringify(dump);
+    expect([key, again].filter((secret) => stored.includes(secret))).toEqual([]);
+    const results = dump.flatMap((d) => d.messages.flatMap((m) => m.parts.filter((p) => p.type === "tool-result").map((p) => (p.content as { result: string }).result)));
+    expect(results.filter((r) => !r.startsWith("Command running"))).toEqual([
+      "     1\u2192[REDACTED:secret]\n",
+      "<retrieval_status>success</retrieval_status>\n<task_id>b9x2mq</task_id>\n<status>completed</status>\n<exit_code>0</exit_code>\n<output>\n[REDACTED:secret]\n</output>",
+      `     1\u2192${commit}\n`,
+    ]);
+  }
+}, 90_000);
+
 test("a secret a rule found, shown again bare later in the session, goes there too, in the same read or a later one", async () => {
   const password = "Zq7-vW2#pL9x!";
   const s = { sessionId: sessionId(9, 0) };

@@ -92,7 +92,10 @@ export interface FoldSnapshot {
   closed: string[];
   /** Prompts sent as queued commands in the current turn (see `queued` below), as digests: the state keeps no prompt text. */
   queued?: string[];
-  /** Tool calls whose command prints a secret, by id, whose result may still come (see `printers` below). */
+  /**
+   * Tool calls whose command prints a secret, by id, whose result may still come, and the
+   * background tasks such a call became (`task:<id>`): see `printers` below.
+   */
   printers?: Array<[string, PrintedSecret]>;
   /** The secrets the session has shown, as digests: kept by the reader, not the fold (safety/seen-secrets.ts). */
   seen?: SeenDigests;
@@ -104,6 +107,13 @@ const CLOSED_MEMORY = 256;
 const QUEUED_MEMORY = 16;
 /** How many tool calls that print a secret to remember until their result comes (it usually follows at once). */
 const PRINTERS_MEMORY = 64;
+/**
+ * Claude Code's result for a command it runs in the background (2.1.x backgrounds long ones by
+ * itself): the task's id. Its output comes later, read from `…/tasks/<id>.output` with the Read
+ * tool, or from TaskOutput (`task_id`) or, before 2.0.64, BashOutput (`bash_id`).
+ */
+const BACKGROUND_TASK = /running in background with ID: ([\w-]{1,64})/;
+const TASK_OUTPUT_FILE = /[\\/]tasks[\\/]([\w-]{1,64})\.output$/;
 
 /**
  * Agents that replay the session's history before their one new request: a
@@ -358,27 +368,41 @@ export class SessionFold {
     });
   }
 
-  /** A shell call that prints a secret, or a Read of a file that holds one, noted by its id (see `printers`). */
+  /**
+   * A shell call that prints a secret, a Read of a file that holds one, or a read of the output of
+   * a background task such a call became, noted by its id (see `printers`).
+   */
   private notePrinter(block: Block): void {
     if (block.type !== "tool_use" || typeof block.id !== "string") return;
-    const input = block.input as { command?: unknown; file_path?: unknown } | undefined;
+    const input = block.input as { command?: unknown; file_path?: unknown; task_id?: unknown; bash_id?: unknown } | undefined;
+    const task = input?.task_id ?? input?.bash_id;
     const prints =
       typeof input?.command === "string"
         ? commandPrints(input.command)
         : block.name === "Read" && typeof input?.file_path === "string"
-          ? filePrints(input.file_path)
-          : undefined;
-    if (!prints) return;
-    this.printers.set(block.id, prints);
+          ? (this.taskPrints(TASK_OUTPUT_FILE.exec(input.file_path)?.[1]) ?? filePrints(input.file_path))
+          : this.taskPrints(typeof task === "string" ? task : undefined);
+    if (prints) this.remember(block.id, prints);
+  }
+
+  private taskPrints(task: string | undefined): PrintedSecret | undefined {
+    return task === undefined ? undefined : this.printers.get(`task:${task}`);
+  }
+
+  private remember(key: string, prints: PrintedSecret): void {
+    this.printers.set(key, prints);
     if (this.printers.size > PRINTERS_MEMORY) this.printers.delete(this.printers.keys().next().value as string);
   }
 
-  /** The results among `blocks` whose call printed a secret: what each printed. */
+  /** The results among `blocks` whose call printed a secret: what each printed. A call sent to the background is noted by its task. */
   private printedBy(blocks: Block[]): FoldedMessage["printed"] {
     let printed: FoldedMessage["printed"];
     for (const b of blocks) {
       const prints = b.type === "tool_result" && typeof b.tool_use_id === "string" ? this.printers.get(b.tool_use_id) : undefined;
-      if (prints) (printed ??= {})[b.tool_use_id as string] = prints;
+      if (!prints) continue;
+      (printed ??= {})[b.tool_use_id as string] = prints;
+      const task = BACKGROUND_TASK.exec(resultText(b.content))?.[1];
+      if (task !== undefined) this.remember(`task:${task}`, prints);
     }
     return printed;
   }
@@ -470,6 +494,12 @@ export class SessionFold {
 }
 
 const blocksOf = (content: Content): Block[] => (typeof content === "string" ? [{ type: "text", text: content }] : content);
+
+/** A tool result's text: its content when a string, else its text blocks joined. */
+function resultText(content: unknown): string {
+  if (typeof content === "string") return content;
+  return Array.isArray(content) ? content.map((b: { text?: unknown } | null) => (typeof b?.text === "string" ? b.text : "")).join("\n") : "";
+}
 
 function threadOf(line: { agentId?: string }, sidechain: boolean): string {
   return line.agentId ?? (sidechain ? "sidechain" : "main");
