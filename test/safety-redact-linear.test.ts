@@ -178,6 +178,7 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["a service, then a slash far away", `ssh ${"a".repeat(120)} / `],
     ["tight pairs after a login, each cut short", "login a:bcdef/ creds u/pass1."],
     ["a login, then a run of pairs", `creds ${"a:b".repeat(60)} `],
+    ["app-password groups in capitals, one short", "password: ABCD EFGH IJKL MNO "],
   ];
   for (const [name, unit] of nearMisses) {
     test(name, () => {

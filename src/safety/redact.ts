@@ -9,6 +9,7 @@ import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
 import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
 import { loneSecret } from "./generic/lone-secret.ts";
+import { appPasswordDetector } from "./generic/app-password.ts";
 import { type PrintedSecret, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
 import { tableDetector } from "./generic/table.ts";
 import { cookieJarDetector, netrcDetector, passwordHashDetector, pgpassDetectors } from "./generic/credential-files.ts";
@@ -89,6 +90,7 @@ function builtinDetectors(): Detector[] {
     ...toolDetectors,
     pipedSecretDetector,
     secretFlagDetector,
+    appPasswordDetector,
     assignmentDetector,
     nameValueDetector,
     sensitiveOutputDetector,

@@ -188,6 +188,7 @@ const base64Input = join(draw(11), "@", draw(2, DIGITS));
 const twilioToken = draw(32, HEX);
 const airtableToken = join("p", "at", draw(14), ".", draw(64, HEX));
 const shortNamedPassword = draw(12);
+const appPassword = Array.from({ length: 4 }, () => draw(4, LOWER)).join(" ");
 const MNEMONIC_WORDS = ["ribbon", "angry", "nature", "clutch", "exhibit", "shallow", "absorb", "token", "olympic", "famous", "clay", "rally", "orbit", "velvet"];
 const mnemonic = Array.from({ length: 12 }, () => MNEMONIC_WORDS[Math.floor(random() * MNEMONIC_WORDS.length)]).join(" ");
 
@@ -448,6 +449,7 @@ export const CANARIES: readonly Canary[] = [
   { name: "password echoed into base64", kind: "secret", secret: base64Input, text: `echo -n '${base64Input}' | base64` },
   { name: "twilio auth token passed to the client", kind: "secret", secret: twilioToken, text: `client = Client("AC${"3d0123f15e087fc31b720fe0610c87a2"}", "${twilioToken}")` },
   { name: "airtable token with no word naming it", kind: "airtable-token", secret: airtableToken, text: `use ${airtableToken} for the orders base` },
+  { name: "gmail app password in a .env, its groups unquoted", kind: "password", secret: appPassword, text: `EMAIL_HOST=smtp.gmail.com\nEMAIL_HOST_PASSWORD=${appPassword}\nEMAIL_PORT=587` },
   { name: "password under the short name pw", kind: "secret", secret: shortNamedPassword, text: `./deploy.sh --host web1 pw=${shortNamedPassword}` },
 ];
 
