@@ -381,6 +381,10 @@ test("a secret shown bare before a rule finds it later in the same read goes the
   ]);
   const replies = messages.filter((m) => m.role === "assistant" && m.textContent).map((m) => m.textContent);
   expect(replies).toEqual(["Saved [REDACTED:secret] to /srv/app/db.txt."]);
+  // The dry run counts what the sync redacted: the same read, messages built and redacted again alike.
+  const dry = await runCli(["sync", "--dry-run", "--redactions", "--json"], { env, timeoutMs: 60_000 });
+  const counted = (JSON.parse(dry.stdout) as { sessions: Array<{ externalId: string; redactions: number }> }).sessions.find((x) => x.externalId === s.sessionId);
+  expect(counted?.redactions).toBe(JSON.stringify(messages).split("[REDACTED:").length - 1);
 }, 90_000);
 
 const one = (secret: string): [string, string[]] => [secret, [secret]];

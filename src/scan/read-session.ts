@@ -101,7 +101,8 @@ export class SessionReader {
           },
       restart ? undefined : item.snapshot,
     );
-    const maxBytes = this.settings.mode === "payloads" ? CHUNK_BYTES : Number.POSITIVE_INFINITY;
+    // Messages are built (to send, or to count what they redact) a chunk at a time; a count builds none.
+    const maxBytes = this.settings.mode === "count" ? Number.POSITIVE_INFINITY : CHUNK_BYTES;
 
     let stats = emptyReadStats();
     let progress: FileProgress[] = [];
@@ -109,6 +110,8 @@ export class SessionReader {
     const flushChunk = async (done: boolean) => {
       if (done) fold.flush({ final: item.final });
       redactions += rescrubEarlier(messages, learnedAt.splice(0), seen);
+      // A dry run builds messages only to count what they redact: they go no further.
+      const built = messages.splice(0);
       const snapshot = fold.snapshot();
       // A SubagentStop hook ends a subagent's turn, not the wait for the session's own file: only quiet does.
       const awaitingOwnFile = done && !item.quiet && fold.meta.firstAt === undefined;
@@ -119,7 +122,7 @@ export class SessionReader {
         meta: { ...fold.meta },
         snapshot: this.keepsState ? withSeen(snapshotAtRest(snapshot, scrub), seen.carried()) : snapshot,
         usage: ledger.take().toBatch(),
-        messages: messages.splice(0),
+        messages: this.keepsState ? built : [],
         messageCount: fold.messages - counted,
         redactions,
         excluded: this.excluded(fold.meta.cwd ?? fold.meta.anyCwd),
@@ -160,7 +163,7 @@ export class SessionReader {
     if (this.excluded(fold.meta.cwd ?? fold.meta.anyCwd)) return;
     const { payload, redactions, cut } = messagePayload(m, scrub);
     count({ redactions, cut });
-    if (this.settings.mode !== "payloads") return;
+    // Kept to the chunk's end in a dry run too: a secret found later in the chunk may still be redacted in them (rescrubEarlier).
     const json = JSON.stringify(payload);
     into.push({ externalId: m.externalId, sessionId: m.sessionId, createdAt: m.createdAt, ord: m.order ?? 0, hash: payloadHash(json), payload: json });
   }
