@@ -108,6 +108,18 @@ async function configured(root: string, redact: boolean) {
   return { home, env };
 }
 
+/** One session's transcript as it stood at each sync (`steps`), synced after each with redaction on: what the server and the state then hold. */
+async function syncedInSteps(sessionId: string, steps: string[]) {
+  const dir = tempClaudeDir();
+  server.reset();
+  const { home, env } = await configured(dir.root, true);
+  for (const step of steps) {
+    dir.write(`-home-dev-secrets/${sessionId}.jsonl`, step);
+    expect((await runCli(["sync"], { env, timeoutMs: 60_000 })).code).toBe(0);
+  }
+  return { dump: server.dump(), state: stateBytes(home), env };
+}
+
 async function syncThrough(redact: boolean) {
   server.reset();
   const { env } = await configured(claude.root, redact);
@@ -252,16 +264,7 @@ test("a secret a command printed (or a file named for one read) alone in its too
   ];
   const content = jsonl(lines);
   const secrets = [...printed.flatMap(([, , list]) => list), token];
-  const sent = async (steps: string[]) => {
-    const dir = tempClaudeDir();
-    server.reset();
-    const { env } = await configured(dir.root, true);
-    for (const step of steps) {
-      dir.write(`-home-dev-secrets/${s.sessionId}.jsonl`, step);
-      expect((await runCli(["sync"], { env, timeoutMs: 60_000 })).code).toBe(0);
-    }
-    return server.dump();
-  };
+  const sent = async (steps: string[]) => (await syncedInSteps(s.sessionId, steps)).dump;
   // In one read, and with the first call read in one sync and its result in the next (the call carried in the state).
   const firstCall = jsonl(lines.slice(0, 2));
   for (const dump of [await sent([content]), await sent([firstCall, content])]) {
@@ -297,16 +300,7 @@ test("a secret printed by a command Claude Code ran in the background, read back
     assistant("msg_b6", toolUse("toolu_b6", "Read", { file_path: "/tmp/claude-1000/-home-dev/x/tasks/bq7k1z.output" }), s),
     toolResult("toolu_b6", `     1\u2192${commit}\n`, s),
   ];
-  const sent = async (steps: string[]) => {
-    const dir = tempClaudeDir();
-    server.reset();
-    const { env } = await configured(dir.root, true);
-    for (const step of steps) {
-      dir.write(`-home-dev-secrets/${s.sessionId}.jsonl`, step);
-      expect((await runCli(["sync"], { env, timeoutMs: 60_000 })).code).toBe(0);
-    }
-    return server.dump();
-  };
+  const sent = async (steps: string[]) => (await syncedInSteps(s.sessionId, steps)).dump;
   // In one read, and with the background call read in one sync and its output in the next (the task carried in the state).
   for (const dump of [await sent([jsonl(lines)]), await sent([jsonl(lines.slice(0, 3)), jsonl(lines)])]) {
     const stored = JSON.stringify(dump);
@@ -331,16 +325,7 @@ test("a secret a rule found, shown again bare later in the session, goes there t
     user("Thanks. Which one did you use?", s),
     assistant("msg_e3", text(`I used "${password}", as you said.`), s),
   ];
-  const sent = async (steps: string[]) => {
-    const dir = tempClaudeDir();
-    server.reset();
-    const { home, env } = await configured(dir.root, true);
-    for (const step of steps) {
-      dir.write(`-home-dev-secrets/${s.sessionId}.jsonl`, step);
-      expect((await runCli(["sync"], { env, timeoutMs: 60_000 })).code).toBe(0);
-    }
-    return { dump: server.dump(), state: stateBytes(home) };
-  };
+  const sent = (steps: string[]) => syncedInSteps(s.sessionId, steps);
   // In one read; then the password in the first sync and its repeats in the next two (as a hook's syncs read a turn each).
   for (const { dump, state } of [await sent([jsonl(lines)]), await sent([jsonl(lines.slice(0, 1)), jsonl(lines.slice(0, 4)), jsonl(lines)])]) {
     expect(JSON.stringify(dump).includes(password)).toBe(false);
@@ -365,14 +350,9 @@ test("a secret shown bare before a rule finds it later in the same read goes the
     assistant("msg_f3", toolUse("toolu_f2", "Bash", { command: `echo "DB_PASSWORD=${password}" >> .env` }), s),
     toolResult("toolu_f2", "", s),
   ];
-  const dir = tempClaudeDir();
-  server.reset();
-  const { home, env } = await configured(dir.root, true);
-  dir.write(`-home-dev-secrets/${s.sessionId}.jsonl`, jsonl(lines));
-  expect((await runCli(["sync"], { env, timeoutMs: 60_000 })).code).toBe(0);
-  const dump = server.dump();
+  const { dump, state, env } = await syncedInSteps(s.sessionId, [jsonl(lines)]);
   expect(JSON.stringify(dump).includes(password)).toBe(false);
-  expect(stateBytes(home).includes(password)).toBe(false);
+  expect(state.includes(password)).toBe(false);
   const messages = dump.flatMap((d) => d.messages);
   const calls = messages.flatMap((m) => m.parts.filter((p) => p.type === "tool-call").map((p) => (p.content as { args: Record<string, string> }).args));
   expect(calls).toEqual([

@@ -12,10 +12,16 @@ const NO_OUTPUT = "(no output)";
 /** Tool result content is a string or a list of blocks; the dashboard wants one readable value. */
 function resultValue(content: unknown): unknown {
   if (!Array.isArray(content)) return content === undefined || content === null || content === "" ? NO_OUTPUT : content;
-  const texts = content.map((b: Record<string, unknown>) =>
-    b?.type === "text" && typeof b.text === "string" ? b.text : b?.type === "image" ? imageLabel(b) : JSON.stringify(b),
-  );
-  return texts.join("\n") || NO_OUTPUT;
+  return resultText(content) || NO_OUTPUT;
+}
+
+/** A tool result's content as one text: a string as it is; blocks joined, images named, other blocks as JSON. */
+export function resultText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content
+    .map((b: Record<string, unknown>) => (b?.type === "text" && typeof b.text === "string" ? b.text : b?.type === "image" ? imageLabel(b) : JSON.stringify(b)))
+    .join("\n");
 }
 
 function imageLabel(block: Record<string, unknown>): string {

@@ -4,7 +4,7 @@ import type { SeenDigests } from "../safety/seen-secrets.ts";
 import type { Part, Role } from "../opensync/payload.ts";
 import type { AssistantLine, AttachmentLine, Block, Content, Entry, SystemLine, UserLine } from "../transcript/schema.ts";
 import { compactBoundaryText, subagentTaskText } from "./notices.ts";
-import { type PartOptions, blockToPart, hasPart, textOf } from "./parts.ts";
+import { type PartOptions, blockToPart, hasPart, resultText, textOf } from "./parts.ts";
 import { type UserLineKind, classifyContent, classifyUserLine, titleSource } from "./prompt.ts";
 import { type Ledger, type UsageRecord, dedupKey, prefer, recordOf } from "./usage-ledger.ts";
 
@@ -494,12 +494,6 @@ export class SessionFold {
 }
 
 const blocksOf = (content: Content): Block[] => (typeof content === "string" ? [{ type: "text", text: content }] : content);
-
-/** A tool result's text: its content when a string, else its text blocks joined. */
-function resultText(content: unknown): string {
-  if (typeof content === "string") return content;
-  return Array.isArray(content) ? content.map((b: { text?: unknown } | null) => (typeof b?.text === "string" ? b.text : "")).join("\n") : "";
-}
 
 function threadOf(line: { agentId?: string }, sidechain: boolean): string {
   return line.agentId ?? (sidechain ? "sidechain" : "main");

@@ -207,7 +207,8 @@ function stringLeaves(value: unknown, into: number[]): void {
   else if (value !== null && typeof value === "object") for (const v of Object.values(value)) stringLeaves(v, into);
 }
 
-function mapStrings(value: unknown, f: (s: string) => string): unknown {
+/** `value` with every string in it (arrays and objects walked) replaced by `f`'s answer. */
+export function mapStrings(value: unknown, f: (s: string) => string): unknown {
   if (typeof value === "string") return f(value);
   if (Array.isArray(value)) return value.map((v) => mapStrings(v, f));
   if (value === null || typeof value !== "object") return value;

@@ -1,5 +1,6 @@
 import { isStandIn } from "./look-alikes.ts";
 import { MARKER_ONLY, redactionMarker } from "./marker.ts";
+import { mapStrings } from "./sanitize.ts";
 
 /** Shorter values are too likely to be words; longer ones are whole files (a private key), which rules find again anyway. */
 const MIN_LENGTH = 8;
@@ -86,17 +87,11 @@ export class SeenSecrets {
   /** Every string in `value` (arrays and objects walked) redacted as `redact` does, and how many were. */
   redactValue<T>(value: T): { value: T; count: number } {
     let count = 0;
-    const walk = (v: unknown): unknown => {
-      if (typeof v === "string") {
-        const r = this.redact(v);
-        count += r.count;
-        return r.text;
-      }
-      if (Array.isArray(v)) return v.map(walk);
-      if (v === null || typeof v !== "object") return v;
-      return Object.fromEntries(Object.entries(v).map(([key, child]) => [key, walk(child)]));
-    };
-    const out = walk(value) as T;
+    const out = mapStrings(value, (s) => {
+      const r = this.redact(s);
+      count += r.count;
+      return r.text;
+    }) as T;
     return { value: out, count };
   }
 

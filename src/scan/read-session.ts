@@ -81,8 +81,8 @@ export class SessionReader {
     const scrub = scrubberFrom(this.redactor, seen);
     const ledger = new ChunkLedger();
     const messages: MessageRecord[] = [];
-    /** For each of `messages`, how many secrets `seen` had learned when it was built. */
-    const learnedAt: number[] = [];
+    /** The first `stale` of `messages` were built before `seen` last learned a secret, or as it did: they may show it bare. */
+    let stale = 0;
     let redactions = 0;
     let counted = 0;
     const fold: SessionFold = new SessionFold(
@@ -97,7 +97,8 @@ export class SessionReader {
               redactions += built.redactions;
               if (built.cut) stats.messagesCut++;
             });
-            while (learnedAt.length < messages.length) learnedAt.push(before);
+            // This message too: a secret one of its parts showed may be bare in a part redacted before it.
+            if (seen.learned !== before) stale = messages.length;
           },
       restart ? undefined : item.snapshot,
     );
@@ -109,7 +110,8 @@ export class SessionReader {
     let bytesRead = 0;
     const flushChunk = async (done: boolean) => {
       if (done) fold.flush({ final: item.final });
-      redactions += rescrubEarlier(messages, learnedAt.splice(0), seen);
+      redactions += rescrubEarlier(messages, stale, seen);
+      stale = 0;
       // A dry run builds messages only to count what they redact: they go no further.
       const built = messages.splice(0);
       const snapshot = fold.snapshot();
@@ -171,14 +173,13 @@ export class SessionReader {
 
 /**
  * A secret a rule found in a later message of the chunk, shown bare by one built before it (a
- * password first written into a file, then named in a reply): those messages are redacted again
- * with what `seen` has learned since, before anything of the chunk is recorded or sent. Returns
- * how many secrets that replaced.
+ * password first written into a file, then named in a reply): the first `stale` messages, built
+ * before `seen` last learned one, are redacted again with all it knows, before anything of the
+ * chunk is recorded or sent. Returns how many secrets that replaced.
  */
-function rescrubEarlier(messages: MessageRecord[], learnedAt: number[], seen: SeenSecrets): number {
+function rescrubEarlier(messages: MessageRecord[], stale: number, seen: SeenSecrets): number {
   let count = 0;
-  messages.forEach((record, i) => {
-    if ((learnedAt[i] ?? seen.learned) >= seen.learned) return;
+  messages.slice(0, stale).forEach((record, i) => {
     const again = seen.redactValue(JSON.parse(record.payload) as unknown);
     if (again.count === 0) return;
     count += again.count;

@@ -58,6 +58,9 @@ function printsNamedSecret(text: string, at: number): boolean {
   return SECRET_COMMAND.test(text);
 }
 
+/** What a command printed that can be a secret: not a stand-in, not punctuation alone, not a path. */
+const isPrintedValue = (value: string) => !isStandIn(value) && /[A-Za-z0-9]/.test(value) && !value.startsWith("/");
+
 export const printedSecretDetector: Detector = {
   keywords: [
     "echo", "printf", "printenv", "aws configure", "heroku config", "cat", "op read", "op item", "pass show", "lpass show", "bw get",
@@ -85,7 +88,7 @@ export const printedSecretDetector: Detector = {
       const span = m?.indices?.[1];
       const value = m?.[1];
       if (prints === "key" && !KEY_SHAPED.test(value ?? "")) continue;
-      if (span && value && !isStandIn(value) && /[A-Za-z0-9]/.test(value) && !value.startsWith("/")) out.push({ start: span[0], end: span[1], kind: "secret" });
+      if (span && value && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
     }
   },
 };
@@ -141,7 +144,7 @@ const ONE_WORD = /^\s*(?:\d{1,9}\u2192)?([^\s]{8,512})\s*$/d;
 export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   const out: Finding[] = [];
   const keep = (value: string, span: [number, number] | undefined) => {
-    if (span && !isStandIn(value) && /[A-Za-z0-9]/.test(value) && !value.startsWith("/")) out.push({ start: span[0], end: span[1], kind: "secret" });
+    if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
   };
   const whole = prints === "any" ? ONE_WORD.exec(text) : null;
   if (whole) keep(whole[1] as string, whole.indices?.[1]);
