@@ -338,34 +338,41 @@ test("a secret a rule found, shown again bare later in the session, goes there t
   }
 }, 90_000);
 
-test("a secret shown bare before a rule finds it later in the same read goes there too", async () => {
+test("a secret shown bare before a rule finds it later goes there too: later in the same read, in a later read (the next turn's), or past the read's first chunk", async () => {
   const password = "Kp4-tR8#wQ2z!";
   const s = { sessionId: sessionId(9, 1) };
   // The first two show it where no rule can tell (a file's line, a reply); the third names it.
-  const lines = [
+  const shown = [
     user("Set up the staging database and note its password in /srv/app/db.txt", s),
     assistant("msg_f1", toolUse("toolu_f1", "Write", { file_path: "/srv/app/db.txt", content: `staging ${password}\n` }), s),
     toolResult("toolu_f1", "File created", s),
     assistant("msg_f2", text(`Saved ${password} to /srv/app/db.txt.`), s),
-    assistant("msg_f3", toolUse("toolu_f2", "Bash", { command: `echo "DB_PASSWORD=${password}" >> .env` }), s),
-    toolResult("toolu_f2", "", s),
   ];
-  const { dump, state, env } = await syncedInSteps(s.sessionId, [jsonl(lines)]);
-  expect(JSON.stringify(dump).includes(password)).toBe(false);
-  expect(state.includes(password)).toBe(false);
-  const messages = dump.flatMap((d) => d.messages);
-  const calls = messages.flatMap((m) => m.parts.filter((p) => p.type === "tool-call").map((p) => (p.content as { args: Record<string, string> }).args));
-  expect(calls).toEqual([
-    { file_path: "/srv/app/db.txt", content: "staging [REDACTED:secret]\n" },
-    { command: 'echo "DB_PASSWORD=[REDACTED:secret]" >> .env' },
-  ]);
-  const replies = messages.filter((m) => m.role === "assistant" && m.textContent).map((m) => m.textContent);
-  expect(replies).toEqual(["Saved [REDACTED:secret] to /srv/app/db.txt."]);
-  // The dry run counts what the sync redacted: the same read, messages built and redacted again alike.
-  const dry = await runCli(["sync", "--dry-run", "--redactions", "--json"], { env, timeoutMs: 60_000 });
-  const counted = (JSON.parse(dry.stdout) as { sessions: Array<{ externalId: string; redactions: number }> }).sessions.find((x) => x.externalId === s.sessionId);
-  expect(counted?.redactions).toBe(JSON.stringify(messages).split("[REDACTED:").length - 1);
-}, 90_000);
+  const named = [assistant("msg_f3", toolUse("toolu_f2", "Bash", { command: `echo "DB_PASSWORD=${password}" >> .env` }), s), toolResult("toolu_f2", "", s)];
+  // Lines a read skips unparsed, but counts toward its chunk of 8 MiB: the name comes in the read's second chunk.
+  const filler = Array.from({ length: 9 }, () => ({ type: "file-history-snapshot", messageId: "m", snapshot: { pad: "x".repeat(1 << 20) } }));
+  const runs = [[jsonl([...shown, ...named])], [jsonl(shown), jsonl([...shown, ...named])], [jsonl([...shown, ...filler, ...named])]];
+  for (const steps of runs) {
+    const { dump, state, env } = await syncedInSteps(s.sessionId, steps);
+    // Sent bare by an earlier sync, a message is sent again redacted; OpenSync's search text keeps what each send added.
+    const shownSinceSent = steps.length > 1 ? dump.map(({ searchableText: _, ...rest }) => rest) : dump;
+    expect(JSON.stringify(shownSinceSent).includes(password)).toBe(false);
+    expect(state.includes(password)).toBe(false);
+    const messages = dump.flatMap((d) => d.messages);
+    const calls = messages.flatMap((m) => m.parts.filter((p) => p.type === "tool-call").map((p) => (p.content as { args: Record<string, string> }).args));
+    expect(calls).toEqual([
+      { file_path: "/srv/app/db.txt", content: "staging [REDACTED:secret]\n" },
+      { command: 'echo "DB_PASSWORD=[REDACTED:secret]" >> .env' },
+    ]);
+    const replies = messages.filter((m) => m.role === "assistant" && m.textContent).map((m) => m.textContent);
+    expect(replies).toEqual(["Saved [REDACTED:secret] to /srv/app/db.txt."]);
+    // The dry run counts what the sync redacted: the same reads, messages built and redacted again alike.
+    const dry = await runCli(["sync", "--dry-run", "--redactions", "--json"], { env, timeoutMs: 60_000 });
+    const counted = (JSON.parse(dry.stdout) as { sessions: Array<{ externalId: string; redactions: number }> }).sessions.find((x) => x.externalId === s.sessionId);
+    // Each counted once, in the message's parts (its text repeats its text parts).
+    expect(counted?.redactions).toBe(JSON.stringify(messages.map((m) => m.parts)).split("[REDACTED:").length - 1);
+  }
+}, 120_000);
 
 const one = (secret: string): [string, string[]] => [secret, [secret]];
 const many = (list: string[]): [string, string[]] => [list.join("\n"), list];

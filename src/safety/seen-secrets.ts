@@ -41,6 +41,8 @@ export class SeenSecrets {
   private readonly order: string[];
   /** Values this read has learned so far: what was built before the count grew may hold one bare. */
   learned = 0;
+  /** Values learned since `takeFresh` was last called that no earlier read knew (by digest). */
+  private fresh: string[] = [];
 
   constructor(carried?: SeenDigests) {
     this.salt = carried?.salt ?? crypto.randomUUID();
@@ -57,6 +59,7 @@ export class SeenSecrets {
     this.values.sort((a, b) => b.length - a.length);
     const digest = this.digest(value);
     if (this.digests.has(digest)) return;
+    this.fresh.push(value);
     this.digests.add(digest);
     this.order.push(digest);
     if (this.order.length > MEMORY) this.digests.delete(this.order.shift() as string);
@@ -93,6 +96,11 @@ export class SeenSecrets {
       return r.text;
     }) as T;
     return { value: out, count };
+  }
+
+  /** The values no earlier read knew, learned since the last call: messages recorded before may show them bare. */
+  takeFresh(): string[] {
+    return this.fresh.splice(0);
   }
 
   /** What the next read of the session is told; nothing when nothing was seen. */

@@ -8,7 +8,9 @@ import { type Scrubber, messagePayload, scrubberFrom, snapshotAtRest } from "../
 import { collectAfter } from "../runtime/gc-pacer.ts";
 import { type Redactor, createRedactor } from "../safety/redact.ts";
 import { type SeenDigests, SeenSecrets } from "../safety/seen-secrets.ts";
+import type { MessagePayload } from "../opensync/payload.ts";
 import type { MessageRecord } from "../state/store.ts";
+import { fileHolds, writtenForms } from "../transcript/find-bytes.ts";
 import { fingerprintAt } from "../transcript/fingerprint.ts";
 import { type ParseOptions, parseLine } from "../transcript/parse-line.ts";
 import { readLines } from "../transcript/read-lines.ts";
@@ -75,9 +77,19 @@ export class SessionReader {
     // A file replaced, cut shorter, or rewritten in place: the whole session is read again from scratch, every
     // file from its start (message ids and usage keys make that idempotent; the state drops its old usage).
     const restart = item.files.some((w) => w.reread === true || (!w.unchanged && w.from > 0 && !sameBytes(w)));
-    const files: FileWork[] = restart ? item.files.map((w) => ({ ...w, from: 0, fingerprint: null })) : item.files.filter((w) => !w.unchanged);
     // A secret the session shows again bare, after a rule found it, goes too (told to later reads by its digest).
     const seen = new SeenSecrets(restart ? undefined : item.snapshot?.seen);
+    // One found only now that messages already recorded (an earlier read's, an earlier chunk's) show bare: the
+    // session is read again from its start knowing it, and those messages are recorded again, redacted.
+    if ((await this.pass(item, restart, seen, emit)) === "again") await this.pass(item, true, seen, emit, { again: true });
+  }
+
+  /**
+   * One read of the session's new lines, or of all its lines from the start; "again" when a secret it
+   * found may be bare in messages recorded before. Bytes read again are not counted as read (progress).
+   */
+  private async pass(item: SessionWorkItem, restart: boolean, seen: SeenSecrets, emit: ChunkSink, { again: rereading = false } = {}): Promise<"again" | undefined> {
+    const files: FileWork[] = restart ? item.files.map((w) => ({ ...w, from: 0, fingerprint: null })) : item.files.filter((w) => !w.unchanged);
     const scrub = scrubberFrom(this.redactor, seen);
     const ledger = new ChunkLedger();
     const messages: MessageRecord[] = [];
@@ -108,10 +120,19 @@ export class SessionReader {
     let stats = emptyReadStats();
     let progress: FileProgress[] = [];
     let bytesRead = 0;
+    /** Per file, the bytes whose messages were recorded before this chunk's (by earlier reads, or earlier chunks). */
+    const recorded = new Map(item.files.map((w) => [w.file.path, restart ? 0 : w.from]));
+    let again: "again" | undefined;
+    let startsOver = restart;
     const flushChunk = async (done: boolean) => {
       if (done) fold.flush({ final: item.final });
       redactions += rescrubEarlier(messages, stale, seen);
       stale = 0;
+      const fresh = seen.takeFresh();
+      if (fresh.length > 0 && !again && shownBefore(fresh, recorded)) again = "again";
+      // The session is handed on to be sent only with its last chunk: the read again's, so nothing of this one goes.
+      if (done && again) return;
+      for (const p of progress) if (!p.failed) recorded.set(p.file.path, p.offset);
       // A dry run builds messages only to count what they redact: they go no further.
       const built = messages.splice(0);
       const snapshot = fold.snapshot();
@@ -120,6 +141,7 @@ export class SessionReader {
       const chunk: SessionChunk = {
         sessionId: item.sessionId,
         files: progress,
+        startsOver,
         done,
         meta: { ...fold.meta },
         snapshot: this.keepsState ? withSeen(snapshotAtRest(snapshot, scrub), seen.carried()) : snapshot,
@@ -134,6 +156,7 @@ export class SessionReader {
         stats,
       };
       counted = fold.messages;
+      startsOver = false;
       redactions = 0;
       bytesRead = 0;
       stats = emptyReadStats();
@@ -141,24 +164,25 @@ export class SessionReader {
       await emit(chunk);
     };
 
-    if (restart) progress.push(...item.files.map((w) => ({ file: w.file, offset: 0, eof: false, fingerprint: null, restarted: true, failed: false })));
+    if (restart) progress.push(...item.files.map((w) => ({ file: w.file, offset: 0, eof: false, fingerprint: null, failed: false })));
     for (const [i, work] of files.entries()) {
       ledger.file = work.file.path;
       let offset = work.from;
       for (let eof = false; !eof; ) {
         const read = readFile(work, offset, fold, stats, maxBytes, this.parsing);
-        bytesRead += read.offset - offset;
+        if (!rereading) bytesRead += read.offset - offset;
         offset = read.offset;
         eof = read.eof;
         // Only the state resumes files: a dry run needs no fingerprint.
         const fingerprint = read.failed || !this.keepsState ? work.fingerprint : safeFingerprint(work.file.path, offset);
-        progress.push({ file: work.file, offset, eof, fingerprint, restarted: restart, failed: read.failed });
+        progress.push({ file: work.file, offset, eof, fingerprint, failed: read.failed });
         if (!eof) await flushChunk(false);
       }
       if (i === files.length - 1) await flushChunk(true);
     }
     // Nothing new to read: a held-back response is complete now that the turn is over.
     if (files.length === 0) await flushChunk(true);
+    return again;
   }
 
   private build(m: FoldedMessage, fold: SessionFold, scrub: Scrubber, into: MessageRecord[], count: (built: { redactions: number; cut: boolean }) => void): void {
@@ -180,13 +204,24 @@ export class SessionReader {
 function rescrubEarlier(messages: MessageRecord[], stale: number, seen: SeenSecrets): number {
   let count = 0;
   messages.slice(0, stale).forEach((record, i) => {
-    const again = seen.redactValue(JSON.parse(record.payload) as unknown);
+    const payload = JSON.parse(record.payload) as MessagePayload;
+    const again = seen.redactValue(payload.parts);
     if (again.count === 0) return;
+    // Counted in the parts, as messagePayload counts: the text repeats the text parts.
     count += again.count;
-    const json = JSON.stringify(again.value);
+    // Changed in place: the same keys in the same order as a payload built knowing the secret (the same hash).
+    payload.parts = again.value;
+    if (payload.textContent !== undefined) payload.textContent = seen.redact(payload.textContent).text;
+    const json = JSON.stringify(payload);
     messages[i] = { ...record, hash: payloadHash(json), payload: json };
   });
   return count;
+}
+
+/** Whether one of these secrets occurs in the bytes of the session's files whose messages were already recorded. */
+function shownBefore(secrets: string[], recorded: ReadonlyMap<string, number>): boolean {
+  const needles = secrets.flatMap(writtenForms);
+  return [...recorded].some(([path, end]) => end > 0 && fileHolds(path, end, needles));
 }
 
 function withSeen(snapshot: FoldSnapshot, seen: SeenDigests | undefined): FoldSnapshot {

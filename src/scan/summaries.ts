@@ -21,6 +21,11 @@ export class SessionSummaries {
 
   accept(chunk: SessionChunk): void {
     const id = chunk.sessionId;
+    // Read again from its start: its counts so far are counted again (usage is deduplicated by key).
+    if (chunk.startsOver) {
+      this.messages.delete(id);
+      this.redactions.delete(id);
+    }
     this.ledger.addBatch(chunk.usage);
     this.metas.set(id, chunk.meta);
     this.messages.set(id, (this.messages.get(id) ?? 0) + chunk.messageCount);

@@ -48,8 +48,6 @@ export interface FileProgress {
   offset: number;
   eof: boolean;
   fingerprint: string | null;
-  /** The file no longer matched its fingerprint and was read from the start. */
-  restarted: boolean;
   /** It could not be read (noted in the stats): its old progress stands. */
   failed: boolean;
 }
@@ -84,6 +82,11 @@ export function addStats(into: ReadStats, from: ReadStats): void {
 export interface SessionChunk {
   sessionId: string;
   files: FileProgress[];
+  /**
+   * The first chunk of a read from the session's start that replaces what was read before: a file
+   * was rewritten, or a secret found late may be bare in messages recorded before.
+   */
+  startsOver: boolean;
   /** The session's last chunk of this scan. */
   done: boolean;
   meta: SessionMeta;

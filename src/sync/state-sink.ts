@@ -58,8 +58,6 @@ export class StateSink {
   private readonly ledger: StateLedger;
   /** Sessions the server holds, read while the state knew nothing of them: handed on at `settle`. */
   private readonly waiting = new Set<string>();
-  /** Sessions read again from scratch in this scan whose old usage is already dropped. */
-  private readonly restarted = new Set<string>();
   private prices: PriceBook;
 
   constructor(
@@ -104,11 +102,8 @@ export class StateSink {
     const id = chunk.sessionId;
     let losers = new Set<string>();
     this.store.write(() => {
-      // Read again from scratch (a file replaced or rewritten): what was counted from the old bytes goes first.
-      if (chunk.files.some((p) => p.restarted) && !this.restarted.has(id)) {
-        this.restarted.add(id);
-        this.store.dropSessionUsage(id);
-      }
+      // Read again from its start (a file replaced or rewritten, a secret found late): what was counted before goes first.
+      if (chunk.startsOver) this.store.dropSessionUsage(id);
       const fileIds = new Map<string, number>();
       for (const p of chunk.files) {
         // A file that could not be read keeps its old row, so the next sync tries it again.
