@@ -341,9 +341,9 @@ test("a secret a rule found, shown again bare later in the session, goes there t
 test("a secret shown bare before a rule finds it later goes there too: later in the same read, in a later read (the next turn's), or past the read's first chunk", async () => {
   const password = "Kp4-tR8#wQ2z!";
   const s = { sessionId: sessionId(9, 1) };
-  // The first two show it where no rule can tell (a file's line, a reply); the third names it.
+  // The first three show it where no rule can tell (the prompt, so the title; a file's line; a reply); the fourth names it.
   const shown = [
-    user("Set up the staging database and note its password in /srv/app/db.txt", s),
+    user(`Set up the staging database and write ${password} into /srv/app/db.txt`, s),
     assistant("msg_f1", toolUse("toolu_f1", "Write", { file_path: "/srv/app/db.txt", content: `staging ${password}\n` }), s),
     toolResult("toolu_f1", "File created", s),
     assistant("msg_f2", text(`Saved ${password} to /srv/app/db.txt.`), s),
@@ -366,6 +366,7 @@ test("a secret shown bare before a rule finds it later goes there too: later in 
     ]);
     const replies = messages.filter((m) => m.role === "assistant" && m.textContent).map((m) => m.textContent);
     expect(replies).toEqual(["Saved [REDACTED:secret] to /srv/app/db.txt."]);
+    expect(dump.map((d) => d.title)).toEqual(["Set up the staging database and write [REDACTED:secret] into /srv/app/db.txt"]);
     // The dry run counts what the sync redacted: the same reads, messages built and redacted again alike.
     const dry = await runCli(["sync", "--dry-run", "--redactions", "--json"], { env, timeoutMs: 60_000 });
     const counted = (JSON.parse(dry.stdout) as { sessions: Array<{ externalId: string; redactions: number }> }).sessions.find((x) => x.externalId === s.sessionId);
