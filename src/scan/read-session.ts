@@ -31,6 +31,9 @@ import {
  */
 const CHUNK_BYTES = 8 * 1024 * 1024;
 
+/** Searches of the bytes already recorded for secrets found late, per read of a session (see `shownBefore`). */
+const MAX_SEARCHES = 4;
+
 /** A ledger that stamps each record with the file it came from and collects one chunk's records. */
 class ChunkLedger implements Ledger {
   file = "";
@@ -123,13 +126,15 @@ export class SessionReader {
     /** Per file, the bytes whose messages were recorded before this chunk's (by earlier reads, or earlier chunks). */
     const recorded = new Map(item.files.map((w) => [w.file.path, restart ? 0 : w.from]));
     let again: "again" | undefined;
+    let searches = 0;
     let startsOver = restart;
     const flushChunk = async (done: boolean) => {
       if (done) fold.flush({ final: item.final });
       redactions += rescrubEarlier(messages, stale, seen);
       stale = 0;
       const fresh = seen.takeFresh();
-      if (fresh.length > 0 && !again && shownBefore(fresh, recorded)) again = "again";
+      // Each search reads what was recorded before: past a few in one pass, reading again is cheaper than looking.
+      if (fresh.length > 0 && !again && (++searches > MAX_SEARCHES || shownBefore(fresh, recorded))) again = "again";
       // The session is handed on to be sent only with its last chunk: the read again's, so nothing of this one goes.
       if (done && again) return;
       for (const p of progress) if (!p.failed) recorded.set(p.file.path, p.offset);
