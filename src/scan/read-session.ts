@@ -84,14 +84,16 @@ export class SessionReader {
     const seen = new SeenSecrets(restart ? undefined : item.snapshot?.seen);
     // One found only now that messages already recorded (an earlier read's, an earlier chunk's) show bare: the
     // session is read again from its start knowing it, and those messages are recorded again, redacted.
-    if ((await this.pass(item, restart, seen, emit)) === "again") await this.pass(item, true, seen, emit, { again: true });
+    if ((await this.pass(item, restart ? "restart" : "resume", seen, emit)) === "again") await this.pass(item, "again", seen, emit);
   }
 
   /**
-   * One read of the session's new lines, or of all its lines from the start; "again" when a secret it
-   * found may be bare in messages recorded before. Bytes read again are not counted as read (progress).
+   * One read of the session: its new lines ("resume"), or all its lines from the start ("restart",
+   * and "again" after a read that found a secret late). Resolves to "again" when a secret it found
+   * may be bare in messages recorded before. Bytes read again are not counted as read (progress).
    */
-  private async pass(item: SessionWorkItem, restart: boolean, seen: SeenSecrets, emit: ChunkSink, { again: rereading = false } = {}): Promise<"again" | undefined> {
+  private async pass(item: SessionWorkItem, from: "resume" | "restart" | "again", seen: SeenSecrets, emit: ChunkSink): Promise<"again" | undefined> {
+    const restart = from !== "resume";
     const files: FileWork[] = restart ? item.files.map((w) => ({ ...w, from: 0, fingerprint: null })) : item.files.filter((w) => !w.unchanged);
     const scrub = scrubberFrom(this.redactor, seen);
     const ledger = new ChunkLedger();
@@ -175,7 +177,7 @@ export class SessionReader {
       let offset = work.from;
       for (let eof = false; !eof; ) {
         const read = readFile(work, offset, fold, stats, maxBytes, this.parsing);
-        if (!rereading) bytesRead += read.offset - offset;
+        if (from !== "again") bytesRead += read.offset - offset;
         offset = read.offset;
         eof = read.eof;
         // Only the state resumes files: a dry run needs no fingerprint.
