@@ -281,6 +281,8 @@ test("a secret a command printed (or a file named for one read) alone in its too
 test("a secret printed by a command Claude Code ran in the background, read back from its output file or with TaskOutput, in the same read or a later one", async () => {
   const hex = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex");
   const [key, again] = [hex(), hex()];
+  // A weak one, which only the command that printed it marks.
+  const weak = `hunter${crypto.getRandomValues(new Uint32Array(1))[0]}`;
   const commit = Buffer.from(crypto.getRandomValues(new Uint8Array(20))).toString("hex");
   const started = (id: string) => `Command running in background with ID: ${id}. Output is being written to: /tmp/claude-1000/-home-dev/x/tasks/${id}.output`;
   const s = { sessionId: sessionId(8, 1) };
@@ -294,6 +296,11 @@ test("a secret printed by a command Claude Code ran in the background, read back
     toolResult("toolu_b3", started("b9x2mq"), s),
     assistant("msg_b4", toolUse("toolu_b4", "TaskOutput", { task_id: "b9x2mq", block: true }), s),
     toolResult("toolu_b4", `<retrieval_status>success</retrieval_status>\n<task_id>b9x2mq</task_id>\n<status>completed</status>\n<exit_code>0</exit_code>\n<output>\n${again}\n</output>`, s),
+    // Read back with BashOutput (Claude Code before 2.0.64), its output between the status fields.
+    assistant("msg_b7", toolUse("toolu_b7", "Bash", { command: "echo $DB_PASSWORD", run_in_background: true }), s),
+    toolResult("toolu_b7", started("bw3p8d"), s),
+    assistant("msg_b8", toolUse("toolu_b8", "BashOutput", { bash_id: "bw3p8d" }), s),
+    toolResult("toolu_b8", `<status>completed</status>\n\n<exit_code>0</exit_code>\n\n<stdout>\n${weak}\n</stdout>\n\n<timestamp>2025-10-01T10:00:00.000Z</timestamp>`, s),
     // A command that prints no secret, run in the background: its output stays.
     assistant("msg_b5", toolUse("toolu_b5", "Bash", { command: "git rev-parse HEAD" }), s),
     toolResult("toolu_b5", started("bq7k1z"), s),
@@ -304,11 +311,12 @@ test("a secret printed by a command Claude Code ran in the background, read back
   // In one read, and with the background call read in one sync and its output in the next (the task carried in the state).
   for (const dump of [await sent([jsonl(lines)]), await sent([jsonl(lines.slice(0, 3)), jsonl(lines)])]) {
     const stored = JSON.stringify(dump);
-    expect([key, again].filter((secret) => stored.includes(secret))).toEqual([]);
+    expect([key, again, weak].filter((secret) => stored.includes(secret))).toEqual([]);
     const results = dump.flatMap((d) => d.messages.flatMap((m) => m.parts.filter((p) => p.type === "tool-result").map((p) => (p.content as { result: string }).result)));
     expect(results.filter((r) => !r.startsWith("Command running"))).toEqual([
       "     1\u2192[REDACTED:secret]\n",
       "<retrieval_status>success</retrieval_status>\n<task_id>b9x2mq</task_id>\n<status>completed</status>\n<exit_code>0</exit_code>\n<output>\n[REDACTED:secret]\n</output>",
+      "<status>completed</status>\n\n<exit_code>0</exit_code>\n\n<stdout>\n[REDACTED:secret]\n</stdout>\n\n<timestamp>2025-10-01T10:00:00.000Z</timestamp>",
       `     1\u2192${commit}\n`,
     ]);
   }

@@ -135,6 +135,18 @@ export function filePrints(path: string): PrintedSecret | undefined {
 const KEY_LINE = /^[ \t]*(?:\d{1,9}\u2192[ \t]*)?([A-Za-z0-9+/=_-]{16,512})[ \t]*\r?$/dgm;
 /** The whole output one word. */
 const ONE_WORD = /^\s*(?:\d{1,9}\u2192)?([^\s]{8,512})\s*$/d;
+/**
+ * A background command's output as TaskOutput (`<output>`) or, before Claude Code 2.0.64,
+ * BashOutput (`<stdout>`) hands it back, between its status fields: the output alone.
+ */
+const WRAPPED_OUTPUT = /<(output|stdout)>\r?\n?([^<]{0,600})<\/\1>/d;
+
+/** The output of a background command as it was printed, and where it starts in `text`; or the text itself. */
+function unwrapped(text: string): { output: string; at: number } {
+  const m = WRAPPED_OUTPUT.exec(text);
+  const span = m?.indices?.[2];
+  return m && span ? { output: m[2] as string, at: span[0] } : { output: text, at: 0 };
+}
 
 /**
  * The secrets in the output of a command that `commandPrints`: each line that is one key-shaped
@@ -146,8 +158,10 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
   };
-  const whole = prints === "any" ? ONE_WORD.exec(text) : null;
-  if (whole) keep(whole[1] as string, whole.indices?.[1]);
+  const { output, at } = unwrapped(text);
+  const whole = prints === "any" ? ONE_WORD.exec(output) : null;
+  const span = whole?.indices?.[1];
+  if (whole && span) keep(whole[1] as string, [at + span[0], at + span[1]]);
   else {
     KEY_LINE.lastIndex = 0;
     for (let m = KEY_LINE.exec(text); m; m = KEY_LINE.exec(text)) keep(m[1] as string, m.indices?.[1]);
