@@ -322,6 +322,37 @@ test("a secret printed by a command Claude Code ran in the background, read back
   }
 }, 90_000);
 
+test("a secret a `!` command the user ran printed (shell mode), in the same read or the next, and the output of one that prints none", async () => {
+  const hex = (n: number) => Buffer.from(crypto.getRandomValues(new Uint8Array(n))).toString("hex");
+  const [weak, key, token, commit] = [`hunter${crypto.getRandomValues(new Uint32Array(1))[0]}`, hex(16), `tok${hex(4)}`, hex(20)];
+  const s = { sessionId: sessionId(8, 2) };
+  const shell = (command: string, output: string) => [
+    user(`<bash-input>${command}</bash-input>`, s),
+    user(`<bash-stdout>${output}</bash-stdout><bash-stderr></bash-stderr>`, s),
+  ];
+  const lines = [
+    user("Check the deploy settings", s),
+    assistant("msg_k1", text("Go ahead."), s),
+    ...shell("echo $DB_PASSWORD", weak),
+    ...shell("openssl rand -hex 16", key),
+    ...shell("cat ~/.config/app/token", token),
+    ...shell("git rev-parse HEAD", commit),
+  ];
+  const sent = async (steps: string[]) => (await syncedInSteps(s.sessionId, steps)).dump;
+  // In one read, and with the first command in one sync and its output in the next (what it prints carried in the state).
+  for (const dump of [await sent([jsonl(lines)]), await sent([jsonl(lines.slice(0, 3)), jsonl(lines)])]) {
+    const stored = JSON.stringify(dump);
+    expect([weak, key, token].filter((secret) => stored.includes(secret))).toEqual([]);
+    const outputs = dump.flatMap((d) => d.messages.filter((m) => m.role === "system").map((m) => m.textContent));
+    expect(outputs).toEqual([
+      "Shell output:\n[REDACTED:secret]",
+      "Shell output:\n[REDACTED:secret]",
+      "Shell output:\n[REDACTED:secret]",
+      `Shell output:\n${commit}`,
+    ]);
+  }
+}, 90_000);
+
 test("a secret a rule found, shown again bare later in the session, goes there too, in the same read or a later one", async () => {
   const password = "Zq7-vW2#pL9x!";
   const s = { sessionId: sessionId(9, 0) };

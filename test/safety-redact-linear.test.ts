@@ -209,7 +209,7 @@ describe("1 MiB of one rule's start chained on a line, then a line below, comple
 test("1 MiB of a command's output, one line or many near-miss lines, completes", () => {
   const { redactOutput } = createRedactor();
   const MiB = 1 << 20;
-  for (const text of ["a".repeat(MiB), "ab1".repeat(MiB / 3), `${"Ab1".repeat(200)} x\n`.repeat(MiB / 604), " \n".repeat(MiB / 2), `${" ".repeat(MiB)}x`, "  12\u2192 \n".repeat(MiB / 7), "<output>\n".repeat(MiB / 9), "<stdout>x</stdout>".repeat(MiB / 18)]) {
+  for (const text of ["a".repeat(MiB), "ab1".repeat(MiB / 3), `${"Ab1".repeat(200)} x\n`.repeat(MiB / 604), " \n".repeat(MiB / 2), `${" ".repeat(MiB)}x`, "  12\u2192 \n".repeat(MiB / 7), "<output>\n".repeat(MiB / 9), "<stdout>x</stdout>".repeat(MiB / 18), `${" ".repeat(MiB)}Shell output:\n`, "Shell output:\n".repeat(MiB / 14), `${"\t".repeat(MiB)}A`]) {
     for (const prints of ["any", "key"] as const) {
       const started = performance.now();
       expect(redactOutput(text, prints).count).toBe(0);

@@ -52,7 +52,7 @@ export type UserLineKind =
   /** Tool results going back to the model. */
   | { kind: "tool" }
   /** Not the user's words but worth reading (a background task's report, command output...): a system message. */
-  | { kind: "notice"; text: string }
+  | { kind: "notice"; text: string; output?: true }
   /** Meta lines and text Claude Code generated for the model only. */
   | { kind: "generated" };
 
@@ -78,7 +78,7 @@ export function classifyContent(content: Content, by: Authorship): UserLineKind 
   if (startsWithAny(joined, ["<task-notification>"])) return { kind: "notice", text: taskNotificationText(joined) };
   if (isCommandOutput(joined)) {
     const output = commandOutputText(joined);
-    return output ? { kind: "notice", text: output } : { kind: "generated" };
+    return output ? { kind: "notice", text: output, output: true } : { kind: "generated" };
   }
   if (joined.startsWith(INTERRUPTED)) return { kind: "notice", text: interruptionText(joined) };
   if (all.some((t) => startsWithAny(t, CAVEATS))) return { kind: "generated" };

@@ -31,9 +31,15 @@ export interface FoldedMessage {
   model?: string;
   promptTokens?: number;
   completionTokens?: number;
-  /** A tool result's call (by id) whose command prints a secret, and what it prints: the result is redacted knowing it. */
+  /**
+   * A tool result's call (by id) whose command prints a secret, and what it prints: the result is
+   * redacted knowing it. Under SHELL_OUTPUT, the same for a `!` command's output, this message's text.
+   */
   printed?: Record<string, PrintedSecret>;
 }
+
+/** The key in `printed` (and in the fold's printers) of the last `!` command, whose output is a message's own text. */
+export const SHELL_OUTPUT = "!";
 
 type MessageSink = (message: FoldedMessage) => void;
 
@@ -315,7 +321,10 @@ export class SessionFold {
     // A new prompt, and anything else between turns, ends the responses of its thread.
     this.closeThread(threadOf(line, sidechain));
     if (kind.kind === "notice") {
-      if (this.wanted(sidechain)) this.emitText(where, "system", kind.text);
+      // A command's output follows its command: what the last `!` command prints goes with it, once.
+      const prints = kind.output ? this.printers.get(SHELL_OUTPUT) : undefined;
+      if (kind.output) this.printers.delete(SHELL_OUTPUT);
+      if (this.wanted(sidechain)) this.emitText(where, "system", kind.text, prints ? { [SHELL_OUTPUT]: prints } : undefined);
       return;
     }
     if (sidechain) {
@@ -329,6 +338,9 @@ export class SessionFold {
       return;
     }
     if (kind.kind === "command") {
+      const prints = kind.text.startsWith("! ") ? commandPrints(kind.text.slice(2)) : undefined;
+      if (prints) this.remember(SHELL_OUTPUT, prints);
+      else this.printers.delete(SHELL_OUTPUT);
       this.meta.command ??= titleSource(kind.text);
       this.emitText(where, "user", kind.text);
       return;
@@ -353,8 +365,8 @@ export class SessionFold {
     return i >= 0;
   }
 
-  private emitText(where: { uuid: string; createdAt: number; order: number }, role: Role, text: string): void {
-    this.emitBlocks(where, role, [{ type: "text", text }]);
+  private emitText(where: { uuid: string; createdAt: number; order: number }, role: Role, text: string, printed?: FoldedMessage["printed"]): void {
+    this.emitBlocks(where, role, [{ type: "text", text }], printed);
   }
 
   private emitBlocks(where: { uuid: string; createdAt: number; order: number }, role: Role, blocks: Block[], printed?: FoldedMessage["printed"]): void {

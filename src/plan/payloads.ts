@@ -1,6 +1,6 @@
 import { textOf } from "../fold/parts.ts";
 import { titleFrom } from "../fold/prompt.ts";
-import type { FoldSnapshot, FoldedMessage, SessionMeta } from "../fold/session-fold.ts";
+import { type FoldSnapshot, type FoldedMessage, SHELL_OUTPUT, type SessionMeta } from "../fold/session-fold.ts";
 import { type SessionSummary, projectNameOf } from "../fold/summarize.ts";
 import type { MessagePayload, Part, SessionPayload } from "../opensync/payload.ts";
 import type { PrintedSecret, Redactor } from "../safety/redact.ts";
@@ -110,9 +110,15 @@ export function messagePayload(
 
 /**
  * A part's content redacted; a tool result whose call printed a secret (the fold says which) has
- * its result redacted knowing it, and the rest of it as any other content.
+ * its result redacted knowing it, and the rest of it as any other content; so has the text of a
+ * `!` command's output.
  */
 function scrubPart(part: Part, printed: FoldedMessage["printed"], scrub: Scrubber): { value: unknown; count: number } {
+  const shell = part.type === "text" && typeof part.content === "string" ? printed?.[SHELL_OUTPUT] : undefined;
+  if (shell) {
+    const out = scrub.output(part.content as string, shell);
+    return { value: out.text, count: out.count };
+  }
   const content = part.content as { result?: unknown; toolCallId?: unknown };
   const prints = part.type === "tool-result" && typeof content.toolCallId === "string" ? printed?.[content.toolCallId] : undefined;
   if (!prints || typeof content.result !== "string") return scrub.value(part.content);

@@ -133,8 +133,8 @@ export function filePrints(path: string): PrintedSecret | undefined {
  * too. Each run of spaces is matched by one repetition only: two in a row would try every split.
  */
 const KEY_LINE = /^[ \t]*(?:\d{1,9}\u2192[ \t]*)?([A-Za-z0-9+/=_-]{16,512})[ \t]*\r?$/dgm;
-/** The whole output one word. */
-const ONE_WORD = /^\s*(?:\d{1,9}\u2192)?([^\s]{8,512})\s*$/d;
+/** The whole output one word; after a label's line too (`Shell output:`, as a `!` command's output is sent, or `Password:`). */
+const ONE_WORD = /^(?:[ \t]*[A-Z][A-Za-z ]{0,40}:[ \t]*\r?\n)?\s*(?:\d{1,9}\u2192)?([^\s]{8,512})\s*$/d;
 /**
  * A background command's output as TaskOutput (`<output>`) or, before Claude Code 2.0.64,
  * BashOutput (`<stdout>`) hands it back, between its status fields: the output alone.
