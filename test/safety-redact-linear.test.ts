@@ -13,6 +13,7 @@ import { awsSecretDetector } from "../src/safety/generic/aws-secret.ts";
 import { secretFlagDetector, toolDetectors } from "../src/safety/generic/command-line.ts";
 import { authorizationDetector, bearerDetector, cookieDetector } from "../src/safety/generic/headers.ts";
 import { netrcDetector, pgpassDetectors } from "../src/safety/generic/credential-files.ts";
+import { envFallbackDetector } from "../src/safety/generic/env-fallback.ts";
 import { privateKeyDetector } from "../src/safety/generic/private-key.ts";
 import { printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
 import { proseSecretDetector } from "../src/safety/generic/prose-secret.ts";
@@ -46,6 +47,7 @@ const GENERIC = [
   sentryDsnDetector,
   printedSecretDetector,
   proseSecretDetector,
+  envFallbackDetector,
 ];
 
 /** For each gitleaks rule: one of its matches chained, and cut short by one character, chained. */

@@ -365,6 +365,7 @@ describe("ordinary text and code stay as they are", () => {
     ["ssh remote", "git@github.com:acme/widgets.git"],
     // calls and fallbacks without a secret
     ["fallbacks that are no secret", 'const port = process.env.PORT || "3000";\nconst secret = process.env.SESSION_SECRET || "";\nconst env = process.env.NODE_ENV ?? "development";'],
+    ["the shell's defaults that are no secret", "PORT=${PORT:-3000}\nDB_PASSWORD=${DB_PASSWORD:-changeme}\nJWT_SECRET=${JWT_SECRET:-${FALLBACK_SECRET}}\nconst u = `${user}:${password}`"],
     ["getters and documentation's literals", 'const t = getToken("refresh");\nform.password("Enter your password");\nconst hmac = createHmac("sha256", "a secret");\njwt.sign(payload, process.env.JWT_SECRET);'],
     ["a form filled with a name", "await page.fill('#username', 'admin');\nawait page.fill('#password', process.env.E2E_PASSWORD);"],
     ["login links and paths", "Add Login / Logout buttons; sign in with GitHub / Google; the login page is in src/app / routes."],

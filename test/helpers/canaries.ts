@@ -160,6 +160,7 @@ const basicAuthTuple = draw(14);
 const sequelizePassword = draw(15);
 const envFallbackKey = draw(32);
 const envDefaultPassword = draw(14);
+const shellDefaultPassword = draw(14);
 const setterApiKey = draw(36);
 const jwtSecret = draw(24);
 const formPassword = draw(12);
@@ -420,6 +421,7 @@ export const CANARIES: readonly Canary[] = [
   { name: "password passed to Sequelize", kind: "password", secret: sequelizePassword, text: `const sequelize = new Sequelize('shop', 'root', '${sequelizePassword}', { dialect: 'mysql' });` },
   { name: "api key as an environment variable's fallback", kind: "secret", secret: envFallbackKey, text: `const apiKey = process.env.OPENAI_API_KEY || "${envFallbackKey}";` },
   { name: "password as os.getenv's default", kind: "secret", secret: envDefaultPassword, text: `DB_PASSWORD = os.getenv("DB_PASSWORD", "${envDefaultPassword}")` },
+  { name: "password as a compose file's default", kind: "secret", secret: shellDefaultPassword, text: `services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: \${POSTGRES_PASSWORD:-${shellDefaultPassword}}` },
   { name: "api key passed to a setter", kind: "secret", secret: setterApiKey, text: `sgMail.setApiKey("${setterApiKey}");` },
   { name: "jwt signing secret", kind: "secret", secret: jwtSecret, text: `const token = jwt.sign({ sub: user.id }, "${jwtSecret}", { expiresIn: "1h" });` },
   { name: "password typed into a form by a test", kind: "password", secret: formPassword, text: `await page.fill('#email', 'admin@example.com');\nawait page.fill('input[name="password"]', '${formPassword}');` },

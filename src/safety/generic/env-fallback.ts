@@ -8,8 +8,9 @@ import { LITERAL } from "./credential-calls.ts";
  * `process.env.API_KEY || "…"`, `process.env["JWT_SECRET"] ?? "…"`, `os.getenv("API_KEY", "…")`,
  * `os.environ.get("SECRET_KEY", "…")`, `os.environ.get("X") or "…"`, Laravel's
  * `env('DB_PASSWORD', '…')`, Ruby's `ENV.fetch("DB_PASSWORD") { "…" }` and `ENV.fetch("X", "…")`,
- * Rust's `env::var("API_KEY").unwrap_or("…"…)`. The reference alone is no secret (look-alikes.ts): only
- * the literal after it goes. (The shell's `${DB_PASSWORD:-…}` is an assignment's `NAME:value`.)
+ * Rust's `env::var("API_KEY").unwrap_or("…"…)`; the shell's (and docker compose's) default,
+ * `${DB_PASSWORD:-…}`, `${API_KEY:=…}`. The reference alone is no secret (look-alikes.ts): only
+ * the literal after it goes. (`${DB_PASSWORD:?…}` is a message, said when the variable is unset.)
  */
 
 /** From `env` (or `environ`, `getenv`'s end): the variable's name, by member, subscript or call. */
@@ -18,12 +19,17 @@ const VARIABLE = String.raw`env(?:iron)?(?:\.([A-Za-z_]\w{0,100})|\[[ \t]*["']([
 const FALLBACK = String.raw`(?:,[ \t]*|\)?[ \t]*(?:\|\||\?\?|or\b)[ \t]*|\)[ \t]*\{[ \t]*|\)\.unwrap_or(?:_else)?\([ \t]*(?:\|\|[ \t]*)?)`;
 const ENV_FALLBACK = new RegExp(`${VARIABLE}${FALLBACK}${LITERAL}`, "diy");
 
+/** `${NAME:-default}`, `${NAME:=default}` (or without the colon): the default up to the closing brace. */
+const SHELL_DEFAULT = /\$\{([A-Za-z_]\w{0,100}):?[-=]([^\s}"'\x60]{1,200})\}/dy;
+
 function envFallback(text: string, at: number): Finding | undefined {
-  ENV_FALLBACK.lastIndex = at;
-  const m = ENV_FALLBACK.exec(text);
+  const shell = text[at] === "$";
+  const re = shell ? SHELL_DEFAULT : ENV_FALLBACK;
+  re.lastIndex = at;
+  const m = re.exec(text);
   if (!m) return undefined;
-  const name = m[1] ?? m[2] ?? m[3];
-  const group = m[4] !== undefined ? 4 : 5;
+  const name = shell ? m[1] : (m[1] ?? m[2] ?? m[3]);
+  const group = shell ? 2 : m[4] !== undefined ? 4 : 5;
   const value = m[group];
   const span = m.indices?.[group];
   if (name === undefined || value === undefined || !span || !SECRET_KEY.test(name)) return undefined;
@@ -31,7 +37,7 @@ function envFallback(text: string, at: number): Finding | undefined {
 }
 
 export const envFallbackDetector: Detector = {
-  keywords: ["env"],
+  keywords: ["env", "${"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const found = envFallback(text, hits[i] as number);
