@@ -128,6 +128,9 @@ describe("what is kept around a redaction", () => {
     ["tool --token=abc123def --client-secret abc456ghi", "tool --token=[REDACTED:secret] --client-secret [REDACTED:secret]"],
     ["openssl pkcs12 -in a.p12 -passin pass:Xy7pQ2vL9k", "openssl pkcs12 -in a.p12 -passin pass:[REDACTED:password]"],
     ["keytool -list -keystore ks.jks -storepass Xy7pQ2vL9k", "keytool -list -keystore ks.jks -storepass [REDACTED:password]"],
+    ["openssl enc -aes-256-cbc -d -k Xy7pQ2vL9k -in db.enc", "openssl enc -aes-256-cbc -d -k [REDACTED:password] -in db.enc"],
+    ["unzip -P Xy7pQ2vL9k backup.zip", "unzip -P [REDACTED:password] backup.zip"],
+    ["setx API_KEY Xy7pQ2vL9k29", "setx API_KEY [REDACTED:secret]"],
     ["curl --cookie 'sid=Xy7pQ2vL9k' https://x", "curl --cookie '[REDACTED:cookie]' https://x"],
     // headers
     ["Cookie: sid=abc123def; theme=dark", "Cookie: sid=[REDACTED:cookie]; theme=[REDACTED:cookie]"],
@@ -365,6 +368,7 @@ describe("ordinary text and code stay as they are", () => {
     ["ssh remote", "git@github.com:acme/widgets.git"],
     // calls and fallbacks without a secret
     ["fallbacks that are no secret", 'const port = process.env.PORT || "3000";\nconst secret = process.env.SESSION_SECRET || "";\nconst env = process.env.NODE_ENV ?? "development";'],
+    ["a key file, another tool's -k, a variable set that names no secret", "openssl enc -aes-256-cbc -kfile key.txt -in f\nopenssl s_client -connect x:443 -k foo\nunzip -o x.zip\nsetx PATH \"%PATH%;C:\\bin\""],
     ["the shell's defaults that are no secret", "PORT=${PORT:-3000}\nDB_PASSWORD=${DB_PASSWORD:-changeme}\nJWT_SECRET=${JWT_SECRET:-${FALLBACK_SECRET}}\nconst u = `${user}:${password}`"],
     ["getters and documentation's literals", 'const t = getToken("refresh");\nform.password("Enter your password");\nconst hmac = createHmac("sha256", "a secret");\njwt.sign(payload, process.env.JWT_SECRET);'],
     ["a form filled with a name", "await page.fill('#username', 'admin');\nawait page.fill('#password', process.env.E2E_PASSWORD);"],

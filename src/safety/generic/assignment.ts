@@ -195,12 +195,12 @@ const NAME_MAX = 120;
 
 /**
  * A name and its value with only a space between: fish's `set -gx NAME value` (its export: a
- * space where other shells have "="), `set NAME value` too, csh's `setenv NAME value`, and a
+ * space where other shells have "="), `set NAME value` too, csh's `setenv NAME value`, Windows' `setx NAME value`, and a
  * Dockerfile's `ENV NAME value`, and PowerShell's `Set-Item Env:NAME value` (also `-Path Env:\NAME
  * -Value value`, `New-Item`).
  * A flag is no value (`gh secret set NAME --body …`).
  */
-const SPACED_BEFORE = /(?:^|[^A-Za-z0-9_.-])(?:set(?:[ \t]+-[A-Za-z]+)*|setenv|ENV)[ \t]+$|(?:[Ss]et|[Nn]ew)-[Ii]tem[ \t]+(?:-[Pp]ath[ \t]+)?[Ee]nv:\\?$/;
+const SPACED_BEFORE = /(?:^|[^A-Za-z0-9_.-])(?:set(?:[ \t]+-[A-Za-z]+)*|setx|setenv|ENV)[ \t]+$|(?:[Ss]et|[Nn]ew)-[Ii]tem[ \t]+(?:-[Pp]ath[ \t]+)?[Ee]nv:\\?$/;
 const SPACED_NAME = /[A-Za-z0-9_]+/y;
 const SPACED_VALUE = /(?:[ \t]+-[Vv]alue)?[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)|'([^'\r\n]{1,1000})(?:'|$)|(?!-)([^\s"'\x60;&|<>(){}]{1,1000}))/dy;
 

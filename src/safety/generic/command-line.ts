@@ -161,8 +161,8 @@ const TOOLS: Tool[] = [
   },
   // Redis's own password: `redis-server --requirepass x`, redis.conf's `requirepass x` and `masterauth x`, `CONFIG SET requirepass x`.
   { keywords: ["requirepass", "masterauth"], command: /(?:requirepass|masterauth)(?=[ \t])/iy, flag: POSITIONAL, password: whole },
-  // Archives with a password: `zip -P x`, `7z a -px`.
-  { keywords: ["zip"], command: /zip(?=[ \t])/iy, flag: flag("-P|--password"), password: whole },
+  // Archives with a password: `zip -P x`, `unzip -P x`, `7z a -px`.
+  { keywords: ["zip", "unzip"], command: /(?:un)?zip(?=[ \t])/iy, flag: flag("-P|--password"), password: whole },
   { keywords: ["7z"], command: /7za?(?=[ \t])/iy, flag: flag("-p", true), password: whole },
   // A token or password as the command's argument: `cargo login x`, `ngrok config add-authtoken x`, `vault login x`,
   // `htpasswd -b file user x`, `rabbitmqctl add_user user x`.
@@ -177,6 +177,8 @@ const TOOLS: Tool[] = [
   // first two operands that is shaped like a password (what follows may be the next line, joined to it in a title).
   { keywords: ["auth"], command: /AUTH(?=[ \t])/y, flag: new RegExp(String.raw`^[ \t]+${VALUE}`, "gd"), password: passwordShaped },
   { keywords: ["auth"], command: /AUTH(?=[ \t])/y, flag: new RegExp(String.raw`^[ \t]+[\w.-]{1,64}[ \t]+${VALUE}`, "gd"), password: passwordShaped },
+  // A file encrypted with a password: `openssl enc -aes-256-cbc -k pw` (`-kfile` names a file).
+  { keywords: ["openssl"], command: /openssl[ \t]+(?:enc|aes|des|bf|camellia|chacha)[\w-]{0,30}(?=[ \t])/iy, flag: new RegExp(String.raw`(?<=[ \t])-k[ \t]+${VALUE}`, "gd"), password: whole },
   // A password hashed on the command line: `openssl passwd -6 -salt x pw` (as in `useradd -p $(openssl passwd …)`).
   { keywords: ["openssl"], command: /openssl[ \t]+passwd(?=[ \t])/iy, flag: operandAfter("salt|in"), password: whole },
   // Windows' `net user admin pw /add` (`*` prompts for it).
