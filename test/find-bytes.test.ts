@@ -14,9 +14,9 @@ function file(content: string): string {
 
 describe("fileHolds", () => {
   const needle = Buffer.from("Kp4-tR8#wQ2z!");
-  // The needle straddles the first block's end: found only if blocks overlap.
+  // The needle straddles the first block's end (1 MiB read at a time).
   const at = MiB - 5;
-  const path = file(`${"a".repeat(at)}Kp4-tR8#wQ2z!${"b".repeat(100)}`);
+  const path = file(`${"a".repeat(at)}Kp4-tR8#wQ2z!${"b".repeat(100)}\n`);
 
   test("finds a needle across two blocks, within the first `end` bytes only", () => {
     expect(fileHolds(path, at + needle.length, [needle])).toBe(true);

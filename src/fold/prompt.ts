@@ -24,13 +24,13 @@ function texts(content: Content): string[] {
  * `<command-name>/review</command-name><command-args>42</command-args>` is `/review 42`,
  * `<bash-input>ls</bash-input>` is `! ls`.
  */
-function commandLine(text: string): string | undefined {
+function commandLine(text: string): { text: string; shell?: string } | undefined {
   const shell = tag(text, "bash-input");
-  if (shell !== undefined) return `! ${shell}`;
+  if (shell !== undefined) return { text: `! ${shell}`, shell };
   const name = tag(text, "command-name");
   if (!name) return undefined;
   const args = tag(text, "command-args");
-  return args ? `${name} ${args}` : name;
+  return { text: args ? `${name} ${args}` : name };
 }
 
 /** Prompt sources a person typed: at the prompt, or while Claude was working. */
@@ -47,8 +47,8 @@ const byPerson = (origin: Origin | undefined, promptSource: string | undefined) 
 export type UserLineKind =
   /** A prompt the user typed; `text` is what they typed, without attached IDE context. */
   | { kind: "prompt"; text: string }
-  /** A slash command the user typed, as they typed it. */
-  | { kind: "command"; text: string }
+  /** A slash command the user typed, as they typed it; a shell-mode one (`! ls`) also as its bare command. */
+  | { kind: "command"; text: string; shell?: string }
   /** Tool results going back to the model. */
   | { kind: "tool" }
   /** Not the user's words but worth reading (a background task's report, command output...): a system message. */
@@ -74,7 +74,7 @@ export function classifyContent(content: Content, by: Authorship): UserLineKind 
   if (by.isMeta) return { kind: "generated" };
   if (!byPerson(by.origin, by.promptSource)) return joined ? { kind: "notice", text: injectedText(by.origin, by.promptSource, joined) } : { kind: "generated" };
   const command = all.map(commandLine).find((c) => c !== undefined);
-  if (command) return { kind: "command", text: command };
+  if (command) return { kind: "command", ...command };
   if (startsWithAny(joined, ["<task-notification>"])) return { kind: "notice", text: taskNotificationText(joined) };
   if (isCommandOutput(joined)) {
     const output = commandOutputText(joined);

@@ -338,7 +338,7 @@ export class SessionFold {
       return;
     }
     if (kind.kind === "command") {
-      const prints = kind.text.startsWith("! ") ? commandPrints(kind.text.slice(2)) : undefined;
+      const prints = kind.shell === undefined ? undefined : commandPrints(kind.shell);
       if (prints) this.remember(SHELL_OUTPUT, prints);
       else this.printers.delete(SHELL_OUTPUT);
       this.meta.command ??= titleSource(kind.text);

@@ -22,25 +22,32 @@ const ENV_FALLBACK = new RegExp(`${VARIABLE}${FALLBACK}${LITERAL}`, "diy");
 /** `${NAME:-default}`, `${NAME:=default}` (or without the colon): the default up to the closing brace. */
 const SHELL_DEFAULT = /\$\{([A-Za-z_]\w{0,100}):?[-=]([^\s}"'\x60]{1,200})\}/dy;
 
-function envFallback(text: string, at: number): Finding | undefined {
-  const shell = text[at] === "$";
-  const re = shell ? SHELL_DEFAULT : ENV_FALLBACK;
-  re.lastIndex = at;
-  const m = re.exec(text);
-  if (!m) return undefined;
-  const name = shell ? m[1] : (m[1] ?? m[2] ?? m[3]);
-  const group = shell ? 2 : m[4] !== undefined ? 4 : 5;
-  const value = m[group];
-  const span = m.indices?.[group];
+/** A literal set for a variable named for a secret, when it is one by the rules an assigned value is held to. */
+function secretLiteral(name: string | undefined, value: string | undefined, span: [number, number] | undefined): Finding | undefined {
   if (name === undefined || value === undefined || !span || !SECRET_KEY.test(name)) return undefined;
   return isAssignedSecret(name, value, true, undefined) ? { start: span[0], end: span[1], kind: "secret" } : undefined;
+}
+
+function envFallback(text: string, at: number): Finding | undefined {
+  ENV_FALLBACK.lastIndex = at;
+  const m = ENV_FALLBACK.exec(text);
+  if (!m) return undefined;
+  const group = m[4] !== undefined ? 4 : 5;
+  return secretLiteral(m[1] ?? m[2] ?? m[3], m[group], m.indices?.[group]);
+}
+
+function shellDefault(text: string, at: number): Finding | undefined {
+  SHELL_DEFAULT.lastIndex = at;
+  const m = SHELL_DEFAULT.exec(text);
+  return m ? secretLiteral(m[1], m[2], m.indices?.[2]) : undefined;
 }
 
 export const envFallbackDetector: Detector = {
   keywords: ["env", "${"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
-      const found = envFallback(text, hits[i] as number);
+      const at = hits[i] as number;
+      const found = text[at] === "$" ? shellDefault(text, at) : envFallback(text, at);
       if (found) out.push(found);
     }
   },

@@ -133,19 +133,23 @@ export function filePrints(path: string): PrintedSecret | undefined {
  * too. Each run of spaces is matched by one repetition only: two in a row would try every split.
  */
 const KEY_LINE = /^[ \t]*(?:\d{1,9}\u2192[ \t]*)?([A-Za-z0-9+/=_-]{16,512})[ \t]*\r?$/dgm;
-/** The whole output one word; after a label's line too (`Shell output:`, as a `!` command's output is sent, or `Password:`). */
-const ONE_WORD = /^(?:[ \t]*[A-Z][A-Za-z ]{0,40}:[ \t]*\r?\n)?\s*(?:\d{1,9}\u2192)?([^\s]{8,512})\s*$/d;
+/** The whole output one word. */
+const ONE_WORD = /^\s*(?:\d{1,9}\u2192)?([^\s]{8,512})\s*$/d;
 /**
  * A background command's output as TaskOutput (`<output>`) or, before Claude Code 2.0.64,
- * BashOutput (`<stdout>`) hands it back, between its status fields: the output alone.
+ * BashOutput (`<stdout>`) hands it back, between its status fields.
  */
 const WRAPPED_OUTPUT = /<(output|stdout)>\r?\n?([^<]{0,600})<\/\1>/d;
+/** A label's line before an output: `Shell output:`, as a `!` command's output is sent; `Password:`. */
+const LABEL_LINE = /^[ \t]*[A-Z][A-Za-z ]{0,40}:[ \t]*\r?\n/;
 
-/** The output of a background command as it was printed, and where it starts in `text`; or the text itself. */
-function unwrapped(text: string): { output: string; at: number } {
+/** The output alone, and where it starts in `text`: between a background task's tags, after a label's line, or the whole text. */
+function outputBody(text: string): { output: string; at: number } {
   const m = WRAPPED_OUTPUT.exec(text);
   const span = m?.indices?.[2];
-  return m && span ? { output: m[2] as string, at: span[0] } : { output: text, at: 0 };
+  if (m && span) return { output: m[2] as string, at: span[0] };
+  const at = LABEL_LINE.exec(text)?.[0].length ?? 0;
+  return { output: text.slice(at), at };
 }
 
 /**
@@ -158,7 +162,7 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
   };
-  const { output, at } = unwrapped(text);
+  const { output, at } = outputBody(text);
   const whole = prints === "any" ? ONE_WORD.exec(output) : null;
   const span = whole?.indices?.[1];
   if (whole && span) keep(whole[1] as string, [at + span[0], at + span[1]]);
