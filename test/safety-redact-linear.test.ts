@@ -17,6 +17,7 @@ import { envFallbackDetector } from "../src/safety/generic/env-fallback.ts";
 import { privateKeyDetector } from "../src/safety/generic/private-key.ts";
 import { printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
 import { proseSecretDetector } from "../src/safety/generic/prose-secret.ts";
+import { redisReplyDetector } from "../src/safety/generic/redis-reply.ts";
 import { sentryDsnDetector, urlCredentialsDetector, urlSignatureDetector } from "../src/safety/generic/urls.ts";
 import { GITLEAKS, gitleaksFindings } from "../src/safety/gitleaks.ts";
 import { loneSecret } from "../src/safety/generic/lone-secret.ts";
@@ -48,6 +49,7 @@ const GENERIC = [
   printedSecretDetector,
   proseSecretDetector,
   envFallbackDetector,
+  redisReplyDetector,
 ];
 
 /** For each gitleaks rule: one of its matches chained, and cut short by one character, chained. */
@@ -179,6 +181,8 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["service names chained", "ssh db mysql psql redis mongo / "],
     ["a service, then a slash far away", `ssh ${"a".repeat(120)} / `],
     ["tight pairs after a login, each cut short", "login a:bcdef/ creds u/pass1."],
+    ["accounts' pairs chained", "root:Ab1(admin:Xy2 postgres:"],
+    ["redis reply lines, each pair cut short", '1) "password"\n2) "pass\n3) "token"\n 12345) "'],
     ["a login, then a run of pairs", `creds ${"a:b".repeat(60)} `],
     ["app-password groups in capitals, one short", "password: ABCD EFGH IJKL MNO "],
   ];

@@ -876,6 +876,10 @@ describe("a user and a password on one line", () => {
       ["login with admin/S3cret!xQ, then restart", "login with admin/[REDACTED:password], then restart"],
       ["log in as admin:Tr0ub4dor9.", "log in as admin:[REDACTED:password]."],
       ["mysql root:Zz8kq1Wm", "mysql root:[REDACTED:password]"],
+      ["default creds admin/admin123", "default creds admin/[REDACTED:password]"],
+      ["the login is root:toor99, then sudo", "the login is root:[REDACTED:password], then sudo"],
+      ["use admin:Passw0rd! to log in", "use admin:[REDACTED:password] to log in"],
+      ["Kibana is up (elastic:Changeme1).", "Kibana is up (elastic:[REDACTED:password])."],
     ],
     [
       ["code naming a user and a password", "login(user, pass); user = u; pass = p\nuser: User, pass: string\nu = users[0]; p = compute(x)"],
@@ -885,7 +889,27 @@ describe("a user and a password on one line", () => {
       ["a label that is a word's end, and pass the verb", "menu: item p: Xk29!pQ7\nfor user in users / pass through to handler\nuser admin pass the test"],
       ["a weak password after a service's name", "ssh deploy / hunter2"],
       ["a host and a port, a path, a repo after a login", "sign in at localhost:3000\nlogin flow: see src/auth/Login2FA.tsx\nlog in via auth0/nextjs-auth0\nthe login page is at app.example.com:8443/Login"],
-      ["a weak password written tight after a login", "login with github/oauth2, creds: admin:hunter22"],
+      ["a weak password written tight after a login, for a user no install has", "login with github/oauth2, creds: deploy:hunter22"],
+      [
+        "an account's group, image, passwd line or folder",
+        "chown root:wheel x\nFROM postgres:16-alpine\nimage: postgres:16.2-Alpine3\nadmin:x:1000:1000:Admin2,,,:/home/admin:/bin/bash\ncd admin/Settings2\nsudo -u postgres psql",
+      ],
+    ],
+  );
+});
+
+describe("a field and its value in a redis-cli reply", () => {
+  exactAndKept(
+    [
+      ['127.0.0.1:6379> CONFIG GET requirepass\n1) "requirepass"\n2) "s3cretRedis99"', '127.0.0.1:6379> CONFIG GET requirepass\n1) "requirepass"\n2) "[REDACTED:password]"'],
+      ['1) "masterauth"\n2) "foobared9"\n3) "masteruser"\n4) "replica"', '1) "masterauth"\n2) "[REDACTED:password]"\n3) "masteruser"\n4) "replica"'],
+      ['HGETALL user:1\n1) "name"\n2) "alice"\n3) "password"\n4) "letmein99"', 'HGETALL user:1\n1) "name"\n2) "alice"\n3) "password"\n4) "[REDACTED:password]"'],
+      ['  1) "api_token"\n  2) "9f8e7d6c5b4a39281706f5e4d3c2b1a0"', '  1) "api_token"\n  2) "[REDACTED:secret]"'],
+    ],
+    [
+      ["settings that hold no secret", '1) "maxmemory"\n2) "0"\n3) "requirepass"\n4) ""\n5) "dir"\n6) "/data"'],
+      ["a value on an odd line, a field without its value", '2) "password"\n3) "letmein99"\n1) "password"\n\nlist: 1) "password" 2) "letmein99"'],
+      ["a placeholder", '1) "token"\n2) "$TOKEN"'],
     ],
   );
 });

@@ -17,6 +17,7 @@ import { nameValueDetector, sensitiveOutputDetector } from "./generic/name-value
 import { sqlInsertDetector } from "./generic/sql-insert.ts";
 import { privateKeyDetector } from "./generic/private-key.ts";
 import { proseSecretDetector } from "./generic/prose-secret.ts";
+import { redisReplyDetector } from "./generic/redis-reply.ts";
 import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector } from "./generic/urls.ts";
 import { gitleaksDetectors } from "./gitleaks.ts";
 import { isStandIn } from "./look-alikes.ts";
@@ -93,6 +94,7 @@ function builtinDetectors(): Detector[] {
     appPasswordDetector,
     assignmentDetector,
     nameValueDetector,
+    redisReplyDetector,
     sensitiveOutputDetector,
     sqlInsertDetector,
     credentialCallDetector,

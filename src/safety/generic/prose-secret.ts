@@ -92,7 +92,7 @@ const CODE_NAMED = /([A-Za-z0-9_.-]{1,100})\x60[ \t]+(?:(?:is|was)(?:[ \t]+(?:no
  * sign: the password is held to more (looksLikeStrongPassword), as it is in a pair written without
  * spaces ("creds: admin:…", "login with admin/…").
  */
-const PAIR = String.raw`[^\r\n]{0,100}?(?:\x60[^\s\x60]{1,100}\x60[ \t]*\/[ \t]*\x60([^\s\x60]{4,128})\x60|[ \t][^\s\x60/]{1,100}[ \t]+\/[ \t]+([^\s\x60]{4,128})|[ \t][^\s\x60/:]{1,64}[:/]([^\s\x60/.]{6,128})(?=[\s,;).]|$))`;
+const PAIR = String.raw`[^\r\n]{0,100}?(?:\x60[^\s\x60]{1,100}\x60[ \t]*\/[ \t]*\x60([^\s\x60]{4,128})\x60|[ \t][^\s\x60/]{1,100}[ \t]+\/[ \t]+([^\s\x60]{4,128})|[ \t]([^\s\x60/:]{1,64})[:/]([^\s\x60/.]{6,128})(?=[\s,;).]|$))`;
 const LOGIN_PAIR = new RegExp(String.raw`(?:log[ \t]?in|sign[ \t]?in|cred(?:ential)?s)${PAIR}`, "diy");
 const SERVICES = ["ssh", "sftp", "ftp", "rdp", "vpn", "db", "database", "mysql", "mariadb", "mssql", "psql", "postgres", "postgresql", "mongo", "mongodb", "redis"];
 const SERVICE_PAIR = new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?:${SERVICES.join("|")})(?![A-Za-z0-9_-])${PAIR}`, "diy");
@@ -116,13 +116,35 @@ function codeNamed(text: string, at: number): Finding | undefined {
 function loginPair(text: string, at: number, re: RegExp, passwordShaped: (value: string) => boolean): Finding | undefined {
   re.lastIndex = at;
   const m = re.exec(text);
-  const group = m?.[1] !== undefined ? 1 : m?.[2] !== undefined ? 2 : 3;
+  const group = m?.[1] !== undefined ? 1 : m?.[2] !== undefined ? 2 : 4;
   const span = m?.indices?.[group];
   if (!m || !span) return undefined;
   const value = (m[group] as string).replace(TRAILING, "");
-  // Written tight (`admin:…`, `admin/…`), a pair looks like much else (`host:port`, `org/repo`): the password is held to more.
-  const shaped = group === 3 ? looksLikeStrongPassword : passwordShaped;
+  // Written tight (`admin:…`, `admin/…`), a pair looks like much else (`host:port`, `org/repo`): the
+  // password is held to more, unless the user is an account every install has (`root:toor99`).
+  const shaped = group === 4 && !ACCOUNT.test(m[3] as string) ? looksLikeStrongPassword : passwordShaped;
   return shaped(value) ? { start: span[0], end: span[0] + value.length, kind: "password" } : undefined;
+}
+
+/** Accounts every install of something has, whose password is the one people share: `admin`, `root`, `postgres`, `elastic`. */
+const ACCOUNTS = ["admin", "administrator", "root", "superuser", "postgres", "elastic", "guest"];
+const ACCOUNT = new RegExp(String.raw`^["'(]?(?:${ACCOUNTS.join("|")})$`, "i");
+
+/**
+ * Such an account and its password joined by a colon, with no login word before it: "use
+ * admin:Passw0rd! to sign in", "(root:Tr0ub4dor&3)". Alone, a pair looks like a group (`chown
+ * root:wheel`) or an image (`postgres:16-alpine`): only a strong password goes. With a slash it
+ * is a path more often (`admin/Settings2`), so that needs the login word (LOGIN_PAIR).
+ */
+const ACCOUNT_PAIR = new RegExp(String.raw`(?<![^\s"'\x60(])(?:${ACCOUNTS.join("|")}):([^\s\x60"'/.,;:()]{6,128})(?=[\s"'\x60.,;)]|$)`, "diy");
+
+function accountPair(text: string, at: number): Finding | undefined {
+  ACCOUNT_PAIR.lastIndex = at;
+  const m = ACCOUNT_PAIR.exec(text);
+  const span = m?.indices?.[1];
+  if (!m || !span) return undefined;
+  const value = (m[1] as string).replace(TRAILING, "");
+  return looksLikeStrongPassword(value) ? { start: span[0], end: span[0] + value.length, kind: "password" } : undefined;
 }
 
 /**
@@ -190,9 +212,10 @@ function nextLineSecret(text: string, at: number): Finding | undefined {
 const LOGIN_WORD = /^(?:log|sign|cred)/i;
 const SERVICE_WORD = new RegExp(`^(?:${SERVICES.join("|")})`, "i");
 const USER_WORD = /^(?:u:|usr|user|login)/i;
+const ACCOUNT_WORD = new RegExp(`^(?:${ACCOUNTS.join("|")})`, "i");
 
 export const proseSecretDetector: Detector = {
-  keywords: ["passw", "pw", "passphrase", "passcode", "mot de passe", "contrase", "senha", "wachtwoord", "api key", "access key", "secret key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials", "u:", "usr", "user", ...SERVICES],
+  keywords: ["passw", "pw", "passphrase", "passcode", "mot de passe", "contrase", "senha", "wachtwoord", "api key", "access key", "secret key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
   find(text: string, hits: Hits, out: Finding[]): void {
     const push = (found: Finding | undefined) => found && out.push(found);
     for (let i = 0; i < hits.length; i += 2) {
@@ -200,6 +223,10 @@ export const proseSecretDetector: Detector = {
       // What the keyword starts: a service's name, a user's label or a login, a pair; a password's
       // or a key's label, a sentence or a line that tells its value.
       const head = text.slice(at, at + 8);
+      if (ACCOUNT_WORD.test(head)) {
+        push(accountPair(text, at));
+        if (!SERVICE_WORD.test(head)) continue;
+      }
       if (SERVICE_WORD.test(head)) {
         push(loginPair(text, at, SERVICE_PAIR, looksLikeStrongPassword));
         continue;
