@@ -10,7 +10,7 @@ import { describe, expect, test } from "bun:test";
 import { sample } from "../scripts/gitleaks/sample.ts";
 import { assignmentDetector } from "../src/safety/generic/assignment.ts";
 import { awsSecretDetector } from "../src/safety/generic/aws-secret.ts";
-import { secretFlagDetector, toolDetectors } from "../src/safety/generic/command-line.ts";
+import { promptAnswerDetector, secretFlagDetector, toolDetectors } from "../src/safety/generic/command-line.ts";
 import { authorizationDetector, bearerDetector, cookieDetector } from "../src/safety/generic/headers.ts";
 import { netrcDetector, pgpassDetectors } from "../src/safety/generic/credential-files.ts";
 import { envFallbackDetector } from "../src/safety/generic/env-fallback.ts";
@@ -36,6 +36,7 @@ const GENERIC = [
   assignmentDetector,
   awsSecretDetector,
   secretFlagDetector,
+  promptAnswerDetector,
   ...toolDetectors,
   authorizationDetector,
   bearerDetector,

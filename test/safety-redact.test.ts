@@ -176,6 +176,19 @@ describe("what is kept around a redaction", () => {
     ["Password → Xy7pQ2vL9k", "Password → [REDACTED:password]"],
     ["https://x.example/login?user=admin&pw=Xy7pQ2vL9k&next=/", "https://x.example/login?user=admin&pw=[REDACTED:secret]&next=/"],
     ['curl -b "sessionid=Xy7pQ2vL9kWm3" https://x.example/api', 'curl -b "[REDACTED:cookie]" https://x.example/api'],
+    ["htpasswd -nb admin Xy7pQ2vL9k > .htpasswd", "htpasswd -nb admin [REDACTED:password] > .htpasswd"],
+    ["mosquitto_passwd -b passwd deploy Xy7pQ2vL9k && wpa_passphrase HomeNet Zz8kq1wm2x", "mosquitto_passwd -b passwd deploy [REDACTED:password] && wpa_passphrase HomeNet [REDACTED:password]"],
+    ["grafana-cli admin reset-admin-password Xy7pQ2vL9k; neo4j-admin dbms set-initial-password Zz8kq1wm2x", "grafana-cli admin reset-admin-password [REDACTED:password]; neo4j-admin dbms set-initial-password [REDACTED:password]"],
+    ["cypher-shell -u neo4j -p Xy7pQ2vL9k; cqlsh -u cassandra -p Zz8kq1wm2x 10.0.0.1", "cypher-shell -u neo4j -p [REDACTED:password]; cqlsh -u cassandra -p [REDACTED:password] 10.0.0.1"],
+    ["lftp -u deploy,Xy7pQ2vL9k ftp.example.com; http -a deploy:Zz8kq1wm2x api.example.com", "lftp -u deploy,[REDACTED:password] ftp.example.com; http -a deploy:[REDACTED:password] api.example.com"],
+    ["az login -u me@corp.com -p Xy7pQ2vL9k; az sql server create -n s -g g -u sqladmin -p Zz8kq1wm2x", "az login -u me@corp.com -p [REDACTED:password]; az sql server create -n s -g g -u sqladmin -p [REDACTED:password]"],
+    ["security add-generic-password -a me -s app -w Xy7pQ2vL9k; ssh-keygen -t ed25519 -N 'Zz8kq1wm2x' -f key", "security add-generic-password -a me -s app -w [REDACTED:password]; ssh-keygen -t ed25519 -N '[REDACTED:password]' -f key"],
+    ["mc alias set local http://localhost:9000 minio Xy7pQ2vL9kWm3", "mc alias set local http://localhost:9000 minio [REDACTED:secret]"],
+    ["echo 'deploy:Xy7pQ2vL9k' | sudo chpasswd; cryptsetup luksOpen /dev/sdb1 vol <<< \"Zz8kq1wm2x\"; sudo -S <<< 'Qq3wE5rT7y' apt update", "echo '[REDACTED:secret]' | sudo chpasswd; cryptsetup luksOpen /dev/sdb1 vol <<< \"[REDACTED:secret]\"; sudo -S <<< '[REDACTED:secret]' apt update"],
+    ['expect "*assword*"\nsend -- "Xy7pQ2vL9k\\r"', 'expect "*assword*"\nsend -- "[REDACTED:password]\\r"'],
+    ["child.expect('Password:')\nchild.sendline('Xy7pQ2vL9k')", "child.expect('Password:')\nchild.sendline('[REDACTED:password]')"],
+    ["User.objects.create_superuser('admin', 'admin@example.com', 'Xy7pQ2vL9k')", "User.objects.create_superuser('admin', 'admin@example.com', '[REDACTED:password]')"],
+    ["SecretID:         2b778dd9-f5f1-6f29-b4b4-9a5fa948757a\nsecret_id_accessor    9c6d7e8f-1a2b-3c4d-5e6f-7a8b9c0d1e2f", "SecretID:         [REDACTED:hashicorp-secret-id]\nsecret_id_accessor    9c6d7e8f-1a2b-3c4d-5e6f-7a8b9c0d1e2f"],
   ];
   for (const [input, output] of cases) {
     test(input, () => expect(redact(input).text).toBe(output));
@@ -374,6 +387,12 @@ describe("ordinary text and code stay as they are", () => {
     ["a form filled with a name", "await page.fill('#username', 'admin');\nawait page.fill('#password', process.env.E2E_PASSWORD);"],
     ["login links and paths", "Add Login / Logout buttons; sign in with GitHub / Google; the login page is in src/app / routes."],
     ["commands without their secret", "curl -b cookies.txt -c cookies.txt https://x.example\nvault login -method=github\nzip -r out.zip dir\ncargo login\nhtpasswd -c .htpasswd admin\nif (a<-1) x <- y"],
+    [
+      "more commands without their secret",
+      "ssh-keygen -t ed25519 -N '' -f key\nhttp -a $USER:$PASS example.org\nhttp GET example.org\nhydra -L users.txt -P words.txt ssh://h\ncqlsh 10.0.0.1 9042\naz deployment group create -g g -f main.bicep -p params.json\ncryptsetup luksFormat /dev/sdb1\nmc alias set local http://localhost:9000 $ACCESS $SECRET",
+    ],
+    ["a secret's name, not its value", 'aws secretsmanager get-secret-value --secret-id prod/db\n"SecretId": "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf"'],
+    ["a script answering a prompt with a variable", 'expect "Password:"\nsend "$password\\r"'],
     ["a stored secret's name", "gcloud secrets versions access latest --secret=db-password --project=acme"],
     ["a variable told to be a reference", "`API_KEY` is `process.env.API_KEY` and `token` is `string`."],
   ];

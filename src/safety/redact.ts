@@ -3,7 +3,7 @@ import { type Detector, DetectorSet, type Finding, type Ranked } from "./detecto
 import { EDIT_FIELDS, mirrorEdit } from "./edit-pair.ts";
 import { SECRET_KEY, assignmentDetector, isAssignedSecret } from "./generic/assignment.ts";
 import { awsSecretDetector } from "./generic/aws-secret.ts";
-import { pipedSecretDetector, secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
+import { pipedSecretDetector, promptAnswerDetector, secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
 import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } from "./generic/headers.ts";
 import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
@@ -90,6 +90,7 @@ function builtinDetectors(): Detector[] {
     cookieJarDetector,
     ...toolDetectors,
     pipedSecretDetector,
+    promptAnswerDetector,
     secretFlagDetector,
     appPasswordDetector,
     assignmentDetector,

@@ -6,8 +6,10 @@ import { isStandIn } from "../look-alikes.ts";
  * Secrets passed on a command line: `--password x`, `--password=x`, `--api-key "x"`, `--token x`,
  * `-storepass x` (keytool), `-passin pass:x` (openssl), and the short flags of tools that take a
  * password: `mysql -pX`, `sshpass -p x`, `mongosh -p x`, `redis-cli -a x`, `curl -u user:x`,
- * `smbclient -U user%x`, `docker login -p x`, `ldapsearch -w x`, `sqlcmd -P x`, and values stored
- * as secrets (`gh secret set --body x`, `aws ssm put-parameter --value x`, `--requirepass x`).
+ * `smbclient -U user%x`, `docker login -p x`, `ldapsearch -w x`, `sqlcmd -P x`, `az login -p x`, and
+ * values stored as secrets (`gh secret set --body x`, `aws ssm put-parameter --value x`,
+ * `--requirepass x`); the password piped or fed into what takes it; a script's answer to a
+ * password prompt.
  */
 
 /** A value: "double", 'single' (closed by the end of a cut text too) or bare (up to a space or shell punctuation). */
@@ -170,6 +172,34 @@ const TOOLS: Tool[] = [
   { keywords: ["ngrok"], command: /ngrok[ \t]+(?:config[ \t]+add-)?authtoken(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   { keywords: ["vault"], command: /vault[ \t]+login(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   { keywords: ["htpasswd"], command: /htpasswd(?:[ \t]+-[A-Za-z]+){0,8}?[ \t]+-[A-Za-z]{0,8}b[A-Za-z]{0,8}(?:[ \t]+-[A-Za-z]+){0,8}[ \t]+\S+[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  // `htpasswd -nb user x` prints the line instead of writing a file: no file before the user.
+  { keywords: ["htpasswd"], command: /htpasswd(?:[ \t]+-[A-Za-z]+){0,8}?[ \t]+-[A-Za-z]{0,8}(?:nb|bn)[A-Za-z]{0,8}(?:[ \t]+-[A-Za-z]+){0,8}[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  // Mosquitto's `mosquitto_passwd -b file user x`; `wpa_passphrase ssid x`; Grafana's `grafana-cli admin reset-admin-password x`;
+  // Neo4j's `neo4j-admin dbms set-initial-password x`.
+  { keywords: ["mosquitto_passwd"], command: /mosquitto_passwd(?:[ \t]+-[A-Za-z]+){0,4}?[ \t]+-b(?:[ \t]+-[A-Za-z]+){0,4}[ \t]+\S+[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  { keywords: ["wpa_passphrase"], command: /wpa_passphrase[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  { keywords: ["grafana"], command: /grafana(?:-cli|[ \t]+cli)[^\n|;&]{0,100}?reset-admin-password(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  { keywords: ["neo4j-admin"], command: /neo4j-admin(?:[ \t]+dbms)?[ \t]+set-initial-password(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  // `-p` after a user: Neo4j's cypher-shell, Cassandra's cqlsh, ncftp, hydra; lftp's `-u user,x`.
+  { keywords: ["cypher-shell", "cqlsh", "ncftp", "hydra"], command: /(?:cypher-shell|cqlsh|ncftp[a-z]{0,4}|hydra)(?=[ \t])/iy, flag: flag("-p"), password: whole },
+  { keywords: ["lftp"], command: /lftp(?=[ \t])/iy, flag: flag("-u|--user"), password: after(",") },
+  // HTTPie's `http -a user:x`.
+  { keywords: ["http"], command: /https?(?=[ \t])/y, flag: flag("-a|--auth"), password: after(":") },
+  // The Azure CLI's `az login -u me -p x`, and a database server's admin password (`az sql server create -u admin -p x`);
+  // elsewhere its `-p` is something else (`az deployment group create -p params.json`).
+  { keywords: ["az"], command: /az[ \t]+(?:login|(?:sql|postgres|mysql|mariadb)[ \t]+(?:flexible-)?server[ \t]+create)(?=[ \t])/iy, flag: flag("-p"), password: whole },
+  // The macOS keychain: `security add-generic-password -a me -s app -w x` (`find-…-password -w` prints it instead).
+  { keywords: ["security"], command: /security[ \t]+add-(?:generic|internet)-password(?=[ \t])/iy, flag: flag("-w"), password: whole },
+  // A key's passphrase: `ssh-keygen -N x` (new), `-P x` (old).
+  { keywords: ["ssh-keygen"], command: /ssh-keygen(?=[ \t])/iy, flag: flag("-N|-P"), password: whole },
+  // MinIO's client: `mc alias set name url access-key secret-key` (`mc config host add` before).
+  {
+    keywords: ["mc"],
+    command: /mc[ \t]+(?:alias[ \t]+set|config[ \t]+host[ \t]+add)[ \t]+\S+[ \t]+\S+[ \t]+\S+(?=[ \t])/iy,
+    flag: POSITIONAL,
+    password: whole,
+    kind: "secret",
+  },
   // Oracle's `sqlplus scott/tiger@ORCL`, `rman target sys/pw@db`, `expdp userid=scott/tiger`: the password sits between `/` and `@`;
   // `sqlplus / as sysdba` has none.
   { keywords: ["sqlplus", "rman", "expdp", "impdp"], command: /(?:sqlplus|rman|expdp|impdp)(?=[ \t])/iy, flag: ORACLE_LOGIN, password: oraclePassword },
@@ -240,10 +270,10 @@ export const toolDetectors: Detector[] = TOOLS.map(toolDetector);
 /**
  * `echo "…" | wrangler secret put NAME`, `printf '%s' '…' | gh secret set NAME`, `echo … | sudo -S
  * cmd`, `echo … | docker login -u me --password-stdin`, `… | gcloud secrets create`, `kubectl create
- * secret`, `chpasswd`: what is echoed is the secret (a `$VAR` is only its name and stays).
+ * secret`, `(sudo) chpasswd`: what is echoed is the secret (a `$VAR` is only its name and stays).
  */
 const PIPED =
-  /(?:echo(?:[ \t]+-[neE]+)*|printf(?:[ \t]+(?:"%s(?:\\n)?"|'%s(?:\\n)?'))?)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})'|([^\s|;&'"]{1,500}))[ \t]*\|[ \t]*(?:sudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S\b|(?:npx[ \t]+)?wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|gh[ \t]+secret[ \t]+set|vercel[ \t]+env[ \t]+add|docker[ \t]+secret[ \t]+create|(?:docker|podman|helm(?:[ \t]+registry)?|oras|crane)[ \t]+login[^|\n]{0,200}--password-stdin|gcloud[ \t]+secrets|kubectl[ \t]+create[ \t]+secret|chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set)/dy;
+  /(?:echo(?:[ \t]+-[neE]+)*|printf(?:[ \t]+(?:"%s(?:\\n)?"|'%s(?:\\n)?'))?)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})'|([^\s|;&'"]{1,500}))[ \t]*\|[ \t]*(?:sudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S\b|(?:npx[ \t]+)?wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|gh[ \t]+secret[ \t]+set|vercel[ \t]+env[ \t]+add|docker[ \t]+secret[ \t]+create|(?:docker|podman|helm(?:[ \t]+registry)?|oras|crane)[ \t]+login[^|\n]{0,200}--password-stdin|gcloud[ \t]+secrets|kubectl[ \t]+create[ \t]+secret|(?:sudo[ \t]+)?chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set)/dy;
 
 /**
  * What is echoed into `base64` (a Kubernetes secret's data, a Basic header made by hand), or into
@@ -261,12 +291,13 @@ const SUBSTITUTED = new RegExp(String.raw`${ECHOED}[ \t]*\)`, "dy");
 const SECRET_FLAG_BEFORE = /(?:pass|secret|token|key|data-file|credential)[\w-]*(?:=|[ \t]+)<\($/i;
 
 /**
- * A here-string into what stores a secret (`vercel env add NAME production <<< "…"`, `gh secret
- * set NAME <<< …`), or into a variable named for one (`read -r PASS <<< "…"`).
+ * A here-string into what stores or takes a secret (`vercel env add NAME production <<< "…"`, `gh
+ * secret set NAME <<< …`, `cryptsetup luksOpen dev vol <<< …`, `sudo -S <<< …`), or into a variable
+ * named for one (`read -r PASS <<< "…"`).
  */
 const HERE_STRING = new RegExp(String.raw`<<<[ \t]*${VALUE}`, "dy");
 const HERE_CONSUMER =
-  /(?:(?:vercel[ \t]+env[ \t]+add|gh[ \t]+secret[ \t]+set|wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|docker[ \t]+secret[ \t]+create|kubectl[ \t]+create[ \t]+secret|chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set|fly[ \t]+secrets[ \t]+import)\b[^\n|;&]{0,200}|\bread\b[^\n|;&]{0,100}\b\w*(?:pass|pwd|token|secret|key)\w*[ \t]*)$/i;
+  /(?:(?:vercel[ \t]+env[ \t]+add|gh[ \t]+secret[ \t]+set|wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|docker[ \t]+secret[ \t]+create|kubectl[ \t]+create[ \t]+secret|chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set|fly[ \t]+secrets[ \t]+import|cryptsetup)\b[^\n|;&]{0,200}|\bsudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S[ \t]*|\bread\b[^\n|;&]{0,100}\b\w*(?:pass|pwd|token|secret|key)\w*[ \t]*)$/i;
 
 function hereString(text: string, at: number, out: Finding[]): void {
   if (!HERE_CONSUMER.test(text.slice(Math.max(0, at - 220), at))) return;
@@ -298,6 +329,30 @@ export const pipedSecretDetector: Detector = {
       const e = shaped.exec(text) ?? CUT_BEFORE_CONSUMER.exec(text);
       const w = e ? valueOf(e, 1) : null;
       if (w && !isStandIn(w.value) && !/\s/.test(w.value) && passwordShaped(w.value)) out.push({ start: w.start, end: w.end, kind: "secret" });
+    }
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// A password a script types at a prompt
+
+/**
+ * What a script sends after waiting for a password prompt: expect's `expect "password:"` then
+ * `send "…\r"` (on the next line or after `;`), pexpect's `child.expect('Password:')` then
+ * `child.sendline('…')`. The `\r` or `\n` that ends the answer stays.
+ */
+const PROMPT_ANSWER =
+  /assword[^"'\r\n]{0,40}["'][ \t]*\)?[ \t]*(?:;|\r?\n|\{)[^\r\n]{0,60}?send(?:line)?[ \t]*\(?[ \t]*(?:--[ \t]+)?(?:"((?:[^"\\\r\n]|\\(?![rn]")[^\r\n]){1,200})(?:\\[rn])?"|'((?:[^'\\\r\n]|\\(?![rn]')[^\r\n]){1,200})(?:\\[rn])?')/dy;
+
+export const promptAnswerDetector: Detector = {
+  keywords: ["assword"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      PROMPT_ANSWER.lastIndex = hits[i] as number;
+      const m = PROMPT_ANSWER.exec(text);
+      const group = m?.[1] !== undefined ? 1 : 2;
+      const span = m?.indices?.[group];
+      if (m && span && !isStandIn(m[group] as string)) out.push({ start: span[0], end: span[1], kind: "password" });
     }
   },
 };

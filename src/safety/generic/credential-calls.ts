@@ -60,6 +60,12 @@ const RULES: CallRule[] = [
     String.raw`[\w$.]{0,60}?(?:Sequelize|getConnection)[ \t]*\([ \t]*(?:${ANY_LITERAL}|[A-Za-z_$][\w$.]{0,60})${SEP}${ANY_LITERAL}${SEP}${LITERAL}`,
     "password",
   ),
+  // Django's `User.objects.create_user("bob", "bob@example.com", "…")` and `create_superuser(…)`: the password is the third argument.
+  rule(
+    ["create_user", "create_superuser"],
+    String.raw`${RECEIVER}create_(?:super)?user[ \t]*\([ \t]*${ANY_LITERAL}${SEP}(?:${ANY_LITERAL}|None)${SEP}${LITERAL}`,
+    "password",
+  ),
   // A setter or builder named for the secret, its only argument: `setPassword("…")`, `sgMail.setApiKey("…")`, `.withToken("…")`, `.password("…")`.
   rule(
     ["pass", "key", "secret", "token"],
