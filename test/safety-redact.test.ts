@@ -188,6 +188,11 @@ describe("what is kept around a redaction", () => {
     ['expect "*assword*"\nsend -- "Xy7pQ2vL9k\\r"', 'expect "*assword*"\nsend -- "[REDACTED:password]\\r"'],
     ["child.expect('Password:')\nchild.sendline('Xy7pQ2vL9k')", "child.expect('Password:')\nchild.sendline('[REDACTED:password]')"],
     ["User.objects.create_superuser('admin', 'admin@example.com', 'Xy7pQ2vL9k')", "User.objects.create_superuser('admin', 'admin@example.com', '[REDACTED:password]')"],
+    ['System.getenv().getOrDefault("DB_PASSWORD", "Xy7pQ2vL9k")', 'System.getenv().getOrDefault("DB_PASSWORD", "[REDACTED:secret]")'],
+    ['Environment.GetEnvironmentVariable("API_KEY") ?? "Xy7pQ2vL9kWm3Zz8kq1wm2"', 'Environment.GetEnvironmentVariable("API_KEY") ?? "[REDACTED:secret]"'],
+    ['env::var("DB_PASSWORD").unwrap_or_else(|_| "Xy7pQ2vL9k".into())', 'env::var("DB_PASSWORD").unwrap_or_else(|_| "[REDACTED:secret]".into())'],
+    ["password: ${DB_PASSWORD:Xy7pQ2vL9k}", "password: ${DB_PASSWORD:[REDACTED:secret]}"],
+    ["ftp = ftplib.FTP('ftp.example.com', 'deploy', 'Xy7pQ2vL9k'); db = new PDO($dsn, 'root', 'Zz8kq1wm2x');", "ftp = ftplib.FTP('ftp.example.com', 'deploy', '[REDACTED:password]'); db = new PDO($dsn, 'root', '[REDACTED:password]');"],
     ["SecretID:         2b778dd9-f5f1-6f29-b4b4-9a5fa948757a\nsecret_id_accessor    9c6d7e8f-1a2b-3c4d-5e6f-7a8b9c0d1e2f", "SecretID:         [REDACTED:hashicorp-secret-id]\nsecret_id_accessor    9c6d7e8f-1a2b-3c4d-5e6f-7a8b9c0d1e2f"],
   ];
   for (const [input, output] of cases) {
@@ -392,6 +397,7 @@ describe("ordinary text and code stay as they are", () => {
       "ssh-keygen -t ed25519 -N '' -f key\nhttp -a $USER:$PASS example.org\nhttp GET example.org\nhydra -L users.txt -P words.txt ssh://h\ncqlsh 10.0.0.1 9042\naz deployment group create -g g -f main.bicep -p params.json\ncryptsetup luksFormat /dev/sdb1\nmc alias set local http://localhost:9000 $ACCESS $SECRET",
     ],
     ["a secret's name, not its value", 'aws secretsmanager get-secret-value --secret-id prod/db\n"SecretId": "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf"'],
+    ["the shell's substrings and a default that is no secret, a field's empty value", 'server.port=${PORT:8080}\n<input type="password" value="">\nnew PDO($dsn, $user, $pass)\necho ${PASSWORD:0:4} ${TOKEN:(-4)}'],
     ["a script answering a prompt with a variable", 'expect "Password:"\nsend "$password\\r"'],
     ["a stored secret's name", "gcloud secrets versions access latest --secret=db-password --project=acme"],
     ["a variable told to be a reference", "`API_KEY` is `process.env.API_KEY` and `token` is `string`."],
@@ -924,10 +930,11 @@ describe("a field and its value in a redis-cli reply", () => {
       ['1) "masterauth"\n2) "foobared9"\n3) "masteruser"\n4) "replica"', '1) "masterauth"\n2) "[REDACTED:password]"\n3) "masteruser"\n4) "replica"'],
       ['HGETALL user:1\n1) "name"\n2) "alice"\n3) "password"\n4) "letmein99"', 'HGETALL user:1\n1) "name"\n2) "alice"\n3) "password"\n4) "[REDACTED:password]"'],
       ['  1) "api_token"\n  2) "9f8e7d6c5b4a39281706f5e4d3c2b1a0"', '  1) "api_token"\n  2) "[REDACTED:secret]"'],
+      ['CONFIG GET requirepass 1) "requirepass" 2) "s3cretRedis99" (a title, its lines joined)', 'CONFIG GET requirepass 1) "requirepass" 2) "[REDACTED:password]" (a title, its lines joined)'],
     ],
     [
       ["settings that hold no secret", '1) "maxmemory"\n2) "0"\n3) "requirepass"\n4) ""\n5) "dir"\n6) "/data"'],
-      ["a value on an odd line, a field without its value", '2) "password"\n3) "letmein99"\n1) "password"\n\nlist: 1) "password" 2) "letmein99"'],
+      ["a value on an odd line, a field without its value", '2) "password"\n3) "letmein99"\n1) "password"\n\n2) "letmein99"\nsteps: 1) "password" 3) "letmein99"'],
       ["a placeholder", '1) "token"\n2) "$TOKEN"'],
     ],
   );

@@ -192,6 +192,14 @@ const shortNamedPassword = draw(12);
 const appPassword = Array.from({ length: 4 }, () => draw(4, LOWER)).join(" ");
 const MNEMONIC_WORDS = ["ribbon", "angry", "nature", "clutch", "exhibit", "shallow", "absorb", "token", "olympic", "famous", "clay", "rally", "orbit", "velvet"];
 const mnemonic = Array.from({ length: 12 }, () => MNEMONIC_WORDS[Math.floor(random() * MNEMONIC_WORDS.length)]).join(" ");
+const springDefaultPassword = draw(14);
+const kotlinFallbackPassword = draw(14);
+const phpConnectPassword = draw(13);
+const xmlValuePassword = draw(13);
+const expectPassword = draw(12);
+const keychainPassword = draw(15);
+const accountPairPassword = join(draw(6), "!", draw(4));
+const redisReplyPassword = draw(16);
 
 export const CANARIES: readonly Canary[] = [
   { name: "anthropic api key in a shell export", kind: "anthropic-key", secret: anthropic, text: `export ANTHROPIC_API_KEY=${anthropic}` },
@@ -453,6 +461,14 @@ export const CANARIES: readonly Canary[] = [
   { name: "airtable token with no word naming it", kind: "airtable-token", secret: airtableToken, text: `use ${airtableToken} for the orders base` },
   { name: "gmail app password in a .env, its groups unquoted", kind: "password", secret: appPassword, text: `EMAIL_HOST=smtp.gmail.com\nEMAIL_HOST_PASSWORD=${appPassword}\nEMAIL_PORT=587` },
   { name: "password under the short name pw", kind: "secret", secret: shortNamedPassword, text: `./deploy.sh --host web1 pw=${shortNamedPassword}` },
+  { name: "password as Spring's default for a variable", kind: "secret", secret: springDefaultPassword, text: `spring.datasource.password=\${DB_PASSWORD:${springDefaultPassword}}` },
+  { name: "password as Kotlin's fallback for a variable", kind: "secret", secret: kotlinFallbackPassword, text: `val pw = System.getenv("DB_PASSWORD") ?: "${kotlinFallbackPassword}"` },
+  { name: "password passed to mysqli_connect", kind: "password", secret: phpConnectPassword, text: `$conn = mysqli_connect("localhost", "root", "${phpConnectPassword}", "shop");` },
+  { name: "password as an XML element's value attribute", kind: "secret", secret: xmlValuePassword, text: `<datasource>\n  <password value="${xmlValuePassword}"/>\n</datasource>` },
+  { name: "password an expect script sends at the prompt", kind: "password", secret: expectPassword, text: `spawn ssh deploy@10.0.0.5\nexpect "*assword:"\nsend "${expectPassword}\\r"\ninteract` },
+  { name: "password added to the macOS keychain", kind: "password", secret: keychainPassword, text: `security add-generic-password -a deploy -s myapp -w ${keychainPassword}` },
+  { name: "admin's password written tight after it", kind: "password", secret: accountPairPassword, text: `Grafana is up; use admin:${accountPairPassword} to sign in.` },
+  { name: "password in a redis-cli reply", kind: "password", secret: redisReplyPassword, text: `127.0.0.1:6379> CONFIG GET requirepass\n1) "requirepass"\n2) "${redisReplyPassword}"` },
 ];
 
 /** The canaries whose secret occurs in `haystack` (a request body, a database dump, ...). */

@@ -270,13 +270,18 @@ function columnPair(text: string, start: number): Finding | undefined {
   return { start: span[0], end: span[1], kind: "secret" };
 }
 
-/** An XML element named for a secret: `<password>...</password>` (Maven's settings.xml, .NET and Java configs). */
+/**
+ * An XML element named for a secret: `<password>...</password>` (Maven's settings.xml, .NET and Java
+ * configs), or its `value` attribute (`<password value="..."/>`).
+ */
 const XML_ELEMENT = /([A-Za-z0-9_.-]{1,100})(?:[ \t][^<>\r\n]{0,200})?>([^<\r\n]{1,1000})<\/\1>/dy;
+const XML_VALUE = /([A-Za-z0-9_.-]{1,100})[ \t](?:[^<>\r\n]{0,200}?[ \t])?value[ \t]*=[ \t]*"([^"<>\r\n]{1,1000})"/dy;
 
 function xmlElement(text: string, start: number): Finding | undefined {
   if (text[start - 1] !== "<") return undefined;
   XML_ELEMENT.lastIndex = start;
-  const m = XML_ELEMENT.exec(text);
+  XML_VALUE.lastIndex = start;
+  const m = XML_ELEMENT.exec(text) ?? XML_VALUE.exec(text);
   const span = m?.indices?.[2];
   if (!m || !span || !SECRET_KEY.test(m[1] as string) || !isAssignedSecret(m[1] as string, m[2] as string, true, undefined)) return undefined;
   return { start: span[0], end: span[1], kind: "secret" };

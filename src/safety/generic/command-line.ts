@@ -338,11 +338,12 @@ export const pipedSecretDetector: Detector = {
 
 /**
  * What a script sends after waiting for a password prompt: expect's `expect "password:"` then
- * `send "…\r"` (on the next line or after `;`), pexpect's `child.expect('Password:')` then
- * `child.sendline('…')`. The `\r` or `\n` that ends the answer stays.
+ * `send "…\r"` (on its line or the next), pexpect's `child.expect('Password:')` then
+ * `child.sendline('…')`. The `\r` or `\n` that ends the answer stays; an answer cut off at the
+ * end of a text (a title) goes as far as it is there.
  */
 const PROMPT_ANSWER =
-  /assword[^"'\r\n]{0,40}["'][ \t]*\)?[ \t]*(?:;|\r?\n|\{)[^\r\n]{0,60}?send(?:line)?[ \t]*\(?[ \t]*(?:--[ \t]+)?(?:"((?:[^"\\\r\n]|\\(?![rn]")[^\r\n]){1,200})(?:\\[rn])?"|'((?:[^'\\\r\n]|\\(?![rn]')[^\r\n]){1,200})(?:\\[rn])?')/dy;
+  /assword[^"'\r\n]{0,40}["'](?:[ \t]*\)?[ \t]*\r?\n)?[^\r\n]{0,60}?send(?:line)?[ \t]*\(?[ \t]*(?:--[ \t]+)?(?:"((?:[^"\\\r\n]|\\(?![rn]")[^\r\n]){1,200})(?:\\[rn])?(?:"|$)|'((?:[^'\\\r\n]|\\(?![rn]')[^\r\n]){1,200})(?:\\[rn])?(?:'|$))/dy;
 
 export const promptAnswerDetector: Detector = {
   keywords: ["assword"],

@@ -54,10 +54,11 @@ const RULES: CallRule[] = [
   rule(["client"], String.raw`${RECEIVER}Client[ \t]*\([ \t]*["']AC[0-9a-fA-F]{32}["']${SEP}${LITERAL}`, "secret", "twilio"),
   // PowerShell's `ConvertTo-SecureString "…" -AsPlainText`: the literal is a password in clear.
   rule(["convertto-securestring"], String.raw`ConvertTo-SecureString[ \t]+(?:-String[ \t]+)?${LITERAL}[ \t]+-AsPlainText`, "password"),
-  // After a database and a user: `new Sequelize("app", "root", "…")`, `DriverManager.getConnection(url, "sa", "…")`.
+  // After a database (or a host) and a user: `new Sequelize("app", "root", "…")`, `DriverManager.getConnection(url, "sa", "…")`,
+  // PHP's `mysqli_connect("localhost", "root", "…")` and `new PDO($dsn, "root", "…")`, Python's `ftplib.FTP(host, "user", "…")`.
   rule(
-    ["sequelize", "getconnection"],
-    String.raw`[\w$.]{0,60}?(?:Sequelize|getConnection)[ \t]*\([ \t]*(?:${ANY_LITERAL}|[A-Za-z_$][\w$.]{0,60})${SEP}${ANY_LITERAL}${SEP}${LITERAL}`,
+    ["sequelize", "getconnection", "mysql_connect", "mysqli", "pdo", "ftp"],
+    String.raw`[\w$.]{0,60}?(?:Sequelize|getConnection|mysqli?_connect|mysqli|PDO|FTP(?:_TLS)?)[ \t]*\([ \t]*(?:${ANY_LITERAL}|[A-Za-z_$][\w$.]{0,60})${SEP}${ANY_LITERAL}${SEP}${LITERAL}`,
     "password",
   ),
   // Django's `User.objects.create_user("bob", "bob@example.com", "…")` and `create_superuser(…)`: the password is the third argument.

@@ -8,19 +8,23 @@ import { LITERAL } from "./credential-calls.ts";
  * `process.env.API_KEY || "…"`, `process.env["JWT_SECRET"] ?? "…"`, `os.getenv("API_KEY", "…")`,
  * `os.environ.get("SECRET_KEY", "…")`, `os.environ.get("X") or "…"`, Laravel's
  * `env('DB_PASSWORD', '…')`, Ruby's `ENV.fetch("DB_PASSWORD") { "…" }` and `ENV.fetch("X", "…")`,
- * Rust's `env::var("API_KEY").unwrap_or("…"…)`; the shell's (and docker compose's) default,
- * `${DB_PASSWORD:-…}`, `${API_KEY:=…}`. The reference alone is no secret (look-alikes.ts): only
- * the literal after it goes. (`${DB_PASSWORD:?…}` is a message, said when the variable is unset.)
+ * Rust's `env::var("API_KEY").unwrap_or("…"…)`, Java's `System.getenv().getOrDefault("X", "…")`,
+ * Kotlin's `System.getenv("X") ?: "…"`, .NET's `Environment.GetEnvironmentVariable("X") ?? "…"`;
+ * the shell's (and docker compose's) default, `${DB_PASSWORD:-…}`, `${API_KEY:=…}`, and Spring's,
+ * `${DB_PASSWORD:…}`. The reference alone is no secret (look-alikes.ts): only the literal after it
+ * goes. (`${DB_PASSWORD:?…}` is a message, said when the variable is unset.)
  */
 
 /** From `env` (or `environ`, `getenv`'s end): the variable's name, by member, subscript or call. */
-const VARIABLE = String.raw`env(?:iron)?(?:\.([A-Za-z_]\w{0,100})|\[[ \t]*["']([\w.-]{1,100})["'][ \t]*\]|(?:\.get|\.fetch|::var)?[ \t]*\([ \t]*["']([\w.-]{1,100})["'][ \t]*)`;
-/** Then its fallback: a call's second argument, `||`, `??`, `or`, a Ruby block, Rust's `unwrap_or`. */
-const FALLBACK = String.raw`(?:,[ \t]*|\)?[ \t]*(?:\|\||\?\?|or\b)[ \t]*|\)[ \t]*\{[ \t]*|\)\.unwrap_or(?:_else)?\([ \t]*(?:\|\|[ \t]*)?)`;
+const VARIABLE = String.raw`env(?:iron(?:mentVariable)?)?(?:\.([A-Za-z_]\w{0,100})|\[[ \t]*["']([\w.-]{1,100})["'][ \t]*\]|(?:\.get|\.fetch|::var|\(\)\.getOrDefault)?[ \t]*\([ \t]*["']([\w.-]{1,100})["'][ \t]*)`;
+/** Then its fallback: a call's second argument, `||`, `??`, `?:`, `or`, a Ruby block, Rust's `unwrap_or` (`_else` with a closure). */
+const FALLBACK = String.raw`(?:,[ \t]*|\)?[ \t]*(?:\|\||\?\?|\?:|or\b)[ \t]*|\)[ \t]*\{[ \t]*|\)\.unwrap_or(?:_else)?\([ \t]*(?:\|_?\|[ \t]*)?)`;
 const ENV_FALLBACK = new RegExp(`${VARIABLE}${FALLBACK}${LITERAL}`, "diy");
 
-/** `${NAME:-default}`, `${NAME:=default}` (or without the colon): the default up to the closing brace. */
-const SHELL_DEFAULT = /\$\{([A-Za-z_]\w{0,100}):?[-=]([^\s}"'\x60]{1,200})\}/dy;
+/** `${NAME:-default}`, `${NAME:=default}` (or without the colon), Spring's `${NAME:default}`: the default up to the closing brace. */
+const SHELL_DEFAULT = /\$\{([A-Za-z_]\w{0,100})(:?[-=]|:)([^\s}"'\x60]{1,200})\}/dy;
+/** After a bare colon, the shell's substring (`${PASSWORD:0:4}`, `${TOKEN:(-4)}`), not a default. */
+const SUBSTRING = /^\(?-?\d+\)?(?::-?\d+)?$/;
 
 /** A literal set for a variable named for a secret, when it is one by the rules an assigned value is held to. */
 function secretLiteral(name: string | undefined, value: string | undefined, span: [number, number] | undefined): Finding | undefined {
@@ -39,7 +43,8 @@ function envFallback(text: string, at: number): Finding | undefined {
 function shellDefault(text: string, at: number): Finding | undefined {
   SHELL_DEFAULT.lastIndex = at;
   const m = SHELL_DEFAULT.exec(text);
-  return m ? secretLiteral(m[1], m[2], m.indices?.[2]) : undefined;
+  if (!m || (m[2] === ":" && SUBSTRING.test(m[3] as string))) return undefined;
+  return secretLiteral(m[1], m[3], m.indices?.[3]);
 }
 
 export const envFallbackDetector: Detector = {

@@ -6,20 +6,21 @@ import { PASSWORD_NAME, SECRET_KEY, isAssignedSecret } from "./assignment.ts";
  * requirepass` (`1) "requirepass"` then `2) "…"`), `CONFIG GET *`, `HGETALL user:1`. The field
  * is on an odd line and its value on the next; the value is judged as if assigned to the field.
  */
-const REPLY_PAIR = /(\d{1,6})\) "((?:[^"\\\r\n]|\\[^\r\n]){1,100})"[ \t]*\r?\n[ \t]{0,12}(\d{1,6})\) "((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"/dy;
+const REPLY_PAIR = /(\d{1,6})\) "((?:[^"\\\r\n]|\\[^\r\n]){1,100})"(?:[ \t]*\r?\n[ \t]{0,12}|[ \t]{1,12})(\d{1,6})\) "((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)/dy;
 /** Redis's own settings that hold a password, named for no secret: the server's and its primary's. */
 const REDIS_PASSWORD = /^(?:requirepass|masterauth|tls-(?:client-)?key-file-pass)$/;
 const DIGIT = /[0-9]/;
-const LINE_INDENT = /[ \t]/;
+const SPACE = /\s/;
 
-/** The start of the number before `) "` at `at`, when only an indent stands before it on its line. */
+/**
+ * The start of the number before `) "` at `at`, when it starts its line or follows a space: a
+ * title shows the reply's lines joined by spaces (and its last value cut off at its end).
+ */
 function numberStart(text: string, at: number): number | undefined {
   let start = at;
   while (start > at - 6 && DIGIT.test(text.charAt(start - 1))) start--;
   if (start === at) return undefined;
-  let line = start;
-  while (line > start - 12 && LINE_INDENT.test(text.charAt(line - 1))) line--;
-  return line === 0 || text[line - 1] === "\n" ? start : undefined;
+  return start === 0 || SPACE.test(text.charAt(start - 1)) ? start : undefined;
 }
 
 export const redisReplyDetector: Detector = {
@@ -36,8 +37,10 @@ export const redisReplyDetector: Detector = {
       if (index % 2 !== 1 || Number(m[3]) !== index + 1) continue;
       const field = m[2] as string;
       const name = REDIS_PASSWORD.test(field) ? "password" : field;
-      if (SECRET_KEY.test(name) && isAssignedSecret(name, m[4] as string, true, undefined)) {
-        out.push({ start: span[0], end: span[1], kind: PASSWORD_NAME.test(name) ? "password" : "secret" });
+      // A value cut off at the end of a title may end in the space its ellipsis is read as.
+      const value = (m[4] as string).trimEnd();
+      if (SECRET_KEY.test(name) && isAssignedSecret(name, value, true, undefined)) {
+        out.push({ start: span[0], end: span[0] + value.length, kind: PASSWORD_NAME.test(name) ? "password" : "secret" });
       }
     }
   },
