@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import type { FoldSnapshot } from "../src/fold/session-fold.ts";
-import { scrubberFrom, snapshotAtRest } from "../src/plan/payloads.ts";
+import type { FoldSnapshot, FoldedMessage } from "../src/fold/session-fold.ts";
+import type { Part } from "../src/opensync/payload.ts";
+import { messagePayload, scrubberFrom, snapshotAtRest } from "../src/plan/payloads.ts";
 import { createRedactor } from "../src/safety/redact.ts";
 
 const KEY = "sk-ant-api03-" + "Zq7vK2mXw9RtY4bN8cLp3sHd6fJg1aQe5uVo0iTr".repeat(2) + "-AbCdEfAA";
@@ -43,5 +44,43 @@ describe("snapshotAtRest: the fold's carry-over as the state keeps it", () => {
 
   test("with redaction turned off it is kept as it is", () => {
     expect(snapshotAtRest(snapshot, scrubberFrom(undefined))).toEqual(snapshot);
+  });
+});
+
+describe("messagePayload: a file tool writing a file named for a secret", () => {
+  const password = "Zq7vW2pL9x";
+  const call = (toolName: string, args: Record<string, unknown>): FoldedMessage => ({
+    externalId: "s1:u1",
+    sessionId: "s1",
+    role: "assistant",
+    createdAt: 1,
+    order: 0,
+    parts: [{ type: "tool-call", content: { toolName, args, toolCallId: "toolu_1" } }],
+  });
+  const argsOf = (m: FoldedMessage) => {
+    const { payload, redactions } = messagePayload(m, scrub);
+    return { args: ((payload.parts[0] as Part).content as { args: Record<string, unknown> }).args, redactions };
+  };
+
+  test("what Write, Edit and MultiEdit write there goes, whatever its shape; the rest of the call stays", () => {
+    expect(argsOf(call("Write", { file_path: "/app/secrets/db_password.txt", content: `${password}\n` }))).toEqual({
+      args: { file_path: "/app/secrets/db_password.txt", content: "[REDACTED:secret]\n" },
+      redactions: 1,
+    });
+    expect(argsOf(call("Edit", { file_path: "/home/dev/.vault-pass", old_string: "changeme1", new_string: password, replace_all: false }))).toEqual({
+      args: { file_path: "/home/dev/.vault-pass", old_string: "[REDACTED:secret]", new_string: "[REDACTED:secret]", replace_all: false },
+      redactions: 2,
+    });
+    expect(argsOf(call("MultiEdit", { file_path: "/home/dev/.config/app/token", edits: [{ old_string: "x1y2z3w4", new_string: password }] }))).toEqual({
+      args: { file_path: "/home/dev/.config/app/token", edits: [{ old_string: "[REDACTED:secret]", new_string: "[REDACTED:secret]" }] },
+      redactions: 2,
+    });
+  });
+
+  test("elsewhere, and lines of words there, stay as they are", () => {
+    const plain = { file_path: "/app/src/version.txt", content: password };
+    expect(argsOf(call("Write", plain))).toEqual({ args: plain, redactions: 0 });
+    const notes = { file_path: "/app/secrets/db_password.txt", content: "ask the ops team for it\nthen paste it here" };
+    expect(argsOf(call("Write", notes))).toEqual({ args: notes, redactions: 0 });
   });
 });

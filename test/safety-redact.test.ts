@@ -523,6 +523,8 @@ describe("a command's output in its own message (a tool's result), the command i
     ["/docs/secrets.md", undefined],
     ["/home/dev/.ssh/deploy.key.pub", undefined],
     ["/app/package.json", undefined],
+    ["/home/dev/.vault-pass", "any"],
+    ["/srv/compass.txt", undefined],
   ];
   for (const [path, prints] of files) test(`Read ${path}: ${prints ?? "no secret"}`, () => expect(filePrints(path)).toBe(prints));
 
@@ -703,6 +705,19 @@ describe("a secret piped into the command that stores or uses it", () => {
   for (const [input] of commands) {
     test(input, () => expect(redact(input)).toEqual({ text: input.replace(secret, "[REDACTED:secret]"), count: 1 }));
   }
+  test("written into a file named for a secret, with echo, printf or tee", () => {
+    for (const input of [
+      `echo "${secret}" > secrets/db_password.txt`,
+      `printf '%s' '${secret}' >> ~/.vault-pass`,
+      `echo ${secret} | sudo tee /run/secrets/api_token > /dev/null`,
+    ]) {
+      expect(redact(input)).toEqual({ text: input.replace(secret, "[REDACTED:secret]"), count: 1 });
+    }
+  });
+  test("kept: a variable, a count, or a file that holds no secret", () => {
+    const text = 'echo "$DB_PASSWORD" > secrets/db_password.txt\necho 0 > token_count.txt\necho "Zz8kq1wm2x" > build-id.txt';
+    expect(redact(text)).toEqual({ text, count: 0 });
+  });
   test("a variable piped is only its name", () => {
     const text = 'echo "$API_KEY" | wrangler secret put API_KEY && echo hello | wc -l';
     expect(redact(text)).toEqual({ text, count: 0 });

@@ -3,6 +3,7 @@ import { titleFrom } from "../fold/prompt.ts";
 import { type FoldSnapshot, type FoldedMessage, SHELL_OUTPUT, type SessionMeta } from "../fold/session-fold.ts";
 import { type SessionSummary, projectNameOf } from "../fold/summarize.ts";
 import type { MessagePayload, Part, SessionPayload } from "../opensync/payload.ts";
+import { filePrints } from "../safety/generic/printed-secret.ts";
 import type { PrintedSecret, Redactor } from "../safety/redact.ts";
 import type { SeenSecrets } from "../safety/seen-secrets.ts";
 import { fitMessage, truncateText } from "../safety/sanitize.ts";
@@ -119,6 +120,7 @@ function scrubPart(part: Part, printed: FoldedMessage["printed"], scrub: Scrubbe
     const out = scrub.output(part.content as string, shell);
     return { value: out.text, count: out.count };
   }
+  if (part.type === "tool-call") return scrubCall(part.content as ToolCall, scrub);
   const content = part.content as { result?: unknown; toolCallId?: unknown };
   const prints = part.type === "tool-result" && typeof content.toolCallId === "string" ? printed?.[content.toolCallId] : undefined;
   if (!prints || typeof content.result !== "string") return scrub.value(part.content);
@@ -146,4 +148,34 @@ export function snapshotAtRest(snapshot: FoldSnapshot, scrub: Scrubber): FoldSna
     if (text !== undefined) meta[key] = scrub.text(text).text;
   }
   return { ...snapshot, meta, open: snapshot.open.map((r) => ({ ...r, blocks: scrub.value(r.blocks).value })) };
+}
+
+type ToolCall = { toolName?: unknown; args?: unknown; toolCallId?: unknown };
+
+/** What a file tool writes (Write's content, Edit's strings, each of MultiEdit's edits'), by its argument's name. */
+const WRITTEN = new Set(["content", "old_string", "new_string"]);
+
+/**
+ * A tool call's content redacted; a file tool's writing into a file named for a secret
+ * (`secrets/db_password.txt`, `~/.config/app/token`) has what it writes redacted as that file's
+ * content is when Read shows it (filePrints): one word there is the secret, whatever its shape.
+ */
+function scrubCall(content: ToolCall, scrub: Scrubber): { value: unknown; count: number } {
+  const args = content.args as Record<string, unknown> | undefined;
+  const prints = typeof args?.file_path === "string" ? filePrints(args.file_path) : undefined;
+  if (!args || !prints) return scrub.value(content);
+  let count = 0;
+  const written = (value: unknown) => {
+    if (typeof value !== "string") return value;
+    const out = scrub.output(value, prints);
+    count += out.count;
+    return out.text;
+  };
+  const writtenIn = (edit: unknown) =>
+    typeof edit === "object" && edit !== null ? Object.fromEntries(Object.entries(edit).map(([k, v]) => [k, WRITTEN.has(k) ? written(v) : v])) : edit;
+  const others = scrub.value({ ...content, args: Object.fromEntries(Object.entries(args).filter(([k]) => !WRITTEN.has(k) && k !== "edits")) });
+  const shown = Object.fromEntries(
+    Object.entries(args).map(([k, v]) => [k, WRITTEN.has(k) ? written(v) : k === "edits" && Array.isArray(v) ? v.map(writtenIn) : (others.value.args as Record<string, unknown>)[k]]),
+  );
+  return { value: { ...others.value, args: shown }, count: count + others.count };
 }

@@ -1,6 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import type { RedactionKind } from "../marker.ts";
 import { isStandIn } from "../look-alikes.ts";
+import { filePrints } from "./printed-secret.ts";
 
 /**
  * Secrets passed on a command line: `--password x`, `--password=x`, `--api-key "x"`, `--token x`,
@@ -307,6 +308,20 @@ function hereString(text: string, at: number, out: Finding[]): void {
   if (v && !isStandIn(v.value)) out.push({ start: v.start, end: v.end, kind: "secret" });
 }
 
+/**
+ * A value written into a file named for a secret (printed-secret.ts filePrints): `echo "…" >
+ * secrets/db_password.txt`, `printf '%s' … >> ~/.vault-pass`, `echo … | sudo tee /run/secrets/token`.
+ */
+const INTO_FILE = new RegExp(String.raw`${ECHOED}[ \t]*(?:>>?|\|[ \t]*(?:sudo[ \t]+)?tee(?:[ \t]+-a)?)[ \t]*["']?([^\s"'|;&<>()]{1,300})`, "dy");
+
+function writtenIntoFile(text: string, at: number): Finding | undefined {
+  INTO_FILE.lastIndex = at;
+  const m = INTO_FILE.exec(text);
+  const v = m ? valueOf(m, 1) : null;
+  // A file's name can mislead (`echo 0 > token_count.txt`): only a value shaped like a password goes.
+  return m && v && !isStandIn(v.value) && passwordShaped(v.value) && filePrints(m[4] as string) ? { start: v.start, end: v.end, kind: "secret" } : undefined;
+}
+
 export const pipedSecretDetector: Detector = {
   keywords: ["echo", "printf", "<<<"],
   find(text: string, hits: Hits, out: Finding[]): void {
@@ -321,6 +336,11 @@ export const pipedSecretDetector: Detector = {
       const v = m ? valueOf(m, 1) : null;
       if (v && !isStandIn(v.value)) {
         out.push({ start: v.start, end: v.end, kind: "secret" });
+        continue;
+      }
+      const written = writtenIntoFile(text, at);
+      if (written) {
+        out.push(written);
         continue;
       }
       const shaped = SECRET_FLAG_BEFORE.test(text.slice(Math.max(0, at - 80), at)) ? SUBSTITUTED : ENCODED;

@@ -115,14 +115,14 @@ export function commandPrints(command: string): PrintedSecret | undefined {
 }
 
 /**
- * A file named for a secret (`~/.config/app/token`, `db_password.txt`, `api.key`), as the Read tool
- * shows it: its content is that secret, which nothing in it marks. Not code or documents about
- * one (`tokenizer.ts`, `secrets.md`), nor a public key.
+ * A file named for a secret (`~/.config/app/token`, `db_password.txt`, `api.key`, `.vault-pass`), as
+ * the Read tool shows it or a command or a tool writes it: its content is that secret, which nothing
+ * in it marks. Not code or documents about one (`tokenizer.ts`, `secrets.md`), nor a public key.
  */
-const SECRET_FILE = /(?:token|secret|passw|credential|api[_-]?key|\.key)(?![\w.-]*\.pub$)/i;
+const SECRET_FILE = /(?:token|secret|passw|(?<![a-z])pass(?![a-z])|credential|api[_-]?key|\.key)(?![\w.-]*\.pub$)/i;
 const NOT_SECRET_FILE = /\.(?:[cm]?[jt]sx?|py|rb|go|rs|java|kt|swift|php|cs|c|h|cpp|sh|md|mdx|txt\.md|html|css|json|ya?ml|toml|lock|log|pub)$/i;
 
-/** Whether a file the Read tool reads prints a secret: its name says so (SECRET_FILE). */
+/** Whether a file holds a secret, as read or written whole: its name says so (SECRET_FILE). */
 export function filePrints(path: string): PrintedSecret | undefined {
   const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
   return SECRET_FILE.test(name) && !NOT_SECRET_FILE.test(name) ? "any" : undefined;
