@@ -183,6 +183,7 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["a service, then a slash far away", `ssh ${"a".repeat(120)} / `],
     ["tight pairs after a login, each cut short", "login a:bcdef/ creds u/pass1."],
     ["accounts' pairs chained", "root:Ab1(admin:Xy2 postgres:"],
+    ["values told before their label, never followed by 'as'", `use ${"Ab1".repeat(40)} set ${"Ab1".repeat(5)} to password `],
     ["redis reply lines, each pair cut short", '1) "password"\n2) "pass\n3) "token"\n 12345) "'],
     ["a login, then a run of pairs", `creds ${"a:b".repeat(60)} `],
     ["app-password groups in capitals, one short", "password: ABCD EFGH IJKL MNO "],

@@ -172,6 +172,8 @@ describe("what is kept around a redaction", () => {
     ['ldapsearch -x -D "cn=admin,dc=ex" -w Xy7pQ2vL9k -b dc=ex', 'ldapsearch -x -D "cn=admin,dc=ex" -w [REDACTED:password] -b dc=ex'],
     [`TG_BOT=7012345678:AA${"Fq3kLm9ZxP2wR7tY1uI5oP8aS4dF6gH0j"}`, "TG_BOT=7012345678:[REDACTED:telegram-bot-token]"],
     ["Passwort: Xy7pQ2vL9k", "Passwort: [REDACTED:secret]"],
+    ["das Passwort ist Xy7pQ2vL9k; le mot de passe est Zz8kq1wm2x", "das Passwort ist [REDACTED:password]; le mot de passe est [REDACTED:password]"],
+    ["la contraseña es Xy7pQ2vL9k y a senha é Zz8kq1wm2x", "la contraseña es [REDACTED:password] y a senha é [REDACTED:password]"],
     ["mot de passe : Xy7pQ2vL9k", "mot de passe : [REDACTED:password]"],
     ["Password → Xy7pQ2vL9k", "Password → [REDACTED:password]"],
     ["https://x.example/login?user=admin&pw=Xy7pQ2vL9k&next=/", "https://x.example/login?user=admin&pw=[REDACTED:secret]&next=/"],
@@ -883,6 +885,19 @@ describe("PowerShell here-strings and psql's password prompt", () => {
   );
 });
 
+describe("a password told before the word that names it", () => {
+  exactAndKept(
+    [
+      ["use Tr0ub4dor&3 as the password", "use [REDACTED:password] as the password"],
+      ["try `hunter2x` as the new password, then log in", "try `[REDACTED:password]` as the new password, then log in"],
+      ['Set "Zz8kq1wm2x" as the admin password.', 'Set "[REDACTED:password]" as the admin password.'],
+    ],
+    [
+      ["words, code and hashes before it", 'use your GitHub account as the password\nuse getenv("X") as the password source\nUse SHA256 as the password hash\nuse bcrypt2 as the password hasher'],
+    ],
+  );
+});
+
 describe("a password or key told later in the sentence that names it", () => {
   exactAndKept(
     [
@@ -917,6 +932,8 @@ describe("a user and a password on one line", () => {
       ["log in as admin:Tr0ub4dor9.", "log in as admin:[REDACTED:password]."],
       ["mysql root:Zz8kq1Wm", "mysql root:[REDACTED:password]"],
       ["default creds admin/admin123", "default creds admin/[REDACTED:password]"],
+      ["Grafana: admin / Tr0ub4dor&3 (change it)", "Grafana: admin / [REDACTED:password] (change it)"],
+      ["Wi-Fi: HomeNet / Xk29!pQ7mZ", "Wi-Fi: HomeNet / [REDACTED:password]"],
       ["the login is root:toor99, then sudo", "the login is root:[REDACTED:password], then sudo"],
       ["use admin:Passw0rd! to log in", "use admin:[REDACTED:password] to log in"],
       ["Kibana is up (elastic:Changeme1).", "Kibana is up (elastic:[REDACTED:password])."],
@@ -932,7 +949,7 @@ describe("a user and a password on one line", () => {
       ["a weak password written tight after a login, for a user no install has", "login with github/oauth2, creds: deploy:hunter22"],
       [
         "an account's group, image, passwd line or folder",
-        "chown root:wheel x\nFROM postgres:16-alpine\nimage: postgres:16.2-Alpine3\nadmin:x:1000:1000:Admin2,,,:/home/admin:/bin/bash\ncd admin/Settings2\nsudo -u postgres psql",
+        "use admin / settings to configure it\nchown root:wheel x\nFROM postgres:16-alpine\nimage: postgres:16.2-Alpine3\nadmin:x:1000:1000:Admin2,,,:/home/admin:/bin/bash\ncd admin/Settings2\nsudo -u postgres psql",
       ],
     ],
   );

@@ -29,7 +29,7 @@ const TOLD_VALUE = String.raw`(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})[
  * colon (`Password → …`); the label may be German, French, Spanish, Portuguese or Dutch.
  */
 const PROSE_SECRET = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:${WHOSE}(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
+  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:${WHOSE}(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now|ist|war|est|était|es|era|é)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
   "diy",
 );
 
@@ -94,7 +94,7 @@ const CODE_NAMED = /([A-Za-z0-9_.-]{1,100})\x60[ \t]+(?:(?:is|was)(?:[ \t]+(?:no
  */
 const PAIR = String.raw`[^\r\n]{0,100}?(?:\x60[^\s\x60]{1,100}\x60[ \t]*\/[ \t]*\x60([^\s\x60]{4,128})\x60|[ \t][^\s\x60/]{1,100}[ \t]+\/[ \t]+([^\s\x60]{4,128})|[ \t]([^\s\x60/:]{1,64})[:/]([^\s\x60/.]{6,128})(?=[\s,;).]|$))`;
 const LOGIN_PAIR = new RegExp(String.raw`(?:log[ \t]?in|sign[ \t]?in|cred(?:ential)?s)${PAIR}`, "diy");
-const SERVICES = ["ssh", "sftp", "ftp", "rdp", "vpn", "db", "database", "mysql", "mariadb", "mssql", "psql", "postgres", "postgresql", "mongo", "mongodb", "redis"];
+const SERVICES = ["ssh", "sftp", "ftp", "rdp", "vpn", "db", "database", "mysql", "mariadb", "mssql", "psql", "postgres", "postgresql", "mongo", "mongodb", "redis", "wifi", "wi-fi"];
 const SERVICE_PAIR = new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?:${SERVICES.join("|")})(?![A-Za-z0-9_-])${PAIR}`, "diy");
 
 function codeNamed(text: string, at: number): Finding | undefined {
@@ -131,12 +131,13 @@ const ACCOUNTS = ["admin", "administrator", "root", "superuser", "postgres", "el
 const ACCOUNT = new RegExp(String.raw`^["'(]?(?:${ACCOUNTS.join("|")})$`, "i");
 
 /**
- * Such an account and its password joined by a colon, with no login word before it: "use
- * admin:Passw0rd! to sign in", "(root:Tr0ub4dor&3)". Alone, a pair looks like a group (`chown
- * root:wheel`) or an image (`postgres:16-alpine`): only a strong password goes. With a slash it
- * is a path more often (`admin/Settings2`), so that needs the login word (LOGIN_PAIR).
+ * Such an account and its password joined by a colon or a spaced slash, with no login word before
+ * it: "use admin:Passw0rd! to sign in", "(root:Tr0ub4dor&3)", "admin / Tr0ub4dor&3". Alone, a pair
+ * looks like a group (`chown root:wheel`) or an image (`postgres:16-alpine`): only a strong
+ * password goes. A slash without spaces is a path more often (`admin/Settings2`), so that needs
+ * the login word (LOGIN_PAIR).
  */
-const ACCOUNT_PAIR = new RegExp(String.raw`(?<![^\s"'\x60(])(?:${ACCOUNTS.join("|")}):([^\s\x60"'/.,;:()]{6,128})(?=[\s"'\x60.,;)]|$)`, "diy");
+const ACCOUNT_PAIR = new RegExp(String.raw`(?<![^\s"'\x60(])(?:${ACCOUNTS.join("|")})(?::|[ \t]+\/[ \t]+)([^\s\x60"'/.,;:()]{6,128})(?=[\s"'\x60.,;)]|$)`, "diy");
 
 function accountPair(text: string, at: number): Finding | undefined {
   ACCOUNT_PAIR.lastIndex = at;
@@ -209,7 +210,25 @@ function nextLineSecret(text: string, at: number): Finding | undefined {
   return { start: span[0], end: span[1], kind: password ? "password" : "secret" };
 }
 
+/**
+ * The value before its label: "use Tr0ub4dor&3 as the password", "try `hunter2x` as the new
+ * password". At most 150 characters back from the label, on its line.
+ */
+const TOLD_BEFORE = /(?<![A-Za-z])(?:use|try|with|set)[ \t]+(?:["'\x60]([^\s"'\x60]{4,128})["'\x60]|([^\s"'\x60]{4,128}))[ \t]+as[ \t]+(?:(?:the|my|your|a|our)[ \t]+)?(?:(?:new|admin|root|default)[ \t]+)?$/di;
+
+function toldBefore(text: string, at: number): Finding | undefined {
+  const back = text.slice(Math.max(0, at - 150), at);
+  const line = back.slice(back.lastIndexOf("\n") + 1);
+  const m = TOLD_BEFORE.exec(line);
+  const group = m?.[1] !== undefined ? 1 : 2;
+  const span = m?.indices?.[group];
+  if (!m || !span || !looksLikePassword(m[group] as string)) return undefined;
+  const base = at - line.length;
+  return { start: base + span[0], end: base + span[1], kind: "password" };
+}
+
 const LOGIN_WORD = /^(?:log|sign|cred)/i;
+const PASSWORD_WORD = /^pass(?:word|phrase)/i;
 const SERVICE_WORD = new RegExp(`^(?:${SERVICES.join("|")})`, "i");
 const USER_WORD = /^(?:u:|usr|user|login)/i;
 const ACCOUNT_WORD = new RegExp(`^(?:${ACCOUNTS.join("|")})`, "i");
@@ -235,6 +254,7 @@ export const proseSecretDetector: Detector = {
       if (login) push(loginPair(text, at, LOGIN_PAIR, looksLikePassword));
       if (USER_WORD.test(head)) push(toldSecret(USER_PASS, text, at, looksLikePassword, "password"));
       else if (!login) {
+        if (PASSWORD_WORD.test(head)) push(toldBefore(text, at));
         push(codeNamed(text, at) ?? generatedPassword(text, at) ?? nextLineSecret(text, at));
         push(toldSecret(PROSE_SECRET, text, at, looksLikePassword) ?? toldSecret(TOLD_LATER, text, at, looksLikeStrongPassword));
       }
