@@ -1,6 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { isStandIn, looksRandom } from "../look-alikes.ts";
-import { lineStart } from "./lines.ts";
+import { afterLineNumber, lineStart } from "./lines.ts";
 
 /**
  * NAME = value in env, shell, YAML, JSON (also JSON escaped inside a string), TOML, code:
@@ -18,13 +18,13 @@ const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64))?`;
  * Name endings that mark a secret. `pass` only as a whole word (`DB_PASS`, not `bypass`), `pw`
  * and `pwd` after a separator (`DB_PWD`, `ADMIN_PW`, `?pw=`, `Uid=sa;Pwd=...`) or alone, never
  * ending a longer word (`pw=…`; the shell's `PWD` holds a path, which isAssignedSecret lets
- * through), `*_KEY` for any separated key, `auth` and `credentials` alone (docker's `"auth"`,
- * npm's `_auth`).
+ * through), OpenLDAP's `rootpw` and `bindpw`, a Wi-Fi network's pre-shared key (`psk`), `*_KEY`
+ * for any separated key, `auth` and `credentials` alone (docker's `"auth"`, npm's `_auth`).
  */
-const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<![a-z0-9])auth|(?<![a-z0-9])credentials?)${SUFFIX}`;
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<![a-z0-9])auth|(?<![a-z0-9])credentials?)${SUFFIX}`;
 /** Names whose value is secret whatever it looks like; other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
-  String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|[_.-]pwd?|^pwd?|secret|token|(?:${KEY_PREFIXES})[_.-]?key)$`,
+  String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})[_.-]?key)$`,
   "i",
 );
 const NAME_SUFFIX = new RegExp(`${SUFFIX}$`, "i");
@@ -202,6 +202,7 @@ const NAME_MAX = 120;
  */
 const SPACED_BEFORE = /(?:^|[^A-Za-z0-9_.-])(?:set(?:[ \t]+-[A-Za-z]+)*|setx|setenv|ENV)[ \t]+$|(?:[Ss]et|[Nn]ew)-[Ii]tem[ \t]+(?:-[Pp]ath[ \t]+)?[Ee]nv:\\?$/;
 const SPACED_NAME = /[A-Za-z0-9_]+/y;
+const NEXT_WORD = /^[ \t][a-z]/;
 const SPACED_VALUE = /(?:[ \t]+-[Vv]alue)?[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)|'([^'\r\n]{1,1000})(?:'|$)|(?!-)([^\s"'\x60;&|<>(){}]{1,1000}))/dy;
 
 /** The value of a `set` or `ENV` whose variable's name (at `start`) holds a secret. */
@@ -215,6 +216,8 @@ function spacedAssignment(text: string, start: number): Finding | undefined {
   const group = m?.[1] !== undefined ? 1 : m?.[2] !== undefined ? 2 : 3;
   const span = m?.indices?.[group];
   if (!m || !span || !isAssignedSecret(name, m[group] as string, group !== 3, text[span[1]])) return undefined;
+  // A plain word and more words after it: a sentence ("Failed to set PSK identity hint"), not a command.
+  if (group === 3 && LOWER_WORD.test(m[3] as string) && NEXT_WORD.test(text.slice(span[1], span[1] + 2))) return undefined;
   return { start: span[0], end: span[1], kind: "secret" };
 }
 
@@ -253,15 +256,15 @@ function calledWithValue(text: string, start: number): Finding | undefined {
 /**
  * A name and its value as the two columns of a line, with spaces between: `vault kv get`'s
  * table (`api_key     …`), `heroku config` without its colon, a `.env` written with a space.
- * The name starts its line; the value ends it, shaped like a secret (letters with a digit or a
- * symbol), so a line of prose ("password changed") is none.
+ * The name starts its line (after the Read tool's number); the value ends it, shaped like a
+ * secret (letters with a digit or a symbol), so a line of prose ("password changed") is none.
  */
 const COLUMN_PAIR = /([A-Za-z][A-Za-z0-9_.-]{0,100})[ \t]+([^\s"'\x60(),;]{4,1000})[ \t]*(?=\r?\n|$)/dy;
 const SECRET_SHAPED = /^(?=.*[A-Za-z])(?=.*[\d!#$%^&*+=?~@]).*$/;
 
 function columnPair(text: string, start: number): Finding | undefined {
   const line = lineStart(text, start, 40);
-  if (line === undefined || !/^[ \t]*$/.test(text.slice(line, start))) return undefined;
+  if (line === undefined || !/^[ \t]*$/.test(text.slice(afterLineNumber(text, line), start))) return undefined;
   COLUMN_PAIR.lastIndex = start;
   const m = COLUMN_PAIR.exec(text);
   const span = m?.indices?.[2];
@@ -375,7 +378,7 @@ function notAName(text: string, start: number): boolean {
 }
 
 export const assignmentDetector: Detector = {
-  keywords: ["pass", "pw", "secret", "token", "key", "auth", "credential", "identified", "mnemonic", "seed", "contrase", "senha", "wachtwoord"],
+  keywords: ["pass", "pw", "psk", "secret", "token", "key", "auth", "credential", "identified", "mnemonic", "seed", "contrase", "senha", "wachtwoord"],
   find(text: string, hits: Hits, out: Finding[]): void {
     let tried = -1;
     let done = 0;

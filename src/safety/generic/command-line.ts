@@ -243,7 +243,8 @@ function toolDetector(tool: Tool): Detector {
       let done = 0;
       for (let i = 0; i < hits.length; i += 2) {
         const at = hits[i] as number;
-        if (at < done || (at > 0 && !/[\s"'/;|&(-]/.test(text.charAt(at - 1)))) continue;
+        // After a space, a quote, a path's slash, shell punctuation, or the Read tool's line number (`  12→requirepass …`).
+        if (at < done || (at > 0 && !/[\s"'/;|&(\u2192-]/.test(text.charAt(at - 1)))) continue;
         tool.command.lastIndex = at;
         if (!tool.command.test(text)) continue;
         const end = commandEnd(text, tool.command.lastIndex);
