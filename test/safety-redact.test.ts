@@ -175,6 +175,8 @@ describe("what is kept around a redaction", () => {
     // As the Read tool shows a file: each line after its number.
     ["     1→requirepass Xy7pQ2vL9k\n     2→masterauth Zz8kq1wm2x", "     1→requirepass [REDACTED:password]\n     2→masterauth [REDACTED:password]"],
     ["     7→bind_pw Xy7pQ2vL9k\n     8→auth_pass Zz8kq1wm2x", "     7→bind_pw [REDACTED:secret]\n     8→auth_pass [REDACTED:secret]"],
+    ["     1→| user | password |\n     2→|---|---|\n     3→| admin | Xy7pQ2vL9k |", "     1→| user | password |\n     2→|---|---|\n     3→| admin | [REDACTED:secret] |"],
+    ['     1→1) "requirepass"\n     2→2) "Xy7pQ2vL9k"', '     1→1) "requirepass"\n     2→2) "[REDACTED:password]"'],
     ["     1→db:\n     2→  password:\n     3→    Xk9pQ2vL#7", "     1→db:\n     2→  password:\n     3→    [REDACTED:password]"],
     ["rootpw Xy7pQ2vL9k\nbindpw Zz8kq1wm2x", "rootpw [REDACTED:secret]\nbindpw [REDACTED:secret]"],
     ['network={\n  ssid="Home"\n  psk="Xy7pQ2vL9k"\n}\n[wifi-security]\npsk=Zz8kq1wm2x', 'network={\n  ssid="Home"\n  psk="[REDACTED:secret]"\n}\n[wifi-security]\npsk=[REDACTED:secret]'],

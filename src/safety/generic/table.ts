@@ -120,14 +120,15 @@ export const tableDetector: Detector = {
       const row = cells(text, start + text.slice(start, end).search(BARS) + 1, end);
       const column = row.findIndex((c) => c.start <= at && at < Math.max(c.end, c.start + 1) && label(c));
       if (column < 0) continue;
-      if (SEPARATOR_ROW.test(text.slice(end + 1, lineEnd(text, end + 1)))) {
-        // A header: the column below it, row by row, to the table's end.
+      if (SEPARATOR_ROW.test(text.slice(afterLineNumber(text, end + 1), lineEnd(text, end + 1)))) {
+        // A header: the column below it, row by row, to the table's end (each row after the Read tool's line number, if any).
         let next = lineEnd(text, end + 1) + 1;
         while (next < text.length) {
           const stop = lineEnd(text, next);
-          const bar = text.slice(next, stop).search(BARS);
-          if (bar < 0 || text.slice(next, next + bar).trim() !== "") break;
-          const cell = cells(text, next + bar + 1, stop)[column];
+          const from = afterLineNumber(text, next);
+          const bar = text.slice(from, stop).search(BARS);
+          if (bar < 0 || text.slice(from, from + bar).trim() !== "") break;
+          const cell = cells(text, from + bar + 1, stop)[column];
           if (secretCell(cell)) out.push({ start: cell.start, end: cell.end, kind: "secret" });
           next = stop + 1;
         }
