@@ -82,5 +82,7 @@ describe("messagePayload: a file tool writing a file named for a secret", () => 
     expect(argsOf(call("Write", plain))).toEqual({ args: plain, redactions: 0 });
     const notes = { file_path: "/app/secrets/db_password.txt", content: "ask the ops team for it\nthen paste it here" };
     expect(argsOf(call("Write", notes))).toEqual({ args: notes, redactions: 0 });
+    const odd = { file_path: "/app/secrets/token", edits: "not a list" };
+    expect(argsOf(call("MultiEdit", odd))).toEqual({ args: odd, redactions: 0 });
   });
 });

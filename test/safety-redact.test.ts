@@ -404,7 +404,7 @@ describe("ordinary text and code stay as they are", () => {
     ["commands without their secret", "curl -b cookies.txt -c cookies.txt https://x.example\nvault login -method=github\nzip -r out.zip dir\ncargo login\nhtpasswd -c .htpasswd admin\nif (a<-1) x <- y"],
     [
       "more commands without their secret",
-      "ssh-keygen -t ed25519 -N '' -f key\nhttp -a $USER:$PASS example.org\nhttp GET example.org\nhydra -L users.txt -P words.txt ssh://h\ncqlsh 10.0.0.1 9042\naz deployment group create -g g -f main.bicep -p params.json\ncryptsetup luksFormat /dev/sdb1\nmc alias set local http://localhost:9000 $ACCESS $SECRET",
+      "ssh-keygen -t ed25519 -N '' -f key\nhttp -a $USER:$PASS example.org\nhttp GET example.org\nhydra -L users.txt -P words.txt ssh://h\ncqlsh 10.0.0.1 9042\naz deployment group create -g g -f main.bicep -p params.json\ncryptsetup luksFormat /dev/sdb1\nmc alias set local http://localhost:9000 $ACCESS $SECRET\nsudo -s <<< 'apt update'",
     ],
     ["a sentence about setting one", "Failed to set PSK identity hint. Hint may be too long."],
     ["a secret's name, not its value", 'aws secretsmanager get-secret-value --secret-id prod/db\n"SecretId": "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf"'],

@@ -173,9 +173,12 @@ function scrubCall(content: ToolCall, scrub: Scrubber): { value: unknown; count:
   };
   const writtenIn = (edit: unknown) =>
     typeof edit === "object" && edit !== null ? Object.fromEntries(Object.entries(edit).map(([k, v]) => [k, WRITTEN.has(k) ? written(v) : v])) : edit;
-  const others = scrub.value({ ...content, args: Object.fromEntries(Object.entries(args).filter(([k]) => !WRITTEN.has(k) && k !== "edits")) });
+  // What it writes, by the file's rule; everything else of the call as any other value.
+  const writes = (key: string, value: unknown) => WRITTEN.has(key) || (key === "edits" && Array.isArray(value));
+  const others = scrub.value({ ...content, args: Object.fromEntries(Object.entries(args).filter(([k, v]) => !writes(k, v))) });
+  const otherArgs = others.value.args as Record<string, unknown>;
   const shown = Object.fromEntries(
-    Object.entries(args).map(([k, v]) => [k, WRITTEN.has(k) ? written(v) : k === "edits" && Array.isArray(v) ? v.map(writtenIn) : (others.value.args as Record<string, unknown>)[k]]),
+    Object.entries(args).map(([k, v]) => [k, !writes(k, v) ? otherArgs[k] : Array.isArray(v) ? v.map(writtenIn) : written(v)]),
   );
   return { value: { ...others.value, args: shown }, count: count + others.count };
 }

@@ -299,10 +299,14 @@ const SECRET_FLAG_BEFORE = /(?:pass|secret|token|key|data-file|credential)[\w-]*
  */
 const HERE_STRING = new RegExp(String.raw`<<<[ \t]*${VALUE}`, "dy");
 const HERE_CONSUMER =
-  /(?:(?:vercel[ \t]+env[ \t]+add|gh[ \t]+secret[ \t]+set|wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|docker[ \t]+secret[ \t]+create|kubectl[ \t]+create[ \t]+secret|chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set|fly[ \t]+secrets[ \t]+import|cryptsetup)\b[^\n|;&]{0,200}|\bsudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S[ \t]*|\bread\b[^\n|;&]{0,100}\b\w*(?:pass|pwd|token|secret|key)\w*[ \t]*)$/i;
+  /(?:(?:vercel[ \t]+env[ \t]+add|gh[ \t]+secret[ \t]+set|wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|docker[ \t]+secret[ \t]+create|kubectl[ \t]+create[ \t]+secret|chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set|fly[ \t]+secrets[ \t]+import|cryptsetup)\b[^\n|;&]{0,200}|\bread\b[^\n|;&]{0,100}\b\w*(?:pass|pwd|token|secret|key)\w*[ \t]*)$/i;
+
+/** `sudo -S` reads its password from stdin; `-s` (a shell) reads a command. */
+const SUDO_STDIN = /\bsudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S[ \t]*$/;
 
 function hereString(text: string, at: number, out: Finding[]): void {
-  if (!HERE_CONSUMER.test(text.slice(Math.max(0, at - 220), at))) return;
+  const before = text.slice(Math.max(0, at - 220), at);
+  if (!HERE_CONSUMER.test(before) && !SUDO_STDIN.test(before)) return;
   HERE_STRING.lastIndex = at;
   const m = HERE_STRING.exec(text);
   const v = m ? valueOf(m, 1) : null;

@@ -1,5 +1,6 @@
-/** The Read tool's line number before a line's text in its output: `    12→`. */
-const LINE_NUMBER = /[ \t]{0,12}\d{1,9}\u2192/y;
+/** The Read tool's line number before a line's text in its output: `    12→` (a pattern's source, for the rules that match across lines). */
+export const READ_LINE_NUMBER = String.raw`[ \t]{0,12}\d{1,9}\u2192`;
+const LINE_NUMBER = new RegExp(READ_LINE_NUMBER, "y");
 
 /** Where the text of the line starting at `start` begins: after the Read tool's number, if it has one. */
 export function afterLineNumber(text: string, start: number): number {

@@ -1,7 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom } from "../look-alikes.ts";
 import { GRAPHQL_TYPE, PASSWORD_NAME, SECRET_KEY } from "./assignment.ts";
-import { afterLineNumber, lineStart } from "./lines.ts";
+import { READ_LINE_NUMBER, afterLineNumber, lineStart } from "./lines.ts";
 
 /**
  * A password or key told in a sentence, as people type it to Claude and as Claude reports it: "the
@@ -26,7 +26,8 @@ const TOLD_VALUE = String.raw`(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})[
  * `password`, then a verb or a separator ("is", "to", ":"), or up to four words naming whose it
  * is and one ("for the staging box is"), or nothing ("with password X"); then the value, quoted
  * or bare. Markdown's bold may wrap the label (`**API Key:** …`); an arrow or a dash may stand for the
- * colon (`Password → …`); the label may be German, French, Spanish, Portuguese or Dutch.
+ * colon (`Password → …`); the label and its verb may be German, French, Spanish, Portuguese or Dutch
+ * ("das Passwort ist …").
  */
 const PROSE_SECRET = new RegExp(
   String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:${WHOSE}(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now|ist|war|est|était|es|era|é)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
@@ -190,7 +191,7 @@ function generatedPassword(text: string, at: number): Finding | undefined {
  * line after its number). Before the label, its line holds at most a few words and markup ("My",
  * "The new", "- ", "**"); the value is one word.
  */
-const READ_NUMBER = String.raw`(?:[ \t]{0,12}\d{1,9}\u2192)?`;
+const READ_NUMBER = `(?:${READ_LINE_NUMBER})?`;
 const NEXT_LINE = new RegExp(
   String.raw`${LABEL}${WHOSE}["'\x60]?(?:\*\*|__)?[ \t]{0,8}[:=→]?(?:\*\*|__)?[ \t]{0,8}\r?\n(?:${READ_NUMBER}[ \t]{0,40}\r?\n)?${READ_NUMBER}[ \t]{0,40}(?:["'\x60]([^\s"'\x60]{4,128})["'\x60]|([^\s"'\x60]{4,128}))[ \t]{0,40}(?=\r?\n|$)`,
   "diy",

@@ -1,12 +1,16 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { PASSWORD_NAME, SECRET_KEY, isAssignedSecret } from "./assignment.ts";
+import { READ_LINE_NUMBER } from "./lines.ts";
 
 /**
  * A field and its value as redis-cli prints a reply of pairs, one numbered line each: `CONFIG GET
  * requirepass` (`1) "requirepass"` then `2) "…"`), `CONFIG GET *`, `HGETALL user:1`. The field
  * is on an odd line and its value on the next; the value is judged as if assigned to the field.
  */
-const REPLY_PAIR = /(\d{1,6})\) "((?:[^"\\\r\n]|\\[^\r\n]){1,100})"(?:[ \t]*\r?\n(?:[ \t]{0,12}\d{1,9}\u2192)?[ \t]{0,12}|[ \t]{1,12})(\d{1,6})\) "((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)/dy;
+const REPLY_PAIR = new RegExp(
+  String.raw`(\d{1,6})\) "((?:[^"\\\r\n]|\\[^\r\n]){1,100})"(?:[ \t]*\r?\n(?:${READ_LINE_NUMBER})?[ \t]{0,12}|[ \t]{1,12})(\d{1,6})\) "((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)`,
+  "dy",
+);
 /** Redis's own settings that hold a password, named for no secret: the server's and its primary's. */
 const REDIS_PASSWORD = /^(?:requirepass|masterauth|tls-(?:client-)?key-file-pass)$/;
 const DIGIT = /[0-9]/;
