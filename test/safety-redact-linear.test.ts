@@ -10,7 +10,7 @@ import { describe, expect, test } from "bun:test";
 import { sample } from "../scripts/gitleaks/sample.ts";
 import { assignmentDetector } from "../src/safety/generic/assignment.ts";
 import { awsSecretDetector } from "../src/safety/generic/aws-secret.ts";
-import { promptAnswerDetector, secretFlagDetector, toolDetectors } from "../src/safety/generic/command-line.ts";
+import { pipedSecretDetector, promptAnswerDetector, secretFlagDetector, toolDetectors } from "../src/safety/generic/command-line.ts";
 import { authorizationDetector, bearerDetector, cookieDetector } from "../src/safety/generic/headers.ts";
 import { netrcDetector, pgpassDetectors } from "../src/safety/generic/credential-files.ts";
 import { envFallbackDetector } from "../src/safety/generic/env-fallback.ts";
@@ -37,6 +37,7 @@ const GENERIC = [
   awsSecretDetector,
   secretFlagDetector,
   promptAnswerDetector,
+  pipedSecretDetector,
   ...toolDetectors,
   authorizationDetector,
   bearerDetector,
@@ -183,6 +184,7 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["a service, then a slash far away", `ssh ${"a".repeat(120)} / `],
     ["tight pairs after a login, each cut short", "login a:bcdef/ creds u/pass1."],
     ["accounts' pairs chained", "root:Ab1(admin:Xy2 postgres:"],
+    ["here-documents into a secret's file, never closed", `cat > token <<EOF\nAb1${"Ab1".repeat(20)}\ncat <<X > .vault-pass <<Y\n`],
     ["values told before their label, never followed by 'as'", `use ${"Ab1".repeat(40)} set ${"Ab1".repeat(5)} to password `],
     ["redis reply lines, each pair cut short", '1) "password"\n2) "pass\n3) "token"\n 12345) "'],
     ["a login, then a run of pairs", `creds ${"a:b".repeat(60)} `],

@@ -725,6 +725,19 @@ describe("a secret piped into the command that stores or uses it", () => {
       expect(redact(input)).toEqual({ text: input.replace(secret, "[REDACTED:secret]"), count: 1 });
     }
   });
+  test("written into such a file by a here-document of one line, or a here-string into tee", () => {
+    for (const input of [
+      `cat > secrets/db_password.txt <<EOF\n${secret}\nEOF`,
+      `sudo tee /run/secrets/token > /dev/null <<-'EOF'\n\t${secret}\n\tEOF`,
+      `tee ~/.vault-pass <<< '${secret}'`,
+    ]) {
+      expect(redact(input)).toEqual({ text: input.replace(secret, "[REDACTED:secret]"), count: 1 });
+    }
+  });
+  test("kept: a here-document of many lines, or into a file that holds no secret; a shift operator", () => {
+    const text = `cat > .env <<EOF\nA=1\nEOF\ncat > notes.txt <<EOF\n${secret}\nEOF\ncat > token.txt <<EOF\n${secret}\nmore\nEOF\nstd::cout << x << std::endl;`;
+    expect(redact(text)).toEqual({ text, count: 0 });
+  });
   test("kept: a variable, a count, or a file that holds no secret", () => {
     const text = 'echo "$DB_PASSWORD" > secrets/db_password.txt\necho 0 > token_count.txt\necho "Zz8kq1wm2x" > build-id.txt';
     expect(redact(text)).toEqual({ text, count: 0 });

@@ -301,12 +301,15 @@ const HERE_STRING = new RegExp(String.raw`<<<[ \t]*${VALUE}`, "dy");
 const HERE_CONSUMER =
   /(?:(?:vercel[ \t]+env[ \t]+add|gh[ \t]+secret[ \t]+set|wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|docker[ \t]+secret[ \t]+create|kubectl[ \t]+create[ \t]+secret|chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set|fly[ \t]+secrets[ \t]+import|cryptsetup)\b[^\n|;&]{0,200}|\bread\b[^\n|;&]{0,100}\b\w*(?:pass|pwd|token|secret|key)\w*[ \t]*)$/i;
 
+/** `tee file <<< …`: the file written, named for a secret (filePrints) or not. */
+const TEE_BEFORE = /\btee(?:[ \t]+-a)?[ \t]+["']?([^\s"'|;&<>()-][^\s"'|;&<>()]{0,299})["']?[ \t]*$/;
 /** `sudo -S` reads its password from stdin; `-s` (a shell) reads a command. */
 const SUDO_STDIN = /\bsudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S[ \t]*$/;
 
 function hereString(text: string, at: number, out: Finding[]): void {
   const before = text.slice(Math.max(0, at - 220), at);
-  if (!HERE_CONSUMER.test(before) && !SUDO_STDIN.test(before)) return;
+  const tee = TEE_BEFORE.exec(before)?.[1];
+  if (!HERE_CONSUMER.test(before) && !SUDO_STDIN.test(before) && !(tee && filePrints(tee))) return;
   HERE_STRING.lastIndex = at;
   const m = HERE_STRING.exec(text);
   const v = m ? valueOf(m, 1) : null;
@@ -327,13 +330,46 @@ function writtenIntoFile(text: string, at: number): Finding | undefined {
   return m && v && !isStandIn(v.value) && passwordShaped(v.value) && filePrints(m[4] as string) ? { start: v.start, end: v.end, kind: "secret" } : undefined;
 }
 
+/**
+ * A here-document of one line written into a file named for a secret: `cat > secrets/db_password.txt
+ * <<EOF`, `cat <<'EOF' > ~/.vault-pass`, `tee /run/secrets/token <<EOF`, then the value, then the
+ * delimiter. A longer body is a file of its own (a `.env`), which the other rules read.
+ */
+const HEREDOC_DELIMITER = /<<(-?)[ \t]*(["']?)(\w{1,40})\2/y;
+const HEREDOC_TARGET = /(?:^|[\s;&|(])(?:cat\b[^\n>]{0,200}>>?[ \t]*["']?([^\s"'|;&<>()]{1,300})|tee(?:[ \t]+-a)?[ \t]+["']?([^\s"'|;&<>()-][^\s"'|;&<>()]{0,299}))/;
+
+function heredocIntoFile(text: string, at: number): Finding | undefined {
+  HEREDOC_DELIMITER.lastIndex = at;
+  const d = HEREDOC_DELIMITER.exec(text);
+  const lineEnd = text.indexOf("\n", at);
+  if (!d || lineEnd < 0) return undefined;
+  // The command's line around the `<<`, 300 characters each way: a bounded look keeps the rule linear.
+  const target = HEREDOC_TARGET.exec(text.slice(Math.max(text.lastIndexOf("\n", at) + 1, at - 300), Math.min(lineEnd, at + 300)));
+  const file = target?.[1] ?? target?.[2];
+  if (!file || !filePrints(file)) return undefined;
+  const bodyEnd = text.indexOf("\n", lineEnd + 1);
+  if (bodyEnd < 0) return undefined;
+  const closing = text.slice(bodyEnd + 1, bodyEnd + 81).split("\n")[0]?.replace(/\r$/, "");
+  if ((d[1] === "-" ? closing?.replace(/^\t+/, "") : closing) !== d[3]) return undefined;
+  const line = text.slice(lineEnd + 1, bodyEnd).replace(/\r$/, "");
+  const value = line.trim();
+  if (!passwordShaped(value) || /\s/.test(value) || isStandIn(value)) return undefined;
+  const start = lineEnd + 1 + line.indexOf(value);
+  return { start, end: start + value.length, kind: "secret" };
+}
+
 export const pipedSecretDetector: Detector = {
-  keywords: ["echo", "printf", "<<<"],
+  keywords: ["echo", "printf", "<<"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
-      if (text.startsWith("<<<", at)) {
-        hereString(text, at, out);
+      if (text.startsWith("<<", at)) {
+        // `<<<` is a here-string (its second `<` is a hit of its own, and no start); `<<` a here-document.
+        if (text.startsWith("<<<", at)) hereString(text, at, out);
+        else if (text[at - 1] !== "<") {
+          const found = heredocIntoFile(text, at);
+          if (found) out.push(found);
+        }
         continue;
       }
       PIPED.lastIndex = at;
