@@ -62,16 +62,22 @@ export const goDsnDetector: Detector = {
 /**
  * Signed URLs: `?sig=` (Azure SAS), `&X-Amz-Signature=`, `&X-Goog-Signature=`, `&signature=`.
  * Anyone holding the URL has the access it grants until it expires. And an OAuth redirect's
- * `?code=`, until it is exchanged: only a random-looking one (`?code=200`, `?code=US` are not),
- * and never encoded text: a space (`+`, `%20`) or a line break in it makes it a program's source,
- * as a code playground's link carries it (`play.rust-lang.org/?code=fn+main()…`).
+ * `?code=`, until it is exchanged, and an API key as `?key=` (Google's, Trello's, Bing's) or
+ * `?appid=` (OpenWeather's): only a random-looking one (`?code=200`, `?code=US`, `?key=value` are
+ * not); a code never with encoded spaces (a code playground's link carries a program's source as
+ * `?code=fn+main()…`), a key never a path or a cache key.
  */
 const SIGNATURE_VALUE = /[^&\s"'#<>\\]{8,2000}/y;
+/** Parameters whose name says less: their value goes only when it looks random, and only under that exact name. */
+const RANDOM_ONLY = new Set(["code=", "key=", "appid="]);
+/** A code with a space in it (`+`, `%20`) or a line break is a program's source. */
 const ENCODED_SPACE = /\+|%(?:20|0a|0d|09)/i;
+/** A key's characters: not a path (`?key=images/2024/a.jpg`) nor a cache key (`?key=user:12:profile`). */
+const KEY_CHARS = /^[A-Za-z0-9_.~-]+$/;
 const NAME_MAX = 40;
 
 export const urlSignatureDetector: Detector = {
-  keywords: ["sig=", "signature=", "code="],
+  keywords: ["sig=", "signature=", ...RANDOM_ONLY],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       let name = hits[i] as number;
@@ -83,7 +89,8 @@ export const urlSignatureDetector: Detector = {
       SIGNATURE_VALUE.lastIndex = start;
       const m = SIGNATURE_VALUE.exec(text);
       if (m === null || isStandIn(m[0])) continue;
-      if (text.slice(start - 5, start).toLowerCase() === "code=" && (start - 5 !== name || !looksRandom(m[0]) || ENCODED_SPACE.test(m[0]))) continue;
+      const keyword = text.slice(hits[i] as number, start).toLowerCase();
+      if (RANDOM_ONLY.has(keyword) && ((hits[i] as number) !== name || !looksRandom(m[0]) || (keyword === "code=" ? ENCODED_SPACE.test(m[0]) : !KEY_CHARS.test(m[0])))) continue;
       out.push({ start, end: start + m[0].length, kind: "secret" });
     }
   },
