@@ -910,14 +910,16 @@ describe("PowerShell here-strings and psql's password prompt", () => {
   );
 });
 
-describe("a password told before the word that names it", () => {
+describe("a password told before the word that names it; a key told as someone's", () => {
   exactAndKept(
     [
       ["use Tr0ub4dor&3 as the password", "use [REDACTED:password] as the password"],
+      ["here is my key: 9f8e7d6c5b4a39281706f5e4d3c2b1a0, it expires monday", "here is my key: [REDACTED:secret], it expires monday"],
       ["try `hunter2x` as the new password, then log in", "try `[REDACTED:password]` as the new password, then log in"],
       ['Set "Zz8kq1wm2x" as the admin password.', 'Set "[REDACTED:password]" as the admin password.'],
     ],
     [
+      ["a key that is no secret's", "your key is stored in the keychain; my keys are in the drawer; our key is the first column"],
       ["words, code and hashes before it", 'use your GitHub account as the password\nuse getenv("X") as the password source\nUse SHA256 as the password hash\nuse bcrypt2 as the password hasher'],
     ],
   );

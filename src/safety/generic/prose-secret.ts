@@ -14,7 +14,7 @@ import { READ_LINE_NUMBER, afterLineNumber, lineStart } from "./lines.ts";
  */
 
 /** A password's or a key's label, in English, German, French, Spanish, Portuguese or Dutch: group 1 is set for a password's. */
-const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord)|(?:api|access|secret)[ \t]+key|token|secret)s?`;
+const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord)|(?:api|access|secret|my|our|your)[ \t]+key|token|secret)s?`;
 
 /** Whose the password is, after its label: "for the staging box", "of user app" (up to four words). */
 const WHOSE = String.raw`(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
@@ -237,7 +237,7 @@ const USER_WORD = /^(?:u:|usr|user|login)/i;
 const ACCOUNT_WORD = new RegExp(`^(?:${ACCOUNTS.join("|")})`, "i");
 
 export const proseSecretDetector: Detector = {
-  keywords: ["passw", "pw", "passphrase", "passcode", "mot de passe", "contrase", "senha", "wachtwoord", "api key", "access key", "secret key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
+  keywords: ["passw", "pw", "passphrase", "passcode", "mot de passe", "contrase", "senha", "wachtwoord", "api key", "access key", "secret key", "my key", "our key", "your key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
   find(text: string, hits: Hits, out: Finding[]): void {
     const push = (found: Finding | undefined) => found && out.push(found);
     for (let i = 0; i < hits.length; i += 2) {
