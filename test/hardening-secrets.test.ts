@@ -278,6 +278,27 @@ test("a secret a command printed (or a file named for one read) alone in its too
   }
 }, 90_000);
 
+test("a secret written into a file named for one, by the Write tool or a command, and shown again in the reply", async () => {
+  // Weak ones: only the file's name says what they are.
+  const [written, echoed] = crypto.getRandomValues(new Uint32Array(2)).map((n) => n % 900_000 + 100_000);
+  const [file, piped] = [`hunter${written}`, `tr0ub4dor${echoed}`];
+  const s = { sessionId: sessionId(8, 3) };
+  const lines = [
+    user("Set up the database secrets for compose", s),
+    assistant("msg_w1", toolUse("toolu_w1", "Write", { file_path: "/home/dev/app/secrets/db_password.txt", content: `${file}\n` }), s),
+    toolResult("toolu_w1", "File created successfully at: /home/dev/app/secrets/db_password.txt", s),
+    assistant("msg_w2", toolUse("toolu_w2", "Bash", { command: `echo "${piped}" | sudo tee /run/secrets/api_token > /dev/null` }), s),
+    toolResult("toolu_w2", "", s),
+    assistant("msg_w3", text(`Done: saved ${file}, and ${piped} for the API.`), s),
+  ];
+  const { dump } = await syncedInSteps(s.sessionId, [jsonl(lines)]);
+  const stored = JSON.stringify(dump);
+  expect([file, piped].filter((secret) => stored.includes(secret))).toEqual([]);
+  expect(stored).toContain("/home/dev/app/secrets/db_password.txt");
+  const reply = dump.flatMap((d) => d.messages.filter((m) => m.externalId.endsWith(lines.at(-1)?.uuid as string)).map((m) => m.textContent));
+  expect(reply).toEqual(["Done: saved [REDACTED:secret], and [REDACTED:secret] for the API."]);
+}, 90_000);
+
 test("a secret printed by a command Claude Code ran in the background, read back from its output file or with TaskOutput, in the same read or a later one", async () => {
   const hex = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex");
   const [key, again] = [hex(), hex()];
