@@ -17,6 +17,7 @@ import { envFallbackDetector } from "../src/safety/generic/env-fallback.ts";
 import { privateKeyDetector } from "../src/safety/generic/private-key.ts";
 import { printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
 import { proseSecretDetector } from "../src/safety/generic/prose-secret.ts";
+import { otherScriptsDetector } from "../src/safety/generic/other-scripts.ts";
 import { redisReplyDetector } from "../src/safety/generic/redis-reply.ts";
 import { sentryDsnDetector, urlCredentialsDetector, urlSignatureDetector } from "../src/safety/generic/urls.ts";
 import { GITLEAKS, gitleaksFindings } from "../src/safety/gitleaks.ts";
@@ -52,6 +53,7 @@ const GENERIC = [
   proseSecretDetector,
   envFallbackDetector,
   redisReplyDetector,
+  otherScriptsDetector,
 ];
 
 /** For each gitleaks rule: one of its matches chained, and cut short by one character, chained. */
@@ -184,6 +186,7 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["a service, then a slash far away", `ssh ${"a".repeat(120)} / `],
     ["tight pairs after a login, each cut short", "login a:bcdef/ creds u/pass1."],
     ["accounts' pairs chained", "root:Ab1(admin:Xy2 postgres:"],
+    ["labels in other scripts chained, with separators and near-misses", `пароль密码パスワード: 비밀번호는 — 密码是是是 "${"Ab1".repeat(3)}`],
     ["here-documents into a secret's file, never closed", `cat > token <<EOF\nAb1${"Ab1".repeat(20)}\ncat <<X > .vault-pass <<Y\n`],
     ["values told before their label, never followed by 'as'", `use ${"Ab1".repeat(40)} set ${"Ab1".repeat(5)} to password `],
     ["redis reply lines, each pair cut short", '1) "password"\n2) "pass\n3) "token"\n 12345) "'],

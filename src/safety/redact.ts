@@ -16,6 +16,7 @@ import { cookieJarDetector, netrcDetector, passwordHashDetector, pgpassDetectors
 import { nameValueDetector, sensitiveOutputDetector } from "./generic/name-value.ts";
 import { sqlInsertDetector } from "./generic/sql-insert.ts";
 import { privateKeyDetector } from "./generic/private-key.ts";
+import { otherScriptsDetector } from "./generic/other-scripts.ts";
 import { proseSecretDetector } from "./generic/prose-secret.ts";
 import { redisReplyDetector } from "./generic/redis-reply.ts";
 import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector } from "./generic/urls.ts";
@@ -104,6 +105,7 @@ function builtinDetectors(): Detector[] {
     tableDetector,
     kubernetesSecretDetector,
     proseSecretDetector,
+    otherScriptsDetector,
     ...gitleaks.generic,
   ];
 }

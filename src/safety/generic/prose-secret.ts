@@ -56,7 +56,7 @@ const NOT_A_VALUE = /^(?:[~./\\\-[({<]|!!?[A-Za-z-]+$|v?\d+(?:\.\d+)+$)|:\/\/|^[
 const CODE_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
 
 /** Whether a value told in prose is shaped like a password. */
-function looksLikePassword(value: string): boolean {
+export function looksLikePassword(value: string): boolean {
   if (!HAS_LETTER.test(value) && !HAS_DIGIT.test(value)) return false;
   if (isStandIn(value) || ALGORITHM.test(value) || NOT_A_VALUE.test(value) || CODE_PATH.test(value) || GRAPHQL_TYPE.test(value)) return false;
   if (HAS_LETTER.test(value) && HAS_DIGIT.test(value)) return true;
