@@ -913,16 +913,20 @@ describe("PowerShell here-strings and psql's password prompt", () => {
   );
 });
 
-describe("a password told before the word that names it; a key told as someone's", () => {
+describe("more sentences that tell a password, a key or a secret: before its label, as someone's, as set", () => {
   exactAndKept(
     [
       ["use Tr0ub4dor&3 as the password", "use [REDACTED:password] as the password"],
       ["here is my key: 9f8e7d6c5b4a39281706f5e4d3c2b1a0, it expires monday", "here is my key: [REDACTED:secret], it expires monday"],
+      ["The JWT secret is now set to `Zq7vW2pL9x`.", "The JWT secret is now set to `[REDACTED:secret]`."],
+      ["✅ Password set: Tr0ub4dor&3", "✅ Password set: [REDACTED:password]"],
+      ["I've updated the secret to Zq7vW2pL9x.", "I've updated the secret to [REDACTED:secret]."],
       ["try `hunter2x` as the new password, then log in", "try `[REDACTED:password]` as the new password, then log in"],
       ['Set "Zz8kq1wm2x" as the admin password.', 'Set "[REDACTED:password]" as the admin password.'],
     ],
     [
       ["a key that is no secret's", "your key is stored in the keychain; my keys are in the drawer; our key is the first column"],
+      ["a secret that is no value, a password set to a word", "the secret is out; the secret to success is Practice2day; the secret is MyToken\npassword reset: done\npassword set: true"],
       ["words, code and hashes before it", 'use your GitHub account as the password\nuse getenv("X") as the password source\nUse SHA256 as the password hash\nuse bcrypt2 as the password hasher'],
     ],
   );

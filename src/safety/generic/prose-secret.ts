@@ -30,7 +30,7 @@ const TOLD_VALUE = String.raw`(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})[
  * ("das Passwort ist …").
  */
 const PROSE_SECRET = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:${WHOSE}(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still|set[ \t]+to|changed[ \t]+to))?|will[ \t]+be|should[ \t]+be|to|now|ist|war|est|était|es|era|é)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
+  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:${WHOSE}(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still))?(?:[ \t]+(?:set|changed)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|est|était|es|era|é)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
   "diy",
 );
 
@@ -265,6 +265,8 @@ export const proseSecretDetector: Detector = {
   },
 };
 
+const SECRET_LABEL = /^secret/i;
+
 /** The value of a sentence telling a password or a key (PROSE_SECRET, TOLD_LATER: group 1 a password's label, 2 and 3 the value) at `at`. */
 function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value: string) => boolean, label?: "password"): Finding | undefined {
   re.lastIndex = at;
@@ -277,6 +279,8 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   const span = m.indices?.[quoted ? first : first + 1];
   if (!span) return undefined;
   const value = quoted ? (m[first] as string) : (m[first + 1] as string).replace(TRAILING, "");
-  if (password ? !passwordShaped(value) : !looksLikeKey(value)) return undefined;
+  // A secret (not a key nor a token, whose values are random) may be one a person made up: shaped like a strong password.
+  const made = !password && SECRET_LABEL.test(text.slice(at, at + 6)) && looksLikeStrongPassword(value);
+  if (password ? !passwordShaped(value) : !looksLikeKey(value) && !made) return undefined;
   return { start: span[0], end: span[0] + value.length, kind: password ? "password" : "secret" };
 }
