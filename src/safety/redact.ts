@@ -147,8 +147,38 @@ function secretValueField(entries: Array<[string, unknown]>): string | undefined
  */
 const TERMINAL_CODE = /(?:\x1b|\\(?:u001[bB]|x1[bB]|033|e))\[[0-9;:?]{0,30}[A-Za-z]/g;
 
+const ARROW = "\u2192";
+
+/**
+ * `text` with the Read tool's number before each line of a file it shows (`    12→`) as spaces:
+ * digits and the arrow, after nothing but spaces on their line. A search for each arrow, not a
+ * regex with a replacer, which measured twice as slow on a file of short lines.
+ */
+function blankLineNumbers(text: string): string {
+  const pieces: string[] = [];
+  let from = 0;
+  for (let arrow = text.indexOf(ARROW); arrow >= 0; arrow = text.indexOf(ARROW, arrow + 1)) {
+    let start = arrow;
+    while (start > arrow - 9 && isDigit(text.charCodeAt(start - 1))) start--;
+    let line = start;
+    while (line > 0 && (text[line - 1] === " " || text[line - 1] === "\t")) line--;
+    if (start === arrow || (line > 0 && text[line - 1] !== "\n")) continue;
+    pieces.push(text.slice(from, start), BLANKS[arrow + 1 - start] as string);
+    from = arrow + 1;
+  }
+  if (from === 0) return text;
+  pieces.push(text.slice(from));
+  return pieces.join("");
+}
+
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+/** Spaces as long as a number and its arrow (at most 9 digits). */
+const BLANKS = Array.from({ length: 11 }, (_, n) => " ".repeat(n));
+
 /**
  * The text the built-in rules read, of the same length (findings keep their positions):
+ * - the Read tool's line numbers count as spaces: a rule that looks at a line's start (a label
+ *   and its value, a table's row, a key alone on its line) reads a file as the file holds it;
  * - an ellipsis counts as a space. A cut title or output puts "…" right after a token, where
  *   patterns expect a space or the end, and a value ending in "…" would pass for a
  *   documentation stand-in;
@@ -157,7 +187,8 @@ const TERMINAL_CODE = /(?:\x1b|\\(?:u001[bB]|x1[bB]|033|e))\[[0-9;:?]{0,30}[A-Za
  *   name and its value would read as apart (`"api_key"\x1b[0m:`).
  */
 function asWords(text: string): string {
-  let view = text.includes("…") ? text.replaceAll("…", " ") : text;
+  let view = blankLineNumbers(text);
+  if (view.includes("…")) view = view.replaceAll("…", " ");
   if (view.includes("[")) view = view.replace(TERMINAL_CODE, (code) => " ".repeat(code.length));
   return view;
 }

@@ -1,6 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { isStandIn, looksRandom } from "../look-alikes.ts";
-import { afterLineNumber, lineStart } from "./lines.ts";
+import { lineStart } from "./lines.ts";
 
 /**
  * NAME = value in env, shell, YAML, JSON (also JSON escaped inside a string), TOML, code:
@@ -256,15 +256,15 @@ function calledWithValue(text: string, start: number): Finding | undefined {
 /**
  * A name and its value as the two columns of a line, with spaces between: `vault kv get`'s
  * table (`api_key     …`), `heroku config` without its colon, a `.env` written with a space.
- * The name starts its line (after the Read tool's number); the value ends it, shaped like a
- * secret (letters with a digit or a symbol), so a line of prose ("password changed") is none.
+ * The name starts its line; the value ends it, shaped like a secret (letters with a digit or a
+ * symbol), so a line of prose ("password changed") is none.
  */
 const COLUMN_PAIR = /([A-Za-z][A-Za-z0-9_.-]{0,100})[ \t]+([^\s"'\x60(),;]{4,1000})[ \t]*(?=\r?\n|$)/dy;
 const SECRET_SHAPED = /^(?=.*[A-Za-z])(?=.*[\d!#$%^&*+=?~@]).*$/;
 
 function columnPair(text: string, start: number): Finding | undefined {
   const line = lineStart(text, start, 40);
-  if (line === undefined || !/^[ \t]*$/.test(text.slice(afterLineNumber(text, line), start))) return undefined;
+  if (line === undefined || !/^[ \t]*$/.test(text.slice(line, start))) return undefined;
   COLUMN_PAIR.lastIndex = start;
   const m = COLUMN_PAIR.exec(text);
   const span = m?.indices?.[2];

@@ -243,8 +243,7 @@ function toolDetector(tool: Tool): Detector {
       let done = 0;
       for (let i = 0; i < hits.length; i += 2) {
         const at = hits[i] as number;
-        // After a space, a quote, a path's slash, shell punctuation, or the Read tool's line number (`  12→requirepass …`).
-        if (at < done || (at > 0 && !/[\s"'/;|&(\u2192-]/.test(text.charAt(at - 1)))) continue;
+        if (at < done || (at > 0 && !/[\s"'/;|&(-]/.test(text.charAt(at - 1)))) continue;
         tool.command.lastIndex = at;
         if (!tool.command.test(text)) continue;
         const end = commandEnd(text, tool.command.lastIndex);
@@ -301,15 +300,23 @@ const HERE_STRING = new RegExp(String.raw`<<<[ \t]*${VALUE}`, "dy");
 const HERE_CONSUMER =
   /(?:(?:vercel[ \t]+env[ \t]+add|gh[ \t]+secret[ \t]+set|wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|docker[ \t]+secret[ \t]+create|kubectl[ \t]+create[ \t]+secret|chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set|fly[ \t]+secrets[ \t]+import|cryptsetup)\b[^\n|;&]{0,200}|\bread\b[^\n|;&]{0,100}\b\w*(?:pass|pwd|token|secret|key)\w*[ \t]*)$/i;
 
-/** `tee file <<< …`: the file written, named for a secret (filePrints) or not. */
-const TEE_BEFORE = /\btee(?:[ \t]+-a)?[ \t]+["']?([^\s"'|;&<>()-][^\s"'|;&<>()]{0,299})["']?[ \t]*$/;
+/**
+ * The files a command writes: after `>` or `>>` (not `2>&1`, not `&>`), or `tee`'s. What is written
+ * into one named for a secret (printed-secret.ts filePrints) is that secret.
+ */
+const WRITE_TARGET = /(?:(?<![0-9&>])>>?(?![&>])|\btee(?:[ \t]+-a)?[ \t])[ \t]*["']?([^\s"'|;&<>()-][^\s"'|;&<>()]{0,299})/g;
+
+function writesSecretFile(command: string): boolean {
+  for (const m of command.matchAll(WRITE_TARGET)) if (filePrints(m[1] as string)) return true;
+  return false;
+}
+
 /** `sudo -S` reads its password from stdin; `-s` (a shell) reads a command. */
 const SUDO_STDIN = /\bsudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S[ \t]*$/;
 
 function hereString(text: string, at: number, out: Finding[]): void {
   const before = text.slice(Math.max(0, at - 220), at);
-  const tee = TEE_BEFORE.exec(before)?.[1];
-  if (!HERE_CONSUMER.test(before) && !SUDO_STDIN.test(before) && !(tee && filePrints(tee))) return;
+  if (!HERE_CONSUMER.test(before) && !SUDO_STDIN.test(before) && !writesSecretFile(before.slice(before.lastIndexOf("\n") + 1))) return;
   HERE_STRING.lastIndex = at;
   const m = HERE_STRING.exec(text);
   const v = m ? valueOf(m, 1) : null;
@@ -317,17 +324,22 @@ function hereString(text: string, at: number, out: Finding[]): void {
 }
 
 /**
- * A value written into a file named for a secret (printed-secret.ts filePrints): `echo "…" >
- * secrets/db_password.txt`, `printf '%s' … >> ~/.vault-pass`, `echo … | sudo tee /run/secrets/token`.
+ * A value echoed into a file named for a secret: `echo "…" > secrets/db_password.txt`, `printf '%s'
+ * … >> ~/.vault-pass`, `echo … | sudo tee /run/secrets/token`.
  */
-const INTO_FILE = new RegExp(String.raw`${ECHOED}[ \t]*(?:>>?|\|[ \t]*(?:sudo[ \t]+)?tee(?:[ \t]+-a)?)[ \t]*["']?([^\s"'|;&<>()]{1,300})`, "dy");
+const ECHO_VALUE = new RegExp(ECHOED, "dy");
+const REDIRECTED = /^[ \t]*[>|]/;
+const COMMAND_END = /\n|;|&&/;
 
 function writtenIntoFile(text: string, at: number): Finding | undefined {
-  INTO_FILE.lastIndex = at;
-  const m = INTO_FILE.exec(text);
+  ECHO_VALUE.lastIndex = at;
+  const m = ECHO_VALUE.exec(text);
   const v = m ? valueOf(m, 1) : null;
+  if (!v || isStandIn(v.value)) return undefined;
+  // The rest of its command: up to the line's end, `;` or `&&`.
+  const rest = text.slice(ECHO_VALUE.lastIndex, ECHO_VALUE.lastIndex + 300).split(COMMAND_END, 1)[0] as string;
   // A file's name can mislead (`echo 0 > token_count.txt`): only a value shaped like a password goes.
-  return m && v && !isStandIn(v.value) && passwordShaped(v.value) && filePrints(m[4] as string) ? { start: v.start, end: v.end, kind: "secret" } : undefined;
+  return REDIRECTED.test(rest) && passwordShaped(v.value) && writesSecretFile(rest) ? { start: v.start, end: v.end, kind: "secret" } : undefined;
 }
 
 /**
@@ -336,7 +348,6 @@ function writtenIntoFile(text: string, at: number): Finding | undefined {
  * delimiter. A longer body is a file of its own (a `.env`), which the other rules read.
  */
 const HEREDOC_DELIMITER = /<<(-?)[ \t]*(["']?)(\w{1,40})\2/y;
-const HEREDOC_TARGET = /(?:^|[\s;&|(])(?:cat\b[^\n>]{0,200}>>?[ \t]*["']?([^\s"'|;&<>()]{1,300})|tee(?:[ \t]+-a)?[ \t]+["']?([^\s"'|;&<>()-][^\s"'|;&<>()]{0,299}))/;
 
 function heredocIntoFile(text: string, at: number): Finding | undefined {
   HEREDOC_DELIMITER.lastIndex = at;
@@ -344,9 +355,7 @@ function heredocIntoFile(text: string, at: number): Finding | undefined {
   const lineEnd = text.indexOf("\n", at);
   if (!d || lineEnd < 0) return undefined;
   // The command's line around the `<<`, 300 characters each way: a bounded look keeps the rule linear.
-  const target = HEREDOC_TARGET.exec(text.slice(Math.max(text.lastIndexOf("\n", at) + 1, at - 300), Math.min(lineEnd, at + 300)));
-  const file = target?.[1] ?? target?.[2];
-  if (!file || !filePrints(file)) return undefined;
+  if (!writesSecretFile(text.slice(Math.max(text.lastIndexOf("\n", at) + 1, at - 300), Math.min(lineEnd, at + 300)))) return undefined;
   const bodyEnd = text.indexOf("\n", lineEnd + 1);
   if (bodyEnd < 0) return undefined;
   const closing = text.slice(bodyEnd + 1, bodyEnd + 81).split("\n")[0]?.replace(/\r$/, "");

@@ -1,6 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { isStandIn } from "../look-alikes.ts";
-import { afterLineNumber, lineStart } from "./lines.ts";
+import { lineStart } from "./lines.ts";
 
 /* Credentials files shown in a session: `~/.netrc`, PostgreSQL's `~/.pgpass`, `.htpasswd` and `/etc/shadow`, cookies.txt. */
 
@@ -122,8 +122,7 @@ export const cookieJarDetector: Detector = {
       // The line's start, 300 characters back at most (a domain is shorter).
       const line = lineStart(text, at, 300);
       if (line === undefined) continue;
-      const start = afterLineNumber(text, line);
-      COOKIE_LINE.lastIndex = start;
+      COOKIE_LINE.lastIndex = line;
       const m = COOKIE_LINE.exec(text);
       const span = m?.indices?.[1];
       if (!m || !span) continue;

@@ -1,6 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { OTHER_SCRIPT_LABEL } from "../keyword-scan.ts";
-import { looksLikePassword } from "./prose-secret.ts";
+import { TRAILING, looksLikePassword } from "./prose-secret.ts";
 
 /**
  * A password told in Russian, Chinese, Japanese or Korean: "пароль: …", "密码是…", "パスワードは …",
@@ -9,8 +9,6 @@ import { looksLikePassword } from "./prose-secret.ts";
  * after the label and its particle or colon.
  */
 const TOLD = /(?:пароль|密码|密碼|口令|パスワード|비밀번호)(?:[ \t]*(?:[:：=]|是|为|為|は|는|은|—|-)?[ \t]*)["'\x60“「]?([\x21\x23-\x26\x28-\x5f\x61-\x7e]{4,128})/diy;
-/** Sentence punctuation after a bare value. */
-const TRAILING = /[.,;:?!)\]}]+$/;
 
 export const otherScriptsDetector: Detector = {
   keywords: [OTHER_SCRIPT_LABEL],

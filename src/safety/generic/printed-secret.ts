@@ -129,12 +129,12 @@ export function filePrints(path: string): PrintedSecret | undefined {
 }
 
 /**
- * One word alone on its line, as a key is printed; after the Read tool's line number (`     1→`)
- * too. Each run of spaces is matched by one repetition only: two in a row would try every split.
+ * One word alone on its line, as a key is printed (the Read tool's line number reads as spaces:
+ * redact.ts). Each run of spaces is matched by one repetition only: two in a row would try every split.
  */
-const KEY_LINE = /^[ \t]*(?:\d{1,9}\u2192[ \t]*)?([A-Za-z0-9+/=_-]{16,512})[ \t]*\r?$/dgm;
+const KEY_LINE = /^[ \t]*([A-Za-z0-9+/=_-]{16,512})[ \t]*\r?$/dgm;
 /** The whole output one word. */
-const ONE_WORD = /^\s*(?:\d{1,9}\u2192)?([^\s]{8,512})\s*$/d;
+const ONE_WORD = /^\s*([^\s]{8,512})\s*$/d;
 /**
  * A background command's output as TaskOutput (`<output>`) or, before Claude Code 2.0.64,
  * BashOutput (`<stdout>`) hands it back, between its status fields.

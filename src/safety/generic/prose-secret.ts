@@ -1,7 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom } from "../look-alikes.ts";
 import { GRAPHQL_TYPE, PASSWORD_NAME, SECRET_KEY } from "./assignment.ts";
-import { READ_LINE_NUMBER, afterLineNumber, lineStart } from "./lines.ts";
+import { lineStart } from "./lines.ts";
 
 /**
  * A password or key told in a sentence, as people type it to Claude and as Claude reports it: "the
@@ -45,7 +45,7 @@ const TOLD_LATER = new RegExp(
 );
 
 /** Sentence punctuation after a bare value: the end of the sentence (or a question), not of the password. */
-const TRAILING = /[.,;:?)\]}]+$/;
+export const TRAILING = /[.,;:?)\]}]+$/;
 /** Symbols people put in passwords (not `-`, `_`, `.` and `/`, which join words, names and paths). */
 const PASSWORD_SYMBOL = /[!@#$%^&*+=?~|<>]/;
 /** Hashes, encodings and ciphers prose names after "password is": `sha256-hashed`, `base64`, `argon2id`. */
@@ -187,13 +187,11 @@ function generatedPassword(text: string, at: number): Finding | undefined {
 /**
  * A label on a line of its own and the value alone on the next (or the one after a blank line):
  * "Password:⏎hunter2x", "My API key:⏎⏎    sk…", YAML's `password:⏎  …`, psql's prompt
- * "Password for user app:⏎…" with what was pasted at it; also as the Read tool shows a file (each
- * line after its number). Before the label, its line holds at most a few words and markup ("My",
- * "The new", "- ", "**"); the value is one word.
+ * "Password for user app:⏎…" with what was pasted at it. Before the label, its line holds at most
+ * a few words and markup ("My", "The new", "- ", "**"); the value is one word.
  */
-const READ_NUMBER = `(?:${READ_LINE_NUMBER})?`;
 const NEXT_LINE = new RegExp(
-  String.raw`${LABEL}${WHOSE}["'\x60]?(?:\*\*|__)?[ \t]{0,8}[:=→]?(?:\*\*|__)?[ \t]{0,8}\r?\n(?:${READ_NUMBER}[ \t]{0,40}\r?\n)?${READ_NUMBER}[ \t]{0,40}(?:["'\x60]([^\s"'\x60]{4,128})["'\x60]|([^\s"'\x60]{4,128}))[ \t]{0,40}(?=\r?\n|$)`,
+  String.raw`${LABEL}${WHOSE}["'\x60]?(?:\*\*|__)?[ \t]{0,8}[:=→]?(?:\*\*|__)?[ \t]{0,8}\r?\n(?:[ \t]{0,40}\r?\n)?[ \t]{0,40}(?:["'\x60]([^\s"'\x60]{4,128})["'\x60]|([^\s"'\x60]{4,128}))[ \t]{0,40}(?=\r?\n|$)`,
   "diy",
 );
 const LABEL_LINE_START = /^[ \t>*#"'\x60-]*(?:[A-Za-z]+[ \t]+){0,3}$/;
@@ -201,7 +199,7 @@ const LABEL_LINE_START = /^[ \t>*#"'\x60-]*(?:[A-Za-z]+[ \t]+){0,3}$/;
 function nextLineSecret(text: string, at: number): Finding | undefined {
   // Its line up to the label: 40 characters at most.
   const line = lineStart(text, at, 40);
-  if (line === undefined || !LABEL_LINE_START.test(text.slice(afterLineNumber(text, line), at))) return undefined;
+  if (line === undefined || !LABEL_LINE_START.test(text.slice(line, at))) return undefined;
   NEXT_LINE.lastIndex = at;
   const m = NEXT_LINE.exec(text);
   const group = m?.[2] !== undefined ? 2 : 3;

@@ -1,6 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { PASSWORD_NAME, SECRET_KEY, isAssignedSecret } from "./assignment.ts";
-import { READ_LINE_NUMBER } from "./lines.ts";
 
 /**
  * A field and its value as redis-cli prints a reply of pairs, one numbered line each: `CONFIG GET
@@ -8,25 +7,23 @@ import { READ_LINE_NUMBER } from "./lines.ts";
  * is on an odd line and its value on the next; the value is judged as if assigned to the field.
  */
 const REPLY_PAIR = new RegExp(
-  String.raw`(\d{1,6})\) "((?:[^"\\\r\n]|\\[^\r\n]){1,100})"(?:[ \t]*\r?\n(?:${READ_LINE_NUMBER})?[ \t]{0,12}|[ \t]{1,12})(\d{1,6})\) "((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)`,
+  String.raw`(\d{1,6})\) "((?:[^"\\\r\n]|\\[^\r\n]){1,100})"(?:[ \t]*\r?\n[ \t]{0,12}|[ \t]{1,12})(\d{1,6})\) "((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)`,
   "dy",
 );
 /** Redis's own settings that hold a password, named for no secret: the server's and its primary's. */
 const REDIS_PASSWORD = /^(?:requirepass|masterauth|tls-(?:client-)?key-file-pass)$/;
 const DIGIT = /[0-9]/;
-/** A space, or the Read tool's arrow after a line's number (`     1→1) "requirepass"`). */
-const AFTER = /[\s\u2192]/;
+const SPACE = /\s/;
 
 /**
- * The start of the number before `) "` at `at`, when it starts its line (after the Read tool's
- * number, if any) or follows a space: a title shows the reply's lines joined by spaces (and its
- * last value cut off at its end).
+ * The start of the number before `) "` at `at`, when it starts its line or follows a space: a
+ * title shows the reply's lines joined by spaces (and its last value cut off at its end).
  */
 function numberStart(text: string, at: number): number | undefined {
   let start = at;
   while (start > at - 6 && DIGIT.test(text.charAt(start - 1))) start--;
   if (start === at) return undefined;
-  return start === 0 || AFTER.test(text.charAt(start - 1)) ? start : undefined;
+  return start === 0 || SPACE.test(text.charAt(start - 1)) ? start : undefined;
 }
 
 export const redisReplyDetector: Detector = {

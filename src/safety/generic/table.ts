@@ -1,7 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { HAS_DIGIT, HAS_LETTER, isStandIn } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
-import { afterLineNumber } from "./lines.ts";
 
 /**
  * Secrets in a table, as Claude sums up what it set up and as CLIs print them: a column headed
@@ -58,7 +57,7 @@ function lineEnd(text: string, from: number): number {
 }
 
 /** psql's rule under its header: `----+-------+---------`. */
-const PSQL_RULE = /^-+(?:\+-+)+[ \t]*\r?$/;
+const PSQL_RULE = /^[ \t]*-+(?:\+-+)+[ \t]*\r?$/;
 
 /** Splits a line at `separator` (no quoting: psql pads, CSV of secrets seldom quotes), trimmed. */
 function split(text: string, from: number, to: number, separator: string): Cell[] {
@@ -80,10 +79,9 @@ function split(text: string, from: number, to: number, separator: string): Cell[
  * over psql's `----+----`; `username,password,role`), then that column of each row below, while
  * the rows have as many fields as the header. Returns where it stopped, or -1 if this is no such header.
  */
-function columnsBelow(text: string, lineStart: number, end: number, at: number, out: Finding[]): number {
-  const from = afterLineNumber(text, lineStart);
+function columnsBelow(text: string, from: number, end: number, at: number, out: Finding[]): number {
   const nextEnd = lineEnd(text, end + 1);
-  const psql = PSQL_RULE.test(text.slice(afterLineNumber(text, end + 1), nextEnd));
+  const psql = PSQL_RULE.test(text.slice(end + 1, nextEnd));
   const separator = psql ? "|" : ",";
   if (!psql && (BARS.test(text.slice(from, end)) || /\s\S+\s/.test(text.slice(from, end).trim()))) return -1;
   const header = split(text, from, end, separator);
@@ -92,7 +90,7 @@ function columnsBelow(text: string, lineStart: number, end: number, at: number, 
   let next = psql ? nextEnd + 1 : end + 1;
   for (let rows = 0; next < text.length && rows < 10_000; rows++) {
     const stop = lineEnd(text, next);
-    const row = split(text, afterLineNumber(text, next), stop, separator);
+    const row = split(text, next, stop, separator);
     if (row.length !== header.length) break;
     const cell = row[column];
     if (secretCell(cell)) out.push({ start: cell.start, end: cell.end, kind: "secret" });
@@ -111,7 +109,7 @@ export const tableDetector: Detector = {
       const start = text.lastIndexOf("\n", at) + 1;
       const end = lineEnd(text, at);
       done = end;
-      const first = text.slice(afterLineNumber(text, start), Math.min(end, start + 24)).trimStart();
+      const first = text.slice(start, Math.min(end, start + 24)).trimStart();
       if (!BARS.test(first.charAt(0))) {
         const stopped = columnsBelow(text, start, end, at, out);
         if (stopped > 0) done = stopped;
@@ -120,15 +118,14 @@ export const tableDetector: Detector = {
       const row = cells(text, start + text.slice(start, end).search(BARS) + 1, end);
       const column = row.findIndex((c) => c.start <= at && at < Math.max(c.end, c.start + 1) && label(c));
       if (column < 0) continue;
-      if (SEPARATOR_ROW.test(text.slice(afterLineNumber(text, end + 1), lineEnd(text, end + 1)))) {
-        // A header: the column below it, row by row, to the table's end (each row after the Read tool's line number, if any).
+      if (SEPARATOR_ROW.test(text.slice(end + 1, lineEnd(text, end + 1)))) {
+        // A header: the column below it, row by row, to the table's end.
         let next = lineEnd(text, end + 1) + 1;
         while (next < text.length) {
           const stop = lineEnd(text, next);
-          const from = afterLineNumber(text, next);
-          const bar = text.slice(from, stop).search(BARS);
-          if (bar < 0 || text.slice(from, from + bar).trim() !== "") break;
-          const cell = cells(text, from + bar + 1, stop)[column];
+          const bar = text.slice(next, stop).search(BARS);
+          if (bar < 0 || text.slice(next, next + bar).trim() !== "") break;
+          const cell = cells(text, next + bar + 1, stop)[column];
           if (secretCell(cell)) out.push({ start: cell.start, end: cell.end, kind: "secret" });
           next = stop + 1;
         }
