@@ -48,8 +48,12 @@ describe("parseLine", () => {
     expect(parseLine(bytes(good)).entry).toEqual(whole(good));
   });
 
-  test("a line is one JSON value and nothing else, as for JSON.parse", () => {
-    const good = JSON.stringify(user("hello"));
+  // A short line is decoded and parsed, one over 1 MiB parsed from its bytes: both judge alike.
+  test.each([
+    ["short", "hello"],
+    ["over 1 MiB", `hello ${"é".repeat(600_000)}`],
+  ])("a %s line is one JSON value and nothing else, as for JSON.parse", (_, prompt) => {
+    const good = JSON.stringify(user(prompt));
     for (const text of [`${good} x`, `${good}${good}`, `${good} ${good}`, `${good.slice(0, -1)},}`, "   ", good.slice(0, -1)]) {
       expect(() => JSON.parse(text)).toThrow();
       expect(parseLine(bytes(text)).entry).toBeNull();
