@@ -187,6 +187,7 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["tight pairs after a login, each cut short", "login a:bcdef/ creds u/pass1."],
     ["accounts' pairs chained", "root:Ab1(admin:Xy2 postgres:"],
     ["labels in other scripts chained, with separators and near-misses", `пароль密码パスワード: 비밀번호는 — 密码是是是 "${"Ab1".repeat(3)}`],
+    ["a label in another script, then many words and no colon", `пароль${" от базы".repeat(200)} ${"Ab1".repeat(3)}`],
     ["here-documents into a secret's file, never closed", `cat > token <<EOF\nAb1${"Ab1".repeat(20)}\ncat <<X > .vault-pass <<Y\n`],
     ["values told before their label, never followed by 'as'", `use ${"Ab1".repeat(40)} set ${"Ab1".repeat(5)} to password `],
     ["redis reply lines, each pair cut short", '1) "password"\n2) "pass\n3) "token"\n 12345) "'],
