@@ -14,6 +14,9 @@ function history() {
   dir.write("p2/agent-b1.jsonl", jsonl([user("b1", { sessionId: B })]));
   dir.write(`p2/${B}/subagents/agent-b2.jsonl`, jsonl([user("b2", { sessionId: B })]));
   dir.write(`p2/${B}/subagents/agent-b3.jsonl`, "");
+  // A workflow's agent, and its journal, which is no transcript (2.1.2xx).
+  dir.write(`p2/${B}/subagents/workflows/wf_1/agent-b4.jsonl`, jsonl([user("b4", { sessionId: B })]));
+  dir.write(`p2/${B}/subagents/workflows/wf_1/journal.jsonl`, '{"type":"started","agentId":"b4"}\n');
   return dir;
 }
 
@@ -28,6 +31,7 @@ describe("discoverFiles", () => {
       "b p2/agent-b1.jsonl",
       `b p2/${B}.jsonl`,
       `b p2/${B}/subagents/agent-b2.jsonl`,
+      `b p2/${B}/subagents/workflows/wf_1/agent-b4.jsonl`,
     ]);
     expect(d.skipped.map((s) => s.path.split("/projects/")[1])).toEqual([`p2/${B}/subagents/agent-b3.jsonl`]);
   });
@@ -43,6 +47,7 @@ describe("discoverFiles", () => {
       "b p2/agent-b1.jsonl",
       `b p2/${B}.jsonl`,
       `b p2/${B}/subagents/agent-b2.jsonl`,
+      `b p2/${B}/subagents/workflows/wf_1/agent-b4.jsonl`,
     ]);
   });
 });

@@ -153,6 +153,24 @@ describe("bad input", () => {
     expect(stats.files.map((f) => f.reason)).toEqual(["empty file"]);
   });
 
+  test("the line types of 2.1.2xx that carry no message are known: not counted as unknown, nor as bad", async () => {
+    const dir = tempClaudeDir();
+    const lines = [
+      { type: "continued-in", sessionId: SESSION, continuedInSessionId: "11111111-0000-4000-8000-000000000000" },
+      { type: "relocated", sessionId: SESSION, relocatedCwd: "/home/dev/app-wt" },
+      { type: "fork-context-ref", agentId: "a1", parentSessionId: SESSION, parentLastUuid: "u-1", contextLength: 12 },
+      { type: "atis-latch", atis: "", sessionId: SESSION },
+      { type: "file-history-delta", trackingPath: "src/a.ts", sessionId: SESSION },
+      { type: "agent-color", agentColor: "blue", sessionId: SESSION },
+      { type: "dev-mods", sessionId: SESSION },
+    ];
+    dir.write(`p/${SESSION}.jsonl`, jsonl([user("x"), ...lines, assistant("msg_1", text("hi"))]));
+    const { stats, one } = await scan(dir);
+    expect(stats.unknownTypes).toBe(0);
+    expect(stats.badLines).toBe(0);
+    expect(one?.messageCount).toBe(2);
+  });
+
   test("unknown line types are counted, not fatal", async () => {
     const dir = tempClaudeDir();
     dir.write(`p/${SESSION}.jsonl`, jsonl([{ type: "brand-new-kind", timestamp: "2025-10-01T09:00:00Z" }, user("x")]));

@@ -143,7 +143,7 @@ export function discoverFiles(roots: string[], known?: KnownFolders, only?: Read
           if (AGENT_FILE.test(e.name)) found.push(look(e.path, "subagent", undefined));
           else if (wanted(sessionId)) found.push(look(e.path, "session", sessionId));
         } else if (e.dir && wanted(e.name)) {
-          // `<sessionId>/subagents/*.jsonl` (and any other nesting under a session folder).
+          // `<sessionId>/subagents/agent-*.jsonl`, and a workflow's `subagents/workflows/<runId>/agent-*.jsonl`.
           for (const nested of walkJsonl(e, list)) found.push(look(nested, "subagent", e.name));
         }
       }
@@ -184,11 +184,15 @@ function entry(dir: string, realDir: string, name: string, dirent: { isDirectory
   }
 }
 
+/**
+ * The agents' transcripts under a session's folder, at any depth. Other JSONL files there are not
+ * transcripts: a workflow's `journal.jsonl` (2.1.2xx) records its steps' results.
+ */
 function walkJsonl(dir: Entry, list: (dir: Entry) => Entry[]): string[] {
   const out: string[] = [];
   for (const e of list(dir)) {
     if (e.dir) out.push(...walkJsonl(e, list));
-    else if (e.file && e.name.endsWith(".jsonl")) out.push(e.path);
+    else if (e.file && AGENT_FILE.test(e.name)) out.push(e.path);
   }
   return out;
 }

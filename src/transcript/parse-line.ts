@@ -47,8 +47,12 @@ const UNREAD_TAIL = Buffer.from(',"toolUseResult":');
 
 /**
  * Known line types, read or not; anything else is counted as unknown. The
- * 2.1.x ones from ../shared/claude-code-data.md ("Recent Claude Code"), and
- * `agent-setting`, seen in a 2.1.150 transcript.
+ * 2.1.x ones from ../shared/claude-code-data.md ("Recent Claude Code"),
+ * `agent-setting`, seen in a 2.1.150 transcript, and those other readers list
+ * from 2.1.2xx transcripts: `continued-in` (the conversation went on under
+ * another session id, /background), `relocated` (the file moved with a
+ * worktree), `fork-context-ref` (a forked agent's first line), `atis-latch`,
+ * `file-history-delta`, `agent-color`, `dev-mods`.
  */
 const KNOWN_TYPES = new Set([
   "system",
@@ -62,6 +66,13 @@ const KNOWN_TYPES = new Set([
   "ai-title",
   "agent-name",
   "agent-setting",
+  "agent-color",
+  "continued-in",
+  "relocated",
+  "fork-context-ref",
+  "atis-latch",
+  "file-history-delta",
+  "dev-mods",
   "mode",
   "pr-link",
   "bridge-session",
