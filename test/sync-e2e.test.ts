@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, utimesSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import { testCorpus } from "./helpers/corpus.ts";
@@ -428,6 +428,31 @@ describe("incremental sync", () => {
     expect(r.code).toBe(0);
     expect(server.session(SESSION)?.messages.length).toBe(4); // nothing is ever deleted remotely
     expect(readFileSync(path, "utf8").split("\n").length).toBe(3);
+    expect(server.violations()).toEqual([]);
+  });
+
+  test("a transcript moved to another project folder (a worktree entered, 2.1.2xx), a stub left behind: nothing sent again, the new turn sent, the totals whole", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const usage = (input: number) => ({ usage: { input, output: 5, cacheCreation: 0, cacheRead: 0 } });
+    const lines = [user("Start the refactor"), assistant("msg_1", text("On it."), usage(10)), user("Go on"), assistant("msg_2", text("Done."), usage(20))];
+    const old = claude.write(`-home-dev-app/${SESSION}.jsonl`, jsonl(lines));
+    const env = envFor(claude.root);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const before = writes();
+
+    const moved = join(claude.projects, "-home-dev-app-wt", `${SESSION}.jsonl`);
+    mkdirSync(dirname(moved), { recursive: true });
+    renameSync(old, moved);
+    appendFileSync(moved, jsonl([{ type: "relocated", sessionId: SESSION, relocatedCwd: "/home/dev/app-wt" }, user("Now the tests"), assistant("msg_3", text("Green."), usage(30))]));
+    claude.write(`-home-dev-app/${SESSION}.jsonl`, jsonl([{ type: "ai-title", sessionId: SESSION, aiTitle: "Refactor" }, { type: "worktree-state", sessionId: SESSION }]));
+    const r = await runCli(["sync", "--json"], { env });
+    expect(r.code).toBe(0);
+    expect(writes().messages - before.messages).toBe(2);
+    const s = server.session(SESSION);
+    expect(s?.messages.length).toBe(6);
+    expect(s?.promptTokens).toBe(60);
+    expect(s?.completionTokens).toBe(15);
     expect(server.violations()).toEqual([]);
   });
 
