@@ -14,7 +14,7 @@ import { pipedSecretDetector, promptAnswerDetector, secretFlagDetector, toolDete
 import { authorizationDetector, bearerDetector, cookieDetector } from "../src/safety/generic/headers.ts";
 import { netrcDetector, pgpassDetectors } from "../src/safety/generic/credential-files.ts";
 import { envFallbackDetector } from "../src/safety/generic/env-fallback.ts";
-import { privateKeyDetector } from "../src/safety/generic/private-key.ts";
+import { privateKeyDetector, puttyKeyDetector } from "../src/safety/generic/private-key.ts";
 import { printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
 import { proseSecretDetector } from "../src/safety/generic/prose-secret.ts";
 import { otherScriptsDetector } from "../src/safety/generic/other-scripts.ts";
@@ -46,6 +46,7 @@ const GENERIC = [
   netrcDetector,
   ...pgpassDetectors,
   privateKeyDetector,
+  puttyKeyDetector,
   urlCredentialsDetector,
   urlSignatureDetector,
   sentryDsnDetector,
@@ -187,6 +188,8 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["tight pairs after a login, each cut short", "login a:bcdef/ creds u/pass1."],
     ["accounts' pairs chained", "root:Ab1(admin:Xy2 postgres:"],
     ["labels in other scripts chained, with separators and near-misses", `пароль密码パスワード: 비밀번호는 — 密码是是是 "${"Ab1".repeat(3)}`],
+    ["PuTTY's private lines announced, over and over, none following", `${"Private-Lines: 999\n-- Private-Lines:\n".repeat(500)}`],
+    ["quoted words after a label, never closed", `password is "${"Ab1! ".repeat(400)}`],
     ["a label in another script, then many words and no colon", `пароль${" от базы".repeat(200)} ${"Ab1".repeat(3)}`],
     ["here-documents into a secret's file, never closed", `cat > token <<EOF\nAb1${"Ab1".repeat(20)}\ncat <<X > .vault-pass <<Y\n`],
     ["values told before their label, never followed by 'as'", `use ${"Ab1".repeat(40)} set ${"Ab1".repeat(5)} to password `],

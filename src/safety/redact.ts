@@ -15,7 +15,7 @@ import { tableDetector } from "./generic/table.ts";
 import { cookieJarDetector, netrcDetector, passwordHashDetector, pgpassDetectors } from "./generic/credential-files.ts";
 import { nameValueDetector, sensitiveOutputDetector } from "./generic/name-value.ts";
 import { sqlInsertDetector } from "./generic/sql-insert.ts";
-import { privateKeyDetector } from "./generic/private-key.ts";
+import { privateKeyDetector, puttyKeyDetector } from "./generic/private-key.ts";
 import { otherScriptsDetector } from "./generic/other-scripts.ts";
 import { proseSecretDetector } from "./generic/prose-secret.ts";
 import { redisReplyDetector } from "./generic/redis-reply.ts";
@@ -72,6 +72,7 @@ function builtinDetectors(): Detector[] {
   const gitleaks = gitleaksDetectors();
   return [
     privateKeyDetector,
+    puttyKeyDetector,
     urlCredentialsDetector,
     goDsnDetector,
     ...tokenDetectors(),

@@ -19,9 +19,9 @@ const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64))?`;
  * and `pwd` after a separator (`DB_PWD`, `ADMIN_PW`, `?pw=`, `Uid=sa;Pwd=...`) or alone, never
  * ending a longer word (`pw=…`; the shell's `PWD` holds a path, which isAssignedSecret lets
  * through), OpenLDAP's `rootpw` and `bindpw`, a Wi-Fi network's pre-shared key (`psk`), `*_KEY`
- * for any separated key, `auth` and `credentials` alone (docker's `"auth"`, npm's `_auth`).
+ * for any separated key, `*_PAT` (a personal access token), `auth` and `credentials` alone (docker's `"auth"`, npm's `_auth`).
  */
-const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<![a-z0-9])auth|(?<![a-z0-9])credentials?)${SUFFIX}`;
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])credentials?)${SUFFIX}`;
 /** Names whose value is secret whatever it looks like; other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
   String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})[_.-]?key)$`,
@@ -377,8 +377,27 @@ function notAName(text: string, start: number): boolean {
   return word.startsWith("arn:");
 }
 
+/**
+ * An environment line whose value starts with `=` (`DB_PASSWORD==Xk9…`, as a generator may make
+ * one): ASSIGNMENT reads `==` as a comparison, which after a SCREAMING_NAME at a line's start
+ * (`export` aside) it is not.
+ */
+const EQUALS_FIRST = /([A-Z][A-Z0-9_]{0,100})=(=[^\s"'\x60]{3,1000})/dy;
+const LINE_HEAD = /^[ \t]*(?:export[ \t]+)?$/;
+
+function equalsFirst(text: string, start: number): Finding | undefined {
+  const line = lineStart(text, start, 40);
+  if (line === undefined || !LINE_HEAD.test(text.slice(line, start))) return undefined;
+  EQUALS_FIRST.lastIndex = start;
+  const m = EQUALS_FIRST.exec(text);
+  const span = m?.indices?.[2];
+  if (!m || !span || !SECRET_KEY.test(m[1] as string) || !isAssignedSecret(m[1] as string, m[2] as string, false, text[span[1]])) return undefined;
+  return { start: span[0], end: span[1], kind: "secret" };
+}
+
 export const assignmentDetector: Detector = {
-  keywords: ["pass", "pw", "psk", "secret", "token", "key", "auth", "credential", "identified", "mnemonic", "seed", "contrase", "senha", "wachtwoord"],
+  // A personal access token's name (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`) by what follows it: "pat" alone starts every path.
+  keywords: ["pass", "pw", "psk", "secret", "token", "key", "pat=", "pat:", 'pat"', "auth", "credential", "identified", "mnemonic", "seed", "contrase", "senha", "wachtwoord"],
   find(text: string, hits: Hits, out: Finding[]): void {
     let tried = -1;
     let done = 0;
@@ -394,7 +413,12 @@ export const assignmentDetector: Detector = {
       const m = ASSIGNMENT.exec(text);
       if (m === null) {
         const other =
-          spacedAssignment(text, start) ?? calledWithValue(text, start) ?? columnPair(text, start) ?? xmlElement(text, start) ?? sqlPassword(text, start);
+          spacedAssignment(text, start) ??
+          calledWithValue(text, start) ??
+          columnPair(text, start) ??
+          xmlElement(text, start) ??
+          sqlPassword(text, start) ??
+          equalsFirst(text, start);
         if (other) out.push(other);
         continue;
       }

@@ -156,6 +156,8 @@ const TOOLS: Tool[] = [
   // Secrets stored in a vault from the command line: the value is the secret.
   { keywords: ["gh"], command: /gh[ \t]+secret[ \t]+set(?=[\s"'])/iy, flag: flag("-b|--body"), password: whole },
   { keywords: ["az"], command: /az[ \t]+keyvault[ \t]+secret[ \t]+set(?=[\s"'])/iy, flag: flag("--value"), password: whole },
+  // .NET's development secrets: `dotnet user-secrets set "Payments:ApiKey" x`.
+  { keywords: ["dotnet"], command: /dotnet[ \t]+user-secrets[ \t]+set[ \t]+(?:"[^"\n]{1,200}"|'[^'\n]{1,200}'|[^\s"']{1,200})(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   {
     keywords: ["aws"],
     command: /aws[ \t]+(?:ssm[ \t]+put-parameter|secretsmanager[ \t]+(?:create-secret|put-secret-value|update-secret))(?=[\s"'])/iy,

@@ -3,13 +3,14 @@ import { OTHER_SCRIPT_LABEL } from "../keyword-scan.ts";
 import { TRAILING, looksLikePassword } from "./prose-secret.ts";
 
 /**
- * A password told in Russian, Chinese, Japanese or Korean: "пароль: …", "密码是…", "パスワードは …",
- * "비밀번호: …". The keyword pass reads ASCII, but folds the first letter of these labels to one
- * keyword of their own (OTHER_SCRIPT_LABEL). The value is written in ASCII, as passwords are, right
- * after the label and its particle or colon, or after a few words and a colon ("пароль от базы: …").
+ * A password told in Russian, Chinese, Japanese, Korean, Turkish or Polish: "пароль: …", "密码是…",
+ * "パスワードは …", "비밀번호: …", "şifresi: …", "hasło to …". The keyword pass reads ASCII, but
+ * folds the first letter outside ASCII of these labels (the ł of hasło) to one keyword of their own
+ * (OTHER_SCRIPT_LABEL). The value is written in ASCII, as passwords are, right after the label and
+ * its particle or colon, or after a few words and a colon ("пароль от базы: …", "hasło do bazy to …").
  */
 const TOLD =
-  /(?:пароль|密码|密碼|口令|パスワード|비밀번호)(?:(?:[ \t]+(?:[а-яё]{1,20}|[a-z][\w.-]{0,30})){1,4}[ \t]*[:：=—][ \t]*|[ \t]*(?:[:：=]|是|为|為|は|는|은|—|-)?[ \t]*)["'\x60“「]?([\x21\x23-\x26\x28-\x5f\x61-\x7e]{4,128})/diy;
+  /(?:пароль|密码|密碼|口令|パスワード|비밀번호|(?:şifre(?:si|niz|n|m)?|(?<=has)ło)(?![a-zçğıöşüąćęłńóśźż]))(?:(?:[ \t]+(?:[а-яё]{1,20}|[a-z][\w.-]{0,30})){1,4}(?:[ \t]*[:：=—]|[ \t]+to)[ \t]*|[ \t]*(?:[:：=]|是|为|為|は|는|은|—|-|to(?=[ \t]))?[ \t]*)["'\x60“「]?([\x21\x23-\x26\x28-\x5f\x61-\x7e]{4,128})/diy;
 
 export const otherScriptsDetector: Detector = {
   keywords: [OTHER_SCRIPT_LABEL],

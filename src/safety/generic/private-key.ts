@@ -46,3 +46,29 @@ export const privateKeyDetector: Detector = {
     }
   },
 };
+
+/** A PuTTY key file's private part (`.ppk`): after `Private-Lines: N`, N lines of base64. */
+const PUTTY_PRIVATE_LINES = /Private-Lines:[ \t]*(\d{1,3})[ \t]*\r?\n/iy;
+/** One line of its body; a quote's or a comment's prefix and the Read tool's numbers (read as spaces) before it. */
+const PUTTY_BODY_LINE = /[ \t>#*"]*[A-Za-z0-9+/=]{1,64}[ \t"]*(?:\r?\n|$)/y;
+
+export const puttyKeyDetector: Detector = {
+  keywords: ["private-lines:"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      PUTTY_PRIVATE_LINES.lastIndex = hits[i] as number;
+      const m = PUTTY_PRIVATE_LINES.exec(text);
+      if (!m) continue;
+      let start = PUTTY_PRIVATE_LINES.lastIndex;
+      // The first line's prefix stays, as the other lines' do.
+      while (start < text.length && " \t>#*\"".includes(text.charAt(start))) start++;
+      let end = start;
+      for (let line = 0; line < Number(m[1]); line++) {
+        PUTTY_BODY_LINE.lastIndex = end;
+        if (!PUTTY_BODY_LINE.test(text)) break;
+        end = PUTTY_BODY_LINE.lastIndex;
+      }
+      if (end > start) out.push({ start, end: text[end - 1] === "\n" ? end - 1 : end, kind: "private-key" });
+    }
+  },
+};

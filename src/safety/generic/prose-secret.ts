@@ -13,14 +13,14 @@ import { lineStart } from "./lines.ts";
  * and paths prose puts there; for a key or token, a long random-looking word.
  */
 
-/** A password's or a key's label, in English, German, French, Spanish, Portuguese or Dutch: group 1 is set for a password's. */
-const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord)|(?:api|access|secret|my|our|your)[ \t]+key|token|secret)s?`;
+/** A password's or a key's label, in English, German, French, Spanish, Portuguese, Dutch or Polish (ASCII): group 1 is set for a password's. */
+const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord|haslo)|(?:api|access|secret|my|our|your)[ \t]+key|token|secret)s?`;
 
-/** Whose the password is, after its label: "for the staging box", "of user app" (up to four words). */
-const WHOSE = String.raw`(?:[ \t]+(?:for|of|on)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
+/** Whose the password is, after its label: "for the staging box", "of user app", "für die Datenbank", "do banco" (up to four words). */
+const WHOSE = String.raw`(?:[ \t]+(?:for|of|on|für|de|do|da|del|di|pour|para|van|voor)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
 
-/** The value told: group 1 of it quoted, group 2 bare. */
-const TOLD_VALUE = String.raw`(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))`;
+/** The value told: group 1 of it quoted (a passphrase of a few words too), group 2 bare. */
+const TOLD_VALUE = String.raw`(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128}(?: [^\s"'\x60“”‘’]{1,64}){0,4})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))`;
 
 /**
  * `password`, then a verb or a separator ("is", "to", ":"), or up to four words naming whose it
@@ -30,7 +30,7 @@ const TOLD_VALUE = String.raw`(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128})[
  * ("das Passwort ist …").
  */
 const PROSE_SECRET = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:${WHOSE}(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still))?(?:[ \t]+(?:set|changed)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|est|était|es|era|é)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
+  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:${WHOSE}(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still))?(?:[ \t]+(?:set|changed)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|es|era|é|è)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
   "diy",
 );
 
@@ -50,15 +50,17 @@ export const TRAILING = /[.,;:?)\]}]+$/;
 const PASSWORD_SYMBOL = /[!@#$%^&*+=?~|<>]/;
 /** Hashes, encodings and ciphers prose names after "password is": `sha256-hashed`, `base64`, `argon2id`. */
 const ALGORITHM = /^(?:md5|sha-?\d*|base\d+|utf-?\d+|argon2\w*|pbkdf2\w*|b?crypt\w*|scrypt|aes-?\d*\w*|rsa\d*|[hre]s\d{3}|x509|pkcs#?\d+|ed25519|rot13|hex)(?:[-_.][a-z]+)*$/i;
-/** Not a password: a path, a URL, an e-mail address, a version, a flag, a file name, code (a call, a list), a YAML tag, a SOPS value (`ENC[…]`). */
-const NOT_A_VALUE = /^(?:[~./\\\-[({<]|!!?[A-Za-z-]+$|v?\d+(?:\.\d+)+$)|:\/\/|^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$|\.(?:txt|json|ya?ml|env|toml|ini|conf|key|pem|md|ts|js|py|sh)$|[([{]/i;
+/** Not a password: a path (not `~2=H…`, a password), a URL, an e-mail address, a version, a flag, a file name, code (a call, a list), a YAML tag, a SOPS value (`ENC[…]`). */
+const NOT_A_VALUE = /^(?:[./\\\-[({<]|~[\w.-]*(?:\/|$)|!!?[A-Za-z-]+$|v?\d+(?:\.\d+)+$)|:\/\/|^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$|\.(?:txt|json|ya?ml|env|toml|ini|conf|key|pem|md|ts|js|py|sh)$|[([{]/i;
 /** An identifier or member path: `string`, `process.env.DB_PASS`, `config.db.password`. */
 const CODE_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
+/** Capitalised words joined by dots, a number of three digits or more at the end: a password people make up (`Harbor.Lantern4794`), not a type (`System.Int128`). */
+const DOTTED_WORDS = /^[A-Z][a-z]+(?:\.[A-Z][a-z]+)*\.[A-Z][a-z]{3,}\d{3,}[^\w.]*$/;
 
 /** Whether a value told in prose is shaped like a password. */
 export function looksLikePassword(value: string): boolean {
   if (!HAS_LETTER.test(value) && !HAS_DIGIT.test(value)) return false;
-  if (isStandIn(value) || ALGORITHM.test(value) || NOT_A_VALUE.test(value) || CODE_PATH.test(value) || GRAPHQL_TYPE.test(value)) return false;
+  if (isStandIn(value) || ALGORITHM.test(value) || NOT_A_VALUE.test(value) || (CODE_PATH.test(value) && !DOTTED_WORDS.test(value)) || GRAPHQL_TYPE.test(value)) return false;
   if (HAS_LETTER.test(value) && HAS_DIGIT.test(value)) return true;
   return value.length >= 6 && PASSWORD_SYMBOL.test(value);
 }
@@ -235,7 +237,7 @@ const USER_WORD = /^(?:u:|usr|user|login)/i;
 const ACCOUNT_WORD = new RegExp(`^(?:${ACCOUNTS.join("|")})`, "i");
 
 export const proseSecretDetector: Detector = {
-  keywords: ["passw", "pw", "passphrase", "passcode", "mot de passe", "contrase", "senha", "wachtwoord", "api key", "access key", "secret key", "my key", "our key", "your key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
+  keywords: ["passw", "pw", "passphrase", "passcode", "kennwort", "mot de passe", "contrase", "senha", "wachtwoord", "haslo", "api key", "access key", "secret key", "my key", "our key", "your key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
   find(text: string, hits: Hits, out: Finding[]): void {
     const push = (found: Finding | undefined) => found && out.push(found);
     for (let i = 0; i < hits.length; i += 2) {
@@ -277,6 +279,9 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   const span = m.indices?.[quoted ? first : first + 1];
   if (!span) return undefined;
   const value = quoted ? (m[first] as string) : (m[first + 1] as string).replace(TRAILING, "");
+  // Quoted words are a phrase ("at least 8 chars") unless each is shaped like a password, one a strong one ("Juniper!Nimbus11 Tundra_Vale19").
+  const words = value.split(" ");
+  if (words.length > 1 && !(words.every(looksLikePassword) && words.some(looksLikeStrongPassword))) return undefined;
   // A secret (not a key nor a token, whose values are random) may be one a person made up: shaped like a strong password.
   const made = !password && SECRET_LABEL.test(text.slice(at, at + 6)) && looksLikeStrongPassword(value);
   if (password ? !passwordShaped(value) : !looksLikeKey(value) && !made) return undefined;
