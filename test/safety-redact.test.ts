@@ -208,6 +208,7 @@ describe("what is kept around a redaction", () => {
     ['env::var("DB_PASSWORD").unwrap_or_else(|_| "Xy7pQ2vL9k".into())', 'env::var("DB_PASSWORD").unwrap_or_else(|_| "[REDACTED:secret]".into())'],
     ["password: ${DB_PASSWORD:Xy7pQ2vL9k}", "password: ${DB_PASSWORD:[REDACTED:secret]}"],
     ["ftp = ftplib.FTP('ftp.example.com', 'deploy', 'Xy7pQ2vL9k'); db = new PDO($dsn, 'root', 'Zz8kq1wm2x');", "ftp = ftplib.FTP('ftp.example.com', 'deploy', '[REDACTED:password]'); db = new PDO($dsn, 'root', '[REDACTED:password]');"],
+    ["mysql -u root -p-MsdKMn7%rq7jl -e 'SHOW DATABASES;'\nsshpass -p '-oiQ=jH!zPw1PgEW' ssh deploy@10.0.3.14", "mysql -u root -p[REDACTED:password] -e 'SHOW DATABASES;'\nsshpass -p '[REDACTED:password]' ssh deploy@10.0.3.14"],
     ["client.run('OTg3MjE2MzAxODkxOTIyODY5MA.DYg1OB.ElBuQ8qoI8UQFa8vY2-0jQ_rymJDH4ctF5ebXr')", "client.run('[REDACTED:discord-bot-token]')"],
     ["AZURE_DEVOPS_EXT_PAT=lgcn6iqch4xzklctipbpyh7oxd2qgq5voluwaf77oivlboni34qy az devops project list", "AZURE_DEVOPS_EXT_PAT=[REDACTED:secret] az devops project list"],
     ['dotnet user-secrets set "Payments:ApiKey" "CWKYsVKqiRYz6bKVK4p3vVRt74KiaqpeZl4f08NX"', 'dotnet user-secrets set "Payments:ApiKey" "[REDACTED:password]"'],
@@ -424,6 +425,7 @@ describe("ordinary text and code stay as they are", () => {
     ],
     ["a type, a path and a phrase after 'the password is'", 'the password is System.Int128\npassword is ~/.ssh/id_rsa\nthe password is "at least 8 chars"'],
     ["a comparison, a listing, names ending in pat, words that start like a Discord token", "if PASSWORD==x then\nassert DB_PASSWORD==expected\ndotnet user-secrets list\nfile_path: src/app.ts\nuse_pat: true\nMtime.Atime.Ctime and ND.filter"],
+    ["a variable required, a flag after a flag", "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD:?required}\nsshpass -p -f pass.txt ssh deploy@host\nmysql -u root -p -h db"],
     ["a template's stand-ins", "# .env.example\nDB_PASSWORD=\nSTRIPE_SECRET_KEY=sk_test_replace_me\nAPI_KEY=replace-with-your-key"],
     ["a sentence about setting one", "Failed to set PSK identity hint. Hint may be too long."],
     ["a password's label in another script, with no password", "şifreleme1 algoritması AES256\nhasło musi mieć 8 znaków\nпароль хранится в SHA256\nпароль от базы лежит в vault\nпароль для входа: смотри в 1Password\n密码长度至少8位\nパスワードを入力してください\n비밀번호를 입력하세요"],
@@ -1112,4 +1114,17 @@ describe("near-matches at scale", () => {
     const text = `-----BEGIN RSA PRIVATE KEY-----\n${"QUJD".repeat(2_621_440)}\n-----END RSA PRIVATE KEY-----\ntail`;
     expect(redact(text)).toEqual({ text: "[REDACTED:private-key]\ntail", count: 1 });
   }, 60_000);
+});
+
+describe("a value longer than the assignment rule reads at once", () => {
+  // Past 1,000 characters the rule's regex stops; the value goes on to its end, none of it left.
+  test.each([
+    ["a kubeconfig's key data", "client-key-data: LS0tLS1CRUdJTi", "dmFINVltZ1ZlNVVJS3Fjbl", "\nnext: 1"],
+    ["an environment token", "API_TOKEN=", "aB3xY9", " done"],
+    ["an AWS session token", "aws_session_token = IQoJb3JpZ2luX2Vj", "QmFzZTY0VGFpbA", ""],
+  ])("%s", (_, head, unit, after) => {
+    const out = createRedactor().redact(`${head}${unit.repeat(400)}${after}`).text;
+    expect(out.includes(unit)).toBe(false);
+    expect(out.endsWith(`[REDACTED:secret]${after}`)).toBe(true);
+  });
 });

@@ -138,6 +138,18 @@ const CLOSING: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
  */
 const CALLEE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^[A-Za-z$]*_[\w$]*$|^[A-Za-z$]+$/;
 
+/** ASSIGNMENT reads at most this many characters of a value (a bound that keeps it linear). */
+const VALUE_MAX = 1000;
+const LONG_VALUE_CHAR = /[^\s"'\x60,;]/;
+
+/** A bare value cut at VALUE_MAX (a certificate's key data, a session token) goes on to its end: none of it may stay. */
+function longValueEnd(text: string, value: string, end: number): number {
+  if (value.length < VALUE_MAX) return end;
+  let at = end;
+  while (at < text.length && LONG_VALUE_CHAR.test(text.charAt(at))) at++;
+  return at;
+}
+
 function bareEnd(text: string, value: string, end: number): number {
   if (CALLEE.test(value)) return end;
   let at = end;
@@ -440,7 +452,7 @@ export const assignmentDetector: Detector = {
         done = Math.max(done, here?.end ?? 0);
         continue;
       }
-      const end = bare === undefined ? span[1] : punctuatedEnd(text, name, bareEnd(text, bare, span[1]));
+      const end = bare === undefined ? span[1] : punctuatedEnd(text, name, bareEnd(text, bare, longValueEnd(text, bare, span[1])));
       const after = end === span[1] ? start + match.length : end;
       if (bare !== undefined && end === span[1] && isCodeElement(text, start, bare, text[after])) continue;
       if (!isAssignedSecret(name, text.slice(span[0], end), bare === undefined, endsLine(text, after) ? "\n" : text[after])) continue;

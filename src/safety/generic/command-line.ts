@@ -255,7 +255,9 @@ function toolDetector(tool: Tool): Detector {
         tool.flag.lastIndex = 0;
         for (let m = tool.flag.exec(line); m !== null; m = tool.flag.exec(line)) {
           const v = valueOf(m, 1);
-          if (v === null || v.value.startsWith("-") || isStandIn(v.value)) continue;
+          // A bare word after a space that starts with `-` is the next flag; quoted or attached (`-p-x…`), a password.
+          const nextFlag = v !== null && m[3] !== undefined && /[ \t]/.test(line.charAt(v.start - 1)) && v.value.startsWith("-");
+          if (v === null || nextFlag || isStandIn(v.value)) continue;
           const part = tool.password(v.value);
           if (part === null || isStandIn(v.value.slice(part[0], part[1]))) continue;
           out.push({ start: base + v.start + part[0], end: base + v.start + part[1], kind: tool.kind ?? "password" });

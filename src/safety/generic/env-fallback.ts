@@ -43,7 +43,8 @@ function envFallback(text: string, at: number): Finding | undefined {
 function shellDefault(text: string, at: number): Finding | undefined {
   SHELL_DEFAULT.lastIndex = at;
   const m = SHELL_DEFAULT.exec(text);
-  if (!m || (m[2] === ":" && SUBSTRING.test(m[3] as string))) return undefined;
+  // `:?` is the shell's message for an unset variable (`${POSTGRES_PASSWORD:?required}`), not a default.
+  if (!m || (m[2] === ":" && (SUBSTRING.test(m[3] as string) || (m[3] as string).startsWith("?")))) return undefined;
   return secretLiteral(m[1], m[3], m.indices?.[3]);
 }
 
