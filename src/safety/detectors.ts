@@ -19,6 +19,14 @@ export interface Finding {
   token?: boolean;
 }
 
+/**
+ * The longest value the rules' regexes read at once (a bound that keeps them linear). A value cut
+ * there is a long opaque one (a certificate's key data, a session token): its finding is marked a
+ * token, widened to its whole run, so that no tail is left.
+ */
+export const VALUE_MAX = 1000;
+export const widenedIfCut = (value: string): { token?: true } => (value.length >= VALUE_MAX ? { token: true } : {});
+
 /** Keyword occurrences as flat [start, end, start, end...], in order of their start. */
 export type Hits = ArrayLike<number>;
 

@@ -1,4 +1,4 @@
-import type { Detector, Finding, Hits } from "../detectors.ts";
+import { type Detector, type Finding, type Hits, widenedIfCut } from "../detectors.ts";
 import { isStandIn, looksRandom } from "../look-alikes.ts";
 import { lineStart } from "./lines.ts";
 
@@ -137,18 +137,6 @@ const CLOSING: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
  * alone (`Xk9(mQ2`) are more often a password's start.
  */
 const CALLEE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^[A-Za-z$]*_[\w$]*$|^[A-Za-z$]+$/;
-
-/** ASSIGNMENT reads at most this many characters of a value (a bound that keeps it linear). */
-const VALUE_MAX = 1000;
-const LONG_VALUE_CHAR = /[^\s"'\x60,;]/;
-
-/** A bare value cut at VALUE_MAX (a certificate's key data, a session token) goes on to its end: none of it may stay. */
-function longValueEnd(text: string, value: string, end: number): number {
-  if (value.length < VALUE_MAX) return end;
-  let at = end;
-  while (at < text.length && LONG_VALUE_CHAR.test(text.charAt(at))) at++;
-  return at;
-}
 
 function bareEnd(text: string, value: string, end: number): number {
   if (CALLEE.test(value)) return end;
@@ -452,11 +440,11 @@ export const assignmentDetector: Detector = {
         done = Math.max(done, here?.end ?? 0);
         continue;
       }
-      const end = bare === undefined ? span[1] : punctuatedEnd(text, name, bareEnd(text, bare, longValueEnd(text, bare, span[1])));
+      const end = bare === undefined ? span[1] : punctuatedEnd(text, name, bareEnd(text, bare, span[1]));
       const after = end === span[1] ? start + match.length : end;
       if (bare !== undefined && end === span[1] && isCodeElement(text, start, bare, text[after])) continue;
       if (!isAssignedSecret(name, text.slice(span[0], end), bare === undefined, endsLine(text, after) ? "\n" : text[after])) continue;
-      out.push({ start: span[0], end, kind: "secret" });
+      out.push({ start: span[0], end, kind: "secret", ...widenedIfCut(bare ?? "") });
       done = Math.max(start + match.length, end);
     }
   },

@@ -1,4 +1,4 @@
-import type { Detector, Finding, Hits } from "../detectors.ts";
+import { type Detector, type Finding, type Hits, widenedIfCut } from "../detectors.ts";
 import type { RedactionKind } from "../marker.ts";
 import { isStandIn } from "../look-alikes.ts";
 import { filePrints } from "./printed-secret.ts";
@@ -79,7 +79,7 @@ export const secretFlagDetector: Detector = {
       if (name.toLowerCase() === "secret" && SECRET_NAME.test(v.value)) continue;
       const passPrefix = v.value.startsWith("pass:") ? 5 : 0; // openssl -passin pass:secret
       if (v.end - v.start <= passPrefix) continue;
-      out.push({ start: v.start + passPrefix, end: v.end, kind: flagKind(name) });
+      out.push({ start: v.start + passPrefix, end: v.end, kind: flagKind(name), ...widenedIfCut(bare ? v.value : "") });
     }
   },
 };
@@ -260,7 +260,7 @@ function toolDetector(tool: Tool): Detector {
           if (v === null || nextFlag || isStandIn(v.value)) continue;
           const part = tool.password(v.value);
           if (part === null || isStandIn(v.value.slice(part[0], part[1]))) continue;
-          out.push({ start: base + v.start + part[0], end: base + v.start + part[1], kind: tool.kind ?? "password" });
+          out.push({ start: base + v.start + part[0], end: base + v.start + part[1], kind: tool.kind ?? "password", ...widenedIfCut(m[3] ?? "") });
         }
       }
     },
