@@ -209,6 +209,12 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
   }
 });
 
+test("quoted prose past 1,000 characters under a secret's name, closed or not, repeated to 1 MiB, redacts nothing", () => {
+  // A value cut at 1,000 characters is taken whole only when it has no space: a long opaque value, not prose.
+  const unit = `api_key="${"the word ".repeat(150)}"\npassword: '${"a b ".repeat(400)}\n`;
+  expect(redact(unit.repeat(Math.ceil((1 << 20) / unit.length))).count).toBe(0);
+});
+
 describe("1 MiB of one rule's start chained on a line, then a line below, completes", () => {
   // Each hit used to scan on to the line's end (or a name retried at each length): quadratic, minutes at 1 MiB.
   const MiB = 1 << 20;

@@ -1116,12 +1116,19 @@ describe("near-matches at scale", () => {
   }, 60_000);
 });
 
-describe("a value longer than the assignment rule reads at once", () => {
+describe("a value longer than the rules read at once", () => {
   // Past 1,000 characters the rule's regex stops; the value goes on to its end, none of it left.
   test.each([
     ["a kubeconfig's key data", "client-key-data: LS0tLS1CRUdJTi", "dmFINVltZ1ZlNVVJS3Fjbl", "\nnext: 1"],
     ["an environment token", "API_TOKEN=", "aB3xY9", " done"],
     ["an AWS session token", "aws_session_token = IQoJb3JpZ2luX2Vj", "QmFzZTY0VGFpbA", ""],
+    ["a double-quoted environment token", 'API_TOKEN="', "aB3xY9", '" done'],
+    ["a JSON field", '{"apiToken": "', "aB3xY9", '", "x": 1}'],
+    ["an escaped JSON field", '{\\"apiToken\\": \\"', "aB3xY9", '\\", x}'],
+    ["a single-quoted key", "api_key='", "aB3xY9", "' done"],
+    ["a quoted flag value", 'gh auth login --token "', "aB3xY9", '" done'],
+    ["fish's set", 'set -gx API_TOKEN "', "aB3xY9", '"'],
+    ["a Kubernetes env value", "- name: API_TOKEN\n  value: \"", "aB3xY9", '"'],
   ])("%s", (_, head, unit, after) => {
     const out = createRedactor().redact(`${head}${unit.repeat(400)}${after}`).text;
     expect(out.includes(unit)).toBe(false);

@@ -27,6 +27,19 @@ export interface Finding {
 export const VALUE_MAX = 1000;
 export const widenedIfCut = (value: string): { token?: true } => (value.length >= VALUE_MAX ? { token: true } : {});
 
+/**
+ * A quoted value's regex source, between its quotes: units up to the closing quote (or the text's
+ * end: a cut text closes it there), or VALUE_MAX units without a space and more after them, an
+ * opaque value too long to read at once (a long prose string is no secret), taken whole by
+ * widenedIfCut. The exact count cannot backtrack to a shorter match.
+ */
+export const quotedValue = (unit: string, close: string): string =>
+  `(?:(?![ \t])${unit}){${VALUE_MAX}}(?=${unit})|${unit}{1,${VALUE_MAX}}(?=${close}|$)`;
+
+/** A "double" (backslash escapes read) and a 'single' quoted value, each one group: between its quotes. */
+export const DOUBLE_QUOTED = `"(${quotedValue(String.raw`(?:[^"\\\r\n]|\\[^\r\n])`, '"')})"?`;
+export const SINGLE_QUOTED = `'(${quotedValue(String.raw`[^'\r\n]`, "'")})'?`;
+
 /** Keyword occurrences as flat [start, end, start, end...], in order of their start. */
 export type Hits = ArrayLike<number>;
 

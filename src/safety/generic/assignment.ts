@@ -1,4 +1,4 @@
-import { type Detector, type Finding, type Hits, widenedIfCut } from "../detectors.ts";
+import { DOUBLE_QUOTED, type Detector, type Finding, type Hits, SINGLE_QUOTED, quotedValue, widenedIfCut } from "../detectors.ts";
 import { isStandIn, looksRandom } from "../look-alikes.ts";
 import { lineStart } from "./lines.ts";
 
@@ -119,7 +119,7 @@ const BOLD = String.raw`(?:\*\*|__)?`;
  */
 const ASSIGNMENT = new RegExp(
   String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,100}?${SECRET_NAME_END})(\\?["']\]?)?(${BOLD}(?:${TYPE})?[ \t]{0,40}(?::=|=>|<-|:|=(?!=))${BOLD}[ \t]{0,40}${YAML_TAG})` +
-    String.raw`(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)|\\"([^"\\\r\n]{1,1000})(?:\\"|$)|'([^'\r\n]{1,1000})(?:'|$)|(${BARE_CHAR}{1,1000})|\x60([^\x60\s]{1,1000})\x60)`,
+    String.raw`(?:${DOUBLE_QUOTED}|\\"(${quotedValue(String.raw`[^"\\\r\n]`, String.raw`\\"`)})(?:\\")?|${SINGLE_QUOTED}|(${BARE_CHAR}{1,1000})|\x60([^\x60\s]{1,1000})\x60)`,
   "iyd",
 );
 
@@ -203,7 +203,10 @@ const NAME_MAX = 120;
 const SPACED_BEFORE = /(?:^|[^A-Za-z0-9_.-])(?:set(?:[ \t]+-[A-Za-z]+)*|setx|setenv|ENV)[ \t]+$|(?:[Ss]et|[Nn]ew)-[Ii]tem[ \t]+(?:-[Pp]ath[ \t]+)?[Ee]nv:\\?$/;
 const SPACED_NAME = /[A-Za-z0-9_]+/y;
 const NEXT_WORD = /^[ \t][a-z]/;
-const SPACED_VALUE = /(?:[ \t]+-[Vv]alue)?[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})(?:"|$)|'([^'\r\n]{1,1000})(?:'|$)|(?!-)([^\s"'\x60;&|<>(){}]{1,1000}))/dy;
+const SPACED_VALUE = new RegExp(
+  String.raw`(?:[ \t]+-[Vv]alue)?[ \t]+(?:${DOUBLE_QUOTED}|${SINGLE_QUOTED}|(?!-)([^\s"'\x60;&|<>(){}]{1,1000}))`,
+  "dy",
+);
 
 /** The value of a `set` or `ENV` whose variable's name (at `start`) holds a secret. */
 function spacedAssignment(text: string, start: number): Finding | undefined {
@@ -218,7 +221,7 @@ function spacedAssignment(text: string, start: number): Finding | undefined {
   if (!m || !span || !isAssignedSecret(name, m[group] as string, group !== 3, text[span[1]])) return undefined;
   // A plain word and more words after it: a sentence ("Failed to set PSK identity hint"), not a command.
   if (group === 3 && LOWER_WORD.test(m[3] as string) && NEXT_WORD.test(text.slice(span[1], span[1] + 2))) return undefined;
-  return { start: span[0], end: span[1], kind: "secret" };
+  return { start: span[0], end: span[1], kind: "secret", ...widenedIfCut(m[group] as string) };
 }
 
 /**
@@ -444,7 +447,7 @@ export const assignmentDetector: Detector = {
       const after = end === span[1] ? start + match.length : end;
       if (bare !== undefined && end === span[1] && isCodeElement(text, start, bare, text[after])) continue;
       if (!isAssignedSecret(name, text.slice(span[0], end), bare === undefined, endsLine(text, after) ? "\n" : text[after])) continue;
-      out.push({ start: span[0], end, kind: "secret", ...widenedIfCut(bare ?? "") });
+      out.push({ start: span[0], end, kind: "secret", ...widenedIfCut(code === undefined ? value : "") });
       done = Math.max(start + match.length, end);
     }
   },

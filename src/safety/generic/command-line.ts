@@ -1,4 +1,4 @@
-import { type Detector, type Finding, type Hits, widenedIfCut } from "../detectors.ts";
+import { type Detector, type Finding, type Hits, quotedValue, widenedIfCut } from "../detectors.ts";
 import type { RedactionKind } from "../marker.ts";
 import { isStandIn } from "../look-alikes.ts";
 import { filePrints } from "./printed-secret.ts";
@@ -14,7 +14,7 @@ import { filePrints } from "./printed-secret.ts";
  */
 
 /** A value: "double", 'single' (closed by the end of a cut text too) or bare (up to a space or shell punctuation). */
-const VALUE = String.raw`(?:"([^"\n]{1,1000})(?:"|$)|'([^'\n]{1,1000})(?:'|$)|([^\s"'\x60;&|<>()]{1,1000}))`;
+const VALUE = String.raw`(?:"(${quotedValue(String.raw`[^"\n]`, '"')})"?|'(${quotedValue(String.raw`[^'\n]`, "'")})'?|([^\s"'\x60;&|<>()]{1,1000}))`;
 
 /** Picks the value groups (1-3 after `skip` others) of a match: its text and where it is. */
 function valueOf(m: RegExpExecArray, first: number): { value: string; start: number; end: number } | null {
@@ -79,7 +79,7 @@ export const secretFlagDetector: Detector = {
       if (name.toLowerCase() === "secret" && SECRET_NAME.test(v.value)) continue;
       const passPrefix = v.value.startsWith("pass:") ? 5 : 0; // openssl -passin pass:secret
       if (v.end - v.start <= passPrefix) continue;
-      out.push({ start: v.start + passPrefix, end: v.end, kind: flagKind(name), ...widenedIfCut(bare ? v.value : "") });
+      out.push({ start: v.start + passPrefix, end: v.end, kind: flagKind(name), ...widenedIfCut(v.value) });
     }
   },
 };
@@ -260,7 +260,7 @@ function toolDetector(tool: Tool): Detector {
           if (v === null || nextFlag || isStandIn(v.value)) continue;
           const part = tool.password(v.value);
           if (part === null || isStandIn(v.value.slice(part[0], part[1]))) continue;
-          out.push({ start: base + v.start + part[0], end: base + v.start + part[1], kind: tool.kind ?? "password", ...widenedIfCut(m[3] ?? "") });
+          out.push({ start: base + v.start + part[0], end: base + v.start + part[1], kind: tool.kind ?? "password", ...widenedIfCut(v.value) });
         }
       }
     },

@@ -1,6 +1,9 @@
-import type { Detector, Finding, Hits } from "../detectors.ts";
+import { DOUBLE_QUOTED, type Detector, type Finding, type Hits, SINGLE_QUOTED, widenedIfCut } from "../detectors.ts";
 import { isStandIn } from "../look-alikes.ts";
 import { SECRET_KEY, isAssignedSecret } from "./assignment.ts";
+
+/** A value, quoted or bare: one of three groups. */
+const VALUE = String.raw`(?:${DOUBLE_QUOTED}|${SINGLE_QUOTED}|([^\s"',}<>]{1,1000}))`;
 
 /**
  * A secret's name and its value as two fields of one record: a Kubernetes container's
@@ -13,8 +16,10 @@ import { SECRET_KEY, isAssignedSecret } from "./assignment.ts";
  * back-reference: an atomic group): a run of `key=key=…` would otherwise cost each hit a retry
  * per character of the name, per character of the gap.
  */
-const NAME_VALUE =
-  /(?<![A-Za-z0-9_-])(?:parameter|option)?(?:name|key)["']?[ \t]*[:=][ \t]*(["']?)(?=([^"'\s,}>]{1,100}))\2\1([^]{0,160}?)(?<![A-Za-z0-9_-])(?:parameter|option)?value["']?[ \t]*[:=][ \t]*(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"|'([^'\r\n]{1,1000})'|([^\s"',}<>]{1,1000}))/diy;
+const NAME_VALUE = new RegExp(
+  String.raw`(?<![A-Za-z0-9_-])(?:parameter|option)?(?:name|key)["']?[ \t]*[:=][ \t]*(["']?)(?=([^"'\s,}>]{1,100}))\2\1([^]{0,160}?)(?<![A-Za-z0-9_-])(?:parameter|option)?value["']?[ \t]*[:=][ \t]*${VALUE}`,
+  "diy",
+);
 
 /**
  * Between the two fields: no other name or key, and no end of the record (an object, an element,
@@ -22,7 +27,7 @@ const NAME_VALUE =
  */
 const ANOTHER_FIELD = /(?<![A-Za-z0-9_-])(?:name|key)["']?[ \t]*[:=]|[{}<>]|\n[ \t]*-[ \t]+(?![ \t]|value|$)/i;
 
-const CHANGED_VALUE = /[ \t]*\r?\n[+-][ \t]+value["']?[ \t]*[:=][ \t]*(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"|'([^'\r\n]{1,1000})'|([^\s"',}<>]{1,1000}))/dy;
+const CHANGED_VALUE = new RegExp(String.raw`[ \t]*\r?\n[+-][ \t]+value["']?[ \t]*[:=][ \t]*${VALUE}`, "dy");
 
 export const nameValueDetector: Detector = {
   keywords: ["name", "key", "parameterkey", "optionname"],
@@ -39,13 +44,13 @@ export const nameValueDetector: Detector = {
       const group = double !== undefined ? 4 : single !== undefined ? 5 : 6;
       const span = m.indices?.[group];
       if (!span || !isAssignedSecret(name, value, bare === undefined, text[span[1]])) continue;
-      out.push({ start: span[0], end: span[1], kind: "secret" });
+      out.push({ start: span[0], end: span[1], kind: "secret", ...widenedIfCut(value) });
       // A diff's next line that changes the value (`-  value: old` then `+  value: new`).
       CHANGED_VALUE.lastIndex = span[1] + (bare === undefined ? 1 : 0);
       const next = CHANGED_VALUE.exec(text);
       const nextSpan = next?.indices?.[1] ?? next?.indices?.[2] ?? next?.indices?.[3];
       if (next && nextSpan && isAssignedSecret(name, text.slice(nextSpan[0], nextSpan[1]), next[3] === undefined, undefined)) {
-        out.push({ start: nextSpan[0], end: nextSpan[1], kind: "secret" });
+        out.push({ start: nextSpan[0], end: nextSpan[1], kind: "secret", ...widenedIfCut(text.slice(nextSpan[0], nextSpan[1])) });
       }
     }
   },
