@@ -196,6 +196,7 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["redis reply lines, each pair cut short", '1) "password"\n2) "pass\n3) "token"\n 12345) "'],
     ["a login, then a run of pairs", `creds ${"a:b".repeat(60)} `],
     ["app-password groups in capitals, one short", "password: ABCD EFGH IJKL MNO "],
+    ["concealed fields, their value never following", '{"type": "CONCEALED", "label": "password", "concealed", "type":"CONCEALED",\n'],
   ];
   for (const [name, unit] of nearMisses) {
     test(name, () => {

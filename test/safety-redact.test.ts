@@ -106,6 +106,10 @@ describe("what is kept around a redaction", () => {
     ["Key         Value\n---         -----\npassword    Xk9pQ2#vLm\napi_key     4cvoqNXdbSnbbH8XEDSu", "Key         Value\n---         -----\npassword    [REDACTED:secret]\napi_key     [REDACTED:secret]"],
     ["signingConfigs { release {\n  storePassword \"Xk9pQ2#vL\"\n  keyPassword 'Zz8kq1wm'\n} }", "signingConfigs { release {\n  storePassword \"[REDACTED:secret]\"\n  keyPassword '[REDACTED:secret]'\n} }"],
     ["{\n  \"admin_key\": {\n    \"sensitive\": true,\n    \"type\": \"string\",\n    \"value\": \"gJJKasDjXk9pQ2vL\"\n  }\n}", "{\n  \"admin_key\": {\n    \"sensitive\": true,\n    \"type\": \"string\",\n    \"value\": \"[REDACTED:secret]\"\n  }\n}"],
+    [
+      '{"fields": [{"id": "username", "type": "STRING", "label": "username", "value": "admin"},\n  {\n    "id": "password",\n    "type": "CONCEALED",\n    "purpose": "PASSWORD",\n    "label": "password",\n    "value": "hunter2-Wobble",\n    "reference": "op://Private/DB/password"\n  }]}',
+      '{"fields": [{"id": "username", "type": "STRING", "label": "username", "value": "admin"},\n  {\n    "id": "password",\n    "type": "CONCEALED",\n    "purpose": "PASSWORD",\n    "label": "password",\n    "value": "[REDACTED:secret]",\n    "reference": "op://Private/DB/password"\n  }]}',
+    ],
     ["aws cloudformation deploy --parameter-overrides ParameterKey=DBPassword,ParameterValue=Xk9pQ2#vL", "aws cloudformation deploy --parameter-overrides ParameterKey=DBPassword,ParameterValue=[REDACTED:secret]"],
     ["         - name: DB_PASSWORD\n-          value: \"Xk9pQ2#vLm\"\n+          value: \"Zz8kq1wm#2\"", "         - name: DB_PASSWORD\n-          value: \"[REDACTED:secret]\"\n+          value: \"[REDACTED:secret]\""],
     ["GET /redirect?next=%2Flogin%3Fuser%3Dadmin%26password%3DXk9pQ2vL%23abc HTTP/1.1", "GET /redirect?next=%2Flogin%3Fuser%3Dadmin%26password%3D[REDACTED:secret] HTTP/1.1"],
@@ -539,6 +543,7 @@ describe("a command's output in its own message (a tool's result), the command i
     ["kubectl get secret db -o jsonpath='{.data.password}'", "any"],
     ["aws configure get aws_secret_access_key", "any"],
     ["heroku config:get SECRET_KEY_BASE -a shop", "any"],
+    ["argocd admin initial-password -n argocd", "any"],
     ["aws configure get region", undefined],
     ["heroku config:get NODE_ENV", undefined],
     ["kubectl get pods -o jsonpath='{.items[*].metadata.name}'", undefined],
@@ -568,6 +573,12 @@ describe("a command's output in its own message (a tool's result), the command i
     ["a weak password a stored secret's command printed", "tr0ub4dor3x", "any", "[REDACTED:secret]"],
     ["a file read with its line numbers", `     1\u2192${hex}\n`, "any", "     1\u2192[REDACTED:secret]\n"],
     ["keys among lines of words", `Made two:\n${hex}\ndone`, "any", "Made two:\n[REDACTED:secret]\ndone"],
+    [
+      "Argo CD's first admin password, above its advice",
+      "Xy7AbCdEfGh12345\n\n This password must be only used for first time login. We strongly recommend you update the password using `argocd account update-password`.\n",
+      "any",
+      "[REDACTED:secret]\n\n This password must be only used for first time login. We strongly recommend you update the password using `argocd account update-password`.\n",
+    ],
   ];
   for (const [why, output, prints, redacted] of cases) {
     test(why, () => {

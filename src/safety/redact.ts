@@ -13,7 +13,7 @@ import { appPasswordDetector } from "./generic/app-password.ts";
 import { type PrintedSecret, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
 import { tableDetector } from "./generic/table.ts";
 import { cookieJarDetector, netrcDetector, passwordHashDetector, pgpassDetectors } from "./generic/credential-files.ts";
-import { nameValueDetector, sensitiveOutputDetector } from "./generic/name-value.ts";
+import { nameValueDetector, markedSecretDetector } from "./generic/name-value.ts";
 import { sqlInsertDetector } from "./generic/sql-insert.ts";
 import { privateKeyDetector, puttyKeyDetector } from "./generic/private-key.ts";
 import { otherScriptsDetector } from "./generic/other-scripts.ts";
@@ -98,7 +98,7 @@ function builtinDetectors(): Detector[] {
     assignmentDetector,
     nameValueDetector,
     redisReplyDetector,
-    sensitiveOutputDetector,
+    markedSecretDetector,
     sqlInsertDetector,
     credentialCallDetector,
     envFallbackDetector,

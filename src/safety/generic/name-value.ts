@@ -64,12 +64,26 @@ export const nameValueDetector: Detector = {
 const SENSITIVE_OUTPUT =
   /"sensitive"[ \t]*:[ \t]*true[ \t]*,\s{0,40}(?:"type"[ \t]*:[ \t]*(?:"[^"\r\n]{0,100}"|\[[^\]\r\n]{0,200}\])[ \t]*,\s{0,40})?"value"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\[^\r\n]){1,2000})"/dy;
 
-export const sensitiveOutputDetector: Detector = {
-  keywords: ['"sensitive"'],
+/**
+ * 1Password's `op item get --format json`: a field of type CONCEALED (a password, a credential)
+ * and its value, a few fields below it in the same object.
+ */
+const CONCEALED_FIELD =
+  /"type"[ \t]*:[ \t]*"CONCEALED"[ \t]*,(?:\s{0,40}"(?!value")[A-Za-z_]{1,20}"[ \t]*:[ \t]*(?:"[^"\\\r\n]{0,300}"|[\w.-]{1,40})[ \t]*,){0,6}\s{0,40}"value"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\[^\r\n]){1,2000})"/dy;
+
+/** A value that a mark beside it says is secret: Terraform's sensitive output, 1Password's concealed field. */
+export const markedSecretDetector: Detector = {
+  keywords: ['"sensitive"', '"concealed"'],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
-      SENSITIVE_OUTPUT.lastIndex = hits[i] as number;
-      const m = SENSITIVE_OUTPUT.exec(text);
+      const at = hits[i] as number;
+      const sensitive = text.startsWith('"sensitive"', at);
+      // A concealed field's mark is the value of its "type", a few characters before.
+      const from = sensitive ? at : text.slice(Math.max(0, at - 40), at).lastIndexOf('"type"');
+      if (from < 0) continue;
+      const rule = sensitive ? SENSITIVE_OUTPUT : CONCEALED_FIELD;
+      rule.lastIndex = sensitive ? at : Math.max(0, at - 40) + from;
+      const m = rule.exec(text);
       const span = m?.indices?.[1];
       if (m && span && !isStandIn(m[1] as string)) out.push({ start: span[0], end: span[1], kind: "secret" });
     }
