@@ -52,6 +52,13 @@ const RULES: CallRule[] = [
   rule(["variable"], String.raw`variable[ \t]+"(?<name>[\w-]{1,80})"[ \t]*\{[^{}]{0,300}?\bdefault[ \t]*=[ \t]*${LITERAL}`, "secret"),
   // Twilio's `Client("AC…", "<auth token>")`: the account's SID, then its token.
   rule(["client"], String.raw`${RECEIVER}Client[ \t]*\([ \t]*["']AC[0-9a-fA-F]{32}["']${SEP}${LITERAL}`, "secret", "twilio"),
+  // Algolia's `algoliasearch("APP_ID", "<key>")` (also `SearchClient.create`, `searchClient`): the application's id, then its key.
+  rule(
+    ["algoliasearch", "searchclient"],
+    String.raw`${RECEIVER}(?:algoliasearch|SearchClient\.create|searchClient)[ \t]*\([ \t]*["'][A-Z0-9]{10}["']${SEP}${LITERAL}`,
+    "secret",
+    "algolia",
+  ),
   // PowerShell's `ConvertTo-SecureString "…" -AsPlainText`: the literal is a password in clear.
   rule(["convertto-securestring"], String.raw`ConvertTo-SecureString[ \t]+(?:-String[ \t]+)?${LITERAL}[ \t]+-AsPlainText`, "password"),
   // After a database (or a host) and a user: `new Sequelize("app", "root", "…")`, `DriverManager.getConnection(url, "sa", "…")`,
