@@ -210,6 +210,16 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
   }
 });
 
+test("a token, then 1 MiB of wrapped pieces and of pieces too short, completes", () => {
+  const ghp = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+  for (const piece of [`"${"Zq7vW2pL9xQ3".repeat(2)}" +\n`, '"abc" +\n']) {
+    const text = `key = "${ghp}" +\n${piece.repeat(Math.ceil((1 << 20) / piece.length))}"end"`;
+    const out = redact(text);
+    expect(out.count).toBe(1);
+    expect(out.text.length < text.length).toBe(true);
+  }
+});
+
 test("quoted prose past 1,000 characters under a secret's name, closed or not, repeated to 1 MiB, redacts nothing", () => {
   // A value cut at 1,000 characters is taken whole only when it has no space: a long opaque value, not prose.
   const unit = `api_key="${"the word ".repeat(150)}"\npassword: '${"a b ".repeat(400)}\n`;

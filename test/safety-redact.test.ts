@@ -1129,6 +1129,24 @@ describe("near-matches at scale", () => {
   }, 60_000);
 });
 
+describe("a token wrapped into several string literals, as code wraps a long one", () => {
+  const ghp = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+  test.each([
+    ["JavaScript's + at a line's end", `const key = '${ghp}' +\n  'Zq7vW2pL9xQ3abc' +\n  'Kp2mQ7vL3x9Y';`, "const key = '[REDACTED:github-token]';"],
+    ["a + at the next line's start", `key = "${ghp}"\n  + "Zq7vW2pL9xQ3abc";`, 'key = "[REDACTED:github-token]";'],
+    ["Python's implicit concatenation", `KEY = ("${ghp}"\n       "Zq7vW2pL9xQ3abc")`, 'KEY = ("[REDACTED:github-token]")'],
+  ])("%s: the pieces go with it", (_, text, redacted) => expect(createRedactor().redact(text)).toEqual({ text: redacted, count: 1 }));
+  test.each([
+    ["a short literal added", `x = "${ghp}" + "px"`],
+    ["another argument on the same line", `curl "${ghp}" "abcdefghijklmnop"`],
+    ["a literal of other characters below", `key = "${ghp}"\n  + "see the docs.";`],
+  ])("%s: stays", (_, text) => {
+    const out = createRedactor().redact(text);
+    expect(out.count).toBe(1);
+    expect(out.text).toBe(text.replace(ghp, "[REDACTED:github-token]"));
+  });
+});
+
 describe("a value longer than the rules read at once", () => {
   // Past 1,000 characters the rule's regex stops; the value goes on to its end, none of it left.
   test.each([

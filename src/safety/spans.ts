@@ -22,13 +22,36 @@ function isAlnum(c: number): boolean {
 }
 
 /**
+ * A literal's end and the next literal's start, as code wraps a long token: JavaScript's
+ * `'sk_live_…' +` then `'…'` below, Python's `"…"` then `"…"` on the next line (implicit
+ * concatenation). Not two arguments on one line (a shell's `"a" "b"`): a `+` or a line break.
+ */
+const CONTINUED = /(['"])(?:[ \t]*\+[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*(?:\+[ \t]*)?)\1/y;
+/** The fewest token characters a wrapped piece has: a short one is another value (`'…' + 'px'`). */
+const PIECE_MIN = 8;
+
+/** Where the run of token characters from `at` ends, across a token's pieces wrapped into several literals. */
+function tokenRunEnd(text: string, at: number): number {
+  for (;;) {
+    while (at < text.length && isTokenChar(text.charCodeAt(at))) at++;
+    CONTINUED.lastIndex = at;
+    const quote = CONTINUED.exec(text)?.[1];
+    if (quote === undefined) return at;
+    let end = CONTINUED.lastIndex;
+    while (end < text.length && isTokenChar(text.charCodeAt(end))) end++;
+    if (end - CONTINUED.lastIndex < PIECE_MIN || text[end] !== quote) return at;
+    at = end;
+  }
+}
+
+/**
  * Widens token findings to their whole run of token characters. Runs already walked are
  * remembered, so that a thousand tokens chained in one run cost one walk, not a thousand.
  */
 function widenTokens(text: string, findings: Ranked[]): void {
   findings.sort((a, b) => a.start - b.start);
   let forwardFrom = -1;
-  let forwardTo = -1; // text[forwardFrom, forwardTo) are token characters, text[forwardTo] is not
+  let forwardTo = -1; // text[forwardFrom, forwardTo) is one token's run (its wrapped pieces too), which ends at forwardTo
   let backFrom = -1;
   let backTo = -1; // text[backTo, backFrom) are letters or digits, text[backTo - 1] is not
   for (const f of findings) {
@@ -36,7 +59,7 @@ function widenTokens(text: string, findings: Ranked[]): void {
     if (f.end >= forwardFrom && f.end <= forwardTo) f.end = forwardTo; // walked before
     else {
       forwardFrom = f.end;
-      while (f.end < text.length && isTokenChar(text.charCodeAt(f.end))) f.end++;
+      f.end = tokenRunEnd(text, f.end);
       forwardTo = f.end;
     }
     const from = f.start;
