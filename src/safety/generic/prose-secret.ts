@@ -76,6 +76,27 @@ function looksLikeStrongPassword(value: string): boolean {
   return value.length >= 6 && looksLikePassword(value) && !SNAKE_IDENTIFIER.test(value) && (PASSWORD_SYMBOL.test(value) || (/[A-Z]/.test(value) && /[a-z]/.test(value) && HAS_DIGIT.test(value)));
 }
 
+/**
+ * A passphrase of lowercase words, as diceware makes them ("mosaic saddle mosaic velvet",
+ * "mosaic-saddle-mosaic-velvet"): four words or more, each of four letters or more, none of the
+ * words a sentence is made of ("never shown to anyone", "left blank when unset").
+ */
+const PHRASE_WORD = /^[a-z]{4,10}$/;
+const SENTENCE_WORDS = new Set(
+  (
+    "that this these those with from have been being will would must should could shall only when then than they them their there here your yours " +
+    "what which where while after before about into onto over under also more most some same such each every never always again just like make made " +
+    "does done were used using need needs still other because until once first last next time both either neither none anyone anything nothing " +
+    "hashed encrypted stored saved sent shown hidden visible plain text required empty blank default change changed reset please enter characters " +
+    "least long short strong weak invalid incorrect wrong expired missing given known unset left same kept set"
+  ).split(" "),
+);
+
+function isDicewarePhrase(value: string): boolean {
+  const words = value.split(/[ -]/);
+  return words.length >= 4 && words.every((w) => PHRASE_WORD.test(w) && !SENTENCE_WORDS.has(w));
+}
+
 /** Whether a value told in prose is shaped like a key or token: long, random-looking, and not code (no brackets, no member path). */
 function looksLikeKey(value: string): boolean {
   return looksRandom(value) && !isStandIn(value) && !NOT_A_VALUE.test(value) && !CODE_PATH.test(value) && !/[()[\]{}]/.test(value);
@@ -279,8 +300,10 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   const span = m.indices?.[quoted ? first : first + 1];
   if (!span) return undefined;
   const value = quoted ? (m[first] as string) : (m[first + 1] as string).replace(TRAILING, "");
-  // Quoted words are a phrase ("at least 8 chars") unless each is shaped like a password, one a strong one ("Juniper!Nimbus11 Tundra_Vale19").
+  // Quoted words are a phrase ("at least 8 chars") unless each is shaped like a password, one a strong one ("Juniper!Nimbus11 Tundra_Vale19"),
+  // or they are a password's diceware passphrase.
   const words = value.split(" ");
+  if (quoted && password && isDicewarePhrase(value)) return { start: span[0], end: span[0] + value.length, kind: "password" };
   if (words.length > 1 && !(words.every(looksLikePassword) && words.some(looksLikeStrongPassword))) return undefined;
   // A secret (not a key nor a token, whose values are random) may be one a person made up: shaped like a strong password.
   const made = !password && SECRET_LABEL.test(text.slice(at, at + 6)) && looksLikeStrongPassword(value);
