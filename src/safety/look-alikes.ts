@@ -72,3 +72,14 @@ export function isStandIn(value: string): boolean {
 export function looksRandom(value: string): boolean {
   return value.length >= 16 && !HAS_SPACE.test(value) && HAS_DIGIT.test(value) && HAS_LETTER.test(value);
 }
+
+/**
+ * Letters alone, drawn at random (`qWeRtYuIoPaSdFgHjKlZxCvB`): long, and each case a good share of
+ * them (at least 30%: a random draw's is about half), which a name in CamelCase is not (one capital
+ * a word: `ApiKeyFromEnvironment`, 19%).
+ */
+export function looksRandomLetters(value: string): boolean {
+  if (value.length < 20 || !/^[A-Za-z]+$/.test(value)) return false;
+  const upper = value.replace(/[a-z]/g, "").length;
+  return upper >= value.length * 0.3 && value.length - upper >= value.length * 0.3;
+}

@@ -1,5 +1,5 @@
 import { DOUBLE_QUOTED, type Detector, type Finding, type Hits, SINGLE_QUOTED, quotedValue, widenedIfCut } from "../detectors.ts";
-import { isStandIn, looksRandom } from "../look-alikes.ts";
+import { isStandIn, looksRandom, looksRandomLetters } from "../look-alikes.ts";
 import { lineStart } from "./lines.ts";
 
 /**
@@ -88,7 +88,7 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
   if (quoted) return !PROSE.test(value);
   if (next === "(" || SMALL_NUMBER.test(value)) return false;
   const endsLine = next === undefined || next === "\n" || next === "\r";
-  return !CODE_PATH.test(value) || SCREAMING_NAME.test(name) || (endsLine && LOWER_WORD.test(value) && PASSWORD_NAME.test(name));
+  return !CODE_PATH.test(value) || SCREAMING_NAME.test(name) || (endsLine && LOWER_WORD.test(value) && PASSWORD_NAME.test(name)) || looksRandomLetters(value);
 }
 
 /**
