@@ -74,12 +74,25 @@ export function looksRandom(value: string): boolean {
 }
 
 /**
- * Letters alone, drawn at random (`qWeRtYuIoPaSdFgHjKlZxCvB`): long, and each case a good share of
- * them (at least 30%: a random draw's is about half), which a name in CamelCase is not (one capital
- * a word: `ApiKeyFromEnvironment`, 19%).
+ * Letters drawn at random: each case a good share of them (at least 30%: a random draw's is about
+ * half), which words in CamelCase are not (one capital a word: `ApiKeyFromEnvironment`, 19%;
+ * `/Users/JohnSmith/Projects`, 21%).
  */
+function mixedCase(value: string): boolean {
+  const upper = value.replace(/[^A-Z]/g, "").length;
+  const lower = value.replace(/[^a-z]/g, "").length;
+  return upper >= (upper + lower) * 0.3 && lower >= (upper + lower) * 0.3;
+}
+
+/** Letters alone, drawn at random (`qWeRtYuIoPaSdFgHjKlZxCvB`), long: not a name in CamelCase. */
 export function looksRandomLetters(value: string): boolean {
-  if (value.length < 20 || !/^[A-Za-z]+$/.test(value)) return false;
-  const upper = value.replace(/[a-z]/g, "").length;
-  return upper >= value.length * 0.3 && value.length - upper >= value.length * 0.3;
+  return value.length >= 20 && /^[A-Za-z]+$/.test(value) && mixedCase(value);
+}
+
+/**
+ * A base64 key that starts with or holds `/` and so reads as a path (`/I/tAA7Pis3LA8bU0pKW/ou…`,
+ * `openssl rand -base64 32`'s output): long, drawn at random, digits among its letters.
+ */
+export function looksBase64Key(value: string): boolean {
+  return /^[A-Za-z0-9+/]{32,}={0,2}$/.test(value) && mixedCase(value) && value.replace(/\D/g, "").length >= 2;
 }

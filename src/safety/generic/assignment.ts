@@ -1,5 +1,5 @@
 import { DOUBLE_QUOTED, type Detector, type Finding, type Hits, SINGLE_QUOTED, quotedValue, widenedIfCut } from "../detectors.ts";
-import { isStandIn, looksRandom, looksRandomLetters } from "../look-alikes.ts";
+import { isStandIn, looksBase64Key, looksRandom, looksRandomLetters } from "../look-alikes.ts";
 import { lineStart } from "./lines.ts";
 
 /**
@@ -80,7 +80,7 @@ const LOWER_WORD = /^[a-z]{6,64}$/;
 export function isAssignedSecret(name: string, value: string, quoted: boolean, next: string | undefined): boolean {
   if (value.trim() === "" || isStandIn(value) || (!quoted && (YAML_BLOCK.test(value) || YAML_ANCHOR.test(value) || TYPED_DEFAULT.test(value)))) return false;
   if (TOKEN_NAME.test(name) && !PASSWORD_NAME.test(name) && FIELD_NAME.test(value) && /[A-Z]/.test(value)) return false;
-  if (TRANSLATED.test(value) || FILE_PATH.test(value)) return false;
+  if (TRANSLATED.test(value) || (FILE_PATH.test(value) && !looksBase64Key(value))) return false;
   if (PWD.test(name) && PATH_VALUE.test(value)) return false;
   // The name of a secret kept elsewhere (Helm's `existingSecret: pg-secret`), and a GraphQL argument's type (`$password: String!`).
   if (EXISTING.test(name) || (!quoted && GRAPHQL_TYPE.test(value.replace(/[),:]+$/, ""))) || (quoted && VARIABLE_NAME.test(value))) return false;
@@ -383,10 +383,11 @@ function notAName(text: string, start: number): boolean {
 /**
  * An environment line whose value starts with `=` (`DB_PASSWORD==Xk9…`, as a generator may make
  * one): ASSIGNMENT reads `==` as a comparison, which after a SCREAMING_NAME at a line's start
- * (`export` aside) it is not.
+ * (`export`, a file's line number, a list's `- ` or a JSON string's quote aside: `docker inspect`'s
+ * `"Env"`) it is not.
  */
 const EQUALS_FIRST = /([A-Z][A-Z0-9_]{0,100})=(=[^\s"'\x60]{3,1000})/dy;
-const LINE_HEAD = /^[ \t]*(?:export[ \t]+)?$/;
+const LINE_HEAD = /^[ \t]*(?:\d{1,7}(?:\t|→)[ \t]*)?(?:export[ \t]+|-[ \t]+|")?$/;
 
 function equalsFirst(text: string, start: number): Finding | undefined {
   const line = lineStart(text, start, 40);
@@ -446,7 +447,10 @@ export const assignmentDetector: Detector = {
       const end = bare === undefined ? span[1] : punctuatedEnd(text, name, bareEnd(text, bare, span[1]));
       const after = end === span[1] ? start + match.length : end;
       if (bare !== undefined && end === span[1] && isCodeElement(text, start, bare, text[after])) continue;
-      if (!isAssignedSecret(name, text.slice(span[0], end), bare === undefined, endsLine(text, after) ? "\n" : text[after])) continue;
+      // A YAML alias (`*name`) only after a colon: `.env`'s `REDIS_PASSWORD=*iXal…` starts with the password's `*`.
+      const assigned = text.slice(span[0], end);
+      const judged = assigned.startsWith("*") && !m[3]?.includes(":") ? assigned.slice(1) : assigned;
+      if (!isAssignedSecret(name, judged, bare === undefined, endsLine(text, after) ? "\n" : text[after])) continue;
       out.push({ start: span[0], end, kind: "secret", ...widenedIfCut(code === undefined ? value : "") });
       done = Math.max(start + match.length, end);
     }

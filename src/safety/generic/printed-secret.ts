@@ -1,5 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { isStandIn } from "../look-alikes.ts";
+import { isStandIn, looksBase64Key } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
 
 /**
@@ -58,8 +58,8 @@ function printsNamedSecret(text: string, at: number): boolean {
   return SECRET_COMMAND.test(text);
 }
 
-/** What a command printed that can be a secret: not a stand-in, not punctuation alone, not a path. */
-const isPrintedValue = (value: string) => !isStandIn(value) && /[A-Za-z0-9]/.test(value) && !value.startsWith("/");
+/** What a command printed that can be a secret: not a stand-in, not punctuation alone, not a path (a base64 key may start with `/`). */
+const isPrintedValue = (value: string) => !isStandIn(value) && /[A-Za-z0-9]/.test(value) && (!value.startsWith("/") || looksBase64Key(value));
 
 export const printedSecretDetector: Detector = {
   keywords: [
