@@ -226,6 +226,11 @@ describe("what is kept around a redaction", () => {
     ['"Env": [\n    "POSTGRES_PASSWORD==K!d4j9NUqjkpszlf7",\n    "PG_MAJOR=16"\n],', '"Env": [\n    "POSTGRES_PASSWORD=[REDACTED:secret]",\n    "PG_MAJOR=16"\n],'],
     ["     2\tDB_PASSWORD==Zlj3EsRzGGCTra@\n     3\u2192API_TOKEN==Xk9pQ2vLm7z\n  - SECRET_KEY==Zz8kq1wm#2", "     2\tDB_PASSWORD=[REDACTED:secret]\n     3\u2192API_TOKEN=[REDACTED:secret]\n  - SECRET_KEY=[REDACTED:secret]"],
     ["REDIS_HOST=cache.internal\nREDIS_PASSWORD=*iXalxn6j7YOoAarxxjLdg", "REDIS_HOST=cache.internal\nREDIS_PASSWORD=[REDACTED:secret]"],
+    [
+      "+----+---------------+---------------------+\n| id | email         | password            |\n+----+---------------+---------------------+\n|  1 | alice@acme.io | Tangent#7366walnut  |\n+----+---------------+---------------------+\n1 row in set (0.00 sec)",
+      "+----+---------------+---------------------+\n| id | email         | password            |\n+----+---------------+---------------------+\n|  1 | alice@acme.io | [REDACTED:secret]  |\n+----+---------------+---------------------+\n1 row in set (0.00 sec)",
+    ],
+    ["┌────┬─────────────┐\n│ id │ api_key     │\n├────┼─────────────┤\n│ 1  │ Xk9pQ2vLm7z │\n└────┴─────────────┘", "┌────┬─────────────┐\n│ id │ api_key     │\n├────┼─────────────┤\n│ 1  │ [REDACTED:secret] │\n└────┴─────────────┘"],
     ["JWT_SIGNING_KEY='/I/tAA7Pis3LA8bU0pKW/ouzekiv8ZcMZcS2qCGICpvDlQ1ums2KXbhWUPjsuCqr'", "JWT_SIGNING_KEY='[REDACTED:secret]'"],
     ["$ openssl rand -base64 32\n/K+8l8hLHNRBJdoJICZbw2vtK0XGSAKj8uwa9xhPtu4=\n", "$ openssl rand -base64 32\n[REDACTED:secret]\n"],
     ['my master password is "mosaic saddle mosaic velvet"; the vault passphrase is "orbit-tundra-lantern-velvet"', 'my master password is "[REDACTED:password]"; the vault passphrase is "[REDACTED:password]"'],
