@@ -88,7 +88,7 @@ const SENTENCE_WORDS = new Set(
     "what which where while after before about into onto over under also more most some same such each every never always again just like make made " +
     "does done were used using need needs still other because until once first last next time both either neither none anyone anything nothing " +
     "hashed encrypted stored saved sent shown hidden visible plain text required empty blank default change changed reset please enter characters " +
-    "least long short strong weak invalid incorrect wrong expired missing given known unset left same kept set"
+    "least long short strong weak invalid incorrect wrong expired missing given known unset left kept"
   ).split(" "),
 );
 
