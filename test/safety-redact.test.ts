@@ -375,7 +375,7 @@ describe("ordinary text and code stay as they are", () => {
     ["keyword argument", "client = Anthropic(api_key=api_key)"],
     ["member access", "const apiKey = process.env.ANTHROPIC_API_KEY;"],
     ["a name in CamelCase under a key's name", "api_key: ApiKeyFromEnvironment\nsecret: AccessTokenProviderFactory"],
-    ["a YAML alias and anchor, a comparison, a path under a key's name", 'api_token: *shared_token\nsecret: &sec shared\nif [ "$TOKEN" == "$X" ]; then\nSSL_KEY=/Users/JohnSmith/Projects/MyApp2/keys/server\nTOKEN=*.example.com'],
+    ["a YAML alias and anchor, a comparison, a path under a key's name", 'password: *db_password\napi_token: *shared_token\nsecret: &sec shared\nif [ "$TOKEN" == "$X" ]; then\nSSL_KEY=/Users/JohnSmith/Projects/MyApp2/keys/server\nTOKEN=*.example.com'],
     ["environ lookup", 'key = os.environ["OPENAI_API_KEY"]'],
     ["destructuring", "const { token } = useAuth();"],
     ["comparison", 'if (token == "") return;'],
