@@ -34,6 +34,11 @@ describe("normalizeUrl", () => {
   ])("%p is refused with a message saying what to do", (input, hint) => {
     expect(() => normalizeUrl(input)).toThrow(hint);
   });
+
+  test("a wrong scheme before no address at all suggests nothing", () => {
+    expect(() => normalizeUrl("ftp://x")).toThrow('The OpenSync URL must start with https:// (or http://), got "ftp://x".');
+    expect(() => normalizeUrl("ftp://x")).not.toThrow("Did you mean");
+  });
 });
 
 describe("hosted OpenSync's addresses", () => {

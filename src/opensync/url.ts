@@ -36,7 +36,8 @@ export function resolveUrl(input: string): ResolvedUrl {
     // "localhost:3210" reads as scheme "localhost:"; "htp:/x" or "ftp://x" has a wrong scheme before the host.
     const rest = text.slice(url.protocol.length);
     const meant = /^\d/.test(rest) ? text : rest.startsWith("/") ? rest.replace(/^\/+/, "") : undefined;
-    const hint = meant ? ` Did you mean https://${shownInput(meant)}?` : "";
+    // Only an address is worth suggesting (`ftp://x` names none).
+    const hint = meant && /[.:]/.test(meant) ? ` Did you mean https://${shownInput(meant)}?` : "";
     throw new UserError(`The OpenSync URL must start with https:// (or http://), got "${shownInput(text)}".${hint}`);
   }
   if (url.username || url.password) {
