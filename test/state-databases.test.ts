@@ -114,7 +114,7 @@ describe("status --verbose and logout --forget", () => {
     expect(asked).toHaveLength(1);
     expect(asked[0]).toStartWith(`Delete the sync state of 3 servers in ${stateFolder()}?`);
     expect(asked[0]).toContain("reads every transcript again from the start");
-    expect(said).toEqual(["Nothing deleted."]);
+    expect(said).toEqual(["Sync state kept."]);
     expect(readdirSync(stateFolder())).toHaveLength(3);
 
     const yes = await forgetState((line) => said.push(line), async () => true);

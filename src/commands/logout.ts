@@ -65,7 +65,7 @@ export async function forgetState(say: (line: string) => void, confirm?: (questi
     return 0;
   }
   if (confirm && !(await confirm(`Delete the sync state of ${plural(databases.length, "server")} in ${stateFolder()}?\n${COST}`))) {
-    say("Nothing deleted.");
+    say("Sync state kept.");
     return 1;
   }
   const busy: string[] = [];

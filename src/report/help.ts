@@ -42,7 +42,7 @@ const COMMAND_HELP: Record<string, CommandHelp> = {
   },
   logout: {
     about:
-      "Removes the saved URL and API key (the options stay). The Claude Code hooks stay installed until `claude-code-sync setup --uninstall`. With --forget it also deletes the sync state of every server (on a terminal it asks first): the next sync then reads every transcript again and sends every session and message again (the server keeps one copy of each message, but adds its text to the session's search text once more).",
+      "Removes the saved URL and API key (the options stay). The Claude Code hooks stay installed until `claude-code-sync setup --uninstall`. With --forget it also deletes the sync state of every server (on a terminal it asks first): the next sync then reads every transcript again and reads back every session the server holds, one request each, to send only what it lacks (slower than a usual sync, once).",
     examples: ["$ claude-code-sync logout", "$ claude-code-sync logout --forget"],
     env: ["url", "key"],
   },
