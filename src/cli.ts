@@ -44,7 +44,7 @@ async function buildCli() {
 
   cli
     .command("sync", "Send new sessions and messages to OpenSync (incremental)")
-    .option("--dry-run", "Scan and show what would be sent; send nothing")
+    .option("--dry-run", "Show each session as the server would hold it; send nothing")
     .option("--redactions", "With --dry-run: count the secrets redacted per session")
     .option("--full", "Read everything again; send whatever the server lacks")
     .option("--retry-failed", "Try again now what the server refused")

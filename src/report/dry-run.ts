@@ -79,7 +79,7 @@ export function renderDryRun(report: DryRunReport, verbose: boolean, width: numb
     formatUsd(t.cost),
     ...(counted ? [formatInt(report.sessions.reduce((n, s) => n + (s.redactions ?? 0), 0))] : []),
   ]);
-  const lines = [table(columns, rows, verbose ? Number.POSITIVE_INFINITY : width), "", "Dry run: nothing was sent."];
+  const lines = [table(columns, rows, verbose ? Number.POSITIVE_INFINITY : width), "", "Dry run: nothing was sent.", "Each session as the server would hold it; a sync sends only what it lacks."];
   const empty = report.skipped.files - report.skipped.unreadable.length;
   const skipped = [
     empty ? `${plural(empty, "empty file")}` : "",
