@@ -30,7 +30,7 @@ describe("explainServerError", () => {
   });
   test("a server that asks to slow down: run again later, not a network problem", () => {
     const limited = new TransientError("OpenSync at x asks to slow down (HTTP 429, retry after 600 s) after 1 attempt; will retry on next sync.", 1, false, { kind: "rate-limited" });
-    expect(explainServerError(limited, url, "config")).toMatchObject({ exitCode: 1, fix: expect.stringContaining("run sync again in a few minutes") });
+    expect(explainServerError(limited, url, "config")).toMatchObject({ exitCode: 1, fix: expect.stringContaining("try again in a few minutes") });
   });
   test("a server that answers with an error of its own: not the network or the URL", () => {
     for (const reason of ["HTTP 500", "server error: Function execution timed out"]) {

@@ -67,13 +67,13 @@ export function explainServerError(
     return { problem: error.message, fix: "have the firewall or proxy in front of OpenSync let it through; it stays pending, and each sync tries it again", exitCode: 1 };
   }
   if (error instanceof TransientError && error.kind === "rate-limited") {
-    return { problem: withoutRetryNote(error.message), fix: "nothing is lost: run sync again in a few minutes (hooks and watch do it by themselves)", exitCode: 1 };
+    return { problem: withoutRetryNote(error.message), fix: "try again in a few minutes (a sync loses nothing meanwhile; hooks and watch retry by themselves)", exitCode: 1 };
   }
   // The server answered, with an error of its own: the network and the URL are fine.
   if (error instanceof TransientError && isServerFailure(error)) {
     return {
       problem: withoutRetryNote(error.message),
-      fix: "the server is up but failing; nothing is lost: run sync again later (hooks and watch do it by themselves). If it keeps failing, look at the server's logs (self-hosted: npx convex logs)",
+      fix: "the server is up but failing: try again later (a sync loses nothing meanwhile; hooks and watch retry by themselves). If it keeps failing, look at the server's logs (self-hosted: npx convex logs)",
       exitCode: 1,
     };
   }
