@@ -10,7 +10,7 @@ import { recoverUnrecorded } from "../src/send/reconcile.ts";
 import { Sender } from "../src/send/sender.ts";
 import type { SendTransport } from "../src/send/transport.ts";
 import { MESSAGE_WINDOW_MS, SESSION_WINDOW_MS, messageReadyAt, sessionReadyAt } from "../src/send/windows.ts";
-import { SyncLock } from "../src/state/lock.ts";
+import { STALE_MS, SyncLock, runningSyncPid } from "../src/state/lock.ts";
 import { StateStore } from "../src/state/store.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 
@@ -391,6 +391,20 @@ describe("SyncLock", () => {
     expect(after.tryAcquire()).toBe(true);
     expect(after.tookOver).toBe(false);
     after.release();
+  });
+
+  test("names the sync running now (for status), not one that was killed or has let go", () => {
+    const s = store();
+    expect(runningSyncPid(s)).toBeUndefined();
+    const killed = new SyncLock(s, 2 ** 22 + 1); // no such process
+    expect(killed.tryAcquire()).toBe(true);
+    expect(runningSyncPid(s)).toBeUndefined();
+    const running = new SyncLock(s);
+    expect(running.tryAcquire()).toBe(true);
+    expect(runningSyncPid(s)).toBe(process.pid);
+    expect(runningSyncPid(s, Date.now() + STALE_MS)).toBeUndefined(); // its heart stopped beating
+    running.release();
+    expect(runningSyncPid(s)).toBeUndefined();
   });
 });
 

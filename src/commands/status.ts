@@ -12,6 +12,7 @@ import { unreadableFiles, unreadableLines } from "../report/unreadable.ts";
 import { shownId } from "../report/session-id.ts";
 import { isStateOf, listStateDatabases, stateFolder } from "../state/databases.ts";
 import { StateStore } from "../state/store.ts";
+import { runningSyncPid } from "../state/lock.ts";
 import { projectRoots } from "../discover/roots.ts";
 import { sessionsToRead } from "../scan/scan.ts";
 import { statePast } from "../sync/state-sink.ts";
@@ -41,6 +42,8 @@ interface Status {
   unreadable: Array<{ path: string; error: string }>;
   /** Sessions whose last response was still being written at the last sync: it goes once complete (not pending work). */
   beingWritten: number;
+  /** The process id of a sync running now (a hook's, watch's or a manual one), if one is. */
+  syncRunning: number | null;
   failed: Array<{ id: string; error: string }>;
   /** The last background (hook) sync, if any. */
   background: BackgroundStatus | null;
@@ -73,6 +76,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     unread: 0,
     unreadable: [],
     beingWritten: 0,
+    syncRunning: null,
     failed: [],
     background: readBackgroundStatus(),
   };
@@ -131,6 +135,7 @@ function readCounts(url: string, status: Status, config: Config): string[] {
     const counts = store.counts();
     status.sessionsSynced = counts.sessionsSynced;
     status.lastSync = counts.lastSync ? new Date(counts.lastSync).toISOString() : null;
+    status.syncRunning = runningSyncPid(store) ?? null;
     status.pending = { sessions: counts.sessionsPending, messages: counts.messagesPending };
     status.failed = counts.failed;
     const past = statePast(store);
@@ -158,14 +163,17 @@ function databases(url: string | undefined): NonNullable<Status["stateDatabases"
 /** "never" only when nothing was ever sent: the last-sync mark is set by runs that went to the end. */
 function lastSyncText(s: Status): string {
   if (s.sessionsSynced === null) return "unknown";
-  if (s.lastSync) return timeAgo(Date.parse(s.lastSync));
+  const running = s.syncRunning === null ? "" : `; a sync is running now (pid ${s.syncRunning})`;
+  if (s.lastSync) return `${timeAgo(Date.parse(s.lastSync))}${running}`;
+  if (running) return `none completed yet${running}`;
   return s.sessionsSynced > 0 ? "none completed (the runs that sent these sessions stopped before the end)" : "never";
 }
 
 function localLines(s: Status, verbose: boolean): string[] {
   const lines = [`OpenSync URL: ${s.opensyncUrl ?? "(not set)"}`, `Sessions synced: ${s.sessionsSynced === null ? "unknown (the sync state cannot be read; see below)" : formatInt(s.sessionsSynced)}`, `Last sync: ${lastSyncText(s)}`];
   if (s.pending.sessions || s.pending.messages) {
-    lines.push(`Pending: ${plural(s.pending.sessions, "session")}, ${plural(s.pending.messages, "message")} (run \`claude-code-sync sync\`)`);
+    const next = s.syncRunning === null ? "run `claude-code-sync sync`" : "the running sync is sending them";
+    lines.push(`Pending: ${plural(s.pending.sessions, "session")}, ${plural(s.pending.messages, "message")} (${next})`);
   }
   if (s.unread) lines.push(`Not read yet: ${plural(s.unread, "session")} changed since the last sync (run \`claude-code-sync sync\`)`);
   lines.push(...unreadableLines(s.unreadable, "no sync can read it until you can (check its owner and permissions)"));

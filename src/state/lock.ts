@@ -35,6 +35,19 @@ interface Holder {
   heartbeat: number;
 }
 
+function lockHolder(store: StateStore): Holder | undefined {
+  return (store.db.query("SELECT pid, token, heartbeat FROM lock WHERE id = 1").get() as Holder | null) ?? undefined;
+}
+
+/** Whether the holder is a sync running now: its process alive and its heart beating. */
+const isLive = (held: Holder, now: number) => processAlive(held.pid) && now - held.heartbeat < STALE_MS;
+
+/** The process id of a sync running now on this state, if one is (`status` says so). */
+export function runningSyncPid(store: StateStore, now = Date.now()): number | undefined {
+  const held = lockHolder(store);
+  return held && isLive(held, now) ? held.pid : undefined;
+}
+
 /**
  * One sync at a time per state database: the hook's background runs, `watch`
  * and a manual `sync` take turns. The lock names its holder by a random
@@ -60,14 +73,14 @@ export class SyncLock {
   ) {}
 
   holder(): Holder | undefined {
-    return (this.store.db.query("SELECT pid, token, heartbeat FROM lock WHERE id = 1").get() as Holder | null) ?? undefined;
+    return lockHolder(this.store);
   }
 
   tryAcquire(now = Date.now()): boolean {
     const taken = this.store.db
       .transaction(() => {
         const held = this.holder();
-        if (held && held.token !== this.token && processAlive(held.pid) && now - held.heartbeat < STALE_MS) return false;
+        if (held && held.token !== this.token && isLive(held, now)) return false;
         if (held && held.token !== this.token) this.tookOver = true;
         this.store.db.query("INSERT OR REPLACE INTO lock (id, pid, token, heartbeat) VALUES (1, ?, ?, ?)").run(this.pid, this.token, now);
         return true;
