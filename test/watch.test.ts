@@ -122,6 +122,23 @@ describe("watch", () => {
     expect((await watch.exited()).code).toBe(0);
   }, 90_000);
 
+  test("nothing to send and the server out of reach at start: says so, not 'up to date'; 'up to date' once it answers", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("synced before"), assistant("msg_1", text("yes"))]));
+    const home = tempHome();
+    const env = envFor(claude.root, home);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    server.setFaults({ failureRate: 1, failureKinds: ["drop"] });
+    const watch = spawnWatch(env);
+    expect(await until(() => watch.stderr().includes("sync failed"), 30_000)).toBe(true);
+    expect(watch.stdout()).not.toContain("up to date");
+    server.setFaults({});
+    expect(await until(() => watch.stdout().includes("up to date"), 30_000)).toBe(true);
+    watch.proc.kill("SIGTERM");
+    expect((await watch.exited()).code).toBe(0);
+  }, 90_000);
+
   test("SIGTERM while a request hangs: gives up after the grace period, exits 0, leaves no lock behind", async () => {
     server.reset();
     server.setFaults({ failureRate: 1, failureKinds: ["hang"] });

@@ -33,6 +33,8 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
         full: false,
         apiKey: conn.apiKey,
         ...(only ? { only } : {}),
+        // The catch-up pass hears from the server even with nothing to send: a server down or a key revoked is said, not "up to date".
+        confirmWithServer: only === undefined,
         waitForLockMs: LOCK_WAIT_MS,
       }),
     log: options.quiet === true ? () => {} : say,
