@@ -186,6 +186,16 @@ describe("sync --dry-run", () => {
     expect(lines[1]).toContain("…");
   });
 
+  test("an unreadable line is said with where the first one is", async () => {
+    const dir = tempClaudeDir();
+    const good = jsonl([user("one")]);
+    const path = dir.write(`p/${SESSION}.jsonl`, `${good}{not json\n${jsonl([user("two")])}`);
+    const r = await runCli(["sync", "--dry-run"], { env: { ...env(), CLAUDE_CONFIG_DIR: dir.root } });
+    expect(r.stdout).toContain(`Skipped 1 unreadable line (the first at byte ${Buffer.byteLength(good)} of ${path}).`);
+    const json = await runCli(["sync", "--dry-run", "--json"], { env: { ...env(), CLAUDE_CONFIG_DIR: dir.root } });
+    expect(JSON.parse(json.stdout).skipped).toMatchObject({ badLines: 1, firstBadLine: { path, offset: Buffer.byteLength(good) } });
+  });
+
   test("--redactions without --dry-run is a usage error", async () => {
     const r = await runCli(["sync", "--redactions"], { env: dirEnv() });
     expect(r.code).toBe(2);

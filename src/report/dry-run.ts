@@ -2,7 +2,7 @@ import type { SessionSummary, UsageTotals } from "../fold/summarize.ts";
 import type { ReadStats } from "../scan/work.ts";
 import { type Column, formatInt, formatUsd, plural, table } from "./format.ts";
 import { shownId } from "./session-id.ts";
-import { unreadableFiles, unreadableLines } from "./unreadable.ts";
+import { badLinesText, unreadableFiles, unreadableLines } from "./unreadable.ts";
 
 type DryRunSession = Omit<SessionSummary, "unknownModels"> & {
   /** Secrets that would be redacted from this session's messages (with `--redactions`). */
@@ -13,7 +13,13 @@ interface DryRunReport {
   sessions: DryRunSession[];
   totals: UsageTotals & { cost: number; sessions: number; messages: number };
   /** `files`: empty or unreadable; `unreadable`: those the read failed on (their sessions are not counted). */
-  skipped: { badLines: number; files: number; unknownTypes: number; unreadable: Array<{ path: string; error: string }> };
+  skipped: {
+    badLines: number;
+    firstBadLine?: { path: string; offset: number };
+    files: number;
+    unknownTypes: number;
+    unreadable: Array<{ path: string; error: string }>;
+  };
   unknownModels: string[];
 }
 
@@ -35,7 +41,13 @@ export function buildDryRunReport(sessions: SessionSummary[], stats: ReadStats, 
       redactions ? { ...rest, redactions: redactions.get(rest.externalId) ?? 0 } : rest,
     ),
     totals,
-    skipped: { badLines: stats.badLines, files: stats.files.length, unknownTypes: stats.unknownTypes, unreadable: unreadableFiles(stats.files) },
+    skipped: {
+      badLines: stats.badLines,
+      ...(stats.firstBadLine ? { firstBadLine: stats.firstBadLine } : {}),
+      files: stats.files.length,
+      unknownTypes: stats.unknownTypes,
+      unreadable: unreadableFiles(stats.files),
+    },
     unknownModels: [...unknown].sort(),
   };
 }
@@ -83,7 +95,7 @@ export function renderDryRun(report: DryRunReport, verbose: boolean, width: numb
   const empty = report.skipped.files - report.skipped.unreadable.length;
   const skipped = [
     empty ? `${plural(empty, "empty file")}` : "",
-    report.skipped.badLines ? plural(report.skipped.badLines, "unreadable line") : "",
+    report.skipped.badLines ? badLinesText(report.skipped.badLines, report.skipped.firstBadLine) : "",
   ].filter(Boolean);
   if (skipped.length) lines.push(`Skipped ${skipped.join(" and ")}.`);
   lines.push(...unreadableLines(report.skipped.unreadable, "its sessions are not counted"));

@@ -2,7 +2,7 @@ import type { SyncReport } from "../sync/run-sync.ts";
 import type { Failure } from "./failure.ts";
 import { formatInt, plural } from "./format.ts";
 import { shownId } from "./session-id.ts";
-import { unreadableFiles, unreadableLines } from "./unreadable.ts";
+import { badLinesText, unreadableFiles, unreadableLines } from "./unreadable.ts";
 
 /** Why a run ended early, worded for the person (with the fix) and coded for scripts. */
 export type Stop = Pick<Failure, "message" | "code">;
@@ -41,7 +41,7 @@ export function renderSyncSummary(r: SyncReport, verbose: boolean): string {
   for (const f of r.failed.slice(0, 10)) lines.push(`Failed: ${shownId(f.id, verbose)}: ${f.error}`);
   if (r.failed.length > 10) lines.push(`…and ${formatInt(r.failed.length - 10)} more failures (see \`claude-code-sync status\`).`);
   if (r.refused > r.failed.length) lines.push(refusedEarlierLine(r.refused - r.failed.length));
-  if (r.stats.badLines) lines.push(`Skipped ${plural(r.stats.badLines, "unreadable line")}.`);
+  if (r.stats.badLines) lines.push(`Skipped ${badLinesText(r.stats.badLines, r.stats.firstBadLine)}.`);
   // Files or folders the read failed on (no permission, deleted meanwhile); empty files are not worth a line.
   lines.push(...unreadableLines(unreadableOf(r), "the next sync tries again"));
   return lines.join("\n");

@@ -1,5 +1,5 @@
 import { type SkippedFile, readError } from "../discover/files.ts";
-import { formatInt } from "./format.ts";
+import { formatInt, plural } from "./format.ts";
 
 /** The transcripts and folders a read failed on (no permission, deleted meanwhile), not those skipped for being empty. */
 export function unreadableFiles(skipped: readonly SkippedFile[]): Array<{ path: string; error: string }> {
@@ -14,4 +14,9 @@ export function unreadableLines(files: ReadonlyArray<{ path: string; error: stri
   const lines = files.slice(0, 5).map((f) => `Could not read ${f.path} (${f.error}); ${then}.`);
   if (files.length > 5) lines.push(`…and ${formatInt(files.length - 5)} more that could not be read.`);
   return lines;
+}
+
+/** "3 unreadable lines (the first at byte 1,234 of …/x.jsonl)": where to look. */
+export function badLinesText(count: number, first: { path: string; offset: number } | undefined): string {
+  return `${plural(count, "unreadable line")}${first ? ` (the first at byte ${formatInt(first.offset)} of ${first.path})` : ""}`;
 }

@@ -277,6 +277,7 @@ function readFile(
           const parsed = parseLine(bytes, parsing);
           if (!parsed.entry) {
             stats.badLines++;
+            stats.firstBadLine ??= { path: work.file.path, offset: start };
             return;
           }
           if (parsed.unknownType) stats.unknownTypes++;

@@ -55,6 +55,8 @@ export interface FileProgress {
 
 export interface ReadStats {
   badLines: number;
+  /** Where the first of them is, so that the user can look at it. */
+  firstBadLine?: { path: string; offset: number };
   unknownTypes: number;
   longLines: number;
   /** Messages cut to fit what the server stores (marked in their text): built to send, not counted by a dry run. */
@@ -68,6 +70,7 @@ export function emptyReadStats(): ReadStats {
 
 export function addStats(into: ReadStats, from: ReadStats): void {
   into.badLines += from.badLines;
+  into.firstBadLine ??= from.firstBadLine;
   into.unknownTypes += from.unknownTypes;
   into.longLines += from.longLines;
   into.messagesCut += from.messagesCut;
