@@ -96,7 +96,12 @@ export function syncReportJson(r: SyncReport, stop: Stop | undefined) {
     beingWritten: r.beingWritten,
     failed: r.failed,
     refused: r.refused,
-    skipped: { badLines: r.stats.badLines, longLines: r.stats.longLines, files: r.stats.files.length },
+    skipped: {
+      badLines: r.stats.badLines,
+      ...(r.stats.firstBadLine ? { firstBadLine: r.stats.firstBadLine } : {}),
+      longLines: r.stats.longLines,
+      files: r.stats.files.length,
+    },
     messagesCut: r.stats.messagesCut,
     ...(r.reconciled ? { reconciled: r.reconciled } : {}),
     unknownModels: r.unknownModels,
