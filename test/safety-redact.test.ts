@@ -227,6 +227,19 @@ describe("what is kept around a redaction", () => {
     ["     2\tDB_PASSWORD==Zlj3EsRzGGCTra@\n     3\u2192API_TOKEN==Xk9pQ2vLm7z\n  - SECRET_KEY==Zz8kq1wm#2", "     2\tDB_PASSWORD=[REDACTED:secret]\n     3\u2192API_TOKEN=[REDACTED:secret]\n  - SECRET_KEY=[REDACTED:secret]"],
     ["REDIS_HOST=cache.internal\nREDIS_PASSWORD=*iXalxn6j7YOoAarxxjLdg", "REDIS_HOST=cache.internal\nREDIS_PASSWORD=[REDACTED:secret]"],
     [
+      'SIGNING_SALT=Xk9pQ2vLm7zT4rW8yB1nC5dF6gH3jK0q\nMASTER_SEED=4faae79feaf81d7ae8422f35b49755773de098f69548e3b58c7ef1bada814960\n{"webhook_hmac": "9c0d1e2f4faae79feaf81d7ae8422f35b4975577"}',
+      'SIGNING_SALT=[REDACTED:secret]\nMASTER_SEED=[REDACTED:secret]\n{"webhook_hmac": "[REDACTED:secret]"}',
+    ],
+    ["[Peer]\nPresharedKey = abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ=", "[Peer]\nPresharedKey = [REDACTED:secret]"],
+    [
+      "printf '%s' 'Xk9pQ2vLm7zT4rW8yB1nC5dF6gH3jK0qAbCdEfGh' | gh auth login --with-token\necho \"s.Xk9pQ2vLm7zT4rW8yB1n\" | vault login -",
+      "printf '%s' '[REDACTED:secret]' | gh auth login --with-token\necho \"[REDACTED:secret]\" | vault login -",
+    ],
+    [
+      "my metamask seed phrase is abandon ability able about above absent absorb abstract absurd abuse access accident\nhere is the recovery phrase for the test wallet: legal winner thank year wave sausage worth useful legal winner thank yellow",
+      "my metamask seed phrase is [REDACTED:secret]\nhere is the recovery phrase for the test wallet: [REDACTED:secret]",
+    ],
+    [
       "+----+---------------+---------------------+\n| id | email         | password            |\n+----+---------------+---------------------+\n|  1 | alice@acme.io | Tangent#7366walnut  |\n+----+---------------+---------------------+\n1 row in set (0.00 sec)",
       "+----+---------------+---------------------+\n| id | email         | password            |\n+----+---------------+---------------------+\n|  1 | alice@acme.io | [REDACTED:secret]  |\n+----+---------------+---------------------+\n1 row in set (0.00 sec)",
     ],
@@ -375,6 +388,9 @@ describe("ordinary text and code stay as they are", () => {
     ["keyword argument", "client = Anthropic(api_key=api_key)"],
     ["member access", "const apiKey = process.env.ANTHROPIC_API_KEY;"],
     ["a name in CamelCase under a key's name", "api_key: ApiKeyFromEnvironment\nsecret: AccessTokenProviderFactory"],
+    ["a seed's number, a salt's rounds, an HMAC's algorithm", "random_seed = 1234567890\nsalt_rounds: 12\nhmac: sha256\nbcrypt_salt = \"$2b$10$\""],
+    ["a seed phrase explained, not told", "the seed phrase is what you need when your phone dies and you want your funds back\nWrite down your recovery phrase: it is the only way back."],
+    ["an age recipient (a public key)", "# public key: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"],
     ["a YAML alias and anchor, a comparison, a path under a key's name", 'password: *db_password\napi_token: *shared_token\nsecret: &sec shared\nif [ "$TOKEN" == "$X" ]; then\nSSL_KEY=/Users/JohnSmith/Projects/MyApp2/keys/server\nTOKEN=*.example.com'],
     ["environ lookup", 'key = os.environ["OPENAI_API_KEY"]'],
     ["destructuring", "const { token } = useAuth();"],

@@ -55,8 +55,8 @@ export function isPlaceholder(value: string): boolean {
   );
 }
 
-/** Keys made to be public, shipped in every web page that uses them: Stripe's publishable keys. */
-const PUBLIC_KEY = /^pk_(?:test|live)_[A-Za-z0-9]+$/;
+/** Keys made to be public: Stripe's publishable keys (in every web page that uses them), an age recipient (`age1…`, what one encrypts to). */
+const PUBLIC_KEY = /^pk_(?:test|live)_[A-Za-z0-9]+$|^age1[02-9ac-hj-np-z]{58}$/;
 
 /** A value that only points at a secret (`$TOKEN`, `process.env.X`), or one of our markers. */
 export function isReference(value: string): boolean {

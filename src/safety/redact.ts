@@ -10,6 +10,7 @@ import { envFallbackDetector } from "./generic/env-fallback.ts";
 import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
 import { loneSecret } from "./generic/lone-secret.ts";
 import { appPasswordDetector } from "./generic/app-password.ts";
+import { seedPhraseDetector } from "./generic/seed-phrase.ts";
 import { type PrintedSecret, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
 import { tableDetector } from "./generic/table.ts";
 import { cookieJarDetector, netrcDetector, passwordHashDetector, pgpassDetectors } from "./generic/credential-files.ts";
@@ -95,6 +96,7 @@ function builtinDetectors(): Detector[] {
     promptAnswerDetector,
     secretFlagDetector,
     appPasswordDetector,
+    seedPhraseDetector,
     assignmentDetector,
     nameValueDetector,
     redisReplyDetector,

@@ -275,10 +275,10 @@ export const toolDetectors: Detector[] = TOOLS.map(toolDetector);
 /**
  * `echo "…" | wrangler secret put NAME`, `printf '%s' '…' | gh secret set NAME`, `echo … | sudo -S
  * cmd`, `echo … | docker login -u me --password-stdin`, `… | gcloud secrets create`, `kubectl create
- * secret`, `(sudo) chpasswd`: what is echoed is the secret (a `$VAR` is only its name and stays).
+ * secret`, `(sudo) chpasswd`, `gh auth login --with-token`, `vault login -`: what is echoed is the secret (a `$VAR` is only its name and stays).
  */
 const PIPED =
-  /(?:echo(?:[ \t]+-[neE]+)*|printf(?:[ \t]+(?:"%s(?:\\n)?"|'%s(?:\\n)?'))?)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})'|([^\s|;&'"]{1,500}))[ \t]*\|[ \t]*(?:sudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S\b|(?:npx[ \t]+)?wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|gh[ \t]+secret[ \t]+set|vercel[ \t]+env[ \t]+add|docker[ \t]+secret[ \t]+create|(?:docker|podman|helm(?:[ \t]+registry)?|oras|crane)[ \t]+login[^|\n]{0,200}--password-stdin|gcloud[ \t]+secrets|kubectl[ \t]+create[ \t]+secret|(?:sudo[ \t]+)?chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set)/dy;
+  /(?:echo(?:[ \t]+-[neE]+)*|printf(?:[ \t]+(?:"%s(?:\\n)?"|'%s(?:\\n)?'))?)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})'|([^\s|;&'"]{1,500}))[ \t]*\|[ \t]*(?:sudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S\b|(?:npx[ \t]+)?wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|gh[ \t]+secret[ \t]+set|vercel[ \t]+env[ \t]+add|docker[ \t]+secret[ \t]+create|(?:docker|podman|helm(?:[ \t]+registry)?|oras|crane)[ \t]+login[^|\n]{0,200}--password-stdin|gcloud[ \t]+secrets|kubectl[ \t]+create[ \t]+secret|(?:sudo[ \t]+)?chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set|gh[ \t]+auth[ \t]+login[^|\n]{0,200}--with-token|vault[ \t]+login)/dy;
 
 /**
  * What is echoed into `base64` (a Kubernetes secret's data, a Basic header made by hand), or into
