@@ -391,6 +391,7 @@ describe("ordinary text and code stay as they are", () => {
     ["a seed's number, a salt's rounds, an HMAC's algorithm", "random_seed = 1234567890\nsalt_rounds: 12\nhmac: sha256\nbcrypt_salt = \"$2b$10$\""],
     ["a seed phrase explained, not told", "the seed phrase is what you need when your phone dies and you want your funds back\nWrite down your recovery phrase: it is the only way back."],
     ["an age recipient (a public key)", "# public key: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"],
+    ["an image's digest beside a repository named api", "REPOSITORY  TAG  DIGEST  IMAGE ID\napi  latest  sha256:1d6b2195e5b651218af4d34e802045b14089d412435bff6c902f667c0e71c9a9  66b68d1fd82b"],
     ["a YAML alias and anchor, a comparison, a path under a key's name", 'password: *db_password\napi_token: *shared_token\nsecret: &sec shared\nif [ "$TOKEN" == "$X" ]; then\nSSL_KEY=/Users/JohnSmith/Projects/MyApp2/keys/server\nTOKEN=*.example.com'],
     ["environ lookup", 'key = os.environ["OPENAI_API_KEY"]'],
     ["destructuring", "const { token } = useAuth();"],

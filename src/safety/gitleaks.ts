@@ -186,6 +186,7 @@ class GitleaksDetector implements Detector {
   private accepts(text: string, m: Match): boolean {
     const secret = text.slice(m.secretStart, m.secretEnd);
     if (this.rule.entropy !== undefined && shannonEntropy(secret) <= this.rule.entropy) return false;
+    if (isDigest(text, m.secretStart, secret)) return false;
     if (isStandIn(secret)) return false;
     const around = (target: "match" | "line") => (target === "match" ? this.matchText(text, m) : lineAround(text, m.start, m.end));
     return !GLOBAL.allows(secret, around) && !this.allowlists.some((a) => a.allows(secret, around));
@@ -225,4 +226,11 @@ export function gitleaksFindings(text: string, id: string, everywhere = false): 
   const out: Finding[] = [];
   if (hits.length > 0) new GitleaksDetector(rule).find(text, hits.data.subarray(0, hits.length), out);
   return out;
+}
+
+/** A content digest named by its algorithm (`sha256:…` of an image, a package): hex that names content, no credential. */
+const DIGEST_ALGORITHM = /(?:sha(?:1|224|256|384|512)|md5):$/i;
+
+function isDigest(text: string, start: number, secret: string): boolean {
+  return /^[0-9a-f]{32,128}$/.test(secret) && DIGEST_ALGORITHM.test(text.slice(Math.max(0, start - 7), start));
 }
