@@ -579,6 +579,20 @@ describe("recoverUnrecorded: after a killed run, what the server already holds i
     expect(sessionWrites(t)).toEqual([[10, 1, 0.1]]);
   });
 
+  test("a session the killed run wrote after what was recorded: its window runs from the server's last write", async () => {
+    const s = store();
+    session(s, "a", { tokens: 40 });
+    await send(s, fakeTransport().transport);
+    session(s, "a", { tokens: 50 });
+    const recorded = s.sessionsWithWork({ retryFailedBefore: 0 })[0]?.writtenAt as number;
+    const later = recorded + 5_000;
+    const onServer = { id: "srv-a", externalId: "a", promptTokens: 50, completionTokens: 1, cost: 0.1, messageCount: 0, createdAt: NOW - 60_000, updatedAt: later };
+    const fetch = (async () => Response.json({ sessions: [onServer] })) as unknown as typeof globalThis.fetch;
+    const client = createClient({ url: "https://sync.example.com", apiKey: "osk_abcdefghijklmnopqrstuvwxyzabcdef", retries: 0, fetch, sleep: async () => {} });
+    await recoverUnrecorded(s, client);
+    expect(s.sessionsWithWork({ retryFailedBefore: 0 })[0]?.writtenAt).toBe(later);
+  });
+
   test("a refused key is not tried again", async () => {
     const l = listing(10, 401);
     await expect(recoverUnrecorded(afterKill(), l.client.withRetries(3))).rejects.toBeInstanceOf(AuthError);

@@ -110,6 +110,8 @@ export async function recoverUnrecorded(store: StateStore, client: OpenSyncClien
   for (const w of work) {
     const server = onServer.get(w.sessionId);
     if (!server) continue;
+    // Written by the killed run after what was recorded: an update that changes only what the server's window ignores waits from this write.
+    if (w.sentHash !== null && (w.writtenAt ?? 0) < server.updatedAt) store.write(() => store.markWritten(w.key, server.updatedAt));
     // Created by the killed run: its next write is an update, not a first write (made without totals, over those the server has).
     if (w.sentHash === null) {
       store.write(() => store.markSessionSent(w.key, { hash: CREATED_UNRECORDED, windowKey: "", at: server.updatedAt, serverId: server.id, createdAt: server.createdAt }));
