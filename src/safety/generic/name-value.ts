@@ -11,13 +11,14 @@ const VALUE = String.raw`(?:${DOUBLE_QUOTED}|${SINGLE_QUOTED}|([^\s"',}<>]{1,100
  * (`"Name": "/prod/db/password", … "Value": "…"`), Postman's `{"key": "X-API-Key", "value": "…"}`,
  * .NET's `<add key="ApiKey" value="…" />`, Spring's `<property name="password" value="…"/>`,
  * CloudFormation's `{"ParameterKey": "DBPassword", "ParameterValue": "…"}` (also as the CLI's
- * `ParameterKey=…,ParameterValue=…`). The value is judged as if it were assigned to the name.
+ * `ParameterKey=…,ParameterValue=…`), Azure's `az storage account keys list` (`"keyName": "key1", …
+ * "value": "…"`). The value is judged as if it were assigned to the name.
  * The name is taken whole, never shortened to try again (a lookahead's capture, matched as a
  * back-reference: an atomic group): a run of `key=key=…` would otherwise cost each hit a retry
  * per character of the name, per character of the gap.
  */
 const NAME_VALUE = new RegExp(
-  String.raw`(?<![A-Za-z0-9_-])(?:parameter|option)?(?:name|key)["']?[ \t]*[:=][ \t]*(["']?)(?=([^"'\s,}>]{1,100}))\2\1([^]{0,160}?)(?<![A-Za-z0-9_-])(?:parameter|option)?value["']?[ \t]*[:=][ \t]*${VALUE}`,
+  String.raw`(?<![A-Za-z0-9_-])(?:parameter|option|key)?(?:name|key)["']?[ \t]*[:=][ \t]*(["']?)(?=([^"'\s,}>]{1,100}))\2\1([^]{0,160}?)(?<![A-Za-z0-9_-])(?:parameter|option)?value["']?[ \t]*[:=][ \t]*${VALUE}`,
   "diy",
 );
 
@@ -29,6 +30,8 @@ const ANOTHER_FIELD = /(?<![A-Za-z0-9_-])(?:name|key)["']?[ \t]*[:=]|[{}<>]|\n[ 
 
 const CHANGED_VALUE = new RegExp(String.raw`[ \t]*\r?\n[+-][ \t]+value["']?[ \t]*[:=][ \t]*${VALUE}`, "dy");
 
+const KEY_NAME = /^keyname/i;
+
 export const nameValueDetector: Detector = {
   keywords: ["name", "key", "parameterkey", "optionname"],
   find(text: string, hits: Hits, out: Finding[]): void {
@@ -36,8 +39,10 @@ export const nameValueDetector: Detector = {
       NAME_VALUE.lastIndex = hits[i] as number;
       const m = NAME_VALUE.exec(text);
       if (!m) continue;
-      const [, , name, between, double, single, bare] = m;
+      const [, , named, between, double, single, bare] = m;
       const value = double ?? single ?? bare;
+      // A record naming a key (Azure's `"keyName": "key1"`) holds the key itself: judged as a key, a random-looking value only.
+      const name = KEY_NAME.test(m[0]) ? "storage_key" : named;
       if (name === undefined || value === undefined || ANOTHER_FIELD.test(between ?? "") || !SECRET_KEY.test(name)) continue;
       // JSX's `value={password}`: an expression, not a value.
       if (bare?.startsWith("{")) continue;
