@@ -566,6 +566,8 @@ describe("a secret on the line below the command that printed it", () => {
 describe("a command's output in its own message (a tool's result), the command in the call", () => {
   const { redactOutput } = createRedactor();
   const hex = "4faae79feaf81d7ae8422f35b49755773de098f69548e3b58c7ef1bada814960";
+  // As `aws ecr get-login-password` prints it: base64 of a JSON payload, 2-3 KB (no more than 512 characters were taken).
+  const ecrPassword = Buffer.from(JSON.stringify({ payload: "Zq7vW2pL9xQ3+k/".repeat(100), datakey: "AQIDAHh4Kp2mQ7vL3x9Y".repeat(20) })).toString("base64");
   const calls: [command: string, prints: ReturnType<typeof commandPrints>][] = [
     ["openssl rand -hex 32", "any"],
     ['python3 -c "import secrets; print(secrets.token_hex(32))"', "key"],
@@ -612,6 +614,7 @@ describe("a command's output in its own message (a tool's result), the command i
     ["a weak password a stored secret's command printed", "tr0ub4dor3x", "any", "[REDACTED:secret]"],
     ["a file read with its line numbers", `     1\u2192${hex}\n`, "any", "     1\u2192[REDACTED:secret]\n"],
     ["keys among lines of words", `Made two:\n${hex}\ndone`, "any", "Made two:\n[REDACTED:secret]\ndone"],
+    ["an ECR login password of a few KB, alone", `${ecrPassword}\n`, "any", "[REDACTED:secret]\n"],
     [
       "Argo CD's first admin password, above its advice",
       "Xy7AbCdEfGh12345\n\n This password must be only used for first time login. We strongly recommend you update the password using `argocd account update-password`.\n",

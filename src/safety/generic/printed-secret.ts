@@ -38,8 +38,14 @@ const GENERATOR_COMMAND =
   /(?<![\w-])(?:\/dev\/u?random|secrets\.token_(?:hex|urlsafe|bytes)|randombytes\(|securerandom\.|pwgen[ \t]|rails[ \t]+secret|phx\.gen\.secret|(?:gpg|sops)(?=[ \t])[^\r\n]{0,200}?[ \t](?:-d|--decrypt)(?![\w-]))/iy;
 const KEY_SHAPED = /^[A-Za-z0-9+/=_-]{16,}$/;
 
+/**
+ * The longest word a command prints as its secret: an ECR login password is 2-3 KB, a service
+ * account's token a few KB. Each pattern is anchored at a line's start and ends at its end: linear.
+ */
+const PRINTED_MAX = 16_384;
+
 /** The next line, one word: what the command printed. */
-const OUTPUT = /\r?\n[ \t]*([^\s]{8,512})[ \t]*(?=\r?\n|$)/dy;
+const OUTPUT = new RegExp(String.raw`\r?\n[ \t]*([^\s]{8,${PRINTED_MAX}})[ \t]*(?=\r?\n|$)`, "dy");
 
 /** Whether the command at `at` prints a secret: "any" word, or only one shaped like a key ("key"). */
 function printsSecret(text: string, at: number): "any" | "key" | undefined {
@@ -132,9 +138,9 @@ export function filePrints(path: string): PrintedSecret | undefined {
  * One word alone on its line, as a key is printed (the Read tool's line number reads as spaces:
  * redact.ts). Each run of spaces is matched by one repetition only: two in a row would try every split.
  */
-const KEY_LINE = /^[ \t]*([A-Za-z0-9+/=_-]{16,512})[ \t]*\r?$/dgm;
+const KEY_LINE = new RegExp(String.raw`^[ \t]*([A-Za-z0-9+/=_-]{16,${PRINTED_MAX}})[ \t]*\r?$`, "dgm");
 /** The whole output one word. */
-const ONE_WORD = /^\s*([^\s]{8,512})\s*$/d;
+const ONE_WORD = new RegExp(String.raw`^\s*([^\s]{8,${PRINTED_MAX}})\s*$`, "d");
 /**
  * A background command's output as TaskOutput (`<output>`) or, before Claude Code 2.0.64,
  * BashOutput (`<stdout>`) hands it back, between its status fields.
