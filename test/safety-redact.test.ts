@@ -232,6 +232,10 @@ describe("what is kept around a redaction", () => {
     ],
     ["[Peer]\nPresharedKey = abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ=", "[Peer]\nPresharedKey = [REDACTED:secret]"],
     [
+      "kubectl -n prod create secret generic api-keys --from-literal=stripe=tpuXJGlyAhJV5Ce35Qr8a4y6ZR --from-literal='db=Xk9pQ2vL#7' --from-literal k=\"a b\" --dry-run=client",
+      "kubectl -n prod create secret generic api-keys --from-literal=stripe=[REDACTED:secret] --from-literal='db=[REDACTED:secret]' --from-literal k=\"[REDACTED:secret]\" --dry-run=client",
+    ],
+    [
       '[{"keyName": "key1", "permissions": "FULL", "value": "E5uFXmuChRyDNHjF8Liua+DGtOXlcZjagai4zFWKVMxfDjYfOrHhaxS9Uc1GIQWFwKMliek8zpaQiwN+AStk1b2Q=="}]',
       '[{"keyName": "key1", "permissions": "FULL", "value": "[REDACTED:secret]"}]',
     ],
@@ -395,6 +399,7 @@ describe("ordinary text and code stay as they are", () => {
     ["a seed's number, a salt's rounds, an HMAC's algorithm", "random_seed = 1234567890\nsalt_rounds: 12\nhmac: sha256\nbcrypt_salt = \"$2b$10$\""],
     ["a seed phrase explained, not told", "the seed phrase is what you need when your phone dies and you want your funds back\nWrite down your recovery phrase: it is the only way back."],
     ["a record naming a key whose value is a word", '{"keyName": "sort", "value": "asc"}'],
+    ["a config map's literal, a secret's literal from a variable", "kubectl create configmap cfg --from-literal=mode=debug\nkubectl create secret generic x --from-literal=token=$TOKEN"],
     ["an age recipient (a public key)", "# public key: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"],
     ["an image's digest beside a repository named api", "REPOSITORY  TAG  DIGEST  IMAGE ID\napi  latest  sha256:1d6b2195e5b651218af4d34e802045b14089d412435bff6c902f667c0e71c9a9  66b68d1fd82b"],
     ["a YAML alias and anchor, a comparison, a path under a key's name", 'password: *db_password\napi_token: *shared_token\nsecret: &sec shared\nif [ "$TOKEN" == "$X" ]; then\nSSL_KEY=/Users/JohnSmith/Projects/MyApp2/keys/server\nTOKEN=*.example.com'],

@@ -11,6 +11,7 @@ import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
 import { loneSecret } from "./generic/lone-secret.ts";
 import { appPasswordDetector } from "./generic/app-password.ts";
 import { seedPhraseDetector } from "./generic/seed-phrase.ts";
+import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
 import { type PrintedSecret, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
 import { tableDetector } from "./generic/table.ts";
 import { cookieJarDetector, netrcDetector, passwordHashDetector, pgpassDetectors } from "./generic/credential-files.ts";
@@ -97,6 +98,7 @@ function builtinDetectors(): Detector[] {
     secretFlagDetector,
     appPasswordDetector,
     seedPhraseDetector,
+    kubernetesLiteralDetector,
     assignmentDetector,
     nameValueDetector,
     redisReplyDetector,
