@@ -43,7 +43,7 @@ export function buildDryRunReport(sessions: SessionSummary[], stats: ReadStats, 
     totals,
     skipped: {
       badLines: stats.badLines,
-      ...(stats.firstBadLine ? { firstBadLine: stats.firstBadLine } : {}),
+      firstBadLine: stats.firstBadLine,
       files: stats.files.length,
       unknownTypes: stats.unknownTypes,
       unreadable: unreadableFiles(stats.files),

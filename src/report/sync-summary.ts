@@ -98,7 +98,7 @@ export function syncReportJson(r: SyncReport, stop: Stop | undefined) {
     refused: r.refused,
     skipped: {
       badLines: r.stats.badLines,
-      ...(r.stats.firstBadLine ? { firstBadLine: r.stats.firstBadLine } : {}),
+      firstBadLine: r.stats.firstBadLine,
       longLines: r.stats.longLines,
       files: r.stats.files.length,
     },

@@ -1,4 +1,4 @@
-import type { Detector, Finding, Hits } from "../detectors.ts";
+import { DOUBLE_QUOTED, type Detector, type Finding, type Hits, SINGLE_QUOTED, quotedValue, widenedIfCut } from "../detectors.ts";
 import { isStandIn } from "../look-alikes.ts";
 import { lineStart } from "./lines.ts";
 
@@ -8,8 +8,11 @@ import { lineStart } from "./lines.ts";
  * `--from-literal=db="…"`). Only on a line that creates a secret, within 300 characters of it.
  */
 const CREATES_SECRET = /kubectl[ \t][^\n|;&]{0,200}?create[ \t]+secret[ \t]/i;
-const FROM_LITERAL =
-  /--from-literal(?:=|[ \t]+)(?:(['"])[\w.-]{1,253}=([^'"\n]{1,1000})\1|[\w.-]{1,253}=(?:'([^'\n]{1,1000})'|"([^"\n]{1,1000})"|([^\s'"|;&]{1,1000})))/dy;
+/** The literal quoted whole (`'db=…'`), its value quoted (`db="…"`), or bare: groups 2 to 5. */
+const FROM_LITERAL = new RegExp(
+  String.raw`--from-literal(?:=|[ \t]+)(?:(['"])[\w.-]{1,253}=(${quotedValue(String.raw`[^'"\n]`, String.raw`\1`)})\1?|[\w.-]{1,253}=(?:${SINGLE_QUOTED}|${DOUBLE_QUOTED}|([^\s'"|;&]{1,1000})))`,
+  "dy",
+);
 
 export const kubernetesLiteralDetector: Detector = {
   keywords: ["--from-literal"],
@@ -22,8 +25,9 @@ export const kubernetesLiteralDetector: Detector = {
       const m = FROM_LITERAL.exec(text);
       const group = m ? [2, 3, 4, 5].find((g) => m[g] !== undefined) : undefined;
       const span = group === undefined ? undefined : m?.indices?.[group];
-      if (!m || !span || isStandIn(m[group as number] as string)) continue;
-      out.push({ start: span[0], end: span[1], kind: "secret" });
+      const value = m?.[group as number];
+      if (!span || value === undefined || isStandIn(value)) continue;
+      out.push({ start: span[0], end: span[1], kind: "secret", ...widenedIfCut(value) });
     }
   },
 };
