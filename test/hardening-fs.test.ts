@@ -209,6 +209,37 @@ describe.skipIf(!canMount)("a disk that fills up (the state folder on a tiny tmp
       execFileSync("umount", [stateDir]);
     }
   });
+
+  test("a synced state on a disk that fills later: sync, status and verify say the disk is full (opening must make the state's shared-memory file)", async () => {
+    fx.server.reset();
+    const home = tempHome();
+    const env = syncEnv(fx.server, fx.claudeDir, home);
+    const stateDir = join(home, ".claude-code-sync", "state");
+    mkdirSync(stateDir, { recursive: true });
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=20m", "tmpfs", stateDir]);
+    try {
+      expect((await runCli(["sync"], { env })).code).toBe(0);
+      // A clean close leaves the database alone; fill what is left of the disk.
+      expect(readdirSync(stateDir).filter((f) => f.endsWith("-shm"))).toEqual([]);
+      try {
+        execFileSync("dd", ["if=/dev/zero", `of=${join(stateDir, "filler")}`, "bs=64k"], { stdio: "ignore" });
+      } catch {
+        // dd stops at "No space left on device", which is the point
+      }
+      const sync = await runCli(["sync", "--json"], { env });
+      expect({ crash: looksLikeCrash(sync.stderr), code: sync.code, json: JSON.parse(sync.stdout).code }).toEqual({ crash: false, code: 1, json: "state-disk-full" });
+      expect(sync.stderr).toContain("is full. Free some space and run the sync again; nothing was lost.");
+      const status = await runCli(["status"], { env });
+      expect(looksLikeCrash(status.stderr)).toBe(false);
+      expect(status.stdout + status.stderr).toContain("is full. Free some space");
+      const verify = await runCli(["verify", "--json"], { env });
+      const check = JSON.parse(verify.stdout).checks.find((c: { id: string }) => c.id === "state");
+      expect(check.detail).toContain("is full");
+      expect(check.fix).toBe(`free some space on the disk holding ${stateDir}`);
+    } finally {
+      execFileSync("umount", [stateDir]);
+    }
+  });
 });
 
 test.skipIf("skip" in nobody)(asNobody("a transcript it may not read: named in the output, and read by a later sync once it may"), async () => {

@@ -1,5 +1,5 @@
 import { Database } from "bun:sqlite";
-import { chmodSync, existsSync, lstatSync, mkdirSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
 import { UserError } from "../errors.ts";
 import { blockerFix, writeBlocker } from "../runtime/writable.ts";
@@ -61,22 +61,38 @@ export function stateError(error: unknown, path: string): Error {
   if (error instanceof UserError) return error;
   const code = (error as { code?: string }).code ?? "";
   const text = (error as Error).message ?? String(error);
-  if (code.startsWith("SQLITE_FULL") || /disk is full|ENOSPC/.test(text)) {
-    return new UserError(`The disk holding ${path} is full. Free some space and run the sync again; nothing was lost.`, 1);
+  // A full disk also shows as an I/O error: opening a state whose shared-memory file must be made again.
+  if (code.startsWith("SQLITE_FULL") || /disk is full|ENOSPC/.test(text) || (code.startsWith("SQLITE_IOERR") && diskIsFull(path))) {
+    return new UserError(`The disk holding ${path} is full. Free some space and run the sync again; nothing was lost.`, 1, "state-disk-full");
+  }
+  if (code.startsWith("SQLITE_IOERR")) {
+    return new UserError(`Reading or writing the sync state at ${path} failed (${code}: ${text}). Check that disk (its space, the system log) and run the sync again; nothing was lost.`, 1, "state-io-error");
   }
   if (code.startsWith("SQLITE_BUSY") || /database is locked/.test(text)) {
-    return new UserError(`The sync state at ${path} stayed locked by another claude-code-sync process for ${BUSY_TIMEOUT_MS / 1000} s. Try again when it has finished; nothing was lost.`, 1);
+    return new UserError(`The sync state at ${path} stayed locked by another claude-code-sync process for ${BUSY_TIMEOUT_MS / 1000} s. Try again when it has finished; nothing was lost.`, 1, "state-locked");
   }
   if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || /EACCES|EROFS|EPERM|readonly/i.test(text)) {
     const blocker = writeBlocker(path) ?? dirname(path);
-    return new UserError(`Cannot write the sync state at ${path} (${text}). To fix, ${blockerFix(blocker)}; nothing was lost.`, 2);
+    return new UserError(`Cannot write the sync state at ${path} (${text}). To fix, ${blockerFix(blocker)}; nothing was lost.`, 2, "state-not-writable");
   }
   if (code.startsWith("SQLITE_CORRUPT") || code.startsWith("SQLITE_NOTADB")) {
     return new UserError(
       `The sync state at ${path} is damaged. Move it aside (mv ${path} ${path}.broken) and run \`claude-code-sync sync\`: it rebuilds the state, and the server keeps one copy of each message.`,
       2,
+      STATE_DAMAGED,
     );
   }
   return error instanceof Error ? error : new Error(text);
+}
+
+/** The code of a state that cannot be read: the one failure moving the state aside fixes. */
+export const STATE_DAMAGED = "state-damaged";
+
+function diskIsFull(path: string): boolean {
+  try {
+    return statfsSync(dirname(path)).bavail === 0;
+  } catch {
+    return false;
+  }
 }
 

@@ -1,4 +1,5 @@
 import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { HOOK_EVENTS, NEWER_EVENTS } from "../claude-settings/hook-spec.ts";
 import { claudeSettingsPath } from "../claude-settings/location.ts";
 import { selfArgv } from "../claude-settings/self-command.ts";
@@ -17,6 +18,7 @@ import { loadPriceBook } from "../pricing/index.ts";
 import { blockerFix, writeBlocker } from "../runtime/writable.ts";
 import { SyncLock } from "../state/lock.ts";
 import { unpricedModels } from "../sync/run-sync.ts";
+import { STATE_DAMAGED } from "../state/db.ts";
 import { StateStore, statePath } from "../state/store.ts";
 import { isExecutable } from "./executable.ts";
 import { checkClient, explainServerError, keyFix } from "./server.ts";
@@ -239,11 +241,20 @@ function stateCheck(url: string | undefined): Check {
     const lock = lockNote(store);
     return ok("state", name, `${path} is consistent; ${plural(counts.sessionsSynced, "session")} synced, ${plural(counts.messagesPending, "message")} pending${lock}`);
   } catch (error) {
-    // Whatever stops the database from opening or reading is what this check is for.
+    // Whatever stops the database from opening or reading is what this check is for; only a damaged
+    // state is fixed by moving it aside (a full disk or a lock is not).
+    if (error instanceof UserError && error.code !== STATE_DAMAGED) return fail("state", name, error.message, stateFix(error.code, path));
     return fail("state", name, error instanceof Error ? error.message : String(error), fix);
   } finally {
     store?.close();
   }
+}
+
+/** What fixes a state that cannot be opened for a reason other than damage. */
+function stateFix(code: string | undefined, path: string): string {
+  if (code === "state-disk-full") return `free some space on the disk holding ${dirname(path)}`;
+  if (code === "state-locked") return "wait for the other claude-code-sync process to finish";
+  return `check the disk holding ${dirname(path)} (its space, the system log)`;
 }
 
 /** A lock left by a process that died is taken over by the next sync anyway; clearing it here shows it was there. */
