@@ -76,6 +76,31 @@ describe("Ctrl-C during sync", () => {
     expect(server.violations()).toEqual([]);
   }, 90_000);
 
+  test("a server that never answers: Ctrl-C gives up the requests on their way instead of waiting out their timeout", async () => {
+    server.reset();
+    server.setFaults({ rules: [{ method: "POST", kind: "hang", times: 1000 }] });
+    const { claude, ids } = transcripts();
+    const env = { ...envFor(claude.root), CLAUDE_CODE_SYNC_TIMEOUT_MS: "120000" };
+    const proc = Bun.spawn([process.execPath, CLI, "sync", "--json"], { env: { ...baseEnv(), ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+    // Far less than the request timeout: only a run that gives its requests up exits before it.
+    const guard = setTimeout(() => proc.kill("SIGKILL"), 40_000);
+    expect(await until(() => writes() > 0)).toBe(true);
+    proc.kill("SIGINT");
+    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    clearTimeout(guard);
+    server.setFaults({});
+
+    expect(code).toBe(130);
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({ ok: false, code: "interrupted", messagesSent: 0 });
+    expect(report.error).toContain("the rest stays pending for the next sync");
+    expect(stderr).toContain("3 s at most");
+
+    const next = await runCli(["sync", "--json"], { env });
+    expect(next.code).toBe(0);
+    expect(messagesOnServer(ids)).toBe(SESSIONS * 3);
+  }, 90_000);
+
   test("stopped while still reading: the sessions not read yet are said, and counted as work left", async () => {
     server.reset();
     server.setFaults({ latencyMs: 200 });

@@ -73,14 +73,15 @@ interface SyncFlags {
 
 async function sync(given: string | undefined, json: boolean, verbose: boolean, flags: SyncFlags): Promise<number> {
   const roots = requireRoots();
-  const conn = connect({ insecure: flags.insecure });
+  const giveUp = new AbortController();
+  const conn = connect({ insecure: flags.insecure, stop: giveUp.signal });
   const origin = { url: conn.url, source: resolveCredentials(conn.config).source };
   const refreshedPrices = startPriceRefresh(conn.config, flags.offline);
   try {
     const session = chosenSession(given, roots);
     const settings = scanSettings(conn.config);
     const progress = !json && isTerminal(2) ? await terminalProgress(process.stderr) : undefined;
-    const interrupt = onInterrupt(() => {
+    const interrupt = onInterrupt(giveUp, () => {
       progress?.stop();
       releaseHeldBy(conn.store);
     });
@@ -131,17 +132,23 @@ async function sync(given: string | undefined, json: boolean, verbose: boolean, 
   }
 }
 
+/** How long a Ctrl-C waits for the requests on their way: a server that hangs keeps nobody waiting for its timeout. */
+const GRACE_MS = 3_000;
+
 /**
  * Ctrl-C (or SIGTERM) aborts the returned signal: the sync stops sending, and
- * the command says what is pending. A second one ends the process at once;
- * the state is safe at any moment, `abandon` only tidies up.
+ * the command says what is pending; GRACE_MS later `giveUp` gives up the
+ * requests still on their way (they stay pending). A second one ends the
+ * process at once; the state is safe at any moment, `abandon` only tidies up.
  */
-function onInterrupt(abandon: () => void): { signal: AbortSignal; dispose(): void } {
+function onInterrupt(giveUp: AbortController, abandon: () => void): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const handler = () => {
     if (!controller.signal.aborted) {
-      writeErr("\nStopping once the requests on their way are answered (Ctrl-C again to stop at once)…\n");
+      writeErr(`\nStopping once the requests on their way are answered, ${GRACE_MS / 1000} s at most (Ctrl-C again to stop at once)…\n`);
       controller.abort();
+      timer = setTimeout(() => giveUp.abort(), GRACE_MS);
       return;
     }
     abandon();
@@ -153,6 +160,7 @@ function onInterrupt(abandon: () => void): { signal: AbortSignal; dispose(): voi
   return {
     signal: controller.signal,
     dispose: () => {
+      clearTimeout(timer);
       process.off("SIGINT", handler);
       process.off("SIGTERM", handler);
     },

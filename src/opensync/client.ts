@@ -51,6 +51,8 @@ export interface ClientOptions {
   clock?: () => number;
   /** Most bytes read of an answer: writes and /health (default 1 MiB), reads that grow with the user's data (default 64 MiB). */
   capBytes?: { answer?: number; read?: number };
+  /** Gives up the requests on their way, and retries no more (the person stopped the run). */
+  stop?: AbortSignal;
 }
 
 /** One attempt's result, with how long it took (request sent to body read). */
@@ -150,7 +152,7 @@ export function createClient(options: ClientOptions): OpenSyncClient {
     const latency = () => Math.max(0, clock() - started);
     let answer: Parameters<typeof classify>[0];
     try {
-      const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(timeoutMs)]);
+      const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(timeoutMs), ...(options.stop ? [options.stop] : [])]);
       // Never followed: a 307/308 would forward the sessions wherever it points, plain http:// included.
       const response = await doFetch(url, { method: spec.method, headers, body: spec.body, signal, redirect: "manual" });
       const { text, truncated } = await readCapped(response, capBytes, abort);
@@ -194,7 +196,7 @@ export function createClient(options: ClientOptions): OpenSyncClient {
       const attempts = n + 1;
       const wait = error.retryAfterMs ?? Math.round(Math.min(MAX_DELAY_MS, baseDelayMs * 2 ** n) * (0.5 + random() / 2));
       const overBudget = options.budgetMs !== undefined && clock() - started + wait + timeoutMs > options.budgetMs;
-      if (n >= retries || wait > MAX_ONE_OFF_WAIT_MS || overBudget) throw givenUp(error, attempts, maybeApplied);
+      if (n >= retries || wait > MAX_ONE_OFF_WAIT_MS || overBudget || options.stop?.aborted) throw givenUp(error, attempts, maybeApplied);
       await sleep(wait);
     }
   }

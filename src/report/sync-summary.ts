@@ -8,7 +8,7 @@ import { badLinesText, unreadableFiles, unreadableLines } from "./unreadable.ts"
 export type Stop = Pick<Failure, "message" | "code">;
 
 export const INTERRUPTED: Stop = {
-  message: "Interrupted: the requests already on their way were finished and recorded; nothing more was sent.",
+  message: "Interrupted: nothing more was sent; what the server confirmed is recorded, and the rest stays pending for the next sync.",
   code: "interrupted",
 };
 

@@ -64,7 +64,7 @@ export interface Connection {
 }
 
 /** The saved (or environment) credentials, the client and this server's state; a clear error when not logged in. */
-export function connect(options: { insecure?: boolean; config?: Config; timeoutMs?: number; retries?: number } = {}): Connection {
+export function connect(options: { insecure?: boolean; config?: Config; timeoutMs?: number; retries?: number; stop?: AbortSignal } = {}): Connection {
   const config = options.config ?? loadConfig();
   const creds = requireCredentials(config);
   const url = allowedServerUrl(creds.convexUrl, options.insecure === true, config);
@@ -79,6 +79,7 @@ export function connect(options: { insecure?: boolean; config?: Config; timeoutM
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
       // The sender owns retries and pacing: one attempt per call.
       retries: options.retries ?? 0,
+      ...(options.stop ? { stop: options.stop } : {}),
     }),
     store: StateStore.forServer(url),
   };
