@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { isOlder, parseClaudeVersion } from "../src/claude-settings/claude-version.ts";
 import { unifiedDiff } from "../src/claude-settings/diff.ts";
@@ -10,6 +10,7 @@ import { recognise } from "../src/claude-settings/ours.ts";
 import { shellWord } from "../src/claude-settings/self-command.ts";
 import { SettingsError } from "../src/claude-settings/settings-json.ts";
 import { type HookState, enabledPlugin, hookStatus } from "../src/claude-settings/status.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const CMD = "/opt/bin/claude-code-sync";
@@ -290,6 +291,23 @@ describe("recognise: our handlers in every form setup wrote", () => {
     const first = install(undefined, dev);
     expect(install(first.text, dev).changed).toBe(false);
     expect(uninstall(first.text, dev).text).toBeUndefined();
+  });
+
+  test("a source checkout's hooks, seen from the built executable: taken over in place, not doubled (found by an exploratory user)", () => {
+    const checkout = (name: string) => {
+      const dir = scratchDir("ccs-checkout-");
+      mkdirSync(join(dir, "src"));
+      writeFileSync(join(dir, "package.json"), JSON.stringify({ name }));
+      return ["/home/me/.bun/bin/bun", join(dir, "src", "cli.ts")];
+    };
+    const ours = checkout("claude-code-sync");
+    expect(recognise({ type: "command", command: ours[0], args: [ours[1], "hook", "Stop"] }, SELF)).toEqual({ event: "Stop", form: "exec", runsSelf: false });
+    const fromBinary = install(install(undefined, ours).text, SELF);
+    expect(fromBinary.text).not.toContain(ours[1]!);
+    expect(install(fromBinary.text, SELF).changed).toBe(false);
+    // Another tool's script of the same shape is left alone.
+    const other = checkout("other-tool");
+    expect(recognise({ type: "command", command: other[0], args: [other[1], "hook", "Stop"] }, SELF)).toBeUndefined();
   });
 });
 

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { HookHandler } from "./hook-spec.ts";
 import { shellWord } from "./self-command.ts";
 
@@ -10,6 +12,7 @@ interface OurHandler {
 }
 
 const EVENT = /^[A-Za-z]+$/;
+const PACKAGE_NAME = "claude-code-sync";
 const SHELL_HOOK = /^(.*?)\s+hook\s+([A-Za-z]+)\s*$/;
 // The executable (or a folder of ours, e.g. a checkout or node_modules/claude-code-sync) by name.
 const OUR_NAME = /(?:^|[\s"'/\\])claude-code-sync(?:\.(?:exe|cmd|js))?(?:[\s"'/\\]|$)/;
@@ -34,13 +37,28 @@ export function recognise(handler: unknown, self: string[]): OurHandler | undefi
     // A launcher is the executable, or a runtime and our script.
     if (word !== "hook" || !EVENT.test(event ?? "") || launcher.length < 1 || launcher.length > 2) return undefined;
     const runsSelf = sameArgv(launcher, self);
-    return runsSelf || launcher.some((arg) => OUR_NAME.test(arg)) ? { event: event!, form: "exec", runsSelf } : undefined;
+    const ours = runsSelf || launcher.some((arg) => OUR_NAME.test(arg)) || (launcher.length === 2 && isOurCheckout(launcher[1]!));
+    return ours ? { event: event!, form: "exec", runsSelf } : undefined;
   }
   const match = SHELL_HOOK.exec(handler.command.trim());
   const prefix = match?.[1]?.trim();
   if (!match || !prefix) return undefined;
   const runsSelf = prefix === shellCommand(self);
   return runsSelf || OUR_NAME.test(prefix) ? { event: match[2]!, form: "shell", runsSelf } : undefined;
+}
+
+/**
+ * A source checkout's entry script (`bun <checkout>/src/cli.ts`), whatever the checkout's folder is
+ * called: its package.json names us. Otherwise a setup run from a built executable after one run
+ * from source would add a second set of hooks.
+ */
+function isOurCheckout(script: string): boolean {
+  if (!/[/\\]src[/\\]cli\.ts$/.test(script)) return false;
+  try {
+    return JSON.parse(readFileSync(join(script, "..", "..", "package.json"), "utf8")).name === PACKAGE_NAME;
+  } catch {
+    return false;
+  }
 }
 
 /** The command line 0.2 wrote for `self`, quoted for the shell Claude Code runs hooks with. */
