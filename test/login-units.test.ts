@@ -102,12 +102,14 @@ describe("knownCredentials and requireGiven", () => {
     expect(() => knownCredentials({ url: ["a", "b"] }, {}, saved)).toThrow("more than once");
   });
 
-  test("without a terminal, the saved config does not count and the message names what is missing", () => {
+  test("without a terminal, the saved key does not count and the message names what is missing", () => {
     expect(() => requireGiven(knownCredentials({}, {}, saved))).toThrow("Missing --url and --api-key");
     expect(() => requireGiven(knownCredentials({ url: "https://x.convex.site" }, {}, saved))).toThrow("Missing --api-key.");
     expect(requireGiven(knownCredentials({ apiKey: KEY }, { CLAUDE_CODE_SYNC_URL: "https://e.convex.site" }, saved)).url.source).toBe(
       "CLAUDE_CODE_SYNC_URL",
     );
+    // A new key for the saved server (`… | login --api-key-stdin` after a key was rotated).
+    expect(requireGiven(knownCredentials({ apiKey: KEY }, {}, saved)).url).toEqual({ value: "https://saved.convex.site", source: "config" });
   });
 });
 

@@ -44,6 +44,16 @@ describe("login without a terminal", () => {
     expect(JSON.parse(readFileSync(configFile(home), "utf8"))).toMatchObject({ convexUrl: server.url, apiKey: server.apiKey });
   });
 
+  test("a rotated key piped in logs in to the saved server without --url again", async () => {
+    const home = tempHome();
+    expect((await runCli(["login", "--url", server.url, "--api-key-stdin"], { env: { HOME: home }, stdin: `${server.apiKey}\n` })).code).toBe(0);
+    const fresh = server.rotateKey();
+    const r = await runCli(["login", "--api-key-stdin"], { env: { HOME: home }, stdin: `${fresh}\n` });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(configFile(home), "utf8"))).toMatchObject({ convexUrl: server.url, apiKey: fresh });
+  });
+
   test("a server that never answers: one timeout (CLAUDE_CODE_SYNC_TIMEOUT_MS), not a retry of it; nothing saved", async () => {
     server.setFaults({ failureRate: 1, failureKinds: ["hang"] });
     try {

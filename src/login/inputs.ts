@@ -28,12 +28,13 @@ export function knownCredentials(options: Record<string, unknown>, env: Env, cfg
 }
 
 /**
- * Without a terminal nothing can be asked, so both values must come from flags
- * or the environment; the saved config does not count (that is what `verify` checks).
+ * Without a terminal nothing can be asked, so the key must come from a flag, stdin
+ * or the environment; the saved key does not count (that is what `verify` checks).
+ * The saved URL does, for a new key (a key rotated for the same server).
  */
 export function requireGiven(known: Known): { url: Given; apiKey: Given } {
-  const url = known.url?.source === "config" ? undefined : known.url;
   const apiKey = known.apiKey?.source === "config" ? undefined : known.apiKey;
+  const url = known.url?.source === "config" && apiKey === undefined ? undefined : known.url;
   if (url !== undefined && apiKey !== undefined) return { url, apiKey };
   const missing = [url === undefined && "--url", apiKey === undefined && "--api-key"].filter(Boolean).join(" and ");
   throw new UserError(
