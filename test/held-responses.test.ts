@@ -16,8 +16,9 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
+/** A live session: its lines written just now. */
 function setup() {
-  resetClock();
+  resetClock(Date.now() - 10_000);
   const claude = tempClaudeDir();
   const env = { HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
   const status = async () => {
@@ -65,4 +66,14 @@ test("a response without a stop reason goes once its file is quiet, with no new 
   expect((await sync()).messagesSent).toBe(1);
   expect(texts()).toEqual(["Explain the lock", "It is a token lock."]);
   expect((await sync()).messagesSent).toBe(0);
+});
+
+test("copied transcripts (new files, lines written long ago): a response without a stop reason goes at once, nothing is said to be written (found by an exploratory user)", async () => {
+  server.reset();
+  const { claude, sync, statusCounts } = setup();
+  resetClock(Date.now() - 3 * 3600_000);
+  claude.write(`p/${SESSION}.jsonl`, jsonl([user("Explain the lock"), assistant("msg_1", text("It is a token lock."), { stopReason: null })]));
+  expect(await sync()).toMatchObject({ messagesSent: 2, beingWritten: 0 });
+  expect(texts()).toEqual(["Explain the lock", "It is a token lock."]);
+  expect(await statusCounts()).toEqual({ unread: 0, beingWritten: 0 });
 });

@@ -28,7 +28,7 @@ async function readInSteps(steps: string[]): Promise<SessionChunk[][]> {
     const st = statSync(path);
     const file = { path, folder: dir, sessionId: SESSION, kind: "session" as const, size: st.size, mtimeMs: st.mtimeMs, identity: `${st.dev}:${st.ino}` };
     const chunks: SessionChunk[] = [];
-    await reader.read({ sessionId: SESSION, files: [{ file, from, fingerprint: null }], ...(snapshot ? { snapshot } : {}), final: true, quiet: true }, (c) => {
+    await reader.read({ sessionId: SESSION, files: [{ file, from, fingerprint: null }], ...(snapshot ? { snapshot } : {}), final: true, quiet: true, now: Date.now() }, (c) => {
       chunks.push(c);
     });
     const last = chunks.at(-1) as SessionChunk;

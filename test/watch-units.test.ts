@@ -11,7 +11,7 @@ import { failureLine, syncLine } from "../src/watch/sync-line.ts";
 import { startWatcher } from "../src/watch/watcher.ts";
 import { rescan } from "../src/watch/rescan.ts";
 import { discoverFiles } from "../src/discover/files.ts";
-import { QUIET_MS as READ_QUIET_MS } from "../src/scan/scan.ts";
+import { QUIET_MS as READ_QUIET_MS } from "../src/scan/quiet.ts";
 import { SESSION, jsonl, tempClaudeDir, user } from "./helpers/transcript.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 

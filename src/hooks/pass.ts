@@ -1,5 +1,5 @@
 import { UserError } from "../errors.ts";
-import { QUIET_MS } from "../scan/scan.ts";
+import { QUIET_MS } from "../scan/quiet.ts";
 import { FAILED_RETRY_MS } from "../state/store.ts";
 import { connect, requireRoots, scanSettings, startPriceRefresh } from "../sync/context.ts";
 import { type SyncReport, runSync } from "../sync/run-sync.ts";

@@ -23,6 +23,7 @@ import {
   type SessionWorkItem,
   emptyReadStats,
 } from "./work.ts";
+import { isQuiet } from "./quiet.ts";
 
 /**
  * Bytes read between two chunks (two commits) when messages are built: bounds
@@ -131,7 +132,9 @@ export class SessionReader {
     let searches = 0;
     let startsOver = restart;
     const flushChunk = async (done: boolean) => {
-      if (done) fold.flush({ final: item.final });
+      // Copied transcripts are new files of old lines: their turns ended when their lines were written.
+      const final = item.final || (fold.meta.lastAt !== undefined && isQuiet(fold.meta.lastAt, item.now));
+      if (done) fold.flush({ final });
       redactions += rescrubEarlier(messages, stale, seen);
       stale = 0;
       const fresh = seen.takeFresh();
@@ -157,7 +160,7 @@ export class SessionReader {
         messageCount: fold.messages - counted,
         redactions,
         excluded: this.excluded(fold.meta.cwd ?? fold.meta.anyCwd),
-        held: awaitingOwnFile || (done && !item.final && snapshot.open.some((r) => !r.complete)),
+        held: awaitingOwnFile || (done && !final && snapshot.open.some((r) => !r.complete)),
         awaitingOwnFile,
         bytesRead,
         stats,

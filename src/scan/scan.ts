@@ -3,6 +3,7 @@ import { type KnownFolders, type ListedFolder, type SkippedFile, type Transcript
 import type { FoldSnapshot } from "../fold/session-fold.ts";
 import type { FileRecord } from "../state/store.ts";
 import type { FromWorker, ToWorker } from "./scan-worker.ts";
+import { isQuiet } from "./quiet.ts";
 import { type FileWork, type ReadSettings, type ReadStats, type SessionChunk, type SessionWorkItem, addStats, emptyReadStats } from "./work.ts";
 
 /**
@@ -68,21 +69,6 @@ const WORKERS_FROM_CORES = 4;
 const PARALLEL_MIN_BYTES: Record<ReadSettings["mode"], number> = { count: 64 << 20, redactions: 16 << 20, payloads: 16 << 20 };
 
 /**
- * A session whose files were last written this long ago is not being written
- * any more: a response still open at its end is complete as it is.
- */
-export const QUIET_MS = 60_000;
-
-/**
- * Whether files last written at `lastWrite` are quiet at `now`. A time more than QUIET_MS ahead
- * is no write to wait for (a clock set wrong, a copy's restored times): waiting for it could
- * hold a session back for years.
- */
-export function isQuiet(lastWrite: number, now: number): boolean {
-  return now - lastWrite >= QUIET_MS || lastWrite - now > QUIET_MS;
-}
-
-/**
  * Where to resume a file: undefined when it has not changed since the last
  * read. A file shorter than the offset, or replaced before its fingerprint
  * was known, is read again from the start; otherwise the reader checks the
@@ -126,7 +112,7 @@ function planScan(files: TranscriptFile[], req: Pick<ScanRequest, "full" | "fina
     // Nothing new, but a response held back while it was being written can go now that the turn is over.
     if (files.every((w) => w.unchanged) && !(final && past.held.has(sessionId))) continue;
     const snapshot = req.full ? undefined : past.snapshot(sessionId);
-    items.push({ sessionId, files, ...(snapshot ? { snapshot } : {}), final, quiet, newest });
+    items.push({ sessionId, files, ...(snapshot ? { snapshot } : {}), final, quiet, now, newest });
   }
   return items.sort((a, b) => b.newest - a.newest).map(({ newest: _, ...item }) => item);
 }

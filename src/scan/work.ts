@@ -40,6 +40,8 @@ export interface SessionWorkItem {
   final: boolean;
   /** Its files have not changed for QUIET_MS (a hook's "turn over" does not make a session quiet). */
   quiet: boolean;
+  /** When the read was planned: lines last written QUIET_MS before it end their turn too (a copy's files are new, its lines are not). */
+  now: number;
 }
 
 /** A file's progress within one chunk. */

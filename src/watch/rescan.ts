@@ -1,6 +1,7 @@
 import { discoverFiles } from "../discover/files.ts";
 import type { StateStore } from "../state/store.ts";
-import { isQuiet, resumeFrom } from "../scan/scan.ts";
+import { isQuiet } from "../scan/quiet.ts";
+import { resumeFrom } from "../scan/scan.ts";
 import { statePast } from "../sync/state-sink.ts";
 
 interface Rescan {

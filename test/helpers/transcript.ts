@@ -7,11 +7,13 @@ import { dirname, join } from "node:path";
 import { scratchDir } from "./scratch.ts";
 
 export const SESSION = "11111111-1111-4111-8111-111111111111";
-let clock = Date.parse("2025-10-01T10:00:00.000Z");
+const EPOCH = Date.parse("2025-10-01T10:00:00.000Z");
+let clock = EPOCH;
 let seq = 0;
 
-export function resetClock(): void {
-  clock = Date.parse("2025-10-01T10:00:00.000Z");
+/** Lines from here are timestamped a second apart from `start` (a fixed day long past, unless a test models a live session). */
+export function resetClock(start = EPOCH): void {
+  clock = start;
   seq = 0;
 }
 
