@@ -145,7 +145,8 @@ describe("a scan into the state", () => {
       expect(await read(store, [h.claude.projects], true)).toEqual({ sessionsRead: 2, loaded: [h.p1, h.p2] });
 
       // A response still being written in p1 (no stop reason, written just now): held back.
-      appendFileSync(h.a, jsonl([user("go on", { sessionId: A }), assistant("msg_a2", text("half"), { sessionId: A, stopReason: null })]));
+      const now = new Date().toISOString();
+      appendFileSync(h.a, jsonl([user("go on", { sessionId: A, timestamp: now }), assistant("msg_a2", text("half"), { sessionId: A, stopReason: null, timestamp: now })]));
       await read(store, [h.claude.projects]);
       expect(store.heldSessions()).toEqual([A]);
       expect((await read(store, [h.claude.projects])).loaded).toEqual([h.p1, h.p2]);

@@ -109,6 +109,12 @@ test("a firewall's 403 page for one message, every time: the rest is sent, the r
   expectMessagesOf(others);
   expect(fx.server.dump().flatMap((s) => s.messages.map((m) => m.externalId))).not.toContain(blocked);
 
+  // The next sync has that message alone to send: the server answered its read, so it is still this item that is blocked.
+  const again = await sync(env);
+  expect(again.code).toBe(1);
+  expect(JSON.parse(again.stdout)).toMatchObject({ ok: false, code: "item-blocked", pending: { messages: 1 } });
+  expect(again.stderr).not.toContain("login");
+
   // Let through, it goes with the next sync.
   fx.server.setFaults({});
   const after = await sync(env);

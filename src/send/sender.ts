@@ -30,6 +30,8 @@ interface SenderOptions {
    * session is not sent before it is known.
    */
   adopter?: Adopter;
+  /** Whether the server has answered a request of this run with our key (a read before sending): then a stranger's answer to one item blocks that item. */
+  serverAnswered?: () => boolean;
 }
 
 export interface SendOutcome {
@@ -218,6 +220,10 @@ export class Sender {
     for (const a of this.active) this.noteDeferred(a);
     if (this.options.signal?.aborted) this.outcome.interrupted = true;
     return this.outcome;
+  }
+
+  private accepted(): boolean {
+    return this.anySucceeded || this.options.serverAnswered?.() === true;
   }
 
   private stopping(): boolean {
@@ -569,7 +575,7 @@ export class Sender {
       refused();
       return;
     }
-    const repeatedStranger = kind === "not-opensync" && !this.anySucceeded && ++this.strangersInRow >= STRANGER_AFTER;
+    const repeatedStranger = kind === "not-opensync" && !this.accepted() && ++this.strangersInRow >= STRANGER_AFTER;
     if (kind === "final-auth" || kind === "final-url" || kind === "server-down" || kind === "tls" || repeatedStranger) {
       this.outcome.stoppedBy ??= o.error;
       givenUp();
@@ -601,7 +607,7 @@ export class Sender {
     const attempts = (previous?.attempts ?? 0) + 1;
     if (attempts >= MAX_ATTEMPTS && kind !== "rate-limited") {
       this.outcome.unsent++;
-      this.outcome.unsentError = o.error instanceof ProtocolError && this.anySucceeded ? new BlockedItemError(o.error, id) : o.error;
+      this.outcome.unsentError = o.error instanceof ProtocolError && this.accepted() ? new BlockedItemError(o.error, id) : o.error;
       givenUp();
       return;
     }

@@ -102,6 +102,8 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
   await acquire(lock, req);
   try {
     const heard = req.confirmWithServer ? client.once.listServerSessions({ limit: 1 }) : undefined;
+    let answered = false;
+    void heard?.then((answer) => (answered = answer.ok));
     await checkAccount(store, () => client.listSessions(), req.apiKey);
     readmitProjects(store, req.isExcluded);
     // Best effort: if the server cannot say what it holds, the sending below meets the same problem and says so.
@@ -120,6 +122,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       ...(req.onProgress ? { onProgress: req.onProgress } : {}),
       ...(req.onRetry ? { onRetry: req.onRetry } : {}),
       adopter: serverAdopter(store, client),
+      serverAnswered: () => answered,
     };
     // Sending starts with what is already pending and takes each session as soon as the scan has read it; except
     // in a new state facing a server that holds sessions: what it has pending was placed without the server's
