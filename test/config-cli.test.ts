@@ -73,7 +73,16 @@ describe("config", () => {
         priceUpdates: true,
       },
       prices: {},
+      unusedKeys: [],
     });
+  });
+
+  test("keys this version does not use are named, with the option a typo was meant for; the file keeps them", () => {
+    writeConfig({ options: { thinkng: true, futureOption: 1 }, telemetry: false });
+    const text = cli(["config"]);
+    expect(text.stdout).toContain("Not used by this version (kept in the file): telemetry, options.thinkng (did you mean options.thinking?), options.futureOption");
+    expect(JSON.parse(cli(["config", "--json"]).stdout).unusedKeys).toEqual([{ key: "telemetry" }, { key: "options.thinkng", meant: "options.thinking" }, { key: "options.futureOption" }]);
+    expect(JSON.parse(readFileSync(configFile(), "utf8")).options.thinkng).toBe(true);
   });
 
   test("a user:password@ part of the URL is never shown, in text or JSON", () => {

@@ -1,4 +1,4 @@
-import { type Config, type Credentials, configPath, loadConfig, maskKey, resolveCredentials, shownUrl } from "../config/index.ts";
+import { type Config, type Credentials, configPath, loadConfig, maskKey, resolveCredentials, shownUrl, unusedKeys, unusedKeysText } from "../config/index.ts";
 import { OPTION_INFO, OPTION_KEYS } from "../config/set-option.ts";
 import { writeOut } from "../runtime/stdio.ts";
 
@@ -28,6 +28,7 @@ function toJson(cfg: Config, credentials: Credentials) {
     },
     options: knownOptions(cfg),
     prices: cfg.options.prices,
+    unusedKeys: unusedKeys(cfg),
   };
 }
 
@@ -54,6 +55,8 @@ function toText(cfg: Config, credentials: Credentials): string {
   for (const [model, price] of prices) {
     lines.push(`  ${model}  ${Object.entries(price).map(([field, usd]) => `${field} ${usd}`).join(", ")}`);
   }
+  const unused = unusedKeys(cfg);
+  if (unused.length > 0) lines.push("", `Not used by this version (kept in the file): ${unusedKeysText(unused)}`);
   lines.push("", `Config file: ${configPath()}`, "Change an option: claude-code-sync set <option> <value>", "");
   return lines.join("\n");
 }

@@ -1,5 +1,6 @@
 import { z } from "../runtime/zod.ts";
 import { PriceOverridesSchema } from "../pricing/override.ts";
+import { didYouMean } from "../report/suggest.ts";
 
 /**
  * Extra redaction patterns are plain JavaScript regex sources. They are compiled
@@ -51,3 +52,21 @@ export type Config = z.infer<typeof ConfigSchema>;
 export function defaultConfig(): Config {
   return ConfigSchema.parse({});
 }
+
+/**
+ * The keys of a config this version does not use (`options.thinkng`), each with the known key it is
+ * closest to, if any: kept for the version that knows them, but a typo would otherwise do nothing, silently.
+ */
+export function unusedKeys(cfg: Config): Array<{ key: string; meant?: string }> {
+  const unused = (value: object, known: string[], prefix: string) =>
+    Object.keys(value)
+      .filter((key) => !known.includes(key))
+      .map((key) => {
+        const [meant] = didYouMean(key, known, 1);
+        return { key: `${prefix}${key}`, ...(meant ? { meant: `${prefix}${meant}` } : {}) };
+      });
+  return [...unused(cfg, Object.keys(ConfigSchema.shape), ""), ...unused(cfg.options, Object.keys(OptionsSchema.shape), "options.")];
+}
+
+/** "options.thinkng (did you mean options.thinking?), x", for a message. */
+export const unusedKeysText = (keys: ReturnType<typeof unusedKeys>) => keys.map(({ key, meant }) => (meant ? `${key} (did you mean ${meant}?)` : key)).join(", ");

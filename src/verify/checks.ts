@@ -6,7 +6,7 @@ import { selfArgv } from "../claude-settings/self-command.ts";
 import { readSettings } from "../claude-settings/settings-file.ts";
 import { SettingsError } from "../claude-settings/settings-json.ts";
 import { type HookState, enabledPlugin, hookStatus } from "../claude-settings/status.ts";
-import { type Config, type Credentials, configPath, defaultConfig, loadConfig, maskKey, resolveCredentials } from "../config/index.ts";
+import { type Config, type Credentials, configPath, defaultConfig, loadConfig, maskKey, resolveCredentials, unusedKeys, unusedKeysText } from "../config/index.ts";
 import { discoverFiles } from "../discover/files.ts";
 import { noRootsFound, projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
@@ -65,7 +65,9 @@ function configCheck(): { check: Check; value?: Config } {
   try {
     const value = loadConfig(); // tightens permissions that let others read the key
     const note = wasOpen ? "; other users could read it: its permissions were just set to owner-only" : checksPermissions ? ", owner-only" : "";
-    return { check: ok("config", name, `${path} is readable${note}`), value };
+    const unused = unusedKeys(value);
+    const unusedNote = unused.length > 0 ? `; not used by this version: ${unusedKeysText(unused)}` : "";
+    return { check: ok("config", name, `${path} is readable${note}${unusedNote}`), value };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     const fix = readableByOthers() ? `chmod 600 "${path}"` : `fix ${path} by hand, or run ${LOGIN} again (it keeps the file aside)`;
