@@ -155,6 +155,14 @@ describe("login without a terminal", () => {
     expect(existsSync(configFile(r.home))).toBe(false);
   });
 
+  test("a plain http URL in the environment: status and verify, which take no --insecure, say how to allow it", async () => {
+    const env = { HOME: tempHome(), CLAUDE_CONFIG_DIR: tempHome(), CLAUDE_CODE_SYNC_URL: "http://example.invalid", CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+    for (const command of ["status", "verify"]) {
+      const r = await runCli([command], { env });
+      expect(r.stdout + r.stderr).toContain("claude-code-sync login --url http://example.invalid --insecure");
+    }
+  });
+
   test("swapped URL and key are refused without printing the key", async () => {
     const r = await login(["--url", server.apiKey, "--api-key", server.url]);
     expect(r.code).toBe(2);

@@ -18,8 +18,8 @@ export function assertTransportAllowed(url: string, insecure: boolean): void {
   const normalized = normalizeUrl(url);
   throw new UserError(
     `Refusing plain http:// to ${new URL(normalized).host}: the API key and your sessions would travel unencrypted. ` +
-      `Use ${normalized.replace(/^http:/, "https:")} if the server supports it, or add --insecure ` +
-      "if you trust every network between you and the server.",
+      `Use ${normalized.replace(/^http:/, "https:")} if the server supports it. If you trust every network between you and the server, ` +
+      `allow it for this URL from now on with claude-code-sync login --url ${normalized} --insecure (sync, watch and synctest also take --insecure for one run).`,
     2,
   );
 }
