@@ -10,7 +10,7 @@ import {
   resolveCredentials,
   saveConfig,
 } from "../src/config/index.ts";
-import { applySetting, splitList } from "../src/config/set-option.ts";
+import { applySetting, sentBeforeNote, splitList } from "../src/config/set-option.ts";
 import { UserError } from "../src/errors.ts";
 import * as stdio from "../src/runtime/stdio.ts";
 import { fileWriteError } from "../src/runtime/writable.ts";
@@ -246,6 +246,30 @@ test("maskKey never shows the whole key", () => {
 
 describe("applySetting", () => {
   const options = () => defaultConfig().options;
+
+  test("a change says what becomes of the sessions already synced (found by an exploratory user)", () => {
+    const note = (key: string, value: string, from = options()) => sentBeforeNote(key, from, applySetting(from, key, value).options);
+    const excluding = applySetting(options(), "excludeProjects", "a,b").options;
+    expect({
+      thinkingOn: note("thinking", "on"),
+      unchanged: note("thinking", "off"),
+      toolCallsOff: note("toolCalls", "off"),
+      redactOff: note("redact", "off"),
+      patternAdded: note("redactPatterns", "+secret-[0-9]+"),
+      excludedMore: note("excludeProjects", "+a"),
+      excludedLess: note("excludeProjects", "-b", excluding),
+      prices: note("priceUpdates", "off"),
+    }).toEqual({
+      thinkingOn: "Sessions already synced: claude-code-sync sync --full sends them again with this (only the messages it changes).",
+      unchanged: undefined,
+      toolCallsOff: "Sessions already synced keep on the server what they were sent with: delete them in the OpenSync dashboard if what they hold must go.",
+      redactOff: "Sessions already synced: claude-code-sync sync --full sends them again with this (only the messages it changes).",
+      patternAdded: "Sessions already synced: claude-code-sync sync --full sends again the messages this masks more of, replacing their text; OpenSync's search text keeps what was sent before.",
+      excludedMore: "Sessions already synced keep on the server what they were sent with: delete them in the OpenSync dashboard if what they hold must go.",
+      excludedLess: "The next sync sends the sessions of a project no longer excluded.",
+      prices: undefined,
+    });
+  });
 
   test("booleans accept the usual words", () => {
     for (const [word, value] of [["on", true], ["OFF", false], ["yes", true], ["no", false], ["1", true], ["0", false], ["True", true]] as const) {

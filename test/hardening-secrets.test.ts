@@ -179,7 +179,7 @@ test("nor does the state keep any piece of one: titles, a summary, a command, a 
         assistant(`msg_a${i}`, text("Deployed."), s),
         user(`${c.text}\nWhat is wrong with this?`, s),
         // Still streaming, in a file written just now: the sync holds it back and the state carries it to the next read.
-        assistant(`msg_o${i}`, text(`It contains ${c.text}`), { ...s, stopReason: null }),
+        assistant(`msg_o${i}`, text(`It contains ${c.text}`), { ...s, stopReason: null, timestamp: new Date().toISOString() }),
       ]),
     );
   });

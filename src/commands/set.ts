@@ -1,5 +1,5 @@
 import { loadConfigToSet, saveConfig } from "../config/index.ts";
-import { applySetting } from "../config/set-option.ts";
+import { applySetting, sentBeforeNote } from "../config/set-option.ts";
 import { UserError } from "../errors.ts";
 import { writeOut } from "../runtime/stdio.ts";
 
@@ -16,6 +16,7 @@ export async function run(args: string[], options: Record<string, unknown>): Pro
   const cfg = loadConfigToSet(key);
   const result = applySetting(cfg.options, key, value);
   saveConfig({ ...cfg, options: result.options });
-  writeOut(`${result.message}\n`);
+  const note = sentBeforeNote(key, cfg.options, result.options);
+  writeOut(`${result.message}\n${note ? `${note}\n` : ""}`);
   return 0;
 }

@@ -98,6 +98,26 @@ export function splitList(value: string): string[] {
   return items.map((item) => item.trim()).filter((item) => item !== "");
 }
 
+/**
+ * What a change means for the sessions already on the server, which keep what they were sent with: a
+ * change that sends more is sent for them by `sync --full` (it sends again the messages it changes); one
+ * that sends less takes nothing back, except redaction, which `sync --full` applies to the messages it
+ * changes (OpenSync's search text keeps what was sent before).
+ */
+export function sentBeforeNote(key: string, before: Options, after: Options): string | undefined {
+  if (key === "priceUpdates" || JSON.stringify(before[key as OptionKey]) === JSON.stringify(after[key as OptionKey])) return undefined;
+  const FULL = "claude-code-sync sync --full";
+  if (key === "redact" ? after.redact : key === "redactPatterns" && after.redactPatterns.some((p) => !before.redactPatterns.includes(p))) {
+    return `Sessions already synced: ${FULL} sends again the messages this masks more of, replacing their text; OpenSync's search text keeps what was sent before.`;
+  }
+  if (key === "excludeProjects") {
+    if (before.excludeProjects.some((p) => !after.excludeProjects.includes(p))) return "The next sync sends the sessions of a project no longer excluded.";
+  } else if (key === "redact" || key === "redactPatterns" || after[key as "thinking"] === true) {
+    return `Sessions already synced: ${FULL} sends them again with this (only the messages it changes).`;
+  }
+  return "Sessions already synced keep on the server what they were sent with: delete them in the OpenSync dashboard if what they hold must go.";
+}
+
 function validated(options: Options): Options {
   const parsed = OptionsSchema.safeParse(options);
   if (parsed.success) return parsed.data;
