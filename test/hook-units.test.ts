@@ -234,6 +234,14 @@ describe("backgroundLine: status says what is pending and why", () => {
     expect(backgroundLine(refused, now, at(14, 2))).toContain("pending since 14:03, retried with the next hook");
     expect(backgroundLine(ok, now, at(14, 4, 30))).toBe("Background sync: ok, 1 minute ago");
   });
+
+  test("a failure before a new login is said as past (found by an exploratory user)", () => {
+    const refused = { ...ok, at: at(14, 3), ok: false, message: "x", pending: [{ ...failing, nextAt: null, lastError: "OpenSync refused the API key" }] };
+    expect(backgroundLine({ ...refused, loginAt: at(14, 4) }, now)).toBe(
+      "Background sync: failed 2 minutes ago (OpenSync refused the API key), before the login at 14:04; the next hook or sync uses the new login",
+    );
+    expect(backgroundLine({ ...ok, loginAt: at(14, 4, 30) }, now)).toBe("Background sync: ok, 1 minute ago");
+  });
 });
 
 describe("reported: what a pass did for each session", () => {

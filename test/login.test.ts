@@ -54,6 +54,17 @@ describe("login without a terminal", () => {
     expect(JSON.parse(readFileSync(configFile(home), "utf8"))).toMatchObject({ convexUrl: server.url, apiKey: fresh });
   });
 
+  test("a background failure from before a new login: status says it is past", async () => {
+    const home = tempHome();
+    mkdirSync(join(home, ".claude-code-sync"), { recursive: true, mode: 0o700 });
+    const failedAt = Date.now() - 120_000;
+    const pending = [{ sessionId: "s1", since: failedAt, attempts: 1, nextAt: null, lastError: "OpenSync refused the API key" }];
+    writeFileSync(join(home, ".claude-code-sync", "background.json"), JSON.stringify({ at: failedAt, ok: false, message: "refused", pending }));
+    expect((await runCli(["login", "--url", server.url, "--api-key-stdin"], { env: { HOME: home }, stdin: `${server.apiKey}\n` })).code).toBe(0);
+    const status = await runCli(["status"], { env: { HOME: home, CLAUDE_CONFIG_DIR: tempHome() } });
+    expect(status.stdout).toContain("Background sync: failed 2 minutes ago (OpenSync refused the API key), before the login at");
+  });
+
   test("a server that never answers: one timeout (CLAUDE_CODE_SYNC_TIMEOUT_MS), not a retry of it; nothing saved", async () => {
     server.setFaults({ failureRate: 1, failureKinds: ["hang"] });
     try {

@@ -4,6 +4,7 @@ import { UserError } from "../errors.ts";
 import { normalizeUrl, shownInput } from "../opensync/url.ts";
 import { needsInsecure } from "../opensync/transport.ts";
 import { checkServer } from "../login/check.ts";
+import { noteLogin } from "../hooks/background-status.ts";
 import { knownCredentials, requireGiven } from "../login/inputs.ts";
 import { keyFormatProblem } from "../login/key-format.ts";
 import { promptCredentials } from "../login/prompt.ts";
@@ -52,6 +53,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   const sessions = await checkServer(url, given.apiKey);
   const asideAt = broken === undefined ? undefined : setBrokenConfigAside();
   saveConfig(loggedInConfig(cfg, url, given.apiKey.value));
+  noteLogin();
 
   const count = sessions === undefined ? "too many sessions on the server to count" : `${plural(sessions, "session")} on the server`;
   const summary = [

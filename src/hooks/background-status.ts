@@ -24,6 +24,8 @@ const BackgroundStatusSchema = z.object({
   ok: z.boolean(),
   message: z.string(),
   pending: z._default(z.array(PendingSchema), []),
+  /** A login since this round (noteLogin): what the round met was met with the credentials before it. */
+  loginAt: z.optional(z.number()),
 });
 export type BackgroundStatus = z.infer<typeof BackgroundStatusSchema>;
 
@@ -41,6 +43,12 @@ export function recordBackgroundStatus(status: BackgroundStatus): void {
   try {
     writeFileSync(backgroundStatusPath(), JSON.stringify(masked), { mode: 0o600 });
   } catch {}
+}
+
+/** After a login: a failure the background sync met is history until its next round says otherwise. */
+export function noteLogin(at = Date.now()): void {
+  const status = readBackgroundStatus();
+  if (status) recordBackgroundStatus({ ...status, loginAt: at });
 }
 
 export function readBackgroundStatus(): BackgroundStatus | null {
@@ -71,6 +79,9 @@ export function backgroundLine(s: BackgroundStatus, now = Date.now(), lastSyncAt
   const [first] = failing;
   if ((first || !s.ok) && lastSyncAt !== undefined && lastSyncAt > s.at) {
     return `Background sync: failed ${timeAgo(s.at, now)} (${first?.lastError ?? s.message}); the sync at ${at(lastSyncAt, now)} since went through`;
+  }
+  if ((first || !s.ok) && s.loginAt !== undefined && s.loginAt > s.at) {
+    return `Background sync: failed ${timeAgo(s.at, now)} (${first?.lastError ?? s.message}), before the login at ${at(s.loginAt, now)}; the next hook or sync uses the new login`;
   }
   if (first) {
     const since = Math.min(...failing.map((p) => p.since));
