@@ -76,7 +76,7 @@ async function buildCli() {
     .action(load(() => import("./commands/config.ts")));
 
   cli
-    .command("set <key> [value]", "Change an option (see `config` for the keys)")
+    .command("set [option] [value]", "Change an option (see `config` for the options)")
     .action(load(() => import("./commands/set.ts")));
 
   cli

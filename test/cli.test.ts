@@ -28,8 +28,12 @@ describe("command line", () => {
     const missing = await runCli(["sync", "--session"], { env: env() });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('claude-code-sync: option `--session <id>` value is missing. Run "claude-code-sync sync --help".\n');
+    // set without its arguments: our own usage, naming the options.
     const args = await runCli(["set"], { env: env() });
-    expect(args.stderr).toBe('claude-code-sync: missing required args for command `set <key> [value]`. Run "claude-code-sync set --help".\n');
+    expect(args.code).toBe(2);
+    expect(args.stderr).toBe(
+      "claude-code-sync: Give an option and its value: claude-code-sync set <option> <value>. The options: toolCalls, thinking, subagentMessages, excludeProjects, redact, redactPatterns, priceUpdates; `claude-code-sync config` shows their values.\n",
+    );
   });
 
   test("an unknown flag exits 2 with a clear message", async () => {

@@ -1,5 +1,5 @@
 import { loadConfigToSet, saveConfig } from "../config/index.ts";
-import { applySetting, sentBeforeNote } from "../config/set-option.ts";
+import { OPTION_KEYS, applySetting, sentBeforeNote } from "../config/set-option.ts";
 import { UserError } from "../errors.ts";
 import { writeOut } from "../runtime/stdio.ts";
 
@@ -11,7 +11,9 @@ export async function run(args: string[], options: Record<string, unknown>): Pro
   const afterDashes = Array.isArray(options["--"]) ? (options["--"] as unknown[]).map(String) : [];
   const [key, value] = [...args, ...afterDashes];
   if (key === undefined || value === undefined) {
-    throw new UserError('Usage: claude-code-sync set <option> <value>. Run "claude-code-sync config" to see the options.');
+    throw new UserError(
+      `Give an option and its value: claude-code-sync set <option> <value>. The options: ${OPTION_KEYS.join(", ")}; \`claude-code-sync config\` shows their values.`,
+    );
   }
   const cfg = loadConfigToSet(key);
   const result = applySetting(cfg.options, key, value);
