@@ -146,6 +146,26 @@ describe("a state folder that cannot be written", () => {
     expectExact();
   });
 
+  test.skipIf("skip" in nobody)(asNobody("the state file and its folder both read-only: one message names both, and its chmod alone lets the next sync through"), async () => {
+    fx.server.reset();
+    const home = tempHome();
+    giveToUnprivileged(home);
+    giveToUnprivileged(fx.claudeDir);
+    const env = syncEnv(fx.server, fx.claudeDir, home);
+    expect((await runAsNobody(["sync", "--json"], env)).code).toBe(0);
+    const stateDir = join(home, ".claude-code-sync", "state");
+    const db = join(stateDir, readdirSync(stateDir).find((f) => f.endsWith(".db")) as string);
+    chmodSync(db, 0o400);
+    chmodSync(stateDir, 0o500);
+    const refused = await runAsNobody(["sync"], env);
+    expect(refused.code).toBe(2);
+    const fix = /for example: (.*)\); nothing was lost/.exec(refused.stderr)?.[1];
+    expect(fix).toBe(`chmod u+rw "${db}" && chmod u+rwx "${stateDir}"`);
+    execFileSync("sh", ["-c", fix as string]);
+    expect((await runAsNobody(["sync", "--json"], env)).code).toBe(0);
+    expectExact();
+  });
+
   test.skipIf(!canChattr)("immutable (chattr +i, stops root too): a clear message, no request, nothing lost", async () => {
     await readOnlyState(
       (args, env) => runCli(args, { env }),

@@ -3,11 +3,12 @@ import { dirname } from "node:path";
 import { UserError } from "../errors.ts";
 
 /**
- * What keeps `path` from being written: the file, its folder, or (when the
- * folder is still to be made) the nearest folder above that exists;
- * undefined when nothing does.
+ * What keeps `path` from being written, all of it at once (one fix, not one per
+ * try): the file, and its folder (a database makes files beside it) or, when
+ * the folder is still to be made, the nearest folder above that exists; empty
+ * when nothing does.
  */
-export function writeBlocker(path: string): string | undefined {
+export function writeBlockers(path: string): string[] {
   const canWrite = (target: string, mode: number) => {
     try {
       accessSync(target, mode);
@@ -16,15 +17,16 @@ export function writeBlocker(path: string): string | undefined {
       return false;
     }
   };
-  if (existsSync(path) && !canWrite(path, constants.W_OK)) return path;
+  const file = existsSync(path) && !canWrite(path, constants.W_OK) ? [path] : [];
   let dir = dirname(path);
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
-  return canWrite(dir, constants.W_OK | constants.X_OK) ? undefined : dir;
+  return canWrite(dir, constants.W_OK | constants.X_OK) ? file : [...file, dir];
 }
 
-/** The chmod that lets `blocker` be written again. */
-export function blockerFix(blocker: string): string {
-  return `make ${blocker} writable by you (for example: chmod u+rw${blocker.endsWith(".db") ? "" : "x"} "${blocker}")`;
+/** The chmod that lets `blockers` (from writeBlockers) be written again. */
+export function blockerFix(blockers: string[]): string {
+  const chmod = blockers.map((b) => `chmod u+rw${b.endsWith(".db") ? "" : "x"} "${b}"`).join(" && ");
+  return `make ${blockers.join(" and ")} writable by you (for example: ${chmod})`;
 }
 
 /**
@@ -39,8 +41,8 @@ export function fileWriteError(error: unknown, path: string, what: string): Erro
   if (code === "ENOSPC" || code === "EDQUOT") return new UserError(`Cannot write ${what} at ${path}: the disk is full. Free some space and try again; nothing was changed.`, 1);
   if (code === "EROFS") return new UserError(`Cannot write ${what} at ${path}: it is on a read-only file system. Remount it writable, or point HOME elsewhere; nothing was changed.`, 2);
   if (code === "EACCES" || code === "EPERM") {
-    const blocker = writeBlocker(path) ?? dirname(path);
-    return new UserError(`Cannot write ${what} at ${path} (${text}). To fix, ${blockerFix(blocker)}; nothing was changed.`, 2);
+    const blockers = writeBlockers(path);
+    return new UserError(`Cannot write ${what} at ${path} (${text}). To fix, ${blockerFix(blockers.length > 0 ? blockers : [dirname(path)])}; nothing was changed.`, 2);
   }
   // Any other failure of the file system (a file where a folder should be...): said plainly, without a stack trace.
   if ((error as { syscall?: string }).syscall !== undefined) return new UserError(`Cannot write ${what} at ${path} (${text}); nothing was changed.`, 2);

@@ -15,7 +15,7 @@ import { unreadableFiles } from "../report/unreadable.ts";
 import { keyFormatProblem } from "../login/key-format.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
 import { loadPriceBook } from "../pricing/index.ts";
-import { blockerFix, writeBlocker } from "../runtime/writable.ts";
+import { blockerFix, writeBlockers } from "../runtime/writable.ts";
 import { SyncLock } from "../state/lock.ts";
 import { unpricedModels } from "../sync/run-sync.ts";
 import { STATE_DAMAGED } from "../state/db.ts";
@@ -230,8 +230,11 @@ function stateCheck(url: string | undefined): Check {
   const name = "Sync state";
   if (!url) return skip("state", name, "needs credentials (one state per server)");
   const path = statePath(url);
-  const blocker = writeBlocker(path);
-  if (blocker) return fail("state", name, `${path} cannot be ${existsSync(path) ? "written" : "created"}: ${blocker} is not writable by you`, blockerFix(blocker));
+  const blockers = writeBlockers(path);
+  if (blockers.length > 0) {
+    const what = `${blockers.join(" and ")} ${blockers.length === 1 ? "is" : "are"} not writable by you`;
+    return fail("state", name, `${path} cannot be ${existsSync(path) ? "written" : "created"}: ${what}`, blockerFix(blockers));
+  }
   if (!existsSync(path)) return ok("state", name, `none yet at ${path} (the first sync creates it)`);
   const fix = `mv "${path}" "${path}.broken" && claude-code-sync sync (the state is rebuilt; the server keeps one copy of each message)`;
   let store: StateStore | undefined;
