@@ -37,24 +37,25 @@ function envFor(claudeDir: string) {
   return { HOME: tempHome(), CLAUDE_CONFIG_DIR: claudeDir, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
 }
 
+/** `sync --json` sent SIGINT once the server has seen a write, killed after `killAfterMs`; the faults are cleared after. */
+async function interruptedSync(env: Record<string, string>, killAfterMs: number) {
+  const proc = Bun.spawn([process.execPath, CLI, "sync", "--json"], { env: { ...baseEnv(), ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+  const guard = setTimeout(() => proc.kill("SIGKILL"), killAfterMs);
+  expect(await until(() => writes() > 0)).toBe(true);
+  proc.kill("SIGINT");
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+  clearTimeout(guard);
+  server.setFaults({});
+  return { stdout, stderr, code };
+}
+
 describe("Ctrl-C during sync", () => {
   test("without a terminal: exit 130, JSON saying what is pending, and nothing lost on the next sync", async () => {
     server.reset();
     server.setFaults({ latencyMs: 400 });
     const { claude, ids } = transcripts();
     const env = envFor(claude.root);
-    const proc = Bun.spawn([process.execPath, CLI, "sync", "--json"], {
-      env: { ...baseEnv(), ...env },
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const guard = setTimeout(() => proc.kill("SIGKILL"), 60_000);
-    expect(await until(() => writes() > 0)).toBe(true);
-    proc.kill("SIGINT");
-    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-    clearTimeout(guard);
-    server.setFaults({});
+    const { stdout, stderr, code } = await interruptedSync(env, 60_000);
 
     expect(code).toBe(130);
     const report = JSON.parse(stdout);
@@ -81,14 +82,8 @@ describe("Ctrl-C during sync", () => {
     server.setFaults({ rules: [{ method: "POST", kind: "hang", times: 1000 }] });
     const { claude, ids } = transcripts();
     const env = { ...envFor(claude.root), CLAUDE_CODE_SYNC_TIMEOUT_MS: "120000" };
-    const proc = Bun.spawn([process.execPath, CLI, "sync", "--json"], { env: { ...baseEnv(), ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-    // Far less than the request timeout: only a run that gives its requests up exits before it.
-    const guard = setTimeout(() => proc.kill("SIGKILL"), 40_000);
-    expect(await until(() => writes() > 0)).toBe(true);
-    proc.kill("SIGINT");
-    const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-    clearTimeout(guard);
-    server.setFaults({});
+    // Killed far sooner than the request timeout: only a run that gives its requests up exits 130.
+    const { stdout, stderr, code } = await interruptedSync(env, 40_000);
 
     expect(code).toBe(130);
     const report = JSON.parse(stdout);
@@ -112,13 +107,7 @@ describe("Ctrl-C during sync", () => {
       claude.write(`p${i % 7}/${id}.jsonl`, jsonl([user(`task ${i} ${filler}`, { sessionId: id }), assistant(`msg_r${i}`, text(`done ${filler}`), { sessionId: id })]));
     }
     const env = envFor(claude.root);
-    const proc = Bun.spawn([process.execPath, CLI, "sync", "--json"], { env: { ...baseEnv(), ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
-    const guard = setTimeout(() => proc.kill("SIGKILL"), 60_000);
-    expect(await until(() => writes() > 0)).toBe(true);
-    proc.kill("SIGINT");
-    const [stdout, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
-    clearTimeout(guard);
-    server.setFaults({});
+    const { stdout, code } = await interruptedSync(env, 60_000);
 
     expect(code).toBe(130);
     const report = JSON.parse(stdout);
