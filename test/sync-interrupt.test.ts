@@ -37,11 +37,11 @@ function envFor(claudeDir: string) {
   return { HOME: tempHome(), CLAUDE_CONFIG_DIR: claudeDir, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
 }
 
-/** `sync --json` sent SIGINT once the server has seen a write, killed after `killAfterMs`; the faults are cleared after. */
-async function interruptedSync(env: Record<string, string>, killAfterMs: number) {
+/** `sync --json` sent SIGINT once `ready` (the server has seen a write), killed after `killAfterMs`; the faults are cleared after. */
+async function interruptedSync(env: Record<string, string>, killAfterMs: number, ready = () => writes() > 0) {
   const proc = Bun.spawn([process.execPath, CLI, "sync", "--json"], { env: { ...baseEnv(), ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   const guard = setTimeout(() => proc.kill("SIGKILL"), killAfterMs);
-  expect(await until(() => writes() > 0)).toBe(true);
+  expect(await until(ready)).toBe(true);
   proc.kill("SIGINT");
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   clearTimeout(guard);
@@ -94,6 +94,24 @@ describe("Ctrl-C during sync", () => {
     const next = await runCli(["sync", "--json"], { env });
     expect(next.code).toBe(0);
     expect(messagesOnServer(ids)).toBe(SESSIONS * 3);
+  }, 90_000);
+
+  test("writes the server applied but never answered, given up by Ctrl-C: the next sync finds them on the server instead of sending them again", async () => {
+    server.reset();
+    server.setFaults({ rules: [{ method: "POST", path: "/sync/message", kind: "hang", afterApply: true, times: 1000 }] });
+    const { claude, ids } = transcripts();
+    const env = { ...envFor(claude.root), CLAUDE_CODE_SYNC_TIMEOUT_MS: "120000" };
+    const { code } = await interruptedSync(env, 40_000, () => messagesOnServer(ids) > 0);
+    expect(code).toBe(130);
+    const applied = messagesOnServer(ids);
+    expect(applied).toBeGreaterThan(0);
+
+    const next = await runCli(["sync", "--json"], { env });
+    expect(next.code).toBe(0);
+    expect(JSON.parse(next.stdout).messagesSent).toBe(SESSIONS * 3 - applied);
+    expect(messagesOnServer(ids)).toBe(SESSIONS * 3);
+    // Each message written once: none of those the server applied was sent again.
+    expect(server.violations()).toEqual([]);
   }, 90_000);
 
   test("stopped while still reading: the sessions not read yet are said, and counted as work left", async () => {

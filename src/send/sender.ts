@@ -49,6 +49,8 @@ export interface SendOutcome {
   stoppedBy?: UserError;
   /** Stopped by the caller's signal (Ctrl-C). */
   interrupted?: boolean;
+  /** Writes given up once stopped that the server may have applied (their answer never came). */
+  unconfirmed?: boolean;
 }
 
 /** Attempts at one write within a run before it is left for the next run. */
@@ -435,6 +437,8 @@ export class Sender {
           this.anySucceeded = true;
           this.limitedSince = undefined;
           this.pacer.success(outcome.latencyMs);
+        } else if (this.options.signal?.aborted && outcome.error instanceof TransientError && outcome.error.maybeApplied) {
+          this.outcome.unconfirmed = true;
         }
         onDone(outcome);
       } catch (error) {

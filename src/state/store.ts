@@ -6,6 +6,8 @@ import { appDir } from "../paths.ts";
 import { openDatabase } from "./db.ts";
 import { NEW_STATE } from "./schema.ts";
 
+const UNCONFIRMED_WRITES = "unconfirmed_writes";
+
 /** One database per server URL, so logging in elsewhere starts from nothing. */
 export function statePath(serverUrl: string): string {
   const id = new Bun.CryptoHasher("sha256").update(serverUrl).digest("hex").slice(0, 16);
@@ -191,6 +193,19 @@ export class StateStore {
 
   markSettled(): void {
     this.q("DELETE FROM meta WHERE key = ?").run(NEW_STATE);
+  }
+
+  /**
+   * Whether a run gave up writes the server may have applied (Ctrl-C does not wait for a server that
+   * hangs): the next sync checks them against the server first, as after a killed run.
+   */
+  hasUnconfirmedWrites(): boolean {
+    return this.getMeta(UNCONFIRMED_WRITES) !== undefined;
+  }
+
+  markUnconfirmedWrites(unconfirmed: boolean): void {
+    if (unconfirmed) this.setMeta(UNCONFIRMED_WRITES, "1");
+    else this.q("DELETE FROM meta WHERE key = ?").run(UNCONFIRMED_WRITES);
   }
 
   /** Forgets everything read and sent (another account): the next sync reads and sends it all again. */

@@ -108,7 +108,13 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     readmitProjects(store, req.isExcluded);
     // Best effort: if the server cannot say what it holds, the sending below meets the same problem and says so.
     // Its reads are retried (the sender's client has no retries of its own): one lost read has the killed run's messages sent again.
-    if (lock.tookOver) await recoverUnrecorded(store, client.withRetries(RECOVERY_RETRIES)).catch(() => 0);
+    if (lock.tookOver || store.hasUnconfirmedWrites()) {
+      const checked = await recoverUnrecorded(store, client.withRetries(RECOVERY_RETRIES)).then(
+        () => true,
+        () => false,
+      );
+      if (checked) store.write(() => store.markUnconfirmedWrites(false));
+    }
     const reconciled = req.reconcile ? await reconcile(store, client) : undefined;
     // A new state facing a server that holds sessions reads and sends everything once, whatever was asked: the
     // sessions it reads later would share responses with ones the server counts them in, unseen.
@@ -168,6 +174,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       sender.close();
     }
     let sent = await sending;
+    if (sent.unconfirmed) store.write(() => store.markUnconfirmedWrites(true));
     sent = await sendHeldBack(store, transport, options, sent, req.waitForWindowsMs ?? 0);
     const answer = await heard;
     if (answer && !answer.ok && !sent.stoppedBy && !sent.interrupted && sent.sessionsSent + sent.messagesSent === 0) sent = { ...sent, stoppedBy: answer.error };
