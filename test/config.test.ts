@@ -262,10 +262,12 @@ describe("applySetting", () => {
     }).toEqual({
       thinkingOn: "Sessions already synced: claude-code-sync sync --full sends them again with this (only the messages it changes).",
       unchanged: undefined,
-      toolCallsOff: "Sessions already synced keep on the server what they were sent with: delete them in the OpenSync dashboard if what they hold must go.",
+      toolCallsOff:
+        "Sessions already synced: claude-code-sync sync --full sends again the messages this changes, replacing what they held; OpenSync's search text keeps what was sent before, and so do the messages no longer sent at all (tool results, a subagent's). Delete those sessions in the OpenSync dashboard if it must go.",
       redactOff: "Sessions already synced: claude-code-sync sync --full sends them again with this (only the messages it changes).",
-      patternAdded: "Sessions already synced: claude-code-sync sync --full sends again the messages this masks more of, replacing their text; OpenSync's search text keeps what was sent before.",
-      excludedMore: "Sessions already synced keep on the server what they were sent with: delete them in the OpenSync dashboard if what they hold must go.",
+      patternAdded:
+        "Sessions already synced: claude-code-sync sync --full sends again the messages this changes, replacing what they held; OpenSync's search text keeps what was sent before. Delete those sessions in the OpenSync dashboard if it must go.",
+      excludedMore: "The sessions of a project excluded now stay on the server: delete them in the OpenSync dashboard if they must go.",
       excludedLess: "The next sync sends the sessions of a project no longer excluded.",
       prices: undefined,
     });

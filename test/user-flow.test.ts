@@ -142,3 +142,27 @@ function statePathIn(home: string, url: string): string {
     process.env.HOME = saved;
   }
 }
+
+test("thinking turned off after it was sent: sync --full leaves no thinking text on the server, and a new state finds every message as it would send it", async () => {
+  server.reset();
+  const claude = tempClaudeDir();
+  const thinking = { type: "thinking", thinking: "PRIVATE-REASONING about the lock", signature: "sig" };
+  claude.write(
+    `p/${SESSION}.jsonl`,
+    jsonl([user("Explain the lock"), assistant("msg_1", thinking, { stopReason: null }), assistant("msg_1", { type: "tool_use", id: "toolu_1", name: "Read", input: { file_path: "/x" } })]),
+  );
+  const home = tempHome();
+  const env = { HOME: home, CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+  expect((await runCli(["set", "thinking", "on"], { env })).code).toBe(0);
+  expect((await runCli(["sync"], { env })).code).toBe(0);
+  expect(JSON.stringify(server.dump())).toContain("PRIVATE-REASONING");
+
+  expect((await runCli(["set", "thinking", "off"], { env })).code).toBe(0);
+  expect((await runCli(["sync", "--full"], { env })).code).toBe(0);
+  // In the messages; OpenSync's search text keeps all it was sent (set says so).
+  expect(JSON.stringify(server.dump().map((s) => s.messages))).not.toContain("PRIVATE-REASONING");
+
+  const fresh = await runCli(["sync", "--json"], { env: { ...env, HOME: tempHome() } });
+  expect(JSON.parse(fresh.stdout)).toMatchObject({ ok: true, messagesSent: 0 });
+  expect(server.violations()).toEqual([]);
+});

@@ -99,23 +99,23 @@ export function splitList(value: string): string[] {
 }
 
 /**
- * What a change means for the sessions already on the server, which keep what they were sent with: a
- * change that sends more is sent for them by `sync --full` (it sends again the messages it changes); one
- * that sends less takes nothing back, except redaction, which `sync --full` applies to the messages it
- * changes (OpenSync's search text keeps what was sent before).
+ * What a change means for the sessions already on the server, which keep what they were sent with until
+ * `sync --full` sends again the messages it changes (an update replaces a message's text and parts). What
+ * it cannot take back: OpenSync's search text, and messages no longer sent at all.
  */
 export function sentBeforeNote(key: string, before: Options, after: Options): string | undefined {
   if (key === "priceUpdates" || JSON.stringify(before[key as OptionKey]) === JSON.stringify(after[key as OptionKey])) return undefined;
-  const FULL = "claude-code-sync sync --full";
-  if (key === "redact" ? after.redact : key === "redactPatterns" && after.redactPatterns.some((p) => !before.redactPatterns.includes(p))) {
-    return `Sessions already synced: ${FULL} sends again the messages this masks more of, replacing their text; OpenSync's search text keeps what was sent before.`;
-  }
   if (key === "excludeProjects") {
-    if (before.excludeProjects.some((p) => !after.excludeProjects.includes(p))) return "The next sync sends the sessions of a project no longer excluded.";
-  } else if (key === "redact" || key === "redactPatterns" || after[key as "thinking"] === true) {
-    return `Sessions already synced: ${FULL} sends them again with this (only the messages it changes).`;
+    return before.excludeProjects.some((p) => !after.excludeProjects.includes(p))
+      ? "The next sync sends the sessions of a project no longer excluded."
+      : "The sessions of a project excluded now stay on the server: delete them in the OpenSync dashboard if they must go.";
   }
-  return "Sessions already synced keep on the server what they were sent with: delete them in the OpenSync dashboard if what they hold must go.";
+  const FULL = "claude-code-sync sync --full";
+  const redaction = key === "redact" || key === "redactPatterns";
+  const masksMore = key === "redact" ? after.redact : key === "redactPatterns" && after.redactPatterns.some((p) => !before.redactPatterns.includes(p));
+  if (redaction ? !masksMore : after[key as "thinking"] === true) return `Sessions already synced: ${FULL} sends them again with this (only the messages it changes).`;
+  const gone = redaction ? "" : ", and so do the messages no longer sent at all (tool results, a subagent's)";
+  return `Sessions already synced: ${FULL} sends again the messages this changes, replacing what they held; OpenSync's search text keeps what was sent before${gone}. Delete those sessions in the OpenSync dashboard if it must go.`;
 }
 
 function validated(options: Options): Options {

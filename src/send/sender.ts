@@ -528,7 +528,9 @@ export class Sender {
     const createdAt = clampTimestamp(m.createdAt, now);
     collectAfter(m.payload.length);
     const fields = JSON.parse(m.payload) as Omit<MessagePayload, "createdAt">;
-    const body: MessagePayload = { ...fields, ...(m.alias ? { externalId: m.alias } : {}), createdAt };
+    // A message without text says so: on an update, an omitted textContent keeps the old one (the thinking text
+    // of a message sent with thinking on would stay after turning it off). Not in the hash: nothing is sent again for it.
+    const body: MessagePayload = { textContent: "", ...fields, ...(m.alias ? { externalId: m.alias } : {}), createdAt };
     a.inFlight++;
     a.inFlightTimes.set(m.createdAt, (a.inFlightTimes.get(m.createdAt) ?? 0) + 1);
     this.track(this.transport.upsertMessage(body), (o) => {
