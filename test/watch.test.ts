@@ -156,6 +156,24 @@ describe("watch", () => {
     db.close();
   }, 60_000);
 
+  test("SIGTERM while writes the server applied hang: the next sync finds them on the server instead of sending them again", async () => {
+    server.reset();
+    server.setFaults({ rules: [{ method: "POST", path: "/sync/message", kind: "hang", afterApply: true, times: 1000 }] });
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("one"), assistant("msg_1", text("two")), user("three")]));
+    const env = envFor(claude.root, tempHome());
+    const watch = spawnWatch(env);
+    expect(await until(() => (server.session(SESSION)?.messages.length ?? 0) > 0)).toBe(true);
+    watch.proc.kill("SIGTERM");
+    expect((await watch.exited()).code).toBe(0);
+    server.setFaults({});
+    const applied = server.session(SESSION)?.messages.length ?? 0;
+    const next = await runCli(["sync", "--json"], { env });
+    expect(JSON.parse(next.stdout)).toMatchObject({ ok: true, messagesSent: 3 - applied });
+    expect(server.session(SESSION)?.messages.length).toBe(3);
+    expect(server.violations()).toEqual([]);
+  }, 60_000);
+
   test("a refused key from the environment: the fix names the variable, exit 2, the key never shown", async () => {
     server.reset();
     const claude = tempClaudeDir();
