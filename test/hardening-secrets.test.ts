@@ -73,10 +73,11 @@ function plant(): ReturnType<typeof tempClaudeDir> {
 /** A canary that fits in a folder's name: one line. */
 const inFolderName = (c: Canary) => !c.text.includes("\n");
 
-/** Pieces of a canary's secret that must not show up: any 12 characters of it, every line of a private key's body (without the Read tool's line numbers). */
+/** Pieces of a canary's secret that must not show up: any 12 characters of it, every line of a PEM private key's body (without the Read tool's line numbers). */
 function pieces(c: Canary): string[] {
   const lines = c.text.split(/\n|\\n/).map((l) => l.replace(/^ *\d+\u2192/, ""));
-  const secrets = c.kind === "private-key" ? lines.filter((l) => /^[A-Za-z0-9+/]{64}$/.test(l)) : [c.secret];
+  const body = c.kind === "private-key" ? lines.filter((l) => /^[A-Za-z0-9+/]{64}$/.test(l)) : [];
+  const secrets = body.length > 0 ? body : [c.secret]; // a key in base64 has no such lines: its secret
   return secrets.flatMap((s) => (s.length <= 12 ? [s] : Array.from({ length: s.length - 11 }, (_, k) => s.slice(k, k + 12))));
 }
 

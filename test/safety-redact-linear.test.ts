@@ -15,6 +15,8 @@ import { authorizationDetector, bearerDetector, cookieDetector } from "../src/sa
 import { netrcDetector, pgpassDetectors } from "../src/safety/generic/credential-files.ts";
 import { envFallbackDetector } from "../src/safety/generic/env-fallback.ts";
 import { privateKeyDetector, puttyKeyDetector } from "../src/safety/generic/private-key.ts";
+import { encodedPrivateKeyDetector } from "../src/safety/generic/encoded-private-key.ts";
+import { wrappedJwtDetector } from "../src/safety/generic/wrapped-jwt.ts";
 import { printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
 import { proseSecretDetector } from "../src/safety/generic/prose-secret.ts";
 import { otherScriptsDetector } from "../src/safety/generic/other-scripts.ts";
@@ -47,6 +49,8 @@ const GENERIC = [
   ...pgpassDetectors,
   privateKeyDetector,
   puttyKeyDetector,
+  encodedPrivateKeyDetector,
+  wrappedJwtDetector,
   urlCredentialsDetector,
   urlSignatureDetector,
   sentryDsnDetector,
@@ -284,3 +288,34 @@ test("1 MiB of one secret word chained (tokentoken…, passwordpassword…) comp
     expect(performance.now() - started).toBeLessThan(15_000);
   }
 }, 60_000);
+
+describe("1 MiB of lines below a secret that continue it or almost do, completes", () => {
+  // Each line is read once, by the value ending just before it (wrapped.ts); a rule starting a wrapped value skips what it read.
+  const MiB = 1 << 20;
+  const key = "aB3xY9Zq7vW2pL9xQ3abcKp2mQ7vL3x9YaB3xY9Zq7vW2pL9xQ3abcKp2";
+  const line = `API_KEY=${key}`; // 64 wide
+  /** A unit repeated to 1 MiB, and how many times. */
+  const chained = (unit: string): [string, number] => [unit.repeat(Math.floor(MiB / unit.length)), Math.floor(MiB / unit.length)];
+  const none = (unit: string): [string, number] => [chained(unit)[0], 0];
+  const cases: [name: string, [text: string, redactions: number]][] = [
+    ["each line a secret, the line below one wider", chained(`${line}\n${"A".repeat(65)}\n`)],
+    ["each line a secret, thousands of blanks before the next", chained(`${line}\n${" ".repeat(4096)}x\n`)],
+    ["each line a secret, folded onto one line, the next word one wider", chained(`${line} ${"A".repeat(65)} `)],
+    ["one secret folded onto one line with 1 MiB of pieces", [`${line} ${chained(`${"B".repeat(64)} `)[0]}`, 1]],
+    ["each value continued by \\ onto an option", chained(`${line}\\\n-x `)],
+    ["one secret continued over 1 MiB of full lines", [`${line}\n${chained(`${"B".repeat(64)}\n`)[0]}`, 1]],
+    ["one secret continued by \\ over 1 MiB of lines", [`export ${line}\\\n${chained("def\\\n")[0]}`, 1]],
+    ["JWT-like lines that never make a whole token", none(`eyJ${"a".repeat(61)}\n`)],
+    ["JWT-like lines, dots chained", none("eyJ.")],
+    ["base64 of -----BEGIN without a private key's header, wrapped", none(`LS0tLS1CRUdJTi${"A".repeat(62)}\n`)],
+    ["base64 of -----BEGIN with \\n escapes chained", none("LS0tLS1CRUdJTi\\n")],
+    ["base64 of -----BEGIN on lines of blanks", none("LS0tLS1CRUdJTi \n")],
+  ];
+  for (const [name, [text, redactions]] of cases) {
+    test(name, () => {
+      const started = performance.now();
+      expect(redact(text).count).toBe(redactions);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    });
+  }
+});

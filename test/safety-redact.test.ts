@@ -1211,3 +1211,69 @@ describe("a value longer than the rules read at once", () => {
     expect(out.endsWith(`[REDACTED:secret]${after}`)).toBe(true);
   });
 });
+
+describe("a private key in base64, and a secret wrapped over lines", () => {
+  // Found by a blind sweep: only the first line of a wrapped secret went, or none of a key in base64.
+  const base64 = (s: string) => Buffer.from(s).toString("base64");
+  const wrap = (s: string, width: number) => (s.match(new RegExp(`.{1,${width}}`, "g")) as string[]).join("\n");
+  const numbered = (s: string) => s.split("\n").map((line, i) => `${String(i + 1).padStart(6)}\u2192${line}`).join("\n");
+  const body = wrap(Buffer.from(Array.from({ length: 900 }, (_, i) => (i * 73 + 11) % 256)).toString("base64"), 64);
+  const pem = (label: string) => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
+  const rsa = base64(pem("RSA PRIVATE KEY"));
+  const jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiYWRtaW4iOnRydWUsImlhdCI6MTUxNjIzOTAyMiwiZXhwIjoxOTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+  const shortJwt = `eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.${"SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"}`;
+  const anthropic = `sk-ant-api03-${"Zq7vW2pL9xQ3abcKp2mQ7vL3x9YaB3xY9".repeat(3)}AA`;
+  const apiKey = "aB3xY9Zq7vW2pL9xQ3abcKp2mQ7vL3x9Y".repeat(4);
+
+  test.each([
+    ["base64 -w0 of an RSA key", rsa, "[REDACTED:private-key]"],
+    ["base64 id_rsa, wrapped at 76 columns", `$ base64 id_rsa\n${wrap(rsa, 76)}\n$ ls`, "$ base64 id_rsa\n[REDACTED:private-key]\n$ ls"],
+    ["base64 of a key with Windows line ends", `${wrap(rsa, 64).replaceAll("\n", "\r\n")}\r\nok`, "[REDACTED:private-key]\r\nok"],
+    ["an EC key's base64 read at 64 columns, with the Read tool's numbers", numbered(wrap(base64(pem("EC PRIVATE KEY")), 64)), "     1\u2192[REDACTED:private-key]"],
+    ["an OpenSSH key as a Secret's value", `tls.key: ${base64(pem("OPENSSH PRIVATE KEY"))}\nnext: 1`, "tls.key: [REDACTED:private-key]\nnext: 1"],
+    ["a PKCS#8 key in a JSON field", `{"private_key_b64": "${base64(pem("PRIVATE KEY"))}"}`, '{"private_key_b64": "[REDACTED:private-key]"}'],
+    ["an encrypted key in a JSON field, wrapped with \\n escapes", `{"k": "${wrap(base64(pem("ENCRYPTED PRIVATE KEY")), 76).replaceAll("\n", "\\n")}"}`, '{"k": "[REDACTED:private-key]"}'],
+    ["cat tls.key | base64, indented under a block scalar", `data:\n  key: |\n${wrap(rsa, 76).replace(/^/gm, "    ")}\n  x: 1`, "data:\n  key: |\n    [REDACTED:private-key]\n  x: 1"],
+    ["a JWT wrapped by fold -w 64", wrap(jwt, 64), "[REDACTED:jwt]"],
+    ["a JWT wrapped at 80 columns, with the Read tool's numbers", numbered(wrap(jwt, 80)), "     1\u2192[REDACTED:jwt]"],
+    ["a short JWT wrapped in its signature", `token:\n${wrap(shortJwt, 64)}\ndone now`, "token:\n[REDACTED:jwt]\ndone now"],
+    ["a JWT after its name, wrapped", wrap(`TOKEN=${jwt}`, 64), "TOKEN=[REDACTED:jwt]"],
+    ["a provider's key wrapped at 64 columns", wrap(anthropic, 64), "[REDACTED:anthropic-key]"],
+    ["a provider's key after its name, wrapped, the last line short", wrap(`ANTHROPIC_API_KEY=${anthropic}`, 64), "ANTHROPIC_API_KEY=[REDACTED:anthropic-key]"],
+    ["an assignment wrapped at a terminal's width (two full lines show it)", wrap(`$ export API_KEY=${apiKey}${apiKey}`, 100), "$ export API_KEY=[REDACTED:secret]"],
+    ["a .env line read wrapped, with the Read tool's numbers", numbered(`${wrap(`API_KEY=${apiKey}`, 64)}\nDEBUG=1`), "     1\u2192API_KEY=[REDACTED:secret]\n     4\u2192DEBUG=1"],
+    ["a hex key wrapped", wrap(`SECRET_KEY=${"9f8e7d6c5b4a39281706f5e4d3c2b1a0".repeat(4)}`, 64), "SECRET_KEY=[REDACTED:secret]"],
+    ["a shell value continued with \\", `export API_KEY=${apiKey.slice(0, 30)}\\\n${apiKey.slice(30)}\necho ok`, "export API_KEY=[REDACTED:secret]\necho ok"],
+    ["a JWT's wrapped lines folded onto one, as a title's source is", `The token: ${wrap(jwt, 64).replaceAll("\n", " ")} thanks`, "The token: [REDACTED:jwt] thanks"],
+    ["base64 of a key folded onto one line", `$ base64 id_rsa ${wrap(rsa, 76).replaceAll("\n", " ")} what is it?`, "$ base64 id_rsa [REDACTED:private-key] what is it?"],
+    ["a flag's value continued with \\ twice", `gh auth login --token ${apiKey.slice(0, 20)}\\\n${apiKey.slice(20, 40)}\\\n${apiKey.slice(40)} --x`, "gh auth login --token [REDACTED:secret] --x"],
+  ])("%s", (_, text, redacted) => {
+    expect(createRedactor().redact(text).text).toBe(redacted);
+  });
+
+  const cert = wrap(base64(pem("CERTIFICATE")), 76);
+  const sha = (i: number) => Bun.hash.wyhash(String(i)).toString(16).padStart(16, "0").repeat(3).slice(0, 40);
+  test.each([
+    ["a certificate in base64, wrapped", `$ base64 tls.crt\n${cert}`],
+    ["a certificate in base64, as a Secret's tls.crt", `tls.crt: ${base64(pem("CERTIFICATE"))}`],
+    ["a public key in base64", base64(pem("PUBLIC KEY"))],
+    ["an SSH public key's base64", `ssh-ed25519 ${base64(pem("OPENSSH PUBLIC KEY"))} me@host`],
+    ["a PNG in base64, wrapped", wrap(`iVBORw0KGgo${"AAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ".repeat(20)}`, 76)],
+    ["text in base64, wrapped", wrap(base64("the quick brown fox jumps over the lazy dog. ".repeat(20)), 76)],
+    ["git SHAs one per line", Array.from({ length: 6 }, (_, i) => sha(i)).join("\n")],
+    ["a lockfile's integrity hashes", Array.from({ length: 4 }, (_, i) => `sha512-${base64(sha(i).repeat(2)).slice(0, 86)}==`).join("\n")],
+  ])("%s: stays", (_, text) => {
+    expect(createRedactor().redact(text)).toEqual({ text, count: 0 });
+  });
+
+  test.each([
+    ["a token, then hashes one per line", `GITHUB_TOKEN=ghp_16C7e42F292c6912E7710c838347Ae178B4a\n${sha(1)}\n${sha(2)}`, `GITHUB_TOKEN=[REDACTED:github-token]\n${sha(1)}\n${sha(2)}`],
+    ["a key filling its line at no usual width, then a word", `API_KEY=${apiKey.slice(0, 62)}\nDone`, "API_KEY=[REDACTED:secret]\nDone"],
+    ["a key wrapped, then a line wider than its pieces", `${wrap(`API_KEY=${apiKey}`, 64).split("\n").slice(0, 2).join("\n")}\n${"x".repeat(70)}`, `API_KEY=[REDACTED:secret]\n${"x".repeat(70)}`],
+    ["a hex key, then a line not all hex", `SECRET_KEY=${"9f8e7d6c5b4a3928".repeat(4).slice(0, 53)}\n5e4d3c2b1a0zzzz`, "SECRET_KEY=[REDACTED:secret]\n5e4d3c2b1a0zzzz"],
+    ["a long key in prose, then a word", `key: ${anthropic} is the one`, "key: [REDACTED:anthropic-key] is the one"],
+    ["a value before \\, then an option", `docker run -e API_KEY=${apiKey.slice(0, 30)}\\\n  --rm app`, "docker run -e API_KEY=[REDACTED:secret]\\\n  --rm app"],
+  ])("%s: the lines below stay", (_, text, redacted) => {
+    expect(createRedactor().redact(text).text).toBe(redacted);
+  });
+});

@@ -18,6 +18,8 @@ import { cookieJarDetector, netrcDetector, passwordHashDetector, pgpassDetectors
 import { nameValueDetector, markedSecretDetector } from "./generic/name-value.ts";
 import { sqlInsertDetector } from "./generic/sql-insert.ts";
 import { privateKeyDetector, puttyKeyDetector } from "./generic/private-key.ts";
+import { encodedPrivateKeyDetector } from "./generic/encoded-private-key.ts";
+import { wrappedJwtDetector } from "./generic/wrapped-jwt.ts";
 import { otherScriptsDetector } from "./generic/other-scripts.ts";
 import { proseSecretDetector } from "./generic/prose-secret.ts";
 import { redisReplyDetector } from "./generic/redis-reply.ts";
@@ -75,9 +77,11 @@ function builtinDetectors(): Detector[] {
   return [
     privateKeyDetector,
     puttyKeyDetector,
+    encodedPrivateKeyDetector,
     urlCredentialsDetector,
     goDsnDetector,
     ...tokenDetectors(),
+    wrappedJwtDetector,
     ...gitleaks.specific,
     awsSecretDetector,
     authorizationDetector,

@@ -1,21 +1,8 @@
 import type { Ranked } from "./detectors.ts";
 import { redactionMarker } from "./marker.ts";
+import { isTokenChar, wrappedEnd } from "./wrapped.ts";
 
 /** Replacing what the detectors found: one pass over the text, whatever the number of findings. */
-
-/** Characters a token is made of, for widening a token finding to its whole run. */
-function isTokenChar(c: number): boolean {
-  return (
-    (c >= 0x30 && c <= 0x39) ||
-    (c >= 0x41 && c <= 0x5a) ||
-    (c >= 0x61 && c <= 0x7a) ||
-    c === 0x5f || // _
-    c === 0x2d || // -
-    c === 0x2b || // +
-    c === 0x2f || // /
-    c === 0x3d // =
-  );
-}
 
 function isAlnum(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
@@ -78,6 +65,7 @@ function widenTokens(text: string, findings: Ranked[]): void {
 /**
  * Replaces every finding with its marker; overlapping findings become one, named by the
  * first-ranked (most specific) of them: a private key that is a JSON value is a private-key.
+ * A finding takes the lines below that continue it (wrapped.ts).
  * Tokens are widened over `words`, the text as the rules read it (redact.ts asWords). `seen` is
  * told each value replaced.
  */
@@ -93,9 +81,14 @@ export function applyFindings(text: string, all: Ranked[], words: string = text,
     const first = findings[i] as Ranked;
     let end = first.end;
     let j = i + 1;
-    while (j < findings.length && (findings[j] as Ranked).start < end) {
-      end = Math.max(end, (findings[j] as Ranked).end);
-      j++;
+    // The findings it overlaps, and the lines below that continue it (wrapped.ts), which may hold more findings.
+    for (let wrapped = -1; wrapped !== end; ) {
+      while (j < findings.length && (findings[j] as Ranked).start < end) {
+        end = Math.max(end, (findings[j] as Ranked).end);
+        j++;
+      }
+      wrapped = end;
+      end = wrappedEnd(words, first.start, end);
     }
     let best = first;
     for (let k = i + 1; k < j; k++) if ((findings[k] as Ranked).rank < best.rank) best = findings[k] as Ranked;

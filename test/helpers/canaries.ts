@@ -200,6 +200,10 @@ const expectPassword = draw(12);
 const keychainPassword = draw(15);
 const accountPairPassword = join(draw(6), "!", draw(4));
 const redisReplyPassword = draw(16);
+/** Lines of `text` wrapped at `width` columns, as `base64` or `fold` print a long value. */
+const wrapped = (text: string, width: number) => text.match(new RegExp(`.{1,${width}}`, "g")) as string[];
+const encodedKeyLines = wrapped(Buffer.from(pem("RSA PRIVATE KEY", pemBody(12), "\n")).toString("base64"), 76);
+const foldedJwtLines = wrapped(join("eyJ", draw(33, ALNUM + "-_"), ".", "eyJ", draw(120, ALNUM + "-_"), ".", draw(43, ALNUM + "-_")), 64);
 
 export const CANARIES: readonly Canary[] = [
   { name: "anthropic api key in a shell export", kind: "anthropic-key", secret: anthropic, text: `export ANTHROPIC_API_KEY=${anthropic}` },
@@ -316,7 +320,7 @@ export const CANARIES: readonly Canary[] = [
   },
   {
     name: "kubeconfig client-key-data",
-    kind: "secret",
+    kind: "private-key", // its base64 decodes to a private key's header (encoded-private-key.ts)
     secret: kubeKeyBody,
     text: `users:\n- name: admin\n  user:\n    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo${kubeKeyBody}\n`,
   },
@@ -469,6 +473,8 @@ export const CANARIES: readonly Canary[] = [
   { name: "password added to the macOS keychain", kind: "password", secret: keychainPassword, text: `security add-generic-password -a deploy -s myapp -w ${keychainPassword}` },
   { name: "admin's password written tight after it", kind: "password", secret: accountPairPassword, text: `Grafana is up; use admin:${accountPairPassword} to sign in.` },
   { name: "password in a redis-cli reply", kind: "password", secret: redisReplyPassword, text: `127.0.0.1:6379> CONFIG GET requirepass\n1) "requirepass"\n2) "${redisReplyPassword}"` },
+  { name: "private key in base64, as base64 id_rsa prints it", kind: "private-key", secret: encodedKeyLines[3] as string, text: `$ base64 ~/.ssh/id_rsa\n${encodedKeyLines.join("\n")}\n` },
+  { name: "JWT wrapped at 64 columns", kind: "jwt", secret: foldedJwtLines[1] as string, text: `The token it printed:\n${foldedJwtLines.join("\n")}\nIt expires tomorrow.` },
 ];
 
 /** The canaries whose secret occurs in `haystack` (a request body, a database dump, ...). */

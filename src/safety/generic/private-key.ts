@@ -1,6 +1,11 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 
 const PEM_HEADER = /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/y;
+/** Whether a text starts with a private key's PEM header (not a certificate's or a public key's). */
+export function opensPrivateKey(text: string): boolean {
+  PEM_HEADER.lastIndex = 0;
+  return PEM_HEADER.test(text);
+}
 const PEM_FOOTER = /-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/y;
 
 /**

@@ -1,0 +1,114 @@
+/**
+ * A secret shown over several lines: where a value found on one line goes on below it. A rule
+ * reads one line; without this, the lines below a wrapped key were sent as they are.
+ */
+
+/** Characters a token is made of (base64, base64url and hex, `=` padding). */
+export function isTokenChar(c: number): boolean {
+  return (
+    (c >= 0x30 && c <= 0x39) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    c === 0x5f || // _
+    c === 0x2d || // -
+    c === 0x2b || // +
+    c === 0x2f || // /
+    c === 0x3d // =
+  );
+}
+
+/** A wrapped piece's characters: a token's, and a JWT's dots; `=` only as padding at a piece's end. */
+const isPieceChar = (c: number) => c !== 0x3d && (isTokenChar(c) || c === 0x2e);
+const isHex = (c: number) => (c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x66);
+const isBlank = (c: number) => c === 0x20 || c === 0x09;
+const isSpace = (c: number) => isBlank(c) || c === 0x0a || c === 0x0d;
+
+/** The narrowest width a value is wrapped at (PEM's and `fold -w 64`'s): a shorter line is not a wrapped one. */
+const WRAP_MIN = 64;
+/**
+ * The widths tools wrap at by default: PEM and `openssl base64` 64, coreutils' `base64` 76, `fold`
+ * and terminals 80. A line that wide may go on in one shorter line; at another width, only after
+ * a full line as wide, which shows the width.
+ */
+const USUAL_WIDTHS = [64, 76, 80];
+
+/** The length of the line break at `at`: 1 (`\n`), 2 (`\r\n`), or 0 when none is there. */
+function lineBreak(text: string, at: number): number {
+  if (text.charCodeAt(at) === 0x0a) return 1;
+  return text.charCodeAt(at) === 0x0d && text.charCodeAt(at + 1) === 0x0a ? 2 : 0;
+}
+
+/**
+ * The end of a value found in text[start, end) once the lines that continue it are added: the
+ * same, when none does. Two ways a value goes on:
+ * - a shell line continued with a trailing `\` (`export API_KEY=abcd…\` then `efgh…`): the run
+ *   of token characters that starts the next line (not an option's `-`);
+ * - a value wrapped at a fixed width (`base64` at 76 columns, `fold -w 64`, a terminal): its line
+ *   is full, the value found ends it, and the next lines are each one run of its alphabet (hex
+ *   stays hex) exactly as wide, the last one maybe shorter. Blanks before each line are not
+ *   counted: the Read tool's line numbers read as spaces (redact.ts), and indentation. The same
+ *   lines folded onto one, each piece after one space, as a title's source is (fold/prompt.ts).
+ * Each line is read once, by the value ending just before it: linear over a text's findings.
+ */
+export function wrappedEnd(text: string, start: number, end: number): number {
+  // The `\` right after the value, or the value's own last character (a flag's value runs to a space).
+  const slash = text.charCodeAt(end) === 0x5c ? end : text.charCodeAt(end - 1) === 0x5c ? end - 1 : -1;
+  if (slash >= 0 && lineBreak(text, slash + 1) > 0) return Math.max(end, continuedEnd(text, slash));
+  const folded = text.charCodeAt(end) === 0x20;
+  if (!folded && lineBreak(text, end) === 0) return end;
+  let lineStart = start; // in a folded text, the start of the word
+  if (folded) while (lineStart > 0 && !isSpace(text.charCodeAt(lineStart - 1))) lineStart--;
+  else lineStart = text.lastIndexOf("\n", end - 1) + 1;
+  if (lineStart > start) return end; // a value over several lines already
+  let hex = true;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (!isTokenChar(c) && c !== 0x2e) return end;
+    hex &&= isHex(c);
+  }
+  let contentStart = lineStart;
+  while (isBlank(text.charCodeAt(contentStart))) contentStart++;
+  // The line's width with or without the blanks before it: `fold` counts indentation, a Read's number is not the file's.
+  const widths = [end - contentStart, end - lineStart].filter((w) => w >= WRAP_MIN);
+  if (widths.length === 0) return end;
+  const widest = Math.max(...widths);
+  let width = 0; // known once a full line shows it
+  for (;;) {
+    const gap = folded ? (text.charCodeAt(end) === 0x20 ? 1 : 0) : lineBreak(text, end);
+    if (gap === 0) return end;
+    let from = end + gap;
+    if (!folded) while (isBlank(text.charCodeAt(from))) from++;
+    let to = from;
+    const limit = from + widest + 1; // a line wider than the value's is not its piece: read no further
+    while (to < limit && isPieceChar(text.charCodeAt(to)) && (!hex || isHex(text.charCodeAt(to)))) to++;
+    let padded = to;
+    while (padded < to + 2 && text.charCodeAt(padded) === 0x3d) padded++;
+    const ends = padded === text.length || (folded ? text.charCodeAt(padded) === 0x20 : lineBreak(text, padded) > 0);
+    if (to === from || !ends) return end;
+    if (width === 0 && widths.includes(padded - from)) width = padded - from;
+    if (width > 0 && padded - from === width) {
+      end = padded;
+      if (padded > to) return end; // padding ends a base64 value
+      continue;
+    }
+    // A shorter last line: after a full one, or at a usual width; folded, only after a full one (a word follows a value in prose).
+    const wide = width || (folded ? undefined : widths.find((w) => USUAL_WIDTHS.includes(w)));
+    return wide !== undefined && padded - from < wide ? padded : end;
+  }
+}
+
+/** The end of a value continued by the `\` at `at` onto the next lines, each a run of token characters (`at` when none is). */
+function continuedEnd(text: string, at: number): number {
+  let end = at;
+  for (;;) {
+    const brk = lineBreak(text, end + 1);
+    if (text.charCodeAt(end) !== 0x5c || brk === 0) return end;
+    let from = end + 1 + brk;
+    while (isBlank(text.charCodeAt(from))) from++;
+    if (text.charCodeAt(from) === 0x2d) return end;
+    let to = from;
+    while (to < text.length && isTokenChar(text.charCodeAt(to))) to++;
+    if (to === from) return end;
+    end = to;
+  }
+}
