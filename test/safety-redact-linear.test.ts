@@ -305,6 +305,8 @@ describe("1 MiB of lines below a secret that continue it or almost do, completes
     ["each value continued by \\ onto an option", chained(`${line}\\\n-x `)],
     ["one secret continued over 1 MiB of full lines", [`${line}\n${chained(`${"B".repeat(64)}\n`)[0]}`, 1]],
     ["one secret continued by \\ over 1 MiB of lines", [`export ${line}\\\n${chained("def\\\n")[0]}`, 1]],
+    ["each line opens a quoted secret that the lines below never close", chained(`API_KEY="${key}\n${"B".repeat(30)}\n`)],
+    ["one quoted secret over 1 MiB of lines", [`API_KEY="${key}\n${chained(`${"B".repeat(30)}\n`)[0]}"`, 1]],
     ["JWT-like lines that never make a whole token", none(`eyJ${"a".repeat(61)}\n`)],
     ["JWT-like lines, dots chained", none("eyJ.")],
     ["base64 of -----BEGIN without a private key's header, wrapped", none(`LS0tLS1CRUdJTi${"A".repeat(62)}\n`)],

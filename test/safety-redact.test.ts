@@ -1244,6 +1244,9 @@ describe("a private key in base64, and a secret wrapped over lines", () => {
     ["a .env line read wrapped, with the Read tool's numbers", numbered(`${wrap(`API_KEY=${apiKey}`, 64)}\nDEBUG=1`), "     1\u2192API_KEY=[REDACTED:secret]\n     4\u2192DEBUG=1"],
     ["a hex key wrapped", wrap(`SECRET_KEY=${"9f8e7d6c5b4a39281706f5e4d3c2b1a0".repeat(4)}`, 64), "SECRET_KEY=[REDACTED:secret]"],
     ["a shell value continued with \\", `export API_KEY=${apiKey.slice(0, 30)}\\\n${apiKey.slice(30)}\necho ok`, "export API_KEY=[REDACTED:secret]\necho ok"],
+    ["a .env value over lines in its quotes", `DB_PASSWORD="${apiKey.slice(0, 40)}\n${apiKey.slice(40)}"\nDEBUG=1`, 'DB_PASSWORD="[REDACTED:generic-api-key]"\nDEBUG=1'],
+    ["a .env value over lines in its quotes, with the Read tool's numbers", numbered(`SECRET_TOKEN='${apiKey.slice(0, 50)}\n${apiKey.slice(50, 100)}\n${apiKey.slice(100)}'\nDEBUG=1`), "     1\u2192SECRET_TOKEN='[REDACTED:generic-api-key]'\n     4\u2192DEBUG=1"],
+    ["a YAML folded block under a token's name", `api_token: >-\n  ${apiKey.slice(0, 60)}\n  ${apiKey.slice(60)}\nnext: 1`, "api_token: >-\n  [REDACTED:secret]\n  [REDACTED:secret]\nnext: 1"],
     ["a JWT's wrapped lines folded onto one, as a title's source is", `The token: ${wrap(jwt, 64).replaceAll("\n", " ")} thanks`, "The token: [REDACTED:jwt] thanks"],
     ["base64 of a key folded onto one line", `$ base64 id_rsa ${wrap(rsa, 76).replaceAll("\n", " ")} what is it?`, "$ base64 id_rsa [REDACTED:private-key] what is it?"],
     ["a flag's value continued with \\ twice", `gh auth login --token ${apiKey.slice(0, 20)}\\\n${apiKey.slice(20, 40)}\\\n${apiKey.slice(40)} --x`, "gh auth login --token [REDACTED:secret] --x"],
@@ -1272,6 +1275,9 @@ describe("a private key in base64, and a secret wrapped over lines", () => {
     ["a key wrapped, then a line wider than its pieces", `${wrap(`API_KEY=${apiKey}`, 64).split("\n").slice(0, 2).join("\n")}\n${"x".repeat(70)}`, `API_KEY=[REDACTED:secret]\n${"x".repeat(70)}`],
     ["a hex key, then a line not all hex", `SECRET_KEY=${"9f8e7d6c5b4a3928".repeat(4).slice(0, 53)}\n5e4d3c2b1a0zzzz`, "SECRET_KEY=[REDACTED:secret]\n5e4d3c2b1a0zzzz"],
     ["a long key in prose, then a word", `key: ${anthropic} is the one`, "key: [REDACTED:anthropic-key] is the one"],
+    ["a quoted value open, then prose below", `API_KEY="${apiKey.slice(0, 40)}\nsome words here"`, 'API_KEY="[REDACTED:generic-api-key]\nsome words here"'],
+    ["a quoted value open, then another value opening below", `API_KEY="${apiKey.slice(0, 40)}\nNEXT="Zq7vW2pL9x"`, 'API_KEY="[REDACTED:generic-api-key]\nNEXT="Zq7vW2pL9x"'],
+    ["a redirection after a name", "echo token: > out.txt\nls", "echo token: > out.txt\nls"],
     ["a value before \\, then an option", `docker run -e API_KEY=${apiKey.slice(0, 30)}\\\n  --rm app`, "docker run -e API_KEY=[REDACTED:secret]\\\n  --rm app"],
   ])("%s: the lines below stay", (_, text, redacted) => {
     expect(createRedactor().redact(text).text).toBe(redacted);

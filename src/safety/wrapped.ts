@@ -40,9 +40,11 @@ function lineBreak(text: string, at: number): number {
 
 /**
  * The end of a value found in text[start, end) once the lines that continue it are added: the
- * same, when none does. Two ways a value goes on:
+ * same, when none does. Three ways a value goes on:
  * - a shell line continued with a trailing `\` (`export API_KEY=abcd…\` then `efgh…`): the run
  *   of token characters that starts the next line (not an option's `-`);
+ * - a quoted value open at its line's end (`API_KEY="abcd…` in a `.env`, which may hold lines):
+ *   the lines below up to its closing quote, each a run of token characters;
  * - a value wrapped at a fixed width (`base64` at 76 columns, `fold -w 64`, a terminal): its line
  *   is full, the value found ends it, and the next lines are each one run of its alphabet (hex
  *   stays hex) exactly as wide, the last one maybe shorter. Blanks before each line are not
@@ -66,6 +68,8 @@ export function wrappedEnd(text: string, start: number, end: number): number {
     if (!isTokenChar(c) && c !== 0x2e) return end;
     hex &&= isHex(c);
   }
+  const quote = text.charCodeAt(start - 1);
+  if (!folded && (quote === 0x22 || quote === 0x27)) return quotedEnd(text, quote, end);
   let contentStart = lineStart;
   while (isBlank(text.charCodeAt(contentStart))) contentStart++;
   // The line's width with or without the blanks before it: `fold` counts indentation, a Read's number is not the file's.
@@ -110,5 +114,25 @@ function continuedEnd(text: string, at: number): number {
     while (to < text.length && isTokenChar(text.charCodeAt(to))) to++;
     if (to === from) return end;
     end = to;
+  }
+}
+
+/**
+ * The end of a value open at `at`'s line end, up to its closing `quote` that ends a line below: the
+ * lines between and before it each a run of token characters (`at` when it is not so closed; a
+ * quote with more after it opens another value: `NEXT="…`).
+ */
+function quotedEnd(text: string, quote: number, at: number): number {
+  let end = at;
+  for (;;) {
+    const brk = lineBreak(text, end);
+    if (brk === 0) return at;
+    end += brk;
+    while (isBlank(text.charCodeAt(end))) end++;
+    while (end < text.length && isTokenChar(text.charCodeAt(end))) end++;
+    if (text.charCodeAt(end) !== quote) continue;
+    let after = end + 1;
+    while (isBlank(text.charCodeAt(after))) after++;
+    return after === text.length || lineBreak(text, after) > 0 ? end : at;
   }
 }

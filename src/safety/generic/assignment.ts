@@ -99,6 +99,9 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
 const INNER_AMPERSAND = String.raw`&(?![&\s]|[\w.-]{1,100}=|$)`;
 const BARE_CHAR = String.raw`(?:[^\s"'\x60,;(){}[\]<>&\\]|${INNER_AMPERSAND})`;
 
+/** A YAML folded block scalar's indicator alone on its line (`token: >-`): `>` ends a bare value (a shell's redirection) but this one. */
+const FOLDED_BLOCK = String.raw`>[-+]?\d?(?=[ \t]*(?:\r?\n|$))`;
+
 /**
  * A type between a name and its `=`: `apiKey: string = "…"`, `api_key: Optional[str] = "…"`,
  * `API_KEY: &'static str = "…"`. No digits and a space before the `=`: a password holding `=`
@@ -120,7 +123,7 @@ const BOLD = String.raw`(?:\*\*|__)?`;
  */
 const ASSIGNMENT = new RegExp(
   String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,100}?${SECRET_NAME_END})(\\?["']\]?)?(${BOLD}(?:${TYPE})?[ \t]{0,40}(?::=|=>|<-|:|=(?!=))${BOLD}[ \t]{0,40}${YAML_TAG})` +
-    String.raw`(?:${DOUBLE_QUOTED}|\\"(${quotedValue(String.raw`[^"\\\r\n]`, String.raw`\\"`)})(?:\\")?|${SINGLE_QUOTED}|(${BARE_CHAR}{1,1000})|\x60([^\x60\s]{1,1000})\x60)`,
+    String.raw`(?:${DOUBLE_QUOTED}|\\"(${quotedValue(String.raw`[^"\\\r\n]`, String.raw`\\"`)})(?:\\")?|${SINGLE_QUOTED}|(${FOLDED_BLOCK}|${BARE_CHAR}{1,1000})|\x60([^\x60\s]{1,1000})\x60)`,
   "iyd",
 );
 
