@@ -1233,6 +1233,7 @@ describe("a private key in base64, and a secret wrapped over lines", () => {
     ["an OpenSSH key as a Secret's value", `tls.key: ${base64(pem("OPENSSH PRIVATE KEY"))}\nnext: 1`, "tls.key: [REDACTED:private-key]\nnext: 1"],
     ["a PKCS#8 key in a JSON field", `{"private_key_b64": "${base64(pem("PRIVATE KEY"))}"}`, '{"private_key_b64": "[REDACTED:private-key]"}'],
     ["an encrypted key in a JSON field, wrapped with \\n escapes", `{"k": "${wrap(base64(pem("ENCRYPTED PRIVATE KEY")), 76).replaceAll("\n", "\\n")}"}`, '{"k": "[REDACTED:private-key]"}'],
+    ["a command's output in a JSON text, the key's lines after \\n escapes", JSON.stringify({ output: `$ base64 key.pem\n${wrap(rsa, 76)}` }), '{"output":"$ base64 key.pem\\n[REDACTED:private-key]"}'],
     ["cat tls.key | base64, indented under a block scalar", `data:\n  key: |\n${wrap(rsa, 76).replace(/^/gm, "    ")}\n  x: 1`, "data:\n  key: |\n    [REDACTED:private-key]\n  x: 1"],
     ["a JWT wrapped by fold -w 64", wrap(jwt, 64), "[REDACTED:jwt]"],
     ["a JWT wrapped at 80 columns, with the Read tool's numbers", numbered(wrap(jwt, 80)), "     1\u2192[REDACTED:jwt]"],

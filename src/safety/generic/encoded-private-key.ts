@@ -29,6 +29,10 @@ function base64End(text: string, at: number): number {
   }
 }
 
+/** Whether the base64 starts at `at`: after no base64 character, or after a JSON string's `\n` (`\r`) escape. */
+const startsEncoded = (text: string, at: number) =>
+  !isBase64Char(text.charCodeAt(at - 1)) || (text.charCodeAt(at - 2) === 0x5c && (text.charAt(at - 1) === "n" || text.charAt(at - 1) === "r"));
+
 /** The start of the bytes encoded in text[from, to): the first HEADER_BASE64 base64 characters, across lines. */
 function decodedHead(text: string, from: number, to: number): string {
   let base64 = "";
@@ -45,7 +49,7 @@ export const encodedPrivateKeyDetector: Detector = {
     let done = 0;
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
-      if (at < done || !text.startsWith(ENCODED_BEGIN, at) || isBase64Char(text.charCodeAt(at - 1))) continue;
+      if (at < done || !text.startsWith(ENCODED_BEGIN, at) || !startsEncoded(text, at)) continue;
       const end = wrappedEnd(text, at, base64End(text, at));
       done = end;
       if (opensPrivateKey(decodedHead(text, at, end))) out.push({ start: at, end, kind: "private-key" });
