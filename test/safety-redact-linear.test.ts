@@ -107,6 +107,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["xml elements never closed", "<password>a<apiKey x='1'>b<token>"],
     ["sql statements without a quoted password", "CREATE ROLE app WITH LOGIN PASSWORD IDENTIFIED BY "],
     ["telegram-like ids without a token", "123456789:AA 1234567890:AAb "],
+    ["value-cutting commands on one long line", "grep -oP 'TOKEN=\\K' | cut -d= awk -F= sed -n 's/API_KEY=//' "],
     ["aws context and 39-character words", `AKIAIOSFODNN7EXAMPLF ${"Ab1/".repeat(10).slice(0, 39)} `],
   );
   return units;

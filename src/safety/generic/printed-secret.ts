@@ -16,6 +16,14 @@ import { SECRET_KEY } from "./assignment.ts";
  */
 const PRINT_VARIABLE =
   /(?<![\w-])(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["'][^"'\r\n]{0,20}["'])?|printenv|aws[ \t]+configure[ \t]+get|heroku[ \t]+config:get)[ \t]+["']?\$?\{?([A-Za-z_][A-Za-z0-9_]{0,100})/y;
+/**
+ * A secret-named variable's value cut out of a file: `grep -oP '^API_SECRET=\K.*' .env`, `grep TOKEN .env |
+ * cut -d= -f2`, `sed -n 's/^DB_PASSWORD=//p' .env`, `awk -F= '/API_KEY/ {print $2}'`. It must cut at the
+ * `=` (grep alone prints `NAME=value`, an assignment), and one of its words must be a secret's name.
+ */
+const EXTRACT_COMMAND = /(?<![\w-])(?:grep|sed|awk)[ \t]([^\r\n]{1,400})/y;
+const CUTS_AT_EQUALS = /\\K|-[dF][ \t]*["']?=|=\/\/|=\|\||=##/;
+const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
 /** A file named for a secret (`cat ~/.config/app/token`); a public key's `.pub` is not one. */
 const PRINT_FILE = /(?<![\w-])cat[ \t]+["']?(\S{0,200}(?:token|secret|passw|credential|api[_-]?key|\.key)(?![\w.-]*\.pub\b)\S{0,100})/iy;
 /**
@@ -60,6 +68,9 @@ function printsNamedSecret(text: string, at: number): boolean {
   if (variable) return SECRET_KEY.test(variable[1] as string);
   PRINT_FILE.lastIndex = at;
   if (PRINT_FILE.test(text)) return true;
+  EXTRACT_COMMAND.lastIndex = at;
+  const extract = EXTRACT_COMMAND.exec(text)?.[1];
+  if (extract !== undefined) return CUTS_AT_EQUALS.test(extract) && (extract.match(WORDS) ?? []).some((word) => SECRET_KEY.test(word));
   SECRET_COMMAND.lastIndex = at;
   return SECRET_COMMAND.test(text);
 }
@@ -69,7 +80,7 @@ const isPrintedValue = (value: string) => !isStandIn(value) && /[A-Za-z0-9]/.tes
 
 export const printedSecretDetector: Detector = {
   keywords: [
-    "echo", "printf", "printenv", "aws configure", "heroku config", "cat", "op read", "op item", "pass show", "lpass show", "bw get",
+    "echo", "printf", "printenv", "aws configure", "heroku config", "cat", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "pass show", "lpass show", "bw get",
     "find-generic-password", "find-internet-password", "secrets versions",
     "get-parameter", "get-secret-value", "get-login-password", "keyvault", "terraform output", "base64", "jsonpath", "vault", "openssl rand",
     "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "argocd",
