@@ -49,8 +49,6 @@ export interface SendOutcome {
   stoppedBy?: UserError;
   /** Stopped by the caller's signal (Ctrl-C). */
   interrupted?: boolean;
-  /** Writes given up once stopped that the server may have applied (their answer never came). */
-  unconfirmed?: boolean;
 }
 
 /** Attempts at one write within a run before it is left for the next run. */
@@ -134,6 +132,8 @@ export class Sender {
   private failuresInRow = 0;
   private strangersInRow = 0;
   private anySucceeded = false;
+  /** The state is marked as having writes to confirm (mayWrite). */
+  private marked = false;
   /** When the server started answering every write with 429 (undefined: it is not). */
   private limitedSince: number | undefined;
   private closed = false;
@@ -331,6 +331,9 @@ export class Sender {
   private mayWrite(): boolean {
     try {
       this.store.checkGuard();
+      // Before the first request: a run that does not end cleanly leaves the mark, and the next sync checks its writes.
+      if (!this.marked) this.store.write(() => this.store.markUnconfirmedWrites(true));
+      this.marked = true;
       return true;
     } catch (error) {
       if (error instanceof LockLostError) this.outcome.stoppedBy = error;
@@ -437,8 +440,6 @@ export class Sender {
           this.anySucceeded = true;
           this.limitedSince = undefined;
           this.pacer.success(outcome.latencyMs);
-        } else if (this.options.signal?.aborted && outcome.error instanceof TransientError && outcome.error.maybeApplied) {
-          this.outcome.unconfirmed = true;
         }
         onDone(outcome);
       } catch (error) {

@@ -23,12 +23,11 @@ export class LockLostError extends UserError {
 /**
  * Gives up the lock this process holds, when it must leave without its
  * SyncLock (a watch abandoning a sync stuck on the network): the next sync
- * need not wait for it to look stale. The requests it leaves unanswered may
- * have been applied: the next sync checks them against the server, as after
- * a killed run.
+ * need not wait for it to look stale. (The run's writes stay marked
+ * unconfirmed: the next sync checks them against the server.)
  */
 export function releaseHeldBy(store: StateStore, pid = process.pid): void {
-  if (store.db.query("DELETE FROM lock WHERE id = 1 AND pid = ?").run(pid).changes > 0) store.markUnconfirmedWrites(true);
+  store.db.query("DELETE FROM lock WHERE id = 1 AND pid = ?").run(pid);
 }
 
 interface Holder {

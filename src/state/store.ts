@@ -196,8 +196,9 @@ export class StateStore {
   }
 
   /**
-   * Whether a run gave up writes the server may have applied (Ctrl-C does not wait for a server that
-   * hangs): the next sync checks them against the server first, as after a killed run.
+   * Whether a run wrote to the server and did not end cleanly (killed, stopped by a full disk,
+   * interrupted, abandoned while a server hung): writes it sent may be applied with no record of it,
+   * so the next sync checks them against the server first.
    */
   hasUnconfirmedWrites(): boolean {
     return this.getMeta(UNCONFIRMED_WRITES) !== undefined;

@@ -174,11 +174,12 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       sender.close();
     }
     let sent = await sending;
-    if (sent.unconfirmed) store.write(() => store.markUnconfirmedWrites(true));
     sent = await sendHeldBack(store, transport, options, sent, req.waitForWindowsMs ?? 0);
     const answer = await heard;
     if (answer && !answer.ok && !sent.stoppedBy && !sent.interrupted && sent.sessionsSent + sent.messagesSent === 0) sent = { ...sent, stoppedBy: answer.error };
     if (!sent.stoppedBy && !sent.interrupted) store.setMeta("last_sync", String(Date.now()));
+    // Every write answered and recorded: none to check against the server next time.
+    if (!sent.stoppedBy && !sent.interrupted && sent.unsent === 0 && store.hasUnconfirmedWrites()) store.write(() => store.markUnconfirmedWrites(false));
     store.releaseSpace();
     const pending = store.pending();
     const { folders: _, ...read } = scanned;
