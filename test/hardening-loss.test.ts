@@ -114,6 +114,10 @@ test("a firewall's 403 page for one message, every time: the rest is sent, the r
   expect(again.code).toBe(1);
   expect(JSON.parse(again.stdout)).toMatchObject({ ok: false, code: "item-blocked", pending: { messages: 1 } });
   expect(again.stderr).not.toContain("login");
+  // Said so while it retries too, at a terminal or in a log: not taken for a wrong URL.
+  const shown = await runCli(["sync"], { env, timeoutMs: 60_000 });
+  expect(shown.stderr).toContain("blocks this item; retrying");
+  expect(shown.stderr).not.toContain("login");
 
   // Let through, it goes with the next sync.
   fx.server.setFaults({});

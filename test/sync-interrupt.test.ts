@@ -37,9 +37,9 @@ function envFor(claudeDir: string) {
   return { HOME: tempHome(), CLAUDE_CONFIG_DIR: claudeDir, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
 }
 
-/** `sync --json` sent SIGINT once `ready` (the server has seen a write), killed after `killAfterMs`; the faults are cleared after. */
-async function interruptedSync(env: Record<string, string>, killAfterMs: number, ready = () => writes() > 0) {
-  const proc = Bun.spawn([process.execPath, CLI, "sync", "--json"], { env: { ...baseEnv(), ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+/** `sync --json` (or `sync`) sent SIGINT once `ready` (the server has seen a write), killed after `killAfterMs`; the faults are cleared after. */
+async function interruptedSync(env: Record<string, string>, killAfterMs: number, ready = () => writes() > 0, args = ["--json"]) {
+  const proc = Bun.spawn([process.execPath, CLI, "sync", ...args], { env: { ...baseEnv(), ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   const guard = setTimeout(() => proc.kill("SIGKILL"), killAfterMs);
   expect(await until(ready)).toBe(true);
   proc.kill("SIGINT");
@@ -94,6 +94,16 @@ describe("Ctrl-C during sync", () => {
     const next = await runCli(["sync", "--json"], { env });
     expect(next.code).toBe(0);
     expect(messagesOnServer(ids)).toBe(SESSIONS * 3);
+  }, 90_000);
+
+  test("a server that never answers, without --json: the requests given up are not said to be retried, nor to have timed out", async () => {
+    server.reset();
+    server.setFaults({ rules: [{ method: "POST", kind: "hang", times: 1000 }] });
+    const { claude } = transcripts();
+    const { stderr, code } = await interruptedSync({ ...envFor(claude.root), CLAUDE_CODE_SYNC_TIMEOUT_MS: "120000" }, 40_000, () => writes() > 0, []);
+    expect(code).toBe(130);
+    expect(stderr).toContain("Interrupted");
+    expect(stderr).not.toContain("retrying");
   }, 90_000);
 
   test("writes the server applied but never answered, given up by Ctrl-C: the next sync finds them on the server instead of sending them again", async () => {

@@ -612,13 +612,16 @@ export class Sender {
       if (++this.failuresInRow >= DOWN_AFTER) this.outcome.stoppedBy ??= o.error;
     }
     const attempts = (previous?.attempts ?? 0) + 1;
+    // A stranger's answer to one item, from a server that answers us otherwise: something blocks that item.
+    const error = o.error instanceof ProtocolError && this.accepted() ? new BlockedItemError(o.error, id) : o.error;
     if (attempts >= MAX_ATTEMPTS && kind !== "rate-limited") {
       this.outcome.unsent++;
-      this.outcome.unsentError = o.error instanceof ProtocolError && this.accepted() ? new BlockedItemError(o.error, id) : o.error;
+      this.outcome.unsentError = error;
       givenUp();
       return;
     }
-    this.options.onRetry?.(withoutRetryNote(o.error.message));
+    // Not once stopping: a request given up by Ctrl-C is not retried.
+    if (!this.stopping()) this.options.onRetry?.(withoutRetryNote(error.message));
     const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (attempts - 1));
     retryAt({ at: now + Math.round(delay * (0.5 + Math.random() / 2)), attempts });
   }
