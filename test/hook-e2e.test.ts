@@ -124,13 +124,12 @@ describe("hooks", () => {
   test("a SubagentStop before the session's own transcript exists sends nothing: the session goes with its own start once the transcript appears", async () => {
     server.reset();
     const { home, claude, hook } = hookUser(server);
-    // Claude Code 2.0 writes its Warmup agent before the session's own file.
+    // Claude Code 2.0 writes its Warmup agent before the session's own file (just now: a live session).
+    const start = Date.now() - 10_000;
+    const at = (ms: number) => new Date(start + ms).toISOString();
     const agent = claude.write(
       `p/${SESSION}/subagents/agent-a1.jsonl`,
-      jsonl([
-        user("Warmup", { isSidechain: true, agentId: "a1", timestamp: "2025-10-01T09:59:00.000Z" }),
-        assistant("msg_w", text("Ready."), { isSidechain: true, agentId: "a1", timestamp: "2025-10-01T09:59:02.000Z" }),
-      ]),
+      jsonl([user("Warmup", { isSidechain: true, agentId: "a1", timestamp: at(0) }), assistant("msg_w", text("Ready."), { isSidechain: true, agentId: "a1", timestamp: at(2_000) })]),
     );
     const asked = Date.now();
     expect(await hook("SubagentStop", { agent_id: "a1", agent_transcript_path: agent })).toEqual({ code: 0, stdout: "", stderr: "" });
@@ -143,11 +142,11 @@ describe("hooks", () => {
 
     claude.write(
       `p/${SESSION}.jsonl`,
-      jsonl([user("Fix the flaky test", { timestamp: "2025-10-01T10:00:00.000Z" }), assistant("msg_1", text("Looking."), { timestamp: "2025-10-01T10:00:05.000Z" })]),
+      jsonl([user("Fix the flaky test", { timestamp: at(5_000) }), assistant("msg_1", text("Looking."), { timestamp: at(7_000) })]),
     );
     await hook("Stop");
     await runnerDone(home);
-    expect(server.session(SESSION)).toMatchObject({ createdAt: Date.parse("2025-10-01T10:00:00.000Z"), title: "Fix the flaky test" });
+    expect(server.session(SESSION)).toMatchObject({ createdAt: Date.parse(at(5_000)), title: "Fix the flaky test" });
     expect(server.violations()).toEqual([]);
   }, 90_000);
 });

@@ -288,14 +288,14 @@ describe("a lost state (a new HOME) against a server that holds an original and 
 });
 
 describe("a session whose subagents' file comes before its own (Claude Code 2.0's Warmup agent)", () => {
+  // Written just now, as in a live session (lines written long ago are a copy's: see the last test).
+  const start = Date.now() - 10_000;
+  const at = (ms: number) => new Date(start + ms).toISOString();
   const warmup = [
-    user("Warmup", { isSidechain: true, agentId: "a1", timestamp: "2025-10-01T09:59:00.000Z" }),
-    assistant("msg_w", text("Ready."), { isSidechain: true, agentId: "a1", timestamp: "2025-10-01T09:59:02.000Z" }),
+    user("Warmup", { isSidechain: true, agentId: "a1", timestamp: at(0) }),
+    assistant("msg_w", text("Ready."), { isSidechain: true, agentId: "a1", timestamp: at(2_000) }),
   ];
-  const own = [
-    user("Fix the flaky test", { timestamp: "2025-10-01T10:00:00.000Z" }),
-    assistant("msg_1", text("Looking."), { timestamp: "2025-10-01T10:00:05.000Z" }),
-  ];
+  const own = [user("Fix the flaky test", { timestamp: at(5_000) }), assistant("msg_1", text("Looking."), { timestamp: at(7_000) })];
 
   test("waits for its own file, so the server keeps the start a read of all its files gives", async () => {
     server.reset();
@@ -310,7 +310,7 @@ describe("a session whose subagents' file comes before its own (Claude Code 2.0'
     claude.write(`p/${SESSION}.jsonl`, jsonl(own));
     expect((await runCli(["sync"], { env })).code).toBe(0);
     const dry = JSON.parse((await runCli(["sync", "--dry-run", "--json"], { env })).stdout).sessions[0];
-    expect(dry.createdAt).toBe(Date.parse("2025-10-01T10:00:00.000Z"));
+    expect(dry.createdAt).toBe(Date.parse(at(5_000)));
     expect(server.session(SESSION)).toMatchObject({ createdAt: dry.createdAt, title: dry.title });
     expect(server.session(SESSION)?.messages.length).toBe(dry.messageCount);
     expect(server.violations()).toEqual([]);
@@ -327,9 +327,19 @@ describe("a session whose subagents' file comes before its own (Claude Code 2.0'
     utimesSync(agent, twoMinutesAgo, twoMinutesAgo);
     const quiet = await runCli(["sync", "--json"], { env });
     expect(JSON.parse(quiet.stdout)).toMatchObject({ bytesRead: 0, beingWritten: 0, pending: { sessions: 0, messages: 0 } });
-    expect(server.session(SESSION)).toMatchObject({ createdAt: Date.parse("2025-10-01T09:59:00.000Z") });
+    expect(server.session(SESSION)).toMatchObject({ createdAt: Date.parse(at(0)) });
     expect(server.session(SESSION)?.messages.length).toBe(2);
     expect(server.violations()).toEqual([]);
+  });
+
+  test("copied (new files of lines written long ago), without its own file: it goes at once (found by an exploratory user)", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const old = (t: string) => ({ isSidechain: true, agentId: "a1", timestamp: t });
+    claude.write(`p/${SESSION}/subagents/agent-a1.jsonl`, jsonl([user("Warmup", old("2025-10-01T09:59:00.000Z")), assistant("msg_w", text("Ready."), old("2025-10-01T09:59:02.000Z"))]));
+    const r = await runCli(["sync", "--json"], { env: envFor(claude.root) });
+    expect(JSON.parse(r.stdout)).toMatchObject({ beingWritten: 0, pending: { sessions: 0, messages: 0 } });
+    expect(server.session(SESSION)?.messages.length).toBe(2);
   });
 
   test("files dated ahead of the clock (a clock set wrong) are no write to wait for", async () => {

@@ -133,7 +133,8 @@ export class SessionReader {
     let startsOver = restart;
     const flushChunk = async (done: boolean) => {
       // Copied transcripts are new files of old lines: their turns ended when their lines were written.
-      const final = item.final || (fold.meta.lastAt !== undefined && isQuiet(fold.meta.lastAt, item.now));
+      const linesQuiet = fold.meta.lastAt !== undefined && isQuiet(fold.meta.lastAt, item.now);
+      const final = item.final || linesQuiet;
       if (done) fold.flush({ final });
       redactions += rescrubEarlier(messages, stale, seen);
       stale = 0;
@@ -147,7 +148,7 @@ export class SessionReader {
       const built = messages.splice(0);
       const snapshot = fold.snapshot();
       // A SubagentStop hook ends a subagent's turn, not the wait for the session's own file: only quiet does.
-      const awaitingOwnFile = done && !item.quiet && fold.meta.firstAt === undefined;
+      const awaitingOwnFile = done && !item.quiet && !linesQuiet && fold.meta.firstAt === undefined;
       const chunk: SessionChunk = {
         sessionId: item.sessionId,
         files: progress,
