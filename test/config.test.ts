@@ -263,8 +263,8 @@ describe("applySetting", () => {
       thinkingOn: "Sessions already synced: claude-code-sync sync --full sends them again with this (only the messages it changes).",
       unchanged: undefined,
       toolCallsOff:
-        "Sessions already synced: claude-code-sync sync --full sends again the messages this changes, replacing what they held; OpenSync's search text keeps what was sent before, and so do the messages no longer sent at all (tool results, a subagent's). Delete those sessions in the OpenSync dashboard if it must go.",
-      redactOff: "Sessions already synced: claude-code-sync sync --full sends them again with this (only the messages it changes).",
+        "Sessions already synced: claude-code-sync sync --full sends again the messages this changes, replacing what they held; OpenSync's search text keeps what was sent before, and so do the messages no longer sent at all (tool calls and their results, a subagent's). Delete those sessions in the OpenSync dashboard if it must go.",
+      redactOff: "From now on secrets are sent as they are, and OpenSync's search text can never be cleared of them. Turn it back on with: claude-code-sync set redact on",
       patternAdded:
         "Sessions already synced: claude-code-sync sync --full sends again the messages this changes, replacing what they held; OpenSync's search text keeps what was sent before. Delete those sessions in the OpenSync dashboard if it must go.",
       excludedMore: "The sessions of a project excluded now stay on the server: delete them in the OpenSync dashboard if they must go.",
@@ -278,6 +278,11 @@ describe("applySetting", () => {
       expect(applySetting(options(), "thinking", word).options.thinking).toBe(value);
     }
     expect(() => applySetting(options(), "thinking", "maybe")).toThrow("must be true or false");
+  });
+
+  test("an unknown option: the one a typo was meant for, and where prices are set", () => {
+    expect(() => applySetting(options(), "thinkng", "on")).toThrow('Unknown option "thinkng". Did you mean `thinking`?');
+    expect(() => applySetting(options(), "prices", "3")).toThrow("Prices are set in the config file");
   });
 
   test("unknown keys list the valid ones", () => {

@@ -1,4 +1,5 @@
 import { UserError } from "../errors.ts";
+import { suggestion } from "../report/suggest.ts";
 import { type Options, OptionsSchema } from "./schema.ts";
 
 /** The options `set` can change, and what each one means (shown by `config`). */
@@ -31,7 +32,9 @@ interface SetResult {
  */
 export function applySetting(options: Options, key: string, value: string): SetResult {
   if (!isOptionKey(key)) {
-    throw new UserError(`Unknown option "${key}". Valid options: ${OPTION_KEYS.join(", ")}.`);
+    // Prices are a table, set in the file (`config` shows how).
+    const prices = key === "prices" ? " Prices are set in the config file: `claude-code-sync config` shows how." : "";
+    throw new UserError(`Unknown option "${key}".${suggestion(key, OPTION_KEYS)}${prices} Valid options: ${OPTION_KEYS.join(", ")}.`);
   }
   if (OPTION_INFO[key].kind === "boolean") {
     const word = value.trim().toLowerCase();
@@ -113,8 +116,11 @@ export function sentBeforeNote(key: string, before: Options, after: Options): st
   const FULL = "claude-code-sync sync --full";
   const redaction = key === "redact" || key === "redactPatterns";
   const masksMore = key === "redact" ? after.redact : key === "redactPatterns" && after.redactPatterns.some((p) => !before.redactPatterns.includes(p));
+  if (key === "redact" && !after.redact) {
+    return "From now on secrets are sent as they are, and OpenSync's search text can never be cleared of them. Turn it back on with: claude-code-sync set redact on";
+  }
   if (redaction ? !masksMore : after[key as "thinking"] === true) return `Sessions already synced: ${FULL} sends them again with this (only the messages it changes).`;
-  const gone = redaction ? "" : ", and so do the messages no longer sent at all (tool results, a subagent's)";
+  const gone = redaction ? "" : ", and so do the messages no longer sent at all (tool calls and their results, a subagent's)";
   return `Sessions already synced: ${FULL} sends again the messages this changes, replacing what they held; OpenSync's search text keeps what was sent before${gone}. Delete those sessions in the OpenSync dashboard if it must go.`;
 }
 
