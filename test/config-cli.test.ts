@@ -85,6 +85,16 @@ describe("config", () => {
     expect(JSON.parse(readFileSync(configFile(), "utf8")).options.thinkng).toBe(true);
   });
 
+  test("a typo in a privacy option is said by the commands that act on it, and fails verify (found by an exploratory user)", () => {
+    writeConfig({ options: { excludeProject: ["secret-project"] } });
+    const claude = scratchDir("ccs-config-cli-claude-");
+    mkdirSync(join(claude, "projects"));
+    const warning = "The config file has keys this version does not use, so they do nothing: options.excludeProject (did you mean options.excludeProjects?).";
+    for (const args of [["sync", "--dry-run"], ["status"]]) expect(cli(args, { CLAUDE_CONFIG_DIR: claude }).stderr).toContain(warning);
+    const check = JSON.parse(cli(["verify", "--json"], { CLAUDE_CONFIG_DIR: claude }).stdout).checks.find((c: { id: string }) => c.id === "config");
+    expect(check).toMatchObject({ status: "fail", fix: `in ${configFile()}, rename options.excludeProject to options.excludeProjects` });
+  });
+
   test("a user:password@ part of the URL is never shown, in text or JSON", () => {
     const env = { CLAUDE_CODE_SYNC_URL: "https://alice:s3cr@t/pw@x.convex.site/" };
     for (const args of [["config"], ["config", "--json"]]) {

@@ -10,6 +10,7 @@ import { type Failure, type Origin, failureOf } from "../report/failure.ts";
 import { formatInt, plural, timeAgo } from "../report/format.ts";
 import { unreadableFiles, unreadableLines } from "../report/unreadable.ts";
 import { shownId } from "../report/session-id.ts";
+import { warnUnusedKeys } from "../report/unused-keys.ts";
 import { isStateOf, listStateDatabases, stateFolder } from "../state/databases.ts";
 import { StateStore } from "../state/store.ts";
 import { runningSyncPid } from "../state/lock.ts";
@@ -62,6 +63,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   const json = options.json === true;
   const verbose = options.verbose === true;
   const config = loadConfig();
+  warnUnusedKeys(config);
   const creds = resolveCredentials(config);
   const status: Status = {
     connected: false,

@@ -3,6 +3,7 @@ import { discoverFiles } from "../discover/files.ts";
 import { UserError } from "../errors.ts";
 import { failureOf, withFix } from "../report/failure.ts";
 import { outputWidth } from "../report/format.ts";
+import { warnUnusedKeys } from "../report/unused-keys.ts";
 import { retryNotice, terminalProgress } from "../report/progress.ts";
 import { resolveSessionId } from "../report/session-id.ts";
 import { INTERRUPTED, renderSyncSummary, syncComplete, syncReportJson } from "../report/sync-summary.ts";
@@ -48,7 +49,9 @@ function chosenSession(given: string | undefined, roots: string[]): string | und
 async function dryRun(given: string | undefined, json: boolean, verbose: boolean, countRedactions: boolean): Promise<number> {
   const roots = requireRoots();
   const session = chosenSession(given, roots);
-  const settings = scanSettings(loadConfig());
+  const config = loadConfig();
+  warnUnusedKeys(config);
+  const settings = scanSettings(config);
   // The dry run's own modules: a sync does not load them.
   const [{ summarizeAll }, { buildDryRunReport, renderDryRun }] = await Promise.all([import("../scan/summaries.ts"), import("../report/dry-run.ts")]);
   const { sessions, stats, redactions } = await summarizeAll(roots, settings.read, settings.prices, {
@@ -75,6 +78,7 @@ async function sync(given: string | undefined, json: boolean, verbose: boolean, 
   const roots = requireRoots();
   const giveUp = new AbortController();
   const conn = connect({ insecure: flags.insecure, stop: giveUp.signal });
+  warnUnusedKeys(conn.config);
   const origin = { url: conn.url, source: resolveCredentials(conn.config).source };
   const refreshedPrices = startPriceRefresh(conn.config, flags.offline);
   try {

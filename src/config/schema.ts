@@ -70,3 +70,9 @@ export function unusedKeys(cfg: Config): Array<{ key: string; meant?: string }> 
 
 /** "options.thinkng (did you mean options.thinking?), x", for a message. */
 export const unusedKeysText = (keys: ReturnType<typeof unusedKeys>) => keys.map(({ key, meant }) => (meant ? `${key} (did you mean ${meant}?)` : key)).join(", ");
+
+/** What a command says of the config's unused keys, if any (report/unused-keys.ts). */
+export function unusedKeysWarning(cfg: Config): string | undefined {
+  const unused = unusedKeys(cfg);
+  return unused.length === 0 ? undefined : `The config file has keys this version does not use, so they do nothing: ${unusedKeysText(unused)}.`;
+}

@@ -67,6 +67,12 @@ function configCheck(): { check: Check; value?: Config } {
     const note = wasOpen ? "; other users could read it: its permissions were just set to owner-only" : checksPermissions ? ", owner-only" : "";
     const unused = unusedKeys(value);
     const unusedNote = unused.length > 0 ? `; not used by this version: ${unusedKeysText(unused)}` : "";
+    // A key close to one of ours is a typo that does nothing (a newer version's option is not close to ours).
+    const typos = unused.filter((u) => u.meant !== undefined);
+    if (typos.length > 0) {
+      const fix = `in ${path}, rename ${typos.map((u) => `${u.key} to ${u.meant}`).join(", ")}`;
+      return { check: fail("config", name, `${path} is readable${note}${unusedNote}`, fix), value };
+    }
     return { check: ok("config", name, `${path} is readable${note}${unusedNote}`), value };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
