@@ -218,6 +218,11 @@ describe.skipIf(!canMount)("a disk that fills up (the state folder on a tiny tmp
       expect(looksLikeCrash(full.stderr)).toBe(false);
       expect(full.code).toBe(1);
       expect(full.stderr).toContain("is full. Free some space and run the sync again; nothing was lost.");
+      // The state left can be read, but no sync can run: status and verify say so too (found by an exploratory user).
+      const status = await runCli(["status"], { env });
+      expect(status.stdout + status.stderr).toContain("is full. Free some space");
+      const verify = JSON.parse((await runCli(["verify", "--json"], { env })).stdout).checks.find((c: { id: string }) => c.id === "state");
+      expect(verify).toMatchObject({ status: "fail", fix: `free some space on the disk holding ${stateDir}` });
       execFileSync("mount", ["-o", "remount,size=20m", stateDir]);
       const again = await runCli(["sync", "--json"], { env });
       expect(again.code).toBe(0);

@@ -12,7 +12,8 @@ import { unreadableFiles, unreadableLines } from "../report/unreadable.ts";
 import { shownId } from "../report/session-id.ts";
 import { warnUnusedKeys } from "../report/unused-keys.ts";
 import { isStateOf, listStateDatabases, stateFolder } from "../state/databases.ts";
-import { StateStore } from "../state/store.ts";
+import { diskFullError, diskIsFull } from "../state/db.ts";
+import { StateStore, statePath } from "../state/store.ts";
 import { runningSyncPid } from "../state/lock.ts";
 import { projectRoots } from "../discover/roots.ts";
 import { sessionsToRead } from "../scan/scan.ts";
@@ -92,6 +93,8 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     server = { origin: { url, source: creds.source }, apiKey };
     // An unwritable state folder is no lost connection: the server is asked all the same.
     sent = readCounts(url, status, config);
+    // Readable, but a sync there fails: said as the sync would say it.
+    if (diskIsFull(statePath(url))) problems.push(failureOf(diskFullError(statePath(url))));
   } catch (error) {
     if (server) status.sessionsSynced = null;
     problems.push(failureOf(error));

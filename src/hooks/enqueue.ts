@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { appDir } from "../paths.ts";
 import type { SyncRequest } from "./queue.ts";
@@ -39,6 +39,12 @@ export function enqueue(request: SyncRequest): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const name = fileName(request.sessionId);
   const tmp = tmpFile(dir, name);
-  writeFileSync(tmp, JSON.stringify(request), { mode: 0o600 });
-  renameSync(tmp, join(dir, name + REQUEST));
+  try {
+    writeFileSync(tmp, JSON.stringify(request), { mode: 0o600 });
+    renameSync(tmp, join(dir, name + REQUEST));
+  } catch (error) {
+    // A full disk: no empty file is left behind in the queue.
+    rmSync(tmp, { force: true });
+    throw error;
+  }
 }

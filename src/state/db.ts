@@ -63,7 +63,7 @@ export function stateError(error: unknown, path: string): Error {
   const text = (error as Error).message ?? String(error);
   // A full disk also shows as an I/O error: opening a state whose shared-memory file must be made again.
   if (code.startsWith("SQLITE_FULL") || /disk is full|ENOSPC/.test(text) || (code.startsWith("SQLITE_IOERR") && diskIsFull(path))) {
-    return new UserError(`The disk holding ${path} is full. Free some space and run the sync again; nothing was lost.`, 1, "state-disk-full");
+    return diskFullError(path);
   }
   if (code.startsWith("SQLITE_IOERR")) {
     return new UserError(`Reading or writing the sync state at ${path} failed (${code}: ${text}). Check that disk (its space, the system log) and run the sync again; nothing was lost.`, 1, "state-io-error");
@@ -85,12 +85,18 @@ export function stateError(error: unknown, path: string): Error {
   return error instanceof Error ? error : new Error(text);
 }
 
+export function diskFullError(path: string): UserError {
+  return new UserError(`The disk holding ${path} is full. Free some space and run the sync again; nothing was lost.`, 1, "state-disk-full");
+}
+
 /** The code of a state that cannot be read: the one failure moving the state aside fixes. */
 export const STATE_DAMAGED = "state-damaged";
 
-function diskIsFull(path: string): boolean {
+/** Whether the disk holding `path` (a file in an existing folder) has less than 1 MiB left for us: a sync there fails. */
+export function diskIsFull(path: string): boolean {
   try {
-    return statfsSync(dirname(path)).bavail === 0;
+    const { bavail, bsize } = statfsSync(dirname(path));
+    return bavail * bsize < 1 << 20;
   } catch {
     return false;
   }
