@@ -2,6 +2,7 @@
  * What `--help` adds to cac's usage and options: what each command does, examples,
  * the environment variables it reads and the exit codes.
  */
+import { OPTION_KEYS } from "../config/set-option.ts";
 
 interface CommandHelp {
   about: string;
@@ -87,7 +88,7 @@ const COMMAND_HELP: Record<string, CommandHelp> = {
     env: ["url", "key"],
   },
   set: {
-    about: "Changes one option. Lists take a comma-separated list, +item to add one, or -item after -- to remove one.",
+    about: `Changes one option: ${OPTION_KEYS.join(", ")} (\`claude-code-sync config\` shows each with its value and meaning). Booleans take on or off; lists take a comma-separated list, +item to add one, or -item after -- to remove one.`,
     examples: [
       "$ claude-code-sync set thinking on",
       '$ claude-code-sync set excludeProjects "scratch,~/clients/*"',
