@@ -80,6 +80,8 @@ describe("after the server lost data", () => {
     expect(v.check).toMatchObject({ status: "fail", fix: expect.stringContaining("sync --full") });
     const status = await runCli(["status", "--json"], { env });
     expect((JSON.parse(status.stdout) as { missingOnServer: number }).missingOnServer).toBeGreaterThan(0);
+    // Work left, as verify says: exit 1 (found by an exploratory user).
+    expect(status.code).toBe(1);
 
     // A normal sync stays cheap: it does not ask the server what it holds, only hears it answer (its newest session).
     const requestsBefore = server.requests().length;

@@ -120,7 +120,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
 }
 
 function workLeft(s: Status): boolean {
-  return s.pending.sessions > 0 || s.pending.messages > 0 || s.unread > 0 || s.unreadable.length > 0 || s.failed.length > 0;
+  return s.pending.sessions > 0 || s.pending.messages > 0 || s.unread > 0 || s.unreadable.length > 0 || s.failed.length > 0 || (s.missingOnServer ?? 0) > 0;
 }
 
 async function askServer(origin: Origin, apiKey: string): Promise<{ sessions: Set<string> } | Failure> {
