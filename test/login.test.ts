@@ -63,6 +63,16 @@ describe("login without a terminal", () => {
     expect((await runCli(["login", "--url", server.url, "--api-key-stdin"], { env: { HOME: home }, stdin: `${server.apiKey}\n` })).code).toBe(0);
     const status = await runCli(["status"], { env: { HOME: home, CLAUDE_CONFIG_DIR: tempHome() } });
     expect(status.stdout).toContain("Background sync: failed 2 minutes ago (OpenSync refused the API key), before the login at");
+
+    // A variable that still holds another key wins over the login: the failure is not history then.
+    const other = tempHome();
+    mkdirSync(join(other, ".claude-code-sync"), { recursive: true, mode: 0o700 });
+    writeFileSync(join(other, ".claude-code-sync", "background.json"), JSON.stringify({ at: failedAt, ok: false, message: "refused", pending }));
+    const stale = randomApiKey();
+    const overridden = await runCli(["login", "--url", server.url, "--api-key-stdin"], { env: { HOME: other, CLAUDE_CODE_SYNC_API_KEY: stale }, stdin: `${server.apiKey}\n` });
+    expect(overridden.stdout).toContain("holds a different key");
+    const still = await runCli(["status"], { env: { HOME: other, CLAUDE_CONFIG_DIR: tempHome() } });
+    expect(still.stdout).not.toContain("before the login");
   });
 
   test("a server that never answers: one timeout (CLAUDE_CODE_SYNC_TIMEOUT_MS), not a retry of it; nothing saved", async () => {

@@ -53,14 +53,16 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   const sessions = await checkServer(url, given.apiKey);
   const asideAt = broken === undefined ? undefined : setBrokenConfigAside();
   saveConfig(loggedInConfig(cfg, url, given.apiKey.value));
-  noteLogin();
+  const overridden = overrideNotes(cfg, url, given.apiKey.value);
+  // What the background sync met is history only if the other commands use this login.
+  if (overridden.length === 0) noteLogin();
 
   const count = sessions === undefined ? "too many sessions on the server to count" : `${plural(sessions, "session")} on the server`;
   const summary = [
     `Logged in to ${url} as key ${maskKey(given.apiKey.value)} (${count}).`,
     `Saved to ${configPath()}${plainHttp ? " (with --insecure, for this URL only)" : ""}.`,
     ...(asideAt === undefined ? [] : [`The config that was there could not be used; it is kept as ${asideAt} (your other settings were in it: set them again).`]),
-    ...overrideNotes(cfg, url, given.apiKey.value),
+    ...overridden,
   ];
   const next = [
     "Next steps:",
