@@ -279,6 +279,29 @@ test("a secret a command printed (or a file named for one read) alone in its too
   }
 }, 90_000);
 
+test("a secret an MCP tool read from a secret store, in its record, and shown again in the reply (found by a blind sweep)", async () => {
+  // Weak ones, in fields of any name: only the tool's name says what they are.
+  const [a, b] = crypto.getRandomValues(new Uint32Array(2)).map((n) => n % 900_000 + 100_000);
+  const [stored, pin] = [`hunter${a}`, String(b)];
+  const s = { sessionId: sessionId(8, 4) };
+  const record = { data: { data: { stripe: stored, pin }, metadata: { created_time: "2025-09-01T10:00:00Z", version: 7 } } };
+  const lines = [
+    user("What is in the stripe secret?", s),
+    assistant("msg_v1", toolUse("toolu_v1", "mcp__hashicorp-vault__read_secret", { path: "secret/data/stripe" }), s),
+    // As MCP tools answer: a list of text blocks.
+    user([{ tool_use_id: "toolu_v1", type: "tool_result", content: [{ type: "text", text: JSON.stringify(record, null, 2) }] }], s),
+    assistant("msg_v2", text(`It holds ${stored}, at version 7.`), s),
+  ];
+  const { dump } = await syncedInSteps(s.sessionId, [jsonl(lines)]);
+  const sent = JSON.stringify(dump);
+  expect([stored, pin].filter((secret) => sent.includes(secret))).toEqual([]);
+  expect(sent).toContain("created_time");
+  const result = dump.flatMap((d) => d.messages.flatMap((m) => m.parts.filter((p) => p.type === "tool-result").map((p) => (p.content as { result: string }).result)));
+  expect(result.map((r) => JSON.parse(r))).toEqual([{ data: { data: { stripe: "[REDACTED:secret]", pin: "[REDACTED:secret]" }, metadata: record.data.metadata } }]);
+  const reply = dump.flatMap((d) => d.messages.filter((m) => m.externalId.endsWith(lines.at(-1)?.uuid as string)).map((m) => m.textContent));
+  expect(reply).toEqual(["It holds [REDACTED:secret], at version 7."]);
+}, 90_000);
+
 test("a secret written into a file named for one, by the Write tool or a command, and shown again in the reply", async () => {
   // Weak ones: only the file's name says what they are.
   const [written, echoed] = crypto.getRandomValues(new Uint32Array(2)).map((n) => n % 900_000 + 100_000);

@@ -257,6 +257,17 @@ test("1 MiB of a command's output, one line or many near-miss lines, completes",
   }
 });
 
+test("1 MiB of a secret store's record, nested, cut, or labels without values, completes", () => {
+  const { redactOutput } = createRedactor();
+  const MiB = 1 << 20;
+  const units = ['{"data":[', '"value":', '"value": "a', '"\\\\\\"', "]}", '{"metadata":{"data":{"pin":', `Secret value${" ".repeat(40)}\n`, "Value:\n", "value: x value: "];
+  for (const unit of units) {
+    const started = performance.now();
+    redactOutput(unit.repeat(Math.ceil(MiB / unit.length)), "any");
+    expect(performance.now() - started).toBeLessThan(5_000);
+  }
+});
+
 test("1 MiB of words and of one long word, with secrets known from an earlier read, completes", () => {
   const MiB = 1 << 20;
   const seen = new SeenSecrets({ salt: "s", digests: ["0", "1"] });

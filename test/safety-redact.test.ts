@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { commandPrints, filePrints } from "../src/safety/generic/printed-secret.ts";
+import { toolPrints } from "../src/safety/generic/secret-tools.ts";
 import { createRedactor, redactionMarker } from "../src/safety/redact.ts";
 import { SeenSecrets } from "../src/safety/seen-secrets.ts";
 import tokensFile from "../src/safety/rules/tokens.json" with { type: "json" };
@@ -652,6 +653,68 @@ describe("a command's output in its own message (a tool's result), the command i
     ["lines of words read with their numbers", "     1\u2192line one\n     2\u2192line two", "any"],
   ];
   for (const [why, output, prints] of kept) test(`kept: ${why}`, () => expect(redactOutput(output, prints)).toEqual({ text: output, count: 0 }));
+});
+
+describe("a secret store's record, as an MCP tool that reads one shows it (found by a blind sweep)", () => {
+  const { redactOutput } = createRedactor();
+  const tools: [name: string, input: unknown, prints: ReturnType<typeof toolPrints>][] = [
+    ["mcp__vault__read", { path: "secret/data/stripe" }, "any"],
+    ["mcp__hashicorp-vault__get_secret", {}, "any"],
+    ["mcp__1password__get_item", { item: "Stripe" }, "any"],
+    ["mcp__onePassword__itemGet", {}, "any"],
+    ["mcp__aws__secretsmanager_get_secret_value", { SecretId: "prod/db" }, "any"],
+    ["mcp__doppler__get_secret", {}, "any"],
+    ["mcp__infisical__get-secret", {}, "any"],
+    ["mcp__bitwarden__get_item", {}, "any"],
+    ["mcp__aws__ssm_get_parameter", { Name: "/prod/db/password", WithDecryption: true }, "any"],
+    ["mcp__aws__ssm_get_parameter", { Name: "/prod/region" }, undefined],
+    ["mcp__obsidian__read_vault_file", { path: "notes/today.md" }, undefined],
+    ["mcp__github__get_file_contents", {}, undefined],
+    ["Read", { file_path: "/app/vault.ts" }, undefined],
+    ["secret_reader", {}, undefined],
+  ];
+  for (const [name, input, prints] of tools) test(`${name} ${JSON.stringify(input)}: ${prints ?? "no secret"}`, () => expect(toolPrints(name, input)).toBe(prints));
+
+  const cases: [why: string, output: string, redacted: string][] = [
+    [
+      "a name and its value, a weak one too, with its version, date and path kept",
+      '{"name":"stripe","value":"hunter","version":3,"created_at":"2024-05-01T10:00:00Z","path":"secret/data/stripe"}',
+      '{"name":"stripe","value":"[REDACTED:secret]","version":3,"created_at":"2024-05-01T10:00:00Z","path":"secret/data/stripe"}',
+    ],
+    [
+      "Vault's data under any field names, its metadata kept",
+      '{\n  "request_id": "29ccd257-68b1-427f-ae5f-6524b7cb6f20",\n  "data": {\n    "data": {"stripe": "q8Zr", "user": "admin"},\n    "metadata": {"created_time": "2024-05-01T10:00:00Z", "version": 3}\n  }\n}',
+      '{\n  "request_id": "29ccd257-68b1-427f-ae5f-6524b7cb6f20",\n  "data": {\n    "data": {"stripe": "[REDACTED:secret]", "user": "[REDACTED:secret]"},\n    "metadata": {"created_time": "2024-05-01T10:00:00Z", "version": 3}\n  }\n}',
+    ],
+    [
+      "1Password's fields, their labels and purposes kept",
+      '{"title":"Safe","fields":[{"id":"notesPlain","type":"STRING","purpose":"NOTES","label":"notesPlain","value":"door code 4821"},{"id":"recovery","type":"STRING","label":"recovery","value":"letmein"}]}',
+      '{"title":"Safe","fields":[{"id":"notesPlain","type":"STRING","purpose":"NOTES","label":"notesPlain","value":"[REDACTED:secret]"},{"id":"recovery","type":"STRING","label":"recovery","value":"[REDACTED:secret]"}]}',
+    ],
+    [
+      "AWS Secrets Manager's SecretString, its ARN, VersionId and stages kept",
+      '{"ARN":"arn:aws:secretsmanager:us-east-1:1:secret:prod/db","SecretString":"{\\"password\\":\\"pw\\"}","VersionId":"29ccd257-68b1-427f-ae5f-6524b7cb6f20","VersionStages":["AWSCURRENT"]}',
+      '{"ARN":"arn:aws:secretsmanager:us-east-1:1:secret:prod/db","SecretString":"[REDACTED:secret]","VersionId":"29ccd257-68b1-427f-ae5f-6524b7cb6f20","VersionStages":["AWSCURRENT"]}',
+    ],
+    ["Doppler's raw and computed value", '{"name":"STRIPE","value":{"raw":"abc","computed":"abc","note":""}}', '{"name":"STRIPE","value":{"raw":"[REDACTED:secret]","computed":"[REDACTED:secret]","note":""}}'],
+    ["SSM's parameter", '{"Parameter":{"Name":"/prod/db/pw","Type":"SecureString","Value":"pw","Version":4}}', '{"Parameter":{"Name":"/prod/db/pw","Type":"SecureString","Value":"[REDACTED:secret]","Version":4}}'],
+    ["a PIN stored as a number, after a line of text; a ttl kept", 'Secret retrieved:\n{"pin": 4821, "ttl": 3600}', 'Secret retrieved:\n{"pin": [REDACTED:secret], "ttl": 3600}'],
+    ["labelled lines", "Name: stripe\nSecret value: hunter \nVersion: 3", "Name: stripe\nSecret value: [REDACTED:secret] \nVersion: 3"],
+  ];
+  for (const [why, output, redacted] of cases) {
+    test(why, () => {
+      expect(redactOutput(output, "any").text).toBe(redacted);
+      // As any other text, the weak values stay: only the tool says they are secrets.
+      expect(redact(output).text).not.toBe(redacted);
+    });
+  }
+
+  const kept: [why: string, output: string][] = [
+    ["a list of secrets' names", '{"secrets":[{"name":"stripe","version":2},{"name":"db","created_at":"2024-05-01"}]}'],
+    ["a message", "Secret written to secret/data/stripe (version 3)"],
+    ["empty values and booleans", '{"value":"","data":{"enabled":true,"deleted":null}}'],
+  ];
+  for (const [why, output] of kept) test(`kept: ${why}`, () => expect(redactOutput(output, "any")).toEqual({ text: output, count: 0 }));
 });
 
 describe("a secret a rule found, shown again later in the session without what marked it", () => {

@@ -1,6 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { isStandIn, looksBase64Key } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
+import { recordValues } from "./secret-record.ts";
 
 /**
  * A secret on the line below the command that printed it, as a pasted terminal shows it:
@@ -172,10 +173,11 @@ function outputBody(text: string): { output: string; at: number } {
 /**
  * The secrets in the output of a command that `commandPrints`: each line that is one key-shaped
  * word (a loop may print several keys, a script several variables); and for a stored secret, the
- * output when it is one word of any shape (a weak password too: the command says what it is).
+ * output when it is one word of any shape (a weak password too: the command says what it is), or
+ * the values of the record it shows (`{"name": …, "value": …}`: secret-record.ts).
  */
 export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
-  const out: Finding[] = [];
+  const out: Finding[] = prints === "any" ? recordValues(text) : [];
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
   };
