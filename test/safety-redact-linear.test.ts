@@ -19,6 +19,7 @@ import { encodedPrivateKeyDetector } from "../src/safety/generic/encoded-private
 import { wrappedJwtDetector } from "../src/safety/generic/wrapped-jwt.ts";
 import { printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
 import { proseSecretDetector } from "../src/safety/generic/prose-secret.ts";
+import { questionAnswerDetector } from "../src/safety/generic/question-answers.ts";
 import { otherScriptsDetector } from "../src/safety/generic/other-scripts.ts";
 import { redisReplyDetector } from "../src/safety/generic/redis-reply.ts";
 import { sentryDsnDetector, urlCredentialsDetector, urlSignatureDetector } from "../src/safety/generic/urls.ts";
@@ -56,6 +57,7 @@ const GENERIC = [
   sentryDsnDetector,
   printedSecretDetector,
   proseSecretDetector,
+  questionAnswerDetector,
   envFallbackDetector,
   redisReplyDetector,
   otherScriptsDetector,
@@ -201,6 +203,9 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["redis reply lines, each pair cut short", '1) "password"\n2) "pass\n3) "token"\n 12345) "'],
     ["a login, then a run of pairs", `creds ${"a:b".repeat(60)} `],
     ["app-password groups in capitals, one short", "password: ABCD EFGH IJKL MNO "],
+    ["question answers introduced, never closed", 'User has answered your questions: "What is the password?"="'],
+    ["question answers, their separators chained", `has answered your questions: "${'"="'.repeat(3000)}". You can now continue `],
+    ["question answers about a password, chained", 'has answered your questions: "Which password?"="a", "b"="c, d". You can now continue '],
     ["concealed fields, their value never following", '{"type": "CONCEALED", "label": "password", "concealed", "type":"CONCEALED",\n'],
   ];
   for (const [name, unit] of nearMisses) {

@@ -717,6 +717,26 @@ describe("a secret store's record, as an MCP tool that reads one shows it (found
   for (const [why, output] of kept) test(`kept: ${why}`, () => expect(redactOutput(output, "any")).toEqual({ text: output, count: 0 }));
 });
 
+describe("the answer to a question Claude asked for a secret with AskUserQuestion (found by a blind sweep)", () => {
+  const answered = (answers: string) => `User has answered your questions: ${answers}. You can now continue with the user's answers in mind.`;
+  const cases: [why: string, answers: string, redacted: string][] = [
+    ["a password, the next answer kept", '"What is the staging DB password?"="Tr0ub4dor&3x", "Which region?"="eu-west-1"', '"What is the staging DB password?"="[REDACTED:secret]", "Which region?"="eu-west-1"'],
+    ["a weak key, after another answer, a comma in the question", '"Which region?"="eu-west-1", "Paste the API key for Stripe, please"="letmein"', '"Which region?"="eu-west-1", "Paste the API key for Stripe, please"="[REDACTED:secret]"'],
+    ["a PIN", '"What PIN should the kiosk use?"="4821"', '"What PIN should the kiosk use?"="[REDACTED:secret]"'],
+    ["a diceware passphrase", '"Passphrase for the backup key?"="mosaic saddle mosaic velvet"', '"Passphrase for the backup key?"="[REDACTED:secret]"'],
+  ];
+  for (const [why, answers, redacted] of cases) test(why, () => expect(redact(answered(answers)).text).toBe(answered(redacted)));
+
+  const kept: [why: string, answers: string][] = [
+    ["a question about a token, not for one", '"Which token format should we use?"="JWT"'],
+    ["where a password is kept", '"Where should I keep the password?"="1Password"'],
+    ["an answer of words", '"Password for admin, please"="I will set it myself"'],
+    ["a stand-in", '"What is the password?"="none"'],
+    ["questions that ask for no secret", '"Which region?"="eu-west-1", "Database name?"="shop_prod2"'],
+  ];
+  for (const [why, answers] of kept) test(`kept: ${why}`, () => expect(redact(answered(answers))).toEqual({ text: answered(answers), count: 0 }));
+});
+
 describe("a secret a rule found, shown again later in the session without what marked it", () => {
   const password = "Zq7-vW2#pL9x";
   test("goes where it shows again, in any text or value of the session; not in another session's", () => {

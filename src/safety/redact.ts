@@ -22,6 +22,7 @@ import { encodedPrivateKeyDetector } from "./generic/encoded-private-key.ts";
 import { wrappedJwtDetector } from "./generic/wrapped-jwt.ts";
 import { otherScriptsDetector } from "./generic/other-scripts.ts";
 import { proseSecretDetector } from "./generic/prose-secret.ts";
+import { questionAnswerDetector } from "./generic/question-answers.ts";
 import { redisReplyDetector } from "./generic/redis-reply.ts";
 import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector } from "./generic/urls.ts";
 import { gitleaksDetectors } from "./gitleaks.ts";
@@ -113,6 +114,7 @@ function builtinDetectors(): Detector[] {
     printedSecretDetector,
     tableDetector,
     kubernetesSecretDetector,
+    questionAnswerDetector,
     proseSecretDetector,
     otherScriptsDetector,
     ...gitleaks.generic,

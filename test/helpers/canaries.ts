@@ -204,6 +204,7 @@ const redisReplyPassword = draw(16);
 const wrapped = (text: string, width: number) => text.match(new RegExp(`.{1,${width}}`, "g")) as string[];
 const encodedKeyLines = wrapped(Buffer.from(pem("RSA PRIVATE KEY", pemBody(12), "\n")).toString("base64"), 76);
 const foldedJwtLines = wrapped(join("eyJ", draw(33, ALNUM + "-_"), ".", "eyJ", draw(120, ALNUM + "-_"), ".", draw(43, ALNUM + "-_")), 64);
+const answeredPassword = join(draw(6), "&", draw(5));
 
 export const CANARIES: readonly Canary[] = [
   { name: "anthropic api key in a shell export", kind: "anthropic-key", secret: anthropic, text: `export ANTHROPIC_API_KEY=${anthropic}` },
@@ -475,6 +476,12 @@ export const CANARIES: readonly Canary[] = [
   { name: "password in a redis-cli reply", kind: "password", secret: redisReplyPassword, text: `127.0.0.1:6379> CONFIG GET requirepass\n1) "requirepass"\n2) "${redisReplyPassword}"` },
   { name: "private key in base64, as base64 id_rsa prints it", kind: "private-key", secret: encodedKeyLines[3] as string, text: `$ base64 ~/.ssh/id_rsa\n${encodedKeyLines.join("\n")}\n` },
   { name: "JWT wrapped at 64 columns", kind: "jwt", secret: foldedJwtLines[1] as string, text: `The token it printed:\n${foldedJwtLines.join("\n")}\nIt expires tomorrow.` },
+  {
+    name: "password answered to Claude's AskUserQuestion",
+    kind: "secret",
+    secret: answeredPassword,
+    text: `User has answered your questions: "What is the staging DB password?"="${answeredPassword}", "Which region?"="eu-west-1". You can now continue with the user's answers in mind.`,
+  },
 ];
 
 /** The canaries whose secret occurs in `haystack` (a request body, a database dump, ...). */

@@ -92,7 +92,7 @@ const SENTENCE_WORDS = new Set(
   ).split(" "),
 );
 
-function isDicewarePhrase(value: string): boolean {
+export function isDicewarePhrase(value: string): boolean {
   const words = value.split(/[ -]/);
   return words.length >= 4 && words.every((w) => PHRASE_WORD.test(w) && !SENTENCE_WORDS.has(w));
 }

@@ -1,0 +1,67 @@
+import type { Detector, Finding, Hits } from "../detectors.ts";
+import { isStandIn } from "../look-alikes.ts";
+import { isDicewarePhrase } from "./prose-secret.ts";
+
+/**
+ * The user's answer to a question Claude asked for a secret with its AskUserQuestion tool, as the
+ * tool's result tells it: `User has answered your questions: "What is the staging DB
+ * password?"="…", "Which region?"="eu-west-1". You can now continue with the user's answers in
+ * mind.` The question says what the answer is, so it goes whatever its shape; other answers stay.
+ */
+
+const INTRO = "has answered your question";
+const OUTRO = ". You can now continue";
+const SEPARATOR = '"="';
+const NEXT = '", "';
+/** How far after its introduction the answers are read (a question and its answer are a few lines). */
+const ANSWERS_MAX = 16_384;
+
+/** A question naming a secret: a password, a passphrase, a PIN, a token, an API key, a secret, a one-time code. */
+const ASKS_SECRET =
+  /(?<![A-Za-z])(?:pass(?:word|phrase|code)|passwd|pwd|pin|token|api[ _-]?key|access[ _-]?key|private[ _-]?key|secret|credentials?|otp|(?:2fa|mfa|one[ -]time|verification)[ _-]code)s?(?![A-Za-z])/i;
+/**
+ * A question about a secret rather than asking for it: "Which token format?", "Should I rotate
+ * the API key?", "Where is the password kept?". Their answers are choices, not the secret.
+ */
+const ASKS_ABOUT = /^[\s*"'“]*(?:which|how|where|when|why|should|shall|do|does|did|would|will|can|could|is|are|want)(?![A-Za-z])/i;
+
+/** Whether an answer is one the secret can be: one word, not a stand-in (`none`, `skip` aside), or a diceware passphrase. */
+const isSecretAnswer = (answer: string) => answer !== "" && ((!/\s/.test(answer) && !isStandIn(answer)) || isDicewarePhrase(answer));
+
+/**
+ * The answers to questions asking for a secret in `answers` (from the first question's opening
+ * quote to the last answer's closing one), which starts at `offset` in the text. Each answer ends
+ * at the last `", "` before the next `"="` (a question or an answer may hold a comma): each part
+ * of `answers` is searched once.
+ */
+function secretAnswers(answers: string, offset: number, out: Finding[]): void {
+  let question = 1;
+  let sep = answers.indexOf(SEPARATOR, question);
+  while (sep >= 0) {
+    const answer = sep + SEPARATOR.length;
+    const following = answers.indexOf(SEPARATOR, answer);
+    const between = following >= 0 ? answers.slice(answer, following).lastIndexOf(NEXT) : -1;
+    const end = between >= 0 ? answer + between : answers.length - 1;
+    const asked = answers.slice(question, sep);
+    if (ASKS_SECRET.test(asked) && !ASKS_ABOUT.test(asked) && isSecretAnswer(answers.slice(answer, end))) out.push({ start: offset + answer, end: offset + end, kind: "secret" });
+    if (between < 0) return;
+    question = end + NEXT.length;
+    sep = following;
+  }
+}
+
+export const questionAnswerDetector: Detector = {
+  keywords: [INTRO],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    // The outro found last, kept while the hits pass it: many introductions without one cost one search.
+    let outro = -2;
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i + 1] as number;
+      if (outro !== -1 && outro < at) outro = text.indexOf(OUTRO, at);
+      const next = (hits[i + 2] as number | undefined) ?? text.length;
+      if (outro < 0 || outro > Math.min(next, at + ANSWERS_MAX) || text[outro - 1] !== '"') continue;
+      const from = text.indexOf('"', at);
+      if (from < outro - 1) secretAnswers(text.slice(from, outro), from, out);
+    }
+  },
+};
