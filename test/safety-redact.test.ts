@@ -1098,6 +1098,26 @@ describe("more sentences that tell a password, a key or a secret: before its lab
   );
 });
 
+describe("a key or a password told in prose, before its label or after a service's name (found by a blind sweep)", () => {
+  exactAndKept(
+    [
+      ["db pass Xk9mQ2pLz7", "db pass [REDACTED:password]"],
+      ["the root pass is Tr0ub4dor&3, keep it", "the root pass is [REDACTED:password], keep it"],
+      ["the key is q8Zr3vW9kL2mN7pX4tB6", "the key is [REDACTED:secret]"],
+      ["use q8Zr3vW9kL2mN7pX4tB6 as the api key", "use [REDACTED:secret] as the api key"],
+      ["try `q8Zr3vW9kL2mN7pX4tB6` as the token", "try `[REDACTED:secret]` as the token"],
+      ["Tr0ub4dor&3x is the password", "[REDACTED:password] is the password"],
+      ['"q8Zr3vW9kL2mN7pX4tB6" was my API key', '"[REDACTED:secret]" was my API key'],
+    ],
+    [
+      ["a key in words", "the key is in the vault; the key is to retry; this key is deprecated; the key is `process.env.API_KEY`"],
+      ["a password in words", "the password is wrong\nWhich is the password?\nThis is the password field\nbcrypt2 is the password hasher"],
+      ["code as the key", "use `process.env.API_KEY` as the api key\nuse GITHUB_TOKEN as the token\nuse sha256 as the key"],
+      ["pass as a verb", "the db pass rate is 99%\nroot pass-through mode\nadmin pass the request on\ndb pass 5432"],
+    ],
+  );
+});
+
 describe("a password or key told later in the sentence that names it", () => {
   exactAndKept(
     [

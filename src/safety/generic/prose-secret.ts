@@ -13,8 +13,8 @@ import { lineStart } from "./lines.ts";
  * and paths prose puts there; for a key or token, a long random-looking word.
  */
 
-/** A password's or a key's label, in English, German, French, Spanish, Portuguese, Dutch or Polish (ASCII): group 1 is set for a password's. */
-const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord|haslo)|(?:api|access|secret|my|our|your)[ \t]+key|token|secret)s?`;
+/** A password's or a key's label, in English, German, French, Spanish, Portuguese, Dutch or Polish (ASCII): group 1 is set for a password's. `pass` alone only after a service's or an account's name (namedPass). */
+const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord|haslo|pass(?![A-Za-z]))|(?:api|access|secret|my|our|your|the|this)[ \t]+key|token|secret)s?`;
 
 /** Whose the password is, after its label: "for the staging box", "of user app", "für die Datenbank", "do banco" (up to four words). */
 const WHOSE = String.raw`(?:[ \t]+(?:for|of|on|für|de|do|da|del|di|pour|para|van|voor)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
@@ -236,29 +236,47 @@ function nextLineSecret(text: string, at: number): Finding | undefined {
 
 /**
  * The value before its label: "use Tr0ub4dor&3 as the password", "try `hunter2x` as the new
- * password". At most 150 characters back from the label, on its line.
+ * password", "use … as the API key"; and "Tr0ub4dor&3x is the password", "… was my token", held to
+ * more (a word before "is the password" is more often a name: "This", "Yours"). At most 150
+ * characters back from the label, on its line.
  */
-const TOLD_BEFORE = /(?<![A-Za-z])(?:use|try|with|set)[ \t]+(?:["'\x60]([^\s"'\x60]{4,128})["'\x60]|([^\s"'\x60]{4,128}))[ \t]+as[ \t]+(?:(?:the|my|your|a|our)[ \t]+)?(?:(?:new|admin|root|default)[ \t]+)?$/di;
+const BEFORE_VALUE = String.raw`(?:["'\x60]([^\s"'\x60]{4,128})["'\x60]|([^\s"'\x60]{4,128}))`;
+const ROLE = String.raw`(?:(?:new|admin|root|default)[ \t]+)?$`;
+const TOLD_BEFORE = new RegExp(String.raw`(?<![A-Za-z])(?:use|try|with|set)[ \t]+${BEFORE_VALUE}[ \t]+as[ \t]+(?:(?:the|my|your|a|our)[ \t]+)?${ROLE}`, "di");
+const NAMED_BEFORE = new RegExp(String.raw`(?<![^\s(])${BEFORE_VALUE}[ \t]+(?:is|was)[ \t]+(?:the|my|your|our)[ \t]+${ROLE}`, "di");
 
-function toldBefore(text: string, at: number): Finding | undefined {
+function toldBefore(text: string, at: number, password: boolean): Finding | undefined {
   const back = text.slice(Math.max(0, at - 150), at);
   const line = back.slice(back.lastIndexOf("\n") + 1);
-  const m = TOLD_BEFORE.exec(line);
+  const used = TOLD_BEFORE.exec(line);
+  const m = used ?? NAMED_BEFORE.exec(line);
   const group = m?.[1] !== undefined ? 1 : 2;
   const span = m?.indices?.[group];
-  if (!m || !span || !looksLikePassword(m[group] as string)) return undefined;
+  if (!m || !span) return undefined;
+  const shaped = !password ? looksLikeKey : used ? looksLikePassword : looksLikeStrongPassword;
+  if (!shaped(m[group] as string)) return undefined;
   const base = at - line.length;
-  return { start: base + span[0], end: base + span[1], kind: "password" };
+  return { start: base + span[0], end: base + span[1], kind: password ? "password" : "secret" };
+}
+
+/** "db pass …", "root pass …": `pass` as a password's label after a service's or an account's name (alone, a verb more often). */
+const NAMED_PASS = /[A-Za-z-]{2,20}[ \t]+(?=pass(?![A-Za-z]))/y;
+
+function namedPass(text: string, at: number): Finding | undefined {
+  NAMED_PASS.lastIndex = at;
+  return NAMED_PASS.test(text) ? toldSecret(PROSE_SECRET, text, NAMED_PASS.lastIndex, looksLikePassword) : undefined;
 }
 
 const LOGIN_WORD = /^(?:log|sign|cred)/i;
 const PASSWORD_WORD = /^pass(?:word|phrase)/i;
+/** A key's label, whose value may be told before it ("use … as the API key"). */
+const KEY_WORD = /^(?:(?:api|access|secret)[ \t]+key|key|token|secret)/i;
 const SERVICE_WORD = new RegExp(`^(?:${SERVICES.join("|")})`, "i");
 const USER_WORD = /^(?:u:|usr|user|login)/i;
 const ACCOUNT_WORD = new RegExp(`^(?:${ACCOUNTS.join("|")})`, "i");
 
 export const proseSecretDetector: Detector = {
-  keywords: ["passw", "pw", "passphrase", "passcode", "kennwort", "mot de passe", "contrase", "senha", "wachtwoord", "haslo", "api key", "access key", "secret key", "my key", "our key", "your key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
+  keywords: ["passw", "pw", "passphrase", "passcode", "kennwort", "mot de passe", "contrase", "senha", "wachtwoord", "haslo", "api key", "access key", "secret key", "my key", "our key", "your key", "the key", "this key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
   find(text: string, hits: Hits, out: Finding[]): void {
     const push = (found: Finding | undefined) => found && out.push(found);
     for (let i = 0; i < hits.length; i += 2) {
@@ -266,6 +284,7 @@ export const proseSecretDetector: Detector = {
       // What the keyword starts: a service's name, a user's label or a login, a pair; a password's
       // or a key's label, a sentence or a line that tells its value.
       const head = text.slice(at, at + 8);
+      if (ACCOUNT_WORD.test(head) || SERVICE_WORD.test(head)) push(namedPass(text, at));
       if (ACCOUNT_WORD.test(head)) {
         push(accountPair(text, at));
         if (!SERVICE_WORD.test(head)) continue;
@@ -278,7 +297,7 @@ export const proseSecretDetector: Detector = {
       if (login) push(loginPair(text, at, LOGIN_PAIR, looksLikePassword));
       if (USER_WORD.test(head)) push(toldSecret(USER_PASS, text, at, looksLikePassword, "password"));
       else if (!login) {
-        if (PASSWORD_WORD.test(head)) push(toldBefore(text, at));
+        if (PASSWORD_WORD.test(head) || KEY_WORD.test(head)) push(toldBefore(text, at, PASSWORD_WORD.test(head)));
         push(codeNamed(text, at) ?? generatedPassword(text, at) ?? nextLineSecret(text, at));
         push(toldSecret(PROSE_SECRET, text, at, looksLikePassword) ?? toldSecret(TOLD_LATER, text, at, looksLikeStrongPassword));
       }
