@@ -810,6 +810,7 @@ describe("a secret a rule found, shown again later in the session without what m
 });
 
 describe("secrets in tables", () => {
+  const azureKey = "aB3dEfGh1jKlMn0pQrStUvWxYz+/aB3dEfGh1jKlMn0pQrStUvWxYz+/aB3dEfGh1jKlMn0pQrStUvWxYz12==";
   const cases: [why: string, input: string, output: string][] = [
     [
       "a column headed Password",
@@ -819,12 +820,25 @@ describe("secrets in tables", () => {
     ["a row naming its secret", "| DB_HOST | db.internal |\n| DB_PASSWORD | Xk9mQ2pLz7 |", "| DB_HOST | db.internal |\n| DB_PASSWORD | [REDACTED:secret] |"],
     ["a box-drawn row", "│ API_KEY │ Zq8Lm2vX9kR4tWb7 │", "│ API_KEY │ [REDACTED:secret] │"],
     ["a bold label", "| **API Key** | `Zq8Lm2vX9kR4tWb7` |", "| **API Key** | `[REDACTED:secret]` |"],
+    [
+      "az storage account keys list -o table: the Value beside each KeyName (found by a blind sweep)",
+      `CreationTime                      KeyName    Permissions    Value\n--------------------------------  ---------  -------------  ${"-".repeat(88)}\n2024-01-15T10:22:31.123456+00:00  key1       FULL           ${azureKey}\n2024-01-15T10:22:31.123456+00:00  key2       FULL           ${azureKey.replace("aB3", "Zq9")}\n\nDone.`,
+      `CreationTime                      KeyName    Permissions    Value\n--------------------------------  ---------  -------------  ${"-".repeat(88)}\n2024-01-15T10:22:31.123456+00:00  key1       FULL           [REDACTED:secret]\n2024-01-15T10:22:31.123456+00:00  key2       FULL           [REDACTED:secret]\n\nDone.`,
+    ],
+    [
+      "an aligned table's column headed Password, a value longer than its rule (found by a blind sweep)",
+      "AppId                                 Password    Tenant\n------------------------------------  ----------  ------------------------------------\n29ccd257-68b1-427f-ae5f-6524b7cb6f20  Qx8~abcDEF123.ghiJKL456  29ccd257-68b1-427f-ae5f-6524b7cb6f21",
+      "AppId                                 Password    Tenant\n------------------------------------  ----------  ------------------------------------\n29ccd257-68b1-427f-ae5f-6524b7cb6f20  [REDACTED:secret]  29ccd257-68b1-427f-ae5f-6524b7cb6f21",
+    ],
   ];
   for (const [why, input, output] of cases) test(why, () => expect(redact(input).text).toBe(output));
 
   const kept: [why: string, text: string][] = [
     ["options documented", "| Option | Description |\n|---|---|\n| `--password` | The password to use |\n| token | string |"],
     ["a column of stand-ins and words", "| Name | Token |\n|---|---|\n| GitHub | `$GITHUB_TOKEN` |\n| npm | (none) |"],
+    ["an aligned table's values of words beside a KeyName", "Name        KeyName    Value\n----------  ---------  -------\nsettings    key1       enabled"],
+    ["an aligned table naming no secret, its ids", "Name       SubscriptionId                        Key1\n---------  ------------------------------------  ----\nprod       29ccd257-68b1-427f-ae5f-6524b7cb6f20  on"],
+    ["an aligned table's Password column empty, the ids beside it", "AppId                                 Password    Tenant\n------------------------------------  ----------  ------------------------------------\n29ccd257-68b1-427f-ae5f-6524b7cb6f20              29ccd257-68b1-427f-ae5f-6524b7cb6f21"],
   ];
   for (const [why, text] of kept) test(why, () => expect(redact(text)).toEqual({ text, count: 0 }));
 });

@@ -40,9 +40,9 @@ function cells(text: string, from: number, to: number): Cell[] {
   return out;
 }
 
-function label(cell: Cell | undefined): boolean {
-  if (!cell) return false;
-  const name = cell.text.replace(DECORATION, "");
+function label(text: string | undefined): boolean {
+  if (text === undefined) return false;
+  const name = text.replace(DECORATION, "");
   return LABEL.test(name) || (/^[A-Za-z0-9_.-]+$/.test(name) && SECRET_KEY.test(name));
 }
 
@@ -86,7 +86,7 @@ function columnsBelow(text: string, from: number, end: number, at: number, out: 
   const separator = psql ? "|" : ",";
   if (!psql && (BARS.test(text.slice(from, end)) || /\s\S+\s/.test(text.slice(from, end).trim()))) return -1;
   const header = split(text, from, end, separator);
-  const column = header.findIndex((c) => c.start <= at && at < c.end && label(c));
+  const column = header.findIndex((c) => c.start <= at && at < c.end && label(c.text));
   if (column < 0 || header.length < 2) return -1;
   let next = psql ? nextEnd + 1 : end + 1;
   for (let rows = 0; next < text.length && rows < 10_000; rows++) {
@@ -94,6 +94,44 @@ function columnsBelow(text: string, from: number, end: number, at: number, out: 
     const row = split(text, next, stop, separator);
     if (row.length !== header.length) break;
     const cell = row[column];
+    if (secretCell(cell)) out.push({ start: cell.start, end: cell.end, kind: "secret" });
+    next = stop + 1;
+  }
+  return next;
+}
+
+/** The rule under an aligned table's header, as `az … -o table` prints it: runs of dashes, one per column, spaces between. */
+const ALIGNED_RULE = /^[ \t]*-{3,}(?:[ \t]+-{3,})+[ \t]*\r?$/;
+/** A column naming a key (`az storage account keys list`'s `KeyName`), whose row's `Value` is that key. */
+const KEY_NAME = /^key[ _]?name$/i;
+const VALUE = /^value$/i;
+/** A cell's word, from its column's start: it may run past the column (a value longer than the rule under its header stays whole). */
+const CELL_WORD = /[ \t]*(\S+)/dy;
+
+/**
+ * An aligned table (`az … -o table`): a header over a rule of dashes, the columns where the dashes
+ * are. The column headed for a secret (`Password`, `az ad app credential reset`), or, beside a
+ * `KeyName`, the `Value` (`az storage account keys list`: `KeyName  Permissions  Value`), in each
+ * row below to a blank line. Returns where it stopped, or -1 if this is no such header.
+ */
+function alignedColumns(text: string, from: number, end: number, at: number, out: Finding[]): number {
+  const ruleEnd = lineEnd(text, end + 1);
+  const rule = text.slice(end + 1, ruleEnd);
+  if (!ALIGNED_RULE.test(rule)) return -1;
+  const spans = [...rule.matchAll(/-+/g)].map((m) => [m.index, m.index + m[0].length] as const);
+  const header = spans.map(([a, b]) => text.slice(from + a, Math.min(from + b, end)).trim());
+  const hit = spans.findIndex(([a, b]) => from + a <= at && at < from + b);
+  const named = header[hit];
+  const column = named !== undefined && KEY_NAME.test(named) ? header.findIndex((h) => VALUE.test(h)) : label(named) ? hit : -1;
+  const span = spans[column];
+  if (!span) return -1;
+  let next = ruleEnd + 1;
+  for (let rows = 0; next < text.length && rows < 10_000; rows++) {
+    const stop = lineEnd(text, next);
+    if (text.slice(next, stop).trim() === "") break;
+    CELL_WORD.lastIndex = Math.min(next + span[0], stop);
+    const found = CELL_WORD.exec(text)?.indices?.[1];
+    const cell = found && found[0] < next + span[1] && found[1] <= stop ? { text: text.slice(found[0], found[1]), start: found[0], end: found[1] } : undefined;
     if (secretCell(cell)) out.push({ start: cell.start, end: cell.end, kind: "secret" });
     next = stop + 1;
   }
@@ -112,12 +150,13 @@ export const tableDetector: Detector = {
       done = end;
       const first = text.slice(start, Math.min(end, start + 24)).trimStart();
       if (!BARS.test(first.charAt(0))) {
-        const stopped = columnsBelow(text, start, end, at, out);
+        const aligned = alignedColumns(text, start, end, at, out);
+        const stopped = aligned >= 0 ? aligned : columnsBelow(text, start, end, at, out);
         if (stopped > 0) done = stopped;
         continue;
       }
       const row = cells(text, start + text.slice(start, end).search(BARS) + 1, end);
-      const column = row.findIndex((c) => c.start <= at && at < Math.max(c.end, c.start + 1) && label(c));
+      const column = row.findIndex((c) => c.start <= at && at < Math.max(c.end, c.start + 1) && label(c.text));
       if (column < 0) continue;
       if (SEPARATOR_ROW.test(text.slice(end + 1, lineEnd(text, end + 1)))) {
         // A header: the column below it, row by row, to the table's end.
