@@ -284,7 +284,7 @@ test("a secret an MCP tool read from a secret store, in its record, and shown ag
   const [a, b] = crypto.getRandomValues(new Uint32Array(2)).map((n) => n % 900_000 + 100_000);
   const [stored, pin] = [`hunter${a}`, String(b)];
   const s = { sessionId: sessionId(8, 4) };
-  const record = { data: { data: { stripe: stored, pin }, metadata: { created_time: "2025-09-01T10:00:00Z", version: 7 } } };
+  const record = { data: { data: { stripe: stored, door: pin }, metadata: { created_time: "2025-09-01T10:00:00Z", version: 7 } } };
   const lines = [
     user("What is in the stripe secret?", s),
     assistant("msg_v1", toolUse("toolu_v1", "mcp__hashicorp-vault__read_secret", { path: "secret/data/stripe" }), s),
@@ -297,7 +297,7 @@ test("a secret an MCP tool read from a secret store, in its record, and shown ag
   expect([stored, pin].filter((secret) => sent.includes(secret))).toEqual([]);
   expect(sent).toContain("created_time");
   const result = dump.flatMap((d) => d.messages.flatMap((m) => m.parts.filter((p) => p.type === "tool-result").map((p) => (p.content as { result: string }).result)));
-  expect(result.map((r) => JSON.parse(r))).toEqual([{ data: { data: { stripe: "[REDACTED:secret]", pin: "[REDACTED:secret]" }, metadata: record.data.metadata } }]);
+  expect(result.map((r) => JSON.parse(r))).toEqual([{ data: { data: { stripe: "[REDACTED:secret]", door: "[REDACTED:secret]" }, metadata: record.data.metadata } }]);
   const reply = dump.flatMap((d) => d.messages.filter((m) => m.externalId.endsWith(lines.at(-1)?.uuid as string)).map((m) => m.textContent));
   expect(reply).toEqual(["It holds [REDACTED:secret], at version 7."]);
 }, 90_000);

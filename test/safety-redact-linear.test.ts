@@ -21,6 +21,7 @@ import { printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
 import { proseSecretDetector } from "../src/safety/generic/prose-secret.ts";
 import { questionAnswerDetector } from "../src/safety/generic/question-answers.ts";
 import { otherScriptsDetector } from "../src/safety/generic/other-scripts.ts";
+import { pinDetector } from "../src/safety/generic/pin.ts";
 import { redisReplyDetector } from "../src/safety/generic/redis-reply.ts";
 import { sentryDsnDetector, urlCredentialsDetector, urlSignatureDetector } from "../src/safety/generic/urls.ts";
 import { GITLEAKS, gitleaksFindings } from "../src/safety/gitleaks.ts";
@@ -61,6 +62,7 @@ const GENERIC = [
   envFallbackDetector,
   redisReplyDetector,
   otherScriptsDetector,
+  pinDetector,
 ];
 
 /** For each gitleaks rule: one of its matches chained, and cut short by one character, chained. */
@@ -210,6 +212,8 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["aligned tables' headers chained, values of words below", "KeyName    Value\n---------  -----\nkey1       enabled\n\nPassword  Token\n--------  -----\nnone      unset\n\n"],
     ["an aligned header over a rule of 1 MiB", `KeyName Password Value\n${"--- ".repeat(1 << 18)}\n`],
     ["an aligned header's hits over a rule, each row empty", `${"token ".repeat(200)}\n--- ---\n${" \n".repeat(50)}`],
+    ["PIN names, their digits too few or too many", "pin: 12 PIN=123456789 pin code is 123 "],
+    ["long names ending in pin, no digits after", `${"a_".repeat(40)}pin= `],
     ["question answers introduced, never closed", 'User has answered your questions: "What is the password?"="'],
     ["question answers, their separators chained", `has answered your questions: "${'"="'.repeat(3000)}". You can now continue `],
     ["question answers about a password, chained", 'has answered your questions: "Which password?"="a", "b"="c, d". You can now continue '],

@@ -698,7 +698,7 @@ describe("a secret store's record, as an MCP tool that reads one shows it (found
     ],
     ["Doppler's raw and computed value", '{"name":"STRIPE","value":{"raw":"abc","computed":"abc","note":""}}', '{"name":"STRIPE","value":{"raw":"[REDACTED:secret]","computed":"[REDACTED:secret]","note":""}}'],
     ["SSM's parameter", '{"Parameter":{"Name":"/prod/db/pw","Type":"SecureString","Value":"pw","Version":4}}', '{"Parameter":{"Name":"/prod/db/pw","Type":"SecureString","Value":"[REDACTED:secret]","Version":4}}'],
-    ["a PIN stored as a number, after a line of text; a ttl kept", 'Secret retrieved:\n{"pin": 4821, "ttl": 3600}', 'Secret retrieved:\n{"pin": [REDACTED:secret], "ttl": 3600}'],
+    ["a value stored as a number (a PIN), after a line of text; a ttl kept", 'Secret retrieved:\n{"value": 4821, "ttl": 3600}', 'Secret retrieved:\n{"value": [REDACTED:secret], "ttl": 3600}'],
     ["labelled lines", "Name: stripe\nSecret value: hunter \nVersion: 3", "Name: stripe\nSecret value: [REDACTED:secret] \nVersion: 3"],
   ];
   for (const [why, output, redacted] of cases) {
@@ -1130,6 +1130,32 @@ describe("a key or a password told in prose, before its label or after a service
       ["pass as a verb", "the db pass rate is 99%\nroot pass-through mode\nadmin pass the request on\ndb pass 5432"],
     ],
   );
+});
+
+describe("a PIN: 4 to 8 digits under a PIN's name (found by a blind sweep)", () => {
+  exactAndKept(
+    [
+      ['{"pin": "48213377"}', '{"pin": "[REDACTED:password]"}'],
+      ["PIN=4821", "PIN=[REDACTED:password]"],
+      ["pin code 482133", "pin code [REDACTED:password]"],
+      ["my PIN is 4821.", "my PIN is [REDACTED:password]."],
+      ["SIM_PIN: 4821", "SIM_PIN: [REDACTED:password]"],
+      ["const userPin = 4821;", "const userPin = [REDACTED:password];"],
+      ['"pinCode": "482133"', '"pinCode": "[REDACTED:password]"'],
+    ],
+    [
+      ["a flag, a version pinned, a board's pins", '"pin": true\npin = "1.2.3"\npin: 12\nled pin: 13\npin = "1.2.3.4567"'],
+      ["words holding pin", '"spin": 4821\nSPIN=4821\nmapping: 4821\npinned 4821 times\npin_count: 1234'],
+      ["a PIN's stand-in, a date, a number said after pin", "pin: 0000\npin: 2024-01-01\npin 4821 on the header"],
+    ],
+  );
+
+  test("a JSON object's PIN, its name apart from its value", () => {
+    expect(redactValue({ card: { pin: "4821", spin: "4821", pinned: "4821", pin_count: "1234" }, userPin: "48213377" })).toEqual({
+      value: { card: { pin: "[REDACTED:secret]", spin: "4821", pinned: "4821", pin_count: "1234" }, userPin: "[REDACTED:secret]" },
+      count: 2,
+    });
+  });
 });
 
 describe("a password or key told later in the sentence that names it", () => {
