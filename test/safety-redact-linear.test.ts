@@ -22,6 +22,7 @@ import { proseSecretDetector } from "../src/safety/generic/prose-secret.ts";
 import { questionAnswerDetector } from "../src/safety/generic/question-answers.ts";
 import { otherScriptsDetector } from "../src/safety/generic/other-scripts.ts";
 import { pinDetector } from "../src/safety/generic/pin.ts";
+import { sessionTokenDetector } from "../src/safety/generic/session-token.ts";
 import { redisReplyDetector } from "../src/safety/generic/redis-reply.ts";
 import { sentryDsnDetector, urlCredentialsDetector, urlSignatureDetector } from "../src/safety/generic/urls.ts";
 import { GITLEAKS, gitleaksFindings } from "../src/safety/gitleaks.ts";
@@ -63,6 +64,7 @@ const GENERIC = [
   redisReplyDetector,
   otherScriptsDetector,
   pinDetector,
+  sessionTokenDetector,
 ];
 
 /** For each gitleaks rule: one of its matches chained, and cut short by one character, chained. */
@@ -214,6 +216,8 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["an aligned header's hits over a rule, each row empty", `${"token ".repeat(200)}\n--- ---\n${" \n".repeat(50)}`],
     ["PIN names, their digits too few or too many", "pin: 12 PIN=123456789 pin code is 123 "],
     ["long names ending in pin, no digits after", `${"a_".repeat(40)}pin= `],
+    ["session names, their values ids or code", `session_id=29ccd25768b1427fae5f6524b7cb6f20 session: ${"a1".repeat(300)}_x session=`],
+    ["cookie signatures without a value", "COOKIE_SIGNATURE= cookie_signature: signature "],
     ["question answers introduced, never closed", 'User has answered your questions: "What is the password?"="'],
     ["question answers, their separators chained", `has answered your questions: "${'"="'.repeat(3000)}". You can now continue `],
     ["question answers about a password, chained", 'has answered your questions: "Which password?"="a", "b"="c, d". You can now continue '],

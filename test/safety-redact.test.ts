@@ -1158,6 +1158,32 @@ describe("a PIN: 4 to 8 digits under a PIN's name (found by a blind sweep)", () 
   });
 });
 
+describe("a session cookie's token and a cookie's signing key by their names (found by a blind sweep)", () => {
+  const token = "q8zr3vw9kl2mn7px4tb6aq8zr3vw9kl2m";
+  exactAndKept(
+    [
+      [`"session_id": "${token}"`, '"session_id": "[REDACTED:secret]"'],
+      [`SESSION_ID=${token}`, "SESSION_ID=[REDACTED:secret]"],
+      [`sessionid: ${token}`, "sessionid: [REDACTED:secret]"],
+      ["COOKIE_SIGNATURE=q8Zr3vW9kL2mN7pX4tB6aa", "COOKIE_SIGNATURE=[REDACTED:secret]"],
+      ['cookieSignature: "q8Zr3vW9kL2mN7pX4tB6aa"', 'cookieSignature: "[REDACTED:secret]"'],
+    ],
+    [
+      ["UUIDs, with their dashes and without", '"session_id": "29ccd257-68b1-427f-ae5f-6524b7cb6f20"\n"sessionId": "29ccd257-68b1-427f-ae5f-6524b7cb6f20"\nsession_id=29ccd25768b1427fae5f6524b7cb6f20'],
+      ["typed ids, words, numbers, a name inside another", `"session_id": "sess_q8Zr3vW9kL2mN7pX4tB6"\n"session": "default-session"\nsession_id=12345678901234567890\n"claudeSessionId": "${token}"`],
+      ["code", "session = _lib.SSL_get1_session(self._ssl)\nsession_id = request.cookies.get_session_id2()"],
+      ["a signature that is no cookie's key", '"signature": "q8Zr3vW9kL2mN7pX4tB6aa"'],
+    ],
+  );
+
+  test("a JSON object's session token, its name apart from its value; a UUID stays", () => {
+    expect(redactValue({ session_id: token, sessionId: "29ccd257-68b1-427f-ae5f-6524b7cb6f20", cookie_signature: "q8Zr3vW9kL2mN7pX4tB6aa" })).toEqual({
+      value: { session_id: "[REDACTED:secret]", sessionId: "29ccd257-68b1-427f-ae5f-6524b7cb6f20", cookie_signature: "[REDACTED:secret]" },
+      count: 2,
+    });
+  });
+});
+
 describe("a password or key told later in the sentence that names it", () => {
   exactAndKept(
     [

@@ -22,6 +22,7 @@ import { encodedPrivateKeyDetector } from "./generic/encoded-private-key.ts";
 import { wrappedJwtDetector } from "./generic/wrapped-jwt.ts";
 import { otherScriptsDetector } from "./generic/other-scripts.ts";
 import { isPinEntry, pinDetector } from "./generic/pin.ts";
+import { isSessionEntry, sessionTokenDetector } from "./generic/session-token.ts";
 import { proseSecretDetector } from "./generic/prose-secret.ts";
 import { questionAnswerDetector } from "./generic/question-answers.ts";
 import { redisReplyDetector } from "./generic/redis-reply.ts";
@@ -106,6 +107,7 @@ function builtinDetectors(): Detector[] {
     seedPhraseDetector,
     kubernetesLiteralDetector,
     pinDetector,
+    sessionTokenDetector,
     assignmentDetector,
     nameValueDetector,
     redisReplyDetector,
@@ -140,7 +142,7 @@ const CREDENTIAL_KEY = /^(?:proxy-)?authorization$|^(?:set-)?cookie$/i;
 function isSecretEntry(key: string, value: string): boolean {
   if (value.trim() === "") return false;
   if (CREDENTIAL_KEY.test(key)) return !isStandIn(value);
-  return (SECRET_KEY.test(key) && isAssignedSecret(key, value, true, undefined)) || isPinEntry(key, value);
+  return (SECRET_KEY.test(key) && isAssignedSecret(key, value, true, undefined)) || isPinEntry(key, value) || isSessionEntry(key, value);
 }
 
 /** A record's field naming it, and the one holding its value: `{"name": "DB_PASSWORD", "value": "…"}` (generic/name-value.ts, as data). */

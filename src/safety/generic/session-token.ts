@@ -1,0 +1,43 @@
+import type { Detector, Finding, Hits } from "../detectors.ts";
+import { isStandIn, looksRandom } from "../look-alikes.ts";
+
+/**
+ * A session cookie's token under a session's name: `"session_id": "…"`, `SESSION_ID=…`,
+ * `sessionid: '…'` (Django's, PHP's, a framework's random token: whoever holds it is logged in).
+ * Not an id shown anywhere, which a session's name holds far more often: a UUID (Claude Code's own
+ * session ids) or hex with its dashes left out, a typed id (`sess_…`, `cs_test_…`), a word.
+ */
+
+/**
+ * A session's name (group 1) and its value (group 2), from the name's start. A token's characters
+ * only, none of code's (`_`, `.`, a call's bracket: `session = _lib.SSL_get1_session(ssl)`).
+ */
+const TOKEN = String.raw`[A-Za-z0-9+/=%-]{16,512}`;
+const SESSION_ASSIGNED = new RegExp(String.raw`(session(?:[_-]?id)?)["']?[ \t]*(?::=|=>|[:=])[ \t]*["']?(${TOKEN})(?![\w+/=%.(-])`, "diy");
+const TOKEN_VALUE = new RegExp(`^${TOKEN}$`);
+/** Ids, not tokens: hex (a UUID, with its dashes or without), a typed id's prefix. */
+const PUBLIC_ID = /^[0-9a-f-]+$|^[a-z]{2,12}_/i;
+const SESSION_KEY = /^(?:[A-Za-z0-9]*[_.-])?session(?:[_-]?id)?$/i;
+
+/** Whether a session's value is a token, not an id. */
+const isToken = (value: string) => TOKEN_VALUE.test(value) && looksRandom(value) && !PUBLIC_ID.test(value) && !isStandIn(value);
+
+/** Whether a JSON object's entry is a session's token (`{"session_id": "…"}`), its name being apart from its value. */
+export function isSessionEntry(key: string, value: string): boolean {
+  return SESSION_KEY.test(key) && isToken(value);
+}
+
+export const sessionTokenDetector: Detector = {
+  keywords: ["session"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      // A name of its own, or a word's after a separator (`user_session`), not inside one (`claudeSessionId`).
+      if (/[A-Za-z0-9]/.test(text.charAt(at - 1))) continue;
+      SESSION_ASSIGNED.lastIndex = at;
+      const m = SESSION_ASSIGNED.exec(text);
+      const span = m?.indices?.[2];
+      if (m && span && isToken(m[2] as string)) out.push({ start: span[0], end: span[1], kind: "secret" });
+    }
+  },
+};
