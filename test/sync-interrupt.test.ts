@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { StateStore } from "../src/state/store.ts";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome, baseEnv } from "./helpers/cli.ts";
 import { assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
@@ -121,6 +123,28 @@ describe("Ctrl-C during sync", () => {
     expect(JSON.parse(next.stdout).messagesSent).toBe(SESSIONS * 3 - applied);
     expect(messagesOnServer(ids)).toBe(SESSIONS * 3);
     // Each message written once: none of those the server applied was sent again.
+    expect(server.violations()).toEqual([]);
+  }, 90_000);
+
+  test.each([
+    [503, false],
+    [504, true],
+  ])("a server that fails every message write with %d: the next sync checks the writes against it only if they may have been applied", async (status, check) => {
+    server.reset();
+    server.setFaults({ rules: [{ method: "POST", path: "/sync/message", kind: status as 503 | 504, times: 1000 }] });
+    const { claude } = transcripts();
+    const env = envFor(claude.root);
+    const stopped = await runCli(["sync", "--json"], { env, timeoutMs: 60_000 });
+    server.setFaults({});
+    expect(stopped.code).toBe(1);
+    const stateDir = join(env.HOME, ".claude-code-sync", "state");
+    const store = StateStore.open(join(stateDir, readdirSync(stateDir).find((f) => f.endsWith(".db")) as string));
+    try {
+      expect(store.hasUnconfirmedWrites()).toBe(check);
+    } finally {
+      store.close();
+    }
+    expect((await runCli(["sync"], { env })).code).toBe(0);
     expect(server.violations()).toEqual([]);
   }, 90_000);
 

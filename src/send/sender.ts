@@ -49,6 +49,8 @@ export interface SendOutcome {
   stoppedBy?: UserError;
   /** Stopped by the caller's signal (Ctrl-C). */
   interrupted?: boolean;
+  /** A write failed in a way that may have come after the server applied it (no answer, a 504). */
+  maybeApplied?: boolean;
 }
 
 /** Attempts at one write within a run before it is left for the next run. */
@@ -440,6 +442,8 @@ export class Sender {
           this.anySucceeded = true;
           this.limitedSince = undefined;
           this.pacer.success(outcome.latencyMs);
+        } else if (outcome.error instanceof TransientError && outcome.error.maybeApplied) {
+          this.outcome.maybeApplied = true;
         }
         onDone(outcome);
       } catch (error) {

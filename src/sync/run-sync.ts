@@ -1,3 +1,4 @@
+import { OpenSyncError } from "../opensync/errors.ts";
 import { UserError } from "../errors.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
 import type { PriceBook } from "../pricing/index.ts";
@@ -109,7 +110,8 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     // Best effort: if the server cannot say what it holds, the sending below meets the same problem and says so.
     // Its reads are retried (the sender's client has no retries of its own): one lost read has the killed run's messages sent again.
     if (lock.tookOver || store.hasUnconfirmedWrites()) {
-      const checked = await recoverUnrecorded(store, client.withRetries(RECOVERY_RETRIES)).then(
+      // After a kill its reads are retried; after a run that stopped, maybe on a server that still hangs, one try each.
+      const checked = await recoverUnrecorded(store, client.withRetries(lock.tookOver ? RECOVERY_RETRIES : 0)).then(
         () => true,
         () => false,
       );
@@ -178,8 +180,9 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     const answer = await heard;
     if (answer && !answer.ok && !sent.stoppedBy && !sent.interrupted && sent.sessionsSent + sent.messagesSent === 0) sent = { ...sent, stoppedBy: answer.error };
     if (!sent.stoppedBy && !sent.interrupted) store.setMeta("last_sync", String(Date.now()));
-    // Every write answered and recorded: none to check against the server next time.
-    if (!sent.stoppedBy && !sent.interrupted && sent.unsent === 0 && store.hasUnconfirmedWrites()) store.write(() => store.markUnconfirmedWrites(false));
+    // Every write answered and recorded (a server that stopped the run refused or never took them): none to check next time.
+    const recorded = !sent.interrupted && !sent.maybeApplied && (!sent.stoppedBy || sent.stoppedBy instanceof OpenSyncError);
+    if (recorded && store.hasUnconfirmedWrites()) store.write(() => store.markUnconfirmedWrites(false));
     store.releaseSpace();
     const pending = store.pending();
     const { folders: _, ...read } = scanned;
