@@ -305,8 +305,10 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       // fromEntries keeps a "__proto__" key as data instead of setting the prototype.
       return Object.fromEntries(
         entries.map(([key, child]) => {
-          if (typeof child === "string" && (key === valueField || isSecretEntry(key, child))) {
-            seen?.note(child);
+          // A whole number under a secret's name is one too (`{"pin": 4821}`): what is judged is its digits.
+          const shown = typeof child === "string" ? child : Number.isSafeInteger(child) ? String(child) : undefined;
+          if (shown !== undefined && (key === valueField || isSecretEntry(key, shown))) {
+            seen?.note(shown);
             count++;
             return [key, secretMarker];
           }
