@@ -217,6 +217,14 @@ describe("sync summary", () => {
     expect(renderSyncSummary(onlyUnread, false)).toContain("Not read yet: 1 session with new lines; the next `claude-code-sync sync` reads and sends it.");
     expect(syncReportJson(onlyUnread, undefined)).toMatchObject({ ok: false, code: "pending", sessionsUnread: 1 });
   });
+  test("an item a firewall blocks: the pending line does not promise the next sync sends it (found by an exploratory user)", () => {
+    const blocked = new BlockedItemError(new ProtocolError("https://x.convex.site/sync/message", 403, "Attention Required!", "page"), "s1:u1");
+    expect(renderSyncSummary(report({ pendingSessions: 1, pendingMessages: 1, unsent: 1, unsentError: blocked }), false)).toContain(
+      "Pending: 1 session, 1 message; the next sync tries them again, and sends the blocked item once it is let through.",
+    );
+    expect(renderSyncSummary(report({ pendingSessions: 1, pendingMessages: 1 }), false)).toContain("Pending: 1 session, 1 message; the next `claude-code-sync sync` sends them.");
+  });
+
   test("sessions still being written are said, and are no failure", () => {
     const r = report({ beingWritten: 2 });
     expect(renderSyncSummary(r, false)).toBe(

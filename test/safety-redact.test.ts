@@ -39,7 +39,7 @@ describe("canaries", () => {
 });
 
 test("a whole number under a secret's name in a tool's input goes; counts, ports and limits stay (found by a secret-fixing helper)", () => {
-  const input = { pin: 4821, password: 83746152, user_pin: 1234, pin_count: 3, max_tokens: 4096, port: 5432, timeout: 30000, ratio: 0.5 };
+  const input: Record<string, unknown> = { pin: 4821, password: 83746152, user_pin: 1234, pin_count: 3, max_tokens: 4096, port: 5432, timeout: 30000, ratio: 0.5 };
   expect(redactValue(input)).toEqual({
     value: { ...input, pin: "[REDACTED:secret]", password: "[REDACTED:secret]", user_pin: "[REDACTED:secret]" },
     count: 3,
