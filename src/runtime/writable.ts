@@ -23,6 +23,12 @@ export function writeBlockers(path: string): string[] {
   return canWrite(dir, constants.W_OK | constants.X_OK) ? file : [...file, dir];
 }
 
+/** The fix for a write to `path` that was refused: what blocks it, else its folder. */
+export function refusedWriteFix(path: string): string {
+  const blockers = writeBlockers(path);
+  return blockerFix(blockers.length > 0 ? blockers : [dirname(path)]);
+}
+
 /** The chmod that lets `blockers` (from writeBlockers) be written again. */
 export function blockerFix(blockers: string[]): string {
   const chmod = blockers.map((b) => `chmod u+rw${b.endsWith(".db") ? "" : "x"} "${b}"`).join(" && ");
@@ -41,8 +47,7 @@ export function fileWriteError(error: unknown, path: string, what: string): Erro
   if (code === "ENOSPC" || code === "EDQUOT") return new UserError(`Cannot write ${what} at ${path}: the disk is full. Free some space and try again; nothing was changed.`, 1);
   if (code === "EROFS") return new UserError(`Cannot write ${what} at ${path}: it is on a read-only file system. Remount it writable, or point HOME elsewhere; nothing was changed.`, 2);
   if (code === "EACCES" || code === "EPERM") {
-    const blockers = writeBlockers(path);
-    return new UserError(`Cannot write ${what} at ${path} (${text}). To fix, ${blockerFix(blockers.length > 0 ? blockers : [dirname(path)])}; nothing was changed.`, 2);
+    return new UserError(`Cannot write ${what} at ${path} (${text}). To fix, ${refusedWriteFix(path)}; nothing was changed.`, 2);
   }
   // Any other failure of the file system (a file where a folder should be...): said plainly, without a stack trace.
   if ((error as { syscall?: string }).syscall !== undefined) return new UserError(`Cannot write ${what} at ${path} (${text}); nothing was changed.`, 2);

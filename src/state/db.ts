@@ -2,7 +2,7 @@ import { Database } from "bun:sqlite";
 import { chmodSync, existsSync, lstatSync, mkdirSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
 import { UserError } from "../errors.ts";
-import { blockerFix, writeBlockers } from "../runtime/writable.ts";
+import { refusedWriteFix } from "../runtime/writable.ts";
 import { migrate } from "./schema.ts";
 
 /** How long a statement waits for another process's write to finish before giving up. */
@@ -72,8 +72,7 @@ export function stateError(error: unknown, path: string): Error {
     return new UserError(`The sync state at ${path} stayed locked by another claude-code-sync process for ${BUSY_TIMEOUT_MS / 1000} s. Try again when it has finished; nothing was lost.`, 1, "state-locked");
   }
   if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || /EACCES|EROFS|EPERM|readonly/i.test(text)) {
-    const blockers = writeBlockers(path);
-    return new UserError(`Cannot write the sync state at ${path} (${text}). To fix, ${blockerFix(blockers.length > 0 ? blockers : [dirname(path)])}; nothing was lost.`, 2, "state-not-writable");
+    return new UserError(`Cannot write the sync state at ${path} (${text}). To fix, ${refusedWriteFix(path)}; nothing was lost.`, 2, "state-not-writable");
   }
   if (code.startsWith("SQLITE_CORRUPT") || code.startsWith("SQLITE_NOTADB")) {
     return new UserError(

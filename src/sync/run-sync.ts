@@ -241,6 +241,8 @@ async function sendHeldBack(
       messagesSent: outcome.messagesSent + next.messagesSent,
       failed: [...outcome.failed, ...next.failed],
       unsent: outcome.unsent + next.unsent,
+      // A write of the first round that may have been applied unrecorded stays to be checked.
+      ...(outcome.maybeApplied || next.maybeApplied ? { maybeApplied: true } : {}),
     };
   }
   return outcome;

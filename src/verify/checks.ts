@@ -18,7 +18,7 @@ import { loadPriceBook } from "../pricing/index.ts";
 import { blockerFix, writeBlockers } from "../runtime/writable.ts";
 import { SyncLock } from "../state/lock.ts";
 import { unpricedModels } from "../sync/run-sync.ts";
-import { STATE_DAMAGED, diskIsFull } from "../state/db.ts";
+import { STATE_DAMAGED, diskFullError, diskIsFull } from "../state/db.ts";
 import { StateStore, statePath } from "../state/store.ts";
 import { isExecutable } from "./executable.ts";
 import { checkClient, explainServerError, keyFix } from "./server.ts";
@@ -241,7 +241,7 @@ function stateCheck(url: string | undefined): Check {
     const what = `${blockers.join(" and ")} ${blockers.length === 1 ? "is" : "are"} not writable by you`;
     return fail("state", name, `${path} cannot be ${existsSync(path) ? "written" : "created"}: ${what}`, blockerFix(blockers));
   }
-  if (diskIsFull(path)) return fail("state", name, `the disk holding ${path} is full: a sync cannot record what it sends`, stateFix("state-disk-full", path));
+  if (diskIsFull(path)) return fail("state", name, diskFullError(path).message, stateFix("state-disk-full", path));
   if (!existsSync(path)) return ok("state", name, `none yet at ${path} (the first sync creates it)`);
   const fix = `mv "${path}" "${path}.broken" && claude-code-sync sync (the state is rebuilt; the server keeps one copy of each message)`;
   let store: StateStore | undefined;
