@@ -122,6 +122,28 @@ describe("watch", () => {
     expect((await watch.exited()).code).toBe(0);
   }, 90_000);
 
+  test("status while a watch retries: names the watch and says it sends what is pending, not to run a sync; once it ends, advises a sync again", async () => {
+    server.reset();
+    server.setFaults({ failureRate: 1, failureKinds: [503] });
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("offline"), assistant("msg_1", text("queued"))]));
+    const env = envFor(claude.root);
+    const watch = spawnWatch(env);
+    expect(await until(() => watch.stderr().includes("sync failed"), 30_000)).toBe(true);
+    const during = await runCli(["status"], { env });
+    expect(during.stdout).toContain(`\`watch\` is running (pid ${watch.proc.pid})`);
+    expect(during.stdout).toMatch(/Pending: 1 session, 2 messages \(the running `watch` sends them/);
+    const json = JSON.parse((await runCli(["status", "--json"], { env })).stdout);
+    expect(json.watchRunning).toBe(watch.proc.pid);
+    watch.proc.kill("SIGTERM");
+    expect((await watch.exited()).code).toBe(0);
+    const after = await runCli(["status"], { env });
+    expect(after.stdout).not.toContain("`watch`");
+    expect(after.stdout).toContain("Pending: 1 session, 2 messages (run `claude-code-sync sync`)");
+    expect(JSON.parse((await runCli(["status", "--json"], { env })).stdout).watchRunning).toBeNull();
+    server.setFaults({});
+  }, 90_000);
+
   test("nothing to send and the server out of reach at start: says so, not 'up to date'; 'up to date' once it answers", async () => {
     server.reset();
     const claude = tempClaudeDir();

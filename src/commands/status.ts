@@ -15,6 +15,7 @@ import { isStateOf, listStateDatabases, stateFolder } from "../state/databases.t
 import { diskFullError, diskIsFull } from "../state/db.ts";
 import { StateStore, statePath } from "../state/store.ts";
 import { runningSyncPid } from "../state/lock.ts";
+import { runningWatchPid } from "../watch/watch-mark.ts";
 import { projectRoots } from "../discover/roots.ts";
 import { sessionsToRead } from "../scan/scan.ts";
 import { statePast } from "../sync/state-sink.ts";
@@ -46,6 +47,8 @@ interface Status {
   beingWritten: number;
   /** The process id of a sync running now (a hook's, watch's or a manual one), if one is. */
   syncRunning: number | null;
+  /** The process id of a `watch` running now, if one is: it sends what is pending and reads what changes. */
+  watchRunning: number | null;
   failed: Array<{ id: string; error: string }>;
   /** The last background (hook) sync, if any. */
   background: BackgroundStatus | null;
@@ -80,6 +83,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     unreadable: [],
     beingWritten: 0,
     syncRunning: null,
+    watchRunning: runningWatchPid() ?? null,
     failed: [],
     background: readBackgroundStatus(),
   };
@@ -168,19 +172,28 @@ function databases(url: string | undefined): NonNullable<Status["stateDatabases"
 /** "never" only when nothing was ever sent: the last-sync mark is set by runs that went to the end. */
 function lastSyncText(s: Status): string {
   if (s.sessionsSynced === null) return "unknown";
-  const running = s.syncRunning === null ? "" : `; a sync is running now (pid ${s.syncRunning})`;
+  const running = [
+    s.syncRunning === null || s.syncRunning === s.watchRunning ? "" : `; a sync is running now (pid ${s.syncRunning})`,
+    s.watchRunning === null ? "" : `; \`watch\` is running (pid ${s.watchRunning})`,
+  ].join("");
   if (s.lastSync) return `${timeAgo(Date.parse(s.lastSync))}${running}`;
   if (running) return `none completed yet${running}`;
   return s.sessionsSynced > 0 ? "none completed (the runs that sent these sessions stopped before the end)" : "never";
 }
 
+/** Who takes care of work left: a sync running now, a watch, or the user. */
+function nextStep(s: Status, what: "send" | "read"): string {
+  if (what === "send" && s.syncRunning !== null && s.syncRunning !== s.watchRunning) return "the running sync is sending them";
+  if (s.watchRunning !== null) return what === "send" ? "the running `watch` sends them, and retries while the server does not take them" : "the running `watch` reads them";
+  return "run `claude-code-sync sync`";
+}
+
 function localLines(s: Status, verbose: boolean): string[] {
   const lines = [`OpenSync URL: ${s.opensyncUrl ?? "(not set)"}`, `Sessions synced: ${s.sessionsSynced === null ? "unknown (the sync state cannot be read; see below)" : formatInt(s.sessionsSynced)}`, `Last sync: ${lastSyncText(s)}`];
   if (s.pending.sessions || s.pending.messages) {
-    const next = s.syncRunning === null ? "run `claude-code-sync sync`" : "the running sync is sending them";
-    lines.push(`Pending: ${plural(s.pending.sessions, "session")}, ${plural(s.pending.messages, "message")} (${next})`);
+    lines.push(`Pending: ${plural(s.pending.sessions, "session")}, ${plural(s.pending.messages, "message")} (${nextStep(s, "send")})`);
   }
-  if (s.unread) lines.push(`Not read yet: ${plural(s.unread, "session")} changed since the last sync (run \`claude-code-sync sync\`)`);
+  if (s.unread) lines.push(`Not read yet: ${plural(s.unread, "session")} changed since the last sync (${nextStep(s, "read")})`);
   lines.push(...unreadableLines(s.unreadable, "no sync can read it until you can (check its owner and permissions)"));
   if (s.beingWritten) lines.push(beingWrittenLine(s.beingWritten));
   if (s.failed.length) {

@@ -3,6 +3,7 @@ import { withFix } from "../report/failure.ts";
 import { connect, requireRoots, scanSettings } from "../sync/context.ts";
 import { releaseHeldBy } from "../state/lock.ts";
 import { runSync } from "../sync/run-sync.ts";
+import { markWatching } from "../watch/watch-mark.ts";
 import { POLL_MS, startWatcher } from "../watch/watcher.ts";
 import { writeErr, writeOut } from "../runtime/stdio.ts";
 
@@ -46,6 +47,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     say(`Watching ${roots.join(", ")} and syncing to ${conn.url} (${how}).`);
   }
 
+  const unmark = markWatching();
   let closed = false;
   /** A sync still waiting on the network after the grace period is abandoned: release the lock and leave. */
   const abandon = () => {
@@ -53,6 +55,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     closed = true;
     releaseHeldBy(conn.store);
     conn.store.close();
+    unmark();
     process.exit(0);
   };
   let grace: ReturnType<typeof setTimeout> | undefined;
@@ -72,6 +75,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     clearTimeout(grace);
+    unmark();
     if (!closed) {
       closed = true;
       conn.store.close();

@@ -1,7 +1,7 @@
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { appDir } from "../paths.ts";
-import { processAlive } from "../runtime/process.ts";
+import { type PidHolder, createPidFile, isLivePid, readPidFile, removePidFile, touchPidFile, writePidFile } from "../runtime/pid-file.ts";
 
 /**
  * One background runner per user: `runner.pid` names it. A hook creates the
@@ -18,44 +18,11 @@ const TAKEOVER_STALE_MS = 10_000;
 export const runnerFile = () => join(appDir(), "runner.pid");
 const takeoverFile = () => `${runnerFile()}.takeover`;
 
-interface Holder {
-  pid: number;
-  touchedAt: number;
-}
-
-function holder(): Holder | undefined {
-  try {
-    const path = runnerFile();
-    const touchedAt = statSync(path).mtimeMs;
-    return { pid: Number(readFileSync(path, "utf8")), touchedAt };
-  } catch {
-    return undefined;
-  }
-}
-
-function live(h: Holder | undefined, now: number): boolean {
-  return h !== undefined && h.pid > 0 && now - h.touchedAt < STALE_MS && processAlive(h.pid);
-}
+const holder = () => readPidFile(runnerFile());
+const live = (h: PidHolder | undefined, now: number) => isLivePid(h, now, STALE_MS);
 
 export function runnerAlive(now = Date.now()): boolean {
   return live(holder(), now);
-}
-
-const tmpFile = (path: string) => `${path}.${process.pid}.tmp`;
-
-/** Creates the file, whole, only if it does not exist (a link, unlike a rename, never replaces one). */
-function create(path: string, pid: number): boolean {
-  const tmp = tmpFile(path);
-  writeFileSync(tmp, String(pid), { mode: 0o600 });
-  try {
-    linkSync(tmp, path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
-  } finally {
-    rmSync(tmp, { force: true });
-  }
 }
 
 /**
@@ -63,14 +30,13 @@ function create(path: string, pid: number): boolean {
  * false when a live runner (or another hook starting one) holds it.
  */
 export function claimRunner(pid = process.pid): boolean {
-  mkdirSync(appDir(), { recursive: true, mode: 0o700 });
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (create(runnerFile(), pid)) return true;
+    if (createPidFile(runnerFile(), pid)) return true;
     const stale = holder();
     if (stale === undefined) continue; // released meanwhile
     if (live(stale, Date.now())) return false;
     // Stale: replaced by one hook at a time, and only if it is still the same stale file.
-    if (!create(takeoverFile(), pid)) {
+    if (!createPidFile(takeoverFile(), pid)) {
       if (!clearDeadTakeover()) return false;
       continue;
     }
@@ -93,12 +59,8 @@ function clearDeadTakeover(): boolean {
   return true;
 }
 
-/** Names `pid` (the runner a hook just started) as the holder; atomic, so a reader never sees a half-written file. */
-export function markRunner(pid: number): void {
-  const tmp = tmpFile(runnerFile());
-  writeFileSync(tmp, String(pid), { mode: 0o600 });
-  renameSync(tmp, runnerFile());
-}
+/** Names `pid` (the runner a hook just started) as the holder. */
+export const markRunner = (pid: number) => writePidFile(runnerFile(), pid);
 
 /**
  * Whether this runner holds the lock. The hook that started it may not have
@@ -113,17 +75,6 @@ export function holdsRunner(pid = process.pid, parent = process.ppid): boolean {
 }
 
 /** The heartbeat; false when the lock is no longer this runner's (it was judged stale and taken over). */
-export function touchRunner(pid = process.pid): boolean {
-  if (holder()?.pid !== pid) return false;
-  try {
-    const now = new Date();
-    utimesSync(runnerFile(), now, now);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export const touchRunner = (pid = process.pid) => touchPidFile(runnerFile(), pid);
 
-export function releaseRunner(pid = process.pid): void {
-  if (holder()?.pid === pid) rmSync(runnerFile(), { force: true });
-}
+export const releaseRunner = (pid = process.pid) => removePidFile(runnerFile(), pid);

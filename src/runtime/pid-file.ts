@@ -1,0 +1,71 @@
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { processAlive } from "./process.ts";
+
+/**
+ * A file that names a running process by its pid; the file's time is the
+ * process's heartbeat, so a holder killed without cleaning up (its pid
+ * reused by another program after a reboot) looks stale once nobody touches it.
+ */
+export interface PidHolder {
+  pid: number;
+  touchedAt: number;
+}
+
+export function readPidFile(path: string): PidHolder | undefined {
+  try {
+    const touchedAt = statSync(path).mtimeMs;
+    return { pid: Number(readFileSync(path, "utf8")), touchedAt };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The holder's process is alive and has beaten its heart within `staleMs`. */
+export function isLivePid(h: PidHolder | undefined, now: number, staleMs: number): boolean {
+  return h !== undefined && h.pid > 0 && now - h.touchedAt < staleMs && processAlive(h.pid);
+}
+
+const tmpFile = (path: string) => `${path}.${process.pid}.tmp`;
+
+function writeTmp(path: string, pid: number): string {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = tmpFile(path);
+  writeFileSync(tmp, String(pid), { mode: 0o600 });
+  return tmp;
+}
+
+/** Creates the file, whole, only if it does not exist (a link, unlike a rename, never replaces one). */
+export function createPidFile(path: string, pid: number): boolean {
+  const tmp = writeTmp(path, pid);
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/** Names `pid` as the holder, replacing any; atomic, so a reader never sees a half-written file. */
+export function writePidFile(path: string, pid: number): void {
+  renameSync(writeTmp(path, pid), path);
+}
+
+/** The heartbeat; false when the file no longer names `pid` (taken over, or removed). */
+export function touchPidFile(path: string, pid: number): boolean {
+  if (readPidFile(path)?.pid !== pid) return false;
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function removePidFile(path: string, pid: number): void {
+  if (readPidFile(path)?.pid === pid) rmSync(path, { force: true });
+}
