@@ -118,6 +118,12 @@ test("a firewall's 403 page for one message, every time: the rest is sent, the r
   const shown = await runCli(["sync"], { env, timeoutMs: 60_000 });
   expect(shown.stderr).toContain("blocks this item; retrying");
   expect(shown.stderr).not.toContain("login");
+  // status says why the message is still pending, not only that it is (found by an exploratory user).
+  const status = await runCli(["status", "--json"], { env });
+  const pendingReason = JSON.parse(status.stdout).pendingReason;
+  expect(pendingReason.reason).toContain(`Sending ${blocked}`);
+  expect(pendingReason.reason).toContain("something in front of OpenSync (a firewall or proxy) blocks this item");
+  expect((await runCli(["status"], { env })).stdout).toMatch(/Pending: \d+ sessions?, 1 message \(run `claude-code-sync sync`\)\n {2}Left by a sync \d+ seconds? ago: Sending /);
 
   // Let through, it goes with the next sync.
   fx.server.setFaults({});
@@ -125,6 +131,7 @@ test("a firewall's 403 page for one message, every time: the rest is sent, the r
   expect(after.code).toBe(0);
   expectMessagesOf(fx.reference);
   expect(fx.server.violations()).toEqual([]);
+  expect(JSON.parse((await runCli(["status", "--json"], { env })).stdout).pendingReason).toBeNull();
 }, 60_000);
 
 describe("items the server refused for good (issue 12, item 1)", () => {

@@ -39,6 +39,8 @@ interface Status {
   sessionsSynced: number | null;
   lastSync: string | null;
   pending: { sessions: number; messages: number };
+  /** Why the last sync that ended with work pending left it (a server down, an item blocked), and when. */
+  pendingReason: { reason: string; at: string } | null;
   /** Sessions with changes no sync has read yet (new lines since, or a run stopped before reading them): not in `pending`, which is what was read. */
   unread: number;
   /** Transcripts and project folders that cannot be read (no permission): no sync can read them until that is fixed. */
@@ -79,6 +81,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     sessionsSynced: 0,
     lastSync: null,
     pending: { sessions: 0, messages: 0 },
+    pendingReason: null,
     unread: 0,
     unreadable: [],
     beingWritten: 0,
@@ -146,6 +149,8 @@ function readCounts(url: string, status: Status, config: Config): string[] {
     status.lastSync = counts.lastSync ? new Date(counts.lastSync).toISOString() : null;
     status.syncRunning = runningSyncPid(store) ?? null;
     status.pending = { sessions: counts.sessionsPending, messages: counts.messagesPending };
+    const why = store.pendingReason();
+    if (why && (counts.sessionsPending || counts.messagesPending)) status.pendingReason = { reason: why.reason, at: new Date(why.at).toISOString() };
     status.failed = counts.failed;
     const past = statePast(store);
     const toRead = sessionsToRead(projectRoots(), past);
@@ -192,6 +197,7 @@ function localLines(s: Status, verbose: boolean): string[] {
   const lines = [`OpenSync URL: ${s.opensyncUrl ?? "(not set)"}`, `Sessions synced: ${s.sessionsSynced === null ? "unknown (the sync state cannot be read; see below)" : formatInt(s.sessionsSynced)}`, `Last sync: ${lastSyncText(s)}`];
   if (s.pending.sessions || s.pending.messages) {
     lines.push(`Pending: ${plural(s.pending.sessions, "session")}, ${plural(s.pending.messages, "message")} (${nextStep(s, "send")})`);
+    if (s.pendingReason) lines.push(`  Left by a sync ${timeAgo(Date.parse(s.pendingReason.at))}: ${s.pendingReason.reason}.`);
   }
   if (s.unread) lines.push(`Not read yet: ${plural(s.unread, "session")} changed since the last sync (${nextStep(s, "read")})`);
   lines.push(...unreadableLines(s.unreadable, "no sync can read it until you can (check its owner and permissions)"));

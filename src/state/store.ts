@@ -7,6 +7,7 @@ import { openDatabase } from "./db.ts";
 import { NEW_STATE } from "./schema.ts";
 
 const UNCONFIRMED_WRITES = "unconfirmed_writes";
+const PENDING_REASON = "pending_reason";
 
 /** One database per server URL, so logging in elsewhere starts from nothing. */
 export function statePath(serverUrl: string): string {
@@ -207,6 +208,18 @@ export class StateStore {
   markUnconfirmedWrites(unconfirmed: boolean): void {
     if (unconfirmed) this.setMeta(UNCONFIRMED_WRITES, "1");
     else this.q("DELETE FROM meta WHERE key = ?").run(UNCONFIRMED_WRITES);
+  }
+
+  /** Why the last run left work pending (a server down, a blocked item), for `status`; undefined clears it. */
+  recordPendingReason(reason: string | undefined, at = Date.now()): void {
+    if (reason === undefined) this.q("DELETE FROM meta WHERE key = ?").run(PENDING_REASON);
+    else this.setMeta(PENDING_REASON, JSON.stringify({ reason, at }));
+  }
+
+  pendingReason(): { reason: string; at: number } | undefined {
+    const value = this.getMeta(PENDING_REASON);
+    // Written by recordPendingReason only, like every row the store reads back.
+    return value === undefined ? undefined : (JSON.parse(value) as { reason: string; at: number });
   }
 
   /** Forgets everything read and sent (another account): the next sync reads and sends it all again. */

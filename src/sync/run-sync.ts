@@ -1,4 +1,4 @@
-import { OpenSyncError } from "../opensync/errors.ts";
+import { OpenSyncError, withoutRetryNote } from "../opensync/errors.ts";
 import { UserError } from "../errors.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
 import type { PriceBook } from "../pricing/index.ts";
@@ -185,6 +185,8 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     if (recorded && store.hasUnconfirmedWrites()) store.write(() => store.markUnconfirmedWrites(false));
     store.releaseSpace();
     const pending = store.pending();
+    const left = pending.messagesPending + pending.sessionsPending > 0 ? (sent.stoppedBy ?? sent.unsentError) : undefined;
+    store.recordPendingReason(left && withoutRetryNote(left.message));
     const { folders: _, ...read } = scanned;
     return {
       ...read,
