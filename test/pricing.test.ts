@@ -96,6 +96,10 @@ describe("model ids in every vendor's spelling", () => {
     ["claude-opus-4-0", 15],
     ["claude-4-opus-20250514", 15],
     ["claude-fable-5-1-20260901", 10],
+    // A family's name without `claude-` (gateways), as ccusage prices it: not a bare alias.
+    ["fable-5", 10],
+    ["sonnet-4-5-20250929", 3],
+    ["anthropic/opus-5", 5],
   ])("%s: $%d per million input", (model, perMillion) => {
     expect(cost({ model, tokens: only("input") })).toEqual({ usd: expect.closeTo(perMillion / 10, 12), unknown: [] });
   });

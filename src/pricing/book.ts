@@ -116,7 +116,9 @@ export class PriceBook {
     if (r) return r;
     const { key, prefix } = modelKey(model);
     const override = this.overrides.get(key);
-    const family = this.byId.get(key);
+    // A family's name without `claude-` (`fable-5`, `sonnet-4-5`, as gateways write it) is that family, as
+    // ccusage prices it; a bare alias (`opus`) still names none.
+    const family = this.byId.get(key) ?? (prefix === "" && !key.startsWith("claude-") ? this.byId.get(`claude-${key}`) : undefined);
     if (this.unpriced.has(model) || this.unpriced.has(key)) r = { kind: "free" };
     else if (override) r = { kind: "priced", periods: override.periods, regional: false };
     else if (family) r = { kind: "priced", periods: family.periods, regional: this.regionalPrefixes.has(prefix) };
