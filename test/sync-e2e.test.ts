@@ -466,6 +466,21 @@ describe("incremental sync", () => {
     expect(server.violations()).toEqual([]);
   });
 
+  test("a transcript copied into a second project folder: the dry run counts its messages once, as the server holds them (found by an exploratory tester)", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const usage = (input: number) => ({ usage: { input, output: 5, cacheCreation: 0, cacheRead: 0 } });
+    const lines = jsonl([user("Start"), assistant("msg_1", toolUse("t1", "Read", { file_path: "/a.ts" }), usage(10)), toolResult("t1", "x"), assistant("msg_2", text("Done."), usage(20))]);
+    claude.write(`-home-dev-app/${SESSION}.jsonl`, lines);
+    claude.write(`-home-dev-app-copy/${SESSION}.jsonl`, lines);
+    const env = envFor(claude.root);
+    const dry = JSON.parse((await runCli(["sync", "--dry-run", "--json"], { env })).stdout);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    expect(server.session(SESSION)?.messages.length).toBe(4);
+    expect(dry.sessions[0].messageCount).toBe(4);
+    expect(dry.sessions[0].promptTokens).toBe(server.session(SESSION)?.promptTokens);
+  });
+
   test("--full reads everything again but sends nothing unchanged", async () => {
     server.reset();
     const claude = tempClaudeDir();

@@ -12,6 +12,12 @@ import { type Ledger, type UsageRecord, dedupKey, prefer, recordOf } from "./usa
 export interface FoldOptions extends PartOptions {
   /** Send subagent (sidechain) messages; their tokens count either way. */
   subagentMessages: boolean;
+  /**
+   * Count a message seen twice (the same lines in two files of a session: a transcript
+   * copied to another project folder) once, as a sync's state keeps it once. For a read
+   * that keeps no state (a dry run); it holds every message id of the session meanwhile.
+   */
+  countOnce?: boolean;
 }
 
 export const DEFAULT_FOLD_OPTIONS: FoldOptions = { toolCalls: true, thinking: false, subagentMessages: true };
@@ -148,8 +154,9 @@ interface LineAt {
  */
 export class SessionFold {
   readonly meta: SessionMeta;
-  /** Messages emitted so far. */
+  /** Messages emitted so far (each id once with `countOnce`). */
   messages = 0;
+  private readonly countedIds: Set<string> | undefined;
   private readonly open = new Map<string, OpenResponse>();
   private readonly closed: string[];
   private readonly closedSet: Set<string>;
@@ -183,6 +190,7 @@ export class SessionFold {
     this.closedSet = new Set(this.closed);
     this.queued = [...(snapshot?.queued ?? [])];
     this.printers = new Map(snapshot?.printers);
+    if (options.countOnce) this.countedIds = new Set();
   }
 
   /** What a subagent's meta file says about it: its prompt is shown as its type and task. */
@@ -425,14 +433,20 @@ export class SessionFold {
   /** A message of `blocks`, unless none of them becomes a part. */
   private emit(blocks: Block[], fields: Omit<FoldedMessage, "parts" | "textContent">): void {
     if (!this.sink) {
-      if (blocks.some((b) => hasPart(b, this.options))) this.messages++;
+      if (blocks.some((b) => hasPart(b, this.options))) this.count(fields.externalId);
       return;
     }
     const parts = blocks.map((b) => blockToPart(b, this.options)).filter((p): p is Part => p !== null);
     if (parts.length === 0) return;
-    this.messages++;
+    this.count(fields.externalId);
     const text = textOf(parts);
     this.sink({ ...fields, parts, ...(text ? { textContent: text } : {}) });
+  }
+
+  private count(externalId: string): void {
+    if (this.countedIds?.has(externalId)) return;
+    this.countedIds?.add(externalId);
+    this.messages++;
   }
 
   private addAssistant(line: AssistantLine, sidechain: boolean, order: number): void {

@@ -105,7 +105,8 @@ export class SessionReader {
     let counted = 0;
     const fold: SessionFold = new SessionFold(
       item.sessionId,
-      this.settings.fold,
+      // What a dry run counts is what a sync's state would hold: each message once.
+      this.keepsState ? this.settings.fold : { ...this.settings.fold, countOnce: true },
       ledger,
       this.settings.mode === "count"
         ? undefined
