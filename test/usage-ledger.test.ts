@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { type RecordBatch, type UsageRecord, UsageLedger } from "../src/fold/usage-ledger.ts";
+import { type RecordBatch, type UsageRecord, UsageLedger, tokensOf } from "../src/fold/usage-ledger.ts";
 import { placeShared } from "../src/state/placement.ts";
 import { readAll } from "./helpers/read.ts";
 import { assistant, jsonl, tempClaudeDir, text } from "./helpers/transcript.ts";
@@ -14,6 +14,23 @@ const record = (key: string | null, output: number, extra: Partial<UsageRecord> 
 });
 
 const outputs = (ledger: UsageLedger) => [...ledger.records()].map((r) => r.tokens.output);
+
+describe("tokensOf: cache writes", () => {
+  const writes = (total: number | undefined, split?: { ephemeral_5m_input_tokens?: number; ephemeral_1h_input_tokens?: number }) => {
+    const t = tokensOf({ input_tokens: 1, output_tokens: 2, cache_read_input_tokens: 3, cache_creation_input_tokens: total, cache_creation: split });
+    return [t.cacheWrite5m, t.cacheWrite1h];
+  };
+  test.each([
+    ["no split: all 5-minute writes", 1000, undefined, [1000, 0]],
+    ["a split that adds up", 1000, { ephemeral_5m_input_tokens: 400, ephemeral_1h_input_tokens: 600 }, [400, 600]],
+    ["a split of zeros under a total (found by an exploratory tester)", 1000, { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 }, [1000, 0]],
+    ["a 1-hour side alone, under the total: the rest are 5-minute writes", 1000, { ephemeral_1h_input_tokens: 600 }, [400, 600]],
+    ["a split without a total", undefined, { ephemeral_5m_input_tokens: 5, ephemeral_1h_input_tokens: 7 }, [5, 7]],
+    ["a split above the total keeps its own figures", 10, { ephemeral_5m_input_tokens: 5, ephemeral_1h_input_tokens: 7 }, [5, 7]],
+  ] as const)("%s", (_name, total, split, expected) => {
+    expect(writes(total, split)).toEqual([...expected]);
+  });
+});
 
 describe("UsageLedger", () => {
   test("copies of one key count once, the larger copy's figures in the first copy's place", () => {

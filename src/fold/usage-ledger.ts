@@ -33,13 +33,14 @@ export function tokensOf(usage: Counts): Tokens {
   const split = usage.cache_creation;
   const w5 = split?.ephemeral_5m_input_tokens;
   const w1h = split?.ephemeral_1h_input_tokens;
-  // Without a 5m/1h split every cache write is a 5-minute write.
-  const hasSplit = w5 !== undefined || w1h !== undefined;
+  // Without a 5m/1h split every cache write is a 5-minute write; so is what a split leaves out of the total
+  // (all zeros, or one side missing): the total's tokens are all counted, as ccusage counts them.
+  const oneHour = w1h ?? 0;
   return {
     input: usage.input_tokens ?? 0,
     output: usage.output_tokens ?? 0,
-    cacheWrite5m: hasSplit ? (w5 ?? 0) : created,
-    cacheWrite1h: hasSplit ? (w1h ?? 0) : 0,
+    cacheWrite5m: Math.max(w5 ?? 0, created - oneHour),
+    cacheWrite1h: oneHour,
     cacheRead: usage.cache_read_input_tokens ?? 0,
   };
 }
