@@ -221,6 +221,7 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["question answers introduced, never closed", 'User has answered your questions: "What is the password?"="'],
     ["question answers, their separators chained", `has answered your questions: "${'"="'.repeat(3000)}". You can now continue `],
     ["question answers about a password, chained", 'has answered your questions: "Which password?"="a", "b"="c, d". You can now continue '],
+    ["names in JSON escaped many times, their values never following", 'password\\\\\\\\\\": \\\\\\"\\\\\\"token\\\\":\\\\\\\\\\\\\\\\"\n'],
     ["concealed fields, their value never following", '{"type": "CONCEALED", "label": "password", "concealed", "type":"CONCEALED",\n'],
   ];
   for (const [name, unit] of nearMisses) {

@@ -1469,3 +1469,19 @@ describe("a private key in base64, and a secret wrapped over lines", () => {
     expect(createRedactor().redact(text).text).toBe(redacted);
   });
 });
+
+describe("JSON escaped twice or more: JSON in a string in a string (found by a secret-fixing helper)", () => {
+  const inner = JSON.stringify({ password: "hunter2-real-pw", api_key: "Xk93jdfLq02mZpw7" });
+  const twice = JSON.stringify(JSON.stringify(inner)); // a transcript's line holding a tool's output holding a file
+  exactAndKept(
+    [
+      [twice, twice.replace("hunter2-real-pw", "[REDACTED:secret]").replace("Xk93jdfLq02mZpw7", "[REDACTED:secret]")],
+      ['{\\\\"password\\\\": \\\\"hunter2-real-pw\\\\"}', '{\\\\"password\\\\": \\\\"[REDACTED:secret]\\\\"}'],
+      ['"{\\"tool_input\\":{\\"content\\":\\"{\\\\\\"token\\\\\\":\\\\\\"xDWK_#n0cZH97%0*\\\\\\"}\\"}}"', '"{\\"tool_input\\":{\\"content\\":\\"{\\\\\\"token\\\\\\":\\\\\\"[REDACTED:secret]\\\\\\"}\\"}}"'],
+    ],
+    [
+      ["names and stand-ins escaped twice", '{\\\\\\"password\\\\\\": \\\\\\"${DB_PASSWORD}\\\\\\", \\\\\\"token_type\\\\\\": \\\\\\"Bearer\\\\\\", \\\\\\"refreshToken\\\\\\": \\\\\\"REFRESH_TOKEN\\\\\\"}'],
+      ["a Windows path ending in a secret's name", 'copy C:\\\\keys\\\\token\\\\ "D:\\\\backup"'],
+    ],
+  );
+});

@@ -115,16 +115,23 @@ const YAML_TAG = String.raw`(?:!!?[A-Za-z][\w-]{0,30}[ \t]+)?`;
 const BOLD = String.raw`(?:\*\*|__)?`;
 
 /**
+ * The backslashes before a quote of JSON escaped inside a string: one (`{\"password\": \"…\"}`),
+ * or more: JSON in a string in a string, as a tool prints a log or a transcript's line holding one
+ * (`{\\\"password\\\": \\\"…\\\"}`), or a shell's escaping twice (`{\\"password\\": …}`).
+ */
+const ESCAPES = String.raw`\\{1,7}`;
+
+/**
  * Groups: name, key quote (closing a subscript too: `os.environ["API_KEY"] = …`), separator
  * (spaces around it: aligned configs, and colour codes, which the rules read as spaces; a type;
- * markdown's bold), then the value as "double", \"escaped\", 'single', bare or `code` (one word:
+ * markdown's bold), then the value as "double", \"escaped\" (once or more), 'single', bare or `code` (one word:
  * with spaces it is a shell's command substitution). A quote still open at the end of the text
  * closes there: the text was cut (a title, a truncated output) and what follows the quote is all
  * of the secret that is left. Tried, sticky, where a name holding a keyword starts.
  */
 const ASSIGNMENT = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,100}?${SECRET_NAME_END})(\\?["']\]?)?(${BOLD}(?:${TYPE})?[ \t]{0,40}(?::=|=>|<-|:|=(?!=))${BOLD}[ \t]{0,40}${YAML_TAG})` +
-    String.raw`(?:${DOUBLE_QUOTED}|\\"(${quotedValue(String.raw`[^"\\\r\n]`, String.raw`\\"`)})(?:\\")?|${SINGLE_QUOTED}|(${FOLDED_BLOCK}|${BARE_CHAR}{1,1000})|\x60([^\x60\s]{1,1000})\x60)`,
+  String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,100}?${SECRET_NAME_END})((?:${ESCAPES})?["']\]?)?(${BOLD}(?:${TYPE})?[ \t]{0,40}(?::=|=>|<-|:|=(?!=))${BOLD}[ \t]{0,40}${YAML_TAG})` +
+    String.raw`(?:${DOUBLE_QUOTED}|${ESCAPES}"(${quotedValue(String.raw`[^"\\\r\n]`, `${ESCAPES}"`)})(?:${ESCAPES}")?|${SINGLE_QUOTED}|(${FOLDED_BLOCK}|${BARE_CHAR}{1,1000})|\x60([^\x60\s]{1,1000})\x60)`,
   "iyd",
 );
 
