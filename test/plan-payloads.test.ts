@@ -86,3 +86,49 @@ describe("messagePayload: a file tool writing a file named for a secret", () => 
     expect(argsOf(call("MultiEdit", odd))).toEqual({ args: odd, redactions: 0 });
   });
 });
+
+describe("messagePayload: an MCP tool writing to a secret store (found by a secret-fixing helper)", () => {
+  const call = (toolName: string, args: Record<string, unknown>): FoldedMessage => ({
+    externalId: "s1:u1",
+    sessionId: "s1",
+    role: "assistant",
+    createdAt: 1,
+    order: 0,
+    parts: [{ type: "tool-call", content: { toolName, args, toolCallId: "toolu_1" } }],
+  });
+  const argsOf = (m: FoldedMessage) => {
+    const { payload, redactions } = messagePayload(m, scrub);
+    return { args: ((payload.parts[0] as Part).content as { args: Record<string, unknown> }).args, redactions };
+  };
+  const R = "[REDACTED:secret]";
+
+  test("what it writes goes, whatever its shape, as a read of the store's record does; what names and places it stays", () => {
+    const cases: [toolName: string, args: Record<string, unknown>, redacted: Record<string, unknown>, count: number][] = [
+      ["mcp__vault__write_secret", { path: "secret/data/stripe", data: { webhook: "whsec_Ab12Cd34", user: "admin" } }, { path: "secret/data/stripe", data: { webhook: R, user: R } }, 2],
+      ["mcp__vault__write_secret", { path: "secret/data/app", value: "correct horse battery staple" }, { path: "secret/data/app", value: R }, 1],
+      [
+        "mcp__1password__create_item",
+        { vault: "Private", title: "Stripe", category: "LOGIN", fields: [{ label: "password", value: "Sunshine Library 9" }] },
+        { vault: "Private", title: "Stripe", category: "LOGIN", fields: [{ label: "password", value: R }] },
+        1,
+      ],
+      ["mcp__aws__put_secret_value", { SecretId: "prod/db", SecretString: "hunter2horse" }, { SecretId: "prod/db", SecretString: R }, 1],
+      ["mcp__doppler__set_secret", { project: "api", config: "prd", name: "STRIPE_KEY", value: "abcdefghij" }, { project: "api", config: "prd", name: "STRIPE_KEY", value: R }, 1],
+      ["mcp__infisical__create-secret", { secretKey: "STRIPE_KEY", secretValue: "sunshine", environment: "prod" }, { secretKey: "STRIPE_KEY", secretValue: R, environment: "prod" }, 1],
+      ["mcp__vault__write_secret", { path: "secret/data/pin", data: { pin: 4821, ttl: 3600 }, ttl: 3600 }, { path: "secret/data/pin", data: { pin: R, ttl: 3600 }, ttl: 3600 }, 1],
+    ];
+    for (const [toolName, args, redacted, count] of cases) expect({ toolName, ...argsOf(call(toolName, args)) }).toEqual({ toolName, args: redacted, redactions: count });
+  });
+
+  test("a read's input, a secret's name and another server's call stay", () => {
+    for (const [toolName, args] of [
+      ["mcp__vault__read", { path: "secret/data/stripe" }],
+      ["mcp__doppler__get_secret", { project: "api", config: "prd", secret: "STRIPE_KEY" }],
+      ["mcp__aws__secretsmanager_get_secret_value", { SecretId: "prod/db", VersionStage: "AWSCURRENT" }],
+      ["mcp__github__create_issue", { title: "x", body: "the value is fine", value: "hello" }],
+      ["mcp__obsidian__write_note", { path: "vault/today.md", data: { value: "hello there" } }],
+    ] as const) {
+      expect(argsOf(call(toolName, args))).toEqual({ args, redactions: 0 });
+    }
+  });
+});

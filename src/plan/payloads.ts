@@ -4,6 +4,7 @@ import { type FoldSnapshot, type FoldedMessage, SHELL_OUTPUT, type SessionMeta }
 import { type SessionSummary, projectNameOf } from "../fold/summarize.ts";
 import type { MessagePayload, Part, SessionPayload } from "../opensync/payload.ts";
 import { filePrints } from "../safety/generic/printed-secret.ts";
+import { toolPrints } from "../safety/generic/secret-tools.ts";
 import type { PrintedSecret, Redactor } from "../safety/redact.ts";
 import type { SeenSecrets } from "../safety/seen-secrets.ts";
 import { fitMessage, truncateText } from "../safety/sanitize.ts";
@@ -15,16 +16,19 @@ const TITLE_MAX_BYTES = 1024;
 export interface Scrubber {
   text(text: string): { text: string; count: number };
   value<T>(value: T): { value: T; count: number };
+  /** A secret store's record as a value (an MCP tool's input writing one): its secret fields' values go whatever their shape. */
+  record<T>(value: T): { value: T; count: number };
   /** A command's output, knowing the command prints a secret. */
   output(text: string, prints: PrintedSecret): { text: string; count: number };
 }
 
 /** With `seen`, the secrets a session showed before are redacted where it shows them again (safety/seen-secrets.ts). */
 export function scrubberFrom(redactor: Redactor | undefined, seen?: SeenSecrets): Scrubber {
-  if (!redactor) return { text: (text) => ({ text, count: 0 }), value: (value) => ({ value, count: 0 }), output: (text) => ({ text, count: 0 }) };
+  if (!redactor) return { text: (text) => ({ text, count: 0 }), value: (value) => ({ value, count: 0 }), record: (value) => ({ value, count: 0 }), output: (text) => ({ text, count: 0 }) };
   return {
     text: (t) => redactor.redact(t, seen),
     value: (v) => redactor.redactValue(v, seen),
+    record: (v) => redactor.redactRecord(v, seen),
     output: (t, prints) => redactor.redactOutput(t, prints, seen),
   };
 }
@@ -152,6 +156,18 @@ export function snapshotAtRest(snapshot: FoldSnapshot, scrub: Scrubber): FoldSna
 
 type ToolCall = { toolName?: unknown; args?: unknown; toolCallId?: unknown };
 
+/**
+ * A call of an MCP tool of a secret store (secret-tools.ts): what it writes (`mcp__vault__write_secret`'s
+ * `data`, `mcp__aws__put_secret_value`'s `SecretString`, `mcp__1password__create_item`'s fields' values)
+ * is redacted as the record such a tool reads is, whatever its shape.
+ */
+function storeCall(content: ToolCall, args: Record<string, unknown>, scrub: Scrubber): { value: unknown; count: number } {
+  const written = scrub.record(args);
+  const { args: _, ...rest } = content;
+  const others = scrub.value(rest);
+  return { value: { ...others.value, args: written.value }, count: written.count + others.count };
+}
+
 /** What a file tool writes (Write's content, Edit's strings, each of MultiEdit's edits'), by its argument's name. */
 const WRITTEN = new Set(["content", "old_string", "new_string"]);
 
@@ -163,6 +179,7 @@ const WRITTEN = new Set(["content", "old_string", "new_string"]);
 function scrubCall(content: ToolCall, scrub: Scrubber): { value: unknown; count: number } {
   const args = content.args as Record<string, unknown> | undefined;
   const prints = typeof args?.file_path === "string" ? filePrints(args.file_path) : undefined;
+  if (args && !prints && typeof content.toolName === "string" && toolPrints(content.toolName, args)) return storeCall(content, args, scrub);
   if (!args || !prints) return scrub.value(content);
   let count = 0;
   const written = (value: unknown) => {

@@ -1,7 +1,7 @@
 import { compileRedactPattern } from "../config/schema.ts";
 import { type Detector, DetectorSet, type Finding, type Ranked } from "./detectors.ts";
 import { EDIT_FIELDS, mirrorEdit } from "./edit-pair.ts";
-import { SECRET_KEY, assignmentDetector, isAssignedSecret } from "./generic/assignment.ts";
+import { SECRET_KEY, VARIABLE_NAME, assignmentDetector, isAssignedSecret } from "./generic/assignment.ts";
 import { awsSecretDetector } from "./generic/aws-secret.ts";
 import { pipedSecretDetector, promptAnswerDetector, secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
 import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } from "./generic/headers.ts";
@@ -11,6 +11,7 @@ import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
 import { loneSecret } from "./generic/lone-secret.ts";
 import { appPasswordDetector } from "./generic/app-password.ts";
 import { seedPhraseDetector } from "./generic/seed-phrase.ts";
+import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
 import { type PrintedSecret, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
 import { tableDetector } from "./generic/table.ts";
@@ -29,7 +30,7 @@ import { redisReplyDetector } from "./generic/redis-reply.ts";
 import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector } from "./generic/urls.ts";
 import { gitleaksDetectors } from "./gitleaks.ts";
 import { isStandIn } from "./look-alikes.ts";
-import { type RedactionKind, redactionMarker } from "./marker.ts";
+import { MARKER_ONLY, type RedactionKind, redactionMarker } from "./marker.ts";
 import type { SeenSecrets } from "./seen-secrets.ts";
 import { applyFindings } from "./spans.ts";
 import { tokenDetectors } from "./token-rules.ts";
@@ -61,6 +62,13 @@ export interface Redactor {
    * and an edit's `old_string` and `new_string` are redacted together (edit-pair.ts).
    */
   redactValue<T>(value: T, seen?: SeenSecrets): { value: T; count: number };
+  /**
+   * Redacts a secret store's record given as a JSON value, as an MCP tool that writes one takes it
+   * (`{"path": …, "data": {…}}`, `{"SecretId": …, "SecretString": …}`): the values of its secret
+   * fields and content go whatever their shape, as in the record such a tool reads (generic/secret-record.ts);
+   * the rest as redactValue.
+   */
+  redactRecord<T>(value: T, seen?: SeenSecrets): { value: T; count: number };
   /** Redacts a command's output (a tool's result) knowing the command prints a secret (generic/printed-secret.ts). */
   redactOutput(text: string, prints: PrintedSecret, seen?: SeenSecrets): { text: string; count: number };
 }
@@ -143,6 +151,16 @@ function isSecretEntry(key: string, value: string): boolean {
   if (value.trim() === "") return false;
   if (CREDENTIAL_KEY.test(key)) return !isStandIn(value);
   return (SECRET_KEY.test(key) && isAssignedSecret(key, value, true, undefined)) || isPinEntry(key, value) || isSessionEntry(key, value);
+}
+
+/**
+ * A value a secret store's record holds under a secret's field: a string, whatever its shape, as
+ * the record read shows it (secret-record.ts), but an environment variable's name, which names the
+ * secret (`{"secret": "STRIPE_KEY"}`); or a whole number (a PIN).
+ */
+function isStoredValue(v: unknown): v is string | number {
+  if (typeof v === "number") return Number.isSafeInteger(v);
+  return typeof v === "string" && v.trim() !== "" && !MARKER_ONLY.test(v) && !VARIABLE_NAME.test(v);
 }
 
 /** A record's field naming it, and the one holding its value: `{"name": "DB_PASSWORD", "value": "…"}` (generic/name-value.ts, as data). */
@@ -289,15 +307,24 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return out;
   };
 
-  const redactValue = <T>(value: T, seen?: SeenSecrets): { value: T; count: number } => {
+  /**
+   * `value` redacted; `record`: it is a secret store's record, whose fields' values go by their
+   * names (secret-record.ts): `within` says whether a value is inside the secret's content.
+   */
+  const redactJson = <T>(value: T, seen: SeenSecrets | undefined, record: boolean): { value: T; count: number } => {
     let count = 0;
-    const walk = (v: unknown): unknown => {
+    const walk = (v: unknown, within: boolean): unknown => {
+      if (record && within && typeof v === "string" && isStoredValue(v)) {
+        seen?.note(String(v));
+        count++;
+        return secretMarker;
+      }
       if (typeof v === "string") {
         const r = redact(v, seen);
         count += r.count;
         return r.text;
       }
-      if (Array.isArray(v)) return v.map(walk);
+      if (Array.isArray(v)) return v.map((e) => walk(e, record && isSecretContent(undefined, within)));
       if (v === null || typeof v !== "object") return v;
       const entries = Object.entries(v);
       const valueField = secretValueField(entries);
@@ -307,8 +334,10 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
         entries.map(([key, child]) => {
           // A whole number under a secret's name is one too (`{"pin": 4821}`): what is judged is its digits.
           const shown = typeof child === "string" ? child : Number.isSafeInteger(child) ? String(child) : undefined;
-          if (shown !== undefined && (key === valueField || isSecretEntry(key, shown))) {
-            seen?.note(shown);
+          // In a record, a number only right under a secret's field (a PIN stored as one, not a `ttl` inside the secret).
+          const stored = record && isStoredValue(child) && isSecretField(key, within && typeof child === "string");
+          if (stored || (shown !== undefined && (key === valueField || isSecretEntry(key, shown)))) {
+            seen?.note(String(child));
             count++;
             return [key, secretMarker];
           }
@@ -317,13 +346,16 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
             count += edit.count;
             return [key, edit.text];
           }
-          return [key, walk(child)];
+          return [key, walk(child, record && isSecretContent(key, within))];
         }),
       );
     };
-    const out = walk(value) as T;
+    const out = walk(value, false) as T;
     return { value: out, count };
   };
 
-  return { redact, redactValue, redactOutput };
+  const redactValue = <T>(value: T, seen?: SeenSecrets) => redactJson(value, seen, false);
+  const redactRecord = <T>(value: T, seen?: SeenSecrets) => redactJson(value, seen, true);
+
+  return { redact, redactValue, redactRecord, redactOutput };
 }

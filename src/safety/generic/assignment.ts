@@ -50,7 +50,7 @@ const FILE_PATH = /^(?:\.{1,2}|~)?\/[\w.-]+(?:\/[\w.-]+)+$|^(?:\.{1,2}|~)\/[\w.-
 const EXISTING = /^existing/i;
 export const GRAPHQL_TYPE = /^\[?[A-Z][A-Za-z]*!?\]?!$/;
 /** An environment variable's name as a value (`"refreshToken": "REFRESH_TOKEN"`): where the secret is, not it. */
-const VARIABLE_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+export const VARIABLE_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 
 /** A YAML anchor or alias (`client_secret: &client_secret`, `password: *db_password`): a name for a value, not one. */
 const YAML_ANCHOR = /^[&*][A-Za-z_][\w-]*$/;

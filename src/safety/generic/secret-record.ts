@@ -32,13 +32,13 @@ const METADATA =
 const normalised = (field: string) => field.toLowerCase().replace(/[-_. ]/g, "");
 
 /** Whether a field's value is secret, inside a secret's content (`within`) or not. */
-function isSecretField(field: string, within: boolean): boolean {
+export function isSecretField(field: string, within: boolean): boolean {
   const name = normalised(field);
   return !METADATA.test(name) && (within || SECRET_FIELD.test(name));
 }
 
 /** Whether the object or list under `field` (none: a list's element) is a secret's content. */
-function isSecretContent(field: string | undefined, within: boolean): boolean {
+export function isSecretContent(field: string | undefined, within: boolean): boolean {
   if (field === undefined) return within;
   const name = normalised(field);
   return !METADATA.test(name) && (within || SECRET_CONTENT.test(name));
