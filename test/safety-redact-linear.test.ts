@@ -354,3 +354,17 @@ describe("1 MiB of lines below a secret that continue it or almost do, completes
     });
   }
 });
+
+test("1 MiB of a secret's quoted pieces spliced, in one word or chained past their limit, completes", () => {
+  const MiB = 1 << 20;
+  const piece = `'b'"c"\\'"d`;
+  const unit = `TOKEN='Xk9pQ2vL'${"'b'".repeat(25)}\n`;
+  for (const [text, redactions] of [
+    [`TOKEN='Xk9pQ2vL'${piece.repeat(Math.ceil(MiB / piece.length))}`, 1],
+    [unit.repeat(Math.floor(MiB / unit.length)), Math.floor(MiB / unit.length)],
+  ] as const) {
+    const started = performance.now();
+    expect(redact(text).count).toBe(redactions);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  }
+});

@@ -1485,3 +1485,24 @@ describe("JSON escaped twice or more: JSON in a string in a string (found by a s
     ],
   );
 });
+
+describe("a shell word of several quoted pieces after a secret's name (found by a secret-fixing helper)", () => {
+  exactAndKept(
+    [
+      [`export TOKEN='Xk9pQ2vL'"#7Rt"'Wm3z' && ./deploy`, "export TOKEN='[REDACTED:secret]' && ./deploy"],
+      ['API_KEY="Xk9pQ2vL""Wm3zRt7q"\nNEXT=1', 'API_KEY="[REDACTED:secret]"\nNEXT=1'],
+      ["PASSWORD='It'\\''s-a-Secret9' psql", "PASSWORD='[REDACTED:secret]' psql"],
+    ],
+    [
+      ["quoted values apart", `f(password=$PW, 'x')\nprint("token" "s")\nTOKEN="$T" 'x'`],
+    ],
+  );
+
+  test("values that end at their closing quote stay as before", () => {
+    for (const [input, output] of [
+      ['{"password":"Xk9pQ2vL","x":"y"}', '{"password":"[REDACTED:secret]","x":"y"}'],
+      ["f(password='Xk9pQ2vL','x')", "f(password='[REDACTED:secret]','x')"],
+      ['"password": "Xk9pQ2vL""', '"password": "[REDACTED:secret]""'],
+    ]) expect(redact(input as string).text).toBe(output as string);
+  });
+});

@@ -178,6 +178,34 @@ function punctuatedEnd(text: string, name: string, end: number): number {
   return PUNCTUATED_MORE.test(text) ? PUNCTUATED_MORE.lastIndex : end;
 }
 
+/**
+ * The shell's quoted pieces of one word, after a quoted value's closing quote: `TOKEN='abc'"def"'ghi'`,
+ * `KEY="abc""def"`, and `'It'\''s'` (a single quote within single quotes). Each piece, one at a time.
+ */
+const SPLICED_PIECE = /'[^'\r\n]{0,1000}'|"(?:[^"\\\r\n]|\\[^\r\n]){0,1000}"|\\['"]/y;
+/** How many pieces of a word are read after its first, at most. */
+const SPLICED_MAX = 20;
+
+/**
+ * Where a quoted value ends (`end`, at its closing quote) with the quoted pieces spliced onto it
+ * (SPLICED_PIECE): before the last piece's closing quote, so that the word's quotes around the
+ * marker stay as its first ones did.
+ */
+function splicedEnd(text: string, end: number): number {
+  const quote = text[end];
+  if (quote !== '"' && quote !== "'") return end;
+  let at = end + 1;
+  let last = end;
+  for (let n = 0; n < SPLICED_MAX; n++) {
+    SPLICED_PIECE.lastIndex = at;
+    const piece = SPLICED_PIECE.exec(text);
+    if (!piece) break;
+    at = SPLICED_PIECE.lastIndex;
+    last = piece[0].startsWith("\\") ? at : at - 1;
+  }
+  return last;
+}
+
 /** An identifier or a member path, digits allowed after the first character (`pw`, `db_pass2`, `self.password`). */
 const CODE_VALUE = /^[A-Za-z_$][\w$]{0,100}(?:\.[A-Za-z_$][\w$]{0,100}){0,10}$/;
 
@@ -463,8 +491,10 @@ export const assignmentDetector: Detector = {
       const assigned = text.slice(span[0], end);
       const judged = assigned.startsWith("*") && !m[3]?.includes(":") ? assigned.slice(1) : assigned;
       if (!isAssignedSecret(name, judged, bare === undefined, endsLine(text, after) ? "\n" : text[after])) continue;
-      out.push({ start: span[0], end, kind: "secret", ...widenedIfCut(code === undefined ? value : "") });
-      done = Math.max(start + match.length, end);
+      // The shell's next quoted pieces of the word go with it (judged by its first: `'Xk9'"$SUFFIX"`).
+      const whole = double !== undefined || single !== undefined ? splicedEnd(text, end) : end;
+      out.push({ start: span[0], end: whole, kind: "secret", ...widenedIfCut(code === undefined ? value : "") });
+      done = Math.max(start + match.length, whole);
     }
   },
 };
