@@ -217,6 +217,7 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["PIN names, their digits too few or too many", "pin: 12 PIN=123456789 pin code is 123 "],
     ["long names ending in pin, no digits after", `${"a_".repeat(40)}pin= `],
     ["session names, their values ids or code", `session_id=29ccd25768b1427fae5f6524b7cb6f20 session: ${"a1".repeat(300)}_x session=`],
+    ["session names, their values snake_case names or cut by code", `session=${"Ab_1".repeat(120)}( session_id: ${"a1_".repeat(5)}x session=_`],
     ["cookie signatures without a value", "COOKIE_SIGNATURE= cookie_signature: signature "],
     ["question answers introduced, never closed", 'User has answered your questions: "What is the password?"="'],
     ["question answers, their separators chained", `has answered your questions: "${'"="'.repeat(3000)}". You can now continue `],

@@ -1506,3 +1506,15 @@ describe("a shell word of several quoted pieces after a secret's name (found by 
     ]) expect(redact(input as string).text).toBe(output as string);
   });
 });
+
+describe("a session's base64url token, holding `_` (found by a secret-fixing helper)", () => {
+  const token = "Zq7vW2pL_9xQ3abc-Kp2mQ7vL3x9Y";
+  exactAndKept(
+    [
+      [`session=${token}`, "session=[REDACTED:secret]"],
+      [`"session_id": "${token}"`, '"session_id": "[REDACTED:secret]"'],
+      [`sessionid=${token}; path=/`, "sessionid=[REDACTED:secret]; path=/"],
+    ],
+    [["snake_case names and code", "session = SessionStore_v2_default\nsession: redis_cluster_01_primary\nsession_id = ab12_cd34_ef56_gh78_ij90\nsession = _lib.SSL_get1_session(self._ssl)"]],
+  );
+});

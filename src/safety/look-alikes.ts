@@ -78,7 +78,7 @@ export function looksRandom(value: string): boolean {
  * half), which words in CamelCase are not (one capital a word: `ApiKeyFromEnvironment`, 19%;
  * `/Users/JohnSmith/Projects`, 21%).
  */
-function mixedCase(value: string): boolean {
+export function mixedCase(value: string): boolean {
   const upper = value.replace(/[^A-Z]/g, "").length;
   const lower = value.replace(/[^a-z]/g, "").length;
   return upper >= (upper + lower) * 0.3 && lower >= (upper + lower) * 0.3;

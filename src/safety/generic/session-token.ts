@@ -1,5 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { isStandIn, looksRandom } from "../look-alikes.ts";
+import { isStandIn, looksRandom, mixedCase } from "../look-alikes.ts";
 
 /**
  * A session cookie's token under a session's name: `"session_id": "…"`, `SESSION_ID=…`,
@@ -10,17 +10,21 @@ import { isStandIn, looksRandom } from "../look-alikes.ts";
 
 /**
  * A session's name (group 1) and its value (group 2), from the name's start. A token's characters
- * only, none of code's (`_`, `.`, a call's bracket: `session = _lib.SSL_get1_session(ssl)`).
+ * only, base64url's `_` too, none of code's (`.`, a call's bracket: `session = _lib.SSL_get1_session(ssl)`).
  */
-const TOKEN = String.raw`[A-Za-z0-9+/=%-]{16,512}`;
+const TOKEN = String.raw`[A-Za-z0-9+/=%_-]{16,512}`;
 const SESSION_ASSIGNED = new RegExp(String.raw`(session(?:[_-]?id)?)["']?[ \t]*(?::=|=>|[:=])[ \t]*["']?(${TOKEN})(?![\w+/=%.(-])`, "diy");
 const TOKEN_VALUE = new RegExp(`^${TOKEN}$`);
 /** Ids, not tokens: hex (a UUID, with its dashes or without), a typed id's prefix. */
 const PUBLIC_ID = /^[0-9a-f-]+$|^[a-z]{2,12}_/i;
 const SESSION_KEY = /^(?:[A-Za-z0-9]*[_.-])?session(?:[_-]?id)?$/i;
 
-/** Whether a session's value is a token, not an id. */
-const isToken = (value: string) => TOKEN_VALUE.test(value) && looksRandom(value) && !PUBLIC_ID.test(value) && !isStandIn(value);
+/**
+ * Whether a session's value is a token, not an id. One holding `_` is a base64url token when drawn
+ * at random (`Zq7vW2pL_9xQ3abc`), not a snake_case name (`SessionStore_v2_default`).
+ */
+const isToken = (value: string) =>
+  TOKEN_VALUE.test(value) && looksRandom(value) && !PUBLIC_ID.test(value) && !isStandIn(value) && (!value.includes("_") || mixedCase(value));
 
 /** Whether a JSON object's entry is a session's token (`{"session_id": "…"}`), its name being apart from its value. */
 export function isSessionEntry(key: string, value: string): boolean {
