@@ -346,6 +346,8 @@ describe("1 MiB of lines below a secret that continue it or almost do, completes
     ["base64 of -----BEGIN without a private key's header, wrapped", none(`LS0tLS1CRUdJTi${"A".repeat(62)}\n`)],
     ["base64 of -----BEGIN with \\n escapes chained", none("LS0tLS1CRUdJTi\\n")],
     ["base64 of -----BEGIN on lines of blanks", none("LS0tLS1CRUdJTi \n")],
+    ["base64 of -----BEGIN at each shift chained on one line", none("LS0tLS1CRUdJTi0tLS0tQkVHSU4gtLS0tLUJFR0lOI")],
+    ["base64 of -----BEGIN at each shift, wrapped", none(`${"AA0tLS0tQkVHSU4gAAAtLS0tLUJFR0lOIA".repeat(2)}AAAAAAAA\n`)],
   ];
   for (const [name, [text, redactions]] of cases) {
     test(name, () => {

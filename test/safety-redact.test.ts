@@ -1518,3 +1518,39 @@ describe("a session's base64url token, holding `_` (found by a secret-fixing hel
     [["snake_case names and code", "session = SessionStore_v2_default\nsession: redis_cluster_01_primary\nsession_id = ab12_cd34_ef56_gh78_ij90\nsession = _lib.SSL_get1_session(self._ssl)"]],
   );
 });
+
+describe("a private key in base64 after other text it was encoded with, at any shift (found by a secret-fixing helper)", () => {
+  // `cat tls.crt tls.key | base64`: the key's header starts at the certificate's length, modulo 3, into a group of three bytes.
+  const wrap = (s: string, width: number) => (s.match(new RegExp(`.{1,${width}}`, "g")) as string[]).join("\n");
+  const body = (k: number) => wrap(Buffer.from(Array.from({ length: 900 }, (_, i) => (i * k + 11) % 256)).toString("base64"), 64);
+  const pem = (label: string, k: number) => `-----BEGIN ${label}-----\n${body(k)}\n-----END ${label}-----\n`;
+  const stream = (between: string, second = "PRIVATE KEY") => Buffer.from(pem("CERTIFICATE", 73) + between + pem(second, 37)).toString("base64");
+  /** What is left of the stream, decoded: the text before the marker. */
+  const leftOf = (out: string) => {
+    const left = out.split("\n").slice(1, -1).join("").replace(/\[REDACTED:[a-z-]+\][^]*/, "");
+    return Buffer.from(left.slice(0, left.length - (left.length % 4)), "base64").toString("latin1");
+  };
+
+  for (const between of ["", "x", "xy"]) {
+    for (const width of [0, 76]) {
+      test(`${between.length} byte(s) of shift, ${width ? `wrapped at ${width}` : "on one line"}: the key goes, the certificate stays`, () => {
+        const encoded = width ? wrap(stream(between), width) : stream(between);
+        const out = redact(`$ cat tls.crt tls.key | base64\n${encoded}\n$ ls`);
+        expect(out.count).toBe(1);
+        expect(out.text).toContain("[REDACTED:private-key]");
+        const left = leftOf(out.text);
+        expect(left).toContain("-----END CERTIFICATE-----");
+        expect(left).not.toContain(body(37).slice(0, 40));
+      });
+    }
+  }
+
+  test("certificates and public keys one after another stay", () => {
+    for (const between of ["", "x", "xy"]) {
+      for (const second of ["CERTIFICATE", "PUBLIC KEY"]) {
+        const text = `$ cat chain.pem | base64\n${wrap(stream(between, second), 76)}\n$ ls`;
+        expect(redact(text)).toEqual({ text, count: 0 });
+      }
+    }
+  });
+});

@@ -4,13 +4,24 @@ import { opensPrivateKey } from "./private-key.ts";
 
 /**
  * A PEM private key in base64, which no BEGIN line shows: `base64 id_rsa` (wrapped at 76 columns),
- * `base64 -w0 key.pem`, a value such as `tls.key: LS0t…` or `"private_key_b64": "LS0t…"`. Base64
- * of `-----BEGIN` starts `LS0tLS1CRUdJTi` when it starts the encoded text (elsewhere it could be
- * any of three shifts, which this leaves alone); the header decoded tells a private key from a
- * certificate or a public key. The whole base64 goes, over its wrapped lines (wrapped.ts).
+ * `base64 -w0 key.pem`, a value such as `tls.key: LS0t…` or `"private_key_b64": "LS0t…"`, and a key
+ * encoded after other text (`cat tls.crt tls.key | base64`). The header decoded tells a private key
+ * from a certificate or a public key. The whole base64 from the key's header on goes, over its
+ * wrapped lines (wrapped.ts).
  */
 
-const ENCODED_BEGIN = "LS0tLS1CRUdJTi";
+/**
+ * Base64 of `-----BEGIN ` at each of its three shifts: `LS0tLS1CRUdJTi` when it starts a group of
+ * three bytes (the encoded text's start), and the characters that encode it alone when one or two
+ * bytes before it share its first group (a key after a certificate: the shift is the certificate's
+ * length, modulo 3). Decoded after `prefix`, which stands for those bytes (zeros; the characters
+ * that mix them with the header's first bits are left out).
+ */
+const ENCODED_BEGINS = [
+  { encoded: "LS0tLS1CRUdJTi", prefix: "" },
+  { encoded: "0tLS0tQkVHSU4g", prefix: "AC" },
+  { encoded: "tLS0tLUJFR0lOI", prefix: "AAA" },
+];
 /** Enough base64 for the longest header (`-----BEGIN ENCRYPTED PRIVATE KEY-----`, 37 bytes), a multiple of 4. */
 const HEADER_BASE64 = 64;
 
@@ -29,30 +40,31 @@ function base64End(text: string, at: number): number {
   }
 }
 
-/** Whether the base64 starts at `at`: after no base64 character, or after a JSON string's `\n` (`\r`) escape. */
-const startsEncoded = (text: string, at: number) =>
-  !isBase64Char(text.charCodeAt(at - 1)) || (text.charCodeAt(at - 2) === 0x5c && (text.charAt(at - 1) === "n" || text.charAt(at - 1) === "r"));
-
-/** The start of the bytes encoded in text[from, to): the first HEADER_BASE64 base64 characters, across lines. */
-function decodedHead(text: string, from: number, to: number): string {
-  let base64 = "";
+/** The start of the bytes encoded in text[from, to) after `prefix`: HEADER_BASE64 base64 characters in all, across lines. */
+function decodedHead(text: string, from: number, to: number, prefix: string): string {
+  let base64 = prefix;
   for (let i = from; i < to && base64.length < HEADER_BASE64; i++) {
     if (text.charCodeAt(i) === 0x5c) i++; // an escape's `\n`
     else if (isBase64Char(text.charCodeAt(i))) base64 += text.charAt(i);
   }
-  return Buffer.from(base64, "base64").toString("latin1");
+  const decoded = Buffer.from(base64, "base64").toString("latin1");
+  return decoded.slice(prefix.length === 0 ? 0 : decoded.indexOf("-"));
 }
 
 export const encodedPrivateKeyDetector: Detector = {
-  keywords: [ENCODED_BEGIN.toLowerCase()],
+  keywords: ENCODED_BEGINS.map((b) => b.encoded.toLowerCase()),
   find(text: string, hits: Hits, out: Finding[]): void {
     let done = 0;
+    // The end of the base64 (over its wrapped lines) a hit before was in: a later hit in it ends there too, read once.
+    let end = 0;
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
-      if (at < done || !text.startsWith(ENCODED_BEGIN, at) || !startsEncoded(text, at)) continue;
-      const end = wrappedEnd(text, at, base64End(text, at));
+      const begin = ENCODED_BEGINS.find((b) => text.startsWith(b.encoded, at));
+      if (at < done || begin === undefined) continue;
+      if (at >= end) end = wrappedEnd(text, at, base64End(text, at));
+      if (!opensPrivateKey(decodedHead(text, at, end, begin.prefix))) continue;
+      out.push({ start: at, end, kind: "private-key" });
       done = end;
-      if (opensPrivateKey(decodedHead(text, at, end))) out.push({ start: at, end, kind: "private-key" });
     }
   },
 };
