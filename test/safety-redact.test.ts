@@ -1130,11 +1130,18 @@ describe("a key or a password told in prose, before its label or after a service
       ["try `q8Zr3vW9kL2mN7pX4tB6` as the token", "try `[REDACTED:secret]` as the token"],
       ["Tr0ub4dor&3x is the password", "[REDACTED:password] is the password"],
       ['"q8Zr3vW9kL2mN7pX4tB6" was my API key', '"[REDACTED:secret]" was my API key'],
+      [
+        "use 9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0 as the signing key (found by an end-to-end sweep)",
+        "use [REDACTED:secret] as the signing key (found by an end-to-end sweep)",
+      ],
+      ["set Zq7vW2pL9xQ3mK8r as the webhook secret", "set [REDACTED:secret] as the webhook secret"],
+      ["Tr0ub4dor&3x is the master password", "[REDACTED:password] is the master password"],
     ],
     [
       ["a key in words", "the key is in the vault; the key is to retry; this key is deprecated; the key is `process.env.API_KEY`"],
       ["a password in words", "the password is wrong\nWhich is the password?\nThis is the password field\nbcrypt2 is the password hasher"],
       ["code as the key", "use `process.env.API_KEY` as the api key\nuse GITHUB_TOKEN as the token\nuse sha256 as the key"],
+      ["an algorithm or a name as a key's role", "use HS256 as the signing key algorithm\nuse RS256 as the jwt signing key\nuse KMS as the encryption key store\nuse main as the master key"],
       ["pass as a verb", "the db pass rate is 99%\nroot pass-through mode\nadmin pass the request on\ndb pass 5432"],
     ],
   );

@@ -241,7 +241,8 @@ function nextLineSecret(text: string, at: number): Finding | undefined {
  * characters back from the label, on its line.
  */
 const BEFORE_VALUE = String.raw`(?:["'\x60]([^\s"'\x60]{4,128})["'\x60]|([^\s"'\x60]{4,128}))`;
-const ROLE = String.raw`(?:(?:new|admin|root|default)[ \t]+)?$`;
+/** What the label may say of whose or what for: "as the admin password", "as the signing key". */
+const ROLE = String.raw`(?:(?:new|admin|root|default|master|signing|encryption|private|webhook|hmac|jwt|session|prod|production|staging)[ \t]+)?$`;
 const TOLD_BEFORE = new RegExp(String.raw`(?<![A-Za-z])(?:use|try|with|set)[ \t]+${BEFORE_VALUE}[ \t]+as[ \t]+(?:(?:the|my|your|a|our)[ \t]+)?${ROLE}`, "di");
 const NAMED_BEFORE = new RegExp(String.raw`(?<![^\s(])${BEFORE_VALUE}[ \t]+(?:is|was)[ \t]+(?:the|my|your|our)[ \t]+${ROLE}`, "di");
 
