@@ -1561,3 +1561,37 @@ describe("a private key in base64 after other text it was encoded with, at any s
     }
   });
 });
+
+describe("a line that is one random-looking word, in a text that tells a secret (found by an end-to-end sweep)", () => {
+  const aws = "bJAh9bMs9JhBRxESdSEXDuQod4Me5j3gUwdMjG2n";
+  const paste = `here's what I have in the vault:\n\nprod:\n  admin user: root\n  admin pass: Tr0ub4dor&3x\n\n${aws}\n`;
+
+  test("goes with the secret it is pasted beside", () => {
+    const out = redact(paste);
+    expect(out.text).not.toContain(aws);
+    expect(out.text).not.toContain("Tr0ub4dor&3x");
+    expect(out.text).toContain("admin user: root");
+  });
+
+  test("stays in a text that tells no secret", () => {
+    const alone = `the build printed\n\n${aws}\n\nand then stopped`;
+    expect(redact(alone)).toEqual({ text: alone, count: 0 });
+  });
+
+  test("a certificate's body, names and words beside a secret stay", () => {
+    const body = ["MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ", "RTESMBAGA1UEChMJQmFsdGltb3JlMRMwEQYDVQQLEwpDeWJlclRydXN0MSIwIAYD", "VQQDExlCYWx0aW1vcmUgQ3liZXJUcnVzdCBSb290MB4XDTAwMDUxMjE4NDYwMFoX"];
+    const last = "Ea9kQ2pLz7Tr3mK8vB1nX";
+    const text = `password: Tr0ub4dor&3x\n${body.join("\n")}\n${last}\nUserAuthenticationService2\nnpm_config_registry_default\n`;
+    const out = redact(text);
+    expect(out.count).toBe(1);
+    for (const line of [...body, last, "UserAuthenticationService2", "npm_config_registry_default"]) expect(out.text).toContain(line);
+  });
+
+  test("1 MiB of a blob's lines beside a secret completes, and keeps them", () => {
+    const line = "VQQDExlCYWx0aW1vcmUgQ3liZXJUcnVzdCBSb290MB4XDTAwMDUxMjE4NDYwMFoX";
+    const text = `password: Tr0ub4dor&3x\n${`${line}\n`.repeat((1 << 20) / (line.length + 1))}`;
+    const out = redact(text);
+    expect(out.count).toBe(1);
+    expect(out.text.split(line).length).toBe(text.split(line).length);
+  });
+});

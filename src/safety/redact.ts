@@ -8,7 +8,7 @@ import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } 
 import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
 import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
-import { loneSecret } from "./generic/lone-secret.ts";
+import { loneLines, loneSecret } from "./generic/lone-secret.ts";
 import { appPasswordDetector } from "./generic/app-password.ts";
 import { seedPhraseDetector } from "./generic/seed-phrase.ts";
 import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
@@ -263,6 +263,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     // A text that is one random-looking word, when no rule found anything in it (generic/lone-secret.ts).
     const lone = found.length === 0 ? loneSecret(words) : undefined;
     if (lone) found.push({ ...lone, rank: Number.MAX_SAFE_INTEGER });
+    // A text that tells a secret: its other lines that are one random-looking word each go too.
+    else if (found.length > 0 && words.includes("\n")) for (const f of loneLines(words)) found.push({ ...f, rank: Number.MAX_SAFE_INTEGER });
     return { found, words };
   };
 

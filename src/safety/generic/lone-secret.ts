@@ -69,3 +69,38 @@ export function loneSecret(text: string): Finding | undefined {
     : SYMBOL.test(word) && (UPPER.test(word) || DIGIT.test(word)) && !CODE_LIKE.test(word) && !WORDS_NAME.test(word.replace(/[!?]+$/, ""));
   return mixed ? { start: span[0], end: span[1], kind: "secret" } : undefined;
 }
+
+const LINE = /[^\n]+/g;
+/** A line that is one base64-ish word: a candidate, or a line of an encoded blob. */
+const WORD_LINE = /^\s*[A-Za-z0-9+/_-]+={0,2}\s*$/;
+
+/**
+ * Lines that are each one random-looking word (by `loneSecret`'s rules), in a text where a rule
+ * found a secret: secrets are pasted together ("admin pass: …", then an AWS secret on a line of
+ * its own), and the others are told by their company. Not the lines of an encoded blob (a
+ * certificate's body, base64 wrapped): a word line beside another of its width, or the short
+ * last line after a long one.
+ */
+export function loneLines(text: string): Finding[] {
+  const lines: Array<{ start: number; text: string }> = [];
+  LINE.lastIndex = 0;
+  for (let m = LINE.exec(text); m !== null; m = LINE.exec(text)) lines.push({ start: m.index, text: m[0] });
+  const out: Finding[] = [];
+  const wordLine = (i: number) => {
+    const line = lines[i]?.text;
+    return line !== undefined && WORD_LINE.test(line) ? line.trim().length : undefined;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const { start, text: line } = lines[i] as { start: number; text: string };
+    // Base62 or base64 only, and long: a password with symbols alone on a line is as often code.
+    if (line.length > 1024 || line.trim().length < 20 || !WORD_LINE.test(line)) continue;
+    const found = loneSecret(line);
+    if (!found || found.kind !== "secret") continue;
+    const width = line.trim().length;
+    const before = wordLine(i - 1);
+    const after = wordLine(i + 1);
+    if (before === width || after === width || (before !== undefined && before >= 60 && width < before)) continue;
+    out.push({ ...found, start: start + found.start, end: start + found.end });
+  }
+  return out;
+}
