@@ -627,6 +627,12 @@ describe("a command's output in its own message (a tool's result), the command i
     ["/app/package.json", undefined],
     ["/home/dev/.vault-pass", "any"],
     ["/srv/compass.txt", undefined],
+    ["/app/.env", "env"],
+    ["/app/.env.production", "env"],
+    ["/app/staging.env", "env"],
+    ["/app/.envrc", "env"],
+    ["/app/src/env.ts", undefined],
+    ["/app/.environment/notes.md", undefined],
   ];
   for (const [path, prints] of files) test(`Read ${path}: ${prints ?? "no secret"}`, () => expect(filePrints(path)).toBe(prints));
 
@@ -661,6 +667,25 @@ describe("a command's output in its own message (a tool's result), the command i
     ["lines of words read with their numbers", "     1\u2192line one\n     2\u2192line two", "any"],
   ];
   for (const [why, output, prints] of kept) test(`kept: ${why}`, () => expect(redactOutput(output, prints)).toEqual({ text: output, count: 0 }));
+
+  test("an environment file read from an offset: a value's continuation alone on its line goes (found by an end-to-end sweep)", () => {
+    const continuation = "Fzvh1BCqwYr8ubknFVOfA4o6BaskEZRu9qyhC6UL";
+    expect(redactOutput(`    12\u2192  ${continuation}\n    13\u2192"`, "env").text).toBe(`    12\u2192  [REDACTED:secret]\n    13\u2192"`);
+    // Without the file's name, a word alone among lines stays.
+    expect(redact(`    12\u2192  ${continuation}\n    13\u2192"`).count).toBe(0);
+  });
+
+  test("kept: an environment file's settings, names and a certificate's lines", () => {
+    const env = [
+      "     1\u2192NODE_ENV=production",
+      "     2\u2192DATABASE_POOL_SIZE=10",
+      "     3\u2192FEATURE_FLAGS=newCheckoutFlow2024",
+      "     4\u2192UserAuthenticationService2",
+      "     5\u2192MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ",
+      "     6\u2192RTESMBAGA1UEChMJQmFsdGltb3JlMRMwEQYDVQQLEwpDeWJlclRydXN0MSIwIAYD",
+    ].join("\n");
+    expect(redactOutput(env, "env")).toEqual({ text: env, count: 0 });
+  });
 });
 
 describe("a secret store's record, as an MCP tool that reads one shows it (found by a blind sweep)", () => {

@@ -311,7 +311,7 @@ const HERE_CONSUMER =
 const WRITE_TARGET = /(?:(?<![0-9&>])>>?(?![&>])|\btee(?:[ \t]+-a)?[ \t])[ \t]*["']?([^\s"'|;&<>()-][^\s"'|;&<>()]{0,299})/g;
 
 function writesSecretFile(command: string): boolean {
-  for (const m of command.matchAll(WRITE_TARGET)) if (filePrints(m[1] as string)) return true;
+  for (const m of command.matchAll(WRITE_TARGET)) if (filePrints(m[1] as string) === "any") return true;
   return false;
 }
 

@@ -1,6 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { isStandIn, looksBase64Key } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
+import { loneLines } from "./lone-secret.ts";
 import { recordValues } from "./secret-record.ts";
 
 /**
@@ -111,8 +112,12 @@ export const printedSecretDetector: Detector = {
   },
 };
 
-/** What a command prints when it prints a secret: a new random key ("key"), or a stored secret of any shape ("any"). */
-export type PrintedSecret = "any" | "key";
+/**
+ * What a command prints when it prints a secret: a new random key ("key"), or a stored secret of any shape ("any");
+ * or what a file holds that is an environment file ("env"): its assignments are judged as anywhere, and a line that
+ * is one random-looking word alone (a value's continuation, read from an offset) is a secret.
+ */
+export type PrintedSecret = "any" | "key" | "env";
 
 /**
  * Whether a shell command (a Bash tool call's) prints a secret, by the rules above. Its output is
@@ -140,9 +145,13 @@ export function commandPrints(command: string): PrintedSecret | undefined {
 const SECRET_FILE = /(?:token|secret|passw|(?<![a-z])pass(?![a-z])|credential|api[_-]?key|\.key)(?![\w.-]*\.pub$)/i;
 const NOT_SECRET_FILE = /\.(?:[cm]?[jt]sx?|py|rb|go|rs|java|kt|swift|php|cs|c|h|cpp|sh|md|mdx|txt\.md|html|css|json|ya?ml|toml|lock|log|pub)$/i;
 
-/** Whether a file holds a secret, as read or written whole: its name says so (SECRET_FILE). */
+/** `.env`, `.env.production`, `staging.env`, `.envrc`. */
+const ENV_FILE = /^\.env(?:rc)?(?:\.[\w-]+)*$|\.env$/i;
+
+/** Whether a file holds a secret, as read or written whole: its name says so (SECRET_FILE); or is an environment file. */
 export function filePrints(path: string): PrintedSecret | undefined {
   const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
+  if (ENV_FILE.test(name)) return "env";
   return SECRET_FILE.test(name) && !NOT_SECRET_FILE.test(name) ? "any" : undefined;
 }
 
@@ -174,9 +183,11 @@ function outputBody(text: string): { output: string; at: number } {
  * The secrets in the output of a command that `commandPrints`: each line that is one key-shaped
  * word (a loop may print several keys, a script several variables); and for a stored secret, the
  * output when it is one word of any shape (a weak password too: the command says what it is), or
- * the values of the record it shows (`{"name": …, "value": …}`: secret-record.ts).
+ * the values of the record it shows (`{"name": …, "value": …}`: secret-record.ts). In an environment
+ * file, the lines that are one random-looking word each (lone-secret.ts).
  */
 export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
+  if (prints === "env") return loneLines(text);
   const out: Finding[] = prints === "any" ? recordValues(text) : [];
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
