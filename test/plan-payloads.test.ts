@@ -47,20 +47,22 @@ describe("snapshotAtRest: the fold's carry-over as the state keeps it", () => {
   });
 });
 
+/** One tool call as the fold hands it over, and its arguments as they would be sent. */
+const call = (toolName: string, args: Record<string, unknown>): FoldedMessage => ({
+  externalId: "s1:u1",
+  sessionId: "s1",
+  role: "assistant",
+  createdAt: 1,
+  order: 0,
+  parts: [{ type: "tool-call", content: { toolName, args, toolCallId: "toolu_1" } }],
+});
+const argsOf = (m: FoldedMessage) => {
+  const { payload, redactions } = messagePayload(m, scrub);
+  return { args: ((payload.parts[0] as Part).content as { args: Record<string, unknown> }).args, redactions };
+};
+
 describe("messagePayload: a file tool writing a file named for a secret", () => {
   const password = "Zq7vW2pL9x";
-  const call = (toolName: string, args: Record<string, unknown>): FoldedMessage => ({
-    externalId: "s1:u1",
-    sessionId: "s1",
-    role: "assistant",
-    createdAt: 1,
-    order: 0,
-    parts: [{ type: "tool-call", content: { toolName, args, toolCallId: "toolu_1" } }],
-  });
-  const argsOf = (m: FoldedMessage) => {
-    const { payload, redactions } = messagePayload(m, scrub);
-    return { args: ((payload.parts[0] as Part).content as { args: Record<string, unknown> }).args, redactions };
-  };
 
   test("what Write, Edit and MultiEdit write there goes, whatever its shape; the rest of the call stays", () => {
     expect(argsOf(call("Write", { file_path: "/app/secrets/db_password.txt", content: `${password}\n` }))).toEqual({
@@ -88,18 +90,6 @@ describe("messagePayload: a file tool writing a file named for a secret", () => 
 });
 
 describe("messagePayload: an MCP tool writing to a secret store (found by a secret-fixing helper)", () => {
-  const call = (toolName: string, args: Record<string, unknown>): FoldedMessage => ({
-    externalId: "s1:u1",
-    sessionId: "s1",
-    role: "assistant",
-    createdAt: 1,
-    order: 0,
-    parts: [{ type: "tool-call", content: { toolName, args, toolCallId: "toolu_1" } }],
-  });
-  const argsOf = (m: FoldedMessage) => {
-    const { payload, redactions } = messagePayload(m, scrub);
-    return { args: ((payload.parts[0] as Part).content as { args: Record<string, unknown> }).args, redactions };
-  };
   const R = "[REDACTED:secret]";
 
   test("what it writes goes, whatever its shape, as a read of the store's record does; what names and places it stays", () => {
