@@ -1620,3 +1620,16 @@ describe("a line that is one random-looking word, in a text that tells a secret 
     expect(out.text.split(line).length).toBe(text.split(line).length);
   });
 });
+
+describe("a Google service account's private_key_id (found by a blind sweep)", () => {
+  exactAndKept(
+    [
+      [
+        '{\n  "type": "service_account",\n  "private_key_id": "c8b300077c6bc7dd33d733a20a62d125a9b90972",\n  "client_id": "112233445566778899001"\n}',
+        '{\n  "type": "service_account",\n  "private_key_id": "[REDACTED:secret]",\n  "client_id": "112233445566778899001"\n}',
+      ],
+      ["GOOGLE_PRIVATE_KEY_ID=c8b300077c6bc7dd33d733a20a62d125a9b90972", "GOOGLE_PRIVATE_KEY_ID=[REDACTED:secret]"],
+    ],
+    [["a placeholder, a short name, and the account's public ids", '{"private_key_id": "YOUR_PRIVATE_KEY_ID", "privateKeyId": "key-1", "client_id": "112233445566778899001", "key_id": "c8b300077c6bc7dd33d733a20a62d125a9b90972"}']],
+  );
+});

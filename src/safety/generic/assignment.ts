@@ -21,9 +21,10 @@ const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64))?`;
  * through), OpenLDAP's `rootpw` and `bindpw`, a Wi-Fi network's pre-shared key (`psk`), `*_KEY`
  * for any separated key, `*_PAT` (a personal access token), `auth` and `credentials` alone (docker's `"auth"`, npm's `_auth`),
  * a signing salt, seed or HMAC key (`SIGNING_SALT`, `MASTER_SEED`, `webhook_hmac`: weak names, a random-looking value only),
- * a cookie's signing key (`COOKIE_SIGNATURE`, weak too).
+ * a cookie's signing key (`COOKIE_SIGNATURE`, weak too), a Google service account's `private_key_id` (it names
+ * the key in the account: told only with the key, a random-looking value only).
  */
-const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])credentials?|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])cookie[_.-]?signature)${SUFFIX}`;
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])credentials?|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id)${SUFFIX}`;
 /** Names whose value is secret whatever it looks like; other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
   String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})[_.-]?key)$`,
