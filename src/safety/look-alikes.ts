@@ -84,9 +84,27 @@ export function mixedCase(value: string): boolean {
   return upper >= (upper + lower) * 0.3 && lower >= (upper + lower) * 0.3;
 }
 
+/**
+ * A name made of words: `UserAuthenticationService2`, `TestHandleOAuth2Callback`, a branch's
+ * `feature/AUTH-1234-add-OAuth2-login`. Each part a word (a capital and two or more small letters,
+ * or small letters), an acronym, a number or a separator; a random key has a lone small letter
+ * between capitals or digits somewhere, which none of these takes.
+ */
+// Each part takes the whole run it starts (the lookaheads), so a near-miss is rejected in one pass, not by trying every split.
+export const WORDS_NAME = /^(?:[A-Z]?[a-z]{2,}(?![a-z])|[A-Z]+(?![A-Za-z])|[A-Z]+(?=[A-Z][a-z])|\d{1,4}(?!\d)|[/_.-])+$/;
+
 /** Letters alone, drawn at random (`qWeRtYuIoPaSdFgHjKlZxCvB`), long: not a name in CamelCase. */
 export function looksRandomLetters(value: string): boolean {
   return value.length >= 20 && /^[A-Za-z]+$/.test(value) && mixedCase(value);
+}
+
+/**
+ * Letters alone, fewer, told as a password (`DlEBgFXNsWHR`, `qGCqAxDnBNkz`): two of each case or
+ * more, and no name made of words (`Incorrect`, `NotSet`, `macOS`). A short draw's cases are too
+ * uneven for mixedCase's share.
+ */
+export function looksRandomPassword(value: string): boolean {
+  return value.length >= 8 && /^[A-Za-z]+$/.test(value) && /[A-Z][^A-Z]*[A-Z]/.test(value) && /[a-z][^a-z]*[a-z]/.test(value) && !WORDS_NAME.test(value);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Finding } from "../detectors.ts";
-import { isStandIn } from "../look-alikes.ts";
+import { WORDS_NAME, isStandIn } from "../look-alikes.ts";
 
 /**
  * A text that is nothing but one random-looking word: a key pasted alone when Claude asked for it,
@@ -40,14 +40,6 @@ function encodesText(word: string): boolean {
   return printable && bytes.some((b) => b === 0x20 || b === 0x0a || b === 0x7b);
 }
 
-/**
- * A name made of words: `UserAuthenticationService2`, `TestHandleOAuth2Callback`, a branch's
- * `feature/AUTH-1234-add-OAuth2-login`. Each part a word (a capital and two or more small letters,
- * or small letters), an acronym, a number or a separator; a random key has a lone small letter
- * between capitals or digits somewhere, which none of these takes.
- */
-// Each part takes the whole run it starts (the lookaheads), so a near-miss is rejected in one pass, not by trying every split.
-const WORDS_NAME = /^(?:[A-Z]?[a-z]{2,}(?![a-z])|[A-Z]+(?![A-Za-z])|[A-Z]+(?=[A-Z][a-z])|\d{1,4}(?!\d)|[/_.-])+$/;
 
 /**
  * The text's one word when it is such a secret. Not a keyword rule: redact.ts asks it of a text

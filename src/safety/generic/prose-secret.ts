@@ -1,5 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom } from "../look-alikes.ts";
+import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom, looksRandomPassword } from "../look-alikes.ts";
 import { GRAPHQL_TYPE, PASSWORD_NAME, SECRET_KEY } from "./assignment.ts";
 import { lineStart } from "./lines.ts";
 
@@ -62,7 +62,7 @@ export function looksLikePassword(value: string): boolean {
   if (!HAS_LETTER.test(value) && !HAS_DIGIT.test(value)) return false;
   if (isStandIn(value) || ALGORITHM.test(value) || NOT_A_VALUE.test(value) || (CODE_PATH.test(value) && !DOTTED_WORDS.test(value)) || GRAPHQL_TYPE.test(value)) return false;
   if (HAS_LETTER.test(value) && HAS_DIGIT.test(value)) return true;
-  return value.length >= 6 && PASSWORD_SYMBOL.test(value);
+  return (value.length >= 6 && PASSWORD_SYMBOL.test(value)) || looksRandomPassword(value);
 }
 
 /**
