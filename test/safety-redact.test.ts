@@ -588,6 +588,7 @@ describe("a command's output in its own message (a tool's result), the command i
     ["head -c 32 /dev/urandom | xxd -p -c 64", "key"],
     ["echo $DATABASE_PASSWORD", "any"],
     ["op read op://Private/DB/password", "any"],
+    ["infisical secrets get DB_PASS --plain --silent", "any"],
     ["aws secretsmanager get-secret-value --secret-id prod/db --query SecretString --output text", "any"],
     ["aws ecr get-login-password --region us-east-1", "any"],
     ["az keyvault secret show --vault-name kv --name db --query value -o tsv", "any"],
