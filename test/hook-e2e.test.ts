@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import { IDLE, hookUser, runnerDone, stopRunner, within } from "./helpers/hooks.ts";
-import { SESSION, assistant, jsonl, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
+import { SESSION, assistant, jsonl, tempClaudeDir, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -100,6 +100,22 @@ describe("hooks", () => {
     expect(readFileSync(join(home, ".claude-code-sync", "sync.log"), "utf8").match(/\[(\d+)\]/g)?.every((tag) => tag === `[${runner}]`)).toBe(true);
     const idle = await within(40_000, () => !existsSync(pidFile));
     expect(idle).toBeGreaterThan(1_000);
+    expect(server.violations()).toEqual([]);
+  }, 60_000);
+
+  test("a session of Claude Code run with another CLAUDE_CONFIG_DIR than the runner's goes too: its transcript's folder is read", async () => {
+    server.reset();
+    const { home, env } = hookUser(server);
+    // A second Claude Code (an alias with CLAUDE_CONFIG_DIR=~/.claude-work) fires its hooks while the runner another one started serves.
+    const work = tempClaudeDir();
+    const other = "0f3c2a1b-1111-4222-8333-944445555666";
+    const path = work.write(`p/${other}.jsonl`, jsonl([user("Fix the build", { sessionId: other }), assistant("msg_w1", text("Fixed."), { sessionId: other })]));
+    const stdin = JSON.stringify({ session_id: other, transcript_path: path, cwd: "/home/dev/work", hook_event_name: "Stop" });
+    // The runner keeps the environment of the hook that started it: here, the first Claude Code's.
+    const r = await runCli(["hook", "Stop"], { env, stdin });
+    expect(r).toEqual({ code: 0, stdout: "", stderr: "" });
+    await runnerDone(home);
+    expect(server.session(other)?.messages.length).toBe(2);
     expect(server.violations()).toEqual([]);
   }, 60_000);
 

@@ -1,16 +1,17 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { configuredClaudeDirs, home } from "../paths.ts";
 
 /**
  * The `projects/` folders to read. CLAUDE_CONFIG_DIR (a comma-separated list,
  * each entry a config folder or its `projects/` folder) replaces the defaults,
  * as it does for Claude Code; otherwise both the classic and the XDG location.
+ * `also`: more `projects/` folders, read as well when they exist.
  */
-export function projectRoots(env: Record<string, string | undefined> = process.env): string[] {
-  const candidates = configuredClaudeDirs(env)?.map((dir) => join(dir, "projects")) ?? [
-    join(home(), ".config", "claude", "projects"),
-    join(home(), ".claude", "projects"),
+export function projectRoots(env: Record<string, string | undefined> = process.env, also: string[] = []): string[] {
+  const candidates = [
+    ...(configuredClaudeDirs(env)?.map((dir) => join(dir, "projects")) ?? [join(home(), ".config", "claude", "projects"), join(home(), ".claude", "projects")]),
+    ...also,
   ];
   const seen = new Set<string>();
   const roots: string[] = [];
@@ -22,6 +23,15 @@ export function projectRoots(env: Record<string, string | undefined> = process.e
     roots.push(dir);
   }
   return roots;
+}
+
+/**
+ * The `projects/` folder a session's transcript (`<root>/projects/<project>/<session>.jsonl`,
+ * as a hook event names it) lies in; undefined for a path not laid out so.
+ */
+export function transcriptRoot(path: string): string | undefined {
+  const dir = dirname(dirname(path));
+  return basename(dir) === "projects" ? dir : undefined;
 }
 
 /** Where projectRoots looked when it found none, and what to do: for `sync` and `verify`. */

@@ -1,3 +1,4 @@
+import { transcriptRoot } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
 import { QUIET_MS } from "../scan/quiet.ts";
 import { FAILED_RETRY_MS } from "../state/store.ts";
@@ -33,7 +34,8 @@ export async function pass(claims: Claim[]): Promise<PassResult> {
       const settings = scanSettings(conn.config);
       const report = await runSync(conn.store, conn.client, {
         ...settings,
-        roots: requireRoots(),
+        // Claude Code run with another CLAUDE_CONFIG_DIR than the one this runner started with: its transcripts are read too.
+        roots: requireRoots(claims.flatMap((c) => (c.transcriptPath && transcriptRoot(c.transcriptPath)) || [])),
         full: false,
         only,
         finalize,

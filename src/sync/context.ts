@@ -46,8 +46,9 @@ export async function startPriceRefresh(config: Config, offline: boolean): Promi
   return changed ? loadPriceBook({ prices: o.prices, priceUpdates: o.priceUpdates }) : undefined;
 }
 
-export function requireRoots(): string[] {
-  const roots = projectRoots();
+/** The `projects/` folders to read (`also`: more, such as those a hook's transcripts lie in); an error when there is none. */
+export function requireRoots(also: string[] = []): string[] {
+  const roots = projectRoots(process.env, also);
   if (roots.length === 0) {
     const { looked, fix } = noRootsFound();
     throw new UserError(`No Claude Code sessions to sync: ${looked}. To fix, ${fix}.`, 2, "no-transcripts");
