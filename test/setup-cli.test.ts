@@ -286,6 +286,19 @@ describe("setup", () => {
     expect(run(["setup", "--uninstall"]).code).toBe(0);
     expect(readFileSync(real, "utf8")).toBe(ORIGINAL_TEXT);
   });
+
+  test.skipIf(!posix)("a symlink to a settings file not there yet stays a link: setup creates its target, or says why it cannot", () => {
+    mkdirSync(claudeDir);
+    symlinkSync(join(home, "dotfiles", "claude", "settings.json"), settings);
+    const missing = run(["setup"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`it is a link to ${join(home, "dotfiles", "claude", "settings.json")}, whose folder does not exist`);
+    expect(lstatSync(settings).isSymbolicLink()).toBe(true);
+    mkdirSync(join(home, "dotfiles", "claude"), { recursive: true });
+    expect(run(["setup"]).code).toBe(0);
+    expect(lstatSync(settings).isSymbolicLink()).toBe(true);
+    expect(ours(readFileSync(join(home, "dotfiles", "claude", "settings.json"), "utf8"))).toEqual(expectedOurs(FROM_SOURCE));
+  });
 });
 
 describe("setup from a compiled binary", () => {

@@ -1,5 +1,5 @@
-import { constants, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { constants, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { writeFileAtomic } from "../config/atomic-write.ts";
 import { fileWriteError } from "../runtime/writable.ts";
 import { UserError } from "../errors.ts";
@@ -31,7 +31,10 @@ export function readSettings(path: string): string | undefined {
  * folder are created (owner-only: settings may hold tokens in `env`).
  */
 export function writeSettings(path: string, text: string): string | undefined {
-  const target = existsSync(path) ? realpathSync(path) : path;
+  const target = linkTarget(path);
+  if (target !== path && !existsSync(target) && !existsSync(dirname(target))) {
+    throw new UserError(`Cannot write ${path}: it is a link to ${target}, whose folder does not exist. It was left untouched: create that folder (or replace the link with a file), then run claude-code-sync setup again.`);
+  }
   try {
     let backup: string | undefined;
     let mode = 0o600;
@@ -47,6 +50,22 @@ export function writeSettings(path: string, text: string): string | undefined {
   } catch (error) {
     const explained = fileWriteError(error, target, "Claude Code's settings");
     throw explained instanceof UserError ? explained : new UserError(`Cannot write ${target}: ${(error as Error).message}. Check the folder's permissions.`);
+  }
+}
+
+/** The file a path names, through its symlinks, also when the last one points at a file not there yet (a link is never replaced by a file). */
+function linkTarget(path: string): string {
+  if (existsSync(path)) return realpathSync(path);
+  let target = path;
+  for (let hops = 0; hops < 40 && isSymlink(target); hops++) target = resolve(dirname(target), readlinkSync(target));
+  return target;
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 
