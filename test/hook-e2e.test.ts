@@ -119,6 +119,41 @@ describe("hooks", () => {
     expect(server.violations()).toEqual([]);
   }, 60_000);
 
+  test("a SubagentStop does not end the main thread's turn: its response still being written is not sent in part, then again whole", async () => {
+    server.reset();
+    const { home, claude, path, hook } = hookUser(server);
+    // Written just now (lines of an old session count as a turn long over).
+    const u = { input: 10, output: 20, cacheCreation: 0, cacheRead: 0 };
+    const now = () => ({ timestamp: new Date().toISOString() });
+    claude.write(
+      `p/${SESSION}.jsonl`,
+      jsonl([
+        user("Review the parser", now()),
+        assistant("msg_1", toolUse("toolu_t", "Task", { description: "review", prompt: "Review src/parser.ts" }), { ...now(), usage: u }),
+        toolResult("toolu_t", "Two bugs found.", now()),
+        // The main thread goes on at once: its next response's first block, still streaming.
+        assistant("msg_2", text("The reviewer found two bugs; fixing the first."), { ...now(), usage: u, stopReason: null }),
+      ]),
+    );
+    const agent = claude.write(
+      `p/${SESSION}/subagents/agent-a1.jsonl`,
+      jsonl([user("Review src/parser.ts", { ...now(), isSidechain: true, agentId: "a1" }), assistant("msg_a", text("Two bugs found."), { ...now(), isSidechain: true, agentId: "a1", usage: u })]),
+    );
+    await hook("SubagentStop", { agent_id: "a1", agent_transcript_path: agent });
+    await within(10_000, () => (server.session(SESSION)?.messages.length ?? 0) >= 3);
+    await Bun.sleep(1_500); // the runner's second look, a second after the hook
+    expect(server.session(SESSION)?.messages.some((m) => m.role === "assistant" && m.textContent?.includes("fixing the first"))).toBe(false);
+
+    appendFileSync(path, jsonl([assistant("msg_2", toolUse("toolu_e", "Edit", { file_path: "src/parser.ts" }), { ...now(), usage: u })]));
+    await hook("Stop");
+    await runnerDone(home);
+    const s = server.session(SESSION);
+    expect(s?.messages).toHaveLength(6);
+    // Every message written once: none sent in part first.
+    expect(server.counts()["POST /sync/message"]).toBe(6);
+    expect(server.violations()).toEqual([]);
+  }, 60_000);
+
   test("a hook never fails Claude Code: bad input, no login, unknown event all exit 0 silently and log", async () => {
     const home = tempHome();
     const env = { HOME: home, ...IDLE };

@@ -19,8 +19,11 @@ interface PassResult {
   message: string;
 }
 
-/** Events after which a session's turn is over: a response still open at the end of its transcript is complete. */
-const TURN_OVER = new Set(["Stop", "StopFailure", "SubagentStop", "SessionEnd"]);
+/**
+ * Events after which a session's turn is over: a response still open at the end of its transcript is complete.
+ * Not SubagentStop: the main thread goes on at once, and its next response may be half written.
+ */
+const TURN_OVER = new Set(["Stop", "StopFailure", "SessionEnd"]);
 
 /** One sync pass for the sessions claimed, and what it did for each; never throws. */
 export async function pass(claims: Claim[]): Promise<PassResult> {
