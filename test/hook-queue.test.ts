@@ -105,6 +105,17 @@ describe("runner lock", () => {
     expect(readFileSync(runnerFile(), "utf8")).toBe(String(taken ? DEAD + 1 : pid));
   });
 
+  test.each([
+    ["zeros (a crash before the disk got the bytes)", "\0\0\0\0\0"],
+    ["text that is no pid", "garbage"],
+  ])("a lock file holding %s names no runner and is taken over", (_name, content) => {
+    expect(claimRunner(DEAD)).toBe(true);
+    writeFileSync(runnerFile(), content);
+    expect(runnerAlive()).toBe(false);
+    expect(claimRunner(process.pid)).toBe(true);
+    expect(readFileSync(runnerFile(), "utf8")).toBe(String(process.pid));
+  });
+
   test("a runner adopts the lock its starting hook (its parent) still holds, and no other", () => {
     expect(claimRunner(500)).toBe(true);
     expect(holdsRunner(600, 501)).toBe(false);

@@ -12,10 +12,12 @@ export interface PidHolder {
   touchedAt: number;
 }
 
+/** The holder; pid 0 (no process) when the file holds no pid (zeros or a torn write after a crash), so it can be taken over. */
 export function readPidFile(path: string): PidHolder | undefined {
   try {
     const touchedAt = statSync(path).mtimeMs;
-    return { pid: Number(readFileSync(path, "utf8")), touchedAt };
+    const pid = Number(readFileSync(path, "utf8"));
+    return { pid: Number.isSafeInteger(pid) && pid > 0 ? pid : 0, touchedAt };
   } catch {
     return undefined;
   }
