@@ -154,6 +154,57 @@ describe("hooks", () => {
     expect(server.violations()).toEqual([]);
   }, 60_000);
 
+  test("a Stop ends the main thread's turn, not a background subagent's: its response still being written is not sent in part", async () => {
+    server.reset();
+    const { home, claude, hook } = hookUser(server);
+    const u = { input: 10, output: 20, cacheCreation: 0, cacheRead: 0 };
+    const now = () => ({ timestamp: new Date().toISOString() });
+    claude.write(
+      `p/${SESSION}.jsonl`,
+      jsonl([
+        user("Review the parser", now()),
+        assistant("msg_1", toolUse("toolu_t", "Task", { description: "review", prompt: "Review", run_in_background: true }), { ...now(), usage: u }),
+        toolResult("toolu_t", "Agent started in the background.", now()),
+        assistant("msg_2", text("Started a reviewer."), { ...now(), usage: u }),
+      ]),
+    );
+    // The agent works on after the main turn's Stop: its response's first block, still streaming.
+    const agent = claude.write(
+      `p/${SESSION}/subagents/agent-a1.jsonl`,
+      jsonl([
+        user("Review", { ...now(), isSidechain: true, agentId: "a1" }),
+        assistant("msg_a", text("Looking at the parser first."), { ...now(), isSidechain: true, agentId: "a1", usage: u, stopReason: null }),
+      ]),
+    );
+    await hook("Stop");
+    await within(10_000, () => server.session(SESSION)?.messages.some((m) => m.textContent === "Started a reviewer.") === true);
+    await Bun.sleep(1_500); // the runner's second look, a second after the hook
+    expect(server.session(SESSION)?.messages.some((m) => m.textContent?.includes("Looking at the parser"))).toBe(false);
+
+    appendFileSync(agent, jsonl([assistant("msg_a", toolUse("toolu_r", "Read", { file_path: "src/parser.ts" }), { ...now(), isSidechain: true, agentId: "a1", usage: u })]));
+    await hook("SubagentStop", { agent_id: "a1", agent_transcript_path: agent });
+    await runnerDone(home);
+    expect(server.session(SESSION)?.messages).toHaveLength(6);
+    expect(server.counts()["POST /sync/message"]).toBe(6);
+    expect(server.violations()).toEqual([]);
+  }, 60_000);
+
+  test("a SessionEnd ends every thread: a subagent's last response left open goes as it is", async () => {
+    server.reset();
+    const { home, claude, hook } = hookUser(server);
+    const u = { input: 10, output: 20, cacheCreation: 0, cacheRead: 0 };
+    const now = () => ({ timestamp: new Date().toISOString() });
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("Review the parser", now()), assistant("msg_1", text("Asked a reviewer."), { ...now(), usage: u })]));
+    // Written by a Claude Code that leaves the stop reason out (1.x, 2.0): the response looks open.
+    claude.write(
+      `p/${SESSION}/subagents/agent-a1.jsonl`,
+      jsonl([user("Review", { ...now(), isSidechain: true, agentId: "a1" }), assistant("msg_a", text("Two bugs."), { ...now(), isSidechain: true, agentId: "a1", usage: u, stopReason: null })]),
+    );
+    await hook("SessionEnd", { reason: "prompt_input_exit" });
+    await runnerDone(home);
+    expect(server.session(SESSION)?.messages.some((m) => m.textContent === "Two bugs.")).toBe(true);
+  }, 60_000);
+
   test("a hook never fails Claude Code: bad input, no login, unknown event all exit 0 silently and log", async () => {
     const home = tempHome();
     const env = { HOME: home, ...IDLE };

@@ -84,7 +84,7 @@ test(`a sync with nothing new and a hook pass with nothing new scan no growing t
   const noop = await syncRecorded();
   expect(noop.report.messagesSent + noop.report.sessionsSent + noop.report.bytesRead).toBe(0);
   const sessionId = (await client.listSessions())[0] as string;
-  const hook = await syncRecorded({ only: new Set([sessionId]), finalize: new Set([sessionId]) });
+  const hook = await syncRecorded({ only: new Set([sessionId]), finalize: new Map([[sessionId, "main" as const]]) });
   expect(hook.report.messagesSent + hook.report.sessionsSent + hook.report.bytesRead).toBe(0);
 
   expect(noop.statements.length).toBeGreaterThan(5);

@@ -229,13 +229,15 @@ export class SessionFold {
 
   /**
    * Emits the responses still open: with `final`, all of them (the turn is
-   * known to be over: a Stop hook, a file quiet for minutes, a full read);
-   * otherwise only the complete ones, so a response still being written is
-   * never sent half (OpenSync appends the text of every send to its search
-   * text). Emitted responses stay open: later lines of theirs re-emit them.
+   * known to be over: a file quiet for minutes, a full read); with "main",
+   * the main thread's (a Stop hook: subagents run in the background may
+   * still be writing); otherwise only the complete ones, so a response still
+   * being written is never sent half (OpenSync appends the text of every send
+   * to its search text). Emitted responses stay open: later lines of theirs
+   * re-emit them.
    */
-  flush({ final }: { final: boolean }): void {
-    for (const r of this.open.values()) if (final || r.complete) this.emitResponse(r);
+  flush({ final }: { final: boolean | "main" }): void {
+    for (const r of this.open.values()) if (final === true || (final === "main" && r.thread === MAIN_THREAD) || r.complete) this.emitResponse(r);
   }
 
   snapshot(): FoldSnapshot {
@@ -524,8 +526,11 @@ export class SessionFold {
 
 const blocksOf = (content: Content): Block[] => (typeof content === "string" ? [{ type: "text", text: content }] : content);
 
+/** The thread of the session's own transcript, as `threadOf` names it. */
+export const MAIN_THREAD = "main";
+
 function threadOf(line: { agentId?: string }, sidechain: boolean): string {
-  return line.agentId ?? (sidechain ? "sidechain" : "main");
+  return line.agentId ?? (sidechain ? "sidechain" : MAIN_THREAD);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { transcriptRoot } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
 import { QUIET_MS } from "../scan/quiet.ts";
+import type { Finalize } from "../scan/scan.ts";
 import { FAILED_RETRY_MS } from "../state/store.ts";
 import { connect, requireRoots, scanSettings, startPriceRefresh } from "../sync/context.ts";
 import { type SyncReport, runSync } from "../sync/run-sync.ts";
@@ -20,15 +21,16 @@ interface PassResult {
 }
 
 /**
- * Events after which a session's turn is over: a response still open at the end of its transcript is complete.
+ * Events after which a session's turn is over: a response still open at the end of its transcript is complete;
+ * after a Stop, the main thread's (subagents run in the background may still be writing), after a SessionEnd, all.
  * Not SubagentStop: the main thread goes on at once, and its next response may be half written.
  */
-const TURN_OVER = new Set(["Stop", "StopFailure", "SessionEnd"]);
+const TURN_OVER: Record<string, "main" | "all"> = { Stop: "main", StopFailure: "main", SessionEnd: "all" };
 
 /** One sync pass for the sessions claimed, and what it did for each; never throws. */
 export async function pass(claims: Claim[]): Promise<PassResult> {
   const only = new Set(claims.map((c) => c.sessionId));
-  const finalize = new Set(claims.filter((c) => TURN_OVER.has(c.event)).map((c) => c.sessionId));
+  const finalize: Finalize = new Map(claims.flatMap((c) => (Object.hasOwn(TURN_OVER, c.event) ? [[c.sessionId, TURN_OVER[c.event]!] as const] : [])));
   const label = `${[...only].join(", ")} (${[...new Set(claims.map((c) => c.event))].join(", ")})`;
   try {
     // The runner retries on its own schedule: one quick retry for a blip, not the client's usual three.

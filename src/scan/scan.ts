@@ -13,6 +13,9 @@ import { type FileWork, type ReadSettings, type ReadStats, type SessionChunk, ty
  * watch) or an in-memory summary (the dry run).
  */
 
+/** Per session, whose open responses are complete: the main thread's, or all threads'. */
+export type Finalize = ReadonlyMap<string, "main" | "all">;
+
 interface ScanRequest {
   roots: string[];
   settings: ReadSettings;
@@ -21,12 +24,13 @@ interface ScanRequest {
   /** Only these sessions. */
   only?: ReadonlySet<string>;
   /**
-   * Sessions whose turn is known to be over (a Stop hook), or all of them (a
-   * dry run reports the files as they are): their open responses are emitted
-   * as they are. Others emit a response still being written only once their
+   * Sessions whose turn is known to be over (a Stop hook: "main", the main
+   * thread's; a SessionEnd: "all", its subagents' too), or all of them (a dry
+   * run reports the files as they are): their open responses are emitted as
+   * they are. Others emit a response still being written only once their
    * files are quiet (QUIET_MS).
    */
-  finalize?: ReadonlySet<string> | "all";
+  finalize?: Finalize | "all";
   /** Worker threads for a large read; default 2 on a machine with cores to spare (WORKERS_FROM_CORES), else none. */
   workers?: number;
   /** Read in the main thread below this many bytes. */
@@ -108,7 +112,8 @@ function planScan(files: TranscriptFile[], req: Pick<ScanRequest, "full" | "fina
     });
     const newest = Math.max(...group.map((f) => f.mtimeMs));
     const quiet = isQuiet(newest, now);
-    const final = req.finalize === "all" || req.finalize?.has(sessionId) === true || quiet;
+    const over = req.finalize === "all" ? "all" : req.finalize?.get(sessionId);
+    const final = over === "all" || quiet ? true : over === "main" ? "main" : false;
     // Nothing new, but a response held back while it was being written can go now that the turn is over.
     if (files.every((w) => w.unchanged) && !(final && past.held.has(sessionId))) continue;
     const snapshot = req.full ? undefined : past.snapshot(sessionId);

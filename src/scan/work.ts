@@ -36,8 +36,12 @@ export interface SessionWorkItem {
   sessionId: string;
   files: FileWork[];
   snapshot?: FoldSnapshot;
-  /** Emit the responses still open at the end (the turn is over) rather than only the complete ones. */
-  final: boolean;
+  /**
+   * Emit the responses still open at the end rather than only the complete ones: all of them (its files
+   * are quiet, or a dry run), or "main": the main thread's (its turn is over; subagents run in the
+   * background may still be writing theirs).
+   */
+  final: boolean | "main";
   /** Its files have not changed for QUIET_MS (a hook's "turn over" does not make a session quiet). */
   quiet: boolean;
   /** When the read was planned: lines last written QUIET_MS before it end their turn too (a copy's files are new, its lines are not). */

@@ -2,7 +2,7 @@ import { OpenSyncError, withoutRetryNote } from "../opensync/errors.ts";
 import { UserError } from "../errors.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
 import type { PriceBook } from "../pricing/index.ts";
-import { type ScanOutcome, scan } from "../scan/scan.ts";
+import { type Finalize, type ScanOutcome, scan } from "../scan/scan.ts";
 import { type SendOutcome, Sender } from "../send/sender.ts";
 import { serverAdopter } from "../send/adopt.ts";
 import { type Reconciled, reconcile, recoverUnrecorded, serverTotalsForNewState } from "../send/reconcile.ts";
@@ -21,8 +21,8 @@ export interface SyncRequest extends ScanSettings {
   full: boolean;
   /** Only these sessions. */
   only?: ReadonlySet<string>;
-  /** Sessions whose turn is over (a Stop hook fired): their last response goes as it is. */
-  finalize?: ReadonlySet<string>;
+  /** Sessions whose turn is over (a Stop hook fired), and whose threads: their last response goes as it is. */
+  finalize?: Finalize;
   /** Try items the server refused again now. */
   retryFailed?: boolean;
   /** Ask the server what it holds first, and send again what it lacks (`sync --full`). */
