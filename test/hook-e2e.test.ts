@@ -13,6 +13,17 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
+/** Usage of a response, and a line's time now (the runner's quiet rule reads old times as a turn long over). */
+const u = { input: 10, output: 20, cacheCreation: 0, cacheRead: 0 };
+const now = () => ({ timestamp: new Date().toISOString() });
+
+/** `n` messages on the server, each written once: none sent in part first. */
+function expectEachWrittenOnce(n: number): void {
+  expect(server.session(SESSION)?.messages).toHaveLength(n);
+  expect(server.counts()["POST /sync/message"]).toBe(n);
+  expect(server.violations()).toEqual([]);
+}
+
 describe("hooks", () => {
   test("a played Claude Code session reaches the server within 3 s of each Stop, with final totals at SessionEnd", async () => {
     server.reset();
@@ -123,8 +134,6 @@ describe("hooks", () => {
     server.reset();
     const { home, claude, path, hook } = hookUser(server);
     // Written just now (lines of an old session count as a turn long over).
-    const u = { input: 10, output: 20, cacheCreation: 0, cacheRead: 0 };
-    const now = () => ({ timestamp: new Date().toISOString() });
     claude.write(
       `p/${SESSION}.jsonl`,
       jsonl([
@@ -147,18 +156,12 @@ describe("hooks", () => {
     appendFileSync(path, jsonl([assistant("msg_2", toolUse("toolu_e", "Edit", { file_path: "src/parser.ts" }), { ...now(), usage: u })]));
     await hook("Stop");
     await runnerDone(home);
-    const s = server.session(SESSION);
-    expect(s?.messages).toHaveLength(6);
-    // Every message written once: none sent in part first.
-    expect(server.counts()["POST /sync/message"]).toBe(6);
-    expect(server.violations()).toEqual([]);
+    expectEachWrittenOnce(6);
   }, 60_000);
 
   test("a Stop ends the main thread's turn, not a background subagent's: its response still being written is not sent in part", async () => {
     server.reset();
     const { home, claude, hook } = hookUser(server);
-    const u = { input: 10, output: 20, cacheCreation: 0, cacheRead: 0 };
-    const now = () => ({ timestamp: new Date().toISOString() });
     claude.write(
       `p/${SESSION}.jsonl`,
       jsonl([
@@ -184,16 +187,12 @@ describe("hooks", () => {
     appendFileSync(agent, jsonl([assistant("msg_a", toolUse("toolu_r", "Read", { file_path: "src/parser.ts" }), { ...now(), isSidechain: true, agentId: "a1", usage: u })]));
     await hook("SubagentStop", { agent_id: "a1", agent_transcript_path: agent });
     await runnerDone(home);
-    expect(server.session(SESSION)?.messages).toHaveLength(6);
-    expect(server.counts()["POST /sync/message"]).toBe(6);
-    expect(server.violations()).toEqual([]);
+    expectEachWrittenOnce(6);
   }, 60_000);
 
   test("a SessionEnd ends every thread: a subagent's last response left open goes as it is", async () => {
     server.reset();
     const { home, claude, hook } = hookUser(server);
-    const u = { input: 10, output: 20, cacheCreation: 0, cacheRead: 0 };
-    const now = () => ({ timestamp: new Date().toISOString() });
     claude.write(`p/${SESSION}.jsonl`, jsonl([user("Review the parser", now()), assistant("msg_1", text("Asked a reviewer."), { ...now(), usage: u })]));
     // Written by a Claude Code that leaves the stop reason out (1.x, 2.0): the response looks open.
     claude.write(
