@@ -8,6 +8,8 @@ import { runCli, tempHome } from "./helpers/cli.ts";
 const CLI = join(import.meta.dir, "..", "src", "cli.ts");
 import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
 
+const OTHER = "22222222-2222-4222-8222-222222222222";
+
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();
@@ -166,3 +168,24 @@ test("thinking turned off after it was sent: sync --full leaves no thinking text
   expect(JSON.parse(fresh.stdout)).toMatchObject({ ok: true, messagesSent: 0 });
   expect(server.violations()).toEqual([]);
 });
+
+test("status while a sync runs: names it, and says a session changed since may be read by it, not only to run a sync (found by an exploratory tester)", async () => {
+  server.reset();
+  const home = tempHome();
+  const claude = tempClaudeDir();
+  claude.write(`p/${SESSION}.jsonl`, jsonl([user("Write the changelog"), assistant("msg_1", text("Here it is."))]));
+  const env = { HOME: home, CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+  server.setFaults({ rules: [{ kind: "hang", path: "/sync/session", times: 100 }] });
+  const sync = Bun.spawn([process.execPath, CLI, "sync"], { env: { ...process.env, ...env }, stdout: "ignore", stderr: "ignore" });
+  try {
+    for (const end = Date.now() + 15_000; Date.now() < end && !server.requests().some((r) => r.path === "/sync/session"); ) await Bun.sleep(50);
+    claude.write(`p/${OTHER}.jsonl`, jsonl([user("And the release notes", { sessionId: OTHER }), assistant("msg_2", text("Done."), { sessionId: OTHER })]));
+    const status = await runCli(["status"], { env });
+    expect(status.stdout).toContain(`a sync is running now (pid ${sync.pid})`);
+    expect(status.stdout).toContain("Not read yet: 1 session changed since the last sync (the running sync may read them; if it does not, run `claude-code-sync sync` once it ends)");
+  } finally {
+    sync.kill("SIGKILL");
+    await sync.exited;
+    server.setFaults({});
+  }
+}, 60_000);

@@ -188,7 +188,9 @@ function lastSyncText(s: Status): string {
 
 /** Who takes care of work left: a sync running now, a watch, or the user. */
 function nextStep(s: Status, what: "send" | "read"): string {
-  if (what === "send" && s.syncRunning !== null && s.syncRunning !== s.watchRunning) return "the running sync is sending them";
+  if (s.syncRunning !== null && s.syncRunning !== s.watchRunning) {
+    return what === "send" ? "the running sync is sending them" : "the running sync may read them; if it does not, run `claude-code-sync sync` once it ends";
+  }
   if (s.watchRunning !== null) return what === "send" ? "the running `watch` sends them, and retries while the server does not take them" : "the running `watch` reads them";
   return "run `claude-code-sync sync`";
 }
