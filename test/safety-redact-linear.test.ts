@@ -371,3 +371,12 @@ test("1 MiB of a secret's quoted pieces spliced, in one word or chained past the
     expect(performance.now() - started).toBeLessThan(5_000);
   }
 });
+
+test("1 MiB of an environment file's lines, names without values and values without a space, as a file read shows them, completes and keeps them", () => {
+  const { redactOutput } = createRedactor();
+  const unit = "DB_PASSWORD_NAME.WITHOUT_A_VALUE \nLOG_LEVEL=debug\n";
+  const text = unit.repeat(Math.ceil((1 << 20) / unit.length));
+  expect(redactOutput(text, "env").count).toBe(0);
+  const spaced = "SMTP_PASSWORD=abcde fghij\n".repeat((1 << 20) / 32);
+  expect(redactOutput(spaced, "env").count).toBe((1 << 20) / 32);
+});

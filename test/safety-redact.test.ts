@@ -589,6 +589,9 @@ describe("a command's output in its own message (a tool's result), the command i
     ["echo $DATABASE_PASSWORD", "any"],
     ["op read op://Private/DB/password", "any"],
     ["infisical secrets get DB_PASS --plain --silent", "any"],
+    ["cat .env.staging", "env"],
+    ["head -n 20 .env", "env"],
+    ["cat src/env.ts", undefined],
     ["aws secretsmanager get-secret-value --secret-id prod/db --query SecretString --output text", "any"],
     ["aws ecr get-login-password --region us-east-1", "any"],
     ["az keyvault secret show --vault-name kv --name db --query value -o tsv", "any"],
@@ -674,6 +677,11 @@ describe("a command's output in its own message (a tool's result), the command i
     expect(redactOutput(`    12\u2192  ${continuation}\n    13\u2192"`, "env").text).toBe(`    12\u2192  [REDACTED:secret]\n    13\u2192"`);
     // Without the file's name, a word alone among lines stays.
     expect(redact(`    12\u2192  ${continuation}\n    13\u2192"`).count).toBe(0);
+  });
+
+  test("an environment file's unquoted value with a space, under a secret's name, goes to the line's end or its comment (found by an end-to-end sweep)", () => {
+    const env = "SMTP_PASSWORD=abcde 33FQnd9gJi\nexport API_TOKEN=tok en # rotated monthly\nGREETING=hello world\nPASSWORD=\n";
+    expect(redactOutput(env, "env").text).toBe("SMTP_PASSWORD=[REDACTED:secret]\nexport API_TOKEN=[REDACTED:secret] # rotated monthly\nGREETING=hello world\nPASSWORD=\n");
   });
 
   test("kept: an environment file's settings, names and a certificate's lines", () => {

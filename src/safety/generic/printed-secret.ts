@@ -134,7 +134,15 @@ export function commandPrints(command: string): PrintedSecret | undefined {
       prints ??= found;
     }
   }
-  return prints;
+  return prints ?? (showsEnvFile(command) ? "env" : undefined);
+}
+
+/** A file shown whole (`cat .env.staging`, `head -n 20 .env`): its name, one per match. */
+const SHOWN_FILE = /(?<![\w-])(?:cat|bat|less|head|tail)(?:[ \t]+-[\w-]+(?:[ \t]+\d+)?)*[ \t]+["']?([^\s"'|;&<>]{1,300})/g;
+
+function showsEnvFile(command: string): boolean {
+  for (const m of command.matchAll(SHOWN_FILE)) if (filePrints(m[1] as string) === "env") return true;
+  return false;
 }
 
 /**
@@ -144,6 +152,26 @@ export function commandPrints(command: string): PrintedSecret | undefined {
  */
 const SECRET_FILE = /(?:token|secret|passw|(?<![a-z])pass(?![a-z])|credential|api[_-]?key|\.key)(?![\w.-]*\.pub$)/i;
 const NOT_SECRET_FILE = /\.(?:[cm]?[jt]sx?|py|rb|go|rs|java|kt|swift|php|cs|c|h|cpp|sh|md|mdx|txt\.md|html|css|json|ya?ml|toml|lock|log|pub)$/i;
+
+/**
+ * A secret-named variable's unquoted value with a space in it, in an environment file: dotenv reads
+ * it to the line's end (or a ` #` comment), where the assignment rule, reading shell, stops at the space.
+ */
+const ENV_ASSIGNMENT = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][\w.]*)[ \t]*=[ \t]*([^\s'"#][^\r\n]*)$/gm;
+const COMMENT = /[ \t]#/;
+
+function spacedEnvValues(text: string): Finding[] {
+  const out: Finding[] = [];
+  for (const m of text.matchAll(ENV_ASSIGNMENT)) {
+    const raw = m[2] as string;
+    const cut = COMMENT.exec(raw);
+    const value = (cut ? raw.slice(0, cut.index) : raw).trimEnd();
+    if (!/[ \t]/.test(value) || !SECRET_KEY.test(m[1] as string) || isStandIn(value)) continue;
+    const start = (m.index as number) + m[0].length - raw.length;
+    out.push({ start, end: start + value.length, kind: "secret" });
+  }
+  return out;
+}
 
 /** `.env`, `.env.production`, `staging.env`, `.envrc`. */
 const ENV_FILE = /^\.env(?:rc)?(?:\.[\w-]+)*$|\.env$/i;
@@ -187,7 +215,7 @@ function outputBody(text: string): { output: string; at: number } {
  * file, the lines that are one random-looking word each (lone-secret.ts).
  */
 export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
-  if (prints === "env") return loneLines(text);
+  if (prints === "env") return [...loneLines(text), ...spacedEnvValues(text)];
   const out: Finding[] = prints === "any" ? recordValues(text) : [];
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
