@@ -234,10 +234,15 @@ export class SessionFold {
    * still be writing); otherwise only the complete ones, so a response still
    * being written is never sent half (OpenSync appends the text of every send
    * to its search text). Emitted responses stay open: later lines of theirs
-   * re-emit them.
+   * re-emit them. Returns whether it held back one still being written.
    */
-  flush({ final }: { final: boolean | "main" }): void {
-    for (const r of this.open.values()) if (final === true || (final === "main" && r.thread === MAIN_THREAD) || r.complete) this.emitResponse(r);
+  flush({ final }: { final: boolean | "main" }): boolean {
+    let heldBack = false;
+    for (const r of this.open.values()) {
+      if (final === true || (final === "main" && r.thread === MAIN_THREAD) || r.complete) this.emitResponse(r);
+      else heldBack = true;
+    }
+    return heldBack;
   }
 
   snapshot(): FoldSnapshot {
@@ -527,7 +532,7 @@ export class SessionFold {
 const blocksOf = (content: Content): Block[] => (typeof content === "string" ? [{ type: "text", text: content }] : content);
 
 /** The thread of the session's own transcript, as `threadOf` names it. */
-export const MAIN_THREAD = "main";
+const MAIN_THREAD = "main";
 
 function threadOf(line: { agentId?: string }, sidechain: boolean): string {
   return line.agentId ?? (sidechain ? "sidechain" : MAIN_THREAD);

@@ -25,12 +25,19 @@ interface PassResult {
  * after a Stop, the main thread's (subagents run in the background may still be writing), after a SessionEnd, all.
  * Not SubagentStop: the main thread goes on at once, and its next response may be half written.
  */
-const TURN_OVER: Record<string, "main" | "all"> = { Stop: "main", StopFailure: "main", SessionEnd: "all" };
+const TURN_OVER = new Map<string, "main" | "all">([
+  ["Stop", "main"],
+  ["StopFailure", "main"],
+  ["SessionEnd", "all"],
+]);
 
 /** One sync pass for the sessions claimed, and what it did for each; never throws. */
 export async function pass(claims: Claim[]): Promise<PassResult> {
   const only = new Set(claims.map((c) => c.sessionId));
-  const finalize: Finalize = new Map(claims.flatMap((c) => (Object.hasOwn(TURN_OVER, c.event) ? [[c.sessionId, TURN_OVER[c.event]!] as const] : [])));
+  const finalize: Finalize = new Map(claims.flatMap((c) => {
+    const over = TURN_OVER.get(c.event);
+    return over ? [[c.sessionId, over] as const] : [];
+  }));
   const label = `${[...only].join(", ")} (${[...new Set(claims.map((c) => c.event))].join(", ")})`;
   try {
     // The runner retries on its own schedule: one quick retry for a blip, not the client's usual three.

@@ -1,7 +1,7 @@
 import { rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { appDir } from "../paths.ts";
-import { type PidHolder, createPidFile, isLivePid, readPidFile, removePidFile, touchPidFile, writePidFile } from "../runtime/pid-file.ts";
+import { createPidFile, isLivePid, readPidFile, removePidFile, touchPidFile, writePidFile } from "../runtime/pid-file.ts";
 
 /**
  * One background runner per user: `runner.pid` names it. A hook creates the
@@ -10,8 +10,7 @@ import { type PidHolder, createPidFile, isLivePid, readPidFile, removePidFile, t
  * process is gone, or that nobody touched for STALE_MS (its process id now
  * names another program: a reboot, a killed runner), is taken over.
  */
-export const HEARTBEAT_MS = 15_000;
-export const STALE_MS = 60_000;
+export { HEARTBEAT_MS, STALE_MS } from "../runtime/pid-file.ts";
 /** A hook taking over a stale lock holds this meanwhile; one older than this was left by a hook that died. */
 const TAKEOVER_STALE_MS = 10_000;
 
@@ -19,10 +18,9 @@ export const runnerFile = () => join(appDir(), "runner.pid");
 const takeoverFile = () => `${runnerFile()}.takeover`;
 
 const holder = () => readPidFile(runnerFile());
-const live = (h: PidHolder | undefined, now: number) => isLivePid(h, now, STALE_MS);
 
 export function runnerAlive(now = Date.now()): boolean {
-  return live(holder(), now);
+  return isLivePid(holder(), now);
 }
 
 /**
@@ -34,7 +32,7 @@ export function claimRunner(pid = process.pid): boolean {
     if (createPidFile(runnerFile(), pid)) return true;
     const stale = holder();
     if (stale === undefined) continue; // released meanwhile
-    if (live(stale, Date.now())) return false;
+    if (isLivePid(stale, Date.now())) return false;
     // Stale: replaced by one hook at a time, and only if it is still the same stale file.
     if (!createPidFile(takeoverFile(), pid)) {
       if (!clearDeadTakeover()) return false;

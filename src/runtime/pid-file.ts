@@ -7,6 +7,10 @@ import { processAlive } from "./process.ts";
  * process's heartbeat, so a holder killed without cleaning up (its pid
  * reused by another program after a reboot) looks stale once nobody touches it.
  */
+/** A holder touches its file this often, and one nobody touched for STALE_MS is gone: several beats of slack. */
+export const HEARTBEAT_MS = 15_000;
+export const STALE_MS = 60_000;
+
 export interface PidHolder {
   pid: number;
   touchedAt: number;
@@ -23,9 +27,9 @@ export function readPidFile(path: string): PidHolder | undefined {
   }
 }
 
-/** The holder's process is alive and has beaten its heart within `staleMs`. */
-export function isLivePid(h: PidHolder | undefined, now: number, staleMs: number): boolean {
-  return h !== undefined && h.pid > 0 && now - h.touchedAt < staleMs && processAlive(h.pid);
+/** The holder's process is alive and has beaten its heart within STALE_MS. */
+export function isLivePid(h: PidHolder | undefined, now: number): boolean {
+  return h !== undefined && h.pid > 0 && now - h.touchedAt < STALE_MS && processAlive(h.pid);
 }
 
 const tmpFile = (path: string) => `${path}.${process.pid}.tmp`;

@@ -255,8 +255,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   const customSet = custom.length > 0 ? new DetectorSet(custom) : null;
   const secretMarker = redactionMarker("secret");
 
-  /** What every rule finds in a text, and the text as they read it. */
-  const findAll = (text: string): { found: Ranked[]; words: string } => {
+  /** What every rule finds in a text, and the text as they read it; `tellsSecrets`: known to (an environment file's). */
+  const findAll = (text: string, tellsSecrets = false): { found: Ranked[]; words: string } => {
     const words = asWords(text);
     const found = builtin().find(words, custom.length);
     if (customSet) for (const f of customSet.find(text)) found.push(f);
@@ -264,7 +264,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     const lone = found.length === 0 ? loneSecret(words) : undefined;
     if (lone) found.push({ ...lone, rank: Number.MAX_SAFE_INTEGER });
     // A text that tells a secret: its other lines that are one random-looking word each go too.
-    else if (found.length > 0 && words.includes("\n")) for (const f of loneLines(words)) found.push({ ...f, rank: Number.MAX_SAFE_INTEGER });
+    else if ((tellsSecrets || found.length > 0) && words.includes("\n")) for (const f of loneLines(words)) found.push({ ...f, rank: Number.MAX_SAFE_INTEGER });
     return { found, words };
   };
 
@@ -282,7 +282,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   };
 
   const redactOutput = (text: string, prints: PrintedSecret, seen?: SeenSecrets) => {
-    const { found, words } = findAll(text);
+    const { found, words } = findAll(text, prints === "env");
     for (const f of printedOutput(words, prints)) found.push({ ...f, rank: Number.MAX_SAFE_INTEGER });
     return apply(text, found, words, seen);
   };

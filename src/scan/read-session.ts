@@ -1,7 +1,7 @@
 import { agentIdOf, agentMeta } from "../discover/agent-meta.ts";
 import { unreadable } from "../discover/files.ts";
 import { projectExclusion } from "../config/exclude.ts";
-import { type FoldSnapshot, type FoldedMessage, MAIN_THREAD, SessionFold } from "../fold/session-fold.ts";
+import { type FoldSnapshot, type FoldedMessage, SessionFold } from "../fold/session-fold.ts";
 import { type Ledger, type UsageRecord, UsageLedger } from "../fold/usage-ledger.ts";
 import { payloadHash } from "../plan/hash.ts";
 import { type Scrubber, messagePayload, scrubberFrom, snapshotAtRest } from "../plan/payloads.ts";
@@ -135,8 +135,7 @@ export class SessionReader {
     const flushChunk = async (done: boolean) => {
       // Copied transcripts are new files of old lines: their turns ended when their lines were written.
       const linesQuiet = fold.meta.lastAt !== undefined && isQuiet(fold.meta.lastAt, item.now);
-      const final = linesQuiet || item.final;
-      if (done) fold.flush({ final });
+      const heldBack = done && fold.flush({ final: linesQuiet || item.final });
       redactions += rescrubEarlier(messages, stale, seen);
       stale = 0;
       const fresh = seen.takeFresh();
@@ -162,7 +161,7 @@ export class SessionReader {
         messageCount: fold.messages - counted,
         redactions,
         excluded: this.excluded(fold.meta.cwd ?? fold.meta.anyCwd),
-        held: awaitingOwnFile || (done && final !== true && snapshot.open.some((r) => !r.complete && !(final === "main" && r.thread === MAIN_THREAD))),
+        held: awaitingOwnFile || heldBack,
         awaitingOwnFile,
         bytesRead,
         stats,

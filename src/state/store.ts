@@ -184,6 +184,10 @@ export class StateStore {
     this.q("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(key, value);
   }
 
+  private deleteMeta(key: string): void {
+    this.q("DELETE FROM meta WHERE key = ?").run(key);
+  }
+
   /**
    * Whether the state has yet to read every transcript with the server's totals at hand: from its
    * creation (or a reset) until a sync that read everything settles it (`markSettled`).
@@ -193,7 +197,7 @@ export class StateStore {
   }
 
   markSettled(): void {
-    this.q("DELETE FROM meta WHERE key = ?").run(NEW_STATE);
+    this.deleteMeta(NEW_STATE);
   }
 
   /**
@@ -207,13 +211,13 @@ export class StateStore {
 
   markUnconfirmedWrites(unconfirmed: boolean): void {
     if (unconfirmed) this.setMeta(UNCONFIRMED_WRITES, "1");
-    else this.q("DELETE FROM meta WHERE key = ?").run(UNCONFIRMED_WRITES);
+    else this.deleteMeta(UNCONFIRMED_WRITES);
   }
 
-  /** Why the last run left work pending (a server down, a blocked item), for `status`; undefined clears it. */
+  /** Why the last run left work pending (a server down, a blocked item), for `status`; undefined clears it (no write when there is none). */
   recordPendingReason(reason: string | undefined, at = Date.now()): void {
-    if (reason === undefined) this.q("DELETE FROM meta WHERE key = ?").run(PENDING_REASON);
-    else this.setMeta(PENDING_REASON, JSON.stringify({ reason, at }));
+    if (reason !== undefined) this.setMeta(PENDING_REASON, JSON.stringify({ reason, at }));
+    else if (this.getMeta(PENDING_REASON) !== undefined) this.deleteMeta(PENDING_REASON);
   }
 
   pendingReason(): { reason: string; at: number } | undefined {

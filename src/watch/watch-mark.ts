@@ -1,15 +1,12 @@
 import { join } from "node:path";
 import { appDir } from "../paths.ts";
-import { isLivePid, readPidFile, removePidFile, touchPidFile, writePidFile } from "../runtime/pid-file.ts";
+import { HEARTBEAT_MS, isLivePid, readPidFile, removePidFile, touchPidFile, writePidFile } from "../runtime/pid-file.ts";
 
 /**
  * `watch.pid` names a running `watch`, so that `status` can say the work it
  * shows pending is in hand rather than advise a sync. Only a hint: a watch
  * that cannot write it watches all the same.
  */
-const HEARTBEAT_MS = 15_000;
-const STALE_MS = 60_000;
-
 const watchFile = () => join(appDir(), "watch.pid");
 
 /** Marks this process as a running watch until the returned function is called. */
@@ -36,5 +33,5 @@ export function markWatching(pid = process.pid): () => void {
 /** The pid of a `watch` running now, if one is. */
 export function runningWatchPid(now = Date.now()): number | undefined {
   const h = readPidFile(watchFile());
-  return h && isLivePid(h, now, STALE_MS) ? h.pid : undefined;
+  return h && isLivePid(h, now) ? h.pid : undefined;
 }

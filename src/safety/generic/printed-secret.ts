@@ -1,7 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { isStandIn, looksBase64Key } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
-import { loneLines } from "./lone-secret.ts";
 import { recordValues } from "./secret-record.ts";
 
 /**
@@ -212,10 +211,10 @@ function outputBody(text: string): { output: string; at: number } {
  * word (a loop may print several keys, a script several variables); and for a stored secret, the
  * output when it is one word of any shape (a weak password too: the command says what it is), or
  * the values of the record it shows (`{"name": …, "value": …}`: secret-record.ts). In an environment
- * file, the lines that are one random-looking word each (lone-secret.ts).
+ * file, a secret's unquoted value with spaces (its lines of one random-looking word each: redact.ts).
  */
 export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
-  if (prints === "env") return [...loneLines(text), ...spacedEnvValues(text)];
+  if (prints === "env") return spacedEnvValues(text);
   const out: Finding[] = prints === "any" ? recordValues(text) : [];
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
