@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import type { FoldSnapshot, FoldedMessage } from "../src/fold/session-fold.ts";
 import type { Part } from "../src/opensync/payload.ts";
-import { messagePayload, scrubberFrom, snapshotAtRest } from "../src/plan/payloads.ts";
+import { messagePayload, snapshotAtRest } from "../src/plan/message-payload.ts";
+import { scrubberFrom } from "../src/plan/payloads.ts";
 import { createRedactor } from "../src/safety/redact.ts";
 
 const KEY = "sk-ant-api03-" + "Zq7vK2mXw9RtY4bN8cLp3sHd6fJg1aQe5uVo0iTr".repeat(2) + "-AbCdEfAA";

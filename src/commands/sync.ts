@@ -58,9 +58,10 @@ async function dryRun(given: string | undefined, json: boolean, verbose: boolean
     mode: countRedactions ? "redactions" : "count",
     ...(session ? { only: new Set([session]) } : {}),
   });
+  const scrub = await settings.loadScrub();
   const chosen = sessions
     .filter((s) => (session ? s.externalId === session : !settings.isExcluded(s.projectPath)))
-    .map((s) => shownSession(s, settings.scrub));
+    .map((s) => shownSession(s, scrub));
   const report = buildDryRunReport(chosen, stats, countRedactions ? redactions : undefined);
   writeOut(json ? `${JSON.stringify(report)}\n` : `${renderDryRun(report, verbose, outputWidth())}\n`);
   // As a sync would: what could not be read leaves the figures short.

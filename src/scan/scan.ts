@@ -41,6 +41,13 @@ interface ScanRequest {
   now?: number;
 }
 
+/** Where a scan's chunks go: the state (a sync), or summaries (a dry run). */
+export interface ChunkSink {
+  accept(chunk: SessionChunk): void;
+  /** Called once before the first chunk, only when there is something to read: what a read needs is loaded then. */
+  prepare?(): Promise<void>;
+}
+
 /** What earlier reads left (nothing for a dry run). */
 export interface ScanPast extends KnownFolders {
   files(folder: string): ReadonlyMap<string, FileRecord>;
@@ -156,8 +163,8 @@ export function sessionsToRead(roots: string[], past: ScanPast): { sessions: Set
   return { sessions: new Set(items.map((item) => item.sessionId)), skipped: [...discovery.skipped, ...locked] };
 }
 
-/** Reads the sessions of `roots` that changed since `past`, handing each chunk to `accept` in the main thread. */
-export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: SessionChunk) => void): Promise<ScanOutcome> {
+/** Reads the sessions of `roots` that changed since `past`, handing each chunk to `sink` in the main thread. */
+export async function scan(req: ScanRequest, past: ScanPast, sink: ChunkSink): Promise<ScanOutcome> {
   const count = req.workers ?? (req.only || navigator.hardwareConcurrency < WORKERS_FROM_CORES ? 1 : 2);
   const discovery = discoverFiles(req.roots, knownFolders(past, req.full), req.only);
   const items = planScan(discovery.files, req, past);
@@ -169,12 +176,13 @@ export async function scan(req: ScanRequest, past: ScanPast, accept: (chunk: Ses
     const stats = emptyReadStats();
     let bytesRead = 0;
     const take = (chunk: SessionChunk) => {
-      accept(chunk);
+      sink.accept(chunk);
       addStats(stats, chunk.stats);
       bytesRead += chunk.bytesRead;
       req.onProgress?.(bytesRead, total);
     };
     let read = 0;
+    if (items.length > 0) await sink.prepare?.();
     if (parallel) read = await readInWorkers(workers, items, req.settings, take, req.signal);
     else if (items.length > 0) {
       // Loaded only when there is something to read: a sync with nothing new never pays for the transcript parser.

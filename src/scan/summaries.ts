@@ -67,7 +67,7 @@ export async function summarizeAll(
       ...(options.parallelMinBytes !== undefined ? { parallelMinBytes: options.parallelMinBytes } : {}),
     },
     NO_PAST,
-    (chunk) => summaries.accept(chunk),
+    summaries,
   );
   return { sessions: summaries.sessions(), stats, redactions: summaries.redactions };
 }

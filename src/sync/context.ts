@@ -4,7 +4,6 @@ import { UserError } from "../errors.ts";
 import { type OpenSyncClient, createClient, timeoutFromEnv } from "../opensync/client.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
 import { loadPriceBook, type PriceBook, refreshPrices } from "../pricing/index.ts";
-import { createRedactor } from "../safety/redact.ts";
 import { StateStore } from "../state/store.ts";
 import { type Scrubber, scrubberFrom } from "../plan/payloads.ts";
 import type { ReadSettings } from "../scan/work.ts";
@@ -13,8 +12,11 @@ import type { ReadSettings } from "../scan/work.ts";
 export interface ScanSettings {
   /** For the readers (plain data: they may run in worker threads). */
   read: Omit<ReadSettings, "mode">;
-  /** Titles are redacted in the main thread. */
-  scrub: Scrubber;
+  /**
+   * Titles are redacted in the main thread, by rules loaded on first need: a
+   * sync with nothing new never loads them (a few ms of every hook's pass).
+   */
+  loadScrub(): Promise<Scrubber>;
   isExcluded(projectPath: string | undefined): boolean;
   /** Embedded prices, the daily refresh's cache, the user's overrides. */
   prices: PriceBook;
@@ -22,6 +24,8 @@ export interface ScanSettings {
 
 export function scanSettings(config: Config): ScanSettings {
   const o = config.options;
+  let scrub: Promise<Scrubber> | undefined;
+  const redactor = async () => (o.redact ? (await import("../safety/redact.ts")).createRedactor({ extraPatterns: o.redactPatterns }) : undefined);
   return {
     read: {
       fold: { toolCalls: o.toolCalls, thinking: o.thinking, subagentMessages: o.subagentMessages },
@@ -29,7 +33,7 @@ export function scanSettings(config: Config): ScanSettings {
       redactPatterns: o.redactPatterns,
       excludeProjects: o.excludeProjects,
     },
-    scrub: scrubberFrom(o.redact ? createRedactor({ extraPatterns: o.redactPatterns }) : undefined),
+    loadScrub: () => (scrub ??= redactor().then((r) => scrubberFrom(r))),
     isExcluded: projectExclusion(o.excludeProjects),
     prices: loadPriceBook({ prices: o.prices, priceUpdates: o.priceUpdates }),
   };

@@ -138,7 +138,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     const sender = new Sender(store, transport, options);
     if (!onServer) sender.loadPending();
     const sink = new StateSink(store, req, (id) => sender.feed(id), (id) => sender.heldBeforeRun(id), onServer);
-    sink.usePrices(req.prices);
+    await sink.usePrices(req.prices);
     const sending = sender.run();
     let scanned: ScanOutcome;
     try {
@@ -155,17 +155,17 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
           ...(req.signal ? { signal: req.signal } : {}),
         },
         statePast(store),
-        (chunk) => sink.accept(chunk),
+        sink,
       );
       recordFolders(store, scanned.folders);
-      sink.settle();
+      await sink.settle();
       if (onServer) {
         // Settled only by a read that went through (Ctrl-C keeps what was read, and the state new).
         if (!req.signal?.aborted) store.markSettled();
         sender.loadPending();
       }
       const refreshed = req.refreshedPrices ? await settledNow(req.refreshedPrices) : undefined;
-      if (refreshed) sink.usePrices(refreshed);
+      if (refreshed) await sink.usePrices(refreshed);
       sink.recordPrices();
     } catch (error) {
       // The read failed (a full disk...): what is in flight finishes before the state is let go.

@@ -4,14 +4,14 @@ import { payloadHash } from "../plan/hash.ts";
 import { type PriceBook, changedModels } from "../pricing/index.ts";
 import { type Scrubber, sessionPayload } from "../plan/payloads.ts";
 import type { ListedFolder } from "../discover/files.ts";
-import { type ScanPast, resumeFrom } from "../scan/scan.ts";
+import { type ChunkSink, type ScanPast, resumeFrom } from "../scan/scan.ts";
 import type { SessionChunk } from "../scan/work.ts";
 import { StateLedger } from "../state/ledger.ts";
 import type { FileRecord, StateStore } from "../state/store.ts";
 import { collectAfter } from "../runtime/gc-pacer.ts";
 
 interface SinkSettings {
-  scrub: Scrubber;
+  loadScrub(): Promise<Scrubber>;
   isExcluded(projectPath: string | undefined): boolean;
   prices: PriceBook;
 }
@@ -54,8 +54,10 @@ export function recordFolders(store: StateStore, folders: readonly ListedFolder[
  * nothing. A session read to its end gets its payload (totals, title...) and
  * is handed to `onReady` (the sender can start on it while the scan goes on).
  */
-export class StateSink {
+export class StateSink implements ChunkSink {
   private readonly ledger: StateLedger;
+  /** Loaded (prepare) only when a session's totals are built: a sync with nothing new never loads the secret rules. */
+  private scrub: Scrubber | undefined;
   /** Sessions the server holds, read while the state knew nothing of them: handed on at `settle`. */
   private readonly waiting = new Set<string>();
   private prices: PriceBook;
@@ -77,13 +79,14 @@ export class StateSink {
    * since the state last recorded them (`recordPrices`) get their totals again
    * (and are handed to `onReady`). The first run has nothing to compare with.
    */
-  usePrices(prices: PriceBook): void {
+  async usePrices(prices: PriceBook): Promise<void> {
     this.prices = prices;
     const previous = this.store.getMeta(PRICES_META);
     if (previous === undefined) return;
     const current = prices.fingerprints(this.store.modelNames());
     const stale = this.store.sessionsUsingModels(changedModels(JSON.parse(previous) as Record<string, string>, current));
     if (stale.length === 0) return;
+    await this.prepare();
     this.refreshSessions(stale);
     for (const id of stale) this.ready(id);
   }
@@ -96,6 +99,10 @@ export class StateSink {
   recordPrices(): void {
     const current = JSON.stringify(this.prices.fingerprints(this.store.modelNames()));
     if (this.store.getMeta(PRICES_META) !== current) this.store.setMeta(PRICES_META, current);
+  }
+
+  async prepare(): Promise<void> {
+    this.scrub ??= await this.settings.loadScrub();
   }
 
   accept(chunk: SessionChunk): void {
@@ -140,9 +147,12 @@ export class StateSink {
   }
 
   /** Once the read is done: shared responses go where the server counts them, and the sessions that waited are handed on. */
-  settle(): void {
+  async settle(): Promise<void> {
     const settled = this.ledger.settle();
-    if (settled.size > 0) this.refreshSessions(settled);
+    if (settled.size > 0) {
+      await this.prepare();
+      this.refreshSessions(settled);
+    }
     for (const id of new Set([...this.waiting, ...settled])) this.onReady(id);
     this.waiting.clear();
   }
@@ -160,7 +170,8 @@ export class StateSink {
     const usage = usageBySession(this.store.sessionUsage(sessionId), this.prices).get(sessionId) ?? emptySessionUsage();
     const summary = summarize(meta, usage, this.store.messageCount(sessionId));
     if (summary.messageCount === 0 && summary.promptTokens + summary.completionTokens === 0) return;
-    const json = JSON.stringify(sessionPayload(summary, this.settings.scrub));
+    if (!this.scrub) throw new Error("A session's totals were built before the sink was prepared.");
+    const json = JSON.stringify(sessionPayload(summary, this.scrub));
     this.store.putSessionPayload(sessionId, json, payloadHash(json), {
       excluded: this.settings.isExcluded(summary.projectPath),
       ...(summary.projectPath ? { project: summary.projectPath } : {}),

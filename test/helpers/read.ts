@@ -32,23 +32,25 @@ export async function readAll(roots: string[], fold: FoldOptions = DEFAULT_FOLD_
       ...(options.parallelMinBytes !== undefined ? { parallelMinBytes: options.parallelMinBytes } : {}),
     },
     NO_PAST,
-    (chunk) => {
-      summaries.accept(chunk);
-      for (const m of chunk.messages) {
-        const p = JSON.parse(m.payload) as MessagePayload;
-        options.onMessage?.({
-          externalId: m.externalId,
-          sessionId: m.sessionId,
-          role: p.role,
-          createdAt: m.createdAt,
-          order: m.ord,
-          parts: p.parts ?? [],
-          ...(p.textContent !== undefined ? { textContent: p.textContent } : {}),
-          ...(p.model !== undefined ? { model: p.model } : {}),
-          ...(p.promptTokens !== undefined ? { promptTokens: p.promptTokens } : {}),
-          ...(p.completionTokens !== undefined ? { completionTokens: p.completionTokens } : {}),
-        });
-      }
+    {
+      accept: (chunk) => {
+        summaries.accept(chunk);
+        for (const m of chunk.messages) {
+          const p = JSON.parse(m.payload) as MessagePayload;
+          options.onMessage?.({
+            externalId: m.externalId,
+            sessionId: m.sessionId,
+            role: p.role,
+            createdAt: m.createdAt,
+            order: m.ord,
+            parts: p.parts ?? [],
+            ...(p.textContent !== undefined ? { textContent: p.textContent } : {}),
+            ...(p.model !== undefined ? { model: p.model } : {}),
+            ...(p.promptTokens !== undefined ? { promptTokens: p.promptTokens } : {}),
+            ...(p.completionTokens !== undefined ? { completionTokens: p.completionTokens } : {}),
+          });
+        }
+      },
     },
   );
   // Titles as a dry run shows them: cut after redaction (none here).
@@ -64,7 +66,8 @@ export async function readIntoState(
 ) {
   const past = statePast(store);
   const loaded = options.loaded;
-  const sink = new StateSink(store, { scrub: scrubberFrom(options.redact ? createRedactor() : undefined), isExcluded: () => false, prices: EMBEDDED_PRICES });
+  const scrub = scrubberFrom(options.redact ? createRedactor() : undefined);
+  const sink = new StateSink(store, { loadScrub: async () => scrub, isExcluded: () => false, prices: EMBEDDED_PRICES });
   const outcome = await scan(
     {
       roots,
@@ -73,9 +76,12 @@ export async function readIntoState(
     },
     // `loaded` collects the project folders whose files the scan asked the state for.
     loaded ? { ...past, files: (folder) => (loaded.add(folder), past.files(folder)) } : past,
-    (chunk) => {
-      sink.accept(chunk);
-      options.onChunk?.(chunk);
+    {
+      prepare: () => sink.prepare(),
+      accept: (chunk) => {
+        sink.accept(chunk);
+        options.onChunk?.(chunk);
+      },
     },
   );
   recordFolders(store, outcome.folders);
