@@ -36,6 +36,16 @@ describe("discoverFiles", () => {
     expect(d.skipped.map((s) => s.path.split("/projects/")[1])).toEqual([`p2/${B}/subagents/agent-b3.jsonl`]);
   });
 
+  test("a root given with a trailing slash or a `..` names each file by the same path as a plain one (the state's keys)", () => {
+    const dir = history();
+    const plain = discoverFiles([dir.projects]).files.map((f) => f.path);
+    const parent = dir.projects.slice(0, dir.projects.lastIndexOf("/"));
+    for (const root of [`${dir.projects}/`, `${parent}/../${parent.slice(parent.lastIndexOf("/") + 1)}/projects`, `${parent}/./projects//`]) {
+      expect(discoverFiles([root]).files.map((f) => f.path)).toEqual(plain);
+    }
+    expect(plain[0]).toBe(`${dir.projects}/p1/${A}.jsonl`);
+  });
+
   test("with only some sessions, the others' files are neither listed nor looked at", () => {
     const dir = history();
     const d = discoverFiles([dir.projects], undefined, new Set([A]));

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, readdirSync, realpathSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
+import { normalize, sep } from "node:path";
 import { type Listed, folderDigest } from "./folder-digest.ts";
 
 type FileKind = "session" | "subagent";
@@ -67,9 +67,16 @@ type Entry = {
   path: string;
   dir: boolean;
   file: boolean;
-  /** Its real path when no link leads to it (its folder's real path and its name), else undefined. */
+  /** A folder's real path when no link leads to it (its folder's real path and its name), else undefined. */
   real: string | undefined;
 };
+
+/**
+ * `join(dir, name)` for a normalized folder and a name from its listing, by
+ * concatenation: a scan builds one per file of the history, and `join`
+ * would normalize each again.
+ */
+const child = (dir: string, name: string) => (dir.endsWith(sep) ? dir + name : dir + sep + name);
 
 /** A transcript found in a project folder, before its session is known for certain. */
 interface Found extends Listed {
@@ -132,14 +139,14 @@ export function discoverFiles(roots: string[], known?: KnownFolders, only?: Read
   };
 
   for (const root of roots) {
-    for (const project of list(root)) {
+    for (const project of list(normalize(root))) {
       if (!project.dir) continue;
       const skippedBefore = skipped.length;
       const found: Found[] = [];
       for (const e of list(project)) {
         if (e.file && e.name.endsWith(".jsonl")) {
           // A flat agent file names its session only inside: it is looked at whatever `only` holds.
-          const sessionId = basename(e.name, ".jsonl");
+          const sessionId = e.name.slice(0, -".jsonl".length);
           if (AGENT_FILE.test(e.name)) found.push(look(e.path, "subagent", undefined));
           else if (wanted(sessionId)) found.push(look(e.path, "session", sessionId));
         } else if (e.dir && wanted(e.name)) {
@@ -174,8 +181,11 @@ export function discoverFiles(roots: string[], known?: KnownFolders, only?: Read
 
 /** A folder entry; a symbolic link is resolved (a dangling one is neither file nor folder). */
 function entry(dir: string, realDir: string, name: string, dirent: { isDirectory(): boolean; isFile(): boolean } | undefined): Entry {
-  const path = join(dir, name);
-  if (dirent) return { name, path, dir: dirent.isDirectory(), file: dirent.isFile(), real: join(realDir, name) };
+  const path = child(dir, name);
+  if (dirent) {
+    const isDir = dirent.isDirectory();
+    return { name, path, dir: isDir, file: !isDir && dirent.isFile(), real: isDir ? child(realDir, name) : undefined };
+  }
   try {
     const st = statSync(path);
     return { name, path, dir: st.isDirectory(), file: st.isFile(), real: undefined };
