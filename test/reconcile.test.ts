@@ -5,6 +5,8 @@
  * cheap, and `sync --full` puts back exactly what was there.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
 import { type DumpSession, type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import { assistant, jsonl, resetClock, tempClaudeDir, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
@@ -93,6 +95,30 @@ describe("after the server lost data", () => {
     expect(full.code).toBe(0);
     expect(content(server.dump())).toEqual(before);
     expect((await verifyCopy(env)).check?.status).toBe("ok");
+    expect(server.violations()).toEqual([]);
+  });
+
+  test.each([
+    ["a session deleted in the dashboard", (s: TestServer) => s.deleteSession(B)],
+    ["OpenSync's delete all data (messages left orphaned)", (s: TestServer) => s.deleteAllData()],
+  ] as const)("%s, then written again by its next turn: the plain sync that writes it sends its earlier messages again too", async (_name, lose) => {
+    server.reset();
+    const env = history();
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    lose(server);
+    // B's next turn, as the hooks' sync would meet it.
+    const s = { sessionId: B };
+    appendFileSync(join(env.CLAUDE_CONFIG_DIR, "projects", "p", `${B}.jsonl`), jsonl([user("question again", s), assistant("msg_1_3", text("answer again"), s)]));
+    const plain = await runCli(["sync", "--json"], { env });
+    expect(plain.code).toBe(0);
+    expect(JSON.parse(plain.stdout)).toMatchObject({ recreated: [B] });
+    const restored = content(server.dump()).find((x) => x.externalId === B);
+
+    // What a first sync of the same history puts on an empty server.
+    server.reset();
+    expect((await runCli(["sync"], { env: { ...env, HOME: tempHome() } })).code).toBe(0);
+    expect(restored).toEqual(content(server.dump()).find((x) => x.externalId === B));
+    expect(restored?.messages.length).toBe(6);
     expect(server.violations()).toEqual([]);
   });
 

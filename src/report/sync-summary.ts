@@ -36,6 +36,7 @@ export function renderSyncSummary(r: SyncReport, verbose: boolean): string {
     `Synced ${plural(r.sessionsSent, "session update")} and ${plural(r.messagesSent, "message")} (read ${plural(r.sessionsRead, "changed session")}).`,
   ];
   if (r.reconciled) lines.push(reconciledLine(r.reconciled));
+  if (r.recreated.length) lines.push(recreatedLine(r.recreated.length));
   if (r.pendingMessages || r.pendingSessions) lines.push(pendingLine(r));
   if (r.sessionsUnread) lines.push(unreadLine(r.sessionsUnread));
   if (r.beingWritten) lines.push(beingWrittenLine(r.beingWritten));
@@ -77,6 +78,10 @@ function reconciledLine(r: NonNullable<SyncReport["reconciled"]>): string {
   return `The server no longer had ${parts.join(" and ")} sent from here: sent again.`;
 }
 
+/** Sessions the server made anew when this run wrote them (its earlier messages, gone with them, were sent again). */
+const recreatedLine = (n: number) =>
+  `The server no longer had ${plural(n, "session")} sent from here (deleted in the dashboard, or its data deleted): sent again, with the messages sent before.`;
+
 /** Why a run that was not stopped still did not finish everything (exit 1), for scripts. */
 function unfinished(r: SyncReport): Stop | undefined {
   if (r.failed.length > 0) return { message: `The server refused ${plural(r.failed.length, "item")} (see "failed").`, code: "items-refused" };
@@ -108,6 +113,7 @@ export function syncReportJson(r: SyncReport, stop: Stop | undefined) {
     },
     messagesCut: r.stats.messagesCut,
     ...(r.reconciled ? { reconciled: r.reconciled } : {}),
+    ...(r.recreated.length ? { recreated: r.recreated.map((s) => s.sessionId) } : {}),
     unknownModels: r.unknownModels,
     ...(why ? { error: why.message, code: why.code } : {}),
   };

@@ -75,15 +75,48 @@ export async function reconcile(store: StateStore, client: OpenSyncClient, now =
     if (gone.has(s.externalId)) continue;
     const ours = store.sentMessages(s.externalId);
     if (ours.length === 0 || s.messageCount >= ours.length) continue;
-    const held = await serverCopy(client, s.id);
-    const lost = ours.filter((m) => !held.has(m.alias ?? m.externalId)).map((m) => m.externalId);
-    messagesMissing += lost.length;
-    store.write(() => {
-      store.forgetSentMessages(lost, rekey);
-      store.rereadSession(s.externalId);
-    });
+    messagesMissing += await forgetWhatServerLacks(store, client, s.externalId, s.id, rekey);
   }
   return { sent, sessionsMissing: missing.length, messagesMissing };
+}
+
+/**
+ * The messages of a session sent before that its server copy lacks are
+ * marked unsent, under new ids, and the session is read again (their
+ * payloads are not kept once sent), so the next read sends them. Returns how
+ * many.
+ */
+async function forgetWhatServerLacks(store: StateStore, client: OpenSyncClient, sessionId: string, serverId: string, rekey: string): Promise<number> {
+  const held = await serverCopy(client, serverId);
+  const lost = store
+    .sentMessages(sessionId)
+    .filter((m) => !held.has(m.alias ?? m.externalId))
+    .map((m) => m.externalId);
+  if (lost.length === 0) return 0;
+  store.write(() => {
+    store.forgetSentMessages(lost, rekey);
+    store.rereadSession(sessionId);
+  });
+  return lost.length;
+}
+
+/**
+ * Sessions the server made anew while this run wrote them (SendOutcome.recreated):
+ * what it lost with them is marked to go again, as `reconcile` does for
+ * sessions it finds in part. Returns the sessions with messages to send again.
+ */
+export async function restoreRecreated(
+  store: StateStore,
+  client: OpenSyncClient,
+  recreated: ReadonlyArray<{ sessionId: string; serverId: string }>,
+  now = Date.now(),
+): Promise<Set<string>> {
+  const rekey = now.toString(36);
+  const again = new Set<string>();
+  for (const { sessionId, serverId } of recreated) {
+    if ((await forgetWhatServerLacks(store, client, sessionId, serverId, rekey)) > 0) again.add(sessionId);
+  }
+  return again;
 }
 
 /** The sent hash of a session found on the server after a killed run: no payload's hash, so the session's own still goes. */

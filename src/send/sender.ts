@@ -51,6 +51,12 @@ export interface SendOutcome {
   interrupted?: boolean;
   /** A write failed in a way that may have come after the server applied it (no answer, a 504). */
   maybeApplied?: boolean;
+  /**
+   * Sessions the server answered with another id than the one it gave before:
+   * it made them anew (deleted in the dashboard, "delete all data", a new
+   * deployment), without the messages sent earlier (reconcile.ts restores them).
+   */
+  recreated: Array<{ sessionId: string; serverId: string }>;
 }
 
 /** Attempts at one write within a run before it is left for the next run. */
@@ -127,7 +133,7 @@ export class Sender {
   private readonly queue: string[] = [];
   private readonly queued = new Set<string>();
   private readonly active: Active[] = [];
-  private readonly outcome: SendOutcome = { sessionsSent: 0, messagesSent: 0, deferred: 0, deferredSessions: [], failed: [], unsent: 0 };
+  private readonly outcome: SendOutcome = { sessionsSent: 0, messagesSent: 0, deferred: 0, deferredSessions: [], failed: [], unsent: 0, recreated: [] };
   private readonly acks: Array<() => void> = [];
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
   private inFlight = 0;
@@ -489,6 +495,7 @@ export class Sender {
         this.ack(() =>
           this.store.markSessionSent(a.work.key, { hash, windowKey: key, at: this.now(), serverId: o.value.sessionId, ...(createdAt !== undefined ? { createdAt } : {}) }),
         );
+        if (a.work.serverId !== null && a.work.serverId !== o.value.sessionId) this.outcome.recreated.push({ sessionId: a.work.sessionId, serverId: o.value.sessionId });
         a.step = a.serverHad ? "adopt" : "messages";
         a.work = { ...a.work, sentHash: hash, sentKey: key, writtenAt: this.now(), serverId: o.value.sessionId };
         return;

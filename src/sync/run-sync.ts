@@ -5,7 +5,7 @@ import type { PriceBook } from "../pricing/index.ts";
 import { type Finalize, type ScanOutcome, scan } from "../scan/scan.ts";
 import { type SendOutcome, Sender } from "../send/sender.ts";
 import { serverAdopter } from "../send/adopt.ts";
-import { type Reconciled, reconcile, recoverUnrecorded, serverTotalsForNewState } from "../send/reconcile.ts";
+import { type Reconciled, reconcile, recoverUnrecorded, restoreRecreated, serverTotalsForNewState } from "../send/reconcile.ts";
 import type { SendTransport } from "../send/transport.ts";
 import { stateError } from "../state/db.ts";
 import { SyncLock } from "../state/lock.ts";
@@ -140,9 +140,8 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     const sink = new StateSink(store, req, (id) => sender.feed(id), (id) => sender.heldBeforeRun(id), onServer);
     await sink.usePrices(req.prices);
     const sending = sender.run();
-    let scanned: ScanOutcome;
-    try {
-      scanned = await scan(
+    const scanned = await whileSending(sender, sending, async () => {
+      const outcome = await scan(
         {
           roots: req.roots,
           settings: { ...req.read, mode: "payloads" },
@@ -157,7 +156,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
         statePast(store),
         sink,
       );
-      recordFolders(store, scanned.folders);
+      recordFolders(store, outcome.folders);
       await sink.settle();
       if (onServer) {
         // Settled only by a read that went through (Ctrl-C keeps what was read, and the state new).
@@ -167,16 +166,11 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       const refreshed = req.refreshedPrices ? await settledNow(req.refreshedPrices) : undefined;
       if (refreshed) await sink.usePrices(refreshed);
       sink.recordPrices();
-    } catch (error) {
-      // The read failed (a full disk...): what is in flight finishes before the state is let go.
-      sender.stop();
-      await sending;
-      throw error;
-    } finally {
-      sender.close();
-    }
+      return outcome;
+    });
     let sent = await sending;
     sent = await sendHeldBack(store, transport, options, sent, req.waitForWindowsMs ?? 0);
+    sent = await sendLostAgain(store, client, req, options, sent);
     const answer = await heard;
     if (answer && !answer.ok && !sent.stoppedBy && !sent.interrupted && sent.sessionsSent + sent.messagesSent === 0) sent = { ...sent, stoppedBy: answer.error };
     if (!sent.stoppedBy && !sent.interrupted) store.setMeta("last_sync", String(Date.now()));
@@ -236,16 +230,60 @@ async function sendHeldBack(
     const again = new Sender(store, transport, { ...options, only: new Set(outcome.deferredSessions.map((d) => d.sessionId)) });
     again.loadPending();
     again.close();
-    const next = await again.run();
-    outcome = {
-      ...next,
-      sessionsSent: outcome.sessionsSent + next.sessionsSent,
-      messagesSent: outcome.messagesSent + next.messagesSent,
-      failed: [...outcome.failed, ...next.failed],
-      unsent: outcome.unsent + next.unsent,
-      // A write of the first round that may have been applied unrecorded stays to be checked.
-      ...(outcome.maybeApplied || next.maybeApplied ? { maybeApplied: true } : {}),
-    };
+    outcome = followedBy(outcome, await again.run());
   }
   return outcome;
+}
+
+/** A round of sending after another: what both sent, and how the later one ended. */
+function followedBy(first: SendOutcome, next: SendOutcome): SendOutcome {
+  return {
+    ...next,
+    sessionsSent: first.sessionsSent + next.sessionsSent,
+    messagesSent: first.messagesSent + next.messagesSent,
+    failed: [...first.failed, ...next.failed],
+    unsent: first.unsent + next.unsent,
+    // A write of the first round that may have been applied unrecorded stays to be checked.
+    ...(first.maybeApplied || next.maybeApplied ? { maybeApplied: true } : {}),
+    recreated: [...first.recreated, ...next.recreated],
+  };
+}
+
+/** Runs `read` while `sender` sends what it makes ready; a read that fails (a full disk...) lets what is in flight finish first. */
+async function whileSending<T>(sender: Sender, sending: Promise<SendOutcome>, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    sender.stop();
+    await sending;
+    throw error;
+  } finally {
+    sender.close();
+  }
+}
+
+/**
+ * A session the server made anew (SendOutcome.recreated: deleted in the
+ * dashboard, "delete all data") has lost the messages sent before: those its
+ * copy lacks are read again from the transcript and sent in this run, so the
+ * next turn's hook restores the session whole, without `sync --full`.
+ */
+async function sendLostAgain(
+  store: StateStore,
+  client: OpenSyncClient,
+  req: SyncRequest,
+  options: ConstructorParameters<typeof Sender>[2],
+  first: SendOutcome,
+): Promise<SendOutcome> {
+  if (first.recreated.length === 0 || first.stoppedBy || first.interrupted) return first;
+  const only = await restoreRecreated(store, client, first.recreated);
+  if (only.size === 0) return first;
+  const sender = new Sender(store, client.once, { ...options, only });
+  const sink = new StateSink(store, req, (id) => sender.feed(id), (id) => sender.heldBeforeRun(id));
+  const sending = sender.run();
+  await whileSending(sender, sending, async () => {
+    await scan({ roots: req.roots, settings: { ...req.read, mode: "payloads" }, full: false, only, ...(req.signal ? { signal: req.signal } : {}) }, statePast(store), sink);
+    await sink.settle();
+  });
+  return followedBy(first, await sending);
 }

@@ -14,6 +14,7 @@ export function syncReport(over: Partial<SyncReport> = {}): SyncReport {
     messagesSent: 0,
     deferred: 0,
     deferredSessions: [],
+    recreated: [],
     failed: [],
     unsent: 0,
     unknownModels: [],
