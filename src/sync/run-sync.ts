@@ -170,7 +170,8 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     });
     let sent = await sending;
     sent = await sendHeldBack(store, transport, options, sent, req.waitForWindowsMs ?? 0);
-    sent = await sendLostAgain(store, client, req, options, sent);
+    // Totalled with the prices the read ended with (a refresh may have brought new ones).
+    sent = await sendLostAgain(store, client, { ...req, prices: sink.pricesInUse }, options, sent);
     const answer = await heard;
     if (answer && !answer.ok && !sent.stoppedBy && !sent.interrupted && sent.sessionsSent + sent.messagesSent === 0) sent = { ...sent, stoppedBy: answer.error };
     if (!sent.stoppedBy && !sent.interrupted) store.setMeta("last_sync", String(Date.now()));

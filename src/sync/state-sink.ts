@@ -101,6 +101,11 @@ export class StateSink implements ChunkSink {
     if (this.store.getMeta(PRICES_META) !== current) this.store.setMeta(PRICES_META, current);
   }
 
+  /** The prices sessions are totalled with now (usePrices). */
+  get pricesInUse(): PriceBook {
+    return this.prices;
+  }
+
   async prepare(): Promise<void> {
     this.scrub ??= await this.settings.loadScrub();
   }
