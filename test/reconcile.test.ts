@@ -122,6 +122,28 @@ describe("after the server lost data", () => {
     expect(server.violations()).toEqual([]);
   });
 
+  test("when the server cannot show its copy at that moment, the session keeps its old id and its next write repairs it", async () => {
+    server.reset();
+    const env = history();
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    server.deleteSession(B);
+    const file = join(env.CLAUDE_CONFIG_DIR, "projects", "p", `${B}.jsonl`);
+    const s = { sessionId: B };
+    appendFileSync(file, jsonl([user("question again", s), assistant("msg_1_3", text("answer again"), s)]));
+    server.setFaults({ rules: [{ kind: 503, method: "GET", path: "/api/sessions/get", times: 1 }] });
+    const failed = await runCli(["sync", "--json"], { env });
+    expect(failed.code).toBe(0);
+    expect(server.session(B)?.messages.length).toBe(2);
+    server.setFaults({ rules: [] });
+    appendFileSync(file, jsonl([user("once more", s), assistant("msg_1_4", text("and again"), s)]));
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const restored = content(server.dump()).find((x) => x.externalId === B);
+    server.reset();
+    expect((await runCli(["sync"], { env: { ...env, HOME: tempHome() } })).code).toBe(0);
+    expect(restored).toEqual(content(server.dump()).find((x) => x.externalId === B));
+    expect(restored?.messages.length).toBe(8);
+  });
+
   test("a session the server holds only in part gets its missing messages back", async () => {
     server.reset();
     const env = history();

@@ -103,7 +103,8 @@ async function forgetWhatServerLacks(store: StateStore, client: OpenSyncClient, 
 /**
  * Sessions the server made anew while this run wrote them (SendOutcome.recreated):
  * what it lost with them is marked to go again, as `reconcile` does for
- * sessions it finds in part. Returns the sessions with messages to send again.
+ * sessions it finds in part, then their new ids are recorded. Returns the
+ * sessions with messages to send again.
  */
 export async function restoreRecreated(
   store: StateStore,
@@ -115,6 +116,7 @@ export async function restoreRecreated(
   const again = new Set<string>();
   for (const { sessionId, serverId } of recreated) {
     if ((await forgetWhatServerLacks(store, client, sessionId, serverId, rekey)) > 0) again.add(sessionId);
+    store.write(() => store.setServerId(sessionId, serverId));
   }
   return again;
 }

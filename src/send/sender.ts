@@ -492,10 +492,11 @@ export class Sender {
         if (!provisional) this.outcome.sessionsSent++;
         else if (this.closed) this.feed(a.work.sessionId);
         else this.provisional.add(a.work.sessionId);
-        this.ack(() =>
-          this.store.markSessionSent(a.work.key, { hash, windowKey: key, at: this.now(), serverId: o.value.sessionId, ...(createdAt !== undefined ? { createdAt } : {}) }),
-        );
-        if (a.work.serverId !== null && a.work.serverId !== o.value.sessionId) this.outcome.recreated.push({ sessionId: a.work.sessionId, serverId: o.value.sessionId });
+        // Made anew: its new id is recorded once what it lost is marked to go again, so a run that stops before finds it again.
+        const recreated = a.work.serverId !== null && a.work.serverId !== o.value.sessionId;
+        if (recreated) this.outcome.recreated.push({ sessionId: a.work.sessionId, serverId: o.value.sessionId });
+        const serverId = recreated ? undefined : o.value.sessionId;
+        this.ack(() => this.store.markSessionSent(a.work.key, { hash, windowKey: key, at: this.now(), ...(serverId ? { serverId } : {}), ...(createdAt !== undefined ? { createdAt } : {}) }));
         a.step = a.serverHad ? "adopt" : "messages";
         a.work = { ...a.work, sentHash: hash, sentKey: key, writtenAt: this.now(), serverId: o.value.sessionId };
         return;

@@ -441,6 +441,11 @@ export class StateStore {
     ).run(sent.hash, sent.windowKey, sent.at, sent.serverId ?? null, sent.createdAt ?? null, key);
   }
 
+  /** The id the server knows the session by, once what it lost when it made the session anew is marked to go again (reconcile.ts). */
+  setServerId(sessionId: string, serverId: string): void {
+    this.q("UPDATE sessions SET server_id = ? WHERE session_id = ?").run(serverId, sessionId);
+  }
+
   /** Whether the session was written to the server. */
   sentToServer(sessionId: string): boolean {
     return this.q("SELECT 1 FROM sessions WHERE session_id = ? AND sent_hash IS NOT NULL").get(sessionId) !== null;

@@ -277,7 +277,8 @@ async function sendLostAgain(
   first: SendOutcome,
 ): Promise<SendOutcome> {
   if (first.recreated.length === 0 || first.stoppedBy || first.interrupted) return first;
-  const only = await restoreRecreated(store, client, first.recreated);
+  // A server that cannot show its copy now: the sessions keep their old ids, so their next write finds this again.
+  const only = await restoreRecreated(store, client, first.recreated).catch(() => new Set<string>());
   if (only.size === 0) return first;
   const sender = new Sender(store, client.once, { ...options, only });
   const sink = new StateSink(store, req, (id) => sender.feed(id), (id) => sender.heldBeforeRun(id));
