@@ -6,7 +6,8 @@ import { SyncLock } from "../src/state/lock.ts";
 import { StateStore } from "../src/state/store.ts";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli } from "./helpers/cli.ts";
-import { hookUser, runnerDone, within } from "./helpers/hooks.ts";
+import { hookUser, runnerDone, stopRunner, within } from "./helpers/hooks.ts";
+import { processAlive } from "../src/runtime/process.ts";
 import { SESSION, assistant, jsonl, text, user } from "./helpers/transcript.ts";
 
 let server: TestServer;
@@ -140,6 +141,46 @@ describe("a request stays queued until served", () => {
     expect(server.violations()).toEqual([]);
     await runnerDone(home);
   }, 90_000);
+
+  test("work parked by a refused key is resumed by the login with the new key, without another hook: by a runner still waiting for more, or by one the login starts (found by an exploratory tester)", async () => {
+    server.reset();
+    // Logged in by `login`, not the environment (which would override it); the runner waits minutes for more, as for a user.
+    const u = hookUser(server, { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "600000" });
+    const env = { HOME: u.home, CLAUDE_CONFIG_DIR: u.claude.root, CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "600000" };
+    const login = (key: string) => runCli(["login", "--url", server.url, "--api-key-stdin"], { env, stdin: `${key}\n` });
+    const hook = (event: string) =>
+      runCli(["hook", event], { env, stdin: JSON.stringify({ session_id: SESSION, transcript_path: u.path, hook_event_name: event }) });
+    expect((await login(server.apiKey)).code).toBe(0);
+    try {
+      u.claude.write(`p/${SESSION}.jsonl`, jsonl(firstTurn));
+      await hook("Stop");
+      await within(20_000, () => server.session(SESSION)?.messages.length === 2 && queued(u.app) === undefined);
+
+      // The key is regenerated in the dashboard: the next turn waits for the user.
+      const parked = async (messages: number) => {
+        const key = server.rotateKey();
+        appendFileSync(u.path, jsonl([user(`Next ${messages}`), assistant(`msg_${messages}`, text("Ok."), tokens(1, 1))]));
+        await hook("Stop");
+        await within(20_000, () => queued(u.app)?.nextAt === null);
+        expect(queued(u.app)?.lastError).toContain("refused the API key");
+        return key;
+      };
+      // A runner still waiting for more takes it up once the new key is saved.
+      const first = await login(await parked(3));
+      expect(first.stdout).toContain("The background sync resumes 1 session that waited for a login.");
+      await within(20_000, () => server.session(SESSION)?.messages.length === 4 && queued(u.app) === undefined);
+
+      // No runner left: the login starts one.
+      const key = await parked(5);
+      stopRunner(u.app("runner.pid"));
+      await within(20_000, () => !existsSync(u.app("runner.pid")) || !processAlive(Number(readFileSync(u.app("runner.pid"), "utf8"))));
+      expect((await login(key)).code).toBe(0);
+      await within(20_000, () => server.session(SESSION)?.messages.length === 6 && queued(u.app) === undefined);
+      expect(server.violations()).toEqual([]);
+    } finally {
+      stopRunner(u.app("runner.pid"));
+    }
+  }, 120_000);
 });
 
 describe("the hook never hangs", () => {

@@ -1,11 +1,7 @@
-import { selfArgv } from "../claude-settings/self-command.ts";
 import { requestFromEvent } from "../hooks/input.ts";
 import { HANDOVER_MS, enqueue } from "../hooks/enqueue.ts";
-import { claimRunner, markRunner, releaseRunner, runnerAlive } from "../hooks/runner-lock.ts";
+import { RUNNER_EVENT, ensureRunner } from "../hooks/start-runner.ts";
 import { readStdinJson } from "../hooks/stdin.ts";
-
-/** The internal event name of the background runner. */
-const RUNNER_EVENT = "_runner";
 /** Claude Code writes the event at once; this only bounds a pipe left open without one. */
 const STDIN_WAIT_MS = 2_000;
 
@@ -37,7 +33,7 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     enqueue({ ...request, event, at: Date.now() });
-    if (!runnerAlive() && claimRunner()) startRunner();
+    ensureRunner();
   } catch (error) {
     await log(`hook ${event}: ${(error as Error).stack ?? error}`);
   }
@@ -59,21 +55,5 @@ async function backgroundPriority(): Promise<void> {
     (await import("node:os")).setPriority(RUNNER_NICE);
   } catch {
     // Not permitted here: the runner works at normal priority.
-  }
-}
-
-/** Starts the runner this hook claimed the lock for, and names it in the lock so the next hook of a burst sees it running. */
-function startRunner(): void {
-  try {
-    const child = Bun.spawn([...selfArgv(), "hook", RUNNER_EVENT], {
-      detached: true,
-      stdio: ["ignore", "ignore", "ignore"],
-      windowsHide: true,
-    });
-    markRunner(child.pid);
-    child.unref();
-  } catch (error) {
-    releaseRunner();
-    throw error;
   }
 }

@@ -5,6 +5,7 @@ import { normalizeUrl, shownInput } from "../opensync/url.ts";
 import { needsInsecure } from "../opensync/transport.ts";
 import { checkServer } from "../login/check.ts";
 import { noteLogin } from "../hooks/background-status.ts";
+import { resumeParked } from "../hooks/resume.ts";
 import { knownCredentials, requireGiven } from "../login/inputs.ts";
 import { keyFormatProblem } from "../login/key-format.ts";
 import { promptCredentials } from "../login/prompt.ts";
@@ -55,7 +56,11 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   saveConfig(loggedInConfig(cfg, url, given.apiKey.value));
   const overridden = overrideNotes(cfg, url, given.apiKey.value);
   // What the background sync met is history only if the other commands use this login.
-  if (overridden.length === 0) noteLogin();
+  let resumed = 0;
+  if (overridden.length === 0) {
+    noteLogin();
+    resumed = resumeParked();
+  }
 
   const count = sessions === undefined ? "too many sessions on the server to count" : `${plural(sessions, "session")} on the server`;
   const summary = [
@@ -63,6 +68,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     `Saved to ${configPath()}${plainHttp ? " (with --insecure, for this URL only)" : ""}.`,
     ...(asideAt === undefined ? [] : [`The config that was there could not be used; it is kept as ${asideAt} (your other settings were in it: set them again).`]),
     ...overridden,
+    ...(resumed === 0 ? [] : [`The background sync resumes ${plural(resumed, "session")} that waited for a login.`]),
   ];
   const next = [
     "Next steps:",

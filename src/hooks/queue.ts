@@ -1,7 +1,7 @@
 import { linkSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "../runtime/zod.ts";
-import { REQUEST, fileName, queueDir, tmpFile } from "./enqueue.ts";
+import { REQUEST, enqueue, fileName, queueDir, tmpFile } from "./enqueue.ts";
 
 /**
  * The hand-over from `hook <event>` (which must return at once) to the
@@ -59,6 +59,17 @@ export function waiting(): SyncRequest[] {
   return list()
     .filter((n) => n.endsWith(REQUEST) && !n.startsWith("."))
     .flatMap((n) => read(join(queueDir(), n)) ?? []);
+}
+
+/**
+ * After a login: the requests parked until the user acted (a refused key, no
+ * login) are asked for again as their hook asked (a runner waiting for more
+ * wakes on a hook's request, not on a parked one). Returns how many.
+ */
+export function requeueParked(now = Date.now()): number {
+  const parked = waiting().filter((r) => r.nextAt === null);
+  for (const r of parked) enqueue({ sessionId: r.sessionId, event: r.event, at: now, ...(r.transcriptPath ? { transcriptPath: r.transcriptPath } : {}) });
+  return parked.length;
 }
 
 /**
