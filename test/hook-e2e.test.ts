@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { appendFileSync, existsSync, readFileSync, readdirSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { getPriority } from "node:os";
 import { join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
@@ -220,6 +220,27 @@ describe("hooks", () => {
     const log = readFileSync(join(home, ".claude-code-sync", "sync.log"), "utf8");
     expect(log).toContain("not JSON");
     expect(log).toContain("Not logged in");
+  }, 60_000);
+
+  test("a hook that cannot queue its sync (the queue folder unusable) exits 0 silently, and status says so and what to do until a sync went through (found by an exploratory tester)", async () => {
+    server.reset();
+    const { env, claude, hook, app } = hookUser(server);
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("Add a health endpoint"), assistant("msg_1", text("Done."), { usage: u })]));
+    // A file where the queue folder should be: no request can be written, whoever runs the hook (root too).
+    mkdirSync(app(), { recursive: true, mode: 0o700 });
+    writeFileSync(app("queue"), "");
+    expect(await hook("Stop")).toEqual({ code: 0, stdout: "", stderr: "" });
+    const status = await runCli(["status"], { env });
+    expect(status.code).toBe(1);
+    expect(status.stdout).toMatch(/Hooks: the Stop hook \d+ seconds? ago could not hand its sync to the background: \S/);
+    expect(status.stdout).toContain("then run `claude-code-sync sync` (nothing is lost");
+    expect(JSON.parse((await runCli(["status", "--json"], { env })).stdout).hookFailure).toMatchObject({ event: "Stop" });
+
+    // Fixed, and a sync read what the hook asked for: no longer news.
+    rmSync(app("queue"));
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    expect(server.session(SESSION)?.messages).toHaveLength(2);
+    expect((await runCli(["status"], { env })).stdout).not.toContain("Hooks:");
   }, 60_000);
 
   test("a SubagentStop before the session's own transcript exists sends nothing: the session goes with its own start once the transcript appears", async () => {

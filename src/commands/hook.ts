@@ -36,8 +36,16 @@ export async function run(args: string[]): Promise<number> {
     ensureRunner();
   } catch (error) {
     await log(`hook ${event}: ${(error as Error).stack ?? error}`);
+    await noteFailure(event, error);
   }
   return 0;
+}
+
+/** For `status` (Claude Code shows nothing of a hook's troubles); loaded only when a hook failed. Never throws. */
+async function noteFailure(event: string, error: unknown): Promise<void> {
+  try {
+    (await import("../hooks/hook-failure.ts")).recordHookFailure(event, error);
+  } catch {}
 }
 
 /** Problems go to the log; its module (and the error texts it masks keys with) loads only when there is one. Never throws. */

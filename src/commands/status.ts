@@ -4,6 +4,7 @@ import { loadPriceBook } from "../pricing/index.ts";
 import { beingWrittenLine, unknownModelsLine } from "../report/sync-summary.ts";
 import { unpricedModels } from "../sync/run-sync.ts";
 import { type BackgroundStatus, backgroundLine, readBackgroundStatus } from "../hooks/background-status.ts";
+import { type HookFailure, hookFailureCurrent, hookFailureLine, readHookFailure } from "../hooks/hook-failure.ts";
 import { createClient, timeoutFromEnv } from "../opensync/client.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
 import { type Failure, type Origin, failureOf } from "../report/failure.ts";
@@ -54,6 +55,8 @@ interface Status {
   failed: Array<{ id: string; error: string }>;
   /** The last background (hook) sync, if any. */
   background: BackgroundStatus | null;
+  /** The last hook that could not queue its sync, unless a sync went through since. */
+  hookFailure: HookFailure | null;
   /** With --verbose. */
   stateDatabases?: Array<{ path: string; url: string | null; inUse: boolean; bytes: number; modifiedAt: string }>;
   error?: string;
@@ -89,6 +92,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     watchRunning: runningWatchPid() ?? null,
     failed: [],
     background: readBackgroundStatus(),
+    hookFailure: readHookFailure(),
   };
   const problems: Failure[] = [];
   let server: { origin: Origin; apiKey: string } | undefined;
@@ -106,6 +110,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     if (server) status.sessionsSynced = null;
     problems.push(failureOf(error));
   }
+  if (status.hookFailure && !hookFailureCurrent(status.hookFailure, status.lastSync ? Date.parse(status.lastSync) : undefined)) status.hookFailure = null;
   if (verbose) status.stateDatabases = databases(status.opensyncUrl ?? undefined);
   if (!json) writeOut(`${localLines(status, verbose).join("\n")}\n`);
 
@@ -127,7 +132,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
 }
 
 function workLeft(s: Status): boolean {
-  return s.pending.sessions > 0 || s.pending.messages > 0 || s.unread > 0 || s.unreadable.length > 0 || s.failed.length > 0 || (s.missingOnServer ?? 0) > 0;
+  return s.hookFailure !== null || s.pending.sessions > 0 || s.pending.messages > 0 || s.unread > 0 || s.unreadable.length > 0 || s.failed.length > 0 || (s.missingOnServer ?? 0) > 0;
 }
 
 async function askServer(origin: Origin, apiKey: string): Promise<{ sessions: Set<string> } | Failure> {
@@ -210,6 +215,7 @@ function localLines(s: Status, verbose: boolean): string[] {
   }
   if (s.unknownModels.length) lines.push(unknownModelsLine(s.unknownModels));
   if (s.background) lines.push(backgroundLine(s.background, Date.now(), s.lastSync ? Date.parse(s.lastSync) : undefined));
+  if (s.hookFailure) lines.push(hookFailureLine(s.hookFailure));
   if (s.stateDatabases) lines.push(...databaseLines(s.stateDatabases));
   return lines;
 }
