@@ -155,8 +155,38 @@ describe("after the server lost data", () => {
     for (const id of lost) server.deleteMessage(id);
     expect(server.session(A)?.messages.length).toBe(2);
 
+    // verify sees it: the session is there, its messages are not all (it said all was well: found by an exploratory tester).
+    const v = await verifyCopy(env);
+    expect(v.code).toBe(1);
+    expect(v.check).toMatchObject({ status: "fail", detail: expect.stringContaining("holds 1 session with fewer messages"), fix: expect.stringContaining("sync --full") });
+
     const full = await runCli(["sync", "--full", "--json"], { env });
     expect(full.code).toBe(0);
     expect(content(server.dump())).toEqual(before);
+    expect((await verifyCopy(env)).check).toMatchObject({ status: "ok", detail: expect.stringContaining("each with every message") });
+  });
+
+  test("a session deleted in the dashboard, then written again by the next turn's sync: verify says the server lacks its earlier messages, sync --full puts them back (found by an exploratory tester)", async () => {
+    server.reset();
+    const env = history();
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const messagesOf = () => content(server.dump()).find((s) => s.externalId === A)?.messages ?? [];
+    const earlier = messagesOf();
+    server.deleteSession(A);
+    // The next turn: a plain sync (a hook's) writes the session again, with its new messages only.
+    const claude = env.CLAUDE_CONFIG_DIR;
+    const next = jsonl([user("one more", { sessionId: A }), assistant("msg_0_3", text("done"), { sessionId: A })]);
+    await Bun.write(`${claude}/projects/p/${A}.jsonl`, (await Bun.file(`${claude}/projects/p/${A}.jsonl`).text()) + next);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const added = messagesOf();
+    expect(added.length).toBe(2);
+
+    const v = await verifyCopy(env);
+    expect(v.code).toBe(1);
+    expect(v.check).toMatchObject({ status: "fail", detail: expect.stringContaining("holds 1 session with fewer messages"), fix: expect.stringContaining("sync --full") });
+    expect((await runCli(["sync", "--full"], { env })).code).toBe(0);
+    expect(messagesOf()).toEqual([...earlier, ...added]);
+    expect((await verifyCopy(env)).check?.status).toBe("ok");
+    expect(server.violations()).toEqual([]);
   });
 });

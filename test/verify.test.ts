@@ -69,7 +69,7 @@ describe("verify", () => {
       transcripts: "ok",
     });
     expect(json.check("apiKey").detail).toContain("1 session on the server");
-    expect(json.check("serverCopy").detail).toBe("the server has all 1 session sent from here");
+    expect(json.check("serverCopy").detail).toBe("the server has all 1 session sent from here, each with every message");
     expect(json.check("state").detail).toContain("1 session synced, 0 messages pending");
   }, 30_000);
 

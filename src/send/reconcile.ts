@@ -1,6 +1,6 @@
 import type { ShownTokens } from "../fold/summarize.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
-import { MAX_LIST_LIMIT } from "../opensync/read-api.ts";
+import { MAX_LIST_LIMIT, type ServerSession } from "../opensync/read-api.ts";
 import type { StateStore } from "../state/store.ts";
 import { heldExactly, outboxToCompare, serverCopy } from "./server-copy.ts";
 
@@ -63,6 +63,11 @@ export async function serverTotalsForNewState(store: StateStore, client: OpenSyn
   return new Map(listed.value.map((s) => [s.externalId, { promptTokens: s.promptTokens, completionTokens: s.completionTokens }]));
 }
 
+/** Sessions the server holds with fewer messages than were sent to it from here: some were lost there (its copy says which). */
+export function heldInPart(store: StateStore, listed: ServerSession[]): ServerSession[] {
+  return listed.filter((s) => s.messageCount < store.sentMessages(s.externalId).length);
+}
+
 export async function reconcile(store: StateStore, client: OpenSyncClient, now = Date.now()): Promise<Reconciled> {
   const { sent, missing } = await missingSessions(store, client);
   // Ids this run sends lost messages under: new ones, unique to this reconciliation.
@@ -71,10 +76,8 @@ export async function reconcile(store: StateStore, client: OpenSyncClient, now =
   let messagesMissing = 0;
   // Sessions the server has in part: its message count says so, its copy says which.
   const gone = new Set(missing);
-  for (const s of await client.listServerSessions({ limit: MAX_LIST_LIMIT })) {
-    if (gone.has(s.externalId)) continue;
-    const ours = store.sentMessages(s.externalId);
-    if (ours.length === 0 || s.messageCount >= ours.length) continue;
+  const listed = await client.listServerSessions({ limit: MAX_LIST_LIMIT });
+  for (const s of heldInPart(store, listed.filter((s) => !gone.has(s.externalId)))) {
     messagesMissing += await forgetWhatServerLacks(store, client, s.externalId, s.id, rekey);
   }
   return { sent, sessionsMissing: missing.length, messagesMissing };

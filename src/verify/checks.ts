@@ -14,6 +14,8 @@ import { formatInt, plural } from "../report/format.ts";
 import { unreadableFiles } from "../report/unreadable.ts";
 import { keyFormatProblem } from "../login/key-format.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
+import { MAX_LIST_LIMIT, type ServerSession } from "../opensync/read-api.ts";
+import { heldInPart } from "../send/reconcile.ts";
 import { loadPriceBook } from "../pricing/index.ts";
 import { blockerFix, writeBlockers } from "../runtime/writable.ts";
 import { SyncLock } from "../state/lock.ts";
@@ -51,7 +53,7 @@ export async function runChecks(): Promise<Check[]> {
   const server = await serverChecks(target, creds.source);
   checks.push(target.check, ...server.checks);
   checks.push(hooksCheck(), stateCheck(target.url), pricesCheck(target.url, value ?? defaultConfig()));
-  if (target.url && server.sessions) checks.push(serverCopyCheck(target.url, server.sessions));
+  if (target.url && server.sessions) checks.push(serverCopyCheck(target.url, server.sessions, server.listed));
   checks.push(transcriptsCheck());
   return checks;
 }
@@ -112,8 +114,21 @@ function credentialsCheck(config: Config | undefined, creds: ReturnType<typeof r
   }
 }
 
-/** The server's checks, and the sessions it holds (when it answered). */
-async function serverChecks({ client, url }: Target, source: Credentials["source"]): Promise<{ checks: Check[]; sessions?: Set<string> }> {
+/** The newest sessions with their message counts; undefined when the server's read API does not answer (the check then counts sessions only). */
+async function messageCounts(client: OpenSyncClient): Promise<ServerSession[] | undefined> {
+  const listed = await client.once.listServerSessions({ limit: MAX_LIST_LIMIT });
+  return listed.ok ? listed.value : undefined;
+}
+
+interface ServerAnswers {
+  checks: Check[];
+  /** The sessions it holds, when it answered. */
+  sessions?: Set<string>;
+  listed?: ServerSession[];
+}
+
+/** The server's checks, and what it holds. */
+async function serverChecks({ client, url }: Target, source: Credentials["source"]): Promise<ServerAnswers> {
   const server = "Server reachable";
   const key = "API key valid";
   if (!client || !url) return { checks: [skip("server", server, "needs credentials"), skip("apiKey", key, "needs credentials")] };
@@ -126,7 +141,11 @@ async function serverChecks({ client, url }: Target, source: Credentials["source
   const reachable = ok("server", server, `${url}/health answers`);
   try {
     const sessions = await client.listSessions();
-    return { checks: [reachable, ok("apiKey", key, `accepted; ${plural(sessions.length, "session")} on the server`)], sessions: new Set(sessions) };
+    return {
+      checks: [reachable, ok("apiKey", key, `accepted; ${plural(sessions.length, "session")} on the server`)],
+      sessions: new Set(sessions),
+      listed: await messageCounts(client),
+    };
   } catch (error) {
     const e = explainServerError(error, url, source.apiKey, source.convexUrl);
     return { checks: [reachable, fail("apiKey", key, e.problem, e.fix)] };
@@ -157,8 +176,8 @@ function pricesCheck(url: string | undefined, config: Config): Check {
   }
 }
 
-/** The server is the truth about what it holds: fewer of our sessions than the state says were sent means data was lost there. */
-function serverCopyCheck(url: string, onServer: Set<string>): Check {
+/** The server is the truth about what it holds: fewer of our sessions, or of their messages, than the state says were sent means data was lost there. */
+function serverCopyCheck(url: string, onServer: Set<string>, listed: ServerSession[] | undefined): Check {
   const name = "Server copy";
   const path = statePath(url);
   if (!existsSync(path)) return ok("serverCopy", name, "nothing sent from here yet");
@@ -167,13 +186,16 @@ function serverCopyCheck(url: string, onServer: Set<string>): Check {
     store = StateStore.open(path);
     const sent = store.sentSessionIds();
     const missing = sent.filter((id) => !onServer.has(id));
-    if (missing.length === 0) return ok("serverCopy", name, `the server has all ${plural(sent.length, "session")} sent from here`);
-    return fail(
-      "serverCopy",
-      name,
-      `the server no longer has ${plural(missing.length, "session")} of the ${formatInt(sent.length)} sent from here (deleted there, or its data was reset)`,
-      "claude-code-sync sync --full (sends again whatever the server lacks)",
-    );
+    // A session deleted there and written again since (the next turn's hook) is held, without its earlier messages.
+    const inPart = listed === undefined ? 0 : heldInPart(store, listed).length;
+    if (missing.length === 0 && inPart === 0) {
+      return ok("serverCopy", name, `the server has all ${plural(sent.length, "session")} sent from here${listed === undefined ? "" : ", each with every message"}`);
+    }
+    const lost = [
+      ...(missing.length ? [`no longer has ${plural(missing.length, "session")} of the ${formatInt(sent.length)} sent from here`] : []),
+      ...(inPart ? [`holds ${plural(inPart, "session")} with fewer messages than were sent from here`] : []),
+    ];
+    return fail("serverCopy", name, `the server ${lost.join(" and ")} (deleted there, or its data was reset)`, "claude-code-sync sync --full (sends again whatever the server lacks)");
   } catch (error) {
     // The state check reports why the database cannot be read.
     return skip("serverCopy", name, error instanceof Error ? error.message : String(error));
