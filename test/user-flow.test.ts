@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, statSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { statePath } from "../src/state/store.ts";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
@@ -92,6 +92,30 @@ test("status still checks the server when the state cannot be opened, and says w
   expect(r.stdout).toContain("Sessions synced: unknown (the sync state cannot be read; see below)\nLast sync: unknown");
   const json = JSON.parse((await runCli(["status", "--json"], { env })).stdout);
   expect(json).toMatchObject({ connected: true, sessionsSynced: null, lastSync: null });
+});
+
+test("status on a state damaged past its first page: what to do, not a stack trace (found by an exploratory tester)", async () => {
+  const home = tempHome();
+  const claude = tempClaudeDir();
+  claude.write(`p/${SESSION}.jsonl`, jsonl([user("Add a health endpoint"), assistant("msg_1", text("Done."))]));
+  const env = { HOME: home, CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+  expect((await runCli(["sync"], { env })).code).toBe(0);
+  const path = statePathIn(home, server.url);
+  const pristine = readFileSync(path);
+  // The header and schema page stay, so it opens; then the pages from `from` on are garbage, so a query fails:
+  // the first one (the URL it records), or one of those that count what it holds.
+  for (const from of [1, 16]) {
+    const fd = openSync(path, "r+");
+    writeSync(fd, pristine);
+    const page = 4096;
+    writeSync(fd, Buffer.alloc(pristine.length - page * from, "garbage"), 0, pristine.length - page * from, page * from);
+    closeSync(fd);
+    const r = await runCli(["status"], { env });
+    expect(r.stderr).not.toContain("SQLiteError");
+    expect(r.stdout).toContain(`The sync state at ${path} is damaged. Move it aside`);
+    expect(r.stdout).toContain("Connected: true");
+    expect(r.code).toBe(2);
+  }
 });
 
 test("status shows what it knows at once, then that the server did not answer within 4 s", async () => {

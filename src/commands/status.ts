@@ -13,7 +13,7 @@ import { unreadableFiles, unreadableLines } from "../report/unreadable.ts";
 import { shownId } from "../report/session-id.ts";
 import { warnUnusedKeys } from "../report/unused-keys.ts";
 import { isStateOf, listStateDatabases, stateFolder } from "../state/databases.ts";
-import { diskFullError, diskIsFull } from "../state/db.ts";
+import { diskFullError, diskIsFull, stateError } from "../state/db.ts";
 import { StateStore, statePath } from "../state/store.ts";
 import { runningSyncPid } from "../state/lock.ts";
 import { runningWatchPid } from "../watch/watch-mark.ts";
@@ -164,6 +164,9 @@ function readCounts(url: string, status: Status, config: Config): string[] {
     status.beingWritten = [...past.held].filter((id) => !toRead.sessions.has(id)).length;
     status.unreadable = unreadableFiles(toRead.skipped);
     return store.sentSessionIds();
+  } catch (error) {
+    // A page damaged past the header is met by a query, not by the open: what to do, not a stack trace.
+    throw stateError(error, store.path);
   } finally {
     store.close();
   }

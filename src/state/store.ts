@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { FoldSnapshot } from "../fold/session-fold.ts";
 import type { UsageRecord } from "../fold/usage-ledger.ts";
 import { appDir } from "../paths.ts";
-import { openDatabase } from "./db.ts";
+import { openDatabase, stateError } from "./db.ts";
 import { NEW_STATE } from "./schema.ts";
 
 const UNCONFIRMED_WRITES = "unconfirmed_writes";
@@ -117,8 +117,15 @@ export class StateStore {
 
   /** The state of `serverUrl`; it records the URL, so a listing of the state folder can name each database. */
   static forServer(serverUrl: string): StateStore {
-    const store = StateStore.open(statePath(serverUrl));
-    if (store.getMeta("url") !== serverUrl) store.setMeta("url", serverUrl);
+    const path = statePath(serverUrl);
+    const store = StateStore.open(path);
+    try {
+      if (store.getMeta("url") !== serverUrl) store.setMeta("url", serverUrl);
+    } catch (error) {
+      // Opened, but a damaged page is met here: said as the open would say it.
+      store.close();
+      throw stateError(error, path);
+    }
     return store;
   }
 
