@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "../runtime/zod.ts";
 import { maskCredentials } from "../opensync/errors.ts";
@@ -21,7 +21,12 @@ export function recordHookFailure(event: string, error: unknown, at = Date.now()
   const failure: HookFailure = { at, event, error: maskCredentials((error as Error).message ?? String(error)) };
   try {
     writeFileSync(hookFailurePath(), JSON.stringify(failure), { mode: 0o600 });
-  } catch {}
+  } catch {
+    // A full disk: no empty file left (status then finds the disk full by itself).
+    try {
+      rmSync(hookFailurePath(), { force: true });
+    } catch {}
+  }
 }
 
 export function readHookFailure(): HookFailure | null {
