@@ -222,9 +222,9 @@ describe("hooks", () => {
     expect(log).toContain("Not logged in");
   }, 60_000);
 
-  test("a hook that cannot queue its sync (the queue folder unusable) exits 0 silently, and status says so and what to do until a sync went through (found by an exploratory tester)", async () => {
+  test("a hook that cannot queue its sync (the queue folder unusable) exits 0 silently, and status says so and what to do until a sync or a background round went through (found by an exploratory tester)", async () => {
     server.reset();
-    const { env, claude, hook, app } = hookUser(server);
+    const { home, env, claude, hook, app } = hookUser(server);
     claude.write(`p/${SESSION}.jsonl`, jsonl([user("Add a health endpoint"), assistant("msg_1", text("Done."), { usage: u })]));
     // A file where the queue folder should be: no request can be written, whoever runs the hook (root too).
     mkdirSync(app(), { recursive: true, mode: 0o700 });
@@ -236,11 +236,14 @@ describe("hooks", () => {
     expect(status.stdout).toContain("then run `claude-code-sync sync` (nothing is lost");
     expect(JSON.parse((await runCli(["status", "--json"], { env })).stdout).hookFailure).toMatchObject({ event: "Stop" });
 
-    // Fixed, and a sync read what the hook asked for: no longer news.
+    // Fixed, and the next hook's sync read what that hook asked for: no longer news.
     rmSync(app("queue"));
-    expect((await runCli(["sync"], { env })).code).toBe(0);
+    await hook("Stop");
+    await runnerDone(home);
     expect(server.session(SESSION)?.messages).toHaveLength(2);
     expect((await runCli(["status"], { env })).stdout).not.toContain("Hooks:");
+    // Nor once logged out, when no state tells of that sync: the background round after it does.
+    expect((await runCli(["status"], { env: { HOME: home, CLAUDE_CONFIG_DIR: claude.root } })).stdout).not.toContain("Hooks:");
   }, 60_000);
 
   test("a SubagentStop before the session's own transcript exists sends nothing: the session goes with its own start once the transcript appears", async () => {

@@ -55,7 +55,7 @@ interface Status {
   failed: Array<{ id: string; error: string }>;
   /** The last background (hook) sync, if any. */
   background: BackgroundStatus | null;
-  /** The last hook that could not queue its sync, unless a sync went through since. */
+  /** The last hook that could not queue its sync, unless a sync or a background round went through since. */
   hookFailure: HookFailure | null;
   /** With --verbose. */
   stateDatabases?: Array<{ path: string; url: string | null; inUse: boolean; bytes: number; modifiedAt: string }>;
@@ -110,7 +110,9 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     if (server) status.sessionsSynced = null;
     problems.push(failureOf(error));
   }
-  if (status.hookFailure && !hookFailureCurrent(status.hookFailure, status.lastSync ? Date.parse(status.lastSync) : undefined)) status.hookFailure = null;
+  if (status.hookFailure && !hookFailureCurrent(status.hookFailure, status.lastSync ? Date.parse(status.lastSync) : undefined, status.background?.at)) {
+    status.hookFailure = null;
+  }
   if (verbose) status.stateDatabases = databases(status.opensyncUrl ?? undefined);
   if (!json) writeOut(`${localLines(status, verbose).join("\n")}\n`);
 

@@ -38,9 +38,12 @@ export function readHookFailure(): HookFailure | null {
   }
 }
 
-/** Still news: no sync went through since (`lastSyncAt`); one that did read what that hook asked for, or `Not read yet` counts what it did not. */
-export function hookFailureCurrent(f: HookFailure, lastSyncAt: number | undefined): boolean {
-  return lastSyncAt === undefined || lastSyncAt < f.at;
+/**
+ * Still news: neither a sync (`lastSyncAt`) nor a background round (`backgroundAt`: hooks queued fine again) went
+ * through since. One that did read what that hook asked for, or `Not read yet` counts what it did not.
+ */
+export function hookFailureCurrent(f: HookFailure, lastSyncAt: number | undefined, backgroundAt: number | undefined): boolean {
+  return Math.max(lastSyncAt ?? 0, backgroundAt ?? 0) < f.at;
 }
 
 /** The `Hooks:` line of `status`. */
