@@ -224,6 +224,11 @@ describe("sync summary", () => {
     );
     expect(renderSyncSummary(report({ pendingSessions: 1, pendingMessages: 1 }), false)).toContain("Pending: 1 session, 1 message; the next `claude-code-sync sync` sends them.");
   });
+  test("a run stopped by what only the user can fix: the pending line does not promise the next sync sends them (found by an exploratory tester)", () => {
+    const line = (stoppedBy: SyncReport["stoppedBy"]) => renderSyncSummary(report({ pendingSessions: 7, pendingMessages: 301, stoppedBy }), false).split("\n")[1];
+    expect(line(new AuthError("Invalid API key"))).toBe("Pending: 7 sessions, 301 messages; the next `claude-code-sync sync` sends them once the problem below is fixed.");
+    expect(line(new TransientError("OpenSync at x is not reachable", 4, false))).toBe("Pending: 7 sessions, 301 messages; the next `claude-code-sync sync` sends them.");
+  });
 
   test("sessions still being written are said, and are no failure", () => {
     const r = report({ beingWritten: 2 });

@@ -32,7 +32,7 @@ const SERVER_CODES: Array<[new (...args: never[]) => Error, string]> = [
  * or for a one-off check (login, status): then its own exit code, though one
  * alone is a passing hiccup for the client (the error's exit code, 1).
  */
-const exitCodeOf = (error: UserError): 1 | 2 => (error instanceof ProtocolError ? error.commandExitCode : error.exitCode);
+export const exitCodeOf = (error: UserError): 1 | 2 => (error instanceof ProtocolError ? error.commandExitCode : error.exitCode);
 
 /** Errors a person can act on become a Failure; anything else is a bug and is thrown again. */
 export function failureOf(error: unknown, origin?: Origin): Failure {

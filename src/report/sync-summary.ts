@@ -1,6 +1,6 @@
 import { BlockedItemError } from "../opensync/errors.ts";
 import type { SyncReport } from "../sync/run-sync.ts";
-import type { Failure } from "./failure.ts";
+import { type Failure, exitCodeOf } from "./failure.ts";
 import { formatInt, plural } from "./format.ts";
 import { shownId } from "./session-id.ts";
 import { badLinesText, unreadableFiles, unreadableLines } from "./unreadable.ts";
@@ -21,11 +21,19 @@ export function syncComplete(r: SyncReport): boolean {
   return !r.stoppedBy && r.failed.length === 0 && r.pendingMessages === 0 && r.pendingSessions === 0 && r.sessionsUnread === 0 && unreadableOf(r).length === 0;
 }
 
-/** What is left; an item something in front of OpenSync blocks goes only once that lets it through (said on stderr). */
-const pendingLine = (r: SyncReport) =>
-  `Pending: ${plural(r.pendingSessions, "session")}, ${plural(r.pendingMessages, "message")}; ${
-    r.unsentError instanceof BlockedItemError ? "the next sync tries them again, and sends the blocked item once it is let through" : "the next `claude-code-sync sync` sends them"
-  }.`;
+/**
+ * What is left; an item something in front of OpenSync blocks goes only once that lets it through, and nothing
+ * goes while what stopped the run needs the user (a refused key, a wrong URL: exit 2), both said on stderr.
+ */
+function pendingLine(r: SyncReport): string {
+  const next =
+    r.unsentError instanceof BlockedItemError
+      ? "the next sync tries them again, and sends the blocked item once it is let through"
+      : r.stoppedBy && exitCodeOf(r.stoppedBy) === 2
+        ? "the next `claude-code-sync sync` sends them once the problem below is fixed"
+        : "the next `claude-code-sync sync` sends them";
+  return `Pending: ${plural(r.pendingSessions, "session")}, ${plural(r.pendingMessages, "message")}; ${next}.`;
+}
 
 /** Sessions with new lines the run stopped before reading: not in the pending counts, which are what was read. */
 const unreadLine = (n: number) => `Not read yet: ${plural(n, "session")} with new lines; the next \`claude-code-sync sync\` reads and sends ${n === 1 ? "it" : "them"}.`;
