@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from "node:path";
 import { randomApiKey, startTestServer, type TestServer } from "../testserver/server.ts";
 import { type CliResult, runCli, tempHome } from "./helpers/cli.ts";
+import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -73,6 +74,27 @@ describe("login without a terminal", () => {
     expect(overridden.stdout).toContain("holds a different key");
     const still = await runCli(["status"], { env: { HOME: other, CLAUDE_CONFIG_DIR: tempHome() } });
     expect(still.stdout).not.toContain("before the login");
+  });
+
+  test("a sync stopped by a refused key, then a login with the new key: status no longer says to log in (found by an exploratory tester)", async () => {
+    server.reset();
+    const home = tempHome();
+    const claude = tempClaudeDir();
+    const lines = [user("Refactor the parser")];
+    for (let i = 0; i < 20; i++) lines.push(assistant(`msg_${i}`, text(`step ${i}`)));
+    claude.write(`p/${SESSION}.jsonl`, jsonl(lines));
+    const env = { HOME: home, CLAUDE_CONFIG_DIR: claude.root };
+    expect((await runCli(["login", "--url", server.url, "--api-key-stdin"], { env, stdin: `${server.apiKey}\n` })).code).toBe(0);
+    // The key is regenerated in the dashboard during the sync.
+    server.setFaults({ unauthorizedAfter: 6 });
+    expect((await runCli(["sync"], { env })).code).toBe(2);
+    expect((await runCli(["status"], { env })).stdout).toContain("refused the API key");
+    server.setFaults({});
+    const fresh = server.rotateKey();
+    expect((await runCli(["login", "--api-key-stdin"], { env, stdin: `${fresh}\n` })).code).toBe(0);
+    const status = await runCli(["status"], { env });
+    expect(status.stdout).toMatch(/Pending: 1 session, \d+ messages \(run `claude-code-sync sync`\)/);
+    expect(status.stdout).not.toContain("refused the API key");
   });
 
   test("a server that never answers: one timeout (CLAUDE_CODE_SYNC_TIMEOUT_MS), not a retry of it; nothing saved", async () => {

@@ -7,6 +7,7 @@ import { checkServer } from "../login/check.ts";
 import { noteLogin } from "../hooks/background-status.ts";
 import { resumeParked } from "../hooks/resume.ts";
 import { knownCredentials, requireGiven } from "../login/inputs.ts";
+import { forgetPendingReason } from "../login/stale-reason.ts";
 import { keyFormatProblem } from "../login/key-format.ts";
 import { promptCredentials } from "../login/prompt.ts";
 import { loggedInConfig } from "../login/saved-config.ts";
@@ -59,6 +60,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   let resumed = 0;
   if (overridden.length === 0) {
     noteLogin();
+    forgetPendingReason(url);
     resumed = resumeParked();
   }
 
