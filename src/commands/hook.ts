@@ -2,6 +2,7 @@ import { requestFromEvent } from "../hooks/input.ts";
 import { HANDOVER_MS, enqueue } from "../hooks/enqueue.ts";
 import { RUNNER_EVENT, ensureRunner } from "../hooks/start-runner.ts";
 import { readStdinJson } from "../hooks/stdin.ts";
+
 /** Claude Code writes the event at once; this only bounds a pipe left open without one. */
 const STDIN_WAIT_MS = 2_000;
 
