@@ -238,6 +238,29 @@ describe("titles and messages", () => {
     expect(one?.messageCount).toBe(3);
   });
 
+  test("a PDF is named as an image is, never shown as its base64: read by a tool, or attached to a prompt", async () => {
+    const dir = tempClaudeDir();
+    const data = Buffer.alloc(3000, 7).toString("base64");
+    const pdf = { type: "document", source: { type: "base64", media_type: "application/pdf", data } };
+    dir.write(
+      `p/${SESSION}.jsonl`,
+      jsonl([
+        user("summarize spec.pdf", { uuid: "p-1" }),
+        assistant("msg_1", toolUse("toolu_1", "Read", { file_path: "/home/dev/spec.pdf" }), { uuid: "a-1" }),
+        user([{ type: "tool_result", tool_use_id: "toolu_1", content: [pdf] }], { uuid: "t-1" }),
+        user([{ type: "text", text: "and this one?" }, pdf], { uuid: "p-2" }),
+        user([pdf], { uuid: "p-3" }),
+      ]),
+    );
+    const { messages, one } = await scan(dir);
+    expect(JSON.stringify(messages)).not.toContain(data.slice(0, 40));
+    const byId = Object.fromEntries(messages.map((m) => [m.externalId.split(":")[1], m]));
+    expect(byId["t-1"]?.parts).toEqual([{ type: "tool-result", content: { result: "[document: application/pdf]", toolCallId: "toolu_1", isError: false } }]);
+    expect(byId["p-2"]?.textContent).toBe("and this one?\n\n[document: application/pdf]");
+    expect(byId["p-3"]?.textContent).toBe("[document: application/pdf]");
+    expect(one?.messageCount).toBe(5);
+  });
+
   test("thinking is sent only when enabled", async () => {
     const dir = tempClaudeDir();
     dir.write(`p/${SESSION}.jsonl`, jsonl([user("q"), assistant("msg_1", { type: "thinking", thinking: "deep thought" })]));

@@ -15,23 +15,28 @@ function resultValue(content: unknown): unknown {
   return resultText(content) || NO_OUTPUT;
 }
 
-/** A tool result's content as one text: a string as it is; blocks joined, images named, other blocks as JSON. */
+/** A tool result's content as one text: a string as it is; blocks joined, images and documents named, other blocks as JSON. */
 export function resultText(content: unknown): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
   return content
-    .map((b: Record<string, unknown>) => (b?.type === "text" && typeof b.text === "string" ? b.text : b?.type === "image" ? imageLabel(b) : JSON.stringify(b)))
+    .map((b: Record<string, unknown>) => (b?.type === "text" && typeof b.text === "string" ? b.text : isFile(b) ? fileLabel(b) : JSON.stringify(b)))
     .join("\n");
 }
 
-function imageLabel(block: Record<string, unknown>): string {
+/** An image or a document (a PDF read or attached): its data is base64, tens of kilobytes no reader wants as text. */
+export function isFile(block: Record<string, unknown> | undefined): boolean {
+  return block?.type === "image" || block?.type === "document";
+}
+
+function fileLabel(block: Record<string, unknown>): string {
   const source = block.source as { media_type?: unknown } | undefined;
-  return `[image${typeof source?.media_type === "string" ? `: ${source.media_type}` : ""}]`;
+  return `[${block.type as string}${typeof source?.media_type === "string" ? `: ${source.media_type}` : ""}]`;
 }
 
 /**
  * Whether a content block becomes a part, decided without building it: a scan
- * that only counts messages needs no more. Images are named, not uploaded;
+ * that only counts messages needs no more. Images and documents are named, not uploaded;
  * thinking only when asked for, because OpenSync has no thinking part and
  * shows it as ordinary text.
  */
@@ -47,6 +52,7 @@ export function hasPart(block: Block, options: PartOptions): boolean {
     case "tool_result":
       return options.toolCalls;
     case "image":
+    case "document":
       return true;
     default:
       return false;
@@ -70,7 +76,7 @@ export function blockToPart(block: Block, options: PartOptions): Part | null {
         content: { result: resultValue(block.content), toolCallId: block.tool_use_id, isError: block.is_error === true },
       };
     default:
-      return { type: "text", content: imageLabel(block) };
+      return { type: "text", content: fileLabel(block) };
   }
 }
 
