@@ -426,6 +426,42 @@ describe("incremental sync", () => {
     expect(server.violations()).toEqual([]);
   });
 
+  test("a subagent's meta file there only after its first lines were synced: its task then shows its type and description, as a sync in one go shows it (found by an exploratory tester)", async () => {
+    const agent = "a1b2c3d4e5f60718";
+    const side = { isSidechain: true, agentId: agent };
+    const main = [user("Why is the total wrong?"), assistant("msg_1", toolUse("toolu_1", "Task", { description: "Find discount code", prompt: "Find where discounts apply" }))];
+    const first = [user("Find where discounts apply", { ...side, uuid: "sa-u1" }), assistant("msg_s1", toolUse("toolu_s1", "Grep", { pattern: "discount" }), side)];
+    const later = [toolResult("toolu_s1", "src/discount.ts:40", side), assistant("msg_s2", text("In src/discount.ts."), side)];
+    const agentFile = `p/${SESSION}/subagents/agent-${agent}.jsonl`;
+    const meta = JSON.stringify({ agentType: "Explore", description: "Find discount code", spawnDepth: 1 });
+    const task = () => server.session(SESSION)?.messages.find((m) => m.externalId === `${SESSION}:sa-u1`)?.textContent;
+
+    server.reset();
+    const stepwise = tempClaudeDir();
+    stepwise.write(`p/${SESSION}.jsonl`, jsonl(main));
+    const path = stepwise.write(agentFile, jsonl(first));
+    const env = envFor(stepwise.root);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    expect(task()?.startsWith("Subagent\n")).toBe(true);
+    stepwise.write(agentFile.replace(".jsonl", ".meta.json"), meta);
+    appendFileSync(path, jsonl(later));
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const steps = server.session(SESSION);
+
+    server.reset();
+    const whole = tempClaudeDir();
+    whole.write(`p/${SESSION}.jsonl`, jsonl(main));
+    whole.write(agentFile, jsonl([...first, ...later]));
+    whole.write(agentFile.replace(".jsonl", ".meta.json"), meta);
+    expect((await runCli(["sync"], { env: envFor(whole.root) })).code).toBe(0);
+    const once = server.session(SESSION);
+
+    expect(task()?.startsWith("Subagent Explore: Find discount code\n")).toBe(true);
+    const shown = (x: typeof once) => ({ tokens: [x?.promptTokens, x?.completionTokens], messages: x?.messages.map((m) => [m.externalId, m.textContent]).sort() });
+    expect(shown(steps)).toEqual(shown(once));
+    expect(server.violations()).toEqual([]);
+  });
+
   test("a file rewritten shorter is read again from the start without duplicates", async () => {
     server.reset();
     const claude = tempClaudeDir();

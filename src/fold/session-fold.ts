@@ -112,6 +112,8 @@ export interface FoldSnapshot {
   printers?: Array<[string, PrintedSecret]>;
   /** The secrets the session has shown, as digests: kept by the reader, not the fold (safety/seen-secrets.ts). */
   seen?: SeenDigests;
+  /** Subagents whose task was shown before their meta file was there (see `bare` below). */
+  bareAgents?: string[];
 }
 
 /** How many closed response ids to remember, to ignore late duplicate lines. */
@@ -171,6 +173,12 @@ export class SessionFold {
   private queued: string[];
   private readonly agents = new Map<string, AgentMeta>();
   /**
+   * Subagents whose task was shown without their type and description: their meta file was not
+   * there yet (or not whole) when their first lines were read. When it is, the reader starts the
+   * session over, so the task reads as a read in one go shows it.
+   */
+  private readonly bare: Set<string>;
+  /**
    * Tool calls whose command prints a secret (`openssl rand -hex 32`, `echo $API_KEY`): their
    * result, in a later line, is that secret alone, which nothing else in it marks. Ids only.
    * Looked for only when messages are built: a count never reads a tool's input.
@@ -190,6 +198,7 @@ export class SessionFold {
     this.closedSet = new Set(this.closed);
     this.queued = [...(snapshot?.queued ?? [])];
     this.printers = new Map(snapshot?.printers);
+    this.bare = new Set(snapshot?.bareAgents);
     if (options.countOnce) this.countedIds = new Set();
   }
 
@@ -252,6 +261,7 @@ export class SessionFold {
       closed: [...this.closed],
       queued: [...this.queued],
       ...(this.printers.size > 0 ? { printers: [...this.printers] } : {}),
+      ...(this.bare.size > 0 ? { bareAgents: [...this.bare] } : {}),
     };
   }
 
@@ -346,6 +356,7 @@ export class SessionFold {
     if (sidechain) {
       // A subagent's prompts are the main agent's words, not the user's.
       const meta = line.agentId ? this.agents.get(line.agentId) : undefined;
+      if (line.agentId && !meta) this.bare.add(line.agentId);
       if (kind.text && (this.meta.subagentPromptAt === undefined || where.createdAt < this.meta.subagentPromptAt)) {
         this.meta.subagentPrompt = titleSource(`[subagent] ${meta?.description ?? kind.text}`);
         this.meta.subagentPromptAt = where.createdAt;

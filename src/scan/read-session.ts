@@ -81,7 +81,8 @@ export class SessionReader {
   async read(item: SessionWorkItem, emit: ChunkSink): Promise<void> {
     // A file replaced, cut shorter, or rewritten in place: the whole session is read again from scratch, every
     // file from its start (message ids and usage keys make that idempotent; the state drops its old usage).
-    const restart = item.files.some((w) => w.reread === true || (!w.unchanged && w.from > 0 && !sameBytes(w)));
+    // So is one with a subagent's meta file there now, whose task was shown before without it.
+    const restart = item.files.some((w) => w.reread === true || (!w.unchanged && w.from > 0 && !sameBytes(w)) || describedLate(w, item.snapshot));
     // A secret the session shows again bare, after a rule found it, goes too (told to later reads by its digest).
     const seen = new SeenSecrets(restart ? undefined : item.snapshot?.seen);
     // One found only now that messages already recorded (an earlier read's, an earlier chunk's) show bare: the
@@ -238,6 +239,13 @@ function shownBefore(secrets: string[], recorded: ReadonlyMap<string, number>): 
 
 function withSeen(snapshot: FoldSnapshot, seen: SeenDigests | undefined): FoldSnapshot {
   return seen ? { ...snapshot, seen } : snapshot;
+}
+
+/** Whether this file is a subagent's whose task was shown without its meta file, and the meta file is there now. */
+function describedLate(w: FileWork, snapshot: FoldSnapshot | undefined): boolean {
+  if (w.file.kind !== "subagent" || !snapshot?.bareAgents) return false;
+  const id = agentIdOf(w.file.path);
+  return id !== undefined && snapshot.bareAgents.includes(id) && agentMeta(w.file.path) !== undefined;
 }
 
 /** Whether the bytes before a resumed offset are still those that were read. */
