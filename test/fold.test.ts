@@ -179,6 +179,28 @@ describe("bad input", () => {
     expect(stats.badLines).toBe(0);
     expect(one?.createdAt).toBe(Date.parse("2025-10-01T09:00:00Z"));
   });
+
+  test("a line of a type not known yet that carries a response's usage has its tokens counted, as ccusage counts them; nothing of it is shown", async () => {
+    const dir = tempClaudeDir();
+    const known = assistant("msg_1", text("hello"), { usage: { input: 10, output: 5, cacheCreation: 0, cacheRead: 0 }, requestId: "req_1" });
+    const { type: _, ...fields } = known;
+    const fresh = assistant("msg_2", text("a response in a new kind of line"), { usage: { input: 100, output: 50, cacheCreation: 7, cacheRead: 9 }, requestId: "req_2" });
+    dir.write(
+      `p/${SESSION}.jsonl`,
+      jsonl([
+        user("x"),
+        known,
+        // The same response again under another type: still counted once.
+        { ...fields, type: "assistant-replay" },
+        { ...fresh, type: "assistant-v2" },
+      ]),
+    );
+    const { stats, one, messages } = await scan(dir);
+    expect(stats.unknownTypes).toBe(2);
+    expect(stats.badLines).toBe(0);
+    expect(one?.usage).toEqual({ inputTokens: 110, outputTokens: 55, cacheCreationTokens: 7, cacheReadTokens: 9 });
+    expect(messages.map((m) => m.textContent)).toEqual(["x", "hello"]);
+  });
 });
 
 describe("titles and messages", () => {

@@ -3,7 +3,7 @@ import { type PrintedSecret, commandPrints, filePrints } from "../safety/generic
 import { toolPrints } from "../safety/generic/secret-tools.ts";
 import type { SeenDigests } from "../safety/seen-secrets.ts";
 import type { Part, Role } from "../opensync/payload.ts";
-import type { AssistantLine, AttachmentLine, Block, Content, Entry, SystemLine, UserLine } from "../transcript/schema.ts";
+import type { AssistantLine, AttachmentLine, Block, Content, Entry, SystemLine, Usage, UserLine } from "../transcript/schema.ts";
 import { compactBoundaryText, subagentTaskText } from "./notices.ts";
 import { type PartOptions, blockToPart, hasPart, resultText, textOf } from "./parts.ts";
 import { type UserLineKind, classifyContent, classifyUserLine, titleSource } from "./prompt.ts";
@@ -224,6 +224,10 @@ export class SessionFold {
       }
       case "other":
         this.touch(entry.timestamp, undefined, !inSubagentFile);
+        return;
+      case "usage":
+        this.touch(entry.timestamp, undefined, !inSubagentFile);
+        this.ledger.add(this.usageRecord(entry, inSubagentFile || entry.isSidechain === true));
         return;
       case "system":
         return this.addSystem(entry, inSubagentFile || entry.isSidechain === true, order);
@@ -471,17 +475,8 @@ export class SessionFold {
     this.touch(line.timestamp, line.cwd, !sidechain);
     const msg = line.message;
     const replay = CONTEXT_FORK.test(line.agentId ?? "");
-    const record: UsageRecord | undefined = msg.usage
-      ? recordOf(msg.usage, {
-          key: dedupKey(msg.id, line.requestId, this.meta.sessionId),
-          lineId: line.uuid,
-          sessionId: this.meta.sessionId,
-          // A fork's copy of its parent's response loses to the original, as a sidechain's does: counted once, in the parent.
-          sidechain: sidechain || line.forkedFrom !== undefined,
-          model: msg.model ?? "unknown",
-          at: line.timestamp,
-        })
-      : undefined;
+    // A fork's copy of its parent's response loses to the original, as a sidechain's does: counted once, in the parent.
+    const record = msg.usage ? this.usageRecord({ ...line, message: { ...msg, usage: msg.usage } }, sidechain || line.forkedFrom !== undefined) : undefined;
     if (record) this.ledger.add(record);
     if (replay) return;
 
@@ -510,6 +505,18 @@ export class SessionFold {
       mergeBlock(response.blocks, block);
       if (this.sink) this.notePrinter(block);
     }
+  }
+
+  /** A response's usage as the ledger keeps it: an assistant line's, or that of a line of another type that carries one. */
+  private usageRecord(line: { uuid?: string; requestId?: string; timestamp: number; message: { id?: string; model?: string; usage: Usage } }, sidechain: boolean): UsageRecord {
+    return recordOf(line.message.usage, {
+      key: dedupKey(line.message.id, line.requestId, this.meta.sessionId),
+      lineId: line.uuid,
+      sessionId: this.meta.sessionId,
+      sidechain,
+      model: line.message.model ?? "unknown",
+      at: line.timestamp,
+    });
   }
 
   private closeThread(thread: string, except?: string): void {

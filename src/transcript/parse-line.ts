@@ -125,7 +125,7 @@ export function parseLine(bytes: Buffer, options: ParseOptions = {}): LineResult
   const cut = bytes.indexOf(UNREAD_TAIL);
   const skim = options.skim === true;
   const entry = (cut > 0 ? parseHead(bytes, cut, skim) : null) ?? parseJson(bytes, bytes.length, skim);
-  return entry ? { entry, unknownType: entry.kind === "other" && !KNOWN_TYPES.has(entry.type) } : { entry: null };
+  return entry ? { entry, unknownType: (entry.kind === "other" || entry.kind === "usage") && !KNOWN_TYPES.has(entry.type) } : { entry: null };
 }
 
 /** The line up to `cut` (the comma before the unread tail), closed there: the comma is a brace while it is parsed. */

@@ -166,6 +166,28 @@ export type AttachmentLine = Timed<z.infer<typeof AttachmentLineSchema>>;
 const CustomTitleSchema = z.object({ type: z.literal("custom-title"), customTitle: z.string() });
 const AiTitleSchema = z.object({ type: z.literal("ai-title"), aiTitle: z.string() });
 
+/**
+ * A line of any other type that carries a response's usage where an assistant line does
+ * (`message.usage`): ccusage counts every such line whatever its type, so a type Claude Code adds
+ * for responses loses no tokens. Its tokens are counted; nothing of it is shown.
+ */
+const UsageLineSchema = z.object({
+  type: z.string(),
+  timestamp: Timestamp,
+  cwd: z.optional(z.string()),
+  uuid: z.catch(z.optional(z.string()), undefined),
+  isSidechain: z.catch(z.optional(z.boolean()), undefined),
+  agentId: z.catch(z.optional(z.string()), undefined),
+  requestId: z.catch(z.optional(z.string()), undefined),
+  message: z.object({ id: z.catch(z.optional(z.string()), undefined), model: z.catch(z.optional(z.string()), undefined), usage: UsageSchema }),
+});
+export type UsageLine = Timed<z.infer<typeof UsageLineSchema>>;
+
+const hasUsage = (value: object): boolean => {
+  const message = (value as { message?: unknown }).message;
+  return typeof message === "object" && message !== null && typeof (message as { usage?: unknown }).usage === "object";
+};
+
 /** Any other line (progress, permission-mode...): only its time and cwd matter. */
 const OtherLineSchema = z.object({
   type: z.string(),
@@ -179,6 +201,7 @@ export type Entry =
   | ({ kind: "summary" } & SummaryLine)
   | ({ kind: "system" } & SystemLine)
   | ({ kind: "attachment" } & AttachmentLine)
+  | ({ kind: "usage" } & UsageLine)
   | { kind: "title"; custom: boolean; title: string }
   | { kind: "other"; type: string; timestamp?: number; cwd?: string };
 
@@ -206,6 +229,7 @@ const LINE_SCHEMAS = {
   summary: SummaryLineSchema,
   "custom-title": CustomTitleSchema,
   "ai-title": AiTitleSchema,
+  usage: UsageLineSchema,
   other: OtherLineSchema,
 };
 type LineSchemas = typeof LINE_SCHEMAS;
@@ -241,6 +265,8 @@ export function entryReader(schemas: LineSchemas): (value: unknown) => Entry | n
         return r.success ? { kind: "title", custom: false, title: r.data.aiTitle } : null;
       }
       default: {
+        const usage = hasUsage(value) ? schemas.usage.safeParse(value) : undefined;
+        if (usage?.success) return tagged("usage", usage.data);
         const r = schemas.other.safeParse(value);
         return r.success ? tagged("other", r.data) : null;
       }
