@@ -10,6 +10,7 @@ import {
   text,
   toolResult,
   toolUse,
+  usage,
   user,
 } from "./helpers/transcript.ts";
 
@@ -180,7 +181,7 @@ describe("bad input", () => {
     expect(one?.createdAt).toBe(Date.parse("2025-10-01T09:00:00Z"));
   });
 
-  test("a line of a type not known yet that carries a response's usage has its tokens counted, as ccusage counts them; nothing of it is shown", async () => {
+  test("a response's usage on a line of a type not known yet, or on an assistant line without a uuid or content, is counted as ccusage counts it; nothing of it is shown", async () => {
     const dir = tempClaudeDir();
     const known = assistant("msg_1", text("hello"), { usage: { input: 10, output: 5, cacheCreation: 0, cacheRead: 0 }, requestId: "req_1" });
     const { type: _, ...fields } = known;
@@ -193,12 +194,14 @@ describe("bad input", () => {
         // The same response again under another type: still counted once.
         { ...fields, type: "assistant-replay" },
         { ...fresh, type: "assistant-v2" },
+        { ...assistant("msg_3", text("no uuid"), { usage: { input: 1000, output: 500, cacheCreation: 0, cacheRead: 0 } }), uuid: undefined },
+        { ...assistant("msg_4", text(""), { usage: { input: 10000, output: 5000, cacheCreation: 0, cacheRead: 0 } }), message: { id: "msg_4", model: "claude-sonnet-5", usage: usage({ input: 10000, output: 5000, cacheCreation: 0, cacheRead: 0 }) } },
       ]),
     );
     const { stats, one, messages } = await scan(dir);
     expect(stats.unknownTypes).toBe(2);
     expect(stats.badLines).toBe(0);
-    expect(one?.usage).toEqual({ inputTokens: 110, outputTokens: 55, cacheCreationTokens: 7, cacheReadTokens: 9 });
+    expect(one?.usage).toEqual({ inputTokens: 11110, outputTokens: 5555, cacheCreationTokens: 7, cacheReadTokens: 9 });
     expect(messages.map((m) => m.textContent)).toEqual(["x", "hello"]);
   });
 });

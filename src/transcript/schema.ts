@@ -168,8 +168,9 @@ const AiTitleSchema = z.object({ type: z.literal("ai-title"), aiTitle: z.string(
 
 /**
  * A line of any other type that carries a response's usage where an assistant line does
- * (`message.usage`): ccusage counts every such line whatever its type, so a type Claude Code adds
- * for responses loses no tokens. Its tokens are counted; nothing of it is shown.
+ * (`message.usage`), or an assistant line without a uuid or content: ccusage counts every such
+ * line whatever its type and fields, so a type Claude Code adds for responses, or a line written
+ * short, loses no tokens. Its tokens are counted; nothing of it is shown.
  */
 const UsageLineSchema = z.object({
   type: z.string(),
@@ -183,10 +184,19 @@ const UsageLineSchema = z.object({
 });
 export type UsageLine = Timed<z.infer<typeof UsageLineSchema>>;
 
-const hasUsage = (value: object): boolean => {
+/** Whether an assistant line lacks its uuid or its content (absent, not of another type). */
+function writtenShort(value: object): boolean {
+  const line = value as { uuid?: unknown; message?: { content?: unknown } };
+  return line.uuid === undefined || (typeof line.message === "object" && line.message !== null && line.message.content === undefined);
+}
+
+/** The line read for its usage alone (see UsageLineSchema), or null when it carries none. */
+function usageEntry(value: object, schemas: LineSchemas): Entry | null {
   const message = (value as { message?: unknown }).message;
-  return typeof message === "object" && message !== null && typeof (message as { usage?: unknown }).usage === "object";
-};
+  if (typeof message !== "object" || message === null || typeof (message as { usage?: unknown }).usage !== "object") return null;
+  const r = schemas.usage.safeParse(value);
+  return r.success ? tagged("usage", r.data) : null;
+}
 
 /** Any other line (progress, permission-mode...): only its time and cwd matter. */
 const OtherLineSchema = z.object({
@@ -249,7 +259,10 @@ export function entryReader(schemas: LineSchemas): (value: unknown) => Entry | n
     const type = (value as { type?: unknown }).type;
     if (isTimed(type)) {
       const r = schemas[type].safeParse(value);
-      return r.success ? (tagged(type, r.data) as Entry | null) : null;
+      if (r.success) return tagged(type, r.data) as Entry | null;
+      // An assistant line written without what a message is made of (its uuid, its content) still carries its
+      // response's usage. One with a field of the wrong type stays a bad line.
+      return type === "assistant" && writtenShort(value) ? usageEntry(value, schemas) : null;
     }
     switch (type) {
       case "summary": {
@@ -265,8 +278,8 @@ export function entryReader(schemas: LineSchemas): (value: unknown) => Entry | n
         return r.success ? { kind: "title", custom: false, title: r.data.aiTitle } : null;
       }
       default: {
-        const usage = hasUsage(value) ? schemas.usage.safeParse(value) : undefined;
-        if (usage?.success) return tagged("usage", usage.data);
+        const usage = usageEntry(value, schemas);
+        if (usage) return usage;
         const r = schemas.other.safeParse(value);
         return r.success ? tagged("other", r.data) : null;
       }
