@@ -234,6 +234,15 @@ describe("titles and messages", () => {
     expect(title.endsWith("word…")).toBe(true);
   });
 
+  test("a title shows no terminal colour codes nor control characters of a prompt pasted from a terminal; the message keeps them", async () => {
+    const dir = tempClaudeDir();
+    const prompt = "Why does \u001b[31mError:\u001b[0m\u0000 TS2345 show\u0007 here?";
+    dir.write(`p/${SESSION}.jsonl`, jsonl([user(prompt)]));
+    const { one, messages } = await scan(dir);
+    expect(one?.title).toBe("Why does Error: TS2345 show here?");
+    expect(messages[0]?.textContent).toBe(prompt);
+  });
+
   test("messages carry parts, stable ids, timestamps and per-message tokens", async () => {
     const dir = tempClaudeDir();
     const prompt = user("list files", { uuid: "p-1", timestamp: "2025-10-01T10:00:00.000Z" });

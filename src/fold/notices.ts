@@ -12,7 +12,7 @@ import type { Origin, SystemLine } from "../transcript/schema.ts";
 export const tag = (text: string, name: string) => new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(text)?.[1]?.trim();
 
 /** Terminal colour and style codes, which local command output keeps (`/model`, `/cost`...). */
-const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+export const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
 
 /**
  * A `<task-notification>` (a background command or agent finished, 2.1.x):

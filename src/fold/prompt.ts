@@ -1,5 +1,5 @@
 import type { Block, Content, Origin, UserLine } from "../transcript/schema.ts";
-import { commandOutputText, compactSummaryText, injectedText, interruptionText, isCommandOutput, tag, taskNotificationText } from "./notices.ts";
+import { ANSI, commandOutputText, compactSummaryText, injectedText, interruptionText, isCommandOutput, tag, taskNotificationText } from "./notices.ts";
 import { isFile } from "./parts.ts";
 
 /** Text Claude Code writes before local command output, for the model: nothing a person reads. */
@@ -113,9 +113,12 @@ export function titleSource(text: string): string {
   return flat.length <= TITLE_SOURCE_MAX ? flat : Array.from(flat).slice(0, TITLE_SOURCE_MAX).join("");
 }
 
-/** A clean one-line title, cut at a word boundary to at most 80 characters (after redaction: see titleSource). */
+/**
+ * A clean one-line title, cut at a word boundary to at most 80 characters (after redaction: see titleSource).
+ * A prompt pasted from a terminal keeps its colour codes: a title shows neither them nor other control characters.
+ */
 export function titleFrom(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
+  const flat = text.replace(ANSI, "").replace(/[\s\p{Cc}]+/gu, " ").trim();
   const chars = Array.from(flat); // cut on code points, never inside a surrogate pair
   if (chars.length <= TITLE_MAX) return flat;
   const cut = chars.slice(0, TITLE_MAX - 1).join("");
