@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { enqueue, queueDir } from "../src/hooks/enqueue.ts";
 import { type SyncRequest, claim, done, putBack, waiting } from "../src/hooks/queue.ts";
 import { STALE_MS, claimRunner, holdsRunner, markRunner, releaseRunner, runnerAlive, runnerFile, touchRunner } from "../src/hooks/runner-lock.ts";
+import { syncHolderName } from "../src/sync/holder.ts";
+import { markWatching } from "../src/watch/watch-mark.ts";
 import { tempHome } from "./helpers/cli.ts";
 
 // The queue and the lock live under $HOME/.claude-code-sync: a fresh HOME per test, never the real one.
@@ -147,5 +149,21 @@ describe("runner lock", () => {
     releaseRunner(process.pid);
     expect(existsSync(runnerFile())).toBe(false);
     expect(claimRunner(process.pid)).toBe(true);
+  });
+});
+
+describe("who holds the state", () => {
+  // A manual sync that waits says whether it waits for the hooks' background sync or a watch: work it would do itself.
+  test.each([
+    ["the hooks' background runner", () => (markRunner(process.pid), () => releaseRunner(process.pid)), "the background sync the hooks started"],
+    ["a watch", () => markWatching(process.pid), "`claude-code-sync watch`"],
+    ["any other process", () => () => {}, "another sync"],
+  ] as const)("%s", (_name, mark, named) => {
+    const unmark = mark();
+    try {
+      expect(syncHolderName(process.pid)).toBe(`${named} (pid ${process.pid})`);
+    } finally {
+      unmark();
+    }
   });
 });

@@ -140,6 +140,7 @@ describe("retryKind", () => {
   test.each<[string, unknown, Retry]>([
     ["SQLite busy", busy, "soon"],
     ["another sync holds the state", new UserError("Another sync (pid 42) is still running. Try again when it has finished.", 1), "soon"],
+    ["a watch holds the state", new UserError("`claude-code-sync watch` (pid 42) is still running. Try again when it has finished.", 1, "sync-running"), "soon"],
     ["server out of reach", new TransientError("OpenSync at x is not reachable", 2, false), "backoff"],
     ["refused key", new AuthError("Invalid API key"), "user"],
     ["not logged in", new UserError("Not logged in. Run `claude-code-sync login`.", 2), "user"],

@@ -23,6 +23,12 @@ export function runnerAlive(now = Date.now()): boolean {
   return isLivePid(holder(), now);
 }
 
+/** The pid of the background runner running now, if one is. */
+export function runningRunnerPid(now = Date.now()): number | undefined {
+  const h = holder();
+  return h && isLivePid(h, now) ? h.pid : undefined;
+}
+
 /**
  * True when this process now holds the runner lock (and must start a runner),
  * false when a live runner (or another hook starting one) holds it.

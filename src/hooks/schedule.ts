@@ -72,7 +72,7 @@ export function afterPass(r: SyncRequest, outcome: PassOutcome, now: number, rea
 export function retryKind(error: unknown): Retry {
   const code = String((error as { code?: unknown }).code ?? "");
   const message = (error as Error).message ?? String(error);
-  if (code.startsWith("SQLITE_BUSY") || /database is locked|Another sync \(pid [^)]*\) is still running/.test(message)) return "soon";
+  if (code.startsWith("SQLITE_BUSY") || code === "sync-running" || /database is locked|\(pid \d+\) is still running/.test(message)) return "soon";
   // Exit code 2: authentication, configuration, a damaged or unwritable state; retrying alone will not fix it.
   if (error instanceof UserError && error.exitCode === 2) return "user";
   return "backoff";

@@ -43,7 +43,8 @@ export interface SyncRequest extends ScanSettings {
   onRetry?: (reason: string) => void;
   /** How long to wait for another sync to finish before giving up. */
   waitForLockMs?: number;
-  onWaiting?: (pid: number) => void;
+  /** Another process holds the state: who, as a person knows it (holder.ts). */
+  onWaiting?: (holder: string) => void;
   /** Wait this long at most for writes held back by the server's windows, then send them too (0: leave them for the next run). */
   waitForWindowsMs?: number;
   /**
@@ -77,8 +78,11 @@ async function acquire(lock: SyncLock, req: SyncRequest): Promise<void> {
   const deadline = Date.now() + (req.waitForLockMs ?? 60_000);
   let told = false;
   while (!lock.tryAcquire()) {
-    const holder = lock.holder()?.pid ?? 0;
-    if (Date.now() > deadline) throw new UserError(`Another sync (pid ${holder}) is still running. Try again when it has finished.`, 1, "sync-running");
+    // Loaded only when another process holds the state.
+    const holder = (await import("./holder.ts")).syncHolderName(lock.holder()?.pid ?? 0);
+    if (Date.now() > deadline) {
+      throw new UserError(`${holder.charAt(0).toUpperCase()}${holder.slice(1)} is still running. Try again when it has finished.`, 1, "sync-running");
+    }
     if (!told) req.onWaiting?.(holder);
     told = true;
     await Bun.sleep(200);
