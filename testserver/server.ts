@@ -40,7 +40,7 @@ export type { WriteStats } from "./write-queue.ts";
  * Control over HTTP under /__test/ (none of it logged or delayed):
  *   GET  violations[?userAgentPrefix=claude-code-sync/]   GET requests   GET dump   GET orphans
  *   GET|POST faults (a Faults object; POST replaces)      GET|POST profile (POST merges)
- *   GET  writes (WriteStats)     POST writes {paused}     POST clock {advanceMs}
+ *   GET  writes (WriteStats)     POST writes {paused}     POST clock {advanceMs} (answers' Date follows it)
  *   POST rotate-key   POST reset   POST delete-session {externalId}   POST delete-all-data
  *   POST new-deployment   POST suspend {ms} (refuses connections for ms, then listens again)
  */
@@ -228,6 +228,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     log.push(record);
     await travel();
     const response = await answer(request, url, record);
+    // A real server's Date reflects its own clock: the one /__test/clock moves.
+    response.headers.set("Date", new Date(now()).toUTCString());
     await travel();
     record.status = record.fault === "drop" ? "dropped" : record.fault === "hang" ? "hung" : response.status;
     options.onRequest?.(record);
