@@ -11,7 +11,7 @@ import { appendFileSync, copyFileSync, mkdirSync, statSync, symlinkSync, writeFi
 import { dirname, join } from "node:path";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import { comparable, countMismatches, faultCounts, looksLikeCrash, referenceData, syncEnv, tempDir, useGeneratedHistory } from "./helpers/hardening.ts";
-import { assistant, jsonl, tempClaudeDir, text, toolUse, user } from "./helpers/transcript.ts";
+import { assistant, jsonl, tempClaudeDir, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
 
 const fx = useGeneratedHistory();
 
@@ -247,6 +247,45 @@ test("a clock a day ahead: an updated message is sent in the next sync, not held
   expect(fx.server.message(id)?.parts.length).toBe(2);
   expect(fx.server.violations()).toEqual([]);
 }, 60_000);
+
+test("a server clock 10 minutes behind the user's: a response updated after the first sync reaches the server whole, with no future createdAt", async () => {
+  fx.server.reset();
+  fx.server.advanceTime(-600_000);
+  try {
+    const claude = tempClaudeDir();
+    const at = (ms: number) => new Date(Date.now() - 120_000 + ms).toISOString();
+    const answer = assistant("msg_skew", text("Looking."), { sessionId: A, timestamp: at(1000) });
+    const path = claude.write(`p/${A}.jsonl`, jsonl([user("what is here?", { sessionId: A, timestamp: at(0) }), answer]));
+    const env = syncEnv(fx.server, claude.root);
+    expect((await sync(env)).code).toBe(0);
+
+    // The same response gets its tool call (and its final usage), then the tool's result.
+    appendFileSync(
+      path,
+      jsonl([
+        assistant("msg_skew", toolUse("toolu_s", "Bash", { command: "ls" }), { sessionId: A, timestamp: at(2000), usage: { output: 500 } }),
+        toolResult("toolu_s", "a.txt", { sessionId: A, timestamp: at(3000) }),
+      ]),
+    );
+    const r = await sync(env);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, pending: { sessions: 0, messages: 0 } });
+    expect(fx.server.violations()).toEqual([]);
+    expect(fx.server.message(`${A}:${answer.uuid}`)?.parts.length).toBe(2);
+
+    // As a clean sync without skew has it, but for the times, which are the server's: none in its future, in the same order.
+    const dump = fx.server.dump();
+    const times = dump.flatMap((s) => [s.createdAt, ...s.messages.map((m) => m.createdAt)]);
+    expect(times.filter((t) => t > fx.server.now())).toEqual([]);
+    const timeless = (sessions: ReturnType<typeof comparable>) =>
+      sessions.map(({ createdAt: _c, messages, ...s }) => ({ ...s, messages: messages.map(({ createdAt: _m, ...m }) => m) }));
+    const reference = await referenceData(claude.root);
+    expect(timeless(comparable(dump))).toEqual(timeless(reference));
+    expect(dump.flatMap((s) => s.messages.map((m) => m.externalId))).toEqual(reference.flatMap((s) => s.messages).sort((a, b) => a.createdAt - b.createdAt).map((m) => m.externalId));
+  } finally {
+    fx.server.advanceTime(600_000);
+  }
+}, 90_000);
 
 describe("projects (issue 12, item 6)", () => {
   test("a project taken out of excludeProjects has its whole history sent by the next sync", async () => {

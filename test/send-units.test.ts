@@ -7,7 +7,8 @@ import type { MessagePayload, SessionPayload } from "../src/opensync/payload.ts"
 import { payloadHash, windowKey } from "../src/plan/hash.ts";
 import { Pacer } from "../src/send/pacer.ts";
 import { recoverUnrecorded } from "../src/send/reconcile.ts";
-import { Sender } from "../src/send/sender.ts";
+import { RESOLUTION_MS, ServerClock, estimateOffset, offsetSample } from "../src/opensync/server-clock.ts";
+import { Sender, type ServerTime } from "../src/send/sender.ts";
 import type { SendTransport } from "../src/send/transport.ts";
 import { MESSAGE_WINDOW_MS, SESSION_WINDOW_MS, messageReadyAt, sessionReadyAt } from "../src/send/windows.ts";
 import { STALE_MS, SyncLock, runningSyncPid } from "../src/state/lock.ts";
@@ -100,6 +101,17 @@ describe("windows", () => {
     expect(messageReadyAt(m, NOW)).toBe(expected);
   });
 
+  // The server's clock 10 minutes behind ours: createdAt is in its time, the answer in ours.
+  const BEHIND = -600_000;
+  test.each([
+    ["a new message goes at once", { createdAt: NOW + BEHIND - 1, sentHash: null }, NOW],
+    ["an update sent 1 s ago (server time) waits for the window's end in our time", { createdAt: NOW + BEHIND - 1000, sentHash: "h" }, NOW - 1000 + MESSAGE_WINDOW_MS],
+    ["an update past the window by the server's clock goes at once", { createdAt: NOW + BEHIND - MESSAGE_WINDOW_MS, sentHash: "h" }, NOW],
+    ["a createdAt in the server's future is judged on the server's time", { createdAt: NOW - 1000, sentHash: "h" }, NOW + MESSAGE_WINDOW_MS],
+  ])("message, the server's clock behind ours: %s", (_name, m, expected) => {
+    expect(messageReadyAt(m, NOW, BEHIND)).toBe(expected);
+  });
+
   const key = windowKey({ title: "t", promptTokens: 1, completionTokens: 1 });
   test.each([
     ["never sent", { sentHash: null, sentKey: null, writtenAt: null }, key, NOW],
@@ -108,6 +120,62 @@ describe("windows", () => {
     ["only windowed fields changed, long ago", { sentHash: "h", sentKey: key, writtenAt: NOW - 60_000 }, key, NOW],
   ])("session: %s", (_name, s, next, expected) => {
     expect(sessionReadyAt(s, next, NOW)).toBe(expected);
+  });
+});
+
+describe("the server's clock from Date headers", () => {
+  const header = (ms: number) => new Date(ms).toUTCString();
+  test.each([
+    ["no header", null, NOW, undefined],
+    ["an unparseable header", "yesterday-ish", NOW, undefined],
+    ["the same second, answer 300 ms into it: the header's second counts", header(NOW), NOW + 300, -300],
+    ["a server 10 minutes behind", header(NOW - 600_000), NOW, -600_000],
+    ["a server 10 minutes ahead", header(NOW + 600_000), NOW, 600_000],
+  ])("sample: %s", (_name, date, receivedAt, expected) => {
+    expect(offsetSample(date, receivedAt)).toBe(expected);
+  });
+
+  test.each([
+    ["no samples", [], 0],
+    ["within the header's resolution: no skew", [-RESOLUTION_MS, -1500, 0], 0],
+    ["behind the server (our clock late): nothing changes", [600_000, 600_400], 0],
+    ["ahead of the server by 10 minutes", [-600_000], -600_000],
+    ["the lower median of several: one odd answer does not move it", [-600_100, -600_900, 5_000, -600_500], -600_500],
+    ["an even count takes the lower of the middle two (the safe side)", [-601_000, -600_000], -601_000],
+  ])("estimate: %s", (_name, samples, expected) => {
+    expect(estimateOffset(samples)).toBe(expected);
+  });
+
+  test("a clock keeps its latest samples: an old skew, corrected, is forgotten", () => {
+    const clock = new ServerClock();
+    expect(clock.read).toBe(false);
+    clock.note(undefined);
+    expect(clock.read).toBe(false);
+    for (let i = 0; i < 9; i++) clock.note(-600_000);
+    expect(clock.offset()).toBe(-600_000);
+    for (let i = 0; i < 5; i++) clock.note(-200);
+    expect(clock.read).toBe(true);
+    expect(clock.offset()).toBe(0);
+  });
+
+  test("a client notes the Date of every answer, failures included, and its copies share the clock", async () => {
+    const date = new Date(Date.now() - 600_000).toUTCString();
+    let requests = 0;
+    const answer = (status: number, body: unknown) => {
+      requests++;
+      return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", Date: date } });
+    };
+    const fetchFake = (async (url: string) => (String(url).endsWith("/health") ? answer(200, { status: "ok", timestamp: 1 }) : answer(401, { error: "Invalid API key" }))) as unknown as typeof fetch;
+    const client = createClient({ url: "http://127.0.0.1:9", apiKey: `osk_${"a".repeat(32)}`, retries: 0, fetch: fetchFake });
+    await client.once.listSessions();
+    expect(client.serverClock.offset()).toBeLessThan(-598_000);
+    expect(client.withRetries(2).serverClock).toBe(client.serverClock);
+    await client.readServerClock(); // already read: no request
+    expect(requests).toBe(1);
+    const fresh = createClient({ url: "http://127.0.0.1:9", apiKey: `osk_${"a".repeat(32)}`, fetch: fetchFake });
+    await fresh.readServerClock();
+    expect(requests).toBe(2);
+    expect(fresh.serverClock.read).toBe(true);
   });
 });
 
@@ -345,6 +413,51 @@ describe("Sender", () => {
     sender.close();
     const out = await sender.run();
     expect(out.messagesSent).toBe(1);
+  });
+
+  test("the server's clock 10 minutes behind: createdAt never in its future, in order, and an update waits for its window by its clock", async () => {
+    const s = store();
+    session(s, "a");
+    for (let n = 1; n <= 4; n++) message(s, "a", n, NOW - 120_000 + n); // two minutes ago by our clock
+    let reads = 0;
+    const clock: ServerTime = { offset: () => -600_000, read: async () => void reads++ };
+    const t = fakeTransport();
+    await send(s, t.transport, { serverClock: clock });
+    expect(reads).toBe(1);
+    expect(t.calls.map((c) => c.body.createdAt)).toEqual([1, 2, 3, 4, 5].map(() => NOW - 600_000));
+    expect(t.calls.filter((c) => c.kind === "message").map((c) => c.body.externalId)).toEqual(["a:1", "a:2", "a:3", "a:4"]);
+    expect(t.sameTimeOverlap).toEqual([]); // one time: one at a time, so the server keeps their order
+
+    // Edited a second later; a new message follows. A run whose estimate came out lower clamps no lower than the last one.
+    message(s, "a", 1, NOW - 120_000 + 1, "edited");
+    message(s, "a", 5, NOW - 110_000);
+    const t2 = fakeTransport();
+    const out = await send(s, t2.transport, { now: () => NOW + 1000, serverClock: { offset: () => -601_500, read: async () => {} } });
+    expect(t2.calls.map((c) => [c.body.externalId, c.body.createdAt])).toEqual([["a:5", NOW - 600_000]]);
+    // Timed by the lower estimate: later than the server's window needs, never earlier.
+    expect(out.deferredSessions).toEqual([{ sessionId: "a", readyAt: NOW + 1000 + MESSAGE_WINDOW_MS }]);
+
+    // A run that could not read the server's clock (no Date header) used our time; the next one, reading it, does not keep to it.
+    message(s, "a", 6, NOW + 5000);
+    await send(s, fakeTransport().transport, { now: () => NOW + 5000, serverClock: { offset: () => 0, read: async () => {} } });
+    message(s, "a", 7, NOW + 6000);
+    const t3 = fakeTransport();
+    await send(s, t3.transport, { now: () => NOW + 6000, serverClock: { offset: () => -600_000, read: async () => {} } });
+    expect(t3.calls.map((c) => [c.body.externalId, c.body.createdAt])).toEqual([["a:7", NOW + 6000 - 600_000]]);
+  });
+
+  test("the server's clock behind ours by no more than its Date header can tell: createdAt as before, and no clock read without a write", async () => {
+    const s = store();
+    let reads = 0;
+    const clock: ServerTime = { offset: () => 0, read: async () => void reads++ };
+    expect((await send(s, fakeTransport().transport, { serverClock: clock })).messagesSent).toBe(0);
+    expect(reads).toBe(0);
+    session(s, "a");
+    message(s, "a", 1, NOW - 120_000);
+    const t = fakeTransport();
+    await send(s, t.transport, { serverClock: clock });
+    expect(t.calls.map((c) => c.body.createdAt)).toEqual([NOW - 60_000, NOW - 120_000]);
+    expect(reads).toBe(1);
   });
 
   test("Ctrl-C: nothing new starts, what is in flight finishes, the rest stays pending", async () => {

@@ -12,6 +12,7 @@ import {
   ServerSessionDetailSchema,
   ServerSessionListSchema,
 } from "./read-api.ts";
+import { offsetSample, ServerClock } from "./server-clock.ts";
 import { normalizeUrl } from "./url.ts";
 
 export { isLoopback, normalizeUrl } from "./url.ts";
@@ -53,6 +54,8 @@ export interface ClientOptions {
   capBytes?: { answer?: number; read?: number };
   /** Gives up the requests on their way, and retries no more (the person stopped the run). */
   stop?: AbortSignal;
+  /** Where the server's clock is noted from its answers; default a new one (copies made by withRetries share it). */
+  serverClock?: ServerClock;
 }
 
 /** One attempt's result, with how long it took (request sent to body read). */
@@ -90,6 +93,10 @@ export interface OpenSyncClient extends Calls {
   readonly once: Once<Calls>;
   /** This client, with `retries` extra attempts for its retrying calls (a client made for a sender has none). */
   withRetries(retries: number): OpenSyncClient;
+  /** The server's clock as its answers showed it (server-clock.ts). */
+  readonly serverClock: ServerClock;
+  /** Makes sure the server's clock has been read: one GET /health unless an answer already showed it; never fails. */
+  readServerClock(): Promise<void>;
 }
 
 /** What one call sends, and how its answer is read. */
@@ -138,6 +145,7 @@ export function createClient(options: ClientOptions): OpenSyncClient {
   const baseDelayMs = options.baseDelayMs ?? 500;
   const clock = options.clock ?? (() => performance.now());
   const caps = { answer: options.capBytes?.answer ?? ANSWER_CAP, read: options.capBytes?.read ?? READ_CAP };
+  const serverClock = options.serverClock ?? new ServerClock();
   const hide = (text: string) => maskCredentials(options.apiKey ? text.split(options.apiKey).join("[redacted]") : text);
 
   async function attempt<T>(spec: Spec<T>): Promise<Outcome<T>> {
@@ -155,6 +163,7 @@ export function createClient(options: ClientOptions): OpenSyncClient {
       const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(timeoutMs), ...(options.stop ? [options.stop] : [])]);
       // Never followed: a 307/308 would forward the sessions wherever it points, plain http:// included.
       const response = await doFetch(url, { method: spec.method, headers, body: spec.body, signal, redirect: "manual" });
+      serverClock.note(offsetSample(response.headers.get("date"), Date.now()));
       const { text, truncated } = await readCapped(response, capBytes, abort);
       answer = {
         method: spec.method,
@@ -271,7 +280,11 @@ export function createClient(options: ClientOptions): OpenSyncClient {
       listServerSessions: (o) => single(() => specs.listServerSessions(o)),
       getServerSession: (id) => single(() => specs.getServerSession(id)),
     },
-    withRetries: (n) => createClient({ ...options, retries: n }),
+    withRetries: (n) => createClient({ ...options, retries: n, serverClock }),
+    serverClock,
+    readServerClock: async () => {
+      if (!serverClock.read) await single(specs.health);
+    },
   };
 }
 

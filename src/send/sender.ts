@@ -3,6 +3,7 @@ import type { Outcome } from "../opensync/client.ts";
 import { BlockedItemError, type FailureKind, ProtocolError, TransientError, withoutRetryNote } from "../opensync/errors.ts";
 import type { MessagePayload, SessionPayload } from "../opensync/payload.ts";
 import { payloadHash, windowKey } from "../plan/hash.ts";
+import { RESOLUTION_MS } from "../opensync/server-clock.ts";
 import { clampTimestamp } from "../safety/sanitize.ts";
 import { stateError } from "../state/db.ts";
 import { LockLostError } from "../state/lock.ts";
@@ -32,6 +33,19 @@ interface SenderOptions {
   adopter?: Adopter;
   /** Whether the server has answered a request of this run with our key (a read before sending): then a stranger's answer to one item blocks that item. */
   serverAnswered?: () => boolean;
+  /**
+   * The server's clock (the client's ServerClock and readServerClock): read
+   * before the first write, so no createdAt goes out in the server's future
+   * and re-send windows run by its time. Without it, the local clock.
+   */
+  serverClock?: ServerTime;
+}
+
+export interface ServerTime {
+  /** Server time - local time (0 or negative: server-clock.ts). */
+  offset(): number;
+  /** Resolves once the server's clock has been read (or could not be); never rejects. */
+  read(): Promise<void>;
 }
 
 export interface SendOutcome {
@@ -110,7 +124,7 @@ interface Active {
   outbox?: Iterator<OutboxMessage>;
   buffer: Array<OutboxMessage & { retry?: Retry }>;
   exhausted: boolean;
-  /** createdAt of the messages in flight: a message with the same time waits (the server orders equal times by insertion). */
+  /** createdAt (as sent) of the messages in flight: a message with the same time waits (the server orders equal times by insertion). */
   inFlightTimes: Map<number, number>;
   inFlight: number;
   deferredUntil: number;
@@ -155,6 +169,9 @@ export class Sender {
   private readonly provisional = new Set<string>();
   /** Whether each session this run has taken up was on the server when it was first taken up (before any write of this run). */
   private readonly heldBefore = new Map<string, boolean>();
+  private clockState: "unread" | "reading" | "read";
+  /** The latest server time used, in this run or an earlier one: a later estimate may be lower (server-clock.ts), and times clamped to it keep their order. */
+  private serverTimeUsed: number;
 
   constructor(
     private readonly store: StateStore,
@@ -163,6 +180,8 @@ export class Sender {
   ) {
     this.now = options.now ?? Date.now;
     this.pacer = options.pacer ?? new Pacer();
+    this.clockState = options.serverClock ? "unread" : "read";
+    this.serverTimeUsed = options.serverClock ? store.serverTimeUsed() : Number.NEGATIVE_INFINITY;
     this.retryFailedBefore = options.retryFailed ? Number.POSITIVE_INFINITY : this.now() - FAILED_RETRY_MS;
     options.signal?.addEventListener("abort", () => this.poke(), { once: true });
   }
@@ -319,7 +338,7 @@ export class Sender {
 
   /** Starts every write that may go now, up to the pacer's limit, taking turns between sessions. */
   private launch(): void {
-    if (this.now() < this.pacer.resumeAt || !this.mayWrite()) return;
+    if (this.now() < this.pacer.resumeAt || !this.mayWrite() || !this.clockKnown()) return;
     let progress = true;
     while (progress && this.inFlight < this.pacer.limit && !this.stopping()) {
       progress = false;
@@ -329,6 +348,41 @@ export class Sender {
         else if (this.idle(a)) this.retire(a);
       }
     }
+  }
+
+  /**
+   * Whether the server's clock has been read, reading it (one request, unless
+   * an earlier request of the run showed it) once a session has a write to make.
+   */
+  private clockKnown(): boolean {
+    const clock = this.options.serverClock;
+    if (!clock || this.clockState === "read") return true;
+    if (this.clockState === "unread" && this.active.some((a) => a.step !== "blocked")) {
+      this.clockState = "reading";
+      this.inFlight++;
+      const done = () => {
+        this.inFlight--;
+        this.clockState = "read";
+        this.poke();
+      };
+      void clock.read().then(done, done);
+    }
+    return false;
+  }
+
+  /** Server time - local time to apply (0 without a server clock). */
+  private offset(): number {
+    return this.options.serverClock?.offset() ?? 0;
+  }
+
+  /**
+   * The server's time now by the estimate, not below a time used before (by this run or an earlier
+   * one) unless that is further ahead than the estimate's error: then the clock was changed since.
+   */
+  private serverNow(now: number): number {
+    const estimate = now + this.offset();
+    this.serverTimeUsed = this.serverTimeUsed > estimate + RESOLUTION_MS ? estimate : Math.max(estimate, this.serverTimeUsed);
+    return this.serverTimeUsed;
   }
 
   /**
@@ -420,18 +474,21 @@ export class Sender {
     }
     if (a.step !== "messages" || !a.onServer) return false;
     this.fill(a);
+    const serverNow = this.serverNow(now);
     for (let i = 0; i < a.buffer.length; i++) {
       const m = a.buffer[i] as OutboxMessage & { retry?: Retry };
-      if (a.inFlightTimes.has(m.createdAt)) return false; // same millisecond as one in flight: after it, in order
+      // Never in the server's future: it would never update the message (messages clamped to one time go in order).
+      const createdAt = clampTimestamp(m.createdAt, serverNow);
+      if (a.inFlightTimes.has(createdAt)) return false; // same millisecond as one in flight: after it, in order
       if (m.retry && m.retry.at > now) return false; // later ones wait for it (order)
-      const readyAt = messageReadyAt(m, now);
+      const readyAt = messageReadyAt(m, now, this.offset());
       if (readyAt > now) {
         this.defer(a, readyAt);
         a.buffer.splice(i--, 1);
         continue;
       }
       a.buffer.splice(i, 1);
-      this.startMessage(a, m);
+      this.startMessage(a, m, createdAt);
       return true;
     }
     return false;
@@ -476,7 +533,7 @@ export class Sender {
 
   private startSession(a: Active, full: Omit<SessionPayload, "createdAt">, fullKey: string): void {
     const now = this.now();
-    const createdAt = a.work.createdAt === null ? undefined : clampTimestamp(a.work.createdAt, now);
+    const createdAt = a.work.createdAt === null ? undefined : clampTimestamp(a.work.createdAt, this.serverNow(now));
     const provisional = this.provisionalPayload(a, full);
     const payload = provisional ?? full;
     const body: SessionPayload = { ...payload, ...(createdAt !== undefined ? { createdAt } : {}) };
@@ -536,21 +593,20 @@ export class Sender {
     });
   }
 
-  private startMessage(a: Active, m: OutboxMessage & { retry?: Retry }): void {
-    const now = this.now();
-    const createdAt = clampTimestamp(m.createdAt, now);
+  /** `createdAt`: the message's, clamped to the server's time. */
+  private startMessage(a: Active, m: OutboxMessage & { retry?: Retry }, createdAt: number): void {
     collectAfter(m.payload.length);
     const fields = JSON.parse(m.payload) as Omit<MessagePayload, "createdAt">;
     // A message without text says so: on an update, an omitted textContent keeps the old one (the thinking text
     // of a message sent with thinking on would stay after turning it off). Not in the hash: nothing is sent again for it.
     const body: MessagePayload = { textContent: "", ...fields, ...(m.alias ? { externalId: m.alias } : {}), createdAt };
     a.inFlight++;
-    a.inFlightTimes.set(m.createdAt, (a.inFlightTimes.get(m.createdAt) ?? 0) + 1);
+    a.inFlightTimes.set(createdAt, (a.inFlightTimes.get(createdAt) ?? 0) + 1);
     this.track(this.transport.upsertMessage(body), (o) => {
       a.inFlight--;
-      const left = (a.inFlightTimes.get(m.createdAt) ?? 1) - 1;
-      if (left === 0) a.inFlightTimes.delete(m.createdAt);
-      else a.inFlightTimes.set(m.createdAt, left);
+      const left = (a.inFlightTimes.get(createdAt) ?? 1) - 1;
+      if (left === 0) a.inFlightTimes.delete(createdAt);
+      else a.inFlightTimes.set(createdAt, left);
       if (o.ok) {
         this.outcome.messagesSent++;
         const at = this.now();
@@ -652,6 +708,7 @@ export class Sender {
     try {
       this.store.write(() => {
         for (const mark of marks) mark();
+        if (this.options.serverClock) this.store.recordServerTimeUsed(this.serverTimeUsed);
       });
     } catch (error) {
       // Lock lost, disk full: stop, saying what to do; what was acknowledged but not recorded is sent again next time (an update in place).

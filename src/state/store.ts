@@ -8,6 +8,7 @@ import { NEW_STATE } from "./schema.ts";
 
 const UNCONFIRMED_WRITES = "unconfirmed_writes";
 const PENDING_REASON = "pending_reason";
+const SERVER_TIME_USED = "server_time_used";
 
 /** One database per server URL, so logging in elsewhere starts from nothing. */
 export function statePath(serverUrl: string): string {
@@ -231,6 +232,20 @@ export class StateStore {
     const value = this.getMeta(PENDING_REASON);
     // Written by recordPendingReason only, like every row the store reads back.
     return value === undefined ? undefined : (JSON.parse(value) as { reason: string; at: number });
+  }
+
+  /**
+   * The latest server time the sender clamped a createdAt to (by its estimate of the server's clock,
+   * which never runs ahead of it; -Infinity when none): later runs clamp no lower, so messages clamped
+   * in one run stay after those clamped in the one before (unless our clock was changed since: sender.ts).
+   */
+  serverTimeUsed(): number {
+    const value = this.getMeta(SERVER_TIME_USED);
+    return value === undefined ? Number.NEGATIVE_INFINITY : Number(value);
+  }
+
+  recordServerTimeUsed(at: number): void {
+    if (Number.isFinite(at) && at !== this.serverTimeUsed()) this.setMeta(SERVER_TIME_USED, String(at));
   }
 
   /** Forgets everything read and sent (another account): the next sync reads and sends it all again. */

@@ -135,6 +135,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       ...(req.onRetry ? { onRetry: req.onRetry } : {}),
       adopter: serverAdopter(store, client),
       serverAnswered: () => answered,
+      serverClock: { offset: () => client.serverClock.offset(), read: () => client.readServerClock() },
     };
     // Sending starts with what is already pending and takes each session as soon as the scan has read it; except
     // in a new state facing a server that holds sessions: what it has pending was placed without the server's
