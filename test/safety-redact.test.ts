@@ -1184,6 +1184,25 @@ describe("a key or a password told in prose, before its label or after a service
   );
 });
 
+describe("a key named by the word before \"key\" alone: a vendor's, a role's (found by a red-team sweep)", () => {
+  exactAndKept(
+    [
+      ["the Mistral key is Rq7vW2pL9xZk3mN8bT4cYh6J, thanks", "the Mistral key is [REDACTED:secret], thanks"],
+      ["my OpenWeather key is 3d7505ce01e5bc9bc2f856fb9d57683d", "my OpenWeather key is [REDACTED:secret]"],
+      ["Datadog key: 59d9524f306527948e03749a04f184ff", "Datadog key: [REDACTED:secret]"],
+      ["the license key is du3oAi7aTTpU5bvsrcITcjKuvryPPHhV", "the license key is [REDACTED:secret]"],
+      ["the apikey is DfU8BPjqFl7RL9f29jAdiextWdX6Zjnr", "the apikey is [REDACTED:secret]"],
+      ["my elevenlabs key is sk_d7488dc8da5bd8eb3b8d478391b7073202aca807515c63dd", "my elevenlabs key is [REDACTED:elevenlabs-key]"],
+      ['tts = ElevenLabs("sk_d7488dc8da5bd8eb3b8d478391b7073202aca807515c63dd")', 'tts = ElevenLabs("[REDACTED:elevenlabs-key]")'],
+    ],
+    [
+      ["keys that are no credential, or values no key", "the cache key is user_profile_v2_12345\nthe partition key is tenantId#2024-01-05\nthe S3 key is uploads/2024/01/avatar_12345.png\nthe lock key is deploy-lock-production-2024\nthe primary key is customer_id_2"],
+      ["a hash or a public key under \"key\"", "key: d41d8cd98f00b204e9800998ecf8427e\nthe public key is AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\nthe cache key is 5f0a8c3e9b1d4f6a7b8c9d0e1f2a3b4c\nthe signing key is 4AEE18F83AFDEB23"],
+      ["a CI cache's key, a name in words", "Cache restored from key: Linux-node-5f0a8c3e9b1d4f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c\nthe config key is UserAuthenticationService2Config"],
+    ],
+  );
+});
+
 describe("a PIN: 4 to 8 digits under a PIN's name (found by a blind sweep)", () => {
   exactAndKept(
     [

@@ -1,5 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom, looksRandomPassword } from "../look-alikes.ts";
+import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom, looksRandomPassword, WORDS_NAME } from "../look-alikes.ts";
 import { GRAPHQL_TYPE, PASSWORD_NAME, SECRET_KEY } from "./assignment.ts";
 import { lineStart } from "./lines.ts";
 
@@ -14,7 +14,7 @@ import { lineStart } from "./lines.ts";
  */
 
 /** A password's or a key's label, in English, German, French, Spanish, Portuguese, Dutch or Polish (ASCII): group 1 is set for a password's. `pass` alone only after a service's or an account's name (namedPass). */
-const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord|haslo|pass(?![A-Za-z]))|(?:api|access|secret|my|our|your|the|this)[ \t]+key|token|secret)s?`;
+const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord|haslo|pass(?![A-Za-z]))|(?:api|access|secret|my|our|your|the|this)[ \t]+key|api-?key|key|token|secret)s?`;
 
 /** Whose the password is, after its label: "for the staging box", "of user app", "für die Datenbank", "do banco" (up to four words). */
 const WHOSE = String.raw`(?:[ \t]+(?:for|of|on|für|de|do|da|del|di|pour|para|van|voor)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
@@ -100,6 +100,33 @@ export function isDicewarePhrase(value: string): boolean {
 /** Whether a value told in prose is shaped like a key or token: long, random-looking, and not code (no brackets, no member path). */
 function looksLikeKey(value: string): boolean {
   return looksRandom(value) && !isStandIn(value) && !NOT_A_VALUE.test(value) && !CODE_PATH.test(value) && !/[()[\]{}]/.test(value);
+}
+
+/**
+ * "key" alone names much that is no secret (a cache's, a table's, an S3 object's: "the cache key
+ * is user_profile_v2_12345", "restored from key: Linux-node-<hash>", a YAML record's `key: <md5>`),
+ * so a key named by the word before it alone ("the Mistral key is …", "license key: …", "my
+ * elevenlabs key is sk_<hex>") needs that word, not one naming a key that is public or no
+ * credential (ROLE_NOT_SECRET), and a key's shape: a short lowercase prefix at most, then 20
+ * letters and digits or more drawn at random (both cases and digits, no name made of words), or 32
+ * hex digits or more.
+ */
+const BARE_KEY = /^keys?(?![A-Za-z])/i;
+const WORD_BEFORE = /(?<![^ \t"'\x60(*])([A-Za-z][A-Za-z0-9.-]{0,30})[ \t]+$/;
+const ROLE_NOT_SECRET = /^(?:public|publishable|pub|host|search-only|primary|foreign|partition|sort|composite|unique|cache|idempotency|dedup(?:e|lication)?|lock|object|s3|redis|routing|shard|index|hash|map|dict|row|gpg|pgp|ssh|kms|a|an|which|what|each|no|any|same|that|one|new|old|its)$/i;
+const OPAQUE_KEY = /^(?:[a-z]{2,8}[_-])?([A-Za-z0-9]{20,}|[A-Za-z0-9+/]{20,}={0,2})$/;
+const HEX_KEY = /^[0-9a-f]{32,}$|^[0-9A-F]{32,}$/;
+
+function looksLikeOpaqueKey(value: string): boolean {
+  const body = OPAQUE_KEY.exec(value)?.[1];
+  return body !== undefined && looksLikeKey(value) && (HEX_KEY.test(body) || (/[A-Z]/.test(body) && /[a-z]/.test(body) && HAS_DIGIT.test(body) && !WORDS_NAME.test(body)));
+}
+
+/** The shape a key's value must have after the label at `at` (never, after "key" alone with no word before it or a word naming no secret). */
+function keyShaped(text: string, at: number): (value: string) => boolean {
+  if (!BARE_KEY.test(text.slice(at, at + 5))) return looksLikeKey;
+  const role = WORD_BEFORE.exec(text.slice(Math.max(0, at - 40), at))?.[1];
+  return role === undefined || ROLE_NOT_SECRET.test(role) ? () => false : looksLikeOpaqueKey;
 }
 
 /**
@@ -230,7 +257,7 @@ function nextLineSecret(text: string, at: number): Finding | undefined {
   if (!m || !span) return undefined;
   const password = m[1] !== undefined;
   const value = m[group] as string;
-  if (password ? !looksLikePassword(value) : !looksLikeKey(value)) return undefined;
+  if (password ? !looksLikePassword(value) : !keyShaped(text, at)(value)) return undefined;
   return { start: span[0], end: span[1], kind: password ? "password" : "secret" };
 }
 
@@ -277,7 +304,7 @@ const USER_WORD = /^(?:u:|usr|user|login)/i;
 const ACCOUNT_WORD = new RegExp(`^(?:${ACCOUNTS.join("|")})`, "i");
 
 export const proseSecretDetector: Detector = {
-  keywords: ["passw", "pw", "passphrase", "passcode", "kennwort", "mot de passe", "contrase", "senha", "wachtwoord", "haslo", "api key", "access key", "secret key", "my key", "our key", "your key", "the key", "this key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
+  keywords: ["passw", "pw", "passphrase", "passcode", "kennwort", "mot de passe", "contrase", "senha", "wachtwoord", "haslo", "api key", "apikey", "api-key", "access key", "secret key", "my key", "our key", "your key", "the key", "this key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
   find(text: string, hits: Hits, out: Finding[]): void {
     const push = (found: Finding | undefined) => found && out.push(found);
     for (let i = 0; i < hits.length; i += 2) {
@@ -327,6 +354,6 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   if (words.length > 1 && !(words.every(looksLikePassword) && words.some(looksLikeStrongPassword))) return undefined;
   // A secret (not a key nor a token, whose values are random) may be one a person made up: shaped like a strong password.
   const made = !password && SECRET_LABEL.test(text.slice(at, at + 6)) && looksLikeStrongPassword(value);
-  if (password ? !passwordShaped(value) : !looksLikeKey(value) && !made) return undefined;
+  if (password ? !passwordShaped(value) : !keyShaped(text, at)(value) && !made) return undefined;
   return { start: span[0], end: span[0] + value.length, kind: password ? "password" : "secret" };
 }
