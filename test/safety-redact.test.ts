@@ -1203,6 +1203,20 @@ describe("a key named by the word before \"key\" alone: a vendor's, a role's (fo
   );
 });
 
+describe("an ODBC connection string's password in braces, holding ; or a doubled } (found by a red-team sweep)", () => {
+  exactAndKept(
+    [
+      ['conn = "DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;UID=admin;PWD={Zbgp7;MoigaO}"', 'conn = "DRIVER={ODBC Driver 18 for SQL Server};SERVER=db;UID=admin;PWD={[REDACTED:secret]}"'],
+      ["Password={TyJeeJ0e}}5MF0};Server=db", "Password={[REDACTED:secret]};Server=db"],
+      ["Driver={ODBC Driver 18};Server=db;UID=sa;PWD={7Qfh$n3d@5eOAg};", "Driver={ODBC Driver 18};Server=db;UID=sa;PWD={[REDACTED:secret]};"],
+    ],
+    [
+      ["an f-string's variables, a format's index", 'f"DRIVER={{ODBC Driver 18}};SERVER={server};UID={user};PWD={password};"\nf"UID={cfg.user};PWD={cfg.db_password}"\n"Password={0};User={1}".format(pw, user)'],
+      ["JSX's expressions", "<LoginForm password={password} token={session.token} />\n<Input type=\"password\" value={pw} />"],
+    ],
+  );
+});
+
 describe("a PIN: 4 to 8 digits under a PIN's name (found by a blind sweep)", () => {
   exactAndKept(
     [

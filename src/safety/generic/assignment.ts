@@ -410,6 +410,24 @@ function hereString(text: string, name: string, from: number, ends: HereStringEn
 }
 
 /**
+ * An ODBC connection string's value in braces, as drivers take one holding `;` or `}` (doubled):
+ * `Driver={ODBC Driver 18};UID=sa;PWD={Xk9;pQ}}2}`, `Password={…};`. The name starts the string or
+ * follows its `;`; a braced value anywhere else is code (JSX's `password={pw}`), and a variable in
+ * braces is one here too (an f-string's `;PWD={password}`, `{{` escaping a brace).
+ */
+const BRACED_VALUE = /([A-Za-z][A-Za-z0-9 _]{0,40}?)[ \t]*=[ \t]*\{(?!\{)((?:[^}\r\n]|\}\}){1,1000})\}/dy;
+
+function bracedValue(text: string, start: number): Finding | undefined {
+  if (start > 0 && !/[;"'\n]/.test(text.charAt(start - 1))) return undefined;
+  BRACED_VALUE.lastIndex = start;
+  const m = BRACED_VALUE.exec(text);
+  const span = m?.indices?.[2];
+  const [name, value] = [m?.[1] ?? "", m?.[2] ?? ""];
+  if (!m || !span || !SECRET_KEY.test(name) || (CODE_VALUE.test(value) && !looksRandom(value)) || !isAssignedSecret(name, value, true, undefined)) return undefined;
+  return { start: span[0], end: span[1], kind: "secret" };
+}
+
+/**
  * Where a secret's name is no name assigned to: the shell's `${DB_PASSWORD:?must be set}` (the
  * text after `:` is a message), an ARN's `…:secret:prod/db/password` (a path to a secret).
  */
@@ -463,7 +481,8 @@ export const assignmentDetector: Detector = {
           columnPair(text, start) ??
           xmlElement(text, start) ??
           sqlPassword(text, start) ??
-          equalsFirst(text, start);
+          equalsFirst(text, start) ??
+          bracedValue(text, start);
         if (other) out.push(other);
         continue;
       }
