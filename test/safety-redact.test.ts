@@ -1217,6 +1217,26 @@ describe("an ODBC connection string's password in braces, holding ; or a doubled
   );
 });
 
+describe("a package manager's repository credentials, an --auth flag's token, a keychain's password (found by a red-team sweep)", () => {
+  exactAndKept(
+    [
+      ["poetry config http-basic.acme ci Dc4l%CF8^jcXS", "poetry config http-basic.acme ci [REDACTED:password]"],
+      ["poetry config pypi-token.testpypi Xy7pQ2vL9kWm3Zz8kq1wm2", "poetry config pypi-token.testpypi [REDACTED:password]"],
+      ["composer config --global http-basic.repo.acme.io bob DSmd%Zx4^OKVJ", "composer config --global http-basic.repo.acme.io bob [REDACTED:password]"],
+      ["composer config -g gitlab-token.gitlab.acme.io Xy7pQ2vL9kWm3Zz8kq1w", "composer config -g gitlab-token.gitlab.acme.io [REDACTED:password]"],
+      ["bundle config set --global gems.acme.io bob:s14f%hOg^pgLl", "bundle config set --global gems.acme.io bob:[REDACTED:password]"],
+      ["netlify deploy --prod --auth fPLVveyyrVw4HwreZWcPojVKkIs7TZK3G1dgOjxu2rM", "netlify deploy --prod --auth [REDACTED:secret]"],
+      ['keyring.set_password("acme", "bob", "lG7Q%EQv^byiy")', 'keyring.set_password("acme", "bob", "[REDACTED:password]")'],
+      ["await keytar.setPassword('acme-cli', 'bob', 'Xy7pQ2vL9k')", "await keytar.setPassword('acme-cli', 'bob', '[REDACTED:password]')"],
+    ],
+    [
+      ["settings and unsets", "poetry config virtualenvs.in-project true\npoetry config http-basic.acme --unset\ncomposer config -g repos.packagist composer https://packagist.org\nbundle config set --local path vendor/bundle\nbundle config build.nokogiri --use-system-libraries"],
+      ["an auth flag's mode", "code-server --auth none\ncode-server --auth=password\nmongod --auth --port 27017\ntool --auth=kerberos --proxy-auth=ntlm\nx --basic-auth=$CREDS"],
+      ["a keychain's variables", "keyring.set_password(service, user, password)\nkeytar.setPassword(SERVICE, account, token)"],
+    ],
+  );
+});
+
 describe("a PIN: 4 to 8 digits under a PIN's name (found by a blind sweep)", () => {
   exactAndKept(
     [

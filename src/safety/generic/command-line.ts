@@ -28,9 +28,9 @@ function valueOf(m: RegExpExecArray, first: number): { value: string; start: num
 // ---------------------------------------------------------------------------------------------
 // Long and single-dash flags named for a secret
 
-/** Flag names (dashes removed) whose value is a secret. */
+/** Flag names (dashes removed) whose value is a secret; `auth` too (`netlify deploy --auth x`, `--proxy-auth user:x`: `--auth basic` is a plain word). */
 const SECRET_FLAG =
-  /^(?:[a-z0-9_-]*[-_])?(?:password|passwd|passphrase|pass|pwd|secret|token|cookie|(?:api|access|secret|auth|master|client|license|account)[-_]?key)$|^(?:store|key|srcstore|deststore|srckey|destkey)pass$|^pass(?:in|out)$/i;
+  /^(?:[a-z0-9_-]*[-_])?(?:password|passwd|passphrase|pass|pwd|secret|token|cookie|(?:api|access|secret|auth|master|client|license|account)[-_]?key|auth)$|^(?:store|key|srcstore|deststore|srckey|destkey)pass$|^pass(?:in|out)$/i;
 /** Boolean flags that only mention a secret: `--ask-pass`, `--no-password`, `--prompt-token`. */
 const NOT_A_VALUE_FLAG = /^(?:ask|no|prompt|show|reset|change|require|skip|use|with|read|print|list|rotate|revoke|generate)[-_]/i;
 const FLAG_VALUE = new RegExp(String.raw`(=|[ \t]+)${VALUE}`, "yd");
@@ -45,13 +45,17 @@ const OPENSSL_SOURCE = /^(?:env|file|fd):|^stdin$/;
 /** `--secret` names a stored secret as often as it passes one (`gcloud secrets versions access --secret=db-password`): lowercase words joined are a name. */
 const SECRET_NAME = /^[a-z]+(?:[-_][a-z0-9]+)+$/;
 
+/** `--auth` names a mode as often as it passes a credential (`--auth=kerberos`, `--auth oauth2`, `--auth sigv4`): a short lowercase word is one. */
+const AUTH_FLAG = /auth$/i;
+const AUTH_MODE = /^[a-z][a-z0-9_-]{0,15}$/;
+
 function flagKind(name: string): RedactionKind {
   if (/cookie$/i.test(name)) return "cookie";
   return /pass|pwd/i.test(name) ? "password" : "secret";
 }
 
 export const secretFlagDetector: Detector = {
-  keywords: ["pass", "pwd", "secret", "token", "key", "cookie"],
+  keywords: ["pass", "pwd", "secret", "token", "key", "cookie", "auth"],
   find(text: string, hits: Hits, out: Finding[]): void {
     let word = 0;
     for (let i = 0; i < hits.length; i += 2) {
@@ -77,6 +81,7 @@ export const secretFlagDetector: Detector = {
       if (bare && spaced && (v.value.startsWith("-") || PLAIN_WORD.test(v.value))) continue;
       if (isStandIn(v.value) || PATH_LIKE.test(v.value) || OPENSSL_SOURCE.test(v.value)) continue;
       if (name.toLowerCase() === "secret" && SECRET_NAME.test(v.value)) continue;
+      if (AUTH_FLAG.test(name) && AUTH_MODE.test(v.value)) continue;
       const passPrefix = v.value.startsWith("pass:") ? 5 : 0; // openssl -passin pass:secret
       if (v.end - v.start <= passPrefix) continue;
       out.push({ start: v.start + passPrefix, end: v.end, kind: flagKind(name), ...widenedIfCut(v.value) });
@@ -225,6 +230,17 @@ const TOOLS: Tool[] = [
     kind: "secret",
   },
   { keywords: ["rabbitmqctl"], command: /rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  // A package manager's credentials for a repository: `poetry config http-basic.repo user x`, `poetry config pypi-token.repo x`,
+  // `composer config (-g) http-basic.host user x` (and `bearer.host x`, `gitlab-token.host x`, `github-oauth.host x`, `bitbucket-oauth.host key x`).
+  { keywords: ["poetry"], command: /poetry[ \t]+config(?:[ \t]+-[-A-Za-z]+)*[ \t]+(?:http-basic\.\S+[ \t]+\S+|pypi-token\.\S+)(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  {
+    keywords: ["composer"],
+    command: /composer[ \t]+config(?:[ \t]+-[-A-Za-z]+)*[ \t]+(?:(?:http-basic|bitbucket-oauth)\.\S+[ \t]+\S+|(?:bearer|gitlab-token|gitlab-oauth|github-oauth)\.\S+)(?=[ \t])/iy,
+    flag: POSITIONAL,
+    password: whole,
+  },
+  // Bundler's `bundle config (set) (--global) gems.example.com user:x`: a host's credentials (a setting's name has no dot: `path vendor`).
+  { keywords: ["bundle"], command: /bundle[ \t]+config(?:[ \t]+set)?(?:[ \t]+--[a-z]+)*[ \t]+[\w-]+\.[\w.-]+(?=[ \t])/iy, flag: POSITIONAL, password: after(":") },
 ];
 
 /** Where a command line ends: a newline not escaped by `\`, `|`, `;`, `&&`, or 2000 characters. */

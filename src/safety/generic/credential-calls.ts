@@ -74,6 +74,8 @@ const RULES: CallRule[] = [
     String.raw`${RECEIVER}create_(?:super)?user[ \t]*\([ \t]*${ANY_LITERAL}${SEP}(?:${ANY_LITERAL}|None)${SEP}${LITERAL}`,
     "password",
   ),
+  // A password kept in the system's keychain: Python's `keyring.set_password("service", "user", "…")`, node's `keytar.setPassword(…)`.
+  rule(["set_password", "setpassword"], String.raw`${RECEIVER}set_?password[ \t]*\([ \t]*${ANY_LITERAL}${SEP}${ANY_LITERAL}${SEP}${LITERAL}`, "password"),
   // A setter or builder named for the secret, its only argument: `setPassword("…")`, `sgMail.setApiKey("…")`, `.withToken("…")`, `.password("…")`.
   rule(
     ["pass", "key", "secret", "token"],
