@@ -684,6 +684,33 @@ describe("a command's output in its own message (a tool's result), the command i
     expect(redactOutput(env, "env").text).toBe("SMTP_PASSWORD=[REDACTED:secret]\nexport API_TOKEN=[REDACTED:secret] # rotated monthly\nGREETING=hello world\nPASSWORD=\n");
   });
 
+  test("an environment file's opaque token goes whatever its variable's name (found by a red-team sweep)", () => {
+    const env = [
+      "     1\u2192PORT=3000",
+      "     2\u2192STRIPE=MOpdyz1JJo2ejBCKVSVB98f2sfzZ7u",
+      '     3\u2192OPENAI="qg17nviz6Aa24jmRUo1ZcjBQiIFChXXQYErnAp9Md" # prod',
+      "     4\u2192export MAILER=gCdmCziJaslc4B0mUYi3b0Lf",
+    ].join("\n");
+    expect(redactOutput(env, "env").text).toBe(
+      ["     1\u2192PORT=3000", "     2\u2192STRIPE=[REDACTED:secret]", '     3\u2192OPENAI="[REDACTED:secret]" # prod', "     4\u2192export MAILER=[REDACTED:secret]"].join("\n"),
+    );
+    expect(redactOutput("     2\tSTRIPE=MOpdyz1JJo2ejBCKVSVB98f2sfzZ7u\n", "env").text).toBe("     2\tSTRIPE=[REDACTED:secret]\n");
+  });
+
+  test("kept: an environment file's ids, hashes, public values and names in words", () => {
+    const env = [
+      "SENTRY_RELEASE=4e63f917be53f89325ac6f5486a0bc401305f4e4",
+      "TENANT=a2788089-017c-4370-88dc-b67143695dc4",
+      "FEATURE_FLAGS=enableNewCheckoutFlowV2",
+      "APP_NAME=AcmeCheckoutService2024",
+      "BUILD_ID=20261205T101112Z",
+      "IMAGE=ghcr.io/acme/api:v1.2.3",
+      "NEXT_PUBLIC_MAP_STYLE=Xk9mQ2pLz7Rt5vW8yB3nC6",
+      "GOOGLE_ANALYTICS_ID=Xk9mQ2pLz7Rt5vW8yB3nC6",
+    ].join("\n");
+    expect(redactOutput(env, "env")).toEqual({ text: env, count: 0 });
+  });
+
   test("kept: an environment file's settings, names and a certificate's lines", () => {
     const env = [
       "     1\u2192NODE_ENV=production",

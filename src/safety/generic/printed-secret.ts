@@ -1,5 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { isStandIn, looksBase64Key } from "../look-alikes.ts";
+import { WORDS_NAME, isStandIn, looksBase64Key } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { recordValues } from "./secret-record.ts";
 
@@ -172,6 +172,30 @@ function spacedEnvValues(text: string): Finding[] {
   return out;
 }
 
+/**
+ * A variable's value in an environment file, whatever its name (`STRIPE=…`, `OPENAI="…"`: names
+ * with no secret's word leaked their keys), when it is an opaque token: 20 characters or more of a
+ * key's alphabet, capitals, small letters and digits mixed as a random draw mixes them (no name in
+ * words), not hex (a commit, a hash), not a URL, a path or a host (no `.`, `:`). Not a value meant to
+ * be public (`NEXT_PUBLIC_…`, `VITE_…`) or that names no secret by its name's end (an id, a URL, a host).
+ * A line may start with `cat -n`'s number and tab (the Read tool's arrow is blanked before: redact.ts).
+ */
+const ENV_VALUE = /^[ \t]*(?:\d{1,7}\t[ \t]*)?(?:export[ \t]+)?([A-Za-z_][\w.]*)[ \t]*=[ \t]*(["']?)([A-Za-z0-9_+/=-]{20,1000})\2[ \t]*(?:#[^\r\n]*)?\r?$/gm;
+const PUBLIC_NAME = /^(?:NEXT_PUBLIC|VITE|REACT_APP|EXPO_PUBLIC|NUXT_PUBLIC|GATSBY|PUBLIC|PUBLISHABLE)_|_(?:ID|IDS|URL|URI|HOST|DOMAIN|REGION|PATH|DIR|FILE|VERSION|SHA|HASH|COMMIT|REF|BRANCH|ENV|NAME|USER|USERNAME|EMAIL|PORT|MODE|LEVEL|PUBLIC_KEY)$/i;
+const HEX_OR_UUID = /^[0-9a-f-]+$|^[0-9A-F-]+$/;
+
+function opaqueEnvValues(text: string): Finding[] {
+  const out: Finding[] = [];
+  for (const m of text.matchAll(ENV_VALUE)) {
+    const [, name, , value] = m as unknown as [string, string, string, string];
+    if (SECRET_KEY.test(name) || PUBLIC_NAME.test(name) || HEX_OR_UUID.test(value) || !/[A-Z]/.test(value) || !/[a-z]/.test(value) || !/\d/.test(value)) continue;
+    if (WORDS_NAME.test(value) || isStandIn(value)) continue;
+    const start = (m.index as number) + m[0].indexOf(value, m[0].indexOf("=") + 1);
+    out.push({ start, end: start + value.length, kind: "secret" });
+  }
+  return out;
+}
+
 /** `.env`, `.env.production`, `staging.env`, `.envrc`. */
 const ENV_FILE = /^\.env(?:rc)?(?:\.[\w-]+)*$|\.env$/i;
 
@@ -211,10 +235,11 @@ function outputBody(text: string): { output: string; at: number } {
  * word (a loop may print several keys, a script several variables); and for a stored secret, the
  * output when it is one word of any shape (a weak password too: the command says what it is), or
  * the values of the record it shows (`{"name": …, "value": …}`: secret-record.ts). In an environment
- * file, a secret's unquoted value with spaces (its lines of one random-looking word each: redact.ts).
+ * file, a secret's unquoted value with spaces, and any variable's opaque token (its lines of one
+ * random-looking word each: redact.ts).
  */
 export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
-  if (prints === "env") return spacedEnvValues(text);
+  if (prints === "env") return [...spacedEnvValues(text), ...opaqueEnvValues(text)];
   const out: Finding[] = prints === "any" ? recordValues(text) : [];
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
