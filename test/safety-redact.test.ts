@@ -1014,6 +1014,22 @@ describe("redactValue", () => {
     expect(redactValue({ name: "token", value: "string" }).count).toBe(0);
   });
 
+  test("a key holding a secret is redacted; a map's keys that are ids stay (found by a red-team sweep)", () => {
+    const value = {
+      auths: { "https://bob:Xk9mQ2pLz7Rt@registry.acme.io": {} },
+      ghp_Zx9Zx9Zx9Zx9Zx9Zx9Zx9Zx9Zx9Zx9Zx9Zx9Zx9Zx9: { scopes: ["repo"] },
+      docs: { aB3dE5fG7hJ9kL1mN2pQ: { x: 1 }, recAbC12dEf34GhI5: 2, "V1StGXR8_Z5jdHi6B-myT": 3 },
+    };
+    const out = redactValue(value);
+    // The keys change, so the value's type does not hold.
+    expect(out.value as unknown).toEqual({
+      auths: { "https://bob:[REDACTED:password]@registry.acme.io": {} },
+      "[REDACTED:github-token]": { scopes: ["repo"] },
+      docs: value.docs,
+    });
+    expect(out.count).toBe(2);
+  });
+
   test("walks nested objects and arrays, keeps keys and non-strings", () => {
     const key = ["sk-", "ant-api03-", "Zx9".repeat(10)].join("");
     const value = {

@@ -58,7 +58,7 @@ export interface Redactor {
   /** Redacts secrets in one text; `count` is the number of replacements. */
   redact(text: string, seen?: SeenSecrets): { text: string; count: number };
   /**
-   * Redacts every string inside a JSON value (keys are kept); values of secret-named keys go whole,
+   * Redacts every string inside a JSON value (keys too, when they hold one); values of secret-named keys go whole,
    * and an edit's `old_string` and `new_string` are redacted together (edit-pair.ts).
    */
   redactValue<T>(value: T, seen?: SeenSecrets): { value: T; count: number };
@@ -256,12 +256,12 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   const secretMarker = redactionMarker("secret");
 
   /** What every rule finds in a text, and the text as they read it; `tellsSecrets`: known to (an environment file's). */
-  const findAll = (text: string, tellsSecrets = false): { found: Ranked[]; words: string } => {
+  const findAll = (text: string, tellsSecrets = false, alone = true): { found: Ranked[]; words: string } => {
     const words = asWords(text);
     const found = builtin().find(words, custom.length);
     if (customSet) for (const f of customSet.find(text)) found.push(f);
     // A text that is one random-looking word, when no rule found anything in it (generic/lone-secret.ts).
-    const lone = found.length === 0 ? loneSecret(words) : undefined;
+    const lone = found.length === 0 && alone ? loneSecret(words) : undefined;
     if (lone) found.push({ ...lone, rank: Number.MAX_SAFE_INTEGER });
     // A text that tells a secret: its other lines that are one random-looking word each go too.
     else if ((tellsSecrets || found.length > 0) && words.includes("\n")) for (const f of loneLines(words)) found.push({ ...f, rank: Number.MAX_SAFE_INTEGER });
@@ -279,6 +279,11 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   const redact = (text: string, seen?: SeenSecrets) => {
     const { found, words } = findAll(text);
     return apply(text, found, words, seen);
+  };
+
+  const redactKey = (key: string, seen: SeenSecrets | undefined) => {
+    const { found, words } = findAll(key, false, false);
+    return apply(key, found, words, seen);
   };
 
   const redactOutput = (text: string, prints: PrintedSecret, seen?: SeenSecrets) => {
@@ -333,7 +338,12 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       const edited = editedFields(v as Record<string, unknown>, seen);
       // fromEntries keeps a "__proto__" key as data instead of setting the prototype.
       return Object.fromEntries(
-        entries.map(([key, child]) => {
+        entries.map(([name, child]) => {
+          // A key holds a secret too, where a tool's input is a map keyed by what it names (`{"auths": {"https://me:…@registry": {}}}`);
+          // by the rules, not as a random word alone: maps are keyed by ids (Firestore's, nanoid's) as often.
+          const renamed = name.length >= 8 ? redactKey(name, seen) : undefined;
+          count += renamed?.count ?? 0;
+          const key = renamed?.text ?? name;
           // A whole number under a secret's name is one too (`{"pin": 4821}`): what is judged is its digits.
           const shown = typeof child === "string" ? child : Number.isSafeInteger(child) ? String(child) : undefined;
           // In a record, a number only right under a secret's field (a PIN stored as one, not a `ttl` inside the secret).
