@@ -1297,6 +1297,17 @@ describe("a secret's name ending in which one it is: a number, an environment, a
   );
 });
 
+describe("pass glued to the account's or service's name it is for (found by a red-team sweep)", () => {
+  exactAndKept(
+    [
+      ["DBPASS=Xk9q!mT2#pL\nROOTPASS=Zz8kq1wm2x", "DBPASS=[REDACTED:secret]\nROOTPASS=[REDACTED:secret]"],
+      ['$dbpass = "hunter2x";', '$dbpass = "[REDACTED:secret]";'],
+      ["PGPASS_2=3ul!9jvB#ALN\nsmtppass: Xy7pQ2vL9k", "PGPASS_2=[REDACTED:secret]\nsmtppass: [REDACTED:secret]"],
+    ],
+    [["words ending in pass", "BYPASS=Xk9q!mT2#pL\ncompass: north2east\n$bypass = true;\nuserpass: ${PASS}"]],
+  );
+});
+
 describe("a PIN: 4 to 8 digits under a PIN's name (found by a blind sweep)", () => {
   exactAndKept(
     [

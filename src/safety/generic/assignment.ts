@@ -20,6 +20,13 @@ const KEY_PREFIXES = "api|access|secret|private|signing|encryption|master|client
 const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64)|[_.-]?\d{1,3}|[_.-](?:prod|production|live|staging|stage|stg|preprod|dev|development|test|testing|qa|uat|local|sandbox|ci|release|debug|ro|rw|readonly|old|new|prev|previous|current|next|backup|primary|secondary|enc|encoded|admin|root))?`;
 
 /**
+ * `pass` glued to the account's or service's name it is for (`dbpass`, `ROOTPASS`, `$adminpass`,
+ * `smtppass`, keytool's `storepass`): each leaked, as `pass` alone must stand apart from a longer
+ * word (`bypass`, `compass`).
+ */
+const GLUED_PASS = String.raw`(?<=(?:db|root|admin|user|smtp|mail|sql|pg|ftp|ldap|redis|vnc|wifi|app|bind|proxy|master|sudo|ssh|mqtt|mongo|key|store))pass`;
+
+/**
  * Name endings that mark a secret. `pass` only as a whole word (`DB_PASS`, not `bypass`), `pw`
  * and `pwd` after a separator (`DB_PWD`, `ADMIN_PW`, `?pw=`, `Uid=sa;Pwd=...`) or alone, never
  * ending a longer word (`pw=…`; the shell's `PWD` holds a path, which isAssignedSecret lets
@@ -29,10 +36,10 @@ const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64)|[_.-]?\d{1,3}|[
  * a cookie's signing key (`COOKIE_SIGNATURE`, weak too), a Google service account's `private_key_id` (it names
  * the key in the account: told only with the key, a random-looking value only).
  */
-const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id)${SUFFIX}`;
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})key|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id)${SUFFIX}`;
 /** Names whose value is secret whatever it looks like; other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
-  String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})[_.-]?key)$`,
+  String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})[_.-]?key)$`,
   "i",
 );
 const NAME_SUFFIX = new RegExp(`${SUFFIX}$`, "i");
