@@ -1255,7 +1255,7 @@ describe("an ODBC connection string's password in braces, holding ; or a doubled
     ],
     [
       ["an f-string's variables, a format's index", 'f"DRIVER={{ODBC Driver 18}};SERVER={server};UID={user};PWD={password};"\nf"UID={cfg.user};PWD={cfg.db_password}"\n"Password={0};User={1}".format(pw, user)'],
-      ["JSX's expressions", "<LoginForm password={password} token={session.token} />\n<Input type=\"password\" value={pw} />"],
+      ["JSX's expressions", "<LoginForm password={password} token={session.token} />\n<Input type=\"password\" value={pw} />\napiKey={apiKeyFromEnvironment2}"],
     ],
   );
 });

@@ -1,5 +1,5 @@
 import { DOUBLE_QUOTED, type Detector, type Finding, type Hits, SINGLE_QUOTED, quotedValue, widenedIfCut } from "../detectors.ts";
-import { isStandIn, looksBase64Key, looksRandom, looksRandomLetters } from "../look-alikes.ts";
+import { WORDS_NAME, isStandIn, looksBase64Key, looksRandom, looksRandomLetters } from "../look-alikes.ts";
 import { lineStart } from "./lines.ts";
 
 /**
@@ -425,7 +425,8 @@ function hereString(text: string, name: string, from: number, ends: HereStringEn
  * An ODBC connection string's value in braces, as drivers take one holding `;` or `}` (doubled):
  * `Driver={ODBC Driver 18};UID=sa;PWD={Xk9;pQ}}2}`, `Password={…};`. The name starts the string or
  * follows its `;`; a braced value anywhere else is code (JSX's `password={pw}`), and a variable in
- * braces is one here too (an f-string's `;PWD={password}`, `{{` escaping a brace).
+ * braces is one here too (an f-string's `;PWD={password}`, `{{` escaping a brace, JSX's `apiKey={apiKeyFromEnv2}`
+ * at a line's start).
  */
 const BRACED_VALUE = /([A-Za-z][A-Za-z0-9 _]{0,40}?)[ \t]*=[ \t]*\{(?!\{)((?:[^}\r\n]|\}\}){1,1000})\}/dy;
 
@@ -435,7 +436,7 @@ function bracedValue(text: string, start: number): Finding | undefined {
   const m = BRACED_VALUE.exec(text);
   const span = m?.indices?.[2];
   const [name, value] = [m?.[1] ?? "", m?.[2] ?? ""];
-  if (!m || !span || !SECRET_KEY.test(name) || (CODE_VALUE.test(value) && !looksRandom(value)) || !isAssignedSecret(name, value, true, undefined)) return undefined;
+  if (!m || !span || !SECRET_KEY.test(name) || (CODE_VALUE.test(value) && (!looksRandom(value) || WORDS_NAME.test(value))) || !isAssignedSecret(name, value, true, undefined)) return undefined;
   return { start: span[0], end: span[1], kind: "secret" };
 }
 
