@@ -1308,6 +1308,16 @@ describe("pass glued to the account's or service's name it is for (found by a re
   );
 });
 
+describe("an encrypted password in braces, as Maven and Jenkins store one, is no {placeholder} (found by a red-team sweep)", () => {
+  exactAndKept(
+    [
+      ["<server><id>central</id><password>{COQLCE6DU6GtcS5P4fA8bXyZ=}</password></server>", "<server><id>central</id><password>[REDACTED:secret]</password></server>"],
+      ["<secret>{AQAAABAAAAAQ7cH2kL9mN3pQ5rS8tU1vW4xY6zA0bC2dE5fG7hJ=}</secret>", "<secret>[REDACTED:secret]</secret>"],
+    ],
+    [["placeholders in braces", "password: {yourpasswordhere}\npassword={password}\ntoken: {API_TOKEN_PLACEHOLDER}\n<password>{0}</password>\npassword: {{ vault_password }}"]],
+  );
+});
+
 describe("a PIN: 4 to 8 digits under a PIN's name (found by a blind sweep)", () => {
   exactAndKept(
     [

@@ -47,10 +47,20 @@ export function isTokenStandIn(value: string): boolean {
 const PLACEHOLDER_PART = /[-_]here$/i;
 const PLACEHOLDER_NAME = /example|placeholder|change[-_]?me|replace[-_]?(?:me|with)|dummy|redacted/i;
 
+/**
+ * A key in braces is no `{placeholder}`: Maven's and Jenkins' encrypted passwords are stored so
+ * (`<password>{COQLCE6DU6GtcS5P=}</password>`, `{AQAAABAAAAAQ…}`), base64 with digits and both cases.
+ */
+const BRACED_KEY = /^\{([A-Za-z0-9+/]{16,}={0,2})\}$/;
+const bracedKey = (value: string): boolean => {
+  const inner = BRACED_KEY.exec(value)?.[1];
+  return inner !== undefined && /\d/.test(inner) && /[A-Z]/.test(inner) && /[a-z]/.test(inner);
+};
+
 export function isPlaceholder(value: string): boolean {
   return (
     PLACEHOLDER_WORD.test(value) ||
-    PLACEHOLDER_WHOLE.test(value) ||
+    (PLACEHOLDER_WHOLE.test(value) && !bracedKey(value)) ||
     (!HAS_SPACE.test(value) && (PLACEHOLDER_PART.test(value) || isTokenStandIn(value) || (PLACEHOLDER_NAME.test(value) && !HAS_DIGIT.test(value))))
   );
 }
