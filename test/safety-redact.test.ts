@@ -1318,6 +1318,21 @@ describe("an encrypted password in braces, as Maven and Jenkins store one, is no
   );
 });
 
+describe("a user and a password told in words after a login or a service, and Spanish's clave (found by a red-team sweep)", () => {
+  exactAndKept(
+    [
+      ["ssh into 10.0.0.5 as root with VPRbta85!uc", "ssh into 10.0.0.5 as root with [REDACTED:password]"],
+      ["the router admin login is admin and YGOzyl55!qb", "the router admin login is admin and [REDACTED:password]"],
+      ["try logging in with bob@acme.io and VZDlfa63!ai", "try logging in with bob@acme.io and [REDACTED:password]"],
+      ["clave: IFGlsl51!ip; la clave es Xk9!mQ2pL", "clave: [REDACTED:password]; la clave es [REDACTED:password]"],
+    ],
+    [
+      ["ways to log in, named in words", "log in as admin with SSO and MFA enabled\nsign in with Google and OAuth2\nssh as root with sudo and then run\nlogging in with your email and password works\nthe login is handled by Auth0 and NextAuth5\nssh into the box as ubuntu with the key and run deploy.sh"],
+      ["clave in a sentence", "la clave del éxito es la constancia\nclave: primaria\nclave primaria (id)"],
+    ],
+  );
+});
+
 describe("a PIN: 4 to 8 digits under a PIN's name (found by a blind sweep)", () => {
   exactAndKept(
     [

@@ -14,7 +14,7 @@ import { lineStart } from "./lines.ts";
  */
 
 /** A password's or a key's label, in English, German, French, Spanish, Portuguese, Dutch or Polish (ASCII): group 1 is set for a password's. `pass` alone only after a service's or an account's name (namedPass). */
-const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|senha|wachtwoord|haslo|pass(?![A-Za-z]))|(?:api|access|secret|my|our|your|the|this)[ \t]+key|api-?key|key|token|secret)s?`;
+const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|clave|senha|wachtwoord|haslo|pass(?![A-Za-z]))|(?:api|access|secret|my|our|your|the|this)[ \t]+key|api-?key|key|token|secret)s?`;
 
 /** Whose the password is, after its label: "for the staging box", "of user app", "für die Datenbank", "do banco" (up to four words). */
 const WHOSE = String.raw`(?:[ \t]+(?:for|of|on|für|de|do|da|del|di|pour|para|van|voor)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
@@ -141,10 +141,12 @@ const CODE_NAMED = /([A-Za-z0-9_.-]{1,100})\x60[ \t]+(?:(?:is|was)(?:[ \t]+(?:no
  * around the slash or code font on both sides: a path has neither. After a service's name
  * instead ("ssh into the box with admin / …", "db: root / …", "mysql root / …"), a weaker
  * sign: the password is held to more (looksLikeStrongPassword), as it is in a pair written without
- * spaces ("creds: admin:…", "login with admin/…").
+ * spaces ("creds: admin:…", "login with admin/…"), and in one told in words ("ssh into the box as root
+ * with …", "logging in with bob@example.com and …", "the login is admin and …"), not a name in words
+ * (`with Google and OAuth2`).
  */
-const PAIR = String.raw`[^\r\n]{0,100}?(?:\x60[^\s\x60]{1,100}\x60[ \t]*\/[ \t]*\x60([^\s\x60]{4,128})\x60|[ \t][^\s\x60/]{1,100}[ \t]+\/[ \t]+([^\s\x60]{4,128})|[ \t]([^\s\x60/:]{1,64})[:/]([^\s\x60/.]{6,128})(?=[\s,;).]|$))`;
-const LOGIN_PAIR = new RegExp(String.raw`(?:log[ \t]?in|sign[ \t]?in|cred(?:ential)?s)${PAIR}`, "diy");
+const PAIR = String.raw`[^\r\n]{0,100}?(?:\x60[^\s\x60]{1,100}\x60[ \t]*\/[ \t]*\x60([^\s\x60]{4,128})\x60|[ \t][^\s\x60/]{1,100}[ \t]+\/[ \t]+([^\s\x60]{4,128})|[ \t]([^\s\x60/:]{1,64})[:/]([^\s\x60/.]{6,128})(?=[\s,;).]|$)|[ \t](?:as|with|is)[ \t]+[^\s]{1,100}[ \t]+(?:and|with)[ \t]+(?:(?:the[ \t]+)?(?:password|pw|pass)[ \t]+)?["'\x60]?([^\s"'\x60]{6,128}))`;
+const LOGIN_PAIR = new RegExp(String.raw`(?:log(?:ging)?[ \t]?in|sign(?:ing)?[ \t]?in|cred(?:ential)?s)${PAIR}`, "diy");
 const SERVICES = ["ssh", "sftp", "ftp", "rdp", "vpn", "db", "database", "mysql", "mariadb", "mssql", "psql", "postgres", "postgresql", "mongo", "mongodb", "redis", "wifi", "wi-fi"];
 const SERVICE_PAIR = new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?:${SERVICES.join("|")})(?![A-Za-z0-9_-])${PAIR}`, "diy");
 
@@ -167,13 +169,14 @@ function codeNamed(text: string, at: number): Finding | undefined {
 function loginPair(text: string, at: number, re: RegExp, passwordShaped: (value: string) => boolean): Finding | undefined {
   re.lastIndex = at;
   const m = re.exec(text);
-  const group = m?.[1] !== undefined ? 1 : m?.[2] !== undefined ? 2 : 4;
+  const group = [1, 2, 4, 5].find((g) => m?.[g] !== undefined) ?? 1;
   const span = m?.indices?.[group];
   if (!m || !span) return undefined;
   const value = (m[group] as string).replace(TRAILING, "");
   // Written tight (`admin:…`, `admin/…`), a pair looks like much else (`host:port`, `org/repo`): the
   // password is held to more, unless the user is an account every install has (`root:toor99`).
-  const shaped = group === 4 && !ACCOUNT.test(m[3] as string) ? looksLikeStrongPassword : passwordShaped;
+  const shaped =
+    group === 5 ? (v: string) => looksLikeStrongPassword(v) && !WORDS_NAME.test(v) : group === 4 && !ACCOUNT.test(m[3] as string) ? looksLikeStrongPassword : passwordShaped;
   return shaped(value) ? { start: span[0], end: span[0] + value.length, kind: "password" } : undefined;
 }
 
@@ -304,7 +307,7 @@ const USER_WORD = /^(?:u:|usr|user|login)/i;
 const ACCOUNT_WORD = new RegExp(`^(?:${ACCOUNTS.join("|")})`, "i");
 
 export const proseSecretDetector: Detector = {
-  keywords: ["passw", "pw", "passphrase", "passcode", "kennwort", "mot de passe", "contrase", "senha", "wachtwoord", "haslo", "api key", "apikey", "api-key", "access key", "secret key", "my key", "our key", "your key", "the key", "this key", "token", "secret", "key", "log in", "login", "sign in", "signin", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
+  keywords: ["passw", "pw", "passphrase", "passcode", "kennwort", "mot de passe", "contrase", "clave", "senha", "wachtwoord", "haslo", "api key", "apikey", "api-key", "access key", "secret key", "my key", "our key", "your key", "the key", "this key", "token", "secret", "key", "log in", "login", "logging in", "sign in", "signin", "signing in", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
   find(text: string, hits: Hits, out: Finding[]): void {
     const push = (found: Finding | undefined) => found && out.push(found);
     for (let i = 0; i < hits.length; i += 2) {
