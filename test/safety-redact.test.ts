@@ -1329,6 +1329,7 @@ describe("a user and a password told in words after a login or a service, and Sp
     [
       ["ways to log in, named in words", "log in as admin with SSO and MFA enabled\nsign in with Google and OAuth2\nssh as root with sudo and then run\nlogging in with your email and password works\nthe login is handled by Auth0 and NextAuth5\nssh into the box as ubuntu with the key and run deploy.sh"],
       ["clave in a sentence", "la clave del éxito es la constancia\nclave: primaria\nclave primaria (id)"],
+      ["a mailto link after a login word", "If you prefer to submit without logging in, send email to [secure@microsoft.com](mailto:secure@microsoft.com).\nwithout login, mail [us](mailto:support@example.com)."],
     ],
   );
 });

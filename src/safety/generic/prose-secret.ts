@@ -166,6 +166,8 @@ function codeNamed(text: string, at: number): Finding | undefined {
   return { start: span[0], end: span[1], kind: password ? "password" : "secret" };
 }
 
+const SCHEME = /(?:mailto|https?|ftp|sftp|ssh|git|file|tel|data)$/i;
+
 function loginPair(text: string, at: number, re: RegExp, passwordShaped: (value: string) => boolean): Finding | undefined {
   re.lastIndex = at;
   const m = re.exec(text);
@@ -173,6 +175,8 @@ function loginPair(text: string, at: number, re: RegExp, passwordShaped: (value:
   const span = m?.indices?.[group];
   if (!m || !span) return undefined;
   const value = (m[group] as string).replace(TRAILING, "");
+  // A link's scheme before the colon (`(mailto:secure@example.com)`, `https://…`) is no user.
+  if (group === 4 && SCHEME.test(m[3] as string)) return undefined;
   // Written tight (`admin:…`, `admin/…`), a pair looks like much else (`host:port`, `org/repo`): the
   // password is held to more, unless the user is an account every install has (`root:toor99`).
   const shaped =
