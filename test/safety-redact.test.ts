@@ -1373,6 +1373,7 @@ describe("a session cookie's token and a cookie's signing key by their names (fo
     ],
     [
       ["a session's name in CamelCase", '"session_id": "AnonymousCheckoutSessionDefault"\nsession=UserSessionStoreMemory'],
+      ["a type's name with a digit in a signature (found by a red-team sweep over @types/node)", '"connect": [session: ClientHttp2Session, socket: net.Socket];\nlistener: (session: ServerHttp2Session) => void'],
       ["UUIDs, with their dashes and without", '"session_id": "29ccd257-68b1-427f-ae5f-6524b7cb6f20"\n"sessionId": "29ccd257-68b1-427f-ae5f-6524b7cb6f20"\nsession_id=29ccd25768b1427fae5f6524b7cb6f20'],
       ["typed ids, words, numbers, a name inside another", `"session_id": "sess_q8Zr3vW9kL2mN7pX4tB6"\n"session": "default-session"\nsession_id=12345678901234567890\n"claudeSessionId": "${token}"`],
       ["code", "session = _lib.SSL_get1_session(self._ssl)\nsession_id = request.cookies.get_session_id2()"],

@@ -1,5 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { isStandIn, looksRandom, looksRandomLetters, mixedCase } from "../look-alikes.ts";
+import { WORDS_NAME, isStandIn, looksRandom, looksRandomLetters, mixedCase } from "../look-alikes.ts";
 
 /**
  * A session cookie's token under a session's name: `"session_id": "…"`, `SESSION_ID=…`,
@@ -22,10 +22,11 @@ const SESSION_KEY = /^(?:[A-Za-z0-9]*[_.-])?session(?:[_-]?id)?$/i;
 /**
  * Whether a session's value is a token, not an id. One holding `_` is a base64url token when drawn
  * at random (`Zq7vW2pL_9xQ3abc`), not a snake_case name (`SessionStore_v2_default`); one of letters
- * alone, when long and of both cases in good shares (`SahXmpaWakMEEynQYYBPAYnFJKzWfCDN`).
+ * alone, when long and of both cases in good shares (`SahXmpaWakMEEynQYYBPAYnFJKzWfCDN`). Never a name
+ * made of words: a type's (`session: ClientHttp2Session` in a signature).
  */
 const isToken = (value: string) =>
-  TOKEN_VALUE.test(value) && (looksRandom(value) || looksRandomLetters(value)) && !PUBLIC_ID.test(value) && !isStandIn(value) && (!value.includes("_") || mixedCase(value));
+  TOKEN_VALUE.test(value) && (looksRandom(value) || looksRandomLetters(value)) && !PUBLIC_ID.test(value) && !isStandIn(value) && (!value.includes("_") || mixedCase(value)) && !WORDS_NAME.test(value);
 
 /** Whether a JSON object's entry is a session's token (`{"session_id": "…"}`), its name being apart from its value. */
 export function isSessionEntry(key: string, value: string): boolean {
