@@ -1334,6 +1334,27 @@ describe("a user and a password told in words after a login or a service, and Sp
   );
 });
 
+describe("servers' and tools' configuration: a flag's value as a list's next element, SQL's bare or double-quoted password, SetEnv, env[…], pulumi, influx, mongo (found by a red-team sweep)", () => {
+  exactAndKept(
+    [
+      ['args: ["--db-password", "ZAZvkl05!nl"]', 'args: ["--db-password", "[REDACTED:password]"]'],
+      ['"args": ["-y", "@acme/mcp", "--api-key", "Xk9mQ2pLz7Rt5vW8yB3nC6"]', '"args": ["-y", "@acme/mcp", "--api-key", "[REDACTED:secret]"]'],
+      ["ALTER USER scott IDENTIFIED BY tiger;", "ALTER USER scott IDENTIFIED BY [REDACTED:password];"],
+      ['ALTER USER system IDENTIFIED BY "YWLgfu62!vv";', 'ALTER USER system IDENTIFIED BY "[REDACTED:password]";'],
+      ["SetEnv DB_PASS ULGngd65!xr", "SetEnv DB_PASS [REDACTED:secret]"],
+      ["env[DB_PASSWORD] = ZURqgk48!hm", "env[DB_PASSWORD] = [REDACTED:secret]"],
+      ["pulumi config set --secret dbPassword BYOfgw78!zx", "pulumi config set --secret dbPassword [REDACTED:password]"],
+      ["influx setup -u admin -p HDEvqo19!xt -o acme -b b -f", "influx setup -u admin -p [REDACTED:password] -o acme -b b -f"],
+      ['db.changeUserPassword("app", "GAWoaw59!yv")', 'db.changeUserPassword("app", "[REDACTED:password]")'],
+    ],
+    [
+      ["a list's next flag, a reference, a file", 'args: ["--password", "$(DB_PASSWORD)"]\n["--token", "--verbose"]\ncmd = ["--password-file", "/run/secrets/pw"]'],
+      ["SQL's keywords and bind variables; prose's identified by", "ALTER USER x IDENTIFIED BY VALUES 'S:ABC';\nCREATE USER u IDENTIFIED BY :pw\nIDENTIFIED BY @pw\nReturns true if the header identified by \`name\` is set; a worker identified by its thread ID; identified by \"foo\""],
+      ["references, comparisons, settings", "env[DB_PASSWORD] = $DB_PASSWORD\ndata[password] == x\npulumi config set aws:region us-east-1\nSetEnv APP_ENV production\ngcloud secrets versions access latest --secret=db-password"],
+    ],
+  );
+});
+
 describe("a PIN: 4 to 8 digits under a PIN's name (found by a blind sweep)", () => {
   exactAndKept(
     [

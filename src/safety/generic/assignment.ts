@@ -135,7 +135,8 @@ const BOLD = String.raw`(?:\*\*|__)?`;
 const ESCAPES = String.raw`\\{1,7}`;
 
 /**
- * Groups: name, key quote (closing a subscript too: `os.environ["API_KEY"] = …`), separator
+ * Groups: name, key quote (closing a subscript too: `os.environ["API_KEY"] = …`, or a subscript unquoted: php-fpm's
+ * `env[DB_PASSWORD] = …`), separator
  * (spaces around it: aligned configs, and colour codes, which the rules read as spaces; a type;
  * markdown's bold), then the value as "double", \"escaped\" (once or more), 'single', bare or `code` (one word:
  * with spaces it is a shell's command substitution). A quote still open at the end of the text
@@ -143,7 +144,7 @@ const ESCAPES = String.raw`\\{1,7}`;
  * of the secret that is left. Tried, sticky, where a name holding a keyword starts.
  */
 const ASSIGNMENT = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,100}?${SECRET_NAME_END})((?:${ESCAPES})?["']\]?)?(${BOLD}(?:${TYPE})?[ \t]{0,40}(?::=|=>|<-|:|=(?!=))${BOLD}[ \t]{0,40}${YAML_TAG})` +
+  String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,100}?${SECRET_NAME_END})((?:${ESCAPES})?["']\]?|(?<=\[[A-Za-z0-9_.-]{1,100})\])?(${BOLD}(?:${TYPE})?[ \t]{0,40}(?::=|=>|<-|:|=(?!=))${BOLD}[ \t]{0,40}${YAML_TAG})` +
     String.raw`(?:${DOUBLE_QUOTED}|${ESCAPES}"(${quotedValue(String.raw`[^"\\\r\n]`, `${ESCAPES}"`)})(?:${ESCAPES}")?|${SINGLE_QUOTED}|(${FOLDED_BLOCK}|${BARE_CHAR}{1,1000})|\x60([^\x60\s]{1,1000})\x60)`,
   "iyd",
 );
@@ -248,12 +249,12 @@ const NAME_MAX = 120;
 
 /**
  * A name and its value with only a space between: fish's `set -gx NAME value` (its export: a
- * space where other shells have "="), `set NAME value` too, csh's `setenv NAME value`, Windows' `setx NAME value`, and a
+ * space where other shells have "="), `set NAME value` too, csh's `setenv NAME value` (Apache's `SetEnv`), Windows' `setx NAME value`, and a
  * Dockerfile's `ENV NAME value`, and PowerShell's `Set-Item Env:NAME value` (also `-Path Env:\NAME
  * -Value value`, `New-Item`).
  * A flag is no value (`gh secret set NAME --body …`).
  */
-const SPACED_BEFORE = /(?:^|[^A-Za-z0-9_.-])(?:set(?:[ \t]+-[A-Za-z]+)*|setx|setenv|ENV)[ \t]+$|(?:[Ss]et|[Nn]ew)-[Ii]tem[ \t]+(?:-[Pp]ath[ \t]+)?[Ee]nv:\\?$/;
+const SPACED_BEFORE = /(?:^|[^A-Za-z0-9_.-])(?:set(?:[ \t]+-[A-Za-z]+)*|setx|setenv|SetEnv|ENV)[ \t]+$|(?:[Ss]et|[Nn]ew)-[Ii]tem[ \t]+(?:-[Pp]ath[ \t]+)?[Ee]nv:\\?$/;
 const SPACED_NAME = /[A-Za-z0-9_]+/y;
 const NEXT_WORD = /^[ \t][a-z]/;
 const SPACED_VALUE = new RegExp(
@@ -348,16 +349,23 @@ function xmlElement(text: string, start: number): Finding | undefined {
 
 /**
  * A password in SQL: `CREATE ROLE app WITH LOGIN PASSWORD '...'`, `ALTER USER app PASSWORD '...'`,
- * `IDENTIFIED BY '...'` (also `IDENTIFIED WITH plugin BY`). A statement's words before
+ * `IDENTIFIED BY '...'` (also `IDENTIFIED WITH plugin BY`; Oracle's `IDENTIFIED BY "..."` and bare `IDENTIFIED BY tiger`). A statement's words before
  * `PASSWORD`: not prose's `reset your password 'now'`.
  */
-const SQL_PASSWORD = /(?:(?<=(?:(?:create|alter)[ \t]+(?:role|user)[ \t][^;'\r\n]{0,300}|with|encrypted)[ \t]+)password|identified[ \t]+(?:with[ \t]+[A-Za-z0-9_]+[ \t]+)?by)[ \t]+'([^'\r\n]{1,1000})'/diy;
+const SQL_PASSWORD = /(?:(?<=(?:(?:create|alter)[ \t]+(?:role|user)[ \t][^;'\r\n]{0,300}|with|encrypted)[ \t]+)password[ \t]+'([^'\r\n]{1,1000})'|identified[ \t]+(?:with[ \t]+[A-Za-z0-9_]+[ \t]+)?by[ \t]+(?:'([^'\r\n]{1,1000})'|"([^"\r\n]{1,1000})"|([^\s'";]{1,1000})))/diy;
+
+const SQL_NOT_LITERAL = /^(?:values|password)$|^[:@&$?]/i;
+const SQL_USER_STATEMENT = /(?:create|alter)[ \t]+user[ \t]/i;
 
 function sqlPassword(text: string, start: number): Finding | undefined {
   SQL_PASSWORD.lastIndex = start;
   const m = SQL_PASSWORD.exec(text);
-  const span = m?.indices?.[1];
-  if (!m || !span || !isAssignedSecret("password", m[1] as string, true, undefined)) return undefined;
+  const group = [1, 2, 3, 4].find((g) => m?.[g] !== undefined) ?? 1;
+  const span = m?.indices?.[group];
+  // Bare (Oracle's `IDENTIFIED BY tiger`), a literal too; not a keyword (`BY VALUES '…'`) or a bind variable (`:pw`, `@pw`, `&pw`).
+  if (!m || !span || (group === 4 && SQL_NOT_LITERAL.test(m[4] as string)) || !isAssignedSecret("password", m[group] as string, true, undefined)) return undefined;
+  // Prose says "identified by its hash", "identified by \`start\`": unquoted or double-quoted, only in a user's statement.
+  if (group >= 3 && !SQL_USER_STATEMENT.test(text.slice(Math.max(0, start - 300), start).split("\n").pop() as string)) return undefined;
   return { start: span[0], end: span[1], kind: "password" };
 }
 

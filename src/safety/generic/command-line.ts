@@ -33,7 +33,8 @@ const SECRET_FLAG =
   /^(?:[a-z0-9_-]*[-_])?(?:password|passwd|passphrase|pass|pwd|secret|token|cookie|(?:api|access|secret|auth|master|client|license|account)[-_]?key|auth)$|^(?:store|key|srcstore|deststore|srckey|destkey)pass$|^pass(?:in|out)$/i;
 /** Boolean flags that only mention a secret: `--ask-pass`, `--no-password`, `--prompt-token`. */
 const NOT_A_VALUE_FLAG = /^(?:ask|no|prompt|show|reset|change|require|skip|use|with|read|print|list|rotate|revoke|generate)[-_]/i;
-const FLAG_VALUE = new RegExp(String.raw`(=|[ \t]+)${VALUE}`, "yd");
+/** Between a flag and its value: `=`, spaces, or the next element of a list (`["--db-password", "…"]`, a container's or an MCP server's args). */
+const FLAG_VALUE = new RegExp(String.raw`(=|[ \t]+|["'][ \t]*,[ \t]*)${VALUE}`, "yd");
 /** A file name, not a secret: `--private-key ./id_rsa`, `--token-path`, `--password secrets.txt`. */
 const PATH_LIKE = /^(?:~|\.{1,2})?\/|\.(?:ya?ml|json|txt|pem|key|crt|cer|p12|pfx|cfg|conf|ini|env|toml|sh)$/i;
 /** A plain lowercase word after a space is prose or a subcommand more often than a password. */
@@ -42,8 +43,8 @@ const FLAG_CHAR = /[A-Za-z0-9_-]/;
 /** Longer words are not flags (and a run of word characters is walked only once). */
 const FLAG_MAX = 64;
 const OPENSSL_SOURCE = /^(?:env|file|fd):|^stdin$/;
-/** `--secret` names a stored secret as often as it passes one (`gcloud secrets versions access --secret=db-password`): lowercase words joined are a name. */
-const SECRET_NAME = /^[a-z]+(?:[-_][a-z0-9]+)+$/;
+/** `--secret` names a stored secret as often as it passes one (`gcloud secrets versions access --secret=db-password`), or marks the next as one (`pulumi config set --secret dbPassword …`): words joined are a name. */
+const SECRET_NAME = /^[a-z]+(?:[-_][a-z0-9]+)+$|^[a-z]+(?:[A-Z][a-z0-9]+)+$|^[\w-]+:[\w.-]+$/;
 
 /** `--auth` names a mode as often as it passes a credential (`--auth=kerberos`, `--auth oauth2`, `--auth sigv4`): a short lowercase word is one. */
 const AUTH_FLAG = /auth$/i;
@@ -76,7 +77,11 @@ export const secretFlagDetector: Detector = {
       if (m === null) continue;
       const v = valueOf(m, 2);
       if (v === null) continue;
-      const spaced = m[1] !== "=";
+      const listed = m[1]?.includes(",") === true;
+      // A list's next element only after a flag quoted as one (`"--db-password", "…"`).
+      if (listed && text.charAt(start - 1) !== text.charAt(end)) continue;
+      const spaced = m[1] !== "=" && !listed;
+      if (listed && v.value.startsWith("-")) continue;
       const bare = m[4] !== undefined;
       if (bare && spaced && (v.value.startsWith("-") || PLAIN_WORD.test(v.value))) continue;
       if (isStandIn(v.value) || PATH_LIKE.test(v.value) || OPENSSL_SOURCE.test(v.value)) continue;
@@ -229,6 +234,9 @@ const TOOLS: Tool[] = [
     password: whole,
     kind: "secret",
   },
+  // InfluxDB 2's `influx setup -u admin -p x`; Pulumi's `pulumi config set --secret name x` (the name is no secret).
+  { keywords: ["influx"], command: /influx[ \t]+(?:setup|user[ \t]+(?:create|password))(?=[ \t])/iy, flag: flag("-p|--password"), password: whole },
+  { keywords: ["pulumi"], command: /pulumi[ \t]+config[ \t]+set(?:[ \t]+-[-A-Za-z]+(?:[ \t]+[^\s-]\S*)?)*?[ \t]+--secret(?:[ \t]+-[-A-Za-z]+(?:[ \t]+[^\s-]\S*)?)*?[ \t]+[^\s-]\S*(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   { keywords: ["rabbitmqctl"], command: /rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   // A package manager's credentials for a repository: `poetry config http-basic.repo user x`, `poetry config pypi-token.repo x`,
   // `composer config (-g) http-basic.host user x` (and `bearer.host x`, `gitlab-token.host x`, `github-oauth.host x`, `bitbucket-oauth.host key x`).

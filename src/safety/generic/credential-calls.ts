@@ -75,6 +75,8 @@ const RULES: CallRule[] = [
     "password",
   ),
   // A password kept in the system's keychain: Python's `keyring.set_password("service", "user", "…")`, node's `keytar.setPassword(…)`.
+  // MongoDB's `db.changeUserPassword("app", "…")`.
+  rule(["changeuserpassword"], String.raw`${RECEIVER}changeUserPassword[ \t]*\([ \t]*${ANY_LITERAL}${SEP}${LITERAL}`, "password"),
   rule(["set_password", "setpassword"], String.raw`${RECEIVER}set_?password[ \t]*\([ \t]*${ANY_LITERAL}${SEP}${ANY_LITERAL}${SEP}${LITERAL}`, "password"),
   // A setter or builder named for the secret, its only argument: `setPassword("…")`, `sgMail.setApiKey("…")`, `.withToken("…")`, `.password("…")`.
   rule(
