@@ -1348,7 +1348,7 @@ describe("servers' and tools' configuration: a flag's value as a list's next ele
       ['db.changeUserPassword("app", "GAWoaw59!yv")', 'db.changeUserPassword("app", "[REDACTED:password]")'],
     ],
     [
-      ["a list's next flag, a reference, a file", 'args: ["--password", "$(DB_PASSWORD)"]\n["--token", "--verbose"]\ncmd = ["--password-file", "/run/secrets/pw"]'],
+      ["a list's next flag, a reference, a file, a variable", 'args: ["--password", "$(DB_PASSWORD)"]\n["--token", "--verbose"]\ncmd = ["--password-file", "/run/secrets/pw"]\nrun([ours, "login", "--api-key", key, env]);\napiKey: pick("--api-key", option(options, "apiKey"))'],
       ["SQL's keywords and bind variables; prose's identified by", "ALTER USER x IDENTIFIED BY VALUES 'S:ABC';\nCREATE USER u IDENTIFIED BY :pw\nIDENTIFIED BY @pw\nReturns true if the header identified by \`name\` is set; a worker identified by its thread ID; identified by \"foo\""],
       ["references, comparisons, settings", "env[DB_PASSWORD] = $DB_PASSWORD\ndata[password] == x\npulumi config set aws:region us-east-1\nSetEnv APP_ENV production\ngcloud secrets versions access latest --secret=db-password"],
     ],

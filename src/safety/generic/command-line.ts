@@ -81,8 +81,9 @@ export const secretFlagDetector: Detector = {
       // A list's next element only after a flag quoted as one (`"--db-password", "…"`).
       if (listed && text.charAt(start - 1) !== text.charAt(end)) continue;
       const spaced = m[1] !== "=" && !listed;
-      if (listed && v.value.startsWith("-")) continue;
       const bare = m[4] !== undefined;
+      // …and a literal: code's list passes a variable (`["--api-key", key]`, `"--api-key", pick(…)`).
+      if (listed && (bare || v.value.startsWith("-"))) continue;
       if (bare && spaced && (v.value.startsWith("-") || PLAIN_WORD.test(v.value))) continue;
       if (isStandIn(v.value) || PATH_LIKE.test(v.value) || OPENSSL_SOURCE.test(v.value)) continue;
       if (name.toLowerCase() === "secret" && SECRET_NAME.test(v.value)) continue;
