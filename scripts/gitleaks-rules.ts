@@ -68,6 +68,11 @@ const EDIT: Record<string, { from: string; to: string; why: string }> = {
     to: ")\\b)",
     why: "the bare `[a-fA-F0-9]{40}` alternative is removed: it would redact every git commit hash in a message that mentions Sourcegraph",
   },
+  "microsoft-teams-webhook": {
+    from: "([a-z0-9]{4}-){3}[a-z0-9]{12}@[a-z0-9]{8}-([a-z0-9]{4}-){3}[a-z0-9]{12}/IncomingWebhook/[a-z0-9]{32}/[a-z0-9]{8}-([a-z0-9]{4}-){3}",
+    to: "(?:[a-z0-9]{4}-){3}[a-z0-9]{12}@[a-z0-9]{8}-(?:[a-z0-9]{4}-){3}[a-z0-9]{12}/IncomingWebhook/[a-z0-9]{32}/[a-z0-9]{8}-(?:[a-z0-9]{4}-){3}",
+    why: "the UUIDs' repeated groups are made non-capturing: as the first group, the last repetition's 5 characters were taken for the secret and the rest of the URL, the webhook's key with it, was left",
+  },
 };
 
 /** Rules whose `path` condition is ignored (messages have no file path): their pattern is specific enough alone. */

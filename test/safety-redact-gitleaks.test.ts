@@ -163,3 +163,11 @@ describe("keyword windows find what a run over the whole text finds", () => {
     });
   }
 });
+
+test("a Microsoft Teams webhook is found whole, its key with it: the UUIDs' repeated groups are no secret group (found by a red-team sweep)", () => {
+  const url =
+    "https://acme.webhook.office.com/webhookb2/77b87e23-ac7e-4341-9c1f-2d3e4f5a6b7c@a092a02d-c793-4836-9140-f46016d90d10/IncomingWebhook/f1ee9ce4d98103bf474182781b39c18e/b99b0db4-5b53-4f5f-a55e-392c7aadd62a";
+  const text = `curl -H 'Content-Type: application/json' -d '{"text":"hi"}' ${url}`;
+  const found = gitleaksFindings(text, "microsoft-teams-webhook").map((f) => text.slice(f.start, f.end));
+  expect(found).toEqual([url]);
+});
