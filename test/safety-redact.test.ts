@@ -1355,6 +1355,13 @@ describe("servers' and tools' configuration: a flag's value as a list's next ele
   );
 });
 
+describe("an IFTTT webhook's key in its URL's path (found by a red-team sweep)", () => {
+  exactAndKept(
+    [["curl -X POST https://maker.ifttt.com/trigger/door/with/key/w-Car5ytQiY1srIBGkO2cc", "curl -X POST https://maker.ifttt.com/trigger/door/with/key/[REDACTED:secret]"]],
+    [["a path that only says so", "https://maker.ifttt.com/trigger/door/with/key/{your-key}\nsee /with/key/ in the docs"]],
+  );
+});
+
 describe("a PIN: 4 to 8 digits under a PIN's name (found by a blind sweep)", () => {
   exactAndKept(
     [

@@ -98,12 +98,13 @@ export const urlSignatureDetector: Detector = {
 
 /**
  * Keys that blockchain node providers put in the URL's path: `https://mainnet.infura.io/v3/<key>`,
- * `https://eth-mainnet.g.alchemy.com/v2/<key>`. Whoever has the URL spends the account's quota.
+ * `https://eth-mainnet.g.alchemy.com/v2/<key>`. Whoever has the URL spends the account's quota. So
+ * does IFTTT's webhook key: `https://maker.ifttt.com/trigger/<event>/with/key/<key>`.
  */
 const PATH_KEY = /[A-Za-z0-9_-]{20,64}/y;
 
 export const urlPathKeyDetector: Detector = {
-  keywords: ["infura.io/v3/", "alchemy.com/v2/", "alchemyapi.io/v2/"],
+  keywords: ["infura.io/v3/", "alchemy.com/v2/", "alchemyapi.io/v2/", "/with/key/"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const start = hits[i + 1] as number;
