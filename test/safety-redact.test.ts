@@ -1362,6 +1362,23 @@ describe("an IFTTT webhook's key in its URL's path (found by a red-team sweep)",
   );
 });
 
+describe("a message in lower-case words under a token's or a key's name is no token (false positive found by a red-team sweep)", () => {
+  exactAndKept(
+    [
+      ['JWT_SECRET="my super secret phrase"', 'JWT_SECRET="[REDACTED:secret]"'],
+      ['PASSWORD="correct horse battery"', 'PASSWORD="[REDACTED:secret]"'],
+      ['api_key: "Xk9 mQ2"', 'api_key: "[REDACTED:secret]"'],
+      ['API_TOKEN="wxyz abcd qrst mnop"', 'API_TOKEN="[REDACTED:secret]"'],
+      ['API_TOKEN="abandon ability able about above absent absorb abstract absurd abuse access accident"', 'API_TOKEN="[REDACTED:secret]"'],
+    ],
+    [["error messages keyed by a token's name", 'InvalidCommentToken: "invalid comment",\n{"invalidToken": "token is invalid or expired", "missingApiKey": "no api key given"}']],
+  );
+  test("kept in a JSON value too", () => {
+    const value = { errors: { invalidToken: "token is invalid or expired", missingApiKey: "no api key given" } };
+    expect(redactValue(value)).toEqual({ value, count: 0 });
+  });
+});
+
 describe("a PIN: 4 to 8 digits under a PIN's name (found by a blind sweep)", () => {
   exactAndKept(
     [

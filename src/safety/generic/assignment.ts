@@ -55,6 +55,25 @@ const SMALL_NUMBER = /^\d{1,5}$/;
 const YAML_BLOCK = /^[|>][-+]?\d?$/;
 /** UI text such as "Forgot your password?" as the value of an i18n key. */
 const PROSE = /^[A-Z][A-Za-z']*(?:[ ,]+[A-Za-z']+)+[.?!:…]?$/;
+/**
+ * Words in lower case under a token's or a key's name: a message (`"invalidToken": "token is invalid or
+ * expired"`, `InvalidCommentToken: "invalid comment"`), as a token or a key has no spaces; a password
+ * or a secret may be a phrase, and words a wallet's or an app's password (isMessage).
+ */
+const TOKEN_OR_KEY = /(?:token|key)$/i;
+const LOWER_PROSE = /^[a-z][a-z']*(?:[ ,]+[a-z']+)+[.?!:…]?$/;
+const APP_PASSWORD = /^[a-z]{4}(?: [a-z]{4}){3}$/;
+
+/**
+ * A message, not words drawn as a secret: a seed phrase has 12 words or more, a Gmail app password four
+ * groups of four letters, a diceware passphrase four long words or more; a sentence of three words or
+ * more has a short one (`is`, `or`, `no`).
+ */
+function isMessage(value: string): boolean {
+  if (!LOWER_PROSE.test(value)) return false;
+  const words = value.split(/[ ,]+/);
+  return words.length <= 10 && (words.length < 3 || words.some((w) => w.replace(/[^a-z]/g, "").length <= 3)) && !APP_PASSWORD.test(value);
+}
 /** A translated label (`"password": "Contraseña"`, `"Пароль"`, `"パスワード"`): letters beyond ASCII, no digit. */
 const TRANSLATED = /^(?=[^\d]*[^\x00-\x7f])[^\d]+$/;
 /** A file's path (`--from-file=password=./password.txt`), not its content. */
@@ -99,8 +118,9 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
   if (PWD.test(name) && PATH_VALUE.test(value)) return false;
   // The name of a secret kept elsewhere (Helm's `existingSecret: pg-secret`), and a GraphQL argument's type (`$password: String!`).
   if (EXISTING.test(name) || (!quoted && GRAPHQL_TYPE.test(value.replace(/[),:]+$/, ""))) || (quoted && VARIABLE_NAME.test(value))) return false;
-  if (!STRONG_NAME.test(name.replace(NAME_SUFFIX, ""))) return looksRandom(value);
-  if (quoted) return !PROSE.test(value);
+  const stem = name.replace(NAME_SUFFIX, "");
+  if (!STRONG_NAME.test(stem)) return looksRandom(value);
+  if (quoted) return !PROSE.test(value) && !(TOKEN_OR_KEY.test(stem) && !PASSWORD_NAME.test(stem) && isMessage(value));
   if (next === "(" || SMALL_NUMBER.test(value)) return false;
   const endsLine = next === undefined || next === "\n" || next === "\r";
   return !CODE_PATH.test(value) || SCREAMING_NAME.test(name) || (endsLine && LOWER_WORD.test(value) && PASSWORD_NAME.test(name)) || looksRandomLetters(value);
