@@ -1369,6 +1369,7 @@ describe("a message in lower-case words under a token's or a key's name is no to
       ['PASSWORD="correct horse battery"', 'PASSWORD="[REDACTED:secret]"'],
       ['api_key: "Xk9 mQ2"', 'api_key: "[REDACTED:secret]"'],
       ['API_TOKEN="wxyz abcd qrst mnop"', 'API_TOKEN="[REDACTED:secret]"'],
+      ['SECRET_KEY = "this is my dev secret"', 'SECRET_KEY = "[REDACTED:secret]"'],
       ['API_TOKEN="abandon ability able about above absent absorb abstract absurd abuse access accident"', 'API_TOKEN="[REDACTED:secret]"'],
     ],
     [["error messages keyed by a token's name", 'InvalidCommentToken: "invalid comment",\n{"invalidToken": "token is invalid or expired", "missingApiKey": "no api key given"}']],

@@ -63,6 +63,8 @@ const PROSE = /^[A-Z][A-Za-z']*(?:[ ,]+[A-Za-z']+)+[.?!:…]?$/;
 const TOKEN_OR_KEY = /(?:token|key)$/i;
 const LOWER_PROSE = /^[a-z][a-z']*(?:[ ,]+[a-z']+)+[.?!:…]?$/;
 const APP_PASSWORD = /^[a-z]{4}(?: [a-z]{4}){3}$/;
+/** Names whose value may be a phrase a person made up: a password's, a secret key's (`SECRET_KEY = "this is my dev secret"`). */
+const PHRASE_NAME = /pass|pw|secret|private|master|encryption|signing|hmac/i;
 
 /**
  * A message, not words drawn as a secret: a seed phrase has 12 words or more, a Gmail app password four
@@ -120,7 +122,7 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
   if (EXISTING.test(name) || (!quoted && GRAPHQL_TYPE.test(value.replace(/[),:]+$/, ""))) || (quoted && VARIABLE_NAME.test(value))) return false;
   const stem = name.replace(NAME_SUFFIX, "");
   if (!STRONG_NAME.test(stem)) return looksRandom(value);
-  if (quoted) return !PROSE.test(value) && !(TOKEN_OR_KEY.test(stem) && !PASSWORD_NAME.test(stem) && isMessage(value));
+  if (quoted) return !PROSE.test(value) && !(TOKEN_OR_KEY.test(stem) && !PHRASE_NAME.test(stem) && isMessage(value));
   if (next === "(" || SMALL_NUMBER.test(value)) return false;
   const endsLine = next === undefined || next === "\n" || next === "\r";
   return !CODE_PATH.test(value) || SCREAMING_NAME.test(name) || (endsLine && LOWER_WORD.test(value) && PASSWORD_NAME.test(name)) || looksRandomLetters(value);
