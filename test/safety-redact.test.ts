@@ -296,6 +296,7 @@ describe("a value before a comma or a closing bracket", () => {
 describe("ordinary text and code stay as they are", () => {
   const negatives: [why: string, text: string][] = [
     ["function call", "const token = getToken()"],
+    ["a call with digits in its names, under credentials' or auth's name", 'creds = base64.b64encode(user_pass.encode()).decode("ascii")\nauth = b64encode(user_pass)'],
     ["await", "const token = await auth.getToken();"],
     ["a variable in a dict", "subprocess.run(cmd, env={'PGPASSWORD': pw, 'PGUSER': user}, check=True)"],
     ["a member in a dict", "subprocess.run(cmd, env={**os.environ, \"PGPASSWORD\": self.password})"],

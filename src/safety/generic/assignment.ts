@@ -50,6 +50,8 @@ const SCREAMING_NAME = /^[A-Z0-9_.-]+$/;
 /** An identifier or member path without digits: `string`, `session.token`, `Token`. */
 const CODE_PATH = /^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)*$/;
 const SMALL_NUMBER = /^\d{1,5}$/;
+/** A function's or a method's call, its arguments closed. */
+const CALL = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\(.*\)$/;
 
 /** A YAML block scalar's indicator (`password: |`): the value is on the lines below (an Ansible vault, a key). */
 const YAML_BLOCK = /^[|>][-+]?\d?$/;
@@ -120,10 +122,13 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
   if (PWD.test(name) && PATH_VALUE.test(value)) return false;
   // The name of a secret kept elsewhere (Helm's `existingSecret: pg-secret`), and a GraphQL argument's type (`$password: String!`).
   if (EXISTING.test(name) || (!quoted && GRAPHQL_TYPE.test(value.replace(/[),:]+$/, ""))) || (quoted && VARIABLE_NAME.test(value))) return false;
+  // A function called (`creds = base64.b64encode(…)`, `token = make_token(user)`): code, whatever the name; an
+  // environment-style name's value is a literal (`DB_PASSWORD=hunter(2)`).
+  if (!quoted && (next === "(" || (CALL.test(value) && !SCREAMING_NAME.test(name)))) return false;
   const stem = name.replace(NAME_SUFFIX, "");
   if (!STRONG_NAME.test(stem)) return looksRandom(value);
   if (quoted) return !PROSE.test(value) && !(TOKEN_OR_KEY.test(stem) && !PHRASE_NAME.test(stem) && isMessage(value));
-  if (next === "(" || SMALL_NUMBER.test(value)) return false;
+  if (SMALL_NUMBER.test(value)) return false;
   const endsLine = next === undefined || next === "\n" || next === "\r";
   return !CODE_PATH.test(value) || SCREAMING_NAME.test(name) || (endsLine && LOWER_WORD.test(value) && PASSWORD_NAME.test(name)) || looksRandomLetters(value);
 }
