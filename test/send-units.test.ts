@@ -460,6 +460,23 @@ describe("Sender", () => {
     expect(reads).toBe(1);
   });
 
+  test("a session's update goes before the server's clock is read (its answer shows it: no extra request); a new session and messages wait for it", async () => {
+    const s = store();
+    session(s, "a");
+    await send(s, fakeTransport().transport);
+    session(s, "a", { tokens: 20 });
+    message(s, "a", 1, NOW - 120_000);
+    session(s, "b");
+    const t = fakeTransport();
+    const readAfter: number[] = [];
+    await send(s, t.transport, { serverClock: { offset: () => -600_000, read: async () => void readAfter.push(t.calls.length) } });
+    expect(readAfter).toEqual([1]);
+    expect(t.calls[0]).toMatchObject({ kind: "session", body: { externalId: "a", promptTokens: 20 } });
+    expect(t.calls.slice(1).map((c) => [c.body.externalId, c.body.createdAt])).toEqual(
+      expect.arrayContaining([["b", NOW - 600_000], ["a:1", NOW - 600_000]]),
+    );
+  });
+
   test("Ctrl-C: nothing new starts, what is in flight finishes, the rest stays pending", async () => {
     const s = store();
     session(s, "a");

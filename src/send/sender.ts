@@ -338,7 +338,7 @@ export class Sender {
 
   /** Starts every write that may go now, up to the pacer's limit, taking turns between sessions. */
   private launch(): void {
-    if (this.now() < this.pacer.resumeAt || !this.mayWrite() || !this.clockKnown()) return;
+    if (this.now() < this.pacer.resumeAt || !this.mayWrite()) return;
     let progress = true;
     while (progress && this.inFlight < this.pacer.limit && !this.stopping()) {
       progress = false;
@@ -351,13 +351,15 @@ export class Sender {
   }
 
   /**
-   * Whether the server's clock has been read, reading it (one request, unless
-   * an earlier request of the run showed it) once a session has a write to make.
+   * Whether the server's clock has been read, reading it the first time a
+   * write needs it: one request, unless an answer of this run showed it (a
+   * session's update, which needs no clock: the server keeps the createdAt it
+   * has, goes first and shows it).
    */
   private clockKnown(): boolean {
     const clock = this.options.serverClock;
     if (!clock || this.clockState === "read") return true;
-    if (this.clockState === "unread" && this.active.some((a) => a.step !== "blocked")) {
+    if (this.clockState === "unread") {
       this.clockState = "reading";
       this.inFlight++;
       const done = () => {
@@ -469,10 +471,12 @@ export class Sender {
         a.step = "messages"; // the server has the session: its messages need not wait
         return true;
       }
+      // A new session's createdAt is kept for good: never in the server's future.
+      if (a.work.sentHash === null && !this.clockKnown()) return false;
       this.startSession(a, payload, key);
       return true;
     }
-    if (a.step !== "messages" || !a.onServer) return false;
+    if (a.step !== "messages" || !a.onServer || !this.clockKnown()) return false;
     this.fill(a);
     const serverNow = this.serverNow(now);
     for (let i = 0; i < a.buffer.length; i++) {
