@@ -1281,7 +1281,7 @@ describe("a package manager's repository credentials, an --auth flag's token, a 
   );
 });
 
-describe("a secret's name ending in which one it is: a number, an environment, a role (found by a red-team sweep)", () => {
+describe("a secret's name ending in which one it is: a number, an environment, a role, a service (found by a red-team sweep)", () => {
   exactAndKept(
     [
       ["DB_PASSWORD_PROD=3oAD%rzn^I04q", "DB_PASSWORD_PROD=[REDACTED:secret]"],
@@ -1290,9 +1290,10 @@ describe("a secret's name ending in which one it is: a number, an environment, a
       ["keystore_pass_release: DhO7%Wym^KJYC", "keystore_pass_release: [REDACTED:secret]"],
       ["DB_PASS_ENC=9iuG%DUl^sy5E", "DB_PASS_ENC=[REDACTED:secret]"],
       ["ADMIN_CREDS=bob:pntB%sYZ^6mVs", "ADMIN_CREDS=[REDACTED:secret]"],
+      ["PASSWORD_DB=Tr0ub4dor&3\nPASS_REDIS=hunter2hunter\nsmtp_password_mail: qW7e%rT^y", "PASSWORD_DB=[REDACTED:secret]\nPASS_REDIS=[REDACTED:secret]\nsmtp_password_mail: [REDACTED:secret]"],
     ],
     [
-      ["settings named after a secret", "PASSWORD_MIN_LENGTH=12\nTOKEN_URL=https://oauth2.googleapis.com/token\nPOSTGRES_PASSWORD_FILE=/run/secrets/pg\nSECRET_MANAGER_PROJECT=my-project\nTOKEN_EXPIRY_2=3600\nAPI_KEY_DEV=your-api-key-here\nJWT_SECRET_OLD=${JWT_SECRET}"],
+      ["settings named after a secret", "PASSWORD_MIN_LENGTH=12\nTOKEN_URL=https://oauth2.googleapis.com/token\nPOSTGRES_PASSWORD_FILE=/run/secrets/pg\nSECRET_MANAGER_PROJECT=my-project\nTOKEN_EXPIRY_2=3600\nAPI_KEY_DEV=your-api-key-here\nJWT_SECRET_OLD=${JWT_SECRET}\nPASSWORD_DB=${DB_PASSWORD}\nSECRET_NAME_DB=prod/db"],
       ["form fields and code", "password2 = request.form['password2']\nif password1 != password2:\n    raise ValueError\ntoken_v2 = make_token(user)\n{\"password_2\": \"Confirm your password\"}\ncreds = get_credentials()\nADMIN_CREDS=$ADMIN_CREDS"],
     ],
   );

@@ -13,11 +13,12 @@ import { lineStart } from "./lines.ts";
 const KEY_PREFIXES = "api|access|secret|private|signing|encryption|master|client|auth|account|preshared";
 /**
  * After the secret word, a part that still names the secret: SECRET_KEY_BASE, client-key-data; or
- * which of several it is: a number or an environment, a role, a version (`PASSWORD2`, `ADMIN_PASS_1`,
- * `DB_PASSWORD_PROD`, `GPG_PASSPHRASE_CI`, `JWT_SECRET_OLD`: each leaked). Not any word: `TOKEN_URL`,
+ * which of several it is: a number or an environment, a role, a version, the service it is for
+ * (`PASSWORD2`, `ADMIN_PASS_1`, `DB_PASSWORD_PROD`, `GPG_PASSPHRASE_CI`, `JWT_SECRET_OLD`, `PASSWORD_DB`,
+ * `PASS_REDIS`: each leaked). Not any word: `TOKEN_URL`,
  * `PASSWORD_MIN_LENGTH` and `POSTGRES_PASSWORD_FILE` (a path) name no secret.
  */
-const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64)|[_.-]?\d{1,3}|[_.-](?:prod|production|live|staging|stage|stg|preprod|dev|development|test|testing|qa|uat|local|sandbox|ci|release|debug|ro|rw|readonly|old|new|prev|previous|current|next|backup|primary|secondary|enc|encoded|admin|root))?`;
+const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64)|[_.-]?\d{1,3}|[_.-](?:prod|production|live|staging|stage|stg|preprod|dev|development|test|testing|qa|uat|local|sandbox|ci|release|debug|ro|rw|readonly|old|new|prev|previous|current|next|backup|primary|secondary|enc|encoded|admin|root|db|database|redis|mysql|mariadb|postgres|postgresql|pg|mongo|mongodb|smtp|mail|ldap|ftp|sftp|ssh|vnc|wifi|proxy|amqp|mqtt|kafka|keystore|truststore))?`;
 
 /**
  * `pass` glued to the account's or service's name it is for (`dbpass`, `ROOTPASS`, `$adminpass`,
