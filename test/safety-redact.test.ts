@@ -1364,6 +1364,16 @@ describe("an IFTTT webhook's key in its URL's path (found by a red-team sweep)",
   );
 });
 
+describe("a key told in German or Italian prose (found by a red-team sweep)", () => {
+  exactAndKept(
+    [
+      ["Dein API-Schlüssel: Xk9pQ2mZ7vT4wB8nC1dE5fG3hJ6kL0", "Dein API-Schlüssel: [REDACTED:secret]"],
+      ["der Schluessel ist Xk9pQ2mZ7vT4wB8nC1dE5fG3hJ6kL0\nla chiave API è Zz8kq1wm2xQ4rT6yU8iO0pA2sD4fG6h", "der Schluessel ist [REDACTED:secret]\nla chiave API è [REDACTED:secret]"],
+    ],
+    [["what is said about a key", "Der API-Schlüssel ist in der .env gespeichert\nder Schlüssel ist abgelaufen\nla chiave API è scaduta\nSchlüssel: Wert"]],
+  );
+});
+
 describe("Zapier's and Mattermost's webhook URLs, whose path is their only key (found by a red-team sweep)", () => {
   exactAndKept(
     [
