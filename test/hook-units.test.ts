@@ -139,7 +139,7 @@ describe("retryKind", () => {
   const busy = Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
   test.each<[string, unknown, Retry]>([
     ["SQLite busy", busy, "soon"],
-    ["another sync holds the state", new UserError("Another sync (pid 42) is still running. Try again when it has finished.", 1), "soon"],
+    ["another sync holds the state", new UserError("Another sync (pid 42) is still running. Try again when it has finished.", 1, "sync-running"), "soon"],
     ["a watch holds the state", new UserError("`claude-code-sync watch` (pid 42) is still running. Try again when it has finished.", 1, "sync-running"), "soon"],
     ["server out of reach", new TransientError("OpenSync at x is not reachable", 2, false), "backoff"],
     ["refused key", new AuthError("Invalid API key"), "user"],

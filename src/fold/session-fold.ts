@@ -227,7 +227,7 @@ export class SessionFold {
         return;
       case "usage":
         this.touch(entry.timestamp, undefined, !inSubagentFile);
-        this.ledger.add(this.usageRecord(entry, inSubagentFile || entry.isSidechain === true));
+        this.ledger.add(this.usageRecord(entry.message.usage, entry, inSubagentFile || entry.isSidechain === true));
         return;
       case "system":
         return this.addSystem(entry, inSubagentFile || entry.isSidechain === true, order);
@@ -476,7 +476,7 @@ export class SessionFold {
     const msg = line.message;
     const replay = CONTEXT_FORK.test(line.agentId ?? "");
     // A fork's copy of its parent's response loses to the original, as a sidechain's does: counted once, in the parent.
-    const record = msg.usage ? this.usageRecord({ ...line, message: { ...msg, usage: msg.usage } }, sidechain || line.forkedFrom !== undefined) : undefined;
+    const record = msg.usage ? this.usageRecord(msg.usage, line, sidechain || line.forkedFrom !== undefined) : undefined;
     if (record) this.ledger.add(record);
     if (replay) return;
 
@@ -508,8 +508,8 @@ export class SessionFold {
   }
 
   /** A response's usage as the ledger keeps it: an assistant line's, or that of a line of another type that carries one. */
-  private usageRecord(line: { uuid?: string; requestId?: string; timestamp: number; message: { id?: string; model?: string; usage: Usage } }, sidechain: boolean): UsageRecord {
-    return recordOf(line.message.usage, {
+  private usageRecord(usage: Usage, line: { uuid?: string; requestId?: string; timestamp: number; message: { id?: string; model?: string } }, sidechain: boolean): UsageRecord {
+    return recordOf(usage, {
       key: dedupKey(line.message.id, line.requestId, this.meta.sessionId),
       lineId: line.uuid,
       sessionId: this.meta.sessionId,

@@ -1,5 +1,6 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readJsonFile } from "../runtime/json-file.ts";
 import { z } from "../runtime/zod.ts";
 import { maskCredentials } from "../opensync/errors.ts";
 import { appDir } from "../paths.ts";
@@ -52,12 +53,7 @@ export function noteLogin(at = Date.now()): void {
 }
 
 export function readBackgroundStatus(): BackgroundStatus | null {
-  try {
-    const parsed = BackgroundStatusSchema.safeParse(JSON.parse(readFileSync(backgroundStatusPath(), "utf8")));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return readJsonFile(backgroundStatusPath(), BackgroundStatusSchema) ?? null;
 }
 
 const LOG = "(log: ~/.claude-code-sync/sync.log)";

@@ -1,5 +1,6 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readJsonFile } from "../runtime/json-file.ts";
 import { z } from "../runtime/zod.ts";
 import { maskCredentials } from "../opensync/errors.ts";
 import { appDir } from "../paths.ts";
@@ -30,12 +31,7 @@ export function recordHookFailure(event: string, error: unknown, at = Date.now()
 }
 
 export function readHookFailure(): HookFailure | null {
-  try {
-    const parsed = HookFailureSchema.safeParse(JSON.parse(readFileSync(hookFailurePath(), "utf8")));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return readJsonFile(hookFailurePath(), HookFailureSchema) ?? null;
 }
 
 /**

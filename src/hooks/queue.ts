@@ -1,5 +1,6 @@
-import { linkSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { linkSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readJsonFile } from "../runtime/json-file.ts";
 import { z } from "../runtime/zod.ts";
 import { REQUEST, enqueue, fileName, queueDir, tmpFile } from "./enqueue.ts";
 
@@ -45,14 +46,7 @@ function list(): string[] {
   }
 }
 
-function read(path: string): SyncRequest | undefined {
-  try {
-    const parsed = SyncRequestSchema.safeParse(JSON.parse(readFileSync(path, "utf8")));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const read = (path: string): SyncRequest | undefined => readJsonFile(path, SyncRequestSchema);
 
 /** The requests waiting (not those being served). */
 export function waiting(): SyncRequest[] {

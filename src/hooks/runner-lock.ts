@@ -1,7 +1,7 @@
 import { rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { appDir } from "../paths.ts";
-import { createPidFile, isLivePid, readPidFile, removePidFile, touchPidFile, writePidFile } from "../runtime/pid-file.ts";
+import { createPidFile, isLivePid, livePid, readPidFile, removePidFile, touchPidFile, writePidFile } from "../runtime/pid-file.ts";
 
 /**
  * One background runner per user: `runner.pid` names it. A hook creates the
@@ -19,14 +19,13 @@ const takeoverFile = () => `${runnerFile()}.takeover`;
 
 const holder = () => readPidFile(runnerFile());
 
-export function runnerAlive(now = Date.now()): boolean {
-  return isLivePid(holder(), now);
-}
-
 /** The pid of the background runner running now, if one is. */
 export function runningRunnerPid(now = Date.now()): number | undefined {
-  const h = holder();
-  return h && isLivePid(h, now) ? h.pid : undefined;
+  return livePid(runnerFile(), now);
+}
+
+export function runnerAlive(now = Date.now()): boolean {
+  return runningRunnerPid(now) !== undefined;
 }
 
 /**

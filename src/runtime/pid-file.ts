@@ -32,6 +32,12 @@ export function isLivePid(h: PidHolder | undefined, now: number): boolean {
   return h !== undefined && h.pid > 0 && now - h.touchedAt < STALE_MS && processAlive(h.pid);
 }
 
+/** The pid the file names, if its process is alive and beat its heart lately. */
+export function livePid(path: string, now: number): number | undefined {
+  const h = readPidFile(path);
+  return isLivePid(h, now) ? h?.pid : undefined;
+}
+
 const tmpFile = (path: string) => `${path}.${process.pid}.tmp`;
 
 function writeTmp(path: string, pid: number): string {

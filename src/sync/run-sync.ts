@@ -78,13 +78,14 @@ async function acquire(lock: SyncLock, req: SyncRequest): Promise<void> {
   const deadline = Date.now() + (req.waitForLockMs ?? 60_000);
   let told = false;
   while (!lock.tryAcquire()) {
-    // Loaded only when another process holds the state.
-    const holder = (await import("./holder.ts")).syncHolderName(lock.holder()?.pid ?? 0);
-    if (Date.now() > deadline) {
-      throw new UserError(`${holder.charAt(0).toUpperCase()}${holder.slice(1)} is still running. Try again when it has finished.`, 1, "sync-running");
+    const late = Date.now() > deadline;
+    if (late || !told) {
+      // Named (its module loaded) only when said: another process holds the state.
+      const holder = (await import("./holder.ts")).syncHolderName(lock.holder()?.pid ?? 0);
+      if (late) throw new UserError(`${holder.charAt(0).toUpperCase()}${holder.slice(1)} is still running. Try again when it has finished.`, 1, "sync-running");
+      req.onWaiting?.(holder);
+      told = true;
     }
-    if (!told) req.onWaiting?.(holder);
-    told = true;
     await Bun.sleep(200);
   }
 }

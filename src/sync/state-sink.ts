@@ -86,8 +86,7 @@ export class StateSink implements ChunkSink {
     const current = prices.fingerprints(this.store.modelNames());
     const stale = this.store.sessionsUsingModels(changedModels(JSON.parse(previous) as Record<string, string>, current));
     if (stale.length === 0) return;
-    await this.prepare();
-    this.refreshSessions(stale);
+    await this.refreshSessions(stale);
     for (const id of stale) this.ready(id);
   }
 
@@ -154,15 +153,13 @@ export class StateSink implements ChunkSink {
   /** Once the read is done: shared responses go where the server counts them, and the sessions that waited are handed on. */
   async settle(): Promise<void> {
     const settled = this.ledger.settle();
-    if (settled.size > 0) {
-      await this.prepare();
-      this.refreshSessions(settled);
-    }
+    if (settled.size > 0) await this.refreshSessions(settled);
     for (const id of new Set([...this.waiting, ...settled])) this.onReady(id);
     this.waiting.clear();
   }
 
-  private refreshSessions(sessionIds: Iterable<string>): void {
+  private async refreshSessions(sessionIds: Iterable<string>): Promise<void> {
+    await this.prepare();
     this.store.write(() => {
       for (const id of sessionIds) this.refresh(id);
     });

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { appDir } from "../paths.ts";
-import { HEARTBEAT_MS, isLivePid, readPidFile, removePidFile, touchPidFile, writePidFile } from "../runtime/pid-file.ts";
+import { HEARTBEAT_MS, livePid, removePidFile, touchPidFile, writePidFile } from "../runtime/pid-file.ts";
 
 /**
  * `watch.pid` names a running `watch`, so that `status` can say the work it
@@ -32,6 +32,5 @@ export function markWatching(pid = process.pid): () => void {
 
 /** The pid of a `watch` running now, if one is. */
 export function runningWatchPid(now = Date.now()): number | undefined {
-  const h = readPidFile(watchFile());
-  return h && isLivePid(h, now) ? h.pid : undefined;
+  return livePid(watchFile(), now);
 }

@@ -11,6 +11,11 @@ import { lineStart } from "./lines.ts";
  */
 
 const KEY_PREFIXES = "api|access|secret|private|signing|encryption|master|client|auth|account|preshared";
+/** Services a password or a key is for, as prose and names say them ("ssh into … with", `PASSWORD_DB`). */
+export const SERVICES = ["ssh", "sftp", "ftp", "rdp", "vpn", "db", "database", "mysql", "mariadb", "mssql", "psql", "postgres", "postgresql", "mongo", "mongodb", "redis", "wifi", "wi-fi"];
+/** More, after a secret's name only (`PASS_SMTP`): in prose these words are too often something else. */
+const MORE_SERVICES = ["pg", "smtp", "mail", "ldap", "vnc", "proxy", "amqp", "mqtt", "kafka", "keystore", "truststore"];
+
 /**
  * After the secret word, a part that still names the secret: SECRET_KEY_BASE, client-key-data; or
  * which of several it is: a number or an environment, a role, a version, the service it is for
@@ -18,7 +23,7 @@ const KEY_PREFIXES = "api|access|secret|private|signing|encryption|master|client
  * `PASS_REDIS`: each leaked). Not any word: `TOKEN_URL`,
  * `PASSWORD_MIN_LENGTH` and `POSTGRES_PASSWORD_FILE` (a path) name no secret.
  */
-const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64)|[_.-]?\d{1,3}|[_.-](?:prod|production|live|staging|stage|stg|preprod|dev|development|test|testing|qa|uat|local|sandbox|ci|release|debug|ro|rw|readonly|old|new|prev|previous|current|next|backup|primary|secondary|enc|encoded|admin|root|db|database|redis|mysql|mariadb|postgres|postgresql|pg|mongo|mongodb|smtp|mail|ldap|ftp|sftp|ssh|vnc|wifi|proxy|amqp|mqtt|kafka|keystore|truststore))?`;
+const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64)|[_.-]?\d{1,3}|[_.-](?:prod|production|live|staging|stage|stg|preprod|dev|development|test|testing|qa|uat|local|sandbox|ci|release|debug|ro|rw|readonly|old|new|prev|previous|current|next|backup|primary|secondary|enc|encoded|admin|root|${[...SERVICES, ...MORE_SERVICES].join("|")}))?`;
 
 /**
  * `pass` glued to the account's or service's name it is for (`dbpass`, `ROOTPASS`, `$adminpass`,
