@@ -21,6 +21,7 @@ import {
 } from "../src/hooks/schedule.ts";
 import { AuthError, TransientError } from "../src/opensync/errors.ts";
 import type { SyncReport } from "../src/sync/run-sync.ts";
+import { stateError } from "../src/state/db.ts";
 
 const T = 1_700_000_000_000;
 const hookRequest: SyncRequest = { sessionId: "s1", event: "Stop", at: T, transcriptPath: "/t/s1.jsonl" };
@@ -141,6 +142,7 @@ describe("retryKind", () => {
     ["SQLite busy", busy, "soon"],
     ["another sync holds the state", new UserError("Another sync (pid 42) is still running. Try again when it has finished.", 1, "sync-running"), "soon"],
     ["a watch holds the state", new UserError("`claude-code-sync watch` (pid 42) is still running. Try again when it has finished.", 1, "sync-running"), "soon"],
+    ["SQLite's lock outlasted its wait (state/db.ts stateError)", stateError(busy, "/x/state.db"), "soon"],
     ["server out of reach", new TransientError("OpenSync at x is not reachable", 2, false), "backoff"],
     ["refused key", new AuthError("Invalid API key"), "user"],
     ["not logged in", new UserError("Not logged in. Run `claude-code-sync login`.", 2), "user"],

@@ -72,8 +72,8 @@ export function afterPass(r: SyncRequest, outcome: PassOutcome, now: number, rea
 export function retryKind(error: unknown): Retry {
   const code = String((error as { code?: unknown }).code ?? "");
   const message = (error as Error).message ?? String(error);
-  // Another process holds the state for a moment: SQLite's lock, or the sync lock (run-sync.ts acquire's code).
-  if (code.startsWith("SQLITE_BUSY") || code === "sync-running" || /database is locked/.test(message)) return "soon";
+  // Another process holds the state for a moment: SQLite's lock (raw, or as state/db.ts tells it), or the sync lock (run-sync.ts acquire's code).
+  if (code.startsWith("SQLITE_BUSY") || code === "state-locked" || code === "sync-running" || /database is locked/.test(message)) return "soon";
   // Exit code 2: authentication, configuration, a damaged or unwritable state; retrying alone will not fix it.
   if (error instanceof UserError && error.exitCode === 2) return "user";
   return "backoff";
