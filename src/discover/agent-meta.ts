@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { basename } from "node:path";
+import { readJsonFile } from "../runtime/json-file.ts";
 import { z } from "../runtime/zod.ts";
 
 /**
@@ -30,16 +31,5 @@ export function agentMeta(transcriptPath: string): AgentMeta | undefined {
   const path = transcriptPath.replace(/\.jsonl$/, ".meta.json");
   // Most agent files have none (2.0.x, side questions): a stat is a third of the cost of a read that throws.
   if (!existsSync(path)) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
-  try {
-    const r = AgentMetaSchema.safeParse(JSON.parse(text));
-    return r.success ? r.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return readJsonFile(path, AgentMetaSchema);
 }
