@@ -858,6 +858,11 @@ describe("a secret a rule found, shown again later in the session without what m
     });
     // Inside a longer word it is another word.
     expect(redact(`see x${password} here`, later).count).toBe(0);
+    // After a name in the same word, as the read that saw it replaces it there (a log's `Key:<secret>`): the name stays.
+    expect(redact(`deleted: &{ID:6 Key:${password} Size:7} KEY=Welcome2024!x.`, later)).toEqual({
+      text: "deleted: &{ID:6 Key:[REDACTED:secret] Size:7} KEY=[REDACTED:secret].",
+      count: 2,
+    });
     // The digests are salted per session: another session's carry-over knows nothing of these.
     expect(new SeenSecrets({ salt: "other", digests: carried?.digests ?? [] }).redact(password).count).toBe(0);
     expect(new SeenSecrets().carried()).toBeUndefined();

@@ -25,6 +25,8 @@ export interface SeenDigests {
 const WORD = /[^\s"'`,;()[\]{}<>]{8,512}/g;
 /** What may end a sentence after the word. */
 const TRAILING = /[.:!?]+$/;
+/** A name before the value in the same word (`Key:<value>`, `TOKEN=<value>`), as a read that saw the value replaces it within. */
+const NAMED = /^[^:=]*[:=]/;
 
 /**
  * The secrets one session has shown where a rule could tell them (`DB_PASSWORD=…`, a key a
@@ -77,11 +79,10 @@ export class SeenSecrets {
     // Values this read has not seen itself, known by their digests.
     if (this.digests.size > this.values.length) {
       text = text.replace(WORD, (word) => {
-        // The word as it is, or without what ends a sentence (a secret may end in "!" itself).
-        const bare = this.digests.has(this.digest(word)) ? word : word.replace(TRAILING, "");
-        if (bare.length < MIN_LENGTH || !this.digests.has(this.digest(bare))) return word;
+        const found = this.known(word) ?? this.knownAfterName(word);
+        if (found === undefined) return word;
         count++;
-        return redactionMarker("secret") + word.slice(bare.length);
+        return found.name + redactionMarker("secret") + found.rest;
       });
     }
     return { text, count };
@@ -106,6 +107,20 @@ export class SeenSecrets {
   /** What the next read of the session is told; nothing when nothing was seen. */
   carried(): SeenDigests | undefined {
     return this.order.length > 0 ? { salt: this.salt, digests: [...this.order] } : undefined;
+  }
+
+  /** The word as it is, or without what ends a sentence (a secret may end in "!" itself), when it is a known secret. */
+  private known(word: string): { name: string; rest: string } | undefined {
+    const bare = this.digests.has(this.digest(word)) ? word : word.replace(TRAILING, "");
+    if (bare.length < MIN_LENGTH || !this.digests.has(this.digest(bare))) return undefined;
+    return { name: "", rest: word.slice(bare.length) };
+  }
+
+  /** A known secret after a name in the word (`Key:<secret>`): the name is kept. */
+  private knownAfterName(word: string): { name: string; rest: string } | undefined {
+    const name = NAMED.exec(word)?.[0];
+    const found = name === undefined ? undefined : this.known(word.slice(name.length));
+    return found && { ...found, name: name as string };
   }
 
   private digest(value: string): string {
