@@ -572,6 +572,21 @@ describe("failures", () => {
     expect(plain.stderr).toContain("refused the API key");
   });
 
+  test("nothing new, and the server drops the connection of that check once: all synced (exit 0); out of reach, it says so", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("x"), assistant("msg_1", text("y"))]));
+    const env = envFor(claude.root);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    server.setFaults({ rules: [{ method: "GET", path: "/api/sessions", kind: "drop", times: 1 }] });
+    const blip = await runCli(["sync", "--json"], { env });
+    expect({ code: blip.code, out: JSON.parse(blip.stdout) }).toMatchObject({ code: 0, out: { ok: true, messagesSent: 0 } });
+    server.setFaults({ rules: [{ method: "GET", path: "/api/sessions", kind: "drop", times: 5 }] });
+    const down = await runCli(["sync", "--json"], { env });
+    expect({ code: down.code, out: JSON.parse(down.stdout) }).toMatchObject({ code: 1, out: { ok: false, code: "server-unreachable" } });
+    server.setFaults({});
+  });
+
   test("--json: a refused key, a wrong URL and no login each give JSON with a code and a fix for where the value came from", async () => {
     server.reset();
     const claude = tempClaudeDir();

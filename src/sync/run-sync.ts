@@ -107,7 +107,16 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
   const lock = new SyncLock(store);
   await acquire(lock, req);
   try {
-    const heard = req.confirmWithServer ? client.once.listServerSessions({ limit: 1 }) : undefined;
+    // A blip (one dropped connection, one 503) is tried once more: only a server out of reach, or a refused key, is said.
+    const heard = req.confirmWithServer
+      ? client
+          .withRetries(1)
+          .listServerSessions({ limit: 1 })
+          .then(
+            () => ({ ok: true as const }),
+            (error: OpenSyncError) => ({ ok: false as const, error }),
+          )
+      : undefined;
     let answered = false;
     void heard?.then((answer) => (answered = answer.ok));
     await checkAccount(store, () => client.listSessions(), req.apiKey);
