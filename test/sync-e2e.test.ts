@@ -587,6 +587,26 @@ describe("failures", () => {
     server.setFaults({});
   });
 
+  test("nothing new, but the user deleted all data on the server: the sync says the server lacks the sessions and what sends them again", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("x"), assistant("msg_1", text("y"))]));
+    const env = envFor(claude.root);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const idle = await runCli(["sync", "--json"], { env });
+    expect(JSON.parse(idle.stdout).missingOnServer).toBeUndefined();
+
+    server.deleteAllData();
+    const after = await runCli(["sync", "--json"], { env });
+    expect(JSON.parse(after.stdout)).toMatchObject({ messagesSent: 0, missingOnServer: 1 });
+    const plain = await runCli(["sync"], { env });
+    expect(plain.stdout).toContain("The server no longer has 1 session sent from here");
+    expect(plain.stdout).toContain("claude-code-sync sync --full");
+    const full = await runCli(["sync", "--full", "--json"], { env });
+    expect(JSON.parse(full.stdout).missingOnServer).toBeUndefined();
+    expect(server.session(SESSION)?.messages.length).toBe(2);
+  });
+
   test("--json: a refused key, a wrong URL and no login each give JSON with a code and a fix for where the value came from", async () => {
     server.reset();
     const claude = tempClaudeDir();

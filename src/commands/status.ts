@@ -1,7 +1,7 @@
 import { basename } from "node:path";
 import { type Config, loadConfig, requireCredentials, resolveCredentials, shownUrl } from "../config/index.ts";
 import { loadPriceBook } from "../pricing/index.ts";
-import { beingWrittenLine, unknownModelsLine } from "../report/sync-summary.ts";
+import { beingWrittenLine, missingOnServerLine, unknownModelsLine } from "../report/sync-summary.ts";
 import { unpricedModels } from "../sync/run-sync.ts";
 import { type BackgroundStatus, backgroundLine, readBackgroundStatus } from "../hooks/background-status.ts";
 import { type HookFailure, hookFailureCurrent, hookFailureLine, readHookFailure } from "../hooks/hook-failure.ts";
@@ -242,7 +242,7 @@ function databaseLines(dbs: NonNullable<Status["stateDatabases"]>): string[] {
 function serverLines(s: Status, problems: Failure[]): string[] {
   const connected = s.connected ? `Connected: true (${plural(s.serverSessions ?? 0, "session")} on the server)` : "Connected: false";
   const missing = s.missingOnServer
-    ? [`The server no longer has ${plural(s.missingOnServer, "session")} sent from here (deleted there, or its data was reset): \`claude-code-sync sync --full\` sends them again.`]
+    ? [missingOnServerLine(s.missingOnServer)]
     : [];
   return [connected, ...missing, ...problems.map((p) => p.message)];
 }

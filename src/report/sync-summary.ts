@@ -45,6 +45,7 @@ export function renderSyncSummary(r: SyncReport, verbose: boolean): string {
   ];
   if (r.reconciled) lines.push(reconciledLine(r.reconciled));
   if (r.recreated.length) lines.push(recreatedLine(r.recreated.length));
+  if (r.missingOnServer) lines.push(missingOnServerLine(r.missingOnServer));
   if (r.pendingMessages || r.pendingSessions) lines.push(pendingLine(r));
   if (r.sessionsUnread) lines.push(unreadLine(r.sessionsUnread));
   if (r.beingWritten) lines.push(beingWrittenLine(r.beingWritten));
@@ -86,6 +87,10 @@ function reconciledLine(r: NonNullable<SyncReport["reconciled"]>): string {
   return `The server no longer had ${parts.join(" and ")} sent from here: sent again.`;
 }
 
+/** Sessions sent from here that the server no longer has (`status` and `sync` say it alike). */
+export const missingOnServerLine = (n: number) =>
+  `The server no longer has ${plural(n, "session")} sent from here (deleted there, or its data was reset): \`claude-code-sync sync --full\` sends them again.`;
+
 /** Sessions the server made anew when this run wrote them (its earlier messages, gone with them, were sent again). */
 const recreatedLine = (n: number) =>
   `The server no longer had ${plural(n, "session")} sent from here (deleted in the dashboard, or its data deleted): sent again, with the messages sent before.`;
@@ -122,6 +127,7 @@ export function syncReportJson(r: SyncReport, stop: Stop | undefined) {
     messagesCut: r.stats.messagesCut,
     ...(r.reconciled ? { reconciled: r.reconciled } : {}),
     ...(r.recreated.length ? { recreated: r.recreated.map((s) => s.sessionId) } : {}),
+    ...(r.missingOnServer ? { missingOnServer: r.missingOnServer } : {}),
     unknownModels: r.unknownModels,
     ...(why ? { error: why.message, code: why.code } : {}),
   };

@@ -60,6 +60,8 @@ export interface SyncReport extends SendOutcome, Omit<ScanOutcome, "folders"> {
   pendingSessions: number;
   /** With `reconcile`: what the server was found to lack. */
   reconciled?: Reconciled;
+  /** Sessions sent from here that the server no longer holds, found when it held none and this run wrote nothing. */
+  missingOnServer?: number;
   /** Models read that no price is known for (their tokens count, their cost is 0 until one is). */
   unknownModels: string[];
   /** Sessions whose last response is still being written: it goes once complete (the next sync, or the Stop hook). */
@@ -113,7 +115,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
           .withRetries(1)
           .listServerSessions({ limit: 1 })
           .then(
-            () => ({ ok: true as const }),
+            (sessions) => ({ ok: true as const, sessions }),
             (error: OpenSyncError) => ({ ok: false as const, error }),
           )
       : undefined;
@@ -188,7 +190,10 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     // Totalled with the prices the read ended with (a refresh may have brought new ones).
     sent = await sendLostAgain(store, client, { ...req, prices: sink.pricesInUse }, options, sent);
     const answer = await heard;
-    if (answer && !answer.ok && !sent.stoppedBy && !sent.interrupted && sent.sessionsSent + sent.messagesSent === 0) sent = { ...sent, stoppedBy: answer.error };
+    const wroteNothing = sent.sessionsSent + sent.messagesSent === 0;
+    if (answer && !answer.ok && !sent.stoppedBy && !sent.interrupted && wroteNothing) sent = { ...sent, stoppedBy: answer.error };
+    // A server that holds none of the sessions sent from here lost them all ("delete all data"): a run that wrote nothing would look all synced.
+    const missingOnServer = answer?.ok && answer.sessions.length === 0 && wroteNothing && !reconciled ? store.sentSessionIds().length : 0;
     if (!sent.stoppedBy && !sent.interrupted) store.setMeta("last_sync", String(Date.now()));
     // Every write answered and recorded (a server that stopped the run refused or never took them): none to check next time.
     const recorded = !sent.interrupted && !sent.maybeApplied && (!sent.stoppedBy || sent.stoppedBy instanceof OpenSyncError);
@@ -204,6 +209,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       pendingMessages: pending.messagesPending,
       pendingSessions: pending.sessionsPending,
       ...(reconciled ? { reconciled } : {}),
+      ...(missingOnServer ? { missingOnServer } : {}),
       unknownModels: unpricedModels(store, req.prices),
       beingWritten: store.beingWrittenCount(),
       refused: store.refusedCount(),
