@@ -264,10 +264,13 @@ function mib(bytes: number): string {
 }
 
 /**
- * A transient error's text without its closing advice for `sync` ("will retry
- * on next sync"): wrong for a one-off check, redundant where the caller says
- * itself when it retries.
+ * An error's text without its closing advice to run again ("will retry on next
+ * sync", "Try again when it has finished"): wrong for a one-off check, and
+ * redundant where the caller says itself when it retries (watch, hooks).
  */
 export function withoutRetryNote(message: string): string {
-  return message.replace(/[;.]?\s*will retry on next sync\.?$/i, "").replace(/\.$/, "");
+  return message
+    .replace(/[;.]?\s*will retry on next sync\.?$/i, "")
+    .replace(/\s*Try again when it has finished(?:; (nothing was lost))?\.?$/, (_all, kept?: string) => (kept ? " Nothing was lost" : ""))
+    .replace(/\.$/, "");
 }
