@@ -1871,3 +1871,15 @@ describe("a Google service account's private_key_id (found by a blind sweep)", (
     [["a placeholder, a short name, and the account's public ids", '{"private_key_id": "YOUR_PRIVATE_KEY_ID", "privateKeyId": "key-1", "client_id": "112233445566778899001", "key_id": "c8b300077c6bc7dd33d733a20a62d125a9b90972"}']],
   );
 });
+
+describe("Contentful's, Aiven's and Login with Amazon's tokens, bare, with no word naming them (found by a red-team sweep)", () => {
+  exactAndKept(
+    [
+      ["here you go CFPAT-575YX8XM5mSLFy5UBIHEYeD7p4Zdl-AK6j0KgodkDIN thanks", "here you go [REDACTED:contentful-token] thanks"],
+      ['senha = "AVNS_ZG2SYE9B2rANN76DeYt"', 'senha = "[REDACTED:aiven-password]"'],
+      ["rediss://default:AVNS_ZaEkoMxrRVFTVA9aw7H@redis-do-user-1.c.db.ondigitalocean.com:25061", "rediss://default:[REDACTED:password]@redis-do-user-1.c.db.ondigitalocean.com:25061"],
+      ["got Atzr|IwEBRfMBH7_WY5YQ1xOy1bAimCaXyMFSb4hBqlxJJLafBvv6Q9RxXTndfYUZx9K1 back", "got [REDACTED:amazon-lwa-token] back"],
+    ],
+    [["the prefixes in prose and placeholders", "a management token starts with CFPAT-, not the delivery token\nAVNS_ passwords come from Aiven\nplaceholder=\"Atzr|xxx...\"\nif (!token.startsWith(\"Atza|\")) fail()"]],
+  );
+});
