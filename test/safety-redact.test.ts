@@ -1883,3 +1883,18 @@ describe("Contentful's, Aiven's and Login with Amazon's tokens, bare, with no wo
     [["the prefixes in prose and placeholders", "a management token starts with CFPAT-, not the delivery token\nAVNS_ passwords come from Aiven\nplaceholder=\"Atzr|xxx...\"\nif (!token.startsWith(\"Atza|\")) fail()"]],
   );
 });
+
+describe("HAProxy's userlist passwords and Postfix's sasl_passwd lines (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["userlist admins\n  user admin insecure-password S3cr3tAdm1nPw!\n", "userlist admins\n  user admin insecure-password [REDACTED:password]\n"],
+      ["[smtp.example.com]:587 alice@example.com:mailPa55word", "[smtp.example.com]:587 alice@example.com:[REDACTED:password]"],
+      ["[smtp.gmail.com]:587    me@gmail.com:abcd efgh ijkl mnop\n", "[smtp.gmail.com]:587    me@gmail.com:[REDACTED:password]\n"],
+      ["$ sudo cat /etc/postfix/sasl_passwd\nsmtp.office365.com:587 me@acme.com:Hunter2hunter\n", "$ sudo cat /etc/postfix/sasl_passwd\nsmtp.office365.com:587 me@acme.com:[REDACTED:password]\n"],
+    ],
+    [
+      ["HAProxy's options and prose", "user admin insecure-password $PASS\nthe insecure-password keyword stores it in clear\n"],
+      ["IPv6 addresses, Markdown references, log tags, the file's other lines", "listening on [::1]:8080 ok:true\n[docs]: https://example.com/x\n[www.example.com]:443 GET:/index.html\n[INFO] status:ok\npostmap /etc/postfix/sasl_passwd\nrelayhost = [smtp.gmail.com]:587\nsmtp_sasl_password_maps = hash:/etc/postfix/sasl_passwd"],
+    ],
+  );
+});

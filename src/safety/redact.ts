@@ -15,7 +15,7 @@ import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
 import { type PrintedSecret, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
 import { tableDetector } from "./generic/table.ts";
-import { cookieJarDetector, netrcDetector, passwordHashDetector, pgpassDetectors } from "./generic/credential-files.ts";
+import { cookieJarDetector, haproxyUserDetector, netrcDetector, passwordHashDetector, pgpassDetectors, saslPasswdDetector } from "./generic/credential-files.ts";
 import { nameValueDetector, markedSecretDetector } from "./generic/name-value.ts";
 import { sqlInsertDetector } from "./generic/sql-insert.ts";
 import { privateKeyDetector, puttyKeyDetector } from "./generic/private-key.ts";
@@ -107,6 +107,8 @@ function builtinDetectors(): Detector[] {
     ...pgpassDetectors,
     passwordHashDetector,
     cookieJarDetector,
+    haproxyUserDetector,
+    saslPasswdDetector,
     ...toolDetectors,
     pipedSecretDetector,
     promptAnswerDetector,

@@ -131,3 +131,70 @@ export const cookieJarDetector: Detector = {
     }
   },
 };
+
+/**
+ * A user of HAProxy's `userlist` with a password in clear, as its name warns: `user admin
+ * insecure-password <password>` (its `password <hash>` is passwordHashDetector's and the prose rules').
+ */
+const HAPROXY_USER = /user[ \t]+\S{1,64}[ \t]+insecure-password[ \t]+(\S{1,1000})/dy;
+
+export const haproxyUserDetector: Detector = {
+  keywords: ["insecure-password"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      // Tried from the line's start: `user` first on it, as the config writes it.
+      const line = lineStart(text, hits[i] as number, 100);
+      if (line === undefined) continue;
+      const indent = /[ \t]*/y;
+      indent.lastIndex = line;
+      indent.exec(text);
+      HAPROXY_USER.lastIndex = indent.lastIndex;
+      const m = HAPROXY_USER.exec(text);
+      const span = m?.indices?.[1];
+      if (m && span && !isStandIn(m[1] as string)) out.push({ start: span[0], end: span[1], kind: "password" });
+    }
+  },
+};
+
+/**
+ * A line of Postfix's `sasl_passwd`: the relay, then `user:password` (the rest of the line: a
+ * Gmail app password has spaces). The relay as Postfix writes it when no MX lookup is wanted,
+ * `[smtp.example.com]:587`, wherever it stands (an `echo "…" > sasl_passwd` too); or any
+ * `host:port` on a line of its own after the file is named (`cat /etc/postfix/sasl_passwd`).
+ */
+const SASL_VALUE = String.raw`[ \t]+[^\s:"']{1,255}:([^\r\n"']{1,1000})`;
+const SASL_BRACKETED = new RegExp(String.raw`\[[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,10}\](?::\d{1,5})?${SASL_VALUE}`, "dy");
+const SASL_LINE = new RegExp(String.raw`^[ \t]*[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,10}:\d{1,5}${SASL_VALUE}$`, "dgm");
+const SASL_REACH = 4000;
+
+/** Not a path or a URL's rest (`[host]:443 GET:/index.html`, `http://…`). */
+function pushSasl(out: Finding[], m: RegExpExecArray, offset: number): void {
+  const span = m.indices?.[1];
+  const value = (m[1] as string).trimEnd();
+  if (span && value !== "" && !value.startsWith("/") && !isStandIn(value)) out.push({ start: offset + span[0], end: offset + span[0] + value.length, kind: "password" });
+}
+
+export const saslPasswdDetector: Detector = {
+  keywords: ["]:", "sasl_passwd"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    let done = 0;
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (text.charAt(at) === "]") {
+        // The relay's `[` on the same line, a host's length back at most.
+        const back = Math.max(0, at - 700);
+        const found = text.slice(back, at).lastIndexOf("[");
+        const open = back + found;
+        if (found < 0 || (open > 0 && !/[\s"'`]/.test(text.charAt(open - 1)))) continue;
+        SASL_BRACKETED.lastIndex = open;
+        const m = SASL_BRACKETED.exec(text);
+        if (m) pushSasl(out, m, 0);
+        continue;
+      }
+      const from = Math.max(hits[i + 1] as number, done);
+      done = Math.min(text.length, (hits[i + 1] as number) + SASL_REACH);
+      const slice = text.slice(from, done);
+      for (const m of slice.matchAll(SASL_LINE)) pushSasl(out, m, from);
+    }
+  },
+};
