@@ -1898,3 +1898,14 @@ describe("HAProxy's userlist passwords and Postfix's sasl_passwd lines (found by
     ],
   );
 });
+
+describe("a WiFi network's QR code text (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["qrencode -o net.png 'WIFI:T:WPA;S:HomeNet;P:Gu3stNetw0rk!;;'", "qrencode -o net.png 'WIFI:T:WPA;S:HomeNet;P:[REDACTED:password];;'"],
+      ["WIFI:S:Cafe\\;Bar;T:WPA;P:pa\\;ss2024word;H:false;;", "WIFI:S:Cafe\\;Bar;T:WPA;P:[REDACTED:password];H:false;;"],
+      ["WIFI:P:Tr0ub4dor&3;T:WPA;S:Office;;", "WIFI:P:[REDACTED:password];T:WPA;S:Office;;"],
+    ],
+    [["an open network, a placeholder, prose", "WIFI:T:nopass;S:Guest;;\nWIFI:T:WPA;S:<ssid>;P:<password>;;\nthe WIFI: prefix starts the text\nno_WIFI:P:abc"]],
+  );
+});

@@ -21,6 +21,7 @@ import { sqlInsertDetector } from "./generic/sql-insert.ts";
 import { privateKeyDetector, puttyKeyDetector } from "./generic/private-key.ts";
 import { encodedPrivateKeyDetector } from "./generic/encoded-private-key.ts";
 import { wrappedJwtDetector } from "./generic/wrapped-jwt.ts";
+import { wifiQrDetector } from "./generic/wifi-qr.ts";
 import { otherScriptsDetector } from "./generic/other-scripts.ts";
 import { isPinEntry, pinDetector } from "./generic/pin.ts";
 import { isSessionEntry, sessionTokenDetector } from "./generic/session-token.ts";
@@ -109,6 +110,7 @@ function builtinDetectors(): Detector[] {
     cookieJarDetector,
     haproxyUserDetector,
     saslPasswdDetector,
+    wifiQrDetector,
     ...toolDetectors,
     pipedSecretDetector,
     promptAnswerDetector,
