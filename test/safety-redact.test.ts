@@ -1909,3 +1909,22 @@ describe("a WiFi network's QR code text (found by the red team)", () => {
     [["an open network, a placeholder, prose", "WIFI:T:nopass;S:Guest;;\nWIFI:T:WPA;S:<ssid>;P:<password>;;\nthe WIFI: prefix starts the text\nno_WIFI:P:abc"]],
   );
 });
+
+describe("BitLocker recovery keys, TOTP seeds and 2FA backup codes (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["412236-052668-596321-110715-308033-701041-224554-513568", "[REDACTED:recovery-key]"],
+      ["    Numerical Password:\n      Password:\n        412236-052668-596321-110715-308033-701041-224554-513568\n", "    Numerical Password:\n      Password:\n        [REDACTED:recovery-key]\n"],
+      ["oathtool --totp -b JBSWY3DPEHPK3PXP", "oathtool --totp -b [REDACTED:totp-secret]"],
+      ["code = pyotp.TOTP('JBSWY3DPEHPK3PXP').now()", "code = pyotp.TOTP('[REDACTED:totp-secret]').now()"],
+      ["Setup key: 4gtk 2vzq m3xa pq7r", "Setup key: [REDACTED:totp-secret]"],
+      ["Your backup codes:\n8f3k2-9dj4x\n4hq7p-2mz8w\n\nKeep them safe.", "Your backup codes:\n[REDACTED:recovery-code]\n[REDACTED:recovery-code]\n\nKeep them safe."],
+      ["GitHub recovery codes:\n\n 12345678  87654321\n 23456789\n", "GitHub recovery codes:\n\n [REDACTED:recovery-code]  [REDACTED:recovery-code]\n [REDACTED:recovery-code]\n"],
+      ["Here are your backup codes: 7281 9934, 1029 3847", "Here are your backup codes: [REDACTED:recovery-code], [REDACTED:recovery-code]"],
+    ],
+    [
+      ["numbers so grouped that fail BitLocker's check, dates", "123456-654321-111222-333444-555666-777888-999000-121212\n2024-01-01-12-00\n"],
+      ["prose about seeds and codes", "the secret key is stored in the vault and then used\noathtool --totp -b \"$SEED\"\nRecovery codes are shown only once. Store them somewhere safe.\nBackup codes\nEach code can be used once.\nMake sure the recovery code is saved\nsee backup codes: docs/2fa.md\n"],
+    ],
+  );
+});

@@ -22,6 +22,7 @@ import { privateKeyDetector, puttyKeyDetector } from "./generic/private-key.ts";
 import { encodedPrivateKeyDetector } from "./generic/encoded-private-key.ts";
 import { wrappedJwtDetector } from "./generic/wrapped-jwt.ts";
 import { wifiQrDetector } from "./generic/wifi-qr.ts";
+import { backupCodesDetector, bitlockerKeyDetector, totpSeedDetector } from "./generic/two-factor.ts";
 import { otherScriptsDetector } from "./generic/other-scripts.ts";
 import { isPinEntry, pinDetector } from "./generic/pin.ts";
 import { isSessionEntry, sessionTokenDetector } from "./generic/session-token.ts";
@@ -111,6 +112,9 @@ function builtinDetectors(): Detector[] {
     haproxyUserDetector,
     saslPasswdDetector,
     wifiQrDetector,
+    bitlockerKeyDetector,
+    totpSeedDetector,
+    backupCodesDetector,
     ...toolDetectors,
     pipedSecretDetector,
     promptAnswerDetector,

@@ -1,0 +1,105 @@
+import type { Detector, Finding, Hits } from "../detectors.ts";
+import { isStandIn } from "../look-alikes.ts";
+
+/*
+ * What a second factor or a disk's recovery rests on: a BitLocker recovery key, a TOTP seed given
+ * to a tool or shown as a setup key, and the one-time backup codes a site lists after 2FA is on.
+ */
+
+/**
+ * A BitLocker recovery key (`manage-bde -protectors -get C:`, a Microsoft account's page, prose):
+ * 8 groups of 6 digits, each a multiple of 11 below 720896 (a 16-bit number times 11), which no
+ * other number so grouped passes by chance. Found bare: its shape is its name.
+ */
+const BITLOCKER = /(?<![\d-])\d{6}(?:-\d{6}){7}(?![\d-])/y;
+const BLOCK_MAX = 65536 * 11;
+
+export const bitlockerKeyDetector: Detector = {
+  keywords: ["0-", "1-", "2-", "3-", "4-", "5-", "6-", "7-", "8-", "9-"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    let done = 0;
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = (hits[i] as number) - 5; // the first group's first digit
+      if (at < done || at < 0) continue;
+      BITLOCKER.lastIndex = at;
+      const m = BITLOCKER.exec(text);
+      if (!m) continue;
+      done = at + m[0].length;
+      if (m[0].split("-").every((b) => Number(b) % 11 === 0 && Number(b) < BLOCK_MAX)) out.push({ start: at, end: done, kind: "recovery-key" });
+    }
+  },
+};
+
+/**
+ * A TOTP seed (base32, or hex for oathtool) given to what computes the codes: `oathtool --totp -b
+ * <seed>`, `pyotp.TOTP("<seed>")`; or shown for typing into an authenticator, in groups of four
+ * ("setup key: 4gtk 2vzq …"). An `otpauth://` URL's `secret=` is the URL rules'.
+ */
+const OATHTOOL = /oathtool\b[^\r\n|;&]{0,200}?[ \t]["']?([A-Za-z2-7]{16,128}={0,6}|[0-9a-fA-F]{20,128})["']?(?=[\s|;&]|$)/dy;
+const OTP_CALL = /[HT]OTP\([ \t]*["']([A-Za-z2-7]{16,128}={0,6})["']/dy;
+const SETUP_KEY = /(?:setup|secret|2fa|mfa|totp|authenticator)[ \t]+key[^\r\n:]{0,40}?(?::|[ \t]is)[ \t]*["'\x60]?([A-Za-z2-7]{4}(?:[ \t][A-Za-z2-7]{4}){3,15})(?![A-Za-z0-9])/diy;
+
+function seed(out: Finding[], re: RegExp, text: string, at: number, grouped = false): void {
+  re.lastIndex = at;
+  const m = re.exec(text);
+  const span = m?.indices?.[1];
+  const value = m?.[1];
+  if (!span || !value || isStandIn(value)) return;
+  // Grouped words read as words unless a base32 digit is among them ("secret key: then open your …").
+  if (grouped && !/[2-7]/.test(value)) return;
+  out.push({ start: span[0], end: span[1], kind: "totp-secret" });
+}
+
+export const totpSeedDetector: Detector = {
+  keywords: ["oathtool", "totp(", "hotp(", " key"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      const c = text.charAt(at);
+      if (c === "o" || c === "O") seed(out, OATHTOOL, text, at);
+      else if (c === " ") {
+        // Back to the label's word before " key".
+        const from = Math.max(0, at - 13);
+        const word = /(?:setup|secret|2fa|mfa|totp|authenticator)$/i.exec(text.slice(from, at));
+        if (word) seed(out, SETUP_KEY, text, from + word.index, true);
+      } else seed(out, OTP_CALL, text, at);
+    }
+  },
+};
+
+/**
+ * One-time backup (recovery, scratch) codes, listed after their label: each a word of 6 to 12
+ * letters and digits with a digit (`8f3k2-9dj4x`, `12345678`, `a1b2 c3d4`), one or two to a line or
+ * after a bullet, up to the first line that is not one (prose: "Recovery codes are shown once").
+ */
+const CODES_LABEL = /(?:backup|recovery|scratch|emergency)[ \t]+codes?\b[^\r\n:]{0,40}?(?::|[ \t]are)?[ \t]*(?:\r?\n)?/diy;
+const CODE = String.raw`(?=[A-Za-z-]{0,12}\d)[A-Za-z0-9]{3,8}(?:[- ][A-Za-z0-9]{3,8})?`;
+const CODE_ROW = new RegExp(String.raw`[ \t]*(?:[-*•][ \t]+|\d{1,2}[.)][ \t]+)?(${CODE})(?:[ \t,]+(${CODE}))?[ \t,]*(?:\r?\n|$)`, "dy");
+const MAX_ROWS = 32;
+
+export const backupCodesDetector: Detector = {
+  keywords: ["backup code", "recovery code", "scratch code", "emergency code"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    let done = 0;
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (at < done) continue;
+      CODES_LABEL.lastIndex = at;
+      const label = CODES_LABEL.exec(text);
+      if (!label) continue;
+      let row = at + label[0].length;
+      for (let n = 0; n < MAX_ROWS; n++) {
+        while (text.charAt(row) === "\n" || text.charAt(row) === "\r") row++; // blank lines between rows
+        CODE_ROW.lastIndex = row;
+        const m = CODE_ROW.exec(text);
+        if (!m || m[0].length === 0) break;
+        for (const g of [1, 2]) {
+          const span = m.indices?.[g];
+          if (span) out.push({ start: span[0], end: span[1], kind: "recovery-code" });
+        }
+        row = CODE_ROW.lastIndex;
+      }
+      done = row;
+    }
+  },
+};
