@@ -1928,3 +1928,21 @@ describe("BitLocker recovery keys, TOTP seeds and 2FA backup codes (found by the
     ],
   );
 });
+
+describe("an idempotency key and a cache's key are no credentials (false positives found by the red team)", () => {
+  exactAndKept(
+    [
+      ["the key is Xk9mQ2pL7vR3zT8wN1bY4cF6", "the key is [REDACTED:secret]"],
+      ['cache_api_key: "Xk9mQ2pL7vR3zT8wN1bY4cF6"', 'cache_api_key: "[REDACTED:secret]"'],
+      ["The cache is cleared. The key is Xk9mQ2pL7vR3zT8wN1bY4cF6", "The cache is cleared. The key is [REDACTED:secret]"],
+    ],
+    [
+      ["a request's idempotency key", 'Idempotency key: 3f1c9a2e-7b4d-4e8f-9a6c-1d2e3f4a5b6c\nIdempotency-Key: 3f1c9a2e-7b4d-4e8f-9a6c-1d2e3f4a5b6c\n"idempotencyKey": "3f1c9a2e-7b4d-4e8f-9a6c-1d2e3f4a5b6c"\nIDEMPOTENCY_KEY=3f1c9a2e7b4d4e8f9a6c1d2e3f4a5b6c'],
+      ["actions/cache's keys", "Run actions/cache@v4\nCache saved with the key node-cache-Linux-x64-npm-8f14e45fceea167a5a36dedd4bea2543f0b8f8b3ac2a6b3b\ncache saved with the key 5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a\ncache key: 8f14e45fceea167a5a36dedd4bea2543"],
+    ],
+  );
+  test("kept in a JSON value too", () => {
+    const value = { headers: { "Idempotency-Key": "3f1c9a2e-7b4d-4e8f-9a6c-1d2e3f4a5b6c" }, idempotency_key: "3f1c9a2e7b4d4e8f9a6c1d2e3f4a5b6c" };
+    expect(redactValue(value)).toEqual({ value, count: 0 });
+  });
+});

@@ -1,7 +1,7 @@
 import { type Detector, type Finding, type Hits } from "./detectors.ts";
 import { KeywordScanner, Pairs } from "./keyword-scan.ts";
 import { Allowlist, lineAround } from "./gitleaks-allowlists.ts";
-import { isStandIn } from "./look-alikes.ts";
+import { NO_CREDENTIAL_LABEL, isStandIn } from "./look-alikes.ts";
 import data from "./rules/gitleaks.json" with { type: "json" };
 import type { GitleaksRule, GitleaksRules } from "./rules/gitleaks-schema.ts";
 
@@ -187,7 +187,7 @@ class GitleaksDetector implements Detector {
     const secret = text.slice(m.secretStart, m.secretEnd);
     if (this.rule.entropy !== undefined && shannonEntropy(secret) <= this.rule.entropy) return false;
     if (isDigest(text, m.secretStart, secret)) return false;
-    if (isStandIn(secret)) return false;
+    if (isStandIn(secret) || NO_CREDENTIAL_LABEL.test(text.slice(Math.max(0, m.secretStart - 60), m.secretStart))) return false;
     const around = (target: "match" | "line") => (target === "match" ? this.matchText(text, m) : lineAround(text, m.start, m.end));
     return !GLOBAL.allows(secret, around) && !this.allowlists.some((a) => a.allows(secret, around));
   }

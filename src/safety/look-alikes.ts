@@ -124,3 +124,13 @@ export function looksRandomPassword(value: string): boolean {
 export function looksBase64Key(value: string): boolean {
   return /^[A-Za-z0-9+/]{32,}={0,2}$/.test(value) && mixedCase(value) && value.replace(/\D/g, "").length >= 2;
 }
+
+/**
+ * Keys that open nothing: a request's idempotency key (Stripe's `Idempotency-Key` header, a UUID),
+ * a cache's (`actions/cache`'s "Cache saved with key: …"), a table's or a lock's. Their values look
+ * as random as a credential's, so their name says what they are: such a name, or a label ending a
+ * text before a value ("Idempotency key: ", `"idempotencyKey": "`).
+ */
+const NO_CREDENTIAL_KEY = String.raw`(?:^|[^A-Za-z])(?:idempotency|idempotent|cache|dedup(?:e|lication)?|partition|sort|primary|foreign|composite|lock|routing|shard|row)[ _.-]?keys?`;
+export const NO_CREDENTIAL_NAME = new RegExp(`${NO_CREDENTIAL_KEY}$`, "i");
+export const NO_CREDENTIAL_LABEL = new RegExp(String.raw`${NO_CREDENTIAL_KEY}["'\x60]?[ \t]*(?::|=|=>)?[ \t]*["'\x60]?$`, "i");

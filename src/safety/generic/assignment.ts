@@ -1,5 +1,5 @@
 import { DOUBLE_QUOTED, type Detector, type Finding, type Hits, SINGLE_QUOTED, quotedValue, widenedIfCut } from "../detectors.ts";
-import { WORDS_NAME, isStandIn, looksBase64Key, looksRandom, looksRandomLetters } from "../look-alikes.ts";
+import { NO_CREDENTIAL_NAME, WORDS_NAME, isStandIn, looksBase64Key, looksRandom, looksRandomLetters } from "../look-alikes.ts";
 import { lineStart } from "./lines.ts";
 
 /**
@@ -122,7 +122,7 @@ const LOWER_WORD = /^[a-z]{6,64}$/;
  * ends its line with a lowercase word (YAML's `password: letmein`: code goes on, with `,`, `;`, `)`).
  */
 export function isAssignedSecret(name: string, value: string, quoted: boolean, next: string | undefined): boolean {
-  if (value.trim() === "" || isStandIn(value) || (!quoted && (YAML_BLOCK.test(value) || YAML_ANCHOR.test(value) || TYPED_DEFAULT.test(value)))) return false;
+  if (value.trim() === "" || isStandIn(value) || NO_CREDENTIAL_NAME.test(name) || (!quoted && (YAML_BLOCK.test(value) || YAML_ANCHOR.test(value) || TYPED_DEFAULT.test(value)))) return false;
   if (TOKEN_NAME.test(name) && !PASSWORD_NAME.test(name) && FIELD_NAME.test(value) && /[A-Z]/.test(value)) return false;
   if (TRANSLATED.test(value) || (FILE_PATH.test(value) && !looksBase64Key(value))) return false;
   if (PWD.test(name) && PATH_VALUE.test(value)) return false;

@@ -118,6 +118,9 @@ function looksLikeKey(value: string): boolean {
 const BARE_KEY = /^keys?(?![A-Za-z])/i;
 const WORD_BEFORE = /(?<![^ \t"'\x60(*])([A-Za-z][A-Za-z0-9.-]{0,30})[ \t]+$/;
 const ROLE_NOT_SECRET = /^(?:public|publishable|pub|host|search-only|primary|foreign|partition|sort|composite|unique|cache|idempotency|dedup(?:e|lication)?|lock|object|s3|redis|routing|shard|index|hash|map|dict|row|gpg|pgp|ssh|kms|a|an|which|what|each|no|any|same|that|one|new|old|its)$/i;
+/** A cache's key told further back in its clause: actions/cache's "Cache saved with the key <hash>". */
+const CACHE_CLAUSE = /\bcache\b[^.!?;\r\n]*$/i;
+const CACHE_KEY_LABEL = /^(?:(?:the|this)[ \t]+)?keys?(?![A-Za-z])/i;
 const OPAQUE_KEY = /^(?:[a-z]{2,8}[_-])?([A-Za-z0-9]{20,}|[A-Za-z0-9+/]{20,}={0,2})$/;
 const HEX_KEY = /^[0-9a-f]{32,}$|^[0-9A-F]{32,}$/;
 
@@ -128,8 +131,10 @@ function looksLikeOpaqueKey(value: string): boolean {
 
 /** The shape a key's value must have after the label at `at` (never, after "key" alone with no word before it or a word naming no secret). */
 function keyShaped(text: string, at: number): (value: string) => boolean {
+  const before = text.slice(Math.max(0, at - 40), at);
+  if (CACHE_CLAUSE.test(before) && CACHE_KEY_LABEL.test(text.slice(at, at + 10))) return () => false;
   if (!BARE_KEY.test(text.slice(at, at + 5))) return looksLikeKey;
-  const role = WORD_BEFORE.exec(text.slice(Math.max(0, at - 40), at))?.[1];
+  const role = WORD_BEFORE.exec(before)?.[1];
   return role === undefined || ROLE_NOT_SECRET.test(role) ? () => false : looksLikeOpaqueKey;
 }
 
