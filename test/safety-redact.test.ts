@@ -1946,3 +1946,23 @@ describe("an idempotency key and a cache's key are no credentials (false positiv
     expect(redactValue(value)).toEqual({ value, count: 0 });
   });
 });
+
+describe("the values of a map named secrets, whatever their keys (found by the red team)", () => {
+  exactAndKept(
+    [
+      [
+        "jobs:\n  deploy:\n    uses: ./.github/workflows/deploy.yml\n    secrets:\n      prod_blob: \"9fK2mQ7xLp3RvT8wZ1nB\"\n      staging_thing: Xa8Lq2Wm9Pz4Rt7Kv3Nc\n      hook: 5f0a8c3e9b1d4f6a7b8c9d0e1f2a3b4c\n",
+        "jobs:\n  deploy:\n    uses: ./.github/workflows/deploy.yml\n    secrets:\n      prod_blob: \"[REDACTED:secret]\"\n      staging_thing: [REDACTED:secret]\n      hook: [REDACTED:secret]\n",
+      ],
+      ["app:\n  secrets:\n    blob1: hK8vP2qR9mZ3xL7w\n  name: web\n", "app:\n  secrets:\n    blob1: [REDACTED:secret]\n  name: web\n"],
+      ['{"secrets": {"prod_blob": "Zq8Wm3Lp9Xr2Tk7V", "name": "release"}}', '{"secrets": {"prod_blob": "[REDACTED:secret]", "name": "release"}}'],
+    ],
+    [
+      [
+        "GitHub Actions' references and a reusable workflow's declared secrets",
+        "jobs:\n  call:\n    secrets: inherit\n  other:\n    secrets:\n      token: ${{ secrets.GH_TOKEN }}\n      other: ${{ secrets.OTHER }}\non:\n  workflow_call:\n    secrets:\n      NPM_TOKEN:\n        required: true\n        description: The npm token for publishing v2\n",
+      ],
+      ["docker compose's secrets and an ECS task's", "secrets:\n  db_pw:\n    file: ./secrets/db_pw_2024.txt\n  api:\n    external: true\n    name: prod_api_key_v2\ncontainerDefinitions:\n  - secrets:\n      - name: DB_URL\n        valueFrom: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf\n"],
+    ],
+  );
+});

@@ -8,6 +8,7 @@ import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } 
 import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
 import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
+import { secretsMapDetector } from "./generic/secrets-map.ts";
 import { loneLines, loneSecret } from "./generic/lone-secret.ts";
 import { appPasswordDetector } from "./generic/app-password.ts";
 import { seedPhraseDetector } from "./generic/seed-phrase.ts";
@@ -134,6 +135,7 @@ function builtinDetectors(): Detector[] {
     printedSecretDetector,
     tableDetector,
     kubernetesSecretDetector,
+    secretsMapDetector,
     questionAnswerDetector,
     proseSecretDetector,
     otherScriptsDetector,

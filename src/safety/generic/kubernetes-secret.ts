@@ -17,10 +17,13 @@ const BLOCK_SCALAR = /^[|>][-+]?\d?$/;
 const JSON_MAP = /"(?:data|stringData)"[ \t\r\n]*:[ \t\r\n]*\{/g;
 const JSON_ENTRY = /[ \t\r\n]*"(?:[^"\\\r\n]|\\.)*"[ \t\r\n]*:[ \t\r\n]*"((?:[^"\\\r\n]|\\.)*)"[ \t\r\n]*,?/dy;
 
-function push(out: Finding[], value: string, start: number): void {
+/** Which of a map's values are secrets: a Secret's, all of them. */
+type Accept = (value: string) => boolean;
+
+function push(out: Finding[], value: string, start: number, accept: Accept): void {
   const unquoted = /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
   const offset = unquoted === value ? 0 : 1;
-  if (unquoted === "" || BLOCK_SCALAR.test(unquoted) || isStandIn(unquoted)) return;
+  if (unquoted === "" || BLOCK_SCALAR.test(unquoted) || isStandIn(unquoted) || !accept(unquoted)) return;
   out.push({ start: start + offset, end: start + offset + unquoted.length, kind: "secret" });
 }
 
@@ -33,9 +36,10 @@ function yamlDocument(text: string, at: number): [number, number] {
   return [before < 0 ? from : from + before + 1, after < 0 ? to : at + after];
 }
 
-function yamlValues(text: string, from: number, to: number, out: Finding[]): void {
+/** The values of the YAML maps `maps` finds in text[from, to) (its group 1: the map's indent), by `accept`. */
+export function yamlValues(text: string, from: number, to: number, out: Finding[], maps = YAML_MAP, accept: Accept = () => true): void {
   const doc = text.slice(from, to);
-  for (const map of doc.matchAll(YAML_MAP)) {
+  for (const map of doc.matchAll(maps)) {
     const indent = (map[1] as string).length;
     let line = (map.index as number) + map[0].length + 1;
     let block = -1; // the indent of the key whose block scalar is being read
@@ -46,14 +50,14 @@ function yamlValues(text: string, from: number, to: number, out: Finding[]): voi
       const lead = row.length - row.trimStart().length;
       if (row.trim() !== "") {
         if (lead <= indent) break;
-        if (block >= 0 && lead > block) push(out, row.trim(), from + line + lead);
+        if (block >= 0 && lead > block) push(out, row.trim(), from + line + lead, accept);
         else {
           block = -1;
           const entry = YAML_ENTRY.exec(row);
           if (entry) {
             const value = entry[2] as string;
             if (BLOCK_SCALAR.test(value)) block = lead;
-            else push(out, value, from + line + row.length - value.length - (row.length - row.trimEnd().length));
+            else push(out, value, from + line + row.length - value.length - (row.length - row.trimEnd().length), accept);
           }
         }
       }
@@ -62,13 +66,14 @@ function yamlValues(text: string, from: number, to: number, out: Finding[]): voi
   }
 }
 
-function jsonValues(text: string, from: number, to: number, out: Finding[]): void {
+/** The string values of the JSON objects `maps` finds in text[from, to) (each match ends at its `{`), by `accept`. */
+export function jsonValues(text: string, from: number, to: number, out: Finding[], maps = JSON_MAP, accept: Accept = () => true): void {
   const doc = text.slice(from, to);
-  for (const map of doc.matchAll(JSON_MAP)) {
+  for (const map of doc.matchAll(maps)) {
     JSON_ENTRY.lastIndex = (map.index as number) + map[0].length;
     for (let entry = JSON_ENTRY.exec(doc); entry !== null; entry = JSON_ENTRY.exec(doc)) {
       const span = entry.indices?.[1];
-      if (span) push(out, entry[1] as string, from + span[0]);
+      if (span) push(out, entry[1] as string, from + span[0], accept);
     }
   }
 }
