@@ -1966,3 +1966,15 @@ describe("the values of a map named secrets, whatever their keys (found by the r
     ],
   );
 });
+
+describe("a router's or a switch's config: enable, user, SNMP community, TACACS+ and RADIUS keys (found by the red team)", () => {
+  exactAndKept(
+    [
+      [
+        "hostname core1\nenable secret 5 $1$mERr$hx5rVt7rPNoS4wqbXKX7m0\nusername admin privilege 15 password 0 cisco123Xy\nsnmp-server community N3tw0rkC0mm RW 10\ntacacs-server host 10.1.1.1 key 7 0822455D0A16\nradius-server key R4d1usK3y\n",
+        "hostname core1\nenable secret 5 [REDACTED:password]\nusername admin privilege 15 password 0 [REDACTED:password]\nsnmp-server community [REDACTED:password] RW 10\ntacacs-server host 10.1.1.1 key 7 [REDACTED:password]\nradius-server key [REDACTED:password]\n",
+      ],
+    ],
+    [["prose and commands about them", "username admin password reset required\nenable password-encryption\nservice password-encryption\nsnmp-server community <string> RO\nUse \"username <name> secret <password>\" to create a user.\n"]],
+  );
+});

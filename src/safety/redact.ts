@@ -23,6 +23,7 @@ import { privateKeyDetector, puttyKeyDetector } from "./generic/private-key.ts";
 import { encodedPrivateKeyDetector } from "./generic/encoded-private-key.ts";
 import { wrappedJwtDetector } from "./generic/wrapped-jwt.ts";
 import { wifiQrDetector } from "./generic/wifi-qr.ts";
+import { networkConfigDetector } from "./generic/network-config.ts";
 import { backupCodesDetector, bitlockerKeyDetector, totpSeedDetector } from "./generic/two-factor.ts";
 import { otherScriptsDetector } from "./generic/other-scripts.ts";
 import { isPinEntry, pinDetector } from "./generic/pin.ts";
@@ -113,6 +114,7 @@ function builtinDetectors(): Detector[] {
     haproxyUserDetector,
     saslPasswdDetector,
     wifiQrDetector,
+    networkConfigDetector,
     bitlockerKeyDetector,
     totpSeedDetector,
     backupCodesDetector,
