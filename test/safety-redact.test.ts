@@ -1978,3 +1978,16 @@ describe("a router's or a switch's config: enable, user, SNMP community, TACACS+
     [["prose and commands about them", "username admin password reset required\nenable password-encryption\nservice password-encryption\nsnmp-server community <string> RO\nUse \"username <name> secret <password>\" to create a user.\n"]],
   );
 });
+
+describe("OpenVPN's shared keys, as a private key's block (found by the red team)", () => {
+  exactAndKept(
+    [
+      [
+        "<tls-auth>\n-----BEGIN OpenVPN Static key V1-----\n6acef03f62675b4b1bbd03e53b187727\nbe81f9a2d0e5f1c3a7b9d8e6f4a2c0b1\n-----END OpenVPN Static key V1-----\n</tls-auth>\nkey-direction 1",
+        "<tls-auth>\n[REDACTED:private-key]\n</tls-auth>\nkey-direction 1",
+      ],
+      ["-----BEGIN OpenVPN tls-crypt-v2 client key-----\nQWJjZGVmMDEyMw==\n-----END OpenVPN tls-crypt-v2 client key-----\nok", "[REDACTED:private-key]\nok"],
+    ],
+    [["a certificate and the directive alone", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\ntls-auth ta.key 1\nopenvpn --genkey secret ta.key"]],
+  );
+});

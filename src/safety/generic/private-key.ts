@@ -1,12 +1,14 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 
-const PEM_HEADER = /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/y;
+/** A private key's kinds; and OpenVPN's shared keys (`--secret`'s static key, `tls-auth`, `tls-crypt`, `tls-crypt-v2`), secret alike. */
+const PEM_KIND = String.raw`(?:[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?| OpenVPN [A-Za-z0-9 -]{1,40}?key(?: V1)?)`;
+const PEM_HEADER = new RegExp(`-----BEGIN${PEM_KIND}-----`, "y");
 /** Whether a text starts with a private key's PEM header (not a certificate's or a public key's). */
 export function opensPrivateKey(text: string): boolean {
   PEM_HEADER.lastIndex = 0;
   return PEM_HEADER.test(text);
 }
-const PEM_FOOTER = /-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/y;
+const PEM_FOOTER = new RegExp(`-----END${PEM_KIND}-----`, "y");
 
 /**
  * Characters of a PEM body, including `\n` escapes of keys embedded in JSON strings, and what
