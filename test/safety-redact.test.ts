@@ -1991,3 +1991,14 @@ describe("OpenVPN's shared keys, as a private key's block (found by the red team
     [["a certificate and the directive alone", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\ntls-auth ta.key 1\nopenvpn --genkey secret ta.key"]],
   );
 });
+
+describe("Windows' net use with a password (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["net use Z: \\\\server\\share Xk9mQ2pL7vR3 /user:alice", "net use Z: \\\\server\\share [REDACTED:password] /user:alice"],
+      ['net use \\\\fs01\\data "P@ss w0rd!" /user:CORP\\alice /persistent:no', 'net use \\\\fs01\\data "[REDACTED:password]" /user:CORP\\alice /persistent:no'],
+      ["net use \\\\srv\\share /user:CORP\\alice S3cret!x", "net use \\\\srv\\share /user:CORP\\alice [REDACTED:password]"],
+    ],
+    [["a prompt, a deletion, options", "net use Z: \\\\server\\share /user:alice *\nnet use Z: \\\\server\\share /delete\nnet use Z: \\\\srv\\share /persistent:yes\nnet use"]],
+  );
+});

@@ -227,6 +227,13 @@ const TOOLS: Tool[] = [
   { keywords: ["openssl"], command: /openssl[ \t]+passwd(?=[ \t])/iy, flag: operandAfter("salt|in"), password: whole },
   // Windows' `net user admin pw /add` (`*` prompts for it).
   { keywords: ["net"], command: /net[ \t]+user[ \t]+[^\s/]+(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
+  // and `net use Z: \\server\share pw /user:alice`: the operand after the share, or after its user (`*` prompts for it).
+  {
+    keywords: ["net"],
+    command: /net[ \t]+use(?:[ \t]+(?:[A-Za-z]:|\*))?[ \t]+["']?\\\\[^\s"']+["']?(?:[ \t]+\/user:(?:"[^"\r\n]{1,255}"|\S{1,255}))?(?=[ \t])/iy,
+    flag: POSITIONAL,
+    password: passwordShaped,
+  },
   // rclone's remotes made on the command line: `rclone config create s3 s3 secret_access_key …`.
   {
     keywords: ["rclone"],
