@@ -2002,3 +2002,20 @@ describe("Windows' net use with a password (found by the red team)", () => {
     [["a prompt, a deletion, options", "net use Z: \\\\server\\share /user:alice *\nnet use Z: \\\\server\\share /delete\nnet use Z: \\\\srv\\share /persistent:yes\nnet use"]],
   );
 });
+
+describe("strongSwan's ipsec.secrets, pppd's chap-secrets and PgBouncer's userlist.txt (found by the red team)", () => {
+  exactAndKept(
+    [
+      ['# /etc/ipsec.secrets\n: PSK "Xk9mQ2pL7v"\nalice : EAP "Tr0ub4dor3"\nmoon : XAUTH Tr0ub4dor4\n', '# /etc/ipsec.secrets\n: PSK "[REDACTED:password]"\nalice : EAP "[REDACTED:password]"\nmoon : XAUTH [REDACTED:password]\n'],
+      [
+        '$ sudo cat /etc/ppp/chap-secrets\n# client server secret IP addresses\nalice * Xk9mQ2pL7v *\n"bob" pptpd "s3cretpw" 10.0.0.2\n',
+        '$ sudo cat /etc/ppp/chap-secrets\n# client server secret IP addresses\nalice * [REDACTED:password] *\n"bob" pptpd "[REDACTED:password]" 10.0.0.2\n',
+      ],
+      ['cat /etc/pgbouncer/userlist.txt\n"alice" "Xk9mQ2pL7vR3"\n"pgbouncer" "md5a3556571e93b0d20722ba62be61e8c2d"\n', 'cat /etc/pgbouncer/userlist.txt\n"alice" "[REDACTED:password]"\n"pgbouncer" "[REDACTED:password]"\n'],
+      ["cat ~/.pgpass\ndb.internal:5433:app:app:Xk9mQ2pL7v", "cat ~/.pgpass\ndb.internal:5433:app:app:[REDACTED:password]"],
+    ],
+    [
+      ["an RSA key's line and prose about the files", ": RSA moonKey.pem\nthe chap-secrets file holds one line per client\nEdit the file and restart pppd\nEach line has four fields\nsee userlist.txt for the format\n"],
+    ],
+  );
+});

@@ -16,7 +16,16 @@ import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
 import { type PrintedSecret, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
 import { tableDetector } from "./generic/table.ts";
-import { cookieJarDetector, haproxyUserDetector, netrcDetector, passwordHashDetector, pgpassDetectors, saslPasswdDetector } from "./generic/credential-files.ts";
+import {
+  cookieJarDetector,
+  haproxyUserDetector,
+  ipsecSecretsDetector,
+  netrcDetector,
+  passwordHashDetector,
+  pgpassDetectors,
+  saslPasswdDetector,
+  userFileDetectors,
+} from "./generic/credential-files.ts";
 import { nameValueDetector, markedSecretDetector } from "./generic/name-value.ts";
 import { sqlInsertDetector } from "./generic/sql-insert.ts";
 import { privateKeyDetector, puttyKeyDetector } from "./generic/private-key.ts";
@@ -113,6 +122,8 @@ function builtinDetectors(): Detector[] {
     cookieJarDetector,
     haproxyUserDetector,
     saslPasswdDetector,
+    ipsecSecretsDetector,
+    ...userFileDetectors,
     wifiQrDetector,
     networkConfigDetector,
     bitlockerKeyDetector,

@@ -67,22 +67,7 @@ const pgpassLineDetector: Detector = {
   },
 };
 
-const pgpassFileDetector: Detector = {
-  keywords: ["pgpass"],
-  find(text: string, hits: Hits, out: Finding[]): void {
-    let done = 0;
-    for (let i = 0; i < hits.length; i += 2) {
-      const from = Math.max(hits[i + 1] as number, done);
-      done = Math.min(text.length, (hits[i + 1] as number) + PGPASS_REACH);
-      for (const m of text.slice(from, done).matchAll(PGPASS_LINE)) {
-        const span = m.indices?.[1];
-        if (span && !isStandIn(m[1] as string)) out.push({ start: from + span[0], end: from + span[1], kind: "password" });
-      }
-    }
-  },
-};
-
-export const pgpassDetectors: Detector[] = [pgpassFileDetector, pgpassLineDetector];
+export const pgpassDetectors: Detector[] = [pgpassLineDetector];
 
 /**
  * A user's password hash at the start of a line, as `.htpasswd` and `/etc/shadow` keep it:
@@ -198,3 +183,65 @@ export const saslPasswdDetector: Detector = {
     }
   },
 };
+
+/**
+ * strongSwan's `ipsec.secrets` (and Libreswan's): `[ids] : PSK "<secret>"`, and the EAP, XAUTH and
+ * NTLM secrets of its users (`alice : EAP "<password>"`); an RSA or ECDSA line names a key's file.
+ */
+const IPSEC_SECRET = /:[ \t]+(?:PSK|EAP|XAUTH|NTLM)[ \t]+(?:"((?:[^"\\\r\n]|\\.){1,1000})"|([^\s"#]{1,1000}))/dy;
+
+export const ipsecSecretsDetector: Detector = {
+  keywords: [": psk", ": eap", ": xauth", ": ntlm"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      IPSEC_SECRET.lastIndex = hits[i] as number;
+      const m = IPSEC_SECRET.exec(text);
+      const g = m?.[1] !== undefined ? 1 : 2;
+      const span = m?.indices?.[g];
+      if (m && span && !isStandIn(m[g] as string)) out.push({ start: span[0], end: span[1], kind: "password" });
+    }
+  },
+};
+
+/**
+ * Files of one line a user, read within PGPASS_REACH after where they are named (`cat ~/.pgpass`,
+ * `PGPASSFILE=`, `cat /etc/ppp/chap-secrets`, PgBouncer's `auth_file`): `.pgpass` (PGPASS_LINE, from
+ * right after its name: a title has its lines joined), and from the next line on pppd's
+ * `chap-secrets` and `pap-secrets` (`client server secret [addresses]`, the secret third) and
+ * PgBouncer's `userlist.txt` (`"user" "password"`, a password or its md5/SCRAM hash). Comment lines
+ * stay.
+ */
+const WORD = String.raw`(?:"[^"\r\n]{1,255}"|[^\s"#][^\s"]{0,254})`;
+const SECRET = String.raw`(?:"([^"\r\n]{1,1000})"|([^\s"]{1,1000}))`;
+const USER_FILES: Array<{ names: string[]; line: RegExp; nextLine?: true }> = [
+  { names: ["pgpass"], line: PGPASS_LINE },
+  // A line of prose has three words too: the server's column is `*` or quoted, or the addresses' is `*` or an address.
+  {
+    names: ["chap-secrets", "pap-secrets"],
+    line: new RegExp(
+      String.raw`^[ \t]*${WORD}[ \t]+(?:(?:\*|"[^"\r\n]{0,255}")[ \t]+${SECRET}(?:[ \t]+[^\r\n]*)?|${WORD}[ \t]+${SECRET}[ \t]+(?:\*|\d{1,3}(?:\.\d{1,3}){3}\S{0,20})[ \t]*)$`,
+      "dgm",
+    ),
+    nextLine: true,
+  },
+  { names: ["userlist.txt"], line: new RegExp(String.raw`^[ \t]*"[^"\r\n]{1,255}"[ \t]+${SECRET}[ \t]*$`, "dgm"), nextLine: true },
+];
+
+export const userFileDetectors: Detector[] = USER_FILES.map(({ names, line, nextLine }) => ({
+  keywords: names,
+  find(text: string, hits: Hits, out: Finding[]): void {
+    let done = 0;
+    for (let i = 0; i < hits.length; i += 2) {
+      let from = Math.max(hits[i + 1] as number, done);
+      done = Math.min(text.length, (hits[i + 1] as number) + PGPASS_REACH);
+      // The command or the heading naming the file is no entry.
+      if (nextLine) from = text.indexOf("\n", from) + 1;
+      if (from <= 0 || from >= done) continue;
+      for (const m of text.slice(from, done).matchAll(line)) {
+        const g = [1, 2, 3, 4].find((k) => m[k] !== undefined);
+        const span = g === undefined ? undefined : m.indices?.[g];
+        if (g !== undefined && span && !isStandIn(m[g] as string)) out.push({ start: from + span[0], end: from + span[1], kind: "password" });
+      }
+    }
+  },
+}));
