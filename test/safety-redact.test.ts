@@ -1915,6 +1915,8 @@ describe("BitLocker recovery keys, TOTP seeds and 2FA backup codes (found by the
     [
       ["412236-052668-596321-110715-308033-701041-224554-513568", "[REDACTED:recovery-key]"],
       ["    Numerical Password:\n      Password:\n        412236-052668-596321-110715-308033-701041-224554-513568\n", "    Numerical Password:\n      Password:\n        [REDACTED:recovery-key]\n"],
+      ["BitLocker recovery key: 123456-654321-111222-333444-555666-777888-999000-121212", "BitLocker recovery key: [REDACTED:recovery-key]"],
+      ["     1→GitHub recovery codes:\n     2→\n     3→ 12345678  87654321\n", "     1→GitHub recovery codes:\n     2→\n     3→ [REDACTED:recovery-code]  [REDACTED:recovery-code]\n"],
       ["oathtool --totp -b JBSWY3DPEHPK3PXP", "oathtool --totp -b [REDACTED:totp-secret]"],
       ["code = pyotp.TOTP('JBSWY3DPEHPK3PXP').now()", "code = pyotp.TOTP('[REDACTED:totp-secret]').now()"],
       ["Setup key: 4gtk 2vzq m3xa pq7r", "Setup key: [REDACTED:totp-secret]"],
@@ -1923,7 +1925,7 @@ describe("BitLocker recovery keys, TOTP seeds and 2FA backup codes (found by the
       ["Here are your backup codes: 7281 9934, 1029 3847", "Here are your backup codes: [REDACTED:recovery-code], [REDACTED:recovery-code]"],
     ],
     [
-      ["numbers so grouped that fail BitLocker's check, dates", "123456-654321-111222-333444-555666-777888-999000-121212\n2024-01-01-12-00\n"],
+      ["dates, fewer groups, a phone number", "2024-01-01-12-00\n123456-654321-111222-333444-555666-777888-999000\n+1-555-123-4567\n"],
       ["prose about seeds and codes", "the secret key is stored in the vault and then used\noathtool --totp -b \"$SEED\"\nRecovery codes are shown only once. Store them somewhere safe.\nBackup codes\nEach code can be used once.\nMake sure the recovery code is saved\nsee backup codes: docs/2fa.md\n"],
     ],
   );

@@ -8,11 +8,9 @@ import { isStandIn } from "../look-alikes.ts";
 
 /**
  * A BitLocker recovery key (`manage-bde -protectors -get C:`, a Microsoft account's page, prose):
- * 8 groups of 6 digits, each a multiple of 11 below 720896 (a 16-bit number times 11), which no
- * other number so grouped passes by chance. Found bare: its shape is its name.
+ * 8 groups of 6 digits, a shape no other number takes. Found bare: its shape is its name.
  */
 const BITLOCKER = /(?<![\d-])\d{6}(?:-\d{6}){7}(?![\d-])/y;
-const BLOCK_MAX = 65536 * 11;
 
 export const bitlockerKeyDetector: Detector = {
   keywords: ["0-", "1-", "2-", "3-", "4-", "5-", "6-", "7-", "8-", "9-"],
@@ -22,10 +20,9 @@ export const bitlockerKeyDetector: Detector = {
       const at = (hits[i] as number) - 5; // the first group's first digit
       if (at < done || at < 0) continue;
       BITLOCKER.lastIndex = at;
-      const m = BITLOCKER.exec(text);
-      if (!m) continue;
-      done = at + m[0].length;
-      if (m[0].split("-").every((b) => Number(b) % 11 === 0 && Number(b) < BLOCK_MAX)) out.push({ start: at, end: done, kind: "recovery-key" });
+      if (!BITLOCKER.test(text)) continue;
+      done = BITLOCKER.lastIndex;
+      out.push({ start: at, end: done, kind: "recovery-key" });
     }
   },
 };
@@ -76,6 +73,7 @@ const CODES_LABEL = /(?:backup|recovery|scratch|emergency)[ \t]+codes?\b[^\r\n:]
 const CODE = String.raw`(?=[A-Za-z-]{0,12}\d)[A-Za-z0-9]{3,8}(?:[- ][A-Za-z0-9]{3,8})?`;
 const CODE_ROW = new RegExp(String.raw`[ \t]*(?:[-*•][ \t]+|\d{1,2}[.)][ \t]+)?(${CODE})(?:[ \t,]+(${CODE}))?[ \t,]*(?:\r?\n|$)`, "dy");
 const MAX_ROWS = 32;
+const BLANK_LINES = /(?:[ \t]*\r?\n)+/y;
 
 export const backupCodesDetector: Detector = {
   keywords: ["backup code", "recovery code", "scratch code", "emergency code"],
@@ -89,7 +87,8 @@ export const backupCodesDetector: Detector = {
       if (!label) continue;
       let row = at + label[0].length;
       for (let n = 0; n < MAX_ROWS; n++) {
-        while (text.charAt(row) === "\n" || text.charAt(row) === "\r") row++; // blank lines between rows
+        BLANK_LINES.lastIndex = row; // blank lines between rows (a numbered file's too, its numbers read as spaces)
+        if (BLANK_LINES.test(text)) row = BLANK_LINES.lastIndex;
         CODE_ROW.lastIndex = row;
         const m = CODE_ROW.exec(text);
         if (!m || m[0].length === 0) break;
