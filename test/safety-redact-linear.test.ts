@@ -12,7 +12,11 @@ import { assignmentDetector } from "../src/safety/generic/assignment.ts";
 import { awsSecretDetector } from "../src/safety/generic/aws-secret.ts";
 import { pipedSecretDetector, promptAnswerDetector, secretFlagDetector, toolDetectors } from "../src/safety/generic/command-line.ts";
 import { authorizationDetector, bearerDetector, cookieDetector } from "../src/safety/generic/headers.ts";
-import { netrcDetector, pgpassDetectors } from "../src/safety/generic/credential-files.ts";
+import { haproxyUserDetector, ipsecSecretsDetector, netrcDetector, pgpassDetectors, saslPasswdDetector, userFileDetectors } from "../src/safety/generic/credential-files.ts";
+import { networkConfigDetector } from "../src/safety/generic/network-config.ts";
+import { secretsMapDetector } from "../src/safety/generic/secrets-map.ts";
+import { backupCodesDetector, bitlockerKeyDetector, totpSeedDetector } from "../src/safety/generic/two-factor.ts";
+import { wifiQrDetector } from "../src/safety/generic/wifi-qr.ts";
 import { envFallbackDetector } from "../src/safety/generic/env-fallback.ts";
 import { privateKeyDetector, puttyKeyDetector } from "../src/safety/generic/private-key.ts";
 import { encodedPrivateKeyDetector } from "../src/safety/generic/encoded-private-key.ts";
@@ -65,6 +69,16 @@ const GENERIC = [
   otherScriptsDetector,
   pinDetector,
   sessionTokenDetector,
+  haproxyUserDetector,
+  saslPasswdDetector,
+  ipsecSecretsDetector,
+  ...userFileDetectors,
+  networkConfigDetector,
+  secretsMapDetector,
+  wifiQrDetector,
+  bitlockerKeyDetector,
+  totpSeedDetector,
+  backupCodesDetector,
 ];
 
 /** For each gitleaks rule: one of its matches chained, and cut short by one character, chained. */
