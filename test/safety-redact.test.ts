@@ -2025,3 +2025,23 @@ describe("strongSwan's ipsec.secrets, pppd's chap-secrets and PgBouncer's userli
 test("Contentful's and Aiven's tokens a little shorter or longer than their format, as one made up for a test is, go too (found by the red team's sync sweep)", () => {
   expect(redact("contentful CFPAT-aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7dE9 and AVNS_aB3dE5fG7hJ9kL1mN3pQ5").text).toBe("contentful [REDACTED:contentful-token] and [REDACTED:aiven-password]");
 });
+
+describe("a password or a key told in more languages (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["Salasana on Xk9mQ2pL7vR3\nLösenordet är Xk9mQ2pL7vR4\nHeslo je Xk9mQ2pL7vR5", "Salasana on [REDACTED:password]\nLösenordet är [REDACTED:password]\nHeslo je [REDACTED:password]"],
+      ["Jelszó: Xk9mQ2pL7vR3\nPassord: Xk9mQ2pL7vR4\nAdgangskode: Xk9mQ2pL7vR5\nKata sandi: Xk9mQ2pL7vR6\nParola: Xk9mQ2pL7vR7", "Jelszó: [REDACTED:password]\nPassord: [REDACTED:password]\nAdgangskode: [REDACTED:password]\nKata sandi: [REDACTED:password]\nParola: [REDACTED:password]"],
+      ["كلمة المرور: Xk9mQ2pL7vR3\nסיסמה: Xk9mQ2pL7vR4\nपासवर्ड: Xk9mQ2pL7vR5", "كلمة المرور: [REDACTED:password]\nסיסמה: [REDACTED:password]\nपासवर्ड: [REDACTED:password]"],
+      ["Mật khẩu: Xk9mQ2pL7vR3\nΚωδικός: Xk9mQ2pL7vR4\nรหัสผ่าน: Xk9mQ2pL7vR5\nUżyj hasła Xk9mQ2pL7vR6 do logowania", "Mật khẩu: [REDACTED:password]\nΚωδικός: [REDACTED:password]\nรหัสผ่าน: [REDACTED:password]\nUżyj hasła [REDACTED:password] do logowania"],
+      ["мой API ключ: Xk9mQ2pL7vR3zT8wN1bY4cF6\nтокен бота: Xk9mQ2pL7vR3zT8wN1bY4cF7", "мой API ключ: [REDACTED:secret]\nтокен бота: [REDACTED:secret]"],
+      ["APIキーは Xk9mQ2pL7vR3zT8wN1bY4cF6 です\n我的API密钥是Xk9mQ2pL7vR3zT8wN1bY4cF7\nAPI 키: Xk9mQ2pL7vR3zT8wN1bY4cF8", "APIキーは [REDACTED:secret] です\n我的API密钥是[REDACTED:secret]\nAPI 키: [REDACTED:secret]"],
+      ["Minha chave de API é Xk9mQ2pL7vR3zT8wN1bY4cF6\nMijn API-sleutel is Xk9mQ2pL7vR3zT8wN1bY4cF7", "Minha chave de API é [REDACTED:secret]\nMijn API-sleutel is [REDACTED:secret]"],
+    ],
+    [
+      [
+        "prose about passwords and keys, and Italian's word",
+        "Salasana on vaihdettava\nheslo je příliš krátké\nТокен истёк, обновите его\nключ API хранится в .env\nAPIキーは環境変数に保存されています\nla parola è Python3\nPassordet er feil\nchave de API: YOUR_API_KEY\nDe API-sleutel is verlopen\nтокен: $BOT_TOKEN\nKata sandi salah",
+      ],
+    ],
+  );
+});

@@ -1,27 +1,42 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { OTHER_SCRIPT_LABEL } from "../keyword-scan.ts";
+import { isStandIn, looksRandom } from "../look-alikes.ts";
 import { TRAILING, looksLikePassword } from "./prose-secret.ts";
 
 /**
- * A password told in Russian, Chinese, Japanese, Korean, Turkish or Polish: "пароль: …", "密码是…",
- * "パスワードは …", "비밀번호: …", "şifresi: …", "hasło to …". The keyword pass reads ASCII, but
- * folds the first letter outside ASCII of these labels (the ł of hasło) to one keyword of their own
- * (OTHER_SCRIPT_LABEL). The value is written in ASCII, as passwords are, right after the label and
- * its particle or colon, or after a few words and a colon ("пароль от базы: …", "hasło do bazy to …").
+ * A password or a key told in another language than English, German, French, Spanish, Italian,
+ * Portuguese or Dutch (prose-secret.ts has those): "пароль: …", "密码是…", "パスワードは …",
+ * "비밀번호: …", "şifresi: …", "hasło to …", "salasana on …", "lösenordet är …", "heslo je …",
+ * "jelszó: …", "passord: …", "kata sandi: …", "كلمة المرور: …", "סיסמה: …", "पासवर्ड: …",
+ * "mật khẩu: …", "κωδικός: …", "รหัสผ่าน: …"; a key: "API ключ: …", "токен: …", "APIキーは …",
+ * "API密钥是…", "API 키: …", "chave de API é …", "API-sleutel is …". The keyword pass reads ASCII,
+ * but folds the first letter outside ASCII of these labels (the ł of hasło) to one keyword of their
+ * own (OTHER_SCRIPT_LABEL). The value is written in ASCII, as passwords are, right after the label
+ * and its particle, copula or colon, or after a few words and a colon ("пароль от базы: …", "hasło
+ * do bazy to …"). A password is held to a password's shape, a key to a random one. Turkish
+ * `parola` only as a label (`Parola:`, `parolası`): in Italian it is any word ("la parola è …").
  */
-const TOLD =
-  /(?:пароль|密码|密碼|口令|パスワード|비밀번호|(?:şifre(?:si|niz|n|m)?|(?<=has)ło)(?![a-zçğıöşüąćęłńóśźż]))(?:(?:[ \t]+(?:[а-яё]{1,20}|[a-z][\w.-]{0,30})){1,4}(?:[ \t]*[:：=—]|[ \t]+to)[ \t]*|[ \t]*(?:[:：=]|是|为|為|は|는|은|—|-|to(?=[ \t]))?[ \t]*)["'\x60“「]?([\x21\x23-\x26\x28-\x5f\x61-\x7e]{4,128})/diy;
+const PASSWORD_LABEL =
+  String.raw`пароль|密码|密碼|口令|パスワード|비밀번호|şifre(?:si|niz|n|m)?|(?<=has)ł[oa]|salasana(?:si)?|parola(?=sı|[ \t]*[:：=])(?:sı)?|heslo|jelsz[óo]|passord(?:et)?|adgangskode(?:n)?|kata[ \t]+sandi|(?<=lö)senord(?:et)?|كلمة[ \t]+(?:المرور|السر)|סיסמ[הא]|पासवर्ड|(?<=[Mm])ật[ \t]+khẩu|[κΚ]ωδικός(?:[ \t]+πρόσβασης)?|รหัสผ่าน`;
+const KEY_LABEL = String.raw`ключ(?:[ \t]+API)?|токен|キー|密[钥鑰]|키|chave(?:[ \t]+de)?[ \t]+API|sleutel`;
+const TOLD = new RegExp(
+  String.raw`(?:(${PASSWORD_LABEL})|${KEY_LABEL})(?![a-zçğıöşüąćęłńóśźżа-яё])` +
+    String.raw`(?:(?:[ \t]+(?:[а-яё]{1,20}|[a-z][\w.-]{0,30})){1,4}(?:[ \t]*[:：=—]|[ \t]+to)[ \t]*|[ \t]*(?:[:：=]|是|为|為|は|는|은|—|-|(?:to|je|on|är|er|ist|est|é|è|es|is|adalah)(?=[ \t]))?[ \t]*)` +
+    String.raw`["'\x60“「]?([\x21\x23-\x26\x28-\x5f\x61-\x7e]{4,128})`,
+  "diy",
+);
 
 export const otherScriptsDetector: Detector = {
-  keywords: [OTHER_SCRIPT_LABEL],
+  keywords: [OTHER_SCRIPT_LABEL, "salasana", "parola", "heslo", "jelsz", "passord", "adgangskode", "kata sandi", "senord", "chave", "sleutel"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       TOLD.lastIndex = hits[i] as number;
       const m = TOLD.exec(text);
-      const span = m?.indices?.[1];
+      const span = m?.indices?.[2];
       if (!m || !span) continue;
-      const value = (m[1] as string).replace(TRAILING, "");
-      if (looksLikePassword(value)) out.push({ start: span[0], end: span[0] + value.length, kind: "password" });
+      const value = (m[2] as string).replace(TRAILING, "");
+      const password = m[1] !== undefined;
+      if (password ? looksLikePassword(value) : looksRandom(value) && !isStandIn(value)) out.push({ start: span[0], end: span[0] + value.length, kind: password ? "password" : "secret" });
     }
   },
 };
