@@ -2045,3 +2045,10 @@ describe("a password or a key told in more languages (found by the red team)", (
     ],
   );
 });
+
+describe("a key told in French with its accent (found by the red team)", () => {
+  exactAndKept(
+    [["Ma clé API est Xk9mQ2pL7vR3zT8wN1bY4cF6\nClé API : Xk9mQ2pL7vR3zT8wN1bY4cF7", "Ma clé API est [REDACTED:secret]\nClé API : [REDACTED:secret]"]],
+    [["prose about a key, accented words", "la clé API est stockée dans le fichier .env\nla clé d'API est expirée\ncafé été déjà"]],
+  );
+});
