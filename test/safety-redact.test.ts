@@ -2052,3 +2052,9 @@ describe("a key told in French with its accent (found by the red team)", () => {
     [["prose about a key, accented words", "la clé API est stockée dans le fichier .env\nla clé d'API est expirée\ncafé été déjà"]],
   );
 });
+
+test("a chap-secrets file known by its header alone loses its secrets (found by the red team's sync sweep)", () => {
+  expect(redact("# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * Xk9mQ2pL7v *\n").text).toBe(
+    "# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * [REDACTED:password] *\n",
+  );
+});

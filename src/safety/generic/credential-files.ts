@@ -217,7 +217,8 @@ const USER_FILES: Array<{ names: string[]; line: RegExp; nextLine?: true }> = [
   { names: ["pgpass"], line: PGPASS_LINE },
   // A line of prose has three words too: the server's column is `*` or quoted, or the addresses' is `*` or an address.
   {
-    names: ["chap-secrets", "pap-secrets"],
+    // or its header, as pppd installs the files: "# Secrets for authentication using CHAP".
+    names: ["chap-secrets", "pap-secrets", "secrets for authentication using"],
     line: new RegExp(
       String.raw`^[ \t]*${WORD}[ \t]+(?:(?:\*|"[^"\r\n]{0,255}")[ \t]+${SECRET}(?:[ \t]+[^\r\n]*)?|${WORD}[ \t]+${SECRET}[ \t]+(?:\*|\d{1,3}(?:\.\d{1,3}){3}\S{0,20})[ \t]*)$`,
       "dgm",
