@@ -2058,3 +2058,10 @@ test("a chap-secrets file known by its header alone loses its secrets (found by 
     "# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * [REDACTED:password] *\n",
   );
 });
+
+describe("Cerebras' and NVIDIA's API keys, bare (found by the red team)", () => {
+  exactAndKept(
+    [["use csk-ujzde8gxd6ncf10epf91dhodzdoc9is0j8ht9lgmxg9edn58 and 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", "use [REDACTED:cerebras-api-key] and [REDACTED:nvidia-api-key]"]],
+    [["the prefixes in docs", "CEREBRAS_API_KEY=csk-...\nNVIDIA_API_KEY=nvapi-your-key-here\nNVIDIA_API_KEY=nvapi-xxxxxxxxxxxxxxxxxxxxxxxx\n"]],
+  );
+});
