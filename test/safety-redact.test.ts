@@ -2065,3 +2065,15 @@ describe("Cerebras' and NVIDIA's API keys, bare (found by the red team)", () => 
     [["the prefixes in docs", "CEREBRAS_API_KEY=csk-...\nNVIDIA_API_KEY=nvapi-your-key-here\nNVIDIA_API_KEY=nvapi-xxxxxxxxxxxxxxxxxxxxxxxx\n"]],
   );
 });
+
+describe("a secret given to a CLI with no flag naming it: fly secrets set, wandb login, npm config set …:_authToken (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["fly secrets set STRIPE=aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z SESSION=Xk9mQ2pL7vR3", "fly secrets set STRIPE=[REDACTED:secret] SESSION=[REDACTED:secret]"],
+      ["wandb login 0123456789abcdef0123456789abcdef01234567", "wandb login [REDACTED:secret]"],
+      ["wandb login --host https://wandb.acme.io 0123456789abcdef0123456789abcdef01234567", "wandb login --host https://wandb.acme.io [REDACTED:secret]"],
+      ["npm config set //registry.npmjs.org/:_authToken aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z", "npm config set //registry.npmjs.org/:_authToken [REDACTED:secret]"],
+    ],
+    [["references, listings, other settings", "fly secrets set --app web KEY=$KEY\nfly secrets list\nwandb login --relogin\nnpm config set registry https://r.example.com\nnpm config get //registry.npmjs.org/:_authToken"]],
+  );
+});

@@ -225,6 +225,11 @@ const TOOLS: Tool[] = [
   { keywords: ["openssl"], command: /openssl[ \t]+(?:enc|aes|des|bf|camellia|chacha)[\w-]{0,30}(?=[ \t])/iy, flag: new RegExp(String.raw`(?<=[ \t])-k[ \t]+${VALUE}`, "gd"), password: whole },
   // A password hashed on the command line: `openssl passwd -6 -salt x pw` (as in `useradd -p $(openssl passwd …)`).
   { keywords: ["openssl"], command: /openssl[ \t]+passwd(?=[ \t])/iy, flag: operandAfter("salt|in"), password: whole },
+  // A platform's secrets set from the command line, each `NAME=value` whatever the name (`fly secrets set STRIPE=…`, `flyctl secrets set`).
+  { keywords: ["fly"], command: /fly(?:ctl)?[ \t]+secrets[ \t]+set(?=[ \t])/iy, flag: new RegExp(String.raw`(?<=[ \t])[A-Za-z_][A-Za-z0-9_]{0,127}=${VALUE}`, "gd"), password: whole, kind: "secret" },
+  // A key given to a CLI's login as its operand: `wandb login <key>`, `npm config set //registry…/:_authToken <token>` (the `=` form is the assignment's).
+  { keywords: ["wandb"], command: /wandb[ \t]+login(?=[ \t])/iy, flag: operandAfter("-host"), password: (value) => (value.length >= 32 ? whole(value) : null), kind: "secret" },
+  { keywords: ["npm", "pnpm", "yarn"], command: /(?:npm|pnpm|yarn)[ \t]+config[ \t]+set[ \t]+\S{0,200}:_(?:authToken|auth|password)(?=[ \t])/iy, flag: POSITIONAL, password: whole, kind: "secret" },
   // Windows' `net user admin pw /add` (`*` prompts for it).
   { keywords: ["net"], command: /net[ \t]+user[ \t]+[^\s/]+(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
   // and `net use Z: \\server\share pw /user:alice`: the operand after the share, or after its user (`*` prompts for it).
