@@ -2077,3 +2077,13 @@ describe("a secret given to a CLI with no flag naming it: fly secrets set, wandb
     [["references, listings, other settings", "fly secrets set --app web KEY=$KEY\nfly secrets list\nwandb login --relogin\nnpm config set registry https://r.example.com\nnpm config get //registry.npmjs.org/:_authToken"]],
   );
 });
+
+describe("a key written into Claude Code's apiKeyHelper setting (found by the red team)", () => {
+  exactAndKept(
+    [
+      ['{"apiKeyHelper": "echo aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY"}', '{"apiKeyHelper": "echo [REDACTED:secret]"}'],
+      ['{\\"apiKeyHelper\\": \\"echo aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY\\"}', '{\\"apiKeyHelper\\": \\"echo [REDACTED:secret]\\"}'],
+    ],
+    [["a script or a variable", '{"apiKeyHelper": "~/bin/get-key.sh"}\n{"apiKeyHelper": "echo $ANTHROPIC_KEY"}']],
+  );
+});

@@ -230,6 +230,8 @@ const TOOLS: Tool[] = [
   // A key given to a CLI's login as its operand: `wandb login <key>`, `npm config set //registry…/:_authToken <token>` (the `=` form is the assignment's).
   { keywords: ["wandb"], command: /wandb[ \t]+login(?=[ \t])/iy, flag: operandAfter("-host"), password: (value) => (value.length >= 32 ? whole(value) : null), kind: "secret" },
   { keywords: ["npm", "pnpm", "yarn"], command: /(?:npm|pnpm|yarn)[ \t]+config[ \t]+set[ \t]+\S{0,200}:_(?:authToken|auth|password)(?=[ \t])/iy, flag: POSITIONAL, password: whole, kind: "secret" },
+  // Claude Code's `apiKeyHelper` setting, a command that prints the key: `"apiKeyHelper": "echo <key>"` holds it (in escaped JSON, up to its `\"`).
+  { keywords: ["apikeyhelper"], command: /apiKeyHelper\\?["']?[ \t]*[:=][ \t]*\\?["']?(?:echo|printf)(?=[ \t])/iy, flag: operandAfter("n|e"), password: (value) => [0, value.replace(/\\$/, "").length], kind: "secret" },
   // Windows' `net user admin pw /add` (`*` prompts for it).
   { keywords: ["net"], command: /net[ \t]+user[ \t]+[^\s/]+(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
   // and `net use Z: \\server\share pw /user:alice`: the operand after the share, or after its user (`*` prompts for it).
