@@ -2087,3 +2087,10 @@ describe("a key written into Claude Code's apiKeyHelper setting (found by the re
     [["a script or a variable", '{"apiKeyHelper": "~/bin/get-key.sh"}\n{"apiKeyHelper": "echo $ANTHROPIC_KEY"}']],
   );
 });
+
+describe("/etc/shadow's accounts without a password and IPv6 wildcards are no .pgpass lines (false positives found by the red team's scan)", () => {
+  exactAndKept(
+    [["db.internal:*:app:app:Xk9mQ2pL7v", "db.internal:*:app:app:[REDACTED:password]"]],
+    [["shadow's locked accounts, a wildcard address", "root:*:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\nAddress6.fromWildcard('*:*:*:*:*:*:*:*').subnet"]],
+  );
+});

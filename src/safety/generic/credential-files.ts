@@ -43,7 +43,12 @@ const PGPASS_REACH = 4000;
  * named: the content of a `.pgpass` Claude writes (the path is another field). Tried from the
  * start of the word holding the port.
  */
-const PGPASS_AT = /[^:\s]+:(?:5432|6432|\*):[^:\s]+:[^:\s]+:(\S{1,1000})/dy;
+const PGPASS_AT = /[^:\s]+:(?:5432|6432|\*):([^:\s]+):([^:\s]+):(\S{1,1000})/dy;
+/**
+ * Not `/etc/shadow`'s line of an account without a password (`daemon:*:20228:0:99999:7:::`: days
+ * where a database and a user stand), nor a wildcard (IPv6's `*:*:*:*:*:*:*:*`).
+ */
+const NOT_PGPASS = (db: string, user: string, value: string) => (/^\d+$/.test(db) && /^\d+$/.test(user)) || /^[*:]/.test(value);
 const HOST_MAX = 1000;
 const SPACE = /\s/g;
 
@@ -59,8 +64,8 @@ const pgpassLineDetector: Detector = {
       while (word > limit && !/\s/.test(text.charAt(word - 1))) word--;
       PGPASS_AT.lastIndex = word;
       const m = PGPASS_AT.exec(text);
-      const span = m?.indices?.[1];
-      if (m && span && !isStandIn(m[1] as string)) out.push({ start: span[0], end: span[1], kind: "password" });
+      const span = m?.indices?.[3];
+      if (m && span && !isStandIn(m[3] as string) && !NOT_PGPASS(m[1] as string, m[2] as string, m[3] as string)) out.push({ start: span[0], end: span[1], kind: "password" });
       SPACE.lastIndex = at;
       done = SPACE.exec(text)?.index ?? text.length;
     }
