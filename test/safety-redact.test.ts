@@ -2094,3 +2094,10 @@ describe("/etc/shadow's accounts without a password and IPv6 wildcards are no .p
     [["shadow's locked accounts, a wildcard address", "root:*:20228:0:99999:7:::\ndaemon:*:20228:0:99999:7:::\nAddress6.fromWildcard('*:*:*:*:*:*:*:*').subnet"]],
   );
 });
+
+describe("code and file names after a key-ish name are no key (gitleaks' generic rule; false positives found by the red team's scan)", () => {
+  exactAndKept(
+    [["var accessKey = 'aB3dE5fG7hJ9kL1mN3pQ5rS7'", "var accessKey = '[REDACTED:secret]'"]],
+    [["member paths and files", "var obj1KeysLength = obj1Keys.length;\nRegEnumKey = win32api.RegEnumKey\n./encrypt1 encrypt1-tmpl.xml deskey.bin > encrypt1-res.xml"]],
+  );
+});

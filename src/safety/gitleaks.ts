@@ -1,7 +1,7 @@
 import { type Detector, type Finding, type Hits } from "./detectors.ts";
 import { KeywordScanner, Pairs } from "./keyword-scan.ts";
 import { Allowlist, lineAround } from "./gitleaks-allowlists.ts";
-import { NO_CREDENTIAL_LABEL, isStandIn } from "./look-alikes.ts";
+import { NO_CREDENTIAL_LABEL, WORDS_NAME, isStandIn } from "./look-alikes.ts";
 import data from "./rules/gitleaks.json" with { type: "json" };
 import type { GitleaksRule, GitleaksRules } from "./rules/gitleaks-schema.ts";
 
@@ -187,7 +187,7 @@ class GitleaksDetector implements Detector {
     const secret = text.slice(m.secretStart, m.secretEnd);
     if (this.rule.entropy !== undefined && shannonEntropy(secret) <= this.rule.entropy) return false;
     if (isDigest(text, m.secretStart, secret)) return false;
-    if (isStandIn(secret) || NO_CREDENTIAL_LABEL.test(text.slice(Math.max(0, m.secretStart - 60), m.secretStart))) return false;
+    if (isStandIn(secret) || isCodeOrFile(secret) || NO_CREDENTIAL_LABEL.test(text.slice(Math.max(0, m.secretStart - 60), m.secretStart))) return false;
     const around = (target: "match" | "line") => (target === "match" ? this.matchText(text, m) : lineAround(text, m.start, m.end));
     return !GLOBAL.allows(secret, around) && !this.allowlists.some((a) => a.allows(secret, around));
   }
@@ -226,6 +226,19 @@ export function gitleaksFindings(text: string, id: string, everywhere = false): 
   const out: Finding[] = [];
   if (hits.length > 0) new GitleaksDetector(rule).find(text, hits.data.subarray(0, hits.length), out);
   return out;
+}
+
+/**
+ * Code and files the generic rule takes for a key's value: a member path of words (`obj1Keys.length`,
+ * `win32api.RegEnumKey`), a file's name (`deskey.bin > encrypt1-res.xml`). A key drawn at random
+ * has a lone letter between others somewhere, which no word takes (WORDS_NAME).
+ */
+const MEMBER_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
+const FILE_NAME = /^[\w-]+\.(?:xml|json|ya?ml|pem|crt|cer|der|key|bin|txt|cfg|conf|ini|toml|sh|py|js|ts|html?|md|csv|log)$/i;
+
+function isCodeOrFile(secret: string): boolean {
+  if (FILE_NAME.test(secret) && WORDS_NAME.test(secret.replace(/\.[a-z]+$/i, ""))) return true;
+  return MEMBER_PATH.test(secret) && secret.split(".").every((part) => WORDS_NAME.test(part.replace(/[$_]/g, "")));
 }
 
 /** A content digest named by its algorithm (`sha256:…` of an image, a package): hex that names content, no credential. */
