@@ -2101,3 +2101,13 @@ describe("code and file names after a key-ish name are no key (gitleaks' generic
     [["member paths and files", "var obj1KeysLength = obj1Keys.length;\nRegEnumKey = win32api.RegEnumKey\n./encrypt1 encrypt1-tmpl.xml deskey.bin > encrypt1-res.xml"]],
   );
 });
+
+describe("the values of a map named credentials, creds, passwords, tokens or api_keys, as of one named secrets (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["credentials:\n  stripe: Xk9mQ2pL7vR3zT8wN1bY4cF6\n  user: alice\n", "credentials:\n  stripe: [REDACTED:secret]\n  user: alice\n"],
+      ['{"api_keys": {"openai": "Xk9mQ2pL7vR3zT8wN1bY4cF6", "region": "eu"}}', '{"api_keys": {"openai": "[REDACTED:secret]", "region": "eu"}}'],
+    ],
+    [["design tokens and key bindings", 'tokens:\n  primary: "#3b82f6"\n  spacing: 4px\n  shadow: 0 4px 6px rgba(0,0,0,0.1)\nkeys:\n  up: ArrowUp\n  down: ArrowDown\n']],
+  );
+});

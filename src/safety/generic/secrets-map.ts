@@ -3,15 +3,17 @@ import { jsonValues, yamlValues } from "./kubernetes-secret.ts";
 import { loneSecret } from "./lone-secret.ts";
 
 /**
- * The values of a map named `secrets`, whatever their keys' names: a GitHub Actions job's
+ * The values of a map named `secrets` (or `credentials`, `creds`, `passwords`, `tokens`, `api_keys`),
+ * whatever their keys' names: a GitHub Actions job's
  * `secrets:` passed to a reusable workflow, a Helm chart's values, an app's config
  * (`secrets:\n  prod_blob: "9fK2…"`, `{"secrets": {"prod_blob": "…"}}`). A key there may be named
  * anything, so a value goes when it looks random: as a word alone would (lone-secret.ts), or hex
  * long enough for a key. docker compose's `secrets:` entries (`file: ./db_pw.txt`, `external:
  * true`), `${{ secrets.X }}` and `inherit` stay.
  */
-const YAML_SECRETS = /^([ \t]*)(?:-[ \t]+)?secrets:[ \t]*$/gm;
-const JSON_SECRETS = /"secrets"[ \t\r\n]*:[ \t\r\n]*\{/g;
+const MAP_NAME = String.raw`(?:secrets|credentials|creds|passwords|tokens|api[_-]?keys|apiKeys)`;
+const YAML_SECRETS = new RegExp(String.raw`^([ \t]*)(?:-[ \t]+)?${MAP_NAME}:[ \t]*$`, "gm");
+const JSON_SECRETS = new RegExp(String.raw`"${MAP_NAME}"[ \t\r\n]*:[ \t\r\n]*\{`, "g");
 const HEX_KEY = /^[0-9a-fA-F]{32,128}$/;
 /** How far after its name a map is read, at most: a config file's size. */
 const REACH = 64 * 1024;
@@ -19,7 +21,7 @@ const REACH = 64 * 1024;
 const looksSecret = (value: string): boolean => HEX_KEY.test(value) || loneSecret(value) !== undefined;
 
 export const secretsMapDetector: Detector = {
-  keywords: ["secrets:", '"secrets"'],
+  keywords: ["secrets:", '"secrets"', "credentials:", '"credentials"', "creds:", '"creds"', "passwords:", '"passwords"', "tokens:", '"tokens"', "keys:", 'keys"'],
   find(text: string, hits: Hits, out: Finding[]): void {
     let done = -1;
     for (let i = 0; i < hits.length; i += 2) {
@@ -28,8 +30,8 @@ export const secretsMapDetector: Detector = {
       // From the line's start, so that the map's indent is read.
       const from = text.lastIndexOf("\n", at) + 1;
       done = Math.min(text.length, at + REACH);
-      if (text.charAt(at) === '"') jsonValues(text, from, done, out, JSON_SECRETS, looksSecret);
-      else yamlValues(text, from, done, out, YAML_SECRETS, looksSecret);
+      jsonValues(text, from, done, out, JSON_SECRETS, looksSecret);
+      yamlValues(text, from, done, out, YAML_SECRETS, looksSecret);
     }
   },
 };
