@@ -2111,3 +2111,10 @@ describe("the values of a map named credentials, creds, passwords, tokens or api
     [["design tokens and key bindings", 'tokens:\n  primary: "#3b82f6"\n  spacing: 4px\n  shadow: 0 4px 6px rgba(0,0,0,0.1)\nkeys:\n  up: ArrowUp\n  down: ArrowDown\n']],
   );
 });
+
+describe("roff's \\& after a word is no password's symbol (false positives of man pages' sources, found by the red team's scan)", () => {
+  exactAndKept(
+    [["the password is hunter2\\&.", "the password is [REDACTED:password]\\&."]],
+    [["a man page's source", "between password changes and the date of the last password change\\&.\nthe number of days during which a password is valid\\&.\nfrom the shadow password file\\&."]],
+  );
+});

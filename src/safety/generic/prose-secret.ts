@@ -48,8 +48,11 @@ const TOLD_LATER = new RegExp(
   "diy",
 );
 
-/** Sentence punctuation after a bare value: the end of the sentence (or a question), not of the password. */
-export const TRAILING = /[.,;:?)\]}]+$/;
+/**
+ * Sentence punctuation after a bare value: the end of the sentence (or a question), not of the
+ * password; and roff's zero-width `\&` before it, as a man page's source writes it ("password change\&.").
+ */
+export const TRAILING = /(?:[.,;:?)\]}]|\\&)+$/;
 /** Symbols people put in passwords (not `-`, `_`, `.` and `/`, which join words, names and paths). */
 const PASSWORD_SYMBOL = /[!@#$%^&*+=?~|<>]/;
 /** Hashes, encodings and ciphers prose names after "password is": `sha256-hashed`, `base64`, `argon2id`. */
