@@ -2118,3 +2118,10 @@ describe("roff's \\& after a word is no password's symbol (false positives of ma
     [["a man page's source", "between password changes and the date of the last password change\\&.\nthe number of days during which a password is valid\\&.\nfrom the shadow password file\\&."]],
   );
 });
+
+describe("a digest under a secrets or tokens map is no key (false positive found by the red team)", () => {
+  exactAndKept(
+    [["secrets:\n  build_sha: 8f14e45fceea167a5a36dedd4bea2543\n  hook: 5f0a8c3e9b1d4f6a7b8c9d0e1f2a3b4c\n", "secrets:\n  build_sha: 8f14e45fceea167a5a36dedd4bea2543\n  hook: [REDACTED:secret]\n"]],
+    [["a token list's digests and ids", 'tokens:\n  - id: 1\n    name: ci\n    sha: 8f14e45fceea167a5a36dedd4bea2543f0b8f8b3\n{"secrets": {"checksum": "8f14e45fceea167a5a36dedd4bea2543", "key_id": "0123456789abcdef0123456789abcdef"}}']],
+  );
+});

@@ -12,18 +12,18 @@ import { isStandIn } from "../look-alikes.ts";
 
 const DOCUMENT_MAX = 64 * 1024;
 const YAML_MAP = /^([ \t]*)(?:data|stringData):[ \t]*$/gm;
-const YAML_ENTRY = /^([ \t]+)(?:"[^"\r\n]+"|'[^'\r\n]+'|[^\s:#][^:\r\n]*?):[ \t]+(.*?)[ \t]*$/;
+const YAML_ENTRY = /^([ \t]+)("[^"\r\n]+"|'[^'\r\n]+'|[^\s:#][^:\r\n]*?):[ \t]+(.*?)[ \t]*$/;
 const BLOCK_SCALAR = /^[|>][-+]?\d?$/;
 const JSON_MAP = /"(?:data|stringData)"[ \t\r\n]*:[ \t\r\n]*\{/g;
-const JSON_ENTRY = /[ \t\r\n]*"(?:[^"\\\r\n]|\\.)*"[ \t\r\n]*:[ \t\r\n]*"((?:[^"\\\r\n]|\\.)*)"[ \t\r\n]*,?/dy;
+const JSON_ENTRY = /[ \t\r\n]*"((?:[^"\\\r\n]|\\.)*)"[ \t\r\n]*:[ \t\r\n]*"((?:[^"\\\r\n]|\\.)*)"[ \t\r\n]*,?/dy;
 
-/** Which of a map's values are secrets: a Secret's, all of them. */
-type Accept = (value: string) => boolean;
+/** Which of a map's values are secrets, by the value and its key (none in a block scalar's lines): a Secret's, all of them. */
+type Accept = (value: string, key: string) => boolean;
 
-function push(out: Finding[], value: string, start: number, accept: Accept): void {
+function push(out: Finding[], value: string, start: number, accept: Accept, key = ""): void {
   const unquoted = /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
   const offset = unquoted === value ? 0 : 1;
-  if (unquoted === "" || BLOCK_SCALAR.test(unquoted) || isStandIn(unquoted) || !accept(unquoted)) return;
+  if (unquoted === "" || BLOCK_SCALAR.test(unquoted) || isStandIn(unquoted) || !accept(unquoted, key)) return;
   out.push({ start: start + offset, end: start + offset + unquoted.length, kind: "secret" });
 }
 
@@ -55,9 +55,9 @@ export function yamlValues(text: string, from: number, to: number, out: Finding[
           block = -1;
           const entry = YAML_ENTRY.exec(row);
           if (entry) {
-            const value = entry[2] as string;
+            const value = entry[3] as string;
             if (BLOCK_SCALAR.test(value)) block = lead;
-            else push(out, value, from + line + row.length - value.length - (row.length - row.trimEnd().length), accept);
+            else push(out, value, from + line + row.length - value.length - (row.length - row.trimEnd().length), accept, entry[2] as string);
           }
         }
       }
@@ -72,8 +72,8 @@ export function jsonValues(text: string, from: number, to: number, out: Finding[
   for (const map of doc.matchAll(maps)) {
     JSON_ENTRY.lastIndex = (map.index as number) + map[0].length;
     for (let entry = JSON_ENTRY.exec(doc); entry !== null; entry = JSON_ENTRY.exec(doc)) {
-      const span = entry.indices?.[1];
-      if (span) push(out, entry[1] as string, from + span[0], accept);
+      const span = entry.indices?.[2];
+      if (span) push(out, entry[2] as string, from + span[0], accept, entry[1] as string);
     }
   }
 }

@@ -18,7 +18,9 @@ const HEX_KEY = /^[0-9a-fA-F]{32,128}$/;
 /** How far after its name a map is read, at most: a config file's size. */
 const REACH = 64 * 1024;
 
-const looksSecret = (value: string): boolean => HEX_KEY.test(value) || loneSecret(value) !== undefined;
+/** Keys whose hex value names content or an object (`build_sha`, `checksum`, `commit`, `key_id`), not a key. */
+const DIGEST_NAME = /sha|hash|digest|checksum|commit|etag|fingerprint|(?:^|[_.-])id$/i;
+const looksSecret = (value: string, key: string): boolean => (HEX_KEY.test(value) && !DIGEST_NAME.test(key)) || loneSecret(value) !== undefined;
 
 export const secretsMapDetector: Detector = {
   keywords: ["secrets:", '"secrets"', "credentials:", '"credentials"', "creds:", '"creds"', "passwords:", '"passwords"', "tokens:", '"tokens"', "keys:", 'keys"'],
