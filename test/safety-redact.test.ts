@@ -2125,3 +2125,11 @@ describe("a digest under a secrets or tokens map is no key (false positive found
     [["a token list's digests and ids", 'tokens:\n  - id: 1\n    name: ci\n    sha: 8f14e45fceea167a5a36dedd4bea2543f0b8f8b3\n{"secrets": {"checksum": "8f14e45fceea167a5a36dedd4bea2543", "key_id": "0123456789abcdef0123456789abcdef"}}']],
   );
 });
+
+test("2FA backup codes listed in a JSON field go, whatever their shape (found by the red team)", () => {
+  const value = { user: "alice", recovery_codes: ["8f3k2-9dj4x", "4hq7p-2mz8w"], backupCodes: [12345678, "$CODES"], codes_count: 2 };
+  expect(redactValue(value)).toEqual({
+    value: { user: "alice", recovery_codes: ["[REDACTED:recovery-code]", "[REDACTED:recovery-code]"], backupCodes: ["[REDACTED:recovery-code]", "$CODES"], codes_count: 2 },
+    count: 3,
+  });
+});

@@ -33,7 +33,7 @@ import { encodedPrivateKeyDetector } from "./generic/encoded-private-key.ts";
 import { wrappedJwtDetector } from "./generic/wrapped-jwt.ts";
 import { wifiQrDetector } from "./generic/wifi-qr.ts";
 import { networkConfigDetector } from "./generic/network-config.ts";
-import { backupCodesDetector, bitlockerKeyDetector, totpSeedDetector } from "./generic/two-factor.ts";
+import { CODES_FIELD, backupCodesDetector, bitlockerKeyDetector, totpSeedDetector } from "./generic/two-factor.ts";
 import { otherScriptsDetector } from "./generic/other-scripts.ts";
 import { isPinEntry, pinDetector } from "./generic/pin.ts";
 import { isSessionEntry, sessionTokenDetector } from "./generic/session-token.ts";
@@ -277,6 +277,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   });
   const customSet = custom.length > 0 ? new DetectorSet(custom) : null;
   const secretMarker = redactionMarker("secret");
+  const codeMarker = redactionMarker("recovery-code");
 
   /** What every rule finds in a text, and the text as they read it; `tellsSecrets`: known to (an environment file's). */
   const findAll = (text: string, tellsSecrets = false, alone = true): { found: Ranked[]; words: string } => {
@@ -375,6 +376,15 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
             seen?.note(String(child));
             count++;
             return [key, secretMarker];
+          }
+          if (Array.isArray(child) && CODES_FIELD.test(key)) {
+            const codes = child.map((code) => {
+              if (!isStoredValue(code) || (typeof code === "string" && isStandIn(code))) return walk(code, false);
+              seen?.note(String(code));
+              count++;
+              return codeMarker;
+            });
+            return [key, codes];
           }
           const edit = edited?.get(key);
           if (edit) {

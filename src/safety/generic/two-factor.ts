@@ -102,3 +102,6 @@ export const backupCodesDetector: Detector = {
     }
   },
 };
+
+/** A JSON field holding such codes as a list (`{"recovery_codes": ["8f3k2-9dj4x", …]}`): each of them goes, whatever its shape. */
+export const CODES_FIELD = /(?:backup|recovery|scratch|emergency)[_-]?codes$/i;
