@@ -2133,3 +2133,10 @@ test("2FA backup codes listed in a JSON field go, whatever their shape (found by
     count: 3,
   });
 });
+
+describe("a security question's answer under its name (found by the red team)", () => {
+  exactAndKept(
+    [["SECURITY_ANSWER=Fluffy1987\n{\"securityAnswer2\": \"Fluffy1987x\"}", "SECURITY_ANSWER=[REDACTED:secret]\n{\"securityAnswer2\": \"[REDACTED:secret]\"}"]],
+    [["code and other answers", "securityAnswer: string;\nconst securityAnswer = form.securityAnswer;\nanswer = 42\nthe answer: yes"]],
+  );
+});
