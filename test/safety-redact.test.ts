@@ -1949,6 +1949,22 @@ describe("an idempotency key and a cache's key are no credentials (false positiv
   });
 });
 
+describe("Azure's primary and secondary keys are credentials, not a table's primary key", () => {
+  const key = "kJ3nQ8vLp2XrT6wYz9AbCdEfGh1JkLmNoPqRsTuVwXy=";
+  exactAndKept(
+    [
+      [`AZURE_SERVICEBUS_PRIMARY_KEY=${key}`, "AZURE_SERVICEBUS_PRIMARY_KEY=[REDACTED:secret]"],
+      [`export IOTHUB_PRIMARY_KEY="${key}"`, 'export IOTHUB_PRIMARY_KEY="[REDACTED:secret]"'],
+      [`Primary key: ${key}`, "Primary key: [REDACTED:generic-api-key]"],
+      [
+        `{"keyName": "RootManageSharedAccessKey", "primaryKey": "${key}", "secondaryKey": "${key}"}`,
+        '{"keyName": "RootManageSharedAccessKey", "primaryKey": "[REDACTED:secret]", "secondaryKey": "[REDACTED:secret]"}',
+      ],
+    ],
+    [["a table's primary key in code", '{ primaryKey: "userId", autoIncrement: true }\nCREATE TABLE t (id INT, PRIMARY KEY (id));']],
+  );
+});
+
 describe("the values of a map named secrets, whatever their keys (found by the red team)", () => {
   exactAndKept(
     [

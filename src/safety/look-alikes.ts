@@ -131,6 +131,6 @@ export function looksBase64Key(value: string): boolean {
  * as random as a credential's, so their name says what they are: such a name, or a label ending a
  * text before a value ("Idempotency key: ", `"idempotencyKey": "`).
  */
-const NO_CREDENTIAL_KEY = String.raw`(?:^|[^A-Za-z])(?:idempotency|idempotent|cache|dedup(?:e|lication)?|partition|sort|primary|foreign|composite|lock|routing|shard|row)[ _.-]?keys?`;
+const NO_CREDENTIAL_KEY = String.raw`(?:^|[^A-Za-z])(?:idempotency|idempotent|cache|dedup(?:e|lication)?|partition|sort|foreign|composite|lock|routing|shard|row)[ _.-]?keys?`;
 export const NO_CREDENTIAL_NAME = new RegExp(`${NO_CREDENTIAL_KEY}$`, "i");
 export const NO_CREDENTIAL_LABEL = new RegExp(String.raw`${NO_CREDENTIAL_KEY}["'\x60]?[ \t]*(?::|=|=>)?[ \t]*["'\x60]?$`, "i");
