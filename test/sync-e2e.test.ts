@@ -287,6 +287,28 @@ describe("a lost state (a new HOME) against a server that holds an original and 
   });
 });
 
+describe("a forked session synced on its own before its parent (hooks: one session per pass)", () => {
+  test("the parent's pass takes the copied responses back and sends the fork's lowered totals too, so none is counted twice (found by an exploratory tester)", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const recent = join(import.meta.dir, "fixtures", "recent");
+    const parent = "0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d";
+    const fork = "1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e";
+    claude.write(`p/${parent}.jsonl`, readFileSync(join(recent, "fork-parent.jsonl"), "utf8"));
+    claude.write(`p/${fork}.jsonl`, readFileSync(join(recent, "fork-child.jsonl"), "utf8"));
+    const env = envFor(claude.root);
+    const shown = (id: string) => [server.session(id)?.promptTokens, server.session(id)?.completionTokens];
+    expect((await runCli(["sync", "--session", fork], { env })).code).toBe(0);
+    // Its parent not read yet, the fork counts the copy of msg_f1 (3 + 2000 in, 500 out) with its own msg_f2.
+    expect(shown(fork)).toEqual([2003 + 2101, 620]);
+    expect((await runCli(["sync", "--session", parent], { env })).code).toBe(0);
+    // msg_f1 is the parent's; the fork keeps only msg_f2 (1 + 100 + 2000 in, 120 out).
+    expect(shown(parent)).toEqual([2003, 500]);
+    expect(shown(fork)).toEqual([2101, 120]);
+    expect(server.violations()).toEqual([]);
+  });
+});
+
 describe("a session whose subagents' file comes before its own (Claude Code 2.0's Warmup agent)", () => {
   // Written just now, as in a live session (lines written long ago are a copy's: see the last test).
   const start = Date.now() - 10_000;

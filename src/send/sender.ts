@@ -193,9 +193,12 @@ export class Sender {
     }
   }
 
-  /** A session became ready to send (the scan finished reading it). */
+  /**
+   * A session became ready to send (the scan finished reading it). Also one outside `only`: a session
+   * read here took responses away from it (a fork synced before its parent), and its lowered totals
+   * must go now, or the server counts those responses twice until that session is synced again.
+   */
   feed(sessionId: string): void {
-    if (this.options.only && !this.options.only.has(sessionId)) return;
     if (this.queued.has(sessionId)) return;
     // A session being sent now is looked at again once this pass over it ends.
     this.queued.add(sessionId);
