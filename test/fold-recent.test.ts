@@ -436,6 +436,19 @@ describe("usage records", () => {
     expect(records.length).toBe(2);
   });
 
+  test("in the parent also when its lines carry no request id (through a gateway), where ccusage counts it in both (found by an exploratory tester)", () => {
+    const ledger = new UsageLedger();
+    for (const [sessionId, file] of [[FORK, "fork-child.jsonl"], [PARENT, "fork-parent.jsonl"]] as const) {
+      const fold = new SessionFold(sessionId, DEFAULT_FOLD_OPTIONS, ledger, undefined);
+      for (const { bytes, start } of linesOf(file)) {
+        const { requestId: _, ...line } = JSON.parse(bytes.toString("utf8"));
+        const { entry } = parseLine(Buffer.from(JSON.stringify(line)));
+        if (entry) fold.add(entry, false, start);
+      }
+    }
+    expect([...ledger.records()].map(brief)).toEqual([parentResponse, forkResponse]);
+  });
+
   test("in the parent also when the fork's file comes first by path (where ccusage counts it in the fork)", () => {
     const early = "00000000-5f6a-4b7c-8d9e-0f1a2b3c4d5e";
     const records = usageOf([

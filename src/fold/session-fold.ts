@@ -508,9 +508,14 @@ export class SessionFold {
   }
 
   /** A response's usage as the ledger keeps it: an assistant line's, or that of a line of another type that carries one. */
-  private usageRecord(usage: Usage, line: { uuid?: string; requestId?: string; timestamp: number; message: { id?: string; model?: string } }, sidechain: boolean): UsageRecord {
+  private usageRecord(
+    usage: Usage,
+    line: { uuid?: string; requestId?: string; timestamp: number; forkedFrom?: { sessionId?: string }; message: { id?: string; model?: string } },
+    sidechain: boolean,
+  ): UsageRecord {
     return recordOf(usage, {
-      key: dedupKey(line.message.id, line.requestId, this.meta.sessionId),
+      // A fork's copy is keyed as its parent's line is: without a request id a key holds the session's id.
+      key: dedupKey(line.message.id, line.requestId, line.forkedFrom?.sessionId ?? this.meta.sessionId),
       lineId: line.uuid,
       sessionId: this.meta.sessionId,
       sidechain,
