@@ -220,6 +220,18 @@ describe("titles and messages", () => {
     expect((await scan(dir)).one?.title).toBe("Fix the login bug");
   });
 
+  test("a prompt's message is what was typed: the context an IDE or Claude Code attached to it is no part of it (found by an exploratory tester)", async () => {
+    const dir = tempClaudeDir();
+    const context = [
+      { type: "text", text: "<ide_opened_file>The user opened src/a.ts</ide_opened_file>" },
+      { type: "text", text: "<system-reminder>The date is 2026-12-05.</system-reminder>" },
+    ];
+    dir.write(`p/${SESSION}.jsonl`, jsonl([user([...context, { type: "text", text: "Fix the login bug" }]), user([context[0], { type: "image", source: { type: "base64", media_type: "image/png", data: "AAAA" } }])]));
+    const { messages } = await scan(dir);
+    expect(messages.map((m) => m.parts)).toEqual([[{ type: "text", content: "Fix the login bug" }], [{ type: "text", content: "[image: image/png]" }]]);
+    expect(messages.map((m) => m.textContent)).toEqual(["Fix the login bug", "[image: image/png]"]);
+  });
+
   test("a slash command is the title only when no prompt was typed", async () => {
     const dir = tempClaudeDir();
     dir.write(`p/${SESSION}.jsonl`, jsonl([user("<command-name>/review</command-name>\n<command-args>42</command-args>")]));

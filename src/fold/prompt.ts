@@ -15,6 +15,11 @@ const startsWithAny = (text: string, prefixes: string[]) => {
   return prefixes.some((p) => t.startsWith(p));
 };
 
+/** A prompt's blocks as the person typed them: without the text blocks of context attached to it. */
+export function typedBlocks(blocks: Block[]): Block[] {
+  return blocks.filter((b) => !(b.type === "text" && typeof b.text === "string" && startsWithAny(b.text, ATTACHED_PREFIXES)));
+}
+
 function texts(content: Content): string[] {
   if (typeof content === "string") return [content];
   return content.filter((b): b is Block & { text: string } => b.type === "text" && typeof b.text === "string").map((b) => b.text);

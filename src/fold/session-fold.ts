@@ -6,7 +6,7 @@ import type { Part, Role } from "../opensync/payload.ts";
 import type { AssistantLine, AttachmentLine, Block, Content, Entry, SystemLine, Usage, UserLine } from "../transcript/schema.ts";
 import { compactBoundaryText, subagentTaskText } from "./notices.ts";
 import { type PartOptions, blockToPart, hasPart, resultText, textOf } from "./parts.ts";
-import { type UserLineKind, classifyContent, classifyUserLine, titleSource } from "./prompt.ts";
+import { type UserLineKind, classifyContent, classifyUserLine, titleSource, typedBlocks } from "./prompt.ts";
 import { type Ledger, type UsageRecord, dedupKey, prefer, recordOf } from "./usage-ledger.ts";
 
 export interface FoldOptions extends PartOptions {
@@ -377,7 +377,7 @@ export class SessionFold {
       return;
     }
     if (kind.text) this.meta.title ??= titleSource(kind.text);
-    this.emitBlocks(where, "user", blocksOf(content));
+    this.emitBlocks(where, "user", typedBlocks(blocksOf(content)));
   }
 
   /** Whether a typed line repeats a prompt already sent as a queued command this turn; notes queued ones. */
