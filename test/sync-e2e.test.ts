@@ -20,6 +20,16 @@ function envFor(claudeDir: string, home = tempHome()) {
   return { HOME: home, CLAUDE_CONFIG_DIR: claudeDir, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
 }
 
+/** An empty server, then one session synced: where the tests of a sync with nothing new start. */
+async function syncedOnce() {
+  server.reset();
+  const claude = tempClaudeDir();
+  claude.write(`p/${SESSION}.jsonl`, jsonl([user("x"), assistant("msg_1", text("y"))]));
+  const env = envFor(claude.root);
+  expect((await runCli(["sync"], { env })).code).toBe(0);
+  return env;
+}
+
 const writes = () => {
   const c = server.counts();
   return { sessions: c["POST /sync/session"] ?? 0, messages: c["POST /sync/message"] ?? 0, batch: c["POST /sync/batch"] ?? 0 };
@@ -576,11 +586,7 @@ describe("failures", () => {
   });
 
   test("nothing new, but the key was revoked since: the sync says so (exit 2), not that all is synced", async () => {
-    server.reset();
-    const claude = tempClaudeDir();
-    claude.write(`p/${SESSION}.jsonl`, jsonl([user("x"), assistant("msg_1", text("y"))]));
-    const env = envFor(claude.root);
-    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const env = await syncedOnce();
     const idle = await runCli(["sync", "--json"], { env });
     expect(idle.code).toBe(0);
     expect(JSON.parse(idle.stdout)).toMatchObject({ ok: true, messagesSent: 0 });
@@ -595,11 +601,7 @@ describe("failures", () => {
   });
 
   test("nothing new, and the server drops the connection of that check once: all synced (exit 0); out of reach, it says so", async () => {
-    server.reset();
-    const claude = tempClaudeDir();
-    claude.write(`p/${SESSION}.jsonl`, jsonl([user("x"), assistant("msg_1", text("y"))]));
-    const env = envFor(claude.root);
-    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const env = await syncedOnce();
     server.setFaults({ rules: [{ method: "GET", path: "/api/sessions", kind: "drop", times: 1 }] });
     const blip = await runCli(["sync", "--json"], { env });
     expect({ code: blip.code, out: JSON.parse(blip.stdout) }).toMatchObject({ code: 0, out: { ok: true, messagesSent: 0 } });
@@ -610,11 +612,7 @@ describe("failures", () => {
   });
 
   test("nothing new, but the user deleted all data on the server: the sync says the server lacks the sessions and what sends them again", async () => {
-    server.reset();
-    const claude = tempClaudeDir();
-    claude.write(`p/${SESSION}.jsonl`, jsonl([user("x"), assistant("msg_1", text("y"))]));
-    const env = envFor(claude.root);
-    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const env = await syncedOnce();
     const idle = await runCli(["sync", "--json"], { env });
     expect(JSON.parse(idle.stdout).missingOnServer).toBeUndefined();
 
