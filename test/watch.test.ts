@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { appendFileSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 import { killWatches, spawnWatch } from "./helpers/watch.ts";
 import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
 
@@ -80,6 +81,34 @@ describe("watch", () => {
     claude.write(`p/${SESSION}.jsonl`, jsonl([user("Fix the build")]));
     const dry = await runCli(["sync", "--dry-run", "--json", "--session", shortId!], { env: envFor(claude.root) });
     expect(JSON.parse(dry.stdout).sessions.map((s: { externalId: string }) => s.externalId)).toEqual([SESSION]);
+  }, 90_000);
+
+  test("project folders reached through symbolic links: lines appended behind the link are synced as they come, for a link made before or during the watch", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    /** A project folder kept elsewhere (dotfiles, another disk), linked into projects/ as `name`. */
+    const linked = (name: string, sessionId: string, line: string) => {
+      const real = join(scratchDir("ccs-linked-"), name);
+      mkdirSync(real);
+      const file = join(real, `${sessionId}.jsonl`);
+      writeFileSync(file, jsonl([user(line, { sessionId })]));
+      symlinkSync(real, join(claude.projects, name));
+      return file;
+    };
+    const first = linked("p", SESSION, "before the watch");
+    const watch = spawnWatch(envFor(claude.root));
+    expect(await until(() => messages(SESSION) === 1)).toBe(true);
+    appendFileSync(first, jsonl([assistant("msg_1", text("behind the link"))]));
+    expect(await until(() => messages(SESSION) === 2)).toBe(true);
+
+    const second = linked("q", OTHER, "linked while watching");
+    expect(await until(() => messages(OTHER) === 1)).toBe(true);
+    appendFileSync(second, jsonl([assistant("msg_2", text("also behind a link"), { sessionId: OTHER })]));
+    expect(await until(() => messages(OTHER) === 2)).toBe(true);
+
+    watch.proc.kill("SIGTERM");
+    expect((await watch.exited()).code).toBe(0);
+    expect(server.violations()).toEqual([]);
   }, 90_000);
 
   test("--poll finds new sessions without file events; SIGINT also exits 0", async () => {

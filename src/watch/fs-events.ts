@@ -1,4 +1,5 @@
-import { type FSWatcher, existsSync, statfsSync, watch } from "node:fs";
+import { type FSWatcher, existsSync, readdirSync, statfsSync, watch } from "node:fs";
+import { join } from "node:path";
 
 /**
  * Linux file systems whose change events miss writes made elsewhere (another
@@ -14,6 +15,22 @@ export function eventsReliable(path: string): boolean {
   } catch {
     return true;
   }
+}
+
+/**
+ * Whether a root holds a symbolic link to a project folder, or one in a project
+ * folder (a transcript, a session's folder): the sync follows them, but
+ * recursive events stop at a link, so writes behind it are never reported.
+ */
+export function holdsLinks(root: string): boolean {
+  const entries = (dir: string) => {
+    try {
+      return readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+  };
+  return entries(root).some((p) => p.isSymbolicLink() || (p.isDirectory() && entries(join(root, p.name)).some((e) => e.isSymbolicLink())));
 }
 
 /**

@@ -5,7 +5,7 @@ import type { StateStore } from "../state/store.ts";
 import type { SyncReport } from "../sync/run-sync.ts";
 import { ChangeQueue } from "./change-queue.ts";
 import { changeTarget } from "./change-target.ts";
-import { eventsReliable, watchTree } from "./fs-events.ts";
+import { eventsReliable, holdsLinks, watchTree } from "./fs-events.ts";
 import { rescan } from "./rescan.ts";
 import { clock, failureLine, syncLine } from "./sync-line.ts";
 
@@ -87,9 +87,14 @@ export function startWatcher(o: WatchOptions): Watcher {
     for (const id of found.changed) touch(id);
   };
 
+  /** Roots whose changes events do not all report are listed every POLL_MS instead. */
+  const eventsMiss = (root: string) => !eventsReliable(root) || holdsLinks(root);
+
   const rescanSoon = () => {
     rescanTimer ??= setTimeout(() => {
       rescanTimer = undefined;
+      // A folder event may be a new link (a linked project folder): from then on that root is polled.
+      for (const root of o.roots) if (eventsMiss(root)) polled.add(root);
       look(o.roots);
     }, RESCAN_DELAY_MS);
   };
@@ -105,7 +110,7 @@ export function startWatcher(o: WatchOptions): Watcher {
   };
 
   for (const root of o.roots) {
-    if (o.poll || !eventsReliable(root)) {
+    if (o.poll || eventsMiss(root)) {
       polled.add(root);
       continue;
     }
