@@ -97,6 +97,10 @@ describe("syncLine", () => {
     expect(syncLine(report(), ["a"], at)).toBeUndefined();
     expect(syncLine(report(), undefined, at)).toBe("14:03:07 all sessions: up to date");
   });
+  test("a pass that read a session but had nothing to send (half a line written so far) prints nothing, not 'sent 0 messages, 0 session updates'", () => {
+    expect(syncLine(report({ sessionsRead: 1 }), [SESSION], at)).toBeUndefined();
+    expect(syncLine(report({ sessionsRead: 3 }), undefined, at)).toBe("14:03:07 all sessions: up to date");
+  });
 });
 
 describe("rescan", () => {

@@ -17,10 +17,11 @@ export function scope(only: readonly string[] | undefined, verbose = false): str
 
 /**
  * The one line a watch prints after a sync; undefined when a pass over changed
- * sessions found nothing to read or send (a file touched without new lines).
+ * sessions had nothing to send (a file touched without new lines, or half a
+ * line written so far: read, but nothing complete to send).
  */
 export function syncLine(r: SyncReport, only: readonly string[] | undefined, at: Date, verbose = false): string | undefined {
-  if (r.sessionsRead + r.sessionsSent + r.messagesSent + r.deferred + r.failed.length === 0) {
+  if (r.sessionsSent + r.messagesSent + r.deferred + r.failed.length === 0) {
     return only ? undefined : `${clock(at)} ${scope(only)}: up to date`;
   }
   const notes = [
