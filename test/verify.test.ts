@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSyn
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
 import { hooksSection } from "../src/claude-settings/hook-spec.ts";
+import { writePidFile } from "../src/runtime/pid-file.ts";
 import { shellWord } from "../src/claude-settings/self-command.ts";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
@@ -81,6 +82,16 @@ describe("verify", () => {
     expect(r.check("hooks")).toMatchObject({ status: "fail", fix: "claude-code-sync setup (or run claude-code-sync watch)" });
     expect(r.checks.filter((c) => c.status === "fail").map((c) => c.id)).toEqual(["hooks"]);
   });
+
+  test("no hooks while `watch` runs, as the fix advises: ok, naming the watch, exit 0", async () => {
+    const { env, home } = setupEnv();
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    // This test's process stands for the running watch: what counts is a live pid in watch.pid.
+    writePidFile(join(home, ".claude-code-sync", "watch.pid"), process.pid);
+    const r = await verify(env);
+    expect(r.check("hooks")).toMatchObject({ status: "ok", detail: `none registered in ${join(env.CLAUDE_CONFIG_DIR, "settings.json")}; \`claude-code-sync watch\` (pid ${process.pid}) syncs instead` });
+    expect(r.code).toBe(0);
+  }, 30_000);
 
   test("hooks of a moved install are outdated: fix with setup", async () => {
     const { env, claude } = setupEnv();

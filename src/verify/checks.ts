@@ -22,6 +22,7 @@ import { SyncLock } from "../state/lock.ts";
 import { unpricedModels } from "../sync/run-sync.ts";
 import { STATE_DAMAGED, diskFullError, diskIsFull } from "../state/db.ts";
 import { StateStore, statePath } from "../state/store.ts";
+import { runningWatchPid } from "../watch/watch-mark.ts";
 import { isExecutable } from "./executable.ts";
 import { checkClient, explainServerError, keyFix } from "./server.ts";
 
@@ -224,10 +225,15 @@ function hooksCheck(): Check {
   const where = (state: HookState) => HOOK_EVENTS.filter((event) => states[event] === state);
   const missing = where("missing");
   if (plugin) return pluginHooksCheck(name, path, plugin, missing.length < HOOK_EVENTS.length);
-  if (missing.length === HOOK_EVENTS.length) return fail("hooks", name, `none registered in ${path}`, SETUP_OR_WATCH);
+  // The fix offers `watch` instead of hooks: one running does their job.
+  const lacking = (detail: string) => {
+    const watch = runningWatchPid();
+    return watch === undefined ? fail("hooks", name, detail, SETUP_OR_WATCH) : ok("hooks", name, `${detail}; \`claude-code-sync watch\` (pid ${watch}) syncs instead`);
+  };
+  if (missing.length === HOOK_EVENTS.length) return lacking(`none registered in ${path}`);
   // An earlier setup registered all but the newer events: its hooks still sync.
   const needed = missing.filter((event) => !NEWER_EVENTS.has(event));
-  if (needed.length > 0) return fail("hooks", name, `missing for ${needed.join(", ")} in ${path}`, SETUP_OR_WATCH);
+  if (needed.length > 0) return lacking(`missing for ${needed.join(", ")} in ${path}`);
   const elsewhere = where("elsewhere");
   if (elsewhere.length > 0) {
     return fail("hooks", name, `${elsewhere.join(", ")} ${elsewhere.length === 1 ? "runs" : "run"} another claude-code-sync (moved, or an older install), not ${self.join(" ")}`, "claude-code-sync setup");
