@@ -111,6 +111,27 @@ describe("watch", () => {
     expect(server.violations()).toEqual([]);
   }, 90_000);
 
+  test("`set` while watching holds from the next write: a project excluded then gets nothing more sent", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const env = envFor(claude.root);
+    const secret = claude.write(`p/${SESSION}.jsonl`, jsonl([user("before the exclusion")]));
+    const other = claude.write(`q/${OTHER}.jsonl`, jsonl([user("elsewhere", { sessionId: OTHER, cwd: "/home/dev/q" })]));
+    const watch = spawnWatch(env);
+    expect(await until(() => messages(SESSION) === 1 && messages(OTHER) === 1)).toBe(true);
+
+    expect((await runCli(["set", "excludeProjects", "+project-x"], { env })).code).toBe(0);
+    appendFileSync(secret, jsonl([user("after the exclusion")]));
+    await Bun.sleep(300);
+    // Written after the excluded one, so synced in the same pass or a later one.
+    appendFileSync(other, jsonl([user("still synced", { sessionId: OTHER, cwd: "/home/dev/q" })]));
+    expect(await until(() => messages(OTHER) === 2)).toBe(true);
+    expect(messages(SESSION)).toBe(1);
+
+    watch.proc.kill("SIGTERM");
+    expect((await watch.exited()).code).toBe(0);
+  }, 90_000);
+
   test("--poll finds new sessions without file events; SIGINT also exits 0", async () => {
     server.reset();
     const claude = tempClaudeDir();

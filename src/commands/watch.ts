@@ -1,6 +1,6 @@
 import { resolveCredentials } from "../config/index.ts";
 import { withFix } from "../report/failure.ts";
-import { connect, requireRoots, scanSettings } from "../sync/context.ts";
+import { connect, liveScanSettings, requireRoots } from "../sync/context.ts";
 import { releaseHeldBy } from "../state/lock.ts";
 import { runSync } from "../sync/run-sync.ts";
 import { markWatching } from "../watch/watch-mark.ts";
@@ -17,7 +17,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   const roots = requireRoots();
   const conn = connect({ insecure: options.insecure === true });
   const origin = { url: conn.url, source: resolveCredentials(conn.config).source };
-  const settings = scanSettings(conn.config);
+  const settings = liveScanSettings();
   // What was synced goes to stdout, problems to stderr: `watch > sync.log` keeps the problems on screen.
   const say = (line: string) => writeOut(`${line}\n`);
   const warn = (line: string) => writeErr(`${line}\n`);
@@ -29,7 +29,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     poll,
     sync: (only) =>
       runSync(conn.store, conn.client, {
-        ...settings,
+        ...settings(),
         roots,
         full: false,
         apiKey: conn.apiKey,

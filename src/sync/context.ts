@@ -40,6 +40,21 @@ export function scanSettings(config: Config): ScanSettings {
 }
 
 /**
+ * The settings of the options saved now, for a long-running `watch`: what
+ * `set` changes while it runs (a project excluded, redaction on) holds from
+ * its next pass. Built again only when the options changed.
+ */
+export function liveScanSettings(): () => ScanSettings {
+  let saved: { options: string; settings: ScanSettings } | undefined;
+  return () => {
+    const config = loadConfig();
+    const options = JSON.stringify(config.options);
+    if (saved?.options !== options) saved = { options, settings: scanSettings(config) };
+    return saved.settings;
+  };
+}
+
+/**
  * The day's refresh of model prices, in the background: the new prices when
  * they changed, undefined otherwise (refreshed less than a day ago, off with
  * --offline or `priceUpdates`, or the list out of reach: never an error).
