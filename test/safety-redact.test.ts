@@ -2156,3 +2156,13 @@ describe("a security question's answer under its name (found by the red team)", 
     [["code and other answers", "securityAnswer: string;\nconst securityAnswer = form.securityAnswer;\nanswer = 42\nthe answer: yes"]],
   );
 });
+
+describe("a lone secret echoed into a home dotfile, whatever its name (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["echo 'Zx8Cv7Bn6Mq5' > ~/.vp", "echo '[REDACTED:secret]' > ~/.vp"],
+      ['printf \'%s\' "k9!mQ2pL7vR3" >> $HOME/.dbpw && chmod 600 $HOME/.dbpw', 'printf \'%s\' "[REDACTED:secret]" >> $HOME/.dbpw && chmod 600 $HOME/.dbpw'],
+    ],
+    [["versions and config lines written into dotfiles", 'echo "v18.17.0" > ~/.nvmrc\necho \'lts/Hydrogen\' > ~/.nvmrc\necho "HISTSIZE=10000" >> ~/.bashrc\necho "source ~/.Venv3" >> ~/.zshrc\necho "Python311" > ~/.python-version\necho "Zx8Cv7Bn6Mq5" > notes.txt']],
+  );
+});

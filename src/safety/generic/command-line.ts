@@ -1,6 +1,6 @@
 import { type Detector, type Finding, type Hits, quotedValue, widenedIfCut } from "../detectors.ts";
 import type { RedactionKind } from "../marker.ts";
-import { isStandIn } from "../look-alikes.ts";
+import { WORDS_NAME, isStandIn } from "../look-alikes.ts";
 import { filePrints } from "./printed-secret.ts";
 
 /**
@@ -354,6 +354,20 @@ function writesSecretFile(command: string): boolean {
   return false;
 }
 
+/**
+ * A dotfile of the home directory with no extension (`~/.vp`, `$HOME/.dbpw`, `/root/.apikey`): a
+ * secret kept where a script reads it, whatever its name. A config's lines (`~/.bashrc`'s) have
+ * spaces or `=`; a version pinned in one (`~/.nvmrc`) has dots: held to a strong password's shape,
+ * not a name of words (`MyProject2024`).
+ */
+const HOME_DOTFILE = /^(?:~|\$HOME|\$\{HOME\}|\/root|\/home\/[\w.-]{1,64}|\/Users\/[\w.-]{1,64})\/\.[A-Za-z][\w-]{0,63}$/;
+const STRONG_WORD = /^(?=[^.\/:$={}\\]*={0,2}$)(?=.*[a-z])(?=.*\d)(?=.*[A-Z]|.*[!@#%^&*+?~])[^\s]{8,127}$/;
+
+function writesHomeDotfile(command: string): boolean {
+  for (const m of command.matchAll(WRITE_TARGET)) if (HOME_DOTFILE.test(m[1] as string)) return true;
+  return false;
+}
+
 /** `sudo -S` reads its password from stdin; `-s` (a shell) reads a command. */
 const SUDO_STDIN = /\bsudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S[ \t]*$/;
 
@@ -382,7 +396,9 @@ function writtenIntoFile(text: string, at: number): Finding | undefined {
   // The rest of its command: up to the line's end, `;` or `&&`.
   const rest = text.slice(ECHO_VALUE.lastIndex, ECHO_VALUE.lastIndex + 300).split(COMMAND_END, 1)[0] as string;
   // A file's name can mislead (`echo 0 > token_count.txt`): only a value shaped like a password goes.
-  return REDIRECTED.test(rest) && passwordShaped(v.value) && writesSecretFile(rest) ? { start: v.start, end: v.end, kind: "secret" } : undefined;
+  if (!REDIRECTED.test(rest)) return undefined;
+  const secret = (passwordShaped(v.value) && writesSecretFile(rest)) || (STRONG_WORD.test(v.value) && !WORDS_NAME.test(v.value) && writesHomeDotfile(rest));
+  return secret ? { start: v.start, end: v.end, kind: "secret" } : undefined;
 }
 
 /**
