@@ -2166,3 +2166,18 @@ describe("a lone secret echoed into a home dotfile, whatever its name (found by 
     [["versions and config lines written into dotfiles", 'echo "v18.17.0" > ~/.nvmrc\necho \'lts/Hydrogen\' > ~/.nvmrc\necho "HISTSIZE=10000" >> ~/.bashrc\necho "source ~/.Venv3" >> ~/.zshrc\necho "Python311" > ~/.python-version\necho "Zx8Cv7Bn6Mq5" > notes.txt']],
   );
 });
+
+describe("a secret told by its sentence with no label: a rotation's new value, a key pasted after asking to put it in .env (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["I just rotated it, the new value is Xk9mQ2pL7vR3zT8w", "I just rotated it, the new value is [REDACTED:secret]"],
+      ["Rotated the DB password. New value: Tr0ub4dor&3x!", "Rotated the DB password. New value: [REDACTED:secret]"],
+      ["Can you add this to my .env? Xk9mQ2pL7vR3zT8wN1bY4cF6", "Can you add this to my .env? [REDACTED:secret]"],
+      ["please put this in .env.local\nXk9mQ2pL7vR3zT8wN1bY4cF6", "please put this in .env.local\n[REDACTED:secret]"],
+    ],
+    [
+      ["prose about rotations and .env", "I reset the timeout, the new value is 30s\nI replaced the import, the new one is UserService2\nI rotated the logs, the new one is app-2026-12-06.log\nI reset the branch, it's now at a1b2c3d4e5f6a7b8c9d0"],
+      ["asking to add a setting to .env", "add this to .env: NODE_ENV=production\nAdd this to your .env file: DATABASE_URL\nadd it to the .env? yes\nwrite the new value to .env.production. Then restart."],
+    ],
+  );
+});

@@ -38,6 +38,7 @@ import { otherScriptsDetector } from "./generic/other-scripts.ts";
 import { isPinEntry, pinDetector } from "./generic/pin.ts";
 import { isSessionEntry, sessionTokenDetector } from "./generic/session-token.ts";
 import { proseSecretDetector } from "./generic/prose-secret.ts";
+import { contextSecretDetector } from "./generic/context-secret.ts";
 import { questionAnswerDetector } from "./generic/question-answers.ts";
 import { redisReplyDetector } from "./generic/redis-reply.ts";
 import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector } from "./generic/urls.ts";
@@ -151,6 +152,7 @@ function builtinDetectors(): Detector[] {
     secretsMapDetector,
     questionAnswerDetector,
     proseSecretDetector,
+    contextSecretDetector,
     otherScriptsDetector,
     ...gitleaks.generic,
   ];

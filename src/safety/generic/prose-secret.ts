@@ -79,7 +79,7 @@ export function looksLikePassword(value: string): boolean {
  */
 const SNAKE_IDENTIFIER = /^[A-Za-z]\w*_\w*$/;
 
-function looksLikeStrongPassword(value: string): boolean {
+export function looksLikeStrongPassword(value: string): boolean {
   return value.length >= 6 && looksLikePassword(value) && !SNAKE_IDENTIFIER.test(value) && (PASSWORD_SYMBOL.test(value) || (/[A-Z]/.test(value) && /[a-z]/.test(value) && HAS_DIGIT.test(value)));
 }
 
@@ -105,7 +105,7 @@ export function isDicewarePhrase(value: string): boolean {
 }
 
 /** Whether a value told in prose is shaped like a key or token: long, random-looking, and not code (no brackets, no member path). */
-function looksLikeKey(value: string): boolean {
+export function looksLikeKey(value: string): boolean {
   return looksRandom(value) && !isStandIn(value) && !NOT_A_VALUE.test(value) && !CODE_PATH.test(value) && !/[()[\]{}]/.test(value);
 }
 
