@@ -80,6 +80,13 @@ describe("messagePayload: a file tool writing a file named for a secret", () => 
     });
   });
 
+  test("OpenVPN's auth-user-pass file written: its password line goes (found by the red team)", () => {
+    expect(argsOf(call("Write", { file_path: "/etc/openvpn/auth.txt", content: `alice\n${password}\n` }))).toEqual({
+      args: { file_path: "/etc/openvpn/auth.txt", content: "alice\n[REDACTED:password]\n" },
+      redactions: 1,
+    });
+  });
+
   test("elsewhere, and lines of words there, stay as they are", () => {
     const plain = { file_path: "/app/src/version.txt", content: password };
     expect(argsOf(call("Write", plain))).toEqual({ args: plain, redactions: 0 });

@@ -12,7 +12,7 @@ import { assignmentDetector } from "../src/safety/generic/assignment.ts";
 import { awsSecretDetector } from "../src/safety/generic/aws-secret.ts";
 import { pipedSecretDetector, promptAnswerDetector, secretFlagDetector, toolDetectors } from "../src/safety/generic/command-line.ts";
 import { authorizationDetector, bearerDetector, cookieDetector } from "../src/safety/generic/headers.ts";
-import { haproxyUserDetector, ipsecSecretsDetector, netrcDetector, pgpassDetectors, saslPasswdDetector, userFileDetectors } from "../src/safety/generic/credential-files.ts";
+import { haproxyUserDetector, ipsecSecretsDetector, netrcDetector, openvpnAuthDetector, pgpassDetectors, saslPasswdDetector, userFileDetectors } from "../src/safety/generic/credential-files.ts";
 import { networkConfigDetector } from "../src/safety/generic/network-config.ts";
 import { secretsMapDetector } from "../src/safety/generic/secrets-map.ts";
 import { backupCodesDetector, bitlockerKeyDetector, totpSeedDetector } from "../src/safety/generic/two-factor.ts";
@@ -81,6 +81,7 @@ const GENERIC = [
   totpSeedDetector,
   backupCodesDetector,
   contextSecretDetector,
+  openvpnAuthDetector,
 ];
 
 /** For each gitleaks rule: one of its matches chained, and cut short by one character, chained. */

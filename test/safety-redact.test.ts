@@ -2181,3 +2181,27 @@ describe("a secret told by its sentence with no label: a rotation's new value, a
     ],
   );
 });
+
+describe("OpenVPN's auth-user-pass file: its password line (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["$ cat /etc/openvpn/auth.txt\nalice\nZx8Cv7Bn6Mq5Lp", "$ cat /etc/openvpn/auth.txt\nalice\n[REDACTED:password]"],
+      ["$ sudo cat /etc/openvpn/client/credentials.txt\nvpn@example.com\nk9!mQ2pL7vR3\n$ sudo systemctl restart openvpn-client@work", "$ sudo cat /etc/openvpn/client/credentials.txt\nvpn@example.com\n[REDACTED:password]\n$ sudo systemctl restart openvpn-client@work"],
+      ["client\n<auth-user-pass>\nalice\nZx8Cv7Bn6Mq5Lp\n</auth-user-pass>", "client\n<auth-user-pass>\nalice\n[REDACTED:password]\n</auth-user-pass>"],
+    ],
+    [
+      ["a listing and a profile's directives", "$ ls /etc/openvpn/\nclient\nserver\n\n$ cat /etc/openvpn/client.conf\nclient\nnobind\npersist-key\n\nauth-user-pass /etc/openvpn/auth.txt\nclient\nnobind\n"],
+    ],
+  );
+
+  test("as a tool's result: the command or the Read tool names the file, the password goes whatever its shape", () => {
+    const { redactOutput } = createRedactor();
+    expect(commandPrints("sudo cat /etc/openvpn/auth.txt")).toBe("user-pass");
+    expect(filePrints("/home/dev/.openvpn/work-creds")).toBe("user-pass");
+    expect(filePrints("/etc/openvpn/client.conf")).toBeUndefined();
+    expect(redactOutput("alice\nhunter22\n", "user-pass").text).toBe("alice\n[REDACTED:password]\n");
+    expect(redactOutput("     1\u2192alice\n     2\u2192hunter22\n", "user-pass").text).toBe("     1\u2192alice\n     2\u2192[REDACTED:password]\n");
+    const listing = "alice\nbob\ncarol\n";
+    expect(redactOutput(listing, "user-pass")).toEqual({ text: listing, count: 0 });
+  });
+});

@@ -108,7 +108,8 @@ const WRITTEN = new Set(["content", "old_string", "new_string"]);
 function scrubCall(content: ToolCall, scrub: Scrubber): { value: unknown; count: number } {
   const args = content.args as Record<string, unknown> | undefined;
   // An environment file's content is judged as any text is (its assignments name its secrets).
-  const prints = typeof args?.file_path === "string" && filePrints(args.file_path) === "any" ? "any" : undefined;
+  const file = typeof args?.file_path === "string" ? filePrints(args.file_path) : undefined;
+  const prints = file === "any" || file === "user-pass" ? file : undefined;
   if (args && !prints && typeof content.toolName === "string" && toolPrints(content.toolName, args)) return storeCall(content, args, scrub);
   if (!args || !prints) return scrub.value(content);
   let count = 0;

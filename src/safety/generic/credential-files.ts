@@ -1,6 +1,8 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { isStandIn } from "../look-alikes.ts";
 import { lineStart } from "./lines.ts";
+import { filePrints } from "./printed-secret.ts";
+import { looksLikePassword } from "./prose-secret.ts";
 
 /* Credentials files shown in a session: `~/.netrc`, PostgreSQL's `~/.pgpass`, `.htpasswd` and `/etc/shadow`, cookies.txt. */
 
@@ -251,3 +253,36 @@ export const userFileDetectors: Detector[] = USER_FILES.map(({ names, line, next
     }
   },
 }));
+
+/**
+ * OpenVPN's `auth-user-pass` file shown below the command that shows it (`$ cat /etc/openvpn/auth.txt`,
+ * printed-secret.ts filePrints), or inlined in a profile (`<auth-user-pass>`): a user's line, then
+ * the password's, then nothing more (the text's end, a blank line, the block's end or a prompt).
+ * A directory's listing or a profile's directives have more lines, or words with no digit nor symbol.
+ */
+const USER_PASS_BLOCK = /[ \t]*\r?\n[ \t]*[^\s<]{1,256}[ \t]*\r?\n[ \t]*([^\s<]{1,1000})[ \t]*(?=\r?\n[ \t]*(?:\r?\n|$|<\/auth-user-pass>|[$#%>][ \t])|$)/dy;
+/** The path the keyword is in: from the last space, quote or shell operator before it to the next. */
+const PATH_START = /[^\s"'|;&<>]{0,300}$/;
+const PATH_REST = /[^\s"'|;&<>]{0,300}/y;
+
+export const openvpnAuthDetector: Detector = {
+  keywords: ["openvpn", "<auth-user-pass>"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      const end = hits[i + 1] as number;
+      if (text.charAt(at) !== "<") {
+        // The file's whole path, the last thing on its line.
+        const from = at - (PATH_START.exec(text.slice(Math.max(0, at - 300), at))?.[0].length ?? 0);
+        PATH_REST.lastIndex = end;
+        PATH_REST.exec(text);
+        const eol = text.indexOf("\n", PATH_REST.lastIndex);
+        if (filePrints(text.slice(from, PATH_REST.lastIndex)) !== "user-pass" || text.slice(PATH_REST.lastIndex, eol < 0 ? text.length : eol).trim() !== "") continue;
+        USER_PASS_BLOCK.lastIndex = eol < 0 ? text.length : eol;
+      } else USER_PASS_BLOCK.lastIndex = end;
+      const m = USER_PASS_BLOCK.exec(text);
+      const span = m?.indices?.[1];
+      if (m && span && !isStandIn(m[1] as string) && looksLikePassword(m[1] as string)) out.push({ start: span[0], end: span[1], kind: "password" });
+    }
+  },
+};

@@ -114,9 +114,10 @@ export const printedSecretDetector: Detector = {
 /**
  * What a command prints when it prints a secret: a new random key ("key"), or a stored secret of any shape ("any");
  * or what a file holds that is an environment file ("env"): its assignments are judged as anywhere, and a line that
- * is one random-looking word alone (a value's continuation, read from an offset) is a secret.
+ * is one random-looking word alone (a value's continuation, read from an offset) is a secret; or OpenVPN's
+ * `auth-user-pass` file ("user-pass"): its second line is a password.
  */
-export type PrintedSecret = "any" | "key" | "env";
+export type PrintedSecret = "any" | "key" | "env" | "user-pass";
 
 /**
  * Whether a shell command (a Bash tool call's) prints a secret, by the rules above. Its output is
@@ -133,15 +134,19 @@ export function commandPrints(command: string): PrintedSecret | undefined {
       prints ??= found;
     }
   }
-  return prints ?? (showsEnvFile(command) ? "env" : undefined);
+  return prints ?? shownFilePrints(command);
 }
 
 /** A file shown whole (`cat .env.staging`, `head -n 20 .env`): its name, one per match. */
 const SHOWN_FILE = /(?<![\w-])(?:cat|bat|less|head|tail)(?:[ \t]+-[\w-]+(?:[ \t]+\d+)?)*[ \t]+["']?([^\s"'|;&<>]{1,300})/g;
 
-function showsEnvFile(command: string): boolean {
-  for (const m of command.matchAll(SHOWN_FILE)) if (filePrints(m[1] as string) === "env") return true;
-  return false;
+/** What a file shown whole holds that no name in it marks: an environment file's variables, OpenVPN's user and password. */
+function shownFilePrints(command: string): "env" | "user-pass" | undefined {
+  for (const m of command.matchAll(SHOWN_FILE)) {
+    const prints = filePrints(m[1] as string);
+    if (prints === "env" || prints === "user-pass") return prints;
+  }
+  return undefined;
 }
 
 /**
@@ -198,11 +203,18 @@ function opaqueEnvValues(text: string): Finding[] {
 
 /** `.env`, `.env.production`, `staging.env`, `.envrc`. */
 const ENV_FILE = /^\.env(?:rc)?(?:\.[\w-]+)*$|\.env$/i;
+/**
+ * OpenVPN's `auth-user-pass` file (`/etc/openvpn/auth.txt`, `~/.openvpn/creds`): a user's line, then
+ * the password's. Not its configs, keys and certificates.
+ */
+const OPENVPN_AUTH_FILE = /(?:^|[\/\\])\.?openvpn[\/\\](?:[^\s\/\\]+[\/\\]){0,4}[^\s\/\\]*(?:auth|pass|cred|login|user)[^\s\/\\]*$/i;
+const OPENVPN_NOT_AUTH = /\.(?:conf|ovpn|crt|pem|key|csr|sh|log|md)$/i;
 
 /** Whether a file holds a secret, as read or written whole: its name says so (SECRET_FILE); or is an environment file. */
 export function filePrints(path: string): PrintedSecret | undefined {
   const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
   if (ENV_FILE.test(name)) return "env";
+  if (OPENVPN_AUTH_FILE.test(path) && !OPENVPN_NOT_AUTH.test(name)) return "user-pass";
   return SECRET_FILE.test(name) && !NOT_SECRET_FILE.test(name) ? "any" : undefined;
 }
 
@@ -240,6 +252,7 @@ function outputBody(text: string): { output: string; at: number } {
  */
 export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "env") return [...spacedEnvValues(text), ...opaqueEnvValues(text)];
+  if (prints === "user-pass") return userPassLines(text);
   const out: Finding[] = prints === "any" ? recordValues(text) : [];
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
@@ -253,4 +266,15 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
     for (let m = KEY_LINE.exec(text); m; m = KEY_LINE.exec(text)) keep(m[1] as string, m.indices?.[1]);
   }
   return out;
+}
+
+/** A user's line and a password's, one word each, and nothing else: OpenVPN's `auth-user-pass` file. */
+const USER_PASS_LINES = /^\s*[^\s]{1,256}[ \t]*\r?\n[ \t]*([^\s]{1,1000})\s*$/d;
+
+/** The password of an `auth-user-pass` file shown whole (`cat`, the Read tool), whatever its shape. */
+function userPassLines(text: string): Finding[] {
+  const { output, at } = outputBody(text);
+  const m = USER_PASS_LINES.exec(output);
+  const span = m?.indices?.[1];
+  return m && span && isPrintedValue(m[1] as string) ? [{ start: at + span[0], end: at + span[1], kind: "password" }] : [];
 }
