@@ -2205,3 +2205,15 @@ describe("OpenVPN's auth-user-pass file: its password line (found by the red tea
     expect(redactOutput(listing, "user-pass")).toEqual({ text: listing, count: 0 });
   });
 });
+
+describe("a key told as someone's clé, a secret's 'value', and French's c'est (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["Voici ma clé : Xk9mQ2pL7vR3zT8wN1bY4cF6", "Voici ma clé : [REDACTED:secret]"],
+      ["votre clé est Xk9mQ2pL7vR3zT8wN1bY4cF6", "votre clé est [REDACTED:secret]"],
+      ["The client secret value is Zx8Q~Cv7Bn6Mq5Lp9Kj8Hg7Fd6Sa5Qw4Er3Ty2U", "The client secret value is [REDACTED:secret]"],
+      ["mon mot de passe c'est Zx8Cv7Bn6Mq5", "mon mot de passe c'est [REDACTED:password]"],
+    ],
+    [["keys that open nothing and prose about values", "la clé primaire est user_id_12345678\nla clé de cache est build_v2_20261206x\nma clé USB est branchée\nThe password value is hashed with bcrypt\nthe secret value is stored in Key Vault\nle mot de passe c'est important"]],
+  );
+});
