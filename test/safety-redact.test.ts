@@ -2217,3 +2217,14 @@ describe("a key told as someone's clé, a secret's 'value', and French's c'est (
     [["keys that open nothing and prose about values", "la clé primaire est user_id_12345678\nla clé de cache est build_v2_20261206x\nma clé USB est branchée\nThe password value is hashed with bcrypt\nthe secret value is stored in Key Vault\nle mot de passe c'est important"]],
   );
 });
+
+describe("a platform's config vars set from the command line: an opaque token whatever its name (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["heroku config:set STRIPE=Xk9mQ2pL7vR3zT8wN1bY4cF6 -a shop", "heroku config:set STRIPE=[REDACTED:secret] -a shop"],
+      ['railway variables --set "STRIPE=Xk9mQ2pL7vR3zT8wN1bY4cF6"', 'railway variables --set "STRIPE=[REDACTED:secret]"'],
+      ["dokku config:set myapp OPENAI=Xk9mQ2pL7vR3zT8wN1bY4cF6 NODE_ENV=production", "dokku config:set myapp OPENAI=[REDACTED:secret] NODE_ENV=production"],
+    ],
+    [["settings", 'heroku config:set NODE_ENV=production WEB_CONCURRENCY=2 BUILD_ID=20261206120000123 -a shop\nrailway variables --set "APP_NAME=ShopFrontend2024"']],
+  );
+});

@@ -1,6 +1,6 @@
 import { type Detector, type Finding, type Hits, quotedValue, widenedIfCut } from "../detectors.ts";
 import type { RedactionKind } from "../marker.ts";
-import { WORDS_NAME, isStandIn } from "../look-alikes.ts";
+import { WORDS_NAME, isStandIn, looksRandom } from "../look-alikes.ts";
 import { filePrints } from "./printed-secret.ts";
 
 /**
@@ -227,6 +227,15 @@ const TOOLS: Tool[] = [
   { keywords: ["openssl"], command: /openssl[ \t]+passwd(?=[ \t])/iy, flag: operandAfter("salt|in"), password: whole },
   // A platform's secrets set from the command line, each `NAME=value` whatever the name (`fly secrets set STRIPE=…`, `flyctl secrets set`).
   { keywords: ["fly"], command: /fly(?:ctl)?[ \t]+secrets[ \t]+set(?=[ \t])/iy, flag: new RegExp(String.raw`(?<=[ \t])[A-Za-z_][A-Za-z0-9_]{0,127}=${VALUE}`, "gd"), password: whole, kind: "secret" },
+  // A platform's config vars set from the command line (`heroku config:set`, `dokku config:set`, `railway variables --set`):
+  // settings too (`NODE_ENV=production`), so each `NAME=value` whatever the name when the value is an opaque token.
+  {
+    keywords: ["heroku", "dokku", "railway"],
+    command: /(?:(?:heroku|dokku)[ \t]+config:set|railway[ \t]+variables?(?:[ \t]+set)?)(?=[ \t])/iy,
+    flag: new RegExp(String.raw`(?<=[ \t"'])[A-Za-z_][A-Za-z0-9_]{0,127}=${VALUE}`, "gd"),
+    password: (value) => (looksRandom(value) && !/[:/.@]/.test(value) && !WORDS_NAME.test(value) ? whole(value) : null),
+    kind: "secret",
+  },
   // A key given to a CLI's login as its operand: `wandb login <key>`, `npm config set //registry…/:_authToken <token>` (the `=` form is the assignment's).
   { keywords: ["wandb"], command: /wandb[ \t]+login(?=[ \t])/iy, flag: operandAfter("-host"), password: (value) => (value.length >= 32 ? whole(value) : null), kind: "secret" },
   { keywords: ["npm", "pnpm", "yarn"], command: /(?:npm|pnpm|yarn)[ \t]+config[ \t]+set[ \t]+\S{0,200}:_(?:authToken|auth|password)(?=[ \t])/iy, flag: POSITIONAL, password: whole, kind: "secret" },
