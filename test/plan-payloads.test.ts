@@ -87,6 +87,23 @@ describe("messagePayload: a file tool writing a file named for a secret", () => 
     });
   });
 
+  test("an environment file written or edited: a variable's opaque token goes whatever its name, an edit's two sides as before (found by the red team)", () => {
+    const token = "Xk9mQ2pL7vR3zT8wN1bY4cF6";
+    expect(argsOf(call("Edit", { file_path: "/app/.env", old_string: "OPENAI=", new_string: `OPENAI=${token}` }))).toEqual({
+      args: { file_path: "/app/.env", old_string: "OPENAI=", new_string: "OPENAI=[REDACTED:secret]" },
+      redactions: 1,
+    });
+    const content = `NODE_ENV=production\nPORT=3000\nSTRIPE=${token}\nGIT_SHA=8f14e45fceea167a5a36dedd4bea2543\n`;
+    expect(argsOf(call("Write", { file_path: "/app/.env.local", content }))).toEqual({
+      args: { file_path: "/app/.env.local", content: content.replace(token, "[REDACTED:secret]") },
+      redactions: 1,
+    });
+    expect(argsOf(call("Edit", { file_path: "/app/.env", old_string: "API_KEY=abc", new_string: "API_KEY=9f8e7d6c5b4a" }))).toEqual({
+      args: { file_path: "/app/.env", old_string: "API_KEY=[REDACTED:secret]", new_string: "API_KEY=[REDACTED:secret]" },
+      redactions: 2,
+    });
+  });
+
   test("elsewhere, and lines of words there, stay as they are", () => {
     const plain = { file_path: "/app/src/version.txt", content: password };
     expect(argsOf(call("Write", plain))).toEqual({ args: plain, redactions: 0 });

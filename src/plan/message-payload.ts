@@ -1,7 +1,7 @@
 import { textOf } from "../fold/parts.ts";
 import { type FoldSnapshot, type FoldedMessage, SHELL_OUTPUT, type SessionMeta } from "../fold/session-fold.ts";
 import type { MessagePayload, Part } from "../opensync/payload.ts";
-import { filePrints } from "../safety/generic/printed-secret.ts";
+import { type PrintedSecret, filePrints } from "../safety/generic/printed-secret.ts";
 import { toolPrints } from "../safety/generic/secret-tools.ts";
 import { fitMessage } from "../safety/sanitize.ts";
 import { SOURCE, type Scrubber } from "./payloads.ts";
@@ -102,17 +102,27 @@ const WRITTEN = new Set(["content", "old_string", "new_string"]);
 
 /**
  * A tool call's content redacted; a file tool's writing into a file named for a secret
- * (`secrets/db_password.txt`, `~/.config/app/token`) has what it writes redacted as that file's
- * content is when Read shows it (filePrints): one word there is the secret, whatever its shape.
+ * (`secrets/db_password.txt`, `~/.config/app/token`), an environment file or OpenVPN's auth file has
+ * what it writes redacted as that file's content is when Read shows it (filePrints): one word in a
+ * secret's file is the secret, whatever its shape; a variable's opaque token in an environment file.
  */
 function scrubCall(content: ToolCall, scrub: Scrubber): { value: unknown; count: number } {
   const args = content.args as Record<string, unknown> | undefined;
-  // An environment file's content is judged as any text is (its assignments name its secrets).
   const file = typeof args?.file_path === "string" ? filePrints(args.file_path) : undefined;
   const prints = file === "any" || file === "user-pass" ? file : undefined;
   if (args && !prints && typeof content.toolName === "string" && toolPrints(content.toolName, args)) return storeCall(content, args, scrub);
-  if (!args || !prints) return scrub.value(content);
-  let count = 0;
+  if (!args || !file) return scrub.value(content);
+  // An environment file's content is judged as any text is (its assignments name its secrets, an edit's two sides
+  // together), then as the file it is: a variable's opaque token whatever its name (`OPENAI=…`).
+  if (file === "env") return writtenAs(scrub.value(content), "env", scrub);
+  return writtenAs({ value: content, count: 0 }, file, scrub, true);
+}
+
+/** A file tool's call with what it writes redacted as the file's content is (`prints`); with `redactRest`, the rest as any value (else it is already). */
+function writtenAs(call: { value: ToolCall; count: number }, prints: PrintedSecret, scrub: Scrubber, redactRest = false): { value: unknown; count: number } {
+  const content = call.value;
+  const args = content.args as Record<string, unknown>;
+  let count = call.count;
   const written = (value: unknown) => {
     if (typeof value !== "string") return value;
     const out = scrub.output(value, prints);
@@ -123,10 +133,10 @@ function scrubCall(content: ToolCall, scrub: Scrubber): { value: unknown; count:
     typeof edit === "object" && edit !== null ? Object.fromEntries(Object.entries(edit).map(([k, v]) => [k, WRITTEN.has(k) ? written(v) : v])) : edit;
   // What it writes, by the file's rule; everything else of the call as any other value.
   const writes = (key: string, value: unknown) => WRITTEN.has(key) || (key === "edits" && Array.isArray(value));
-  const others = scrub.value({ ...content, args: Object.fromEntries(Object.entries(args).filter(([k, v]) => !writes(k, v))) });
-  const otherArgs = others.value.args as Record<string, unknown>;
+  const rest = redactRest ? scrub.value({ ...content, args: Object.fromEntries(Object.entries(args).filter(([k, v]) => !writes(k, v))) }) : { value: content, count: 0 };
+  const otherArgs = rest.value.args as Record<string, unknown>;
   const shown = Object.fromEntries(
     Object.entries(args).map(([k, v]) => [k, !writes(k, v) ? otherArgs[k] : Array.isArray(v) ? v.map(writtenIn) : written(v)]),
   );
-  return { value: { ...others.value, args: shown }, count: count + others.count };
+  return { value: { ...rest.value, args: shown }, count: count + rest.count };
 }
