@@ -2228,3 +2228,21 @@ describe("a platform's config vars set from the command line: an opaque token wh
     [["settings", 'heroku config:set NODE_ENV=production WEB_CONCURRENCY=2 BUILD_ID=20261206120000123 -a shop\nrailway variables --set "APP_NAME=ShopFrontend2024"']],
   );
 });
+
+describe("Terraform's state: a sensitive output's value before its mark, a random_password's result (found by the red team)", () => {
+  exactAndKept(
+    [
+      [
+        '"outputs": {\n  "endpoint": { "value": "db.internal", "type": "string" },\n  "admin_password": {\n    "value": "Zx8Cv7Bn6Mq5",\n    "type": "string",\n    "sensitive": true\n  }\n}',
+        '"outputs": {\n  "endpoint": { "value": "db.internal", "type": "string" },\n  "admin_password": {\n    "value": "[REDACTED:secret]",\n    "type": "string",\n    "sensitive": true\n  }\n}',
+      ],
+      [
+        '{"type": "random_password", "instances": [{"attributes": {"id": "none", "length": 16, "result": "k9!mQ2pL7vR3zT8w", "special": true}}]}',
+        '{"type": "random_password", "instances": [{"attributes": {"id": "none", "length": 16, "result": "[REDACTED:password]", "special": true}}]}',
+      ],
+    ],
+    [
+      ["an unmarked output before a marked number, and the resource in HCL", '{"outputs": {"endpoint": {"value": "db.internal", "type": "string"}, "count": {"value": 3, "type": "number", "sensitive": true}}}\nresource "random_password" "db" {\n  length = 20\n}\noutput "pw" { value = random_password.db.result }'],
+    ],
+  );
+});

@@ -70,6 +70,17 @@ const SENSITIVE_OUTPUT =
   /"sensitive"[ \t]*:[ \t]*true[ \t]*,\s{0,40}(?:"type"[ \t]*:[ \t]*(?:"[^"\r\n]{0,100}"|\[[^\]\r\n]{0,200}\])[ \t]*,\s{0,40})?"value"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\[^\r\n]){1,2000})"/dy;
 
 /**
+ * Terraform's state (`terraform.tfstate`, `terraform show -json`): an output's value before its
+ * mark (`"value": "…", "type": "string", "sensitive": true`); and a `random_password`'s result,
+ * the password Terraform made, a few lines below the resource's type.
+ */
+const STATE_OUTPUT =
+  /"value"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\[^\r\n]){1,2000})"[ \t]*,\s{0,40}(?:"type"[ \t]*:[ \t]*(?:"[^"\r\n]{0,100}"|\[[^\]\r\n]{0,200}\])[ \t]*,\s{0,40})?"sensitive"[ \t]*:[ \t]*true/dy;
+const RANDOM_RESULT = /"result"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\[^\r\n]){1,2000})"/dg;
+/** How far below a random_password's type its result is looked for: its instance's attributes. */
+const RANDOM_REACH = 1500;
+
+/**
  * 1Password's `op item get --format json`: a field of type CONCEALED (a password, a credential)
  * and its value, a few fields below it in the same object.
  */
@@ -78,11 +89,16 @@ const CONCEALED_FIELD =
 
 /** A value that a mark beside it says is secret: Terraform's sensitive output, 1Password's concealed field. */
 export const markedSecretDetector: Detector = {
-  keywords: ['"sensitive"', '"concealed"'],
+  keywords: ['"sensitive"', '"concealed"', '"random_password"'],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
+      if (text.startsWith('"random_password"', at)) {
+        randomResult(text, hits[i + 1] as number, out);
+        continue;
+      }
       const sensitive = text.startsWith('"sensitive"', at);
+      if (sensitive) stateOutput(text, at, out);
       // A concealed field's mark is the value of its "type", a few characters before.
       const from = sensitive ? at : text.slice(Math.max(0, at - 40), at).lastIndexOf('"type"');
       if (from < 0) continue;
@@ -94,3 +110,24 @@ export const markedSecretDetector: Detector = {
     }
   },
 };
+
+/** A state's output marked sensitive after its value: the last `"value"` a value's length before the mark. */
+function stateOutput(text: string, at: number, out: Finding[]): void {
+  const back = Math.max(0, at - 2400);
+  const from = text.slice(back, at).lastIndexOf('"value"');
+  if (from < 0) return;
+  STATE_OUTPUT.lastIndex = back + from;
+  const m = STATE_OUTPUT.exec(text);
+  const span = m?.indices?.[1];
+  // The mark found is this one: not a later output's, past another output's unmarked value.
+  if (m && span && m.index + m[0].lastIndexOf('"sensitive"') === at && !isStandIn(m[1] as string)) out.push({ start: span[0], end: span[1], kind: "secret" });
+}
+
+/** The first `"result"` below a random_password's type, within its instance. */
+function randomResult(text: string, end: number, out: Finding[]): void {
+  const window = text.slice(end, end + RANDOM_REACH);
+  RANDOM_RESULT.lastIndex = 0;
+  const m = RANDOM_RESULT.exec(window);
+  const span = m?.indices?.[1];
+  if (m && span && !isStandIn(m[1] as string)) out.push({ start: end + span[0], end: end + span[1], kind: "password" });
+}
