@@ -2246,3 +2246,15 @@ describe("Terraform's state: a sensitive output's value before its mark, a rando
     ],
   );
 });
+
+describe("a key told in Spanish or French as clave API or jeton, a password that got reset to a value (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["mi clave API es Xk9mQ2pL7vR3zT8wN1bY4cF6", "mi clave API es [REDACTED:secret]"],
+      ["le jeton est Xk9mQ2pL7vR3zT8wN1bY4cF6", "le jeton est [REDACTED:secret]"],
+      ["the admin password got reset to Zx8Cv7Bn6Mq5", "the admin password got reset to [REDACTED:password]"],
+      ["the password was reset to Zx8Cv7Bn6Mq5", "the password was reset to [REDACTED:password]"],
+    ],
+    [["prose about keys and resets", "la clave API es obligatoria\nle jeton est expiré\nthe password got reset to default\nle jeton CSRF est régénéré à chaque requête"]],
+  );
+});

@@ -15,10 +15,10 @@ import { lineStart } from "./lines.ts";
 
 /**
  * A password's or a key's label, in English, German, French, Spanish, Portuguese, Dutch or Polish (ASCII), and a
- * key's in German, Italian and unaccented French (`API-Schlüssel`, `chiave API`, `cle API`): group 1 is set for a password's.
+ * key's in German, Italian, Spanish and unaccented French (`API-Schlüssel`, `chiave API`, `clave API`, `cle API`, `jeton`): group 1 is set for a password's.
  * `pass` alone only after a service's or an account's name (namedPass).
  */
-const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|clave|senha|wachtwoord|haslo|pass(?![A-Za-z]))|(?:api|access|secret|my|our|your|the|this)[ \t]+key|api-?key|(?:api[ \t-]?)?schl(?:ü|ue)ssel|cle[ \t]+(?:api|secrete)|chiave[ \t]+(?:api|segreta)|key|token|secret)s?`;
+const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|clave|senha|wachtwoord|haslo|pass(?![A-Za-z]))|(?:api|access|secret|my|our|your|the|this)[ \t]+key|api-?key|(?:api[ \t-]?)?schl(?:ü|ue)ssel|cle[ \t]+(?:api|secrete)|chiave[ \t]+(?:api|segreta)|clave[ \t]+(?:de[ \t]+)?api|jeton|key|token|secret)s?`;
 
 /** Whose the password is, after its label: "for the staging box", "of user app", "für die Datenbank", "do banco" (up to four words). */
 const WHOSE = String.raw`(?:[ \t]+(?:for|of|on|für|de|do|da|del|di|pour|para|van|voor)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
@@ -34,7 +34,7 @@ const TOLD_VALUE = String.raw`(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128}(?
  * ("das Passwort ist …", "mon mot de passe c'est …"); "value" may follow the label ("the client secret value is …").
  */
 const PROSE_SECRET = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:[ \t]+(?:(?:is|was)(?:[ \t]+(?:now|still))?(?:[ \t]+(?:set|changed)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
+  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:[ \t]+(?:(?:is|was|got)(?:[ \t]+(?:now|still))?(?:[ \t]+(?:set|changed|reset|updated)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
   "diy",
 );
 
@@ -322,7 +322,7 @@ const USER_WORD = /^(?:u:|usr|user|login)/i;
 const ACCOUNT_WORD = new RegExp(`^(?:${ACCOUNTS.join("|")})`, "i");
 
 export const proseSecretDetector: Detector = {
-  keywords: ["passw", "pw", "passphrase", "passcode", "kennwort", "mot de passe", "contrase", "clave", "senha", "wachtwoord", "haslo", "schl", "api-schl", "api schl", "apischl", "cle api", "cle secr", "chiave api", "chiave segreta", "api key", "apikey", "api-key", "access key", "secret key", "my key", "our key", "your key", "the key", "this key", "token", "secret", "key", "log in", "login", "logging in", "sign in", "signin", "signing in", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
+  keywords: ["passw", "pw", "passphrase", "passcode", "kennwort", "mot de passe", "contrase", "clave", "senha", "wachtwoord", "haslo", "schl", "api-schl", "api schl", "apischl", "cle api", "cle secr", "chiave api", "chiave segreta", "jeton", "api key", "apikey", "api-key", "access key", "secret key", "my key", "our key", "your key", "the key", "this key", "token", "secret", "key", "log in", "login", "logging in", "sign in", "signin", "signing in", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
   find(text: string, hits: Hits, out: Finding[]): void {
     const push = (found: Finding | undefined) => found && out.push(found);
     for (let i = 0; i < hits.length; i += 2) {
