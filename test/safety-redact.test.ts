@@ -615,6 +615,18 @@ describe("a command's output in its own message (a tool's result), the command i
     ["aws configure get region", undefined],
     ["heroku config:get NODE_ENV", undefined],
     ["kubectl get pods -o jsonpath='{.items[*].metadata.name}'", undefined],
+    // A whole environment printed, as an environment file (found by the red team).
+    ["env", "env"],
+    ["printenv | sort", "env"],
+    ["cd app && env | grep KEY", "env"],
+    ["docker exec app env", "env"],
+    ["kubectl exec -it pod -- env", "env"],
+    ["export -p", "env"],
+    ["doppler secrets download --no-file --format env", "env"],
+    ["env FOO=1 node app.js", undefined],
+    ["printenv HOME", undefined],
+    ["python -m venv env", undefined],
+    ["conda env list", undefined],
     ["ls -la", undefined],
     ["git rev-parse HEAD", undefined],
     ["echo $NODE_ENV", undefined],
@@ -2257,4 +2269,12 @@ describe("a key told in Spanish or French as clave API or jeton, a password that
     ],
     [["prose about keys and resets", "la clave API es obligatoria\nle jeton est expiré\nthe password got reset to default\nle jeton CSRF est régénéré à chaque requête"]],
   );
+});
+
+test("a process's environment printed: a variable's opaque token goes whatever its name (found by the red team)", () => {
+  const { redactOutput } = createRedactor();
+  const dump = "HOME=/root\nSTRIPE=Xk9mQ2pL7vR3zT8wN1bY4cF6\nNODE_ENV=production\nGIT_SHA=8f14e45fceea167a5a36dedd4bea2543\n";
+  const prints = commandPrints("docker exec app env");
+  expect(prints).toBe("env");
+  expect(redactOutput(dump, prints ?? "any").text).toBe("HOME=/root\nSTRIPE=[REDACTED:secret]\nNODE_ENV=production\nGIT_SHA=8f14e45fceea167a5a36dedd4bea2543\n");
 });

@@ -134,11 +134,19 @@ export function commandPrints(command: string): PrintedSecret | undefined {
       prints ??= found;
     }
   }
-  return prints ?? shownFilePrints(command);
+  return prints ?? shownFilePrints(command) ?? (ENV_DUMP.test(command) ? "env" : undefined);
 }
 
 /** A file shown whole (`cat .env.staging`, `head -n 20 .env`): its name, one per match. */
 const SHOWN_FILE = /(?<![\w-])(?:cat|bat|less|head|tail)(?:[ \t]+-[\w-]+(?:[ \t]+\d+)?)*[ \t]+["']?([^\s"'|;&<>]{1,300})/g;
+
+/**
+ * A process's whole environment printed, as an environment file is (`env`, `printenv` with no name,
+ * `export -p`, `docker exec app env`, `kubectl exec pod -- env`, `doppler secrets download --format env`):
+ * `NAME=value` lines whose names need not say which hold a key. `env NAME=x cmd` runs a command.
+ */
+const ENV_DUMP =
+  /(?:^|[|;&(][ \t]*|\bsudo[ \t]+|--[ \t]+)(?:printenv|env|export[ \t]+-p)[ \t]*(?=$|[|;&>)])|\b(?:exec|run)\b[^\r\n|;&]{0,200}[ \t](?:printenv|env)[ \t]*(?=$|[|;&>)])|doppler[ \t]+secrets[ \t]+download[^\r\n|;&]{0,200}--format[ \t=]+(?:env|dotenv)/m;
 
 /** What a file shown whole holds that no name in it marks: an environment file's variables, OpenVPN's user and password. */
 function shownFilePrints(command: string): "env" | "user-pass" | undefined {
