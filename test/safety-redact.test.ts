@@ -2278,3 +2278,13 @@ test("a process's environment printed: a variable's opaque token goes whatever i
   expect(prints).toBe("env");
   expect(redactOutput(dump, prints ?? "any").text).toBe("HOME=/root\nSTRIPE=[REDACTED:secret]\nNODE_ENV=production\nGIT_SHA=8f14e45fceea167a5a36dedd4bea2543\n");
 });
+
+test("vault kv get and vault read print a stored secret: its JSON data and its table's Data rows go, whatever their keys (found by the red team)", () => {
+  const { redactOutput } = createRedactor();
+  const json = '{"request_id": "2f6a614c-1b2d", "data": {"data": {"stripe": "Xk9mQ2pL7vR3zT8wN1bY4cF6", "db": "Zx8Cv7Bn6Mq5"}, "metadata": {"version": 3}}}';
+  const table = "======= Metadata =======\nKey                Value\n---                -----\ncreated_time       2026-12-01T00:00:00Z\nversion            3\n\n===== Data =====\nKey       Value\n---       -----\ndb        Zx8Cv7Bn6Mq5\nstripe    Xk9mQ2pL7vR3zT8wN1bY4cF6\n\ndone\n";
+  expect(commandPrints("vault kv get -format=json secret/app")).toBe("any");
+  expect(commandPrints("vault read database/creds/ro")).toBe("any");
+  expect(redactOutput(json, "any").text).toBe('{"request_id": "2f6a614c-1b2d", "data": {"data": {"stripe": "[REDACTED:secret]", "db": "[REDACTED:secret]"}, "metadata": {"version": 3}}}');
+  expect(redactOutput(table, "any").text).toBe(table.replace("Zx8Cv7Bn6Mq5", "[REDACTED:secret]").replace("Xk9mQ2pL7vR3zT8wN1bY4cF6", "[REDACTED:secret]"));
+});
