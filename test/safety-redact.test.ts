@@ -2288,3 +2288,14 @@ test("vault kv get and vault read print a stored secret: its JSON data and its t
   expect(redactOutput(json, "any").text).toBe('{"request_id": "2f6a614c-1b2d", "data": {"data": {"stripe": "[REDACTED:secret]", "db": "[REDACTED:secret]"}, "metadata": {"version": 3}}}');
   expect(redactOutput(table, "any").text).toBe(table.replace("Zx8Cv7Bn6Mq5", "[REDACTED:secret]").replace("Xk9mQ2pL7vR3zT8wN1bY4cF6", "[REDACTED:secret]"));
 });
+
+describe("a password given to passwd through a pipe, az acr login -p and mc admin user add (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["printf 'Zx8Cv7Bn6Mq5\\nZx8Cv7Bn6Mq5\\n' | passwd alice", "printf '[REDACTED:secret]' | passwd alice"],
+      ["az acr login -n acme -u acme -p Zx8Cv7Bn6Mq5Lp9Kj8Hg7Fd6", "az acr login -n acme -u acme -p [REDACTED:password]"],
+      ["mc admin user add myminio alice Zx8Cv7Bn6Mq5Lp", "mc admin user add myminio alice [REDACTED:secret]"],
+    ],
+    [["references, listings and other commands", 'mc admin user list myminio\necho "$PW" | passwd alice\necho done | passwd-check\naz acr login -n acme\nmc admin user add myminio alice']],
+  );
+});

@@ -199,9 +199,9 @@ const TOOLS: Tool[] = [
   { keywords: ["lftp"], command: /lftp(?=[ \t])/iy, flag: flag("-u|--user"), password: after(",") },
   // HTTPie's `http -a user:x`.
   { keywords: ["http"], command: /https?(?=[ \t])/y, flag: flag("-a|--auth"), password: after(":") },
-  // The Azure CLI's `az login -u me -p x`, and a database server's admin password (`az sql server create -u admin -p x`);
+  // The Azure CLI's `az login -u me -p x` (`az acr login` too), and a database server's admin password (`az sql server create -u admin -p x`);
   // elsewhere its `-p` is something else (`az deployment group create -p params.json`).
-  { keywords: ["az"], command: /az[ \t]+(?:login|(?:sql|postgres|mysql|mariadb)[ \t]+(?:flexible-)?server[ \t]+create)(?=[ \t])/iy, flag: flag("-p"), password: whole },
+  { keywords: ["az"], command: /az[ \t]+(?:login|acr[ \t]+login|(?:sql|postgres|mysql|mariadb)[ \t]+(?:flexible-)?server[ \t]+create)(?=[ \t])/iy, flag: flag("-p"), password: whole },
   // The macOS keychain: `security add-generic-password -a me -s app -w x` (`find-…-password -w` prints it instead).
   { keywords: ["security"], command: /security[ \t]+add-(?:generic|internet)-password(?=[ \t])/iy, flag: flag("-w"), password: whole },
   // A key's passphrase: `ssh-keygen -N x` (new), `-P x` (old).
@@ -214,6 +214,8 @@ const TOOLS: Tool[] = [
     password: whole,
     kind: "secret",
   },
+  // MinIO's admin: `mc admin user add alias user secret-key`.
+  { keywords: ["mc"], command: /mc[ \t]+admin[ \t]+user[ \t]+add[ \t]+\S+[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole, kind: "secret" },
   // Oracle's `sqlplus scott/tiger@ORCL`, `rman target sys/pw@db`, `expdp userid=scott/tiger`: the password sits between `/` and `@`;
   // `sqlplus / as sysdba` has none.
   { keywords: ["sqlplus", "rman", "expdp", "impdp"], command: /(?:sqlplus|rman|expdp|impdp)(?=[ \t])/iy, flag: ORACLE_LOGIN, password: oraclePassword },
@@ -323,10 +325,10 @@ export const toolDetectors: Detector[] = TOOLS.map(toolDetector);
 /**
  * `echo "…" | wrangler secret put NAME`, `printf '%s' '…' | gh secret set NAME`, `echo … | sudo -S
  * cmd`, `echo … | docker login -u me --password-stdin`, `… | gcloud secrets create`, `kubectl create
- * secret`, `(sudo) chpasswd`, `gh auth login --with-token`, `vault login -`: what is echoed is the secret (a `$VAR` is only its name and stays).
+ * secret`, `(sudo) chpasswd`, `passwd user`, `gh auth login --with-token`, `vault login -`: what is echoed is the secret (a `$VAR` is only its name and stays).
  */
 const PIPED =
-  /(?:echo(?:[ \t]+-[neE]+)*|printf(?:[ \t]+(?:"%s(?:\\n)?"|'%s(?:\\n)?'))?)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})'|([^\s|;&'"]{1,500}))[ \t]*\|[ \t]*(?:sudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S\b|(?:npx[ \t]+)?wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|gh[ \t]+secret[ \t]+set|vercel[ \t]+env[ \t]+add|docker[ \t]+secret[ \t]+create|(?:docker|podman|helm(?:[ \t]+registry)?|oras|crane)[ \t]+login[^|\n]{0,200}--password-stdin|gcloud[ \t]+secrets|kubectl[ \t]+create[ \t]+secret|(?:sudo[ \t]+)?chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set|gh[ \t]+auth[ \t]+login[^|\n]{0,200}--with-token|vault[ \t]+login)/dy;
+  /(?:echo(?:[ \t]+-[neE]+)*|printf(?:[ \t]+(?:"%s(?:\\n)?"|'%s(?:\\n)?'))?)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})'|([^\s|;&'"]{1,500}))[ \t]*\|[ \t]*(?:sudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S\b|(?:npx[ \t]+)?wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|gh[ \t]+secret[ \t]+set|vercel[ \t]+env[ \t]+add|docker[ \t]+secret[ \t]+create|(?:docker|podman|helm(?:[ \t]+registry)?|oras|crane)[ \t]+login[^|\n]{0,200}--password-stdin|gcloud[ \t]+secrets|kubectl[ \t]+create[ \t]+secret|(?:sudo[ \t]+)?chpasswd|(?:sudo[ \t]+)?passwd(?:[ \t]+(?:--stdin|[\w.-]{1,32}))?(?![\w-])|firebase[ \t]+functions:secrets:set|gh[ \t]+auth[ \t]+login[^|\n]{0,200}--with-token|vault[ \t]+login)/dy;
 
 /**
  * What is echoed into `base64` (a Kubernetes secret's data, a Basic header made by hand), or into
