@@ -2299,3 +2299,14 @@ describe("a password given to passwd through a pipe, az acr login -p and mc admi
     [["references, listings and other commands", 'mc admin user list myminio\necho "$PW" | passwd alice\necho done | passwd-check\naz acr login -n acme\nmc admin user add myminio alice']],
   );
 });
+
+describe("a rotation's value after 'here it is', a key after 'for the .env file:' or an arrow (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["I regenerated the token; here it is: Xk9mQ2pL7vR3zT8wN1bY4cF6", "I regenerated the token; here it is: [REDACTED:secret]"],
+      ["for the .env file: Xk9mQ2pL7vR3zT8wN1bY4cF6", "for the .env file: [REDACTED:secret]"],
+      ["paste into .env → Xk9mQ2pL7vR3zT8wN1bY4cF6", "paste into .env → [REDACTED:secret]"],
+    ],
+    [["prose about .env and resets", "for the .env file I used dotenv\nfor .env: see the README\nI reset the form, here it is: UserForm2\nfor the .env.example we keep placeholders: your-api-key-here\nfor credentials.json use the service account"]],
+  );
+});

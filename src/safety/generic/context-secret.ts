@@ -4,8 +4,9 @@ import { TRAILING, looksLikeKey, looksLikeStrongPassword } from "./prose-secret.
 
 /**
  * A secret told with no label, known by the sentence around it: a rotation's new value ("I just
- * rotated it, the new value is …": "it" is a key named messages before), or a value pasted after
- * a sentence asking to put it into a file that holds secrets ("Can you add this to my .env? …").
+ * rotated it, the new value is …", "I regenerated the token; here it is: …": "it" is a key named
+ * messages before), or a value pasted after a sentence asking to put it into a file that holds
+ * secrets ("Can you add this to my .env? …", "for the .env file: …", "paste into .env → …").
  * Prose says "the new value is 30s" and "add this to .env: NODE_ENV=production", so only a
  * random-looking key or a strong password's shape goes, one word, no assignment, not a name of
  * words (`UserService2`, `app-2026-12-06.log`).
@@ -14,7 +15,7 @@ const VALUE = String.raw`["'\x60]?([^\s"'\x60=:<>()[\]{}][^\s"'\x60=<>()[\]{}]{7
 
 /** A rotation's verb, then on its line (100 characters at most: "Rotated the DB password. New value: …") its new value. */
 const ROTATED = new RegExp(
-  String.raw`(?:rotated|regenerated|re-?issued|rolled|revoked|reset|replaced)(?![A-Za-z])[^!?\r\n]{0,100}?(?<![A-Za-z])(?:(?:the[ \t]+)?new[ \t]+(?:value|one|key|token|secret)(?:[ \t]+(?:is|was)(?:[ \t]+now)?|[ \t]*:)|it(?:'s|’s|[ \t]+is)[ \t]+now)[ \t]+${VALUE}`,
+  String.raw`(?:rotated|regenerated|re-?issued|rolled|revoked|reset|replaced)(?![A-Za-z])[^!?\r\n]{0,100}?(?<![A-Za-z])(?:(?:the[ \t]+)?new[ \t]+(?:value|one|key|token|secret)(?:[ \t]+(?:is|was)(?:[ \t]+now)?|[ \t]*:)|it(?:'s|’s|[ \t]+is)[ \t]+now|here(?:[ \t]+it[ \t]+is|['’]s[ \t]+(?:it|the[ \t]+new[ \t]+one))[ \t]*[:→]?)[ \t]+${VALUE}`,
   "diy",
 );
 
@@ -22,11 +23,11 @@ const ROTATED = new RegExp(
 const SECRET_FILE = String.raw`(?:\.env(?:\.[\w-]{1,20})?|\.npmrc|\.pypirc|\.netrc|\.pgpass|\.aws\/credentials|credentials(?:\.json)?|secrets\.(?:ya?ml|json|toml))`;
 /** "add this to my .env?", "put it in the .env file:", "save that into ~/.npmrc." then the value, on the same or the next line. */
 const INTO_FILE = new RegExp(
-  String.raw`(?:add|put|paste|save|store|write|append|stick|drop)(?:[ \t]+(?:this|it|that|the[ \t]+following|these|my[ \t]+(?:key|token)))?[ \t]+(?:to|in|into)[ \t]+(?:(?:my|the|our|your)[ \t]+)?[\w~./-]{0,80}?${SECRET_FILE}(?:[ \t]+file)?(?:[ \t]+(?:please|pls))?[ \t]*[?:.!]?[ \t]*\r?\n?[ \t]*${VALUE}[ \t]*(?:\r?\n|$)`,
+  String.raw`(?:(?:add|put|paste|save|store|write|append|stick|drop)(?:[ \t]+(?:this|it|that|the[ \t]+following|these|my[ \t]+(?:key|token)))?[ \t]+(?:to|in|into)|for)[ \t]+(?:(?:my|the|our|your)[ \t]+)?[\w~./-]{0,80}?${SECRET_FILE}(?:[ \t]+file)?(?:[ \t]+(?:please|pls))?[ \t]*(?:[?:.!]|→|->)?[ \t]*\r?\n?[ \t]*${VALUE}[ \t]*(?:\r?\n|$)`,
   "diy",
 );
 
-const VERB = /^(?:add|put|paste|save|store|write|append|stick|drop)/i;
+const VERB = /^(?:add|put|paste|save|store|write|append|stick|drop|for)/i;
 
 function told(re: RegExp, text: string, at: number): Finding | undefined {
   re.lastIndex = at;
@@ -39,7 +40,7 @@ function told(re: RegExp, text: string, at: number): Finding | undefined {
 }
 
 export const contextSecretDetector: Detector = {
-  keywords: ["rotated", "regenerated", "reissued", "re-issued", "rolled", "revoked", "reset", "replaced", "add ", "put ", "paste", "save", "store", "write", "append", "stick", "drop"],
+  keywords: ["rotated", "regenerated", "reissued", "re-issued", "rolled", "revoked", "reset", "replaced", "add ", "put ", "paste", "save", "store", "write", "append", "stick", "drop", "for "],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
