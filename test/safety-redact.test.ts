@@ -2310,3 +2310,10 @@ describe("a rotation's value after 'here it is', a key after 'for the .env file:
     [["prose about .env and resets", "for the .env file I used dotenv\nfor .env: see the README\nI reset the form, here it is: UserForm2\nfor the .env.example we keep placeholders: your-api-key-here\nfor credentials.json use the service account"]],
   );
 });
+
+test("pass show's entry: the password on its first line, then its fields (found by the red team)", () => {
+  const { redactOutput } = createRedactor();
+  expect(commandPrints("pass show email/gmail")).toBe("any");
+  expect(redactOutput("Zx8Cv7Bn6Mq5\nlogin: alice@gmail.com\nurl: https://mail.google.com\n", "any").text).toBe("[REDACTED:secret]\nlogin: alice@gmail.com\nurl: https://mail.google.com\n");
+  for (const kept of ["Password Store\n└── email\n    └── gmail\n", "Error: email/gmail is not in the password store.\n", "hunter2x\nsome notes here\n"]) expect(redactOutput(kept, "any").count).toBe(0);
+});

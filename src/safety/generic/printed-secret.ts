@@ -234,6 +234,11 @@ const KEY_LINE = new RegExp(String.raw`^[ \t]*([A-Za-z0-9+/=_-]{16,${PRINTED_MAX
 /** The whole output one word. */
 const ONE_WORD = new RegExp(String.raw`^\s*([^\s]{8,${PRINTED_MAX}})\s*$`, "d");
 /**
+ * A stored secret's word, then its record's fields (`Label: value` lines), as `pass show` prints an
+ * entry by its convention: the password on the first line, then `login: …`, `url: …`.
+ */
+const FIRST_WORD_THEN_FIELDS = new RegExp(String.raw`^\s*([^\s]{8,${PRINTED_MAX}})[ \t]*\r?\n(?:[ \t]*[A-Za-z][\w .-]{0,40}:[^\r\n]*(?:\r?\n|$))+\s*$`, "d");
+/**
  * A background command's output as TaskOutput (`<output>`) or, before Claude Code 2.0.64,
  * BashOutput (`<stdout>`) hands it back, between its status fields.
  */
@@ -266,7 +271,7 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
   };
   const { output, at } = outputBody(text);
-  const whole = prints === "any" ? ONE_WORD.exec(output) : null;
+  const whole = prints === "any" ? (ONE_WORD.exec(output) ?? FIRST_WORD_THEN_FIELDS.exec(output)) : null;
   const span = whole?.indices?.[1];
   if (whole && span) keep(whole[1] as string, [at + span[0], at + span[1]]);
   else {
