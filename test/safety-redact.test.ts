@@ -2317,3 +2317,13 @@ test("pass show's entry: the password on its first line, then its fields (found 
   expect(redactOutput("Zx8Cv7Bn6Mq5\nlogin: alice@gmail.com\nurl: https://mail.google.com\n", "any").text).toBe("[REDACTED:secret]\nlogin: alice@gmail.com\nurl: https://mail.google.com\n");
   for (const kept of ["Password Store\n└── email\n    └── gmail\n", "Error: email/gmail is not in the password store.\n", "hunter2x\nsome notes here\n"]) expect(redactOutput(kept, "any").count).toBe(0);
 });
+
+describe("Yarn's npmAuthIdent, a user and a password (found by the red team)", () => {
+  exactAndKept(
+    [
+      ['npmRegistries:\n  "https://npm.acme.dev":\n    npmAuthIdent: "alice:Zx8Cv7Bn6Mq5"\n    npmAlwaysAuth: true', 'npmRegistries:\n  "https://npm.acme.dev":\n    npmAuthIdent: "[REDACTED:secret]"\n    npmAlwaysAuth: true'],
+      ['{"npmAuthIdent": "YWxpY2U6WnA4Q3Y3Qm42TXE1"}', '{"npmAuthIdent": "[REDACTED:secret]"}'],
+    ],
+    [["a reference and prose", 'npmAuthIdent: "${NPM_AUTH_IDENT}"\nThe npmAuthIdent setting takes user:password.']],
+  );
+});

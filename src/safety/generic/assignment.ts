@@ -41,12 +41,12 @@ const GLUED_PASS = String.raw`(?<=(?:db|root|admin|user|smtp|mail|sql|pg|ftp|lda
  * a signing salt, seed or HMAC key (`SIGNING_SALT`, `MASTER_SEED`, `webhook_hmac`: weak names, a random-looking value only),
  * a cookie's signing key (`COOKIE_SIGNATURE`, weak too), a Google service account's `private_key_id` (it names
  * the key in the account: told only with the key, a random-looking value only), a security question's
- * answer (`security_answer`, `securityAnswer2`: a password by another name).
+ * answer (`security_answer`, `securityAnswer2`: a password by another name), Yarn's `npmAuthIdent` (`user:password`).
  */
-const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})key|(?:primary|secondary)key|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id|security[_.-]?answer)${SUFFIX}`;
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})key|(?:primary|secondary)key|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id|security[_.-]?answer|npm[_.-]?auth[_.-]?ident)${SUFFIX}`;
 /** Names whose value is secret whatever it looks like; other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
-  String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})[_.-]?key|security[_.-]?answer)$`,
+  String.raw`(?:pass(?:word|wd|phrase)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})[_.-]?key|security[_.-]?answer|npm[_.-]?auth[_.-]?ident)$`,
   "i",
 );
 const NAME_SUFFIX = new RegExp(`${SUFFIX}$`, "i");
