@@ -2327,3 +2327,14 @@ describe("Yarn's npmAuthIdent, a user and a password (found by the red team)", (
     [["a reference and prose", 'npmAuthIdent: "${NPM_AUTH_IDENT}"\nThe npmAuthIdent setting takes user:password.']],
   );
 });
+
+describe("a password passed to a login after a user in a variable (found by the red team)", () => {
+  exactAndKept(
+    [
+      ['server.login(user, "Zx8Cv7Bn6Mq5")', 'server.login(user, "[REDACTED:password]")'],
+      ['smtp.login(os.environ["SMTP_USER"], "Zx8Cv7Bn6Mq5")', 'smtp.login(os.environ["SMTP_USER"], "[REDACTED:password]")'],
+      ['requests.get(u, auth=(user, "Xk9mQ2pL7vR3zT8wN1bY4cF6"))', 'requests.get(u, auth=(user, "[REDACTED:password]"))'],
+    ],
+    [["variables, words and paths", 'server.login(user, password)\nauth.login(ctx, "dashboard")\nlogin(user, "/home")\nBasicAuth(username, "changeme")']],
+  );
+});

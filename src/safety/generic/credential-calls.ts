@@ -1,5 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { PASSWORD_NAME, SECRET_KEY, isAssignedSecret } from "./assignment.ts";
+import { looksLikeStrongPassword } from "./prose-secret.ts";
 
 /**
  * A secret passed to a call as a string literal. Only literals: `login(user, password)` passes
@@ -22,13 +23,16 @@ interface CallRule {
   kind: "password" | "secret";
   /** The name its value is judged under (isAssignedSecret), when not the kind's: a named group `name` of the pattern wins. */
   name?: string;
+  /** A shape the value must have besides, where the call says less of it. */
+  shape?: (value: string) => boolean;
 }
 
-const rule = (keywords: string[], source: string, kind: CallRule["kind"], name?: string): CallRule => ({
+const rule = (keywords: string[], source: string, kind: CallRule["kind"], name?: string, shape?: CallRule["shape"]): CallRule => ({
   keywords,
   pattern: new RegExp(source, "diy"),
   kind,
   ...(name ? { name } : {}),
+  ...(shape ? { shape } : {}),
 });
 
 const RULES: CallRule[] = [
@@ -38,6 +42,14 @@ const RULES: CallRule[] = [
     ["auth", "credential", "login"],
     String.raw`[\w$.]{0,60}?(?:(?:HTTPBasicAuth|HTTPDigestAuth|BasicAuth|SetBasicAuth|NetworkCredential|UsernamePasswordCredentials|PlainCredentials|PasswordAuthentication|Credentials|login)[ \t]*\(|auth[ \t]*=[ \t]*[([])[ \t]*${ANY_LITERAL}${SEP}${LITERAL}`,
     "password",
+  ),
+  // The same calls with the user in a variable (`server.login(user, "…")`): any call's first argument may be one, so a strong password's shape only.
+  rule(
+    ["auth", "credential", "login"],
+    String.raw`[\w$.]{0,60}?(?:(?:HTTPBasicAuth|HTTPDigestAuth|BasicAuth|SetBasicAuth|NetworkCredential|UsernamePasswordCredentials|PlainCredentials|PasswordAuthentication|Credentials|login)[ \t]*\(|auth[ \t]*=[ \t]*[([])[ \t]*[A-Za-z_$][\w$.]{0,60}(?:\[[^\]\r\n]{1,60}\])?${SEP}${LITERAL}`,
+    "password",
+    undefined,
+    looksLikeStrongPassword,
   ),
   // A bot's token as a login's only argument (discord.js' `client.login('…')`): a random-looking one.
   rule(["login"], String.raw`${RECEIVER}login[ \t]*\([ \t]*${LITERAL}[ \t]*\)`, "secret", "login"),
@@ -123,7 +135,7 @@ export const credentialCallDetector: Detector = {
         const name = m.groups?.name ?? r.name ?? r.kind;
         if (m.groups?.name !== undefined && !SECRET_KEY.test(name)) continue;
         const kind = m.groups?.name !== undefined && PASSWORD_NAME.test(name) ? "password" : r.kind;
-        if (span && !/\s/.test(value) && isAssignedSecret(name, value, true, undefined)) out.push({ start: span[0], end: span[1], kind });
+        if (span && !/\s/.test(value) && (r.shape?.(value) ?? true) && isAssignedSecret(name, value, true, undefined)) out.push({ start: span[0], end: span[1], kind });
       }
     }
   },
