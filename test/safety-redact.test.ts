@@ -2338,3 +2338,13 @@ describe("a password passed to a login after a user in a variable (found by the 
     [["variables, words and paths", 'server.login(user, password)\nauth.login(ctx, "dashboard")\nlogin(user, "/home")\nBasicAuth(username, "changeme")']],
   );
 });
+
+describe("a key in code font or quotes after asking to put it into .env (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["add this to my .env: `Xk9mQ2pL7vR3zT8wN1bY4cF6`", "add this to my .env: `[REDACTED:secret]`"],
+      ['put this in .env.local "Xk9mQ2pL7vR3zT8wN1bY4cF6"', 'put this in .env.local "[REDACTED:secret]"'],
+    ],
+    [["a setting and a name in code font", "add this to your .env file: `DATABASE_URL=postgres://localhost/app`\nadd this to .env: `NODE_ENV`"]],
+  );
+});

@@ -23,7 +23,7 @@ const ROTATED = new RegExp(
 const SECRET_FILE = String.raw`(?:\.env(?:\.[\w-]{1,20})?|\.npmrc|\.pypirc|\.netrc|\.pgpass|\.aws\/credentials|credentials(?:\.json)?|secrets\.(?:ya?ml|json|toml))`;
 /** "add this to my .env?", "put it in the .env file:", "save that into ~/.npmrc." then the value, on the same or the next line. */
 const INTO_FILE = new RegExp(
-  String.raw`(?:(?:add|put|paste|save|store|write|append|stick|drop)(?:[ \t]+(?:this|it|that|the[ \t]+following|these|my[ \t]+(?:key|token)))?[ \t]+(?:to|in|into)|for)[ \t]+(?:(?:my|the|our|your)[ \t]+)?[\w~./-]{0,80}?${SECRET_FILE}(?:[ \t]+file)?(?:[ \t]+(?:please|pls))?[ \t]*(?:[?:.!]|→|->)?[ \t]*\r?\n?[ \t]*${VALUE}[ \t]*(?:\r?\n|$)`,
+  String.raw`(?:(?:add|put|paste|save|store|write|append|stick|drop)(?:[ \t]+(?:this|it|that|the[ \t]+following|these|my[ \t]+(?:key|token)))?[ \t]+(?:to|in|into)|for)[ \t]+(?:(?:my|the|our|your)[ \t]+)?[\w~./-]{0,80}?${SECRET_FILE}(?:[ \t]+file)?(?:[ \t]+(?:please|pls))?[ \t]*(?:[?:.!]|→|->)?[ \t]*\r?\n?[ \t]*${VALUE}["'\x60]?[ \t]*(?:\r?\n|$)`,
   "diy",
 );
 
