@@ -1,4 +1,5 @@
 import { KeywordScanner, Pairs } from "./keyword-scan.ts";
+import { isStandIn } from "./look-alikes.ts";
 import type { RedactionKind } from "./marker.ts";
 
 /**
@@ -48,6 +49,25 @@ export interface Detector {
   readonly keywords: readonly string[];
   /** Adds the secrets it finds to `out`; `hits` are the occurrences of its own keywords. */
   find(text: string, hits: Hits, out: Finding[]): void;
+}
+
+/**
+ * A rule that reads `pattern` (sticky, with indices) where each of its keywords occurs: the first of
+ * the pattern's groups that matched is the secret, unless it is a stand-in (`<password>`, `changeme`).
+ */
+export function stickyDetector(keywords: readonly string[], pattern: RegExp, kind: RedactionKind): Detector {
+  return {
+    keywords,
+    find(text: string, hits: Hits, out: Finding[]): void {
+      for (let i = 0; i < hits.length; i += 2) {
+        pattern.lastIndex = hits[i] as number;
+        const m = pattern.exec(text);
+        const group = m ? m.findIndex((g, j) => j > 0 && g !== undefined) : -1;
+        const span = group > 0 ? m?.indices?.[group] : undefined;
+        if (m && span && !isStandIn(m[group] as string)) out.push({ start: span[0], end: span[1], kind });
+      }
+    },
+  };
 }
 
 export interface Ranked extends Finding {

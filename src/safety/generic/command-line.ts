@@ -1,4 +1,4 @@
-import { type Detector, type Finding, type Hits, quotedValue, widenedIfCut } from "../detectors.ts";
+import { type Detector, type Finding, type Hits, quotedValue, stickyDetector, widenedIfCut } from "../detectors.ts";
 import type { RedactionKind } from "../marker.ts";
 import { WORDS_NAME, isStandIn, looksRandom } from "../look-alikes.ts";
 import { filePrints } from "./printed-secret.ts";
@@ -485,15 +485,4 @@ export const pipedSecretDetector: Detector = {
 const PROMPT_ANSWER =
   /assword[^"'\r\n]{0,40}["'](?:[ \t]*\)?[ \t]*\r?\n)?[^\r\n]{0,60}?send(?:line)?[ \t]*\(?[ \t]*(?:--[ \t]+)?(?:"((?:[^"\\\r\n]|\\(?![rn]")[^\r\n]){1,200})(?:\\[rn])?(?:"|$)|'((?:[^'\\\r\n]|\\(?![rn]')[^\r\n]){1,200})(?:\\[rn])?(?:'|$))/dy;
 
-export const promptAnswerDetector: Detector = {
-  keywords: ["assword"],
-  find(text: string, hits: Hits, out: Finding[]): void {
-    for (let i = 0; i < hits.length; i += 2) {
-      PROMPT_ANSWER.lastIndex = hits[i] as number;
-      const m = PROMPT_ANSWER.exec(text);
-      const group = m?.[1] !== undefined ? 1 : 2;
-      const span = m?.indices?.[group];
-      if (m && span && !isStandIn(m[group] as string)) out.push({ start: span[0], end: span[1], kind: "password" });
-    }
-  },
-};
+export const promptAnswerDetector = stickyDetector(["assword"], PROMPT_ANSWER, "password");

@@ -1,4 +1,4 @@
-import type { Detector, Finding, Hits } from "../detectors.ts";
+import { type Detector, type Finding, type Hits, stickyDetector } from "../detectors.ts";
 import { isStandIn } from "../look-alikes.ts";
 import { lineStart } from "./lines.ts";
 import { filePrints } from "./printed-secret.ts";
@@ -197,18 +197,7 @@ export const saslPasswdDetector: Detector = {
  */
 const IPSEC_SECRET = /:[ \t]+(?:PSK|EAP|XAUTH|NTLM)[ \t]+(?:"((?:[^"\\\r\n]|\\.){1,1000})"|([^\s"#]{1,1000}))/dy;
 
-export const ipsecSecretsDetector: Detector = {
-  keywords: [": psk", ": eap", ": xauth", ": ntlm"],
-  find(text: string, hits: Hits, out: Finding[]): void {
-    for (let i = 0; i < hits.length; i += 2) {
-      IPSEC_SECRET.lastIndex = hits[i] as number;
-      const m = IPSEC_SECRET.exec(text);
-      const g = m?.[1] !== undefined ? 1 : 2;
-      const span = m?.indices?.[g];
-      if (m && span && !isStandIn(m[g] as string)) out.push({ start: span[0], end: span[1], kind: "password" });
-    }
-  },
-};
+export const ipsecSecretsDetector = stickyDetector([": psk", ": eap", ": xauth", ": ntlm"], IPSEC_SECRET, "password");
 
 /**
  * Files of one line a user, read within PGPASS_REACH after where they are named (`cat ~/.pgpass`,
