@@ -155,7 +155,7 @@ describe("failureOf", () => {
     [new ProtocolError("https://x.convex.site/sync/message", 413, "413 Request Entity Too Large", "too-large"), "not-opensync", 1],
     [new BlockedItemError(new ProtocolError("https://x.convex.site/sync/message", 403, "Attention Required!", "page"), "s1:u1"), "item-blocked", 1],
     [new TlsError("x.convex.site", "certificate has expired"), "tls-failed", 1],
-    [new TransientError("OpenSync at x is not reachable (ECONNREFUSED) after 4 attempts; will retry on next sync.", 4, false), "server-unreachable", 1],
+    [new TransientError("OpenSync at x is not reachable (ECONNREFUSED) after 4 attempts.", 4, false, { retryNote: "Will retry on next sync." }), "server-unreachable", 1],
     [new ValidationError("POST /sync/message", 413, "too big"), "payload-refused", 1],
     [new UserError("Not logged in.", 2, "not-logged-in"), "not-logged-in", 2],
     [new UserError("Config broken."), "config-error", 2],

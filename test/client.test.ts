@@ -88,7 +88,7 @@ describe("retries", () => {
     server.setFaults({ rules: [{ kind: 503, times: 100 }] });
     const error = await client().upsertSession(session).catch((e) => e);
     expect(error).toBeInstanceOf(TransientError);
-    expect(error.message).toContain("will retry on next sync");
+    expect(error.message).toContain("Will retry on next sync.");
     expect(error.attempts).toBe(4);
     expect(sessionPosts()).toBe(4);
     expect(delays).toHaveLength(3);

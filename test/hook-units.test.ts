@@ -155,7 +155,7 @@ describe("retryKind", () => {
 
 describe("failureText: what the queue, status and log keep of a failure", () => {
   test.each<[string, unknown, string]>([
-    ["the client's advice for `sync` goes", new TransientError("OpenSync at x is not reachable (refused) after 2 attempts; will retry on next sync.", 2, false), "OpenSync at x is not reachable (refused) after 2 attempts"],
+    ["the client's advice for `sync` goes", new TransientError("OpenSync at x is not reachable (refused) after 2 attempts.", 2, false, { retryNote: "Will retry on next sync." }), "OpenSync at x is not reachable (refused) after 2 attempts"],
     ["a key in an unexpected error is masked", new Error("fetch failed for osk_abcdefghijklmnopqrstuvwxyz012345"), "unexpected error: fetch failed for osk_[redacted]"],
   ])("%s", (_name, error, text) => {
     expect(failureText(error)).toBe(text);
@@ -249,7 +249,7 @@ describe("backgroundLine: status says what is pending and why", () => {
 
 describe("reported: what a pass did for each session", () => {
   const report = (over: Partial<SyncReport> = {}) => syncReport({ sessionsRead: 1, bytesRead: 10, sessionsSent: 1, messagesSent: 2, ...over });
-  const unreachable = new TransientError("OpenSync at x is not reachable (refused) after 2 attempts; will retry on next sync.", 2, false);
+  const unreachable = new TransientError("OpenSync at x is not reachable (refused) after 2 attempts.", 2, false, { retryNote: "Will retry on next sync." });
   test.each<[string, SyncReport, string[], PassOutcome]>([
     ["nothing left: sent", report(), [], { kind: "sent" }],
     ["left, the server out of reach: retried with backoff", report({ stoppedBy: unreachable }), ["s1"], { kind: "failed", error: "OpenSync at x is not reachable (refused) after 2 attempts", retry: "backoff" }],

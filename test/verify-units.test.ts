@@ -25,11 +25,11 @@ describe("explainServerError", () => {
     expect(explainServerError(notFound, url, "config", "CLAUDE_SYNC_CONVEX_URL").fix).toStartWith("set $CLAUDE_SYNC_CONVEX_URL to your deployment's");
   });
   test("an unreachable server", () => {
-    const down = explainServerError(new TransientError("OpenSync at x is not reachable (ECONNREFUSED) after 2 attempts; will retry on next sync.", 2, false), url, "config");
+    const down = explainServerError(new TransientError("OpenSync at x is not reachable (ECONNREFUSED) after 2 attempts.", 2, false, { retryNote: "Will retry on next sync." }), url, "config");
     expect(down).toMatchObject({ exitCode: 1, problem: "OpenSync at x is not reachable (ECONNREFUSED) after 2 attempts" });
   });
   test("a server that asks to slow down: run again later, not a network problem", () => {
-    const limited = new TransientError("OpenSync at x asks to slow down (HTTP 429, retry after 600 s) after 1 attempt; will retry on next sync.", 1, false, { kind: "rate-limited" });
+    const limited = new TransientError("OpenSync at x asks to slow down (HTTP 429, retry after 600 s) after 1 attempt.", 1, false, { kind: "rate-limited", retryNote: "Will retry on next sync." });
     expect(explainServerError(limited, url, "config")).toMatchObject({ exitCode: 1, fix: expect.stringContaining("try again in a few minutes") });
   });
   test("a server that answers with an error of its own: not the network or the URL", () => {

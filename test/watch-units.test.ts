@@ -4,6 +4,7 @@ import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { AuthError, TransientError } from "../src/opensync/errors.ts";
 import { UserError } from "../src/errors.ts";
+import { stateError } from "../src/state/db.ts";
 import { StateStore } from "../src/state/store.ts";
 import type { SyncReport } from "../src/sync/run-sync.ts";
 import { ChangeQueue, MAX_WAIT_MS, QUIET_MS } from "../src/watch/change-queue.ts";
@@ -80,18 +81,15 @@ describe("syncLine", () => {
     );
   });
   test("a failure says when the next try comes, not the client's advice for sync", () => {
-    const error = new TransientError("OpenSync at h is not reachable (ECONNREFUSED) after 4 attempts; will retry on next sync.", 4, false);
+    const error = new TransientError("OpenSync at h is not reachable (ECONNREFUSED) after 4 attempts.", 4, false, { retryNote: "Will retry on next sync." });
     expect(failureLine(error, 10_000, at)).toBe("14:03:07 sync failed: OpenSync at h is not reachable (ECONNREFUSED) after 4 attempts. Next try in 10 s.");
   });
   test.each([
-    ["another sync holds the state", "Another sync (pid 42) is still running. Try again when it has finished.", "Another sync (pid 42) is still running. Next try in 5 s."],
-    [
-      "SQLite's lock outlasted its wait",
-      "The sync state at /s stayed locked by another claude-code-sync process for 5 s. Try again when it has finished; nothing was lost.",
-      "The sync state at /s stayed locked by another claude-code-sync process for 5 s. Nothing was lost. Next try in 5 s.",
-    ],
-  ])("%s: the watch says it tries again itself, not that the user should", (_name, message, line) => {
-    expect(failureLine(new UserError(message, 1), 5_000, at)).toBe(`14:03:07 sync failed: ${line}`);
+    ["another sync holds the state", new UserError("Another sync (pid 42) is still running.", 1, "sync-running", "Try again when it has finished."), "Another sync (pid 42) is still running. Next try in 5 s."],
+    ["SQLite's lock outlasted its wait", stateError(Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" }), "/s"), "The sync state at /s stayed locked by another claude-code-sync process for 30 s; nothing was lost. Next try in 5 s."],
+  ])("%s: the watch says it tries again itself, not that the user should", (_name, error, line) => {
+    expect(error.message).toContain("Try again when it has finished.");
+    expect(failureLine(error, 5_000, at)).toBe(`14:03:07 sync failed: ${line}`);
   });
   test("nothing to say after an empty pass, except for the catch-up", () => {
     expect(syncLine(report(), ["a"], at)).toBeUndefined();

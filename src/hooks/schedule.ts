@@ -1,5 +1,5 @@
-import { UserError } from "../errors.ts";
-import { maskCredentials, withoutRetryNote } from "../opensync/errors.ts";
+import { UserError, withoutRetryNote } from "../errors.ts";
+import { maskCredentials } from "../opensync/errors.ts";
 import type { SyncRequest } from "./queue.ts";
 
 /**
@@ -81,6 +81,6 @@ export function retryKind(error: unknown): Retry {
 
 /** A failure as the queue, the status and the log keep it (API keys masked): the runner says itself when it retries. */
 export function failureText(error: unknown): string {
-  if (error instanceof UserError) return withoutRetryNote(maskCredentials(error.message));
+  if (error instanceof UserError) return maskCredentials(withoutRetryNote(error));
   return `unexpected error: ${maskCredentials((error as Error).message ?? String(error))}`;
 }

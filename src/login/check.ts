@@ -1,5 +1,5 @@
 import { maskKey } from "../config/index.ts";
-import { UserError } from "../errors.ts";
+import { UserError, withoutRetryNote } from "../errors.ts";
 import { type OpenSyncClient, checkingClient } from "../opensync/client.ts";
 import {
   AnswerTooLargeError,
@@ -11,7 +11,6 @@ import {
   TlsError,
   TransientError,
   ValidationError,
-  withoutRetryNote,
 } from "../opensync/errors.ts";
 import { HOSTED_SYNC_API } from "../opensync/hosted-addresses.ts";
 import type { Given } from "./inputs.ts";
@@ -65,11 +64,11 @@ function explain(error: unknown, url: string, apiKey: Given, step: "health" | "l
   }
   if (error instanceof RedirectError) return fail(error.message);
   if (error instanceof TlsError) {
-    return fail(`${withoutRetryNote(error.message)} (URL: ${url}).`, 1);
+    return fail(`${withoutRetryNote(error)} (URL: ${url}).`, 1);
   }
   if (error instanceof TransientError) {
     return fail(
-      `${withoutRetryNote(error.message)}. Check the URL (${url}), your network or proxy, and that the server is running.`,
+      `${withoutRetryNote(error)}. Check the URL (${url}), your network or proxy, and that the server is running.`,
       1,
     );
   }

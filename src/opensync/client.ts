@@ -2,7 +2,7 @@ import { z } from "../runtime/zod.ts";
 import { USER_AGENT } from "../version.ts";
 import { readCapped } from "./capped-body.ts";
 import { classify, classifyFailure } from "./classify.ts";
-import { type FailureKind, NotFoundError, type OpenSyncError, ProtocolError, isServerFailure, maskCredentials, TlsError, TransientError, ValidationError } from "./errors.ts";
+import { type FailureKind, NotFoundError, type OpenSyncError, ProtocolError, isServerFailure, maskCredentials, RETRY_ON_NEXT_SYNC, TlsError, TransientError, ValidationError } from "./errors.ts";
 import { type MessagePayload, MessagePayloadSchema, type SessionPayload, SessionPayloadSchema } from "./payload.ts";
 import {
   MAX_LIST_LIMIT,
@@ -219,7 +219,8 @@ export function createClient(options: ClientOptions): OpenSyncClient {
         : isServerFailure(last)
           ? `answers with an error (${last.reason})`
           : `is not reachable (${last.reason})`;
-    return new TransientError(`OpenSync at ${host} ${what} after ${tries}; will retry on next sync.`, attempts, maybeApplied, {
+    return new TransientError(`OpenSync at ${host} ${what} after ${tries}.`, attempts, maybeApplied, {
+      retryNote: RETRY_ON_NEXT_SYNC,
       kind: last.kind,
       reason: last.reason,
       ...(last.retryAfterMs !== undefined ? { retryAfterMs: last.retryAfterMs } : {}),

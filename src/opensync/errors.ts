@@ -138,7 +138,12 @@ interface TransientDetails {
   reason?: string;
   /** How long the server asked to wait (429 Retry-After), capped. */
   retryAfterMs?: number;
+  /** See UserError. */
+  retryNote?: string;
 }
+
+/** What a client that gave up on a transient failure tells a one-off `sync`. */
+export const RETRY_ON_NEXT_SYNC = "Will retry on next sync.";
 
 export class TransientError extends OpenSyncError {
   readonly kind: TransientKind;
@@ -151,7 +156,7 @@ export class TransientError extends OpenSyncError {
     readonly maybeApplied: boolean,
     details: TransientDetails = {},
   ) {
-    super(maskCredentials(message), 1);
+    super(maskCredentials(message), 1, undefined, details.retryNote);
     this.name = "TransientError";
     this.kind = details.kind ?? (maybeApplied ? "transient-maybe-applied" : "transient-not-sent");
     this.reason = maskCredentials(details.reason ?? message);
@@ -250,10 +255,10 @@ export class TlsError extends TransientError {
   constructor(host: string, detail: string) {
     super(
       `Secure connection to ${host} failed: ${detail}. Check the server URL and your system clock; ` +
-        "behind a proxy that inspects HTTPS, point NODE_EXTRA_CA_CERTS to its CA certificate. Will retry on next sync.",
+        "behind a proxy that inspects HTTPS, point NODE_EXTRA_CA_CERTS to its CA certificate.",
       1,
       false,
-      { kind: "tls" },
+      { kind: "tls", retryNote: RETRY_ON_NEXT_SYNC },
     );
     this.name = "TlsError";
   }
@@ -261,16 +266,4 @@ export class TlsError extends TransientError {
 
 function mib(bytes: number): string {
   return String(Math.round((bytes / 1024 / 1024) * 10) / 10);
-}
-
-/**
- * An error's text without its closing advice to run again ("will retry on next
- * sync", "Try again when it has finished"): wrong for a one-off check, and
- * redundant where the caller says itself when it retries (watch, hooks).
- */
-export function withoutRetryNote(message: string): string {
-  return message
-    .replace(/[;.]?\s*will retry on next sync\.?$/i, "")
-    .replace(/\s*Try again when it has finished(?:; (nothing was lost))?\.?$/, (_all, kept?: string) => (kept ? " Nothing was lost" : ""))
-    .replace(/\.$/, "");
 }

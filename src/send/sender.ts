@@ -1,6 +1,6 @@
-import type { UserError } from "../errors.ts";
+import { type UserError, withoutRetryNote } from "../errors.ts";
 import type { Outcome } from "../opensync/client.ts";
-import { BlockedItemError, type FailureKind, ProtocolError, TransientError, withoutRetryNote } from "../opensync/errors.ts";
+import { BlockedItemError, type FailureKind, ProtocolError, RETRY_ON_NEXT_SYNC, TransientError } from "../opensync/errors.ts";
 import type { MessagePayload, SessionPayload } from "../opensync/payload.ts";
 import { payloadHash, windowKey } from "../plan/hash.ts";
 import { RESOLUTION_MS } from "../opensync/server-clock.ts";
@@ -673,7 +673,8 @@ export class Sender {
         pause > LONGEST_PAUSE_MS
           ? `OpenSync asks this client to wait ${minutes} minute${minutes === 1 ? "" : "s"}`
           : `OpenSync has asked this client to slow down for ${Math.round(limitedFor / 1000)} s, letting nothing through`;
-      this.outcome.stoppedBy ??= new TransientError(`${o.error.message}: ${why}, so this sync stops here rather than wait.`, 1, false, {
+      this.outcome.stoppedBy ??= new TransientError(`${withoutRetryNote(o.error)}: ${why}, so this sync stops here rather than wait.`, 1, false, {
+        retryNote: RETRY_ON_NEXT_SYNC,
         kind: "rate-limited",
         reason: o.error.message,
         retryAfterMs: pause,
@@ -696,7 +697,7 @@ export class Sender {
       return;
     }
     // Not once stopping: a request given up by Ctrl-C is not retried.
-    if (!this.stopping()) this.options.onRetry?.(withoutRetryNote(error.message));
+    if (!this.stopping()) this.options.onRetry?.(withoutRetryNote(error));
     const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (attempts - 1));
     retryAt({ at: now + Math.round(delay * (0.5 + Math.random() / 2)), attempts });
   }

@@ -69,7 +69,7 @@ export function stateError(error: unknown, path: string): Error {
     return new UserError(`Reading or writing the sync state at ${path} failed (${code}: ${text}). Check that disk (its space, the system log) and run the sync again; nothing was lost.`, 1, "state-io-error");
   }
   if (code.startsWith("SQLITE_BUSY") || /database is locked/.test(text)) {
-    return new UserError(`The sync state at ${path} stayed locked by another claude-code-sync process for ${BUSY_TIMEOUT_MS / 1000} s. Try again when it has finished; nothing was lost.`, 1, "state-locked");
+    return new UserError(`The sync state at ${path} stayed locked by another claude-code-sync process for ${BUSY_TIMEOUT_MS / 1000} s; nothing was lost.`, 1, "state-locked", "Try again when it has finished.");
   }
   if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || /EACCES|EROFS|EPERM|readonly/i.test(text)) {
     return new UserError(`Cannot write the sync state at ${path} (${text}). To fix, ${refusedWriteFix(path)}; nothing was lost.`, 2, "state-not-writable");

@@ -1,5 +1,5 @@
-import { OpenSyncError, withoutRetryNote } from "../opensync/errors.ts";
-import { UserError } from "../errors.ts";
+import { OpenSyncError } from "../opensync/errors.ts";
+import { UserError, withoutRetryNote } from "../errors.ts";
 import type { OpenSyncClient } from "../opensync/client.ts";
 import type { PriceBook } from "../pricing/index.ts";
 import { type Finalize, type ScanOutcome, scan } from "../scan/scan.ts";
@@ -84,7 +84,7 @@ async function acquire(lock: SyncLock, req: SyncRequest): Promise<void> {
     if (late || !told) {
       // Named (its module loaded) only when said: another process holds the state.
       const holder = (await import("./holder.ts")).syncHolderName(lock.holder()?.pid ?? 0);
-      if (late) throw new UserError(`${holder.charAt(0).toUpperCase()}${holder.slice(1)} is still running. Try again when it has finished.`, 1, "sync-running");
+      if (late) throw new UserError(`${holder.charAt(0).toUpperCase()}${holder.slice(1)} is still running.`, 1, "sync-running", "Try again when it has finished.");
       req.onWaiting?.(holder);
       told = true;
     }
@@ -201,7 +201,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     store.releaseSpace();
     const pending = store.pending();
     const left = pending.messagesPending + pending.sessionsPending > 0 ? (sent.stoppedBy ?? sent.unsentError) : undefined;
-    store.recordPendingReason(left && withoutRetryNote(left.message));
+    store.recordPendingReason(left && withoutRetryNote(left));
     const { folders: _, ...read } = scanned;
     return {
       ...read,

@@ -1,7 +1,7 @@
 import type { Config, Credentials } from "../config/index.ts";
-import { UserError } from "../errors.ts";
+import { UserError, withoutRetryNote } from "../errors.ts";
 import { type OpenSyncClient, checkingClient } from "../opensync/client.ts";
-import { AuthError, BlockedItemError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError, isServerFailure, maskCredentials, withoutRetryNote } from "../opensync/errors.ts";
+import { AuthError, BlockedItemError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError, isServerFailure, maskCredentials } from "../opensync/errors.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
 
 /**
@@ -58,7 +58,7 @@ export function explainServerError(
   }
   if (error instanceof TlsError) {
     return {
-      problem: withoutRetryNote(error.message.split(". Check")[0]!),
+      problem: error.happened.split(". Check")[0]!,
       fix: "check the URL and the system clock; behind a proxy that inspects HTTPS, set NODE_EXTRA_CA_CERTS to its CA certificate",
       exitCode: 1,
     };
@@ -67,18 +67,18 @@ export function explainServerError(
     return { problem: error.message, fix: "have the firewall or proxy in front of OpenSync let it through; it stays pending, and each sync tries it again", exitCode: 1 };
   }
   if (error instanceof TransientError && error.kind === "rate-limited") {
-    return { problem: withoutRetryNote(error.message), fix: "try again in a few minutes (a sync loses nothing meanwhile; hooks and watch retry by themselves)", exitCode: 1 };
+    return { problem: withoutRetryNote(error), fix: "try again in a few minutes (a sync loses nothing meanwhile; hooks and watch retry by themselves)", exitCode: 1 };
   }
   // The server answered, with an error of its own: the network and the URL are fine.
   if (error instanceof TransientError && isServerFailure(error)) {
     return {
-      problem: withoutRetryNote(error.message),
+      problem: withoutRetryNote(error),
       fix: "the server is up but failing: try again later (a sync loses nothing meanwhile; hooks and watch retry by themselves). If it keeps failing, look at the server's logs (self-hosted: npx convex logs)",
       exitCode: 1,
     };
   }
   if (error instanceof TransientError) {
-    return { problem: withoutRetryNote(error.message), fix: `check your network, that the server is running, and the URL (${url})`, exitCode: 1 };
+    return { problem: withoutRetryNote(error), fix: `check your network, that the server is running, and the URL (${url})`, exitCode: 1 };
   }
   if (error instanceof ValidationError) {
     return { problem: error.message, fix: "update claude-code-sync; if that does not help, report this message as a bug", exitCode: 1 };

@@ -1,7 +1,7 @@
 import { plural } from "../report/format.ts";
 import { shownId } from "../report/session-id.ts";
 import type { SyncReport } from "../sync/run-sync.ts";
-import { withoutRetryNote } from "../opensync/errors.ts";
+import { withoutRetryNote } from "../errors.ts";
 
 /** `14:03:07`, local time: enough to tell the lines of a long-running watch apart. */
 export function clock(at = new Date()): string {
@@ -35,5 +35,5 @@ export function syncLine(r: SyncReport, only: readonly string[] | undefined, at:
 
 /** A failed pass and when the next one comes. */
 export function failureLine(error: Error, retryInMs: number, at = new Date()): string {
-  return `${clock(at)} sync failed: ${withoutRetryNote(error.message)}. Next try in ${Math.round(retryInMs / 1000)} s.`;
+  return `${clock(at)} sync failed: ${withoutRetryNote(error)}. Next try in ${Math.round(retryInMs / 1000)} s.`;
 }
