@@ -298,7 +298,7 @@ describe("a lost state (a new HOME) against a server that holds an original and 
 });
 
 describe("a forked session synced on its own before its parent (hooks: one session per pass)", () => {
-  test("the parent's pass takes the copied responses back and sends the fork's lowered totals too, so none is counted twice (found by an exploratory tester)", async () => {
+  test("the fork's pass reads its parent too, so the copied responses are the parent's from the start and none is counted twice (found by an exploratory tester)", async () => {
     server.reset();
     const claude = tempClaudeDir();
     const recent = join(import.meta.dir, "fixtures", "recent");
@@ -309,10 +309,10 @@ describe("a forked session synced on its own before its parent (hooks: one sessi
     const env = envFor(claude.root);
     const shown = (id: string) => [server.session(id)?.promptTokens, server.session(id)?.completionTokens];
     expect((await runCli(["sync", "--session", fork], { env })).code).toBe(0);
-    // Its parent not read yet, the fork counts the copy of msg_f1 (3 + 2000 in, 500 out) with its own msg_f2.
-    expect(shown(fork)).toEqual([2003 + 2101, 620]);
+    // msg_f1 (3 + 2000 in, 500 out) is the parent's; the fork keeps only msg_f2 (1 + 100 + 2000 in, 120 out).
+    expect(shown(parent)).toEqual([2003, 500]);
+    expect(shown(fork)).toEqual([2101, 120]);
     expect((await runCli(["sync", "--session", parent], { env })).code).toBe(0);
-    // msg_f1 is the parent's; the fork keeps only msg_f2 (1 + 100 + 2000 in, 120 out).
     expect(shown(parent)).toEqual([2003, 500]);
     expect(shown(fork)).toEqual([2101, 120]);
     expect(server.violations()).toEqual([]);

@@ -3,6 +3,7 @@ import { type KnownFolders, type ListedFolder, type SkippedFile, type Transcript
 import type { FoldSnapshot } from "../fold/session-fold.ts";
 import type { FileRecord } from "../state/store.ts";
 import type { FromWorker, ToWorker } from "./scan-worker.ts";
+import { discoverWithForkParents } from "../discover/fork-parents.ts";
 import { isQuiet } from "./quiet.ts";
 import { type FileWork, type ReadSettings, type ReadStats, type SessionChunk, type SessionWorkItem, addStats, emptyReadStats } from "./work.ts";
 
@@ -166,7 +167,8 @@ export function sessionsToRead(roots: string[], past: ScanPast): { sessions: Set
 /** Reads the sessions of `roots` that changed since `past`, handing each chunk to `sink` in the main thread. */
 export async function scan(req: ScanRequest, past: ScanPast, sink: ChunkSink): Promise<ScanOutcome> {
   const count = req.workers ?? (req.only || navigator.hardwareConcurrency < WORKERS_FROM_CORES ? 1 : 2);
-  const discovery = discoverFiles(req.roots, knownFolders(past, req.full), req.only);
+  const known = knownFolders(past, req.full);
+  const discovery = req.only ? discoverWithForkParents(req.roots, known, req.only) : discoverFiles(req.roots, known);
   const items = planScan(discovery.files, req, past);
   const total = items.reduce((sum, item) => sum + item.files.reduce((s, w) => s + (w.unchanged ? 0 : w.file.size - w.from), 0), 0);
   // Started only for a read that repays them: a sync with little or nothing new never loads them.

@@ -1,0 +1,59 @@
+import { readLines } from "../transcript/read-lines.ts";
+import { type KnownFolders, type TranscriptFile, discoverFiles } from "./files.ts";
+
+/**
+ * A forked session (2.1.x `--fork-session`, `/branch`) starts with copies of its
+ * parent's lines, each with `forkedFrom: {sessionId, messageUuid}`; their
+ * responses count in the parent (fold/session-fold.ts). A read limited to some
+ * sessions (a hook's pass, `sync --session`) that left the parent out would
+ * count them in the fork, and the parent's read would later take them away:
+ * per-session figures that depend on how the session was chosen, and on the
+ * server a fork left holding them, for OpenSync never lowers a total to 0.
+ * So such a read takes in the parents the chosen sessions were forked from.
+ */
+
+/** The copied lines come first: the first line of the conversation is one when the session is a fork. */
+const HEAD_BYTES = 4 << 20;
+/** Thrown to stop reading at that first line: a pass reads no more of a session's file than it needs. */
+const FOUND = new Error("first conversation line read");
+
+/** The session a transcript was forked from, read from its first conversation line; undefined for one not forked (or unreadable). */
+function forkParent(file: TranscriptFile): string | undefined {
+  let parent: string | undefined;
+  const line = (bytes: Buffer) => {
+    let entry: { type?: unknown; forkedFrom?: { sessionId?: unknown } } | undefined;
+    try {
+      entry = JSON.parse(bytes.toString("utf8"));
+    } catch {
+      return; // A bad line is the reader's to report.
+    }
+    const id = entry?.forkedFrom?.sessionId;
+    if (typeof id === "string" && id !== file.sessionId) parent = id;
+    if (parent !== undefined || entry?.type === "user" || entry?.type === "assistant") throw FOUND;
+  };
+  try {
+    readLines(file.path, 0, { line }, HEAD_BYTES);
+  } catch (error) {
+    if (error !== FOUND) return undefined;
+  }
+  return parent;
+}
+
+/** discoverFiles for `only` and the sessions it was forked from (and theirs), when those are on disk. */
+export function discoverWithForkParents(roots: string[], known: KnownFolders | undefined, only: ReadonlySet<string>): ReturnType<typeof discoverFiles> {
+  const wanted = new Set(only);
+  let discovery = discoverFiles(roots, known, wanted);
+  const looked = new Set<string>();
+  for (;;) {
+    const parents = new Set<string>();
+    for (const file of discovery.files) {
+      if (file.kind !== "session" || looked.has(file.path)) continue;
+      looked.add(file.path);
+      const id = forkParent(file);
+      if (id !== undefined && !wanted.has(id)) parents.add(id);
+    }
+    if (parents.size === 0) return discovery;
+    for (const id of parents) wanted.add(id);
+    discovery = discoverFiles(roots, known, wanted);
+  }
+}
