@@ -1,5 +1,5 @@
 import type { Tokens } from "../pricing/cost.ts";
-import { type PriceBook, countedParts } from "../pricing/index.ts";
+import { type PriceBook, countedParts, roundUsd } from "../pricing/index.ts";
 import type { SessionMeta } from "./session-fold.ts";
 import type { UsageRecord } from "./usage-ledger.ts";
 
@@ -165,7 +165,7 @@ export function summarize(meta: SessionMeta, usage: SessionUsage, messageCount: 
     ...(startedAt !== undefined && meta.lastAt !== undefined ? { durationMs: meta.lastAt - startedAt } : {}),
     messageCount,
     ...shownTokens(u),
-    cost: usage.cost,
+    cost: roundUsd(usage.cost),
     usage: { ...u },
     unknownModels: [...usage.unknownModels].sort(),
   };

@@ -41,3 +41,10 @@ export function usdOf(tokens: Tokens, price: Price, longContext?: LongContext): 
   }
   return usd * PER_TOKEN;
 }
+
+/**
+ * USD to the billionth (a tenth of a token at the cheapest price, $0.01 per million): what adding
+ * binary fractions leaves behind goes (five responses of $0.001455 summed to
+ * 0.007274999999999999), so the dry run shows and a sync sends the same figure, 0.007275.
+ */
+export const roundUsd = (usd: number): number => Math.round(usd * 1e9) / 1e9;

@@ -1,4 +1,5 @@
 import type { SessionSummary, UsageTotals } from "../fold/summarize.ts";
+import { roundUsd } from "../pricing/index.ts";
 import type { ReadStats } from "../scan/work.ts";
 import { type Column, formatInt, formatUsd, plural, table } from "./format.ts";
 import { shownId } from "./session-id.ts";
@@ -40,7 +41,7 @@ export function buildDryRunReport(sessions: SessionSummary[], stats: ReadStats, 
     sessions: sessions.map(({ unknownModels: _, ...rest }) =>
       redactions ? { ...rest, redactions: redactions.get(rest.externalId) ?? 0 } : rest,
     ),
-    totals,
+    totals: { ...totals, cost: roundUsd(totals.cost) },
     skipped: {
       badLines: stats.badLines,
       firstBadLine: stats.firstBadLine,
