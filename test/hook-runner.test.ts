@@ -218,6 +218,18 @@ describe("the hook never hangs", () => {
     expect(log()).not.toContain("stdin stayed open");
   }, 60_000);
 
+  test("a huge event still being written (a Stop's 20 MB last_assistant_message): the hook leaves its request from the event's first fields and exits without reading the rest", async () => {
+    server.reset();
+    const { home, claude, env, transcript, log } = hookUser(server);
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("Add a health endpoint")]));
+    // Claude Code writes session_id and transcript_path first; the message after them has not all arrived.
+    const head = JSON.stringify({ session_id: SESSION, transcript_path: transcript(), cwd: "/w", hook_event_name: "Stop", last_assistant_message: "" }).slice(0, -2);
+    expect(await hookWithOpenStdin(env, `${head}${"y".repeat(100_000)}`)).toEqual({ code: 0, stdout: "", stderr: "" });
+    await within(20_000, () => server.session(SESSION)?.messages.length === 1);
+    await runnerDone(home);
+    expect(log()).not.toContain("stdin stayed open");
+  }, 60_000);
+
   test("stdin left open with nothing on it: the hook gives up after the fallback and exits", async () => {
     const { env, app, log } = hookUser(server);
     expect(await hookWithOpenStdin(env)).toEqual({ code: 0, stdout: "", stderr: "" });

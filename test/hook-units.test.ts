@@ -2,7 +2,7 @@ import { syncReport } from "./helpers/report.ts";
 import { describe, expect, test } from "bun:test";
 import { UserError } from "../src/errors.ts";
 import { backgroundLine, type BackgroundStatus } from "../src/hooks/background-status.ts";
-import { completeObject, requestFromEvent } from "../src/hooks/input.ts";
+import { EventFields, requestFromEvent } from "../src/hooks/input.ts";
 import { reported } from "../src/hooks/pass.ts";
 import type { SyncRequest } from "../src/hooks/queue.ts";
 import {
@@ -162,16 +162,24 @@ describe("failureText: what the queue, status and log keep of a failure", () => 
   });
 });
 
-describe("completeObject: the hook returns once stdin holds a whole event", () => {
-  test.each<[string, string, unknown]>([
-    ["a whole object", '{"session_id":"s"}', { session_id: "s" }],
-    ["with a trailing newline", '{"session_id":"s"}\n', { session_id: "s" }],
-    ["cut in the middle", '{"session_id":"s", "tool_response": {"a": 1}', undefined],
-    ["cut after an inner object", '{"a": {"b": 1}', undefined],
-    ["a brace inside a string at the cut", '{"a": "}', undefined],
-    ["nothing yet", "", undefined],
-  ])("%s", (_name, text, expected) => {
-    expect(completeObject(text)).toEqual(expected);
+describe("EventFields: the hook returns once stdin holds the fields it passes on", () => {
+  const id = "0f8e2b1c-7d3a-4c5e-9b6f-2a1d3c4e5f60";
+  const head = `{"session_id":"${id}","transcript_path":"/p/d\\u00e9 x/s.jsonl"`;
+  test.each<[string, string[], { fields: Record<string, string>; done: boolean; invalid?: boolean }]>([
+    ["a whole object", [`{"session_id":"${id}"}`], { fields: { session_id: id }, done: true }],
+    ["both fields, the rest still coming", [`${head},"last_assistant_message":"yyy`], { fields: { session_id: id, transcript_path: "/p/d\u00e9 x/s.jsonl" }, done: true }],
+    ["a field cut between chunks", [`{"session_id":"${id.slice(0, 10)}`, `${id.slice(10)}","transcript_path":"/p/`, 's.jsonl"'], { fields: { session_id: id, transcript_path: "/p/s.jsonl" }, done: true }],
+    ["an escaped quote cut between chunks", ['{"a":"x\\', '"y\\\\","session_id":"S"}'], { fields: { session_id: "S" }, done: true }],
+    ["cut in the middle", ['{"session_id":"s", "tool_response": {"a": 1}'], { fields: { session_id: "s" }, done: false }],
+    ["a nested key of the same name is not the event's", ['{"tool_input":{"session_id":"x","transcript_path":"/x"},"cwd":"/w"'], { fields: {}, done: false }],
+    ["a value naming a key is not a key", ['{"prompt":"session_id","x":"\\"session_id\\":\\"y\\""'], { fields: {}, done: false }],
+    ["non-ASCII and escapes decoded", ['{"transcript_path":"/h/\\u00fc/\u00e9 \\"q\\".jsonl"}'], { fields: { transcript_path: '/h/\u00fc/\u00e9 "q".jsonl' }, done: true }],
+    ["no object", ["not json"], { fields: {}, done: true, invalid: true }],
+    ["nothing yet", [""], { fields: {}, done: false }],
+  ])("%s", (_name, chunks, expected) => {
+    const event = new EventFields();
+    for (const c of chunks) event.feed(new TextEncoder().encode(c));
+    expect({ fields: event.fields, done: event.done, ...(event.invalid ? { invalid: true } : {}) }).toEqual(expected);
   });
 });
 

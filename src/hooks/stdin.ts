@@ -1,26 +1,27 @@
 import { characterDevice } from "../runtime/stdio.ts";
-import { completeObject } from "./input.ts";
+import { EventFields } from "./input.ts";
 
 interface StdinRead {
-  /** The JSON value read; undefined when stdin held none. */
-  value?: unknown;
-  /** Characters read. */
+  /** The event's fields the hook passes on; undefined when stdin held no JSON object. */
+  value?: Record<string, string>;
+  /** Bytes read. */
   length: number;
-  /** Stdin stayed open without a complete JSON object until the wait ran out. */
+  /** Stdin stayed open without the fields or the object's end until the wait ran out. */
   timedOut: boolean;
 }
 
 /**
- * Stdin until it holds a complete JSON object, closes, or `waitMs` pass:
- * Claude Code may keep the pipe open after writing the event, and a hook must
- * return as soon as it has what it needs.
+ * Stdin until it holds the fields the hook passes on (or the event's end),
+ * closes, or `waitMs` pass: Claude Code may keep the pipe open after writing
+ * the event, and a hook must return as soon as it has what it needs. The rest
+ * of a large event is left unread: the transcript holds all of it.
  */
 export async function readStdinJson(waitMs: number): Promise<StdinRead> {
   // A terminal (someone typed the command) or /dev/null: no event to wait for.
   if (characterDevice(0)) return { length: 0, timedOut: false };
   const reader = Bun.stdin.stream().getReader();
-  const decoder = new TextDecoder();
-  let text = "";
+  const event = new EventFields();
+  let length = 0;
   let timedOut = false;
   // Cancelling ends the pending read, and lets the process exit although the pipe is still open.
   const timer = setTimeout(() => {
@@ -28,25 +29,17 @@ export async function readStdinJson(waitMs: number): Promise<StdinRead> {
     reader.cancel().catch(() => {});
   }, waitMs);
   try {
-    for (;;) {
+    while (!event.done) {
       const { value, done } = await reader.read();
       if (done) break;
-      text += decoder.decode(value, { stream: true });
-      const object = completeObject(text);
-      if (object !== undefined) return { value: object, length: text.length, timedOut: false };
+      length += value.length;
+      event.feed(value);
     }
-    text += decoder.decode();
-    return { value: timedOut ? undefined : parseJson(text), length: text.length, timedOut };
+    // Ended early (EOF) is used as far as it goes: the session id is all a sync needs.
+    const usable = !event.invalid && length > 0 && (event.done || !timedOut);
+    return { ...(usable ? { value: event.fields } : {}), length, timedOut: timedOut && !event.done };
   } finally {
     clearTimeout(timer);
     reader.cancel().catch(() => {});
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
