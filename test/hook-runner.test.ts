@@ -230,6 +230,28 @@ describe("the hook never hangs", () => {
     expect(log()).not.toContain("stdin stayed open");
   }, 60_000);
 
+  test("a large event is read to its end: Claude Code's write of it never meets a closed pipe", async () => {
+    server.reset();
+    const { home, claude, env, transcript } = hookUser(server);
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("Add a health endpoint")]));
+    // Many pipe buffers after the fields the hook needs; a writer that met a closed pipe dies of SIGPIPE (141).
+    const event = JSON.stringify({ session_id: SESSION, transcript_path: transcript(), hook_event_name: "Stop", last_assistant_message: "y\\\"".repeat(1_000_000) });
+    const file = join(home, "event.json");
+    writeFileSync(file, event);
+    const cli = join(import.meta.dir, "..", "src", "cli.ts");
+    const proc = Bun.spawn(["bash", "-c", 'set -o pipefail; cat "$1" | "$2" "$3" hook Stop', "-", file, process.execPath, cli], {
+      env: { PATH: process.env.PATH ?? "", CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "0", ...env },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const guard = setTimeout(() => proc.kill(), 20_000);
+    const code = await proc.exited;
+    clearTimeout(guard);
+    expect({ code, stdout: await new Response(proc.stdout).text(), stderr: await new Response(proc.stderr).text() }).toEqual({ code: 0, stdout: "", stderr: "" });
+    await within(20_000, () => server.session(SESSION)?.messages.length === 1);
+    await runnerDone(home);
+  }, 60_000);
+
   test("stdin left open with nothing on it: the hook gives up after the fallback and exits", async () => {
     const { env, app, log } = hookUser(server);
     expect(await hookWithOpenStdin(env)).toEqual({ code: 0, stdout: "", stderr: "" });

@@ -183,6 +183,18 @@ describe("EventFields: the hook returns once stdin holds the fields it passes on
   });
 });
 
+describe("EventFields read on to the object's end (the hook drains its stdin)", () => {
+  test.each<[string, string[], boolean]>([
+    ["backslash runs before quotes, even and odd, one cut between chunks", ['{"session_id":"S","m":"a\\\\\\"b\\', '\\","n":{"k":"}"}}'], true],
+    ["a backslash ending a chunk escapes the next chunk's quote", ['{"session_id":"S","m":"a\\', '"}', '"}'], true],
+    ["a brace inside a string is no end", ['{"session_id":"S","m":"}}}"'], false],
+  ])("%s", (_name, chunks, closed) => {
+    const event = new EventFields();
+    for (const c of chunks) event.feed(new TextEncoder().encode(c));
+    expect(JSON.stringify({ fields: event.fields, closed: event.closed })).toBe(JSON.stringify({ fields: { session_id: "S" }, closed }));
+  });
+});
+
 describe("requestFromEvent: what a hook passes on from Claude Code's event", () => {
   const id = "0f8e2b1c-7d3a-4c5e-9b6f-2a1d3c4e5f60";
   test.each<[string, unknown, unknown]>([

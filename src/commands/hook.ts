@@ -23,23 +23,32 @@ export async function run(args: string[]): Promise<number> {
       return 0;
     }
     const read = await readStdinJson(STDIN_WAIT_MS);
-    if (read.value === undefined) {
-      const why = read.timedOut ? `stdin stayed open ${STDIN_WAIT_MS / 1000} s without a complete JSON object` : "stdin is not JSON";
-      await log(`hook ${event}: ${why} (${read.length} characters); nothing to do`);
-      return 0;
+    try {
+      await queue(event, read);
+    } finally {
+      await read.drain();
     }
-    const request = requestFromEvent(read.value);
-    if (!request) {
-      await log(`hook ${event}: no Claude Code session id (a UUID) in the event; nothing to do`);
-      return 0;
-    }
-    enqueue({ ...request, event, at: Date.now() });
-    ensureRunner();
   } catch (error) {
     await log(`hook ${event}: ${(error as Error).stack ?? error}`);
     await noteFailure(event, error);
   }
   return 0;
+}
+
+/** Records the event's request for the runner, and starts one if none is running. */
+async function queue(event: string, read: Awaited<ReturnType<typeof readStdinJson>>): Promise<void> {
+  if (read.value === undefined) {
+    const why = read.timedOut ? `stdin stayed open ${STDIN_WAIT_MS / 1000} s without a complete JSON object` : "stdin is not JSON";
+    await log(`hook ${event}: ${why} (${read.length} characters); nothing to do`);
+    return;
+  }
+  const request = requestFromEvent(read.value);
+  if (!request) {
+    await log(`hook ${event}: no Claude Code session id (a UUID) in the event; nothing to do`);
+    return;
+  }
+  enqueue({ ...request, event, at: Date.now() });
+  ensureRunner();
 }
 
 /** For `status` (Claude Code shows nothing of a hook's troubles); loaded only when a hook failed. Never throws. */

@@ -50,8 +50,9 @@ export class EventFields {
     return this.invalid || this.closed || WANTED.every((k) => k in this.fields);
   }
 
+  /** Reads on to the object's end (drain), past the wanted fields: what comes after them is not kept. */
   feed(bytes: Uint8Array): void {
-    for (let i = 0; i < bytes.length && !this.done; i++) {
+    for (let i = 0; i < bytes.length && !this.closed && !this.invalid; i++) {
       if (this.inString && !this.text) {
         i = this.skipString(bytes, i);
         if (i >= bytes.length) return;
@@ -61,8 +62,9 @@ export class EventFields {
   }
 
   /**
-   * Where a string none of ours (a 20 MB message) ends in `bytes`: its closing quote, or past the end. A tight loop,
-   * not a call per byte: walking 20 MB of escaped text byte by byte took the hook 3 s.
+   * Where a string none of ours (a 20 MB message) ends in `bytes`: its closing quote, or past the end. A native
+   * search for each quote, not a step per byte: walking 20 MB of escaped text byte by byte took the hook 3 s.
+   * A quote is the string's end when an even run of backslashes comes before it.
    */
   private skipString(bytes: Uint8Array, from: number): number {
     let i = from;
@@ -70,14 +72,19 @@ export class EventFields {
       this.escaped = false;
       i++;
     }
-    while (i < bytes.length) {
-      const b = bytes[i];
-      if (b === QUOTE) return i;
-      i += b === BACKSLASH ? 2 : 1;
+    for (;;) {
+      const quote = bytes.indexOf(QUOTE, i);
+      const end = quote < 0 ? bytes.length : quote;
+      let run = 0;
+      while (end - run > i && bytes[end - run - 1] === BACKSLASH) run++;
+      if (quote < 0) {
+        // A backslash as the chunk's last byte escapes the next chunk's first.
+        this.escaped = run % 2 === 1;
+        return bytes.length;
+      }
+      if (run % 2 === 0) return quote;
+      i = quote + 1;
     }
-    // A backslash as the chunk's last byte escapes the next chunk's first.
-    this.escaped = i > bytes.length;
-    return i;
   }
 
   private byte(b: number): void {

@@ -8,17 +8,21 @@ interface StdinRead {
   length: number;
   /** Stdin stayed open without the fields or the object's end until the wait ran out. */
   timedOut: boolean;
+  /** Reads and drops the rest of the event: until its object ends, stdin closes or the wait runs out. */
+  drain(): Promise<void>;
 }
 
 /**
  * Stdin until it holds the fields the hook passes on (or the event's end),
  * closes, or `waitMs` pass: Claude Code may keep the pipe open after writing
- * the event, and a hook must return as soon as it has what it needs. The rest
- * of a large event is left unread: the transcript holds all of it.
+ * the event. The rest of a large event is not kept (the transcript holds all
+ * of it) but is read to its end once the request is queued: a hook that exits
+ * with its stdin unread breaks the pipe Claude Code is still writing, which it
+ * may show as a hook error.
  */
 export async function readStdinJson(waitMs: number): Promise<StdinRead> {
   // A terminal (someone typed the command) or /dev/null: no event to wait for.
-  if (characterDevice(0)) return { length: 0, timedOut: false };
+  if (characterDevice(0)) return { length: 0, timedOut: false, drain: async () => {} };
   const reader = Bun.stdin.stream().getReader();
   const event = new EventFields();
   let length = 0;
@@ -28,6 +32,20 @@ export async function readStdinJson(waitMs: number): Promise<StdinRead> {
     timedOut = true;
     reader.cancel().catch(() => {});
   }, waitMs);
+  const drain = async () => {
+    try {
+      while (!event.closed && !event.invalid && !timedOut) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        event.feed(value);
+      }
+    } catch {
+      // Cancelled by the wait, or the pipe broke: nothing more to read either way.
+    } finally {
+      clearTimeout(timer);
+      reader.cancel().catch(() => {});
+    }
+  };
   try {
     while (!event.done) {
       const { value, done } = await reader.read();
@@ -35,11 +53,11 @@ export async function readStdinJson(waitMs: number): Promise<StdinRead> {
       length += value.length;
       event.feed(value);
     }
-    // Ended early (EOF) is used as far as it goes: the session id is all a sync needs.
-    const usable = !event.invalid && length > 0 && (event.done || !timedOut);
-    return { ...(usable ? { value: event.fields } : {}), length, timedOut: timedOut && !event.done };
-  } finally {
-    clearTimeout(timer);
-    reader.cancel().catch(() => {});
+  } catch (error) {
+    await drain();
+    throw error;
   }
+  // Ended early (EOF) is used as far as it goes: the session id is all a sync needs.
+  const usable = !event.invalid && length > 0 && (event.done || !timedOut);
+  return { ...(usable ? { value: event.fields } : {}), length, timedOut: timedOut && !event.done, drain };
 }
