@@ -5,6 +5,7 @@ import { checkServer } from "../src/login/check.ts";
 import { knownCredentials, requireGiven } from "../src/login/inputs.ts";
 import { API_KEY_PATTERN, keyFormatProblem } from "../src/login/key-format.ts";
 import { loggedInConfig } from "../src/login/saved-config.ts";
+import { NotFoundError, ProtocolError } from "../src/opensync/errors.ts";
 import { assertTransportAllowed, insecureAllowed, needsInsecure } from "../src/opensync/transport.ts";
 import { randomApiKey, startTestServer, type TestServer } from "../testserver/server.ts";
 
@@ -168,6 +169,19 @@ describe("checkServer", () => {
     expect(error.message).toContain(`tried ${server.url}/nope/health`);
     expect(error.message).toContain("has a path (/nope)");
     expect(error.message).toContain(".convex.site");
+  });
+
+  test("login and sync say the same of a .convex.cloud address, as the contract does: it is taken (rewritten to .convex.site), never 'not .convex.cloud'", async () => {
+    const addresses =
+      "https://api.opensync.dev for hosted OpenSync, or your own deployment's https://<name>.convex.site " +
+      "(its https://<name>.convex.cloud address is taken too, and turned into that)";
+    const atLogin = await failure(`${server.url}/nope`, server.apiKey);
+    const atSync = new NotFoundError(`${server.url}/nope/sync/session`, "Not found");
+    const atPage = new ProtocolError(server.url, 200, "<html>", "page");
+    for (const message of [atLogin.message, atSync.message, atPage.message]) {
+      expect(message).toContain(addresses);
+      expect(message).not.toContain("not .convex.cloud");
+    }
   });
 
   test("a server with /health but no sync API is not OpenSync", async () => {

@@ -12,7 +12,7 @@ import {
   TransientError,
   ValidationError,
 } from "../opensync/errors.ts";
-import { HOSTED_SYNC_API } from "../opensync/hosted-addresses.ts";
+import { SYNC_API_URLS } from "../opensync/hosted-addresses.ts";
 import type { Given } from "./inputs.ts";
 
 /**
@@ -37,8 +37,6 @@ export async function checkServer(url: string, apiKey: Given, client: OpenSyncCl
     throw explain(error, url, apiKey, "list");
   }
 }
-
-const SYNC_API_URLS = `${HOSTED_SYNC_API} for hosted OpenSync, or your Convex deployment's https://<name>.convex.site (or .convex.cloud)`;
 
 function explain(error: unknown, url: string, apiKey: Given, step: "health" | "list"): unknown {
   const fail = (message: string, exitCode: 1 | 2 = 2) => new UserError(`Login failed: ${message}`, exitCode);

@@ -1,5 +1,5 @@
 import { UserError } from "../errors.ts";
-import { HOSTED_SYNC_API } from "./hosted-addresses.ts";
+import { HOSTED_SYNC_API, SYNC_API_URLS } from "./hosted-addresses.ts";
 
 /**
  * How a call to OpenSync failed, as a sender must react to it:
@@ -66,8 +66,7 @@ export class NotFoundError extends OpenSyncError {
   ) {
     super(
       `${url} is not an OpenSync endpoint (404: ${brief(maskCredentials(serverMessage))}). ` +
-        `The sync API is ${HOSTED_SYNC_API} for hosted OpenSync, or your deployment's .convex.site host ` +
-        "(https://<name>.convex.site, not .convex.cloud). Run `claude-code-sync login` with the right URL.",
+        `The sync API is ${SYNC_API_URLS}. Run \`claude-code-sync login\` with the right URL.`,
       2,
     );
     this.name = "NotFoundError";
@@ -234,8 +233,7 @@ function fixFor(url: string, stranger: Stranger): string {
   if (stranger === "page") {
     return hosted
       ? `That is the OpenSync web app, not its sync API: run \`claude-code-sync login --url ${HOSTED_SYNC_API}\`.`
-      : "That is a web app or a proxy's page, not the sync API: use the sync API's address " +
-          `(${HOSTED_SYNC_API} for hosted OpenSync, https://<name>.convex.site for your own) with \`claude-code-sync login\`.`;
+      : `That is a web app or a proxy's page, not the sync API: use the sync API's address (${SYNC_API_URLS}) with \`claude-code-sync login\`.`;
   }
   if (stranger === "too-large") return "If this repeats, a proxy between you and OpenSync limits the size of a request: raise its limit.";
   return "If this repeats, check the URL with `claude-code-sync login` and any proxy between you and the server.";

@@ -6,6 +6,14 @@
  */
 export const HOSTED_SYNC_API = "https://api.opensync.dev";
 
+/**
+ * The addresses that take syncs, as every message names them. A `.convex.cloud`
+ * address is taken too (it is rewritten to its `.convex.site` twin, as OpenSync's own mapping does).
+ */
+export const SYNC_API_URLS =
+  `${HOSTED_SYNC_API} for hosted OpenSync, or your own deployment's https://<name>.convex.site ` +
+  "(its https://<name>.convex.cloud address is taken too, and turned into that)";
+
 /** Host name -> what it is, as the login note says it. */
 export const HOSTED_ALIASES: Readonly<Record<string, string>> = {
   "app.opensync.dev": "the OpenSync web app",
