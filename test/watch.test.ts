@@ -132,7 +132,7 @@ describe("watch", () => {
     expect((await watch.exited()).code).toBe(0);
   }, 90_000);
 
-  test("--poll finds new sessions without file events; SIGINT also exits 0", async () => {
+  test("--poll finds new sessions without file events; Ctrl-C (SIGINT) exits 130 as for any command, SIGTERM (a service manager's stop) 0, as --help says", async () => {
     server.reset();
     const claude = tempClaudeDir();
     claude.write(`p/${SESSION}.jsonl`, jsonl([user("hello"), assistant("msg_1", text("hi"))]));
@@ -143,8 +143,11 @@ describe("watch", () => {
     expect(await until(() => messages(OTHER) === 1)).toBe(true);
 
     watch.proc.kill("SIGINT");
-    expect((await watch.exited()).code).toBe(0);
+    expect((await watch.exited()).code).toBe(130);
     expect(server.violations()).toEqual([]);
+    const help = (await runCli(["watch", "--help"], { env: envFor(claude.root) })).stdout;
+    expect(help).toMatch(/^ +0 +stopped by SIGTERM/m);
+    expect(help).toMatch(/^ +130 +stopped by Ctrl-C \(SIGINT\)/m);
   }, 60_000);
 
   test("--quiet prints nothing while all is well", async () => {

@@ -9,6 +9,11 @@ import { writeErr, writeOut } from "../runtime/stdio.ts";
 
 /** After Ctrl-C or SIGTERM, the sync in progress gets this long to finish; the state is crash-safe either way. */
 const GRACE_MS = 5_000;
+/**
+ * Ctrl-C ends a watch as it ends any command, with the shell's 130; SIGTERM is
+ * how systemd and launchd stop a service, and a stop they asked for is a clean one (0).
+ */
+const EXIT_CODE: Record<"SIGINT" | "SIGTERM", number> = { SIGINT: 130, SIGTERM: 0 };
 /** A pass waits this long for another sync (a hook's) to release the state, then retries later. */
 const LOCK_WAIT_MS = 30_000;
 
@@ -49,6 +54,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
 
   const unmark = markWatching();
   let closed = false;
+  let exitCode = 0;
   /** A sync still waiting on the network after the grace period is abandoned: release the lock and leave. */
   const abandon = () => {
     if (closed) return;
@@ -56,11 +62,12 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     releaseHeldBy(conn.store);
     conn.store.close();
     unmark();
-    process.exit(0);
+    process.exit(exitCode);
   };
   let grace: ReturnType<typeof setTimeout> | undefined;
-  const onSignal = () => {
+  const onSignal = (signal: "SIGINT" | "SIGTERM") => {
     if (grace) return abandon();
+    exitCode = EXIT_CODE[signal];
     watcher.stop();
     grace = setTimeout(abandon, GRACE_MS);
   };
@@ -68,7 +75,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   process.on("SIGTERM", onSignal);
   try {
     await watcher.done;
-    return 0;
+    return exitCode;
   } catch (error) {
     throw withFix(error, origin);
   } finally {

@@ -10,6 +10,8 @@ interface CommandHelp {
   env: Array<keyof typeof ENV>;
   /** Exit code 130 (interrupted) applies. */
   interruptible?: boolean;
+  /** Exit codes other than the usual ones (a command that runs until stopped). */
+  exitCodes?: Array<[string, string]>;
 }
 
 const ENV = {
@@ -106,6 +108,11 @@ const COMMAND_HELP: Record<string, CommandHelp> = {
       "Syncs each session shortly after Claude Code writes it, until stopped: for setups where hooks do not run. A line per sync goes to stdout; problems go to stderr.",
     examples: ["$ claude-code-sync watch", "$ claude-code-sync watch --poll --quiet"],
     env: ["url", "key", "claude", "ca"],
+    exitCodes: [
+      ["0", "stopped by SIGTERM (how systemd and launchd stop a service)"],
+      ["2", "a usage, configuration or login problem (not logged in, a refused key): the message says what to fix"],
+      ["130", "stopped by Ctrl-C (SIGINT); what was not sent stays pending for the next run"],
+    ],
   },
 };
 
@@ -126,7 +133,8 @@ export function withDetails(sections: Section[], command: string | undefined): S
     if (help.examples.length > 0) out.push({ title: "Examples", body: help.examples.map((line) => `  ${line}`).join("\n") });
   }
   if (env.length > 0) out.push({ title: "Environment", body: definitions(env.map((name) => [...ENV[name]])) });
-  out.push({ title: "Exit codes", body: definitions([...EXIT_CODES, ...(!help || help.interruptible ? [INTERRUPTED] : [])]) });
+  const codes = help?.exitCodes ?? [...EXIT_CODES, ...(!help || help.interruptible ? [INTERRUPTED] : [])];
+  out.push({ title: "Exit codes", body: definitions(codes) });
   return out;
 }
 
