@@ -98,13 +98,18 @@ describe("--json failures: JSON on stdout, a stable code, the documented exit co
     if (args[0] !== "status") expect(r.stderr).toContain(out.error);
   });
 
-  test("no transcripts folder: the message names the folder CLAUDE_CONFIG_DIR points at, or the default ones", async () => {
+  test("no transcripts folder: a CLAUDE_CONFIG_DIR that does not exist is named (exit 2); before Claude Code's first session (a new install) there is calmly nothing to sync yet", async () => {
     const configured = await runCli(["sync"], { env: { ...env(), CLAUDE_CONFIG_DIR: "/nonexistent/claude" } });
+    expect(configured.code).toBe(2);
     expect(configured.stderr).toContain("no projects/ folder in /nonexistent/claude (CLAUDE_CONFIG_DIR)");
     expect(configured.stderr).toContain("set CLAUDE_CONFIG_DIR to the folder that holds Claude Code's projects/");
-    const defaults = await runCli(["sync"], { env: env() });
-    expect(defaults.code).toBe(2);
-    expect(defaults.stderr).toContain("no ~/.claude/projects or ~/.config/claude/projects");
+    const defaults = await runCli(["sync", "--dry-run"], { env: env() });
+    expect(defaults).toMatchObject({ code: 0, stderr: "" });
+    expect(defaults.stdout).toContain("No Claude Code sessions yet (no ~/.claude/projects or ~/.config/claude/projects)");
+    expect(defaults.stdout).toContain("Nothing to sync yet");
+    const unused = await runCli(["sync", "--dry-run"], { env: { ...env(), CLAUDE_CONFIG_DIR: tempHome() } });
+    expect(unused.code).toBe(0);
+    expect(unused.stdout).toContain("Nothing to sync yet");
   });
 });
 

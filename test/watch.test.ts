@@ -150,6 +150,27 @@ describe("watch", () => {
     expect(help).toMatch(/^ +130 +stopped by Ctrl-C \(SIGINT\)/m);
   }, 60_000);
 
+  test("a new install, before Claude Code's first session: sync has nothing to sync yet (exit 0), watch waits for the projects folder and syncs it once it appears", async () => {
+    server.reset();
+    const claudeDir = scratchDir("ccs-claude-");
+    const env = envFor(claudeDir);
+    const sync = await runCli(["sync"], { env });
+    expect(sync.code).toBe(0);
+    expect(sync.stdout).toContain("Nothing to sync yet");
+    const watch = spawnWatch(env);
+    expect(await until(() => watch.stdout().includes("Waiting for it"))).toBe(true);
+    expect(watch.proc.exitCode).toBeNull();
+    mkdirSync(join(claudeDir, "projects", "p"), { recursive: true });
+    writeFileSync(join(claudeDir, "projects", "p", `${SESSION}.jsonl`), jsonl([user("first ever"), assistant("msg_1", text("hello"))]));
+    expect(await until(() => messages(SESSION) === 2, 30_000)).toBe(true);
+    watch.proc.kill("SIGTERM");
+    const { code, stdout, stderr } = await watch.exited();
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Watching ${join(claudeDir, "projects")}`);
+    expect(stderr).toBe("");
+    expect(server.violations()).toEqual([]);
+  }, 90_000);
+
   test("--quiet prints nothing while all is well", async () => {
     server.reset();
     const claude = tempClaudeDir();

@@ -8,10 +8,13 @@ import { retryNotice, terminalProgress } from "../report/progress.ts";
 import { resolveSessionId } from "../report/session-id.ts";
 import { INTERRUPTED, renderSyncSummary, syncComplete, syncReportJson } from "../report/sync-summary.ts";
 import { releaseHeldBy } from "../state/lock.ts";
-import { connect, requireRoots, scanSettings, startPriceRefresh } from "../sync/context.ts";
+import { connect, noSessionsYetLine, rootsOrNoneYet, scanSettings, startPriceRefresh } from "../sync/context.ts";
 import { runSync } from "../sync/run-sync.ts";
 import { shownSession } from "../plan/payloads.ts";
 import { isTerminal, writeErr, writeOut } from "../runtime/stdio.ts";
+
+/** A new install (Claude Code never run): a sync has nothing to read yet, and says so calmly. */
+const NOTHING_YET = () => `${noSessionsYetLine()} Nothing to sync yet: once you have used Claude Code, run sync again (or let setup's hooks or watch send each session as you work).`;
 
 /** The shell's code for a command stopped by Ctrl-C. */
 const EXIT_INTERRUPTED = 130;
@@ -47,7 +50,7 @@ function chosenSession(given: string | undefined, roots: string[]): string | und
  * asked for with --redactions.
  */
 async function dryRun(given: string | undefined, json: boolean, verbose: boolean, countRedactions: boolean): Promise<number> {
-  const roots = requireRoots();
+  const roots = rootsOrNoneYet();
   const session = chosenSession(given, roots);
   const config = loadConfig();
   warnUnusedKeys(config);
@@ -64,6 +67,7 @@ async function dryRun(given: string | undefined, json: boolean, verbose: boolean
     .map((s) => shownSession(s, scrub));
   const report = buildDryRunReport(chosen, stats, countRedactions ? redactions : undefined);
   writeOut(json ? `${JSON.stringify(report)}\n` : `${renderDryRun(report, verbose, outputWidth())}\n`);
+  if (!json && roots.length === 0) writeOut(`${NOTHING_YET()}\n`);
   // As a sync would: what could not be read leaves the figures short.
   return report.skipped.unreadable.length > 0 ? 1 : 0;
 }
@@ -76,7 +80,7 @@ interface SyncFlags {
 }
 
 async function sync(given: string | undefined, json: boolean, verbose: boolean, flags: SyncFlags): Promise<number> {
-  const roots = requireRoots();
+  const roots = rootsOrNoneYet();
   const giveUp = new AbortController();
   const conn = connect({ insecure: flags.insecure, stop: giveUp.signal });
   warnUnusedKeys(conn.config);
@@ -124,6 +128,7 @@ async function sync(given: string | undefined, json: boolean, verbose: boolean, 
     if (json) writeOut(`${JSON.stringify(syncReportJson(report, stop))}\n`);
     else {
       writeOut(`${renderSyncSummary(report, verbose)}\n`);
+      if (roots.length === 0) writeOut(`${NOTHING_YET()}\n`);
       // Like any failure, on stderr: whether the state's disk fills while reading or while sending, it is said in the same place.
       if (stop) writeErr(`claude-code-sync: ${stop.message}\n`);
     }

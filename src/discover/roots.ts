@@ -34,6 +34,16 @@ export function transcriptRoot(path: string): string | undefined {
   return basename(dir) === "projects" ? dir : undefined;
 }
 
+/**
+ * No projects/ folder because Claude Code has written no session yet: the
+ * default places, or a CLAUDE_CONFIG_DIR that exists (Claude Code creates
+ * projects/ in it with the first session). A configured folder that does not
+ * exist is more likely a typo, and said as a problem.
+ */
+export function noSessionsYet(env: Record<string, string | undefined> = process.env): boolean {
+  return configuredClaudeDirs(env)?.every((dir) => existsSync(dir)) ?? true;
+}
+
 /** Where projectRoots looked when it found none, and what to do: for `sync` and `verify`. */
 export function noRootsFound(env: Record<string, string | undefined> = process.env): { looked: string; fix: string } {
   const configured = configuredClaudeDirs(env);

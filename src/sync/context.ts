@@ -1,5 +1,5 @@
 import { type Config, loadConfig, projectExclusion, requireCredentials } from "../config/index.ts";
-import { noRootsFound, projectRoots } from "../discover/roots.ts";
+import { noRootsFound, noSessionsYet, projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
 import { type OpenSyncClient, createClient, timeoutFromEnv } from "../opensync/client.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
@@ -67,12 +67,31 @@ export async function startPriceRefresh(config: Config, offline: boolean): Promi
 
 /** The `projects/` folders to read (`also`: more, such as those a hook's transcripts lie in); an error when there is none. */
 export function requireRoots(also: string[] = []): string[] {
-  const roots = projectRoots(process.env, also);
-  if (roots.length === 0) {
-    const { looked, fix } = noRootsFound();
-    throw new UserError(`No Claude Code sessions to sync: ${looked}. To fix, ${fix}.`, 2, "no-transcripts");
-  }
+  const roots = rootsOrNoneYet(also);
+  if (roots.length === 0) throw noRootsError();
   return roots;
+}
+
+/**
+ * The `projects/` folders to read, none when Claude Code has written no
+ * session yet (a new install: nothing to sync yet is no error); an error
+ * when CLAUDE_CONFIG_DIR names a folder that does not exist.
+ */
+export function rootsOrNoneYet(also: string[] = []): string[] {
+  const roots = projectRoots(process.env, also);
+  if (roots.length === 0 && !noSessionsYet()) throw noRootsError();
+  return roots;
+}
+
+function noRootsError(): UserError {
+  const { looked, fix } = noRootsFound();
+  return new UserError(`No Claude Code sessions to sync: ${looked}. To fix, ${fix}.`, 2, "no-transcripts");
+}
+
+/** What a sync or watch says when Claude Code has written no session yet. */
+export function noSessionsYetLine(): string {
+  const { looked } = noRootsFound();
+  return `No Claude Code sessions yet (${looked}): Claude Code creates that folder with its first session.`;
 }
 
 export interface Connection {
