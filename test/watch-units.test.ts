@@ -129,10 +129,11 @@ describe("startWatcher", () => {
   afterEach(() => {
     for (const s of stores.splice(0)) s.close();
   });
+  /** A new state database, as the watcher asks for it. */
   const store = () => {
     const s = StateStore.open(join(scratchDir("ccs-watch-"), "state.db"));
     stores.push(s);
-    return s;
+    return () => s;
   };
   const until = async (check: () => boolean, ms = 10_000) => {
     for (const end = Date.now() + ms; Date.now() < end && !check(); ) await Bun.sleep(20);

@@ -171,6 +171,43 @@ describe("watch", () => {
     expect(server.violations()).toEqual([]);
   }, 90_000);
 
+  test("follows login and logout while running: a login to another server sends everything there, a logout stops sending and says so, a login again resumes", async () => {
+    server.reset();
+    const other = await startTestServer();
+    try {
+      const claude = tempClaudeDir();
+      const file = claude.write(`p/${SESSION}.jsonl`, jsonl([user("one"), assistant("msg_1", text("two"))]));
+      const env = { HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root };
+      const login = (to: TestServer) => runCli(["login", "--url", to.url, "--api-key-stdin"], { env, stdin: to.apiKey });
+      expect((await login(server)).code).toBe(0);
+      const watch = spawnWatch(env);
+      expect(await until(() => messages(SESSION) === 2)).toBe(true);
+
+      expect((await login(other)).code).toBe(0);
+      const onOther = () => other.session(SESSION)?.messages.length ?? 0;
+      expect(await until(() => onOther() === 2, 30_000)).toBe(true);
+      appendFileSync(file, jsonl([user("three")]));
+      expect(await until(() => onOther() === 3, 30_000)).toBe(true);
+
+      expect((await runCli(["logout"], { env })).code).toBe(0);
+      expect(await until(() => watch.stderr().includes("logged out: nothing is sent until you log in again"), 30_000)).toBe(true);
+      appendFileSync(file, jsonl([user("four")]));
+      expect((await login(other)).code).toBe(0);
+      expect(await until(() => onOther() === 4, 30_000)).toBe(true);
+      const out = watch.stdout();
+      // The line written while logged out went once logged in again, not before.
+      expect(out.lastIndexOf("logged in: now syncing to")).toBeLessThan(out.lastIndexOf("sent 1 message"));
+      expect(messages(SESSION)).toBe(2);
+
+      watch.proc.kill("SIGTERM");
+      expect((await watch.exited()).code).toBe(0);
+      expect(server.violations()).toEqual([]);
+      expect(other.violations()).toEqual([]);
+    } finally {
+      await other.stop();
+    }
+  }, 120_000);
+
   test("--quiet prints nothing while all is well", async () => {
     server.reset();
     const claude = tempClaudeDir();

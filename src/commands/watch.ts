@@ -1,11 +1,14 @@
-import { resolveCredentials } from "../config/index.ts";
+import { maskKey, resolveCredentials } from "../config/index.ts";
 import { withFix } from "../report/failure.ts";
 import { connect, liveScanSettings, noSessionsYetLine } from "../sync/context.ts";
 import { rootsOnceThere } from "../watch/await-roots.ts";
 import { releaseHeldBy } from "../state/lock.ts";
 import { runSync } from "../sync/run-sync.ts";
 import { markWatching } from "../watch/watch-mark.ts";
-import { POLL_MS, startWatcher } from "../watch/watcher.ts";
+import { type PassSkipped, POLL_MS, startWatcher } from "../watch/watcher.ts";
+import { LiveConnection } from "../watch/live-connection.ts";
+import { clock } from "../watch/sync-line.ts";
+import type { SyncReport } from "../sync/run-sync.ts";
 import { writeErr, writeOut } from "../runtime/stdio.ts";
 
 /** After Ctrl-C or SIGTERM, the sync in progress gets this long to finish; the state is crash-safe either way. */
@@ -20,8 +23,7 @@ const LOCK_WAIT_MS = 30_000;
 
 /** `watch [--poll] [--quiet]`: sync changed sessions as they are written, until stopped. */
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
-  const conn = connect({ insecure: options.insecure === true });
-  const origin = { url: conn.url, source: resolveCredentials(conn.config).source };
+  const live = new LiveConnection(connect({ insecure: options.insecure === true }), options.insecure === true);
   const settings = liveScanSettings();
   // What was synced goes to stdout, problems to stderr: `watch > sync.log` keeps the problems on screen.
   const say = (line: string) => writeOut(`${line}\n`);
@@ -31,6 +33,8 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
 
   const unmark = markWatching();
   let watcher: ReturnType<typeof startWatcher> | undefined;
+  /** Looks at the saved credentials every POLL_MS: a login or logout is followed even while nothing is written. */
+  let follow: ReturnType<typeof setInterval> | undefined;
   const waiting = new AbortController();
   let closed = false;
   let exitCode = 0;
@@ -38,8 +42,8 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   const abandon = () => {
     if (closed) return;
     closed = true;
-    releaseHeldBy(conn.store);
-    conn.store.close();
+    releaseHeldBy(live.current.store);
+    live.close();
     unmark();
     process.exit(exitCode);
   };
@@ -58,41 +62,57 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
       log(`${noSessionsYetLine()} Waiting for it (checking every ${POLL_MS / 1000} s): its sessions are synced as they come.`),
     );
     if (!roots) return exitCode;
-    watcher = startWatcher({
-      roots,
-      store: conn.store,
-      poll,
-      sync: (only) =>
-        runSync(conn.store, conn.client, {
-          ...settings(),
-          roots,
-          full: false,
-          apiKey: conn.apiKey,
-          ...(only ? { only } : {}),
-          // The catch-up pass hears from the server even with nothing to send: a server down or a key revoked is said, not "up to date".
-          confirmWithServer: only === undefined,
-          waitForLockMs: LOCK_WAIT_MS,
-        }),
-      log,
-      warn,
-      verbose: options.verbose === true,
-    });
+    let loggedOut = false;
+    const sync = async (only: ReadonlySet<string> | undefined): Promise<SyncReport | PassSkipped> => {
+      const now = live.refresh();
+      if (now === "logged-out") {
+        if (!loggedOut) warn(`${clock()} logged out: nothing is sent until you log in again (claude-code-sync login); this watch then syncs there.`);
+        loggedOut = true;
+        return "logged-out";
+      }
+      if (now === "changed") {
+        loggedOut = false;
+        log(`${clock()} logged in: now syncing to ${live.current.url} (key ${maskKey(live.current.apiKey)}).`);
+        // Another server's state: everything is compared with it, not just these sessions.
+        if (only) return "switched";
+      }
+      const conn = live.current;
+      return runSync(conn.store, conn.client, {
+        ...settings(),
+        roots,
+        full: false,
+        apiKey: conn.apiKey,
+        ...(only ? { only } : {}),
+        // The catch-up pass hears from the server even with nothing to send: a server down or a key revoked is said, not "up to date".
+        confirmWithServer: only === undefined,
+        waitForLockMs: LOCK_WAIT_MS,
+      });
+    };
+    watcher = startWatcher({ roots, store: () => live.current.store, poll, sync, log, warn, verbose: options.verbose === true });
     if (options.quiet !== true) {
       const how = poll ? `checking every ${POLL_MS / 1000} s` : "Ctrl-C to stop";
-      say(`Watching ${roots.join(", ")} and syncing to ${conn.url} (${how}).`);
+      say(`Watching ${roots.join(", ")} and syncing to ${live.current.url} (${how}).`);
     }
+    const resync = watcher.resync;
+    follow = setInterval(() => {
+      // A config that cannot be read now is said by the next pass, which reads it too.
+      try {
+        if (live.stale()) resync();
+      } catch {}
+    }, POLL_MS);
     await watcher.done;
     return exitCode;
   } catch (error) {
-    throw withFix(error, origin);
+    throw withFix(error, { url: live.current.url, source: resolveCredentials(live.current.config).source });
   } finally {
+    clearInterval(follow);
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     clearTimeout(grace);
     unmark();
     if (!closed) {
       closed = true;
-      conn.store.close();
+      live.close();
     }
   }
 }

@@ -18,11 +18,19 @@ const RESCAN_DELAY_MS = 250;
 const RETRY_FIRST_MS = 5_000;
 const RETRY_MAX_MS = 120_000;
 
+/**
+ * A pass not made: "logged-out" (nothing may be sent: tried again every
+ * POLL_MS), "switched" (other credentials, another server's state: a
+ * catch-up pass over everything follows at once).
+ */
+export type PassSkipped = "logged-out" | "switched";
+
 interface WatchOptions {
   roots: string[];
-  store: StateStore;
+  /** The state of the server synced to now (rescans compare the files with it). */
+  store(): StateStore;
   /** One sync pass: these sessions, or everything when undefined. */
-  sync(only: ReadonlySet<string> | undefined): Promise<SyncReport>;
+  sync(only: ReadonlySet<string> | undefined): Promise<SyncReport | PassSkipped>;
   /** Poll every root instead of using file-system events. */
   poll: boolean;
   /** A line about a sync (muted by --quiet). */
@@ -38,6 +46,8 @@ interface Watcher {
   done: Promise<void>;
   /** Stops watching; the sync in progress, if any, finishes first. */
   stop(): void;
+  /** A catch-up pass over everything, as soon as the pass in progress (if any) ends. */
+  resync(): void;
 }
 
 /** A sleep that a file change or stop() cuts short. */
@@ -82,7 +92,7 @@ export function startWatcher(o: WatchOptions): Watcher {
 
   const look = (roots: string[]) => {
     if (stopping || roots.length === 0) return;
-    const found = rescan(roots, o.store);
+    const found = rescan(roots, o.store());
     for (const [path, sessionId] of found.subagents) subagents.set(path, sessionId);
     for (const id of found.changed) touch(id);
   };
@@ -153,6 +163,17 @@ export function startWatcher(o: WatchOptions): Watcher {
   const pass = async (only: string[] | undefined) => {
     try {
       const report = await o.sync(only && new Set(only));
+      if (report === "logged-out") {
+        blockedUntil = Date.now() + POLL_MS;
+        if (only) queue.retryAt(only, blockedUntil);
+        return;
+      }
+      if (report === "switched") {
+        full = true;
+        failures = 0;
+        blockedUntil = 0;
+        return;
+      }
       if (report.stoppedBy instanceof AuthError) throw report.stoppedBy;
       if (report.stoppedBy) return retryLater(only, report.stoppedBy);
       // Writes that failed every attempt of the pass (a flaky server): the pass is tried again, with backoff.
@@ -191,5 +212,11 @@ export function startWatcher(o: WatchOptions): Watcher {
     alarm.ring();
   };
 
-  return { done: loop().finally(close), stop: close };
+  const resync = () => {
+    full = true;
+    blockedUntil = 0;
+    alarm.ring();
+  };
+
+  return { done: loop().finally(close), stop: close, resync };
 }
