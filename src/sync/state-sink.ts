@@ -61,6 +61,8 @@ export class StateSink implements ChunkSink {
   /** Sessions the server holds, read while the state knew nothing of them: handed on at `settle`. */
   private readonly waiting = new Set<string>();
   private prices: PriceBook;
+  /** usePrices was called in this run: the sessions are priced with `prices` since. */
+  private priced = false;
 
   constructor(
     private readonly store: StateStore,
@@ -77,14 +79,17 @@ export class StateSink implements ChunkSink {
   /**
    * Prices from now on; sessions with responses of a model whose price changed
    * since the state last recorded them (`recordPrices`) get their totals again
-   * (and are handed to `onReady`). The first run has nothing to compare with.
+   * (and are handed to `onReady`).
    */
   async usePrices(prices: PriceBook): Promise<void> {
+    const models = this.store.modelNames();
+    const recorded = this.store.getMeta(PRICES_META);
+    // Until this run first prices, sessions stand as recorded; from then on (a refresh landing mid-run, or a
+    // new state's first sync, which has nothing recorded), as this run priced them.
+    const before = this.priced || recorded === undefined ? this.prices.fingerprints(models) : (JSON.parse(recorded) as Record<string, string>);
+    this.priced = true;
     this.prices = prices;
-    const previous = this.store.getMeta(PRICES_META);
-    if (previous === undefined) return;
-    const current = prices.fingerprints(this.store.modelNames());
-    const stale = this.store.sessionsUsingModels(changedModels(JSON.parse(previous) as Record<string, string>, current));
+    const stale = this.store.sessionsUsingModels(changedModels(before, prices.fingerprints(models)));
     if (stale.length === 0) return;
     await this.refreshSessions(stale);
     for (const id of stale) this.ready(id);

@@ -1,0 +1,52 @@
+/**
+ * The day's price refresh runs beside a sync's read: when its new prices come
+ * before the read ends, they are used at once, also by the first sync of a
+ * state (a new install), which has no recorded prices to compare with.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import { defaultConfig } from "../src/config/schema.ts";
+import { createClient } from "../src/opensync/client.ts";
+import { priceBookOf } from "../src/pricing/index.ts";
+import { StateStore } from "../src/state/store.ts";
+import { scanSettings } from "../src/sync/context.ts";
+import { runSync } from "../src/sync/run-sync.ts";
+import { type TestServer, startTestServer } from "../testserver/server.ts";
+import { tempHome } from "./helpers/cli.ts";
+import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
+
+let server: TestServer;
+const savedHome = process.env.HOME;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  process.env.HOME = tempHome(); // the price cache lives under HOME, never the real one
+});
+afterAll(async () => {
+  await server.stop();
+  if (savedHome === undefined) delete process.env.HOME;
+  else process.env.HOME = savedHome;
+});
+
+test("a refresh that prices a model during a new state's first sync: its sessions go with the new cost, not $0 for good", async () => {
+  const claude = tempClaudeDir();
+  const usage = { input: 0, output: 1_000_000, cacheCreation: 0, cacheRead: 0 };
+  claude.write(`p/${SESSION}.jsonl`, jsonl([user("price me"), assistant("msg_1", text("ok"), { model: "claude-opus-6", usage })]));
+  const settings = scanSettings(defaultConfig());
+  expect(settings.prices.knows("claude-opus-6")).toBe(false);
+  // What the refresh brings: $30 per million output tokens, settled before the read ends.
+  const refreshed = priceBookOf(undefined, { "claude-opus-6": { input: 6, output: 30 } });
+  const store = StateStore.open(join(tempHome(), "state.db"));
+  const client = createClient({ url: server.url, apiKey: server.apiKey, retries: 0 });
+  try {
+    const request = { ...settings, roots: [claude.projects], full: false, apiKey: server.apiKey };
+    await runSync(store, client, { ...request, refreshedPrices: Promise.resolve(refreshed) });
+    expect(server.session(SESSION)?.cost).toBeCloseTo(30, 6);
+    // The next sync, with those prices, has nothing more to send.
+    const next = await runSync(store, client, { ...request, prices: refreshed });
+    expect(next.sessionsSent + next.messagesSent).toBe(0);
+  } finally {
+    store.close();
+  }
+  expect(server.violations()).toEqual([]);
+});
