@@ -208,6 +208,30 @@ describe("watch", () => {
     }
   }, 120_000);
 
+  test("the day's price refresh runs in a watch too: a model it did not know is priced from the refreshed list and its session sent again with its cost", async () => {
+    server.reset();
+    // A LiteLLM-shaped list that prices a model the embedded table does not know: $30 per million output tokens.
+    const list = { "claude-opus-6": { litellm_provider: "anthropic", mode: "chat", input_cost_per_token: 6e-6, output_cost_per_token: 3e-5 } };
+    const prices = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => Response.json(list) });
+    try {
+      const claude = tempClaudeDir();
+      const usage = { input: 0, output: 1_000_000, cacheCreation: 0, cacheRead: 0 };
+      claude.write(`p/${SESSION}.jsonl`, jsonl([user("price me"), assistant("msg_1", text("ok"), { model: "claude-opus-6", usage })]));
+      const watch = spawnWatch({ ...envFor(claude.root), CLAUDE_CODE_SYNC_PRICES_URL: `http://127.0.0.1:${prices.port}/prices.json` });
+      expect(await until(() => (server.session(SESSION)?.cost ?? 0) > 0, 30_000)).toBe(true);
+      expect(server.session(SESSION)?.cost).toBeCloseTo(30, 6);
+      // The passes that follow keep the refreshed prices.
+      appendFileSync(join(claude.projects, "p", `${SESSION}.jsonl`), jsonl([user("and more")]));
+      expect(await until(() => messages(SESSION) === 3)).toBe(true);
+      expect(server.session(SESSION)?.cost).toBeCloseTo(30, 6);
+      watch.proc.kill("SIGTERM");
+      expect((await watch.exited()).code).toBe(0);
+      expect(server.violations()).toEqual([]);
+    } finally {
+      prices.stop(true);
+    }
+  }, 90_000);
+
   test("--quiet prints nothing while all is well", async () => {
     server.reset();
     const claude = tempClaudeDir();

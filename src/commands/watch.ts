@@ -1,6 +1,6 @@
-import { maskKey, resolveCredentials } from "../config/index.ts";
+import { loadConfig, maskKey, resolveCredentials } from "../config/index.ts";
 import { withFix } from "../report/failure.ts";
-import { connect, liveScanSettings, noSessionsYetLine } from "../sync/context.ts";
+import { connect, liveScanSettings, noSessionsYetLine, startPriceRefresh } from "../sync/context.ts";
 import { rootsOnceThere } from "../watch/await-roots.ts";
 import { releaseHeldBy } from "../state/lock.ts";
 import { runSync } from "../sync/run-sync.ts";
@@ -77,8 +77,12 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
         if (only) return "switched";
       }
       const conn = live.current;
+      // The day's price refresh, as a sync starts it: new prices are used at once if they come in time, else by a catch-up pass.
+      const refreshedPrices = startPriceRefresh(loadConfig(), false);
+      void refreshedPrices.then((changed) => changed && watcher?.resync());
       return runSync(conn.store, conn.client, {
         ...settings(),
+        refreshedPrices,
         roots,
         full: false,
         apiKey: conn.apiKey,

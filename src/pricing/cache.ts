@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../config/atomic-write.ts";
 import { log } from "../hooks/log.ts";
@@ -38,6 +38,15 @@ export function readPriceCache(path = pricesCachePath()): PriceCache | undefined
     return PriceCacheSchema.parse(JSON.parse(text));
   } catch {
     log(`prices: ignored ${path}, which is not a valid price cache; the next refresh replaces it`);
+    return undefined;
+  }
+}
+
+/** When the cache was last written (undefined: none yet): a long-running watch rebuilds its prices when it changes. */
+export function priceCacheStamp(path = pricesCachePath()): number | undefined {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
     return undefined;
   }
 }

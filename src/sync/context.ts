@@ -4,6 +4,7 @@ import { UserError } from "../errors.ts";
 import { type OpenSyncClient, createClient, timeoutFromEnv } from "../opensync/client.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
 import { loadPriceBook, type PriceBook, refreshPrices } from "../pricing/index.ts";
+import { priceCacheStamp } from "../pricing/cache.ts";
 import { StateStore } from "../state/store.ts";
 import { type Scrubber, scrubberFrom } from "../plan/payloads.ts";
 import type { ReadSettings } from "../scan/work.ts";
@@ -42,14 +43,15 @@ export function scanSettings(config: Config): ScanSettings {
 /**
  * The settings of the options saved now, for a long-running `watch`: what
  * `set` changes while it runs (a project excluded, redaction on) holds from
- * its next pass. Built again only when the options changed.
+ * its next pass, and so do prices a refresh (its own, or a hook's sync's)
+ * wrote to the cache. Built again only when one of them changed.
  */
 export function liveScanSettings(): () => ScanSettings {
-  let saved: { options: string; settings: ScanSettings } | undefined;
+  let saved: { stamp: string; settings: ScanSettings } | undefined;
   return () => {
     const config = loadConfig();
-    const options = JSON.stringify(config.options);
-    if (saved?.options !== options) saved = { options, settings: scanSettings(config) };
+    const stamp = JSON.stringify([config.options, priceCacheStamp()]);
+    if (saved?.stamp !== stamp) saved = { stamp, settings: scanSettings(config) };
     return saved.settings;
   };
 }
