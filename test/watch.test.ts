@@ -190,7 +190,7 @@ describe("watch", () => {
       expect(await until(() => onOther() === 3, 30_000)).toBe(true);
 
       expect((await runCli(["logout"], { env })).code).toBe(0);
-      expect(await until(() => watch.stderr().includes("logged out: nothing is sent until you log in again"), 30_000)).toBe(true);
+      expect(await until(() => watch.stderr().includes("logged out: run claude-code-sync login to sync again. Nothing is sent until then"), 30_000)).toBe(true);
       appendFileSync(file, jsonl([user("four")]));
       expect((await login(other)).code).toBe(0);
       expect(await until(() => onOther() === 4, 30_000)).toBe(true);
@@ -230,6 +230,30 @@ describe("watch", () => {
     } finally {
       prices.stop(true);
     }
+  }, 90_000);
+
+  test("the saved key regenerated in the dashboard while watching: says so with the fix, keeps watching, and sends what waited once logged in with the new key", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const file = claude.write(`p/${SESSION}.jsonl`, jsonl([user("one")]));
+    const env = { HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root };
+    const login = () => runCli(["login", "--url", server.url, "--api-key-stdin"], { env, stdin: server.apiKey });
+    expect((await login()).code).toBe(0);
+    const watch = spawnWatch(env);
+    expect(await until(() => messages(SESSION) === 1)).toBe(true);
+    server.rotateKey();
+    appendFileSync(file, jsonl([user("two")]));
+    expect(await until(() => watch.stderr().includes("refused the API key"), 30_000)).toBe(true);
+    expect(watch.stderr()).toContain("claude-code-sync login");
+    expect(watch.proc.exitCode).toBeNull();
+    expect((await login()).code).toBe(0);
+    expect(await until(() => messages(SESSION) === 2, 30_000)).toBe(true);
+    watch.proc.kill("SIGTERM");
+    const { code, stderr } = await watch.exited();
+    expect(code).toBe(0);
+    // Said once, not at every retry.
+    expect(stderr.split("refused the API key").length - 1).toBe(1);
+    expect(server.violations()).toEqual([]);
   }, 90_000);
 
   test("--quiet prints nothing while all is well", async () => {

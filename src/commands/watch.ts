@@ -1,5 +1,6 @@
 import { loadConfig, maskKey, resolveCredentials } from "../config/index.ts";
-import { withFix } from "../report/failure.ts";
+import { failureOf, withFix } from "../report/failure.ts";
+import { AuthError } from "../opensync/errors.ts";
 import { connect, liveScanSettings, noSessionsYetLine, startPriceRefresh } from "../sync/context.ts";
 import { rootsOnceThere } from "../watch/await-roots.ts";
 import { releaseHeldBy } from "../state/lock.ts";
@@ -62,16 +63,19 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
       log(`${noSessionsYetLine()} Waiting for it (checking every ${POLL_MS / 1000} s): its sessions are synced as they come.`),
     );
     if (!roots) return exitCode;
-    let loggedOut = false;
+    /** Why nothing is sent (logged out, the key refused), said once until a login ends it. */
+    let held = false;
+    const hold = (why: string): PassSkipped => {
+      if (!held) warn(`${clock()} ${why} Nothing is sent until then; this watch then syncs with the new login.`);
+      held = true;
+      return "waiting-for-login";
+    };
     const sync = async (only: ReadonlySet<string> | undefined): Promise<SyncReport | PassSkipped> => {
       const now = live.refresh();
-      if (now === "logged-out") {
-        if (!loggedOut) warn(`${clock()} logged out: nothing is sent until you log in again (claude-code-sync login); this watch then syncs there.`);
-        loggedOut = true;
-        return "logged-out";
-      }
+      if (now === "logged-out") return hold("logged out: run claude-code-sync login to sync again.");
+      if (now === "refused") return "waiting-for-login";
       if (now === "changed") {
-        loggedOut = false;
+        held = false;
         log(`${clock()} logged in: now syncing to ${live.current.url} (key ${maskKey(live.current.apiKey)}).`);
         // Another server's state: everything is compared with it, not just these sessions.
         if (only) return "switched";
@@ -80,7 +84,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
       // The day's price refresh, as a sync starts it: new prices are used at once if they come in time, else by a catch-up pass.
       const refreshedPrices = startPriceRefresh(loadConfig(), false);
       void refreshedPrices.then((changed) => changed && watcher?.resync());
-      return runSync(conn.store, conn.client, {
+      const report = await runSync(conn.store, conn.client, {
         ...settings(),
         refreshedPrices,
         roots,
@@ -91,6 +95,11 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
         confirmWithServer: only === undefined,
         waitForLockMs: LOCK_WAIT_MS,
       });
+      // A saved key refused (regenerated in the dashboard): a login mends it, so the watch waits for one rather than end.
+      if (report.stoppedBy instanceof AuthError && live.refuse()) {
+        return hold(failureOf(report.stoppedBy, { url: conn.url, source: resolveCredentials(conn.config).source }).message);
+      }
+      return report;
     };
     watcher = startWatcher({ roots, store: () => live.current.store, poll, sync, log, warn, verbose: options.verbose === true });
     if (options.quiet !== true) {

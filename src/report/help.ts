@@ -110,7 +110,7 @@ const COMMAND_HELP: Record<string, CommandHelp> = {
     env: ["url", "key", "claude", "ca"],
     exitCodes: [
       ["0", "stopped by SIGTERM (how systemd and launchd stop a service)"],
-      ["2", "a usage, configuration or login problem (not logged in, a refused key): the message says what to fix"],
+      ["2", "a usage, configuration or login problem (not logged in at the start, a refused key from the environment): the message says what to fix; a saved key refused while watching waits for a login instead"],
       ["130", "stopped by Ctrl-C (SIGINT); what was not sent stays pending for the next run"],
     ],
   },

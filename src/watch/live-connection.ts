@@ -1,8 +1,8 @@
 import { loadConfig, resolveCredentials } from "../config/index.ts";
 import { type Connection, connect } from "../sync/context.ts";
 
-/** What the saved credentials are now, against those the watch sends with. */
-export type CredentialsNow = "same" | "changed" | "logged-out";
+/** What the saved credentials are now, against those the watch sends with ("refused": the same as when the server refused the key). */
+export type CredentialsNow = "same" | "changed" | "logged-out" | "refused";
 
 /**
  * The connection of the credentials saved now, for a long-running `watch`:
@@ -14,6 +14,8 @@ export class LiveConnection {
   #conn: Connection;
   /** The credentials as given (before the URL is normalised), to tell a change; undefined once logged out. */
   #given: string | undefined;
+  /** The server refused the key of these credentials: nothing is sent with them. */
+  #refused = false;
 
   constructor(
     first: Connection,
@@ -36,13 +38,24 @@ export class LiveConnection {
   /** Follows the saved credentials: a new connection when they changed (the old one closed). */
   refresh(): CredentialsNow {
     const now = given();
-    if (now === this.#given) return now === undefined ? "logged-out" : "same";
+    if (now === this.#given) return now === undefined ? "logged-out" : this.#refused ? "refused" : "same";
     this.#given = now;
+    this.#refused = false;
     if (now === undefined) return "logged-out";
     const next = connect({ insecure: this.insecure });
     this.#conn.store.close();
     this.#conn = next;
     return "changed";
+  }
+
+  /**
+   * The server refused the key: true when a login can mend it while the watch
+   * runs (a saved key; one from the environment stays until a restart).
+   */
+  refuse(): boolean {
+    if (resolveCredentials(loadConfig()).source.apiKey !== "config") return false;
+    this.#refused = true;
+    return true;
   }
 
   close(): void {
