@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { appendFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
@@ -253,6 +253,29 @@ describe("watch", () => {
     expect(code).toBe(0);
     // Said once, not at every retry.
     expect(stderr.split("refused the API key").length - 1).toBe(1);
+    expect(server.violations()).toEqual([]);
+  }, 90_000);
+
+  test("config.json edited by hand into an error while watching: says what is wrong, sends nothing meanwhile, keeps watching, and goes on once it is mended", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const file = claude.write(`p/${SESSION}.jsonl`, jsonl([user("one")]));
+    const home = tempHome();
+    const env = { HOME: home, CLAUDE_CONFIG_DIR: claude.root };
+    expect((await runCli(["login", "--url", server.url, "--api-key-stdin"], { env, stdin: server.apiKey })).code).toBe(0);
+    const configFile = join(home, ".claude-code-sync", "config.json");
+    const good = readFileSync(configFile, "utf8");
+    const watch = spawnWatch(env);
+    expect(await until(() => messages(SESSION) === 1)).toBe(true);
+    writeFileSync(configFile, good.replace(/"thinking": false/, '"thinking": fals'));
+    appendFileSync(file, jsonl([user("two")]));
+    expect(await until(() => watch.stderr().includes("is not valid JSON"), 30_000)).toBe(true);
+    expect(watch.stderr()).toContain("Nothing is sent until then; this watch goes on once it is.");
+    expect(watch.proc.exitCode).toBeNull();
+    writeFileSync(configFile, good);
+    expect(await until(() => messages(SESSION) === 2, 30_000)).toBe(true);
+    watch.proc.kill("SIGTERM");
+    expect((await watch.exited()).code).toBe(0);
     expect(server.violations()).toEqual([]);
   }, 90_000);
 

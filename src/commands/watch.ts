@@ -1,13 +1,14 @@
 import { loadConfig, maskKey, resolveCredentials } from "../config/index.ts";
 import { failureOf, withFix } from "../report/failure.ts";
 import { AuthError } from "../opensync/errors.ts";
-import { connect, liveScanSettings, noSessionsYetLine, startPriceRefresh } from "../sync/context.ts";
+import { connect, liveScanSettings, noSessionsYetLine, type ScanSettings, startPriceRefresh } from "../sync/context.ts";
 import { rootsOnceThere } from "../watch/await-roots.ts";
 import { releaseHeldBy } from "../state/lock.ts";
 import { runSync } from "../sync/run-sync.ts";
 import { markWatching } from "../watch/watch-mark.ts";
 import { type PassSkipped, POLL_MS, startWatcher } from "../watch/watcher.ts";
-import { LiveConnection } from "../watch/live-connection.ts";
+import { type CredentialsNow, LiveConnection } from "../watch/live-connection.ts";
+import { UserError } from "../errors.ts";
 import { clock } from "../watch/sync-line.ts";
 import type { SyncReport } from "../sync/run-sync.ts";
 import { writeErr, writeOut } from "../runtime/stdio.ts";
@@ -63,29 +64,38 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
       log(`${noSessionsYetLine()} Waiting for it (checking every ${POLL_MS / 1000} s): its sessions are synced as they come.`),
     );
     if (!roots) return exitCode;
-    /** Why nothing is sent (logged out, the key refused), said once until a login ends it. */
+    /** Why nothing is sent (logged out, the key refused, the config unusable), said once until it ends. */
     let held = false;
-    const hold = (why: string): PassSkipped => {
-      if (!held) warn(`${clock()} ${why} Nothing is sent until then; this watch then syncs with the new login.`);
+    const hold = (why: string, until = "this watch then syncs with the new login"): PassSkipped => {
+      if (!held) warn(`${clock()} ${why} Nothing is sent until then; ${until}.`);
       held = true;
-      return "waiting-for-login";
+      return "held";
+    };
+    /** The saved credentials and options now; a config edited by hand into an error holds sending until it is mended. */
+    const current = (): { now: CredentialsNow; settings: ScanSettings } | PassSkipped => {
+      try {
+        return { now: live.refresh(), settings: settings() };
+      } catch (error) {
+        if (error instanceof UserError) return hold(error.message, "this watch goes on once it is");
+        throw error;
+      }
     };
     const sync = async (only: ReadonlySet<string> | undefined): Promise<SyncReport | PassSkipped> => {
-      const now = live.refresh();
+      const got = current();
+      if (typeof got === "string") return got;
+      const { now } = got;
       if (now === "logged-out") return hold("logged out: run claude-code-sync login to sync again.");
-      if (now === "refused") return "waiting-for-login";
-      if (now === "changed") {
-        held = false;
-        log(`${clock()} logged in: now syncing to ${live.current.url} (key ${maskKey(live.current.apiKey)}).`);
-        // Another server's state: everything is compared with it, not just these sessions.
-        if (only) return "switched";
-      }
+      if (now === "refused") return "held";
+      if (held || now === "changed") log(`${clock()} ${now === "changed" ? "logged in: now " : ""}syncing to ${live.current.url} (key ${maskKey(live.current.apiKey)}).`);
+      held = false;
+      // Another server's state: everything is compared with it, not just these sessions.
+      if (now === "changed" && only) return "switched";
       const conn = live.current;
       // The day's price refresh, as a sync starts it: new prices are used at once if they come in time, else by a catch-up pass.
       const refreshedPrices = startPriceRefresh(loadConfig(), false);
       void refreshedPrices.then((changed) => changed && watcher?.resync());
       const report = await runSync(conn.store, conn.client, {
-        ...settings(),
+        ...got.settings,
         refreshedPrices,
         roots,
         full: false,

@@ -39,13 +39,15 @@ export class LiveConnection {
   refresh(): CredentialsNow {
     const now = given();
     if (now === this.#given) return now === undefined ? "logged-out" : this.#refused ? "refused" : "same";
+    // Connected first: credentials that cannot be used (a plain http:// URL elsewhere) throw, and are looked at again next time.
+    if (now !== undefined) {
+      const next = connect({ insecure: this.insecure });
+      this.#conn.store.close();
+      this.#conn = next;
+    }
     this.#given = now;
     this.#refused = false;
-    if (now === undefined) return "logged-out";
-    const next = connect({ insecure: this.insecure });
-    this.#conn.store.close();
-    this.#conn = next;
-    return "changed";
+    return now === undefined ? "logged-out" : "changed";
   }
 
   /**

@@ -19,12 +19,12 @@ const RETRY_FIRST_MS = 5_000;
 const RETRY_MAX_MS = 120_000;
 
 /**
- * A pass not made: "waiting-for-login" (logged out, or the key refused:
- * nothing is sent until a login; tried again every POLL_MS), "switched"
+ * A pass not made: "held" (nothing may be sent now: logged out, the key
+ * refused, the config unusable; tried again every POLL_MS), "switched"
  * (other credentials, another server's state: a catch-up pass over
  * everything follows at once).
  */
-export type PassSkipped = "waiting-for-login" | "switched";
+export type PassSkipped = "held" | "switched";
 
 interface WatchOptions {
   roots: string[];
@@ -164,7 +164,7 @@ export function startWatcher(o: WatchOptions): Watcher {
   const pass = async (only: string[] | undefined) => {
     try {
       const report = await o.sync(only && new Set(only));
-      if (report === "waiting-for-login") {
+      if (report === "held") {
         blockedUntil = Date.now() + POLL_MS;
         if (only) queue.retryAt(only, blockedUntil);
         return;
