@@ -12,6 +12,10 @@ import { didYouMean, editDistance } from "../src/report/suggest.ts";
 import { INTERRUPTED, renderSyncSummary, syncReportJson } from "../src/report/sync-summary.ts";
 import type { SyncReport } from "../src/sync/run-sync.ts";
 
+/** The sync API's addresses as the contract gives them (hosted, self-hosted). */
+const ADDRESSES =
+  "https://api.opensync.dev for hosted OpenSync, or your own deployment's https://<name>.convex.site (its https://<name>.convex.cloud address is taken too, and turned into that)";
+
 test("formatInt groups digits as en-US does, rounding first", () => {
   for (const n of [0, 7, 999, 1000, 1880, 12345.6, 999_999.5, 1_234_567, -1234, -999, 2 ** 53 - 1]) {
     expect(formatInt(n)).toBe(Math.round(n).toLocaleString("en-US"));
@@ -179,7 +183,7 @@ describe("failureOf", () => {
       "The server refused the API key (Invalid API key). Fix: claude-code-sync login (with the current key from the OpenSync dashboard: Settings → API key).",
     );
     expect(failureOf(new NotFoundError("https://x.convex.site/health", "No route"), origin).message).toEndWith(
-      "Fix: set $CLAUDE_CODE_SYNC_URL to your deployment's https://<name>.convex.site URL, or unset it and run claude-code-sync login.",
+      `Fix: set $CLAUDE_CODE_SYNC_URL to the sync API's address (${ADDRESSES}), or unset it and run claude-code-sync login.`,
     );
     const fromEnv = { ...origin, source: { convexUrl: "config", apiKey: "CLAUDE_CODE_SYNC_API_KEY" } };
     expect(withFix(new AuthError("Invalid API key"), fromEnv)).toMatchObject({ code: "auth-refused", exitCode: 2, message: expect.stringContaining("set $CLAUDE_CODE_SYNC_API_KEY") });

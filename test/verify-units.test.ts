@@ -7,6 +7,10 @@ import { checksJson, renderChecks } from "../src/verify/render.ts";
 import { TEST_TITLE, testSession } from "../src/verify/round-trip.ts";
 import { explainServerError } from "../src/verify/server.ts";
 
+/** The sync API's addresses as the contract gives them (hosted, self-hosted). */
+const ADDRESSES =
+  "https://api.opensync.dev for hosted OpenSync, or your own deployment's https://<name>.convex.site (its https://<name>.convex.cloud address is taken too, and turned into that)";
+
 test("isExecutable: this runtime is, a folder and a missing path are not", () => {
   expect(isExecutable(process.execPath)).toBe(true);
   expect(isExecutable(import.meta.dir)).toBe(false);
@@ -21,8 +25,9 @@ describe("explainServerError", () => {
   });
   test("a wrong URL: login, or the variable it came from", () => {
     const notFound = new NotFoundError(`${url}/health`, "No HttpAction routed");
-    expect(explainServerError(notFound, url, "config")).toMatchObject({ exitCode: 2, fix: "claude-code-sync login --url https://<name>.convex.site" });
-    expect(explainServerError(notFound, url, "config", "CLAUDE_SYNC_CONVEX_URL").fix).toStartWith("set $CLAUDE_SYNC_CONVEX_URL to your deployment's");
+    // Hosted OpenSync's address as well as a self-hosted one's, as the contract gives them.
+    expect(explainServerError(notFound, url, "config")).toMatchObject({ exitCode: 2, fix: `claude-code-sync login with the sync API's address: ${ADDRESSES}` });
+    expect(explainServerError(notFound, url, "config", "CLAUDE_SYNC_CONVEX_URL").fix).toStartWith(`set $CLAUDE_SYNC_CONVEX_URL to the sync API's address (${ADDRESSES})`);
   });
   test("an unreachable server", () => {
     const down = explainServerError(new TransientError("OpenSync at x is not reachable (ECONNREFUSED) after 2 attempts.", 2, false, { retryNote: "Will retry on next sync." }), url, "config");

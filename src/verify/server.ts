@@ -3,6 +3,7 @@ import { UserError, withoutRetryNote } from "../errors.ts";
 import { type OpenSyncClient, checkingClient } from "../opensync/client.ts";
 import { AuthError, BlockedItemError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError, isServerFailure, maskCredentials } from "../opensync/errors.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
+import { SYNC_API_URLS } from "../opensync/hosted-addresses.ts";
 
 /**
  * A client for the saved (or environment) credentials, for a one-off check
@@ -31,8 +32,8 @@ export function keyFix(source: Credentials["source"]["apiKey"]): string {
 /** What fixes a wrong URL: login with the right one, unless the URL comes from an environment variable, which login would not change. */
 function urlFix(source: Credentials["source"]["convexUrl"]): string {
   return source === undefined || source === "config"
-    ? "claude-code-sync login --url https://<name>.convex.site"
-    : `set $${source} to your deployment's https://<name>.convex.site URL, or unset it and run claude-code-sync login`;
+    ? `claude-code-sync login with the sync API's address: ${SYNC_API_URLS}`
+    : `set $${source} to the sync API's address (${SYNC_API_URLS}), or unset it and run claude-code-sync login`;
 }
 
 const firstLine = (text: string) => maskCredentials(text).split("\n", 1)[0]!.trim().slice(0, 200);
