@@ -89,6 +89,22 @@ describe("500s with a text the client does not know are transient (issue 12, ite
   }, 60_000);
 });
 
+test("a proxy's page for every write once some went through (a maintenance page put up mid-run): exit 1, not a wrong URL to log in again with; the next sync sends the rest, once each", async () => {
+  fx.server.reset();
+  fx.server.setFaults({ rules: [{ path: "/sync/message", kind: "html", skip: 5, times: 100_000 }] });
+  const env = syncEnv(fx.server, fx.claudeDir);
+  const r = await sync(env);
+  expect(r.code).toBe(1);
+  const report = JSON.parse(r.stdout);
+  expect(report.ok).toBe(false);
+  expect(report.error).toContain("while other requests went through");
+  expect(report.error).not.toContain("login");
+  fx.server.setFaults({});
+  expect((await sync(env)).code).toBe(0);
+  expect(comparable(fx.server.dump())).toEqual(fx.reference);
+  expect(fx.server.violations()).toEqual([]);
+}, 120_000);
+
 test("a firewall's 403 page for one message, every time: the rest is sent, the run goes on, and the message says the item is blocked, not that the URL is wrong", async () => {
   fx.server.reset();
   const session = fx.reference.find((s) => s.messages.length > 2) as (typeof fx.reference)[number];

@@ -682,14 +682,15 @@ export class Sender {
       givenUp();
       return;
     }
+    // A stranger's answer to one item, from a server that answers us otherwise: something blocks that item.
+    const error = o.error instanceof ProtocolError && this.accepted() ? new BlockedItemError(o.error, id) : o.error;
     if (kind === "rate-limited") this.pacer.pause(pause, now);
     else {
       this.pacer.failure();
-      if (++this.failuresInRow >= DOWN_AFTER) this.outcome.stoppedBy ??= o.error;
+      // A stranger answering every item after others went through stops the run as that, never as a wrong URL.
+      if (++this.failuresInRow >= DOWN_AFTER) this.outcome.stoppedBy ??= error;
     }
     const attempts = (previous?.attempts ?? 0) + 1;
-    // A stranger's answer to one item, from a server that answers us otherwise: something blocks that item.
-    const error = o.error instanceof ProtocolError && this.accepted() ? new BlockedItemError(o.error, id) : o.error;
     if (attempts >= MAX_ATTEMPTS && kind !== "rate-limited") {
       this.outcome.unsent++;
       this.outcome.unsentError = error;
