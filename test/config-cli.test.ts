@@ -113,6 +113,26 @@ describe("config", () => {
     expect(out.stderr).toContain(configFile());
     expect(out.stderr).toContain("not valid JSON");
   });
+
+  test("a file where ~/.claude-code-sync should be a folder: named, with the move that mends it, by the commands that read or write there", () => {
+    const dir = join(home, ".claude-code-sync");
+    writeFileSync(dir, "");
+    const mend = `${dir} is a file where a folder should be: move it aside (mv "${dir}" "${dir}.old") and try again`;
+    for (const args of [["config"], ["set", "thinking", "on"], ["sync", "--dry-run"]]) {
+      const out = cli(args, { CLAUDE_CONFIG_DIR: scratchDir("ccs-claude-") });
+      expect(out.code).toBe(2);
+      expect(out.stderr).toContain(mend);
+      expect(out.stderr).not.toContain("ENOTDIR");
+    }
+    // Its state folder a file: the sync state cannot be opened there, and chmod would not help.
+    rmSync(dir);
+    writeConfig({ convexUrl: "http://127.0.0.1:9", apiKey: KEY });
+    writeFileSync(join(dir, "state"), "");
+    const out = cli(["sync"], { CLAUDE_CONFIG_DIR: scratchDir("ccs-claude-") });
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain(`move ${join(dir, "state")} aside, a file where a folder should be`);
+    expect(out.stderr).not.toContain("chmod");
+  });
 });
 
 describe("set", () => {

@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync } from "node:fs";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { UserError } from "../errors.ts";
 
@@ -25,6 +25,8 @@ export function writeBlockers(path: string): string[] {
 
 /** The fix for a write to `path` that was refused: what blocks it, else its folder. */
 export function refusedWriteFix(path: string): string {
+  const file = fileAbove(path);
+  if (file) return `move ${file} aside, a file where a folder should be (mv "${file}" "${file}.old")`;
   const blockers = writeBlockers(path);
   return blockerFix(blockers.length > 0 ? blockers : [dirname(path)]);
 }
@@ -33,6 +35,18 @@ export function refusedWriteFix(path: string): string {
 export function blockerFix(blockers: string[]): string {
   const chmod = blockers.map((b) => `chmod u+rw${b.endsWith(".db") ? "" : "x"} "${b}"`).join(" && ");
   return `make ${blockers.join(" and ")} writable by you (for example: ${chmod})`;
+}
+
+/** A file standing where a folder of `path` should be (`~/.claude-code-sync` made as a file by hand or by another tool). */
+function fileAbove(path: string): string | undefined {
+  for (let dir = dirname(path); dirname(dir) !== dir; dir = dirname(dir)) if (existsSync(dir) && !statSync(dir).isDirectory()) return dir;
+  return undefined;
+}
+
+/** What mends an ENOTDIR met at `path`: the move of the file in the way. */
+export function fileInTheWay(path: string): string {
+  const file = fileAbove(path) ?? dirname(path);
+  return `${file} is a file where a folder should be: move it aside (mv "${file}" "${file}.old") and try again`;
 }
 
 /**
@@ -49,6 +63,7 @@ export function fileWriteError(error: unknown, path: string, what: string): Erro
   if (code === "EACCES" || code === "EPERM") {
     return new UserError(`Cannot write ${what} at ${path} (${text}). To fix, ${refusedWriteFix(path)}; nothing was changed.`, 2);
   }
+  if (code === "ENOTDIR") return new UserError(`Cannot write ${what} at ${path}: ${fileInTheWay(path)}; nothing was changed.`, 2);
   // Any other failure of the file system (a file where a folder should be...): said plainly, without a stack trace.
   if ((error as { syscall?: string }).syscall !== undefined) return new UserError(`Cannot write ${what} at ${path} (${text}); nothing was changed.`, 2);
   return error instanceof Error ? error : new Error(text);
