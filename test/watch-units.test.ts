@@ -221,4 +221,22 @@ describe("startWatcher", () => {
     watcher.stop();
     await watcher.done;
   });
+
+  test("a server that asks to wait (429 with Retry-After) is not asked again sooner", async () => {
+    const claude = tempClaudeDir();
+    const warnings: string[] = [];
+    const asked = new TransientError("HTTP 429, retry after 600 s", 1, false, { kind: "rate-limited", retryAfterMs: 600_000 });
+    const watcher = startWatcher({
+      roots: [claude.projects],
+      store: store(),
+      poll: true,
+      log: () => {},
+      warn: (line) => warnings.push(line),
+      sync: async () => report({ stoppedBy: asked }),
+    });
+    expect(await until(() => warnings.length === 1)).toBe(true);
+    expect(warnings[0]).toEndWith("Next try in 600 s.");
+    watcher.stop();
+    await watcher.done;
+  });
 });

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { UserError } from "../errors.ts";
-import { AuthError } from "../opensync/errors.ts";
+import { AuthError, TransientError } from "../opensync/errors.ts";
 import type { StateStore } from "../state/store.ts";
 import type { SyncReport } from "../sync/run-sync.ts";
 import { ChangeQueue } from "./change-queue.ts";
@@ -150,7 +150,9 @@ export function startWatcher(o: WatchOptions): Watcher {
 
   const retryLater = (only: string[] | undefined, error: Error) => {
     failures++;
-    const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (failures - 1));
+    // A server that asked to wait (429 with Retry-After) is not asked again sooner, even past the usual longest pause.
+    const asked = error instanceof TransientError ? (error.retryAfterMs ?? 0) : 0;
+    const delay = Math.max(asked, Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (failures - 1)));
     blockedUntil = Date.now() + delay;
     if (only) queue.retryAt(only, blockedUntil);
     o.warn(failureLine(error, delay));
