@@ -36,6 +36,9 @@ describe("explainServerError", () => {
   test("a server that asks to slow down: run again later, not a network problem", () => {
     const limited = new TransientError("OpenSync at x asks to slow down (HTTP 429, retry after 600 s) after 1 attempt.", 1, false, { kind: "rate-limited", retryNote: "Will retry on next sync." });
     expect(explainServerError(limited, url, "config")).toMatchObject({ exitCode: 1, fix: expect.stringContaining("try again in a few minutes") });
+    // When the server said how long, the fix says that, not "a few minutes".
+    const asked = new TransientError("HTTP 429, retry after 600 s", 1, false, { kind: "rate-limited", retryAfterMs: 600_000 });
+    expect(explainServerError(asked, url, "config").fix).toStartWith("try again in 10 minutes, as OpenSync asked");
   });
   test("a server that answers with an error of its own: not the network or the URL", () => {
     for (const reason of ["HTTP 500", "server error: Function execution timed out"]) {

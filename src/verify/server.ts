@@ -68,7 +68,9 @@ export function explainServerError(
     return { problem: error.message, fix: "have the firewall or proxy in front of OpenSync let it through; it stays pending, and each sync tries it again", exitCode: 1 };
   }
   if (error instanceof TransientError && error.kind === "rate-limited") {
-    return { problem: withoutRetryNote(error), fix: "try again in a few minutes (a sync loses nothing meanwhile; hooks and watch retry by themselves)", exitCode: 1 };
+    const minutes = Math.ceil((error.retryAfterMs ?? 0) / 60_000);
+    const when = minutes > 1 ? `in ${minutes} minutes, as OpenSync asked` : "in a few minutes";
+    return { problem: withoutRetryNote(error), fix: `try again ${when} (a sync loses nothing meanwhile; hooks and watch retry by themselves)`, exitCode: 1 };
   }
   // The server answered, with an error of its own: the network and the URL are fine.
   if (error instanceof TransientError && isServerFailure(error)) {
