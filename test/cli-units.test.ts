@@ -183,7 +183,7 @@ describe("failureOf", () => {
       "The server refused the API key (Invalid API key). Fix: claude-code-sync login (with the current key from the OpenSync dashboard: Settings → API key).",
     );
     expect(failureOf(new NotFoundError("https://x.convex.site/health", "No route"), origin).message).toEndWith(
-      `Fix: set $CLAUDE_CODE_SYNC_URL to the sync API's address (${ADDRESSES}), or unset it and run claude-code-sync login.`,
+      `Fix: set $CLAUDE_CODE_SYNC_URL to the sync API's address, or unset it and run claude-code-sync login; the address is ${ADDRESSES}.`,
     );
     const fromEnv = { ...origin, source: { convexUrl: "config", apiKey: "CLAUDE_CODE_SYNC_API_KEY" } };
     expect(withFix(new AuthError("Invalid API key"), fromEnv)).toMatchObject({ code: "auth-refused", exitCode: 2, message: expect.stringContaining("set $CLAUDE_CODE_SYNC_API_KEY") });

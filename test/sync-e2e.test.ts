@@ -633,7 +633,7 @@ describe("failures", () => {
     claude.write(`p/${SESSION}.jsonl`, jsonl([user("x")]));
     const cases = [
       [{ CLAUDE_CODE_SYNC_API_KEY: `osk_${"y".repeat(32)}` }, 2, "auth-refused", "set $CLAUDE_CODE_SYNC_API_KEY to the current key"],
-      [{ CLAUDE_CODE_SYNC_URL: `${server.url}/nope` }, 2, "url-not-found", "set $CLAUDE_CODE_SYNC_URL to your deployment's"],
+      [{ CLAUDE_CODE_SYNC_URL: `${server.url}/nope` }, 2, "url-not-found", "set $CLAUDE_CODE_SYNC_URL to the sync API's address, or unset it"],
       [{ CLAUDE_CODE_SYNC_URL: "", CLAUDE_CODE_SYNC_API_KEY: "" }, 2, "not-logged-in", "claude-code-sync login"],
     ] as const;
     for (const [override, exitCode, code, fix] of cases) {

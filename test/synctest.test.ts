@@ -70,7 +70,7 @@ describe("synctest", () => {
     const r = await runCli(["synctest"], { env: env({ CLAUDE_CODE_SYNC_URL: `${server.url}/not-here` }) });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("404");
-    expect(r.stderr).toContain("set $CLAUDE_CODE_SYNC_URL to the sync API's address (https://api.opensync.dev for hosted OpenSync, or your own deployment's https://<name>.convex.site");
+    expect(r.stderr).toContain("set $CLAUDE_CODE_SYNC_URL to the sync API's address, or unset it and run claude-code-sync login; the address is https://api.opensync.dev for hosted OpenSync, or your own deployment's https://<name>.convex.site");
   });
 
   test("server unreachable: exit 1, what to check", async () => {

@@ -27,7 +27,7 @@ describe("explainServerError", () => {
     const notFound = new NotFoundError(`${url}/health`, "No HttpAction routed");
     // Hosted OpenSync's address as well as a self-hosted one's, as the contract gives them.
     expect(explainServerError(notFound, url, "config")).toMatchObject({ exitCode: 2, fix: `claude-code-sync login with the sync API's address: ${ADDRESSES}` });
-    expect(explainServerError(notFound, url, "config", "CLAUDE_SYNC_CONVEX_URL").fix).toStartWith(`set $CLAUDE_SYNC_CONVEX_URL to the sync API's address (${ADDRESSES})`);
+    expect(explainServerError(notFound, url, "config", "CLAUDE_SYNC_CONVEX_URL").fix).toBe(`set $CLAUDE_SYNC_CONVEX_URL to the sync API's address, or unset it and run claude-code-sync login; the address is ${ADDRESSES}`);
   });
   test("an unreachable server", () => {
     const down = explainServerError(new TransientError("OpenSync at x is not reachable (ECONNREFUSED) after 2 attempts.", 2, false, { retryNote: "Will retry on next sync." }), url, "config");

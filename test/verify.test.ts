@@ -185,7 +185,7 @@ describe("verify", () => {
     const r = await verify({ ...env, CLAUDE_CODE_SYNC_URL: `${server.url}/nope` });
     expect(r.code).toBe(1);
     expect(r.check("server")).toMatchObject({ status: "fail" });
-    expect(r.check("server").fix).toStartWith("set $CLAUDE_CODE_SYNC_URL to the sync API's address (https://api.opensync.dev for hosted OpenSync, or your own deployment's https://<name>.convex.site");
+    expect(r.check("server").fix).toStartWith("set $CLAUDE_CODE_SYNC_URL to the sync API's address, or unset it and run claude-code-sync login; the address is https://api.opensync.dev for hosted OpenSync, or your own deployment's https://<name>.convex.site");
   });
 
   test("server down: the server check fails with what to check, the key check is skipped", async () => {

@@ -33,7 +33,7 @@ export function keyFix(source: Credentials["source"]["apiKey"]): string {
 function urlFix(source: Credentials["source"]["convexUrl"]): string {
   return source === undefined || source === "config"
     ? `claude-code-sync login with the sync API's address: ${SYNC_API_URLS}`
-    : `set $${source} to the sync API's address (${SYNC_API_URLS}), or unset it and run claude-code-sync login`;
+    : `set $${source} to the sync API's address, or unset it and run claude-code-sync login; the address is ${SYNC_API_URLS}`;
 }
 
 const firstLine = (text: string) => maskCredentials(text).split("\n", 1)[0]!.trim().slice(0, 200);
