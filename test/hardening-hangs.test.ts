@@ -237,15 +237,23 @@ describe("answers that are not OpenSync's (issue 12, item 11)", () => {
     expect(fx.server.violations()).toEqual([]);
   }, 60_000);
 
-  test("when they repeat, the sync stops with exit 2 and says what answered; nothing is marked failed, the next sync completes", async () => {
+  test("when they repeat, the sync stops and says what answered: exit 2 (a wrong URL) when nothing else answered, exit 1 (something in front blocks) when the server answered the rest; nothing is marked failed, the next sync completes", async () => {
     fx.server.reset();
-    fx.server.setFaults({ rules: [{ path: "/sync/message", kind: "html", times: 1000 }] });
+    fx.server.setFaults({ rules: [{ kind: "html", times: 1000 }] });
     const env = syncEnv(fx.server, fx.claudeDir);
     const stopped = await runCli(["sync", "--json"], { env, timeoutMs: 60_000 });
     expect(stopped.code).toBe(2);
     const report = JSON.parse(stopped.stdout);
     expect(report).toMatchObject({ ok: false, code: "not-opensync", failed: [] });
     expect(report.error).toContain("answered HTTP 200 with something that is not OpenSync");
+    // Sessions and the server's list answered, only message writes got the page: the URL is right.
+    fx.server.setFaults({ rules: [{ path: "/sync/message", kind: "html", times: 1000 }] });
+    const blocked = await runCli(["sync", "--json"], { env, timeoutMs: 60_000 });
+    expect(blocked.code).toBe(1);
+    const again = JSON.parse(blocked.stdout);
+    expect(again).toMatchObject({ ok: false, code: "item-blocked", failed: [] });
+    expect(again.error).toContain("answered HTTP 200 with a web page");
+    expect(again.error).not.toContain("login");
     fx.server.setFaults({});
     const next = await runCli(["sync", "--json"], { env, timeoutMs: 60_000 });
     expect(next.code).toBe(0);
