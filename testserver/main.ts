@@ -3,28 +3,43 @@ import { ProfileSchema } from "./profile.ts";
 import { startTestServer } from "./server.ts";
 
 /**
- * Start the OpenSync test server by hand:
- *   bun testserver/main.ts [--port 8787] [--key osk_...] [--db file.sqlite] [--quiet]
- *     [--rtt-ms 20] [--write-service-ms 5] [--web-app] [--health timestamp|version|both]
- *     [--per-session-message-ids]
- * The profile flags are described in profile.ts. Control it over HTTP under
+ * Start the OpenSync test server by hand (USAGE below). The profile flags are described in profile.ts. Control it over HTTP under
  * /__test/ (list in server.ts): violations, requests, dump, orphans, faults,
  * profile, writes, clock, rotate-key, reset, delete-session, delete-all-data,
  * new-deployment, suspend.
  */
-const { values } = parseArgs({
-  options: {
-    port: { type: "string", default: "8787" },
-    key: { type: "string" },
-    db: { type: "string" },
-    quiet: { type: "boolean", default: false },
-    "rtt-ms": { type: "string", default: "0" },
-    "write-service-ms": { type: "string", default: "0" },
-    "web-app": { type: "boolean", default: false },
-    health: { type: "string", default: "timestamp" },
-    "per-session-message-ids": { type: "boolean", default: false },
-  },
-});
+const USAGE = `Usage: bun testserver/main.ts [--port 8787] [--key osk_...] [--db file.sqlite] [--quiet]
+  [--rtt-ms 20] [--write-service-ms 5] [--web-app] [--health timestamp|version|both] [--per-session-message-ids]`;
+
+let parsed: ReturnType<typeof parseOptions>;
+try {
+  parsed = parseOptions();
+} catch (error) {
+  console.error(`${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+const { values } = parsed;
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+function parseOptions() {
+  return parseArgs({
+    options: {
+      help: { type: "boolean", short: "h", default: false },
+      port: { type: "string", default: "8787" },
+      key: { type: "string" },
+      db: { type: "string" },
+      quiet: { type: "boolean", default: false },
+      "rtt-ms": { type: "string", default: "0" },
+      "write-service-ms": { type: "string", default: "0" },
+      "web-app": { type: "boolean", default: false },
+      health: { type: "string", default: "timestamp" },
+      "per-session-message-ids": { type: "boolean", default: false },
+    },
+  });
+}
 
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
