@@ -203,18 +203,16 @@ describe("startWatcher", () => {
     await expect(watcher.done).rejects.toBeInstanceOf(AuthError);
   });
 
-  test("a failed pass is reported with the time of the next try", async () => {
-    const claude = tempClaudeDir();
+  /** A polling watcher over an empty folder whose passes are `sync`, and what it warns. */
+  const warningWatcher = (sync: Parameters<typeof startWatcher>[0]["sync"]) => {
     const warnings: string[] = [];
-    const watcher = startWatcher({
-      roots: [claude.projects],
-      store: store(),
-      poll: true,
-      log: () => {},
-      warn: (line) => warnings.push(line),
-      sync: async () => {
-        throw new TransientError("OpenSync at example is not reachable.", 4, false);
-      },
+    const watcher = startWatcher({ roots: [tempClaudeDir().projects], store: store(), poll: true, log: () => {}, warn: (line) => warnings.push(line), sync });
+    return { watcher, warnings };
+  };
+
+  test("a failed pass is reported with the time of the next try", async () => {
+    const { watcher, warnings } = warningWatcher(async () => {
+      throw new TransientError("OpenSync at example is not reachable.", 4, false);
     });
     expect(await until(() => warnings.length === 1)).toBe(true);
     expect(warnings[0]).toMatch(/sync failed: OpenSync at example is not reachable\. Next try in 5 s\.$/);
@@ -223,17 +221,8 @@ describe("startWatcher", () => {
   });
 
   test("a server that asks to wait (429 with Retry-After) is not asked again sooner", async () => {
-    const claude = tempClaudeDir();
-    const warnings: string[] = [];
     const asked = new TransientError("HTTP 429, retry after 600 s", 1, false, { kind: "rate-limited", retryAfterMs: 600_000 });
-    const watcher = startWatcher({
-      roots: [claude.projects],
-      store: store(),
-      poll: true,
-      log: () => {},
-      warn: (line) => warnings.push(line),
-      sync: async () => report({ stoppedBy: asked }),
-    });
+    const { watcher, warnings } = warningWatcher(async () => report({ stoppedBy: asked }));
     expect(await until(() => warnings.length === 1)).toBe(true);
     expect(warnings[0]).toEndWith("Next try in 600 s.");
     watcher.stop();
