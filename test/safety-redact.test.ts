@@ -2081,6 +2081,16 @@ describe("a key told in French with its accent (found by the red team)", () => {
   );
 });
 
+describe("a token told in Japanese, Chinese or Korean, and a password after a copula and a colon (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["トークンは Zx8Cv7Bn6Mq5Lp4Ks3 です\n令牌是 Zx8Cv7Bn6Mq5Lp4Ks4\n토큰: Zx8Cv7Bn6Mq5Lp4Ks5", "トークンは [REDACTED:secret] です\n令牌是 [REDACTED:secret]\n토큰: [REDACTED:secret]"],
+      ["我的密码是：Zx8Cv7Bn6Mq5\nパスワードは: Tr0ub4dor&3x", "我的密码是：[REDACTED:password]\nパスワードは: [REDACTED:password]"],
+    ],
+    [["prose about tokens, and a word after a copula", "トークンの有効期限が切れました\nトークンは環境変数に保存します\n令牌是 JWT 格式\n토큰이 만료되었습니다\n密码是：必填项\nトークンは: OAuth2Token"]],
+  );
+});
+
 test("a chap-secrets file known by its header alone loses its secrets (found by the red team's sync sweep)", () => {
   expect(redact("# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * Xk9mQ2pL7v *\n").text).toBe(
     "# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * [REDACTED:password] *\n",

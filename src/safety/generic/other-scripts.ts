@@ -6,9 +6,9 @@ import { TRAILING, looksLikePassword } from "./prose-secret.ts";
 /**
  * A password or a key told in another language than English, German, French, Spanish, Italian,
  * Portuguese or Dutch (prose-secret.ts has those): "пароль: …", "密码是…", "パスワードは …",
- * "비밀번호: …", "şifresi: …", "hasło to …", "salasana on …", "lösenordet är …", "heslo je …",
+ * "我的密码是：…", "비밀번호: …", "şifresi: …", "hasło to …", "salasana on …", "lösenordet är …", "heslo je …",
  * "jelszó: …", "passord: …", "kata sandi: …", "كلمة المرور: …", "סיסמה: …", "पासवर्ड: …",
- * "mật khẩu: …", "κωδικός: …", "รหัสผ่าน: …"; a key: "API ключ: …", "токен: …", "APIキーは …",
+ * "mật khẩu: …", "κωδικός: …", "รหัสผ่าน: …"; a key: "API ключ: …", "токен: …", "APIキーは …", "トークンは …", "令牌是…", "토큰: …",
  * "API密钥是…", "API 키: …", "chave de API é …", "API-sleutel is …", "clé API : …", "ma clé : …" (a clé alone
  * only as someone's, as "my key" is; accented; prose-secret.ts reads `cle API`). The keyword pass reads ASCII,
  * but folds the first letter outside ASCII of these labels (the ł of hasło) to one keyword of their
@@ -19,10 +19,10 @@ import { TRAILING, looksLikePassword } from "./prose-secret.ts";
  */
 const PASSWORD_LABEL =
   String.raw`пароль|密码|密碼|口令|パスワード|비밀번호|şifre(?:si|niz|n|m)?|(?<=has)ł[oa]|salasana(?:si)?|parola(?=sı|[ \t]*[:：=])(?:sı)?|heslo|jelsz[óo]|passord(?:et)?|adgangskode(?:n)?|kata[ \t]+sandi|(?<=lö)senord(?:et)?|كلمة[ \t]+(?:المرور|السر)|סיסמ[הא]|पासवर्ड|(?<=[Mm])ật[ \t]+khẩu|[κΚ]ωδικός(?:[ \t]+πρόσβασης)?|รหัสผ่าน`;
-const KEY_LABEL = String.raw`(?<=[Cc]l)é[ \t]+(?:d'|de[ \t]+)?(?:API|secr[eè]te)|(?<=(?:^|[ \t])(?:[MmTtSs]a|[Vv]otre|[Nn]otre)[ \t]+[Cc]l)é|ключ(?:[ \t]+API)?|токен|キー|密[钥鑰]|키|chave(?:[ \t]+de)?[ \t]+API|sleutel`;
+const KEY_LABEL = String.raw`(?<=[Cc]l)é[ \t]+(?:d'|de[ \t]+)?(?:API|secr[eè]te)|(?<=(?:^|[ \t])(?:[MmTtSs]a|[Vv]otre|[Nn]otre)[ \t]+[Cc]l)é|ключ(?:[ \t]+API)?|токен|キー|トークン|密[钥鑰]|令牌|키|토큰|chave(?:[ \t]+de)?[ \t]+API|sleutel`;
 const TOLD = new RegExp(
   String.raw`(?:(${PASSWORD_LABEL})|${KEY_LABEL})(?![a-zçğıöşüąćęłńóśźżа-яё])` +
-    String.raw`(?:(?:[ \t]+(?:[а-яё]{1,20}|[a-z][\w.-]{0,30})){1,4}(?:[ \t]*[:：=—]|[ \t]+to)[ \t]*|[ \t]*(?:[:：=]|是|为|為|は|는|은|—|-|(?:to|je|on|är|er|ist|est|é|è|es|is|adalah)(?=[ \t]))?[ \t]*)` +
+    String.raw`(?:(?:[ \t]+(?:[а-яё]{1,20}|[a-z][\w.-]{0,30})){1,4}(?:[ \t]*[:：=—]|[ \t]+to)[ \t]*|[ \t]*(?:[:：=]|(?:是|为|為|は|는|은)[ \t]*[:：]?|—|-|(?:to|je|on|är|er|ist|est|é|è|es|is|adalah)(?=[ \t]))?[ \t]*)` +
     String.raw`["'\x60“「]?([\x21\x23-\x26\x28-\x5f\x61-\x7e]{4,128})`,
   "diy",
 );
