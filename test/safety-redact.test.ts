@@ -2091,6 +2091,23 @@ describe("a token told in Japanese, Chinese or Korean, and a password after a co
   );
 });
 
+describe("a key or a password handed over with no label, known by the phrase before it (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["Here you go: Zx8Cv7Bn6Mq5Lp4Ks3Jd2", "Here you go: [REDACTED:secret]"],
+      ["here it is →\n  Zx8Cv7Bn6Mq5Lp4Ks3Jd2\nthanks", "here it is →\n  [REDACTED:secret]\nthanks"],
+      ["use Zx8Cv7Bn6Mq5 to log in", "use [REDACTED:secret] to log in"],
+      ["There you go, `Tr0ub4dor&3x`.", "There you go, `[REDACTED:secret]`."],
+    ],
+    [
+      [
+        "prose, code, names and hashes handed over",
+        "Here you go: run npm install\nHere it is:\n```bash\nnpm i\n```\nHere you go: OAuth2Provider\nuse OAuth2 to log in\nUse SAML2.0 to authenticate\nuse getUserById2 to sign in\nHere it is: src/auth/login.ts\nThere you go, Python3.\nuse ssh-agent to log in\nHere it is: 3f9a2b7c1d8e4f6a0b5c9d2e7f1a3b8c4d6e0f2a\nHere you go: user_profile_v2_12345",
+      ],
+    ],
+  );
+});
+
 test("a chap-secrets file known by its header alone loses its secrets (found by the red team's sync sweep)", () => {
   expect(redact("# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * Xk9mQ2pL7v *\n").text).toBe(
     "# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * [REDACTED:password] *\n",

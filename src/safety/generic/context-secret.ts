@@ -8,7 +8,8 @@ import { TRAILING, looksLikeKey, looksLikeStrongPassword } from "./prose-secret.
  * messages before), or a value pasted after a sentence asking to put it into a file that holds
  * secrets ("Can you add this to my .env? …", "for the .env file: …", "paste into .env → …").
  * Prose says "the new value is 30s" and "add this to .env: NODE_ENV=production", so only a
- * random-looking key or a strong password's shape goes, one word, no assignment, not a name of
+ * random-looking key or a strong password's shape goes (so too after a phrase handing one over:
+ * "Here you go: …", "use … to log in"), one word, no assignment, not a name of
  * words (`UserService2`, `app-2026-12-06.log`).
  */
 const VALUE = String.raw`["'\x60]?([^\s"'\x60=:<>()[\]{}][^\s"'\x60=<>()[\]{}]{7,127})`;
@@ -27,7 +28,35 @@ const INTO_FILE = new RegExp(
   "diy",
 );
 
+/**
+ * A value handed over on its own: "Here you go: …", "here it is →⏎…", "there you go, …", alone
+ * to its line's end (a sentence's stop aside); "Here you go: run npm install" goes on.
+ */
+const HANDED = new RegExp(
+  String.raw`(?:here[ \t]+you[ \t]+(?:go|are)|there[ \t]+you[ \t]+go|here[ \t]+it[ \t]+is|here['’]s[ \t]+(?:it|mine))[ \t]*(?:[:,!.]|→|->|—)?[ \t]*(?:\r?\n[ \t]*)?${VALUE}["'\x60]?[ \t]*[.!]?[ \t]*(?:\r?\n|$)`,
+  "diy",
+);
+
+/** A value to log in with: "use … to log in", "use `…` to sign in", "use … to authenticate"; not a user and a password (`admin:…`: prose-secret.ts). */
+const USED = new RegExp(
+  String.raw`use[ \t]+(?![^\s:]*:)${VALUE}["'\x60]?[ \t]+to[ \t]+(?:log[ \t-]?in|sign[ \t-]?in|authenticate|auth(?![A-Za-z])|unlock|decrypt)`,
+  "diy",
+);
+
 const VERB = /^(?:add|put|paste|save|store|write|append|stick|drop|for)/i;
+const HANDING = /^(?:here|there)/i;
+
+/** The sentence the keyword at `at` starts. */
+function sentenceAt(text: string, at: number): RegExp {
+  const head = text.slice(at, at + 6);
+  return VERB.test(head) ? INTO_FILE : HANDING.test(head) ? HANDED : /^use/i.test(head) ? USED : ROTATED;
+}
+
+/**
+ * A value handed over with no word naming a secret is held to a drawn one's shape: capitals, small
+ * letters and a digit before a letter (not `getUserById2`, `OAuth2`), not hex (a commit's hash).
+ */
+const drawn = (value: string) => /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d[A-Za-z]/.test(value) && !/^[0-9a-f]+$/i.test(value);
 
 function told(re: RegExp, text: string, at: number): Finding | undefined {
   re.lastIndex = at;
@@ -36,17 +65,18 @@ function told(re: RegExp, text: string, at: number): Finding | undefined {
   if (!m || !span) return undefined;
   const value = (m[1] as string).replace(TRAILING, "");
   if (isStandIn(value) || WORDS_NAME.test(value) || !(looksLikeKey(value) || looksLikeStrongPassword(value))) return undefined;
+  if ((re === HANDED || re === USED) && !drawn(value)) return undefined;
   return { start: span[0], end: span[0] + value.length, kind: "secret" };
 }
 
 export const contextSecretDetector: Detector = {
-  keywords: ["rotated", "regenerated", "reissued", "re-issued", "rolled", "revoked", "reset", "replaced", "add ", "put ", "paste", "save", "store", "write", "append", "stick", "drop", "for "],
+  keywords: ["rotated", "regenerated", "reissued", "re-issued", "rolled", "revoked", "reset", "replaced", "add ", "put ", "paste", "save", "store", "write", "append", "stick", "drop", "for ", "here", "there you", "use "],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
       // A word's start only: "readd", "output".
       if (at > 0 && /[A-Za-z]/.test(text.charAt(at - 1))) continue;
-      const found = told(VERB.test(text.slice(at, at + 6)) ? INTO_FILE : ROTATED, text, at);
+      const found = told(sentenceAt(text, at), text, at);
       if (found) out.push(found);
     }
   },
