@@ -2108,6 +2108,21 @@ describe("a key or a password handed over with no label, known by the phrase bef
   );
 });
 
+describe("Composer's auth.json: the token under a host, whatever its shape (found by the red team)", () => {
+  exactAndKept(
+    [
+      [
+        '{\n    "github-oauth": {\n        "github.com": "3f9a2b7c1d8e4f6a0b5c9d2e7f1a3b8c4d6e0f2a"\n    },\n    "gitlab-token": {"gitlab.example.com": "aB3dE5fG7hJ9kL1mN3pQ", "gitlab.com": "zZ3dE5fG7hJ9kL1mN3pQ"}\n}',
+        '{\n    "github-oauth": {\n        "github.com": "[REDACTED:secret]"\n    },\n    "gitlab-token": {"gitlab.example.com": "[REDACTED:secret]", "gitlab.com": "[REDACTED:secret]"}\n}',
+      ],
+      ['COMPOSER_AUTH="{\\"bearer\\": {\\"repo.example.org\\": \\"Zx8Cv7Bn6Mq5Lp4Ks3Jd2\\"}}"', 'COMPOSER_AUTH="{\\"bearer\\": {\\"repo.example.org\\": \\"[REDACTED:secret]\\"}}"'],
+    ],
+    [
+      ["an OpenAPI bearer scheme and a placeholder", '{"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}\n{"github-oauth": {"github.com": "<your-token>"}}'],
+    ],
+  );
+});
+
 test("a chap-secrets file known by its header alone loses its secrets (found by the red team's sync sweep)", () => {
   expect(redact("# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * Xk9mQ2pL7v *\n").text).toBe(
     "# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * [REDACTED:password] *\n",

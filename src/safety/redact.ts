@@ -9,6 +9,7 @@ import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
 import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
 import { secretsMapDetector } from "./generic/secrets-map.ts";
+import { composerAuthDetector } from "./generic/composer-auth.ts";
 import { loneLines, loneSecret } from "./generic/lone-secret.ts";
 import { appPasswordDetector } from "./generic/app-password.ts";
 import { seedPhraseDetector } from "./generic/seed-phrase.ts";
@@ -119,6 +120,7 @@ function builtinDetectors(): Detector[] {
     sentryDsnDetector,
     encodedFieldDetector,
     netrcDetector,
+    composerAuthDetector,
     openvpnAuthDetector,
     ...pgpassDetectors,
     passwordHashDetector,
