@@ -2123,6 +2123,22 @@ describe("Composer's auth.json: the token under a host, whatever its shape (foun
   );
 });
 
+describe("Twilio's auth token passed to node's client, or after the SID in a variable (found by the red team)", () => {
+  exactAndKept(
+    [
+      ['const client = twilio(accountSid, "3f9a2b7c1d8e4f6a0b5c9d2e7f1a3b8c");', 'const client = twilio(accountSid, "[REDACTED:secret]");'],
+      ['const client = new Twilio("AC3f9a2b7c1d8e4f6a0b5c9d2e7f1a3b8c", "4f9a2b7c1d8e4f6a0b5c9d2e7f1a3b8c");', 'const client = new Twilio("AC3f9a2b7c1d8e4f6a0b5c9d2e7f1a3b8c", "[REDACTED:secret]");'],
+      ["client = Client(account_sid, '3f9a2b7c1d8e4f6a0b5c9d2e7f1a3b8c')", "client = Client(account_sid, '[REDACTED:secret]')"],
+    ],
+    [
+      [
+        "variables, a client of something else, a hash to another client",
+        'const client = twilio(accountSid, authToken);\nnew Client(host, "localhost")\nconst c = new Client(config, "abcdefabcdefabcdefabcdefabcdefab")\nclient(process.env.X, "0123456789abcdef0123456789abcdef")',
+      ],
+    ],
+  );
+});
+
 test("a chap-secrets file known by its header alone loses its secrets (found by the red team's sync sweep)", () => {
   expect(redact("# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * Xk9mQ2pL7v *\n").text).toBe(
     "# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * [REDACTED:password] *\n",

@@ -62,8 +62,17 @@ const RULES: CallRule[] = [
   ),
   // Terraform's `variable "db_password" { default = "…" }`.
   rule(["variable"], String.raw`variable[ \t]+"(?<name>[\w-]{1,80})"[ \t]*\{[^{}]{0,300}?\bdefault[ \t]*=[ \t]*${LITERAL}`, "secret"),
-  // Twilio's `Client("AC…", "<auth token>")`: the account's SID, then its token.
-  rule(["client"], String.raw`${RECEIVER}Client[ \t]*\([ \t]*["']AC[0-9a-fA-F]{32}["']${SEP}${LITERAL}`, "secret", "twilio"),
+  // Twilio's `Client("AC…", "<auth token>")`, node's `twilio("AC…", …)` and `new Twilio("AC…", …)`: the account's SID, then its token;
+  // with the SID in a variable (`twilio(accountSid, "…")`, `Client(account_sid, "…")`: any client's, a variable named for the SID), a
+  // token's shape: 32 letters and digits (hex for an auth token).
+  rule(["client", "twilio"], String.raw`${RECEIVER}(?:Client|twilio)[ \t]*\([ \t]*["']AC[0-9a-fA-F]{32}["']${SEP}${LITERAL}`, "secret", "twilio"),
+  rule(
+    ["client", "twilio"],
+    String.raw`${RECEIVER}(?:twilio[ \t]*\([ \t]*[A-Za-z_$][\w$.]{0,60}(?:\[[^\]\r\n]{1,60}\])?|Client[ \t]*\([ \t]*[A-Za-z_$][\w$.]{0,60}sid)${SEP}${LITERAL}`,
+    "secret",
+    "twilio",
+    (value) => /^[A-Za-z0-9]{32}$/.test(value) && /\d/.test(value) && /[a-z]/i.test(value),
+  ),
   // Algolia's `algoliasearch("APP_ID", "<key>")` (also `SearchClient.create`, `searchClient`): the application's id, then its key.
   rule(
     ["algoliasearch", "searchclient"],
