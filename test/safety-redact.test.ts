@@ -2139,6 +2139,17 @@ describe("Twilio's auth token passed to node's client, or after the SID in a var
   );
 });
 
+describe("a Google app password passed to a login, or after \"app password\" with no verb (found by the red team)", () => {
+  exactAndKept(
+    [
+      ['smtp.login(user, "qwer tyui opas dfgh")', 'smtp.login(user, "[REDACTED:password]")'],
+      ['server.login(os.environ["SMTP_USER"], "qwertyuiopasdfgh")', 'server.login(os.environ["SMTP_USER"], "[REDACTED:password]")'],
+      ["app password qwer tyui opas dfgh\nGmail app-password for mailer zxcv bnml kjhg fdsa", "app password [REDACTED:password]\nGmail app-password for mailer [REDACTED:password]"],
+    ],
+    [["words in a login, prose about app passwords", 'server.login(user, "passwordpassword")\nlogin(user, "this that with when")\nan app password must have more than\napp password that will work here']],
+  );
+});
+
 test("a chap-secrets file known by its header alone loses its secrets (found by the red team's sync sweep)", () => {
   expect(redact("# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * Xk9mQ2pL7v *\n").text).toBe(
     "# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * [REDACTED:password] *\n",
