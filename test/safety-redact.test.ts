@@ -2150,6 +2150,18 @@ describe("a Google app password passed to a login, or after \"app password\" wit
   );
 });
 
+describe("Azure's keys printed as tab-separated values, no header to name them (found by the red team)", () => {
+  const key = (c: string) => `${c}q7vK2mXw9RtY4bN8cLp3sHd6fJg1aQe5uVo0iTrZq7vK2mXw9RtY4bN8cLp3sHd6fJg1aQe5uVo0iTrAbCdEf==`;
+  exactAndKept(
+    [
+      [`key1\tFULL\t${key("A")}\nkey2\tFULL\t${key("B")}\n`, "key1\tFULL\t[REDACTED:secret]\nkey2\tFULL\t[REDACTED:secret]\n"],
+      [`2024-01-01T00:00:00.000000+00:00\tkey1\tREAD\t${key("C")}`, "2024-01-01T00:00:00.000000+00:00\tkey1\tREAD\t[REDACTED:secret]"],
+      [`${key("D")}\t${key("E")}\t${key("F")}\t${key("G")}\n`, "[REDACTED:secret]\t[REDACTED:secret]\t[REDACTED:secret]\t[REDACTED:secret]\n"],
+    ],
+    [["a digest in a listing, a permission's column, words in cells", `sha512\t${key("H")}\tfile.tgz\nrole\tFULL\tread_write_access\nname==\tvalue\n`]],
+  );
+});
+
 test("a chap-secrets file known by its header alone loses its secrets (found by the red team's sync sweep)", () => {
   expect(redact("# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * Xk9mQ2pL7v *\n").text).toBe(
     "# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * [REDACTED:password] *\n",

@@ -17,6 +17,7 @@ import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
 import { type PrintedSecret, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
 import { tableDetector } from "./generic/table.ts";
+import { tsvKeysDetector } from "./generic/tsv-keys.ts";
 import {
   cookieJarDetector,
   haproxyUserDetector,
@@ -152,6 +153,7 @@ function builtinDetectors(): Detector[] {
     envFallbackDetector,
     printedSecretDetector,
     tableDetector,
+    tsvKeysDetector,
     kubernetesSecretDetector,
     secretsMapDetector,
     questionAnswerDetector,
