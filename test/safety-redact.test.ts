@@ -2162,6 +2162,19 @@ describe("Azure's keys printed as tab-separated values, no header to name them (
   );
 });
 
+test("a dotfile holding one password, shown whole by cat or the Read tool (found by the red team)", () => {
+  const { redactOutput } = createRedactor();
+  expect(commandPrints("cat ~/.vp")).toBe("dotfile");
+  expect(filePrints("/home/dev/.dbpw")).toBe("dotfile");
+  expect(filePrints("/home/dev/.gitconfig.bak")).toBeUndefined();
+  expect(redactOutput("hunter2hunter2xx\n", "dotfile").text).toBe("[REDACTED:password]\n");
+  expect(redactOutput("     1\u2192hunter2hunter2xx\n", "dotfile").text).toBe("     1\u2192[REDACTED:password]\n");
+  // What tools keep in their dotfiles: a version, a path, a glob, a word, a short value, lines.
+  for (const kept of ["lts/hydrogen\n", "ruby-3.2.2-preview1\n", "node_modules\n", "**/node_modules\n", "short1\n", "gitdir: ../.git/worktrees/a\n", "[ui]\nusername = alice\n"]) {
+    expect(redactOutput(kept, "dotfile")).toEqual({ text: kept, count: 0 });
+  }
+});
+
 test("a chap-secrets file known by its header alone loses its secrets (found by the red team's sync sweep)", () => {
   expect(redact("# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * Xk9mQ2pL7v *\n").text).toBe(
     "# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * [REDACTED:password] *\n",

@@ -108,7 +108,9 @@ const WRITTEN = new Set(["content", "old_string", "new_string"]);
  */
 function scrubCall(content: ToolCall, scrub: Scrubber): { value: unknown; count: number } {
   const args = content.args as Record<string, unknown> | undefined;
-  const file = typeof args?.file_path === "string" ? filePrints(args.file_path) : undefined;
+  const named = typeof args?.file_path === "string" ? filePrints(args.file_path) : undefined;
+  // A dotfile's password is all it holds: a Write's content; an edit of `.bashrc` is judged as any (its two sides together).
+  const file = named === "dotfile" && typeof args?.content !== "string" ? undefined : named;
   const prints = file === "any" || file === "user-pass" ? file : undefined;
   if (args && !prints && typeof content.toolName === "string" && toolPrints(content.toolName, args)) return storeCall(content, args, scrub);
   if (!args || !file) return scrub.value(content);

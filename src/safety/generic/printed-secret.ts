@@ -1,6 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { WORDS_NAME, isStandIn, looksBase64Key } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
+import { looksLikePassword } from "./prose-secret.ts";
 import { recordValues } from "./secret-record.ts";
 
 /**
@@ -115,9 +116,10 @@ export const printedSecretDetector: Detector = {
  * What a command prints when it prints a secret: a new random key ("key"), or a stored secret of any shape ("any");
  * or what a file holds that is an environment file ("env"): its assignments are judged as anywhere, and a line that
  * is one random-looking word alone (a value's continuation, read from an offset) is a secret; or OpenVPN's
- * `auth-user-pass` file ("user-pass"): its second line is a password.
+ * `auth-user-pass` file ("user-pass"): its second line is a password; or a dotfile of no other name ("dotfile",
+ * `~/.vp`): all it holds, one word shaped like a password, is one.
  */
-export type PrintedSecret = "any" | "key" | "env" | "user-pass";
+export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile";
 
 /**
  * Whether a shell command (a Bash tool call's) prints a secret, by the rules above. Its output is
@@ -148,11 +150,11 @@ const SHOWN_FILE = /(?<![\w-])(?:cat|bat|less|head|tail)(?:[ \t]+-[\w-]+(?:[ \t]
 const ENV_DUMP =
   /(?:^|[|;&(][ \t]*|\bsudo[ \t]+|--[ \t]+)(?:printenv|env|export[ \t]+-p)[ \t]*(?=$|[|;&>)])|\b(?:exec|run)\b[^\r\n|;&]{0,200}[ \t](?:printenv|env)[ \t]*(?=$|[|;&>)])|doppler[ \t]+secrets[ \t]+download[^\r\n|;&]{0,200}--format[ \t=]+(?:env|dotenv)/m;
 
-/** What a file shown whole holds that no name in it marks: an environment file's variables, OpenVPN's user and password. */
-function shownFilePrints(command: string): "env" | "user-pass" | undefined {
+/** What a file shown whole holds that no name in it marks: an environment file's variables, OpenVPN's user and password, a dotfile's password. */
+function shownFilePrints(command: string): "env" | "user-pass" | "dotfile" | undefined {
   for (const m of command.matchAll(SHOWN_FILE)) {
     const prints = filePrints(m[1] as string);
-    if (prints === "env" || prints === "user-pass") return prints;
+    if (prints === "env" || prints === "user-pass" || prints === "dotfile") return prints;
   }
   return undefined;
 }
@@ -218,12 +220,20 @@ const ENV_FILE = /^\.env(?:rc)?(?:\.[\w-]+)*$|\.env$/i;
 const OPENVPN_AUTH_FILE = /(?:^|[\/\\])\.?openvpn[\/\\](?:[^\s\/\\]+[\/\\]){0,4}[^\s\/\\]*(?:auth|pass|cred|login|user)[^\s\/\\]*$/i;
 const OPENVPN_NOT_AUTH = /\.(?:conf|ovpn|crt|pem|key|csr|sh|log|md)$/i;
 
+/**
+ * A dotfile named by nothing but its short name (`~/.vp`, `.dbpw`), as people keep a password for a
+ * script to read: no extension, no word of a config's (`.nvmrc`, `.gitignore`, `.python-version` hold
+ * one word too: passwordFile holds that word to a password's shape).
+ */
+const DOTFILE = /^\.[A-Za-z0-9_-]{1,40}$/;
+
 /** Whether a file holds a secret, as read or written whole: its name says so (SECRET_FILE); or is an environment file. */
 export function filePrints(path: string): PrintedSecret | undefined {
   const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
   if (ENV_FILE.test(name)) return "env";
   if (OPENVPN_AUTH_FILE.test(path) && !OPENVPN_NOT_AUTH.test(name)) return "user-pass";
-  return SECRET_FILE.test(name) && !NOT_SECRET_FILE.test(name) ? "any" : undefined;
+  if (SECRET_FILE.test(name) && !NOT_SECRET_FILE.test(name)) return "any";
+  return DOTFILE.test(name) ? "dotfile" : undefined;
 }
 
 /**
@@ -266,6 +276,7 @@ function outputBody(text: string): { output: string; at: number } {
 export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "env") return [...spacedEnvValues(text), ...opaqueEnvValues(text)];
   if (prints === "user-pass") return userPassLines(text);
+  if (prints === "dotfile") return passwordFile(text);
   const out: Finding[] = prints === "any" ? recordValues(text) : [];
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
@@ -290,4 +301,18 @@ function userPassLines(text: string): Finding[] {
   const m = USER_PASS_LINES.exec(output);
   const span = m?.indices?.[1];
   return m && span && isPrintedValue(m[1] as string) ? [{ start: at + span[0], end: at + span[1], kind: "password" }] : [];
+}
+
+/** A dotfile's whole content: one word of 12 characters or more. */
+const PASSWORD_FILE = /^\s*([^\s]{12,256})\s*$/d;
+/** A version's digits (`ruby-3.2.2`, `lts-20.11`): what a tool's dotfile holds, not a password; nor is a path or a glob (a slash). */
+const VERSION = /\d\.\d/;
+
+/** The password a dotfile holds (filePrints): all it holds, shaped like one. */
+function passwordFile(text: string): Finding[] {
+  const { output, at } = outputBody(text);
+  const m = PASSWORD_FILE.exec(output);
+  const span = m?.indices?.[1];
+  const value = m?.[1];
+  return value && span && looksLikePassword(value) && !VERSION.test(value) && !value.includes("/") ? [{ start: at + span[0], end: at + span[1], kind: "password" }] : [];
 }
