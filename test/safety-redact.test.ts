@@ -2175,6 +2175,17 @@ test("a dotfile holding one password, shown whole by cat or the Read tool (found
   }
 });
 
+test("a chap-secrets file without its header, shown by cat or the Read tool: the command or the path names it (found by the red team)", () => {
+  const { redactOutput } = createRedactor();
+  expect(commandPrints("sudo cat /etc/ppp/chap-secrets")).toBe("ppp-secrets");
+  expect(filePrints("/etc/ppp/pap-secrets")).toBe("ppp-secrets");
+  expect(commandPrints("cat ~/.config/app/token")).toBe("any");
+  expect(redactOutput("alice * Zx8Cv7Bn6Mq5 *\nbob pptpd hunter22 *\n", "ppp-secrets").text).toBe("alice * [REDACTED:password] *\nbob pptpd [REDACTED:password] *\n");
+  expect(redactOutput("     1\u2192alice * Zx8Cv7Bn6Mq5 *\n", "ppp-secrets").text).toBe("     1\u2192alice * [REDACTED:password] *\n");
+  const prose = "# client server secret IP addresses\nsee the pppd man page\n";
+  expect(redactOutput(prose, "ppp-secrets")).toEqual({ text: prose, count: 0 });
+});
+
 test("a chap-secrets file known by its header alone loses its secrets (found by the red team's sync sweep)", () => {
   expect(redact("# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * Xk9mQ2pL7v *\n").text).toBe(
     "# Secrets for authentication using CHAP\n# client server secret IP addresses\nalice * [REDACTED:password] *\n",

@@ -3,6 +3,7 @@ import { isStandIn } from "../look-alikes.ts";
 import { lineStart } from "./lines.ts";
 import { filePrints } from "./printed-secret.ts";
 import { looksLikePassword } from "./prose-secret.ts";
+import { PGBOUNCER_USER_LINE, PPP_SECRET_LINE, userLines } from "./user-lines.ts";
 
 /* Credentials files shown in a session: `~/.netrc`, PostgreSQL's `~/.pgpass`, `.htpasswd` and `/etc/shadow`, cookies.txt. */
 
@@ -202,26 +203,14 @@ export const ipsecSecretsDetector = stickyDetector([": psk", ": eap", ": xauth",
 /**
  * Files of one line a user, read within PGPASS_REACH after where they are named (`cat ~/.pgpass`,
  * `PGPASSFILE=`, `cat /etc/ppp/chap-secrets`, PgBouncer's `auth_file`): `.pgpass` (PGPASS_LINE, from
- * right after its name: a title has its lines joined), and from the next line on pppd's
- * `chap-secrets` and `pap-secrets` (`client server secret [addresses]`, the secret third) and
- * PgBouncer's `userlist.txt` (`"user" "password"`, a password or its md5/SCRAM hash). Comment lines
- * stay.
+ * right after its name: a title has its lines joined), and from the next line on pppd's and
+ * PgBouncer's (user-lines.ts).
  */
-const WORD = String.raw`(?:"[^"\r\n]{1,255}"|[^\s"#][^\s"]{0,254})`;
-const SECRET = String.raw`(?:"([^"\r\n]{1,1000})"|([^\s"]{1,1000}))`;
 const USER_FILES: Array<{ names: string[]; line: RegExp; nextLine?: true }> = [
   { names: ["pgpass"], line: PGPASS_LINE },
-  // A line of prose has three words too: the server's column is `*` or quoted, or the addresses' is `*` or an address.
-  {
-    // or its header, as pppd installs the files: "# Secrets for authentication using CHAP".
-    names: ["chap-secrets", "pap-secrets", "secrets for authentication using"],
-    line: new RegExp(
-      String.raw`^[ \t]*${WORD}[ \t]+(?:(?:\*|"[^"\r\n]{0,255}")[ \t]+${SECRET}(?:[ \t]+[^\r\n]*)?|${WORD}[ \t]+${SECRET}[ \t]+(?:\*|\d{1,3}(?:\.\d{1,3}){3}\S{0,20})[ \t]*)$`,
-      "dgm",
-    ),
-    nextLine: true,
-  },
-  { names: ["userlist.txt"], line: new RegExp(String.raw`^[ \t]*"[^"\r\n]{1,255}"[ \t]+${SECRET}[ \t]*$`, "dgm"), nextLine: true },
+  // or its header, as pppd installs the files: "# Secrets for authentication using CHAP".
+  { names: ["chap-secrets", "pap-secrets", "secrets for authentication using"], line: PPP_SECRET_LINE, nextLine: true },
+  { names: ["userlist.txt"], line: PGBOUNCER_USER_LINE, nextLine: true },
 ];
 
 export const userFileDetectors: Detector[] = USER_FILES.map(({ names, line, nextLine }) => ({
@@ -234,11 +223,7 @@ export const userFileDetectors: Detector[] = USER_FILES.map(({ names, line, next
       // The command or the heading naming the file is no entry.
       if (nextLine) from = text.indexOf("\n", from) + 1;
       if (from <= 0 || from >= done) continue;
-      for (const m of text.slice(from, done).matchAll(line)) {
-        const g = [1, 2, 3, 4].find((k) => m[k] !== undefined);
-        const span = g === undefined ? undefined : m.indices?.[g];
-        if (g !== undefined && span && !isStandIn(m[g] as string)) out.push({ start: from + span[0], end: from + span[1], kind: "password" });
-      }
+      for (const f of userLines(text, line, from, done)) out.push(f);
     }
   },
 }));

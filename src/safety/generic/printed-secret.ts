@@ -3,6 +3,7 @@ import { WORDS_NAME, isStandIn, looksBase64Key } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { looksLikePassword } from "./prose-secret.ts";
 import { recordValues } from "./secret-record.ts";
+import { PPP_SECRET_LINE, userLines } from "./user-lines.ts";
 
 /**
  * A secret on the line below the command that printed it, as a pasted terminal shows it:
@@ -117,9 +118,10 @@ export const printedSecretDetector: Detector = {
  * or what a file holds that is an environment file ("env"): its assignments are judged as anywhere, and a line that
  * is one random-looking word alone (a value's continuation, read from an offset) is a secret; or OpenVPN's
  * `auth-user-pass` file ("user-pass"): its second line is a password; or a dotfile of no other name ("dotfile",
- * `~/.vp`): all it holds, one word shaped like a password, is one.
+ * `~/.vp`): all it holds, one word shaped like a password, is one; or pppd's `chap-secrets` or `pap-secrets` ("ppp-secrets"):
+ * each line's third word, with or without the header that names the file in it.
  */
-export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile";
+export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "ppp-secrets";
 
 /**
  * Whether a shell command (a Bash tool call's) prints a secret, by the rules above. Its output is
@@ -136,7 +138,8 @@ export function commandPrints(command: string): PrintedSecret | undefined {
       prints ??= found;
     }
   }
-  return prints ?? shownFilePrints(command) ?? (ENV_DUMP.test(command) ? "env" : undefined);
+  // What a file shown whole holds (its kind: `cat /etc/ppp/chap-secrets`) says more than a secret's word in its name.
+  return shownFilePrints(command) ?? prints ?? (ENV_DUMP.test(command) ? "env" : undefined);
 }
 
 /** A file shown whole (`cat .env.staging`, `head -n 20 .env`): its name, one per match. */
@@ -151,10 +154,10 @@ const ENV_DUMP =
   /(?:^|[|;&(][ \t]*|\bsudo[ \t]+|--[ \t]+)(?:printenv|env|export[ \t]+-p)[ \t]*(?=$|[|;&>)])|\b(?:exec|run)\b[^\r\n|;&]{0,200}[ \t](?:printenv|env)[ \t]*(?=$|[|;&>)])|doppler[ \t]+secrets[ \t]+download[^\r\n|;&]{0,200}--format[ \t=]+(?:env|dotenv)/m;
 
 /** What a file shown whole holds that no name in it marks: an environment file's variables, OpenVPN's user and password, a dotfile's password. */
-function shownFilePrints(command: string): "env" | "user-pass" | "dotfile" | undefined {
+function shownFilePrints(command: string): "env" | "user-pass" | "dotfile" | "ppp-secrets" | undefined {
   for (const m of command.matchAll(SHOWN_FILE)) {
     const prints = filePrints(m[1] as string);
-    if (prints === "env" || prints === "user-pass" || prints === "dotfile") return prints;
+    if (prints === "env" || prints === "user-pass" || prints === "dotfile" || prints === "ppp-secrets") return prints;
   }
   return undefined;
 }
@@ -227,11 +230,14 @@ const OPENVPN_NOT_AUTH = /\.(?:conf|ovpn|crt|pem|key|csr|sh|log|md)$/i;
  */
 const DOTFILE = /^\.[A-Za-z0-9_-]{1,40}$/;
 
+const PPP_SECRETS_FILE = /^(?:chap|pap)-secrets$/;
+
 /** Whether a file holds a secret, as read or written whole: its name says so (SECRET_FILE); or is an environment file. */
 export function filePrints(path: string): PrintedSecret | undefined {
   const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
   if (ENV_FILE.test(name)) return "env";
   if (OPENVPN_AUTH_FILE.test(path) && !OPENVPN_NOT_AUTH.test(name)) return "user-pass";
+  if (PPP_SECRETS_FILE.test(name)) return "ppp-secrets";
   if (SECRET_FILE.test(name) && !NOT_SECRET_FILE.test(name)) return "any";
   return DOTFILE.test(name) ? "dotfile" : undefined;
 }
@@ -277,6 +283,7 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "env") return [...spacedEnvValues(text), ...opaqueEnvValues(text)];
   if (prints === "user-pass") return userPassLines(text);
   if (prints === "dotfile") return passwordFile(text);
+  if (prints === "ppp-secrets") return userLines(text, PPP_SECRET_LINE);
   const out: Finding[] = prints === "any" ? recordValues(text) : [];
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
