@@ -2108,6 +2108,23 @@ describe("a key or a password handed over with no label, known by the phrase bef
   );
 });
 
+describe("more phrases handing a key over: with words after it, a blank line before it, a login with it (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["Here you go: Zx8Cv7Bn6Mq5Lp4Ks3Jd2 — let me know if it works", "Here you go: [REDACTED:secret] — let me know if it works"],
+      ["here you go:\n\nZx8Cv7Bn6Mq5Lp4Ks3Jd2", "here you go:\n\n[REDACTED:secret]"],
+      ["Try this one: Zx8Cv7Bn6Mq5Lp4Ks3Jd2\nUse this: `Zx8Cv7Bn6Mq5Lp4Ks3Jd3` (expires tomorrow)", "Try this one: [REDACTED:secret]\nUse this: `[REDACTED:secret]` (expires tomorrow)"],
+      ["log in with Zx8Cv7Bn6Mq5\nyou can use Zx8Cv7Bn6Mq6 for the login", "log in with [REDACTED:secret]\nyou can use [REDACTED:secret] for the login"],
+    ],
+    [
+      [
+        "logins with a provider, commands and names handed over",
+        "log in with Google\nlog in with your GitHub2 account\nsign in with OAuth2.\nTry this one: npm run build\nuse this: const x = 1\nthis should work: fooBar2Baz\nTry this: s/foo/bar/g\nuse this one for the login screen\nThis should work: Python3",
+      ],
+    ],
+  );
+});
+
 describe("Composer's auth.json: the token under a host, whatever its shape (found by the red team)", () => {
   exactAndKept(
     [

@@ -29,27 +29,34 @@ const INTO_FILE = new RegExp(
 );
 
 /**
- * A value handed over on its own: "Here you go: …", "here it is →⏎…", "there you go, …", alone
- * to its line's end (a sentence's stop aside); "Here you go: run npm install" goes on.
+ * A value handed over: "Here you go: …", "here it is →⏎⏎…", "there you go, `…` (expires tomorrow)",
+ * "try this one: …", "use this: …", "this should work: …"; one word ("Here you go: run npm install" is a command).
  */
 const HANDED = new RegExp(
-  String.raw`(?:here[ \t]+you[ \t]+(?:go|are)|there[ \t]+you[ \t]+go|here[ \t]+it[ \t]+is|here['’]s[ \t]+(?:it|mine))[ \t]*(?:[:,!.]|→|->|—)?[ \t]*(?:\r?\n[ \t]*)?${VALUE}["'\x60]?[ \t]*[.!]?[ \t]*(?:\r?\n|$)`,
+  String.raw`(?:here[ \t]+you[ \t]+(?:go|are)|there[ \t]+you[ \t]+go|here[ \t]+it[ \t]+is|here['’]s[ \t]+(?:it|mine)|(?:try|use)[ \t]+this(?:[ \t]+one)?|this(?:[ \t]+one)?[ \t]+should[ \t]+work)(?![\w$])[ \t]*(?:[:,!.]|→|->|—)?[ \t]*(?:\r?\n[ \t]*){0,2}${VALUE}["'\x60]?(?=[\s.,!;)]|$)`,
   "diy",
 );
 
-/** A value to log in with: "use … to log in", "use `…` to sign in", "use … to authenticate"; not a user and a password (`admin:…`: prose-secret.ts). */
+/**
+ * A value to log in with: "use … to log in", "use `…` for the login", "use … to authenticate"; not a user and a
+ * password (`admin:…`: prose-secret.ts). And "log in with …", one word to its end (a user and a password: prose-secret.ts).
+ */
+const LOGIN = String.raw`(?:log[ \t-]?in|sign[ \t-]?in)`;
 const USED = new RegExp(
-  String.raw`use[ \t]+(?![^\s:]*:)${VALUE}["'\x60]?[ \t]+to[ \t]+(?:log[ \t-]?in|sign[ \t-]?in|authenticate|auth(?![A-Za-z])|unlock|decrypt)`,
+  String.raw`use[ \t]+(?![^\s:]*:)${VALUE}["'\x60]?[ \t]+(?:to[ \t]+(?:${LOGIN}|authenticate|auth(?![A-Za-z])|unlock|decrypt)|for[ \t]+(?:the[ \t]+|a[ \t]+)?${LOGIN})`,
   "diy",
 );
+const LOGGED_IN_WITH = new RegExp(String.raw`${LOGIN}[ \t]+with[ \t]+(?![^\s:/]*[:/])${VALUE}["'\x60]?(?=[\s.,!;)]|$)`, "diy");
 
 const VERB = /^(?:add|put|paste|save|store|write|append|stick|drop|for)/i;
-const HANDING = /^(?:here|there)/i;
+const HANDING = /^(?:here|there|try|this|use[ \t]+this)/i;
 
 /** The sentence the keyword at `at` starts. */
 function sentenceAt(text: string, at: number): RegExp {
-  const head = text.slice(at, at + 6);
-  return VERB.test(head) ? INTO_FILE : HANDING.test(head) ? HANDED : /^use/i.test(head) ? USED : ROTATED;
+  const head = text.slice(at, at + 9);
+  if (VERB.test(head)) return INTO_FILE;
+  if (HANDING.test(head)) return HANDED;
+  return /^use/i.test(head) ? USED : /^(?:log|sign)/i.test(head) ? LOGGED_IN_WITH : ROTATED;
 }
 
 /**
@@ -65,12 +72,12 @@ function told(re: RegExp, text: string, at: number): Finding | undefined {
   if (!m || !span) return undefined;
   const value = (m[1] as string).replace(TRAILING, "");
   if (isStandIn(value) || WORDS_NAME.test(value) || !(looksLikeKey(value) || looksLikeStrongPassword(value))) return undefined;
-  if ((re === HANDED || re === USED) && !drawn(value)) return undefined;
+  if ((re === HANDED || re === USED || re === LOGGED_IN_WITH) && !drawn(value)) return undefined;
   return { start: span[0], end: span[0] + value.length, kind: "secret" };
 }
 
 export const contextSecretDetector: Detector = {
-  keywords: ["rotated", "regenerated", "reissued", "re-issued", "rolled", "revoked", "reset", "replaced", "add ", "put ", "paste", "save", "store", "write", "append", "stick", "drop", "for ", "here", "there you", "use "],
+  keywords: ["rotated", "regenerated", "reissued", "re-issued", "rolled", "revoked", "reset", "replaced", "add ", "put ", "paste", "save", "store", "write", "append", "stick", "drop", "for ", "here", "there you", "use ", "try this", "this one should", "this should", "log in", "login", "log-in", "sign in", "signin", "sign-in"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
