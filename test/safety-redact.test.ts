@@ -2091,6 +2091,21 @@ describe("a token told in Japanese, Chinese or Korean, and a password after a co
   );
 });
 
+describe("more labels and particles of Chinese, Japanese, Korean and Vietnamese (found by the red team's hunt)", () => {
+  exactAndKept(
+    [
+      ["我的 token 是 Zx8Cv7Bn6Mq5Lp4Ks3Jd2\nシークレットは Zx8Cv7Bn6Mq5Lp4Ks3Jd3 です\n秘密鍵は Zx8Cv7Bn6Mq5Lp4Ks3Jd4", "我的 token 是 [REDACTED:secret]\nシークレットは [REDACTED:secret] です\n秘密鍵は [REDACTED:secret]"],
+      ["パスワードを Zx8Cv7Bn6Mq5 に変更しました\n密码改为 Zx8Cv7Bn6Mq6\nMật khẩu là Zx8Cv7Bn6Mq7\npassword は Zx8Cv7Bn6Mq8", "パスワードを [REDACTED:password] に変更しました\n密码改为 [REDACTED:password]\nMật khẩu là [REDACTED:password]\npassword は [REDACTED:password]"],
+    ],
+    [
+      [
+        "prose about tokens and passwords in those languages, and English",
+        "パスワードを入力してください\ntoken 是 JWT 格式\npassword 是 SHA256 哈希\nシークレットは環境変数に保存します\nthe token is stored in the keychain\npassword: ********\nAPI 是 REST 风格",
+      ],
+    ],
+  );
+});
+
 describe("a key or a password handed over with no label, known by the phrase before it (found by the red team)", () => {
   exactAndKept(
     [

@@ -9,7 +9,8 @@ import { TRAILING, looksLikePassword } from "./prose-secret.ts";
  * "我的密码是：…", "비밀번호: …", "şifresi: …", "hasło to …", "salasana on …", "lösenordet är …", "heslo je …",
  * "jelszó: …", "passord: …", "kata sandi: …", "كلمة المرور: …", "סיסמה: …", "पासवर्ड: …",
  * "mật khẩu: …", "κωδικός: …", "รหัสผ่าน: …"; a key: "API ключ: …", "токен: …", "APIキーは …", "トークンは …", "令牌是…", "토큰: …",
- * "API密钥是…", "API 키: …", "chave de API é …", "API-sleutel is …", "clé API : …", "ma clé : …" (a clé alone
+ * "API密钥是…", "API 키: …", "シークレットは …", "秘密鍵は …", an English label with a particle ("token 是 …", "password は …"),
+ * "パスワードを … に変更", "密码改为 …", "mật khẩu là …", "chave de API é …", "API-sleutel is …", "clé API : …", "ma clé : …" (a clé alone
  * only as someone's, as "my key" is; accented; prose-secret.ts reads `cle API`). The keyword pass reads ASCII,
  * but folds the first letter outside ASCII of these labels (the ł of hasło) to one keyword of their
  * own (OTHER_SCRIPT_LABEL). The value is written in ASCII, as passwords are, right after the label
@@ -17,18 +18,22 @@ import { TRAILING, looksLikePassword } from "./prose-secret.ts";
  * do bazy to …"). A password is held to a password's shape, a key to a random one. Turkish
  * `parola` only as a label (`Parola:`, `parolası`): in Italian it is any word ("la parola è …").
  */
+/** A copula or a particle of Chinese, Japanese or Korean after a label: "是", "为", "改为" (changed to), "は", "を", "는", "를". */
+const CJK_PARTICLE = String.raw`(?:(?:改|设|設)(?:为|為|成)|是|为|為|は|を|는|은|를|을)`;
+/** An English label told in one of those (`token 是 …`, "password は …"): only before its particle. */
+const CJK_COPULA = String.raw`[ \t]*${CJK_PARTICLE}`;
 const PASSWORD_LABEL =
-  String.raw`пароль|密码|密碼|口令|パスワード|비밀번호|şifre(?:si|niz|n|m)?|(?<=has)ł[oa]|salasana(?:si)?|parola(?=sı|[ \t]*[:：=])(?:sı)?|heslo|jelsz[óo]|passord(?:et)?|adgangskode(?:n)?|kata[ \t]+sandi|(?<=lö)senord(?:et)?|كلمة[ \t]+(?:المرور|السر)|סיסמ[הא]|पासवर्ड|(?<=[Mm])ật[ \t]+khẩu|[κΚ]ωδικός(?:[ \t]+πρόσβασης)?|รหัสผ่าน`;
-const KEY_LABEL = String.raw`(?<=[Cc]l)é[ \t]+(?:d'|de[ \t]+)?(?:API|secr[eè]te)|(?<=(?:^|[ \t])(?:[MmTtSs]a|[Vv]otre|[Nn]otre)[ \t]+[Cc]l)é|ключ(?:[ \t]+API)?|токен|キー|トークン|密[钥鑰]|令牌|키|토큰|chave(?:[ \t]+de)?[ \t]+API|sleutel`;
+  String.raw`пароль|密码|密碼|口令|パスワード|비밀번호|şifre(?:si|niz|n|m)?|(?<=has)ł[oa]|salasana(?:si)?|parola(?=sı|[ \t]*[:：=])(?:sı)?|heslo|jelsz[óo]|passord(?:et)?|adgangskode(?:n)?|kata[ \t]+sandi|(?<=lö)senord(?:et)?|كلمة[ \t]+(?:المرور|السر)|סיסמ[הא]|पासवर्ड|(?<=[Mm])ật[ \t]+khẩu|[κΚ]ωδικός(?:[ \t]+πρόσβασης)?|รหัสผ่าน|password(?=${CJK_COPULA})`;
+const KEY_LABEL = String.raw`(?<=[Cc]l)é[ \t]+(?:d'|de[ \t]+)?(?:API|secr[eè]te)|(?<=(?:^|[ \t])(?:[MmTtSs]a|[Vv]otre|[Nn]otre)[ \t]+[Cc]l)é|ключ(?:[ \t]+API)?|токен|キー|トークン|密[钥鑰]|令牌|키|토큰|シークレット|秘密鍵|秘[钥鑰]|chave(?:[ \t]+de)?[ \t]+API|sleutel|(?:token|secret|api[ \t_-]?key)(?=${CJK_COPULA})`;
 const TOLD = new RegExp(
   String.raw`(?:(${PASSWORD_LABEL})|${KEY_LABEL})(?![a-zçğıöşüąćęłńóśźżа-яё])` +
-    String.raw`(?:(?:[ \t]+(?:[а-яё]{1,20}|[a-z][\w.-]{0,30})){1,4}(?:[ \t]*[:：=—]|[ \t]+to)[ \t]*|[ \t]*(?:[:：=]|(?:是|为|為|は|는|은)[ \t]*[:：]?|—|-|(?:to|je|on|är|er|ist|est|é|è|es|is|adalah)(?=[ \t]))?[ \t]*)` +
+    String.raw`(?:(?:[ \t]+(?:[а-яё]{1,20}|[a-z][\w.-]{0,30})){1,4}(?:[ \t]*[:：=—]|[ \t]+to)[ \t]*|[ \t]*(?:[:：=]|${CJK_PARTICLE}[ \t]*[:：]?|—|-|(?:to|je|on|är|er|ist|est|é|è|es|is|adalah|là)(?=[ \t]))?[ \t]*)` +
     String.raw`["'\x60“「]?([\x21\x23-\x26\x28-\x5f\x61-\x7e]{4,128})`,
   "diy",
 );
 
 export const otherScriptsDetector: Detector = {
-  keywords: [OTHER_SCRIPT_LABEL, "salasana", "parola", "heslo", "jelsz", "passord", "adgangskode", "kata sandi", "senord", "chave", "sleutel"],
+  keywords: [OTHER_SCRIPT_LABEL, "password", "token", "secret", "api", "salasana", "parola", "heslo", "jelsz", "passord", "adgangskode", "kata sandi", "senord", "chave", "sleutel"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       TOLD.lastIndex = hits[i] as number;
