@@ -2091,6 +2091,15 @@ describe("a token told in Japanese, Chinese or Korean, and a password after a co
   );
 });
 
+describe("an API key given to curl as the user with no password (found by the red team's hunt)", () => {
+  exactAndKept(
+    [
+      ["curl https://api.example.com/v1/charges -u Zx8Cv7Bn6Mq5Lp4Ks3Jd2:", "curl https://api.example.com/v1/charges -u [REDACTED:password]:"],
+    ],
+    [["a user with no password, a variable", "curl -u alice: https://x\ncurl -u $STRIPE_KEY: https://x"]],
+  );
+});
+
 describe("more labels and particles of Chinese, Japanese, Korean and Vietnamese (found by the red team's hunt)", () => {
   exactAndKept(
     [

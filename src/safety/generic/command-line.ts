@@ -116,6 +116,11 @@ const after = (separator: string) => (value: string): [number, number] | null =>
   const at = value.indexOf(separator);
   return at === -1 || at === value.length - 1 ? null : [at + 1, value.length];
 };
+/** curl's `-u user:password`, or `-u <key>:`, an API's key as the user and no password (Stripe's, Mailgun's, Basecamp's): a random-looking user then. */
+const userOrKey = (value: string): [number, number] | null => {
+  const at = value.indexOf(":");
+  return at > 0 && at === value.length - 1 && looksRandom(value.slice(0, at)) && !isStandIn(value.slice(0, at)) ? [0, at] : after(":")(value);
+};
 const flag = (names: string, attachedOnly = false) =>
   new RegExp(String.raw`(?<=[ \t])(?:${names})${attachedOnly ? "" : String.raw`(?:=|[ \t]+)?`}${VALUE}`, "gd");
 
@@ -155,7 +160,7 @@ const TOOLS: Tool[] = [
   { keywords: ["sshpass"], command: /sshpass(?=[\s"'])/iy, flag: flag("-p"), password: whole },
   { keywords: ["mongo"], command: /mongo[a-z]{0,10}(?=[\s"'])/iy, flag: flag("-p"), password: whole },
   { keywords: ["redis-cli"], command: /redis-cli(?=[\s"'])/iy, flag: flag("-a"), password: whole },
-  { keywords: ["curl"], command: /curl(?=[\s"'])/iy, flag: flag("-u|--user|-U|--proxy-user"), password: after(":") },
+  { keywords: ["curl"], command: /curl(?=[\s"'])/iy, flag: flag("-u|--user|-U|--proxy-user"), password: userOrKey },
   // `curl -b "sessionid=…; csrftoken=…"`: cookies given inline (a name without `=` is a cookie file).
   { keywords: ["curl"], command: /curl(?=[\s"'])/iy, flag: flag("-b|--cookie"), password: (value) => (value.includes("=") ? whole(value) : null), kind: "cookie" },
   { keywords: ["smbclient"], command: /smbclient(?=[\s"'])/iy, flag: flag("-U|--user"), password: after("%") },
