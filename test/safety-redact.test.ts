@@ -2091,12 +2091,13 @@ describe("a token told in Japanese, Chinese or Korean, and a password after a co
   );
 });
 
-describe("an API key given to curl as the user with no password (found by the red team's hunt)", () => {
+describe("an API key given to curl as the user with no password, and influx's -t (found by the red team's hunt)", () => {
   exactAndKept(
     [
       ["curl https://api.example.com/v1/charges -u Zx8Cv7Bn6Mq5Lp4Ks3Jd2:", "curl https://api.example.com/v1/charges -u [REDACTED:password]:"],
+      ["influx config create -n default -u http://localhost:8086 -o org -t Zx8Cv7Bn6Mq5Lp4Ks3Jd2Zx8Cv7Bn6Mq5Lp4Ks3Jd2== -a", "influx config create -n default -u http://localhost:8086 -o org -t [REDACTED:secret] -a"],
     ],
-    [["a user with no password, a variable", "curl -u alice: https://x\ncurl -u $STRIPE_KEY: https://x"]],
+    [["a user with no password, a variable, another command's -t", "curl -u alice: https://x\ncurl -u $STRIPE_KEY: https://x\ninfluxd -t 5\ndocker build -t app:2.1 ."]],
   );
 });
 

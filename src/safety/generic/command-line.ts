@@ -267,6 +267,8 @@ const TOOLS: Tool[] = [
   },
   // InfluxDB 2's `influx setup -u admin -p x`; Pulumi's `pulumi config set --secret name x` (the name is no secret).
   { keywords: ["influx"], command: /influx[ \t]+(?:setup|user[ \t]+(?:create|password))(?=[ \t])/iy, flag: flag("-p|--password"), password: whole },
+  // Any influx command's `-t x`, its API token's short flag (`--token` is every command's: secretFlagDetector).
+  { keywords: ["influx"], command: /influx(?=[ \t])/iy, flag: flag("-t"), password: whole, kind: "secret" },
   { keywords: ["pulumi"], command: /pulumi[ \t]+config[ \t]+set(?:[ \t]+-[-A-Za-z]+(?:[ \t]+[^\s-]\S*)?)*?[ \t]+--secret(?:[ \t]+-[-A-Za-z]+(?:[ \t]+[^\s-]\S*)?)*?[ \t]+[^\s-]\S*(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   { keywords: ["rabbitmqctl"], command: /rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   // A package manager's credentials for a repository: `poetry config http-basic.repo user x`, `poetry config pypi-token.repo x`,
