@@ -2091,6 +2091,18 @@ describe("a token told in Japanese, Chinese or Korean, and a password after a co
   );
 });
 
+describe("WordPress' salts, spaces among their symbols (found by the red team's hunt)", () => {
+  exactAndKept(
+    [
+      [
+        "define( 'AUTH_KEY',         'q8%Z|7 ]eK+Lx@9wB!vR3{mN5#tY^1uI&oP*aS(dF)gH0jK_lZ' );\ndefine( 'NONCE_SALT', 'Zx8%C|7 B@6!M(5 L)4#K{3 J}2&Z~8 C<7*B>6 M;5^' );",
+        "define( 'AUTH_KEY',         '[REDACTED:secret]' );\ndefine( 'NONCE_SALT', '[REDACTED:secret]' );",
+      ],
+    ],
+    [["the sample's stand-in and a sentence", "define('AUTH_KEY', 'put your unique phrase here');\ndefine('SECRET_KEY', 'Set This In The Admin Panel: v2 (see docs)!');"]],
+  );
+});
+
 describe("an API key given to curl as the user with no password, and influx's -t (found by the red team's hunt)", () => {
   exactAndKept(
     [

@@ -117,6 +117,18 @@ const RULES: CallRule[] = [
   rule(["pass"], String.raw`passw[^\r\n]{0,80}?\)[ \t]*\.(?:fill|type|send_keys|sendKeys|setValue)[ \t]*\([ \t]*${LITERAL}`, "password"),
 ];
 
+/**
+ * A salt or key made of every printable character, spaces too, as WordPress' generator makes its
+ * `define('AUTH_KEY', '…')` lines: 32 characters or more, with digits, both cases and a symbol in
+ * six or more. A literal with spaces is otherwise prose (`'put your unique phrase here'`, "Set it in the panel: v2 (see docs)!").
+ */
+const SALT_SYMBOLS = /[^\w\s]/g;
+const saltShaped = (value: string) =>
+  value.length >= 32 && /\d/.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && (value.match(SALT_SYMBOLS)?.length ?? 0) >= value.length / 6;
+
+/** WordPress' salts, secrets beside its keys in wp-config.php, with no secret's word in their names. */
+const WORDPRESS_SALT = /^(?:SECURE_)?(?:AUTH|LOGGED_IN|NONCE)_SALT$/;
+
 /** For each keyword, the rules it wakes. */
 const RULES_BY_KEYWORD = new Map<string, CallRule[]>();
 for (const r of RULES) for (const k of r.keywords) RULES_BY_KEYWORD.set(k, [...(RULES_BY_KEYWORD.get(k) ?? []), r]);
@@ -141,10 +153,11 @@ export const credentialCallDetector: Detector = {
         const group = m[m.length - 2] !== undefined ? m.length - 2 : m.length - 1;
         const span = m.indices?.[group];
         const value = m[group] as string;
-        const name = m.groups?.name ?? r.name ?? r.kind;
+        const salt = m.groups?.name !== undefined && WORDPRESS_SALT.test(m.groups.name);
+        const name = salt ? "secret" : (m.groups?.name ?? r.name ?? r.kind);
         if (m.groups?.name !== undefined && !SECRET_KEY.test(name)) continue;
         const kind = m.groups?.name !== undefined && PASSWORD_NAME.test(name) ? "password" : r.kind;
-        if (span && !/\s/.test(value) && (r.shape?.(value) ?? true) && isAssignedSecret(name, value, true, undefined)) out.push({ start: span[0], end: span[1], kind });
+        if (span && (!/\s/.test(value) || (m.groups?.name !== undefined && saltShaped(value))) && (r.shape?.(value) ?? true) && isAssignedSecret(name, value, true, undefined)) out.push({ start: span[0], end: span[1], kind });
       }
     }
   },
