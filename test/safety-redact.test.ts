@@ -2091,6 +2091,16 @@ describe("a token told in Japanese, Chinese or Korean, and a password after a co
   );
 });
 
+describe("a table drawn with heavy or double bars (Railway's, rich's), its secret's row (found by the red team's hunt)", () => {
+  exactAndKept(
+    [
+      ["╔══════════════╦══════════════════════╗\n║ DB_PASSWORD  ║ Zx8Cv7Bn6Mq5         ║\n╚══════════════╩══════════════════════╝", "╔══════════════╦══════════════════════╗\n║ DB_PASSWORD  ║ [REDACTED:secret]         ║\n╚══════════════╩══════════════════════╝"],
+      ["┃ Name        ┃ Value        ┃\n┃ API_TOKEN   ┃ Zx8Cv7Bn6Mq5 ┃", "┃ Name        ┃ Value        ┃\n┃ API_TOKEN   ┃ [REDACTED:secret] ┃"],
+    ],
+    [["a table of steps, a name's row with a stand-in", "║ Step ║ Result ║\n║ build2 ║ ok ║\n║ DB_PASSWORD ║ <set me> ║"]],
+  );
+});
+
 describe("WordPress' salts, spaces among their symbols (found by the red team's hunt)", () => {
   exactAndKept(
     [

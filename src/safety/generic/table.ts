@@ -6,15 +6,16 @@ import { SECRET_KEY } from "./assignment.ts";
  * Secrets in a table, as Claude sums up what it set up and as CLIs print them: a column headed
  * for a secret (`| Email | Password |` over `|---|---|` or MySQL's `+---+`, then a row per account), or a row
  * whose cell names a secret and whose next cell holds it (`| DB_PASSWORD | … |`,
- * `│ API_KEY │ … │`). Markdown's pipes and the box-drawing bar; a cell's bold and code font
+ * `│ API_KEY │ … │`). Markdown's pipes and the box-drawing bars; a cell's bold and code font
  * are read through.
  */
 
 /** A header or label naming a secret: `Password`, `API Key`, `Token`, `Secret`, `DB_PASSWORD`. */
 const LABEL = /^(?:pass(?:word|wd|phrase)?(?:[ _]?hash)?|pwd|(?:api|access|secret|private)[ _-]?key|(?:api |access |auth |bearer )?token|secret|client secret|credentials?|encrypted_password)$/i;
-const BARS = /[|│]/;
-/** The rule under a header: markdown's `|---|`, MySQL's `+----+`, a box's `├────┼`. */
-const SEPARATOR_ROW = /^[ \t]*[|│+├]?[ \t]*:?[-─]{3,}/;
+/** Markdown's pipe and a box's bars, light, heavy or double (`║ DB_PASSWORD ║ … ║`, as Railway's CLI draws them). */
+const BARS = /[|│┃║]/;
+/** The rule under a header: markdown's `|---|`, MySQL's `+----+`, a box's `├────┼`, `╠════╬`. */
+const SEPARATOR_ROW = /^[ \t]*[|│┃║+├┣╠╟]?[ \t]*:?[-─━═]{3,}/;
 /** Markdown around a cell's text: `**…**`, `` `…` ``. */
 const DECORATION = /^(?:\*\*|__|`)+|(?:\*\*|__|`)+$/g;
 
