@@ -2091,6 +2091,18 @@ describe("a token told in Japanese, Chinese or Korean, and a password after a co
   );
 });
 
+describe("Twilio's auth token given to Java's, C#'s, Ruby's clients and node's require('twilio')(…) (found by the red team's hunt)", () => {
+  exactAndKept(
+    [
+      ['Twilio.init("AC3f9a2b7c1d8e4f6a0b5c9d2e7f1a3b8c", "4f9a2b7c1d8e4f6a0b5c9d2e7f1a3b8c");', 'Twilio.init("AC3f9a2b7c1d8e4f6a0b5c9d2e7f1a3b8c", "[REDACTED:secret]");'],
+      ['TwilioClient.Init(accountSid, "4f9a2b7c1d8e4f6a0b5c9d2e7f1a3b8c");', 'TwilioClient.Init(accountSid, "[REDACTED:secret]");'],
+      ["@client = Twilio::REST::Client.new(account_sid, '4f9a2b7c1d8e4f6a0b5c9d2e7f1a3b8c')", "@client = Twilio::REST::Client.new(account_sid, '[REDACTED:secret]')"],
+      ["const client = require('twilio')(accountSid, '4f9a2b7c1d8e4f6a0b5c9d2e7f1a3b8c');", "const client = require('twilio')(accountSid, '[REDACTED:secret]');"],
+    ],
+    [["variables and another init", "Twilio.init(accountSid, authToken);\nrequire('twilio')(sid, token);\nSentry.init(options, \"4f9a2b7c1d8e4f6a0b5c9d2e7f1a3b8c\");"]],
+  );
+});
+
 describe("a table drawn with heavy or double bars (Railway's, rich's), its secret's row (found by the red team's hunt)", () => {
   exactAndKept(
     [

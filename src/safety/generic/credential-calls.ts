@@ -14,6 +14,9 @@ const SEP = String.raw`[ \t]*,[ \t]*`;
 /** A receiver before the call's name: `sgMail.`, `self.client.`. */
 const RECEIVER = String.raw`(?:[\w$]{1,60}\.){0,4}`;
 
+/** Twilio's client as each language makes it (`twilio(`, `Twilio.init(`, `TwilioClient.Init(`, `Twilio::REST::Client.new(`, `require('twilio')(`). */
+const TWILIO_CALL = String.raw`(?:twilio(?:client)?(?:\.init|::REST::Client\.new)?|twilio["'][ \t]*\))`;
+
 interface CallRule {
   /** Where it may apply (lowercase): only these keywords' words are tried, so a frequent word such as `type` costs one rule. */
   keywords: string[];
@@ -62,13 +65,14 @@ const RULES: CallRule[] = [
   ),
   // Terraform's `variable "db_password" { default = "…" }`.
   rule(["variable"], String.raw`variable[ \t]+"(?<name>[\w-]{1,80})"[ \t]*\{[^{}]{0,300}?\bdefault[ \t]*=[ \t]*${LITERAL}`, "secret"),
-  // Twilio's `Client("AC…", "<auth token>")`, node's `twilio("AC…", …)` and `new Twilio("AC…", …)`: the account's SID, then its token;
+  // Twilio's `Client("AC…", "<auth token>")`, node's `twilio("AC…", …)`, `require('twilio')(…)` and `new Twilio("AC…", …)`, Java's
+  // `Twilio.init(…)`, C#'s `TwilioClient.Init(…)`, Ruby's `Twilio::REST::Client.new(…)`: the account's SID, then its token;
   // with the SID in a variable (`twilio(accountSid, "…")`, `Client(account_sid, "…")`: any client's, a variable named for the SID), a
   // token's shape: 32 letters and digits (hex for an auth token).
-  rule(["client", "twilio"], String.raw`${RECEIVER}(?:Client|twilio)[ \t]*\([ \t]*["']AC[0-9a-fA-F]{32}["']${SEP}${LITERAL}`, "secret", "twilio"),
+  rule(["client", "twilio"], String.raw`${RECEIVER}(?:Client|${TWILIO_CALL})[ \t]*\([ \t]*["']AC[0-9a-fA-F]{32}["']${SEP}${LITERAL}`, "secret", "twilio"),
   rule(
     ["client", "twilio"],
-    String.raw`${RECEIVER}(?:twilio[ \t]*\([ \t]*[A-Za-z_$][\w$.]{0,60}(?:\[[^\]\r\n]{1,60}\])?|Client[ \t]*\([ \t]*[A-Za-z_$][\w$.]{0,60}sid)${SEP}${LITERAL}`,
+    String.raw`${RECEIVER}(?:${TWILIO_CALL}[ \t]*\([ \t]*[A-Za-z_$][\w$.]{0,60}(?:\[[^\]\r\n]{1,60}\])?|Client[ \t]*\([ \t]*[A-Za-z_$][\w$.]{0,60}sid)${SEP}${LITERAL}`,
     "secret",
     "twilio",
     (value) => /^[A-Za-z0-9]{32}$/.test(value) && /\d/.test(value) && /[a-z]/i.test(value),
