@@ -2091,6 +2091,21 @@ describe("a token told in Japanese, Chinese or Korean, and a password after a co
   );
 });
 
+test("the Azure CLI's keys, one a line as --query \"[].value\" -o tsv prints them: the command says they are keys (found by the red team's hunt)", () => {
+  const { redactOutput } = createRedactor();
+  const key = (c: string) => `${c}q7vK2mXw9RtY4bN8cLp3sHd6fJg1aQe5uVo0iTrZq7vK2mXw9RtY4bN8cLp3sHd6fJg1aQe5uVo0iTrAbCdEf==`;
+  expect(commandPrints('az storage account keys list -g rg -n acct --query "[].value" -o tsv')).toBe("any");
+  expect(commandPrints("az cosmosdb keys list -n db -g rg --type keys")).toBe("any");
+  expect(commandPrints("az search admin-key show --service-name s -g rg")).toBe("any");
+  expect(commandPrints("gcloud iam service-accounts keys list --iam-account a@b.iam.gserviceaccount.com")).toBeUndefined();
+  // Two base64 lines in a row read as one key wrapped: one marker for both.
+  const lines = redactOutput(`${key("A")}\n${key("B")}\n`, "any").text;
+  expect(lines).toStartWith("[REDACTED:secret]");
+  expect(lines).not.toContain("q7vK2mXw9RtY4bN8");
+  const json = '[\n  {\n    "keyName": "key1",\n    "permissions": "FULL",\n    "value": "' + key("C") + '"\n  }\n]\n';
+  expect(redactOutput(json, "any").text).toBe(json.replace(key("C"), "[REDACTED:secret]"));
+});
+
 describe("Twilio's auth token given to Java's, C#'s, Ruby's clients and node's require('twilio')(…) (found by the red team's hunt)", () => {
   exactAndKept(
     [
