@@ -2165,6 +2165,13 @@ describe("more labels and particles of Chinese, Japanese, Korean and Vietnamese 
   );
 });
 
+describe("Korean's subject particles and Japanese's double quotes (found by the red team's hunt)", () => {
+  exactAndKept(
+    [["비밀번호가 Zx8Cv7Bn6Mq5 입니다\n토큰이 Zx8Cv7Bn6Mq5Lp4Ks3Jd2 입니다\nパスワードは『Zx8Cv7Bn6Mq6』です", "비밀번호가 [REDACTED:password] 입니다\n토큰이 [REDACTED:secret] 입니다\nパスワードは『[REDACTED:password]』です"]],
+    [["Korean prose about a password and a token", "비밀번호가 틀렸습니다\n토큰이 만료되었습니다\n비밀번호가 hunter 입니다\nパスワードは『必須』です"]],
+  );
+});
+
 describe("a key or a password handed over with no label, known by the phrase before it (found by the red team)", () => {
   exactAndKept(
     [

@@ -18,8 +18,8 @@ import { TRAILING, looksLikePassword } from "./prose-secret.ts";
  * do bazy to …"). A password is held to a password's shape, a key to a random one. Turkish
  * `parola` only as a label (`Parola:`, `parolası`): in Italian it is any word ("la parola è …").
  */
-/** A copula or a particle of Chinese, Japanese or Korean after a label: "是", "为", "改为" (changed to), "は", "を", "는", "를". */
-const CJK_PARTICLE = String.raw`(?:(?:改|设|設)(?:为|為|成)|是|为|為|は|を|는|은|를|을)`;
+/** A copula or a particle of Chinese, Japanese or Korean after a label: "是", "为", "改为" (changed to), "は", "を", "는", "를", "가". */
+const CJK_PARTICLE = String.raw`(?:(?:改|设|設)(?:为|為|成)|是|为|為|は|を|는|은|를|을|가|이)`;
 /** An English label told in one of those (`token 是 …`, "password は …"): only before its particle. */
 const CJK_COPULA = String.raw`[ \t]*${CJK_PARTICLE}`;
 const PASSWORD_LABEL =
@@ -28,7 +28,7 @@ const KEY_LABEL = String.raw`(?<=[Cc]l)é[ \t]+(?:d'|de[ \t]+)?(?:API|secr[eè]t
 const TOLD = new RegExp(
   String.raw`(?:(${PASSWORD_LABEL})|${KEY_LABEL})(?![a-zçğıöşüąćęłńóśźżа-яё])` +
     String.raw`(?:(?:[ \t]+(?:[а-яё]{1,20}|[a-z][\w.-]{0,30})){1,4}(?:[ \t]*[:：=—]|[ \t]+to)[ \t]*|[ \t]*(?:[:：=]|${CJK_PARTICLE}[ \t]*[:：]?|—|-|(?:to|je|on|är|er|ist|est|é|è|es|is|adalah|là)(?=[ \t]))?[ \t]*)` +
-    String.raw`["'\x60“「]?([\x21\x23-\x26\x28-\x5f\x61-\x7e]{4,128})`,
+    String.raw`["'\x60“「『]?([\x21\x23-\x26\x28-\x5f\x61-\x7e]{4,128})`,
   "diy",
 );
 
