@@ -2242,6 +2242,7 @@ describe("a Google app password passed to a login, or after \"app password\" wit
     [
       ['smtp.login(user, "qwer tyui opas dfgh")', 'smtp.login(user, "[REDACTED:password]")'],
       ['server.login(os.environ["SMTP_USER"], "qwertyuiopasdfgh")', 'server.login(os.environ["SMTP_USER"], "[REDACTED:password]")'],
+      ['yag = yagmail.SMTP("me@gmail.com", "qwer tyui opas dfgh")', 'yag = yagmail.SMTP("me@gmail.com", "[REDACTED:password]")'],
       ["app password qwer tyui opas dfgh\nGmail app-password for mailer zxcv bnml kjhg fdsa", "app password [REDACTED:password]\nGmail app-password for mailer [REDACTED:password]"],
     ],
     [["words in a login, prose about app passwords", 'server.login(user, "passwordpassword")\nlogin(user, "this that with when")\nan app password must have more than\napp password that will work here']],

@@ -12,10 +12,10 @@ const APP_PASSWORD =
   /pass(?:word|wd)?[A-Za-z_]{0,30}["']?(?:[ \t]*[:=][ \t]*|[ \t]+(?:is|was)[ \t]+|(?<=app[ \t-]{1,2}pass(?:word)?s?|app-specific[ \t]+password)[ \t]+(?:for[ \t]+[^\s:]{1,40}[ \t]+)?)["'`]?([a-z]{4} [a-z]{4} [a-z]{4} [a-z]{4}(?![A-Za-z])|[a-z]{4}(?: [a-z]{1,4}){1,2}(?=[ \t…]*$))/diy;
 
 /**
- * The same passed to a login after its user, spaced or not: `smtp.login(user, "abcd efgh ijkl mnop")`,
+ * The same passed to a login after its user, spaced or not: `smtp.login(user, "abcd efgh ijkl mnop")`, `yagmail.SMTP(user, "…")`,
  * `server.login(os.environ["USER"], "abcdefghijklmnop")` (credential-calls.ts takes one word of a strong password's shape only).
  */
-const LOGIN_CALL = /login[ \t]*\([^()\r\n]{1,120}?,[ \t]*["']([a-z]{4}( ?)[a-z]{4}\2[a-z]{4}\2[a-z]{4})["']/diy;
+const LOGIN_CALL = /(?:login|yagmail\.SMTP)[ \t]*\([^()\r\n]{1,120}?,[ \t]*["']([a-z]{4}( ?)[a-z]{4}\2[a-z]{4}\2[a-z]{4})["']/diy;
 
 /**
  * Common four-letter words: an app password's groups are random letters, and two of them being
@@ -29,10 +29,10 @@ const WORDS = new Set(
 const groups = (value: string) => value.match(/[a-z]{1,4}/g) ?? [];
 
 export const appPasswordDetector: Detector = {
-  keywords: ["pass", "login"],
+  keywords: ["pass", "login", "yagmail"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
-      const re = text.charAt(hits[i] as number).toLowerCase() === "l" ? LOGIN_CALL : APP_PASSWORD;
+      const re = /[ly]/i.test(text.charAt(hits[i] as number)) ? LOGIN_CALL : APP_PASSWORD;
       re.lastIndex = hits[i] as number;
       const m = re.exec(text);
       const span = m?.indices?.[1];
