@@ -2277,6 +2277,8 @@ test("a dotfile holding one password, shown whole by cat or the Read tool (found
 test("a chap-secrets file without its header, shown by cat or the Read tool: the command or the path names it (found by the red team)", () => {
   const { redactOutput } = createRedactor();
   expect(commandPrints("sudo cat /etc/ppp/chap-secrets")).toBe("ppp-secrets");
+  expect(commandPrints("grep alice /etc/ppp/chap-secrets")).toBe("ppp-secrets");
+  expect(commandPrints("man pppd | grep chap-secrets-file")).toBeUndefined();
   expect(filePrints("/etc/ppp/pap-secrets")).toBe("ppp-secrets");
   expect(commandPrints("cat ~/.config/app/token")).toBe("any");
   expect(redactOutput("alice * Zx8Cv7Bn6Mq5 *\nbob pptpd hunter22 *\n", "ppp-secrets").text).toBe("alice * [REDACTED:password] *\nbob pptpd [REDACTED:password] *\n");

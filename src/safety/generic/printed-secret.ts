@@ -160,8 +160,12 @@ function shownFilePrints(command: string): "env" | "user-pass" | "dotfile" | "pp
     const prints = filePrints(m[1] as string);
     if (prints === "env" || prints === "user-pass" || prints === "dotfile" || prints === "ppp-secrets") return prints;
   }
-  return undefined;
+  // pppd's files searched or cut (`grep alice /etc/ppp/chap-secrets`, `awk … pap-secrets`): what is printed are its lines.
+  return PPP_SECRETS_ARGUMENT.test(command) ? "ppp-secrets" : undefined;
 }
+
+/** pppd's secrets files as a command's argument. */
+const PPP_SECRETS_ARGUMENT = /(?:^|[\s"'\/])(?:chap|pap)-secrets(?=$|[\s"'|;&)])/;
 
 /**
  * A file named for a secret (`~/.config/app/token`, `db_password.txt`, `api.key`, `.vault-pass`), as
