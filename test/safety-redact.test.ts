@@ -2165,6 +2165,22 @@ describe("more labels and particles of Chinese, Japanese, Korean and Vietnamese 
   );
 });
 
+describe("a password or a token told with a bracketed qualifier, who needs it, or 'using … as' (found by the red team's hunt)", () => {
+  exactAndKept(
+    [
+      ["Password (staging): Blue42horse\nToken (prod): Zx8Cv7Bn6Mq5Lp4Ks3Jd2", "Password (staging): [REDACTED:password]\nToken (prod): [REDACTED:secret]"],
+      ["The password you need is Blue42horse", "The password you need is [REDACTED:password]"],
+      ["I'm using Blue42horse as the password", "I'm using [REDACTED:password] as the password"],
+    ],
+    [
+      [
+        "qualifiers before words, a cache's key, a runtime",
+        "Password (optional): none\nPassword (required): must be 8 characters\nthe password you need is in 1Password\nToken (JWT): see below\npassword (hashed): bcrypt\nkey (sort): createdAt2\nI am using Python3 as the runtime\nusing OAuth2 as the token flow",
+      ],
+    ],
+  );
+});
+
 describe("Korean's subject particles and Japanese's double quotes (found by the red team's hunt)", () => {
   exactAndKept(
     [["비밀번호가 Zx8Cv7Bn6Mq5 입니다\n토큰이 Zx8Cv7Bn6Mq5Lp4Ks3Jd2 입니다\nパスワードは『Zx8Cv7Bn6Mq6』です", "비밀번호가 [REDACTED:password] 입니다\n토큰이 [REDACTED:secret] 입니다\nパスワードは『[REDACTED:password]』です"]],

@@ -20,8 +20,11 @@ import { lineStart } from "./lines.ts";
  */
 const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|clave|senha|wachtwoord|haslo|pass(?![A-Za-z]))|(?:api|access|secret|my|our|your|the|this)[ \t]+key|api-?key|(?:api[ \t-]?)?schl(?:ü|ue)ssel|cle[ \t]+(?:api|secrete)|chiave[ \t]+(?:api|segreta)|clave[ \t]+(?:de[ \t]+)?api|jeton|key|token|secret)s?`;
 
-/** Whose the password is, after its label: "for the staging box", "of user app", "für die Datenbank", "do banco" (up to four words). */
-const WHOSE = String.raw`(?:[ \t]+(?:for|of|on|für|de|do|da|del|di|pour|para|van|voor)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
+/**
+ * Whose the password is, after its label: "for the staging box", "of user app", "für die Datenbank", "do banco" (up to four
+ * words); in brackets ("Password (staging):", "Token (prod):"); or who needs it ("the password you need is …").
+ */
+const WHOSE = String.raw`(?:[ \t]*\([^()\s][^()\r\n]{0,30}\)|[ \t]+(?:you|we|I)[ \t]+(?:need|want|use|should[ \t]+use)|[ \t]+(?:for|of|on|für|de|do|da|del|di|pour|para|van|voor)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
 
 /** The value told: group 1 of it quoted (a passphrase of a few words too), group 2 bare. */
 const TOLD_VALUE = String.raw`(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128}(?: [^\s"'\x60“”‘’]{1,64}){0,4})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))`;
@@ -280,7 +283,7 @@ function nextLineSecret(text: string, at: number): Finding | undefined {
 }
 
 /**
- * The value before its label: "use Tr0ub4dor&3 as the password", "try `hunter2x` as the new
+ * The value before its label: "use Tr0ub4dor&3 as the password", "I'm using … as the password", "try `hunter2x` as the new
  * password", "use … as the API key"; and "Tr0ub4dor&3x is the password", "… was my token", held to
  * more (a word before "is the password" is more often a name: "This", "Yours"). At most 150
  * characters back from the label, on its line.
@@ -288,7 +291,7 @@ function nextLineSecret(text: string, at: number): Finding | undefined {
 const BEFORE_VALUE = String.raw`(?:["'\x60]([^\s"'\x60]{4,128})["'\x60]|([^\s"'\x60]{4,128}))`;
 /** What the label may say of whose or what for: "as the admin password", "as the signing key". */
 const ROLE = String.raw`(?:(?:new|admin|root|default|master|signing|encryption|private|webhook|hmac|jwt|session|prod|production|staging)[ \t]+)?$`;
-const TOLD_BEFORE = new RegExp(String.raw`(?<![A-Za-z])(?:use|try|with|set)[ \t]+${BEFORE_VALUE}[ \t]+as[ \t]+(?:(?:the|my|your|a|our)[ \t]+)?${ROLE}`, "di");
+const TOLD_BEFORE = new RegExp(String.raw`(?<![A-Za-z])(?:use|using|try|with|set)[ \t]+${BEFORE_VALUE}[ \t]+as[ \t]+(?:(?:the|my|your|a|our)[ \t]+)?${ROLE}`, "di");
 const NAMED_BEFORE = new RegExp(String.raw`(?<![^\s(])${BEFORE_VALUE}[ \t]+(?:is|was)[ \t]+(?:the|my|your|our)[ \t]+${ROLE}`, "di");
 
 function toldBefore(text: string, at: number, password: boolean): Finding | undefined {
