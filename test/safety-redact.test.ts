@@ -2165,6 +2165,23 @@ describe("more labels and particles of Chinese, Japanese, Korean and Vietnamese 
   );
 });
 
+describe("a private key shown as its fields: openssl's -text hex and a JSON Web Key (found by the red team's hunt)", () => {
+  exactAndKept(
+    [
+      [
+        "Private-Key: (2048 bit, 2 primes)\nmodulus:\n    00:c3:5a:9b\npublicExponent: 65537 (0x10001)\nprivateExponent:\n    4a:1f:33:9c:0e:77:b2:\n    2f:8a\nprime1:\n    00:f4:21\n",
+        "Private-Key: (2048 bit, 2 primes)\nmodulus:\n    00:c3:5a:9b\npublicExponent: 65537 (0x10001)\nprivateExponent:\n    [REDACTED:private-key]\nprime1:\n    [REDACTED:private-key]\n",
+      ],
+      ["read EC key\nPrivate-Key: (256 bit)\npriv:\n    3b:9a:21:c4\npub:\n    04:aa:bb", "read EC key\nPrivate-Key: (256 bit)\npriv:\n    [REDACTED:private-key]\npub:\n    04:aa:bb"],
+      [
+        '{\n  "crv": "P-256",\n  "d": "Zx8Cv7Bn6Mq5Lp4Ks3Jd2Zx8Cv7Bn6Mq5Lp4Ks3Jd2ab",\n  "kty": "EC",\n  "x": "Ax8Cv7Bn6Mq5Lp4Ks3Jd2Zx8Cv7Bn6Mq5Lp4Ks3Jd2ab"\n}',
+        '{\n  "crv": "P-256",\n  "d": "[REDACTED:private-key]",\n  "kty": "EC",\n  "x": "Ax8Cv7Bn6Mq5Lp4Ks3Jd2Zx8Cv7Bn6Mq5Lp4Ks3Jd2ab"\n}',
+      ],
+    ],
+    [["a public JWK set, a field with no hex, a number", '{"keys":[{"kty":"RSA","e":"AQAB","kid":"abc","n":"Zx8Cv7Bn6Mq5Lp4Ks3Jd2Zx8Cv7Bn6Mq5Lp4Ks3Jd2ab"}]}\npriv:\n    none\nprime1: 7']],
+  );
+});
+
 describe("a password or a token told with a bracketed qualifier, who needs it, or 'using … as' (found by the red team's hunt)", () => {
   exactAndKept(
     [

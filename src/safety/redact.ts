@@ -33,6 +33,7 @@ import { nameValueDetector, markedSecretDetector } from "./generic/name-value.ts
 import { sqlInsertDetector } from "./generic/sql-insert.ts";
 import { privateKeyDetector, puttyKeyDetector } from "./generic/private-key.ts";
 import { encodedPrivateKeyDetector } from "./generic/encoded-private-key.ts";
+import { keyFieldsDetector } from "./generic/key-fields.ts";
 import { wrappedJwtDetector } from "./generic/wrapped-jwt.ts";
 import { wifiQrDetector } from "./generic/wifi-qr.ts";
 import { networkConfigDetector } from "./generic/network-config.ts";
@@ -106,6 +107,7 @@ function builtinDetectors(): Detector[] {
     privateKeyDetector,
     puttyKeyDetector,
     encodedPrivateKeyDetector,
+    keyFieldsDetector,
     urlCredentialsDetector,
     goDsnDetector,
     ...tokenDetectors(),
