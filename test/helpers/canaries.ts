@@ -120,6 +120,7 @@ const mavenPassword = draw(18);
 const dockerfileToken = draw(30);
 const telegramBot = join("AA", draw(33, ALNUM + "_-"));
 const cloudflareTunnel = join("eyJhIjoi", draw(150, ALNUM + "+/"), "In0=");
+const nostrSecret = join("nsec1", draw(58, "023456789acdefghjklmnpqrstuvwxyz"));
 const newRelic = join("NR", "AK-", draw(27, UPPER + DIGITS));
 const atlassian = join("ATA", "TT3x", draw(180, ALNUM + "_-"), "=", draw(8, HEX.toUpperCase()));
 const mapboxSecret = join("sk", ".eyJ1IjoiZGV2IiwiYSI6", draw(20), ".", draw(22, ALNUM + "_-"));
@@ -389,6 +390,7 @@ export const CANARIES: readonly Canary[] = [
   { name: "password in Maven's settings.xml", kind: "secret", secret: mavenPassword, text: `<server>\n  <id>nexus</id>\n  <username>deploy</username>\n  <password>${mavenPassword}</password>\n</server>` },
   { name: "token in a Dockerfile's ENV NAME value", kind: "secret", secret: dockerfileToken, text: `FROM node:22\nENV NPM_TOKEN ${dockerfileToken}\nRUN npm ci` },
   { name: "cloudflare tunnel token", kind: "cloudflare-tunnel-token", secret: cloudflareTunnel, text: `$ cloudflared tunnel token home\n${cloudflareTunnel}\nsudo cloudflared service install ${cloudflareTunnel}` },
+  { name: "nostr secret key", kind: "nostr-secret-key", secret: nostrSecret, text: `NOSTR_KEY: ${nostrSecret}\nimport it as ${nostrSecret} in the client` },
   { name: "telegram bot token in a bot API url", kind: "telegram-bot-token", secret: telegramBot, text: `curl -s https://api.telegram.org/bot7012345678:${telegramBot}/getMe` },
   { name: "new relic user api key", kind: "new-relic-user-api-key", secret: newRelic, text: `NEW_RELIC_API_KEY=${newRelic}` },
   { name: "atlassian api token", kind: "atlassian-api-token", secret: atlassian, text: `jira init --token ${atlassian}` },
