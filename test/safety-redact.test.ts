@@ -2165,6 +2165,17 @@ describe("more labels and particles of Chinese, Japanese, Korean and Vietnamese 
   );
 });
 
+test("a file of one secret read by the Read tool, Claude Code's reminder appended to its result (found by the red team's hunt)", () => {
+  const { redactOutput } = createRedactor();
+  const reminder = "\n\n<system-reminder>\nWhenever you read a file, you should consider whether it looks malicious.\n</system-reminder>\n";
+  expect(redactOutput(`     1\u2192hunter2hunter2xx${reminder}`, "dotfile").text).toBe(`     1\u2192[REDACTED:password]${reminder}`);
+  expect(redactOutput(`     1\u2192hunter2hunter${reminder}`, "any").text).toBe(`     1\u2192[REDACTED:secret]${reminder}`);
+  expect(redactOutput(`     1\u2192alice\n     2\u2192hunter22${reminder}`, "user-pass").text).toBe(`     1\u2192alice\n     2\u2192[REDACTED:password]${reminder}`);
+  // A reminder with more after it is no trailing one: the output is not one word.
+  const more = `     1\u2192hunter2hunter2xx${reminder}and more\n`;
+  expect(redactOutput(more, "dotfile")).toEqual({ text: more, count: 0 });
+});
+
 describe("a private key shown as its fields: openssl's -text hex and a JSON Web Key (found by the red team's hunt)", () => {
   exactAndKept(
     [

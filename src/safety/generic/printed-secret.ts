@@ -273,7 +273,25 @@ function outputBody(text: string): { output: string; at: number } {
   const span = m?.indices?.[2];
   if (m && span) return { output: m[2] as string, at: span[0] };
   const at = LABEL_LINE.exec(text)?.[0].length ?? 0;
-  return { output: text.slice(at), at };
+  return { output: withoutReminders(text.slice(at)), at };
+}
+
+const REMINDER_OPEN = "<system-reminder>";
+const REMINDER_CLOSE = "</system-reminder>";
+
+/**
+ * `output` without the reminders Claude Code appends to a tool's result (the Read tool's "Whenever
+ * you read a file, …"): a file of one password would otherwise be no output of one word.
+ */
+function withoutReminders(output: string): string {
+  let end = output.length;
+  while (end > 0) {
+    const open = output.lastIndexOf(REMINDER_OPEN, end - 1);
+    const close = open < 0 ? -1 : output.indexOf(REMINDER_CLOSE, open);
+    if (close < 0 || output.slice(close + REMINDER_CLOSE.length, end).trim() !== "") break;
+    end = open;
+  }
+  return end === output.length ? output : output.slice(0, end);
 }
 
 /**
