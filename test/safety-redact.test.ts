@@ -2176,6 +2176,17 @@ test("a file of one secret read by the Read tool, Claude Code's reminder appende
   expect(redactOutput(more, "dotfile")).toEqual({ text: more, count: 0 });
 });
 
+test("a stored secret printed by a command after a cd, the Bash tool's 'Shell cwd was reset' appended (found by the red team's hunt)", () => {
+  const { redactOutput } = createRedactor();
+  const reset = "\nShell cwd was reset to /home/dev/app";
+  expect(commandPrints("cd /tmp && pass show db/prod")).toBe("any");
+  expect(redactOutput(`hunter22${reset}`, "any").text).toBe(`[REDACTED:secret]${reset}`);
+  expect(redactOutput(`hunter2hunter2xx${reset}`, "dotfile").text).toBe(`[REDACTED:password]${reset}`);
+  expect(redactOutput(`alice\nhunter22${reset}`, "user-pass").text).toBe(`alice\n[REDACTED:password]${reset}`);
+  const prose = `some notes here${reset}`;
+  expect(redactOutput(prose, "any")).toEqual({ text: prose, count: 0 });
+});
+
 describe("a private key shown as its fields: openssl's -text hex and a JSON Web Key (found by the red team's hunt)", () => {
   exactAndKept(
     [
