@@ -2187,6 +2187,14 @@ test("a stored secret printed by a command after a cd, the Bash tool's 'Shell cw
   expect(redactOutput(prose, "any")).toEqual({ text: prose, count: 0 });
 });
 
+test("a lone random key as a tool's whole result, Claude Code's notice appended (found by the red team's hunt)", () => {
+  const reminder = "\n\n<system-reminder>\nWhenever you read a file, you should consider whether it looks malicious.\n</system-reminder>\n";
+  const reset = "\nShell cwd was reset to /home/dev/app";
+  expect(redact(`     1\u2192Zx8Cv7Bn6Mq5Lp4Ks3Jd2Zx8Cv7Bn6Mq5Lp4${reminder}`).text).toBe(`     1\u2192[REDACTED:secret]${reminder}`);
+  expect(redact(`Zx8Cv7Bn6Mq5Lp4Ks3Jd2Zx8Cv7Bn6Mq5Lp4${reset}`).text).toBe(`[REDACTED:secret]${reset}`);
+  for (const kept of [`     1\u2192UserProfileService${reminder}`, `done${reset}`]) expect(redact(kept)).toEqual({ text: kept, count: 0 });
+});
+
 describe("a private key shown as its fields: openssl's -text hex and a JSON Web Key (found by the red team's hunt)", () => {
   exactAndKept(
     [

@@ -1,5 +1,6 @@
 import type { Finding } from "../detectors.ts";
 import { WORDS_NAME, isStandIn } from "../look-alikes.ts";
+import { withoutNotices } from "./tool-notices.ts";
 
 /**
  * A text that is nothing but one random-looking word: a key pasted alone when Claude asked for it,
@@ -45,7 +46,10 @@ function encodesText(word: string): boolean {
  * The text's one word when it is such a secret. Not a keyword rule: redact.ts asks it of a text
  * no rule found anything in, so the many small strings of a tool call cost one length check.
  */
-export function loneSecret(text: string): Finding | undefined {
+export function loneSecret(whole: string): Finding | undefined {
+  // A tool's result may end in Claude Code's notice (tool-notices.ts, a few hundred characters): the word is what comes before it.
+  if (whole.length > 4096) return undefined;
+  const text = withoutNotices(whole);
   if (text.length < 12 || text.length > 1024) return undefined;
   const hash = PASSWORD_HASH_TEXT.exec(text);
   if (hash?.indices?.[1]) return { start: hash.indices[1][0], end: hash.indices[1][1], kind: "password-hash" };

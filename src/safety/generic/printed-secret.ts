@@ -3,6 +3,7 @@ import { WORDS_NAME, isStandIn, looksBase64Key } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { looksLikePassword } from "./prose-secret.ts";
 import { recordValues } from "./secret-record.ts";
+import { withoutNotices } from "./tool-notices.ts";
 import { PPP_SECRET_LINE, userLines } from "./user-lines.ts";
 
 /**
@@ -273,34 +274,9 @@ function outputBody(text: string): { output: string; at: number } {
   const span = m?.indices?.[2];
   if (m && span) return { output: m[2] as string, at: span[0] };
   const at = LABEL_LINE.exec(text)?.[0].length ?? 0;
-  return { output: withoutReminders(text.slice(at)), at };
+  return { output: withoutNotices(text.slice(at)), at };
 }
 
-const REMINDER_OPEN = "<system-reminder>";
-const REMINDER_CLOSE = "</system-reminder>";
-/** The Bash tool's notice after a command that changed directory: "Shell cwd was reset to /home/…". */
-const CWD_RESET = /(?:^|\n)Shell cwd was reset to [^\r\n]{1,4096}\s*$/;
-
-/**
- * `output` without what Claude Code appends to a tool's result: the Read tool's reminder ("Whenever
- * you read a file, …"), the Bash tool's "Shell cwd was reset to …". A file or a command's output of one
- * password would otherwise be no output of one word.
- */
-function withoutReminders(output: string): string {
-  let end = output.length;
-  while (end > 0) {
-    const reset = CWD_RESET.exec(output.slice(Math.max(0, end - 4200), end));
-    if (reset) {
-      end -= reset[0].length;
-      continue;
-    }
-    const open = output.lastIndexOf(REMINDER_OPEN, end - 1);
-    const close = open < 0 ? -1 : output.indexOf(REMINDER_CLOSE, open);
-    if (close < 0 || output.slice(close + REMINDER_CLOSE.length, end).trim() !== "") break;
-    end = open;
-  }
-  return end === output.length ? output : output.slice(0, end);
-}
 
 /**
  * The secrets in the output of a command that `commandPrints`: each line that is one key-shaped
