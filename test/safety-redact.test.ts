@@ -2617,3 +2617,13 @@ describe("a key in code font or quotes after asking to put it into .env (found b
     [["a setting and a name in code font", "add this to your .env file: `DATABASE_URL=postgres://localhost/app`\nadd this to .env: `NODE_ENV`"]],
   );
 });
+
+describe("a C constant whose text is its name's own word is no secret (false positive found in /usr/include)", () => {
+  exactAndKept(
+    [
+      ['# define WIFI_PSK "Xk9mQ2pL7v"', '# define WIFI_PSK "[REDACTED:secret]"'],
+      ['SSL_PSK = "Xk9mQ2pL7v"', 'SSL_PSK = "[REDACTED:secret]"'],
+    ],
+    [["openssl's cipher strings", '# define SSL_TXT_PSK "PSK"\nSSL_TXT_PSK = "PSK"\nkeyPassword "password"']],
+  );
+});

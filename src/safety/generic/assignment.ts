@@ -111,6 +111,15 @@ const FIELD_NAME = /^[A-Z]?[a-z]+(?:[A-Z][a-z]+)*$/;
 const PWD = /(?:^|[^a-z0-9])pwd$/i;
 const PATH_VALUE = /^(?:[~/\\.$]|[A-Za-z]:[\\/])/;
 
+/** A name's words: split at separators and at camelCase's capitals (`SSL_TXT_PSK`, `storePassword`). */
+const NAME_WORDS = /[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/;
+
+/** A value that is its name's own last word (openssl's `# define SSL_TXT_PSK "PSK"`): the name's text, a label, not a secret. */
+function isOwnWord(name: string, value: string): boolean {
+  const word = name.split(NAME_WORDS).filter(Boolean).pop();
+  return word !== undefined && word.toLowerCase() === value.toLowerCase();
+}
+
 /** A password's name (not a token's or a key's, whose values are never plain words). */
 export const PASSWORD_NAME = /pass|pw/i;
 /** A plain lowercase word: `letmein`, `changeit`, a Gmail app password (16 letters). */
@@ -125,7 +134,7 @@ const LOWER_WORD = /^[a-z]{6,64}$/;
 export function isAssignedSecret(name: string, value: string, quoted: boolean, next: string | undefined): boolean {
   if (value.trim() === "" || isStandIn(value) || NO_CREDENTIAL_NAME.test(name) || (!quoted && (YAML_BLOCK.test(value) || YAML_ANCHOR.test(value) || TYPED_DEFAULT.test(value)))) return false;
   if (TOKEN_NAME.test(name) && !PASSWORD_NAME.test(name) && FIELD_NAME.test(value) && /[A-Z]/.test(value)) return false;
-  if (TRANSLATED.test(value) || (FILE_PATH.test(value) && !looksBase64Key(value))) return false;
+  if (TRANSLATED.test(value) || (FILE_PATH.test(value) && !looksBase64Key(value)) || isOwnWord(name, value)) return false;
   if (PWD.test(name) && PATH_VALUE.test(value)) return false;
   // The name of a secret kept elsewhere (Helm's `existingSecret: pg-secret`), and a GraphQL argument's type (`$password: String!`).
   if (EXISTING.test(name) || (!quoted && GRAPHQL_TYPE.test(value.replace(/[),:]+$/, ""))) || (quoted && VARIABLE_NAME.test(value))) return false;
