@@ -2627,3 +2627,13 @@ describe("a C constant whose text is its name's own word is no secret (false pos
     [["openssl's cipher strings", '# define SSL_TXT_PSK "PSK"\nSSL_TXT_PSK = "PSK"\nkeyPassword "password"']],
   );
 });
+
+describe("C++'s scope operator after a password's word is no label (false positive found in /usr/include)", () => {
+  exactAndKept(
+    [
+      ["db_pass:Xk9mQ2pL7v", "db_pass:[REDACTED:secret]"],
+      ["password: hunter2x", "password: [REDACTED:secret]"],
+    ],
+    [["a using-declaration and a qualified call", "using llvm::Pass::doInitialization;\nusing llvm::Pass::doFinalization;\nPass::run(M);"]],
+  );
+});

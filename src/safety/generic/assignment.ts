@@ -187,7 +187,7 @@ const ESCAPES = String.raw`\\{1,7}`;
  * of the secret that is left. Tried, sticky, where a name holding a keyword starts.
  */
 const ASSIGNMENT = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,100}?${SECRET_NAME_END})((?:${ESCAPES})?["']\]?|(?<=\[[A-Za-z0-9_.-]{1,100})\])?(${BOLD}(?:${TYPE})?[ \t]{0,40}(?::=|=>|<-|:|=(?!=))${BOLD}[ \t]{0,40}${YAML_TAG})` +
+  String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,100}?${SECRET_NAME_END})((?:${ESCAPES})?["']\]?|(?<=\[[A-Za-z0-9_.-]{1,100})\])?(${BOLD}(?:${TYPE})?[ \t]{0,40}(?::=|=>|<-|:(?!:)|=(?!=))${BOLD}[ \t]{0,40}${YAML_TAG})` +
     String.raw`(?:${DOUBLE_QUOTED}|${ESCAPES}"(${quotedValue(String.raw`[^"\\\r\n]`, `${ESCAPES}"`)})(?:${ESCAPES}")?|${SINGLE_QUOTED}|(${FOLDED_BLOCK}|${BARE_CHAR}{1,1000})|\x60([^\x60\s]{1,1000})\x60)`,
   "iyd",
 );
