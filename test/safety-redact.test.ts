@@ -2637,3 +2637,13 @@ describe("C++'s scope operator after a password's word is no label (false positi
     [["a using-declaration and a qualified call", "using llvm::Pass::doInitialization;\nusing llvm::Pass::doFinalization;\nPass::run(M);"]],
   );
 });
+
+describe("a member access under a token's name is code (false positive found in /usr/include)", () => {
+  exactAndKept(
+    [
+      ['_M_token = "Xk9mQ2pL7vR3zT8wN1bY4cF6";', '_M_token = "[REDACTED:secret]";'],
+      ["API_TOKEN=Xk9mQ2pL7v-R3zT8wN1bY4cF6", "API_TOKEN=[REDACTED:secret]"],
+    ],
+    [["libstdc++'s locale code, a chained access", "_M_token = __it->second;\nsession_token = conn.state->session;"]],
+  );
+});

@@ -287,6 +287,9 @@ function isCodeElement(text: string, start: number, value: string, next: string 
   return open > 0;
 }
 
+/** An identifier or a member path before `->` (its `-`: the bare value stopped at the `>`). */
+const MEMBER_BEFORE_ARROW = /^[A-Za-z_$][\w$]{0,100}(?:\.[A-Za-z_$][\w$]{0,100}){0,10}-$/;
+
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
 const NAME_MAX = 120;
 
@@ -568,6 +571,8 @@ export const assignmentDetector: Detector = {
         done = Math.max(done, here?.end ?? 0);
         continue;
       }
+      // C's and PHP's member access (`_M_token = __it->second;`): a bare value stops at `>`, leaving `__it-`.
+      if (bare !== undefined && text[span[1]] === ">" && MEMBER_BEFORE_ARROW.test(bare)) continue;
       const end = bare === undefined ? span[1] : punctuatedEnd(text, name, bareEnd(text, bare, span[1]));
       const after = end === span[1] ? start + match.length : end;
       if (bare !== undefined && end === span[1] && isCodeElement(text, start, bare, text[after])) continue;
