@@ -2647,3 +2647,10 @@ describe("a member access under a token's name is code (false positive found in 
     [["libstdc++'s locale code, a chained access", "_M_token = __it->second;\nsession_token = conn.state->session;"]],
   );
 });
+
+describe("a C enum's entries are no CSV under a secret's column (false positive found in /usr/include)", () => {
+  exactAndKept(
+    [["username,password,role\nalice,Xk9mQ2pL7v,admin", "username,password,role\nalice,[REDACTED:secret],admin"]],
+    [["linux/ipv6.h's DEVCONF entries", "\tDEVCONF_STABLE_SECRET,\n\tDEVCONF_USE_OIF_ADDRS_ONLY,\n\tDEVCONF_DROP_UNICAST_IN_L2_MULTICAST,\n\tDEVCONF_SEG6_ENABLED,\n\tDEVCONF_IOAM6_ID_WIDE,\n\tDEVCONF_MAX\n};"]],
+  );
+});

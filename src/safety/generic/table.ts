@@ -88,7 +88,8 @@ function columnsBelow(text: string, from: number, end: number, at: number, out: 
   if (!psql && (BARS.test(text.slice(from, end)) || /\s\S+\s/.test(text.slice(from, end).trim()))) return -1;
   const header = split(text, from, end, separator);
   const column = header.findIndex((c) => c.start <= at && at < c.end && label(c.text));
-  if (column < 0 || header.length < 2) return -1;
+  // An empty field is no header's: a C enum's entries (`DEVCONF_STABLE_SECRET,` over `DEVCONF_SEG6_ENABLED,`), a list's items.
+  if (column < 0 || header.length < 2 || header.some((c) => c.text === "")) return -1;
   let next = psql ? nextEnd + 1 : end + 1;
   for (let rows = 0; next < text.length && rows < 10_000; rows++) {
     const stop = lineEnd(text, next);
