@@ -2654,3 +2654,13 @@ describe("a C enum's entries are no CSV under a secret's column (false positive 
     [["linux/ipv6.h's DEVCONF entries", "\tDEVCONF_STABLE_SECRET,\n\tDEVCONF_USE_OIF_ADDRS_ONLY,\n\tDEVCONF_DROP_UNICAST_IN_L2_MULTICAST,\n\tDEVCONF_SEG6_ENABLED,\n\tDEVCONF_IOAM6_ID_WIDE,\n\tDEVCONF_MAX\n};"]],
   );
 });
+
+describe("a C enum's hex constant under a token's name is no token (false positive found in /usr/include)", () => {
+  exactAndKept(
+    [
+      ["DB_PASSWORD=0xDEADBEEF", "DB_PASSWORD=[REDACTED:secret]"],
+      ["PRIVATE_KEY=0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318", "PRIVATE_KEY=[REDACTED:secret]"],
+    ],
+    [["COFF's and ICU's relocation and error codes", "  IMAGE_REL_I386_TOKEN = 0x000C,\n  IMAGE_REL_AMD64_TOKEN = 0x000D,\n    U_UNEXPECTED_TOKEN=0x10100,       /**< Syntax error */"]],
+  );
+});

@@ -57,6 +57,9 @@ const SCREAMING_NAME = /^[A-Z0-9_.-]+$/;
 /** An identifier or member path without digits: `string`, `session.token`, `Token`. */
 const CODE_PATH = /^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)*$/;
 const SMALL_NUMBER = /^\d{1,5}$/;
+/** A 32-bit hex literal as code's constant, then the next element or the statement's end (COFF's `IMAGE_REL_ARM_TOKEN = 0x000E,`). */
+const HEX_CONSTANT = /^0x[0-9A-Fa-f]{1,8}$/;
+const CODE_AFTER = new Set([",", ";", ")", "}"]);
 /** A function's or a method's call, its arguments closed. */
 const CALL = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\(.*\)$/;
 
@@ -144,7 +147,7 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
   const stem = name.replace(NAME_SUFFIX, "");
   if (!STRONG_NAME.test(stem)) return looksRandom(value);
   if (quoted) return !PROSE.test(value) && !(TOKEN_OR_KEY.test(stem) && !PHRASE_NAME.test(stem) && isMessage(value));
-  if (SMALL_NUMBER.test(value)) return false;
+  if (SMALL_NUMBER.test(value) || (HEX_CONSTANT.test(value) && next !== undefined && CODE_AFTER.has(next))) return false;
   const endsLine = next === undefined || next === "\n" || next === "\r";
   return !CODE_PATH.test(value) || SCREAMING_NAME.test(name) || (endsLine && LOWER_WORD.test(value) && PASSWORD_NAME.test(name)) || looksRandomLetters(value);
 }
