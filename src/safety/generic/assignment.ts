@@ -60,6 +60,12 @@ const SMALL_NUMBER = /^\d{1,5}$/;
 /** A 32-bit hex literal as code's constant, then the next element or the statement's end (COFF's `IMAGE_REL_ARM_TOKEN = 0x000E,`). */
 const HEX_CONSTANT = /^0x[0-9A-Fa-f]{1,8}$/;
 const CODE_AFTER = new Set([",", ";", ")", "}"]);
+/**
+ * A sentence's first word, capitalised with its period, then more of it: a docstring's field
+ * (`pageToken: Optional. A token identifying a page`, `privateKey: Required. …`). Not under a
+ * password's name, which a person may make a word.
+ */
+const SENTENCE_START = /^[A-Z][a-z]{1,20}\.$/;
 /** A function's or a method's call, its arguments closed. */
 const CALL = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\(.*\)$/;
 
@@ -148,6 +154,7 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
   if (!STRONG_NAME.test(stem)) return looksRandom(value);
   if (quoted) return !PROSE.test(value) && !(TOKEN_OR_KEY.test(stem) && !PHRASE_NAME.test(stem) && isMessage(value));
   if (SMALL_NUMBER.test(value) || (HEX_CONSTANT.test(value) && next !== undefined && CODE_AFTER.has(next))) return false;
+  if (next === " " && SENTENCE_START.test(value) && !PASSWORD_NAME.test(name)) return false;
   const endsLine = next === undefined || next === "\n" || next === "\r";
   return !CODE_PATH.test(value) || SCREAMING_NAME.test(name) || (endsLine && LOWER_WORD.test(value) && PASSWORD_NAME.test(name)) || looksRandomLetters(value);
 }
