@@ -2674,3 +2674,13 @@ describe("a docstring's field starting with a capitalised word and its period is
     [["generated API messages' Fields", "  Fields:\n    pageToken: Optional. A token identifying a page of results the server\n      should return.\n    privateKey: Required. Private key text in SSH format."]],
   );
 });
+
+describe("OpenSSH's security-key algorithm names are no sk- keys (false positive found in man pages)", () => {
+  exactAndKept(
+    [
+      ["OPENAI_API_KEY=sk-proj-Xk9mQ2pL7vR3zT8wN1bY4cF6", "OPENAI_API_KEY=[REDACTED:openai-key]"],
+      ["use sk-or-v1-0123456789abcdef0123456789abcdef01234567 then", "use [REDACTED:openai-key] then"],
+    ],
+    [["ssh_config's and ssh -Q's algorithm lists", "PubkeyAcceptedAlgorithms sk-ecdsa-sha2-nistp256-cert-v01@openssh.com,sk-ssh-ed25519-cert-v01@openssh.com\nsk-ecdsa-sha2-nistp256@openssh.com\nsk-ssh-ed25519@openssh.com"]],
+  );
+});
