@@ -2684,3 +2684,13 @@ describe("OpenSSH's security-key algorithm names are no sk- keys (false positive
     [["ssh_config's and ssh -Q's algorithm lists", "PubkeyAcceptedAlgorithms sk-ecdsa-sha2-nistp256-cert-v01@openssh.com,sk-ssh-ed25519-cert-v01@openssh.com\nsk-ecdsa-sha2-nistp256@openssh.com\nsk-ssh-ed25519@openssh.com"]],
   );
 });
+
+describe("C's pointer to a pointer after passwd's struct is no password told (false positive found in /usr/include)", () => {
+  exactAndKept(
+    [
+      ["the password is **Xk9mQ2pL7v", "the password is [REDACTED:password]"],
+      ["password: hunter2x", "password: [REDACTED:secret]"],
+    ],
+    [["glibc's pwd.h", "extern int getpwnam_r (const char *__restrict __name,\n\t\t       struct passwd *__restrict __resultbuf,\n\t\t       struct passwd **__restrict __result);"]],
+  );
+});
