@@ -2694,3 +2694,13 @@ describe("C's pointer to a pointer after passwd's struct is no password told (fa
     [["glibc's pwd.h", "extern int getpwnam_r (const char *__restrict __name,\n\t\t       struct passwd *__restrict __resultbuf,\n\t\t       struct passwd **__restrict __result);"]],
   );
 });
+
+describe("a constant's text that is its name's last words, spaced or dashed, is no secret (false positive found in /usr/include)", () => {
+  exactAndKept(
+    [
+      ['#define PEM_PRIVATEKEY_PASSWORD "SM2 Xk9mQ2pL7v"', '#define PEM_PRIVATEKEY_PASSWORD "[REDACTED:secret]"'],
+      ["GNUTLS_PSK: Xk9-mQ2pL7v more", "GNUTLS_PSK: [REDACTED:secret] more"],
+    ],
+    [["openssl's PEM strings, gnutls' key exchanges", '#define PEM_STRING_SM2PRIVATEKEY "SM2 PRIVATE KEY"\n * @GNUTLS_KX_DHE_PSK: DHE-PSK key-exchange algorithm.\n * @GNUTLS_KX_ECDHE_PSK: ECDHE-PSK key-exchange algorithm.']],
+  );
+});

@@ -120,13 +120,16 @@ const FIELD_NAME = /^[A-Z]?[a-z]+(?:[A-Z][a-z]+)*$/;
 const PWD = /(?:^|[^a-z0-9])pwd$/i;
 const PATH_VALUE = /^(?:[~/\\.$]|[A-Za-z]:[\\/])/;
 
-/** A name's words: split at separators and at camelCase's capitals (`SSL_TXT_PSK`, `storePassword`). */
-const NAME_WORDS = /[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/;
+/** Letters and digits alone, in lower case: `SM2 PRIVATE KEY`, `SM2_PRIVATE-KEY` and `SM2PRIVATEKEY` alike. */
+const squeezed = (s: string): string => s.replace(/[^A-Za-z0-9]/g, "").toLowerCase();
+const WORDS_VALUE = /^[A-Za-z0-9][A-Za-z0-9 _-]*$/;
 
-/** A value that is its name's own last word (openssl's `# define SSL_TXT_PSK "PSK"`): the name's text, a label, not a secret. */
+/**
+ * A value that is its name's own last words (openssl's `# define SSL_TXT_PSK "PSK"` and `PEM_STRING_SM2PRIVATEKEY
+ * "SM2 PRIVATE KEY"`, gnutls' `@GNUTLS_KX_DHE_PSK: DHE-PSK`): the name's text, a label, not a secret.
+ */
 function isOwnWord(name: string, value: string): boolean {
-  const word = name.split(NAME_WORDS).filter(Boolean).pop();
-  return word !== undefined && word.toLowerCase() === value.toLowerCase();
+  return WORDS_VALUE.test(value) && squeezed(name).endsWith(squeezed(value));
 }
 
 /** A password's name (not a token's or a key's, whose values are never plain words). */
