@@ -2704,3 +2704,13 @@ describe("a constant's text that is its name's last words, spaced or dashed, is 
     [["openssl's PEM strings, gnutls' key exchanges", '#define PEM_STRING_SM2PRIVATEKEY "SM2 PRIVATE KEY"\n * @GNUTLS_KX_DHE_PSK: DHE-PSK key-exchange algorithm.\n * @GNUTLS_KX_ECDHE_PSK: ECDHE-PSK key-exchange algorithm.']],
   );
 });
+
+describe("a Google API field's behaviour alone on its docstring line is no token (false positive found in Google Cloud SDK's Python)", () => {
+  exactAndKept(
+    [
+      ["subjectToken: Xk9mQ2pL7vR3zT8wN1bY4cF6\n", "subjectToken: [REDACTED:secret]\n"],
+      ["API_TOKEN=Optional2024.\n", "API_TOKEN=[REDACTED:secret]\n"],
+    ],
+    [["STS's token exchange fields", "  Fields:\n    scope: Optional.\n    subjectToken: Optional.\n    subjectTokenType: Required.\n    clientSecret: Deprecated.\n"]],
+  );
+});
