@@ -2644,7 +2644,10 @@ describe("a member access under a token's name is code (false positive found in 
       ['_M_token = "Xk9mQ2pL7vR3zT8wN1bY4cF6";', '_M_token = "[REDACTED:secret]";'],
       ["API_TOKEN=Xk9mQ2pL7v-R3zT8wN1bY4cF6", "API_TOKEN=[REDACTED:secret]"],
     ],
-    [["libstdc++'s locale code, a chained access", "_M_token = __it->second;\nsession_token = conn.state->session;"]],
+    [
+      ["libstdc++'s locale code, a chained access", "_M_token = __it->second;\nsession_token = conn.state->session;"],
+      ["a password copied from a struct's member, C's and C++'s", "  password = user->password;\nchar *password = pw->pw_passwd;\nauto password = Config::instance::password;"],
+    ],
   );
 });
 

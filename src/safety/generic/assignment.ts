@@ -54,8 +54,8 @@ const NAME_SUFFIX = new RegExp(`${SUFFIX}$`, "i");
 export const SECRET_KEY = new RegExp(String.raw`${SECRET_NAME_END}$`, "i");
 
 const SCREAMING_NAME = /^[A-Z0-9_.-]+$/;
-/** An identifier or member path without digits: `string`, `session.token`, `Token`. */
-const CODE_PATH = /^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)*$/;
+/** An identifier or member path without digits: `string`, `session.token`, `Token`, C++'s `Config::password`. */
+const CODE_PATH = /^[A-Za-z_$][A-Za-z_$]*(?:(?:\.|::)[A-Za-z_$][A-Za-z_$]*)*$/;
 const SMALL_NUMBER = /^\d{1,5}$/;
 /** A 32-bit hex literal as code's constant, then the next element or the statement's end (COFF's `IMAGE_REL_ARM_TOKEN = 0x000E,`). */
 const HEX_CONSTANT = /^0x[0-9A-Fa-f]{1,8}$/;

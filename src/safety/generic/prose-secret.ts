@@ -62,8 +62,8 @@ const PASSWORD_SYMBOL = /[!@#$%^&*+=?~|<>]/;
 const ALGORITHM = /^(?:md5|sha-?\d*|base\d+|utf-?\d+|argon2\w*|pbkdf2\w*|b?crypt\w*|scrypt|aes-?\d*\w*|rsa\d*|[hre]s\d{3}|x509|pkcs#?\d+|ed25519|rot13|hex)(?:[-_.][a-z]+)*$/i;
 /** Not a password: a path (not `~2=H…`, a password), a URL, an e-mail address, a version, a flag, a file name, code (a call, a list), a YAML tag or alias (`*db_password`) or C's pointer to a pointer, no digit in its name (`struct passwd **__restrict`), a SOPS value (`ENC[…]`). */
 const NOT_A_VALUE = /^(?:[./\\\-[({<]|~[\w.-]*(?:\/|$)|!!?[A-Za-z-]+$|\*[A-Za-z_][\w-]*$|\*\*[A-Za-z_]+$|v?\d+(?:\.\d+)+$)|:\/\/|^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$|\.(?:txt|json|ya?ml|env|toml|ini|conf|key|pem|md|ts|js|py|sh)$|[([{]/i;
-/** An identifier or member path: `string`, `process.env.DB_PASS`, `config.db.password`. */
-const CODE_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
+/** An identifier or member path: `string`, `process.env.DB_PASS`, `config.db.password`, C's `user->password`, C++'s `Config::password`. */
+const CODE_PATH = /^[A-Za-z_$][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)+$/;
 /** Capitalised words joined by dots, a number of three digits or more at the end: a password people make up (`Harbor.Lantern4794`), not a type (`System.Int128`). */
 const DOTTED_WORDS = /^[A-Z][a-z]+(?:\.[A-Z][a-z]+)*\.[A-Z][a-z]{3,}\d{3,}[^\w.]*$/;
 
