@@ -9,6 +9,7 @@ import {
   BUSY_RETRY_MS,
   MAX_RETRY_MS,
   RETRY_FOR_MS,
+  SETTLE_FOR_MS,
   SETTLE_MS,
   type PassOutcome,
   type Retry,
@@ -43,14 +44,22 @@ describe("retryDelay: 5 s doubling, at most 30 min", () => {
 
 describe("afterPass: a request leaves the queue only when nothing is pending", () => {
   test.each<[string, SyncRequest, PassOutcome, number, number | undefined, SyncRequest | undefined]>([
-    ["sent, after the transcript settled: done", hookRequest, { kind: "sent" }, T + SETTLE_MS, 100, undefined],
+    ["sent, after the transcript settled: done", hookRequest, { kind: "sent" }, T + SETTLE_FOR_MS, 100, undefined],
     [
-      "sent before the transcript settled: one more look at SETTLE_MS, with the size read",
+      "sent before the transcript settled: another look SETTLE_MS later, with the size read",
       hookRequest,
       { kind: "sent" },
       T + 200,
       100,
-      { ...hookRequest, since: T, attempts: 0, nextAt: T + SETTLE_MS, readSize: 100 },
+      { ...hookRequest, since: T, attempts: 0, nextAt: T + 200 + SETTLE_MS, readSize: 100 },
+    ],
+    [
+      "sent just before the transcript settled: the last look when it settles",
+      hookRequest,
+      { kind: "sent" },
+      T + SETTLE_FOR_MS - 300,
+      100,
+      { ...hookRequest, since: T, attempts: 0, nextAt: T + SETTLE_FOR_MS, readSize: 100 },
     ],
     [
       "held back by the server's window: on its own timer",
@@ -104,7 +113,7 @@ describe("afterPass: a request leaves the queue only when nothing is pending", (
       "served after a failure: the error and schedule go",
       { ...hookRequest, attempts: 5, nextAt: T, lastError: "x", since: T - 99 },
       { kind: "sent" },
-      T + SETTLE_MS + 1,
+      T + SETTLE_FOR_MS + 1,
       undefined,
       undefined,
     ],

@@ -119,9 +119,9 @@ class Rounds {
   async serve(claims: Claim[]): Promise<void> {
     const work: Claim[] = [];
     for (const c of claims) {
-      // A look after the transcript settled needs no pass if the transcript did not grow.
+      // A look while the transcript settles needs no pass if the transcript did not grow: the next look, or done.
       if (needsPass(c, transcriptSize(c.transcriptPath))) work.push(c);
-      else this.finish(c, undefined);
+      else this.finish(c, afterPass(c, { kind: "sent" }, Date.now(), c.readSize));
     }
     if (work.length > 0) {
       const sizes = new Map(work.map((c) => [c.path, transcriptSize(c.transcriptPath)]));

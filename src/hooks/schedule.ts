@@ -13,8 +13,13 @@ const FIRST_RETRY_MS = 5_000;
 export const MAX_RETRY_MS = 30 * 60_000;
 /** Another process holds the state (a manual sync, `database is locked`): it is done soon. */
 export const BUSY_RETRY_MS = 2_000;
-/** Claude Code may still be writing the last lines when the hook fires: the transcript is looked at again this long after it. */
+/**
+ * Claude Code writes a session's lines around its hooks, some a few seconds after: the files are looked at
+ * again every SETTLE_MS until SETTLE_FOR_MS after the hook (a look costs a stat; a pass only if they grew),
+ * so what is written after a session's last hook (Stop, SessionEnd) goes without another.
+ */
 export const SETTLE_MS = 1_000;
+export const SETTLE_FOR_MS = 5_000;
 /** Work asked for longer ago than this stays queued (and shown) but is no longer retried on its own. */
 export const RETRY_FOR_MS = 7 * 24 * 60 * 60_000;
 
@@ -42,21 +47,23 @@ export function isScheduled(r: SyncRequest): r is SyncRequest & { nextAt: number
   return typeof r.nextAt === "number";
 }
 
-/** A look after the transcript settled needs a pass only if the transcript grew since the last one read it. */
+/** A look while the transcript settles needs a pass only if the transcript grew since the last one read it. */
 export function needsPass(r: SyncRequest, transcriptSize: number | undefined): boolean {
   return r.readSize === undefined || transcriptSize !== r.readSize;
 }
 
 /**
  * The request as it goes back into the queue after a pass, or undefined when
- * it is done. `readSize` is the transcript's size just before the pass.
+ * it is done. `readSize` is the transcript's size just before the pass (or the look that found it unchanged).
  */
 export function afterPass(r: SyncRequest, outcome: PassOutcome, now: number, readSize?: number): SyncRequest | undefined {
   const base = { sessionId: r.sessionId, event: r.event, at: r.at, since: r.since ?? r.at, ...(r.transcriptPath ? { transcriptPath: r.transcriptPath } : {}) };
   switch (outcome.kind) {
-    case "sent":
-      if (now >= r.at + SETTLE_MS) return undefined;
-      return { ...base, attempts: 0, nextAt: r.at + SETTLE_MS, ...(readSize !== undefined ? { readSize } : {}) };
+    case "sent": {
+      const end = r.at + SETTLE_FOR_MS;
+      if (now >= end) return undefined;
+      return { ...base, attempts: 0, nextAt: Math.min(now + SETTLE_MS, end), ...(readSize !== undefined ? { readSize } : {}) };
+    }
     case "deferred":
       return { ...base, attempts: 0, nextAt: outcome.readyAt };
     case "failed": {

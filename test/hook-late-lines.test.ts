@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { appendFileSync } from "node:fs";
+import { type TestServer, startTestServer } from "../testserver/server.ts";
+import { hookUser, runnerDone, within } from "./helpers/hooks.ts";
+import { SESSION, assistant, jsonl, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
+
+/**
+ * Claude Code writes a session's files around its hooks, not strictly before them: lines
+ * written a few seconds after a session's last hook reach the server with no further hook.
+ */
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.stop());
+
+const u = { input: 10, output: 20, cacheCreation: 0, cacheRead: 0 };
+/** A line's time now (the quiet rule reads old times as a turn long over). */
+const now = () => ({ timestamp: new Date().toISOString() });
+const has = (t: string) => server.session(SESSION)?.messages.some((m) => m.textContent === t) === true;
+const sub = (extra: Record<string, unknown> = {}) => ({ ...now(), isSidechain: true, agentId: "a1", ...extra });
+
+describe("lines written after a session's last hook", () => {
+  test.each<[string, Record<string, unknown>]>([
+    ["Stop", {}],
+    ["StopFailure", { error: "overloaded" }],
+    ["SessionEnd", { reason: "prompt_input_exit" }],
+    ["SessionEnd", { reason: "logout" }],
+    ["SessionEnd", { reason: "clear" }],
+  ])("%s %o: the session's lines written 2 s after it go without another hook", async (event, extra) => {
+    server.reset();
+    const { home, claude, path, hook } = hookUser(server);
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("Add a health endpoint", now()), assistant("msg_1", text("Done."), { ...now(), usage: u })]));
+    await hook(event, extra);
+    await within(20_000, () => has("Done."));
+    // Past the runner's first look, a second after the hook.
+    await Bun.sleep(1_500);
+
+    appendFileSync(path, jsonl([user("Thanks", now()), assistant("msg_2", text("Welcome."), { ...now(), usage: u })]));
+    await within(20_000, () => has("Welcome."));
+    await runnerDone(home);
+    expect(server.session(SESSION)?.messages).toHaveLength(4);
+    expect(server.violations()).toEqual([]);
+  }, 60_000);
+});
