@@ -1,5 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { discoverFiles } from "../src/discover/files.ts";
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import { discoverFiles, sessionBytes } from "../src/discover/files.ts";
 import { jsonl, tempClaudeDir, user } from "./helpers/transcript.ts";
 
 const A = "aaaaaaaa-0000-4000-8000-000000000001";
@@ -67,4 +69,15 @@ test("a flat agent file written with spaces in its JSON still names its session"
   dir.write(`p/${A}.jsonl`, jsonl([user("a", { sessionId: A })]));
   dir.write("p/agent-x1.jsonl", `${JSON.stringify(user("x1", { sessionId: A }), null, 1).replaceAll("\n", " ")}\n`);
   expect(names(discoverFiles([dir.projects]))).toEqual([`a p/${A}.jsonl`, "a p/agent-x1.jsonl"]);
+});
+
+describe("sessionBytes: what a hook's runner compares between its looks", () => {
+  test("the transcript and the agents' under the session's folder (a workflow's too), not a journal nor another session's flat agent file", () => {
+    const dir = history();
+    const size = (...parts: string[]) => statSync(join(dir.projects, ...parts)).size;
+    const agents = size("p2", B, "subagents", "agent-b2.jsonl") + size("p2", B, "subagents", "workflows", "wf_1", "agent-b4.jsonl");
+    expect(sessionBytes(join(dir.projects, "p2", `${B}.jsonl`))).toBe(size("p2", `${B}.jsonl`) + agents);
+    // A session of which nothing is written yet.
+    expect(sessionBytes(join(dir.projects, "p1", "cccccccc-0000-4000-8000-000000000003.jsonl"))).toBe(0);
+  });
 });

@@ -21,6 +21,28 @@ const has = (t: string) => server.session(SESSION)?.messages.some((m) => m.textC
 const sub = (extra: Record<string, unknown> = {}) => ({ ...now(), isSidechain: true, agentId: "a1", ...extra });
 
 describe("lines written after a session's last hook", () => {
+  test("a subagent's lines written after the SubagentStop's pass, its parent's file unchanged, go without another hook", async () => {
+    server.reset();
+    const { home, claude, hook } = hookUser(server);
+    claude.write(
+      `p/${SESSION}.jsonl`,
+      jsonl([
+        user("Review the parser", now()),
+        assistant("msg_1", toolUse("toolu_t", "Task", { description: "review", prompt: "Review", run_in_background: true }), { ...now(), usage: u }),
+        toolResult("toolu_t", "Agent started in the background.", now()),
+        assistant("msg_2", text("Started a reviewer."), { ...now(), usage: u }),
+      ]),
+    );
+    const agent = claude.write(`p/${SESSION}/subagents/agent-a1.jsonl`, jsonl([user("Review", sub()), assistant("msg_a", text("Looking."), sub({ usage: u }))]));
+    await hook("SubagentStop", { agent_id: "a1", agent_transcript_path: agent });
+    await within(20_000, () => has("Looking."));
+
+    appendFileSync(agent, jsonl([assistant("msg_b", text("Two bugs found."), sub({ usage: u }))]));
+    await within(20_000, () => has("Two bugs found."));
+    await runnerDone(home);
+    expect(server.violations()).toEqual([]);
+  }, 60_000);
+
   test.each<[string, Record<string, unknown>]>([
     ["Stop", {}],
     ["StopFailure", { error: "overloaded" }],

@@ -104,7 +104,6 @@ export function discoverFiles(roots: string[], known?: KnownFolders, only?: Read
   const files: TranscriptFile[] = [];
   const skipped: SkippedFile[] = [];
   const folders: ListedFolder[] = [];
-  const seenDirs = new Set<string>();
   const wanted = (sessionId: string) => !only || only.has(sessionId);
   /** Stats a transcript; an empty or unreadable one is noted as skipped (and is not read). */
   const look = (path: string, kind: FileKind, sessionId: string | undefined): Found => {
@@ -117,26 +116,7 @@ export function discoverFiles(roots: string[], known?: KnownFolders, only?: Read
       return { path, kind, sessionId };
     }
   };
-  /** A folder's entries, links resolved; none for a folder already listed (a link loop, two links to one folder). */
-  const list = (dir: string | Entry): Entry[] => {
-    const path = typeof dir === "string" ? dir : dir.path;
-    let real = typeof dir === "string" ? undefined : dir.real;
-    try {
-      // Asked of the system only for a root or what a link led to.
-      real ??= realpathSync(path);
-    } catch (error) {
-      skipped.push(unreadable(path, error));
-      return [];
-    }
-    if (seenDirs.has(real)) return [];
-    seenDirs.add(real);
-    try {
-      return readdirSync(path, { withFileTypes: true }).map((e) => entry(path, real, e.name, e.isSymbolicLink() ? undefined : e));
-    } catch (error) {
-      skipped.push(unreadable(path, error));
-      return [];
-    }
-  };
+  const list = lister(skipped);
 
   for (const root of roots) {
     for (const project of list(normalize(root))) {
@@ -179,6 +159,30 @@ export function discoverFiles(roots: string[], known?: KnownFolders, only?: Read
   return { files, skipped, folders };
 }
 
+/** A folder's entries, links resolved; none for a folder already listed (a link loop, two links to one folder). What cannot be listed goes to `skipped`. */
+function lister(skipped: SkippedFile[]): (dir: string | Entry) => Entry[] {
+  const seenDirs = new Set<string>();
+  return (dir) => {
+    const path = typeof dir === "string" ? dir : dir.path;
+    let real = typeof dir === "string" ? undefined : dir.real;
+    try {
+      // Asked of the system only for a root or what a link led to.
+      real ??= realpathSync(path);
+    } catch (error) {
+      skipped.push(unreadable(path, error));
+      return [];
+    }
+    if (seenDirs.has(real)) return [];
+    seenDirs.add(real);
+    try {
+      return readdirSync(path, { withFileTypes: true }).map((e) => entry(path, real, e.name, e.isSymbolicLink() ? undefined : e));
+    } catch (error) {
+      skipped.push(unreadable(path, error));
+      return [];
+    }
+  };
+}
+
 /** A folder entry; a symbolic link is resolved (a dangling one is neither file nor folder). */
 function entry(dir: string, realDir: string, name: string, dirent: { isDirectory(): boolean; isFile(): boolean } | undefined): Entry {
   const path = child(dir, name);
@@ -198,7 +202,7 @@ function entry(dir: string, realDir: string, name: string, dirent: { isDirectory
  * The agents' transcripts under a session's folder, at any depth. Other JSONL files there are not
  * transcripts: a workflow's `journal.jsonl` (2.1.2xx) records its steps' results.
  */
-function walkJsonl(dir: Entry, list: (dir: Entry) => Entry[]): string[] {
+function walkJsonl(dir: string | Entry, list: (dir: string | Entry) => Entry[]): string[] {
   const out: string[] = [];
   for (const e of list(dir)) {
     if (e.dir) out.push(...walkJsonl(e, list));
@@ -224,4 +228,21 @@ function sessionIdInside(path: string): string | undefined {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * The bytes a session's files hold now: its transcript and its agents' under `<sessionId>/` (2.1.x).
+ * Files only grow: a hook's runner compares this with what its last pass read, and a line added to any of them needs a pass.
+ */
+export function sessionBytes(transcriptPath: string): number {
+  const agents = walkJsonl(transcriptPath.replace(/\.jsonl$/, ""), lister([]));
+  let bytes = 0;
+  for (const path of [transcriptPath, ...agents]) {
+    try {
+      bytes += statSync(path).size;
+    } catch {
+      // Not written yet, or gone: no bytes.
+    }
+  }
+  return bytes;
 }

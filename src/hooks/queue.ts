@@ -27,7 +27,7 @@ const SyncRequestSchema = z.object({
   /** When to try again; absent: now (a hook's request); null: at the next hook or the next runner's start. */
   nextAt: z.optional(z.nullable(z.number())),
   lastError: z.optional(z.string()),
-  /** The transcript's size when the last pass read it: a look once the transcript settled needs a pass only if it grew. */
+  /** The bytes of the session's files (its transcript, its subagents') when the last pass read them: a look while they settle needs a pass only if they grew. */
   readSize: z.optional(z.number()),
 });
 export type SyncRequest = z.infer<typeof SyncRequestSchema>;

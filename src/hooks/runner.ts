@@ -1,4 +1,5 @@
-import { type FSWatcher, statSync, watch } from "node:fs";
+import { type FSWatcher, watch } from "node:fs";
+import { sessionBytes } from "../discover/files.ts";
 import { clock } from "../watch/sync-line.ts";
 import { type BackgroundStatus, recordBackgroundStatus } from "./background-status.ts";
 import { log } from "./log.ts";
@@ -102,13 +103,8 @@ function queueChange(deadline: number): Promise<boolean> {
   });
 }
 
-function transcriptSize(path: string | undefined): number | undefined {
-  try {
-    return path === undefined ? undefined : statSync(path).size;
-  } catch {
-    return undefined;
-  }
-}
+/** What the session's files hold (its transcript and its subagents'): a subagent's lines may come while its parent's file stays as it was. */
+const filesSize = (path: string | undefined) => (path === undefined ? undefined : sessionBytes(path));
 
 /** The runner's rounds: serve what is due, put back what is left with its schedule, record the status. */
 class Rounds {
@@ -119,12 +115,12 @@ class Rounds {
   async serve(claims: Claim[]): Promise<void> {
     const work: Claim[] = [];
     for (const c of claims) {
-      // A look while the transcript settles needs no pass if the transcript did not grow: the next look, or done.
-      if (needsPass(c, transcriptSize(c.transcriptPath))) work.push(c);
+      // A look while the files settle needs no pass if none of them grew: the next look, or done.
+      if (needsPass(c, filesSize(c.transcriptPath))) work.push(c);
       else this.finish(c, afterPass(c, { kind: "sent" }, Date.now(), c.readSize));
     }
     if (work.length > 0) {
-      const sizes = new Map(work.map((c) => [c.path, transcriptSize(c.transcriptPath)]));
+      const sizes = new Map(work.map((c) => [c.path, filesSize(c.transcriptPath)]));
       const result = await pass(work);
       const now = Date.now();
       const retries = work.flatMap((c) => {
