@@ -261,8 +261,18 @@ describe("hooks", () => {
     // Held, not sent: its request is put back for when the agent's file will have been quiet a minute (as `watch` does),
     // so a session whose own file never comes still goes; the runner stays up for it.
     const request = join(home, ".claude-code-sync", "queue", `${SESSION}.json`);
-    await within(40_000, () => existsSync(request) && typeof JSON.parse(readFileSync(request, "utf8")).nextAt === "number");
-    expect(JSON.parse(readFileSync(request, "utf8")).nextAt - asked).toBeGreaterThanOrEqual(60_000);
+    // Meanwhile looked at every second until its files settle (readyAt: the held time, while nextAt is the next look).
+    const heldUntil = (): number | undefined => {
+      try {
+        const r = JSON.parse(readFileSync(request, "utf8"));
+        return r.readyAt ?? r.nextAt;
+      } catch {
+        return undefined; // claimed for a look
+      }
+    };
+    let until: number | undefined;
+    await within(40_000, () => typeof (until = heldUntil()) === "number");
+    expect((until as number) - asked).toBeGreaterThanOrEqual(60_000);
     expect(server.session(SESSION)).toBeUndefined();
 
     claude.write(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { appendFileSync } from "node:fs";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
-import { hookUser, runnerDone, within } from "./helpers/hooks.ts";
+import { hookUser, runnerDone, stopRunner, within } from "./helpers/hooks.ts";
 import { SESSION, assistant, jsonl, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
 
 /**
@@ -41,6 +41,33 @@ describe("lines written after a session's last hook", () => {
     await within(20_000, () => has("Two bugs found."));
     await runnerDone(home);
     expect(server.violations()).toEqual([]);
+  }, 60_000);
+
+  test("a session held back (a background subagent's response still open) at its Stop: the main thread's lines written after it go without another hook, the open response still held", async () => {
+    server.reset();
+    const { app, claude, path, hook } = hookUser(server);
+    claude.write(
+      `p/${SESSION}.jsonl`,
+      jsonl([
+        user("Review the parser", now()),
+        assistant("msg_1", toolUse("toolu_t", "Task", { description: "review", prompt: "Review", run_in_background: true }), { ...now(), usage: u }),
+        toolResult("toolu_t", "Agent started in the background.", now()),
+        assistant("msg_2", text("Started a reviewer."), { ...now(), usage: u }),
+      ]),
+    );
+    claude.write(`p/${SESSION}/subagents/agent-a1.jsonl`, jsonl([user("Review", sub()), assistant("msg_a", text("Looking at the parser first."), sub({ usage: u, stopReason: null }))]));
+    await hook("Stop");
+    await within(20_000, () => has("Started a reviewer."));
+    // Past the runner's first look, a second after the hook.
+    await Bun.sleep(1_500);
+
+    appendFileSync(path, jsonl([user("Thanks", now()), assistant("msg_3", text("Welcome."), { ...now(), usage: u })]));
+    // Before the held response's files are quiet (a minute), when both would go at once.
+    await within(40_000, () => has("Welcome."));
+    expect(has("Looking at the parser first.")).toBe(false);
+    expect(server.violations()).toEqual([]);
+    // It would wait the minute out for the held response.
+    stopRunner(app("runner.pid"));
   }, 60_000);
 
   test.each<[string, Record<string, unknown>]>([

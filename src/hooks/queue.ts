@@ -29,6 +29,8 @@ const SyncRequestSchema = z.object({
   lastError: z.optional(z.string()),
   /** The bytes of the session's files (its transcript, its subagents') when the last pass read them: a look while they settle needs a pass only if they grew. */
   readSize: z.optional(z.number()),
+  /** When work held back (the server's window, a response still open) is due whatever the files do: a look before it that finds them unchanged waits on. */
+  readyAt: z.optional(z.number()),
 });
 export type SyncRequest = z.infer<typeof SyncRequestSchema>;
 

@@ -115,9 +115,9 @@ class Rounds {
   async serve(claims: Claim[]): Promise<void> {
     const work: Claim[] = [];
     for (const c of claims) {
-      // A look while the files settle needs no pass if none of them grew: the next look, or done.
+      // A look while the files settle needs no pass if none of them grew: the next look, the held work's time, or done.
       if (needsPass(c, filesSize(c.transcriptPath))) work.push(c);
-      else this.finish(c, afterPass(c, { kind: "sent" }, Date.now(), c.readSize));
+      else this.finish(c, afterPass(c, c.readyAt === undefined ? { kind: "sent" } : { kind: "deferred", readyAt: c.readyAt }, Date.now(), c.readSize));
     }
     if (work.length > 0) {
       const sizes = new Map(work.map((c) => [c.path, filesSize(c.transcriptPath)]));

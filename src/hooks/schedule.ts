@@ -64,8 +64,13 @@ export function afterPass(r: SyncRequest, outcome: PassOutcome, now: number, rea
       if (now >= end) return undefined;
       return { ...base, attempts: 0, nextAt: Math.min(now + SETTLE_MS, end), ...(readSize !== undefined ? { readSize } : {}) };
     }
-    case "deferred":
-      return { ...base, attempts: 0, nextAt: outcome.readyAt };
+    case "deferred": {
+      // Lines may still come while it waits (the main thread's, a held subagent's response open): looked at until the files settle.
+      const end = r.at + SETTLE_FOR_MS;
+      const look = Math.min(now + SETTLE_MS, end);
+      if (now >= end || readSize === undefined || outcome.readyAt <= look) return { ...base, attempts: 0, nextAt: outcome.readyAt };
+      return { ...base, attempts: 0, nextAt: look, readSize, readyAt: outcome.readyAt };
+    }
     case "failed": {
       const attempts = (r.attempts ?? 0) + (outcome.retry === "soon" ? 0 : 1);
       const nextAt =
