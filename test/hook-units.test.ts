@@ -46,6 +46,15 @@ describe("afterPass: a request leaves the queue only when nothing is pending", (
   test.each<[string, SyncRequest, PassOutcome, number, number | undefined, SyncRequest | undefined]>([
     ["sent, after the transcript settled: done", hookRequest, { kind: "sent" }, T + SETTLE_FOR_MS, 100, undefined],
     [
+      "a prompt's request (the turn's end follows): one look SETTLE_MS after the hook, not one a second",
+      { ...hookRequest, event: "UserPromptSubmit" },
+      { kind: "sent" },
+      T + 200,
+      100,
+      { ...hookRequest, event: "UserPromptSubmit", since: T, attempts: 0, nextAt: T + SETTLE_MS, readSize: 100 },
+    ],
+    ["a prompt's request after its one look: done", { ...hookRequest, event: "UserPromptSubmit" }, { kind: "sent" }, T + SETTLE_MS, 100, undefined],
+    [
       "sent before the transcript settled: another look SETTLE_MS later, with the size read",
       hookRequest,
       { kind: "sent" },

@@ -15,11 +15,14 @@ export const MAX_RETRY_MS = 30 * 60_000;
 export const BUSY_RETRY_MS = 2_000;
 /**
  * Claude Code writes a session's lines around its hooks, some a few seconds after: the files are looked at
- * again every SETTLE_MS until SETTLE_FOR_MS after the hook (a look costs a stat; a pass only if they grew),
- * so what is written after a session's last hook (Stop, SessionEnd) goes without another.
+ * again every SETTLE_MS (a look costs a stat; a pass only if they grew). After an event that may be a
+ * session's last (a turn's end, a subagent's, the session's), until SETTLE_FOR_MS after it, so what is
+ * written after it goes without another hook; after the others (a prompt, a start), once: the turn's end
+ * follows, and passes every second while Claude Code works would only repeat its own.
  */
 export const SETTLE_MS = 1_000;
 export const SETTLE_FOR_MS = 5_000;
+const MAY_BE_LAST: ReadonlySet<string> = new Set(["Stop", "StopFailure", "SubagentStop", "SessionEnd"]);
 /** Work asked for longer ago than this stays queued (and shown) but is no longer retried on its own. */
 export const RETRY_FOR_MS = 7 * 24 * 60 * 60_000;
 
@@ -58,15 +61,15 @@ export function needsPass(r: SyncRequest, transcriptSize: number | undefined): b
  */
 export function afterPass(r: SyncRequest, outcome: PassOutcome, now: number, readSize?: number): SyncRequest | undefined {
   const base = { sessionId: r.sessionId, event: r.event, at: r.at, since: r.since ?? r.at, ...(r.transcriptPath ? { transcriptPath: r.transcriptPath } : {}) };
+  /** The last look at the files. */
+  const end = r.at + (MAY_BE_LAST.has(r.event) ? SETTLE_FOR_MS : SETTLE_MS);
   switch (outcome.kind) {
     case "sent": {
-      const end = r.at + SETTLE_FOR_MS;
       if (now >= end) return undefined;
       return { ...base, attempts: 0, nextAt: Math.min(now + SETTLE_MS, end), ...(readSize !== undefined ? { readSize } : {}) };
     }
     case "deferred": {
       // Lines may still come while it waits (the main thread's, a held subagent's response open): looked at until the files settle.
-      const end = r.at + SETTLE_FOR_MS;
       const look = Math.min(now + SETTLE_MS, end);
       if (now >= end || readSize === undefined || outcome.readyAt <= look) return { ...base, attempts: 0, nextAt: outcome.readyAt };
       return { ...base, attempts: 0, nextAt: look, readSize, readyAt: outcome.readyAt };
