@@ -2717,3 +2717,12 @@ describe("a Google API field's behaviour alone on its docstring line is no token
     [["STS's token exchange fields", "  Fields:\n    scope: Optional.\n    subjectToken: Optional.\n    subjectTokenType: Required.\n    clientSecret: Deprecated.\n"]],
   );
 });
+
+describe("Maven's encrypted master password in settings-security.xml (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["<settingsSecurity>\n  <master>{jSMOWnoPFgsHVpMvz5VrIt5kRbzGpI8u+9EF1iFQyJQ=}</master>\n</settingsSecurity>", "<settingsSecurity>\n  <master>[REDACTED:password]</master>\n</settingsSecurity>"],
+    ],
+    [["a branch, a placeholder and prose", "<branch><master>main</master></branch>\n<master>{...}</master>\n<master>{MASTER_PASSWORD}</master>\nthe <master> element holds the encrypted master password"]],
+  );
+});

@@ -201,6 +201,14 @@ const IPSEC_SECRET = /:[ \t]+(?:PSK|EAP|XAUTH|NTLM)[ \t]+(?:"((?:[^"\\\r\n]|\\.)
 export const ipsecSecretsDetector = stickyDetector([": psk", ": eap", ": xauth", ": ntlm"], IPSEC_SECRET, "password");
 
 /**
+ * Maven's encrypted master password in `~/.m2/settings-security.xml`: `<master>{base64}</master>`.
+ * "master" names a git branch too, so only the braced base64 with digits and both cases goes.
+ */
+const MAVEN_MASTER = /<master>[ \t]*(\{(?=[A-Za-z0-9+/=]*\d)(?=[A-Za-z0-9+/=]*[A-Z])(?=[A-Za-z0-9+/=]*[a-z])[A-Za-z0-9+/]{16,1000}={0,2}\})[ \t]*<\/master>/dy;
+
+export const mavenMasterDetector = stickyDetector(["<master>"], MAVEN_MASTER, "password");
+
+/**
  * Files of one line a user, read within PGPASS_REACH after where they are named (`cat ~/.pgpass`,
  * `PGPASSFILE=`, `cat /etc/ppp/chap-secrets`, PgBouncer's `auth_file`): `.pgpass` (PGPASS_LINE, from
  * right after its name: a title has its lines joined), and from the next line on pppd's and
