@@ -2726,3 +2726,10 @@ describe("Maven's encrypted master password in settings-security.xml (found by t
     [["a branch, a placeholder and prose", "<branch><master>main</master></branch>\n<master>{...}</master>\n<master>{MASTER_PASSWORD}</master>\nthe <master> element holds the encrypted master password"]],
   );
 });
+
+describe("a Google app password written with dashes (found by the red team)", () => {
+  exactAndKept(
+    [["my app password abcd-efgh-ijkl-mnop\nSMTP_PASSWORD=qwer-tyui-opas-dfgh", "my app password [REDACTED:password]\nSMTP_PASSWORD=[REDACTED:password]"]],
+    [["dashed words, five groups", "app password must-have-more-than\napp password make-sure-your-mail\napp password abcd-efgh-ijkl-mnop-qrst"]],
+  );
+});
