@@ -2733,3 +2733,13 @@ describe("a Google app password written with dashes (found by the red team)", ()
     [["dashed words, five groups", "app password must-have-more-than\napp password make-sure-your-mail\napp password abcd-efgh-ijkl-mnop-qrst"]],
   );
 });
+
+describe("paramiko's connect with its arguments by position (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["client.connect(host, 22, 'root', 'Zx8Cv7Bn6Mq5!')", "client.connect(host, 22, 'root', '[REDACTED:password]')"],
+      ['ssh.connect("h", 22, "user", "Tr0ub4dor3")', 'ssh.connect("h", 22, "user", "[REDACTED:password]")'],
+    ],
+    [["a socket, variables, a stand-in", 'sock.connect(host, 80)\nclient.connect(host, 22, user, password)\nclient.connect(host, 22, "root", "<password>")\nclient.connect("h", 22, "root", os.environ["PW"])']],
+  );
+});

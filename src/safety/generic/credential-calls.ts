@@ -93,6 +93,13 @@ const RULES: CallRule[] = [
     String.raw`[\w$.]{0,60}?(?:Sequelize|getConnection|mysqli?_connect|mysqli|PDO|FTP(?:_TLS)?)[ \t]*\([ \t]*(?:${ANY_LITERAL}|[A-Za-z_$][\w$.]{0,60})${SEP}${ANY_LITERAL}${SEP}${LITERAL}`,
     "password",
   ),
+  // SSH with the arguments by position: paramiko's `client.connect(host, 22, "root", "…")` (hostname, port, username, password).
+  // A port in digits and a quoted user: not a socket's `connect(host, 80)` or another call's.
+  rule(
+    ["connect"],
+    String.raw`${RECEIVER}connect[ \t]*\([ \t]*(?:${ANY_LITERAL}|[A-Za-z_$][\w$.]{0,60})${SEP}\d{1,5}${SEP}${ANY_LITERAL}${SEP}${LITERAL}`,
+    "password",
+  ),
   // Django's `User.objects.create_user("bob", "bob@example.com", "…")` and `create_superuser(…)`: the password is the third argument.
   rule(
     ["create_user", "create_superuser"],
