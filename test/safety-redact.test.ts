@@ -2743,3 +2743,10 @@ describe("paramiko's connect with its arguments by position (found by the red te
     [["a socket, variables, a stand-in", 'sock.connect(host, 80)\nclient.connect(host, 22, user, password)\nclient.connect(host, 22, "root", "<password>")\nclient.connect("h", 22, "root", os.environ["PW"])']],
   );
 });
+
+describe("a quoted query after an expanded variable named for a token is no token (a false positive)", () => {
+  exactAndKept(
+    [['proxy_set_header X-Api-Key "Zx8Cv7Bn6Mq5Lp4K"', 'proxy_set_header X-Api-Key "[REDACTED:secret]"']],
+    [["a Flux query and a SQL query", 'influx-query $INFLUX_TOKEN "from(bucket)"\nrun $API_KEY "select * from t"']],
+  );
+});

@@ -359,7 +359,11 @@ function endsLine(text: string, at: number): boolean {
 const CALLED_NAME = /[A-Za-z0-9_-]{0,100}?(?:[a-z0-9][A-Z]|[_-])[A-Za-z0-9_-]{0,100}/y;
 const CALLED_VALUE = /[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"|'([^'\r\n]{1,1000})')/dy;
 
+/** A shell variable expanded (`$INFLUX_TOKEN`, `${API_KEY}`): the quoted word after it is the next argument (a Flux or SQL query), not its value. */
+const EXPANDED = /\$\{?$/;
+
 function calledWithValue(text: string, start: number): Finding | undefined {
+  if (EXPANDED.test(text.slice(Math.max(0, start - 2), start))) return undefined;
   CALLED_NAME.lastIndex = start;
   const name = CALLED_NAME.exec(text)?.[0];
   if (name === undefined || !SECRET_KEY.test(name)) return undefined;
