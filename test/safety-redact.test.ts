@@ -2750,3 +2750,15 @@ describe("a quoted query after an expanded variable named for a token is no toke
     [["a Flux query and a SQL query", 'influx-query $INFLUX_TOKEN "from(bucket)"\nrun $API_KEY "select * from t"']],
   );
 });
+
+describe("a Solana keypair file, 64 bytes in a JSON array (found by the red team)", () => {
+  const bytes = "174,47,154,16,202,193,206,113,199,190,53,133,169,175,31,56,222,53,138,189,224,216,117,173,10,149,53,45,73,251,237,246,15,185,186,82,177,240,148,69,241,227,167,80,141,89,240,121,121,35,172,247,68,251,226,218,87,207,167,236,82,152,56,109";
+  const table = Array.from({ length: 64 }, (_, i) => i).join(",");
+  exactAndKept(
+    [
+      [`$ cat ~/.config/solana/id.json\n[${bytes}]`, "$ cat ~/.config/solana/id.json\n[[REDACTED:private-key]]"],
+      [`     1→[${bytes.replaceAll(",", ", ")}]`, "     1→[[REDACTED:private-key]]"],
+    ],
+    [["a table, zeros, 63 and 65 bytes", `[${table}]\n[${Array(64).fill(0).join(",")}]\n[${bytes.split(",").slice(1).join(",")}]\n[${bytes},7]`]],
+  );
+});

@@ -13,6 +13,7 @@ import { composerAuthDetector } from "./generic/composer-auth.ts";
 import { loneLines, loneSecret } from "./generic/lone-secret.ts";
 import { appPasswordDetector } from "./generic/app-password.ts";
 import { seedPhraseDetector } from "./generic/seed-phrase.ts";
+import { keypairArrayDetector } from "./generic/keypair-array.ts";
 import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
 import { type PrintedSecret, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
@@ -145,6 +146,7 @@ function builtinDetectors(): Detector[] {
     secretFlagDetector,
     appPasswordDetector,
     seedPhraseDetector,
+    keypairArrayDetector,
     kubernetesLiteralDetector,
     pinDetector,
     sessionTokenDetector,
