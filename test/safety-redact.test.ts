@@ -2762,3 +2762,17 @@ describe("a Solana keypair file, 64 bytes in a JSON array (found by the red team
     [["a table, zeros, 63 and 65 bytes", `[${table}]\n[${Array(64).fill(0).join(",")}]\n[${bytes.split(",").slice(1).join(",")}]\n[${bytes},7]`]],
   );
 });
+
+describe("a key handed over with no name of what it is (found by the red team)", () => {
+  exactAndKept(
+    [
+      ["ok here: Zx8Cv7Bn6Mq5Lp4Ks3Jd2\nthe creds are Xk9mQ2pL7vR3zT8wN1bY4cF6.", "ok here: [REDACTED:secret]\nthe creds are [REDACTED:secret]."],
+    ],
+    [
+      [
+        "a hash, words, base64 of text, a URL, more on the line",
+        "here: 3f2a9c1e8b7d6f5a4c3b2a1908f7e6d5c4b3a291\nhere: UserAuthenticationService2Handler\nhere: SGVsbG8gd29ybGQgdGhpcyBpcyB0ZXh0\nHere: https://example.com/aB3dE5fG7hJ9kL1mN3pQ\nthe creds are stored in vault\nwhere: Zx8Cv7Bn6Mq5Lp4Ks3Jd2\nhere: Zx8Cv7Bn6Mq5Lp4Ks3Jd2 is the commit",
+      ],
+    ],
+  );
+});

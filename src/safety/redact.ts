@@ -14,6 +14,7 @@ import { loneLines, loneSecret } from "./generic/lone-secret.ts";
 import { appPasswordDetector } from "./generic/app-password.ts";
 import { seedPhraseDetector } from "./generic/seed-phrase.ts";
 import { keypairArrayDetector } from "./generic/keypair-array.ts";
+import { handedKeyDetector } from "./generic/handed-key.ts";
 import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
 import { type PrintedSecret, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
@@ -147,6 +148,7 @@ function builtinDetectors(): Detector[] {
     appPasswordDetector,
     seedPhraseDetector,
     keypairArrayDetector,
+    handedKeyDetector,
     kubernetesLiteralDetector,
     pinDetector,
     sessionTokenDetector,

@@ -34,7 +34,7 @@ const PASSWORD_HASH_TEXT = /^\s*(\$(?:2[abxy]\$\d{2}|argon2id?\$v=\d+\$[^$\s]+|a
  * Whether base64 decodes to words or a JSON object (`SGVsbG8sIFdvcmxkIQ==`): text with a space or
  * a brace in it. Not a password encoded alone (`kubectl get secret … {.data.password}`): one word.
  */
-function encodesText(word: string): boolean {
+export function encodesText(word: string): boolean {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(word) || word.length % 4 !== 0) return false;
   const bytes = Buffer.from(word, "base64");
   const printable = bytes.length > 0 && bytes.every((b) => (b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x09 || b === 0x0d);
