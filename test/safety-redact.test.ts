@@ -2776,3 +2776,15 @@ describe("a key handed over with no name of what it is (found by the red team)",
     ],
   );
 });
+
+describe("a random value under a name that says nothing in docker inspect's Env (found by the red team)", () => {
+  exactAndKept(
+    [['"Env": [\n  "STRIPE=Zx8Cv7Bn6Mq5Lp4Ks3Jd2Zx8C",\n  "PATH=/usr/bin"\n]', '"Env": [\n  "STRIPE=[REDACTED:secret]",\n  "PATH=/usr/bin"\n]']],
+    [
+      [
+        "paths, versions, URLs, hashes, UUIDs, names, base64 of text, outside Env",
+        '"Env": [\n  "PATH=/usr/local/sbin:/usr/bin",\n  "PYTHON_VERSION=3.12.4",\n  "SITE=https://example.com/aB3dE5fG7hJ9kL1mN3pQ",\n  "PYTHON_SHA256=3f2a9c1e8b7d6f5a4c3b2a1908f7e6d5c4b3a291",\n  "ID=123e4567-e89b-12d3-a456-426614174000",\n  "NAME=UserAuthenticationService2Handler",\n  "B64=SGVsbG8gd29ybGQgdGhpcyBpcyB0ZXh0"\n]\n"Cmd": ["STRIPE=Zx8Cv7Bn6Mq5Lp4Ks3Jd2Zx8C"]',
+      ],
+    ],
+  );
+});

@@ -15,6 +15,7 @@ import { appPasswordDetector } from "./generic/app-password.ts";
 import { seedPhraseDetector } from "./generic/seed-phrase.ts";
 import { keypairArrayDetector } from "./generic/keypair-array.ts";
 import { handedKeyDetector } from "./generic/handed-key.ts";
+import { envArrayDetector } from "./generic/env-array.ts";
 import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
 import { type PrintedSecret, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
@@ -149,6 +150,7 @@ function builtinDetectors(): Detector[] {
     seedPhraseDetector,
     keypairArrayDetector,
     handedKeyDetector,
+    envArrayDetector,
     kubernetesLiteralDetector,
     pinDetector,
     sessionTokenDetector,
