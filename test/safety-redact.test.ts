@@ -2788,3 +2788,10 @@ describe("a random value under a name that says nothing in docker inspect's Env 
     ],
   );
 });
+
+describe("a passphrase of words after \"pass phrase:\" (found by the red team)", () => {
+  exactAndKept(
+    [["pass phrase: correct horse battery staple.\nPassphrase: mosaic saddle mosaic velvet", "pass phrase: [REDACTED:password].\nPassphrase: [REDACTED:password]"]],
+    [["sentences", "Password: please enter your password\nThe passphrase is generated randomly during setup\npassphrase: never shown to anyone"]],
+  );
+});

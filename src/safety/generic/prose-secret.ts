@@ -18,7 +18,7 @@ import { lineStart } from "./lines.ts";
  * key's in German, Italian, Spanish and unaccented French (`API-Schlüssel`, `chiave API`, `clave API`, `cle API`, `jeton`): group 1 is set for a password's.
  * `pass` alone only after a service's or an account's name (namedPass).
  */
-const LABEL = String.raw`(?:(pass(?:word|phrase|code)|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|clave|senha|wachtwoord|haslo|pass(?![A-Za-z]))|(?:api|access|secret|my|our|your|the|this)[ \t]+key|api-?key|(?:api[ \t-]?)?schl(?:ü|ue)ssel|cle[ \t]+(?:api|secrete)|chiave[ \t]+(?:api|segreta)|clave[ \t]+(?:de[ \t]+)?api|jeton|key|token|secret)s?`;
+const LABEL = String.raw`(?:(pass(?:word|[ \t]?phrase|code)|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|contrase(?:ñ|n)a|clave|senha|wachtwoord|haslo|pass(?![A-Za-z]))|(?:api|access|secret|my|our|your|the|this)[ \t]+key|api-?key|(?:api[ \t-]?)?schl(?:ü|ue)ssel|cle[ \t]+(?:api|secrete)|chiave[ \t]+(?:api|segreta)|clave[ \t]+(?:de[ \t]+)?api|jeton|key|token|secret)s?`;
 
 /**
  * Whose the password is, after its label: "for the staging box", "of user app", "für die Datenbank", "do banco" (up to four
@@ -101,6 +101,14 @@ const SENTENCE_WORDS = new Set(
     "least long short strong weak invalid incorrect wrong expired missing given known unset left kept"
   ).split(" "),
 );
+
+const AFTER_COLON = /:[ \t]+$/;
+
+/** The text from `at` to the end of its line, sentence punctuation left off. */
+const restOfLine = (text: string, at: number): string => {
+  const end = text.slice(at, at + 200).search(/\r?\n|$/);
+  return text.slice(at, at + end).trimEnd().replace(TRAILING, "");
+};
 
 export function isDicewarePhrase(value: string): boolean {
   const words = value.split(/[ -]/);
@@ -325,7 +333,7 @@ const USER_WORD = /^(?:u:|usr|user|login)/i;
 const ACCOUNT_WORD = new RegExp(`^(?:${ACCOUNTS.join("|")})`, "i");
 
 export const proseSecretDetector: Detector = {
-  keywords: ["passw", "pw", "passphrase", "passcode", "kennwort", "mot de passe", "contrase", "clave", "senha", "wachtwoord", "haslo", "schl", "api-schl", "api schl", "apischl", "cle api", "cle secr", "chiave api", "chiave segreta", "jeton", "api key", "apikey", "api-key", "access key", "secret key", "my key", "our key", "your key", "the key", "this key", "token", "secret", "key", "log in", "login", "logging in", "sign in", "signin", "signing in", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
+  keywords: ["passw", "pw", "passphrase", "pass phrase", "passcode", "kennwort", "mot de passe", "contrase", "clave", "senha", "wachtwoord", "haslo", "schl", "api-schl", "api schl", "apischl", "cle api", "cle secr", "chiave api", "chiave segreta", "jeton", "api key", "apikey", "api-key", "access key", "secret key", "my key", "our key", "your key", "the key", "this key", "token", "secret", "key", "log in", "login", "logging in", "sign in", "signin", "signing in", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
   find(text: string, hits: Hits, out: Finding[]): void {
     const push = (found: Finding | undefined) => found && out.push(found);
     for (let i = 0; i < hits.length; i += 2) {
@@ -372,6 +380,10 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   // or they are a password's diceware passphrase.
   const words = value.split(" ");
   if (quoted && password && isDicewarePhrase(value)) return { start: span[0], end: span[0] + value.length, kind: "password" };
+  // A bare passphrase is the rest of its line after a colon: "pass phrase: mosaic saddle mosaic velvet" (after "is", a sentence goes on:
+  // "the passphrase is generated randomly during setup").
+  const phrase = !quoted && password && AFTER_COLON.test(text.slice(Math.max(0, span[0] - 4), span[0])) ? restOfLine(text, span[0]) : "";
+  if (isDicewarePhrase(phrase)) return { start: span[0], end: span[0] + phrase.length, kind: "password" };
   if (words.length > 1 && !(words.every(looksLikePassword) && words.some(looksLikeStrongPassword))) return undefined;
   // A secret (not a key nor a token, whose values are random) may be one a person made up: shaped like a strong password.
   const made = !password && SECRET_LABEL.test(text.slice(at, at + 6)) && looksLikeStrongPassword(value);
