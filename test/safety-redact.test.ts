@@ -2795,3 +2795,10 @@ describe("a passphrase of words after \"pass phrase:\" (found by the red team)",
     [["sentences", "Password: please enter your password\nThe passphrase is generated randomly during setup\npassphrase: never shown to anyone"]],
   );
 });
+
+describe("a quoted password of a strong word and a plain one (found by the red team)", () => {
+  exactAndKept(
+    [['password "Blue42 horse"\nthe password is "Tr0ub4dor3 staple"', 'password "[REDACTED:password]"\nthe password is "[REDACTED:password]"']],
+    [["a rule, a sentence", 'password "at least 8 chars"\nthe password "Admin123 must change"\npassword "hunter horse"']],
+  );
+});

@@ -103,6 +103,8 @@ const SENTENCE_WORDS = new Set(
 );
 
 const AFTER_COLON = /:[ \t]+$/;
+/** A lowercase word of a passphrase beside a strong one. */
+const PLAIN_WORD = /^[a-z]{3,10}$/;
 
 /** The text from `at` to the end of its line, sentence punctuation left off. */
 const restOfLine = (text: string, at: number): string => {
@@ -384,7 +386,9 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   // "the passphrase is generated randomly during setup").
   const phrase = !quoted && password && AFTER_COLON.test(text.slice(Math.max(0, span[0] - 4), span[0])) ? restOfLine(text, span[0]) : "";
   if (isDicewarePhrase(phrase)) return { start: span[0], end: span[0] + phrase.length, kind: "password" };
-  if (words.length > 1 && !(words.every(looksLikePassword) && words.some(looksLikeStrongPassword))) return undefined;
+  // A strong word and plain ones, quoted after a password's label: "Blue42 horse".
+  const passwordWord = (w: string) => looksLikePassword(w) || (quoted && password && PLAIN_WORD.test(w) && !SENTENCE_WORDS.has(w));
+  if (words.length > 1 && !(words.every(passwordWord) && words.some(looksLikeStrongPassword))) return undefined;
   // A secret (not a key nor a token, whose values are random) may be one a person made up: shaped like a strong password.
   const made = !password && SECRET_LABEL.test(text.slice(at, at + 6)) && looksLikeStrongPassword(value);
   if (password ? !passwordShaped(value) : !keyShaped(text, at)(value) && !made) return undefined;
