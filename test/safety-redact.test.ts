@@ -2802,3 +2802,11 @@ describe("a quoted password of a strong word and a plain one (found by the red t
     [["a rule, a sentence", 'password "at least 8 chars"\nthe password "Admin123 must change"\npassword "hunter horse"']],
   );
 });
+
+describe("a random value under a name that says nothing in doppler secrets' table (found by the red team)", () => {
+  const table = (rows: string) => `┌────────┬───────────────────────────┬──────┐\n│ NAME   │ VALUE                     │ NOTE │\n├────────┼───────────────────────────┼──────┤\n${rows}└────────┴───────────────────────────┴──────┘\n│ X │ Zx8Cv7Bn6Mq5Lp4Ks3Jd2Zx8C │`;
+  exactAndKept(
+    [[table("│ STRIPE │ Zx8Cv7Bn6Mq5Lp4Ks3Jd2Zx8C │      │\n├────────┼───────────────────────────┼──────┤\n│ ENV    │ dev                       │      │\n"), table("│ STRIPE │ [REDACTED:secret] │      │\n├────────┼───────────────────────────┼──────┤\n│ ENV    │ dev                       │      │\n")]],
+    [["a hash, a version, a name, a table with no NAME column", `${table("│ SHA    │ 3f2a9c1e8b7d6f5a4c3b2a1908f7e6d5c4b3a291 │ │\n│ VER    │ 1.2.3 │ │\n│ SVC    │ UserAuthenticationService2Handler │ │\n")}\n│ KEY │ VALUE │\n│ a │ Zx8Cv7Bn6Mq5Lp4Ks3Jd2Zx8C │`]],
+  );
+});

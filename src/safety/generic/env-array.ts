@@ -2,19 +2,54 @@ import type { Detector, Finding, Hits } from "../detectors.ts";
 import { drawnAtRandom } from "./handed-key.ts";
 
 /**
- * `docker inspect`'s environment (`"Env": ["STRIPE=…", "PATH=/usr/bin"]`): a secret may sit under
- * a name that says nothing of it, so a value goes by its shape alone, drawn at random (handed-key.ts)
- * and 20 letters and digits or more. Paths, versions, URLs, hashes and UUIDs are no such word.
+ * Listings of a program's environment: `docker inspect`'s (`"Env": ["STRIPE=…", "PATH=/usr/bin"]`)
+ * and `doppler secrets`' table (`│ NAME │ VALUE │ NOTE │`). A secret may sit under a name that says
+ * nothing of it, so a value goes by its shape alone, drawn at random (handed-key.ts) and 20 letters
+ * and digits or more. Paths, versions, URLs, hashes and UUIDs are no such word.
  */
+const RANDOM_VALUE = /^[A-Za-z0-9]{20,256}$/;
 const ENV_OPEN = /"Env"[ \t]*:[ \t]*\[/y;
 /** The array's end, within a bounded reach: an image's environment is a few dozen lines. */
 const ENV_REACH = 20000;
 const ENTRY = /"[A-Za-z_][A-Za-z0-9_.-]{0,100}=([A-Za-z0-9]{20,256})"/dg;
 
+/** Doppler's header: a NAME column, then VALUE. */
+const BOX_HEADER = /^[ \t]*│[ \t]*NAME[ \t]*│[ \t]*VALUE[ \t]*│/;
+/** A row of its box (`│ STRIPE │ … │`) or a rule between rows (`├───┼`). */
+const BOX_ROW = /^[ \t]*│[ \t]*[^│\r\n]*│[ \t]*([^│\s]*)[ \t]*│/d;
+const BOX_RULE = /^[ \t]*├[─┼]/;
+const BAR_BEFORE = /│[ \t]{1,8}$/;
+
+function lineEnd(text: string, from: number): number {
+  const end = text.indexOf("\n", from);
+  return end < 0 ? text.length : end;
+}
+
+/** The VALUE column of the rows under Doppler's header at `at`. */
+function boxValues(text: string, at: number, out: Finding[]): void {
+  const start = text.lastIndexOf("\n", at) + 1;
+  let next = lineEnd(text, at) + 1;
+  if (!BOX_HEADER.test(text.slice(start, next))) return;
+  for (let rows = 0; next < text.length && rows < 10_000; rows++) {
+    const stop = lineEnd(text, next);
+    const line = text.slice(next, stop);
+    const m = BOX_ROW.exec(line);
+    const span = m?.indices?.[1];
+    if (!m && !BOX_RULE.test(line)) break;
+    if (m && span && RANDOM_VALUE.test(m[1] as string) && drawnAtRandom(m[1] as string)) out.push({ start: next + span[0], end: next + span[1], kind: "secret" });
+    next = stop + 1;
+  }
+}
+
 export const envArrayDetector: Detector = {
-  keywords: ['"env"'],
+  keywords: ['"env"', "value"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
+      if (text.charAt(hits[i] as number) !== '"') {
+        // A cell's header only: a bar a few spaces before (a word found everywhere, so its line is read only then).
+        if (BAR_BEFORE.test(text.slice(Math.max(0, (hits[i] as number) - 9), hits[i] as number))) boxValues(text, hits[i] as number, out);
+        continue;
+      }
       ENV_OPEN.lastIndex = hits[i] as number;
       if (!ENV_OPEN.test(text)) continue;
       const from = ENV_OPEN.lastIndex;
