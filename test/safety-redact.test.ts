@@ -2810,3 +2810,16 @@ describe("a random value under a name that says nothing in doppler secrets' tabl
     [["a hash, a version, a name, a table with no NAME column", `${table("│ SHA    │ 3f2a9c1e8b7d6f5a4c3b2a1908f7e6d5c4b3a291 │ │\n│ VER    │ 1.2.3 │ │\n│ SVC    │ UserAuthenticationService2Handler │ │\n")}\n│ KEY │ VALUE │\n│ a │ Zx8Cv7Bn6Mq5Lp4Ks3Jd2Zx8C │`]],
   );
 });
+
+describe("a random value under a name that says nothing in pm2 env's listing (found by the red team)", () => {
+  exactAndKept(
+    [["$ pm2 env 0\nSTRIPE: Zx8Cv7Bn6Mq5Lp4Ks3Jd2Zx8C\nNODE_ENV: production\npm_exec_path: /app/index.js", "$ pm2 env 0\nSTRIPE: [REDACTED:secret]\nNODE_ENV: production\npm_exec_path: /app/index.js"]],
+    [
+      [
+        "paths, UUIDs, hashes and names in a pm2 listing",
+        "PM2_HOME: /root/.pm2\nunique_id: 2c6b1e8a-3f2a-4c1e-8b7d-6f5a4c3b2a19\nSHA: 3f2a9c1e8b7d6f5a4c3b2a1908f7e6d5c4b3a291\nSVC: UserAuthenticationService2Handler\npm_exec_path: /app/index.js",
+      ],
+      ["such a line with no pm2 listing", "commit: Zx8Cv7Bn6Mq5Lp4Ks3Jd2Zx8C"],
+    ],
+  );
+});

@@ -2,8 +2,8 @@ import type { Detector, Finding, Hits } from "../detectors.ts";
 import { drawnAtRandom } from "./handed-key.ts";
 
 /**
- * Listings of a program's environment: `docker inspect`'s (`"Env": ["STRIPE=…", "PATH=/usr/bin"]`)
- * and `doppler secrets`' table (`│ NAME │ VALUE │ NOTE │`). A secret may sit under a name that says
+ * Listings of a program's environment: `docker inspect`'s (`"Env": ["STRIPE=…", "PATH=/usr/bin"]`),
+ * `doppler secrets`' table (`│ NAME │ VALUE │ NOTE │`) and `pm2 env <id>`'s `NAME: value` lines. A secret may sit under a name that says
  * nothing of it, so a value goes by its shape alone, drawn at random (handed-key.ts) and 20 letters
  * and digits or more. Paths, versions, URLs, hashes and UUIDs are no such word.
  */
@@ -41,10 +41,32 @@ function boxValues(text: string, at: number, out: Finding[]): void {
   }
 }
 
+/**
+ * pm2's listing, known by the paths pm2 adds to every process's environment (`pm_exec_path: …`);
+ * its lines within a reach of that line, as far as a screen of them goes.
+ */
+const PM2_REACH = 20000;
+const PM2_LINE = /^[ \t]*[A-Za-z_][A-Za-z0-9_]{0,100}:[ \t]+([A-Za-z0-9]{20,256})[ \t]*\r?$/dgm;
+
+function pm2Values(text: string, at: number, out: Finding[]): void {
+  const from = Math.max(0, at - PM2_REACH);
+  for (const m of text.slice(from, at + PM2_REACH).matchAll(PM2_LINE)) {
+    const span = m.indices?.[1];
+    if (span && drawnAtRandom(m[1] as string)) out.push({ start: from + span[0], end: from + span[1], kind: "secret" });
+  }
+}
+
 export const envArrayDetector: Detector = {
-  keywords: ['"env"', "value"],
+  keywords: ['"env"', "value", "pm_exec_path:"],
   find(text: string, hits: Hits, out: Finding[]): void {
+    let covered = -1;
     for (let i = 0; i < hits.length; i += 2) {
+      if (text.charAt(hits[i] as number) === "p") {
+        // A listing has a few such lines: the reach around the first takes the rest of them.
+        if ((hits[i] as number) >= covered) pm2Values(text, hits[i] as number, out);
+        covered = Math.max(covered, (hits[i] as number) + PM2_REACH);
+        continue;
+      }
       if (text.charAt(hits[i] as number) !== '"') {
         // A cell's header only: a bar a few spaces before (a word found everywhere, so its line is read only then).
         if (BAR_BEFORE.test(text.slice(Math.max(0, (hits[i] as number) - 9), hits[i] as number))) boxValues(text, hits[i] as number, out);
