@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import { IDLE, hookUser, runnerDone, stopRunner, within } from "./helpers/hooks.ts";
-import { SESSION, assistant, jsonl, tempClaudeDir, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
+import { SESSION, assistant, backgroundAgentTurn, jsonl, tempClaudeDir, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -164,12 +164,7 @@ describe("hooks", () => {
     const { home, claude, hook } = hookUser(server);
     claude.write(
       `p/${SESSION}.jsonl`,
-      jsonl([
-        user("Review the parser", now()),
-        assistant("msg_1", toolUse("toolu_t", "Task", { description: "review", prompt: "Review", run_in_background: true }), { ...now(), usage: u }),
-        toolResult("toolu_t", "Agent started in the background.", now()),
-        assistant("msg_2", text("Started a reviewer."), { ...now(), usage: u }),
-      ]),
+      jsonl(backgroundAgentTurn(u)),
     );
     // The agent works on after the main turn's Stop: its response's first block, still streaming.
     const agent = claude.write(

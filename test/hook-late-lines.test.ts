@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { appendFileSync } from "node:fs";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { hookUser, runnerDone, stopRunner, within } from "./helpers/hooks.ts";
-import { SESSION, assistant, jsonl, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
+import { SESSION, assistant, backgroundAgentTurn, jsonl, text, user } from "./helpers/transcript.ts";
 
 /**
  * Claude Code writes a session's files around its hooks, not strictly before them: lines
@@ -26,12 +26,7 @@ describe("lines written after a session's last hook", () => {
     const { home, claude, hook } = hookUser(server);
     claude.write(
       `p/${SESSION}.jsonl`,
-      jsonl([
-        user("Review the parser", now()),
-        assistant("msg_1", toolUse("toolu_t", "Task", { description: "review", prompt: "Review", run_in_background: true }), { ...now(), usage: u }),
-        toolResult("toolu_t", "Agent started in the background.", now()),
-        assistant("msg_2", text("Started a reviewer."), { ...now(), usage: u }),
-      ]),
+      jsonl(backgroundAgentTurn(u)),
     );
     const agent = claude.write(`p/${SESSION}/subagents/agent-a1.jsonl`, jsonl([user("Review", sub()), assistant("msg_a", text("Looking."), sub({ usage: u }))]));
     await hook("SubagentStop", { agent_id: "a1", agent_transcript_path: agent });
@@ -48,12 +43,7 @@ describe("lines written after a session's last hook", () => {
     const { app, claude, path, hook } = hookUser(server);
     claude.write(
       `p/${SESSION}.jsonl`,
-      jsonl([
-        user("Review the parser", now()),
-        assistant("msg_1", toolUse("toolu_t", "Task", { description: "review", prompt: "Review", run_in_background: true }), { ...now(), usage: u }),
-        toolResult("toolu_t", "Agent started in the background.", now()),
-        assistant("msg_2", text("Started a reviewer."), { ...now(), usage: u }),
-      ]),
+      jsonl(backgroundAgentTurn(u)),
     );
     claude.write(`p/${SESSION}/subagents/agent-a1.jsonl`, jsonl([user("Review", sub()), assistant("msg_a", text("Looking at the parser first."), sub({ usage: u, stopReason: null }))]));
     await hook("Stop");

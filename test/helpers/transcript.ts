@@ -99,6 +99,20 @@ export function assistant(
 export const text = (t: string) => ({ type: "text", text: t });
 export const toolUse = (id: string, name: string, input: unknown) => ({ type: "tool_use", id, name, input });
 
+/**
+ * A main turn, timed now, that starts a background subagent (Task with run_in_background) and ends
+ * while the agent works on: what the hook tests' sessions hold at a Stop.
+ */
+export function backgroundAgentTurn(u: UsageIn): unknown[] {
+  const now = () => ({ timestamp: new Date().toISOString() });
+  return [
+    user("Review the parser", now()),
+    assistant("msg_1", toolUse("toolu_t", "Task", { description: "review", prompt: "Review", run_in_background: true }), { ...now(), usage: u }),
+    toolResult("toolu_t", "Agent started in the background.", now()),
+    assistant("msg_2", text("Started a reviewer."), { ...now(), usage: u }),
+  ];
+}
+
 export function jsonl(lines: unknown[]): string {
   return lines.map((l) => (typeof l === "string" ? l : JSON.stringify(l))).join("\n") + "\n";
 }
