@@ -2791,8 +2791,11 @@ describe("a random value under a name that says nothing in docker inspect's Env 
 
 describe("a passphrase of words after \"pass phrase:\" (found by the red team)", () => {
   exactAndKept(
-    [["pass phrase: correct horse battery staple.\nPassphrase: mosaic saddle mosaic velvet", "pass phrase: [REDACTED:password].\nPassphrase: [REDACTED:password]"]],
-    [["sentences", "Password: please enter your password\nThe passphrase is generated randomly during setup\npassphrase: never shown to anyone"]],
+    [
+      ["pass phrase: correct horse battery staple.\nPassphrase: mosaic saddle mosaic velvet", "pass phrase: [REDACTED:password].\nPassphrase: [REDACTED:password]"],
+      ["my passphrase is: mosaic saddle mosaic velvet\nthe password was: Zx8Cv7Bn6Mq5", "my passphrase is: [REDACTED:password]\nthe password was: [REDACTED:password]"],
+    ],
+    [["sentences", "Password: please enter your password\nThe passphrase is generated randomly during setup\npassphrase: never shown to anyone\nthe password is: required"]],
   );
 });
 

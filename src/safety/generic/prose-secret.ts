@@ -37,7 +37,7 @@ const TOLD_VALUE = String.raw`(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128}(?
  * ("das Passwort ist …", "mon mot de passe c'est …"); "value" may follow the label ("the client secret value is …").
  */
 const PROSE_SECRET = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:[ \t]+(?:(?:is|was|got)(?:[ \t]+(?:now|still))?(?:[ \t]+(?:set|changed|reset|updated)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
+  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:[ \t]+(?:(?:is|was|got)(?:[ \t]+(?:now|still))?(?:[ \t]+(?:set|changed|reset|updated)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)(?:[ \t]*:)?|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
   "diy",
 );
 
