@@ -16,11 +16,17 @@ import { type KnownFolders, type TranscriptFile, discoverFiles } from "./files.t
 const HEAD_BYTES = 4 << 20;
 /** Thrown to stop reading at that first line: a pass reads no more of a session's file than it needs. */
 const FOUND = new Error("first conversation line read");
+/**
+ * Bytes only a line that may answer holds (unescaped, so as a key of the line, not in a text): lines
+ * before the conversation (snapshots, summaries, a title), often large, are passed over unparsed.
+ */
+const ANSWERS = ['"forkedFrom":', '"type":"user"', '"type":"assistant"'].map((b) => Buffer.from(b));
 
 /** The session a transcript was forked from, read from its first conversation line; undefined for one not forked (or unreadable). */
 function forkParent(file: TranscriptFile): string | undefined {
   let parent: string | undefined;
   const line = (bytes: Buffer) => {
+    if (!ANSWERS.some((b) => bytes.includes(b))) return;
     let entry: { type?: unknown; forkedFrom?: { sessionId?: unknown } } | undefined;
     try {
       entry = JSON.parse(bytes.toString("utf8"));
