@@ -41,15 +41,14 @@ export function scanSettings(config: Config): ScanSettings {
 }
 
 /**
- * The settings of the options saved now, for a long-running `watch`: what
+ * The settings of the options saved now (`config`, as loaded now), for a long-running `watch`: what
  * `set` changes while it runs (a project excluded, redaction on) holds from
  * its next pass, and so do prices a refresh (its own, or a hook's sync's)
  * wrote to the cache. Built again only when one of them changed.
  */
-export function liveScanSettings(): () => ScanSettings {
+export function liveScanSettings(): (config: Config) => ScanSettings {
   let saved: { stamp: string; settings: ScanSettings } | undefined;
-  return () => {
-    const config = loadConfig();
+  return (config) => {
     const stamp = JSON.stringify([config.options, priceCacheStamp()]);
     if (saved?.stamp !== stamp) saved = { stamp, settings: scanSettings(config) };
     return saved.settings;

@@ -1,4 +1,4 @@
-import { loadConfig, resolveCredentials } from "../config/index.ts";
+import { type Config, loadConfig, resolveCredentials } from "../config/index.ts";
 import { type Connection, connect } from "../sync/context.ts";
 
 /** What the saved credentials are now, against those the watch sends with ("refused": the same as when the server refused the key). */
@@ -35,9 +35,9 @@ export class LiveConnection {
     return given() !== this.#given;
   }
 
-  /** Follows the saved credentials: a new connection when they changed (the old one closed). */
-  refresh(): CredentialsNow {
-    const now = given();
+  /** Follows the saved credentials (of `config`, as loaded now): a new connection when they changed (the old one closed). */
+  refresh(config: Config): CredentialsNow {
+    const now = given(config);
     if (now === this.#given) return now === undefined ? "logged-out" : this.#refused ? "refused" : "same";
     // Connected first: credentials that cannot be used (a plain http:// URL elsewhere) throw, and are looked at again next time.
     if (now !== undefined) {
@@ -66,7 +66,7 @@ export class LiveConnection {
 }
 
 /** The URL and key in force, as one value; undefined when either is missing. */
-function given(): string | undefined {
-  const { convexUrl, apiKey } = resolveCredentials(loadConfig());
+function given(config = loadConfig()): string | undefined {
+  const { convexUrl, apiKey } = resolveCredentials(config);
   return convexUrl && apiKey ? JSON.stringify([convexUrl, apiKey]) : undefined;
 }

@@ -1,4 +1,4 @@
-import { loadConfig, maskKey, resolveCredentials } from "../config/index.ts";
+import { type Config, loadConfig, maskKey, resolveCredentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import { AuthError } from "../opensync/errors.ts";
 import { failureOf } from "../report/failure.ts";
@@ -13,8 +13,8 @@ const LOCK_WAIT_MS = 30_000;
 
 interface WatchPassOptions {
   live: LiveConnection;
-  /** The saved options now (a watch follows `set`); throws a UserError for a config that cannot be used. */
-  settings: () => ScanSettings;
+  /** The settings of the saved options (a watch follows `set`). */
+  settings: (config: Config) => ScanSettings;
   roots: string[];
   log: (line: string) => void;
   warn: (line: string) => void;
@@ -36,9 +36,11 @@ export function watchPass(o: WatchPassOptions): (only: ReadonlySet<string> | und
     held = true;
     return "held";
   };
-  const current = (): { now: CredentialsNow; settings: ScanSettings } | PassSkipped => {
+  /** The saved config, read once a pass; one that cannot be used (a typo made by hand) holds sending until it is mended. */
+  const current = (): { config: Config; now: CredentialsNow; settings: ScanSettings } | PassSkipped => {
     try {
-      return { now: o.live.refresh(), settings: o.settings() };
+      const config = loadConfig();
+      return { config, now: o.live.refresh(config), settings: o.settings(config) };
     } catch (error) {
       if (error instanceof UserError) return hold(error.message, "this watch goes on once it is");
       throw error;
@@ -56,7 +58,7 @@ export function watchPass(o: WatchPassOptions): (only: ReadonlySet<string> | und
     // Another server's state: everything is compared with it, not just these sessions.
     if (now === "changed" && only) return "switched";
     // The day's price refresh, as a sync starts it: new prices are used at once if they come in time, else by a catch-up pass.
-    const refreshedPrices = startPriceRefresh(loadConfig(), false);
+    const refreshedPrices = startPriceRefresh(got.config, false);
     void refreshedPrices.then((changed) => changed && o.resync());
     const report = await runSync(conn.store, conn.client, {
       ...got.settings,

@@ -172,10 +172,8 @@ export function startWatcher(o: WatchOptions): Watcher {
         return;
       }
       if (report === "switched") {
-        full = true;
         failures = 0;
-        blockedUntil = 0;
-        return;
+        return resync();
       }
       if (report.stoppedBy instanceof AuthError) throw report.stoppedBy;
       if (report.stoppedBy) return retryLater(only, report.stoppedBy);
