@@ -114,13 +114,17 @@ class Rounds {
 
   async serve(claims: Claim[]): Promise<void> {
     const work: Claim[] = [];
+    /** The files' bytes before the pass, as the look found them: the next look compares with these. */
+    const sizes = new Map<string, number | undefined>();
     for (const c of claims) {
+      const size = filesSize(c.transcriptPath);
       // A look while the files settle needs no pass if none of them grew: the next look, the held work's time, or done.
-      if (needsPass(c, filesSize(c.transcriptPath))) work.push(c);
-      else this.finish(c, afterPass(c, c.readyAt === undefined ? { kind: "sent" } : { kind: "deferred", readyAt: c.readyAt }, Date.now(), c.readSize));
+      if (needsPass(c, size)) {
+        work.push(c);
+        sizes.set(c.path, size);
+      } else this.finish(c, afterPass(c, c.readyAt === undefined ? { kind: "sent" } : { kind: "deferred", readyAt: c.readyAt }, Date.now(), c.readSize));
     }
     if (work.length > 0) {
-      const sizes = new Map(work.map((c) => [c.path, filesSize(c.transcriptPath)]));
       const result = await pass(work);
       const now = Date.now();
       const retries = work.flatMap((c) => {
