@@ -1,5 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { drawnAtRandom } from "./handed-key.ts";
+import { lineEnd } from "./lines.ts";
 
 /**
  * Listings of a program's environment: `docker inspect`'s (`"Env": ["STRIPE=…", "PATH=/usr/bin"]`),
@@ -19,11 +20,6 @@ const BOX_HEADER = /^[ \t]*│[ \t]*NAME[ \t]*│[ \t]*VALUE[ \t]*│/;
 const BOX_ROW = /^[ \t]*│[ \t]*[^│\r\n]*│[ \t]*([^│\s]*)[ \t]*│/d;
 const BOX_RULE = /^[ \t]*├[─┼]/;
 const BAR_BEFORE = /│[ \t]{1,8}$/;
-
-function lineEnd(text: string, from: number): number {
-  const end = text.indexOf("\n", from);
-  return end < 0 ? text.length : end;
-}
 
 /** The VALUE column of the rows under Doppler's header at `at`. */
 function boxValues(text: string, at: number, out: Finding[]): void {

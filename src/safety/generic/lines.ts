@@ -8,3 +8,9 @@ export function lineStart(text: string, at: number, max: number): number | undef
   if (newline === -1) return at > max ? undefined : 0;
   return at - back.length + newline + 1;
 }
+
+/** Where the line holding `from` ends: its newline, or the text's end. */
+export function lineEnd(text: string, from: number): number {
+  const end = text.indexOf("\n", from);
+  return end < 0 ? text.length : end;
+}

@@ -1,6 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { HAS_DIGIT, HAS_LETTER, isStandIn } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
+import { lineEnd } from "./lines.ts";
 
 /**
  * Secrets in a table, as Claude sums up what it set up and as CLIs print them: a column headed
@@ -51,11 +52,6 @@ function label(text: string | undefined): boolean {
 function secretCell(cell: Cell | undefined): cell is Cell {
   if (!cell || cell.text.length < 4 || /\s/.test(cell.text) || isStandIn(cell.text)) return false;
   return (HAS_LETTER.test(cell.text) && HAS_DIGIT.test(cell.text)) || /[!@#$%^&*+=?~]/.test(cell.text);
-}
-
-function lineEnd(text: string, from: number): number {
-  const end = text.indexOf("\n", from);
-  return end < 0 ? text.length : end;
 }
 
 /** psql's rule under its header: `----+-------+---------`. */

@@ -1,6 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { looksBase64Key } from "../look-alikes.ts";
-import { lineStart } from "./lines.ts";
+import { lineEnd, lineStart } from "./lines.ts";
 
 /**
  * Keys as Azure's CLI prints them with `-o tsv`, a row's cells joined by tabs, no header to name
@@ -17,8 +17,7 @@ const ROW_MAX = 5000;
 
 function keyRow(text: string, at: number, out: Finding[]): number {
   const start = lineStart(text, at, ROW_MAX);
-  let end = text.indexOf("\n", at);
-  if (end < 0) end = text.length;
+  const end = lineEnd(text, at);
   if (start === undefined) return end;
   const row = text.slice(start, end).replace(/\r$/, "");
   const cells = row.split("\t");
