@@ -5,7 +5,7 @@ import { UserError } from "../src/errors.ts";
 import { AuthError, BlockedItemError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError } from "../src/opensync/errors.ts";
 import { shortModel } from "../src/report/dry-run.ts";
 import { failureOf, withFix } from "../src/report/failure.ts";
-import { fit, formatInt, plural, table } from "../src/report/format.ts";
+import { fit, formatInt, formatUsd, plural, table } from "../src/report/format.ts";
 import { wrap } from "../src/report/help.ts";
 import { resolveSessionId, shortId } from "../src/report/session-id.ts";
 import { didYouMean, editDistance } from "../src/report/suggest.ts";
@@ -20,6 +20,12 @@ test("formatInt groups digits as en-US does, rounding first", () => {
   for (const n of [0, 7, 999, 1000, 1880, 12345.6, 999_999.5, 1_234_567, -1234, -999, 2 ** 53 - 1]) {
     expect(formatInt(n)).toBe(Math.round(n).toLocaleString("en-US"));
   }
+});
+
+test("formatUsd rounds the decimal cost half up to the cent, as a person would", () => {
+  // 1.005 and 2.675 are stored just under their decimal value: toFixed(2) alone shows $1.00 and $2.67.
+  const cases: [number, string][] = [[0, "$0.00"], [0.004999, "$0.00"], [0.005, "$0.01"], [1.005, "$1.01"], [2.675, "$2.68"], [1.0049999, "$1.00"], [24.56909385, "$24.57"], [1234.5, "$1234.50"]];
+  for (const [usd, shown] of cases) expect([usd, formatUsd(usd)]).toEqual([usd, shown]);
 });
 
 describe("plural", () => {

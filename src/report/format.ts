@@ -7,8 +7,14 @@ export function formatInt(n: number): string {
   return String(Math.round(n)).replace(/\B(?=(\d{3})+$)/g, ",");
 }
 
+/**
+ * Dollars to the cent, half up on the decimal figure. toFixed(2) alone rounds the binary one, and
+ * 1.005 is stored as 1.00499999999999989...: it showed $1.00. Costs are exact to the billionth
+ * (roundUsd), so six decimals of cents hold the decimal figure and drop the binary tail.
+ */
 export function formatUsd(n: number): string {
-  return `$${n.toFixed(2)}`;
+  const cents = Math.round(Number((n * 100).toFixed(6)));
+  return `$${(cents / 100).toFixed(2)}`;
 }
 
 /** A count and its noun: "1 session", "1,880 sessions", "2 entries" (with `many` given). */
