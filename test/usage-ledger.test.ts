@@ -153,6 +153,34 @@ describe("which lines are one response, read from transcripts", () => {
   });
 });
 
+describe("usage counts written as null", () => {
+  // The API's usage allows null cache counts, and Bedrock's message_start sends them (cache_creation_input_tokens: null,
+  // cache_read_input_tokens: null): Claude Code copies that usage onto a response's first lines. Such a line was unreadable,
+  // and its response's text and tokens were lost (ccusage 20.0.24 drops them too).
+  test("count as 0: the line is read, its text shown and its other tokens counted", async () => {
+    const claude = tempClaudeDir();
+    const nulls = { cache_creation_input_tokens: null, cache_read_input_tokens: null, cache_creation: { ephemeral_5m_input_tokens: null, ephemeral_1h_input_tokens: null } };
+    const withUsage = <T extends { message: { usage: object } }>(line: T, usage: object): T => ({ ...line, message: { ...line.message, usage: { ...line.message.usage, ...usage } } });
+    claude.write(
+      "p/s.jsonl",
+      jsonl([
+        // A response's first line (message_start's usage: nulls, a placeholder output), then its last with the final usage.
+        withUsage(assistant("msg_1", text("Looking."), { usage: { input: 10, output: 1 }, stopReason: null }), nulls),
+        assistant("msg_1", text("Found it."), { usage: { input: 10, output: 50, cacheCreation: 100, cacheRead: 1000 } }),
+        // A response whose only line has them.
+        withUsage(assistant("msg_2", text("Done."), { usage: { input: 7, output: 20 } }), nulls),
+      ]),
+    );
+    const texts: string[] = [];
+    const usage = { inputTokens: 17, outputTokens: 70, cacheCreationTokens: 100, cacheReadTokens: 1000 };
+    // As a sync reads (messages built), and as a dry run counts (skimmed lines).
+    const { sessions } = await readAll([claude.projects], undefined, { onMessage: (m) => texts.push(m.textContent ?? "") });
+    expect(sessions[0]?.usage).toEqual(usage);
+    expect(texts).toEqual(["Looking.\n\nFound it.", "Done."]);
+    expect((await readAll([claude.projects])).sessions[0]?.usage).toEqual(usage);
+  });
+});
+
 function withoutRequestId<T extends object>(line: T): T {
   const { requestId: _, ...rest } = line as T & { requestId?: string };
   return rest as T;

@@ -15,13 +15,17 @@ const Timestamp = z.string();
 
 const Count = z.number().check(z.nonnegative());
 
-/** The token counts an API response and each of its iterations carry. */
+/**
+ * The token counts an API response and each of its iterations carry; absent or null is 0 (tokensOf).
+ * The API allows null cache counts, and Bedrock's message_start sends them: Claude Code copies that
+ * usage onto a response's first lines, which were unreadable (text and tokens lost) while null was refused.
+ */
 const tokenFields = {
-  input_tokens: z._default(Count, 0),
-  output_tokens: z._default(Count, 0),
-  cache_creation_input_tokens: z._default(Count, 0),
-  cache_read_input_tokens: z._default(Count, 0),
-  cache_creation: z.nullish(z.object({ ephemeral_5m_input_tokens: z.optional(Count), ephemeral_1h_input_tokens: z.optional(Count) })),
+  input_tokens: z.nullish(Count),
+  output_tokens: z.nullish(Count),
+  cache_creation_input_tokens: z.nullish(Count),
+  cache_read_input_tokens: z.nullish(Count),
+  cache_creation: z.nullish(z.object({ ephemeral_5m_input_tokens: z.nullish(Count), ephemeral_1h_input_tokens: z.nullish(Count) })),
 };
 
 /**
@@ -33,11 +37,7 @@ const tokenFields = {
 const IterationSchema = z.object({
   type: z.optional(z.string()),
   model: z.nullish(z.string()),
-  input_tokens: z.nullish(Count),
-  output_tokens: z.nullish(Count),
-  cache_creation_input_tokens: z.nullish(Count),
-  cache_read_input_tokens: z.nullish(Count),
-  cache_creation: tokenFields.cache_creation,
+  ...tokenFields,
 });
 export type Iteration = z.infer<typeof IterationSchema>;
 
