@@ -1,0 +1,291 @@
+/**
+ * A Claude Code history in the shapes of 2.1.115 to 2.1.290, one session per
+ * case, made in code (from ../shared/claude-code-data.md and public readers'
+ * notes; no real transcript copied). test/recent-ccusage.test.ts holds our totals
+ * to ccusage's on it; to record ccusage's again:
+ *
+ *   npx bun test/helpers/recent-corpus.ts /tmp/recent
+ *   CLAUDE_CONFIG_DIR=/tmp/recent <ccusage 20.0.24 native binary> session --json --offline
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+type Line = Record<string, unknown>;
+
+/** Case n's session id. */
+export const recentSession = (n: number) => `${String(n).padStart(8, "0")}-aaaa-4bbb-8ccc-${String(n).padStart(12, "0")}`;
+
+interface UsageIn {
+  input?: number;
+  output?: number;
+  cacheCreation?: number;
+  cacheRead?: number;
+  /** The 5m/1h split of the cache writes. */
+  split?: [number, number];
+  speed?: string;
+  webSearches?: number;
+  iterations?: Line[];
+}
+
+interface AssistantIn {
+  model?: string;
+  usage?: UsageIn;
+  stop?: string | null;
+  /** Gateways write none. */
+  noRequestId?: boolean;
+  apiError?: boolean;
+  extra?: Line;
+}
+
+/** Lines of one history; each line a second after the one before. */
+class History {
+  private at = Date.parse("2026-11-20T10:00:00.000Z");
+  private seq = 0;
+  readonly files = new Map<string, Line[]>();
+
+  private base(sessionId: string, extra: Line = {}): Line {
+    this.at += 1000;
+    return { parentUuid: null, isSidechain: false, userType: "external", entrypoint: "cli", cwd: "/home/dev/shop", sessionId, version: "2.1.251", gitBranch: "main", uuid: `l-${++this.seq}`, timestamp: new Date(this.at).toISOString(), ...extra };
+  }
+
+  user(sessionId: string, content: unknown, extra: Line = {}): Line {
+    return { ...this.base(sessionId, extra), type: "user", message: { role: "user", content }, origin: { kind: "human" }, promptSource: "typed" };
+  }
+
+  system(sessionId: string, extra: Line): Line {
+    return { ...this.base(sessionId), type: "system", ...extra };
+  }
+
+  assistant(sessionId: string, id: string, block: Line, a: AssistantIn = {}): Line {
+    const u = a.usage ?? {};
+    const usage: Line = {
+      input_tokens: u.input ?? 10,
+      cache_creation_input_tokens: u.cacheCreation ?? 100,
+      cache_read_input_tokens: u.cacheRead ?? 1000,
+      output_tokens: u.output ?? 50,
+      service_tier: "standard",
+      ...(u.split ? { cache_creation: { ephemeral_5m_input_tokens: u.split[0], ephemeral_1h_input_tokens: u.split[1] } } : {}),
+      ...(u.speed ? { speed: u.speed } : {}),
+      ...(u.webSearches ? { server_tool_use: { web_search_requests: u.webSearches, web_fetch_requests: 0 } } : {}),
+      ...(u.iterations ? { iterations: u.iterations } : {}),
+    };
+    return {
+      ...this.base(sessionId, a.extra),
+      type: "assistant",
+      ...(a.noRequestId ? {} : { requestId: `req_${id}` }),
+      ...(a.apiError ? { isApiErrorMessage: true } : {}),
+      message: { model: a.model ?? "claude-sonnet-4-5-20250929", id, type: "message", role: "assistant", content: [block], stop_reason: a.stop === undefined ? "end_turn" : a.stop, stop_sequence: null, usage },
+    };
+  }
+
+  put(relative: string, lines: Line[]): void {
+    this.files.set(relative, lines);
+  }
+}
+
+const text = (t: string) => ({ type: "text", text: t });
+const zero = { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 };
+/** Lines of a subagent's (or a side question's) file. */
+const inAgent = (agentId: string, extra: Line = {}) => ({ isSidechain: true, agentId, ...extra });
+
+function cases(h: History): void {
+  let n = 0;
+  // 1. One response written as three lines (an empty Opus 5-style thinking block, text, a tool call), the first a streaming partial; a tool result with an image.
+  {
+    const s = recentSession(++n);
+    h.put(`${s}.jsonl`, [
+      h.user(s, "List the files"),
+      h.assistant(s, "msg_s1", { type: "thinking", thinking: "", signature: "sig" }, { usage: { output: 1 }, stop: null }),
+      h.assistant(s, "msg_s1", text("Listing."), { usage: { output: 300 } }),
+      h.assistant(s, "msg_s1", { type: "tool_use", id: "toolu_1", name: "Bash", input: { command: "ls" } }, { usage: { output: 300 }, stop: "tool_use" }),
+      h.user(s, [{ type: "tool_result", tool_use_id: "toolu_1", content: [text("a.png"), { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } }] }], {
+        toolUseResult: { stdout: "a.png", stderr: "", interrupted: false, isImage: true },
+      }),
+      h.assistant(s, "msg_s2", text("One image."), { model: "claude-opus-4-5-20251101" }),
+    ]);
+  }
+  // 2. An API error and a local notice (<synthetic>, no usage), then a real response.
+  {
+    const s = recentSession(++n);
+    h.put(`${s}.jsonl`, [
+      h.user(s, "Retry it"),
+      h.assistant(s, "msg_e0", text("API Error: 529 overloaded"), { model: "<synthetic>", apiError: true, usage: zero }),
+      h.assistant(s, "msg_e1", text("Done."), { model: "claude-opus-4-6" }),
+      h.assistant(s, "msg_e2", text("No response requested."), { model: "<synthetic>", usage: zero }),
+    ]);
+  }
+  // 3. 1-hour cache writes, web searches (not priced, as ccusage), fast mode on Opus 4.6 and Opus 5.
+  {
+    const s = recentSession(++n);
+    h.put(`${s}.jsonl`, [
+      h.user(s, "Fast, please"),
+      h.assistant(s, "msg_f1", text("a"), { model: "claude-opus-4-6", usage: { cacheCreation: 5000, split: [1000, 4000], speed: "fast", webSearches: 3 } }),
+      h.assistant(s, "msg_f2", text("b"), { model: "claude-opus-5", usage: { cacheCreation: 5000, split: [0, 5000], speed: "fast" } }),
+      h.assistant(s, "msg_f3", text("c"), { model: "claude-sonnet-5", usage: { cacheCreation: 200, split: [200, 0] } }),
+    ]);
+  }
+  // 4. Past 200k tokens: Sonnet 4.5 and 4 bill the excess higher; Opus 4.6 ([1m]) and Sonnet 4.6 do not.
+  {
+    const s = recentSession(++n);
+    h.put(`${s}.jsonl`, [
+      h.user(s, "Read the whole repository"),
+      h.assistant(s, "msg_l1", text("a"), { model: "claude-sonnet-4-5-20250929", usage: { input: 5, cacheCreation: 210_000, cacheRead: 250_000, output: 1000 } }),
+      h.assistant(s, "msg_l2", text("b"), { model: "claude-sonnet-4-20250514", usage: { input: 201_000, cacheCreation: 0, cacheRead: 0, output: 10 } }),
+      h.assistant(s, "msg_l3", text("c"), { model: "claude-opus-4-6[1m]", usage: { input: 5, cacheCreation: 300_000, cacheRead: 400_000 } }),
+      h.assistant(s, "msg_l4", text("d"), { model: "claude-sonnet-4-6", usage: { input: 5, cacheCreation: 300_000, cacheRead: 400_000 } }),
+    ]);
+  }
+  // 5. Model ids as Bedrock, Vertex and gateways write them.
+  {
+    const s = recentSession(++n);
+    const models = [
+      "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+      "anthropic.claude-opus-4-5-20251101-v1:0",
+      "claude-opus-4-5@20251101",
+      "anthropic/claude-sonnet-4-5",
+      "eu.anthropic.claude-haiku-4-5-20251001-v1:0",
+      "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+      "claude-sonnet-4-5-20250929[1m]",
+      "claude-opus-4-1-20250805",
+      "vertex_ai/claude-opus-4-5@20251101",
+      "claude-3-5-haiku-20241022",
+    ];
+    h.put(`${s}.jsonl`, [h.user(s, "Which model?"), ...models.map((model, i) => h.assistant(s, `msg_v${i}`, text(model), { model }))]);
+  }
+  // 6, 7. A fork: the child copies the parent's lines with forkedFrom, then goes on.
+  {
+    const [p, c] = [recentSession(++n), recentSession(++n)];
+    const lines = [h.user(p, "Plan it"), h.assistant(p, "msg_p1", text("Step one."), { model: "claude-opus-4-7" }), h.assistant(p, "msg_p2", text("Step two."), { model: "claude-opus-4-7" })];
+    h.put(`${p}.jsonl`, lines);
+    h.put(`${c}.jsonl`, [
+      ...lines.map((l) => ({ ...l, sessionId: c, forkedFrom: { sessionId: p, messageUuid: l.uuid } })),
+      h.user(c, "Try another way"),
+      h.assistant(c, "msg_c1", text("Step three."), { model: "claude-opus-4-7" }),
+    ]);
+  }
+  // 8, 9. A resumed session in a new file: the history copied as it was (same ids), without forkedFrom.
+  {
+    const [p, c] = [recentSession(++n), recentSession(++n)];
+    const lines = [h.user(p, "Fix the test"), h.assistant(p, "msg_r1", text("Fixed."), { model: "claude-haiku-4-5-20251001" })];
+    h.put(`${p}.jsonl`, lines);
+    h.put(`${c}.jsonl`, [...lines.map((l) => ({ ...l, sessionId: c })), h.user(c, "And the other"), h.assistant(c, "msg_r2", text("Also fixed."), { model: "claude-haiku-4-5-20251001" })]);
+  }
+  // 10. A /btw side question: its file replays the session, then the question and its answer.
+  {
+    const s = recentSession(++n);
+    const aside = "aside_question-5ce17f65a0b1c2d3";
+    const lines = [h.user(s, "Why is the cache cold?"), h.assistant(s, "msg_b1", text("The key changed."), { model: "claude-opus-5" })];
+    h.put(`${s}.jsonl`, lines);
+    h.put(`${s}/subagents/agent-${aside}.jsonl`, [
+      ...lines.map((l) => ({ ...l, ...inAgent(aside) })),
+      h.user(s, "what does -p do?", inAgent(aside)),
+      h.assistant(s, "msg_b2", text("It prints and exits."), { model: "claude-opus-5", extra: inAgent(aside) }),
+    ]);
+  }
+  // 11. A subagent, a teammate, a compaction; an advisor's iteration (counted at its model) and a compaction iteration (not counted, as ccusage).
+  {
+    const s = recentSession(++n);
+    h.put(`${s}.jsonl`, [
+      h.user(s, "Ship it"),
+      h.assistant(s, "msg_m1", { type: "tool_use", id: "toolu_t", name: "Task", input: { prompt: "Check" } }, { model: "claude-opus-4-8", stop: "tool_use" }),
+      h.system(s, { subtype: "compact_boundary", content: "Conversation compacted", compactMetadata: { trigger: "auto", preTokens: 170_000 } }),
+      h.user(s, "This session is being continued from a previous conversation.", { isCompactSummary: true, isVisibleInTranscriptOnly: true }),
+      h.assistant(s, "msg_m2", text("Advised."), {
+        model: "claude-sonnet-5",
+        usage: { input: 4, output: 600, cacheCreation: 0, cacheRead: 0, iterations: [
+          { type: "message", input_tokens: 2, output_tokens: 85 },
+          { type: "advisor_message", model: "claude-opus-5", input_tokens: 3000, output_tokens: 500, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+          { type: "message", input_tokens: 2, output_tokens: 15 },
+        ] },
+      }),
+      h.assistant(s, "msg_m3", text("Compacted."), {
+        model: "claude-opus-4-8",
+        usage: { input: 4, output: 600, cacheCreation: 0, cacheRead: 0, iterations: [{ type: "compaction", input_tokens: 150_000, output_tokens: 3000 }, { type: "message", input_tokens: 4, output_tokens: 600 }] },
+      }),
+    ]);
+    h.put(`${s}/subagents/agent-a111.jsonl`, [h.user(s, "Check", inAgent("a111")), h.assistant(s, "msg_sa1", text("Checked."), { model: "claude-haiku-4-5-20251001", extra: inAgent("a111") })]);
+    h.put(`${s}/subagents/agent-a222.jsonl`, [
+      h.user(s, "Review", inAgent("a222", { teamName: "release" })),
+      h.assistant(s, "msg_sa2", text("Reviewed."), { model: "claude-sonnet-5", extra: inAgent("a222", { teamName: "release" }) }),
+    ]);
+  }
+  // 12. Through a gateway: no request ids, one message id on two lines.
+  {
+    const s = recentSession(++n);
+    h.put(`${s}.jsonl`, [
+      h.user(s, "Hello"),
+      h.assistant(s, "msg_g1", text("a"), { noRequestId: true }),
+      h.assistant(s, "msg_g1", text("b"), { noRequestId: true }),
+      h.assistant(s, "msg_g2", text("c"), { noRequestId: true, model: "claude-fable-5" }),
+    ]);
+  }
+  // 13. Today's models, with 5m and 1h cache writes.
+  {
+    const s = recentSession(++n);
+    const models = ["claude-fable-5", "claude-fable-5-1", "claude-mythos-5", "claude-opus-5", "claude-sonnet-5", "claude-opus-4-8", "claude-opus-4-7", "claude-sonnet-4-6", "claude-haiku-4-5"];
+    h.put(`${s}.jsonl`, [h.user(s, "Models"), ...models.map((model, i) => h.assistant(s, `msg_n${i}`, text(model), { model, usage: { cacheCreation: 1000, split: [400, 600] } }))]);
+  }
+  // 14. A compaction agent's file (the history replayed, then the summary's request), a workflow's agent, a resumed subagent re-writing its response larger.
+  {
+    const s = recentSession(++n);
+    const compact = "acompact-767ece576f2b74e8";
+    const lines = [h.user(s, "Long work"), h.assistant(s, "msg_w1", text("Worked."), { model: "claude-opus-5", usage: { input: 5, output: 900, cacheCreation: 50_000, cacheRead: 100_000, split: [0, 50_000] } })];
+    h.put(`${s}.jsonl`, [
+      ...lines,
+      h.system(s, { subtype: "compact_boundary", content: "Conversation compacted", compactMetadata: { trigger: "auto", preTokens: 150_000 } }),
+      h.user(s, "Summary of the work so far.", { isCompactSummary: true }),
+      h.assistant(s, "msg_w2", text("Continuing."), { model: "claude-opus-5" }),
+    ]);
+    h.put(`${s}/subagents/agent-${compact}.jsonl`, [
+      ...lines.map((l) => ({ ...l, ...inAgent(compact) })),
+      h.user(s, "Your task is to create a detailed summary", inAgent(compact)),
+      h.assistant(s, "msg_w3", text("<summary>Work.</summary>"), { model: "claude-opus-5", extra: inAgent(compact), usage: { input: 3, output: 4000, cacheCreation: 0, cacheRead: 150_000 } }),
+    ]);
+    h.put(`${s}/subagents/workflows/run-1/agent-b333.jsonl`, [h.user(s, "Step", inAgent("b333")), h.assistant(s, "msg_wf1", text("Stepped."), { model: "claude-sonnet-5", extra: inAgent("b333") })]);
+    h.put(`${s}/subagents/agent-c444.jsonl`, [
+      h.user(s, "Look", inAgent("c444")),
+      h.assistant(s, "msg_nn1", text("Looked."), { model: "claude-haiku-4-5-20251001", extra: inAgent("c444") }),
+      h.assistant(s, "msg_nn1", text("Looked."), { model: "claude-haiku-4-5-20251001", extra: inAgent("c444"), usage: { output: 500 } }),
+    ]);
+  }
+  // 15. Lines that are not conversation: metadata types, system subtypes, a hook's attachment, and a subagent's progress line in the
+  // parent carrying the subagent's response (counted from the subagent's own file only, as ccusage counts it).
+  {
+    const s = recentSession(++n);
+    const meta = (type: string, extra: Line) => ({ type, sessionId: s, ...extra });
+    const progressOf = h.assistant(s, "msg_x2", text("Inner."), { model: "claude-haiku-4-5-20251001", extra: inAgent("d555") });
+    h.put(`${s}.jsonl`, [
+      meta("permission-mode", { permissionMode: "acceptEdits" }),
+      meta("queue-operation", { operation: "enqueue", content: "Tidy up", timestamp: "2026-11-20T11:00:00.000Z" }),
+      h.user(s, "Tidy up"),
+      h.system(s, { subtype: "api_error", level: "error", error: { status: 529 }, retryInMs: 500, retryAttempt: 1, maxRetries: 10 }),
+      h.assistant(s, "msg_x1", text("Tidied."), { model: "claude-sonnet-4-6" }),
+      h.system(s, { subtype: "model_refusal_fallback", content: "Switched to Claude Opus 4.8 for this answer." }),
+      { ...h.system(s, {}), type: "progress", data: { type: "agent_progress", message: { type: "assistant", message: progressOf.message }, prompt: "Inner" } },
+      { ...h.system(s, {}), type: "attachment", attachment: { type: "hook_success", hookName: "Stop", content: "ok" } },
+      h.system(s, { subtype: "stop_hook_summary", hookCount: 1, hookInfos: [{ command: "sync", durationMs: 40 }], hookErrors: [], preventedContinuation: false }),
+      h.system(s, { subtype: "turn_duration", durationMs: 6000, messageCount: 3 }),
+      h.system(s, { subtype: "bridge_status", content: "/remote-control is active", url: "https://claude.ai/code/session_x" }),
+      meta("agent-name", { agentName: "tidy" }),
+      meta("mode", { mode: "normal" }),
+      meta("last-prompt", { lastPrompt: "Tidy up" }),
+      meta("pr-link", { prNumber: 7, prUrl: "https://example.com/pr/7", prRepository: "dev/shop", timestamp: "2026-11-20T11:01:00.000Z" }),
+      meta("worktree-state", { worktree: null }),
+      meta("cost-state", { totalCostUSD: 0.01, totalInputTokens: 10 }),
+    ]);
+    h.put(`${s}/subagents/agent-d555.jsonl`, [h.user(s, "Inner", inAgent("d555")), progressOf]);
+  }
+}
+
+/** Writes the history under `root`/projects/ (a Claude config folder). */
+export function writeRecentCorpus(root: string): void {
+  const h = new History();
+  cases(h);
+  for (const [relative, lines] of h.files) {
+    const path = join(root, "projects", "-home-dev-shop", relative);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+  }
+}
+
+if (import.meta.main) writeRecentCorpus(process.argv[2] ?? ".");

@@ -1,0 +1,40 @@
+import { expect, test } from "bun:test";
+import { join } from "node:path";
+import { readAll } from "./helpers/read.ts";
+import { recentSession, writeRecentCorpus } from "./helpers/recent-corpus.ts";
+import { scratchDir } from "./helpers/scratch.ts";
+
+/**
+ * ccusage 20.0.24 (`session --json --offline`, native binary) on the history of
+ * test/helpers/recent-corpus.ts, recorded 2026-12-06: input, output, cache
+ * writes, cache reads, cost in USD (its float noise dropped past the
+ * billionth). ccusage lists the workflow agent of case 14
+ * (subagents/workflows/run-1/) as a session named run-1 (10, 50, 100, 1,000,
+ * $0.00097): added to case 14 here, where its tokens belong.
+ */
+const CCUSAGE: Array<[number, number, number, number, number, number]> = [
+  [1, 20, 350, 200, 2000, 0.00763],
+  [2, 10, 50, 100, 1000, 0.002425],
+  [3, 30, 150, 10200, 3000, 0.39312],
+  [4, 201015, 1110, 810000, 1050000, 4.858205],
+  [5, 100, 500, 1000, 10000, 0.021437],
+  [6, 20, 100, 200, 2000, 0.00485],
+  [7, 10, 50, 100, 1000, 0.002425],
+  [8, 10, 50, 100, 1000, 0.000485],
+  [9, 10, 50, 100, 1000, 0.000485],
+  [10, 20, 100, 200, 2000, 0.00485],
+  [11, 3038, 1850, 300, 3000, 0.052408],
+  [12, 20, 100, 200, 2000, 0.006305],
+  [13, 90, 450, 9000, 9000, 0.10431],
+  [14, 38, 5500, 50300, 253000, 0.75367],
+  [15, 20, 100, 200, 2000, 0.00194],
+];
+
+test("on today's transcript shapes every session's tokens and cost equal ccusage's, and every line is read", async () => {
+  const root = scratchDir("ccs-recent-");
+  writeRecentCorpus(root);
+  const { sessions, stats } = await readAll([join(root, "projects")]);
+  const ours = sessions.map((s) => [s.externalId, s.usage.inputTokens, s.usage.outputTokens, s.usage.cacheCreationTokens, s.usage.cacheReadTokens, s.cost]);
+  expect(ours.sort()).toEqual(CCUSAGE.map(([n, ...rest]) => [recentSession(n), ...rest]));
+  expect([stats.badLines, stats.unknownTypes]).toEqual([0, 0]);
+});
