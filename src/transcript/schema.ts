@@ -16,6 +16,13 @@ const Timestamp = z.string();
 const Count = z.number().check(z.nonnegative());
 
 /**
+ * A field whose null, or value of another type, reads as absent: writers (gateways, Bedrock, older and
+ * newer Claude Code) write null for what they do not have, and a line refused for a field that only
+ * names or places it loses its text and tokens.
+ */
+const lenient = <T extends z.ZodMiniType>(schema: T) => z.catch(z.optional(schema), undefined);
+
+/**
  * The token counts an API response and each of its iterations carry; absent or null is 0 (tokensOf).
  * The API allows null cache counts, and Bedrock's message_start sends them: Claude Code copies that
  * usage onto a response's first lines, which were unreadable (text and tokens lost) while null was refused.
@@ -77,19 +84,19 @@ export type Origin = NonNullable<z.infer<typeof Origin>>;
 const conversationFields = {
   uuid: z.string().check(z.minLength(1)),
   timestamp: Timestamp,
-  cwd: z.optional(z.string()),
-  isSidechain: z.optional(z.boolean()),
-  agentId: z.optional(z.string()),
+  cwd: lenient(z.string()),
+  isSidechain: lenient(z.boolean()),
+  agentId: lenient(z.string()),
 };
 
 const UserLineSchema = z.object({
   type: z.literal("user"),
   ...conversationFields,
-  isMeta: z.optional(z.boolean()),
-  isCompactSummary: z.optional(z.boolean()),
+  isMeta: lenient(z.boolean()),
+  isCompactSummary: lenient(z.boolean()),
   origin: Origin,
   /** `typed`, `queued` (typed while Claude worked), `system`, `sdk`. */
-  promptSource: z.catch(z.optional(z.string()), undefined),
+  promptSource: lenient(z.string()),
   message: z.object({ content: Content }),
 });
 /** A validated line, its timestamp in epoch ms. */
@@ -100,16 +107,17 @@ export type UserLine = Timed<z.infer<typeof UserLineSchema>>;
 const AssistantLineSchema = z.object({
   type: z.literal("assistant"),
   ...conversationFields,
-  requestId: z.optional(z.string()),
+  requestId: lenient(z.string()),
   /** On a forked session's copy of its parent's history: the response is the parent's. */
-  forkedFrom: z.catch(z.optional(z.object({ sessionId: z.optional(z.string()) })), undefined),
+  forkedFrom: lenient(z.object({ sessionId: lenient(z.string()) })),
   message: z.object({
-    id: z.optional(z.string()),
-    model: z.optional(z.string()),
+    id: lenient(z.string()),
+    model: lenient(z.string()),
     content: Content,
     /** Set once the API response is whole (on every line of it since about 2.1.100; on some last lines before). */
     stop_reason: z.catch(z.nullish(z.string()), undefined),
-    usage: z.optional(UsageSchema),
+    /** Null on some gateways' lines: no usage, the text kept. A garbled count still makes the line bad (counts are never guessed). */
+    usage: z.nullish(UsageSchema),
   }),
 });
 export type AssistantLine = Timed<z.infer<typeof AssistantLineSchema>>;
@@ -122,21 +130,21 @@ type SummaryLine = z.infer<typeof SummaryLineSchema>;
 
 /** Fields of lines that are neither prompts nor responses but may become a message. */
 const noticeFields = {
-  uuid: z.catch(z.optional(z.string().check(z.minLength(1))), undefined),
-  timestamp: z.optional(Timestamp),
-  cwd: z.optional(z.string()),
-  isSidechain: z.catch(z.optional(z.boolean()), undefined),
-  agentId: z.catch(z.optional(z.string()), undefined),
+  uuid: lenient(z.string().check(z.minLength(1))),
+  timestamp: lenient(Timestamp),
+  cwd: lenient(z.string()),
+  isSidechain: lenient(z.boolean()),
+  agentId: lenient(z.string()),
 };
 
 /** `system` lines: `subtype` says what they are (turn_duration, compact_boundary, local_command...). */
 const SystemLineSchema = z.object({
   type: z.literal("system"),
   ...noticeFields,
-  subtype: z.optional(z.string()),
-  isMeta: z.optional(z.boolean()),
-  content: z.catch(z.optional(z.string()), undefined),
-  compactMetadata: z.catch(z.optional(z.object({ trigger: z.optional(z.string()), preTokens: z.optional(Count) })), undefined),
+  subtype: lenient(z.string()),
+  isMeta: lenient(z.boolean()),
+  content: lenient(z.string()),
+  compactMetadata: lenient(z.object({ trigger: z.optional(z.string()), preTokens: z.optional(Count) })),
 });
 export type SystemLine = Timed<z.infer<typeof SystemLineSchema>>;
 
@@ -151,11 +159,11 @@ const AttachmentLineSchema = z.object({
   attachment: z.catch(
     z.object({
       type: z.string(),
-      prompt: z.catch(z.optional(Content), undefined),
+      prompt: lenient(Content),
       /** `prompt`, `task-notification`... */
-      commandMode: z.catch(z.optional(z.string()), undefined),
+      commandMode: lenient(z.string()),
       origin: Origin,
-      timestamp: z.catch(z.optional(Timestamp), undefined),
+      timestamp: lenient(Timestamp),
     }),
     { type: "" },
   ),
@@ -175,19 +183,19 @@ const AiTitleSchema = z.object({ type: z.literal("ai-title"), aiTitle: z.string(
 const UsageLineSchema = z.object({
   type: z.string(),
   timestamp: Timestamp,
-  cwd: z.optional(z.string()),
-  uuid: z.catch(z.optional(z.string()), undefined),
-  isSidechain: z.catch(z.optional(z.boolean()), undefined),
-  agentId: z.catch(z.optional(z.string()), undefined),
-  requestId: z.catch(z.optional(z.string()), undefined),
-  message: z.object({ id: z.catch(z.optional(z.string()), undefined), model: z.catch(z.optional(z.string()), undefined), usage: UsageSchema }),
+  cwd: lenient(z.string()),
+  uuid: lenient(z.string()),
+  isSidechain: lenient(z.boolean()),
+  agentId: lenient(z.string()),
+  requestId: lenient(z.string()),
+  message: z.object({ id: lenient(z.string()), model: lenient(z.string()), usage: UsageSchema }),
 });
 export type UsageLine = Timed<z.infer<typeof UsageLineSchema>>;
 
-/** Whether an assistant line lacks its uuid or its content (absent, not of another type). */
+/** Whether an assistant line lacks its uuid or its content (absent or null, not of another type). */
 function writtenShort(value: object): boolean {
   const line = value as { uuid?: unknown; message?: { content?: unknown } };
-  return line.uuid === undefined || (typeof line.message === "object" && line.message !== null && line.message.content === undefined);
+  return line.uuid == null || (typeof line.message === "object" && line.message !== null && line.message.content == null);
 }
 
 /** The line read for its usage alone (see UsageLineSchema), or null when it carries none. */
@@ -201,8 +209,8 @@ function usageEntry(value: object, schemas: LineSchemas): Entry | null {
 /** Any other line (progress, permission-mode...): only its time and cwd matter. */
 const OtherLineSchema = z.object({
   type: z.string(),
-  timestamp: z.optional(Timestamp),
-  cwd: z.optional(z.string()),
+  timestamp: lenient(Timestamp),
+  cwd: lenient(z.string()),
 });
 
 export type Entry =
@@ -260,8 +268,9 @@ export function entryReader(schemas: LineSchemas): (value: unknown) => Entry | n
     if (isTimed(type)) {
       const r = schemas[type].safeParse(value);
       if (r.success) return tagged(type, r.data) as Entry | null;
-      // An assistant line written without what a message is made of (its uuid, its content) still carries its
-      // response's usage. One with a field of the wrong type stays a bad line.
+      // An assistant line written without what a message is made of (its uuid, its content: null on some
+      // writers' lines, which ccusage counts) still carries its response's usage. One with a field of the wrong
+      // type stays a bad line.
       return type === "assistant" && writtenShort(value) ? usageEntry(value, schemas) : null;
     }
     switch (type) {

@@ -37,35 +37,51 @@ const WRONG: Record<string, unknown[]> = {
   string: [null, 42, true, [], {}],
   id: [null, 42, true, [], {}, ""],
   timestamp: [null, 42, true, [], {}, "not a date", ""],
-  boolean: [null, 0, 1, "true", [], {}],
   message: [null, 42, "text", [], true, {}],
   content: [null, 42, true, {}],
-  object: [null, 42, "x", [], true],
-  /** An object the API may also write as null (usage.cache_creation). */
+  /** An object the API (or a gateway) may also write as null: usage, usage.cache_creation. */
   nullableObject: [42, "x", [], true],
   /** A token count: the API may also write null (read as 0), so null is no wrong value here. */
   count: ["10", -1, -0.5, true, [], {}],
+  /** A response's uuid and content: null is read as absent (READ_AS_ABSENT), the response counted for its usage. */
+  responseUuid: [42, true, [], {}, ""],
+  responseContent: [42, true, {}],
+  /** A notice's time: one of another type is read as absent; a string that is no date is bad. */
+  noticeTimestamp: ["not a date", ""],
+};
+
+/**
+ * Values read as if the field were absent, for kinds of field that only name or place a line
+ * (src/transcript/schema.ts `lenient`): the line is good, and nothing else of it is lost.
+ */
+const READ_AS_ABSENT: Record<string, unknown[]> = {
+  lenient: [null, 42, true, [], {}],
+  noticeTimestamp: [null, 42, true, [], {}],
+  nullableObject: [null],
+  responseUuid: [null],
+  responseContent: [null],
 };
 
 function templates(): Array<{ line: Json; fields: Record<string, keyof typeof WRONG> }> {
-  const conversation = { type: "type", uuid: "id", timestamp: "timestamp", cwd: "string", isSidechain: "boolean", agentId: "string" } as const;
+  const conversation = { type: "type", uuid: "id", timestamp: "timestamp", cwd: "lenient", isSidechain: "lenient", agentId: "lenient" } as const;
   const userLine = { ...user("a template prompt"), isMeta: false, agentId: "main" };
   const assistantLine = assistant("msg_template", text("a template answer"), { usage: { input: 5, output: 7 } });
   const message = assistantLine.message as Json;
   message.usage = { ...(message.usage as Json), cache_creation: { ephemeral_5m_input_tokens: 1, ephemeral_1h_input_tokens: 0 }, speed: "standard" };
   const usage = "message.usage";
   return [
-    { line: userLine, fields: { ...conversation, isMeta: "boolean", message: "message", "message.content": "content" } },
+    { line: userLine, fields: { ...conversation, isMeta: "lenient", message: "message", "message.content": "content" } },
     {
       line: { ...assistantLine, agentId: "main" },
       fields: {
         ...conversation,
-        requestId: "string",
+        uuid: "responseUuid",
+        requestId: "lenient",
         message: "message",
-        "message.id": "string",
-        "message.model": "string",
-        "message.content": "content",
-        [usage]: "object",
+        "message.id": "lenient",
+        "message.model": "lenient",
+        "message.content": "responseContent",
+        [usage]: "nullableObject",
         [`${usage}.input_tokens`]: "count",
         [`${usage}.output_tokens`]: "count",
         [`${usage}.cache_creation_input_tokens`]: "count",
@@ -80,7 +96,7 @@ function templates(): Array<{ line: Json; fields: Record<string, keyof typeof WR
     { line: { type: "summary", summary: "A template summary", leafUuid: "u-x" }, fields: { type: "type", summary: "string" } },
     {
       line: { type: "system", subtype: "x", timestamp: "2025-10-01T10:00:00.000Z", cwd: "/tmp" },
-      fields: { type: "type", timestamp: "timestamp", cwd: "string" },
+      fields: { type: "type", timestamp: "noticeTimestamp", cwd: "lenient" },
     },
   ];
 }
@@ -92,6 +108,7 @@ export function wrongTypeLines(): FuzzLine[] {
     out.push(good(line));
     for (const [path, kind] of Object.entries(fields)) {
       for (const value of WRONG[kind] ?? []) out.push(bad(JSON.stringify(withField(line, path, value))));
+      for (const value of READ_AS_ABSENT[kind] ?? []) out.push(good(withField(line, path, value)));
     }
   }
   return out;

@@ -1,0 +1,91 @@
+/**
+ * Lines with null where a writer had nothing to put (a gateway without request ids, Bedrock,
+ * older and newer Claude Code): null reads as absent, so the line's text and tokens reach the
+ * server, and the dry run (which skims lines) counts what the sync sends.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { type TestServer, startTestServer } from "../testserver/server.ts";
+import { runCli, tempHome } from "./helpers/cli.ts";
+import { assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.stop());
+
+type Line = Record<string, any>;
+const session = (n: number) => `${String(n).padStart(8, "0")}-0000-4000-8000-000000000000`;
+
+/** One prompt and one answer (usage 10 in, 50 out, 100 cache writes, 1,000 cache reads), with nulls put in. */
+interface Case {
+  name: string;
+  answer?: (l: Line) => void;
+  prompt?: (l: Line) => void;
+  /** More lines after the answer. */
+  more?: Line[];
+  /** What the server should show: the answer's text, and its tokens (prompt, completion). */
+  text: boolean;
+  tokens: [number, number];
+}
+
+const CASES: Case[] = [
+  { name: "requestId null (a gateway)", answer: (l) => (l.requestId = null), text: true, tokens: [1110, 50] },
+  { name: "isSidechain and agentId null", answer: (l) => ((l.isSidechain = null), (l.agentId = null)), text: true, tokens: [1110, 50] },
+  { name: "cwd null", answer: (l) => (l.cwd = null), prompt: (l) => (l.cwd = null), text: true, tokens: [1110, 50] },
+  { name: "message.id null", answer: (l) => (l.message.id = null), text: true, tokens: [1110, 50] },
+  { name: "message.model null", answer: (l) => (l.message.model = null), text: true, tokens: [1110, 50] },
+  // Nothing to show, but the response was billed (ccusage counts it).
+  { name: "message.content null", answer: (l) => (l.message.content = null), text: false, tokens: [1110, 50] },
+  { name: "message.usage null", answer: (l) => (l.message.usage = null), text: true, tokens: [0, 0] },
+  { name: "isMeta and isCompactSummary null on the prompt", prompt: (l) => ((l.isMeta = null), (l.isCompactSummary = null)), text: true, tokens: [1110, 50] },
+  {
+    name: "a system line and a progress line with nulls",
+    more: [
+      { type: "system", subtype: null, isMeta: null, cwd: null, uuid: "sys-1", timestamp: "2025-10-01T11:00:00.000Z", content: "x" },
+      { type: "progress", cwd: null, timestamp: null, data: { type: "hook_progress" } },
+    ],
+    text: true,
+    tokens: [1110, 50],
+  },
+];
+
+test("a line with null ids, flags, cwd, model, content or usage loses nothing else: the dry run and the server show its text and tokens", async () => {
+  server.reset();
+  const claude = tempClaudeDir();
+  CASES.forEach((c, i) => {
+    const sessionId = session(i + 1);
+    const prompt: Line = user(`question ${i + 1}`, { sessionId });
+    const answer: Line = assistant(`msg_${i + 1}`, text(`answer ${i + 1}`), { sessionId });
+    c.prompt?.(prompt);
+    c.answer?.(answer);
+    claude.write(`p/${sessionId}.jsonl`, jsonl([prompt, answer, ...(c.more ?? [])]));
+  });
+  const env = { HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+
+  const dry = JSON.parse((await runCli(["sync", "--dry-run", "--json"], { env })).stdout);
+  expect(dry.skipped.badLines).toBe(0);
+  const dryTokens = new Map<string, [number, number]>(dry.sessions.map((s: Line) => [s.externalId, [s.promptTokens, s.completionTokens]]));
+
+  const r = await runCli(["sync", "--json"], { env });
+  expect(r.stderr).toBe("");
+  expect(server.violations()).toEqual([]);
+
+  const seen = CASES.map((c, i) => {
+    const s = server.session(session(i + 1));
+    return {
+      name: c.name,
+      dry: dryTokens.get(session(i + 1)),
+      server: [s?.promptTokens ?? 0, s?.completionTokens ?? 0],
+      texts: (s?.messages ?? []).map((m) => m.textContent),
+    };
+  });
+  expect(seen).toEqual(
+    CASES.map((c, i) => ({
+      name: c.name,
+      dry: c.tokens,
+      server: c.tokens,
+      texts: [`question ${i + 1}`, ...(c.text ? [`answer ${i + 1}`] : [])],
+    })),
+  );
+});
