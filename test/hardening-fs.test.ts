@@ -140,7 +140,7 @@ describe("a state folder that cannot be written", () => {
     const check = JSON.parse(verify.stdout).checks.find((c: { id: string }) => c.id === "state");
     expect(check).toMatchObject({ status: "fail", fix: expect.stringContaining(`chmod u+rwx "${app}"`) });
     expect(check.detail).toContain(`cannot be created: ${app} is not writable by you`);
-    expect(verify.code).toBe(1);
+    expect(verify.code).toBe(2); // as the sync's
     chmodSync(app, 0o700);
     expect((await runAsNobody(["sync", "--json"], env)).code).toBe(0);
     expectExact();

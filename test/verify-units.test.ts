@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { AuthError, NotFoundError, TransientError } from "../src/opensync/errors.ts";
 import { MessagePayloadSchema, SessionPayloadSchema } from "../src/opensync/payload.ts";
-import type { Check } from "../src/verify/checks.ts";
+import type { Check, CheckStatus } from "../src/verify/checks.ts";
 import { isExecutable } from "../src/verify/executable.ts";
-import { checksJson, renderChecks } from "../src/verify/render.ts";
+import { checksJson, renderChecks, verifyExitCode } from "../src/verify/render.ts";
 import { TEST_TITLE, testSession } from "../src/verify/round-trip.ts";
 import { explainServerError } from "../src/verify/server.ts";
 
@@ -72,6 +72,24 @@ describe("renderChecks", () => {
     );
     expect(checksJson(checks).ok).toBe(false);
     expect(checksJson([checks[0]!, checks[2]!]).ok).toBe(true);
+  });
+});
+
+describe("verifyExitCode: the worst failure's, as sync gives for the same problem; warnings fail nothing", () => {
+  const check = (status: CheckStatus, exitCode?: 1 | 2): Check => ({ id: "hooks", name: "n", status, detail: "d", ...(exitCode ? { exitCode } : {}) });
+  test.each([
+    ["all ok", [check("ok"), check("skip")], 0],
+    ["a warning only (a new install without hooks)", [check("ok"), check("warn")], 0],
+    ["work left", [check("warn"), check("fail", 1)], 1],
+    ["something to change wins over work left", [check("fail", 1), check("fail", 2)], 2],
+  ] as const)("%s", (_name, checks, code) => {
+    expect(verifyExitCode([...checks])).toBe(code);
+  });
+  test("JSON: a warning leaves ok true; the exit code is not part of a check", () => {
+    const json = checksJson([check("warn"), check("fail", 2)]);
+    expect(json.ok).toBe(false);
+    expect(json.checks[1]).toEqual({ id: "hooks", name: "n", status: "fail", detail: "d" });
+    expect(checksJson([check("warn")]).ok).toBe(true);
   });
 });
 

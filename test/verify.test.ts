@@ -20,7 +20,7 @@ afterAll(() => server.stop());
 
 interface CheckOut {
   id: string;
-  status: "ok" | "fail" | "skip";
+  status: "ok" | "warn" | "fail" | "skip";
   detail: string;
   fix?: string;
 }
@@ -74,14 +74,26 @@ describe("verify", () => {
     expect(json.check("state").detail).toContain("1 session synced, 0 messages pending");
   }, 30_000);
 
-  test("no hooks: a failure whose fix is setup (or watch), exit 1", async () => {
+  test("a new install (logged in, no hooks yet): verify warns with the fix and exits 0, as sync does (it exited 1)", async () => {
     const { env } = setupEnv();
     const r = await verify(env);
-    expect(r.code).toBe(1);
-    expect(r.ok).toBe(false);
-    expect(r.check("hooks")).toMatchObject({ status: "fail", fix: "claude-code-sync setup (or run claude-code-sync watch)" });
-    expect(r.checks.filter((c) => c.status === "fail").map((c) => c.id)).toEqual(["hooks"]);
-  });
+    expect(r.check("hooks")).toMatchObject({ status: "warn", fix: "claude-code-sync setup (or run claude-code-sync watch)" });
+    expect(r.check("hooks").detail).toEndWith("sessions are sent only when claude-code-sync sync runs");
+    expect(r.checks.filter((c) => c.status !== "ok").map((c) => c.id)).toEqual(["hooks"]);
+    expect(r.ok).toBe(true);
+    const text = await runCli(["verify"], { env });
+    expect(text.stdout).toContain("! Claude Code hooks  none registered in");
+    expect(text.stdout).toEndWith("All checks passed; 1 warning (!) above, with its fix.\n");
+    expect([r.code, text.code, (await runCli(["sync"], { env })).code]).toEqual([0, 0, 0]);
+  }, 30_000);
+
+  test("before Claude Code's first session (no projects/ folder yet): a warning, exit 0, as sync's 'nothing to sync yet'", async () => {
+    const { env } = setupEnv();
+    const fresh = { ...env, CLAUDE_CONFIG_DIR: tempHome() }; // exists, no projects/ in it yet
+    const r = await verify(fresh);
+    expect(r.check("transcripts")).toMatchObject({ status: "warn", detail: expect.stringContaining("Claude Code creates the folder with its first session") });
+    expect([r.code, (await runCli(["sync"], { env: fresh })).code]).toEqual([0, 0]);
+  }, 30_000);
 
   test("no hooks while `watch` runs, as the fix advises: ok, naming the watch, exit 0", async () => {
     const { env, home } = setupEnv();
@@ -97,7 +109,7 @@ describe("verify", () => {
     const { env, claude } = setupEnv();
     writeFileSync(join(claude.root, "settings.json"), JSON.stringify({ hooks: hooksSection({ argv: ["/old/bin/claude-code-sync"] }) }));
     const r = await verify(env);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // hooks that cannot run: something to change, as a wrong URL is
     expect(r.check("hooks")).toMatchObject({ status: "fail", fix: "claude-code-sync setup" });
     expect(r.check("hooks").detail).toContain("another claude-code-sync");
   });
@@ -122,12 +134,12 @@ describe("verify", () => {
     expect(after.check("hooks").detail).toStartWith("SessionStart, UserPromptSubmit, Stop, StopFailure, SubagentStop, PostCompact, SessionEnd registered in");
   }, 60_000);
 
-  test("an event the sync needs has no hook: a failure naming it", async () => {
+  test("an event the sync needs has no hook: a warning naming it", async () => {
     const { env, claude } = setupEnv();
     writeFileSync(join(claude.root, "settings.json"), earlierSetup(["SessionStart", "UserPromptSubmit", "SubagentStop", "SessionEnd"]));
     const r = await verify(env);
-    expect(r.check("hooks")).toMatchObject({ status: "fail", fix: "claude-code-sync setup (or run claude-code-sync watch)" });
-    expect(r.check("hooks").detail).toBe(`missing for Stop in ${join(claude.root, "settings.json")}`);
+    expect(r.check("hooks")).toMatchObject({ status: "warn", fix: "claude-code-sync setup (or run claude-code-sync watch)" });
+    expect(r.check("hooks").detail).toBe(`missing for Stop in ${join(claude.root, "settings.json")}: sessions are sent only when claude-code-sync sync runs`);
   }, 30_000);
 
   test("hooks from the enabled plugin: ok when claude-code-sync is on PATH, else a failure saying so", async () => {
@@ -140,7 +152,7 @@ describe("verify", () => {
     expect(onPath.check("hooks")).toMatchObject({ status: "ok" });
     expect(onPath.check("hooks").detail).toContain(`plugin claude-code-sync@claude-code-sync (enabled in ${join(claude.root, "settings.json")}); they run ${join(bin, "claude-code-sync")}`);
     const notOnPath = await verify({ ...env, PATH: "/usr/bin:/bin" });
-    expect(notOnPath.code).toBe(1);
+    expect(notOnPath.code).toBe(2);
     expect(notOnPath.check("hooks")).toMatchObject({ status: "fail" });
     expect(notOnPath.check("hooks").detail).toContain("PATH has none");
   });
@@ -149,7 +161,7 @@ describe("verify", () => {
     const { env, claude } = setupEnv();
     const settings = join(claude.root, "settings.json");
     writeFileSync(settings, JSON.stringify({ enabledPlugins: { "claude-code-sync@x": false } }));
-    expect((await verify(env)).check("hooks")).toMatchObject({ status: "fail", fix: "claude-code-sync setup (or run claude-code-sync watch)" });
+    expect((await verify(env)).check("hooks")).toMatchObject({ status: "warn", fix: "claude-code-sync setup (or run claude-code-sync watch)" });
     expect((await runCli(["setup"], { env })).code).toBe(0);
     const both = JSON.parse(readFileSync(settings, "utf8"));
     writeFileSync(settings, JSON.stringify({ ...both, enabledPlugins: { "claude-code-sync@x": true } }));
@@ -182,8 +194,9 @@ describe("verify", () => {
 
   test("a wrong URL from the environment: the fix names the variable", async () => {
     const { env } = setupEnv();
-    const r = await verify({ ...env, CLAUDE_CODE_SYNC_URL: `${server.url}/nope` });
-    expect(r.code).toBe(1);
+    const wrong = { ...env, CLAUDE_CODE_SYNC_URL: `${server.url}/nope` };
+    const r = await verify(wrong);
+    expect([r.code, (await runCli(["sync"], { env: wrong })).code]).toEqual([2, 2]); // a wrong URL: 2 from both (verify said 1)
     expect(r.check("server")).toMatchObject({ status: "fail" });
     expect(r.check("server").fix).toStartWith("set $CLAUDE_CODE_SYNC_URL to the sync API's address, or unset it and run claude-code-sync login; the address is https://api.opensync.dev for hosted OpenSync, or your own deployment's https://<name>.convex.site");
   });
@@ -207,9 +220,11 @@ describe("verify", () => {
     expect([r.check("server").status, r.check("apiKey").status, r.check("state").status]).toEqual(["skip", "skip", "skip"]);
   });
 
-  test("no transcripts folder: a failure that says where to look", async () => {
+  test("no transcripts folder: a failure that says where to look, exit 2 as sync's", async () => {
     const { env } = setupEnv();
-    const r = await verify({ ...env, CLAUDE_CONFIG_DIR: join(tempHome(), "nowhere") });
+    const nowhere = { ...env, CLAUDE_CONFIG_DIR: join(tempHome(), "nowhere") };
+    const r = await verify(nowhere);
+    expect([r.code, (await runCli(["sync"], { env: nowhere })).code]).toEqual([2, 2]);
     expect(r.check("transcripts").status).toBe("fail");
     expect(r.check("transcripts").fix).toContain("CLAUDE_CONFIG_DIR");
   });
@@ -256,7 +271,7 @@ describe("verify", () => {
 
     for (const f of readdirSync(stateDir)) writeFileSync(join(stateDir, f), "this is not a database".repeat(500));
     const damaged = await verify(env);
-    expect(damaged.code).toBe(1);
+    expect(damaged.code).toBe(2); // as sync, which refuses a damaged state until it is moved aside
     expect(damaged.check("state").status).toBe("fail");
     expect(damaged.check("state").fix).toContain(`mv "${db}" "${db}.broken"`);
   });

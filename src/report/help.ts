@@ -75,7 +75,8 @@ const COMMAND_HELP: Record<string, CommandHelp> = {
     env: ["claude", "idle"],
   },
   verify: {
-    about: "Checks the config file, the credentials, the server, the API key, the hooks, the sync state and the transcripts folder, and prints the fix under each failure.",
+    about:
+      "Checks the config file, the credentials, the server, the API key, the hooks, the sync state and the transcripts folder, and prints the fix under each failure or warning (!). Exits as sync would for the same problem; a warning (no hooks yet) exits 0.",
     examples: ["$ claude-code-sync verify", "$ claude-code-sync verify --json"],
     env: ["url", "key", "claude", "ca"],
   },

@@ -8,7 +8,7 @@ import { SettingsError } from "../claude-settings/settings-json.ts";
 import { type HookState, enabledPlugin, hookStatus } from "../claude-settings/status.ts";
 import { type Config, type Credentials, configPath, defaultConfig, loadConfig, maskKey, resolveCredentials, unusedKeys, unusedKeysText } from "../config/index.ts";
 import { discoverFiles } from "../discover/files.ts";
-import { noRootsFound, projectRoots } from "../discover/roots.ts";
+import { noRootsFound, noSessionsYet, projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
 import { formatInt, plural } from "../report/format.ts";
 import { unreadableFiles } from "../report/unreadable.ts";
@@ -26,19 +26,26 @@ import { runningWatchPid } from "../watch/watch-mark.ts";
 import { isExecutable } from "./executable.ts";
 import { checkClient, explainServerError, keyFix } from "./server.ts";
 
-export type CheckStatus = "ok" | "fail" | "skip";
+/** "warn": worth fixing, but nothing fails for it (no hooks yet: `sync` run by hand still sends everything). */
+export type CheckStatus = "ok" | "warn" | "fail" | "skip";
 
 export interface Check {
   id: "config" | "credentials" | "server" | "apiKey" | "hooks" | "state" | "prices" | "serverCopy" | "transcripts";
   name: string;
   status: CheckStatus;
   detail: string;
-  /** The command (or step) that fixes a failure. */
+  /** The command (or step) that fixes a failure or a warning. */
   fix?: string;
+  /**
+   * A failure's exit code, the one `sync` gives for the same problem: 2 when the user must change
+   * something (config, login, URL, hooks that cannot run, a state to move aside), 1 when it is work left.
+   */
+  exitCode?: 1 | 2;
 }
 
 const ok = (id: Check["id"], name: string, detail: string): Check => ({ id, name, status: "ok", detail });
-const fail = (id: Check["id"], name: string, detail: string, fix: string): Check => ({ id, name, status: "fail", detail, fix });
+const fail = (id: Check["id"], name: string, detail: string, fix: string, exitCode: 1 | 2): Check => ({ id, name, status: "fail", detail, fix, exitCode });
+const warn = (id: Check["id"], name: string, detail: string, fix: string): Check => ({ id, name, status: "warn", detail, fix });
 const skip = (id: Check["id"], name: string, detail: string): Check => ({ id, name, status: "skip", detail });
 
 const LOGIN = "claude-code-sync login";
@@ -74,13 +81,13 @@ function configCheck(): { check: Check; value?: Config } {
     const typos = unused.filter((u) => u.meant !== undefined);
     if (typos.length > 0) {
       const fix = `in ${path}, rename ${typos.map((u) => `${u.key} to ${u.meant}`).join(", ")}`;
-      return { check: fail("config", name, `${path} is readable${note}${unusedNote}`, fix), value };
+      return { check: fail("config", name, `${path} is readable${note}${unusedNote}`, fix, 2), value };
     }
     return { check: ok("config", name, `${path} is readable${note}${unusedNote}`), value };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     const fix = readableByOthers() ? `chmod 600 "${path}"` : `fix ${path} by hand, or run ${LOGIN} again (it keeps the file aside)`;
-    return { check: fail("config", name, error.message, fix) };
+    return { check: fail("config", name, error.message, fix, 2) };
   }
 }
 
@@ -96,10 +103,10 @@ function credentialsCheck(config: Config | undefined, creds: ReturnType<typeof r
   const { convexUrl, apiKey } = creds;
   if (!convexUrl || !apiKey) {
     const missing = !convexUrl && !apiKey ? "no server URL and no API key" : !convexUrl ? "no server URL" : "no API key";
-    return { check: fail("credentials", name, `not logged in: ${missing}`, `${LOGIN} (or set CLAUDE_CODE_SYNC_URL and CLAUDE_CODE_SYNC_API_KEY)`) };
+    return { check: fail("credentials", name, `not logged in: ${missing}`, `${LOGIN} (or set CLAUDE_CODE_SYNC_URL and CLAUDE_CODE_SYNC_API_KEY)`, 2) };
   }
   const problem = keyFormatProblem(apiKey);
-  if (problem) return { check: fail("credentials", name, problem, keyFix(creds.source.apiKey)) };
+  if (problem) return { check: fail("credentials", name, problem, keyFix(creds.source.apiKey), 2) };
   try {
     const { url, client } = checkClient(config, { convexUrl, apiKey }, false);
     const from = (source: string | undefined) => (source === "config" ? "config file" : `$${source}`);
@@ -111,7 +118,7 @@ function credentialsCheck(config: Config | undefined, creds: ReturnType<typeof r
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
     const fix = /plain http/.test(error.message) ? `${LOGIN} --insecure, or use https://` : LOGIN;
-    return { check: fail("credentials", name, error.message, fix) };
+    return { check: fail("credentials", name, error.message, fix, 2) };
   }
 }
 
@@ -137,7 +144,7 @@ async function serverChecks({ client, url }: Target, source: Credentials["source
     await client.health();
   } catch (error) {
     const e = explainServerError(error, url, source.apiKey, source.convexUrl);
-    return { checks: [fail("server", server, e.problem, e.fix), skip("apiKey", key, "needs the server")] };
+    return { checks: [fail("server", server, e.problem, e.fix, e.exitCode), skip("apiKey", key, "needs the server")] };
   }
   const reachable = ok("server", server, `${url}/health answers`);
   try {
@@ -149,7 +156,7 @@ async function serverChecks({ client, url }: Target, source: Credentials["source
     };
   } catch (error) {
     const e = explainServerError(error, url, source.apiKey, source.convexUrl);
-    return { checks: [reachable, fail("apiKey", key, e.problem, e.fix)] };
+    return { checks: [reachable, fail("apiKey", key, e.problem, e.fix, e.exitCode)] };
   }
 }
 
@@ -168,6 +175,7 @@ function pricesCheck(url: string | undefined, config: Config): Check {
       name,
       `no price known for ${unknown.join(", ")}: counted at $0`,
       'add them under "prices" in ~/.claude-code-sync/config.json (see the README, Pricing), or wait for the daily price refresh',
+      1,
     );
   } catch (error) {
     // The state check reports why the database cannot be read.
@@ -196,7 +204,7 @@ function serverCopyCheck(url: string, onServer: Set<string>, listed: ServerSessi
       ...(missing.length ? [`no longer has ${plural(missing.length, "session")} of the ${formatInt(sent.length)} sent from here`] : []),
       ...(inPart ? [`holds ${plural(inPart, "session")} with fewer messages than were sent from here`] : []),
     ];
-    return fail("serverCopy", name, `the server ${lost.join(" and ")} (deleted there, or its data was reset)`, "claude-code-sync sync --full (sends again whatever the server lacks)");
+    return fail("serverCopy", name, `the server ${lost.join(" and ")} (deleted there, or its data was reset)`, "claude-code-sync sync --full (sends again whatever the server lacks)", 1);
   } catch (error) {
     // The state check reports why the database cannot be read.
     return skip("serverCopy", name, error instanceof Error ? error.message : String(error));
@@ -217,18 +225,21 @@ function hooksCheck(): Check {
     plugin = enabledPlugin(text);
   } catch (error) {
     if (error instanceof SettingsError) {
-      return fail("hooks", name, `${path} cannot be read: ${error.message}`, `fix ${path} (Claude Code cannot read it either), then claude-code-sync setup`);
+      return fail("hooks", name, `${path} cannot be read: ${error.message}`, `fix ${path} (Claude Code cannot read it either), then claude-code-sync setup`, 2);
     }
-    if (error instanceof UserError) return fail("hooks", name, error.message, `make ${path} readable, then claude-code-sync setup`);
+    if (error instanceof UserError) return fail("hooks", name, error.message, `make ${path} readable, then claude-code-sync setup`, 2);
     throw error;
   }
   const where = (state: HookState) => HOOK_EVENTS.filter((event) => states[event] === state);
   const missing = where("missing");
   if (plugin) return pluginHooksCheck(name, path, plugin, missing.length < HOOK_EVENTS.length);
-  // The fix offers `watch` instead of hooks: one running does their job.
+  // The fix offers `watch` instead of hooks: one running does their job. Without either, nothing fails (`sync` by hand
+  // or from cron sends everything, and exits 0): a new install is warned, as verify and sync agree on its exit code.
   const lacking = (detail: string) => {
     const watch = runningWatchPid();
-    return watch === undefined ? fail("hooks", name, detail, SETUP_OR_WATCH) : ok("hooks", name, `${detail}; \`claude-code-sync watch\` (pid ${watch}) syncs instead`);
+    return watch === undefined
+      ? warn("hooks", name, `${detail}: sessions are sent only when claude-code-sync sync runs`, SETUP_OR_WATCH)
+      : ok("hooks", name, `${detail}; \`claude-code-sync watch\` (pid ${watch}) syncs instead`);
   };
   if (missing.length === HOOK_EVENTS.length) return lacking(`none registered in ${path}`);
   // An earlier setup registered all but the newer events: its hooks still sync.
@@ -236,10 +247,10 @@ function hooksCheck(): Check {
   if (needed.length > 0) return lacking(`missing for ${needed.join(", ")} in ${path}`);
   const elsewhere = where("elsewhere");
   if (elsewhere.length > 0) {
-    return fail("hooks", name, `${elsewhere.join(", ")} ${elsewhere.length === 1 ? "runs" : "run"} another claude-code-sync (moved, or an older install), not ${self.join(" ")}`, "claude-code-sync setup");
+    return fail("hooks", name, `${elsewhere.join(", ")} ${elsewhere.length === 1 ? "runs" : "run"} another claude-code-sync (moved, or an older install), not ${self.join(" ")}`, "claude-code-sync setup", 2);
   }
   const program = self[0]!;
-  if (!isExecutable(program)) return fail("hooks", name, `the hooks run ${program}, which is missing or not executable`, "claude-code-sync setup");
+  if (!isExecutable(program)) return fail("hooks", name, `the hooks run ${program}, which is missing or not executable`, "claude-code-sync setup", 2);
   const older = where("older");
   if (missing.length > 0 || older.length > 0) {
     const adds = missing.length > 0 ? ` and adds ${missing.join(", ")}` : "";
@@ -251,11 +262,11 @@ function hooksCheck(): Check {
 /** The plugin's hooks run `claude-code-sync` from PATH (hooks/hooks.json). */
 function pluginHooksCheck(name: string, path: string, plugin: string, alsoInSettings: boolean): Check {
   if (alsoInSettings) {
-    return fail("hooks", name, `the plugin ${plugin} and hooks in ${path} are both on: every event runs twice`, "claude-code-sync setup --uninstall (the plugin stays)");
+    return fail("hooks", name, `the plugin ${plugin} and hooks in ${path} are both on: every event runs twice`, "claude-code-sync setup --uninstall (the plugin stays)", 2);
   }
   const program = Bun.which("claude-code-sync");
   if (!program) {
-    return fail("hooks", name, `the plugin ${plugin} runs claude-code-sync from PATH, and PATH has none`, "put the claude-code-sync executable on PATH (see Install in the README)");
+    return fail("hooks", name, `the plugin ${plugin} runs claude-code-sync from PATH, and PATH has none`, "put the claude-code-sync executable on PATH (see Install in the README)", 2);
   }
   return ok("hooks", name, `from the plugin ${plugin} (enabled in ${path}); they run ${program}`);
 }
@@ -267,24 +278,24 @@ function stateCheck(url: string | undefined): Check {
   const blockers = writeBlockers(path);
   if (blockers.length > 0) {
     const what = `${blockers.join(" and ")} ${blockers.length === 1 ? "is" : "are"} not writable by you`;
-    return fail("state", name, `${path} cannot be ${existsSync(path) ? "written" : "created"}: ${what}`, blockerFix(blockers));
+    return fail("state", name, `${path} cannot be ${existsSync(path) ? "written" : "created"}: ${what}`, blockerFix(blockers), 2);
   }
-  if (diskIsFull(path)) return fail("state", name, diskFullError(path).message, stateFix("state-disk-full", path));
+  if (diskIsFull(path)) return fail("state", name, diskFullError(path).message, stateFix("state-disk-full", path), 1);
   if (!existsSync(path)) return ok("state", name, `none yet at ${path} (the first sync creates it)`);
   const fix = `mv "${path}" "${path}.broken" && claude-code-sync sync (the state is rebuilt; the server keeps one copy of each message)`;
   let store: StateStore | undefined;
   try {
     store = StateStore.open(path);
     const result = store.integrityProblems();
-    if (result.length > 0) return fail("state", name, `${path} is damaged: ${result.slice(0, 3).join("; ")}`, fix);
+    if (result.length > 0) return fail("state", name, `${path} is damaged: ${result.slice(0, 3).join("; ")}`, fix, 2);
     const counts = store.counts();
     const lock = lockNote(store);
     return ok("state", name, `${path} is consistent; ${plural(counts.sessionsSynced, "session")} synced, ${plural(counts.messagesPending, "message")} pending${lock}`);
   } catch (error) {
     // Whatever stops the database from opening or reading is what this check is for; only a damaged
     // state is fixed by moving it aside (a full disk or a lock is not).
-    if (error instanceof UserError && error.code !== STATE_DAMAGED) return fail("state", name, error.message, stateFix(error.code, path));
-    return fail("state", name, error instanceof Error ? error.message : String(error), fix);
+    if (error instanceof UserError && error.code !== STATE_DAMAGED) return fail("state", name, error.message, stateFix(error.code, path), error.exitCode === 2 ? 2 : 1);
+    return fail("state", name, error instanceof Error ? error.message : String(error), fix, 2);
   } finally {
     store?.close();
   }
@@ -316,7 +327,9 @@ function transcriptsCheck(): Check {
   const roots = projectRoots();
   if (roots.length === 0) {
     const { looked, fix } = noRootsFound();
-    return fail("transcripts", name, `${looked}: no Claude Code sessions to sync`, fix);
+    // Before Claude Code's first session `sync` has nothing to do and exits 0; a folder set that is not there is a typo (2).
+    if (noSessionsYet()) return warn("transcripts", name, `${looked}: no Claude Code sessions yet (Claude Code creates the folder with its first session)`, fix);
+    return fail("transcripts", name, `${looked}: no Claude Code sessions to sync`, fix, 2);
   }
   const { files, skipped } = discoverFiles(roots);
   const unreadable = [...unreadableFiles(skipped).map((f) => f.path), ...files.filter((f) => !canRead(f.path)).map((f) => f.path)];
@@ -327,6 +340,7 @@ function transcriptsCheck(): Check {
     name,
     `cannot read ${plural(unreadable.length, "transcript or folder", "transcripts or folders")}, which ${unreadable.length === 1 ? "is" : "are"} not synced: ${first}${unreadable.length > 1 ? ", …" : ""}`,
     `make ${unreadable.length === 1 ? "it" : "them"} readable by you (for example: chmod u+r "${first}")`,
+    1,
   );
 }
 
