@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import pkg from "../package.json";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
@@ -110,6 +112,15 @@ describe("--json failures: JSON on stdout, a stable code, the documented exit co
     const unused = await runCli(["sync", "--dry-run"], { env: { ...env(), CLAUDE_CONFIG_DIR: tempHome() } });
     expect(unused.code).toBe(0);
     expect(unused.stdout).toContain("Nothing to sync yet");
+  });
+
+  test("a CLAUDE_CONFIG_DIR that is a file is a typo, as one that does not exist (it said 'nothing to sync yet', exit 0)", async () => {
+    const file = join(tempHome(), "settings.json");
+    writeFileSync(file, "{}");
+    const r = await runCli(["sync"], { env: { ...env(), CLAUDE_CONFIG_DIR: file } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`no projects/ folder in ${file} (CLAUDE_CONFIG_DIR; ${file} is a file, not a folder)`);
+    expect(r.stderr).toContain("set CLAUDE_CONFIG_DIR to the folder that holds Claude Code's projects/");
   });
 });
 

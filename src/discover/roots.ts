@@ -16,7 +16,7 @@ export function projectRoots(env: Record<string, string | undefined> = process.e
   const seen = new Set<string>();
   const roots: string[] = [];
   for (const dir of candidates) {
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
+    if (!isFolder(dir)) continue;
     const real = realpathSync(dir);
     if (seen.has(real)) continue;
     seen.add(real);
@@ -36,20 +36,25 @@ export function transcriptRoot(path: string): string | undefined {
 
 /**
  * No projects/ folder because Claude Code has written no session yet: the
- * default places, or a CLAUDE_CONFIG_DIR that exists (Claude Code creates
+ * default places, or a CLAUDE_CONFIG_DIR folder that exists (Claude Code creates
  * projects/ in it with the first session). A configured folder that does not
- * exist is more likely a typo, and said as a problem.
+ * exist, or is a file, is more likely a typo, and said as a problem.
  */
 export function noSessionsYet(env: Record<string, string | undefined> = process.env): boolean {
-  return configuredClaudeDirs(env)?.every((dir) => existsSync(dir)) ?? true;
+  return configuredClaudeDirs(env)?.every(isFolder) ?? true;
+}
+
+function isFolder(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
 }
 
 /** Where projectRoots looked when it found none, and what to do: for `sync` and `verify`. */
 export function noRootsFound(env: Record<string, string | undefined> = process.env): { looked: string; fix: string } {
   const configured = configuredClaudeDirs(env);
   if (configured) {
+    const files = configured.filter((dir) => existsSync(dir) && !isFolder(dir));
     return {
-      looked: `no projects/ folder in ${configured.join(" or ")} (CLAUDE_CONFIG_DIR)`,
+      looked: `no projects/ folder in ${configured.join(" or ")} (CLAUDE_CONFIG_DIR${files.length ? `; ${files.join(", ")} is a file, not a folder` : ""})`,
       fix: "set CLAUDE_CONFIG_DIR to the folder that holds Claude Code's projects/, or unset it to use ~/.claude",
     };
   }
