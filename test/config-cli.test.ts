@@ -150,6 +150,25 @@ describe("set", () => {
     expect(cli(["config"]).code).toBe(0);
   });
 
+  test("two invalid options: each `set` the error advises mends its own, the other kept as it was until set (each refused for the other's fault)", () => {
+    writeConfig({ convexUrl: "https://a.convex.cloud", apiKey: KEY, options: { thinking: "yes", excludeProjects: "secret" } });
+    const advice = "Set each again (claude-code-sync set thinking <value>; claude-code-sync set excludeProjects <value>)";
+    expect(cli(["config"]).stderr).toContain(advice);
+
+    const first = cli(["set", "thinking", "on"]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain("thinking = true");
+    expect(first.stderr).toContain("still has invalid settings: excludeProjects. Set it again (claude-code-sync set excludeProjects <value>)");
+    // The exclude list typed wrong stays as typed, not "exclude nothing": every command still stops on it.
+    expect(readConfig().options).toMatchObject({ thinking: true, excludeProjects: "secret" });
+    expect(cli(["config"]).code).toBe(2);
+
+    const second = cli(["set", "excludeProjects", "secret"]);
+    expect(second).toMatchObject({ code: 0, stderr: "" });
+    expect(readConfig()).toMatchObject({ convexUrl: "https://a.convex.cloud", apiKey: KEY, options: { thinking: true, excludeProjects: ["secret"] } });
+    expect(cli(["config"]).code).toBe(0);
+  });
+
   test("changes one option, keeps the rest, writes owner-only", () => {
     writeConfig({ convexUrl: "https://a.convex.cloud", apiKey: KEY, extra: 1 });
     const out = cli(["set", "thinking", "on"]);

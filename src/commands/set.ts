@@ -1,7 +1,7 @@
-import { loadConfigToSet, saveConfig } from "../config/index.ts";
+import { configPath, loadConfigToSet, saveConfig, setAgainText } from "../config/index.ts";
 import { OPTION_KEYS, applySetting, sentBeforeNote } from "../config/set-option.ts";
 import { UserError } from "../errors.ts";
-import { writeOut } from "../runtime/stdio.ts";
+import { writeErr, writeOut } from "../runtime/stdio.ts";
 
 /**
  * `set <option> <value>`. A value starting with "-" (remove one list item) must
@@ -15,10 +15,13 @@ export async function run(args: string[], options: Record<string, unknown>): Pro
       `Give an option and its value: claude-code-sync set <option> <value>. The options: ${OPTION_KEYS.join(", ")}; \`claude-code-sync config\` shows their values.`,
     );
   }
-  const cfg = loadConfigToSet(key);
+  const { config: cfg, invalid } = loadConfigToSet(key);
   const result = applySetting(cfg.options, key, value);
-  saveConfig({ ...cfg, options: result.options });
+  saveConfig({ ...cfg, options: result.options }, invalid);
   const note = sentBeforeNote(key, cfg.options, result.options);
   writeOut(`${result.message}\n${note ? `${note}\n` : ""}`);
+  // Mended one of several: the others still stop every command, and are kept as they were.
+  const left = Object.keys(invalid);
+  if (left.length > 0) writeErr(`claude-code-sync: ${configPath()} still has invalid settings: ${left.join(", ")}. ${setAgainText(left)}, or fix the file by hand.\n`);
   return 0;
 }

@@ -61,17 +61,32 @@ export function setBrokenConfigAside(): string {
 
 /**
  * For `set <option>`: the saved config, where that option's saved value, when
- * it is what makes the file invalid, is left out (its default stands in). So
- * the very command the error suggests can mend it.
+ * it is one that makes the file invalid, is left out (its default stands in). So
+ * the very command the error suggests can mend it, even when other options are
+ * invalid too: those are handed back as they are (`invalid`), for saveConfig to
+ * keep (an exclude list typed wrong must not become "exclude nothing").
  */
-export function loadConfigToSet(option: string): Config {
+export function loadConfigToSet(option: string): { config: Config; invalid: Record<string, unknown> } {
   const json = readConfigJson();
   const parsed = ConfigSchema.safeParse(json);
-  if (parsed.success) return parsed.data;
-  const thatOne = parsed.error.issues.some((issue) => issue.path[0] === "options" && issue.path[1] === option);
-  if (!thatOne || !isObject(json) || !isObject(json.options)) return validConfig(json);
-  const { [option]: _invalid, ...options } = json.options;
-  return validConfig({ ...json, options });
+  if (parsed.success) return { config: parsed.data, invalid: {} };
+  const bad = invalidOptions(parsed.error);
+  const onlyOptions = parsed.error.issues.every((issue) => issue.path[0] === "options" && typeof issue.path[1] === "string");
+  if (!bad.includes(option) || !onlyOptions || !isObject(json) || !isObject(json.options)) return { config: validConfig(json), invalid: {} };
+  const saved = json.options;
+  const options = Object.fromEntries(Object.entries(saved).filter(([key]) => !bad.includes(key)));
+  const invalid = Object.fromEntries(bad.filter((key) => key !== option).map((key) => [key, saved[key]]));
+  return { config: validConfig({ ...json, options }), invalid };
+}
+
+/** The options an issue of the file names. */
+function invalidOptions(error: z.core.$ZodError): string[] {
+  return [...new Set(error.issues.flatMap((issue) => (issue.path[0] === "options" && typeof issue.path[1] === "string" ? [issue.path[1]] : [])))];
+}
+
+/** The advice for invalid options: the command that sets each. */
+export function setAgainText(options: string[]): string {
+  return `Set ${options.length === 1 ? "it" : "each"} again (${options.map((o) => `claude-code-sync set ${o} <value>`).join("; ")})`;
 }
 
 /** The file's JSON as it is; with no file, an earlier version's login, or nothing. */
@@ -100,9 +115,9 @@ function readConfigJson(): unknown {
 function validConfig(json: unknown): Config {
   const parsed = ConfigSchema.safeParse(json);
   if (parsed.success) return parsed.data;
-  const options = [...new Set(parsed.error.issues.flatMap((issue) => (issue.path[0] === "options" && typeof issue.path[1] === "string" ? [issue.path[1]] : [])))];
+  const options = invalidOptions(parsed.error);
   const fix = options.length
-    ? `Set ${options.length === 1 ? "it" : "each"} again (${options.map((o) => `claude-code-sync set ${o} <value>`).join("; ")}), or fix the file by hand`
+    ? `${setAgainText(options)}, or fix the file by hand`
     : 'Fix it by hand, or run "claude-code-sync login" again (it keeps this file aside)';
   throw new UserError(`${configPath()} has invalid settings: ${describeIssues(parsed.error)}. ${fix}.`, 2, BROKEN);
 }
@@ -119,14 +134,17 @@ function adoptLegacyConfig(): Config | undefined {
   return legacy;
 }
 
-/** Write the config atomically, owner-only. Unknown keys in `cfg` are written back as they are. */
-export function saveConfig(cfg: Config): void {
+/**
+ * Write the config atomically, owner-only. Unknown keys in `cfg` are written back as they are;
+ * so are `invalid` options (loadConfigToSet), which stay for the user to mend.
+ */
+export function saveConfig(cfg: Config, invalid: Record<string, unknown> = {}): void {
   const path = configPath();
   const valid = ConfigSchema.parse(cfg);
   try {
     mkdirSync(appDir(), { recursive: true, mode: DIR_MODE });
     if (checksPermissions && !isLink(appDir())) chmodSync(appDir(), DIR_MODE);
-    writeFileAtomic(path, `${JSON.stringify(valid, null, 2)}\n`, FILE_MODE);
+    writeFileAtomic(path, `${JSON.stringify({ ...valid, options: { ...valid.options, ...invalid } }, null, 2)}\n`, FILE_MODE);
   } catch (error) {
     throw fileWriteError(error, path, "the settings");
   }
