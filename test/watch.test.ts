@@ -304,6 +304,28 @@ describe("watch", () => {
     expect((await watch.exited()).code).toBe(0);
   }, 90_000);
 
+  test("a real 404 mid-watch (the deployment no longer routes the sync API): keeps watching, names the variable the URL comes from, and sends once it is routed again", async () => {
+    server.reset();
+    const claude = tempClaudeDir();
+    const file = claude.write(`p/${SESSION}.jsonl`, jsonl([user("first"), assistant("msg_1", text("one"))]));
+    const watch = spawnWatch(envFor(claude.root));
+    expect(await until(() => messages(SESSION) === 2)).toBe(true);
+    // OpenSync's own answer for a path it does not serve (the contract's "Errors"): not a proxy page, not a hiccup.
+    server.setFaults({ rules: [{ kind: 404, times: 1_000 }] });
+    appendFileSync(file, jsonl([user("second")]));
+    expect(await until(() => watch.stderr().includes("sync failed"), 30_000)).toBe(true);
+    expect(watch.stderr()).toContain("answered 404");
+    // The URL comes from $CLAUDE_CODE_SYNC_URL: a login would change nothing (it said "Run `claude-code-sync login` with the right URL").
+    expect(watch.stderr()).toContain("Fix: set $CLAUDE_CODE_SYNC_URL to the sync API's address, or unset it and run claude-code-sync login");
+    expect(watch.stderr()).not.toContain("Run `claude-code-sync login`");
+    expect(watch.stderr()).toContain("Next try in 5 s.");
+    expect(watch.proc.exitCode).toBeNull();
+    server.setFaults({});
+    expect(await until(() => messages(SESSION) === 3, 30_000)).toBe(true);
+    watch.proc.kill("SIGTERM");
+    expect((await watch.exited()).code).toBe(0);
+  }, 90_000);
+
   test("status while a watch retries: names the watch and says it sends what is pending, not to run a sync; once it ends, advises a sync again", async () => {
     server.reset();
     server.setFaults({ failureRate: 1, failureKinds: [503] });

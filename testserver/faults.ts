@@ -8,7 +8,8 @@ import { seededRandom } from "./random.ts";
  */
 
 /**
- * 403; 429 with Retry-After; 500 with a body text; 502/503/504 a gateway page;
+ * 403; 404 as Convex answers a path no HttpAction serves (a deployment that no longer
+ * has the sync API); 429 with Retry-After; 500 with a body text; 502/503/504 a gateway page;
  * "proxy": a proxy's HTML error page with any `status` (400, 413, 502...);
  * "html": 200 with the web app's HTML page; "empty": 200 with an empty body;
  * "redirect": 301/302/307/308 to `location`; "huge-body": 200 with a body of
@@ -18,6 +19,7 @@ import { seededRandom } from "./random.ts";
  */
 export const FaultKindSchema = z.union([
   z.literal(403),
+  z.literal(404),
   z.literal(429),
   z.literal(500),
   z.literal(502),

@@ -100,6 +100,8 @@ export function faultResponse(decision: Decision, path: string): Response {
       return json({ error: "Invalid API key" }, 401);
     case 403:
       return textResponse(body ?? JSON.stringify({ error: "Forbidden" }), 403);
+    case 404:
+      return notRouted(path);
     case 429:
       return textResponse(body ?? JSON.stringify({ error: "Too many requests" }), 429, { "Retry-After": String(retryAfter ?? 1) });
     case 500:

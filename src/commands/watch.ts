@@ -25,6 +25,8 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   const warn = (line: string) => writeErr(`${line}\n`);
   const log = options.quiet === true ? () => {} : say;
   const poll = options.poll === true;
+  /** The credentials in force (a login while watching changes them): a fix names the variable a URL or key comes from. */
+  const origin = () => ({ url: live.current.url, source: resolveCredentials(live.current.config).source });
 
   const unmark = markWatching();
   let watcher: ReturnType<typeof startWatcher> | undefined;
@@ -58,7 +60,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     );
     if (!roots) return exitCode;
     const sync = watchPass({ live, settings, roots, log, warn, resync: () => watcher?.resync() });
-    watcher = startWatcher({ roots, store: () => live.current.store, poll, sync, log, warn, verbose: options.verbose === true });
+    watcher = startWatcher({ roots, store: () => live.current.store, poll, sync, log, warn, verbose: options.verbose === true, origin });
     if (options.quiet !== true) {
       const how = poll ? `checking every ${POLL_MS / 1000} s` : "Ctrl-C to stop";
       say(`Watching ${roots.join(", ")} and syncing to ${live.current.url} (${how}).`);
@@ -73,7 +75,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     await watcher.done;
     return exitCode;
   } catch (error) {
-    throw withFix(error, { url: live.current.url, source: resolveCredentials(live.current.config).source });
+    throw withFix(error, origin());
   } finally {
     clearInterval(follow);
     process.off("SIGINT", onSignal);

@@ -2,6 +2,7 @@ import { plural } from "../report/format.ts";
 import { shownId } from "../report/session-id.ts";
 import type { SyncReport } from "../sync/run-sync.ts";
 import { withoutRetryNote } from "../errors.ts";
+import { type Origin, withFix } from "../report/failure.ts";
 
 /** `14:03:07`, local time: enough to tell the lines of a long-running watch apart. */
 export function clock(at = new Date()): string {
@@ -33,7 +34,11 @@ export function syncLine(r: SyncReport, only: readonly string[] | undefined, at:
   return `${clock(at)} ${scope(only, verbose)}: ${sent}${notes.length ? `; ${notes.join("; ")}` : ""}`;
 }
 
-/** A failed pass and when the next one comes. */
-export function failureLine(error: Error, retryInMs: number, at = new Date()): string {
-  return `${clock(at)} sync failed: ${withoutRetryNote(error)}. Next try in ${Math.round(retryInMs / 1000)} s.`;
+/**
+ * A failed pass and when the next one comes; with `origin`, a server's answer carries the fix that
+ * fits where the URL and key come from (a variable to change, not a login), as sync words it.
+ */
+export function failureLine(error: Error, retryInMs: number, at = new Date(), origin?: Origin): string {
+  const shown = origin ? (withFix(error, origin) as Error) : error;
+  return `${clock(at)} sync failed: ${withoutRetryNote(shown)}. Next try in ${Math.round(retryInMs / 1000)} s.`;
 }

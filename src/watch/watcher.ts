@@ -3,6 +3,7 @@ import { UserError } from "../errors.ts";
 import { AuthError, TransientError } from "../opensync/errors.ts";
 import type { StateStore } from "../state/store.ts";
 import type { SyncReport } from "../sync/run-sync.ts";
+import type { Origin } from "../report/failure.ts";
 import { ChangeQueue } from "./change-queue.ts";
 import { changeTarget } from "./change-target.ts";
 import { eventsReliable, holdsLinks, watchTree } from "./fs-events.ts";
@@ -40,6 +41,8 @@ interface WatchOptions {
   warn(line: string): void;
   /** Whole session ids in the lines. */
   verbose?: boolean;
+  /** Where the URL and key in use come from, for the fix a failure names. */
+  origin?(): Origin;
 }
 
 interface Watcher {
@@ -155,7 +158,7 @@ export function startWatcher(o: WatchOptions): Watcher {
     const delay = Math.max(asked, Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (failures - 1)));
     blockedUntil = Date.now() + delay;
     if (only) queue.retryAt(only, blockedUntil);
-    o.warn(failureLine(error, delay));
+    o.warn(failureLine(error, delay, new Date(), o.origin?.()));
   };
 
   /** Writes held back by the server's windows: each session is synced again when its window has passed. */
