@@ -47,7 +47,9 @@ describe("config", () => {
   test("text and --json show the connection with the key masked, env overriding the file", () => {
     writeConfig({ convexUrl: "https://file.convex.cloud", apiKey: KEY, options: { thinking: true } });
     const text = cli(["config"]);
-    expect(text.stdout).toContain("https://file.convex.cloud");
+    // The URL every command talks to, as status and verify name it; why it is not the one given.
+    expect(text.stdout).toContain("OpenSync URL  https://file.convex.site\n");
+    expect(text.stdout).toContain("OpenSync's sync API is on the .convex.site host, not .convex.cloud.");
     expect(text.stdout).toContain("osk_ab…2345");
     expect(text.stdout).not.toContain(KEY);
 
@@ -58,7 +60,7 @@ describe("config", () => {
     expect(JSON.parse(json.stdout)).toEqual({
       configPath: configFile(),
       connection: {
-        opensyncUrl: "https://file.convex.cloud",
+        opensyncUrl: "https://file.convex.site",
         convexUrl: "https://file.convex.cloud",
         apiKey: "osk_EN…NV99",
         source: { opensyncUrl: "config", convexUrl: "config", apiKey: "CLAUDE_CODE_SYNC_API_KEY" },
@@ -75,6 +77,15 @@ describe("config", () => {
       prices: {},
       unusedKeys: [],
     });
+  });
+
+  test("hosted OpenSync's legacy address saved: config shows https://api.opensync.dev, which sync, status and verify use (it showed the legacy address)", () => {
+    writeConfig({ convexUrl: "https://reminiscent-gull-645.convex.cloud", apiKey: KEY });
+    const text = cli(["config"]);
+    expect(text.stdout).toContain("OpenSync URL  https://api.opensync.dev\n");
+    expect(text.stdout).toContain("reminiscent-gull-645.convex.cloud is hosted OpenSync's legacy address, which takes no syncs");
+    const json = JSON.parse(cli(["config", "--json"]).stdout);
+    expect(json.connection).toMatchObject({ opensyncUrl: "https://api.opensync.dev", convexUrl: "https://reminiscent-gull-645.convex.cloud" });
   });
 
   test("keys this version does not use are named, with the option a typo was meant for; the file keeps them", () => {

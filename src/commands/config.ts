@@ -1,6 +1,7 @@
 import { type Config, type Credentials, configPath, loadConfig, maskKey, resolveCredentials, shownUrl, unusedKeys, unusedKeysText } from "../config/index.ts";
 import { OPTION_INFO, OPTION_KEYS } from "../config/set-option.ts";
 import { writeOut } from "../runtime/stdio.ts";
+import { type ResolvedUrl, resolveUrl } from "../opensync/url.ts";
 
 /** `config`: the options and the connection (URL without any password, API key masked), as text or `--json`. */
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
@@ -14,15 +15,29 @@ function knownOptions(cfg: Config) {
   return Object.fromEntries(OPTION_KEYS.map((key) => [key, cfg.options[key]]));
 }
 
-/** `convexUrl` repeats `opensyncUrl` under the name earlier versions gave it, for scripts that read it. */
+/**
+ * The URL every other command talks to, and why when it is not the one given (hosted OpenSync's
+ * web app or legacy address, a `.convex.cloud` host): `config` showed the legacy address while
+ * `status` and `verify` named https://api.opensync.dev. A URL that cannot be used is shown as given
+ * (the commands that use it say what is wrong).
+ */
+function urlInUse(given: string): ResolvedUrl {
+  try {
+    return resolveUrl(given);
+  } catch {
+    return { url: given };
+  }
+}
+
+/** `opensyncUrl` is the URL in use; `convexUrl`, the name earlier versions gave the setting, the URL as given. */
 function toJson(cfg: Config, credentials: Credentials) {
-  const url = credentials.convexUrl === undefined ? null : shownUrl(credentials.convexUrl);
+  const given = credentials.convexUrl === undefined ? null : shownUrl(credentials.convexUrl);
   const urlSource = credentials.source.convexUrl ?? null;
   return {
     configPath: configPath(),
     connection: {
-      opensyncUrl: url,
-      convexUrl: url,
+      opensyncUrl: given === null ? null : shownUrl(urlInUse(credentials.convexUrl!).url),
+      convexUrl: given,
       apiKey: credentials.apiKey === undefined ? null : maskKey(credentials.apiKey),
       source: { opensyncUrl: urlSource, convexUrl: urlSource, apiKey: credentials.source.apiKey ?? null },
     },
@@ -35,9 +50,11 @@ function toJson(cfg: Config, credentials: Credentials) {
 function toText(cfg: Config, credentials: Credentials): string {
   const from = (source: string | undefined) => (source && source !== "config" ? `  (from $${source})` : "");
   const width = Math.max(...OPTION_KEYS.map((key) => key.length));
+  const inUse = credentials.convexUrl === undefined ? undefined : urlInUse(credentials.convexUrl);
   const lines = [
     "Connection",
-    `  OpenSync URL  ${credentials.convexUrl === undefined ? "(not set)" : shownUrl(credentials.convexUrl)}${from(credentials.source.convexUrl)}`,
+    `  OpenSync URL  ${inUse === undefined ? "(not set)" : shownUrl(inUse.url)}${from(credentials.source.convexUrl)}`,
+    ...(inUse?.note ? [`                ${inUse.note}`] : []),
     `  API key       ${credentials.apiKey === undefined ? "(not set)" : maskKey(credentials.apiKey)}${from(credentials.source.apiKey)}`,
   ];
   if (credentials.convexUrl === undefined || credentials.apiKey === undefined) {
