@@ -178,6 +178,12 @@ async function rejectUnknown(cli: Cli): Promise<void> {
   const { suggestion } = await import("./report/suggest.ts");
   const command = cli.matchedCommand;
   const help = `Run "claude-code-sync${command ? ` ${command.name}` : ""} --help" to see the options.`;
+  // A mistyped command first: its flags are unknown only because it is (`stauts --json` said "Unknown option `--json`").
+  const [first] = cli.args;
+  if (!command && first !== undefined) {
+    const names = cli.commands.map((c) => c.name);
+    throw new UserError(`Unknown command "${first}".${suggestion(first, names)} Run "claude-code-sync --help" to see the commands.`, 2, "unknown-command");
+  }
   if (!command?.config.allowUnknownOptions) {
     const unknown = Object.keys(cli.options).find((name) => name !== "--" && !command?.hasOption(name) && !cli.globalCommand.hasOption(name));
     if (unknown !== undefined) {
@@ -187,11 +193,6 @@ async function rejectUnknown(cli: Cli): Promise<void> {
       const known = [...new Set([...options, ...cli.globalCommand.options].map((o) => flagsOf(o.rawName).at(-1)!))];
       throw new UserError(`Unknown option \`${typed}\`${command ? ` for ${command.name}` : ""}.${suggestion(typed, known)} ${setHint(cli) ?? help}`, 2, "unknown-option");
     }
-  }
-  const [first] = cli.args;
-  if (!command && first !== undefined) {
-    const names = cli.commands.map((c) => c.name);
-    throw new UserError(`Unknown command "${first}".${suggestion(first, names)} Run "claude-code-sync --help" to see the commands.`, 2, "unknown-command");
   }
 }
 

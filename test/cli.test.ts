@@ -46,6 +46,8 @@ describe("command line", () => {
 
   test.each([
     [["stauts"], 'Unknown command "stauts". Did you mean `status`?'],
+    // A flag after a mistyped command: the command is what is wrong (it said "Unknown option `--dry-run`. Did you mean `--dry-run`?").
+    [["sycn", "--dry-run"], 'Unknown command "sycn". Did you mean `sync`?'],
     [["sync", "--dryrun"], "Unknown option `--dryrun` for sync. Did you mean `--dry-run`?"],
     [["-V"], "Unknown option `-V`. Did you mean `--verbose` or `--version`?"],
     [["status", "--jsn"], "Unknown option `--jsn` for status. Did you mean `--json`?"],
@@ -54,6 +56,12 @@ describe("command line", () => {
     const r = await runCli(args, { env: env() });
     expect(r).toMatchObject({ code: 2, stdout: "" });
     expect(r.stderr).toContain(message);
+  });
+
+  test("a mistyped command with --json: the unknown command, in JSON on stdout", async () => {
+    const r = await runCli(["stauts", "--json"], { env: env() });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({ error: 'Unknown command "stauts". Did you mean `status`? Run "claude-code-sync --help" to see the commands.', code: "unknown-command" });
   });
 
   test.each([[["--verbose", "status"]], [["status", "--verbose"]]])("%p: --verbose works before and after the command", async (args) => {
