@@ -584,6 +584,24 @@ describe("a session new to the server while the read goes on", () => {
     expect(s.pending()).toMatchObject({ sessionsPending: 0, messagesPending: 0 });
   });
 
+  test("progress counts sessions, not passes: a session read in two rounds is one (the bar said 'Sent 2 sessions')", async () => {
+    const s = store();
+    session(s, "a");
+    message(s, "a", 1, NOW - 60_000);
+    const shown: Array<[number, number]> = [];
+    const sender = new Sender(s, fakeTransport().transport, { now: () => NOW, onProgress: (done, total) => shown.push([done, total]) });
+    sender.feed("a");
+    const running = sender.run();
+    while (shown.length === 0) await Bun.sleep(1);
+    // The next round of the read finds more of it.
+    message(s, "a", 2, NOW - 50_000);
+    sender.feed("a");
+    sender.close();
+    await running;
+    expect(shown.at(0)).toEqual([1, 1]);
+    expect(shown.at(-1)).toEqual([1, 1]);
+  });
+
   /** A sender that took "a" up while the read went on; its first step (the check) answers once `readEnds` has run and the sender is closed. */
   async function slowCheck(s: StateStore, t: ReturnType<typeof fakeTransport>, readEnds: () => void) {
     let answer: (o: Outcome<boolean>) => void = () => {};

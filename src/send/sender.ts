@@ -21,6 +21,7 @@ interface SenderOptions {
   now?: () => number;
   signal?: AbortSignal;
   pacer?: Pacer;
+  /** Sessions a pass has ended for, of the sessions fed so far. */
   onProgress?(done: number, total: number): void;
   /** A write failed and is to be tried again: why (said while the user waits, rather than silence). */
   onRetry?(reason: string): void;
@@ -160,8 +161,12 @@ export class Sender {
   private limitedSince: number | undefined;
   private closed = false;
   private stopped = false;
-  private total = 0;
-  private done = 0;
+  /**
+   * The sessions fed, and those a pass has ended for, for the progress shown: a session read in
+   * several rounds is fed again (it showed "Sent 12 sessions" for 7).
+   */
+  private readonly fed = new Set<string>();
+  private readonly passed = new Set<string>();
   private wake: (() => void) | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly retryFailedBefore: number;
@@ -203,7 +208,7 @@ export class Sender {
     // A session being sent now is looked at again once this pass over it ends.
     this.queued.add(sessionId);
     this.queue.push(sessionId);
-    this.total++;
+    this.fed.add(sessionId);
     this.poke();
   }
 
@@ -309,7 +314,7 @@ export class Sender {
         .sessionsWithWork({ only: new Set([sessionId]), retryFailedBefore: this.retryFailedBefore })
         .at(0);
       if (!work) {
-        this.finished();
+        this.finished(sessionId);
         continue;
       }
       if (!this.heldBefore.has(sessionId)) this.heldBefore.set(sessionId, work.sentHash !== null);
@@ -334,9 +339,9 @@ export class Sender {
     }
   }
 
-  private finished(): void {
-    this.done++;
-    this.options.onProgress?.(this.done, this.total);
+  private finished(sessionId: string): void {
+    this.passed.add(sessionId);
+    this.options.onProgress?.(this.passed.size, this.fed.size);
   }
 
   /** Starts every write that may go now, up to the pacer's limit, taking turns between sessions. */
@@ -421,7 +426,7 @@ export class Sender {
   private retire(a: Active): void {
     this.active.splice(this.active.indexOf(a), 1);
     this.noteDeferred(a);
-    this.finished();
+    this.finished(a.work.sessionId);
   }
 
   private noteDeferred(a: Active): void {
