@@ -180,6 +180,15 @@ describe("set", () => {
     expect(cli(["config"]).code).toBe(0);
   });
 
+  test("an invalid option beside an invalid URL: the advice is not a `set` that the URL's fault would refuse", () => {
+    writeConfig({ convexUrl: 5, apiKey: KEY, options: { thinking: "yes" } });
+    const out = cli(["set", "thinking", "on"]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain("convexUrl: Invalid input");
+    expect(out.stderr).toContain('Fix it by hand, or run "claude-code-sync login" again (it keeps this file aside).');
+    expect(out.stderr).not.toContain("claude-code-sync set thinking <value>");
+  });
+
   test("changes one option, keeps the rest, writes owner-only", () => {
     writeConfig({ convexUrl: "https://a.convex.cloud", apiKey: KEY, extra: 1 });
     const out = cli(["set", "thinking", "on"]);

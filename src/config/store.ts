@@ -71,12 +71,16 @@ export function loadConfigToSet(option: string): { config: Config; invalid: Reco
   const parsed = ConfigSchema.safeParse(json);
   if (parsed.success) return { config: parsed.data, invalid: {} };
   const bad = invalidOptions(parsed.error);
-  const onlyOptions = parsed.error.issues.every((issue) => issue.path[0] === "options" && typeof issue.path[1] === "string");
-  if (!bad.includes(option) || !onlyOptions || !isObject(json) || !isObject(json.options)) return { config: validConfig(json), invalid: {} };
+  if (!bad.includes(option) || !onlyOptions(parsed.error) || !isObject(json) || !isObject(json.options)) return { config: validConfig(json), invalid: {} };
   const saved = json.options;
   const options = Object.fromEntries(Object.entries(saved).filter(([key]) => !bad.includes(key)));
   const invalid = Object.fromEntries(bad.filter((key) => key !== option).map((key) => [key, saved[key]]));
   return { config: validConfig({ ...json, options }), invalid };
+}
+
+/** Every issue is an option's: `set` can mend the file. */
+function onlyOptions(error: z.core.$ZodError): boolean {
+  return error.issues.every((issue) => issue.path[0] === "options" && typeof issue.path[1] === "string");
 }
 
 /** The options an issue of the file names. */
@@ -115,8 +119,9 @@ function readConfigJson(): unknown {
 function validConfig(json: unknown): Config {
   const parsed = ConfigSchema.safeParse(json);
   if (parsed.success) return parsed.data;
+  // `set` mends only options: with anything else wrong too it would be refused, as login mends the rest.
   const options = invalidOptions(parsed.error);
-  const fix = options.length
+  const fix = onlyOptions(parsed.error)
     ? `${setAgainText(options)}, or fix the file by hand`
     : 'Fix it by hand, or run "claude-code-sync login" again (it keeps this file aside)';
   throw new UserError(`${configPath()} has invalid settings: ${describeIssues(parsed.error)}. ${fix}.`, 2, BROKEN);
