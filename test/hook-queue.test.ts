@@ -107,6 +107,22 @@ describe("runner lock", () => {
     expect(readFileSync(runnerFile(), "utf8")).toBe(String(taken ? DEAD + 1 : pid));
   });
 
+  // A killed runner stays a zombie until its parent reaps it: at once on a desktop, never in a container whose first process does not reap.
+  test.skipIf(process.platform !== "linux")("a lock whose process was killed but not reaped (a zombie) is taken over", async () => {
+    // sh starts `true` in the background and becomes `sleep`, which never reaps it.
+    const parent = Bun.spawn(["sh", "-c", "true & echo $!; exec sleep 30"], { stdout: "pipe" });
+    try {
+      const { value } = await parent.stdout.getReader().read();
+      const zombie = Number(new TextDecoder().decode(value).trim());
+      for (let i = 0; i < 100 && !/\) Z/.test(readFileSync(`/proc/${zombie}/stat`, "utf8")); i++) await Bun.sleep(20);
+      expect(claimRunner(zombie)).toBe(true);
+      expect(runnerAlive()).toBe(false);
+      expect(claimRunner(process.pid)).toBe(true);
+    } finally {
+      parent.kill();
+    }
+  });
+
   test.each([
     ["zeros (a crash before the disk got the bytes)", "\0\0\0\0\0"],
     ["text that is no pid", "garbage"],
