@@ -6,15 +6,13 @@
  * a local server, is the benchmark's to measure: no timed assertion here).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { appendFileSync, existsSync, readFileSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync } from "node:fs";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli } from "./helpers/cli.ts";
 import { hookUser, runnerDone, within } from "./helpers/hooks.ts";
 import { readAll } from "./helpers/read.ts";
-import { SESSION, assistant, jsonl, tempClaudeDir, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
+import { replaySession } from "./helpers/replay.ts";
 
-const CORPUS = join(import.meta.dir, "..", "..", "shared", "corpus", "projects");
 const TURNS = 6;
 
 let server: TestServer;
@@ -23,61 +21,11 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-/** A typed prompt: a user line with text content that Claude Code wrote for a person (no tool result, no meta). */
-function isPrompt(line: string): boolean {
-  try {
-    const o = JSON.parse(line) as { type?: string; isMeta?: boolean; isSidechain?: boolean; message?: { content?: unknown } };
-    if (o.type !== "user" || o.isMeta || o.isSidechain) return false;
-    const c = o.message?.content;
-    return typeof c === "string" ? !c.startsWith("<") : Array.isArray(c) && c.some((b) => (b as { type?: string }).type === "text");
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The session to replay, as turns of lines (each starting with a prompt):
- * the corpus's session with the most prompts among files under 400 KB, or a
- * written one when ../shared/corpus is not there.
- */
-function session(): { turns: string[][]; from: string } {
-  if (existsSync(CORPUS)) {
-    const files = readdirSync(CORPUS, { recursive: true })
-      .map((f) => join(CORPUS, String(f)))
-      .filter((f) => f.endsWith(".jsonl") && !f.includes("agent-") && statSync(f).size < 400_000);
-    const best = files
-      .map((f) => ({ f, lines: readFileSync(f, "utf8").split("\n").filter(Boolean) }))
-      .sort((a, b) => b.lines.filter(isPrompt).length - a.lines.filter(isPrompt).length)[0];
-    if (best && best.lines.filter(isPrompt).length >= TURNS) return { turns: splitTurns(best.lines), from: best.f };
-  }
-  const turns = Array.from({ length: TURNS }, (_, i) =>
-    jsonl([
-      user(`step ${i}: make the tests pass`),
-      assistant(`msg_${i}_a`, toolUse(`toolu_${i}`, "Bash", { command: `npm test -- ${i}` })),
-      toolResult(`toolu_${i}`, `${i} passing`),
-      assistant(`msg_${i}_b`, text(`Step ${i} done.`)),
-    ])
-      .trim()
-      .split("\n"),
-  );
-  return { turns, from: "a written session (../shared/corpus is not there)" };
-}
-
-function splitTurns(lines: string[]): string[][] {
-  const turns: string[][] = [[]];
-  for (const line of lines) {
-    if (isPrompt(line) && (turns.at(-1) as string[]).some(isPrompt)) turns.push([]);
-    (turns.at(-1) as string[]).push(line);
-  }
-  return turns.slice(0, TURNS);
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 test("turn by turn through the hooks: each turn's messages after its Stop, each written once, the end state a full sync's", async () => {
   server.reset();
-  const { turns, from } = session();
-  const sessionId = /"sessionId":"([^"]+)"/.exec(turns[0]?.[0] ?? "")?.[1] ?? SESSION;
+  const { sessionId, turns, from } = replaySession(TURNS);
   const { home, claude, env, transcript, hook } = hookUser(server, { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "5000" });
   const path = transcript(sessionId);
   claude.write(`p/${sessionId}.jsonl`, "");
