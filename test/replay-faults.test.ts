@@ -50,7 +50,7 @@ const isToolResult = (line: string) => line.includes('"tool_result"') && !isProm
  * take seconds, rather than a replay over before the first request.
  * Returns what the hooks printed or exited with that they should not have.
  */
-async function replay(u: User, step: Step, hooks: boolean, watcher?: Watcher): Promise<string[]> {
+async function replay(u: User, step: Step, hooks: boolean, watcher?: Watcher, rewrite = (line: string, _turn: number) => line): Promise<string[]> {
   const { sessionId, turns } = session;
   const path = u.transcript(sessionId);
   u.claude.write(`p/${sessionId}.jsonl`, "");
@@ -64,7 +64,8 @@ async function replay(u: User, step: Step, hooks: boolean, watcher?: Watcher): P
   for (const [i, turn] of turns.entries()) {
     await step(u, i);
     let toolHooks = 0;
-    for (const [n, line] of turn.entries()) {
+    for (const [n, original] of turn.entries()) {
+      const line = rewrite(original, i);
       const cut = Math.max(1, Math.floor(line.length / 2));
       appendFileSync(path, line.slice(0, cut));
       if (n > 0 && isToolResult(turn[n - 1] as string) && toolHooks++ < 3) await hook("PostToolUse", { tool_name: "Bash" });
@@ -89,6 +90,8 @@ const reported = (u: User, hooks: boolean, watcher?: Watcher) =>
 interface Options {
   hooks?: boolean;
   watch?: boolean;
+  /** Each line as Claude Code writes it in this replay (default: as in the session). */
+  rewrite?: (line: string, turn: number) => string;
 }
 
 /**
@@ -96,12 +99,12 @@ interface Options {
  * files: once the runner is done (hooks), or, with a watch, once the server
  * holds that or 30 s have passed.
  */
-async function check(step: Step, { hooks = true, watch = false }: Options = {}) {
+async function check(step: Step, { hooks = true, watch = false, rewrite }: Options = {}) {
   server.reset();
   const u = hookUser(server, { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "1500", CLAUDE_CODE_SYNC_TIMEOUT_MS: TIMEOUT_MS });
   const watcher = watch ? spawnWatch(u.env) : undefined;
   if (watcher) await within(20_000, () => watcher.stdout().length > 0 || watcher.stderr().length > 0);
-  const hookOutput = await replay(u, step, hooks, watcher);
+  const hookOutput = await replay(u, step, hooks, watcher, rewrite);
   const faults = faultCounts(server);
   const reference = await referenceData(u.claude.root);
   if (hooks) await runnerDone(u.home);
@@ -224,6 +227,12 @@ describe("a live session replayed through the hooks", () => {
       if (turn === 2) server.advanceTime(-600_000);
     });
     expectExact(r);
+  }, 120_000);
+
+  test("the machine's clock set back two hours mid-session: later lines carry earlier timestamps", async () => {
+    const back = (line: string, turn: number) =>
+      turn < 2 ? line : line.replace(/"timestamp":"([^"]+)"/, (_m, t: string) => `"timestamp":"${new Date(Date.parse(t) - 7_200_000).toISOString()}"`);
+    expectExact(await check(() => {}, { rewrite: back }));
   }, 120_000);
 
   test("the runner killed (SIGKILL) mid-send at each turn", async () => {
