@@ -170,12 +170,12 @@ function pricesCheck(url: string | undefined, config: Config): Check {
     store = StateStore.open(path);
     const unknown = unpricedModels(store, loadPriceBook({ prices: config.options.prices, priceUpdates: config.options.priceUpdates }));
     if (unknown.length === 0) return ok("prices", name, `every model read has a price (${plural(store.modelNames().length, "model")})`);
-    return fail(
+    // Said, never guessed; but the sessions are sent (sync exits 0 and names them), and a price added later reprices them.
+    return warn(
       "prices",
       name,
       `no price known for ${unknown.join(", ")}: counted at $0`,
       'add them under "prices" in ~/.claude-code-sync/config.json (see the README, Pricing), or wait for the daily price refresh',
-      1,
     );
   } catch (error) {
     // The state check reports why the database cannot be read.
