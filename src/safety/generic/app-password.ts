@@ -2,14 +2,14 @@ import type { Detector, Finding, Hits } from "../detectors.ts";
 
 /**
  * An app password as Google shows it, and as it is pasted for an SMTP login: 16 lowercase letters
- * in four groups of four (`abcd efgh ijkl mnop`, or `abcd-efgh-ijkl-mnop` as some write it down). After a password's label and `:`, `=`, "is" or
+ * in four groups of four (`abcd efgh ijkl mnop`, or `abcd-efgh-ijkl-mnop` and `abcd-efgh ijkl-mnop` as some write it down). After a password's label and `:`, `=`, "is" or
  * "was" (`EMAIL_HOST_PASSWORD=…`, `password: …`, "my app password is …"), or after "app password" alone
  * ("Gmail app password abcd efgh ijkl mnop", "app password for mail: …" reads a colon): elsewhere four short
  * words are prose ("must have more than"), and a bare value would end at the first space. Also
  * its first groups where the text ends, or an ellipsis ends it: a title cut inside the password.
  */
 const APP_PASSWORD =
-  /pass(?:word|wd)?[A-Za-z_]{0,30}["']?(?:[ \t]*[:=][ \t]*|[ \t]+(?:is|was)[ \t]+|(?<=app[ \t-]{1,2}pass(?:word)?s?|app-specific[ \t]+password)[ \t]+(?:for[ \t]+[^\s:]{1,40}[ \t]+)?)["'`]?([a-z]{4}([ -])[a-z]{4}\2[a-z]{4}\2[a-z]{4}(?![A-Za-z-])|[a-z]{4}(?: [a-z]{1,4}){1,2}(?=[ \t…]*$))/diy;
+  /pass(?:word|wd)?[A-Za-z_]{0,30}["']?(?:[ \t]*[:=][ \t]*|[ \t]+(?:is|was)[ \t]+|(?<=app[ \t-]{1,2}pass(?:word)?s?|app-specific[ \t]+password)[ \t]+(?:for[ \t]+[^\s:]{1,40}[ \t]+)?)["'`]?([a-z]{4}(?:([ -])[a-z]{4}\2[a-z]{4}\2|-[a-z]{4} [a-z]{4}-)[a-z]{4}(?![A-Za-z-])|[a-z]{4}(?: [a-z]{1,4}){1,2}(?=[ \t…]*$))/diy;
 
 /**
  * The same passed to a login after its user, spaced or not: `smtp.login(user, "abcd efgh ijkl mnop")`, `yagmail.SMTP(user, "…")`,
