@@ -21,3 +21,18 @@ describe("an app password written in two pairs of groups (abcd-efgh ijkl-mnop)",
     [["prose with dashed words after a password", "the password is self-made with some-what more"]],
   );
 });
+
+describe("a password told after Korean 암호 (also a cipher's word): a value drawn at random, or a strong one a copula closes", () => {
+  exactAndKept(
+    [
+      ["암호는 Zx8Cv7Bn6Mq5", "암호는 [REDACTED:password]"],
+      ["DB 암호는 \"Tr0ub4dor&3\"이에요", "DB 암호는 \"[REDACTED:password]\"이에요"],
+      ["서버 암호: Zx8Cv7Bn6Mq5Lp4K", "서버 암호: [REDACTED:password]"],
+      ["비밀번호는 Zx8Cv7Bn6Mq5", "비밀번호는 [REDACTED:password]"],
+    ],
+    [
+      ["ciphers named after 암호", "암호는 ChaCha20입니다\n암호는 XChaCha20-Poly1305 입니다\n암호는 AES256-GCM 입니다\n암호는 SHA256으로 해시합니다\n암호화 방식은 RSA2048\n암호는 TLS13 입니다"],
+      ["a weak word after 암호 with no copula", "암호는 hunter2\n암호는 OpenSSL3 라이브러리로"],
+    ],
+  );
+});

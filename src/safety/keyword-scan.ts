@@ -15,12 +15,12 @@ for (let c = 1; c < COLUMNS; c++) FOLD[c] = c >= 0x41 && c <= 0x5a ? c | 0x20 : 
 
 /**
  * The keyword that stands for the first letter outside ASCII of a password's or a key's label
- * (пароль, 密码 and 密碼, 密钥, 令牌, 秘钥, 口令, パスワード, キー, トークン, シークレット, 비밀번호, 키, 토큰, şifre, the ł of hasło, ключ, токен,
+ * (пароль, 密码 and 密碼, 密钥, 令牌, 秘钥, 口令, パスワード, キー, トークン, シークレット, 비밀번호, 암호, 키, 토큰, şifre, the ł of hasło, ключ, токен,
  * كلمة المرور, סיסמה, पासवर्ड, the ậ of mật khẩu, κωδικός, รหัสผ่าน, the é of clé API): those letters fold to DEL,
  * which text all but never holds, so a rule can ask for them at no cost to the scan (other-scripts.ts).
  */
 export const OTHER_SCRIPT_LABEL = "\x7f";
-for (const letter of "пП密令秘口パキトシ비키토şŞłкКтТكסपậκΚรé") FOLD[letter.charCodeAt(0)] = OTHER_SCRIPT_LABEL.charCodeAt(0);
+for (const letter of "пП密令秘口パキトシ비암키토şŞłкКтТكסपậκΚรé") FOLD[letter.charCodeAt(0)] = OTHER_SCRIPT_LABEL.charCodeAt(0);
 
 export class KeywordScanner {
   /** next[state * 128 + column] = next state * 128. */

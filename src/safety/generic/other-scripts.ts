@@ -1,13 +1,14 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { OTHER_SCRIPT_LABEL } from "../keyword-scan.ts";
 import { isStandIn, looksRandom } from "../look-alikes.ts";
-import { TRAILING, looksLikePassword } from "./prose-secret.ts";
+import { drawnAtRandom } from "./handed-key.ts";
+import { TRAILING, looksLikePassword, looksLikeStrongPassword } from "./prose-secret.ts";
 
 /**
  * A password or a key told in another language than English, German, French, Spanish, Italian,
  * Portuguese or Dutch (prose-secret.ts has those): "пароль: …", "密码是…", "パスワードは …",
  * "我的密码是：…", "비밀번호: …", "şifresi: …", "hasło to …", "salasana on …", "lösenordet är …", "heslo je …",
- * "jelszó: …", "passord: …", "kata sandi: …", "كلمة المرور: …", "סיסמה: …", "पासवर्ड: …",
+ * "암호는 …", "jelszó: …", "passord: …", "kata sandi: …", "كلمة المرور: …", "סיסמה: …", "पासवर्ड: …",
  * "mật khẩu: …", "κωδικός: …", "รหัสผ่าน: …"; a key: "API ключ: …", "токен: …", "APIキーは …", "トークンは …", "令牌是…", "토큰: …",
  * "API密钥是…", "API 키: …", "シークレットは …", "秘密鍵は …", an English label with a particle ("token 是 …", "password は …"),
  * "パスワードを … に変更", "密码改为 …", "mật khẩu là …", "chave de API é …", "API-sleutel is …", "clé API : …", "ma clé : …" (a clé alone
@@ -16,14 +17,16 @@ import { TRAILING, looksLikePassword } from "./prose-secret.ts";
  * own (OTHER_SCRIPT_LABEL). The value is written in ASCII, as passwords are, right after the label
  * and its particle, copula or colon, or after a few words and a colon ("пароль от базы: …", "hasło
  * do bazy to …"). A password is held to a password's shape, a key to a random one. Turkish
- * `parola` only as a label (`Parola:`, `parolası`): in Italian it is any word ("la parola è …").
+ * `parola` only as a label (`Parola:`, `parolası`): in Italian it is any word ("la parola è …"). Korean 암호 is a cipher
+ * as often as a password ("암호는 ChaCha20입니다"): its value is held to one drawn at random, or a strong password's shape
+ * that a copula closes ("암호는 Tr0ub4dor&3 입니다").
  */
 /** A copula or a particle of Chinese, Japanese or Korean after a label: "是", "为", "改为" (changed to), "は", "を", "는", "를", "가". */
 const CJK_PARTICLE = String.raw`(?:(?:改|设|設)(?:为|為|成)|是|为|為|は|を|는|은|를|을|가|이)`;
 /** An English label told in one of those (`token 是 …`, "password は …"): only before its particle. */
 const CJK_COPULA = String.raw`[ \t]*${CJK_PARTICLE}`;
 const PASSWORD_LABEL =
-  String.raw`пароль|密码|密碼|口令|パスワード|비밀번호|şifre(?:si|niz|n|m)?|(?<=has)ł[oa]|salasana(?:si)?|parola(?=sı|[ \t]*[:：=])(?:sı)?|heslo|jelsz[óo]|passord(?:et)?|adgangskode(?:n)?|kata[ \t]+sandi|(?<=lö)senord(?:et)?|كلمة[ \t]+(?:المرور|السر)|סיסמ[הא]|पासवर्ड|(?<=[Mm])ật[ \t]+khẩu|[κΚ]ωδικός(?:[ \t]+πρόσβασης)?|รหัสผ่าน|password(?=${CJK_COPULA})`;
+  String.raw`пароль|密码|密碼|口令|パスワード|비밀번호|암호|şifre(?:si|niz|n|m)?|(?<=has)ł[oa]|salasana(?:si)?|parola(?=sı|[ \t]*[:：=])(?:sı)?|heslo|jelsz[óo]|passord(?:et)?|adgangskode(?:n)?|kata[ \t]+sandi|(?<=lö)senord(?:et)?|كلمة[ \t]+(?:المرور|السر)|סיסמ[הא]|पासवर्ड|(?<=[Mm])ật[ \t]+khẩu|[κΚ]ωδικός(?:[ \t]+πρόσβασης)?|รหัสผ่าน|password(?=${CJK_COPULA})`;
 const KEY_LABEL = String.raw`(?<=[Cc]l)é[ \t]+(?:d'|de[ \t]+)?(?:API|secr[eè]te)|(?<=(?:^|[ \t])(?:[MmTtSs]a|[Vv]otre|[Nn]otre)[ \t]+[Cc]l)é|ключ(?:[ \t]+API)?|токен|キー|トークン|密[钥鑰]|令牌|키|토큰|シークレット|秘密鍵|秘[钥鑰]|chave(?:[ \t]+de)?[ \t]+API|sleutel|(?:token|secret|api[ \t_-]?key)(?=${CJK_COPULA})`;
 const TOLD = new RegExp(
   String.raw`(?:(${PASSWORD_LABEL})|${KEY_LABEL})(?![a-zçğıöşüąćęłńóśźżа-яё])` +
@@ -31,6 +34,15 @@ const TOLD = new RegExp(
     String.raw`["'\x60“「『]?([\x21\x23-\x26\x28-\x5f\x61-\x7e]{4,128})`,
   "diy",
 );
+
+/** A Korean copula closing the value: "입니다", "이에요", "예요", "이다", "이야", "야", "임". */
+const KOREAN_COPULA = /["'\x60”」』]?[ \t]*(?:입니다|이에요|예요|이다|이야|야|임)/y;
+
+/** Whether a value told after 암호, which ends at `end`, is a password rather than a cipher's name. */
+function passwordNotCipher(text: string, value: string, end: number): boolean {
+  KOREAN_COPULA.lastIndex = end;
+  return (value.length >= 8 && drawnAtRandom(value)) || (looksLikeStrongPassword(value) && KOREAN_COPULA.test(text));
+}
 
 export const otherScriptsDetector: Detector = {
   keywords: [OTHER_SCRIPT_LABEL, "password", "token", "secret", "api", "salasana", "parola", "heslo", "jelsz", "passord", "adgangskode", "kata sandi", "senord", "chave", "sleutel"],
@@ -42,6 +54,7 @@ export const otherScriptsDetector: Detector = {
       if (!m || !span) continue;
       const value = (m[2] as string).replace(TRAILING, "");
       const password = m[1] !== undefined;
+      if (m[1] === "암호" && !passwordNotCipher(text, value, span[0] + value.length)) continue;
       if (password ? looksLikePassword(value) : looksRandom(value) && !isStandIn(value)) out.push({ start: span[0], end: span[0] + value.length, kind: password ? "password" : "secret" });
     }
   },

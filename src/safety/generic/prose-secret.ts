@@ -58,8 +58,8 @@ const TOLD_LATER = new RegExp(
 export const TRAILING = /(?:[.,;:?)\]}]|\\&)+$/;
 /** Symbols people put in passwords (not `-`, `_`, `.` and `/`, which join words, names and paths). */
 const PASSWORD_SYMBOL = /[!@#$%^&*+=?~|<>]/;
-/** Hashes, encodings and ciphers prose names after "password is": `sha256-hashed`, `base64`, `argon2id`. */
-const ALGORITHM = /^(?:md5|sha-?\d*|base\d+|utf-?\d+|argon2\w*|pbkdf2\w*|b?crypt\w*|scrypt|aes-?\d*\w*|rsa\d*|[hre]s\d{3}|x509|pkcs#?\d+|ed25519|rot13|hex)(?:[-_.][a-z]+)*$/i;
+/** Hashes, encodings and ciphers prose names after "password is": `sha256-hashed`, `base64`, `argon2id`, `ChaCha20`. */
+const ALGORITHM = /^(?:md5|sha-?\d*|base\d+|utf-?\d+|argon2\w*|pbkdf2\w*|b?crypt\w*|scrypt|aes-?\d*\w*|x?chacha\d*(?:-poly\d+)?|salsa\d*|poly\d+|rsa\d*|[hre]s\d{3}|x509|pkcs#?\d+|ed25519|rot13|hex)(?:[-_.][a-z]+)*$/i;
 /** Not a password: a path (not `~2=H…`, a password), a URL, an e-mail address, a version, a flag, a file name, code (a call, a list), a YAML tag or alias (`*db_password`) or C's pointer to a pointer, no digit in its name (`struct passwd **__restrict`), a SOPS value (`ENC[…]`). */
 const NOT_A_VALUE = /^(?:[./\\\-[({<]|~[\w.-]*(?:\/|$)|!!?[A-Za-z-]+$|\*[A-Za-z_][\w-]*$|\*\*[A-Za-z_]+$|v?\d+(?:\.\d+)+$)|:\/\/|^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$|\.(?:txt|json|ya?ml|env|toml|ini|conf|key|pem|md|ts|js|py|sh)$|[([{]/i;
 /** An identifier or member path: `string`, `process.env.DB_PASS`, `config.db.password`, C's `user->password`, C++'s `Config::password`. */
