@@ -36,3 +36,13 @@ describe("a password told after Korean 암호 (also a cipher's word): a value dr
     ],
   );
 });
+
+describe("a quoted word after an expanded secret variable: a password drawn at random goes, a query stays", () => {
+  exactAndKept(
+    [
+      ['echo $DB_PASSWORD "Zx8Cv7Bn6Mq5"', 'echo $DB_PASSWORD "[REDACTED:secret]"'],
+      ["echo $STRIPE_API_KEY 'Zx8Cv7Bn6Mq5Lp4K'", "echo $STRIPE_API_KEY '[REDACTED:secret]'"],
+    ],
+    [["Flux and SQL queries after a token's variable", 'influx query -t $INFLUX_TOKEN "from(bucket: \\"x\\") |> range(start: -1h)"\nrun $API_KEY "select * from t"\npsql $DB_PASSWORD "SELECT1"']],
+  );
+});

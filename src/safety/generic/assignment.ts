@@ -1,5 +1,6 @@
 import { DOUBLE_QUOTED, type Detector, type Finding, type Hits, SINGLE_QUOTED, quotedValue, widenedIfCut } from "../detectors.ts";
 import { NO_CREDENTIAL_NAME, WORDS_NAME, isStandIn, looksBase64Key, looksRandom, looksRandomLetters } from "../look-alikes.ts";
+import { drawnAtRandom } from "./handed-key.ts";
 import { lineStart } from "./lines.ts";
 
 /**
@@ -359,11 +360,15 @@ function endsLine(text: string, at: number): boolean {
 const CALLED_NAME = /[A-Za-z0-9_-]{0,100}?(?:[a-z0-9][A-Z]|[_-])[A-Za-z0-9_-]{0,100}/y;
 const CALLED_VALUE = /[ \t]+(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"|'([^'\r\n]{1,1000})')/dy;
 
-/** A shell variable expanded (`$INFLUX_TOKEN`, `${API_KEY}`): the quoted word after it is the next argument (a Flux or SQL query), not its value. */
+/**
+ * A shell variable expanded (`$INFLUX_TOKEN`, `${API_KEY}`): the quoted word after it is the next argument (a Flux or SQL
+ * query), not its value; a secret only when it is one word drawn at random (`echo $DB_PASSWORD "Zx8Cv7Bn6Mq5"`).
+ */
 const EXPANDED = /\$\{?$/;
+const ONE_WORD = /^[^\s()]{8,}$/;
 
 function calledWithValue(text: string, start: number): Finding | undefined {
-  if (EXPANDED.test(text.slice(Math.max(0, start - 2), start))) return undefined;
+  const expanded = EXPANDED.test(text.slice(Math.max(0, start - 2), start));
   CALLED_NAME.lastIndex = start;
   const name = CALLED_NAME.exec(text)?.[0];
   if (name === undefined || !SECRET_KEY.test(name)) return undefined;
@@ -371,7 +376,9 @@ function calledWithValue(text: string, start: number): Finding | undefined {
   const m = CALLED_VALUE.exec(text);
   const group = m?.[1] !== undefined ? 1 : 2;
   const span = m?.indices?.[group];
-  if (!m || !span || !isAssignedSecret(name, m[group] as string, true, undefined)) return undefined;
+  const value = m?.[group];
+  if (!m || !span || value === undefined || !isAssignedSecret(name, value, true, undefined)) return undefined;
+  if (expanded && !(ONE_WORD.test(value) && drawnAtRandom(value))) return undefined;
   return { start: span[0], end: span[1], kind: "secret" };
 }
 
