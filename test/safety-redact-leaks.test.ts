@@ -46,3 +46,19 @@ describe("a quoted word after an expanded secret variable: a password drawn at r
     [["Flux and SQL queries after a token's variable", 'influx query -t $INFLUX_TOKEN "from(bucket: \\"x\\") |> range(start: -1h)"\nrun $API_KEY "select * from t"\npsql $DB_PASSWORD "SELECT1"']],
   );
 });
+
+describe("Together AI keys and minisign secret keys, with no word naming them", () => {
+  const together = "tgp_v1_799nKSNrh9UCauSDmLhuVtcqcYezdZ-tDDj8hYs5suK";
+  const scrypt = "RWRTY0IyCSkNIbGPOsh27iQYnN/pbd6dTXKBlIlBldVZSCEmKYap9iuWt0ZSjTJz+JxxbDJuHaQslRZdHCP00w4/JGIQq2DV9SMIc7JpwxIuGq1BF0GgM+3dthxNbpsBdDCyJnqrvGqnIEWiu0gyQ4iETJ5dOs1V12bntLL/oNqJdTszdWdMilqbVIrtDHljJVRmIeylzDP6OFaX9ts=";
+  const plain = "RWQAAEIyXNEnxM0IcoL/KE97wruFz/RP2dW1tGDCGJ4uEJ3I6ZTCda7sFhQpu2/XD9vtNCh2fCrL4RVj4hTOI04i+nOsNoptvDp+nvcIyzyV7XBmJCdjswpjJHEad2IWrXMelmEo5oeP3FjSH+BfU5Wxf1YSAj5vI2LuXaIbbNnhw/N1py0WYy03t6qD5u6CfkMivnDm4LrqYYozOfU=";
+  exactAndKept(
+    [
+      [`use ${together} for the llama calls`, "use [REDACTED:together-api-key] for the llama calls"],
+      [`$ cat ~/.minisign/minisign.key\nuntrusted comment: minisign encrypted secret key\n${scrypt}\n`, "$ cat ~/.minisign/minisign.key\nuntrusted comment: minisign encrypted secret key\n[REDACTED:minisign-secret-key]\n"],
+      [`untrusted comment: minisign secret key\n${plain}`, "untrusted comment: minisign secret key\n[REDACTED:minisign-secret-key]"],
+    ],
+    [
+      ["a minisign public key and a together model name", "untrusted comment: minisign public key 5F1A2B3C\nRWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3\nmodel: together/tgp_v1_models"],
+    ],
+  );
+});
