@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { commandPrints, filePrints } from "../src/safety/generic/printed-secret.ts";
 import { createRedactor } from "../src/safety/redact.ts";
 
 // Leaks found by red-teaming realistic transcripts: each case as a user would paste or a tool would print it,
@@ -61,4 +62,23 @@ describe("Together AI keys and minisign secret keys, with no word naming them", 
       ["a minisign public key and a together model name", "untrusted comment: minisign public key 5F1A2B3C\nRWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3\nmodel: together/tgp_v1_models"],
     ],
   );
+});
+
+describe("a WireGuard key printed by wg genkey or wg genpsk, or read back from its privatekey file", () => {
+  const key = "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=";
+  exactAndKept(
+    [
+      [`$ wg genkey\n${key}`, "$ wg genkey\n[REDACTED:secret]"],
+      [`$ wg genpsk\n${key}`, "$ wg genpsk\n[REDACTED:secret]"],
+      [`$ umask 077; wg genkey > privatekey\n$ cat privatekey\n${key}`, "$ umask 077; wg genkey > privatekey\n$ cat privatekey\n[REDACTED:secret]"],
+    ],
+    [
+      ["the public key wg pubkey prints", "$ wg genkey | tee privatekey | wg pubkey\nxTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg="],
+      ["a public key file and code named for a private key", "$ cat private_key.pub\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAbcDefGhi me\n$ cat src/private_key.ts\nexport const x = 1;"],
+    ],
+  );
+  test("as a Bash call's and a Read call's result: the command and the file say what it holds", () => {
+    expect([commandPrints("wg genkey"), commandPrints("wg genpsk > psk"), commandPrints("wg genkey | tee privatekey | wg pubkey")]).toEqual(["key", "key", undefined]);
+    expect([filePrints("/etc/wireguard/privatekey"), filePrints("/etc/wireguard/private_key"), filePrints("/etc/wireguard/publickey")]).toEqual(["any", "any", undefined]);
+  });
 });

@@ -29,7 +29,7 @@ const EXTRACT_COMMAND = /(?<![\w-])(?:grep|sed|awk)[ \t]([^\r\n]{1,400})/y;
 const CUTS_AT_EQUALS = /\\K|-[dF][ \t]*["']?=|=\/\/|=\|\||=##/;
 const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
 /** A file named for a secret (`cat ~/.config/app/token`); a public key's `.pub` is not one. */
-const PRINT_FILE = /(?<![\w-])cat[ \t]+["']?(\S{0,200}(?:token|secret|passw|credential|api[_-]?key|\.key)(?![\w.-]*\.pub\b)\S{0,100})/iy;
+const PRINT_FILE = /(?<![\w-])cat[ \t]+["']?(\S{0,200}(?:token|secret|passw|credential|api[_-]?key|private[_-]?key|\.key)(?![\w.-]*\.pub\b)\S{0,100})/iy;
 /**
  * Commands that print a stored or new secret whatever its name: password managers (1Password's
  * `op read` and `op item get --fields`, `pass`, `lpass`, Bitwarden's `bw get password`, the macOS
@@ -44,11 +44,12 @@ const SECRET_COMMAND =
 /**
  * Commands that make a new random key: reading `/dev/urandom`, Python's `secrets.token_hex(…)`,
  * Node's `crypto.randomBytes(…)`, Ruby's `SecureRandom`, `pwgen`, `rails secret`, `mix
- * phx.gen.secret`; and decrypting a file (`gpg -d`, `sops -d`). A key's characters only
+ * phx.gen.secret`, WireGuard's `wg genkey` and `wg genpsk` (not piped into `wg pubkey`, which prints the public key);
+ * and decrypting a file (`gpg -d`, `sops -d`). A key's characters only
  * (KEY_SHAPED): a script's next line (`continue;`) is no output.
  */
 const GENERATOR_COMMAND =
-  /(?<![\w-])(?:\/dev\/u?random|secrets\.token_(?:hex|urlsafe|bytes)|randombytes\(|securerandom\.|pwgen[ \t]|rails[ \t]+secret|phx\.gen\.secret|(?:gpg|sops)(?=[ \t])[^\r\n]{0,200}?[ \t](?:-d|--decrypt)(?![\w-]))/iy;
+  /(?<![\w-])(?:\/dev\/u?random|secrets\.token_(?:hex|urlsafe|bytes)|randombytes\(|securerandom\.|pwgen[ \t]|rails[ \t]+secret|phx\.gen\.secret|wg[ \t]+gen(?:key|psk)(?![^\r\n]{0,300}\|[ \t]*wg[ \t]+pubkey)|(?:gpg|sops)(?=[ \t])[^\r\n]{0,200}?[ \t](?:-d|--decrypt)(?![\w-]))/iy;
 const KEY_SHAPED = /^[A-Za-z0-9+/=_-]{16,}$/;
 
 /**
@@ -89,7 +90,7 @@ export const printedSecretDetector: Detector = {
     "find-generic-password", "find-internet-password", "secrets versions",
     "get-parameter", "get-secret-value", "get-login-password", "keyvault", "terraform output", "base64", "jsonpath", "vault", "openssl rand",
     "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "infisical", "argocd", "keys list", "list-keys", "admin-key",
-    "/dev/urandom", "/dev/random", "secrets.token_", "randombytes(", "securerandom.", "pwgen", "rails", "phx.gen.secret", "gpg", "sops",
+    "/dev/urandom", "/dev/random", "secrets.token_", "randombytes(", "securerandom.", "pwgen", "rails", "phx.gen.secret", "wg genkey", "wg genpsk", "gpg", "sops",
   ],
   find(text: string, hits: Hits, out: Finding[]): void {
     // The end of the line of the current hit, found once per line (hits on one line share it: linear time).
@@ -169,11 +170,11 @@ function shownFilePrints(command: string): "env" | "user-pass" | "dotfile" | "pp
 const PPP_SECRETS_ARGUMENT = /(?:^|[\s"'\/])(?:chap|pap)-secrets(?=$|[\s"'|;&)])/;
 
 /**
- * A file named for a secret (`~/.config/app/token`, `db_password.txt`, `api.key`, `.vault-pass`), as
+ * A file named for a secret (`~/.config/app/token`, `db_password.txt`, `api.key`, `.vault-pass`, WireGuard's `privatekey`), as
  * the Read tool shows it or a command or a tool writes it: its content is that secret, which nothing
  * in it marks. Not code or documents about one (`tokenizer.ts`, `secrets.md`), nor a public key.
  */
-const SECRET_FILE = /(?:token|secret|passw|(?<![a-z])pass(?![a-z])|credential|api[_-]?key|\.key)(?![\w.-]*\.pub$)/i;
+const SECRET_FILE = /(?:token|secret|passw|(?<![a-z])pass(?![a-z])|credential|api[_-]?key|private[_-]?key|\.key)(?![\w.-]*\.pub$)/i;
 const NOT_SECRET_FILE = /\.(?:[cm]?[jt]sx?|py|rb|go|rs|java|kt|swift|php|cs|c|h|cpp|sh|md|mdx|txt\.md|html|css|json|ya?ml|toml|lock|log|pub)$/i;
 
 /**
