@@ -82,3 +82,31 @@ describe("a WireGuard key printed by wg genkey or wg genpsk, or read back from i
     expect([filePrints("/etc/wireguard/privatekey"), filePrints("/etc/wireguard/private_key"), filePrints("/etc/wireguard/publickey")]).toEqual(["any", "any", undefined]);
   });
 });
+
+describe("a URL's password after a user written as an unencoded e-mail address (EMAIL_URL)", () => {
+  exactAndKept(
+    [
+      ["EMAIL_URL=smtp://user@example.com:hunter2!x@smtp.gmail.com:587", "EMAIL_URL=smtp://user@example.com:[REDACTED:password]@smtp.gmail.com:587"],
+      ["SMTP_URL=smtps://me@gmail.com:Zx8Cv7Bn6Mq5@smtp.gmail.com:465", "SMTP_URL=smtps://me@gmail.com:[REDACTED:password]@smtp.gmail.com:465"],
+    ],
+    [
+      ["a user at a host with a port, and a later @", "http://admin@10.0.0.1:8080/users/@me\nssh://git@github.com:22/org/repo.git see @octo\nsee https://me@example.com:8443/path and ping @bob"],
+    ],
+  );
+});
+
+describe("a diceware passphrase told after 'is' with no quotes or colon", () => {
+  exactAndKept(
+    [
+      ["my passphrase is correct horse battery staple", "my passphrase is [REDACTED:password]"],
+      ["the ssh key passphrase is mosaic-saddle-mosaic-velvet\n", "the ssh key passphrase is [REDACTED:password]\n"],
+      ["the wallet password was mosaic saddle mosaic velvet.", "the wallet password was [REDACTED:password]."],
+    ],
+    [
+      [
+        "a sentence about a passphrase going on after 'is'",
+        "the passphrase is generated randomly during setup\nthe password is rotated nightly across clusters\nthe passphrase is required before every signing operation\nmy passphrase is pretty long actually\nthe password is case sensitive",
+      ],
+    ],
+  );
+});

@@ -5,9 +5,11 @@ import { SECRET_KEY, isAssignedSecret } from "./assignment.ts";
 /**
  * `scheme://user:password@host`: only the password goes. A password may hold `@` (the last `@`
  * before the path ends it), `/` (then the first `@` ends it) or `#` (written unencoded, as in
- * many a `.env`), but a port followed by a path (`host:8080/users/@me`) is not a password.
+ * many a `.env`), but a port followed by a path (`host:8080/users/@me`) is not a password. The user
+ * may be an e-mail address written unencoded (`smtp://me@gmail.com:…@smtp.gmail.com:587`, as
+ * dj-email-url's EMAIL_URL is often written).
  */
-const URL_CREDENTIALS = /:\/\/[^\s:/?#@"'<>[\]]{0,256}:(?:([^\s/?"'<>]{1,256})|([^\s?"'<>@]{1,256}))@/yd;
+const URL_CREDENTIALS = /:\/\/(?:[^\s:/?#@"'<>[\]]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}(?=:)|[^\s:/?#@"'<>[\]]{0,256}):(?:([^\s/?"'<>]{1,256})|([^\s?"'<>@]{1,256}))@/yd;
 const PORT_AND_PATH = /^\d{1,5}\//;
 const CREDENTIALS_MAX = 3 + 256 + 1 + 256;
 
