@@ -103,6 +103,9 @@ const SENTENCE_WORDS = new Set(
 );
 
 const AFTER_COLON = /:[ \t]+$/;
+const AFTER_COPULA = /[ \t](?:is|was)[ \t]+$/;
+/** Words that carry a sentence on after "is" (a participle, an adverb, a preposition): "… is generated randomly during setup". */
+const SENTENCE_GOES_ON = /(?:ed|ly|ing)$|^(?:during|through|without|within|inside|outside|against|across|behind|between|because|unless|until|whenever|where|stored|kept|sent|shown|given|known|taken|written|hidden|chosen)$/;
 /** A lowercase word of a passphrase beside a strong one. */
 const PLAIN_WORD = /^[a-z]{3,10}$/;
 
@@ -382,10 +385,14 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   // or they are a password's diceware passphrase.
   const words = value.split(" ");
   if (quoted && password && isDicewarePhrase(value)) return { start: span[0], end: span[0] + value.length, kind: "password" };
-  // A bare passphrase is the rest of its line after a colon: "pass phrase: mosaic saddle mosaic velvet" (after "is", a sentence goes on:
-  // "the passphrase is generated randomly during setup").
-  const phrase = !quoted && password && AFTER_COLON.test(text.slice(Math.max(0, span[0] - 4), span[0])) ? restOfLine(text, span[0]) : "";
-  if (isDicewarePhrase(phrase)) return { start: span[0], end: span[0] + phrase.length, kind: "password" };
+  // A bare passphrase is the rest of its line after a colon: "pass phrase: mosaic saddle mosaic velvet"; after "is" too when no word of it
+  // reads as a sentence going on ("my passphrase is correct horse battery staple"; not "the passphrase is generated randomly during setup").
+  const before = text.slice(Math.max(0, span[0] - 5), span[0]);
+  const colon = AFTER_COLON.test(before);
+  const phrase = !quoted && password && (colon || AFTER_COPULA.test(before)) ? restOfLine(text, span[0]) : "";
+  if (isDicewarePhrase(phrase) && (colon || !phrase.split(/[ -]/).some((w) => SENTENCE_GOES_ON.test(w)))) {
+    return { start: span[0], end: span[0] + phrase.length, kind: "password" };
+  }
   // A strong word and plain ones, quoted after a password's label: "Blue42 horse".
   const passwordWord = (w: string) => looksLikePassword(w) || (quoted && password && PLAIN_WORD.test(w) && !SENTENCE_WORDS.has(w));
   if (words.length > 1 && !(words.every(passwordWord) && words.some(looksLikeStrongPassword))) return undefined;
