@@ -110,3 +110,15 @@ describe("a diceware passphrase told after 'is' with no quotes or colon", () => 
     ],
   );
 });
+
+describe("an API key wrapped for an SDK as a literal: AzureKeyCredential, ApiKeyCredential, AzureSasCredential", () => {
+  const hex = "3f2b1c0d9e8a7b6c5d4e3f2a1b0c9d8e";
+  exactAndKept(
+    [
+      [`var client = new OpenAIClient(new Uri(endpoint), new AzureKeyCredential("${hex}"));`, 'var client = new OpenAIClient(new Uri(endpoint), new AzureKeyCredential("[REDACTED:secret]"));'],
+      [`search_client = SearchClient(endpoint, index, AzureKeyCredential("${hex}"))`, 'search_client = SearchClient(endpoint, index, AzureKeyCredential("[REDACTED:secret]"))'],
+      ['ChatClient client = new("gpt-4o", new ApiKeyCredential("Zx8Cv7Bn6Mq5Lp4K"));', 'ChatClient client = new("gpt-4o", new ApiKeyCredential("[REDACTED:secret]"));'],
+    ],
+    [["a variable, a stand-in, the environment", 'new AzureKeyCredential(key)\nnew AzureKeyCredential("<your-key>")\nAzureKeyCredential(os.environ["AZURE_KEY"])\nnew ApiKeyCredential(Environment.GetEnvironmentVariable("OPENAI_API_KEY"))']],
+  );
+});

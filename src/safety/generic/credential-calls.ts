@@ -116,6 +116,9 @@ const RULES: CallRule[] = [
     String.raw`${RECEIVER}(?:set|with|use)?_?(?:pass(?:word|wd|phrase)|(?:api|secret|access|private|client)_?key|(?:client_?)?secret|(?:access|auth|api|bearer|refresh)?_?token)[ \t]*\([ \t]*${LITERAL}[ \t]*(?:\)|$)`,
     "secret",
   ),
+  // An API key wrapped for an SDK: Azure's `new AzureKeyCredential("…")` (OpenAI, AI Search, Form Recognizer…) and `AzureSasCredential("…")`,
+  // the OpenAI .NET SDK's `new ApiKeyCredential("…")`.
+  rule(["keycredential", "sascredential"], String.raw`${RECEIVER}(?:AzureKeyCredential|ApiKeyCredential|AzureSasCredential)[ \t]*\([ \t]*${LITERAL}[ \t]*\)`, "secret", "api_key"),
   // A signing key: `jwt.sign(payload, "…")`, `jwt.encode(claims, '…', algorithm="HS256")`, `crypto.createHmac("sha256", "…")`.
   rule(["jwt"], String.raw`${RECEIVER}(?:jwt|jsonwebtoken)\.(?:sign|verify|encode|decode)[ \t]*\([^,()\r\n]{1,200}${SEP}${LITERAL}`, "secret"),
   rule(["hmac"], String.raw`${RECEIVER}createHmac[ \t]*\([ \t]*${ANY_LITERAL}${SEP}${LITERAL}`, "secret"),
