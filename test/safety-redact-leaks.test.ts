@@ -122,3 +122,20 @@ describe("an API key wrapped for an SDK as a literal: AzureKeyCredential, ApiKey
     [["a variable, a stand-in, the environment", 'new AzureKeyCredential(key)\nnew AzureKeyCredential("<your-key>")\nAzureKeyCredential(os.environ["AZURE_KEY"])\nnew ApiKeyCredential(Environment.GetEnvironmentVariable("OPENAI_API_KEY"))']],
   );
 });
+
+describe("a password printed by gopass, libsecret's secret-tool or keepassxc-cli", () => {
+  const { redactOutput } = createRedactor();
+  const cases: [command: string, output: string, redacted: string][] = [
+    ["gopass show -o work/db", "Zx8Cv7Bn6Mq5\n", "[REDACTED:secret]\n"],
+    ["secret-tool lookup service openai user me", "hunter22x", "[REDACTED:secret]"],
+    ["keepassxc-cli show -s -a Password db.kdbx github", "Zx8Cv7Bn6Mq5", "[REDACTED:secret]"],
+  ];
+  for (const [command, output, redacted] of cases) {
+    test(command, () => {
+      const prints = commandPrints(command);
+      expect(prints).toBe("any");
+      if (prints) expect(redactOutput(output, prints).text).toBe(redacted);
+    });
+  }
+  exactAndKept([["$ gopass show -o work/db\nZx8Cv7Bn6Mq5", "$ gopass show -o work/db\n[REDACTED:secret]"]], [["other subcommands", "$ gopass ls\nwork/db\n$ secret-tool store --label=x service openai"]]);
+});

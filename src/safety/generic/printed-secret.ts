@@ -32,14 +32,14 @@ const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
 const PRINT_FILE = /(?<![\w-])cat[ \t]+["']?(\S{0,200}(?:token|secret|passw|credential|api[_-]?key|private[_-]?key|\.key)(?![\w.-]*\.pub\b)\S{0,100})/iy;
 /**
  * Commands that print a stored or new secret whatever its name: password managers (1Password's
- * `op read` and `op item get --fields`, `pass`, `lpass`, Bitwarden's `bw get password`, the macOS
- * keychain), clouds' secret stores (AWS Secrets Manager and SSM, ECR's login password, Google's
+ * `op read` and `op item get --fields`, `pass`, `gopass`, `lpass`, Bitwarden's `bw get password`, KeePassXC's
+ * `keepassxc-cli show`, the macOS keychain, libsecret's `secret-tool lookup`), clouds' secret stores (AWS Secrets Manager and SSM, ECR's login password, Google's
  * Secret Manager, Azure Key Vault), Vault, Doppler, Infisical, Terraform's outputs, a Kubernetes secret's
  * data, access tokens, Argo CD's first admin password, the Azure CLI's keys (`az storage account keys list`,
  * `az cosmosdb keys list`, `… list-keys`, `az search admin-key show`: `--query "[].value" -o tsv` prints them one a line).
  */
 const SECRET_COMMAND =
-  /(?<![\w-])(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n]{0,300}--(?:fields?|reveal)|(?:go|l)?pass[ \t]+show|bw[ \t]+get[ \t]+(?:password|notes|totp)|find-(?:generic|internet)-password[^\r\n]{0,300}[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?[ \t][^\r\n]{0,300}--with-decryption|get-secret-value|get-login-password|keyvault[ \t]+secret[ \t]+show|terraform[ \t]+output[ \t]+-raw|base64[ \t]+(?:-d|--decode|-D)|jsonpath=["']?\{\.data\.|vault[ \t][^\r\n]{0,300}-field[= ]|vault[ \t]+(?:kv[ \t]+get|read)(?=[ \t])|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|(?:doppler|infisical)[ \t]+secrets[ \t]+get[^\r\n]{0,300}--plain|argocd[ \t]+admin[ \t]+initial-password|(?<=\baz[ \t][^\r\n|;&]{0,200})(?:keys[ \t]+list|list-keys|admin-key[ \t]+show))/iy;
+  /(?<![\w-])(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n]{0,300}--(?:fields?|reveal)|(?:go|l)?pass[ \t]+show|secret-tool[ \t]+lookup|keepassxc-cli[ \t]+show|bw[ \t]+get[ \t]+(?:password|notes|totp)|find-(?:generic|internet)-password[^\r\n]{0,300}[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?[ \t][^\r\n]{0,300}--with-decryption|get-secret-value|get-login-password|keyvault[ \t]+secret[ \t]+show|terraform[ \t]+output[ \t]+-raw|base64[ \t]+(?:-d|--decode|-D)|jsonpath=["']?\{\.data\.|vault[ \t][^\r\n]{0,300}-field[= ]|vault[ \t]+(?:kv[ \t]+get|read)(?=[ \t])|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|(?:doppler|infisical)[ \t]+secrets[ \t]+get[^\r\n]{0,300}--plain|argocd[ \t]+admin[ \t]+initial-password|(?<=\baz[ \t][^\r\n|;&]{0,200})(?:keys[ \t]+list|list-keys|admin-key[ \t]+show))/iy;
 
 /**
  * Commands that make a new random key: reading `/dev/urandom`, Python's `secrets.token_hex(…)`,
@@ -86,7 +86,7 @@ const isPrintedValue = (value: string) => !isStandIn(value) && /[A-Za-z0-9]/.tes
 
 export const printedSecretDetector: Detector = {
   keywords: [
-    "echo", "printf", "printenv", "aws configure", "heroku config", "cat", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "pass show", "lpass show", "bw get",
+    "echo", "printf", "printenv", "aws configure", "heroku config", "cat", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "pass show", "lpass show", "gopass show", "secret-tool lookup", "keepassxc-cli show", "bw get",
     "find-generic-password", "find-internet-password", "secrets versions",
     "get-parameter", "get-secret-value", "get-login-password", "keyvault", "terraform output", "base64", "jsonpath", "vault", "openssl rand",
     "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "infisical", "argocd", "keys list", "list-keys", "admin-key",
