@@ -139,3 +139,14 @@ describe("a password printed by gopass, libsecret's secret-tool or keepassxc-cli
   }
   exactAndKept([["$ gopass show -o work/db\nZx8Cv7Bn6Mq5", "$ gopass show -o work/db\n[REDACTED:secret]"]], [["other subcommands", "$ gopass ls\nwork/db\n$ secret-tool store --label=x service openai"]]);
 });
+
+describe("a value told in prose as 'set NAME to …' (the word 'to' was masked and the key left bare)", () => {
+  exactAndKept(
+    [
+      ["set OPENAI_API_KEY to Zx8Cv7Bn6Mq5Lp4Ks3Jd2Hf1G in the env", "set OPENAI_API_KEY to [REDACTED:secret] in the env"],
+      ['set DB_PASSWORD to "hunter2x" please', 'set DB_PASSWORD to "[REDACTED:secret]" please'],
+      ["set -gx DB_PASSWORD Zx8Cv7Bn6Mq5", "set -gx DB_PASSWORD [REDACTED:secret]"],
+    ],
+    [["words after 'to', a reference", "set API_KEY to empty in the test config\nset OPENAI_API_KEY to your key from the dashboard\nset API_TOKEN to $TOKEN"]],
+  );
+});

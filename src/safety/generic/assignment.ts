@@ -1,5 +1,5 @@
 import { DOUBLE_QUOTED, type Detector, type Finding, type Hits, SINGLE_QUOTED, quotedValue, widenedIfCut } from "../detectors.ts";
-import { NO_CREDENTIAL_NAME, WORDS_NAME, isStandIn, looksBase64Key, looksRandom, looksRandomLetters } from "../look-alikes.ts";
+import { HAS_DIGIT, HAS_LETTER, NO_CREDENTIAL_NAME, WORDS_NAME, isStandIn, looksBase64Key, looksRandom, looksRandomLetters } from "../look-alikes.ts";
 import { drawnAtRandom } from "./handed-key.ts";
 import { lineStart } from "./lines.ts";
 
@@ -314,13 +314,14 @@ const NAME_MAX = 120;
  * space where other shells have "="), `set NAME value` too, csh's `setenv NAME value` (Apache's `SetEnv`), Windows' `setx NAME value`, and a
  * Dockerfile's `ENV NAME value`, and PowerShell's `Set-Item Env:NAME value` (also `-Path Env:\NAME
  * -Value value`, `New-Item`).
- * A flag is no value (`gh secret set NAME --body …`).
+ * A flag is no value (`gh secret set NAME --body …`). Said in prose, "set OPENAI_API_KEY to …": the value follows the "to", a
+ * quoted one or a bare word with letters and digits ("set API_KEY to empty" is no value).
  */
 const SPACED_BEFORE = /(?:^|[^A-Za-z0-9_.-])(?:set(?:[ \t]+-[A-Za-z]+)*|setx|setenv|SetEnv|ENV)[ \t]+$|(?:[Ss]et|[Nn]ew)-[Ii]tem[ \t]+(?:-[Pp]ath[ \t]+)?[Ee]nv:\\?$/;
 const SPACED_NAME = /[A-Za-z0-9_]+/y;
 const NEXT_WORD = /^[ \t][a-z]/;
 const SPACED_VALUE = new RegExp(
-  String.raw`(?:[ \t]+-[Vv]alue)?[ \t]+(?:${DOUBLE_QUOTED}|${SINGLE_QUOTED}|(?!-)([^\s"'\x60;&|<>(){}]{1,1000}))`,
+  String.raw`(?:[ \t]+-[Vv]alue|[ \t]+(to)(?=[ \t]))?[ \t]+(?:${DOUBLE_QUOTED}|${SINGLE_QUOTED}|(?!-)([^\s"'\x60;&|<>(){}]{1,1000}))`,
   "dy",
 );
 
@@ -332,11 +333,12 @@ function spacedAssignment(text: string, start: number): Finding | undefined {
   if (name === undefined || !SECRET_KEY.test(name)) return undefined;
   SPACED_VALUE.lastIndex = start + name.length;
   const m = SPACED_VALUE.exec(text);
-  const group = m?.[1] !== undefined ? 1 : m?.[2] !== undefined ? 2 : 3;
+  const group = m?.[2] !== undefined ? 2 : m?.[3] !== undefined ? 3 : 4;
   const span = m?.indices?.[group];
-  if (!m || !span || !isAssignedSecret(name, m[group] as string, group !== 3, text[span[1]])) return undefined;
+  if (!m || !span || !isAssignedSecret(name, m[group] as string, group !== 4, text[span[1]])) return undefined;
   // A plain word and more words after it: a sentence ("Failed to set PSK identity hint"), not a command.
-  if (group === 3 && LOWER_WORD.test(m[3] as string) && NEXT_WORD.test(text.slice(span[1], span[1] + 2))) return undefined;
+  if (group === 4 && LOWER_WORD.test(m[4] as string) && NEXT_WORD.test(text.slice(span[1], span[1] + 2))) return undefined;
+  if (m[1] !== undefined && group === 4 && !(HAS_DIGIT.test(m[4] as string) && HAS_LETTER.test(m[4] as string))) return undefined;
   return { start: span[0], end: span[1], kind: "secret", ...widenedIfCut(m[group] as string) };
 }
 
