@@ -150,3 +150,13 @@ describe("a value told in prose as 'set NAME to …' (the word 'to' was masked a
     [["words after 'to', a reference", "set API_KEY to empty in the test config\nset OPENAI_API_KEY to your key from the dashboard\nset API_TOKEN to $TOKEN"]],
   );
 });
+
+describe("a password or key told after an ASCII arrow (password -> …)", () => {
+  exactAndKept(
+    [
+      ["password -> Tr0ub4dor&3", "password -> [REDACTED:password]"],
+      ["api key -> Zx8Cv7Bn6Mq5Lp4Ks3Jd2Hf1G", "api key -> [REDACTED:secret]"],
+    ],
+    [["return types and pipelines", "fn password -> String\nfn token -> Result<Token, Error>\nuser.password -> hashed\npassword -> validate(password)\ntoken -> lexer -> parser2"]],
+  );
+});

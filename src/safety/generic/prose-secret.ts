@@ -33,11 +33,11 @@ const TOLD_VALUE = String.raw`(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128}(?
  * `password`, then a verb or a separator ("is", "to", ":"), or up to four words naming whose it
  * is and one ("for the staging box is"), or nothing ("with password X"); then the value, quoted
  * or bare. Markdown's bold may wrap the label (`**API Key:** …`); an arrow or a dash may stand for the
- * colon (`Password → …`); the label and its verb may be German, French, Spanish, Portuguese or Dutch
+ * colon (`Password → …`, `password -> …`); the label and its verb may be German, French, Spanish, Portuguese or Dutch
  * ("das Passwort ist …", "mon mot de passe c'est …"); "value" may follow the label ("the client secret value is …").
  */
 const PROSE_SECRET = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:[ \t]+(?:(?:is|was|got)(?:[ \t]+(?:now|still))?(?:[ \t]+(?:set|changed|reset|updated)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)(?:[ \t]*:)?|(?:\*\*|__)?[ \t]*[:=→—–](?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
+  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:[ \t]+(?:(?:is|was|got)(?:[ \t]+(?:now|still))?(?:[ \t]+(?:set|changed|reset|updated)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)(?:[ \t]*:)?|(?:\*\*|__)?[ \t]*(?:[:=→—–]|->)(?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
   "diy",
 );
 
