@@ -160,3 +160,16 @@ describe("a password or key told after an ASCII arrow (password -> …)", () => 
     [["return types and pipelines", "fn password -> String\nfn token -> Result<Token, Error>\nuser.password -> hashed\npassword -> validate(password)\ntoken -> lexer -> parser2"]],
   );
 });
+
+describe("a quoted password on a command line holding ; | or && (it was cut there, its rest left bare)", () => {
+  exactAndKept(
+    [
+      ["mysql -u root -p'Ab3;xY9!kq' app", "mysql -u root -p'[REDACTED:password]' app"],
+      ['mysql -u root -p"Ab3|xY9kq" app && echo ok', 'mysql -u root -p"[REDACTED:password]" app && echo ok'],
+      ["sshpass -p 'Ab3;xY9kq' ssh root@host", "sshpass -p '[REDACTED:password]' ssh root@host"],
+      ["redis-cli -a 'Ab3&&xY9kq' ping", "redis-cli -a '[REDACTED:password]' ping"],
+      ["mysql -uroot -pZx8Cv7x; echo it's done", "mysql -uroot -p[REDACTED:password]; echo it's done"],
+    ],
+    [["a prompt's -p, a later command's flag", "mysql -u root -p app; echo 'done'\necho \"it's\" | mysql -u root app; ls -p x"]],
+  );
+});

@@ -284,13 +284,20 @@ const TOOLS: Tool[] = [
   { keywords: ["bundle"], command: /bundle[ \t]+config(?:[ \t]+set)?(?:[ \t]+--[a-z]+)*[ \t]+[\w-]+\.[\w.-]+(?=[ \t])/iy, flag: POSITIONAL, password: after(":") },
 ];
 
-/** Where a command line ends: a newline not escaped by `\`, `|`, `;`, `&&`, or 2000 characters. */
+/**
+ * Where a command line ends: a newline not escaped by `\`, `|`, `;`, `&&` outside quotes (`-p'x;y|z'` is one
+ * argument), or 2000 characters.
+ */
 function commandEnd(text: string, from: number): number {
   const limit = Math.min(text.length, from + 2000);
+  let quote = "";
   for (let i = from; i < limit; i++) {
     const c = text.charAt(i);
     if (c === "\n" && text.charAt(i - 1) !== "\\") return i;
-    if (c === "|" || c === ";" || (c === "&" && text.charAt(i + 1) === "&")) return i;
+    if (quote !== "") {
+      if (c === quote && (quote === "'" || text.charAt(i - 1) !== "\\")) quote = "";
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === "|" || c === ";" || (c === "&" && text.charAt(i + 1) === "&")) return i;
   }
   return limit;
 }
