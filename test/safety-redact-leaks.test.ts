@@ -173,3 +173,24 @@ describe("a quoted password on a command line holding ; | or && (it was cut ther
     [["a prompt's -p, a later command's flag", "mysql -u root -p app; echo 'done'\necho \"it's\" | mysql -u root app; ls -p x"]],
   );
 });
+
+describe("a TOTP seed under totp alone (bw get item) and a passcode", () => {
+  const { redactValue } = createRedactor();
+  exactAndKept(
+    [
+      ['{"login":{"username":"octo","totp":"JBSWY3DPEHPK3PXP"}}', '{"login":{"username":"octo","totp":"[REDACTED:secret]"}}'],
+      ["totp: JBSWY3DPEHPK3PXP", "totp: [REDACTED:secret]"],
+      ['{"passcode": "482133"}', '{"passcode": "[REDACTED:secret]"}'],
+      ["passcode=Hunter2xq", "passcode=[REDACTED:secret]"],
+    ],
+    [
+      [
+        "a setting, a type, code",
+        '{"totp": true, "totp": "enabled", "totp": "required", "totp_enabled": true}\ntotp: false\nconst totp = generateTotp(secret)\npasscode: string\n"passcode": null\npasscodeLength: 6\nrequire_passcode = true\npasscode_hint: Enter your passcode',
+      ],
+    ],
+  );
+  test("as a tool's JSON value", () => {
+    expect(redactValue({ login: { totp: "JBSWY3DPEHPK3PXP", passcode: "482133" } }).value).toEqual({ login: { totp: "[REDACTED:secret]", passcode: "[REDACTED:secret]" } });
+  });
+});
