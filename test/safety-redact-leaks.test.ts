@@ -194,3 +194,26 @@ describe("a TOTP seed under totp alone (bw get item) and a passcode", () => {
     expect(redactValue({ login: { totp: "JBSWY3DPEHPK3PXP", passcode: "482133" } }).value).toEqual({ login: { totp: "[REDACTED:secret]", passcode: "[REDACTED:secret]" } });
   });
 });
+
+describe("a file of secrets printed decrypted: every opaque token goes, whatever its name", () => {
+  const { redactOutput } = createRedactor();
+  const key = "Zx8Cv7Bn6Mq5Lp4Ks3Jd2Hf1G";
+  const cases: [command: string, output: string, redacted: string][] = [
+    ["sops -d secrets.enc.yaml", `stripe: ${key}\nregion: us-east-1\ndb:\n    password: hunter22x\n`, "stripe: [REDACTED:secret]\nregion: us-east-1\ndb:\n    password: [REDACTED:secret]\n"],
+    ["ansible-vault view group_vars/all/vault.yml", `vault_stripe: ${key}\nvault_user: deploy`, "vault_stripe: [REDACTED:secret]\nvault_user: deploy"],
+    ["bin/rails credentials:show", `stripe: ${key}\nfeature_flags: enabled`, "stripe: [REDACTED:secret]\nfeature_flags: enabled"],
+    ["infisical export --env=prod", `STRIPE='${key}'\nNODE_ENV='production'`, "STRIPE='[REDACTED:secret]'\nNODE_ENV='production'"],
+  ];
+  for (const [command, output, redacted] of cases) {
+    test(command, () => {
+      const prints = commandPrints(command);
+      expect(prints).toBe("env");
+      if (prints) expect(redactOutput(output, prints).text).toBe(redacted);
+    });
+  }
+  test("names, paths, hashes and words in it stay", () => {
+    const output = "apiVersion: v1\nimage: ghcr.io/acme/app:1.2.3\ncommit: 3f2b1c0d9e8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c\nclassName: UserAuthenticationService2\n";
+    expect(redactOutput(output, "env")).toEqual({ text: output, count: 0 });
+    expect([commandPrints("sops -e -i secrets.yaml"), commandPrints("ansible-vault encrypt vault.yml")]).toEqual([undefined, undefined]);
+  });
+});

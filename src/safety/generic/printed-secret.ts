@@ -132,6 +132,7 @@ export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "p
  * `openssl rand -hex 32` prints 64 hex digits, which alone could be a hash.
  */
 export function commandPrints(command: string): PrintedSecret | undefined {
+  if (DECRYPTED_DUMP.test(command)) return "env";
   const lower = command.toLowerCase();
   let prints: PrintedSecret | undefined;
   for (const keyword of printedSecretDetector.keywords) {
@@ -144,6 +145,14 @@ export function commandPrints(command: string): PrintedSecret | undefined {
   // What a file shown whole holds (its kind: `cat /etc/ppp/chap-secrets`) says more than a secret's word in its name.
   return shownFilePrints(command) ?? prints ?? (ENV_DUMP.test(command) ? "env" : undefined);
 }
+
+/**
+ * A file of secrets printed decrypted, whatever the names in it (`stripe: …`, `vault_stripe: …`): `sops -d` (`sops decrypt`),
+ * `ansible-vault view` (`decrypt --output -`), `rails credentials:show`, `infisical export`, `dotenvx decrypt --stdout`,
+ * `helm secrets view` or `decrypt`. Its values are judged as an environment file's.
+ */
+const DECRYPTED_DUMP =
+  /(?<![\w-])(?:sops[ \t](?:[^\r\n|;&]{0,200}?[ \t])?(?:-d|--decrypt|decrypt)(?![\w-])|ansible-vault[ \t]+(?:view|decrypt[^\r\n|;&]{0,200}?--output[ \t=]+-(?![\w-]))|credentials:show|infisical[ \t]+export|dotenvx[ \t]+decrypt[^\r\n|;&]{0,200}?--stdout|helm[ \t]+secrets[ \t]+(?:view|decrypt|dec)(?=[ \t]))/i;
 
 /** A file shown whole (`cat .env.staging`, `head -n 20 .env`): its name, one per match. */
 const SHOWN_FILE = /(?<![\w-])(?:cat|bat|less|head|tail)(?:[ \t]+-[\w-]+(?:[ \t]+\d+)?)*[ \t]+["']?([^\s"'|;&<>]{1,300})/g;
@@ -203,9 +212,10 @@ function spacedEnvValues(text: string): Finding[] {
  * key's alphabet, capitals, small letters and digits mixed as a random draw mixes them (no name in
  * words), not hex (a commit, a hash), not a URL, a path or a host (no `.`, `:`). Not a value meant to
  * be public (`NEXT_PUBLIC_…`, `VITE_…`) or that names no secret by its name's end (an id, a URL, a host).
- * A line may start with `cat -n`'s number and tab (the Read tool's arrow is blanked before: redact.ts).
+ * A line may start with `cat -n`'s number and tab (the Read tool's arrow is blanked before: redact.ts). A file of
+ * secrets printed decrypted is read so too, its YAML's `name: value` lines as well (DECRYPTED_DUMP).
  */
-const ENV_VALUE = /^[ \t]*(?:\d{1,7}\t[ \t]*)?(?:export[ \t]+)?([A-Za-z_][\w.]*)[ \t]*=[ \t]*(["']?)([A-Za-z0-9_+/=-]{20,1000})\2[ \t]*(?:#[^\r\n]*)?\r?$/gm;
+const ENV_VALUE = /^[ \t]*(?:\d{1,7}\t[ \t]*)?(?:export[ \t]+)?([A-Za-z_][\w.]*)(?:[ \t]*=|:(?=[ \t]))[ \t]*(["']?)([A-Za-z0-9_+/=-]{20,1000})\2[ \t]*(?:#[^\r\n]*)?\r?$/gm;
 const PUBLIC_NAME = /^(?:NEXT_PUBLIC|VITE|REACT_APP|EXPO_PUBLIC|NUXT_PUBLIC|GATSBY|PUBLIC|PUBLISHABLE)_|_(?:ID|IDS|URL|URI|HOST|DOMAIN|REGION|PATH|DIR|FILE|VERSION|SHA|HASH|COMMIT|REF|BRANCH|ENV|NAME|USER|USERNAME|EMAIL|PORT|MODE|LEVEL|PUBLIC_KEY)$/i;
 const HEX_OR_UUID = /^[0-9a-f-]+$|^[0-9A-F-]+$/;
 
@@ -215,7 +225,7 @@ function opaqueEnvValues(text: string): Finding[] {
     const [, name, , value] = m as unknown as [string, string, string, string];
     if (SECRET_KEY.test(name) || PUBLIC_NAME.test(name) || HEX_OR_UUID.test(value) || !/[A-Z]/.test(value) || !/[a-z]/.test(value) || !/\d/.test(value)) continue;
     if (WORDS_NAME.test(value) || isStandIn(value)) continue;
-    const start = (m.index as number) + m[0].indexOf(value, m[0].indexOf("=") + 1);
+    const start = (m.index as number) + m[0].indexOf(value, m[0].indexOf(name) + name.length + 1);
     out.push({ start, end: start + value.length, kind: "secret" });
   }
   return out;
