@@ -217,3 +217,18 @@ describe("a file of secrets printed decrypted: every opaque token goes, whatever
     expect([commandPrints("sops -e -i secrets.yaml"), commandPrints("ansible-vault encrypt vault.yml")]).toEqual([undefined, undefined]);
   });
 });
+
+describe("aws ssm get-parameters-by-path --with-decryption prints stored secrets as get-parameter does", () => {
+  const { redactOutput } = createRedactor();
+  test("each parameter's Value goes, whatever its name; its names and versions stay", () => {
+    const prints = commandPrints("aws ssm get-parameters-by-path --path /prod --recursive --with-decryption");
+    expect(prints).toBe("any");
+    const output = '{"Parameters":[{"Name":"/prod/stripe","Type":"SecureString","Value":"Zx8Cv7Bn6Mq5Lp4Ks3Jd2Hf1G","Version":1},{"Name":"/prod/db_pass","Type":"SecureString","Value":"hunter22","Version":3}]}';
+    if (prints) {
+      expect(redactOutput(output, prints).text).toBe(
+        '{"Parameters":[{"Name":"/prod/stripe","Type":"SecureString","Value":"[REDACTED:secret]","Version":1},{"Name":"/prod/db_pass","Type":"SecureString","Value":"[REDACTED:secret]","Version":3}]}',
+      );
+    }
+    expect(commandPrints("aws ssm get-parameters-by-path --path /prod")).toBeUndefined();
+  });
+});
