@@ -232,3 +232,18 @@ describe("aws ssm get-parameters-by-path --with-decryption prints stored secrets
     expect(commandPrints("aws ssm get-parameters-by-path --path /prod")).toBeUndefined();
   });
 });
+
+describe("a new value told right after 'a new one', with no verb or colon", () => {
+  exactAndKept(
+    [
+      ["the token expired, here's a new one Zx8Cv7Bn6Mq5Lp4Ks3Jd2Hf1G", "the token expired, here's a new one [REDACTED:secret]"],
+      ["I reset the password, new one Tr0ub4dor&3", "I reset the password, new one [REDACTED:password]"],
+    ],
+    [
+      [
+        "a sentence going on after 'new one'",
+        "I changed the password, the new one works fine\nthe token expired so I made a new one yesterday\nthe API key was revoked, a new one UserService2 will come\nthe password expired, a new one is needed",
+      ],
+    ],
+  );
+});

@@ -43,11 +43,11 @@ const PROSE_SECRET = new RegExp(
 
 /**
  * The value said later in the sentence that names the password or key, as "it" or "the new one":
- * "I changed the password, the new one is …", "rotated the API key and changed it to …", "reset
+ * "I changed the password, the new one is …", "the token expired, here's a new one …", "rotated the API key and changed it to …", "reset
  * my password, it's now …". At most 100 characters of the same sentence between (no `.`, `!`, `?`).
  */
 const TOLD_LATER = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}[^.!?\r\n]{0,100}?(?<![A-Za-z])(?:(?:the[ \t]+)?new[ \t]+one(?:[ \t]+(?:is|was)(?:[ \t]+now)?|[ \t]*:)|(?:changed|set|updated|reset|rotated|switched)[ \t]+it[ \t]+to|it(?:'s|’s|[ \t]+is)[ \t]+now)[ \t]+${TOLD_VALUE}`,
+  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}[^.!?\r\n]{0,100}?(?<![A-Za-z])(?:(?:the[ \t]+)?new[ \t]+one(?:[ \t]+(?:is|was)(?:[ \t]+now)?|[ \t]*:|(?=[ \t]))|(?:changed|set|updated|reset|rotated|switched)[ \t]+it[ \t]+to|it(?:'s|’s|[ \t]+is)[ \t]+now)[ \t]+${TOLD_VALUE}`,
   "diy",
 );
 
