@@ -247,3 +247,20 @@ describe("a new value told right after 'a new one', with no verb or colon", () =
     ],
   );
 });
+
+describe("a wallet's private key passed as --private-key or told in prose (0x and 64 hex digits)", () => {
+  const key = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+  exactAndKept(
+    [
+      [`forge script Deploy --rpc-url $RPC --private-key 0x${key} --broadcast`, "forge script Deploy --rpc-url $RPC --private-key [REDACTED:secret] --broadcast"],
+      [`cast send 0xabc 'f()' --private-key=${key}`, "cast send 0xabc 'f()' --private-key=[REDACTED:secret]"],
+      [`my wallet private key is 0x${key}`, "my wallet private key is [REDACTED:secret]"],
+    ],
+    [
+      [
+        "a key's file, a variable, a public key, a storage slot",
+        'ansible-playbook site.yml --private-key id_ed25519\nansible all --private-key ~/.ssh/id_rsa -m ping\nnode sign.js --private-key "$PRIVATE_KEY"\nthe public key is 0x04a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9\nthe storage key 0x0000000000000000000000000000000000000000000000000000000000000003 holds the owner',
+      ],
+    ],
+  );
+});

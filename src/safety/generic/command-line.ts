@@ -30,7 +30,7 @@ function valueOf(m: RegExpExecArray, first: number): { value: string; start: num
 
 /** Flag names (dashes removed) whose value is a secret; `auth` too (`netlify deploy --auth x`, `--proxy-auth user:x`: `--auth basic` is a plain word). */
 const SECRET_FLAG =
-  /^(?:[a-z0-9_-]*[-_])?(?:password|passwd|passphrase|pass|pwd|secret|token|cookie|(?:api|access|secret|auth|master|client|license|account)[-_]?key|auth)$|^(?:store|key|srcstore|deststore|srckey|destkey)pass$|^pass(?:in|out)$/i;
+  /^(?:[a-z0-9_-]*[-_])?(?:password|passwd|passphrase|pass|pwd|secret|token|cookie|(?:api|access|secret|auth|master|client|license|account|private)[-_]?key|auth)$|^(?:store|key|srcstore|deststore|srckey|destkey)pass$|^pass(?:in|out)$/i;
 /** Boolean flags that only mention a secret: `--ask-pass`, `--no-password`, `--prompt-token`. */
 const NOT_A_VALUE_FLAG = /^(?:ask|no|prompt|show|reset|change|require|skip|use|with|read|print|list|rotate|revoke|generate)[-_]/i;
 /** Between a flag and its value: `=`, spaces, or the next element of a list (`["--db-password", "…"]`, a container's or an MCP server's args). */
@@ -45,6 +45,13 @@ const FLAG_MAX = 64;
 const OPENSSL_SOURCE = /^(?:env|file|fd):|^stdin$/;
 /** `--secret` names a stored secret as often as it passes one (`gcloud secrets versions access --secret=db-password`), or marks the next as one (`pulumi config set --secret dbPassword …`): words joined are a name. */
 const SECRET_NAME = /^[a-z]+(?:[-_][a-z0-9]+)+$|^[a-z]+(?:[A-Z][a-z0-9]+)+$|^[\w-]+:[\w.-]+$/;
+
+/**
+ * `--private-key` names a key's file more often than it passes one (`ansible --private-key id_ed25519`): only a key's shape is one,
+ * a wallet's 64 hex digits (`forge script … --private-key 0x…`, `cast send --private-key …`) or 32 random-looking characters or more.
+ */
+const PRIVATE_KEY_FLAG = /private[-_]?key$/i;
+const privateKeyShaped = (value: string) => /^(?:0x)?[0-9a-fA-F]{64}$/.test(value) || (value.length >= 32 && looksRandom(value));
 
 /** `--auth` names a mode as often as it passes a credential (`--auth=kerberos`, `--auth oauth2`, `--auth sigv4`): a short lowercase word is one. */
 const AUTH_FLAG = /auth$/i;
@@ -88,6 +95,7 @@ export const secretFlagDetector: Detector = {
       if (isStandIn(v.value) || PATH_LIKE.test(v.value) || OPENSSL_SOURCE.test(v.value)) continue;
       if (name.toLowerCase() === "secret" && SECRET_NAME.test(v.value)) continue;
       if (AUTH_FLAG.test(name) && AUTH_MODE.test(v.value)) continue;
+      if (PRIVATE_KEY_FLAG.test(name) && !privateKeyShaped(v.value)) continue;
       const passPrefix = v.value.startsWith("pass:") ? 5 : 0; // openssl -passin pass:secret
       if (v.end - v.start <= passPrefix) continue;
       out.push({ start: v.start + passPrefix, end: v.end, kind: flagKind(name), ...widenedIfCut(v.value) });

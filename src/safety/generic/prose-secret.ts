@@ -132,7 +132,7 @@ export function looksLikeKey(value: string): boolean {
  * elevenlabs key is sk_<hex>") needs that word, not one naming a key that is public or no
  * credential (ROLE_NOT_SECRET), and a key's shape: a short lowercase prefix at most, then 20
  * letters and digits or more drawn at random (both cases and digits, no name made of words), or 32
- * hex digits or more.
+ * hex digits or more; a wallet's private key, `0x` and 64 hex digits of both kinds (not a storage slot's `0x00…03`).
  */
 const BARE_KEY = /^keys?(?![A-Za-z])/i;
 const WORD_BEFORE = /(?<![^ \t"'\x60(*])([A-Za-z][A-Za-z0-9.-]{0,30})[ \t]+$/;
@@ -141,7 +141,7 @@ const ROLE_NOT_SECRET = /^(?:public|publishable|pub|host|search-only|primary|for
 const CACHE_CLAUSE = /\bcache\b[^.!?;\r\n]*$/i;
 const CACHE_KEY_LABEL = /^(?:(?:the|this)[ \t]+)?keys?(?![A-Za-z])/i;
 const OPAQUE_KEY = /^(?:[a-z]{2,8}[_-])?([A-Za-z0-9]{20,}|[A-Za-z0-9+/]{20,}={0,2})$/;
-const HEX_KEY = /^[0-9a-f]{32,}$|^[0-9A-F]{32,}$/;
+const HEX_KEY = /^[0-9a-f]{32,}$|^[0-9A-F]{32,}$|^0x(?=[0-9]*[a-f])(?=[a-f]*[0-9])[0-9a-f]{64}$/;
 
 function looksLikeOpaqueKey(value: string): boolean {
   const body = OPAQUE_KEY.exec(value)?.[1];
