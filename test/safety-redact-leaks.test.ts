@@ -264,3 +264,15 @@ describe("a wallet's private key passed as --private-key or told in prose (0x an
     ],
   );
 });
+
+describe("an observability vendor's key in OpenTelemetry's exporter headers (x-honeycomb-team=…), as Claude Code's telemetry is set up", () => {
+  const key = "Zx8Cv7Bn6Mq5Lp4Ks3Jd2Hf1G";
+  exactAndKept(
+    [
+      [`OTEL_EXPORTER_OTLP_HEADERS=x-honeycomb-team=${key}`, "OTEL_EXPORTER_OTLP_HEADERS=x-honeycomb-team=[REDACTED:secret]"],
+      [`export OTEL_EXPORTER_OTLP_HEADERS="x-honeycomb-team=${key},x-honeycomb-dataset=claude"`, 'export OTEL_EXPORTER_OTLP_HEADERS="x-honeycomb-team=[REDACTED:secret],x-honeycomb-dataset=claude"'],
+      [`{"env": {"CLAUDE_CODE_ENABLE_TELEMETRY": "1", "OTEL_EXPORTER_OTLP_LOGS_HEADERS": "signoz-ingestion-key=${key}"}}`, '{"env": {"CLAUDE_CODE_ENABLE_TELEMETRY": "1", "OTEL_EXPORTER_OTLP_LOGS_HEADERS": "signoz-ingestion-key=[REDACTED:secret]"}}'],
+    ],
+    [["a tenant, a dataset, a reference, the endpoint", "OTEL_EXPORTER_OTLP_HEADERS=x-scope-orgid=tenant1,x-honeycomb-dataset=claude-code\nOTEL_EXPORTER_OTLP_HEADERS=x-honeycomb-team=${HONEYCOMB_API_KEY}\nOTEL_EXPORTER_OTLP_ENDPOINT=https://api.honeycomb.io"]],
+  );
+});

@@ -17,6 +17,7 @@ import { networkConfigDetector } from "../src/safety/generic/network-config.ts";
 import { secretsMapDetector } from "../src/safety/generic/secrets-map.ts";
 import { backupCodesDetector, bitlockerKeyDetector, totpSeedDetector } from "../src/safety/generic/two-factor.ts";
 import { wifiQrDetector } from "../src/safety/generic/wifi-qr.ts";
+import { otelHeadersDetector } from "../src/safety/generic/otel-headers.ts";
 import { markedSecretDetector } from "../src/safety/generic/name-value.ts";
 import { contextSecretDetector } from "../src/safety/generic/context-secret.ts";
 import { envFallbackDetector } from "../src/safety/generic/env-fallback.ts";
@@ -84,6 +85,7 @@ const GENERIC = [
   contextSecretDetector,
   openvpnAuthDetector,
   markedSecretDetector,
+  otelHeadersDetector,
 ];
 
 /** For each gitleaks rule: one of its matches chained, and cut short by one character, chained. */

@@ -40,6 +40,7 @@ import { encodedPrivateKeyDetector } from "./generic/encoded-private-key.ts";
 import { keyFieldsDetector } from "./generic/key-fields.ts";
 import { wrappedJwtDetector } from "./generic/wrapped-jwt.ts";
 import { wifiQrDetector } from "./generic/wifi-qr.ts";
+import { otelHeadersDetector } from "./generic/otel-headers.ts";
 import { networkConfigDetector } from "./generic/network-config.ts";
 import { CODES_FIELD, backupCodesDetector, bitlockerKeyDetector, totpSeedDetector } from "./generic/two-factor.ts";
 import { otherScriptsDetector } from "./generic/other-scripts.ts";
@@ -138,6 +139,7 @@ function builtinDetectors(): Detector[] {
     mavenMasterDetector,
     ...userFileDetectors,
     wifiQrDetector,
+    otelHeadersDetector,
     networkConfigDetector,
     bitlockerKeyDetector,
     totpSeedDetector,
