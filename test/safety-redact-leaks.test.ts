@@ -276,3 +276,14 @@ describe("an observability vendor's key in OpenTelemetry's exporter headers (x-h
     [["a tenant, a dataset, a reference, the endpoint", "OTEL_EXPORTER_OTLP_HEADERS=x-scope-orgid=tenant1,x-honeycomb-dataset=claude-code\nOTEL_EXPORTER_OTLP_HEADERS=x-honeycomb-team=${HONEYCOMB_API_KEY}\nOTEL_EXPORTER_OTLP_ENDPOINT=https://api.honeycomb.io"]],
   );
 });
+
+describe("a value on the line below 'the password is' or 'the key is'", () => {
+  exactAndKept(
+    [
+      ["and the secret key is\nZx8Cv7Bn6Mq5Lp4Ks3Jd2Hf1G", "and the secret key is\n[REDACTED:secret]"],
+      ["the password is\nTr0ub4dor&3", "the password is\n[REDACTED:password]"],
+      ["ok the db password was:\n\n  Tr0ub4dor&3\n", "ok the db password was:\n\n  [REDACTED:password]\n"],
+    ],
+    [["a sentence wrapped after 'is'", "the password is\nrequired\nthe token is\nexpired\nthe key is\nUserService\nthe password is\nstored.\nYour password is\nincorrect"]],
+  );
+});

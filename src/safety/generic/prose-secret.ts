@@ -271,11 +271,11 @@ function generatedPassword(text: string, at: number): Finding | undefined {
 /**
  * A label on a line of its own and the value alone on the next (or the one after a blank line):
  * "Password:⏎hunter2x", "My API key:⏎⏎    sk…", YAML's `password:⏎  …`, psql's prompt
- * "Password for user app:⏎…" with what was pasted at it. Before the label, its line holds at most
+ * "Password for user app:⏎…" with what was pasted at it, "the password is⏎…". Before the label, its line holds at most
  * a few words and markup ("My", "The new", "- ", "**"); the value is one word.
  */
 const NEXT_LINE = new RegExp(
-  String.raw`${LABEL}${WHOSE}["'\x60]?(?:\*\*|__)?[ \t]{0,8}[:=→]?(?:\*\*|__)?[ \t]{0,8}\r?\n(?:[ \t]{0,40}\r?\n)?[ \t]{0,40}(?:["'\x60]([^\s"'\x60]{4,128})["'\x60]|([^\s"'\x60]{4,128}))[ \t]{0,40}(?=\r?\n|$)`,
+  String.raw`${LABEL}${WHOSE}["'\x60]?(?:\*\*|__)?[ \t]{0,8}(?:[:=→]|(?<=[ \t])(?:is|was)[ \t]*:?)?(?:\*\*|__)?[ \t]{0,8}\r?\n(?:[ \t]{0,40}\r?\n)?[ \t]{0,40}(?:["'\x60]([^\s"'\x60]{4,128})["'\x60]|([^\s"'\x60]{4,128}))[ \t]{0,40}(?=\r?\n|$)`,
   "diy",
 );
 const LABEL_LINE_START = /^[ \t>*#"'\x60-]*(?:[A-Za-z]+[ \t]+){0,3}$/;
