@@ -287,3 +287,16 @@ describe("a value on the line below 'the password is' or 'the key is'", () => {
     [["a sentence wrapped after 'is'", "the password is\nrequired\nthe token is\nexpired\nthe key is\nUserService\nthe password is\nstored.\nYour password is\nincorrect"]],
   );
 });
+
+describe("the environment printed by set alone (cmd's set, cmd /c set, a shell's variables)", () => {
+  const { redactOutput } = createRedactor();
+  test("an opaque token goes whatever its name; paths stay; set with options runs nothing of the kind", () => {
+    const output = "ALLUSERSPROFILE=C:\\ProgramData\nSTRIPE=Zx8Cv7Bn6Mq5Lp4Ks3Jd2Hf1G\nPATH=C:\\Windows";
+    for (const command of ["set", "cmd /c set", "set | findstr KEY"]) {
+      const prints = commandPrints(command);
+      expect(prints).toBe("env");
+      if (prints) expect(redactOutput(output, prints).text).toBe("ALLUSERSPROFILE=C:\\ProgramData\nSTRIPE=[REDACTED:secret]\nPATH=C:\\Windows");
+    }
+    expect(["set -e", "set -x; make", "npm set registry x"].map(commandPrints)).toEqual([undefined, undefined, undefined]);
+  });
+});
