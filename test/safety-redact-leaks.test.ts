@@ -300,3 +300,17 @@ describe("the environment printed by set alone (cmd's set, cmd /c set, a shell's
     expect(["set -e", "set -x; make", "npm set registry x"].map(commandPrints)).toEqual([undefined, undefined, undefined]);
   });
 });
+
+describe("a whole assignment quoted as one word, its password holding ; , or | (only its part before them went)", () => {
+  exactAndKept(
+    [
+      ['docker run -e "POSTGRES_PASSWORD=Ab3;xY9kq" postgres', 'docker run -e "POSTGRES_PASSWORD=[REDACTED:secret]" postgres'],
+      ["environment:\n  - 'DB_PASSWORD=Ab3,xY9kq'\n", "environment:\n  - 'DB_PASSWORD=[REDACTED:secret]'\n"],
+      ['["API_TOKEN=Ab3|xY9kq"]', '["API_TOKEN=[REDACTED:secret]"]'],
+    ],
+    [
+      ["another assignment after the value in the same quotes", "curl 'https://x/login?token=${TOKEN}&user=admin'\nSet-Cookie: \"session_hint=none; path=/\""],
+      ["a quoted key in code", "data['name'] = data['password'] = data['email'] = ''\ndata['password'] = getpass.getpass('Password: ')\nelse {\"token\": challenge.get(\"token\")}"],
+    ],
+  );
+});

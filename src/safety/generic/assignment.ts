@@ -224,6 +224,22 @@ const CLOSING: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
  */
 const CALLEE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$|^[A-Za-z$]*_[\w$]*$|^[A-Za-z$]+$/;
 
+/**
+ * A whole assignment quoted as one word (`docker run -e "POSTGRES_PASSWORD=Ab3;xY9kq"`, compose's `- "DB_PASSWORD=a,b"`): its bare
+ * value runs on to the closing quote, through a `;`, `,` or `|` that ends it elsewhere; not through another assignment
+ * (`'password=abc&user=x'`, a cookie's `"token=abc; path=/"`).
+ */
+const QUOTED_REST = /[^\s"'\\=]{1,1000}/y;
+
+function quotedWordEnd(text: string, start: number, end: number, keyQuote: string | undefined, separator: string | undefined): number {
+  const quote = text[start - 1];
+  // NAME=value itself in quotes: not a key quoted (`data['password'] = …`) nor a separator of a config's (`: `, ` = `).
+  if ((quote !== '"' && quote !== "'") || keyQuote || separator !== "=") return end;
+  QUOTED_REST.lastIndex = end;
+  const at = end + (QUOTED_REST.exec(text)?.[0].length ?? 0);
+  return at > end && text[at] === quote ? at : end;
+}
+
 function bareEnd(text: string, value: string, end: number): number {
   if (CALLEE.test(value)) return end;
   let at = end;
@@ -602,7 +618,7 @@ export const assignmentDetector: Detector = {
       }
       // C's and PHP's member access (`_M_token = __it->second;`): a bare value stops at `>`, leaving `__it-`.
       if (bare !== undefined && text[span[1]] === ">" && MEMBER_BEFORE_ARROW.test(bare)) continue;
-      const end = bare === undefined ? span[1] : punctuatedEnd(text, name, bareEnd(text, bare, span[1]));
+      const end = bare === undefined ? span[1] : quotedWordEnd(text, start, punctuatedEnd(text, name, bareEnd(text, bare, span[1])), m[2], m[3]);
       const after = end === span[1] ? start + match.length : end;
       if (bare !== undefined && end === span[1] && isCodeElement(text, start, bare, text[after])) continue;
       // A YAML alias (`*name`) only after a colon: `.env`'s `REDIS_PASSWORD=*iXal…` starts with the password's `*`.
