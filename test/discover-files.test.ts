@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { statSync } from "node:fs";
+import { statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
-import { discoverFiles, sessionBytes } from "../src/discover/files.ts";
+import { discoverFiles } from "../src/discover/files.ts";
+import { sessionBytes } from "../src/discover/session-bytes.ts";
 import { jsonl, tempClaudeDir, user } from "./helpers/transcript.ts";
 
 const A = "aaaaaaaa-0000-4000-8000-000000000001";
@@ -72,12 +73,26 @@ test("a flat agent file written with spaces in its JSON still names its session"
 });
 
 describe("sessionBytes: what a hook's runner compares between its looks", () => {
-  test("the transcript and the agents' under the session's folder (a workflow's too), not a journal nor another session's flat agent file", () => {
+  test("the transcript, the agents' under the session's folder (a workflow's too) and its flat agent files (2.0.x), not a journal nor another session's agent file", () => {
     const dir = history();
+    dir.write("p2/agent-a9.jsonl", jsonl([user("a9", { sessionId: A })]));
     const size = (...parts: string[]) => statSync(join(dir.projects, ...parts)).size;
-    const agents = size("p2", B, "subagents", "agent-b2.jsonl") + size("p2", B, "subagents", "workflows", "wf_1", "agent-b4.jsonl");
-    expect(sessionBytes(join(dir.projects, "p2", `${B}.jsonl`))).toBe(size("p2", `${B}.jsonl`) + agents);
+    const agents = size("p2", B, "subagents", "agent-b2.jsonl") + size("p2", B, "subagents", "workflows", "wf_1", "agent-b4.jsonl") + size("p2", "agent-b1.jsonl");
+    expect(sessionBytes(join(dir.projects, "p2", `${B}.jsonl`), B, Date.now())).toBe(size("p2", `${B}.jsonl`) + agents);
     // A session of which nothing is written yet.
-    expect(sessionBytes(join(dir.projects, "p1", "cccccccc-0000-4000-8000-000000000003.jsonl"))).toBe(0);
+    const C = "cccccccc-0000-4000-8000-000000000003";
+    expect(sessionBytes(join(dir.projects, "p1", `${C}.jsonl`), C, Date.now())).toBe(0);
+  });
+
+  test("a flat agent file last written well before the hook is not opened; once it grows, it counts", () => {
+    const dir = history();
+    const flat = join(dir.projects, "p2", "agent-b1.jsonl");
+    const hour = new Date(Date.now() - 3_600_000);
+    utimesSync(flat, hour, hour);
+    const path = join(dir.projects, "p2", `${B}.jsonl`);
+    const hook = Date.now();
+    const before = sessionBytes(path, B, hook);
+    dir.write("p2/agent-b1.jsonl", jsonl([user("b1", { sessionId: B }), user("more", { sessionId: B })]));
+    expect(sessionBytes(path, B, hook)).toBe(before + statSync(flat).size);
   });
 });

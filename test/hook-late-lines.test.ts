@@ -17,6 +17,7 @@ afterAll(() => server.stop());
 const u = { input: 10, output: 20, cacheCreation: 0, cacheRead: 0 };
 /** A line's time now (the quiet rule reads old times as a turn long over). */
 const now = () => ({ timestamp: new Date().toISOString() });
+const OTHER = "22222222-2222-4222-8222-222222222222";
 const has = (t: string) => server.session(SESSION)?.messages.some((m) => m.textContent === t) === true;
 const sub = (extra: Record<string, unknown> = {}) => ({ ...now(), isSidechain: true, agentId: "a1", ...extra });
 
@@ -31,6 +32,24 @@ describe("lines written after a session's last hook", () => {
     const agent = claude.write(`p/${SESSION}/subagents/agent-a1.jsonl`, jsonl([user("Review", sub()), assistant("msg_a", text("Looking."), sub({ usage: u }))]));
     await hook("SubagentStop", { agent_id: "a1", agent_transcript_path: agent });
     await within(20_000, () => has("Looking."));
+
+    appendFileSync(agent, jsonl([assistant("msg_b", text("Two bugs found."), sub({ usage: u }))]));
+    await within(20_000, () => has("Two bugs found."));
+    await runnerDone(home);
+    expect(server.violations()).toEqual([]);
+  }, 60_000);
+
+  test("a 2.0.x flat agent file's lines written after the SubagentStop's pass, its parent's file unchanged, go without another hook", async () => {
+    server.reset();
+    const { home, claude, hook } = hookUser(server);
+    claude.write(`p/${SESSION}.jsonl`, jsonl(backgroundAgentTurn(u)));
+    // Another session's agent file beside it: not this session's.
+    claude.write("p/agent-b2.jsonl", jsonl([user("Other", { ...sub({ agentId: "b2" }), sessionId: OTHER })]));
+    const agent = claude.write("p/agent-a1.jsonl", jsonl([user("Review", sub()), assistant("msg_a", text("Looking."), sub({ usage: u }))]));
+    await hook("SubagentStop", { agent_id: "a1", agent_transcript_path: agent });
+    await within(20_000, () => has("Looking."));
+    // Past the runner's first look, a second after the hook.
+    await Bun.sleep(1_500);
 
     appendFileSync(agent, jsonl([assistant("msg_b", text("Two bugs found."), sub({ usage: u }))]));
     await within(20_000, () => has("Two bugs found."));

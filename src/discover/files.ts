@@ -60,7 +60,7 @@ export interface KnownFolders {
   files(folder: string): ReadonlyMap<string, { sessionId: string; identity: string }>;
 }
 
-const AGENT_FILE = /^agent-.+\.jsonl$/;
+export const AGENT_FILE = /^agent-.+\.jsonl$/;
 
 type Entry = {
   name: string;
@@ -160,7 +160,7 @@ export function discoverFiles(roots: string[], known?: KnownFolders, only?: Read
 }
 
 /** A folder's entries, links resolved; none for a folder already listed (a link loop, two links to one folder). What cannot be listed goes to `skipped`. */
-function lister(skipped: SkippedFile[]): (dir: string | Entry) => Entry[] {
+export function lister(skipped: SkippedFile[]): (dir: string | Entry) => Entry[] {
   const seenDirs = new Set<string>();
   return (dir) => {
     const path = typeof dir === "string" ? dir : dir.path;
@@ -202,7 +202,7 @@ function entry(dir: string, realDir: string, name: string, dirent: { isDirectory
  * The agents' transcripts under a session's folder, at any depth. Other JSONL files there are not
  * transcripts: a workflow's `journal.jsonl` (2.1.2xx) records its steps' results.
  */
-function walkJsonl(dir: string | Entry, list: (dir: string | Entry) => Entry[]): string[] {
+export function walkJsonl(dir: string | Entry, list: (dir: string | Entry) => Entry[]): string[] {
   const out: string[] = [];
   for (const e of list(dir)) {
     if (e.dir) out.push(...walkJsonl(e, list));
@@ -217,7 +217,7 @@ const HEAD = new Uint8Array(16 * 1024);
 const headDecoder = new TextDecoder();
 
 /** The parent session id of a flat agent file, from its first line (read into one shared buffer). */
-function sessionIdInside(path: string): string | undefined {
+export function sessionIdInside(path: string): string | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(path, "r");
@@ -228,21 +228,4 @@ function sessionIdInside(path: string): string | undefined {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-}
-
-/**
- * The bytes a session's files hold now: its transcript and its agents' under `<sessionId>/` (2.1.x).
- * Files only grow: a hook's runner compares this with what its last pass read, and a line added to any of them needs a pass.
- */
-export function sessionBytes(transcriptPath: string): number {
-  const agents = walkJsonl(transcriptPath.replace(/\.jsonl$/, ""), lister([]));
-  let bytes = 0;
-  for (const path of [transcriptPath, ...agents]) {
-    try {
-      bytes += statSync(path).size;
-    } catch {
-      // Not written yet, or gone: no bytes.
-    }
-  }
-  return bytes;
 }

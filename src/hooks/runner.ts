@@ -1,5 +1,5 @@
 import { type FSWatcher, watch } from "node:fs";
-import { sessionBytes } from "../discover/files.ts";
+import { sessionBytes } from "../discover/session-bytes.ts";
 import { clock } from "../watch/sync-line.ts";
 import { type BackgroundStatus, recordBackgroundStatus } from "./background-status.ts";
 import { log } from "./log.ts";
@@ -104,7 +104,7 @@ function queueChange(deadline: number): Promise<boolean> {
 }
 
 /** What the session's files hold (its transcript and its subagents'): a subagent's lines may come while its parent's file stays as it was. */
-const filesSize = (path: string | undefined) => (path === undefined ? undefined : sessionBytes(path));
+const filesSize = (r: SyncRequest) => (r.transcriptPath === undefined ? undefined : sessionBytes(r.transcriptPath, r.sessionId, r.at));
 
 /** The runner's rounds: serve what is due, put back what is left with its schedule, record the status. */
 class Rounds {
@@ -117,7 +117,7 @@ class Rounds {
     /** The files' bytes before the pass, as the look found them: the next look compares with these. */
     const sizes = new Map<string, number | undefined>();
     for (const c of claims) {
-      const size = filesSize(c.transcriptPath);
+      const size = filesSize(c);
       // A look while the files settle needs no pass if none of them grew: the next look, the held work's time, or done.
       if (needsPass(c, size)) {
         work.push(c);
