@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { appendFileSync } from "node:fs";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
+import { SETTLE_FOR_MS } from "../src/hooks/schedule.ts";
 import { hookUser, runnerDone, stopRunner, within } from "./helpers/hooks.ts";
 import { SESSION, assistant, backgroundAgentTurn, jsonl, text, user } from "./helpers/transcript.ts";
 
@@ -77,6 +78,27 @@ describe("lines written after a session's last hook", () => {
     expect(server.violations()).toEqual([]);
     // It would wait the minute out for the held response.
     stopRunner(app("runner.pid"));
+  }, 60_000);
+
+  test("Stop: the session's lines written while a pass that ends past the hook's looks (a slow server) was sending go without another hook", async () => {
+    server.reset();
+    const { home, claude, path, hook } = hookUser(server);
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("Add a health endpoint", now()), assistant("msg_1", text("Done."), { ...now(), usage: u })]));
+    server.pauseWrites();
+    try {
+      await hook("Stop");
+      // The pass has read the transcript: its writes wait at the server.
+      await within(20_000, () => server.writeStats().queued > 0);
+      appendFileSync(path, jsonl([user("Thanks", now()), assistant("msg_2", text("Welcome."), { ...now(), usage: u })]));
+      // The pass ends past the looks that follow the hook.
+      await Bun.sleep(SETTLE_FOR_MS + 1_000);
+    } finally {
+      server.resumeWrites();
+    }
+    await within(20_000, () => has("Welcome."));
+    await runnerDone(home);
+    expect(server.session(SESSION)?.messages).toHaveLength(4);
+    expect(server.violations()).toEqual([]);
   }, 60_000);
 
   test.each<[string, Record<string, unknown>]>([

@@ -7,12 +7,14 @@ import { reported } from "../src/hooks/pass.ts";
 import type { SyncRequest } from "../src/hooks/queue.ts";
 import {
   BUSY_RETRY_MS,
+  MAX_FOLLOWS,
   MAX_RETRY_MS,
   RETRY_FOR_MS,
   SETTLE_FOR_MS,
   SETTLE_MS,
   type PassOutcome,
   type Retry,
+  afterLook,
   afterPass,
   failureText,
   isDue,
@@ -44,7 +46,25 @@ describe("retryDelay: 5 s doubling, at most 30 min", () => {
 
 describe("afterPass: a request leaves the queue only when nothing is pending", () => {
   test.each<[string, SyncRequest, PassOutcome, number, number | undefined, SyncRequest | undefined]>([
-    ["sent, after the transcript settled: done", hookRequest, { kind: "sent" }, T + SETTLE_FOR_MS, 100, undefined],
+    [
+      "a Stop's pass that ends past its looks: one more a second after it (it could not see what came while it sent)",
+      hookRequest,
+      { kind: "sent" },
+      T + SETTLE_FOR_MS + 3_000,
+      100,
+      { ...hookRequest, since: T, attempts: 0, nextAt: T + SETTLE_FOR_MS + 3_000 + SETTLE_MS, readSize: 100, follows: 1 },
+    ],
+    [
+      "such a look found the files grown, and its pass sent them: the next look twice as far",
+      { ...hookRequest, readSize: 90, follows: 1 },
+      { kind: "sent" },
+      T + 8_000,
+      100,
+      { ...hookRequest, since: T, attempts: 0, nextAt: T + 8_000 + 2 * SETTLE_MS, readSize: 100, follows: 2 },
+    ],
+    ["the files grew at each of MAX_FOLLOWS looks: done", { ...hookRequest, readSize: 90, follows: MAX_FOLLOWS }, { kind: "sent" }, T + 40_000, 100, undefined],
+    ["a prompt's pass that ends late: done (the turn's end follows)", { ...hookRequest, event: "UserPromptSubmit" }, { kind: "sent" }, T + 3_000, 100, undefined],
+    ["no size known (no transcript path): done", hookRequest, { kind: "sent" }, T + SETTLE_FOR_MS, undefined, undefined],
     [
       "a prompt's request (the turn's end follows): one look SETTLE_MS after the hook, not one a second",
       { ...hookRequest, event: "UserPromptSubmit" },
@@ -79,12 +99,12 @@ describe("afterPass: a request leaves the queue only when nothing is pending", (
       { ...hookRequest, since: T, attempts: 0, nextAt: T + 200 + SETTLE_MS, readSize: 100, readyAt: T + 11_000 },
     ],
     [
-      "held back, the files settled: on its own timer",
+      "held back by a pass that ends past the looks: one more a second after it, due at its time whatever the files do",
       hookRequest,
       { kind: "deferred", readyAt: T + 60_000 },
       T + SETTLE_FOR_MS,
       100,
-      { ...hookRequest, since: T, attempts: 0, nextAt: T + 60_000 },
+      { ...hookRequest, since: T, attempts: 0, nextAt: T + SETTLE_FOR_MS + SETTLE_MS, readSize: 100, readyAt: T + 60_000, follows: 1 },
     ],
     [
       "held back until before the next look: a pass then",
@@ -144,6 +164,22 @@ describe("afterPass: a request leaves the queue only when nothing is pending", (
     ],
   ])("%s", (_name, request, outcome, now, readSize, expected) => {
     expect(afterPass(request, outcome, now, readSize)).toEqual(expected);
+  });
+});
+
+describe("afterLook: a look that found the files as the last pass left them", () => {
+  test.each<[string, SyncRequest, number, SyncRequest | undefined]>([
+    ["before the looks end: the next one", { ...hookRequest, readSize: 100 }, T + 2_000, { ...hookRequest, since: T, attempts: 0, nextAt: T + 3_000, readSize: 100 }],
+    ["at the looks' end: done", { ...hookRequest, readSize: 100 }, T + SETTLE_FOR_MS, undefined],
+    ["the look after a late pass: done", { ...hookRequest, readSize: 100, follows: 2 }, T + 9_000, undefined],
+    [
+      "held back, the files settled: on its own timer",
+      { ...hookRequest, readSize: 100, readyAt: T + 60_000, follows: 1 },
+      T + 7_000,
+      { ...hookRequest, since: T, attempts: 0, nextAt: T + 60_000 },
+    ],
+  ])("%s", (_name, request, now, expected) => {
+    expect(afterLook(request, now)).toEqual(expected);
   });
 });
 

@@ -7,7 +7,7 @@ import { pass } from "./pass.ts";
 import { HANDOVER_MS, queueDir } from "./enqueue.ts";
 import { type Claim, type SyncRequest, claim, done, putBack, waiting } from "./queue.ts";
 import { HEARTBEAT_MS, claimRunner, holdsRunner, releaseRunner, touchRunner } from "./runner-lock.ts";
-import { afterPass, isDue, isScheduled, needsPass } from "./schedule.ts";
+import { afterLook, afterPass, isDue, isScheduled, needsPass } from "./schedule.ts";
 
 /**
  * How long the runner waits for more requests once none is scheduled: a
@@ -122,7 +122,7 @@ class Rounds {
       if (needsPass(c, size)) {
         work.push(c);
         sizes.set(c.path, size);
-      } else this.finish(c, afterPass(c, c.readyAt === undefined ? { kind: "sent" } : { kind: "deferred", readyAt: c.readyAt }, Date.now(), c.readSize));
+      } else this.finish(c, afterLook(c, Date.now()));
     }
     if (work.length > 0) {
       const result = await pass(work);

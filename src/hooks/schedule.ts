@@ -23,6 +23,13 @@ export const BUSY_RETRY_MS = 2_000;
 export const SETTLE_MS = 1_000;
 export const SETTLE_FOR_MS = 5_000;
 const MAY_BE_LAST: ReadonlySet<string> = new Set(["Stop", "StopFailure", "SubagentStop", "SessionEnd"]);
+/**
+ * After such an event, a pass that ends past those looks is looked after once more: it could not see what was
+ * written while it read and sent (a first pass over a long session, a slow server). While each of these looks
+ * finds the files grown, they go on, each gap twice the last (1, 2, 4, 8, 16 s: about 30 s past the window);
+ * one that finds them as the pass left them ends them. A look costs a stat of the session's files.
+ */
+export const MAX_FOLLOWS = 5;
 /** Work asked for longer ago than this stays queued (and shown) but is no longer retried on its own. */
 export const RETRY_FOR_MS = 7 * 24 * 60 * 60_000;
 
@@ -59,18 +66,24 @@ export function needsPass(r: SyncRequest, transcriptSize: number | undefined): b
  * The request as it goes back into the queue after a pass, or undefined when
  * it is done. `readSize` is the transcript's size just before the pass (or the look that found it unchanged).
  */
-export function afterPass(r: SyncRequest, outcome: PassOutcome, now: number, readSize?: number): SyncRequest | undefined {
+export function afterPass(r: SyncRequest, outcome: PassOutcome, now: number, readSize?: number, passed = true): SyncRequest | undefined {
   const base = { sessionId: r.sessionId, event: r.event, at: r.at, since: r.since ?? r.at, ...(r.transcriptPath ? { transcriptPath: r.transcriptPath } : {}) };
+  const mayBeLast = MAY_BE_LAST.has(r.event);
   /** The last look at the files. */
-  const end = r.at + (MAY_BE_LAST.has(r.event) ? SETTLE_FOR_MS : SETTLE_MS);
+  const end = r.at + (mayBeLast ? SETTLE_FOR_MS : SETTLE_MS);
+  const follows = r.follows ?? 0;
+  /** The look after a pass that ended past them. */
+  const follow =
+    passed && mayBeLast && readSize !== undefined && follows < MAX_FOLLOWS ? { nextAt: now + SETTLE_MS * 2 ** follows, readSize, follows: follows + 1 } : undefined;
   switch (outcome.kind) {
     case "sent": {
-      if (now >= end) return undefined;
+      if (now >= end) return follow && { ...base, attempts: 0, ...follow };
       return { ...base, attempts: 0, nextAt: Math.min(now + SETTLE_MS, end), ...(readSize !== undefined ? { readSize } : {}) };
     }
     case "deferred": {
       // Lines may still come while it waits (the main thread's, a held subagent's response open): looked at until the files settle.
       const look = Math.min(now + SETTLE_MS, end);
+      if (now >= end && follow && follow.nextAt < outcome.readyAt) return { ...base, attempts: 0, ...follow, readyAt: outcome.readyAt };
       if (now >= end || readSize === undefined || outcome.readyAt <= look) return { ...base, attempts: 0, nextAt: outcome.readyAt };
       return { ...base, attempts: 0, nextAt: look, readSize, readyAt: outcome.readyAt };
     }
@@ -81,6 +94,12 @@ export function afterPass(r: SyncRequest, outcome: PassOutcome, now: number, rea
       return { ...base, attempts, nextAt, lastError: outcome.error };
     }
   }
+}
+
+/** After a look that found the files as the last pass left them: the next look, the held work's time, or done. */
+export function afterLook(r: SyncRequest, now: number): SyncRequest | undefined {
+  const outcome: PassOutcome = r.readyAt === undefined ? { kind: "sent" } : { kind: "deferred", readyAt: r.readyAt };
+  return afterPass(r, outcome, now, r.readSize, false);
 }
 
 /** How a pass that failed as a whole (`error` thrown, or the reason sending stopped) is retried. */
