@@ -183,6 +183,26 @@ describe("a request stays queued until served", () => {
   }, 120_000);
 });
 
+describe("CLAUDE_CODE_SYNC_RUNNER_IDLE_MS", () => {
+  test.each(["1e12", "ten minutes"])("%p (past a timer's range; no number): the runner still waits for more work, and the next hook finds it", async (idle) => {
+    server.reset();
+    const u = hookUser(server, { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: idle });
+    try {
+      u.claude.write(`p/${SESSION}.jsonl`, jsonl(firstTurn));
+      await u.hook("UserPromptSubmit");
+      await within(20_000, () => server.session(SESSION)?.messages.length === 2 && queued(u.app) === undefined);
+      // Past the start of the runner's wait for more work: a wait of NaN ms, or of more than 2^31 - 1, ended at once.
+      await Bun.sleep(500);
+      appendFileSync(u.path, jsonl(secondTurn));
+      await u.hook("Stop");
+      await within(20_000, () => server.session(SESSION)?.messages.length === 4);
+      expect(u.log().match(/background sync started/g)).toHaveLength(1);
+    } finally {
+      stopRunner(u.app("runner.pid"));
+    }
+  }, 60_000);
+});
+
 describe("the hook never hangs", () => {
   /** A hook whose stdin the test keeps open; resolves when the hook exits, with stdin still open. */
   async function hookWithOpenStdin(env: Record<string, string>, write?: string) {

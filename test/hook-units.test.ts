@@ -5,6 +5,7 @@ import { backgroundLine, type BackgroundStatus } from "../src/hooks/background-s
 import { EventFields, requestFromEvent } from "../src/hooks/input.ts";
 import { reported } from "../src/hooks/pass.ts";
 import type { SyncRequest } from "../src/hooks/queue.ts";
+import { idleMs } from "../src/hooks/runner.ts";
 import {
   BUSY_RETRY_MS,
   MAX_FOLLOWS,
@@ -180,6 +181,21 @@ describe("afterLook: a look that found the files as the last pass left them", ()
     ],
   ])("%s", (_name, request, now, expected) => {
     expect(afterLook(request, now)).toEqual(expected);
+  });
+});
+
+describe("idleMs: the runner's wait for more work", () => {
+  test.each<[string | undefined, number]>([
+    [undefined, 600_000],
+    ["", 600_000],
+    ["1500", 1_500],
+    ["0", 0],
+    ["-5", 0],
+    ["ten minutes", 600_000],
+    ["1e12", 86_400_000],
+    ["Infinity", 86_400_000],
+  ])("%p: %i ms", (value, ms) => {
+    expect(idleMs(value)).toBe(ms);
   });
 });
 

@@ -9,13 +9,24 @@ import { type Claim, type SyncRequest, claim, done, putBack, waiting } from "./q
 import { HEARTBEAT_MS, claimRunner, holdsRunner, releaseRunner, touchRunner } from "./runner-lock.ts";
 import { afterLook, afterPass, isDue, isScheduled, needsPass } from "./schedule.ts";
 
+const DEFAULT_IDLE_MS = 10 * 60_000;
+/** A timer of more than 2^31 - 1 ms (24.8 days) fires at once: a runner asked to wait that long left at once. */
+const MAX_IDLE_MS = 24 * 60 * 60_000;
+
+/** The wait from CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: the default when unset or no number (a wait of NaN ms ended at once), else 0 to a day. */
+export function idleMs(value: string | undefined): number {
+  const ms = value === undefined || value.trim() === "" ? Number.NaN : Number(value);
+  if (Number.isNaN(ms)) return DEFAULT_IDLE_MS;
+  return Math.min(Math.max(ms, 0), MAX_IDLE_MS);
+}
+
 /**
  * How long the runner waits for more requests once none is scheduled: a
  * session's next hook (the Stop after a UserPromptSubmit...) then finds it
  * running and returns without starting a process. Waiting, it holds no lock on
  * the state and no open state, and wakes on a change to the queue folder.
  */
-const IDLE_MS = Number(process.env.CLAUDE_CODE_SYNC_RUNNER_IDLE_MS ?? 10 * 60_000);
+const IDLE_MS = idleMs(process.env.CLAUDE_CODE_SYNC_RUNNER_IDLE_MS);
 /** A look at the queue while waiting, in case a change notification is missed (network home folders...). */
 const IDLE_POLL_MS = 2_000;
 

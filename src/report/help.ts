@@ -19,7 +19,7 @@ const ENV = {
   key: ["CLAUDE_CODE_SYNC_API_KEY", "API key, used instead of the saved one (older name: CLAUDE_SYNC_API_KEY)"],
   claude: ["CLAUDE_CONFIG_DIR", "Claude Code's folder when not ~/.claude (a comma-separated list for several)"],
   ca: ["NODE_EXTRA_CA_CERTS", "CA certificate of a proxy that inspects HTTPS"],
-  idle: ["CLAUDE_CODE_SYNC_RUNNER_IDLE_MS", "how long the hooks' background sync waits for more work (default 600000)"],
+  idle: ["CLAUDE_CODE_SYNC_RUNNER_IDLE_MS", "how long the hooks' background sync waits for more work, in ms (default 600000, at most a day)"],
 } as const;
 
 const EXIT_CODES: Array<[string, string]> = [
