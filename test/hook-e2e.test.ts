@@ -241,6 +241,17 @@ describe("hooks", () => {
     expect((await runCli(["status"], { env: { HOME: home, CLAUDE_CONFIG_DIR: claude.root } })).stdout).not.toContain("Hooks:");
   }, 60_000);
 
+  test("a SessionEnd of a session with only its Warmup agent's file (2.0.x: the user left before a prompt): it goes at once, not once the file is quiet", async () => {
+    server.reset();
+    const { home, claude, hook } = hookUser(server);
+    const now = () => ({ isSidechain: true, agentId: "a1", timestamp: new Date().toISOString() });
+    claude.write("p/agent-a1.jsonl", jsonl([user("Warmup", now()), assistant("msg_w", text("Ready."), now())]));
+    await hook("SessionEnd", { reason: "prompt_input_exit" });
+    await within(20_000, () => server.session(SESSION)?.messages.some((m) => m.textContent === "Ready.") === true);
+    await runnerDone(home);
+    expect(server.violations()).toEqual([]);
+  }, 60_000);
+
   test("a SubagentStop before the session's own transcript exists sends nothing: the session goes with its own start once the transcript appears", async () => {
     server.reset();
     const { home, claude, hook } = hookUser(server);

@@ -149,8 +149,8 @@ export class SessionReader {
       // A dry run builds messages only to count what they redact: they go no further.
       const built = messages.splice(0);
       const snapshot = fold.snapshot();
-      // A SubagentStop hook ends a subagent's turn, not the wait for the session's own file: only quiet does.
-      const awaitingOwnFile = done && !item.quiet && !linesQuiet && fold.meta.firstAt === undefined;
+      // The session's end (SessionEnd: the user left before a prompt) or quiet ends the wait for its own file; a turn's or a subagent's end does not.
+      const awaitingOwnFile = done && item.final !== true && !linesQuiet && fold.meta.firstAt === undefined;
       const chunk: SessionChunk = {
         sessionId: item.sessionId,
         files: progress,
