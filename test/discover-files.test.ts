@@ -84,6 +84,14 @@ describe("sessionBytes: what a hook's runner compares between its looks", () => 
     expect(sessionBytes(join(dir.projects, "p1", `${C}.jsonl`), C, Date.now())).toBe(0);
   });
 
+  test("a session Claude Code 2.1 or later began writes its agents under its folder: no flat agent file counts", () => {
+    const dir = history();
+    const C = "cccccccc-0000-4000-8000-000000000003";
+    const path = dir.write(`p2/${C}.jsonl`, jsonl([{ ...user("c", { sessionId: C }), version: "2.1.17" }]));
+    dir.write("p2/agent-c1.jsonl", jsonl([user("c1", { sessionId: C })]));
+    expect(sessionBytes(path, C, Date.now())).toBe(statSync(path).size);
+  });
+
   test("a flat agent file last written well before the hook is not opened; once it grows, it counts", () => {
     const dir = history();
     const flat = join(dir.projects, "p2", "agent-b1.jsonl");

@@ -216,13 +216,16 @@ const SESSION_ID = /"sessionId"\s*:\s*"([^"]+)"/;
 const HEAD = new Uint8Array(16 * 1024);
 const headDecoder = new TextDecoder();
 
-/** The parent session id of a flat agent file, from its first line (read into one shared buffer). */
-export function sessionIdInside(path: string): string | undefined {
+/** The parent session id of a flat agent file, from its first line. */
+export const sessionIdInside = (path: string): string | undefined => SESSION_ID.exec(head(path) ?? "")?.[1];
+
+/** A transcript's first 16 KiB (its first lines), read into one shared buffer; undefined when it cannot be read. */
+export function head(path: string): string | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(path, "r");
     const n = readSync(fd, HEAD, 0, HEAD.length, 0);
-    return SESSION_ID.exec(headDecoder.decode(HEAD.subarray(0, n)))?.[1];
+    return headDecoder.decode(HEAD.subarray(0, n));
   } catch {
     return undefined;
   } finally {

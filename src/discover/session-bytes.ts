@@ -1,6 +1,6 @@
 import { type Stats, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { AGENT_FILE, lister, sessionIdInside, walkJsonl } from "./files.ts";
+import { AGENT_FILE, head, lister, sessionIdInside, walkJsonl } from "./files.ts";
 
 /**
  * A flat agent file written this long before a hook may still be the session's: its mtime comes from the
@@ -21,7 +21,22 @@ export function sessionBytes(transcriptPath: string, sessionId: string, since: n
   const agents = walkJsonl(transcriptPath.replace(/\.jsonl$/, ""), lister([]));
   let bytes = 0;
   for (const path of [transcriptPath, ...agents]) bytes += look(path)?.size ?? 0;
-  return bytes + flatAgentBytes(dirname(transcriptPath), sessionId, since - MTIME_SLACK_MS);
+  return writesFlatAgents(transcriptPath) ? bytes + flatAgentBytes(dirname(transcriptPath), sessionId, since - MTIME_SLACK_MS) : bytes;
+}
+
+/** The first version a transcript's lines name. */
+const VERSION = /"version"\s*:\s*"(\d+)\.(\d+)\./;
+
+/**
+ * Whether the session may have flat agent files: Claude Code 2.1 writes them under `<session>/subagents/`, so a
+ * transcript begun by 2.1 or later has none, and its looks stat none of the older sessions' beside it. Without
+ * a version (no transcript yet, only agents' files), it may.
+ */
+function writesFlatAgents(transcriptPath: string): boolean {
+  const version = VERSION.exec(head(transcriptPath) ?? "");
+  if (!version) return true;
+  const [major, minor] = [Number(version[1]), Number(version[2])];
+  return major < 2 || (major === 2 && minor < 1);
 }
 
 /** The bytes of the session's flat agent files in `folder` written since `since`. */
