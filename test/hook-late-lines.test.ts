@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { appendFileSync } from "node:fs";
+import { appendFileSync, readdirSync } from "node:fs";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { SETTLE_FOR_MS } from "../src/hooks/schedule.ts";
 import { hookUser, runnerDone, stopRunner, within } from "./helpers/hooks.ts";
@@ -100,6 +100,26 @@ describe("lines written after a session's last hook", () => {
     expect(server.session(SESSION)?.messages).toHaveLength(4);
     expect(server.violations()).toEqual([]);
   }, 60_000);
+
+  test("Stop: the session's lines written after its looks ended, nothing written between, go without another hook while the runner waits for more", async () => {
+    server.reset();
+    const { app, claude, path, hook } = hookUser(server, { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "600000" });
+    try {
+      claude.write(`p/${SESSION}.jsonl`, jsonl([user("Add a health endpoint", now()), assistant("msg_1", text("Done."), { ...now(), usage: u })]));
+      await hook("Stop");
+      await within(20_000, () => has("Done."));
+      // Its request is done: the looks that follow the hook are over.
+      await within(20_000, () => !readdirSync(app("queue")).some((name) => name.startsWith(SESSION)));
+
+      appendFileSync(path, jsonl([user("Thanks", now()), assistant("msg_2", text("Welcome."), { ...now(), usage: u })]));
+      // A late look comes 30 s after the hook.
+      await within(50_000, () => has("Welcome."));
+      expect(server.session(SESSION)?.messages).toHaveLength(4);
+      expect(server.violations()).toEqual([]);
+    } finally {
+      stopRunner(app("runner.pid"));
+    }
+  }, 90_000);
 
   test.each<[string, Record<string, unknown>]>([
     ["Stop", {}],

@@ -5,6 +5,7 @@ import { type BackgroundStatus, recordBackgroundStatus } from "./background-stat
 import { log } from "./log.ts";
 import { pass } from "./pass.ts";
 import { HANDOVER_MS, queueDir } from "./enqueue.ts";
+import { LateLooks } from "./late-look.ts";
 import { type Claim, type SyncRequest, claim, done, putBack, waiting } from "./queue.ts";
 import { HEARTBEAT_MS, claimRunner, holdsRunner, releaseRunner, touchRunner } from "./runner-lock.ts";
 import { afterLook, afterPass, isDue, isScheduled, needsPass } from "./schedule.ts";
@@ -64,7 +65,13 @@ export async function runQueue(): Promise<void> {
       }
       const retries = queued.filter(isScheduled).map((r) => r.nextAt);
       const next = retries.length ? Math.min(...retries) : undefined;
-      if (await queueChange(next ?? now + IDLE_MS)) continue;
+      const idleEnd = next ?? now + IDLE_MS;
+      const late = rounds.late.nextAt();
+      if (await queueChange(late !== undefined && late < idleEnd ? late : idleEnd)) continue;
+      if (late !== undefined && late <= Date.now() && late < idleEnd) {
+        rounds.late.look(Date.now());
+        continue;
+      }
       if (next !== undefined) continue;
       releaseRunner();
       holding = false;
@@ -122,18 +129,24 @@ class Rounds {
   /** When each session's pending work was first asked for, across newer requests that replaced its queued one. */
   private since = new Map<string, number>();
   private last: Pick<BackgroundStatus, "at" | "ok" | "message"> | undefined;
+  readonly late = new LateLooks();
 
   async serve(claims: Claim[]): Promise<void> {
     const work: Claim[] = [];
     /** The files' bytes before the pass, as the look found them: the next look compares with these. */
     const sizes = new Map<string, number | undefined>();
     for (const c of claims) {
+      this.late.forget(c.sessionId);
       const size = filesSize(c);
       // A look while the files settle needs no pass if none of them grew: the next look, the held work's time, or done.
       if (needsPass(c, size)) {
         work.push(c);
         sizes.set(c.path, size);
-      } else this.finish(c, afterLook(c, Date.now()));
+      } else {
+        const next = afterLook(c, Date.now());
+        this.finish(c, next);
+        if (!next) this.late.remember(c);
+      }
     }
     if (work.length > 0) {
       const result = await pass(work);

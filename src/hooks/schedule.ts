@@ -23,6 +23,7 @@ export const BUSY_RETRY_MS = 2_000;
 export const SETTLE_MS = 1_000;
 export const SETTLE_FOR_MS = 5_000;
 const MAY_BE_LAST: ReadonlySet<string> = new Set(["Stop", "StopFailure", "SubagentStop", "SessionEnd"]);
+export const mayBeLast = (event: string) => MAY_BE_LAST.has(event);
 /**
  * After such an event, a pass that ends past those looks is looked after once more: it could not see what was
  * written while it read and sent (a first pass over a long session, a slow server). While each of these looks
@@ -68,13 +69,13 @@ export function needsPass(r: SyncRequest, transcriptSize: number | undefined): b
  */
 export function afterPass(r: SyncRequest, outcome: PassOutcome, now: number, readSize?: number, passed = true): SyncRequest | undefined {
   const base = { sessionId: r.sessionId, event: r.event, at: r.at, since: r.since ?? r.at, ...(r.transcriptPath ? { transcriptPath: r.transcriptPath } : {}) };
-  const mayBeLast = MAY_BE_LAST.has(r.event);
+  const last = mayBeLast(r.event);
   /** The last look at the files. */
-  const end = r.at + (mayBeLast ? SETTLE_FOR_MS : SETTLE_MS);
+  const end = r.at + (last ? SETTLE_FOR_MS : SETTLE_MS);
   const follows = r.follows ?? 0;
   /** The look after a pass that ended past them. */
   const follow =
-    passed && mayBeLast && readSize !== undefined && follows < MAX_FOLLOWS ? { nextAt: now + SETTLE_MS * 2 ** follows, readSize, follows: follows + 1 } : undefined;
+    passed && last && readSize !== undefined && follows < MAX_FOLLOWS ? { nextAt: now + SETTLE_MS * 2 ** follows, readSize, follows: follows + 1 } : undefined;
   switch (outcome.kind) {
     case "sent": {
       if (now >= end) return follow && { ...base, attempts: 0, ...follow };
