@@ -187,7 +187,7 @@ class GitleaksDetector implements Detector {
     const secret = text.slice(m.secretStart, m.secretEnd);
     if (this.rule.entropy !== undefined && shannonEntropy(secret) <= this.rule.entropy) return false;
     if (isDigest(text, m.secretStart, secret)) return false;
-    if (isStandIn(secret) || isCodeOrFile(secret) || NO_CREDENTIAL_LABEL.test(text.slice(Math.max(0, m.secretStart - 60), m.secretStart))) return false;
+    if (isStandIn(secret) || isCodeOrFile(secret) || isMemberAccess(text, m.secretStart, secret) || NO_CREDENTIAL_LABEL.test(text.slice(Math.max(0, m.secretStart - 60), m.secretStart))) return false;
     const around = (target: "match" | "line") => (target === "match" ? this.matchText(text, m) : lineAround(text, m.start, m.end));
     return !GLOBAL.allows(secret, around) && !this.allowlists.some((a) => a.allows(secret, around));
   }
@@ -239,6 +239,14 @@ const FILE_NAME = /^[\w-]+\.(?:xml|json|ya?ml|pem|crt|cer|der|key|bin|txt|cfg|co
 function isCodeOrFile(secret: string): boolean {
   if (FILE_NAME.test(secret) && WORDS_NAME.test(secret.replace(/\.[a-z]+$/i, ""))) return true;
   return MEMBER_PATH.test(secret) && secret.split(".").every((part) => WORDS_NAME.test(part.replace(/[$_]/g, "")));
+}
+
+/**
+ * C's and PHP's member access (`sqlite3_api->column_bytes16`): the rule reads the arrow's `>` as an
+ * operator, and the member's name after it as a key. A key drawn at random is no name of words.
+ */
+function isMemberAccess(text: string, start: number, secret: string): boolean {
+  return text.startsWith("->", start - 2) && WORDS_NAME.test(secret);
 }
 
 /** A content digest named by its algorithm (`sha256:…` of an image, a package): hex that names content, no credential. */

@@ -1,0 +1,21 @@
+/**
+ * Ordinary code and text that the redactor took for secrets, found by scans over real source trees,
+ * man pages and documentation (each case a short excerpt of what was masked); beside each, the
+ * secret of that shape that must still go.
+ */
+import { describe, expect, test } from "bun:test";
+import { createRedactor } from "../src/safety/redact.ts";
+
+const { redact } = createRedactor();
+
+function maskedAndKept(masked: [input: string, output: string][], kept: [why: string, text: string][]): void {
+  for (const [input, output] of masked) test(input, () => expect(redact(input).text).toBe(output));
+  for (const [why, text] of kept) test(`kept: ${why}`, () => expect(redact(text)).toEqual({ text, count: 0 }));
+}
+
+describe("C's member access is no key's assignment (gitleaks' generic rule read `->` as an operator)", () => {
+  maskedAndKept(
+    [["api->Xk9mQ2pL7vR3zT8wN1bY", "api->[REDACTED:generic-api-key]"]],
+    [["sqlite3ext.h", "#define sqlite3_column_bytes16         sqlite3_api->column_bytes16\n#define sqlite3_soft_heap_limit64      sqlite3_api->soft_heap_limit64\n"]],
+  );
+});
