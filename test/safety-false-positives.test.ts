@@ -19,3 +19,17 @@ describe("C's member access is no key's assignment (gitleaks' generic rule read 
     [["sqlite3ext.h", "#define sqlite3_column_bytes16         sqlite3_api->column_bytes16\n#define sqlite3_soft_heap_limit64      sqlite3_api->soft_heap_limit64\n"]],
   );
 });
+
+describe("a field's description in a doc comment is no secret's value", () => {
+  maskedAndKept(
+    [
+      ["MASTER_SECRET: Xk9mQ2pLvRzTwNbY for the dev box", "MASTER_SECRET: [REDACTED:secret] for the dev box"],
+      ["ADMIN_PASSWORD: Dragon for the dev box", "ADMIN_PASSWORD: [REDACTED:secret] for the dev box"],
+      ["JWT_SECRET: Dragon for the dev box", "JWT_SECRET: [REDACTED:secret] for the dev box"],
+      ["# ADMIN_PASSWORD: Dragon for the dev box", "# ADMIN_PASSWORD: [REDACTED:secret] for the dev box"],
+    ],
+    [
+      ["gnutls.h", " * @GNUTLS_SFLAGS_EXT_MASTER_SECRET: The extended master secret (RFC7627) was used\n * @GNUTLS_BAG_SECRET: PKCS-12 bag with secret PKCS-9 keys.\n"],
+    ],
+  );
+});

@@ -323,6 +323,22 @@ function isCodeElement(text: string, start: number, value: string, next: string 
 /** An identifier or a member path before `->` (its `-`: the bare value stopped at the `>`). */
 const MEMBER_BEFORE_ARROW = /^[A-Za-z_$][\w$]{0,100}(?:\.[A-Za-z_$][\w$]{0,100}){0,10}-$/;
 
+/**
+ * A field's description in a doc comment (gnutls' ` * @GNUTLS_SFLAGS_EXT_MASTER_SECRET: The extended
+ * master secret …`): on a comment's line, a capitalised word or an acronym, then the sentence goes on.
+ * A key or a token is no word; a password may be one, so never under a password's name.
+ */
+const DESCRIPTION_START = /^[A-Z][A-Za-z]*(?:-[A-Za-z0-9]+)*\d?$/;
+const SENTENCE_GOES_ON = / [a-z]{2,}[ ,]+[a-z(]/y;
+const COMMENT_LINE = /^[ \t]*(?:\*|\/\/|#)[ \t]*@?$/;
+
+function isDescription(text: string, start: number, name: string, value: string, after: number): boolean {
+  SENTENCE_GOES_ON.lastIndex = after;
+  if (PASSWORD_NAME.test(name) || !DESCRIPTION_START.test(value) || looksRandom(value) || !SENTENCE_GOES_ON.test(text)) return false;
+  const line = lineStart(text, start, 40);
+  return line !== undefined && COMMENT_LINE.test(text.slice(line, start));
+}
+
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
 const NAME_MAX = 120;
 
@@ -620,7 +636,7 @@ export const assignmentDetector: Detector = {
       if (bare !== undefined && text[span[1]] === ">" && MEMBER_BEFORE_ARROW.test(bare)) continue;
       const end = bare === undefined ? span[1] : quotedWordEnd(text, start, punctuatedEnd(text, name, bareEnd(text, bare, span[1])), m[2], m[3]);
       const after = end === span[1] ? start + match.length : end;
-      if (bare !== undefined && end === span[1] && isCodeElement(text, start, bare, text[after])) continue;
+      if (bare !== undefined && end === span[1] && (isCodeElement(text, start, bare, text[after]) || isDescription(text, start, name, bare, after))) continue;
       // A YAML alias (`*name`) only after a colon: `.env`'s `REDIS_PASSWORD=*iXal…` starts with the password's `*`.
       const assigned = text.slice(span[0], end);
       const judged = assigned.startsWith("*") && !m[3]?.includes(":") ? assigned.slice(1) : assigned;
