@@ -33,3 +33,10 @@ describe("a field's description in a doc comment is no secret's value", () => {
     ],
   );
 });
+
+describe("perl's Configure symbols are no passwords", () => {
+  maskedAndKept(
+    [["d_pwpasswd='Xk9mQ2pL'\ndb_passwd='define'", "d_pwpasswd='[REDACTED:secret]'\ndb_passwd='[REDACTED:secret]'"]],
+    [["Config_heavy.pl", "d_pwgecos='define'\nd_pwpasswd='define'\nd_pwquota='undef'\ni_pwd='define'\n"]],
+  );
+});
