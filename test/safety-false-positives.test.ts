@@ -40,3 +40,13 @@ describe("perl's Configure symbols are no passwords", () => {
     [["Config_heavy.pl", "d_pwgecos='define'\nd_pwpasswd='define'\nd_pwquota='undef'\ni_pwd='define'\n"]],
   );
 });
+
+describe("an IAM principal after a service's name is no user and password", () => {
+  maskedAndKept(
+    [["db root:Tr0ub4dor@3x\nmysql root:Tr0ub4dor@3x.", "db root:[REDACTED:password]\nmysql root:[REDACTED:password]."]],
+    [
+      ["gcloud's man pages", "    \\-\\-database=database\\-id \\-\\-member='user:test\\-user@gmail.com' \\e\n"],
+      ["gcloud's help", "gcloud spanner databases add-iam-policy-binding db --member='user:test-user@mail.example.com' --role='roles/editor'\n"],
+    ],
+  );
+});

@@ -194,6 +194,8 @@ function codeNamed(text: string, at: number): Finding | undefined {
 }
 
 const SCHEME = /(?:mailto|https?|ftp|sftp|ssh|git|file|tel|data)$/i;
+/** The rest of a domain's name after a dot, to the address' end. */
+const DOMAIN_REST = /^(?:\.[A-Za-z0-9-]{1,63})+(?=$|[^\w.-])/;
 
 function loginPair(text: string, at: number, re: RegExp, passwordShaped: (value: string) => boolean): Finding | undefined {
   re.lastIndex = at;
@@ -204,6 +206,8 @@ function loginPair(text: string, at: number, re: RegExp, passwordShaped: (value:
   const value = (m[group] as string).replace(TRAILING, "");
   // A link's scheme before the colon (`(mailto:secure@example.com)`, `https://…`) is no user.
   if (group === 4 && SCHEME.test(m[3] as string)) return undefined;
+  // An address after a colon (an IAM principal: `--member='user:alice@gmail.com'`): the pair's value stopped at its domain's dot.
+  if (group === 4 && value.includes("@") && DOMAIN_REST.test(text.slice(span[0] + value.length, span[0] + value.length + 64))) return undefined;
   // Written tight (`admin:…`, `admin/…`), a pair looks like much else (`host:port`, `org/repo`): the
   // password is held to more, unless the user is an account every install has (`root:toor99`).
   const shaped =
