@@ -50,3 +50,13 @@ describe("an IAM principal after a service's name is no user and password", () =
     ],
   );
 });
+
+describe("a keyword argument after a key's is no key (gitleaks' generic rule ran on over the next name and its `=`)", () => {
+  maskedAndKept(
+    [
+      ["create_key = Xk9mQ2pL7vR3zT8wN1bY=\n", "create_key = [REDACTED:secret]\n"],
+      ["api_key, token=Xk9mQ2pL7vR3zT8wN1bY4\n", "api_key, token=[REDACTED:secret]\n"],
+    ],
+    [["protobuf's generated descriptors", "  create_key=_descriptor._internal_create_key,\n  serialized_pb=b'\\n&google/iam/v1/logging/audit_data.proto'\n"]],
+  );
+});

@@ -58,6 +58,8 @@ interface Match {
   secretEnd: number;
 }
 
+const isGeneric = (rule: GitleaksRule) => rule.id.startsWith("generic-");
+
 class GitleaksDetector implements Detector {
   readonly keywords: readonly string[];
   private readonly re: RegExp;
@@ -69,8 +71,11 @@ class GitleaksDetector implements Detector {
   private readonly start = new Uint8Array(128);
   private readonly startBeyondAscii: boolean;
   private readonly allowlists: Allowlist[];
+  /** A catch-all rule (generic-api-key): a provider's rule knows its token's shape, `=` inside it too (`_gitlab_session=…`). */
+  private readonly generic: boolean;
 
   constructor(private readonly rule: GitleaksRule) {
+    this.generic = isGeneric(rule);
     this.keywords = rule.keywords;
     this.re = new RegExp(rule.regex, "gd");
     this.sticky = rule.anchored ? new RegExp(rule.regex, "yd") : null;
@@ -187,7 +192,7 @@ class GitleaksDetector implements Detector {
     const secret = text.slice(m.secretStart, m.secretEnd);
     if (this.rule.entropy !== undefined && shannonEntropy(secret) <= this.rule.entropy) return false;
     if (isDigest(text, m.secretStart, secret)) return false;
-    if (isStandIn(secret) || isCodeOrFile(secret) || isMemberAccess(text, m.secretStart, secret) || NO_CREDENTIAL_LABEL.test(text.slice(Math.max(0, m.secretStart - 60), m.secretStart))) return false;
+    if (isStandIn(secret) || isCodeOrFile(secret) || isMemberAccess(text, m.secretStart, secret) || (this.generic && isKeywordArgument(secret)) || NO_CREDENTIAL_LABEL.test(text.slice(Math.max(0, m.secretStart - 60), m.secretStart))) return false;
     const around = (target: "match" | "line") => (target === "match" ? this.matchText(text, m) : lineAround(text, m.start, m.end));
     return !GLOBAL.allows(secret, around) && !this.allowlists.some((a) => a.allows(secret, around));
   }
@@ -203,7 +208,6 @@ class GitleaksDetector implements Detector {
 
 /** gitleaks' rules, its catch-all generic ones apart (the redactor runs them after its own generic rules). */
 export function gitleaksDetectors(): { specific: Detector[]; generic: Detector[] } {
-  const isGeneric = (rule: GitleaksRule) => rule.id.startsWith("generic-");
   return {
     specific: GITLEAKS.rules.filter((r) => !isGeneric(r)).map((rule) => new GitleaksDetector(rule)),
     generic: GITLEAKS.rules.filter(isGeneric).map((rule) => new GitleaksDetector(rule)),
@@ -247,6 +251,18 @@ function isCodeOrFile(secret: string): boolean {
  */
 function isMemberAccess(text: string, start: number, secret: string): boolean {
   return text.startsWith("->", start - 2) && WORDS_NAME.test(secret);
+}
+
+/**
+ * A keyword argument taken for the value (protobuf's generated `create_key=…,⏎ serialized_pb=b'…'`): the
+ * rule's value may hold `=`, for base64's padding, so it runs on over the next name and its `=`. A key
+ * has no `=` but at its end; what is assigned after the name is for the rules that read assignments.
+ */
+const KEYWORD_ARGUMENT = /^([A-Za-z_][A-Za-z0-9_]*)=[^=]/;
+
+function isKeywordArgument(secret: string): boolean {
+  const name = KEYWORD_ARGUMENT.exec(secret)?.[1];
+  return name !== undefined && WORDS_NAME.test(name);
 }
 
 /** A content digest named by its algorithm (`sha256:…` of an image, a package): hex that names content, no credential. */
