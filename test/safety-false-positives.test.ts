@@ -60,3 +60,13 @@ describe("a keyword argument after a key's is no key (gitleaks' generic rule ran
     [["protobuf's generated descriptors", "  create_key=_descriptor._internal_create_key,\n  serialized_pb=b'\\n&google/iam/v1/logging/audit_data.proto'\n"]],
   );
 });
+
+describe("a constant's name as a bare value is code", () => {
+  maskedAndKept(
+    [["DB_PASSWORD=ADMIN_PASS_2\nexport API_TOKEN=XK9MQ2PL7VR3ZT8WN1BY", "DB_PASSWORD=[REDACTED:secret]\nexport API_TOKEN=[REDACTED:secret]"]],
+    [
+      ["kube_config_test.py", '        "user": {\n            "token": TEST_DATA_BASE64,\n            "client-key-data": TEST_CLIENT_KEY_BASE64,\n        }\n    class cred_old:\n      token = TEST_ANOTHER_DATA_BASE64\n'],
+      ["linux/wireguard.h", " *    WGDEVICE_A_PRIVATE_KEY: NLA_EXACT_LEN, len WG_KEY_LEN, all zeros to remove\n"],
+    ],
+  );
+});

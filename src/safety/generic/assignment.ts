@@ -108,6 +108,15 @@ export const GRAPHQL_TYPE = /^\[?[A-Z][A-Za-z]*!?\]?!$/;
 /** An environment variable's name as a value (`"refreshToken": "REFRESH_TOKEN"`): where the secret is, not it. */
 export const VARIABLE_NAME = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 
+/**
+ * A variable's or a constant's name as the value: quoted, where the secret is (`"refreshToken": "REFRESH_TOKEN"`);
+ * bare, code (`"token": TEST_DATA_BASE64,`, `cred.token = TEST_ANOTHER_DATA_BASE64`, `WGDEVICE_A_PRIVATE_KEY: NLA_EXACT_LEN,`).
+ * Not an environment line's bare value (`DB_PASSWORD=ADMIN_PASS_2` ending its line): it is the literal.
+ */
+function isNamedElsewhere(name: string, quoted: boolean, next: string | undefined): boolean {
+  return quoted || !SCREAMING_NAME.test(name) || (next !== undefined && CODE_AFTER.has(next));
+}
+
 /** A YAML anchor or alias (`client_secret: &client_secret`, `password: *db_password`): a name for a value, not one. */
 const YAML_ANCHOR = /^[&*][A-Za-z_][\w-]*$/;
 /** A parameter's type and its default, written tight (`startToken:Token=None`, then `):`): code. */
@@ -161,7 +170,7 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
   if (CONFIGURE_SYMBOL.test(name) && CONFIGURE_ANSWER.test(value)) return false;
   if (PWD.test(name) && PATH_VALUE.test(value)) return false;
   // The name of a secret kept elsewhere (Helm's `existingSecret: pg-secret`), and a GraphQL argument's type (`$password: String!`).
-  if (EXISTING.test(name) || (!quoted && GRAPHQL_TYPE.test(value.replace(/[),:]+$/, ""))) || (quoted && VARIABLE_NAME.test(value))) return false;
+  if (EXISTING.test(name) || (!quoted && GRAPHQL_TYPE.test(value.replace(/[),:]+$/, ""))) || (VARIABLE_NAME.test(value) && isNamedElsewhere(name, quoted, next))) return false;
   // A function called (`creds = base64.b64encode(…)`, `token = make_token(user)`): code, whatever the name; an
   // environment-style name's value is a literal (`DB_PASSWORD=hunter(2)`).
   if (!quoted && (next === "(" || (CALL.test(value) && !SCREAMING_NAME.test(name)))) return false;

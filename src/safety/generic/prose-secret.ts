@@ -1,6 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom, looksRandomPassword, WORDS_NAME } from "../look-alikes.ts";
-import { GRAPHQL_TYPE, PASSWORD_NAME, SECRET_KEY, SERVICES } from "./assignment.ts";
+import { GRAPHQL_TYPE, PASSWORD_NAME, SECRET_KEY, SERVICES, VARIABLE_NAME } from "./assignment.ts";
 import { lineStart } from "./lines.ts";
 
 /**
@@ -120,9 +120,9 @@ export function isDicewarePhrase(value: string): boolean {
   return words.length >= 4 && words.every((w) => PHRASE_WORD.test(w) && !SENTENCE_WORDS.has(w));
 }
 
-/** Whether a value told in prose is shaped like a key or token: long, random-looking, and not code (no brackets, no member path). */
+/** Whether a value told in prose is shaped like a key or token: long, random-looking, and not code (no brackets, no member path, no constant's name). */
 export function looksLikeKey(value: string): boolean {
-  return looksRandom(value) && !isStandIn(value) && !NOT_A_VALUE.test(value) && !CODE_PATH.test(value) && !/[()[\]{}]/.test(value);
+  return looksRandom(value) && !isStandIn(value) && !NOT_A_VALUE.test(value) && !CODE_PATH.test(value) && !VARIABLE_NAME.test(value) && !/[()[\]{}]/.test(value);
 }
 
 /**
