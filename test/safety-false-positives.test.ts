@@ -70,3 +70,13 @@ describe("a constant's name as a bare value is code", () => {
     ],
   );
 });
+
+describe("a record's format, its fields' names joined by colons, is no password", () => {
+  maskedAndKept(
+    [["alice:password:Xk9mQ2pL7v\nPASSWORD:letmein:now", "alice:password:[REDACTED:secret]\nPASSWORD:[REDACTED:secret]"]],
+    [
+      ["passwd(5) and group(5)", ".B name:passwd:uid:gid:gecos:dir:shell\npw_name:pw_passwd:pw_uid:pw_gid:pw_gecos:pw_dir:pw_shell\naccount:password:UID:GID:GECOS:directory:shell\ngroup_name:password:GID:user_list\n"],
+      ["a tool's accounts file", "\\fBhostname:port:username:password:base_dn:flags\\fR\n"],
+    ],
+  );
+});

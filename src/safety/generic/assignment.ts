@@ -356,6 +356,18 @@ function isDescription(text: string, start: number, name: string, value: string,
   return line !== undefined && COMMENT_LINE.test(text.slice(line, start));
 }
 
+/**
+ * A record's format, its fields' names joined by colons (passwd(5)'s `name:passwd:uid:gid:gecos:dir:shell`,
+ * group(5)'s `group_name:password:GID:user_list`): a field before the secret's name, and names of
+ * letters alone after it.
+ */
+const FIELD_BEFORE = /[A-Za-z_]:$/;
+const FIELD_NAMES = /^[A-Za-z_]+(?::[A-Za-z_]+)+$/;
+
+function isRecordFormat(text: string, start: number, value: string): boolean {
+  return FIELD_NAMES.test(value) && FIELD_BEFORE.test(text.slice(Math.max(0, start - 2), start));
+}
+
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
 const NAME_MAX = 120;
 
@@ -650,7 +662,7 @@ export const assignmentDetector: Detector = {
         continue;
       }
       // C's and PHP's member access (`_M_token = __it->second;`): a bare value stops at `>`, leaving `__it-`.
-      if (bare !== undefined && text[span[1]] === ">" && MEMBER_BEFORE_ARROW.test(bare)) continue;
+      if (bare !== undefined && ((text[span[1]] === ">" && MEMBER_BEFORE_ARROW.test(bare)) || isRecordFormat(text, start, bare))) continue;
       const end = bare === undefined ? span[1] : quotedWordEnd(text, start, punctuatedEnd(text, name, bareEnd(text, bare, span[1])), m[2], m[3]);
       const after = end === span[1] ? start + match.length : end;
       if (bare !== undefined && end === span[1] && (isCodeElement(text, start, bare, text[after]) || isDescription(text, start, name, bare, after))) continue;
