@@ -80,3 +80,10 @@ describe("a record's format, its fields' names joined by colons, is no password"
     ],
   );
 });
+
+describe("a colour under a token's name is no token", () => {
+  maskedAndKept(
+    [["Token: 'Xk9mQ2pL7vR3zT8w'\npassword: '#ffffff'", "Token: '[REDACTED:secret]'\npassword: '[REDACTED:secret]'"]],
+    [["pygments' styles", "    styles = {\n        Token:                     \"#f8f8f2\", # class:  ''\n        Token:              '#dddddd',\n        Whitespace:         '#888888',\n"]],
+  );
+});

@@ -152,6 +152,9 @@ function isOwnWord(name: string, value: string): boolean {
 const CONFIGURE_SYMBOL = /^[di]_[a-z0-9_]+$/;
 const CONFIGURE_ANSWER = /^(?:define|undef)$/;
 
+/** A colour (pygments' styles: `Token: '#f8f8f2'`, the style of every token): no key is so short, but a password may be. */
+const COLOUR = /^#(?:[0-9A-Fa-f]{3,4}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$/;
+
 /** A password's name (not a token's or a key's, whose values are never plain words). */
 export const PASSWORD_NAME = /pass|pw/i;
 /** A plain lowercase word: `letmein`, `changeit`, a Gmail app password (16 letters). */
@@ -167,7 +170,7 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
   if (value.trim() === "" || isStandIn(value) || NO_CREDENTIAL_NAME.test(name) || (!quoted && (YAML_BLOCK.test(value) || YAML_ANCHOR.test(value) || TYPED_DEFAULT.test(value)))) return false;
   if (TOKEN_NAME.test(name) && !PASSWORD_NAME.test(name) && FIELD_NAME.test(value) && /[A-Z]/.test(value)) return false;
   if (TRANSLATED.test(value) || (FILE_PATH.test(value) && !looksBase64Key(value)) || isOwnWord(name, value)) return false;
-  if (CONFIGURE_SYMBOL.test(name) && CONFIGURE_ANSWER.test(value)) return false;
+  if ((CONFIGURE_SYMBOL.test(name) && CONFIGURE_ANSWER.test(value)) || (COLOUR.test(value) && !PASSWORD_NAME.test(name))) return false;
   if (PWD.test(name) && PATH_VALUE.test(value)) return false;
   // The name of a secret kept elsewhere (Helm's `existingSecret: pg-secret`), and a GraphQL argument's type (`$password: String!`).
   if (EXISTING.test(name) || (!quoted && GRAPHQL_TYPE.test(value.replace(/[),:]+$/, ""))) || (VARIABLE_NAME.test(value) && isNamedElsewhere(name, quoted, next))) return false;
