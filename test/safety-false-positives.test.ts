@@ -87,3 +87,10 @@ describe("a colour under a token's name is no token", () => {
     [["pygments' styles", "    styles = {\n        Token:                     \"#f8f8f2\", # class:  ''\n        Token:              '#dddddd',\n        Whitespace:         '#888888',\n"]],
   );
 });
+
+describe("a secret's name in Google's Secret Manager is no secret", () => {
+  maskedAndKept(
+    [["--sasl-password=Xk9mQ2pL7vR3\nsecret: projects/Xk9mQ2pL7vR3zT8w", "--sasl-password=[REDACTED:password]\nsecret: [REDACTED:secret]"]],
+    [["gcloud's help", "  --sasl-mechanism=PLAIN --sasl-username=kafka-username --sasl-password=projects/12345/secrets/my-sasl-secret/versions/1\n  --tls-client-key=projects/12345/secrets/my-tls-key/versions/1\n"]],
+  );
+});

@@ -11,11 +11,12 @@ export const HAS_LETTER = /[A-Za-z]/;
 const HAS_SPACE = /\s/;
 
 /**
- * Values that only point at a secret: `$TOKEN`, `${X}`, `$(cmd)`, `%X%`, `{{ secrets.X }}`, or
- * a format's directive that a program fills in (`password:%s`, `%(password)s`).
+ * Values that only point at a secret: `$TOKEN`, `${X}`, `$(cmd)`, `%X%`, `{{ secrets.X }}`, a
+ * format's directive that a program fills in (`password:%s`, `%(password)s`), or a secret's name in
+ * Google's Secret Manager (`--sasl-password=projects/12345/secrets/my-sasl-secret/versions/1`).
  */
 const REFERENCE =
-  /^(?:\$[{(A-Za-z_]|%[A-Za-z_]\w*%$|%(?:\([A-Za-z_]\w*\))?[-+ #0]?\d*(?:\.\d+)?[sdvqr]$|\{\{[\s\S]*\}\}$|<%[\s\S]*%>$|(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|ENV\[))/;
+  /^(?:\$[{(A-Za-z_]|%[A-Za-z_]\w*%$|%(?:\([A-Za-z_]\w*\))?[-+ #0]?\d*(?:\.\d+)?[sdvqr]$|\{\{[\s\S]*\}\}$|<%[\s\S]*%>$|(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|ENV\[)|projects\/[\w.-]+\/secrets\/[\w.-]+(?:\/versions\/[\w.-]+)?$)/;
 
 /** Documentation stand-ins and type names: `your-api-key-here`, `xxxxx`, `<token>`, `string`. */
 const PLACEHOLDER_WORD =
