@@ -94,3 +94,10 @@ describe("a secret's name in Google's Secret Manager is no secret", () => {
     [["gcloud's help", "  --sasl-mechanism=PLAIN --sasl-username=kafka-username --sasl-password=projects/12345/secrets/my-sasl-secret/versions/1\n  --tls-client-key=projects/12345/secrets/my-tls-key/versions/1\n"]],
   );
 });
+
+describe("a list of cookies in code: each quoted element is one cookie, the code around them stays", () => {
+  maskedAndKept(
+    [["headers: {'set-cookie': ['sid=Xk9mQ2pL7vR3; Path=/', 'theme=dark']}", "headers: {'set-cookie': ['sid=[REDACTED:cookie]; Path=/', 'theme=[REDACTED:cookie]']}"]],
+    [["node's http docs", "// headers === { foo: 'bar', 'set-cookie': ['foo=bar', 'bar=baz'] }\n// headers === { foo: 'bar', 'cookie': ['foo=bar', 'bar=baz'] }\n"]],
+  );
+});

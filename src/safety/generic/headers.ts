@@ -124,6 +124,9 @@ const COOKIE_HEAD = new RegExp(COOKIE, "iy");
 const SET_COOKIE_HEAD = new RegExp(`set-${COOKIE}`, "iy");
 const SET_PREFIX = /set-$/i;
 
+/** A list of cookies in code (Node's `'set-cookie': ['foo=bar', 'bar=baz']`): each quoted element is one. */
+const LIST_ELEMENT = /[ \t]*(["'\x60])([^"'\x60\r\n]{0,4000})\1[ \t]*,?/y;
+
 export const cookieDetector: Detector = {
   keywords: ["cookie"],
   find(text: string, hits: Hits, out: Finding[]): void {
@@ -136,25 +139,38 @@ export const cookieDetector: Detector = {
       const nameStart = isSet ? at - 4 : at;
       const head = headerValue(text, nameStart, isSet ? SET_COOKIE_HEAD : COOKIE_HEAD);
       if (head === null) continue;
+      if (head.quote === undefined && text[head.start] === "[") {
+        LIST_ELEMENT.lastIndex = head.start + 1;
+        for (let m = LIST_ELEMENT.exec(text); m !== null; m = LIST_ELEMENT.exec(text)) {
+          const start = m.index + m[0].indexOf(m[1] as string) + 1;
+          cookiePairs(text, start, start + (m[2] as string).length, isSet, out);
+          done = LIST_ELEMENT.lastIndex;
+        }
+        continue;
+      }
       const end = valueEnd(text, head.start, head.quote);
       done = end;
-      // name=value pairs separated by ";": each value goes; a Set-Cookie's attributes stay
-      let pair = head.start;
-      while (pair < end) {
-        const semi = text.indexOf(";", pair);
-        const pairEnd = semi === -1 || semi > end ? end : semi;
-        const eq = text.indexOf("=", pair);
-        if (eq !== -1 && eq < pairEnd) {
-          let valueStart = eq + 1;
-          let valueStop = pairEnd;
-          while (valueStart < valueStop && text.charAt(valueStart) === " ") valueStart++;
-          while (valueStop > valueStart && text.charAt(valueStop - 1) === " ") valueStop--;
-          const value = text.slice(valueStart, valueStop);
-          if (value !== "" && !isStandIn(value)) out.push({ start: valueStart, end: valueStop, kind: "cookie" });
-        }
-        if (isSet) break;
-        pair = pairEnd + 1;
-      }
+      cookiePairs(text, head.start, end, isSet, out);
     }
   },
 };
+
+/** A cookie header's value, text[start, end): name=value pairs separated by ";", each value goes; a Set-Cookie's attributes stay. */
+function cookiePairs(text: string, start: number, end: number, isSet: boolean, out: Finding[]): void {
+  let pair = start;
+  while (pair < end) {
+    const semi = text.indexOf(";", pair);
+    const pairEnd = semi === -1 || semi > end ? end : semi;
+    const eq = text.indexOf("=", pair);
+    if (eq !== -1 && eq < pairEnd) {
+      let valueStart = eq + 1;
+      let valueStop = pairEnd;
+      while (valueStart < valueStop && text.charAt(valueStart) === " ") valueStart++;
+      while (valueStop > valueStart && text.charAt(valueStop - 1) === " ") valueStop--;
+      const value = text.slice(valueStart, valueStop);
+      if (value !== "" && !isStandIn(value)) out.push({ start: valueStart, end: valueStop, kind: "cookie" });
+    }
+    if (isSet) break;
+    pair = pairEnd + 1;
+  }
+}
