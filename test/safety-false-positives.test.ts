@@ -101,3 +101,13 @@ describe("a list of cookies in code: each quoted element is one cookie, the code
     [["node's http docs", "// headers === { foo: 'bar', 'set-cookie': ['foo=bar', 'bar=baz'] }\n// headers === { foo: 'bar', 'cookie': ['foo=bar', 'bar=baz'] }\n"]],
   );
 });
+
+describe("a member path of words, bare, is code under a key's or a token's name", () => {
+  maskedAndKept(
+    [["nid_key = Xk9mQ2pL.v7R3zT8wN1bY\ndb_password: Summer2024.Winter", "nid_key = [REDACTED:secret]\ndb_password: [REDACTED:secret]"]],
+    [
+      ["cryptography's openssl backend", "                nid_key = self._lib.NID_aes_256_cbc\n"],
+      ["boto and the Cloud SDK", "        aws_secret_access_key=layer1.aws_secret_access_key,\n    self.crypt_gen_key = advapi32.CryptGenKey\n          client_secret=self.oauth2_parameters.client_secret,\n"],
+    ],
+  );
+});

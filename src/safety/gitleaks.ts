@@ -1,7 +1,7 @@
 import { type Detector, type Finding, type Hits } from "./detectors.ts";
 import { KeywordScanner, Pairs } from "./keyword-scan.ts";
 import { Allowlist, lineAround } from "./gitleaks-allowlists.ts";
-import { NO_CREDENTIAL_LABEL, WORDS_NAME, isStandIn } from "./look-alikes.ts";
+import { NO_CREDENTIAL_LABEL, WORDS_NAME, isMemberPathOfWords, isStandIn } from "./look-alikes.ts";
 import data from "./rules/gitleaks.json" with { type: "json" };
 import type { GitleaksRule, GitleaksRules } from "./rules/gitleaks-schema.ts";
 
@@ -237,12 +237,11 @@ export function gitleaksFindings(text: string, id: string, everywhere = false): 
  * `win32api.RegEnumKey`), a file's name (`deskey.bin > encrypt1-res.xml`). A key drawn at random
  * has a lone letter between others somewhere, which no word takes (WORDS_NAME).
  */
-const MEMBER_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
 const FILE_NAME = /^[\w-]+\.(?:xml|json|ya?ml|pem|crt|cer|der|key|bin|txt|cfg|conf|ini|toml|sh|py|js|ts|html?|md|csv|log)$/i;
 
 function isCodeOrFile(secret: string): boolean {
   if (FILE_NAME.test(secret) && WORDS_NAME.test(secret.replace(/\.[a-z]+$/i, ""))) return true;
-  return MEMBER_PATH.test(secret) && secret.split(".").every((part) => WORDS_NAME.test(part.replace(/[$_]/g, "")));
+  return isMemberPathOfWords(secret);
 }
 
 /**

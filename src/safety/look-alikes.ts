@@ -104,6 +104,13 @@ export function mixedCase(value: string): boolean {
 // Each part takes the whole run it starts (the lookaheads), so a near-miss is rejected in one pass, not by trying every split.
 export const WORDS_NAME = /^(?:[A-Z]?[a-z]{2,}(?![a-z])|[A-Z]+(?![A-Za-z])|[A-Z]+(?=[A-Z][a-z])|\d{1,4}(?!\d)|[/_.-])+$/;
 
+const MEMBER_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+$/;
+
+/** Code's member path of names of words (`obj1Keys.length`, `win32api.RegEnumKey`, `self._lib.NID_aes_256_cbc`): no key drawn at random. */
+export function isMemberPathOfWords(value: string): boolean {
+  return MEMBER_PATH.test(value) && value.split(".").every((part) => WORDS_NAME.test(part.replace(/[$_]/g, "")));
+}
+
 /** Letters alone, drawn at random (`qWeRtYuIoPaSdFgHjKlZxCvB`), long: not a name in CamelCase. */
 export function looksRandomLetters(value: string): boolean {
   return value.length >= 20 && /^[A-Za-z]+$/.test(value) && mixedCase(value);
