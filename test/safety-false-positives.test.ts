@@ -111,3 +111,10 @@ describe("a member path of words, bare, is code under a key's or a token's name"
     ],
   );
 });
+
+describe("a constant naming a token or a key by the value's own words is a label", () => {
+  maskedAndKept(
+    [["ADMIN_PASSWORD = \"admin\"\nAPP_SECRET = 'app'\nSEND_TOKEN = \"Xk9mQ2pL7vR3\"", "ADMIN_PASSWORD = \"[REDACTED:secret]\"\nAPP_SECRET = '[REDACTED:secret]'\nSEND_TOKEN = \"[REDACTED:secret]\""]],
+    [["grpc's _server.py", '_RECEIVE_MESSAGE_TOKEN = "receive_message"\n_SEND_MESSAGE_TOKEN = "send_message"\n_SEND_INITIAL_METADATA_TOKEN = "send_initial_metadata"\n  CONFIGAPI_KEY = \'configapi\'\n']],
+  );
+});

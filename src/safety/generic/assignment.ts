@@ -139,10 +139,15 @@ const WORDS_VALUE = /^[A-Za-z0-9][A-Za-z0-9 _-]*$/;
 
 /**
  * A value that is its name's own last words (openssl's `# define SSL_TXT_PSK "PSK"` and `PEM_STRING_SM2PRIVATEKEY
- * "SM2 PRIVATE KEY"`, gnutls' `@GNUTLS_KX_DHE_PSK: DHE-PSK`): the name's text, a label, not a secret.
+ * "SM2 PRIVATE KEY"`, gnutls' `@GNUTLS_KX_DHE_PSK: DHE-PSK`): the name's text, a label, not a secret. Or a token's
+ * or a key's name without its last word (grpc's `_SEND_MESSAGE_TOKEN = "send_message"`, `CONFIGAPI_KEY = 'configapi'`):
+ * the constant names what the value names. Not under a password's or a secret's name, whose value a person may make
+ * of the name's words (`ADMIN_PASSWORD = "admin"`).
  */
 function isOwnWord(name: string, value: string): boolean {
-  return WORDS_VALUE.test(value) && squeezed(name).endsWith(squeezed(value));
+  if (!WORDS_VALUE.test(value)) return false;
+  const own = squeezed(name);
+  return own.endsWith(squeezed(value)) || (TOKEN_OR_KEY.test(name) && !PHRASE_NAME.test(name) && own.startsWith(squeezed(value)));
 }
 
 /**
