@@ -118,3 +118,13 @@ describe("a constant naming a token or a key by the value's own words is a label
     [["grpc's _server.py", '_RECEIVE_MESSAGE_TOKEN = "receive_message"\n_SEND_MESSAGE_TOKEN = "send_message"\n_SEND_INITIAL_METADATA_TOKEN = "send_initial_metadata"\n  CONFIGAPI_KEY = \'configapi\'\n']],
   );
 });
+
+describe("a scope's `::` after a service's name is no user and password", () => {
+  maskedAndKept(
+    [["db admin:Tr0ub4dor@3x", "db admin:[REDACTED:password]"]],
+    [
+      ["perl's DB.pm", '  local(*DB::dbline) = "::_<$fname";\n    *DB::dbline = "::_<$file";\n'],
+      ["perl's pod", "no arguments are given then the C<Net::FTP> uses the C<Net::Netrc>\npackage to lookup the login information. C<TAP::Parser::Source>s encapsulate these\n  die \"Template database \\\"\".Debconf::Config->templates.\n"],
+    ],
+  );
+});

@@ -206,6 +206,8 @@ function loginPair(text: string, at: number, re: RegExp, passwordShaped: (value:
   const value = (m[group] as string).replace(TRAILING, "");
   // A link's scheme before the colon (`(mailto:secure@example.com)`, `https://…`) is no user.
   if (group === 4 && SCHEME.test(m[3] as string)) return undefined;
+  // A scope's `::` (Perl's `C<Net::Netrc>`, `*DB::dbline = "::_<$file"`, C++'s `db::Config`): a package's name, no user and password.
+  if (group === 4 && value.startsWith(":")) return undefined;
   // An address after a colon (an IAM principal: `--member='user:alice@gmail.com'`): the pair's value stopped at its domain's dot.
   if (group === 4 && value.includes("@") && DOMAIN_REST.test(text.slice(span[0] + value.length, span[0] + value.length + 64))) return undefined;
   // Written tight (`admin:…`, `admin/…`), a pair looks like much else (`host:port`, `org/repo`): the
