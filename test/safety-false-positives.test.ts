@@ -128,3 +128,13 @@ describe("a scope's `::` after a service's name is no user and password", () => 
     ],
   );
 });
+
+describe("a docstring's reST field list: roles and OAuth's REQUIRED are markup", () => {
+  maskedAndKept(
+    [["passphrase: :Xk9mQ2pL7v:\npassword: REQUIRED.", "passphrase: [REDACTED:secret]\npassword: [REDACTED:secret]"]],
+    [
+      ["oauthlib", "        :param token: REQUIRED.  The token that the client wants to get revoked.\n"],
+      ["pyOpenSSL, prompt_toolkit, more_itertools", "        :type passphrase: :py:data:`bytes`\n    :param attrs_for_token: :class:`._TokenToAttrsCache` instance.\n        Pass :meth:`peek` a default value to return\n"],
+    ],
+  );
+});

@@ -68,8 +68,10 @@ const CODE_AFTER = new Set([",", ";", ")", "}"]);
  * password's name, which a person may make a word.
  */
 const SENTENCE_START = /^[A-Z][a-z]{1,20}\.$/;
-/** Google APIs' field behaviours, which may end a docstring's line alone (`subjectToken: Optional.`). */
-const FIELD_BEHAVIOR = /^(?:Optional|Required|Deprecated|Immutable)\.$/;
+/** Google APIs' field behaviours, which may end a docstring's line alone (`subjectToken: Optional.`), and OAuth's (`:param token: REQUIRED.`). */
+const FIELD_BEHAVIOR = /^(?:Optional|Required|Deprecated|Immutable)\.$/i;
+/** A reST role before its backquoted target (`:type passphrase: :py:data:\x60bytes\x60`, `Pass :meth:\x60peek\x60`): markup. */
+const REST_ROLE = /^:?[a-z]+(?::[a-z]+)*:$/;
 /** A function's or a method's call, its arguments closed. */
 const CALL = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\(.*\)$/;
 
@@ -187,7 +189,7 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
   const stem = name.replace(NAME_SUFFIX, "");
   if (!STRONG_NAME.test(stem)) return looksRandom(value);
   if (quoted) return !PROSE.test(value) && !(TOKEN_OR_KEY.test(stem) && !PHRASE_NAME.test(stem) && isMessage(value));
-  if (SMALL_NUMBER.test(value) || (HEX_CONSTANT.test(value) && next !== undefined && CODE_AFTER.has(next))) return false;
+  if (SMALL_NUMBER.test(value) || (HEX_CONSTANT.test(value) && next !== undefined && CODE_AFTER.has(next)) || (REST_ROLE.test(value) && next === "\x60")) return false;
   if (((next === " " && SENTENCE_START.test(value)) || FIELD_BEHAVIOR.test(value)) && !PASSWORD_NAME.test(name)) return false;
   const endsLine = next === undefined || next === "\n" || next === "\r";
   return !CODE_PATH.test(value) || SCREAMING_NAME.test(name) || (endsLine && LOWER_WORD.test(value) && PASSWORD_NAME.test(name)) || looksRandomLetters(value);
