@@ -138,3 +138,10 @@ describe("a docstring's reST field list: roles and OAuth's REQUIRED are markup",
     ],
   );
 });
+
+describe("a constant's name after a key's label is no key (gitleaks' generic rule)", () => {
+  maskedAndKept(
+    [["Input key type:  XK9MQ2PL7VR3ZT8WN1BY\n", "Input key type:  [REDACTED:generic-api-key]\n"]],
+    [["nss' pkcs11n.h", " * Input key type:  CKK_NSS_JPAKE_ROUND1\n * Output key type: CKK_NSS_JPAKE_ROUND2\n"]],
+  );
+});

@@ -4,6 +4,7 @@ import { Allowlist, lineAround } from "./gitleaks-allowlists.ts";
 import { NO_CREDENTIAL_LABEL, WORDS_NAME, isMemberPathOfWords, isStandIn } from "./look-alikes.ts";
 import data from "./rules/gitleaks.json" with { type: "json" };
 import type { GitleaksRule, GitleaksRules } from "./rules/gitleaks-schema.ts";
+import { VARIABLE_NAME } from "./generic/assignment.ts";
 
 /**
  * gitleaks' rules (rules/gitleaks.json, converted from its config by scripts/gitleaks-rules.ts),
@@ -241,6 +242,8 @@ const FILE_NAME = /^[\w-]+\.(?:xml|json|ya?ml|pem|crt|cer|der|key|bin|txt|cfg|co
 
 function isCodeOrFile(secret: string): boolean {
   if (FILE_NAME.test(secret) && WORDS_NAME.test(secret.replace(/\.[a-z]+$/i, ""))) return true;
+  // A constant's name (pkcs11n.h's ` * Input key type:  CKK_NSS_JPAKE_ROUND1`): words in capitals, joined by underscores.
+  if (VARIABLE_NAME.test(secret) && WORDS_NAME.test(secret)) return true;
   return isMemberPathOfWords(secret);
 }
 
