@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { followBackground } from "../bench/background.ts";
-import { isStale, newestChange } from "../bench/build-ours.ts";
 import { summarize } from "../bench/measure.ts";
 import { renderResults, type Report } from "../bench/results.ts";
 import { startBenchServer } from "../bench/server.ts";

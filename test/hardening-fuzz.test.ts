@@ -9,7 +9,6 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_FOLD_OPTIONS } from "../src/fold/session-fold.ts";
-import { createRedactor } from "../src/safety/redact.ts";
 import { readAll as scanAll, readIntoState as readState } from "./helpers/read.ts";
 import { StateStore } from "../src/state/store.ts";
 import { readLines } from "../src/transcript/read-lines.ts";

@@ -9,7 +9,6 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readlinkSync } from "node:fs";
-import { join } from "node:path";
 import { runCli, tempHome, baseEnv } from "./helpers/cli.ts";
 import { CLI, comparable, countMismatches, faultCounts, looksLikeCrash, stateDbPath, syncEnv, useGeneratedHistory } from "./helpers/hardening.ts";
 import { killWatches, spawnWatch } from "./helpers/watch.ts";

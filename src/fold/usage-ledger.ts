@@ -234,7 +234,6 @@ export class UsageLedger implements Ledger {
   addBatch(b: RecordBatch): void {
     const names = b.names.map((name) => this.intern(name));
     const iterations = new Map(b.iterations);
-    const c = this.cols;
     for (let i = 0; i < b.rows; i++) {
       const hash = b.keyHash[i] as number;
       const check = b.keyCheck[i] as number;

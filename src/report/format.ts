@@ -1,5 +1,3 @@
-import { isTerminal } from "../runtime/stdio.ts";
-
 /** Small formatting helpers shared by the human-readable outputs. */
 
 /** 1880 -> "1,880". By hand: a first toLocaleString loads ICU's number data, 5-20 ms of every start. */
