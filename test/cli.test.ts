@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../package.json";
 import { runCli, tempHome } from "./helpers/cli.ts";
@@ -245,5 +245,39 @@ describe("sync --dry-run", () => {
     const r = await runCli(["sync", "--dry-run"], { env: { ...env(), CLAUDE_CONFIG_DIR: "/nonexistent/claude" } });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("CLAUDE_CONFIG_DIR");
+  });
+});
+
+describe("an API key of the wrong shape", () => {
+  // It was sent, and the server's "Invalid API key format" reported; a value of the wrong shape may be another secret.
+  test.each([
+    ["quoted, in the environment", { CLAUDE_CODE_SYNC_API_KEY: `"osk_${"a".repeat(32)}"` }, undefined, "in $CLAUDE_CODE_SYNC_API_KEY", "Remove the quotes"],
+    ["with Bearer, in the environment", { CLAUDE_CODE_SYNC_API_KEY: `Bearer osk_${"a".repeat(32)}` }, undefined, "in $CLAUDE_CODE_SYNC_API_KEY", '"Bearer "'],
+    ["too short, saved in config.json by hand", {}, `osk_${"a".repeat(20)}`, "saved by login", "20 characters"],
+    ["another service's key, saved in config.json by hand", {}, `sk-proj-${"a".repeat(40)}`, "saved by login", 'start with "osk_"'],
+  ] as const)("%s: sync, watch, status and synctest say what is wrong (exit 2) and send nothing", async (_, keyEnv, savedKey, where, problem) => {
+    let requests = 0;
+    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => (requests++, Response.json({ error: "Invalid API key format" }, { status: 401 })) });
+    try {
+      const home = tempHome();
+      const url = `http://127.0.0.1:${server.port}`;
+      const key = savedKey ?? `osk_${"b".repeat(32)}`;
+      mkdirSync(join(home, ".claude-code-sync"), { recursive: true });
+      writeFileSync(join(home, ".claude-code-sync", "config.json"), JSON.stringify({ convexUrl: url, apiKey: key }));
+      const claude = tempClaudeDir();
+      claude.write(`p/${SESSION}.jsonl`, jsonl([user("hi"), assistant("msg_1", text("hello"))]));
+      const runEnv = { HOME: home, CLAUDE_CONFIG_DIR: claude.root, ...keyEnv };
+      for (const args of [["sync"], ["watch"], ["synctest"]]) {
+        const r = await runCli(args, { env: runEnv });
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(`The API key ${where} is no OpenSync key (nothing was sent): `);
+        expect(r.stderr).toContain(problem);
+      }
+      const status = await runCli(["status", "--json"], { env: runEnv });
+      expect(JSON.parse(status.stdout).error).toContain(problem);
+      expect(requests).toBe(0);
+    } finally {
+      server.stop(true);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { UserError } from "../errors.ts";
+import { keyFormatProblem } from "../login/key-format.ts";
 import type { Config } from "./schema.ts";
 
 /** Environment variables that override the saved connection; the older names are still honoured. */
@@ -28,13 +29,25 @@ export function resolveCredentials(cfg: Config, env: Env = process.env): Credent
 /** The credentials, both set; otherwise the "not logged in" UserError (exit 2), `then` saying what to run after logging in. */
 export function requireCredentials(cfg: Config, then = ""): Credentials & { convexUrl: string; apiKey: string } {
   const creds = resolveCredentials(cfg);
-  if (creds.convexUrl && creds.apiKey) return { ...creds, convexUrl: creds.convexUrl, apiKey: creds.apiKey };
+  if (creds.convexUrl && creds.apiKey) {
+    // Said here, before any request: a value of the wrong shape may be another secret, not to be sent anywhere.
+    const problem = keyFormatProblem(creds.apiKey);
+    if (problem) throw new UserError(`The API key ${keyOrigin(creds.source.apiKey)} is no OpenSync key (nothing was sent): ${problem} ${keyFix(creds.source.apiKey)}`, 2, "api-key-malformed");
+    return { ...creds, convexUrl: creds.convexUrl, apiKey: creds.apiKey };
+  }
   throw new UserError(
     `Not logged in. Run \`claude-code-sync login\` (or set CLAUDE_CODE_SYNC_URL and CLAUDE_CODE_SYNC_API_KEY)${then}.`,
     2,
     "not-logged-in",
   );
 }
+
+/** Where a key came from, as the user finds it. */
+const keyOrigin = (source: string | undefined) => (source === undefined || source === "config" ? "saved by login" : `in $${source}`);
+
+/** How a key of the wrong shape is mended where it came from. */
+const keyFix = (source: string | undefined) =>
+  source === undefined || source === "config" ? "Then run claude-code-sync login with it." : `Then set $${source} to it, or unset it and run claude-code-sync login.`;
 
 function pick(env: Env, names: readonly string[], fromFile: string | undefined) {
   for (const name of names) {
