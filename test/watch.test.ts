@@ -156,6 +156,9 @@ describe("watch", () => {
     const env = envFor(claudeDir);
     const sync = await runCli(["sync"], { env });
     expect(sync.code).toBe(0);
+    // One line that says why (it came after "Synced 0 session updates and 0 messages").
+    expect(sync.stdout).toStartWith("No Claude Code sessions yet");
+    expect(sync.stdout.trim().split("\n")).toHaveLength(1);
     expect(sync.stdout).toContain("Nothing to sync yet");
     const watch = spawnWatch(env);
     expect(await until(() => watch.stdout().includes("Waiting for it"))).toBe(true);

@@ -127,7 +127,9 @@ async function sync(given: string | undefined, json: boolean, verbose: boolean, 
     const stop = interrupt.signal.aborted ? INTERRUPTED : stopped;
     if (json) writeOut(`${JSON.stringify(syncReportJson(report, stop))}\n`);
     else {
-      writeOut(`${renderSyncSummary(report, verbose)}\n`);
+      // A new install with nothing left from before: the one line that says why nothing was synced.
+      const nothingAtAll = roots.length === 0 && report.sessionsSent + report.messagesSent === 0 && syncComplete(report);
+      if (!nothingAtAll) writeOut(`${renderSyncSummary(report, verbose)}\n`);
       if (roots.length === 0) writeOut(`${NOTHING_YET()}\n`);
       // Like any failure, on stderr: whether the state's disk fills while reading or while sending, it is said in the same place.
       if (stop) writeErr(`claude-code-sync: ${stop.message}\n`);
