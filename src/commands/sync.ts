@@ -90,7 +90,7 @@ async function sync(given: string | undefined, json: boolean, verbose: boolean, 
     const session = chosenSession(given, roots);
     const settings = scanSettings(conn.config);
     const progress = !json && isTerminal(2) ? await terminalProgress(process.stderr) : undefined;
-    const interrupt = onInterrupt(giveUp, () => {
+    const interrupt = onInterrupt(giveUp, isTerminal(2), () => {
       progress?.stop();
       releaseHeldBy(conn.store);
     });
@@ -152,13 +152,15 @@ const GRACE_MS = 3_000;
  * the command says what is pending; GRACE_MS later `giveUp` gives up the
  * requests still on their way (they stay pending). A second one ends the
  * process at once; the state is safe at any moment, `abandon` only tidies up.
+ * `onTerminal`: stderr is a terminal, which echoes ^C on its current line.
  */
-function onInterrupt(giveUp: AbortController, abandon: () => void): { signal: AbortSignal; dispose(): void } {
+function onInterrupt(giveUp: AbortController, onTerminal: boolean, abandon: () => void): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const handler = () => {
     if (!controller.signal.aborted) {
-      writeErr(`\nStopping once the requests on their way are answered, ${GRACE_MS / 1000} s at most (Ctrl-C again to stop at once)…\n`);
+      // Off the line where the terminal echoed ^C (and the progress bar is); a pipe has no such line to end.
+      writeErr(`${onTerminal ? "\n" : ""}Stopping once the requests on their way are answered, ${GRACE_MS / 1000} s at most (Ctrl-C again to stop at once)…\n`);
       controller.abort();
       timer = setTimeout(() => giveUp.abort(), GRACE_MS);
       return;
