@@ -1,5 +1,6 @@
 import { syncReport } from "./helpers/report.ts";
 import { describe, expect, test } from "bun:test";
+import { Writable } from "node:stream";
 import { shownUrl } from "../src/config/index.ts";
 import { UserError } from "../src/errors.ts";
 import { AuthError, BlockedItemError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError } from "../src/opensync/errors.ts";
@@ -9,6 +10,7 @@ import { fit, formatInt, formatUsd, plural, table } from "../src/report/format.t
 import { wrap } from "../src/report/help.ts";
 import { resolveSessionId, shortId } from "../src/report/session-id.ts";
 import { didYouMean, editDistance } from "../src/report/suggest.ts";
+import { terminalProgress } from "../src/report/progress.ts";
 import { INTERRUPTED, renderSyncSummary, syncReportJson } from "../src/report/sync-summary.ts";
 import type { SyncReport } from "../src/sync/run-sync.ts";
 
@@ -291,5 +293,18 @@ describe("help", () => {
     ["gpt-5", "gpt-5"],
   ])("shortModel(%p) = %p", (model, short) => {
     expect(shortModel(model)).toBe(short);
+  });
+});
+
+describe("sync's progress bar", () => {
+  test.each([0, undefined])("on a terminal that reports %p columns, the bar is drawn whole (stty cols 0 drew it one character per line)", async (columns) => {
+    let out = "";
+    const terminal = Object.assign(new Writable({ write: (chunk, _, done) => ((out += String(chunk)), done()) }), { isTTY: true, columns, rows: 24 });
+    const progress = await terminalProgress(terminal as unknown as NodeJS.WriteStream);
+    progress.reading(1024 * 1024, 4 * 1024 * 1024);
+    // clack draws its frames on a timer: the first one is awaited, whenever it comes.
+    while (!/[◒◐◓◑]/.test(out)) await Bun.sleep(10);
+    progress.stop();
+    expect(out).toContain(`◒  ${"━".repeat(40)} Reading transcripts`);
   });
 });

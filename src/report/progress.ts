@@ -1,4 +1,4 @@
-import { plural } from "./format.ts";
+import { outputWidth, plural } from "./format.ts";
 
 /** What a sync shows on a terminal while it works: a bar for reading the transcripts, then one for sending. */
 interface SyncProgress {
@@ -24,7 +24,7 @@ export async function terminalProgress(output: NodeJS.WriteStream): Promise<Sync
   const show = (next: "reading" | "sending", value: number, max: number, text: string, done: string) => {
     if (phase !== next) {
       bar?.stop(closing);
-      bar = progress({ max: Math.max(max, 1), output });
+      bar = progress({ max: Math.max(max, 1), output: withWidth(output) });
       bar.start(text);
       giveBackCtrlC();
       phase = next;
@@ -48,6 +48,20 @@ export async function terminalProgress(output: NodeJS.WriteStream): Promise<Sync
       phase = undefined;
     },
   };
+}
+
+/**
+ * `output` with a width clack can wrap to: a terminal that reports none (`stty cols 0`) had
+ * clack draw the bar one character per line.
+ */
+function withWidth(output: NodeJS.WriteStream): NodeJS.WriteStream {
+  return new Proxy(output, {
+    get: (target, key) => {
+      if (key === "columns") return outputWidth(target);
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 /**
