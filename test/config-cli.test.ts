@@ -3,6 +3,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join, resolve } from "node:path";
 import { run as runSet } from "../src/commands/set.ts";
 import * as stdio from "../src/runtime/stdio.ts";
+import { StateStore } from "../src/state/store.ts";
+import { SESSION } from "./helpers/transcript.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
@@ -199,6 +201,26 @@ describe("set", () => {
     expect(saved.options.thinking).toBe(true);
     expect(saved.options.toolCalls).toBe(true);
     if (process.platform !== "win32") expect(statSync(configFile()).mode & 0o777).toBe(0o600);
+  });
+
+  test("what becomes of the sessions already synced is said only once some were (a fresh home was told of them)", () => {
+    for (const [key, value] of [["thinking", "on"], ["toolCalls", "off"], ["redactPatterns", "+secret-[0-9]+"], ["excludeProjects", "+a"]] as const) {
+      const out = cli(["set", key, value]);
+      expect(out.code).toBe(0);
+      expect(out.stdout.trim().split("\n")).toHaveLength(1);
+    }
+    // A sync has recorded a session the server acknowledged.
+    const saved = process.env.HOME;
+    process.env.HOME = home;
+    const store = StateStore.forServer("https://a.convex.site");
+    try {
+      store.markSessionSent(store.sessionKey(SESSION), { hash: "h", windowKey: "w", at: 1 });
+    } finally {
+      store.close();
+      process.env.HOME = saved;
+    }
+    expect(cli(["set", "thinking", "off"]).stdout).toContain("Sessions already synced: claude-code-sync sync --full sends again the messages this changes");
+    expect(cli(["set", "excludeProjects", "+b"]).stdout).toContain("The sessions of a project excluded now stay on the server");
   });
 
   test("lists: a comma-separated list, then +item", () => {

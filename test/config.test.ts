@@ -248,7 +248,7 @@ describe("applySetting", () => {
   const options = () => defaultConfig().options;
 
   test("a change says what becomes of the sessions already synced (found by an exploratory user)", () => {
-    const note = (key: string, value: string, from = options()) => sentBeforeNote(key, from, applySetting(from, key, value).options);
+    const note = (key: string, value: string, from = options()) => sentBeforeNote(key, from, applySetting(from, key, value).options, () => true);
     const excluding = applySetting(options(), "excludeProjects", "a,b").options;
     expect({
       thinkingOn: note("thinking", "on"),

@@ -1,6 +1,7 @@
 import { configPath, loadConfigToSet, saveConfig, setAgainText } from "../config/index.ts";
 import { OPTION_KEYS, applySetting, sentBeforeNote } from "../config/set-option.ts";
 import { UserError } from "../errors.ts";
+import { anySessionSent } from "../state/databases.ts";
 import { writeErr, writeOut } from "../runtime/stdio.ts";
 
 /**
@@ -18,7 +19,7 @@ export async function run(args: string[], options: Record<string, unknown>): Pro
   const { config: cfg, invalid } = loadConfigToSet(key);
   const result = applySetting(cfg.options, key, value);
   saveConfig({ ...cfg, options: result.options }, invalid);
-  const note = sentBeforeNote(key, cfg.options, result.options);
+  const note = sentBeforeNote(key, cfg.options, result.options, anySessionSent);
   writeOut(`${result.message}\n${note ? `${note}\n` : ""}`);
   // Mended one of several: the others still stop every command, and are kept as they were.
   const left = Object.keys(invalid);

@@ -104,21 +104,21 @@ export function splitList(value: string): string[] {
 /**
  * What a change means for the sessions already on the server, which keep what they were sent with until
  * `sync --full` sends again the messages it changes (an update replaces a message's text and parts). What
- * it cannot take back: OpenSync's search text, and messages no longer sent at all.
+ * it cannot take back: OpenSync's search text, and messages no longer sent at all. `anySent`: whether
+ * any session was ever synced from here, asked only when the note depends on it.
  */
-export function sentBeforeNote(key: string, before: Options, after: Options): string | undefined {
+export function sentBeforeNote(key: string, before: Options, after: Options, anySent: () => boolean): string | undefined {
   if (key === "priceUpdates" || JSON.stringify(before[key as OptionKey]) === JSON.stringify(after[key as OptionKey])) return undefined;
-  if (key === "excludeProjects") {
-    return before.excludeProjects.some((p) => !after.excludeProjects.includes(p))
-      ? "The next sync sends the sessions of a project no longer excluded."
-      : "The sessions of a project excluded now stay on the server: delete them in the OpenSync dashboard if they must go.";
-  }
-  const FULL = "claude-code-sync sync --full";
-  const redaction = key === "redact" || key === "redactPatterns";
-  const masksMore = key === "redact" ? after.redact : key === "redactPatterns" && after.redactPatterns.some((p) => !before.redactPatterns.includes(p));
+  if (key === "excludeProjects" && before.excludeProjects.some((p) => !after.excludeProjects.includes(p))) return "The next sync sends the sessions of a project no longer excluded.";
   if (key === "redact" && !after.redact) {
     return "From now on secrets are sent as they are, and OpenSync's search text can never be cleared of them. Turn it back on with: claude-code-sync set redact on";
   }
+  // The rest is about sessions on the server: nothing to say before the first sync.
+  if (!anySent()) return undefined;
+  if (key === "excludeProjects") return "The sessions of a project excluded now stay on the server: delete them in the OpenSync dashboard if they must go.";
+  const FULL = "claude-code-sync sync --full";
+  const redaction = key === "redact" || key === "redactPatterns";
+  const masksMore = key === "redact" ? after.redact : key === "redactPatterns" && after.redactPatterns.some((p) => !before.redactPatterns.includes(p));
   if (redaction ? !masksMore : after[key as "thinking"] === true) return `Sessions already synced: ${FULL} sends them again with this (only the messages it changes).`;
   const gone = redaction ? "" : ", and so do the messages no longer sent at all (tool calls and their results, a subagent's)";
   return `Sessions already synced: ${FULL} sends again the messages this changes, replacing what they held; OpenSync's search text keeps what was sent before${gone}. Delete those sessions in the OpenSync dashboard if it must go.`;

@@ -40,6 +40,24 @@ export function listStateDatabases(): StateDatabase[] {
     .sort((a, b) => b.modifiedMs - a.modifiedMs);
 }
 
+/**
+ * Whether any state records a session the server acknowledged, whichever server (`set`'s notes about the
+ * sessions already synced). One that cannot be read counts as having some: a note too many is harmless.
+ */
+export function anySessionSent(): boolean {
+  return listStateDatabases().some((db) => {
+    let store: StateStore | undefined;
+    try {
+      store = StateStore.open(db.path);
+      return store.sentSessionIds(1).length > 0;
+    } catch {
+      return true;
+    } finally {
+      store?.close();
+    }
+  });
+}
+
 /** Whether `db` is the state of `url` (compared by file name, so it holds for databases that never recorded a URL). */
 export function isStateOf(db: StateDatabase, url: string | undefined): boolean {
   return url !== undefined && db.path === statePath(url);
