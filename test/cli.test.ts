@@ -281,3 +281,32 @@ describe("an API key of the wrong shape", () => {
     }
   });
 });
+
+describe("a URL that answers a web page (the web app's address, not the sync API's)", () => {
+  // login said "a web page", sync, verify and synctest "something that is not OpenSync", sync at /api/sessions?limit=1.
+  test("login, sync, verify, synctest and status say it in the same words, at the address given, with what to use instead", async () => {
+    const page = "<!doctype html><html><head><title>OpenSync</title></head><body><div id=root></div></body></html>";
+    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response(page, { headers: { "content-type": "text/html" } }) });
+    try {
+      const url = `http://127.0.0.1:${server.port}`;
+      const key = `osk_${"k".repeat(32)}`;
+      const same = `${url} answered HTTP 200 with a web page ("OpenSync") instead of OpenSync's reply: that is a web app's or a proxy's page, not the sync API`;
+      const home = tempHome();
+      const login = await runCli(["login", "--url", url, "--api-key-stdin"], { env: { HOME: home }, stdin: key });
+      expect(login.code).toBe(2);
+      expect(login.stderr).toContain(same);
+      expect(login.stderr).toContain("sync API's address (https://api.opensync.dev");
+      const claude = tempClaudeDir();
+      claude.write(`p/${SESSION}.jsonl`, jsonl([user("hi"), assistant("msg_1", text("hello"))]));
+      const env = { HOME: home, CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: url, CLAUDE_CODE_SYNC_API_KEY: key };
+      for (const args of [["sync"], ["verify"], ["synctest"], ["status"]]) {
+        const r = await runCli(args, { env });
+        expect(r.code).toBe(2);
+        expect(`${r.stdout}${r.stderr}`).toContain(same);
+        expect(`${r.stdout}${r.stderr}`).toContain("set $CLAUDE_CODE_SYNC_URL to the sync API's address");
+      }
+    } finally {
+      server.stop(true);
+    }
+  });
+});

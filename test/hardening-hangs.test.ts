@@ -244,7 +244,7 @@ describe("answers that are not OpenSync's (issue 12, item 11)", () => {
     expect(stopped.code).toBe(2);
     const report = JSON.parse(stopped.stdout);
     expect(report).toMatchObject({ ok: false, code: "not-opensync", failed: [] });
-    expect(report.error).toContain("answered HTTP 200 with something that is not OpenSync");
+    expect(report.error).toContain("answered HTTP 200 with a web page (\"OpenSync\") instead of OpenSync's reply: that is a web app's or a proxy's page, not the sync API");
     // Sessions and the server's list answered, only message writes got the page: the URL is right.
     fx.server.setFaults({ rules: [{ path: "/sync/message", kind: "html", times: 1000 }] });
     const blocked = await runCli(["sync", "--json"], { env, timeoutMs: 60_000 });

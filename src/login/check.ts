@@ -53,12 +53,7 @@ function explain(error: unknown, url: string, apiKey: Given, step: "health" | "l
     return fail(step === "health" ? notFoundAtHealth(url, error.url) : notFoundAtList(url));
   }
   if (error instanceof ProtocolError) {
-    return fail(
-      error.stranger === "page"
-        ? error.message
-        : `${error.url} answered HTTP ${error.status} with something that is not OpenSync (a wrong URL, or a proxy or ` +
-            `sign-in page in between). Check the URL: ${SYNC_API_URLS}.`,
-    );
+    return fail(error.at(url));
   }
   if (error instanceof RedirectError) return fail(error.message);
   if (error instanceof TlsError) {

@@ -186,12 +186,17 @@ export class ProtocolError extends TransientError {
     attempts = 1,
   ) {
     super(
-      `${url} answered ${answered(status, stranger)}${stranger === "empty" ? "" : ` ("${brief(maskCredentials(detail), 200)}")`} instead of OpenSync's reply. ${fixFor(url, stranger)}`,
+      `${notOpenSyncText(url, status, detail, stranger)}. ${fixFor(url, stranger)}`,
       attempts,
       false,
       { kind: "not-opensync", reason: answered(status, stranger) },
     );
     this.name = "ProtocolError";
+  }
+
+  /** The message, said at `base` (the address the user gave) rather than at the request's path. */
+  at(base: string): string {
+    return `${notOpenSyncText(base, this.status, this.detail, this.stranger)}. ${fixFor(base, this.stranger)}`;
   }
 
   /** A command stopped by this: the URL is wrong, a usage problem (2); a proxy's size limit is not (1). */
@@ -228,12 +233,27 @@ function describe(stranger: Stranger): string {
   return "something else";
 }
 
+const isHosted = (url: string) => /(^|\.)opensync\.dev$/.test(safeHost(url));
+
+/**
+ * What answered at `url` instead of OpenSync, and what that means: the one wording of every command
+ * (login, sync, verify, synctest, status, watch), each adding the fix that fits where the URL came from.
+ */
+export function notOpenSyncText(url: string, status: number, detail: string, stranger: Stranger): string {
+  const said = stranger === "empty" ? "" : ` ("${brief(maskCredentials(detail), 200)}")`;
+  return `${url} answered ${answered(status, stranger)}${said} instead of OpenSync's reply${meaning(url, stranger)}`;
+}
+
+function meaning(url: string, stranger: Stranger): string {
+  if (stranger === "page") return isHosted(url) ? ": that is the OpenSync web app's address, not its sync API's" : ": that is a web app's or a proxy's page, not the sync API";
+  return stranger === "too-large" ? "" : ": a wrong URL, or something in front of the server";
+}
+
 function fixFor(url: string, stranger: Stranger): string {
-  const hosted = /(^|\.)opensync\.dev$/.test(safeHost(url));
   if (stranger === "page") {
-    return hosted
-      ? `That is the OpenSync web app, not its sync API: run \`claude-code-sync login --url ${HOSTED_SYNC_API}\`.`
-      : `That is a web app or a proxy's page, not the sync API: use the sync API's address (${SYNC_API_URLS}) with \`claude-code-sync login\`.`;
+    return isHosted(url)
+      ? `Run \`claude-code-sync login --url ${HOSTED_SYNC_API}\`.`
+      : `Use the sync API's address (${SYNC_API_URLS}) with \`claude-code-sync login\`.`;
   }
   if (stranger === "too-large") return "If this repeats, a proxy between you and OpenSync limits the size of a request: raise its limit.";
   return "If this repeats, check the URL with `claude-code-sync login` and any proxy between you and the server.";

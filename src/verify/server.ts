@@ -1,7 +1,18 @@
 import type { Config, Credentials } from "../config/index.ts";
 import { UserError, withoutRetryNote } from "../errors.ts";
 import { type OpenSyncClient, checkingClient } from "../opensync/client.ts";
-import { AuthError, BlockedItemError, NotFoundError, ProtocolError, TlsError, TransientError, ValidationError, isServerFailure, maskCredentials } from "../opensync/errors.ts";
+import {
+  AuthError,
+  BlockedItemError,
+  NotFoundError,
+  ProtocolError,
+  TlsError,
+  TransientError,
+  ValidationError,
+  isServerFailure,
+  maskCredentials,
+  notOpenSyncText,
+} from "../opensync/errors.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
 import { SYNC_API_URLS } from "../opensync/hosted-addresses.ts";
 
@@ -55,7 +66,8 @@ export function explainServerError(
     return { problem: `${error.url} answered HTTP 413: something in front of OpenSync (a proxy) refused a request as too large`, fix: "raise that proxy's limit on the size of a request", exitCode: error.commandExitCode };
   }
   if (error instanceof ProtocolError) {
-    return { problem: `${error.url} answered HTTP ${error.status} with something that is not OpenSync (a wrong URL, or a proxy page)`, fix: login, exitCode: error.commandExitCode };
+    // Said at the address the user gave (not the request's path, such as /api/sessions?limit=1).
+    return { problem: notOpenSyncText(url, error.status, error.detail, error.stranger), fix: login, exitCode: error.commandExitCode };
   }
   if (error instanceof TlsError) {
     return {
