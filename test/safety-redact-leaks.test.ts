@@ -314,3 +314,13 @@ describe("a whole assignment quoted as one word, its password holding ; , or | (
     ],
   );
 });
+
+describe("the 1Password CLI v1's session token (OP_SESSION_<account>: the name ends in the account, not a secret's word)", () => {
+  exactAndKept(
+    [
+      ['export OP_SESSION_my="Xk9fQ2mZ7vLpR4tB8nWc1JhY6sDgA3eU5oKiTqNb"', 'export OP_SESSION_my="[REDACTED:secret]"'],
+      ["OP_SESSION_team_acme=Xk9fQ2mZ7vLpR4tB8nWc1JhY6sDgA3eU5oKiTqNb", "OP_SESSION_team_acme=[REDACTED:secret]"],
+    ],
+    [["signing in, a reference, unsetting", 'export OP_SESSION_my=$(op signin my)\nexport OP_SESSION_my="$OP_TOKEN"\nunset OP_SESSION_my']],
+  );
+});
