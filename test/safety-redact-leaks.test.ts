@@ -324,3 +324,15 @@ describe("the 1Password CLI v1's session token (OP_SESSION_<account>: the name e
     [["signing in, a reference, unsetting", 'export OP_SESSION_my=$(op signin my)\nexport OP_SESSION_my="$OP_TOKEN"\nunset OP_SESSION_my']],
   );
 });
+
+describe("Honeycomb's X-Honeycomb-Team header (its API key under a name that says no secret), beside other vendors' auth headers", () => {
+  exactAndKept(
+    [
+      ["X-Honeycomb-Team: a8F3kQ9zX2mV7pL4tR6wN1b", "X-Honeycomb-Team: [REDACTED:secret]"],
+      ['curl -H "X-Honeycomb-Team: a8F3kQ9zX2mV7pL4tR6wN1b" https://api.honeycomb.io/1/auth', 'curl -H "X-Honeycomb-Team: [REDACTED:secret]" https://api.honeycomb.io/1/auth'],
+      ["headers: { 'x-honeycomb-team': 'a8F3kQ9zX2mV7pL4tR6wN1b', 'x-honeycomb-dataset': 'prod' }", "headers: { 'x-honeycomb-team': '[REDACTED:secret]', 'x-honeycomb-dataset': 'prod' }"],
+      ["PRIVATE-TOKEN: a8F3kQ9zX2mV7pL4tR6wN1b\nX-Vault-Token: a8F3kQ9zX2mV7pL4tR6wN1b\nDD-API-KEY: a8F3kQ9zX2mV7pL4tR6wN1b", "PRIVATE-TOKEN: [REDACTED:secret]\nX-Vault-Token: [REDACTED:secret]\nDD-API-KEY: [REDACTED:secret]"],
+    ],
+    [["a variable, a stand-in, code", 'X-Honeycomb-Team: $HONEYCOMB_API_KEY\nX-Honeycomb-Team: <your-api-key>\n"X-Honeycomb-Team": apiKey,']],
+  );
+});

@@ -44,9 +44,9 @@ const GLUED_PASS = String.raw`(?<=(?:db|root|admin|user|smtp|mail|sql|pg|ftp|lda
  * a cookie's signing key (`COOKIE_SIGNATURE`, weak too), a Google service account's `private_key_id` (it names
  * the key in the account: told only with the key, a random-looking value only), a security question's
  * answer (`security_answer`, `securityAnswer2`: a password by another name), Yarn's `npmAuthIdent` (`user:password`), the 1Password CLI v1's session (`OP_SESSION_<account>`: the account's
- * shorthand ends the name).
+ * shorthand ends the name), Honeycomb's `X-Honeycomb-Team` header (its API key under a team's name).
  */
-const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase|code)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})key|(?:primary|secondary)key|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])totp|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])op_session_[a-z0-9_]{1,40})${SUFFIX}`;
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase|code)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})key|(?:primary|secondary)key|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])totp|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])op_session_[a-z0-9_]{1,40}|(?<![a-z0-9])x-honeycomb-team)${SUFFIX}`;
 /** Names whose value is secret whatever it looks like; other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
   String.raw`(?:pass(?:word|wd|phrase|code)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})[_.-]?key|security[_.-]?answer|npm[_.-]?auth[_.-]?ident)$`,
@@ -630,7 +630,7 @@ function equalsFirst(text: string, start: number): Finding | undefined {
 
 export const assignmentDetector: Detector = {
   // A personal access token's name (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`) by what follows it: "pat" alone starts every path.
-  keywords: ["pass", "pw", "psk", "secret", "token", "key", "pat=", "pat:", 'pat"', "auth", "credential", "creds", "identified", "mnemonic", "seed", "salt", "hmac", "totp", "signature", "contrase", "senha", "wachtwoord", "answer", "op_session_"],
+  keywords: ["pass", "pw", "psk", "secret", "token", "key", "pat=", "pat:", 'pat"', "auth", "credential", "creds", "identified", "mnemonic", "seed", "salt", "hmac", "totp", "signature", "contrase", "senha", "wachtwoord", "answer", "op_session_", "x-honeycomb-team"],
   find(text: string, hits: Hits, out: Finding[]): void {
     let tried = -1;
     let done = 0;
