@@ -336,3 +336,14 @@ describe("Honeycomb's X-Honeycomb-Team header (its API key under a name that say
     [["a variable, a stand-in, code", 'X-Honeycomb-Team: $HONEYCOMB_API_KEY\nX-Honeycomb-Team: <your-api-key>\n"X-Honeycomb-Team": apiKey,']],
   );
 });
+
+describe("a password quoted for the shell with a quote inside it ('\\'' closes, escapes and reopens: its tail leaked)", () => {
+  exactAndKept(
+    [
+      ["mysql -u root -p'Ab3'\\''xY9kq' mydb", "mysql -u root -p'[REDACTED:password]' mydb"],
+      ["sshpass -p 'Ab3'\\''xY9kq' ssh host", "sshpass -p '[REDACTED:password]' ssh host"],
+      ["psql --password='Ab3'\\''xY9kq'", "psql --password='[REDACTED:password]'"],
+    ],
+    [["an echoed sentence with an apostrophe", "echo 'it'\\''s fine' && mysql -u root -p mydb"]],
+  );
+});

@@ -13,8 +13,11 @@ import { filePrints } from "./printed-secret.ts";
  * password prompt.
  */
 
-/** A value: "double", 'single' (closed by the end of a cut text too) or bare (up to a space or shell punctuation). */
-const VALUE = String.raw`(?:"(${quotedValue(String.raw`[^"\n]`, '"')})"?|'(${quotedValue(String.raw`[^'\n]`, "'")})'?|([^\s"'\x60;&|<>()]{1,1000}))`;
+/**
+ * A value: "double", 'single' (closed by the end of a cut text too) or bare (up to a space or shell punctuation).
+ * A single-quoted one goes on past the shell's '\'' (a quote inside it: `-p'Ab3'\''xY9kq'`), else its tail leaked.
+ */
+const VALUE = String.raw`(?:"(${quotedValue(String.raw`[^"\n]`, '"')})"?|'(${quotedValue(String.raw`(?:[^'\n]|'\\'')`, "'")})'?|([^\s"'\x60;&|<>()]{1,1000}))`;
 
 /** Picks the value groups (1-3 after `skip` others) of a match: its text and where it is. */
 function valueOf(m: RegExpExecArray, first: number): { value: string; start: number; end: number } | null {
