@@ -347,3 +347,16 @@ describe("a password quoted for the shell with a quote inside it ('\\'' closes, 
     [["an echoed sentence with an apostrophe", "echo 'it'\\''s fine' && mysql -u root -p mydb"]],
   );
 });
+
+describe("a password echoed into OpenVPN's auth file a line at a time (named for a password, or appended as its second line)", () => {
+  exactAndKept(
+    [
+      ['echo "Pq7xZ2mK9vTr" > /etc/openvpn/pass.txt', 'echo "[REDACTED:secret]" > /etc/openvpn/pass.txt'],
+      ['echo "Pq7xZ2mK9vTr" | sudo tee /etc/openvpn/client/password', 'echo "[REDACTED:secret]" | sudo tee /etc/openvpn/client/password'],
+      ['echo "alice" > /etc/openvpn/auth.txt && echo "Pq7xZ2mK9vTr" >> /etc/openvpn/auth.txt', 'echo "alice" > /etc/openvpn/auth.txt && echo "[REDACTED:secret]" >> /etc/openvpn/auth.txt'],
+    ],
+    [
+      ["the user's line, and a profile's lines naming the file", 'echo "alice2" > /etc/openvpn/auth.txt\necho "auth-user-pass /etc/openvpn/pass.txt" >> /etc/openvpn/client.ovpn'],
+    ],
+  );
+});

@@ -385,8 +385,20 @@ const HERE_CONSUMER =
  */
 const WRITE_TARGET = /(?:(?<![0-9&>])>>?(?![&>])|\btee(?:[ \t]+-a)?[ \t])[ \t]*["']?([^\s"'|;&<>()-][^\s"'|;&<>()]{0,299})/g;
 
+/**
+ * OpenVPN's auth file (a user's line, then the password's) written a line at a time: the line appended
+ * (`>>`, `tee -a`) is the password's, and so is the line written into one its name says holds a password
+ * (`/etc/openvpn/pass.txt`).
+ */
+const APPENDS = /^(?:>>|tee[ \t]+-a)/;
+const PASSWORD_FILE_NAME = /pass[^\/\\]*$/i;
+
 function writesSecretFile(command: string): boolean {
-  for (const m of command.matchAll(WRITE_TARGET)) if (filePrints(m[1] as string) === "any") return true;
+  for (const m of command.matchAll(WRITE_TARGET)) {
+    const path = m[1] as string;
+    const prints = filePrints(path);
+    if (prints === "any" || (prints === "user-pass" && (APPENDS.test(m[0]) || PASSWORD_FILE_NAME.test(path)))) return true;
+  }
   return false;
 }
 
