@@ -360,3 +360,13 @@ describe("a password echoed into OpenVPN's auth file a line at a time (named for
     ],
   );
 });
+
+describe("a key a bundler inlines (webpack's DefinePlugin, vite's define: JSON.stringify around the quoted value)", () => {
+  exactAndKept(
+    [
+      ["define: { 'process.env.API_KEY': JSON.stringify('a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH') }", "define: { 'process.env.API_KEY': JSON.stringify('[REDACTED:secret]') }"],
+      ['"process.env.STRIPE_SECRET": JSON.stringify("a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"),', '"process.env.STRIPE_SECRET": JSON.stringify("[REDACTED:secret]"),'],
+    ],
+    [["the environment's value passed on, a stand-in", "'process.env.API_KEY': JSON.stringify(process.env.API_KEY),\ntoken: JSON.stringify(token)\n'import.meta.env.VITE_API_KEY': JSON.stringify('your-api-key')"]],
+  );
+});

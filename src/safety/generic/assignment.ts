@@ -229,13 +229,14 @@ const ESCAPES = String.raw`\\{1,7}`;
  * `env[DB_PASSWORD] = …`), separator
  * (spaces around it: aligned configs, and colour codes, which the rules read as spaces; a type;
  * markdown's bold), then the value as "double", \"escaped\" (once or more), 'single', bare or `code` (one word:
- * with spaces it is a shell's command substitution). A quote still open at the end of the text
+ * with spaces it is a shell's command substitution); a quoted one may be JSON.stringify'd, as a bundler's `define`
+ * inlines it (`'process.env.API_KEY': JSON.stringify('…')`). A quote still open at the end of the text
  * closes there: the text was cut (a title, a truncated output) and what follows the quote is all
  * of the secret that is left. Tried, sticky, where a name holding a keyword starts.
  */
 const ASSIGNMENT = new RegExp(
   String.raw`(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{0,100}?${SECRET_NAME_END})((?:${ESCAPES})?["']\]?|(?<=\[[A-Za-z0-9_.-]{1,100})\])?(${BOLD}(?:${TYPE})?[ \t]{0,40}(?::=|=>|<-|:(?!:)|=(?!=))${BOLD}[ \t]{0,40}${YAML_TAG})` +
-    String.raw`(?:${DOUBLE_QUOTED}|${ESCAPES}"(${quotedValue(String.raw`[^"\\\r\n]`, `${ESCAPES}"`)})(?:${ESCAPES}")?|${SINGLE_QUOTED}|(${FOLDED_BLOCK}|${BARE_CHAR}{1,1000})|\x60([^\x60\s]{1,1000})\x60)`,
+    String.raw`(?:JSON\.stringify\([ \t]*(?=["'\x60]))?(?:${DOUBLE_QUOTED}|${ESCAPES}"(${quotedValue(String.raw`[^"\\\r\n]`, `${ESCAPES}"`)})(?:${ESCAPES}")?|${SINGLE_QUOTED}|(${FOLDED_BLOCK}|${BARE_CHAR}{1,1000})|\x60([^\x60\s]{1,1000})\x60)`,
   "iyd",
 );
 
