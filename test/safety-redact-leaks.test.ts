@@ -370,3 +370,20 @@ describe("a key a bundler inlines (webpack's DefinePlugin, vite's define: JSON.s
     [["the environment's value passed on, a stand-in", "'process.env.API_KEY': JSON.stringify(process.env.API_KEY),\ntoken: JSON.stringify(token)\n'import.meta.env.VITE_API_KEY': JSON.stringify('your-api-key')"]],
   );
 });
+
+describe("cookies saved as JSON, each value apart from its cookie's name (an httpie session, Playwright's storage state, a HAR)", () => {
+  exactAndKept(
+    [
+      [
+        '"cookies": {\n  "sessionid": {\n    "expires": null,\n    "path": "/",\n    "value": "k3j9xq2mvb8wz7ty5rpl0aenf4hcd6su"\n  }\n}',
+        '"cookies": {\n  "sessionid": {\n    "expires": null,\n    "path": "/",\n    "value": "[REDACTED:secret]"\n  }\n}',
+      ],
+      [
+        '"cookies": [{"name": "_gitlab_session", "path": "/", "value": "a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"}, {"name": "theme", "value": "dark"}]',
+        '"cookies": [{"name": "_gitlab_session", "path": "/", "value": "[REDACTED:secret]"}, {"name": "theme", "value": "dark"}]',
+      ],
+      ['"auth": {"type": "basic", "raw_auth": "alice:Pq7xZ2mK9v"}', '"auth": {"type": "basic", "raw_auth": "[REDACTED:secret]"}'],
+    ],
+    [["a value after the cookies' list closed, a word", '"cookies": [], "headers": [{"name": "X-Trace", "value": "a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"}]\n"cookies": {"theme": {"value": "dark"}}']],
+  );
+});

@@ -30,6 +30,7 @@ import { questionAnswerDetector } from "../src/safety/generic/question-answers.t
 import { otherScriptsDetector } from "../src/safety/generic/other-scripts.ts";
 import { pinDetector } from "../src/safety/generic/pin.ts";
 import { sessionTokenDetector } from "../src/safety/generic/session-token.ts";
+import { cookieListDetector } from "../src/safety/generic/cookie-list.ts";
 import { redisReplyDetector } from "../src/safety/generic/redis-reply.ts";
 import { sentryDsnDetector, urlCredentialsDetector, urlSignatureDetector } from "../src/safety/generic/urls.ts";
 import { GITLEAKS, gitleaksFindings } from "../src/safety/gitleaks.ts";
@@ -47,6 +48,7 @@ const { redact } = createRedactor();
 
 const GENERIC = [
   assignmentDetector,
+  cookieListDetector,
   awsSecretDetector,
   secretFlagDetector,
   promptAnswerDetector,

@@ -25,7 +25,7 @@ const SESSION_KEY = /^(?:[A-Za-z0-9]*[_.-])?session(?:[_-]?id)?$/i;
  * alone, when long and of both cases in good shares (`SahXmpaWakMEEynQYYBPAYnFJKzWfCDN`). Never a name
  * made of words: a type's (`session: ClientHttp2Session` in a signature).
  */
-const isToken = (value: string) =>
+export const isToken = (value: string) =>
   TOKEN_VALUE.test(value) && (looksRandom(value) || looksRandomLetters(value)) && !PUBLIC_ID.test(value) && !isStandIn(value) && (!value.includes("_") || mixedCase(value)) && !WORDS_NAME.test(value);
 
 /** Whether a JSON object's entry is a session's token (`{"session_id": "…"}`), its name being apart from its value. */
