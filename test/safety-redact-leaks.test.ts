@@ -387,3 +387,14 @@ describe("cookies saved as JSON, each value apart from its cookie's name (an htt
     [["a value after the cookies' list closed, a word", '"cookies": [], "headers": [{"name": "X-Trace", "value": "a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"}]\n"cookies": {"theme": {"value": "dark"}}']],
   );
 });
+
+describe("an AI provider's name alone as a key's label (anthropic: …, openai=…): a long value drawn at random only", () => {
+  exactAndKept(
+    [
+      ["anthropic: a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH", "anthropic: [REDACTED:secret]"],
+      ["openai=a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH", "openai=[REDACTED:secret]"],
+      ['{"groq": "Xk9fQ2mZ7vLpR4tB8nWc1JhY6sDgA3"}', '{"groq": "[REDACTED:secret]"}'],
+    ],
+    [["a switch, a model, a short word, a reference, the provider as a value", 'anthropic: true\nopenai: "gpt-4o"\nanthropic: claude-3-5-sonnet-20241022\nopenai=Ab3xY9kq\nopenai: ${OPENAI_API_KEY}\nprovider: openai']],
+  );
+});
