@@ -398,3 +398,15 @@ describe("an AI provider's name alone as a key's label (anthropic: â€¦, openai=â
     [["a switch, a model, a short word, a reference, the provider as a value", 'anthropic: true\nopenai: "gpt-4o"\nanthropic: claude-3-5-sonnet-20241022\nopenai=Ab3xY9kq\nopenai: ${OPENAI_API_KEY}\nprovider: openai']],
   );
 });
+
+describe("psql's column named key alone (select name, key from api_keys): a value drawn at random only", () => {
+  exactAndKept(
+    [
+      [
+        " name   |              key\n--------+--------------------------------\n stripe | a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH\n(1 row)",
+        " name   |              key\n--------+--------------------------------\n stripe | [REDACTED:secret]\n(1 row)",
+      ],
+    ],
+    [["a settings table's key column", " id |    key    | value\n----+-----------+-------\n  1 | max_conn2 | 100\n  2 | theme_v2  | dark\n(2 rows)"]],
+  );
+});

@@ -1,5 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { HAS_DIGIT, HAS_LETTER, isStandIn } from "../look-alikes.ts";
+import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { lineEnd } from "./lines.ts";
 
@@ -77,13 +77,20 @@ function split(text: string, from: number, to: number, separator: string): Cell[
  * over psql's `----+----`; `username,password,role`), then that column of each row below, while
  * the rows have as many fields as the header. Returns where it stopped, or -1 if this is no such header.
  */
+/**
+ * psql's column named `key` alone (`select name, key from api_keys`): a settings table's is named so too
+ * (`key | value`), so there only a value drawn at random goes.
+ */
+const BARE_KEY = /^key$/i;
+
 function columnsBelow(text: string, from: number, end: number, at: number, out: Finding[]): number {
   const nextEnd = lineEnd(text, end + 1);
   const psql = PSQL_RULE.test(text.slice(end + 1, nextEnd));
   const separator = psql ? "|" : ",";
   if (!psql && (BARS.test(text.slice(from, end)) || /\s\S+\s/.test(text.slice(from, end).trim()))) return -1;
   const header = split(text, from, end, separator);
-  const column = header.findIndex((c) => c.start <= at && at < c.end && label(c.text));
+  const column = header.findIndex((c) => c.start <= at && at < c.end && (label(c.text) || (psql && BARE_KEY.test(c.text))));
+  const weak = BARE_KEY.test(header[column]?.text ?? "");
   // An empty field is no header's: a C enum's entries (`DEVCONF_STABLE_SECRET,` over `DEVCONF_SEG6_ENABLED,`), a list's items.
   if (column < 0 || header.length < 2 || header.some((c) => c.text === "")) return -1;
   let next = psql ? nextEnd + 1 : end + 1;
@@ -92,7 +99,7 @@ function columnsBelow(text: string, from: number, end: number, at: number, out: 
     const row = split(text, next, stop, separator);
     if (row.length !== header.length) break;
     const cell = row[column];
-    if (secretCell(cell)) out.push({ start: cell.start, end: cell.end, kind: "secret" });
+    if (secretCell(cell) && (!weak || looksRandom(cell.text))) out.push({ start: cell.start, end: cell.end, kind: "secret" });
     next = stop + 1;
   }
   return next;
