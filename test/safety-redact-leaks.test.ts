@@ -410,3 +410,16 @@ describe("psql's column named key alone (select name, key from api_keys): a valu
     [["a settings table's key column", " id |    key    | value\n----+-----------+-------\n  1 | max_conn2 | 100\n  2 | theme_v2  | dark\n(2 rows)"]],
   );
 });
+
+describe("pulumi config --show-secrets: its KEY/VALUE table, the secrets unmarked in it", () => {
+  const { redactOutput } = createRedactor();
+  const output = "KEY                 VALUE\naws:region          us-west-2\nmyapp:replicas      3\nmyapp:stripeConfig  a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH\n";
+  test("a value drawn at random goes; a region and a number stay; the config without its secrets shown prints none", () => {
+    for (const command of ["pulumi config --show-secrets", "pulumi config --stack dev --show-secrets"]) {
+      const prints = commandPrints(command);
+      expect(prints).toBeDefined();
+      if (prints) expect(redactOutput(output, prints).text).toBe(output.replace("a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH", "[REDACTED:secret]"));
+    }
+    expect(["pulumi config", "pulumi config set --secret dbPass x"].map(commandPrints)).toEqual([undefined, undefined]);
+  });
+});

@@ -1,5 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { WORDS_NAME, isStandIn, looksBase64Key } from "../look-alikes.ts";
+import { WORDS_NAME, isStandIn, looksBase64Key, looksRandom } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { looksLikePassword } from "./prose-secret.ts";
 import { recordValues } from "./secret-record.ts";
@@ -124,7 +124,7 @@ export const printedSecretDetector: Detector = {
  * `~/.vp`): all it holds, one word shaped like a password, is one; or pppd's `chap-secrets` or `pap-secrets` ("ppp-secrets"):
  * each line's third word, with or without the header that names the file in it.
  */
-export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "ppp-secrets";
+export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table";
 
 /**
  * Whether a shell command (a Bash tool call's) prints a secret, by the rules above. Its output is
@@ -133,6 +133,7 @@ export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "p
  */
 export function commandPrints(command: string): PrintedSecret | undefined {
   if (DECRYPTED_DUMP.test(command)) return "env";
+  if (CONFIG_SHOWN.test(command)) return "config-table";
   const lower = command.toLowerCase();
   let prints: PrintedSecret | undefined;
   for (const keyword of printedSecretDetector.keywords) {
@@ -153,6 +154,25 @@ export function commandPrints(command: string): PrintedSecret | undefined {
  */
 const DECRYPTED_DUMP =
   /(?<![\w-])(?:sops[ \t](?:[^\r\n|;&]{0,200}?[ \t])?(?:-d|--decrypt|decrypt)(?![\w-])|ansible-vault[ \t]+(?:view|decrypt[^\r\n|;&]{0,200}?--output[ \t=]+-(?![\w-]))|credentials:show|infisical[ \t]+export|dotenvx[ \t]+decrypt[^\r\n|;&]{0,200}?--stdout|helm[ \t]+secrets[ \t]+(?:view|decrypt|dec)(?=[ \t]))/i;
+
+/** A stack's config with its secrets shown (`pulumi config --show-secrets`): a KEY and VALUE table, the secrets unmarked in it. */
+const CONFIG_SHOWN = /(?<![\w-])pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])/i;
+/** Its header, then its rows: a key, spaces, a value of one word. */
+const CONFIG_HEADER = /^[ \t]*KEY[ \t]+VALUE[ \t]*\r?$/m;
+const CONFIG_ROW = /^[ \t]*\S+[ \t]+(\S+)[ \t]*\r?$/dgm;
+
+/** The values under a config table's VALUE that are drawn at random; a region, a flag, a name stays. */
+function configValues(text: string): Finding[] {
+  const header = CONFIG_HEADER.exec(text);
+  if (header === null) return [];
+  const out: Finding[] = [];
+  CONFIG_ROW.lastIndex = header.index + header[0].length;
+  for (let m = CONFIG_ROW.exec(text); m; m = CONFIG_ROW.exec(text)) {
+    const span = m.indices?.[1];
+    if (span && looksRandom(m[1] as string) && !isStandIn(m[1] as string)) out.push({ start: span[0], end: span[1], kind: "secret" });
+  }
+  return out;
+}
 
 /** A file shown whole (`cat .env.staging`, `head -n 20 .env`): its name, one per match. */
 const SHOWN_FILE = /(?<![\w-])(?:cat|bat|less|head|tail)(?:[ \t]+-[\w-]+(?:[ \t]+\d+)?)*[ \t]+["']?([^\s"'|;&<>]{1,300})/g;
@@ -302,6 +322,7 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "user-pass") return userPassLines(text);
   if (prints === "dotfile") return passwordFile(text);
   if (prints === "ppp-secrets") return userLines(text, PPP_SECRET_LINE);
+  if (prints === "config-table") return configValues(text);
   const out: Finding[] = prints === "any" ? recordValues(text) : [];
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
