@@ -413,12 +413,13 @@ describe("psql's column named key alone (select name, key from api_keys): a valu
 
 describe("pulumi config --show-secrets: its KEY/VALUE table, the secrets unmarked in it", () => {
   const { redactOutput } = createRedactor();
-  const output = "KEY                 VALUE\naws:region          us-west-2\nmyapp:replicas      3\nmyapp:stripeConfig  a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH\n";
-  test("a value drawn at random goes; a region and a number stay; the config without its secrets shown prints none", () => {
+  const output = "KEY                 VALUE\naws:region          us-west-2\nmyapp:replicas      3\nmyapp:tokenTtl      3600s\nmyapp:dbPassword    S3cr3t!x\nmyapp:stripeConfig  a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH\n";
+  const redacted = output.replace("S3cr3t!x", "[REDACTED:secret]").replace("a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH", "[REDACTED:secret]");
+  test("a value drawn at random or under a secret's name goes; a region, a number, a duration stay; the config without its secrets shown prints none", () => {
     for (const command of ["pulumi config --show-secrets", "pulumi config --stack dev --show-secrets"]) {
       const prints = commandPrints(command);
       expect(prints).toBeDefined();
-      if (prints) expect(redactOutput(output, prints).text).toBe(output.replace("a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH", "[REDACTED:secret]"));
+      if (prints) expect(redactOutput(output, prints).text).toBe(redacted);
     }
     expect(["pulumi config", "pulumi config set --secret dbPass x"].map(commandPrints)).toEqual([undefined, undefined]);
   });

@@ -157,19 +157,23 @@ const DECRYPTED_DUMP =
 
 /** A stack's config with its secrets shown (`pulumi config --show-secrets`): a KEY and VALUE table, the secrets unmarked in it. */
 const CONFIG_SHOWN = /(?<![\w-])pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])/i;
-/** Its header, then its rows: a key, spaces, a value of one word. */
+/** Its header, then its rows: a key (the project's name, `:`, its own: group 1), spaces, a value of one word. */
 const CONFIG_HEADER = /^[ \t]*KEY[ \t]+VALUE[ \t]*\r?$/m;
-const CONFIG_ROW = /^[ \t]*\S+[ \t]+(\S+)[ \t]*\r?$/dgm;
+const CONFIG_ROW = /^[ \t]*(?:[^\s:]+:)?(\S+)[ \t]+(\S+)[ \t]*\r?$/dgm;
 
-/** The values under a config table's VALUE that are drawn at random; a region, a flag, a name stays. */
+/**
+ * The values under a config table's VALUE that are drawn at random or whose key's own name is a secret's
+ * (`myapp:dbPassword  S3cr3t!x`); a region, a flag, a name stays.
+ */
 function configValues(text: string): Finding[] {
   const header = CONFIG_HEADER.exec(text);
   if (header === null) return [];
   const out: Finding[] = [];
   CONFIG_ROW.lastIndex = header.index + header[0].length;
   for (let m = CONFIG_ROW.exec(text); m; m = CONFIG_ROW.exec(text)) {
-    const span = m.indices?.[1];
-    if (span && looksRandom(m[1] as string) && !isStandIn(m[1] as string)) out.push({ start: span[0], end: span[1], kind: "secret" });
+    const [, name, value] = m as unknown as [string, string, string];
+    const span = m.indices?.[2];
+    if (span && (looksRandom(value) || SECRET_KEY.test(name)) && !isStandIn(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
   }
   return out;
 }
