@@ -145,3 +145,10 @@ describe("a constant's name after a key's label is no key (gitleaks' generic rul
     [["nss' pkcs11n.h", " * Input key type:  CKK_NSS_JPAKE_ROUND1\n * Output key type: CKK_NSS_JPAKE_ROUND2\n"]],
   );
 });
+
+describe("a man page's roff hyphens (`\\-`) are read as `-` inside a value", () => {
+  maskedAndKept(
+    [["    \\-\\-secret=Xk9mQ2\\-pL7vR3zT8w \\e\n", "    \\-\\-secret=[REDACTED:secret] \\e\n"]],
+    [["gcloud's man pages", "$ gcloud builds triggers update webhook my\\-webhook\\-trigger \\e\n    \\-\\-secret=projects/my\\-project/secrets/my\\-secret/versions/2\n.RE\n"]],
+  );
+});

@@ -296,6 +296,17 @@ function bareEnd(text: string, value: string, end: number): number {
 }
 
 /**
+ * roff's hyphen, as a man page's source writes every `-` (`\-\-secret=projects/my\-project/secrets/…`):
+ * a bare value stops at its `\`, so it runs on through each `\-` and is judged with `-` read for it.
+ */
+const ROFF_HYPHENS = new RegExp(String.raw`(?:\\-${BARE_CHAR}*)+`, "y");
+
+function roffEnd(text: string, end: number): number {
+  ROFF_HYPHENS.lastIndex = end;
+  return ROFF_HYPHENS.test(text) ? ROFF_HYPHENS.lastIndex : end;
+}
+
+/**
  * A password's symbols a bare value stops at (`;` `,` `<` `>` `\`) with more of it after, to the
  * end of the word: `.env`'s `DB_PASSWORD=Xk9;pQ,2`. Not a connection string's next `Name=`, nor
  * code's `f(pw,x)` or `{pw,x}`, nor a statement's end (`password=x;` then a newline or a space), nor
@@ -687,12 +698,12 @@ export const assignmentDetector: Detector = {
       }
       // C's and PHP's member access (`_M_token = __it->second;`): a bare value stops at `>`, leaving `__it-`.
       if (bare !== undefined && ((text[span[1]] === ">" && MEMBER_BEFORE_ARROW.test(bare)) || isRecordFormat(text, start, bare))) continue;
-      const end = bare === undefined ? span[1] : quotedWordEnd(text, start, punctuatedEnd(text, name, bareEnd(text, bare, span[1])), m[2], m[3]);
+      const end = bare === undefined ? span[1] : quotedWordEnd(text, start, punctuatedEnd(text, name, roffEnd(text, bareEnd(text, bare, span[1]))), m[2], m[3]);
       const after = end === span[1] ? start + match.length : end;
       if (bare !== undefined && end === span[1] && (isCodeElement(text, start, bare, text[after]) || isDescription(text, start, name, bare, after))) continue;
       // A YAML alias (`*name`) only after a colon: `.env`'s `REDIS_PASSWORD=*iXal…` starts with the password's `*`.
       const assigned = text.slice(span[0], end);
-      const judged = assigned.startsWith("*") && !m[3]?.includes(":") ? assigned.slice(1) : assigned;
+      const judged = (assigned.startsWith("*") && !m[3]?.includes(":") ? assigned.slice(1) : assigned).replaceAll("\\-", "-");
       if (!isAssignedSecret(name, judged, bare === undefined, endsLine(text, after) ? "\n" : text[after])) continue;
       // The shell's next quoted pieces of the word go with it (judged by its first: `'Xk9'"$SUFFIX"`).
       const whole = double !== undefined || single !== undefined ? splicedEnd(text, end) : end;
