@@ -152,3 +152,10 @@ describe("a man page's roff hyphens (`\\-`) are read as `-` inside a value", () 
     [["gcloud's man pages", "$ gcloud builds triggers update webhook my\\-webhook\\-trigger \\e\n    \\-\\-secret=projects/my\\-project/secrets/my\\-secret/versions/2\n.RE\n"]],
   );
 });
+
+describe("a public key's pin (its SHA-256, published) is no key (gitleaks' generic rule)", () => {
+  maskedAndKept(
+    [["  Public key: pL1+qb9HTMRZJmuC/bB/ZI9d302BYrrqiVuRyW+DGrU=\n", "  Public key: [REDACTED:generic-api-key]\n"]],
+    [["node's https docs", "     *   Certificate SHA256 fingerprint: 25:FE:39:32:D9:63:8C:8A:FC:A1:9A:29:87:D8:3E:4C:1D:98:DB:71:E4:1A:48:03:98:EA:22:6A:BD:8B:93:16\n     *   Public key ping-sha256: pL1+qb9HTMRZJmuC/bB/ZI9d302BYrrqiVuRyW+DGrU=\n     * Subject Common Name: DigiCert SHA2 Extended Validation Server CA\n"]],
+  );
+});

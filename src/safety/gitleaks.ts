@@ -270,6 +270,14 @@ function isKeywordArgument(secret: string): boolean {
 /** A content digest named by its algorithm (`sha256:…` of an image, a package): hex that names content, no credential. */
 const DIGEST_ALGORITHM = /(?:sha(?:1|224|256|384|512)|md5):$/i;
 
+/**
+ * A public key's pin (`Public key pin-sha256: vRU+17…=`, HPKP's `pin-sha256="…"`; node's docs print `ping-sha256`):
+ * the base64 SHA-256 of a certificate's public key, published so clients can check it.
+ */
+const KEY_PIN_LABEL = /\bping?-sha256[ \t]*[:=][ \t]*"?$/i;
+
 function isDigest(text: string, start: number, secret: string): boolean {
-  return /^[0-9a-f]{32,128}$/.test(secret) && DIGEST_ALGORITHM.test(text.slice(Math.max(0, start - 7), start));
+  const before = text.slice(Math.max(0, start - 20), start);
+  if (/^[A-Za-z0-9+/]{43}=$/.test(secret) && KEY_PIN_LABEL.test(before)) return true;
+  return /^[0-9a-f]{32,128}$/.test(secret) && DIGEST_ALGORITHM.test(before.slice(-7));
 }
