@@ -159,3 +159,17 @@ describe("a public key's pin (its SHA-256, published) is no key (gitleaks' gener
     [["node's https docs", "     *   Certificate SHA256 fingerprint: 25:FE:39:32:D9:63:8C:8A:FC:A1:9A:29:87:D8:3E:4C:1D:98:DB:71:E4:1A:48:03:98:EA:22:6A:BD:8B:93:16\n     *   Public key ping-sha256: pL1+qb9HTMRZJmuC/bB/ZI9d302BYrrqiVuRyW+DGrU=\n     * Subject Common Name: DigiCert SHA2 Extended Validation Server CA\n"]],
   );
 });
+
+describe("a field's description in a docstring's section of fields (`Fields:`, `Values:`) is no secret's value", () => {
+  maskedAndKept(
+    [
+      ["  Fields:\n    privateKey: Xk9mQ2pL7vR3zT8w for the dev box\n", "  Fields:\n    privateKey: [REDACTED:secret] for the dev box\n"],
+      ["  Fields:\n    PASSWORD: Dragon for the dev box\n", "  Fields:\n    PASSWORD: [REDACTED:secret] for the dev box\n"],
+      ["  Notes:\n    JWT_SECRET: Dragon for the dev box\n", "  Notes:\n    JWT_SECRET: [REDACTED:secret] for the dev box\n"],
+    ],
+    [
+      ["apitools' oslogin messages", '  r"""The credential information for a Google registered security key.\n\n  Fields:\n    deviceNickname: The security key nickname explicitly set by the user.\n    privateKey: Hardware-backed private key text in SSH format.\n'],
+      ["apitools' ondemandscanning messages", "    Values:\n      NOTE_KIND_UNSPECIFIED: Default value. This value is unused.\n      VULNERABILITY: The note and occurrence represent a package\n        vulnerability.\n      SBOM_REFERENCE: This represents an SBOM Reference.\n      SECRET: This represents a secret.\n    \"\"\"\n"],
+    ],
+  );
+});

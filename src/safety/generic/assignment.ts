@@ -388,7 +388,32 @@ function isDescription(text: string, start: number, name: string, value: string,
   SENTENCE_GOES_ON.lastIndex = after;
   if (PASSWORD_NAME.test(name) || !DESCRIPTION_START.test(value) || looksRandom(value) || !SENTENCE_GOES_ON.test(text)) return false;
   const line = lineStart(text, start, 40);
-  return line !== undefined && COMMENT_LINE.test(text.slice(line, start));
+  if (line === undefined) return false;
+  const indent = text.slice(line, start);
+  return COMMENT_LINE.test(indent) || (INDENT.test(indent) && inDocSection(text, line, indent.length));
+}
+
+/**
+ * A docstring's section of fields (Google's style, as apitools generates it: `Fields:` then
+ * `    privateKey: Hardware-backed private key text …`, `Values:` then `      SECRET: This represents a secret.`):
+ * the lines above, indented as deep or deeper, lead without a blank line up to the section's heading.
+ */
+const INDENT = /^[ \t]+$/;
+const DOC_SECTION = /^[ \t]*(?:Fields|Values|Attributes|Args|Arguments|Parameters|Keyword Args|Enums):[ \t]*$/;
+/** How many lines above a field its section's heading is looked for. */
+const DOC_SECTION_LINES = 100;
+
+function inDocSection(text: string, line: number, indent: number): boolean {
+  let end = line - 1;
+  for (let n = 0; n < DOC_SECTION_LINES && end > 0; n++) {
+    const from = text.lastIndexOf("\n", end - 1) + 1;
+    const above = text.slice(from, end).replace(/\r$/, "");
+    const depth = above.length - above.trimStart().length;
+    if (above.trim() === "") return false;
+    if (depth < indent) return DOC_SECTION.test(above);
+    end = from - 1;
+  }
+  return false;
 }
 
 /**
