@@ -173,3 +173,16 @@ describe("a field's description in a docstring's section of fields (`Fields:`, `
     ],
   );
 });
+
+describe("a command that lists the users (`getent passwd`, `cat /etc/passwd`) is no password, and prints none", () => {
+  maskedAndKept(
+    [
+      ["cat_passwd='Tr0ub4dor&3'\n", "cat_passwd='[REDACTED:secret]'\n"],
+      ["$ cat ~/.config/app/passwd\nXk9mQ2pL7vR3zT8w\n", "$ cat ~/.config/app/passwd\n[REDACTED:secret]\n"],
+    ],
+    [
+      ["gnupg's addgnupghome", "if getent --help </dev/null >/dev/null 2>&1 ; then\n    cat_passwd='getent passwd'\nelse\n    cat_passwd='cat /etc/passwd'\n"],
+      ["perl's Config_heavy.pl", "pager='/usr/bin/sensible-pager'\npasscat='cat /etc/passwd'\npatchlevel='36'\npath_sep=':'\n"],
+    ],
+  );
+});

@@ -174,6 +174,8 @@ const COLOUR = /^#(?:[0-9A-Fa-f]{3,4}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$/;
 
 /** A password's name (not a token's or a key's, whose values are never plain words). */
 export const PASSWORD_NAME = /pass|pw/i;
+/** A command that lists the users, kept to run later (gnupg's `cat_passwd='getent passwd'`, `'cat /etc/passwd'`). */
+const USERS_COMMAND = /^(?:cat[ \t]+\/etc\/passwd|(?:getent|ypcat)[ \t]+passwd)$/;
 /** A plain lowercase word: `letmein`, `changeit`, a Gmail app password (16 letters). */
 const LOWER_WORD = /^[a-z]{6,64}$/;
 
@@ -186,7 +188,7 @@ const LOWER_WORD = /^[a-z]{6,64}$/;
 export function isAssignedSecret(name: string, value: string, quoted: boolean, next: string | undefined): boolean {
   if (value.trim() === "" || isStandIn(value) || NO_CREDENTIAL_NAME.test(name) || (!quoted && (YAML_BLOCK.test(value) || YAML_ANCHOR.test(value) || TYPED_DEFAULT.test(value)))) return false;
   if (TOKEN_NAME.test(name) && !PASSWORD_NAME.test(name) && FIELD_NAME.test(value) && /[A-Z]/.test(value)) return false;
-  if (TRANSLATED.test(value) || (FILE_PATH.test(value) && !looksBase64Key(value)) || isOwnWord(name, value)) return false;
+  if (TRANSLATED.test(value) || (FILE_PATH.test(value) && !looksBase64Key(value)) || USERS_COMMAND.test(value) || isOwnWord(name, value)) return false;
   if ((CONFIGURE_SYMBOL.test(name) && CONFIGURE_ANSWER.test(value)) || (COLOUR.test(value) && !PASSWORD_NAME.test(name))) return false;
   // A member path of words, bare, is code (`nid_key = self._lib.NID_aes_256_cbc`): a key or a token is random; a password may be words and dots.
   if (!quoted && !PASSWORD_NAME.test(name) && isMemberPathOfWords(value)) return false;

@@ -28,8 +28,11 @@ const PRINT_VARIABLE =
 const EXTRACT_COMMAND = /(?<![\w-])(?:grep|sed|awk)[ \t]([^\r\n]{1,400})/y;
 const CUTS_AT_EQUALS = /\\K|-[dF][ \t]*["']?=|=\/\/|=\|\||=##/;
 const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
-/** A file named for a secret (`cat ~/.config/app/token`); a public key's `.pub` is not one. */
-const PRINT_FILE = /(?<![\w-])cat[ \t]+["']?(\S{0,200}(?:token|secret|passw|credential|api[_-]?key|private[_-]?key|\.key)(?![\w.-]*\.pub\b)\S{0,100})/iy;
+/**
+ * A file named for a secret (`cat ~/.config/app/token`); a public key's `.pub` is not one, nor `/etc/passwd`:
+ * its passwords are in `/etc/shadow`, and a script's `passcat='cat /etc/passwd'` is followed by its next line.
+ */
+const PRINT_FILE = /(?<![\w-])cat[ \t]+["']?(?!\/etc\/passwd-?(?![\w.\/-]))(\S{0,200}(?:token|secret|passw|credential|api[_-]?key|private[_-]?key|\.key)(?![\w.-]*\.pub\b)\S{0,100})/iy;
 /**
  * Commands that print a stored or new secret whatever its name: password managers (1Password's
  * `op read` and `op item get --fields`, `pass`, `gopass`, `lpass`, Bitwarden's `bw get password`, KeePassXC's
