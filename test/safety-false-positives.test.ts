@@ -186,3 +186,13 @@ describe("a command that lists the users (`getent passwd`, `cat /etc/passwd`) is
     ],
   );
 });
+
+describe("C's constants of words (a reserved `__` or Google's `k` before them) are no keys (gitleaks' generic rule)", () => {
+  maskedAndKept(
+    [["const int kApiTaggedSize = kXm9QpL7vR3zT8w;\nKEY: __Xk9mQ2pL7vR3zT8w\n", "const int kApiTaggedSize = [REDACTED:generic-api-key];\nKEY: [REDACTED:generic-api-key]\n"]],
+    [
+      ["v8-internal.h", "    \"Pointer compression can be enabled only for 64-bit architectures\");\nconst int kApiTaggedSize = kApiInt32Size;\n#else\n"],
+      ["linux's nf_tables.h", "\tNFTA_TUNNEL_KEY_IP6_DST,\n\tNFTA_TUNNEL_KEY_IP6_FLOWLABEL,\n\t__NFTA_TUNNEL_KEY_IP6_MAX\n};\n"],
+    ],
+  );
+});

@@ -240,10 +240,17 @@ export function gitleaksFindings(text: string, id: string, everywhere = false): 
  */
 const FILE_NAME = /^[\w-]+\.(?:xml|json|ya?ml|pem|crt|cer|der|key|bin|txt|cfg|conf|ini|toml|sh|py|js|ts|html?|md|csv|log)$/i;
 
+/**
+ * C's and C++'s constants by their marks: a reserved name's leading underscores (`__NFTA_TUNNEL_KEY_IP6_MAX`),
+ * Google's `k` before capitalised words (`kApiInt32Size`). A token has small letters where no word starts.
+ */
+const RESERVED_CONSTANT = /^__?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
+const K_CONSTANT = /^k(?:[A-Z][a-z]*|\d+)+$/;
+
 function isCodeOrFile(secret: string): boolean {
   if (FILE_NAME.test(secret) && WORDS_NAME.test(secret.replace(/\.[a-z]+$/i, ""))) return true;
   // A constant's name (pkcs11n.h's ` * Input key type:  CKK_NSS_JPAKE_ROUND1`): words in capitals, joined by underscores.
-  if (VARIABLE_NAME.test(secret) && WORDS_NAME.test(secret)) return true;
+  if ((VARIABLE_NAME.test(secret) || RESERVED_CONSTANT.test(secret) || K_CONSTANT.test(secret)) && WORDS_NAME.test(secret.replace(/^_+|^k/, ""))) return true;
   return isMemberPathOfWords(secret);
 }
 
