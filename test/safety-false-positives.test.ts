@@ -196,3 +196,13 @@ describe("C's constants of words (a reserved `__` or Google's `k` before them) a
     ],
   );
 });
+
+describe("HTML's markup is no password: `type=password` is an attribute, and no user's name holds `<`", () => {
+  maskedAndKept(
+    [["the password Tr0ub4dor&3\ndatabase forms:Tr0ub4dor&3\n", "the password [REDACTED:password]\ndatabase forms:[REDACTED:password]\n"]],
+    [
+      ["debconf's Web/Password.pm", '\t$_.="<b>".$this->question->description."</b><input type=password name=\\"$id\\" value=\\"$default\\">\\n";\n'],
+      ["ninja's manual.html", "database.</p><p>Ninja supports this processing in two forms.</p><div class=\"orderedlist\"><ol class=\"orderedlist\" type=\"1\">\n"],
+    ],
+  );
+});

@@ -30,14 +30,14 @@ const WHOSE = String.raw`(?:[ \t]*\([^()\s][^()\r\n]{0,30}\)|[ \t]+(?:you|we|I)[
 const TOLD_VALUE = String.raw`(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128}(?: [^\s"'\x60“”‘’]{1,64}){0,4})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))`;
 
 /**
- * `password`, then a verb or a separator ("is", "to", ":"), or up to four words naming whose it
- * is and one ("for the staging box is"), or nothing ("with password X"); then the value, quoted
+ * `password` (not after `=`: HTML's `<input type=password name=…>`), then a verb or a separator ("is", "to",
+ * ":"), or up to four words naming whose it is and one ("for the staging box is"), or nothing ("with password X"); then the value, quoted
  * or bare. Markdown's bold may wrap the label (`**API Key:** …`); an arrow or a dash may stand for the
  * colon (`Password → …`, `password -> …`); the label and its verb may be German, French, Spanish, Portuguese or Dutch
  * ("das Passwort ist …", "mon mot de passe c'est …"); "value" may follow the label ("the client secret value is …").
  */
 const PROSE_SECRET = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.$-])${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:[ \t]+(?:(?:is|was|got)(?:[ \t]+(?:now|still))?(?:[ \t]+(?:set|changed|reset|updated)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)(?:[ \t]*:)?|(?:\*\*|__)?[ \t]*(?:[:=→—–]|->)(?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
+  String.raw`(?<![A-Za-z0-9_.$=-])${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:[ \t]+(?:(?:is|was|got)(?:[ \t]+(?:now|still))?(?:[ \t]+(?:set|changed|reset|updated)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)(?:[ \t]*:)?|(?:\*\*|__)?[ \t]*(?:[:=→—–]|->)(?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
   "diy",
 );
 
@@ -171,9 +171,9 @@ const CODE_NAMED = /([A-Za-z0-9_.-]{1,100})\x60[ \t]+(?:(?:is|was)(?:[ \t]+(?:no
  * sign: the password is held to more (looksLikeStrongPassword), as it is in a pair written without
  * spaces ("creds: admin:…", "login with admin/…"), and in one told in words ("ssh into the box as root
  * with …", "logging in with bob@example.com and …", "the login is admin and …"), not a name in words
- * (`with Google and OAuth2`).
+ * (`with Google and OAuth2`). A user's name holds no `<` or `>` (HTML's "database.</p>… forms.</p><div").
  */
-const PAIR = String.raw`[^\r\n]{0,100}?(?:\x60[^\s\x60]{1,100}\x60[ \t]*\/[ \t]*\x60([^\s\x60]{4,128})\x60|[ \t][^\s\x60/]{1,100}[ \t]+\/[ \t]+([^\s\x60]{4,128})|[ \t]([^\s\x60/:]{1,64})[:/]([^\s\x60/.]{6,128})(?=[\s,;).]|$)|[ \t](?:as|with|is)[ \t]+[^\s]{1,100}[ \t]+(?:and|with)[ \t]+(?:(?:the[ \t]+)?(?:password|pw|pass)[ \t]+)?["'\x60]?([^\s"'\x60]{6,128}))`;
+const PAIR = String.raw`[^\r\n]{0,100}?(?:\x60[^\s\x60]{1,100}\x60[ \t]*\/[ \t]*\x60([^\s\x60]{4,128})\x60|[ \t][^\s\x60/]{1,100}[ \t]+\/[ \t]+([^\s\x60]{4,128})|[ \t]([^\s\x60/:<>]{1,64})[:/]([^\s\x60/.]{6,128})(?=[\s,;).]|$)|[ \t](?:as|with|is)[ \t]+[^\s]{1,100}[ \t]+(?:and|with)[ \t]+(?:(?:the[ \t]+)?(?:password|pw|pass)[ \t]+)?["'\x60]?([^\s"'\x60]{6,128}))`;
 const LOGIN_PAIR = new RegExp(String.raw`(?:log(?:ging)?[ \t]?in|sign(?:ing)?[ \t]?in|cred(?:ential)?s)${PAIR}`, "diy");
 const SERVICE_PAIR = new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?:${SERVICES.join("|")})(?![A-Za-z0-9_-])${PAIR}`, "diy");
 
