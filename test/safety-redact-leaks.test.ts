@@ -424,3 +424,19 @@ describe("pulumi config --show-secrets: its KEY/VALUE table, the secrets unmarke
     expect(["pulumi config", "pulumi config set --secret dbPass x"].map(commandPrints)).toEqual([undefined, undefined]);
   });
 });
+
+describe("a command that prints a secret, continued on the next line (\\), pasted with its output: the output goes, not the continued flags", () => {
+  exactAndKept(
+    [
+      [
+        "$ gcloud secrets versions access latest --secret=db-pass \\\n    --project=my-proj\nXk9mQ2pL7vR3zT8w\n",
+        "$ gcloud secrets versions access latest --secret=db-pass \\\n    --project=my-proj\n[REDACTED:secret]\n",
+      ],
+      [
+        "$ aws secretsmanager get-secret-value \\\r\n  --secret-id prod/db \\\r\n  --query SecretString --output text\r\nZx8Cv7Bn6Mq5Lp4K\r\n",
+        "$ aws secretsmanager get-secret-value \\\r\n  --secret-id prod/db \\\r\n  --query SecretString --output text\r\n[REDACTED:secret]\r\n",
+      ],
+    ],
+    [["a continued command whose output is no secret", "$ cat README.md \\\n  | head -3\n# claude-code-sync\n"]],
+  );
+});

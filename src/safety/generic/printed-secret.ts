@@ -102,7 +102,7 @@ export const printedSecretDetector: Detector = {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
       if (at > eol) {
-        eol = text.indexOf("\n", at);
+        eol = commandEnd(text, at);
         if (eol < 0) return; // no line below: no output
       }
       if (eol === done) continue;
@@ -118,6 +118,17 @@ export const printedSecretDetector: Detector = {
     }
   },
 };
+
+/**
+ * The end of the command line holding `at`, or -1 when no line follows: a line ending in `\` goes on
+ * to the next (`gcloud secrets versions access latest --secret=db \⏎  --project=p`), whose flags are
+ * not the output below it.
+ */
+function commandEnd(text: string, at: number): number {
+  let eol = text.indexOf("\n", at);
+  while (eol > 0 && text[eol - (text[eol - 1] === "\r" ? 2 : 1)] === "\\") eol = text.indexOf("\n", eol + 1);
+  return eol;
+}
 
 /**
  * What a command prints when it prints a secret: a new random key ("key"), or a stored secret of any shape ("any");
