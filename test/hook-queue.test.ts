@@ -109,8 +109,9 @@ describe("runner lock", () => {
 
   // A killed runner stays a zombie until its parent reaps it: at once on a desktop, never in a container whose first process does not reap.
   test.skipIf(process.platform !== "linux")("a lock whose process was killed but not reaped (a zombie) is taken over", async () => {
-    // sh starts `true` in the background and becomes `sleep`, which never reaps it.
-    const parent = Bun.spawn(["sh", "-c", "true & echo $!; exec sleep 30"], { stdout: "pipe" });
+    // sh starts a short sleep in the background and becomes a long one, which never reaps it. The short one outlives
+    // the exec: a child that ended before it (a bare `true`) could be reaped by sh itself, leaving no zombie.
+    const parent = Bun.spawn(["sh", "-c", "sleep 0.3 & echo $!; exec sleep 30"], { stdout: "pipe" });
     try {
       const { value } = await parent.stdout.getReader().read();
       const zombie = Number(new TextDecoder().decode(value).trim());
