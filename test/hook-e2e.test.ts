@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import { IDLE, hookUser, runnerDone, stopRunner, within } from "./helpers/hooks.ts";
-import { SESSION, assistant, backgroundAgentTurn, jsonl, tempClaudeDir, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
+import { LIVE_USAGE, SESSION, assistant, backgroundAgentTurn, jsonl, now, tempClaudeDir, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -13,9 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-/** Usage of a response, and a line's time now (the runner's quiet rule reads old times as a turn long over). */
-const u = { input: 10, output: 20, cacheCreation: 0, cacheRead: 0 };
-const now = () => ({ timestamp: new Date().toISOString() });
+const u = LIVE_USAGE;
 
 /** `n` messages on the server, each written once: none sent in part first. */
 function expectEachWrittenOnce(n: number): void {

@@ -3,7 +3,7 @@ import { appendFileSync, readdirSync } from "node:fs";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { SETTLE_FOR_MS } from "../src/hooks/schedule.ts";
 import { hookUser, runnerDone, stopRunner, within } from "./helpers/hooks.ts";
-import { SESSION, assistant, backgroundAgentTurn, jsonl, text, user } from "./helpers/transcript.ts";
+import { LIVE_USAGE, SESSION, assistant, backgroundAgentTurn, jsonl, now, text, user } from "./helpers/transcript.ts";
 
 /**
  * Claude Code writes a session's files around its hooks, not strictly before them: lines
@@ -15,9 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 
-const u = { input: 10, output: 20, cacheCreation: 0, cacheRead: 0 };
-/** A line's time now (the quiet rule reads old times as a turn long over). */
-const now = () => ({ timestamp: new Date().toISOString() });
+const u = LIVE_USAGE;
 const OTHER = "22222222-2222-4222-8222-222222222222";
 const has = (t: string) => server.session(SESSION)?.messages.some((m) => m.textContent === t) === true;
 const sub = (extra: Record<string, unknown> = {}) => ({ ...now(), isSidechain: true, agentId: "a1", ...extra });

@@ -97,6 +97,10 @@ export function assistant(
 }
 
 export const text = (t: string) => ({ type: "text", text: t });
+/** A line's time now: the hook runner's quiet rule reads old times as a turn long over. */
+export const now = () => ({ timestamp: new Date().toISOString() });
+/** A small response's usage, for the hook tests' live sessions. */
+export const LIVE_USAGE = { input: 10, output: 20, cacheCreation: 0, cacheRead: 0 };
 export const toolUse = (id: string, name: string, input: unknown) => ({ type: "tool_use", id, name, input });
 
 /**
@@ -104,7 +108,6 @@ export const toolUse = (id: string, name: string, input: unknown) => ({ type: "t
  * while the agent works on: what the hook tests' sessions hold at a Stop.
  */
 export function backgroundAgentTurn(u: UsageIn): unknown[] {
-  const now = () => ({ timestamp: new Date().toISOString() });
   return [
     user("Review the parser", now()),
     assistant("msg_1", toolUse("toolu_t", "Task", { description: "review", prompt: "Review", run_in_background: true }), { ...now(), usage: u }),
