@@ -197,6 +197,9 @@ describe("watch", () => {
       appendFileSync(file, jsonl([user("four")]));
       expect((await login(other)).code).toBe(0);
       expect(await until(() => onOther() === 4, 30_000)).toBe(true);
+      // The server holds the line before the watch prints its pass: wait for the pass's line too.
+      const passSaid = () => watch.stdout().lastIndexOf("sent 1 message") > watch.stdout().lastIndexOf("logged in: now syncing to");
+      await until(passSaid, 10_000);
       const out = watch.stdout();
       // The line written while logged out went once logged in again, not before.
       expect(out.lastIndexOf("logged in: now syncing to")).toBeLessThan(out.lastIndexOf("sent 1 message"));
