@@ -34,7 +34,14 @@ const CASES: Case[] = [
   { name: "isSidechain and agentId null", answer: (l) => ((l.isSidechain = null), (l.agentId = null)), text: true, tokens: [1110, 50] },
   { name: "cwd null", answer: (l) => (l.cwd = null), prompt: (l) => (l.cwd = null), text: true, tokens: [1110, 50] },
   { name: "message.id null", answer: (l) => (l.message.id = null), text: true, tokens: [1110, 50] },
-  { name: "message.model null", answer: (l) => (l.message.model = null), text: true, tokens: [1110, 50] },
+  // ccusage skips a response whose model is there but no name (null, "") and one without a time it reads: shown, tokens not counted.
+  { name: "message.model null", answer: (l) => (l.message.model = null), text: true, tokens: [0, 0] },
+  { name: "message.model empty", answer: (l) => (l.message.model = ""), text: true, tokens: [0, 0] },
+  { name: "message.model missing (ccusage counts it, at no price)", answer: (l) => delete l.message.model, text: true, tokens: [1110, 50] },
+  { name: "timestamp null", answer: (l) => (l.timestamp = null), text: true, tokens: [0, 0] },
+  { name: "timestamp missing", answer: (l) => delete l.timestamp, text: true, tokens: [0, 0] },
+  { name: "timestamp not a date", answer: (l) => (l.timestamp = "yesterday"), text: true, tokens: [0, 0] },
+  { name: "timestamp with microseconds", answer: (l) => (l.timestamp = l.timestamp.replace("Z", "123Z")), text: true, tokens: [0, 0] },
   // Nothing to show, but the response was billed (ccusage counts it).
   { name: "message.content null", answer: (l) => (l.message.content = null), text: false, tokens: [1110, 50] },
   { name: "message.usage null", answer: (l) => (l.message.usage = null), text: true, tokens: [0, 0] },
@@ -50,7 +57,7 @@ const CASES: Case[] = [
   },
 ];
 
-test("a line with null ids, flags, cwd, model, content or usage loses nothing else: the dry run and the server show its text and tokens", async () => {
+test("a line with null ids, flags, cwd, model, time, content or usage loses nothing else: the dry run and the server show its text and tokens", async () => {
   server.reset();
   const claude = tempClaudeDir();
   CASES.forEach((c, i) => {
@@ -78,6 +85,8 @@ test("a line with null ids, flags, cwd, model, content or usage loses nothing el
       dry: dryTokens.get(session(i + 1)),
       server: [s?.promptTokens ?? 0, s?.completionTokens ?? 0],
       texts: (s?.messages ?? []).map((m) => m.textContent),
+      // A line without a time it can read is shown after the line before it.
+      inOrder: (s?.messages ?? []).every((m, j, all) => Number.isFinite(m.createdAt) && (j === 0 || m.createdAt >= all[j - 1]!.createdAt)),
     };
   });
   expect(seen).toEqual(
@@ -86,6 +95,7 @@ test("a line with null ids, flags, cwd, model, content or usage loses nothing el
       dry: c.tokens,
       server: c.tokens,
       texts: [`question ${i + 1}`, ...(c.text ? [`answer ${i + 1}`] : [])],
+      inOrder: true,
     })),
   );
 });

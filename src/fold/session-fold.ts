@@ -279,6 +279,15 @@ export class SessionFold {
     if (cwd) this.meta.anyCwd ??= cwd;
   }
 
+  /**
+   * When a line is shown: its time, or for a line without a readable one (null, missing, not a date:
+   * some writers' lines) the latest time read before it, so it is shown in its place rather than
+   * dropped. Undefined only when no line before it had a time.
+   */
+  private placed(at: number | undefined): number | undefined {
+    return at ?? this.meta.lastAt;
+  }
+
   private wanted(sidechain: boolean): boolean {
     return !sidechain || this.options.subagentMessages;
   }
@@ -336,8 +345,9 @@ export class SessionFold {
    * typed, a tool result, or a notice shown as a system message.
    */
   private addTurn(kind: UserLineKind, line: LineAt, content: Content, sidechain: boolean, order: number, source: TurnSource): void {
-    if (kind.kind === "generated" || line.uuid === undefined || line.timestamp === undefined) return;
-    const where = { uuid: line.uuid, createdAt: line.timestamp, order };
+    const createdAt = this.placed(line.timestamp);
+    if (kind.kind === "generated" || line.uuid === undefined || createdAt === undefined) return;
+    const where = { uuid: line.uuid, createdAt, order };
     if (kind.kind === "tool") {
       if (this.options.toolCalls && this.wanted(sidechain)) {
         const blocks = blocksOf(content);
@@ -476,7 +486,7 @@ export class SessionFold {
     const msg = line.message;
     const replay = CONTEXT_FORK.test(line.agentId ?? "");
     // A fork's copy of its parent's response loses to the original, as a sidechain's does: counted once, in the parent.
-    const record = msg.usage ? this.usageRecord(msg.usage, line, sidechain || line.forkedFrom !== undefined) : undefined;
+    const record = msg.usage && !line.uncounted ? this.usageRecord(msg.usage, line, sidechain || line.forkedFrom !== undefined) : undefined;
     if (record) this.ledger.add(record);
     if (replay) return;
 
@@ -487,11 +497,13 @@ export class SessionFold {
 
     let response = this.open.get(messageId);
     if (!response) {
+      const createdAt = this.placed(line.timestamp);
+      if (createdAt === undefined) return;
       response = {
         messageId,
         externalId: `${this.meta.sessionId}:${line.uuid}`,
         thread,
-        createdAt: line.timestamp,
+        createdAt,
         order,
         blocks: [],
       };
@@ -510,7 +522,7 @@ export class SessionFold {
   /** A response's usage as the ledger keeps it: an assistant line's, or that of a line of another type that carries one. */
   private usageRecord(
     usage: Usage,
-    line: { uuid?: string; requestId?: string; timestamp: number; forkedFrom?: { sessionId?: string }; message: { id?: string; model?: string } },
+    line: { uuid?: string; requestId?: string; timestamp?: number; forkedFrom?: { sessionId?: string }; message: { id?: string; model?: string } },
     sidechain: boolean,
   ): UsageRecord {
     return recordOf(usage, {
@@ -520,7 +532,7 @@ export class SessionFold {
       sessionId: this.meta.sessionId,
       sidechain,
       model: line.message.model ?? "unknown",
-      at: line.timestamp,
+      ...(line.timestamp !== undefined ? { at: line.timestamp } : {}),
     });
   }
 

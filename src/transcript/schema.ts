@@ -1,4 +1,5 @@
 import { z } from "../runtime/zod.ts";
+import { referenceCounts } from "./reference-count.ts";
 
 /**
  * zod schemas for the transcript lines we use. Only the fields we read are
@@ -80,10 +81,10 @@ export type Content = string | Block[];
 const Origin = z.catch(z.optional(z.object({ kind: z.string(), name: z.optional(z.string()) })), { kind: "unknown" });
 export type Origin = NonNullable<z.infer<typeof Origin>>;
 
-/** Fields shared by user and assistant lines. */
+/** Fields shared by user and assistant lines. An unreadable time only places the line: the fold puts it after the line before. */
 const conversationFields = {
   uuid: z.string().check(z.minLength(1)),
-  timestamp: Timestamp,
+  timestamp: lenient(Timestamp),
   cwd: lenient(z.string()),
   isSidechain: lenient(z.boolean()),
   agentId: lenient(z.string()),
@@ -120,7 +121,8 @@ const AssistantLineSchema = z.object({
     usage: z.nullish(UsageSchema),
   }),
 });
-export type AssistantLine = Timed<z.infer<typeof AssistantLineSchema>>;
+/** `uncounted`: ccusage skips the line, so its usage is not counted (reference-count.ts). */
+export type AssistantLine = Timed<z.infer<typeof AssistantLineSchema>> & { uncounted?: true };
 
 const SummaryLineSchema = z.object({
   type: z.literal("summary"),
@@ -198,10 +200,11 @@ function writtenShort(value: object): boolean {
   return line.uuid == null || (typeof line.message === "object" && line.message !== null && line.message.content == null);
 }
 
-/** The line read for its usage alone (see UsageLineSchema), or null when it carries none. */
+/** The line read for its usage alone (see UsageLineSchema), or null when it carries none, or none ccusage counts. */
 function usageEntry(value: object, schemas: LineSchemas): Entry | null {
   const message = (value as { message?: unknown }).message;
   if (typeof message !== "object" || message === null || typeof (message as { usage?: unknown }).usage !== "object") return null;
+  if (!referenceCounts(value)) return null;
   const r = schemas.usage.safeParse(value);
   return r.success ? tagged("usage", r.data) : null;
 }
@@ -225,14 +228,16 @@ export type Entry =
 
 /**
  * Marks zod's fresh output object with its kind and turns its timestamp into
- * epoch ms, in place (no copy on the hot path). Null for an unreadable time.
+ * epoch ms, in place (no copy on the hot path). Null for an unreadable time
+ * where the line type needs one (a line read for its usage alone).
  */
 function tagged<K extends Entry["kind"], T extends { timestamp?: string }>(kind: K, data: T): (Timed<T> & { kind: K }) | null {
   const out = data as unknown as Timed<T> & { kind: K };
   if (data.timestamp !== undefined) {
     const ms = Date.parse(data.timestamp);
-    if (Number.isNaN(ms)) return null;
-    (out as { timestamp?: number }).timestamp = ms;
+    if (Number.isNaN(ms) && kind === "usage") return null;
+    if (Number.isNaN(ms)) delete (out as { timestamp?: unknown }).timestamp;
+    else (out as { timestamp?: number }).timestamp = ms;
   }
   out.kind = kind;
   return out;
@@ -267,7 +272,11 @@ export function entryReader(schemas: LineSchemas): (value: unknown) => Entry | n
     const type = (value as { type?: unknown }).type;
     if (isTimed(type)) {
       const r = schemas[type].safeParse(value);
-      if (r.success) return tagged(type, r.data) as Entry | null;
+      if (r.success) {
+        const entry = tagged(type, r.data) as Entry;
+        if (entry.kind === "assistant" && !referenceCounts(value)) entry.uncounted = true;
+        return entry;
+      }
       // An assistant line written without what a message is made of (its uuid, its content: null on some
       // writers' lines, which ccusage counts) still carries its response's usage. One with a field of the wrong
       // type stays a bad line.

@@ -36,7 +36,6 @@ const WRONG: Record<string, unknown[]> = {
   type: [null, 42, true, [], {}],
   string: [null, 42, true, [], {}],
   id: [null, 42, true, [], {}, ""],
-  timestamp: [null, 42, true, [], {}, "not a date", ""],
   message: [null, 42, "text", [], true, {}],
   content: [null, 42, true, {}],
   /** An object the API (or a gateway) may also write as null: usage, usage.cache_creation. */
@@ -46,8 +45,6 @@ const WRONG: Record<string, unknown[]> = {
   /** A response's uuid and content: null is read as absent (READ_AS_ABSENT), the response counted for its usage. */
   responseUuid: [42, true, [], {}, ""],
   responseContent: [42, true, {}],
-  /** A notice's time: one of another type is read as absent; a string that is no date is bad. */
-  noticeTimestamp: ["not a date", ""],
 };
 
 /**
@@ -56,7 +53,8 @@ const WRONG: Record<string, unknown[]> = {
  */
 const READ_AS_ABSENT: Record<string, unknown[]> = {
   lenient: [null, 42, true, [], {}],
-  noticeTimestamp: [null, 42, true, [], {}],
+  /** A line's time only places it: one that is no date is read as absent (the fold shows the line after the one before). */
+  timestamp: [null, 42, true, [], {}, "not a date", ""],
   nullableObject: [null],
   responseUuid: [null],
   responseContent: [null],
@@ -96,7 +94,7 @@ function templates(): Array<{ line: Json; fields: Record<string, keyof typeof WR
     { line: { type: "summary", summary: "A template summary", leafUuid: "u-x" }, fields: { type: "type", summary: "string" } },
     {
       line: { type: "system", subtype: "x", timestamp: "2025-10-01T10:00:00.000Z", cwd: "/tmp" },
-      fields: { type: "type", timestamp: "noticeTimestamp", cwd: "lenient" },
+      fields: { type: "type", timestamp: "timestamp", cwd: "lenient" },
     },
   ];
 }
