@@ -41,6 +41,18 @@ describe("the session's model", () => {
     expect(modelOf([response("<synthetic>", 0, false), response("claude-haiku-4-5", 50, true)])).toBe("claude-haiku-4-5");
   });
 
+  test("is the session's other model, never a stand-in for a response whose line names none (ccusage lists none for it)", () => {
+    const records: UsageRecord[] = [];
+    const fold = new SessionFold(S, DEFAULT_FOLD_OPTIONS, { add: (r) => records.push(r) }, undefined);
+    const noModel = assistant("msg_n", text("From a gateway."), { sessionId: S, usage: { output: 5000 } });
+    delete (noModel.message as { model?: string }).model;
+    for (const line of [noModel, assistant("msg_o", text("Mine."), { sessionId: S, model: "claude-opus-5", usage: { output: 300 } })]) {
+      fold.add(parseLine(Buffer.from(JSON.stringify(line))).entry!, false, 0);
+    }
+    expect(modelOf(records)).toBe("claude-opus-5");
+    expect(modelOf(records.slice(0, 1))).toBeUndefined();
+  });
+
   test("counts every response's tokens, whichever thread wrote it", () => {
     const s = summaryOf([response("claude-opus-5", 300, false), response("claude-haiku-4-5", 5000, true)]);
     expect(s.completionTokens).toBe(5300);

@@ -7,7 +7,7 @@ import type { AssistantLine, AttachmentLine, Block, Content, Entry, SystemLine, 
 import { compactBoundaryText, subagentTaskText } from "./notices.ts";
 import { type PartOptions, blockToPart, hasPart, resultText, textOf } from "./parts.ts";
 import { type UserLineKind, classifyContent, classifyUserLine, titleSource, typedBlocks } from "./prompt.ts";
-import { type Ledger, type UsageRecord, dedupKey, prefer, recordOf } from "./usage-ledger.ts";
+import { type Ledger, NO_MODEL, type UsageRecord, dedupKey, prefer, recordOf } from "./usage-ledger.ts";
 
 export interface FoldOptions extends PartOptions {
   /** Send subagent (sidechain) messages; their tokens count either way. */
@@ -531,7 +531,7 @@ export class SessionFold {
       lineId: line.uuid,
       sessionId: this.meta.sessionId,
       sidechain,
-      model: line.message.model ?? "unknown",
+      model: line.message.model ?? NO_MODEL,
       ...(line.timestamp !== undefined ? { at: line.timestamp } : {}),
     });
   }

@@ -3,6 +3,9 @@ import type { Iteration } from "../pricing/iterations.ts";
 import type { Iteration as IterationLine, Usage } from "../transcript/schema.ts";
 
 
+/** The model of a response whose line names none: counted at no price (as ccusage), never a session's model. */
+export const NO_MODEL = "unknown";
+
 /** One API response's usage, as read from one transcript line. */
 export interface UsageRecord {
   /** dedupKey: `message.id:requestId` (or the session and `message.id`); null when the line has no message id: never deduplicated. */
