@@ -163,22 +163,50 @@ describe("a schema 2 state", () => {
     await read(store, [h.claude.projects]);
     const path = store.path;
     store.close();
-    // Back to schema 2: no folders table, no triggers.
+    // Back to schema 2: no folders table, no triggers, no usage.copy.
     const db = new Database(path);
     for (const trigger of ["files_insert", "files_update", "files_delete"]) db.run(`DROP TRIGGER ${trigger}`);
     db.run("DROP TABLE folders");
+    db.run("ALTER TABLE usage DROP COLUMN copy");
     db.run("PRAGMA user_version = 2");
     db.close();
 
     const reopened = StateStore.open(path);
     try {
-      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 3 });
+      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 4 });
       expect(reopened.folderDigests().size).toBe(0);
       // Nothing to read again; the digests are recorded by this read, and the triggers work.
       expect(await read(reopened, [h.claude.projects])).toEqual({ sessionsRead: 0, loaded: [h.p1, h.p2] });
       expect(await read(reopened, [h.claude.projects])).toEqual({ sessionsRead: 0, loaded: [] });
       reopened.write(() => reopened.rereadSession(A));
       expect([...reopened.folderDigests().keys()]).toEqual([h.p2]);
+    } finally {
+      reopened.close();
+    }
+  });
+});
+
+describe("a schema 3 state", () => {
+  test("gets usage.copy, its responses read as no copies, keeping what it had read", async () => {
+    const h = history();
+    const store = newStore();
+    await read(store, [h.claude.projects]);
+    const path = store.path;
+    const usage = () => store.db.query("SELECT key, session, input, output FROM usage ORDER BY key").all();
+    const before = usage();
+    store.close();
+    const db = new Database(path);
+    db.run("ALTER TABLE usage DROP COLUMN copy");
+    db.run("PRAGMA user_version = 3");
+    db.close();
+
+    const reopened = StateStore.open(path);
+    try {
+      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 4 });
+      expect(reopened.db.query("SELECT key, session, input, output FROM usage ORDER BY key").all()).toEqual(before);
+      expect(reopened.db.query("SELECT count(*) AS n FROM usage WHERE copy <> 0").get()).toEqual({ n: 0 });
+      // Nothing to read again: its folders' digests were kept.
+      expect(await read(reopened, [h.claude.projects])).toEqual({ sessionsRead: 0, loaded: [] });
     } finally {
       reopened.close();
     }

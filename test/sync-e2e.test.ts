@@ -285,7 +285,9 @@ describe("a lost state (a new HOME) against a server that holds an original and 
       assistant("msg_41", text("Looking."), { sessionId: original, usage: { input: 100, output: 50, cacheCreation: 0, cacheRead: 0 } }),
     ];
     claude.write(`p/${original}.jsonl`, jsonl([...history, user("More?", { sessionId: original }), assistant("msg_42", text("No."), { sessionId: original, usage: { input: 7, output: 8, cacheCreation: 0, cacheRead: 0 } })]));
-    claude.write(`p/${resumed}.jsonl`, jsonl([...history, user("And the docs?", { sessionId: resumed }), assistant("msg_43", text("Done."), { sessionId: resumed, usage: { input: 3, output: 4, cacheCreation: 0, cacheRead: 0 } })]));
+    // Copied lines that carry the copy's own id (lines naming the original would make the history the original's: test/resumed-copy.test.ts).
+    const copied = history.map((l) => ({ ...l, sessionId: resumed }));
+    claude.write(`p/${resumed}.jsonl`, jsonl([...copied, user("And the docs?", { sessionId: resumed }), assistant("msg_43", text("Done."), { sessionId: resumed, usage: { input: 3, output: 4, cacheCreation: 0, cacheRead: 0 } })]));
     const env = envFor(claude.root);
     expect((await runCli(["sync"], { env })).code).toBe(0);
     const shown = () => [original, resumed].flatMap((id) => [server.session(id)?.promptTokens, server.session(id)?.completionTokens]);

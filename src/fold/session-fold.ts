@@ -522,7 +522,7 @@ export class SessionFold {
   /** A response's usage as the ledger keeps it: an assistant line's, or that of a line of another type that carries one. */
   private usageRecord(
     usage: Usage,
-    line: { uuid?: string; requestId?: string; timestamp?: number; forkedFrom?: { sessionId?: string }; message: { id?: string; model?: string } },
+    line: { uuid?: string; requestId?: string; timestamp?: number; sessionId?: string; forkedFrom?: { sessionId?: string }; message: { id?: string; model?: string } },
     sidechain: boolean,
   ): UsageRecord {
     return recordOf(usage, {
@@ -531,6 +531,8 @@ export class SessionFold {
       lineId: line.uuid,
       sessionId: this.meta.sessionId,
       sidechain,
+      // A resumed session's file copies its original's lines, which keep the original's session id.
+      ...(!sidechain && line.sessionId !== undefined && line.sessionId !== this.meta.sessionId ? { copy: true } : {}),
       model: line.message.model ?? NO_MODEL,
       ...(line.timestamp !== undefined ? { at: line.timestamp } : {}),
     });

@@ -14,6 +14,8 @@ export interface UsageRecord {
   lineId?: string;
   sessionId: string;
   sidechain: boolean;
+  /** The line names another session than the one it is read in: a resumed session's copy of its original's line. */
+  copy?: boolean;
   model: string;
   tokens: Tokens;
   /** The response line's timestamp, epoch ms: prices change over time. */
@@ -61,7 +63,7 @@ function iterationsOf(usage: Usage): Iteration[] | undefined {
 }
 
 /** What a line says besides its usage, for its usage record. */
-type RecordFields = Pick<UsageRecord, "key" | "lineId" | "sessionId" | "sidechain" | "model" | "at">;
+type RecordFields = Pick<UsageRecord, "key" | "lineId" | "sessionId" | "sidechain" | "copy" | "model" | "at">;
 
 export function recordOf(usage: Usage, fields: RecordFields): UsageRecord {
   const iterations = iterationsOf(usage);
@@ -90,6 +92,7 @@ export function dedupKey(messageId: string | undefined, requestId: string | unde
 
 /** Per-record flag bits, as the ledger stores them. */
 const SIDECHAIN = 1;
+const COPY = 2;
 
 /**
  * When two lines report the same response (ccusage's rules, so totals equal
@@ -110,14 +113,24 @@ export function prefer(candidate: UsageRecord, kept: UsageRecord): boolean {
 }
 
 /**
- * Whether `candidate` replaces `kept`: preferred, or equal and read from a file that sorts
- * first. Between equal copies in two sessions, `tie` (when given, and when it says) decides first.
+ * Whether `candidate` replaces `kept`: preferred, or equal and the original's line where the
+ * other is a resumed session's copy of it, else read from a file that sorts first. Between
+ * equal copies in two sessions, `tie` (when given, and when it says) decides first.
  */
 export function replaces(candidate: UsageRecord, kept: UsageRecord, tie?: (candidate: UsageRecord, kept: UsageRecord) => boolean | undefined): boolean {
   const c = compare(candidate.sidechain, totalOf(candidate.tokens), kept.sidechain, totalOf(kept.tokens));
   if (c !== 0) return c > 0;
   const said = candidate.sessionId === kept.sessionId ? undefined : tie?.(candidate, kept);
-  return said ?? firstPath(candidate.file, kept.file);
+  return said ?? originalFirst(candidate.copy === true, kept.copy === true) ?? firstPath(candidate.file, kept.file);
+}
+
+/**
+ * Between equal copies, the original's line wins over a resumed session's copy of it, wherever
+ * the files sort: an incremental sync, which held the original before the copy existed, and a
+ * sync of both at once then count it in the same session (ccusage, by path, may count it in the copy).
+ */
+function originalFirst(candidateCopy: boolean, keptCopy: boolean): boolean | undefined {
+  return candidateCopy === keptCopy ? undefined : keptCopy;
 }
 
 function firstPath(candidate: string | undefined, kept: string | undefined): boolean {
@@ -152,7 +165,7 @@ function identity(r: UsageRecord): string {
 interface Columns {
   session: Uint32Array;
   model: Uint32Array;
-  /** 1 sidechain. */
+  /** 1 sidechain, 2 a copy (UsageRecord.copy). */
   flags: Uint8Array;
   /** Epoch ms of the response, NaN when unknown. */
   at: Float64Array;
@@ -256,8 +269,11 @@ export class UsageLedger implements Ledger {
 
   /** Whether row `i` of batch `b` replaces this ledger's `row` (see `replaces`), without building records. */
   private batchReplaces(b: RecordBatch, i: number, row: number): boolean {
-    const c = compare(((b.flags[i] as number) & SIDECHAIN) !== 0, rowTotal(b.tokens, i), ((this.cols.flags[row] as number) & SIDECHAIN) !== 0, rowTotal(this.tokens, row));
+    const [flags, keptFlags] = [b.flags[i] as number, this.cols.flags[row] as number];
+    const c = compare((flags & SIDECHAIN) !== 0, rowTotal(b.tokens, i), (keptFlags & SIDECHAIN) !== 0, rowTotal(this.tokens, row));
     if (c !== 0) return c > 0;
+    const original = originalFirst((flags & COPY) !== 0, (keptFlags & COPY) !== 0);
+    if (original !== undefined) return original;
     const file = b.file[i] as number;
     const kept = this.cols.file[row] as number;
     return file !== 0 && kept !== 0 && firstPath(b.names[file - 1], this.names[kept - 1]);
@@ -329,7 +345,7 @@ export class UsageLedger implements Ledger {
     const c = this.cols;
     c.session[row] = this.intern(r.sessionId);
     c.model[row] = this.intern(r.model);
-    c.flags[row] = r.sidechain ? SIDECHAIN : 0;
+    c.flags[row] = (r.sidechain ? SIDECHAIN : 0) | (r.copy ? COPY : 0);
     c.at[row] = r.at ?? Number.NaN;
     c.speed[row] = r.speed ? this.intern(r.speed) + 1 : 0;
     c.geo[row] = r.inferenceGeo ? this.intern(r.inferenceGeo) + 1 : 0;
@@ -360,6 +376,7 @@ function recordAt(tokens: Float64Array, c: Columns, row: number, names: readonly
     sessionId: names[c.session[row] as number] as string,
     model: names[c.model[row] as number] as string,
     sidechain: ((c.flags[row] as number) & SIDECHAIN) !== 0,
+    ...(((c.flags[row] as number) & COPY) !== 0 ? { copy: true } : {}),
     tokens: {
       input: tokens[t] as number,
       output: tokens[t + 1] as number,

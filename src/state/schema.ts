@@ -117,9 +117,12 @@ CREATE TRIGGER files_delete AFTER DELETE ON files BEGIN
 END;
 `;
 
-const SCHEMA = SCHEMA_V2 + FOLDERS;
+/** Version 4: whether a response's line is a resumed session's copy of its original's (UsageRecord.copy); older rows say not. */
+const COPIES = `ALTER TABLE usage ADD COLUMN copy INTEGER NOT NULL DEFAULT 0;`;
 
-const SCHEMA_VERSION = 3;
+const SCHEMA = SCHEMA_V2 + FOLDERS + COPIES;
+
+const SCHEMA_VERSION = 4;
 
 /** Meta key present while a state is new: it has not yet read everything with the server's totals at hand (store.isNew). */
 export const NEW_STATE = "new_state";
@@ -144,7 +147,8 @@ export function migrate(db: Database): void {
         2,
       );
     }
-    if (version === 2) db.run(FOLDERS);
+    if (version === 3) db.run(COPIES);
+    else if (version === 2) db.run(FOLDERS + COPIES);
     else {
       // Version 1 (0.2.0) kept its version in meta, not in user_version.
       fromV1 = hasTable(db, "sessions");

@@ -562,8 +562,8 @@ export class StateStore {
   putUsage(key: bigint, record: UsageRecord, file: number | null): void {
     const t = record.tokens;
     this.q(
-      `INSERT INTO usage (key, session, file, model, sidechain, at, speed, geo, input, output, cw5, cw1h, cr, iterations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT(key) DO UPDATE SET session = excluded.session, file = excluded.file, model = excluded.model, sidechain = excluded.sidechain,
+      `INSERT INTO usage (key, session, file, model, sidechain, copy, at, speed, geo, input, output, cw5, cw1h, cr, iterations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(key) DO UPDATE SET session = excluded.session, file = excluded.file, model = excluded.model, sidechain = excluded.sidechain, copy = excluded.copy,
          at = excluded.at, speed = excluded.speed, geo = excluded.geo, input = excluded.input, output = excluded.output,
          cw5 = excluded.cw5, cw1h = excluded.cw1h, cr = excluded.cr, iterations = excluded.iterations`,
     ).run(
@@ -572,6 +572,7 @@ export class StateStore {
       file,
       this.modelId(record.model),
       record.sidechain ? 1 : 0,
+      record.copy ? 1 : 0,
       record.at ?? null,
       record.speed ?? null,
       record.inferenceGeo ?? null,
@@ -768,6 +769,7 @@ interface UsageRow {
   file_path: string | null;
   model_name: string;
   sidechain: number;
+  copy: number;
   at: number | null;
   speed: string | null;
   geo: string | null;
@@ -785,6 +787,7 @@ function usageRecord(row: UsageRow): UsageRecord {
     sessionId: row.session_id,
     model: row.model_name,
     sidechain: row.sidechain === 1,
+    ...(row.copy === 1 ? { copy: true } : {}),
     tokens: { input: row.input, output: row.output, cacheWrite5m: row.cw5, cacheWrite1h: row.cw1h, cacheRead: row.cr },
     ...(row.at === null ? {} : { at: row.at }),
     ...(row.speed === null ? {} : { speed: row.speed }),

@@ -109,6 +109,8 @@ const AssistantLineSchema = z.object({
   type: z.literal("assistant"),
   ...conversationFields,
   requestId: lenient(z.string()),
+  /** The session that wrote the line: a resumed session's file copies its original's lines with the original's id. */
+  sessionId: lenient(z.string()),
   /** On a forked session's copy of its parent's history: the response is the parent's. */
   forkedFrom: lenient(z.object({ sessionId: lenient(z.string()) })),
   message: z.object({
