@@ -10,7 +10,12 @@ import { scratchDir } from "./helpers/scratch.ts";
  * writes, cache reads, cost in USD (its float noise dropped past the
  * billionth). ccusage lists the workflow agent of case 14
  * (subagents/workflows/run-1/) as a session named run-1 (10, 50, 100, 1,000,
- * $0.00097): added to case 14 here, where its tokens belong.
+ * $0.00097): added to case 14 here, where its tokens belong. Cases 16 to 18
+ * recorded the same way: ccusage prices none of case 18's models ($0); its
+ * cost here is Anthropic's list price, worked by hand (per response: 10 in,
+ * 50 out, 400 5m and 600 1h writes, 1,000 reads): Opus 5.5 fast 2 x 8,040,
+ * Sonnet 5.5 4,020 (reads $0.10 since 2026-10-07), Haiku 5.5 206, Fable 5.2
+ * 15,880, Opus 5.5 US-only 1.1 x 8,040: $0.04503.
  */
 const CCUSAGE: Array<[number, number, number, number, number, number]> = [
   [1, 20, 350, 200, 2000, 0.00763],
@@ -28,6 +33,9 @@ const CCUSAGE: Array<[number, number, number, number, number, number]> = [
   [13, 90, 450, 9000, 9000, 0.10431],
   [14, 38, 5500, 50300, 253000, 0.75367],
   [15, 20, 100, 200, 2000, 0.00194],
+  [16, 40, 200, 4000, 4000, 0.04457],
+  [17, 20, 100, 200, 2000, 0.002425],
+  [18, 50, 250, 5000, 5000, 0.04503],
 ];
 
 test("on today's transcript shapes every session's tokens and cost equal ccusage's, and every line is read", async () => {

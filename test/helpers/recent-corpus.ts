@@ -1,5 +1,5 @@
 /**
- * A Claude Code history in the shapes of 2.1.115 to 2.1.290, one session per
+ * A Claude Code history in the shapes of 2.1.115 to 2.1.29x, one session per
  * case, made in code (from ../shared/claude-code-data.md and public readers'
  * notes; no real transcript copied). test/recent-ccusage.test.ts holds our totals
  * to ccusage's on it; to record ccusage's again:
@@ -23,6 +23,8 @@ interface UsageIn {
   /** The 5m/1h split of the cache writes. */
   split?: [number, number];
   speed?: string;
+  /** `usage.inference_geo`. */
+  geo?: string;
   webSearches?: number;
   iterations?: Line[];
 }
@@ -66,6 +68,7 @@ class History {
       service_tier: "standard",
       ...(u.split ? { cache_creation: { ephemeral_5m_input_tokens: u.split[0], ephemeral_1h_input_tokens: u.split[1] } } : {}),
       ...(u.speed ? { speed: u.speed } : {}),
+      ...(u.geo ? { inference_geo: u.geo } : {}),
       ...(u.webSearches ? { server_tool_use: { web_search_requests: u.webSearches, web_fetch_requests: 0 } } : {}),
       ...(u.iterations ? { iterations: u.iterations } : {}),
     };
@@ -274,6 +277,43 @@ function cases(h: History): void {
       meta("cost-state", { totalCostUSD: 0.01, totalInputTokens: 10 }),
     ]);
     h.put(`${s}/subagents/agent-d555.jsonl`, [h.user(s, "Inner", inAgent("d555")), progressOf]);
+  }
+  // 16. Late-2026 model ids as written with their date or Vertex's @ (ccusage prices these).
+  {
+    const s = recentSession(++n);
+    const models = ["claude-opus-5-20260724", "claude-fable-5-1-20260901", "claude-sonnet-5@20260630", "claude-opus-4-8-20260521"];
+    h.put(`${s}.jsonl`, [h.user(s, "Dated ids"), ...models.map((model, i) => h.assistant(s, `msg_d${i}`, text(model), { model, usage: { cacheCreation: 1000, split: [400, 600] } }))]);
+  }
+  // 17. Lines ccusage skips: a time it does not read (null, microseconds, missing) or a model that is no name (null, ""); one with no model it counts at no price.
+  {
+    const s = recentSession(++n);
+    const answer = (id: string, edit: (l: Line) => void) => {
+      const l = h.assistant(s, id, text(id), { model: "claude-opus-5" });
+      edit(l);
+      return l;
+    };
+    h.put(`${s}.jsonl`, [
+      h.user(s, "Odd writers"),
+      answer("msg_o1", () => {}),
+      answer("msg_o2", (l) => (l.timestamp = null)),
+      answer("msg_o3", (l) => (l.timestamp = String(l.timestamp).replace("Z", "123Z"))),
+      answer("msg_o4", (l) => delete l.timestamp),
+      answer("msg_o5", (l) => ((l.message as Line).model = null)),
+      answer("msg_o6", (l) => ((l.message as Line).model = "")),
+      answer("msg_o7", (l) => delete (l.message as Line).model),
+    ]);
+  }
+  // 18. The models of autumn 2026 (ccusage 20.0.24 prices none of them): fast mode on Opus 5.5, US-only inference on Sonnet 5.5.
+  {
+    const s = recentSession(++n);
+    h.put(`${s}.jsonl`, [
+      h.user(s, "Newest models"),
+      h.assistant(s, "msg_a1", text("a"), { model: "claude-opus-5-5", usage: { cacheCreation: 1000, split: [400, 600], speed: "fast" } }),
+      h.assistant(s, "msg_a2", text("b"), { model: "claude-sonnet-5-5", usage: { cacheCreation: 1000, split: [400, 600] } }),
+      h.assistant(s, "msg_a3", text("c"), { model: "claude-haiku-5-5", usage: { cacheCreation: 1000, split: [400, 600] } }),
+      h.assistant(s, "msg_a4", text("d"), { model: "claude-fable-5-2", usage: { cacheCreation: 1000, split: [400, 600] } }),
+      h.assistant(s, "msg_a5", text("e"), { model: "claude-opus-5-5[1m]", usage: { cacheCreation: 1000, split: [400, 600], geo: "us" } }),
+    ]);
   }
 }
 
