@@ -108,6 +108,26 @@ describe("UsageLedger", () => {
     }
   });
 
+  test("between equal copies, the original's line counts over a resumed copy of it that names the original, whichever file sorts first, added or merged", () => {
+    const copy = { sessionId: "resumed", file: "/p/-a/aaaa.jsonl", copy: true };
+    const original = { sessionId: "original", file: "/p/-a/zzzz.jsonl" };
+    for (const order of [
+      [copy, original],
+      [original, copy],
+    ]) {
+      const ledger = new UsageLedger();
+      for (const where of order) ledger.add(record("shared", 10, where));
+      const merged = new UsageLedger();
+      for (const where of order) {
+        const one = new UsageLedger();
+        one.add(record("shared", 10, where));
+        merged.addBatch(one.toBatch());
+      }
+      expect([...ledger.records()].map((r) => r.sessionId)).toEqual(["original"]);
+      expect([...merged.records()].map((r) => r.sessionId)).toEqual(["original"]);
+    }
+  });
+
   test("time, speed, geo and iterations survive a batch merge; the preferred copy brings its own", () => {
     const iterations = [{ kind: "advisor_message", model: "claude-opus-4-8", tokens: { input: 9, output: 8, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 7 } }];
     const first = new UsageLedger();
