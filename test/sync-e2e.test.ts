@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, renameSync, utimesSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
@@ -321,14 +321,20 @@ describe("a forked session synced on its own before its parent (hooks: one sessi
 });
 
 describe("a session whose subagents' file comes before its own (Claude Code 2.0's Warmup agent)", () => {
-  // Written just now, as in a live session (lines written long ago are a copy's: see the last test).
-  const start = Date.now() - 10_000;
+  // Written just now, as in a live session (lines written long ago are a copy's: see the copied test). Made before
+  // each test: made once, at load, they aged past a minute while the tests before them ran on a loaded machine.
+  let start = 0;
   const at = (ms: number) => new Date(start + ms).toISOString();
-  const warmup = [
-    user("Warmup", { isSidechain: true, agentId: "a1", timestamp: at(0) }),
-    assistant("msg_w", text("Ready."), { isSidechain: true, agentId: "a1", timestamp: at(2_000) }),
-  ];
-  const own = [user("Fix the flaky test", { timestamp: at(5_000) }), assistant("msg_1", text("Looking."), { timestamp: at(7_000) })];
+  let warmup: object[] = [];
+  let own: object[] = [];
+  beforeEach(() => {
+    start = Date.now() - 10_000;
+    warmup = [
+      user("Warmup", { isSidechain: true, agentId: "a1", timestamp: at(0) }),
+      assistant("msg_w", text("Ready."), { isSidechain: true, agentId: "a1", timestamp: at(2_000) }),
+    ];
+    own = [user("Fix the flaky test", { timestamp: at(5_000) }), assistant("msg_1", text("Looking."), { timestamp: at(7_000) })];
+  });
 
   test("waits for its own file, so the server keeps the start a read of all its files gives", async () => {
     server.reset();
