@@ -72,10 +72,13 @@ test("a line with null ids, flags, cwd, model, time, content or usage loses noth
 
   const dry = JSON.parse((await runCli(["sync", "--dry-run", "--json"], { env })).stdout);
   expect(dry.skipped.badLines).toBe(0);
+  // A response without a model is counted at no price, as ccusage counts it: not a model said to lack a price.
+  expect(dry.unknownModels).toEqual([]);
   const dryTokens = new Map<string, [number, number]>(dry.sessions.map((s: Line) => [s.externalId, [s.promptTokens, s.completionTokens]]));
 
   const r = await runCli(["sync", "--json"], { env });
   expect(r.stderr).toBe("");
+  expect(JSON.parse(r.stdout).unknownModels).toEqual([]);
   expect(server.violations()).toEqual([]);
 
   const seen = CASES.map((c, i) => {

@@ -3,8 +3,12 @@ import type { Iteration } from "../pricing/iterations.ts";
 import type { Iteration as IterationLine, Usage } from "../transcript/schema.ts";
 
 
-/** The model of a response whose line names none: counted at no price (as ccusage), never a session's model. */
-export const NO_MODEL = "unknown";
+/**
+ * The model of a response whose line names none: counted at no price (as ccusage), never a session's
+ * model, and not a name a model can have (a model called "unknown" stays a model without a price).
+ * prices.json lists it as unpriced, so no run reports it as a model without a price.
+ */
+export const NO_MODEL = "<no model>";
 
 /** One API response's usage, as read from one transcript line. */
 export interface UsageRecord {
