@@ -260,6 +260,10 @@ describe("EventFields: the hook returns once stdin holds the fields it passes on
     ["a nested key of the same name is not the event's", ['{"tool_input":{"session_id":"x","transcript_path":"/x"},"cwd":"/w"'], { fields: {}, done: false }],
     ["a value naming a key is not a key", ['{"prompt":"session_id","x":"\\"session_id\\":\\"y\\""'], { fields: {}, done: false }],
     ["non-ASCII and escapes decoded", ['{"transcript_path":"/h/\\u00fc/\u00e9 \\"q\\".jsonl"}'], { fields: { transcript_path: '/h/\u00fc/\u00e9 "q".jsonl' }, done: true }],
+    ["a whole event in one chunk, as Claude Code writes it", [`${head},"hook_event_name":"Stop","stop_hook_active":false}\n`], { fields: { session_id: id, transcript_path: "/p/d\u00e9 x/s.jsonl" }, done: true }],
+    ["a whole event in one chunk: nested keys of the same name are not the event's", [`{"tool_input":{"session_id":"x","transcript_path":"/x"},"session_id":"${id}"}`], { fields: { session_id: id }, done: true }],
+    ["a whole event in one chunk: a field that is no string is left out", [`{"session_id":"${id}","transcript_path":7}`], { fields: { session_id: id }, done: true }],
+    ["an array in one chunk is no object", [`[{"session_id":"${id}"}]`], { fields: {}, done: true, invalid: true }],
     ["no object", ["not json"], { fields: {}, done: true, invalid: true }],
     ["nothing yet", [""], { fields: {}, done: false }],
   ])("%s", (_name, chunks, expected) => {
