@@ -1,5 +1,5 @@
 import { type Config, type Credentials, configPath, loadConfig, maskKey, resolveCredentials, shownUrl, unusedKeys, unusedKeysText } from "../config/index.ts";
-import { OPTION_INFO, OPTION_KEYS } from "../config/set-option.ts";
+import { OPTION_INFO, OPTION_KEYS } from "../config/option-info.ts";
 import { writeOut } from "../runtime/stdio.ts";
 import { type ResolvedUrl, resolveUrl } from "../opensync/url.ts";
 

@@ -1,5 +1,6 @@
 import { configPath, loadConfigToSet, saveConfig, setAgainText } from "../config/index.ts";
-import { OPTION_KEYS, applySetting, sentBeforeNote } from "../config/set-option.ts";
+import { OPTION_KEYS } from "../config/option-info.ts";
+import { applySetting, sentBeforeNote } from "../config/set-option.ts";
 import { UserError } from "../errors.ts";
 import { anySessionSent } from "../state/databases.ts";
 import { writeErr, writeOut } from "../runtime/stdio.ts";

@@ -2,7 +2,7 @@
  * What `--help` adds to cac's usage and options: what each command does, examples,
  * the environment variables it reads and the exit codes.
  */
-import { OPTION_KEYS } from "../config/set-option.ts";
+import { OPTION_KEYS } from "../config/option-info.ts";
 
 interface CommandHelp {
   about: string;
