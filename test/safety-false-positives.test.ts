@@ -206,3 +206,21 @@ describe("HTML's markup is no password: `type=password` is an attribute, and no 
     ],
   );
 });
+
+describe("a package's version under its name is no password (lockfiles and package.json name `parse-passwd`)", () => {
+  maskedAndKept(
+    [
+      ['    parse-passwd "Xk9mQ2pL7vR3"\n', '    parse-passwd "[REDACTED:secret]"\n'],
+      ['"db-password": "Xk9mQ2pL7vR3",\n', '"db-password": "[REDACTED:secret]",\n'],
+      ["DB_PASSWORD=1.0.0\n", "DB_PASSWORD=[REDACTED:secret]\n"],
+    ],
+    [
+      [
+        "a yarn.lock",
+        'homedir-polyfill@^1.0.0:\n  version "1.0.1"\n  resolved "https://registry.yarnpkg.com/homedir-polyfill/-/homedir-polyfill-1.0.1.tgz#4c2bbc8a758998feebf5ed68580f76d46768b4bc"\n  dependencies:\n    parse-passwd "^1.0.0"\n',
+      ],
+      ["package.json's dependencies", '  "dependencies": {\n    "parse-passwd": "^1.0.0",\n    "passwd-user": "~3.0.0"\n  }\n'],
+      ["a pnpm-lock.yaml", "  /homedir-polyfill@1.0.3:\n    dependencies:\n      parse-passwd: 1.0.0\n    dev: true\n"],
+    ],
+  );
+});
