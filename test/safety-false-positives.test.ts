@@ -224,3 +224,13 @@ describe("a package's version under its name is no password (lockfiles and packa
     ],
   );
 });
+
+describe("a GitHub Actions permission is no token (`id-token: 'write'`)", () => {
+  maskedAndKept(
+    [
+      ["      id-token: 'Xk9mQ2pL7vR3zT8w'\n", "      id-token: '[REDACTED:secret]'\n"],
+      ["      db-password: 'write'\n", "      db-password: '[REDACTED:secret]'\n"],
+    ],
+    [["starter-workflows' deployments/google.yml", "    permissions:\n      contents: 'read'\n      id-token: 'write'\n\n    steps:\n      - name: 'Checkout'\n"]],
+  );
+});

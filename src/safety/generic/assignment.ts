@@ -140,6 +140,8 @@ const TYPED_DEFAULT = /^[A-Za-z_][A-Za-z_.]*(?:\[[A-Za-z_., ]*\])?=(?:None|null|
  */
 const TOKEN_NAME = /token$/i;
 const FIELD_NAME = /^[A-Z]?[a-z]+(?:[A-Z][a-z]+)*$/;
+/** A GitHub Actions permission's level (`permissions:` then `id-token: 'write'`, as Google's starter workflows quote it): no token. */
+const ACCESS_LEVEL = /^(?:read|write)$/;
 
 /** The shell's working directory (`PWD=/home/me`, `OLDPWD`) or a password (`pwd=…`): a path is the former. */
 const PWD = /(?:^|[^a-z0-9])pwd$/i;
@@ -197,7 +199,7 @@ const LOWER_WORD = /^[a-z]{6,64}$/;
  */
 export function isAssignedSecret(name: string, value: string, quoted: boolean, next: string | undefined): boolean {
   if (value.trim() === "" || isStandIn(value) || NO_CREDENTIAL_NAME.test(name) || (!quoted && (YAML_BLOCK.test(value) || YAML_ANCHOR.test(value) || TYPED_DEFAULT.test(value)))) return false;
-  if (TOKEN_NAME.test(name) && !PASSWORD_NAME.test(name) && FIELD_NAME.test(value) && /[A-Z]/.test(value)) return false;
+  if (TOKEN_NAME.test(name) && !PASSWORD_NAME.test(name) && ((FIELD_NAME.test(value) && /[A-Z]/.test(value)) || ACCESS_LEVEL.test(value))) return false;
   if (TRANSLATED.test(value) || (FILE_PATH.test(value) && !looksBase64Key(value)) || USERS_COMMAND.test(value) || isOwnWord(name, value)) return false;
   if (PACKAGE_NAME.test(name) && VERSION_RANGE.test(value)) return false;
   if ((CONFIGURE_SYMBOL.test(name) && CONFIGURE_ANSWER.test(value)) || (COLOUR.test(value) && !PASSWORD_NAME.test(name))) return false;
