@@ -234,3 +234,22 @@ describe("a GitHub Actions permission is no token (`id-token: 'write'`)", () => 
     [["starter-workflows' deployments/google.yml", "    permissions:\n      contents: 'read'\n      id-token: 'write'\n\n    steps:\n      - name: 'Checkout'\n"]],
   );
 });
+
+describe("a GitHub action's name and version after its owner is no user and password (`docker/login-action@v3`)", () => {
+  maskedAndKept(
+    [
+      ["login with admin/Spring@2024\n", "login with admin/[REDACTED:password]\n"],
+      ["login with admin/Hunter@v2x9\n", "login with admin/[REDACTED:password]\n"],
+    ],
+    [
+      [
+        "starter-workflows' deployments/google.yml",
+        "      - name: 'Docker Auth'\n        uses: 'docker/login-action@9780b0c442fbb1117ed29e0efdff1e18412f7567' # docker/login-action@v3\n        with:\n          username: 'oauth2accesstoken'\n          password: '${{ steps.auth.outputs.auth_token }}'\n",
+      ],
+      [
+        "starter-workflows' deployments/google.yml, get-gke-credentials",
+        "      # Get the GKE credentials so we can deploy to the cluster\n      - name: 'Set up GKE credentials'\n        uses: 'google-github-actions/get-gke-credentials@6051de21ad50fbb1767bc93c11357a49082ad116' # google-github-actions/get-gke-credentials@v2\n        with:\n          cluster_name: '${{ env.GKE_CLUSTER }}'\n",
+      ],
+    ],
+  );
+});

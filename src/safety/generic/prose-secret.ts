@@ -197,6 +197,12 @@ const SCHEME = /(?:mailto|https?|ftp|sftp|ssh|git|file|tel|data)$/i;
 /** The rest of a domain's name after a dot, to the address' end. */
 const DOMAIN_REST = /^(?:\.[A-Za-z0-9-]{1,63})+(?=$|[^\w.-])/;
 
+/**
+ * A GitHub action's name and version after its owner's slash (`docker/login-action@v3`, `azure/login@v2`, the comment
+ * beside a pinned action): no user and password. A version tag with its `v`, or a commit: `Spring@2024` is a password.
+ */
+const ACTION_REF = /^[\w.-]+@(?:v\d+(?:\.\d+){0,2}|[0-9a-f]{40})$/;
+
 function loginPair(text: string, at: number, re: RegExp, passwordShaped: (value: string) => boolean): Finding | undefined {
   re.lastIndex = at;
   const m = re.exec(text);
@@ -208,6 +214,7 @@ function loginPair(text: string, at: number, re: RegExp, passwordShaped: (value:
   if (group === 4 && SCHEME.test(m[3] as string)) return undefined;
   // A scope's `::` (Perl's `C<Net::Netrc>`, `*DB::dbline = "::_<$file"`, C++'s `db::Config`): a package's name, no user and password.
   if (group === 4 && value.startsWith(":")) return undefined;
+  if (group === 4 && text[span[0] - 1] === "/" && ACTION_REF.test(value)) return undefined;
   // An address after a colon (an IAM principal: `--member='user:alice@gmail.com'`): the pair's value stopped at its domain's dot.
   if (group === 4 && value.includes("@") && DOMAIN_REST.test(text.slice(span[0] + value.length, span[0] + value.length + 64))) return undefined;
   // Written tight (`admin:…`, `admin/…`), a pair looks like much else (`host:port`, `org/repo`): the
