@@ -253,3 +253,20 @@ describe("a GitHub action's name and version after its owner is no user and pass
     ],
   );
 });
+
+describe("a package's version under an unhyphenated name, or an artifact's under its group, is no key (`jsonwebtoken`, `io.jsonwebtoken:jjwt-api:0.11.5`)", () => {
+  maskedAndKept(
+    [
+      ['    "jsonwebtoken": "Xk9mQ2pL7vR3",\n', '    "jsonwebtoken": "[REDACTED:secret]",\n'],
+      ["spring.datasource.password: secret-pass\n", "spring.datasource.password: [REDACTED:secret]\n"],
+      ["JWT_TOKEN=jjwt-api:0.11.5\n", "JWT_TOKEN=[REDACTED:secret]\n"],
+    ],
+    [
+      ["a package.json", '    "cors": "^2.8.5",\n    "bcrypt": "^5.1.1",\n    "jsonwebtoken": "^9.0.2",\n    "morgan": "^1.10.0"\n  },\n'],
+      [
+        "a build.gradle",
+        "    implementation 'org.springframework.boot:spring-boot-starter-security'\n    implementation 'io.jsonwebtoken:jjwt-api:0.11.5'\n    runtimeOnly 'io.jsonwebtoken:jjwt-impl:0.11.5'\n    runtimeOnly 'io.jsonwebtoken:jjwt-jackson:0.11.5'\n}\n",
+      ],
+    ],
+  );
+});

@@ -175,13 +175,15 @@ const CONFIGURE_ANSWER = /^(?:define|undef)$/;
 const COLOUR = /^#(?:[0-9A-Fa-f]{3,4}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$/;
 
 /**
- * A package's version range under its name (package.json's `"parse-passwd": "^1.0.0"`, yarn.lock's
- * `parse-passwd "^1.0.0"`, pnpm-lock's `secret-token: 1.0.0`): a dependency, read in every lockfile.
- * The name in lower case with a hyphen, as packages are named (a setting's is `db_password` or
- * `DB_PASSWORD`); the value a version with its dots (`1.0.0`, `^2.3`, `~1.x`, `>=2.0.0 <3`).
+ * A package's version range under its name (package.json's `"jsonwebtoken": "^9.0.2"` and `"parse-passwd": "^1.0.0"`,
+ * yarn.lock's `parse-passwd "^1.0.0"`, pnpm-lock's `secret-token: 1.0.0`), or an artifact and its version under its
+ * group (Gradle's `'io.jsonwebtoken:jjwt-api:0.12.5'`): a dependency, read in every lockfile and build file. The name
+ * in lower case, as packages are named (a setting's in an environment is `DB_PASSWORD`); the value a version with its
+ * dots (`1.0.0`, `^2.3`, `~1.x`, `>=2.0.0 <3`), which no password is.
  */
-const PACKAGE_NAME = /^[a-z0-9][a-z0-9._]*(?:-[a-z0-9._]+)+$/;
+const PACKAGE_NAME = /^[a-z0-9][a-z0-9._-]*$/;
 const VERSION_PART = String.raw`(?:[\^~]|[<>]=?|=)?v?\d+(?:\.(?:\d+|[xX*])){1,2}(?:-[0-9A-Za-z.]+)?`;
+const ARTIFACT = new RegExp(String.raw`^[a-z0-9][a-z0-9._-]*:${VERSION_PART}$`);
 const VERSION_RANGE = new RegExp(String.raw`^${VERSION_PART}(?:[ \t]+(?:\|\|[ \t]+|-[ \t]+)?${VERSION_PART})*$`);
 
 /** A password's name (not a token's or a key's, whose values are never plain words). */
@@ -201,7 +203,7 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
   if (value.trim() === "" || isStandIn(value) || NO_CREDENTIAL_NAME.test(name) || (!quoted && (YAML_BLOCK.test(value) || YAML_ANCHOR.test(value) || TYPED_DEFAULT.test(value)))) return false;
   if (TOKEN_NAME.test(name) && !PASSWORD_NAME.test(name) && ((FIELD_NAME.test(value) && /[A-Z]/.test(value)) || ACCESS_LEVEL.test(value))) return false;
   if (TRANSLATED.test(value) || (FILE_PATH.test(value) && !looksBase64Key(value)) || USERS_COMMAND.test(value) || isOwnWord(name, value)) return false;
-  if (PACKAGE_NAME.test(name) && VERSION_RANGE.test(value)) return false;
+  if (PACKAGE_NAME.test(name) && (VERSION_RANGE.test(value) || ARTIFACT.test(value))) return false;
   if ((CONFIGURE_SYMBOL.test(name) && CONFIGURE_ANSWER.test(value)) || (COLOUR.test(value) && !PASSWORD_NAME.test(name))) return false;
   // A member path of words, bare, is code (`nid_key = self._lib.NID_aes_256_cbc`): a key or a token is random; a password may be words and dots.
   if (!quoted && !PASSWORD_NAME.test(name) && isMemberPathOfWords(value)) return false;
