@@ -270,3 +270,19 @@ describe("a package's version under an unhyphenated name, or an artifact's under
     ],
   );
 });
+
+describe("a value named fake is a stand-in, as dummy and example are (`trace_token='fake_trace_token'`)", () => {
+  maskedAndKept(
+    [
+      ["            trace_token='fake9Xk2mQ7pLvR3',\n", "            trace_token='[REDACTED:secret]',\n"],
+      ["ENCRYPTION_KEY=FakeP4ss2024\n", "ENCRYPTION_KEY=[REDACTED:secret]\n"],
+    ],
+    [
+      [
+        "gsutil's test_shim_util.py",
+        "            debug=3,  # -D option\n            trace_token='fake_trace_token',\n            user_project='fake_user_project',\n",
+      ],
+      ["gsutil's test_shim_util.py, a boto config", "    with _mock_boto_config({'GSUtil': {'encryption_key': 'fake_key'}}):\n      flags, _ = self._fake_command._translate_boto_config()\n"],
+    ],
+  );
+});

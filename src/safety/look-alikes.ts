@@ -46,7 +46,7 @@ export function isTokenStandIn(value: string): boolean {
  * `Example2024!` or `MyDummyPass99` is somebody's password.
  */
 const PLACEHOLDER_PART = /[-_]here$/i;
-const PLACEHOLDER_NAME = /example|placeholder|change[-_]?me|replace[-_]?(?:me|with)|dummy|redacted/i;
+const PLACEHOLDER_NAME = /example|placeholder|change[-_]?me|replace[-_]?(?:me|with)|dummy|fake|redacted/i;
 
 /**
  * A key in braces is no `{placeholder}`: Maven's and Jenkins' encrypted passwords are stored so
