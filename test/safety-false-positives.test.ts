@@ -286,3 +286,13 @@ describe("a value named fake is a stand-in, as dummy and example are (`trace_tok
     ],
   );
 });
+
+describe("a constant plus a number in C's enum is no password (`SEC_ERROR_BAD_PASSWORD = SEC_ERROR_BASE + 15,`)", () => {
+  maskedAndKept(
+    [
+      ["DB_PASSWORD=ADMIN_PASS_2\n", "DB_PASSWORD=[REDACTED:secret]\n"],
+      ["PASSWORD=Xk9mQ2pL + 2\n", "PASSWORD=[REDACTED:secret] + 2\n"],
+    ],
+    [["nss' secerr.h", "    SEC_ERROR_BAD_KEY = SEC_ERROR_BASE + 14,\n    SEC_ERROR_BAD_PASSWORD = SEC_ERROR_BASE + 15,\n    SEC_ERROR_RETRY_PASSWORD = SEC_ERROR_BASE + 16,\n"]],
+  );
+});

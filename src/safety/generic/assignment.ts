@@ -493,6 +493,18 @@ function endsLine(text: string, at: number): boolean {
 }
 
 /**
+ * An operator and its operand after a bare value: C's enum of constants (nss' `SEC_ERROR_BAD_PASSWORD = SEC_ERROR_BASE + 15,`),
+ * code's arithmetic, read as the element's end (CODE_AFTER) when it ends with the expression.
+ */
+const OPERATION = /[ \t]+(?:[-+*|&^]|<<|>>)[ \t]+[\w(]/y;
+
+/** What follows a value, as isAssignedSecret reads it: a line's end, an operation (as `,`), or the next character. */
+function following(text: string, at: number): string | undefined {
+  OPERATION.lastIndex = at;
+  return endsLine(text, at) ? "\n" : OPERATION.test(text) ? "," : text[at];
+}
+
+/**
  * A name and a quoted value with only a space between, as Groovy calls a method without
  * parentheses: Gradle's `signingConfigs { release { storePassword "…" } }`; nginx's
  * `proxy_set_header X-Api-Key "…"`. The name must be one (`keyPassword`, `db_password`,
@@ -748,7 +760,7 @@ export const assignmentDetector: Detector = {
       // A YAML alias (`*name`) only after a colon: `.env`'s `REDIS_PASSWORD=*iXal…` starts with the password's `*`.
       const assigned = text.slice(span[0], end);
       const judged = assigned.startsWith("*") && !m[3]?.includes(":") ? assigned.slice(1) : assigned;
-      if (!isAssignedSecret(name, judged, bare === undefined, endsLine(text, after) ? "\n" : text[after])) continue;
+      if (!isAssignedSecret(name, judged, bare === undefined, following(text, after))) continue;
       // The shell's next quoted pieces of the word go with it (judged by its first: `'Xk9'"$SUFFIX"`).
       const whole = double !== undefined || single !== undefined ? splicedEnd(text, end) : end;
       out.push({ start: span[0], end: whole, kind: "secret", ...widenedIfCut(code === undefined ? value : "") });
