@@ -296,3 +296,13 @@ describe("a constant plus a number in C's enum is no password (`SEC_ERROR_BAD_PA
     [["nss' secerr.h", "    SEC_ERROR_BAD_KEY = SEC_ERROR_BASE + 14,\n    SEC_ERROR_BAD_PASSWORD = SEC_ERROR_BASE + 15,\n    SEC_ERROR_RETRY_PASSWORD = SEC_ERROR_BASE + 16,\n"]],
   );
 });
+
+describe("jwt.encode's payload written in the call: its commas are the object's, the key is the next argument", () => {
+  maskedAndKept(
+    [
+      ['    >>> token = jwt.encode({"sub": "1234567890", "iat": 1371720939}, "Xk9mQ2pL7vR3zT8w")\n', '    >>> token = jwt.encode({"sub": "1234567890", "iat": 1371720939}, "[REDACTED:secret]")\n'],
+      ["var token = jwt.sign({ foo: 'bar', user: { id: 1, role: 'x' } }, 'Xk9mQ2pL7vR3zT8w');\n", "var token = jwt.sign({ foo: 'bar', user: { id: 1, role: 'x' } }, '[REDACTED:secret]');\n"],
+    ],
+    [["pyjwt's docs/usage.rst", '.. code-block:: pycon\n\n    >>> token = jwt.encode({"sub": "1234567890", "iat": 1371720939}, "secret")\n    >>> try:\n    ...     jwt.decode(\n    ...         token,\n    ...         "secret",\n']],
+  );
+});

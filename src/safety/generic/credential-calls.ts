@@ -11,6 +11,8 @@ import { looksLikeStrongPassword } from "./prose-secret.ts";
 export const LITERAL = String.raw`(?:"((?:[^"\\\r\n]|\\[^\r\n]){1,500})(?:"|$)|'((?:[^'\\\r\n]|\\[^\r\n]){1,500})(?:'|$))`;
 const ANY_LITERAL = String.raw`(?:"(?:[^"\\\r\n]|\\[^\r\n]){0,500}"|'(?:[^'\\\r\n]|\\[^\r\n]){0,500}')`;
 const SEP = String.raw`[ \t]*,[ \t]*`;
+/** An object or an array written in a call, on one line, one level nested (`{"user": {"id": 1}, "iat": 2}`). */
+const BRACED = String.raw`[ \t]*(?:\{(?:[^{}\r\n]|\{[^{}\r\n]{0,200}\}){0,300}\}|\[(?:[^[\]\r\n]|\[[^[\]\r\n]{0,200}\]){0,300}\])`;
 /** A receiver before the call's name: `sgMail.`, `self.client.`. */
 const RECEIVER = String.raw`(?:[\w$]{1,60}\.){0,4}`;
 
@@ -119,8 +121,10 @@ const RULES: CallRule[] = [
   // An API key wrapped for an SDK: Azure's `new AzureKeyCredential("…")` (OpenAI, AI Search, Form Recognizer…) and `AzureSasCredential("…")`,
   // the OpenAI .NET SDK's `new ApiKeyCredential("…")`.
   rule(["keycredential", "sascredential"], String.raw`${RECEIVER}(?:AzureKeyCredential|ApiKeyCredential|AzureSasCredential)[ \t]*\([ \t]*${LITERAL}[ \t]*\)`, "secret", "api_key"),
-  // A signing key: `jwt.sign(payload, "…")`, `jwt.encode(claims, '…', algorithm="HS256")`, `crypto.createHmac("sha256", "…")`.
-  rule(["jwt"], String.raw`${RECEIVER}(?:jwt|jsonwebtoken)\.(?:sign|verify|encode|decode)[ \t]*\([^,()\r\n]{1,200}${SEP}${LITERAL}`, "secret"),
+  // A signing key: `jwt.sign(payload, "…")`, `jwt.encode(claims, '…', algorithm="HS256")`, `crypto.createHmac("sha256", "…")`. The
+  // payload may be written in the call, its commas inside braces (`jwt.encode({"sub": "1234567890", "iat": 1371720939}, "…")`: its
+  // second claim's name was taken for the key, and the key left).
+  rule(["jwt"], String.raw`${RECEIVER}(?:jwt|jsonwebtoken)\.(?:sign|verify|encode|decode)[ \t]*\((?:${BRACED}|[^,()\r\n]{1,200})${SEP}${LITERAL}`, "secret"),
   rule(["hmac"], String.raw`${RECEIVER}createHmac[ \t]*\([ \t]*${ANY_LITERAL}${SEP}${LITERAL}`, "secret"),
   // A wallet's private key: `new ethers.Wallet("0x…", provider)`, viem's `privateKeyToAccount("0x…")`, Hardhat's `accounts: ["0x…"]`.
   rule(["wallet", "privatekeytoaccount"], String.raw`${RECEIVER}(?:Wallet|privateKeyToAccount)[ \t]*\([ \t]*${LITERAL}`, "secret"),
