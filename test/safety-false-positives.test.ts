@@ -306,3 +306,19 @@ describe("jwt.encode's payload written in the call: its commas are the object's,
     [["pyjwt's docs/usage.rst", '.. code-block:: pycon\n\n    >>> token = jwt.encode({"sub": "1234567890", "iat": 1371720939}, "secret")\n    >>> try:\n    ...     jwt.decode(\n    ...         token,\n    ...         "secret",\n']],
   );
 });
+
+describe("a docstring's field under a password's name is no password (`password: Required. Input only. The password for…`)", () => {
+  maskedAndKept(
+    [
+      ["# ADMIN_PASSWORD: Dragon for the dev box", "# ADMIN_PASSWORD: [REDACTED:secret] for the dev box"],
+      ["    password: Dragon. Then log in\n", "    password: [REDACTED:secret] Then log in\n"],
+    ],
+    [
+      [
+        "apitools' metastore messages",
+        '  Fields:\n    bucket: Optional. The bucket to write the intermediate stream event data\n      in. The bucket name must be without any prefix like "gs://". See the\n      bucket naming requirements\n      (https://cloud.google.com/storage/docs/buckets#naming). This field is\n      optional. If not set, the Artifacts Cloud Storage bucket will be used.\n    password: Required. Input only. The password for the user that Datastream\n',
+      ],
+      ["oauth2client's crypt.py", '    """Convert the contents of a PKCS12 key to PEM using OpenSSL.\n\n    Args:\n      private_key_text: String. Private key.\n      private_key_password: String. Password for PKCS12.\n'],
+    ],
+  );
+});

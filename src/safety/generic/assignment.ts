@@ -402,13 +402,22 @@ const DESCRIPTION_START = /^[A-Z][A-Za-z]*(?:-[A-Za-z0-9]+)*\d?$/;
 const SENTENCE_GOES_ON = / [a-z]{2,}[ ,]+[a-z(]/y;
 const COMMENT_LINE = /^[ \t]*(?:\*|\/\/|#)[ \t]*@?$/;
 
+/**
+ * Under a password's name, only a docstring's field: in its section, a word with its period, then the next sentence
+ * (apitools' `password: Required. Input only. The password for…`, oauth2client's `private_key_password: String. Password
+ * for PKCS12.`). A comment's line may tell a password (`# ADMIN_PASSWORD: Dragon for the dev box`).
+ */
+const NEXT_SENTENCE = / [A-Z][a-z]*[ .]/y;
+
 function isDescription(text: string, start: number, name: string, value: string, after: number): boolean {
-  SENTENCE_GOES_ON.lastIndex = after;
-  if (PASSWORD_NAME.test(name) || !DESCRIPTION_START.test(value) || looksRandom(value) || !SENTENCE_GOES_ON.test(text)) return false;
+  const password = PASSWORD_NAME.test(name);
+  const goesOn = password ? NEXT_SENTENCE : SENTENCE_GOES_ON;
+  goesOn.lastIndex = after;
+  if (!(password ? SENTENCE_START.test(value) : DESCRIPTION_START.test(value) && !looksRandom(value)) || !goesOn.test(text)) return false;
   const line = lineStart(text, start, 40);
   if (line === undefined) return false;
   const indent = text.slice(line, start);
-  return COMMENT_LINE.test(indent) || (INDENT.test(indent) && inDocSection(text, line, indent.length));
+  return (!password && COMMENT_LINE.test(indent)) || (INDENT.test(indent) && inDocSection(text, line, indent.length));
 }
 
 /**
