@@ -322,3 +322,18 @@ describe("a docstring's field under a password's name is no password (`password:
     ],
   );
 });
+
+describe("env templates' stand-ins are no secrets: a scheme before a reference, YOUR…HERE, `value`", () => {
+  maskedAndKept(
+    [
+      ['        GEM_HOST_API_KEY: "Bearer Xk9mQ2pL7vR3zT8w"\n', '        GEM_HOST_API_KEY: "[REDACTED:bearer-token]"\n'],
+      ['SECRET_KEY="YOURSECRETKEY9GOESHERE"\n', 'SECRET_KEY="[REDACTED:secret]"\n'],
+      ["$ heroku config:set DOTENV_PRIVATE_KEY_PRODUCTION=Xk9mQ2pL7vR3zT8w\n", "$ heroku config:set DOTENV_PRIVATE_KEY_PRODUCTION=[REDACTED:secret]\n"],
+    ],
+    [
+      ["starter-workflows' ci/gem-push.yml", '        gem push --KEY github --host https://rubygems.pkg.github.com/${OWNER} *.gem\n      env:\n        GEM_HOST_API_KEY: "Bearer ${{secrets.GITHUB_TOKEN}}"\n        OWNER: ${{ github.repository_owner }}\n'],
+      ["dotenv's README, a template", '```ini\n# app/backend/.env\nS3_BUCKET="YOURS3BUCKET"\nSECRET_KEY="YOURSECRETKEYGOESHERE"\n```\n'],
+      ["dotenv's README, heroku", "Set `DOTENV_PRIVATE_KEY_PRODUCTION` (found in `.env.keys`) on your server.\n\n```\n$ heroku config:set DOTENV_PRIVATE_KEY_PRODUCTION=value\n```\n"],
+    ],
+  );
+});

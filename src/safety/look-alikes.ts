@@ -11,17 +11,21 @@ export const HAS_LETTER = /[A-Za-z]/;
 const HAS_SPACE = /\s/;
 
 /**
- * Values that only point at a secret: `$TOKEN`, `${X}`, `$(cmd)`, `%X%`, `{{ secrets.X }}`, a
+ * Values that only point at a secret: `$TOKEN`, `${X}`, `$(cmd)`, `%X%`, `{{ secrets.X }}` (after an auth scheme too, as
+ * a workflow sets a header's value: `GEM_HOST_API_KEY: "Bearer ${{secrets.GITHUB_TOKEN}}"`), a
  * format's directive that a program fills in (`password:%s`, `%(password)s`), or a secret's name in
  * Google's Secret Manager (`--sasl-password=projects/12345/secrets/my-sasl-secret/versions/1`).
  */
 const REFERENCE =
-  /^(?:\$[{(A-Za-z_]|%[A-Za-z_]\w*%$|%(?:\([A-Za-z_]\w*\))?[-+ #0]?\d*(?:\.\d+)?[sdvqr]$|\{\{[\s\S]*\}\}$|<%[\s\S]*%>$|(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|ENV\[)|projects\/[\w.-]+\/secrets\/[\w.-]+(?:\/versions\/[\w.-]+)?$)/;
+  /^(?:(?:[Bb]earer|[Bb]asic|[Tt]oken)[ \t]+(?=[$%{]))?(?:\$[{(A-Za-z_]|%[A-Za-z_]\w*%$|%(?:\([A-Za-z_]\w*\))?[-+ #0]?\d*(?:\.\d+)?[sdvqr]$|\{\{[\s\S]*\}\}$|<%[\s\S]*%>$|(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|ENV\[)|projects\/[\w.-]+\/secrets\/[\w.-]+(?:\/versions\/[\w.-]+)?$)/;
 
-/** Documentation stand-ins and type names: `your-api-key-here`, `xxxxx`, `<token>`, `string`. */
+/**
+ * Documentation stand-ins and type names: `your-api-key-here` (and dotenv's `YOURSECRETKEYGOESHERE`), `xxxxx`, `<token>`,
+ * `string`, `value` (dotenv's `heroku config:set DOTENV_PRIVATE_KEY_PRODUCTION=value`).
+ */
 const PLACEHOLDER_WORD =
-  /^(?:null|nil|none|undefined|true|false|yes|no|on|off|string|str|number|int|integer|float|double|bool|boolean|any|unknown|object|bytes|required|optional|empty|default|hidden|masked|secret|password|passwd|pass|token|key|apikey|api_key|test|testing|demo|foo|bar|baz|foobar|abc|xyz|n\/a|tbd|todo|fixme)$/i;
-const PLACEHOLDER_WHOLE = /^(?:your|enter|insert|replace|put)[-_ .]|^<.*>$|^\[.*\]$|^\{.*\}$|^(.)\1*$/i;
+  /^(?:null|nil|none|undefined|true|false|yes|no|on|off|string|str|number|int|integer|float|double|bool|boolean|any|unknown|object|bytes|required|optional|empty|default|hidden|masked|secret|password|passwd|pass|token|key|apikey|api_key|value|test|testing|demo|foo|bar|baz|foobar|abc|xyz|n\/a|tbd|todo|fixme)$/i;
+const PLACEHOLDER_WHOLE = /^(?:your|enter|insert|replace|put)[-_ .]|^your[a-z]*here$|^<.*>$|^\[.*\]$|^\{.*\}$|^(.)\1*$/i;
 /** A value masked or cut in the text itself: `ghp_xxxxx…`, `sk-***`, `sk-ant-...`. */
 const MASKED = /x{5,}|\*{3,}|\.{3}|…/i;
 /**
