@@ -252,6 +252,25 @@ describe("verify", () => {
     expect(r.check("credentials").status).toBe("skip");
   });
 
+  test("a file where our folder or the state's folder should be fails with the move that mends it, as sync says", async () => {
+    const { env, home } = setupEnv();
+    const dir = join(home, ".claude-code-sync");
+    writeFileSync(dir, "");
+    const r = await verify(env);
+    expect(r.code).toBe(2);
+    expect(r.check("config")).toMatchObject({ status: "fail", fix: `move ${dir} aside, a file where a folder should be (mv "${dir}" "${dir}.old")` });
+    expect(r.check("credentials").status).toBe("skip");
+
+    const { env: env2, home: home2 } = setupEnv();
+    const state = join(home2, ".claude-code-sync", "state");
+    mkdirSync(join(home2, ".claude-code-sync"), { mode: 0o700 });
+    writeFileSync(state, "");
+    const s = await verify(env2);
+    expect(s.code).toBe(2);
+    expect(s.check("state")).toMatchObject({ status: "fail", fix: `move ${state} aside, a file where a folder should be (mv "${state}" "${state}.old")` });
+    expect((await runCli(["sync"], { env: env2 })).stderr).toContain(s.check("state").fix!);
+  });
+
   test("state: a lock left by a dead process is cleared; a damaged database fails with the way out", async () => {
     const { env, home } = setupEnv();
     expect((await runCli(["sync"], { env })).code).toBe(0);

@@ -38,7 +38,7 @@ export function blockerFix(blockers: string[]): string {
 }
 
 /** A file standing where a folder of `path` should be (`~/.claude-code-sync` made as a file by hand or by another tool). */
-function fileAbove(path: string): string | undefined {
+export function fileAbove(path: string): string | undefined {
   for (let dir = dirname(path); dirname(dir) !== dir; dir = dirname(dir)) if (existsSync(dir) && !statSync(dir).isDirectory()) return dir;
   return undefined;
 }

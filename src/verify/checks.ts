@@ -17,7 +17,7 @@ import type { OpenSyncClient } from "../opensync/client.ts";
 import { MAX_LIST_LIMIT, type ServerSession } from "../opensync/read-api.ts";
 import { heldInPart } from "../send/reconcile.ts";
 import { loadPriceBook } from "../pricing/index.ts";
-import { blockerFix, writeBlockers } from "../runtime/writable.ts";
+import { blockerFix, fileAbove, refusedWriteFix, writeBlockers } from "../runtime/writable.ts";
 import { SyncLock } from "../state/lock.ts";
 import { unpricedModels } from "../sync/run-sync.ts";
 import { STATE_DAMAGED, diskFullError, diskIsFull } from "../state/db.ts";
@@ -69,6 +69,8 @@ export async function runChecks(): Promise<Check[]> {
 function configCheck(): { check: Check; value?: Config } {
   const name = "Config file";
   const path = configPath();
+  const inTheWay = fileInTheWay("config", name, path);
+  if (inTheWay) return { check: inTheWay };
   if (!existsSync(path)) return { check: ok("config", name, `none yet at ${path} (login writes it)`), value: defaultConfig() };
   const readableByOthers = (): boolean => checksPermissions && (statSync(path).mode & 0o077) !== 0;
   const wasOpen = readableByOthers();
@@ -89,6 +91,12 @@ function configCheck(): { check: Check; value?: Config } {
     const fix = readableByOthers() ? `chmod 600 "${path}"` : `fix ${path} by hand, or run ${LOGIN} again (it keeps the file aside)`;
     return { check: fail("config", name, error.message, fix, 2) };
   }
+}
+
+/** A file where one of `path`'s folders should be: no mode makes it a folder, only moving it aside does (as sync and login say). */
+function fileInTheWay(id: Check["id"], name: string, path: string): Check | undefined {
+  const file = fileAbove(path);
+  return file ? fail(id, name, `${path} cannot be read or written: ${file} is a file where a folder should be`, refusedWriteFix(path), 2) : undefined;
 }
 
 interface Target {
@@ -275,6 +283,8 @@ function stateCheck(url: string | undefined): Check {
   const name = "Sync state";
   if (!url) return skip("state", name, "needs credentials (one state per server)");
   const path = statePath(url);
+  const inTheWay = fileInTheWay("state", name, path);
+  if (inTheWay) return inTheWay;
   const blockers = writeBlockers(path);
   if (blockers.length > 0) {
     const what = `${blockers.join(" and ")} ${blockers.length === 1 ? "is" : "are"} not writable by you`;
