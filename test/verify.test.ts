@@ -294,4 +294,22 @@ describe("verify", () => {
     expect(damaged.check("state").status).toBe("fail");
     expect(damaged.check("state").fix).toContain(`mv "${db}" "${db}.broken"`);
   });
+
+  test("state: a database damaged past its first page is said damaged, as sync says, not in SQLite's words", async () => {
+    const { env, home } = setupEnv();
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const stateDir = join(home, ".claude-code-sync", "state");
+    const db = join(stateDir, readdirSync(stateDir).find((f) => f.endsWith(".db"))!);
+    // The header and schema (page 1) stay: the file opens, and the damage is met on reading.
+    const bytes = readFileSync(db);
+    bytes.fill(0xa5, 4096);
+    writeFileSync(db, bytes);
+
+    const damaged = await verify(env);
+    const sync = await runCli(["sync"], { env });
+    expect([damaged.code, sync.code]).toEqual([2, 2]);
+    expect(damaged.check("state")).toMatchObject({ status: "fail", fix: expect.stringContaining(`mv "${db}" "${db}.broken"`) });
+    expect(damaged.check("state").detail).toBe(sync.stderr.trim().replace(/^claude-code-sync: /, ""));
+    expect(damaged.check("serverCopy")).toMatchObject({ status: "skip", detail: "needs a readable sync state" });
+  });
 });

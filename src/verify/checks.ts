@@ -20,7 +20,7 @@ import { loadPriceBook } from "../pricing/index.ts";
 import { blockerFix, fileAbove, refusedWriteFix, writeBlockers } from "../runtime/writable.ts";
 import { SyncLock } from "../state/lock.ts";
 import { unpricedModels } from "../sync/run-sync.ts";
-import { STATE_DAMAGED, diskFullError, diskIsFull } from "../state/db.ts";
+import { STATE_DAMAGED, diskFullError, diskIsFull, stateError } from "../state/db.ts";
 import { StateStore, statePath } from "../state/store.ts";
 import { runningWatchPid } from "../watch/watch-mark.ts";
 import { isExecutable } from "./executable.ts";
@@ -51,6 +51,8 @@ const skip = (id: Check["id"], name: string, detail: string): Check => ({ id, na
 const LOGIN = "claude-code-sync login";
 const SETUP_OR_WATCH = "claude-code-sync setup (or run claude-code-sync watch)";
 const checksPermissions = process.platform !== "win32";
+/** What a check of the state's contents says when the state cannot be read: the state check says why, once. */
+const NEEDS_STATE = "needs a readable sync state";
 
 /** Every check, in the order a problem has to be fixed; later ones are skipped when what they need is broken. */
 export async function runChecks(): Promise<Check[]> {
@@ -185,9 +187,8 @@ function pricesCheck(url: string | undefined, config: Config): Check {
       `no price known for ${unknown.join(", ")}: counted at $0`,
       'add them under "prices" in ~/.claude-code-sync/config.json (see the README, Pricing), or wait for the daily price refresh',
     );
-  } catch (error) {
-    // The state check reports why the database cannot be read.
-    return skip("prices", name, error instanceof Error ? error.message : String(error));
+  } catch {
+    return skip("prices", name, NEEDS_STATE);
   } finally {
     store?.close();
   }
@@ -213,9 +214,8 @@ function serverCopyCheck(url: string, onServer: Set<string>, listed: ServerSessi
       ...(inPart ? [`holds ${plural(inPart, "session")} with fewer messages than were sent from here`] : []),
     ];
     return fail("serverCopy", name, `the server ${lost.join(" and ")} (deleted there, or its data was reset)`, "claude-code-sync sync --full (sends again whatever the server lacks)", 1);
-  } catch (error) {
-    // The state check reports why the database cannot be read.
-    return skip("serverCopy", name, error instanceof Error ? error.message : String(error));
+  } catch {
+    return skip("serverCopy", name, NEEDS_STATE);
   } finally {
     store?.close();
   }
@@ -304,8 +304,10 @@ function stateCheck(url: string | undefined): Check {
   } catch (error) {
     // Whatever stops the database from opening or reading is what this check is for; only a damaged
     // state is fixed by moving it aside (a full disk or a lock is not).
-    if (error instanceof UserError && error.code !== STATE_DAMAGED) return fail("state", name, error.message, stateFix(error.code, path), error.exitCode === 2 ? 2 : 1);
-    return fail("state", name, error instanceof Error ? error.message : String(error), fix, 2);
+    // A read that meets damage throws SQLite's own text ("database disk image is malformed"): said as sync says it.
+    const known = stateError(error, path);
+    if (known instanceof UserError && known.code !== STATE_DAMAGED) return fail("state", name, known.message, stateFix(known.code, path), known.exitCode === 2 ? 2 : 1);
+    return fail("state", name, known.message, fix, 2);
   } finally {
     store?.close();
   }
