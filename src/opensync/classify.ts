@@ -1,5 +1,6 @@
 import { z } from "../runtime/zod.ts";
 import { isNotAppliedText, isRefusalText } from "./convex-texts.ts";
+import { proxyFor } from "./proxy.ts";
 import {
   AnswerTooLargeError,
   AuthError,
@@ -153,15 +154,20 @@ function tlsDetail(message: string | undefined, code: string): string {
 }
 
 /** What a request that got no answer means: fetch's error, the attempt's timeout or a dropped connection. */
-export function classifyFailure(error: unknown, at: { route: string; host: string; timeoutMs: number; hide: (text: string) => string }): OpenSyncError {
+export function classifyFailure(error: unknown, at: { route: string; host: string; url: URL; timeoutMs: number; hide: (text: string) => string }): OpenSyncError {
   const e = error as { name?: string; code?: string; message?: string };
   const transient = (reason: string, maybeApplied: boolean, kind?: "server-down") =>
     new TransientError(`${at.route} to ${at.host} failed (${reason})`, 1, maybeApplied, { reason, ...(kind ? { kind } : {}) });
   if (e?.name === "TimeoutError" || e?.name === "AbortError") return transient(`no answer within ${at.timeoutMs / 1000} s`, true);
   const code = typeof e?.code === "string" ? e.code : "";
   if (TLS_CODE.test(code)) return new TlsError(at.host, `${at.hide(tlsDetail(e.message, code))} (${code})`);
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return transient(`cannot resolve ${at.host} (offline, or a wrong URL?)`, false, "server-down");
-  if (DOWN_CODES.has(code)) return transient(`cannot connect to ${at.host} (${code})`, false, "server-down");
+  if (DOWN_CODES.has(code)) {
+    // Through a proxy, the connection that failed is the proxy's: naming the server would send the user to check the wrong address.
+    const proxy = proxyFor(at.url);
+    if (proxy) return transient(`cannot ${code === "ENOTFOUND" || code === "EAI_AGAIN" ? "resolve" : "connect to"} the proxy ${proxy.host} set in $${proxy.variable} (${code})`, false, "server-down");
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN") return transient(`cannot resolve ${at.host} (offline, or a wrong URL?)`, false, "server-down");
+    return transient(`cannot connect to ${at.host} (${code})`, false, "server-down");
+  }
   if (code === "ECONNRESET") return transient("the connection closed before an answer", true);
   return transient(at.hide(fetchMessage(e?.message, String(error))), true);
 }

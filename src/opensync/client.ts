@@ -180,7 +180,7 @@ export function createClient(options: ClientOptions): OpenSyncClient {
         retryAfter: response.headers.get("retry-after"),
       };
     } catch (error) {
-      return failed(classifyFailure(error, { route, host, timeoutMs, hide }), latency());
+      return failed(classifyFailure(error, { route, host, url: new URL(url), timeoutMs, hide }), latency());
     }
     const verdict = classify(answer, spec.schema, Date.now());
     const latencyMs = latency();
