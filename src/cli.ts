@@ -196,11 +196,16 @@ async function rejectUnknown(cli: Cli): Promise<void> {
   }
 }
 
-/** `set excludeProjects -old` reads -old as a flag: a value that starts with "-" goes after `--`. */
+/**
+ * `set excludeProjects -old` reads -old as a flag: a value that starts with "-" goes after `--`.
+ * A flag before the option's name (`set --json thinking on`) is no value: only the help is meant.
+ */
 function setHint(cli: Cli): string | undefined {
   if (cli.matchedCommand?.name !== "set") return undefined;
+  const after = cli.rawArgs.slice(cli.rawArgs.indexOf("set") + 1);
+  if (after[0]?.startsWith("-")) return undefined;
   return dashedSetValueHint(
-    cli.rawArgs.slice(cli.rawArgs.indexOf("set") + 1).find((a) => a.startsWith("-") && a !== "--"),
+    after.find((a) => a.startsWith("-") && a !== "--"),
     cli.args[0],
   );
 }

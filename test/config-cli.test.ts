@@ -252,6 +252,13 @@ describe("set", () => {
     expect(existsSync(configFile())).toBe(false);
   });
 
+  test("a flag before the option's name is no list item: the help is named (it said 'set on -- --force', the flag having eaten the name)", () => {
+    const out = cli(["set", "--force", "thinking", "on"]);
+    expect(out).toMatchObject({ code: 2, stdout: "" });
+    expect(out.stderr).toBe('claude-code-sync: Unknown option `--force` for set. Run "claude-code-sync set --help" to see the options.\n');
+    expect(existsSync(configFile())).toBe(false);
+  });
+
   test("invalid input: exit 2, nothing written, a helpful message", () => {
     const unknown = cli(["set", "colour", "blue"]);
     expect(unknown.code).toBe(2);
