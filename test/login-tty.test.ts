@@ -54,14 +54,14 @@ describe.skipIf(process.platform === "win32")("login at a terminal", () => {
     expect(tty.screen()).not.toContain(server.apiKey);
   });
 
-  test("Ctrl-C cancels: exit 1, 'Login cancelled', nothing saved", async () => {
+  test("Ctrl-C cancels: exit 130 as Ctrl-C anywhere (it was 1, 'pending, retried by the next run'), 'Login cancelled', nothing saved", async () => {
     const home = tempHome();
     const tty = login(home);
     await tty.waitFor("OpenSync URL");
     tty.type(`${server.url}\r`);
     await tty.waitFor("API key");
     tty.type("\x03");
-    expect(await tty.exited()).toBe(1);
+    expect(await tty.exited()).toBe(130);
     expect(tty.screen()).toContain("Login cancelled");
     expect(existsSync(configFile(home))).toBe(false);
   });

@@ -41,7 +41,8 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   const given = interactive ? await promptCredentials(known, insecure) : requireGiven(known);
   if (given === undefined) {
     cancel("Login cancelled");
-    return 1;
+    // Ctrl-C's code, as every command gives it (1 would say something is pending for a later run).
+    return 130;
   }
 
   const { url, note } = loginUrl(given.url.value, insecure);

@@ -42,6 +42,7 @@ const COMMAND_HELP: Record<string, CommandHelp> = {
       "$ CLAUDE_CODE_SYNC_API_KEY=osk_... claude-code-sync login --url <url>",
     ],
     env: ["url", "key", "ca"],
+    exitCodes: [...EXIT_CODES, ["130", "cancelled (Ctrl-C or Esc at a question); nothing was saved"]],
   },
   logout: {
     about:
