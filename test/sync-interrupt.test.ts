@@ -98,6 +98,25 @@ describe("Ctrl-C during sync", () => {
     expect(messagesOnServer(ids)).toBe(SESSIONS * 3);
   }, 90_000);
 
+  test("Ctrl-C while --full reads what the server holds: interrupted (130), not 'no answer within 120 s' from the network (exit 1)", async () => {
+    server.reset();
+    const { claude, ids } = transcripts();
+    const env = { ...envFor(claude.root), CLAUDE_CODE_SYNC_TIMEOUT_MS: "120000" };
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    server.setFaults({ rules: [{ method: "GET", path: "/api/sessions", kind: "hang", times: 1000 }] });
+    const listReads = () => server.requests().filter((r) => r.path === "/api/sessions").length;
+    const before = listReads();
+    // The second of this run's: the first ("does the server answer?") is not awaited; the second is --full's.
+    const reads = () => listReads() >= before + 2;
+    const { stdout, stderr, code } = await interruptedSync(env, 40_000, reads, ["--full", "--json"]);
+
+    expect(code).toBe(130);
+    expect(JSON.parse(stdout)).toMatchObject({ code: "interrupted" });
+    expect(stderr).not.toContain("no answer");
+    expect((await runCli(["sync", "--full"], { env })).code).toBe(0);
+    expect(messagesOnServer(ids)).toBe(SESSIONS * 3);
+  }, 90_000);
+
   test("a server that never answers, without --json: the requests given up are not said to be retried, nor to have timed out", async () => {
     server.reset();
     server.setFaults({ rules: [{ method: "POST", kind: "hang", times: 1000 }] });

@@ -1,7 +1,7 @@
 import { loadConfig, resolveCredentials } from "../config/index.ts";
 import { discoverFiles } from "../discover/files.ts";
 import { UserError } from "../errors.ts";
-import { failureOf, withFix } from "../report/failure.ts";
+import { failureJson, failureOf, withFix } from "../report/failure.ts";
 import { outputWidth } from "../report/format.ts";
 import { warnUnusedKeys } from "../report/unused-keys.ts";
 import { retryNotice, terminalProgress } from "../report/progress.ts";
@@ -116,7 +116,11 @@ async function sync(given: string | undefined, json: boolean, verbose: boolean, 
         ...(json ? {} : { onRetry: retryNotice(progress, writeErr) }),
       });
     } catch (error) {
-      throw withFix(error, origin);
+      // Ctrl-C while the server's copy is read (--full, a new state): the read given up is no fault of the server's.
+      if (!interrupt.signal.aborted) throw withFix(error, origin);
+      writeErr(`claude-code-sync: ${INTERRUPTED.message}\n`);
+      if (json) writeOut(`${JSON.stringify(failureJson(INTERRUPTED))}\n`);
+      return EXIT_INTERRUPTED;
     } finally {
       progress?.stop();
       interrupt.dispose();
