@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../package.json";
 import { runCli, tempHome } from "./helpers/cli.ts";
+import { closedPort } from "./helpers/closed-port.ts";
 import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
 
 const env = () => ({ HOME: tempHome() });
@@ -120,6 +121,16 @@ describe("--json failures: JSON on stdout, a stable code, the documented exit co
     const unused = await runCli(["sync", "--dry-run"], { env: { ...env(), CLAUDE_CONFIG_DIR: tempHome() } });
     expect(unused.code).toBe(0);
     expect(unused.stdout).toContain("Nothing to sync yet");
+  });
+
+  test("status with a CLAUDE_CONFIG_DIR that does not exist says so as sync does, exit 2 (it exited 0 or 1 saying nothing of it)", async () => {
+    const r = await runCli(["status"], {
+      env: { ...env(), CLAUDE_CONFIG_DIR: "/nonexistent/claude", CLAUDE_CODE_SYNC_URL: `http://127.0.0.1:${await closedPort()}`, CLAUDE_CODE_SYNC_API_KEY: `osk_${"k".repeat(32)}` },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain("No Claude Code sessions to sync: no projects/ folder in /nonexistent/claude (CLAUDE_CONFIG_DIR). To fix, set CLAUDE_CONFIG_DIR");
+    const json = await runCli(["status", "--json"], { env: { ...env(), CLAUDE_CONFIG_DIR: "/nonexistent/claude" } });
+    expect(JSON.parse(json.stdout).error).toContain("no projects/ folder in /nonexistent/claude");
   });
 
   test("a CLAUDE_CONFIG_DIR that is a file is a typo, as one that does not exist (it said 'nothing to sync yet', exit 0)", async () => {

@@ -19,6 +19,7 @@ import { runningSyncPid } from "../state/lock.ts";
 import { runningWatchPid } from "../watch/watch-mark.ts";
 import { projectRoots } from "../discover/roots.ts";
 import { sessionsToRead } from "../scan/scan.ts";
+import { rootsOrNoneYet } from "../sync/context.ts";
 import { statePast } from "../sync/state-sink.ts";
 import { writeOut } from "../runtime/stdio.ts";
 
@@ -108,6 +109,12 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     if (diskIsFull(statePath(url))) problems.push(failureOf(diskFullError(statePath(url))));
   } catch (error) {
     if (server) status.sessionsSynced = null;
+    problems.push(failureOf(error));
+  }
+  // A CLAUDE_CONFIG_DIR naming no folder (a typo) is refused by sync: status does not call that all well.
+  try {
+    rootsOrNoneYet();
+  } catch (error) {
     problems.push(failureOf(error));
   }
   if (status.hookFailure && !hookFailureCurrent(status.hookFailure, status.lastSync ? Date.parse(status.lastSync) : undefined, status.background?.at)) {
