@@ -271,6 +271,22 @@ describe("verify", () => {
     expect((await runCli(["sync"], { env: env2 })).stderr).toContain(s.check("state").fix!);
   });
 
+  test("a folder where config.json should be: moving it aside is the fix, not chmod 600 (verify said that, the others 'EISDIR: illegal operation on a directory')", async () => {
+    const { env, home } = setupEnv();
+    const path = join(home, ".claude-code-sync", "config.json");
+    mkdirSync(path, { recursive: true, mode: 0o755 });
+    const r = await verify(env);
+    const says = `Cannot read ${path}: it is a folder, where a file should be: move it aside (mv "${path}" "${path}.old") and try again.`;
+    expect(r.check("config")).toMatchObject({ status: "fail", detail: says, fix: `mv "${path}" "${path}.old"` });
+    const sync = await runCli(["sync"], { env });
+    expect(sync).toMatchObject({ code: 2, stderr: `claude-code-sync: ${says}\n` });
+
+    const settings = join(env.CLAUDE_CONFIG_DIR, "settings.json");
+    mkdirSync(settings);
+    const setup = await runCli(["setup"], { env });
+    expect(setup).toMatchObject({ code: 2, stderr: `claude-code-sync: Cannot read ${settings}: it is a folder, where a file should be: move it aside (mv "${settings}" "${settings}.old") and try again.\n` });
+  });
+
   test("state: a lock left by a dead process is cleared; a damaged database fails with the way out", async () => {
     const { env, home } = setupEnv();
     expect((await runCli(["sync"], { env })).code).toBe(0);

@@ -1,7 +1,7 @@
 import { constants, copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { writeFileAtomic } from "../config/atomic-write.ts";
-import { fileWriteError } from "../runtime/writable.ts";
+import { fileWriteError, folderInTheWay } from "../runtime/writable.ts";
 import { UserError } from "../errors.ts";
 
 /**
@@ -15,6 +15,7 @@ export function readSettings(path: string): string | undefined {
     bytes = readFileSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if ((error as NodeJS.ErrnoException).code === "EISDIR") throw new UserError(`Cannot read ${path}: ${folderInTheWay(path)}.`);
     throw new UserError(`Cannot read ${path}: ${(error as Error).message}. Check that you can read it.`);
   }
   try {

@@ -4,7 +4,7 @@ import type { z } from "../runtime/zod.ts";
 import { UserError } from "../errors.ts";
 import { appDir } from "../paths.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
-import { fileInTheWay, fileWriteError } from "../runtime/writable.ts";
+import { fileInTheWay, fileWriteError, folderInTheWay } from "../runtime/writable.ts";
 import { legacyConfigPath, readLegacyConfig } from "./legacy.ts";
 import { type Config, ConfigSchema, defaultConfig } from "./schema.ts";
 import { writeErr } from "../runtime/stdio.ts";
@@ -102,6 +102,7 @@ function readConfigJson(): unknown {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return adoptLegacyConfig() ?? {};
     if ((error as NodeJS.ErrnoException).code === "ENOTDIR") throw new UserError(`Cannot read ${path}: ${fileInTheWay(path)}.`);
+    if ((error as NodeJS.ErrnoException).code === "EISDIR") throw new UserError(`Cannot read ${path}: ${folderInTheWay(path)}.`);
     throw new UserError(`Cannot read ${path}: ${(error as Error).message}. Check that you own it and can read it.`);
   }
   repairPermissions(path);

@@ -49,6 +49,11 @@ export function fileInTheWay(path: string): string {
   return `${file} is a file where a folder should be: move it aside (mv "${file}" "${file}.old") and try again`;
 }
 
+/** What mends an EISDIR met at `path`: the move of the folder standing where that file should be. */
+export function folderInTheWay(path: string): string {
+  return `it is a folder, where a file should be: move it aside (mv "${path}" "${path}.old") and try again`;
+}
+
 /**
  * A failed write of one of our files (`what`, at `path`) as what to do about
  * it, or the error itself when it is not about the disk: a full disk, a

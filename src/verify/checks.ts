@@ -90,7 +90,11 @@ function configCheck(): { check: Check; value?: Config } {
     return { check: ok("config", name, `${path} is readable${note}${unusedNote}`), value };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    const fix = readableByOthers() ? `chmod 600 "${path}"` : `fix ${path} by hand, or run ${LOGIN} again (it keeps the file aside)`;
+    const fix = statSync(path).isDirectory()
+      ? `mv "${path}" "${path}.old"`
+      : readableByOthers()
+        ? `chmod 600 "${path}"`
+        : `fix ${path} by hand, or run ${LOGIN} again (it keeps the file aside)`;
     return { check: fail("config", name, error.message, fix, 2) };
   }
 }
