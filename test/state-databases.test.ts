@@ -114,6 +114,8 @@ describe("status --verbose and logout --forget", () => {
     expect(asked).toHaveLength(1);
     expect(asked[0]).toStartWith(`Delete the sync state of 3 servers in ${stateFolder()}?`);
     expect(asked[0]).toContain("reads every transcript again from the start");
+    // The cost is one line for the terminal to wrap: a break of its own left a ragged 3-word line at 80 columns.
+    expect(asked[0]!.split("\n")).toHaveLength(2);
     expect(said).toEqual(["Sync state kept."]);
     expect(readdirSync(stateFolder())).toHaveLength(3);
 

@@ -49,8 +49,9 @@ function hooksInstalled(): boolean {
   }
 }
 
+// One line: the terminal (or the question's frame) wraps it to its width; a break of ours cut it short at 80 columns.
 const COST =
-  "The next sync (yours, a hook's or watch's) then reads every transcript again from the start and reads back\n" +
+  "The next sync (yours, a hook's or watch's) then reads every transcript again from the start and reads back " +
   "every session the server holds, one request each, to send only what it lacks: slower than a usual sync, once.";
 
 /**
