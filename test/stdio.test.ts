@@ -1,7 +1,10 @@
 import { describe, expect, test } from "bun:test";
+import { closeSync, existsSync, openSync } from "node:fs";
 import { join } from "node:path";
+import { baseEnv, tempHome } from "./helpers/cli.ts";
 
 const STDIO = join(import.meta.dir, "..", "src", "runtime", "stdio.ts");
+const CLI = join(import.meta.dir, "..", "src", "cli.ts");
 
 /** A child that uses src/runtime/stdio.ts with the given stdio, as the compiled commands do. */
 function child(code: string, stdio: { stdin?: "pipe" | "ignore"; stdout?: "pipe" | "ignore" } = {}) {
@@ -31,6 +34,18 @@ describe("stdio", () => {
     const [err, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
     expect(code).toBe(0);
     expect(err).toBe("finished\n");
+  });
+
+  test.skipIf(!existsSync("/dev/full"))("output into a full disk is said on stderr, once, without a stack trace (it printed Bun's trace of writeSync)", async () => {
+    const full = openSync("/dev/full", "w");
+    try {
+      const proc = Bun.spawn([process.execPath, CLI, "config", "--json"], { env: { ...baseEnv(), HOME: tempHome() }, stdin: "ignore", stdout: full, stderr: "pipe" });
+      const [err, code] = await Promise.all([new Response(proc.stderr).text(), proc.exited]);
+      expect(code).toBe(1);
+      expect(err).toBe("claude-code-sync: Cannot write the output (ENOSPC: no space left on device, write): free some space or send it elsewhere, and run the command again to see it.\n");
+    } finally {
+      closeSync(full);
+    }
   });
 
   test("pipes and /dev/null are not terminals; /dev/null is a character device", async () => {

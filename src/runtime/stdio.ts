@@ -1,4 +1,5 @@
 import { type Stats, fstatSync, statSync, writeSync } from "node:fs";
+import { UserError } from "../errors.ts";
 
 /**
  * Output without `process.stdout` and `process.stderr`: in a compiled Bun
@@ -16,7 +17,11 @@ export function writeErr(text: string): void {
   writeAll(2, text);
 }
 
+/** Outputs a write failed on (a full disk, an I/O error): later writes to them are dropped, said once. */
+const lost = new Set<1 | 2>();
+
 function writeAll(fd: 1 | 2, text: string): void {
+  if (lost.has(fd)) return;
   // A Windows console shows UTF-8 bytes written to it raw as another code page: its stream converts them.
   if (process.platform === "win32") {
     (fd === 1 ? process.stdout : process.stderr).write(text);
@@ -32,7 +37,12 @@ function writeAll(fd: 1 | 2, text: string): void {
       if (code === "EAGAIN") Bun.sleepSync(1);
       // The reader is gone (`| head -1`; a socket pair, as Bun.spawn makes, says ECONNRESET): there is nobody to tell anything.
       else if (code === "EPIPE" || code === "ECONNRESET") return;
-      else throw error;
+      else {
+        // Stdout into a file on a full disk: said on stderr, once, without a stack trace; a failing stderr has nobody to tell.
+        lost.add(fd);
+        if (fd === 2) return;
+        throw new UserError(`Cannot write the output (${(error as Error).message}): free some space or send it elsewhere, and run the command again to see it.`, 1);
+      }
     }
   }
 }
