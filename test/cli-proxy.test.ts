@@ -46,6 +46,7 @@ test("a proxy that cannot be reached is named, not the server behind it (it said
   const sync = await runCli(["sync"], { env });
   expect(sync.code).toBe(1);
   expect(sync.stderr).toContain(says);
+  expect(sync.stderr).toContain(`Fix: check the proxy 127.0.0.1:${closedPort} set in $HTTP_PROXY (is it running, is the address right?), or unset $HTTP_PROXY to go without it.`);
   const status = await runCli(["status", "--json"], { env });
   expect(JSON.parse(status.stdout).error).toContain(says);
 

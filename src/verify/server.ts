@@ -13,6 +13,7 @@ import {
   maskCredentials,
   notOpenSyncText,
 } from "../opensync/errors.ts";
+import { proxyFor } from "../opensync/proxy.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
 import { SYNC_API_URLS } from "../opensync/hosted-addresses.ts";
 
@@ -93,7 +94,12 @@ export function explainServerError(
     };
   }
   if (error instanceof TransientError) {
-    return { problem: withoutRetryNote(error), fix: `check your network, that the server is running, and the URL (${url})`, exitCode: 1 };
+    const proxy = error.kind === "server-down" ? proxyFor(new URL(url)) : undefined;
+    // The proxy refused or could not be found: the server and its URL were never reached, so they are not what to check.
+    const fix = proxy
+      ? `check the proxy ${proxy.host} set in $${proxy.variable} (is it running, is the address right?), or unset $${proxy.variable} to go without it`
+      : `check your network, that the server is running, and the URL (${url})`;
+    return { problem: withoutRetryNote(error), fix, exitCode: 1 };
   }
   if (error instanceof ValidationError) {
     return { problem: error.message, fix: "update claude-code-sync; if that does not help, report this message as a bug", exitCode: 1 };
