@@ -289,6 +289,15 @@ describe("set", () => {
 });
 
 describe("logout", () => {
+  test("a config that cannot be used: deleting it is the way out it names (it said only to fix it, or to log in again)", () => {
+    mkdirSync(join(home, ".claude-code-sync"), { recursive: true, mode: 0o700 });
+    writeFileSync(configFile(), `{"apiKey": "${KEY}", `, { mode: 0o600 });
+    const out = cli(["logout"]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain(`To log out instead, delete it (the options in it go too): rm "${configFile()}"`);
+    expect(readFileSync(configFile(), "utf8")).toBe(`{"apiKey": "${KEY}", `);
+  });
+
   test("removes the URL and key, keeps options, and is idempotent", () => {
     writeConfig({ convexUrl: "https://a.convex.cloud", apiKey: KEY, options: { thinking: true } });
     const first = cli(["logout"]);

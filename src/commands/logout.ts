@@ -3,7 +3,8 @@ import { claudeSettingsPath } from "../claude-settings/location.ts";
 import { selfArgv } from "../claude-settings/self-command.ts";
 import { hookStatus } from "../claude-settings/status.ts";
 import { readSettings } from "../claude-settings/settings-file.ts";
-import { API_KEY_ENV, configPath, loadConfig, saveConfig, shownUrl, URL_ENV } from "../config/index.ts";
+import { API_KEY_ENV, type Config, configPath, loadConfig, saveConfig, shownUrl, URL_ENV } from "../config/index.ts";
+import { UserError } from "../errors.ts";
 import { plural } from "../report/format.ts";
 import { listStateDatabases, removeStateDatabase, stateFolder } from "../state/databases.ts";
 import { isTerminal, writeErr, writeOut } from "../runtime/stdio.ts";
@@ -14,7 +15,7 @@ import { isTerminal, writeErr, writeOut } from "../runtime/stdio.ts";
  */
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
   const say = (line: string) => writeOut(`${line}\n`);
-  const { convexUrl, apiKey, ...rest } = loadConfig();
+  const { convexUrl, apiKey, ...rest } = savedConfig();
   if (convexUrl === undefined && apiKey === undefined) {
     say("No saved credentials; nothing to remove.");
   } else {
@@ -30,6 +31,16 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   }
   if (options.forget !== true) return 0;
   return forgetState(say, isTerminal(0) && isTerminal(1) ? askFirst : undefined);
+}
+
+/** The saved config; one that cannot be used may still hold the key, and deleting it is how to log out (login would keep it aside). */
+function savedConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof UserError) || error.code !== "config-error") throw error;
+    throw new UserError(`${error.message} To log out instead, delete it (the options in it go too): rm "${configPath()}"`, 2, error.code);
+  }
 }
 
 /** On a terminal, --forget asks before it deletes: what it costs is said first, and no is the default. */
