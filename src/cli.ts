@@ -146,6 +146,8 @@ async function report(error: unknown, json: boolean, command: string | undefined
   }
   // cac's own texts ("option `--session <id>` value is missing") say nothing of where to look.
   const cacError = (error as Error).name === "CACError";
+  // Its "Unused args: `x`" is parser talk for an argument the command does not take.
+  if (cacError) failure = { ...failure, message: failure.message.replace(/^Unused args: (.*)$/, (_, list: string) => `Unexpected argument${list.includes(",") ? "s" : ""} ${list}${command ? ` for ${command}` : ""}`) };
   const help = cacError ? `${/[.!?]$/.test(failure.message) ? "" : "."} Run "claude-code-sync${command ? ` ${command}` : ""} --help".` : "";
   writeErr(`claude-code-sync: ${failure.message}${help}\n`);
   if (json) writeOut(`${JSON.stringify(failureJson(failure))}\n`);

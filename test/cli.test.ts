@@ -31,6 +31,10 @@ describe("command line", () => {
     const missing = await runCli(["sync", "--session"], { env: env() });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('claude-code-sync: option `--session <id>` value is missing. Run "claude-code-sync sync --help".\n');
+    // An argument the command does not take: said in the user's words (it said cac's "Unused args: `extra`").
+    const extra = await runCli(["status", "extra", "more"], { env: env() });
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toBe('claude-code-sync: Unexpected arguments `extra`, `more` for status. Run "claude-code-sync status --help".\n');
     // set without its arguments: our own usage, naming the options.
     const args = await runCli(["set"], { env: env() });
     expect(args.code).toBe(2);
