@@ -119,6 +119,10 @@ describe("status --verbose and logout --forget", () => {
     expect(said).toEqual(["Sync state kept."]);
     expect(readdirSync(stateFolder())).toHaveLength(3);
 
+    // Ctrl-C at the question (it exited 1, as for no): 130, as Ctrl-C anywhere.
+    expect(await forgetState((line) => said.push(line), async () => undefined)).toBe(130);
+    expect(readdirSync(stateFolder())).toHaveLength(3);
+
     const yes = await forgetState((line) => said.push(line), async () => true);
     expect(yes).toBe(0);
     expect(said.at(-1)).toStartWith("Deleted the sync state of 3 servers");

@@ -43,11 +43,11 @@ function savedConfig(): Config {
   }
 }
 
-/** On a terminal, --forget asks before it deletes: what it costs is said first, and no is the default. */
-async function askFirst(question: string): Promise<boolean> {
+/** On a terminal, --forget asks before it deletes: what it costs is said first, and no is the default; undefined when cancelled. */
+async function askFirst(question: string): Promise<boolean | undefined> {
   const { confirm, isCancel } = await import("@clack/prompts");
   const answer = await confirm({ message: question, initialValue: false });
-  return !isCancel(answer) && answer;
+  return isCancel(answer) ? undefined : answer;
 }
 
 /** Whether settings.json still runs our hooks (from this or another install). */
@@ -70,15 +70,17 @@ const COST =
  * that costs is said plainly: the state is what lets a sync read only what is
  * new and send only what the server lacks.
  */
-export async function forgetState(say: (line: string) => void, confirm?: (question: string) => Promise<boolean>): Promise<number> {
+export async function forgetState(say: (line: string) => void, confirm?: (question: string) => Promise<boolean | undefined>): Promise<number> {
   const databases = listStateDatabases();
   if (databases.length === 0) {
     say(`No sync state in ${stateFolder()}; nothing to forget.`);
     return 0;
   }
-  if (confirm && !(await confirm(`Delete the sync state of ${plural(databases.length, "server")} in ${stateFolder()}?\n${COST}`))) {
+  const answer = confirm && (await confirm(`Delete the sync state of ${plural(databases.length, "server")} in ${stateFolder()}?\n${COST}`));
+  if (confirm && !answer) {
     say("Sync state kept.");
-    return 1;
+    // Ctrl-C's code, as every command gives it; no is a refusal (1).
+    return answer === undefined ? 130 : 1;
   }
   const busy: string[] = [];
   let removed = 0;

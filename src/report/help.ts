@@ -49,6 +49,7 @@ const COMMAND_HELP: Record<string, CommandHelp> = {
       "Removes the saved URL and API key (the options stay). The Claude Code hooks stay installed until `claude-code-sync setup --uninstall`. With --forget it also deletes the sync state of every server (on a terminal it asks first): the next sync then reads every transcript again and reads back every session the server holds, one request each, to send only what it lacks (slower than a usual sync, once).",
     examples: ["$ claude-code-sync logout", "$ claude-code-sync logout --forget"],
     env: ["url", "key"],
+    exitCodes: [...EXIT_CODES, ["130", "cancelled at --forget's question (Ctrl-C or Esc); the sync state is kept"]],
   },
   status: {
     about:
