@@ -178,6 +178,19 @@ describe("login without a terminal", () => {
     expect(existsSync(configFile(r.home))).toBe(false);
   });
 
+  test("a server failing with 503: said to be up but failing, not to check the URL and the network (it said that); nothing saved", async () => {
+    server.setFaults({ rules: [{ path: "/sync/sessions/list", kind: 503, times: 10 }] });
+    try {
+      const r = await login(["--url", server.url, "--api-key", server.apiKey]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("(HTTP 503) after 2 attempts. The server is up but failing: try again later");
+      expect(r.stderr).not.toContain("Check the URL");
+      expect(existsSync(configFile(r.home))).toBe(false);
+    } finally {
+      server.setFaults({});
+    }
+  });
+
   test("a server that is down is a network error naming the URL", async () => {
     const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
     const url = `http://127.0.0.1:${closed.port}`;

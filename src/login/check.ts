@@ -11,6 +11,7 @@ import {
   TlsError,
   TransientError,
   ValidationError,
+  isServerFailure,
 } from "../opensync/errors.ts";
 import { SYNC_API_URLS } from "../opensync/hosted-addresses.ts";
 import type { Given } from "./inputs.ts";
@@ -58,6 +59,10 @@ function explain(error: unknown, url: string, apiKey: Given, step: "health" | "l
   if (error instanceof RedirectError) return fail(error.message);
   if (error instanceof TlsError) {
     return fail(`${withoutRetryNote(error)} (URL: ${url}).`, 1);
+  }
+  // An error of the server's own (5xx): it answered, so the URL and the network are not what to check.
+  if (error instanceof TransientError && isServerFailure(error)) {
+    return fail(`${withoutRetryNote(error)}. The server is up but failing: try again later; if it keeps failing, look at its logs (self-hosted: npx convex logs).`, 1);
   }
   if (error instanceof TransientError) {
     return fail(
