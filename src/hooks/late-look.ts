@@ -4,47 +4,75 @@ import type { SyncRequest } from "./queue.ts";
 import { mayBeLast } from "./schedule.ts";
 
 /**
- * A session's files are looked at once more this long after a hook that may be its last, when the runner is
- * still waiting for more work then: its looks end 5 s after the hook (schedule.ts), and lines written later (a
- * background agent's, with nothing written between) would wait for the next hook. One stat of its files.
+ * A session's files are looked at again after a hook that may be its last, while the runner is still waiting
+ * for more work then: its looks end 5 s after the hook (schedule.ts), and lines written later (a background
+ * agent's, a long tool's, with nothing written between; a session whose SessionEnd never came) would wait for
+ * the next hook. The looks come LATE_LOOK_MS after the hook, then each gap twice the last: 30 s, 1, 2, 4 and
+ * 8 min, within the runner's wait for more work (10 min by default), which they do not lengthen. Each costs a
+ * stat of the session's files; a pass only when they grew. Lines written later wait for the next hook, sync or watch.
  */
 export const LATE_LOOK_MS = 30_000;
-/** The request a late look leaves when the files grew: served as a hook's, with one look after, and no late look of its own. */
+export const LATE_LOOKS = 5;
+/** The request a late look leaves when the files grew: served as a hook's, with one look after. */
 export const LATE_EVENT = "late-look";
 
-type Looked = Required<Pick<SyncRequest, "sessionId" | "at" | "transcriptPath" | "readSize">>;
+interface Chain {
+  sessionId: string;
+  transcriptPath: string;
+  /** The hook the looks follow. */
+  at: number;
+  /** The bytes of the session's files when last read or looked at. */
+  readSize: number;
+  /** Late looks done. */
+  looks: number;
+  /** Its late-look request is being served: the next look waits for it. */
+  queued: boolean;
+}
 
 /** The sessions whose looks ended, each with the bytes its files held then. */
 export class LateLooks {
-  private due = new Map<string, Looked>();
+  private due = new Map<string, Chain>();
 
-  /** A request done after a look that found its files as the last pass left them. */
+  /**
+   * A request done after a pass or a look, its files holding `readSize` bytes then: a hook that may be the session's
+   * last begins the late looks; the request a late look left goes on with them.
+   */
   remember(r: SyncRequest): void {
-    if (!mayBeLast(r.event) || r.transcriptPath === undefined || r.readSize === undefined) return;
-    this.due.set(r.sessionId, { sessionId: r.sessionId, at: r.at, transcriptPath: r.transcriptPath, readSize: r.readSize });
+    const { readSize } = r;
+    if (r.transcriptPath === undefined || readSize === undefined) return;
+    const chain = this.due.get(r.sessionId);
+    if (r.event === LATE_EVENT && chain) Object.assign(chain, { readSize, queued: false });
+    else if (mayBeLast(r.event)) this.due.set(r.sessionId, { sessionId: r.sessionId, transcriptPath: r.transcriptPath, at: r.at, readSize, looks: 0, queued: false });
   }
 
-  /** A newer request of the session is being served: its own looks follow. */
-  forget(sessionId: string): void {
-    this.due.delete(sessionId);
+  /** A newer request of the session is being served: its own looks follow. Not its late look's own request. */
+  forget(r: SyncRequest): void {
+    if (r.event !== LATE_EVENT) this.due.delete(r.sessionId);
   }
 
   /** When the next late look is due, if any. */
   nextAt(): number | undefined {
-    const times = [...this.due.values()].map((l) => l.at + LATE_LOOK_MS);
+    const times = [...this.due.values()].flatMap((c) => (c.queued ? [] : [lookAt(c)]));
     return times.length ? Math.min(...times) : undefined;
   }
 
   /** Looks at the sessions due: those whose files grew are queued again. Returns how many. */
   look(now: number): number {
     let grown = 0;
-    for (const l of [...this.due.values()]) {
-      if (l.at + LATE_LOOK_MS > now) continue;
-      this.due.delete(l.sessionId);
-      if (sessionBytes(l.transcriptPath, l.sessionId, l.at) === l.readSize) continue;
-      enqueue({ sessionId: l.sessionId, event: LATE_EVENT, at: now, transcriptPath: l.transcriptPath });
-      grown++;
+    for (const c of [...this.due.values()]) {
+      if (c.queued || lookAt(c) > now) continue;
+      c.looks++;
+      const size = sessionBytes(c.transcriptPath, c.sessionId, c.at);
+      if (size !== c.readSize) {
+        enqueue({ sessionId: c.sessionId, event: LATE_EVENT, at: now, transcriptPath: c.transcriptPath });
+        c.queued = true;
+        grown++;
+      }
+      // The last: a request it left is served as a hook's, with one look after, and no late look of its own.
+      if (c.looks >= LATE_LOOKS) this.due.delete(c.sessionId);
     }
     return grown;
   }
 }
+
+const lookAt = (c: Chain) => c.at + LATE_LOOK_MS * 2 ** c.looks;

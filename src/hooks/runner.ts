@@ -51,6 +51,8 @@ export async function runQueue(): Promise<void> {
   }, HEARTBEAT_MS);
   const rounds = new Rounds();
   let firstLook = true;
+  /** The wait for more work runs from the last round that served some: late looks and empty wakes do not lengthen it. */
+  let idleFrom = Date.now();
   try {
     while (holding) {
       const queued = waiting();
@@ -61,11 +63,12 @@ export async function runQueue(): Promise<void> {
       const claims = claim((r) => isDue(r, now, wakeParked));
       if (claims.length > 0) {
         await rounds.serve(claims);
+        idleFrom = Date.now();
         continue;
       }
       const retries = queued.filter(isScheduled).map((r) => r.nextAt);
       const next = retries.length ? Math.min(...retries) : undefined;
-      const idleEnd = next ?? now + IDLE_MS;
+      const idleEnd = next ?? idleFrom + IDLE_MS;
       const late = rounds.late.nextAt();
       if (await queueChange(late !== undefined && late < idleEnd ? late : idleEnd)) continue;
       if (late !== undefined && late <= Date.now() && late < idleEnd) {
@@ -136,7 +139,7 @@ class Rounds {
     /** The files' bytes before the pass, as the look found them: the next look compares with these. */
     const sizes = new Map<string, number | undefined>();
     for (const c of claims) {
-      this.late.forget(c.sessionId);
+      this.late.forget(c);
       const size = filesSize(c);
       // A look while the files settle needs no pass if none of them grew: the next look, the held work's time, or done.
       if (needsPass(c, size)) {
@@ -155,6 +158,8 @@ class Rounds {
         const request = { ...c, since: c.since ?? this.since.get(c.sessionId) };
         const next = afterPass(request, result.outcome(c.sessionId), now, sizes.get(c.path));
         this.finish(c, next);
+        // Done with no look after (a late look's pass that ended past its look): the late looks compare with the bytes before the pass.
+        if (!next) this.late.remember({ ...c, readSize: sizes.get(c.path) });
         return next?.lastError === undefined ? [] : [next.nextAt ?? null];
       });
       if (retries.length) logRetry(retries);

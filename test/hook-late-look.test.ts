@@ -1,0 +1,85 @@
+import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { appendFileSync, statSync } from "node:fs";
+import { LATE_EVENT, LATE_LOOK_MS, LateLooks } from "../src/hooks/late-look.ts";
+import { type SyncRequest, claim, done, waiting } from "../src/hooks/queue.ts";
+import { tempHome } from "./helpers/cli.ts";
+import { SESSION, tempClaudeDir } from "./helpers/transcript.ts";
+
+// The queue lives under $HOME/.claude-code-sync: a fresh HOME per test, never the real one.
+const realHome = process.env.HOME;
+beforeEach(() => {
+  process.env.HOME = tempHome();
+});
+afterAll(() => {
+  process.env.HOME = realHome;
+});
+
+const T = 1_700_000_000_000;
+const MIN = 60_000;
+
+/** A session's transcript (a 2.1 line: no flat agent files looked for) and its Stop, done after a look that found `readSize` bytes. */
+function stopped() {
+  const path = tempClaudeDir().write(`p/${SESSION}.jsonl`, `{"type":"user","version":"2.1.3","sessionId":"${SESSION}"}\n`);
+  const stop: SyncRequest = { sessionId: SESSION, event: "Stop", at: T, transcriptPath: path };
+  const late = new LateLooks();
+  late.remember({ ...stop, readSize: statSync(path).size });
+  return { path, late, grow: () => appendFileSync(path, '{"type":"assistant"}\n') };
+}
+
+/** What the late looks queued, served and done (as the runner does), as [event, at]. */
+function served(): Array<[string, number]> {
+  return claim(() => true).map((c) => {
+    done(c);
+    return [c.event, c.at];
+  });
+}
+
+describe("late looks after a hook that may be a session's last", () => {
+  test("they come 30 s after the hook, then each gap twice the last, within the runner's wait for more work (10 min)", () => {
+    const { late } = stopped();
+    const times: number[] = [];
+    for (let at = late.nextAt(); at !== undefined; at = late.nextAt()) {
+      times.push(at - T);
+      late.look(at);
+    }
+    expect(times).toEqual([0.5 * MIN, MIN, 2 * MIN, 4 * MIN, 8 * MIN]);
+    expect(waiting()).toEqual([]);
+  });
+
+  test("lines written after the first late look (a background agent 40 s after the Stop) are found by the next", () => {
+    const { late, grow } = stopped();
+    expect(late.look(T + LATE_LOOK_MS)).toBe(0);
+    grow();
+    expect(late.look(T + 2 * LATE_LOOK_MS)).toBe(1);
+    expect(served()).toEqual([[LATE_EVENT, T + 2 * LATE_LOOK_MS]]);
+  });
+
+  test("the late look's request, done, goes on with the looks from the bytes it read; lines after it are found by the next", () => {
+    const { path, late, grow } = stopped();
+    grow();
+    expect(late.look(T + LATE_LOOK_MS)).toBe(1);
+    // Its request is being served: no look meanwhile.
+    expect(late.nextAt()).toBeUndefined();
+    const [request] = claim(() => true);
+    late.forget(request as SyncRequest);
+    late.remember({ ...(request as SyncRequest), readSize: statSync(path).size });
+    expect(late.nextAt()).toBe(T + 2 * LATE_LOOK_MS);
+    expect(late.look(T + 2 * LATE_LOOK_MS)).toBe(0);
+    grow();
+    expect(late.look(T + 4 * LATE_LOOK_MS)).toBe(1);
+  });
+
+  test("a newer hook of the session ends them: its own looks follow", () => {
+    const { late, grow } = stopped();
+    late.forget({ sessionId: SESSION, event: "UserPromptSubmit", at: T + 1_000 });
+    grow();
+    expect(late.nextAt()).toBeUndefined();
+    expect(late.look(T + 8 * MIN)).toBe(0);
+  });
+
+  test("none after a prompt or a start: the turn's end follows", () => {
+    const late = new LateLooks();
+    late.remember({ sessionId: SESSION, event: "UserPromptSubmit", at: T, transcriptPath: "/t/x.jsonl", readSize: 10 });
+    expect(late.nextAt()).toBeUndefined();
+  });
+});
