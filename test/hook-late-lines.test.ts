@@ -119,6 +119,26 @@ describe("lines written after a session's last hook", () => {
     }
   }, 90_000);
 
+  test("SessionEnd: a background agent's response written after its looks ended, still open, goes with the late look as the SessionEnd's own pass would send it, not a minute later", async () => {
+    server.reset();
+    const { app, claude, hook, log } = hookUser(server, { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "600000" });
+    try {
+      claude.write(`p/${SESSION}.jsonl`, jsonl([user("Add a health endpoint", now()), assistant("msg_1", text("Done."), { ...now(), usage: u })]));
+      await hook("SessionEnd", { reason: "clear" });
+      await within(20_000, () => has("Done."));
+      await within(20_000, () => !readdirSync(app("queue")).some((name) => name.startsWith(SESSION)));
+
+      // Its response still open: only the end of the session says it is complete.
+      claude.write(`p/${SESSION}/subagents/agent-a1.jsonl`, jsonl([user("Review", sub()), assistant("msg_a", text("Two bugs found."), sub({ usage: u, stopReason: null }))]));
+      // The late look 30 s after the hook finds the files grown, and its pass is done.
+      await within(50_000, () => /\(late-look\): \d+ message/.test(log()));
+      expect(has("Two bugs found.")).toBe(true);
+      expect(server.violations()).toEqual([]);
+    } finally {
+      stopRunner(app("runner.pid"));
+    }
+  }, 90_000);
+
   test.each<[string, Record<string, unknown>]>([
     ["Stop", {}],
     ["StopFailure", { error: "overloaded" }],

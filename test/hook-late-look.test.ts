@@ -2,6 +2,7 @@ import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { appendFileSync, statSync } from "node:fs";
 import { LATE_EVENT, LATE_LOOK_MS, LateLooks } from "../src/hooks/late-look.ts";
 import { type SyncRequest, claim, done, waiting } from "../src/hooks/queue.ts";
+import { afterPass } from "../src/hooks/schedule.ts";
 import { tempHome } from "./helpers/cli.ts";
 import { SESSION, tempClaudeDir } from "./helpers/transcript.ts";
 
@@ -81,5 +82,18 @@ describe("late looks after a hook that may be a session's last", () => {
     const late = new LateLooks();
     late.remember({ sessionId: SESSION, event: "UserPromptSubmit", at: T, transcriptPath: "/t/x.jsonl", readSize: 10 });
     expect(late.nextAt()).toBeUndefined();
+  });
+});
+
+describe("a late look's request", () => {
+  test("names the hook it follows, and keeps it when put back after a pass (its next pass closes what that hook closed)", () => {
+    const { late, grow } = stopped();
+    grow();
+    late.look(T + LATE_LOOK_MS);
+    const [request] = waiting();
+    expect(request).toMatchObject({ event: LATE_EVENT, after: "Stop" });
+    expect(afterPass(request as SyncRequest, { kind: "sent" }, (request as SyncRequest).at, 100)).toMatchObject({ event: LATE_EVENT, after: "Stop" });
+    const failed = afterPass(request as SyncRequest, { kind: "failed", error: "down", retry: "backoff" }, T + 2 * LATE_LOOK_MS);
+    expect(failed).toMatchObject({ event: LATE_EVENT, after: "Stop" });
   });
 });

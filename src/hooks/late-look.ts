@@ -13,13 +13,14 @@ import { mayBeLast } from "./schedule.ts";
  */
 export const LATE_LOOK_MS = 30_000;
 export const LATE_LOOKS = 5;
-/** The request a late look leaves when the files grew: served as a hook's, with one look after. */
+/** The request a late look leaves when the files grew: served as a hook's, with one look after (pass.ts: what it closes). */
 export const LATE_EVENT = "late-look";
 
 interface Chain {
   sessionId: string;
   transcriptPath: string;
-  /** The hook the looks follow. */
+  /** The hook the looks follow, and when it fired. */
+  event: string;
   at: number;
   /** The bytes of the session's files when last read or looked at. */
   readSize: number;
@@ -42,7 +43,7 @@ export class LateLooks {
     if (r.transcriptPath === undefined || readSize === undefined) return;
     const chain = this.due.get(r.sessionId);
     if (r.event === LATE_EVENT && chain) Object.assign(chain, { readSize, queued: false });
-    else if (mayBeLast(r.event)) this.due.set(r.sessionId, { sessionId: r.sessionId, transcriptPath: r.transcriptPath, at: r.at, readSize, looks: 0, queued: false });
+    else if (mayBeLast(r.event)) this.due.set(r.sessionId, { sessionId: r.sessionId, transcriptPath: r.transcriptPath, event: r.event, at: r.at, readSize, looks: 0, queued: false });
   }
 
   /** A newer request of the session is being served: its own looks follow. Not its late look's own request. */
@@ -64,7 +65,7 @@ export class LateLooks {
       c.looks++;
       const size = sessionBytes(c.transcriptPath, c.sessionId, c.at);
       if (size !== c.readSize) {
-        enqueue({ sessionId: c.sessionId, event: LATE_EVENT, at: now, transcriptPath: c.transcriptPath });
+        enqueue({ sessionId: c.sessionId, event: LATE_EVENT, after: c.event, at: now, transcriptPath: c.transcriptPath });
         c.queued = true;
         grown++;
       }

@@ -6,6 +6,7 @@ import { FAILED_RETRY_MS } from "../state/store.ts";
 import { connect, requireRoots, scanSettings, startPriceRefresh } from "../sync/context.ts";
 import { type SyncReport, runSync } from "../sync/run-sync.ts";
 import { clock } from "../watch/sync-line.ts";
+import { LATE_EVENT } from "./late-look.ts";
 import { log } from "./log.ts";
 import type { Claim } from "./queue.ts";
 import { type PassOutcome, failureText, retryKind } from "./schedule.ts";
@@ -31,11 +32,18 @@ const TURN_OVER = new Map<string, "main" | "all">([
   ["SessionEnd", "all"],
 ]);
 
+/**
+ * A late look's request (late-look.ts) closes what its hook closed when that was the session's end: nothing of
+ * Claude Code writes the session after it. Not after a Stop: main-thread lines half a minute on are a turn Claude
+ * Code began by itself (a background task's report, with no prompt hook), maybe half written; its own Stop closes it.
+ */
+const turnOver = (c: Claim) => (c.event === LATE_EVENT ? (c.after === "SessionEnd" ? TURN_OVER.get(c.after) : undefined) : TURN_OVER.get(c.event));
+
 /** One sync pass for the sessions claimed, and what it did for each; never throws. */
 export async function pass(claims: Claim[]): Promise<PassResult> {
   const only = new Set(claims.map((c) => c.sessionId));
   const finalize: Finalize = new Map(claims.flatMap((c) => {
-    const over = TURN_OVER.get(c.event);
+    const over = turnOver(c);
     return over ? [[c.sessionId, over] as const] : [];
   }));
   const label = `${[...only].join(", ")} (${[...new Set(claims.map((c) => c.event))].join(", ")})`;

@@ -31,6 +31,8 @@ const SyncRequestSchema = z.object({
   readSize: z.optional(z.number()),
   /** When work held back (the server's window, a response still open) is due whatever the files do: a look before it that finds them unchanged waits on. */
   readyAt: z.optional(z.number()),
+  /** A late look's request (late-look.ts): the hook whose late looks left it. */
+  after: z.optional(z.string()),
   /** The looks after a pass that ended past the files' settling (schedule.ts MAX_FOLLOWS). */
   follows: z.optional(z.number()),
 });

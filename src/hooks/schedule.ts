@@ -68,7 +68,14 @@ export function needsPass(r: SyncRequest, transcriptSize: number | undefined): b
  * it is done. `readSize` is the transcript's size just before the pass (or the look that found it unchanged).
  */
 export function afterPass(r: SyncRequest, outcome: PassOutcome, now: number, readSize?: number, passed = true): SyncRequest | undefined {
-  const base = { sessionId: r.sessionId, event: r.event, at: r.at, since: r.since ?? r.at, ...(r.transcriptPath ? { transcriptPath: r.transcriptPath } : {}) };
+  const base = {
+    sessionId: r.sessionId,
+    event: r.event,
+    at: r.at,
+    since: r.since ?? r.at,
+    ...(r.transcriptPath ? { transcriptPath: r.transcriptPath } : {}),
+    ...(r.after ? { after: r.after } : {}),
+  };
   const last = mayBeLast(r.event);
   /** The last look at the files. */
   const end = r.at + (last ? SETTLE_FOR_MS : SETTLE_MS);
