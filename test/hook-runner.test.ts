@@ -7,6 +7,7 @@ import { StateStore } from "../src/state/store.ts";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli } from "./helpers/cli.ts";
 import { hookUser, runnerDone, stopRunner, within } from "./helpers/hooks.ts";
+import { spawnWatch } from "./helpers/watch.ts";
 import { processAlive } from "../src/runtime/process.ts";
 import { SESSION, assistant, jsonl, text, user } from "./helpers/transcript.ts";
 
@@ -116,6 +117,34 @@ describe("a request stays queued until served", () => {
     } finally {
       unrelated.kill();
     }
+  }, 60_000);
+
+  test.each(["sync", "watch"])("a runner killed after it claimed a SessionEnd's request: a %s by hand starts one that takes the request over, and the session's open response goes as the SessionEnd's pass sends it", async (command) => {
+    server.reset();
+    const { home, claude, env, path, app } = hookUser(server);
+    // A background agent's response still open: a sync leaves it to the end of the session, or to a minute of quiet.
+    claude.write(`p/${SESSION}.jsonl`, jsonl(firstTurn));
+    claude.write(`p/${SESSION}/subagents/agent-a1.jsonl`, jsonl([user("Review", { isSidechain: true, agentId: "a1" }), assistant("msg_a", text("Two bugs found."), { ...tokens(1, 2), isSidechain: true, agentId: "a1", stopReason: null })]));
+    // What a runner killed with kill -9 mid-pass leaves: its claim, and runner.pid naming it.
+    const DEAD = 2 ** 22 + 7;
+    mkdirSync(app("queue"), { recursive: true });
+    writeFileSync(app("queue", `${SESSION}.claimed-${DEAD}`), JSON.stringify({ sessionId: SESSION, event: "SessionEnd", at: Date.now(), transcriptPath: path }));
+    writeFileSync(app("runner.pid"), String(DEAD));
+    const has = (t: string) => server.session(SESSION)?.messages.some((m) => m.textContent === t) === true;
+    if (command === "sync") expect((await runCli(["sync"], { env })).code).toBe(0);
+    else {
+      const watch = spawnWatch(env, ["--quiet"]);
+      try {
+        await within(20_000, () => has("Done."));
+      } finally {
+        watch.proc.kill();
+        await watch.exited();
+      }
+    }
+    expect(has("Done.")).toBe(true);
+    await within(20_000, () => has("Two bugs found.") && readdirSync(app("queue")).length === 0);
+    await runnerDone(home);
+    expect(server.violations()).toEqual([]);
   }, 60_000);
 
   test("a session update held back by the server's window goes on its own timer, while another session is served meanwhile", async () => {

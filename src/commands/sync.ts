@@ -10,6 +10,7 @@ import { INTERRUPTED, renderSyncSummary, syncComplete, syncReportJson } from "..
 import { releaseHeldBy } from "../state/lock.ts";
 import { connect, noSessionsYetLine, rootsOrNoneYet, scanSettings, startPriceRefresh } from "../sync/context.ts";
 import { runSync } from "../sync/run-sync.ts";
+import { resumeLeftWork } from "../hooks/resume.ts";
 import { shownSession } from "../plan/payloads.ts";
 import { isTerminal, writeErr, writeOut } from "../runtime/stdio.ts";
 
@@ -143,6 +144,7 @@ async function sync(given: string | undefined, json: boolean, verbose: boolean, 
     return syncComplete(report) ? 0 : 1;
   } finally {
     conn.store.close();
+    resumeLeftWork("sync");
     // The summary is out; the price refresh (once a day, a few seconds at most) finishes before the process ends.
     await refreshedPrices;
   }

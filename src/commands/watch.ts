@@ -4,6 +4,7 @@ import { connect, liveScanSettings, noSessionsYetLine } from "../sync/context.ts
 import { rootsOnceThere } from "../watch/await-roots.ts";
 import { releaseHeldBy } from "../state/lock.ts";
 import { markWatching } from "../watch/watch-mark.ts";
+import { resumeLeftWork } from "../hooks/resume.ts";
 import { POLL_MS, startWatcher } from "../watch/watcher.ts";
 import { LiveConnection } from "../watch/live-connection.ts";
 import { watchPass } from "../watch/watch-pass.ts";
@@ -29,6 +30,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   const origin = () => ({ url: live.current.url, source: resolveCredentials(live.current.config).source });
 
   const unmark = markWatching();
+  resumeLeftWork("watch");
   let watcher: ReturnType<typeof startWatcher> | undefined;
   /** Looks at the saved credentials every POLL_MS: a login or logout is followed even while nothing is written. */
   let follow: ReturnType<typeof setInterval> | undefined;

@@ -62,6 +62,15 @@ export function waiting(): SyncRequest[] {
 }
 
 /**
+ * Whether a runner has work here: a request claimed by one that never finished (killed: its claims wait for the
+ * next runner), or one waiting for its time (not parked until the next hook or login).
+ */
+export function runnerWorkLeft(): boolean {
+  const names = list();
+  return names.some((n) => n.includes(CLAIMED)) || waiting().some((r) => r.nextAt !== null);
+}
+
+/**
  * After a login: the requests parked until the user acted (a refused key, no
  * login) are asked for again as their hook asked (a runner waiting for more
  * wakes on a hook's request, not on a parked one). Returns how many.

@@ -1,5 +1,6 @@
 import { log } from "./log.ts";
-import { requeueParked } from "./queue.ts";
+import { requeueParked, runnerWorkLeft } from "./queue.ts";
+import { runnerAlive } from "./runner-lock.ts";
 import { ensureRunner } from "./start-runner.ts";
 
 /**
@@ -15,5 +16,22 @@ export function resumeParked(): number {
   } catch (error) {
     log(`login: could not restart the background sync: ${(error as Error).message}`);
     return 0;
+  }
+}
+
+/**
+ * After a sync or at a watch's start: work a runner left when it was killed (kill -9, a crash; its claims and
+ * timed retries) is taken over by the next runner, which only a hook starts, maybe days later: one starts now.
+ * Its passes then send what this sync did not: a SessionEnd's open responses, retries. Costs a listing of the
+ * queue folder. Never throws.
+ */
+export function resumeLeftWork(by: string): void {
+  try {
+    if (!runnerAlive() && runnerWorkLeft()) {
+      ensureRunner();
+      log(`${by}: took over the background sync's work left by a runner that stopped`);
+    }
+  } catch (error) {
+    log(`${by}: could not restart the background sync: ${(error as Error).message}`);
   }
 }
