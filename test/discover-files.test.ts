@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { statSync, utimesSync } from "node:fs";
+import { appendFileSync, readFileSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { discoverFiles } from "../src/discover/files.ts";
 import { sessionBytes } from "../src/discover/session-bytes.ts";
@@ -78,10 +78,10 @@ describe("sessionBytes: what a hook's runner compares between its looks", () => 
     dir.write("p2/agent-a9.jsonl", jsonl([user("a9", { sessionId: A })]));
     const size = (...parts: string[]) => statSync(join(dir.projects, ...parts)).size;
     const agents = size("p2", B, "subagents", "agent-b2.jsonl") + size("p2", B, "subagents", "workflows", "wf_1", "agent-b4.jsonl") + size("p2", "agent-b1.jsonl");
-    expect(sessionBytes(join(dir.projects, "p2", `${B}.jsonl`), B, Date.now())).toBe(size("p2", `${B}.jsonl`) + agents);
+    expect(sessionBytes(join(dir.projects, "p2", `${B}.jsonl`), B)).toBe(size("p2", `${B}.jsonl`) + agents);
     // A session of which nothing is written yet.
     const C = "cccccccc-0000-4000-8000-000000000003";
-    expect(sessionBytes(join(dir.projects, "p1", `${C}.jsonl`), C, Date.now())).toBe(0);
+    expect(sessionBytes(join(dir.projects, "p1", `${C}.jsonl`), C)).toBe(0);
   });
 
   test("a session Claude Code 2.1 or later began writes its agents under its folder: no flat agent file counts", () => {
@@ -89,18 +89,35 @@ describe("sessionBytes: what a hook's runner compares between its looks", () => 
     const C = "cccccccc-0000-4000-8000-000000000003";
     const path = dir.write(`p2/${C}.jsonl`, jsonl([{ ...user("c", { sessionId: C }), version: "2.1.17" }]));
     dir.write("p2/agent-c1.jsonl", jsonl([user("c1", { sessionId: C })]));
-    expect(sessionBytes(path, C, Date.now())).toBe(statSync(path).size);
+    expect(sessionBytes(path, C)).toBe(statSync(path).size);
   });
 
-  test("a flat agent file last written well before the hook is not opened; once it grows, it counts", () => {
+  test("a flat agent file of the session counts from the first look, however long ago it was last written, and each growth of it is seen", () => {
     const dir = history();
     const flat = join(dir.projects, "p2", "agent-b1.jsonl");
     const hour = new Date(Date.now() - 3_600_000);
     utimesSync(flat, hour, hour);
     const path = join(dir.projects, "p2", `${B}.jsonl`);
-    const hook = Date.now();
-    const before = sessionBytes(path, B, hook);
-    dir.write("p2/agent-b1.jsonl", jsonl([user("b1", { sessionId: B }), user("more", { sessionId: B })]));
-    expect(sessionBytes(path, B, hook)).toBe(before + statSync(flat).size);
+    const others = sessionBytes(path, B) - statSync(flat).size;
+    for (const more of ["more", "and more"]) {
+      appendFileSync(flat, jsonl([user(more, { sessionId: B })]));
+      expect(sessionBytes(path, B)).toBe(others + statSync(flat).size);
+    }
+  });
+
+  test("flat agent files written after a look count at the next, one whose first line comes later too; one last written before the session began is another's", () => {
+    const dir = history();
+    const path = join(dir.projects, "p2", `${B}.jsonl`);
+    const before = sessionBytes(path, B);
+    const empty = dir.write("p2/agent-b5.jsonl", "");
+    const added = dir.write("p2/agent-b6.jsonl", jsonl([user("b6", { sessionId: B })]));
+    expect(sessionBytes(path, B)).toBe(before + statSync(added).size);
+    appendFileSync(empty, jsonl([user("b5", { sessionId: B })]));
+    expect(sessionBytes(path, B)).toBe(before + statSync(added).size + statSync(empty).size);
+    // Naming the session inside, but written a day before its first line: not opened.
+    const stray = dir.write("p2/agent-b7.jsonl", jsonl([user("b7", { sessionId: B })]));
+    const dayBefore = new Date(Date.parse(JSON.parse(readFileSync(path, "utf8").split("\n")[0] as string).timestamp) - 86_400_000);
+    utimesSync(stray, dayBefore, dayBefore);
+    expect(sessionBytes(path, B)).toBe(before + statSync(added).size + statSync(empty).size);
   });
 });

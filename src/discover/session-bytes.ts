@@ -3,8 +3,8 @@ import { dirname, join } from "node:path";
 import { AGENT_FILE, head, lister, sessionIdInside, walkJsonl } from "./files.ts";
 
 /**
- * A flat agent file written this long before a hook may still be the session's: its mtime comes from the
- * file's host, whose clock may lag this one's (a network home folder).
+ * A flat agent file last written this long before its session's first line cannot be the session's: its mtime
+ * comes from the file's host, whose clock may lag this one's (a network home folder).
  */
 const MTIME_SLACK_MS = 60_000;
 
@@ -12,42 +12,72 @@ const MTIME_SLACK_MS = 60_000;
  * The bytes a session's files hold now: its transcript, its agents' under `<sessionId>/` (2.1.x), and the flat
  * `agent-*.jsonl` beside it (2.0.x) that name it inside. Files only grow: a hook's runner compares this with what
  * its last pass read, and a line added to any of them needs a pass.
- *
- * A flat agent file names its session only in its first line, and a project may hold thousands of other
- * sessions' agent files: only those written since `since` (the hook) are opened. Which those are can only grow
- * while `since` stays, and an agent file of the session that grows joins them: any growth changes the sum.
  */
-export function sessionBytes(transcriptPath: string, sessionId: string, since: number): number {
+export function sessionBytes(transcriptPath: string, sessionId: string): number {
   const agents = walkJsonl(transcriptPath.replace(/\.jsonl$/, ""), lister([]));
   let bytes = 0;
   for (const path of [transcriptPath, ...agents]) bytes += look(path)?.size ?? 0;
-  return writesFlatAgents(transcriptPath) ? bytes + flatAgentBytes(dirname(transcriptPath), sessionId, since - MTIME_SLACK_MS) : bytes;
+  const flat = flatAgents(transcriptPath, sessionId);
+  return flat ? bytes + flat.mine.reduce((sum, path) => sum + (look(path)?.size ?? 0), 0) : bytes;
 }
 
-/** The first version a transcript's lines name. */
+/** The first version a transcript's lines name, and its first line's time. */
 const VERSION = /"version"\s*:\s*"(\d+)\.(\d+)\./;
+const TIMESTAMP = /"timestamp"\s*:\s*"([^"]+)"/;
 
 /**
- * Whether the session may have flat agent files: Claude Code 2.1 writes them under `<session>/subagents/`, so a
- * transcript begun by 2.1 or later has none, and its looks stat none of the older sessions' beside it. Without
- * a version (no transcript yet, only agents' files), it may.
+ * A session's flat agent files as the runner knows them between its looks. A project may hold thousands of
+ * other sessions' (3,000: 17 ms of CPU a look to stat them all): each file is judged once, and a look stats
+ * only the session's own. A file names its session only in its first line, which never changes; one last
+ * written before the session began is another's without being opened.
  */
-function writesFlatAgents(transcriptPath: string): boolean {
-  const version = VERSION.exec(head(transcriptPath) ?? "");
-  if (!version) return true;
-  const [major, minor] = [Number(version[1]), Number(version[2])];
-  return major < 2 || (major === 2 && minor < 1);
+interface FlatAgents {
+  /** The session's first line's time; 0 while unknown (every file is then opened once). */
+  start: number;
+  /** The listing last gone through: a new one (the folder changed) may hold new files. */
+  listing: string[] | undefined;
+  /** Names judged for good: the session's or another's. */
+  judged: Set<string>;
+  /** Files naming nothing yet (their first line not written): judged again at each look. */
+  unsure: Set<string>;
+  mine: string[];
+}
+const flats = new Map<string, FlatAgents>();
+
+/**
+ * The session's flat agent files; undefined when it has none: Claude Code 2.1 writes them under
+ * `<session>/subagents/`, so a transcript begun by 2.1 or later has none, and its looks stat none of the older
+ * sessions' beside it. Without a version (no transcript yet, only agents' files), it may.
+ */
+function flatAgents(transcriptPath: string, sessionId: string): FlatAgents | undefined {
+  let flat = flats.get(transcriptPath);
+  if (!flat || flat.start === 0) {
+    const first = head(transcriptPath) ?? "";
+    const version = VERSION.exec(first);
+    if (version && !(Number(version[1]) < 2 || (Number(version[1]) === 2 && Number(version[2]) < 1))) return undefined;
+    const start = Date.parse(TIMESTAMP.exec(first)?.[1] ?? "") || 0;
+    // What was judged before the start was known stays judged: every file was opened then.
+    if (flat) flat.start = start;
+    else flats.set(transcriptPath, (flat = { start, listing: undefined, judged: new Set(), unsure: new Set(), mine: [] }));
+  }
+  const folder = dirname(transcriptPath);
+  const names = agentNames(folder);
+  if (names !== flat.listing) {
+    for (const name of names) if (!flat.judged.has(name)) flat.unsure.add(name);
+    flat.listing = names;
+  }
+  for (const name of flat.unsure) if (judge(flat, join(folder, name), name, sessionId)) flat.unsure.delete(name);
+  return flat;
 }
 
-/** The bytes of the session's flat agent files in `folder` written since `since`. */
-function flatAgentBytes(folder: string, sessionId: string, since: number): number {
-  let bytes = 0;
-  for (const name of agentNames(folder)) {
-    const path = join(folder, name);
-    const st = look(path);
-    if (st && st.mtimeMs >= since && sessionIdInside(path) === sessionId) bytes += st.size;
-  }
-  return bytes;
+/** Whether the file's session is known now (a file gone is nobody's); the session's own joins `mine`. */
+function judge(flat: FlatAgents, path: string, name: string, sessionId: string): boolean {
+  const st = look(path);
+  const owner = !st ? "" : st.mtimeMs < flat.start - MTIME_SLACK_MS ? "" : sessionIdInside(path);
+  if (owner === undefined) return false;
+  flat.judged.add(name);
+  if (owner === sessionId) flat.mine.push(path);
+  return true;
 }
 
 /**

@@ -63,7 +63,7 @@ export class LateLooks {
     for (const c of [...this.due.values()]) {
       if (c.queued || lookAt(c) > now) continue;
       c.looks++;
-      const size = sessionBytes(c.transcriptPath, c.sessionId, c.at);
+      const size = sessionBytes(c.transcriptPath, c.sessionId);
       if (size !== c.readSize) {
         enqueue({ sessionId: c.sessionId, event: LATE_EVENT, after: c.event, at: now, transcriptPath: c.transcriptPath });
         c.queued = true;

@@ -125,7 +125,7 @@ function queueChange(deadline: number): Promise<boolean> {
 }
 
 /** What the session's files hold (its transcript and its subagents'): a subagent's lines may come while its parent's file stays as it was. */
-const filesSize = (r: SyncRequest) => (r.transcriptPath === undefined ? undefined : sessionBytes(r.transcriptPath, r.sessionId, r.at));
+const filesSize = (r: SyncRequest) => (r.transcriptPath === undefined ? undefined : sessionBytes(r.transcriptPath, r.sessionId));
 
 /** The runner's rounds: serve what is due, put back what is left with its schedule, record the status. */
 class Rounds {
