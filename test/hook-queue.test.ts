@@ -55,6 +55,21 @@ describe("queue", () => {
     expect(waiting()).toEqual([request("s1", { at: 2_000 })]);
   });
 
+  test.each<[string, string, string, string]>([
+    ["a background agent's SubagentStop right after the Stop keeps the turn's end", "Stop", "SubagentStop", "Stop"],
+    ["a PostCompact after a StopFailure keeps the turn's end", "StopFailure", "PostCompact", "StopFailure"],
+    ["a SubagentStop after the SessionEnd keeps the session's end", "SessionEnd", "SubagentStop", "SessionEnd"],
+    ["a Stop after a StopFailure: the turn's end either way", "StopFailure", "Stop", "StopFailure"],
+    ["a SessionEnd after a Stop: the session's end", "Stop", "SessionEnd", "SessionEnd"],
+    ["a prompt after the Stop begins a turn: what is open then is being written", "Stop", "UserPromptSubmit", "UserPromptSubmit"],
+    ["a session begun again after its SessionEnd (a resume)", "SessionEnd", "SessionStart", "SessionStart"],
+    ["nothing ended: the latest event", "SubagentStop", "PostCompact", "PostCompact"],
+  ])("a hook while the runner is busy: %s", (_, first, then, kept) => {
+    enqueue(request("s1", { event: first, nextAt: 9_000, attempts: 2, lastError: "down" }));
+    enqueue(request("s1", { event: then, at: 2_000 }));
+    expect(waiting()).toEqual([request("s1", { event: kept, at: 2_000 })]);
+  });
+
   test("a hook replaces a request waiting for its retry (backoff reset)", () => {
     enqueue(request("s1", { attempts: 4, nextAt: 99_000, lastError: "down" }));
     enqueue(request("s1", { at: 5_000 }));

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { appDir } from "../paths.ts";
 import type { SyncRequest } from "./queue.ts";
@@ -33,18 +33,42 @@ export function tmpFile(dir: string, name: string): string {
   return join(dir, `.${name}.${process.pid}.tmp`);
 }
 
-/** A hook's request: replaces any waiting request of the session, and with it its backoff (there are new lines to send). */
+/**
+ * Events that end a turn or the session, strongest last: a pass for them sends the responses still open
+ * (hooks/pass.ts). A request replacing one of them keeps its event, unless it begins anew (BEGINS).
+ */
+const ENDS = ["Stop", "StopFailure", "SessionEnd"];
+/** A prompt or a session beginning: what is open after them is being written, not complete. */
+const BEGINS = ["UserPromptSubmit", "SessionStart"];
+
+/**
+ * A hook's request: replaces any waiting request of the session, and with it its backoff (there are new lines
+ * to send). A turn's or the session's end waiting (a busy runner) is kept through a later event that begins
+ * nothing (a background agent's SubagentStop right after the Stop): its pass would otherwise hold the open
+ * responses a minute more. Costs a hook one read of a small file.
+ */
 export function enqueue(request: SyncRequest): void {
   const dir = queueDir();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const name = fileName(request.sessionId);
   const tmp = tmpFile(dir, name);
+  const ended = BEGINS.includes(request.event) ? undefined : waitingEnd(join(dir, name + REQUEST));
   try {
-    writeFileSync(tmp, JSON.stringify(request), { mode: 0o600 });
+    writeFileSync(tmp, JSON.stringify(ended && ENDS.indexOf(ended) > ENDS.indexOf(request.event) ? { ...request, event: ended } : request), { mode: 0o600 });
     renameSync(tmp, join(dir, name + REQUEST));
   } catch (error) {
     // A full disk: no empty file is left behind in the queue.
     rmSync(tmp, { force: true });
     throw error;
+  }
+}
+
+/** The event of the session's waiting request, when it ends a turn or the session. */
+function waitingEnd(path: string): string | undefined {
+  try {
+    const { event } = JSON.parse(readFileSync(path, "utf8")) as { event?: unknown };
+    return typeof event === "string" && ENDS.includes(event) ? event : undefined;
+  } catch {
+    return undefined; // none waiting, or torn: the new request is written whole
   }
 }
