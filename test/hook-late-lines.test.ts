@@ -139,6 +139,23 @@ describe("lines written after a session's last hook", () => {
     }
   }, 90_000);
 
+  test("Stop without transcript_path in its event (an event or a version of Claude Code that leaves it out): lines written after its looks ended go with a late look", async () => {
+    server.reset();
+    const { app, claude, path, hook } = hookUser(server, { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "600000" });
+    try {
+      claude.write(`p/${SESSION}.jsonl`, jsonl([user("Add a health endpoint", now()), assistant("msg_1", text("Done."), { ...now(), usage: u })]));
+      await hook("Stop", { transcript_path: undefined });
+      await within(20_000, () => has("Done."));
+      await within(20_000, () => !readdirSync(app("queue")).some((name) => name.startsWith(SESSION)));
+
+      appendFileSync(path, jsonl([user("Thanks", now()), assistant("msg_2", text("Welcome."), { ...now(), usage: u })]));
+      await within(50_000, () => has("Welcome."));
+      expect(server.violations()).toEqual([]);
+    } finally {
+      stopRunner(app("runner.pid"));
+    }
+  }, 90_000);
+
   test.each<[string, Record<string, unknown>]>([
     ["Stop", {}],
     ["StopFailure", { error: "overloaded" }],

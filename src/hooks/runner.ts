@@ -5,6 +5,7 @@ import { type BackgroundStatus, recordBackgroundStatus } from "./background-stat
 import { log } from "./log.ts";
 import { pass } from "./pass.ts";
 import { HANDOVER_MS, queueDir } from "./enqueue.ts";
+import { withTranscript } from "./transcript-path.ts";
 import { LateLooks } from "./late-look.ts";
 import { type Claim, type SyncRequest, claim, done, putBack, waiting } from "./queue.ts";
 import { HEARTBEAT_MS, claimRunner, holdsRunner, releaseRunner, touchRunner } from "./runner-lock.ts";
@@ -134,7 +135,8 @@ class Rounds {
   private last: Pick<BackgroundStatus, "at" | "ok" | "message"> | undefined;
   readonly late = new LateLooks();
 
-  async serve(claims: Claim[]): Promise<void> {
+  async serve(claimed: Claim[]): Promise<void> {
+    const claims = claimed.map(withTranscript);
     const work: Claim[] = [];
     /** The files' bytes before the pass, as the look found them: the next look compares with these. */
     const sizes = new Map<string, number | undefined>();
