@@ -2,6 +2,7 @@ import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { appendFileSync, statSync } from "node:fs";
 import { LATE_EVENT, LATE_LOOK_MS, LateLooks } from "../src/hooks/late-look.ts";
 import { type SyncRequest, claim, done, waiting } from "../src/hooks/queue.ts";
+import { enqueue } from "../src/hooks/enqueue.ts";
 import { afterPass } from "../src/hooks/schedule.ts";
 import { tempHome } from "./helpers/cli.ts";
 import { SESSION, tempClaudeDir } from "./helpers/transcript.ts";
@@ -96,4 +97,12 @@ describe("a late look's request", () => {
     const failed = afterPass(request as SyncRequest, { kind: "failed", error: "down", retry: "backoff" }, T + 2 * LATE_LOOK_MS);
     expect(failed).toMatchObject({ event: LATE_EVENT, after: "Stop" });
   });
+});
+
+test("a late look that finds the files grown while a hook's request of the session waits leaves that request as it is: it reads the same files, and knows what its event closes", () => {
+  const { late, grow } = stopped();
+  grow();
+  enqueue({ sessionId: SESSION, event: "UserPromptSubmit", at: T + LATE_LOOK_MS - 10 });
+  late.look(T + LATE_LOOK_MS);
+  expect(waiting()).toEqual([{ sessionId: SESSION, event: "UserPromptSubmit", at: T + LATE_LOOK_MS - 10 }]);
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { appDir } from "../paths.ts";
 import type { SyncRequest } from "./queue.ts";
@@ -48,14 +48,39 @@ const BEGINS = ["UserPromptSubmit", "SessionStart"];
  * responses a minute more. Costs a hook one read of a small file.
  */
 export function enqueue(request: SyncRequest): void {
+  const ended = BEGINS.includes(request.event) ? undefined : waitingEnd(requestPath(request.sessionId));
+  writeRequest(ended && ENDS.indexOf(ended) > ENDS.indexOf(request.event) ? { ...request, event: ended } : request, renameSync);
+}
+
+/**
+ * A request that never replaces one waiting (a late look's: a hook's own request, newer, reads the same files
+ * and knows what its event closes). Returns whether it was queued.
+ */
+export function offer(request: SyncRequest): boolean {
+  let queued = true;
+  writeRequest(request, (tmp, path) => {
+    try {
+      // A link, unlike a rename, never replaces a request a hook wrote meanwhile.
+      linkSync(tmp, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      queued = false;
+    }
+    rmSync(tmp, { force: true });
+  });
+  return queued;
+}
+
+const requestPath = (sessionId: string) => join(queueDir(), fileName(sessionId) + REQUEST);
+
+/** Writes the request whole beside its place in the queue, then `place`s it there. */
+function writeRequest(request: SyncRequest, place: (tmp: string, path: string) => void): void {
   const dir = queueDir();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const name = fileName(request.sessionId);
-  const tmp = tmpFile(dir, name);
-  const ended = BEGINS.includes(request.event) ? undefined : waitingEnd(join(dir, name + REQUEST));
+  const tmp = tmpFile(dir, fileName(request.sessionId));
   try {
-    writeFileSync(tmp, JSON.stringify(ended && ENDS.indexOf(ended) > ENDS.indexOf(request.event) ? { ...request, event: ended } : request), { mode: 0o600 });
-    renameSync(tmp, join(dir, name + REQUEST));
+    writeFileSync(tmp, JSON.stringify(request), { mode: 0o600 });
+    place(tmp, requestPath(request.sessionId));
   } catch (error) {
     // A full disk: no empty file is left behind in the queue.
     rmSync(tmp, { force: true });

@@ -1,5 +1,5 @@
 import { sessionBytes } from "../discover/session-bytes.ts";
-import { enqueue } from "./enqueue.ts";
+import { offer } from "./enqueue.ts";
 import type { SyncRequest } from "./queue.ts";
 import { mayBeLast } from "./schedule.ts";
 
@@ -64,8 +64,8 @@ export class LateLooks {
       if (c.queued || lookAt(c) > now) continue;
       c.looks++;
       const size = sessionBytes(c.transcriptPath, c.sessionId);
-      if (size !== c.readSize) {
-        enqueue({ sessionId: c.sessionId, event: LATE_EVENT, after: c.event, at: now, transcriptPath: c.transcriptPath });
+      // A request of the session waiting (a hook's, the runner about to take it up) reads the grown files itself.
+      if (size !== c.readSize && offer({ sessionId: c.sessionId, event: LATE_EVENT, after: c.event, at: now, transcriptPath: c.transcriptPath })) {
         c.queued = true;
         grown++;
       }
