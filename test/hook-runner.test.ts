@@ -232,6 +232,24 @@ describe("CLAUDE_CODE_SYNC_RUNNER_IDLE_MS", () => {
   }, 60_000);
 });
 
+describe("late looks and the runner's wait for more work", () => {
+  test("the late looks after a Stop do not lengthen the runner's wait: it leaves 40 s after its last work, its later looks not taken", async () => {
+    server.reset();
+    const u = hookUser(server, { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "40000" });
+    try {
+      u.claude.write(`p/${SESSION}.jsonl`, jsonl(firstTurn));
+      await u.hook("Stop");
+      await within(20_000, () => server.session(SESSION)?.messages.length === 2);
+      // The late look 30 s after the Stop is within the wait; the next (1 min) is not. A wait started again by that
+      // look would last to 70 s after the Stop.
+      await runnerDone(u.home, 60_000);
+      expect(server.violations()).toEqual([]);
+    } finally {
+      stopRunner(u.app("runner.pid"));
+    }
+  }, 90_000);
+});
+
 describe("the hook never hangs", () => {
   /** A hook whose stdin the test keeps open; resolves when the hook exits, with stdin still open. */
   async function hookWithOpenStdin(env: Record<string, string>, write?: string) {
