@@ -12,7 +12,7 @@ import { mayBeLast } from "./schedule.ts";
  * stat of the session's files; a pass only when they grew. Lines written later wait for the next hook, sync or watch.
  */
 export const LATE_LOOK_MS = 30_000;
-export const LATE_LOOKS = 5;
+const LATE_LOOKS = 5;
 /** The request a late look leaves when the files grew: served as a hook's, with one look after (pass.ts: what it closes). */
 export const LATE_EVENT = "late-look";
 

@@ -66,8 +66,7 @@ export function waiting(): SyncRequest[] {
  * next runner), or one waiting for its time (not parked until the next hook or login).
  */
 export function runnerWorkLeft(): boolean {
-  const names = list();
-  return names.some((n) => n.includes(CLAIMED)) || waiting().some((r) => r.nextAt !== null);
+  return list().some((n) => n.includes(CLAIMED)) || waiting().some((r) => r.nextAt !== null);
 }
 
 /**
