@@ -36,6 +36,24 @@ describe("login without a terminal", () => {
     expect(server.counts()).toMatchObject({ "GET /health": expect.any(Number), "GET /sync/sessions/list": expect.any(Number) });
   });
 
+  test("a new login with the hooks set up (a rotated key) does not ask for setup again; with some missing, it does", async () => {
+    const home = tempHome();
+    const env = { HOME: home, CLAUDE_CONFIG_DIR: tempHome() };
+    const setupLine = "claude-code-sync setup   sync new sessions automatically";
+    expect((await runCli(["setup"], { env })).code).toBe(0);
+    const again = await runCli(["login", "--url", server.url, "--api-key", server.apiKey], { env });
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toContain(setupLine);
+    expect(again.stdout).toContain("the Claude Code hooks are set up");
+
+    const settings = join(env.CLAUDE_CONFIG_DIR, "settings.json");
+    const parsed = JSON.parse(readFileSync(settings, "utf8"));
+    delete parsed.hooks.Stop;
+    writeFileSync(settings, JSON.stringify(parsed));
+    const partly = await runCli(["login", "--url", server.url, "--api-key", server.apiKey], { env });
+    expect(partly.stdout).toContain(setupLine);
+  });
+
   test.each([[["--api-key-stdin"]], [["--api-key", "-"]], [["--api-key=-"]]])("%p reads the key from stdin, and says nothing of ps", async (flag: string[]) => {
     const home = tempHome();
     const r = await runCli(["login", "--url", server.url, ...flag], { env: { HOME: home }, stdin: `${server.apiKey}\n` });

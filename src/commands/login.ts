@@ -1,4 +1,5 @@
 import { cancel, intro, log, outro } from "@clack/prompts";
+import { installedHooks } from "../claude-settings/installed.ts";
 import { type Config, configPath, loadConfigForLogin, maskKey, resolveCredentials, saveConfig, setBrokenConfigAside } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import { normalizeUrl, shownInput } from "../opensync/url.ts";
@@ -73,10 +74,13 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     ...overridden,
     ...(resumed === 0 ? [] : [`The background sync resumes ${plural(resumed, "session")} that waited for a login.`]),
   ];
+  // A new login after a key rotation: hooks set up already need no second setup.
   const next = [
     "Next steps:",
     "  claude-code-sync sync    send the sessions you already have",
-    "  claude-code-sync setup   sync new sessions automatically as you work (Claude Code hooks)",
+    installedHooks() === "all"
+      ? "  (the Claude Code hooks are set up: new sessions sync as you work)"
+      : "  claude-code-sync setup   sync new sessions automatically as you work (Claude Code hooks)",
   ].join("\n");
   if (interactive) {
     for (const line of summary) log.success(line);

@@ -1,8 +1,5 @@
 import { basename } from "node:path";
-import { claudeSettingsPath } from "../claude-settings/location.ts";
-import { selfArgv } from "../claude-settings/self-command.ts";
-import { hookStatus } from "../claude-settings/status.ts";
-import { readSettings } from "../claude-settings/settings-file.ts";
+import { installedHooks } from "../claude-settings/installed.ts";
 import { API_KEY_ENV, type Config, configPath, loadConfig, saveConfig, shownUrl, URL_ENV } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import { plural } from "../report/format.ts";
@@ -26,7 +23,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   if (stillSet.length > 0) {
     say(`Note: ${stillSet.join(", ")} ${stillSet.length === 1 ? "is" : "are"} still set in your environment and will still be used.`);
   }
-  if (hooksInstalled()) {
+  if (installedHooks() !== "none") {
     say("The Claude Code hooks stay installed until you run `claude-code-sync setup --uninstall`; logged out, they sync nothing.");
   }
   if (options.forget !== true) return 0;
@@ -48,16 +45,6 @@ async function askFirst(question: string): Promise<boolean | undefined> {
   const { confirm, isCancel } = await import("@clack/prompts");
   const answer = await confirm({ message: question, initialValue: false });
   return isCancel(answer) ? undefined : answer;
-}
-
-/** Whether settings.json still runs our hooks (from this or another install). */
-function hooksInstalled(): boolean {
-  try {
-    return Object.values(hookStatus(readSettings(claudeSettingsPath()), selfArgv())).some((state) => state !== "missing");
-  } catch {
-    // An unreadable settings.json: `verify` and `setup` report it; logging out went fine.
-    return false;
-  }
 }
 
 // One line: the terminal (or the question's frame) wraps it to its width; a break of ours cut it short at 80 columns.
