@@ -163,17 +163,18 @@ describe("a schema 2 state", () => {
     await read(store, [h.claude.projects]);
     const path = store.path;
     store.close();
-    // Back to schema 2: no folders table, no triggers, no usage.copy.
+    // Back to schema 2: no folders table, no triggers, no usage.copy (nor what schema 5 added).
     const db = new Database(path);
     for (const trigger of ["files_insert", "files_update", "files_delete"]) db.run(`DROP TRIGGER ${trigger}`);
     db.run("DROP TABLE folders");
     db.run("ALTER TABLE usage DROP COLUMN copy");
+    db.run("DROP TABLE unsure_writes");
     db.run("PRAGMA user_version = 2");
     db.close();
 
     const reopened = StateStore.open(path);
     try {
-      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 4 });
+      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 5 });
       expect(reopened.folderDigests().size).toBe(0);
       // Nothing to read again; the digests are recorded by this read, and the triggers work.
       expect(await read(reopened, [h.claude.projects])).toEqual({ sessionsRead: 0, loaded: [h.p1, h.p2] });
@@ -197,12 +198,13 @@ describe("a schema 3 state", () => {
     store.close();
     const db = new Database(path);
     db.run("ALTER TABLE usage DROP COLUMN copy");
+    db.run("DROP TABLE unsure_writes");
     db.run("PRAGMA user_version = 3");
     db.close();
 
     const reopened = StateStore.open(path);
     try {
-      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 4 });
+      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 5 });
       expect(reopened.db.query("SELECT key, session, input, output FROM usage ORDER BY key").all()).toEqual(before);
       expect(reopened.db.query("SELECT count(*) AS n FROM usage WHERE copy <> 0").get()).toEqual({ n: 0 });
       // Nothing to read again: its folders' digests were kept.

@@ -15,7 +15,8 @@ import { seededRandom } from "./random.ts";
  * "redirect": 301/302/307/308 to `location`; "huge-body": 200 with a body of
  * `megabytes` MB; "drop": socket closed without a response; "hang": no answer
  * until the client gives up; "occ": 500 with Convex's write-conflict text
- * (transient, worth retrying).
+ * (transient, worth retrying); "late": held until releaseLate(), then applied
+ * and answered (a write the client gave up on that lands after newer ones).
  */
 export const FaultKindSchema = z.union([
   z.literal(403),
@@ -25,7 +26,7 @@ export const FaultKindSchema = z.union([
   z.literal(502),
   z.literal(503),
   z.literal(504),
-  z.enum(["drop", "hang", "occ", "proxy", "html", "empty", "redirect", "huge-body"]),
+  z.enum(["drop", "hang", "late", "occ", "proxy", "html", "empty", "redirect", "huge-body"]),
 ]);
 export type FaultKind = z.infer<typeof FaultKindSchema>;
 

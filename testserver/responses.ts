@@ -92,7 +92,7 @@ function hugeBody(megabytes: number): Response {
   return new Response(stream, { headers: { "Content-Type": "application/json" } });
 }
 
-/** The answer of a fault (everything but "hang", which waits for the client). */
+/** The answer of a fault (everything but "hang", which waits for the client, and "late", answered once applied). */
 export function faultResponse(decision: Decision, path: string): Response {
   const { body, status, retryAfter, location, megabytes } = decision.params;
   switch (decision.kind) {
@@ -124,6 +124,7 @@ export function faultResponse(decision: Decision, path: string): Response {
       return hugeBody(megabytes ?? 1);
     case "drop":
     case "hang":
+    case "late":
       return dropped();
   }
 }

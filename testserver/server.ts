@@ -33,7 +33,8 @@ export type { WriteStats } from "./write-queue.ts";
  * Faults (faults.ts; setFaults): latency, random failures, 401 after N, and
  * rules that fail chosen requests with 403, 429 + Retry-After, 500 + a text,
  * gateway or proxy HTML pages, 200 with HTML or an empty body, redirects, huge
- * bodies, dropped or hung connections, Convex write conflicts. Connection
+ * bodies, dropped or hung connections, Convex write conflicts, writes held
+ * and applied late (releaseLate). Connection
  * refused: suspend(). What users do to their data: deleteSession(),
  * deleteAllData() (messages stay, orphaned), newDeployment().
  *
@@ -42,7 +43,7 @@ export type { WriteStats } from "./write-queue.ts";
  *   GET|POST faults (a Faults object; POST replaces)      GET|POST profile (POST merges)
  *   GET  writes (WriteStats)     POST writes {paused}     POST clock {advanceMs} (answers' Date follows it)
  *   POST rotate-key   POST reset   POST delete-session {externalId}   POST delete-all-data
- *   POST new-deployment   POST suspend {ms} (refuses connections for ms, then listens again)
+ *   POST new-deployment   POST suspend {ms} (refuses connections for ms, then listens again)   POST release-late
  */
 
 export interface TestServerOptions extends ProfileInput {
@@ -102,6 +103,8 @@ export interface TestServer {
   /** Counters of the user's write queue (peaks since start, reset or resetWriteStats). */
   writeStats(): WriteStats;
   resetWriteStats(): void;
+  /** Applies the requests held by "late" faults, in arrival order; returns how many. */
+  releaseLate(): Promise<number>;
   /** Writes wait in the queue until resumeWrites(). */
   pauseWrites(): void;
   resumeWrites(): void;
@@ -173,6 +176,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   let violations: Violation[] = [];
   let log: RequestRecord[] = [];
   const hanging = new Set<() => void>();
+  /** Requests held by "late" faults: each applies once released. */
+  let late: Array<{ release: () => void; applied: Promise<unknown> }> = [];
   let stopped = false;
   /** Ids written by requests whose reply was then lost: the client cannot know, so its retry is no violation. */
   const unacknowledged = new Set<string>();
@@ -268,6 +273,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       return response;
     }
     record.fault = decision.kind;
+    if (decision.kind === "late") {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const applied = released.then(() => applyRoute(route, request, url, text, report));
+      late.push({ release, applied });
+      const response = await applied;
+      // The client gave up on it, as a rule: its re-send of what this wrote is no violation.
+      for (const id of ids()) unacknowledged.add(id);
+      return response;
+    }
     if (decision.afterApply) {
       await applyRoute(route, request, url, text, report);
       for (const id of ids()) unacknowledged.add(id);
@@ -338,6 +353,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
           return json({ deleted: store.deleteSession((await input(DeleteSessionSchema)).externalId) });
         case "POST /__test/delete-all-data":
           return json({ sessionsDeleted: store.deleteAllData() });
+        case "POST /__test/release-late":
+          return json({ released: await releaseLate() });
         case "POST /__test/new-deployment":
           store.reset();
           return json({ ok: true });
@@ -404,6 +421,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   let resumeTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Like a crash: open connections close too, so keep-alive clients cannot slip through. */
+  async function releaseLate(): Promise<number> {
+    const held = late;
+    late = [];
+    for (const h of held) {
+      h.release();
+      await h.applied;
+    }
+    return held.length;
+  }
+
   async function suspend(): Promise<void> {
     const listening = server;
     server = null;
@@ -431,6 +458,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       clearTimeout(resumeTimer);
       stopped = true;
       writes.close();
+      for (const h of late.splice(0)) h.release();
       for (const release of [...hanging]) release();
       await server?.stop(true);
       server = null;
@@ -459,6 +487,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     profile: () => ({ ...profile }),
     writeStats: () => writes.current(),
     resetWriteStats: () => writes.resetStats(),
+    releaseLate,
     pauseWrites: () => writes.pause(),
     resumeWrites: () => writes.resume(),
     deleteSession: (externalId) => store.deleteSession(externalId),

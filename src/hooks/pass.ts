@@ -68,6 +68,8 @@ export async function pass(claims: Claim[]): Promise<PassResult> {
       // as `watch` does, so a session whose own file never comes, or a turn Claude Code never ended, still goes.
       const quietAt = Date.now() + QUIET_MS;
       const held = new Map(conn.store.heldSessions().filter((id) => only.has(id)).map((id) => [id, quietAt]));
+      // Writes given up on that the server may still apply: the session is synced again once they are over (sync/unsure.ts).
+      for (const u of report.unsureWrites) held.set(u.sessionId, Math.min(held.get(u.sessionId) ?? u.readyAt, u.readyAt));
       const result = reported(label, report, left, held);
       log(result.logLine);
       return result;

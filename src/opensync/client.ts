@@ -89,6 +89,8 @@ type Once<C> = { [K in keyof C]: C[K] extends (...args: infer A) => Promise<infe
 
 export interface OpenSyncClient extends Calls {
   readonly url: string;
+  /** How long an attempt waits for its answer. */
+  readonly timeoutMs: number;
   /** The same calls, one attempt each, as Outcomes. */
   readonly once: Once<Calls>;
   /** This client, with `retries` extra attempts for its retrying calls (a client made for a sender has none). */
@@ -266,6 +268,7 @@ export function createClient(options: ClientOptions): OpenSyncClient {
 
   return {
     url: base,
+    timeoutMs,
     // async, so that a payload refused before sending rejects rather than throws.
     health: async () => call(specs.health()),
     listSessions: async () => call(specs.listSessions()),

@@ -35,6 +35,13 @@ function pendingLine(r: SyncReport): string {
   return `Pending: ${plural(r.pendingSessions, "session")}, ${plural(r.pendingMessages, "message")}; ${next}.`;
 }
 
+/**
+ * Not pending work, as a response being written is not: sessions with writes given up on that the server may
+ * still apply over newer ones (sync/unsure.ts); the hooks and `watch` sync them again once those are over.
+ */
+const unsureLine = (n: number) =>
+  `Not confirmed: ${plural(n, "session")} had writes given up on that the server may still apply; the next sync once they are over (two request timeouts: 30 s by default) sends ${n === 1 ? "it" : "them"} again.`;
+
 /** Sessions with new lines the run stopped before reading: not in the pending counts, which are what was read. */
 const unreadLine = (n: number) => `Not read yet: ${plural(n, "session")} with new lines; the next \`claude-code-sync sync\` reads and sends ${n === 1 ? "it" : "them"}.`;
 
@@ -48,6 +55,7 @@ export function renderSyncSummary(r: SyncReport, verbose: boolean): string {
   if (r.missingOnServer) lines.push(missingOnServerLine(r.missingOnServer));
   if (r.pendingMessages || r.pendingSessions) lines.push(pendingLine(r));
   if (r.sessionsUnread) lines.push(unreadLine(r.sessionsUnread));
+  if (r.unsureWrites.length) lines.push(unsureLine(r.unsureWrites.length));
   if (r.beingWritten) lines.push(beingWrittenLine(r.beingWritten));
   if (r.unknownModels.length) lines.push(unknownModelsLine(r.unknownModels));
   if (r.stats.longLines) lines.push(`Skipped ${plural(r.stats.longLines, "line")} longer than claude-code-sync reads (64 MiB).`);
@@ -116,6 +124,7 @@ export function syncReportJson(r: SyncReport, stop: Stop | undefined) {
     deferred: r.deferred,
     pending: { sessions: r.pendingSessions, messages: r.pendingMessages },
     beingWritten: r.beingWritten,
+    ...(r.unsureWrites.length ? { unconfirmed: r.unsureWrites.length } : {}),
     failed: r.failed,
     refused: r.refused,
     skipped: {

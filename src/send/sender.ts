@@ -35,6 +35,12 @@ interface SenderOptions {
   /** Whether the server has answered a request of this run with our key (a read before sending): then a stranger's answer to one item blocks that item. */
   serverAnswered?: () => boolean;
   /**
+   * How long after it was given up on a write with an unknown outcome (no answer in time, a connection
+   * lost after the body went) may still be applied by the server: such writes are recorded
+   * (StateStore.markUnsure), and the items they wrote go again once that time has passed.
+   */
+  unsureForMs?: number;
+  /**
    * The server's clock (the client's ServerClock and readServerClock): read
    * before the first write, so no createdAt goes out in the server's future
    * and re-send windows run by its time. Without it, the local clock.
@@ -570,6 +576,7 @@ export class Sender {
         a.work = { ...a.work, sentHash: hash, sentKey: key, writtenAt: this.now(), serverId: o.value.sessionId };
         return;
       }
+      this.noteUnsure(o, a, { item: "", hash, windowKey: key });
       const previous = a.stepRetry;
       a.stepRetry = undefined;
       this.failed(o, a.work.sessionId, (retry) => (a.stepRetry = retry), previous, () => {
@@ -629,6 +636,7 @@ export class Sender {
         a.work = { ...a.work, writtenAt: at };
         return;
       }
+      this.noteUnsure(o, a, { item: m.externalId, hash: m.hash });
       this.failed(
         o,
         m.externalId,
@@ -641,6 +649,19 @@ export class Sender {
         () => {},
       );
     });
+  }
+
+  /**
+   * A write whose outcome is unknown may still be applied after a newer write of the same item (the next
+   * attempt, the next pass): recorded before anything acknowledged later, so even a run killed after
+   * leaves the item to go again (sync/unsure.ts).
+   */
+  private noteUnsure(o: Extract<Outcome<unknown>, { ok: false }>, a: Active, write: { item: string; hash: string; windowKey?: string }): void {
+    if (!(o.error instanceof TransientError && o.error.maybeApplied)) return;
+    const until = this.now() + (this.options.unsureForMs ?? 0);
+    this.ack(() => this.store.markUnsure(a.work.key, { ...write, until }));
+    // At once, not with the next batch: a run killed before that would leave no trace of a write that may still land.
+    this.flushAcks();
   }
 
   /**

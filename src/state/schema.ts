@@ -22,6 +22,9 @@ import { payloadHash, windowKey } from "../plan/hash.ts";
  * - usage: one row per deduplicated API response, across every run.
  * - messages: every message's content hash and what the server has.
  * - outbox: payloads not acknowledged yet.
+ * - unsure_writes: writes given up on (no answer in time, a connection lost
+ *   after the body went) that the server may still apply after a newer one
+ *   of the same item, until `until`: then the item's latest copy goes again.
  * Partial indexes hold only what is pending or failed, so status counts and
  * a sync with nothing to do never read the whole of a table.
  */
@@ -117,12 +120,30 @@ CREATE TRIGGER files_delete AFTER DELETE ON files BEGIN
 END;
 `;
 
-/** Version 4: whether a response's line is a resumed session's copy of its original's (UsageRecord.copy); older rows say not. */
+/** What schema 4 added: whether a response's line is a resumed session's copy of its original's (UsageRecord.copy); older rows say not. */
 const COPIES = `ALTER TABLE usage ADD COLUMN copy INTEGER NOT NULL DEFAULT 0;`;
 
-const SCHEMA = SCHEMA_V2 + FOLDERS + COPIES;
+/**
+ * What schema 5 added. `item`: a message's external id, or '' for the session's own record; `hash` (and, for
+ * the record, `window_key`) of what was given up on. Empty unless a write was: it costs nothing otherwise.
+ */
+const UNSURE_WRITES = `
+CREATE TABLE unsure_writes (
+  session INTEGER NOT NULL,
+  item TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  window_key TEXT,
+  until INTEGER NOT NULL,
+  PRIMARY KEY (session, item, hash)
+) WITHOUT ROWID;
+`;
 
-const SCHEMA_VERSION = 4;
+/** What each version added to the one before (from version 2 on). */
+const ADDED: Record<number, string> = { 3: FOLDERS, 4: COPIES, 5: UNSURE_WRITES };
+
+const SCHEMA = SCHEMA_V2 + FOLDERS + COPIES + UNSURE_WRITES;
+
+const SCHEMA_VERSION = 5;
 
 /** Meta key present while a state is new: it has not yet read everything with the server's totals at hand (store.isNew). */
 export const NEW_STATE = "new_state";
@@ -147,8 +168,7 @@ export function migrate(db: Database): void {
         2,
       );
     }
-    if (version === 3) db.run(COPIES);
-    else if (version === 2) db.run(FOLDERS + COPIES);
+    if (version >= 2) for (let v = version + 1; v <= SCHEMA_VERSION; v++) db.run(ADDED[v] as string);
     else {
       // Version 1 (0.2.0) kept its version in meta, not in user_version.
       fromV1 = hasTable(db, "sessions");

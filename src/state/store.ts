@@ -251,7 +251,7 @@ export class StateStore {
   /** Forgets everything read and sent (another account): the next sync reads and sends it all again. */
   reset(): void {
     this.write(() => {
-      for (const table of ["files", "sessions", "folds", "usage", "messages", "outbox"]) this.db.run(`DELETE FROM ${table}`);
+      for (const table of ["files", "sessions", "folds", "usage", "messages", "outbox", "unsure_writes"]) this.db.run(`DELETE FROM ${table}`);
       this.setMeta(NEW_STATE, "1");
     });
     this.sessionKeys.clear();
@@ -518,6 +518,56 @@ export class StateStore {
     return a + b;
   }
 
+  // ---- writes given up on
+
+  /**
+   * A write of this session's record (`item` '') or of one of its messages (`item`: its id) was given up on
+   * with its outcome unknown: the server may apply it until `until`, after a newer write of the same item.
+   */
+  markUnsure(sessionKey: number, w: { item: string; hash: string; windowKey?: string; until: number }): void {
+    this.q(
+      `INSERT INTO unsure_writes (session, item, hash, window_key, until) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(session, item, hash) DO UPDATE SET until = MAX(until, excluded.until)`,
+    ).run(sessionKey, w.item, w.hash, w.windowKey ?? null, w.until);
+  }
+
+  /** Sessions with writes given up on, and when the last of them is over (the table is empty unless a write was given up on). */
+  unsureSessions(only?: ReadonlySet<string>): Array<{ sessionId: string; readyAt: number }> {
+    const rows = this.q(
+      "SELECT s.session_id, MAX(u.until) AS ready_at FROM unsure_writes u JOIN sessions s ON s.id = u.session GROUP BY u.session",
+    ).all() as Array<{ session_id: string; ready_at: number }>;
+    return rows.filter((r) => !only || only.has(r.session_id)).map((r) => ({ sessionId: r.session_id, readyAt: r.ready_at }));
+  }
+
+  /**
+   * The writes of a session given up on are over (`unsureSessions`' time has passed): each item that the
+   * server may hold an older copy of than the one last acknowledged goes again. The record is due again,
+   * behind the window the late write may have opened; a message is read again from its transcript (its
+   * payload left the outbox when acknowledged). An item still pending goes anyway. Returns whether the
+   * session is to be read again (the caller's scan then sends those messages).
+   */
+  settleUnsure(sessionId: string): boolean {
+    const key = this.existingSessionKey(sessionId);
+    if (key === undefined) return false;
+    const marks = this.q("SELECT item, hash, window_key, until FROM unsure_writes WHERE session = ? ORDER BY until").all(key) as UnsureRow[];
+    const record = marks.filter((m) => m.item === "");
+    const session = this.q("SELECT hash, sent_hash FROM sessions WHERE id = ?").get(key) as { hash: string | null; sent_hash: string | null };
+    const staleRecord = record.filter((m) => m.hash !== session.sent_hash).at(-1);
+    if (session.sent_hash !== null && record.length > 0) {
+      // The server's 10 s window runs from the late write's landing, at `until` at the latest, against what it carried.
+      this.q(
+        `UPDATE sessions SET sent_hash = CASE WHEN ?1 AND sent_hash = hash THEN ?2 ELSE sent_hash END, sent_key = COALESCE(?3, sent_key),
+           written_at = MAX(COALESCE(written_at, 0), ?4) WHERE id = ?5`,
+      ).run(staleRecord !== undefined, UNKNOWN_COPY, staleRecord?.window_key ?? null, Math.max(...record.map((m) => m.until)), key);
+    }
+    let reread = false;
+    const again = this.q("UPDATE messages SET sent_hash = ?1 WHERE external_id = ?2 AND sent_hash = hash AND sent_hash IS NOT ?3");
+    for (const m of marks) if (m.item !== "") reread = again.run(UNKNOWN_COPY, m.item, m.hash).changes > 0 || reread;
+    this.q("DELETE FROM unsure_writes WHERE session = ?").run(key);
+    if (reread) this.rereadSession(sessionId);
+    return reread;
+  }
+
   // ---- messages
 
   /**
@@ -694,6 +744,9 @@ const SENDABLE_SESSION = "(s.sent_hash IS NOT NULL OR s.error IS NULL OR s.faile
 /** The sent hash of a message the server has from claude-code-sync 0.1.x: on the server, but not our content. */
 const LEGACY_COPY = "0.1.x";
 
+/** The sent hash of an item the server has, maybe as a write given up on left it (settleUnsure): on the server, content unknown. */
+const UNKNOWN_COPY = "unknown";
+
 /** A refused item is tried again once this long has passed (or when it changes, or with --retry-failed). */
 export const FAILED_RETRY_MS = 24 * 60 * 60 * 1000;
 
@@ -749,6 +802,13 @@ function sessionWork(r: SessionRow): SessionWork {
     error: r.error,
     failedAt: r.failed_at,
   };
+}
+
+interface UnsureRow {
+  item: string;
+  hash: string;
+  window_key: string | null;
+  until: number;
 }
 
 interface OutboxRow {

@@ -13,6 +13,7 @@ import type { StateStore } from "../state/store.ts";
 import type { ScanSettings } from "./context.ts";
 import { checkAccount } from "./account.ts";
 import { StateSink, recordFolders, statePast } from "./state-sink.ts";
+import { settleDue, unsureForMs } from "./unsure.ts";
 
 export interface SyncRequest extends ScanSettings {
   roots: string[];
@@ -68,6 +69,8 @@ export interface SyncReport extends SendOutcome, Omit<ScanOutcome, "folders"> {
   beingWritten: number;
   /** Items the server refused, this run or before, that wait (status lists them). */
   refused: number;
+  /** Sessions with a write given up on that the server may still apply: synced again at `readyAt` (unsure.ts). */
+  unsureWrites: Array<{ sessionId: string; readyAt: number }>;
 }
 
 /** Sessions kept out by `excludeProjects` that no longer are: read again from the start, so their history is sent. */
@@ -133,6 +136,8 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       );
       if (checked) store.write(() => store.markUnconfirmedWrites(false));
     }
+    // Before the read: it reads again the sessions whose messages go again.
+    settleDue(store, req.only, Date.now());
     const reconciled = req.reconcile ? await reconcile(store, client) : undefined;
     // A new state facing a server that holds sessions reads and sends everything once, whatever was asked: the
     // sessions it reads later would share responses with ones the server counts them in, unseen.
@@ -148,6 +153,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       adopter: serverAdopter(store, client),
       serverAnswered: () => answered,
       serverClock: { offset: () => client.serverClock.offset(), read: () => client.readServerClock() },
+      unsureForMs: unsureForMs(client.timeoutMs),
     };
     // Sending starts with what is already pending and takes each session as soon as the scan has read it; except
     // in a new state facing a server that holds sessions: what it has pending was placed without the server's
@@ -189,6 +195,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     sent = await sendHeldBack(store, transport, options, sent, req.waitForWindowsMs ?? 0);
     // Totalled with the prices the read ended with (a refresh may have brought new ones).
     sent = await sendLostAgain(store, client, { ...req, prices: sink.pricesInUse }, options, sent);
+    sent = await sendUnsureAgain(store, client, { ...req, prices: sink.pricesInUse }, options, sent, req.waitForWindowsMs ?? 0);
     const answer = await heard;
     const wroteNothing = sent.sessionsSent + sent.messagesSent === 0;
     if (answer && !answer.ok && !sent.stoppedBy && !sent.interrupted && wroteNothing) sent = { ...sent, stoppedBy: answer.error };
@@ -213,6 +220,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       unknownModels: unpricedModels(store, req.prices),
       beingWritten: store.beingWrittenCount(),
       refused: store.refusedCount(),
+      unsureWrites: store.unsureSessions(only),
     };
   } finally {
     lock.release();
@@ -301,12 +309,47 @@ async function sendLostAgain(
   // A server that cannot show its copy now: the sessions keep their old ids, so their next write finds this again.
   const only = await restoreRecreated(store, client, first.recreated).catch(() => new Set<string>());
   if (only.size === 0) return first;
+  return followedBy(first, await readAndSend(store, client, req, options, only, false));
+}
+
+/**
+ * Writes given up on in this run (unsure.ts) that are over soon enough: the sessions they wrote go again
+ * once they are, in this run. One round: what is given up on in it waits for the next run.
+ */
+async function sendUnsureAgain(
+  store: StateStore,
+  client: OpenSyncClient,
+  req: SyncRequest,
+  options: ConstructorParameters<typeof Sender>[2],
+  first: SendOutcome,
+  maxWaitMs: number,
+): Promise<SendOutcome> {
+  const waiting = store.unsureSessions(req.only);
+  if (waiting.length === 0 || first.stoppedBy || first.interrupted) return first;
+  const readyAt = Math.max(...waiting.map((w) => w.readyAt));
+  if (readyAt > Date.now() + maxWaitMs) return first;
+  await Bun.sleep(Math.max(0, readyAt - Date.now()));
+  // A record due again is sent whether or not its session is read again.
+  const only = new Set(settleDue(store, req.only, Date.now()));
+  return followedBy(first, await readAndSend(store, client, req, options, only, true));
+}
+
+/** Reads `only` (what is new in their files, or all of those to be read again) and sends what it makes ready; with `pending`, what they had pending too. */
+async function readAndSend(
+  store: StateStore,
+  client: OpenSyncClient,
+  req: SyncRequest,
+  options: ConstructorParameters<typeof Sender>[2],
+  only: ReadonlySet<string>,
+  pending: boolean,
+): Promise<SendOutcome> {
   const sender = new Sender(store, client.once, { ...options, only });
+  if (pending) sender.loadPending();
   const sink = new StateSink(store, req, (id) => sender.feed(id), (id) => sender.heldBeforeRun(id));
   const sending = sender.run();
   await whileSending(sender, sending, async () => {
     await scan({ roots: req.roots, settings: { ...req.read, mode: "payloads" }, full: false, only, ...(req.signal ? { signal: req.signal } : {}) }, statePast(store), sink);
     await sink.settle();
   });
-  return followedBy(first, await sending);
+  return await sending;
 }

@@ -187,6 +187,8 @@ export function startWatcher(o: WatchOptions): Watcher {
       const line = syncLine(report, only, new Date(), o.verbose);
       if (line) o.log(line);
       retryDeferred(report.deferredSessions);
+      // Writes given up on that the server may still apply: synced again once they are over (sync/unsure.ts).
+      retryDeferred(report.unsureWrites);
     } catch (error) {
       // Exit code 1 is "try again later" (server out of reach, another sync holding the lock, disk full); 2 needs the user.
       if (error instanceof UserError && error.exitCode === 1) retryLater(only, error);

@@ -20,6 +20,7 @@ export function syncReport(over: Partial<SyncReport> = {}): SyncReport {
     unknownModels: [],
     beingWritten: 0,
     refused: 0,
+    unsureWrites: [],
     ...over,
   };
 }

@@ -1,0 +1,183 @@
+/**
+ * Writes given up on with their outcome unknown (src/sync/unsure.ts): the
+ * server applies one after a newer write of the same item (a "late" fault
+ * holds it until the test releases it). What the server ends with is still
+ * what a clean one-shot sync of the final files sends, and the item goes
+ * again once, not on every run.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { StateStore } from "../src/state/store.ts";
+import { type FaultRule, type TestServer, startTestServer } from "../testserver/server.ts";
+import { runCli, tempHome } from "./helpers/cli.ts";
+import { comparable, referenceData, removeTempDirs, syncEnv, tempDir } from "./helpers/hardening.ts";
+import { within } from "./helpers/hooks.ts";
+import { SESSION, assistant, jsonl, resetClock, tempClaudeDir, text, toolUse, user } from "./helpers/transcript.ts";
+
+/** A given-up write may land until two timeouts after it was given up on: time for the next sync to run meanwhile. */
+const TIMEOUT_MS = 5_000;
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.stop();
+  removeTempDirs();
+});
+
+/**
+ * A session synced cleanly; then `grow` appended and synced with the first
+ * write matching `rule` held (given up on after the timeout) and its retry
+ * answered 404 (a wrong URL: that sync stops at once, leaving the write to
+ * the next); then `last` appended and synced, and the held write released
+ * once that sync's newer one has landed, while it may still land.
+ */
+async function lateAfterNewer(rule: Omit<FaultRule, "kind">, grow: unknown[], last: unknown[]) {
+  server.reset();
+  resetClock();
+  const claude = tempClaudeDir();
+  const path = claude.write(`-home-dev-project-x/${SESSION}.jsonl`, jsonl([user("Fix the parser"), assistant("msg_1", text("Looking."), { usage: { output: 100 } })]));
+  const env = syncEnv(server, claude.root, tempHome(), { CLAUDE_CODE_SYNC_TIMEOUT_MS: String(TIMEOUT_MS) });
+  const sync = () => runCli(["sync", "--json"], { env, timeoutMs: 90_000 });
+  expect((await sync()).code).toBe(0);
+
+  appendFileSync(path, jsonl(grow));
+  server.setFaults({ rules: [{ ...rule, kind: "late" }, { ...rule, skip: 1, kind: 404 }] });
+  const given = await sync();
+  expect(JSON.parse(given.stdout)).toMatchObject({ ok: false, code: "url-not-found" });
+
+  server.setFaults({});
+  appendFileSync(path, jsonl(last));
+  const reference = await referenceData(claude.root);
+  const newer = sync();
+  // The newer write landed: the one given up on lands after it.
+  await within(60_000, () => Bun.deepEquals(comparable(server.dump()), reference));
+  expect(await server.releaseLate()).toBe(1);
+  const r = await newer;
+  return { r, reference, again: await sync() };
+}
+
+describe("a write given up on that the server applies after a newer one", () => {
+  test("a session's record: its older totals are replaced again by the latest", async () => {
+    const { r, reference, again } = await lateAfterNewer(
+      { path: "/sync/session" },
+      [user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })],
+      [user("And the docs"), assistant("msg_3", text("Updated."), { usage: { output: 400 } })],
+    );
+    expect(r.code).toBe(0);
+    expect(comparable(server.dump())).toEqual(reference);
+    // Sent again once: the next run has nothing to send.
+    expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
+    expect(comparable(server.dump())).toEqual(reference);
+  }, 120_000);
+
+  test("a message: its older content is replaced again by the latest", async () => {
+    const { r, reference, again } = await lateAfterNewer(
+      { path: "/sync/message", bodyIncludes: "toolu_1" },
+      // The response grows a block: its message changes (and its id holds).
+      [assistant("msg_1", toolUse("toolu_1", "Bash", { command: "ls" }), { usage: { output: 150 } })],
+      [assistant("msg_1", text("Found it."), { usage: { output: 300 } })],
+    );
+    expect(r.code).toBe(0);
+    expect(comparable(server.dump())).toEqual(reference);
+    expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
+    expect(comparable(server.dump())).toEqual(reference);
+  }, 120_000);
+});
+
+/**
+ * One item given up on as `given`, acknowledged as `acked` later (null: never), now `current`: whether the
+ * settled item goes again (for a message: once its session is read again, which settleUnsure asks).
+ */
+describe("settling a write given up on, once it is over", () => {
+  const fresh = () => {
+    const store = StateStore.open(join(tempDir("ccs-settle-"), "state.db"));
+    const key = store.write(() => store.sessionKey(SESSION));
+    return { store, key };
+  };
+
+  test.each([
+    ["the latest was acknowledged after it: sent again", "h1", "h2", "h2", true],
+    ["only a retry of the same was acknowledged: a late landing changes nothing", "h1", "h1", "h1", false],
+    ["a newer copy is pending anyway: it goes as it would", "h1", "h1", "h2", true],
+    ["never acknowledged: pending anyway", "h1", null, "h1", true],
+  ] as const)("the session's record: %s", (_name, given, acked, current, due) => {
+    const { store, key } = fresh();
+    try {
+      store.write(() => {
+        store.putSessionPayload(SESSION, "{}", current, { excluded: false });
+        if (acked) store.markSessionSent(key, { hash: acked, windowKey: `key-${acked}`, at: 1_000 });
+        store.markUnsure(key, { item: "", hash: given, windowKey: `key-${given}`, until: 5_000 });
+      });
+      expect(store.write(() => store.settleUnsure(SESSION))).toBe(false);
+      const work = store.sessionsWithWork({ retryFailedBefore: 0 }).at(0);
+      expect(work !== undefined).toBe(due);
+      // On the server: its 10 s window runs from the latest the late write could land, against what it carried.
+      if (acked) expect(work?.writtenAt ?? 5_000).toBe(5_000);
+      if (acked && acked !== given) expect(work?.sentKey).toBe(`key-${given}`);
+      expect(store.unsureSessions()).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
+  test.each([
+    ["the latest was acknowledged after it: read again and sent", "h1", "h2", "h2", true],
+    ["only a retry of the same was acknowledged", "h1", "h1", "h1", false],
+    ["a newer copy is pending anyway", "h1", "h1", "h2", false],
+    ["never acknowledged: pending anyway", "h1", null, "h1", false],
+  ] as const)("a message: %s", (_name, given, acked, current, reread) => {
+    const { store, key } = fresh();
+    const id = `${SESSION}:u-1`;
+    const message = (hash: string) => ({ externalId: id, sessionId: SESSION, createdAt: 1_000, ord: 0, hash, payload: `{"v":"${hash}"}` });
+    try {
+      store.write(() => {
+        store.putSessionPayload(SESSION, "{}", "s", { excluded: false });
+        store.markSessionSent(key, { hash: "s", windowKey: "k", at: 1_000 });
+        if (acked) {
+          store.putMessage(message(acked));
+          store.markMessageSent(id, acked, 1_000);
+        }
+        store.putMessage(message(current));
+        store.markUnsure(key, { item: id, hash: given, until: 5_000 });
+      });
+      expect(store.write(() => store.settleUnsure(SESSION))).toBe(reread);
+      // What the read puts back: the message is in the outbox unless the server surely has it.
+      store.write(() => store.putMessage(message(current)));
+      const outbox = [...store.outbox(key, 0)].map((m) => m.payload);
+      expect(outbox).toEqual(acked === current && !reread ? [] : [`{"v":"${current}"}`]);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe("a schema 4 state", () => {
+  test("gets the table of writes given up on, keeping what it had", () => {
+    const dir = tempDir("ccs-unsure-");
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, "state.db");
+    const store = StateStore.open(path);
+    store.write(() => store.setMeta("account", "acc0123456789abc"));
+    store.close();
+    // Back to schema 4: no unsure_writes table.
+    const db = new Database(path);
+    db.run("DROP TABLE unsure_writes");
+    db.run("PRAGMA user_version = 4");
+    db.close();
+
+    const reopened = StateStore.open(path);
+    try {
+      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 5 });
+      expect(reopened.getMeta("account")).toBe("acc0123456789abc");
+      const key = reopened.write(() => reopened.sessionKey(SESSION));
+      reopened.write(() => reopened.markUnsure(key, { item: "", hash: "h1", until: 5 }));
+      expect(reopened.unsureSessions()).toEqual([{ sessionId: SESSION, readyAt: 5 }]);
+    } finally {
+      reopened.close();
+    }
+  });
+});
