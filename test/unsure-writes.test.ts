@@ -11,8 +11,8 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { StateStore } from "../src/state/store.ts";
 import { type FaultRule, type TestServer, startTestServer } from "../testserver/server.ts";
-import { runCli, tempHome } from "./helpers/cli.ts";
-import { comparable, referenceData, removeTempDirs, syncEnv, tempDir } from "./helpers/hardening.ts";
+import { baseEnv, runCli, tempHome } from "./helpers/cli.ts";
+import { CLI, comparable, referenceData, removeTempDirs, syncEnv, tempDir } from "./helpers/hardening.ts";
 import { within } from "./helpers/hooks.ts";
 import { SESSION, assistant, jsonl, resetClock, tempClaudeDir, text, toolUse, user } from "./helpers/transcript.ts";
 
@@ -56,26 +56,27 @@ async function lateAfterNewer(rule: Omit<FaultRule, "kind">, grow: unknown[], la
   // The newer write landed: the one given up on lands after it.
   await within(60_000, () => Bun.deepEquals(comparable(server.dump()), reference));
   expect(await server.releaseLate()).toBe(1);
-  const r = await newer;
-  return { r, reference, again: await sync() };
+  return { r: await newer, reference, sync };
 }
 
 describe("a write given up on that the server applies after a newer one", () => {
   test("a session's record: its older totals are replaced again by the latest", async () => {
-    const { r, reference, again } = await lateAfterNewer(
+    const { reference, sync } = await lateAfterNewer(
       { path: "/sync/session" },
       [user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })],
       [user("And the docs"), assistant("msg_3", text("Updated."), { usage: { output: 400 } })],
     );
-    expect(r.code).toBe(0);
+    // The sync that gave up stopped with the record pending: what any of its writes carried is not known, so the
+    // record also waits out the 10 s window a late one may have opened, which may leave it to the next sync.
+    expect((await sync()).code).toBe(0);
     expect(comparable(server.dump())).toEqual(reference);
     // Sent again once: the next run has nothing to send.
-    expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
+    expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
     expect(comparable(server.dump())).toEqual(reference);
   }, 120_000);
 
   test("a message: its older content is replaced again by the latest", async () => {
-    const { r, reference, again } = await lateAfterNewer(
+    const { r, reference, sync } = await lateAfterNewer(
       { path: "/sync/message", bodyIncludes: "toolu_1" },
       // The response grows a block: its message changes (and its id holds).
       [assistant("msg_1", toolUse("toolu_1", "Bash", { command: "ls" }), { usage: { output: 150 } })],
@@ -83,8 +84,40 @@ describe("a write given up on that the server applies after a newer one", () => 
     );
     expect(r.code).toBe(0);
     expect(comparable(server.dump())).toEqual(reference);
-    expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
+    expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
     expect(comparable(server.dump())).toEqual(reference);
+  }, 120_000);
+});
+
+describe("a write on its way when the sync was killed (SIGKILL)", () => {
+  test("lands after the next sync's newer one: the session's totals are replaced again by the latest", async () => {
+    server.reset();
+    resetClock();
+    const claude = tempClaudeDir();
+    const path = claude.write(`-home-dev-project-x/${SESSION}.jsonl`, jsonl([user("Fix the parser"), assistant("msg_1", text("Looking."), { usage: { output: 100 } })]));
+    const env = syncEnv(server, claude.root, tempHome(), { CLAUDE_CODE_SYNC_TIMEOUT_MS: String(TIMEOUT_MS) });
+    const sync = () => runCli(["sync", "--json"], { env, timeoutMs: 90_000 });
+    expect((await sync()).code).toBe(0);
+
+    appendFileSync(path, jsonl([user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })]));
+    server.setFaults({ rules: [{ path: "/sync/session", kind: "late" }] });
+    const killed = Bun.spawn([process.execPath, CLI, "sync"], { env: { ...baseEnv(), ...env }, stdout: "ignore", stderr: "ignore" });
+    await within(30_000, () => server.requests().some((q) => q.fault === "late"));
+    killed.kill("SIGKILL");
+    await killed.exited;
+
+    server.setFaults({});
+    appendFileSync(path, jsonl([user("And the docs"), assistant("msg_3", text("Updated."), { usage: { output: 400 } })]));
+    const reference = await referenceData(claude.root);
+    const newer = sync();
+    await within(60_000, () => Bun.deepEquals(comparable(server.dump()), reference));
+    expect(await server.releaseLate()).toBe(1);
+    await newer;
+    // Its record goes again once the killed run's writes are over, and once the 10 s window the late one may have opened has passed.
+    const again = await sync();
+    expect(again.code).toBe(0);
+    expect(comparable(server.dump())).toEqual(reference);
+    expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
   }, 120_000);
 });
 
@@ -149,6 +182,33 @@ describe("settling a write given up on, once it is over", () => {
       store.write(() => store.putMessage(message(current)));
       const outbox = [...store.outbox(key, 0)].map((m) => m.payload);
       expect(outbox).toEqual(acked === current && !reread ? [] : [`{"v":"${current}"}`]);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe("after a run that did not end cleanly", () => {
+  test("what was pending counts as given up on: the record goes again once, a message only if it changed", () => {
+    const store = StateStore.open(join(tempDir("ccs-pending-"), "state.db"));
+    const id = `${SESSION}:u-1`;
+    try {
+      const key = store.write(() => store.sessionKey(SESSION));
+      store.write(() => {
+        store.putSessionPayload(SESSION, "{}", "s2", { excluded: false });
+        store.markSessionSent(key, { hash: "s1", windowKey: "k", at: 1_000 });
+        store.putMessage({ externalId: id, sessionId: SESSION, createdAt: 1_000, ord: 0, hash: "m1", payload: "{}" });
+        store.markPendingUnsure(5_000);
+      });
+      expect(store.unsureSessions()).toEqual([{ sessionId: SESSION, readyAt: 5_000 }]);
+      // This run sends both as they were pending; the killed run's copies may land after.
+      store.write(() => {
+        store.markSessionSent(key, { hash: "s2", windowKey: "k", at: 2_000 });
+        store.markMessageSent(id, "m1", 1_000);
+      });
+      expect(store.write(() => store.settleUnsure(SESSION))).toBe(false);
+      expect(store.sessionsWithWork({ retryFailedBefore: 0 }).map((w) => w.sessionId)).toEqual([SESSION]);
+      expect([...store.outbox(key, 0)]).toEqual([]);
     } finally {
       store.close();
     }

@@ -531,6 +531,24 @@ export class StateStore {
     ).run(sessionKey, w.item, w.hash, w.windowKey ?? null, w.until);
   }
 
+  /**
+   * A run that did not end cleanly (killed, stopped by a full disk) may have had writes on their way,
+   * unanswered and unrecorded: each item still pending counts as a write given up on until `until`. What
+   * a message's write carried is its pending payload (nothing changed the state since); a record's may be
+   * an earlier read's or the provisional one, so its hash is '', which matches none: it goes again once.
+   */
+  markPendingUnsure(until: number): void {
+    const upsert = "ON CONFLICT(session, item, hash) DO UPDATE SET until = MAX(until, excluded.until)";
+    this.q(
+      `INSERT INTO unsure_writes (session, item, hash, until)
+       SELECT id, '', '', ?1 FROM sessions INDEXED BY sessions_unsent WHERE hash IS NOT sent_hash AND payload IS NOT NULL ${upsert}`,
+    ).run(until);
+    this.q(
+      `INSERT INTO unsure_writes (session, item, hash, until)
+       SELECT o.session, o.external_id, m.hash, ?1 FROM outbox o CROSS JOIN messages m ON m.external_id = o.external_id WHERE true ${upsert}`,
+    ).run(until);
+  }
+
   /** Sessions with writes given up on, and when the last of them is over (the table is empty unless a write was given up on). */
   unsureSessions(only?: ReadonlySet<string>): Array<{ sessionId: string; readyAt: number }> {
     const rows = this.q(

@@ -129,6 +129,8 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     // Best effort: if the server cannot say what it holds, the sending below meets the same problem and says so.
     // Its reads are retried (the sender's client has no retries of its own): one lost read has the killed run's messages sent again.
     if (lock.tookOver || store.hasUnconfirmedWrites()) {
+      // Its writes still on their way may land after this run's newer ones (unsure.ts): as if given up on now.
+      store.write(() => store.markPendingUnsure(Date.now() + unsureForMs(client.timeoutMs)));
       // After a kill its reads are retried; after a run that stopped, maybe on a server that still hangs, one try each.
       const checked = await recoverUnrecorded(store, client.withRetries(lock.tookOver ? RECOVERY_RETRIES : 0)).then(
         () => true,

@@ -7,7 +7,9 @@ import type { StateStore } from "../state/store.ts";
  * a request still on its way (a slow proxy, a server that queued it) is
  * applied whenever it arrives, putting back older totals or older text that
  * nothing would send again. So the sender records each (StateStore.markUnsure),
- * and once it must be over, the item's latest copy goes again, once.
+ * a run after one killed with writes on their way counts what was pending
+ * (StateStore.markPendingUnsure), and once such a write must be over, the
+ * item's latest copy goes again, once.
  */
 
 /**
