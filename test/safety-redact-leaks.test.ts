@@ -440,3 +440,25 @@ describe("a command that prints a secret, continued on the next line (\\), paste
     [["a continued command whose output is no secret", "$ cat README.md \\\n  | head -3\n# claude-code-sync\n"]],
   );
 });
+
+describe("prefixed keys of 2025-2026 (Fireworks, Vercel, Cloudflare) and keys gitleaks knows only before a quote or a space (npm, PlanetScale, Sentry, Grafana, Postman): in parentheses at a sentence's end, or a JSON value of no secret's name", () => {
+  const keys: [key: string, kind: string][] = [
+    ["fw_3ZkXa9Pq7LmN2vB8cR5tY1wQ", "fireworks-api-key"],
+    ["vcp_4Hq8Zk2Lm9Xv3Bn7Cr5Ty1Wp6Qs0Df8Gj2Kl4Mn6Pq8Rs0Tu2Vw4Xy6", "vercel-token"],
+    ["vck_7Tq2Zk8Lm3Xv9Bn1Cr5Ty4Wp6Qs0Df8Gj2Kl4Mn6Pq8Rs0Tu2Vw4Xy6", "vercel-token"],
+    ["cfut_aB3dE5fG7hJ9kL2mN4pQ6rS8tU0vW1xY3zA5cD7e9f86d081", "cloudflare-api-token"],
+    ["cfat_L2mN4pQ6rS8tU0vW1xY3zA5cD7eF9gH2iK4jM6n3bf4f1b2", "cloudflare-api-token"],
+    ["npm_aB3dE5fG7hJ9kL2mN4pQ6rS8tU0vW1xY3zA5", "npm-access-token"],
+    ["pscale_tkn_aB3dE5fG7hJ9kL2mN4pQ6rS8tU0vW1xY3zA5cD7", "planetscale-api-token"],
+    ["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", "sentry-user-token"],
+    ["glsa_aB3dE5fG7hJ9kL2mN4pQ6rS8tU0vW1xY_9f86d081", "grafana-service-account-token"],
+    ["PMAK-9f86d081884c7d659a2feaa0-c55ad015a3bf4f1b2b0b822cd15d6c15b0", "postman-api-token"],
+  ];
+  exactAndKept(
+    keys.flatMap(([key, kind]): [string, string][] => [
+      [`revoked (${key}).`, `revoked ([REDACTED:${kind}]).`],
+      [`{"value": "${key}"}`, `{"value": "[REDACTED:${kind}]"}`],
+    ]),
+    [["names that share a prefix", "fw_update_v2 fw_version npm_config_registry vcp_enabled cfk_cache glsa_url pscale_tkn_name"]],
+  );
+});
