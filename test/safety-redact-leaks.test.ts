@@ -462,3 +462,25 @@ describe("prefixed keys of 2025-2026 (Fireworks, Vercel, Cloudflare) and keys gi
     [["names that share a prefix", "fw_update_v2 fw_version npm_config_registry vcp_enabled cfk_cache glsa_url pscale_tkn_name"]],
   );
 });
+
+describe("a file of secrets decrypted (sops -d) or a stack's config with its secrets shown (pulumi config --show-secrets), pasted with its command: the lines below are its output", () => {
+  exactAndKept(
+    [
+      [
+        "$ pulumi config --show-secrets\nKEY                 VALUE\naws:region          us-west-2\nmyapp:replicas      3\nmyapp:dbPassword    S3cr3t!x\nmyapp:stripeConfig  a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH\n",
+        "$ pulumi config --show-secrets\nKEY                 VALUE\naws:region          us-west-2\nmyapp:replicas      3\nmyapp:dbPassword    [REDACTED:secret]\nmyapp:stripeConfig  [REDACTED:secret]\n",
+      ],
+      [
+        "me@box:~/infra$ sops -d secrets.enc.yaml\nregion: eu-west-1\nstripe: a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH\nmailer: Zx8Cv7Bn6Mq5Lp4Kj3Hg2Fd1\n",
+        "me@box:~/infra$ sops -d secrets.enc.yaml\nregion: eu-west-1\nstripe: [REDACTED:secret]\nmailer: [REDACTED:secret]\n",
+      ],
+    ],
+    [
+      [
+        "a config without its secrets, and a prompt's next command",
+        "$ pulumi config\nKEY                 VALUE\nmyapp:stripeConfig  [secret]\nmyapp:build         a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH\n$ sops -d secrets.enc.yaml > /dev/null\n$ cat notes.txt\nsummary: a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH\n",
+      ],
+      ["a dump named in prose, its lines no output", "Run sops -d secrets.enc.yaml to read them.\nbuild: a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"],
+    ],
+  );
+});

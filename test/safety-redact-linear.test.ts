@@ -24,6 +24,7 @@ import { envFallbackDetector } from "../src/safety/generic/env-fallback.ts";
 import { privateKeyDetector, puttyKeyDetector } from "../src/safety/generic/private-key.ts";
 import { encodedPrivateKeyDetector } from "../src/safety/generic/encoded-private-key.ts";
 import { wrappedJwtDetector } from "../src/safety/generic/wrapped-jwt.ts";
+import { pastedDumpDetector } from "../src/safety/generic/pasted-dump.ts";
 import { printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
 import { proseSecretDetector } from "../src/safety/generic/prose-secret.ts";
 import { questionAnswerDetector } from "../src/safety/generic/question-answers.ts";
@@ -67,6 +68,7 @@ const GENERIC = [
   urlSignatureDetector,
   sentryDsnDetector,
   printedSecretDetector,
+  pastedDumpDetector,
   proseSecretDetector,
   questionAnswerDetector,
   envFallbackDetector,
@@ -208,6 +210,7 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["Sentry words chained", ".sentry@sentry"],
     ["key-making commands on one line", "gpg sops /dev/urandom secrets.token_hex randomBytes( pwgen "],
     ["gpg without -d, on one long line", "gpg --list-keys -dx "],
+    ["decrypted dumps with no prompt between, each output a line of words", "sops -d s.yaml\nname: not a key\n+ pulumi config --show-secrets\nKEY VALUE\n"],
     ["key-making commands, each followed by prose", "$ openssl rand -hex 32\nnot one word\n"],
     ["here-string openings never closed", '$password = @"\nline\n'],
     ["here-string openings closed far below", `$token = @'\n${"x".repeat(9000)}\n'@\n`],

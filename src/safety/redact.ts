@@ -19,6 +19,7 @@ import { envArrayDetector } from "./generic/env-array.ts";
 import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
 import { type PrintedSecret, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
+import { pastedDumpDetector } from "./generic/pasted-dump.ts";
 import { tableDetector } from "./generic/table.ts";
 import { tsvKeysDetector } from "./generic/tsv-keys.ts";
 import {
@@ -166,6 +167,7 @@ function builtinDetectors(): Detector[] {
     credentialCallDetector,
     envFallbackDetector,
     printedSecretDetector,
+    pastedDumpDetector,
     tableDetector,
     tsvKeysDetector,
     kubernetesSecretDetector,

@@ -124,7 +124,7 @@ export const printedSecretDetector: Detector = {
  * to the next (`gcloud secrets versions access latest --secret=db \⏎  --project=p`), whose flags are
  * not the output below it.
  */
-function commandEnd(text: string, at: number): number {
+export function commandEnd(text: string, at: number): number {
   let eol = text.indexOf("\n", at);
   while (eol > 0 && text[eol - (text[eol - 1] === "\r" ? 2 : 1)] === "\\") eol = text.indexOf("\n", eol + 1);
   return eol;
@@ -146,8 +146,8 @@ export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "p
  * `openssl rand -hex 32` prints 64 hex digits, which alone could be a hash.
  */
 export function commandPrints(command: string): PrintedSecret | undefined {
-  if (DECRYPTED_DUMP.test(command)) return "env";
-  if (CONFIG_SHOWN.test(command)) return "config-table";
+  const dump = dumpPrints(command);
+  if (dump) return dump;
   const lower = command.toLowerCase();
   let prints: PrintedSecret | undefined;
   for (const keyword of printedSecretDetector.keywords) {
@@ -168,6 +168,15 @@ export function commandPrints(command: string): PrintedSecret | undefined {
  */
 const DECRYPTED_DUMP =
   /(?<![\w-])(?:sops[ \t](?:[^\r\n|;&]{0,200}?[ \t])?(?:-d|--decrypt|decrypt)(?![\w-])|ansible-vault[ \t]+(?:view|decrypt[^\r\n|;&]{0,200}?--output[ \t=]+-(?![\w-]))|credentials:show|infisical[ \t]+export|dotenvx[ \t]+decrypt[^\r\n|;&]{0,200}?--stdout|helm[ \t]+secrets[ \t]+(?:view|decrypt|dec)(?=[ \t]))/i;
+
+/**
+ * What a command prints that is a whole file of secrets, read as `printedOutput` reads it: a decrypted dump ("env") or a stack's
+ * config with its secrets shown ("config-table"). Undefined for any other command.
+ */
+export function dumpPrints(command: string): "env" | "config-table" | undefined {
+  if (DECRYPTED_DUMP.test(command)) return "env";
+  return CONFIG_SHOWN.test(command) ? "config-table" : undefined;
+}
 
 /** A stack's config with its secrets shown (`pulumi config --show-secrets`): a KEY and VALUE table, the secrets unmarked in it. */
 const CONFIG_SHOWN = /(?<![\w-])pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])/i;

@@ -1,0 +1,40 @@
+import type { Detector, Finding, Hits } from "../detectors.ts";
+import { lineStart } from "./lines.ts";
+import { commandEnd, dumpPrints, printedOutput } from "./printed-secret.ts";
+
+/**
+ * A file of secrets printed decrypted, or a stack's config with its secrets shown, pasted together with the command
+ * that printed it (`$ sops -d secrets.yaml` then its YAML, `$ pulumi config --show-secrets` then its KEY/VALUE table):
+ * the lines below the command are its output, read as the tool's result of that command is (printed-secret.ts
+ * printedOutput). Before, only a one-word output below a command was read so, and the table's or the YAML's
+ * secrets under names of no secret's words (`myapp:stripeConfig`, `stripe:`) went whole.
+ */
+
+/** What may stand before the command on its line: a prompt (`$ `, `user@host:~/app$ `, `❯ `, `PS C:\app> `), `set -x`'s `+ `. */
+const PROMPT = /^[ \t]*(?:(?:PS[ \t][^\r\n>]{0,200}>|[\w.@~:\/\\()-]{0,120}[$%#>❯]|\+)[ \t]+)?$/;
+/** The output ends at the next prompt's line or a Markdown fence. */
+const OUTPUT_END = /^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
+/** The longest output read: a dump of secrets is a few KB; the bound keeps a text of many such commands linear. */
+const OUTPUT_MAX = 65_536;
+
+export const pastedDumpDetector: Detector = {
+  keywords: ["sops", "pulumi", "ansible-vault", "credentials:show", "infisical", "dotenvx", "helm"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    let done = -1;
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (at <= done) continue;
+      const start = lineStart(text, at, 200);
+      if (start === undefined || !PROMPT.test(text.slice(start, at))) continue;
+      const eol = commandEnd(text, at);
+      if (eol < 0) return; // no line below: no output
+      done = eol;
+      const prints = dumpPrints(text.slice(at, eol));
+      if (!prints) continue;
+      const body = text.slice(eol + 1, eol + 1 + OUTPUT_MAX);
+      const end = OUTPUT_END.exec(body)?.index ?? body.length;
+      done = eol + end; // its output is read once: a command named in it starts no other
+      for (const f of printedOutput(body.slice(0, end), prints)) out.push({ ...f, start: f.start + eol + 1, end: f.end + eol + 1 });
+    }
+  },
+};
