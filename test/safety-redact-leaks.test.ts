@@ -484,3 +484,19 @@ describe("a file of secrets decrypted (sops -d) or a stack's config with its sec
     ],
   );
 });
+
+describe("a stack's config value under its project:key name, outside pulumi's table: a secret's name and a value like a password", () => {
+  exactAndKept(
+    [
+      ["myapp:dbPass  Xk9mQ2pL7vR3", "myapp:dbPass  [REDACTED:secret]"],
+      ["the config has myapp:apiToken   Xk9mQ2pL7vR3", "the config has myapp:apiToken   [REDACTED:secret]"],
+      ["  my-app:dbPassword    S3cr3t!x   (set yesterday)", "  my-app:dbPassword    [REDACTED:secret]   (set yesterday)"],
+    ],
+    [
+      [
+        "a region, a word, a stand-in, a path, a key of no secret's name",
+        "aws:region us-west-2\nauth:token refreshed after 300s\nmyapp:dbPassword [secret]\nmyapp:apiKey <your-api-key>\nhttps://example.test/auth:token abc123XYZ\nmyapp:replicas Xk9mQ2pL7vR3",
+      ],
+    ],
+  );
+});

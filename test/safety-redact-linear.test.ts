@@ -26,6 +26,7 @@ import { encodedPrivateKeyDetector } from "../src/safety/generic/encoded-private
 import { wrappedJwtDetector } from "../src/safety/generic/wrapped-jwt.ts";
 import { pastedDumpDetector } from "../src/safety/generic/pasted-dump.ts";
 import { printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
+import { projectConfigDetector } from "../src/safety/generic/project-config.ts";
 import { proseSecretDetector } from "../src/safety/generic/prose-secret.ts";
 import { questionAnswerDetector } from "../src/safety/generic/question-answers.ts";
 import { otherScriptsDetector } from "../src/safety/generic/other-scripts.ts";
@@ -69,6 +70,7 @@ const GENERIC = [
   sentryDsnDetector,
   printedSecretDetector,
   pastedDumpDetector,
+  projectConfigDetector,
   proseSecretDetector,
   questionAnswerDetector,
   envFallbackDetector,
@@ -210,6 +212,7 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["Sentry words chained", ".sentry@sentry"],
     ["key-making commands on one line", "gpg sops /dev/urandom secrets.token_hex randomBytes( pwgen "],
     ["gpg without -d, on one long line", "gpg --list-keys -dx "],
+    ["config names glued into one endless word, and chained with values too short", "passtokenkey-secret.auth:pass a:token Ab1 "],
     ["decrypted dumps with no prompt between, each output a line of words", "sops -d s.yaml\nname: not a key\n+ pulumi config --show-secrets\nKEY VALUE\n"],
     ["key-making commands, each followed by prose", "$ openssl rand -hex 32\nnot one word\n"],
     ["here-string openings never closed", '$password = @"\nline\n'],

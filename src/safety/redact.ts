@@ -20,6 +20,7 @@ import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
 import { type PrintedSecret, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
 import { pastedDumpDetector } from "./generic/pasted-dump.ts";
+import { projectConfigDetector } from "./generic/project-config.ts";
 import { tableDetector } from "./generic/table.ts";
 import { tsvKeysDetector } from "./generic/tsv-keys.ts";
 import {
@@ -168,6 +169,7 @@ function builtinDetectors(): Detector[] {
     envFallbackDetector,
     printedSecretDetector,
     pastedDumpDetector,
+    projectConfigDetector,
     tableDetector,
     tsvKeysDetector,
     kubernetesSecretDetector,
