@@ -500,3 +500,16 @@ describe("a stack's config value under its project:key name, outside pulumi's ta
     ],
   );
 });
+
+describe("a password told after French mdp (mot de passe's short form) or Italian parola d'ordine", () => {
+  exactAndKept(
+    [
+      ["mdp: Xk9mQ2pL7vR3", "mdp: [REDACTED:password]"],
+      ["mdp : Xk9mQ2pL7vR3", "mdp : [REDACTED:password]"],
+      ["le mdp c'est Tr0ub4dor&3", "le mdp c'est [REDACTED:password]"],
+      ["mdp du serveur: Xk9mQ2pL7vR3", "mdp du serveur: [REDACTED:password]"],
+      ["parola d'ordine: Xk9mQ2pL7vR3", "parola d'ordine: [REDACTED:password]"],
+    ],
+    [["a Markov decision process (MDP)", "MDP: Markov decision process\nthe MDP is solved by value iteration\nmdp_solver.py mdp-v2 MDP(S, A, P, R)"]],
+  );
+});
