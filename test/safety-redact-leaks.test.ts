@@ -513,3 +513,18 @@ describe("a password told after French mdp (mot de passe's short form) or Italia
     [["a Markov decision process (MDP)", "MDP: Markov decision process\nthe MDP is solved by value iteration\nmdp_solver.py mdp-v2 MDP(S, A, P, R)"]],
   );
 });
+
+describe("cookies in code (a Python dict, Playwright's addCookies): a signed value with dots or a session id in long hex goes, under any name", () => {
+  const hex = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+  exactAndKept(
+    [
+      ['requests.get(url, cookies={"session": "k3j9xq2m.vb8wz7ty.5rpl0aenf4"})', 'requests.get(url, cookies={"session": "[REDACTED:secret]"})'],
+      [`cookies = {'theme': 'dark', 'sid': '${hex}'}`, "cookies = {'theme': 'dark', 'sid': '[REDACTED:secret]'}"],
+      [
+        `await page.context().addCookies([{ name: 'sid', value: '${hex}', domain: 'x.test', path: '/' }])`,
+        "await page.context().addCookies([{ name: 'sid', value: '[REDACTED:secret]', domain: 'x.test', path: '/' }])",
+      ],
+    ],
+    [["an analytics cookie, a word, a UUID", "cookies = {'_ga': 'GA1.2.1234567890.1712345678', 'theme': 'dark', 'cart': '1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d'}"]],
+  );
+});

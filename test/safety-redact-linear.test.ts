@@ -213,6 +213,7 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["key-making commands on one line", "gpg sops /dev/urandom secrets.token_hex randomBytes( pwgen "],
     ["gpg without -d, on one long line", "gpg --list-keys -dx "],
     ["config names glued into one endless word, and chained with values too short", "passtokenkey-secret.auth:pass a:token Ab1 "],
+    ["cookie maps in code opened and never closed, their values words", "addCookies([{ name: 'a', value: 'dark', cookies = {'b': 'x.y.z', "],
     ["decrypted dumps with no prompt between, each output a line of words", "sops -d s.yaml\nname: not a key\n+ pulumi config --show-secrets\nKEY VALUE\n"],
     ["key-making commands, each followed by prose", "$ openssl rand -hex 32\nnot one word\n"],
     ["here-string openings never closed", '$password = @"\nline\n'],
