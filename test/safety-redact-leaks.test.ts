@@ -528,3 +528,13 @@ describe("cookies in code (a Python dict, Playwright's addCookies): a signed val
     [["an analytics cookie, a word, a UUID", "cookies = {'_ga': 'GA1.2.1234567890.1712345678', 'theme': 'dark', 'cart': '1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d'}"]],
   );
 });
+
+describe("a password told after Ukrainian пароль and a few words naming whose (від, і, ї, є: letters Russian lacks)", () => {
+  exactAndKept(
+    [
+      ["пароль від бази: Xk9mQ2pL7vR3", "пароль від бази: [REDACTED:password]"],
+      ["Пароль від Wi-Fi: Xk9mQ2pL7vR3", "Пароль від Wi-Fi: [REDACTED:password]"],
+    ],
+    [["a sentence about the password, no value told", "пароль від бази зберігається у Vault\nпароль від бази: див. нотатки"]],
+  );
+});
