@@ -538,3 +538,13 @@ describe("a password told after Ukrainian пароль and a few words naming wh
     [["a sentence about the password, no value told", "пароль від бази зберігається у Vault\nпароль від бази: див. нотатки"]],
   );
 });
+
+describe("a password told before its label after 'set it to' or 'changed it to' (… as the new password)", () => {
+  exactAndKept(
+    [
+      ["I set it to Xk9#mQ2pL7 as the new password", "I set it to [REDACTED:password] as the new password"],
+      ["changed it to Xk9#mQ2pL7 as the root password", "changed it to [REDACTED:password] as the root password"],
+    ],
+    [["a setting told so, a word", "I set it to true as the password policy says"]],
+  );
+});
