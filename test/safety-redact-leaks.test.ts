@@ -548,3 +548,18 @@ describe("a password told before its label after 'set it to' or 'changed it to' 
     [["a setting told so, a word", "I set it to true as the password policy says"]],
   );
 });
+
+describe("a secret fed by a here-string or a pipe into what reads it from its input: a registry's login --password-stdin, pass insert, secret-tool store, keyring set", () => {
+  const key = "Xk9mQ2pL7vR3aBcDeF";
+  exactAndKept(
+    [
+      [`docker login -u me --password-stdin <<< ${key}`, "docker login -u me --password-stdin <<< [REDACTED:secret]"],
+      [`gh auth login --with-token <<< ${key}`, "gh auth login --with-token <<< [REDACTED:secret]"],
+      [`pass insert -m app/stripe <<< ${key}`, "pass insert -m app/stripe <<< [REDACTED:secret]"],
+      [`keyring set stripe me <<< "${key}"`, 'keyring set stripe me <<< "[REDACTED:secret]"'],
+      [`echo ${key} | pass insert -e app/stripe`, "echo [REDACTED:secret] | pass insert -e app/stripe"],
+      [`printf '%s' '${key}' | secret-tool store --label=x service stripe`, "printf '%s' '[REDACTED:secret]' | secret-tool store --label=x service stripe"],
+    ],
+    [["a variable's name fed, and a search's input", `pass insert app/stripe <<< "$STRIPE_KEY"\ngrep x <<< "${key}"`]],
+  );
+});

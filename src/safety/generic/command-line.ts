@@ -347,13 +347,18 @@ export const toolDetectors: Detector[] = TOOLS.map(toolDetector);
 // ---------------------------------------------------------------------------------------------
 // A secret piped into the command that stores or uses it
 
+/** What reads a password from its input: a registry's login (`--password-stdin`), a password store's insert (`pass insert`, `secret-tool store`, `keyring set`), `gh auth login --with-token`. */
+const STORE_STDIN = String.raw`(?:docker|podman|helm(?:[ \t]+registry)?|oras|crane)[ \t]+login[^|\n]{0,200}--password-stdin|(?:go)?pass[ \t]+insert|secret-tool[ \t]+store|keyring[ \t]+set|gh[ \t]+auth[ \t]+login[^|\n]{0,200}--with-token`;
+
 /**
  * `echo "…" | wrangler secret put NAME`, `printf '%s' '…' | gh secret set NAME`, `echo … | sudo -S
  * cmd`, `echo … | docker login -u me --password-stdin`, `… | gcloud secrets create`, `kubectl create
  * secret`, `(sudo) chpasswd`, `passwd user`, `gh auth login --with-token`, `vault login -`: what is echoed is the secret (a `$VAR` is only its name and stays).
  */
-const PIPED =
-  /(?:echo(?:[ \t]+-[neE]+)*|printf(?:[ \t]+(?:"%s(?:\\n)?"|'%s(?:\\n)?'))?)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})'|([^\s|;&'"]{1,500}))[ \t]*\|[ \t]*(?:sudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S\b|(?:npx[ \t]+)?wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|gh[ \t]+secret[ \t]+set|vercel[ \t]+env[ \t]+add|docker[ \t]+secret[ \t]+create|(?:docker|podman|helm(?:[ \t]+registry)?|oras|crane)[ \t]+login[^|\n]{0,200}--password-stdin|gcloud[ \t]+secrets|kubectl[ \t]+create[ \t]+secret|(?:sudo[ \t]+)?chpasswd|(?:sudo[ \t]+)?passwd(?:[ \t]+(?:--stdin|[\w.-]{1,32}))?(?![\w-])|firebase[ \t]+functions:secrets:set|gh[ \t]+auth[ \t]+login[^|\n]{0,200}--with-token|vault[ \t]+login)/dy;
+const PIPED = new RegExp(
+  String.raw`(?:echo(?:[ \t]+-[neE]+)*|printf(?:[ \t]+(?:"%s(?:\\n)?"|'%s(?:\\n)?'))?)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})'|([^\s|;&'"]{1,500}))[ \t]*\|[ \t]*(?:sudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S\b|(?:npx[ \t]+)?wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|gh[ \t]+secret[ \t]+set|vercel[ \t]+env[ \t]+add|docker[ \t]+secret[ \t]+create|gcloud[ \t]+secrets|kubectl[ \t]+create[ \t]+secret|(?:sudo[ \t]+)?chpasswd|(?:sudo[ \t]+)?passwd(?:[ \t]+(?:--stdin|[\w.-]{1,32}))?(?![\w-])|firebase[ \t]+functions:secrets:set|vault[ \t]+login|${STORE_STDIN})`,
+  "dy",
+);
 
 /**
  * What is echoed into `base64` (a Kubernetes secret's data, a Basic header made by hand), or into
@@ -372,12 +377,14 @@ const SECRET_FLAG_BEFORE = /(?:pass|secret|token|key|data-file|credential)[\w-]*
 
 /**
  * A here-string into what stores or takes a secret (`vercel env add NAME production <<< "…"`, `gh
- * secret set NAME <<< …`, `cryptsetup luksOpen dev vol <<< …`, `sudo -S <<< …`), or into a variable
- * named for one (`read -r PASS <<< "…"`).
+ * secret set NAME <<< …`, `cryptsetup luksOpen dev vol <<< …`, `sudo -S <<< …`, `docker login -u me --password-stdin <<< …`,
+ * `pass insert -m app/key <<< …`), or into a variable named for one (`read -r PASS <<< "…"`).
  */
 const HERE_STRING = new RegExp(String.raw`<<<[ \t]*${VALUE}`, "dy");
-const HERE_CONSUMER =
-  /(?:(?:vercel[ \t]+env[ \t]+add|gh[ \t]+secret[ \t]+set|wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|docker[ \t]+secret[ \t]+create|kubectl[ \t]+create[ \t]+secret|chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set|fly[ \t]+secrets[ \t]+import|cryptsetup)\b[^\n|;&]{0,200}|\bread\b[^\n|;&]{0,100}\b\w*(?:pass|pwd|token|secret|key)\w*[ \t]*)$/i;
+const HERE_CONSUMER = new RegExp(
+  String.raw`(?:(?:vercel[ \t]+env[ \t]+add|gh[ \t]+secret[ \t]+set|wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|docker[ \t]+secret[ \t]+create|kubectl[ \t]+create[ \t]+secret|chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set|fly[ \t]+secrets[ \t]+import|cryptsetup|${STORE_STDIN})\b[^\n|;&]{0,200}|\bread\b[^\n|;&]{0,100}\b\w*(?:pass|pwd|token|secret|key)\w*[ \t]*)$`,
+  "i",
+);
 
 /**
  * The files a command writes: after `>` or `>>` (not `2>&1`, not `&>`), or `tee`'s. What is written
