@@ -563,3 +563,17 @@ describe("a secret fed by a here-string or a pipe into what reads it from its in
     [["a variable's name fed, and a search's input", `pass insert app/stripe <<< "$STRIPE_KEY"\ngrep x <<< "${key}"`]],
   );
 });
+
+describe("a platform's secret or variable set from the command line: Modal's secret create NAME=…, netlify env:set, convex env set, glab variable set, eas secret:create", () => {
+  const key = "Xk9mQ2pL7vR3aBcDeF";
+  exactAndKept(
+    [
+      [`modal secret create stripe STRIPE=${key}`, "modal secret create stripe STRIPE=[REDACTED:secret]"],
+      [`netlify env:set STRIPE ${key}`, "netlify env:set STRIPE [REDACTED:secret]"],
+      [`npx convex env set STRIPE ${key}`, "npx convex env set STRIPE [REDACTED:secret]"],
+      [`glab variable set STRIPE ${key} --masked`, "glab variable set STRIPE [REDACTED:secret] --masked"],
+      ["eas secret:create --scope project --name STRIPE --value hunter2", "eas secret:create --scope project --name STRIPE --value [REDACTED:secret]"],
+    ],
+    [["settings, and a variable's name", "netlify env:set NODE_VERSION 20\nnpx convex env set SITE_URL https://x.test\nglab variable set DEPLOY_ENV production\nmodal secret create stripe STRIPE=$STRIPE_KEY"]],
+  );
+});

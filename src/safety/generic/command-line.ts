@@ -161,6 +161,11 @@ function passwordShaped(value: string): [number, number] | null {
   return /^[^-/*]/.test(value) && /[A-Za-z]/.test(value) && /[\d!@#$%^&*+=?~]/.test(value) ? whole(value) : null;
 }
 
+/** A value that is an opaque token, where a setting's could stand (`NODE_ENV=production`, a URL, a host): drawn at random, no name of words. */
+function opaqueToken(value: string): [number, number] | null {
+  return looksRandom(value) && !/[:/.@]/.test(value) && !WORDS_NAME.test(value) ? whole(value) : null;
+}
+
 /** The first operand after flags (and their values, for those named). */
 const operandAfter = (flagsWithValue: string) =>
   new RegExp(String.raw`^(?:[ \t]+-(?:${flagsWithValue})[ \t]+\S+|[ \t]+-[A-Za-z0-9]+)*[ \t]+${VALUE}`, "gd");
@@ -243,17 +248,28 @@ const TOOLS: Tool[] = [
   { keywords: ["openssl"], command: /openssl[ \t]+(?:enc|aes|des|bf|camellia|chacha)[\w-]{0,30}(?=[ \t])/iy, flag: new RegExp(String.raw`(?<=[ \t])-k[ \t]+${VALUE}`, "gd"), password: whole },
   // A password hashed on the command line: `openssl passwd -6 -salt x pw` (as in `useradd -p $(openssl passwd …)`).
   { keywords: ["openssl"], command: /openssl[ \t]+passwd(?=[ \t])/iy, flag: operandAfter("salt|in"), password: whole },
-  // A platform's secrets set from the command line, each `NAME=value` whatever the name (`fly secrets set STRIPE=…`, `flyctl secrets set`).
-  { keywords: ["fly"], command: /fly(?:ctl)?[ \t]+secrets[ \t]+set(?=[ \t])/iy, flag: new RegExp(String.raw`(?<=[ \t])[A-Za-z_][A-Za-z0-9_]{0,127}=${VALUE}`, "gd"), password: whole, kind: "secret" },
+  // A platform's secrets set from the command line, each `NAME=value` whatever the name (`fly secrets set STRIPE=…`, `flyctl secrets set`,
+  // Modal's `modal secret create name STRIPE=…`).
+  { keywords: ["fly", "modal"], command: /(?:fly(?:ctl)?[ \t]+secrets[ \t]+set|modal[ \t]+secret[ \t]+create[ \t]+[^\s=]+)(?=[ \t])/iy, flag: new RegExp(String.raw`(?<=[ \t])[A-Za-z_][A-Za-z0-9_]{0,127}=${VALUE}`, "gd"), password: whole, kind: "secret" },
   // A platform's config vars set from the command line (`heroku config:set`, `dokku config:set`, `railway variables --set`):
   // settings too (`NODE_ENV=production`), so each `NAME=value` whatever the name when the value is an opaque token.
   {
     keywords: ["heroku", "dokku", "railway"],
     command: /(?:(?:heroku|dokku)[ \t]+config:set|railway[ \t]+variables?(?:[ \t]+set)?)(?=[ \t])/iy,
     flag: new RegExp(String.raw`(?<=[ \t"'])[A-Za-z_][A-Za-z0-9_]{0,127}=${VALUE}`, "gd"),
-    password: (value) => (looksRandom(value) && !/[:/.@]/.test(value) && !WORDS_NAME.test(value) ? whole(value) : null),
+    password: opaqueToken,
     kind: "secret",
   },
+  // An environment variable set by name and value (`netlify env:set STRIPE …`, `npx convex env set STRIPE …`, GitLab's `glab variable set STRIPE …`):
+  // settings too, so only an opaque token. Expo's `eas secret:create --name STRIPE --value …` is a secret whatever its shape.
+  {
+    keywords: ["netlify", "convex", "glab"],
+    command: /(?:netlify[ \t]+env:set|convex[ \t]+env[ \t]+set|glab[ \t]+variable[ \t]+(?:set|update))(?:[ \t]+-[-A-Za-z]+)*[ \t]+[A-Za-z_][A-Za-z0-9_]{0,127}(?=[ \t])/iy,
+    flag: POSITIONAL,
+    password: opaqueToken,
+    kind: "secret",
+  },
+  { keywords: ["eas"], command: /eas[ \t]+secret:create(?=[ \t])/iy, flag: flag("--value"), password: whole, kind: "secret" },
   // A key given to a CLI's login as its operand: `wandb login <key>`, `npm config set //registry…/:_authToken <token>` (the `=` form is the assignment's).
   { keywords: ["wandb"], command: /wandb[ \t]+login(?=[ \t])/iy, flag: operandAfter("-host"), password: (value) => (value.length >= 32 ? whole(value) : null), kind: "secret" },
   { keywords: ["npm", "pnpm", "yarn"], command: /(?:npm|pnpm|yarn)[ \t]+config[ \t]+set[ \t]+\S{0,200}:_(?:authToken|auth|password)(?=[ \t])/iy, flag: POSITIONAL, password: whole, kind: "secret" },
