@@ -577,3 +577,13 @@ describe("a platform's secret or variable set from the command line: Modal's sec
     [["settings, and a variable's name", "netlify env:set NODE_VERSION 20\nnpx convex env set SITE_URL https://x.test\nglab variable set DEPLOY_ENV production\nmodal secret create stripe STRIPE=$STRIPE_KEY"]],
   );
 });
+
+describe("a VPN's or a Wi-Fi's pre-shared key told in prose (the PSK is …, pre-shared key: …)", () => {
+  exactAndKept(
+    [
+      ["The VPN PSK is Xk9mQ2pL7vR3aBcDeF", "The VPN PSK is [REDACTED:password]"],
+      ["the IPsec preshared key is Tr0ub4dor&3", "the IPsec preshared key is [REDACTED:password]"],
+    ],
+    [["where the key is kept, no value", "the PSK is stored in /etc/ipsec.secrets\npsk is set via PSK_FILE env"]],
+  );
+});

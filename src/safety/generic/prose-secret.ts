@@ -14,11 +14,11 @@ import { lineStart } from "./lines.ts";
  */
 
 /**
- * A password's or a key's label, in English, German, French (`mdp` its short form), Spanish, Portuguese, Dutch, Polish (ASCII) or Italian, and a
+ * A password's or a key's label, in English, German, French (`mdp` its short form), Spanish, Portuguese, Dutch, Polish (ASCII) or Italian, and a VPN's or a Wi-Fi's pre-shared key (PSK); and a
  * key's in German, Italian, Spanish and unaccented French (`API-Schlüssel`, `chiave API`, `clave API`, `cle API`, `jeton`): group 1 is set for a password's.
  * `pass` alone only after a service's or an account's name (namedPass).
  */
-const LABEL = String.raw`(?:(pass(?:word|[ \t]?phrase|code)|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|mdp|parola[ \t]+d['’]ordine|contrase(?:ñ|n)a|clave|senha|wachtwoord|haslo|pass(?![A-Za-z]))|(?:api|access|secret|my|our|your|the|this)[ \t]+key|api-?key|(?:api[ \t-]?)?schl(?:ü|ue)ssel|cle[ \t]+(?:api|secrete)|chiave[ \t]+(?:api|segreta)|clave[ \t]+(?:de[ \t]+)?api|jeton|key|token|secret)s?`;
+const LABEL = String.raw`(?:(pass(?:word|[ \t]?phrase|code)|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|mdp|parola[ \t]+d['’]ordine|psk|pre-?shared[ \t]+key|contrase(?:ñ|n)a|clave|senha|wachtwoord|haslo|pass(?![A-Za-z]))|(?:api|access|secret|my|our|your|the|this)[ \t]+key|api-?key|(?:api[ \t-]?)?schl(?:ü|ue)ssel|cle[ \t]+(?:api|secrete)|chiave[ \t]+(?:api|segreta)|clave[ \t]+(?:de[ \t]+)?api|jeton|key|token|secret)s?`;
 
 /**
  * Whose the password is, after its label: "for the staging box", "of user app", "für die Datenbank", "do banco" (up to four
@@ -351,7 +351,7 @@ const USER_WORD = /^(?:u:|usr|user|login)/i;
 const ACCOUNT_WORD = new RegExp(`^(?:${ACCOUNTS.join("|")})`, "i");
 
 export const proseSecretDetector: Detector = {
-  keywords: ["passw", "pw", "passphrase", "pass phrase", "passcode", "kennwort", "mot de passe", "mdp", "parola d", "contrase", "clave", "senha", "wachtwoord", "haslo", "schl", "api-schl", "api schl", "apischl", "cle api", "cle secr", "chiave api", "chiave segreta", "jeton", "api key", "apikey", "api-key", "access key", "secret key", "my key", "our key", "your key", "the key", "this key", "token", "secret", "key", "log in", "login", "logging in", "sign in", "signin", "signing in", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
+  keywords: ["passw", "pw", "passphrase", "pass phrase", "passcode", "kennwort", "mot de passe", "mdp", "parola d", "psk", "pre-shared key", "preshared key", "contrase", "clave", "senha", "wachtwoord", "haslo", "schl", "api-schl", "api schl", "apischl", "cle api", "cle secr", "chiave api", "chiave segreta", "jeton", "api key", "apikey", "api-key", "access key", "secret key", "my key", "our key", "your key", "the key", "this key", "token", "secret", "key", "log in", "login", "logging in", "sign in", "signin", "signing in", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
   find(text: string, hits: Hits, out: Finding[]): void {
     const push = (found: Finding | undefined) => found && out.push(found);
     for (let i = 0; i < hits.length; i += 2) {
