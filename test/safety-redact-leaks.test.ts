@@ -587,3 +587,20 @@ describe("a VPN's or a Wi-Fi's pre-shared key told in prose (the PSK is …, pre
     [["where the key is kept, no value", "the PSK is stored in /etc/ipsec.secrets\npsk is set via PSK_FILE env"]],
   );
 });
+
+describe("a platform's config vars printed with their values (heroku config, netlify env:list, convex env list, eas env:list, terraform output), as a tool's result or pasted with the command", () => {
+  const { redactOutput } = createRedactor();
+  const key = "Xk9mQ2pL7vR3aBcDeFgH2";
+  test("the command prints an environment file's lines; one value, a set, JSON print none", () => {
+    const printing = ["heroku config -a app", "dokku config:show app", "netlify env:list --plain", "npx convex env list", "eas env:list", "terraform output"];
+    expect(printing.map(commandPrints)).toEqual(printing.map(() => "env"));
+    expect(["heroku config:set A=b", "terraform output -json"].map(commandPrints)).toEqual([undefined, undefined]);
+    expect(redactOutput(`=== app Config Vars\nDATABASE_URL: postgres://db.internal/app\nSTRIPE:       ${key}\n`, "env").text).toBe(
+      "=== app Config Vars\nDATABASE_URL: postgres://db.internal/app\nSTRIPE:       [REDACTED:secret]\n",
+    );
+  });
+  exactAndKept(
+    [[`$ heroku config -a app\n=== app Config Vars\nSTRIPE:       ${key}\n$ ls\n`, "$ heroku config -a app\n=== app Config Vars\nSTRIPE:       [REDACTED:secret]\n$ ls\n"]],
+    [["a setting's value", "$ heroku config -a app\n=== app Config Vars\nNODE_ENV:     production\nWEB_CONCURRENCY: 2\n"]],
+  );
+});

@@ -3,8 +3,8 @@ import { lineStart } from "./lines.ts";
 import { commandEnd, dumpPrints, printedOutput } from "./printed-secret.ts";
 
 /**
- * A file of secrets printed decrypted, or a stack's config with its secrets shown, pasted together with the command
- * that printed it (`$ sops -d secrets.yaml` then its YAML, `$ pulumi config --show-secrets` then its KEY/VALUE table):
+ * A file of secrets printed decrypted, a stack's config with its secrets shown, or a platform's config vars, pasted together with the command
+ * that printed it (`$ sops -d secrets.yaml` then its YAML, `$ pulumi config --show-secrets` then its KEY/VALUE table, `$ heroku config`):
  * the lines below the command are its output, read as the tool's result of that command is (printed-secret.ts
  * printedOutput). Before, only a one-word output below a command was read so, and the table's or the YAML's
  * secrets under names of no secret's words (`myapp:stripeConfig`, `stripe:`) went whole.
@@ -18,7 +18,7 @@ const OUTPUT_END = /^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
 const OUTPUT_MAX = 65_536;
 
 export const pastedDumpDetector: Detector = {
-  keywords: ["sops", "pulumi", "ansible-vault", "credentials:show", "infisical", "dotenvx", "helm"],
+  keywords: ["sops", "pulumi", "ansible-vault", "credentials:show", "infisical", "dotenvx", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform"],
   find(text: string, hits: Hits, out: Finding[]): void {
     let done = -1;
     for (let i = 0; i < hits.length; i += 2) {

@@ -174,9 +174,17 @@ const DECRYPTED_DUMP =
  * config with its secrets shown ("config-table"). Undefined for any other command.
  */
 export function dumpPrints(command: string): "env" | "config-table" | undefined {
-  if (DECRYPTED_DUMP.test(command)) return "env";
+  if (DECRYPTED_DUMP.test(command) || CONFIG_VARS_SHOWN.test(command)) return "env";
   return CONFIG_SHOWN.test(command) ? "config-table" : undefined;
 }
+
+/**
+ * A platform's config vars printed with their values: `heroku config` (not `config:get`, one value, nor `config:set`), `dokku config:show`,
+ * `netlify env:list --plain`, `npx convex env list`, `eas env:list`, `terraform output` of every output (`-raw` prints one, `-json` JSON).
+ * Their `NAME: value` and `NAME=value` lines are read as an environment file's.
+ */
+const CONFIG_VARS_SHOWN =
+  /(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>]))/i;
 
 /** A stack's config with its secrets shown (`pulumi config --show-secrets`): a KEY and VALUE table, the secrets unmarked in it. */
 const CONFIG_SHOWN = /(?<![\w-])pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])/i;
