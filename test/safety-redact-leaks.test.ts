@@ -604,3 +604,15 @@ describe("a platform's config vars printed with their values (heroku config, net
     [["a setting's value", "$ heroku config -a app\n=== app Config Vars\nNODE_ENV:     production\nWEB_CONCURRENCY: 2\n"]],
   );
 });
+
+describe("a cookie set in code by its name and value (res.cookie, set_cookie, setcookie, cookies().set): a login's token goes", () => {
+  const hex = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+  exactAndKept(
+    [
+      ['res.cookie("session", "k3j9xq2m.Xk9mQ2pL7vR3aB", { httpOnly: true })', 'res.cookie("session", "[REDACTED:cookie]", { httpOnly: true })'],
+      [`response.set_cookie("sid", value="${hex}")`, 'response.set_cookie("sid", value="[REDACTED:cookie]")'],
+      ['cookies().set("session", "Xk9mQ2pL7vR3aBcDeFgH2")', 'cookies().set("session", "[REDACTED:cookie]")'],
+    ],
+    [["a word, a variable, a locale", 'res.cookie("theme", "dark"); res.cookie("session", token, { httpOnly: true }); setcookie("lang", "en-US");']],
+  );
+});

@@ -32,7 +32,7 @@ import { questionAnswerDetector } from "../src/safety/generic/question-answers.t
 import { otherScriptsDetector } from "../src/safety/generic/other-scripts.ts";
 import { pinDetector } from "../src/safety/generic/pin.ts";
 import { sessionTokenDetector } from "../src/safety/generic/session-token.ts";
-import { cookieListDetector } from "../src/safety/generic/cookie-list.ts";
+import { cookieListDetector, cookieSetDetector } from "../src/safety/generic/cookie-list.ts";
 import { redisReplyDetector } from "../src/safety/generic/redis-reply.ts";
 import { sentryDsnDetector, urlCredentialsDetector, urlSignatureDetector } from "../src/safety/generic/urls.ts";
 import { GITLEAKS, gitleaksFindings } from "../src/safety/gitleaks.ts";
@@ -51,6 +51,7 @@ const { redact } = createRedactor();
 const GENERIC = [
   assignmentDetector,
   cookieListDetector,
+  cookieSetDetector,
   awsSecretDetector,
   secretFlagDetector,
   promptAnswerDetector,
@@ -214,6 +215,7 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["gpg without -d, on one long line", "gpg --list-keys -dx "],
     ["config names glued into one endless word, and chained with values too short", "passtokenkey-secret.auth:pass a:token Ab1 "],
     ["cookie maps in code opened and never closed, their values words", "addCookies([{ name: 'a', value: 'dark', cookies = {'b': 'x.y.z', "],
+    ["cookies set in code, each value cut short", 'res.cookie("a", "b.c set_cookie("s", value="x cookies().set("'],
     ["decrypted dumps with no prompt between, each output a line of words", "sops -d s.yaml\nname: not a key\n+ pulumi config --show-secrets\nKEY VALUE\n"],
     ["key-making commands, each followed by prose", "$ openssl rand -hex 32\nnot one word\n"],
     ["here-string openings never closed", '$password = @"\nline\n'],

@@ -48,7 +48,7 @@ import { CODES_FIELD, backupCodesDetector, bitlockerKeyDetector, totpSeedDetecto
 import { otherScriptsDetector } from "./generic/other-scripts.ts";
 import { isPinEntry, pinDetector } from "./generic/pin.ts";
 import { isSessionEntry, sessionTokenDetector } from "./generic/session-token.ts";
-import { cookieListDetector } from "./generic/cookie-list.ts";
+import { cookieListDetector, cookieSetDetector } from "./generic/cookie-list.ts";
 import { proseSecretDetector } from "./generic/prose-secret.ts";
 import { contextSecretDetector } from "./generic/context-secret.ts";
 import { questionAnswerDetector } from "./generic/question-answers.ts";
@@ -160,6 +160,7 @@ function builtinDetectors(): Detector[] {
     pinDetector,
     sessionTokenDetector,
     cookieListDetector,
+    cookieSetDetector,
     assignmentDetector,
     nameValueDetector,
     redisReplyDetector,

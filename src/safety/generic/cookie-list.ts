@@ -59,3 +59,21 @@ export const cookieListDetector: Detector = {
     }
   },
 };
+
+/**
+ * A cookie set in code by its name and value: Express's `res.cookie("session", "…")`, Flask's and Django's
+ * `set_cookie("session", value="…")`, PHP's `setcookie("sid", "…")`, Next.js's `cookies().set("session", "…")`.
+ */
+const COOKIE_SET = /cookies?(?:\(\))?(?:\.set)?\([ \t]*(["'])[\w.-]{1,64}\1[ \t]*,[ \t]*(?:value[ \t]*=[ \t]*)?(["'])([^"'\\\r\n]{1,512})\2/diy;
+
+export const cookieSetDetector: Detector = {
+  keywords: ["cookie(", "cookies().set(", "cookies.set("],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      COOKIE_SET.lastIndex = hits[i] as number;
+      const m = COOKIE_SET.exec(text);
+      const span = m?.indices?.[3];
+      if (m && span && isCookieToken(m[3] as string)) out.push({ start: span[0], end: span[1], kind: "cookie" });
+    }
+  },
+};
