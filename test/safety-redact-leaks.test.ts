@@ -616,3 +616,13 @@ describe("a cookie set in code by its name and value (res.cookie, set_cookie, se
     [["a word, a variable, a locale", 'res.cookie("theme", "dark"); res.cookie("session", token, { httpOnly: true }); setcookie("lang", "en-US");']],
   );
 });
+
+describe("pulumi config set with --secret after the value (pulumi config set name x --secret)", () => {
+  exactAndKept(
+    [
+      ["pulumi config set stripeKey Xk9mQ2pL7vR3aBcDeF --secret", "pulumi config set stripeKey [REDACTED:password] --secret"],
+      ["pulumi config set dbPassword hunter2x --secret --stack dev", "pulumi config set dbPassword [REDACTED:password] --secret --stack dev"],
+    ],
+    [["a plain setting, the secret read from a file", "pulumi config set aws:region us-west-2\npulumi config set replicas 3 --stack dev\npulumi config set dbPassword --secret < pw.txt"]],
+  );
+});

@@ -297,6 +297,8 @@ const TOOLS: Tool[] = [
   // Any influx command's `-t x`, its API token's short flag (`--token` is every command's: secretFlagDetector).
   { keywords: ["influx"], command: /influx(?=[ \t])/iy, flag: flag("-t"), password: whole, kind: "secret" },
   { keywords: ["pulumi"], command: /pulumi[ \t]+config[ \t]+set(?:[ \t]+-[-A-Za-z]+(?:[ \t]+[^\s-]\S*)?)*?[ \t]+--secret(?:[ \t]+-[-A-Za-z]+(?:[ \t]+[^\s-]\S*)?)*?[ \t]+[^\s-]\S*(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  // and `pulumi config set name x --secret`, the flag after the value.
+  { keywords: ["pulumi"], command: /pulumi[ \t]+config[ \t]+set[ \t]+[^\s-]\S*(?=[ \t])/iy, flag: new RegExp(String.raw`^[ \t]+${VALUE}(?=[^\n]*?[ \t]--secret(?![\w-]))`, "gd"), password: whole },
   { keywords: ["rabbitmqctl"], command: /rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   // A package manager's credentials for a repository: `poetry config http-basic.repo user x`, `poetry config pypi-token.repo x`,
   // `composer config (-g) http-basic.host user x` (and `bearer.host x`, `gitlab-token.host x`, `github-oauth.host x`, `bitbucket-oauth.host key x`).
