@@ -626,3 +626,13 @@ describe("pulumi config set with --secret after the value (pulumi config set nam
     [["a plain setting, the secret read from a file", "pulumi config set aws:region us-west-2\npulumi config set replicas 3 --stack dev\npulumi config set dbPassword --secret < pw.txt"]],
   );
 });
+
+describe("Cloud Foundry's cf auth user password: the operand after the user, shaped like a password", () => {
+  exactAndKept(
+    [
+      ["cf auth me@x.test Xk9mQ2pL7vR3aBcDeF", "cf auth me@x.test [REDACTED:password]"],
+      ["cf auth admin 'Tr0ub4dor&3'", "cf auth admin '[REDACTED:password]'"],
+    ],
+    [["prose, a flag, a variable", 'cf auth flow below explains it\ncf auth --client-credentials\ncf auth admin "$CF_PASSWORD"']],
+  );
+});

@@ -299,6 +299,8 @@ const TOOLS: Tool[] = [
   { keywords: ["pulumi"], command: /pulumi[ \t]+config[ \t]+set(?:[ \t]+-[-A-Za-z]+(?:[ \t]+[^\s-]\S*)?)*?[ \t]+--secret(?:[ \t]+-[-A-Za-z]+(?:[ \t]+[^\s-]\S*)?)*?[ \t]+[^\s-]\S*(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   // and `pulumi config set name x --secret`, the flag after the value.
   { keywords: ["pulumi"], command: /pulumi[ \t]+config[ \t]+set[ \t]+[^\s-]\S*(?=[ \t])/iy, flag: new RegExp(String.raw`^[ \t]+${VALUE}(?=[^\n]*?[ \t]--secret(?![\w-]))`, "gd"), password: whole },
+  // Cloud Foundry's `cf auth user x` (`cf login -p x` is the flag's): a password's shape only, as `cf auth` is prose's word too.
+  { keywords: ["cf"], command: /cf[ \t]+auth[ \t]+[^\s-]\S*(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
   { keywords: ["rabbitmqctl"], command: /rabbitmqctl[ \t]+(?:add_user|change_password)[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   // A package manager's credentials for a repository: `poetry config http-basic.repo user x`, `poetry config pypi-token.repo x`,
   // `composer config (-g) http-basic.host user x` (and `bearer.host x`, `gitlab-token.host x`, `github-oauth.host x`, `bitbucket-oauth.host key x`).
