@@ -636,3 +636,15 @@ describe("Cloud Foundry's cf auth user password: the operand after the user, sha
     [["prose, a flag, a variable", 'cf auth flow below explains it\ncf auth --client-credentials\ncf auth admin "$CF_PASSWORD"']],
   );
 });
+
+describe("a JSON file of secrets decrypted (sops -d secrets.enc.json): each opaque token under any name, as YAML's are", () => {
+  const { redactOutput } = createRedactor();
+  const key = "Xk9mQ2pL7vR3aBcDeFgH2";
+  test("as the tool's result and pasted with the command; a region and a commit stay", () => {
+    const output = `{\n    "stripe": "${key}",\n    "region": "eu-west-1",\n    "commit": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b"\n}\n`;
+    const masked = output.replace(key, "[REDACTED:secret]");
+    expect(commandPrints("sops -d secrets.enc.json")).toBe("env");
+    expect(redactOutput(output, "env").text).toBe(masked);
+    expect(redact(`$ sops -d secrets.enc.json\n${output}`).text).toBe(`$ sops -d secrets.enc.json\n${masked}`);
+  });
+});
