@@ -4,6 +4,8 @@
  * server, and the dry run (which skims lines) counts what the sync sends.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { appendFileSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import { assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
@@ -27,6 +29,8 @@ interface Case {
   /** What the server should show: the answer's text, and its tokens (prompt, completion). */
   text: boolean;
   tokens: [number, number];
+  /** The texts shown, when not the prompt's and (by `text`) the answer's. */
+  texts?: string[];
 }
 
 const CASES: Case[] = [
@@ -41,6 +45,19 @@ const CASES: Case[] = [
   { name: "timestamp null", answer: (l) => (l.timestamp = null), text: true, tokens: [0, 0] },
   { name: "timestamp missing", answer: (l) => delete l.timestamp, text: true, tokens: [0, 0] },
   { name: "timestamp not a date", answer: (l) => (l.timestamp = "yesterday"), text: true, tokens: [0, 0] },
+  // The session's first line: shown at the time of the line after it, before it.
+  { name: "timestamp null on the prompt, the first line", prompt: (l) => (l.timestamp = null), text: true, tokens: [1110, 50] },
+  { name: "timestamp missing on the prompt, the first line", prompt: (l) => delete l.timestamp, text: true, tokens: [1110, 50] },
+  // No time anywhere: nothing to place the session at (session-fold.ts, `held`).
+  {
+    name: "no time on the prompt nor the answer, a later line timed",
+    prompt: (l) => (l.timestamp = null),
+    answer: (l) => (l.timestamp = null),
+    more: [{ type: "system", subtype: "turn_duration", uuid: "sys-2", timestamp: "2025-10-01T11:00:00.000Z" }],
+    text: true,
+    tokens: [0, 0],
+  },
+  { name: "no line with a time", prompt: (l) => (l.timestamp = null), answer: (l) => (l.timestamp = null), text: false, tokens: [0, 0], texts: [] },
   { name: "timestamp with microseconds", answer: (l) => (l.timestamp = l.timestamp.replace("Z", "123Z")), text: true, tokens: [0, 0] },
   // Nothing to show, but the response was billed (ccusage counts it).
   { name: "message.content null", answer: (l) => (l.message.content = null), text: false, tokens: [1110, 50] },
@@ -75,6 +92,7 @@ test("a line with null ids, flags, cwd, model, time, content or usage loses noth
   // A response without a model is counted at no price, as ccusage counts it: not a model said to lack a price.
   expect(dry.unknownModels).toEqual([]);
   const dryTokens = new Map<string, [number, number]>(dry.sessions.map((s: Line) => [s.externalId, [s.promptTokens, s.completionTokens]]));
+  const dryMessages = new Map<string, number>(dry.sessions.map((s: Line) => [s.externalId, s.messageCount]));
 
   const r = await runCli(["sync", "--json"], { env });
   expect(r.stderr).toBe("");
@@ -85,9 +103,10 @@ test("a line with null ids, flags, cwd, model, time, content or usage loses noth
     const s = server.session(session(i + 1));
     return {
       name: c.name,
-      dry: dryTokens.get(session(i + 1)),
+      dry: dryTokens.get(session(i + 1)) ?? [0, 0],
       server: [s?.promptTokens ?? 0, s?.completionTokens ?? 0],
       texts: (s?.messages ?? []).map((m) => m.textContent),
+      dryMessages: dryMessages.get(session(i + 1)) ?? 0,
       // A line without a time it can read is shown after the line before it.
       inOrder: (s?.messages ?? []).every((m, j, all) => Number.isFinite(m.createdAt) && (j === 0 || m.createdAt >= all[j - 1]!.createdAt)),
     };
@@ -97,8 +116,56 @@ test("a line with null ids, flags, cwd, model, time, content or usage loses noth
       name: c.name,
       dry: c.tokens,
       server: c.tokens,
-      texts: [`question ${i + 1}`, ...(c.text ? [`answer ${i + 1}`] : [])],
+      texts: c.texts ?? [`question ${i + 1}`, ...(c.text ? [`answer ${i + 1}`] : [])],
+      dryMessages: (c.texts ?? [`question ${i + 1}`, ...(c.text ? [`answer ${i + 1}`] : [])]).length,
       inOrder: true,
     })),
   );
+});
+
+test("a first prompt without a time, synced after each line or once at the end: the server shows it at its answer's time, before it", async () => {
+  const sessionId = session(99);
+  const key = `ghp_${"a1B2".repeat(9)}`;
+  const lines: Line[] = [
+    { ...user("untimed question", { sessionId }), timestamp: null },
+    { ...user(`untimed follow-up: use ${key}`, { sessionId }), timestamp: "not a date" },
+    assistant("msg_99a", text("first answer"), { sessionId }),
+    user("second question", { sessionId }),
+    assistant("msg_99b", text("second answer"), { sessionId }),
+  ];
+  const shown = () => {
+    const s = server.session(sessionId);
+    return { tokens: [s?.promptTokens, s?.completionTokens], messages: (s?.messages ?? []).map((m) => [m.externalId, m.textContent, m.createdAt]) };
+  };
+  const envFor = (root: string) => ({ HOME: tempHome(), CLAUDE_CONFIG_DIR: root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey });
+
+  server.reset();
+  const once = tempClaudeDir();
+  once.write(`p/${sessionId}.jsonl`, jsonl(lines));
+  expect((await runCli(["sync"], { env: envFor(once.root) })).code).toBe(0);
+  const inOneGo = shown();
+
+  server.reset();
+  const stepwise = tempClaudeDir();
+  const env = envFor(stepwise.root);
+  const path = stepwise.write(`p/${sessionId}.jsonl`, "");
+  for (const line of lines) {
+    appendFileSync(path, jsonl([line]));
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    // A held line waits in the state redacted, as it is sent.
+    const app = join(env.HOME, ".claude-code-sync");
+    for (const f of readdirSync(app, { recursive: true }) as string[]) {
+      if (statSync(join(app, f)).isFile()) expect(readFileSync(join(app, f), "latin1")).not.toContain(key);
+    }
+  }
+  expect(shown()).toEqual(inOneGo);
+  const answerAt = Date.parse(lines[2]!.timestamp);
+  expect(inOneGo.messages.map(([, t, at]) => [t, at])).toEqual([
+    ["untimed question", answerAt],
+    ["untimed follow-up: use [REDACTED:github-token]", answerAt],
+    ["first answer", answerAt],
+    ["second question", Date.parse(lines[3]!.timestamp)],
+    ["second answer", Date.parse(lines[4]!.timestamp)],
+  ]);
+  expect(server.violations()).toEqual([]);
 });

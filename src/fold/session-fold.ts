@@ -114,7 +114,17 @@ export interface FoldSnapshot {
   seen?: SeenDigests;
   /** Subagents whose task was shown before their meta file was there (see `bare` below). */
   bareAgents?: string[];
+  /** Lines to show read before any line of the session had a time (see `held` below). */
+  held?: HeldLine[];
 }
+
+/** A line to show read before any line of the session had a time: what showing it needs once one has. */
+export type HeldLine =
+  | { turn: { kind: UserLineKind; line: LineAt; content: Content; sidechain: boolean; order: number; source: TurnSource } }
+  | { response: { line: ResponseLine; thread: string; messageId: string; order: number; record?: UsageRecord } };
+
+/** What of an assistant line its response is built from. */
+type ResponseLine = Pick<AssistantLine, "uuid" | "timestamp"> & { message: Pick<AssistantLine["message"], "model" | "content" | "stop_reason"> };
 
 /** How many closed response ids to remember, to ignore late duplicate lines. */
 const CLOSED_MEMORY = 256;
@@ -122,6 +132,8 @@ const CLOSED_MEMORY = 256;
 const QUEUED_MEMORY = 16;
 /** How many tool calls that print a secret to remember until their result comes (it usually follows at once). */
 const PRINTERS_MEMORY = 64;
+/** How many lines without a time to hold for the first line with one (a writer that never writes times would fill it: the latest stay). */
+const HELD_MEMORY = 64;
 /**
  * Claude Code's result for a command it runs in the background (2.1.x backgrounds long ones by
  * itself): the task's id. Its output comes later, read from `…/tasks/<id>.output` with the Read
@@ -184,6 +196,15 @@ export class SessionFold {
    * Looked for only when messages are built: a count never reads a tool's input.
    */
   private readonly printers: Map<string, PrintedSecret>;
+  /**
+   * Lines to show read before any line of the session had a time (a writer's null, missing or bad
+   * time on the first prompt): each waits for the next line with a time and is shown at it, before
+   * it (its `order` is lower). Carried between reads, so a sync after each line shows what one read
+   * in one go does. A session with no time at all is never shown: a made-up time (the file's mtime)
+   * would move with each write, so a read in steps would send another time than a read at the end,
+   * and the session would have no start either; ccusage counts none of its tokens.
+   */
+  private readonly held: HeldLine[];
 
   constructor(
     sessionId: string,
@@ -199,6 +220,7 @@ export class SessionFold {
     this.queued = [...(snapshot?.queued ?? [])];
     this.printers = new Map(snapshot?.printers);
     this.bare = new Set(snapshot?.bareAgents);
+    this.held = [...(snapshot?.held ?? [])];
     if (options.countOnce) this.countedIds = new Set();
   }
 
@@ -266,6 +288,7 @@ export class SessionFold {
       queued: [...this.queued],
       ...(this.printers.size > 0 ? { printers: [...this.printers] } : {}),
       ...(this.bare.size > 0 ? { bareAgents: [...this.bare] } : {}),
+      ...(this.held.length > 0 ? { held: [...this.held] } : {}),
     };
   }
 
@@ -274,6 +297,8 @@ export class SessionFold {
       if (mainThread) this.meta.firstAt ??= at;
       else if (this.meta.firstSideAt === undefined || at < this.meta.firstSideAt) this.meta.firstSideAt = at;
       if (this.meta.lastAt === undefined || at > this.meta.lastAt) this.meta.lastAt = at;
+      // The first time read places the lines held for one, before this line's own message.
+      if (this.held.length > 0) this.release();
     }
     if (cwd && mainThread) this.meta.cwd ??= cwd;
     if (cwd) this.meta.anyCwd ??= cwd;
@@ -282,7 +307,7 @@ export class SessionFold {
   /**
    * When a line is shown: its time, or for a line without a readable one (null, missing, not a date:
    * some writers' lines) the latest time read before it, so it is shown in its place rather than
-   * dropped. Undefined only when no line before it had a time.
+   * dropped. Undefined only when no line before it had a time: then the line is held (see `held`).
    */
   private placed(at: number | undefined): number | undefined {
     return at ?? this.meta.lastAt;
@@ -345,8 +370,9 @@ export class SessionFold {
    * typed, a tool result, or a notice shown as a system message.
    */
   private addTurn(kind: UserLineKind, line: LineAt, content: Content, sidechain: boolean, order: number, source: TurnSource): void {
+    if (kind.kind === "generated" || line.uuid === undefined) return;
     const createdAt = this.placed(line.timestamp);
-    if (kind.kind === "generated" || line.uuid === undefined || createdAt === undefined) return;
+    if (createdAt === undefined) return this.hold({ turn: { kind, line: { uuid: line.uuid, agentId: line.agentId }, content, sidechain, order, source } });
     const where = { uuid: line.uuid, createdAt, order };
     if (kind.kind === "tool") {
       if (this.options.toolCalls && this.wanted(sidechain)) {
@@ -495,10 +521,19 @@ export class SessionFold {
     this.closeThread(thread, messageId);
     if (!this.wanted(sidechain) || this.closedSet.has(messageId)) return;
 
+    this.respond(line, thread, messageId, order, record);
+  }
+
+  /** Adds an assistant line's blocks to its response, opened by its first line. */
+  private respond(line: ResponseLine, thread: string, messageId: string, order: number, record: UsageRecord | undefined): void {
+    const msg = line.message;
     let response = this.open.get(messageId);
     if (!response) {
       const createdAt = this.placed(line.timestamp);
-      if (createdAt === undefined) return;
+      if (createdAt === undefined) {
+        const { model, content, stop_reason } = msg;
+        return this.hold({ response: { line: { uuid: line.uuid, message: { model, content, stop_reason } }, thread, messageId, order, ...(record ? { record } : {}) } });
+      }
       response = {
         messageId,
         externalId: `${this.meta.sessionId}:${line.uuid}`,
@@ -516,6 +551,19 @@ export class SessionFold {
     for (const block of blocksOf(msg.content)) {
       mergeBlock(response.blocks, block);
       if (this.sink) this.notePrinter(block);
+    }
+  }
+
+  private hold(line: HeldLine): void {
+    this.held.push(line);
+    if (this.held.length > HELD_MEMORY) this.held.shift();
+  }
+
+  /** Shows the held lines, in the order they were read, at the time just read. */
+  private release(): void {
+    for (const h of this.held.splice(0)) {
+      if ("turn" in h) this.addTurn(h.turn.kind, h.turn.line, h.turn.content, h.turn.sidechain, h.turn.order, h.turn.source);
+      else this.respond(h.response.line, h.response.thread, h.response.messageId, h.response.order, h.response.record);
     }
   }
 

@@ -1,5 +1,5 @@
 import { textOf } from "../fold/parts.ts";
-import { type FoldSnapshot, type FoldedMessage, SHELL_OUTPUT, type SessionMeta } from "../fold/session-fold.ts";
+import { type FoldSnapshot, type FoldedMessage, type HeldLine, SHELL_OUTPUT, type SessionMeta } from "../fold/session-fold.ts";
 import type { MessagePayload, Part } from "../opensync/payload.ts";
 import { type PrintedSecret, filePrints } from "../safety/generic/printed-secret.ts";
 import { toolPrints } from "../safety/generic/secret-tools.ts";
@@ -80,7 +80,19 @@ export function snapshotAtRest(snapshot: FoldSnapshot, scrub: Scrubber): FoldSna
     const text = meta[key];
     if (text !== undefined) meta[key] = scrub.text(text).text;
   }
-  return { ...snapshot, meta, open: snapshot.open.map((r) => ({ ...r, blocks: scrub.value(r.blocks).value })) };
+  return {
+    ...snapshot,
+    meta,
+    open: snapshot.open.map((r) => ({ ...r, blocks: scrub.value(r.blocks).value })),
+    ...(snapshot.held ? { held: snapshot.held.map((h) => heldAtRest(h, scrub)) } : {}),
+  };
+}
+
+/** A held line's text redacted (see snapshotAtRest). */
+function heldAtRest(h: HeldLine, scrub: Scrubber): HeldLine {
+  if ("turn" in h) return { turn: { ...h.turn, kind: scrub.value(h.turn.kind).value, content: scrub.value(h.turn.content).value } };
+  const line = h.response.line;
+  return { response: { ...h.response, line: { ...line, message: { ...line.message, content: scrub.value(line.message.content).value } } } };
 }
 
 type ToolCall = { toolName?: unknown; args?: unknown; toolCallId?: unknown };
