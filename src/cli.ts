@@ -100,6 +100,7 @@ async function buildCli() {
 type Cli = Awaited<ReturnType<typeof buildCli>>;
 
 export async function main(argv: string[]): Promise<number> {
+  argv = helpAsFlag(argv);
   const [command, event] = argv.slice(2);
   // Claude Code waits for every hook: the hook path skips the command table (and never fails).
   if (command === "hook" && event && !event.startsWith("-") && argv.length === 4) {
@@ -113,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
     cli.parse(keyFromStdinFlag(argv), { run: false });
     if (cli.options.help) return 0;
     if (cli.options.version && !cli.matchedCommand) {
-      writeOut(`${VERSION}\n`);
+      writeOut(`${json ? JSON.stringify({ version: VERSION }) : VERSION}\n`);
       return 0;
     }
     await rejectUnknown(cli);
@@ -152,6 +153,12 @@ async function report(error: unknown, json: boolean, command: string | undefined
   writeErr(`claude-code-sync: ${failure.message}${help}\n`);
   if (json) writeOut(`${JSON.stringify(failureJson(failure))}\n`);
   return failure.exitCode;
+}
+
+/** `help [command]`, as other tools take it, is `[command] --help` (it said "Unknown command \"help\""). */
+function helpAsFlag(argv: string[]): string[] {
+  const [node, script, first, ...rest] = argv;
+  return first === "help" ? [node!, script!, ...rest, "--help"] : argv;
 }
 
 const beforeDashes = (args: string[]) => (args.includes("--") ? args.slice(0, args.indexOf("--")) : args);

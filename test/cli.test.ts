@@ -14,6 +14,21 @@ describe("command line", () => {
     expect(r).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
   });
 
+  test("--version --json prints the version as JSON", async () => {
+    const r = await runCli(["--version", "--json"], { env: env() });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ version: pkg.version });
+  });
+
+  // `help` said "Unknown command \"help\"".
+  test.each([[[]], [["status"]], [["sync"]]])("help %p shows what --help shows", async (topic) => {
+    const asked = await runCli(["help", ...topic], { env: env() });
+    const flag = await runCli([...topic, "--help"], { env: env() });
+    expect(asked).toMatchObject({ code: 0, stderr: "" });
+    expect(asked.stdout).toContain("Usage:");
+    expect(asked.stdout).toBe(flag.stdout);
+  });
+
   test("--help lists every documented command", async () => {
     const r = await runCli(["--help"], { env: env() });
     for (const c of ["login", "status", "sync", "logout", "setup", "verify", "synctest", "config", "set", "hook", "watch"]) {
