@@ -119,6 +119,33 @@ describe("a request stays queued until served", () => {
     }
   }, 60_000);
 
+  test.skipIf(process.platform === "win32")("a runner frozen (a laptop asleep) while the next hook's runner took its lock over takes none of the new runner's work when it wakes, and leaves", async () => {
+    server.reset();
+    const u = hookUser(server, { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "600000" });
+    let frozen = 0;
+    try {
+      u.claude.write(`p/${SESSION}.jsonl`, jsonl(firstTurn));
+      await u.hook("UserPromptSubmit");
+      await within(20_000, () => server.session(SESSION)?.messages.length === 2 && queued(u.app) === undefined);
+      frozen = Number(readFileSync(u.app("runner.pid"), "utf8"));
+      process.kill(frozen, "SIGSTOP");
+      // What the lock and the queue hold after a takeover: runner.pid names the new runner (this process, alive), which
+      // has claimed one request, while a hook's next one waits for it. The frozen runner's heartbeat has not run since.
+      writeFileSync(u.app("runner.pid"), String(process.pid));
+      const request = (session: string) => JSON.stringify({ sessionId: session, event: "Stop", at: Date.now(), transcriptPath: u.transcript(session) });
+      const claimed = u.app("queue", `${SESSION}.claimed-${process.pid}`);
+      writeFileSync(claimed, request(SESSION));
+      writeFileSync(u.app("queue", `${OTHER}.json`), request(OTHER));
+      process.kill(frozen, "SIGCONT");
+      // It took the new runner's claim as a dead runner's, its heartbeat not yet run; now it checks the lock first, and leaves.
+      await within(20_000, () => !processAlive(frozen) || !existsSync(claimed));
+      expect(readdirSync(u.app("queue")).sort()).toEqual([`${OTHER}.json`, `${SESSION}.claimed-${process.pid}`].sort());
+      expect(readFileSync(u.app("runner.pid"), "utf8")).toBe(String(process.pid));
+    } finally {
+      if (frozen) for (const signal of ["SIGCONT", "SIGTERM"] as const) try { process.kill(frozen, signal); } catch {}
+    }
+  }, 60_000);
+
   test.each(["sync", "watch"])("a runner killed after it claimed a SessionEnd's request: a %s by hand starts one that takes the request over, and the session's open response goes as the SessionEnd's pass sends it", async (command) => {
     server.reset();
     const { home, claude, env, path, app } = hookUser(server);

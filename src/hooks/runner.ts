@@ -56,6 +56,12 @@ export async function runQueue(): Promise<void> {
   let idleFrom = Date.now();
   try {
     while (holding) {
+      // Frozen past STALE_MS (a laptop asleep), this runner may have lost the lock before its heartbeat could tell:
+      // the new holder's claims are then not its to take, and the queue is left to it.
+      if (!(holding = touchRunner())) {
+        log("another background sync took over runner.pid: leaving the queue to it");
+        break;
+      }
       const queued = waiting();
       const now = Date.now();
       // Requests waiting for a hook (a refused key...) are tried again with any new hook, and by a new runner.
