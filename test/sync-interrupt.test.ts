@@ -40,8 +40,11 @@ function envFor(claudeDir: string) {
 }
 
 /** `sync --json` (or `sync`) sent SIGINT once `ready` (the server has seen a write), killed after `killAfterMs`; the faults are cleared after. */
-async function interruptedSync(env: Record<string, string>, killAfterMs: number, ready = () => writes() > 0, args = ["--json"]) {
-  const proc = Bun.spawn([process.execPath, CLI, "sync", ...args], { env: { ...baseEnv(), ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+const interruptedSync = (env: Record<string, string>, killAfterMs: number, ready = () => writes() > 0, args = ["--json"]) => interrupted(["sync", ...args], env, killAfterMs, ready);
+
+/** The command sent SIGINT once `ready`, killed after `killAfterMs`; the faults are cleared after. */
+async function interrupted(args: string[], env: Record<string, string>, killAfterMs: number, ready: () => boolean) {
+  const proc = Bun.spawn([process.execPath, CLI, ...args], { env: { ...baseEnv(), ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   const guard = setTimeout(() => proc.kill("SIGKILL"), killAfterMs);
   expect(await until(ready)).toBe(true);
   proc.kill("SIGINT");
@@ -227,4 +230,31 @@ describe("Ctrl-C during sync", () => {
     expect(messagesOnServer(ids)).toBe(SESSIONS * 3);
     expect(server.violations()).toEqual([]);
   }, 90_000);
+});
+
+describe("Ctrl-C in a one-off command, mid-request (it died with no word)", () => {
+  /** A server slower than the command waits: the command is mid-request when Ctrl-C comes. */
+  const slow = () => {
+    server.reset();
+    server.setFaults({ latencyMs: 20_000 });
+    return { ...envFor(tempClaudeDir().root), CLAUDE_CODE_SYNC_TIMEOUT_MS: "60000" };
+  };
+  const asked = () => server.requests().length > 0;
+
+  test.each([[["status"]], [["verify"]]])("%p: a line on stderr, exit 130", async (args) => {
+    const r = await interrupted(args, slow(), 60_000, asked);
+    expect(r).toMatchObject({ code: 130, stderr: "Stopped.\n" });
+  });
+
+  test.each([[["status", "--json"]], [["verify", "--json"]]])("%p: the failure in JSON on stdout too", async (args) => {
+    const r = await interrupted(args, slow(), 60_000, asked);
+    expect(r.code).toBe(130);
+    expect(JSON.parse(r.stdout.split("\n").filter(Boolean).at(-1)!)).toEqual({ error: "Stopped.", code: "interrupted" });
+  });
+
+  test("synctest, its session sent: says which test session may be left on the server and how to delete it", async () => {
+    const r = await interrupted(["synctest"], slow(), 60_000, () => server.requests().some((q) => q.method === "POST"));
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/^Stopped\. The test session claude-code-sync-test-\d+ \("claude-code-sync test session \(safe to delete\)"\) may be on the server: delete it in your OpenSync dashboard \(Sessions\)\.\n$/);
+  });
 });

@@ -22,6 +22,7 @@ import { sessionsToRead } from "../scan/scan.ts";
 import { rootsOrNoneYet } from "../sync/context.ts";
 import { statePast } from "../sync/state-sink.ts";
 import { writeOut } from "../runtime/stdio.ts";
+import { stopOnCtrlC } from "../report/interrupt.ts";
 
 /** `status` answers within a few seconds: the server gets one try of this long (or CLAUDE_CODE_SYNC_TIMEOUT_MS). */
 const CHECK_TIMEOUT_MS = 4_000;
@@ -71,6 +72,7 @@ interface Status {
  */
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
   const json = options.json === true;
+  stopOnCtrlC(json);
   const verbose = options.verbose === true;
   const config = loadConfig();
   warnUnusedKeys(config);

@@ -13,12 +13,10 @@ import { runSync } from "../sync/run-sync.ts";
 import { resumeLeftWork } from "../hooks/resume.ts";
 import { shownSession } from "../plan/payloads.ts";
 import { isTerminal, writeErr, writeOut } from "../runtime/stdio.ts";
+import { EXIT_INTERRUPTED } from "../report/interrupt.ts";
 
 /** A new install (Claude Code never run): a sync has nothing to read yet, and says so calmly. */
 const NOTHING_YET = () => `${noSessionsYetLine()} Nothing to sync yet: once you have used Claude Code, run sync again (or let setup's hooks or watch send each session as you work).`;
-
-/** The shell's code for a command stopped by Ctrl-C. */
-const EXIT_INTERRUPTED = 130;
 
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
   if (options.redactions === true && options.dryRun !== true) {

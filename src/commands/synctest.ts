@@ -1,19 +1,25 @@
 import { loadConfig, requireCredentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import { plural } from "../report/format.ts";
-import { type RoundTrip, TEST_TITLE, roundTrip } from "../verify/round-trip.ts";
+import { type RoundTrip, TEST_TITLE, roundTrip, testExternalId } from "../verify/round-trip.ts";
 import { checkClient, explainServerError } from "../verify/server.ts";
 import { writeOut } from "../runtime/stdio.ts";
+import { stopOnCtrlC } from "../report/interrupt.ts";
 
 /** `synctest`: create a clearly named test session on the server and read it back. */
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
+  let sending: string | undefined;
+  // The API has no delete: a test session left half-written is for the person to delete, by its name.
+  stopOnCtrlC(false, () => (sending ? `Stopped. The test session ${sending} ("${TEST_TITLE}") may be on the server: delete it in your OpenSync dashboard (Sessions).` : "Stopped."));
   const config = loadConfig();
   const creds = requireCredentials(config, ", then synctest again");
   const { url, client } = checkClient(config, creds, options.insecure === true);
   writeOut(`Creating a test session on ${url} ...\n`);
   let result: RoundTrip;
   try {
-    result = await roundTrip(client, Date.now());
+    const now = Date.now();
+    sending = testExternalId(now);
+    result = await roundTrip(client, now);
   } catch (error) {
     const e = explainServerError(error, url, creds.source.apiKey, creds.source.convexUrl);
     throw new UserError(`synctest failed: ${e.problem}. Fix: ${e.fix}.`, e.exitCode);

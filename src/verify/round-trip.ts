@@ -4,9 +4,11 @@ import type { MessagePayload, SessionPayload } from "../opensync/payload.ts";
 export const TEST_TITLE = "claude-code-sync test session (safe to delete)";
 const SOURCE = "claude-code";
 
+export const testExternalId = (now: number) => `claude-code-sync-test-${now}`;
+
 /** A session no transcript could produce, named so that nobody mistakes it for real work. */
 export function testSession(now: number): { session: SessionPayload; messages: MessagePayload[] } {
-  const externalId = `claude-code-sync-test-${now}`;
+  const externalId = testExternalId(now);
   // In the past, so the server's re-send window (measured from createdAt) is never in the way.
   const start = now - 2_000;
   const message = (role: "user" | "assistant", text: string, createdAt: number): MessagePayload => ({
