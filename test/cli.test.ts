@@ -105,6 +105,7 @@ describe("command line", () => {
     expect(login.stdout).toContain("--api-key-stdin");
     expect(login.stdout).toContain("CLAUDE_CODE_SYNC_API_KEY");
     expect((await runCli(["sync", "--help"], { env: env() })).stdout).toContain("130");
+    for (const command of ["status", "verify", "synctest"]) expect((await runCli([command, "--help"], { env: env() })).stdout).toContain("130  stopped by Ctrl-C");
   });
 });
 

@@ -28,6 +28,8 @@ const EXIT_CODES: Array<[string, string]> = [
   ["2", "a usage, configuration or login problem: the message says what to fix"],
 ];
 const INTERRUPTED: [string, string] = ["130", "interrupted (Ctrl-C); what was not sent stays pending for the next run"];
+/** A check that only reads: Ctrl-C leaves nothing behind. */
+const STOPPED: [string, string] = ["130", "stopped by Ctrl-C; nothing changed"];
 
 /** Help fits this many columns. */
 const WIDTH = 80;
@@ -56,6 +58,7 @@ const COMMAND_HELP: Record<string, CommandHelp> = {
       "Shows at once what this machine knows (sessions synced, the last sync, what is pending or failed, the last background sync), then asks the server, waiting a few seconds at most. --verbose adds whole ids and the state databases kept for each server URL.",
     examples: ["$ claude-code-sync status", "$ claude-code-sync status --json", "$ claude-code-sync status --verbose"],
     env: ["url", "key"],
+    exitCodes: [...EXIT_CODES, STOPPED],
   },
   sync: {
     about:
@@ -81,11 +84,13 @@ const COMMAND_HELP: Record<string, CommandHelp> = {
       "Checks the config file, the credentials, the server, the API key, the hooks, the sync state and the transcripts folder, and prints the fix under each failure or warning (!). Exits as sync would for the same problem; a warning (no hooks yet) exits 0.",
     examples: ["$ claude-code-sync verify", "$ claude-code-sync verify --json"],
     env: ["url", "key", "claude", "ca"],
+    exitCodes: [...EXIT_CODES, STOPPED],
   },
   synctest: {
     about: 'Creates a session named "claude-code-sync test session (safe to delete)" on the server and reads it back.',
     examples: ["$ claude-code-sync synctest"],
     env: ["url", "key", "ca"],
+    exitCodes: [...EXIT_CODES, ["130", "stopped by Ctrl-C; the test session it names may be on the server: delete it in the dashboard"]],
   },
   config: {
     about: "Shows the options, the OpenSync URL and the API key (masked) in use, and where each comes from.",
