@@ -155,10 +155,11 @@ async function report(error: unknown, json: boolean, command: string | undefined
   return failure.exitCode;
 }
 
-/** `help [command]`, as other tools take it, is `[command] --help` (it said "Unknown command \"help\""). */
+/** `help [command]`, as other tools take it, is `[command] --help` (it said "Unknown command \"help\""); global flags may come first. */
 function helpAsFlag(argv: string[]): string[] {
-  const [node, script, first, ...rest] = argv;
-  return first === "help" ? [node!, script!, ...rest, "--help"] : argv;
+  const at = argv.findIndex((a, i) => i >= 2 && !a.startsWith("-"));
+  if (at < 0 || argv[at] !== "help" || argv.slice(2, at).includes("--")) return argv;
+  return [...argv.slice(0, at), ...argv.slice(at + 1), "--help"];
 }
 
 const beforeDashes = (args: string[]) => (args.includes("--") ? args.slice(0, args.indexOf("--")) : args);

@@ -21,9 +21,9 @@ describe("command line", () => {
   });
 
   // `help` said "Unknown command \"help\"".
-  test.each([[[]], [["status"]], [["sync"]]])("help %p shows what --help shows", async (topic) => {
-    const asked = await runCli(["help", ...topic], { env: env() });
-    const flag = await runCli([...topic, "--help"], { env: env() });
+  test.each([[[], []], [[], ["status"]], [[], ["sync"]], [["--verbose"], ["status"]]])("%p help %p shows what --help shows", async (flags, topic) => {
+    const asked = await runCli([...flags, "help", ...topic], { env: env() });
+    const flag = await runCli([...flags, ...topic, "--help"], { env: env() });
     expect(asked).toMatchObject({ code: 0, stderr: "" });
     expect(asked.stdout).toContain("Usage:");
     expect(asked.stdout).toBe(flag.stdout);
