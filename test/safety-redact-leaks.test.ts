@@ -504,8 +504,8 @@ describe("a stack's config value under its project:key name, outside pulumi's ta
 describe("a password told after French mdp (mot de passe's short form) or Italian parola d'ordine", () => {
   exactAndKept(
     [
-      ["mdp: Xk9mQ2pL7vR3", "mdp: [REDACTED:password]"],
-      ["mdp : Xk9mQ2pL7vR3", "mdp : [REDACTED:password]"],
+      ["mdp: Xk9mQ2pL7vR3", "mdp: [REDACTED:secret]"],
+      ["mdp : Xk9mQ2pL7vR3", "mdp : [REDACTED:secret]"],
       ["le mdp c'est Tr0ub4dor&3", "le mdp c'est [REDACTED:password]"],
       ["mdp du serveur: Xk9mQ2pL7vR3", "mdp du serveur: [REDACTED:password]"],
       ["parola d'ordine: Xk9mQ2pL7vR3", "parola d'ordine: [REDACTED:password]"],
@@ -647,4 +647,15 @@ describe("a JSON file of secrets decrypted (sops -d secrets.enc.json): each opaq
     expect(redactOutput(output, "env").text).toBe(masked);
     expect(redact(`$ sops -d secrets.enc.json\n${output}`).text).toBe(`$ sops -d secrets.enc.json\n${masked}`);
   });
+});
+
+describe("French's short password label MDP in NAME=value and NAME: value; an MDP (Markov decision process) in prose stays", () => {
+  exactAndKept(
+    [
+      ["MDP=Xk9mQ2pL7vR3", "MDP=[REDACTED:secret]"],
+      ["DB_MDP=Xk9mQ2pL7vR3", "DB_MDP=[REDACTED:secret]"],
+      ["mdp: Xk9mQ2pL7vR3", "mdp: [REDACTED:secret]"],
+    ],
+    [["a Markov decision process", "the MDP is solved by value iteration; mdp = GridWorldMDP(4)\nmdp: gridworld"]],
+  );
 });

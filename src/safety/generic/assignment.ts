@@ -41,12 +41,14 @@ const GLUED_PASS = String.raw`(?<=(?:db|root|admin|user|smtp|mail|sql|pg|ftp|lda
 const PROVIDERS = ["anthropic", "openai", "gemini", "groq", "mistral", "cohere", "openrouter", "deepseek", "perplexity", "fireworks", "replicate", "huggingface"];
 const PROVIDER_NAME = new RegExp(`^(?:${PROVIDERS.join("|")})$`, "i");
 const PROVIDER_KEY_MIN = 24;
+/** French's short `mdp` (mot de passe) names a Markov decision process too (`MDP: Markov decision process`): only a value of letters and digits goes. */
+const MDP_NAME = /(?:^|[^a-z0-9])mdp$/i;
 
 /**
  * Name endings that mark a secret. `pass` only as a whole word (`DB_PASS`, not `bypass`), `pw`
  * and `pwd` after a separator (`DB_PWD`, `ADMIN_PW`, `?pw=`, `Uid=sa;Pwd=...`) or alone, never
  * ending a longer word (`pw=…`; the shell's `PWD` holds a path, which isAssignedSecret lets
- * through), OpenLDAP's `rootpw` and `bindpw`, a Wi-Fi network's pre-shared key (`psk`), `*_KEY`
+ * through), OpenLDAP's `rootpw` and `bindpw`, a Wi-Fi network's pre-shared key (`psk`), French's short password (`MDP`), `*_KEY`
  * for any separated key, Azure's `primaryKey` and `secondaryKey` (weak: code's `primaryKey: "id"` stays), `*_PAT` (a personal access token), `auth`, `credentials` and `creds` alone (docker's `"auth"`, npm's `_auth`),
  * a signing salt, seed or HMAC key (`SIGNING_SALT`, `MASTER_SEED`, `webhook_hmac`: weak names, a random-looking value only), a TOTP
  * seed under `totp` alone (Bitwarden's `"totp": "<base32>"`: weak too; `"totp": true` stays), a passcode as a password,
@@ -55,10 +57,10 @@ const PROVIDER_KEY_MIN = 24;
  * answer (`security_answer`, `securityAnswer2`: a password by another name), Yarn's `npmAuthIdent` (`user:password`), the 1Password CLI v1's session (`OP_SESSION_<account>`: the account's
  * shorthand ends the name), Honeycomb's `X-Honeycomb-Team` header (its API key under a team's name).
  */
-const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase|code)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})key|(?:primary|secondary)key|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])totp|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![\w.-])(?:${PROVIDERS.join("|")})|(?<![a-z0-9])op_session_[a-z0-9_]{1,40}|(?<![a-z0-9])x-honeycomb-team)${SUFFIX}`;
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase|code)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})key|(?:primary|secondary)key|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])totp|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![\w.-])(?:${PROVIDERS.join("|")})|(?<![a-z0-9])op_session_[a-z0-9_]{1,40}|(?<![a-z0-9])x-honeycomb-team)${SUFFIX}`;
 /** Names whose value is secret whatever it looks like; other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
-  String.raw`(?:pass(?:word|wd|phrase|code)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|secret|token|(?:${KEY_PREFIXES})[_.-]?key|security[_.-]?answer|npm[_.-]?auth[_.-]?ident)$`,
+  String.raw`(?:pass(?:word|wd|phrase|code)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})[_.-]?key|security[_.-]?answer|npm[_.-]?auth[_.-]?ident)$`,
   "i",
 );
 const NAME_SUFFIX = new RegExp(`${SUFFIX}$`, "i");
@@ -215,6 +217,7 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
   if (!quoted && (next === "(" || (CALL.test(value) && !SCREAMING_NAME.test(name)))) return false;
   const stem = name.replace(NAME_SUFFIX, "");
   if (PROVIDER_NAME.test(stem)) return value.length >= PROVIDER_KEY_MIN && drawnAtRandom(value);
+  if (MDP_NAME.test(stem)) return HAS_LETTER.test(value) && HAS_DIGIT.test(value);
   if (!STRONG_NAME.test(stem)) return looksRandom(value);
   if (quoted) return !PROSE.test(value) && !(TOKEN_OR_KEY.test(stem) && !PHRASE_NAME.test(stem) && isMessage(value));
   if (SMALL_NUMBER.test(value) || (HEX_CONSTANT.test(value) && next !== undefined && CODE_AFTER.has(next)) || (REST_ROLE.test(value) && next === "\x60")) return false;
@@ -716,7 +719,7 @@ function equalsFirst(text: string, start: number): Finding | undefined {
 
 export const assignmentDetector: Detector = {
   // A personal access token's name (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`) by what follows it: "pat" alone starts every path.
-  keywords: ["pass", "pw", "psk", "secret", "token", "key", "pat=", "pat:", 'pat"', "auth", "credential", "creds", "identified", "mnemonic", "seed", "salt", "hmac", "totp", "signature", "contrase", "senha", "wachtwoord", "answer", "op_session_", "x-honeycomb-team", ...PROVIDERS],
+  keywords: ["pass", "pw", "psk", "mdp", "secret", "token", "key", "pat=", "pat:", 'pat"', "auth", "credential", "creds", "identified", "mnemonic", "seed", "salt", "hmac", "totp", "signature", "contrase", "senha", "wachtwoord", "answer", "op_session_", "x-honeycomb-team", ...PROVIDERS],
   find(text: string, hits: Hits, out: Finding[]): void {
     let tried = -1;
     let done = 0;
