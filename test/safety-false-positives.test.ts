@@ -337,3 +337,14 @@ describe("env templates' stand-ins are no secrets: a scheme before a reference, 
     ],
   );
 });
+
+describe("a number with its unit beside a password's label is a setting, no password", () => {
+  maskedAndKept(
+    [["use Xk9mQ2pL7vR3 as the password", "use [REDACTED:password] as the password"]],
+    [
+      ["a timeout", "use 300s as the password timeout"],
+      ["a timeout, set", "set it to 300s as the password timeout"],
+      ["a size", "the password is 2kb long at most? no, use 10m as the password expiry"],
+    ],
+  );
+});

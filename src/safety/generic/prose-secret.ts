@@ -67,10 +67,13 @@ const CODE_PATH = /^[A-Za-z_$][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)+$/;
 /** Capitalised words joined by dots, a number of three digits or more at the end: a password people make up (`Harbor.Lantern4794`), not a type (`System.Int128`). */
 const DOTTED_WORDS = /^[A-Z][a-z]+(?:\.[A-Z][a-z]+)*\.[A-Z][a-z]{3,}\d{3,}[^\w.]*$/;
 
+/** A number with its unit, a duration or a size ("use 300s as the password timeout", "1.5GB"): a setting beside the label, no password. */
+const QUANTITY = /^\d+(?:\.\d+)?(?:[munµ]?s|secs?|seconds?|mins?|minutes?|[hdwmy]|hrs?|hours?|days?|weeks?|months?|years?|[kmgt]i?b|px|em|rem|%)$/i;
+
 /** Whether a value told in prose is shaped like a password. */
 export function looksLikePassword(value: string): boolean {
   if (!HAS_LETTER.test(value) && !HAS_DIGIT.test(value)) return false;
-  if (isStandIn(value) || ALGORITHM.test(value) || NOT_A_VALUE.test(value) || (CODE_PATH.test(value) && !DOTTED_WORDS.test(value)) || GRAPHQL_TYPE.test(value)) return false;
+  if (isStandIn(value) || QUANTITY.test(value) || ALGORITHM.test(value) || NOT_A_VALUE.test(value) || (CODE_PATH.test(value) && !DOTTED_WORDS.test(value)) || GRAPHQL_TYPE.test(value)) return false;
   if (HAS_LETTER.test(value) && HAS_DIGIT.test(value)) return true;
   return (value.length >= 6 && PASSWORD_SYMBOL.test(value)) || looksRandomPassword(value);
 }
