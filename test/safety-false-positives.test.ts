@@ -348,3 +348,13 @@ describe("a number with its unit beside a password's label is a setting, no pass
     ],
   );
 });
+
+describe("a Wi-Fi network's security mode beside its PSK label is no key", () => {
+  maskedAndKept(
+    [["PSK: Xk9mQ2pL7vR3", "PSK: [REDACTED:secret]"]],
+    [
+      ["the mode after the label", "PSK: WPA2-PSK mode"],
+      ["an assignment", "psk=WPA3-SAE"],
+    ],
+  );
+});

@@ -146,3 +146,6 @@ export function looksBase64Key(value: string): boolean {
 const NO_CREDENTIAL_KEY = String.raw`(?:^|[^A-Za-z])(?:idempotency|idempotent|cache|dedup(?:e|lication)?|partition|sort|foreign|composite|lock|routing|shard|row)[ _.-]?keys?`;
 export const NO_CREDENTIAL_NAME = new RegExp(`${NO_CREDENTIAL_KEY}$`, "i");
 export const NO_CREDENTIAL_LABEL = new RegExp(String.raw`${NO_CREDENTIAL_KEY}["'\x60]?[ \t]*(?::|=|=>)?[ \t]*["'\x60]?$`, "i");
+
+/** A Wi-Fi network's security mode (`WPA2-PSK`, `WPA3-SAE`, `WPA2-Enterprise`): what a PSK's label names beside its key, not the key. */
+export const WIFI_MODE = /^(?:WPA\d?|WEP|RSN)(?:[-/](?:PSK|SAE|EAP|Personal|Enterprise|AES|TKIP|CCMP|WPA\d?))*$/i;

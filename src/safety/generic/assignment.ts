@@ -1,5 +1,5 @@
 import { DOUBLE_QUOTED, type Detector, type Finding, type Hits, SINGLE_QUOTED, quotedValue, widenedIfCut } from "../detectors.ts";
-import { HAS_DIGIT, HAS_LETTER, NO_CREDENTIAL_NAME, WORDS_NAME, isMemberPathOfWords, isStandIn, looksBase64Key, looksRandom, looksRandomLetters } from "../look-alikes.ts";
+import { HAS_DIGIT, HAS_LETTER, NO_CREDENTIAL_NAME, WORDS_NAME, isMemberPathOfWords, isStandIn, looksBase64Key, looksRandom, looksRandomLetters, WIFI_MODE } from "../look-alikes.ts";
 import { drawnAtRandom } from "./handed-key.ts";
 import { lineStart } from "./lines.ts";
 
@@ -204,7 +204,7 @@ const LOWER_WORD = /^[a-z]{6,64}$/;
 export function isAssignedSecret(name: string, value: string, quoted: boolean, next: string | undefined): boolean {
   if (value.trim() === "" || isStandIn(value) || NO_CREDENTIAL_NAME.test(name) || (!quoted && (YAML_BLOCK.test(value) || YAML_ANCHOR.test(value) || TYPED_DEFAULT.test(value)))) return false;
   if (TOKEN_NAME.test(name) && !PASSWORD_NAME.test(name) && ((FIELD_NAME.test(value) && /[A-Z]/.test(value)) || ACCESS_LEVEL.test(value))) return false;
-  if (TRANSLATED.test(value) || (FILE_PATH.test(value) && !looksBase64Key(value)) || USERS_COMMAND.test(value) || isOwnWord(name, value)) return false;
+  if (TRANSLATED.test(value) || WIFI_MODE.test(value) || (FILE_PATH.test(value) && !looksBase64Key(value)) || USERS_COMMAND.test(value) || isOwnWord(name, value)) return false;
   if (PACKAGE_NAME.test(name) && (VERSION_RANGE.test(value) || ARTIFACT.test(value))) return false;
   if ((CONFIGURE_SYMBOL.test(name) && CONFIGURE_ANSWER.test(value)) || (COLOUR.test(value) && !PASSWORD_NAME.test(name))) return false;
   // A member path of words, bare, is code (`nid_key = self._lib.NID_aes_256_cbc`): a key or a token is random; a password may be words and dots.

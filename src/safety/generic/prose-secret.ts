@@ -1,5 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom, looksRandomPassword, WORDS_NAME } from "../look-alikes.ts";
+import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom, looksRandomPassword, WIFI_MODE, WORDS_NAME } from "../look-alikes.ts";
 import { GRAPHQL_TYPE, PASSWORD_NAME, SECRET_KEY, SERVICES, VARIABLE_NAME } from "./assignment.ts";
 import { lineStart } from "./lines.ts";
 
@@ -73,7 +73,7 @@ const QUANTITY = /^\d+(?:\.\d+)?(?:[munµ]?s|secs?|seconds?|mins?|minutes?|[hdwm
 /** Whether a value told in prose is shaped like a password. */
 export function looksLikePassword(value: string): boolean {
   if (!HAS_LETTER.test(value) && !HAS_DIGIT.test(value)) return false;
-  if (isStandIn(value) || QUANTITY.test(value) || ALGORITHM.test(value) || NOT_A_VALUE.test(value) || (CODE_PATH.test(value) && !DOTTED_WORDS.test(value)) || GRAPHQL_TYPE.test(value)) return false;
+  if (isStandIn(value) || QUANTITY.test(value) || WIFI_MODE.test(value) || ALGORITHM.test(value) || NOT_A_VALUE.test(value) || (CODE_PATH.test(value) && !DOTTED_WORDS.test(value)) || GRAPHQL_TYPE.test(value)) return false;
   if (HAS_LETTER.test(value) && HAS_DIGIT.test(value)) return true;
   return (value.length >= 6 && PASSWORD_SYMBOL.test(value)) || looksRandomPassword(value);
 }
