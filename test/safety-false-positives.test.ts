@@ -358,3 +358,14 @@ describe("a Wi-Fi network's security mode beside its PSK label is no key", () =>
     ],
   );
 });
+
+describe("a token that is a URL path's segment: the mask ends where the token ends, the rest of the path stays", () => {
+  const pat = "ghp_aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bD1fH3jK5";
+  maskedAndKept(
+    [
+      [`/v1/${pat}/run`, "/v1/[REDACTED:github-token]/run"],
+      [`GET https://api.example.test/hooks/${pat}/run?x=1`, "GET https://api.example.test/hooks/[REDACTED:github-token]/run?x=1"],
+    ],
+    [],
+  );
+});

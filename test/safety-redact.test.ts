@@ -1394,7 +1394,7 @@ describe("a key told in German or Italian prose (found by a red-team sweep)", ()
 describe("Zapier's and Mattermost's webhook URLs, whose path is their only key (found by a red-team sweep)", () => {
   exactAndKept(
     [
-      ["curl -X POST https://hooks.zapier.com/hooks/catch/1234567/b3xk9qz/", "curl -X POST https://hooks.zapier.com/hooks/catch/1234567/[REDACTED:zapier-webhook]"],
+      ["curl -X POST https://hooks.zapier.com/hooks/catch/1234567/b3xk9qz/", "curl -X POST https://hooks.zapier.com/hooks/catch/1234567/[REDACTED:zapier-webhook]/"],
       ['curl -d "payload={}" https://mattermost.acme.io/hooks/5w3a8xk3j9q8w7e6r5t4y3u2i1', 'curl -d "payload={}" https://mattermost.acme.io/hooks/[REDACTED:mattermost-webhook]'],
     ],
     [["other hooks' paths", "https://github.com/acme/app/settings/hooks/123456789\nsee /hooks/incoming in the docs\n/hooks/abcdefghijklmnopqrstuvwxyz\nhttps://hooks.zapier.com/hooks/catch/"]],

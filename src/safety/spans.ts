@@ -17,10 +17,14 @@ const CONTINUED = /(['"])(?:[ \t]*\+[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*(?:\
 /** The fewest token characters a wrapped piece has: a short one is another value (`'…' + 'px'`). */
 const PIECE_MIN = 8;
 
-/** Where the run of token characters from `at` ends, across a token's pieces wrapped into several literals. */
-function tokenRunEnd(text: string, at: number): number {
+/**
+ * Where the run of token characters from `at` ends, across a token's pieces wrapped into several literals.
+ * A token that is a URL path's segment (`/v1/ghp_…/run`) ends at the next `/`: the rest is the path, not base64.
+ */
+function tokenRunEnd(text: string, at: number, segment: boolean): number {
+  const inRun = (c: number) => isTokenChar(c) && !(segment && c === 0x2f);
   for (;;) {
-    while (at < text.length && isTokenChar(text.charCodeAt(at))) at++;
+    while (at < text.length && inRun(text.charCodeAt(at))) at++;
     CONTINUED.lastIndex = at;
     const quote = CONTINUED.exec(text)?.[1];
     if (quote === undefined) return at;
@@ -46,7 +50,7 @@ function widenTokens(text: string, findings: Ranked[]): void {
     if (f.end >= forwardFrom && f.end <= forwardTo) f.end = forwardTo; // walked before
     else {
       forwardFrom = f.end;
-      f.end = tokenRunEnd(text, f.end);
+      f.end = tokenRunEnd(text, f.end, text.charCodeAt(f.start - 1) === 0x2f);
       forwardTo = f.end;
     }
     const from = f.start;
