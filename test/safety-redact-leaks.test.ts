@@ -659,3 +659,13 @@ describe("French's short password label MDP in NAME=value and NAME: value; an MD
     [["a Markov decision process", "the MDP is solved by value iteration; mdp = GridWorldMDP(4)\nmdp: gridworld"]],
   );
 });
+
+describe("docker inspect's environment as a JSON array alone (--format '{{json .Config.Env}}'): a value drawn at random under any name", () => {
+  exactAndKept(
+    [
+      ['["STRIPE=a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH","DB_PASSWORD=hunter2pw","PATH=/usr/bin"]', '["STRIPE=[REDACTED:secret]","DB_PASSWORD=[REDACTED:secret]","PATH=/usr/bin"]'],
+      ['$ docker inspect app --format \'{{json .Config.Env}}\'\n["NODE_ENV=production","STRIPE=a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"]', '$ docker inspect app --format \'{{json .Config.Env}}\'\n["NODE_ENV=production","STRIPE=[REDACTED:secret]"]'],
+    ],
+    [["an image's plain environment, a list of words", '["PATH=/usr/local/sbin:/usr/bin","NODE_VERSION=20.11.1","YARN_VERSION=1.22.19","LANG=C.UTF-8"]\n["a=b", "build", "test"]']],
+  );
+});

@@ -3,13 +3,15 @@ import { drawnAtRandom } from "./handed-key.ts";
 import { lineEnd } from "./lines.ts";
 
 /**
- * Listings of a program's environment: `docker inspect`'s (`"Env": ["STRIPE=…", "PATH=/usr/bin"]`),
+ * Listings of a program's environment: `docker inspect`'s (`"Env": ["STRIPE=…", "PATH=/usr/bin"]`, and its array alone,
+ * as `--format '{{json .Config.Env}}'` prints it: `["STRIPE=…","PATH=/usr/bin"]`),
  * `doppler secrets`' table (`│ NAME │ VALUE │ NOTE │`) and `pm2 env <id>`'s `NAME: value` lines. A secret may sit under a name that says
  * nothing of it, so a value goes by its shape alone, drawn at random (handed-key.ts) and 20 letters
  * and digits or more. Paths, versions, URLs, hashes and UUIDs are no such word.
  */
 const RANDOM_VALUE = /^[A-Za-z0-9]{20,256}$/;
-const ENV_OPEN = /"Env"[ \t]*:[ \t]*\[/y;
+/** `"Env": [`, or an array of `NAME=` strings alone on its line (not another field's: `"Cmd": ["A=…"]` is a command's words). */
+const ENV_OPEN = /"Env"[ \t]*:[ \t]*\[|(?<=(?:^|\n)[ \t]{0,8})\[(?="[A-Za-z_][A-Za-z0-9_.-]{0,100}=)/y;
 /** The array's end, within a bounded reach: an image's environment is a few dozen lines. */
 const ENV_REACH = 20000;
 const ENTRY = /"[A-Za-z_][A-Za-z0-9_.-]{0,100}=([A-Za-z0-9]{20,256})"/dg;
@@ -53,9 +55,10 @@ function pm2Values(text: string, at: number, out: Finding[]): void {
 }
 
 export const envArrayDetector: Detector = {
-  keywords: ['"env"', "value", "pm_exec_path:"],
+  keywords: ['"env"', '["', "value", "pm_exec_path:"],
   find(text: string, hits: Hits, out: Finding[]): void {
     let covered = -1;
+    let read = -1; // the end of the last array read: an array holding `["` is read once (linear)
     for (let i = 0; i < hits.length; i += 2) {
       if (text.charAt(hits[i] as number) === "p") {
         // A listing has a few such lines: the reach around the first takes the rest of them.
@@ -63,16 +66,18 @@ export const envArrayDetector: Detector = {
         covered = Math.max(covered, (hits[i] as number) + PM2_REACH);
         continue;
       }
-      if (text.charAt(hits[i] as number) !== '"') {
+      if (!'"['.includes(text.charAt(hits[i] as number))) {
         // A cell's header only: a bar a few spaces before (a word found everywhere, so its line is read only then).
         if (BAR_BEFORE.test(text.slice(Math.max(0, (hits[i] as number) - 9), hits[i] as number))) boxValues(text, hits[i] as number, out);
         continue;
       }
+      if ((hits[i] as number) < read) continue;
       ENV_OPEN.lastIndex = hits[i] as number;
       if (!ENV_OPEN.test(text)) continue;
       const from = ENV_OPEN.lastIndex;
       const close = text.indexOf("]", from);
       const body = text.slice(from, close === -1 ? Math.min(text.length, from + ENV_REACH) : Math.min(close, from + ENV_REACH));
+      read = from + body.length;
       for (const m of body.matchAll(ENTRY)) {
         const span = m.indices?.[1];
         if (span && drawnAtRandom(m[1] as string)) out.push({ start: from + span[0], end: from + span[1], kind: "secret" });
