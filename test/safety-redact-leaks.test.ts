@@ -669,3 +669,13 @@ describe("docker inspect's environment as a JSON array alone (--format '{{json .
     [["an image's plain environment, a list of words", '["PATH=/usr/local/sbin:/usr/bin","NODE_VERSION=20.11.1","YARN_VERSION=1.22.19","LANG=C.UTF-8"]\n["a=b", "build", "test"]']],
   );
 });
+
+describe("a stack's project:key config value under a camelCase key ending in Key, Token, Secret or Password", () => {
+  exactAndKept(
+    [
+      ["billing:stripeKey a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH", "billing:stripeKey [REDACTED:secret]"],
+      ["the config has myapp:githubToken   Xk9mQ2pL7vR3aBcDeF", "the config has myapp:githubToken   [REDACTED:secret]"],
+    ],
+    [["a plain setting, a key word that is no secret's, a word value", "billing:monkey a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH\nbilling:sortKey createdAt\nmyapp:apiKey rotated"]],
+  );
+});

@@ -10,6 +10,8 @@ import { looksLikeStrongPassword } from "./prose-secret.ts";
  * `auth:token refreshed` stay.
  */
 const CONFIG_PAIR = /[A-Za-z][\w-]{0,60}:([A-Za-z][\w.-]{0,80})[ \t]+([^\s"'`]{6,200})(?=[\s,;)]|$)/dy;
+/** A key in camelCase whose last word names a secret (`stripeKey`, `githubToken`, `dbPassword`): SECRET_KEY reads `*_key`, not `*Key`. */
+const CAMEL_SECRET = /[a-z0-9](?:Key|Token|Secret|Password|Passwd|Pass|Pwd)$/;
 /** How far back from a keyword (inside the key) its `project:key` word may start. */
 const NAME_BACK = 150;
 /** A word character, `:`, `.` or `-`. */
@@ -38,7 +40,7 @@ export const projectConfigDetector: Detector = {
       if (!m || !span || span[0] < at) continue;
       const [, key, value] = m as unknown as [string, string, string];
       done = span[1];
-      if (!SECRET_KEY.test(key) || isStandIn(value) || !(looksLikeStrongPassword(value) || looksRandom(value))) continue;
+      if (!(SECRET_KEY.test(key) || CAMEL_SECRET.test(key)) || isStandIn(value) || !(looksLikeStrongPassword(value) || looksRandom(value))) continue;
       out.push({ start: span[0], end: span[1], kind: "secret" });
     }
   },
