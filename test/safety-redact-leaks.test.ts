@@ -679,3 +679,13 @@ describe("a stack's project:key config value under a camelCase key ending in Key
     [["a plain setting, a key word that is no secret's, a word value", "billing:monkey a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH\nbilling:sortKey createdAt\nmyapp:apiKey rotated"]],
   );
 });
+
+describe("a key stored as a GitHub Actions variable (gh variable set NAME --body …): an opaque token goes, a setting stays", () => {
+  exactAndKept(
+    [
+      ["gh variable set STRIPE --body a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH", "gh variable set STRIPE --body [REDACTED:secret]"],
+      ['gh variable set STRIPE -b "a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH" --repo me/app', 'gh variable set STRIPE -b "[REDACTED:secret]" --repo me/app'],
+    ],
+    [["settings", 'gh variable set NODE_ENV --body production\ngh variable set API_URL --body https://api.example.test/v2\ngh variable set VERSION -b "1.2.3"']],
+  );
+});

@@ -187,6 +187,8 @@ const TOOLS: Tool[] = [
   { keywords: ["twine"], command: /twine[ \t]+upload(?=[\s"'])/iy, flag: flag("-p|--password"), password: whole },
   // Secrets stored in a vault from the command line: the value is the secret.
   { keywords: ["gh"], command: /gh[ \t]+secret[ \t]+set(?=[\s"'])/iy, flag: flag("-b|--body"), password: whole },
+  // A variable holds settings, but a key is put there too (`gh variable set STRIPE --body sk_…`): an opaque token goes.
+  { keywords: ["gh"], command: /gh[ \t]+variable[ \t]+set(?=[\s"'])/iy, flag: flag("-b|--body"), password: opaqueToken, kind: "secret" },
   { keywords: ["az"], command: /az[ \t]+keyvault[ \t]+secret[ \t]+set(?=[\s"'])/iy, flag: flag("--value"), password: whole },
   // .NET's development secrets: `dotnet user-secrets set "Payments:ApiKey" x`.
   { keywords: ["dotnet"], command: /dotnet[ \t]+user-secrets[ \t]+set[ \t]+(?:"[^"\n]{1,200}"|'[^'\n]{1,200}'|[^\s"']{1,200})(?=[ \t])/iy, flag: POSITIONAL, password: whole },
