@@ -689,3 +689,13 @@ describe("a key stored as a GitHub Actions variable (gh variable set NAME --body
     [["settings", 'gh variable set NODE_ENV --body production\ngh variable set API_URL --body https://api.example.test/v2\ngh variable set VERSION -b "1.2.3"']],
   );
 });
+
+describe("npm's legacy login fed on a here-string (npm login --auth-type=legacy <<< …)", () => {
+  exactAndKept(
+    [
+      ["npm login --auth-type=legacy <<< a8F3kQ9zX2mV7pL4tR6w", "npm login --auth-type=legacy <<< [REDACTED:secret]"],
+      ['npm adduser <<< "Xk9mQ2pL7vR3aBcDeFgH"', 'npm adduser <<< "[REDACTED:secret]"'],
+    ],
+    [["a variable, a login without input", 'npm login --auth-type=legacy <<< "$NPM_TOKEN"\nnpm login --scope=@me']],
+  );
+});

@@ -400,11 +400,11 @@ const SECRET_FLAG_BEFORE = /(?:pass|secret|token|key|data-file|credential)[\w-]*
 /**
  * A here-string into what stores or takes a secret (`vercel env add NAME production <<< "…"`, `gh
  * secret set NAME <<< …`, `cryptsetup luksOpen dev vol <<< …`, `sudo -S <<< …`, `docker login -u me --password-stdin <<< …`,
- * `pass insert -m app/key <<< …`), or into a variable named for one (`read -r PASS <<< "…"`).
+ * `pass insert -m app/key <<< …`, `npm login --auth-type=legacy <<< …`), or into a variable named for one (`read -r PASS <<< "…"`).
  */
 const HERE_STRING = new RegExp(String.raw`<<<[ \t]*${VALUE}`, "dy");
 const HERE_CONSUMER = new RegExp(
-  String.raw`(?:(?:vercel[ \t]+env[ \t]+add|gh[ \t]+secret[ \t]+set|wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|docker[ \t]+secret[ \t]+create|kubectl[ \t]+create[ \t]+secret|chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set|fly[ \t]+secrets[ \t]+import|cryptsetup|${STORE_STDIN})\b[^\n|;&]{0,200}|\bread\b[^\n|;&]{0,100}\b\w*(?:pass|pwd|token|secret|key)\w*[ \t]*)$`,
+  String.raw`(?:(?:vercel[ \t]+env[ \t]+add|gh[ \t]+secret[ \t]+set|wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|docker[ \t]+secret[ \t]+create|kubectl[ \t]+create[ \t]+secret|chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set|fly[ \t]+secrets[ \t]+import|cryptsetup|npm[ \t]+(?:login|adduser)|${STORE_STDIN})\b[^\n|;&]{0,200}|\bread\b[^\n|;&]{0,100}\b\w*(?:pass|pwd|token|secret|key)\w*[ \t]*)$`,
   "i",
 );
 
