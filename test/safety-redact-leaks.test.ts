@@ -699,3 +699,13 @@ describe("npm's legacy login fed on a here-string (npm login --auth-type=legacy 
     [["a variable, a login without input", 'npm login --auth-type=legacy <<< "$NPM_TOKEN"\nnpm login --scope=@me']],
   );
 });
+
+describe("a value set in a SOPS file from the command line (sops --set '[\"key\"] \"…\"' file)", () => {
+  exactAndKept(
+    [
+      [`sops --set '["stripe"] "a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"' secrets.yaml`, `sops --set '["stripe"] "[REDACTED:secret]"' secrets.yaml`],
+      [`sops --set '["db"]["password"] "Tr0ub4dor&3"' secrets.enc.json`, `sops --set '["db"]["password"] "[REDACTED:secret]"' secrets.enc.json`],
+    ],
+    [["a number, a decrypt", `sops --set '["replicas"] 3' values.yaml\nsops -d secrets.yaml`]],
+  );
+});
