@@ -709,3 +709,15 @@ describe("a value set in a SOPS file from the command line (sops --set '[\"key\"
     [["a number, a decrypt", `sops --set '["replicas"] 3' values.yaml\nsops -d secrets.yaml`]],
   );
 });
+
+describe("railway variables' box, a rule under every row: the value beside a secret's name", () => {
+  exactAndKept(
+    [
+      [
+        "║ STRIPE_KEY   │ a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH ║\n║──────────────────────────────────────────────║\n║ DB_PASSWORD  │ hunter2pw                      ║\n║──────────────────────────────────────────────║",
+        "║ STRIPE_KEY   │ [REDACTED:secret] ║\n║──────────────────────────────────────────────║\n║ DB_PASSWORD  │ [REDACTED:secret]                      ║\n║──────────────────────────────────────────────║",
+      ],
+    ],
+    [["a header over its rule, settings", "║ NAME         │ VALUE      ║\n║────────────────────────────║\n║ NODE_ENV     │ production ║\n║ TOKEN_TTL    │ 3600       ║"]],
+  );
+});

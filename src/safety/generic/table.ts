@@ -163,7 +163,10 @@ export const tableDetector: Detector = {
       const row = cells(text, start + text.slice(start, end).search(BARS) + 1, end);
       const column = row.findIndex((c) => c.start <= at && at < Math.max(c.end, c.start + 1) && label(c.text));
       if (column < 0) continue;
-      if (SEPARATOR_ROW.test(text.slice(end + 1, lineEnd(text, end + 1)))) {
+      // A value beside the name makes a row, whatever follows: Railway rules a line under every row (`║ STRIPE_KEY │ … ║` over `║────║`).
+      const beside = row[column + 1];
+      if (secretCell(beside)) out.push({ start: beside.start, end: beside.end, kind: "secret" });
+      else if (SEPARATOR_ROW.test(text.slice(end + 1, lineEnd(text, end + 1)))) {
         // A header: the column below it, row by row, to the table's end.
         let next = lineEnd(text, end + 1) + 1;
         while (next < text.length) {
@@ -175,9 +178,6 @@ export const tableDetector: Detector = {
           next = stop + 1;
         }
         done = next;
-      } else {
-        const cell = row[column + 1];
-        if (secretCell(cell)) out.push({ start: cell.start, end: cell.end, kind: "secret" });
       }
     }
   },
