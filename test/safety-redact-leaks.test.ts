@@ -721,3 +721,15 @@ describe("railway variables' box, a rule under every row: the value beside a sec
     [["a header over its rule, settings", "║ NAME         │ VALUE      ║\n║────────────────────────────║\n║ NODE_ENV     │ production ║\n║ TOKEN_TTL    │ 3600       ║"]],
   );
 });
+
+describe("railway variables' box under its title: a value drawn at random under a name that says nothing", () => {
+  exactAndKept(
+    [
+      [
+        "╔══════ Variables for api ══════╗\n║ WEBHOOK  │ Zx8Cv7Bn6Mq5Lp4Ks3Jd2Zx8C ║\n║─────────────────────────────║\n║ NODE_ENV │ production                ║\n╚═════════════════════════════╝",
+        "╔══════ Variables for api ══════╗\n║ WEBHOOK  │ [REDACTED:secret] ║\n║─────────────────────────────║\n║ NODE_ENV │ production                ║\n╚═════════════════════════════╝",
+      ],
+    ],
+    [["settings, a hash's words, a URL", "╔══════ Variables for api ══════╗\n║ NODE_ENV │ production              ║\n║─────────────────────────────║\n║ PORT     │ 8080                    ║\n║ HOST     │ https://api.example.test ║\n║ NAME     │ UserAuthenticationService2Handler ║\n╚═════════════════════════════╝"]],
+  );
+});

@@ -5,7 +5,7 @@ import { lineEnd } from "./lines.ts";
 /**
  * Listings of a program's environment: `docker inspect`'s (`"Env": ["STRIPE=…", "PATH=/usr/bin"]`, and its array alone,
  * as `--format '{{json .Config.Env}}'` prints it: `["STRIPE=…","PATH=/usr/bin"]`),
- * `doppler secrets`' table (`│ NAME │ VALUE │ NOTE │`) and `pm2 env <id>`'s `NAME: value` lines. A secret may sit under a name that says
+ * `doppler secrets`' table (`│ NAME │ VALUE │ NOTE │`), `railway variables`' box (`╔══ Variables for app ══╗`, then `║ NAME │ value ║`) and `pm2 env <id>`'s `NAME: value` lines. A secret may sit under a name that says
  * nothing of it, so a value goes by its shape alone, drawn at random (handed-key.ts) and 20 letters
  * and digits or more. Paths, versions, URLs, hashes and UUIDs are no such word.
  */
@@ -16,14 +16,15 @@ const ENV_OPEN = /"Env"[ \t]*:[ \t]*\[|(?<=(?:^|\n)[ \t]{0,8})\[(?="[A-Za-z_][A-
 const ENV_REACH = 20000;
 const ENTRY = /"[A-Za-z_][A-Za-z0-9_.-]{0,100}=([A-Za-z0-9]{20,256})"/dg;
 
-/** Doppler's header: a NAME column, then VALUE. */
-const BOX_HEADER = /^[ \t]*│[ \t]*NAME[ \t]*│[ \t]*VALUE[ \t]*│/;
-/** A row of its box (`│ STRIPE │ … │`) or a rule between rows (`├───┼`). */
-const BOX_ROW = /^[ \t]*│[ \t]*[^│\r\n]*│[ \t]*([^│\s]*)[ \t]*│/d;
-const BOX_RULE = /^[ \t]*├[─┼]/;
+/** Doppler's header (a NAME column, then VALUE), or Railway's title. */
+const BOX_HEADER = /^[ \t]*(?:│[ \t]*NAME[ \t]*│[ \t]*VALUE[ \t]*│|╔═*[ \t]*Variables for[ \t])/;
+const RAILWAY_TITLE = /^variables for[ \t]/i;
+/** A row of its box (`│ STRIPE │ … │`, Railway's `║ STRIPE │ … ║`) or a rule between rows (`├───┼`, `║────║`). */
+const BOX_ROW = /^[ \t]*[│║][ \t]*[^│║\r\n]*│[ \t]*([^│║\s]*)[ \t]*[│║]/d;
+const BOX_RULE = /^[ \t]*(?:├[─┼]|║─)/;
 const BAR_BEFORE = /│[ \t]{1,8}$/;
 
-/** The VALUE column of the rows under Doppler's header at `at`. */
+/** The VALUE column of the rows under Doppler's header or Railway's title at `at`. */
 function boxValues(text: string, at: number, out: Finding[]): void {
   const start = text.lastIndexOf("\n", at) + 1;
   let next = lineEnd(text, at) + 1;
@@ -55,7 +56,7 @@ function pm2Values(text: string, at: number, out: Finding[]): void {
 }
 
 export const envArrayDetector: Detector = {
-  keywords: ['"env"', '["', "value", "pm_exec_path:"],
+  keywords: ['"env"', '["', "value", "variables for", "pm_exec_path:"],
   find(text: string, hits: Hits, out: Finding[]): void {
     let covered = -1;
     let read = -1; // the end of the last array read: an array holding `["` is read once (linear)
@@ -64,6 +65,10 @@ export const envArrayDetector: Detector = {
         // A listing has a few such lines: the reach around the first takes the rest of them.
         if ((hits[i] as number) >= covered) pm2Values(text, hits[i] as number, out);
         covered = Math.max(covered, (hits[i] as number) + PM2_REACH);
+        continue;
+      }
+      if (RAILWAY_TITLE.test(text.slice(hits[i] as number, (hits[i] as number) + 14))) {
+        boxValues(text, hits[i] as number, out);
         continue;
       }
       if (!'"['.includes(text.charAt(hits[i] as number))) {
