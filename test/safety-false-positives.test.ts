@@ -345,6 +345,7 @@ describe("a number with its unit beside a password's label is a setting, no pass
       ["a timeout", "use 300s as the password timeout"],
       ["a timeout, set", "set it to 300s as the password timeout"],
       ["a size", "the password is 2kb long at most? no, use 10m as the password expiry"],
+      ["a length", "use 12chars as the password minimum"],
     ],
   );
 });

@@ -67,8 +67,8 @@ const CODE_PATH = /^[A-Za-z_$][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)+$/;
 /** Capitalised words joined by dots, a number of three digits or more at the end: a password people make up (`Harbor.Lantern4794`), not a type (`System.Int128`). */
 const DOTTED_WORDS = /^[A-Z][a-z]+(?:\.[A-Z][a-z]+)*\.[A-Z][a-z]{3,}\d{3,}[^\w.]*$/;
 
-/** A number with its unit, a duration or a size ("use 300s as the password timeout", "1.5GB"): a setting beside the label, no password. */
-const QUANTITY = /^\d+(?:\.\d+)?(?:[munµ]?s|secs?|seconds?|mins?|minutes?|[hdwmy]|hrs?|hours?|days?|weeks?|months?|years?|[kmgt]i?b|px|em|rem|%)$/i;
+/** A number with its unit, a duration, a size or a length ("use 300s as the password timeout", "1.5GB", "12chars"): a setting beside the label, no password. */
+const QUANTITY = /^\d+(?:\.\d+)?(?:[munµ]?s|secs?|seconds?|mins?|minutes?|[hdwmy]|hrs?|hours?|days?|weeks?|months?|years?|[kmgt]i?b|px|em|rem|%|chars?|characters?|digits?)$/i;
 
 /** Whether a value told in prose is shaped like a password. */
 export function looksLikePassword(value: string): boolean {
