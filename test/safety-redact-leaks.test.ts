@@ -733,3 +733,10 @@ describe("railway variables' box under its title: a value drawn at random under 
     [["settings, a hash's words, a URL", "╔══════ Variables for api ══════╗\n║ NODE_ENV │ production              ║\n║─────────────────────────────║\n║ PORT     │ 8080                    ║\n║ HOST     │ https://api.example.test ║\n║ NAME     │ UserAuthenticationService2Handler ║\n╚═════════════════════════════╝"]],
   );
 });
+
+describe("docker inspect's environment array through jq, one entry a line", () => {
+  exactAndKept(
+    [['[\n  "NODE_ENV=production",\n  "STRIPE=a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"\n]', '[\n  "NODE_ENV=production",\n  "STRIPE=[REDACTED:secret]"\n]']],
+    [["a command's array, a list of words", '"Cmd": [\n  "STRIPE=a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"\n]\n[\n  "build",\n  "a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"\n]']],
+  );
+});

@@ -4,14 +4,17 @@ import { lineEnd } from "./lines.ts";
 
 /**
  * Listings of a program's environment: `docker inspect`'s (`"Env": ["STRIPE=…", "PATH=/usr/bin"]`, and its array alone,
- * as `--format '{{json .Config.Env}}'` prints it: `["STRIPE=…","PATH=/usr/bin"]`),
+ * as `--format '{{json .Config.Env}}'` prints it: `["STRIPE=…","PATH=/usr/bin"]`, and through jq),
  * `doppler secrets`' table (`│ NAME │ VALUE │ NOTE │`), `railway variables`' box (`╔══ Variables for app ══╗`, then `║ NAME │ value ║`) and `pm2 env <id>`'s `NAME: value` lines. A secret may sit under a name that says
  * nothing of it, so a value goes by its shape alone, drawn at random (handed-key.ts) and 20 letters
  * and digits or more. Paths, versions, URLs, hashes and UUIDs are no such word.
  */
 const RANDOM_VALUE = /^[A-Za-z0-9]{20,256}$/;
-/** `"Env": [`, or an array of `NAME=` strings alone on its line (not another field's: `"Cmd": ["A=…"]` is a command's words). */
-const ENV_OPEN = /"Env"[ \t]*:[ \t]*\[|(?<=(?:^|\n)[ \t]{0,8})\[(?="[A-Za-z_][A-Za-z0-9_.-]{0,100}=)/y;
+/**
+ * `"Env": [`, or an array of `NAME=` strings opening its line, compact or as jq prints it (`[⏎  "STRIPE=…",`); not another
+ * field's (`"Cmd": ["A=…"]` is a command's words).
+ */
+const ENV_OPEN = /"Env"[ \t]*:[ \t]*\[|(?<=(?:^|\n)[ \t]{0,8})\[(?=(?:\r?\n[ \t]{0,40})?"[A-Za-z_][A-Za-z0-9_.-]{0,100}=)/y;
 /** The array's end, within a bounded reach: an image's environment is a few dozen lines. */
 const ENV_REACH = 20000;
 const ENTRY = /"[A-Za-z_][A-Za-z0-9_.-]{0,100}=([A-Za-z0-9]{20,256})"/dg;
@@ -56,7 +59,7 @@ function pm2Values(text: string, at: number, out: Finding[]): void {
 }
 
 export const envArrayDetector: Detector = {
-  keywords: ['"env"', '["', "value", "variables for", "pm_exec_path:"],
+  keywords: ['"env"', '["', "[\n", "[\r\n", "value", "variables for", "pm_exec_path:"],
   find(text: string, hits: Hits, out: Finding[]): void {
     let covered = -1;
     let read = -1; // the end of the last array read: an array holding `["` is read once (linear)
