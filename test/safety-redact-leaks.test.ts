@@ -676,7 +676,7 @@ describe("a stack's project:key config value under a camelCase key ending in Key
       ["billing:stripeKey a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH", "billing:stripeKey [REDACTED:secret]"],
       ["the config has myapp:githubToken   Xk9mQ2pL7vR3aBcDeF", "the config has myapp:githubToken   [REDACTED:secret]"],
     ],
-    [["a plain setting, a key word that is no secret's, a word value", "billing:monkey a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH\nbilling:sortKey createdAt\nmyapp:apiKey rotated"]],
+    [["a plain setting, a key word that is no secret's, a word value", "billing:monkey a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH\nbilling:sortKey createdAt\nmyapp:apiKey rotated\nbilling:cacheKey a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"]],
   );
 });
 

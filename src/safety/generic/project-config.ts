@@ -1,5 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { isStandIn, looksRandom } from "../look-alikes.ts";
+import { isStandIn, looksRandom, NO_CREDENTIAL_NAME } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { looksLikeStrongPassword } from "./prose-secret.ts";
 
@@ -10,8 +10,12 @@ import { looksLikeStrongPassword } from "./prose-secret.ts";
  * `auth:token refreshed` stay.
  */
 const CONFIG_PAIR = /[A-Za-z][\w-]{0,60}:([A-Za-z][\w.-]{0,80})[ \t]+([^\s"'`]{6,200})(?=[\s,;)]|$)/dy;
-/** A key in camelCase whose last word names a secret (`stripeKey`, `githubToken`, `dbPassword`): SECRET_KEY reads `*_key`, not `*Key`. */
+/**
+ * A key in camelCase whose last word names a secret (`stripeKey`, `githubToken`, `dbPassword`): SECRET_KEY reads `*_key`, not `*Key`.
+ * A key or a token so named is drawn at random (`primaryKey userId42`, a cache's or a request's key are no credential).
+ */
 const CAMEL_SECRET = /[a-z0-9](?:Key|Token|Secret|Password|Passwd|Pass|Pwd)$/;
+const CAMEL_KEY = /[a-z0-9](?:Key|Token)$/;
 /** How far back from a keyword (inside the key) its `project:key` word may start. */
 const NAME_BACK = 150;
 /** A word character, `:`, `.` or `-`. */
@@ -40,7 +44,9 @@ export const projectConfigDetector: Detector = {
       if (!m || !span || span[0] < at) continue;
       const [, key, value] = m as unknown as [string, string, string];
       done = span[1];
-      if (!(SECRET_KEY.test(key) || CAMEL_SECRET.test(key)) || isStandIn(value) || !(looksLikeStrongPassword(value) || looksRandom(value))) continue;
+      const camel = !SECRET_KEY.test(key) && CAMEL_SECRET.test(key);
+      if (!(SECRET_KEY.test(key) || camel) || isStandIn(value) || !(looksLikeStrongPassword(value) || looksRandom(value))) continue;
+      if (camel && (NO_CREDENTIAL_NAME.test(key) || (CAMEL_KEY.test(key) && !looksRandom(value)))) continue;
       out.push({ start: span[0], end: span[1], kind: "secret" });
     }
   },
