@@ -651,6 +651,8 @@ async function main(): Promise<void> {
   mkdirSync(opts.cacheDir, { recursive: true });
   log(`cache: ${opts.cacheDir}`);
   const peers = await ensurePeers(opts.cacheDir);
+  // The commit the executable is built from, read now: a commit made while the bench runs is not what it measures.
+  const measured = await commit();
   const oursMissing = await ensureBuilt(ROOT, OURS, log);
   const base = { peers, ours: oursMissing === null ? OURS : null, oursMissing: oursMissing ?? "" };
   const built = await buildTimer(opts.cacheDir);
@@ -670,7 +672,7 @@ async function main(): Promise<void> {
       node: await firstLine(["node", "--version"]),
       ccusage: peers.ccusage.version,
       "claude-code-sync@0.1.15": await firstLine([peers.oldTool.bin, "--version"]),
-      "claude-code-sync (ours)": base.ours ? `${await firstLine([base.ours, "--version"])} at ${await commit()}` : "not built",
+      "claude-code-sync (ours)": base.ours ? `${await firstLine([base.ours, "--version"])} at ${measured}` : "not built",
     },
     runs: opts.runs,
     warmup: opts.warmup,
