@@ -1,4 +1,5 @@
 import { cancel, intro, log, outro } from "@clack/prompts";
+import { EXIT_INTERRUPTED } from "../report/interrupt.ts";
 import { installedHooks } from "../claude-settings/installed.ts";
 import { type Config, configPath, loadConfigForLogin, maskKey, resolveCredentials, saveConfig, setBrokenConfigAside } from "../config/index.ts";
 import { UserError } from "../errors.ts";
@@ -43,7 +44,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   if (given === undefined) {
     cancel("Login cancelled");
     // Ctrl-C's code, as every command gives it (1 would say something is pending for a later run).
-    return 130;
+    return EXIT_INTERRUPTED;
   }
 
   const { url, note } = loginUrl(given.url.value, insecure);

@@ -1,4 +1,5 @@
 import { basename } from "node:path";
+import { EXIT_INTERRUPTED } from "../report/interrupt.ts";
 import { installedHooks } from "../claude-settings/installed.ts";
 import { API_KEY_ENV, type Config, configPath, loadConfig, saveConfig, shownUrl, URL_ENV } from "../config/index.ts";
 import { UserError } from "../errors.ts";
@@ -67,7 +68,7 @@ export async function forgetState(say: (line: string) => void, confirm?: (questi
   if (confirm && !answer) {
     say("Sync state kept.");
     // Ctrl-C's code, as every command gives it; no is a refusal (1).
-    return answer === undefined ? 130 : 1;
+    return answer === undefined ? EXIT_INTERRUPTED : 1;
   }
   const busy: string[] = [];
   let removed = 0;

@@ -1,4 +1,5 @@
 import { resolveCredentials } from "../config/index.ts";
+import { EXIT_INTERRUPTED } from "../report/interrupt.ts";
 import { withFix } from "../report/failure.ts";
 import { connect, liveScanSettings, noSessionsYetLine } from "../sync/context.ts";
 import { rootsOnceThere } from "../watch/await-roots.ts";
@@ -16,7 +17,7 @@ const GRACE_MS = 5_000;
  * Ctrl-C ends a watch as it ends any command, with the shell's 130; SIGTERM is
  * how systemd and launchd stop a service, and a stop they asked for is a clean one (0).
  */
-const EXIT_CODE: Record<"SIGINT" | "SIGTERM", number> = { SIGINT: 130, SIGTERM: 0 };
+const EXIT_CODE: Record<"SIGINT" | "SIGTERM", number> = { SIGINT: EXIT_INTERRUPTED, SIGTERM: 0 };
 /** `watch [--poll] [--quiet]`: sync changed sessions as they are written, until stopped. */
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
   const live = new LiveConnection(connect({ insecure: options.insecure === true }), options.insecure === true);

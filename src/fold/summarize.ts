@@ -1,7 +1,7 @@
 import type { Tokens } from "../pricing/cost.ts";
 import { type PriceBook, countedParts, roundUsd } from "../pricing/index.ts";
 import type { SessionMeta } from "./session-fold.ts";
-import { NO_MODEL, type UsageRecord } from "./usage-ledger.ts";
+import type { UsageRecord } from "./usage-ledger.ts";
 
 export interface UsageTotals {
   inputTokens: number;
@@ -72,7 +72,7 @@ function addRecord(into: SessionUsage, r: UsageRecord, prices: PriceBook): void 
     into.cost += usd;
     for (const model of unknown) into.unknownModels.add(model);
   }
-  if (r.model === "<synthetic>" || r.model === NO_MODEL) return;
+  if (prices.isStandIn(r.model)) return;
   const byModel = r.sidechain ? into.outputByModel.side : into.outputByModel.main;
   byModel.set(r.model, (byModel.get(r.model) ?? 0) + r.tokens.output);
 }

@@ -65,6 +65,11 @@ export class PriceBook {
     return usd === undefined ? { usd: 0, unknown: [r.model] } : { usd, unknown: NONE };
   }
 
+  /** Whether this name stands for no model that answers (prices.json's `unpriced`): never billed, never a session's model. */
+  isStandIn(model: string): boolean {
+    return this.resolve(model).kind === "free";
+  }
+
   /** Whether this model name has a price (or is never billed). */
   knows(model: string): boolean {
     return this.resolve(model).kind !== "unknown";
