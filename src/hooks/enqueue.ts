@@ -2,6 +2,7 @@ import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } 
 import { join } from "node:path";
 import { appDir } from "../paths.ts";
 import type { SyncRequest } from "./queue.ts";
+import { TURN_OVER } from "./turn-over.ts";
 
 /*
  * The hook's side of the queue (queue.ts has the runner's). It loads no zod:
@@ -37,7 +38,7 @@ export function tmpFile(dir: string, name: string): string {
  * Events that end a turn or the session, strongest last: a pass for them sends the responses still open
  * (hooks/pass.ts). A request replacing one of them keeps its event, unless it begins anew (BEGINS).
  */
-const ENDS = ["Stop", "StopFailure", "SessionEnd"];
+const ENDS = [...TURN_OVER.keys()];
 /** A prompt or a session beginning: what is open after them is being written, not complete. */
 const BEGINS = ["UserPromptSubmit", "SessionStart"];
 

@@ -7,6 +7,7 @@ import { connect, requireRoots, scanSettings, startPriceRefresh } from "../sync/
 import { type SyncReport, runSync } from "../sync/run-sync.ts";
 import { clock } from "../watch/sync-line.ts";
 import { LATE_EVENT } from "./late-look.ts";
+import { TURN_OVER } from "./turn-over.ts";
 import { log } from "./log.ts";
 import type { Claim } from "./queue.ts";
 import { type PassOutcome, failureText, retryKind } from "./schedule.ts";
@@ -20,17 +21,6 @@ interface PassResult {
   ok: boolean;
   message: string;
 }
-
-/**
- * Events after which a session's turn is over: a response still open at the end of its transcript is complete;
- * after a Stop, the main thread's (subagents run in the background may still be writing), after a SessionEnd, all.
- * Not SubagentStop: the main thread goes on at once, and its next response may be half written.
- */
-const TURN_OVER = new Map<string, "main" | "all">([
-  ["Stop", "main"],
-  ["StopFailure", "main"],
-  ["SessionEnd", "all"],
-]);
 
 /**
  * A late look's request (late-look.ts) closes what its hook closed when that was the session's end: nothing of
