@@ -18,7 +18,7 @@ const ANALYTICS = /^(?:[A-Za-z]{1,4}\d?\.)?[\d.]+$/;
  * Whether a cookie's value is a login's token: drawn at random (session-token.ts), its parts joined by dots as a
  * signed cookie's are (`s%3A….…`, `k3j9xq2m.vb8wz7ty.5rpl0aenf4`), or long hex (a session's id, which is the login).
  */
-export const isCookieToken = (value: string) =>
+const isCookieToken = (value: string) =>
   /^[0-9a-f]{32,512}$/i.test(value) || (value.length >= 16 && !ANALYTICS.test(value) && isToken(value.includes(".") ? value.replaceAll(".", "") : value));
 /** How far a cookie list is read: bounded, so many lists cost their length once. */
 const LIST_MAX = 16_000;
