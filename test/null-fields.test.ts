@@ -4,7 +4,7 @@
  * server, and the dry run (which skims lines) counts what the sync sends.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { appendFileSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { appendFileSync, readFileSync, readdirSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
@@ -167,5 +167,43 @@ test("a first prompt without a time, synced after each line or once at the end: 
     ["second question", Date.parse(lines[3]!.timestamp)],
     ["second answer", Date.parse(lines[4]!.timestamp)],
   ]);
+  expect(server.violations()).toEqual([]);
+});
+
+test("a session with no line whose time can be read is named as skipped by the dry run and the sync, and shown once a timed line comes", async () => {
+  server.reset();
+  const claude = tempClaudeDir();
+  const untimed = session(200);
+  const timed = session(201);
+  const untimedLines: Line[] = [
+    { ...user("a question without a time", { sessionId: untimed }), timestamp: null },
+    { ...assistant("msg_200", text("an answer without a time"), { sessionId: untimed }), timestamp: "not a date" },
+  ];
+  delete untimedLines[1]!.timestamp;
+  const path = claude.write(`p/${untimed}.jsonl`, jsonl(untimedLines));
+  claude.write(`p/${timed}.jsonl`, jsonl([user("timed question", { sessionId: timed }), assistant("msg_201", text("timed answer"), { sessionId: timed })]));
+  // Written two minutes ago: no longer being written, so the sync reads both to their end.
+  const then = new Date(Date.now() - 120_000);
+  utimesSync(path, then, then);
+  const env = { HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+  const said = `Skipped 1 session with no line whose time can be read, so nothing places it on the dashboard (ccusage counts none of its tokens): ${path}.`;
+
+  const dry = JSON.parse((await runCli(["sync", "--dry-run", "--json"], { env })).stdout);
+  expect(dry.skipped.untimed).toEqual([path]);
+  expect(dry.sessions.map((s: Line) => s.externalId)).toEqual([timed]);
+  expect((await runCli(["sync", "--dry-run"], { env })).stdout).toContain(said);
+
+  const r = await runCli(["sync", "--json"], { env: { ...env, HOME: tempHome() } });
+  expect(JSON.parse(r.stdout).skipped.untimed).toEqual([path]);
+  const printed = await runCli(["sync"], { env });
+  expect(printed.code).toBe(0);
+  expect(printed.stdout).toContain(said);
+  expect(server.session(untimed)).toBeUndefined();
+
+  // A line with a time places what was held: nothing of the session was lost, and it is no longer said to be skipped.
+  appendFileSync(path, jsonl([user("a timed follow-up", { sessionId: untimed })]));
+  const after = JSON.parse((await runCli(["sync", "--json"], { env })).stdout);
+  expect(after.skipped.untimed).toEqual([]);
+  expect(server.session(untimed)?.messages.map((m) => m.textContent)).toEqual(["a question without a time", "an answer without a time", "a timed follow-up"]);
   expect(server.violations()).toEqual([]);
 });

@@ -202,7 +202,8 @@ export class SessionFold {
    * it (its `order` is lower). Carried between reads, so a sync after each line shows what one read
    * in one go does. A session with no time at all is never shown: a made-up time (the file's mtime)
    * would move with each write, so a read in steps would send another time than a read at the end,
-   * and the session would have no start either; ccusage counts none of its tokens.
+   * and the session would have no start either; ccusage counts none of its tokens. The read names
+   * it as skipped (`unplaced`).
    */
   private readonly held: HeldLine[];
 
@@ -222,6 +223,11 @@ export class SessionFold {
     this.bare = new Set(snapshot?.bareAgents);
     this.held = [...(snapshot?.held ?? [])];
     if (options.countOnce) this.countedIds = new Set();
+  }
+
+  /** Lines to show that wait for a time: at a session's end, none of its lines had one, and nothing of it can be shown. */
+  get unplaced(): number {
+    return this.held.length;
   }
 
   /** What a subagent's meta file says about it: its prompt is shown as its type and task. */

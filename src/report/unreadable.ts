@@ -20,3 +20,14 @@ export function unreadableLines(files: ReadonlyArray<{ path: string; error: stri
 export function badLinesText(count: number, first: { path: string; offset: number } | undefined): string {
   return `${plural(count, "unreadable line")}${first ? ` (the first at byte ${formatInt(first.offset)} of ${first.path})` : ""}`;
 }
+
+/**
+ * Sessions with no line whose time can be read (session-fold.ts, `held`): a made-up time would move with
+ * each write, so they are not sent, and ccusage counts none of their tokens. Named, so that none is left out unseen.
+ */
+export function untimedLines(paths: readonly string[]): string[] {
+  if (paths.length === 0) return [];
+  const more = paths.length > 5 ? ` and ${formatInt(paths.length - 5)} more` : "";
+  const them = paths.length === 1 ? "it" : "them";
+  return [`Skipped ${plural(paths.length, "session")} with no line whose time can be read, so nothing places ${them} on the dashboard (ccusage counts none of ${paths.length === 1 ? "its" : "their"} tokens): ${paths.slice(0, 5).join(", ")}${more}.`];
+}

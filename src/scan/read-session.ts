@@ -151,6 +151,8 @@ export class SessionReader {
       const snapshot = fold.snapshot();
       // The session's end (SessionEnd: the user left before a prompt) or quiet ends the wait for its own file; a turn's or a subagent's end does not.
       const awaitingOwnFile = done && item.final !== true && !linesQuiet && fold.meta.firstAt === undefined;
+      // Read to its end and still no line with a time: nothing places the session (session-fold.ts, `held`). Said, not left out unseen.
+      if (done && !awaitingOwnFile && fold.unplaced > 0) stats.untimed.push(item.files[0]!.file.path);
       const chunk: SessionChunk = {
         sessionId: item.sessionId,
         files: progress,

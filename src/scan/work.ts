@@ -67,11 +67,13 @@ export interface ReadStats {
   longLines: number;
   /** Messages cut to fit what the server stores (marked in their text): built to send, not counted by a dry run. */
   messagesCut: number;
+  /** Sessions read to their end with lines to show and no line whose time could be read: the transcript of each (see SessionFold.unplaced). */
+  untimed: string[];
   files: SkippedFile[];
 }
 
 export function emptyReadStats(): ReadStats {
-  return { badLines: 0, unknownTypes: 0, longLines: 0, messagesCut: 0, files: [] };
+  return { badLines: 0, unknownTypes: 0, longLines: 0, messagesCut: 0, untimed: [], files: [] };
 }
 
 export function addStats(into: ReadStats, from: ReadStats): void {
@@ -80,6 +82,7 @@ export function addStats(into: ReadStats, from: ReadStats): void {
   into.unknownTypes += from.unknownTypes;
   into.longLines += from.longLines;
   into.messagesCut += from.messagesCut;
+  into.untimed.push(...from.untimed);
   into.files.push(...from.files);
 }
 
