@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { parseLine } from "../src/transcript/parse-line.ts";
 import { toEntry } from "../src/transcript/schema.ts";
 import { testCorpus } from "./helpers/corpus.ts";
-import { toolResult, user } from "./helpers/transcript.ts";
+import { assistant, text, toolResult, user } from "./helpers/transcript.ts";
 
 const bytes = (text: string) => Buffer.from(text);
 /** What the whole line parses to, the reference for the cut before toolUseResult. */
@@ -41,11 +41,25 @@ describe("parseLine", () => {
     expect(parseLine(bytes(text)).entry).toMatchObject({ kind: "user", uuid });
   });
 
-  test("invalid UTF-8 or a BOM before toolUseResult makes a bad line", () => {
+  test("a BOM before toolUseResult makes a bad line", () => {
     const good = JSON.stringify(user("hello"));
-    expect(parseLine(Buffer.concat([bytes(good.slice(0, 20)), Buffer.from([0xc3]), bytes(good.slice(20))])).entry).toBeNull();
     expect(parseLine(bytes(`\uFEFF${good}`)).entry).toBeNull();
     expect(parseLine(bytes(good)).entry).toEqual(whole(good));
+  });
+
+  // ccusage counts such a line's tokens: refusing it lost them, and its text.
+  test.each([
+    ["a stray byte", [0xff]],
+    ["a character cut short", [0xe2, 0x82]],
+    ["an overlong form", [0xc0, 0xaf]],
+    ["an encoded surrogate", [0xed, 0xa0, 0x80]],
+  ])("bytes that are not UTF-8 (%s) read as U+FFFD: the line's text and tokens are kept, skimmed or not", (_, seq) => {
+    const line = assistant("msg_1", text("before MARK after"), { usage: { input: 7, output: 3 } });
+    const [head, tail] = JSON.stringify(line).split("MARK") as [string, string];
+    const damaged = Buffer.concat([bytes(head), Buffer.from(seq), bytes(tail)]);
+    const expected = whole(JSON.stringify(line).replace("MARK", Buffer.from(seq).toString("utf8")));
+    expect(parseLine(damaged).entry).toEqual(expected);
+    expect(parseLine(damaged, { skim: true }).entry).toMatchObject({ kind: "assistant", message: { usage: { input_tokens: 7, output_tokens: 3 } } });
   });
 
   // A short line is decoded and parsed, one over 1 MiB parsed from its bytes: both judge alike.

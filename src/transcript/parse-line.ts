@@ -111,7 +111,7 @@ function nestedDeeperThan(value: unknown, max: number): boolean {
 
 /**
  * One transcript line (its UTF-8 bytes) to an entry, or `{ entry: null }` for
- * a line that is not valid UTF-8 or JSON, or lacks what we need.
+ * a line that is not JSON, or lacks what we need.
  */
 export function parseLine(bytes: Buffer, options: ParseOptions = {}): LineResult {
   for (const { type, timed, prefix } of SKIPPED_TYPES) {
@@ -145,7 +145,7 @@ function parseHead(bytes: Buffer, cut: number, skim: boolean): Entry | null {
  */
 const DECODE_BELOW = 1 << 20;
 
-/** One JSON value, or undefined when the text is not exactly one (valid UTF-8 already checked). */
+/** One JSON value, or undefined when the text is not exactly one (valid UTF-8 already made). */
 function jsonValue(source: Buffer): { value: unknown } | undefined {
   if (source.length < DECODE_BELOW) {
     try {
@@ -159,14 +159,17 @@ function jsonValue(source: Buffer): { value: unknown } | undefined {
 }
 
 /**
- * bytes[0, end) as one JSON value, validated, or null: valid UTF-8, exactly
- * one value and nothing else, as decoding and JSON.parse require.
+ * bytes[0, end) as one JSON value, validated, or null: exactly one value and
+ * nothing else, as JSON.parse requires. Bytes that are not UTF-8 (a writer's
+ * slip, a damaged disk block) read as U+FFFD each, as ccusage reads them: it
+ * counts the line's tokens, so refusing the line lost them and its text.
  */
 function parseJson(bytes: Buffer, end: number, skim: boolean): Entry | null {
-  if (!isUtf8(bytes.subarray(0, end))) return null;
+  const head = bytes.subarray(0, end);
+  const source = isUtf8(head) ? head : Buffer.from(head.toString("utf8"));
   // A skipped value nests two levels below message.content: skimmed values stay within the fold's depth limit.
-  const skimmed = skim ? skimmedLine(bytes, end, MAX_CONTENT_DEPTH - 2) : undefined;
-  const parsed = jsonValue(skimmed ?? bytes.subarray(0, end));
+  const skimmed = skim ? skimmedLine(source, source.length, MAX_CONTENT_DEPTH - 2) : undefined;
+  const parsed = jsonValue(skimmed ?? source);
   if (!parsed) return null;
   const entry = toEntry(parsed.value);
   if (!entry) return null;

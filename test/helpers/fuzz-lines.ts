@@ -180,12 +180,12 @@ export function deepLines(): FuzzLine[] {
   ];
 }
 
-/** Bytes that are not UTF-8, inside otherwise valid lines. */
+/** Bytes that are not UTF-8, inside otherwise valid lines: read with U+FFFD for them, as ccusage reads them (not bad). */
 export function invalidUtf8Lines(): FuzzLine[] {
   const sequences = [[0xff], [0xfe, 0xfe], [0xc3, 0x28], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0x80]];
   return sequences.map((seq) => {
     const [head, tail] = JSON.stringify(user("before MARK after")).split("MARK") as [string, string];
-    return bad(new Uint8Array([...encoder.encode(head), ...seq, ...encoder.encode(tail)]));
+    return { bytes: new Uint8Array([...encoder.encode(head), ...seq, ...encoder.encode(tail)]), bad: false };
   });
 }
 
