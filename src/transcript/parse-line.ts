@@ -52,7 +52,9 @@ const UNREAD_TAIL = Buffer.from(',"toolUseResult":');
  * from 2.1.2xx transcripts: `continued-in` (the conversation went on under
  * another session id, /background), `relocated` (the file moved with a
  * worktree), `fork-context-ref` (a forked agent's first line), `atis-latch`,
- * `file-history-delta`, `agent-color`, `dev-mods`.
+ * `file-history-delta`, `agent-color`, `dev-mods`; and in 2026-09 ones,
+ * `frame-link`, `artifact-comment-monitor`, `artifact-autoreact-ledger`
+ * (a public structural specimen of 126 sessions' files).
  */
 const KNOWN_TYPES = new Set([
   "system",
@@ -73,6 +75,9 @@ const KNOWN_TYPES = new Set([
   "atis-latch",
   "file-history-delta",
   "dev-mods",
+  "frame-link",
+  "artifact-comment-monitor",
+  "artifact-autoreact-ledger",
   "mode",
   "pr-link",
   "bridge-session",

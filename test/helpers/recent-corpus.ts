@@ -275,6 +275,10 @@ function cases(h: History): void {
       meta("pr-link", { prNumber: 7, prUrl: "https://example.com/pr/7", prRepository: "dev/shop", timestamp: "2026-11-20T11:01:00.000Z" }),
       meta("worktree-state", { worktree: null }),
       meta("cost-state", { totalCostUSD: 0.01, totalInputTokens: 10 }),
+      // Types seen in September 2026 files (their fields are not public: the type and the session are what every one carries).
+      meta("frame-link", {}),
+      meta("artifact-comment-monitor", {}),
+      meta("artifact-autoreact-ledger", {}),
     ]);
     h.put(`${s}/subagents/agent-d555.jsonl`, [h.user(s, "Inner", inAgent("d555")), progressOf]);
   }
