@@ -71,6 +71,9 @@ describe("model ids in every vendor's spelling", () => {
     ["claude-opus-5-5[1m]", "claude-opus-5-5", ""],
     ["Claude-Sonnet-4-20250514[1M]", "claude-sonnet-4", ""],
     ["claude-3-7-sonnet-latest", "claude-3-7-sonnet-latest", ""],
+    // Gateways' names for a model with thinking on.
+    ["claude-fable-5-1-thinking", "claude-fable-5-1", ""],
+    ["claude-opus-4-5-20251101-thinking", "claude-opus-4-5", ""],
     ["my-llama-3.1", "my-llama-3-1", ""],
   ])("%s is %s", (model, key, prefix) => {
     expect(modelKey(model)).toEqual({ key, prefix });

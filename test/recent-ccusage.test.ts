@@ -15,7 +15,12 @@ import { scratchDir } from "./helpers/scratch.ts";
  * cost here is Anthropic's list price, worked by hand (per response: 10 in,
  * 50 out, 400 5m and 600 1h writes, 1,000 reads): Opus 5.5 fast 2 x 8,040,
  * Sonnet 5.5 4,020 (reads $0.10 since 2026-10-07), Haiku 5.5 206, Fable 5.2
- * 15,880, Opus 5.5 US-only 1.1 x 8,040: $0.04503.
+ * 15,880, Opus 5.5 US-only 1.1 x 8,040: $0.04503. Cases 19 and 20 recorded the
+ * same way on 2026-12-06; case 20's models ccusage prices none of, so its cost
+ * is worked by hand as case 18's (a Bedrock geographic profile 1.1x, an
+ * in-region or global one the base price): Haiku 5.5 206, Opus 5.5 (us.)
+ * 1.1 x 8,040, Sonnet 5.5 (global.) 4,020, Fable 5.2 (eu.) 1.1 x 15,880,
+ * Sonnet 5.5 dated 4,020, Opus 5.5 (Vertex) 8,040: $0.042598.
  */
 const CCUSAGE: Array<[number, number, number, number, number, number]> = [
   [1, 20, 350, 200, 2000, 0.00763],
@@ -36,6 +41,8 @@ const CCUSAGE: Array<[number, number, number, number, number, number]> = [
   [16, 40, 200, 4000, 4000, 0.04457],
   [17, 20, 100, 200, 2000, 0.002425],
   [18, 50, 250, 5000, 5000, 0.04503],
+  [19, 50, 5950, 5000, 304000, 0.35305],
+  [20, 60, 300, 6000, 6000, 0.042598],
 ];
 
 test("on today's transcript shapes every session's tokens and cost equal ccusage's, and every line is read", async () => {

@@ -10,8 +10,9 @@ interface ModelKey {
  * One rule for every vendor's spelling; which family an id belongs to is the
  * price table's business (its ids and aliases), not this function's:
  * `claude-opus-5-5[1m]`, `claude-sonnet-4-5@20250929` (Vertex),
- * `bedrock/us.anthropic.claude-opus-4-1-20250805-v1:0`, `claude-opus-4.5` and
- * `claude-sonnet-4-5-20250929` all lose what is not the model's name.
+ * `bedrock/us.anthropic.claude-opus-4-1-20250805-v1:0`, `claude-opus-4.5`,
+ * `claude-opus-4-5-20251101-thinking` and `claude-sonnet-4-5-20250929` all
+ * lose what is not the model's name.
  */
 export function modelKey(model: string): ModelKey {
   let id = model.trim().toLowerCase();
@@ -22,6 +23,8 @@ export function modelKey(model: string): ModelKey {
   const prefix = start > 0 ? id.slice(0, start) : "";
   id = id.slice(prefix.length);
   id = id.replace(/-v\d+(?::\d+)?$/, ""); // Bedrock version: -v1:0
+  // Gateways' name for the model with thinking on (claude-fable-5-1-thinking): the same model at its price, as ccusage prices it.
+  id = id.replace(/-thinking$/, "");
   id = id.replace(/\./g, "-"); // claude-opus-4.5
   id = id.replace(/-\d{8}$/, ""); // release date: -20250929
   return { key: id, prefix };

@@ -319,6 +319,38 @@ function cases(h: History): void {
       h.assistant(s, "msg_a5", text("e"), { model: "claude-opus-5-5[1m]", usage: { cacheCreation: 1000, split: [400, 600], geo: "us" } }),
     ]);
   }
+  // 19. Late-2026 lines: a gateway's names for a model with thinking on; a response's lines numbered (apiBlockIndex); a row of a
+  // response written with every count zeroed but its cache split kept (anthropics/claude-code#95555); a model fallback whose
+  // declined attempt is an iteration (not counted, as ccusage).
+  {
+    const s = recentSession(++n);
+    const usage = { cacheCreation: 1000, split: [400, 600] as [number, number] };
+    const full = h.assistant(s, "msg_z1", text("Full."), { model: "claude-opus-5", usage: { ...usage, cacheRead: 300_000, output: 5000 } });
+    const zeroed = h.assistant(s, "msg_z1", text("Full."), { model: "claude-opus-5" });
+    (zeroed.message as Line).usage = { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 400, ephemeral_1h_input_tokens: 600 } };
+    h.put(`${s}.jsonl`, [
+      h.user(s, "Think hard", { promptId: "p-19", permissionMode: "default" }),
+      h.assistant(s, "msg_t1", text("a"), { model: "claude-fable-5-1-thinking", usage }),
+      h.assistant(s, "msg_t2", text("b"), { model: "claude-opus-4-5-20251101-thinking", usage }),
+      h.assistant(s, "msg_i1", { type: "thinking", thinking: "", signature: "sig" }, { model: "claude-opus-5", usage: { ...usage, output: 1 }, stop: null, extra: { apiBlockIndex: 0, effort: "high" } }),
+      h.assistant(s, "msg_i1", text("Numbered."), { model: "claude-opus-5", usage: { ...usage, output: 800 }, extra: { apiBlockIndex: 1, effort: "high" } }),
+      full,
+      zeroed,
+      h.assistant(s, "msg_fb", text("Served by Opus 5."), {
+        model: "claude-opus-5",
+        usage: { ...usage, iterations: [
+          { type: "message", model: "claude-fable-5-1", input_tokens: 9000, output_tokens: 30, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+          { type: "fallback_message", model: "claude-opus-5", input_tokens: 10, output_tokens: 50, cache_read_input_tokens: 1000, cache_creation_input_tokens: 1000 },
+        ] },
+      }),
+    ]);
+  }
+  // 20. The autumn-2026 models as Bedrock, Vertex and the API write them with their vendor's prefix or date (ccusage prices none).
+  {
+    const s = recentSession(++n);
+    const models = ["anthropic.claude-haiku-5-5", "us.anthropic.claude-opus-5-5", "global.anthropic.claude-sonnet-5-5", "eu.anthropic.claude-fable-5-2", "claude-sonnet-5-5-20260928", "claude-opus-5-5@20260922"];
+    h.put(`${s}.jsonl`, [h.user(s, "Vendors"), ...models.map((model, i) => h.assistant(s, `msg_vv${i}`, text(model), { model, usage: { cacheCreation: 1000, split: [400, 600] } }))]);
+  }
 }
 
 /** Writes the history under `root`/projects/ (a Claude config folder). */
