@@ -207,3 +207,21 @@ test("a session with no line whose time can be read is named as skipped by the d
   expect(server.session(untimed)?.messages.map((m) => m.textContent)).toEqual(["a question without a time", "an answer without a time", "a timed follow-up"]);
   expect(server.violations()).toEqual([]);
 });
+
+test("more lines without a time than are held for a session's first time: the dry run and the sync say how many went unshown", async () => {
+  server.reset();
+  const claude = tempClaudeDir();
+  const sessionId = session(300);
+  const untimedPrompts = Array.from({ length: 70 }, (_, i) => ({ ...user(`untimed ${i}`, { sessionId }), timestamp: null }));
+  claude.write(`p/${sessionId}.jsonl`, jsonl([...untimedPrompts, user("timed", { sessionId })]));
+  const env = { HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+
+  const dry = JSON.parse((await runCli(["sync", "--dry-run", "--json"], { env })).stdout);
+  const r = await runCli(["sync", "--json"], { env });
+  const shown = server.session(sessionId)?.messages.length ?? 0;
+  // 71 prompts: those held and the timed one are shown; every other one is counted, in both reads.
+  expect([dry.sessions[0].messageCount + dry.skipped.unplacedLines, shown + JSON.parse(r.stdout).skipped.unplacedLines]).toEqual([71, 71]);
+  expect(dry.skipped.unplacedLines).toBeGreaterThan(0);
+  const printed = await runCli(["sync", "--dry-run"], { env });
+  expect(printed.stdout).toContain(`Skipped ${dry.skipped.unplacedLines} lines written before any line of their session had a time that can be read`);
+});

@@ -132,7 +132,7 @@ const CLOSED_MEMORY = 256;
 const QUEUED_MEMORY = 16;
 /** How many tool calls that print a secret to remember until their result comes (it usually follows at once). */
 const PRINTERS_MEMORY = 64;
-/** How many lines without a time to hold for the first line with one (a writer that never writes times would fill it: the latest stay). */
+/** How many lines without a time to hold for the first line with one (a writer that never writes times would fill it: the latest stay; the others are counted, `lostUnplaced`). */
 const HELD_MEMORY = 64;
 /**
  * Claude Code's result for a command it runs in the background (2.1.x backgrounds long ones by
@@ -206,6 +206,7 @@ export class SessionFold {
    * it as skipped (`unplaced`).
    */
   private readonly held: HeldLine[];
+  private lostUnplaced = 0;
 
   constructor(
     sessionId: string,
@@ -228,6 +229,13 @@ export class SessionFold {
   /** Lines to show that wait for a time: at a session's end, none of its lines had one, and nothing of it can be shown. */
   get unplaced(): number {
     return this.held.length;
+  }
+
+  /** Lines to show let go since the last call, as more than HELD_MEMORY waited for a time: the read says how many. */
+  takeLostUnplaced(): number {
+    const lost = this.lostUnplaced;
+    this.lostUnplaced = 0;
+    return lost;
   }
 
   /** What a subagent's meta file says about it: its prompt is shown as its type and task. */
@@ -562,7 +570,10 @@ export class SessionFold {
 
   private hold(line: HeldLine): void {
     this.held.push(line);
-    if (this.held.length > HELD_MEMORY) this.held.shift();
+    if (this.held.length > HELD_MEMORY) {
+      this.held.shift();
+      this.lostUnplaced++;
+    }
   }
 
   /** Shows the held lines, in the order they were read, at the time just read. */

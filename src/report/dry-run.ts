@@ -3,7 +3,7 @@ import { roundUsd } from "../pricing/index.ts";
 import type { ReadStats } from "../scan/work.ts";
 import { type Column, formatInt, formatUsd, plural, table } from "./format.ts";
 import { shownId } from "./session-id.ts";
-import { badLinesText, unreadableFiles, unreadableLines, untimedLines } from "./unreadable.ts";
+import { badLinesText, unplacedLines, unreadableFiles, unreadableLines, untimedLines } from "./unreadable.ts";
 
 type DryRunSession = Omit<SessionSummary, "unknownModels"> & {
   /** Secrets that would be redacted from this session's messages (with `--redactions`). */
@@ -19,6 +19,8 @@ interface DryRunReport {
     firstBadLine?: { path: string; offset: number };
     /** Transcripts of sessions with no line whose time can be read: not counted, not sent. */
     untimed: string[];
+    /** Lines let go as too many of a session waited for its first time. */
+    unplacedLines: number;
     files: number;
     unknownTypes: number;
     unreadable: Array<{ path: string; error: string }>;
@@ -48,6 +50,7 @@ export function buildDryRunReport(sessions: SessionSummary[], stats: ReadStats, 
       badLines: stats.badLines,
       firstBadLine: stats.firstBadLine,
       untimed: stats.untimed,
+      unplacedLines: stats.unplacedLines,
       files: stats.files.length,
       unknownTypes: stats.unknownTypes,
       unreadable: unreadableFiles(stats.files),
@@ -103,6 +106,7 @@ export function renderDryRun(report: DryRunReport, verbose: boolean, width: numb
   ].filter(Boolean);
   if (skipped.length) lines.push(`Skipped ${skipped.join(" and ")}.`);
   lines.push(...untimedLines(report.skipped.untimed));
+  lines.push(...unplacedLines(report.skipped.unplacedLines));
   lines.push(...unreadableLines(report.skipped.unreadable, "its sessions are not counted"));
   if (report.unknownModels.length) {
     lines.push(`No price known for: ${report.unknownModels.join(", ")} (counted at $0).`);

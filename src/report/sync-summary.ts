@@ -3,7 +3,7 @@ import type { SyncReport } from "../sync/run-sync.ts";
 import { type Failure, exitCodeOf } from "./failure.ts";
 import { formatInt, plural } from "./format.ts";
 import { shownId } from "./session-id.ts";
-import { badLinesText, unreadableFiles, unreadableLines, untimedLines } from "./unreadable.ts";
+import { badLinesText, unplacedLines, unreadableFiles, unreadableLines, untimedLines } from "./unreadable.ts";
 
 /** Why a run ended early, worded for the person (with the fix) and coded for scripts. */
 export type Stop = Pick<Failure, "message" | "code">;
@@ -65,6 +65,7 @@ export function renderSyncSummary(r: SyncReport, verbose: boolean): string {
   if (r.refused > r.failed.length) lines.push(refusedEarlierLine(r.refused - r.failed.length));
   if (r.stats.badLines) lines.push(`Skipped ${badLinesText(r.stats.badLines, r.stats.firstBadLine)}.`);
   lines.push(...untimedLines(r.stats.untimed));
+  lines.push(...unplacedLines(r.stats.unplacedLines));
   // Files or folders the read failed on (no permission, deleted meanwhile); empty files are not worth a line.
   lines.push(...unreadableLines(unreadableOf(r), "the next sync tries again"));
   return lines.join("\n");
@@ -133,6 +134,7 @@ export function syncReportJson(r: SyncReport, stop: Stop | undefined) {
       firstBadLine: r.stats.firstBadLine,
       longLines: r.stats.longLines,
       untimed: r.stats.untimed,
+      unplacedLines: r.stats.unplacedLines,
       files: r.stats.files.length,
     },
     messagesCut: r.stats.messagesCut,

@@ -31,3 +31,9 @@ export function untimedLines(paths: readonly string[]): string[] {
   const them = paths.length === 1 ? "it" : "them";
   return [`Skipped ${plural(paths.length, "session")} with no line whose time can be read, so nothing places ${them} on the dashboard (ccusage counts none of ${paths.length === 1 ? "its" : "their"} tokens): ${paths.slice(0, 5).join(", ")}${more}.`];
 }
+
+/** Lines let go as more of a session than the fold holds (session-fold.ts, HELD_MEMORY) waited for its first line with a time. */
+export function unplacedLines(count: number): string[] {
+  if (count === 0) return [];
+  return [`Skipped ${plural(count, "line")} written before any line of ${count === 1 ? "its" : "their"} session had a time that can be read: too many waited to be shown at its first time, and the earliest went.`];
+}

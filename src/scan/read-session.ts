@@ -153,6 +153,7 @@ export class SessionReader {
       const awaitingOwnFile = done && item.final !== true && !linesQuiet && fold.meta.firstAt === undefined;
       // Read to its end and still no line with a time: nothing places the session (session-fold.ts, `held`). Said, not left out unseen.
       if (done && !awaitingOwnFile && fold.unplaced > 0) stats.untimed.push(item.files[0]!.file.path);
+      stats.unplacedLines += fold.takeLostUnplaced();
       const chunk: SessionChunk = {
         sessionId: item.sessionId,
         files: progress,

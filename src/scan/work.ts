@@ -69,11 +69,13 @@ export interface ReadStats {
   messagesCut: number;
   /** Sessions read to their end with lines to show and no line whose time could be read: the transcript of each (see SessionFold.unplaced). */
   untimed: string[];
+  /** Lines let go unshown: more than HELD_MEMORY waited in a session for its first time (session-fold.ts, `held`). */
+  unplacedLines: number;
   files: SkippedFile[];
 }
 
 export function emptyReadStats(): ReadStats {
-  return { badLines: 0, unknownTypes: 0, longLines: 0, messagesCut: 0, untimed: [], files: [] };
+  return { badLines: 0, unknownTypes: 0, longLines: 0, messagesCut: 0, untimed: [], unplacedLines: 0, files: [] };
 }
 
 export function addStats(into: ReadStats, from: ReadStats): void {
@@ -83,6 +85,7 @@ export function addStats(into: ReadStats, from: ReadStats): void {
   into.longLines += from.longLines;
   into.messagesCut += from.messagesCut;
   into.untimed.push(...from.untimed);
+  into.unplacedLines += from.unplacedLines;
   into.files.push(...from.files);
 }
 
