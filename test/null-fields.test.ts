@@ -199,6 +199,10 @@ test("a session with no line whose time can be read is named as skipped by the d
   expect(printed.code).toBe(0);
   expect(printed.stdout).toContain(said);
   expect(server.session(untimed)).toBeUndefined();
+  // A project kept out is not named.
+  expect((await runCli(["set", "excludeProjects", "/home/dev/project-x"], { env })).code).toBe(0);
+  expect(JSON.parse((await runCli(["sync", "--dry-run", "--json"], { env })).stdout).skipped.untimed).toEqual([]);
+  expect((await runCli(["set", "excludeProjects", ""], { env })).code).toBe(0);
 
   // A line with a time places what was held: nothing of the session was lost, and it is no longer said to be skipped.
   appendFileSync(path, jsonl([user("a timed follow-up", { sessionId: untimed })]));

@@ -151,8 +151,10 @@ export class SessionReader {
       const snapshot = fold.snapshot();
       // The session's end (SessionEnd: the user left before a prompt) or quiet ends the wait for its own file; a turn's or a subagent's end does not.
       const awaitingOwnFile = done && item.final !== true && !linesQuiet && fold.meta.firstAt === undefined;
-      // Read to its end and still no line with a time: nothing places the session (session-fold.ts, `held`). Said, not left out unseen.
-      if (done && !awaitingOwnFile && fold.unplaced > 0) stats.untimed.push(item.files[0]!.file.path);
+      const excluded = this.excluded(fold.meta.cwd ?? fold.meta.anyCwd);
+      // Read to its end and still no line with a time: nothing places the session (session-fold.ts, `held`). Said, not left out
+      // unseen, unless its project is one the user keeps out.
+      if (done && !awaitingOwnFile && !excluded && fold.unplaced > 0) stats.untimed.push(item.files[0]!.file.path);
       stats.unplacedLines += fold.takeLostUnplaced();
       const chunk: SessionChunk = {
         sessionId: item.sessionId,
@@ -165,7 +167,7 @@ export class SessionReader {
         messages: this.keepsState ? built : [],
         messageCount: fold.messages - counted,
         redactions,
-        excluded: this.excluded(fold.meta.cwd ?? fold.meta.anyCwd),
+        excluded,
         held: awaitingOwnFile || heldBack,
         awaitingOwnFile,
         bytesRead,
