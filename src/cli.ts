@@ -94,6 +94,8 @@ async function buildCli() {
   cli.option("--verbose", "Whole ids and more detail");
   cli.option("-v, --version", "Print the version");
   cli.help((sections) => withDetails(sections, cli.matchedCommand?.name));
+  // The help is printed by main, after a mistyped command is refused (`help stauts` showed the general help, exit 0).
+  cli.showHelpOnExit = false;
   return cli;
 }
 
@@ -112,7 +114,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     rejectDashedSetValue(argv);
     cli.parse(keyFromStdinFlag(argv), { run: false });
-    if (cli.options.help) return 0;
+    if (cli.options.help) {
+      await rejectUnknownCommand(cli);
+      cli.outputHelp();
+      return 0;
+    }
     if (cli.options.version && !cli.matchedCommand) {
       writeOut(`${json ? JSON.stringify({ version: VERSION }) : VERSION}\n`);
       return 0;
@@ -189,11 +195,7 @@ async function rejectUnknown(cli: Cli): Promise<void> {
   const command = cli.matchedCommand;
   const help = `Run "claude-code-sync${command ? ` ${command.name}` : ""} --help" to see the options.`;
   // A mistyped command first: its flags are unknown only because it is (`stauts --json` said "Unknown option `--json`").
-  const [first] = cli.args;
-  if (!command && first !== undefined) {
-    const names = cli.commands.map((c) => c.name);
-    throw new UserError(`Unknown command "${first}".${suggestion(first, names)} Run "claude-code-sync --help" to see the commands.`, 2, "unknown-command");
-  }
+  await rejectUnknownCommand(cli);
   if (!command?.config.allowUnknownOptions) {
     const unknown = Object.keys(cli.options).find((name) => name !== "--" && !command?.hasOption(name) && !cli.globalCommand.hasOption(name));
     if (unknown !== undefined) {
@@ -204,6 +206,15 @@ async function rejectUnknown(cli: Cli): Promise<void> {
       throw new UserError(`Unknown option \`${typed}\`${command ? ` for ${command.name}` : ""}.${suggestion(typed, known)} ${setHint(cli) ?? help}`, 2, "unknown-option");
     }
   }
+}
+
+/** A first word that is no command: "Did you mean", exit 2 (its help would be the general one). */
+async function rejectUnknownCommand(cli: Cli): Promise<void> {
+  const [first] = cli.args;
+  if (cli.matchedCommand || first === undefined) return;
+  const { suggestion } = await import("./report/suggest.ts");
+  const names = cli.commands.map((c) => c.name);
+  throw new UserError(`Unknown command "${first}".${suggestion(first, names)} Run "claude-code-sync --help" to see the commands.`, 2, "unknown-command");
 }
 
 /**

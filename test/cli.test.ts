@@ -78,6 +78,13 @@ describe("command line", () => {
     expect(r.stderr).toContain(message);
   });
 
+  // The help of a mistyped command was the general help, exit 0: the typo went unsaid.
+  test.each([[["help", "stauts"]], [["stauts", "--help"]], [["--verbose", "help", "stauts"]], [["stauts", "-h"]]])("%p: the unknown command, not the general help", async (args) => {
+    const r = await runCli(args, { env: env() });
+    expect(r).toMatchObject({ code: 2, stdout: "" });
+    expect(r.stderr).toBe('claude-code-sync: Unknown command "stauts". Did you mean `status`? Run "claude-code-sync --help" to see the commands.\n');
+  });
+
   test("a mistyped command with --json: the unknown command, in JSON on stdout", async () => {
     const r = await runCli(["stauts", "--json"], { env: env() });
     expect(r.code).toBe(2);
