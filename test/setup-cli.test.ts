@@ -180,6 +180,7 @@ describe("setup", () => {
     const created = join(home, ".claude", "settings.json");
     expect(ours(readFileSync(created, "utf8"))).toEqual(expectedOurs(FROM_SOURCE));
     expect(out.stdout).not.toContain("Previous file saved");
+    expect(out.stdout).toContain(`hooks in ${created} (a new folder: Claude Code has not run here yet; it reads the file when it starts):`);
     if (posix) expect(statSync(created).mode & 0o777).toBe(0o600);
     expect(existsSync(claudeDir)).toBe(false);
 
@@ -189,6 +190,24 @@ describe("setup", () => {
     expect(removed.code).toBe(0);
     expect(removed.stdout).toContain("it is gone");
     expect(readdirSync(join(home, ".claude"))).toEqual([]);
+  });
+
+  // It wrote settings.json into a mistyped CLAUDE_CONFIG_DIR, and the folder it made hid the typo from sync and status.
+  test("a CLAUDE_CONFIG_DIR that does not exist: nothing written, exit 2, the typo said; created, setup goes on", () => {
+    const typo = join(home, "claude config typo");
+    const env = { CLAUDE_CONFIG_DIR: typo };
+    for (const args of [["setup"], ["setup", "--dry-run"]]) {
+      const out = run(args, { env });
+      expect(out).toMatchObject({ code: 2, stdout: "" });
+      expect(out.stderr).toContain(`CLAUDE_CONFIG_DIR names ${typo}, which does not exist, so Claude Code has never run with it: nothing was written.`);
+      expect(out.stderr).toContain(`(mkdir -p "${typo}")`);
+      expect(existsSync(typo)).toBe(false);
+    }
+    expect(run(["setup", "--uninstall"], { env }).code).toBe(0);
+    mkdirSync(typo);
+    const out = run(["setup"], { env });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain(`Registered the claude-code-sync hooks in ${join(typo, "settings.json")}:`);
   });
 
   test("an empty file gets our section; --uninstall then removes the file (no file and an empty one are the same to Claude Code)", () => {
@@ -269,6 +288,7 @@ describe("setup", () => {
   });
 
   test("every registered handler, spawned the way Claude Code runs exec form (no shell), queues a sync for its event", () => {
+    mkdirSync(claudeDir);
     expect(run(["setup"]).code).toBe(0);
     expectHandlersQueue(read());
   });

@@ -1,8 +1,8 @@
 import { MIN_CLAUDE_CODE, installedClaudeVersion, isOlder } from "../claude-settings/claude-version.ts";
 import { unifiedDiff } from "../claude-settings/diff.ts";
 import { type HookChange, type MergeResult, mergeHooks } from "../claude-settings/merge.ts";
-import { claudeSettingsPath } from "../claude-settings/location.ts";
-import { selfArgv } from "../claude-settings/self-command.ts";
+import { claudeSettingsPath, folderIsNew, missingConfiguredDir } from "../claude-settings/location.ts";
+import { selfArgv, shellWord } from "../claude-settings/self-command.ts";
 import { readSettings, removeSettings, writeSettings } from "../claude-settings/settings-file.ts";
 import { SettingsError } from "../claude-settings/settings-json.ts";
 import { loadConfig, resolveCredentials } from "../config/index.ts";
@@ -30,7 +30,10 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     say(uninstall ? `No claude-code-sync hooks in ${path}; nothing to remove.` : `The hooks are already registered in ${path}; nothing changed.`);
     return 0;
   }
-  if (!uninstall) requireRecentClaudeCode(path);
+  if (!uninstall) {
+    requireConfiguredDir();
+    requireRecentClaudeCode(path);
+  }
   if (options.dryRun) {
     say(`Would change ${path}:\n`);
     say(unifiedDiff(original ?? "", result.text ?? "", [original === undefined ? "/dev/null" : path, result.text === undefined ? "/dev/null" : `${path} (after setup)`]));
@@ -40,12 +43,13 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     return 0;
   }
 
+  const newFolder = folderIsNew(path);
   const backup = result.text === undefined ? removeSettings(path) : writeSettings(path, result.text);
   if (uninstall) {
     say(`Removed the claude-code-sync hooks from ${path}.`);
     if (result.text === undefined) say("The file held nothing else (setup had created it), so it is gone.");
   } else {
-    say(`Registered the claude-code-sync hooks in ${path}:`);
+    say(`Registered the claude-code-sync hooks in ${path}${newFolder ? ` (a new folder: Claude Code has not run here yet; it reads the file when it starts)` : ""}:`);
     for (const line of summary(result.changes)) say(`  ${line}`);
     say(`  They run ${self.join(" ")} hook <Event> (without a shell; Claude Code waits only for SessionEnd's).`);
     say(`  They need Claude Code ${MIN_CLAUDE_CODE} or later.`);
@@ -69,6 +73,17 @@ function summary(changes: HookChange[]): string[] {
     const events = [...new Set(changes.filter((c) => c.action === action).map((c) => c.event))];
     return events.length > 0 ? [`${ACTIONS[action]}: ${events.join(", ")}`] : [];
   });
+}
+
+/** Nothing written into a folder CLAUDE_CONFIG_DIR names but that does not exist: see missingConfiguredDir. */
+function requireConfiguredDir(): void {
+  const dir = missingConfiguredDir();
+  if (dir === undefined) return;
+  throw new UserError(
+    `CLAUDE_CONFIG_DIR names ${dir}, which does not exist, so Claude Code has never run with it: nothing was written. ` +
+      `If it is mistyped, set CLAUDE_CONFIG_DIR to the folder that holds Claude Code's settings.json and projects/ (or unset it to use ~/.claude); ` +
+      `if it is the folder you mean, create it (mkdir -p ${shellWord(dir)}) and run setup again.`,
+  );
 }
 
 /** Hooks Claude Code does not understand would sync nothing, or worse: see MIN_CLAUDE_CODE. */
