@@ -75,6 +75,18 @@ describe("table", () => {
     expect(table(columns, rows, 30)).toBe(["Id    Title    Project       N", "aaaa  A titl…  project…  1,234", "bbbb  日本語…  p             7"].join("\n"));
     expect(table(columns, rows, 10).split("\n")[0]).toBe("Id    Title  Pro…      N");
   });
+  test("too wide with every column at its minimum: droppable columns go, lowest first", () => {
+    const droppable = [{ header: "Id" }, { header: "Title", min: 5 }, { header: "Project", min: 4, drop: 1 }, { header: "N", numeric: true, drop: 2 }];
+    // At their minimum: 4 + 5 + 4 + 5 and three gaps, 24.
+    expect(table(droppable, rows, 24).split("\n")[0]).toBe("Id    Title  Pro…      N");
+    // One less: Project goes, and Title has 23 - 4 - 5 - 4 = 10 again.
+    expect(table(droppable, rows, 23)).toBe(["Id    Title           N", "aaaa  A title m…  1,234", "bbbb  日本語の…       7"].join("\n"));
+    // 4 + 5 + 5 and two gaps is 18: N goes too, and Title has 13 - 4 - 2 = 7.
+    expect(table(droppable, rows, 13)).toBe(["Id    Title", "aaaa  A titl…", "bbbb  日本語…"].join("\n"));
+    // Nothing left to drop: as narrow as it goes.
+    expect(table(droppable, rows, 5)).toBe(["Id    Title", "aaaa  A ti…", "bbbb  日本…"].join("\n"));
+  });
+
   test("line breaks and tabs in a cell do not break the row", () => {
     expect(table([{ header: "T" }], [["two\nlines\there"]], 80)).toBe("T\ntwo lines here");
   });

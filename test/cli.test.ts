@@ -4,6 +4,7 @@ import { join } from "node:path";
 import pkg from "../package.json";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import { closedPort } from "./helpers/closed-port.ts";
+import { terminal } from "./helpers/terminal.ts";
 import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
 
 const env = () => ({ HOME: tempHome() });
@@ -199,6 +200,25 @@ describe("sync --dry-run", () => {
     expect(s.cost).toBeCloseTo((10 * 3 + 20 * 15 + 30 * 3.75 + 40 * 0.3) / 1e6, 12);
     expect(out.totals).toMatchObject({ sessions: 2, messages: 3, inputTokens: 10, outputTokens: 20 });
     expect(out.skipped).toMatchObject({ badLines: 0, files: 0 });
+  });
+
+  // Under about 70 columns every row wrapped: the table was as wide as its columns at their minimum.
+  test.skipIf(process.platform === "win32").each([
+    // 60: without Model, 62 wide: Session (16) gives up 2. 40: Id, Session, Tokens, Cost, 41 wide: Session gives up 1.
+    [60, "Id        Session         Project    Messages  Tokens   Cost", "11111111  Add a login p…  project-x         2     100  $0.00"],
+    [40, "Id        Session          Tokens   Cost", "11111111  Add a login pa…     100  $0.00"],
+  ])("in a terminal %p columns wide the table fits, the model and then other columns left out", async (cols, header, row) => {
+    const tty = terminal(["sync", "--dry-run", "--offline"], dirEnv(), { cols });
+    expect(await tty.exited()).toBe(0);
+    const table = tty.screen().replaceAll("\r\n", "\n").split("\n\n")[0]!.split("\n");
+    expect(table[0]).toBe(header);
+    expect(table.find((line) => line.startsWith("11111111"))).toBe(row);
+    expect(table.filter((line) => Bun.stringWidth(line) > cols)).toEqual([]);
+  });
+
+  test("out of a terminal, the table keeps every column", async () => {
+    const r = await runCli(["sync", "--dry-run", "--offline"], { env: dirEnv() });
+    expect(r.stdout.split("\n")[0]).toMatch(/^Id +Session +Project +Model +Messages +Tokens +Cost$/);
   });
 
   test("--session limits the output to one session", async () => {

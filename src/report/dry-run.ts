@@ -68,14 +68,15 @@ export function shortModel(model: string): string {
 export function renderDryRun(report: DryRunReport, verbose: boolean, width: number): string {
   const counted = report.sessions.some((s) => s.redactions !== undefined);
   const columns: Column[] = [
+    // Under about 70 columns the model goes first, then the project, the counts; the id (for --session), title and cost stay.
     { header: "Id" },
     { header: "Session", min: 12 },
-    { header: "Project", min: 7 },
-    { header: "Model", min: 6 },
-    { header: "Messages", numeric: true },
-    { header: "Tokens", numeric: true },
+    { header: "Project", min: 7, drop: 2 },
+    { header: "Model", min: 6, drop: 1 },
+    { header: "Messages", numeric: true, drop: 3 },
+    { header: "Tokens", numeric: true, drop: 5 },
     { header: "Cost", numeric: true },
-    ...(counted ? [{ header: "Redacted", numeric: true }] : []),
+    ...(counted ? [{ header: "Redacted", numeric: true, drop: 4 }] : []),
   ];
   const rows = report.sessions.map((s) => [
     shownId(s.externalId, verbose),

@@ -43,6 +43,8 @@ export interface Column {
   numeric?: boolean;
   /** The column gives up width, down to this, when the table is too wide; columns without it keep theirs. */
   min?: number;
+  /** Left out, lowest first, when the table is still too wide with every column at its minimum (a terminal under 70 columns wrapped every row). */
+  drop?: number;
 }
 
 const GAP = 2;
@@ -50,11 +52,34 @@ const GAP = 2;
 /**
  * Columns laid out in at most `maxWidth` terminal columns: when the natural
  * widths do not fit, the widest shrinkable column gives up a column at a time,
- * and its cells are cut with an ellipsis.
+ * and its cells are cut with an ellipsis; when they are all at their minimum,
+ * droppable columns go.
  */
 export function table(columns: Column[], rows: string[][], maxWidth: number): string {
   const cells = rows.map((row) => columns.map((_, i) => (row[i] ?? "").replace(/\s+/g, " ")));
-  const widths = columns.map((c, i) => Math.max(Bun.stringWidth(c.header), ...cells.map((r) => Bun.stringWidth(r[i]!))));
+  const natural = columns.map((c, i) => Math.max(Bun.stringWidth(c.header), ...cells.map((r) => Bun.stringWidth(r[i]!))));
+  let kept = columns.map((_, i) => i);
+  let layout = shrink(kept.map((i) => columns[i]!), kept.map((i) => natural[i]!), maxWidth);
+  for (let next = nextToDrop(columns, kept); !layout.fits && next !== undefined; next = nextToDrop(columns, kept)) {
+    kept = kept.filter((i) => i !== next);
+    layout = shrink(kept.map((i) => columns[i]!), kept.map((i) => natural[i]!), maxWidth);
+  }
+  const line = (row: string[]) =>
+    kept
+      .map((i, k) => {
+        const width = layout.widths[k]!;
+        const shown = fit(row[i]!, width);
+        const pad = " ".repeat(width - Bun.stringWidth(shown));
+        return columns[i]!.numeric ? pad + shown : shown + pad;
+      })
+      .join(" ".repeat(GAP))
+      .trimEnd();
+  return [line(columns.map((c) => c.header)), ...cells.map(line)].join("\n");
+}
+
+/** The widest shrinkable column gives up a column at a time, down to its minimum, until the table fits. */
+function shrink(columns: Column[], natural: number[], maxWidth: number): { widths: number[]; fits: boolean } {
+  const widths = [...natural];
   let excess = widths.reduce((a, b) => a + b, 0) + GAP * (columns.length - 1) - maxWidth;
   while (excess > 0) {
     let widest = -1;
@@ -65,16 +90,12 @@ export function table(columns: Column[], rows: string[][], maxWidth: number): st
     widths[widest]!--;
     excess--;
   }
-  const line = (row: string[]) =>
-    row
-      .map((cell, i) => {
-        const shown = fit(cell, widths[i]!);
-        const pad = " ".repeat(widths[i]! - Bun.stringWidth(shown));
-        return columns[i]!.numeric ? pad + shown : shown + pad;
-      })
-      .join(" ".repeat(GAP))
-      .trimEnd();
-  return [line(columns.map((c) => c.header)), ...cells.map(line)].join("\n");
+  return { widths, fits: excess <= 0 };
+}
+
+/** The kept column with the lowest `drop`, if any. */
+function nextToDrop(columns: Column[], kept: number[]): number | undefined {
+  return kept.filter((i) => columns[i]!.drop !== undefined).sort((a, b) => columns[a]!.drop! - columns[b]!.drop!)[0];
 }
 
 /** The width human tables fit: the terminal's, or 80 columns when the output is not a terminal. */

@@ -7,13 +7,13 @@ const CLI = join(import.meta.dir, "..", "..", "src", "cli.ts");
  * prompt, type, press Enter. Bun gives a subprocess a pseudo-terminal only on
  * POSIX systems.
  */
-export function terminal(args: string[], env: Record<string, string>) {
+export function terminal(args: string[], env: Record<string, string>, { cols = 200 }: { cols?: number } = {}) {
   let screen = "";
   let waiting: { text: string; resolve: () => void } | undefined;
   const proc = Bun.spawn([process.execPath, CLI, ...args], {
     env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env },
     terminal: {
-      cols: 200,
+      cols,
       rows: 50,
       data: (_term, data) => {
         screen += new TextDecoder().decode(data);
