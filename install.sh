@@ -172,6 +172,14 @@ main() {
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 
+	# Before the 50 MB download, and creating nothing yet: a folder that cannot be made or
+	# written to (the folder, or the nearest one above it that exists) is said at once.
+	where="Choose a folder you can write to with CLAUDE_CODE_SYNC_INSTALL_DIR, or run the installer with sudo to install there"
+	existing="$install_dir"
+	while [ ! -e "$existing" ]; do existing="$(dirname "$existing")"; done
+	[ -d "$existing" ] || die "cannot install into $install_dir: $existing is a file, not a folder. Choose another folder with CLAUDE_CODE_SYNC_INSTALL_DIR. Nothing was downloaded."
+	[ -w "$existing" ] || die "cannot install into $install_dir: no permission to write to $existing. $where. Nothing was downloaded."
+
 	say "Downloading $NAME${version:+ $version} for $target from $base"
 	download "$base/SHA256SUMS" "$tmp/SHA256SUMS" ||
 		die "could not download $base/SHA256SUMS${version:+ (is $version a released version?)}"
@@ -186,9 +194,9 @@ main() {
 
 	# Stage beside the destination, check that it runs (and is the pinned
 	# version), then move it into place in one step.
-	mkdir -p "$install_dir" || die "could not create $install_dir"
+	mkdir -p "$install_dir" || die "could not create $install_dir. $where."
 	staged="$install_dir/.$NAME.new.$$"
-	cp "$tmp/$NAME" "$staged" || die "could not write to $install_dir"
+	cp "$tmp/$NAME" "$staged" || die "could not write to $install_dir. $where."
 	chmod 755 "$staged"
 	if ! installed_version="$("$staged" --version 2>"$tmp/run.err")"; then
 		case "$target" in

@@ -276,6 +276,36 @@ describe.skipIf(!POSIX)("install.sh (macOS and Linux; Windows installs with npm 
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  // A folder that could not be written was said only after the 50 MB download, as "could not write to <folder>", with no way out.
+  test("a file in the way of the folder: said before any download, nothing created", async () => {
+    const file = join(installDir("install-file-in-the-way"), "bin");
+    await Bun.write(file, "");
+    const result = await install(join(file, "tools"));
+    expect(result).toMatchObject({ code: 1, stdout: "" });
+    expect(result.stderr).toBe(`claude-code-sync install: cannot install into ${file}/tools: ${file} is a file, not a folder. Choose another folder with CLAUDE_CODE_SYNC_INSTALL_DIR. Nothing was downloaded.\n`);
+  });
+
+  test("a folder this user cannot write to: said before any download, with what to do", async () => {
+    const asNobody = process.getuid?.() === 0 ? Bun.which("setpriv") : undefined;
+    // Root writes anywhere: the script runs as nobody, from a folder nobody can reach.
+    const shared = await realpath(await mkdtemp(join(tmpdir(), "ccs-dist-nobody-")));
+    installDirs.push(shared);
+    await chmod(shared, 0o755);
+    await cp(INSTALL_SH, join(shared, "install.sh"));
+    const locked = join(shared, "locked");
+    await mkdir(locked, { mode: 0o555 });
+    await chmod(locked, 0o555);
+    const prefix = asNobody ? [asNobody, "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
+    const result = await exec([...prefix, "sh", join(shared, "install.sh")], {
+      cwd: shared,
+      env: env({ HOME: shared, CLAUDE_CODE_SYNC_INSTALL_DIR: join(locked, "bin"), CLAUDE_CODE_SYNC_RELEASES_URL: `${url}/releases` }),
+    });
+    expect(result).toMatchObject({ code: 1, stdout: "" });
+    expect(result.stderr).toBe(
+      `claude-code-sync install: cannot install into ${locked}/bin: no permission to write to ${locked}. Choose a folder you can write to with CLAUDE_CODE_SYNC_INSTALL_DIR, or run the installer with sudo to install there. Nothing was downloaded.\n`,
+    );
+  });
+
   test("an unknown version gets a clear message", async () => {
     const result = await install(installDir("install-unknown"), ["--version", "9.9.9"]);
     expect(result.code).toBe(1);
@@ -286,7 +316,7 @@ describe.skipIf(!POSIX)("install.sh (macOS and Linux; Windows installs with npm 
     // A PATH with the tools install.sh uses, but no curl.
     const tools = join(work, "tools-without-curl");
     await mkdir(tools);
-    const used = "sh uname mktemp rm awk sha256sum shasum cut tar gzip mkdir cp chmod mv grep ldd bash sysctl sed wget";
+    const used = "sh uname mktemp rm awk sha256sum shasum cut tar gzip mkdir cp chmod mv grep ldd bash sysctl sed dirname wget";
     for (const name of used.split(" ")) {
       const path = Bun.which(name);
       if (path) await symlink(path, join(tools, name));
