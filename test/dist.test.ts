@@ -411,6 +411,14 @@ describe("npm packages", () => {
   });
 });
 
+// `npm publish` in the checkout would have put the sources, with no command, under the launcher's name and version
+// (npm refuses a private package, EPRIVATE; running it here takes npm a minute). Only dist/npm's packages are published.
+test("the checkout itself is no package to publish", () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  expect(manifest).toMatchObject({ name: COMMAND, private: true });
+  expect(manifest.bin).toBeUndefined();
+});
+
 /** Yarn classic, pinned in devDependencies: `yarn global add` is how the README's yarn users install. */
 const YARN = join(ROOT, "node_modules", "yarn", "bin", "yarn.js");
 
