@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   chmodSync,
   existsSync,
@@ -11,7 +11,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { HOOK_EVENTS } from "../src/claude-settings/hook-spec.ts";
 import { shellWord } from "../src/claude-settings/self-command.ts";
 import { scratchDir } from "./helpers/scratch.ts";
@@ -325,12 +325,14 @@ describe("setup from a compiled binary", () => {
   // Spaces, quotes and a dollar sign: what a shell command line would have to quote.
   const folder = join(buildDir, `Jane's "tools" $HOME`);
   const binary = join(folder, posix ? "claude-code-sync" : "claude-code-sync.exe");
-  afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
-
-  test("uses its own path, even with spaces and quotes; takes over entries written from elsewhere; the hooks run", () => {
+  beforeAll(() => {
     mkdirSync(folder);
     const build = Bun.spawnSync([process.execPath, "build", "--compile", CLI, "--outfile", binary], { cwd: ROOT });
     expect(build.exitCode).toBe(0);
+  }, 120_000);
+  afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
+
+  test("uses its own path, even with spaces and quotes; takes over entries written from elsewhere; the hooks run", () => {
     const text = JSON.parse(ORIGINAL_TEXT);
     text.hooks.Stop.push({ hooks: [{ type: "command", command: "/usr/lib/claude-code-sync hook Stop" }] });
     text.hooks.PostToolUse = [{ matcher: "*", hooks: [{ type: "command", command: "claude-code-sync hook PostToolUse" }] }];
@@ -346,6 +348,37 @@ describe("setup from a compiled binary", () => {
     expect(run(["setup"], { exe: [binary] }).stdout).toContain("already registered");
     expectHandlersQueue(read());
   }, 120_000);
+
+  // Homebrew's bin/claude-code-sync links into Cellar/claude-code-sync/<version>/, which `brew upgrade` deletes:
+  // the hooks named the versioned path, and failed at every event until setup ran again.
+  test.skipIf(!posix)("started through a link (Homebrew's bin), registers the link: an upgrade that replaces the versioned folder keeps the hooks running", () => {
+    const cellar = join(buildDir, "Cellar", "claude-code-sync");
+    const linkDir = join(buildDir, "brew-bin");
+    const link = join(linkDir, "claude-code-sync");
+    mkdirSync(join(cellar, "0.2.0", "bin"), { recursive: true });
+    mkdirSync(linkDir);
+    const old = join(cellar, "0.2.0", "bin", "claude-code-sync");
+    writeFileSync(old, readFileSync(binary), { mode: 0o755 });
+    symlinkSync(old, link);
+    writeFile(ORIGINAL_TEXT);
+
+    // By its path, and found on PATH as a user types it.
+    expect(run(["setup"], { exe: [link] }).stdout).toContain(`They run ${link} hook <Event>`);
+    expect(ours(read())).toEqual(expectedOurs([link]));
+    const onPath = run(["setup"], { exe: ["claude-code-sync"], env: { PATH: `${linkDir}:${bin}:${process.env.PATH ?? ""}` } });
+    expect(onPath.stdout).toContain("already registered");
+
+    // brew upgrade: the new version's folder, the link moved to it, the old folder gone.
+    const next = join(cellar, "0.2.1", "bin", "claude-code-sync");
+    mkdirSync(dirname(next), { recursive: true });
+    writeFileSync(next, readFileSync(binary), { mode: 0o755 });
+    rmSync(link);
+    symlinkSync(next, link);
+    rmSync(join(cellar, "0.2.0"), { recursive: true });
+    expectHandlersQueue(read());
+    const checks = JSON.parse(run(["verify", "--json"], { exe: [link] }).stdout).checks as { id: string; status: string; detail: string }[];
+    expect(checks.find((c) => c.id === "hooks")).toMatchObject({ status: "ok", detail: `${HOOK_EVENTS.join(", ")} registered in ${settings}` });
+  });
 });
 
 /**

@@ -1,5 +1,5 @@
 import { claudeSettingsPath } from "./location.ts";
-import { selfArgv } from "./self-command.ts";
+import { registeredArgv } from "./self-command.ts";
 import { readSettings } from "./settings-file.ts";
 import { enabledPlugin, hookStatus } from "./status.ts";
 
@@ -12,7 +12,7 @@ export function installedHooks(): "all" | "some" | "none" {
   try {
     const text = readSettings(claudeSettingsPath());
     if (enabledPlugin(text)) return "all";
-    const states = Object.values(hookStatus(text, selfArgv()));
+    const states = Object.values(hookStatus(text, registeredArgv()));
     if (states.every((state) => state === "current")) return "all";
     return states.some((state) => state !== "missing") ? "some" : "none";
   } catch {

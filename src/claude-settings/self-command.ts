@@ -1,13 +1,43 @@
+import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
 
 /**
  * The argv that runs this CLI again: the binary itself when compiled
  * (`bun build --compile`), else bun plus the absolute path of the entry script
- * (e.g. `bun src/cli.ts` during development). Claude Code's hooks run it in
- * exec form, and the hook starts its background process with it.
+ * (e.g. `bun src/cli.ts` during development). The hook starts its background
+ * process with it; Claude Code's hooks run registeredArgv.
  */
 export function selfArgv(): string[] {
   return Bun.isStandaloneExecutable ? [process.execPath] : [process.execPath, resolve(Bun.main)];
+}
+
+/**
+ * The argv setup registers (and verify and login compare with): selfArgv, but through the
+ * link it was started by when that leads to this executable. Homebrew's
+ * /opt/homebrew/bin/claude-code-sync is a link into Cellar/claude-code-sync/<version>/,
+ * which `brew upgrade` deletes: hooks naming that path failed at every event until setup ran again.
+ */
+export function registeredArgv(): string[] {
+  const self = selfArgv();
+  if (!Bun.isStandaloneExecutable) return self;
+  const started = startedAs();
+  return started !== undefined && started !== self[0] && sameFile(started, self[0]!) ? [started] : self;
+}
+
+/** The path this process was started by: argv[0] as typed, or found on PATH. */
+function startedAs(): string | undefined {
+  const typed = process.argv0;
+  if (!typed) return undefined;
+  const found = /[\\/]/.test(typed) ? typed : Bun.which(typed);
+  return found ? resolve(found) : undefined;
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
 }
 
 /**

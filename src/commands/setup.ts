@@ -2,7 +2,7 @@ import { MIN_CLAUDE_CODE, installedClaudeVersion, isOlder } from "../claude-sett
 import { unifiedDiff } from "../claude-settings/diff.ts";
 import { type HookChange, type MergeResult, mergeHooks } from "../claude-settings/merge.ts";
 import { claudeSettingsPath, folderIsNew, missingConfiguredDir } from "../claude-settings/location.ts";
-import { selfArgv, shellWord } from "../claude-settings/self-command.ts";
+import { registeredArgv, shellWord } from "../claude-settings/self-command.ts";
 import { readSettings, removeSettings, writeSettings } from "../claude-settings/settings-file.ts";
 import { SettingsError } from "../claude-settings/settings-json.ts";
 import { loadConfig, resolveCredentials } from "../config/index.ts";
@@ -12,7 +12,7 @@ import { writeOut } from "../runtime/stdio.ts";
 /** `setup [--dry-run] [--uninstall]`: register (or remove) our hooks in Claude Code's settings.json, changing nothing else. */
 export async function run(_args: string[], options: Record<string, unknown>): Promise<number> {
   const path = claudeSettingsPath();
-  const self = selfArgv();
+  const self = registeredArgv();
   const uninstall = Boolean(options.uninstall);
   const original = readSettings(path);
   let result: MergeResult;

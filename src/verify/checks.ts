@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { HOOK_EVENTS, NEWER_EVENTS } from "../claude-settings/hook-spec.ts";
 import { claudeSettingsPath } from "../claude-settings/location.ts";
-import { selfArgv } from "../claude-settings/self-command.ts";
+import { registeredArgv } from "../claude-settings/self-command.ts";
 import { readSettings } from "../claude-settings/settings-file.ts";
 import { SettingsError } from "../claude-settings/settings-json.ts";
 import { type HookState, enabledPlugin, hookStatus } from "../claude-settings/status.ts";
@@ -228,7 +228,7 @@ function serverCopyCheck(url: string, onServer: Set<string>, listed: ServerSessi
 function hooksCheck(): Check {
   const name = "Claude Code hooks";
   const path = claudeSettingsPath();
-  const self = selfArgv();
+  const self = registeredArgv();
   let states: ReturnType<typeof hookStatus>;
   let plugin: string | undefined;
   try {
