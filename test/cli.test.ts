@@ -30,6 +30,13 @@ describe("command line", () => {
     expect(asked.stdout).toBe(flag.stdout);
   });
 
+  // It listed exit codes 1 and 2, which the hook never gives (Claude Code would show them as a hook error).
+  test("hook --help: exit 0, always", async () => {
+    const r = await runCli(["hook", "--help"], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout.slice(r.stdout.indexOf("Exit codes:"))).toBe("Exit codes:\n  0  always, also when something went wrong: that goes to\n     ~/.claude-code-sync/sync.log, and status shows it\n");
+  });
+
   test("--help lists every documented command", async () => {
     const r = await runCli(["--help"], { env: env() });
     for (const c of ["login", "status", "sync", "logout", "setup", "verify", "synctest", "config", "set", "hook", "watch"]) {

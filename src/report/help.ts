@@ -110,6 +110,8 @@ const COMMAND_HELP: Record<string, CommandHelp> = {
     about: "Run by Claude Code's hooks (see setup): reads the event on stdin, queues the session, returns at once.",
     examples: [],
     env: ["idle"],
+    // Claude Code shows a hook's failure, and exit 2 blocks its action: the hook never fails.
+    exitCodes: [["0", "always, also when something went wrong: that goes to ~/.claude-code-sync/sync.log, and status shows it"]],
   },
   watch: {
     about:
