@@ -107,11 +107,12 @@ sha256() {
 # Says how to put $1 on PATH, or warns when another claude-code-sync comes first.
 advise_path() {
 	case ":$PATH:" in
-	*":$1:"*)
+	*":$1:"* | *":$1/:"*)
 		found="$(command -v "$NAME" || true)"
-		if [ -n "$found" ] && [ "$found" != "$1/$NAME" ]; then
-			say "Note: another $NAME at $found comes first in your PATH; remove it or put $1 before it."
-		fi
+		case "$found" in
+		"" | "$1/$NAME" | "$1//$NAME") ;;
+		*) say "Note: another $NAME at $found comes first in your PATH; remove it or put $1 before it." ;;
+		esac
 		return
 		;;
 	esac

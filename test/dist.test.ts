@@ -234,6 +234,16 @@ describe.skipIf(!POSIX)("install.sh (macOS and Linux; Windows installs with npm 
     expect(await installedVersion(dir)).toBe(VERSION);
   });
 
+  // A PATH entry written with a trailing slash (PATH="$HOME/.local/bin/:$PATH") was taken for another folder: it said
+  // "not in your PATH", with a line to add it again (and the command found through it was "another claude-code-sync").
+  test("a folder on PATH with a trailing slash is on PATH", async () => {
+    const dir = installDir("install-on-path-slash");
+    const result = await install(dir, [], { PATH: `${dir}/:${process.env.PATH}` });
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout).not.toContain("not in your PATH");
+    expect(result.stdout).not.toContain("another claude-code-sync");
+  });
+
   test("a pinned version is installed, by --version or CLAUDE_CODE_SYNC_VERSION, and can be upgraded in place", async () => {
     const dir = installDir("install-pinned");
     const pinned = await install(dir, ["--version", OLD]);
