@@ -112,10 +112,14 @@ const TITLE_SOURCE_MAX = 2000;
  */
 const PARTIAL_TOKEN = /[\w.~+/=!#$%&*?@:-]+$/;
 
-/** What a title is made from: one line, whitespace folded, at most TITLE_SOURCE_MAX characters. */
+/**
+ * What a title is made from: at most TITLE_SOURCE_MAX characters, its lines kept. Redaction reads
+ * them (a pasted .env, a table, a password alone below `cat passwd`): folded onto one line first,
+ * such a secret went whole into the title. titleFrom folds them after.
+ */
 export function titleSource(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length <= TITLE_SOURCE_MAX ? flat : Array.from(flat).slice(0, TITLE_SOURCE_MAX).join("");
+  const trimmed = text.trim();
+  return trimmed.length <= TITLE_SOURCE_MAX ? trimmed : Array.from(trimmed).slice(0, TITLE_SOURCE_MAX).join("");
 }
 
 /**

@@ -1,0 +1,47 @@
+/**
+ * Red team of what a sync sends, field by field: a secret the rules find where a message shows it
+ * must not reach the server through another field built from the same text (a session's title).
+ * Each case is synced to the test server and the server's copy is searched for the secret.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { type TestServer, startTestServer } from "../testserver/server.ts";
+import { runCli } from "./helpers/cli.ts";
+import { syncEnv } from "./helpers/hardening.ts";
+import { assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.stop());
+
+const sessionId = (i: number) => `5ec7e700-0000-4000-8000-${String(i).padStart(12, "0")}`;
+
+/** Sessions of one first prompt each, synced: the server's copy as JSON. */
+async function synced(prompts: string[]): Promise<string> {
+  server.reset();
+  const dir = tempClaudeDir();
+  prompts.forEach((prompt, i) => {
+    const s = { sessionId: sessionId(i) };
+    dir.write(`-home-dev-app/${s.sessionId}.jsonl`, jsonl([user(prompt, s), assistant(`msg_${i}`, text("Looking."), s)]));
+  });
+  const r = await runCli(["sync"], { env: syncEnv(server, dir.root), timeoutMs: 60_000 });
+  expect(r.code).toBe(0);
+  expect(server.dump().length).toBe(prompts.length);
+  return JSON.stringify(server.dump());
+}
+
+test("a secret the rules find by its lines (a table, a CSV, a config's block) in the first prompt stays out of the title", async () => {
+  // Short or with spaces: what the session's seen secrets do not hold (seen-secrets.ts), so only the rules can find it in the title.
+  const pasted: Array<[prompt: string, secret: string]> = [
+    ["username,password,role\nalice,hunt3r!,admin", "hunt3r!"],
+    ["rootpw Xy7pQ2v\nbindpw Zz8kq1w", "Zz8kq1w"],
+    ["db:\n  password: |\n    correct horse battery staple\n  host: db", "battery staple"],
+    [" id | password\n----+---------\n  1 | pa55wd!", "pa55wd!"],
+  ];
+  const stored = await synced(pasted.map(([prompt]) => prompt));
+  expect(stored).toContain("[REDACTED:");
+  expect(pasted.filter(([, secret]) => stored.includes(secret)).map(([, secret]) => secret)).toEqual([]);
+  // The title is still made of the prompt's words, on one line.
+  expect(server.dump().map((s) => s.title)).toContain("username,password,role alice,[REDACTED:secret],admin");
+}, 90_000);
