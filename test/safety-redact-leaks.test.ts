@@ -740,3 +740,22 @@ describe("docker inspect's environment array through jq, one entry a line", () =
     [["a command's array, a list of words", '"Cmd": [\n  "STRIPE=a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"\n]\n[\n  "build",\n  "a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"\n]']],
   );
 });
+
+describe("fal.ai keys with no word naming them (<key id, a UUID>:<32 hex>): the secret goes, the id stays", () => {
+  const id = "9c7f1a3e-4b2d-4e8f-a1b2-3c4d5e6f7a8b";
+  const secret = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+  exactAndKept(
+    [
+      [`${id}:${secret}`, `${id}:[REDACTED:fal-key]`],
+      [`{"key": "${id}:${secret}"}`, `{"key": "${id}:[REDACTED:fal-key]"}`],
+      [`export FAL=${id}:${secret}`, `export FAL=${id}:[REDACTED:fal-key]`],
+      [`the client uses ${id}:${secret} here`, `the client uses ${id}:[REDACTED:fal-key] here`],
+    ],
+    [
+      [
+        "a UUID and a time, a port, a hash after a name, an id and a shorter hash",
+        `job ${id}:12:00:01\nhttp://${id}:8080/x\nsha:${secret}\n${id}:0f1e2d3c4b5a6978\n${id}:${secret}ab`,
+      ],
+    ],
+  );
+});
