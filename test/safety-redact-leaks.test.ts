@@ -759,3 +759,13 @@ describe("fal.ai keys with no word naming them (<key id, a UUID>:<32 hex>): the 
     ],
   );
 });
+
+describe("a value set in a SOPS file from the command line in outer double quotes (sops --set \"[\\\"key\\\"] \\\"…\\\"\" file)", () => {
+  exactAndKept(
+    [
+      ['sops --set "[\\"stripe\\"] \\"a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH\\"" secrets.yaml', 'sops --set "[\\"stripe\\"] \\"[REDACTED:secret]\\"" secrets.yaml'],
+      ['sops --set="[\\"db\\"][\\"password\\"] \\"Tr0ub4dor&3\\"" secrets.enc.json', 'sops --set="[\\"db\\"][\\"password\\"] \\"[REDACTED:secret]\\"" secrets.enc.json'],
+    ],
+    [["a number, a boolean", 'sops --set "[\\"replicas\\"] 3" values.yaml\nsops --set "[\\"enabled\\"] true" values.yaml']],
+  );
+});

@@ -166,12 +166,17 @@ function opaqueToken(value: string): [number, number] | null {
   return looksRandom(value) && !/[:/.@]/.test(value) && !WORDS_NAME.test(value) ? whole(value) : null;
 }
 
-/** The JSON string after a SOPS `--set` path (`["db"]["password"] "…"`); a number or `true` is a setting. */
-const SOPS_SET = /^(?:\[[^\]]{1,200}\])+[ \t]+"([^"]{1,1000})"$/d;
+/**
+ * The JSON string after a SOPS `--set` path (`["db"]["password"] "…"`); a number or `true` is a setting.
+ * In outer double quotes, its quotes are escaped (`"[\"db\"] \"…\""`): the value ends at the last `\"`.
+ */
+const SOPS_SET = /^(?:\[[^\]]{1,200}\])+[ \t]+(?:"([^"]{1,1000})"|\\"((?:[^"\\]|\\[^"]){1,1000})\\")$/d;
 function sopsValue(value: string): [number, number] | null {
-  const span = SOPS_SET.exec(value)?.indices?.[1];
+  const span = SOPS_SET.exec(value)?.indices?.find((s, g) => g > 0 && s !== undefined);
   return span ? [span[0], span[1]] : null;
 }
+/** `--set` and a double-quoted value read with its escapes (VALUE's ends at the first `"`, an escaped one's). */
+const SOPS_ESCAPED = /(?<=[ \t])--set(?:=|[ \t]+)"((?:[^"\\\n]|\\[^\n]){1,1000})"/dg;
 
 /** The first operand after flags (and their values, for those named). */
 const operandAfter = (flagsWithValue: string) =>
@@ -198,6 +203,7 @@ const TOOLS: Tool[] = [
   { keywords: ["gh"], command: /gh[ \t]+variable[ \t]+set(?=[\s"'])/iy, flag: flag("-b|--body"), password: opaqueToken, kind: "secret" },
   // SOPS's `--set '["stripe"] "…"'`: a path into the encrypted file, then the value stored there as JSON.
   { keywords: ["sops"], command: /sops(?=[\s"'])/iy, flag: flag("--set"), password: sopsValue, kind: "secret" },
+  { keywords: ["sops"], command: /sops(?=[\s"'])/iy, flag: SOPS_ESCAPED, password: sopsValue, kind: "secret" },
   { keywords: ["az"], command: /az[ \t]+keyvault[ \t]+secret[ \t]+set(?=[\s"'])/iy, flag: flag("--value"), password: whole },
   // .NET's development secrets: `dotnet user-secrets set "Payments:ApiKey" x`.
   { keywords: ["dotnet"], command: /dotnet[ \t]+user-secrets[ \t]+set[ \t]+(?:"[^"\n]{1,200}"|'[^'\n]{1,200}'|[^\s"']{1,200})(?=[ \t])/iy, flag: POSITIONAL, password: whole },
