@@ -769,3 +769,15 @@ describe("a value set in a SOPS file from the command line in outer double quote
     [["a number, a boolean", 'sops --set "[\\"replicas\\"] 3" values.yaml\nsops --set "[\\"enabled\\"] true" values.yaml']],
   );
 });
+
+describe("a short value under a secret's name in a dump of secrets pasted with its command (sops -d, heroku config)", () => {
+  exactAndKept(
+    [
+      ["$ sops -d secrets.enc.yaml\nregion: eu-west-1\nstripe_key: Xk9mQ2pL\n", "$ sops -d secrets.enc.yaml\nregion: eu-west-1\nstripe_key: [REDACTED:secret]\n"],
+      ["$ heroku config\n=== myapp Config Vars\nSTRIPE_KEY:  Xk9mQ2pL\nNODE_ENV:    production", "$ heroku config\n=== myapp Config Vars\nSTRIPE_KEY:  [REDACTED:secret]\nNODE_ENV:    production"],
+    ],
+    [
+      ["a path, a host, a version, a duration, a word under a key's name; a short value outside a dump", "$ heroku config\n=== myapp Config Vars\nS3_KEY: uploads/a1.txt\nCACHE_KEY: users\nSIGNING_KEY_TTL: 3600s\nREDIS_KEY: db1.internal\nSORT_KEY: v2\n$ echo done\nstripe_key: Xk9mQ2pL"],
+    ],
+  );
+});

@@ -286,6 +286,25 @@ function opaqueEnvValues(text: string): Finding[] {
   return out;
 }
 
+/**
+ * A short value under a secret's name in an environment file or a dump of secrets (`STRIPE_KEY: Xk9mQ2pL`, `sops -d`'s
+ * `stripe_key: …`): the assignment rule wants a long random value under a name that ends in `_key` (a sort's, a cache's),
+ * and the opaque-token rule 20 characters. In a file of secrets, 6 to 19 characters of letters and digits shaped like a
+ * password go; a path, a host, a version (`/`, `.`, `:`, `@`), a duration stay.
+ */
+const SHORT_VALUE = /^[ \t]*(?:\d{1,7}\t[ \t]*)?(?:export[ \t]+)?"?([A-Za-z_][\w.]*)"?(?:[ \t]*=|:(?=[ \t]))[ \t]*(["']?)([^\s"'#,\/.:@]{6,19})\2[ \t]*,?[ \t]*(?:#[^\r\n]*)?\r?$/gm;
+
+function shortNamedValues(text: string): Finding[] {
+  const out: Finding[] = [];
+  for (const m of text.matchAll(SHORT_VALUE)) {
+    const [, name, , value] = m as unknown as [string, string, string, string];
+    if (!SECRET_KEY.test(name) || !/[A-Za-z]/.test(value) || !/\d/.test(value) || !looksLikePassword(value)) continue;
+    const start = (m.index as number) + m[0].lastIndexOf(value);
+    out.push({ start, end: start + value.length, kind: "secret" });
+  }
+  return out;
+}
+
 /** `.env`, `.env.production`, `staging.env`, `.envrc`. */
 const ENV_FILE = /^\.env(?:rc)?(?:\.[\w-]+)*$|\.env$/i;
 /**
@@ -353,7 +372,7 @@ function outputBody(text: string): { output: string; at: number } {
  * random-looking word each: redact.ts).
  */
 export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
-  if (prints === "env") return [...spacedEnvValues(text), ...opaqueEnvValues(text)];
+  if (prints === "env") return [...spacedEnvValues(text), ...opaqueEnvValues(text), ...shortNamedValues(text)];
   if (prints === "user-pass") return userPassLines(text);
   if (prints === "dotfile") return passwordFile(text);
   if (prints === "ppp-secrets") return userLines(text, PPP_SECRET_LINE);
