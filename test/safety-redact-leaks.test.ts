@@ -781,3 +781,13 @@ describe("a short value under a secret's name in a dump of secrets pasted with i
     ],
   );
 });
+
+describe("a docker environment array in the middle of a line: a value drawn at random under any name", () => {
+  exactAndKept(
+    [
+      ['docker run app with env ["A=1","STRIPE=a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"] and more', 'docker run app with env ["A=1","STRIPE=[REDACTED:secret]"] and more'],
+      ['config.Env = ["NODE_ENV=production", "STRIPE=a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"]', 'config.Env = ["NODE_ENV=production", "STRIPE=[REDACTED:secret]"]'],
+    ],
+    [["a command's array, one NAME= among words, settings", '"Cmd": ["A=1","STRIPE=a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"]\nargs = ["--x=1", "build", "a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"]\nenv ["PATH=/usr/bin","NODE_VERSION=20.11.1"]']],
+  );
+});

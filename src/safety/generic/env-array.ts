@@ -11,10 +11,12 @@ import { lineEnd } from "./lines.ts";
  */
 const RANDOM_VALUE = /^[A-Za-z0-9]{20,256}$/;
 /**
- * `"Env": [`, or an array of `NAME=` strings opening its line, compact or as jq prints it (`[⏎  "STRIPE=…",`); not another
- * field's (`"Cmd": ["A=…"]` is a command's words).
+ * `"Env": [`, or an array of `NAME=` strings opening its line, compact or as jq prints it (`[⏎  "STRIPE=…",`), or in the middle
+ * of a line when its first two entries are (`docker run … ["A=1","STRIPE=…"]`, `config.Env = [`); not another field's
+ * (`"Cmd": ["A=…","B=…"]` is a command's words).
  */
-const ENV_OPEN = /"Env"[ \t]*:[ \t]*\[|(?<=(?:^|\n)[ \t]{0,8})\[(?=(?:\r?\n[ \t]{0,40})?"[A-Za-z_][A-Za-z0-9_.-]{0,100}=)/y;
+const ENV_OPEN =
+  /"Env"[ \t]*:[ \t]*\[|(?<=(?:^|\n)[ \t]{0,8})\[(?=(?:\r?\n[ \t]{0,40})?"[A-Za-z_][A-Za-z0-9_.-]{0,100}=)|(?<!"[ \t]*:[ \t]*)\[(?="[A-Za-z_][A-Za-z0-9_.-]{0,100}=[^"\r\n]{0,1000}"[ \t]*,[ \t]*"[A-Za-z_][A-Za-z0-9_.-]{0,100}=)/y;
 /** The array's end, within a bounded reach: an image's environment is a few dozen lines. */
 const ENV_REACH = 20000;
 const ENTRY = /"[A-Za-z_][A-Za-z0-9_.-]{0,100}=([A-Za-z0-9]{20,256})"/dg;
