@@ -791,3 +791,13 @@ describe("a docker environment array in the middle of a line: a value drawn at r
     [["a command's array, one NAME= among words, settings", '"Cmd": ["A=1","STRIPE=a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"]\nargs = ["--x=1", "build", "a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"]\nenv ["PATH=/usr/bin","NODE_VERSION=20.11.1"]']],
   );
 });
+
+describe("a French password of letters only under MDP in an environment file (MDP=motdepasse)", () => {
+  exactAndKept(
+    [
+      ["MDP=motdepasse", "MDP=[REDACTED:secret]"],
+      ["export DB_MDP=soleilbleu\nHOST=db", "export DB_MDP=[REDACTED:secret]\nHOST=db"],
+    ],
+    [["placeholders, prose, code, a word going on", "MDP=changeme\nMDP: Markov decision process\nmdp = GridWorldMDP(4)\nmdp=solver\nthe MDP=solved here\nPASSWORD=changeme\npassword=password"]],
+  );
+});

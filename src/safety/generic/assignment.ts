@@ -41,7 +41,10 @@ const GLUED_PASS = String.raw`(?<=(?:db|root|admin|user|smtp|mail|sql|pg|ftp|lda
 const PROVIDERS = ["anthropic", "openai", "gemini", "groq", "mistral", "cohere", "openrouter", "deepseek", "perplexity", "fireworks", "replicate", "huggingface"];
 const PROVIDER_NAME = new RegExp(`^(?:${PROVIDERS.join("|")})$`, "i");
 const PROVIDER_KEY_MIN = 24;
-/** French's short `mdp` (mot de passe) names a Markov decision process too (`MDP: Markov decision process`): only a value of letters and digits goes. */
+/**
+ * French's short `mdp` (mot de passe) names a Markov decision process too (`MDP: Markov decision process`): a value of letters
+ * and digits goes, or an environment file's lowercase word ending its line under a capital name (`MDP=motdepasse`), as a password's does.
+ */
 const MDP_NAME = /(?:^|[^a-z0-9])mdp$/i;
 
 /**
@@ -217,12 +220,12 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
   if (!quoted && (next === "(" || (CALL.test(value) && !SCREAMING_NAME.test(name)))) return false;
   const stem = name.replace(NAME_SUFFIX, "");
   if (PROVIDER_NAME.test(stem)) return value.length >= PROVIDER_KEY_MIN && drawnAtRandom(value);
-  if (MDP_NAME.test(stem)) return HAS_LETTER.test(value) && HAS_DIGIT.test(value);
+  const endsLine = next === undefined || next === "\n" || next === "\r";
+  if (MDP_NAME.test(stem)) return (HAS_LETTER.test(value) && HAS_DIGIT.test(value)) || (endsLine && !quoted && SCREAMING_NAME.test(name) && LOWER_WORD.test(value));
   if (!STRONG_NAME.test(stem)) return looksRandom(value);
   if (quoted) return !PROSE.test(value) && !(TOKEN_OR_KEY.test(stem) && !PHRASE_NAME.test(stem) && isMessage(value));
   if (SMALL_NUMBER.test(value) || (HEX_CONSTANT.test(value) && next !== undefined && CODE_AFTER.has(next)) || (REST_ROLE.test(value) && next === "\x60")) return false;
   if (((next === " " && SENTENCE_START.test(value)) || FIELD_BEHAVIOR.test(value)) && !PASSWORD_NAME.test(name)) return false;
-  const endsLine = next === undefined || next === "\n" || next === "\r";
   return !CODE_PATH.test(value) || SCREAMING_NAME.test(name) || (endsLine && LOWER_WORD.test(value) && PASSWORD_NAME.test(name)) || looksRandomLetters(value);
 }
 
