@@ -801,3 +801,19 @@ describe("a French password of letters only under MDP in an environment file (MD
     [["placeholders, prose, code, a word going on", "MDP=changeme\nMDP: Markov decision process\nmdp = GridWorldMDP(4)\nmdp=solver\nthe MDP=solved here\nPASSWORD=changeme\npassword=password"]],
   );
 });
+
+describe("a key with no prefix of its own in a URL's path, after a segment naming a key or a token", () => {
+  exactAndKept(
+    [
+      ["curl https://api.example.test/v1/keys/Xk9mQ2pL7vR3aBcDeFgHjK4mN6pQ8rSt", "curl https://api.example.test/v1/keys/[REDACTED:secret]"],
+      ["GET https://api.example.test/v1/token/aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7d/verify", "GET https://api.example.test/v1/token/[REDACTED:secret]/verify"],
+      ["wss://stt.example.test/apikey/0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c?model=nova", "wss://stt.example.test/apikey/[REDACTED:secret]?model=nova"],
+    ],
+    [
+      [
+        "a key's id (hex, a UUID, a number), a fingerprint, a name, a file",
+        "https://api.cloudflare.test/client/v4/user/tokens/ed17574386854bf78a67040be0a770b0\nhttps://x.test/api/v1/keys/0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c\nhttps://x.test/token/3f2a9c1e-8b7d-4f5a-9c3b-2a1908f7e6d5/a\nhttps://keys.example.test/key/0F1E2D3C4B5A69788796A5B4C3D2E1F00F1E2D3C\nGET /api/token/reset_password_for_user/x\nsrc/token/TokenService2Handler.ts\n/keys/42",
+      ],
+    ],
+  );
+});

@@ -1,6 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { isStandIn, looksRandom } from "../look-alikes.ts";
+import { WORDS_NAME, isStandIn, looksRandom } from "../look-alikes.ts";
 import { SECRET_KEY, isAssignedSecret } from "./assignment.ts";
+import { drawnAtRandom } from "./handed-key.ts";
 
 /**
  * `scheme://user:password@host`: only the password goes. A password may hold `@` (the last `@`
@@ -105,14 +106,37 @@ export const urlSignatureDetector: Detector = {
  */
 const PATH_KEY = /[A-Za-z0-9_-]{20,64}/y;
 
+/**
+ * A segment after one naming a key or a token (`/keys/<key>`, `/token/<token>/verify`): a key with no prefix of its own
+ * (Mistral's 32 characters, Vercel's old 24, Cloudflare's 40) when it is drawn at random. Under a collection's name
+ * (`/keys/`, `/tokens/`) or `/key/` such a segment is more often an id (hex, a UUID, a number) or a fingerprint: those
+ * stay, as do names and words. After one API key or token (`/apikey/`, `/token/`), hex goes too (Deepgram's 40), not a UUID.
+ */
+const NAMED_SEGMENT = new Set(["/key/", "/keys/", "/apikeys/", "/api_keys/", "/api-keys/", "/tokens/"]);
+const ONE_KEY_SEGMENT = new Set(["/apikey/", "/api_key/", "/api-key/", "/token/"]);
+const SEGMENT_END = /[/?#\s"'\x60)\]>]|$/y;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether the segment after `named` (a key's or a token's name) is the key. */
+function segmentKey(named: string, value: string): boolean {
+  if (ONE_KEY_SEGMENT.has(named)) return /\d/.test(value) && /[A-Za-z]/.test(value) && !UUID.test(value) && !WORDS_NAME.test(value);
+  return drawnAtRandom(value.replace(/[_-]/g, ""));
+}
+
 export const urlPathKeyDetector: Detector = {
-  keywords: ["infura.io/v3/", "alchemy.com/v2/", "alchemyapi.io/v2/", "/with/key/"],
+  keywords: ["infura.io/v3/", "alchemy.com/v2/", "alchemyapi.io/v2/", "/with/key/", ...NAMED_SEGMENT, ...ONE_KEY_SEGMENT],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const start = hits[i + 1] as number;
       PATH_KEY.lastIndex = start;
       const m = PATH_KEY.exec(text);
-      if (m !== null && !isStandIn(m[0])) out.push({ start, end: start + m[0].length, kind: "secret" });
+      if (m === null || isStandIn(m[0])) continue;
+      const named = text.slice(hits[i] as number, start).toLowerCase();
+      if (NAMED_SEGMENT.has(named) || ONE_KEY_SEGMENT.has(named)) {
+        SEGMENT_END.lastIndex = start + m[0].length;
+        if (!SEGMENT_END.test(text) || !segmentKey(named, m[0])) continue;
+      }
+      out.push({ start, end: start + m[0].length, kind: "secret" });
     }
   },
 };
