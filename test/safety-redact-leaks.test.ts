@@ -817,3 +817,20 @@ describe("a key with no prefix of its own in a URL's path, after a segment namin
     ],
   );
 });
+
+describe("a value in a record that says it is a secret: Vercel's encrypted variable, an API key's record", () => {
+  exactAndKept(
+    [
+      [
+        '{"type": "encrypted", "key": "STRIPE", "value": "Zk9mQ2pL7vR3aBcDeFgHjK4m", "target": ["production"]}',
+        '{"type": "encrypted", "key": "STRIPE", "value": "[REDACTED:secret]", "target": ["production"]}',
+      ],
+      ['{"type":"sensitive","key":"DB","value":"hunter2pw"}', '{"type":"sensitive","key":"DB","value":"[REDACTED:secret]"}'],
+      [
+        '{"id": "k1", "object": "organization.project.api_key", "name": "ci", "value": "Xk9mQ2pL7vR3aBcDeFgHjK4mN6pQ8rSt"}',
+        '{"id": "k1", "object": "organization.project.api_key", "name": "ci", "value": "[REDACTED:secret]"}',
+      ],
+    ],
+    [["a plain variable, a type's name, an empty value", '{"type": "plain", "key": "NODE_ENV", "value": "production"}\n{"type": "string", "value": "Xk9mQ2pL7vR3aBcDeFgHjK4mN6pQ8rSt"}\n{"type": "secret", "value": ""}']],
+  );
+});

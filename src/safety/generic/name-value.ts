@@ -82,14 +82,22 @@ const RANDOM_REACH = 1500;
 
 /**
  * 1Password's `op item get --format json`: a field of type CONCEALED (a password, a credential)
- * and its value, a few fields below it in the same object.
+ * and its value, a few fields below it in the same object. So are Vercel's environment variables of type
+ * encrypted, secret or sensitive (`vercel env ls`'s JSON, its API's `{"type": "encrypted", "key": …, "value": …}`),
+ * and an API key's record (`{"object": "api_key", …, "value": …}`): a key with no prefix of its own (Mistral's,
+ * Cloudflare's) is known by the record it is in.
  */
 const CONCEALED_FIELD =
-  /"type"[ \t]*:[ \t]*"CONCEALED"[ \t]*,(?:\s{0,40}"(?!value")[A-Za-z_]{1,20}"[ \t]*:[ \t]*(?:"[^"\\\r\n]{0,300}"|[\w.-]{1,40})[ \t]*,){0,6}\s{0,40}"value"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\[^\r\n]){1,2000})"/dy;
+  /"(?:type|object)"[ \t]*:[ \t]*"(?:CONCEALED|encrypted|secret|sensitive|(?:[\w.]{0,60}\.)?api_key)"[ \t]*,(?:\s{0,40}"(?!value")[A-Za-z_]{1,20}"[ \t]*:[ \t]*(?:"[^"\\\r\n]{0,300}"|[\w.-]{1,40})[ \t]*,){0,6}\s{0,40}"value"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\[^\r\n]){1,2000})"/dy;
 
-/** A value that a mark beside it says is secret: Terraform's sensitive output, 1Password's concealed field. */
+/** Terraform's mark: `"sensitive"` as a field's name (as a type's value, Vercel's mark). */
+const SENSITIVE_NAME = /"sensitive"[ \t]*:/y;
+/** How far before a concealed field's mark its `"type"` or `"object"` is looked for (an API key's object is dotted: `organization.project.api_key`). */
+const MARK_BACK = 100;
+
+/** A value that a mark beside it says is secret: Terraform's sensitive output, 1Password's concealed field, Vercel's encrypted variable, an API key's record. */
 export const markedSecretDetector: Detector = {
-  keywords: ['"sensitive"', '"concealed"', '"random_password"'],
+  keywords: ['"sensitive"', '"concealed"', '"random_password"', '"encrypted"', '"secret"', 'api_key"'],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
@@ -97,13 +105,15 @@ export const markedSecretDetector: Detector = {
         randomResult(text, hits[i + 1] as number, out);
         continue;
       }
-      const sensitive = text.startsWith('"sensitive"', at);
+      SENSITIVE_NAME.lastIndex = at;
+      const sensitive = SENSITIVE_NAME.test(text);
       if (sensitive) stateOutput(text, at, out);
-      // A concealed field's mark is the value of its "type", a few characters before.
-      const from = sensitive ? at : text.slice(Math.max(0, at - 40), at).lastIndexOf('"type"');
+      // A concealed field's mark is the value of its "type" (or "object"), a few characters before.
+      const back = text.slice(Math.max(0, at - MARK_BACK), at);
+      const from = sensitive ? at : Math.max(back.lastIndexOf('"type"'), back.lastIndexOf('"object"'));
       if (from < 0) continue;
       const rule = sensitive ? SENSITIVE_OUTPUT : CONCEALED_FIELD;
-      rule.lastIndex = sensitive ? at : Math.max(0, at - 40) + from;
+      rule.lastIndex = sensitive ? at : Math.max(0, at - MARK_BACK) + from;
       const m = rule.exec(text);
       const span = m?.indices?.[1];
       if (m && span && !isStandIn(m[1] as string)) out.push({ start: span[0], end: span[1], kind: "secret" });
