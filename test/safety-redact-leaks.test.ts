@@ -834,3 +834,14 @@ describe("a value in a record that says it is a secret: Vercel's encrypted varia
     [["a plain variable, a type's name, an empty value", '{"type": "plain", "key": "NODE_ENV", "value": "production"}\n{"type": "string", "value": "Xk9mQ2pL7vR3aBcDeFgHjK4mN6pQ8rSt"}\n{"type": "secret", "value": ""}']],
   );
 });
+
+describe("a password told after \"pass is\" with no other label (\"the pass is …\")", () => {
+  exactAndKept(
+    [
+      ["the pass is Xk9mQ2pL7v", "the pass is [REDACTED:password]"],
+      ["ok, my wifi pass was hunter2pw", "ok, my wifi pass was [REDACTED:password]"],
+      ['The pass is: "Tr0ub4dor&3".', 'The pass is: "[REDACTED:password]".'],
+    ],
+    [["a test's pass, a ticket, a short word, a sentence, bypass", "the test pass is slow2x today\nthe boarding pass is B737XYZ\nthe pass is 2fast\nthe pass is valid for 30 days\nthe pass was over\nbypass is hunter2pw"]],
+  );
+});

@@ -353,8 +353,16 @@ const SERVICE_WORD = new RegExp(`^(?:${SERVICES.join("|")})`, "i");
 const USER_WORD = /^(?:u:|usr|user|login)/i;
 const ACCOUNT_WORD = new RegExp(`^(?:${ACCOUNTS.join("|")})`, "i");
 
+/**
+ * "pass" alone before "is" ("the pass is …", "wifi pass was …"): a verb or a ticket more often ("the test pass is slow", "the boarding
+ * pass is …"), so only after a word saying whose it is, and a value of six characters or more shaped like a password.
+ */
+const PASS_COPULA = /^pass[ \t]+(?:is|was)/i;
+const PASS_OWNER = /(?:^|[^A-Za-z0-9_])(?:the|my|your|our|his|her|their|wifi|wi-fi|admin|root|db|vpn)[ \t]+$/i;
+const PASS_MIN = 6;
+
 export const proseSecretDetector: Detector = {
-  keywords: ["passw", "pw", "passphrase", "pass phrase", "passcode", "kennwort", "mot de passe", "mdp", "parola d", "psk", "pre-shared key", "preshared key", "contrase", "clave", "senha", "wachtwoord", "haslo", "schl", "api-schl", "api schl", "apischl", "cle api", "cle secr", "chiave api", "chiave segreta", "jeton", "api key", "apikey", "api-key", "access key", "secret key", "my key", "our key", "your key", "the key", "this key", "token", "secret", "key", "log in", "login", "logging in", "sign in", "signin", "signing in", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
+  keywords: ["pass is", "pass was", "passw", "pw", "passphrase", "pass phrase", "passcode", "kennwort", "mot de passe", "mdp", "parola d", "psk", "pre-shared key", "preshared key", "contrase", "clave", "senha", "wachtwoord", "haslo", "schl", "api-schl", "api schl", "apischl", "cle api", "cle secr", "chiave api", "chiave segreta", "jeton", "api key", "apikey", "api-key", "access key", "secret key", "my key", "our key", "your key", "the key", "this key", "token", "secret", "key", "log in", "login", "logging in", "sign in", "signin", "signing in", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
   find(text: string, hits: Hits, out: Finding[]): void {
     const push = (found: Finding | undefined) => found && out.push(found);
     for (let i = 0; i < hits.length; i += 2) {
@@ -369,6 +377,11 @@ export const proseSecretDetector: Detector = {
       }
       if (SERVICE_WORD.test(head)) {
         push(loginPair(text, at, SERVICE_PAIR, looksLikeStrongPassword));
+        continue;
+      }
+      if (PASS_COPULA.test(head)) {
+        const told = PASS_OWNER.test(text.slice(Math.max(0, at - 12), at)) ? toldSecret(PROSE_SECRET, text, at, looksLikePassword) : undefined;
+        if (told && told.end - told.start >= PASS_MIN) out.push(told);
         continue;
       }
       const login = LOGIN_WORD.test(head);
