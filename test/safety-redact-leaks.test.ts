@@ -845,3 +845,14 @@ describe("a password told after \"pass is\" with no other label (\"the pass is �
     [["a test's pass, a ticket, a short word, a sentence, bypass", "the test pass is slow2x today\nthe boarding pass is B737XYZ\nthe pass is 2fast\nthe pass is valid for 30 days\nthe pass was over\nbypass is hunter2pw"]],
   );
 });
+
+describe("a user and a password with no password's label before the value: \"credentials: alice …\", \"my login is bob, pass …\"", () => {
+  exactAndKept(
+    [
+      ["credentials: alice Xk9mQ2pL7v", "credentials: alice [REDACTED:password]"],
+      ['creds: bob "Tr0ub4dor&3".', 'creds: bob "[REDACTED:password]".'],
+      ["my login is bob, pass Xk9mQ2pL7v", "my login is bob, pass [REDACTED:password]"],
+    ],
+    [["sentences, a placeholder, a word", "credentials: alice has them now\ncreds: see vault ok\ncredentials: admin changeme\nthe user is logged in, pass the token along"]],
+  );
+});

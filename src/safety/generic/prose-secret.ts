@@ -178,6 +178,15 @@ const CODE_NAMED = /([A-Za-z0-9_.-]{1,100})\x60[ \t]+(?:(?:is|was)(?:[ \t]+(?:no
  */
 const PAIR = String.raw`[^\r\n]{0,100}?(?:\x60[^\s\x60]{1,100}\x60[ \t]*\/[ \t]*\x60([^\s\x60]{4,128})\x60|[ \t][^\s\x60/]{1,100}[ \t]+\/[ \t]+([^\s\x60]{4,128})|[ \t]([^\s\x60/:<>]{1,64})[:/]([^\s\x60/.]{6,128})(?=[\s,;).]|$)|[ \t](?:as|with|is)[ \t]+[^\s]{1,100}[ \t]+(?:and|with)[ \t]+(?:(?:the[ \t]+)?(?:password|pw|pass)[ \t]+)?["'\x60]?([^\s"'\x60]{6,128}))`;
 const LOGIN_PAIR = new RegExp(String.raw`(?:log(?:ging)?[ \t]?in|sign(?:ing)?[ \t]?in|cred(?:ential)?s)${PAIR}`, "diy");
+/** Credentials given as a user and a password after a colon, nothing after them on the line: "creds: alice Xk9mQ2pL7v". */
+const CREDS_LINE = /cred(?:ential)?s[ \t]*:[ \t]+[^\s:\/,;"'\x60]{1,64}[ \t]+["'\x60]?([^\s"'\x60]{6,128})["'\x60]?[ \t]*\.?[ \t]*(?=\r?\n|$)/diy;
+
+function credsLine(text: string, at: number): Finding | undefined {
+  CREDS_LINE.lastIndex = at;
+  const m = CREDS_LINE.exec(text);
+  const span = m?.indices?.[1];
+  return m && span && looksLikePassword(m[1] as string) ? { start: span[0], end: span[1], kind: "password" } : undefined;
+}
 const SERVICE_PAIR = new RegExp(String.raw`(?<![A-Za-z0-9_.-])(?:${SERVICES.join("|")})(?![A-Za-z0-9_-])${PAIR}`, "diy");
 
 function codeNamed(text: string, at: number): Finding | undefined {
@@ -250,12 +259,12 @@ function accountPair(text: string, at: number): Finding | undefined {
 }
 
 /**
- * A user and a password labelled, on one line: "u: admin p: …", "user admin / pass …",
+ * A user and a password labelled, on one line: "u: admin p: …", "user admin / pass …", "my login is bob, pass …",
  * "username=admin, password=…" (which the assignment rule finds too). Only the value after a
  * password's label that follows a user's: "pass" alone is a verb more often than a label.
  */
 const USER_PASS = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.$-])(?:u|usr|user(?:name)?|login)(?:[ \t]{0,8}[:=][ \t]{0,8}|[ \t]{1,8})[^\s:=/,;|]{1,64}(?:[ \t]{0,8}[,;|/][ \t]{0,8}|[ \t]{1,8})(?:p|pw|pwd|pass(?:word|wd)?)(?:[ \t]{0,8}[:=][ \t]{0,8}|[ \t]{1,8})${TOLD_VALUE}`,
+  String.raw`(?<![A-Za-z0-9_.$-])(?:u|usr|user(?:name)?|login)(?:[ \t]+(?:is|was))?(?:[ \t]{0,8}[:=][ \t]{0,8}|[ \t]{1,8})[^\s:=/,;|]{1,64}(?:[ \t]{0,8}[,;|/][ \t]{0,8}|[ \t]{1,8})(?:p|pw|pwd|pass(?:word|wd)?)(?:[ \t]{0,8}[:=][ \t]{0,8}|[ \t]{1,8})${TOLD_VALUE}`,
   "diy",
 );
 
@@ -385,7 +394,7 @@ export const proseSecretDetector: Detector = {
         continue;
       }
       const login = LOGIN_WORD.test(head);
-      if (login) push(loginPair(text, at, LOGIN_PAIR, looksLikePassword));
+      if (login) push(loginPair(text, at, LOGIN_PAIR, looksLikePassword) ?? credsLine(text, at));
       if (USER_WORD.test(head)) push(toldSecret(USER_PASS, text, at, looksLikePassword, "password"));
       else if (!login) {
         if (PASSWORD_WORD.test(head) || KEY_WORD.test(head)) push(toldBefore(text, at, PASSWORD_WORD.test(head)));
