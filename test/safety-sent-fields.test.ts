@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli } from "./helpers/cli.ts";
 import { syncEnv } from "./helpers/hardening.ts";
-import { assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
+import { assistant, jsonl, tempClaudeDir, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -17,19 +17,22 @@ afterAll(() => server.stop());
 
 const sessionId = (i: number) => `5ec7e700-0000-4000-8000-${String(i).padStart(12, "0")}`;
 
-/** Sessions of one first prompt each, synced: the server's copy as JSON. */
-async function synced(prompts: string[]): Promise<string> {
+/** Sessions of the lines each, synced: the server's copy as JSON. */
+async function syncedLines(sessions: Array<(s: { sessionId: string }, i: number) => unknown[]>): Promise<string> {
   server.reset();
   const dir = tempClaudeDir();
-  prompts.forEach((prompt, i) => {
+  sessions.forEach((lines, i) => {
     const s = { sessionId: sessionId(i) };
-    dir.write(`-home-dev-app/${s.sessionId}.jsonl`, jsonl([user(prompt, s), assistant(`msg_${i}`, text("Looking."), s)]));
+    dir.write(`-home-dev-app/${s.sessionId}.jsonl`, jsonl(lines(s, i)));
   });
   const r = await runCli(["sync"], { env: syncEnv(server, dir.root), timeoutMs: 60_000 });
   expect(r.code).toBe(0);
-  expect(server.dump().length).toBe(prompts.length);
+  expect(server.dump().length).toBe(sessions.length);
   return JSON.stringify(server.dump());
 }
+
+/** Sessions of one first prompt each, synced: the server's copy as JSON. */
+const synced = (prompts: string[]) => syncedLines(prompts.map((prompt) => (s, i) => [user(prompt, s), assistant(`msg_${i}`, text("Looking."), s)]));
 
 test("a secret the rules find by its lines (a table, a CSV, a config's block) in the first prompt stays out of the title", async () => {
   // Short or with spaces: what the session's seen secrets do not hold (seen-secrets.ts), so only the rules can find it in the title.
@@ -44,4 +47,23 @@ test("a secret the rules find by its lines (a table, a CSV, a config's block) in
   expect(pasted.filter(([, secret]) => stored.includes(secret)).map(([, secret]) => secret)).toEqual([]);
   // The title is still made of the prompt's words, on one line.
   expect(server.dump().map((s) => s.title)).toContain("username,password,role alice,[REDACTED:secret],admin");
+}, 90_000);
+
+test("a tool's input holding a record its type marks secret (an MCP tool setting a Vercel variable) sends no value of it", async () => {
+  const inputs: Array<[input: Record<string, unknown>, secret: string]> = [
+    [{ type: "sensitive", key: "DB", value: "hunter2pw", target: ["production"] }, "hunter2pw"],
+    [{ projectId: "prj_1", env: { type: "encrypted", key: "STRIPE", value: "Zk9mQ2pL7vR3" } }, "Zk9mQ2pL7vR3"],
+  ];
+  const stored = await syncedLines(
+    inputs.map(([input]) => (s, i) => [
+      user("Add the variable", s),
+      assistant(`msg_${i}`, toolUse(`toolu_${i}`, "mcp__vercel__create_env", input), s),
+      toolResult(`toolu_${i}`, "created", s),
+      assistant(`msg_${i}b`, text("Done."), s),
+    ]),
+  );
+  expect(stored).toContain("mcp__vercel__create_env");
+  expect(inputs.filter(([, secret]) => stored.includes(secret)).map(([, secret]) => secret)).toEqual([]);
+  // The rest of the record stays readable.
+  expect(stored).toContain("STRIPE");
 }, 90_000);

@@ -35,7 +35,7 @@ import {
   saslPasswdDetector,
   userFileDetectors,
 } from "./generic/credential-files.ts";
-import { nameValueDetector, markedSecretDetector } from "./generic/name-value.ts";
+import { isSecretMark, nameValueDetector, markedSecretDetector } from "./generic/name-value.ts";
 import { sqlInsertDetector } from "./generic/sql-insert.ts";
 import { privateKeyDetector, puttyKeyDetector } from "./generic/private-key.ts";
 import { encodedPrivateKeyDetector } from "./generic/encoded-private-key.ts";
@@ -217,11 +217,16 @@ function isStoredValue(v: unknown): v is string | number {
 const NAME_FIELD = /^(?:parameter|option)?(?:name|key)$/i;
 const VALUE_FIELD = /^(?:parameter|option)?value$/i;
 
-/** The value field of a record whose name field names a secret. */
+/** A record's mark of what it holds (`{"type": "encrypted", …}`, `{"object": "api_key", …}`: generic/name-value.ts, as data). */
+const MARK_FIELD = /^(?:type|object)$/;
+
+/** The value field of a record whose name field names a secret, or that its type marks secret. */
 function secretValueField(entries: Array<[string, unknown]>): string | undefined {
-  const named = entries.find(([k, v]) => NAME_FIELD.test(k) && typeof v === "string");
   const valued = entries.find(([k, v]) => VALUE_FIELD.test(k) && typeof v === "string");
-  return named && valued && isSecretEntry(named[1] as string, valued[1] as string) ? valued[0] : undefined;
+  if (!valued || (valued[1] as string).trim() === "") return undefined;
+  if (entries.some(([k, v]) => MARK_FIELD.test(k) && typeof v === "string" && isSecretMark(v))) return isStandIn(valued[1] as string) ? undefined : valued[0];
+  const named = entries.find(([k, v]) => NAME_FIELD.test(k) && typeof v === "string");
+  return named && isSecretEntry(named[1] as string, valued[1] as string) ? valued[0] : undefined;
 }
 
 /**

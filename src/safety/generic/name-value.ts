@@ -87,8 +87,14 @@ const RANDOM_REACH = 1500;
  * and an API key's record (`{"object": "api_key", …, "value": …}`): a key with no prefix of its own (Mistral's,
  * Cloudflare's) is known by the record it is in.
  */
-const CONCEALED_FIELD =
-  /"(?:type|object)"[ \t]*:[ \t]*"(?:CONCEALED|encrypted|secret|sensitive|(?:[\w.]{0,60}\.)?api_key)"[ \t]*,(?:\s{0,40}"(?!value")[A-Za-z_]{1,20}"[ \t]*:[ \t]*(?:"[^"\\\r\n]{0,300}"|[\w.-]{1,40})[ \t]*,){0,6}\s{0,40}"value"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\[^\r\n]){1,2000})"/dy;
+const SECRET_MARK = String.raw`CONCEALED|encrypted|secret|sensitive|(?:[\w.]{0,60}\.)?api_key`;
+const CONCEALED_FIELD = new RegExp(
+  String.raw`"(?:type|object)"[ \t]*:[ \t]*"(?:${SECRET_MARK})"[ \t]*,(?:\s{0,40}"(?!value")[A-Za-z_]{1,20}"[ \t]*:[ \t]*(?:"[^"\\\r\n]{0,300}"|[\w.-]{1,40})[ \t]*,){0,6}\s{0,40}"value"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\[^\r\n]){1,2000})"`,
+  "dy",
+);
+const SECRET_MARK_WHOLE = new RegExp(`^(?:${SECRET_MARK})$`);
+/** A record's type or object that marks its `value` secret, as an object's field (redact.ts, a tool's input). */
+export const isSecretMark = (v: string): boolean => SECRET_MARK_WHOLE.test(v);
 
 /** Terraform's mark: `"sensitive"` as a field's name (as a type's value, Vercel's mark). */
 const SENSITIVE_NAME = /"sensitive"[ \t]*:/y;
