@@ -856,3 +856,11 @@ describe("a user and a password with no password's label before the value: \"cre
     [["sentences, a placeholder, a word", "credentials: alice has them now\ncreds: see vault ok\ncredentials: admin changeme\nthe user is logged in, pass the token along"]],
   );
 });
+
+describe("a key typed as the answer to a question about one (AskUserQuestion's \"Which API key…?\" answered with \"Other\")", () => {
+  const answered = (pairs: string) => `User has answered your questions: ${pairs}. You can now continue with the user's answers in mind.`;
+  exactAndKept(
+    [[answered('"Which API key should I use for Stripe?"="Zk9mQ2pL7vR3aBcDeFgHjK4m"'), answered('"Which API key should I use for Stripe?"="[REDACTED:secret]"')]],
+    [["choices", answered('"Which token format?"="JWT", "Which API key should I rotate?"="the-staging-one", "Should I use the API key?"="Yes"')]],
+  );
+});

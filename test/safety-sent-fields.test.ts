@@ -67,3 +67,19 @@ test("a tool's input holding a record its type marks secret (an MCP tool setting
   // The rest of the record stays readable.
   expect(stored).toContain("STRIPE");
 }, 90_000);
+
+test("the answers AskUserQuestion's input carries (a map of questions to answers) send no secret a question asked for", async () => {
+  const questions = [{ question: "What is the admin password?", header: "Password", options: [{ label: "Generate one", description: "" }], multiSelect: false }];
+  const input = { questions, answers: { "What is the admin password?": "Tr0ub4dor&3", "Which region?": "eu-west-1" } };
+  const stored = await syncedLines([
+    (s) => [
+      user("Set up the admin account", s),
+      assistant("msg_q", toolUse("toolu_q", "AskUserQuestion", input), s),
+      toolResult("toolu_q", "User has answered your questions.", s),
+      assistant("msg_q2", text("Done."), s),
+    ],
+  ]);
+  expect(stored).toContain("What is the admin password?");
+  expect(stored).not.toContain("Tr0ub4dor&3");
+  expect(stored).toContain("eu-west-1");
+}, 90_000);

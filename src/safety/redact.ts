@@ -51,7 +51,7 @@ import { isSessionEntry, sessionTokenDetector } from "./generic/session-token.ts
 import { cookieListDetector, cookieSetDetector } from "./generic/cookie-list.ts";
 import { proseSecretDetector } from "./generic/prose-secret.ts";
 import { contextSecretDetector } from "./generic/context-secret.ts";
-import { questionAnswerDetector } from "./generic/question-answers.ts";
+import { answeredQuestion, questionAnswerDetector } from "./generic/question-answers.ts";
 import { redisReplyDetector } from "./generic/redis-reply.ts";
 import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector } from "./generic/urls.ts";
 import { gitleaksDetectors } from "./gitleaks.ts";
@@ -200,7 +200,7 @@ const CREDENTIAL_KEY = /^(?:proxy-)?authorization$|^(?:set-)?cookie$/i;
 function isSecretEntry(key: string, value: string): boolean {
   if (value.trim() === "") return false;
   if (CREDENTIAL_KEY.test(key)) return !isStandIn(value);
-  return (SECRET_KEY.test(key) && isAssignedSecret(key, value, true, undefined)) || isPinEntry(key, value) || isSessionEntry(key, value);
+  return (SECRET_KEY.test(key) && isAssignedSecret(key, value, true, undefined)) || isPinEntry(key, value) || isSessionEntry(key, value) || answeredQuestion(key, value);
 }
 
 /**

@@ -1,12 +1,14 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { isStandIn } from "../look-alikes.ts";
+import { isStandIn, looksRandom } from "../look-alikes.ts";
+import { drawnAtRandom } from "./handed-key.ts";
 import { isDicewarePhrase } from "./prose-secret.ts";
 
 /**
  * The user's answer to a question Claude asked for a secret with its AskUserQuestion tool, as the
  * tool's result tells it: `User has answered your questions: "What is the staging DB
  * password?"="…", "Which region?"="eu-west-1". You can now continue with the user's answers in
- * mind.` The question says what the answer is, so it goes whatever its shape; other answers stay.
+ * mind.` The question says what the answer is, so it goes whatever its shape; other answers stay. The tool's input
+ * may carry them too, as a map of questions to answers (`"answers": {"What is the admin password?": "…"}`: redact.ts).
  */
 
 const INTRO = "has answered your question";
@@ -28,6 +30,21 @@ const ASKS_ABOUT = /^[\s*"'“]*(?:which|how|where|when|why|should|shall|do|does
 /** Whether an answer is one the secret can be: one word, not a stand-in (`none`, `skip` aside), or a diceware passphrase. */
 const isSecretAnswer = (answer: string) => answer !== "" && ((!/\s/.test(answer) && !isStandIn(answer)) || isDicewarePhrase(answer));
 
+/** A map's key that is a question the tool asked: words ending in a question mark, or four words at least (not a field: `input_tokens`, `token count`). */
+const QUESTION = /\s[^\s]*\?["'”\s]*$|\S\s+\S+\s+\S+\s+\S/;
+
+/** The answer under a question in a map of questions to answers (AskUserQuestion's input), when it is the secret asked for. */
+export const answeredQuestion = (key: string, value: string): boolean => QUESTION.test(key) && answersSecret(key, value);
+
+/**
+ * Whether `answer` to `question` is the secret the question asks for. One about a secret ("Which API key should I use?") is
+ * answered by a choice, unless the answer is drawn at random: a key typed in as the question's "Other".
+ */
+function answersSecret(question: string, answer: string): boolean {
+  if (!ASKS_SECRET.test(question) || !isSecretAnswer(answer)) return false;
+  return !ASKS_ABOUT.test(question) || (looksRandom(answer) && drawnAtRandom(answer.replace(/[_-]/g, "")));
+}
+
 /**
  * The answers to questions asking for a secret in `answers` (from the first question's opening
  * quote to the last answer's closing one), which starts at `offset` in the text. Each answer ends
@@ -42,8 +59,7 @@ function secretAnswers(answers: string, offset: number, out: Finding[]): void {
     const following = answers.indexOf(SEPARATOR, answer);
     const between = following >= 0 ? answers.slice(answer, following).lastIndexOf(NEXT) : -1;
     const end = between >= 0 ? answer + between : answers.length - 1;
-    const asked = answers.slice(question, sep);
-    if (ASKS_SECRET.test(asked) && !ASKS_ABOUT.test(asked) && isSecretAnswer(answers.slice(answer, end))) out.push({ start: offset + answer, end: offset + end, kind: "secret" });
+    if (answersSecret(answers.slice(question, sep), answers.slice(answer, end))) out.push({ start: offset + answer, end: offset + end, kind: "secret" });
     if (between < 0) return;
     question = end + NEXT.length;
     sep = following;
