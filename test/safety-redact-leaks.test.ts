@@ -864,3 +864,15 @@ describe("a key typed as the answer to a question about one (AskUserQuestion's \
     [["choices", answered('"Which token format?"="JWT", "Which API key should I rotate?"="the-staging-one", "Should I use the API key?"="Yes"')]],
   );
 });
+
+describe("a key with no prefix of its own under its provider's name alone: Deepgram's 40 hex, Vercel's 24, Cloudflare's 40", () => {
+  exactAndKept(
+    [
+      ['{"key": "deepgram", "value": "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c"}', '{"key": "deepgram", "value": "[REDACTED:secret]"}'],
+      ["DEEPGRAM=0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c", "DEEPGRAM=[REDACTED:secret]"],
+      ['{"key": "vercel", "value": "Zk9mQ2pL7vR3aBcDeFgHjK4m"}', '{"key": "vercel", "value": "[REDACTED:secret]"}'],
+      ['{"key": "cloudflare", "value": "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7d"}', '{"key": "cloudflare", "value": "[REDACTED:secret]"}'],
+    ],
+    [["switches, names, versions, a short hex, a hash under another provider", 'vercel: true\ncloudflare: "workers"\ndeepgram: nova-2\n{"vercel": {"env": "prod"}}\ncloudflare = "1.2.3"\ndeepgram=3f2a9c1e\nhuggingface: 0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c']],
+  );
+});

@@ -38,9 +38,12 @@ const GLUED_PASS = String.raw`(?<=(?:db|root|admin|user|smtp|mail|sql|pg|ftp|lda
  * names far more often a model or a switch (`anthropic: true`, `openai: "gpt-4o"`), so only a long value
  * drawn at random goes (isAssignedSecret). Its keys' own prefixes (`sk-ant-`) are tokens.json's.
  */
-const PROVIDERS = ["anthropic", "openai", "gemini", "groq", "mistral", "cohere", "openrouter", "deepseek", "perplexity", "fireworks", "replicate", "huggingface"];
+const PROVIDERS = ["anthropic", "openai", "gemini", "groq", "mistral", "cohere", "openrouter", "deepseek", "perplexity", "fireworks", "replicate", "huggingface", "deepgram", "vercel", "cloudflare"];
 const PROVIDER_NAME = new RegExp(`^(?:${PROVIDERS.join("|")})$`, "i");
 const PROVIDER_KEY_MIN = 24;
+/** Providers whose keys are lowercase hex (Deepgram's 40), not drawn in both cases: such a value under their name goes too. */
+const HEX_KEY_PROVIDER = /^deepgram$/i;
+const HEX_KEY = /^[0-9a-f]{32,64}$/;
 /**
  * French's short `mdp` (mot de passe) names a Markov decision process too (`MDP: Markov decision process`): a value of letters
  * and digits goes, or an environment file's lowercase word ending its line under a capital name (`MDP=motdepasse`), as a password's does.
@@ -219,7 +222,7 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
   // environment-style name's value is a literal (`DB_PASSWORD=hunter(2)`).
   if (!quoted && (next === "(" || (CALL.test(value) && !SCREAMING_NAME.test(name)))) return false;
   const stem = name.replace(NAME_SUFFIX, "");
-  if (PROVIDER_NAME.test(stem)) return value.length >= PROVIDER_KEY_MIN && drawnAtRandom(value);
+  if (PROVIDER_NAME.test(stem)) return value.length >= PROVIDER_KEY_MIN && (drawnAtRandom(value) || (HEX_KEY_PROVIDER.test(stem) && HEX_KEY.test(value)));
   const endsLine = next === undefined || next === "\n" || next === "\r";
   if (MDP_NAME.test(stem)) return (HAS_LETTER.test(value) && HAS_DIGIT.test(value)) || (endsLine && !quoted && SCREAMING_NAME.test(name) && LOWER_WORD.test(value));
   if (!STRONG_NAME.test(stem)) return looksRandom(value);
