@@ -876,3 +876,13 @@ describe("a key with no prefix of its own under its provider's name alone: Deepg
     [["switches, names, versions, a short hex, a hash under another provider", 'vercel: true\ncloudflare: "workers"\ndeepgram: nova-2\n{"vercel": {"env": "prod"}}\ncloudflare = "1.2.3"\ndeepgram=3f2a9c1e\nhuggingface: 0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c']],
   );
 });
+
+describe("a passcode of digits, as a PIN is (a door's, a phone's)", () => {
+  exactAndKept(
+    [
+      ["my passcode is 482913", "my passcode is [REDACTED:secret]"],
+      ["door passcode: 4821", "door passcode: [REDACTED:secret]"],
+    ],
+    [["a length, a count of codes", "the passcode length is 6\npasscodes: 1234 issued"]],
+  );
+});

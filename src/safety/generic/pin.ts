@@ -6,7 +6,7 @@ import { isStandIn } from "../look-alikes.ts";
  * `PIN=4821`, `SIM_PIN: 4821`, `userPin = 4821`, "pin code 482133", "my PIN is 4821". Not `"pin":
  * true`, a version pinned (`pin = "1.2.3"`), a board's pin (`pin: 12`: a GPIO or header pin is
  * numbered in 1 to 3 digits, a PIN has 4 or more), nor words holding "pin" (`spin`, `pinned`,
- * `mapping`).
+ * `mapping`). A passcode of digits is one too (a door's, a phone's: "my passcode is 482913", `{"passcode": "4821"}`).
  */
 
 /**
@@ -15,7 +15,7 @@ import { isStandIn } from "../look-alikes.ts";
  * the digits (group 3), quoted or bare, and no more digits, letters or dash after them, nor a dot and a digit (a version).
  */
 const PIN_ASSIGNED =
-  /([A-Za-z0-9_.-]{0,60}?)(pin)(?:[_-]?(?:code|number))?["']?(?:[ \t]+(?:code|number)(?:[ \t]*[:=][ \t]*|[ \t]+(?:is[ \t]+)?)|[ \t]*(?::=|=>|[:=])[ \t]*|[ \t]+(?:is|was)[ \t]+)["']?(\d{4,8})(?![\dA-Za-z-]|\.\d)/diy;
+  /([A-Za-z0-9_.-]{0,60}?)(pin|passcode)(?:[_-]?(?:code|number))?["']?(?:[ \t]+(?:code|number)(?:[ \t]*[:=][ \t]*|[ \t]+(?:is[ \t]+)?)|[ \t]*(?::=|=>|[:=])[ \t]*|[ \t]+(?:is|was)[ \t]+)["']?(\d{4,8})(?![\dA-Za-z-]|\.\d)/diy;
 
 /** What may come before `pin` in a PIN's name: nothing, a word and a separator (`SIM_PIN`, `card-pin`), or a word in camelCase before `Pin`. */
 function isPinName(before: string, pin: string): boolean {
@@ -24,7 +24,7 @@ function isPinName(before: string, pin: string): boolean {
 
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
 /** A PIN's name alone, as a JSON object's key (redact.ts): groups as in PIN_ASSIGNED. */
-const PIN_KEY = /^([A-Za-z0-9_.-]{0,60}?)(pin)(?:[_-]?(?:code|number))?$/i;
+const PIN_KEY = /^([A-Za-z0-9_.-]{0,60}?)(pin|passcode)(?:[_-]?(?:code|number))?$/i;
 const PIN_VALUE = /^\d{4,8}$/;
 
 /** Whether a JSON object's entry is a PIN (`{"pin": "4821"}`), its name being apart from its value. */
@@ -34,7 +34,7 @@ export function isPinEntry(key: string, value: string): boolean {
 }
 
 export const pinDetector: Detector = {
-  keywords: ['pin"', "pin'", "pin=", "pin:", "pin ", "pin\t", "pincode", "pin_code", "pin-code", "pinnumber", "pin_number"],
+  keywords: ['pin"', "pin'", "pin=", "pin:", "pin ", "pin\t", "pincode", "pin_code", "pin-code", "pinnumber", "pin_number", "passcode"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       // Back to the name's start, 60 characters at most, as PIN_ASSIGNED reads.
@@ -45,7 +45,8 @@ export const pinDetector: Detector = {
       const m = PIN_ASSIGNED.exec(text);
       const span = m?.indices?.[3];
       if (!m || !span || !isPinName(m[1] as string, m[2] as string) || isStandIn(m[3] as string)) continue;
-      out.push({ start: span[0], end: span[1], kind: "password" });
+      // A passcode's value is named as the assignment rule names one of letters (`passcode=…`): a secret.
+      out.push({ start: span[0], end: span[1], kind: /^pin$/i.test(m[2] as string) ? "password" : "secret" });
     }
   },
 };
