@@ -7,6 +7,7 @@ import { pipedSecretDetector, promptAnswerDetector, secretFlagDetector, toolDete
 import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } from "./generic/headers.ts";
 import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
+import { falKeyDetector } from "./generic/fal-key.ts";
 import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
 import { secretsMapDetector } from "./generic/secrets-map.ts";
 import { composerAuthDetector } from "./generic/composer-auth.ts";
@@ -119,6 +120,7 @@ function builtinDetectors(): Detector[] {
     urlCredentialsDetector,
     goDsnDetector,
     ...tokenDetectors(),
+    falKeyDetector,
     wrappedJwtDetector,
     ...gitleaks.specific,
     awsSecretDetector,
