@@ -89,6 +89,33 @@ describe("a write given up on that the server applies after a newer one", () => 
   }, 120_000);
 });
 
+describe("a write given up on that never reached the server", () => {
+  test("a message: its latest copy, which the server holds, is not written again (its text would be searchable twice)", async () => {
+    server.reset();
+    resetClock();
+    const claude = tempClaudeDir();
+    const path = claude.write(`-home-dev-project-x/${SESSION}.jsonl`, jsonl([user("Fix the parser"), assistant("msg_1", text("Looking."), { usage: { output: 100 } })]));
+    const env = syncEnv(server, claude.root, tempHome(), { CLAUDE_CODE_SYNC_TIMEOUT_MS: String(TIMEOUT_MS) });
+    const sync = () => runCli(["sync", "--json"], { env, timeoutMs: 90_000 });
+    expect((await sync()).code).toBe(0);
+
+    // The response grows a block: its write hangs (never applied), and the retry's 404 stops that sync.
+    appendFileSync(path, jsonl([assistant("msg_1", toolUse("toolu_1", "Bash", { command: "ls" }), { usage: { output: 150 } })]));
+    const rule = { path: "/sync/message", bodyIncludes: "toolu_1" };
+    server.setFaults({ rules: [{ ...rule, kind: "hang" }, { ...rule, skip: 1, kind: 404 }] });
+    expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: false, code: "url-not-found" });
+
+    // The next sync sends the newer copy, then, once the hung write is over, checks it: the server holds that copy.
+    server.setFaults({});
+    appendFileSync(path, jsonl([assistant("msg_1", text("Found it."), { usage: { output: 300 } })]));
+    const reference = await referenceData(claude.root);
+    expect((await sync()).code).toBe(0);
+    expect(await sync()).toMatchObject({ code: 0 });
+    expect(comparable(server.dump())).toEqual(reference);
+    expect(server.violations().map((v) => v.reason)).toEqual([]);
+  }, 120_000);
+});
+
 describe("a write on its way when the sync was killed (SIGKILL)", () => {
   test("lands after the next sync's newer one: the session's totals are replaced again by the latest", async () => {
     server.reset();

@@ -10,6 +10,9 @@ import { heldExactly, outboxToCompare } from "./server-copy.ts";
  * each it holds exactly as we would send it is recorded as sent (OpenSync
  * appends every re-sent text to the session's search text again), and 0.1.x's
  * are matched with ours, so ours update them in place. The rest goes as usual.
+ * The same read goes before the messages of a session sent from here that the
+ * server may hold already, left there by a write given up on
+ * (StateStore.hasUnsureCopies).
  */
 export interface Adopter {
   /** Whether the server had the session before this run wrote anything of it (one session list per run). */

@@ -124,6 +124,8 @@ interface Active {
   onServer: boolean;
   /** The server had the session before we first sent it (a lost state, or 0.1.x sent it). */
   serverHad: boolean;
+  /** The server may hold copies of its pending messages already (StateStore.hasUnsureCopies): its copy is read before they go. */
+  compare: boolean;
   /** The read had ended when this pass took the session up (or retook it): its totals are final. */
   readDone: boolean;
   stepRetry?: Retry;
@@ -326,14 +328,16 @@ export class Sender {
       if (!this.heldBefore.has(sessionId)) this.heldBefore.set(sessionId, work.sentHash !== null);
       const sessionDue = work.hash !== work.sentHash && (work.error === null || (work.failedAt ?? 0) < this.retryFailedBefore);
       const check = sessionDue && work.sentHash === null && !work.legacyChecked && this.options.adopter !== undefined;
+      const compare = work.serverId !== null && this.options.adopter !== undefined && this.store.hasUnsureCopies(work.key);
       // Messages of a session the server does not have wait for it (they would create it with the wrong start time).
-      const step: Step = check ? "check" : sessionDue ? "session" : work.sentHash !== null ? "messages" : "blocked";
+      const step: Step = check ? "check" : sessionDue ? "session" : work.sentHash === null ? "blocked" : compare ? "adopt" : "messages";
       this.active.push({
         work,
         step,
         sessionDue,
         onServer: work.sentHash !== null,
         serverHad: false,
+        compare,
         readDone: this.closed,
         stepInFlight: false,
         buffer: [],
@@ -572,7 +576,7 @@ export class Sender {
         if (recreated) this.outcome.recreated.push({ sessionId: a.work.sessionId, serverId: o.value.sessionId });
         const serverId = recreated ? undefined : o.value.sessionId;
         this.ack(() => this.store.markSessionSent(a.work.key, { hash, windowKey: key, at: this.now(), ...(serverId ? { serverId } : {}), ...(createdAt !== undefined ? { createdAt } : {}) }));
-        a.step = a.serverHad ? "adopt" : "messages";
+        a.step = a.serverHad || a.compare ? "adopt" : "messages";
         a.work = { ...a.work, sentHash: hash, sentKey: key, writtenAt: this.now(), serverId: o.value.sessionId };
         return;
       }

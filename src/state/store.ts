@@ -586,6 +586,20 @@ export class StateStore {
     return reread;
   }
 
+  /**
+   * Whether a message of this session waits to go though the server may hold that very copy: one a write given
+   * up on may have left there (settleUnsure's UNKNOWN_COPY), or one whose own write was given up on. Sent again,
+   * its text would be appended to the session's search text a second time: the server's copy is compared first.
+   */
+  hasUnsureCopies(sessionKey: number): boolean {
+    return (
+      this.q(
+        `SELECT 1 FROM outbox o CROSS JOIN messages m ON m.external_id = o.external_id WHERE o.session = ?1 AND (m.sent_hash = ?2
+           OR EXISTS (SELECT 1 FROM unsure_writes u WHERE u.session = ?1 AND u.item = o.external_id AND u.hash = m.hash)) LIMIT 1`,
+      ).get(sessionKey, UNKNOWN_COPY) !== null
+    );
+  }
+
   // ---- messages
 
   /**
