@@ -193,7 +193,7 @@ describe("a 0.2.0 state (schema 1)", () => {
     try {
       const tables = (store.db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
       expect(tables).toEqual(["files", "folders", "folds", "lock", "messages", "meta", "models", "outbox", "sessions", "unsure_writes", "usage"]);
-      expect(store.db.query("PRAGMA user_version").get()).toEqual({ user_version: 5 });
+      expect(store.db.query("PRAGMA user_version").get()).toEqual({ user_version: 6 });
       expect([store.getMeta("account"), store.getMeta("last_sync"), store.getMeta("schema")]).toEqual(["acc0123456789abc", LAST_SYNC, undefined]);
       // Not new: it knows what it sent, so its next sync neither asks the server's totals nor reads everything for a hook.
       expect(store.isNew()).toBe(false);

@@ -10,6 +10,7 @@ import { Database } from "bun:sqlite";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { StateStore } from "../src/state/store.ts";
+import { recheckAt } from "../src/sync/unsure.ts";
 import { type FaultRule, type TestServer, startTestServer } from "../testserver/server.ts";
 import { baseEnv, runCli, tempHome } from "./helpers/cli.ts";
 import { CLI, comparable, referenceData, removeTempDirs, syncEnv, tempDir } from "./helpers/hardening.ts";
@@ -87,6 +88,39 @@ describe("a write given up on that the server applies after a newer one", () => 
     expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
     expect(comparable(server.dump())).toEqual(reference);
   }, 120_000);
+});
+
+describe("a write given up on that the server applies after it was taken as over", () => {
+  test("a session's record: a later sync finds its older totals and sends the latest again", async () => {
+    server.reset();
+    resetClock();
+    const claude = tempClaudeDir();
+    const path = claude.write(`-home-dev-project-x/${SESSION}.jsonl`, jsonl([user("Fix the parser"), assistant("msg_1", text("Looking."), { usage: { output: 100 } })]));
+    const env = syncEnv(server, claude.root, tempHome(), { CLAUDE_CODE_SYNC_TIMEOUT_MS: String(TIMEOUT_MS) });
+    const sync = () => runCli(["sync", "--json"], { env, timeoutMs: 90_000 });
+    expect((await sync()).code).toBe(0);
+
+    appendFileSync(path, jsonl([user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })]));
+    server.setFaults({ rules: [{ path: "/sync/session", kind: "late" }, { path: "/sync/session", skip: 1, kind: 404 }] });
+    expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: false, code: "url-not-found" });
+
+    server.setFaults({});
+    appendFileSync(path, jsonl([user("And the docs"), assistant("msg_3", text("Updated."), { usage: { output: 400 } })]));
+    const reference = await referenceData(claude.root);
+    // These send the latest, and once the held write is taken as over, the record again (behind the 10 s window
+    // a late landing may have opened: it may be left to the second).
+    await sync();
+    expect((await sync()).code).toBe(0);
+    expect(comparable(server.dump())).toEqual(reference);
+    // Then the held write lands, later than it was taken to: the dashboard shows its older totals.
+    expect(await server.releaseLate()).toBe(1);
+    expect(comparable(server.dump())).not.toEqual(reference);
+    // A sync once the next check is due (two timeouts after the last was over) finds them and sends the latest.
+    await Bun.sleep(2 * TIMEOUT_MS);
+    expect((await sync()).code).toBe(0);
+    expect(comparable(server.dump())).toEqual(reference);
+    expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
+  }, 180_000);
 });
 
 describe("a write given up on that never reached the server", () => {
@@ -172,7 +206,7 @@ describe("settling a write given up on, once it is over", () => {
         if (acked) store.markSessionSent(key, { hash: acked, windowKey: `key-${acked}`, at: 1_000 });
         store.markUnsure(key, { item: "", hash: given, windowKey: `key-${given}`, until: 5_000 });
       });
-      expect(store.write(() => store.settleUnsure(SESSION))).toBe(false);
+      expect(store.write(() => store.settleUnsure(SESSION, 10_000))).toBe(false);
       const work = store.sessionsWithWork({ retryFailedBefore: 0 }).at(0);
       expect(work !== undefined).toBe(due);
       // On the server: its 10 s window runs from the latest the late write could land, against what it carried.
@@ -204,11 +238,67 @@ describe("settling a write given up on, once it is over", () => {
         store.putMessage(message(current));
         store.markUnsure(key, { item: id, hash: given, until: 5_000 });
       });
-      expect(store.write(() => store.settleUnsure(SESSION))).toBe(reread);
+      expect(store.write(() => store.settleUnsure(SESSION, 10_000))).toBe(reread);
       // What the read puts back: the message is in the outbox unless the server surely has it.
       store.write(() => store.putMessage(message(current)));
       const outbox = [...store.outbox(key, 0)].map((m) => m.payload);
       expect(outbox).toEqual(acked === current && !reread ? [] : [`{"v":"${current}"}`]);
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe("checking again, once over, a write given up on", () => {
+  test.each([
+    ["the first check after the one at settling: two of those times later", 1, 1_000 + 2 * 30_000],
+    ["the eleventh: 2048 of them later (about 17 hours)", 11, 1_000 + 2048 * 30_000],
+    ["after the twelfth: no more", 12, undefined],
+  ] as const)("%s", (_name, done, at) => {
+    expect(recheckAt(1_000, 30_000, done)).toBe(at);
+  });
+
+  test.each([
+    ["the record it carried is not the one acknowledged, and the server shows another: due again", "h1", 7_000, true],
+    ["the record it carried is not the one acknowledged, the server shows that one: not due", "h1", undefined, false],
+  ] as const)("%s", (_name, given, landedAt, due) => {
+    const store = StateStore.open(join(tempDir("ccs-recheck-"), "state.db"));
+    try {
+      const key = store.write(() => store.sessionKey(SESSION));
+      store.write(() => {
+        store.putSessionPayload(SESSION, '{"externalId":"s"}', "h2", { excluded: false });
+        store.markSessionSent(key, { hash: "h2", windowKey: "k2", at: 1_000, serverId: "srv1" });
+        store.markUnsure(key, { item: "", hash: given, windowKey: "k1", until: 2_000 });
+        store.settleUnsure(SESSION, 3_000);
+        // What settling made due went, and was acknowledged.
+        store.markSessionSent(key, { hash: "h2", windowKey: "k2", at: 2_500 });
+      });
+      expect(store.rechecked()).toEqual([{ sessionId: SESSION, nextAt: 3_000 }]);
+      expect(store.recheckedRecord(SESSION)).toEqual({ serverId: "srv1", payload: '{"externalId":"s"}' });
+      store.write(() => store.recheckUnsure(SESSION, landedAt, (done) => (done < 2 ? 9_000 : undefined)));
+      const work = store.sessionsWithWork({ retryFailedBefore: 0 }).at(0);
+      expect(work !== undefined).toBe(due);
+      if (due) expect(work?.writtenAt).toBe(landedAt as number);
+      expect(store.rechecked()).toEqual([{ sessionId: SESSION, nextAt: 9_000 }]);
+      // The last check: nothing is kept.
+      store.write(() => store.recheckUnsure(SESSION, undefined, (done) => (done < 2 ? 9_000 : undefined)));
+      expect(store.rechecked()).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
+  test("a record it carried that is the one acknowledged: a late landing changes nothing, the server is not asked", () => {
+    const store = StateStore.open(join(tempDir("ccs-recheck-"), "state.db"));
+    try {
+      const key = store.write(() => store.sessionKey(SESSION));
+      store.write(() => {
+        store.putSessionPayload(SESSION, "{}", "h2", { excluded: false });
+        store.markSessionSent(key, { hash: "h2", windowKey: "k2", at: 1_000, serverId: "srv1" });
+        store.markUnsure(key, { item: "", hash: "h2", windowKey: "k2", until: 2_000 });
+        store.settleUnsure(SESSION, 3_000);
+      });
+      expect(store.recheckedRecord(SESSION)).toBeUndefined();
     } finally {
       store.close();
     }
@@ -233,11 +323,37 @@ describe("after a run that did not end cleanly", () => {
         store.markSessionSent(key, { hash: "s2", windowKey: "k", at: 2_000 });
         store.markMessageSent(id, "m1", 1_000);
       });
-      expect(store.write(() => store.settleUnsure(SESSION))).toBe(false);
+      expect(store.write(() => store.settleUnsure(SESSION, 10_000))).toBe(false);
       expect(store.sessionsWithWork({ retryFailedBefore: 0 }).map((w) => w.sessionId)).toEqual([SESSION]);
       expect([...store.outbox(key, 0)]).toEqual([]);
     } finally {
       store.close();
+    }
+  });
+});
+
+describe("a schema 5 state", () => {
+  test("gets the count of checks of each write given up on, keeping those it had (not yet over: none checked)", () => {
+    const path = join(tempDir("ccs-rechecks-"), "state.db");
+    const store = StateStore.open(path);
+    const key = store.write(() => store.sessionKey(SESSION));
+    store.write(() => store.markUnsure(key, { item: "", hash: "h1", until: 5 }));
+    store.close();
+    // Back to schema 5: no rechecks column.
+    const db = new Database(path);
+    db.run("ALTER TABLE unsure_writes DROP COLUMN rechecks");
+    db.run("PRAGMA user_version = 5");
+    db.close();
+
+    const reopened = StateStore.open(path);
+    try {
+      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 6 });
+      expect(reopened.unsureSessions()).toEqual([{ sessionId: SESSION, readyAt: 5 }]);
+      reopened.write(() => reopened.settleUnsure(SESSION, 50));
+      expect(reopened.unsureSessions()).toEqual([]);
+      expect(reopened.rechecked()).toEqual([{ sessionId: SESSION, nextAt: 50 }]);
+    } finally {
+      reopened.close();
     }
   });
 });
@@ -258,7 +374,7 @@ describe("a schema 4 state", () => {
 
     const reopened = StateStore.open(path);
     try {
-      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 5 });
+      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 6 });
       expect(reopened.getMeta("account")).toBe("acc0123456789abc");
       const key = reopened.write(() => reopened.sessionKey(SESSION));
       reopened.write(() => reopened.markUnsure(key, { item: "", hash: "h1", until: 5 }));

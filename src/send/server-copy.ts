@@ -1,6 +1,6 @@
 import type { OpenSyncClient } from "../opensync/client.ts";
-import type { MessagePayload } from "../opensync/payload.ts";
-import type { ServerMessage } from "../opensync/read-api.ts";
+import type { MessagePayload, SessionPayload } from "../opensync/payload.ts";
+import type { ServerMessage, ServerSession } from "../opensync/read-api.ts";
 import type { StateStore } from "../state/store.ts";
 
 /** Whether the server's copy of a message is what `payload` would write (no field it keeps differs). */
@@ -44,4 +44,18 @@ export function heldExactly(ours: Iterable<Ours>, held: ReadonlyMap<string, Serv
     if (copy && holdsExactly(copy, m.payload)) found.push({ externalId: m.externalId, hash: m.hash, createdAt: copy.createdAt });
   }
   return found;
+}
+
+/** The session fields the server keeps from a record's write: those the read API shows. */
+const RECORD_FIELDS = ["title", "projectPath", "projectName", "model", "provider", "promptTokens", "completionTokens", "cost", "durationMs"] as const;
+
+/**
+ * Whether the server's copy of a session shows what `payload` wrote. A number it was sent as 0 or less is
+ * not compared: the server applies only values above 0 on an update, so another copy's value stays.
+ */
+export function holdsRecord(held: ServerSession, payload: Omit<SessionPayload, "createdAt">): boolean {
+  return RECORD_FIELDS.every((field) => {
+    const sent = payload[field];
+    return sent === undefined || (typeof sent === "number" && sent <= 0) || held[field] === sent;
+  });
 }

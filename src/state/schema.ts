@@ -24,7 +24,8 @@ import { payloadHash, windowKey } from "../plan/hash.ts";
  * - outbox: payloads not acknowledged yet.
  * - unsure_writes: writes given up on (no answer in time, a connection lost
  *   after the body went) that the server may still apply after a newer one
- *   of the same item, until `until`: then the item's latest copy goes again.
+ *   of the same item, until `until`: then the item's latest copy goes again,
+ *   and the server's copy is checked again at later syncs (`rechecks`).
  * Partial indexes hold only what is pending or failed, so status counts and
  * a sync with nothing to do never read the whole of a table.
  */
@@ -138,12 +139,18 @@ CREATE TABLE unsure_writes (
 ) WITHOUT ROWID;
 `;
 
+/**
+ * What schema 6 added: how many times a write given up on was checked again once over (0: not yet over). A
+ * write may land later than it is taken to (unsure.ts): the server's copy is checked again, less and less often.
+ */
+const RECHECKS = `ALTER TABLE unsure_writes ADD COLUMN rechecks INTEGER NOT NULL DEFAULT 0;`;
+
 /** What each version added to the one before (from version 2 on). */
-const ADDED: Record<number, string> = { 3: FOLDERS, 4: COPIES, 5: UNSURE_WRITES };
+const ADDED: Record<number, string> = { 3: FOLDERS, 4: COPIES, 5: UNSURE_WRITES, 6: RECHECKS };
 
-const SCHEMA = SCHEMA_V2 + FOLDERS + COPIES + UNSURE_WRITES;
+const SCHEMA = SCHEMA_V2 + FOLDERS + COPIES + UNSURE_WRITES + RECHECKS;
 
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 6;
 
 /** Meta key present while a state is new: it has not yet read everything with the server's totals at hand (store.isNew). */
 export const NEW_STATE = "new_state";

@@ -525,10 +525,13 @@ export class StateStore {
    * with its outcome unknown: the server may apply it until `until`, after a newer write of the same item.
    */
   markUnsure(sessionKey: number, w: { item: string; hash: string; windowKey?: string; until: number }): void {
-    this.q(
-      `INSERT INTO unsure_writes (session, item, hash, window_key, until) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT(session, item, hash) DO UPDATE SET until = MAX(until, excluded.until)`,
-    ).run(sessionKey, w.item, w.hash, w.windowKey ?? null, w.until);
+    this.q(`INSERT INTO unsure_writes (session, item, hash, window_key, until) VALUES (?, ?, ?, ?, ?) ${UNSURE_AGAIN}`).run(
+      sessionKey,
+      w.item,
+      w.hash,
+      w.windowKey ?? null,
+      w.until,
+    );
   }
 
   /**
@@ -538,36 +541,47 @@ export class StateStore {
    * an earlier read's or the provisional one, so its hash is '', which matches none: it goes again once.
    */
   markPendingUnsure(until: number): void {
-    const upsert = "ON CONFLICT(session, item, hash) DO UPDATE SET until = MAX(until, excluded.until)";
     this.q(
       `INSERT INTO unsure_writes (session, item, hash, until)
-       SELECT id, '', '', ?1 FROM sessions INDEXED BY sessions_unsent WHERE hash IS NOT sent_hash AND payload IS NOT NULL ${upsert}`,
+       SELECT id, '', '', ?1 FROM sessions INDEXED BY sessions_unsent WHERE hash IS NOT sent_hash AND payload IS NOT NULL ${UNSURE_AGAIN}`,
     ).run(until);
     this.q(
       `INSERT INTO unsure_writes (session, item, hash, until)
-       SELECT o.session, o.external_id, m.hash, ?1 FROM outbox o CROSS JOIN messages m ON m.external_id = o.external_id WHERE true ${upsert}`,
+       SELECT o.session, o.external_id, m.hash, ?1 FROM outbox o CROSS JOIN messages m ON m.external_id = o.external_id WHERE true ${UNSURE_AGAIN}`,
     ).run(until);
   }
 
-  /** Sessions with writes given up on, and when the last of them is over (the table is empty unless a write was given up on). */
+  /**
+   * Sessions with writes given up on not yet over, and when the last of them is (the table is empty unless a
+   * write was given up on). Those only checked again once over (`rechecks`) are not among them.
+   */
   unsureSessions(only?: ReadonlySet<string>): Array<{ sessionId: string; readyAt: number }> {
     const rows = this.q(
-      "SELECT s.session_id, MAX(u.until) AS ready_at FROM unsure_writes u JOIN sessions s ON s.id = u.session GROUP BY u.session",
+      "SELECT s.session_id, MAX(u.until) AS ready_at FROM unsure_writes u JOIN sessions s ON s.id = u.session WHERE u.rechecks = 0 GROUP BY u.session",
     ).all() as Array<{ session_id: string; ready_at: number }>;
     return rows.filter((r) => !only || only.has(r.session_id)).map((r) => ({ sessionId: r.session_id, readyAt: r.ready_at }));
+  }
+
+  /** Sessions whose writes given up on are over and checked again from time to time, and when each is next. */
+  rechecked(only?: ReadonlySet<string>): Array<{ sessionId: string; nextAt: number }> {
+    const rows = this.q(
+      "SELECT s.session_id, MIN(u.until) AS next_at FROM unsure_writes u JOIN sessions s ON s.id = u.session WHERE u.rechecks > 0 GROUP BY u.session",
+    ).all() as Array<{ session_id: string; next_at: number }>;
+    return rows.filter((r) => !only || only.has(r.session_id)).map((r) => ({ sessionId: r.session_id, nextAt: r.next_at }));
   }
 
   /**
    * The writes of a session given up on are over (`unsureSessions`' time has passed): each item that the
    * server may hold an older copy of than the one last acknowledged goes again. The record is due again,
    * behind the window the late write may have opened; a message is read again from its transcript (its
-   * payload left the outbox when acknowledged). An item still pending goes anyway. Returns whether the
-   * session is to be read again (the caller's scan then sends those messages).
+   * payload left the outbox when acknowledged). An item still pending goes anyway. Each is then checked
+   * again at `recheckAt` (recheckUnsure). Returns whether the session is to be read again (the caller's
+   * scan then sends those messages).
    */
-  settleUnsure(sessionId: string): boolean {
+  settleUnsure(sessionId: string, recheckAt: number): boolean {
     const key = this.existingSessionKey(sessionId);
     if (key === undefined) return false;
-    const marks = this.q("SELECT item, hash, window_key, until FROM unsure_writes WHERE session = ? ORDER BY until").all(key) as UnsureRow[];
+    const marks = this.unsureMarks(key).filter((m) => m.rechecks === 0);
     const record = marks.filter((m) => m.item === "");
     const session = this.q("SELECT hash, sent_hash FROM sessions WHERE id = ?").get(key) as { hash: string | null; sent_hash: string | null };
     const staleRecord = record.filter((m) => m.hash !== session.sent_hash).at(-1);
@@ -578,10 +592,57 @@ export class StateStore {
            written_at = MAX(COALESCE(written_at, 0), ?4) WHERE id = ?5`,
       ).run(staleRecord !== undefined, UNKNOWN_COPY, staleRecord?.window_key ?? null, Math.max(...record.map((m) => m.until)), key);
     }
+    this.q("UPDATE unsure_writes SET rechecks = 1, until = ? WHERE session = ? AND rechecks = 0").run(recheckAt, key);
+    return this.messagesDueAgain(sessionId, marks);
+  }
+
+  /**
+   * What checking a session again compares the server's copy with: its record as acknowledged, when a write
+   * given up on carried another (undefined: none did, or a newer one is pending and goes anyway).
+   */
+  recheckedRecord(sessionId: string): { serverId: string; payload: string } | undefined {
+    const key = this.existingSessionKey(sessionId);
+    if (key === undefined) return undefined;
+    const row = this.q(
+      `SELECT s.server_id, s.payload FROM sessions s WHERE s.id = ?1 AND s.hash = s.sent_hash AND s.server_id IS NOT NULL AND s.payload IS NOT NULL
+         AND EXISTS (SELECT 1 FROM unsure_writes u WHERE u.session = ?1 AND u.item = '' AND u.rechecks > 0 AND u.hash IS NOT s.sent_hash)`,
+    ).get(key) as { server_id: string; payload: string } | null;
+    return row ? { serverId: row.server_id, payload: row.payload } : undefined;
+  }
+
+  /**
+   * A session's writes given up on, checked again: a late one may have landed since. The record is due again
+   * when the server's copy was found to differ (`recordLandedAt`: when the server last wrote it, where its
+   * 10 s window runs from); a message is read again as settleUnsure does (the sender compares it with the
+   * server's copy before it goes). Each is next checked at `nextAt(rechecks done)`, or dropped (undefined).
+   * Returns whether the session is to be read again.
+   */
+  recheckUnsure(sessionId: string, recordLandedAt: number | undefined, nextAt: (rechecks: number) => number | undefined): boolean {
+    const key = this.existingSessionKey(sessionId);
+    if (key === undefined) return false;
+    const marks = this.unsureMarks(key).filter((m) => m.rechecks > 0);
+    if (recordLandedAt !== undefined) {
+      this.q("UPDATE sessions SET sent_hash = ?1, written_at = MAX(COALESCE(written_at, 0), ?2) WHERE id = ?3 AND sent_hash = hash").run(UNKNOWN_COPY, recordLandedAt, key);
+    }
+    const next = this.q("UPDATE unsure_writes SET rechecks = rechecks + 1, until = ?1 WHERE session = ?2 AND item = ?3 AND hash = ?4");
+    const drop = this.q("DELETE FROM unsure_writes WHERE session = ? AND item = ? AND hash = ?");
+    for (const m of marks) {
+      const at = nextAt(m.rechecks);
+      if (at === undefined) drop.run(key, m.item, m.hash);
+      else next.run(at, key, m.item, m.hash);
+    }
+    return this.messagesDueAgain(sessionId, marks);
+  }
+
+  private unsureMarks(key: number): UnsureRow[] {
+    return this.q("SELECT item, hash, window_key, until, rechecks FROM unsure_writes WHERE session = ? ORDER BY until").all(key) as UnsureRow[];
+  }
+
+  /** Messages acknowledged as another copy than a write given up on carried: marked as on the server in a copy unknown, their session read again. */
+  private messagesDueAgain(sessionId: string, marks: UnsureRow[]): boolean {
     let reread = false;
     const again = this.q("UPDATE messages SET sent_hash = ?1 WHERE external_id = ?2 AND sent_hash = hash AND sent_hash IS NOT ?3");
     for (const m of marks) if (m.item !== "") reread = again.run(UNKNOWN_COPY, m.item, m.hash).changes > 0 || reread;
-    this.q("DELETE FROM unsure_writes WHERE session = ?").run(key);
     if (reread) this.rereadSession(sessionId);
     return reread;
   }
@@ -841,7 +902,11 @@ interface UnsureRow {
   hash: string;
   window_key: string | null;
   until: number;
+  rechecks: number;
 }
+
+/** A write given up on again: over at the later of the two times, and not yet over if it was being checked again. */
+const UNSURE_AGAIN = "ON CONFLICT(session, item, hash) DO UPDATE SET until = CASE WHEN rechecks > 0 THEN excluded.until ELSE MAX(until, excluded.until) END, rechecks = 0";
 
 interface OutboxRow {
   order_at: number;

@@ -139,7 +139,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       if (checked) store.write(() => store.markUnconfirmedWrites(false));
     }
     // Before the read: it reads again the sessions whose messages go again.
-    settleDue(store, req.only, Date.now());
+    await settleDue(store, client, req.only, Date.now(), unsureForMs(client.timeoutMs));
     const reconciled = req.reconcile ? await reconcile(store, client) : undefined;
     // A new state facing a server that holds sessions reads and sends everything once, whatever was asked: the
     // sessions it reads later would share responses with ones the server counts them in, unseen.
@@ -332,7 +332,7 @@ async function sendUnsureAgain(
   if (readyAt > Date.now() + maxWaitMs) return first;
   await Bun.sleep(Math.max(0, readyAt - Date.now()));
   // A record due again is sent whether or not its session is read again.
-  const only = new Set(settleDue(store, req.only, Date.now()));
+  const only = new Set(await settleDue(store, client, req.only, Date.now(), unsureForMs(client.timeoutMs)));
   return followedBy(first, await readAndSend(store, client, req, options, only, true));
 }
 

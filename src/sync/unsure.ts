@@ -1,3 +1,6 @@
+import type { OpenSyncClient } from "../opensync/client.ts";
+import type { SessionPayload } from "../opensync/payload.ts";
+import { holdsRecord } from "../send/server-copy.ts";
 import type { StateStore } from "../state/store.ts";
 
 /**
@@ -20,13 +23,49 @@ import type { StateStore } from "../state/store.ts";
 export const unsureForMs = (timeoutMs: number) => 2 * timeoutMs;
 
 /**
- * Settles the sessions (of `only`) whose writes given up on are over by `now`:
- * their record is due again, and those whose messages go again are to be read
- * again (StateStore.settleUnsure). One transaction: a run killed after it
- * finds them pending. Returns the sessions settled.
+ * Once over, a session's writes given up on are checked again at later syncs (a write may land later than it
+ * is taken to: a request held by a proxy): after one more such time, then twice as long each time, this many
+ * times (30 s to about 17 hours apart by default, a day and a half in all). Each check costs one read of the
+ * session from the server, and a sync only when one is due.
  */
-export function settleDue(store: StateStore, only: ReadonlySet<string> | undefined, now: number): string[] {
+const RECHECKS = 12;
+
+/** When the check after `done` checks (of a write over at `now`) is due, or undefined after the last. */
+export const recheckAt = (now: number, unsureMs: number, done: number): number | undefined => (done >= RECHECKS ? undefined : now + unsureMs * 2 ** done);
+
+/**
+ * Settles the sessions (of `only`) whose writes given up on are over by `now`: their record is due again,
+ * and those whose messages go again are to be read again (StateStore.settleUnsure). One transaction: a run
+ * killed after it finds them pending. Then checks again those of `only` due a check (recheck). Returns the
+ * sessions settled or checked.
+ */
+export async function settleDue(store: StateStore, client: OpenSyncClient, only: ReadonlySet<string> | undefined, now: number, unsureMs: number): Promise<string[]> {
   const due = store.unsureSessions(only).filter((s) => s.readyAt <= now).map((s) => s.sessionId);
-  if (due.length > 0) store.write(() => due.forEach((id) => store.settleUnsure(id)));
-  return due;
+  if (due.length > 0) store.write(() => due.forEach((id) => store.settleUnsure(id, now + unsureMs)));
+  const checked: string[] = [];
+  for (const { sessionId } of store.rechecked(only).filter((s) => s.nextAt <= now)) {
+    // A server that cannot show one now is not asked for the others: each waits for the next sync.
+    if (!(await recheck(store, client, sessionId, now, unsureMs))) break;
+    checked.push(sessionId);
+  }
+  return [...due, ...checked];
+}
+
+/**
+ * A late write of the session's record puts back older totals: the server's copy is read (one request) and
+ * the record goes again if it differs. Its messages are read again, and compared with the server's copy
+ * before they go (StateStore.hasUnsureCopies). A server that cannot show it now is asked at the next sync.
+ */
+async function recheck(store: StateStore, client: OpenSyncClient, sessionId: string, now: number, unsureMs: number): Promise<boolean> {
+  const record = store.recheckedRecord(sessionId);
+  let landedAt: number | undefined;
+  if (record) {
+    const read = await client.once.getServerSession(record.serverId);
+    if (!read.ok) return false;
+    const held = read.value?.session;
+    // In local time, for the 10 s window its landing opened (the server's clock is taken to be behind, if anything).
+    if (held && !holdsRecord(held, JSON.parse(record.payload) as Omit<SessionPayload, "createdAt">)) landedAt = held.updatedAt - client.serverClock.offset();
+  }
+  store.write(() => store.recheckUnsure(sessionId, landedAt, (done) => recheckAt(now, unsureMs, done)));
+  return true;
 }
