@@ -138,6 +138,10 @@ describe("a write given up on that never reached the server", () => {
     const rule = { path: "/sync/message", bodyIncludes: "toolu_1" };
     server.setFaults({ rules: [{ ...rule, kind: "hang" }, { ...rule, skip: 1, kind: 404 }] });
     expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: false, code: "url-not-found" });
+    // status says the session goes again, and from when.
+    const waiting = JSON.parse((await runCli(["status", "--json"], { env })).stdout);
+    expect(waiting.unconfirmed).toEqual({ sessions: 1, sendAgainAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), checkedAgain: 0 });
+    expect((await runCli(["status"], { env })).stdout).toContain("Not confirmed: 1 session had writes given up on that the server may still apply; the next sync");
 
     // The next sync sends the newer copy, then, once the hung write is over, checks it: the server holds that copy.
     server.setFaults({});
@@ -147,6 +151,9 @@ describe("a write given up on that never reached the server", () => {
     expect(await sync()).toMatchObject({ code: 0 });
     expect(comparable(server.dump())).toEqual(reference);
     expect(server.violations().map((v) => v.reason)).toEqual([]);
+    // Sent again: only the checks for a late landing are left.
+    expect(JSON.parse((await runCli(["status", "--json"], { env })).stdout).unconfirmed).toEqual({ sessions: 0, sendAgainAt: null, checkedAgain: 1 });
+    expect((await runCli(["status"], { env })).stdout).toContain("Checked again: 1 session had writes given up on that may land late");
   }, 120_000);
 });
 

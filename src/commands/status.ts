@@ -22,6 +22,7 @@ import { sessionsToRead } from "../scan/scan.ts";
 import { rootsOrNoneYet } from "../sync/context.ts";
 import { statePast } from "../sync/state-sink.ts";
 import { writeOut } from "../runtime/stdio.ts";
+import { clock } from "../watch/sync-line.ts";
 import { stopOnCtrlC } from "../report/interrupt.ts";
 
 /** `status` answers within a few seconds: the server gets one try of this long (or CLAUDE_CODE_SYNC_TIMEOUT_MS). */
@@ -50,6 +51,11 @@ interface Status {
   unreadable: Array<{ path: string; error: string }>;
   /** Sessions whose last response was still being written at the last sync: it goes once complete (not pending work). */
   beingWritten: number;
+  /**
+   * Writes given up on that the server may still apply over newer ones (sync/unsure.ts): the sessions sent again
+   * by the first sync from `sendAgainAt` (the latest of them), and those whose server copy later syncs check again.
+   */
+  unconfirmed: { sessions: number; sendAgainAt: string | null; checkedAgain: number };
   /** The process id of a sync running now (a hook's, watch's or a manual one), if one is. */
   syncRunning: number | null;
   /** The process id of a `watch` running now, if one is: it sends what is pending and reads what changes. */
@@ -91,6 +97,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     unread: 0,
     unreadable: [],
     beingWritten: 0,
+    unconfirmed: { sessions: 0, sendAgainAt: null, checkedAgain: 0 },
     syncRunning: null,
     watchRunning: runningWatchPid() ?? null,
     failed: [],
@@ -168,6 +175,9 @@ function readCounts(url: string, status: Status, config: Config): string[] {
     const why = store.pendingReason();
     if (why && (counts.sessionsPending || counts.messagesPending)) status.pendingReason = { reason: why.reason, at: new Date(why.at).toISOString() };
     status.failed = counts.failed;
+    const unsure = store.unsureSessions();
+    const sendAgainAt = unsure.length ? new Date(Math.max(...unsure.map((u) => u.readyAt))).toISOString() : null;
+    status.unconfirmed = { sessions: unsure.length, sendAgainAt, checkedAgain: store.rechecked().length };
     const past = statePast(store);
     const toRead = sessionsToRead(projectRoots(), past);
     status.unread = toRead.sessions.size;
@@ -223,6 +233,8 @@ function localLines(s: Status, verbose: boolean): string[] {
   if (s.unread) lines.push(`Not read yet: ${plural(s.unread, "session")} changed since the last sync (${nextStep(s, "read")})`);
   lines.push(...unreadableLines(s.unreadable, "no sync can read it until you can (check its owner and permissions)"));
   if (s.beingWritten) lines.push(beingWrittenLine(s.beingWritten));
+  if (s.unconfirmed.sessions) lines.push(unconfirmedLine(s.unconfirmed.sessions, Date.parse(s.unconfirmed.sendAgainAt as string), s));
+  if (s.unconfirmed.checkedAgain) lines.push(checkedAgainLine(s.unconfirmed.checkedAgain));
   if (s.failed.length) {
     lines.push(`Failed: ${plural(s.failed.length, "item")} the server refused:`);
     for (const f of s.failed.slice(0, 5)) lines.push(`  ${shownId(f.id, verbose)}: ${f.error}`);
@@ -233,6 +245,17 @@ function localLines(s: Status, verbose: boolean): string[] {
   if (s.stateDatabases) lines.push(...databaseLines(s.stateDatabases));
   return lines;
 }
+
+/** Not pending work: what a write given up on may have left is sent again once it is over. */
+function unconfirmedLine(n: number, at: number, s: Status): string {
+  const when = at > Date.now() ? `from ${clock(new Date(at))}` : "now";
+  const by = s.watchRunning !== null ? "the running `watch` sends" : "the next sync (a hook's, or `claude-code-sync sync`) sends";
+  return `Not confirmed: ${plural(n, "session")} had writes given up on that the server may still apply; ${by} ${n === 1 ? "it" : "them"} again ${when}.`;
+}
+
+/** Nothing to do: a late landing of such a write is looked for, a read of the session each time. */
+const checkedAgainLine = (n: number) =>
+  `Checked again: ${plural(n, "session")} had writes given up on that may land late; later syncs compare ${n === 1 ? "its" : "their"} server copy, less and less often, for about a day and a half.`;
 
 function databaseLines(dbs: NonNullable<Status["stateDatabases"]>): string[] {
   if (dbs.length === 0) return [`State databases: none yet in ${stateFolder()}`];
