@@ -18,6 +18,8 @@ import { type ReplaySession, isPrompt, replaySession } from "./helpers/replay.ts
 import { killWatches, spawnWatch } from "./helpers/watch.ts";
 
 const TURNS = 4;
+/** The id of the session `claude --resume` makes of the replayed one (Options.resumeAt). */
+const RESUMED = "aaaaaaaa-7777-4777-8777-777777777777";
 /**
  * In the scenarios that hang answers, they are given up after this long
  * instead of 15 s: long enough that a loaded machine's slow answers seldom
@@ -51,22 +53,40 @@ const isToolResult = (line: string) => line.includes('"tool_result"') && !isProm
  * take seconds, rather than a replay over before the first request.
  * Returns what the hooks printed or exited with that they should not have.
  */
-async function replay(u: User, server: TestServer, step: Step, hooks: boolean, watcher?: Watcher, rewrite = (line: string, _turn: number) => line): Promise<string[]> {
+async function replay(
+  u: User,
+  server: TestServer,
+  step: Step,
+  hooks: boolean,
+  watcher?: Watcher,
+  rewrite = (line: string, _turn: number) => line,
+  resumeAt?: number,
+): Promise<string[]> {
   const { sessionId, turns } = session;
-  const path = u.transcript(sessionId);
+  let id = sessionId;
+  let path = u.transcript(sessionId);
   u.claude.write(`p/${sessionId}.jsonl`, "");
   const wrong: string[] = [];
   const hook = async (event: string, extra: Record<string, unknown> = {}) => {
     if (!hooks) return void (await Bun.sleep(60));
-    const r = await u.hook(event, extra, sessionId);
+    const r = await u.hook(event, extra, id);
     if (r.code !== 0 || r.stderr !== "" || r.stdout !== "") wrong.push(`${event}: exit ${r.code} ${r.stderr}${r.stdout}`);
   };
   await hook("SessionStart", { source: "startup" });
   for (const [i, turn] of turns.entries()) {
+    if (i === resumeAt) {
+      // `claude --resume`: a new file under a new id starts with a copy of the original's lines (which keep its id).
+      await hook("SessionEnd", { reason: "resume" });
+      const copied = readFileSync(path, "utf8");
+      id = RESUMED;
+      path = u.transcript(id);
+      u.claude.write(`p/${id}.jsonl`, copied);
+      await hook("SessionStart", { source: "resume" });
+    }
     await step(u, i, server);
     let toolHooks = 0;
     for (const [n, original] of turn.entries()) {
-      const line = rewrite(original, i);
+      const line = rewrite(original, i).replaceAll(`"sessionId":"${sessionId}"`, `"sessionId":"${id}"`);
       const cut = Math.max(1, Math.floor(line.length / 2));
       appendFileSync(path, line.slice(0, cut));
       if (n > 0 && isToolResult(turn[n - 1] as string) && toolHooks++ < 3) await hook("PostToolUse", { tool_name: "Bash" });
@@ -95,6 +115,8 @@ interface Options {
   rewrite?: (line: string, turn: number) => string;
   /** Answers are given up on after GIVE_UP_MS (the scenario hangs some). */
   givesUp?: boolean;
+  /** Before this turn the session is resumed into a new file (`claude --resume`), where the rest is written. */
+  resumeAt?: number;
 }
 
 /**
@@ -103,13 +125,13 @@ interface Options {
  * sync of the final files: once the runner is done (hooks), or, with a
  * watch, once the server holds that or 30 s have passed.
  */
-async function check(step: Step, { hooks = true, watch = false, rewrite, givesUp = false }: Options = {}) {
+async function check(step: Step, { hooks = true, watch = false, rewrite, givesUp = false, resumeAt }: Options = {}) {
   const server = await startTestServer();
   try {
     const u = hookUser(server, { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "1500", ...(givesUp ? { CLAUDE_CODE_SYNC_TIMEOUT_MS: String(GIVE_UP_MS) } : {}) });
     const watcher = watch ? spawnWatch(u.env) : undefined;
     if (watcher) await within(20_000, () => watcher.stdout().length > 0 || watcher.stderr().length > 0);
-    const hookOutput = await replay(u, server, step, hooks, watcher, rewrite);
+    const hookOutput = await replay(u, server, step, hooks, watcher, rewrite, resumeAt);
     const faults = faultCounts(server);
     const reference = await referenceData(u.claude.root);
     if (hooks) await runnerDone(u.home);
@@ -257,6 +279,29 @@ describe.concurrent("a live session replayed through the hooks", () => {
       if (turn === TURNS - 1) server.setFaults({});
     });
     expectExact(r);
+    expect(kills).toBeGreaterThan(0);
+  }, 120_000);
+
+  test("a slow server, answers past the timeout for a turn, the runner killed (SIGKILL) mid-send, and the session resumed into a new file", async () => {
+    let kills = 0;
+    const r = await check(
+      async (u, turn, server) => {
+        if (turn === 0) server.configure({ rttMs: 100, writeServiceMs: 30 });
+        if (turn === 1) server.setFaults({ latencyMs: GIVE_UP_MS + 1_000 });
+        if (turn === 2) server.setFaults({});
+        if (turn === 2 || turn === 3) {
+          try {
+            process.kill(Number(readFileSync(u.app("runner.pid"), "utf8")), "SIGKILL");
+            kills++;
+          } catch {
+            // no runner at this moment: nothing to kill
+          }
+        }
+      },
+      { givesUp: true, resumeAt: 2 },
+    );
+    expectExact(r, { lostReplies: true });
+    expect(r.dump.map((s) => s.externalId).sort()).toEqual([RESUMED, session.sessionId].sort());
     expect(kills).toBeGreaterThan(0);
   }, 120_000);
 
