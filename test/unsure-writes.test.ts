@@ -121,6 +121,34 @@ describe("a write given up on that the server applies after it was taken as over
     expect(comparable(server.dump())).toEqual(reference);
     expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
   }, 180_000);
+
+  test("a message: a later sync finds its older content and sends the latest again", async () => {
+    server.reset();
+    resetClock();
+    const claude = tempClaudeDir();
+    const path = claude.write(`-home-dev-project-x/${SESSION}.jsonl`, jsonl([user("Fix the parser"), assistant("msg_1", text("Looking."), { usage: { output: 100 } })]));
+    const env = syncEnv(server, claude.root, tempHome(), { CLAUDE_CODE_SYNC_TIMEOUT_MS: String(TIMEOUT_MS) });
+    const sync = () => runCli(["sync", "--json"], { env, timeoutMs: 90_000 });
+    expect((await sync()).code).toBe(0);
+
+    appendFileSync(path, jsonl([assistant("msg_1", toolUse("toolu_1", "Bash", { command: "ls" }), { usage: { output: 150 } })]));
+    const rule = { path: "/sync/message", bodyIncludes: "toolu_1" };
+    server.setFaults({ rules: [{ ...rule, kind: "late" }, { ...rule, skip: 1, kind: 404 }] });
+    expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: false, code: "url-not-found" });
+
+    server.setFaults({});
+    appendFileSync(path, jsonl([assistant("msg_1", text("Found it."), { usage: { output: 300 } })]));
+    const reference = await referenceData(claude.root);
+    expect((await sync()).code).toBe(0);
+    expect(comparable(server.dump())).toEqual(reference);
+    expect(await server.releaseLate()).toBe(1);
+    expect(comparable(server.dump())).not.toEqual(reference);
+    await Bun.sleep(2 * TIMEOUT_MS);
+    expect((await sync()).code).toBe(0);
+    expect(comparable(server.dump())).toEqual(reference);
+    // Sent again once: the late landing excused, no copy was written over one the server held.
+    expect(server.violations().filter((v) => v.reason === "identical-resend")).toEqual([]);
+  }, 180_000);
 });
 
 describe("a write given up on that never reached the server", () => {
