@@ -288,7 +288,6 @@ describe("checking again, once over, a write given up on", () => {
   test.each([
     ["the first check after the one at settling: two of those times later", 1, 1_000 + 2 * 30_000],
     ["the eleventh: 2048 of them later (about 17 hours)", 11, 1_000 + 2048 * 30_000],
-    ["after the twelfth: no more", 12, undefined],
   ] as const)("%s", (_name, done, at) => {
     expect(recheckAt(1_000, 30_000, done)).toBe(at);
   });
@@ -310,13 +309,16 @@ describe("checking again, once over, a write given up on", () => {
       });
       expect(store.rechecked()).toEqual([{ sessionId: SESSION, nextAt: 3_000 }]);
       expect(store.recheckedRecord(SESSION)).toEqual({ serverId: "srv1", payload: '{"externalId":"s"}' });
-      store.write(() => store.recheckUnsure(SESSION, landedAt, (done) => (done < 2 ? 9_000 : undefined)));
+      store.write(() => store.recheckUnsure(SESSION, landedAt, () => 9_000));
       const work = store.sessionsWithWork({ retryFailedBefore: 0 }).at(0);
       expect(work !== undefined).toBe(due);
       if (due) expect(work?.writtenAt).toBe(landedAt as number);
       expect(store.rechecked()).toEqual([{ sessionId: SESSION, nextAt: 9_000 }]);
-      // The last check: nothing is kept.
-      store.write(() => store.recheckUnsure(SESSION, undefined, (done) => (done < 2 ? 9_000 : undefined)));
+      // Settled, then checked twice (3): forgotten once past the count (by a later run, not the one that checked).
+      store.write(() => store.recheckUnsure(SESSION, undefined, () => 20_000));
+      store.write(() => store.dropRechecked(3));
+      expect(store.rechecked()).toEqual([{ sessionId: SESSION, nextAt: 20_000 }]);
+      store.write(() => store.dropRechecked(2));
       expect(store.rechecked()).toEqual([]);
     } finally {
       store.close();

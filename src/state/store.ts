@@ -614,10 +614,10 @@ export class StateStore {
    * A session's writes given up on, checked again: a late one may have landed since. The record is due again
    * when the server's copy was found to differ (`recordLandedAt`: when the server last wrote it, where its
    * 10 s window runs from); a message is read again as settleUnsure does (the sender compares it with the
-   * server's copy before it goes). Each is next checked at `nextAt(rechecks done)`, or dropped (undefined).
-   * Returns whether the session is to be read again.
+   * server's copy before it goes). Each is next checked at `nextAt(rechecks done)`. Returns whether the
+   * session is to be read again.
    */
-  recheckUnsure(sessionId: string, recordLandedAt: number | undefined, nextAt: (rechecks: number) => number | undefined): boolean {
+  recheckUnsure(sessionId: string, recordLandedAt: number | undefined, nextAt: (rechecks: number) => number): boolean {
     const key = this.existingSessionKey(sessionId);
     if (key === undefined) return false;
     const marks = this.unsureMarks(key).filter((m) => m.rechecks > 0);
@@ -625,13 +625,16 @@ export class StateStore {
       this.q("UPDATE sessions SET sent_hash = ?1, written_at = MAX(COALESCE(written_at, 0), ?2) WHERE id = ?3 AND sent_hash = hash").run(UNKNOWN_COPY, recordLandedAt, key);
     }
     const next = this.q("UPDATE unsure_writes SET rechecks = rechecks + 1, until = ?1 WHERE session = ?2 AND item = ?3 AND hash = ?4");
-    const drop = this.q("DELETE FROM unsure_writes WHERE session = ? AND item = ? AND hash = ?");
-    for (const m of marks) {
-      const at = nextAt(m.rechecks);
-      if (at === undefined) drop.run(key, m.item, m.hash);
-      else next.run(at, key, m.item, m.hash);
-    }
+    for (const m of marks) next.run(nextAt(m.rechecks), key, m.item, m.hash);
     return this.messagesDueAgain(sessionId, marks);
+  }
+
+  /**
+   * Writes given up on checked again more than `rechecks` times are forgotten. Not by the run of their last
+   * check: what it read again is compared with the server's copy before it goes (hasUnsureCopies) in that run.
+   */
+  dropRechecked(rechecks: number): void {
+    this.q("DELETE FROM unsure_writes WHERE rechecks > ?").run(rechecks);
   }
 
   private unsureMarks(key: number): UnsureRow[] {
@@ -653,6 +656,8 @@ export class StateStore {
    * its text would be appended to the session's search text a second time: the server's copy is compared first.
    */
   hasUnsureCopies(sessionKey: number): boolean {
+    // First the session's writes given up on (none, as a rule): then nothing else is read.
+    if (this.q("SELECT 1 FROM unsure_writes WHERE session = ? LIMIT 1").get(sessionKey) === null) return false;
     return (
       this.q(
         `SELECT 1 FROM outbox o CROSS JOIN messages m ON m.external_id = o.external_id WHERE o.session = ?1 AND (m.sent_hash = ?2

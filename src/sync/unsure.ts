@@ -30,8 +30,8 @@ export const unsureForMs = (timeoutMs: number) => 2 * timeoutMs;
  */
 const RECHECKS = 12;
 
-/** When the check after `done` checks (of a write over at `now`) is due, or undefined after the last. */
-export const recheckAt = (now: number, unsureMs: number, done: number): number | undefined => (done >= RECHECKS ? undefined : now + unsureMs * 2 ** done);
+/** When the check after `done` checks (of a write over at `now`) is due; after the last, it is forgotten instead. */
+export const recheckAt = (now: number, unsureMs: number, done: number): number => now + unsureMs * 2 ** done;
 
 /**
  * Settles the sessions (of `only`) whose writes given up on are over by `now`: their record is due again,
@@ -42,6 +42,8 @@ export const recheckAt = (now: number, unsureMs: number, done: number): number |
 export async function settleDue(store: StateStore, client: OpenSyncClient, only: ReadonlySet<string> | undefined, now: number, unsureMs: number): Promise<string[]> {
   const due = store.unsureSessions(only).filter((s) => s.readyAt <= now).map((s) => s.sessionId);
   if (due.length > 0) store.write(() => due.forEach((id) => store.settleUnsure(id, now + unsureMs)));
+  // Checked often enough: forgotten (StateStore.dropRechecked). The table is empty unless a write was given up on.
+  if (store.rechecked(only).length > 0) store.write(() => store.dropRechecked(RECHECKS));
   const checked: string[] = [];
   for (const { sessionId } of store.rechecked(only).filter((s) => s.nextAt <= now)) {
     // A server that cannot show one now is not asked for the others: each waits for the next sync.
