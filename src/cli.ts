@@ -210,11 +210,23 @@ async function rejectUnknown(cli: Cli): Promise<void> {
 
 /** A first word that is no command: "Did you mean", exit 2 (its help would be the general one). */
 async function rejectUnknownCommand(cli: Cli): Promise<void> {
-  const [first] = cli.args;
+  const first = typedCommand(cli);
   if (cli.matchedCommand || first === undefined) return;
   const { suggestion } = await import("./report/suggest.ts");
   const names = cli.commands.map((c) => c.name);
   throw new UserError(`Unknown command "${first}".${suggestion(first, names)} Run "claude-code-sync --help" to see the commands.`, 2, "unknown-command");
+}
+
+/**
+ * The word typed as the command. Before a command the parser knows only the global flags, so one
+ * that only commands have takes the next word as its value: `help --json stauts` read "stauts" as
+ * --json's and showed the general help. A flag that takes no value in any command cannot have one.
+ */
+function typedCommand(cli: Cli): string | undefined {
+  if (cli.args[0] !== undefined) return cli.args[0];
+  const switches = new Set(cli.commands.flatMap((c) => c.options).filter((o) => o.isBoolean).flatMap((o) => flagsOf(o.rawName)));
+  const args = beforeDashes(cli.rawArgs.slice(2));
+  return args.find((arg, i) => !arg.startsWith("-") && switches.has(args[i - 1] ?? ""));
 }
 
 /**

@@ -99,6 +99,15 @@ describe("command line", () => {
     expect(JSON.parse(r.stdout)).toEqual({ error: 'Unknown command "stauts". Did you mean `status`? Run "claude-code-sync --help" to see the commands.', code: "unknown-command" });
   });
 
+  // Before a command, a flag only commands have took the next word as its value: `help --json stauts`
+  // showed the general help (exit 0), `--json stauts` said "Unknown option `--json`. Did you mean `--json`?".
+  test.each([[["help", "--json", "stauts"]], [["--json", "stauts"]], [["--json", "--dry-run", "stauts", "--help"]]])("%p: the unknown command", async (args) => {
+    const r = await runCli(args, { env: env() });
+    const message = 'Unknown command "stauts". Did you mean `status`? Run "claude-code-sync --help" to see the commands.';
+    expect(r).toMatchObject({ code: 2, stderr: `claude-code-sync: ${message}\n` });
+    expect(JSON.parse(r.stdout)).toEqual({ error: message, code: "unknown-command" });
+  });
+
   test.each([[["--verbose", "status"]], [["status", "--verbose"]]])("%p: --verbose works before and after the command", async (args) => {
     const r = await runCli(args, { env: env() });
     expect(r.code).toBe(2); // not logged in: the status, not the help
