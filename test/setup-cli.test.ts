@@ -367,6 +367,12 @@ describe("setup from a compiled binary", () => {
     expect(ours(read())).toEqual(expectedOurs([link]));
     const onPath = run(["setup"], { exe: ["claude-code-sync"], env: { PATH: `${linkDir}:${bin}:${process.env.PATH ?? ""}` } });
     expect(onPath.stdout).toContain("already registered");
+    // By the real path the link leads to: the hooks run this executable (verify said they "run another
+    // claude-code-sync", exit 2), and setup keeps the link, which outlives the versioned folder.
+    const checked = JSON.parse(run(["verify", "--json"], { exe: [old] }).stdout).checks as { id: string; status: string; detail: string }[];
+    expect(checked.find((c) => c.id === "hooks")).toMatchObject({ status: "ok", detail: `${HOOK_EVENTS.join(", ")} registered in ${settings}` });
+    expect(run(["setup"], { exe: [old] }).stdout).toContain("already registered");
+    expect(ours(read())).toEqual(expectedOurs([link]));
 
     // brew upgrade: the new version's folder, the link moved to it, the old folder gone.
     const next = join(cellar, "0.2.1", "bin", "claude-code-sync");

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { isOlder, parseClaudeVersion } from "../src/claude-settings/claude-version.ts";
 import { unifiedDiff } from "../src/claude-settings/diff.ts";
@@ -252,11 +252,11 @@ describe("a file Claude Code could not read is refused, saying where", () => {
 
 describe("recognise: our handlers in every form setup wrote", () => {
   test.each([
-    [{ type: "command", command: CMD, args: ["hook", "Stop"] }, { event: "Stop", form: "exec", runsSelf: true }],
-    [{ type: "command", command: "/usr/local/bin/claude-code-sync", args: ["hook", "PostCompact"], async: true }, { event: "PostCompact", form: "exec", runsSelf: false }],
-    [{ type: "command", command: "C:\\Program Files\\sync\\claude-code-sync.exe", args: ["hook", "Stop"] }, { event: "Stop", form: "exec", runsSelf: false }],
-    [{ type: "command", command: "/home/me/.bun/bin/bun", args: ["/home/me/claude-code-sync/src/cli.ts", "hook", "Stop"] }, { event: "Stop", form: "exec", runsSelf: false }],
-    [{ type: "command", command: "npx", args: ["claude-code-sync", "hook", "StopFailure"] }, { event: "StopFailure", form: "exec", runsSelf: false }],
+    [{ type: "command", command: CMD, args: ["hook", "Stop"] }, { event: "Stop", form: "exec", runsSelf: true, launcher: [CMD] }],
+    [{ type: "command", command: "/usr/local/bin/claude-code-sync", args: ["hook", "PostCompact"], async: true }, { event: "PostCompact", form: "exec", runsSelf: false, launcher: ["/usr/local/bin/claude-code-sync"] }],
+    [{ type: "command", command: "C:\\Program Files\\sync\\claude-code-sync.exe", args: ["hook", "Stop"] }, { event: "Stop", form: "exec", runsSelf: false, launcher: ["C:\\Program Files\\sync\\claude-code-sync.exe"] }],
+    [{ type: "command", command: "/home/me/.bun/bin/bun", args: ["/home/me/claude-code-sync/src/cli.ts", "hook", "Stop"] }, { event: "Stop", form: "exec", runsSelf: false, launcher: ["/home/me/.bun/bin/bun", "/home/me/claude-code-sync/src/cli.ts"] }],
+    [{ type: "command", command: "npx", args: ["claude-code-sync", "hook", "StopFailure"] }, { event: "StopFailure", form: "exec", runsSelf: false, launcher: ["npx", "claude-code-sync"] }],
     [{ type: "command", command: `${CMD} hook Stop  ` }, { event: "Stop", form: "shell", runsSelf: true }],
     [{ type: "command", command: "claude-code-sync hook SessionStart" }, { event: "SessionStart", form: "shell", runsSelf: false }],
     [{ type: "command", command: '"C:/Program Files/sync/claude-code-sync.exe" hook Stop' }, { event: "Stop", form: "shell", runsSelf: false }],
@@ -301,7 +301,7 @@ describe("recognise: our handlers in every form setup wrote", () => {
       return ["/home/me/.bun/bin/bun", join(dir, "src", "cli.ts")];
     };
     const ours = checkout("claude-code-sync");
-    expect(recognise({ type: "command", command: ours[0], args: [ours[1], "hook", "Stop"] }, SELF)).toEqual({ event: "Stop", form: "exec", runsSelf: false });
+    expect(recognise({ type: "command", command: ours[0], args: [ours[1], "hook", "Stop"] }, SELF)).toEqual({ event: "Stop", form: "exec", runsSelf: false, launcher: ours });
     const fromBinary = install(install(undefined, ours).text, SELF);
     expect(fromBinary.text).not.toContain(ours[1]!);
     expect(install(fromBinary.text, SELF).changed).toBe(false);
@@ -328,6 +328,27 @@ describe("hookStatus", () => {
 
   test("refuses what Claude Code could not read", () => {
     expect(() => hookStatus("{ // x\n}", SELF)).toThrow(SettingsError);
+  });
+
+  // Setup through Homebrew's bin link, then verify or setup by the Cellar path it leads to: verify said the hooks
+  // "run another claude-code-sync", and setup rewrote them to the Cellar path, which `brew upgrade` deletes.
+  test.skipIf(process.platform === "win32")("hooks naming a link to this executable: current from its real path, and the link is kept", () => {
+    const dir = realpathSync(scratchDir("ccs-link-"));
+    const real = join(dir, "Cellar", "claude-code-sync");
+    const link = join(dir, "bin-claude-code-sync");
+    mkdirSync(join(dir, "Cellar"));
+    writeFileSync(real, "", { mode: 0o755 });
+    symlinkSync(real, link);
+    const linked = NEW_FILE.replaceAll(CMD, link);
+    expect(hookStatus(linked, [real])).toEqual(all("current") as never);
+    expect(install(linked, [real]).changed).toBe(false);
+    // An event not registered yet is added with the link too.
+    const added = install(`{\n  "hooks": {\n${ourEvents(except("SessionEnd"), "    ")}\n  }\n}\n`.replaceAll(CMD, link), [real]).text;
+    expect(added).not.toContain(real);
+    expect(hookStatus(added, [real])).toEqual(all("current") as never);
+    // Started through the link, hooks naming the real path move to the link.
+    expect(install(NEW_FILE.replaceAll(CMD, real), [link]).text).toBe(linked);
+    expect(hookStatus(NEW_FILE.replaceAll(CMD, real), [link])).toEqual(all("older") as never);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Node } from "jsonc-parser";
 import { HOOK_EVENTS, type HookEvent, hooksSection, isOurEvent, ourGroup, ourHandler } from "./hook-spec.ts";
 import { recognise, upToDate } from "./ours.ts";
+import { preferredLauncher } from "./self-command.ts";
 import {
   type Edit,
   type SettingsText,
@@ -81,6 +82,8 @@ function nextStep(doc: SettingsText, self: string[], mode: MergeMode): Step | un
   if (hooks !== undefined && hooks.type !== "object") throw new SettingsError('its "hooks" is not an object');
 
   const placed = new Set<HookEvent>();
+  // A link to this executable that our handlers already run is kept, for the events added too.
+  let launcher = self;
   for (const { key: event, value: groups } of properties(hooks)) {
     if (groups.type !== "array") {
       if (isOurEvent(event) && mode === "install") throw new SettingsError(`its "hooks.${event}" is not a list`);
@@ -88,10 +91,13 @@ function nextStep(doc: SettingsText, self: string[], mode: MergeMode): Step | un
     }
     for (const handler of groups.children!.flatMap((group) => handlersIn(group))) {
       const value = valueOf(doc, handler);
-      if (!recognise(value, self)) continue;
+      const ours = recognise(value, self);
+      if (!ours) continue;
       if (mode === "install" && isOurEvent(event) && !placed.has(event)) {
         placed.add(event);
-        const wanted = upToDate(value, ourHandler({ argv: self }, event));
+        const preferred = preferredLauncher(ours.launcher, self);
+        if (preferred !== self) launcher = preferred;
+        const wanted = upToDate(value, ourHandler({ argv: preferred }, event));
         if (wanted) return { edit: replaceValue(doc, handler, wanted), changes: [{ event, action: "updated" }] };
         continue;
       }
@@ -103,7 +109,7 @@ function nextStep(doc: SettingsText, self: string[], mode: MergeMode): Step | un
   const missing = HOOK_EVENTS.find((event) => !placed.has(event));
   if (missing === undefined) return undefined;
   const changes: HookChange[] = [{ event: missing, action: "added" }];
-  const group = ourGroup({ argv: self }, missing);
+  const group = ourGroup({ argv: launcher }, missing);
   if (hooks === undefined) return { edit: appendItem(doc, root, { [missing]: [group] }, "hooks"), changes };
   const groups = property(hooks, missing);
   return { edit: groups ? appendItem(doc, groups, group) : appendItem(doc, hooks, [group], missing), changes };

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HookHandler } from "./hook-spec.ts";
-import { shellWord } from "./self-command.ts";
+import { sameProgram, shellWord } from "./self-command.ts";
 
 /** A hook handler that runs `claude-code-sync hook <Event>`, and whether it runs this very executable. */
 interface OurHandler {
@@ -9,6 +9,8 @@ interface OurHandler {
   event: string;
   form: "exec" | "shell";
   runsSelf: boolean;
+  /** The exec form's command and the args before `hook`. */
+  launcher?: string[];
 }
 
 const EVENT = /^[A-Za-z]+$/;
@@ -36,9 +38,9 @@ export function recognise(handler: unknown, self: string[]): OurHandler | undefi
     const launcher = argv.slice(0, -2);
     // A launcher is the executable, or a runtime and our script.
     if (word !== "hook" || !EVENT.test(event ?? "") || launcher.length < 1 || launcher.length > 2) return undefined;
-    const runsSelf = sameArgv(launcher, self);
+    const runsSelf = sameProgram(launcher, self);
     const ours = runsSelf || launcher.some((arg) => OUR_NAME.test(arg)) || (launcher.length === 2 && isOurCheckout(launcher[1]!));
-    return ours ? { event: event!, form: "exec", runsSelf } : undefined;
+    return ours ? { event: event!, form: "exec", runsSelf, launcher } : undefined;
   }
   const match = SHELL_HOOK.exec(handler.command.trim());
   const prefix = match?.[1]?.trim();
@@ -64,10 +66,6 @@ function isOurCheckout(script: string): boolean {
 /** The command line 0.2 wrote for `self`, quoted for the shell Claude Code runs hooks with. */
 function shellCommand(self: string[]): string {
   return self.map(shellWord).join(" ");
-}
-
-function sameArgv(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((arg, i) => arg === b[i]);
 }
 
 /** The handler's own fields are ours to set; anything else a user added to it stays. */

@@ -32,6 +32,28 @@ function startedAs(): string | undefined {
   return found ? resolve(found) : undefined;
 }
 
+/** Both argvs run the same files: the same paths, or links to them (Homebrew's bin/claude-code-sync and its Cellar path). */
+export function sameProgram(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((arg, i) => arg === b[i] || sameFile(arg, b[i]!));
+}
+
+/**
+ * The launcher our handler should run: `registered` when it is a link to this executable and this
+ * process was started by the real path (setup through Homebrew's bin link, then verify or setup by the
+ * Cellar path: the link survives `brew upgrade`, the Cellar path does not); else `self`.
+ */
+export function preferredLauncher(registered: string[] | undefined, self: string[]): string[] {
+  return registered && isRealPath(self[0]!) && sameProgram(registered, self) ? registered : self;
+}
+
+function isRealPath(path: string): boolean {
+  try {
+    return realpathSync(path) === path;
+  } catch {
+    return false;
+  }
+}
+
 function sameFile(a: string, b: string): boolean {
   try {
     return realpathSync(a) === realpathSync(b);

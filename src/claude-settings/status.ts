@@ -1,5 +1,6 @@
 import { HOOK_EVENTS, type HookEvent, ourHandler } from "./hook-spec.ts";
 import { recognise, upToDate } from "./ours.ts";
+import { preferredLauncher } from "./self-command.ts";
 import { SettingsError, parseSettingsText, valueOf } from "./settings-json.ts";
 
 /**
@@ -17,12 +18,11 @@ export function hookStatus(text: string | undefined, self: string[]): Record<Hoo
   const hooks = record(settingsValue(text).hooks);
   const state = (event: HookEvent): HookState => {
     const handlers = list(hooks[event]).flatMap((group) => list(record(group).hooks));
-    const wanted = ourHandler({ argv: self }, event);
     const states = handlers.map((handler): HookState => {
       const ours = recognise(handler, self);
       if (!ours) return "missing";
       if (!ours.runsSelf) return "elsewhere";
-      return upToDate(handler, wanted) ? "older" : "current";
+      return upToDate(handler, ourHandler({ argv: preferredLauncher(ours.launcher, self) }, event)) ? "older" : "current";
     });
     return states.reduce((best, s) => (RANK[s] > RANK[best] ? s : best), "missing" as HookState);
   };
