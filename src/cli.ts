@@ -187,7 +187,7 @@ function keyFromStdinFlag(argv: string[]): string[] {
 }
 
 /** Every flag of an option, as typed: "-v, --version" gives both. */
-const flagsOf = (rawName: string) => rawName.match(/--?[A-Za-z][\w-]*/g) ?? [];
+const flagsOf = (rawName: string): string[] => rawName.match(/--?[A-Za-z][\w-]*/g) ?? [];
 
 /** Unknown options and commands are usage errors that say what was probably meant. */
 async function rejectUnknown(cli: Cli): Promise<void> {
@@ -200,6 +200,13 @@ async function rejectUnknown(cli: Cli): Promise<void> {
     const unknown = Object.keys(cli.options).find((name) => name !== "--" && !command?.hasOption(name) && !cli.globalCommand.hasOption(name));
     if (unknown !== undefined) {
       const typed = unknown.length === 1 ? `-${unknown}` : `--${unknown.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      // A command's flag with no command (`--json` said "Unknown option `--json`. Did you mean `--json`?").
+      const owners: { name: string; usage: string }[] = command
+        ? []
+        : cli.commands.flatMap((c) => c.options.filter((o) => flagsOf(o.rawName).includes(typed)).map((o) => ({ name: c.name, usage: `${c.name} ${o.rawName}` })));
+      if (owners.length > 0) {
+        throw new UserError(`\`${typed}\` needs a command: it is an option of ${owners.map((o) => o.name).join(", ")} (e.g. claude-code-sync ${owners[0]!.usage}). Run "claude-code-sync --help" to see the commands.`, 2, "usage");
+      }
       // Before the command, an unknown flag takes the command's name as its value: any command's flag may be meant.
       const options = command ? command.options : cli.commands.flatMap((c) => c.options);
       const known = [...new Set([...options, ...cli.globalCommand.options].map((o) => flagsOf(o.rawName).at(-1)!))];

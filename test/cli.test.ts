@@ -108,6 +108,15 @@ describe("command line", () => {
     expect(JSON.parse(r.stdout)).toEqual({ error: message, code: "unknown-command" });
   });
 
+  // A command's flag with no command said "Unknown option `--json`. Did you mean `--json`?".
+  test.each([
+    [["--json"], '`--json` needs a command: it is an option of status, sync, verify, config (e.g. claude-code-sync status --json). Run "claude-code-sync --help" to see the commands.'],
+    [["--session", "abc"], '`--session` needs a command: it is an option of sync (e.g. claude-code-sync sync --session <id>). Run "claude-code-sync --help" to see the commands.'],
+  ])("%p: the flag needs a command", async (args, message) => {
+    const r = await runCli(args, { env: env() });
+    expect(r).toMatchObject({ code: 2, stderr: `claude-code-sync: ${message}\n` });
+  });
+
   test.each([[["--verbose", "status"]], [["status", "--verbose"]]])("%p: --verbose works before and after the command", async (args) => {
     const r = await runCli(args, { env: env() });
     expect(r.code).toBe(2); // not logged in: the status, not the help
