@@ -13,17 +13,12 @@ import { COMMAND, GITHUB_REPO, archiveName, findTarget, readVersion } from "./ta
 
 export const FORMULA = `${COMMAND}.rb`;
 
-/**
- * Homebrew's platform blocks and the release target each one installs. A formula cannot
- * choose by CPU feature as install.sh does, and linux-x64 needs AVX2 (it dies with "Illegal
- * instruction" on processors before 2013 and VMs with a conservative CPU model): Linux on
- * Intel gets the baseline build, which runs on every x86-64-v2 processor.
- */
+/** Homebrew's platform blocks and the release target each one installs. */
 const PLATFORMS = [
   ["on_macos", "on_arm", "darwin-arm64"],
   ["on_macos", "on_intel", "darwin-x64"],
   ["on_linux", "on_arm", "linux-arm64"],
-  ["on_linux", "on_intel", "linux-x64-baseline"],
+  ["on_linux", "on_intel", "linux-x64"],
 ] as const;
 
 export function formula(version: string, sums: Map<string, string>): string {

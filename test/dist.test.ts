@@ -557,7 +557,7 @@ esac
 describe("Homebrew formula", () => {
   const dir = () => join(work, "brew");
   const archives = () =>
-    ["darwin-arm64", "darwin-x64", "linux-arm64", "linux-x64", "linux-x64-baseline"].map((id) => join(dir(), archiveName(findTarget(id))));
+    ["darwin-arm64", "darwin-x64", "linux-arm64", "linux-x64"].map((id) => join(dir(), archiveName(findTarget(id))));
 
   beforeAll(async () => {
     for (const archive of archives()) await Bun.write(archive, `stand-in for ${basename(archive)}`);
@@ -568,8 +568,7 @@ describe("Homebrew formula", () => {
   test("names each archive with its checksum, for macOS and Linux on ARM and Intel", async () => {
     const text = readFileSync(join(dir(), FORMULA), "utf8");
     const pairs = [...text.matchAll(/url "([^"]+)"\s+sha256 "([0-9a-f]{64})"/g)];
-    // Linux on Intel: the baseline build, as a formula cannot check for AVX2 (linux-x64 died with "Illegal instruction" without it).
-    expect(pairs.map((m) => basename(m[1]!)).sort()).toEqual(archives().map((a) => basename(a)).filter((a) => !a.endsWith("linux-x64.tar.gz")).sort());
+    expect(pairs.map((m) => basename(m[1]!)).sort()).toEqual(archives().map((a) => basename(a)).sort());
     for (const [, url, sha] of pairs) {
       expect(url).toContain(`/releases/download/v${VERSION}/`);
       expect(sha).toBe(await sha256File(join(dir(), basename(url!))));
@@ -577,7 +576,6 @@ describe("Homebrew formula", () => {
     expect(text).toContain(`version "${VERSION}"`);
     expect(text).toMatch(/on_macos do\s+on_arm do\s+url "[^"]+darwin-arm64/);
     expect(text).toMatch(/on_linux do\s+on_arm do\s+url "[^"]+linux-arm64/);
-    expect(text).toMatch(/on_intel do\s+url "[^"]+linux-x64-baseline\.tar\.gz"/);
     expect(text).toContain(`test do\n    assert_equal version.to_s, shell_output("#{bin}/${COMMAND} --version").strip`);
   });
 
