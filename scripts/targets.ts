@@ -24,8 +24,11 @@ export type Target = {
   cpu: Cpu;
   libc?: "glibc" | "musl";
   /**
-   * For x64 CPUs without AVX2. npm cannot pick a package by CPU feature, so a
-   * baseline build is offered through install.sh only.
+   * The archive install.sh picks on x64 CPUs without AVX2. With the Bun we build
+   * with (1.4.5) an x64 executable targets SSE4.2 and picks AVX2 paths at run
+   * time: the same runtime as linux-x64, byte for byte, so every x64 package and
+   * the Homebrew formula run there too. Kept so install scripts that ask for it
+   * find it; no npm package of its own.
    */
   baseline?: true;
 };
