@@ -370,3 +370,25 @@ describe("a token that is a URL path's segment: the mask ends where the token en
     [],
   );
 });
+
+describe("a Podfile.lock's spec checksums are no keys (a pod named AppAuth reads as a key's name before 40 hex)", () => {
+  maskedAndKept(
+    [
+      ["app:\n  FirebaseAuth: 4a2aed737c84114a9d9b33d11ae1b147d6b94889\n", "app:\n  FirebaseAuth: [REDACTED:generic-api-key]\n"],
+      [
+        "SPEC CHECKSUMS:\n  nanopb: fad817b59e0457d11a5dfbde799381cd727c1275\n\n  FirebaseAuth: 4a2aed737c84114a9d9b33d11ae1b147d6b94889\n",
+        "SPEC CHECKSUMS:\n  nanopb: fad817b59e0457d11a5dfbde799381cd727c1275\n\n  FirebaseAuth: [REDACTED:generic-api-key]\n",
+      ],
+    ],
+    [
+      [
+        "a Kotlin Multiplatform app's ios/Podfile.lock",
+        "SPEC CHECKSUMS:  \n  AppAuth: 1c1a8afa7e12f2ec3a294d9882dfa5ab7d3cb063  \n  AppCheckCore: cc8fd0a3a230ddd401f326489c99990b013f0c4f  \n  composeApp: 566a3098fb261e357240ba9987ddeeda065a21e3  \n  Firebase: f07b15ae5a6ec0f93713e30b923d9970d144af3e  \n  FirebaseAnalytics: 0fc2b20091f0ddd21bf73397cf8f0eb5346dc24f  \n  FirebaseAppCheckInterop: f734c802f21fe1da0837708f0f9a27218c8a4ed0  \n  FirebaseAuth: 4a2aed737c84114a9d9b33d11ae1b147d6b94889  \n  FirebaseAuthInterop: 858e6b754966e70740a4370dd1503dfffe6dbb49  \n  FirebaseCore: bb595f3114953664e3c1dc032f008a244147cfd3  \n  GoogleSignIn: c7f09cfbc85a1abf69187be091997c317cc33b77  \n  GTMAppAuth: 217a876b249c3c585a54fd6f73e6b58c4f5c4238  \n  GTMSessionFetcher: 5aea5ba6bd522a239e236100971f10cb71b96ab6  \n  \nPODFILE CHECKSUM: e279ae19668c627d3df392e9c72bff7f62fa7279  \n",
+      ],
+      [
+        "a diff of a Flutter app's Podfile.lock",
+        " SPEC CHECKSUMS:\n   FlutterMacOS: 8f6f14fa908a6fb3fba0cd85dbd81ec4b251fb24\n-  google_sign_in_ios: 1bfaf6607b44cd1b24c4d4bc39719870440f9ce1\n+  google_sign_in_ios: 989eea5abe94af62050782714daf920be883d4a2\n   GoogleSignIn: b232380cf495a429b8095d3178a8d5855b42e842\n   GTMAppAuth: 99fb010047ba3973b7026e45393f51f27ab965ae\n",
+      ],
+    ],
+  );
+});

@@ -286,5 +286,31 @@ const KEY_PIN_LABEL = /\bping?-sha256[ \t]*[:=][ \t]*"?$/i;
 function isDigest(text: string, start: number, secret: string): boolean {
   const before = text.slice(Math.max(0, start - 20), start);
   if (/^[A-Za-z0-9+/]{43}=$/.test(secret) && KEY_PIN_LABEL.test(before)) return true;
-  return /^[0-9a-f]{32,128}$/.test(secret) && DIGEST_ALGORITHM.test(before.slice(-7));
+  return /^[0-9a-f]{32,128}$/.test(secret) && (DIGEST_ALGORITHM.test(before.slice(-7)) || isPodChecksum(text, start, secret));
+}
+
+/**
+ * A Podfile.lock's pod checksums: the SHA-1 of each pod's spec, one `  Name: <40 hex>` a line under
+ * `SPEC CHECKSUMS:` (a diff's +/- before them too). A pod named for what it does (`AppAuth`,
+ * `FirebaseAuth`, `DatadogSDK`) sets the rules for a key's name and its 40 hex value off; the
+ * heading above the list says they are checksums. Lines are read back to the heading, 500 at
+ * most: a large app's lock lists some 300 pods.
+ */
+const POD_CHECKSUM = /^[ \t]*[+-]?[ \t]+["']?[\w.+/@-]+["']?: [0-9a-f]{40}[ \t]*\r?$/;
+const POD_CHECKSUMS_HEADING = /^[ \t]*[+-]?[ \t]*SPEC CHECKSUMS:[ \t]*\r?$/;
+const POD_LINES_READ = 500;
+
+function isPodChecksum(text: string, start: number, secret: string): boolean {
+  if (secret.length !== 40) return false;
+  let from = text.lastIndexOf("\n", start - 1) + 1;
+  let to = text.indexOf("\n", start);
+  if (!POD_CHECKSUM.test(text.slice(from, to < 0 ? text.length : to))) return false;
+  for (let n = 0; n < POD_LINES_READ && from > 0; n++) {
+    to = from - 1;
+    from = text.lastIndexOf("\n", to - 1) + 1;
+    const line = text.slice(from, to);
+    if (POD_CHECKSUMS_HEADING.test(line)) return true;
+    if (!POD_CHECKSUM.test(line)) return false;
+  }
+  return false;
 }
