@@ -392,3 +392,17 @@ describe("a Podfile.lock's spec checksums are no keys (a pod named AppAuth reads
     ],
   );
 });
+
+describe("a credential's field name as a constant's value is where a key is read from, no key", () => {
+  maskedAndKept(
+    [
+      ["SECRET_KEY = 'my_secret_key'", "SECRET_KEY = '[REDACTED:secret]'"],
+      ["SECRET_KEY = 'MySecretKey'", "SECRET_KEY = '[REDACTED:secret]'"],
+      ["JWT_SECRET=SuperSecret", "JWT_SECRET=[REDACTED:secret]"],
+    ],
+    [
+      ["botocore's SharedCredentialProvider", "    CANONICAL_NAME = 'SharedCredentials'\n\n    ACCESS_KEY = 'aws_access_key_id'\n    SECRET_KEY = 'aws_secret_access_key'\n    # Same deal as the EnvProvider above.  Botocore originally supported\n"],
+      ["botocore's OriginalEC2Provider", "    CRED_FILE_ENV = 'AWS_CREDENTIAL_FILE'\n    ACCESS_KEY = 'AWSAccessKeyId'\n    SECRET_KEY = 'AWSSecretKey'\n"],
+    ],
+  );
+});

@@ -173,6 +173,20 @@ function isOwnWord(name: string, value: string): boolean {
 }
 
 /**
+ * A credential's field name as the value (botocore's `ACCESS_KEY = 'aws_access_key_id'`, `SECRET_KEY = 'AWSSecretKey'`:
+ * where a provider reads the key from): snake_case or CamelCase made only of a credential field's words. A secret a
+ * person makes of words brings one of its own (`my_secret_key`, `SuperSecret`), which this list has not.
+ */
+const FIELD_WORDS = new Set(["aws", "access", "secret", "session", "security", "key", "id", "token", "client", "api", "refresh", "private"]);
+const FIELD_NAME_VALUE = /^(?:[a-z]+(?:_[a-z]+)+|(?:[A-Z]+(?![a-z])|[A-Z][a-z]+)+)$/;
+
+function isCredentialFieldName(value: string): boolean {
+  if (!FIELD_NAME_VALUE.test(value)) return false;
+  const words = value.split("_").flatMap((part) => part.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+/g) ?? []);
+  return words.length >= 2 && words.every((w) => FIELD_WORDS.has(w.toLowerCase()));
+}
+
+/**
  * Perl's Configure symbols and their answers (Config_heavy.pl's `d_pwpasswd='define'`, `i_pwd='undef'`:
  * whether the system has a struct's field, a header): a build's facts, no password.
  */
@@ -210,7 +224,7 @@ const LOWER_WORD = /^[a-z]{6,64}$/;
 export function isAssignedSecret(name: string, value: string, quoted: boolean, next: string | undefined): boolean {
   if (value.trim() === "" || isStandIn(value) || NO_CREDENTIAL_NAME.test(name) || (!quoted && (YAML_BLOCK.test(value) || YAML_ANCHOR.test(value) || TYPED_DEFAULT.test(value)))) return false;
   if (TOKEN_NAME.test(name) && !PASSWORD_NAME.test(name) && ((FIELD_NAME.test(value) && /[A-Z]/.test(value)) || ACCESS_LEVEL.test(value))) return false;
-  if (TRANSLATED.test(value) || WIFI_MODE.test(value) || (FILE_PATH.test(value) && !looksBase64Key(value)) || USERS_COMMAND.test(value) || isOwnWord(name, value)) return false;
+  if (TRANSLATED.test(value) || WIFI_MODE.test(value) || (FILE_PATH.test(value) && !looksBase64Key(value)) || USERS_COMMAND.test(value) || isOwnWord(name, value) || isCredentialFieldName(value)) return false;
   if (PACKAGE_NAME.test(name) && (VERSION_RANGE.test(value) || ARTIFACT.test(value))) return false;
   if ((CONFIGURE_SYMBOL.test(name) && CONFIGURE_ANSWER.test(value)) || (COLOUR.test(value) && !PASSWORD_NAME.test(name))) return false;
   // A member path of words, bare, is code (`nid_key = self._lib.NID_aes_256_cbc`): a key or a token is random; a password may be words and dots.
