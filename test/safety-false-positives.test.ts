@@ -406,3 +406,16 @@ describe("a credential's field name as a constant's value is where a key is read
     ],
   );
 });
+
+describe("a name of words joined by underscores, or a sum of names, after a key's name is code (gitleaks' generic rule)", () => {
+  maskedAndKept(
+    [
+      ["def int_sm4ekey : Xk9m_Q2pL7_vR3zT8wN1bY;", "def int_sm4ekey : [REDACTED:generic-api-key];"],
+      [" * @return the sort key, abcD3fGhx+Yk9mQ2pL7vR3;", " * @return the sort key, [REDACTED:generic-api-key];"],
+    ],
+    [
+      ["LLVM's IntrinsicsAArch64.td", "def int_aarch64_crypto_sm4ekey   : Crypto_SM4_2Vector_Intrinsic;\n"],
+      ["ICU's ucol.h", " * @param destCapacity the number of bytes in the dest buffer\n * @return the length of the merged sort key, src1Length+src2Length;\n *         can be larger than destCapacity, or 0 if an error occurs (only for illegal arguments),\n"],
+    ],
+  );
+});

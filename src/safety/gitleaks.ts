@@ -247,8 +247,16 @@ const FILE_NAME = /^[\w-]+\.(?:xml|json|ya?ml|pem|crt|cer|der|key|bin|txt|cfg|co
 const RESERVED_CONSTANT = /^__?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/;
 const K_CONSTANT = /^k(?:[A-Z][a-z]*|\d+)+$/;
 
+/**
+ * A name of words joined by underscores, three parts or more (LLVM's TableGen `def int_aarch64_crypto_sm4ekey : Crypto_SM4_2Vector_Intrinsic;`),
+ * and a sum of names (ICU's ` * @return the length of the merged sort key, src1Length+src2Length;`): code the rule reads after a key's name.
+ */
+const UNDERSCORED_NAME = /^[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+){2,}$/;
+const NAMES_SUM = /^[A-Za-z_]\w*(?:[+*][A-Za-z_]\w*)+$/;
+
 function isCodeOrFile(secret: string): boolean {
   if (FILE_NAME.test(secret) && WORDS_NAME.test(secret.replace(/\.[a-z]+$/i, ""))) return true;
+  if ((UNDERSCORED_NAME.test(secret) && WORDS_NAME.test(secret)) || (NAMES_SUM.test(secret) && secret.split(/[+*]/).every((name) => WORDS_NAME.test(name)))) return true;
   // A constant's name (pkcs11n.h's ` * Input key type:  CKK_NSS_JPAKE_ROUND1`): words in capitals, joined by underscores.
   if ((VARIABLE_NAME.test(secret) || RESERVED_CONSTANT.test(secret) || K_CONSTANT.test(secret)) && WORDS_NAME.test(secret.replace(/^_+|^k/, ""))) return true;
   return isMemberPathOfWords(secret);
