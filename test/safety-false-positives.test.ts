@@ -419,3 +419,15 @@ describe("a name of words joined by underscores, or a sum of names, after a key'
     ],
   );
 });
+
+describe("a cookie's attribute in a Cookie header is no cookie (Python's SimpleCookie writes them so)", () => {
+  maskedAndKept(
+    [
+      ["   Cookie: rocky=road; Path=/cookie", "   Cookie: rocky=[REDACTED:cookie]; Path=/cookie"],
+      ["Cookie: sid=Xk9mQ2pL7vR3; Domain=.example.com; Max-Age=3600; SameSite=Lax", "Cookie: sid=[REDACTED:cookie]; Domain=.example.com; Max-Age=3600; SameSite=Lax"],
+      ["Cookie: a=Xk9mQ2; path=Xk9mQ2pL7vR3zT8w", "Cookie: a=[REDACTED:cookie]; path=[REDACTED:cookie]"],
+      ["Cookie: Path=/x", "Cookie: Path=[REDACTED:cookie]"],
+    ],
+    [],
+  );
+});

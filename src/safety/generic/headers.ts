@@ -155,6 +155,12 @@ export const cookieDetector: Detector = {
   },
 };
 
+/**
+ * A cookie's attribute, by its name and its value's shape: what a Set-Cookie holds after the cookie, and
+ * what Python's `SimpleCookie.output(header="Cookie:")` writes into a Cookie header too (`Cookie: rocky=road; Path=/cookie`).
+ */
+const COOKIE_ATTRIBUTE = /^(?:path=\/|domain=\.?[\w-]+(?:\.[\w-]+)*$|max-age=-?\d+$|samesite=(?:lax|strict|none)$|expires=[A-Za-z]{3},)/i;
+
 /** A cookie header's value, text[start, end): name=value pairs separated by ";", each value goes; a Set-Cookie's attributes stay. */
 function cookiePairs(text: string, start: number, end: number, isSet: boolean, out: Finding[]): void {
   let pair = start;
@@ -168,7 +174,8 @@ function cookiePairs(text: string, start: number, end: number, isSet: boolean, o
       while (valueStart < valueStop && text.charAt(valueStart) === " ") valueStart++;
       while (valueStop > valueStart && text.charAt(valueStop - 1) === " ") valueStop--;
       const value = text.slice(valueStart, valueStop);
-      if (value !== "" && !isStandIn(value)) out.push({ start: valueStart, end: valueStop, kind: "cookie" });
+      const attribute = pair > start && COOKIE_ATTRIBUTE.test(text.slice(pair, valueStop).trimStart());
+      if (value !== "" && !isStandIn(value) && !attribute) out.push({ start: valueStart, end: valueStop, kind: "cookie" });
     }
     if (isSet) break;
     pair = pairEnd + 1;
