@@ -431,3 +431,10 @@ describe("a cookie's attribute in a Cookie header is no cookie (Python's SimpleC
     [],
   );
 });
+
+describe("a service's port and protocol beside its name is no password (/etc/services)", () => {
+  maskedAndKept(
+    [["kpasswd\t\tXk9mQ2/tcp", "kpasswd\t\t[REDACTED:secret]"]],
+    [["/etc/services", "microsoft-ds\t445/tcp\t\t\t\t# Microsoft Naked CIFS\nkpasswd\t\t464/tcp\nkpasswd\t\t464/udp\nsubmissions\t465/tcp\t\tssmtp smtps urd # Submission over TLS [RFC8314]\n"]],
+  );
+});

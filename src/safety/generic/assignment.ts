@@ -576,6 +576,8 @@ function calledWithValue(text: string, start: number): Finding | undefined {
  */
 const COLUMN_PAIR = /([A-Za-z][A-Za-z0-9_.-]{0,100})[ \t]+([^\s"'\x60(),;]{4,1000})[ \t]*(?=\r?\n|$)/dy;
 const SECRET_SHAPED = /^(?=.*[A-Za-z])(?=.*[\d!#$%^&*+=?~@]).*$/;
+/** A service's port and protocol, /etc/services' second column (`kpasswd  464/tcp`, as `getent services` prints it too). */
+const PORT_PROTOCOL = /^\d{1,5}\/(?:tcp|udp|sctp|ddp)$/;
 
 function columnPair(text: string, start: number): Finding | undefined {
   const line = lineStart(text, start, 40);
@@ -584,7 +586,7 @@ function columnPair(text: string, start: number): Finding | undefined {
   const m = COLUMN_PAIR.exec(text);
   const span = m?.indices?.[2];
   const [name, value] = [m?.[1] ?? "", m?.[2] ?? ""];
-  if (!m || !span || !SECRET_KEY.test(name) || !SECRET_SHAPED.test(value) || !isAssignedSecret(name, value, false, "\n")) return undefined;
+  if (!m || !span || !SECRET_KEY.test(name) || !SECRET_SHAPED.test(value) || PORT_PROTOCOL.test(value) || !isAssignedSecret(name, value, false, "\n")) return undefined;
   return { start: span[0], end: span[1], kind: "secret" };
 }
 
