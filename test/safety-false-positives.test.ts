@@ -438,3 +438,16 @@ describe("a service's port and protocol beside its name is no password (/etc/ser
     [["/etc/services", "microsoft-ds\t445/tcp\t\t\t\t# Microsoft Naked CIFS\nkpasswd\t\t464/tcp\nkpasswd\t\t464/udp\nsubmissions\t465/tcp\t\tssmtp smtps urd # Submission over TLS [RFC8314]\n"]],
   );
 });
+
+describe("a value that is its option's name after 'my' is the docs' stand-in (gcloud's TDE import)", () => {
+  maskedAndKept(
+    [
+      ["--pvk-password=my-dog-password", "--pvk-password=[REDACTED:password]"],
+      ["    \\-\\-pvk\\-password=my\\-dog\\-password\n", "    \\-\\-pvk\\-password=[REDACTED:secret]\n"],
+    ],
+    [
+      ["gcloud's sql/import/tde.py", "            $ {command} my-instance --certificate=foo --cert-path=gs://my-bucket/my-cert.cert --pvk-path=gs://my-bucket/my-key.pvk --pvk-password=my-pvk-password\n"],
+      ["gcloud_sql_import_tde.1", "$ gcloud sql import tde my\\-instance \\-\\-certificate=foo \\e\n    \\-\\-cert\\-path=gs://my\\-bucket/my\\-cert.cert \\e\n    \\-\\-pvk\\-path=gs://my\\-bucket/my\\-key.pvk \\e\n    \\-\\-pvk\\-password=my\\-pvk\\-password\n.RE\n"],
+    ],
+  );
+});

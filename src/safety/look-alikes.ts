@@ -149,3 +149,16 @@ export const NO_CREDENTIAL_LABEL = new RegExp(String.raw`${NO_CREDENTIAL_KEY}["'
 
 /** A Wi-Fi network's security mode (`WPA2-PSK`, `WPA3-SAE`, `WPA2-Enterprise`): what a PSK's label names beside its key, not the key. */
 export const WIFI_MODE = /^(?:WPA\d?|WEP|RSN)(?:[-/](?:PSK|SAE|EAP|Personal|Enterprise|AES|TKIP|CCMP|WPA\d?))*$/i;
+
+/**
+ * A value that is its option's name after "my" (gcloud's `--pvk-password=my-pvk-password`, a man page's
+ * `\-\-pvk\-password=my\-pvk\-password`): the docs' stand-in for what goes there. `option` is the name as written, escapes too.
+ */
+const MY_OPTION = /^my[-_][a-z0-9]+(?:[-_][a-z0-9]+)*$/;
+/** Letters and digits alone, in lower case: `SM2 PRIVATE KEY`, `SM2_PRIVATE-KEY` and `SM2PRIVATEKEY` alike. */
+export const squeezed = (s: string): string => s.replace(/[^A-Za-z0-9]/g, "").toLowerCase();
+
+export function isOwnOptionStandIn(option: string, value: string): boolean {
+  const plain = value.replaceAll("\\", "");
+  return MY_OPTION.test(plain) && squeezed(plain) === `my${squeezed(option)}`;
+}

@@ -1,5 +1,5 @@
 import { DOUBLE_QUOTED, type Detector, type Finding, type Hits, SINGLE_QUOTED, quotedValue, widenedIfCut } from "../detectors.ts";
-import { HAS_DIGIT, HAS_LETTER, NO_CREDENTIAL_NAME, WORDS_NAME, isMemberPathOfWords, isStandIn, looksBase64Key, looksRandom, looksRandomLetters, WIFI_MODE } from "../look-alikes.ts";
+import { HAS_DIGIT, HAS_LETTER, NO_CREDENTIAL_NAME, WORDS_NAME, isMemberPathOfWords, isOwnOptionStandIn, isStandIn, squeezed, looksBase64Key, looksRandom, looksRandomLetters, WIFI_MODE } from "../look-alikes.ts";
 import { drawnAtRandom } from "./handed-key.ts";
 import { lineStart } from "./lines.ts";
 
@@ -155,8 +155,6 @@ const ACCESS_LEVEL = /^(?:read|write)$/;
 const PWD = /(?:^|[^a-z0-9])pwd$/i;
 const PATH_VALUE = /^(?:[~/\\.$]|[A-Za-z]:[\\/])/;
 
-/** Letters and digits alone, in lower case: `SM2 PRIVATE KEY`, `SM2_PRIVATE-KEY` and `SM2PRIVATEKEY` alike. */
-const squeezed = (s: string): string => s.replace(/[^A-Za-z0-9]/g, "").toLowerCase();
 const WORDS_VALUE = /^[A-Za-z0-9][A-Za-z0-9 _-]*$/;
 
 /**
@@ -739,6 +737,14 @@ function equalsFirst(text: string, start: number): Finding | undefined {
   return { start: span[0], end: span[1], kind: "secret" };
 }
 
+/** The escaped start of a name before `start`, as a man page writes a flag (`\-\-pvk\-password`: the name read is `-password`). */
+const ESCAPED_NAME_START = /(?:[A-Za-z0-9_-]*\\)+$/;
+/** Only a flag's: a constant's own name after "my" (`SECRET_KEY = 'my_secret_key'`) is a secret someone made of words. */
+function isEscapedFlagStandIn(text: string, start: number, name: string, value: string): boolean {
+  const escaped = ESCAPED_NAME_START.exec(text.slice(Math.max(0, start - 40), start))?.[0];
+  return escaped !== undefined && isOwnOptionStandIn(escaped + name, value);
+}
+
 export const assignmentDetector: Detector = {
   // A personal access token's name (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`) by what follows it: "pat" alone starts every path.
   keywords: ["pass", "pw", "psk", "mdp", "secret", "token", "key", "pat=", "pat:", 'pat"', "auth", "credential", "creds", "identified", "mnemonic", "seed", "salt", "hmac", "totp", "signature", "contrase", "senha", "wachtwoord", "answer", "op_session_", "x-honeycomb-team", ...PROVIDERS],
@@ -794,7 +800,7 @@ export const assignmentDetector: Detector = {
       // A YAML alias (`*name`) only after a colon: `.env`'s `REDIS_PASSWORD=*iXal…` starts with the password's `*`.
       const assigned = text.slice(span[0], end);
       const judged = assigned.startsWith("*") && !m[3]?.includes(":") ? assigned.slice(1) : assigned;
-      if (!isAssignedSecret(name, judged, bare === undefined, following(text, after))) continue;
+      if (!isAssignedSecret(name, judged, bare === undefined, following(text, after)) || isEscapedFlagStandIn(text, start, name, judged)) continue;
       // The shell's next quoted pieces of the word go with it (judged by its first: `'Xk9'"$SUFFIX"`).
       const whole = double !== undefined || single !== undefined ? splicedEnd(text, end) : end;
       out.push({ start: span[0], end: whole, kind: "secret", ...widenedIfCut(code === undefined ? value : "") });

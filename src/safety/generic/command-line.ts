@@ -1,6 +1,6 @@
 import { type Detector, type Finding, type Hits, quotedValue, stickyDetector, widenedIfCut } from "../detectors.ts";
 import type { RedactionKind } from "../marker.ts";
-import { WORDS_NAME, isStandIn, looksRandom } from "../look-alikes.ts";
+import { WORDS_NAME, isOwnOptionStandIn, isStandIn, looksRandom } from "../look-alikes.ts";
 import { filePrints } from "./printed-secret.ts";
 
 /**
@@ -95,7 +95,7 @@ export const secretFlagDetector: Detector = {
       // …and a literal: code's list passes a variable (`["--api-key", key]`, `"--api-key", pick(…)`).
       if (listed && (bare || v.value.startsWith("-"))) continue;
       if (bare && spaced && (v.value.startsWith("-") || PLAIN_WORD.test(v.value))) continue;
-      if (isStandIn(v.value) || PATH_LIKE.test(v.value) || OPENSSL_SOURCE.test(v.value)) continue;
+      if (isStandIn(v.value) || PATH_LIKE.test(v.value) || OPENSSL_SOURCE.test(v.value) || isOwnOptionStandIn(name, v.value)) continue;
       if (name.toLowerCase() === "secret" && SECRET_NAME.test(v.value)) continue;
       if (AUTH_FLAG.test(name) && AUTH_MODE.test(v.value)) continue;
       if (PRIVATE_KEY_FLAG.test(name) && !privateKeyShaped(v.value)) continue;
