@@ -451,3 +451,17 @@ describe("a value that is its option's name after 'my' is the docs' stand-in (gc
     ],
   );
 });
+
+describe("a page's token and a request's idempotency token open nothing (every paginated API's output)", () => {
+  maskedAndKept(
+    [
+      ['"accessToken": "Xk9mQ2pL7vR3zT8wN1bYxAbCdEfGh"', '"accessToken": "[REDACTED:secret]"'],
+      ["aws cognito-idp get-user --access-token Xk9mQ2pL7vR3zT8wN1bYxAbCdEfGh", "aws cognito-idp get-user --access-token [REDACTED:secret]"],
+    ],
+    [
+      ["aws fms list-policies", '            }\n        ],\n        "NextToken": "eyJOZXh0VG9rZW4iOiBudWxsLCAiYm90b190cnVuY2F0ZV9hbW91bnQiOiAyfQ=="\n    }\n'],
+      ["aws dynamodb list-backups", "    aws dynamodb list-backups \\\n        --starting-token abCDeFGhiJKlmnOPqrSTuvwxYZ1aBCdEFghijK7LM51nOpqRSTuv3WxY3ZabC5dEFGhI2Jk3LmnoPQ6RST9\n"],
+      ["aws codecommit's pull request", '            "pullRequestId": "42",\n            "clientRequestToken": "123Example",\n'],
+    ],
+  );
+});

@@ -2671,7 +2671,7 @@ describe("a C enum's hex constant under a token's name is no token (false positi
 describe("a docstring's field starting with a capitalised word and its period is no token (false positive found in Google Cloud SDK's Python)", () => {
   exactAndKept(
     [
-      ["pageToken: Xk9mQ2pL7vR3zT8wN1bY4cF6 more", "pageToken: [REDACTED:secret] more"],
+      ["accessToken: Xk9mQ2pL7vR3zT8wN1bY4cF6 more", "accessToken: [REDACTED:secret] more"],
       ["password: Welcome. then log in", "password: [REDACTED:secret] then log in"],
     ],
     [["generated API messages' Fields", "  Fields:\n    pageToken: Optional. A token identifying a page of results the server\n      should return.\n    privateKey: Required. Private key text in SSH format."]],

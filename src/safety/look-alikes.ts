@@ -142,8 +142,10 @@ export function looksBase64Key(value: string): boolean {
  * a cache's (`actions/cache`'s "Cache saved with key: …"), a table's or a lock's. Their values look
  * as random as a credential's, so their name says what they are: such a name, or a label ending a
  * text before a value ("Idempotency key: ", `"idempotencyKey": "`).
+ * Tokens that open nothing either: a page's (AWS's `"NextToken"` and `--starting-token`, Google's `nextPageToken`, S3's
+ * `NextContinuationToken`) and a request's idempotency token (`"clientRequestToken"`), in every paginated API's output.
  */
-const NO_CREDENTIAL_KEY = String.raw`(?:^|[^A-Za-z])(?:idempotency|idempotent|cache|dedup(?:e|lication)?|partition|sort|foreign|composite|lock|routing|shard|row)[ _.-]?keys?`;
+const NO_CREDENTIAL_KEY = String.raw`(?:^|[^A-Za-z])(?:(?:idempotency|idempotent|cache|dedup(?:e|lication)?|partition|sort|foreign|composite|lock|routing|shard|row)[ _.-]?keys?|(?:(?:next|starting)(?:[ _.-]?(?:page|continuation))?|page|continuation|pagination|client[ _.-]?request)[ _.-]?tokens?)`;
 export const NO_CREDENTIAL_NAME = new RegExp(`${NO_CREDENTIAL_KEY}$`, "i");
 export const NO_CREDENTIAL_LABEL = new RegExp(String.raw`${NO_CREDENTIAL_KEY}["'\x60]?[ \t]*(?::|=|=>)?[ \t]*["'\x60]?$`, "i");
 

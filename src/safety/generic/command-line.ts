@@ -1,6 +1,6 @@
 import { type Detector, type Finding, type Hits, quotedValue, stickyDetector, widenedIfCut } from "../detectors.ts";
 import type { RedactionKind } from "../marker.ts";
-import { WORDS_NAME, isOwnOptionStandIn, isStandIn, looksRandom } from "../look-alikes.ts";
+import { NO_CREDENTIAL_NAME, WORDS_NAME, isOwnOptionStandIn, isStandIn, looksRandom } from "../look-alikes.ts";
 import { filePrints } from "./printed-secret.ts";
 
 /**
@@ -81,7 +81,7 @@ export const secretFlagDetector: Detector = {
       if (text.charAt(start) !== "-" || end - start > FLAG_MAX) continue;
       if (start > 0 && !/[\s"'(=]/.test(text.charAt(start - 1))) continue;
       const name = text.slice(start, end).replace(/^--?/, "");
-      if (!SECRET_FLAG.test(name) || NOT_A_VALUE_FLAG.test(name)) continue;
+      if (!SECRET_FLAG.test(name) || NOT_A_VALUE_FLAG.test(name) || NO_CREDENTIAL_NAME.test(name)) continue;
       FLAG_VALUE.lastIndex = end;
       const m = FLAG_VALUE.exec(text);
       if (m === null) continue;
