@@ -465,3 +465,18 @@ describe("a page's token and a request's idempotency token open nothing (every p
     ],
   );
 });
+
+describe("an AWS resource's name (ARN) and id are no key (aws … describe output)", () => {
+  maskedAndKept(
+    [
+      ['"encryptionKey": "Xk9mQ2pL7vR3zT8wN1bYxAbC"', '"encryptionKey": "[REDACTED:secret]"'],
+      ["--role-arn=arn:aws:iam::1:role/x,secret=Xk9mQ2pL7vR3zT8wN1bY", "--role-arn=arn:aws:iam::1:role/x,secret=[REDACTED:secret]"],
+      [' "accessKey": "abcd-0bb32de759a3e19e7f"', ' "accessKey": "[REDACTED:secret]"'],
+    ],
+    [
+      ["aws secretsmanager list-secrets", '            {\n                "ARN": "arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestSecret-a1b2c3",\n                "Name": "MyTestSecret",\n'],
+      ["aws codebuild batch-get-build-batches", '                "initiator": "Strohm",\n                "encryptionKey": "arn:aws:kms:us-west-2:123456789012:alias/aws/s3",\n'],
+      ["aws ec2 describe-verified-access-trust-providers", '        "VerifiedAccessTrustProviders": [\n            {\n                "VerifiedAccessTrustProviderId": "vatp-0bb32de759a3e19e7",\n                "Description": "Testing Verified Access",\n'],
+    ],
+  );
+});

@@ -1,7 +1,7 @@
 import { type Detector, type Finding, type Hits } from "./detectors.ts";
 import { KeywordScanner, Pairs } from "./keyword-scan.ts";
 import { Allowlist, lineAround } from "./gitleaks-allowlists.ts";
-import { NO_CREDENTIAL_LABEL, WORDS_NAME, isMemberPathOfWords, isStandIn } from "./look-alikes.ts";
+import { NO_CREDENTIAL_LABEL, WORDS_NAME, insideArn, isMemberPathOfWords, isStandIn } from "./look-alikes.ts";
 import data from "./rules/gitleaks.json" with { type: "json" };
 import type { GitleaksRule, GitleaksRules } from "./rules/gitleaks-schema.ts";
 import { VARIABLE_NAME } from "./generic/assignment.ts";
@@ -192,7 +192,7 @@ class GitleaksDetector implements Detector {
   private accepts(text: string, m: Match): boolean {
     const secret = text.slice(m.secretStart, m.secretEnd);
     if (this.rule.entropy !== undefined && shannonEntropy(secret) <= this.rule.entropy) return false;
-    if (isDigest(text, m.secretStart, secret)) return false;
+    if (isDigest(text, m.secretStart, secret) || insideArn(text, m.secretStart) || AWS_RESOURCE_ID.test(secret)) return false;
     if (isStandIn(secret) || isCodeOrFile(secret) || isMemberAccess(text, m.secretStart, secret) || (this.generic && isKeywordArgument(secret)) || NO_CREDENTIAL_LABEL.test(text.slice(Math.max(0, m.secretStart - 60), m.secretStart))) return false;
     const around = (target: "match" | "line") => (target === "match" ? this.matchText(text, m) : lineAround(text, m.start, m.end));
     return !GLOBAL.allows(secret, around) && !this.allowlists.some((a) => a.allows(secret, around));
@@ -281,6 +281,12 @@ function isKeywordArgument(secret: string): boolean {
   const name = KEYWORD_ARGUMENT.exec(secret)?.[1];
   return name !== undefined && WORDS_NAME.test(name);
 }
+
+/**
+ * An AWS resource's id: its type's prefix and 8 or 17 hex digits (`vpc-0a1b2c3d`, `vatp-0bb32de759a3e19e7` under
+ * `"VerifiedAccessTrustProviderId"`, whose Access wakes the rule for a key's name), in every `aws … describe` output.
+ */
+const AWS_RESOURCE_ID = /^[a-z]{2,8}-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
 /** A content digest named by its algorithm (`sha256:…` of an image, a package): hex that names content, no credential. */
 const DIGEST_ALGORITHM = /(?:sha(?:1|224|256|384|512)|md5):$/i;

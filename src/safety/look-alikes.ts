@@ -73,9 +73,19 @@ export function isPlaceholder(value: string): boolean {
 /** Keys made to be public: Stripe's publishable keys (in every web page that uses them), an age recipient (`age1…`, what one encrypts to). */
 const PUBLIC_KEY = /^pk_(?:test|live)_[A-Za-z0-9]+$|^age1[02-9ac-hj-np-z]{58}$/;
 
+/**
+ * An AWS resource's name (ARN): `arn:aws:kms:us-west-2:123456789012:alias/aws/s3` as a build's `"encryptionKey"`,
+ * `arn:aws:secretsmanager:…:secret:MyTestSecret-a1b2c3`, a secret's name and its suffix, not its value.
+ */
+const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[\w<>-]*:[\w<>-]*:\S+$/;
+
+/** Whether text[start] is inside an ARN: an `arn:` before it, and nothing between but an ARN's characters (no `=`, `,`: the next field). */
+const ARN_SO_FAR = /(?:^|[^A-Za-z])arn:[\w:/.*+@<>-]*$/;
+export const insideArn = (text: string, start: number): boolean => ARN_SO_FAR.test(text.slice(Math.max(0, start - 200), start));
+
 /** A value that only points at a secret (`$TOKEN`, `process.env.X`), or one of our markers. */
 export function isReference(value: string): boolean {
-  return MARKER_ONLY.test(value) || REFERENCE.test(value);
+  return MARKER_ONLY.test(value) || REFERENCE.test(value) || ARN.test(value);
 }
 
 /** Values that are not a secret themselves: placeholders, references, public keys, our own markers. */

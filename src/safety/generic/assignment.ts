@@ -1,5 +1,5 @@
 import { DOUBLE_QUOTED, type Detector, type Finding, type Hits, SINGLE_QUOTED, quotedValue, widenedIfCut } from "../detectors.ts";
-import { HAS_DIGIT, HAS_LETTER, NO_CREDENTIAL_NAME, WORDS_NAME, isMemberPathOfWords, isOwnOptionStandIn, isStandIn, squeezed, looksBase64Key, looksRandom, looksRandomLetters, WIFI_MODE } from "../look-alikes.ts";
+import { HAS_DIGIT, HAS_LETTER, NO_CREDENTIAL_NAME, WORDS_NAME, insideArn, isMemberPathOfWords, isOwnOptionStandIn, isStandIn, squeezed, looksBase64Key, looksRandom, looksRandomLetters, WIFI_MODE } from "../look-alikes.ts";
 import { drawnAtRandom } from "./handed-key.ts";
 import { lineStart } from "./lines.ts";
 
@@ -712,10 +712,7 @@ function bracedValue(text: string, start: number): Finding | undefined {
  */
 function notAName(text: string, start: number): boolean {
   if (text[start - 1] === "{" && text[start - 2] === "$") return true;
-  if (text[start - 1] !== ":") return false;
-  const back = text.slice(Math.max(0, start - 120), start);
-  const word = back.slice(Math.max(back.lastIndexOf(" "), back.lastIndexOf('"'), back.lastIndexOf("'"), back.lastIndexOf("\n")) + 1);
-  return word.startsWith("arn:");
+  return text[start - 1] === ":" && insideArn(text, start);
 }
 
 /**
