@@ -480,3 +480,10 @@ describe("an AWS resource's name (ARN) and id are no key (aws … describe outpu
     ],
   );
 });
+
+describe("a sudoers rule's NOPASSWD tag and the commands it grants are no password", () => {
+  maskedAndKept(
+    [["NOPASSWD: Xk9mQ2pL7vR3", "NOPASSWD: [REDACTED:secret]"]],
+    [["a cloud-init user's sudo line", "    primary_group: bot\n    sudo: ALL=(ALL) NOPASSWD:ALL\n    groups: users, admin, docker\n    lock_passwd: false\n"]],
+  );
+});

@@ -206,6 +206,9 @@ const VERSION_PART = String.raw`(?:[\^~]|[<>]=?|=)?v?\d+(?:\.(?:\d+|[xX*])){1,2}
 const ARTIFACT = new RegExp(String.raw`^[a-z0-9][a-z0-9._-]*:${VERSION_PART}$`);
 const VERSION_RANGE = new RegExp(String.raw`^${VERSION_PART}(?:[ \t]+(?:\|\|[ \t]+|-[ \t]+)?${VERSION_PART})*$`);
 
+/** A sudoers rule's tag and the commands it grants (`bot ALL=(ALL) NOPASSWD:ALL`, cloud-init's `sudo:` line): no password. */
+const SUDO_TAG = /^(?:NO)?PASSWD$/;
+
 /** A password's name (not a token's or a key's, whose values are never plain words). */
 export const PASSWORD_NAME = /pass|pw/i;
 /** A command that lists the users, kept to run later (gnupg's `cat_passwd='getent passwd'`, `'cat /etc/passwd'`). */
@@ -228,6 +231,7 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
   // A member path of words, bare, is code (`nid_key = self._lib.NID_aes_256_cbc`): a key or a token is random; a password may be words and dots.
   if (!quoted && !PASSWORD_NAME.test(name) && isMemberPathOfWords(value)) return false;
   if (PWD.test(name) && PATH_VALUE.test(value)) return false;
+  if (SUDO_TAG.test(name) && value === "ALL") return false;
   // The name of a secret kept elsewhere (Helm's `existingSecret: pg-secret`), and a GraphQL argument's type (`$password: String!`).
   if (EXISTING.test(name) || (!quoted && GRAPHQL_TYPE.test(value.replace(/[),:]+$/, ""))) || (VARIABLE_NAME.test(value) && isNamedElsewhere(name, quoted, next))) return false;
   // A function called (`creds = base64.b64encode(…)`, `token = make_token(user)`): code, whatever the name; an
