@@ -487,3 +487,10 @@ describe("a sudoers rule's NOPASSWD tag and the commands it grants are no passwo
     [["a cloud-init user's sudo line", "    primary_group: bot\n    sudo: ALL=(ALL) NOPASSWD:ALL\n    groups: users, admin, docker\n    lock_passwd: false\n"]],
   );
 });
+
+describe("a token's lifetime's unit is no token (Cognito's TokenValidityUnits)", () => {
+  maskedAndKept(
+    [['"AccessToken": "minutesXk9mQ2pL"', '"AccessToken": "[REDACTED:secret]"']],
+    [["aws cognito-idp update-user-pool-client", '            "IdTokenValidity": 60,\n            "TokenValidityUnits": {\n                "AccessToken": "minutes",\n                "IdToken": "minutes",\n                "RefreshToken": "days"\n']],
+  );
+});

@@ -148,8 +148,11 @@ const TYPED_DEFAULT = /^[A-Za-z_][A-Za-z_.]*(?:\[[A-Za-z_., ]*\])?=(?:None|null|
  */
 const TOKEN_NAME = /token$/i;
 const FIELD_NAME = /^[A-Z]?[a-z]+(?:[A-Z][a-z]+)*$/;
-/** A GitHub Actions permission's level (`permissions:` then `id-token: 'write'`, as Google's starter workflows quote it): no token. */
-const ACCESS_LEVEL = /^(?:read|write)$/;
+/**
+ * A GitHub Actions permission's level (`permissions:` then `id-token: 'write'`, as Google's starter workflows quote it), and a
+ * token's lifetime's unit (Cognito's `"TokenValidityUnits": {"AccessToken": "minutes", "RefreshToken": "days"}`): no token.
+ */
+const ACCESS_LEVEL = /^(?:read|write|seconds|minutes|hours|days)$/;
 
 /** The shell's working directory (`PWD=/home/me`, `OLDPWD`) or a password (`pwd=…`): a path is the former. */
 const PWD = /(?:^|[^a-z0-9])pwd$/i;
