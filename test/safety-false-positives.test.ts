@@ -494,3 +494,13 @@ describe("a token's lifetime's unit is no token (Cognito's TokenValidityUnits)",
     [["aws cognito-idp update-user-pool-client", '            "IdTokenValidity": 60,\n            "TokenValidityUnits": {\n                "AccessToken": "minutes",\n                "IdToken": "minutes",\n                "RefreshToken": "days"\n']],
   );
 });
+
+describe("an idempotency token and an Auto Scaling hook's action token open nothing", () => {
+  maskedAndKept(
+    [['"IdToken": "527c5358-2a1a-4b9e-b1b9-7293b0ddff42"', '"IdToken": "[REDACTED:secret]"']],
+    [
+      ["aws servicecatalog scan-provisioned-products", '                "Type": "CFN_STACK",\n                "IdempotencyToken": "527c5358-2a1a-4b9e-b1b9-7293b0ddff42",\n                "CreatedTime": 1577222793.358,\n'],
+      ["aws autoscaling complete-lifecycle-action", "        --lifecycle-action-result CONTINUE \\\n        --lifecycle-action-token bcd2f1b8-9a78-44d3-8a7a-4dd07d7cf635\n"],
+    ],
+  );
+});

@@ -153,9 +153,10 @@ export function looksBase64Key(value: string): boolean {
  * as random as a credential's, so their name says what they are: such a name, or a label ending a
  * text before a value ("Idempotency key: ", `"idempotencyKey": "`).
  * Tokens that open nothing either: a page's (AWS's `"NextToken"` and `--starting-token`, Google's `nextPageToken`, S3's
- * `NextContinuationToken`) and a request's idempotency token (`"clientRequestToken"`), in every paginated API's output.
+ * `NextContinuationToken`), a request's idempotency token (`"clientRequestToken"`, `"IdempotencyToken"`) and an Auto Scaling hook's
+ * `--lifecycle-action-token`, in every paginated API's output.
  */
-const NO_CREDENTIAL_KEY = String.raw`(?:^|[^A-Za-z])(?:(?:idempotency|idempotent|cache|dedup(?:e|lication)?|partition|sort|foreign|composite|lock|routing|shard|row)[ _.-]?keys?|(?:(?:next|starting)(?:[ _.-]?(?:page|continuation))?|page|continuation|pagination|client[ _.-]?request)[ _.-]?tokens?)`;
+const NO_CREDENTIAL_KEY = String.raw`(?:^|[^A-Za-z])(?:(?:idempotency|idempotent|cache|dedup(?:e|lication)?|partition|sort|foreign|composite|lock|routing|shard|row)[ _.-]?keys?|(?:(?:next|starting)(?:[ _.-]?(?:page|continuation))?|page|continuation|pagination|client[ _.-]?request|idempotency|lifecycle[ _.-]?action)[ _.-]?tokens?)`;
 export const NO_CREDENTIAL_NAME = new RegExp(`${NO_CREDENTIAL_KEY}$`, "i");
 export const NO_CREDENTIAL_LABEL = new RegExp(String.raw`${NO_CREDENTIAL_KEY}["'\x60]?[ \t]*(?::|=|=>)?[ \t]*["'\x60]?$`, "i");
 
