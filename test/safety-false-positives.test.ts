@@ -504,3 +504,10 @@ describe("an idempotency token and an Auto Scaling hook's action token open noth
     ],
   );
 });
+
+describe("an option's name in capitals as its value is the AWS CLI examples' placeholder", () => {
+  maskedAndKept(
+    [["aws cognito-idp delete-user --access-token PASSWORD_TOKEN", "aws cognito-idp delete-user --access-token [REDACTED:secret]"]],
+    [["aws cognito-idp delete-user", "\n  aws cognito-idp delete-user --access-token ACCESS_TOKEN\n  \n"]],
+  );
+});

@@ -168,10 +168,13 @@ export const WIFI_MODE = /^(?:WPA\d?|WEP|RSN)(?:[-/](?:PSK|SAE|EAP|Personal|Ente
  * `\-\-pvk\-password=my\-pvk\-password`): the docs' stand-in for what goes there. `option` is the name as written, escapes too.
  */
 const MY_OPTION = /^my[-_][a-z0-9]+(?:[-_][a-z0-9]+)*$/;
+/** Or the option's name in capitals, the AWS CLI's examples' placeholder (`aws cognito-idp delete-user --access-token ACCESS_TOKEN`). */
+const SCREAMING_OPTION = /^[A-Z]+(?:_[A-Z]+)+$/;
 /** Letters and digits alone, in lower case: `SM2 PRIVATE KEY`, `SM2_PRIVATE-KEY` and `SM2PRIVATEKEY` alike. */
 export const squeezed = (s: string): string => s.replace(/[^A-Za-z0-9]/g, "").toLowerCase();
 
 export function isOwnOptionStandIn(option: string, value: string): boolean {
   const plain = value.replaceAll("\\", "");
+  if (SCREAMING_OPTION.test(plain)) return squeezed(plain) === squeezed(option);
   return MY_OPTION.test(plain) && squeezed(plain) === `my${squeezed(option)}`;
 }
