@@ -511,3 +511,13 @@ describe("an option's name in capitals as its value is the AWS CLI examples' pla
     [["aws cognito-idp delete-user", "\n  aws cognito-idp delete-user --access-token ACCESS_TOKEN\n  \n"]],
   );
 });
+
+describe("a key's id, named so, is no key (gitleaks' generic rule reads the Key in KeyMaterialId)", () => {
+  maskedAndKept(
+    [
+      [' "apiKey": "0b7fd7ddbac6eef27907413567cad8c810e2883dc8a7534067a82ee1142fc1e6"', ' "apiKey": "[REDACTED:secret]"'],
+      ['"private_key_id": "0b7fd7ddbac6eef27907413567cad8c810e2883d"', '"private_key_id": "[REDACTED:secret]"'],
+    ],
+    [["aws kms import-key-material", '    {\n        "KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab",\n        "KeyMaterialId": "0b7fd7ddbac6eef27907413567cad8c810e2883dc8a7534067a82ee1142fc1e6"\n    }\n']],
+  );
+});

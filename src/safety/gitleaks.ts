@@ -193,7 +193,7 @@ class GitleaksDetector implements Detector {
     const secret = text.slice(m.secretStart, m.secretEnd);
     if (this.rule.entropy !== undefined && shannonEntropy(secret) <= this.rule.entropy) return false;
     if (isDigest(text, m.secretStart, secret) || insideArn(text, m.secretStart) || AWS_RESOURCE_ID.test(secret)) return false;
-    if (isStandIn(secret) || isCodeOrFile(secret) || isMemberAccess(text, m.secretStart, secret) || (this.generic && isKeywordArgument(secret)) || NO_CREDENTIAL_LABEL.test(text.slice(Math.max(0, m.secretStart - 60), m.secretStart))) return false;
+    if (isStandIn(secret) || isCodeOrFile(secret) || isMemberAccess(text, m.secretStart, secret) || (this.generic && (isKeywordArgument(secret) || ID_LABEL.test(text.slice(Math.max(0, m.secretStart - 60), m.secretStart)))) || NO_CREDENTIAL_LABEL.test(text.slice(Math.max(0, m.secretStart - 60), m.secretStart))) return false;
     const around = (target: "match" | "line") => (target === "match" ? this.matchText(text, m) : lineAround(text, m.start, m.end));
     return !GLOBAL.allows(secret, around) && !this.allowlists.some((a) => a.allows(secret, around));
   }
@@ -287,6 +287,12 @@ function isKeywordArgument(secret: string): boolean {
  * `"VerifiedAccessTrustProviderId"`, whose Access wakes the rule for a key's name), in every `aws … describe` output.
  */
 const AWS_RESOURCE_ID = /^[a-z]{2,8}-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/**
+ * A key's id, named so (KMS's `"KeyMaterialId": "<64 hex>"`, `"apiKeyId": …`): the catch-all rule reads the Key in its name, but
+ * the value names a key, as a `KeyId` does. An id ends the label, in CamelCase or after a separator.
+ */
+const ID_LABEL = /(?:[a-z]Id|[_.-][Ii][Dd])["'\x60]?[ \t]*(?::|=|=>)[ \t]*["'\x60]?$/;
 
 /** A content digest named by its algorithm (`sha256:…` of an image, a package): hex that names content, no credential. */
 const DIGEST_ALGORITHM = /(?:sha(?:1|224|256|384|512)|md5):$/i;
