@@ -521,3 +521,12 @@ describe("a key's id, named so, is no key (gitleaks' generic rule reads the Key 
     [["aws kms import-key-material", '    {\n        "KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab",\n        "KeyMaterialId": "0b7fd7ddbac6eef27907413567cad8c810e2883dc8a7534067a82ee1142fc1e6"\n    }\n']],
   );
 });
+
+describe("a line's end written as an escape ends a value told in prose (a file inside kubectl's YAML string)", () => {
+  maskedAndKept(
+    [["my password is Xk9mQ2pL7vR3\\nnext line", "my password is [REDACTED:password]\\nnext line"]],
+    [
+      ["kubectl create configmap --from-file=/etc/services -o yaml", "    UNIX specific services\\n#\\nexec\\t\\t512/tcp\\nbiff\\t\\t512/udp\\t\\tcomsat\\nlogin\\t\\t513/tcp\\nwho\\t\\t513/udp\\t\\twhod\\nshell\\t\\t514/tcp\\t\\tcmd\n    syslog\\t# no passwords used\\nsyslog\\t\\t514/udp\\nprinter\\t\\t515/tcp\\t\\tspooler\\t\\t#\n    line printer spooler\\ntalk\\t\\t517/udp\\nntalk\\t\\t518/udp\\nroute\\t\\t520/udp\\t\\trouter\n"],
+      ["the same, a service told beside its port", "    Connection\\ncfengine\\t5308/tcp\\nmdns\\t\\t5353/udp\\t\\t\\t# Multicast DNS\\npostgresql\\t5432/tcp\\tpostgres\\t#\n    PostgreSQL Database\\nfreeciv\\t\\t5556/tcp\\trptp\\t\\t# Freeciv gameplay\\namqps\\t\\t5671/tcp\\t\\t\\t#\n    AMQP protocol over TLS/SSL\\namqp\\t\\t5672/tcp\\namqp\\t\\t5672/sctp\\nx11\\t\\t6000/tcp\\tx11-0\\t\\t#\n"]],
+  );
+});

@@ -56,6 +56,13 @@ const TOLD_LATER = new RegExp(
  * password; and roff's zero-width `\&` before it, as a man page's source writes it ("password change\&.").
  */
 export const TRAILING = /(?:[.,;:?)\]}]|\\&)+$/;
+/**
+ * A line's end written as an escape, and all after it: a file shown inside a JSON or YAML string (`kubectl get configmap -o yaml`'s
+ * `"…# no passwords used\nsyslog\t\t514/udp\n…"`) tells no value past its line.
+ */
+const ESCAPED_BREAK = /\\[nrt][\s\S]*$/;
+/** A bare value as told: up to its line's end, escaped or not, without the punctuation after it. */
+const bareValue = (value: string): string => value.replace(ESCAPED_BREAK, "").replace(TRAILING, "");
 /** Symbols people put in passwords (not `-`, `_`, `.` and `/`, which join words, names and paths). */
 const PASSWORD_SYMBOL = /[!@#$%^&*+=?~|<>]/;
 /** Hashes, encodings and ciphers prose names after "password is": `sha256-hashed`, `base64`, `argon2id`, `ChaCha20`. */
@@ -221,7 +228,7 @@ function loginPair(text: string, at: number, re: RegExp, passwordShaped: (value:
   const group = [1, 2, 4, 5].find((g) => m?.[g] !== undefined) ?? 1;
   const span = m?.indices?.[group];
   if (!m || !span) return undefined;
-  const value = (m[group] as string).replace(TRAILING, "");
+  const value = bareValue(m[group] as string);
   // A link's scheme before the colon (`(mailto:secure@example.com)`, `https://…`) is no user.
   if (group === 4 && SCHEME.test(m[3] as string)) return undefined;
   // A scope's `::` (Perl's `C<Net::Netrc>`, `*DB::dbline = "::_<$file"`, C++'s `db::Config`): a package's name, no user and password.
@@ -254,7 +261,7 @@ function accountPair(text: string, at: number): Finding | undefined {
   const m = ACCOUNT_PAIR.exec(text);
   const span = m?.indices?.[1];
   if (!m || !span) return undefined;
-  const value = (m[1] as string).replace(TRAILING, "");
+  const value = bareValue(m[1] as string);
   return looksLikeStrongPassword(value) ? { start: span[0], end: span[0] + value.length, kind: "password" } : undefined;
 }
 
@@ -418,7 +425,7 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   const quoted = m[first] !== undefined;
   const span = m.indices?.[quoted ? first : first + 1];
   if (!span) return undefined;
-  const value = quoted ? (m[first] as string) : (m[first + 1] as string).replace(TRAILING, "");
+  const value = quoted ? (m[first] as string) : bareValue(m[first + 1] as string);
   // Quoted words are a phrase ("at least 8 chars") unless each is shaped like a password, one a strong one ("Juniper!Nimbus11 Tundra_Vale19"),
   // or they are a password's diceware passphrase.
   const words = value.split(" ");
