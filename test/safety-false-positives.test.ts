@@ -530,3 +530,16 @@ describe("a line's end written as an escape ends a value told in prose (a file i
       ["the same, a service told beside its port", "    Connection\\ncfengine\\t5308/tcp\\nmdns\\t\\t5353/udp\\t\\t\\t# Multicast DNS\\npostgresql\\t5432/tcp\\tpostgres\\t#\n    PostgreSQL Database\\nfreeciv\\t\\t5556/tcp\\trptp\\t\\t# Freeciv gameplay\\namqps\\t\\t5671/tcp\\t\\t\\t#\n    AMQP protocol over TLS/SSL\\namqp\\t\\t5672/tcp\\namqp\\t\\t5672/sctp\\nx11\\t\\t6000/tcp\\tx11-0\\t\\t#\n"]],
   );
 });
+
+describe("markdown's bold closing a heading is no part of a value told in prose", () => {
+  maskedAndKept(
+    [
+      ["my password is Passw0rd**", "my password is [REDACTED:password]"],
+      ["**My password is Passw0rd!x**", "**My password is [REDACTED:password]**"],
+    ],
+    [
+      ["aws iam delete-account-password-policy", "**To delete the current account password policy**\n\nThe following ``delete-account-password-policy`` command removes the password policy for the current account. ::\n"],
+      ["aws secretsmanager delete-secret", "**Example 2: To delete a secret immediately**\r\n"],
+    ],
+  );
+});

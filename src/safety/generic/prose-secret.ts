@@ -61,6 +61,16 @@ export const TRAILING = /(?:[.,;:?)\]}]|\\&)+$/;
  * `"…# no passwords used\nsyslog\t\t514/udp\n…"`) tells no value past its line.
  */
 const ESCAPED_BREAK = /\\[nrt][\s\S]*$/;
+/**
+ * Markdown's bold closing after a bare value, when its line opened it before the value: a heading's last word
+ * ("**To delete the current account password policy**", the AWS CLI's examples; an answer's bold lines).
+ */
+const BOLD_CLOSE = /(?:\*\*|__)$/;
+function boldClosed(text: string, start: number): boolean {
+  const before = text.slice(Math.max(0, start - 300), start);
+  const line = before.slice(before.lastIndexOf("\n") + 1);
+  return line.includes("**") || line.includes("__");
+}
 /** A bare value as told: up to its line's end, escaped or not, without the punctuation after it. */
 const bareValue = (value: string): string => value.replace(ESCAPED_BREAK, "").replace(TRAILING, "");
 /** Symbols people put in passwords (not `-`, `_`, `.` and `/`, which join words, names and paths). */
@@ -425,7 +435,8 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   const quoted = m[first] !== undefined;
   const span = m.indices?.[quoted ? first : first + 1];
   if (!span) return undefined;
-  const value = quoted ? (m[first] as string) : bareValue(m[first + 1] as string);
+  const bare = quoted ? "" : bareValue(m[first + 1] as string);
+  const value = quoted ? (m[first] as string) : boldClosed(text, span[0]) ? bare.replace(BOLD_CLOSE, "") : bare;
   // Quoted words are a phrase ("at least 8 chars") unless each is shaped like a password, one a strong one ("Juniper!Nimbus11 Tundra_Vale19"),
   // or they are a password's diceware passphrase.
   const words = value.split(" ");
