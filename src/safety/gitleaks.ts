@@ -322,15 +322,31 @@ const POD_LINES_READ = 500;
 
 function isPodChecksum(text: string, start: number, secret: string): boolean {
   if (secret.length !== 40) return false;
-  let from = text.lastIndexOf("\n", start - 1) + 1;
-  let to = text.indexOf("\n", start);
-  if (!POD_CHECKSUM.test(text.slice(from, to < 0 ? text.length : to))) return false;
+  // Lines are read no further than a checksum's line reaches: a text may be one line of megabytes.
+  let from = lineStartWithin(text, start);
+  if (from < 0 || !POD_CHECKSUM.test(text.slice(from, lineEndWithin(text, start + 40)))) return false;
   for (let n = 0; n < POD_LINES_READ && from > 0; n++) {
-    to = from - 1;
-    from = text.lastIndexOf("\n", to - 1) + 1;
+    const to = from - 1;
+    from = lineStartWithin(text, to);
+    if (from < 0) return false;
     const line = text.slice(from, to);
     if (POD_CHECKSUMS_HEADING.test(line)) return true;
     if (!POD_CHECKSUM.test(line)) return false;
   }
   return false;
+}
+
+const POD_LINE_MAX = 200;
+/** Where the line holding text[at] starts, if within POD_LINE_MAX characters; -1 if further. */
+function lineStartWithin(text: string, at: number): number {
+  const low = Math.max(0, at - POD_LINE_MAX);
+  for (let i = at; i > low; i--) if (text.charCodeAt(i - 1) === 10) return i;
+  return low === 0 ? 0 : -1;
+}
+
+/** Where the line holding text[at] ends, or POD_LINE_MAX characters on. */
+function lineEndWithin(text: string, at: number): number {
+  const high = Math.min(text.length, at + POD_LINE_MAX);
+  for (let i = at; i < high; i++) if (text.charCodeAt(i) === 10) return i;
+  return high;
 }
