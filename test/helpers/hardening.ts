@@ -179,7 +179,7 @@ export function faultCounts(server: TestServer): Record<string, number> {
 
 /** A crash rather than a handled failure: a stack trace or Bun's report of an uncaught error. */
 export function looksLikeCrash(stderr: string): boolean {
-  return /^\s+at .+[:(]\d+/m.test(stderr) || /\berror: .*\n.*\bat\b/i.test(stderr) || stderr.includes("Bun v1.") || /Segmentation fault|panic/i.test(stderr);
+  return /^\s+at .+[:(]\d+/m.test(stderr) || /\berror: .*\n\s+at\b/i.test(stderr) || stderr.includes("Bun v1.") || /Segmentation fault|panic/i.test(stderr);
 }
 
 /** Root ignores file permissions, so permission tests run the CLI as this user (nobody) through setpriv. */

@@ -38,30 +38,35 @@ export interface ReplaySession {
   from: string;
 }
 
-/** `count` turns of the corpus's session with the most prompts, or of a written session when the corpus is absent. */
-export function replaySession(count: number): ReplaySession {
+/**
+ * `count` turns of the corpus's session with the most prompts (`rank` 1: the next one...), or of a written session
+ * when the corpus is absent (each rank its own session and message ids).
+ */
+export function replaySession(count: number, rank = 0): ReplaySession {
   if (existsSync(CORPUS)) {
     const files = readdirSync(CORPUS, { recursive: true })
       .map((f) => join(CORPUS, String(f)))
       .filter((f) => f.endsWith(".jsonl") && !f.includes("agent-") && statSync(f).size < 400_000);
     const best = files
       .map((f) => ({ f, lines: readFileSync(f, "utf8").split("\n").filter(Boolean) }))
-      .sort((a, b) => b.lines.filter(isPrompt).length - a.lines.filter(isPrompt).length)[0];
+      .sort((a, b) => b.lines.filter(isPrompt).length - a.lines.filter(isPrompt).length)[rank];
     if (best && best.lines.filter(isPrompt).length >= count) {
       const turns = splitTurns(best.lines, count);
       const sessionId = /"sessionId":"([^"]+)"/.exec(turns.flat().join("\n"))?.[1] ?? SESSION;
       return { sessionId, turns, from: best.f };
     }
   }
+  const sessionId = rank === 0 ? SESSION : SESSION.replace(/^1+/, (ones) => String(rank + 1).repeat(ones.length));
+  const at = { sessionId };
   const turns = Array.from({ length: count }, (_, i) =>
     jsonl([
-      user(`step ${i}: make the tests pass`),
-      assistant(`msg_${i}_a`, toolUse(`toolu_${i}`, "Bash", { command: `npm test -- ${i}` })),
-      toolResult(`toolu_${i}`, `${i} passing`),
-      assistant(`msg_${i}_b`, text(`Step ${i} done.`)),
+      user(`step ${i}: make the tests pass`, at),
+      assistant(`msg_${rank}_${i}_a`, toolUse(`toolu_${rank}_${i}`, "Bash", { command: `npm test -- ${i}` }), at),
+      toolResult(`toolu_${rank}_${i}`, `${i} passing`, at),
+      assistant(`msg_${rank}_${i}_b`, text(`Step ${i} done.`), at),
     ])
       .trim()
       .split("\n"),
   );
-  return { sessionId: SESSION, turns, from: "a written session (../shared/corpus is not there)" };
+  return { sessionId, turns, from: "a written session (../shared/corpus is not there)" };
 }
