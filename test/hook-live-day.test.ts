@@ -190,7 +190,9 @@ const SCENARIOS: Scenario[] = [
           // Past STALE_MS (60 s) without a heartbeat: the next hook's runner takes over.
           await Bun.sleep(Math.max(0, sleeping.at + 62_000 - Date.now()));
           await u.hook("Stop", { stop_hook_active: false });
-          if (runnerPid(u) !== sleeping.pid) seen.push("taken over");
+          // The hook returns before the runner it starts has written its pid (a loaded machine: seconds later).
+          const pid = sleeping.pid;
+          if (await within(20_000, () => ![undefined, pid].includes(runnerPid(u))).then(() => true, () => false)) seen.push("taken over");
           process.kill(sleeping.pid, "SIGCONT");
           sleeping = undefined;
         }
