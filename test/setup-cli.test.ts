@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import {
   chmodSync,
+  copyFileSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -14,6 +15,7 @@ import {
 import { dirname, join, resolve } from "node:path";
 import { HOOK_EVENTS } from "../src/claude-settings/hook-spec.ts";
 import { shellWord } from "../src/claude-settings/self-command.ts";
+import { compiledCli } from "./helpers/compiled.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 
 // Each test runs the CLI several times; on a shared, loaded machine that can take longer than the default 5 s.
@@ -325,10 +327,9 @@ describe("setup from a compiled binary", () => {
   // Spaces, quotes and a dollar sign: what a shell command line would have to quote.
   const folder = join(buildDir, `Jane's "tools" $HOME`);
   const binary = join(folder, posix ? "claude-code-sync" : "claude-code-sync.exe");
-  beforeAll(() => {
+  beforeAll(async () => {
     mkdirSync(folder);
-    const build = Bun.spawnSync([process.execPath, "build", "--compile", CLI, "--outfile", binary], { cwd: ROOT });
-    expect(build.exitCode).toBe(0);
+    copyFileSync(await compiledCli(), binary);
   }, 120_000);
   afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
 

@@ -6,7 +6,7 @@
  */
 import { Database } from "bun:sqlite";
 import { afterAll, beforeAll } from "bun:test";
-import { chmodSync, chownSync, readdirSync } from "node:fs";
+import { chmodSync, chownSync, copyFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateCorpus } from "../../bench/generate.ts";
@@ -217,8 +217,8 @@ export async function unprivilegedRunner(): Promise<Unprivileged> {
     chmodSync(dir, 0o755);
     const executable = join(dir, process.platform === "win32" ? "claude-code-sync.exe" : "claude-code-sync");
     try {
-      const { ROOT, compile } = await import("../../scripts/build.ts");
-      await compile(ROOT, executable);
+      const { compiledCli } = await import("./compiled.ts");
+      copyFileSync(await compiledCli(), executable);
     } catch (error) {
       return { skip: `nobody cannot read this checkout (in a private folder?) and compiling a copy failed: ${(error as Error).message}` };
     }
