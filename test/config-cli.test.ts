@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { run as runSet } from "../src/commands/set.ts";
 import * as stdio from "../src/runtime/stdio.ts";
 import { StateStore } from "../src/state/store.ts";
+import { TRANSPILER_CACHE_ENV } from "./helpers/cli.ts";
 import { SESSION } from "./helpers/transcript.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 
@@ -29,7 +30,7 @@ const writeConfig = (value: unknown) => {
 function cli(args: string[], env: Record<string, string> = {}) {
   const result = Bun.spawnSync([process.execPath, join(ROOT, "src/cli.ts"), ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: home, ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: home, ...TRANSPILER_CACHE_ENV, ...env },
   });
   return { code: result.exitCode, stdout: result.stdout.toString(), stderr: result.stderr.toString() };
 }

@@ -8,7 +8,7 @@ const CLI = join(import.meta.dir, "..", "..", "src", "cli.ts");
  * every spawn transpiled them all again. One cache for all of them (Bun keys it by content) takes a
  * `status` from about 0.42 s of CPU to 0.26 s; the suite spawns the CLI thousands of times.
  */
-const TRANSPILER_CACHE = join(tmpdir(), "ccs-test-bun-transpiler-cache");
+export const TRANSPILER_CACHE_ENV = { BUN_RUNTIME_TRANSPILER_CACHE_PATH: join(tmpdir(), "ccs-test-bun-transpiler-cache") };
 /**
  * What every spawned CLI gets besides a test's own variables: PATH, no colour,
  * the daily price refresh pointed at port 9 on loopback, where nothing
@@ -19,7 +19,7 @@ export function baseEnv(): Record<string, string> {
     PATH: process.env.PATH ?? "",
     NO_COLOR: "1",
     CLAUDE_CODE_SYNC_PRICES_URL: "http://127.0.0.1:9/model_prices.json",
-    BUN_RUNTIME_TRANSPILER_CACHE_PATH: TRANSPILER_CACHE,
+    ...TRANSPILER_CACHE_ENV,
   };
 }
 
