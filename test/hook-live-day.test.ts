@@ -13,8 +13,8 @@ import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli } from "./helpers/cli.ts";
 import { QUIET_MS } from "../src/scan/quiet.ts";
 import { comparable, countMismatches, faultCounts, looksLikeCrash, referenceData, tempDir } from "./helpers/hardening.ts";
-import { hookUser, runnerDone, within } from "./helpers/hooks.ts";
-import { CHECKPOINTS, type HookRecord, firstSession, hookTimes, liveDay } from "./helpers/live-day.ts";
+import { hookUser, runnerDone } from "./helpers/hooks.ts";
+import { CHECKPOINTS, type HookRecord, hookTimes, liveDay } from "./helpers/live-day.ts";
 
 type User = ReturnType<typeof hookUser>;
 /** A fault's part at each checkpoint of the day (0 to CHECKPOINTS). */
@@ -31,13 +31,6 @@ const runnerPid = (u: User): number | undefined => {
     return Number(readFileSync(u.app("runner.pid"), "utf8")) || undefined;
   } catch {
     return undefined;
-  }
-};
-const alive = (pid: number | undefined) => {
-  try {
-    return pid !== undefined && process.kill(pid, 0);
-  } catch {
-    return false;
   }
 };
 /** Signals this user's runner, a process this test's hooks started: never a process that took over its id since. */
@@ -79,11 +72,6 @@ interface Scenario {
   /** Whether the day met the fault (so no run passes without it): from what the fault saw, the runner's log, the server. */
   met: (seen: string[], log: string, server: TestServer) => boolean;
   givesUp?: boolean;
-  /**
-   * Answers on their way when the runner stopped reach it after its timeout (SIGSTOP stops no clock; a laptop's
-   * sleep stops the monotonic one): it writes those again, as after any lost reply.
-   */
-  lostReplies?: boolean;
   /** Logged in by `login` rather than the environment (a key replaced by logging in again). */
   login?: boolean;
   skip?: string;
@@ -169,39 +157,6 @@ const SCENARIOS: Scenario[] = [
     },
     met: (seen) => seen.includes("killed"),
   },
-  {
-    name: "the laptop asleep: the runner stopped (SIGSTOP) mid-send past its lock's staleness, a new one started, then the old one woken (SIGCONT)",
-    lostReplies: true,
-    fault: () => {
-      let sleeping: { pid: number; at: number } | undefined;
-      return async (cp, u, server, seen) => {
-        if (cp === 1) {
-          // The lid closed while the runner sends (its answers slow): a request is on its way when it stops.
-          server.setFaults({ latencyMs: 400 });
-          const before = server.requests().length;
-          // A runner gone idle meanwhile (a loaded machine): a hook starts one, as the next turn's would.
-          if (!alive(runnerPid(u))) await u.hook("Stop", { stop_hook_active: false }, firstSession());
-          await within(20_000, () => alive(runnerPid(u)) && server.requests().length > before).catch(() => {});
-          const pid = signal(u, "SIGSTOP");
-          server.setFaults({});
-          if (pid) sleeping = { pid, at: Date.now() };
-        }
-        if (cp === 3 && sleeping) {
-          // Past STALE_MS (60 s) without a heartbeat: the next hook's runner takes over.
-          await Bun.sleep(Math.max(0, sleeping.at + 62_000 - Date.now()));
-          await u.hook("Stop", { stop_hook_active: false });
-          // The hook returns before the runner it starts has written its pid (a loaded machine: seconds later).
-          const pid = sleeping.pid;
-          if (await within(20_000, () => ![undefined, pid].includes(runnerPid(u))).then(() => true, () => false)) seen.push("taken over");
-          process.kill(sleeping.pid, "SIGCONT");
-          sleeping = undefined;
-        }
-        // Woken at the end whatever happened (a test that failed before), so no process is left stopped.
-        if (cp === -1 && sleeping) process.kill(sleeping.pid, "SIGCONT");
-      };
-    },
-    met: (seen) => seen.includes("taken over"),
-  },
 ];
 
 async function day(s: Scenario) {
@@ -237,7 +192,7 @@ async function day(s: Scenario) {
       expect(looksLikeCrash(u.log())).toBe(false);
       expect(countMismatches(dump)).toEqual([]);
       expect(comparable(dump)).toEqual(reference);
-      expect(s.givesUp || s.lostReplies ? violations.filter((v) => !RETRIES_OF_LOST_REPLIES.has(v.reason)) : violations).toEqual([]);
+      expect(s.givesUp ? violations.filter((v) => !RETRIES_OF_LOST_REPLIES.has(v.reason)) : violations).toEqual([]);
     } catch (error) {
       console.log(`[live day] ${s.name}: the runner's log\n${u.log()}\nrequests:\n${server.requests().map((q) => `${q.seq} ${new Date(q.at).toISOString()} ${q.method} ${q.path} ${q.status}`).join("\n")}`);
       throw error;

@@ -99,9 +99,6 @@ const written = (sessionId: string, tag: string, ask: string): Line[] => [
   assistant(`msg_${tag}_2`, text(`Done with ${tag}.`), { sessionId }),
 ];
 
-/** The session of the day's first window. */
-export const firstSession = () => replaySession(TURNS, 0).sessionId;
-
 /** The day, from the first SessionStart to the last hook; returns the sessions it wrote. */
 export async function liveDay(u: User, record: HookRecord, at: (checkpoint: number) => Promise<void>): Promise<string[]> {
   const a = replaySession(TURNS, 0);
