@@ -5,6 +5,7 @@ import { NO_CREDENTIAL_LABEL, WORDS_NAME, insideArn, isMemberPathOfWords, isStan
 import data from "./rules/gitleaks.json" with { type: "json" };
 import type { GitleaksRule, GitleaksRules } from "./rules/gitleaks-schema.ts";
 import { VARIABLE_NAME } from "./generic/assignment.ts";
+import { lineEnd, lineStart } from "./generic/lines.ts";
 
 /**
  * gitleaks' rules (rules/gitleaks.json, converted from its config by scripts/gitleaks-rules.ts),
@@ -323,12 +324,12 @@ const POD_LINES_READ = 500;
 function isPodChecksum(text: string, start: number, secret: string): boolean {
   if (secret.length !== 40) return false;
   // Lines are read no further than a checksum's line reaches: a text may be one line of megabytes.
-  let from = lineStartWithin(text, start);
-  if (from < 0 || !POD_CHECKSUM.test(text.slice(from, lineEndWithin(text, start + 40)))) return false;
+  let from = lineStart(text, start, POD_LINE_MAX);
+  if (from === undefined || !POD_CHECKSUM.test(text.slice(from, lineEnd(text, start + 40, POD_LINE_MAX)))) return false;
   for (let n = 0; n < POD_LINES_READ && from > 0; n++) {
     const to = from - 1;
-    from = lineStartWithin(text, to);
-    if (from < 0) return false;
+    from = lineStart(text, to, POD_LINE_MAX);
+    if (from === undefined) return false;
     const line = text.slice(from, to);
     if (POD_CHECKSUMS_HEADING.test(line)) return true;
     if (!POD_CHECKSUM.test(line)) return false;
@@ -336,17 +337,5 @@ function isPodChecksum(text: string, start: number, secret: string): boolean {
   return false;
 }
 
+/** How far a checksum's line is read either way. */
 const POD_LINE_MAX = 200;
-/** Where the line holding text[at] starts, if within POD_LINE_MAX characters; -1 if further. */
-function lineStartWithin(text: string, at: number): number {
-  const low = Math.max(0, at - POD_LINE_MAX);
-  for (let i = at; i > low; i--) if (text.charCodeAt(i - 1) === 10) return i;
-  return low === 0 ? 0 : -1;
-}
-
-/** Where the line holding text[at] ends, or POD_LINE_MAX characters on. */
-function lineEndWithin(text: string, at: number): number {
-  const high = Math.min(text.length, at + POD_LINE_MAX);
-  for (let i = at; i < high; i++) if (text.charCodeAt(i) === 10) return i;
-  return high;
-}

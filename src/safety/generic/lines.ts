@@ -9,8 +9,15 @@ export function lineStart(text: string, at: number, max: number): number | undef
   return at - back.length + newline + 1;
 }
 
-/** Where the line holding `from` ends: its newline, or the text's end. */
-export function lineEnd(text: string, from: number): number {
+/**
+ * Where the line holding `from` ends: its newline, or the text's end; with `max`, no further than
+ * `max` characters on (a text may be one line of megabytes, read again from each hit in it).
+ */
+export function lineEnd(text: string, from: number, max = Infinity): number {
+  if (max < text.length - from) {
+    const end = text.slice(from, from + max).indexOf("\n");
+    return end < 0 ? from + max : from + end;
+  }
   const end = text.indexOf("\n", from);
   return end < 0 ? text.length : end;
 }
