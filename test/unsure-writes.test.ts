@@ -29,6 +29,18 @@ afterAll(async () => {
   removeTempDirs();
 });
 
+/** A session of one turn on a fresh server, synced cleanly, with the short request timeout these tests give up after. */
+async function syncedSession() {
+  server.reset();
+  resetClock();
+  const claude = tempClaudeDir();
+  const path = claude.write(`-home-dev-project-x/${SESSION}.jsonl`, jsonl([user("Fix the parser"), assistant("msg_1", text("Looking."), { usage: { output: 100 } })]));
+  const env = syncEnv(server, claude.root, tempHome(), { CLAUDE_CODE_SYNC_TIMEOUT_MS: String(TIMEOUT_MS) });
+  const sync = () => runCli(["sync", "--json"], { env, timeoutMs: 90_000 });
+  expect((await sync()).code).toBe(0);
+  return { claude, path, env, sync };
+}
+
 /**
  * A session synced cleanly; then `grow` appended and synced with the first
  * write matching `rule` held (given up on after the timeout) and its retry
@@ -37,13 +49,7 @@ afterAll(async () => {
  * once that sync's newer one has landed, while it may still land.
  */
 async function lateAfterNewer(rule: Omit<FaultRule, "kind">, grow: unknown[], last: unknown[]) {
-  server.reset();
-  resetClock();
-  const claude = tempClaudeDir();
-  const path = claude.write(`-home-dev-project-x/${SESSION}.jsonl`, jsonl([user("Fix the parser"), assistant("msg_1", text("Looking."), { usage: { output: 100 } })]));
-  const env = syncEnv(server, claude.root, tempHome(), { CLAUDE_CODE_SYNC_TIMEOUT_MS: String(TIMEOUT_MS) });
-  const sync = () => runCli(["sync", "--json"], { env, timeoutMs: 90_000 });
-  expect((await sync()).code).toBe(0);
+  const { claude, path, sync } = await syncedSession();
 
   appendFileSync(path, jsonl(grow));
   server.setFaults({ rules: [{ ...rule, kind: "late" }, { ...rule, skip: 1, kind: 404 }] });
@@ -92,13 +98,7 @@ describe("a write given up on that the server applies after a newer one", () => 
 
 describe("a write given up on that the server applies after it was taken as over", () => {
   test("a session's record: a later sync finds its older totals and sends the latest again", async () => {
-    server.reset();
-    resetClock();
-    const claude = tempClaudeDir();
-    const path = claude.write(`-home-dev-project-x/${SESSION}.jsonl`, jsonl([user("Fix the parser"), assistant("msg_1", text("Looking."), { usage: { output: 100 } })]));
-    const env = syncEnv(server, claude.root, tempHome(), { CLAUDE_CODE_SYNC_TIMEOUT_MS: String(TIMEOUT_MS) });
-    const sync = () => runCli(["sync", "--json"], { env, timeoutMs: 90_000 });
-    expect((await sync()).code).toBe(0);
+    const { claude, path, sync } = await syncedSession();
 
     appendFileSync(path, jsonl([user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })]));
     server.setFaults({ rules: [{ path: "/sync/session", kind: "late" }, { path: "/sync/session", skip: 1, kind: 404 }] });
@@ -123,13 +123,7 @@ describe("a write given up on that the server applies after it was taken as over
   }, 180_000);
 
   test("a message: a later sync finds its older content and sends the latest again", async () => {
-    server.reset();
-    resetClock();
-    const claude = tempClaudeDir();
-    const path = claude.write(`-home-dev-project-x/${SESSION}.jsonl`, jsonl([user("Fix the parser"), assistant("msg_1", text("Looking."), { usage: { output: 100 } })]));
-    const env = syncEnv(server, claude.root, tempHome(), { CLAUDE_CODE_SYNC_TIMEOUT_MS: String(TIMEOUT_MS) });
-    const sync = () => runCli(["sync", "--json"], { env, timeoutMs: 90_000 });
-    expect((await sync()).code).toBe(0);
+    const { claude, path, sync } = await syncedSession();
 
     appendFileSync(path, jsonl([assistant("msg_1", toolUse("toolu_1", "Bash", { command: "ls" }), { usage: { output: 150 } })]));
     const rule = { path: "/sync/message", bodyIncludes: "toolu_1" };
@@ -153,13 +147,7 @@ describe("a write given up on that the server applies after it was taken as over
 
 describe("a write given up on that never reached the server", () => {
   test("a message: its latest copy, which the server holds, is not written again (its text would be searchable twice)", async () => {
-    server.reset();
-    resetClock();
-    const claude = tempClaudeDir();
-    const path = claude.write(`-home-dev-project-x/${SESSION}.jsonl`, jsonl([user("Fix the parser"), assistant("msg_1", text("Looking."), { usage: { output: 100 } })]));
-    const env = syncEnv(server, claude.root, tempHome(), { CLAUDE_CODE_SYNC_TIMEOUT_MS: String(TIMEOUT_MS) });
-    const sync = () => runCli(["sync", "--json"], { env, timeoutMs: 90_000 });
-    expect((await sync()).code).toBe(0);
+    const { claude, path, env, sync } = await syncedSession();
 
     // The response grows a block: its write hangs (never applied), and the retry's 404 stops that sync.
     appendFileSync(path, jsonl([assistant("msg_1", toolUse("toolu_1", "Bash", { command: "ls" }), { usage: { output: 150 } })]));
@@ -187,13 +175,7 @@ describe("a write given up on that never reached the server", () => {
 
 describe("a write on its way when the sync was killed (SIGKILL)", () => {
   test("lands after the next sync's newer one: the session's totals are replaced again by the latest", async () => {
-    server.reset();
-    resetClock();
-    const claude = tempClaudeDir();
-    const path = claude.write(`-home-dev-project-x/${SESSION}.jsonl`, jsonl([user("Fix the parser"), assistant("msg_1", text("Looking."), { usage: { output: 100 } })]));
-    const env = syncEnv(server, claude.root, tempHome(), { CLAUDE_CODE_SYNC_TIMEOUT_MS: String(TIMEOUT_MS) });
-    const sync = () => runCli(["sync", "--json"], { env, timeoutMs: 90_000 });
-    expect((await sync()).code).toBe(0);
+    const { claude, path, env, sync } = await syncedSession();
 
     appendFileSync(path, jsonl([user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })]));
     server.setFaults({ rules: [{ path: "/sync/session", kind: "late" }] });
