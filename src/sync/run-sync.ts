@@ -198,6 +198,8 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     // Totalled with the prices the read ended with (a refresh may have brought new ones).
     sent = await sendLostAgain(store, client, { ...req, prices: sink.pricesInUse }, options, sent);
     sent = await sendUnsureAgain(store, client, { ...req, prices: sink.pricesInUse }, options, sent, req.waitForWindowsMs ?? 0);
+    // What went again meets the windows its first copies opened moments before.
+    sent = await sendHeldBack(store, transport, options, sent, req.waitForWindowsMs ?? 0);
     const answer = await heard;
     const wroteNothing = sent.sessionsSent + sent.messagesSent === 0;
     if (answer && !answer.ok && !sent.stoppedBy && !sent.interrupted && wroteNothing) sent = { ...sent, stoppedBy: answer.error };
