@@ -70,10 +70,16 @@ describe("model ids in every vendor's spelling", () => {
     ["claude-opus-4.5", "claude-opus-4-5", ""],
     ["claude-opus-5-5[1m]", "claude-opus-5-5", ""],
     ["Claude-Sonnet-4-20250514[1M]", "claude-sonnet-4", ""],
-    ["claude-3-7-sonnet-latest", "claude-3-7-sonnet-latest", ""],
-    // Gateways' names for a model with thinking on.
+    // Gateways' words for how the model is run: thinking on, an effort level, -latest.
+    ["claude-3-7-sonnet-latest", "claude-3-7-sonnet", ""],
     ["claude-fable-5-1-thinking", "claude-fable-5-1", ""],
     ["claude-opus-4-5-20251101-thinking", "claude-opus-4-5", ""],
+    ["claude-opus-5-high", "claude-opus-5", ""],
+    ["claude-opus-5-thinking-xhigh", "claude-opus-5", ""],
+    ["claude-sonnet-5-latest", "claude-sonnet-5", ""],
+    // Words that are not: kept, so the name is no family's (or a fast name's, prices.json's fastNames).
+    ["claude-opus-5-fast", "claude-opus-5-fast", ""],
+    ["claude-opus-5-preview", "claude-opus-5-preview", ""],
     ["my-llama-3.1", "my-llama-3-1", ""],
   ])("%s is %s", (model, key, prefix) => {
     expect(modelKey(model)).toEqual({ key, prefix });
@@ -117,7 +123,7 @@ describe("model ids in every vendor's spelling", () => {
   test("every id and alias of the table is already in normalised form, and names one family", () => {
     const seen = new Set<string>();
     for (const model of EMBEDDED_TABLE.models) {
-      for (const id of [model.id, ...(model.aliases ?? [])]) {
+      for (const id of [model.id, ...(model.aliases ?? []), ...(model.fastNames ?? [])]) {
         expect(modelKey(id).key).toBe(id);
         expect(seen.has(id)).toBe(false);
         seen.add(id);
@@ -154,6 +160,14 @@ describe("multipliers", () => {
   ])("speed fast: %s x%d", (model, factor) => {
     expect(usd({ model, tokens: mixed, speed: "fast" })).toBeCloseTo(base(model) * factor, 12);
     expect(usd({ model, tokens: mixed, speed: "standard" })).toBeCloseTo(base(model), 12);
+  });
+
+  test("a name that says fast mode where a price list names it at Anthropic's fast price (claude-opus-5-fast): fast once, speed fast or not", () => {
+    for (const speed of [undefined, "standard", "fast"]) {
+      expect(usd({ model: "claude-opus-5-fast", tokens: mixed, speed })).toBeCloseTo(base("claude-opus-5") * 2, 12);
+    }
+    expect(usd({ model: "us.anthropic.claude-opus-5-fast", tokens: mixed })).toBeCloseTo(base("claude-opus-5") * 2 * 1.1, 12);
+    expect(book.fingerprint("claude-opus-5-fast")).not.toBe(book.fingerprint("claude-opus-5"));
   });
 
   test("Opus 5.5 fast mode is $8/$40", () => {

@@ -25,7 +25,7 @@ export interface Cost {
 type Resolution =
   | { kind: "free" }
   | { kind: "unknown" }
-  | { kind: "priced"; periods: readonly Period[]; regional: boolean; fingerprint?: string };
+  | { kind: "priced"; periods: readonly Period[]; regional: boolean; fast?: boolean; fingerprint?: string };
 
 const NONE: readonly string[] = Object.freeze([]);
 
@@ -44,6 +44,7 @@ interface PriceBookParts {
  */
 export class PriceBook {
   private readonly byId = new Map<string, Family>();
+  private readonly byFastName = new Map<string, Family>();
   private readonly overrides: ReadonlyMap<string, Family>;
   private readonly unpriced: ReadonlySet<string>;
   private readonly regionalPrefixes: ReadonlySet<string>;
@@ -53,6 +54,7 @@ export class PriceBook {
   constructor(parts: PriceBookParts) {
     for (const family of parts.families) {
       for (const id of [family.id, ...family.aliases]) this.byId.set(id, family);
+      for (const id of family.fastNames ?? []) this.byFastName.set(id, family);
     }
     this.overrides = parts.overrides ?? new Map();
     this.unpriced = new Set(parts.unpriced);
@@ -84,7 +86,7 @@ export class PriceBook {
     const r = this.resolve(model);
     if (r.kind !== "priced") return r.kind;
     r.fingerprint ??= new Bun.CryptoHasher("sha256")
-      .update(JSON.stringify([r.regional, r.periods.map(canonical)]))
+      .update(JSON.stringify([r.regional, r.periods.map(canonical), ...(r.fast ? ["fast"] : [])]))
       .digest("base64url")
       .slice(0, 16);
     return r.fingerprint;
@@ -110,7 +112,8 @@ export class PriceBook {
     }
     const p = periodAt(res.periods, r.at);
     let usd = usdOf(tokens, p.price, p.longContext);
-    if (r.speed === "fast") usd *= p.fast;
+    // A name that says fast mode is billed as fast once, whether or not the line says speed fast too (as ccusage bills it).
+    if (r.speed === "fast" || res.fast) usd *= p.fast;
     if (r.inferenceGeo) usd *= p.geo[r.inferenceGeo] ?? 1;
     if (res.regional) usd *= p.regional;
     return usd;
@@ -124,9 +127,11 @@ export class PriceBook {
     // A family's name without `claude-` (`fable-5`, `sonnet-4-5`, as gateways write it) is that family, as
     // ccusage prices it; a bare alias (`opus`) still names none.
     const family = this.byId.get(key) ?? (prefix === "" && !key.startsWith("claude-") ? this.byId.get(`claude-${key}`) : undefined);
+    const fastFamily = family ? undefined : this.byFastName.get(key);
     if (this.unpriced.has(model) || this.unpriced.has(key)) r = { kind: "free" };
     else if (override) r = { kind: "priced", periods: override.periods, regional: false };
     else if (family) r = { kind: "priced", periods: family.periods, regional: this.regionalPrefixes.has(prefix) };
+    else if (fastFamily) r = { kind: "priced", periods: fastFamily.periods, regional: this.regionalPrefixes.has(prefix), fast: true };
     else r = { kind: "unknown" };
     this.resolved.set(model, r);
     return r;

@@ -11,8 +11,8 @@ interface ModelKey {
  * price table's business (its ids and aliases), not this function's:
  * `claude-opus-5-5[1m]`, `claude-sonnet-4-5@20250929` (Vertex),
  * `bedrock/us.anthropic.claude-opus-4-1-20250805-v1:0`, `claude-opus-4.5`,
- * `claude-opus-4-5-20251101-thinking` and `claude-sonnet-4-5-20250929` all
- * lose what is not the model's name.
+ * `claude-opus-4-5-20251101-thinking`, `claude-opus-5-high` and
+ * `claude-sonnet-4-5-20250929` all lose what is not the model's name.
  */
 export function modelKey(model: string): ModelKey {
   let id = model.trim().toLowerCase();
@@ -23,8 +23,10 @@ export function modelKey(model: string): ModelKey {
   const prefix = start > 0 ? id.slice(0, start) : "";
   id = id.slice(prefix.length);
   id = id.replace(/-v\d+(?::\d+)?$/, ""); // Bedrock version: -v1:0
-  // Gateways' name for the model with thinking on (claude-fable-5-1-thinking): the same model at its price, as ccusage prices it.
-  id = id.replace(/-thinking$/, "");
+  // Gateways' words for how the model is run, which bill its tokens at its own price, as ccusage prices them: thinking on
+  // (claude-fable-5-1-thinking), an effort level (claude-opus-5-high, -xhigh, -max: effort changes how many tokens, not their
+  // rate) and -latest (claude-sonnet-5-latest). Other words ccusage reads past by prefix are kept: the name is then no family's.
+  id = id.replace(/(?:-(?:thinking|latest|low|medium|high|xhigh|max))+$/, "");
   id = id.replace(/\./g, "-"); // claude-opus-4.5
   id = id.replace(/-\d{8}$/, ""); // release date: -20250929
   return { key: id, prefix };

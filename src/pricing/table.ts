@@ -45,6 +45,8 @@ const ModelSchema = z.object({
   id: z.string().check(z.minLength(1)),
   name: z.string().check(z.minLength(1)),
   aliases: z.optional(z.array(z.string().check(z.minLength(1)))),
+  /** Normalised ids that name this family in fast mode (a gateway's `claude-opus-5-fast`): priced as `speed: "fast"`. */
+  fastNames: z.optional(z.array(z.string().check(z.minLength(1)))),
   ...multipliers,
   prices: z.array(PeriodSchema).check(
     z.minLength(1),
@@ -81,6 +83,8 @@ export interface Period {
 export interface Family {
   id: string;
   aliases: readonly string[];
+  /** Ids that name the family in fast mode. */
+  fastNames?: readonly string[];
   periods: readonly Period[];
 }
 
@@ -88,6 +92,7 @@ export function familiesOf(table: PriceTable): Family[] {
   return table.models.map((m) => ({
     id: m.id,
     aliases: m.aliases ?? [],
+    ...(m.fastNames ? { fastNames: m.fastNames } : {}),
     periods: m.prices.map((p, i) => ({
       from: i === 0 || p.from === undefined ? Number.NEGATIVE_INFINITY : Date.parse(p.from),
       price: { input: p.input, output: p.output, cacheWrite5m: p.cacheWrite5m, cacheWrite1h: p.cacheWrite1h, cacheRead: p.cacheRead },

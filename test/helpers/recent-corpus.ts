@@ -351,6 +351,24 @@ function cases(h: History): void {
     const models = ["anthropic.claude-haiku-5-5", "us.anthropic.claude-opus-5-5", "global.anthropic.claude-sonnet-5-5", "eu.anthropic.claude-fable-5-2", "claude-sonnet-5-5-20260928", "claude-opus-5-5@20260922"];
     h.put(`${s}.jsonl`, [h.user(s, "Vendors"), ...models.map((model, i) => h.assistant(s, `msg_vv${i}`, text(model), { model, usage: { cacheCreation: 1000, split: [400, 600] } }))]);
   }
+  // 21. Gateways' words for how a model is run, which ccusage prices right: an effort level, -latest, thinking with an effort,
+  // and claude-opus-5-fast (fast mode's 2x, once even with speed fast on the line).
+  {
+    const s = recentSession(++n);
+    const models = ["claude-opus-5-high", "claude-opus-5-xhigh", "claude-opus-4-8-max", "claude-sonnet-5-latest", "claude-fable-5-1-latest", "claude-opus-5-thinking-high", "claude-opus-5-fast"];
+    h.put(`${s}.jsonl`, [
+      h.user(s, "Gateway names"),
+      ...models.map((model, i) => h.assistant(s, `msg_gw${i}`, text(model), { model, usage: { cacheCreation: 1000, split: [400, 600] } })),
+      h.assistant(s, "msg_gwf", text("fast twice"), { model: "claude-opus-5-fast", usage: { cacheCreation: 1000, split: [400, 600], speed: "fast" } }),
+    ]);
+  }
+  // 22. -fast names ccusage prices wrong (we report them unpriced): Opus 4.8 at models.dev's 2.4x, Opus 4.6 at its base price (fast
+  // is 6x), a model with no fast mode at its base price; and a word that names no way of running a model.
+  {
+    const s = recentSession(++n);
+    const models = ["claude-opus-4-8-fast", "claude-opus-4-6-fast", "claude-sonnet-5-fast", "claude-opus-5-preview"];
+    h.put(`${s}.jsonl`, [h.user(s, "Wrong names"), ...models.map((model, i) => h.assistant(s, `msg_wn${i}`, text(model), { model, usage: { cacheCreation: 1000, split: [400, 600] } }))]);
+  }
 }
 
 /** Writes the history under `root`/projects/ (a Claude config folder). */
