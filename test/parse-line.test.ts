@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { gluedEntries } from "../src/transcript/glued.ts";
 import { parseLine } from "../src/transcript/parse-line.ts";
 import { toEntry } from "../src/transcript/schema.ts";
 import { testCorpus } from "./helpers/corpus.ts";
@@ -142,5 +143,26 @@ describe("parseLine", () => {
     }
     expect(lines).toBeGreaterThan(corpus.shared ? 2000 : 500);
     expect(cut).toBeGreaterThan(corpus.shared ? 500 : 100);
+  });
+});
+
+describe("gluedEntries: complete lines Claude Code appended to a half-written one", () => {
+  const prompt = user("typed after the crash");
+  const response = assistant("msg_glued", text("glued"));
+  const half = (line: object, cut: number) => JSON.stringify(line).slice(0, cut);
+  const J = JSON.stringify;
+  const found = (line: string): unknown[] => gluedEntries(bytes(line)).map((g) => [g.at, g.entry]);
+  test.each([
+    ["a prompt after a half response", half(response, 120) + J(prompt), [[120, whole(J(prompt))]]],
+    ["a response after a half prompt cut inside a string", half(prompt, J(prompt).indexOf("crash")) + J(response), [[J(prompt).indexOf("crash"), whole(J(response))]]],
+    ["two half lines, then a whole one", half(response, 90) + half(prompt, 60) + J(prompt), [[150, whole(J(prompt))]]],
+    ["a whole line whose newline was lost, then another", J(prompt) + J(response), [[0, whole(J(prompt))], [J(prompt).length, whole(J(response))]]],
+    // A cut right after `,` `:` or `[` looks like a nested value: not recovered (the glue point cannot be told from one).
+    ["a half line cut after a comma", half(prompt, J(prompt).indexOf(",") + 1) + J(response), []],
+    ["a half line alone", half(response, 200), []],
+    ["not JSON at all", "{{{}}} {\"a\" garbage", []],
+    ["a whole line after bytes Claude Code does not begin a line with (a BOM inside a file)", "\uFEFF" + J(prompt), []],
+  ])("%s", (_, line, expected) => {
+    expect(found(line as string)).toEqual(expected as unknown[]);
   });
 });

@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import { join } from "node:path";
+import { DEFAULT_FOLD_OPTIONS, type FoldedMessage } from "../src/fold/session-fold.ts";
 import { readAll } from "./helpers/read.ts";
 import { recentSession, writeRecentCorpus } from "./helpers/recent-corpus.ts";
 import { scratchDir } from "./helpers/scratch.ts";
@@ -46,27 +47,39 @@ const CCUSAGE: Array<[number, number, number, number, number, number]> = [
   [20, 60, 300, 6000, 6000, 0.042598],
   [21, 80, 400, 8000, 8000, 0.10637],
   [22, 40, 200, 4000, 4000, 0.04944],
+  [23, 10, 50, 100, 1000, 0.002425],
+  [24, 10, 50, 100, 1000, 0.00097],
+  [25, 10, 50, 100, 1000, 0.002425],
 ];
 
 /**
- * Sessions whose cost ccusage gets wrong, recorded the same way on 2026-12-06: ours, and why. Case 22's -fast names
- * (prices.json's notes): ccusage bills claude-opus-4-8-fast at models.dev's $12/$60 (Anthropic's fast mode is $10/$50),
- * claude-opus-4-6-fast at the base price (fast is 6x there) and claude-sonnet-5-fast (no fast mode) and
- * claude-opus-5-preview (no such model) at their prefix's price; we count their tokens and name them unpriced.
+ * Sessions ccusage gets wrong, recorded the same way on 2026-12-06: our figures (input, output, cache writes, reads, cost), and
+ * why. Case 22's -fast names (prices.json's notes): ccusage bills claude-opus-4-8-fast at models.dev's $12/$60 (Anthropic's
+ * fast mode is $10/$50), claude-opus-4-6-fast at the base price (fast is 6x there) and claude-sonnet-5-fast (no fast mode)
+ * and claude-opus-5-preview (no such model) at their prefix's price; we count their tokens and name them unpriced. Cases 23
+ * and 25 hold two billed responses each, of which ccusage counts one: it parses a file's first line with its BOM, and only
+ * whole lines, so a response Claude Code appended to a line it had left half written is lost; we count both.
  */
-const OURS_WHERE_CCUSAGE_IS_WRONG: Record<number, { cost: number; unknownModels: string[] }> = {
-  22: { cost: 0, unknownModels: ["claude-opus-4-6-fast", "claude-opus-4-8-fast", "claude-opus-5-preview", "claude-sonnet-5-fast"] },
+const OURS_WHERE_CCUSAGE_IS_WRONG: Record<number, { row: [number, number, number, number, number]; unknownModels?: string[] }> = {
+  22: { row: [40, 200, 4000, 4000, 0], unknownModels: ["claude-opus-4-6-fast", "claude-opus-4-8-fast", "claude-opus-5-preview", "claude-sonnet-5-fast"] },
+  23: { row: [20, 100, 200, 2000, 0.00485] },
+  25: { row: [20, 100, 200, 2000, 0.00485] },
 };
 
-test("on today's transcript shapes every session's tokens and cost equal ccusage's, and every line is read", async () => {
+test("on today's transcript shapes every session's tokens and cost equal ccusage's where it is right, and every line is read", async () => {
   const root = scratchDir("ccs-recent-");
   writeRecentCorpus(root);
-  const { sessions, stats } = await readAll([join(root, "projects")]);
+  const texts = new Map<string, string[]>();
+  const onMessage = (m: FoldedMessage) => texts.set(m.sessionId, [...(texts.get(m.sessionId) ?? []), m.textContent ?? ""]);
+  const { sessions, stats } = await readAll([join(root, "projects")], DEFAULT_FOLD_OPTIONS, { onMessage });
   const ours = sessions.map((s) => [s.externalId, s.usage.inputTokens, s.usage.outputTokens, s.usage.cacheCreationTokens, s.usage.cacheReadTokens, s.cost]);
-  const expected = CCUSAGE.map(([n, input, output, writes, reads, cost]) => [recentSession(n), input, output, writes, reads, OURS_WHERE_CCUSAGE_IS_WRONG[n]?.cost ?? cost]);
+  const expected = CCUSAGE.map(([n, ...row]) => [recentSession(n), ...(OURS_WHERE_CCUSAGE_IS_WRONG[n]?.row ?? row)]);
   expect(ours.sort()).toEqual(expected);
-  for (const [n, { unknownModels }] of Object.entries(OURS_WHERE_CCUSAGE_IS_WRONG)) {
+  for (const [n, { unknownModels = [] }] of Object.entries(OURS_WHERE_CCUSAGE_IS_WRONG)) {
     expect(sessions.find((s) => s.externalId === recentSession(Number(n)))?.unknownModels).toEqual(unknownModels);
   }
-  expect([stats.badLines, stats.unknownTypes]).toEqual([0, 0]);
+  // Every message reaches the dashboard, once: the BOM's first line, and the lines glued to half ones (whose halves are the bad lines).
+  expect(texts.get(recentSession(23))).toEqual(["Resumed.", "Go on", "Done."]);
+  expect(texts.get(recentSession(25))).toEqual(["Glued.", "Typed after the crash", "After."]);
+  expect([stats.badLines, stats.unknownTypes]).toEqual([2, 0]);
 });

@@ -14,6 +14,7 @@ import type { MessageRecord } from "../state/store.ts";
 import { fileHolds, writtenForms } from "../transcript/find-bytes.ts";
 import { fingerprintAt } from "../transcript/fingerprint.ts";
 import { type ParseOptions, parseLine } from "../transcript/parse-line.ts";
+import { gluedEntries } from "../transcript/glued.ts";
 import { readLines } from "../transcript/read-lines.ts";
 import {
   type FileProgress,
@@ -296,6 +297,11 @@ function readFile(
           if (!parsed.entry) {
             stats.badLines++;
             stats.firstBadLine ??= { path: work.file.path, offset: start };
+            // The half line stays lost; a complete one Claude Code glued to it after a crash is read.
+            for (const glued of gluedEntries(bytes, parsing)) {
+              if (glued.unknownType) stats.unknownTypes++;
+              fold.add(glued.entry, inSubagentFile, start + glued.at);
+            }
             return;
           }
           if (parsed.unknownType) stats.unknownTypes++;

@@ -84,6 +84,13 @@ class History {
   put(relative: string, lines: Line[]): void {
     this.files.set(relative, lines);
   }
+
+  /** A file's bytes as written, for the shapes a list of lines cannot hold (a BOM, CRLF, a line glued to a half one). */
+  putText(relative: string, text: string): void {
+    this.texts.set(relative, text);
+  }
+
+  readonly texts = new Map<string, string>();
 }
 
 const text = (t: string) => ({ type: "text", text: t });
@@ -369,16 +376,43 @@ function cases(h: History): void {
     const models = ["claude-opus-4-8-fast", "claude-opus-4-6-fast", "claude-sonnet-5-fast", "claude-opus-5-preview"];
     h.put(`${s}.jsonl`, [h.user(s, "Wrong names"), ...models.map((model, i) => h.assistant(s, `msg_wn${i}`, text(model), { model, usage: { cacheCreation: 1000, split: [400, 600] } }))]);
   }
+  // 23. A file whose first bytes are a UTF-8 BOM before its first line, a response (ccusage loses that line: it parses it with the BOM).
+  {
+    const s = recentSession(++n);
+    const lines = [h.assistant(s, "msg_bom1", text("Resumed."), { model: "claude-opus-5" }), h.user(s, "Go on"), h.assistant(s, "msg_bom2", text("Done."), { model: "claude-opus-5" })];
+    h.putText(`${s}.jsonl`, "\uFEFF" + lines.map((l) => JSON.stringify(l) + "\n").join(""));
+  }
+  // 24. CRLF line ends, as a Windows editor saves a file.
+  {
+    const s = recentSession(++n);
+    const lines = [h.user(s, "Windows"), h.assistant(s, "msg_crlf1", text("CRLF."), { model: "claude-sonnet-5" })];
+    h.putText(`${s}.jsonl`, lines.map((l) => JSON.stringify(l) + "\r\n").join(""));
+  }
+  // 25. Claude Code killed mid-line, then appending whole lines to the half one: a response glued after a half prompt, a prompt glued
+  // after a half response (ccusage loses both glued lines: it parses whole lines only), then a line as usual.
+  {
+    const s = recentSession(++n);
+    const half = (l: Line) => JSON.stringify(l).slice(0, 150);
+    const [lost1, kept1, lost2, kept2, last] = [
+      h.user(s, "Half written"),
+      h.assistant(s, "msg_glue1", text("Glued."), { model: "claude-opus-5" }),
+      h.assistant(s, "msg_glue0", text("Cut."), { model: "claude-opus-5" }),
+      h.user(s, "Typed after the crash"),
+      h.assistant(s, "msg_glue2", text("After."), { model: "claude-opus-5" }),
+    ];
+    h.putText(`${s}.jsonl`, [half(lost1) + JSON.stringify(kept1), half(lost2) + JSON.stringify(kept2), JSON.stringify(last)].join("\n") + "\n");
+  }
 }
 
 /** Writes the history under `root`/projects/ (a Claude config folder). */
 export function writeRecentCorpus(root: string): void {
   const h = new History();
   cases(h);
-  for (const [relative, lines] of h.files) {
+  const texts = [...[...h.files].map(([relative, lines]) => [relative, lines.map((l) => JSON.stringify(l)).join("\n") + "\n"] as const), ...h.texts];
+  for (const [relative, text] of texts) {
     const path = join(root, "projects", "-home-dev-shop", relative);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+    writeFileSync(path, text);
   }
 }
 

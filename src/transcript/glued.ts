@@ -1,0 +1,53 @@
+import { COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from "./json-bytes.ts";
+import { type ParseOptions, parseLine } from "./parse-line.ts";
+import type { Entry } from "./schema.ts";
+
+/**
+ * Where a glued object may start: `{"` after a byte that cannot come before a
+ * value in Claude Code's compact JSON (`:`, `,`, `[`). A nested object always
+ * follows one of those, so only the glue point (and a string that ends in `{`)
+ * is tried; a half line cut just after one of them is not recovered.
+ */
+const PRECEDES_VALUE = new Set([COLON, COMMA, OPEN_BRACKET]);
+/** Tries per bad line: each decodes the rest of the line, and the glue point is nearly always the first. */
+const MAX_TRIES = 8;
+
+export interface GluedEntry {
+  /** Byte offset of the object within the line. */
+  at: number;
+  entry: Entry;
+  unknownType: boolean;
+}
+
+/**
+ * The complete lines in a line that is not JSON. When Claude Code is killed
+ * mid-write and later appends to the file, its next line is glued to the half
+ * one: `{"type":"assistant",...{"type":"user",...}\n`. Its response was billed
+ * and its prompt typed, but a reader that parses whole lines (ccusage, Claude
+ * Code's own resume) loses it. Right to left, the first suffix that parses is
+ * the last complete line: one starting at a `{` inside it is cut off by the
+ * outer object's closing brace after it. What stands before it is read the
+ * same way (a whole first line whose newline was lost is read too); the half
+ * line stays lost. Empty when nothing complete is found.
+ */
+export function gluedEntries(bytes: Buffer, options: ParseOptions = {}): GluedEntry[] {
+  // A half line is one Claude Code began, as it begins every line: other bytes (a BOM inside a file, garbage) are not one.
+  if (bytes[0] !== OPEN_BRACE || bytes[1] !== QUOTE) return [];
+  const found: GluedEntry[] = [];
+  let end = bytes.length;
+  let tries = 0;
+  for (let at = bytes.lastIndexOf(OPEN_BRACE, end - 1); at > 0 && tries < MAX_TRIES; at = bytes.lastIndexOf(OPEN_BRACE, at - 1)) {
+    if (bytes[at + 1] !== QUOTE || PRECEDES_VALUE.has(bytes[at - 1]!)) continue;
+    tries++;
+    const parsed = parseLine(bytes.subarray(at, end), options);
+    if (!parsed.entry) continue;
+    found.unshift({ at, entry: parsed.entry, unknownType: parsed.unknownType });
+    end = at;
+    const first = parseLine(bytes.subarray(0, end), options);
+    if (first.entry) {
+      found.unshift({ at: 0, entry: first.entry, unknownType: first.unknownType });
+      break;
+    }
+  }
+  return found;
+}
