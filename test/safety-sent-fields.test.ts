@@ -83,3 +83,31 @@ test("the answers AskUserQuestion's input carries (a map of questions to answers
   expect(stored).not.toContain("Tr0ub4dor&3");
   expect(stored).toContain("eu-west-1");
 }, 90_000);
+
+test("a tool result's block that is not text (an MCP resource holding a file) sends no secret a rule finds by its lines", async () => {
+  // Each found in a text block; as the JSON the result shows the block in, their lines were `\n` escapes.
+  const files: Array<[body: string, secret: string]> = [
+    ["DB_HOST=db\nadmin:Sup3rS3cret!\n", "Sup3rS3cret!"],
+    ["username,password,role\nalice,hunt3r!,admin\n", "hunt3r!"],
+    ["rootpw Xy7pQ2v\nbindpw Zz8kq1w\n", "Zz8kq1w"],
+    ["db:\n  password: |\n    correct horse battery staple\n  host: db\n", "battery staple"],
+  ];
+  const content = [
+    { type: "text", text: "Read 4 resources" },
+    ...files.map(([body], i) => ({ type: "resource", resource: { uri: `file:///app/conf${i}`, mimeType: "text/plain", text: body } })),
+  ];
+  const stored = await syncedLines([
+    (s) => [
+      user("Read the configs", s),
+      assistant("msg_r", toolUse("toolu_r", "mcp__files__read_resources", { uris: ["file:///app/conf0"] }), s),
+      user([{ tool_use_id: "toolu_r", type: "tool_result", content }], s),
+      assistant("msg_r2", text("Done."), s),
+    ],
+  ]);
+  expect(files.filter(([, secret]) => stored.includes(secret)).map(([, secret]) => secret)).toEqual([]);
+  // The result is still one text, the blocks as JSON, the rest of each file readable.
+  const result = server.dump()[0]?.messages.flatMap((m) => m.parts).find((p) => p.type === "tool-result")?.content as { result: unknown };
+  expect(typeof result.result).toBe("string");
+  expect(result.result).toStartWith('Read 4 resources\n{"type":"resource","resource":{"uri":"file:///app/conf0"');
+  expect(result.result).toContain("DB_HOST=db\\n");
+}, 90_000);

@@ -9,19 +9,28 @@ export interface PartOptions {
 /** What a tool result that returned nothing shows: the dashboard renders an empty result as raw JSON. */
 const NO_OUTPUT = "(no output)";
 
-/** Tool result content is a string or a list of blocks; the dashboard wants one readable value. */
+/**
+ * Tool result content is a string or a list of blocks; the dashboard wants one readable value.
+ * Blocks other than text and files (an MCP resource) stay blocks, made one text only once
+ * redacted (plan/message-payload.ts): as JSON their lines are `\n` escapes, which a rule that
+ * reads lines (an env file, a PEM key) never sees.
+ */
 function resultValue(content: unknown): unknown {
   if (!Array.isArray(content)) return content === undefined || content === null || content === "" ? NO_OUTPUT : content;
+  if (content.some(isOther)) return content;
   return resultText(content) || NO_OUTPUT;
 }
+
+const isText = (b: Record<string, unknown> | undefined) => b?.type === "text" && typeof b.text === "string";
+
+/** A result's block that is neither text nor a file: shown as JSON. */
+export const isOther = (b: Record<string, unknown> | undefined) => !isText(b) && !isFile(b);
 
 /** A tool result's content as one text: a string as it is; blocks joined, images and documents named, other blocks as JSON. */
 export function resultText(content: unknown): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
-  return content
-    .map((b: Record<string, unknown>) => (b?.type === "text" && typeof b.text === "string" ? b.text : isFile(b) ? fileLabel(b) : JSON.stringify(b)))
-    .join("\n");
+  return content.map((b: Record<string, unknown>) => (isText(b) ? b.text : isFile(b) ? fileLabel(b) : JSON.stringify(b))).join("\n");
 }
 
 /** An image or a document (a PDF read or attached): its data is base64, tens of kilobytes no reader wants as text. */

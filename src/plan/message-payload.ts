@@ -1,4 +1,4 @@
-import { textOf } from "../fold/parts.ts";
+import { isOther, resultText, textOf } from "../fold/parts.ts";
 import { type FoldSnapshot, type FoldedMessage, type HeldLine, SHELL_OUTPUT, type SessionMeta } from "../fold/session-fold.ts";
 import type { MessagePayload, Part } from "../opensync/payload.ts";
 import { type PrintedSecret, filePrints } from "../safety/generic/printed-secret.ts";
@@ -54,13 +54,34 @@ function scrubPart(part: Part, printed: FoldedMessage["printed"], scrub: Scrubbe
     return { value: out.text, count: out.count };
   }
   if (part.type === "tool-call") return scrubCall(part.content as ToolCall, scrub);
-  const content = part.content as { result?: unknown; toolCallId?: unknown };
-  const prints = part.type === "tool-result" && typeof content.toolCallId === "string" ? printed?.[content.toolCallId] : undefined;
-  if (!prints || typeof content.result !== "string") return scrub.value(part.content);
-  const { result, ...rest } = content;
-  const out = scrub.output(result, prints);
+  if (part.type !== "tool-result") return scrub.value(part.content);
+  const { result, ...rest } = part.content as { result?: unknown; toolCallId?: unknown };
+  const prints = typeof rest.toolCallId === "string" ? printed?.[rest.toolCallId] : undefined;
+  const out = Array.isArray(result) ? scrubBlocks(result, prints, scrub) : prints && typeof result === "string" ? scrub.output(result, prints) : undefined;
+  if (!out) return scrub.value(part.content);
   const others = scrub.value(rest);
   return { value: { result: out.text, ...others.value }, count: out.count + others.count };
+}
+
+/**
+ * A result the fold left as its blocks (one is neither text nor a file: fold/parts.ts), as one
+ * text: each block redacted first, a text block's text as any result's, another block's strings
+ * each with its own lines, then shown as JSON.
+ */
+function scrubBlocks(blocks: Array<Record<string, unknown>>, prints: PrintedSecret | undefined, scrub: Scrubber): { text: string; count: number } {
+  let count = 0;
+  const redacted = blocks.map((b) => {
+    if (isOther(b)) {
+      const r = scrub.value(b);
+      count += r.count;
+      return r.value;
+    }
+    if (typeof b.text !== "string") return b;
+    const r = prints ? scrub.output(b.text, prints) : scrub.text(b.text);
+    count += r.count;
+    return { ...b, text: r.text };
+  });
+  return { text: resultText(redacted), count };
 }
 
 /** The fold's text from the transcript, sent as (or in) the session's title. */
