@@ -886,3 +886,29 @@ describe("a passcode of digits, as a PIN is (a door's, a phone's)", () => {
     [["a length, a count of codes", "the passcode length is 6\npasscodes: 1234 issued"]],
   );
 });
+
+describe("Cloudflare's API token in its creation's answer, under a field named value alone", () => {
+  const created = (value: string, pretty = false) => {
+    const result = {
+      id: "ed17574386854bf78a67040be0a770b0",
+      name: "readonly token",
+      status: "active",
+      issued_on: "2018-07-01T05:20:39Z",
+      modified_on: "2018-07-02T05:20:39Z",
+      policies: [{ id: "f267e341f3dd4697bd3b9f71dd96247f", effect: "allow", resources: { "com.cloudflare.api.account.zone.eb78d65290b24279ba6f44721b3ea3c4": "*" }, permission_groups: [{ id: "c8fed203ed3043cba015a93ad1616f1f", name: "Zone Read" }] }],
+      condition: {},
+      value,
+    };
+    return JSON.stringify({ result, success: true, errors: [], messages: [] }, null, pretty ? 2 : undefined);
+  };
+  exactAndKept(
+    [
+      [created("8M7wS6hCpXVc-DoRnPPY_UCWPgy8aea4Wy6kCe5T"), created("[REDACTED:cloudflare-api-token]")],
+      [created("8M7wS6hCpXVc-DoRnPPY_UCWPgy8aea4Wy6kCe5T", true), created("[REDACTED:cloudflare-api-token]", true)],
+    ],
+    [
+      ["the tokens listed, with no value; a setting's value after them", `${created("x").replace(',"value":"x"', "")}\n{"name": "ssl", "value": "full_strict_mode_enabled_for_zone_x"}`],
+      ["a value with no policies before it (a DNS record's)", '{"issued_on": "2024-01-01", "type": "TXT", "value": "v-spf1-include-example-com-all-zone"}'],
+    ],
+  );
+});

@@ -8,6 +8,7 @@ import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } 
 import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
 import { falKeyDetector } from "./generic/fal-key.ts";
+import { tokenRecordDetector } from "./generic/token-record.ts";
 import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
 import { secretsMapDetector } from "./generic/secrets-map.ts";
 import { composerAuthDetector } from "./generic/composer-auth.ts";
@@ -121,6 +122,7 @@ function builtinDetectors(): Detector[] {
     goDsnDetector,
     ...tokenDetectors(),
     falKeyDetector,
+    tokenRecordDetector,
     wrappedJwtDetector,
     ...gitleaks.specific,
     awsSecretDetector,
