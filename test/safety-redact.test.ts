@@ -2179,7 +2179,7 @@ test("a file of one secret read by the Read tool, Claude Code's reminder appende
 test("a stored secret printed by a command after a cd, the Bash tool's 'Shell cwd was reset' appended (found by the red team's hunt)", () => {
   const { redactOutput } = createRedactor();
   const reset = "\nShell cwd was reset to /home/dev/app";
-  expect(commandPrints("cd /tmp && pass show db/prod")).toBe("any");
+  expect(commandPrints("cd /tmp && pass show db/prod")).toBe("first-line");
   expect(redactOutput(`hunter22${reset}`, "any").text).toBe(`[REDACTED:secret]${reset}`);
   expect(redactOutput(`hunter2hunter2xx${reset}`, "dotfile").text).toBe(`[REDACTED:password]${reset}`);
   expect(redactOutput(`alice\nhunter22${reset}`, "user-pass").text).toBe(`alice\n[REDACTED:password]${reset}`);
@@ -2582,9 +2582,10 @@ describe("a rotation's value after 'here it is', a key after 'for the .env file:
 
 test("pass show's entry: the password on its first line, then its fields (found by the red team)", () => {
   const { redactOutput } = createRedactor();
-  expect(commandPrints("pass show email/gmail")).toBe("any");
+  expect(commandPrints("pass show email/gmail")).toBe("first-line");
   expect(redactOutput("Zx8Cv7Bn6Mq5\nlogin: alice@gmail.com\nurl: https://mail.google.com\n", "any").text).toBe("[REDACTED:secret]\nlogin: alice@gmail.com\nurl: https://mail.google.com\n");
   for (const kept of ["Password Store\n└── email\n    └── gmail\n", "Error: email/gmail is not in the password store.\n", "hunter2x\nsome notes here\n"]) expect(redactOutput(kept, "any").count).toBe(0);
+  for (const kept of ["Password Store\n└── email\n    └── gmail\n", "Error: email/gmail is not in the password store.\n"]) expect(redactOutput(kept, "first-line").count).toBe(0);
 });
 
 describe("Yarn's npmAuthIdent, a user and a password (found by the red team)", () => {

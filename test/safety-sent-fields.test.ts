@@ -111,3 +111,17 @@ test("a tool result's block that is not text (an MCP resource holding a file) se
   expect(result.result).toStartWith('Read 4 resources\n{"type":"resource","resource":{"uri":"file:///app/conf0"');
   expect(result.result).toContain("DB_HOST=db\\n");
 }, 90_000);
+
+test("a password store's entry shown by a Bash call (pass show) sends no password on its first line, whatever its shape", async () => {
+  const stored = await syncedLines([
+    (s) => [
+      user("What is the db password?", s),
+      assistant("msg_p", toolUse("toolu_p", "Bash", { command: "pass show work/db", description: "Show the entry" }), s),
+      toolResult("toolu_p", "P@ss w0rd!\nlogin: bob", s),
+      assistant("msg_p2", text("Found it."), s),
+    ],
+  ]);
+  expect(stored).toContain("pass show work/db");
+  expect(stored).not.toContain("P@ss w0rd!");
+  expect(stored).toContain("login: bob");
+}, 90_000);

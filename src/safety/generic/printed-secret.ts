@@ -136,9 +136,10 @@ export function commandEnd(text: string, at: number): number {
  * is one random-looking word alone (a value's continuation, read from an offset) is a secret; or OpenVPN's
  * `auth-user-pass` file ("user-pass"): its second line is a password; or a dotfile of no other name ("dotfile",
  * `~/.vp`): all it holds, one word shaped like a password, is one; or pppd's `chap-secrets` or `pap-secrets` ("ppp-secrets"):
- * each line's third word, with or without the header that names the file in it.
+ * each line's third word, with or without the header that names the file in it; or a password store's entry ("first-line", `pass show`):
+ * its first line is the password, whatever its shape.
  */
-export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table";
+export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line";
 
 /**
  * Whether a shell command (a Bash tool call's) prints a secret, by the rules above. Its output is
@@ -148,6 +149,7 @@ export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "p
 export function commandPrints(command: string): PrintedSecret | undefined {
   const dump = dumpPrints(command);
   if (dump) return dump;
+  if (STORE_ENTRY_SHOWN.test(command) && !STORE_ENTRY_ELSEWHERE.test(command)) return "first-line";
   const lower = command.toLowerCase();
   let prints: PrintedSecret | undefined;
   for (const keyword of printedSecretDetector.keywords) {
@@ -185,6 +187,14 @@ export function dumpPrints(command: string): "env" | "config-table" | undefined 
  */
 const CONFIG_VARS_SHOWN =
   /(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>]))/i;
+
+/**
+ * A password store's entry printed as it is (`pass show name`, `gopass show [-o] name`), its output not piped on: by their
+ * convention its first line is the password, the rest its fields (`login: …`). A later command's output may follow.
+ */
+const STORE_ENTRY_SHOWN = /(?<![\w-])(?:go)?pass[ \t]+show(?:[ \t]{1,20}[^\s|;&<>]{1,300}){1,10}[ \t]*(?=$|[;&\r\n])/m;
+/** Shown elsewhere: copied to the clipboard, as a QR code. */
+const STORE_ENTRY_ELSEWHERE = /(?<![\w-])(?:go)?pass[ \t]+show[^\r\n|;&]{0,300}[ \t](?:-c|--clip|-q|--qrcode)(?![\w-])/;
 
 /** A stack's config with its secrets shown (`pulumi config --show-secrets`): a KEY and VALUE table, the secrets unmarked in it. */
 const CONFIG_SHOWN = /(?<![\w-])pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])/i;
@@ -377,6 +387,7 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "dotfile") return passwordFile(text);
   if (prints === "ppp-secrets") return userLines(text, PPP_SECRET_LINE);
   if (prints === "config-table") return configValues(text);
+  if (prints === "first-line") return [...entryPassword(text), ...printedOutput(text, "any")];
   const out: Finding[] = prints === "any" ? recordValues(text) : [];
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
@@ -415,4 +426,20 @@ function passwordFile(text: string): Finding[] {
   const span = m?.indices?.[1];
   const value = m?.[1];
   return value && span && looksLikePassword(value) && !VERSION.test(value) && !value.includes("/") ? [{ start: at + span[0], end: at + span[1], kind: "password" }] : [];
+}
+
+/**
+ * A store's entry: gopass's header (`Secret: name` and a blank line) on a terminal, then the password's line. Not a folder's
+ * tree (`├── db`), nor an error (`Error: … is not in the password store.`, gpg's).
+ */
+const ENTRY_FIRST_LINE = /^\s*(?:Secret:[ \t]*\S+[ \t]*\r?\n\s*)?(?!Error:|gpg:)(\S(?:[^\r\n]{0,254}\S)?)[ \t]*\r?(?:\n|$)/d;
+const TREE = /[├└]──/;
+
+/** The password on a store entry's first line (`pass show`), whatever its shape: a weak one, one with spaces. */
+function entryPassword(text: string): Finding[] {
+  const { output, at } = outputBody(text);
+  if (TREE.test(output)) return [];
+  const m = ENTRY_FIRST_LINE.exec(output);
+  const span = m?.indices?.[1];
+  return m && span && isPrintedValue(m[1] as string) ? [{ start: at + span[0], end: at + span[1], kind: "secret" }] : [];
 }
