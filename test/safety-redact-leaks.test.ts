@@ -927,3 +927,19 @@ describe("Cloudflare's API token in its creation's answer, under a field named v
     ],
   );
 });
+
+describe("a Bash call's pm2 env <id>: its NAME: value lines read as an environment file's, with no pm2 path in them", () => {
+  const { redactOutput } = createRedactor();
+  // As a tool's result is redacted: knowing what its command prints, or as any text.
+  const asResult = (command: string, output: string) => {
+    const prints = commandPrints(command);
+    return prints ? redactOutput(output, prints) : redact(output);
+  };
+  const cases: [command: string, output: string, redacted: string][] = [
+    ["pm2 env 0", "JWT_SECRET: my jwt signing phrase\nNODE_ENV: production\n", "JWT_SECRET: [REDACTED:secret]\nNODE_ENV: production\n"],
+    ["pm2 env api | grep -v pm_", "STRIPE: Zx8Cv7Bn6Mq5Lp4Ks3Jd2Zx8C\nPORT: 3000\n", "STRIPE: [REDACTED:secret]\nPORT: 3000\n"],
+  ];
+  for (const [command, output, redacted] of cases) test(command, () => expect(asResult(command, output).text).toBe(redacted));
+  const kept = "NODE_ENV: production\nPM2_HOME: /root/.pm2\nunique_id: 2c6b1e8a-3f2a-4c1e-8b7d-6f5a4c3b2a19\nSHA: 3f2a9c1e8b7d6f5a4c3b2a1908f7e6d5c4b3a291\nname: my api server\nSECRET_NAME: api/prod\n";
+  test("kept: names, paths, hashes, UUIDs and prose under other names", () => expect(asResult("pm2 env 0", kept)).toEqual({ text: kept, count: 0 }));
+});

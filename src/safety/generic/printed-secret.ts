@@ -182,11 +182,11 @@ export function dumpPrints(command: string): "env" | "config-table" | undefined 
 
 /**
  * A platform's config vars printed with their values: `heroku config` (not `config:get`, one value, nor `config:set`), `dokku config:show`,
- * `netlify env:list --plain`, `npx convex env list`, `eas env:list`, `terraform output` of every output (`-raw` prints one, `-json` JSON).
- * Their `NAME: value` and `NAME=value` lines are read as an environment file's.
+ * `netlify env:list --plain`, `npx convex env list`, `eas env:list`, `terraform output` of every output (`-raw` prints one, `-json` JSON),
+ * `pm2 env <id>` (a process's environment). Their `NAME: value` and `NAME=value` lines are read as an environment file's.
  */
 const CONFIG_VARS_SHOWN =
-  /(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>]))/i;
+  /(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|pm2[ \t]+env[ \t]+[\w-]|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>]))/i;
 
 /**
  * A password store's entry printed as it is (`pass show name`, `gopass show [-o] name`), its output not piped on: by their
@@ -254,8 +254,9 @@ const NOT_SECRET_FILE = /\.(?:[cm]?[jt]sx?|py|rb|go|rs|java|kt|swift|php|cs|c|h|
 /**
  * A secret-named variable's unquoted value with a space in it, in an environment file: dotenv reads
  * it to the line's end (or a ` #` comment), where the assignment rule, reading shell, stops at the space.
+ * So do the `NAME: value` lines of a listing of variables (`pm2 env`, `heroku config`) and of a dump's YAML.
  */
-const ENV_ASSIGNMENT = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][\w.]*)[ \t]*=[ \t]*([^\s'"#][^\r\n]*)$/gm;
+const ENV_ASSIGNMENT = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][\w.]*)(?:[ \t]*=|:(?=[ \t]))[ \t]*([^\s'"#][^\r\n]*)$/gm;
 const COMMENT = /[ \t]#/;
 
 function spacedEnvValues(text: string): Finding[] {
