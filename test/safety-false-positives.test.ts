@@ -543,3 +543,18 @@ describe("markdown's bold closing a heading is no part of a value told in prose"
     ],
   );
 });
+
+describe("a prompt's label inside a string (getpass(\"Password: \")) opens no quoted value with the quote closing it", () => {
+  maskedAndKept(
+    [
+      ["echo \"password: 'Xk9pQ2vL7mRw'\"", "echo \"password: '[REDACTED:secret]'\""],
+      ['{"password": "Xk9pQ2vL7mRw"}', '{"password": "[REDACTED:secret]"}'],
+      ["password: 'Xk9pQ2vL7mRw", "password: '[REDACTED:secret]"],
+    ],
+    [
+      ["a prompt read, the text ending after it", 'password = getpass.getpass("Password: ").strip()'],
+      ["getpass's other arguments", "password = getpass.getpass(prompt='Password: ', stream=None)"],
+      ["Pod/Simple/PullParserToken.pm", '    $DEBUG and print STDERR "Token: ", $token->dump, "\\n";'],
+    ],
+  );
+});

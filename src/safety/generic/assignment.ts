@@ -784,6 +784,8 @@ export const assignmentDetector: Detector = {
       const group = double !== undefined ? 4 : escaped !== undefined ? 5 : single !== undefined ? 6 : bare !== undefined ? 7 : 8;
       const span = m.indices?.[group];
       if (!span) continue;
+      // A label inside a string (a prompt: `getpass("Password: ").strip()`): the quote after it closes that string, opening no value.
+      if ((double !== undefined || single !== undefined) && !m[2] && text[start - 1] === text[span[0] - 1]) continue;
       if (bare !== undefined && YAML_BLOCK.test(bare) && STRONG_NAME.test(name.replace(NAME_SUFFIX, ""))) {
         blockScalar(text, start, span[1], out);
         continue;
