@@ -558,3 +558,28 @@ describe("a prompt's label inside a string (getpass(\"Password: \")) opens no qu
     ],
   );
 });
+
+describe("AWS's fields holding a UUID that opens nothing (EC2's ClientToken, Cloud Control's RequestToken, an S3 object's Key)", () => {
+  const uuid = "3f1c9a2e-8b7d-4c1e-9f5a-2a1908f7e6d5";
+  maskedAndKept(
+    [
+      // Vault's client_token is a credential, in old versions a UUID; a key under any other spelling stays one.
+      [`"client_token": "${uuid}"`, '"client_token": "[REDACTED:secret]"'],
+      [`"clientToken": "Zx8Cv7Bn6Mq5Lp4Ks3Jd2Zx8C"`, '"clientToken": "[REDACTED:secret]"'],
+      [`request_token=${uuid}`, "request_token=[REDACTED:secret]"],
+      [`"key": "${uuid}"`, '"key": "[REDACTED:generic-api-key]"'],
+      [`"ApiKey": "${uuid}"`, '"ApiKey": "[REDACTED:secret]"'],
+    ],
+    [
+      ["aws ec2 run-instances' answer", `{"Groups": [], "Instances": [], "OwnerId": "123456789012", "ReservationId": "r-0abc", "ClientToken": "${uuid}"}`],
+      ["an SDK's JSON", `{"clientToken": "${uuid}", "maxResults": 10}`],
+      ["aws cloudcontrol create-resource", `"ProgressEvent": {"TypeName": "AWS::S3::Bucket", "RequestToken": "${uuid}", "Operation": "CREATE"}`],
+      ["aws s3api list-objects-v2", `{"Contents": [{"Key": "${uuid}", "Size": 1024, "StorageClass": "STANDARD"}]}`],
+      ["boto3", `s3.put_object(Bucket="uploads", Key="${uuid}", Body=data)`],
+    ],
+  );
+  test("kept: the same as a tool's input", () => {
+    const input = { Bucket: "uploads", Key: uuid, ClientToken: uuid, RequestToken: uuid };
+    expect(createRedactor().redactValue(input)).toEqual({ value: input, count: 0 });
+  });
+});

@@ -1,7 +1,7 @@
 import { type Detector, type Finding, type Hits } from "./detectors.ts";
 import { KeywordScanner, Pairs } from "./keyword-scan.ts";
 import { Allowlist, lineAround } from "./gitleaks-allowlists.ts";
-import { NO_CREDENTIAL_LABEL, WORDS_NAME, insideArn, isMemberPathOfWords, isStandIn } from "./look-alikes.ts";
+import { NO_CREDENTIAL_LABEL, WORDS_NAME, insideArn, isAwsUuidField, isMemberPathOfWords, isStandIn } from "./look-alikes.ts";
 import data from "./rules/gitleaks.json" with { type: "json" };
 import type { GitleaksRule, GitleaksRules } from "./rules/gitleaks-schema.ts";
 import { VARIABLE_NAME } from "./generic/assignment.ts";
@@ -194,7 +194,7 @@ class GitleaksDetector implements Detector {
     const secret = text.slice(m.secretStart, m.secretEnd);
     if (this.rule.entropy !== undefined && shannonEntropy(secret) <= this.rule.entropy) return false;
     if (isDigest(text, m.secretStart, secret) || insideArn(text, m.secretStart) || AWS_RESOURCE_ID.test(secret)) return false;
-    if (isStandIn(secret) || isCodeOrFile(secret) || isMemberAccess(text, m.secretStart, secret) || (this.generic && (isKeywordArgument(secret) || ID_LABEL.test(text.slice(Math.max(0, m.secretStart - 60), m.secretStart)))) || NO_CREDENTIAL_LABEL.test(text.slice(Math.max(0, m.secretStart - 60), m.secretStart))) return false;
+    if (isStandIn(secret) || isCodeOrFile(secret) || isMemberAccess(text, m.secretStart, secret) || (this.generic && (isKeywordArgument(secret) || ID_LABEL.test(text.slice(Math.max(0, m.secretStart - 60), m.secretStart)))) || NO_CREDENTIAL_LABEL.test(text.slice(Math.max(0, m.secretStart - 60), m.secretStart)) || isAwsUuidField(text.slice(Math.max(0, m.secretStart - 60), m.secretStart), secret)) return false;
     const around = (target: "match" | "line") => (target === "match" ? this.matchText(text, m) : lineAround(text, m.start, m.end));
     return !GLOBAL.allows(secret, around) && !this.allowlists.some((a) => a.allows(secret, around));
   }

@@ -160,6 +160,17 @@ const NO_CREDENTIAL_KEY = String.raw`(?:^|[^A-Za-z])(?:(?:idempotency|idempotent
 export const NO_CREDENTIAL_NAME = new RegExp(`${NO_CREDENTIAL_KEY}$`, "i");
 export const NO_CREDENTIAL_LABEL = new RegExp(String.raw`${NO_CREDENTIAL_KEY}["'\x60]?[ \t]*(?::|=|=>)?[ \t]*["'\x60]?$`, "i");
 
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * AWS's fields that hold a UUID opening nothing, by their names as AWS spells them: idempotency tokens (EC2's `"ClientToken"`,
+ * `"clientToken"` in its SDKs' JSON, Cloud Control's `"RequestToken"`) and an S3 object's `"Key"` (boto3's `Key=`), a name
+ * often made with uuid4(). Vault's `client_token`, in snake case, is a credential, as are OAuth 1.0's `request_token` and a `key`.
+ */
+const AWS_UUID_LABEL = /(?:(?:^|[^A-Za-z])(?:[cC]lient|[rR]equest)Token|(?:^|[^\w-])Key)["'\x60]?[ \t]*(?::|=|=>)?[ \t]*["'\x60]?$/;
+/** Whether `value` is such a field's, its name (or the text before it) given. */
+export const isAwsUuidField = (label: string, value: string): boolean => UUID.test(value) && AWS_UUID_LABEL.test(label);
+
 /** A Wi-Fi network's security mode (`WPA2-PSK`, `WPA3-SAE`, `WPA2-Enterprise`): what a PSK's label names beside its key, not the key. */
 export const WIFI_MODE = /^(?:WPA\d?|WEP|RSN)(?:[-/](?:PSK|SAE|EAP|Personal|Enterprise|AES|TKIP|CCMP|WPA\d?))*$/i;
 

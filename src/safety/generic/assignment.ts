@@ -1,5 +1,5 @@
 import { DOUBLE_QUOTED, type Detector, type Finding, type Hits, SINGLE_QUOTED, quotedValue, widenedIfCut } from "../detectors.ts";
-import { HAS_DIGIT, HAS_LETTER, NO_CREDENTIAL_NAME, WORDS_NAME, insideArn, isMemberPathOfWords, isOwnOptionStandIn, isStandIn, squeezed, looksBase64Key, looksRandom, looksRandomLetters, WIFI_MODE } from "../look-alikes.ts";
+import { HAS_DIGIT, HAS_LETTER, NO_CREDENTIAL_NAME, isAwsUuidField, WORDS_NAME, insideArn, isMemberPathOfWords, isOwnOptionStandIn, isStandIn, squeezed, looksBase64Key, looksRandom, looksRandomLetters, WIFI_MODE } from "../look-alikes.ts";
 import { drawnAtRandom } from "./handed-key.ts";
 import { lineStart } from "./lines.ts";
 
@@ -226,7 +226,7 @@ const LOWER_WORD = /^[a-z]{6,64}$/;
  * ends its line with a lowercase word (YAML's `password: letmein`: code goes on, with `,`, `;`, `)`).
  */
 export function isAssignedSecret(name: string, value: string, quoted: boolean, next: string | undefined): boolean {
-  if (value.trim() === "" || isStandIn(value) || NO_CREDENTIAL_NAME.test(name) || (!quoted && (YAML_BLOCK.test(value) || YAML_ANCHOR.test(value) || TYPED_DEFAULT.test(value)))) return false;
+  if (value.trim() === "" || isStandIn(value) || NO_CREDENTIAL_NAME.test(name) || isAwsUuidField(name, value) || (!quoted && (YAML_BLOCK.test(value) || YAML_ANCHOR.test(value) || TYPED_DEFAULT.test(value)))) return false;
   if (TOKEN_NAME.test(name) && !PASSWORD_NAME.test(name) && ((FIELD_NAME.test(value) && /[A-Z]/.test(value)) || ACCESS_LEVEL.test(value))) return false;
   if (TRANSLATED.test(value) || WIFI_MODE.test(value) || (FILE_PATH.test(value) && !looksBase64Key(value)) || USERS_COMMAND.test(value) || isOwnWord(name, value) || isCredentialFieldName(value)) return false;
   if (PACKAGE_NAME.test(name) && (VERSION_RANGE.test(value) || ARTIFACT.test(value))) return false;

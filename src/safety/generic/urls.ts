@@ -1,5 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { WORDS_NAME, isStandIn, looksRandom } from "../look-alikes.ts";
+import { UUID, WORDS_NAME, isStandIn, looksRandom } from "../look-alikes.ts";
 import { SECRET_KEY, isAssignedSecret } from "./assignment.ts";
 import { drawnAtRandom } from "./handed-key.ts";
 
@@ -115,7 +115,6 @@ const PATH_KEY = /[A-Za-z0-9_-]{20,64}/y;
 const NAMED_SEGMENT = new Set(["/key/", "/keys/", "/apikeys/", "/api_keys/", "/api-keys/", "/tokens/"]);
 const ONE_KEY_SEGMENT = new Set(["/apikey/", "/api_key/", "/api-key/", "/token/"]);
 const SEGMENT_END = /[/?#\s"'\x60)\]>]|$/y;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether the segment after `named` (a key's or a token's name) is the key. */
 function segmentKey(named: string, value: string): boolean {
