@@ -943,3 +943,19 @@ describe("a Bash call's pm2 env <id>: its NAME: value lines read as an environme
   const kept = "NODE_ENV: production\nPM2_HOME: /root/.pm2\nunique_id: 2c6b1e8a-3f2a-4c1e-8b7d-6f5a4c3b2a19\nSHA: 3f2a9c1e8b7d6f5a4c3b2a1908f7e6d5c4b3a291\nname: my api server\nSECRET_NAME: api/prod\n";
   test("kept: names, paths, hashes, UUIDs and prose under other names", () => expect(asResult("pm2 env 0", kept)).toEqual({ text: kept, count: 0 }));
 });
+
+describe("a short key told in prose after its label (12 to 15 characters drawn at random)", () => {
+  exactAndKept(
+    [
+      ["the key is Zx8Cv7Bn6Mq5Lp", "the key is [REDACTED:secret]"],
+      ["OK, my API key is qW3eR5tY7uI9oP.", "OK, my API key is [REDACTED:secret]."],
+      ["the token is Hn4Jm2Kx9Lp3Qz", "the token is [REDACTED:secret]"],
+    ],
+    [
+      [
+        "names, words, algorithms and keys of one case",
+        "the key is useEffect\nthe key is Base64Encoded\nthe key is SHA256WithRSA\nthe key is X509Certificate\nthe key is A1B2C3D4E5F6G7\nthe token is expired2024\nthe key is UserProfile2",
+      ],
+    ],
+  );
+});

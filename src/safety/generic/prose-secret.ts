@@ -1,5 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom, looksRandomPassword, WIFI_MODE, WORDS_NAME } from "../look-alikes.ts";
+import { HAS_DIGIT, HAS_LETTER, isStandIn, looksRandom, looksRandomPassword, mixedCase, WIFI_MODE, WORDS_NAME } from "../look-alikes.ts";
 import { GRAPHQL_TYPE, PASSWORD_NAME, SECRET_KEY, SERVICES, VARIABLE_NAME } from "./assignment.ts";
 import { lineStart } from "./lines.ts";
 
@@ -168,11 +168,20 @@ function looksLikeOpaqueKey(value: string): boolean {
   return body !== undefined && looksLikeKey(value) && (HEX_KEY.test(body) || (/[A-Z]/.test(body) && /[a-z]/.test(body) && HAS_DIGIT.test(body) && !WORDS_NAME.test(body)));
 }
 
+/**
+ * A short key told after its label ("the key is Zx8Cv7Bn6Mq5Lp", 12 to 15 characters, as a service's
+ * short keys and a person's generated ones are): both cases a good share of its letters, digits among
+ * them, no name made of words (`SHA256WithRSA`, `Base64Encoded` stay).
+ */
+const SHORT_KEY = /^[A-Za-z0-9]{12,15}$/;
+const looksLikeShortKey = (value: string) => SHORT_KEY.test(value) && HAS_DIGIT.test(value) && mixedCase(value) && !WORDS_NAME.test(value) && !isStandIn(value);
+const keyOrShortKey = (value: string) => looksLikeKey(value) || looksLikeShortKey(value);
+
 /** The shape a key's value must have after the label at `at` (never, after "key" alone with no word before it or a word naming no secret). */
 function keyShaped(text: string, at: number): (value: string) => boolean {
   const before = text.slice(Math.max(0, at - 40), at);
   if (CACHE_CLAUSE.test(before) && CACHE_KEY_LABEL.test(text.slice(at, at + 10))) return () => false;
-  if (!BARE_KEY.test(text.slice(at, at + 5))) return looksLikeKey;
+  if (!BARE_KEY.test(text.slice(at, at + 5))) return keyOrShortKey;
   const role = WORD_BEFORE.exec(before)?.[1];
   return role === undefined || ROLE_NOT_SECRET.test(role) ? () => false : looksLikeOpaqueKey;
 }
