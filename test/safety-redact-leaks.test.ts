@@ -959,3 +959,15 @@ describe("a short key told in prose after its label (12 to 15 characters drawn a
     ],
   );
 });
+
+describe("a Wi-Fi password of digits alone told in prose, as routers ship them", () => {
+  exactAndKept(
+    [
+      ["the wifi password is 48213957", "the wifi password is [REDACTED:password]"],
+      ["The Wi-Fi password is 4821395702.", "The Wi-Fi password is [REDACTED:password]."],
+    ],
+    [
+      ["a length, a count, digits after a password's label alone", "the wifi password is 8 characters long\nthe wifi password is 63 digits at most\nthe password is 48213957"],
+    ],
+  );
+});

@@ -463,6 +463,14 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   if (words.length > 1 && !(words.every(passwordWord) && words.some(looksLikeStrongPassword))) return undefined;
   // A secret (not a key nor a token, whose values are random) may be one a person made up: shaped like a strong password.
   const made = !password && SECRET_LABEL.test(text.slice(at, at + 6)) && looksLikeStrongPassword(value);
-  if (password ? !passwordShaped(value) : !keyShaped(text, at)(value) && !made) return undefined;
+  if (password ? !passwordShaped(value) && !isWifiDigits(text, at, value) : !keyShaped(text, at)(value) && !made) return undefined;
   return { start: span[0], end: span[0] + value.length, kind: password ? "password" : "secret" };
 }
+
+/**
+ * A Wi-Fi password of digits alone ("the wifi password is 48213957"), as routers ship them: 8 digits or more (WPA's least).
+ * After a password's label alone, digits are more often a quantity or a PIN's (pin.ts).
+ */
+const WIFI_BEFORE = /(?:wi-?fi|wlan|wireless)[ \t]+$/i;
+const WIFI_DIGITS = /^\d{8,63}$/;
+const isWifiDigits = (text: string, at: number, value: string) => WIFI_DIGITS.test(value) && !isStandIn(value) && WIFI_BEFORE.test(text.slice(Math.max(0, at - 10), at));
