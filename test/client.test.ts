@@ -96,7 +96,8 @@ describe("retries", () => {
 
   test("a hung request times out and is retried", async () => {
     server.setFaults({ rules: [{ kind: "hang", path: "/sync/session" }] });
-    expect(await client({ timeoutMs: 100 }).upsertSession(session)).toEqual({ sessionId: expect.any(String) });
+    // Long enough for the retry's answer on a loaded machine (at 100 ms, CI checks beside other work timed it out too).
+    expect(await client({ timeoutMs: 1_000 }).upsertSession(session)).toEqual({ sessionId: expect.any(String) });
     expect(sessionPosts()).toBe(2);
   });
 
@@ -110,14 +111,14 @@ describe("retries", () => {
 
   test("with a budget (someone waits): a hang costs one timeout; a quick failure is still tried again", async () => {
     server.setFaults({ rules: [{ kind: "hang", path: "/sync/session", times: 10 }] });
-    const hung = await client({ timeoutMs: 300, retries: 1, budgetMs: 500, baseDelayMs: 10 }).upsertSession(session).catch((e) => e);
+    const hung = await client({ timeoutMs: 2_000, retries: 1, budgetMs: 3_000, baseDelayMs: 10 }).upsertSession(session).catch((e) => e);
     expect(hung).toBeInstanceOf(TransientError);
     expect(hung.message).toContain("after 1 attempt");
     expect(sessionPosts()).toBe(1);
 
     server.reset();
     server.setFaults({ rules: [{ kind: "drop", path: "/sync/session", times: 1 }] });
-    expect(await client({ timeoutMs: 300, retries: 1, budgetMs: 500, baseDelayMs: 10 }).upsertSession(session)).toEqual({ sessionId: expect.any(String) });
+    expect(await client({ timeoutMs: 2_000, retries: 1, budgetMs: 3_000, baseDelayMs: 10 }).upsertSession(session)).toEqual({ sessionId: expect.any(String) });
     expect(sessionPosts()).toBe(2);
   });
 
