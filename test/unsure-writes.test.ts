@@ -15,6 +15,7 @@ import { type FaultRule, type TestServer, startTestServer } from "../testserver/
 import { baseEnv, runCli, tempHome } from "./helpers/cli.ts";
 import { CLI, comparable, referenceData, removeTempDirs, syncEnv, tempDir } from "./helpers/hardening.ts";
 import { within } from "./helpers/hooks.ts";
+import { killWatches, spawnWatch } from "./helpers/watch.ts";
 import { SESSION, assistant, jsonl, resetClock, tempClaudeDir, text, toolUse, user } from "./helpers/transcript.ts";
 
 /** A given-up write may land until two timeouts after it was given up on: time for the next sync to run meanwhile. */
@@ -25,6 +26,7 @@ beforeAll(async () => {
   server = await startTestServer();
 });
 afterAll(async () => {
+  killWatches();
   await server.stop();
   removeTempDirs();
 });
@@ -141,6 +143,35 @@ describe("a write given up on that the server applies after it was taken as over
     expect(comparable(server.dump())).toEqual(reference);
     // Sent again once: the late landing excused, no copy was written over one the server held.
     expect(server.violations().filter((v) => v.reason === "identical-resend")).toEqual([]);
+  }, 180_000);
+});
+
+describe("a write given up on that lands after it was taken as over, while `watch` runs", () => {
+  test("a session nothing writes to any more is checked again on time, and its latest totals go again", async () => {
+    const { claude, path, env } = await syncedSession();
+    // Shorter than this file's timeout: the checks are due two timeouts apart, then twice as far.
+    const quick = { ...env, CLAUDE_CODE_SYNC_TIMEOUT_MS: "1000" };
+    const sync = () => runCli(["sync", "--json"], { env: quick, timeoutMs: 90_000 });
+
+    appendFileSync(path, jsonl([user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })]));
+    server.setFaults({ rules: [{ path: "/sync/session", kind: "late" }, { path: "/sync/session", skip: 1, kind: 404 }] });
+    expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: false, code: "url-not-found" });
+    server.setFaults({});
+    appendFileSync(path, jsonl([user("And the docs"), assistant("msg_3", text("Updated."), { usage: { output: 400 } })]));
+    const reference = await referenceData(claude.root);
+    expect((await sync()).code).toBe(0);
+
+    // The watch's catch-up pass checks the session (its first check is due), and finds it right.
+    const before = server.requests().length;
+    const watch = spawnWatch(quick);
+    await within(30_000, () => server.requests().slice(before).some((q) => q.path === "/api/sessions/get"));
+    // Then the held write lands: the dashboard shows its older totals, and nothing writes to the session any more.
+    expect(await server.releaseLate()).toBe(1);
+    expect(comparable(server.dump())).not.toEqual(reference);
+    // The next check is due four seconds on; the latest goes past the 10 s window the late write opened.
+    await within(40_000, () => Bun.deepEquals(comparable(server.dump()), reference));
+    watch.proc.kill("SIGTERM");
+    expect((await watch.exited()).code).toBe(0);
   }, 180_000);
 });
 

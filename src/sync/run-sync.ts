@@ -71,6 +71,8 @@ export interface SyncReport extends SendOutcome, Omit<ScanOutcome, "folders"> {
   refused: number;
   /** Sessions with a write given up on that the server may still apply: synced again at `readyAt` (unsure.ts). */
   unsureWrites: Array<{ sessionId: string; readyAt: number }>;
+  /** Sessions whose writes given up on are over, and when each is next checked for one landing later still (unsure.ts). */
+  rechecks: Array<{ sessionId: string; readyAt: number }>;
 }
 
 /** Sessions kept out by `excludeProjects` that no longer are: read again from the start, so their history is sent. */
@@ -225,6 +227,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       beingWritten: store.beingWrittenCount(),
       refused: store.refusedCount(),
       unsureWrites: store.unsureSessions(only),
+      rechecks: store.rechecked(only).map((r) => ({ sessionId: r.sessionId, readyAt: r.nextAt })),
     };
   } finally {
     lock.release();

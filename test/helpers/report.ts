@@ -21,6 +21,7 @@ export function syncReport(over: Partial<SyncReport> = {}): SyncReport {
     beingWritten: 0,
     refused: 0,
     unsureWrites: [],
+    rechecks: [],
     ...over,
   };
 }
