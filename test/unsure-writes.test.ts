@@ -10,11 +10,12 @@ import { Database } from "bun:sqlite";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { StateStore } from "../src/state/store.ts";
-import { recheckAt } from "../src/sync/unsure.ts";
+import type { OpenSyncClient } from "../src/opensync/client.ts";
+import { recheckAt, settleDue } from "../src/sync/unsure.ts";
 import { type FaultRule, type TestServer, startTestServer } from "../testserver/server.ts";
 import { baseEnv, runCli, tempHome } from "./helpers/cli.ts";
 import { CLI, comparable, referenceData, removeTempDirs, syncEnv, tempDir } from "./helpers/hardening.ts";
-import { within } from "./helpers/hooks.ts";
+import { hookUser, stopRunner, within } from "./helpers/hooks.ts";
 import { killWatches, spawnWatch } from "./helpers/watch.ts";
 import { SESSION, assistant, jsonl, resetClock, tempClaudeDir, text, toolUse, user } from "./helpers/transcript.ts";
 
@@ -172,6 +173,42 @@ describe("a write given up on that lands after it was taken as over, while `watc
     await within(40_000, () => Bun.deepEquals(comparable(server.dump()), reference));
     watch.proc.kill("SIGTERM");
     expect((await watch.exited()).code).toBe(0);
+  }, 180_000);
+});
+
+describe("a write given up on that lands after it was taken as over, through the hooks", () => {
+  test("the runner, waiting for hooks, checks the session again on time, and its latest totals go again", async () => {
+    server.reset();
+    resetClock();
+    // The runner waits 20 s for hooks: the checks due within that (2 s, 4 s, 8 s apart) are its own to make.
+    const { claude, path, hook, app } = hookUser(server, { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "20000", CLAUDE_CODE_SYNC_TIMEOUT_MS: "1000" });
+    try {
+      claude.write(`p/${SESSION}.jsonl`, jsonl([user("Fix the parser"), assistant("msg_1", text("Looking."), { usage: { output: 100 } })]));
+      await hook("Stop", { stop_hook_active: false });
+      await within(30_000, () => server.dump()[0]?.messages.length === 2);
+
+      // The next turn's record write is held (given up on after 1 s, its retry goes through), then the session ends.
+      server.setFaults({ rules: [{ path: "/sync/session", kind: "late" }] });
+      appendFileSync(path, jsonl([user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })]));
+      await hook("Stop", { stop_hook_active: false });
+      await within(30_000, () => server.requests().some((q) => q.fault === "late"));
+      server.setFaults({});
+      appendFileSync(path, jsonl([user("And the docs"), assistant("msg_3", text("Updated."), { usage: { output: 400 } })]));
+      await hook("SessionEnd", { reason: "prompt_input_exit" });
+      const reference = await referenceData(claude.root);
+      await within(60_000, () => Bun.deepEquals(comparable(server.dump()), reference));
+      // The write given up on is over: the runner checks the session's copy, and finds it right.
+      const before = server.requests().length;
+      await within(30_000, () => server.requests().slice(before).some((q) => q.path === "/api/sessions/get"));
+
+      // Then the held write lands, once the session's hooks are over: the dashboard shows its older totals, and no hook comes.
+      expect(await server.releaseLate()).toBe(1);
+      expect(comparable(server.dump())).not.toEqual(reference);
+      // It used to keep them until the user's next sync (found by a helper's probe of the hooks' path).
+      await within(45_000, () => Bun.deepEquals(comparable(server.dump()), reference));
+    } finally {
+      stopRunner(app("runner.pid"));
+    }
   }, 180_000);
 });
 
@@ -351,6 +388,41 @@ describe("checking again, once over, a write given up on", () => {
       expect(store.rechecked()).toEqual([{ sessionId: SESSION, nextAt: 20_000 }]);
       store.write(() => store.dropRechecked(2));
       expect(store.rechecked()).toEqual([]);
+    } finally {
+      store.close();
+    }
+  });
+
+  test("a server that cannot show its copy: that check and the others due wait one more such time, not asked again at once", async () => {
+    const store = StateStore.open(join(tempDir("ccs-recheck-"), "state.db"));
+    const OTHER = "22222222-2222-4222-8222-222222222222";
+    try {
+      for (const id of [SESSION, OTHER]) {
+        const key = store.write(() => store.sessionKey(id));
+        store.write(() => {
+          store.putSessionPayload(id, '{"externalId":"s"}', "h2", { excluded: false });
+          store.markSessionSent(key, { hash: "h2", windowKey: "k2", at: 1_000, serverId: `srv-${id}` });
+          store.markUnsure(key, { item: "", hash: "h1", windowKey: "k1", until: 2_000 });
+          store.settleUnsure(id, 3_000);
+          store.markSessionSent(key, { hash: "h2", windowKey: "k2", at: 2_500 });
+        });
+      }
+      let asked = 0;
+      const down = {
+        once: {
+          getServerSession: async () => {
+            asked++;
+            return { ok: false };
+          },
+        },
+        serverClock: { offset: () => 0 },
+      } as unknown as OpenSyncClient;
+      // A pass scheduled for a check due (watch, the hooks' runner) would otherwise ask again in a loop.
+      expect(await settleDue(store, down, undefined, 5_000, 30_000)).toEqual([]);
+      expect(asked).toBe(1);
+      expect(store.rechecked().map((r) => r.nextAt)).toEqual([35_000, 35_000]);
+      expect(await settleDue(store, down, undefined, 6_000, 30_000)).toEqual([]);
+      expect(asked).toBe(1);
     } finally {
       store.close();
     }

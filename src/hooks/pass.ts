@@ -29,8 +29,11 @@ interface PassResult {
  */
 const turnOver = (c: Claim) => (c.event === LATE_EVENT ? (c.after === "SessionEnd" ? TURN_OVER.get(c.after) : undefined) : TURN_OVER.get(c.event));
 
-/** One sync pass for the sessions claimed, and what it did for each; never throws. */
-export async function pass(claims: Claim[]): Promise<PassResult> {
+/**
+ * One sync pass for the sessions claimed, and what it did for each; never throws. Checks of writes given up on
+ * due within `recheckWithinMs` (while the runner waits for hooks anyway) are scheduled for their session.
+ */
+export async function pass(claims: Claim[], recheckWithinMs = 0): Promise<PassResult> {
   const only = new Set(claims.map((c) => c.sessionId));
   const finalize: Finalize = new Map(claims.flatMap((c) => {
     const over = turnOver(c);
@@ -60,6 +63,10 @@ export async function pass(claims: Claim[]): Promise<PassResult> {
       const held = new Map(conn.store.heldSessions().filter((id) => only.has(id)).map((id) => [id, quietAt]));
       // Writes given up on that the server may still apply: the session is synced again once they are over (sync/unsure.ts).
       for (const u of report.unsureWrites) held.set(u.sessionId, Math.min(held.get(u.sessionId) ?? u.readyAt, u.readyAt));
+      // And checked again when due, for one landing later still: a session nothing writes to gets no other pass.
+      // Later checks are left to its next hook or a sync, rather than keep the runner for a day and a half.
+      const horizon = Date.now() + recheckWithinMs;
+      for (const r of report.rechecks) if (r.readyAt <= horizon) held.set(r.sessionId, Math.min(held.get(r.sessionId) ?? r.readyAt, r.readyAt));
       const result = reported(label, report, left, held);
       log(result.logLine);
       return result;

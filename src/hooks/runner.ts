@@ -160,7 +160,7 @@ class Rounds {
       }
     }
     if (work.length > 0) {
-      const result = await pass(work);
+      const result = await pass(work, IDLE_MS);
       const now = Date.now();
       const retries = work.flatMap((c) => {
         const request = { ...c, since: c.since ?? this.since.get(c.sessionId) };

@@ -629,6 +629,12 @@ export class StateStore {
     return this.messagesDueAgain(sessionId, marks);
   }
 
+  /** A session's checks the server could not answer: due again at `at`, not at once (a pass scheduled for them would ask again in a loop). */
+  postponeRechecks(sessionId: string, at: number): void {
+    const key = this.existingSessionKey(sessionId);
+    if (key !== undefined) this.q("UPDATE unsure_writes SET until = MAX(until, ?1) WHERE session = ?2 AND rechecks > 0").run(at, key);
+  }
+
   /**
    * Writes given up on checked again more than `rechecks` times are forgotten. Not by the run of their last
    * check: what it read again is compared with the server's copy before it goes (hasUnsureCopies) in that run.

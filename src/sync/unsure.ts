@@ -45,10 +45,16 @@ export async function settleDue(store: StateStore, client: OpenSyncClient, only:
   // Checked often enough: forgotten (StateStore.dropRechecked). The table is empty unless a write was given up on.
   if (store.rechecked(only).length > 0) store.write(() => store.dropRechecked(RECHECKS));
   const checked: string[] = [];
-  for (const { sessionId } of store.rechecked(only).filter((s) => s.nextAt <= now)) {
-    // A server that cannot show one now is not asked for the others: each waits for the next sync.
-    if (!(await recheck(store, client, sessionId, now, unsureMs))) break;
-    checked.push(sessionId);
+  const dueChecks = store.rechecked(only).filter((s) => s.nextAt <= now);
+  for (const { sessionId } of dueChecks) {
+    if (await recheck(store, client, sessionId, now, unsureMs)) {
+      checked.push(sessionId);
+      continue;
+    }
+    // A server that cannot show one now is not asked for the others: each is asked once more such time has passed.
+    const left = dueChecks.slice(checked.length).map((s) => s.sessionId);
+    store.write(() => left.forEach((id) => store.postponeRechecks(id, now + unsureMs)));
+    break;
   }
   return [...due, ...checked];
 }
