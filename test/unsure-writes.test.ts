@@ -45,6 +45,19 @@ async function syncedSession() {
 }
 
 /**
+ * A session synced cleanly, then its next turn synced with the record's first write given up on (`kind`:
+ * held, or hung) and the retry's 404 stopping that sync; the server well again.
+ */
+async function recordGivenUp(kind: "late" | "hang") {
+  const synced = await syncedSession();
+  appendFileSync(synced.path, jsonl([user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })]));
+  server.setFaults({ rules: [{ path: "/sync/session", kind }, { path: "/sync/session", skip: 1, kind: 404 }] });
+  expect(JSON.parse((await synced.sync()).stdout)).toMatchObject({ ok: false, code: "url-not-found" });
+  server.setFaults({});
+  return synced;
+}
+
+/**
  * A session synced cleanly; then `grow` appended and synced with the first
  * write matching `rule` held (given up on after the timeout) and its retry
  * answered 404 (a wrong URL: that sync stops at once, leaving the write to
@@ -101,13 +114,7 @@ describe("a write given up on that the server applies after a newer one", () => 
 
 describe("a write given up on that the server applies after it was taken as over", () => {
   test("a session's record: a later sync finds its older totals and sends the latest again", async () => {
-    const { claude, path, sync } = await syncedSession();
-
-    appendFileSync(path, jsonl([user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })]));
-    server.setFaults({ rules: [{ path: "/sync/session", kind: "late" }, { path: "/sync/session", skip: 1, kind: 404 }] });
-    expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: false, code: "url-not-found" });
-
-    server.setFaults({});
+    const { claude, path, sync } = await recordGivenUp("late");
     appendFileSync(path, jsonl([user("And the docs"), assistant("msg_3", text("Updated."), { usage: { output: 400 } })]));
     const reference = await referenceData(claude.root);
     // This sends the latest, and once the held write is taken as over, the record again, past the 10 s window
@@ -242,15 +249,9 @@ describe("a write given up on that never reached the server", () => {
 
 describe("the sync after one stopped with a write given up on", () => {
   test("sends the record again once that write is over, waits out the window its own copy opened, and leaves nothing pending", async () => {
-    const { claude, path, sync } = await syncedSession();
-
-    appendFileSync(path, jsonl([user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })]));
-    server.setFaults({ rules: [{ path: "/sync/session", kind: "hang" }, { path: "/sync/session", skip: 1, kind: 404 }] });
-    expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: false, code: "url-not-found" });
-
+    const { claude, sync } = await recordGivenUp("hang");
     // The server is well again: one sync finishes the job (it used to stop with the record held back by the
     // 10 s window of its own first copy, "Pending: 1 session", found by the 30%-failures replay in CI).
-    server.setFaults({});
     const reference = await referenceData(claude.root);
     const r = await sync();
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, deferred: 0, pending: { sessions: 0, messages: 0 } });
