@@ -190,9 +190,8 @@ export function startWatcher(o: WatchOptions): Watcher {
       // Writes given up on that the server may still apply: synced again once they are over (sync/unsure.ts).
       retryDeferred(report.unsureWrites);
       // And checked again when due, for one landing later still: a session nothing writes to gets no other pass.
-      // A check the server could not answer is due already: asked again after a pause, not at once.
-      const soonest = Date.now() + RETRY_FIRST_MS;
-      retryDeferred(report.rechecks.map((r) => ({ ...r, readyAt: Math.max(r.readyAt, soonest) })));
+      // (A check the server could not answer is put off by the sync itself: never due at once again.)
+      retryDeferred(report.rechecks);
     } catch (error) {
       // Exit code 1 is "try again later" (server out of reach, another sync holding the lock, disk full); 2 needs the user.
       if (error instanceof UserError && error.exitCode === 1) retryLater(only, error);
