@@ -61,12 +61,13 @@ export async function pass(claims: Claim[], recheckWithinMs = 0): Promise<PassRe
       // as `watch` does, so a session whose own file never comes, or a turn Claude Code never ended, still goes.
       const quietAt = Date.now() + QUIET_MS;
       const held = new Map(conn.store.heldSessions().filter((id) => only.has(id)).map((id) => [id, quietAt]));
+      const holdUntil = ({ sessionId, readyAt }: { sessionId: string; readyAt: number }) => held.set(sessionId, Math.min(held.get(sessionId) ?? readyAt, readyAt));
       // Writes given up on that the server may still apply: the session is synced again once they are over (sync/unsure.ts).
-      for (const u of report.unsureWrites) held.set(u.sessionId, Math.min(held.get(u.sessionId) ?? u.readyAt, u.readyAt));
+      report.unsureWrites.forEach(holdUntil);
       // And checked again when due, for one landing later still: a session nothing writes to gets no other pass.
       // Later checks are left to its next hook or a sync, rather than keep the runner for a day and a half.
       const horizon = Date.now() + recheckWithinMs;
-      for (const r of report.rechecks) if (r.readyAt <= horizon) held.set(r.sessionId, Math.min(held.get(r.sessionId) ?? r.readyAt, r.readyAt));
+      report.rechecks.filter((r) => r.readyAt <= horizon).forEach(holdUntil);
       const result = reported(label, report, left, held);
       log(result.logLine);
       return result;
