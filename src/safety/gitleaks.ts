@@ -194,7 +194,8 @@ class GitleaksDetector implements Detector {
     const secret = text.slice(m.secretStart, m.secretEnd);
     if (this.rule.entropy !== undefined && shannonEntropy(secret) <= this.rule.entropy) return false;
     if (isDigest(text, m.secretStart, secret) || insideArn(text, m.secretStart) || AWS_RESOURCE_ID.test(secret)) return false;
-    if (isStandIn(secret) || isCodeOrFile(secret) || isMemberAccess(text, m.secretStart, secret) || (this.generic && (isKeywordArgument(secret) || ID_LABEL.test(text.slice(Math.max(0, m.secretStart - 60), m.secretStart)))) || NO_CREDENTIAL_LABEL.test(text.slice(Math.max(0, m.secretStart - 60), m.secretStart)) || isAwsUuidField(text.slice(Math.max(0, m.secretStart - 60), m.secretStart), secret)) return false;
+    const label = text.slice(Math.max(0, m.secretStart - 60), m.secretStart);
+    if (isStandIn(secret) || isCodeOrFile(secret) || isMemberAccess(text, m.secretStart, secret) || (this.generic && (isKeywordArgument(secret) || ID_LABEL.test(label))) || NO_CREDENTIAL_LABEL.test(label) || isAwsUuidField(label, secret)) return false;
     const around = (target: "match" | "line") => (target === "match" ? this.matchText(text, m) : lineAround(text, m.start, m.end));
     return !GLOBAL.allows(secret, around) && !this.allowlists.some((a) => a.allows(secret, around));
   }
