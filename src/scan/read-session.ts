@@ -16,6 +16,7 @@ import { fingerprintAt } from "../transcript/fingerprint.ts";
 import { type ParseOptions, parseLine } from "../transcript/parse-line.ts";
 import { gluedEntries } from "../transcript/glued.ts";
 import { readLines } from "../transcript/read-lines.ts";
+import type { Entry } from "../transcript/schema.ts";
 import {
   type FileProgress,
   type FileWork,
@@ -286,6 +287,10 @@ function readFile(
   const meta = agentId === undefined ? undefined : agentMeta(work.file.path);
   // A subagent's prompt is shown as its type and task, from the meta file beside its transcript.
   if (agentId !== undefined && meta) fold.describeAgent(agentId, meta);
+  const add = (entry: Entry, unknownType: boolean, at: number) => {
+    if (unknownType) stats.unknownTypes++;
+    fold.add(entry, inSubagentFile, at);
+  };
   try {
     const r = readLines(
       work.file.path,
@@ -294,18 +299,11 @@ function readFile(
         line(bytes, start) {
           collectAfter(bytes.length);
           const parsed = parseLine(bytes, parsing);
-          if (!parsed.entry) {
-            stats.badLines++;
-            stats.firstBadLine ??= { path: work.file.path, offset: start };
-            // The half line stays lost; a complete one Claude Code glued to it after a crash is read.
-            for (const glued of gluedEntries(bytes, parsing)) {
-              if (glued.unknownType) stats.unknownTypes++;
-              fold.add(glued.entry, inSubagentFile, start + glued.at);
-            }
-            return;
-          }
-          if (parsed.unknownType) stats.unknownTypes++;
-          fold.add(parsed.entry, inSubagentFile, start);
+          if (parsed.entry) return add(parsed.entry, parsed.unknownType, start);
+          stats.badLines++;
+          stats.firstBadLine ??= { path: work.file.path, offset: start };
+          // The half line stays lost; a complete one Claude Code glued to it after a crash is read.
+          for (const glued of gluedEntries(bytes, parsing)) add(glued.entry, glued.unknownType, start + glued.at);
         },
         tooLong() {
           stats.longLines++;
