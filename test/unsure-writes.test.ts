@@ -5,7 +5,7 @@
  * what a clean one-shot sync of the final files sends, and the item goes
  * again once, not on every run.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -17,25 +17,31 @@ import { baseEnv, runCli, tempHome } from "./helpers/cli.ts";
 import { CLI, comparable, referenceData, removeTempDirs, syncEnv, tempDir } from "./helpers/hardening.ts";
 import { hookUser, stopRunner, within } from "./helpers/hooks.ts";
 import { killWatches, spawnWatch } from "./helpers/watch.ts";
-import { SESSION, assistant, jsonl, resetClock, tempClaudeDir, text, toolUse, user } from "./helpers/transcript.ts";
+import { SESSION, assistant, jsonl, tempClaudeDir, text, toolUse, user } from "./helpers/transcript.ts";
 
 /** A given-up write may land until two timeouts after it was given up on: time for the next sync to run meanwhile. */
 const TIMEOUT_MS = 5_000;
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
 afterAll(async () => {
   killWatches();
-  await server.stop();
   removeTempDirs();
 });
 
+/**
+ * Each end-to-end test its own server: they run at once (most of their time is spent waiting out the
+ * client's timeouts and the server's windows), and each holds and releases its own late writes.
+ */
+async function withServer(work: (server: TestServer) => Promise<void>): Promise<void> {
+  const server = await startTestServer();
+  try {
+    await work(server);
+  } finally {
+    await server.stop();
+  }
+}
+
 /** A session of one turn on a fresh server, synced cleanly, with the short request timeout these tests give up after. */
-async function syncedSession() {
-  server.reset();
-  resetClock();
+async function syncedSession(server: TestServer) {
   const claude = tempClaudeDir();
   const path = claude.write(`-home-dev-project-x/${SESSION}.jsonl`, jsonl([user("Fix the parser"), assistant("msg_1", text("Looking."), { usage: { output: 100 } })]));
   const env = syncEnv(server, claude.root, tempHome(), { CLAUDE_CODE_SYNC_TIMEOUT_MS: String(TIMEOUT_MS) });
@@ -48,8 +54,8 @@ async function syncedSession() {
  * A session synced cleanly, then its next turn synced with the record's first write given up on (`kind`:
  * held, or hung) and the retry's 404 stopping that sync; the server well again.
  */
-async function recordGivenUp(kind: "late" | "hang") {
-  const synced = await syncedSession();
+async function recordGivenUp(server: TestServer, kind: "late" | "hang") {
+  const synced = await syncedSession(server);
   appendFileSync(synced.path, jsonl([user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })]));
   server.setFaults({ rules: [{ path: "/sync/session", kind }, { path: "/sync/session", skip: 1, kind: 404 }] });
   expect(JSON.parse((await synced.sync()).stdout)).toMatchObject({ ok: false, code: "url-not-found" });
@@ -64,8 +70,8 @@ async function recordGivenUp(kind: "late" | "hang") {
  * the next); then `last` appended and synced, and the held write released
  * once that sync's newer one has landed, while it may still land.
  */
-async function lateAfterNewer(rule: Omit<FaultRule, "kind">, grow: unknown[], last: unknown[]) {
-  const { claude, path, sync } = await syncedSession();
+async function lateAfterNewer(server: TestServer, rule: Omit<FaultRule, "kind">, grow: unknown[], last: unknown[]) {
+  const { claude, path, sync } = await syncedSession(server);
 
   appendFileSync(path, jsonl(grow));
   server.setFaults({ rules: [{ ...rule, kind: "late" }, { ...rule, skip: 1, kind: 404 }] });
@@ -82,208 +88,217 @@ async function lateAfterNewer(rule: Omit<FaultRule, "kind">, grow: unknown[], la
   return { r: await newer, reference, sync };
 }
 
-describe("a write given up on that the server applies after a newer one", () => {
-  test("a session's record: its older totals are replaced again by the latest", async () => {
-    const { reference, sync } = await lateAfterNewer(
-      { path: "/sync/session" },
-      [user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })],
-      [user("And the docs"), assistant("msg_3", text("Updated."), { usage: { output: 400 } })],
-    );
-    // The sync that gave up stopped with the record pending: what any of its writes carried is not known, so the
-    // record also waits out the 10 s window a late one may have opened, which may leave it to the next sync.
-    expect((await sync()).code).toBe(0);
-    expect(comparable(server.dump())).toEqual(reference);
-    // Sent again once: the next run has nothing to send.
-    expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
-    expect(comparable(server.dump())).toEqual(reference);
-  }, 120_000);
+describe.concurrent("a write given up on that the server applies after a newer one", () => {
+  test("a session's record: its older totals are replaced again by the latest", () =>
+    withServer(async (server) => {
+      const { reference, sync } = await lateAfterNewer(
+        server,
+        { path: "/sync/session" },
+        [user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })],
+        [user("And the docs"), assistant("msg_3", text("Updated."), { usage: { output: 400 } })],
+      );
+      // The sync that gave up stopped with the record pending: what any of its writes carried is not known, so the
+      // record also waits out the 10 s window a late one may have opened, which may leave it to the next sync.
+      expect((await sync()).code).toBe(0);
+      expect(comparable(server.dump())).toEqual(reference);
+      // Sent again once: the next run has nothing to send.
+      expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
+      expect(comparable(server.dump())).toEqual(reference);
+    }), 120_000);
 
-  test("a message: its older content is replaced again by the latest", async () => {
-    const { r, reference, sync } = await lateAfterNewer(
-      { path: "/sync/message", bodyIncludes: "toolu_1" },
-      // The response grows a block: its message changes (and its id holds).
-      [assistant("msg_1", toolUse("toolu_1", "Bash", { command: "ls" }), { usage: { output: 150 } })],
-      [assistant("msg_1", text("Found it."), { usage: { output: 300 } })],
-    );
-    expect(r.code).toBe(0);
-    expect(comparable(server.dump())).toEqual(reference);
-    expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
-    expect(comparable(server.dump())).toEqual(reference);
-  }, 120_000);
+  test("a message: its older content is replaced again by the latest", () =>
+    withServer(async (server) => {
+      const { r, reference, sync } = await lateAfterNewer(
+        server,
+        { path: "/sync/message", bodyIncludes: "toolu_1" },
+        // The response grows a block: its message changes (and its id holds).
+        [assistant("msg_1", toolUse("toolu_1", "Bash", { command: "ls" }), { usage: { output: 150 } })],
+        [assistant("msg_1", text("Found it."), { usage: { output: 300 } })],
+      );
+      expect(r.code).toBe(0);
+      expect(comparable(server.dump())).toEqual(reference);
+      expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
+      expect(comparable(server.dump())).toEqual(reference);
+    }), 120_000);
 });
 
-describe("a write given up on that the server applies after it was taken as over", () => {
-  test("a session's record: a later sync finds its older totals and sends the latest again", async () => {
-    const { claude, path, sync } = await recordGivenUp("late");
-    appendFileSync(path, jsonl([user("And the docs"), assistant("msg_3", text("Updated."), { usage: { output: 400 } })]));
-    const reference = await referenceData(claude.root);
-    // This sends the latest, and once the held write is taken as over, the record again, past the 10 s window
-    // its own first copy opened.
-    expect((await sync()).code).toBe(0);
-    expect(comparable(server.dump())).toEqual(reference);
-    // Then the held write lands, later than it was taken to: the dashboard shows its older totals.
-    expect(await server.releaseLate()).toBe(1);
-    expect(comparable(server.dump())).not.toEqual(reference);
-    // A sync once the next check is due (two timeouts after the last was over) finds them and sends the latest.
-    await Bun.sleep(2 * TIMEOUT_MS);
-    expect((await sync()).code).toBe(0);
-    expect(comparable(server.dump())).toEqual(reference);
-    expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
-  }, 180_000);
-
-  test("a message: a later sync finds its older content and sends the latest again", async () => {
-    const { claude, path, sync } = await syncedSession();
-
-    appendFileSync(path, jsonl([assistant("msg_1", toolUse("toolu_1", "Bash", { command: "ls" }), { usage: { output: 150 } })]));
-    const rule = { path: "/sync/message", bodyIncludes: "toolu_1" };
-    server.setFaults({ rules: [{ ...rule, kind: "late" }, { ...rule, skip: 1, kind: 404 }] });
-    expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: false, code: "url-not-found" });
-
-    server.setFaults({});
-    appendFileSync(path, jsonl([assistant("msg_1", text("Found it."), { usage: { output: 300 } })]));
-    const reference = await referenceData(claude.root);
-    expect((await sync()).code).toBe(0);
-    expect(comparable(server.dump())).toEqual(reference);
-    expect(await server.releaseLate()).toBe(1);
-    expect(comparable(server.dump())).not.toEqual(reference);
-    await Bun.sleep(2 * TIMEOUT_MS);
-    expect((await sync()).code).toBe(0);
-    expect(comparable(server.dump())).toEqual(reference);
-    // Sent again once: the late landing excused, no copy was written over one the server held.
-    expect(server.violations().filter((v) => v.reason === "identical-resend")).toEqual([]);
-  }, 180_000);
-});
-
-describe("a write given up on that lands after it was taken as over, while `watch` runs", () => {
-  test("a session nothing writes to any more is checked again on time, and its latest totals go again", async () => {
-    const { claude, path, env } = await syncedSession();
-    // Shorter than this file's timeout: the checks are due two timeouts apart, then twice as far.
-    const quick = { ...env, CLAUDE_CODE_SYNC_TIMEOUT_MS: "1000" };
-    const sync = () => runCli(["sync", "--json"], { env: quick, timeoutMs: 90_000 });
-
-    appendFileSync(path, jsonl([user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })]));
-    server.setFaults({ rules: [{ path: "/sync/session", kind: "late" }, { path: "/sync/session", skip: 1, kind: 404 }] });
-    expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: false, code: "url-not-found" });
-    server.setFaults({});
-    appendFileSync(path, jsonl([user("And the docs"), assistant("msg_3", text("Updated."), { usage: { output: 400 } })]));
-    const reference = await referenceData(claude.root);
-    expect((await sync()).code).toBe(0);
-
-    // The watch's catch-up pass checks the session (its first check is due), and finds it right.
-    const before = server.requests().length;
-    const watch = spawnWatch(quick);
-    await within(30_000, () => server.requests().slice(before).some((q) => q.path === "/api/sessions/get"));
-    // Then the held write lands: the dashboard shows its older totals, and nothing writes to the session any more.
-    expect(await server.releaseLate()).toBe(1);
-    expect(comparable(server.dump())).not.toEqual(reference);
-    // The next check is due four seconds on; the latest goes past the 10 s window the late write opened.
-    await within(40_000, () => Bun.deepEquals(comparable(server.dump()), reference));
-    watch.proc.kill("SIGTERM");
-    expect((await watch.exited()).code).toBe(0);
-  }, 180_000);
-});
-
-describe("a write given up on that lands after it was taken as over, through the hooks", () => {
-  test("the runner, waiting for hooks, checks the session again on time, and its latest totals go again", async () => {
-    server.reset();
-    resetClock();
-    // The runner waits 20 s for hooks: the checks due within that (2 s, 4 s, 8 s apart) are its own to make.
-    const { claude, path, hook, app } = hookUser(server, { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "20000", CLAUDE_CODE_SYNC_TIMEOUT_MS: "1000" });
-    try {
-      claude.write(`p/${SESSION}.jsonl`, jsonl([user("Fix the parser"), assistant("msg_1", text("Looking."), { usage: { output: 100 } })]));
-      await hook("Stop", { stop_hook_active: false });
-      await within(30_000, () => server.dump()[0]?.messages.length === 2);
-
-      // The next turn's record write is held (given up on after 1 s, its retry goes through), then the session ends.
-      server.setFaults({ rules: [{ path: "/sync/session", kind: "late" }] });
-      appendFileSync(path, jsonl([user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })]));
-      await hook("Stop", { stop_hook_active: false });
-      await within(30_000, () => server.requests().some((q) => q.fault === "late"));
-      server.setFaults({});
+describe.concurrent("a write given up on that the server applies after it was taken as over", () => {
+  test("a session's record: a later sync finds its older totals and sends the latest again", () =>
+    withServer(async (server) => {
+      const { claude, path, sync } = await recordGivenUp(server, "late");
       appendFileSync(path, jsonl([user("And the docs"), assistant("msg_3", text("Updated."), { usage: { output: 400 } })]));
-      await hook("SessionEnd", { reason: "prompt_input_exit" });
       const reference = await referenceData(claude.root);
-      await within(60_000, () => Bun.deepEquals(comparable(server.dump()), reference));
-      // The write given up on is over: the runner checks the session's copy, and finds it right.
-      const before = server.requests().length;
-      await within(30_000, () => server.requests().slice(before).some((q) => q.path === "/api/sessions/get"));
-
-      // Then the held write lands, once the session's hooks are over: the dashboard shows its older totals, and no hook comes.
+      // This sends the latest, and once the held write is taken as over, the record again, past the 10 s window
+      // its own first copy opened.
+      expect((await sync()).code).toBe(0);
+      expect(comparable(server.dump())).toEqual(reference);
+      // Then the held write lands, later than it was taken to: the dashboard shows its older totals.
       expect(await server.releaseLate()).toBe(1);
       expect(comparable(server.dump())).not.toEqual(reference);
-      // It used to keep them until the user's next sync (found by a helper's probe of the hooks' path).
-      await within(45_000, () => Bun.deepEquals(comparable(server.dump()), reference));
-    } finally {
-      stopRunner(app("runner.pid"));
-    }
-  }, 180_000);
+      // A sync once the next check is due (two timeouts after the last was over) finds them and sends the latest.
+      await Bun.sleep(2 * TIMEOUT_MS);
+      expect((await sync()).code).toBe(0);
+      expect(comparable(server.dump())).toEqual(reference);
+      expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
+    }), 180_000);
+
+  test("a message: a later sync finds its older content and sends the latest again", () =>
+    withServer(async (server) => {
+      const { claude, path, sync } = await syncedSession(server);
+
+      appendFileSync(path, jsonl([assistant("msg_1", toolUse("toolu_1", "Bash", { command: "ls" }), { usage: { output: 150 } })]));
+      const rule = { path: "/sync/message", bodyIncludes: "toolu_1" };
+      server.setFaults({ rules: [{ ...rule, kind: "late" }, { ...rule, skip: 1, kind: 404 }] });
+      expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: false, code: "url-not-found" });
+
+      server.setFaults({});
+      appendFileSync(path, jsonl([assistant("msg_1", text("Found it."), { usage: { output: 300 } })]));
+      const reference = await referenceData(claude.root);
+      expect((await sync()).code).toBe(0);
+      expect(comparable(server.dump())).toEqual(reference);
+      expect(await server.releaseLate()).toBe(1);
+      expect(comparable(server.dump())).not.toEqual(reference);
+      await Bun.sleep(2 * TIMEOUT_MS);
+      expect((await sync()).code).toBe(0);
+      expect(comparable(server.dump())).toEqual(reference);
+      // Sent again once: the late landing excused, no copy was written over one the server held.
+      expect(server.violations().filter((v) => v.reason === "identical-resend")).toEqual([]);
+    }), 180_000);
 });
 
-describe("a write given up on that never reached the server", () => {
-  test("a message: its latest copy, which the server holds, is not written again (its text would be searchable twice)", async () => {
-    const { claude, path, env, sync } = await syncedSession();
+describe.concurrent("a write given up on that lands after it was taken as over, while `watch` runs", () => {
+  test("a session nothing writes to any more is checked again on time, and its latest totals go again", () =>
+    withServer(async (server) => {
+      const { claude, path, env } = await syncedSession(server);
+      // Shorter than this file's timeout: the checks are due two timeouts apart, then twice as far.
+      const quick = { ...env, CLAUDE_CODE_SYNC_TIMEOUT_MS: "1000" };
+      const sync = () => runCli(["sync", "--json"], { env: quick, timeoutMs: 90_000 });
 
-    // The response grows a block: its write hangs (never applied), and the retry's 404 stops that sync.
-    appendFileSync(path, jsonl([assistant("msg_1", toolUse("toolu_1", "Bash", { command: "ls" }), { usage: { output: 150 } })]));
-    const rule = { path: "/sync/message", bodyIncludes: "toolu_1" };
-    server.setFaults({ rules: [{ ...rule, kind: "hang" }, { ...rule, skip: 1, kind: 404 }] });
-    expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: false, code: "url-not-found" });
-    // status says the session goes again, and from when.
-    const waiting = JSON.parse((await runCli(["status", "--json"], { env })).stdout);
-    expect(waiting.unconfirmed).toEqual({ sessions: 1, sendAgainAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), checkedAgain: 0 });
-    expect((await runCli(["status"], { env })).stdout).toContain("Not confirmed: 1 session had writes given up on that the server may still apply; the next sync");
+      appendFileSync(path, jsonl([user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })]));
+      server.setFaults({ rules: [{ path: "/sync/session", kind: "late" }, { path: "/sync/session", skip: 1, kind: 404 }] });
+      expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: false, code: "url-not-found" });
+      server.setFaults({});
+      appendFileSync(path, jsonl([user("And the docs"), assistant("msg_3", text("Updated."), { usage: { output: 400 } })]));
+      const reference = await referenceData(claude.root);
+      expect((await sync()).code).toBe(0);
 
-    // The next sync sends the newer copy, then, once the hung write is over, checks it: the server holds that copy.
-    server.setFaults({});
-    appendFileSync(path, jsonl([assistant("msg_1", text("Found it."), { usage: { output: 300 } })]));
-    const reference = await referenceData(claude.root);
-    expect((await sync()).code).toBe(0);
-    expect(await sync()).toMatchObject({ code: 0 });
-    expect(comparable(server.dump())).toEqual(reference);
-    expect(server.violations().map((v) => v.reason)).toEqual([]);
-    // Sent again: only the checks for a late landing are left.
-    expect(JSON.parse((await runCli(["status", "--json"], { env })).stdout).unconfirmed).toEqual({ sessions: 0, sendAgainAt: null, checkedAgain: 1 });
-    expect((await runCli(["status"], { env })).stdout).toContain("Checked again: 1 session had writes given up on that may land late");
-  }, 120_000);
+      // The watch's catch-up pass checks the session (its first check is due), and finds it right.
+      const before = server.requests().length;
+      const watch = spawnWatch(quick);
+      await within(30_000, () => server.requests().slice(before).some((q) => q.path === "/api/sessions/get"));
+      // Then the held write lands: the dashboard shows its older totals, and nothing writes to the session any more.
+      expect(await server.releaseLate()).toBe(1);
+      expect(comparable(server.dump())).not.toEqual(reference);
+      // The next check is due four seconds on; the latest goes past the 10 s window the late write opened.
+      await within(40_000, () => Bun.deepEquals(comparable(server.dump()), reference));
+      watch.proc.kill("SIGTERM");
+      expect((await watch.exited()).code).toBe(0);
+    }), 180_000);
 });
 
-describe("the sync after one stopped with a write given up on", () => {
-  test("sends the record again once that write is over, waits out the window its own copy opened, and leaves nothing pending", async () => {
-    const { claude, sync } = await recordGivenUp("hang");
-    // The server is well again: one sync finishes the job (it used to stop with the record held back by the
-    // 10 s window of its own first copy, "Pending: 1 session", found by the 30%-failures replay in CI).
-    const reference = await referenceData(claude.root);
-    const r = await sync();
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, deferred: 0, pending: { sessions: 0, messages: 0 } });
-    expect(r.code).toBe(0);
-    expect(comparable(server.dump())).toEqual(reference);
-  }, 120_000);
+describe.concurrent("a write given up on that lands after it was taken as over, through the hooks", () => {
+  test("the runner, waiting for hooks, checks the session again on time, and its latest totals go again", () =>
+    withServer(async (server) => {
+      // The runner waits 20 s for hooks: the checks due within that (2 s, 4 s, 8 s apart) are its own to make.
+      const { claude, path, hook, app } = hookUser(server, { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "20000", CLAUDE_CODE_SYNC_TIMEOUT_MS: "1000" });
+      try {
+        claude.write(`p/${SESSION}.jsonl`, jsonl([user("Fix the parser"), assistant("msg_1", text("Looking."), { usage: { output: 100 } })]));
+        await hook("Stop", { stop_hook_active: false });
+        await within(30_000, () => server.dump()[0]?.messages.length === 2);
+
+        // The next turn's record write is held (given up on after 1 s, its retry goes through), then the session ends.
+        server.setFaults({ rules: [{ path: "/sync/session", kind: "late" }] });
+        appendFileSync(path, jsonl([user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })]));
+        await hook("Stop", { stop_hook_active: false });
+        await within(30_000, () => server.requests().some((q) => q.fault === "late"));
+        server.setFaults({});
+        appendFileSync(path, jsonl([user("And the docs"), assistant("msg_3", text("Updated."), { usage: { output: 400 } })]));
+        await hook("SessionEnd", { reason: "prompt_input_exit" });
+        const reference = await referenceData(claude.root);
+        await within(60_000, () => Bun.deepEquals(comparable(server.dump()), reference));
+        // The write given up on is over: the runner checks the session's copy, and finds it right.
+        const before = server.requests().length;
+        await within(30_000, () => server.requests().slice(before).some((q) => q.path === "/api/sessions/get"));
+
+        // Then the held write lands, once the session's hooks are over: the dashboard shows its older totals, and no hook comes.
+        expect(await server.releaseLate()).toBe(1);
+        expect(comparable(server.dump())).not.toEqual(reference);
+        // It used to keep them until the user's next sync (found by a helper's probe of the hooks' path).
+        await within(45_000, () => Bun.deepEquals(comparable(server.dump()), reference));
+      } finally {
+        stopRunner(app("runner.pid"));
+      }
+    }), 180_000);
 });
 
-describe("a write on its way when the sync was killed (SIGKILL)", () => {
-  test("lands after the next sync's newer one: the session's totals are replaced again by the latest", async () => {
-    const { claude, path, env, sync } = await syncedSession();
+describe.concurrent("a write given up on that never reached the server", () => {
+  test("a message: its latest copy, which the server holds, is not written again (its text would be searchable twice)", () =>
+    withServer(async (server) => {
+      const { claude, path, env, sync } = await syncedSession(server);
 
-    appendFileSync(path, jsonl([user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })]));
-    server.setFaults({ rules: [{ path: "/sync/session", kind: "late" }] });
-    const killed = Bun.spawn([process.execPath, CLI, "sync"], { env: { ...baseEnv(), ...env }, stdout: "ignore", stderr: "ignore" });
-    await within(30_000, () => server.requests().some((q) => q.fault === "late"));
-    killed.kill("SIGKILL");
-    await killed.exited;
+      // The response grows a block: its write hangs (never applied), and the retry's 404 stops that sync.
+      appendFileSync(path, jsonl([assistant("msg_1", toolUse("toolu_1", "Bash", { command: "ls" }), { usage: { output: 150 } })]));
+      const rule = { path: "/sync/message", bodyIncludes: "toolu_1" };
+      server.setFaults({ rules: [{ ...rule, kind: "hang" }, { ...rule, skip: 1, kind: 404 }] });
+      expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: false, code: "url-not-found" });
+      // status says the session goes again, and from when.
+      const waiting = JSON.parse((await runCli(["status", "--json"], { env })).stdout);
+      expect(waiting.unconfirmed).toEqual({ sessions: 1, sendAgainAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), checkedAgain: 0 });
+      expect((await runCli(["status"], { env })).stdout).toContain("Not confirmed: 1 session had writes given up on that the server may still apply; the next sync");
 
-    server.setFaults({});
-    appendFileSync(path, jsonl([user("And the docs"), assistant("msg_3", text("Updated."), { usage: { output: 400 } })]));
-    const reference = await referenceData(claude.root);
-    const newer = sync();
-    await within(60_000, () => Bun.deepEquals(comparable(server.dump()), reference));
-    expect(await server.releaseLate()).toBe(1);
-    await newer;
-    // Its record goes again once the killed run's writes are over, and once the 10 s window the late one may have opened has passed.
-    const again = await sync();
-    expect(again.code).toBe(0);
-    expect(comparable(server.dump())).toEqual(reference);
-    expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
-  }, 120_000);
+      // The next sync sends the newer copy, then, once the hung write is over, checks it: the server holds that copy.
+      server.setFaults({});
+      appendFileSync(path, jsonl([assistant("msg_1", text("Found it."), { usage: { output: 300 } })]));
+      const reference = await referenceData(claude.root);
+      expect((await sync()).code).toBe(0);
+      expect(await sync()).toMatchObject({ code: 0 });
+      expect(comparable(server.dump())).toEqual(reference);
+      expect(server.violations().map((v) => v.reason)).toEqual([]);
+      // Sent again: only the checks for a late landing are left.
+      expect(JSON.parse((await runCli(["status", "--json"], { env })).stdout).unconfirmed).toEqual({ sessions: 0, sendAgainAt: null, checkedAgain: 1 });
+      expect((await runCli(["status"], { env })).stdout).toContain("Checked again: 1 session had writes given up on that may land late");
+    }), 120_000);
+});
+
+describe.concurrent("the sync after one stopped with a write given up on", () => {
+  test("sends the record again once that write is over, waits out the window its own copy opened, and leaves nothing pending", () =>
+    withServer(async (server) => {
+      const { claude, sync } = await recordGivenUp(server, "hang");
+      // The server is well again: one sync finishes the job (it used to stop with the record held back by the
+      // 10 s window of its own first copy, "Pending: 1 session", found by the 30%-failures replay in CI).
+      const reference = await referenceData(claude.root);
+      const r = await sync();
+      expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, deferred: 0, pending: { sessions: 0, messages: 0 } });
+      expect(r.code).toBe(0);
+      expect(comparable(server.dump())).toEqual(reference);
+    }), 120_000);
+});
+
+describe.concurrent("a write on its way when the sync was killed (SIGKILL)", () => {
+  test("lands after the next sync's newer one: the session's totals are replaced again by the latest", () =>
+    withServer(async (server) => {
+      const { claude, path, env, sync } = await syncedSession(server);
+
+      appendFileSync(path, jsonl([user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })]));
+      server.setFaults({ rules: [{ path: "/sync/session", kind: "late" }] });
+      const killed = Bun.spawn([process.execPath, CLI, "sync"], { env: { ...baseEnv(), ...env }, stdout: "ignore", stderr: "ignore" });
+      await within(30_000, () => server.requests().some((q) => q.fault === "late"));
+      killed.kill("SIGKILL");
+      await killed.exited;
+
+      server.setFaults({});
+      appendFileSync(path, jsonl([user("And the docs"), assistant("msg_3", text("Updated."), { usage: { output: 400 } })]));
+      const reference = await referenceData(claude.root);
+      const newer = sync();
+      await within(60_000, () => Bun.deepEquals(comparable(server.dump()), reference));
+      expect(await server.releaseLate()).toBe(1);
+      await newer;
+      // Its record goes again once the killed run's writes are over, and once the 10 s window the late one may have opened has passed.
+      const again = await sync();
+      expect(again.code).toBe(0);
+      expect(comparable(server.dump())).toEqual(reference);
+      expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
+    }), 120_000);
 });
 
 /**
