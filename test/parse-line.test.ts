@@ -152,13 +152,21 @@ describe("gluedEntries: complete lines Claude Code appended to a half-written on
   const half = (line: object, cut: number) => JSON.stringify(line).slice(0, cut);
   const J = JSON.stringify;
   const found = (line: string): unknown[] => gluedEntries(bytes(line)).map((g) => [g.at, g.entry]);
+  /** Just after the first `mark` in the line: where a half line cut there ends. */
+  const afterFirst = (line: object, mark: string) => J(line).indexOf(mark) + mark.length;
   test.each([
     ["a prompt after a half response", half(response, 120) + J(prompt), [[120, whole(J(prompt))]]],
     ["a response after a half prompt cut inside a string", half(prompt, J(prompt).indexOf("crash")) + J(response), [[J(prompt).indexOf("crash"), whole(J(response))]]],
     ["two half lines, then a whole one", half(response, 90) + half(prompt, 60) + J(prompt), [[150, whole(J(prompt))]]],
     ["a whole line whose newline was lost, then another", J(prompt) + J(response), [[0, whole(J(prompt))], [J(prompt).length, whole(J(response))]]],
-    // A cut right after `,` `:` or `[` looks like a nested value: not recovered (the glue point cannot be told from one).
-    ["a half line cut after a comma", half(prompt, J(prompt).indexOf(",") + 1) + J(response), []],
+    // A cut right after `,` `:` or `[` makes the glued line look like a nested value (found by where the line's last object opens).
+    ["a half line cut after a comma", half(prompt, afterFirst(prompt, ",")) + J(response), [[afterFirst(prompt, ","), whole(J(response))]]],
+    ["a half line cut after a colon", half(prompt, afterFirst(prompt, ":")) + J(response), [[afterFirst(prompt, ":"), whole(J(response))]]],
+    ["a half line cut after a bracket", half(response, afterFirst(response, "[")) + J(prompt), [[afterFirst(response, "["), whole(J(prompt))]]],
+    ["two half lines, the second cut after a comma, then a whole one", half(response, 90) + half(prompt, afterFirst(prompt, ",")) + J(prompt), [[90 + afterFirst(prompt, ","), whole(J(prompt))]]],
+    ["a half line cut after a whole nested object, then a whole line", half(response, afterFirst(response, "}")) + J(prompt), [[afterFirst(response, "}"), whole(J(prompt))]]],
+    // A line cut short with nothing glued (not how Claude Code leaves one) ends in a content block, which is no line.
+    ["a half line cut after a whole nested object, alone", half(response, afterFirst(response, "}")), []],
     ["a half line alone", half(response, 200), []],
     ["not JSON at all", "{{{}}} {\"a\" garbage", []],
     ["a whole line after bytes Claude Code does not begin a line with (a BOM inside a file)", "\uFEFF" + J(prompt), []],

@@ -22,7 +22,8 @@ import { scratchDir } from "./helpers/scratch.ts";
  * in-region or global one the base price): Haiku 5.5 206, Opus 5.5 (us.)
  * 1.1 x 8,040, Sonnet 5.5 (global.) 4,020, Fable 5.2 (eu.) 1.1 x 15,880,
  * Sonnet 5.5 dated 4,020, Opus 5.5 (Vertex) 8,040: $0.042598. Cases 21 and
- * 22 recorded the same way on 2026-12-06 (case 22: see below).
+ * 22 recorded the same way on 2026-12-06 (case 22: see below), and case 26
+ * (see below; ccusage lists no session 26: zeros here).
  */
 const CCUSAGE: Array<[number, number, number, number, number, number]> = [
   [1, 20, 350, 200, 2000, 0.00763],
@@ -50,6 +51,7 @@ const CCUSAGE: Array<[number, number, number, number, number, number]> = [
   [23, 10, 50, 100, 1000, 0.002425],
   [24, 10, 50, 100, 1000, 0.00097],
   [25, 10, 50, 100, 1000, 0.002425],
+  [26, 0, 0, 0, 0, 0],
 ];
 
 /**
@@ -58,12 +60,14 @@ const CCUSAGE: Array<[number, number, number, number, number, number]> = [
  * fast mode is $10/$50), claude-opus-4-6-fast at the base price (fast is 6x there) and claude-sonnet-5-fast (no fast mode)
  * and claude-opus-5-preview (no such model) at their prefix's price; we count their tokens and name them unpriced. Cases 23
  * and 25 hold two billed responses each, of which ccusage counts one: it parses a file's first line with its BOM, and only
- * whole lines, so a response Claude Code appended to a line it had left half written is lost; we count both.
+ * whole lines, so a response Claude Code appended to a line it had left half written is lost; we count both. So in case 26 (after
+ * lines cut just after `,` `:` `[`: 3 responses, ccusage none, so no session).
  */
 const OURS_WHERE_CCUSAGE_IS_WRONG: Record<number, { row: [number, number, number, number, number]; unknownModels?: string[] }> = {
   22: { row: [40, 200, 4000, 4000, 0], unknownModels: ["claude-opus-4-6-fast", "claude-opus-4-8-fast", "claude-opus-5-preview", "claude-sonnet-5-fast"] },
   23: { row: [20, 100, 200, 2000, 0.00485] },
   25: { row: [20, 100, 200, 2000, 0.00485] },
+  26: { row: [30, 150, 300, 3000, 0.007275] },
 };
 
 test("on today's transcript shapes every session's tokens and cost equal ccusage's where it is right, and every line is read", async () => {
@@ -81,5 +85,6 @@ test("on today's transcript shapes every session's tokens and cost equal ccusage
   // Every message reaches the dashboard, once: the BOM's first line, and the lines glued to half ones (whose halves are the bad lines).
   expect(texts.get(recentSession(23))).toEqual(["Resumed.", "Go on", "Done."]);
   expect(texts.get(recentSession(25))).toEqual(["Glued.", "Typed after the crash", "After."]);
-  expect([stats.badLines, stats.unknownTypes]).toEqual([2, 0]);
+  expect(texts.get(recentSession(26))).toEqual(["Cut short", "Kept 0.", "Kept 1.", "Kept 2."]);
+  expect([stats.badLines, stats.unknownTypes]).toEqual([5, 0]);
 });

@@ -402,6 +402,18 @@ function cases(h: History): void {
     ];
     h.putText(`${s}.jsonl`, [half(lost1) + JSON.stringify(kept1), half(lost2) + JSON.stringify(kept2), JSON.stringify(last)].join("\n") + "\n");
   }
+  // 26. Half lines cut just after `,`, `:` and `[`, each with a response glued to it (ccusage loses the glued ones, as in case 25).
+  {
+    const s = recentSession(++n);
+    const J = JSON.stringify;
+    const cut = (l: Line, mark: string) => J(l).slice(0, J(l).indexOf(mark) + mark.length);
+    const lines = [J(h.user(s, "Cut short"))];
+    for (const [i, mark] of [",", '"role":', '"content":['].entries()) {
+      const half = h.assistant(s, `msg_gc${i}`, text("Lost."), { model: "claude-opus-5" });
+      lines.push(cut(half, mark) + J(h.assistant(s, `msg_gk${i}`, text(`Kept ${i}.`), { model: "claude-opus-5" })));
+    }
+    h.putText(`${s}.jsonl`, lines.join("\n") + "\n");
+  }
 }
 
 /** Writes the history under `root`/projects/ (a Claude config folder). */
