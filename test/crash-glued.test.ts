@@ -3,14 +3,14 @@
  * `<half><whole>` in the file. The whole line is read (src/transcript/glued.ts) and the half one counted as bad,
  * whatever the half line is and wherever it was cut: through the dry run, a sync, a sync again, and syncs
  * run between the crash and the lines written after it. ccusage parses whole lines only and loses every glued
- * line here (a billed response, a typed prompt; test/recent-ccusage.test.ts, cases 25 and 26): the figures are
+ * line here (a billed response, a typed prompt; test/recent-ccusage.test.ts, cases 25 to 27): the figures are
  * worked by hand, each response's usage counted once.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { appendFileSync } from "node:fs";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
-import { assistant, resetClock, tempClaudeDir, text, user } from "./helpers/transcript.ts";
+import { assistant, queuedPrompt, resetClock, snapshotLine, tempClaudeDir, text, user } from "./helpers/transcript.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -26,6 +26,9 @@ const sessionId = (n: number) => `22222222-2222-4222-8222-${String(n).padStart(1
 
 /** Per shape: the half line Claude Code left, and whether the line glued to it is the prompt (else a response). */
 const SHAPES: Array<[string, (s: string) => string, "prompt" | "response"]> = [
+  ["a half snapshot line", () => J(snapshotLine()).slice(0, 70), "response"],
+  ["a half snapshot line, a prompt glued", () => J(snapshotLine()).slice(0, 70), "prompt"],
+  ["a half queue-operation line", (s) => J(queuedPrompt("Also lint", s)).slice(0, 60), "prompt"],
   ["a half response cut after a comma", (s) => cutAfter(assistant("msg_lost", text("Lost."), { sessionId: s }), ","), "response"],
   ["a half response cut after a colon", (s) => cutAfter(assistant("msg_lost", text("Lost."), { sessionId: s }), '"message":'), "response"],
   ["a half response cut after a bracket", (s) => cutAfter(assistant("msg_lost", text("Lost."), { sessionId: s }), '"content":['), "response"],
@@ -67,8 +70,14 @@ describe("a whole line glued to a half one", () => {
     const { claude, sessions } = history();
     for (const s of sessions) appendFileSync(s.path, s.after);
     const dry = await dryRun(claude.root);
-    const got = Object.fromEntries(dry.sessions.map((s) => [s.externalId, { messageCount: s.messageCount, promptTokens: s.promptTokens, completionTokens: s.completionTokens, cost: Number(s.cost.toFixed(6)) }]));
-    expect(got).toEqual(Object.fromEntries(sessions.map((s) => [s.id, { messageCount: 3, ...figures(s.responses) }])));
+    // By shape, so a failure names it.
+    const got = Object.fromEntries(
+      sessions.map((s) => {
+        const read = dry.sessions.find((d) => d.externalId === s.id);
+        return [s.name, read && { messageCount: read.messageCount, promptTokens: read.promptTokens, completionTokens: read.completionTokens, cost: Number(read.cost.toFixed(6)) }];
+      }),
+    );
+    expect(got).toEqual(Object.fromEntries(sessions.map((s) => [s.name, { messageCount: 3, ...figures(s.responses) }])));
     expect(dry.skipped.badLines).toBe(SHAPES.length);
   });
 

@@ -104,7 +104,7 @@ const CASES: Record<string, Case> = {
       "assistant q-a2: The parser change drops the trailing comma case; the rest is fine.",
     ],
     title: "focus on the parser",
-    // The first queue-operation line, which is never parsed.
+    // The first queue-operation line's time.
     firstAt: "2026-09-20T09:00:00.000Z",
   },
   "a user line repeating a queued prompt in the same turn is not sent twice; typed again after the turn, it is": {

@@ -434,7 +434,7 @@ test("a secret shown bare before a rule finds it later goes there too: later in 
   ];
   const named = [assistant("msg_f3", toolUse("toolu_f2", "Bash", { command: `echo "DB_PASSWORD=${password}" >> .env` }), s), toolResult("toolu_f2", "", s)];
   // Lines a read skips unparsed, but counts toward its chunk of 8 MiB: the name comes in the read's second chunk.
-  const filler = Array.from({ length: 9 }, () => ({ type: "file-history-snapshot", messageId: "m", snapshot: { pad: "x".repeat(1 << 20) } }));
+  const filler = Array.from({ length: 9 }, () => ({ type: "file-history-snapshot", messageId: "m", snapshot: { pad: "x".repeat(1 << 20) }, isSnapshotUpdate: false }));
   const runs = [[jsonl([...shown, ...named])], [jsonl(shown), jsonl([...shown, ...named])], [jsonl([...shown, ...filler, ...named])]];
   for (const steps of runs) {
     const { dump, state, env } = await syncedInSteps(s.sessionId, steps);

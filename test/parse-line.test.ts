@@ -5,7 +5,7 @@ import { gluedEntries } from "../src/transcript/glued.ts";
 import { parseLine } from "../src/transcript/parse-line.ts";
 import { toEntry } from "../src/transcript/schema.ts";
 import { testCorpus } from "./helpers/corpus.ts";
-import { assistant, text, toolResult, user } from "./helpers/transcript.ts";
+import { assistant, queuedPrompt, snapshotLine, text, toolResult, user } from "./helpers/transcript.ts";
 
 const bytes = (text: string) => Buffer.from(text);
 /** What the whole line parses to, the reference for the cut before toolUseResult. */
@@ -87,8 +87,14 @@ describe("parseLine", () => {
     expect(unbalanced.toString()).toBe(before);
   });
 
-  test("snapshot lines are recognised by their prefix, unparsed", () => {
-    expect(parseLine(bytes('{"type":"file-history-snapshot","snapshot":{ not json')).entry).toEqual({ kind: "other", type: "file-history-snapshot" });
+  const SNAPSHOT = { kind: "other", type: "file-history-snapshot" };
+  test.each([
+    ["a whole one, told by how it begins and ends, unparsed", '{"type":"file-history-snapshot","snapshot":{ not json,"isSnapshotUpdate":true}', SNAPSHOT],
+    ["one written in another order, parsed", '{"type":"file-history-snapshot","isSnapshotUpdate":false,"snapshot":{}}', SNAPSHOT],
+    ["a half one is bad", '{"type":"file-history-snapshot","messageId":"m","snapshot":{"messageId":"m","trackedFi', null],
+    ["a half one with a whole one glued to it is bad", '{"type":"file-history-snapshot","snapshot":{"a{"type":"file-history-snapshot","snapshot":{},"isSnapshotUpdate":false}', null],
+  ])("a snapshot line: %s", (_name, text, entry) => {
+    expect(parseLine(bytes(text as string)).entry).toEqual(entry as never);
   });
 
   test.each([
@@ -101,7 +107,7 @@ describe("parseLine", () => {
     ["none when it has none", '{"type":"queue-operation","operation":"dequeue"}', undefined],
     ["none when it is not a time", '{"type":"queue-operation","timestamp":"soon"}', undefined],
     ["none from a snapshot line, whose times are nested", '{"type":"file-history-snapshot","snapshot":{"timestamp":"2026-01-20T11:57:17.716Z"}}', undefined],
-  ])("a skipped line gives %s, unparsed", (_name, text, timestamp) => {
+  ])("a queue-operation or snapshot line gives %s", (_name, text, timestamp) => {
     expect((parseLine(bytes(text as string)).entry as { timestamp?: number }).timestamp).toBe(timestamp as number | undefined);
   });
 
@@ -131,7 +137,7 @@ describe("parseLine", () => {
     let lines = 0;
     for (const f of files) {
       for (const text of readFileSync(join(root, f), "utf8").split("\n")) {
-        if (text === "" || text.startsWith('{"type":"file-history-snapshot"') || text.startsWith('{"type":"queue-operation"')) continue;
+        if (text === "" || text.startsWith('{"type":"file-history-snapshot"')) continue;
         lines++;
         if (text.includes(',"toolUseResult":')) cut++;
         let reference: ReturnType<typeof toEntry> = null;
@@ -149,6 +155,8 @@ describe("parseLine", () => {
 describe("gluedEntries: complete lines Claude Code appended to a half-written one", () => {
   const prompt = user("typed after the crash");
   const response = assistant("msg_glued", text("glued"));
+  const snapshot = snapshotLine();
+  const queued = queuedPrompt("lint it");
   const half = (line: object, cut: number) => JSON.stringify(line).slice(0, cut);
   const J = JSON.stringify;
   const found = (line: string): unknown[] => gluedEntries(bytes(line)).map((g) => [g.at, g.entry]);
@@ -167,6 +175,9 @@ describe("gluedEntries: complete lines Claude Code appended to a half-written on
     ["a half line cut after a whole nested object, then a whole line", half(response, afterFirst(response, "}")) + J(prompt), [[afterFirst(response, "}"), whole(J(prompt))]]],
     // A line cut short with nothing glued (not how Claude Code leaves one) ends in a content block, which is no line.
     ["a half line cut after a whole nested object, alone", half(response, afterFirst(response, "}")), []],
+    ["a prompt after a half snapshot line", half(snapshot, 70) + J(prompt), [[70, whole(J(prompt))]]],
+    ["a snapshot line after a half one", half(snapshot, 70) + J(snapshot), [[70, { kind: "other", type: "file-history-snapshot" }]]],
+    ["a response after a half queue-operation line", half(queued, 60) + J(response), [[60, whole(J(response))]]],
     ["a half line alone", half(response, 200), []],
     ["not JSON at all", "{{{}}} {\"a\" garbage", []],
     ["a whole line after bytes Claude Code does not begin a line with (a BOM inside a file)", "\uFEFF" + J(prompt), []],

@@ -22,8 +22,8 @@ import { scratchDir } from "./helpers/scratch.ts";
  * in-region or global one the base price): Haiku 5.5 206, Opus 5.5 (us.)
  * 1.1 x 8,040, Sonnet 5.5 (global.) 4,020, Fable 5.2 (eu.) 1.1 x 15,880,
  * Sonnet 5.5 dated 4,020, Opus 5.5 (Vertex) 8,040: $0.042598. Cases 21 and
- * 22 recorded the same way on 2026-12-06 (case 22: see below), and case 26
- * (see below; ccusage lists no session 26: zeros here).
+ * 22 recorded the same way on 2026-12-06 (case 22: see below), and cases 26
+ * and 27 (see below; ccusage lists no session 26: zeros here).
  */
 const CCUSAGE: Array<[number, number, number, number, number, number]> = [
   [1, 20, 350, 200, 2000, 0.00763],
@@ -52,6 +52,7 @@ const CCUSAGE: Array<[number, number, number, number, number, number]> = [
   [24, 10, 50, 100, 1000, 0.00097],
   [25, 10, 50, 100, 1000, 0.002425],
   [26, 0, 0, 0, 0, 0],
+  [27, 10, 50, 100, 1000, 0.002425],
 ];
 
 /**
@@ -61,13 +62,15 @@ const CCUSAGE: Array<[number, number, number, number, number, number]> = [
  * and claude-opus-5-preview (no such model) at their prefix's price; we count their tokens and name them unpriced. Cases 23
  * and 25 hold two billed responses each, of which ccusage counts one: it parses a file's first line with its BOM, and only
  * whole lines, so a response Claude Code appended to a line it had left half written is lost; we count both. So in case 26 (after
- * lines cut just after `,` `:` `[`: 3 responses, ccusage none, so no session).
+ * lines cut just after `,` `:` `[`: 3 responses, ccusage none, so no session) and case 27 (after a half snapshot line and a half
+ * queue-operation line: 2 responses, ccusage 1).
  */
 const OURS_WHERE_CCUSAGE_IS_WRONG: Record<number, { row: [number, number, number, number, number]; unknownModels?: string[] }> = {
   22: { row: [40, 200, 4000, 4000, 0], unknownModels: ["claude-opus-4-6-fast", "claude-opus-4-8-fast", "claude-opus-5-preview", "claude-sonnet-5-fast"] },
   23: { row: [20, 100, 200, 2000, 0.00485] },
   25: { row: [20, 100, 200, 2000, 0.00485] },
   26: { row: [30, 150, 300, 3000, 0.007275] },
+  27: { row: [20, 100, 200, 2000, 0.00485] },
 };
 
 test("on today's transcript shapes every session's tokens and cost equal ccusage's where it is right, and every line is read", async () => {
@@ -86,5 +89,6 @@ test("on today's transcript shapes every session's tokens and cost equal ccusage
   expect(texts.get(recentSession(23))).toEqual(["Resumed.", "Go on", "Done."]);
   expect(texts.get(recentSession(25))).toEqual(["Glued.", "Typed after the crash", "After."]);
   expect(texts.get(recentSession(26))).toEqual(["Cut short", "Kept 0.", "Kept 1.", "Kept 2."]);
-  expect([stats.badLines, stats.unknownTypes]).toEqual([5, 0]);
+  expect(texts.get(recentSession(27))).toEqual(["Snapshot first", "After the snapshot.", "Typed after the crash", "Linted."]);
+  expect([stats.badLines, stats.unknownTypes]).toEqual([7, 0]);
 });

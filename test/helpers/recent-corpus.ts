@@ -414,6 +414,22 @@ function cases(h: History): void {
     }
     h.putText(`${s}.jsonl`, lines.join("\n") + "\n");
   }
+  // 27. Lines glued to a half snapshot line and to a half queue-operation line, types once read by their first bytes alone (ccusage loses
+  // both glued lines, as in case 25).
+  {
+    const s = recentSession(++n);
+    const at = "2026-11-20T12:00:00.000Z";
+    const snapshot = { type: "file-history-snapshot", messageId: "l-0", snapshot: { messageId: "l-0", trackedFileBackups: { "/home/dev/shop/a.ts": { backupFileName: "a1b2@v1", version: 1, backupTime: at } }, timestamp: at }, isSnapshotUpdate: false };
+    const queued = { type: "queue-operation", operation: "enqueue", timestamp: at, sessionId: s, content: "Also lint" };
+    const [prompt, glued1, glued2, last] = [
+      h.user(s, "Snapshot first"),
+      h.assistant(s, "msg_gs1", text("After the snapshot."), { model: "claude-opus-5" }),
+      h.user(s, "Typed after the crash"),
+      h.assistant(s, "msg_gs2", text("Linted."), { model: "claude-opus-5" }),
+    ];
+    const J = JSON.stringify;
+    h.putText(`${s}.jsonl`, [J(prompt), J(snapshot).slice(0, 120) + J(glued1), J(queued).slice(0, 70) + J(glued2), J(last)].join("\n") + "\n");
+  }
 }
 
 /** Writes the history under `root`/projects/ (a Claude config folder). */

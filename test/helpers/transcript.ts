@@ -97,6 +97,17 @@ export function assistant(
 }
 
 export const text = (t: string) => ({ type: "text", text: t });
+
+const SNAPSHOT_AT = "2025-10-01T09:00:00.000Z";
+/** A file-history-snapshot line as Claude Code writes it (its keys in that order), tracking one file. */
+export const snapshotLine = (messageId = "m") => ({
+  type: "file-history-snapshot",
+  messageId,
+  snapshot: { messageId, trackedFileBackups: { "/a.ts": { backupFileName: "b@v1", version: 1, backupTime: SNAPSHOT_AT } }, timestamp: SNAPSHOT_AT },
+  isSnapshotUpdate: false,
+});
+/** A queue-operation line: a prompt typed while Claude works entering the queue. */
+export const queuedPrompt = (content: string, sessionId = SESSION) => ({ type: "queue-operation", operation: "enqueue", timestamp: SNAPSHOT_AT, sessionId, content });
 /** A line's time now: the hook runner's quiet rule reads old times as a turn long over. */
 export const now = () => ({ timestamp: new Date().toISOString() });
 /** A small response's usage, for the hook tests' live sessions. */
