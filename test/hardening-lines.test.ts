@@ -103,7 +103,7 @@ describe("a line over the cap", () => {
   });
 });
 
-test("sync: a transcript line over 64 MiB is skipped and said, and the session's other messages are sent", async () => {
+test("sync and the dry run: a transcript line over 64 MiB is skipped and said, and the session's other messages are sent", async () => {
   const server = await startTestServer();
   try {
     const claude = tempClaudeDir();
@@ -116,6 +116,10 @@ test("sync: a transcript line over 64 MiB is skipped and said, and the session's
     appendFileSync(path, `"}}\n${jsonl([assistant("msg_after", text("after the huge line"), { sessionId: id })])}`);
 
     const env = syncEnv(server, claude.root);
+    // The dry run says it as a sync does: its figures leave that line out.
+    const dry = await runCli(["sync", "--dry-run", "--json"], { env, timeoutMs: 120_000 });
+    expect(JSON.parse(dry.stdout).skipped).toMatchObject({ longLines: 1, badLines: 0 });
+    expect((await runCli(["sync", "--dry-run"], { env, timeoutMs: 120_000 })).stdout).toContain("Skipped 1 line longer than claude-code-sync reads (64 MiB).");
     const r = await runCli(["sync", "--json"], { env, timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).skipped).toMatchObject({ longLines: 1, badLines: 0 });

@@ -3,7 +3,7 @@ import { roundUsd } from "../pricing/index.ts";
 import type { ReadStats } from "../scan/work.ts";
 import { type Column, formatInt, formatUsd, plural, table } from "./format.ts";
 import { shownId } from "./session-id.ts";
-import { badLinesText, unplacedLines, unreadableFiles, unreadableLines, untimedLines } from "./unreadable.ts";
+import { badLinesText, longLinesLines, unplacedLines, unreadableFiles, unreadableLines, untimedLines } from "./unreadable.ts";
 
 type DryRunSession = Omit<SessionSummary, "unknownModels"> & {
   /** Secrets that would be redacted from this session's messages (with `--redactions`). */
@@ -21,6 +21,8 @@ interface DryRunReport {
     untimed: string[];
     /** Lines let go as too many of a session waited for its first time. */
     unplacedLines: number;
+    /** Lines over the reader's limit, skipped: a sync says the same. */
+    longLines: number;
     files: number;
     unknownTypes: number;
     unreadable: Array<{ path: string; error: string }>;
@@ -51,6 +53,7 @@ export function buildDryRunReport(sessions: SessionSummary[], stats: ReadStats, 
       firstBadLine: stats.firstBadLine,
       untimed: stats.untimed,
       unplacedLines: stats.unplacedLines,
+      longLines: stats.longLines,
       files: stats.files.length,
       unknownTypes: stats.unknownTypes,
       unreadable: unreadableFiles(stats.files),
@@ -108,6 +111,7 @@ export function renderDryRun(report: DryRunReport, verbose: boolean, width: numb
   if (skipped.length) lines.push(`Skipped ${skipped.join(" and ")}.`);
   lines.push(...untimedLines(report.skipped.untimed));
   lines.push(...unplacedLines(report.skipped.unplacedLines));
+  lines.push(...longLinesLines(report.skipped.longLines));
   lines.push(...unreadableLines(report.skipped.unreadable, "its sessions are not counted"));
   if (report.unknownModels.length) {
     lines.push(`No price known for: ${report.unknownModels.join(", ")} (counted at $0).`);

@@ -3,7 +3,7 @@ import type { SyncReport } from "../sync/run-sync.ts";
 import { type Failure, exitCodeOf } from "./failure.ts";
 import { formatInt, plural } from "./format.ts";
 import { shownId } from "./session-id.ts";
-import { badLinesText, unplacedLines, unreadableFiles, unreadableLines, untimedLines } from "./unreadable.ts";
+import { badLinesText, longLinesLines, unplacedLines, unreadableFiles, unreadableLines, untimedLines } from "./unreadable.ts";
 
 /** Why a run ended early, worded for the person (with the fix) and coded for scripts. */
 export type Stop = Pick<Failure, "message" | "code">;
@@ -58,7 +58,7 @@ export function renderSyncSummary(r: SyncReport, verbose: boolean): string {
   if (r.unsureWrites.length) lines.push(unsureLine(r.unsureWrites.length));
   if (r.beingWritten) lines.push(beingWrittenLine(r.beingWritten));
   if (r.unknownModels.length) lines.push(unknownModelsLine(r.unknownModels));
-  if (r.stats.longLines) lines.push(`Skipped ${plural(r.stats.longLines, "line")} longer than claude-code-sync reads (64 MiB).`);
+  lines.push(...longLinesLines(r.stats.longLines));
   if (r.stats.messagesCut) lines.push(cutLine(r.stats.messagesCut));
   for (const f of r.failed.slice(0, 10)) lines.push(`Failed: ${shownId(f.id, verbose)}: ${f.error}`);
   if (r.failed.length > 10) lines.push(`…and ${formatInt(r.failed.length - 10)} more failures (see \`claude-code-sync status\`).`);

@@ -21,6 +21,11 @@ export function badLinesText(count: number, first: { path: string; offset: numbe
   return `${plural(count, "unreadable line")}${first ? ` (the first at byte ${formatInt(first.offset)} of ${first.path})` : ""}`;
 }
 
+/** Lines over the reader's limit (read-lines.ts): skipped, so their messages and tokens are not counted. */
+export function longLinesLines(count: number): string[] {
+  return count ? [`Skipped ${plural(count, "line")} longer than claude-code-sync reads (64 MiB).`] : [];
+}
+
 /**
  * Sessions with no line whose time can be read (session-fold.ts, `held`): a made-up time would move with
  * each write, so they are not sent, and ccusage counts none of their tokens. Named, so that none is left out unseen.
