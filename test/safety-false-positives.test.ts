@@ -583,3 +583,17 @@ describe("AWS's fields holding a UUID that opens nothing (EC2's ClientToken, Clo
     expect(createRedactor().redactValue(input)).toEqual({ value: input, count: 0 });
   });
 });
+
+describe("a function that reads what is typed, named bare after a password's name (Ruby's `password = getpass`, a call without brackets)", () => {
+  maskedAndKept(
+    [
+      ["[client]\npassword = letmein\n", "[client]\npassword = [REDACTED:secret]\n"],
+      ["password = getpassword\n", "password = [REDACTED:secret]\n"],
+    ],
+    [
+      ["a Thor CLI's login", '    print "Password: "\n    password = getpass\n\n    user = User.find_for_authentication(email: email)\n'],
+      ["fabric's env", 'from getpass import getpass\n\ndef remote_server():\n    env.password = getpass\n    "Enter password: "\n'],
+      ["the module's function and the builtins", "password = getpass.getpass\npwd = input\npasswd = raw_input\n"],
+    ],
+  );
+});

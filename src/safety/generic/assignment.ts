@@ -218,6 +218,11 @@ export const PASSWORD_NAME = /pass|pw/i;
 const USERS_COMMAND = /^(?:cat[ \t]+\/etc\/passwd|(?:getent|ypcat)[ \t]+passwd)$/;
 /** A plain lowercase word: `letmein`, `changeit`, a Gmail app password (16 letters). */
 const LOWER_WORD = /^[a-z]{6,64}$/;
+/**
+ * Python's functions that read what is typed, named bare (`password = getpass`, `pwd = raw_input`: a function kept
+ * to call later, as a test's fixture or a fallback does), whose lowercase word ends its line as a password does.
+ */
+const PROMPT_FUNCTION = /^(?:getpass(?:\.getpass)?|raw_input|input)$/;
 
 /**
  * Whether `value`, assigned to `name`, is a secret. `quoted` values are literals; an unquoted
@@ -233,7 +238,7 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
   if ((CONFIGURE_SYMBOL.test(name) && CONFIGURE_ANSWER.test(value)) || (COLOUR.test(value) && !PASSWORD_NAME.test(name))) return false;
   // A member path of words, bare, is code (`nid_key = self._lib.NID_aes_256_cbc`): a key or a token is random; a password may be words and dots.
   if (!quoted && !PASSWORD_NAME.test(name) && isMemberPathOfWords(value)) return false;
-  if (PWD.test(name) && PATH_VALUE.test(value)) return false;
+  if ((PWD.test(name) && PATH_VALUE.test(value)) || (!quoted && PROMPT_FUNCTION.test(value))) return false;
   if (SUDO_TAG.test(name) && value === "ALL") return false;
   // The name of a secret kept elsewhere (Helm's `existingSecret: pg-secret`), and a GraphQL argument's type (`$password: String!`).
   if (EXISTING.test(name) || (!quoted && GRAPHQL_TYPE.test(value.replace(/[),:]+$/, ""))) || (VARIABLE_NAME.test(value) && isNamedElsewhere(name, quoted, next))) return false;
