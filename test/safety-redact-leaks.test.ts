@@ -916,14 +916,24 @@ describe("Cloudflare's API token in its creation's answer, under a field named v
     };
     return JSON.stringify({ result, success: true, errors: [], messages: [] }, null, pretty ? 2 : undefined);
   };
+  const reordered = (value: string) =>
+    `{"result":{"value":"${value}","id":"ed17574386854bf78a67040be0a770b0","name":"deploy","status":"active","issued_on":"2018-07-01T05:20:39Z","policies":[{"id":"f267e341f3dd4697bd3b9f71dd96247f","effect":"allow"}]},"success":true}`;
   exactAndKept(
     [
       [created("8M7wS6hCpXVc-DoRnPPY_UCWPgy8aea4Wy6kCe5T"), created("[REDACTED:cloudflare-api-token]")],
       [created("8M7wS6hCpXVc-DoRnPPY_UCWPgy8aea4Wy6kCe5T", true), created("[REDACTED:cloudflare-api-token]", true)],
+      // JSON escaped inside a string (a log's line, a tool's result quoted), once and twice.
+      [JSON.stringify({ log: created("8M7wS6hCpXVc-DoRnPPY_UCWPgy8aea4Wy6kCe5T") }), JSON.stringify({ log: created("[REDACTED:cloudflare-api-token]") })],
+      [JSON.stringify(JSON.stringify(created("8M7wS6hCpXVc-DoRnPPY_UCWPgy8aea4Wy6kCe5T"))), JSON.stringify(JSON.stringify(created("[REDACTED:cloudflare-api-token]")))],
+      // The value first, then the fields that say what it is.
+      [reordered("8M7wS6hCpXVc-DoRnPPY_UCWPgy8aea4Wy6kCe5T"), reordered("[REDACTED:cloudflare-api-token]")],
+      [JSON.stringify(reordered("8M7wS6hCpXVc-DoRnPPY_UCWPgy8aea4Wy6kCe5T")), JSON.stringify(reordered("[REDACTED:cloudflare-api-token]"))],
     ],
     [
       ["the tokens listed, with no value; a setting's value after them", `${created("x").replace(',"value":"x"', "")}\n{"name": "ssl", "value": "full_strict_mode_enabled_for_zone_x"}`],
       ["a value with no policies before it (a DNS record's)", '{"issued_on": "2024-01-01", "type": "TXT", "value": "v-spf1-include-example-com-all-zone"}'],
+      ["a value with no policies, before or after, escaped", JSON.stringify('{"value": "v-spf1-include-example-com-all-zone", "issued_on": "2024-01-01", "type": "TXT"}')],
+      ["a value in a record beside the token's (its policy's), escaped", JSON.stringify(created("x").replace(',"value":"x"', "").replace('"effect":"allow"', '"effect":"allow","value":"v-spf1-include-example-com-all-zone"'))],
     ],
   );
 });

@@ -17,6 +17,7 @@ import { networkConfigDetector } from "../src/safety/generic/network-config.ts";
 import { secretsMapDetector } from "../src/safety/generic/secrets-map.ts";
 import { backupCodesDetector, bitlockerKeyDetector, totpSeedDetector } from "../src/safety/generic/two-factor.ts";
 import { wifiQrDetector } from "../src/safety/generic/wifi-qr.ts";
+import { tokenRecordDetector } from "../src/safety/generic/token-record.ts";
 import { otelHeadersDetector } from "../src/safety/generic/otel-headers.ts";
 import { markedSecretDetector } from "../src/safety/generic/name-value.ts";
 import { contextSecretDetector } from "../src/safety/generic/context-secret.ts";
@@ -86,6 +87,7 @@ const GENERIC = [
   networkConfigDetector,
   secretsMapDetector,
   wifiQrDetector,
+  tokenRecordDetector,
   bitlockerKeyDetector,
   totpSeedDetector,
   backupCodesDetector,
@@ -142,6 +144,8 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["sql statements without a quoted password", "CREATE ROLE app WITH LOGIN PASSWORD IDENTIFIED BY "],
     ["telegram-like ids without a token", "123456789:AA 1234567890:AAb "],
     ["value-cutting commands on one long line", "grep -oP 'TOKEN=\\K' | cut -d= awk -F= sed -n 's/API_KEY=//' "],
+    ["token records opened and never closed, plain and escaped", '{"value":"x","issued_on":"","policies":[{"issued_on":{\\"issued_on\\":[\\"'],
+    ["backslashes before every quote of a record", `{${"\\".repeat(40)}"issued_on${"\\".repeat(40)}":`],
     ["aws context and 39-character words", `AKIAIOSFODNN7EXAMPLF ${"Ab1/".repeat(10).slice(0, 39)} `],
   );
   return units;
