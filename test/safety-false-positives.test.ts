@@ -597,3 +597,16 @@ describe("a function that reads what is typed, named bare after a password's nam
     ],
   );
 });
+
+describe("gopass's header above an entry (`Secret: <entry's name>`) is no secret's value: the entry below it is", () => {
+  maskedAndKept(
+    [
+      ["Secret: Xk9/mQ2pL+7vR3zT8w\n", "Secret: [REDACTED:secret]\n"],
+      ["secret: my/db/pass and more", "secret: [REDACTED:secret] and more"],
+    ],
+    [
+      ["gopass show's header", "Secret: websites/github.com/me@example.com\n"],
+      ["a header indented, an entry's path of words", "  Secret: path/to/entry\n  Secret: prod/db-password\n"],
+    ],
+  );
+});

@@ -141,7 +141,7 @@ describe("a password printed by gopass, libsecret's secret-tool or keepassxc-cli
   const entries: [command: string, output: string, redacted: string][] = [
     ["gopass show -o work/wifi", "kx9!mq\n", "[REDACTED:secret]\n"],
     ["pass show work/db", "P@ss w0rd!\nlogin: bob\nurl: db.example.com\n", "[REDACTED:secret]\nlogin: bob\nurl: db.example.com\n"],
-    ["gopass show work/db", "Secret: work/db\n\nsunny-day-42\nusername: bob\n", "Secret: [REDACTED:secret]\n\n[REDACTED:secret]\nusername: bob\n"],
+    ["gopass show work/db", "Secret: work/db\n\nsunny-day-42\nusername: bob\n", "Secret: work/db\n\n[REDACTED:secret]\nusername: bob\n"],
     ["cd ~ && pass show email/me", "Tr0ub4dor&3\n", "[REDACTED:secret]\n"],
   ];
   for (const [command, output, redacted] of entries) test(command, () => expect(redactOutput(output, commandPrints(command) ?? "any").text).toBe(redacted));

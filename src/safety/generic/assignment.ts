@@ -488,6 +488,18 @@ function isRecordFormat(text: string, start: number, value: string): boolean {
   return FIELD_NAMES.test(value) && FIELD_BEFORE.test(text.slice(Math.max(0, start - 2), start));
 }
 
+/**
+ * gopass's header above an entry it shows (`Secret: websites/github.com` then a blank line, then the entry): the
+ * entry's name, a path of words, starting its line and ending it. What goes is the entry below (printed-secret.ts).
+ */
+const ENTRY_PATH = /^[\w.@+-]{1,100}(?:\/[\w.@+-]{1,100}){1,20}$/;
+
+function isStoreHeader(text: string, start: number, name: string, value: string, end: number): boolean {
+  if (name !== "Secret" || !ENTRY_PATH.test(value) || !WORDS_NAME.test(value.replace(/[@+]/g, "/")) || !endsLine(text, end)) return false;
+  const line = lineStart(text, start, 40);
+  return line !== undefined && /^[ \t]*$/.test(text.slice(line, start));
+}
+
 const NAME_CHAR = /[A-Za-z0-9_.-]/;
 const NAME_MAX = 120;
 
@@ -803,7 +815,7 @@ export const assignmentDetector: Detector = {
         continue;
       }
       // C's and PHP's member access (`_M_token = __it->second;`): a bare value stops at `>`, leaving `__it-`.
-      if (bare !== undefined && ((text[span[1]] === ">" && MEMBER_BEFORE_ARROW.test(bare)) || isRecordFormat(text, start, bare))) continue;
+      if (bare !== undefined && ((text[span[1]] === ">" && MEMBER_BEFORE_ARROW.test(bare)) || isRecordFormat(text, start, bare) || isStoreHeader(text, start, name, bare, span[1]))) continue;
       const end = bare === undefined ? span[1] : quotedWordEnd(text, start, punctuatedEnd(text, name, bareEnd(text, bare, span[1])), m[2], m[3]);
       if (bare !== undefined && isRoffReference(text, span[0], end)) continue;
       const after = end === span[1] ? start + match.length : end;

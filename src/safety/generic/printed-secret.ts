@@ -388,7 +388,7 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "dotfile") return passwordFile(text);
   if (prints === "ppp-secrets") return userLines(text, PPP_SECRET_LINE);
   if (prints === "config-table") return configValues(text);
-  if (prints === "first-line") return [...entryPassword(text), ...printedOutput(text, "any")];
+  if (prints === "first-line") return [...entryPassword(text), ...printedOutput(withoutStoreHeader(text), "any")];
   const out: Finding[] = prints === "any" ? recordValues(text) : [];
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
@@ -429,11 +429,17 @@ function passwordFile(text: string): Finding[] {
   return value && span && looksLikePassword(value) && !VERSION.test(value) && !value.includes("/") ? [{ start: at + span[0], end: at + span[1], kind: "password" }] : [];
 }
 
+/** gopass's header above an entry on a terminal (`Secret: name` and a blank line). */
+const STORE_HEADER_LINE = String.raw`\s*Secret:[ \t]*\S+[ \t]*\r?\n`;
+const STORE_HEADER = new RegExp(`^${STORE_HEADER_LINE}`);
+/** `text` with gopass's header as blanks, its lines kept: the entry's name is read as no record's field. */
+const withoutStoreHeader = (text: string) => text.replace(STORE_HEADER, (header) => header.replace(/[^\r\n]/g, " "));
+
 /**
- * A store's entry: gopass's header (`Secret: name` and a blank line) on a terminal, then the password's line. Not a folder's
- * tree (`├── db`), nor an error (`Error: … is not in the password store.`, gpg's).
+ * A store's entry: gopass's header on a terminal, then the password's line. Not a folder's tree (`├── db`), nor an
+ * error (`Error: … is not in the password store.`, gpg's).
  */
-const ENTRY_FIRST_LINE = /^\s*(?:Secret:[ \t]*\S+[ \t]*\r?\n\s*)?(?!Error:|gpg:)(\S(?:[^\r\n]{0,254}\S)?)[ \t]*\r?(?:\n|$)/d;
+const ENTRY_FIRST_LINE = new RegExp(String.raw`^(?:${STORE_HEADER_LINE})?\s*(?!Error:|gpg:)(\S(?:[^\r\n]{0,254}\S)?)[ \t]*\r?(?:\n|$)`, "d");
 const TREE = /[├└]──/;
 
 /** The password on a store entry's first line (`pass show`), whatever its shape: a weak one, one with spaces. */
