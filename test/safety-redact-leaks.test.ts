@@ -155,6 +155,37 @@ describe("a password printed by gopass, libsecret's secret-tool or keepassxc-cli
   exactAndKept([["$ gopass show -o work/db\nZx8Cv7Bn6Mq5", "$ gopass show -o work/db\n[REDACTED:secret]"]], [["other subcommands", "$ gopass ls\nwork/db\n$ secret-tool store --label=x service openai"]]);
 });
 
+describe("pass given an entry's name alone (pass work/db): the password, whatever its shape", () => {
+  const { redactOutput } = createRedactor();
+  const entries: [command: string, output: string, redacted: string][] = [
+    ["pass work/db", "hunter2\nlogin: bob\n", "[REDACTED:secret]\nlogin: bob\n"],
+    ["PASSWORD_STORE_DIR=~/.team-store pass work/db", "P@ss w0rd!\n", "[REDACTED:secret]\n"],
+    ["cd ~ && pass email/me | cat", "Tr0ub4dor&3\n", "[REDACTED:secret]\n"],
+  ];
+  for (const [command, output, redacted] of entries) test(command, () => expect(redactOutput(output, commandPrints(command) ?? "any").text).toBe(redacted));
+  for (const command of ["pass", "pass ls work", "pass git push", "pass insert work/db", "pass -c work/db", "npm test; echo tests pass", "git commit -m 'tests pass now'"]) {
+    test(`no entry shown: ${command}`, () => expect(commandPrints(command)).toBeUndefined());
+  }
+});
+
+describe("a pasted terminal: a store's entry shown after a shell's prompt, its first line whatever its shape", () => {
+  exactAndKept(
+    [
+      ["$ pass show email/work\nhunter2x\n$ pass show bank\ns3cr3t\n", "$ pass show email/work\n[REDACTED:secret]\n$ pass show bank\n[REDACTED:secret]\n"],
+      ["me@box:~$ pass email/work\nhunter2\nlogin: me\n", "me@box:~$ pass email/work\n[REDACTED:secret]\nlogin: me\n"],
+      ["% gopass show -o wifi/home\ncorrect horse battery\n", "% gopass show -o wifi/home\n[REDACTED:secret]\n"],
+      ["$ gopass show email/work\nSecret: email/work\n\nhunter2\n", "$ gopass show email/work\nSecret: email/work\n\n[REDACTED:secret]\n"],
+    ],
+    [
+      [
+        "a folder's tree, an error, the clipboard, the next prompt, other commands",
+        "$ pass show email\nemail\n├── work\n└── home\n$ pass show nope\nError: nope is not in the password store.\n$ pass show -c email/work\nCopied email/work to clipboard. Will clear in 45 seconds.\n$ pass show email/work\n$ pass git push\nEverything up-to-date\n$ pass insert email/home\nEnter password for email/home:\n",
+      ],
+      ["prose with pass in it, no prompt", "please run pass show email/work\nand tell me what it prints\nwe pass work/db along\nto the next step\n"],
+    ],
+  );
+});
+
 describe("a value told in prose as 'set NAME to …' (the word 'to' was masked and the key left bare)", () => {
   exactAndKept(
     [

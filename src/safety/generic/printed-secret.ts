@@ -89,7 +89,7 @@ const isPrintedValue = (value: string) => !isStandIn(value) && /[A-Za-z0-9]/.tes
 
 export const printedSecretDetector: Detector = {
   keywords: [
-    "echo", "printf", "printenv", "aws configure", "heroku config", "cat", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "pass show", "lpass show", "gopass show", "secret-tool lookup", "keepassxc-cli show", "bw get",
+    "echo", "printf", "printenv", "aws configure", "heroku config", "cat", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "pass show", "lpass show", "gopass show", "pass ", "secret-tool lookup", "keepassxc-cli show", "bw get",
     "find-generic-password", "find-internet-password", "secrets versions",
     "get-parameter", "get-secret-value", "get-login-password", "keyvault", "terraform output", "base64", "jsonpath", "vault", "openssl rand",
     "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "infisical", "argocd", "keys list", "list-keys", "admin-key",
@@ -106,6 +106,12 @@ export const printedSecretDetector: Detector = {
         if (eol < 0) return; // no line below: no output
       }
       if (eol === done) continue;
+      const entry = promptedEntry(text, at, eol);
+      if (entry) {
+        done = eol;
+        out.push(...entry);
+        continue;
+      }
       const prints = printsSecret(text, at);
       if (!prints) continue;
       done = eol;
@@ -188,13 +194,35 @@ export function dumpPrints(command: string): "env" | "config-table" | undefined 
 const CONFIG_VARS_SHOWN =
   /(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|pm2[ \t]+env[ \t]+[\w-]|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>]))/i;
 
+/** pass's own commands: `pass <word>` with any other word shows the entry so named (`pass email/work`). */
+const PASS_COMMANDS = "init|ls|list|grep|find|search|show|insert|add|edit|generate|rm|remove|delete|mv|rename|cp|copy|git|help|version|otp|import|update|tomb|open|close|audit|clip";
 /**
- * A password store's entry printed as it is (`pass show name`, `gopass show [-o] name`), its output not piped on: by their
- * convention its first line is the password, the rest its fields (`login: …`). A later command's output may follow.
+ * A password store's entry printed as it is (`pass show name`, `gopass show [-o] name`, `pass name` where a command
+ * starts, or after a shell's prompt), its output not piped on: by their convention its first line is the password, the
+ * rest its fields (`login: …`). A later command's output may follow.
  */
-const STORE_ENTRY_SHOWN = /(?<![\w-])(?:go)?pass[ \t]+show(?:[ \t]{1,20}[^\s|;&<>]{1,300}){1,10}[ \t]*(?=$|[;&\r\n])/m;
+const STORE_ENTRY = String.raw`(?:(?<![\w-])(?:go)?pass[ \t]+show(?:[ \t]{1,20}[^\s|;&<>]{1,300}){1,10}|(?<=(?:^|[;&|(]|\bsudo|[$%❯])[ \t]*(?:[A-Za-z_]\w{0,60}=[^\s;&|]{0,300}[ \t]+)*)pass[ \t]+(?!(?:${PASS_COMMANDS})(?![^\s|;&<>]))[^\s|;&<>-][^\s|;&<>]{0,299})[ \t]*(?=$|[;&\r\n])`;
+const STORE_ENTRY_SHOWN = new RegExp(STORE_ENTRY, "m");
+const STORE_ENTRY_AT = new RegExp(STORE_ENTRY, "my");
 /** Shown elsewhere: copied to the clipboard, as a QR code. */
 const STORE_ENTRY_ELSEWHERE = /(?<![\w-])(?:go)?pass[ \t]+show[^\r\n|;&]{0,300}[ \t](?:-c|--clip|-q|--qrcode)(?![\w-])/;
+
+/** A shell's prompt before a command on its line (`$ `, `me@box:~$ `, zsh's `% `, `❯ `): a pasted terminal. */
+const PROMPT_BEFORE = /[$%❯][ \t]+$/;
+const PROMPT_LINE = /^[ \t]*\S*[$%❯][ \t]/;
+
+/**
+ * A store's entry shown after a shell's prompt (`$ pass show email/work`, `$ pass email/work`, `$ gopass show -o x`) in a
+ * pasted terminal, its command at `at` ending its line at `eol`: the first line below is the password, whatever its shape,
+ * as in the command's own result (entryPassword). Undefined when the command is none of these.
+ */
+function promptedEntry(text: string, at: number, eol: number): Finding[] | undefined {
+  const line = text.lastIndexOf("\n", at - 1) + 1;
+  if (at - line > 200 || !PROMPT_BEFORE.test(text.slice(line, at))) return undefined;
+  STORE_ENTRY_AT.lastIndex = at;
+  if (!STORE_ENTRY_AT.test(text) || STORE_ENTRY_ELSEWHERE.test(text.slice(at, eol))) return undefined;
+  return entryLine(text, eol + 1);
+}
 
 /** A stack's config with its secrets shown (`pulumi config --show-secrets`): a KEY and VALUE table, the secrets unmarked in it. */
 const CONFIG_SHOWN = /(?<![\w-])pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])/i;
@@ -439,14 +467,26 @@ const withoutStoreHeader = (text: string) => text.replace(STORE_HEADER, (header)
  * A store's entry: gopass's header on a terminal, then the password's line. Not a folder's tree (`├── db`), nor an
  * error (`Error: … is not in the password store.`, gpg's).
  */
-const ENTRY_FIRST_LINE = new RegExp(String.raw`^(?:${STORE_HEADER_LINE})?\s*(?!Error:|gpg:)(\S(?:[^\r\n]{0,254}\S)?)[ \t]*\r?(?:\n|$)`, "d");
+const ENTRY_FIRST_LINE = String.raw`(?:${STORE_HEADER_LINE})?\s*(?!Error:|gpg:)(\S(?:[^\r\n]{0,254}\S)?)[ \t]*\r?(?:\n|$)`;
+const ENTRY_OUTPUT = new RegExp(`^${ENTRY_FIRST_LINE}`, "d");
+const ENTRY_BELOW = new RegExp(ENTRY_FIRST_LINE, "dy");
 const TREE = /[├└]──/;
 
 /** The password on a store entry's first line (`pass show`), whatever its shape: a weak one, one with spaces. */
 function entryPassword(text: string): Finding[] {
   const { output, at } = outputBody(text);
   if (TREE.test(output)) return [];
-  const m = ENTRY_FIRST_LINE.exec(output);
+  const m = ENTRY_OUTPUT.exec(output);
   const span = m?.indices?.[1];
   return m && span && isPrintedValue(m[1] as string) ? [{ start: at + span[0], end: at + span[1], kind: "secret" }] : [];
+}
+
+/** The entry's first line from `from`, below its command in a pasted terminal: not the next prompt, nor a folder's tree. */
+function entryLine(text: string, from: number): Finding[] {
+  ENTRY_BELOW.lastIndex = from;
+  const m = ENTRY_BELOW.exec(text);
+  const span = m?.indices?.[1];
+  if (!m || !span || !isPrintedValue(m[1] as string) || PROMPT_LINE.test(m[1] as string)) return [];
+  const next = text.indexOf("\n", ENTRY_BELOW.lastIndex);
+  return TREE.test(text.slice(ENTRY_BELOW.lastIndex, next < 0 ? undefined : next)) ? [] : [{ start: span[0], end: span[1], kind: "secret" }];
 }
