@@ -155,7 +155,7 @@ describe("a password printed by gopass, libsecret's secret-tool or keepassxc-cli
   exactAndKept([["$ gopass show -o work/db\nZx8Cv7Bn6Mq5", "$ gopass show -o work/db\n[REDACTED:secret]"]], [["other subcommands", "$ gopass ls\nwork/db\n$ secret-tool store --label=x service openai"]]);
 });
 
-describe("pass given an entry's name alone (pass work/db): the password, whatever its shape", () => {
+describe("pass given an entry's name alone (pass work/db), and pass generate's answer: the password, whatever its shape", () => {
   const { redactOutput } = createRedactor();
   const entries: [command: string, output: string, redacted: string][] = [
     ["pass work/db", "hunter2\nlogin: bob\n", "[REDACTED:secret]\nlogin: bob\n"],
@@ -166,6 +166,16 @@ describe("pass given an entry's name alone (pass work/db): the password, whateve
   for (const command of ["pass", "pass ls work", "pass git push", "pass insert work/db", "pass -c work/db", "npm test; echo tests pass", "git commit -m 'tests pass now'"]) {
     test(`no entry shown: ${command}`, () => expect(commandPrints(command)).toBeUndefined());
   }
+  // pass prints it in colour: its codes read as spaces.
+  const colour = (password: string) => `\x1b[1mThe generated password for \x1b[4mweb/site\x1b[24m is:\x1b[22m\n\x1b[1m\x1b[93m${password}\x1b[22m\x1b[39m\n`;
+  exactAndKept(
+    [
+      ["The generated password for web/site is:\nZx8'Cv7-Bn6Mq5Lp4K{s\n", "The generated password for web/site is:\n[REDACTED:password]\n"],
+      ["$ pass generate -n web/site 12\nThe generated password for web/site is:\nhunterhunter\n", "$ pass generate -n web/site 12\nThe generated password for web/site is:\n[REDACTED:password]\n"],
+      [colour('a"b`c]d<e'), colour("[REDACTED:password]")],
+    ],
+    [["the message alone, and pass's other answers", "The generated password for web/site is:\n\nCopied web/site to clipboard. Will clear in 45 seconds.\n"]],
+  );
 });
 
 describe("a pasted terminal: a store's entry shown after a shell's prompt, its first line whatever its shape", () => {

@@ -26,7 +26,7 @@ import { privateKeyDetector, puttyKeyDetector } from "../src/safety/generic/priv
 import { encodedPrivateKeyDetector } from "../src/safety/generic/encoded-private-key.ts";
 import { wrappedJwtDetector } from "../src/safety/generic/wrapped-jwt.ts";
 import { pastedDumpDetector } from "../src/safety/generic/pasted-dump.ts";
-import { printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
+import { generatedEntryDetector, printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
 import { projectConfigDetector } from "../src/safety/generic/project-config.ts";
 import { proseSecretDetector } from "../src/safety/generic/prose-secret.ts";
 import { questionAnswerDetector } from "../src/safety/generic/question-answers.ts";
@@ -71,6 +71,7 @@ const GENERIC = [
   urlSignatureDetector,
   sentryDsnDetector,
   printedSecretDetector,
+  generatedEntryDetector,
   pastedDumpDetector,
   projectConfigDetector,
   proseSecretDetector,

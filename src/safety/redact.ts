@@ -20,7 +20,7 @@ import { handedKeyDetector } from "./generic/handed-key.ts";
 import { envArrayDetector } from "./generic/env-array.ts";
 import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
-import { type PrintedSecret, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
+import { type PrintedSecret, generatedEntryDetector, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
 import { pastedDumpDetector } from "./generic/pasted-dump.ts";
 import { projectConfigDetector } from "./generic/project-config.ts";
 import { tableDetector } from "./generic/table.ts";
@@ -173,6 +173,7 @@ function builtinDetectors(): Detector[] {
     credentialCallDetector,
     envFallbackDetector,
     printedSecretDetector,
+    generatedEntryDetector,
     pastedDumpDetector,
     projectConfigDetector,
     tableDetector,

@@ -1,4 +1,4 @@
-import type { Detector, Finding, Hits } from "../detectors.ts";
+import { type Detector, type Finding, type Hits, stickyDetector } from "../detectors.ts";
 import { WORDS_NAME, isStandIn, looksBase64Key, looksRandom } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { looksLikePassword } from "./prose-secret.ts";
@@ -456,6 +456,14 @@ function passwordFile(text: string): Finding[] {
   const value = m?.[1];
   return value && span && looksLikePassword(value) && !VERSION.test(value) && !value.includes("/") ? [{ start: at + span[0], end: at + span[1], kind: "password" }] : [];
 }
+
+/**
+ * What `pass generate name [length]` prints (`gopass generate` too): "The generated password for name is:", then the
+ * password on the next line, drawn from every punctuation mark (quotes, brackets), which no other rule reads whole. In
+ * colour on a terminal: its codes read as spaces (redact.ts).
+ */
+const GENERATED_ENTRY = /the generated password(?: for [^\r\n]{1,300}?)?[ \t]+is:[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*(\S{1,1000})[ \t]*(?=\r?\n|$)/diy;
+export const generatedEntryDetector = stickyDetector(["the generated password"], GENERATED_ENTRY, "password");
 
 /** gopass's header above an entry on a terminal (`Secret: name` and a blank line). */
 const STORE_HEADER_LINE = String.raw`\s*Secret:[ \t]*\S+[ \t]*\r?\n`;
