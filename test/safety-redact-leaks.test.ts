@@ -1022,3 +1022,20 @@ describe("a Wi-Fi password of digits alone told in prose, as routers ship them",
     ],
   );
 });
+
+describe("a Wi-Fi passphrase of three words told in prose, dashed or spaced, as routers and people make them", () => {
+  exactAndKept(
+    [
+      ["the wifi password is correct-horse-battery", "the wifi password is [REDACTED:password]"],
+      ["The Wi-Fi password is correct horse battery.", "The Wi-Fi password is [REDACTED:password]."],
+      ["WiFi password: correct horse battery\nthanks", "WiFi password: [REDACTED:password]\nthanks"],
+    ],
+    [
+      [
+        "a sentence going on, words of a sentence, compounds with short words, two words",
+        "the wifi password is stored somewhere else\nthe wifi password is printed under the router\nthe wifi password is pretty simple really\nthe wifi password is state-of-the-art\nthe wifi password is up-to-date\nthe wifi password is case-sensitive\nWi-Fi password: same as before\nthe wifi password is guest network only",
+      ],
+      ["three words after a password's label alone", "the password is correct-horse-battery"],
+    ],
+  );
+});

@@ -135,9 +135,10 @@ const restOfLine = (text: string, at: number): string => {
   return text.slice(at, at + end).trimEnd().replace(TRAILING, "");
 };
 
-export function isDicewarePhrase(value: string): boolean {
+/** `least` words: four, or three after a Wi-Fi network's label, as routers' passphrases are made ("correct-horse-battery"). */
+export function isDicewarePhrase(value: string, least = 4): boolean {
   const words = value.split(/[ -]/);
-  return words.length >= 4 && words.every((w) => PHRASE_WORD.test(w) && !SENTENCE_WORDS.has(w));
+  return words.length >= least && words.every((w) => PHRASE_WORD.test(w) && !SENTENCE_WORDS.has(w));
 }
 
 /** Whether a value told in prose is shaped like a key or token: long, random-looking, and not code (no brackets, no member path, no constant's name). */
@@ -449,13 +450,14 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   // Quoted words are a phrase ("at least 8 chars") unless each is shaped like a password, one a strong one ("Juniper!Nimbus11 Tundra_Vale19"),
   // or they are a password's diceware passphrase.
   const words = value.split(" ");
-  if (quoted && password && isDicewarePhrase(value)) return { start: span[0], end: span[0] + value.length, kind: "password" };
+  const least = password && isWifiLabel(text, at) ? 3 : 4;
+  if (quoted && password && isDicewarePhrase(value, least)) return { start: span[0], end: span[0] + value.length, kind: "password" };
   // A bare passphrase is the rest of its line after a colon: "pass phrase: mosaic saddle mosaic velvet"; after "is" too when no word of it
   // reads as a sentence going on ("my passphrase is correct horse battery staple"; not "the passphrase is generated randomly during setup").
   const before = text.slice(Math.max(0, span[0] - 5), span[0]);
   const colon = AFTER_COLON.test(before);
   const phrase = !quoted && password && (colon || AFTER_COPULA.test(before)) ? restOfLine(text, span[0]) : "";
-  if (isDicewarePhrase(phrase) && (colon || !phrase.split(/[ -]/).some((w) => SENTENCE_GOES_ON.test(w)))) {
+  if (isDicewarePhrase(phrase, least) && (colon || !phrase.split(/[ -]/).some((w) => SENTENCE_GOES_ON.test(w)))) {
     return { start: span[0], end: span[0] + phrase.length, kind: "password" };
   }
   // A strong word and plain ones, quoted after a password's label: "Blue42 horse".
@@ -473,4 +475,5 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
  */
 const WIFI_BEFORE = /(?:wi-?fi|wlan|wireless)[ \t]+$/i;
 const WIFI_DIGITS = /^\d{8,63}$/;
-const isWifiDigits = (text: string, at: number, value: string) => WIFI_DIGITS.test(value) && !isStandIn(value) && WIFI_BEFORE.test(text.slice(Math.max(0, at - 10), at));
+const isWifiLabel = (text: string, at: number) => WIFI_BEFORE.test(text.slice(Math.max(0, at - 10), at));
+const isWifiDigits = (text: string, at: number, value: string) => WIFI_DIGITS.test(value) && !isStandIn(value) && isWifiLabel(text, at);
