@@ -1039,3 +1039,25 @@ describe("a Wi-Fi passphrase of three words told in prose, dashed or spaced, as 
     ],
   );
 });
+
+describe("a Wi-Fi passphrase with spaces in the configs that read it to its line's end (hostapd, NetworkManager, nmcli, iwd)", () => {
+  exactAndKept(
+    [
+      ["interface=wlan0\nssid=Home\nwpa_passphrase=correct horse battery staple\nwpa=2\n", "interface=wlan0\nssid=Home\nwpa_passphrase=[REDACTED:secret]\nwpa=2\n"],
+      ["[wifi-security]\nkey-mgmt=wpa-psk\npsk=correct horse battery staple\n", "[wifi-security]\nkey-mgmt=wpa-psk\npsk=[REDACTED:secret]\n"],
+      [
+        "802-11-wireless-security.key-mgmt:      wpa-psk\n802-11-wireless-security.psk:           correct horse battery staple\n802-11-wireless-security.psk-flags:     0 (none)\n",
+        "802-11-wireless-security.key-mgmt:      wpa-psk\n802-11-wireless-security.psk:           [REDACTED:secret]\n802-11-wireless-security.psk-flags:     0 (none)\n",
+      ],
+      ["wifi-sec.psk:                           correcthorsebattery\n", "wifi-sec.psk:                           [REDACTED:secret]\n"],
+      ["sae_password=correct horse battery staple\n[Security]\nPassphrase=correct horse battery staple\n", "sae_password=[REDACTED:secret]\n[Security]\nPassphrase=[REDACTED:secret]\n"],
+      ["     5→wpa_passphrase=correct horse battery staple\n", "     5→wpa_passphrase=[REDACTED:secret]\n"],
+    ],
+    [
+      ["hostapd's sample, commented out", "#wpa_passphrase=secret passphrase\n#sae_password=secret\n"],
+      ["nmcli without -s, a field unset, a mode", "802-11-wireless-security.psk:           <hidden>\n802-11-wireless-security.psk-flags:     0 (none)\n802-11-wireless-security.leap-password: --\nwifi-sec.psk:                           --\npsk=WPA2-PSK\n"],
+      ["a reference, a placeholder", "wpa_passphrase=${WIFI_PASSPHRASE}\n    wpa_passphrase=<your passphrase here>\n"],
+      ["code and types (Node's tls.d.ts)", "    interface PSKCallbackNegotation {\n        psk: NodeJS.ArrayBufferView;\n        identity: string;\n    }\npsk = hashlib.pbkdf2_hmac(\"sha1\", passphrase, ssid, 4096, 32)\n"],
+    ],
+  );
+});

@@ -18,6 +18,7 @@ import { secretsMapDetector } from "../src/safety/generic/secrets-map.ts";
 import { backupCodesDetector, bitlockerKeyDetector, totpSeedDetector } from "../src/safety/generic/two-factor.ts";
 import { wifiQrDetector } from "../src/safety/generic/wifi-qr.ts";
 import { tokenRecordDetector } from "../src/safety/generic/token-record.ts";
+import { wifiConfigDetector } from "../src/safety/generic/wifi-config.ts";
 import { otelHeadersDetector } from "../src/safety/generic/otel-headers.ts";
 import { markedSecretDetector } from "../src/safety/generic/name-value.ts";
 import { contextSecretDetector } from "../src/safety/generic/context-secret.ts";
@@ -89,6 +90,7 @@ const GENERIC = [
   secretsMapDetector,
   wifiQrDetector,
   tokenRecordDetector,
+  wifiConfigDetector,
   bitlockerKeyDetector,
   totpSeedDetector,
   backupCodesDetector,
@@ -146,6 +148,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["telegram-like ids without a token", "123456789:AA 1234567890:AAb "],
     ["value-cutting commands on one long line", "grep -oP 'TOKEN=\\K' | cut -d= awk -F= sed -n 's/API_KEY=//' "],
     ["token records opened and never closed, plain and escaped", '{"value":"x","issued_on":"","policies":[{"issued_on":{\\"issued_on\\":[\\"'],
+    ["Wi-Fi config lines of spaces, never ending", `psk=a${" ".repeat(2000)}b${" b".repeat(500)}\nwpa_passphrase=`],
     ["backslashes before every quote of a record", `{${"\\".repeat(40)}"issued_on${"\\".repeat(40)}":`],
     ["aws context and 39-character words", `AKIAIOSFODNN7EXAMPLF ${"Ab1/".repeat(10).slice(0, 39)} `],
   );

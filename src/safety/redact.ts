@@ -44,6 +44,7 @@ import { encodedPrivateKeyDetector } from "./generic/encoded-private-key.ts";
 import { keyFieldsDetector } from "./generic/key-fields.ts";
 import { wrappedJwtDetector } from "./generic/wrapped-jwt.ts";
 import { wifiQrDetector } from "./generic/wifi-qr.ts";
+import { wifiConfigDetector } from "./generic/wifi-config.ts";
 import { otelHeadersDetector } from "./generic/otel-headers.ts";
 import { networkConfigDetector } from "./generic/network-config.ts";
 import { CODES_FIELD, backupCodesDetector, bitlockerKeyDetector, totpSeedDetector } from "./generic/two-factor.ts";
@@ -146,6 +147,7 @@ function builtinDetectors(): Detector[] {
     mavenMasterDetector,
     ...userFileDetectors,
     wifiQrDetector,
+    wifiConfigDetector,
     otelHeadersDetector,
     networkConfigDetector,
     bitlockerKeyDetector,
