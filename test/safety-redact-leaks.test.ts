@@ -1061,3 +1061,15 @@ describe("a Wi-Fi passphrase with spaces in the configs that read it to its line
     ],
   );
 });
+
+describe("a Wi-Fi password given to nmcli on its command line (device wifi connect … password, connection modify … wifi-sec.psk)", () => {
+  exactAndKept(
+    [
+      ['nmcli dev wifi connect Home password "correct horse battery"', 'nmcli dev wifi connect Home password "[REDACTED:password]"'],
+      ['sudo nmcli device wifi connect "My Home" password correcthorse ifname wlan0', 'sudo nmcli device wifi connect "My Home" password [REDACTED:password] ifname wlan0'],
+      ["nmcli connection add type wifi ssid Home wifi-sec.key-mgmt wpa-psk wifi-sec.psk correcthorse", "nmcli connection add type wifi ssid Home wifi-sec.key-mgmt wpa-psk wifi-sec.psk [REDACTED:password]"],
+      ["nmcli con modify Home 802-11-wireless-security.psk 'correct horse'", "nmcli con modify Home 802-11-wireless-security.psk '[REDACTED:password]'"],
+    ],
+    [["asked for, a variable, its flags", "nmcli dev wifi connect Home --ask\nnmcli dev wifi connect Home password $WIFI_PASS\nnmcli con modify Home wifi-sec.psk-flags 0\n"]],
+  );
+});

@@ -230,6 +230,13 @@ const TOOLS: Tool[] = [
   // Neo4j's `neo4j-admin dbms set-initial-password x`.
   { keywords: ["mosquitto_passwd"], command: /mosquitto_passwd(?:[ \t]+-[A-Za-z]+){0,4}?[ \t]+-b(?:[ \t]+-[A-Za-z]+){0,4}[ \t]+\S+[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   { keywords: ["wpa_passphrase"], command: /wpa_passphrase[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  // NetworkManager's `nmcli device wifi connect <ssid> password x` and `nmcli connection modify <name> wifi-sec.psk x` (`add`, the long name).
+  {
+    keywords: ["nmcli"],
+    command: /nmcli(?:[ \t]+-[\w-]+)*[ \t]+(?:d(?:ev(?:ice)?)?[ \t]+wifi[ \t]+connect[^\n|;&]{1,300}?[ \t]password|c(?:on(?:nection)?)?[ \t]+(?:modify|mod|add)[^\n|;&]{1,300}?[ \t](?:wifi-sec|802-11-wireless-security)\.psk)(?=[ \t])/iy,
+    flag: POSITIONAL,
+    password: whole,
+  },
   { keywords: ["grafana"], command: /grafana(?:-cli|[ \t]+cli)[^\n|;&]{0,100}?reset-admin-password(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   { keywords: ["neo4j-admin"], command: /neo4j-admin(?:[ \t]+dbms)?[ \t]+set-initial-password(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   // `-p` after a user: Neo4j's cypher-shell, Cassandra's cqlsh, ncftp, hydra; lftp's `-u user,x`.
