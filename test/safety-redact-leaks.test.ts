@@ -969,6 +969,8 @@ describe("Cloudflare's API token in its creation's answer, under a field named v
       // The value first, then the fields that say what it is.
       [reordered("8M7wS6hCpXVc-DoRnPPY_UCWPgy8aea4Wy6kCe5T"), reordered("[REDACTED:cloudflare-api-token]")],
       [JSON.stringify(reordered("8M7wS6hCpXVc-DoRnPPY_UCWPgy8aea4Wy6kCe5T")), JSON.stringify(reordered("[REDACTED:cloudflare-api-token]"))],
+      // Its start far before issued_on (a long name): the fields after it are read.
+      [reordered("x").replace('"name":"deploy"', `"name":"${"n".repeat(3000)}"`).replace('"value":"x",', "").replace("]}", '],"value":"8M7wS6hCpXVc-DoRnPPY_UCWPgy8aea4Wy6kCe5T"}'), reordered("x").replace('"name":"deploy"', `"name":"${"n".repeat(3000)}"`).replace('"value":"x",', "").replace("]}", '],"value":"[REDACTED:cloudflare-api-token]"}')],
     ],
     [
       ["the tokens listed, with no value; a setting's value after them", `${created("x").replace(',"value":"x"', "")}\n{"name": "ssl", "value": "full_strict_mode_enabled_for_zone_x"}`],

@@ -33,8 +33,10 @@ export const tokenRecordDetector: Detector = {
       const escapes = keyEscapes(text, at);
       if (escapes === undefined) continue;
       const json = new EscapedJson(text, escapes);
-      const start = json.recordStart(at - 1 - escapes, Math.max(readTo, at - BACK));
-      readTo = start === undefined ? at : json.readRecord(start, out);
+      const key = at - 1 - escapes;
+      // Its record from the start, or (a start too far back) from this field on, as the fields after it are read.
+      const start = json.recordStart(key, Math.max(readTo, at - BACK));
+      readTo = json.readRecord(start === undefined ? key : start + 1, out);
     }
   },
 };
@@ -99,12 +101,12 @@ class EscapedJson {
   }
 
   /**
-   * Reads the record opening at `start` to its end: the value of a record with `policies` is the token. Returns
-   * where the reading stopped.
+   * Reads a record's fields from `from` (after its `{`, or at one of its keys) to its end: the value of a record with
+   * `policies` is the token. Returns where the reading stopped.
    */
-  readRecord(start: number, out: Finding[]): number {
+  readRecord(from: number, out: Finding[]): number {
     const text = this.text;
-    const end = Math.min(text.length, start + REACH);
+    const end = Math.min(text.length, from + REACH);
     let depth = 0;
     let policies = false;
     let value: [number, number] | undefined;
@@ -114,7 +116,7 @@ class EscapedJson {
       if (value && token && policies && TOKEN.test(token) && !isTokenStandIn(token)) out.push({ start: value[0], end: value[1], kind: "cloudflare-api-token", token: true });
       return at;
     };
-    for (let j = start + 1; j < end; j++) {
+    for (let j = from; j < end; j++) {
       const c = text.charCodeAt(j);
       if (c === QUOTE && this.isQuote(j)) {
         const close = this.stringEnd(j, end);
