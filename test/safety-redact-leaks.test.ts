@@ -192,6 +192,7 @@ describe("a pasted terminal: a store's entry shown after a shell's prompt, its f
         "$ pass show email\nemail\n├── work\n└── home\n$ pass show nope\nError: nope is not in the password store.\n$ pass show -c email/work\nCopied email/work to clipboard. Will clear in 45 seconds.\n$ pass show email/work\n$ pass git push\nEverything up-to-date\n$ pass insert email/home\nEnter password for email/home:\n",
       ],
       ["prose with pass in it, no prompt", "please run pass show email/work\nand tell me what it prints\nwe pass work/db along\nto the next step\n"],
+      ["the user's words after a blank line, or a sentence", "$ pass show email/work\n\nWhy does this print nothing?\nWhen I run\n$ pass show email/work\nit asks for my gpg passphrase and then hangs\n"],
     ],
   );
 });

@@ -475,9 +475,14 @@ const withoutStoreHeader = (text: string) => text.replace(STORE_HEADER, (header)
  * A store's entry: gopass's header on a terminal, then the password's line. Not a folder's tree (`├── db`), nor an
  * error (`Error: … is not in the password store.`, gpg's).
  */
-const ENTRY_FIRST_LINE = String.raw`(?:${STORE_HEADER_LINE})?\s*(?!Error:|gpg:)(\S(?:[^\r\n]{0,254}\S)?)[ \t]*\r?(?:\n|$)`;
-const ENTRY_OUTPUT = new RegExp(`^${ENTRY_FIRST_LINE}`, "d");
-const ENTRY_BELOW = new RegExp(ENTRY_FIRST_LINE, "dy");
+const ENTRY_LINE = String.raw`(?!Error:|gpg:)(\S(?:[^\r\n]{0,254}\S)?)[ \t]*\r?(?:\n|$)`;
+const ENTRY_OUTPUT = new RegExp(String.raw`^(?:${STORE_HEADER_LINE})?\s*${ENTRY_LINE}`, "d");
+/**
+ * Below its command in a pasted terminal: the next line, or the one after gopass's header and its blank line; a line
+ * after a blank one is the user's words again ("$ pass show x⏎⏎Why does it hang?"), as is a sentence of more than five words.
+ */
+const ENTRY_BELOW = new RegExp(String.raw`(?:${STORE_HEADER_LINE}\s*)?[ \t]*${ENTRY_LINE}`, "dy");
+const ENTRY_WORDS_MAX = 5;
 const TREE = /[├└]──/;
 
 /** The password on a store entry's first line (`pass show`), whatever its shape: a weak one, one with spaces. */
@@ -494,7 +499,8 @@ function entryLine(text: string, from: number): Finding[] {
   ENTRY_BELOW.lastIndex = from;
   const m = ENTRY_BELOW.exec(text);
   const span = m?.indices?.[1];
-  if (!m || !span || !isPrintedValue(m[1] as string) || PROMPT_LINE.test(m[1] as string)) return [];
+  const value = m?.[1] as string;
+  if (!m || !span || !isPrintedValue(value) || PROMPT_LINE.test(value) || value.split(/[ \t]+/).length > ENTRY_WORDS_MAX) return [];
   const next = text.indexOf("\n", ENTRY_BELOW.lastIndex);
   return TREE.test(text.slice(ENTRY_BELOW.lastIndex, next < 0 ? undefined : next)) ? [] : [{ start: span[0], end: span[1], kind: "secret" }];
 }
