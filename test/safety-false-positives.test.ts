@@ -610,3 +610,16 @@ describe("gopass's header above an entry (`Secret: <entry's name>`) is no secret
     ],
   );
 });
+
+describe("a sed substitution that cuts a secret's name off (s/^psk=//p) has no value after the name", () => {
+  maskedAndKept(
+    [
+      ["DB_PASSWORD=//hunter2x", "DB_PASSWORD=[REDACTED:secret]"],
+      ["password=/gp4ss", "password=[REDACTED:secret]"],
+    ],
+    [
+      ["wpa_passphrase's psk cut out", "wpa_passphrase \"$SSID\" \"$PASS\" | sed -n 's/^\\s*psk=//p'\n"],
+      ["a .env's password cut out", "sed -i 's/^DB_PASSWORD=//g' .env\n"],
+    ],
+  );
+});

@@ -137,6 +137,8 @@ function isNamedElsewhere(name: string, quoted: boolean, next: string | undefine
   return quoted || !SCREAMING_NAME.test(name) || (next !== undefined && CODE_AFTER.has(next));
 }
 
+/** A sed substitution's end after the name it cuts off (`sed -n 's/^\s*psk=//p'`, `s/^DB_PASSWORD=//g`): its empty replacement and flags. */
+const SED_END = /^\/\/[gpiIme\d]{0,4}$/;
 /** A YAML anchor or alias (`client_secret: &client_secret`, `password: *db_password`): a name for a value, not one. */
 const YAML_ANCHOR = /^[&*][A-Za-z_][\w-]*$/;
 /** A parameter's type and its default, written tight (`startToken:Token=None`, then `):`): code. */
@@ -231,7 +233,7 @@ const PROMPT_FUNCTION = /^(?:getpass(?:\.getpass)?|raw_input|input)$/;
  * ends its line with a lowercase word (YAML's `password: letmein`: code goes on, with `,`, `;`, `)`).
  */
 export function isAssignedSecret(name: string, value: string, quoted: boolean, next: string | undefined): boolean {
-  if (value.trim() === "" || isStandIn(value) || NO_CREDENTIAL_NAME.test(name) || isAwsUuidField(name, value) || (!quoted && (YAML_BLOCK.test(value) || YAML_ANCHOR.test(value) || TYPED_DEFAULT.test(value)))) return false;
+  if (value.trim() === "" || isStandIn(value) || NO_CREDENTIAL_NAME.test(name) || isAwsUuidField(name, value) || (!quoted && (YAML_BLOCK.test(value) || YAML_ANCHOR.test(value) || TYPED_DEFAULT.test(value) || SED_END.test(value)))) return false;
   if (TOKEN_NAME.test(name) && !PASSWORD_NAME.test(name) && ((FIELD_NAME.test(value) && /[A-Z]/.test(value)) || ACCESS_LEVEL.test(value))) return false;
   if (TRANSLATED.test(value) || WIFI_MODE.test(value) || (FILE_PATH.test(value) && !looksBase64Key(value)) || USERS_COMMAND.test(value) || isOwnWord(name, value) || isCredentialFieldName(value)) return false;
   if (PACKAGE_NAME.test(name) && (VERSION_RANGE.test(value) || ARTIFACT.test(value))) return false;
