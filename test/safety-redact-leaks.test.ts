@@ -1032,6 +1032,10 @@ describe("a Wi-Fi passphrase of three words told in prose, dashed or spaced, as 
       ["the wifi password is correct-horse-battery", "the wifi password is [REDACTED:password]"],
       ["The Wi-Fi password is correct horse battery.", "The Wi-Fi password is [REDACTED:password]."],
       ["WiFi password: correct horse battery\nthanks", "WiFi password: [REDACTED:password]\nthanks"],
+      // The network named after the label, or its SSID on the line above.
+      ["the password for the wifi is correct-horse-battery", "the password for the wifi is [REDACTED:password]"],
+      ["SSID: HomeNet\nPassword: correct horse battery\n", "SSID: HomeNet\nPassword: [REDACTED:password]\n"],
+      ["the password for the guest wifi is 48213957", "the password for the guest wifi is [REDACTED:password]"],
     ],
     [
       [
@@ -1039,6 +1043,8 @@ describe("a Wi-Fi passphrase of three words told in prose, dashed or spaced, as 
         "the wifi password is stored somewhere else\nthe wifi password is printed under the router\nthe wifi password is pretty simple really\nthe wifi password is state-of-the-art\nthe wifi password is up-to-date\nthe wifi password is case-sensitive\nWi-Fi password: same as before\nthe wifi password is guest network only",
       ],
       ["three words after a password's label alone", "the password is correct-horse-battery"],
+      ["an SSID above words of a sentence", "SSID: HomeNet\nPassword: same as before\nssid=\"Home\"\nthe password is up-to-date\n"],
+      ["a network's name further up, another's password", "SSID: HomeNet\n\nSee the notes.\nthe password for the admin page is correct-horse-battery\n"],
     ],
   );
 });

@@ -450,7 +450,8 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   // Quoted words are a phrase ("at least 8 chars") unless each is shaped like a password, one a strong one ("Juniper!Nimbus11 Tundra_Vale19"),
   // or they are a password's diceware passphrase.
   const words = value.split(" ");
-  const least = password && isWifiLabel(text, at) ? 3 : 4;
+  const wifi = password && isWifiPassword(text, at, span[0]);
+  const least = wifi ? 3 : 4;
   if (quoted && password && isDicewarePhrase(value, least)) return { start: span[0], end: span[0] + value.length, kind: "password" };
   // A bare passphrase is the rest of its line after a colon: "pass phrase: mosaic saddle mosaic velvet"; after "is" too when no word of it
   // reads as a sentence going on ("my passphrase is correct horse battery staple"; not "the passphrase is generated randomly during setup").
@@ -465,7 +466,7 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   if (words.length > 1 && !(words.every(passwordWord) && words.some(looksLikeStrongPassword))) return undefined;
   // A secret (not a key nor a token, whose values are random) may be one a person made up: shaped like a strong password.
   const made = !password && SECRET_LABEL.test(text.slice(at, at + 6)) && looksLikeStrongPassword(value);
-  if (password ? !passwordShaped(value) && !isWifiDigits(text, at, value) : !keyShaped(text, at)(value) && !made) return undefined;
+  if (password ? !passwordShaped(value) && !(wifi && isWifiDigits(value)) : !keyShaped(text, at)(value) && !made) return undefined;
   return { start: span[0], end: span[0] + value.length, kind: password ? "password" : "secret" };
 }
 
@@ -475,5 +476,16 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
  */
 const WIFI_BEFORE = /(?:wi-?fi|wlan|wireless)[ \t]+$/i;
 const WIFI_DIGITS = /^\d{8,63}$/;
-const isWifiLabel = (text: string, at: number) => WIFI_BEFORE.test(text.slice(Math.max(0, at - 10), at));
-const isWifiDigits = (text: string, at: number, value: string) => WIFI_DIGITS.test(value) && !isStandIn(value) && isWifiLabel(text, at);
+/** A Wi-Fi network's name between the label and its value ("the password for the wifi is …"), or its SSID on the label's line or the one above. */
+const WIFI_WORD = /wi-?fi|wlan|wireless/i;
+const SSID = /\bssid\b/i;
+/** How far back the SSID is looked for: the line above, at most this many characters. */
+const SSID_BACK = 200;
+
+function isWifiPassword(text: string, at: number, valueAt: number): boolean {
+  if (WIFI_BEFORE.test(text.slice(Math.max(0, at - 10), at)) || WIFI_WORD.test(text.slice(at, valueAt))) return true;
+  const back = text.slice(Math.max(0, at - SSID_BACK), at);
+  const lineAbove = back.lastIndexOf("\n", back.lastIndexOf("\n") - 1);
+  return SSID.test(back.slice(lineAbove + 1));
+}
+const isWifiDigits = (value: string) => WIFI_DIGITS.test(value) && !isStandIn(value);
