@@ -41,6 +41,8 @@ test("a secret the rules find by its lines (a table, a CSV, a config's block) in
     ["rootpw Xy7pQ2v\nbindpw Zz8kq1w", "Zz8kq1w"],
     ["db:\n  password: |\n    correct horse battery staple\n  host: db", "battery staple"],
     [" id | password\n----+---------\n  1 | pa55wd!", "pa55wd!"],
+    ["interface=wlan0\nwpa_passphrase=correct horse battery staple\nwpa=2", "battery staple"],
+    ["SSID: HomeNet\nPassword: purple monkey dishwasher", "monkey dishwasher"],
   ];
   const stored = await synced(pasted.map(([prompt]) => prompt));
   expect(stored).toContain("[REDACTED:");
