@@ -173,6 +173,8 @@ describe("pass given an entry's name alone (pass work/db), and pass generate's a
       ["The generated password for web/site is:\nZx8'Cv7-Bn6Mq5Lp4K{s\n", "The generated password for web/site is:\n[REDACTED:password]\n"],
       ["$ pass generate -n web/site 12\nThe generated password for web/site is:\nhunterhunter\n", "$ pass generate -n web/site 12\nThe generated password for web/site is:\n[REDACTED:password]\n"],
       [colour('a"b`c]d<e'), colour("[REDACTED:password]")],
+      // pass(1)'s example, as older versions word it: a password that starts as a command's substitution would.
+      ["zx2c4@laptop ~ $ pass generate Email/jasondonenfeld.com 15\nThe generated password to Email/jasondonenfeld.com is:\n$(-QF&Q=IN2nFBx\n", "zx2c4@laptop ~ $ pass generate Email/jasondonenfeld.com 15\nThe generated password to Email/jasondonenfeld.com is:\n[REDACTED:password]\n"],
     ],
     [["the message alone, and pass's other answers", "The generated password for web/site is:\n\nCopied web/site to clipboard. Will clear in 45 seconds.\n"]],
   );

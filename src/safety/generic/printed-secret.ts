@@ -1,5 +1,6 @@
-import { type Detector, type Finding, type Hits, stickyDetector } from "../detectors.ts";
-import { WORDS_NAME, isStandIn, looksBase64Key, looksRandom } from "../look-alikes.ts";
+import type { Detector, Finding, Hits } from "../detectors.ts";
+import { WORDS_NAME, isPlaceholder, isStandIn, looksBase64Key, looksRandom } from "../look-alikes.ts";
+import { MARKER_ONLY } from "../marker.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { looksLikePassword } from "./prose-secret.ts";
 import { recordValues } from "./secret-record.ts";
@@ -458,12 +459,24 @@ function passwordFile(text: string): Finding[] {
 }
 
 /**
- * What `pass generate name [length]` prints (`gopass generate` too): "The generated password for name is:", then the
- * password on the next line, drawn from every punctuation mark (quotes, brackets), which no other rule reads whole. In
+ * What `pass generate name [length]` prints (`gopass generate` too): "The generated password for name is:" ("… to name
+ * is:" in older versions), then the password on the next line, drawn from every punctuation mark (quotes, brackets, `$(`),
+ * which no other rule reads whole: only a placeholder or our marker is let through, not what reads as a reference. In
  * colour on a terminal: its codes read as spaces (redact.ts).
  */
-const GENERATED_ENTRY = /the generated password(?: for [^\r\n]{1,300}?)?[ \t]+is:[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*(\S{1,1000})[ \t]*(?=\r?\n|$)/diy;
-export const generatedEntryDetector = stickyDetector(["the generated password"], GENERATED_ENTRY, "password");
+const GENERATED_ENTRY = /the generated password(?: (?:for|to) [^\r\n]{1,300}?)?[ \t]+is:[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*(\S{1,1000})[ \t]*(?=\r?\n|$)/diy;
+
+export const generatedEntryDetector: Detector = {
+  keywords: ["the generated password"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      GENERATED_ENTRY.lastIndex = hits[i] as number;
+      const m = GENERATED_ENTRY.exec(text);
+      const span = m?.indices?.[1];
+      if (m && span && !isPlaceholder(m[1] as string) && !MARKER_ONLY.test(m[1] as string)) out.push({ start: span[0], end: span[1], kind: "password" });
+    }
+  },
+};
 
 /** gopass's header above an entry on a terminal (`Secret: name` and a blank line). */
 const STORE_HEADER_LINE = String.raw`\s*Secret:[ \t]*\S+[ \t]*\r?\n`;
