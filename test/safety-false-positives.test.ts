@@ -623,3 +623,18 @@ describe("a sed substitution that cuts a secret's name off (s/^psk=//p) has no v
     ],
   );
 });
+
+describe("a pattern anchored at a line's start (grep '^DB_PASSWORD=' .env): its closing quote opens no value", () => {
+  maskedAndKept(
+    [
+      ["export API_SECRET='^Xk9mQ2pL7vR3'", "export API_SECRET='[REDACTED:secret]'"],
+      ["DB_PASSWORD=\"hunter2x\"", "DB_PASSWORD=\"[REDACTED:secret]\""],
+    ],
+    [
+      // Each alone, as a Bash call's command is: the quote's end is then the text's.
+      ["grep of an environment file", "grep '^API_SECRET=' .env | cut -d= -f2"],
+      ["grep in double quotes", 'grep "^DB_PASSWORD=" .env'],
+      ["grep -E", "grep -E '^DB_PASSWORD=' .env.production"],
+    ],
+  );
+});

@@ -803,8 +803,10 @@ export const assignmentDetector: Detector = {
       const group = double !== undefined ? 4 : escaped !== undefined ? 5 : single !== undefined ? 6 : bare !== undefined ? 7 : 8;
       const span = m.indices?.[group];
       if (!span) continue;
-      // A label inside a string (a prompt: `getpass("Password: ").strip()`): the quote after it closes that string, opening no value.
-      if ((double !== undefined || single !== undefined) && !m[2] && text[start - 1] === text[span[0] - 1]) continue;
+      // A label inside a string (a prompt: `getpass("Password: ").strip()`, a pattern anchored at a line's start: `grep '^DB_PASSWORD=' .env`):
+      // the quote after it closes that string, opening no value.
+      const opening = text[start - 1] === "^" ? text[start - 2] : text[start - 1];
+      if ((double !== undefined || single !== undefined) && !m[2] && opening === text[span[0] - 1]) continue;
       if (bare !== undefined && YAML_BLOCK.test(bare) && STRONG_NAME.test(name.replace(NAME_SUFFIX, ""))) {
         blockScalar(text, start, span[1], out);
         continue;
