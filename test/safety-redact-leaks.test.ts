@@ -160,9 +160,14 @@ describe("pass given an entry's name alone (pass work/db), and pass generate's a
   const entries: [command: string, output: string, redacted: string][] = [
     ["pass work/db", "hunter2\nlogin: bob\n", "[REDACTED:secret]\nlogin: bob\n"],
     ["PASSWORD_STORE_DIR=~/.team-store pass work/db", "P@ss w0rd!\n", "[REDACTED:secret]\n"],
-    ["cd ~ && pass email/me | cat", "Tr0ub4dor&3\n", "[REDACTED:secret]\n"],
+    ["cd ~ && pass email/me", "correct horse battery\n", "[REDACTED:secret]\n"],
   ];
-  for (const [command, output, redacted] of entries) test(command, () => expect(redactOutput(output, commandPrints(command) ?? "any").text).toBe(redacted));
+  for (const [command, output, redacted] of entries) {
+    test(command, () => {
+      expect(commandPrints(command)).toBe("first-line");
+      expect(redactOutput(output, "first-line").text).toBe(redacted);
+    });
+  }
   for (const command of ["pass", "pass ls work", "pass git push", "pass insert work/db", "pass -c work/db", "npm test; echo tests pass", "git commit -m 'tests pass now'"]) {
     test(`no entry shown: ${command}`, () => expect(commandPrints(command)).toBeUndefined());
   }
