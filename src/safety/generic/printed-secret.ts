@@ -202,7 +202,7 @@ const PASS_COMMANDS = "init|ls|list|grep|find|search|show|insert|add|edit|genera
  * starts, or after a shell's prompt), its output not piped on: by their convention its first line is the password, the
  * rest its fields (`login: …`). A later command's output may follow.
  */
-const STORE_ENTRY = String.raw`(?:(?<![\w-])(?:go)?pass[ \t]+show(?:[ \t]{1,20}[^\s|;&<>]{1,300}){1,10}|(?<=(?:^|[;&|(]|\bsudo|[$%❯])[ \t]*(?:[A-Za-z_]\w{0,60}=[^\s;&|]{0,300}[ \t]+)*)pass[ \t]+(?!(?:${PASS_COMMANDS})(?![^\s|;&<>]))[^\s|;&<>-][^\s|;&<>]{0,299})[ \t]*(?=$|[;&\r\n])`;
+const STORE_ENTRY = String.raw`(?:(?<![\w-])(?:go)?pass[ \t]+show(?:[ \t]{1,20}[^\s|;&<>]{1,300}){1,10}|(?<=(?:^|[;&|(]|\bsudo|[$%❯])[ \t]*(?:[A-Za-z_]\w{0,60}=[^\s;&|]{0,300}[ \t]+){0,10})pass[ \t]+(?!(?:${PASS_COMMANDS})(?![^\s|;&<>]))[^\s|;&<>-][^\s|;&<>]{0,299})[ \t]*(?=$|[;&\r\n])`;
 const STORE_ENTRY_SHOWN = new RegExp(STORE_ENTRY, "m");
 const STORE_ENTRY_AT = new RegExp(STORE_ENTRY, "my");
 /** Shown elsewhere: copied to the clipboard, as a QR code. */
@@ -218,8 +218,10 @@ const PROMPT_LINE = /^[ \t]*\S*[$%❯][ \t]/;
  * as in the command's own result (entryPassword). Undefined when the command is none of these.
  */
 function promptedEntry(text: string, at: number, eol: number): Finding[] | undefined {
-  const line = text.lastIndexOf("\n", at - 1) + 1;
-  if (at - line > 200 || !PROMPT_BEFORE.test(text.slice(line, at))) return undefined;
+  // The line's start within 200 characters, looked for among those only: "pass " is common words' end ("bypass "), and a
+  // walk back to the start of a megabyte line at each of its hits made a minified file's redaction take seconds.
+  const before = text.slice(Math.max(0, at - 201), at);
+  if ((at > 200 && !before.includes("\n")) || !PROMPT_BEFORE.test(before)) return undefined;
   STORE_ENTRY_AT.lastIndex = at;
   if (!STORE_ENTRY_AT.test(text) || STORE_ENTRY_ELSEWHERE.test(text.slice(at, eol))) return undefined;
   return entryLine(text, eol + 1);
