@@ -126,7 +126,9 @@ describe("a request stays queued until served", () => {
     try {
       u.claude.write(`p/${SESSION}.jsonl`, jsonl(firstTurn));
       await u.hook("UserPromptSubmit");
-      await within(20_000, () => server.session(SESSION)?.messages.length === 2 && queued(u.app) === undefined);
+      // Frozen once it waits for more, its pass and the look a second later over: a claim of its own held when
+      // frozen (the messages show on the server before the pass ends) would be put back when it wakes.
+      await within(20_000, () => server.session(SESSION)?.messages.length === 2 && readdirSync(u.app("queue")).length === 0);
       frozen = Number(readFileSync(u.app("runner.pid"), "utf8"));
       process.kill(frozen, "SIGSTOP");
       // What the lock and the queue hold after a takeover: runner.pid names the new runner (this process, alive), which
