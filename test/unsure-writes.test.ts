@@ -12,10 +12,11 @@ import { join } from "node:path";
 import { StateStore } from "../src/state/store.ts";
 import type { OpenSyncClient } from "../src/opensync/client.ts";
 import { recheckAt, settleDue } from "../src/sync/unsure.ts";
-import { type FaultRule, type TestServer, startTestServer } from "../testserver/server.ts";
+import type { FaultRule, TestServer } from "../testserver/server.ts";
 import { baseEnv, runCli, tempHome } from "./helpers/cli.ts";
 import { CLI, comparable, referenceData, removeTempDirs, syncEnv, tempDir } from "./helpers/hardening.ts";
 import { hookUser, stopRunner, within } from "./helpers/hooks.ts";
+import { withServer } from "./helpers/with-server.ts";
 import { killWatches, spawnWatch } from "./helpers/watch.ts";
 import { SESSION, assistant, jsonl, tempClaudeDir, text, toolUse, user } from "./helpers/transcript.ts";
 
@@ -26,19 +27,6 @@ afterAll(async () => {
   killWatches();
   removeTempDirs();
 });
-
-/**
- * Each end-to-end test its own server: they run at once (most of their time is spent waiting out the
- * client's timeouts and the server's windows), and each holds and releases its own late writes.
- */
-async function withServer(work: (server: TestServer) => Promise<void>): Promise<void> {
-  const server = await startTestServer();
-  try {
-    await work(server);
-  } finally {
-    await server.stop();
-  }
-}
 
 /** A session of one turn on a fresh server, synced cleanly, with the short request timeout these tests give up after. */
 async function syncedSession(server: TestServer) {
