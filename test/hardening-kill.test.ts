@@ -61,9 +61,18 @@ async function killedSync(env: Record<string, string>, moment: (running: () => b
   return landed;
 }
 
+/**
+ * The runs' environment. A killed run's writes are given up on for two request timeouts (src/sync/unsure.ts), and once
+ * that is over the next sync sends those sessions' records again, to be sure: with the default 15 s timeout, on a slow
+ * machine the kills outlast it and the sync after the recovery did so (7 sessions). A timeout longer than the test
+ * leaves "a further sync sends nothing" to what it checks; no request here comes near it.
+ */
+const killEnv = (server: Pick<TestServer, "url" | "apiKey">, claudeDir: string, home: string) =>
+  syncEnv(server, claudeDir, home, { CLAUDE_CODE_SYNC_TIMEOUT_MS: "300000" });
+
 /** One normal sync after the kills: exact data, consistent state, and a further sync sends nothing. */
 async function expectRecovered(server: TestServer, claudeDir: string, home: string, reference: ReturnType<typeof comparable>): Promise<void> {
-  const last = await runCli(["sync", "--json"], { env: syncEnv(server, claudeDir, home), timeoutMs: 120_000 });
+  const last = await runCli(["sync", "--json"], { env: killEnv(server, claudeDir, home), timeoutMs: 120_000 });
   expect(last.stderr).toBe("");
   expect(last.code).toBe(0);
   const dump = server.dump();
@@ -72,7 +81,7 @@ async function expectRecovered(server: TestServer, claudeDir: string, home: stri
   expect(checkState(home, dump)).toMatchObject({ integrity: "ok", sentButMissing: [], sessionsSentButMissing: [] });
 
   const before = writes(server);
-  const again = await runCli(["sync", "--json"], { env: syncEnv(server, claudeDir, home) });
+  const again = await runCli(["sync", "--json"], { env: killEnv(server, claudeDir, home) });
   expect(again.code).toBe(0);
   expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, sessionsSent: 0, messagesSent: 0 });
   expect(writes(server)).toEqual(before);
@@ -88,7 +97,7 @@ test("20 SIGKILLs while sending (40 ms server latency), then one sync: exact dat
   try {
     const random = seededRandom(0x5eed);
     const home = tempHome();
-    const env = syncEnv(server, claudeDir, home);
+    const env = killEnv(server, claudeDir, home);
     const perRun: number[] = [];
     let landed = 0;
     for (let i = 0; i < 20; i++) {
@@ -126,7 +135,7 @@ test("a lost state (a new HOME) SIGKILLed 10 times while it reads back what the 
     expect(comparable(server.dump())).toEqual(reference);
     const random = seededRandom(0x1057);
     const home = tempHome();
-    const env = syncEnv(server, claudeDir, home);
+    const env = killEnv(server, claudeDir, home);
     let landed = 0;
     for (let i = 0; i < 10; i++) {
       const before = server.requests().length;
@@ -172,7 +181,7 @@ test("5 SIGKILLs while reading transcripts into the state, then one sync: exact 
   try {
     const random = seededRandom(0xdead);
     const home = tempHome();
-    const env = syncEnv(server, claudeDir, home);
+    const env = killEnv(server, claudeDir, home);
     const progress: number[] = [];
     const total = transcriptCount(claudeDir);
     // Sending starts with the first session read, so these kills land while both go on.
