@@ -1,4 +1,4 @@
-import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from "./json-bytes.ts";
+import { CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, isEscaped } from "./json-bytes.ts";
 import { type ParseOptions, parseLine } from "./parse-line.ts";
 import type { Entry } from "./schema.ts";
 
@@ -78,9 +78,7 @@ function lastObjectStart(bytes: Buffer): number {
 /** The opening quote of the string whose closing quote is at `close`: the first quote before it not escaped (an even run of backslashes before it), or -1. */
 function stringStart(bytes: Buffer, close: number): number {
   for (let q = bytes.lastIndexOf(QUOTE, close - 1); q >= 0; q = bytes.lastIndexOf(QUOTE, q - 1)) {
-    let slashes = 0;
-    while (bytes[q - 1 - slashes] === BACKSLASH) slashes++;
-    if (slashes % 2 === 0) return q;
+    if (!isEscaped(bytes, q)) return q;
   }
   return -1;
 }

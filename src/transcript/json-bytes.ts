@@ -7,3 +7,10 @@ export const OPEN_BRACE = 0x7b;
 export const CLOSE_BRACE = 0x7d;
 export const OPEN_BRACKET = 0x5b;
 export const CLOSE_BRACKET = 0x5d;
+
+/** Whether the quote at `q` is escaped: an odd run of backslashes before it (`\"`, not `\\"`). */
+export function isEscaped(bytes: Uint8Array, q: number): boolean {
+  let slashes = 0;
+  while (bytes[q - 1 - slashes] === BACKSLASH) slashes++;
+  return slashes % 2 === 1;
+}

@@ -15,7 +15,7 @@
  * looked for: JSON.stringify never writes one).
  */
 
-import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE } from "./json-bytes.ts";
+import { CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, isEscaped } from "./json-bytes.ts";
 
 /** A message's role: its blocks follow it, as Claude Code writes it (the role just before the content). */
 const ROLE = Buffer.from('"role":"');
@@ -111,9 +111,7 @@ function stringEnd(b: Buffer, at: number, end: number): number {
   for (;;) {
     const q = b.indexOf(QUOTE, from);
     if (q < 0 || q >= end) return -1;
-    let slashes = 0;
-    while (b[q - 1 - slashes] === BACKSLASH) slashes++;
-    if (slashes % 2 === 0) return q + 1;
+    if (!isEscaped(b, q)) return q + 1;
     from = q + 1;
   }
 }

@@ -3,6 +3,7 @@ import { WORDS_NAME, isPlaceholder, isStandIn, looksBase64Key, looksRandom } fro
 import { MARKER_ONLY } from "../marker.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { looksLikePassword } from "./prose-secret.ts";
+import { lineStart } from "./lines.ts";
 import { recordValues } from "./secret-record.ts";
 import { withoutNotices } from "./tool-notices.ts";
 import { PPP_SECRET_LINE, userLines } from "./user-lines.ts";
@@ -218,10 +219,12 @@ const PROMPT_LINE = /^[ \t]*\S*[$%❯][ \t]/;
  * as in the command's own result (entryPassword). Undefined when the command is none of these.
  */
 function promptedEntry(text: string, at: number, eol: number): Finding[] | undefined {
-  // The line's start within 200 characters, looked for among those only: "pass " is common words' end ("bypass "), and a
-  // walk back to the start of a megabyte line at each of its hits made a minified file's redaction take seconds.
-  const before = text.slice(Math.max(0, at - 201), at);
-  if ((at > 200 && !before.includes("\n")) || !PROMPT_BEFORE.test(before)) return undefined;
+  // Only after a prompt's space; its line's start looked for 200 characters back at most ("pass " ends common words, and
+  // a walk back to the start of a megabyte line at each of its hits made a minified file's redaction take seconds).
+  const c = text.charCodeAt(at - 1);
+  if (c !== 0x20 && c !== 0x09) return undefined;
+  const line = lineStart(text, at, 200);
+  if (line === undefined || !PROMPT_BEFORE.test(text.slice(line, at))) return undefined;
   STORE_ENTRY_AT.lastIndex = at;
   if (!STORE_ENTRY_AT.test(text) || STORE_ENTRY_ELSEWHERE.test(text.slice(at, eol))) return undefined;
   return entryLine(text, eol + 1);
