@@ -1049,9 +1049,26 @@ describe("a Wi-Fi passphrase of three words told in prose, dashed or spaced, as 
         "a sentence going on, words of a sentence, compounds with short words, two words",
         "the wifi password is stored somewhere else\nthe wifi password is printed under the router\nthe wifi password is pretty simple really\nthe wifi password is state-of-the-art\nthe wifi password is up-to-date\nthe wifi password is case-sensitive\nWi-Fi password: same as before\nthe wifi password is guest network only",
       ],
-      ["three words after a password's label alone", "the password is correct-horse-battery"],
+      ["three spaced words after a password's label alone", "the password is correct horse battery"],
       ["an SSID above words of a sentence", "SSID: HomeNet\nPassword: same as before\nssid=\"Home\"\nthe password is up-to-date\n"],
-      ["a network's name further up, another's password", "SSID: HomeNet\n\nSee the notes.\nthe password for the admin page is correct-horse-battery\n"],
+      ["a network's name further up, another's password", "SSID: HomeNet\n\nSee the notes.\nthe password for the admin page is correct horse battery\n"],
+    ],
+  );
+});
+
+describe("a passphrase of three words joined by hyphens after a password's label, Wi-Fi or not (the password is correct-horse-battery)", () => {
+  exactAndKept(
+    [
+      ["the password is correct-horse-battery", "the password is [REDACTED:password]"],
+      ["the password is correct-horse-battery, use it for now", "the password is [REDACTED:password], use it for now"],
+      ["set the admin password to mosaic-saddle-velvet.", "set the admin password to [REDACTED:password]."],
+      ["the password for the admin page is correct-horse-battery-staple", "the password for the admin page is [REDACTED:password]"],
+    ],
+    [
+      [
+        "a word, a sentence going on, compounds of participles, of sentence words, of short words",
+        "the password is correct\nthe password is required\nthe password is hashed with bcrypt\nthe password is server-side-encrypted\nthe password is never-shown-anywhere\nthe password is state-of-the-art\nthe password is case-sensitive\npassword is auto-generated\nthe password is user-supplied-value",
+      ],
     ],
   );
 });

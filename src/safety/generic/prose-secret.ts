@@ -124,6 +124,8 @@ const SENTENCE_WORDS = new Set(
 
 const AFTER_COLON = /:[ \t]+$/;
 const AFTER_COPULA = /[ \t](?:is|was)[ \t]+$/;
+/** Other verbs a value is told after: "set to", "will be", and the copulas of German, French, Spanish, Portuguese, Italian. */
+const AFTER_VERB = /[ \t](?:to|be|ist|est|es|é|è)[ \t]+$/;
 /** Words that carry a sentence on after "is" (a participle, an adverb, a preposition): "… is generated randomly during setup". */
 const SENTENCE_GOES_ON = /(?:ed|ly|ing)$|^(?:during|through|without|within|inside|outside|against|across|behind|between|because|unless|until|whenever|where|stored|kept|sent|shown|given|known|taken|written|hidden|chosen)$/;
 /** A lowercase word of a passphrase beside a strong one. */
@@ -460,6 +462,13 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   const phrase = !quoted && password && (colon || AFTER_COPULA.test(before)) ? restOfLine(text, span[0]) : "";
   if (isDicewarePhrase(phrase, least) && (colon || !phrase.split(/[ -]/).some((w) => SENTENCE_GOES_ON.test(w)))) {
     return { start: span[0], end: span[0] + phrase.length, kind: "password" };
+  }
+  // Words joined by hyphens, told after a password's label and its verb or colon: three are a passphrase ("the password is
+  // correct-horse-battery"), as no sentence joins them so; not a participle's or an adverb's compound ("server-side-encrypted").
+  // Without the verb ("app password abcd-efgh-ijkl-mnop-qrst") the label may be a noun's, the words a name.
+  const told = colon || AFTER_COPULA.test(before) || AFTER_VERB.test(before);
+  if (!quoted && password && told && value.includes("-") && isDicewarePhrase(value, 3) && !value.split("-").some((w) => SENTENCE_GOES_ON.test(w))) {
+    return { start: span[0], end: span[0] + value.length, kind: "password" };
   }
   // A strong word and plain ones, quoted after a password's label: "Blue42 horse".
   const passwordWord = (w: string) => looksLikePassword(w) || (quoted && password && PLAIN_WORD.test(w) && !SENTENCE_WORDS.has(w));
