@@ -1073,6 +1073,27 @@ describe("a passphrase of three words joined by hyphens after a password's label
   );
 });
 
+describe("a Wi-Fi network's key told in prose: wifi key, WPA key, network (security) key, WLAN-Schlüssel, Netzwerkschlüssel", () => {
+  exactAndKept(
+    [
+      ["wifi key is tinkerbell42", "wifi key is [REDACTED:password]"],
+      ["the wifi key: tinkerbell42", "the wifi key: [REDACTED:password]"],
+      ["WLAN-Schlüssel: tinkerbell42", "WLAN-Schlüssel: [REDACTED:password]"],
+      ["Der WLAN-Schlüssel ist tinkerbell42.", "Der WLAN-Schlüssel ist [REDACTED:password]."],
+      ["Netzwerkschlüssel: 48213957", "Netzwerkschlüssel: [REDACTED:password]"],
+      ["the WPA2 key is correct-horse-battery", "the WPA2 key is [REDACTED:password]"],
+      ["Network security key: tinkerbell42", "Network security key: [REDACTED:password]"],
+      ["the wifi key is 48213957", "the wifi key is [REDACTED:password]"],
+    ],
+    [
+      [
+        "words of a sentence, a setting, a file",
+        "the wifi key is the same as before\nWi-Fi key: see the sticker under the router\nwifi key rotation is scheduled\nthe WPA key is stored in wpa_supplicant.conf\nthe network key is generated on first boot\nwireless key management (WPA-PSK)\nder WLAN-Schlüssel ist auf der Rückseite",
+      ],
+    ],
+  );
+});
+
 describe("a Wi-Fi passphrase with spaces in the configs that read it to its line's end (hostapd, NetworkManager, nmcli, iwd)", () => {
   exactAndKept(
     [

@@ -14,11 +14,18 @@ import { lineStart } from "./lines.ts";
  */
 
 /**
+ * A Wi-Fi network's key, which is its password: "wifi key", "WPA2 key", "network (security) key" (as Windows names it),
+ * "WLAN-Schlüssel", "Netzwerkschlüssel".
+ */
+const WIFI_KEY = String.raw`(?:wi-?fi|wlan|wpa[23]?|wireless|network(?:[ \t]+security)?)[ \t-]?(?:key|schl(?:ü|ue)ssel)|netzwerkschl(?:ü|ue)ssel`;
+const WIFI_KEY_WORDS = ["wifi key", "wi-fi key", "wifi-key", "wlan key", "wlan-key", "wlan-schl", "wlan schl", "wlanschl", "wpa key", "wpa2 key", "wpa3 key", "wpa-key", "wpa-schl", "wireless key", "network key", "network security key", "netzwerkschl"];
+
+/**
  * A password's or a key's label, in English, German, French (`mdp` its short form), Spanish, Portuguese, Dutch, Polish (ASCII) or Italian, and a VPN's or a Wi-Fi's pre-shared key (PSK); and a
  * key's in German, Italian, Spanish and unaccented French (`API-Schlüssel`, `chiave API`, `clave API`, `cle API`, `jeton`): group 1 is set for a password's.
  * `pass` alone only after a service's or an account's name (namedPass).
  */
-const LABEL = String.raw`(?:(pass(?:word|[ \t]?phrase|code)|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|mdp|parola[ \t]+d['’]ordine|psk|pre-?shared[ \t]+key|contrase(?:ñ|n)a|clave|senha|wachtwoord|haslo|pass(?![A-Za-z]))|(?:api|access|secret|my|our|your|the|this)[ \t]+key|api-?key|(?:api[ \t-]?)?schl(?:ü|ue)ssel|cle[ \t]+(?:api|secrete)|chiave[ \t]+(?:api|segreta)|clave[ \t]+(?:de[ \t]+)?api|jeton|key|token|secret)s?`;
+const LABEL = String.raw`(?:(pass(?:word|[ \t]?phrase|code)|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|mdp|parola[ \t]+d['’]ordine|psk|pre-?shared[ \t]+key|${WIFI_KEY}|contrase(?:ñ|n)a|clave|senha|wachtwoord|haslo|pass(?![A-Za-z]))|(?:api|access|secret|my|our|your|the|this)[ \t]+key|api-?key|(?:api[ \t-]?)?schl(?:ü|ue)ssel|cle[ \t]+(?:api|secrete)|chiave[ \t]+(?:api|segreta)|clave[ \t]+(?:de[ \t]+)?api|jeton|key|token|secret)s?`;
 
 /**
  * Whose the password is, after its label: "for the staging box", "of user app", "für die Datenbank", "do banco" (up to four
@@ -389,6 +396,7 @@ const PASSWORD_WORD = /^pass(?:word|phrase)/i;
 const KEY_WORD = /^(?:(?:api|access|secret)[ \t]+key|key|token|secret)/i;
 const SERVICE_WORD = new RegExp(`^(?:${SERVICES.join("|")})`, "i");
 const USER_WORD = /^(?:u:|usr|user|login)/i;
+const WIFI_KEY_HEAD = new RegExp(`^(?:${WIFI_KEY})`, "i");
 const ACCOUNT_WORD = new RegExp(`^(?:${ACCOUNTS.join("|")})`, "i");
 
 /**
@@ -400,7 +408,7 @@ const PASS_OWNER = /(?:^|[^A-Za-z0-9_])(?:the|my|your|our|his|her|their|wifi|wi-
 const PASS_MIN = 6;
 
 export const proseSecretDetector: Detector = {
-  keywords: ["pass is", "pass was", "passw", "pw", "passphrase", "pass phrase", "passcode", "kennwort", "mot de passe", "mdp", "parola d", "psk", "pre-shared key", "preshared key", "contrase", "clave", "senha", "wachtwoord", "haslo", "schl", "api-schl", "api schl", "apischl", "cle api", "cle secr", "chiave api", "chiave segreta", "jeton", "api key", "apikey", "api-key", "access key", "secret key", "my key", "our key", "your key", "the key", "this key", "token", "secret", "key", "log in", "login", "logging in", "sign in", "signin", "signing in", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
+  keywords: [...WIFI_KEY_WORDS, "pass is", "pass was", "passw", "pw", "passphrase", "pass phrase", "passcode", "kennwort", "mot de passe", "mdp", "parola d", "psk", "pre-shared key", "preshared key", "contrase", "clave", "senha", "wachtwoord", "haslo", "schl", "api-schl", "api schl", "apischl", "cle api", "cle secr", "chiave api", "chiave segreta", "jeton", "api key", "apikey", "api-key", "access key", "secret key", "my key", "our key", "your key", "the key", "this key", "token", "secret", "key", "log in", "login", "logging in", "sign in", "signin", "signing in", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
   find(text: string, hits: Hits, out: Finding[]): void {
     const push = (found: Finding | undefined) => found && out.push(found);
     for (let i = 0; i < hits.length; i += 2) {
@@ -408,12 +416,14 @@ export const proseSecretDetector: Detector = {
       // What the keyword starts: a service's name, a user's label or a login, a pair; a password's
       // or a key's label, a sentence or a line that tells its value.
       const head = text.slice(at, at + 8);
-      if (ACCOUNT_WORD.test(head) || SERVICE_WORD.test(head)) push(namedPass(text, at));
+      // "wifi key is …" tells a password as its label would, no service's login.
+      const service = SERVICE_WORD.test(head) && !WIFI_KEY_HEAD.test(text.slice(at, at + 30));
+      if (ACCOUNT_WORD.test(head) || service) push(namedPass(text, at));
       if (ACCOUNT_WORD.test(head)) {
         push(accountPair(text, at));
-        if (!SERVICE_WORD.test(head)) continue;
+        if (!service) continue;
       }
-      if (SERVICE_WORD.test(head)) {
+      if (service) {
         push(loginPair(text, at, SERVICE_PAIR, looksLikeStrongPassword));
         continue;
       }
@@ -486,7 +496,7 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
 const WIFI_BEFORE = /(?:wi-?fi|wlan|wireless)[ \t]+$/i;
 const WIFI_DIGITS = /^\d{8,63}$/;
 /** A Wi-Fi network's name between the label and its value ("the password for the wifi is …"), or its SSID on the label's line or the one above. */
-const WIFI_WORD = /wi-?fi|wlan|wireless/i;
+const WIFI_WORD = new RegExp(String.raw`wi-?fi|wlan|wireless|${WIFI_KEY}`, "i");
 const SSID = /\bssid\b/i;
 /** How far back the SSID is looked for: the line above, at most this many characters. */
 const SSID_BACK = 200;
