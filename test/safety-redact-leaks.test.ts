@@ -155,6 +155,34 @@ describe("a password printed by gopass, libsecret's secret-tool or keepassxc-cli
   exactAndKept([["$ gopass show -o work/db\nZx8Cv7Bn6Mq5", "$ gopass show -o work/db\n[REDACTED:secret]"]], [["other subcommands", "$ gopass ls\nwork/db\n$ secret-tool store --label=x service openai"]]);
 });
 
+describe("gopass given an entry's name alone (gopass work/db), and a store's one-time code (pass otp, gopass otp)", () => {
+  const { redactOutput } = createRedactor();
+  const cases: [command: string, prints: string, output: string, redacted: string][] = [
+    ["gopass work/db", "first-line", "hunter2\nlogin: bob\n", "[REDACTED:secret]\nlogin: bob\n"],
+    ["cd ~ && gopass email/me", "first-line", "Tr0ub4dor&3\n", "[REDACTED:secret]\n"],
+    ["pass otp work/github", "otp-code", "493021\n", "[REDACTED:secret]\n"],
+    ["pass otp code work/github", "otp-code", "493021\n", "[REDACTED:secret]\n"],
+    ["gopass otp work/github", "otp-code", "493021 lasts 23s \t|\t[==>   ]\n", "[REDACTED:secret] lasts 23s \t|\t[==>   ]\n"],
+    ["gopass totp -o work/github", "otp-code", "49302117\n", "[REDACTED:secret]\n"],
+  ];
+  for (const [command, prints, output, redacted] of cases) {
+    test(command, () => {
+      expect(commandPrints(command)).toBe(prints as ReturnType<typeof commandPrints>);
+      expect(redactOutput(output, prints as "first-line" | "otp-code").text).toBe(redacted);
+    });
+  }
+  for (const command of ["gopass", "gopass ls work", "gopass sync", "gopass -c work/db", "gopass config", "pass otp insert work/github", "gopass otp uri work/github"]) {
+    test(`no entry nor code shown: ${command}`, () => expect(commandPrints(command)).toBeUndefined());
+  }
+  exactAndKept(
+    [
+      ["$ gopass work/db\nhunter2x\n$ ls", "$ gopass work/db\n[REDACTED:secret]\n$ ls"],
+      ["$ pass otp github\n493021\n$ gopass otp github\n12345678 lasts 12s\ndone", "$ pass otp github\n[REDACTED:secret]\n$ gopass otp github\n[REDACTED:secret] lasts 12s\ndone"],
+    ],
+    [["gopass's other commands, an error below an otp", "$ gopass ls\nwork/db\n$ pass otp github\nError: github is not in the password store.\n"]],
+  );
+});
+
 describe("pass given an entry's name alone (pass work/db), and pass generate's answer: the password, whatever its shape", () => {
   const { redactOutput } = createRedactor();
   const entries: [command: string, output: string, redacted: string][] = [

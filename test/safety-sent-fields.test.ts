@@ -128,7 +128,7 @@ test("a password store's entry shown by a Bash call (pass show) sends no passwor
   expect(stored).toContain("login: bob");
 }, 90_000);
 
-test("pass given an entry's name alone or generating one, and a store's entry pasted after a prompt, send no password", async () => {
+test("pass or gopass given an entry's name alone, pass generating one or printing a one-time code, and a store's entry pasted after a prompt, send no password", async () => {
   const stored = await syncedLines([
     (s) => [
       user("What is the db password?", s),
@@ -136,12 +136,17 @@ test("pass given an entry's name alone or generating one, and a store's entry pa
       toolResult("toolu_b", "hunter2\nlogin: bob", s),
       assistant("msg_g", toolUse("toolu_g", "Bash", { command: "pass generate web/site 20", description: "Make a password" }), s),
       toolResult("toolu_g", "\x1b[1mThe generated password for \x1b[4mweb/site\x1b[24m is:\x1b[22m\n\x1b[1m\x1b[93mZx8'Cv7-Bn6Mq5Lp4K{s\x1b[22m\x1b[39m", s),
+      assistant("msg_gb", toolUse("toolu_gb", "Bash", { command: "gopass work/smtp", description: "Show the entry" }), s),
+      toolResult("toolu_gb", "sunny7day\nlogin: mailer", s),
+      assistant("msg_o", toolUse("toolu_o", "Bash", { command: "pass otp work/github", description: "Current code" }), s),
+      toolResult("toolu_o", "493021", s),
       assistant("msg_p2", text("Done."), s),
     ],
     (s) => [user("This is what I get:\n$ pass show bank\ns3cr3t\n$ gopass show -o wifi/home\ncorrect horse battery\nWhy?", s), assistant("msg_q", text("Looking."), s)],
   ]);
-  expect(["hunter2", "Zx8'Cv7-Bn6Mq5Lp4K{s", "s3cr3t", "correct horse battery"].filter((secret) => stored.includes(secret))).toEqual([]);
+  expect(["hunter2", "Zx8'Cv7-Bn6Mq5Lp4K{s", "s3cr3t", "correct horse battery", "sunny7day", "493021"].filter((secret) => stored.includes(secret))).toEqual([]);
   expect(stored).toContain("login: bob");
+  expect(stored).toContain("login: mailer");
   expect(stored).toContain("The generated password for");
   expect(stored).toContain("$ pass show bank");
 }, 90_000);

@@ -91,7 +91,7 @@ const isPrintedValue = (value: string) => !isStandIn(value) && /[A-Za-z0-9]/.tes
 
 export const printedSecretDetector: Detector = {
   keywords: [
-    "echo", "printf", "printenv", "aws configure", "heroku config", "cat", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "pass show", "lpass show", "gopass show", "pass ", "secret-tool lookup", "keepassxc-cli show", "bw get",
+    "echo", "printf", "printenv", "aws configure", "heroku config", "cat", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "pass show", "lpass show", "gopass show", "pass ", "gopass ", "secret-tool lookup", "keepassxc-cli show", "bw get",
     "find-generic-password", "find-internet-password", "secrets versions",
     "get-parameter", "get-secret-value", "get-login-password", "keyvault", "terraform output", "base64", "jsonpath", "vault", "openssl rand",
     "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "infisical", "argocd", "keys list", "list-keys", "admin-key",
@@ -145,9 +145,9 @@ export function commandEnd(text: string, at: number): number {
  * `auth-user-pass` file ("user-pass"): its second line is a password; or a dotfile of no other name ("dotfile",
  * `~/.vp`): all it holds, one word shaped like a password, is one; or pppd's `chap-secrets` or `pap-secrets` ("ppp-secrets"):
  * each line's third word, with or without the header that names the file in it; or a password store's entry ("first-line", `pass show`):
- * its first line is the password, whatever its shape.
+ * its first line is the password, whatever its shape; or a store's one-time code ("otp-code", `pass otp`): the code at a line's start.
  */
-export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line";
+export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "otp-code";
 
 /**
  * Whether a shell command (a Bash tool call's) prints a secret, by the rules above. Its output is
@@ -157,6 +157,7 @@ export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "p
 export function commandPrints(command: string): PrintedSecret | undefined {
   const dump = dumpPrints(command);
   if (dump) return dump;
+  if (STORE_OTP_SHOWN.test(command)) return "otp-code";
   if (STORE_ENTRY_SHOWN.test(command) && !STORE_ENTRY_ELSEWHERE.test(command)) return "first-line";
   const lower = command.toLowerCase();
   let prints: PrintedSecret | undefined;
@@ -196,16 +197,46 @@ export function dumpPrints(command: string): "env" | "config-table" | undefined 
 const CONFIG_VARS_SHOWN =
   /(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|pm2[ \t]+env[ \t]+[\w-]|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>]))/i;
 
-/** pass's own commands: `pass <word>` with any other word shows the entry so named (`pass email/work`). */
-const PASS_COMMANDS = "init|ls|list|grep|find|search|show|insert|add|edit|generate|rm|remove|delete|mv|rename|cp|copy|git|help|version|otp|import|update|tomb|open|close|audit|clip";
 /**
- * A password store's entry printed as it is (`pass show name`, `gopass show [-o] name`, `pass name` where a command
+ * pass's own commands and gopass's: `pass <word>` (`gopass <word>`) with any other word shows the entry so named (`pass
+ * email/work`).
+ */
+const PASS_COMMANDS =
+  "init|ls|list|grep|find|search|show|insert|add|edit|generate|rm|remove|delete|mv|rename|cp|copy|git|help|version|otp|import|update|tomb|open|close|audit|clip|" +
+  "age|alias|cat|clone|completion|config|convert|create|new|env|fsck|fscopy|fsmove|history|hist|link|ln|merge|mounts|move|process|pwgen|rcs|recipients|set|setup|sum|sha|sha256|sync|templates|totp|unclip";
+/** Where a command starts: a line's start, or after `;`, `&`, `|`, `(`, sudo or a shell's prompt, and the variables set for it. */
+const COMMAND_START = String.raw`(?<=(?:^|[;&|(]|\bsudo|[$%❯])[ \t]*(?:[A-Za-z_]\w{0,60}=[^\s;&|]{0,300}[ \t]+){0,10})`;
+/**
+ * A password store's entry printed as it is (`pass show name`, `gopass show [-o] name`, `pass name` or `gopass name` where a command
  * starts, or after a shell's prompt), its output not piped on: by their convention its first line is the password, the
  * rest its fields (`login: …`). A later command's output may follow.
  */
-const STORE_ENTRY = String.raw`(?:(?<![\w-])(?:go)?pass[ \t]+show(?:[ \t]{1,20}[^\s|;&<>]{1,300}){1,10}|(?<=(?:^|[;&|(]|\bsudo|[$%❯])[ \t]*(?:[A-Za-z_]\w{0,60}=[^\s;&|]{0,300}[ \t]+){0,10})pass[ \t]+(?!(?:${PASS_COMMANDS})(?![^\s|;&<>]))[^\s|;&<>-][^\s|;&<>]{0,299})[ \t]*(?=$|[;&\r\n])`;
+const STORE_ENTRY = String.raw`(?:(?<![\w-])(?:go)?pass[ \t]+show(?:[ \t]{1,20}[^\s|;&<>]{1,300}){1,10}|${COMMAND_START}(?:go)?pass[ \t]+(?!(?:${PASS_COMMANDS})(?![^\s|;&<>]))[^\s|;&<>-][^\s|;&<>]{0,299})[ \t]*(?=$|[;&\r\n])`;
 const STORE_ENTRY_SHOWN = new RegExp(STORE_ENTRY, "m");
 const STORE_ENTRY_AT = new RegExp(STORE_ENTRY, "my");
+/**
+ * A store's current one-time code printed: pass-otp's `pass otp [code] name`, `gopass otp [-o] name` (`totp`), where a command starts or after
+ * a shell's prompt. Not its commands that print no code (`pass otp insert`, `uri`: the seed, which the TOTP rule reads).
+ */
+const STORE_OTP = String.raw`${COMMAND_START}(?:go)?pass[ \t]+t?otp(?:[ \t]+code)?(?:[ \t]+-[\w-]+)*[ \t]+(?!(?:insert|append|validate|uri|help)(?![^\s|;&<>]))[^\s|;&<>-]`;
+const STORE_OTP_SHOWN = new RegExp(STORE_OTP, "m");
+const STORE_OTP_AT = new RegExp(STORE_OTP, "my");
+/** The code on its line's start, as they print it ("493021", gopass's "493021 lasts 23s |====  |"): 6 to 8 digits. */
+const OTP_CODE = String.raw`[ \t]*(\d{6,8})(?![\w.,:])`;
+const OTP_CODE_LINE = new RegExp(`^${OTP_CODE}`, "dgm");
+/** The code on the line below its command, in a pasted terminal. */
+const OTP_CODE_BELOW = new RegExp(OTP_CODE, "dy");
+
+function otpCodes(text: string): Finding[] {
+  const out: Finding[] = [];
+  OTP_CODE_LINE.lastIndex = 0;
+  for (let m = OTP_CODE_LINE.exec(text); m; m = OTP_CODE_LINE.exec(text)) {
+    const span = m.indices?.[1];
+    if (span) out.push({ start: span[0], end: span[1], kind: "secret" });
+  }
+  return out;
+}
+
 /** Shown elsewhere: copied to the clipboard, as a QR code. */
 const STORE_ENTRY_ELSEWHERE = /(?<![\w-])(?:go)?pass[ \t]+show[^\r\n|;&]{0,300}[ \t](?:-c|--clip|-q|--qrcode)(?![\w-])/;
 
@@ -216,7 +247,7 @@ const PROMPT_LINE = /^[ \t]*\S*[$%❯][ \t]/;
 /**
  * A store's entry shown after a shell's prompt (`$ pass show email/work`, `$ pass email/work`, `$ gopass show -o x`) in a
  * pasted terminal, its command at `at` ending its line at `eol`: the first line below is the password, whatever its shape,
- * as in the command's own result (entryPassword). Undefined when the command is none of these.
+ * as in the command's own result (entryPassword); below `$ pass otp x`, the code on it. Undefined when the command is none of these.
  */
 function promptedEntry(text: string, at: number, eol: number): Finding[] | undefined {
   // Only after a prompt's space; its line's start looked for 200 characters back at most ("pass " ends common words, and
@@ -225,6 +256,12 @@ function promptedEntry(text: string, at: number, eol: number): Finding[] | undef
   if (c !== 0x20 && c !== 0x09) return undefined;
   const line = lineStart(text, at, 200);
   if (line === undefined || !PROMPT_BEFORE.test(text.slice(line, at))) return undefined;
+  STORE_OTP_AT.lastIndex = at;
+  if (STORE_OTP_AT.test(text)) {
+    OTP_CODE_BELOW.lastIndex = eol + 1;
+    const span = OTP_CODE_BELOW.exec(text)?.indices?.[1];
+    return span ? [{ start: span[0], end: span[1], kind: "secret" }] : [];
+  }
   STORE_ENTRY_AT.lastIndex = at;
   if (!STORE_ENTRY_AT.test(text) || STORE_ENTRY_ELSEWHERE.test(text.slice(at, eol))) return undefined;
   return entryLine(text, eol + 1);
@@ -422,6 +459,7 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "dotfile") return passwordFile(text);
   if (prints === "ppp-secrets") return userLines(text, PPP_SECRET_LINE);
   if (prints === "config-table") return configValues(text);
+  if (prints === "otp-code") return otpCodes(text);
   if (prints === "first-line") return [...entryPassword(text), ...printedOutput(withoutStoreHeader(text), "any")];
   const out: Finding[] = prints === "any" ? recordValues(text) : [];
   const keep = (value: string, span: [number, number] | undefined) => {
