@@ -155,6 +155,31 @@ describe("a password printed by gopass, libsecret's secret-tool or keepassxc-cli
   exactAndKept([["$ gopass show -o work/db\nZx8Cv7Bn6Mq5", "$ gopass show -o work/db\n[REDACTED:secret]"]], [["other subcommands", "$ gopass ls\nwork/db\n$ secret-tool store --label=x service openai"]]);
 });
 
+describe("echo and printf print their words: a store's command or a secret's name among them shows nothing (echo pass x)", () => {
+  const { redactOutput } = createRedactor();
+  for (const [command, output] of [
+    ["echo pass x", "pass x\n"],
+    ["echo pass show work/db", "pass show work/db\n"],
+    ["printf 'pass show %s\\n' work/db", "pass show work/db\n"],
+    ["echo GITHUB_TOKEN", "GITHUB_TOKEN\n"],
+    ["echo 'then run: gopass show -o app/stripe'", "then run: gopass show -o app/stripe\n"],
+  ] as const) {
+    test(`kept: ${command}`, () => {
+      const prints = commandPrints(command);
+      expect(prints).toBeUndefined();
+      expect(prints ? redactOutput(output, prints) : redact(output)).toEqual({ text: output, count: 0 });
+    });
+  }
+  // What they print of a variable or of a command run inside them is still the secret.
+  for (const [command, prints] of [
+    ['echo "$(pass show work/db)"', "first-line"],
+    ["echo $GITHUB_TOKEN", "any"],
+    ['printf \'%s\' "${DB_PASSWORD}"', "any"],
+  ] as const) {
+    test(command, () => expect(commandPrints(command)).toBe(prints));
+  }
+});
+
 describe("gopass given an entry's name alone (gopass work/db), and a store's one-time code (pass otp, gopass otp)", () => {
   const { redactOutput } = createRedactor();
   const cases: [command: string, prints: string, output: string, redacted: string][] = [

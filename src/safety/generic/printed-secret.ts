@@ -18,10 +18,16 @@ import { PPP_SECRET_LINE, userLines } from "./user-lines.ts";
 
 /**
  * `echo $NAME`, `printenv NAME`, `aws configure get NAME`, `heroku config:get NAME`: the
- * variable's name must be a secret's.
+ * variable's name must be a secret's. echo and printf print a variable only after its `$` (`echo GITHUB_TOKEN` prints the name).
  */
 const PRINT_VARIABLE =
-  /(?<![\w-])(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["'][^"'\r\n]{0,20}["'])?|printenv|aws[ \t]+configure[ \t]+get|heroku[ \t]+config:get)[ \t]+["']?\$?\{?([A-Za-z_][A-Za-z0-9_]{0,100})/y;
+  /(?<![\w-])(?:(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["'][^"'\r\n]{0,20}["'])?)[ \t]+["']?\$|(?:printenv|aws[ \t]+configure[ \t]+get|heroku[ \t]+config:get)[ \t]+["']?\$?)\{?([A-Za-z_][A-Za-z0-9_]{0,100})/y;
+/**
+ * Words echo or printf prints, on its command (up to `;`, `&`, `|`, or a `(` that runs one: `echo "$(pass show x)"` prints the
+ * password): `echo pass show x` shows no entry.
+ */
+const ECHOED = String.raw`(?<=\b(?:echo|printf)[ \t][^;&|()\r\n]{0,300})`;
+const ECHOED_AT = new RegExp(ECHOED, "y");
 /**
  * A secret-named variable's value cut out of a file: `grep -oP '^API_SECRET=\K.*' .env`, `grep TOKEN .env |
  * cut -d= -f2`, `sed -n 's/^DB_PASSWORD=//p' .env`, `awk -F= '/API_KEY/ {print $2}'`. It must cut at the
@@ -163,6 +169,8 @@ export function commandPrints(command: string): PrintedSecret | undefined {
   let prints: PrintedSecret | undefined;
   for (const keyword of printedSecretDetector.keywords) {
     for (let at = lower.indexOf(keyword); at >= 0; at = lower.indexOf(keyword, at + keyword.length)) {
+      ECHOED_AT.lastIndex = at;
+      if (ECHOED_AT.test(command)) continue;
       const found = printsSecret(command, at);
       if (found === "key") return found;
       prints ??= found;
@@ -211,7 +219,7 @@ const COMMAND_START = String.raw`(?<=(?:^|[;&|(]|\bsudo|[$%❯])[ \t]*(?:[A-Za-z
  * starts, or after a shell's prompt), its output not piped on: by their convention its first line is the password, the
  * rest its fields (`login: …`). A later command's output may follow.
  */
-const STORE_ENTRY = String.raw`(?:(?<![\w-])(?:go)?pass[ \t]+show(?:[ \t]{1,20}[^\s|;&<>]{1,300}){1,10}|${COMMAND_START}(?:go)?pass[ \t]+(?!(?:${PASS_COMMANDS})(?![^\s|;&<>]))[^\s|;&<>-][^\s|;&<>]{0,299})[ \t]*(?=$|[;&\r\n])`;
+const STORE_ENTRY = String.raw`(?:(?<![\w-])(?!${ECHOED})(?:go)?pass[ \t]+show(?:[ \t]{1,20}[^\s|;&<>]{1,300}){1,10}|${COMMAND_START}(?:go)?pass[ \t]+(?!(?:${PASS_COMMANDS})(?![^\s|;&<>]))[^\s|;&<>-][^\s|;&<>]{0,299})[ \t]*(?=$|[;&\r\n])`;
 const STORE_ENTRY_SHOWN = new RegExp(STORE_ENTRY, "m");
 const STORE_ENTRY_AT = new RegExp(STORE_ENTRY, "my");
 /**
