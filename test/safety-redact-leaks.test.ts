@@ -1147,6 +1147,18 @@ describe("a Wi-Fi network's key told in prose: wifi key, WPA key, network (secur
   );
 });
 
+describe("a Wi-Fi network's key told in French: clé wifi, clé WPA, clé de sécurité réseau", () => {
+  exactAndKept(
+    [
+      ["la clé wifi est tinkerbell42", "la clé wifi est [REDACTED:password]"],
+      ["Clé WPA2 : tinkerbell42", "Clé WPA2 : [REDACTED:password]"],
+      ["la clé du Wi-Fi est tinkerbell42", "la clé du Wi-Fi est [REDACTED:password]"],
+      ["clé de sécurité réseau : tinkerbell42", "clé de sécurité réseau : [REDACTED:password]"],
+    ],
+    [["words of a sentence after it", "la clé wifi est collée sous la box\nla clé wifi est dans le tiroir\nclé WPA : voir l'étiquette\nla clé wifi a changé hier"]],
+  );
+});
+
 describe("a Wi-Fi passphrase with spaces in the configs that read it to its line's end (hostapd, NetworkManager, nmcli, iwd)", () => {
   exactAndKept(
     [
