@@ -1159,6 +1159,16 @@ describe("a Wi-Fi network's key told in French: clé wifi, clé WPA, clé de sé
   );
 });
 
+describe("one backup code told inline in prose, the rest of the sentence after it (use backup code 8372-1946 if …)", () => {
+  exactAndKept(
+    [
+      ["use backup code 8372-1946 if the app is gone", "use backup code [REDACTED:recovery-code] if the app is gone"],
+      ["my recovery code is 8f3k2-9dj4x, keep it", "my recovery code is [REDACTED:recovery-code], keep it"],
+    ],
+    [["a path, a version, a date, a word after the label", "the backup code path is /var/backups\nrecovery code v2 format\nbackup code 2024-06-01 release\nemergency code red-alpha today"]],
+  );
+});
+
 describe("a Wi-Fi passphrase with spaces in the configs that read it to its line's end (hostapd, NetworkManager, nmcli, iwd)", () => {
   exactAndKept(
     [

@@ -73,6 +73,12 @@ const CODES_LABEL = /(?:backup|recovery|scratch|emergency)[ \t]+codes?\b[^\r\n:]
 const CODE = String.raw`(?=[A-Za-z-]{0,12}\d)[A-Za-z0-9]{3,8}(?:[- ][A-Za-z0-9]{3,8})?`;
 const CODE_ROW = new RegExp(String.raw`[ \t]*(?:[-*•][ \t]+|\d{1,2}[.)][ \t]+)?(${CODE})(?:[ \t,]+(${CODE}))?[ \t,]*(?:\r?\n|$)`, "dy");
 const MAX_ROWS = 32;
+/**
+ * One code told inline after its label, in prose: "use backup code 8372-1946 if the app is gone", "my recovery code is
+ * 8f3k2-9dj4x". Only two groups joined by a dash with a digit, or 6 to 10 digits: a word or a number of another shape there is
+ * prose ("the backup code path", "recovery code v2", a date's "2024-06-01").
+ */
+const INLINE_CODE = /(?:backup|recovery|scratch|emergency)[ \t]+code(?:[ \t]*:|[ \t]+(?:is|was))?[ \t]*["'\x60]?((?=[A-Za-z-]{0,9}\d)[A-Za-z0-9]{3,8}-[A-Za-z0-9]{3,8}|\d{6,10})(?![\w-])/diy;
 const BLANK_LINES = /(?:[ \t]*\r?\n)+/y;
 
 export const backupCodesDetector: Detector = {
@@ -82,6 +88,9 @@ export const backupCodesDetector: Detector = {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
       if (at < done) continue;
+      INLINE_CODE.lastIndex = at;
+      const inline = INLINE_CODE.exec(text)?.indices?.[1];
+      if (inline) out.push({ start: inline[0], end: inline[1], kind: "recovery-code" });
       CODES_LABEL.lastIndex = at;
       const label = CODES_LABEL.exec(text);
       if (!label) continue;
