@@ -1169,6 +1169,14 @@ describe("one backup code told inline in prose, the rest of the sentence after i
   );
 });
 
+describe("a token pasted below its command past the CLI's warning (heroku auth:token's \" ›   Warning: token will expire …\")", () => {
+  const warned = "$ heroku auth:token\n ›   Warning: token will expire 12/31/2026\n ›   Use heroku authorizations:create to generate a long-term token\n";
+  exactAndKept(
+    [[`${warned}3f9a7c2e-8b1d-4e6f-a5c4-2d7e9b1f3a6c\n`, `${warned}[REDACTED:secret]\n`]],
+    [["the user's words after the CLI's error", "$ heroku auth:token\n ›   Error: not logged in\nthanks-for-nothing\n"]],
+  );
+});
+
 describe("a Wi-Fi passphrase with spaces in the configs that read it to its line's end (hostapd, NetworkManager, nmcli, iwd)", () => {
   exactAndKept(
     [

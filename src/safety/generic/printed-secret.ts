@@ -69,8 +69,11 @@ const KEY_SHAPED = /^[A-Za-z0-9+/=_-]{16,}$/;
  */
 const PRINTED_MAX = 16_384;
 
-/** The next line, one word: what the command printed. */
-const OUTPUT = new RegExp(String.raw`\r?\n[ \t]*([^\s]{8,${PRINTED_MAX}})[ \t]*(?=\r?\n|$)`, "dy");
+/**
+ * The next line, one word: what the command printed; past the CLI's warning on the terminal before it, as oclif's CLIs write
+ * one (`heroku auth:token`'s " ›   Warning: token will expire 12/31/2026" and its lines); after an error, a word is the user's.
+ */
+const OUTPUT = new RegExp(String.raw`(?:\r?\n[ \t]*›[ \t]+Warning:[^\r\n]{0,300}(?:\r?\n[ \t]*›[^\r\n]{0,300}){0,3})?\r?\n[ \t]*([^\s]{8,${PRINTED_MAX}})[ \t]*(?=\r?\n|$)`, "dy");
 
 /** Whether the command at `at` prints a secret: "any" word, or only one shaped like a key ("key"). */
 function printsSecret(text: string, at: number): "any" | "key" | undefined {
