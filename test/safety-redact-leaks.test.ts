@@ -155,6 +155,26 @@ describe("a password printed by gopass, libsecret's secret-tool or keepassxc-cli
   exactAndKept([["$ gopass show -o work/db\nZx8Cv7Bn6Mq5", "$ gopass show -o work/db\n[REDACTED:secret]"]], [["other subcommands", "$ gopass ls\nwork/db\n$ secret-tool store --label=x service openai"]]);
 });
 
+describe("a store's entry shown after another command's output, or beside another entry: each one-word line goes", () => {
+  const { redactOutput } = createRedactor();
+  const cases: [command: string, output: string, redacted: string][] = [
+    ["cd ~/.password-store && git pull -q && pass show work/db", "Already up to date.\nhunter22x\nlogin: bob\n", "Already up to date.\n[REDACTED:secret]\nlogin: bob\n"],
+    ["pass show work/db && pass show work/smtp", "hunter22x\nmailer99z\n", "[REDACTED:secret]\n[REDACTED:secret]\n"],
+    ["git -C ~/.password-store pull; gopass show work/db", "Already up to date.\nSecret: work/db\n\nsunny-day-42\nusername: bob\n", "Already up to date.\nSecret: work/db\n\n[REDACTED:secret]\nusername: bob\n"],
+  ];
+  for (const [command, output, redacted] of cases) {
+    test(command, () => {
+      const prints = commandPrints(command);
+      expect(prints).toBeDefined();
+      if (prints) expect(redactOutput(output, prints).text).toBe(redacted);
+    });
+  }
+  // First of what its command prints: its first line, whatever its shape.
+  for (const command of ["cd ~ && pass show email/me", "sudo pass show work/db", "PASSWORD_STORE_DIR=~/.team pass work/db"]) {
+    test(`first line: ${command}`, () => expect(commandPrints(command)).toBe("first-line"));
+  }
+});
+
 describe("echo and printf print their words: a store's command or a secret's name among them shows nothing (echo pass x)", () => {
   const { redactOutput } = createRedactor();
   for (const [command, output] of [
@@ -172,7 +192,7 @@ describe("echo and printf print their words: a store's command or a secret's nam
   }
   // What they print of a variable or of a command run inside them is still the secret.
   for (const [command, prints] of [
-    ['echo "$(pass show work/db)"', "first-line"],
+    ['echo "$(pass show work/db)"', "entry-lines"],
     ["echo $GITHUB_TOKEN", "any"],
     ['printf \'%s\' "${DB_PASSWORD}"', "any"],
   ] as const) {

@@ -154,9 +154,9 @@ export function commandEnd(text: string, at: number): number {
  * `auth-user-pass` file ("user-pass"): its second line is a password; or a dotfile of no other name ("dotfile",
  * `~/.vp`): all it holds, one word shaped like a password, is one; or pppd's `chap-secrets` or `pap-secrets` ("ppp-secrets"):
  * each line's third word, with or without the header that names the file in it; or a password store's entry ("first-line", `pass show`):
- * its first line is the password, whatever its shape; or a store's one-time code ("otp-code", `pass otp`): the code at a line's start.
+ * its first line is the password, whatever its shape, or after another command's output each line of one word ("entry-lines"); or a store's one-time code ("otp-code", `pass otp`): the code at a line's start.
  */
-export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "otp-code";
+export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "entry-lines" | "otp-code";
 
 /**
  * Whether a shell command (a Bash tool call's) prints a secret, by the rules above. Its output is
@@ -167,7 +167,7 @@ export function commandPrints(command: string): PrintedSecret | undefined {
   const dump = dumpPrints(command);
   if (dump) return dump;
   if (STORE_OTP_SHOWN.test(command)) return "otp-code";
-  if (STORE_ENTRY_SHOWN.test(command) && !STORE_ENTRY_ELSEWHERE.test(command)) return "first-line";
+  if (STORE_ENTRY_SHOWN.test(command) && !STORE_ENTRY_ELSEWHERE.test(command)) return entryFirst(command) ? "first-line" : "entry-lines";
   const lower = command.toLowerCase();
   let prints: PrintedSecret | undefined;
   for (const keyword of printedSecretDetector.keywords) {
@@ -224,6 +224,14 @@ const COMMAND_START = String.raw`(?<=(?:^|[;&|(]|\bsudo|[$%❯])[ \t]*(?:[A-Za-z
  */
 const STORE_ENTRY = String.raw`(?:(?<![\w-])(?!${ECHOED})(?:go)?pass[ \t]+show(?:[ \t]{1,20}[^\s|;&<>]{1,300}){1,10}|${COMMAND_START}(?:go)?pass[ \t]+(?!(?:${PASS_COMMANDS})(?![^\s|;&<>]))[^\s|;&<>-][^\s|;&<>]{0,299})[ \t]*(?=$|[;&\r\n])`;
 const STORE_ENTRY_SHOWN = new RegExp(STORE_ENTRY, "m");
+const STORE_ENTRIES = new RegExp(STORE_ENTRY, "gm");
+/**
+ * The store's command first of what its command line prints: only `cd …` (which prints nothing), variables and sudo before it.
+ * After another command (`git pull && pass show x`: "Already up to date." comes first) or beside another entry, its
+ * password is no longer the output's first line.
+ */
+const ENTRY_FIRST = /^[ \t]*(?:cd(?:[ \t]+[^;&|\r\n]{1,300}?)?[ \t]*(?:&&|;)[ \t]*)*(?:sudo[ \t]+)?(?:[A-Za-z_]\w{0,60}=[^\s;&|]{0,300}[ \t]+){0,10}(?:go)?pass[ \t]/;
+const entryFirst = (command: string) => ENTRY_FIRST.test(command) && (command.match(STORE_ENTRIES)?.length ?? 0) === 1;
 const STORE_ENTRY_AT = new RegExp(STORE_ENTRY, "my");
 /**
  * A store's current one-time code printed: pass-otp's `pass otp [code] name`, `gopass otp [-o] name` (`totp`), where a command starts or after
@@ -472,6 +480,7 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "config-table") return configValues(text);
   if (prints === "otp-code") return otpCodes(text);
   if (prints === "first-line") return [...entryPassword(text), ...printedOutput(withoutStoreHeader(text), "any")];
+  if (prints === "entry-lines") return entryLines(text);
   const out: Finding[] = prints === "any" ? recordValues(text) : [];
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
@@ -551,6 +560,23 @@ const ENTRY_OUTPUT = new RegExp(String.raw`^(?:${STORE_HEADER_LINE})?\s*${ENTRY_
 const ENTRY_BELOW = new RegExp(String.raw`(?:${STORE_HEADER_LINE}\s*)?[ \t]*${ENTRY_LINE}`, "dy");
 const ENTRY_WORDS_MAX = 5;
 const TREE = /[├└]──/;
+
+/**
+ * The passwords of entries shown after another command's output, or of several entries: each line that is one word (one
+ * with spaces stays: no line is known to be the password); a message, a field (`login: bob`), a tree have spaces.
+ */
+const ONE_WORD_LINE = /^[ \t]*(\S{4,1000})[ \t]*\r?$/dgm;
+
+function entryLines(text: string): Finding[] {
+  const { output, at } = outputBody(withoutStoreHeader(text));
+  const out: Finding[] = [];
+  ONE_WORD_LINE.lastIndex = 0;
+  for (let m = ONE_WORD_LINE.exec(output); m; m = ONE_WORD_LINE.exec(output)) {
+    const span = m.indices?.[1];
+    if (span && isPrintedValue(m[1] as string) && !PROMPT_LINE.test(m[1] as string)) out.push({ start: at + span[0], end: at + span[1], kind: "secret" });
+  }
+  return out;
+}
 
 /** The password on a store entry's first line (`pass show`), whatever its shape: a weak one, one with spaces. */
 function entryPassword(text: string): Finding[] {
