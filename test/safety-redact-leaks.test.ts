@@ -1197,6 +1197,17 @@ describe("a token pasted below its command past the CLI's warning (heroku auth:t
   );
 });
 
+describe("a TOTP seed in groups of four after a TOTP's, a 2FA's or an MFA's secret or seed (\"TOTP secret: K7MZ P4VL …\")", () => {
+  exactAndKept(
+    [
+      ["TOTP secret: K7MZ P4VL 3WQ2 RT5Y", "TOTP secret: [REDACTED:totp-secret]"],
+      ["2FA secret: jbsw y3dp ehpk 3pxp\n", "2FA secret: [REDACTED:totp-secret]\n"],
+      ["the MFA seed is K7MZ P4VL 3WQ2 RT5Y.", "the MFA seed is [REDACTED:totp-secret]."],
+    ],
+    [["words after the label", "the TOTP secret: then open your authenticator app and scan\nthe totp secret is stored encrypted"]],
+  );
+});
+
 describe("a Wi-Fi passphrase with spaces in the configs that read it to its line's end (hostapd, NetworkManager, nmcli, iwd)", () => {
   exactAndKept(
     [

@@ -30,11 +30,13 @@ export const bitlockerKeyDetector: Detector = {
 /**
  * A TOTP seed (base32, or hex for oathtool) given to what computes the codes: `oathtool --totp -b
  * <seed>`, `pyotp.TOTP("<seed>")`; or shown for typing into an authenticator, in groups of four
- * ("setup key: 4gtk 2vzq …"). An `otpauth://` URL's `secret=` is the URL rules'.
+ * ("setup key: 4gtk 2vzq …", "TOTP secret: K7MZ P4VL …"). An `otpauth://` URL's `secret=` is the URL rules'.
  */
 const OATHTOOL = /oathtool\b[^\r\n|;&]{0,200}?[ \t]["']?([A-Za-z2-7]{16,128}={0,6}|[0-9a-fA-F]{20,128})["']?(?=[\s|;&]|$)/dy;
 const OTP_CALL = /[HT]OTP\([ \t]*["']([A-Za-z2-7]{16,128}={0,6})["']/dy;
-const SETUP_KEY = /(?:setup|secret|2fa|mfa|totp|authenticator)[ \t]+key[^\r\n:]{0,40}?(?::|[ \t]is)[ \t]*["'\x60]?([A-Za-z2-7]{4}(?:[ \t][A-Za-z2-7]{4}){3,15})(?![A-Za-z0-9])/diy;
+const SETUP_KEY = /(?:(?:setup|secret|2fa|mfa|t?otp|authenticator)[ \t]+key|(?:2fa|mfa|t?otp|authenticator)[ \t]+(?:secret|seed))[^\r\n:]{0,40}?(?::|[ \t]is)[ \t]*["'\x60]?([A-Za-z2-7]{4}(?:[ \t][A-Za-z2-7]{4}){3,15})(?![A-Za-z0-9])/diy;
+
+const LABEL_WORD = /(?:setup|secret|2fa|mfa|t?otp|authenticator)$/i;
 
 function seed(out: Finding[], re: RegExp, text: string, at: number, grouped = false): void {
   re.lastIndex = at;
@@ -48,16 +50,16 @@ function seed(out: Finding[], re: RegExp, text: string, at: number, grouped = fa
 }
 
 export const totpSeedDetector: Detector = {
-  keywords: ["oathtool", "totp(", "hotp(", " key"],
+  keywords: ["oathtool", "totp(", "hotp(", " key", " secret", " seed"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
       const c = text.charAt(at);
       if (c === "o" || c === "O") seed(out, OATHTOOL, text, at);
       else if (c === " ") {
-        // Back to the label's word before " key".
+        // Back to the label's word before " key" (" secret", " seed": "TOTP secret: …").
         const from = Math.max(0, at - 13);
-        const word = /(?:setup|secret|2fa|mfa|totp|authenticator)$/i.exec(text.slice(from, at));
+        const word = LABEL_WORD.exec(text.slice(from, at));
         if (word) seed(out, SETUP_KEY, text, from + word.index, true);
       } else seed(out, OTP_CALL, text, at);
     }
