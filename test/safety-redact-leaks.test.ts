@@ -1208,6 +1208,22 @@ describe("a TOTP seed in groups of four after a TOTP's, a 2FA's or an MFA's secr
   );
 });
 
+describe("a passphrase of three spaced words after a passphrase's label (the passphrase for id_ed25519 is purple monkey dishwasher)", () => {
+  exactAndKept(
+    [
+      ["the passphrase for id_ed25519 is purple monkey dishwasher", "the passphrase for id_ed25519 is [REDACTED:password]"],
+      ["Passphrase: purple monkey dishwasher\n", "Passphrase: [REDACTED:password]\n"],
+    ],
+    [
+      [
+        "a sentence going on after it",
+        "the passphrase is never stored anywhere\nthe passphrase is required for signing\nthe passphrase is prompted every time\nPassphrase: same as before\nPassphrase: stored in vault\nthe passphrase is cached by gpg-agent",
+      ],
+      ["three spaced words after a password's label", "the password is purple monkey dishwasher"],
+    ],
+  );
+});
+
 describe("a Wi-Fi passphrase with spaces in the configs that read it to its line's end (hostapd, NetworkManager, nmcli, iwd)", () => {
   exactAndKept(
     [

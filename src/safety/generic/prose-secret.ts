@@ -144,7 +144,10 @@ const restOfLine = (text: string, at: number): string => {
   return text.slice(at, at + end).trimEnd().replace(TRAILING, "");
 };
 
-/** `least` words: four, or three after a Wi-Fi network's label, as routers' passphrases are made ("correct-horse-battery"). */
+/**
+ * `least` words: four, or three after a Wi-Fi network's label, as routers' passphrases are made ("correct-horse-battery"), or
+ * after a passphrase's, a label that says it is words ("the passphrase for id_ed25519 is purple monkey dishwasher").
+ */
 export function isDicewarePhrase(value: string, least = 4): boolean {
   const words = value.split(/[ -]/);
   return words.length >= least && words.every((w) => PHRASE_WORD.test(w) && !SENTENCE_WORDS.has(w));
@@ -391,6 +394,7 @@ function namedPass(text: string, at: number): Finding | undefined {
 }
 
 const LOGIN_WORD = /^(?:log|sign|cred)/i;
+const PASSPHRASE_WORD = /^pass[ \t]?phrase/i;
 const PASSWORD_WORD = /^pass(?:word|phrase)/i;
 /** A key's label, whose value may be told before it ("use … as the API key"). */
 const KEY_WORD = /^(?:(?:api|access|secret)[ \t]+key|key|token|secret)/i;
@@ -463,7 +467,7 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   // or they are a password's diceware passphrase.
   const words = value.split(" ");
   const wifi = password && isWifiPassword(text, at, span[0]);
-  const least = wifi ? 3 : 4;
+  const least = wifi || PASSPHRASE_WORD.test(text.slice(at, at + 11)) ? 3 : 4;
   if (quoted && password && isDicewarePhrase(value, least)) return { start: span[0], end: span[0] + value.length, kind: "password" };
   // A bare passphrase is the rest of its line after a colon: "pass phrase: mosaic saddle mosaic velvet"; after "is" too when no word of it
   // reads as a sentence going on ("my passphrase is correct horse battery staple"; not "the passphrase is generated randomly during setup").
