@@ -1224,6 +1224,17 @@ describe("a passphrase of three spaced words after a passphrase's label (the pas
   );
 });
 
+describe("Sysinternals' PsExec (and PAExec) given a password on its command line (-p)", () => {
+  exactAndKept(
+    [
+      ["psexec \\\\server01 -u ACME\\admin -p PsEx3c!Pw cmd", "psexec \\\\server01 -u ACME\\admin -p [REDACTED:password] cmd"],
+      ['PsExec64.exe \\\\10.0.0.5 -u admin -p "Ps Ex3c" -s cmd /c whoami', 'PsExec64.exe \\\\10.0.0.5 -u admin -p "[REDACTED:password]" -s cmd /c whoami'],
+      ["paexec \\\\srv -u bob -p Pa3xec!x ipconfig", "paexec \\\\srv -u bob -p [REDACTED:password] ipconfig"],
+    ],
+    [["a variable", "psexec -p $env:ADMIN_PW \\\\srv cmd"]],
+  );
+});
+
 describe("a Wi-Fi passphrase with spaces in the configs that read it to its line's end (hostapd, NetworkManager, nmcli, iwd)", () => {
   exactAndKept(
     [

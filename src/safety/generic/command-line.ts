@@ -239,8 +239,14 @@ const TOOLS: Tool[] = [
   },
   { keywords: ["grafana"], command: /grafana(?:-cli|[ \t]+cli)[^\n|;&]{0,100}?reset-admin-password(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   { keywords: ["neo4j-admin"], command: /neo4j-admin(?:[ \t]+dbms)?[ \t]+set-initial-password(?=[ \t])/iy, flag: POSITIONAL, password: whole },
-  // `-p` after a user: Neo4j's cypher-shell, Cassandra's cqlsh, ncftp, hydra; lftp's `-u user,x`.
-  { keywords: ["cypher-shell", "cqlsh", "ncftp", "hydra"], command: /(?:cypher-shell|cqlsh|ncftp[a-z]{0,4}|hydra)(?=[ \t])/iy, flag: flag("-p"), password: whole },
+  // `-p` after a user: Neo4j's cypher-shell, Cassandra's cqlsh, ncftp, hydra, Sysinternals' PsExec (`psexec \\host -u ACME\admin -p x cmd`,
+  // PAExec its clone); lftp's `-u user,x`.
+  {
+    keywords: ["cypher-shell", "cqlsh", "ncftp", "hydra", "psexec", "paexec"],
+    command: /(?:cypher-shell|cqlsh|ncftp[a-z]{0,4}|hydra|p[sa]exec(?:64)?(?:\.exe)?)(?=[ \t])/iy,
+    flag: flag("-p"),
+    password: whole,
+  },
   { keywords: ["lftp"], command: /lftp(?=[ \t])/iy, flag: flag("-u|--user"), password: after(",") },
   // HTTPie's `http -a user:x`.
   { keywords: ["http"], command: /https?(?=[ \t])/y, flag: flag("-a|--auth"), password: after(":") },
