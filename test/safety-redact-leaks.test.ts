@@ -1235,6 +1235,16 @@ describe("Sysinternals' PsExec (and PAExec) given a password on its command line
   );
 });
 
+describe("a password or a key told after who gave or sent it (the password you gave me is …)", () => {
+  exactAndKept(
+    [
+      ["The password you sent me is Hunt3r!x", "The password you sent me is [REDACTED:password]"],
+      ["the API key you gave me is Zr4Jx9Lk2Mq7Np3Vb8Wc5Xd1Ye, it fails", "the API key you gave me is [REDACTED:secret], it fails"],
+    ],
+    [["words of a sentence", "the password you gave me is wrong\nthe password you gave us was expired"]],
+  );
+});
+
 describe("a Wi-Fi passphrase with spaces in the configs that read it to its line's end (hostapd, NetworkManager, nmcli, iwd)", () => {
   exactAndKept(
     [

@@ -29,9 +29,9 @@ const LABEL = String.raw`(?:(pass(?:word|[ \t]?phrase|code)|passwd|pwd?|passwort
 
 /**
  * Whose the password is, after its label: "for the staging box", "of user app", "für die Datenbank", "do banco" (up to four
- * words); in brackets ("Password (staging):", "Token (prod):"); or who needs it ("the password you need is …").
+ * words); in brackets ("Password (staging):", "Token (prod):"); or who needs it or gave it ("the password you need is …", "the password you gave me …").
  */
-const WHOSE = String.raw`(?:[ \t]*\([^()\s][^()\r\n]{0,30}\)|[ \t]+(?:you|we|I)[ \t]+(?:need|want|use|should[ \t]+use)|[ \t]+(?:for|of|on|für|de|du|do|da|del|di|pour|para|van|voor)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
+const WHOSE = String.raw`(?:[ \t]*\([^()\s][^()\r\n]{0,30}\)|[ \t]+(?:you|we|I)[ \t]+(?:need|want|use|should[ \t]+use|gave[ \t]+(?:me|you|us)|sent[ \t]+(?:me|you|us))|[ \t]+(?:for|of|on|für|de|du|do|da|del|di|pour|para|van|voor)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
 
 /** The value told: group 1 of it quoted (a passphrase of a few words too), group 2 bare. */
 const TOLD_VALUE = String.raw`(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128}(?: [^\s"'\x60“”‘’]{1,64}){0,4})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))`;
