@@ -219,6 +219,8 @@ describe("gopass given an entry's name alone (gopass work/db), and a store's one
   for (const command of ["gopass", "gopass ls work", "gopass sync", "gopass -c work/db", "gopass config", "pass otp insert work/github", "gopass otp uri work/github"]) {
     test(`no entry nor code shown: ${command}`, () => expect(commandPrints(command)).toBeUndefined());
   }
+  // gopass's own commands are not pass's: an entry of pass may be named as one of them.
+  for (const command of ["pass config", "pass env/prod", "pass sync"]) test(`pass's entry: ${command}`, () => expect(commandPrints(command)).toBe("first-line"));
   exactAndKept(
     [
       ["$ gopass work/db\nhunter2x\n$ ls", "$ gopass work/db\n[REDACTED:secret]\n$ ls"],

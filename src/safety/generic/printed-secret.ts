@@ -208,13 +208,12 @@ export function dumpPrints(command: string): "env" | "config-table" | undefined 
 const CONFIG_VARS_SHOWN =
   /(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|pm2[ \t]+env[ \t]+[\w-]|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>]))/i;
 
-/**
- * pass's own commands and gopass's: `pass <word>` (`gopass <word>`) with any other word shows the entry so named (`pass
- * email/work`).
- */
-const PASS_COMMANDS =
-  "init|ls|list|grep|find|search|show|insert|add|edit|generate|rm|remove|delete|mv|rename|cp|copy|git|help|version|otp|import|update|tomb|open|close|audit|clip|" +
-  "age|alias|cat|clone|completion|config|convert|create|new|env|fsck|fscopy|fsmove|history|hist|link|ln|merge|mounts|move|process|pwgen|rcs|recipients|set|setup|sum|sha|sha256|sync|templates|totp|unclip";
+/** pass's own commands: `pass <word>` with any other word shows the entry so named (`pass email/work`). */
+const PASS_COMMANDS = "init|ls|list|grep|find|search|show|insert|add|edit|generate|rm|remove|delete|mv|rename|cp|copy|git|help|version|otp|import|update|tomb|open|close|audit|clip";
+/** gopass's, which `gopass <word>` is the same way (an entry may be named as one of pass's that gopass has not: `pass config`). */
+const GOPASS_COMMANDS = `${PASS_COMMANDS}|age|alias|cat|clone|completion|config|convert|create|new|env|fsck|fscopy|fsmove|history|hist|link|ln|merge|mounts|move|process|pwgen|rcs|recipients|set|setup|sum|sha|sha256|sync|templates|totp|unclip`;
+/** The entry's name after the store's command: a word that is none of its commands (`commands`), no flag. */
+const entryName = (commands: string) => String.raw`[ \t]+(?!(?:${commands})(?![^\s|;&<>]))[^\s|;&<>-][^\s|;&<>]{0,299}`;
 /** Where a command starts: a line's start, or after `;`, `&`, `|`, `(`, sudo or a shell's prompt, and the variables set for it. */
 const COMMAND_START = String.raw`(?<=(?:^|[;&|(]|\bsudo|[$%❯])[ \t]*(?:[A-Za-z_]\w{0,60}=[^\s;&|]{0,300}[ \t]+){0,10})`;
 /**
@@ -222,7 +221,7 @@ const COMMAND_START = String.raw`(?<=(?:^|[;&|(]|\bsudo|[$%❯])[ \t]*(?:[A-Za-z
  * starts, or after a shell's prompt), its output not piped on: by their convention its first line is the password, the
  * rest its fields (`login: …`). A later command's output may follow.
  */
-const STORE_ENTRY = String.raw`(?:(?<![\w-])(?!${ECHOED})(?:go)?pass[ \t]+show(?:[ \t]{1,20}[^\s|;&<>]{1,300}){1,10}|${COMMAND_START}(?:go)?pass[ \t]+(?!(?:${PASS_COMMANDS})(?![^\s|;&<>]))[^\s|;&<>-][^\s|;&<>]{0,299})[ \t]*(?=$|[;&\r\n])`;
+const STORE_ENTRY = String.raw`(?:(?<![\w-])(?!${ECHOED})(?:go)?pass[ \t]+show(?:[ \t]{1,20}[^\s|;&<>]{1,300}){1,10}|${COMMAND_START}(?:pass${entryName(PASS_COMMANDS)}|gopass${entryName(GOPASS_COMMANDS)}))[ \t]*(?=$|[;&\r\n])`;
 const STORE_ENTRY_SHOWN = new RegExp(STORE_ENTRY, "m");
 const STORE_ENTRIES = new RegExp(STORE_ENTRY, "gm");
 /**
