@@ -1247,6 +1247,22 @@ describe("a password or a key told after who gave or sent it (the password you g
   );
 });
 
+describe("a password told after \"'s\" or an adverb (the password's …, the password is just …)", () => {
+  exactAndKept(
+    [
+      ["the password's Hunt3r!x", "the password's [REDACTED:password]"],
+      ["the password is just Hunt3r!x", "the password is just [REDACTED:password]"],
+      ["the db password's actually Hunt3r!x, try it", "the db password's actually [REDACTED:password], try it"],
+    ],
+    [
+      [
+        "a possessive, words of a sentence",
+        "the password's length is 12\nthe password's hash is stored\nthe password is just required\nthe password's just a placeholder\nthe token's expiry is 3600s\nthe password is actually stored in vault",
+      ],
+    ],
+  );
+});
+
 describe("a Wi-Fi passphrase with spaces in the configs that read it to its line's end (hostapd, NetworkManager, nmcli, iwd)", () => {
   exactAndKept(
     [

@@ -37,14 +37,16 @@ const WHOSE = String.raw`(?:[ \t]*\([^()\s][^()\r\n]{0,30}\)|[ \t]+(?:you|we|I)[
 const TOLD_VALUE = String.raw`(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128}(?: [^\s"'\x60“”‘’]{1,64}){0,4})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))`;
 
 /**
- * `password` (not after `=`: HTML's `<input type=password name=…>`), then a verb or a separator ("is", "to",
+ * `password` (not after `=`: HTML's `<input type=password name=…>`), then a verb or a separator ("is", "'s", "to",
  * ":"), or up to four words naming whose it is and one ("for the staging box is"), or nothing ("with password X"); then the value, quoted
  * or bare. Markdown's bold may wrap the label (`**API Key:** …`); an arrow or a dash may stand for the
  * colon (`Password → …`, `password -> …`); the label and its verb may be German, French, Spanish, Portuguese or Dutch
  * ("das Passwort ist …", "mon mot de passe c'est …"); "value" may follow the label ("the client secret value is …").
  */
+/** A word between "is" and the value that says nothing of it: "the password is now …", "is just …", "is actually …". */
+const ADVERB = String.raw`(?:now|still|just|simply|actually|literally|currently)`;
 const PROSE_SECRET = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.$=-])${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:[ \t]+(?:(?:is|was|got)(?:[ \t]+(?:now|still))?(?:[ \t]+(?:set|changed|reset|updated)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)(?:[ \t]*:)?|(?:\*\*|__)?[ \t]*(?:[:=→—–]|->)(?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
+  String.raw`(?<![A-Za-z0-9_.$=-])${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:['’]s(?:[ \t]+${ADVERB})?|[ \t]+(?:(?:is|was|got)(?:[ \t]+${ADVERB})?(?:[ \t]+(?:set|changed|reset|updated)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)(?:[ \t]*:)?|(?:\*\*|__)?[ \t]*(?:[:=→—–]|->)(?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
   "diy",
 );
 
