@@ -1263,6 +1263,26 @@ describe("a password told after \"'s\" or an adverb (the password's …, the pas
   );
 });
 
+describe("a package manager's or git's setting of a secret's name printed (npm config get //…/:_authToken): its value, a UUID too", () => {
+  const { redactOutput } = createRedactor();
+  const cases: [command: string, output: string, redacted: string][] = [
+    ["npm config get //registry.npmjs.org/:_authToken", "8c1f2e3d-4b5a-6978-8a9b-0c1d2e3f4a5b\n", "[REDACTED:secret]\n"],
+    ["pnpm config get //npm.acme.dev/:_authToken", "8c1f2e3d-4b5a-6978-8a9b-0c1d2e3f4a5b\n", "[REDACTED:secret]\n"],
+    ["git config --global --get user.password", "hunter22x\n", "[REDACTED:secret]\n"],
+  ];
+  for (const [command, output, redacted] of cases) {
+    test(command, () => {
+      const prints = commandPrints(command);
+      expect(prints).toBeDefined();
+      if (prints) expect(redactOutput(output, prints).text).toBe(redacted);
+    });
+  }
+  for (const command of ["npm config get registry", "git config --get credential.helper", "git config user.email"]) {
+    test(`kept: ${command}`, () => expect(commandPrints(command)).toBeUndefined());
+  }
+  exactAndKept([["$ npm config get //registry.npmjs.org/:_authToken\n8c1f2e3d-4b5a-6978-8a9b-0c1d2e3f4a5b", "$ npm config get //registry.npmjs.org/:_authToken\n[REDACTED:secret]"]], [["another setting", "$ git config --get credential.helper\nosxkeychain-helper\n"]]);
+});
+
 describe("a Wi-Fi passphrase with spaces in the configs that read it to its line's end (hostapd, NetworkManager, nmcli, iwd)", () => {
   exactAndKept(
     [

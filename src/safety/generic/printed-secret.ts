@@ -23,6 +23,11 @@ import { PPP_SECRET_LINE, userLines } from "./user-lines.ts";
 const PRINT_VARIABLE =
   /(?<![\w-])(?:(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["'][^"'\r\n]{0,20}["'])?)[ \t]+["']?\$|(?:printenv|aws[ \t]+configure[ \t]+get|heroku[ \t]+config:get)[ \t]+["']?\$?)\{?([A-Za-z_][A-Za-z0-9_]{0,100})/y;
 /**
+ * A package manager's or git's setting printed (`npm config get //registry.npmjs.org/:_authToken`, `pnpm`'s and `yarn`'s, `git config
+ * user.password`): the setting's name must be a secret's. npm's legacy and a private registry's tokens are UUIDs, no shape of their own.
+ */
+const CONFIG_GET = /(?<![\w-])(?:(?:npm|pnpm|yarn)[ \t]+config[ \t]+get|git[ \t]+config(?:[ \t]+--(?:get|global|local|system|show-origin))*)[ \t]+["']?([^\s"'|;&<>]{1,300})/y;
+/**
  * Words echo or printf prints, on its command (up to `;`, `&`, `|`, or a `(` that runs one: `echo "$(pass show x)"` prints the
  * password): `echo pass show x` shows no entry.
  */
@@ -86,6 +91,9 @@ function printsNamedSecret(text: string, at: number): boolean {
   PRINT_VARIABLE.lastIndex = at;
   const variable = PRINT_VARIABLE.exec(text);
   if (variable) return SECRET_KEY.test(variable[1] as string);
+  CONFIG_GET.lastIndex = at;
+  const setting = CONFIG_GET.exec(text);
+  if (setting) return SECRET_KEY.test(setting[1] as string);
   PRINT_FILE.lastIndex = at;
   if (PRINT_FILE.test(text)) return true;
   EXTRACT_COMMAND.lastIndex = at;
@@ -100,7 +108,7 @@ const isPrintedValue = (value: string) => !isStandIn(value) && /[A-Za-z0-9]/.tes
 
 export const printedSecretDetector: Detector = {
   keywords: [
-    "echo", "printf", "printenv", "aws configure", "heroku config", "cat", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "pass show", "lpass show", "gopass show", "pass ", "gopass ", "secret-tool lookup", "keepassxc-cli show", "bw get",
+    "echo", "printf", "printenv", "aws configure", "heroku config", "npm config", "pnpm config", "yarn config", "git config", "cat", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "pass show", "lpass show", "gopass show", "pass ", "gopass ", "secret-tool lookup", "keepassxc-cli show", "bw get",
     "find-generic-password", "find-internet-password", "secrets versions",
     "get-parameter", "get-secret-value", "get-login-password", "keyvault", "terraform output", "base64", "jsonpath", "vault", "openssl rand",
     "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "infisical", "argocd", "keys list", "list-keys", "admin-key",
