@@ -1283,6 +1283,16 @@ describe("a package manager's or git's setting of a secret's name printed (npm c
   exactAndKept([["$ npm config get //registry.npmjs.org/:_authToken\n8c1f2e3d-4b5a-6978-8a9b-0c1d2e3f4a5b", "$ npm config get //registry.npmjs.org/:_authToken\n[REDACTED:secret]"]], [["another setting", "$ git config --get credential.helper\nosxkeychain-helper\n"]]);
 });
 
+describe("git's setting of a secret's name given on its command line (git config --global github.token …)", () => {
+  exactAndKept(
+    [
+      ["git config user.password hunter22x", "git config user.password [REDACTED:secret]"],
+      ["git config --global github.token 8c1f2e3d-4b5a-6978-8a9b-0c1d2e3f4a5b", "git config --global github.token [REDACTED:secret]"],
+    ],
+    [["a variable, another setting, a read, an unset", 'git config --global github.token "$GH_TOKEN"\ngit config user.name "Bob Smith"\ngit config --get user.password\ngit config --unset user.password']],
+  );
+});
+
 describe("a Wi-Fi passphrase with spaces in the configs that read it to its line's end (hostapd, NetworkManager, nmcli, iwd)", () => {
   exactAndKept(
     [

@@ -300,9 +300,17 @@ const TOOLS: Tool[] = [
     kind: "secret",
   },
   { keywords: ["eas"], command: /eas[ \t]+secret:create(?=[ \t])/iy, flag: flag("--value"), password: whole, kind: "secret" },
-  // A key given to a CLI's login as its operand: `wandb login <key>`, `npm config set //registry…/:_authToken <token>` (the `=` form is the assignment's).
+  // A key given to a CLI's login as its operand: `wandb login <key>`, `npm config set //registry…/:_authToken <token>` (the `=` form is the assignment's),
   { keywords: ["wandb"], command: /wandb[ \t]+login(?=[ \t])/iy, flag: operandAfter("-host"), password: (value) => (value.length >= 32 ? whole(value) : null), kind: "secret" },
   { keywords: ["npm", "pnpm", "yarn"], command: /(?:npm|pnpm|yarn)[ \t]+config[ \t]+set[ \t]+\S{0,200}:_(?:authToken|auth|password)(?=[ \t])/iy, flag: POSITIONAL, password: whole, kind: "secret" },
+  // and git's setting of a secret's name (`git config --global github.token <token>`, `… user.password …`).
+  {
+    keywords: ["git"],
+    command: /git[ \t]+config(?:[ \t]+--(?:global|local|system|replace-all|add))*[ \t]+[\w.-]{0,100}(?:token|password|passwd|secret)(?=[ \t])/iy,
+    flag: POSITIONAL,
+    password: whole,
+    kind: "secret",
+  },
   // Claude Code's `apiKeyHelper` setting, a command that prints the key: `"apiKeyHelper": "echo <key>"` holds it (in escaped JSON, up to its `\"`).
   { keywords: ["apikeyhelper"], command: /apiKeyHelper\\?["']?[ \t]*[:=][ \t]*\\?["']?(?:echo|printf)(?=[ \t])/iy, flag: operandAfter("n|e"), password: (value) => [0, value.replace(/\\$/, "").length], kind: "secret" },
   // Windows' `net user admin pw /add` (`*` prompts for it).
