@@ -1293,6 +1293,18 @@ describe("git's setting of a secret's name given on its command line (git config
   );
 });
 
+describe("a German or Dutch password's label joined to a word by a hyphen (das WLAN-Passwort ist …, het wifi-wachtwoord is …)", () => {
+  exactAndKept(
+    [
+      ["das WLAN-Passwort ist tinkerbell42", "das WLAN-Passwort ist [REDACTED:password]"],
+      ["Das Admin-Passwort ist Sommer2026!", "Das Admin-Passwort ist [REDACTED:password]"],
+      ["Root-Kennwort: Winter2026x", "Root-Kennwort: [REDACTED:password]"],
+      ["het wifi-wachtwoord is tinkerbell42", "het wifi-wachtwoord is [REDACTED:password]"],
+    ],
+    [["words of a sentence, a flag, a compound it starts", "das WLAN-Passwort ist auf der Rückseite\n--passwort Sommer2026!\ndie Passwort-Richtlinie ist streng"]],
+  );
+});
+
 describe("a Wi-Fi passphrase with spaces in the configs that read it to its line's end (hostapd, NetworkManager, nmcli, iwd)", () => {
   exactAndKept(
     [

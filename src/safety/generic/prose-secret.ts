@@ -45,8 +45,13 @@ const TOLD_VALUE = String.raw`(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128}(?
  */
 /** A word between "is" and the value that says nothing of it: "the password is now …", "is just …", "is actually …". */
 const ADVERB = String.raw`(?:now|still|just|simply|actually|literally|currently)`;
+/**
+ * Where a label starts: not inside a word, a name or a flag (`--password`, `db-password`); but a German or Dutch password's
+ * label after a word and a hyphen, as those languages join words ("das WLAN-Passwort ist …", "het wifi-wachtwoord is …").
+ */
+const LABEL_START = String.raw`(?:(?<![A-Za-z0-9_.$=-])|(?<=[A-Za-z]-)(?=passwort|kennwort|wachtwoord))`;
 const PROSE_SECRET = new RegExp(
-  String.raw`(?<![A-Za-z0-9_.$=-])${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:['’]s(?:[ \t]+${ADVERB})?|[ \t]+(?:(?:is|was|got)(?:[ \t]+${ADVERB})?(?:[ \t]+(?:set|changed|reset|updated)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)(?:[ \t]*:)?|(?:\*\*|__)?[ \t]*(?:[:=→—–]|->)(?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
+  String.raw`${LABEL_START}${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:['’]s(?:[ \t]+${ADVERB})?|[ \t]+(?:(?:is|was|got)(?:[ \t]+${ADVERB})?(?:[ \t]+(?:set|changed|reset|updated)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)(?:[ \t]*:)?|(?:\*\*|__)?[ \t]*(?:[:=→—–]|->)(?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
   "diy",
 );
 
