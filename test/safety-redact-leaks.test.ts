@@ -1327,6 +1327,17 @@ describe("a Wi-Fi passphrase with spaces in the configs that read it to its line
   );
 });
 
+describe("a Wi-Fi key as Windows shows it (netsh wlan show profile … key=clear: Key Content, Schlüsselinhalt, Contenu de la clé)", () => {
+  exactAndKept(
+    [
+      ["    Security key           : Present\n    Key Content            : tinkerbell42\n", "    Security key           : Present\n    Key Content            : [REDACTED:secret]\n"],
+      ["    Sicherheitsschlüssel   : Vorhanden\n    Schlüsselinhalt        : correct horse battery\n", "    Sicherheitsschlüssel   : Vorhanden\n    Schlüsselinhalt        : [REDACTED:secret]\n"],
+      ["    Contenu de la clé            : tinkerbell42", "    Contenu de la clé            : [REDACTED:secret]"],
+    ],
+    [["no key shown, prose about the field", "    Security key           : Absent\nthe Key Content field: shown with key=clear\n"]],
+  );
+});
+
 describe("a Wi-Fi password given to nmcli on its command line (device wifi connect … password, connection modify … wifi-sec.psk)", () => {
   exactAndKept(
     [
