@@ -1338,6 +1338,24 @@ describe("a Wi-Fi key as Windows shows it (netsh wlan show profile … key=clear
   );
 });
 
+describe("a Wi-Fi key printed alone by nmcli (-s -g 802-11-wireless-security.psk): its line, whatever its shape", () => {
+  const { redactOutput } = createRedactor();
+  for (const [command, output] of [
+    ["nmcli -s -g 802-11-wireless-security.psk connection show HomeNet", "tinkerbell42\n"],
+    ["nmcli --show-secrets --get-values wifi-sec.psk c s HomeNet", "correct horse battery\n"],
+  ] as const) {
+    test(command, () => {
+      const prints = commandPrints(command);
+      expect(prints).toBeDefined();
+      if (prints) expect(redactOutput(output, prints).text).toBe("[REDACTED:secret]\n");
+    });
+  }
+  for (const command of ["nmcli -g GENERAL.STATE connection show HomeNet", "nmcli -s -g 802-11-wireless-security.psk-flags connection show HomeNet"]) {
+    test(`kept: ${command}`, () => expect(commandPrints(command)).toBeUndefined());
+  }
+  exactAndKept([["$ nmcli -s -g 802-11-wireless-security.psk connection show HomeNet\ntinkerbell42\n", "$ nmcli -s -g 802-11-wireless-security.psk connection show HomeNet\n[REDACTED:secret]\n"]], []);
+});
+
 describe("a Wi-Fi password given to nmcli on its command line (device wifi connect … password, connection modify … wifi-sec.psk)", () => {
   exactAndKept(
     [

@@ -46,16 +46,21 @@ const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
  * its passwords are in `/etc/shadow`, and a script's `passcat='cat /etc/passwd'` is followed by its next line.
  */
 const PRINT_FILE = /(?<![\w-])cat[ \t]+["']?(?!\/etc\/passwd-?(?![\w.\/-]))(\S{0,200}(?:token|secret|passw|credential|api[_-]?key|private[_-]?key|\.key)(?![\w.-]*\.pub\b)\S{0,100})/iy;
+/** NetworkManager's Wi-Fi key printed alone, its line whatever its shape (`nmcli -s -g 802-11-wireless-security.psk connection show x`). */
+const WIFI_KEY_FIELD = String.raw`nmcli[ \t][^\r\n|;&]{0,200}?(?:-g|--get-values)[ \t=]+[^\s|;&]{0,200}(?:\.psk|password|wep-key\d)(?![\w-])`;
+const WIFI_KEY_PRINTED = new RegExp(WIFI_KEY_FIELD, "i");
 /**
  * Commands that print a stored or new secret whatever its name: password managers (1Password's
  * `op read` and `op item get --fields`, `pass`, `gopass`, `lpass`, Bitwarden's `bw get password`, KeePassXC's
  * `keepassxc-cli show`, the macOS keychain, libsecret's `secret-tool lookup`), clouds' secret stores (AWS Secrets Manager and SSM, ECR's login password, Google's
  * Secret Manager, Azure Key Vault), Vault, Doppler, Infisical, Terraform's outputs, a Kubernetes secret's
- * data, access tokens, Argo CD's first admin password, the Azure CLI's keys (`az storage account keys list`,
+ * data, access tokens, Argo CD's first admin password, a Wi-Fi key as NetworkManager's field alone (`nmcli -s -g 802-11-wireless-security.psk connection show x`), the Azure CLI's keys (`az storage account keys list`,
  * `az cosmosdb keys list`, `… list-keys`, `az search admin-key show`: `--query "[].value" -o tsv` prints them one a line).
  */
-const SECRET_COMMAND =
-  /(?<![\w-])(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n]{0,300}--(?:fields?|reveal)|(?:go|l)?pass[ \t]+show|secret-tool[ \t]+lookup|keepassxc-cli[ \t]+show|bw[ \t]+get[ \t]+(?:password|notes|totp)|find-(?:generic|internet)-password[^\r\n]{0,300}[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?(?:-by-path)?[ \t][^\r\n]{0,300}--with-decryption|get-secret-value|get-login-password|keyvault[ \t]+secret[ \t]+show|terraform[ \t]+output[ \t]+-raw|base64[ \t]+(?:-d|--decode|-D)|jsonpath=["']?\{\.data\.|vault[ \t][^\r\n]{0,300}-field[= ]|vault[ \t]+(?:kv[ \t]+get|read)(?=[ \t])|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|(?:doppler|infisical)[ \t]+secrets[ \t]+get[^\r\n]{0,300}--plain|argocd[ \t]+admin[ \t]+initial-password|(?<=\baz[ \t][^\r\n|;&]{0,200})(?:keys[ \t]+list|list-keys|admin-key[ \t]+show))/iy;
+const SECRET_COMMAND = new RegExp(
+  String.raw`(?<![\w-])(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n]{0,300}--(?:fields?|reveal)|(?:go|l)?pass[ \t]+show|secret-tool[ \t]+lookup|keepassxc-cli[ \t]+show|bw[ \t]+get[ \t]+(?:password|notes|totp)|find-(?:generic|internet)-password[^\r\n]{0,300}[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?(?:-by-path)?[ \t][^\r\n]{0,300}--with-decryption|get-secret-value|get-login-password|keyvault[ \t]+secret[ \t]+show|terraform[ \t]+output[ \t]+-raw|base64[ \t]+(?:-d|--decode|-D)|jsonpath=["']?\{\.data\.|vault[ \t][^\r\n]{0,300}-field[= ]|vault[ \t]+(?:kv[ \t]+get|read)(?=[ \t])|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|(?:doppler|infisical)[ \t]+secrets[ \t]+get[^\r\n]{0,300}--plain|argocd[ \t]+admin[ \t]+initial-password|${WIFI_KEY_FIELD}|(?<=\baz[ \t][^\r\n|;&]{0,200})(?:keys[ \t]+list|list-keys|admin-key[ \t]+show))`,
+  "iy",
+);
 
 /**
  * Commands that make a new random key: reading `/dev/urandom`, Python's `secrets.token_hex(…)`,
@@ -111,7 +116,7 @@ export const printedSecretDetector: Detector = {
     "echo", "printf", "printenv", "aws configure", "heroku config", "npm config", "pnpm config", "yarn config", "git config", "cat", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "pass show", "lpass show", "gopass show", "pass ", "gopass ", "secret-tool lookup", "keepassxc-cli show", "bw get",
     "find-generic-password", "find-internet-password", "secrets versions",
     "get-parameter", "get-secret-value", "get-login-password", "keyvault", "terraform output", "base64", "jsonpath", "vault", "openssl rand",
-    "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "infisical", "argocd", "keys list", "list-keys", "admin-key",
+    "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "infisical", "argocd", "nmcli", "keys list", "list-keys", "admin-key",
     "/dev/urandom", "/dev/random", "secrets.token_", "randombytes(", "securerandom.", "pwgen", "rails", "phx.gen.secret", "wg genkey", "wg genpsk", "gpg", "sops",
   ],
   find(text: string, hits: Hits, out: Finding[]): void {
@@ -175,6 +180,7 @@ export function commandPrints(command: string): PrintedSecret | undefined {
   const dump = dumpPrints(command);
   if (dump) return dump;
   if (STORE_OTP_SHOWN.test(command)) return "otp-code";
+  if (WIFI_KEY_PRINTED.test(command)) return "first-line";
   if (STORE_ENTRY_SHOWN.test(command) && !STORE_ENTRY_ELSEWHERE.test(command)) return entryFirst(command) ? "first-line" : "entry-lines";
   const lower = command.toLowerCase();
   let prints: PrintedSecret | undefined;
