@@ -1,6 +1,5 @@
 import { log } from "../hooks/log.ts";
 import { observe, type PriceCache, readPriceCache, writePriceCache } from "./cache.ts";
-import { LITELLM_PRICES_URL, observedPrices } from "./litellm.ts";
 import { embeddedCanonicalId, priceBookOf } from "./load.ts";
 
 /** Overrides the price list's address (tests serve one on 127.0.0.1). */
@@ -41,6 +40,8 @@ export async function refreshPrices(options: RefreshOptions = {}): Promise<Refre
   try {
     const before = readPriceCache();
     if (before && now >= before.checkedAt && now - before.checkedAt < DAY_MS) return { changed: false };
+    // The list's reader (its schemas) is loaded by the day's one refresh, not by every run.
+    const { LITELLM_PRICES_URL, observedPrices } = await import("./litellm.ts");
     const url = options.url ?? process.env[PRICES_URL_ENV] ?? LITELLM_PRICES_URL;
     let after: PriceCache;
     let error: string | undefined;

@@ -23,50 +23,58 @@ export type LongContext = z.infer<typeof LongContextSchema>;
 /** Multipliers by `usage.inference_geo` value. */
 export const GeoSchema = z.record(z.string().check(z.minLength(1)), Multiplier);
 
-/** What a model's multipliers are unless one of its prices says otherwise. */
-const multipliers = {
-  /** For `usage.speed: "fast"`. */
-  fast: z.optional(Multiplier),
-  geo: z.optional(GeoSchema),
-  /** For ids named with one of `regionalPrefixes` (Bedrock geographic inference profiles). */
-  regional: z.optional(Multiplier),
-};
+/**
+ * The schema of prices.json. Built when asked: a test checks the embedded
+ * table with it, and no run parses the table again. Built at load, these
+ * schemas and the daily list's (litellm.ts, now loaded by the refresh) were 5
+ * of the 12 ms of CPU the pricing modules took to load (2 busy cores).
+ */
+export function priceTableSchema() {
+  /** What a model's multipliers are unless one of its prices says otherwise. */
+  const multipliers = {
+    /** For `usage.speed: "fast"`. */
+    fast: z.optional(Multiplier),
+    geo: z.optional(GeoSchema),
+    /** For ids named with one of `regionalPrefixes` (Bedrock geographic inference profiles). */
+    regional: z.optional(Multiplier),
+  };
 
-const PeriodSchema = z.extend(PriceSchema, {
-  /** ISO date (UTC midnight) or date-time from which this price holds; the first price also covers earlier times. */
-  from: z.optional(z.union([z.iso.date(), z.iso.datetime()])),
-  longContext: z.optional(LongContextSchema),
-  ...multipliers,
-  source: z.string().check(z.minLength(1)),
-});
+  const PeriodSchema = z.extend(PriceSchema, {
+    /** ISO date (UTC midnight) or date-time from which this price holds; the first price also covers earlier times. */
+    from: z.optional(z.union([z.iso.date(), z.iso.datetime()])),
+    longContext: z.optional(LongContextSchema),
+    ...multipliers,
+    source: z.string().check(z.minLength(1)),
+  });
 
-const ModelSchema = z.object({
-  /** The normalised id (see model-id.ts) a family is known by; `aliases` are other normalised ids of it. */
-  id: z.string().check(z.minLength(1)),
-  name: z.string().check(z.minLength(1)),
-  aliases: z.optional(z.array(z.string().check(z.minLength(1)))),
-  /** Normalised ids that name this family in fast mode (a gateway's `claude-opus-5-fast`): priced as `speed: "fast"`. */
-  fastNames: z.optional(z.array(z.string().check(z.minLength(1)))),
-  ...multipliers,
-  prices: z.array(PeriodSchema).check(
-    z.minLength(1),
-    z.refine((periods) => periods.slice(1).every((p, i) => p.from !== undefined && (periods[i]?.from === undefined || Date.parse(p.from) > Date.parse(periods[i]?.from ?? ""))), {
-      message: "every price after the first needs a `from` later than the one before",
-    }),
-  ),
-});
+  const ModelSchema = z.object({
+    /** The normalised id (see model-id.ts) a family is known by; `aliases` are other normalised ids of it. */
+    id: z.string().check(z.minLength(1)),
+    name: z.string().check(z.minLength(1)),
+    aliases: z.optional(z.array(z.string().check(z.minLength(1)))),
+    /** Normalised ids that name this family in fast mode (a gateway's `claude-opus-5-fast`): priced as `speed: "fast"`. */
+    fastNames: z.optional(z.array(z.string().check(z.minLength(1)))),
+    ...multipliers,
+    prices: z.array(PeriodSchema).check(
+      z.minLength(1),
+      z.refine((periods) => periods.slice(1).every((p, i) => p.from !== undefined && (periods[i]?.from === undefined || Date.parse(p.from) > Date.parse(periods[i]?.from ?? ""))), {
+        message: "every price after the first needs a `from` later than the one before",
+      }),
+    ),
+  });
 
-export const PriceTableSchema = z.object({
-  about: z.string(),
-  checked: z.iso.date(),
-  sources: z.record(z.string(), z.string()),
-  notes: z.array(z.string()),
-  /** Model names that are never billed (locally made messages). */
-  unpriced: z.array(z.string()),
-  regionalPrefixes: z.array(z.string().check(z.minLength(1))),
-  models: z.array(ModelSchema),
-});
-type PriceTable = z.infer<typeof PriceTableSchema>;
+  return z.object({
+    about: z.string(),
+    checked: z.iso.date(),
+    sources: z.record(z.string(), z.string()),
+    notes: z.array(z.string()),
+    /** Model names that are never billed (locally made messages). */
+    unpriced: z.array(z.string()),
+    regionalPrefixes: z.array(z.string().check(z.minLength(1))),
+    models: z.array(ModelSchema),
+  });
+}
+type PriceTable = z.infer<ReturnType<typeof priceTableSchema>>;
 
 /** One price of a family, every multiplier resolved. */
 export interface Period {
