@@ -638,3 +638,19 @@ describe("a pattern anchored at a line's start (grep '^DB_PASSWORD=' .env): its 
     ],
   );
 });
+
+describe("a backup or recovery code's label run into its sentence (the recovery code 404 page) lists no codes", () => {
+  maskedAndKept(
+    [
+      ["recovery codes:\n8372-1946\n4821-0034", "recovery codes:\n[REDACTED:recovery-code]\n[REDACTED:recovery-code]"],
+      ["use backup code 8372-1946 if the app is gone", "use backup code [REDACTED:recovery-code] if the app is gone"],
+      ["my recovery code is 8f3k2-9dj4x", "my recovery code is [REDACTED:recovery-code]"],
+      ["backup codes 8f3k2-9dj4x 4hq7p-2mz8w", "backup codes [REDACTED:recovery-code] [REDACTED:recovery-code]"],
+      ["Recovery codes\n12345678\n87654321", "Recovery codes\n[REDACTED:recovery-code]\n[REDACTED:recovery-code]"],
+    ],
+    [
+      ["a status code after the label", "it redirects to the recovery code 404 page\nthe backup code 500 error is back\nthe emergency code 911 call"],
+      ["a feature's name after the label", "the recovery code 2fa setup\nrecovery code 2 of 10"],
+    ],
+  );
+});

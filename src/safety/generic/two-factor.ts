@@ -70,17 +70,23 @@ export const totpSeedDetector: Detector = {
  * One-time backup (recovery, scratch) codes, listed after their label: each a word of 6 to 12
  * letters and digits with a digit (`8f3k2-9dj4x`, `12345678`, `a1b2 c3d4`), one or two to a line or
  * after a bullet, up to the first line that is not one (prose: "Recovery codes are shown once").
+ * Group 1 or 2 says the label ends in a colon, "are" or its line's end: the label ran straight into
+ * its line's words otherwise ("the recovery code 404 page"), and only codes of an inline code's shape go.
  */
-const CODES_LABEL = /(?:backup|recovery|scratch|emergency)[ \t]+codes?\b[^\r\n:]{0,40}?(?::|[ \t]are)?[ \t]*(?:\r?\n)?/diy;
+const CODES_LABEL = /(?:backup|recovery|scratch|emergency)[ \t]+codes?\b[^\r\n:]{0,40}?(:|[ \t]are)?[ \t]*(\r?\n)?/diy;
 const CODE = String.raw`(?=[A-Za-z-]{0,12}\d)[A-Za-z0-9]{3,8}(?:[- ][A-Za-z0-9]{3,8})?`;
-const CODE_ROW = new RegExp(String.raw`[ \t]*(?:[-*•][ \t]+|\d{1,2}[.)][ \t]+)?(${CODE})(?:[ \t,]+(${CODE}))?[ \t,]*(?:\r?\n|$)`, "dy");
-const MAX_ROWS = 32;
 /**
  * One code told inline after its label, in prose: "use backup code 8372-1946 if the app is gone", "my recovery code is
  * 8f3k2-9dj4x". Only two groups joined by a dash with a digit, or 6 to 10 digits: a word or a number of another shape there is
- * prose ("the backup code path", "recovery code v2", a date's "2024-06-01").
+ * prose ("the backup code path", "recovery code v2", a date's "2024-06-01", "backup code 500 error").
  */
-const INLINE_CODE = /(?:backup|recovery|scratch|emergency)[ \t]+code(?:[ \t]*:|[ \t]+(?:is|was))?[ \t]*["'\x60]?((?=[A-Za-z-]{0,9}\d)[A-Za-z0-9]{3,8}-[A-Za-z0-9]{3,8}|\d{6,10})(?![\w-])/diy;
+const INLINE_SHAPE = String.raw`(?=[A-Za-z-]{0,9}\d)[A-Za-z0-9]{3,8}-[A-Za-z0-9]{3,8}|\d{6,10}`;
+const INLINE_CODE = new RegExp(String.raw`(?:backup|recovery|scratch|emergency)[ \t]+code(?:[ \t]*:|[ \t]+(?:is|was))?[ \t]*["'\x60]?(${INLINE_SHAPE})(?![\w-])`, "diy");
+const codeRow = (code: string) =>
+  new RegExp(String.raw`[ \t]*(?:[-*•][ \t]+|\d{1,2}[.)][ \t]+)?(${code})(?:[ \t,]+(${code}))?[ \t,]*(?:\r?\n|$)`, "dy");
+const CODE_ROW = codeRow(CODE);
+const LABEL_LINE_ROW = codeRow(String.raw`(?:${INLINE_SHAPE})(?![\w-])`);
+const MAX_ROWS = 32;
 const BLANK_LINES = /(?:[ \t]*\r?\n)+/y;
 
 export const backupCodesDetector: Detector = {
@@ -100,14 +106,15 @@ export const backupCodesDetector: Detector = {
       for (let n = 0; n < MAX_ROWS; n++) {
         BLANK_LINES.lastIndex = row; // blank lines between rows (a numbered file's too, its numbers read as spaces)
         if (BLANK_LINES.test(text)) row = BLANK_LINES.lastIndex;
-        CODE_ROW.lastIndex = row;
-        const m = CODE_ROW.exec(text);
+        const rows = n === 0 && !label[1] && !label[2] ? LABEL_LINE_ROW : CODE_ROW;
+        rows.lastIndex = row;
+        const m = rows.exec(text);
         if (!m || m[0].length === 0) break;
         for (const g of [1, 2]) {
           const span = m.indices?.[g];
           if (span) out.push({ start: span[0], end: span[1], kind: "recovery-code" });
         }
-        row = CODE_ROW.lastIndex;
+        row = rows.lastIndex;
       }
       done = row;
     }
