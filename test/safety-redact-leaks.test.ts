@@ -205,6 +205,10 @@ describe("gopass given an entry's name alone (gopass work/db), and a store's one
   const cases: [command: string, prints: string, output: string, redacted: string][] = [
     ["gopass work/db", "first-line", "hunter2\nlogin: bob\n", "[REDACTED:secret]\nlogin: bob\n"],
     ["cd ~ && gopass email/me", "first-line", "Tr0ub4dor&3\n", "[REDACTED:secret]\n"],
+    // show's flags before the name: -o prints the password alone, -C copies it and shows the entry.
+    ["gopass -o work/db", "first-line", "correct horse battery\n", "[REDACTED:secret]\n"],
+    ["gopass --password work/db", "first-line", "hunter2\n", "[REDACTED:secret]\n"],
+    ["gopass -C work/db", "first-line", "hunter2\nlogin: bob\n", "[REDACTED:secret]\nlogin: bob\n"],
     ["pass otp work/github", "otp-code", "493021\n", "[REDACTED:secret]\n"],
     ["pass otp code work/github", "otp-code", "493021\n", "[REDACTED:secret]\n"],
     ["gopass otp work/github", "otp-code", "493021 lasts 23s \t|\t[==>   ]\n", "[REDACTED:secret] lasts 23s \t|\t[==>   ]\n"],
@@ -216,7 +220,7 @@ describe("gopass given an entry's name alone (gopass work/db), and a store's one
       expect(redactOutput(output, prints as "first-line" | "otp-code").text).toBe(redacted);
     });
   }
-  for (const command of ["gopass", "gopass ls work", "gopass sync", "gopass -c work/db", "gopass config", "pass otp insert work/github", "gopass otp uri work/github"]) {
+  for (const command of ["gopass", "gopass ls work", "gopass sync", "gopass -c work/db", "gopass --clip work/db", "pass -c work/db", "gopass --qr work/db", "gopass --version", "gopass config", "pass otp insert work/github", "gopass otp uri work/github"]) {
     test(`no entry nor code shown: ${command}`, () => expect(commandPrints(command)).toBeUndefined());
   }
   // gopass's own commands are not pass's: an entry of pass may be named as one of them.
@@ -224,9 +228,10 @@ describe("gopass given an entry's name alone (gopass work/db), and a store's one
   exactAndKept(
     [
       ["$ gopass work/db\nhunter2x\n$ ls", "$ gopass work/db\n[REDACTED:secret]\n$ ls"],
+      ["$ gopass -o work/db\nhunter2x\n$ ls", "$ gopass -o work/db\n[REDACTED:secret]\n$ ls"],
       ["$ pass otp github\n493021\n$ gopass otp github\n12345678 lasts 12s\ndone", "$ pass otp github\n[REDACTED:secret]\n$ gopass otp github\n[REDACTED:secret] lasts 12s\ndone"],
     ],
-    [["gopass's other commands, an error below an otp", "$ gopass ls\nwork/db\n$ pass otp github\nError: github is not in the password store.\n"]],
+    [["gopass's other commands, an error below an otp, a copy", "$ gopass ls\nwork/db\n$ pass otp github\nError: github is not in the password store.\n$ gopass -c work/db\nCopied work/db to clipboard\n"]],
   );
 });
 

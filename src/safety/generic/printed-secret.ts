@@ -226,8 +226,11 @@ const CONFIG_VARS_SHOWN =
 const PASS_COMMANDS = "init|ls|list|grep|find|search|show|insert|add|edit|generate|rm|remove|delete|mv|rename|cp|copy|git|help|version|otp|import|update|tomb|open|close|audit|clip";
 /** gopass's, which `gopass <word>` is the same way (an entry may be named as one of pass's that gopass has not: `pass config`). */
 const GOPASS_COMMANDS = `${PASS_COMMANDS}|age|alias|cat|clone|completion|config|convert|create|new|env|fsck|fscopy|fsmove|history|hist|link|ln|merge|mounts|move|process|pwgen|rcs|recipients|set|setup|sum|sha|sha256|sync|templates|totp|unclip`;
-/** The entry's name after the store's command: a word that is none of its commands (`commands`), no flag. */
-const entryName = (commands: string) => String.raw`[ \t]+(?!(?:${commands})(?![^\s|;&<>]))[^\s|;&<>-][^\s|;&<>]{0,299}`;
+/**
+ * The entry's name after the store's command: a word that is none of its commands (`commands`), no flag. Show's flags may come
+ * before it (`gopass -o work/db`: pass and gopass hand such a command line to show).
+ */
+const entryName = (commands: string) => String.raw`(?:[ \t]+-[\w-]{1,30}){0,5}[ \t]+(?!(?:${commands})(?![^\s|;&<>]))[^\s|;&<>-][^\s|;&<>]{0,299}`;
 /** Where a command starts: a line's start, or after `;`, `&`, `|`, `(`, sudo or a shell's prompt, and the variables set for it. */
 const COMMAND_START = String.raw`(?<=(?:^|[;&|(]|\bsudo|[$%❯])[ \t]*(?:[A-Za-z_]\w{0,60}=[^\s;&|]{0,300}[ \t]+){0,10})`;
 /**
@@ -269,8 +272,8 @@ function otpCodes(text: string): Finding[] {
   return out;
 }
 
-/** Shown elsewhere: copied to the clipboard, as a QR code. */
-const STORE_ENTRY_ELSEWHERE = /(?<![\w-])(?:go)?pass[ \t]+show[^\r\n|;&]{0,300}[ \t](?:-c|--clip|-q|--qrcode)(?![\w-])/;
+/** Shown elsewhere: copied to the clipboard (`gopass -c work/db` too), as a QR code. */
+const STORE_ENTRY_ELSEWHERE = /(?<![\w-])(?:go)?pass(?:[ \t][^\r\n|;&]{0,300})?[ \t](?:-c|--clip|-q|--qrcode|--qr)(?![\w-])/;
 
 /** A shell's prompt before a command on its line (`$ `, `me@box:~$ `, zsh's `% `, `❯ `): a pasted terminal. */
 const PROMPT_BEFORE = /[$%❯][ \t]+$/;
