@@ -1372,3 +1372,14 @@ describe("a Wi-Fi password given to nmcli on its command line (device wifi conne
     [["asked for, a variable, its flags", "nmcli dev wifi connect Home --ask\nnmcli dev wifi connect Home password $WIFI_PASS\nnmcli con modify Home wifi-sec.psk-flags 0\n"]],
   );
 });
+
+describe("a password asked for, then answered (the wifi password? it's tinkerbell42)", () => {
+  exactAndKept(
+    [
+      ["the wifi password? it's tinkerbell42", "the wifi password? it's [REDACTED:password]"],
+      ["what's the wifi password? tinkerbell42.", "what's the wifi password? [REDACTED:password]."],
+      ["what is the password? It is Hunt3r!x", "what is the password? It is [REDACTED:password]"],
+    ],
+    [["a question going on, a short word, no password's shape", "is there a password? v2 of the API has none\nwhat's the root password? toor99x or something\nwhat's the password? I forgot it\ndo you need the password? yes"]],
+  );
+});

@@ -50,8 +50,11 @@ const ADVERB = String.raw`(?:now|still|just|simply|actually|literally|currently)
  * label after a word and a hyphen, as those languages join words ("das WLAN-Passwort ist …", "het wifi-wachtwoord is …").
  */
 const LABEL_START = String.raw`(?:(?<![A-Za-z0-9_.$=-])|(?<=[A-Za-z]-)(?=passwort|kennwort|wachtwoord))`;
+/** The label asked for, then answered: "the wifi password? it's …", "what's the wifi password? …" (ANSWERED holds the value to more). */
+const ASKED = String.raw`\?(?:[ \t]+it(?:['’]s|[ \t]+is))?`;
+const ANSWERED = /\?(?:[ \t]+it(?:['’]s|[ \t]+is))?[ \t]+$/;
 const PROSE_SECRET = new RegExp(
-  String.raw`${LABEL_START}${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:['’]s(?:[ \t]+${ADVERB})?|[ \t]+(?:(?:is|was|got)(?:[ \t]+${ADVERB})?(?:[ \t]+(?:set|changed|reset|updated)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)(?:[ \t]*:)?|(?:\*\*|__)?[ \t]*(?:[:=→—–]|->)(?:\*\*|__)?)|)[ \t]+${TOLD_VALUE}`,
+  String.raw`${LABEL_START}${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:['’]s(?:[ \t]+${ADVERB})?|[ \t]+(?:(?:is|was|got)(?:[ \t]+${ADVERB})?(?:[ \t]+(?:set|changed|reset|updated)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)(?:[ \t]*:)?|(?:\*\*|__)?[ \t]*(?:[:=→—–]|->)(?:\*\*|__)?|${ASKED})|)[ \t]+${TOLD_VALUE}`,
   "diy",
 );
 
@@ -487,6 +490,8 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   // Words joined by hyphens, told after a password's label and its verb or colon: three are a passphrase ("the password is
   // correct-horse-battery"), as no sentence joins them so; not a participle's or an adverb's compound ("server-side-encrypted").
   // Without the verb ("app password abcd-efgh-ijkl-mnop-qrst") the label may be a noun's, the words a name.
+  // An answer to the label's question is alone on its line, and no short word ("password? v2 of the API").
+  if (ANSWERED.test(text.slice(Math.max(0, span[0] - 12), span[0])) && (value.length < PASS_MIN || restOfLine(text, span[0]) !== value)) return undefined;
   const told = colon || AFTER_COPULA.test(before) || AFTER_VERB.test(before);
   if (!quoted && password && told && value.includes("-") && isDicewarePhrase(value, 3) && !value.split("-").some((w) => SENTENCE_GOES_ON.test(w))) {
     return { start: span[0], end: span[0] + value.length, kind: "password" };
