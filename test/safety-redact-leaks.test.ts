@@ -1383,3 +1383,14 @@ describe("a password asked for, then answered (the wifi password? it's tinkerbel
     [["a question going on, a short word, no password's shape", "is there a password? v2 of the API has none\nwhat's the root password? toor99x or something\nwhat's the password? I forgot it\ndo you need the password? yes"]],
   );
 });
+
+describe("a passphrase of words, the sentence going on after a comma or a full stop (my passphrase is purple monkey dishwasher, why?)", () => {
+  exactAndKept(
+    [
+      ["my passphrase is purple monkey dishwasher, why?", "my passphrase is [REDACTED:password], why?"],
+      ["my passphrase is purple monkey dishwasher. Why does ssh ask again?", "my passphrase is [REDACTED:password]. Why does ssh ask again?"],
+      ["my password is correct horse battery staple, why?", "my password is [REDACTED:password], why?"],
+    ],
+    [["a sentence's words before the comma", "the passphrase is generated randomly, during setup\nmy passphrase is pretty long, actually\nthe passphrase is something else entirely, why?\nmy password is purple monkey dishwasher, why?"]],
+  );
+});

@@ -148,6 +148,9 @@ const SENTENCE_GOES_ON = /(?:ed|ly|ing)$|^(?:during|through|without|within|insid
 /** A lowercase word of a passphrase beside a strong one. */
 const PLAIN_WORD = /^[a-z]{3,10}$/;
 
+/** Where a clause ends inside a line: the words after it are no passphrase's ("… is purple monkey dishwasher, why?"). */
+const CLAUSE_END = /[,;]|[.!?](?=[ \t])/;
+
 /** The text from `at` to the end of its line, sentence punctuation left off. */
 const restOfLine = (text: string, at: number): string => {
   const end = text.slice(at, at + 200).search(/\r?\n|$/);
@@ -479,11 +482,11 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   const wifi = password && isWifiPassword(text, at, span[0]);
   const least = wifi || PASSPHRASE_WORD.test(text.slice(at, at + 11)) ? 3 : 4;
   if (quoted && password && isDicewarePhrase(value, least)) return { start: span[0], end: span[0] + value.length, kind: "password" };
-  // A bare passphrase is the rest of its line after a colon: "pass phrase: mosaic saddle mosaic velvet"; after "is" too when no word of it
+  // A bare passphrase is the rest of its line (to its clause's end) after a colon: "pass phrase: mosaic saddle mosaic velvet"; after "is" too when no word of it
   // reads as a sentence going on ("my passphrase is correct horse battery staple"; not "the passphrase is generated randomly during setup").
   const before = text.slice(Math.max(0, span[0] - 5), span[0]);
   const colon = AFTER_COLON.test(before);
-  const phrase = !quoted && password && (colon || AFTER_COPULA.test(before)) ? restOfLine(text, span[0]) : "";
+  const phrase = !quoted && password && (colon || AFTER_COPULA.test(before)) ? restOfLine(text, span[0]).split(CLAUSE_END, 1)[0] ?? "" : "";
   if (isDicewarePhrase(phrase, least) && (colon || !phrase.split(/[ -]/).some((w) => SENTENCE_GOES_ON.test(w)))) {
     return { start: span[0], end: span[0] + phrase.length, kind: "password" };
   }
