@@ -1394,3 +1394,14 @@ describe("a passphrase of words, the sentence going on after a comma or a full s
     [["a sentence's words before the comma", "the passphrase is generated randomly, during setup\nmy passphrase is pretty long, actually\nthe passphrase is something else entirely, why?\nmy password is purple monkey dishwasher, why?"]],
   );
 });
+
+describe("a password told after where it is written (the wifi password is on the sticker: tinkerbell42)", () => {
+  exactAndKept(
+    [
+      ["the wifi password is on the sticker: tinkerbell42", "the wifi password is on the sticker: [REDACTED:password]"],
+      ["the wifi password is written under the router: tinkerbell42", "the wifi password is written under the router: [REDACTED:password]"],
+      ["the password is in the email: Hunt3r!x", "the password is in the email: [REDACTED:password]"],
+    ],
+    [["where it is kept, no value after", "the password is in the vault: see docs\nThe password is in the config file: config/secrets.yml\nthe password is in the format: user:pass\nthe password is on the sticker\nthe password is in the env as DB_PASS: process.env.DB_PASS"]],
+  );
+});
