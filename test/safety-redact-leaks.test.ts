@@ -1405,3 +1405,14 @@ describe("a password told after where it is written (the wifi password is on the
     [["where it is kept, no value after", "the password is in the vault: see docs\nThe password is in the config file: config/secrets.yml\nthe password is in the format: user:pass\nthe password is on the sticker\nthe password is in the env as DB_PASS: process.env.DB_PASS"]],
   );
 });
+
+describe("a password told in brackets after its label (the password you gave me (Hunt3r!x) doesn't work)", () => {
+  exactAndKept(
+    [
+      ["The password you gave me (Hunt3r!x) doesn't work", "The password you gave me ([REDACTED:password]) doesn't work"],
+      ["the password for the db (Hunt3r!x) expired", "the password for the db ([REDACTED:password]) expired"],
+      ["the password (Admin123).", "the password ([REDACTED:password])."],
+    ],
+    [["a note in brackets", "Password (v2)\nPassword (optional)\nset a password (min 8 chars)\nPassword (SHA-256)\nthe password for the staging box (see below)\nthe password you need (the one from 1Password) is"]],
+  );
+});

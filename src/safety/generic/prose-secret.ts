@@ -56,7 +56,7 @@ const WHERE_WRITTEN = String.raw`(?:is|was)[ \t]+(?:written[ \t]+)?(?:on|in|unde
 const ASKED = String.raw`\?(?:[ \t]+it(?:['’]s|[ \t]+is))?`;
 const ANSWERED = /\?(?:[ \t]+it(?:['’]s|[ \t]+is))?[ \t]+$/;
 const PROSE_SECRET = new RegExp(
-  String.raw`${LABEL_START}${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:['’]s(?:[ \t]+${ADVERB})?|[ \t]+(?:${WHERE_WRITTEN}|(?:is|was|got)(?:[ \t]+${ADVERB})?(?:[ \t]+(?:set|changed|reset|updated)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)(?:[ \t]*:)?|(?:\*\*|__)?[ \t]*(?:[:=→—–]|->)(?:\*\*|__)?|${ASKED})|)[ \t]+${TOLD_VALUE}`,
+  String.raw`${LABEL_START}${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:['’]s(?:[ \t]+${ADVERB})?|[ \t]+(?:${WHERE_WRITTEN}|(?:is|was|got)(?:[ \t]+${ADVERB})?(?:[ \t]+(?:set|changed|reset|updated)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)(?:[ \t]*:)?|(?:\*\*|__)?[ \t]*(?:[:=→—–]|->)(?:\*\*|__)?|${ASKED}|(?=[ \t]+\())|)[ \t]+${TOLD_VALUE}`,
   "diy",
 );
 
@@ -464,6 +464,7 @@ export const proseSecretDetector: Detector = {
 };
 
 const SECRET_LABEL = /^secret/i;
+const BRACKETED = /^\(([^()]+)\)[.,;:?!]*$/;
 
 /** The value of a sentence telling a password or a key (PROSE_SECRET, TOLD_LATER: group 1 a password's label, 2 and 3 the value) at `at`. */
 function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value: string) => boolean, label?: "password"): Finding | undefined {
@@ -476,6 +477,9 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   const quoted = m[first] !== undefined;
   const span = m.indices?.[quoted ? first : first + 1];
   if (!span) return undefined;
+  // In brackets after its label ("the password you gave me (Hunt3r!x) doesn't work"): held to more, as brackets hold notes ("Password (v2)").
+  const bracketed = !quoted && password ? BRACKETED.exec(m[first + 1] as string)?.[1] : undefined;
+  if (bracketed !== undefined) return looksLikeStrongPassword(bracketed) ? { start: span[0] + 1, end: span[0] + 1 + bracketed.length, kind: "password" } : undefined;
   const bare = quoted ? "" : bareValue(m[first + 1] as string);
   const value = quoted ? (m[first] as string) : boldClosed(text, span[0]) ? bare.replace(BOLD_CLOSE, "") : bare;
   // Quoted words are a phrase ("at least 8 chars") unless each is shaped like a password, one a strong one ("Juniper!Nimbus11 Tundra_Vale19"),
