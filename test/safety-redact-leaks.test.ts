@@ -155,11 +155,16 @@ describe("a password printed by gopass, libsecret's secret-tool or keepassxc-cli
   exactAndKept([["$ gopass show -o work/db\nZx8Cv7Bn6Mq5", "$ gopass show -o work/db\n[REDACTED:secret]"]], [["other subcommands", "$ gopass ls\nwork/db\n$ secret-tool store --label=x service openai"]]);
 });
 
-describe("a store's entry shown after another command's output, or beside another entry: each one-word line goes", () => {
+describe("a store's entry shown after another command's output, or beside another entry: each one-word line goes (for entries alone, each line but a field)", () => {
   const { redactOutput } = createRedactor();
   const cases: [command: string, output: string, redacted: string][] = [
     ["cd ~/.password-store && git pull -q && pass show work/db", "Already up to date.\nhunter22x\nlogin: bob\n", "Already up to date.\n[REDACTED:secret]\nlogin: bob\n"],
     ["pass show work/db && pass show work/smtp", "hunter22x\nmailer99z\n", "[REDACTED:secret]\n[REDACTED:secret]\n"],
+    // Entries alone: each line but a field, spaces and all (where one entry ends is not known).
+    ["pass show work/db && pass show wifi/home", "hunter22x\nlogin: bob\ncorrect horse battery\nurl: https://x.example.com\n", "[REDACTED:secret]\nlogin: bob\n[REDACTED:secret]\nurl: https://x.example.com\n"],
+    ["gopass show -o a; gopass show -o b", "hunter22x\npurple monkey dishwasher\n", "[REDACTED:secret]\n[REDACTED:secret]\n"],
+    ["gopass show a && gopass show b", "Secret: a\n\nhunter 22x\nlogin: x\nSecret: b\n\ncorrect horse battery\n", "Secret: a\n\n[REDACTED:secret]\nlogin: x\nSecret: b\n\n[REDACTED:secret]\n"],
+    ["cd ~/.password-store && pass show a && pass show b", "Tr0ub4dor&3\nError: b is not in the password store.\n", "[REDACTED:secret]\nError: b is not in the password store.\n"],
     ["git -C ~/.password-store pull; gopass show work/db", "Already up to date.\nSecret: work/db\n\nsunny-day-42\nusername: bob\n", "Already up to date.\nSecret: work/db\n\n[REDACTED:secret]\nusername: bob\n"],
   ];
   for (const [command, output, redacted] of cases) {

@@ -167,9 +167,10 @@ export function commandEnd(text: string, at: number): number {
  * `auth-user-pass` file ("user-pass"): its second line is a password; or a dotfile of no other name ("dotfile",
  * `~/.vp`): all it holds, one word shaped like a password, is one; or pppd's `chap-secrets` or `pap-secrets` ("ppp-secrets"):
  * each line's third word, with or without the header that names the file in it; or a password store's entry ("first-line", `pass show`):
- * its first line is the password, whatever its shape, or after another command's output each line of one word ("entry-lines"); or a store's one-time code ("otp-code", `pass otp`): the code at a line's start.
+ * its first line is the password, whatever its shape, or after another command's output each line of one word ("entry-lines"), or of several
+ * entries alone each line but a field ("entries"); or a store's one-time code ("otp-code", `pass otp`): the code at a line's start.
  */
-export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "entry-lines" | "otp-code";
+export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "entry-lines" | "entries" | "otp-code";
 
 /**
  * Whether a shell command (a Bash tool call's) prints a secret, by the rules above. Its output is
@@ -181,7 +182,7 @@ export function commandPrints(command: string): PrintedSecret | undefined {
   if (dump) return dump;
   if (STORE_OTP_SHOWN.test(command)) return "otp-code";
   if (WIFI_KEY_PRINTED.test(command)) return "first-line";
-  if (STORE_ENTRY_SHOWN.test(command) && !STORE_ENTRY_ELSEWHERE.test(command)) return entryFirst(command) ? "first-line" : "entry-lines";
+  if (STORE_ENTRY_SHOWN.test(command) && !STORE_ENTRY_ELSEWHERE.test(command)) return entryFirst(command) ? "first-line" : entriesOnly(command) ? "entries" : "entry-lines";
   const lower = command.toLowerCase();
   let prints: PrintedSecret | undefined;
   for (const keyword of printedSecretDetector.keywords) {
@@ -248,6 +249,14 @@ const STORE_ENTRIES = new RegExp(STORE_ENTRY, "gm");
  */
 const ENTRY_FIRST = /^[ \t]*(?:cd(?:[ \t]+[^;&|\r\n]{1,300}?)?[ \t]*(?:&&|;)[ \t]*)*(?:sudo[ \t]+)?(?:[A-Za-z_]\w{0,60}=[^\s;&|]{0,300}[ \t]+){0,10}(?:go)?pass[ \t]/;
 const entryFirst = (command: string) => ENTRY_FIRST.test(command) && (command.match(STORE_ENTRIES)?.length ?? 0) === 1;
+/**
+ * Several entries and nothing else (`pass show a && pass show b`, `cd` between): each step of the command line (between `&&`, `;`
+ * and line ends) a `cd` or a store's entry shown, none piped.
+ */
+const COMMAND_STEP = /&&|;|\r?\n/;
+const CD_STEP = /^[ \t]*(?:cd(?:[ \t][^|]*)?)?$/;
+const entriesOnly = (command: string) =>
+  command.split(COMMAND_STEP).every((step) => CD_STEP.test(step) || (!step.includes("|") && ENTRY_FIRST.test(step) && STORE_ENTRY_SHOWN.test(step)));
 const STORE_ENTRY_AT = new RegExp(STORE_ENTRY, "my");
 /**
  * A store's current one-time code printed: pass-otp's `pass otp [code] name`, `gopass otp [-o] name` (`totp`), where a command starts or after
@@ -497,6 +506,7 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "otp-code") return otpCodes(text);
   if (prints === "first-line") return [...entryPassword(text), ...printedOutput(withoutStoreHeader(text), "any")];
   if (prints === "entry-lines") return entryLines(text);
+  if (prints === "entries") return entriesLines(text);
   const out: Finding[] = prints === "any" ? recordValues(text) : [];
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
@@ -590,6 +600,26 @@ function entryLines(text: string): Finding[] {
   for (let m = ONE_WORD_LINE.exec(output); m; m = ONE_WORD_LINE.exec(output)) {
     const span = m.indices?.[1];
     if (span && isPrintedValue(m[1] as string) && !PROMPT_LINE.test(m[1] as string)) out.push({ start: at + span[0], end: at + span[1], kind: "secret" });
+  }
+  return out;
+}
+
+/** A line of an entry that is no password: a field (`login: bob`, gopass's `Secret: name`), an error (`Error: …`, `gpg: …`), a tree's. */
+const NOT_ENTRY_PASSWORD = /^[A-Za-z][\w .-]{0,40}:(?:[ \t]|$)|[├└]──/;
+const TEXT_LINE = /^[ \t]*(\S(?:[^\r\n]{0,998}\S)?)[ \t]*\r?$/dgm;
+
+/**
+ * The passwords of several entries shown alone: where one entry ends and the next starts is not known, so each line but a
+ * field's goes, whatever its shape (`correct horse battery`); an entry's notes with it, as secret as its password.
+ */
+function entriesLines(text: string): Finding[] {
+  const { output, at } = outputBody(withoutStoreHeader(text));
+  const out: Finding[] = [];
+  TEXT_LINE.lastIndex = 0;
+  for (let m = TEXT_LINE.exec(output); m; m = TEXT_LINE.exec(output)) {
+    const span = m.indices?.[1];
+    const line = m[1] as string;
+    if (span && !NOT_ENTRY_PASSWORD.test(line) && isPrintedValue(line) && !PROMPT_LINE.test(line)) out.push({ start: at + span[0], end: at + span[1], kind: "secret" });
   }
   return out;
 }
