@@ -1421,3 +1421,14 @@ describe("a password told in brackets after its label (the password you gave me 
     [["a note in brackets", "Password (v2)\nPassword (optional)\nset a password (min 8 chars)\nPassword (SHA-256)\nthe password for the staging box (see below)\nthe password you need (the one from 1Password) is"]],
   );
 });
+
+describe("a password told in words after an account every install has (try logging in as root with toor99x)", () => {
+  exactAndKept(
+    [
+      ["try logging in as root with toor99x", "try logging in as root with [REDACTED:password]"],
+      ["log in as admin with hunter22x", "log in as admin with [REDACTED:password]"],
+      ["ssh into the box as root with toor99x", "ssh into the box as root with [REDACTED:password]"],
+    ],
+    [["a tool, a name made of words, another user", "log in as root with python3\nsign in as admin with OAuth2\nlogin as root with id_rsa2\nlog in as root with password123\nlog in as bob with hunter22x\nlog in as root with sudo and then run"]],
+  );
+});

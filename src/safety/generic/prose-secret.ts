@@ -230,7 +230,7 @@ const CODE_NAMED = /([A-Za-z0-9_.-]{1,100})\x60[ \t]+(?:(?:is|was)(?:[ \t]+(?:no
  * with …", "logging in with bob@example.com and …", "the login is admin and …"), not a name in words
  * (`with Google and OAuth2`). A user's name holds no `<` or `>` (HTML's "database.</p>… forms.</p><div").
  */
-const PAIR = String.raw`[^\r\n]{0,100}?(?:\x60[^\s\x60]{1,100}\x60[ \t]*\/[ \t]*\x60([^\s\x60]{4,128})\x60|[ \t][^\s\x60/]{1,100}[ \t]+\/[ \t]+([^\s\x60]{4,128})|[ \t]([^\s\x60/:<>]{1,64})[:/]([^\s\x60/.]{6,128})(?=[\s,;).]|$)|[ \t](?:as|with|is)[ \t]+[^\s]{1,100}[ \t]+(?:and|with)[ \t]+(?:(?:the[ \t]+)?(?:password|pw|pass)[ \t]+)?["'\x60]?([^\s"'\x60]{6,128}))`;
+const PAIR = String.raw`[^\r\n]{0,100}?(?:\x60[^\s\x60]{1,100}\x60[ \t]*\/[ \t]*\x60([^\s\x60]{4,128})\x60|[ \t][^\s\x60/]{1,100}[ \t]+\/[ \t]+([^\s\x60]{4,128})|[ \t]([^\s\x60/:<>]{1,64})[:/]([^\s\x60/.]{6,128})(?=[\s,;).]|$)|[ \t](?:as|with|is)[ \t]+([^\s]{1,100})[ \t]+(?:and|with)[ \t]+(?:(?:the[ \t]+)?(?:password|pw|pass)[ \t]+)?["'\x60]?([^\s"'\x60]{6,128}))`;
 const LOGIN_PAIR = new RegExp(String.raw`(?:log(?:ging)?[ \t]?in|sign(?:ing)?[ \t]?in|cred(?:ential)?s)${PAIR}`, "diy");
 /** Credentials given as a user and a password after a colon, nothing after them on the line: "creds: alice Xk9mQ2pL7v". */
 const CREDS_LINE = /cred(?:ential)?s[ \t]*:[ \t]+[^\s:\/,;"'\x60]{1,64}[ \t]+["'\x60]?([^\s"'\x60]{6,128})["'\x60]?[ \t]*\.?[ \t]*(?=\r?\n|$)/diy;
@@ -272,7 +272,7 @@ const ACTION_REF = /^[\w.-]+@(?:v\d+(?:\.\d+){0,2}|[0-9a-f]{40})$/;
 function loginPair(text: string, at: number, re: RegExp, passwordShaped: (value: string) => boolean): Finding | undefined {
   re.lastIndex = at;
   const m = re.exec(text);
-  const group = [1, 2, 4, 5].find((g) => m?.[g] !== undefined) ?? 1;
+  const group = [1, 2, 4, 6].find((g) => m?.[g] !== undefined) ?? 1;
   const span = m?.indices?.[group];
   if (!m || !span) return undefined;
   const value = bareValue(m[group] as string);
@@ -285,8 +285,10 @@ function loginPair(text: string, at: number, re: RegExp, passwordShaped: (value:
   if (group === 4 && value.includes("@") && DOMAIN_REST.test(text.slice(span[0] + value.length, span[0] + value.length + 64))) return undefined;
   // Written tight (`admin:…`, `admin/…`), a pair looks like much else (`host:port`, `org/repo`): the
   // password is held to more, unless the user is an account every install has (`root:toor99`).
-  const shaped =
-    group === 5 ? (v: string) => looksLikeStrongPassword(v) && !WORDS_NAME.test(v) : group === 4 && !ACCOUNT.test(m[3] as string) ? looksLikeStrongPassword : passwordShaped;
+  // Told in words, the password is held to a strong one's shape, but after an account every install has ("as root with toor99x"):
+  // then a word with digits that is no name made of words (`python3`, `OAuth2`) is one.
+  const inWords = (v: string) => (ACCOUNT.test(m[5] as string) ? looksLikePassword(v) : looksLikeStrongPassword(v)) && !WORDS_NAME.test(v);
+  const shaped = group === 6 ? inWords : group === 4 && !ACCOUNT.test(m[3] as string) ? looksLikeStrongPassword : passwordShaped;
   return shaped(value) ? { start: span[0], end: span[0] + value.length, kind: "password" } : undefined;
 }
 
