@@ -1432,3 +1432,13 @@ describe("a password told in words after an account every install has (try loggi
     [["a tool, a name made of words, another user", "log in as root with python3\nsign in as admin with OAuth2\nlogin as root with id_rsa2\nlog in as root with password123\nlog in as bob with hunter22x\nlog in as root with sudo and then run"]],
   );
 });
+
+describe("backup codes listed after whose they are (Your recovery codes for GitHub:)", () => {
+  exactAndKept(
+    [
+      ["Your recovery codes for GitHub:\n8f3k2-9dj4x\n4hq7p-2mz8w", "Your recovery codes for GitHub:\n[REDACTED:recovery-code]\n[REDACTED:recovery-code]"],
+      ["Backup codes for alice@example.com: 7281 9934, 1029 3847", "Backup codes for alice@example.com: [REDACTED:recovery-code], [REDACTED:recovery-code]"],
+    ],
+    [["other words before the colon, no codes after", "recovery code status: 404 page\nbackup codes for the new account are shown once\nsee backup codes: docs/2fa.md"]],
+  );
+});

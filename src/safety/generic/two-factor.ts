@@ -70,10 +70,11 @@ export const totpSeedDetector: Detector = {
  * One-time backup (recovery, scratch) codes, listed after their label: each a word of 6 to 12
  * letters and digits with a digit (`8f3k2-9dj4x`, `12345678`, `a1b2 c3d4`), one or two to a line or
  * after a bullet, up to the first line that is not one (prose: "Recovery codes are shown once").
+ * Whose they are may come before the colon ("Your recovery codes for GitHub:"); no other words (a status's "recovery code status: 404 page").
  * Group 1 or 2 says the label ends in a colon, "are" or its line's end: the label ran straight into
  * its line's words otherwise ("the recovery code 404 page"), and only codes of an inline code's shape go.
  */
-const CODES_LABEL = /(?:backup|recovery|scratch|emergency)[ \t]+codes?\b[^\r\n:]{0,40}?(:|[ \t]are)?[ \t]*(\r?\n)?/diy;
+const CODES_LABEL = /(?:backup|recovery|scratch|emergency)[ \t]+codes?\b(?:[ \t]+(?:for|of|from)[ \t]+[^\r\n:]{1,30}?(?=:))?(:|[ \t]are)?[ \t]*(\r?\n)?/diy;
 const CODE = String.raw`(?=[A-Za-z-]{0,12}\d)[A-Za-z0-9]{3,8}(?:[- ][A-Za-z0-9]{3,8})?`;
 /**
  * One code told inline after its label, in prose: "use backup code 8372-1946 if the app is gone", "my recovery code is
