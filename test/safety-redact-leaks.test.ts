@@ -174,6 +174,14 @@ describe("a store's entry shown after another command's output, or beside anothe
       if (prints) expect(redactOutput(output, prints).text).toBe(redacted);
     });
   }
+  // One entry copied to the clipboard beside one shown: the shown one's password still goes.
+  for (const command of ["pass show work/db && pass show -c work/smtp", "gopass -c work/smtp; gopass show -o work/db"]) {
+    test(`one entry copied, another shown: ${command}`, () => {
+      const prints = commandPrints(command);
+      expect(prints).toBeDefined();
+      if (prints) expect(redactOutput("Copied work/smtp to clipboard. Will clear in 45 seconds.\nhunter 22x\n", prints).text).not.toContain("hunter 22x");
+    });
+  }
   // First of what its command prints: its first line, whatever its shape.
   for (const command of ["cd ~ && pass show email/me", "sudo pass show work/db", "PASSWORD_STORE_DIR=~/.team pass work/db"]) {
     test(`first line: ${command}`, () => expect(commandPrints(command)).toBe("first-line"));

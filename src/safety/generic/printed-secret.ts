@@ -182,7 +182,7 @@ export function commandPrints(command: string): PrintedSecret | undefined {
   if (dump) return dump;
   if (STORE_OTP_SHOWN.test(command)) return "otp-code";
   if (WIFI_KEY_PRINTED.test(command)) return "first-line";
-  if (STORE_ENTRY_SHOWN.test(command) && !STORE_ENTRY_ELSEWHERE.test(command)) return entryFirst(command) ? "first-line" : entriesOnly(command) ? "entries" : "entry-lines";
+  if (command.match(STORE_ENTRIES)?.some(shownHere)) return entryFirst(command) ? "first-line" : entriesOnly(command) ? "entries" : "entry-lines";
   const lower = command.toLowerCase();
   let prints: PrintedSecret | undefined;
   for (const keyword of printedSecretDetector.keywords) {
@@ -283,6 +283,8 @@ function otpCodes(text: string): Finding[] {
 
 /** Shown elsewhere: copied to the clipboard (`gopass -c work/db` too), as a QR code. */
 const STORE_ENTRY_ELSEWHERE = /(?<![\w-])(?:go)?pass(?:[ \t][^\r\n|;&]{0,300})?[ \t](?:-c|--clip|-q|--qrcode|--qr)(?![\w-])/;
+/** An entry's command (a STORE_ENTRIES match) that prints it: one copied beside another shown (`pass show a && pass show -c b`) hides not the other. */
+const shownHere = (entry: string) => !STORE_ENTRY_ELSEWHERE.test(entry);
 
 /** A shell's prompt before a command on its line (`$ `, `me@box:~$ `, zsh's `% `, `❯ `): a pasted terminal. */
 const PROMPT_BEFORE = /[$%❯][ \t]+$/;
