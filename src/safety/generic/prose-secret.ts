@@ -498,11 +498,11 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   if (isDicewarePhrase(phrase, least) && (colon || !phrase.split(/[ -]/).some((w) => SENTENCE_GOES_ON.test(w)))) {
     return { start: span[0], end: span[0] + phrase.length, kind: "password" };
   }
+  // An answer to the label's question is alone on its line, and no short word ("password? v2 of the API").
+  if (ANSWERED.test(text.slice(Math.max(0, span[0] - 12), span[0])) && (value.length < PASS_MIN || restOfLine(text, span[0]) !== value)) return undefined;
   // Words joined by hyphens, told after a password's label and its verb or colon: three are a passphrase ("the password is
   // correct-horse-battery"), as no sentence joins them so; not a participle's or an adverb's compound ("server-side-encrypted").
   // Without the verb ("app password abcd-efgh-ijkl-mnop-qrst") the label may be a noun's, the words a name.
-  // An answer to the label's question is alone on its line, and no short word ("password? v2 of the API").
-  if (ANSWERED.test(text.slice(Math.max(0, span[0] - 12), span[0])) && (value.length < PASS_MIN || restOfLine(text, span[0]) !== value)) return undefined;
   const told = colon || AFTER_COPULA.test(before) || AFTER_VERB.test(before);
   if (!quoted && password && told && value.includes("-") && isDicewarePhrase(value, 3) && !value.split("-").some((w) => SENTENCE_GOES_ON.test(w))) {
     return { start: span[0], end: span[0] + value.length, kind: "password" };
