@@ -124,7 +124,7 @@ test("20 SIGKILLs while sending (40 ms server latency), then one sync: exact dat
   } finally {
     await server.stop();
   }
-}, 120_000);
+}, 300_000);
 
 test("a lost state (a new HOME) SIGKILLed 10 times while it reads back what the server holds, then one sync: exact data, nothing sent twice", async () => {
   const claudeDir = generatedClaudeDir(2_000_000, 33);
@@ -151,7 +151,7 @@ test("a lost state (a new HOME) SIGKILLed 10 times while it reads back what the 
   } finally {
     await server.stop();
   }
-}, 120_000);
+}, 300_000);
 
 /** Transcript files under a Claude config folder. */
 function transcriptCount(claudeDir: string): number {
@@ -201,4 +201,4 @@ test("5 SIGKILLs while reading transcripts into the state, then one sync: exact 
   } finally {
     await server.stop();
   }
-}, 120_000);
+}, 300_000);

@@ -151,12 +151,12 @@ test("no piece of any secret reaches the server, in any request or stored field,
     `[hardening] secrets: ${CANARIES.length} canaries x 11 places in ${dump.length} sessions; ` +
       `${bodies.length} request bodies and ${outputs.length} outputs checked: no piece leaked`,
   );
-}, 90_000);
+}, 300_000);
 
 test("control: with redaction turned off, every canary does reach the server (so the check above can fail)", async () => {
   const { bodies } = await syncThrough(false);
   expect(leaks(bodies.map((b) => b.body).join("\n")).length).toBe(CANARIES.length);
-}, 90_000);
+}, 300_000);
 
 /** Every byte of the app's folder (the state database and its journal, the config), as one string. */
 function stateBytes(home: string): string {
@@ -196,7 +196,7 @@ test("nor does the state keep any piece of one: titles, a summary, a command, a 
   expect(await kept(true)).toEqual([]);
   // Control: without redaction the state does hold them, so the check above can fail.
   expect((await kept(false)).length).toBe(CANARIES.length);
-}, 90_000);
+}, 300_000);
 
 test("a session with secrets read piece by piece (lines cut in two, a response carried over in the state) ends as one read in one go", async () => {
   const [a, b, c] = [0, 20, 40].map((i) => CANARIES[i] as Canary) as [Canary, Canary, Canary];
@@ -235,7 +235,7 @@ test("a session with secrets read piece by piece (lines cut in two, a response c
   expect(messagesOf(dump)).toEqual(once);
   expect(once.length).toBe(4);
   expect(leaks(JSON.stringify(dump))).toEqual([]);
-}, 90_000);
+}, 300_000);
 
 test("a secret a command printed (or a file named for one read) alone in its tool's result, where only the call (another line, maybe another read) says what it is, and the reply that shows it again", async () => {
   const hex = (bytes: number) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString("hex");
@@ -277,7 +277,7 @@ test("a secret a command printed (or a file named for one read) alone in its too
     const reply = dump.flatMap((d) => d.messages.filter((m) => m.externalId.endsWith(lines.at(-1)?.uuid as string)).map((m) => m.textContent));
     expect(reply).toEqual([`Done. The first one is [REDACTED:secret], built at ${commit}; the database uses [REDACTED:secret] now.`]);
   }
-}, 90_000);
+}, 300_000);
 
 test("a secret an MCP tool read from a secret store, in its record, and shown again in the reply (found by a blind sweep)", async () => {
   // Weak ones, in fields of any name: only the tool's name says what they are.
@@ -300,7 +300,7 @@ test("a secret an MCP tool read from a secret store, in its record, and shown ag
   expect(result.map((r) => JSON.parse(r))).toEqual([{ data: { data: { stripe: "[REDACTED:secret]", door: "[REDACTED:secret]" }, metadata: record.data.metadata } }]);
   const reply = dump.flatMap((d) => d.messages.filter((m) => m.externalId.endsWith(lines.at(-1)?.uuid as string)).map((m) => m.textContent));
   expect(reply).toEqual(["It holds [REDACTED:secret], at version 7."]);
-}, 90_000);
+}, 300_000);
 
 test("a secret written into a file named for one, by the Write tool or a command, and shown again in the reply", async () => {
   // Weak ones: only the file's name says what they are.
@@ -321,7 +321,7 @@ test("a secret written into a file named for one, by the Write tool or a command
   expect(stored).toContain("/home/dev/app/secrets/db_password.txt");
   const reply = dump.flatMap((d) => d.messages.filter((m) => m.externalId.endsWith(lines.at(-1)?.uuid as string)).map((m) => m.textContent));
   expect(reply).toEqual(["Done: saved [REDACTED:secret], and [REDACTED:secret] for the API."]);
-}, 90_000);
+}, 300_000);
 
 test("a secret printed by a command Claude Code ran in the background, read back from its output file or with TaskOutput, in the same read or a later one", async () => {
   const hex = () => Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex");
@@ -365,7 +365,7 @@ test("a secret printed by a command Claude Code ran in the background, read back
       `     1\u2192${commit}\n`,
     ]);
   }
-}, 90_000);
+}, 300_000);
 
 test("a secret a `!` command the user ran printed (shell mode), in the same read or the next, and the output of one that prints none", async () => {
   const hex = (n: number) => Buffer.from(crypto.getRandomValues(new Uint8Array(n))).toString("hex");
@@ -396,7 +396,7 @@ test("a secret a `!` command the user ran printed (shell mode), in the same read
       `Shell output:\n${commit}`,
     ]);
   }
-}, 90_000);
+}, 300_000);
 
 test("a secret a rule found, shown again bare later in the session, goes there too, in the same read or a later one", async () => {
   const password = "Zq7-vW2#pL9x!";
@@ -420,7 +420,7 @@ test("a secret a rule found, shown again bare later in the session, goes there t
     const replies = messages.filter((m) => m.role === "assistant" && m.textContent).map((m) => m.textContent);
     expect(replies).toEqual(["Saved [REDACTED:secret] to /srv/app/db.txt.", 'I used "[REDACTED:secret]", as you said.']);
   }
-}, 90_000);
+}, 300_000);
 
 test("a secret shown bare before a rule finds it later goes there too: later in the same read, in a later read (the next turn's), or past the read's first chunk", async () => {
   const password = "Kp4-tR8#wQ2z!";

@@ -195,7 +195,7 @@ const injected = (r: { faults: Record<string, number> }) => Object.values(r.faul
 describe.concurrent("a live session replayed through the hooks", () => {
   test("no faults: the server holds what a one-shot sync sends", async () => {
     expectExact(await check(() => {}));
-  }, 120_000);
+  }, 300_000);
 
   test("a bad day during the turns: 429 with Retry-After, 500, 502, 503, dropped connections, answers that never come", async () => {
     const r = await check(async (u, turn, server) => {
@@ -204,7 +204,7 @@ describe.concurrent("a live session replayed through the hooks", () => {
       if (turn === TURNS) server.setFaults({});
     }, { givesUp: true });
     expectExact(r);
-  }, 120_000);
+  }, 300_000);
 
   test("the same faults after the server applied the writes (every failure loses the reply)", async () => {
     const r = await check(async (u, turn, server) => {
@@ -213,7 +213,7 @@ describe.concurrent("a live session replayed through the hooks", () => {
       if (turn === TURNS) server.setFaults({});
     }, { givesUp: true });
     expectExact(r, { lostReplies: true });
-  }, 120_000);
+  }, 300_000);
 
   test("answers slower than the timeout for two turns (the server applies what the client gave up on, some after newer writes)", async () => {
     const r = await check((_u, turn, server) => {
@@ -221,7 +221,7 @@ describe.concurrent("a live session replayed through the hooks", () => {
       if (turn === 3) server.setFaults({});
     }, { givesUp: true });
     expectExact(r, { lostReplies: true });
-  }, 120_000);
+  }, 300_000);
 
   test("a server that serialises each user's writes and fails some under contention (write conflicts)", async () => {
     const r = await check((_u, turn, server) => {
@@ -233,7 +233,7 @@ describe.concurrent("a live session replayed through the hooks", () => {
     });
     expectExact(r);
     expect(injected(r)).toBeGreaterThan(0);
-  }, 120_000);
+  }, 300_000);
 
   test("a wrong key for two turns, then the right one again", async () => {
     const r = await check((_u, turn, server) => {
@@ -242,7 +242,7 @@ describe.concurrent("a live session replayed through the hooks", () => {
     });
     expectExact(r);
     expect(r.requests.some((q) => q.status === 401)).toBe(true);
-  }, 120_000);
+  }, 300_000);
 
   test("the server down for two turns", async () => {
     const r = await check(async (_u, turn, server) => {
@@ -250,20 +250,20 @@ describe.concurrent("a live session replayed through the hooks", () => {
       if (turn === 3) server.resume();
     });
     expectExact(r);
-  }, 120_000);
+  }, 300_000);
 
   test("the server's clock set back ten minutes mid-session", async () => {
     const r = await check((_u, turn, server) => {
       if (turn === 2) server.advanceTime(-600_000);
     });
     expectExact(r);
-  }, 120_000);
+  }, 300_000);
 
   test("the machine's clock set back two hours mid-session: later lines carry earlier timestamps", async () => {
     const back = (line: string, turn: number) =>
       turn < 2 ? line : line.replace(/"timestamp":"([^"]+)"/, (_m, t: string) => `"timestamp":"${new Date(Date.parse(t) - 7_200_000).toISOString()}"`);
     expectExact(await check(() => {}, { rewrite: back }));
-  }, 120_000);
+  }, 300_000);
 
   test("the runner killed (SIGKILL) mid-send at each turn", async () => {
     let kills = 0;
@@ -280,7 +280,7 @@ describe.concurrent("a live session replayed through the hooks", () => {
     });
     expectExact(r);
     expect(kills).toBeGreaterThan(0);
-  }, 120_000);
+  }, 300_000);
 
   test("a slow server, answers past the timeout for a turn, the runner killed (SIGKILL) mid-send, and the session resumed into a new file", async () => {
     let kills = 0;
@@ -303,7 +303,7 @@ describe.concurrent("a live session replayed through the hooks", () => {
     expectExact(r, { lostReplies: true });
     expect(r.dump.map((s) => s.externalId).sort()).toEqual([RESUMED, session.sessionId].sort());
     expect(kills).toBeGreaterThan(0);
-  }, 120_000);
+  }, 300_000);
 
   test("a sync started while the runner sends, at each turn", async () => {
     const r = await check(async (u, turn, server) => {
@@ -313,7 +313,7 @@ describe.concurrent("a live session replayed through the hooks", () => {
       if (turn === TURNS) server.setFaults({});
     });
     expectExact(r);
-  }, 120_000);
+  }, 300_000);
 
   test("the state database deleted between turns", async () => {
     const r = await check(async (u, turn, server) => {
@@ -322,7 +322,7 @@ describe.concurrent("a live session replayed through the hooks", () => {
       rmSync(u.app("state"), { recursive: true, force: true });
     });
     expectExact(r);
-  }, 120_000);
+  }, 300_000);
 
   test("the transcript rewritten whole (a new file with the same lines) between turns", async () => {
     const r = await check(async (u, turn, server) => {
@@ -333,7 +333,7 @@ describe.concurrent("a live session replayed through the hooks", () => {
       appendFileSync(path, text);
     });
     expectExact(r);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe.concurrent("a live session replayed under a watch", () => {
@@ -348,7 +348,7 @@ describe.concurrent("a live session replayed under a watch", () => {
       { hooks: false, watch: true, givesUp: true },
     );
     expectExact(r);
-  }, 120_000);
+  }, 300_000);
 
   test("a watch and the hooks' runner sending the same session at once, under faults", async () => {
     const r = await check(
@@ -359,6 +359,6 @@ describe.concurrent("a live session replayed under a watch", () => {
       { hooks: true, watch: true, givesUp: true },
     );
     expectExact(r);
-  }, 120_000);
+  }, 300_000);
 });
 

@@ -80,7 +80,7 @@ describe("Ctrl-C during sync", () => {
     expect(JSON.parse(next.stdout)).toMatchObject({ ok: true, messagesSent: report.pending.messages });
     expect(messagesOnServer(ids)).toBe(SESSIONS * 3);
     expect(server.violations()).toEqual([]);
-  }, 90_000);
+  }, 240_000);
 
   test("a server that never answers: Ctrl-C gives up the requests on their way instead of waiting out their timeout", async () => {
     server.reset();
@@ -99,7 +99,7 @@ describe("Ctrl-C during sync", () => {
     const next = await runCli(["sync", "--json"], { env });
     expect(next.code).toBe(0);
     expect(messagesOnServer(ids)).toBe(SESSIONS * 3);
-  }, 90_000);
+  }, 240_000);
 
   test("Ctrl-C while --full reads what the server holds: interrupted (130), not 'no answer within 120 s' from the network (exit 1)", async () => {
     server.reset();
@@ -118,7 +118,7 @@ describe("Ctrl-C during sync", () => {
     expect(stderr).not.toContain("no answer");
     expect((await runCli(["sync", "--full"], { env })).code).toBe(0);
     expect(messagesOnServer(ids)).toBe(SESSIONS * 3);
-  }, 90_000);
+  }, 240_000);
 
   test("a server that never answers, without --json: the requests given up are not said to be retried, nor to have timed out", async () => {
     server.reset();
@@ -130,7 +130,7 @@ describe("Ctrl-C during sync", () => {
     expect(stderr).not.toContain("retrying");
     // Into a pipe there is no ^C to end a line after (it began with an empty line).
     expect(stderr).toStartWith("Stopping once");
-  }, 90_000);
+  }, 240_000);
 
   test("writes the server applied but never answered, given up by Ctrl-C: the next sync finds them on the server instead of sending them again", async () => {
     server.reset();
@@ -148,7 +148,7 @@ describe("Ctrl-C during sync", () => {
     expect(messagesOnServer(ids)).toBe(SESSIONS * 3);
     // Each message written once: none of those the server applied was sent again.
     expect(server.violations()).toEqual([]);
-  }, 90_000);
+  }, 240_000);
 
   test.each([
     [503, false],
@@ -170,7 +170,7 @@ describe("Ctrl-C during sync", () => {
     }
     expect((await runCli(["sync"], { env })).code).toBe(0);
     expect(server.violations()).toEqual([]);
-  }, 90_000);
+  }, 240_000);
 
   test("stopped while still reading: the sessions not read yet are said, and counted as work left", async () => {
     server.reset();
@@ -229,7 +229,7 @@ describe("Ctrl-C during sync", () => {
     expect(next.code).toBe(0);
     expect(messagesOnServer(ids)).toBe(SESSIONS * 3);
     expect(server.violations()).toEqual([]);
-  }, 90_000);
+  }, 240_000);
 });
 
 describe("Ctrl-C in a one-off command, mid-request (it died with no word)", () => {
