@@ -165,6 +165,9 @@ describe("a store's entry shown after another command's output, or beside anothe
     ["gopass show -o a; gopass show -o b", "hunter22x\npurple monkey dishwasher\n", "[REDACTED:secret]\n[REDACTED:secret]\n"],
     ["gopass show a && gopass show b", "Secret: a\n\nhunter 22x\nlogin: x\nSecret: b\n\ncorrect horse battery\n", "Secret: a\n\n[REDACTED:secret]\nlogin: x\nSecret: b\n\n[REDACTED:secret]\n"],
     ["cd ~/.password-store && pass show a && pass show b", "Tr0ub4dor&3\nError: b is not in the password store.\n", "[REDACTED:secret]\nError: b is not in the password store.\n"],
+    // An entry piped to head prints its first lines: still an entry, so the next one's password is no longer first.
+    ["pass show a | head -1; pass show b", "P@ss w0rd!\nmailer 99z\n", "[REDACTED:secret]\n[REDACTED:secret]\n"],
+    ["pass show a && pass show b | head -n 1", "hunter22x\nlogin: bob\ncorrect horse battery\n", "[REDACTED:secret]\nlogin: bob\n[REDACTED:secret]\n"],
     ["git -C ~/.password-store pull; gopass show work/db", "Already up to date.\nSecret: work/db\n\nsunny-day-42\nusername: bob\n", "Already up to date.\nSecret: work/db\n\n[REDACTED:secret]\nusername: bob\n"],
   ];
   for (const [command, output, redacted] of cases) {

@@ -234,12 +234,15 @@ const GOPASS_COMMANDS = `${PASS_COMMANDS}|age|alias|cat|clone|completion|config|
 const entryName = (commands: string) => String.raw`(?:[ \t]+-[\w-]{1,30}){0,5}[ \t]+(?!(?:${commands})(?![^\s|;&<>]))[^\s|;&<>-][^\s|;&<>]{0,299}`;
 /** Where a command starts: a line's start, or after `;`, `&`, `|`, `(`, sudo or a shell's prompt, and the variables set for it. */
 const COMMAND_START = String.raw`(?<=(?:^|[;&|(]|\bsudo|[$%❯])[ \t]*(?:[A-Za-z_]\w{0,60}=[^\s;&|]{0,300}[ \t]+){0,10})`;
+/** Its first lines kept when piped on (`pass show a | head -1`, `head -n 2`): what is printed is still the entry. */
+const TO_HEAD = String.raw`[ \t]*\|[ \t]*head(?:[ \t]+-(?:n[ \t]*)?\d{1,4})?`;
+const TO_HEAD_AT = new RegExp(TO_HEAD);
 /**
  * A password store's entry printed as it is (`pass show name`, `gopass show [-o] name`, `pass name` or `gopass name` where a command
- * starts, or after a shell's prompt), its output not piped on: by their convention its first line is the password, the
+ * starts, or after a shell's prompt), its output not piped on (but to head): by their convention its first line is the password, the
  * rest its fields (`login: …`). A later command's output may follow.
  */
-const STORE_ENTRY = String.raw`(?:(?<![\w-])(?!${ECHOED})(?:go)?pass[ \t]+show(?:[ \t]{1,20}[^\s|;&<>]{1,300}){1,10}|${COMMAND_START}(?:pass${entryName(PASS_COMMANDS)}|gopass${entryName(GOPASS_COMMANDS)}))[ \t]*(?=$|[;&\r\n])`;
+const STORE_ENTRY = String.raw`(?:(?<![\w-])(?!${ECHOED})(?:go)?pass[ \t]+show(?:[ \t]{1,20}[^\s|;&<>]{1,300}){1,10}|${COMMAND_START}(?:pass${entryName(PASS_COMMANDS)}|gopass${entryName(GOPASS_COMMANDS)}))(?:${TO_HEAD})?[ \t]*(?=$|[;&\r\n])`;
 const STORE_ENTRY_SHOWN = new RegExp(STORE_ENTRY, "m");
 const STORE_ENTRIES = new RegExp(STORE_ENTRY, "gm");
 /**
@@ -256,7 +259,7 @@ const entryFirst = (command: string) => ENTRY_FIRST.test(command) && (command.ma
 const COMMAND_STEP = /&&|;|\r?\n/;
 const CD_STEP = /^[ \t]*(?:cd(?:[ \t][^|]*)?)?$/;
 const entriesOnly = (command: string) =>
-  command.split(COMMAND_STEP).every((step) => CD_STEP.test(step) || (!step.includes("|") && ENTRY_FIRST.test(step) && STORE_ENTRY_SHOWN.test(step)));
+  command.split(COMMAND_STEP).every((step) => CD_STEP.test(step) || (ENTRY_FIRST.test(step) && STORE_ENTRY_SHOWN.test(step) && !step.replace(TO_HEAD_AT, "").includes("|")));
 const STORE_ENTRY_AT = new RegExp(STORE_ENTRY, "my");
 /**
  * A store's current one-time code printed: pass-otp's `pass otp [code] name`, `gopass otp [-o] name` (`totp`), where a command starts or after
