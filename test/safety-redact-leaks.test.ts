@@ -288,6 +288,10 @@ describe("a pasted terminal: a store's entry shown after a shell's prompt, its f
       ["me@box:~$ pass email/work\nhunter2\nlogin: me\n", "me@box:~$ pass email/work\n[REDACTED:secret]\nlogin: me\n"],
       ["% gopass show -o wifi/home\ncorrect horse battery\n", "% gopass show -o wifi/home\n[REDACTED:secret]\n"],
       ["$ gopass show email/work\nSecret: email/work\n\nhunter2\n", "$ gopass show email/work\nSecret: email/work\n\n[REDACTED:secret]\n"],
+      // Several entries on the prompt's line: each one's password below (a field kept), one an entry, the user's words after them kept.
+      ["$ pass show a && pass show b\nP@ss w0rd!\nmailer 99z\nwhy does the second fail?\n", "$ pass show a && pass show b\n[REDACTED:secret]\n[REDACTED:secret]\nwhy does the second fail?\n"],
+      ["$ pass show a; pass show b\nhunter22x\nlogin: bob\ncorrect horse battery\n$ ls\nfoo bar\n", "$ pass show a; pass show b\n[REDACTED:secret]\nlogin: bob\n[REDACTED:secret]\n$ ls\nfoo bar\n"],
+      ["$ gopass show a && gopass show b\nSecret: a\n\nhunter 22x\nSecret: b\n\nmailer 99z\n", "$ gopass show a && gopass show b\nSecret: a\n\n[REDACTED:secret]\nSecret: b\n\n[REDACTED:secret]\n"],
     ],
     [
       [
@@ -296,6 +300,7 @@ describe("a pasted terminal: a store's entry shown after a shell's prompt, its f
       ],
       ["prose with pass in it, no prompt", "please run pass show email/work\nand tell me what it prints\nwe pass work/db along\nto the next step\n"],
       ["the user's words after a blank line, or a sentence", "$ pass show email/work\n\nWhy does this print nothing?\nWhen I run\n$ pass show email/work\nit asks for my gpg passphrase and then hangs\n"],
+      ["after several entries, the user's words past a blank line", "$ pass show a && pass show b\nError: a is not in the password store.\n\nwhat is wrong here\n"],
     ],
   );
 });

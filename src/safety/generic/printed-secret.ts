@@ -312,8 +312,34 @@ function promptedEntry(text: string, at: number, eol: number): Finding[] | undef
     return span ? [{ start: span[0], end: span[1], kind: "secret" }] : [];
   }
   STORE_ENTRY_AT.lastIndex = at;
-  if (!STORE_ENTRY_AT.test(text) || STORE_ENTRY_ELSEWHERE.test(text.slice(at, eol))) return undefined;
-  return entryLine(text, eol + 1);
+  const command = text.slice(at, eol);
+  if (!STORE_ENTRY_AT.test(text) || STORE_ENTRY_ELSEWHERE.test(command)) return undefined;
+  const entries = command.match(STORE_ENTRIES)?.length ?? 0;
+  return entries > 1 && entriesOnly(command) ? entriesBelow(text, eol + 1, entries) : entryLine(text, eol + 1);
+}
+
+/** A line below a pasted command: its text (group 1), or none when blank. */
+const LINE_BELOW = /[ \t]*(\S(?:[^\r\n]{0,998}\S)?)?[ \t]*\r?(?:\n|$)/dy;
+/** gopass's header (`Secret: name`), which a blank line follows. */
+const HEADER_TEXT = /^Secret:[ \t]*\S+$/;
+
+/**
+ * The passwords of several entries (`count`) shown alone after a prompt: as in their command's result (entriesLines) each
+ * line but a field's, up to one an entry, as the user's words may follow; the output ends at a blank line or the next prompt.
+ */
+function entriesBelow(text: string, from: number, count: number): Finding[] {
+  const out: Finding[] = [];
+  let afterHeader = false;
+  LINE_BELOW.lastIndex = from;
+  for (let lines = 0, m = LINE_BELOW.exec(text); m && lines < count * 20 && out.length < count && m[0] !== ""; lines++, m = LINE_BELOW.exec(text)) {
+    const line = m[1];
+    const span = m.indices?.[1];
+    if (line === undefined && afterHeader) continue;
+    if (line === undefined || !span || PROMPT_LINE.test(line)) break;
+    afterHeader = HEADER_TEXT.test(line);
+    if (!NOT_ENTRY_PASSWORD.test(line) && isPrintedValue(line) && line.split(/[ \t]+/).length <= ENTRY_WORDS_MAX) out.push({ start: span[0], end: span[1], kind: "secret" });
+  }
+  return out;
 }
 
 /** A stack's config with its secrets shown (`pulumi config --show-secrets`): a KEY and VALUE table, the secrets unmarked in it. */
