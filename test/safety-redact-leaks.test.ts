@@ -1433,8 +1433,15 @@ describe("a password told in brackets after its label (the password you gave me 
       ["The password you gave me (Hunt3r!x) doesn't work", "The password you gave me ([REDACTED:password]) doesn't work"],
       ["the password for the db (Hunt3r!x) expired", "the password for the db ([REDACTED:password]) expired"],
       ["the password (Admin123).", "the password ([REDACTED:password])."],
+      // Before a verb the bracket is first read as whose the password is; the word after the verb is then no value.
+      ["the password (Tr0ub4dor&3) is rejected", "the password ([REDACTED:password]) is rejected"],
+      ["Passwort (Hunt3r!x) ist falsch", "Passwort ([REDACTED:password]) ist falsch"],
+      ["the password (prod) is hunter22x", "the password (prod) is [REDACTED:password]"],
     ],
-    [["a note in brackets", "Password (v2)\nPassword (optional)\nset a password (min 8 chars)\nPassword (SHA-256)\nthe password for the staging box (see below)\nthe password you need (the one from 1Password) is"]],
+    [
+      ["a note in brackets", "Password (v2)\nPassword (optional)\nset a password (min 8 chars)\nPassword (SHA-256)\nthe password for the staging box (see below)\nthe password you need (the one from 1Password) is"],
+      ["whose it is in brackets before a verb", "Password (v2) is required\nthe password (prod) is rejected\nthe db password (OAuth2) is rejected\nthe API key (sk_live) is rejected\nthe password (see docs) is required"],
+    ],
   );
 });
 

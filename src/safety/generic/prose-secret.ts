@@ -470,6 +470,26 @@ const BRACKETED = /^\(([^()]+)\)[.,;:?!]*$/;
 
 /** The value of a sentence telling a password or a key (PROSE_SECRET, TOLD_LATER: group 1 a password's label, 2 and 3 the value) at `at`. */
 function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value: string) => boolean, label?: "password"): Finding | undefined {
+  return toldValue(re, text, at, passwordShaped, label) ?? (re === PROSE_SECRET ? bracketedPassword(text, at) : undefined);
+}
+
+/** A bracket right after a password's label, which PROSE_SECRET reads first as whose it is ("the password (prod) is …"). */
+const BRACKET_AFTER_LABEL = new RegExp(String.raw`${LABEL_START}${LABEL}(?:[ \t]+value)?[ \t]*\((?<bracketed>[^()\s]{4,31})\)`, "diy");
+
+/**
+ * The password in that bracket when what follows told none ("the password (Tr0ub4dor&3) is rejected": "rejected" is no
+ * value): held to a strong password's shape and no name made of words, as brackets hold notes and names there ("Password (v2) is
+ * required", "(prod)", "(OAuth2)").
+ */
+function bracketedPassword(text: string, at: number): Finding | undefined {
+  BRACKET_AFTER_LABEL.lastIndex = at;
+  const m = BRACKET_AFTER_LABEL.exec(text);
+  const value = m?.groups?.bracketed;
+  const span = m?.indices?.groups?.bracketed;
+  return m?.[1] !== undefined && value && span && looksLikeStrongPassword(value) && !WORDS_NAME.test(value) ? { start: span[0], end: span[1], kind: "password" } : undefined;
+}
+
+function toldValue(re: RegExp, text: string, at: number, passwordShaped: (value: string) => boolean, label?: "password"): Finding | undefined {
   re.lastIndex = at;
   const m = re.exec(text);
   if (!m) return undefined;
