@@ -168,6 +168,8 @@ describe("a store's entry shown after another command's output, or beside anothe
     // An entry piped to head prints its first lines: still an entry, so the next one's password is no longer first.
     ["pass show a | head -1; pass show b", "P@ss w0rd!\nmailer 99z\n", "[REDACTED:secret]\n[REDACTED:secret]\n"],
     ["pass show a && pass show b | head -n 1", "hunter22x\nlogin: bob\ncorrect horse battery\n", "[REDACTED:secret]\nlogin: bob\n[REDACTED:secret]\n"],
+    // An entry piped on to anything else prints what that command keeps: the next entry's password is no longer first.
+    ["pass show a | grep login; pass show b", "login: bob\nhunter22x\n", "login: bob\n[REDACTED:secret]\n"],
     ["git -C ~/.password-store pull; gopass show work/db", "Already up to date.\nSecret: work/db\n\nsunny-day-42\nusername: bob\n", "Already up to date.\nSecret: work/db\n\n[REDACTED:secret]\nusername: bob\n"],
   ];
   for (const [command, output, redacted] of cases) {

@@ -250,8 +250,14 @@ const STORE_ENTRIES = new RegExp(STORE_ENTRY, "gm");
  * After another command (`git pull && pass show x`: "Already up to date." comes first) or beside another entry, its
  * password is no longer the output's first line.
  */
-const ENTRY_FIRST = /^[ \t]*(?:cd(?:[ \t]+[^;&|\r\n]{1,300}?)?[ \t]*(?:&&|;)[ \t]*)*(?:sudo[ \t]+)?(?:[A-Za-z_]\w{0,60}=[^\s;&|]{0,300}[ \t]+){0,10}(?:go)?pass[ \t]/;
-const entryFirst = (command: string) => ENTRY_FIRST.test(command) && (command.match(STORE_ENTRIES)?.length ?? 0) === 1;
+const ENTRY_FIRST = /^[ \t]*(?:cd(?:[ \t]+[^;&|\r\n]{1,300}?)?[ \t]*(?:&&|;)[ \t]*)*(?:sudo[ \t]+)?(?:[A-Za-z_]\w{0,60}=[^\s;&|]{0,300}[ \t]+){0,10}(?=(?:go)?pass[ \t])/;
+/** The one entry is the store's command that starts the line: one piped on before it (`pass show a | grep login; pass show b`) prints first. */
+function entryFirst(command: string): boolean {
+  const head = ENTRY_FIRST.exec(command);
+  if (!head || (command.match(STORE_ENTRIES)?.length ?? 0) !== 1) return false;
+  STORE_ENTRY_AT.lastIndex = head[0].length;
+  return STORE_ENTRY_AT.test(command);
+}
 /**
  * Several entries and nothing else (`pass show a && pass show b`, `cd` between): each step of the command line (between `&&`, `;`
  * and line ends) a `cd` or a store's entry shown, none piped.
