@@ -294,6 +294,8 @@ describe("a pasted terminal: a store's entry shown after a shell's prompt, its f
       ["$ pass show a && pass show b\nP@ss w0rd!\nmailer 99z\nwhy does the second fail?\n", "$ pass show a && pass show b\n[REDACTED:secret]\n[REDACTED:secret]\nwhy does the second fail?\n"],
       ["$ pass show a; pass show b\nhunter22x\nlogin: bob\ncorrect horse battery\n$ ls\nfoo bar\n", "$ pass show a; pass show b\n[REDACTED:secret]\nlogin: bob\n[REDACTED:secret]\n$ ls\nfoo bar\n"],
       ["$ gopass show a && gopass show b\nSecret: a\n\nhunter 22x\nSecret: b\n\nmailer 99z\n", "$ gopass show a && gopass show b\nSecret: a\n\n[REDACTED:secret]\nSecret: b\n\n[REDACTED:secret]\n"],
+      // An entry after another command on the prompt's line: read as its Bash call is, each one-word line below (one an entry) goes.
+      ["$ git pull && pass show a\nAlready up to date.\nhunter22x\nlogin: bob\n", "$ git pull && pass show a\nAlready up to date.\n[REDACTED:secret]\nlogin: bob\n"],
     ],
     [
       [
@@ -303,6 +305,8 @@ describe("a pasted terminal: a store's entry shown after a shell's prompt, its f
       ["prose with pass in it, no prompt", "please run pass show email/work\nand tell me what it prints\nwe pass work/db along\nto the next step\n"],
       ["the user's words after a blank line, or a sentence", "$ pass show email/work\n\nWhy does this print nothing?\nWhen I run\n$ pass show email/work\nit asks for my gpg passphrase and then hangs\n"],
       ["after several entries, the user's words past a blank line", "$ pass show a && pass show b\nError: a is not in the password store.\n\nwhat is wrong here\n"],
+      ["a figure's % is no prompt", "50% of the time I run git pull && pass show x\nThen\nit works\n"],
+      ["after another command's output, lines with spaces and the user's words past a blank line", "$ git pull && pass show a\nAlready up to date.\nError: a is not in the password store.\n\nWhy?\nhunter22x\n"],
     ],
   );
 });

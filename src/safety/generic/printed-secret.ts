@@ -310,7 +310,9 @@ function promptedEntry(text: string, at: number, eol: number): Finding[] | undef
   const c = text.charCodeAt(at - 1);
   if (c !== 0x20 && c !== 0x09) return undefined;
   const line = lineStart(text, at, 200);
-  if (line === undefined || !PROMPT_BEFORE.test(text.slice(line, at))) return undefined;
+  if (line === undefined) return undefined;
+  const before = text.slice(line, at);
+  if (!PROMPT_BEFORE.test(before)) return PROMPT_COMMAND.test(before) ? entryAfterOutputBelow(text, line, eol) : undefined;
   STORE_OTP_AT.lastIndex = at;
   if (STORE_OTP_AT.test(text)) {
     OTP_CODE_BELOW.lastIndex = eol + 1;
@@ -321,7 +323,23 @@ function promptedEntry(text: string, at: number, eol: number): Finding[] | undef
   const command = text.slice(at, eol);
   if (!STORE_ENTRY_AT.test(text) || STORE_ENTRY_ELSEWHERE.test(command)) return undefined;
   const entries = command.match(STORE_ENTRIES)?.length ?? 0;
-  return entries > 1 && entriesOnly(command) ? entriesBelow(text, eol + 1, entries) : entryLine(text, eol + 1);
+  return entries > 1 && entriesOnly(command) ? linesBelow(text, eol + 1, entries, isEntriesLine) : entryLine(text, eol + 1);
+}
+
+/** A shell's prompt at a line's start, then the command line; a figure's `%` is none ("50% of the time I run … pass show x"). */
+const COMMAND_LINE_MAX = 1000;
+const PROMPT_COMMAND = /^[ \t]*(?:\S*[$❯]|(?:\S*[^\s\d])?%)[ \t]+/;
+
+/**
+ * A store's entry after another command on the prompt's line (`$ git pull && pass show a`): its command line read as a Bash
+ * call's is (commandPrints), after another command's output each line below of one word, one an entry. Undefined for any other reading.
+ */
+function entryAfterOutputBelow(text: string, line: number, eol: number): Finding[] | undefined {
+  // A command line typed at a prompt, not a long line (each hit on it would read it whole again: linear time).
+  if (eol - line > COMMAND_LINE_MAX) return undefined;
+  const command = text.slice(line, eol).replace(PROMPT_COMMAND, "");
+  if (commandPrints(command) !== "entry-lines") return undefined;
+  return linesBelow(text, eol + 1, command.match(STORE_ENTRIES)?.length ?? 0, isEntryLine);
 }
 
 /** A line below a pasted command: its text (group 1), or none when blank. */
@@ -329,11 +347,16 @@ const LINE_BELOW = /[ \t]*(\S(?:[^\r\n]{0,998}\S)?)?[ \t]*\r?(?:\n|$)/dy;
 /** gopass's header (`Secret: name`), which a blank line follows. */
 const HEADER_TEXT = /^Secret:[ \t]*\S+$/;
 
+/** A line of several entries shown alone that is a password (entriesLines): none of a field's, up to five words. */
+const isEntriesLine = (line: string) => !NOT_ENTRY_PASSWORD.test(line) && isPrintedValue(line) && line.split(/[ \t]+/).length <= ENTRY_WORDS_MAX;
+/** A line of entries shown after another command's output that is a password (entryLines): one word. */
+const isEntryLine = (line: string) => !/[ \t]/.test(line) && line.length >= 4 && isPrintedValue(line);
+
 /**
- * The passwords of several entries (`count`) shown alone after a prompt: as in their command's result (entriesLines) each
- * line but a field's, up to one an entry, as the user's words may follow; the output ends at a blank line or the next prompt.
+ * The passwords of `count` entries shown after a prompt: as in their command's result (entriesLines, entryLines) each line
+ * `isPassword` takes, up to one an entry, as the user's words may follow; the output ends at a blank line or the next prompt.
  */
-function entriesBelow(text: string, from: number, count: number): Finding[] {
+function linesBelow(text: string, from: number, count: number, isPassword: (line: string) => boolean): Finding[] {
   const out: Finding[] = [];
   let afterHeader = false;
   LINE_BELOW.lastIndex = from;
@@ -343,7 +366,7 @@ function entriesBelow(text: string, from: number, count: number): Finding[] {
     if (line === undefined && afterHeader) continue;
     if (line === undefined || !span || PROMPT_LINE.test(line)) break;
     afterHeader = HEADER_TEXT.test(line);
-    if (!NOT_ENTRY_PASSWORD.test(line) && isPrintedValue(line) && line.split(/[ \t]+/).length <= ENTRY_WORDS_MAX) out.push({ start: span[0], end: span[1], kind: "secret" });
+    if (isPassword(line)) out.push({ start: span[0], end: span[1], kind: "secret" });
   }
   return out;
 }
