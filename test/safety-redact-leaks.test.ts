@@ -296,6 +296,7 @@ describe("a pasted terminal: a store's entry shown after a shell's prompt, its f
       ["$ gopass show a && gopass show b\nSecret: a\n\nhunter 22x\nSecret: b\n\nmailer 99z\n", "$ gopass show a && gopass show b\nSecret: a\n\n[REDACTED:secret]\nSecret: b\n\n[REDACTED:secret]\n"],
       // An entry after another command on the prompt's line: read as its Bash call is, each one-word line below (one an entry) goes.
       ["$ git pull && pass show a\nAlready up to date.\nhunter22x\nlogin: bob\n", "$ git pull && pass show a\nAlready up to date.\n[REDACTED:secret]\nlogin: bob\n"],
+      ["$ pass show a | grep login; pass show b\nlogin: bob\nhunter22x\n", "$ pass show a | grep login; pass show b\nlogin: bob\n[REDACTED:secret]\n"],
     ],
     [
       [

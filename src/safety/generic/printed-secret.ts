@@ -321,7 +321,8 @@ function promptedEntry(text: string, at: number, eol: number): Finding[] | undef
   }
   STORE_ENTRY_AT.lastIndex = at;
   const command = text.slice(at, eol);
-  if (!STORE_ENTRY_AT.test(text) || STORE_ENTRY_ELSEWHERE.test(command)) return undefined;
+  // Not an entry shown here (`$ pass show a | grep login; pass show b`): the line may still show one after its output.
+  if (!STORE_ENTRY_AT.test(text) || STORE_ENTRY_ELSEWHERE.test(command)) return entryAfterOutputBelow(text, line, eol);
   const entries = command.match(STORE_ENTRIES)?.length ?? 0;
   return entries > 1 && entriesOnly(command) ? linesBelow(text, eol + 1, entries, isEntriesLine) : entryLine(text, eol + 1);
 }
