@@ -297,6 +297,9 @@ describe("a pasted terminal: a store's entry shown after a shell's prompt, its f
       // An entry after another command on the prompt's line: read as its Bash call is, each one-word line below (one an entry) goes.
       ["$ git pull && pass show a\nAlready up to date.\nhunter22x\nlogin: bob\n", "$ git pull && pass show a\nAlready up to date.\n[REDACTED:secret]\nlogin: bob\n"],
       ["$ pass show a | grep login; pass show b\nlogin: bob\nhunter22x\n", "$ pass show a | grep login; pass show b\nlogin: bob\n[REDACTED:secret]\n"],
+      // One entry first of what the line prints, after cd or sudo: its first line, whatever its shape.
+      ["$ cd ~/.password-store && pass show a\nhunter2\nlogin: bob\n", "$ cd ~/.password-store && pass show a\n[REDACTED:secret]\nlogin: bob\n"],
+      ["$ sudo pass show a\nP@ss w0rd!\n", "$ sudo pass show a\n[REDACTED:secret]\n"],
     ],
     [
       [

@@ -332,15 +332,19 @@ const COMMAND_LINE_MAX = 1000;
 const PROMPT_COMMAND = /^[ \t]*(?:\S*[$❯]|(?:\S*[^\s\d])?%)[ \t]+/;
 
 /**
- * A store's entry after another command on the prompt's line (`$ git pull && pass show a`): its command line read as a Bash
- * call's is (commandPrints), after another command's output each line below of one word, one an entry. Undefined for any other reading.
+ * A store's entry after another command on the prompt's line (`$ git pull && pass show a`, `$ cd x && pass show a`): its command
+ * line read as a Bash call's is (commandPrints): one entry first, the line below; after another command's output each line below
+ * of one word, one an entry. Undefined for any other reading.
  */
 function entryAfterOutputBelow(text: string, line: number, eol: number): Finding[] | undefined {
   // A command line typed at a prompt, not a long line (each hit on it would read it whole again: linear time).
   if (eol - line > COMMAND_LINE_MAX) return undefined;
   const command = text.slice(line, eol).replace(PROMPT_COMMAND, "");
-  if (commandPrints(command) !== "entry-lines") return undefined;
-  return linesBelow(text, eol + 1, command.match(STORE_ENTRIES)?.length ?? 0, isEntryLine);
+  const prints = commandPrints(command);
+  const entries = command.match(STORE_ENTRIES)?.length ?? 0;
+  // One entry first of what the line prints (`$ cd ~/.password-store && pass show a`): its first line, as right after the prompt.
+  if (prints === "first-line" && entries === 1) return entryLine(text, eol + 1);
+  return prints === "entry-lines" ? linesBelow(text, eol + 1, entries, isEntryLine) : undefined;
 }
 
 /** A line below a pasted command: its text (group 1), or none when blank. */
