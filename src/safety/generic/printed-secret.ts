@@ -324,7 +324,7 @@ function promptedEntry(text: string, at: number, eol: number): Finding[] | undef
   // Not an entry shown here (`$ pass show a | grep login; pass show b`): the line may still show one after its output.
   if (!STORE_ENTRY_AT.test(text) || STORE_ENTRY_ELSEWHERE.test(command)) return entryAfterOutputBelow(text, line, eol);
   const entries = command.match(STORE_ENTRIES)?.length ?? 0;
-  return entries > 1 && entriesOnly(command) ? linesBelow(text, eol + 1, entries, isEntriesLine) : entryLine(text, eol + 1);
+  return entries > 1 && entriesOnly(command) ? linesBelow(text, eol + 1, entries, isPastedEntriesLine) : entryLine(text, eol + 1);
 }
 
 /** A shell's prompt at a line's start, then the command line; a figure's `%` is none ("50% of the time I run … pass show x"). */
@@ -352,13 +352,21 @@ const LINE_BELOW = /[ \t]*(\S(?:[^\r\n]{0,998}\S)?)?[ \t]*\r?(?:\n|$)/dy;
 /** gopass's header (`Secret: name`), which a blank line follows. */
 const HEADER_TEXT = /^Secret:[ \t]*\S+$/;
 
-/** A line of several entries shown alone that is a password (entriesLines): none of a field's, up to five words. */
-const isEntriesLine = (line: string) => !NOT_ENTRY_PASSWORD.test(line) && isPrintedValue(line) && line.split(/[ \t]+/).length <= ENTRY_WORDS_MAX;
-/** A line of entries shown after another command's output that is a password (entryLines): one word. */
-const isEntryLine = (line: string) => !/[ \t]/.test(line) && line.length >= 4 && isPrintedValue(line);
+/**
+ * A line of entries shown after another command's output that is a password: one word (one with spaces stays: no line is
+ * known to be the password; a message, a field (`login: bob`), a tree have spaces).
+ */
+const isEntryLine = (line: string) => !/\s/.test(line) && line.length >= 4 && isPrintedValue(line);
+/**
+ * A line of several entries shown alone that is a password: where one entry ends and the next starts is not known, so each
+ * line but a field's, whatever its shape (`correct horse battery`); an entry's notes with it, as secret as its password.
+ */
+const isEntriesLine = (line: string) => !NOT_ENTRY_PASSWORD.test(line) && isPrintedValue(line);
+/** The same below a pasted prompt, where the user's words may follow: up to five words. */
+const isPastedEntriesLine = (line: string) => isEntriesLine(line) && line.split(/[ \t]+/).length <= ENTRY_WORDS_MAX;
 
 /**
- * The passwords of `count` entries shown after a prompt: as in their command's result (entriesLines, entryLines) each line
+ * The passwords of `count` entries shown after a prompt: as in their command's result (passwordLines) each line
  * `isPassword` takes, up to one an entry, as the user's words may follow; the output ends at a blank line or the next prompt.
  */
 function linesBelow(text: string, from: number, count: number, isPassword: (line: string) => boolean): Finding[] {
@@ -570,8 +578,8 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "config-table") return configValues(text);
   if (prints === "otp-code") return otpCodes(text);
   if (prints === "first-line") return [...entryPassword(text), ...printedOutput(withoutStoreHeader(text), "any")];
-  if (prints === "entry-lines") return entryLines(text);
-  if (prints === "entries") return entriesLines(text);
+  if (prints === "entry-lines") return passwordLines(text, isEntryLine);
+  if (prints === "entries") return passwordLines(text, isEntriesLine);
   const out: Finding[] = prints === "any" ? recordValues(text) : [];
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
@@ -652,39 +660,19 @@ const ENTRY_BELOW = new RegExp(String.raw`(?:${STORE_HEADER_LINE}\s*)?[ \t]*${EN
 const ENTRY_WORDS_MAX = 5;
 const TREE = /[├└]──/;
 
-/**
- * The passwords of entries shown after another command's output, or of several entries: each line that is one word (one
- * with spaces stays: no line is known to be the password); a message, a field (`login: bob`), a tree have spaces.
- */
-const ONE_WORD_LINE = /^[ \t]*(\S{4,1000})[ \t]*\r?$/dgm;
-
-function entryLines(text: string): Finding[] {
-  const { output, at } = outputBody(withoutStoreHeader(text));
-  const out: Finding[] = [];
-  ONE_WORD_LINE.lastIndex = 0;
-  for (let m = ONE_WORD_LINE.exec(output); m; m = ONE_WORD_LINE.exec(output)) {
-    const span = m.indices?.[1];
-    if (span && isPrintedValue(m[1] as string) && !PROMPT_LINE.test(m[1] as string)) out.push({ start: at + span[0], end: at + span[1], kind: "secret" });
-  }
-  return out;
-}
-
 /** A line of an entry that is no password: a field (`login: bob`, gopass's `Secret: name`), an error (`Error: …`, `gpg: …`), a tree's. */
 const NOT_ENTRY_PASSWORD = /^[A-Za-z][\w .-]{0,40}:(?:[ \t]|$)|[├└]──/;
 const TEXT_LINE = /^[ \t]*(\S(?:[^\r\n]{0,998}\S)?)[ \t]*\r?$/dgm;
 
-/**
- * The passwords of several entries shown alone: where one entry ends and the next starts is not known, so each line but a
- * field's goes, whatever its shape (`correct horse battery`); an entry's notes with it, as secret as its password.
- */
-function entriesLines(text: string): Finding[] {
+/** The passwords of entries in a command's result (after another command's output, or several): the lines `isPassword` takes. */
+function passwordLines(text: string, isPassword: (line: string) => boolean): Finding[] {
   const { output, at } = outputBody(withoutStoreHeader(text));
   const out: Finding[] = [];
   TEXT_LINE.lastIndex = 0;
   for (let m = TEXT_LINE.exec(output); m; m = TEXT_LINE.exec(output)) {
     const span = m.indices?.[1];
     const line = m[1] as string;
-    if (span && !NOT_ENTRY_PASSWORD.test(line) && isPrintedValue(line) && !PROMPT_LINE.test(line)) out.push({ start: at + span[0], end: at + span[1], kind: "secret" });
+    if (span && isPassword(line) && !PROMPT_LINE.test(line)) out.push({ start: at + span[0], end: at + span[1], kind: "secret" });
   }
   return out;
 }
