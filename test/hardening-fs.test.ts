@@ -192,7 +192,8 @@ test.skipIf(!canChattr)("settings that cannot be written (chattr +i): set, logou
     for (const args of [["set", "thinking", "off"], ["logout"], ["setup"]]) {
       const r = await runCli(args, { env: { ...env, CLAUDE_CONFIG_DIR: claude } });
       expect({ args, crash: looksLikeCrash(r.stderr), code: r.code }).toEqual({ args, crash: false, code: 2 });
-      expect(r.stderr).toMatch(/Cannot write (the settings|Claude Code's settings) at .* To fix, make .* writable by you/);
+      // Root: no chmod helps, the flag has to go.
+      expect(r.stderr).toMatch(/Cannot write (the settings|Claude Code's settings) at .* To fix, make .* writable: (it is|they are) marked immutable .*chattr -i "/);
       // The write's own failure, not the clean-up's after it.
       expect(r.stderr).not.toContain("rm '");
     }

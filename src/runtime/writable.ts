@@ -33,6 +33,12 @@ export function refusedWriteFix(path: string): string {
 
 /** The chmod that lets `blockers` (from writeBlockers) be written again. */
 export function blockerFix(blockers: string[]): string {
+  // Permissions never stop root: only an immutable flag (chattr +i) or a read-only mount does, and chmod fixes neither.
+  if (process.getuid?.() === 0) {
+    const chattr = blockers.map((b) => `"${b}"`).join(" ");
+    const are = blockers.length > 1 ? "they are" : "it is";
+    return `make ${blockers.join(" and ")} writable: ${are} marked immutable or on a read-only mount (for example: chattr -i ${chattr}, or remount read-write)`;
+  }
   const chmod = blockers.map((b) => `chmod u+rw${b.endsWith(".db") ? "" : "x"} "${b}"`).join(" && ");
   return `make ${blockers.join(" and ")} writable by you (for example: ${chmod})`;
 }

@@ -2,7 +2,7 @@ import { Database } from "bun:sqlite";
 import { chmodSync, existsSync, lstatSync, mkdirSync, statfsSync } from "node:fs";
 import { dirname } from "node:path";
 import { UserError } from "../errors.ts";
-import { refusedWriteFix } from "../runtime/writable.ts";
+import { refusedWriteFix, writeBlockers } from "../runtime/writable.ts";
 import { migrate } from "./schema.ts";
 
 /** How long a statement waits for another process's write to finish before giving up. */
@@ -65,15 +65,18 @@ export function stateError(error: unknown, path: string): Error {
   if (code.startsWith("SQLITE_FULL") || /disk is full|ENOSPC/.test(text) || (code.startsWith("SQLITE_IOERR") && diskIsFull(path))) {
     return diskFullError(path);
   }
-  if (code.startsWith("SQLITE_IOERR")) {
+  // A state the system refuses to change (an immutable flag, a file made read-only meanwhile) may show as an I/O or
+  // a locking-protocol error (WAL's shared memory) rather than SQLITE_READONLY: said as what it is, with its fix.
+  if (/^SQLITE_(IOERR|PROTOCOL|READONLY|CANTOPEN)/.test(code) && STATE_FILES.some((suffix) => writeBlockers(path + suffix).length > 0)) {
+    return notWritable(path, text);
+  }
+  if (code.startsWith("SQLITE_IOERR") || code.startsWith("SQLITE_PROTOCOL")) {
     return new UserError(`Reading or writing the sync state at ${path} failed (${code}: ${text}). Check that disk (its space, the system log) and run the sync again; nothing was lost.`, 1, "state-io-error");
   }
   if (code.startsWith("SQLITE_BUSY") || /database is locked/.test(text)) {
     return new UserError(`The sync state at ${path} stayed locked by another claude-code-sync process for ${BUSY_TIMEOUT_MS / 1000} s; nothing was lost.`, 1, "state-locked", "Try again when it has finished.");
   }
-  if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || /EACCES|EROFS|EPERM|readonly/i.test(text)) {
-    return new UserError(`Cannot write the sync state at ${path} (${text}). To fix, ${refusedWriteFix(path)}; nothing was lost.`, 2, "state-not-writable");
-  }
+  if (code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CANTOPEN") || /EACCES|EROFS|EPERM|readonly/i.test(text)) return notWritable(path, text);
   if (code.startsWith("SQLITE_CORRUPT") || code.startsWith("SQLITE_NOTADB")) {
     return new UserError(
       `The sync state at ${path} is damaged. Move it aside (mv ${path} ${path}.broken) and run \`claude-code-sync sync\`: it rebuilds the state, and the server keeps one copy of each message.`,
@@ -82,6 +85,13 @@ export function stateError(error: unknown, path: string): Error {
     );
   }
   return error instanceof Error ? error : new Error(text);
+}
+
+/** The database and the files SQLite makes beside it in WAL mode. */
+const STATE_FILES = ["", "-wal", "-shm"];
+
+function notWritable(path: string, text: string): UserError {
+  return new UserError(`Cannot write the sync state at ${path} (${text}). To fix, ${refusedWriteFix(path)}; nothing was lost.`, 2, "state-not-writable");
 }
 
 export function diskFullError(path: string): UserError {
