@@ -171,6 +171,22 @@ describe("which lines are one response, read from transcripts", () => {
     expect(byId.get(A)).toMatchObject({ inputTokens: 6, outputTokens: 24 });
     expect(byId.get(B)).toMatchObject({ inputTokens: 3, outputTokens: 12 });
   });
+
+  // Observed with ccusage 20.0.24 on these two files: the original 3 in / 12 out, the resumed session 4 / 16.
+  test("a session resumed into a new file copies a reply without a request id as its original's line: counted once, in the original", async () => {
+    const ORIGINAL = "cccccccc-3333-4333-8333-333333333333";
+    const RESUMED = "dddddddd-4444-4444-8444-444444444444";
+    const claude = tempClaudeDir();
+    const first = withoutRequestId(assistant("msg_gateway", text("hi"), { sessionId: ORIGINAL, usage: { input: 3, output: 12, cacheCreation: 0, cacheRead: 0 } }));
+    claude.write(`p/${ORIGINAL}.jsonl`, jsonl([first]));
+    // The copy keeps the original's session id, as Claude Code writes a resumed session's history.
+    const own = withoutRequestId(assistant("msg_own", text("more"), { sessionId: RESUMED, usage: { input: 4, output: 16, cacheCreation: 0, cacheRead: 0 } }));
+    claude.write(`p/${RESUMED}.jsonl`, jsonl([first, own]));
+    const { sessions } = await readAll([claude.projects]);
+    const byId = new Map(sessions.map((s) => [s.externalId, s.usage]));
+    expect(byId.get(ORIGINAL)).toMatchObject({ inputTokens: 3, outputTokens: 12 });
+    expect(byId.get(RESUMED)).toMatchObject({ inputTokens: 4, outputTokens: 16 });
+  });
 });
 
 describe("usage counts written as null", () => {

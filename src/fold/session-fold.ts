@@ -591,8 +591,9 @@ export class SessionFold {
     sidechain: boolean,
   ): UsageRecord {
     return recordOf(usage, {
-      // A fork's copy is keyed as its parent's line is: without a request id a key holds the session's id.
-      key: dedupKey(line.message.id, line.requestId, line.forkedFrom?.sessionId ?? this.meta.sessionId),
+      // Without a request id a key holds the session's id: the one the line was made in. A fork's copy names it in
+      // forkedFrom; a resumed session's copy keeps it as its own (read in the new file, it would count twice).
+      key: dedupKey(line.message.id, line.requestId, line.forkedFrom?.sessionId ?? line.sessionId ?? this.meta.sessionId),
       lineId: line.uuid,
       sessionId: this.meta.sessionId,
       sidechain,
