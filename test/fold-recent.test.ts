@@ -551,6 +551,25 @@ describe("subagent meta files", () => {
     expect(messages.find((m) => m.externalId === `${S}:g-a2`)?.order).toBe(offsetOf(AGENT, "g-a2"));
     expect(sessions.map((s) => s.title)).toEqual(["Why is the cache cold after deploys?"]);
   });
+
+  test("a nested agent's task is said to come from the subagent that started it (its meta file's parentAgentId), not from the main agent", async () => {
+    const dir = tempClaudeDir();
+    const line = (type: string, uuid: string, agentId: string, content: unknown) =>
+      JSON.stringify({ type, uuid, agentId, isSidechain: true, sessionId: S, cwd: "/home/dev/shop", timestamp: "2026-11-25T09:00:00.000Z", message: { role: type, content } });
+    for (const [id, task, meta] of [
+      ["a1", "Audit the repo", { agentType: "Explore", description: "Audit", spawnDepth: 1 }],
+      ["a2", "Look deeper at src/", { agentType: "general-purpose", description: "Deep look", spawnDepth: 2, parentAgentId: "a1" }],
+    ] as const) {
+      dir.write(`p/${S}/subagents/agent-${id}.jsonl`, `${line("user", `${id}-u`, id, task)}\n`);
+      dir.write(`p/${S}/subagents/agent-${id}.meta.json`, JSON.stringify(meta));
+    }
+    const messages: FoldedMessage[] = [];
+    await scanAll([dir.projects], DEFAULT_FOLD_OPTIONS, { onMessage: (m) => messages.push(m) });
+    expect(messages.map(show)).toEqual([
+      "system a1-u: Subagent Explore: Audit\n\nTask from the main agent:\nAudit the repo",
+      "system a2-u: Subagent general-purpose: Deep look\n\nTask from the subagent that started it:\nLook deeper at src/",
+    ]);
+  });
 });
 
 const CORPUS = join(SHARED_CORPUS, "projects");

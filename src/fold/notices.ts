@@ -91,9 +91,10 @@ export function compactBoundaryText(line: SystemLine): string {
   return `Conversation compacted${details.length ? ` (${details.join(", ")})` : ""}`;
 }
 
-/** What the main agent asked a subagent to do: its type and task from the agent's meta file, then the prompt. */
+/** What the main agent (or, for a nested agent, the subagent that started it) asked a subagent to do: its type and task from the agent's meta file, then the prompt. */
 export function subagentTaskText(text: string, meta: AgentMeta | undefined): string {
   const who = meta?.agentType ? `Subagent ${meta.agentType}` : "Subagent";
   const what = meta?.description ? `${who}: ${meta.description}` : who;
-  return `${what}\n\nTask from the main agent:\n${text}`;
+  const from = meta?.parentAgentId ? "the subagent that started it" : "the main agent";
+  return `${what}\n\nTask from ${from}:\n${text}`;
 }
