@@ -13,7 +13,7 @@ import { type UsageRecord, UsageLedger } from "../src/fold/usage-ledger.ts";
 import { readAll as scanAll } from "./helpers/read.ts";
 import { parseLine } from "../src/transcript/parse-line.ts";
 import { hasSharedCorpus, needsShared, SHARED_CORPUS } from "./helpers/corpus.ts";
-import { tempClaudeDir } from "./helpers/transcript.ts";
+import { assistant, jsonl, resetClock, tempClaudeDir, text, toolUse, user } from "./helpers/transcript.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 
 const DIR = join(import.meta.dir, "fixtures", "recent");
@@ -569,6 +569,87 @@ describe("subagent meta files", () => {
       "system a1-u: Subagent Explore: Audit\n\nTask from the main agent:\nAudit the repo",
       "system a2-u: Subagent general-purpose: Deep look\n\nTask from the subagent that started it:\nLook deeper at src/",
     ]);
+  });
+});
+
+/**
+ * A fork agent (2.1.2xx: `subagent_type: "fork"`, its meta file `"agentType":"fork","isFork":true`) starts from the
+ * conversation so far. Its transcript may replay it first (the session's lines with their uuids, as a sidechain's:
+ * seen in public readers' code, which skip them), then the task: placeholder results for the calls that started it
+ * and Claude Code's rules for forks in <fork-boilerplate>, then "Your directive: …". Newer ones write a
+ * fork-context-ref line instead of the replay.
+ */
+describe("fork agents", () => {
+  const FA = "af0000000000000001";
+  const inFork = { sessionId: S, isSidechain: true, agentId: FA };
+  const directive = (task: string) => [
+    { type: "tool_result", tool_use_id: "toolu_f", content: [text("Fork started — processing in background")] },
+    text(`<fork-boilerplate>\nSTOP. READ THIS FIRST.\nYou are a forked worker process.\nRULES (non-negotiable):\n1. Do not spawn forks.\n</fork-boilerplate>\n\nYour directive: ${task}`),
+  ];
+  function history() {
+    resetClock();
+    const main = [
+      user("Investigate the flaky test", { sessionId: S }),
+      assistant("msg_f1", text("Looking."), { sessionId: S }),
+      user("Fork off a check of the CI logs", { sessionId: S }),
+      assistant("msg_f2", toolUse("toolu_f", "Agent", { description: "CI logs", prompt: "Check the CI logs" }), { sessionId: S }),
+    ];
+    const own = [user(directive("Check the CI logs"), inFork), assistant("msg_f3", text("The CI logs show a timeout."), inFork)];
+    const later = [assistant("msg_f4", text("And a retry."), inFork)];
+    // The replay: the session's lines as the fork's, the same uuids.
+    return { main, replay: main.map((l) => ({ ...l, ...inFork })), own, later };
+  }
+  const META = JSON.stringify({ agentType: "fork", isFork: true, description: "CI logs", toolUseId: "toolu_f", spawnDepth: 1, model: "inherit" });
+
+  test("its replay of the conversation is not shown again (the person's prompts stay theirs) and counts once; its task is its directive", async () => {
+    const { main, replay, own } = history();
+    const dir = tempClaudeDir();
+    dir.write(`p/${S}.jsonl`, jsonl(main));
+    dir.write(`p/${S}/subagents/agent-${FA}.jsonl`, jsonl([...replay, ...own]));
+    dir.write(`p/${S}/subagents/agent-${FA}.meta.json`, META);
+    const messages: FoldedMessage[] = [];
+    const { sessions } = await scanAll([dir.projects], DEFAULT_FOLD_OPTIONS, { onMessage: (m) => messages.push(m) });
+    expect(messages.sort((a, b) => a.createdAt - b.createdAt).map(show)).toEqual([
+      "user u-0001: Investigate the flaky test",
+      "assistant u-0002: Looking.",
+      "user u-0003: Fork off a check of the CI logs",
+      "assistant u-0004: call Agent",
+      "system u-0005: Subagent fork: CI logs\n\nTask from the main agent:\nCheck the CI logs",
+      "assistant u-0006: The CI logs show a timeout.",
+    ]);
+    // Three responses of 10 in, 50 out, 100 cache writes, 1,000 reads (helpers/transcript.ts), the replayed two once.
+    expect(sessions[0]?.usage).toEqual({ inputTokens: 30, outputTokens: 150, cacheCreationTokens: 300, cacheReadTokens: 3000 });
+  });
+
+  test("without a replay (a fork-context-ref line first), its task is its directive, without the rules for forks", async () => {
+    const { main, own } = history();
+    const dir = tempClaudeDir();
+    dir.write(`p/${S}.jsonl`, jsonl(main));
+    dir.write(`p/${S}/subagents/agent-${FA}.jsonl`, jsonl([{ type: "fork-context-ref", agentId: FA, parentSessionId: S, parentLastUuid: "u-0004", contextLength: 4 }, ...own]));
+    dir.write(`p/${S}/subagents/agent-${FA}.meta.json`, META);
+    const messages: FoldedMessage[] = [];
+    await scanAll([dir.projects], DEFAULT_FOLD_OPTIONS, { onMessage: (m) => messages.push(m) });
+    expect(messages.filter((m) => m.role === "system").map(show)).toEqual(["system u-0005: Subagent fork: CI logs\n\nTask from the main agent:\nCheck the CI logs"]);
+  });
+
+  test("read in steps, its lines after its task are still shown: the read task is carried over", () => {
+    const { main, replay, own, later } = history();
+    const parse = (l: object) => {
+      const { entry } = parseLine(Buffer.from(JSON.stringify(l)));
+      if (!entry) throw new Error("bad line");
+      return entry;
+    };
+    const first = newFold();
+    first.fold.describeAgent(FA, JSON.parse(META));
+    main.forEach((l, i) => first.fold.add(parse(l), false, i));
+    [...replay, ...own].forEach((l, i) => first.fold.add(parse(l), true, i));
+    first.fold.flush({ final: true });
+    const second = newFold(S, first.fold.snapshot());
+    second.fold.describeAgent(FA, JSON.parse(META));
+    second.fold.add(parse(later[0] as object), true, 100);
+    second.fold.flush({ final: true });
+    // (Responses still open when the first read ended are shown again with it: the same messages.)
+    expect(second.messages.map(show)).toContain("assistant u-0007: And a retry.");
   });
 });
 

@@ -12,6 +12,8 @@ import { z } from "../runtime/zod.ts";
 const AgentMetaSchema = z.object({
   agentType: z.catch(z.optional(z.string()), undefined),
   description: z.catch(z.optional(z.string()), undefined),
+  /** A fork (2.1.2xx, `agentType: "fork"`): it starts from the conversation so far, which its transcript may replay. */
+  isFork: z.catch(z.optional(z.boolean()), undefined),
   /** A nested agent's (2.1.2xx): the subagent that started it, which gave it its task. */
   parentAgentId: z.catch(z.optional(z.string()), undefined),
 });

@@ -39,6 +39,20 @@ function commandLine(text: string): { text: string; shell?: string } | undefined
   return { text: args ? `${name} ${args}` : name };
 }
 
+/**
+ * A fork agent's task (2.1.2xx): after the placeholder results of the calls that started it, Claude Code's rules
+ * for forks in `<fork-boilerplate>` (written for the model), then `Your directive: <task>`. The task alone, or
+ * undefined for content that is none.
+ */
+export function forkDirective(content: Content): string | undefined {
+  for (const t of texts(content)) {
+    const end = t.indexOf("</fork-boilerplate>");
+    if (end < 0 || !t.trimStart().startsWith("<fork-boilerplate>")) continue;
+    return t.slice(end + "</fork-boilerplate>".length).trim().replace(/^Your directive:\s*/, "");
+  }
+  return undefined;
+}
+
 /** Prompt sources a person typed: at the prompt, or while Claude was working. */
 const TYPED_SOURCES = new Set(["typed", "queued"]);
 

@@ -6,7 +6,7 @@ import type { Part, Role } from "../opensync/payload.ts";
 import type { AssistantLine, AttachmentLine, Block, Content, Entry, SystemLine, Usage, UserLine } from "../transcript/schema.ts";
 import { compactBoundaryText, subagentTaskText } from "./notices.ts";
 import { type PartOptions, blockToPart, hasPart, resultText, textOf } from "./parts.ts";
-import { type UserLineKind, classifyContent, classifyUserLine, titleSource, typedBlocks } from "./prompt.ts";
+import { type UserLineKind, classifyContent, classifyUserLine, forkDirective, titleSource, typedBlocks } from "./prompt.ts";
 import { type Ledger, NO_MODEL, type UsageRecord, dedupKey, prefer, recordOf } from "./usage-ledger.ts";
 
 export interface FoldOptions extends PartOptions {
@@ -116,6 +116,8 @@ export interface FoldSnapshot {
   bareAgents?: string[];
   /** Lines to show read before any line of the session had a time (see `held` below). */
   held?: HeldLine[];
+  /** Fork agents whose task was read: their lines before it replay the conversation (see `directed` below). */
+  forkDirected?: string[];
 }
 
 /** A line to show read before any line of the session had a time: what showing it needs once one has. */
@@ -207,6 +209,13 @@ export class SessionFold {
    */
   private readonly held: HeldLine[];
   private lostUnplaced = 0;
+  /**
+   * Fork agents (their meta file says so) whose task was read. A fork starts from the conversation so far, and its
+   * transcript may first replay it (the same lines, uuids and all, as a sidechain's): shown again, the person's
+   * prompts would read as the agent's task and, under the same ids, replace them. Its lines before its task are
+   * not shown; their usage counts as a sidechain copy's, once.
+   */
+  private readonly directed: Set<string>;
 
   constructor(
     sessionId: string,
@@ -223,6 +232,7 @@ export class SessionFold {
     this.printers = new Map(snapshot?.printers);
     this.bare = new Set(snapshot?.bareAgents);
     this.held = [...(snapshot?.held ?? [])];
+    this.directed = new Set(snapshot?.forkDirected);
     if (options.countOnce) this.countedIds = new Set();
   }
 
@@ -303,6 +313,7 @@ export class SessionFold {
       ...(this.printers.size > 0 ? { printers: [...this.printers] } : {}),
       ...(this.bare.size > 0 ? { bareAgents: [...this.bare] } : {}),
       ...(this.held.length > 0 ? { held: [...this.held] } : {}),
+      ...(this.directed.size > 0 ? { forkDirected: [...this.directed] } : {}),
     };
   }
 
@@ -331,9 +342,22 @@ export class SessionFold {
     return !sidechain || this.options.subagentMessages;
   }
 
+  /** A fork agent's line before its task: a replay of the conversation (see `directed`). */
+  private replayed(line: { agentId?: string }, sidechain: boolean): boolean {
+    if (!sidechain || line.agentId === undefined || this.directed.has(line.agentId)) return false;
+    const meta = this.agents.get(line.agentId);
+    return meta?.isFork === true || meta?.agentType === "fork";
+  }
+
   private addUser(line: UserLine, sidechain: boolean, order: number): void {
     this.touch(line.timestamp, line.cwd, !sidechain);
     if (CONTEXT_FORK.test(line.agentId ?? "")) return;
+    const directive = sidechain ? forkDirective(line.message.content) : undefined;
+    if (directive !== undefined) {
+      if (line.agentId !== undefined) this.directed.add(line.agentId);
+      return this.addTurn({ kind: "prompt", text: directive }, line, directive, sidechain, order, "line");
+    }
+    if (this.replayed(line, sidechain)) return;
     this.addTurn(classifyUserLine(line), line, line.message.content, sidechain, order, line.promptSource === "typed" ? "typed" : "line");
   }
 
@@ -342,7 +366,7 @@ export class SessionFold {
     const a = line.attachment;
     const at = line.timestamp ?? (a.timestamp !== undefined ? Date.parse(a.timestamp) || undefined : undefined);
     this.touch(at, line.cwd, !sidechain);
-    if (a.type !== "queued_command" || a.prompt === undefined || CONTEXT_FORK.test(line.agentId ?? "")) return;
+    if (a.type !== "queued_command" || a.prompt === undefined || CONTEXT_FORK.test(line.agentId ?? "") || this.replayed(line, sidechain)) return;
     // Before `origin` existed (2.1.1xx), `commandMode` alone told a background task's report from a prompt.
     const origin = a.origin ?? (a.commandMode && a.commandMode !== "prompt" ? { kind: a.commandMode } : undefined);
     this.addTurn(classifyContent(a.prompt, { origin, promptSource: "queued" }), { ...line, timestamp: at }, a.prompt, sidechain, order, "queued");
@@ -354,7 +378,7 @@ export class SessionFold {
    */
   private addSystem(line: SystemLine, sidechain: boolean, order: number): void {
     this.touch(line.timestamp, line.cwd, !sidechain);
-    if (line.isMeta || CONTEXT_FORK.test(line.agentId ?? "")) return;
+    if (line.isMeta || CONTEXT_FORK.test(line.agentId ?? "") || this.replayed(line, sidechain)) return;
     switch (line.subtype) {
       // Since about 2.1.280 a typed slash command and its output are system lines (before, user lines): read them alike.
       case "local_command":
@@ -524,7 +548,7 @@ export class SessionFold {
   private addAssistant(line: AssistantLine, sidechain: boolean, order: number): void {
     this.touch(line.timestamp, line.cwd, !sidechain);
     const msg = line.message;
-    const replay = CONTEXT_FORK.test(line.agentId ?? "");
+    const replay = CONTEXT_FORK.test(line.agentId ?? "") || this.replayed(line, sidechain);
     // A fork's copy of its parent's response loses to the original, as a sidechain's does: counted once, in the parent.
     const record = msg.usage && !line.uncounted ? this.usageRecord(msg.usage, line, sidechain || line.forkedFrom !== undefined) : undefined;
     if (record) this.ledger.add(record);
