@@ -23,7 +23,9 @@ import { scratchDir } from "./helpers/scratch.ts";
  * 1.1 x 8,040, Sonnet 5.5 (global.) 4,020, Fable 5.2 (eu.) 1.1 x 15,880,
  * Sonnet 5.5 dated 4,020, Opus 5.5 (Vertex) 8,040: $0.042598. Cases 21 and
  * 22 recorded the same way on 2026-12-06 (case 22: see below), and cases 26
- * and 27 (see below; ccusage lists no session 26: zeros here).
+ * and 27 (see below; ccusage lists no session 26: zeros here). Cases 28 to 31
+ * recorded the same way on 2026-12-07; case 28's workflow agent (run-28: 10,
+ * 50, 100, 1,000, $0.00097) added to it, as case 14's.
  */
 const CCUSAGE: Array<[number, number, number, number, number, number]> = [
   [1, 20, 350, 200, 2000, 0.00763],
@@ -53,6 +55,10 @@ const CCUSAGE: Array<[number, number, number, number, number, number]> = [
   [25, 10, 50, 100, 1000, 0.002425],
   [26, 0, 0, 0, 0, 0],
   [27, 10, 50, 100, 1000, 0.002425],
+  [28, 40, 200, 400, 4000, 0.005335],
+  [29, 30, 150, 300, 3000, 0.007275],
+  [30, 10, 50, 100, 1000, 0.001455],
+  [31, 10, 50, 100, 1000, 0.001455],
 ];
 
 /**
@@ -90,5 +96,8 @@ test("on today's transcript shapes every session's tokens and cost equal ccusage
   expect(texts.get(recentSession(25))).toEqual(["Glued.", "Typed after the crash", "After."]);
   expect(texts.get(recentSession(26))).toEqual(["Cut short", "Kept 0.", "Kept 1.", "Kept 2."]);
   expect(texts.get(recentSession(27))).toEqual(["Snapshot first", "After the snapshot.", "Typed after the crash", "Linted."]);
+  // A fork agent's replay of the session is not shown again: the person's prompt once, as theirs; the agent's task is its directive.
+  const fork = ["Investigate the flaky test", "Looking.", "", "Subagent fork: CI logs\n\nTask from the main agent:\nCheck the CI logs", "A timeout."];
+  expect(texts.get(recentSession(29))?.sort()).toEqual(fork.sort());
   expect([stats.badLines, stats.unknownTypes]).toEqual([7, 0]);
 });

@@ -430,6 +430,45 @@ function cases(h: History): void {
     const J = JSON.stringify;
     h.putText(`${s}.jsonl`, [J(prompt), J(snapshot).slice(0, 120) + J(glued1), J(queued).slice(0, 70) + J(glued2), J(last)].join("\n") + "\n");
   }
+  // 28. A nested agent (its meta file names the subagent that started it, parentAgentId) and a workflow's agent with a meta file
+  // beside its run's journal.jsonl (a record of steps, no transcript).
+  {
+    const s = recentSession(++n);
+    const [outer, inner, step] = ["a2800000000000001", "a2800000000000002", "w2800000000000003"];
+    h.put(`${s}.jsonl`, [h.user(s, "Audit the repo"), h.assistant(s, "msg_na1", text("Audited."), { model: "claude-opus-4-8" })]);
+    h.put(`${s}/subagents/agent-${outer}.jsonl`, [h.user(s, "Audit it", inAgent(outer)), h.assistant(s, "msg_na2", text("Delegated."), { model: "claude-sonnet-4-6", extra: inAgent(outer) })]);
+    h.putText(`${s}/subagents/agent-${outer}.meta.json`, JSON.stringify({ agentType: "Explore", description: "Audit", spawnDepth: 1 }));
+    h.put(`${s}/subagents/agent-${inner}.jsonl`, [h.user(s, "Look deeper", inAgent(inner)), h.assistant(s, "msg_na3", text("Deeper."), { model: "claude-haiku-4-5-20251001", extra: inAgent(inner) })]);
+    h.putText(`${s}/subagents/agent-${inner}.meta.json`, JSON.stringify({ agentType: "general-purpose", description: "Deep", spawnDepth: 2, parentAgentId: outer }));
+    h.put(`${s}/subagents/workflows/run-28/agent-${step}.jsonl`, [h.user(s, "Build", inAgent(step)), h.assistant(s, "msg_na4", text("Built."), { model: "claude-sonnet-5", extra: inAgent(step) })]);
+    h.putText(`${s}/subagents/workflows/run-28/agent-${step}.meta.json`, JSON.stringify({ agentType: "workflow-step" }));
+    h.putText(`${s}/subagents/workflows/run-28/journal.jsonl`, JSON.stringify({ step: 1, status: "done" }) + "\n");
+  }
+  // 29. A fork agent (meta file agentType fork, isFork) whose file replays the session (its lines, uuids and usage), then its
+  // directive after the placeholder result, then its answer.
+  {
+    const s = recentSession(++n);
+    const fork = "af2900000000000001";
+    const lines = [
+      h.user(s, "Investigate the flaky test"),
+      h.assistant(s, "msg_fk1", text("Looking."), { model: "claude-opus-5" }),
+      h.assistant(s, "msg_fk2", { type: "tool_use", id: "toolu_fk", name: "Agent", input: { description: "CI logs", prompt: "Check the CI logs" } }, { model: "claude-opus-5", stop: "tool_use" }),
+    ];
+    h.put(`${s}.jsonl`, lines);
+    h.put(`${s}/subagents/agent-${fork}.jsonl`, [
+      ...lines.map((l) => ({ ...l, ...inAgent(fork) })),
+      h.user(s, [{ type: "tool_result", tool_use_id: "toolu_fk", content: [text("Fork started — processing in background")] }, text("<fork-boilerplate>\nRULES (non-negotiable):\n1. You are a forked worker process.\n</fork-boilerplate>\n\nYour directive: Check the CI logs")], inAgent(fork)),
+      h.assistant(s, "msg_fk3", text("A timeout."), { model: "claude-opus-5", extra: inAgent(fork) }),
+    ]);
+    h.putText(`${s}/subagents/agent-${fork}.meta.json`, JSON.stringify({ agentType: "fork", isFork: true, description: "CI logs", toolUseId: "toolu_fk", spawnDepth: 1, model: "inherit" }));
+  }
+  // 30, 31. A session resumed into a new file through a gateway (no request ids): the copied reply keeps the original's session id.
+  {
+    const [p, c] = [recentSession(++n), recentSession(++n)];
+    const lines = [h.user(p, "Gateway work"), h.assistant(p, "msg_rg1", text("Done."), { noRequestId: true })];
+    h.put(`${p}.jsonl`, lines);
+    h.put(`${c}.jsonl`, [...lines, h.user(c, "More"), h.assistant(c, "msg_rg2", text("More done."), { noRequestId: true })]);
+  }
 }
 
 /** Writes the history under `root`/projects/ (a Claude config folder). */
