@@ -164,6 +164,14 @@ describe("bad input", () => {
       { type: "file-history-delta", trackingPath: "src/a.ts", sessionId: SESSION },
       { type: "agent-color", agentColor: "blue", sessionId: SESSION },
       { type: "dev-mods", sessionId: SESSION },
+      // Claude Code's own list of metadata types (2.1.145), as public readers quote it.
+      { type: "content-replacement", sessionId: SESSION, replacements: [{ kind: "tool-result", toolUseId: "toolu_1", replacement: "[elided]" }] },
+      { type: "attribution-snapshot", messageId: "u-1", surface: "cli", fileStates: {} },
+      { type: "tag", sessionId: SESSION, tag: "release" },
+      { type: "isolation-latch", sessionId: SESSION },
+      { type: "speculation-accept", sessionId: SESSION },
+      { type: "marble-origami-commit", sessionId: SESSION },
+      { type: "marble-origami-snapshot", sessionId: SESSION },
     ];
     dir.write(`p/${SESSION}.jsonl`, jsonl([user("x"), ...lines, assistant("msg_1", text("hi"))]));
     const { stats, one } = await scan(dir);

@@ -52,7 +52,12 @@ const UNREAD_TAIL = Buffer.from(',"toolUseResult":');
  * worktree), `fork-context-ref` (a forked agent's first line), `atis-latch`,
  * `file-history-delta`, `agent-color`, `dev-mods`; and in 2026-09 ones,
  * `frame-link`, `artifact-comment-monitor`, `artifact-autoreact-ledger`
- * (a public structural specimen of 126 sessions' files).
+ * (a public structural specimen of 126 sessions' files); and the metadata
+ * types Claude Code's own reader lists (2.1.145's bundle, as public readers
+ * quote it): `content-replacement` (written before a request whose large tool
+ * results it elides, and copied into a /branch fork), `attribution-snapshot`,
+ * `tag`, `isolation-latch`, `speculation-accept`, `marble-origami-commit` and
+ * `-snapshot` (context collapse).
  */
 const KNOWN_TYPES = new Set([
   "system",
@@ -76,6 +81,13 @@ const KNOWN_TYPES = new Set([
   "frame-link",
   "artifact-comment-monitor",
   "artifact-autoreact-ledger",
+  "content-replacement",
+  "attribution-snapshot",
+  "tag",
+  "isolation-latch",
+  "speculation-accept",
+  "marble-origami-commit",
+  "marble-origami-snapshot",
   "mode",
   "pr-link",
   "bridge-session",
