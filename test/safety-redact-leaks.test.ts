@@ -253,6 +253,39 @@ describe("gopass given an entry's name alone (gopass work/db), and a store's one
   );
 });
 
+describe("oathtool given a TOTP seed: the seed, in one word or quoted in groups, and the codes it prints (as pass otp's)", () => {
+  const { redactOutput } = createRedactor();
+  const cases: [command: string, output: string, redacted: string][] = [
+    ["oathtool --totp -b JBSWY3DPEHPK3PXP", "492039\n", "[REDACTED:secret]\n"],
+    ["oathtool -b --totp JBSWY3DPEHPK3PXP", "492039\n", "[REDACTED:secret]\n"],
+    ["cd ~ && oathtool --totp --base32 JBSWY3DPEHPK3PXP -w 1", "492039\n118274\n", "[REDACTED:secret]\n[REDACTED:secret]\n"],
+    ["oathtool -v --totp -b JBSWY3DPEHPK3PXP", "Digits: 6\nCounter: 0x391D6B6 (59888310)\n\n492039\n", "Digits: 6\nCounter: 0x391D6B6 (59888310)\n\n[REDACTED:secret]\n"],
+  ];
+  for (const [command, output, redacted] of cases) {
+    test(command, () => {
+      expect(commandPrints(command)).toBe("otp-code");
+      expect(redactOutput(output, "otp-code").text).toBe(redacted);
+    });
+  }
+  for (const command of ["oathtool --help", "oathtool -V", "man oathtool", "apt install oathtool"]) test(`no code: ${command}`, () => expect(commandPrints(command)).toBeUndefined());
+  exactAndKept(
+    [
+      ["oathtool --totp -b 'gr6d 5br7 25s6 vnck v4vl hlao re'", "oathtool --totp -b '[REDACTED:totp-secret]'"],
+      ["$ oathtool --totp -b JBSWY3DPEHPK3PXP\n492039\nwhy is it rejected?", "$ oathtool --totp -b [REDACTED:totp-secret]\n[REDACTED:secret]\nwhy is it rejected?"],
+      ["$ oathtool --totp --base32 JBSWY3DPEHPK3PXP\n492039\n$ ls", "$ oathtool --totp --base32 [REDACTED:totp-secret]\n[REDACTED:secret]\n$ ls"],
+      ["% oathtool -b --totp \"gr6d 5br7 25s6 vnck\" -w 2\n492039\n118274\n937710\n", "% oathtool -b --totp \"[REDACTED:totp-secret]\" -w 2\n[REDACTED:secret]\n[REDACTED:secret]\n[REDACTED:secret]\n"],
+      [
+        "$ oathtool -v --totp -b JBSWY3DPEHPK3PXP\nHex secret: 48656c6c6f21deadbeef\nBase32 secret: JBSWY3DPEHPK3PXP\nDigits: 6\nCounter: 0x391D6B6 (59888310)\n\n492039\n",
+        "$ oathtool -v --totp -b [REDACTED:totp-secret]\nHex secret: [REDACTED:secret]\nBase32 secret: [REDACTED:secret]\nDigits: 6\nCounter: 0x391D6B6 (59888310)\n\n[REDACTED:secret]\n",
+      ],
+    ],
+    [
+      ["oathtool's help and words in quotes", "$ oathtool --help\nUsage: oathtool [OPTIONS]... [KEY [OTP]]...\n$ oathtool --totp -b 'then open your app'\noathtool: base32 decoding failed\n"],
+      ["a number below another command", "$ oathtools --version\n20240101\n"],
+    ],
+  );
+});
+
 describe("pass given an entry's name alone (pass work/db), and pass generate's answer: the password, whatever its shape", () => {
   const { redactOutput } = createRedactor();
   const entries: [command: string, output: string, redacted: string][] = [

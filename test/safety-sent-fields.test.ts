@@ -128,7 +128,7 @@ test("a password store's entry shown by a Bash call (pass show) sends no passwor
   expect(stored).toContain("login: bob");
 }, 90_000);
 
-test("pass or gopass given an entry's name alone, pass generating one or printing a one-time code, and a store's entry pasted after a prompt, send no password", async () => {
+test("pass or gopass given an entry's name alone, pass generating one or printing a one-time code (oathtool too), and a store's entry pasted after a prompt, send no password", async () => {
   const stored = await syncedLines([
     (s) => [
       user("What is the db password?", s),
@@ -140,11 +140,13 @@ test("pass or gopass given an entry's name alone, pass generating one or printin
       toolResult("toolu_gb", "sunny7day\nlogin: mailer", s),
       assistant("msg_o", toolUse("toolu_o", "Bash", { command: "pass otp work/github", description: "Current code" }), s),
       toolResult("toolu_o", "493021", s),
+      assistant("msg_t", toolUse("toolu_t", "Bash", { command: "oathtool --totp -b JBSWY3DPEHPK3PXP", description: "Current code" }), s),
+      toolResult("toolu_t", "118274", s),
       assistant("msg_p2", text("Done."), s),
     ],
     (s) => [user("This is what I get:\n$ pass show bank\ns3cr3t\n$ gopass show -o wifi/home\ncorrect horse battery\nWhy?", s), assistant("msg_q", text("Looking."), s)],
   ]);
-  expect(["hunter2", "Zx8'Cv7-Bn6Mq5Lp4K{s", "s3cr3t", "correct horse battery", "sunny7day", "493021"].filter((secret) => stored.includes(secret))).toEqual([]);
+  expect(["hunter2", "Zx8'Cv7-Bn6Mq5Lp4K{s", "s3cr3t", "correct horse battery", "sunny7day", "493021", "JBSWY3DPEHPK3PXP", "118274"].filter((secret) => stored.includes(secret))).toEqual([]);
   expect(stored).toContain("login: bob");
   expect(stored).toContain("login: mailer");
   expect(stored).toContain("The generated password for");

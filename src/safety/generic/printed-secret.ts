@@ -114,7 +114,7 @@ const isPrintedValue = (value: string) => !isStandIn(value) && /[A-Za-z0-9]/.tes
 export const printedSecretDetector: Detector = {
   keywords: [
     "echo", "printf", "printenv", "aws configure", "heroku config", "npm config", "pnpm config", "yarn config", "git config", "cat", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "pass show", "lpass show", "gopass show", "pass ", "gopass ", "secret-tool lookup", "keepassxc-cli show", "bw get",
-    "find-generic-password", "find-internet-password", "secrets versions",
+    "oathtool", "find-generic-password", "find-internet-password", "secrets versions",
     "get-parameter", "get-secret-value", "get-login-password", "keyvault", "terraform output", "base64", "jsonpath", "vault", "openssl rand",
     "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "infisical", "argocd", "nmcli", "keys list", "list-keys", "admin-key",
     "/dev/urandom", "/dev/random", "secrets.token_", "randombytes(", "securerandom.", "pwgen", "rails", "phx.gen.secret", "wg genkey", "wg genpsk", "gpg", "sops",
@@ -168,7 +168,7 @@ export function commandEnd(text: string, at: number): number {
  * `~/.vp`): all it holds, one word shaped like a password, is one; or pppd's `chap-secrets` or `pap-secrets` ("ppp-secrets"):
  * each line's third word, with or without the header that names the file in it; or a password store's entry ("first-line", `pass show`):
  * its first line is the password, whatever its shape, or after another command's output each line of one word ("entry-lines"), or of several
- * entries alone each line but a field ("entries"); or a store's one-time code ("otp-code", `pass otp`): the code at a line's start.
+ * entries alone each line but a field ("entries"); or a one-time code ("otp-code", `pass otp`, `oathtool`): the codes at their lines' start.
  */
 export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "entry-lines" | "entries" | "otp-code";
 
@@ -180,7 +180,7 @@ export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "p
 export function commandPrints(command: string): PrintedSecret | undefined {
   const dump = dumpPrints(command);
   if (dump) return dump;
-  if (STORE_OTP_SHOWN.test(command)) return "otp-code";
+  if (OTP_COMMAND_SHOWN.test(command)) return "otp-code";
   if (WIFI_KEY_PRINTED.test(command)) return "first-line";
   if (command.match(STORE_ENTRIES)?.some(shownHere)) return entryFirst(command) ? "first-line" : entriesOnly(command) ? "entries" : "entry-lines";
   const lower = command.toLowerCase();
@@ -268,17 +268,37 @@ const entriesOnly = (command: string) =>
   command.split(COMMAND_STEP).every((step) => CD_STEP.test(step) || (ENTRY_FIRST.test(step) && STORE_ENTRY_SHOWN.test(step) && !step.replace(TO_HEAD_AT, "").includes("|")));
 const STORE_ENTRY_AT = new RegExp(STORE_ENTRY, "my");
 /**
- * A store's current one-time code printed: pass-otp's `pass otp [code] name`, `gopass otp [-o] name` (`totp`), where a command starts or after
- * a shell's prompt. Not its commands that print no code (`pass otp insert`, `uri`: the seed, which the TOTP rule reads).
+ * A current one-time code printed: pass-otp's `pass otp [code] name`, `gopass otp [-o] name` (`totp`), or oathtool given its seed
+ * (`oathtool --totp -b <seed>`, `-w 3` prints four), where a command starts or after a shell's prompt. Not their commands that print
+ * no code (`pass otp insert`, `uri`: the seed, which the TOTP rule reads; `oathtool --help`).
  */
-const STORE_OTP = String.raw`${COMMAND_START}(?:go)?pass[ \t]+t?otp(?:[ \t]+code)?(?:[ \t]+-[\w-]+)*[ \t]+(?!(?:insert|append|validate|uri|help)(?![^\s|;&<>]))[^\s|;&<>-]`;
-const STORE_OTP_SHOWN = new RegExp(STORE_OTP, "m");
-const STORE_OTP_AT = new RegExp(STORE_OTP, "my");
+const OTP_COMMAND = String.raw`${COMMAND_START}(?:(?:go)?pass[ \t]+t?otp(?:[ \t]+code)?(?:[ \t]+-[\w-]+)*[ \t]+(?!(?:insert|append|validate|uri|help)(?![^\s|;&<>]))[^\s|;&<>-]|oathtool[ \t](?!(?:[^\r\n|;&]{0,300}[ \t])?--?(?:h|help|V|version)(?![\w-])))`;
+const OTP_COMMAND_SHOWN = new RegExp(OTP_COMMAND, "m");
+const OTP_COMMAND_AT = new RegExp(OTP_COMMAND, "my");
 /** The code on its line's start, as they print it ("493021", gopass's "493021 lasts 23s |====  |"): 6 to 8 digits. */
 const OTP_CODE = String.raw`[ \t]*(\d{6,8})(?![\w.,:])`;
 const OTP_CODE_LINE = new RegExp(`^${OTP_CODE}`, "dgm");
 /** The code on the line below its command, in a pasted terminal. */
 const OTP_CODE_BELOW = new RegExp(OTP_CODE, "dy");
+/** What `oathtool -v` prints before its codes: its settings' lines (the seed's among them, the TOTP rule's), then a blank line. */
+const OATHTOOL_VERBOSE = /(?:(?:Hex secret|Base32 secret|OTP|Digits|Window size|Step size \(seconds\)|Start time|Current time|Counter|Start counter):[^\r\n]{0,300}\r?\n){1,12}(?:[ \t]*\r?\n)?/y;
+/** The most codes read below one command: `oathtool -w 31` prints 32. */
+const CODES_BELOW_MAX = 32;
+
+/** The codes on the lines below their command from `from`, in a pasted terminal: one a line, past oathtool's settings. */
+function codesBelow(text: string, from: number): Finding[] {
+  OATHTOOL_VERBOSE.lastIndex = from;
+  let line = OATHTOOL_VERBOSE.test(text) ? OATHTOOL_VERBOSE.lastIndex : from;
+  const out: Finding[] = [];
+  for (let n = 0; n < CODES_BELOW_MAX && line > 0; n++) {
+    OTP_CODE_BELOW.lastIndex = line;
+    const span = OTP_CODE_BELOW.exec(text)?.indices?.[1];
+    if (!span) break;
+    out.push({ start: span[0], end: span[1], kind: "secret" });
+    line = text.indexOf("\n", span[1]) + 1;
+  }
+  return out;
+}
 
 function otpCodes(text: string): Finding[] {
   const out: Finding[] = [];
@@ -302,7 +322,7 @@ const PROMPT_LINE = /^[ \t]*\S*[$%❯][ \t]/;
 /**
  * A store's entry shown after a shell's prompt (`$ pass show email/work`, `$ pass email/work`, `$ gopass show -o x`) in a
  * pasted terminal, its command at `at` ending its line at `eol`: the first line below is the password, whatever its shape,
- * as in the command's own result (entryPassword); below `$ pass otp x`, the code on it. Undefined when the command is none of these.
+ * as in the command's own result (entryPassword); below `$ pass otp x` or `$ oathtool --totp -b …`, the codes on them. Undefined when the command is none of these.
  */
 function promptedEntry(text: string, at: number, eol: number): Finding[] | undefined {
   // Only after a prompt's space; its line's start looked for 200 characters back at most ("pass " ends common words, and
@@ -313,12 +333,8 @@ function promptedEntry(text: string, at: number, eol: number): Finding[] | undef
   if (line === undefined) return undefined;
   const before = text.slice(line, at);
   if (!PROMPT_BEFORE.test(before)) return PROMPT_COMMAND.test(before) ? entryAfterOutputBelow(text, line, eol) : undefined;
-  STORE_OTP_AT.lastIndex = at;
-  if (STORE_OTP_AT.test(text)) {
-    OTP_CODE_BELOW.lastIndex = eol + 1;
-    const span = OTP_CODE_BELOW.exec(text)?.indices?.[1];
-    return span ? [{ start: span[0], end: span[1], kind: "secret" }] : [];
-  }
+  OTP_COMMAND_AT.lastIndex = at;
+  if (OTP_COMMAND_AT.test(text)) return codesBelow(text, eol + 1);
   STORE_ENTRY_AT.lastIndex = at;
   const command = text.slice(at, eol);
   // Not an entry shown here (`$ pass show a | grep login; pass show b`): the line may still show one after its output.
