@@ -654,3 +654,19 @@ describe("a backup or recovery code's label run into its sentence (the recovery 
     ],
   );
 });
+
+describe("a figure's % before a store's command is no zsh prompt: the line below stays (a prompt's % is at the line's start or after user@host)", () => {
+  maskedAndKept(
+    [
+      ["% pass show work/db\nhunter2\n", "% pass show work/db\n[REDACTED:secret]\n"],
+      ["alice@mbp ~ % pass show work/db\nhunter2\n", "alice@mbp ~ % pass show work/db\n[REDACTED:secret]\n"],
+      ["alice@mbp % pass otp github\n493021\n", "alice@mbp % pass otp github\n[REDACTED:secret]\n"],
+      ["[alice@mbp ~]% gopass show -o x\ncorrect horse\n", "[alice@mbp ~]% gopass show -o x\n[REDACTED:secret]\n"],
+    ],
+    [
+      ["a percentage, then the next line", "about 50% pass show x\nthen the next line here\n"],
+      ["a percentage before otp and gopass", "I'd say 50% pass otp github\n493021\nand 90 % gopass show x\ncorrect horse\n"],
+      ["an address and a percentage", "ask bob@example.com 50% pass show x\nthe rest of it\n"],
+    ],
+  );
+});

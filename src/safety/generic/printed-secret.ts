@@ -315,8 +315,11 @@ const STORE_ENTRY_ELSEWHERE = /(?<![\w-])(?:go)?pass(?:[ \t][^\r\n|;&]{0,300})?[
 /** An entry's command (a STORE_ENTRIES match) that prints it: one copied beside another shown (`pass show a && pass show -c b`) hides not the other. */
 const shownHere = (entry: string) => !STORE_ENTRY_ELSEWHERE.test(entry);
 
-/** A shell's prompt before a command on its line (`$ `, `me@box:~$ `, zsh's `% `, `❯ `): a pasted terminal. */
-const PROMPT_BEFORE = /[$%❯][ \t]+$/;
+/**
+ * A shell's prompt before a command on its line (`$ `, `me@box:~$ `, `❯ `): a pasted terminal. zsh's `%` only at the line's start or
+ * after `user@host` and its folder (`me@mbp ~ % `, `[me@mbp ~]% `): after a figure it is a percentage ("about 50% pass show x").
+ */
+const PROMPT_BEFORE = /(?:[$❯]|^[ \t]*%|@[^\s@%]{1,100}(?:[ \t]+(?!\d+[ \t]*%)[^\s%]{1,100})?[ \t]*%)[ \t]+$/;
 const PROMPT_LINE = /^[ \t]*\S*[$%❯][ \t]/;
 
 /**
