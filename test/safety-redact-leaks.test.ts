@@ -1488,6 +1488,22 @@ describe("a password told in brackets after its label (the password you gave me 
   );
 });
 
+describe("a word and a number in brackets right after a password's label (the password (Summer2024) is rejected): the label decides, not the shape alone", () => {
+  exactAndKept(
+    [
+      ["the password (Summer2024) is rejected", "the password ([REDACTED:password]) is rejected"],
+      ["my password (summer2024) doesn't work", "my password ([REDACTED:password]) doesn't work"],
+      ["the db password (Autumn77!) was rejected", "the db password ([REDACTED:password]) was rejected"],
+      ["passwd: (hunter22) fails", "passwd: ([REDACTED:password]) fails"],
+      ["Passwort (Sommer2024) ist falsch", "Passwort ([REDACTED:password]) ist falsch"],
+    ],
+    [
+      ["names and versions after a password's label", "Password (OAuth2) is required\nthe password (v2) is rejected\nthe password (Python3) is rejected\npassword (Win32) API\npassword (AMD64) build\npassword (bcrypt12) hashing\nthe password (HS256) is signed"],
+      ["a word and a number after a key's or a token's label", "the token (Summer2024) expired\nthe API key (Region2024) is rejected\nsecret (Spring2024) release"],
+    ],
+  );
+});
+
 describe("a password told in words after an account every install has (try logging in as root with toor99x)", () => {
   exactAndKept(
     [

@@ -473,20 +473,28 @@ function toldSecret(re: RegExp, text: string, at: number, passwordShaped: (value
   return toldValue(re, text, at, passwordShaped, label) ?? (re === PROSE_SECRET ? bracketedPassword(text, at) : undefined);
 }
 
-/** A bracket right after a password's label, which PROSE_SECRET reads first as whose it is ("the password (prod) is …"). */
-const BRACKET_AFTER_LABEL = new RegExp(String.raw`${LABEL_START}${LABEL}(?:[ \t]+value)?[ \t]*\((?<bracketed>[^()\s]{4,31})\)`, "diy");
+/** A bracket right after a password's label or its colon, which PROSE_SECRET reads first as whose it is ("the password (prod) is …"). */
+const BRACKET_AFTER_LABEL = new RegExp(String.raw`${LABEL_START}${LABEL}(?:[ \t]+value)?[ \t]*:?[ \t]*\((?<bracketed>[^()\s]{4,31})\)`, "diy");
+/**
+ * A word and a number, as people make passwords up (`Summer2024`, `hunter22`, `Autumn77!`): a word of four small letters or more,
+ * capitalised or not, then two digits or more. Names and versions in brackets have one digit (`OAuth2`, `v2`, `Python3`), capitals
+ * (`AMD64`) or a short word (`Win32`, `amd64`).
+ */
+const WORD_AND_DIGITS = /^[A-Z]?[a-z]{3,}\d{2,6}[!?#*]?$/;
 
 /**
  * The password in that bracket when what follows told none ("the password (Tr0ub4dor&3) is rejected": "rejected" is no
- * value): held to a strong password's shape and no name made of words, as brackets hold notes and names there ("Password (v2) is
- * required", "(prod)", "(OAuth2)").
+ * value). Only right after a password's label, not a key's or a token's ("token (OAuth2)"); held to a strong password's shape and no
+ * name made of words, or to a word and a number, as brackets hold notes and names there ("Password (v2) is required", "(prod)", "(OAuth2)").
  */
 function bracketedPassword(text: string, at: number): Finding | undefined {
   BRACKET_AFTER_LABEL.lastIndex = at;
   const m = BRACKET_AFTER_LABEL.exec(text);
   const value = m?.groups?.bracketed;
   const span = m?.indices?.groups?.bracketed;
-  return m?.[1] !== undefined && value && span && looksLikeStrongPassword(value) && !WORDS_NAME.test(value) ? { start: span[0], end: span[1], kind: "password" } : undefined;
+  if (m?.[1] === undefined || !value || !span) return undefined;
+  const password = (looksLikeStrongPassword(value) && !WORDS_NAME.test(value)) || (value.length >= 6 && WORD_AND_DIGITS.test(value) && looksLikePassword(value));
+  return password ? { start: span[0], end: span[1], kind: "password" } : undefined;
 }
 
 function toldValue(re: RegExp, text: string, at: number, passwordShaped: (value: string) => boolean, label?: "password"): Finding | undefined {
