@@ -1524,3 +1524,15 @@ describe("backup codes listed after whose they are (Your recovery codes for GitH
     [["other words before the colon, no codes after", "recovery code status: 404 page\nbackup codes for the new account are shown once\nsee backup codes: docs/2fa.md"]],
   );
 });
+
+describe("a secret piped or fed on a here-string into podman's secret create or Google's Secret Manager (gcloud secrets create … --data-file=- <<< …)", () => {
+  exactAndKept(
+    [
+      ["printf 'Ps9kQ2pLxz' | podman secret create db_pw -", "printf '[REDACTED:secret]' | podman secret create db_pw -"],
+      ['gcloud secrets create db-pw --data-file=- <<< "Gc9!kQ2pLx"', 'gcloud secrets create db-pw --data-file=- <<< "[REDACTED:secret]"'],
+      ["gcloud secrets versions add db-pw --data-file=- <<< Gv9kQ2pLxz", "gcloud secrets versions add db-pw --data-file=- <<< [REDACTED:secret]"],
+      ["podman secret create api - <<< 'Pd9kQ2pLxz'", "podman secret create api - <<< '[REDACTED:secret]'"],
+    ],
+    [["a variable's name fed, and a listing", 'echo "$DB_PASSWORD" | podman secret create db_pw -\ngcloud secrets create db-pw --data-file=- <<< "$PW"\npodman secret ls <<< "hello"']],
+  );
+});

@@ -409,12 +409,19 @@ export const toolDetectors: Detector[] = TOOLS.map(toolDetector);
 const STORE_STDIN = String.raw`(?:docker|podman|helm(?:[ \t]+registry)?|oras|crane)[ \t]+login[^|\n]{0,200}--password-stdin|(?:go)?pass[ \t]+insert|secret-tool[ \t]+store|keyring[ \t]+set|gh[ \t]+auth[ \t]+login[^|\n]{0,200}--with-token`;
 
 /**
- * `echo "…" | wrangler secret put NAME`, `printf '%s' '…' | gh secret set NAME`, `echo … | sudo -S
- * cmd`, `echo … | docker login -u me --password-stdin`, `… | gcloud secrets create`, `kubectl create
- * secret`, `(sudo) chpasswd`, `passwd user`, `gh auth login --with-token`, `vault login -`: what is echoed is the secret (a `$VAR` is only its name and stays).
+ * What stores or takes a secret read from its input, piped or as a here-string: a platform's secret or variable (`wrangler secret put`,
+ * `gh secret set`, `vercel env add`, `docker`'s and `podman`'s `secret create`, `gcloud secrets create` and `versions add`, `kubectl create secret`,
+ * `firebase functions:secrets:set`, `fly secrets import`), a system's password (`chpasswd`), a disk's (`cryptsetup`), a login (`npm login`,
+ * `vault login -`), and what STORE_STDIN names.
+ */
+const SECRET_READER = String.raw`(?:npx[ \t]+)?wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|gh[ \t]+secret[ \t]+set|vercel[ \t]+env[ \t]+add|(?:docker|podman)[ \t]+secret[ \t]+create|gcloud[ \t]+secrets|kubectl[ \t]+create[ \t]+secret|(?:sudo[ \t]+)?chpasswd|firebase[ \t]+functions:secrets:set|fly[ \t]+secrets[ \t]+import|cryptsetup|npm[ \t]+(?:login|adduser)|vault[ \t]+login|${STORE_STDIN}`;
+
+/**
+ * `echo "…" | wrangler secret put NAME`, `printf '%s' '…' | gh secret set NAME`, `echo … | sudo -S cmd`, `echo … | docker login -u me
+ * --password-stdin`, `passwd user`, what SECRET_READER names: what is echoed is the secret (a `$VAR` is only its name and stays).
  */
 const PIPED = new RegExp(
-  String.raw`(?:echo(?:[ \t]+-[neE]+)*|printf(?:[ \t]+(?:"%s(?:\\n)?"|'%s(?:\\n)?'))?)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})'|([^\s|;&'"]{1,500}))[ \t]*\|[ \t]*(?:sudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S\b|(?:npx[ \t]+)?wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|gh[ \t]+secret[ \t]+set|vercel[ \t]+env[ \t]+add|docker[ \t]+secret[ \t]+create|gcloud[ \t]+secrets|kubectl[ \t]+create[ \t]+secret|(?:sudo[ \t]+)?chpasswd|(?:sudo[ \t]+)?passwd(?:[ \t]+(?:--stdin|[\w.-]{1,32}))?(?![\w-])|firebase[ \t]+functions:secrets:set|vault[ \t]+login|${STORE_STDIN})`,
+  String.raw`(?:echo(?:[ \t]+-[neE]+)*|printf(?:[ \t]+(?:"%s(?:\\n)?"|'%s(?:\\n)?'))?)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})'|([^\s|;&'"]{1,500}))[ \t]*\|[ \t]*(?:sudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S\b|(?:sudo[ \t]+)?passwd(?:[ \t]+(?:--stdin|[\w.-]{1,32}))?(?![\w-])|${SECRET_READER})`,
   "dy",
 );
 
@@ -434,13 +441,13 @@ const SUBSTITUTED = new RegExp(String.raw`${ECHOED}[ \t]*\)`, "dy");
 const SECRET_FLAG_BEFORE = /(?:pass|secret|token|key|data-file|credential)[\w-]*(?:=|[ \t]+)<\($/i;
 
 /**
- * A here-string into what stores or takes a secret (`vercel env add NAME production <<< "…"`, `gh
- * secret set NAME <<< …`, `cryptsetup luksOpen dev vol <<< …`, `sudo -S <<< …`, `docker login -u me --password-stdin <<< …`,
- * `pass insert -m app/key <<< …`, `npm login --auth-type=legacy <<< …`), or into a variable named for one (`read -r PASS <<< "…"`).
+ * A here-string into what stores or takes a secret (SECRET_READER: `vercel env add NAME production <<< "…"`, `gcloud secrets create x
+ * --data-file=- <<< …`, `cryptsetup luksOpen dev vol <<< …`, `docker login -u me --password-stdin <<< …`, `pass insert -m app/key <<< …`;
+ * `passwd --stdin`, `sudo -S <<< …`), or into a variable named for one (`read -r PASS <<< "…"`).
  */
 const HERE_STRING = new RegExp(String.raw`<<<[ \t]*${VALUE}`, "dy");
 const HERE_CONSUMER = new RegExp(
-  String.raw`(?:(?:vercel[ \t]+env[ \t]+add|gh[ \t]+secret[ \t]+set|wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|docker[ \t]+secret[ \t]+create|kubectl[ \t]+create[ \t]+secret|chpasswd|passwd[ \t]+--stdin|firebase[ \t]+functions:secrets:set|fly[ \t]+secrets[ \t]+import|cryptsetup|npm[ \t]+(?:login|adduser)|${STORE_STDIN})\b[^\n|;&]{0,200}|\bread\b[^\n|;&]{0,100}\b\w*(?:pass|pwd|token|secret|key)\w*[ \t]*)$`,
+  String.raw`(?:(?:${SECRET_READER}|passwd[ \t]+--stdin)\b[^\n|;&]{0,200}|\bread\b[^\n|;&]{0,100}\b\w*(?:pass|pwd|token|secret|key)\w*[ \t]*)$`,
   "i",
 );
 
