@@ -1536,3 +1536,15 @@ describe("a secret piped or fed on a here-string into podman's secret create or 
     [["a variable's name fed, and a listing", 'echo "$DB_PASSWORD" | podman secret create db_pw -\ngcloud secrets create db-pw --data-file=- <<< "$PW"\npodman secret ls <<< "hello"']],
   );
 });
+
+describe("a password's hash in a table under the column MySQL keeps it in (mysql.user's authentication_string)", () => {
+  exactAndKept(
+    [
+      [
+        "| user | host      | authentication_string                     |\n+------+-----------+-------------------------------------------+\n| root | localhost | *6BB4837EB74329105EE4568DDA7DC67ED2CA2AD9 |",
+        "| user | host      | authentication_string                     |\n+------+-----------+-------------------------------------------+\n| root | localhost | *[REDACTED:secret] |",
+      ],
+    ],
+    [["no hash in the column: an account with none, a plugin's", "| plugin                | authentication_string |\n|-----------------------|-----------------------|\n| caching_sha2_password |                       |\n| auth_socket           | NULL                  |"]],
+  );
+});
