@@ -1548,3 +1548,33 @@ describe("a password's hash in a table under the column MySQL keeps it in (mysql
     [["no hash in the column: an account with none, a plugin's", "| plugin                | authentication_string |\n|-----------------------|-----------------------|\n| caching_sha2_password |                       |\n| auth_socket           | NULL                  |"]],
   );
 });
+
+describe("a secret variable printed by PowerShell, cmd or a one-liner, or a secret's field read out of a file by jq or yq", () => {
+  const key = "Xk9mQ2pL7vR3zT8wN1bY4cH6dJ0fG5sU";
+  const printed: [command: string, output: string][] = [
+    ["$env:DB_PASSWORD", "Hunter22x!"],
+    ["echo $env:STRIPE_SECRET_KEY", key],
+    ["echo %DB_PASSWORD%", "Hunter22x!"],
+    ["[System.Environment]::GetEnvironmentVariable('DB_PASSWORD')", "Ge9kQ2pLxz"],
+    ["Get-Secret -Name DbPassword -AsPlainText", "Gs9kQ2pLxz"],
+    [`python3 -c "import os; print(os.environ['OPENAI_API_KEY'])"`, key],
+    ["node -e 'console.log(process.env.STRIPE_SECRET)'", key],
+    ["node -p process.env.API_TOKEN", key],
+    [`ruby -e 'puts ENV["DB_PASSWORD"]'`, "Rb9kQ2pLxz"],
+    ["jq -r .token ~/.config/app/auth.json", key],
+    ["yq '.auth.password' values.yaml", "Yq9kQ2pLxz"],
+  ];
+  for (const [command, output] of printed) {
+    test(`pasted: ${command}`, () => expect(redact(`PS C:\\app> ${command}\n${output}\n`).text).toBe(`PS C:\\app> ${command}\n[REDACTED:secret]\n`));
+    test(`a Bash call's result: ${command}`, () => expect(commandPrints(command)).toBe("any"));
+  }
+  exactAndKept(
+    [],
+    [
+      ["PowerShell's other variables, an assignment", "PS C:\\> $env:PATH\nC:\\Windows\\system32;C:\\Windows\n$k = $env:API_KEY\nWrite-Host done\n[Environment]::GetEnvironmentVariable('HOME')\nC:\\Users\\bob"],
+      ["cmd's other variables", "C:\\> echo %PATH%\nC:\\Windows\\system32;C:\\Windows\n"],
+      ["a one-liner printing no secret, or printing nothing", `$ python -c "import os; print(os.environ['HOME'])"\n/home/bobby\n$ python -c "import os; os.environ['API_KEY']"\nTraceback (most recent call last)\n$ node -e 'console.log(process.env.NODE_ENV)'\nproduction`],
+      ["jq reading other fields", "$ jq -r .name package.json\nclaude-code-sync\n$ jq -r '.items[] | .id' out.json\nabcdef123456\n"],
+    ],
+  );
+});

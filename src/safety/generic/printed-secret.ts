@@ -7,6 +7,7 @@ import { lineStart } from "./lines.ts";
 import { recordValues } from "./secret-record.ts";
 import { withoutNotices } from "./tool-notices.ts";
 import { PPP_SECRET_LINE, userLines } from "./user-lines.ts";
+import { PRINTED_VARIABLE_KEYWORDS, printedVariables } from "./printed-variable.ts";
 
 /**
  * A secret on the line below the command that printed it, as a pasted terminal shows it:
@@ -17,11 +18,12 @@ import { PPP_SECRET_LINE, userLines } from "./user-lines.ts";
  */
 
 /**
- * `echo $NAME`, `printenv NAME`, `aws configure get NAME`, `heroku config:get NAME`: the
- * variable's name must be a secret's. echo and printf print a variable only after its `$` (`echo GITHUB_TOKEN` prints the name).
+ * `echo $NAME`, `printenv NAME`, `aws configure get NAME`, `heroku config:get NAME`, cmd's `echo %NAME%`: the variable's name must
+ * be a secret's. echo and printf print a variable only after its `$` (`$env:` in PowerShell) or between `%` (`echo GITHUB_TOKEN`
+ * prints the name). PowerShell's, a one-liner's and a field read out of a file: printed-variable.ts.
  */
 const PRINT_VARIABLE =
-  /(?<![\w-])(?:(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["'][^"'\r\n]{0,20}["'])?)[ \t]+["']?\$|(?:printenv|aws[ \t]+configure[ \t]+get|heroku[ \t]+config:get)[ \t]+["']?\$?)\{?([A-Za-z_][A-Za-z0-9_]{0,100})/y;
+  /(?<![\w-])(?:(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["'][^"'\r\n]{0,20}["'])?)[ \t]+["']?(?:\$(?:env:)?|%(?=[A-Za-z_]\w{0,100}%))|(?:printenv|aws[ \t]+configure[ \t]+get|heroku[ \t]+config:get)[ \t]+["']?\$?)\{?([A-Za-z_][A-Za-z0-9_]{0,100})/y;
 /**
  * A package manager's or git's setting printed (`npm config get //registry.npmjs.org/:_authToken`, `pnpm`'s and `yarn`'s, `git config
  * user.password`): the setting's name must be a secret's. npm's legacy and a private registry's tokens are UUIDs, no shape of their own.
@@ -52,13 +54,13 @@ const WIFI_KEY_PRINTED = new RegExp(WIFI_KEY_FIELD, "i");
 /**
  * Commands that print a stored or new secret whatever its name: password managers (1Password's
  * `op read` and `op item get --fields`, `pass`, `gopass`, `lpass`, Bitwarden's `bw get password`, KeePassXC's
- * `keepassxc-cli show`, the macOS keychain, libsecret's `secret-tool lookup`), clouds' secret stores (AWS Secrets Manager and SSM, ECR's login password, Google's
+ * `keepassxc-cli show`, the macOS keychain, libsecret's `secret-tool lookup`, PowerShell's `Get-Secret -AsPlainText`), clouds' secret stores (AWS Secrets Manager and SSM, ECR's login password, Google's
  * Secret Manager, Azure Key Vault), Vault, Doppler, Infisical, Terraform's outputs, a Kubernetes secret's
  * data, access tokens, Argo CD's first admin password, a Wi-Fi key as NetworkManager's field alone (`nmcli -s -g 802-11-wireless-security.psk connection show x`), the Azure CLI's keys (`az storage account keys list`,
  * `az cosmosdb keys list`, `… list-keys`, `az search admin-key show`: `--query "[].value" -o tsv` prints them one a line).
  */
 const SECRET_COMMAND = new RegExp(
-  String.raw`(?<![\w-])(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n]{0,300}--(?:fields?|reveal)|(?:go|l)?pass[ \t]+show|secret-tool[ \t]+lookup|keepassxc-cli[ \t]+show|bw[ \t]+get[ \t]+(?:password|notes|totp)|find-(?:generic|internet)-password[^\r\n]{0,300}[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?(?:-by-path)?[ \t][^\r\n]{0,300}--with-decryption|get-secret-value|get-login-password|keyvault[ \t]+secret[ \t]+show|terraform[ \t]+output[ \t]+-raw|base64[ \t]+(?:-d|--decode|-D)|jsonpath=["']?\{\.data\.|vault[ \t][^\r\n]{0,300}-field[= ]|vault[ \t]+(?:kv[ \t]+get|read)(?=[ \t])|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|(?:doppler|infisical)[ \t]+secrets[ \t]+get[^\r\n]{0,300}--plain|argocd[ \t]+admin[ \t]+initial-password|${WIFI_KEY_FIELD}|(?<=\baz[ \t][^\r\n|;&]{0,200})(?:keys[ \t]+list|list-keys|admin-key[ \t]+show))`,
+  String.raw`(?<![\w-])(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n]{0,300}--(?:fields?|reveal)|(?:go|l)?pass[ \t]+show|secret-tool[ \t]+lookup|keepassxc-cli[ \t]+show|bw[ \t]+get[ \t]+(?:password|notes|totp)|get-secret[ \t][^\r\n]{0,300}-asplaintext|find-(?:generic|internet)-password[^\r\n]{0,300}[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?(?:-by-path)?[ \t][^\r\n]{0,300}--with-decryption|get-secret-value|get-login-password|keyvault[ \t]+secret[ \t]+show|terraform[ \t]+output[ \t]+-raw|base64[ \t]+(?:-d|--decode|-D)|jsonpath=["']?\{\.data\.|vault[ \t][^\r\n]{0,300}-field[= ]|vault[ \t]+(?:kv[ \t]+get|read)(?=[ \t])|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|(?:doppler|infisical)[ \t]+secrets[ \t]+get[^\r\n]{0,300}--plain|argocd[ \t]+admin[ \t]+initial-password|${WIFI_KEY_FIELD}|(?<=\baz[ \t][^\r\n|;&]{0,200})(?:keys[ \t]+list|list-keys|admin-key[ \t]+show))`,
   "iy",
 );
 
@@ -96,6 +98,8 @@ function printsNamedSecret(text: string, at: number): boolean {
   PRINT_VARIABLE.lastIndex = at;
   const variable = PRINT_VARIABLE.exec(text);
   if (variable) return SECRET_KEY.test(variable[1] as string);
+  const named = printedVariables(text, at);
+  if (named) return named.some((name) => SECRET_KEY.test(name));
   CONFIG_GET.lastIndex = at;
   const setting = CONFIG_GET.exec(text);
   if (setting) return SECRET_KEY.test(setting[1] as string);
@@ -113,11 +117,12 @@ const isPrintedValue = (value: string) => !isStandIn(value) && /[A-Za-z0-9]/.tes
 
 export const printedSecretDetector: Detector = {
   keywords: [
-    "echo", "printf", "printenv", "aws configure", "heroku config", "npm config", "pnpm config", "yarn config", "git config", "cat", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "pass show", "lpass show", "gopass show", "pass ", "gopass ", "secret-tool lookup", "keepassxc-cli show", "bw get",
+    "echo", "printf", "printenv", "aws configure", "heroku config", "npm config", "pnpm config", "yarn config", "git config", "cat", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "pass show", "lpass show", "gopass show", "pass ", "gopass ", "secret-tool lookup", "keepassxc-cli show", "bw get", "get-secret",
     "oathtool", "find-generic-password", "find-internet-password", "secrets versions",
     "get-parameter", "get-secret-value", "get-login-password", "keyvault", "terraform output", "base64", "jsonpath", "vault", "openssl rand",
     "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "infisical", "argocd", "nmcli", "keys list", "list-keys", "admin-key",
     "/dev/urandom", "/dev/random", "secrets.token_", "randombytes(", "securerandom.", "pwgen", "rails", "phx.gen.secret", "wg genkey", "wg genpsk", "gpg", "sops",
+    ...PRINTED_VARIABLE_KEYWORDS,
   ],
   find(text: string, hits: Hits, out: Finding[]): void {
     // The end of the line of the current hit, found once per line (hits on one line share it: linear time).

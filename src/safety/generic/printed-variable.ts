@@ -1,0 +1,49 @@
+/**
+ * A variable's value printed by a command that names it outside the shell's own `echo $NAME` (printed-secret.ts): PowerShell's
+ * `$env:NAME` alone on its line and `[Environment]::GetEnvironmentVariable('NAME')`, a one-liner printing what it reads from the
+ * environment (`python -c "import os; print(os.environ['NAME'])"`, `node -p process.env.NAME`, `ruby -e 'puts ENV["NAME"]'`),
+ * and a field read out of a file (`jq -r .token auth.json`, `yq '.auth.password' values.yaml`). What is printed is the name's value:
+ * printed-secret.ts reads the line below when the name is a secret's.
+ */
+
+/** Where a printed expression starts: a line's start, a shell's prompt (`PS C:\app> `, `$ `), or a command that prints what follows. */
+const PRINTED_AT = String.raw`(?<=(?:^|[>$%❯]|\becho|\bwrite-(?:output|host))[ \t]*)`;
+/** `$env:NAME` alone on its line (PowerShell prints it): not `$env:NAME = …`, nor an argument of another command. */
+const POWERSHELL_VARIABLE = new RegExp(String.raw`${PRINTED_AT}\$env:([A-Za-z_]\w{0,100})[ \t]*(?=\r?\n|$)`, "imy");
+/** `[System.Environment]::GetEnvironmentVariable('NAME')` alone, or echoed: not assigned (`$k = …`). Read from the call's name, its keyword. */
+const ENVIRONMENT_CALL = new RegExp(
+  String.raw`(?<=(?:^|[>$%❯]|\becho|\bwrite-(?:output|host))[ \t]*\[(?:System\.)?Environment\]::)GetEnvironmentVariable\([ \t]*["']([A-Za-z_]\w{0,100})["']`,
+  "imy",
+);
+
+/** A one-liner's interpreter and its code's flag: `python3 -c`, `node -e` (`-p` prints its expression), `ruby -e`, `perl -e`, `php -r`, `bun -e`, `deno eval`. */
+const ONE_LINER = /(?:python[\d.]{0,4}[ \t]+-c|node[ \t]+-([ep])|ruby[ \t]+-e|perl[ \t]+-[eE]|php[ \t]+-r|bun[ \t]+-e|deno[ \t]+eval)[ \t]/iy;
+/** How far a one-liner's code is read: one bounded slice per hit keeps the rule linear. */
+const ONE_LINER_MAX = 400;
+const PRINTS = /\b(?:print|printf|println|console\.log|puts|echo|say|p)\b/;
+/** A read of the environment, each language's: `os.environ['X']`, `os.environ.get('X')`, `os.getenv('X')`, `process.env.X`, `ENV["X"]`, `$ENV{X}`. */
+const ENV_READ = /(?:environ(?:\.get)?[[(]|getenv\(|process\.env(?:\.|\[)|\bENV(?:\[|\.fetch\()|\$ENV\{|Deno\.env\.get\()[ \t]*["']?([A-Za-z_]\w{0,100})/g;
+
+/** `jq`'s or `yq`'s path, its flags before it (`-r`, `--raw-output`, `e`): the field it prints is its last name (`.auth.password`). */
+const FIELD_READ = /(?:jq|yq)(?:[ \t]+(?:-{1,2}[A-Za-z][\w-]{0,30}|e|eval))*[ \t]+["']?((?:\.[A-Za-z_][\w-]{0,100}|\[[^\]\r\n]{0,100}\]){1,20})["']?(?=[\s|;&]|$)/iy;
+const LAST_NAME = /\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])*$/;
+
+export const PRINTED_VARIABLE_KEYWORDS = ["$env:", "getenvironmentvariable(", "python", "node -", "ruby -e", "perl -", "php -r", "bun -e", "deno eval", "jq ", "yq "];
+
+/** The names of the variables or the field the command at `at` prints, or undefined when it is none of these. */
+export function printedVariables(text: string, at: number): string[] | undefined {
+  for (const re of [POWERSHELL_VARIABLE, ENVIRONMENT_CALL, FIELD_READ]) {
+    re.lastIndex = at;
+    const m = re.exec(text);
+    if (!m) continue;
+    const name = re === FIELD_READ ? LAST_NAME.exec(m[1] as string)?.[1] : m[1];
+    return name === undefined ? [] : [name];
+  }
+  ONE_LINER.lastIndex = at;
+  const head = ONE_LINER.exec(text);
+  if (!head) return undefined;
+  const code = text.slice(ONE_LINER.lastIndex, ONE_LINER.lastIndex + ONE_LINER_MAX).split("\n", 1)[0] as string;
+  // `node -p` prints its expression; other one-liners print what a print call is given.
+  if (head[1]?.toLowerCase() !== "p" && !PRINTS.test(code)) return [];
+  return [...code.matchAll(ENV_READ)].map((m) => m[1] as string);
+}
