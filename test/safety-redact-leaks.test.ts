@@ -1578,3 +1578,18 @@ describe("a secret variable printed by PowerShell, cmd or a one-liner, or a secr
     ],
   );
 });
+
+describe("a short password printed by what prints a stored secret (echo $DB_PASSWORD printing hunter2)", () => {
+  const { redactOutput } = createRedactor();
+  exactAndKept(
+    [
+      ["$ echo $DB_PASSWORD\nhunter2\n", "$ echo $DB_PASSWORD\n[REDACTED:secret]\n"],
+      ["$ op read op://dev/db/password\nPa55w0\n$ ls", "$ op read op://dev/db/password\n[REDACTED:secret]\n$ ls"],
+    ],
+    [["a short word of a message's shape", "$ echo $DB_PASSWORD\nnull\n$ printenv API_TOKEN\nnone\n$ cat ~/.config/app/token\ntrue\n"]],
+  );
+  test("as a Bash call's result", () => {
+    expect(redactOutput("hunter2\n", commandPrints("echo $DB_PASSWORD") as "any").text).toBe("[REDACTED:secret]\n");
+    expect(redactOutput("null\n", commandPrints("echo $DB_PASSWORD") as "any").text).toBe("null\n");
+  });
+});

@@ -85,7 +85,13 @@ const PRINTED_MAX = 16_384;
  * The next line, one word: what the command printed; past the CLI's warning on the terminal before it, as oclif's CLIs write
  * one (`heroku auth:token`'s " ›   Warning: token will expire 12/31/2026" and its lines); after an error, a word is the user's.
  */
-const OUTPUT = new RegExp(String.raw`(?:\r?\n[ \t]*›[ \t]+Warning:[^\r\n]{0,300}(?:\r?\n[ \t]*›[^\r\n]{0,300}){0,3})?\r?\n[ \t]*([^\s]{8,${PRINTED_MAX}})[ \t]*(?=\r?\n|$)`, "dy");
+const OUTPUT = new RegExp(String.raw`(?:\r?\n[ \t]*›[ \t]+Warning:[^\r\n]{0,300}(?:\r?\n[ \t]*›[^\r\n]{0,300}){0,3})?\r?\n[ \t]*([^\s]{4,${PRINTED_MAX}})[ \t]*(?=\r?\n|$)`, "dy");
+/**
+ * A stored secret printed: a word of 8 characters or more, or a shorter one shaped like a password (`hunter2` below `echo
+ * $DB_PASSWORD`); a short word of another shape is a message's (`null`, `none`, `true`).
+ */
+const SHORT_PRINTED = 8;
+const isPrintedSecret = (value: string) => isPrintedValue(value) && (value.length >= SHORT_PRINTED || looksLikePassword(value));
 
 /** Whether the command at `at` prints a secret: "any" word, or only one shaped like a key ("key"). */
 function printsSecret(text: string, at: number): "any" | "key" | undefined {
@@ -149,7 +155,7 @@ export const printedSecretDetector: Detector = {
       const span = m?.indices?.[1];
       const value = m?.[1];
       if (prints === "key" && !KEY_SHAPED.test(value ?? "")) continue;
-      if (span && value && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
+      if (span && value && isPrintedSecret(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
     }
   },
 };
@@ -562,7 +568,7 @@ export function filePrints(path: string): PrintedSecret | undefined {
  */
 const KEY_LINE = new RegExp(String.raw`^[ \t]*([A-Za-z0-9+/=_-]{16,${PRINTED_MAX}})[ \t]*\r?$`, "dgm");
 /** The whole output one word. */
-const ONE_WORD = new RegExp(String.raw`^\s*([^\s]{8,${PRINTED_MAX}})\s*$`, "d");
+const ONE_WORD = new RegExp(String.raw`^\s*([^\s]{4,${PRINTED_MAX}})\s*$`, "d");
 /**
  * A stored secret's word, then its record's fields (`Label: value` lines), as `pass show` prints an
  * entry by its convention: the password on the first line, then `login: …`, `url: …`.
@@ -611,8 +617,9 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   const { output, at } = outputBody(text);
   const whole = prints === "any" ? (ONE_WORD.exec(output) ?? FIRST_WORD_THEN_FIELDS.exec(output)) : null;
   const span = whole?.indices?.[1];
-  if (whole && span) keep(whole[1] as string, [at + span[0], at + span[1]]);
-  else {
+  if (whole && span) {
+    if (isPrintedSecret(whole[1] as string)) keep(whole[1] as string, [at + span[0], at + span[1]]);
+  } else {
     KEY_LINE.lastIndex = 0;
     for (let m = KEY_LINE.exec(text); m; m = KEY_LINE.exec(text)) keep(m[1] as string, m.indices?.[1]);
   }
