@@ -1593,3 +1593,18 @@ describe("a short password printed by what prints a stored secret (echo $DB_PASS
     expect(redactOutput("null\n", commandPrints("echo $DB_PASSWORD") as "any").text).toBe("null\n");
   });
 });
+
+describe("a secret flag's value as the next element of a tool input's list (\"args\": [\"--password\", \"…\"])", () => {
+  const { redactValue } = createRedactor();
+  test("the value goes, read beside its flag", () => {
+    expect(redactValue({ args: ["--password", "Ar9kQ2pLxz", "--host", "db"] })).toEqual({ value: { args: ["--password", "[REDACTED:password]", "--host", "db"] }, count: 1 });
+    expect(redactValue({ command: "npx", args: ["-y", "some-mcp", "--api-key", "Xk9mQ2pL7vR3zT8wN1bY4cH6dJ0fG5sU"] }).value).toEqual({
+      command: "npx",
+      args: ["-y", "some-mcp", "--api-key", "[REDACTED:secret]"],
+    });
+  });
+  test("kept: other flags' values, a variable's name, a file", () => {
+    const value = { args: ["-p", "5432", "--password", "$DB_PASSWORD", "--password-file", "/run/secrets/pw", "--name", "Ab9kQ2pLxz"] };
+    expect(redactValue(value)).toEqual({ value, count: 0 });
+  });
+});

@@ -201,6 +201,9 @@ function builtin(): DetectorSet {
   return builtinSet;
 }
 
+/** A list's element that is a flag alone (`--password`, `-p`), whose value is the next element. */
+const FLAG_ELEMENT = /^--?[A-Za-z][\w-]{0,63}$/;
+
 /** Header-like keys whose whole value is a credential (`{"Authorization": "Basic ..."}`). */
 const CREDENTIAL_KEY = /^(?:proxy-)?authorization$|^(?:set-)?cookie$/i;
 
@@ -383,6 +386,21 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
    */
   const redactJson = <T>(value: T, seen: SeenSecrets | undefined, record: boolean): { value: T; count: number } => {
     let count = 0;
+    /**
+     * An argv (`"args": ["--password", "…"]`, a container's or an MCP server's): a flag's value is its next element, which alone
+     * tells nothing; read beside its flag, as the command line holds them, when the element alone was kept.
+     */
+    const argvValues = (raw: unknown[], walked: unknown[]): unknown[] => {
+      for (let i = 0; i + 1 < raw.length; i++) {
+        const [flag, value] = [raw[i], raw[i + 1]];
+        if (typeof flag !== "string" || typeof value !== "string" || !FLAG_ELEMENT.test(flag) || walked[i + 1] !== value) continue;
+        const pair = redact(`${flag} ${value}`, seen);
+        if (pair.count === 0 || !pair.text.startsWith(`${flag} `)) continue;
+        walked[i + 1] = pair.text.slice(flag.length + 1);
+        count += pair.count;
+      }
+      return walked;
+    };
     const walk = (v: unknown, within: boolean): unknown => {
       if (record && within && typeof v === "string" && isStoredValue(v)) {
         seen?.note(String(v));
@@ -394,7 +412,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
         count += r.count;
         return r.text;
       }
-      if (Array.isArray(v)) return v.map((e) => walk(e, record && isSecretContent(undefined, within)));
+      if (Array.isArray(v)) return argvValues(v, v.map((e) => walk(e, record && isSecretContent(undefined, within))));
       if (v === null || typeof v !== "object") return v;
       const entries = Object.entries(v);
       const valueField = secretValueField(entries);
