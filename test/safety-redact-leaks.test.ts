@@ -1608,3 +1608,15 @@ describe("a secret flag's value as the next element of a tool input's list (\"ar
     expect(redactValue(value)).toEqual({ value, count: 0 });
   });
 });
+
+describe("a password told in guillemets (French, Russian) or German quotes („…“)", () => {
+  exactAndKept(
+    [
+      ["le mot de passe est « Qz7!mK2pLx »", "le mot de passe est « [REDACTED:password] »"],
+      ["le mot de passe est \u00ab\u202fQz7!mK2pLx\u202f\u00bb.", "le mot de passe est \u00ab\u202f[REDACTED:password]\u202f\u00bb."],
+      ["мой пароль — «Qz7!mK2pLx»", "мой пароль — «[REDACTED:password]»"],
+      ["das Passwort ist „Qz7!mK2pLx“", "das Passwort ist „[REDACTED:password]“"],
+    ],
+    [["words in guillemets after a password's label", "le mot de passe est « trop court »\nle mot de passe est « obligatoire »\nпароль — «см. документацию»"]],
+  );
+});

@@ -33,8 +33,11 @@ const LABEL = String.raw`(?:(pass(?:word|[ \t]?phrase|code)|passwd|pwd?|passwort
  */
 const WHOSE = String.raw`(?:[ \t]*\([^()\s][^()\r\n]{0,30}\)|[ \t]+(?:you|we|I)[ \t]+(?:need|want|use|should[ \t]+use|gave[ \t]+(?:me|you|us)|sent[ \t]+(?:me|you|us))|[ \t]+(?:for|of|on|für|de|du|do|da|del|di|pour|para|van|voor)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
 
-/** The value told: group 1 of it quoted (a passphrase of a few words too), group 2 bare. */
-const TOLD_VALUE = String.raw`(?:["'\x60“‘]([^\s"'\x60“”‘’]{4,128}(?: [^\s"'\x60“”‘’]{1,64}){0,4})["'\x60”’]|([^\s"'\x60“”‘’=:][^\s"'\x60“”‘’]{3,127}))`;
+/**
+ * The value told: group 1 of it quoted (a passphrase of a few words too), group 2 bare. Quotes of English and German („…“), and
+ * guillemets with French typography's (no-break) space inside («\u202f…\u202f»).
+ */
+const TOLD_VALUE = String.raw`(?:(?:["'\x60“‘„]|«[ \u00a0\u202f]?)([^\s"'\x60“”‘’«»]{4,128}(?: [^\s"'\x60“”‘’«»]{1,64}){0,4})(?:["'\x60”’“]|[ \u00a0\u202f]?»)|([^\s"'\x60“”‘’«»=:][^\s"'\x60“”‘’«»]{3,127}))`;
 
 /**
  * `password` (not after `=`: HTML's `<input type=password name=…>`), then a verb or a separator ("is", "'s", "to",
