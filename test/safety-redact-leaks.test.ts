@@ -1620,3 +1620,13 @@ describe("a password told in guillemets (French, Russian) or German quotes („�
     [["words in guillemets after a password's label", "le mot de passe est « trop court »\nle mot de passe est « obligatoire »\nпароль — «см. документацию»"]],
   );
 });
+
+describe("redis-cli's password in REDISCLI_AUTH, whatever its shape", () => {
+  exactAndKept(
+    [
+      ["REDISCLI_AUTH=Ab9kQ2pLxz redis-cli -h cache", "REDISCLI_AUTH=[REDACTED:secret] redis-cli -h cache"],
+      ["export REDISCLI_AUTH='hunter22'", "export REDISCLI_AUTH='[REDACTED:secret]'"],
+    ],
+    [["a variable's name, another auth setting", 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli\nexport AUTH=basic\nAUTH_MODE=oauth2']],
+  );
+});

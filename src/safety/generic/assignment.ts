@@ -64,9 +64,9 @@ const MDP_NAME = /(?:^|[^a-z0-9])mdp$/i;
  * shorthand ends the name), Honeycomb's `X-Honeycomb-Team` header (its API key under a team's name).
  */
 const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase|code)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})key|(?:primary|secondary)key|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])totp|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![\w.-])(?:${PROVIDERS.join("|")})|(?<![a-z0-9])op_session_[a-z0-9_]{1,40}|(?<![a-z0-9])x-honeycomb-team)${SUFFIX}`;
-/** Names whose value is secret whatever it looks like; other names need a random-looking value. */
+/** Names whose value is secret whatever it looks like (redis-cli's password in `REDISCLI_AUTH` too); other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
-  String.raw`(?:pass(?:word|wd|phrase|code)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})[_.-]?key|security[_.-]?answer|npm[_.-]?auth[_.-]?ident)$`,
+  String.raw`(?:pass(?:word|wd|phrase|code)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})[_.-]?key|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])rediscli_auth)$`,
   "i",
 );
 const NAME_SUFFIX = new RegExp(`${SUFFIX}$`, "i");
