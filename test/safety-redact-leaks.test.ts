@@ -1630,3 +1630,14 @@ describe("redis-cli's password in REDISCLI_AUTH, whatever its shape", () => {
     [["a variable's name, another auth setting", 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli\nexport AUTH=basic\nAUTH_MODE=oauth2']],
   );
 });
+
+describe("a security question's answer told in prose (security answer: fluffy2009), as a password", () => {
+  exactAndKept(
+    [
+      ["security answer: fluffy2009", "security answer: [REDACTED:password]"],
+      ["my security answer is Fluffy2009!", "my security answer is [REDACTED:password]"],
+      ["security answer (pet): fluffy2009", "security answer (pet): [REDACTED:password]"],
+    ],
+    [["words about the answer", "the security answer is case-sensitive\nSecurity answer: required\nsecurity answers are hashed"]],
+  );
+});

@@ -21,11 +21,11 @@ const WIFI_KEY = String.raw`(?:wi-?fi|wlan|wpa[23]?|wireless|network(?:[ \t]+sec
 const WIFI_KEY_WORDS = ["wifi key", "wi-fi key", "wifi-key", "wlan key", "wlan-key", "wlan-schl", "wlan schl", "wlanschl", "wpa key", "wpa2 key", "wpa3 key", "wpa-key", "wpa-schl", "wireless key", "network key", "network security key", "netzwerkschl"];
 
 /**
- * A password's or a key's label, in English, German, French (`mdp` its short form), Spanish, Portuguese, Dutch, Polish (ASCII) or Italian, and a VPN's or a Wi-Fi's pre-shared key (PSK); and a
+ * A password's or a key's label (a security question's answer a password by another name), in English, German, French (`mdp` its short form), Spanish, Portuguese, Dutch, Polish (ASCII) or Italian, and a VPN's or a Wi-Fi's pre-shared key (PSK); and a
  * key's in German, Italian, Spanish and unaccented French (`API-Schlüssel`, `chiave API`, `clave API`, `cle API`, `jeton`): group 1 is set for a password's.
  * `pass` alone only after a service's or an account's name (namedPass).
  */
-const LABEL = String.raw`(?:(pass(?:word|[ \t]?phrase|code)|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|mdp|parola[ \t]+d['’]ordine|psk|pre-?shared[ \t]+key|${WIFI_KEY}|contrase(?:ñ|n)a|clave|senha|wachtwoord|haslo|pass(?![A-Za-z]))|(?:api|access|secret|my|our|your|the|this)[ \t]+key|api-?key|(?:api[ \t-]?)?schl(?:ü|ue)ssel|cle[ \t]+(?:api|secrete)|chiave[ \t]+(?:api|segreta)|clave[ \t]+(?:de[ \t]+)?api|jeton|key|token|secret)s?`;
+const LABEL = String.raw`(?:(pass(?:word|[ \t]?phrase|code)|security[ \t]+answer|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|mdp|parola[ \t]+d['’]ordine|psk|pre-?shared[ \t]+key|${WIFI_KEY}|contrase(?:ñ|n)a|clave|senha|wachtwoord|haslo|pass(?![A-Za-z]))|(?:api|access|secret|my|our|your|the|this)[ \t]+key|api-?key|(?:api[ \t-]?)?schl(?:ü|ue)ssel|cle[ \t]+(?:api|secrete)|chiave[ \t]+(?:api|segreta)|clave[ \t]+(?:de[ \t]+)?api|jeton|key|token|secret)s?`;
 
 /**
  * Whose the password is, after its label: "for the staging box", "of user app", "für die Datenbank", "do banco" (up to four
@@ -432,7 +432,7 @@ const PASS_OWNER = /(?:^|[^A-Za-z0-9_])(?:the|my|your|our|his|her|their|wifi|wi-
 const PASS_MIN = 6;
 
 export const proseSecretDetector: Detector = {
-  keywords: [...WIFI_KEY_WORDS, "pass is", "pass was", "passw", "pw", "passphrase", "pass phrase", "passcode", "kennwort", "mot de passe", "mdp", "parola d", "psk", "pre-shared key", "preshared key", "contrase", "clave", "senha", "wachtwoord", "haslo", "schl", "api-schl", "api schl", "apischl", "cle api", "cle secr", "chiave api", "chiave segreta", "jeton", "api key", "apikey", "api-key", "access key", "secret key", "my key", "our key", "your key", "the key", "this key", "token", "secret", "key", "log in", "login", "logging in", "sign in", "signin", "signing in", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
+  keywords: [...WIFI_KEY_WORDS, "security answer", "pass is", "pass was", "passw", "pw", "passphrase", "pass phrase", "passcode", "kennwort", "mot de passe", "mdp", "parola d", "psk", "pre-shared key", "preshared key", "contrase", "clave", "senha", "wachtwoord", "haslo", "schl", "api-schl", "api schl", "apischl", "cle api", "cle secr", "chiave api", "chiave segreta", "jeton", "api key", "apikey", "api-key", "access key", "secret key", "my key", "our key", "your key", "the key", "this key", "token", "secret", "key", "log in", "login", "logging in", "sign in", "signin", "signing in", "creds", "credentials", "u:", "usr", "user", ...SERVICES, ...ACCOUNTS],
   find(text: string, hits: Hits, out: Finding[]): void {
     const push = (found: Finding | undefined) => found && out.push(found);
     for (let i = 0; i < hits.length; i += 2) {
