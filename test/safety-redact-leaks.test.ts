@@ -1641,3 +1641,16 @@ describe("a security question's answer told in prose (security answer: fluffy200
     [["words about the answer", "the security answer is case-sensitive\nSecurity answer: required\nsecurity answers are hashed"]],
   );
 });
+
+describe("a store's entry or code pasted after root's, PowerShell's or oh-my-zsh's prompt (root@box:/# , PS C:\\app> , ➜  app git:(main) ✗ )", () => {
+  exactAndKept(
+    [
+      ["➜  app git:(main) ✗ pass show work/db\nP@ss w0rd!\n", "➜  app git:(main) ✗ pass show work/db\n[REDACTED:secret]\n"],
+      ["➜  ~ pass otp github\n493021\n", "➜  ~ pass otp github\n[REDACTED:secret]\n"],
+      ["PS C:\\Users\\bob> pass show work/db\nP@ss w0rd!\n", "PS C:\\Users\\bob> pass show work/db\n[REDACTED:secret]\n"],
+      ["root@box:/# pass show work/db\nP@ss w0rd!\n", "root@box:/# pass show work/db\n[REDACTED:secret]\n"],
+      ["[root@host ~]# gopass work/db\nP@ss w0rd!\n", "[root@host ~]# gopass work/db\n[REDACTED:secret]\n"],
+    ],
+    [["a comment, an arrow in prose, words before >", "# pass show work/db\nthe next line of the script\nssh bob@host # pass show work/db\nthe next line here\nuse a ➜ pass show x\nthe next line here\nPS is a process tool> pass show x\nnext line\n"]],
+  );
+});

@@ -244,7 +244,12 @@ const GOPASS_COMMANDS = `${PASS_COMMANDS}|age|alias|cat|clone|completion|config|
  */
 const entryName = (commands: string) => String.raw`(?:[ \t]+-[\w-]{1,30}){0,5}[ \t]+(?!(?:${commands})(?![^\s|;&<>]))[^\s|;&<>-][^\s|;&<>]{0,299}`;
 /** Where a command starts: a line's start, or after `;`, `&`, `|`, `(`, sudo or a shell's prompt, and the variables set for it. */
-const COMMAND_START = String.raw`(?<=(?:^|[;&|(]|\bsudo|[$%❯])[ \t]*(?:[A-Za-z_]\w{0,60}=[^\s;&|]{0,300}[ \t]+){0,10})`;
+/**
+ * Prompts that end in no `$`, `%` or `❯`, at a line's start (a `#` or an arrow further on is a comment's or prose's): root's `#` after
+ * user@host (`root@box:/# `, `[root@host ~]# `), PowerShell's (`PS C:\app> `), oh-my-zsh's arrow, its folder and branch (`➜  app git:(main) ✗ `).
+ */
+const OTHER_PROMPTS = String.raw`^[ \t]*(?:\[?[\w.-]{1,64}@[^\s@#]{1,100}(?:[ \t]+[^\s#]{1,100})?[ \t]*#|PS[ \t]+(?:[A-Za-z]:|\/|~)[^>\r\n]{0,200}>|➜(?:[ \t]+\S{1,100}(?:[ \t]+git:\([^)\r\n]{1,100}\))?(?:[ \t]+✗)?)?)`;
+const COMMAND_START = String.raw`(?<=(?:^|[;&|(]|\bsudo|[$%❯]|${OTHER_PROMPTS})[ \t]*(?:[A-Za-z_]\w{0,60}=[^\s;&|]{0,300}[ \t]+){0,10})`;
 /** Its first lines kept when piped on (`pass show a | head -1`, `head -n 2`): what is printed is still the entry. */
 const TO_HEAD = String.raw`[ \t]*\|[ \t]*head(?:[ \t]+-(?:n[ \t]*)?\d{1,4})?`;
 const TO_HEAD_AT = new RegExp(TO_HEAD);
@@ -327,11 +332,11 @@ const STORE_ENTRY_ELSEWHERE = /(?<![\w-])(?:go)?pass(?:[ \t][^\r\n|;&]{0,300})?[
 const shownHere = (entry: string) => !STORE_ENTRY_ELSEWHERE.test(entry);
 
 /**
- * A shell's prompt before a command on its line (`$ `, `me@box:~$ `, `❯ `): a pasted terminal. zsh's `%` only at the line's start or
- * after `user@host` and its folder (`me@mbp ~ % `, `[me@mbp ~]% `): after a figure it is a percentage ("about 50% pass show x").
+ * A shell's prompt before a command on its line (`$ `, `me@box:~$ `, `❯ `, OTHER_PROMPTS): a pasted terminal. zsh's `%` only at the
+ * line's start or after `user@host` and its folder (`me@mbp ~ % `, `[me@mbp ~]% `): after a figure it is a percentage ("about 50% pass show x").
  */
-const PROMPT_BEFORE = /(?:[$❯]|^[ \t]*%|@[^\s@%]{1,100}(?:[ \t]+(?!\d+[ \t]*%)[^\s%]{1,100})?[ \t]*%)[ \t]+$/;
-const PROMPT_LINE = /^[ \t]*\S*[$%❯][ \t]/;
+const PROMPT_BEFORE = new RegExp(String.raw`(?:[$❯]|^[ \t]*%|@[^\s@%]{1,100}(?:[ \t]+(?!\d+[ \t]*%)[^\s%]{1,100})?[ \t]*%|${OTHER_PROMPTS})[ \t]+$`);
+const PROMPT_LINE = new RegExp(String.raw`^[ \t]*\S*(?:[$%❯]|${OTHER_PROMPTS})[ \t]`);
 
 /**
  * A store's entry shown after a shell's prompt (`$ pass show email/work`, `$ pass email/work`, `$ gopass show -o x`) in a
@@ -359,7 +364,7 @@ function promptedEntry(text: string, at: number, eol: number): Finding[] | undef
 
 /** A shell's prompt at a line's start, then the command line; a figure's `%` is none ("50% of the time I run … pass show x"). */
 const COMMAND_LINE_MAX = 1000;
-const PROMPT_COMMAND = /^[ \t]*(?:\S*[$❯]|(?:\S*[^\s\d])?%)[ \t]+/;
+const PROMPT_COMMAND = new RegExp(String.raw`^[ \t]*(?:\S*[$❯]|(?:\S*[^\s\d])?%|\S*(?:${OTHER_PROMPTS}))[ \t]+`);
 
 /**
  * A store's entry after another command on the prompt's line (`$ git pull && pass show a`, `$ cd x && pass show a`): its command
