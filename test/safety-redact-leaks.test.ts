@@ -1654,3 +1654,17 @@ describe("a store's entry or code pasted after root's, PowerShell's or oh-my-zsh
     [["a comment, an arrow in prose, words before >", "# pass show work/db\nthe next line of the script\nssh bob@host # pass show work/db\nthe next line here\nuse a ➜ pass show x\nthe next line here\nPS is a process tool> pass show x\nnext line\n"]],
   );
 });
+
+describe("MySQL's password hash in a row printed vertically (\\G) or as a JSON field (authentication_string: *6BB4…)", () => {
+  const { redactValue } = createRedactor();
+  exactAndKept(
+    [
+      [
+        "*************************** 1. row ***************************\n                 user: root\nauthentication_string: *6BB4837EB74329105EE4568DDA7DC67ED2CA2AD9\n",
+        "*************************** 1. row ***************************\n                 user: root\nauthentication_string: [REDACTED:secret]\n",
+      ],
+    ],
+    [["the column named in prose and SQL", "authentication_string: stores the hash of the password\nSELECT user, authentication_string FROM mysql.user;\n`authentication_string` is empty for auth_socket\nauthentication_string: \n"]],
+  );
+  test("as a JSON field", () => expect(redactValue({ user: "root", authentication_string: "*6BB4837EB74329105EE4568DDA7DC67ED2CA2AD9" }).value).toEqual({ user: "root", authentication_string: "[REDACTED:secret]" }));
+});
