@@ -11,11 +11,8 @@ import { lineEnd } from "./lines.ts";
  * are read through.
  */
 
-/**
- * A header or label naming a secret: `Password`, `API Key`, `Token`, `Secret`, `DB_PASSWORD`; and the column MySQL keeps a
- * password's hash in (`mysql.user`'s `authentication_string`).
- */
-const LABEL = /^(?:pass(?:word|wd|phrase)?(?:[ _]?hash)?|pwd|(?:api|access|secret|private)[ _-]?key|(?:api |access |auth |bearer )?token|secret|client secret|credentials?|encrypted_password|authentication_string)$/i;
+/** A header or label naming a secret: `Password`, `API Key`, `Token`, `Secret`, `DB_PASSWORD`. */
+const LABEL = /^(?:pass(?:word|wd|phrase)?(?:[ _]?hash)?|pwd|(?:api|access|secret|private)[ _-]?key|(?:api |access |auth |bearer )?token|secret|client secret|credentials?|encrypted_password)$/i;
 /** Markdown's pipe and a box's bars, light, heavy or double (`║ DB_PASSWORD ║ … ║`, as Railway's CLI draws them). */
 const BARS = /[|│┃║]/;
 /** The rule under a header: markdown's `|---|`, MySQL's `+----+`, a box's `├────┼`, `╠════╬`. */
@@ -147,6 +144,7 @@ function alignedColumns(text: string, from: number, end: number, at: number, out
 }
 
 export const tableDetector: Detector = {
+  // `authentication_string`: MySQL's column of password hashes, a secret's name with no other keyword in it.
   keywords: ["pass", "pwd", "key", "token", "secret", "credential", "authentication_string"],
   find(text: string, hits: Hits, out: Finding[]): void {
     let done = -1;
