@@ -1668,3 +1668,19 @@ describe("MySQL's password hash in a row printed vertically (\\G) or as a JSON f
   );
   test("as a JSON field", () => expect(redactValue({ user: "root", authentication_string: "*6BB4837EB74329105EE4568DDA7DC67ED2CA2AD9" }).value).toEqual({ user: "root", authentication_string: "[REDACTED:secret]" }));
 });
+
+describe("a secret typed at a command-line tool's prompt, its answered line shown (? What's the value of DB_PASSWORD? …)", () => {
+  exactAndKept(
+    [
+      ["$ vercel env add DB_PASSWORD production\n? What's the value of DB_PASSWORD? Vp9kQ2pLxz\n", "$ vercel env add DB_PASSWORD production\n? What's the value of DB_PASSWORD? [REDACTED:secret]\n"],
+      ["? Enter the value for STRIPE_SECRET_KEY › Xk9mQ2pL7vR3zT8wN1bY4cH6dJ0fG5sU", "? Enter the value for STRIPE_SECRET_KEY › [REDACTED:secret]"],
+      ["? Database password: Hunter22x!", "? Database password: [REDACTED:secret]"],
+    ],
+    [
+      [
+        "choices, names, masked answers, another variable's value",
+        "? What's the value of DB_PASSWORD? ********\n? Do you want to overwrite the existing secret? Yes\n? Which environments should DB_PASSWORD be added to? Production\n? Enter the secret's name: DB_PASSWORD\n? Set the token TTL: 3600s\n? What's the value of APP_NAME? shop2024",
+      ],
+    ],
+  );
+});

@@ -54,7 +54,7 @@ import { isSessionEntry, sessionTokenDetector } from "./generic/session-token.ts
 import { cookieListDetector, cookieSetDetector } from "./generic/cookie-list.ts";
 import { proseSecretDetector } from "./generic/prose-secret.ts";
 import { contextSecretDetector } from "./generic/context-secret.ts";
-import { answeredQuestion, questionAnswerDetector } from "./generic/question-answers.ts";
+import { answeredQuestion, cliPromptDetector, questionAnswerDetector } from "./generic/question-answers.ts";
 import { redisReplyDetector } from "./generic/redis-reply.ts";
 import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector } from "./generic/urls.ts";
 import { gitleaksDetectors } from "./gitleaks.ts";
@@ -183,6 +183,7 @@ function builtinDetectors(): Detector[] {
     kubernetesSecretDetector,
     secretsMapDetector,
     questionAnswerDetector,
+    cliPromptDetector,
     proseSecretDetector,
     contextSecretDetector,
     otherScriptsDetector,

@@ -1,7 +1,9 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { isStandIn, looksRandom } from "../look-alikes.ts";
 import { drawnAtRandom } from "./handed-key.ts";
-import { isDicewarePhrase } from "./prose-secret.ts";
+import { SECRET_KEY } from "./assignment.ts";
+import { lineEnd, lineStart } from "./lines.ts";
+import { isDicewarePhrase, looksLikePassword } from "./prose-secret.ts";
 
 /**
  * The user's answer to a question Claude asked for a secret with its AskUserQuestion tool, as the
@@ -78,6 +80,38 @@ export const questionAnswerDetector: Detector = {
       if (outro < 0 || outro > Math.min(next, at + ANSWERS_MAX) || text[outro - 1] !== '"') continue;
       const from = text.indexOf('"', at);
       if (from < outro - 1) secretAnswers(text.slice(from, outro), from, out);
+    }
+  },
+};
+
+/**
+ * A secret typed at a command-line tool's prompt, as Inquirer's answered line and prompts' show it: "? What's the value of
+ * DB_PASSWORD? …" (`vercel env add`), "? Enter the value for STRIPE_SECRET_KEY › …". The question names the secret (ASKS_SECRET, or a
+ * variable a secret's name names); the answer is the line's last word, after the question's `?`, `›` or `:`, and goes when it is
+ * shaped like a password or drawn at random: a choice (`Yes`, `Production`), a name (`DB_PASSWORD`), a masked answer (`********`) stay.
+ */
+const PROMPT_LINE_MAX = 400;
+const QUESTION_END = /[?›:][ \t]*$/;
+const VARIABLE = /\b[A-Za-z_][A-Za-z0-9_]{2,100}\b/g;
+const MASKED = /^(?:[*•●]+|\[hidden\]|<hidden>)$/i;
+const namesSecret = (question: string) => ASKS_SECRET.test(question) || (question.match(VARIABLE) ?? []).some((name) => name.includes("_") && SECRET_KEY.test(name));
+
+export const cliPromptDetector: Detector = {
+  keywords: ["? "],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      // The prompt's mark first on its line (indented at most): a question's mark in a sentence is none.
+      const start = lineStart(text, at, 40);
+      if (start === undefined || text.slice(start, at).trim() !== "") continue;
+      const line = text.slice(at + 2, lineEnd(text, at, PROMPT_LINE_MAX)).trimEnd();
+      const space = Math.max(line.lastIndexOf(" "), line.lastIndexOf("\t"));
+      const question = line.slice(0, Math.max(space, 0));
+      const answer = line.slice(space + 1);
+      if (space < 0 || !QUESTION_END.test(question) || !namesSecret(question) || MASKED.test(answer) || isStandIn(answer)) continue;
+      if (!looksLikePassword(answer) && !looksRandom(answer)) continue;
+      const from = at + 2 + space + 1;
+      out.push({ start: from, end: from + answer.length, kind: "secret" });
     }
   },
 };
