@@ -1684,3 +1684,19 @@ describe("a secret typed at a command-line tool's prompt, its answered line show
     ],
   );
 });
+
+describe("a one-time code on a command line (npm publish --otp=…, --token-code) or told after its label (my 2FA code is …)", () => {
+  exactAndKept(
+    [
+      ["npm publish --otp=482913", "npm publish --otp=[REDACTED:secret]"],
+      ["pnpm publish --otp 482913", "pnpm publish --otp [REDACTED:secret]"],
+      ["aws sts get-session-token --serial-number arn:aws:iam::123456789012:mfa/bob --token-code 492039", "aws sts get-session-token --serial-number arn:aws:iam::123456789012:mfa/bob --token-code [REDACTED:secret]"],
+      ["my 2FA code is 492039", "my 2FA code is [REDACTED:secret]"],
+      ["MFA code: 492039", "MFA code: [REDACTED:secret]"],
+      ["the TOTP code 492039 does not work", "the TOTP code [REDACTED:secret] does not work"],
+      ["OTP: 492039", "OTP: [REDACTED:secret]"],
+      ["Your verification code is 492039.", "Your verification code is [REDACTED:secret]."],
+    ],
+    [["numbers that are no code, a stand-in, another label", "verification code 200 OK\nthe OTP code length is 6\n2FA code 000000\nmyotp: 123456\nerror code: 12345678\nthe one-time code expires in 300000 ms\nnpm publish --otp=$NPM_OTP"]],
+  );
+});

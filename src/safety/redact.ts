@@ -47,7 +47,7 @@ import { wifiQrDetector } from "./generic/wifi-qr.ts";
 import { wifiConfigDetector } from "./generic/wifi-config.ts";
 import { otelHeadersDetector } from "./generic/otel-headers.ts";
 import { networkConfigDetector } from "./generic/network-config.ts";
-import { CODES_FIELD, backupCodesDetector, bitlockerKeyDetector, totpSeedDetector } from "./generic/two-factor.ts";
+import { CODES_FIELD, backupCodesDetector, bitlockerKeyDetector, oneTimeCodeDetector, totpSeedDetector } from "./generic/two-factor.ts";
 import { otherScriptsDetector } from "./generic/other-scripts.ts";
 import { isPinEntry, pinDetector } from "./generic/pin.ts";
 import { isSessionEntry, sessionTokenDetector } from "./generic/session-token.ts";
@@ -153,6 +153,7 @@ function builtinDetectors(): Detector[] {
     bitlockerKeyDetector,
     totpSeedDetector,
     backupCodesDetector,
+    oneTimeCodeDetector,
     ...toolDetectors,
     pipedSecretDetector,
     promptAnswerDetector,

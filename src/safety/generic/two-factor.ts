@@ -127,3 +127,26 @@ export const backupCodesDetector: Detector = {
 
 /** A JSON field holding such codes as a list (`{"recovery_codes": ["8f3k2-9dj4x", …]}`): each of them goes, whatever its shape. */
 export const CODES_FIELD = /(?:backup|recovery|scratch|emergency)[_-]?codes$/i;
+
+/**
+ * A one-time code (6 to 8 digits, as `pass otp` prints one: printed-secret.ts) given on a command line, `npm publish --otp=482913`
+ * (pnpm's, yarn's), `aws sts get-session-token … --token-code 492039`, `--mfa-code`; or told after its label, "my 2FA code is 492039",
+ * "MFA code: 492039", "the TOTP code 492039", "verification code: …", "OTP: …". Short-lived, but a login may follow within its window.
+ */
+const OTP_FLAG = /--(?:otp|totp|(?:token|mfa|2fa|otp|totp)[-_]code)(?:=|[ \t]+)["']?(\d{6,8})(?![\w.-])/diy;
+const OTP_TOLD = /(?:(?:2fa|mfa|otp|totp|one[- ]time|verification|authenticator)[ \t]+code(?:[ \t]*:|[ \t]+(?:is|was))?|otp[ \t]*:)[ \t]*["'\x60]?(\d{6,8})(?![\w,-]|\.\d)/diy;
+
+export const oneTimeCodeDetector: Detector = {
+  keywords: ["--otp", "--totp", "--token-code", "--token_code", "--mfa-code", "--mfa_code", "--2fa-code", "--2fa_code", "2fa code", "mfa code", "otp code", "totp code", "one-time code", "one time code", "verification code", "authenticator code", "otp:", "otp :"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      // A label is a word of its own (not `myotp:`); a flag starts with its dashes.
+      if (text.charAt(at) !== "-" && /[A-Za-z0-9]/.test(text.charAt(at - 1))) continue;
+      const re = text.charAt(at) === "-" ? OTP_FLAG : OTP_TOLD;
+      re.lastIndex = at;
+      const span = re.exec(text)?.indices?.[1];
+      if (span && !isStandIn(text.slice(span[0], span[1]))) out.push({ start: span[0], end: span[1], kind: "secret" });
+    }
+  },
+};
