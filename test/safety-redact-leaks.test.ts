@@ -1681,6 +1681,7 @@ describe("a secret typed at a command-line tool's prompt, its answered line show
         "choices, names, masked answers, another variable's value",
         "? What's the value of DB_PASSWORD? ********\n? Do you want to overwrite the existing secret? Yes\n? Which environments should DB_PASSWORD be added to? Production\n? Enter the secret's name: DB_PASSWORD\n? Set the token TTL: 3600s\n? What's the value of APP_NAME? shop2024",
       ],
+      ["a ternary's branches on their own lines, code", "const a = ok\n  ? cfg.password.trim() : backup12\nv = x\n  ? tokens[i] : spare2024\n"],
     ],
   );
 });

@@ -92,6 +92,8 @@ export const questionAnswerDetector: Detector = {
  */
 const PROMPT_LINE_MAX = 400;
 const QUESTION_END = /[?›:][ \t]*$/;
+/** A question of words (two or more), no code: a ternary's `? process.env.DB_PASSWORD : fallback` is none. */
+const PROSE_QUESTION = /^[^().=[\]{};&|<>]*\S[ \t]+\S/;
 const VARIABLE = /\b[A-Za-z_][A-Za-z0-9_]{2,100}\b/g;
 const MASKED = /^(?:[*•●]+|\[hidden\]|<hidden>)$/i;
 const namesSecret = (question: string) => ASKS_SECRET.test(question) || (question.match(VARIABLE) ?? []).some((name) => name.includes("_") && SECRET_KEY.test(name));
@@ -108,7 +110,7 @@ export const cliPromptDetector: Detector = {
       const space = Math.max(line.lastIndexOf(" "), line.lastIndexOf("\t"));
       const question = line.slice(0, Math.max(space, 0));
       const answer = line.slice(space + 1);
-      if (space < 0 || !QUESTION_END.test(question) || !namesSecret(question) || MASKED.test(answer) || isStandIn(answer)) continue;
+      if (space < 0 || !QUESTION_END.test(question) || !PROSE_QUESTION.test(question) || !namesSecret(question) || MASKED.test(answer) || isStandIn(answer)) continue;
       if (!looksLikePassword(answer) && !looksRandom(answer)) continue;
       const from = at + 2 + space + 1;
       out.push({ start: from, end: from + answer.length, kind: "secret" });
