@@ -7,14 +7,11 @@
  */
 
 /** Where a printed expression starts: a line's start, a shell's prompt (`PS C:\app> `, `$ `), or a command that prints what follows. */
-const PRINTED_AT = String.raw`(?<=(?:^|[>$%❯]|\becho|\bwrite-(?:output|host))[ \t]*)`;
+const PRINTED_START = String.raw`(?:^|[>$%❯]|\becho|\bwrite-(?:output|host))[ \t]*`;
 /** `$env:NAME` alone on its line (PowerShell prints it): not `$env:NAME = …`, nor an argument of another command. */
-const POWERSHELL_VARIABLE = new RegExp(String.raw`${PRINTED_AT}\$env:([A-Za-z_]\w{0,100})[ \t]*(?=\r?\n|$)`, "imy");
+const POWERSHELL_VARIABLE = new RegExp(String.raw`(?<=${PRINTED_START})\$env:([A-Za-z_]\w{0,100})[ \t]*(?=\r?\n|$)`, "imy");
 /** `[System.Environment]::GetEnvironmentVariable('NAME')` alone, or echoed: not assigned (`$k = …`). Read from the call's name, its keyword. */
-const ENVIRONMENT_CALL = new RegExp(
-  String.raw`(?<=(?:^|[>$%❯]|\becho|\bwrite-(?:output|host))[ \t]*\[(?:System\.)?Environment\]::)GetEnvironmentVariable\([ \t]*["']([A-Za-z_]\w{0,100})["']`,
-  "imy",
-);
+const ENVIRONMENT_CALL = new RegExp(String.raw`(?<=${PRINTED_START}\[(?:System\.)?Environment\]::)GetEnvironmentVariable\([ \t]*["']([A-Za-z_]\w{0,100})["']`, "imy");
 
 /** A one-liner's interpreter and its code's flag: `python3 -c`, `node -e` (`-p` prints its expression), `ruby -e`, `perl -e`, `php -r`, `bun -e`, `deno eval`. */
 const ONE_LINER = /(?:python[\d.]{0,4}[ \t]+-c|node[ \t]+-([ep])|ruby[ \t]+-e|perl[ \t]+-[eE]|php[ \t]+-r|bun[ \t]+-e|deno[ \t]+eval)[ \t]/iy;
