@@ -15,7 +15,7 @@ import { authorizationDetector, bearerDetector, cookieDetector } from "../src/sa
 import { haproxyUserDetector, ipsecSecretsDetector, netrcDetector, openvpnAuthDetector, pgpassDetectors, saslPasswdDetector, userFileDetectors } from "../src/safety/generic/credential-files.ts";
 import { networkConfigDetector } from "../src/safety/generic/network-config.ts";
 import { secretsMapDetector } from "../src/safety/generic/secrets-map.ts";
-import { backupCodesDetector, bitlockerKeyDetector, totpSeedDetector } from "../src/safety/generic/two-factor.ts";
+import { backupCodesDetector, bitlockerKeyDetector, oneTimeCodeDetector, totpSeedDetector } from "../src/safety/generic/two-factor.ts";
 import { wifiQrDetector } from "../src/safety/generic/wifi-qr.ts";
 import { tokenRecordDetector } from "../src/safety/generic/token-record.ts";
 import { wifiConfigDetector } from "../src/safety/generic/wifi-config.ts";
@@ -30,7 +30,7 @@ import { pastedDumpDetector } from "../src/safety/generic/pasted-dump.ts";
 import { generatedEntryDetector, printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
 import { projectConfigDetector } from "../src/safety/generic/project-config.ts";
 import { proseSecretDetector } from "../src/safety/generic/prose-secret.ts";
-import { questionAnswerDetector } from "../src/safety/generic/question-answers.ts";
+import { cliPromptDetector, questionAnswerDetector } from "../src/safety/generic/question-answers.ts";
 import { otherScriptsDetector } from "../src/safety/generic/other-scripts.ts";
 import { pinDetector } from "../src/safety/generic/pin.ts";
 import { sessionTokenDetector } from "../src/safety/generic/session-token.ts";
@@ -77,6 +77,7 @@ const GENERIC = [
   projectConfigDetector,
   proseSecretDetector,
   questionAnswerDetector,
+  cliPromptDetector,
   envFallbackDetector,
   redisReplyDetector,
   otherScriptsDetector,
@@ -94,6 +95,7 @@ const GENERIC = [
   bitlockerKeyDetector,
   totpSeedDetector,
   backupCodesDetector,
+  oneTimeCodeDetector,
   contextSecretDetector,
   openvpnAuthDetector,
   markedSecretDetector,
