@@ -1701,3 +1701,15 @@ describe("a one-time code on a command line (npm publish --otp=…, --token-code
     [["numbers that are no code, a stand-in, another label", "verification code 200 OK\nthe OTP code length is 6\n2FA code 000000\nmyotp: 123456\nerror code: 12345678\nthe one-time code expires in 300000 ms\nnpm publish --otp=$NPM_OTP"]],
   );
 });
+
+describe("a secret variable printed by launchctl getenv or dotenv(x) get, and a password printed by Python's keyring get", () => {
+  exactAndKept(
+    [
+      ["$ launchctl getenv API_TOKEN\nLg9kQ2pLxzAb\n", "$ launchctl getenv API_TOKEN\n[REDACTED:secret]\n"],
+      ["$ dotenvx get STRIPE_SECRET_KEY\nDg9kQ2pLxzAb\n", "$ dotenvx get STRIPE_SECRET_KEY\n[REDACTED:secret]\n"],
+      ["$ keyring get myapp bob\nKg9kQ2pLxz\n", "$ keyring get myapp bob\n[REDACTED:secret]\n"],
+    ],
+    [["another variable printed", "$ launchctl getenv PATH\n/usr/bin:/bin\n$ dotenv get APP_NAME\nshop2024app\n"]],
+  );
+  for (const command of ["launchctl getenv API_TOKEN", "dotenv get DB_PASSWORD", "keyring get myapp bob"]) test(`a Bash call's result: ${command}`, () => expect(commandPrints(command)).toBe("any"));
+});

@@ -18,12 +18,13 @@ import { PRINTED_VARIABLE_KEYWORDS, printedVariables } from "./printed-variable.
  */
 
 /**
- * `echo $NAME`, `printenv NAME`, `aws configure get NAME`, `heroku config:get NAME`, cmd's `echo %NAME%`: the variable's name must
- * be a secret's. echo and printf print a variable only after its `$` (`$env:` in PowerShell) or between `%` (`echo GITHUB_TOKEN`
- * prints the name). PowerShell's, a one-liner's and a field read out of a file: printed-variable.ts.
+ * `echo $NAME`, `printenv NAME`, `aws configure get NAME`, `heroku config:get NAME`, `launchctl getenv NAME`, `dotenvx get NAME`,
+ * cmd's `echo %NAME%`: the variable's name must be a secret's. echo and printf print a variable only after its `$` (`$env:` in
+ * PowerShell) or between `%` (`echo GITHUB_TOKEN` prints the name). PowerShell's, a one-liner's and a field read out of a file:
+ * printed-variable.ts.
  */
 const PRINT_VARIABLE =
-  /(?<![\w-])(?:(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["'][^"'\r\n]{0,20}["'])?)[ \t]+["']?(?:\$(?:env:)?|%(?=[A-Za-z_]\w{0,100}%))|(?:printenv|aws[ \t]+configure[ \t]+get|heroku[ \t]+config:get)[ \t]+["']?\$?)\{?([A-Za-z_][A-Za-z0-9_]{0,100})/y;
+  /(?<![\w-])(?:(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["'][^"'\r\n]{0,20}["'])?)[ \t]+["']?(?:\$(?:env:)?|%(?=[A-Za-z_]\w{0,100}%))|(?:printenv|aws[ \t]+configure[ \t]+get|heroku[ \t]+config:get|launchctl[ \t]+getenv|dotenvx?[ \t]+get)[ \t]+["']?\$?)\{?([A-Za-z_][A-Za-z0-9_]{0,100})/y;
 /**
  * A package manager's or git's setting printed (`npm config get //registry.npmjs.org/:_authToken`, `pnpm`'s and `yarn`'s, `git config
  * user.password`): the setting's name must be a secret's. npm's legacy and a private registry's tokens are UUIDs, no shape of their own.
@@ -54,13 +55,13 @@ const WIFI_KEY_PRINTED = new RegExp(WIFI_KEY_FIELD, "i");
 /**
  * Commands that print a stored or new secret whatever its name: password managers (1Password's
  * `op read` and `op item get --fields`, `pass`, `gopass`, `lpass`, Bitwarden's `bw get password`, KeePassXC's
- * `keepassxc-cli show`, the macOS keychain, libsecret's `secret-tool lookup`, PowerShell's `Get-Secret -AsPlainText`), clouds' secret stores (AWS Secrets Manager and SSM, ECR's login password, Google's
+ * `keepassxc-cli show`, the macOS keychain, libsecret's `secret-tool lookup`, Python's `keyring get`, PowerShell's `Get-Secret -AsPlainText`), clouds' secret stores (AWS Secrets Manager and SSM, ECR's login password, Google's
  * Secret Manager, Azure Key Vault), Vault, Doppler, Infisical, Terraform's outputs, a Kubernetes secret's
  * data, access tokens, Argo CD's first admin password, a Wi-Fi key as NetworkManager's field alone (`nmcli -s -g 802-11-wireless-security.psk connection show x`), the Azure CLI's keys (`az storage account keys list`,
  * `az cosmosdb keys list`, `… list-keys`, `az search admin-key show`: `--query "[].value" -o tsv` prints them one a line).
  */
 const SECRET_COMMAND = new RegExp(
-  String.raw`(?<![\w-])(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n]{0,300}--(?:fields?|reveal)|(?:go|l)?pass[ \t]+show|secret-tool[ \t]+lookup|keepassxc-cli[ \t]+show|bw[ \t]+get[ \t]+(?:password|notes|totp)|get-secret[ \t][^\r\n]{0,300}-asplaintext|find-(?:generic|internet)-password[^\r\n]{0,300}[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?(?:-by-path)?[ \t][^\r\n]{0,300}--with-decryption|get-secret-value|get-login-password|keyvault[ \t]+secret[ \t]+show|terraform[ \t]+output[ \t]+-raw|base64[ \t]+(?:-d|--decode|-D)|jsonpath=["']?\{\.data\.|vault[ \t][^\r\n]{0,300}-field[= ]|vault[ \t]+(?:kv[ \t]+get|read)(?=[ \t])|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|(?:doppler|infisical)[ \t]+secrets[ \t]+get[^\r\n]{0,300}--plain|argocd[ \t]+admin[ \t]+initial-password|${WIFI_KEY_FIELD}|(?<=\baz[ \t][^\r\n|;&]{0,200})(?:keys[ \t]+list|list-keys|admin-key[ \t]+show))`,
+  String.raw`(?<![\w-])(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n]{0,300}--(?:fields?|reveal)|(?:go|l)?pass[ \t]+show|secret-tool[ \t]+lookup|keyring[ \t]+get|keepassxc-cli[ \t]+show|bw[ \t]+get[ \t]+(?:password|notes|totp)|get-secret[ \t][^\r\n]{0,300}-asplaintext|find-(?:generic|internet)-password[^\r\n]{0,300}[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?(?:-by-path)?[ \t][^\r\n]{0,300}--with-decryption|get-secret-value|get-login-password|keyvault[ \t]+secret[ \t]+show|terraform[ \t]+output[ \t]+-raw|base64[ \t]+(?:-d|--decode|-D)|jsonpath=["']?\{\.data\.|vault[ \t][^\r\n]{0,300}-field[= ]|vault[ \t]+(?:kv[ \t]+get|read)(?=[ \t])|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|(?:doppler|infisical)[ \t]+secrets[ \t]+get[^\r\n]{0,300}--plain|argocd[ \t]+admin[ \t]+initial-password|${WIFI_KEY_FIELD}|(?<=\baz[ \t][^\r\n|;&]{0,200})(?:keys[ \t]+list|list-keys|admin-key[ \t]+show))`,
   "iy",
 );
 
@@ -123,7 +124,7 @@ const isPrintedValue = (value: string) => !isStandIn(value) && /[A-Za-z0-9]/.tes
 
 export const printedSecretDetector: Detector = {
   keywords: [
-    "echo", "printf", "printenv", "aws configure", "heroku config", "npm config", "pnpm config", "yarn config", "git config", "cat", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "pass show", "lpass show", "gopass show", "pass ", "gopass ", "secret-tool lookup", "keepassxc-cli show", "bw get", "get-secret",
+    "echo", "printf", "printenv", "aws configure", "heroku config", "launchctl getenv", "dotenv get", "dotenvx get", "keyring get", "npm config", "pnpm config", "yarn config", "git config", "cat", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "pass show", "lpass show", "gopass show", "pass ", "gopass ", "secret-tool lookup", "keepassxc-cli show", "bw get", "get-secret",
     "oathtool", "find-generic-password", "find-internet-password", "secrets versions",
     "get-parameter", "get-secret-value", "get-login-password", "keyvault", "terraform output", "base64", "jsonpath", "vault", "openssl rand",
     "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "infisical", "argocd", "nmcli", "keys list", "list-keys", "admin-key",
