@@ -1713,3 +1713,10 @@ describe("a secret variable printed by launchctl getenv or dotenv(x) get, and a 
   );
   for (const command of ["launchctl getenv API_TOKEN", "dotenv get DB_PASSWORD", "keyring get myapp bob"]) test(`a Bash call's result: ${command}`, () => expect(commandPrints(command)).toBe("any"));
 });
+
+describe("a key told with a Chinese or Japanese copula after \"key\" alone (我的 OpenAI key 是 …)", () => {
+  exactAndKept(
+    [["我的 OpenAI key 是 Xk9mQ2pL7vR3zT8wN1bY4cH6dJ0fG5sU", "我的 OpenAI key 是 [REDACTED:secret]"]],
+    [["a name or a word after it, key inside a word", "这个 key 是 user_id\nkey は primary です\nmonkey 是 Xk9mQ2pL7vR3zT8wN1bY4cH6dJ0fG5sU"]],
+  );
+});
