@@ -1720,3 +1720,22 @@ describe("a key told with a Chinese or Japanese copula after \"key\" alone (我�
     [["a name or a word after it, key inside a word", "这个 key 是 user_id\nkey は primary です\nmonkey 是 Xk9mQ2pL7vR3zT8wN1bY4cH6dJ0fG5sU"]],
   );
 });
+
+describe("a file of secrets shown by another viewer than cat (less, more, type, Get-Content), and an environment file pasted below its command", () => {
+  const key = "Xk9mQ2pL7vR3zT8wN1bY4cH6dJ0fG5sU";
+  exactAndKept(
+    [
+      ["$ less ~/.config/app/token\nTk9kQ2pLxzAbCdEf\n", "$ less ~/.config/app/token\n[REDACTED:secret]\n"],
+      ["C:\\> more token.txt\nTk9kQ2pLxzAbCdEf\n", "C:\\> more token.txt\n[REDACTED:secret]\n"],
+      [`PS> type .\\secrets\\api_key.txt\n${key}\n`, "PS> type .\\secrets\\api_key.txt\n[REDACTED:secret]\n"],
+      [`$ cat .env\nSTRIPE=${key}\n$ ls`, "$ cat .env\nSTRIPE=[REDACTED:secret]\n$ ls"],
+      [`PS> Get-Content .env\nDB_PASSWORD=Gc9kQ2pLxz\nSTRIPE=${key}\n`, "PS> Get-Content .env\nDB_PASSWORD=[REDACTED:secret]\nSTRIPE=[REDACTED:secret]\n"],
+    ],
+    [["words, not files; a file of no secret", "I need more tokens\nab12cd34\nplease type token\nab12cd34\n$ cat README.md\nSTRIPE=see the docs\n$ less notes.txt\nXk9mQ2pL7vR3zT8wN1bY4cH6dJ0fG5sU is the commit\n"]],
+  );
+  test("as a Bash call's command", () => {
+    expect(commandPrints("less ~/.config/app/token")).toBe("any");
+    expect(commandPrints("Get-Content .env")).toBe("env");
+    expect(commandPrints("type .env.production")).toBe("env");
+  });
+});

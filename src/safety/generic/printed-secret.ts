@@ -46,9 +46,15 @@ const CUTS_AT_EQUALS = /\\K|-[dF][ \t]*["']?=|=\/\/|=\|\||=##/;
 const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
 /**
  * A file named for a secret (`cat ~/.config/app/token`); a public key's `.pub` is not one, nor `/etc/passwd`:
- * its passwords are in `/etc/shadow`, and a script's `passcat='cat /etc/passwd'` is followed by its next line.
+ * its passwords are in `/etc/shadow`, and a script's `passcat='cat /etc/passwd'` is followed by its next line. Other viewers
+ * (`less`, `more`, `bat`, `head`, `tail`, PowerShell's `Get-Content`/`gc`, cmd's `type`) are words too ("more tokens"): their
+ * argument must be a path (a `.`, `/`, `\` or `~` in it).
  */
-const PRINT_FILE = /(?<![\w-])cat[ \t]+["']?(?!\/etc\/passwd-?(?![\w.\/-]))(\S{0,200}(?:token|secret|passw|credential|api[_-]?key|private[_-]?key|\.key)(?![\w.-]*\.pub\b)\S{0,100})/iy;
+const FILE_VIEWER = String.raw`(?:cat|(?:bat|less|more|head|tail|gc|get-content|type)(?:[ \t]+-[\w-]+(?:[ \t]+\d+)?)*(?=[ \t]+["']?[^\s"']*[.\/\\~]))`;
+const PRINT_FILE = new RegExp(
+  String.raw`(?<![\w-])${FILE_VIEWER}[ \t]+["']?(?!\/etc\/passwd-?(?![\w.\/-]))(\S{0,200}(?:token|secret|passw|credential|api[_-]?key|private[_-]?key|\.key)(?![\w.-]*\.pub\b)\S{0,100})`,
+  "iy",
+);
 /** NetworkManager's Wi-Fi key printed alone, its line whatever its shape (`nmcli -s -g 802-11-wireless-security.psk connection show x`). */
 const WIFI_KEY_FIELD = String.raw`nmcli[ \t][^\r\n|;&]{0,200}?(?:-g|--get-values)[ \t=]+[^\s|;&]{0,200}(?:\.psk|password|wep-key\d)(?![\w-])`;
 const WIFI_KEY_PRINTED = new RegExp(WIFI_KEY_FIELD, "i");
@@ -124,7 +130,7 @@ const isPrintedValue = (value: string) => !isStandIn(value) && /[A-Za-z0-9]/.tes
 
 export const printedSecretDetector: Detector = {
   keywords: [
-    "echo", "printf", "printenv", "aws configure", "heroku config", "launchctl getenv", "dotenv get", "dotenvx get", "keyring get", "npm config", "pnpm config", "yarn config", "git config", "cat", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "pass show", "lpass show", "gopass show", "pass ", "gopass ", "secret-tool lookup", "keepassxc-cli show", "bw get", "get-secret",
+    "echo", "printf", "printenv", "aws configure", "heroku config", "launchctl getenv", "dotenv get", "dotenvx get", "keyring get", "npm config", "pnpm config", "yarn config", "git config", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "pass show", "lpass show", "gopass show", "pass ", "gopass ", "secret-tool lookup", "keepassxc-cli show", "bw get", "get-secret",
     "oathtool", "find-generic-password", "find-internet-password", "secrets versions",
     "get-parameter", "get-secret-value", "get-login-password", "keyvault", "terraform output", "base64", "jsonpath", "vault", "openssl rand",
     "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "infisical", "argocd", "nmcli", "keys list", "list-keys", "admin-key",
@@ -443,8 +449,8 @@ function configValues(text: string): Finding[] {
   return out;
 }
 
-/** A file shown whole (`cat .env.staging`, `head -n 20 .env`): its name, one per match. */
-const SHOWN_FILE = /(?<![\w-])(?:cat|bat|less|head|tail)(?:[ \t]+-[\w-]+(?:[ \t]+\d+)?)*[ \t]+["']?([^\s"'|;&<>]{1,300})/g;
+/** A file shown whole (`cat .env.staging`, `head -n 20 .env`, `Get-Content .env`, `type .env`): its name, one per match. */
+const SHOWN_FILE = new RegExp(String.raw`(?<![\w-])${FILE_VIEWER}[ \t]+["']?([^\s"'|;&<>]{1,300})`, "gi");
 
 /**
  * A process's whole environment printed, as an environment file is (`env`, `printenv` with no name,
@@ -455,7 +461,7 @@ const ENV_DUMP =
   /(?:^|[|;&(][ \t]*|\bsudo[ \t]+|--[ \t]+)(?:printenv|env|export[ \t]+-p|set|cmd(?:\.exe)?[ \t]+\/c[ \t]+set)[ \t]*(?=$|[|;&>)])|\b(?:exec|run)\b[^\r\n|;&]{0,200}[ \t](?:printenv|env)[ \t]*(?=$|[|;&>)])|doppler[ \t]+secrets[ \t]+download[^\r\n|;&]{0,200}--format[ \t=]+(?:env|dotenv)/m;
 
 /** What a file shown whole holds that no name in it marks: an environment file's variables, OpenVPN's user and password, a dotfile's password. */
-function shownFilePrints(command: string): "env" | "user-pass" | "dotfile" | "ppp-secrets" | undefined {
+export function shownFilePrints(command: string): "env" | "user-pass" | "dotfile" | "ppp-secrets" | undefined {
   for (const m of command.matchAll(SHOWN_FILE)) {
     const prints = filePrints(m[1] as string);
     if (prints === "env" || prints === "user-pass" || prints === "dotfile" || prints === "ppp-secrets") return prints;
