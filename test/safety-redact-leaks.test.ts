@@ -1739,3 +1739,18 @@ describe("a file of secrets shown by another viewer than cat (less, more, type, 
     expect(commandPrints("type .env.production")).toBe("env");
   });
 });
+
+describe("a config file of secrets shown whole (cat config/secrets.yml): its values read as an environment file's, its first line no password", () => {
+  const { redactOutput } = createRedactor();
+  const key = "Xk9mQ2pL7vR3zT8wN1bY4cH6dJ0fG5sU";
+  const yaml = `production:\n  secret_key_base: ${key}${key}\n  stripe: ${key}\n  region: eu-west-1\n`;
+  const masked = "production:\n  secret_key_base: [REDACTED:secret]\n  stripe: [REDACTED:secret]\n  region: eu-west-1\n";
+  exactAndKept([[`$ cat config/secrets.yml\n${yaml}`, `$ cat config/secrets.yml\n${masked}`]], [["a file named for one secret's topic", "$ cat .github/workflows/secret-scanning.yml\nname: scan\non: push\n"]]);
+  test("as a Bash call's and a Read call's result", () => {
+    expect(commandPrints("cat config/secrets.yml")).toBe("env");
+    expect(filePrints("config/secrets.yml")).toBe("env");
+    expect(filePrints("secrets.production.json")).toBe("env");
+    expect(filePrints(".github/workflows/secret-scanning.yml")).toBeUndefined();
+    expect(redactOutput(yaml, "env").text).toBe(masked);
+  });
+});

@@ -117,7 +117,9 @@ function printsNamedSecret(text: string, at: number): boolean {
   const setting = CONFIG_GET.exec(text);
   if (setting) return SECRET_KEY.test(setting[1] as string);
   PRINT_FILE.lastIndex = at;
-  if (PRINT_FILE.test(text)) return true;
+  // A file of code, docs or config (`secrets.yml`, whose values filePrints reads as an environment file's) prints more than one secret word.
+  const file = PRINT_FILE.exec(text)?.[1];
+  if (file !== undefined) return !NOT_SECRET_FILE.test(file);
   EXTRACT_COMMAND.lastIndex = at;
   const extract = EXTRACT_COMMAND.exec(text)?.[1];
   if (extract !== undefined) return CUTS_AT_EQUALS.test(extract) && (extract.match(WORDS) ?? []).some((word) => SECRET_KEY.test(word));
@@ -563,11 +565,16 @@ const OPENVPN_NOT_AUTH = /\.(?:conf|ovpn|crt|pem|key|csr|sh|log|md)$/i;
 const DOTFILE = /^\.[A-Za-z0-9_-]{1,40}$/;
 
 const PPP_SECRETS_FILE = /^(?:chap|pap)-secrets$/;
+/**
+ * A config file of secrets (`config/secrets.yml`, `secrets.production.json`, `app-credentials.toml`): its values are read as an
+ * environment file's (its opaque tokens under any name: `stripe: …`). Not one named for a single secret's topic (`secret-scanning.yml`).
+ */
+const SECRETS_CONFIG_FILE = /^(?:[\w-]*[._-])?(?:secrets|credentials)(?:\.[\w-]+)?\.(?:ya?ml|json|toml)$/i;
 
 /** Whether a file holds a secret, as read or written whole: its name says so (SECRET_FILE); or is an environment file. */
 export function filePrints(path: string): PrintedSecret | undefined {
   const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
-  if (ENV_FILE.test(name)) return "env";
+  if (ENV_FILE.test(name) || SECRETS_CONFIG_FILE.test(name)) return "env";
   if (OPENVPN_AUTH_FILE.test(path) && !OPENVPN_NOT_AUTH.test(name)) return "user-pass";
   if (PPP_SECRETS_FILE.test(name)) return "ppp-secrets";
   if (SECRET_FILE.test(name) && !NOT_SECRET_FILE.test(name)) return "any";
