@@ -898,6 +898,16 @@ describe("a key stored as a GitHub Actions variable (gh variable set NAME --body
   );
 });
 
+describe("a GitHub Actions variable named for a secret (gh variable set DB_PASSWORD --body …): its value whatever its shape", () => {
+  exactAndKept(
+    [
+      ["gh variable set DB_PASSWORD --body 'Hx9!kQ2pLz'", "gh variable set DB_PASSWORD --body '[REDACTED:secret]'"],
+      ["gh variable set --repo me/app API_TOKEN -b Hx9!kQ2pLz", "gh variable set --repo me/app API_TOKEN -b [REDACTED:secret]"],
+    ],
+    [["a setting's name, a secret's setting, a reference", 'gh variable set REGION --body eu-west-1\ngh variable set TOKEN_TTL --body 3600\ngh variable set PASSWORD_MIN_LENGTH -b 12\ngh variable set DB_PASSWORD --body "$DB_PASSWORD"']],
+  );
+});
+
 describe("npm's legacy login fed on a here-string (npm login --auth-type=legacy <<< …)", () => {
   exactAndKept(
     [

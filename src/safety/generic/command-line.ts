@@ -1,6 +1,7 @@
 import { type Detector, type Finding, type Hits, quotedValue, stickyDetector, widenedIfCut } from "../detectors.ts";
 import type { RedactionKind } from "../marker.ts";
 import { NO_CREDENTIAL_NAME, WORDS_NAME, isOwnOptionStandIn, isStandIn, looksRandom } from "../look-alikes.ts";
+import { SECRET_KEY } from "./assignment.ts";
 import { filePrints } from "./printed-secret.ts";
 
 /**
@@ -116,8 +117,8 @@ interface Tool {
   command: RegExp;
   /** Finds the flag and its value (groups 1-3) within the command line. */
   flag: RegExp;
-  /** What of the value is the password. */
-  password(value: string): [number, number] | null;
+  /** What of the value is the password; `command` is the whole command line, from its command word. */
+  password(value: string, command: string): [number, number] | null;
   /** What it is, when not a password. */
   kind?: RedactionKind;
 }
@@ -166,6 +167,13 @@ function opaqueToken(value: string): [number, number] | null {
   return looksRandom(value) && !/[:/.@]/.test(value) && !WORDS_NAME.test(value) ? whole(value) : null;
 }
 
+/** `gh variable set NAME`'s name (after any flags and their values). */
+const GH_VARIABLE_NAME = /^gh[ \t]+variable[ \t]+set(?:[ \t]+-[-A-Za-z]+(?:[ \t]+[^\s-]\S*)?)*?[ \t]+([A-Za-z_][A-Za-z0-9_]{0,127})(?=[ \t])/i;
+function secretNamedOrOpaque(value: string, command: string): [number, number] | null {
+  const name = GH_VARIABLE_NAME.exec(command)?.[1];
+  return name !== undefined && SECRET_KEY.test(name) && !NO_CREDENTIAL_NAME.test(name) ? whole(value) : opaqueToken(value);
+}
+
 /**
  * The JSON string after a SOPS `--set` path (`["db"]["password"] "…"`); a number or `true` is a setting.
  * In outer double quotes, its quotes are escaped (`"[\"db\"] \"…\""`): the value ends at the last `\"`.
@@ -199,8 +207,9 @@ const TOOLS: Tool[] = [
   { keywords: ["twine"], command: /twine[ \t]+upload(?=[\s"'])/iy, flag: flag("-p|--password"), password: whole },
   // Secrets stored in a vault from the command line: the value is the secret.
   { keywords: ["gh"], command: /gh[ \t]+secret[ \t]+set(?=[\s"'])/iy, flag: flag("-b|--body"), password: whole },
-  // A variable holds settings, but a key is put there too (`gh variable set STRIPE --body sk_…`): an opaque token goes.
-  { keywords: ["gh"], command: /gh[ \t]+variable[ \t]+set(?=[\s"'])/iy, flag: flag("-b|--body"), password: opaqueToken, kind: "secret" },
+  // A variable holds settings, but a key is put there too (`gh variable set STRIPE --body sk_…`): an opaque token goes, and
+  // any value of one named for a secret (`gh variable set DB_PASSWORD --body 'Hx9!…'`).
+  { keywords: ["gh"], command: /gh[ \t]+variable[ \t]+set(?=[\s"'])/iy, flag: flag("-b|--body"), password: secretNamedOrOpaque, kind: "secret" },
   // SOPS's `--set '["stripe"] "…"'`: a path into the encrypted file, then the value stored there as JSON.
   { keywords: ["sops"], command: /sops(?=[\s"'])/iy, flag: flag("--set"), password: sopsValue, kind: "secret" },
   { keywords: ["sops"], command: /sops(?=[\s"'])/iy, flag: SOPS_ESCAPED, password: sopsValue, kind: "secret" },
@@ -385,13 +394,14 @@ function toolDetector(tool: Tool): Detector {
         done = end;
         const line = text.slice(tool.command.lastIndex, end);
         const base = tool.command.lastIndex;
+        const command = text.slice(at, end);
         tool.flag.lastIndex = 0;
         for (let m = tool.flag.exec(line); m !== null; m = tool.flag.exec(line)) {
           const v = valueOf(m, 1);
           // A bare word after a space that starts with `-` is the next flag; quoted or attached (`-p-x…`), a password.
           const nextFlag = v !== null && m[3] !== undefined && /[ \t]/.test(line.charAt(v.start - 1)) && v.value.startsWith("-");
           if (v === null || nextFlag || isStandIn(v.value)) continue;
-          const part = tool.password(v.value);
+          const part = tool.password(v.value, command);
           if (part === null || isStandIn(v.value.slice(part[0], part[1]))) continue;
           out.push({ start: base + v.start + part[0], end: base + v.start + part[1], kind: tool.kind ?? "password", ...widenedIfCut(v.value) });
         }
