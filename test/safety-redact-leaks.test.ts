@@ -908,6 +908,17 @@ describe("a GitHub Actions variable named for a secret (gh variable set DB_PASSW
   );
 });
 
+describe("HTTPie's and xh's bearer token (-A bearer -a <token>), and xh's basic password (-a user:x)", () => {
+  exactAndKept(
+    [
+      ["xh api/me -A bearer -a Xk9mQ2pL7vR3zT8wN1bY4cH6dJ", "xh api/me -A bearer -a [REDACTED:password]"],
+      ["http -A bearer -a Xk9mQ2pL7vR3zT8wN1bY4cH6dJ example.org/api", "http -A bearer -a [REDACTED:password] example.org/api"],
+      ["xh -a alice:Hx9kQ2pLz77 httpbin.org/basic-auth", "xh -a alice:[REDACTED:password] httpbin.org/basic-auth"],
+    ],
+    [["a reference, no token, prose", "xh -A bearer -a $TOKEN api/me\nhttp --auth-type=bearer example.org\nthe xh -a flag\nhttp -a alice example.org"]],
+  );
+});
+
 describe("npm's legacy login fed on a here-string (npm login --auth-type=legacy <<< …)", () => {
   exactAndKept(
     [

@@ -174,6 +174,14 @@ function secretNamedOrOpaque(value: string, command: string): [number, number] |
   return name !== undefined && SECRET_KEY.test(name) && !NO_CREDENTIAL_NAME.test(name) ? whole(value) : opaqueToken(value);
 }
 
+/** HTTPie's and xh's bearer mode, where `-a` is the token itself. */
+const BEARER_AUTH = /[ \t](?:-A|--auth-type)(?:=|[ \t]+)["']?bearer(?![\w-])/i;
+/** `-a user:x`'s password, or a bearer token whole; `--auth-type` read as `--auth` and `-type…` is no value. */
+function httpieAuth(value: string, command: string): [number, number] | null {
+  if (value.startsWith("-")) return null;
+  return BEARER_AUTH.test(command) ? whole(value) : after(":")(value);
+}
+
 /**
  * The JSON string after a SOPS `--set` path (`["db"]["password"] "…"`); a number or `true` is a setting.
  * In outer double quotes, its quotes are escaped (`"[\"db\"] \"…\""`): the value ends at the last `\"`.
@@ -257,8 +265,8 @@ const TOOLS: Tool[] = [
     password: whole,
   },
   { keywords: ["lftp"], command: /lftp(?=[ \t])/iy, flag: flag("-u|--user"), password: after(",") },
-  // HTTPie's `http -a user:x`.
-  { keywords: ["http"], command: /https?(?=[ \t])/y, flag: flag("-a|--auth"), password: after(":") },
+  // HTTPie's `http -a user:x` (and xh's, its clone), or the whole token with `-A bearer`.
+  { keywords: ["http", "xh"], command: /(?:https?|xhs?)(?=[ \t])/y, flag: flag("-a|--auth"), password: httpieAuth },
   // The Azure CLI's `az login -u me -p x` (`az acr login` too), and a database server's admin password (`az sql server create -u admin -p x`);
   // elsewhere its `-p` is something else (`az deployment group create -p params.json`).
   { keywords: ["az"], command: /az[ \t]+(?:login|acr[ \t]+login|(?:sql|postgres|mysql|mariadb)[ \t]+(?:flexible-)?server[ \t]+create)(?=[ \t])/iy, flag: flag("-p"), password: whole },
