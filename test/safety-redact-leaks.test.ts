@@ -919,6 +919,22 @@ describe("HTTPie's and xh's bearer token (-A bearer -a <token>), and xh's basic 
   );
 });
 
+describe("a key split by hand after its label, or wrapped at a terminal's width of no usual tool: its rest alone on the next line", () => {
+  const key = "sk-ant-api03-Xk9mQ2pL7vR3zT8wN1bY4cH6dJ0fG5sUa8F3kQ9zX2mV7pL4tR6wN1bY5cD0eHq7Wz3Kp9Lm2Vn8Bx4Rt6Yj1Hs5Dg0Fc3Nq7Zw2Pk9Xm4Lt8Rv6Jb";
+  const line = `$ export ANTHROPIC_API_KEY=${key}`;
+  exactAndKept(
+    [
+      ["my key is Xk9mQ2pL7vR3zT8w\nN1bY4cH6dJ0fG5sU", "my key is [REDACTED:secret]"],
+      [`${line.slice(0, 147)}\n${line.slice(147)}\n$ claude`, "$ export ANTHROPIC_API_KEY=[REDACTED:anthropic-key]\n$ claude"],
+    ],
+    [],
+  );
+  test("kept: prose, a setting, a name in words or a short word below a key", () => {
+    const below = ["thanks for helping", "NODE_ENV=production", "UserAuthService2", "something_else_v2_config", "iOS17"];
+    for (const next of below) expect(redact(`my key is Xk9mQ2pL7vR3zT8w\n${next}`).text).toBe(`my key is [REDACTED:secret]\n${next}`);
+  });
+});
+
 describe("npm's legacy login fed on a here-string (npm login --auth-type=legacy <<< …)", () => {
   exactAndKept(
     [

@@ -1,3 +1,6 @@
+import { drawnAtRandom } from "./generic/handed-key.ts";
+import { WORDS_NAME, mixedCase } from "./look-alikes.ts";
+
 /**
  * A secret shown over several lines: where a value found on one line goes on below it. A rule
  * reads one line; without this, the lines below a wrapped key were sent as they are.
@@ -70,6 +73,16 @@ export function wrappedEnd(text: string, start: number, end: number): number {
   }
   const quote = text.charCodeAt(start - 1);
   if (!folded && (quote === 0x22 || quote === 0x27)) return quotedEnd(text, quote, end);
+  const wrapped = fixedWidthEnd(text, lineStart, end, hex, folded);
+  if (wrapped !== end || folded) return wrapped;
+  // Split by hand right after its label (a value alone on its line is one of a list: one key a line).
+  let contentStart = lineStart;
+  while (isBlank(text.charCodeAt(contentStart))) contentStart++;
+  return contentStart < start ? handSplitEnd(text, end, hex, end - lineStart >= WRAP_MIN) : end;
+}
+
+/** wrappedEnd's value on a line of its own from `lineStart`, ending at `end`, wrapped at a fixed width. */
+function fixedWidthEnd(text: string, lineStart: number, end: number, hex: boolean, folded: boolean): number {
   let contentStart = lineStart;
   while (isBlank(text.charCodeAt(contentStart))) contentStart++;
   // The line's width with or without the blanks before it: `fold` counts indentation, a Read's number is not the file's.
@@ -99,6 +112,35 @@ export function wrappedEnd(text: string, start: number, end: number): number {
     const wide = width || (folded ? undefined : widths.find((w) => USUAL_WIDTHS.includes(w)));
     return wide !== undefined && padded - from < wide ? padded : end;
   }
+}
+
+/**
+ * The shortest rest of a key split by hand: shorter ones are words as often (`iOS17`). Below a line
+ * as wide as a wrapped one, a terminal's last few characters (`t8Rv6Jb`), random if not a word.
+ */
+const SPLIT_MIN = 8;
+const WRAPPED_REST_MIN = 4;
+
+/**
+ * A key split by hand over two lines, or wrapped at a width of no usual tool (a terminal's 147
+ * columns): the value ends its line, after its label, and the next line is one random-looking word alone (hex
+ * stays hex), which a key's rest is and a line of prose, code or a setting (`NODE_ENV=…`) is not.
+ */
+function handSplitEnd(text: string, end: number, hex: boolean, wide: boolean): number {
+  const gap = lineBreak(text, end);
+  if (gap === 0) return end;
+  let from = end + gap;
+  while (isBlank(text.charCodeAt(from))) from++;
+  let to = from;
+  while (to < text.length && isPieceChar(text.charCodeAt(to))) to++;
+  let padded = to;
+  while (padded < to + 2 && text.charCodeAt(padded) === 0x3d) padded++;
+  if (padded !== text.length && lineBreak(text, padded) === 0) return end;
+  const word = text.slice(from, to);
+  if (word.length < (wide ? WRAPPED_REST_MIN : SPLIT_MIN)) return end;
+  if (hex) return /^[0-9a-fA-F]+$/.test(word) && /\d/.test(word) && /[a-fA-F]/.test(word) ? padded : end;
+  const random = drawnAtRandom(word) || (wide && !WORDS_NAME.test(word) && (/\d/.test(word) || mixedCase(word)));
+  return random ? padded : end;
 }
 
 /** The end of a value continued by the `\` at `at` onto the next lines, each a run of token characters (`at` when none is). */
