@@ -935,6 +935,16 @@ describe("a key split by hand after its label, or wrapped at a terminal's width 
   });
 });
 
+describe("a password told as the same as another's, then written: \"the password for bob is the same as the wifi one: …\"", () => {
+  exactAndKept(
+    [
+      ["the password for bob is the same as the wifi one: Hunter22x!", "the password for bob is the same as the wifi one: [REDACTED:password]"],
+      ["the token was same as before: Xk9mQ2pL7vR3zT8wN1bY", "the token was same as before: [REDACTED:secret]"],
+    ],
+    [["no value, a name, a file, a word", "the password is the same as the wifi one\nthe password is the same as the username: admin\nthe password is the same as in config: config.yml\ntoken was the same as the old one: yes"]],
+  );
+});
+
 describe("npm's legacy login fed on a here-string (npm login --auth-type=legacy <<< …)", () => {
   exactAndKept(
     [

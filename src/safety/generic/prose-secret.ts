@@ -55,11 +55,13 @@ const ADVERB = String.raw`(?:now|still|just|simply|actually|literally|currently)
 const LABEL_START = String.raw`(?:(?<![A-Za-z0-9_.$=-])|(?<=[A-Za-z]-)(?=passwort|kennwort|wachtwoord))`;
 /** Where the value is written, then it: "the wifi password is on the sticker: …", "is written under the router: …" (up to three words, then a colon). */
 const WHERE_WRITTEN = String.raw`(?:is|was)[ \t]+(?:written[ \t]+)?(?:on|in|under)(?:[ \t]+[^\s:]{1,30}){1,3}[ \t]*:`;
+/** Another secret it equals, then it: "the password for bob is the same as the wifi one: …" (up to four words, then a colon). */
+const SAME_AS = String.raw`(?:is|was)[ \t]+(?:the[ \t]+)?same[ \t]+as(?:[ \t]+[^\s:]{1,30}){1,4}[ \t]*:`;
 /** The label asked for, then answered: "the wifi password? it's …", "what's the wifi password? …" (ANSWERED holds the value to more). */
 const ASKED = String.raw`\?(?:[ \t]+it(?:['’]s|[ \t]+is))?`;
 const ANSWERED = /\?(?:[ \t]+it(?:['’]s|[ \t]+is))?[ \t]+$/;
 const PROSE_SECRET = new RegExp(
-  String.raw`${LABEL_START}${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:['’]s(?:[ \t]+${ADVERB})?|[ \t]+(?:${WHERE_WRITTEN}|(?:is|was|got)(?:[ \t]+${ADVERB})?(?:[ \t]+(?:set|changed|reset|updated)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)(?:[ \t]*:)?|(?:\*\*|__)?[ \t]*(?:[:=→—–]|->)(?:\*\*|__)?|${ASKED}|(?=[ \t]+\())|)[ \t]+${TOLD_VALUE}`,
+  String.raw`${LABEL_START}${LABEL}(?:[ \t]+value)?(?:${WHOSE}(?:['’]s(?:[ \t]+${ADVERB})?|[ \t]+(?:${WHERE_WRITTEN}|${SAME_AS}|(?:is|was|got)(?:[ \t]+${ADVERB})?(?:[ \t]+(?:set|changed|reset|updated)[ \t]+to)?|will[ \t]+be|should[ \t]+be|to|now|(?:set|changed|updated|reset)(?:[ \t]+to|[ \t]*:)|ist|war|lautet|est|était|c['’]est|es|era|é|è)(?:[ \t]*:)?|(?:\*\*|__)?[ \t]*(?:[:=→—–]|->)(?:\*\*|__)?|${ASKED}|(?=[ \t]+\())|)[ \t]+${TOLD_VALUE}`,
   "diy",
 );
 
