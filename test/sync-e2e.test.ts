@@ -349,7 +349,7 @@ describe("a session whose subagents' file comes before its own (Claude Code 2.0'
     claude.write(`p/${SESSION}.jsonl`, jsonl(own));
     expect((await runCli(["sync"], { env })).code).toBe(0);
     const dry = JSON.parse((await runCli(["sync", "--dry-run", "--json"], { env })).stdout).sessions[0];
-    expect(dry.createdAt).toBe(Date.parse(at(5_000)));
+    expect(dry.createdAt).toBe(Date.parse(at(0)));
     expect(server.session(SESSION)).toMatchObject({ createdAt: dry.createdAt, title: dry.title });
     expect(server.session(SESSION)?.messages.length).toBe(dry.messageCount);
     expect(server.violations()).toEqual([]);
@@ -368,6 +368,31 @@ describe("a session whose subagents' file comes before its own (Claude Code 2.0'
     expect(JSON.parse(quiet.stdout)).toMatchObject({ bytesRead: 0, beingWritten: 0, pending: { sessions: 0, messages: 0 } });
     expect(server.session(SESSION)).toMatchObject({ createdAt: Date.parse(at(0)) });
     expect(server.session(SESSION)?.messages.length).toBe(2);
+    expect(server.violations()).toEqual([]);
+  });
+
+  test("its own file coming after its files were quiet (the user waited over a minute at the first prompt): the server keeps the start a read of all its files gives", async () => {
+    // Claude Code started 3 minutes ago and wrote its Warmup agent; the first prompt came just now. A sync (or the hooks'
+    // runner, a minute after the SessionStart's look) in between sends the session: its start can never change after.
+    server.reset();
+    const claude = tempClaudeDir();
+    const started = Date.now() - 180_000;
+    const sent = (ms: number) => new Date(started + ms).toISOString();
+    const agent = claude.write(
+      `p/${SESSION}/subagents/agent-a1.jsonl`,
+      jsonl([user("Warmup", { isSidechain: true, agentId: "a1", timestamp: sent(0) }), assistant("msg_w", text("Ready."), { isSidechain: true, agentId: "a1", timestamp: sent(2_000) })]),
+    );
+    const idle = new Date(started + 2_000);
+    utimesSync(agent, idle, idle);
+    const env = envFor(claude.root);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    expect(server.session(SESSION)).toBeDefined();
+
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("Fix the flaky test", { timestamp: sent(175_000) }), assistant("msg_1", text("Looking."), { timestamp: sent(177_000) })]));
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const dry = JSON.parse((await runCli(["sync", "--dry-run", "--json"], { env })).stdout).sessions[0];
+    expect(server.session(SESSION)).toMatchObject({ createdAt: dry.createdAt, durationMs: dry.durationMs, title: "Fix the flaky test" });
+    expect(dry.createdAt).toBe(started);
     expect(server.violations()).toEqual([]);
   });
 

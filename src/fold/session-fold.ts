@@ -78,7 +78,7 @@ export interface SessionMeta {
    * gives.
    */
   firstAt?: number;
-  /** The earliest time of subagents' lines: the start of a session with no line of its own (its files are read in any order). */
+  /** The earliest time of subagents' lines (its files are read in any order): the start when earlier than `firstAt` (summarize.ts startOf). */
   firstSideAt?: number;
   lastAt?: number;
 }

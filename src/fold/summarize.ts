@@ -102,9 +102,16 @@ function mainModel(outputByModel: SessionUsage["outputByModel"]): string | undef
   return best;
 }
 
-/** When the session started: its own first line's time, else (a session with only subagents' files) their earliest. */
+/**
+ * When the session started: its own first line's time or its subagents' earliest, whichever came first. A start
+ * from one kind alone depended on which files a read found: 2.0's Warmup agent is written when Claude Code starts,
+ * the session's own file only at the first prompt, and a session sent in between (its files quiet a minute: a user
+ * thinking at the prompt) kept the Warmup's time on the server (createdAt is written once), where a read of all
+ * its files gave the prompt's.
+ */
 export function startOf(meta: SessionMeta): number | undefined {
-  return meta.firstAt ?? meta.firstSideAt;
+  if (meta.firstAt === undefined || meta.firstSideAt === undefined) return meta.firstAt ?? meta.firstSideAt;
+  return Math.min(meta.firstAt, meta.firstSideAt);
 }
 
 /** A project's name: its folder's. */
