@@ -22,14 +22,17 @@ export function isPrompt(line: string): boolean {
   }
 }
 
-function splitTurns(lines: string[], count: number): string[][] {
-  const turns: string[][] = [[]];
-  for (const line of lines) {
-    if (isPrompt(line) && (turns.at(-1) as string[]).some(isPrompt)) turns.push([]);
-    (turns.at(-1) as string[]).push(line);
+/** Items in turns, each starting with a typed prompt (the first holds what came before it too). */
+function cutAtPrompts<T>(items: T[], prompt: (item: T) => boolean): T[][] {
+  const turns: T[][] = [[]];
+  for (const item of items) {
+    if (prompt(item) && (turns.at(-1) as T[]).some(prompt)) turns.push([]);
+    (turns.at(-1) as T[]).push(item);
   }
-  return turns.slice(0, count);
+  return turns;
 }
+
+const splitTurns = (lines: string[], count: number): string[][] => cutAtPrompts(lines, isPrompt).slice(0, count);
 
 export interface ReplaySession {
   sessionId: string;
@@ -69,4 +72,63 @@ export function replaySession(count: number, rank = 0): ReplaySession {
       .split("\n"),
   );
   return { sessionId, turns, from: "a written session (../shared/corpus is not there)" };
+}
+
+/** A session's files as Claude Code writes them: its own transcript (when there is one) and its subagents'. */
+export interface SessionFiles {
+  sessionId: string;
+  /** Relative to `projects/`; the session's own transcript, written or not. */
+  own: string;
+  hasOwn: boolean;
+  agents: string[];
+  /** Every line of its files in the order Claude Code wrote them: main thread and subagents by their times, each file's order kept. */
+  lines: { file: string; line: string }[];
+}
+
+const lineTime = (line: string) => Date.parse(/"timestamp":"([^"]+)"/.exec(line)?.[1] ?? "");
+
+/** Each file's lines, a line without a time taking the latest before it, merged by time (ties: the file listed first). */
+function byTime(files: Map<string, string[]>): { file: string; line: string }[] {
+  const streams = [...files].map(([file, lines]) => {
+    let at = Number.NEGATIVE_INFINITY;
+    return lines.map((line) => ({ file, line, at: (at = Math.max(at, lineTime(line) || at)) }));
+  });
+  const merged: { file: string; line: string }[] = [];
+  for (;;) {
+    const next = streams.filter((s) => s.length > 0).sort((a, b) => (a[0]?.at as number) - (b[0]?.at as number))[0];
+    if (!next) return merged;
+    const { file, line } = next.shift() as { file: string; line: string };
+    merged.push({ file, line });
+  }
+}
+
+/** The sessions under `projects`: 2.0's flat agent-*.jsonl files join the session their lines name, 2.1's <session>/subagents/ theirs. */
+export function sessionsIn(projects: string): SessionFiles[] {
+  const files = readdirSync(projects, { recursive: true }).map(String).filter((f) => f.endsWith(".jsonl"));
+  const read = (f: string) => readFileSync(join(projects, f), "utf8").split("\n").filter(Boolean);
+  const sessions = new Map<string, { own: string; hasOwn: boolean; files: Map<string, string[]> }>();
+  for (const f of files.sort((a, b) => Number(a.includes("agent-")) - Number(b.includes("agent-")))) {
+    const lines = read(f);
+    const nested = /^(.+)\/([^/]+)\/subagents\/[^/]+$/.exec(f);
+    const agent = /(^|\/)agent-[^/]+$/.test(f);
+    const sessionId = nested ? (nested[2] as string) : agent ? /"sessionId":"([^"]+)"/.exec(lines.join("\n"))?.[1] : f.split("/").pop()?.replace(/\.jsonl$/, "");
+    if (!sessionId) continue;
+    const own = join(nested ? (nested[1] as string) : f.split("/").slice(0, -1).join("/"), `${sessionId}.jsonl`);
+    const s = sessions.get(own) ?? { own, hasOwn: false, files: new Map<string, string[]>() };
+    if (!agent) s.hasOwn = true;
+    s.files.set(f, lines);
+    sessions.set(own, s);
+  }
+  return [...sessions.values()].map((s) => ({
+    sessionId: s.own.split("/").pop()?.replace(/\.jsonl$/, "") as string,
+    own: s.own,
+    hasOwn: s.hasOwn,
+    agents: [...s.files.keys()].filter((f) => f !== s.own),
+    lines: byTime(s.files),
+  }));
+}
+
+/** A session's lines in turns, each starting with a typed prompt of its main thread. */
+export function turnsOf(s: SessionFiles): { file: string; line: string }[][] {
+  return cutAtPrompts(s.lines, (e) => e.file === s.own && isPrompt(e.line));
 }
