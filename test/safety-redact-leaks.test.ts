@@ -1801,3 +1801,20 @@ describe("a config file of secrets shown whole (cat config/secrets.yml): its val
     expect(redactOutput(yaml, "env").text).toBe(masked);
   });
 });
+
+describe("the password rclone obscures (rclone obscure x), fed to it, and what it prints (rclone reveal undoes it)", () => {
+  const { redactOutput } = createRedactor();
+  exactAndKept(
+    [
+      ["rclone obscure 'Hx9!kQ2pLz'", "rclone obscure '[REDACTED:password]'"],
+      ["$ rclone obscure 'Hx9kQ2pLzW'\nqH1c3mV5xYwZaBcDeFgHiJkLmNoPq\n", "$ rclone obscure '[REDACTED:password]'\n[REDACTED:secret]\n"],
+      ["echo Hx9kQ2pLz | rclone obscure -", "echo [REDACTED:secret] | rclone obscure -"],
+      ["rclone config create x s3 secret_access_key=Zz8kq1wmXk9pQ2vL", "rclone config create x s3 secret_access_key=[REDACTED:secret]"],
+    ],
+    [["its name in prose and its help", "use rclone obscure to hide passwords in rclone.conf\nrclone obscure --help\nrclone obscure -"]],
+  );
+  test("as a Bash call's result", () => {
+    expect(commandPrints("rclone obscure 'Hx9!kQ2pLz'")).toBe("any");
+    expect(redactOutput("qH1c3mV5xYwZaBcDeFgHiJkLmNoPq\n", "any").text).toBe("[REDACTED:secret]\n");
+  });
+});

@@ -347,6 +347,8 @@ const TOOLS: Tool[] = [
     password: whole,
     kind: "secret",
   },
+  // and the password it obscures for a config file (`rclone obscure x`; `-` reads it from the input): not a lowercase word (`rclone obscure to hide …`).
+  { keywords: ["rclone"], command: /rclone[ \t]+obscure(?=[ \t])/iy, flag: POSITIONAL, password: (value) => (PLAIN_WORD.test(value) ? null : whole(value)) },
   // InfluxDB 2's `influx setup -u admin -p x`; Pulumi's `pulumi config set --secret name x` (the name is no secret).
   { keywords: ["influx"], command: /influx[ \t]+(?:setup|user[ \t]+(?:create|password))(?=[ \t])/iy, flag: flag("-p|--password"), password: whole },
   // Any influx command's `-t x`, its API token's short flag (`--token` is every command's: secretFlagDetector).
@@ -424,7 +426,7 @@ export const toolDetectors: Detector[] = TOOLS.map(toolDetector);
 // A secret piped into the command that stores or uses it
 
 /** What reads a password from its input: a registry's login (`--password-stdin`), a password store's insert (`pass insert`, `secret-tool store`, `keyring set`), `gh auth login --with-token`. */
-const STORE_STDIN = String.raw`(?:docker|podman|helm(?:[ \t]+registry)?|oras|crane)[ \t]+login[^|\n]{0,200}--password-stdin|(?:go)?pass[ \t]+insert|secret-tool[ \t]+store|keyring[ \t]+set|gh[ \t]+auth[ \t]+login[^|\n]{0,200}--with-token`;
+const STORE_STDIN = String.raw`(?:docker|podman|helm(?:[ \t]+registry)?|oras|crane)[ \t]+login[^|\n]{0,200}--password-stdin|(?:go)?pass[ \t]+insert|secret-tool[ \t]+store|keyring[ \t]+set|rclone[ \t]+obscure[ \t]+-(?![\w-])|gh[ \t]+auth[ \t]+login[^|\n]{0,200}--with-token`;
 
 /**
  * What stores or takes a secret read from its input, piped or as a here-string: a platform's secret or variable (`wrangler secret put`,
