@@ -1818,3 +1818,21 @@ describe("the password rclone obscures (rclone obscure x), fed to it, and what i
     expect(redactOutput("qH1c3mV5xYwZaBcDeFgHiJkLmNoPq\n", "any").text).toBe("[REDACTED:secret]\n");
   });
 });
+
+describe("mysql's glued password (-pX) in a JSON list, with no command line: an MCP server's args after a mysql-like command", () => {
+  exactAndKept(
+    [
+      ['{"command": "mysql", "args": ["-u", "root", "-pHx9kQ2pLz"]}', '{"command": "mysql", "args": ["-u", "root", "-p[REDACTED:password]"]}'],
+      [
+        '{\n  "db": {\n    "command": "/usr/bin/mysqldump",\n    "args": [\n      "-u",\n      "root",\n      "-pHx9k\\"Q2pLz",\n      "shop"\n    ]\n  }\n}',
+        '{\n  "db": {\n    "command": "/usr/bin/mysqldump",\n    "args": [\n      "-u",\n      "root",\n      "-p[REDACTED:password]",\n      "shop"\n    ]\n  }\n}',
+      ],
+      ['["mariadb", "-h", "db",\n "-pHx9kQ2pLz"]', '["mariadb", "-h", "db",\n "-p[REDACTED:password]"]'],
+    ],
+    [
+      ["-p alone prompts; -P is the port", '{"command": "mysql", "args": ["-u", "root", "-p", "-P3306"]}'],
+      ["another command's -p", '{"command": "node", "args": ["-pHx9kQ2pLz"]}\n{"command": "ssh", "args": ["-p2222", "mysql"]}'],
+      ["a variable", '{"command": "mysql", "args": ["-p${MYSQL_PASSWORD}"]}'],
+    ],
+  );
+});

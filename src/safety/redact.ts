@@ -16,6 +16,7 @@ import { loneLines, loneSecret } from "./generic/lone-secret.ts";
 import { appPasswordDetector } from "./generic/app-password.ts";
 import { seedPhraseDetector } from "./generic/seed-phrase.ts";
 import { keypairArrayDetector } from "./generic/keypair-array.ts";
+import { mysqlArgsDetector } from "./generic/mysql-args.ts";
 import { handedKeyDetector } from "./generic/handed-key.ts";
 import { envArrayDetector } from "./generic/env-array.ts";
 import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
@@ -155,6 +156,7 @@ function builtinDetectors(): Detector[] {
     backupCodesDetector,
     oneTimeCodeDetector,
     ...toolDetectors,
+    mysqlArgsDetector,
     pipedSecretDetector,
     promptAnswerDetector,
     secretFlagDetector,
