@@ -1836,3 +1836,24 @@ describe("mysql's glued password (-pX) in a JSON list, with no command line: an 
     ],
   );
 });
+
+describe("MySQL's caching_sha2_password hash as a query prints it ($A$005$, a salt of any characters, the digest): a \\G row, a table, SHOW CREATE USER", () => {
+  // The salt's 20 characters are any but `$` (a space, a quote, a table's bar, a control character); the digest's 43 end it.
+  const salts = ["\x0bq3o%4;M|^i:c|\x7fH-5 '", "N]G;3l#6+OqF8pUh,6rW"];
+  const digest = "gB7Ia8S.dbwzPoeKwJz0gcLu7HFVRZs1kXfGqYJcuR5";
+  const marker = "[REDACTED:mysql-password-hash]";
+  exactAndKept(
+    salts.flatMap((salt): [string, string][] => {
+      const hash = `$A$005$${salt}${digest}`;
+      return [
+        [`*************************** 1. row ***************************\n                 user: root\nauthentication_string: ${hash}\n`, `*************************** 1. row ***************************\n                 user: root\nauthentication_string: ${marker}\n`],
+        [`| user | host      | authentication_string |\n| root | localhost | ${hash} |`, `| user | host      | authentication_string |\n| root | localhost | ${marker} |`],
+        [`CREATE USER \`app\`@\`%\` IDENTIFIED WITH 'caching_sha2_password' AS '${hash}' REQUIRE NONE`, `CREATE USER \`app\`@\`%\` IDENTIFIED WITH 'caching_sha2_password' AS '${marker}' REQUIRE NONE`],
+      ];
+    }),
+    [
+      ["the prefix in prose, a digest too short, shell variables", `caching_sha2_password stores $A$005$ then a salt\n$A$005$${salts[1]}${digest.slice(0, 30)}\necho $A$B$C`],
+      ["the plugin's name in the column", "| plugin                | authentication_string |\n| caching_sha2_password |                       |"],
+    ],
+  );
+});
