@@ -1857,3 +1857,28 @@ describe("MySQL's caching_sha2_password hash as a query prints it ($A$005$, a sa
     ],
   );
 });
+
+describe("a one-liner printing a field named for a secret of what it loads, or the keychain's password (keyring.get_password)", () => {
+  const { redactOutput } = createRedactor();
+  const printed: [command: string, output: string][] = [
+    [`python -c "import keyring; print(keyring.get_password('svc', 'bob'))"`, "Kg9kQ2pLxz"],
+    [`node -e "console.log(require('./config').db.password)"`, "Nd9kQ2pLxz"],
+    [`python3 -c "import json; print(json.load(open('creds.json'))['token'])"`, "Tk9kQ2pLxzAbCdEf"],
+    [`node -p "require('./c').secrets.get('api_key')"`, "Tk9kQ2pLxzAbCdEf"],
+    [`node -e "require('keytar').getPassword('svc', 'bob').then(console.log)"`, "Kt9kQ2pLxz"],
+  ];
+  for (const [command, output] of printed) {
+    test(`pasted: ${command}`, () => expect(redact(`$ ${command}\n${output}\n`).text).toBe(`$ ${command}\n[REDACTED:secret]\n`));
+    test(`a Bash call's result: ${command}`, () => {
+      expect(commandPrints(command)).toBe("any");
+      expect(redactOutput(`${output}\n`, "any").text).toBe("[REDACTED:secret]\n");
+    });
+  }
+  exactAndKept(
+    [],
+    [
+      ["fields of no secret, a secret's length", `$ node -e "console.log(require('./package.json').version)"\n1.2.3\n$ python -c "import json; print(json.load(open('c.json'))['token_count'])"\n12345\n$ node -e "console.log(require('./c').password.length)"\n16\n`],
+      ["a one-liner printing nothing", `$ python -c "import keyring; keyring.get_password('svc', 'bob')"\nTraceback (most recent call last)\n`],
+    ],
+  );
+});

@@ -1,7 +1,8 @@
 /**
  * A variable's value printed by a command that names it outside the shell's own `echo $NAME` (printed-secret.ts): PowerShell's
  * `$env:NAME` alone on its line and `[Environment]::GetEnvironmentVariable('NAME')`, a one-liner printing what it reads from the
- * environment (`python -c "import os; print(os.environ['NAME'])"`, `node -p process.env.NAME`, `ruby -e 'puts ENV["NAME"]'`),
+ * environment (`python -c "import os; print(os.environ['NAME'])"`, `node -p process.env.NAME`, `ruby -e 'puts ENV["NAME"]'`), a field of
+ * what it loads (`node -e "console.log(require('./config').db.password)"`) or the keychain's password (`keyring.get_password(…)`),
  * and a field read out of a file (`jq -r .token auth.json`, `yq '.auth.password' values.yaml`). What is printed is the name's value:
  * printed-secret.ts reads the line below when the name is a secret's.
  */
@@ -20,6 +21,14 @@ const ONE_LINER_MAX = 400;
 const PRINTS = /\b(?:print|printf|println|console\.log|puts|echo|say|p)\b/;
 /** A read of the environment, each language's: `os.environ['X']`, `os.environ.get('X')`, `os.getenv('X')`, `process.env.X`, `ENV["X"]`, `$ENV{X}`. */
 const ENV_READ = /(?:environ(?:\.get)?[[(]|getenv\(|process\.env(?:\.|\[)|\bENV(?:\[|\.fetch\()|\$ENV\{|Deno\.env\.get\()[ \t]*["']?([A-Za-z_]\w{0,100})/g;
+
+/**
+ * A field read out of what the code loaded, the last of its chain: `require('./config').db.password`, `cfg["token"]`, `creds.get('secret')`
+ * (`password.length` prints no password). Its name is the field's, as an environment variable's is.
+ */
+const FIELD_IN_CODE = /(?:\.([A-Za-z_]\w{0,100})|\[[ \t]*["']([A-Za-z_][\w-]{0,100})["'][ \t]*\]|\.get\([ \t]*["']([A-Za-z_][\w-]{0,100})["'][ \t]*\))(?![\w(]|[ \t]*[.[])/g;
+/** A password read from the system's keychain: Python's `keyring.get_password(…)`, node's `keytar.getPassword(…)`. */
+const KEYCHAIN_READ = /\bget_?password\(/i;
 
 /** `jq`'s or `yq`'s path, its flags before it (`-r`, `--raw-output`, `e`): the field it prints is its last name (`.auth.password`). */
 const FIELD_READ = /(?:jq|yq)(?:[ \t]+(?:-{1,2}[A-Za-z][\w-]{0,30}|e|eval))*[ \t]+["']?((?:\.[A-Za-z_][\w-]{0,100}|\[[^\]\r\n]{0,100}\]){1,20})["']?(?=[\s|;&]|$)/iy;
@@ -42,5 +51,8 @@ export function printedVariables(text: string, at: number): string[] | undefined
   const code = text.slice(ONE_LINER.lastIndex, ONE_LINER.lastIndex + ONE_LINER_MAX).split("\n", 1)[0] as string;
   // `node -p` prints its expression; other one-liners print what a print call is given.
   if (head[1]?.toLowerCase() !== "p" && !PRINTS.test(code)) return [];
-  return [...code.matchAll(ENV_READ)].map((m) => m[1] as string);
+  const names = [...code.matchAll(ENV_READ)].map((m) => m[1] as string);
+  for (const m of code.matchAll(FIELD_IN_CODE)) names.push((m[1] ?? m[2] ?? m[3]) as string);
+  if (KEYCHAIN_READ.test(code)) names.push("password");
+  return names;
 }
