@@ -1810,6 +1810,7 @@ describe("the password rclone obscures (rclone obscure x), fed to it, and what i
       ["$ rclone obscure 'Hx9kQ2pLzW'\nqH1c3mV5xYwZaBcDeFgHiJkLmNoPq\n", "$ rclone obscure '[REDACTED:password]'\n[REDACTED:secret]\n"],
       ["echo Hx9kQ2pLz | rclone obscure -", "echo [REDACTED:secret] | rclone obscure -"],
       ["rclone config create x s3 secret_access_key=Zz8kq1wmXk9pQ2vL", "rclone config create x s3 secret_access_key=[REDACTED:secret]"],
+      ["rclone config password remote pass Hx9kQ2pLz", "rclone config password remote pass [REDACTED:secret]"],
     ],
     [["its name in prose and its help", "use rclone obscure to hide passwords in rclone.conf\nrclone obscure --help\nrclone obscure -"]],
   );
@@ -1828,11 +1829,17 @@ describe("mysql's glued password (-pX) in a JSON list, with no command line: an 
         '{\n  "db": {\n    "command": "/usr/bin/mysqldump",\n    "args": [\n      "-u",\n      "root",\n      "-p[REDACTED:password]",\n      "shop"\n    ]\n  }\n}',
       ],
       ['["mariadb", "-h", "db",\n "-pHx9kQ2pLz"]', '["mariadb", "-h", "db",\n "-p[REDACTED:password]"]'],
+      ["subprocess.run(['mysqldump', '-u', 'root', '-pHx9kQ2pLz', 'shop'])", "subprocess.run(['mysqldump', '-u', 'root', '-p[REDACTED:password]', 'shop'])"],
+      ['spawn("mysql", ["-u", "root", "-pHx9kQ2pLz"])', 'spawn("mysql", ["-u", "root", "-p[REDACTED:password]"])'],
+      ['    command: ["mysql"]\n    args: ["-u", "root", "-pHx9kQ2pLz"]\n', '    command: ["mysql"]\n    args: ["-u", "root", "-p[REDACTED:password]"]\n'],
+      ["command: mysql\nargs:\n  - -u\n  - root\n  - -pHx9kQ2pLz\n", "command: mysql\nargs:\n  - -u\n  - root\n  - -p[REDACTED:password]\n"],
+      ["command:\n  - mysqldump\n  - '-pHx9kQ2pLz'\n  - shop\n", "command:\n  - mysqldump\n  - '-p[REDACTED:password]'\n  - shop\n"],
     ],
     [
       ["-p alone prompts; -P is the port", '{"command": "mysql", "args": ["-u", "root", "-p", "-P3306"]}'],
       ["another command's -p", '{"command": "node", "args": ["-pHx9kQ2pLz"]}\n{"command": "ssh", "args": ["-p2222", "mysql"]}'],
       ["a variable", '{"command": "mysql", "args": ["-p${MYSQL_PASSWORD}"]}'],
+      ["a bullet list's prose after mysql, a YAML list's prompt", "Install:\n- mysql\n- -pretty good docs\n\ncommand:\n  - mysql\n  - -p\n  - -P3306\n"],
     ],
   );
 });

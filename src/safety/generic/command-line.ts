@@ -339,10 +339,10 @@ const TOOLS: Tool[] = [
     flag: POSITIONAL,
     password: passwordShaped,
   },
-  // rclone's remotes made on the command line: `rclone config create s3 s3 secret_access_key …`.
+  // rclone's remotes made on the command line: `rclone config create s3 s3 secret_access_key …`, `rclone config password remote pass …`.
   {
     keywords: ["rclone"],
-    command: /rclone[ \t]+config[ \t]+(?:create|update)(?=[ \t])/iy,
+    command: /rclone[ \t]+config[ \t]+(?:create|update|password)(?=[ \t])/iy,
     flag: new RegExp(String.raw`(?<=[ \t])(?:secret_access_key|client_secret|pass|password|token|key)(?:=|[ \t]+)${VALUE}`, "gd"),
     password: whole,
     kind: "secret",
