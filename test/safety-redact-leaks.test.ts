@@ -1863,6 +1863,12 @@ describe("MySQL's caching_sha2_password hash as a query prints it ($A$005$, a sa
       ["the plugin's name in the column", "| plugin                | authentication_string |\n| caching_sha2_password |                       |"],
     ],
   );
+  test("in hex, as HEX(authentication_string) and SHOW CREATE USER's AS 0x… print it", () => {
+    const hex = Buffer.from(`$A$005$${salts[0]}${digest}`, "latin1").toString("hex").toUpperCase();
+    expect(redact(`| root | ${hex} |`).text).toBe(`| root | ${marker} |`);
+    expect(redact(`IDENTIFIED WITH 'caching_sha2_password' AS 0x${hex} REQUIRE NONE`).text).toBe(`IDENTIFIED WITH 'caching_sha2_password' AS ${marker} REQUIRE NONE`);
+    expect(redact(`short: ${hex.slice(0, 100)}`).count).toBe(0);
+  });
 });
 
 describe("a one-liner printing a field named for a secret of what it loads, or the keychain's password (keyring.get_password)", () => {
