@@ -1811,11 +1811,13 @@ describe("the password rclone obscures (rclone obscure x), fed to it, and what i
       ["echo Hx9kQ2pLz | rclone obscure -", "echo [REDACTED:secret] | rclone obscure -"],
       ["rclone config create x s3 secret_access_key=Zz8kq1wmXk9pQ2vL", "rclone config create x s3 secret_access_key=[REDACTED:secret]"],
       ["rclone config password remote pass Hx9kQ2pLz", "rclone config password remote pass [REDACTED:secret]"],
+      ["$ rclone reveal 'qH1c3mV5xYwZaBcDeFgHiJkLmNoPq'\nHx9kQ2pLzW\n", "$ rclone reveal '[REDACTED:secret]'\n[REDACTED:secret]\n"],
     ],
-    [["its name in prose and its help", "use rclone obscure to hide passwords in rclone.conf\nrclone obscure --help\nrclone obscure -"]],
+    [["its name in prose and its help", "use rclone obscure to hide passwords in rclone.conf\nrclone obscure --help\nrclone obscure -\nuse rclone reveal to see it\nrclone reveal --help"]],
   );
   test("as a Bash call's result", () => {
     expect(commandPrints("rclone obscure 'Hx9!kQ2pLz'")).toBe("any");
+    expect(commandPrints("rclone reveal qH1c3mV5xYwZaBcDeFgHiJkLmNoPq")).toBe("any");
     expect(redactOutput("qH1c3mV5xYwZaBcDeFgHiJkLmNoPq\n", "any").text).toBe("[REDACTED:secret]\n");
   });
 });

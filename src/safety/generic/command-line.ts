@@ -347,8 +347,10 @@ const TOOLS: Tool[] = [
     password: whole,
     kind: "secret",
   },
-  // and the password it obscures for a config file (`rclone obscure x`; `-` reads it from the input): not a lowercase word (`rclone obscure to hide …`).
+  // and the password it obscures for a config file (`rclone obscure x`; `-` reads it from the input): not a lowercase word (`rclone obscure to hide …`);
+  // the obscured form given to `rclone reveal` turns back into it.
   { keywords: ["rclone"], command: /rclone[ \t]+obscure(?=[ \t])/iy, flag: POSITIONAL, password: (value) => (PLAIN_WORD.test(value) ? null : whole(value)) },
+  { keywords: ["rclone"], command: /rclone[ \t]+reveal(?=[ \t])/iy, flag: POSITIONAL, password: (value) => (PLAIN_WORD.test(value) ? null : whole(value)), kind: "secret" },
   // InfluxDB 2's `influx setup -u admin -p x`; Pulumi's `pulumi config set --secret name x` (the name is no secret).
   { keywords: ["influx"], command: /influx[ \t]+(?:setup|user[ \t]+(?:create|password))(?=[ \t])/iy, flag: flag("-p|--password"), password: whole },
   // Any influx command's `-t x`, its API token's short flag (`--token` is every command's: secretFlagDetector).
