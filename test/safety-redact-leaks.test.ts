@@ -1897,3 +1897,17 @@ describe("a one-liner printing a field named for a secret of what it loads, or t
     ],
   );
 });
+
+describe("a secret Python's prompt echoes (>>> keyring.get_password(…), >>> cfg['token']): the word inside its repr's quotes", () => {
+  exactAndKept(
+    [
+      [">>> import keyring\n>>> keyring.get_password('svc', 'bob')\n'Kg9kQ2pLxz'\n", ">>> import keyring\n>>> keyring.get_password('svc', 'bob')\n'[REDACTED:secret]'\n"],
+      [">>> cfg = json.load(open('c.json'))\n>>> cfg['token']\n'Tk9kQ2pLxzAbCdEf'\n", ">>> cfg = json.load(open('c.json'))\n>>> cfg['token']\n'[REDACTED:secret]'\n"],
+      [">>> settings.SECRET_KEY\n\"Tk9kQ2pLxzAbCdEf\"\n", ">>> settings.SECRET_KEY\n\"[REDACTED:secret]\"\n"],
+    ],
+    [
+      ["a tokenizer's special tokens, an assignment, a length, a field of no secret", ">>> tokenizer.bos_token\n'<|begin_of_text|>'\n>>> tok.unk_token\n'<unk>'\n>>> pw = keyring.get_password('svc', 'bob')\n>>> len(pw)\n10\n>>> cfg['name']\n'myapp-prod-server'\n"],
+      ["a placeholder echoed", ">>> os.environ['GITHUB_TOKEN']\n'ghp_xxx'\n"],
+    ],
+  );
+});

@@ -98,6 +98,7 @@ const OUTPUT = new RegExp(String.raw`(?:\r?\n[ \t]*›[ \t]+Warning:[^\r\n]{0,30
  * $DB_PASSWORD`); a short word of another shape is a message's (`null`, `none`, `true`).
  */
 const SHORT_PRINTED = 8;
+const REPR = /^(['"])[^'"]+\1$/;
 const isPrintedSecret = (value: string) => isPrintedValue(value) && (value.length >= SHORT_PRINTED || looksLikePassword(value));
 
 /** Whether the command at `at` prints a secret: "any" word, or only one shaped like a key ("key"). */
@@ -162,9 +163,11 @@ export const printedSecretDetector: Detector = {
       OUTPUT.lastIndex = text[eol - 1] === "\r" ? eol - 1 : eol;
       const m = OUTPUT.exec(text);
       const span = m?.indices?.[1];
-      const value = m?.[1];
+      // A REPL's echo is the value's repr (`'…'`): the word inside its quotes is what is printed (a tokenizer's `'<unk>'` is a stand-in).
+      const quote = m?.[1] !== undefined && REPR.test(m[1]) ? 1 : 0;
+      const value = m?.[1]?.slice(quote, m[1].length - quote);
       if (prints === "key" && !KEY_SHAPED.test(value ?? "")) continue;
-      if (span && value && isPrintedSecret(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
+      if (span && value && isPrintedSecret(value)) out.push({ start: span[0] + quote, end: span[1] - quote, kind: "secret" });
     }
   },
 };

@@ -2,7 +2,8 @@
  * A variable's value printed by a command that names it outside the shell's own `echo $NAME` (printed-secret.ts): PowerShell's
  * `$env:NAME` alone on its line and `[Environment]::GetEnvironmentVariable('NAME')`, a one-liner printing what it reads from the
  * environment (`python -c "import os; print(os.environ['NAME'])"`, `node -p process.env.NAME`, `ruby -e 'puts ENV["NAME"]'`), a field of
- * what it loads (`node -e "console.log(require('./config').db.password)"`) or the keychain's password (`keyring.get_password(…)`),
+ * what it loads (`node -e "console.log(require('./config').db.password)"`) or the keychain's password (`keyring.get_password(…)`), also
+ * as Python's prompt echoes it (`>>> keyring.get_password('svc', 'bob')`),
  * and a field read out of a file (`jq -r .token auth.json`, `yq '.auth.password' values.yaml`). What is printed is the name's value:
  * printed-secret.ts reads the line below when the name is a secret's.
  */
@@ -34,7 +35,10 @@ const KEYCHAIN_READ = /\bget_?password\(/i;
 const FIELD_READ = /(?:jq|yq)(?:[ \t]+(?:-{1,2}[A-Za-z][\w-]{0,30}|e|eval))*[ \t]+["']?((?:\.[A-Za-z_][\w-]{0,100}|\[[^\]\r\n]{0,100}\]){1,20})["']?(?=[\s|;&]|$)/iy;
 const LAST_NAME = /\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])*$/;
 
-export const PRINTED_VARIABLE_KEYWORDS = ["$env:", "getenvironmentvariable(", "python", "node -", "ruby -e", "perl -", "php -r", "bun -e", "deno eval", "jq ", "yq "];
+/** Python's interactive prompt and its expression, whose value it echoes (`>>> keyring.get_password('svc', 'bob')`); an assignment echoes nothing. */
+const REPL_LINE = /(?<=^[ \t]*)>>>[ \t]+(?![A-Za-z_][\w.]{0,100}[ \t]*=(?!=))([^\r\n]{1,400})/my;
+
+export const PRINTED_VARIABLE_KEYWORDS = [">>> ", "$env:", "getenvironmentvariable(", "python", "node -", "ruby -e", "perl -", "php -r", "bun -e", "deno eval", "jq ", "yq "];
 
 /** The names of the variables or the field the command at `at` prints, or undefined when it is none of these. */
 export function printedVariables(text: string, at: number): string[] | undefined {
@@ -45,12 +49,20 @@ export function printedVariables(text: string, at: number): string[] | undefined
     const name = re === FIELD_READ ? LAST_NAME.exec(m[1] as string)?.[1] : m[1];
     return name === undefined ? [] : [name];
   }
+  REPL_LINE.lastIndex = at;
+  const expression = REPL_LINE.exec(text)?.[1];
+  if (expression !== undefined) return namesRead(expression);
   ONE_LINER.lastIndex = at;
   const head = ONE_LINER.exec(text);
   if (!head) return undefined;
   const code = text.slice(ONE_LINER.lastIndex, ONE_LINER.lastIndex + ONE_LINER_MAX).split("\n", 1)[0] as string;
   // `node -p` prints its expression; other one-liners print what a print call is given.
   if (head[1]?.toLowerCase() !== "p" && !PRINTS.test(code)) return [];
+  return namesRead(code);
+}
+
+/** The names of what code reads: environment variables, fields of what it loads, the keychain's password. */
+function namesRead(code: string): string[] {
   const names = [...code.matchAll(ENV_READ)].map((m) => m[1] as string);
   for (const m of code.matchAll(FIELD_IN_CODE)) names.push((m[1] ?? m[2] ?? m[3]) as string);
   if (KEYCHAIN_READ.test(code)) names.push("password");
