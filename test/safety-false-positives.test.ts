@@ -670,3 +670,10 @@ describe("a figure's % before a store's command is no zsh prompt: the line below
     ],
   );
 });
+
+describe("a MySQL authentication plugin's name after --default-auth is a mode, not a credential", () => {
+  maskedAndKept(
+    [["mysql --default-auth=Hx9kQ2pLz_8wTq", "mysql --default-auth=[REDACTED:secret]"]],
+    [["a plugin's name", "command: --default-auth=mysql_native_password\nmysql --default-auth=caching_sha2_password -h db\nmysqldump --default-auth sha256_password"]],
+  );
+});

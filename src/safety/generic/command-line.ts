@@ -57,9 +57,12 @@ const SECRET_NAME = /^[a-z]+(?:[-_][a-z0-9]+)+$|^[a-z]+(?:[A-Z][a-z0-9]+)+$|^[\w
 const PRIVATE_KEY_FLAG = /private[-_]?key$/i;
 const privateKeyShaped = (value: string) => /^(?:0x)?[0-9a-fA-F]{64}$/.test(value) || (value.length >= 32 && looksRandom(value));
 
-/** `--auth` names a mode as often as it passes a credential (`--auth=kerberos`, `--auth oauth2`, `--auth sigv4`): a short lowercase word is one. */
+/**
+ * `--auth` names a mode as often as it passes a credential (`--auth=kerberos`, `--auth oauth2`, `--auth sigv4`): a short lowercase word is one,
+ * and so is a MySQL authentication plugin's name (`--default-auth=mysql_native_password`, `caching_sha2_password`).
+ */
 const AUTH_FLAG = /auth$/i;
-const AUTH_MODE = /^[a-z][a-z0-9_-]{0,15}$/;
+const AUTH_MODE = /^[a-z][a-z0-9_-]{0,15}$|^[a-z][a-z0-9]*(?:_[a-z0-9]+)*_password$/;
 
 function flagKind(name: string): RedactionKind {
   if (/cookie$/i.test(name)) return "cookie";
