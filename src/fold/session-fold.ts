@@ -342,19 +342,27 @@ export class SessionFold {
     return !sidechain || this.options.subagentMessages;
   }
 
-  /** A fork agent's line before its task: a replay of the conversation (see `directed`). */
+  /**
+   * A copy of the conversation, not shown again: any line of a context fork (CONTEXT_FORK), a fork agent's before
+   * its task (see `directed`).
+   */
   private replayed(line: { agentId?: string }, sidechain: boolean): boolean {
-    if (!sidechain || line.agentId === undefined || this.directed.has(line.agentId)) return false;
-    const meta = this.agents.get(line.agentId);
+    if (CONTEXT_FORK.test(line.agentId ?? "")) return true;
+    return sidechain && this.forkAgent(line.agentId) && !this.directed.has(line.agentId as string);
+  }
+
+  /** A fork agent (its meta file says so): it starts from the conversation so far, and its task is a directive. */
+  private forkAgent(agentId: string | undefined): boolean {
+    const meta = agentId === undefined ? undefined : this.agents.get(agentId);
     return meta?.isFork === true || meta?.agentType === "fork";
   }
 
   private addUser(line: UserLine, sidechain: boolean, order: number): void {
     this.touch(line.timestamp, line.cwd, !sidechain);
-    if (CONTEXT_FORK.test(line.agentId ?? "")) return;
-    const directive = sidechain ? forkDirective(line.message.content) : undefined;
+    // A fork agent's task ends its replay.
+    const directive = sidechain && this.forkAgent(line.agentId) ? forkDirective(line.message.content) : undefined;
     if (directive !== undefined) {
-      if (line.agentId !== undefined) this.directed.add(line.agentId);
+      this.directed.add(line.agentId as string);
       return this.addTurn({ kind: "prompt", text: directive }, line, directive, sidechain, order, "line");
     }
     if (this.replayed(line, sidechain)) return;
@@ -366,7 +374,7 @@ export class SessionFold {
     const a = line.attachment;
     const at = line.timestamp ?? (a.timestamp !== undefined ? Date.parse(a.timestamp) || undefined : undefined);
     this.touch(at, line.cwd, !sidechain);
-    if (a.type !== "queued_command" || a.prompt === undefined || CONTEXT_FORK.test(line.agentId ?? "") || this.replayed(line, sidechain)) return;
+    if (a.type !== "queued_command" || a.prompt === undefined || this.replayed(line, sidechain)) return;
     // Before `origin` existed (2.1.1xx), `commandMode` alone told a background task's report from a prompt.
     const origin = a.origin ?? (a.commandMode && a.commandMode !== "prompt" ? { kind: a.commandMode } : undefined);
     this.addTurn(classifyContent(a.prompt, { origin, promptSource: "queued" }), { ...line, timestamp: at }, a.prompt, sidechain, order, "queued");
@@ -378,7 +386,7 @@ export class SessionFold {
    */
   private addSystem(line: SystemLine, sidechain: boolean, order: number): void {
     this.touch(line.timestamp, line.cwd, !sidechain);
-    if (line.isMeta || CONTEXT_FORK.test(line.agentId ?? "") || this.replayed(line, sidechain)) return;
+    if (line.isMeta || this.replayed(line, sidechain)) return;
     switch (line.subtype) {
       // Since about 2.1.280 a typed slash command and its output are system lines (before, user lines): read them alike.
       case "local_command":
@@ -548,7 +556,7 @@ export class SessionFold {
   private addAssistant(line: AssistantLine, sidechain: boolean, order: number): void {
     this.touch(line.timestamp, line.cwd, !sidechain);
     const msg = line.message;
-    const replay = CONTEXT_FORK.test(line.agentId ?? "") || this.replayed(line, sidechain);
+    const replay = this.replayed(line, sidechain);
     // A fork's copy of its parent's response loses to the original, as a sidechain's does: counted once, in the parent.
     const record = msg.usage && !line.uncounted ? this.usageRecord(msg.usage, line, sidechain || line.forkedFrom !== undefined) : undefined;
     if (record) this.ledger.add(record);
