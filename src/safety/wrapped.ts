@@ -73,18 +73,16 @@ export function wrappedEnd(text: string, start: number, end: number): number {
   }
   const quote = text.charCodeAt(start - 1);
   if (!folded && (quote === 0x22 || quote === 0x27)) return quotedEnd(text, quote, end);
-  const wrapped = fixedWidthEnd(text, lineStart, end, hex, folded);
-  if (wrapped !== end || folded) return wrapped;
-  // Split by hand right after its label (a value alone on its line is one of a list: one key a line).
   let contentStart = lineStart;
   while (isBlank(text.charCodeAt(contentStart))) contentStart++;
+  const wrapped = fixedWidthEnd(text, lineStart, contentStart, end, hex, folded);
+  if (wrapped !== end || folded) return wrapped;
+  // Split by hand right after its label (a value alone on its line is one of a list: one key a line).
   return contentStart < start ? handSplitEnd(text, end, hex, end - lineStart >= WRAP_MIN) : end;
 }
 
-/** wrappedEnd's value on a line of its own from `lineStart`, ending at `end`, wrapped at a fixed width. */
-function fixedWidthEnd(text: string, lineStart: number, end: number, hex: boolean, folded: boolean): number {
-  let contentStart = lineStart;
-  while (isBlank(text.charCodeAt(contentStart))) contentStart++;
+/** wrappedEnd's value on a line of its own from `lineStart` (its first non-blank at `contentStart`), ending at `end`, wrapped at a fixed width. */
+function fixedWidthEnd(text: string, lineStart: number, contentStart: number, end: number, hex: boolean, folded: boolean): number {
   // The line's width with or without the blanks before it: `fold` counts indentation, a Read's number is not the file's.
   const widths = [end - contentStart, end - lineStart].filter((w) => w >= WRAP_MIN);
   if (widths.length === 0) return end;
