@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { appendFileSync, readdirSync } from "node:fs";
 import type { TestServer } from "../testserver/server.ts";
-import { SETTLE_FOR_MS } from "../src/hooks/schedule.ts";
+import { SETTLE_FOR_MS, SETTLE_MS } from "../src/hooks/schedule.ts";
 import { hookUser, runnerDone, stopRunner, within } from "./helpers/hooks.ts";
 import { withServer } from "./helpers/with-server.ts";
-import { LIVE_USAGE, SESSION, assistant, backgroundAgentTurn, jsonl, now, text, user } from "./helpers/transcript.ts";
+import { LIVE_USAGE, SESSION, assistant, backgroundAgentTurn, jsonl, now, text, toolResult, toolUse, user } from "./helpers/transcript.ts";
 
 /**
  * Claude Code writes a session's files around its hooks, not strictly before them: lines
@@ -92,6 +92,28 @@ describe("lines written after a session's last hook", () => {
       await within(20_000, () => has(server, "Welcome."));
       await runnerDone(home);
       expect(server.session(SESSION)?.messages).toHaveLength(4);
+      expect(server.violations()).toEqual([]);
+    }), 60_000);
+
+  test("a tool's hook whose pass (a slow server) ends after the session's last lines were written, the terminal closed before the Stop: they go without another hook", () =>
+    withServer(async (server) => {
+      const { home, claude, path, hook } = hookUser(server);
+      claude.write(
+        `p/${SESSION}.jsonl`,
+        jsonl([user("Run the tests", now()), assistant("msg_1", toolUse("toolu_1", "Bash", { command: "make test" }), { ...now(), usage: u }), toolResult("toolu_1", "ok", now())]),
+      );
+      server.pauseWrites();
+      try {
+        await hook("PostToolUse", { tool_name: "Bash" });
+        await within(20_000, () => server.writeStats().queued > 0);
+        // The answer written while the pass sends, then the terminal closed: no Stop, no SessionEnd.
+        appendFileSync(path, jsonl([assistant("msg_2", text("All tests pass."), { ...now(), usage: u })]));
+        await Bun.sleep(SETTLE_MS + 1_000);
+      } finally {
+        server.resumeWrites();
+      }
+      await runnerDone(home);
+      expect(has(server, "All tests pass.")).toBe(true);
       expect(server.violations()).toEqual([]);
     }), 60_000);
 

@@ -64,7 +64,15 @@ describe("afterPass: a request leaves the queue only when nothing is pending", (
       { ...hookRequest, since: T, attempts: 0, nextAt: T + 8_000 + 2 * SETTLE_MS, readSize: 100, follows: 2 },
     ],
     ["the files grew at each of MAX_FOLLOWS looks: done", { ...hookRequest, readSize: 90, follows: MAX_FOLLOWS }, { kind: "sent" }, T + 40_000, 100, undefined],
-    ["a prompt's pass that ends late: done (the turn's end follows)", { ...hookRequest, event: "UserPromptSubmit" }, { kind: "sent" }, T + 3_000, 100, undefined],
+    [
+      "a tool's pass that ends late: one look a second after it (the terminal may close before the Stop)",
+      { ...hookRequest, event: "PostToolUse" },
+      { kind: "sent" },
+      T + 3_000,
+      100,
+      { ...hookRequest, event: "PostToolUse", since: T, attempts: 0, nextAt: T + 3_000 + SETTLE_MS, readSize: 100, follows: 1 },
+    ],
+    ["a prompt's look after its late pass found the files grown: done after that pass (the turn's end follows)", { ...hookRequest, event: "UserPromptSubmit", readSize: 90, follows: 1 }, { kind: "sent" }, T + 5_000, 100, undefined],
     ["no size known (no transcript path): done", hookRequest, { kind: "sent" }, T + SETTLE_FOR_MS, undefined, undefined],
     [
       "a prompt's request (the turn's end follows): one look SETTLE_MS after the hook, not one a second",
@@ -74,7 +82,14 @@ describe("afterPass: a request leaves the queue only when nothing is pending", (
       100,
       { ...hookRequest, event: "UserPromptSubmit", since: T, attempts: 0, nextAt: T + SETTLE_MS, readSize: 100 },
     ],
-    ["a prompt's request after its one look: done", { ...hookRequest, event: "UserPromptSubmit" }, { kind: "sent" }, T + SETTLE_MS, 100, undefined],
+    [
+      "a prompt's pass at its one look: one look after it, for what was written while it sent",
+      { ...hookRequest, event: "UserPromptSubmit", readSize: 90 },
+      { kind: "sent" },
+      T + SETTLE_MS,
+      100,
+      { ...hookRequest, event: "UserPromptSubmit", since: T, attempts: 0, nextAt: T + 2 * SETTLE_MS, readSize: 100, follows: 1 },
+    ],
     [
       "sent before the transcript settled: another look SETTLE_MS later, with the size read",
       hookRequest,
@@ -173,6 +188,7 @@ describe("afterLook: a look that found the files as the last pass left them", ()
     ["before the looks end: the next one", { ...hookRequest, readSize: 100 }, T + 2_000, { ...hookRequest, since: T, attempts: 0, nextAt: T + 3_000, readSize: 100 }],
     ["at the looks' end: done", { ...hookRequest, readSize: 100 }, T + SETTLE_FOR_MS, undefined],
     ["the look after a late pass: done", { ...hookRequest, readSize: 100, follows: 2 }, T + 9_000, undefined],
+    ["a tool's look after its late pass: done", { ...hookRequest, event: "PostToolUse", readSize: 100, follows: 1 }, T + 4_000, undefined],
     [
       "held back, the files settled: on its own timer",
       { ...hookRequest, readSize: 100, readyAt: T + 60_000, follows: 1 },

@@ -25,10 +25,12 @@ export const SETTLE_FOR_MS = 5_000;
 const MAY_BE_LAST: ReadonlySet<string> = new Set(["Stop", "StopFailure", "SubagentStop", "SessionEnd"]);
 export const mayBeLast = (event: string) => MAY_BE_LAST.has(event);
 /**
- * After such an event, a pass that ends past those looks is looked after once more: it could not see what was
- * written while it read and sent (a first pass over a long session, a slow server). While each of these looks
- * finds the files grown, they go on, each gap twice the last (1, 2, 4, 8, 16 s: about 30 s past the window);
- * one that finds them as the pass left them ends them. A look costs a stat of the session's files.
+ * A pass that ends past those looks is looked after once more: it could not see what was written while it
+ * read and sent (a first pass over a long session, a slow server). After an event that may be the last, while
+ * each of these looks finds the files grown, they go on, each gap twice the last (1, 2, 4, 8, 16 s: about 30 s
+ * past the window); one that finds them as the pass left them ends them. After the others, one such look: the
+ * turn's end follows them, unless the terminal was closed first (the answer written during a tool hook's pass,
+ * then no Stop). A look costs a stat of the session's files.
  */
 export const MAX_FOLLOWS = 5;
 /** Work asked for longer ago than this stays queued (and shown) but is no longer retried on its own. */
@@ -82,7 +84,7 @@ export function afterPass(r: SyncRequest, outcome: PassOutcome, now: number, rea
   const follows = r.follows ?? 0;
   /** The look after a pass that ended past them. */
   const follow =
-    passed && last && readSize !== undefined && follows < MAX_FOLLOWS ? { nextAt: now + SETTLE_MS * 2 ** follows, readSize, follows: follows + 1 } : undefined;
+    passed && readSize !== undefined && follows < (last ? MAX_FOLLOWS : 1) ? { nextAt: now + SETTLE_MS * 2 ** follows, readSize, follows: follows + 1 } : undefined;
   switch (outcome.kind) {
     case "sent": {
       if (now >= end) return follow && { ...base, attempts: 0, ...follow };
