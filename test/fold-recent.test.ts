@@ -529,7 +529,7 @@ describe("subagent meta files", () => {
   });
 
   test("a meta file gives the agent's type and task; none or a broken one gives nothing", () => {
-    expect(agentMeta(join(DIR, AGENT))).toEqual({ agentType: "Explore", description: "Find the config loader" });
+    expect(agentMeta(join(DIR, AGENT))).toEqual({ agentType: "Explore", description: "Find the config loader", toolUseId: "toolu_01Xk2" });
     expect(agentMeta(join(DIR, ASIDE))).toBeUndefined();
     const dir = scratchDir("ccs-meta-");
     writeFileSync(join(dir, "agent-a1.meta.json"), "{not json");
@@ -619,6 +619,37 @@ describe("fork agents", () => {
     ]);
     // Three responses of 10 in, 50 out, 100 cache writes, 1,000 reads (helpers/transcript.ts), the replayed two once.
     expect(sessions[0]?.usage).toEqual({ inputTokens: 30, outputTokens: 150, cacheCreationTokens: 300, cacheReadTokens: 3000 });
+  });
+
+  test("without the rules for forks, its own work starts at its placeholder result for the call that started it (toolUseId)", async () => {
+    const { main, replay } = history();
+    const bare = [
+      user([{ type: "tool_result", tool_use_id: "toolu_f", content: [text("Fork started — processing in background")] }, text("Check the CI logs")], inFork),
+      assistant("msg_f3", text("The CI logs show a timeout."), inFork),
+    ];
+    const dir = tempClaudeDir();
+    dir.write(`p/${S}.jsonl`, jsonl(main));
+    dir.write(`p/${S}/subagents/agent-${FA}.jsonl`, jsonl([...replay, ...bare]));
+    dir.write(`p/${S}/subagents/agent-${FA}.meta.json`, META);
+    const messages: FoldedMessage[] = [];
+    const { sessions } = await scanAll([dir.projects], DEFAULT_FOLD_OPTIONS, { onMessage: (m) => messages.push(m) });
+    expect(messages.sort((a, b) => a.createdAt - b.createdAt).map(show).slice(4)).toEqual([
+      "system u-0008: Subagent fork: CI logs\n\nTask from the main agent:\nCheck the CI logs",
+      "assistant u-0009: The CI logs show a timeout.",
+    ]);
+    expect(sessions[0]?.usage).toEqual({ inputTokens: 30, outputTokens: 150, cacheCreationTokens: 300, cacheReadTokens: 3000 });
+  });
+
+  test("a result for another call, in its replay, is no start of its own work", async () => {
+    const { main, replay, own } = history();
+    const other = [assistant("msg_f0", toolUse("toolu_x", "Read", { file_path: "a" }), { sessionId: S }), user([{ type: "tool_result", tool_use_id: "toolu_x", content: "a" }], { sessionId: S })];
+    const dir = tempClaudeDir();
+    dir.write(`p/${S}.jsonl`, jsonl([...other, ...main]));
+    dir.write(`p/${S}/subagents/agent-${FA}.jsonl`, jsonl([...other.map((l) => ({ ...l, ...inFork })), ...replay, ...own]));
+    dir.write(`p/${S}/subagents/agent-${FA}.meta.json`, META);
+    const messages: FoldedMessage[] = [];
+    await scanAll([dir.projects], DEFAULT_FOLD_OPTIONS, { onMessage: (m) => messages.push(m) });
+    expect(messages.filter((m) => m.role === "system").map(show)).toEqual(["system u-0005: Subagent fork: CI logs\n\nTask from the main agent:\nCheck the CI logs"]);
   });
 
   test("without a replay (a fork-context-ref line first), its task is its directive, without the rules for forks", async () => {

@@ -14,6 +14,8 @@ const AgentMetaSchema = z.object({
   description: z.catch(z.optional(z.string()), undefined),
   /** A fork (2.1.2xx, `agentType: "fork"`): it starts from the conversation so far, which its transcript may replay. */
   isFork: z.catch(z.optional(z.boolean()), undefined),
+  /** The tool call that started the agent: a fork's own work starts at its placeholder result for it. */
+  toolUseId: z.catch(z.optional(z.string()), undefined),
   /** A nested agent's (2.1.2xx): the subagent that started it, which gave it its task. */
   parentAgentId: z.catch(z.optional(z.string()), undefined),
 });

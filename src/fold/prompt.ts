@@ -41,17 +41,24 @@ function commandLine(text: string): { text: string; shell?: string } | undefined
 
 /**
  * A fork agent's task (2.1.2xx): after the placeholder results of the calls that started it, Claude Code's rules
- * for forks in `<fork-boilerplate>` (written for the model), then `Your directive: <task>`. The task alone, or
- * undefined for content that is none.
+ * for forks in `<fork-boilerplate>` (written for the model), then `Your directive: <task>`. Some forks' tasks carry
+ * no rules: their start is then the line holding the placeholder result for the call that started the agent
+ * (`call`, its meta file's toolUseId; Claude Code's buildForkedMessages writes one for each call of that response,
+ * and the conversation it replays cannot hold it, since the real result comes after the fork starts). The task
+ * alone, or undefined for content that is none.
  */
-export function forkDirective(content: Content): string | undefined {
-  for (const t of texts(content)) {
+export function forkDirective(content: Content, call?: string): string | undefined {
+  const all = texts(content);
+  for (const t of all) {
     const end = t.indexOf("</fork-boilerplate>");
     if (end < 0 || !t.trimStart().startsWith("<fork-boilerplate>")) continue;
-    return t.slice(end + "</fork-boilerplate>".length).trim().replace(/^Your directive:\s*/, "");
+    return directiveOf(t.slice(end + "</fork-boilerplate>".length));
   }
-  return undefined;
+  const placeholder = call !== undefined && typeof content !== "string" && content.some((b) => b.type === "tool_result" && b.tool_use_id === call);
+  return placeholder ? directiveOf(all.join("\n\n")) : undefined;
 }
+
+const directiveOf = (text: string) => text.trim().replace(/^Your directive:\s*/, "");
 
 /** Prompt sources a person typed: at the prompt, or while Claude was working. */
 const TYPED_SOURCES = new Set(["typed", "queued"]);

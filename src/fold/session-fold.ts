@@ -348,19 +348,20 @@ export class SessionFold {
    */
   private replayed(line: { agentId?: string }, sidechain: boolean): boolean {
     if (CONTEXT_FORK.test(line.agentId ?? "")) return true;
-    return sidechain && this.forkAgent(line.agentId) && !this.directed.has(line.agentId as string);
+    return sidechain && this.forkMeta(line.agentId) !== undefined && !this.directed.has(line.agentId as string);
   }
 
-  /** A fork agent (its meta file says so): it starts from the conversation so far, and its task is a directive. */
-  private forkAgent(agentId: string | undefined): boolean {
+  /** A fork agent's meta (its meta file says it is one): it starts from the conversation so far, and its task is a directive. */
+  private forkMeta(agentId: string | undefined): AgentMeta | undefined {
     const meta = agentId === undefined ? undefined : this.agents.get(agentId);
-    return meta?.isFork === true || meta?.agentType === "fork";
+    return meta?.isFork === true || meta?.agentType === "fork" ? meta : undefined;
   }
 
   private addUser(line: UserLine, sidechain: boolean, order: number): void {
     this.touch(line.timestamp, line.cwd, !sidechain);
     // A fork agent's task ends its replay.
-    const directive = sidechain && this.forkAgent(line.agentId) ? forkDirective(line.message.content) : undefined;
+    const fork = sidechain ? this.forkMeta(line.agentId) : undefined;
+    const directive = fork ? forkDirective(line.message.content, fork.toolUseId) : undefined;
     if (directive !== undefined) {
       this.directed.add(line.agentId as string);
       return this.addTurn({ kind: "prompt", text: directive }, line, directive, sidechain, order, "line");
