@@ -11,7 +11,7 @@ import { startTestServer } from "../testserver/server.ts";
 import { readLines } from "../src/transcript/read-lines.ts";
 import { runCli } from "./helpers/cli.ts";
 import { removeTempDirs, syncEnv, tempDir } from "./helpers/hardening.ts";
-import { assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
+import { assistant, jsonl, snapshotLine, tempClaudeDir, text, user } from "./helpers/transcript.ts";
 
 afterAll(removeTempDirs);
 
@@ -91,6 +91,20 @@ describe("a line over the cap", () => {
     expect(result).toMatchObject({ offset: 0, eof: true });
   });
 
+  test("its last bytes (half the cap at least) are given with its range: a line glued to its end after a crash is there", () => {
+    const big = 5 * MiB;
+    const path = file('{"a":1}\n{"type":"file-history-snapshot","snapshot":{"x":"', big, '{"type":"user","n":1}\r\n{"b":2}\n');
+    const tails: Array<{ end: number; at: number; length: number; last: string }> = [];
+    readLines(path, 0, { line() {}, tooLong: (_start, end, tail) => tail && tails.push({ end, at: tail.at, length: tail.bytes.length, last: tail.bytes.subarray(-21).toString() }) }, Number.POSITIVE_INFINITY, CAP);
+    expect(tails).toHaveLength(1);
+    const [tail] = tails as [(typeof tails)[0]];
+    expect(tail.last).toBe('{"type":"user","n":1}');
+    // Without the line's \r\n, and where the file holds it.
+    expect(tail.at + tail.length).toBe(tail.end - 2);
+    expect(tail.length).toBeGreaterThanOrEqual(CAP / 2);
+    expect(tail.length).toBeLessThanOrEqual(CAP);
+  });
+
   test("a line that just fits (with its newline, as long as the cap) is still read", () => {
     const line = `{"p":"${"y".repeat(CAP - 9)}"}`;
     expect(line.length).toBe(CAP - 1);
@@ -130,4 +144,25 @@ test("sync and the dry run: a transcript line over 64 MiB is skipped and said, a
   } finally {
     await server.stop();
   }
+}, 120_000);
+
+test("the dry run: a line glued after a crash to a half snapshot line over 64 MiB is read (its response counted, its message shown)", async () => {
+  const claude = tempClaudeDir();
+  const id = "bbbbbbbb-2222-4222-8222-222222222222";
+  const path = claude.write(`p/${id}.jsonl`, jsonl([user("before the half snapshot", { sessionId: id })]));
+  // The snapshot line Claude Code was writing when it was killed: cut inside a file's backup, no newline.
+  const whole = JSON.stringify(snapshotLine());
+  appendFileSync(path, `${whole.slice(0, whole.indexOf('"backupFileName":'))}"backupFileName":"`);
+  const filler = Buffer.alloc(MiB, "z");
+  for (let i = 0; i <= MAX_LINE_BYTES / MiB; i++) appendFileSync(path, filler);
+  // Started again, it appends its next line to the half one, then goes on.
+  appendFileSync(path, jsonl([assistant("msg_glued", text("glued to the half snapshot"), { sessionId: id }), user("after it", { sessionId: id })]));
+
+  const dry = await runCli(["sync", "--dry-run", "--json"], { env: { HOME: tempDir("ccs-home-"), CLAUDE_CONFIG_DIR: claude.root }, timeoutMs: 120_000 });
+  const out = JSON.parse(dry.stdout);
+  expect(out.skipped).toMatchObject({ longLines: 1, badLines: 0 });
+  // helpers/transcript.ts's usage: 10 in, 50 out, 100 cache writes, 1,000 reads.
+  expect(out.sessions.map((s: { usage: unknown; messageCount: number }) => [s.usage, s.messageCount])).toEqual([
+    [{ inputTokens: 10, outputTokens: 50, cacheCreationTokens: 100, cacheReadTokens: 1000 }, 3],
+  ]);
 }, 120_000);

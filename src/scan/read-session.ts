@@ -14,7 +14,7 @@ import type { MessageRecord } from "../state/store.ts";
 import { fileHolds, writtenForms } from "../transcript/find-bytes.ts";
 import { fingerprintAt } from "../transcript/fingerprint.ts";
 import { type ParseOptions, parseLine } from "../transcript/parse-line.ts";
-import { gluedEntries } from "../transcript/glued.ts";
+import { gluedAtEnd, gluedEntries } from "../transcript/glued.ts";
 import { readLines } from "../transcript/read-lines.ts";
 import type { Entry } from "../transcript/schema.ts";
 import {
@@ -305,8 +305,10 @@ function readFile(
           // The half line stays lost; a complete one Claude Code glued to it after a crash is read.
           for (const glued of gluedEntries(bytes, parsing)) add(glued.entry, glued.unknownType, start + glued.at);
         },
-        tooLong() {
+        tooLong(_start, _end, tail) {
           stats.longLines++;
+          const glued = tail && gluedAtEnd(tail.bytes, parsing);
+          if (glued) add(glued.entry, glued.unknownType, tail.at + glued.at);
         },
       },
       maxBytes,

@@ -58,6 +58,19 @@ export function gluedEntries(bytes: Buffer, options: ParseOptions = {}): GluedEn
 }
 
 /**
+ * The complete line at the end of a line too long to read (read-lines.ts), from its last bytes: a half
+ * file-history snapshot of tens of MB, Claude Code killed while writing it, then the next line glued to it.
+ * Only the object that closes at the line's end is tried, and only as a line of a known type: a whole long line
+ * opens before these bytes, and a half one can end in a nested value of its own (of no line type).
+ */
+export function gluedAtEnd(tail: Buffer, options: ParseOptions = {}): GluedEntry | undefined {
+  const at = lastObjectStart(tail);
+  if (at < 0 || tail[at + 1] !== QUOTE) return undefined;
+  const parsed = parseLine(tail.subarray(at), options);
+  return parsed.entry && !parsed.unknownType ? { at, entry: parsed.entry, unknownType: false } : undefined;
+}
+
+/**
  * Where the object that closes at the line's end opens, brackets matched right
  * to left (strings skipped), or -1. In a line that ends with a complete one,
  * that is its first byte, whatever the half line before it ends with. Kinds of

@@ -24,8 +24,11 @@ interface LineHandlers {
    * the file [start, end), end after the `\n`.
    */
   line(bytes: Buffer, start: number, end: number): void;
-  /** A line longer than the limit, skipped: its byte range. */
-  tooLong?(start: number, end: number): void;
+  /**
+   * A line longer than the limit, skipped: its byte range, and when its newline came, its last bytes (at least half
+   * the limit, without the line ending: a view valid only during the call) and their offset in the file.
+   */
+  tooLong?(start: number, end: number, tail?: { bytes: Buffer; at: number }): void;
 }
 
 interface ReadResult {
@@ -63,8 +66,11 @@ export function readLines(
       if (bytesRead >= maxBytes && bufStart > fromOffset && !skipping) break;
       if (filled === buf.length) {
         if (buf.length >= maxLine) {
-          skipping = true; // bufStart stays at the line's start; its bytes so far are dropped
-          filled = 0;
+          // bufStart stays at the line's start; its bytes so far are dropped but for the last half, where a line
+          // Claude Code glued to this one after a crash would be (the caller is given it with the line's range).
+          skipping = true;
+          filled = buf.length >> 1;
+          buf.copyWithin(0, buf.length - filled);
         } else {
           // One line longer than the buffer: grow instead of failing.
           const bigger = Buffer.alloc(Math.min(buf.length * 2, maxLine));
@@ -84,13 +90,16 @@ export function readLines(
       bytesRead += n;
       const end = filled + n;
       if (skipping) {
-        const nl = buf.subarray(0, end).indexOf(NEWLINE);
-        if (nl < 0) {
-          filled = 0;
+        // The bytes kept before `filled` hold no newline: only those just read are searched.
+        const found = buf.subarray(filled, end).indexOf(NEWLINE);
+        if (found < 0) {
+          filled = end;
           continue;
         }
-        const lineEnd = at + nl + 1;
-        handlers.tooLong?.(bufStart, lineEnd);
+        const nl = filled + found;
+        const tailAt = at - filled; // the file offset of buf[0]
+        const lineEnd = tailAt + nl + 1;
+        handlers.tooLong?.(bufStart, lineEnd, { bytes: buf.subarray(0, nl > 0 && buf[nl - 1] === CR ? nl - 1 : nl), at: tailAt });
         skipping = false;
         bufStart = lineEnd;
         // What follows the skipped line in this read may hold whole lines already.
