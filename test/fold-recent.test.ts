@@ -663,6 +663,21 @@ describe("fork agents", () => {
     expect(messages.filter((m) => m.role === "system").map(show)).toEqual(["system u-0005: Subagent fork: CI logs\n\nTask from the main agent:\nCheck the CI logs"]);
   });
 
+  test("after a fork-context-ref line (no replay), its lines are its own though its task has no rules for forks nor placeholder (/fork)", async () => {
+    const { main } = history();
+    const own = [user("Check the CI logs", inFork), assistant("msg_f3", text("The CI logs show a timeout."), inFork)];
+    const dir = tempClaudeDir();
+    dir.write(`p/${S}.jsonl`, jsonl(main));
+    dir.write(`p/${S}/subagents/agent-${FA}.jsonl`, jsonl([{ type: "fork-context-ref", agentId: FA, parentSessionId: S, parentLastUuid: "u-0004", contextLength: 4 }, ...own]));
+    dir.write(`p/${S}/subagents/agent-${FA}.meta.json`, JSON.stringify({ agentType: "fork", isFork: true, description: "CI logs", spawnDepth: 1 }));
+    const messages: FoldedMessage[] = [];
+    await scanAll([dir.projects], DEFAULT_FOLD_OPTIONS, { onMessage: (m) => messages.push(m) });
+    expect(messages.sort((a, b) => a.createdAt - b.createdAt).map(show).slice(4)).toEqual([
+      "system u-0008: Subagent fork: CI logs\n\nTask from the main agent:\nCheck the CI logs",
+      "assistant u-0009: The CI logs show a timeout.",
+    ]);
+  });
+
   test("read in steps, its lines after its task are still shown: the read task is carried over", () => {
     const { main, replay, own, later } = history();
     const parse = (l: object) => {

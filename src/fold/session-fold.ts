@@ -210,10 +210,10 @@ export class SessionFold {
   private readonly held: HeldLine[];
   private lostUnplaced = 0;
   /**
-   * Fork agents (their meta file says so) whose task was read. A fork starts from the conversation so far, and its
-   * transcript may first replay it (the same lines, uuids and all, as a sidechain's): shown again, the person's
-   * prompts would read as the agent's task and, under the same ids, replace them. Its lines before its task are
-   * not shown; their usage counts as a sidechain copy's, once.
+   * Fork agents (their meta file says so) whose task, or pointer to the conversation instead of a replay of it, was
+   * read. A fork starts from the conversation so far, and its transcript may first replay it (the same lines, uuids
+   * and all, as a sidechain's): shown again, the person's prompts would read as the agent's task and, under the same
+   * ids, replace them. Its lines before its task are not shown; their usage counts as a sidechain copy's, once.
    */
   private readonly directed: Set<string>;
 
@@ -270,6 +270,8 @@ export class SessionFold {
       }
       case "other":
         this.touch(entry.timestamp, undefined, !inSubagentFile);
+        // A fork agent's pointer to the conversation it starts from (/fork since 2.1.118), written instead of a replay: what follows is its own.
+        if (entry.type === "fork-context-ref" && inSubagentFile && entry.agentId !== undefined) this.directed.add(entry.agentId);
         return;
       case "usage":
         this.touch(entry.timestamp, undefined, !inSubagentFile);

@@ -211,11 +211,12 @@ function usageEntry(value: object, schemas: LineSchemas): Entry | null {
   return r.success ? tagged("usage", r.data) : null;
 }
 
-/** Any other line (progress, permission-mode...): only its time and cwd matter. */
+/** Any other line (progress, permission-mode...): only its time and cwd matter, and a fork-context-ref's agent. */
 const OtherLineSchema = z.object({
   type: z.string(),
   timestamp: lenient(Timestamp),
   cwd: lenient(z.string()),
+  agentId: lenient(z.string()),
 });
 
 export type Entry =
@@ -226,7 +227,7 @@ export type Entry =
   | ({ kind: "attachment" } & AttachmentLine)
   | ({ kind: "usage" } & UsageLine)
   | { kind: "title"; custom: boolean; title: string }
-  | { kind: "other"; type: string; timestamp?: number; cwd?: string };
+  | { kind: "other"; type: string; timestamp?: number; cwd?: string; agentId?: string };
 
 /**
  * Marks zod's fresh output object with its kind and turns its timestamp into
