@@ -95,19 +95,23 @@ describe("lines written after a session's last hook", () => {
       expect(server.violations()).toEqual([]);
     }), 60_000);
 
-  test("a tool's hook whose pass (a slow server) ends after the session's last lines were written, the terminal closed before the Stop: they go without another hook", () =>
+  test("a prompt's hook whose pass (a slow server) ends after the turn was written, the terminal closed before the Stop: it goes without another hook", () =>
     withServer(async (server) => {
       const { home, claude, path, hook } = hookUser(server);
-      claude.write(
-        `p/${SESSION}.jsonl`,
-        jsonl([user("Run the tests", now()), assistant("msg_1", toolUse("toolu_1", "Bash", { command: "make test" }), { ...now(), usage: u }), toolResult("toolu_1", "ok", now())]),
-      );
+      claude.write(`p/${SESSION}.jsonl`, jsonl([user("Run the tests", now())]));
       server.pauseWrites();
       try {
-        await hook("PostToolUse", { tool_name: "Bash" });
+        await hook("UserPromptSubmit", { prompt: "Run the tests" });
         await within(20_000, () => server.writeStats().queued > 0);
-        // The answer written while the pass sends, then the terminal closed: no Stop, no SessionEnd.
-        appendFileSync(path, jsonl([assistant("msg_2", text("All tests pass."), { ...now(), usage: u })]));
+        // The turn written while the pass sends (setup registers no tool hooks), then the terminal closed: no Stop, no SessionEnd.
+        appendFileSync(
+          path,
+          jsonl([
+            assistant("msg_1", toolUse("toolu_1", "Bash", { command: "make test" }), { ...now(), usage: u }),
+            toolResult("toolu_1", "ok", now()),
+            assistant("msg_2", text("All tests pass."), { ...now(), usage: u }),
+          ]),
+        );
         await Bun.sleep(SETTLE_MS + 1_000);
       } finally {
         server.resumeWrites();
@@ -155,6 +159,31 @@ describe("lines written after a session's last hook", () => {
         // A late look comes 30 s after the hook.
         await within(50_000, () => has(server, "Welcome."));
         expect(server.session(SESSION)?.messages).toHaveLength(4);
+        expect(server.violations()).toEqual([]);
+      } finally {
+        stopRunner(app("runner.pid"));
+      }
+    }), 90_000);
+
+  test.concurrent("UserPromptSubmit: the turn written after its looks ended, the terminal closed before its Stop, goes with a late look", () =>
+    withServer(async (server) => {
+      const { app, claude, path, hook } = hookUser(server, { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "600000" });
+      try {
+        claude.write(`p/${SESSION}.jsonl`, jsonl([user("Run the tests", now())]));
+        await hook("UserPromptSubmit", { prompt: "Run the tests" });
+        await within(20_000, () => has(server, "Run the tests"));
+        await within(20_000, () => !readdirSync(app("queue")).some((name) => name.startsWith(SESSION)));
+
+        // Claude works (setup registers no tool hooks), answers, and the terminal is closed: no Stop, no SessionEnd.
+        appendFileSync(
+          path,
+          jsonl([
+            assistant("msg_1", toolUse("toolu_1", "Bash", { command: "make test" }), { ...now(), usage: u }),
+            toolResult("toolu_1", "ok", now()),
+            assistant("msg_2", text("All tests pass."), { ...now(), usage: u }),
+          ]),
+        );
+        await within(50_000, () => has(server, "All tests pass."));
         expect(server.violations()).toEqual([]);
       } finally {
         stopRunner(app("runner.pid"));

@@ -36,7 +36,7 @@ function served(): Array<[string, number]> {
   });
 }
 
-describe("late looks after a hook that may be a session's last", () => {
+describe("late looks after a session's latest hook", () => {
   test("they come 30 s after the hook, then each gap twice the last, within the runner's wait for more work (10 min)", () => {
     const { late } = stopped();
     const times: number[] = [];
@@ -79,9 +79,15 @@ describe("late looks after a hook that may be a session's last", () => {
     expect(late.look(T + 8 * MIN)).toBe(0);
   });
 
-  test("none after a prompt or a start: the turn's end follows", () => {
+  test("after a prompt too: a terminal closed before the turn's end leaves no Stop", () => {
     const late = new LateLooks();
     late.remember({ sessionId: SESSION, event: "UserPromptSubmit", at: T, transcriptPath: "/t/x.jsonl", readSize: 10 });
+    expect(late.nextAt()).toBe(T + LATE_LOOK_MS);
+  });
+
+  test("none begun by a late look's own request once its looks are over", () => {
+    const late = new LateLooks();
+    late.remember({ sessionId: SESSION, event: LATE_EVENT, after: "Stop", at: T, transcriptPath: "/t/x.jsonl", readSize: 10 });
     expect(late.nextAt()).toBeUndefined();
   });
 });

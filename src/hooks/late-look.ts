@@ -1,13 +1,13 @@
 import { sessionBytes } from "../discover/session-bytes.ts";
 import { offer } from "./enqueue.ts";
 import type { SyncRequest } from "./queue.ts";
-import { mayBeLast } from "./schedule.ts";
 
 /**
- * A session's files are looked at again after a hook that may be its last, while the runner is still waiting
- * for more work then: its looks end 5 s after the hook (schedule.ts), and lines written later (a background
- * agent's, a long tool's, with nothing written between; a session whose SessionEnd never came) would wait for
- * the next hook. The looks come LATE_LOOK_MS after the hook, then each gap twice the last: 30 s, 1, 2, 4 and
+ * A session's files are looked at again after its latest hook, while the runner is still waiting for more work
+ * then: its looks end a few seconds after the hook (schedule.ts), and lines written later (a background agent's,
+ * a long tool's, with nothing written between; a session whose SessionEnd never came; a turn whose terminal was
+ * closed before its Stop, after the prompt's hook: setup registers no tool hooks) would wait for the next hook.
+ * A newer hook of the session ends them, so a session in use costs nothing more. The looks come LATE_LOOK_MS after the hook, then each gap twice the last: 30 s, 1, 2, 4 and
  * 8 min, within the runner's wait for more work (10 min by default), which they do not lengthen. Each costs a
  * stat of the session's files; a pass only when they grew. Lines written later wait for the next hook, sync or watch.
  */
@@ -35,15 +35,15 @@ export class LateLooks {
   private due = new Map<string, Chain>();
 
   /**
-   * A request done after a pass or a look, its files holding `readSize` bytes then: a hook that may be the session's
-   * last begins the late looks; the request a late look left goes on with them.
+   * A request done after a pass or a look, its files holding `readSize` bytes then: a hook's begins the late looks;
+   * the request a late look left goes on with them (after the last look, it begins none).
    */
   remember(r: SyncRequest): void {
     const { readSize } = r;
     if (r.transcriptPath === undefined || readSize === undefined) return;
     const chain = this.due.get(r.sessionId);
     if (r.event === LATE_EVENT && chain) Object.assign(chain, { readSize, queued: false });
-    else if (mayBeLast(r.event)) this.due.set(r.sessionId, { sessionId: r.sessionId, transcriptPath: r.transcriptPath, event: r.event, at: r.at, readSize, looks: 0, queued: false });
+    else if (r.event !== LATE_EVENT) this.due.set(r.sessionId, { sessionId: r.sessionId, transcriptPath: r.transcriptPath, event: r.event, at: r.at, readSize, looks: 0, queued: false });
   }
 
   /** A newer request of the session is being served: its own looks follow. Not its late look's own request. */
