@@ -14,6 +14,12 @@ const u = LIVE_USAGE;
 const OTHER = "22222222-2222-4222-8222-222222222222";
 const has = (server: TestServer, t: string) => server.session(SESSION)?.messages.some((m) => m.textContent === t) === true;
 const sub = (extra: Record<string, unknown> = {}) => ({ ...now(), isSidechain: true, agentId: "a1", ...extra });
+/** The rest of a turn after its prompt "Run the tests": a tool call, its result, the answer. */
+const testsTurn = () => [
+  assistant("msg_1", toolUse("toolu_1", "Bash", { command: "make test" }), { ...now(), usage: u }),
+  toolResult("toolu_1", "ok", now()),
+  assistant("msg_2", text("All tests pass."), { ...now(), usage: u }),
+];
 
 describe("lines written after a session's last hook", () => {
   // One at a time: these write their lines a moment after a hook, while the runner's looks that follow it go on.
@@ -104,14 +110,7 @@ describe("lines written after a session's last hook", () => {
         await hook("UserPromptSubmit", { prompt: "Run the tests" });
         await within(20_000, () => server.writeStats().queued > 0);
         // The turn written while the pass sends (setup registers no tool hooks), then the terminal closed: no Stop, no SessionEnd.
-        appendFileSync(
-          path,
-          jsonl([
-            assistant("msg_1", toolUse("toolu_1", "Bash", { command: "make test" }), { ...now(), usage: u }),
-            toolResult("toolu_1", "ok", now()),
-            assistant("msg_2", text("All tests pass."), { ...now(), usage: u }),
-          ]),
-        );
+        appendFileSync(path, jsonl(testsTurn()));
         await Bun.sleep(SETTLE_MS + 1_000);
       } finally {
         server.resumeWrites();
@@ -175,14 +174,7 @@ describe("lines written after a session's last hook", () => {
         await within(20_000, () => !readdirSync(app("queue")).some((name) => name.startsWith(SESSION)));
 
         // Claude works (setup registers no tool hooks), answers, and the terminal is closed: no Stop, no SessionEnd.
-        appendFileSync(
-          path,
-          jsonl([
-            assistant("msg_1", toolUse("toolu_1", "Bash", { command: "make test" }), { ...now(), usage: u }),
-            toolResult("toolu_1", "ok", now()),
-            assistant("msg_2", text("All tests pass."), { ...now(), usage: u }),
-          ]),
-        );
+        appendFileSync(path, jsonl(testsTurn()));
         await within(50_000, () => has(server, "All tests pass."));
         expect(server.violations()).toEqual([]);
       } finally {
