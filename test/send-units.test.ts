@@ -118,6 +118,9 @@ describe("windows", () => {
     ["tokens changed", { sentHash: "h", sentKey: windowKey({ title: "t", promptTokens: 0, completionTokens: 1 }), writtenAt: NOW - 1 }, key, NOW],
     ["only windowed fields changed, written 1 s ago", { sentHash: "h", sentKey: key, writtenAt: NOW - 1000 }, key, NOW - 1000 + SESSION_WINDOW_MS],
     ["only windowed fields changed, long ago", { sentHash: "h", sentKey: key, writtenAt: NOW - 60_000 }, key, NOW],
+    ["the server may hold either of two copies, one with the same key (a late write's)", { sentHash: "h", sentKey: `k0 ${key}`, writtenAt: NOW - 1000 }, key, NOW - 1000 + SESSION_WINDOW_MS],
+    ["the server may hold either of two copies, neither with its key", { sentHash: "h", sentKey: "k0 k1", writtenAt: NOW - 1000 }, key, NOW],
+    ["the server may hold a copy whose key is unknown (a killed run's)", { sentHash: "h", sentKey: "k0 *", writtenAt: NOW - 1000 }, key, NOW - 1000 + SESSION_WINDOW_MS],
   ])("session: %s", (_name, s, next, expected) => {
     expect(sessionReadyAt(s, next, NOW)).toBe(expected);
   });

@@ -10,7 +10,13 @@ import { Database } from "bun:sqlite";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { StateStore } from "../src/state/store.ts";
-import type { OpenSyncClient } from "../src/opensync/client.ts";
+import type { OpenSyncClient, Outcome } from "../src/opensync/client.ts";
+import { TransientError } from "../src/opensync/errors.ts";
+import type { MessagePayload, SessionPayload } from "../src/opensync/payload.ts";
+import { payloadHash } from "../src/plan/hash.ts";
+import { Sender } from "../src/send/sender.ts";
+import type { SendTransport } from "../src/send/transport.ts";
+import { Store } from "../testserver/store.ts";
 import { recheckAt, settleDue } from "../src/sync/unsure.ts";
 import type { FaultRule, TestServer } from "../testserver/server.ts";
 import { baseEnv, runCli, tempHome } from "./helpers/cli.ts";
@@ -318,7 +324,8 @@ describe("settling a write given up on, once it is over", () => {
       expect(work !== undefined).toBe(due);
       // On the server: its 10 s window runs from the latest the late write could land, against what it carried.
       if (acked) expect(work?.writtenAt ?? 5_000).toBe(5_000);
-      if (acked && acked !== given) expect(work?.sentKey).toBe(`key-${given}`);
+      // It holds the copy acknowledged or the one the late write carried: an update with either's window key waits.
+      if (acked && acked !== given) expect(work?.sentKey).toBe(`key-${acked} key-${given}`);
       expect(store.unsureSessions()).toEqual([]);
     } finally {
       store.close();
@@ -352,6 +359,86 @@ describe("settling a write given up on, once it is over", () => {
       expect(outbox).toEqual(acked === current && !reread ? [] : [`{"v":"${current}"}`]);
     } finally {
       store.close();
+    }
+  });
+});
+
+/**
+ * A server that keeps its rows as OpenSync does (testserver/store.ts) on a clock the test moves, behind the
+ * sender: the record's write of `giveUp` gets no answer (the sender gives up on it) and is applied later, when
+ * the test says.
+ */
+function windowedServer() {
+  const clock = { now: 1_800_000_000_000 };
+  const server = new Store(":memory:", () => clock.now, () => false);
+  const reports: string[] = [];
+  const report = (reason: string) => void reports.push(reason);
+  const held: SessionPayload[] = [];
+  const answered = <T>(value: T): Outcome<T> => ({ ok: true, value, latencyMs: 1, status: 200 });
+  let giveUp = false;
+  const transport: SendTransport = {
+    upsertSession: async (body: SessionPayload) => {
+      if (!giveUp) return answered({ sessionId: server.upsertSession(body, report).id });
+      held.push(body);
+      return { ok: false, kind: "server-down", error: new TransientError("no answer in time", 1, true), latencyMs: 1 };
+    },
+    upsertMessage: async (body: MessagePayload) => answered({ messageId: server.upsertMessage(body, report) }),
+  };
+  const store = StateStore.open(join(tempDir("ccs-windowed-"), "state.db"));
+  const record = (fields: { tokens: number; cost: number }) => {
+    const json = JSON.stringify({ externalId: SESSION, source: "claude-code", title: "Fix the parser", promptTokens: fields.tokens, completionTokens: 1, cost: fields.cost });
+    store.write(() => {
+      store.sessionKey(SESSION);
+      store.putSessionPayload(SESSION, json, payloadHash(json), { excluded: false, createdAt: clock.now - 60_000, lastAt: clock.now });
+    });
+  };
+  const message = (n: number) => {
+    const json = JSON.stringify({ sessionExternalId: SESSION, externalId: `${SESSION}:${n}`, role: "user", source: "claude-code", textContent: `m${n}`, parts: [{ type: "text", content: `m${n}` }] });
+    store.write(() => store.putMessage({ externalId: `${SESSION}:${n}`, sessionId: SESSION, createdAt: clock.now, ord: n, hash: payloadHash(json), payload: json }));
+  };
+  const send = (options: { giveUp?: boolean } = {}) => {
+    giveUp = options.giveUp ?? false;
+    const sender = new Sender(store, transport, { now: () => clock.now, unsureForMs: UNSURE_MS });
+    sender.loadPending();
+    sender.close();
+    return sender.run();
+  };
+  return { clock, server, reports, held, store, record, message, send, close: () => (store.close(), server.close()) };
+}
+const UNSURE_MS = 4_000;
+
+describe("a record's write given up on, then newer ones acknowledged", () => {
+  test("an update of fields the window drops, due when the write is over, waits out the window of the session's last write: the server takes it", async () => {
+    const s = windowedServer();
+    const at = (ms: number) => (s.clock.now += ms);
+    try {
+      s.record({ tokens: 40, cost: 0.1 });
+      await s.send();
+      at(20_000);
+      s.record({ tokens: 50, cost: 0.2 });
+      expect((await s.send({ giveUp: true })).maybeApplied).toBe(true);
+      // Applied before the next write, which replaces it.
+      at(2_000);
+      s.server.upsertSession(s.held[0] as SessionPayload, () => {});
+      at(3_000);
+      s.record({ tokens: 60, cost: 0.3 });
+      await s.send();
+      // Only its cost changed, and a new message: the record waits, the message goes.
+      at(5_000);
+      s.record({ tokens: 60, cost: 0.4 });
+      s.message(1);
+      expect((await s.send()).deferredSessions).toHaveLength(1);
+      // The write given up on is over: settled as a sync does before it sends, the message's write 8 s old.
+      at(8_000);
+      await settleDue(s.store, {} as OpenSyncClient, undefined, s.clock.now, UNSURE_MS);
+      await s.send();
+      at(3_000);
+      await s.send();
+      expect(s.reports).toEqual([]);
+      expect(s.server.dump()[0]).toMatchObject({ promptTokens: 60, cost: 0.4 });
+      expect(s.store.sessionsWithWork({ retryFailedBefore: 0 })).toEqual([]);
+    } finally {
+      s.close();
     }
   });
 });

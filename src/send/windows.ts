@@ -1,3 +1,5 @@
+import { mayHoldKey } from "../plan/hash.ts";
+
 /**
  * OpenSync's re-send windows (../shared/opensync-contract.md), as when a
  * write may go. Pure: the sender asks, passing the time.
@@ -22,10 +24,11 @@ export function messageReadyAt(m: { createdAt: number; sentHash: string | null }
 
 /**
  * When a session update may go: at once unless the server has the session,
- * only fields the window ignores changed (same window key), and it was written
- * less than the window ago.
+ * a copy it may hold differs from it only in fields the window ignores (same
+ * window key: `sentKey` lists those copies' keys, plan/hash.ts), and it was
+ * written less than the window ago.
  */
 export function sessionReadyAt(s: { sentHash: string | null; sentKey: string | null; writtenAt: number | null }, nextKey: string, now: number): number {
-  if (s.sentHash === null || s.sentKey !== nextKey || s.writtenAt === null) return now;
+  if (s.sentHash === null || !mayHoldKey(s.sentKey, nextKey) || s.writtenAt === null) return now;
   return Math.max(now, Math.min(s.writtenAt, now) + SESSION_WINDOW_MS);
 }

@@ -15,7 +15,8 @@ import { payloadHash, windowKey } from "../plan/hash.ts";
  *   row of its files changes (a session to be read again, another account).
  * - sessions: each session as it should be on the server (`payload`, `hash`)
  *   and as it was last sent (`sent_hash`, `sent_key`: the fields the server's
- *   10 s window compares); `held` when its fold keeps a response back that
+ *   10 s window compares, of each copy it may hold after a write given up
+ *   on); `held` when its fold keeps a response back that
  *   was still being written (sent once complete, or once the file is quiet).
  * - folds: the fold's carry-over between incremental reads (kept apart, so
  *   that scanning `sessions` stays cheap).

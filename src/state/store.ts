@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { FoldSnapshot } from "../fold/session-fold.ts";
 import type { UsageRecord } from "../fold/usage-ledger.ts";
 import { appDir } from "../paths.ts";
+import { withKeys } from "../plan/hash.ts";
 import { openDatabase, stateError } from "./db.ts";
 import { NEW_STATE } from "./schema.ts";
 
@@ -583,14 +584,16 @@ export class StateStore {
     if (key === undefined) return false;
     const marks = this.unsureMarks(key).filter((m) => m.rechecks === 0);
     const record = marks.filter((m) => m.item === "");
-    const session = this.q("SELECT hash, sent_hash FROM sessions WHERE id = ?").get(key) as { hash: string | null; sent_hash: string | null };
-    const staleRecord = record.filter((m) => m.hash !== session.sent_hash).at(-1);
+    const session = this.q("SELECT hash, sent_hash, sent_key FROM sessions WHERE id = ?").get(key) as { hash: string | null; sent_hash: string | null; sent_key: string | null };
+    const stale = record.filter((m) => m.hash !== session.sent_hash);
     if (session.sent_hash !== null && record.length > 0) {
-      // The server's 10 s window runs from the late write's landing, at `until` at the latest, against what it carried.
+      // The server's 10 s window runs from the late write's landing, at `until` at the latest. It holds the copy
+      // acknowledged or one a late write carried (landed before or after it): an update waits the window out if
+      // any of them has its key.
       this.q(
-        `UPDATE sessions SET sent_hash = CASE WHEN ?1 AND sent_hash = hash THEN ?2 ELSE sent_hash END, sent_key = COALESCE(?3, sent_key),
+        `UPDATE sessions SET sent_hash = CASE WHEN ?1 AND sent_hash = hash THEN ?2 ELSE sent_hash END, sent_key = ?3,
            written_at = MAX(COALESCE(written_at, 0), ?4) WHERE id = ?5`,
-      ).run(staleRecord !== undefined, UNKNOWN_COPY, staleRecord?.window_key ?? null, Math.max(...record.map((m) => m.until)), key);
+      ).run(stale.length > 0, UNKNOWN_COPY, withKeys(session.sent_key, stale.map((m) => m.window_key)), Math.max(...record.map((m) => m.until)), key);
     }
     this.q("UPDATE unsure_writes SET rechecks = 1, until = ? WHERE session = ? AND rechecks = 0").run(recheckAt, key);
     return this.messagesDueAgain(sessionId, marks);
