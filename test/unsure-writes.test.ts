@@ -15,6 +15,7 @@ import { TransientError } from "../src/opensync/errors.ts";
 import type { MessagePayload, SessionPayload } from "../src/opensync/payload.ts";
 import { payloadHash } from "../src/plan/hash.ts";
 import { Sender } from "../src/send/sender.ts";
+import { SESSION_WINDOW_MS } from "../src/send/windows.ts";
 import type { SendTransport } from "../src/send/transport.ts";
 import { Store } from "../testserver/store.ts";
 import { recheckAt, settleDue } from "../src/sync/unsure.ts";
@@ -363,26 +364,35 @@ describe("settling a write given up on, once it is over", () => {
   });
 });
 
+/** How long after it was given up on a write may still land, in the tests on a moved clock. */
+const UNSURE_MS = 4_000;
+
 /**
  * A server that keeps its rows as OpenSync does (testserver/store.ts) on a clock the test moves, behind the
- * sender: the record's write of `giveUp` gets no answer (the sender gives up on it) and is applied later, when
- * the test says.
+ * sender: with `giveUp`, the record's or the messages' writes get no answer (the sender gives up on them), each
+ * applied later, when the test says.
  */
 function windowedServer() {
   const clock = { now: 1_800_000_000_000 };
   const server = new Store(":memory:", () => clock.now, () => false);
   const reports: string[] = [];
   const report = (reason: string) => void reports.push(reason);
-  const held: SessionPayload[] = [];
+  /** The writes given up on, each applied when the test calls it. */
+  const held: Array<() => unknown> = [];
   const answered = <T>(value: T): Outcome<T> => ({ ok: true, value, latencyMs: 1, status: 200 });
-  let giveUp = false;
+  const noAnswer: Outcome<never> = { ok: false, kind: "server-down", error: new TransientError("no answer in time", 1, true), latencyMs: 1 };
+  let giveUp: "record" | "message" | undefined;
   const transport: SendTransport = {
     upsertSession: async (body: SessionPayload) => {
-      if (!giveUp) return answered({ sessionId: server.upsertSession(body, report).id });
-      held.push(body);
-      return { ok: false, kind: "server-down", error: new TransientError("no answer in time", 1, true), latencyMs: 1 };
+      if (giveUp !== "record") return answered({ sessionId: server.upsertSession(body, report).id });
+      held.push(() => server.upsertSession(body, () => {}));
+      return noAnswer;
     },
-    upsertMessage: async (body: MessagePayload) => answered({ messageId: server.upsertMessage(body, report) }),
+    upsertMessage: async (body: MessagePayload) => {
+      if (giveUp !== "message") return answered({ messageId: server.upsertMessage(body, report) });
+      held.push(() => server.upsertMessage(body, () => {}));
+      return noAnswer;
+    },
   };
   const store = StateStore.open(join(tempDir("ccs-windowed-"), "state.db"));
   const record = (fields: { tokens: number; cost: number }) => {
@@ -396,8 +406,8 @@ function windowedServer() {
     const json = JSON.stringify({ sessionExternalId: SESSION, externalId: `${SESSION}:${n}`, role: "user", source: "claude-code", textContent: `m${n}`, parts: [{ type: "text", content: `m${n}` }] });
     store.write(() => store.putMessage({ externalId: `${SESSION}:${n}`, sessionId: SESSION, createdAt: clock.now, ord: n, hash: payloadHash(json), payload: json }));
   };
-  const send = (options: { giveUp?: boolean } = {}) => {
-    giveUp = options.giveUp ?? false;
+  const send = (options: { giveUp?: "record" | "message" } = {}) => {
+    giveUp = options.giveUp;
     const sender = new Sender(store, transport, { now: () => clock.now, unsureForMs: UNSURE_MS });
     sender.loadPending();
     sender.close();
@@ -405,10 +415,9 @@ function windowedServer() {
   };
   return { clock, server, reports, held, store, record, message, send, close: () => (store.close(), server.close()) };
 }
-const UNSURE_MS = 4_000;
 
-describe("a record's write given up on, then newer ones acknowledged", () => {
-  test("an update of fields the window drops, due when the write is over, waits out the window of the session's last write: the server takes it", async () => {
+describe("writes given up on, then the record's update of fields the window drops", () => {
+  test("the record's write given up on, newer ones acknowledged: the update, due when that write is over, waits out the window of the session's last write, and the server takes it", async () => {
     const s = windowedServer();
     const at = (ms: number) => (s.clock.now += ms);
     try {
@@ -416,10 +425,10 @@ describe("a record's write given up on, then newer ones acknowledged", () => {
       await s.send();
       at(20_000);
       s.record({ tokens: 50, cost: 0.2 });
-      expect((await s.send({ giveUp: true })).maybeApplied).toBe(true);
+      expect((await s.send({ giveUp: "record" })).maybeApplied).toBe(true);
       // Applied before the next write, which replaces it.
       at(2_000);
-      s.server.upsertSession(s.held[0] as SessionPayload, () => {});
+      s.held[0]?.();
       at(3_000);
       s.record({ tokens: 60, cost: 0.3 });
       await s.send();
@@ -436,6 +445,38 @@ describe("a record's write given up on, then newer ones acknowledged", () => {
       await s.send();
       expect(s.reports).toEqual([]);
       expect(s.server.dump()[0]).toMatchObject({ promptTokens: 60, cost: 0.4 });
+      expect(s.store.sessionsWithWork({ retryFailedBefore: 0 })).toEqual([]);
+    } finally {
+      s.close();
+    }
+  });
+
+  test("a message's write given up on, applied 1 s later: the update waits out the window that landing may have opened, and the server takes it", async () => {
+    const s = windowedServer();
+    const at = (ms: number) => (s.clock.now += ms);
+    try {
+      s.record({ tokens: 40, cost: 0.1 });
+      s.message(1);
+      await s.send();
+      at(20_000);
+      s.message(2);
+      expect((await s.send({ giveUp: "message" })).maybeApplied).toBe(true);
+      at(1_000);
+      s.held[0]?.();
+      // Before that write is over (4 s after it was given up on), only the cost changed: its record is due.
+      at(1_000);
+      s.record({ tokens: 40, cost: 0.2 });
+      const landsBy = s.clock.now - 2_000 + UNSURE_MS;
+      // Judged on times no later than now (windows.ts): held back a window from now, then from its latest landing.
+      expect((await s.send()).deferredSessions.map((d) => d.readyAt)).toEqual([s.clock.now + SESSION_WINDOW_MS]);
+      at(SESSION_WINDOW_MS);
+      // Over: settled, as a sync does before it sends.
+      await settleDue(s.store, {} as OpenSyncClient, undefined, s.clock.now, UNSURE_MS);
+      expect((await s.send()).deferredSessions.map((d) => d.readyAt)).toEqual([landsBy + SESSION_WINDOW_MS]);
+      s.clock.now = landsBy + SESSION_WINDOW_MS;
+      await s.send();
+      expect(s.reports).not.toContain("session-change-dropped");
+      expect(s.server.dump()[0]).toMatchObject({ cost: 0.2, messageCount: 2 });
       expect(s.store.sessionsWithWork({ retryFailedBefore: 0 })).toEqual([]);
     } finally {
       s.close();

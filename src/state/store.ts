@@ -42,6 +42,7 @@ export interface SessionWork {
   sentKey: string | null;
   createdAt: number | null;
   lastAt: number | null;
+  /** When the server last wrote it, or may have: a write given up on may land until its `until`. */
   writtenAt: number | null;
   serverId: string | null;
   legacyChecked: boolean;
@@ -418,14 +419,17 @@ export class StateStore {
    * table: the partial index is named, so a sync with nothing new reads a few pages.
    */
   sessionsWithWork(options: { only?: ReadonlySet<string>; retryFailedBefore: number }): SessionWork[] {
+    // A write given up on may still land, until its `until`: the server's window may run from then.
     const rows = this.q(
-      `SELECT s.* FROM sessions s WHERE s.id IN (
+      `SELECT s.*, (SELECT MAX(u.until) FROM unsure_writes u WHERE u.session = s.id AND u.rechecks = 0) AS lands_by FROM sessions s WHERE s.id IN (
          SELECT id FROM sessions INDEXED BY sessions_unsent WHERE hash IS NOT sent_hash AND (error IS NULL OR failed_at < ?1)
          UNION SELECT o.session FROM outbox o CROSS JOIN messages m ON m.external_id = o.external_id WHERE m.error IS NULL OR m.failed_at < ?1)
        AND s.excluded = 0 AND s.payload IS NOT NULL AND ${SENDABLE_SESSION}
        ORDER BY COALESCE(s.last_at, s.created_at, 0) DESC`,
-    ).all(options.retryFailedBefore) as SessionRow[];
-    return rows.filter((r) => !options.only || options.only.has(r.session_id)).map(sessionWork);
+    ).all(options.retryFailedBefore) as Array<SessionRow & { lands_by: number | null }>;
+    return rows
+      .filter((r) => !options.only || options.only.has(r.session_id))
+      .map((r) => ({ ...sessionWork(r), writtenAt: r.lands_by === null ? r.written_at : Math.max(r.written_at ?? 0, r.lands_by) }));
   }
 
   /** One session's outbox in sending order (time, then transcript order), a page at a time. */
@@ -586,14 +590,18 @@ export class StateStore {
     const record = marks.filter((m) => m.item === "");
     const session = this.q("SELECT hash, sent_hash, sent_key FROM sessions WHERE id = ?").get(key) as { hash: string | null; sent_hash: string | null; sent_key: string | null };
     const stale = record.filter((m) => m.hash !== session.sent_hash);
+    // The server's 10 s window runs from a late write's landing, the record's or a message's (which writes the
+    // session too), at `until` at the latest.
+    if (marks.length > 0) this.q("UPDATE sessions SET written_at = MAX(COALESCE(written_at, 0), ?) WHERE id = ?").run(Math.max(...marks.map((m) => m.until)), key);
     if (session.sent_hash !== null && record.length > 0) {
-      // The server's 10 s window runs from the late write's landing, at `until` at the latest. It holds the copy
-      // acknowledged or one a late write carried (landed before or after it): an update waits the window out if
-      // any of them has its key.
-      this.q(
-        `UPDATE sessions SET sent_hash = CASE WHEN ?1 AND sent_hash = hash THEN ?2 ELSE sent_hash END, sent_key = ?3,
-           written_at = MAX(COALESCE(written_at, 0), ?4) WHERE id = ?5`,
-      ).run(stale.length > 0, UNKNOWN_COPY, withKeys(session.sent_key, stale.map((m) => m.window_key)), Math.max(...record.map((m) => m.until)), key);
+      // It holds the copy acknowledged or one a late write carried (landed before or after it): an update waits
+      // the window out if any of them has its key.
+      this.q("UPDATE sessions SET sent_hash = CASE WHEN ?1 AND sent_hash = hash THEN ?2 ELSE sent_hash END, sent_key = ?3 WHERE id = ?4").run(
+        stale.length > 0,
+        UNKNOWN_COPY,
+        withKeys(session.sent_key, stale.map((m) => m.window_key)),
+        key,
+      );
     }
     this.q("UPDATE unsure_writes SET rechecks = 1, until = ? WHERE session = ? AND rechecks = 0").run(recheckAt, key);
     return this.messagesDueAgain(sessionId, marks);
