@@ -399,6 +399,16 @@ describe("Sender", () => {
     expect(out.deferredSessions[0]?.readyAt).toBe(NOW + SESSION_WINDOW_MS);
   });
 
+  test("a session whose record waits while its new messages go: it may go a window after the last of them, not after its previous write", async () => {
+    const s = store();
+    session(s, "a", { cost: 0.1 });
+    await send(s, fakeTransport().transport, { now: () => NOW - 5_000 });
+    session(s, "a", { cost: 0.2 });
+    message(s, "a", 1, NOW - 1_000);
+    const out = await send(s, fakeTransport().transport);
+    expect(out.deferredSessions).toEqual([{ sessionId: "a", readyAt: NOW + SESSION_WINDOW_MS }]);
+  });
+
   test("a clock ahead of the server: createdAt is sent clamped and stored as sent", async () => {
     const s = store();
     session(s, "a");

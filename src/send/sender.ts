@@ -137,6 +137,8 @@ interface Active {
   inFlightTimes: Map<number, number>;
   inFlight: number;
   deferredUntil: number;
+  /** The window key of its record, held back by the window at its step. */
+  heldKey?: string;
 }
 
 /**
@@ -440,7 +442,9 @@ export class Sender {
   }
 
   private noteDeferred(a: Active): void {
-    if (a.deferredUntil > 0) this.outcome.deferredSessions.push({ sessionId: a.work.sessionId, readyAt: a.deferredUntil });
+    // A record held back waits out the window of the session's last write, which its messages sent since have moved.
+    const readyAt = a.heldKey === undefined ? a.deferredUntil : Math.max(a.deferredUntil, sessionReadyAt(a.work, a.heldKey, this.now()));
+    if (readyAt > 0) this.outcome.deferredSessions.push({ sessionId: a.work.sessionId, readyAt });
   }
 
   private defer(a: Active, readyAt: number): void {
@@ -486,6 +490,7 @@ export class Sender {
       const readyAt = sessionReadyAt(a.work, key, now);
       if (readyAt > now) {
         this.defer(a, readyAt);
+        a.heldKey = key;
         a.step = "messages"; // the server has the session: its messages need not wait
         return true;
       }
