@@ -194,7 +194,10 @@ async function day(s: Scenario) {
       expect(comparable(dump)).toEqual(reference);
       expect(s.givesUp ? violations.filter((v) => !RETRIES_OF_LOST_REPLIES.has(v.reason)) : violations).toEqual([]);
     } catch (error) {
-      console.log(`[live day] ${s.name}: the runner's log\n${u.log()}\nrequests:\n${server.requests().map((q) => `${q.seq} ${new Date(q.at).toISOString()} ${q.method} ${q.path} ${q.status}`).join("\n")}`);
+      // The contract's notes too, those this scenario allows included: a write the 10 s window dropped shows only there.
+      console.log(
+        `[live day] ${s.name}: the runner's log\n${u.log()}\nrequests:\n${server.requests().map((q) => `${q.seq} ${new Date(q.at).toISOString()} ${q.method} ${q.path} ${q.status}`).join("\n")}\nviolations:\n${violations.map((v) => JSON.stringify(v)).join("\n")}`,
+      );
       throw error;
     }
   } finally {
