@@ -1,7 +1,7 @@
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { appendFileSync, statSync } from "node:fs";
 import { LATE_EVENT, LATE_LOOK_MS, LateLooks } from "../src/hooks/late-look.ts";
-import { type SyncRequest, claim, done, waiting } from "../src/hooks/queue.ts";
+import { type Claim, type SyncRequest, claim, done, waiting } from "../src/hooks/queue.ts";
 import { enqueue } from "../src/hooks/enqueue.ts";
 import { afterPass } from "../src/hooks/schedule.ts";
 import { tempHome } from "./helpers/cli.ts";
@@ -69,6 +69,25 @@ describe("late looks after a session's latest hook", () => {
     expect(late.look(T + 2 * LATE_LOOK_MS)).toBe(0);
     grow();
     expect(late.look(T + 4 * LATE_LOOK_MS)).toBe(1);
+  });
+
+  test("past the doubling ones, every 4 min while each finds the files grown (a long turn with no hook); the first that finds none ends them", () => {
+    const { path, late, grow } = stopped();
+    for (const at of [0.5, 1, 2, 4]) late.look(T + at * MIN);
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const at = late.nextAt() as number;
+      times.push(at - T);
+      grow();
+      expect(late.look(at)).toBe(1);
+      const [request] = claim(() => true);
+      done(request as Claim);
+      late.remember({ ...(request as Claim), readSize: statSync(path).size });
+    }
+    expect(times).toEqual([8 * MIN, 12 * MIN, 16 * MIN]);
+    expect(late.nextAt()).toBe(T + 20 * MIN);
+    expect(late.look(T + 20 * MIN)).toBe(0);
+    expect(late.nextAt()).toBeUndefined();
   });
 
   test("a newer hook of the session ends them: its own looks follow", () => {

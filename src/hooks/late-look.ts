@@ -7,9 +7,11 @@ import type { SyncRequest } from "./queue.ts";
  * then: its looks end a few seconds after the hook (schedule.ts), and lines written later (a background agent's,
  * a long tool's, with nothing written between; a session whose SessionEnd never came; a turn whose terminal was
  * closed before its Stop, after the prompt's hook: setup registers no tool hooks) would wait for the next hook.
- * A newer hook of the session ends them, so a session in use costs nothing more. The looks come LATE_LOOK_MS after the hook, then each gap twice the last: 30 s, 1, 2, 4 and
- * 8 min, within the runner's wait for more work (10 min by default), which they do not lengthen. Each costs a
- * stat of the session's files; a pass only when they grew. Lines written later wait for the next hook, sync or watch.
+ * A newer hook of the session ends them, so a session in use costs nothing more. The looks come LATE_LOOK_MS
+ * after the hook, then each gap twice the last: 30 s, 1, 2, 4 and 8 min; then every 4 min while each finds the
+ * files grown (a long turn), within the runner's wait for more work (10 min by default, from its last pass).
+ * Each costs a stat of the session's files; a pass only when they grew. Lines written after a look that found
+ * none wait for the next hook, sync or watch.
  */
 export const LATE_LOOK_MS = 30_000;
 const LATE_LOOKS = 5;
@@ -69,11 +71,15 @@ export class LateLooks {
         c.queued = true;
         grown++;
       }
-      // The last: a request it left is served as a hook's, with one look after, and no late look of its own.
-      if (c.looks >= LATE_LOOKS) this.due.delete(c.sessionId);
+      // Past the doubling ones, the looks go on while each finds the files grown (a long turn with no hook, setup
+      // registers no tool hooks; its terminal perhaps closed); the first that finds them as they were ends them.
+      if (c.looks >= LATE_LOOKS && !c.queued) this.due.delete(c.sessionId);
     }
     return grown;
   }
 }
 
-const lookAt = (c: Chain) => c.at + LATE_LOOK_MS * 2 ** c.looks;
+/** The doubling looks' last gap: the looks that go on past them (while the files grow) come as far apart. */
+const LAST_GAP_MS = LATE_LOOK_MS * 2 ** (LATE_LOOKS - 2);
+
+const lookAt = (c: Chain) => (c.looks < LATE_LOOKS ? c.at + LATE_LOOK_MS * 2 ** c.looks : c.at + LATE_LOOK_MS * 2 ** (LATE_LOOKS - 1) + LAST_GAP_MS * (c.looks - LATE_LOOKS + 1));
