@@ -71,9 +71,11 @@ export interface ScanOutcome {
 
 /**
  * Workers only where cores are to spare. Measured on 2 cores (256 MiB dry
- * run, compiled): 1.8 s with two workers, 1.55 s in the main thread; the
- * main thread, the workers and their collectors then share two cores, and
- * handing chunks across threads costs more than the second core gives.
+ * run, compiled, 2026-12-07): 2.04 s with two workers, 1.45 s in the main
+ * thread. Not the chunks' handing over (the main thread then idles): each
+ * thread compiles the same hot code again, and one thread's reading already
+ * keeps JavaScriptCore's compiler busy on the second core (user CPU 1.86 s
+ * for one thread, 2.84 s for two workers).
  */
 const WORKERS_FROM_CORES = 4;
 
