@@ -82,4 +82,5 @@ export class LateLooks {
 /** The doubling looks' last gap: the looks that go on past them (while the files grow) come as far apart. */
 const LAST_GAP_MS = LATE_LOOK_MS * 2 ** (LATE_LOOKS - 2);
 
-const lookAt = (c: Chain) => (c.looks < LATE_LOOKS ? c.at + LATE_LOOK_MS * 2 ** c.looks : c.at + LATE_LOOK_MS * 2 ** (LATE_LOOKS - 1) + LAST_GAP_MS * (c.looks - LATE_LOOKS + 1));
+const lookAt = (c: Chain) =>
+  c.looks < LATE_LOOKS ? c.at + LATE_LOOK_MS * 2 ** c.looks : c.at + LATE_LOOK_MS * 2 ** (LATE_LOOKS - 1) + LAST_GAP_MS * (c.looks - LATE_LOOKS + 1);

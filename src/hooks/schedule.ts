@@ -29,7 +29,7 @@ export const mayBeLast = (event: string) => MAY_BE_LAST.has(event);
  * read and sent (a first pass over a long session, a slow server). After an event that may be the last, while
  * each of these looks finds the files grown, they go on, each gap twice the last (1, 2, 4, 8, 16 s: about 30 s
  * past the window); one that finds them as the pass left them ends them. After the others, one such look: the
- * turn's end follows them, unless the terminal was closed first (the answer written during a tool hook's pass,
+ * turn's end follows them, unless the terminal was closed first (the turn written while its prompt's pass sent,
  * then no Stop). A look costs a stat of the session's files.
  */
 export const MAX_FOLLOWS = 5;
