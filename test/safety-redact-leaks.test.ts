@@ -1911,3 +1911,28 @@ describe("a secret Python's prompt echoes (>>> keyring.get_password(…), >>> cf
     ],
   );
 });
+
+describe("a secret other REPLs echo: IPython's Out[n], irb's, pry's and the Rails console's =>, node's quoted string", () => {
+  exactAndKept(
+    [
+      ["In [3]: settings.DB_PASSWORD\nOut[3]: 'Hx9!kQ2pLz7w'\n", "In [3]: settings.DB_PASSWORD\nOut[3]: '[REDACTED:secret]'\n"],
+      ["In [4]: print(os.environ['SENDGRID_PASSWORD'])\nHx9!kQ2pLz7w\n", "In [4]: print(os.environ['SENDGRID_PASSWORD'])\n[REDACTED:secret]\n"],
+      ['irb(main):001> ENV["API_TOKEN"]\n=> "Tk9kQ2pLxzAbCdEf"\n', 'irb(main):001> ENV["API_TOKEN"]\n=> "[REDACTED:secret]"\n'],
+      ["irb(main):002:0> ENV.fetch('DB_PASSWORD')\n=> \"hunter2x!\"\n", "irb(main):002:0> ENV.fetch('DB_PASSWORD')\n=> \"[REDACTED:secret]\"\n"],
+      ["[1] pry(main)> pw = ENV['SMTP_PASSWORD']\n=> \"Tr0ub4dor&3\"\n", "[1] pry(main)> pw = ENV['SMTP_PASSWORD']\n=> \"[REDACTED:secret]\"\n"],
+      ["[2] pry(main)> Rails.application.credentials.stripe[:secret_key]\n=> \"Hx9kQ2pLz7wAbCdEfGh\"\n", "[2] pry(main)> Rails.application.credentials.stripe[:secret_key]\n=> \"[REDACTED:secret]\"\n"],
+      ["store(prod)> Rails.application.credentials.dig(:aws, :secret_access_key)\n=> \"Hx9kQ2pLz7wAbCdEfGh\"\n", "store(prod)> Rails.application.credentials.dig(:aws, :secret_access_key)\n=> \"[REDACTED:secret]\"\n"],
+      ["> require('./config').db.password\n'Hx9!kQ2pLz7w'\n", "> require('./config').db.password\n'[REDACTED:secret]'\n"],
+      ["> const c = require('./config')\nundefined\n> c.get('stripe.secretKey')\n'Zx8Cv7Bn6Mq5Lp4K'\n", "> const c = require('./config')\nundefined\n> c.get('stripe.secretKey')\n'[REDACTED:secret]'\n"],
+      ["> await keytar.getPassword('svc', 'bob')\n\"Hx9!kQ2pLz7w\"\n", "> await keytar.getPassword('svc', 'bob')\n\"[REDACTED:secret]\"\n"],
+    ],
+    [
+      ["IPython's echo of no secret, an assignment, a tokenizer's stand-in", "In [1]: tok.eos_token\nOut[1]: '</s>'\n\nIn [2]: pw = os.environ['DB_PASSWORD']\n\nIn [3]: len(pw)\nOut[3]: 12\n\nIn [4]: settings.ALLOWED_HOSTS\nOut[4]: 'myapp-prod-server'\n"],
+      ["irb's echo of a digest's name, a length, nil", "irb(main):001> User.first.password_digest\n=> \"$2a$12$K9kQ2pLxzAbCdEfGhIjKlO\"\nirb(main):002> ENV['API_TOKEN'].length\n=> 40\nirb(main):003> ENV['API_TOKEN']\n=> nil\n"],
+      ["a placeholder echoed by pry", "[1] pry(main)> ENV['STRIPE_SECRET_KEY']\n=> \"sk_test_XXXXXXXX\"\n"],
+      ["Markdown quotes of code and a quoted line", "> process.env.API_TOKEN\n\"must be set\"\n\n> Set user.password\n'Hx9!kQ2pLz7w'\n"],
+      ["node's echo of no secret's field, or of a call's result read further", "> require('./config').db.host\n'db-prod-replica-7.internal'\n> c.password.length\n12\n> getToken().slice(0, 4)\n'ghp_'\n"],
+      ["a secret's name, then a mark no prompt of its kind writes", "$ echo $API_TOKEN\n=> hunter2x!\n>>> os.environ['API_TOKEN']\nOut[1]: 'hunter2x!'\n"],
+    ],
+  );
+});

@@ -8,6 +8,7 @@ import { recordValues } from "./secret-record.ts";
 import { withoutNotices } from "./tool-notices.ts";
 import { PPP_SECRET_LINE, userLines } from "./user-lines.ts";
 import { PRINTED_VARIABLE_KEYWORDS, printedVariables } from "./printed-variable.ts";
+import { REPL_KEYWORDS, replLine } from "./repl-prompt.ts";
 
 /**
  * A secret on the line below the command that printed it, as a pasted terminal shows it:
@@ -91,8 +92,9 @@ const PRINTED_MAX = 16_384;
 /**
  * The next line, one word: what the command printed; past the CLI's warning on the terminal before it, as oclif's CLIs write
  * one (`heroku auth:token`'s " ›   Warning: token will expire 12/31/2026" and its lines); after an error, a word is the user's.
+ * A REPL's echo may start with its mark (group 1: IPython's `Out[3]: `, Ruby's `=> `), (groups 1 and 2), which only its prompt allows (repl-prompt.ts).
  */
-const OUTPUT = new RegExp(String.raw`(?:\r?\n[ \t]*›[ \t]+Warning:[^\r\n]{0,300}(?:\r?\n[ \t]*›[^\r\n]{0,300}){0,3})?\r?\n[ \t]*([^\s]{4,${PRINTED_MAX}})[ \t]*(?=\r?\n|$)`, "dy");
+const OUTPUT = new RegExp(String.raw`(?:\r?\n[ \t]*›[ \t]+Warning:[^\r\n]{0,300}(?:\r?\n[ \t]*›[^\r\n]{0,300}){0,3})?\r?\n[ \t]*(?:(Out\[)\d{1,6}\]:[ \t]*|(=>)[ \t]*)?([^\s]{4,${PRINTED_MAX}})[ \t]*(?=\r?\n|$)`, "dy");
 /**
  * A stored secret printed: a word of 8 characters or more, or a shorter one shaped like a password (`hunter2` below `echo
  * $DB_PASSWORD`); a short word of another shape is a message's (`null`, `none`, `true`).
@@ -139,6 +141,7 @@ export const printedSecretDetector: Detector = {
     "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "infisical", "argocd", "nmcli", "keys list", "list-keys", "admin-key",
     "/dev/urandom", "/dev/random", "secrets.token_", "randombytes(", "securerandom.", "pwgen", "rails", "phx.gen.secret", "wg genkey", "wg genpsk", "gpg", "sops",
     ...PRINTED_VARIABLE_KEYWORDS,
+    ...REPL_KEYWORDS,
   ],
   find(text: string, hits: Hits, out: Finding[]): void {
     // The end of the line of the current hit, found once per line (hits on one line share it: linear time).
@@ -157,16 +160,19 @@ export const printedSecretDetector: Detector = {
         out.push(...entry);
         continue;
       }
-      const prints = printsSecret(text, at);
+      const repl = replLine(text, at);
+      const prints = repl ? (repl.names.some((name) => SECRET_KEY.test(name)) ? "any" : undefined) : printsSecret(text, at);
       if (!prints) continue;
       done = eol;
       OUTPUT.lastIndex = text[eol - 1] === "\r" ? eol - 1 : eol;
       const m = OUTPUT.exec(text);
-      const span = m?.indices?.[1];
+      const span = m?.indices?.[3];
       // A REPL's echo is the value's repr (`'…'`): the word inside its quotes is what is printed (a tokenizer's `'<unk>'` is a stand-in).
-      const quote = m?.[1] !== undefined && REPR.test(m[1]) ? 1 : 0;
-      const value = m?.[1]?.slice(quote, m[1].length - quote);
-      if (prints === "key" && !KEY_SHAPED.test(value ?? "")) continue;
+      const quote = m?.[3] !== undefined && REPR.test(m[3]) ? 1 : 0;
+      const value = m?.[3]?.slice(quote, m[3].length - quote);
+      const echo = m?.[1] ?? m?.[2];
+      if (echo !== undefined && echo !== repl?.echo) continue;
+      if ((repl?.quoted && !quote) || (prints === "key" && !KEY_SHAPED.test(value ?? ""))) continue;
       if (span && value && isPrintedSecret(value)) out.push({ start: span[0] + quote, end: span[1] - quote, kind: "secret" });
     }
   },

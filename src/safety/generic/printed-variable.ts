@@ -2,8 +2,7 @@
  * A variable's value printed by a command that names it outside the shell's own `echo $NAME` (printed-secret.ts): PowerShell's
  * `$env:NAME` alone on its line and `[Environment]::GetEnvironmentVariable('NAME')`, a one-liner printing what it reads from the
  * environment (`python -c "import os; print(os.environ['NAME'])"`, `node -p process.env.NAME`, `ruby -e 'puts ENV["NAME"]'`), a field of
- * what it loads (`node -e "console.log(require('./config').db.password)"`) or the keychain's password (`keyring.get_password(…)`), also
- * as Python's prompt echoes it (`>>> keyring.get_password('svc', 'bob')`),
+ * what it loads (`node -e "console.log(require('./config').db.password)"`) or the keychain's password (`keyring.get_password(…)`),
  * and a field read out of a file (`jq -r .token auth.json`, `yq '.auth.password' values.yaml`). What is printed is the name's value:
  * printed-secret.ts reads the line below when the name is a secret's.
  */
@@ -24,10 +23,12 @@ const PRINTS = /\b(?:print|printf|println|console\.log|puts|echo|say|p)\b/;
 const ENV_READ = /(?:environ(?:\.get)?[[(]|getenv\(|process\.env(?:\.|\[)|\bENV(?:\[|\.fetch\()|\$ENV\{|Deno\.env\.get\()[ \t]*["']?([A-Za-z_]\w{0,100})/g;
 
 /**
- * A field read out of what the code loaded, the last of its chain: `require('./config').db.password`, `cfg["token"]`, `creds.get('secret')`
+ * A field read out of what the code loaded, the last of its chain: `require('./config').db.password`, `cfg["token"]`, `creds.get('secret')`,
+ * Ruby's symbols (`credentials[:stripe][:secret_key]`, `credentials.dig(:aws, :secret_access_key)`, `.fetch(:token)`)
  * (`password.length` prints no password). Its name is the field's, as an environment variable's is.
  */
-const FIELD_IN_CODE = /(?:\.([A-Za-z_]\w{0,100})|\[[ \t]*["']([A-Za-z_][\w-]{0,100})["'][ \t]*\]|\.get\([ \t]*["']([A-Za-z_][\w-]{0,100})["'][ \t]*\))(?![\w(]|[ \t]*[.[])/g;
+const FIELD_IN_CODE =
+  /(?:\.([A-Za-z_]\w{0,100})|\[[ \t]*(?:["']([A-Za-z_][\w-]{0,100})["']|:([A-Za-z_]\w{0,100}))[ \t]*\]|\.get\([ \t]*["']([A-Za-z_][\w-]{0,100})["'][ \t]*\)|\.(?:dig|fetch)\([^()\r\n]{0,200}?:([A-Za-z_]\w{0,100})[ \t]*\))(?![\w(]|[ \t]*[.[])/g;
 /** A password read from the system's keychain: Python's `keyring.get_password(…)`, node's `keytar.getPassword(…)`. */
 const KEYCHAIN_READ = /\bget_?password\(/i;
 
@@ -35,10 +36,7 @@ const KEYCHAIN_READ = /\bget_?password\(/i;
 const FIELD_READ = /(?:jq|yq)(?:[ \t]+(?:-{1,2}[A-Za-z][\w-]{0,30}|e|eval))*[ \t]+["']?((?:\.[A-Za-z_][\w-]{0,100}|\[[^\]\r\n]{0,100}\]){1,20})["']?(?=[\s|;&]|$)/iy;
 const LAST_NAME = /\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])*$/;
 
-/** Python's interactive prompt and its expression, whose value it echoes (`>>> keyring.get_password('svc', 'bob')`); an assignment echoes nothing. */
-const REPL_LINE = /(?<=^[ \t]*)>>>[ \t]+(?![A-Za-z_][\w.]{0,100}[ \t]*=(?!=))([^\r\n]{1,400})/my;
-
-export const PRINTED_VARIABLE_KEYWORDS = [">>> ", "$env:", "getenvironmentvariable(", "python", "node -", "ruby -e", "perl -", "php -r", "bun -e", "deno eval", "jq ", "yq "];
+export const PRINTED_VARIABLE_KEYWORDS = ["$env:", "getenvironmentvariable(", "python", "node -", "ruby -e", "perl -", "php -r", "bun -e", "deno eval", "jq ", "yq "];
 
 /** The names of the variables or the field the command at `at` prints, or undefined when it is none of these. */
 export function printedVariables(text: string, at: number): string[] | undefined {
@@ -49,9 +47,6 @@ export function printedVariables(text: string, at: number): string[] | undefined
     const name = re === FIELD_READ ? LAST_NAME.exec(m[1] as string)?.[1] : m[1];
     return name === undefined ? [] : [name];
   }
-  REPL_LINE.lastIndex = at;
-  const expression = REPL_LINE.exec(text)?.[1];
-  if (expression !== undefined) return namesRead(expression);
   ONE_LINER.lastIndex = at;
   const head = ONE_LINER.exec(text);
   if (!head) return undefined;
@@ -61,10 +56,10 @@ export function printedVariables(text: string, at: number): string[] | undefined
   return namesRead(code);
 }
 
-/** The names of what code reads: environment variables, fields of what it loads, the keychain's password. */
-function namesRead(code: string): string[] {
+/** The names of what code reads (a one-liner's, a REPL's expression: repl-prompt.ts): environment variables, fields of what it loads, the keychain's password. */
+export function namesRead(code: string): string[] {
   const names = [...code.matchAll(ENV_READ)].map((m) => m[1] as string);
-  for (const m of code.matchAll(FIELD_IN_CODE)) names.push((m[1] ?? m[2] ?? m[3]) as string);
+  for (const m of code.matchAll(FIELD_IN_CODE)) names.push(m.slice(1).find((name) => name !== undefined) as string);
   if (KEYCHAIN_READ.test(code)) names.push("password");
   return names;
 }

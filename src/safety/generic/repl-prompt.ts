@@ -1,0 +1,58 @@
+import { namesRead } from "./printed-variable.ts";
+
+/**
+ * An expression typed at a language's interactive prompt, whose value the REPL echoes on the next line (printed-secret.ts reads it
+ * there when a name the expression reads is a secret's). Each prompt, and how its echo starts:
+ * - Python's `>>> ` and IPython's `In [3]: `: the value's repr, after `Out[3]: ` in IPython; an assignment echoes nothing;
+ * - irb's `irb(main):001> ` (`irb(main):001:0> ` before irb 1.9), pry's `[1] pry(main)> ` and the Rails console's `store(dev)> `
+ *   (Rails 7.2 and later): after `=> `, an assignment's value too;
+ * - node's `> `, Deno's and Bun's: Markdown quotes a line so, so only a chain of fields and calls that ends in a secret's name
+ *   (`> require('./config').db.password`, `> process.env.API_TOKEN`), and only a quoted string below is its echo.
+ * What a print call writes (`print(…)`, `puts …`) comes bare, as a one-liner's does.
+ */
+export interface ReplLine {
+  /** What the expression reads: environment variables, fields, the keychain's password. */
+  names: string[];
+  /** What starts the echo's line besides nothing, or "" when the echo is bare. */
+  echo: "" | "Out[" | "=>";
+  /** Whether only a string's repr below is the echo (node's prompt). */
+  quoted: boolean;
+}
+
+/** The expression's longest line read: one bounded slice per hit keeps the rule linear. */
+const EXPRESSION = String.raw`([^\r\n]{1,400})`;
+/** Python's assignment, which echoes nothing (`pw = keyring.get_password(…)`; `==` is a comparison's). */
+const NO_ASSIGNMENT = String.raw`(?![A-Za-z_][\w.]{0,100}[ \t]*=(?!=))`;
+const LINE_START = String.raw`(?<=^[ \t]{0,40})`;
+
+const PYTHON = new RegExp(String.raw`${LINE_START}>>>[ \t]+${NO_ASSIGNMENT}${EXPRESSION}`, "my");
+const IPYTHON = new RegExp(String.raw`${LINE_START}In[ \t]\[\d{1,6}\]:[ \t]+${NO_ASSIGNMENT}${EXPRESSION}`, "my");
+/** irb's prompt (its `*` continues a string), pry's after its counter, the Rails console's app and environment (`store(prod)> `). */
+const IRB = new RegExp(String.raw`${LINE_START}irb\([^()\r\n]{1,100}\):\d{1,6}(?::\d{1,3})?[>*][ \t]+${EXPRESSION}`, "my");
+const PRY = new RegExp(String.raw`(?<=^[ \t]{0,40}\[\d{1,6}\][ \t]?)pry\([^()\r\n]{1,100}\)[>*][ \t]+${EXPRESSION}`, "my");
+const RAILS = new RegExp(String.raw`(?<=^[ \t]{0,40}[\w-]{1,60}\([a-z]{1,30})\)>[ \t]+${EXPRESSION}`, "my");
+/**
+ * node's prompt at a line's start, then a chain and nothing else: a name (`await` before it), then fields, `['…']` and calls of
+ * one level of brackets inside (`require('./config').db.password`, `keytar.getPassword('svc', 'bob')`).
+ */
+const NODE = /(?<=^)>[ \t](?=[^\r\n]{1,400}$)((?:await[ \t]+)?[A-Za-z_$][\w$]{0,100}(?:\.[A-Za-z_$][\w$]{0,100}|\[[^\]\r\n]{1,100}\]|\((?:[^()\r\n]|\([^()\r\n]{0,100}\)){0,200}\)){0,20})[ \t]*;?[ \t]*$/my;
+/** The chain's last field, read or called: `.password`, `['api_key']`, `.get('db.password')`'s last name, `.getPassword(…)`. */
+const CHAIN_END = /(?:\.([A-Za-z_$][\w$]{0,100})(?:\([^()]*\))?|\[[ \t]*["']([\w.-]{0,100}?)["'][ \t]*\])$/;
+
+export const REPL_KEYWORDS = [">>> ", "in [", "irb(", "pry(", ")> ", "> "];
+
+/** The expression typed at the prompt at `at` (a REPL_KEYWORDS hit), or undefined when no prompt starts there. */
+export function replLine(text: string, at: number): ReplLine | undefined {
+  for (const [re, echo] of [[PYTHON, ""], [IPYTHON, "Out["], [IRB, "=>"], [PRY, "=>"], [RAILS, "=>"]] as const) {
+    re.lastIndex = at;
+    const expression = re.exec(text)?.[1];
+    if (expression !== undefined) return { names: namesRead(expression), echo, quoted: false };
+  }
+  NODE.lastIndex = at;
+  const chain = NODE.exec(text)?.[1];
+  if (chain === undefined) return undefined;
+  const end = CHAIN_END.exec(chain);
+  // `.get('db.password')`: the key's last name.
+  const name = end?.[1] === "get" ? /["'](?:[^"'.]*\.)*([^"'.]+)["']/.exec(chain.slice(end.index))?.[1] : (end?.[1] ?? end?.[2]?.split(".").pop());
+  return { names: name === undefined ? [] : [name], echo: "", quoted: true };
+}
