@@ -1936,3 +1936,32 @@ describe("a secret other REPLs echo: IPython's Out[n], irb's, pry's and the Rail
     ],
   );
 });
+
+describe("a secret a framework's one-liner prints after loading the app's settings: rails runner, manage.py shell -c, artisan tinker --execute", () => {
+  const { redactOutput } = createRedactor();
+  const cases: [command: string, output: string][] = [
+    ["bin/rails runner 'puts Rails.application.credentials.dig(:smtp, :password)'", "Tr0ub4dor&3\n"],
+    ["rails r 'puts Rails.application.credentials.stripe[:secret_key]'", "Zx8Cv7Bn6Mq5\n"],
+    ['python manage.py shell -c "from django.conf import settings; print(settings.EMAIL_HOST_PASSWORD)"', "Tr0ub4dor&3\n"],
+    ["./manage.py shell --command='from django.conf import settings; print(settings.SECRET_KEY)'", "Hx9!kQ2pLz7w\n"],
+    ["php artisan tinker --execute=\"echo config('database.connections.mysql.password');\"", "Tr0ub4dor&3\n"],
+    ["php artisan tinker --execute 'echo env(\"MAIL_PASSWORD\");'", "Tr0ub4dor&3\n"],
+  ];
+  for (const [command, output] of cases) {
+    test(command, () => {
+      const prints = commandPrints(command);
+      expect(prints).toBe("any");
+      if (prints) expect(redactOutput(output, prints)).toEqual({ text: "[REDACTED:secret]\n", count: 1 });
+    });
+  }
+  test("kept: what prints no secret's name", () => {
+    expect([commandPrints("bin/rails runner 'puts User.count'"), commandPrints("python manage.py shell -c 'print(settings.DEBUG)'"), commandPrints("php artisan tinker --execute='echo config(\"app.name\");'")]).toEqual([undefined, undefined, undefined]);
+  });
+  exactAndKept(
+    [
+      ["$ bin/rails runner 'puts Rails.application.credentials.dig(:smtp, :password)'\nTr0ub4dor&3\n", "$ bin/rails runner 'puts Rails.application.credentials.dig(:smtp, :password)'\n[REDACTED:secret]\n"],
+      ["$ python manage.py shell -c 'from django.conf import settings; print(settings.EMAIL_HOST_PASSWORD)'\nTr0ub4dor&3\n", "$ python manage.py shell -c 'from django.conf import settings; print(settings.EMAIL_HOST_PASSWORD)'\n[REDACTED:secret]\n"],
+    ],
+    [["a runner printing a count, a shell printing a setting of no secret", "$ bin/rails runner 'puts User.where(admin: true).count'\n1842\n$ python manage.py shell -c 'from django.conf import settings; print(settings.TIME_ZONE)'\nEurope/Berlin\n"]],
+  );
+});

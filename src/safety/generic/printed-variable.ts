@@ -14,13 +14,17 @@ const POWERSHELL_VARIABLE = new RegExp(String.raw`(?<=${PRINTED_START})\$env:([A
 /** `[System.Environment]::GetEnvironmentVariable('NAME')` alone, or echoed: not assigned (`$k = …`). Read from the call's name, its keyword. */
 const ENVIRONMENT_CALL = new RegExp(String.raw`(?<=${PRINTED_START}\[(?:System\.)?Environment\]::)GetEnvironmentVariable\([ \t]*["']([A-Za-z_]\w{0,100})["']`, "imy");
 
-/** A one-liner's interpreter and its code's flag: `python3 -c`, `node -e` (`-p` prints its expression), `ruby -e`, `perl -e`, `php -r`, `bun -e`, `deno eval`. */
-const ONE_LINER = /(?:python[\d.]{0,4}[ \t]+-c|node[ \t]+-([ep])|ruby[ \t]+-e|perl[ \t]+-[eE]|php[ \t]+-r|bun[ \t]+-e|deno[ \t]+eval)[ \t]/iy;
+/**
+ * A one-liner's interpreter and its code's flag: `python3 -c`, `node -e` (`-p` prints its expression), `ruby -e`, `perl -e`, `php -r`, `bun -e`, `deno eval`;
+ * and a framework's, which loads the app's settings first: `rails runner` (`rails r`), Django's `manage.py shell -c`, Laravel's `artisan tinker --execute`.
+ */
+const ONE_LINER =
+  /(?:python[\d.]{0,4}[ \t]+-c|node[ \t]+-([ep])|ruby[ \t]+-e|perl[ \t]+-[eE]|php[ \t]+-r|bun[ \t]+-e|deno[ \t]+eval|rails[ \t]+(?:runner|r)|manage\.py[ \t]+shell[ \t]+(?:-c|--command)|tinker[ \t]+--execute)[ \t=]/iy;
 /** How far a one-liner's code is read: one bounded slice per hit keeps the rule linear. */
 const ONE_LINER_MAX = 400;
 const PRINTS = /\b(?:print|printf|println|console\.log|puts|echo|say|p)\b/;
-/** A read of the environment, each language's: `os.environ['X']`, `os.environ.get('X')`, `os.getenv('X')`, `process.env.X`, `ENV["X"]`, `$ENV{X}`. */
-const ENV_READ = /(?:environ(?:\.get)?[[(]|getenv\(|process\.env(?:\.|\[)|\bENV(?:\[|\.fetch\()|\$ENV\{|Deno\.env\.get\()[ \t]*["']?([A-Za-z_]\w{0,100})/g;
+/** A read of the environment, each language's: `os.environ['X']`, `os.environ.get('X')`, `os.getenv('X')`, `process.env.X`, `ENV["X"]`, `$ENV{X}`, Laravel's `env('X')`. */
+const ENV_READ = /(?:environ(?:\.get)?[[(]|getenv\(|process\.env(?:\.|\[)|\bENV(?:\[|\.fetch\()|\$ENV\{|Deno\.env\.get\(|(?<![\w.$>:])env\((?=[ \t]*["']))[ \t]*["']?([A-Za-z_]\w{0,100})/g;
 
 /**
  * A field read out of what the code loaded, the last of its chain: `require('./config').db.password`, `cfg["token"]`, `creds.get('secret')`,
@@ -36,7 +40,7 @@ const KEYCHAIN_READ = /\bget_?password\(/i;
 const FIELD_READ = /(?:jq|yq)(?:[ \t]+(?:-{1,2}[A-Za-z][\w-]{0,30}|e|eval))*[ \t]+["']?((?:\.[A-Za-z_][\w-]{0,100}|\[[^\]\r\n]{0,100}\]){1,20})["']?(?=[\s|;&]|$)/iy;
 const LAST_NAME = /\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])*$/;
 
-export const PRINTED_VARIABLE_KEYWORDS = ["$env:", "getenvironmentvariable(", "python", "node -", "ruby -e", "perl -", "php -r", "bun -e", "deno eval", "jq ", "yq "];
+export const PRINTED_VARIABLE_KEYWORDS = ["$env:", "getenvironmentvariable(", "python", "node -", "ruby -e", "perl -", "php -r", "bun -e", "deno eval", "rails ", "manage.py", "tinker", "jq ", "yq "];
 
 /** The names of the variables or the field the command at `at` prints, or undefined when it is none of these. */
 export function printedVariables(text: string, at: number): string[] | undefined {
