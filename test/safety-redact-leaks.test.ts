@@ -1965,3 +1965,44 @@ describe("a secret a framework's one-liner prints after loading the app's settin
     [["a runner printing a count, a shell printing a setting of no secret", "$ bin/rails runner 'puts User.where(admin: true).count'\n1842\n$ python manage.py shell -c 'from django.conf import settings; print(settings.TIME_ZONE)'\nEurope/Berlin\n"]],
   );
 });
+
+describe("Laravel's settings as config:show prints them (key ⇁ path ..... value), and its encryption key (env:encrypt, key:generate, env:decrypt --key)", () => {
+  const key = "base64:3UVhVXJ0cm9Wb2pXOXZSZVlxbUFCQ0RFRkdISUpLTE0=";
+  exactAndKept(
+    [
+      [
+        "  connections ⇁ mysql ⇁ username ......................... forge  \n  connections ⇁ mysql ⇁ password .................. Tr0ub4dor&3  \n  redis ⇁ default ⇁ password ............................... null  \n",
+        "  connections ⇁ mysql ⇁ username ......................... forge  \n  connections ⇁ mysql ⇁ password .................. [REDACTED:password]  \n  redis ⇁ default ⇁ password ............................... null  \n",
+      ],
+      ["$ php artisan config:show services.stripe.secret\n\n  services.stripe.secret ........................ Zx8Cv7Bn6Mq5Lp4K  \n", "$ php artisan config:show services.stripe.secret\n\n  services.stripe.secret ........................ [REDACTED:secret]  \n"],
+      ["  mailgun ⇁ secret ........................ Zx8Cv7Bn6Mq5  \n  mailgun ⇁ domain ........................ mg.example.com  \n", "  mailgun ⇁ secret ........................ [REDACTED:secret]  \n  mailgun ⇁ domain ........................ mg.example.com  \n"],
+      [`  Key ........................................... ${key}  \n  Cipher ....................................... AES-256-CBC  \n`, "  Key ........................................... [REDACTED:laravel-key]  \n  Cipher ....................................... AES-256-CBC  \n"],
+      [`$ php artisan env:decrypt --key=${key} --force`, "$ php artisan env:decrypt --key=[REDACTED:laravel-key] --force"],
+      [`$ php artisan key:generate --show\n${key}\n`, "$ php artisan key:generate --show\n[REDACTED:laravel-key]\n"],
+    ],
+    [
+      ["php artisan about's rows and env:decrypt's", "  Application Name ............................... Laravel  \n  PHP Version ..................................... 8.3.13  \n  Session ........................................... file  \n  Decrypted file ..................................... .env  \n  Encrypted file ........................... .env.encrypted  \n"],
+      ["a table of contents", "  Resetting your password ......................... 12\n  API tokens ......................... 14\n  Token ....... Required\n  session ⇁ cookie ..................... laravel_session\n"],
+      ["a data URI and a shorter base64: value", "src: url(data:font/woff2;base64,d09GMgABAAAAAD) and checksum base64:3UVhVXJ0cm9Wb2pXOXZSZVlxbUFC"],
+    ],
+  );
+});
+
+describe("what a platform's CLI prints of its secrets: heroku config:get's URL and the file vercel env pull writes go, fly secrets list's digests stay", () => {
+  const { redactOutput } = createRedactor();
+  test("heroku config:get DATABASE_URL: the URL's password", () => {
+    const url = "postgres://u8a7b6c5d4e3f2:p9f8e7d6c5b4a3928170ff@ec2-54-1-2-3.compute-1.amazonaws.com:5432/d1a2b3c4d5e6\n";
+    expect(redact(`$ heroku config:get DATABASE_URL -a myapp\n${url}`).text).toBe("$ heroku config:get DATABASE_URL -a myapp\npostgres://u8a7b6c5d4e3f2:[REDACTED:password]@ec2-54-1-2-3.compute-1.amazonaws.com:5432/d1a2b3c4d5e6\n");
+  });
+  test("vercel env pull, then the file it wrote", () => {
+    const command = "vercel env pull && cat .env.local";
+    const output = '# Created by Vercel CLI\nDATABASE_PASSWORD="Tr0ub4dor&3"\nRESEND="re_Zx8Cv7Bn_6Mq5Lp4KHx9kQ2pLz7wAb"\nVERCEL_ENV="development"\n';
+    expect(redactOutput(output, commandPrints(command) ?? "any").text).toBe('# Created by Vercel CLI\nDATABASE_PASSWORD="[REDACTED:secret]"\nRESEND="[REDACTED:secret]"\nVERCEL_ENV="development"\n');
+  });
+  const fly = "NAME                  DIGEST            CREATED AT\nDATABASE_URL          73eb694e9d599c38  2024-05-01T10:00:00Z\nJWT_SECRET            a1f4c0f8d9e6b2c3  1h ago\n";
+  test("kept: fly secrets list's digests, as a Bash call's result", () => {
+    expect(commandPrints("fly secrets list -a myapp")).toBeUndefined();
+    expect(redact(fly)).toEqual({ text: fly, count: 0 });
+  });
+  exactAndKept([], [["fly secrets list pasted", `$ fly secrets list -a myapp\n${fly}`]]);
+});

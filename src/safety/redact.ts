@@ -57,6 +57,7 @@ import { proseSecretDetector } from "./generic/prose-secret.ts";
 import { contextSecretDetector } from "./generic/context-secret.ts";
 import { answeredQuestion, cliPromptDetector, questionAnswerDetector } from "./generic/question-answers.ts";
 import { redisReplyDetector } from "./generic/redis-reply.ts";
+import { dottedRowDetector } from "./generic/dotted-row.ts";
 import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector } from "./generic/urls.ts";
 import { gitleaksDetectors } from "./gitleaks.ts";
 import { isStandIn } from "./look-alikes.ts";
@@ -173,6 +174,7 @@ function builtinDetectors(): Detector[] {
     assignmentDetector,
     nameValueDetector,
     redisReplyDetector,
+    dottedRowDetector,
     markedSecretDetector,
     sqlInsertDetector,
     credentialCallDetector,
