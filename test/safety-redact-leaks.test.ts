@@ -2006,3 +2006,18 @@ describe("what a platform's CLI prints of its secrets: heroku config:get's URL a
   });
   exactAndKept([], [["fly secrets list pasted", `$ fly secrets list -a myapp\n${fly}`]]);
 });
+
+describe("a secret PsySH echoes (php artisan tinker): > then = since 0.11, >>> then => before", () => {
+  exactAndKept(
+    [
+      ["> config('services.stripe.secret')\n= \"Zx8Cv7Bn6Mq5Lp4K\"\n", "> config('services.stripe.secret')\n= \"[REDACTED:secret]\"\n"],
+      ["> env('DB_PASSWORD')\n= \"Tr0ub4dor&3\"\n", "> env('DB_PASSWORD')\n= \"[REDACTED:secret]\"\n"],
+      ["> User::first()->remember_token\n= \"Tr0ub4dor&3x\"\n", "> User::first()->remember_token\n= \"[REDACTED:secret]\"\n"],
+      [">>> config('mail.mailers.smtp.password')\n=> \"Tr0ub4dor&3\"\n", ">>> config('mail.mailers.smtp.password')\n=> \"[REDACTED:secret]\"\n"],
+    ],
+    [
+      ["settings of no secret, a count", "> config('app.name')\n= \"Laravel-Prod-2\"\n> User::count()\n= 42\n> config('session.lifetime')\n= 120\n"],
+      ["a Markdown quote above a line starting with =", "> a quote about the password\n= Tr0ub4dor&3\n"],
+    ],
+  );
+});

@@ -8,7 +8,7 @@ import { recordValues } from "./secret-record.ts";
 import { withoutNotices } from "./tool-notices.ts";
 import { PPP_SECRET_LINE, userLines } from "./user-lines.ts";
 import { PRINTED_VARIABLE_KEYWORDS, printedVariables } from "./printed-variable.ts";
-import { REPL_KEYWORDS, replLine } from "./repl-prompt.ts";
+import { type EchoMark, REPL_KEYWORDS, replLine } from "./repl-prompt.ts";
 
 /**
  * A secret on the line below the command that printed it, as a pasted terminal shows it:
@@ -94,7 +94,7 @@ const PRINTED_MAX = 16_384;
  * one (`heroku auth:token`'s " ›   Warning: token will expire 12/31/2026" and its lines); after an error, a word is the user's.
  * A REPL's echo may start with its mark (group 1: IPython's `Out[3]: `, Ruby's `=> `), (groups 1 and 2), which only its prompt allows (repl-prompt.ts).
  */
-const OUTPUT = new RegExp(String.raw`(?:\r?\n[ \t]*›[ \t]+Warning:[^\r\n]{0,300}(?:\r?\n[ \t]*›[^\r\n]{0,300}){0,3})?\r?\n[ \t]*(?:(Out\[)\d{1,6}\]:[ \t]*|(=>)[ \t]*)?([^\s]{4,${PRINTED_MAX}})[ \t]*(?=\r?\n|$)`, "dy");
+const OUTPUT = new RegExp(String.raw`(?:\r?\n[ \t]*›[ \t]+Warning:[^\r\n]{0,300}(?:\r?\n[ \t]*›[^\r\n]{0,300}){0,3})?\r?\n[ \t]*(?:(Out\[(?=\d{1,6}\]:)|=>?(?=[ \t]))(?:\d{1,6}\]:)?[ \t]*)?([^\s]{4,${PRINTED_MAX}})[ \t]*(?=\r?\n|$)`, "dy");
 /**
  * A stored secret printed: a word of 8 characters or more, or a shorter one shaped like a password (`hunter2` below `echo
  * $DB_PASSWORD`); a short word of another shape is a message's (`null`, `none`, `true`).
@@ -166,12 +166,12 @@ export const printedSecretDetector: Detector = {
       done = eol;
       OUTPUT.lastIndex = text[eol - 1] === "\r" ? eol - 1 : eol;
       const m = OUTPUT.exec(text);
-      const span = m?.indices?.[3];
+      const span = m?.indices?.[2];
       // A REPL's echo is the value's repr (`'…'`): the word inside its quotes is what is printed (a tokenizer's `'<unk>'` is a stand-in).
-      const quote = m?.[3] !== undefined && REPR.test(m[3]) ? 1 : 0;
-      const value = m?.[3]?.slice(quote, m[3].length - quote);
-      const echo = m?.[1] ?? m?.[2];
-      if (echo !== undefined && echo !== repl?.echo) continue;
+      const quote = m?.[2] !== undefined && REPR.test(m[2]) ? 1 : 0;
+      const value = m?.[2]?.slice(quote, m[2].length - quote);
+      const mark = m?.[1] as EchoMark | undefined;
+      if (mark !== undefined && !repl?.echo.includes(mark)) continue;
       if ((repl?.quoted && !quote) || (prints === "key" && !KEY_SHAPED.test(value ?? ""))) continue;
       if (span && value && isPrintedSecret(value)) out.push({ start: span[0] + quote, end: span[1] - quote, kind: "secret" });
     }

@@ -28,11 +28,11 @@ const ENV_READ = /(?:environ(?:\.get)?[[(]|getenv\(|process\.env(?:\.|\[)|\bENV(
 
 /**
  * A field read out of what the code loaded, the last of its chain: `require('./config').db.password`, `cfg["token"]`, `creds.get('secret')`,
- * Ruby's symbols (`credentials[:stripe][:secret_key]`, `credentials.dig(:aws, :secret_access_key)`, `.fetch(:token)`)
+ * Ruby's symbols (`credentials[:stripe][:secret_key]`, `credentials.dig(:aws, :secret_access_key)`, `.fetch(:token)`), PHP's `$user->api_token`
  * (`password.length` prints no password). Its name is the field's, as an environment variable's is.
  */
 const FIELD_IN_CODE =
-  /(?:\.([A-Za-z_]\w{0,100})|\[[ \t]*(?:["']([A-Za-z_][\w-]{0,100})["']|:([A-Za-z_]\w{0,100}))[ \t]*\]|\.get\([ \t]*["']([A-Za-z_][\w-]{0,100})["'][ \t]*\)|\.(?:dig|fetch)\([^()\r\n]{0,200}?:([A-Za-z_]\w{0,100})[ \t]*\))(?![\w(]|[ \t]*[.[])/g;
+  /(?:(?:\.|->)([A-Za-z_]\w{0,100})|\[[ \t]*(?:["']([A-Za-z_][\w-]{0,100})["']|:([A-Za-z_]\w{0,100}))[ \t]*\]|\.get\([ \t]*["']([A-Za-z_][\w-]{0,100})["'][ \t]*\)|\.(?:dig|fetch)\([^()\r\n]{0,200}?:([A-Za-z_]\w{0,100})[ \t]*\))(?![\w(]|[ \t]*[.[])/g;
 /** A password read from the system's keychain: Python's `keyring.get_password(…)`, node's `keytar.getPassword(…)`. */
 const KEYCHAIN_READ = /\bget_?password\(/i;
 

@@ -6,6 +6,7 @@ import { namesRead } from "./printed-variable.ts";
  * - Python's `>>> ` and IPython's `In [3]: `: the value's repr, after `Out[3]: ` in IPython; an assignment echoes nothing;
  * - irb's `irb(main):001> ` (`irb(main):001:0> ` before irb 1.9), pry's `[1] pry(main)> ` and the Rails console's `store(dev)> `
  *   (Rails 7.2 and later): after `=> `, an assignment's value too;
+ * - PsySH's (Laravel's `php artisan tinker`): `>>> ` then `=> ` before 0.11, `> ` then `= ` since (a `> ` line is read so only above `= `);
  * - node's `> `, Deno's and Bun's: Markdown quotes a line so, so only a chain of fields and calls that ends in a secret's name
  *   (`> require('./config').db.password`, `> process.env.API_TOKEN`), and only a quoted string below is its echo.
  * What a print call writes (`print(…)`, `puts …`) comes bare, as a one-liner's does.
@@ -13,11 +14,12 @@ import { namesRead } from "./printed-variable.ts";
 export interface ReplLine {
   /** What the expression reads: environment variables, fields, the keychain's password. */
   names: string[];
-  /** What starts the echo's line besides nothing, or "" when the echo is bare. */
-  echo: "" | "Out[" | "=>";
+  /** The marks its echo's line may start with (printed-secret.ts reads them), or none when it comes bare. */
+  echo: readonly EchoMark[];
   /** Whether only a string's repr below is the echo (node's prompt). */
   quoted: boolean;
 }
+export type EchoMark = "Out[" | "=>" | "=";
 
 /** The expression's longest line read: one bounded slice per hit keeps the rule linear. */
 const EXPRESSION = String.raw`([^\r\n]{1,400})`;
@@ -25,6 +27,8 @@ const EXPRESSION = String.raw`([^\r\n]{1,400})`;
 const NO_ASSIGNMENT = String.raw`(?![A-Za-z_][\w.]{0,100}[ \t]*=(?!=))`;
 const LINE_START = String.raw`(?<=^[ \t]{0,40})`;
 
+/** PsySH's prompt since 0.11, known by its echo's `= ` below. */
+const PSYSH = new RegExp(String.raw`(?<=^)>[ \t]+${EXPRESSION}(?=\r?\n=[ \t])`, "my");
 const PYTHON = new RegExp(String.raw`${LINE_START}>>>[ \t]+${NO_ASSIGNMENT}${EXPRESSION}`, "my");
 const IPYTHON = new RegExp(String.raw`${LINE_START}In[ \t]\[\d{1,6}\]:[ \t]+${NO_ASSIGNMENT}${EXPRESSION}`, "my");
 /** irb's prompt (its `*` continues a string), pry's after its counter, the Rails console's app and environment (`store(prod)> `). */
@@ -39,11 +43,14 @@ const NODE = /(?<=^)>[ \t](?=[^\r\n]{1,400}$)((?:await[ \t]+)?[A-Za-z_$][\w$]{0,
 /** The chain's last field, read or called: `.password`, `['api_key']`, `.get('db.password')`'s last name, `.getPassword(…)`. */
 const CHAIN_END = /(?:\.([A-Za-z_$][\w$]{0,100})(?:\([^()]*\))?|\[[ \t]*["']([\w.-]{0,100}?)["'][ \t]*\])$/;
 
+const RUBY: readonly EchoMark[] = ["=>"];
+const PROMPTS: [RegExp, readonly EchoMark[]][] = [[PYTHON, RUBY], [IPYTHON, ["Out["]], [IRB, RUBY], [PRY, RUBY], [RAILS, RUBY], [PSYSH, ["="]]];
+
 export const REPL_KEYWORDS = [">>> ", "in [", "irb(", "pry(", ")> ", "> "];
 
 /** The expression typed at the prompt at `at` (a REPL_KEYWORDS hit), or undefined when no prompt starts there. */
 export function replLine(text: string, at: number): ReplLine | undefined {
-  for (const [re, echo] of [[PYTHON, ""], [IPYTHON, "Out["], [IRB, "=>"], [PRY, "=>"], [RAILS, "=>"]] as const) {
+  for (const [re, echo] of PROMPTS) {
     re.lastIndex = at;
     const expression = re.exec(text)?.[1];
     if (expression !== undefined) return { names: namesRead(expression), echo, quoted: false };
@@ -54,5 +61,5 @@ export function replLine(text: string, at: number): ReplLine | undefined {
   const end = CHAIN_END.exec(chain);
   // `.get('db.password')`: the key's last name.
   const name = end?.[1] === "get" ? /["'](?:[^"'.]*\.)*([^"'.]+)["']/.exec(chain.slice(end.index))?.[1] : (end?.[1] ?? end?.[2]?.split(".").pop());
-  return { names: name === undefined ? [] : [name], echo: "", quoted: true };
+  return { names: name === undefined ? [] : [name], echo: [], quoted: true };
 }
