@@ -677,3 +677,10 @@ describe("a MySQL authentication plugin's name after --default-auth is a mode, n
     [["a plugin's name", "command: --default-auth=mysql_native_password\nmysql --default-auth=caching_sha2_password -h db\nmysqldump --default-auth sha256_password"]],
   );
 });
+
+describe("kubectl config view's stand-in for a key's data is no key (DATA+OMITTED: --raw prints the data)", () => {
+  maskedAndKept(
+    [["users:\n- name: admin@prod\n  user:\n    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFcEFJQkFBS0NBUUVBdGVzdGtleWRhdGE=\n", "users:\n- name: admin@prod\n  user:\n    client-key-data: [REDACTED:private-key]\n"]],
+    [["kubectl config view", "clusters:\n- cluster:\n    certificate-authority-data: DATA+OMITTED\n    server: https://10.0.0.1:6443\n  name: prod\nusers:\n- name: admin@prod\n  user:\n    client-certificate-data: DATA+OMITTED\n    client-key-data: DATA+OMITTED\n"]],
+  );
+});

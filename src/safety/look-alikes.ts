@@ -21,10 +21,11 @@ const REFERENCE =
 
 /**
  * Documentation stand-ins and type names: `your-api-key-here` (and dotenv's `YOURSECRETKEYGOESHERE`), `xxxxx`, `<token>`,
- * `string`, `value` (dotenv's `heroku config:set DOTENV_PRIVATE_KEY_PRODUCTION=value`).
+ * `string`, `value` (dotenv's `heroku config:set DOTENV_PRIVATE_KEY_PRODUCTION=value`), what `kubectl config view` prints for a key's data
+ * unless given `--raw` (`client-key-data: DATA+OMITTED`).
  */
 const PLACEHOLDER_WORD =
-  /^(?:null|nil|none|undefined|true|false|yes|no|on|off|string|str|number|int|integer|float|double|bool|boolean|any|unknown|object|bytes|required|optional|empty|default|hidden|masked|secret|password|passwd|pass|token|key|apikey|api_key|value|test|testing|demo|foo|bar|baz|foobar|abc|xyz|n\/a|tbd|todo|fixme)$/i;
+  /^(?:data\+omitted|null|nil|none|undefined|true|false|yes|no|on|off|string|str|number|int|integer|float|double|bool|boolean|any|unknown|object|bytes|required|optional|empty|default|hidden|masked|secret|password|passwd|pass|token|key|apikey|api_key|value|test|testing|demo|foo|bar|baz|foobar|abc|xyz|n\/a|tbd|todo|fixme)$/i;
 const PLACEHOLDER_WHOLE = /^(?:your|enter|insert|replace|put)[-_ .]|^your[a-z]*here$|^<.*>$|^\[.*\]$|^\{.*\}$|^(.)\1*$/i;
 /** A value masked or cut in the text itself: `ghp_xxxxx…`, `sk-***`, `sk-ant-...`. */
 const MASKED = /x{5,}|\*{3,}|\.{3}|…/i;
