@@ -2021,3 +2021,15 @@ describe("a secret PsySH echoes (php artisan tinker): > then = since 0.11, >>> t
     ],
   );
 });
+
+describe("a random_password's result as terraform state show and terraform show print the resource (result = \"…\")", () => {
+  exactAndKept(
+    [
+      [
+        '# random_password.db:\nresource "random_password" "db" {\n    id          = "none"\n    length      = 24\n    result      = (sensitive value)\n}\n# random_password.api:\nresource "random_password" "api" {\n    length = 24\n    result = "q8Zt3Vw9-Rk2Lm5Np7Xs1Yb4"\n}\n',
+        '# random_password.db:\nresource "random_password" "db" {\n    id          = "none"\n    length      = 24\n    result      = (sensitive value)\n}\n# random_password.api:\nresource "random_password" "api" {\n    length = 24\n    result = "[REDACTED:password]"\n}\n',
+      ],
+    ],
+    [["the resource's source and a reference to its result", 'resource "random_password" "db" {\n  length  = 24\n  special = true\n}\n\nresource "aws_db_instance" "main" {\n  password = random_password.db.result\n}\n']],
+  );
+});

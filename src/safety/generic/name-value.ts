@@ -72,11 +72,12 @@ const SENSITIVE_OUTPUT =
 /**
  * Terraform's state (`terraform.tfstate`, `terraform show -json`): an output's value before its
  * mark (`"value": "…", "type": "string", "sensitive": true`); and a `random_password`'s result,
- * the password Terraform made, a few lines below the resource's type.
+ * the password Terraform made, a few lines below the resource's type (`resource "random_password" "db" {` in `terraform state show`).
  */
 const STATE_OUTPUT =
   /"value"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\[^\r\n]){1,2000})"[ \t]*,\s{0,40}(?:"type"[ \t]*:[ \t]*(?:"[^"\r\n]{0,100}"|\[[^\]\r\n]{0,200}\])[ \t]*,\s{0,40})?"sensitive"[ \t]*:[ \t]*true/dy;
-const RANDOM_RESULT = /"result"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\[^\r\n]){1,2000})"/dg;
+/** Its result in JSON (`"result": "…"`), or as `terraform state show` and `terraform show` print the resource (`result = "…"`). */
+const RANDOM_RESULT = /(?:"result"[ \t]*:|(?<![\w"])result[ \t]*=)[ \t]*"((?:[^"\\\r\n]|\\[^\r\n]){1,2000})"/dg;
 /** How far below a random_password's type its result is looked for: its instance's attributes. */
 const RANDOM_REACH = 1500;
 
