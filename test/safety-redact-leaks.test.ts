@@ -2033,3 +2033,13 @@ describe("a random_password's result as terraform state show and terraform show 
     [["the resource's source and a reference to its result", 'resource "random_password" "db" {\n  length  = 24\n  special = true\n}\n\nresource "aws_db_instance" "main" {\n  password = random_password.db.result\n}\n']],
   );
 });
+
+describe("a passphrase piped into gpg --passphrase-fd 0 or openssl -pass stdin", () => {
+  exactAndKept(
+    [
+      ["echo 'Tr0ub4dor&3' | gpg --batch --yes --passphrase-fd 0 --pinentry-mode loopback -d backup.tar.gz.gpg > backup.tar.gz", "echo '[REDACTED:secret]' | gpg --batch --yes --passphrase-fd 0 --pinentry-mode loopback -d backup.tar.gz.gpg > backup.tar.gz"],
+      ['echo "Hx9!kQ2pLz7w" | openssl enc -d -aes-256-cbc -pbkdf2 -pass stdin -in secrets.enc', 'echo "[REDACTED:secret]" | openssl enc -d -aes-256-cbc -pbkdf2 -pass stdin -in secrets.enc'],
+    ],
+    [["what gpg signs, its passphrase from another descriptor; a variable", "echo 'release notes v2' | gpg --clearsign --passphrase-fd 3 3<pass.txt\necho \"$GPG_PASSPHRASE\" | gpg --batch --passphrase-fd 0 -d x.gpg"]],
+  );
+});

@@ -430,8 +430,11 @@ export const toolDetectors: Detector[] = TOOLS.map(toolDetector);
 // ---------------------------------------------------------------------------------------------
 // A secret piped into the command that stores or uses it
 
-/** What reads a password from its input: a registry's login (`--password-stdin`), a password store's insert (`pass insert`, `secret-tool store`, `keyring set`), `gh auth login --with-token`. */
-const STORE_STDIN = String.raw`(?:docker|podman|helm(?:[ \t]+registry)?|oras|crane)[ \t]+login[^|\n]{0,200}--password-stdin|(?:go)?pass[ \t]+insert|secret-tool[ \t]+store|keyring[ \t]+set|rclone[ \t]+obscure[ \t]+-(?![\w-])|gh[ \t]+auth[ \t]+login[^|\n]{0,200}--with-token`;
+/**
+ * What reads a password from its input: a registry's login (`--password-stdin`), a password store's insert (`pass insert`, `secret-tool store`,
+ * `keyring set`), `gh auth login --with-token`, gpg's passphrase from descriptor 0 (`--passphrase-fd 0`), openssl's (`-pass stdin`, `-passin stdin`).
+ */
+const STORE_STDIN = String.raw`(?:docker|podman|helm(?:[ \t]+registry)?|oras|crane)[ \t]+login[^|\n]{0,200}--password-stdin|(?:go)?pass[ \t]+insert|secret-tool[ \t]+store|keyring[ \t]+set|rclone[ \t]+obscure[ \t]+-(?![\w-])|gh[ \t]+auth[ \t]+login[^|\n]{0,200}--with-token|gpg2?[ \t][^|\n]{0,200}--passphrase-fd[ \t=]+0(?!\d)|openssl[ \t][^|\n]{0,200}-pass(?:in)?[ \t]+stdin`;
 
 /**
  * What stores or takes a secret read from its input, piped or as a here-string: a platform's secret or variable (`wrangler secret put`,
