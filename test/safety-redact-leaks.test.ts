@@ -2043,3 +2043,15 @@ describe("a passphrase piped into gpg --passphrase-fd 0 or openssl -pass stdin",
     [["what gpg signs, its passphrase from another descriptor; a variable", "echo 'release notes v2' | gpg --clearsign --passphrase-fd 3 3<pass.txt\necho \"$GPG_PASSPHRASE\" | gpg --batch --passphrase-fd 0 -d x.gpg"]],
   );
 });
+
+describe("a secret printed by netlify env:get or pulumi config get under a secret's name", () => {
+  const { redactOutput } = createRedactor();
+  for (const command of ["netlify env:get STRIPE_SECRET_KEY --context production", "pulumi config get dbPassword", "pulumi config get myapp:apiToken --stack prod"]) {
+    test(command, () => expect(redactOutput("Tr0ub4dor&3\n", commandPrints(command) ?? "key").text).toBe("[REDACTED:secret]\n"));
+  }
+  test("kept: a setting's name", () => expect([commandPrints("netlify env:get SITE_URL"), commandPrints("pulumi config get aws:region")]).toEqual([undefined, undefined]));
+  exactAndKept(
+    [["$ netlify env:get DB_PASSWORD\nTr0ub4dor&3\n", "$ netlify env:get DB_PASSWORD\n[REDACTED:secret]\n"]],
+    [["a setting printed", "$ netlify env:get SITE_URL\nhttps://acme.netlify.app\n$ pulumi config get aws:region\nus-east-1-prod\n"]],
+  );
+});
