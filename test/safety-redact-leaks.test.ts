@@ -2055,3 +2055,15 @@ describe("a secret printed by netlify env:get or pulumi config get under a secre
     [["a setting printed", "$ netlify env:get SITE_URL\nhttps://acme.netlify.app\n$ pulumi config get aws:region\nus-east-1-prod\n"]],
   );
 });
+
+describe("a process's environment read from /proc (cat /proc/1/environ | tr '\\0' '\\n'): a variable's opaque token goes whatever its name", () => {
+  const { redactOutput } = createRedactor();
+  const dump = "HOSTNAME=api-7d9f8c6b5-x2k4p\nSTRIPE=Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE\nNODE_ENV=production\n";
+  for (const command of ["cat /proc/1/environ | tr '\\0' '\\n'", "sudo xargs -0 -L1 -a /proc/$PID/environ", "kubectl exec api-0 -- strings /proc/1/environ"]) {
+    test(command, () => {
+      expect(commandPrints(command)).toBe("env");
+      expect(redactOutput(dump, commandPrints(command) ?? "key").text).toBe("HOSTNAME=api-7d9f8c6b5-x2k4p\nSTRIPE=[REDACTED:secret]\nNODE_ENV=production\n");
+    });
+  }
+  test("kept: a folder of /proc, a file named after environ", () => expect([commandPrints("ls /proc/1/"), commandPrints("cat /proc/1/environment.txt")]).toEqual([undefined, undefined]));
+});

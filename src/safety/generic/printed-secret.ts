@@ -466,11 +466,12 @@ const SHOWN_FILE = new RegExp(String.raw`(?<![\w-])${FILE_VIEWER}[ \t]+["']?([^\
 
 /**
  * A process's whole environment printed, as an environment file is (`env`, `printenv` with no name,
- * `export -p`, `set` alone (cmd's, or a shell's variables), `docker exec app env`, `kubectl exec pod -- env`, `doppler secrets download --format env`):
+ * `export -p`, `set` alone (cmd's, or a shell's variables), `docker exec app env`, `kubectl exec pod -- env`, `doppler secrets download --format env`,
+ * a process's as Linux keeps it (`cat /proc/1/environ | tr '\0' '\n'`, `xargs -0 -L1 -a /proc/self/environ`, `strings /proc/<pid>/environ`):
  * `NAME=value` lines whose names need not say which hold a key. `env NAME=x cmd` runs a command.
  */
 const ENV_DUMP =
-  /(?:^|[|;&(][ \t]*|\bsudo[ \t]+|--[ \t]+)(?:printenv|env|export[ \t]+-p|set|cmd(?:\.exe)?[ \t]+\/c[ \t]+set)[ \t]*(?=$|[|;&>)])|\b(?:exec|run)\b[^\r\n|;&]{0,200}[ \t](?:printenv|env)[ \t]*(?=$|[|;&>)])|doppler[ \t]+secrets[ \t]+download[^\r\n|;&]{0,200}--format[ \t=]+(?:env|dotenv)/m;
+  /(?:^|[|;&(][ \t]*|\bsudo[ \t]+|--[ \t]+)(?:printenv|env|export[ \t]+-p|set|cmd(?:\.exe)?[ \t]+\/c[ \t]+set)[ \t]*(?=$|[|;&>)])|\b(?:exec|run)\b[^\r\n|;&]{0,200}[ \t](?:printenv|env)[ \t]*(?=$|[|;&>)])|doppler[ \t]+secrets[ \t]+download[^\r\n|;&]{0,200}--format[ \t=]+(?:env|dotenv)|\/proc\/(?:\d{1,10}|self|\$\$|\$\w{1,40})\/environ(?![\w.-])/m;
 
 /** What a file shown whole holds that no name in it marks: an environment file's variables, OpenVPN's user and password, a dotfile's password. */
 export function shownFilePrints(command: string): "env" | "user-pass" | "dotfile" | "ppp-secrets" | undefined {
