@@ -2067,3 +2067,14 @@ describe("a process's environment read from /proc (cat /proc/1/environ | tr '\\0
   }
   test("kept: a folder of /proc, a file named after environ", () => expect([commandPrints("ls /proc/1/"), commandPrints("cat /proc/1/environment.txt")]).toEqual([undefined, undefined]));
 });
+
+describe("a URL's key in a template literal, its backtick right after the value (fetch(`…&appid=…`))", () => {
+  exactAndKept(
+    [
+      ["fetch(`https://api.openweathermap.org/data/2.5/weather?q=${city}&appid=4f8a2c9e1b7d3f5a6c8e0b2d4f6a8c0e`)", "fetch(`https://api.openweathermap.org/data/2.5/weather?q=${city}&appid=[REDACTED:secret]`)"],
+      ["const url = `https://maps.example.com/geocode?address=${q}&key=Zx8Cv7Bn6Mq5Lp4KHx9kQ2pL`;", "const url = `https://maps.example.com/geocode?address=${q}&key=[REDACTED:secret]`;"],
+      ["`https://acme.blob.core.windows.net/c/b.bak?sv=2022-11-02&sp=r&sig=a8Kd03LmQz7TyXuV4nR9pWq2Ls8Gh3Jk6Mn1Bv5Cx7Z%3D`", "`https://acme.blob.core.windows.net/c/b.bak?sv=2022-11-02&sp=r&sig=[REDACTED:secret]`"],
+    ],
+    [["a key that is no key, in a template literal", "fetch(`/api/cache?key=${userId}:profile`)\nfetch(`https://x.io/oauth?code=200`)\nconst u = `https://api.example.com/items?key=images/2024/a.jpg`;"]],
+  );
+});

@@ -70,7 +70,8 @@ export const goDsnDetector: Detector = {
  * not); a code never with encoded spaces (a code playground's link carries a program's source as
  * `?code=fn+main()…`), a key never a path or a cache key.
  */
-const SIGNATURE_VALUE = /[^&\s"'#<>\\]{8,2000}/y;
+/** The value ends at the URL's end: a quote of either kind, a template literal's backtick (`fetch(\x60…&appid=…\x60)`), a space. */
+const SIGNATURE_VALUE = /[^&\s"'\x60#<>\\]{8,2000}/y;
 /** Parameters whose name says less: their value goes only when it looks random, and only under that exact name. */
 const RANDOM_ONLY = new Set(["code=", "key=", "appid="]);
 /** A code with a space in it (`+`, `%20`) or a line break is a program's source. */
