@@ -684,3 +684,13 @@ describe("kubectl config view's stand-in for a key's data is no key (DATA+OMITTE
     [["kubectl config view", "clusters:\n- cluster:\n    certificate-authority-data: DATA+OMITTED\n    server: https://10.0.0.1:6443\n  name: prod\nusers:\n- name: admin@prod\n  user:\n    client-certificate-data: DATA+OMITTED\n    client-key-data: DATA+OMITTED\n"]],
   );
 });
+
+describe("a test's wrong value, named so, is no password (login('alice@example.com', 'wrong-password'))", () => {
+  maskedAndKept(
+    [["await login('alice@example.com', 'Wr0ngPassw0rd!');", "await login('alice@example.com', '[REDACTED:password]');"]],
+    [
+      ["a test of a rejected login", "it('rejects a wrong password', async () => {\n  await login('alice@example.com', 'wrong-password');\n  await login('alice@example.com', 'incorrect_password');\n  expect(page).toHaveText('Invalid credentials');\n});\n"],
+      ["a rejected token", "const res = await request(app).get('/me').set('Authorization', 'Bearer invalid-token');\nexpect(verify('bad_secret')).toBe(false);\n"],
+    ],
+  );
+});

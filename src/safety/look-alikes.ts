@@ -51,7 +51,8 @@ export function isTokenStandIn(value: string): boolean {
  * `Example2024!` or `MyDummyPass99` is somebody's password.
  */
 const PLACEHOLDER_PART = /[-_]here$/i;
-const PLACEHOLDER_NAME = /example|placeholder|change[-_]?me|replace[-_]?(?:me|with)|dummy|fake|redacted/i;
+/** …and a test's wrong value, named so (`login('alice@example.com', 'wrong-password')`, `'invalid_token'`). */
+const PLACEHOLDER_NAME = /example|placeholder|change[-_]?me|replace[-_]?(?:me|with)|dummy|fake|redacted|(?:wrong|invalid|incorrect|bad)[-_]?(?:pass(?:word)?|pw|secret|token|key)/i;
 
 /**
  * A key in braces is no `{placeholder}`: Maven's and Jenkins' encrypted passwords are stored so
