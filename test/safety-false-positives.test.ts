@@ -694,3 +694,13 @@ describe("a test's wrong value, named so, is no password (login('alice@example.c
     ],
   );
 });
+
+describe("a long option's or a CSS custom property's name after a secret's label is no value (theme token: --color-primary-500)", () => {
+  maskedAndKept(
+    [["const t = { token: '--Xk9-mQ2pLz', password: --Hx9kQ2pLz7w }", "const t = { token: '[REDACTED:secret]', password: [REDACTED:secret] }"]],
+    [
+      ["a design token's custom property", ".btn { color: var(--color-primary-500); } /* theme token: --color-primary-500 */\nconst tokens = { token: '--spacing-4', secret: '--surface-muted' };\n"],
+      ["a flag told as the password's source", "password: --password-stdin\ntoken: --with-token\n"],
+    ],
+  );
+});

@@ -218,6 +218,8 @@ const SUDO_TAG = /^(?:NO)?PASSWD$/;
 export const PASSWORD_NAME = /pass|pw/i;
 /** A command that lists the users, kept to run later (gnupg's `cat_passwd='getent passwd'`, `'cat /etc/passwd'`). */
 const USERS_COMMAND = /^(?:cat[ \t]+\/etc\/passwd|(?:getent|ypcat)[ \t]+passwd)$/;
+/** A long option's or a CSS custom property's name, lowercase words and dashes (`theme token: --color-primary-500`, `password: --password-stdin`). */
+const DASHED_NAME = /^--[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 /** A plain lowercase word: `letmein`, `changeit`, a Gmail app password (16 letters). */
 const LOWER_WORD = /^[a-z]{6,64}$/;
 /**
@@ -235,7 +237,7 @@ const PROMPT_FUNCTION = /^(?:getpass(?:\.getpass)?|raw_input|input)$/;
 export function isAssignedSecret(name: string, value: string, quoted: boolean, next: string | undefined): boolean {
   if (value.trim() === "" || isStandIn(value) || NO_CREDENTIAL_NAME.test(name) || isAwsUuidField(name, value) || (!quoted && (YAML_BLOCK.test(value) || YAML_ANCHOR.test(value) || TYPED_DEFAULT.test(value) || SED_END.test(value)))) return false;
   if (TOKEN_NAME.test(name) && !PASSWORD_NAME.test(name) && ((FIELD_NAME.test(value) && /[A-Z]/.test(value)) || ACCESS_LEVEL.test(value))) return false;
-  if (TRANSLATED.test(value) || WIFI_MODE.test(value) || (FILE_PATH.test(value) && !looksBase64Key(value)) || USERS_COMMAND.test(value) || isOwnWord(name, value) || isCredentialFieldName(value)) return false;
+  if (TRANSLATED.test(value) || WIFI_MODE.test(value) || (FILE_PATH.test(value) && !looksBase64Key(value)) || USERS_COMMAND.test(value) || DASHED_NAME.test(value) || isOwnWord(name, value) || isCredentialFieldName(value)) return false;
   if (PACKAGE_NAME.test(name) && (VERSION_RANGE.test(value) || ARTIFACT.test(value))) return false;
   if ((CONFIGURE_SYMBOL.test(name) && CONFIGURE_ANSWER.test(value)) || (COLOUR.test(value) && !PASSWORD_NAME.test(name))) return false;
   // A member path of words, bare, is code (`nid_key = self._lib.NID_aes_256_cbc`): a key or a token is random; a password may be words and dots.
