@@ -830,6 +830,18 @@ describe("a secret a rule found, shown again later in the session without what m
     expect(redact(`Saved ${password}.`).text).toBe(`Saved ${password}.`);
   });
 
+  test("a word of letters its own name holds goes where it is assigned, not where the session uses the word (POSTGRES_PASSWORD: postgres)", () => {
+    const seen = new SeenSecrets();
+    const compose = "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_USER: postgres\n      POSTGRES_PASSWORD: postgres\n";
+    expect(redact(compose, seen).text).toBe(compose.replace("PASSWORD: postgres", "PASSWORD: [REDACTED:secret]"));
+    expect(redact("DATABASE_URL=postgresql://postgres:postgres@localhost:5432/app", seen).text).toBe("DATABASE_URL=postgresql://postgres:[REDACTED:password]@localhost:5432/app");
+    redactValue({ env: { RABBITMQ_DEFAULT_PASS: "rabbitmq" } }, seen);
+    expect(redact("psql -U postgres -d postgres; image: rabbitmq:4-management", seen)).toEqual({ text: "psql -U postgres -d postgres; image: rabbitmq:4-management", count: 0 });
+    // A word its line does not name is remembered as any secret is.
+    redact("DB_PASSWORD=sunflowerriver", seen);
+    expect(redact("I set it to sunflowerriver", seen).text).toBe("I set it to [REDACTED:secret]");
+  });
+
   test("a secret-named key's value and an edit's new secret are seen too", () => {
     const seen = new SeenSecrets();
     redactValue({ name: "x", api_key: "Kp4-rT8#wQ2z" }, seen);

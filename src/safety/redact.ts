@@ -314,6 +314,9 @@ function customDetector(re: RegExp): Detector {
   };
 }
 
+/** How much of the text before a secret seen-secrets.ts is shown, for the name it was assigned to. */
+const LABEL_MAX = 200;
+
 export function createRedactor(options: RedactorOptions = {}): Redactor {
   // User patterns come first: they name what they find, whatever else finds it too.
   const custom = (options.extraPatterns ?? []).flatMap((source) => {
@@ -343,7 +346,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
   /** The findings replaced, then the secrets seen before them; what was found is seen from now on. */
   const apply = (text: string, found: Ranked[], words: string, seen: SeenSecrets | undefined) => {
     if (!seen) return applyFindings(text, found, words);
-    const r = applyFindings(text, found, words, (value) => seen.note(value));
+    const r = applyFindings(text, found, words, (value, start) => seen.note(value, text.slice(Math.max(0, start - LABEL_MAX), start)));
     const again = seen.redact(r.text);
     return { text: again.text, count: r.count + again.count };
   };
@@ -436,7 +439,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
           // In a record, a number only right under a secret's field (a PIN stored as one, not a `ttl` inside the secret).
           const stored = record && isStoredValue(child) && isSecretField(key, within && typeof child === "string");
           if (stored || (shown !== undefined && (key === valueField || isSecretEntry(key, shown)))) {
-            seen?.note(String(child));
+            seen?.note(String(child), key);
             count++;
             return [key, secretMarker];
           }

@@ -5,6 +5,8 @@ import { mapStrings } from "./sanitize.ts";
 /** Shorter values are too likely to be words; longer ones are whole files (a private key), which rules find again anyway. */
 const MIN_LENGTH = 8;
 const MAX_LENGTH = 512;
+const LETTERS = /^[A-Za-z]+$/;
+const lineOf = (before: string) => before.slice(before.lastIndexOf("\n") + 1);
 /** Values remembered per session; the oldest go first. */
 const MEMORY = 64;
 
@@ -52,8 +54,14 @@ export class SeenSecrets {
     this.digests = new Set(this.order);
   }
 
-  note(value: string): void {
+  /**
+   * Remembers `value`; `before` is the text before it (its line: what it was assigned to). A word of letters that its own line
+   * names before it (`POSTGRES_PASSWORD: postgres`, `postgres://postgres:postgres@…`) is masked there but not remembered: the
+   * session uses it as a word elsewhere (`image: postgres:16`, `psql -U postgres`, `postgresql://`).
+   */
+  note(value: string, before = ""): void {
     if (value.length < MIN_LENGTH || value.length > MAX_LENGTH || /\s/.test(value) || MARKER_ONLY.test(value) || isStandIn(value)) return;
+    if (LETTERS.test(value) && lineOf(before).toLowerCase().includes(value.toLowerCase())) return;
     if (this.values.includes(value)) return;
     if (this.values.length >= MEMORY) this.values.shift();
     this.values.push(value);

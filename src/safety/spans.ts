@@ -71,9 +71,9 @@ function widenTokens(text: string, findings: Ranked[]): void {
  * first-ranked (most specific) of them: a private key that is a JSON value is a private-key.
  * A finding takes the lines below that continue it (wrapped.ts).
  * Tokens are widened over `words`, the text as the rules read it (redact.ts asWords). `seen` is
- * told each value replaced.
+ * told each value replaced, and where it starts.
  */
-export function applyFindings(text: string, all: Ranked[], words: string = text, seen?: (value: string) => void): { text: string; count: number } {
+export function applyFindings(text: string, all: Ranked[], words: string = text, seen?: (value: string, start: number) => void): { text: string; count: number } {
   const findings = all.filter((f) => f.end > f.start);
   if (findings.length === 0) return { text, count: 0 };
   widenTokens(words, findings);
@@ -96,7 +96,7 @@ export function applyFindings(text: string, all: Ranked[], words: string = text,
     }
     let best = first;
     for (let k = i + 1; k < j; k++) if ((findings[k] as Ranked).rank < best.rank) best = findings[k] as Ranked;
-    seen?.(text.slice(first.start, end));
+    seen?.(text.slice(first.start, end), first.start);
     out += text.slice(copied, first.start) + redactionMarker(best.kind);
     copied = end;
     count++;
