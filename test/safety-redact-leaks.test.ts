@@ -2078,3 +2078,18 @@ describe("a URL's key in a template literal, its backtick right after the value 
     [["a key that is no key, in a template literal", "fetch(`/api/cache?key=${userId}:profile`)\nfetch(`https://x.io/oauth?code=200`)\nconst u = `https://api.example.com/items?key=images/2024/a.jpg`;"]],
   );
 });
+
+describe("a secret column's value in psql's expanded display (\\x: -[ RECORD 1 ]- then name | value)", () => {
+  exactAndKept(
+    [
+      [
+        "-[ RECORD 1 ]-+---------------------------------\nid            | 1\nprovider      | stripe\naccess_token  | a8Kd03LmQz7TyXuV4nR9pWq2Ls8Gh3Jk\npassword      | hunter2x!\n-[ RECORD 2 ]-+---------------------------------\nid            | 2\naccess_token  | \nrefresh_token | Gh3Jk6Mn1Bv5Cx7Zt0Yr4Ew2Qa9Sd3Fg\n",
+        "-[ RECORD 1 ]-+---------------------------------\nid            | 1\nprovider      | stripe\naccess_token  | [REDACTED:secret]\npassword      | [REDACTED:password]\n-[ RECORD 2 ]-+---------------------------------\nid            | 2\naccess_token  | \nrefresh_token | [REDACTED:secret]\n",
+      ],
+    ],
+    [
+      ["columns of no secret, a secret's column empty or null", "-[ RECORD 1 ]------------------\nid         | 7\ntoken_type | bearer\nexpires_in | 3600\napi_key    | \nsecret     | null\n"],
+      ["name | value lines with no record's header", "access_token | a8Kd03LmQz\npassword | hunter2x!\n"],
+    ],
+  );
+});

@@ -58,6 +58,7 @@ import { contextSecretDetector } from "./generic/context-secret.ts";
 import { answeredQuestion, cliPromptDetector, questionAnswerDetector } from "./generic/question-answers.ts";
 import { redisReplyDetector } from "./generic/redis-reply.ts";
 import { dottedRowDetector } from "./generic/dotted-row.ts";
+import { expandedRecordDetector } from "./generic/expanded-record.ts";
 import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector } from "./generic/urls.ts";
 import { gitleaksDetectors } from "./gitleaks.ts";
 import { isStandIn } from "./look-alikes.ts";
@@ -175,6 +176,7 @@ function builtinDetectors(): Detector[] {
     nameValueDetector,
     redisReplyDetector,
     dottedRowDetector,
+    expandedRecordDetector,
     markedSecretDetector,
     sqlInsertDetector,
     credentialCallDetector,
