@@ -2093,3 +2093,12 @@ describe("a secret column's value in psql's expanded display (\\x: -[ RECORD 1 ]
     ],
   );
 });
+
+describe("a secret-named variable's value cut out of a file by grep's lookbehind (grep -oP '(?<=DB_PASSWORD=).*' .env)", () => {
+  const { redactOutput } = createRedactor();
+  for (const command of ["grep -oP '(?<=DB_PASSWORD=).*' .env", "grep -oP '(?<=^API_TOKEN=)[^ ]+' .env.local", "grep -Po '(?<=password: ).*' config/database.yml"]) {
+    test(command, () => expect(redactOutput("Vq7kM2xP9s\n", commandPrints(command) ?? "key").text).toBe("[REDACTED:secret]\n"));
+  }
+  test("kept: a lookbehind for no secret's name", () => expect([commandPrints("grep -oP '(?<=version=)[0-9.]+' setup.cfg"), commandPrints("grep -oP '(?<=token_count: )\\d+' usage.log")]).toEqual([undefined, undefined]));
+  exactAndKept([["$ grep -oP '(?<=DB_PASSWORD=).*' .env\nVq7kM2xP9s\n", "$ grep -oP '(?<=DB_PASSWORD=).*' .env\n[REDACTED:secret]\n"]], [["a version cut out", "$ grep -oP '(?<=version=)[0-9.]+' setup.cfg\n2.14.0\n"]]);
+});

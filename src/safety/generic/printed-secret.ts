@@ -39,12 +39,12 @@ const CONFIG_GET = /(?<![\w-])(?:(?:npm|pnpm|yarn)[ \t]+config[ \t]+get|git[ \t]
 const ECHOED = String.raw`(?<=\b(?:echo|printf)[ \t][^;&|()\r\n]{0,300})`;
 const ECHOED_AT = new RegExp(ECHOED, "y");
 /**
- * A secret-named variable's value cut out of a file: `grep -oP '^API_SECRET=\K.*' .env`, `grep TOKEN .env |
+ * A secret-named variable's value cut out of a file: `grep -oP '^API_SECRET=\K.*' .env` (`'(?<=API_SECRET=).*'`, YAML's `'(?<=password: ).*'`), `grep TOKEN .env |
  * cut -d= -f2`, `sed -n 's/^DB_PASSWORD=//p' .env`, `awk -F= '/API_KEY/ {print $2}'`. It must cut at the
  * `=` (grep alone prints `NAME=value`, an assignment), and one of its words must be a secret's name.
  */
 const EXTRACT_COMMAND = /(?<![\w-])(?:grep|sed|awk)[ \t]([^\r\n]{1,400})/y;
-const CUTS_AT_EQUALS = /\\K|-[dF][ \t]*["']?=|=\/\/|=\|\||=##/;
+const CUTS_AT_EQUALS = /\\K|\(\?<=[^)\r\n]{0,200}[=:][ \t]?\)|-[dF][ \t]*["']?=|=\/\/|=\|\||=##/;
 const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
 /**
  * A file named for a secret (`cat ~/.config/app/token`); a public key's `.pub` is not one, nor `/etc/passwd`:
