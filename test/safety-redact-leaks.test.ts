@@ -2102,3 +2102,16 @@ describe("a secret-named variable's value cut out of a file by grep's lookbehind
   test("kept: a lookbehind for no secret's name", () => expect([commandPrints("grep -oP '(?<=version=)[0-9.]+' setup.cfg"), commandPrints("grep -oP '(?<=token_count: )\\d+' usage.log")]).toEqual([undefined, undefined]));
   exactAndKept([["$ grep -oP '(?<=DB_PASSWORD=).*' .env\nVq7kM2xP9s\n", "$ grep -oP '(?<=DB_PASSWORD=).*' .env\n[REDACTED:secret]\n"]], [["a version cut out", "$ grep -oP '(?<=version=)[0-9.]+' setup.cfg\n2.14.0\n"]]);
 });
+
+describe("a value eas env:create stores under a secret's name or as secret, and altool's app-specific password", () => {
+  exactAndKept(
+    [
+      ["eas env:create --name DB_PASSWORD --value 'Vq7kM2x' --environment production", "eas env:create --name DB_PASSWORD --value '[REDACTED:secret]' --environment production"],
+      ["eas env:create --name SENTRY --value vq7km2xp9s --visibility sensitive --environment production", "eas env:create --name SENTRY --value [REDACTED:secret] --visibility sensitive --environment production"],
+      ['xcrun altool --upload-app -f App.ipa -u dev@acme.io -p "abcd-efgh-ijkl-mnop"', 'xcrun altool --upload-app -f App.ipa -u dev@acme.io -p "[REDACTED:password]"'],
+    ],
+    [
+      ["a setting, a password kept in the keychain", "eas env:create --name API_URL --value https://api.acme.io --visibility plaintext --environment production\nxcrun altool --upload-app -f App.ipa -u dev@acme.io -p @keychain:AC_PASSWORD\n"],
+    ],
+  );
+});

@@ -171,11 +171,16 @@ function opaqueToken(value: string): [number, number] | null {
 }
 
 /** `gh variable set NAME`'s name (after any flags and their values). */
-const GH_VARIABLE_NAME = /^gh[ \t]+variable[ \t]+set(?:[ \t]+-[-A-Za-z]+(?:[ \t]+[^\s-]\S*)?)*?[ \t]+([A-Za-z_][A-Za-z0-9_]{0,127})(?=[ \t])/i;
-function secretNamedOrOpaque(value: string, command: string): [number, number] | null {
-  const name = GH_VARIABLE_NAME.exec(command)?.[1];
-  return name !== undefined && SECRET_KEY.test(name) && !NO_CREDENTIAL_NAME.test(name) ? whole(value) : opaqueToken(value);
-}
+const GH_VARIABLE_NAME = /^gh[ \t]+variable[ \t]+set(?:[ \t]+-[-A-Za-z]+(?:[ \t]+[^\s-]\S*)?)*?[ \t]+([A-Za-z_][A-Za-z0-9_]{0,127})(?=[ \t])/gi;
+/** `eas env:create --name NAME`'s name, or its `--visibility secret` (or `sensitive`), which says the value is one whatever its name. */
+const EAS_VARIABLE_NAME = /[ \t]--name(?:=|[ \t]+)["']?([A-Za-z_][A-Za-z0-9_]{0,127})|[ \t]--visibility(?:=|[ \t]+)["']?(secret|sensitive)(?![\w-])/gi;
+/** A variable's value named for a secret (`DB_PASSWORD`, by `names`), whatever its shape; otherwise an opaque token only. */
+const secretNamedOrOpaque =
+  (names: RegExp) =>
+  (value: string, command: string): [number, number] | null => {
+    const secret = [...command.matchAll(names)].some((m) => m[2] !== undefined || (m[1] !== undefined && SECRET_KEY.test(m[1]) && !NO_CREDENTIAL_NAME.test(m[1])));
+    return secret ? whole(value) : opaqueToken(value);
+  };
 
 /** HTTPie's and xh's bearer mode, where `-a` is the token itself. */
 const BEARER_AUTH = /[ \t](?:-A|--auth-type)(?:=|[ \t]+)["']?bearer(?![\w-])/i;
@@ -220,7 +225,7 @@ const TOOLS: Tool[] = [
   { keywords: ["gh"], command: /gh[ \t]+secret[ \t]+set(?=[\s"'])/iy, flag: flag("-b|--body"), password: whole },
   // A variable holds settings, but a key is put there too (`gh variable set STRIPE --body sk_…`): an opaque token goes, and
   // any value of one named for a secret (`gh variable set DB_PASSWORD --body 'Hx9!…'`).
-  { keywords: ["gh"], command: /gh[ \t]+variable[ \t]+set(?=[\s"'])/iy, flag: flag("-b|--body"), password: secretNamedOrOpaque, kind: "secret" },
+  { keywords: ["gh"], command: /gh[ \t]+variable[ \t]+set(?=[\s"'])/iy, flag: flag("-b|--body"), password: secretNamedOrOpaque(GH_VARIABLE_NAME), kind: "secret" },
   // SOPS's `--set '["stripe"] "…"'`: a path into the encrypted file, then the value stored there as JSON.
   { keywords: ["sops"], command: /sops(?=[\s"'])/iy, flag: flag("--set"), password: sopsValue, kind: "secret" },
   { keywords: ["sops"], command: /sops(?=[\s"'])/iy, flag: SOPS_ESCAPED, password: sopsValue, kind: "secret" },
@@ -275,6 +280,8 @@ const TOOLS: Tool[] = [
   { keywords: ["az"], command: /az[ \t]+(?:login|acr[ \t]+login|(?:sql|postgres|mysql|mariadb)[ \t]+(?:flexible-)?server[ \t]+create)(?=[ \t])/iy, flag: flag("-p"), password: whole },
   // The macOS keychain: `security add-generic-password -a me -s app -w x` (`find-…-password -w` prints it instead).
   { keywords: ["security"], command: /security[ \t]+add-(?:generic|internet)-password(?=[ \t])/iy, flag: flag("-w"), password: whole },
+  // Apple's uploaders: `xcrun altool -u me -p <app-specific password>` (`@keychain:NAME` and `@env:NAME` name one kept elsewhere).
+  { keywords: ["altool"], command: /altool(?=[ \t])/iy, flag: flag("-p|--password"), password: (value) => (value.startsWith("@") ? null : whole(value)) },
   // A key's passphrase: `ssh-keygen -N x` (new), `-P x` (old).
   { keywords: ["ssh-keygen"], command: /ssh-keygen(?=[ \t])/iy, flag: flag("-N|-P"), password: whole },
   // MinIO's client: `mc alias set name url access-key secret-key` (`mc config host add` before).
@@ -320,6 +327,8 @@ const TOOLS: Tool[] = [
     kind: "secret",
   },
   { keywords: ["eas"], command: /eas[ \t]+secret:create(?=[ \t])/iy, flag: flag("--value"), password: whole, kind: "secret" },
+  // Its successor, `eas env:create --name NAME --value … --visibility plaintext|sensitive|secret`: a setting too, as gh's variable.
+  { keywords: ["eas"], command: /eas[ \t]+env:(?:create|update)(?=[ \t])/iy, flag: flag("--value"), password: secretNamedOrOpaque(EAS_VARIABLE_NAME), kind: "secret" },
   // A key given to a CLI's login as its operand: `wandb login <key>`, `npm config set //registry…/:_authToken <token>` (the `=` form is the assignment's),
   { keywords: ["wandb"], command: /wandb[ \t]+login(?=[ \t])/iy, flag: operandAfter("-host"), password: (value) => (value.length >= 32 ? whole(value) : null), kind: "secret" },
   { keywords: ["npm", "pnpm", "yarn"], command: /(?:npm|pnpm|yarn)[ \t]+config[ \t]+set[ \t]+\S{0,200}:_(?:authToken|auth|password)(?=[ \t])/iy, flag: POSITIONAL, password: whole, kind: "secret" },
