@@ -2115,3 +2115,18 @@ describe("a value eas env:create stores under a secret's name or as secret, and 
     ],
   );
 });
+
+describe("a process's environment pasted below the command that printed it ($ env, $ printenv | sort, $ docker exec api env): its opaque tokens under any name", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`$ env\nSHELL=/bin/zsh\nSTRIPE=${token}\n`, "$ env\nSHELL=/bin/zsh\nSTRIPE=[REDACTED:secret]\n"],
+      [`$ printenv | sort\nNODE_ENV=production\nSTRIPE=${token}\n`, "$ printenv | sort\nNODE_ENV=production\nSTRIPE=[REDACTED:secret]\n"],
+      [`me@box:~/app$ docker exec api env\nSTRIPE=${token}\nGIT_SHA=8f14e45fceea167a5a36dedd4bea2543\n$ ls\n`, "me@box:~/app$ docker exec api env\nSTRIPE=[REDACTED:secret]\nGIT_SHA=8f14e45fceea167a5a36dedd4bea2543\n$ ls\n"],
+      [`$ kubectl exec deploy/api -- env\nSTRIPE=${token}\n`, "$ kubectl exec deploy/api -- env\nSTRIPE=[REDACTED:secret]\n"],
+    ],
+    [
+      ["another command's output, env running a command, no command", `$ docker ps\nSTRIPE=${token}\n$ env FOO=1 node x.js\nSTRIPE=${token}\nthe environment:\nSTRIPE=${token}\n`],
+    ],
+  );
+});
