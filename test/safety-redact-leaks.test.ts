@@ -2130,3 +2130,18 @@ describe("a process's environment pasted below the command that printed it ($ en
     ],
   );
 });
+
+describe("the whole environment a REPL echoes (> process.env, >>> os.environ, irb> ENV.to_h): its opaque tokens under any name", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`> process.env\n{\n  SHELL: '/bin/zsh',\n  STRIPE: '${token}',\n  NODE_ENV: 'development'\n}\n`, "> process.env\n{\n  SHELL: '/bin/zsh',\n  STRIPE: '[REDACTED:secret]',\n  NODE_ENV: 'development'\n}\n"],
+      [`>>> os.environ\nenviron({'SHELL': '/bin/zsh', 'STRIPE': '${token}', 'HOME': '/home/me'})\n`, ">>> os.environ\nenviron({'SHELL': '/bin/zsh', 'STRIPE': '[REDACTED:secret]', 'HOME': '/home/me'})\n"],
+      [`In [2]: dict(os.environ)\nOut[2]:\n{'HOME': '/home/me',\n 'STRIPE': '${token}'}\n`, "In [2]: dict(os.environ)\nOut[2]:\n{'HOME': '/home/me',\n 'STRIPE': '[REDACTED:secret]'}\n"],
+      [`irb(main):001> ENV.to_h\n=> {"SHELL"=>"/bin/zsh", "STRIPE"=>"${token}"}\n`, 'irb(main):001> ENV.to_h\n=> {"SHELL"=>"/bin/zsh", "STRIPE"=>"[REDACTED:secret]"}\n'],
+    ],
+    [
+      ["a map of no environment, a commit's hash and a public key's name in the environment", `>>> cfg\n{'STRIPE': '${token}'}\n> process.env\n{ GIT_SHA: '8f14e45fceea167a5a36dedd4bea2543', NEXT_PUBLIC_ANALYTICS: '${token}' }\n`],
+    ],
+  );
+});

@@ -104,6 +104,10 @@ const SHORT_PRINTED = 8;
 const REPR = /^(['"])[^'"]+\1$/;
 const isPrintedSecret = (value: string) => isPrintedValue(value) && (value.length >= SHORT_PRINTED || looksLikePassword(value));
 
+/** How much of a REPL's echo of the environment is read; it ends at a blank line or the next prompt. */
+const ENVIRONMENT_ECHO_MAX = 65_536;
+const ECHO_END = /^[ \t]*$|^(?:>>>|>|In \[\d|irb\(|\[\d+\] pry\()/m;
+
 /** Whether the command at `at` prints a secret: "any" word, or only one shaped like a key ("key"). */
 function printsSecret(text: string, at: number): "any" | "key" | undefined {
   GENERATOR_COMMAND.lastIndex = at;
@@ -162,6 +166,13 @@ export const printedSecretDetector: Detector = {
         continue;
       }
       const repl = replLine(text, at);
+      if (repl?.environment) {
+        done = eol;
+        const echo = text.slice(eol + 1, eol + 1 + ENVIRONMENT_ECHO_MAX);
+        const end = ECHO_END.exec(echo)?.index ?? echo.length;
+        for (const f of environmentMapValues(echo.slice(0, end))) out.push({ ...f, start: f.start + eol + 1, end: f.end + eol + 1 });
+        continue;
+      }
       const prints = repl ? (repl.names.some((name) => SECRET_KEY.test(name)) ? "any" : undefined) : printsSecret(text, at);
       if (!prints) continue;
       done = eol;
@@ -528,14 +539,32 @@ const ENV_VALUE = /^[ \t]*(?:\d{1,7}\t[ \t]*)?(?:export[ \t]+)?"?([A-Za-z_][\w.]
 const PUBLIC_NAME = /^(?:NEXT_PUBLIC|VITE|REACT_APP|EXPO_PUBLIC|NUXT_PUBLIC|GATSBY|PUBLIC|PUBLISHABLE)_|_(?:ID|IDS|URL|URI|HOST|DOMAIN|REGION|PATH|DIR|FILE|VERSION|SHA|HASH|COMMIT|REF|BRANCH|ENV|NAME|USER|USERNAME|EMAIL|PORT|MODE|LEVEL|PUBLIC_KEY)$/i;
 const HEX_OR_UUID = /^[0-9a-f-]+$|^[0-9A-F-]+$/;
 
+/** Whether a variable's value is an opaque token that its name does not mark (a secret's name is the assignment rule's). */
+const isOpaqueEnvValue = (name: string, value: string) =>
+  !SECRET_KEY.test(name) && !PUBLIC_NAME.test(name) && !HEX_OR_UUID.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value) && !WORDS_NAME.test(value) && !isStandIn(value);
+
 function opaqueEnvValues(text: string): Finding[] {
   const out: Finding[] = [];
   for (const m of text.matchAll(ENV_VALUE)) {
     const [, name, , value] = m as unknown as [string, string, string, string];
-    if (SECRET_KEY.test(name) || PUBLIC_NAME.test(name) || HEX_OR_UUID.test(value) || !/[A-Z]/.test(value) || !/[a-z]/.test(value) || !/\d/.test(value)) continue;
-    if (WORDS_NAME.test(value) || isStandIn(value)) continue;
+    if (!isOpaqueEnvValue(name, value)) continue;
     const start = (m.index as number) + m[0].indexOf(value, m[0].indexOf(name) + name.length + 1);
     out.push({ start, end: start + value.length, kind: "secret" });
+  }
+  return out;
+}
+
+/**
+ * The environment as a language's REPL echoes it (repl-prompt.ts): a map of quoted values, node's `{ STRIPE: '…', … }`, Python's
+ * `environ({'STRIPE': '…', …})`, Ruby's `{"STRIPE"=>"…", …}`, over one line or many. Each opaque token goes whatever its name.
+ */
+const MAP_ENTRY = /(["']?)([A-Za-z_][\w.]{0,100})\1[ \t]*(?::|=>)[ \t]*(["'])([A-Za-z0-9_+/=-]{20,1000})\3/dg;
+
+export function environmentMapValues(text: string): Finding[] {
+  const out: Finding[] = [];
+  for (const m of text.matchAll(MAP_ENTRY)) {
+    const span = m.indices?.[4];
+    if (span && isOpaqueEnvValue(m[2] as string, m[4] as string)) out.push({ start: span[0], end: span[1], kind: "secret" });
   }
   return out;
 }

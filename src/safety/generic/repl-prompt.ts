@@ -9,7 +9,8 @@ import { namesRead } from "./printed-variable.ts";
  * - PsySH's (Laravel's `php artisan tinker`): `>>> ` then `=> ` before 0.11, `> ` then `= ` since (a `> ` line is read so only above `= `);
  * - node's `> `, Deno's and Bun's: Markdown quotes a line so, so only a chain of fields and calls that ends in a secret's name
  *   (`> require('./config').db.password`, `> process.env.API_TOKEN`), and only a quoted string below is its echo.
- * What a print call writes (`print(…)`, `puts …`) comes bare, as a one-liner's does.
+ * What a print call writes (`print(…)`, `puts …`) comes bare, as a one-liner's does. The whole environment echoed (`> process.env`,
+ * `>>> os.environ`, `irb> ENV.to_h`) is a map of every variable, read as an environment's dump is (printed-secret.ts).
  */
 export interface ReplLine {
   /** What the expression reads: environment variables, fields, the keychain's password. */
@@ -18,6 +19,8 @@ export interface ReplLine {
   echo: readonly EchoMark[];
   /** Whether only a string's repr below is the echo (node's prompt). */
   quoted: boolean;
+  /** Whether the expression is the whole environment (`process.env`, `os.environ`, `ENV.to_h`): its echo is a map of every variable. */
+  environment: boolean;
 }
 export type EchoMark = "Out[" | "=>" | "=";
 
@@ -46,6 +49,9 @@ const CHAIN_END = /(?:\.([A-Za-z_$][\w$]{0,100})(?:\([^()]*\))?|\[[ \t]*["']([\w
 const RUBY: readonly EchoMark[] = ["=>"];
 const PROMPTS: [RegExp, readonly EchoMark[]][] = [[PYTHON, RUBY], [IPYTHON, ["Out["]], [IRB, RUBY], [PRY, RUBY], [RAILS, RUBY], [PSYSH, ["="]]];
 
+/** The whole environment, each language's, maybe printed or made a dict (`pprint(dict(os.environ))`, `pp ENV.to_h`, `Deno.env.toObject()`). */
+const ENVIRONMENT = /^(?:(?:p?print|pp|p|puts|console\.log|console\.dir)[( \t][ \t]*)?(?:dict\()?(?:process\.env|os\.environ|ENV(?:\.to_h)?|Deno\.env\.toObject\(\)|getenv\(\))\)?\)?[ \t]*;?[ \t]*$/;
+
 export const REPL_KEYWORDS = [">>> ", "in [", "irb(", "pry(", ")> ", "> "];
 
 /** The expression typed at the prompt at `at` (a REPL_KEYWORDS hit), or undefined when no prompt starts there. */
@@ -53,13 +59,14 @@ export function replLine(text: string, at: number): ReplLine | undefined {
   for (const [re, echo] of PROMPTS) {
     re.lastIndex = at;
     const expression = re.exec(text)?.[1];
-    if (expression !== undefined) return { names: namesRead(expression), echo, quoted: false };
+    if (expression !== undefined) return { names: namesRead(expression), echo, quoted: false, environment: ENVIRONMENT.test(expression) };
   }
   NODE.lastIndex = at;
   const chain = NODE.exec(text)?.[1];
   if (chain === undefined) return undefined;
+  if (ENVIRONMENT.test(chain)) return { names: [], echo: [], quoted: true, environment: true };
   const end = CHAIN_END.exec(chain);
   // `.get('db.password')`: the key's last name.
   const name = end?.[1] === "get" ? /["'](?:[^"'.]*\.)*([^"'.]+)["']/.exec(chain.slice(end.index))?.[1] : (end?.[1] ?? end?.[2]?.split(".").pop());
-  return { names: name === undefined ? [] : [name], echo: [], quoted: true };
+  return { names: name === undefined ? [] : [name], echo: [], quoted: true, environment: false };
 }
