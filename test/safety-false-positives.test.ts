@@ -704,3 +704,13 @@ describe("a long option's or a CSS custom property's name after a secret's label
     ],
   );
 });
+
+describe("digits alone are no key drawn at random (a build's number in an image's environment, an id under /keys/)", () => {
+  maskedAndKept(
+    [['"Env": ["BUILD_NUMBER=20261207120000123456", "STRIPE=Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE"]', '"Env": ["BUILD_NUMBER=20261207120000123456", "STRIPE=[REDACTED:secret]"]']],
+    [
+      ["a build's number and a timestamp in an environment array", '"Env": ["BUILD_NUMBER=20261207120000123456", "CREATED_AT_NS=1733566272123456789"]'],
+      ["a numeric id under /keys/, a number handed over", "GET https://api.example.com/keys/12345678901234567890123/usage\nhere: 12345678901234567890123\n"],
+    ],
+  );
+});

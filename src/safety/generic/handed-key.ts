@@ -10,9 +10,9 @@ import { encodesText } from "./lone-secret.ts";
  */
 const HANDED = /(?:here(?:[ \t]+(?:you[ \t]+go|it[ \t]+is))?[ \t]*:|cred(?:ential)?s[ \t]+(?:are|were)(?:[ \t]+now)?:?)[ \t]+["'\x60]?([A-Za-z0-9]{20,128})["'\x60]?[ \t]*[.!]?[ \t]*(?=\r?\n|$)/diy;
 
-/** Letters and digits drawn at random: not words, one case of hex, nor base64 of text. */
+/** Letters and digits drawn at random: not words, one case of hex, nor base64 of text; nor digits alone (a build's number, a timestamp). */
 export function drawnAtRandom(value: string): boolean {
-  return /\d/.test(value) && mixedCase(value) && !WORDS_NAME.test(value) && !encodesText(value);
+  return /\d/.test(value) && /[A-Za-z]/.test(value) && mixedCase(value) && !WORDS_NAME.test(value) && !encodesText(value);
 }
 
 export const handedKeyDetector: Detector = {
