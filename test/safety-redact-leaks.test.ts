@@ -2145,3 +2145,17 @@ describe("the whole environment a REPL echoes (> process.env, >>> os.environ, ir
     ],
   );
 });
+
+describe("an opaque token in Kubernetes' env list (- name: STRIPE, then value: …) and in export -p's listing (declare -x STRIPE=\"…\")", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const { redactOutput } = createRedactor();
+  exactAndKept(
+    [[`        env:\n        - name: STRIPE\n          value: "${token}"\n        - name: NODE_ENV\n          value: production\n`, '        env:\n        - name: STRIPE\n          value: "[REDACTED:secret]"\n        - name: NODE_ENV\n          value: production\n']],
+    [
+      ["a build's number, a commit's hash, a HAR header's trace id", `        - name: BUILD\n          value: "20261207120000123456"\n        - name: GIT_SHA\n          value: 8f14e45fceea167a5a36dedd4bea2543\n"headers": [{"name": "X-Trace", "value": "a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH"}]\n`],
+    ],
+  );
+  test("export -p", () => {
+    expect(redactOutput(`declare -x HOME="/home/me"\ndeclare -x STRIPE="${token}"\n`, commandPrints("export -p") ?? "key").text).toBe('declare -x HOME="/home/me"\ndeclare -x STRIPE="[REDACTED:secret]"\n');
+  });
+});

@@ -5,7 +5,7 @@ import { lineEnd } from "./lines.ts";
 /**
  * Listings of a program's environment: `docker inspect`'s (`"Env": ["STRIPE=…", "PATH=/usr/bin"]`, and its array alone,
  * as `--format '{{json .Config.Env}}'` prints it: `["STRIPE=…","PATH=/usr/bin"]`, and through jq),
- * `doppler secrets`' table (`│ NAME │ VALUE │ NOTE │`), `railway variables`' box (`╔══ Variables for app ══╗`, then `║ NAME │ value ║`) and `pm2 env <id>`'s `NAME: value` lines. A secret may sit under a name that says
+ * Kubernetes' list of name and value pairs (below), `doppler secrets`' table (`│ NAME │ VALUE │ NOTE │`), `railway variables`' box (`╔══ Variables for app ══╗`, then `║ NAME │ value ║`) and `pm2 env <id>`'s `NAME: value` lines. A secret may sit under a name that says
  * nothing of it, so a value goes by its shape alone, drawn at random (handed-key.ts) and 20 letters
  * and digits or more. Paths, versions, URLs, hashes and UUIDs are no such word.
  */
@@ -60,6 +60,23 @@ function pm2Values(text: string, at: number, out: Finding[]): void {
   }
 }
 
+/**
+ * A container's environment as Kubernetes lists it (`env:`, then `- name: STRIPE` and `value: …` below it). Read from a `value`
+ * hit, its `name` on the line before; a value drawn at random goes, as in the array above. JSON's `{"name": …, "value": …}` is
+ * as often a HAR's header (a trace's id), so only this form.
+ */
+const PAIR_VALUE = /value:[ \t]*(["']?)([A-Za-z0-9]{20,256})\1[ \t]*(?=\r?\n|$)/dy;
+const NAME_BEFORE = /-[ \t]+name:[ \t]*["']?[A-Za-z_][\w.-]{0,100}["']?[ \t]*\r?\n[ \t]{0,40}$/;
+const NAME_REACH = 160;
+
+function pairValue(text: string, at: number, out: Finding[]): void {
+  if (!NAME_BEFORE.test(text.slice(Math.max(0, at - NAME_REACH), at))) return;
+  PAIR_VALUE.lastIndex = at;
+  const m = PAIR_VALUE.exec(text);
+  const span = m?.indices?.[2];
+  if (m && span && drawnAtRandom(m[2] as string)) out.push({ start: span[0], end: span[1], kind: "secret" });
+}
+
 export const envArrayDetector: Detector = {
   keywords: ['"env"', '["', "[\n", "[\r\n", "value", "variables for", "pm_exec_path:"],
   find(text: string, hits: Hits, out: Finding[]): void {
@@ -79,6 +96,7 @@ export const envArrayDetector: Detector = {
       if (!'"['.includes(text.charAt(hits[i] as number))) {
         // A cell's header only: a bar a few spaces before (a word found everywhere, so its line is read only then).
         if (BAR_BEFORE.test(text.slice(Math.max(0, (hits[i] as number) - 9), hits[i] as number))) boxValues(text, hits[i] as number, out);
+        else pairValue(text, hits[i] as number, out);
         continue;
       }
       if ((hits[i] as number) < read) continue;
