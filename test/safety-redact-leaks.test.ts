@@ -2159,3 +2159,18 @@ describe("an opaque token in Kubernetes' env list (- name: STRIPE, then value: â
     expect(redactOutput(`declare -x HOME="/home/me"\ndeclare -x STRIPE="${token}"\n`, commandPrints("export -p") ?? "key").text).toBe('declare -x HOME="/home/me"\ndeclare -x STRIPE="[REDACTED:secret]"\n');
   });
 });
+
+describe("Windows' listings of the environment: PowerShell's Get-ChildItem Env: (a Name and Value table) and cmd's set below its C:\\app> prompt", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const table = `\nName                           Value\n----                           -----\nCOMPUTERNAME                   DESKTOP-7Q4WX\nDB_PASSWORD                    Hx9!kQ2pLz7w\nSTRIPE                         ${token}\n`;
+  const masked = "\nName                           Value\n----                           -----\nCOMPUTERNAME                   DESKTOP-7Q4WX\nDB_PASSWORD                    [REDACTED:secret]\nSTRIPE                         [REDACTED:secret]\n";
+  const { redactOutput } = createRedactor();
+  test("Get-ChildItem Env: as a Bash call's result", () => expect(redactOutput(table, commandPrints("Get-ChildItem Env:") ?? "key").text).toBe(masked));
+  exactAndKept(
+    [
+      [`PS C:\\app> gci env:\n${table}`, `PS C:\\app> gci env:\n${masked}`],
+      [`C:\\app>set\nALLUSERSPROFILE=C:\\ProgramData\nSTRIPE=${token}\n`, "C:\\app>set\nALLUSERSPROFILE=C:\\ProgramData\nSTRIPE=[REDACTED:secret]\n"],
+    ],
+    [["a table below another command, cmd's set of one variable", `PS C:\\app> gci .\\config\n\nName                           Value\n----                           -----\nSTRIPE                         ${token}\nC:\\app>set STRIPE=${token}\n`]],
+  );
+});

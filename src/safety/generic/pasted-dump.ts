@@ -1,6 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { lineStart } from "./lines.ts";
-import { commandEnd, commandPrints, dumpPrints, printedOutput } from "./printed-secret.ts";
+import { commandEnd, dumpPrints, printedOutput, printsEnvironment, shownFilePrints } from "./printed-secret.ts";
 
 /**
  * A file of secrets printed decrypted, a stack's config with its secrets shown, or a platform's config vars, pasted together with the command
@@ -9,18 +9,19 @@ import { commandEnd, commandPrints, dumpPrints, printedOutput } from "./printed-
  * printedOutput). Before, only a one-word output below a command was read so, and the table's or the YAML's
  * secrets under names of no secret's words (`myapp:stripeConfig`, `stripe:`) went whole. An environment file shown whole
  * (`$ cat .env`, `PS> Get-Content .env`, `type .env`) is read so too, and a process's environment printed (`$ env`, `$ printenv | sort`,
- * `$ docker exec api env`, `$ kubectl exec pod -- env`, `$ cat /proc/1/environ | tr '\0' '\n'`): their opaque tokens under any name (`STRIPE=…`).
+ * `$ docker exec api env`, `$ kubectl exec pod -- env`, `$ cat /proc/1/environ | tr '\0' '\n'`, cmd's `C:\app>set`, PowerShell's
+ * `PS C:\app> gci env:`): their opaque tokens under any name (`STRIPE=…`).
  */
 
-/** What may stand before the command on its line: a prompt (`$ `, `user@host:~/app$ `, `❯ `, `PS C:\app> `), `set -x`'s `+ `. */
-const PROMPT = /^[ \t]*(?:(?:PS[ \t][^\r\n>]{0,200}>|[\w.@~:\/\\()-]{0,120}[$%#>❯]|\+)[ \t]+)?$/;
+/** What may stand before the command on its line: a prompt (`$ `, `user@host:~/app$ `, `❯ `, `PS C:\app> `, cmd's `C:\app>`), `set -x`'s `+ `. */
+const PROMPT = /^[ \t]*(?:(?:PS[ \t][^\r\n>]{0,200}>|[\w.@~:\/\\()-]{0,120}[$%#>❯]|\+)[ \t]+|[A-Za-z]:\\[^\r\n>]{0,200}>[ \t]*)?$/;
 /** The output ends at the next prompt's line or a Markdown fence. */
 const OUTPUT_END = /^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
 /** The longest output read: a dump of secrets is a few KB; the bound keeps a text of many such commands linear. */
 const OUTPUT_MAX = 65_536;
 
 export const pastedDumpDetector: Detector = {
-  keywords: ["sops", "pulumi", "ansible-vault", "credentials:show", "infisical", "dotenvx", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl"],
+  keywords: ["sops", "pulumi", "ansible-vault", "credentials:show", "infisical", "dotenvx", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "get-childitem", "gci ", "dir ", "ls "],
   find(text: string, hits: Hits, out: Finding[]): void {
     let done = -1;
     for (let i = 0; i < hits.length; i += 2) {
@@ -32,7 +33,7 @@ export const pastedDumpDetector: Detector = {
       if (eol < 0) return; // no line below: no output
       done = eol;
       const command = text.slice(at, eol);
-      const prints = dumpPrints(command) ?? (commandPrints(command) === "env" ? "env" : undefined);
+      const prints = dumpPrints(command) ?? (shownFilePrints(command) === "env" || printsEnvironment(command) ? "env" : undefined);
       if (!prints) continue;
       const body = text.slice(eol + 1, eol + 1 + OUTPUT_MAX);
       const end = OUTPUT_END.exec(body)?.index ?? body.length;

@@ -236,7 +236,7 @@ export function commandPrints(command: string): PrintedSecret | undefined {
     }
   }
   // What a file shown whole holds (its kind: `cat /etc/ppp/chap-secrets`) says more than a secret's word in its name.
-  return shownFilePrints(command) ?? prints ?? (ENV_DUMP.test(command) ? "env" : undefined);
+  return shownFilePrints(command) ?? prints ?? (printsEnvironment(command) ? "env" : undefined);
 }
 
 /**
@@ -449,10 +449,13 @@ function linesBelow(text: string, from: number, count: number, isPassword: (line
   return out;
 }
 
-/** A stack's config with its secrets shown (`pulumi config --show-secrets`): a KEY and VALUE table, the secrets unmarked in it. */
-const CONFIG_SHOWN = /(?<![\w-])pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])/i;
+/**
+ * A stack's config with its secrets shown (`pulumi config --show-secrets`): a KEY and VALUE table, the secrets unmarked in it. So is
+ * PowerShell's listing of the environment (`Get-ChildItem Env:`, `gci env:`, `dir env:`, `ls env:`), a Name and Value table.
+ */
+const CONFIG_SHOWN = /(?<![\w-])(?:pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])|(?:get-childitem|gci|dir|ls)[ \t]+(?:-path[ \t]+)?env:(?![\w:]))/i;
 /** Its header, then its rows: a key (the project's name, `:`, its own: group 1), spaces, a value of one word. */
-const CONFIG_HEADER = /^[ \t]*KEY[ \t]+VALUE[ \t]*\r?$/m;
+const CONFIG_HEADER = /^[ \t]*(?:KEY[ \t]+VALUE|Name[ \t]+Value)[ \t]*\r?$/m;
 const CONFIG_ROW = /^[ \t]*(?:[^\s:]+:)?(\S+)[ \t]+(\S+)[ \t]*\r?$/dgm;
 
 /**
@@ -483,6 +486,9 @@ const SHOWN_FILE = new RegExp(String.raw`(?<![\w-])${FILE_VIEWER}[ \t]+["']?([^\
  */
 const ENV_DUMP =
   /(?:^|[|;&(][ \t]*|\bsudo[ \t]+|--[ \t]+)(?:printenv|env|export[ \t]+-p|set|cmd(?:\.exe)?[ \t]+\/c[ \t]+set)[ \t]*(?=$|[|;&>)])|\b(?:exec|run)\b[^\r\n|;&]{0,200}[ \t](?:printenv|env)[ \t]*(?=$|[|;&>)])|doppler[ \t]+secrets[ \t]+download[^\r\n|;&]{0,200}--format[ \t=]+(?:env|dotenv)|\/proc\/(?:\d{1,10}|self|\$\$|\$\w{1,40})\/environ(?![\w.-])/m;
+
+/** Whether a command prints a process's whole environment (ENV_DUMP). */
+export const printsEnvironment = (command: string): boolean => ENV_DUMP.test(command);
 
 /** What a file shown whole holds that no name in it marks: an environment file's variables, OpenVPN's user and password, a dotfile's password. */
 export function shownFilePrints(command: string): "env" | "user-pass" | "dotfile" | "ppp-secrets" | undefined {
