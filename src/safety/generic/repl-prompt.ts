@@ -45,9 +45,12 @@ const RAILS = new RegExp(String.raw`(?<=^[ \t]{0,40}[\w-]{1,60}\([a-z]{1,30})\)>
 const NODE = /(?<=^)>[ \t](?=[^\r\n]{1,400}$)((?:await[ \t]+)?[A-Za-z_$][\w$]{0,100}(?:\.[A-Za-z_$][\w$]{0,100}|\[[^\]\r\n]{1,100}\]|\((?:[^()\r\n]|\([^()\r\n]{0,100}\)){0,200}\)){0,20})[ \t]*;?[ \t]*$/my;
 /** The chain's last field, read or called: `.password`, `['api_key']`, `.get('db.password')`'s last name, `.getPassword(…)`. */
 const CHAIN_END = /(?:\.([A-Za-z_$][\w$]{0,100})(?:\([^()]*\))?|\[[ \t]*["']([\w.-]{0,100}?)["'][ \t]*\])$/;
+/** A getter's dotted key, its last name (`.get('db.password')`: `password`). */
+const GET_KEY_LAST = /["'](?:[^"'.]*\.)*([^"'.]+)["']/;
 
-const RUBY: readonly EchoMark[] = ["=>"];
-const PROMPTS: [RegExp, readonly EchoMark[]][] = [[PYTHON, RUBY], [IPYTHON, ["Out["]], [IRB, RUBY], [PRY, RUBY], [RAILS, RUBY], [PSYSH, ["="]]];
+/** Ruby's echo's mark, and PsySH's before 0.11 (whose prompt is Python's). */
+const ARROW: readonly EchoMark[] = ["=>"];
+const PROMPTS: [RegExp, readonly EchoMark[]][] = [[PYTHON, ARROW], [IPYTHON, ["Out["]], [IRB, ARROW], [PRY, ARROW], [RAILS, ARROW], [PSYSH, ["="]]];
 
 /** The whole environment, each language's, maybe printed or made a dict (`pprint(dict(os.environ))`, `pp ENV.to_h`, `Deno.env.toObject()`). */
 const ENVIRONMENT = /^(?:(?:p?print|pp|p|puts|console\.log|console\.dir)[( \t][ \t]*)?(?:dict\()?(?:process\.env|os\.environ|ENV(?:\.to_h)?|Deno\.env\.toObject\(\)|getenv\(\))\)?\)?[ \t]*;?[ \t]*$/;
@@ -66,7 +69,6 @@ export function replLine(text: string, at: number): ReplLine | undefined {
   if (chain === undefined) return undefined;
   if (ENVIRONMENT.test(chain)) return { names: [], echo: [], quoted: true, environment: true };
   const end = CHAIN_END.exec(chain);
-  // `.get('db.password')`: the key's last name.
-  const name = end?.[1] === "get" ? /["'](?:[^"'.]*\.)*([^"'.]+)["']/.exec(chain.slice(end.index))?.[1] : (end?.[1] ?? end?.[2]?.split(".").pop());
+  const name = end?.[1] === "get" ? GET_KEY_LAST.exec(chain.slice(end.index))?.[1] : (end?.[1] ?? end?.[2]?.split(".").pop());
   return { names: name === undefined ? [] : [name], echo: [], quoted: true, environment: false };
 }
