@@ -2174,3 +2174,18 @@ describe("Windows' listings of the environment: PowerShell's Get-ChildItem Env: 
     [["a table below another command, cmd's set of one variable", `PS C:\\app> gci .\\config\n\nName                           Value\n----                           -----\nSTRIPE                         ${token}\nC:\\app>set STRIPE=${token}\n`]],
   );
 });
+
+describe("an opaque token in a container's environment given on its command line (docker run -e STRIPE=…) or in Compose's environment list (- STRIPE=…)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`docker run --rm --env STRIPE=${token} -e NODE_ENV=production acme/api`, "docker run --rm --env STRIPE=[REDACTED:secret] -e NODE_ENV=production acme/api"],
+      [`podman container create -e "OPENAI=${token}" api`, 'podman container create -e "OPENAI=[REDACTED:secret]" api'],
+      [`services:\n  api:\n    environment:\n      - STRIPE=${token}\n      - "OPENAI=${token}"\n      - NODE_ENV=production\n`, 'services:\n  api:\n    environment:\n      - STRIPE=[REDACTED:secret]\n      - "OPENAI=[REDACTED:secret]"\n      - NODE_ENV=production\n'],
+    ],
+    [
+      ["a commit's hash, a build's number, a URL, a name of words", "docker run -e GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 -e BUILD=20261207120000123456 -e API_URL=https://api.acme.io/v1/Zx8Cv7Bn6Mq5 -e APP_NAME=ProductionDatabaseReplica2 api\n    environment:\n      - GIT_SHA=8f14e45fceea167a5a36dedd4bea2543\n      - APP_NAME=ProductionDatabaseReplica2\n"],
+      ["a token in a list that is no environment's", `    labels:\n      - STRIPE=${token}\n`],
+    ],
+  );
+});

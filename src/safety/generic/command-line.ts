@@ -2,6 +2,7 @@ import { type Detector, type Finding, type Hits, quotedValue, stickyDetector, wi
 import type { RedactionKind } from "../marker.ts";
 import { NO_CREDENTIAL_NAME, WORDS_NAME, isOwnOptionStandIn, isStandIn, looksRandom } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
+import { drawnAtRandom } from "./handed-key.ts";
 import { filePrints } from "./printed-secret.ts";
 
 /**
@@ -315,6 +316,18 @@ const TOOLS: Tool[] = [
     command: /(?:(?:heroku|dokku)[ \t]+config:set|railway[ \t]+variables?(?:[ \t]+set)?)(?=[ \t])/iy,
     flag: new RegExp(String.raw`(?<=[ \t"'])[A-Za-z_][A-Za-z0-9_]{0,127}=${VALUE}`, "gd"),
     password: opaqueToken,
+    kind: "secret",
+  },
+  // A container's environment given on its command line (`docker run -e STRIPE=… img`, `--env`, podman's): settings too, so only a
+  // value drawn at random (a commit's hash, a build's number stay), without the `\` that continues the command's line.
+  {
+    keywords: ["docker", "podman"],
+    command: /(?:docker|podman)(?:[ \t]+container)?[ \t]+(?:run|create|exec)(?=[ \t])/iy,
+    flag: new RegExp(String.raw`(?<=[ \t](?:-e|--env)(?:=|[ \t]+)["']?)[A-Za-z_][A-Za-z0-9_]{0,127}=${VALUE}`, "gd"),
+    password: (value) => {
+      const token = value.replace(/\\$/, "");
+      return drawnAtRandom(token) ? [0, token.length] : null;
+    },
     kind: "secret",
   },
   // An environment variable set by name and value (`netlify env:set STRIPE …`, `npx convex env set STRIPE …`, GitLab's `glab variable set STRIPE …`):

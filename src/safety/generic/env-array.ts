@@ -77,12 +77,41 @@ function pairValue(text: string, at: number, out: Finding[]): void {
   if (m && span && drawnAtRandom(m[2] as string)) out.push({ start: span[0], end: span[1], kind: "secret" });
 }
 
+/**
+ * Compose's `environment:` as a list (`- STRIPE=…`, quoted or not), the items right below it: read as the array above is. A
+ * `KEY: value` map is the assignment rule's (a secret's name) and the environment file's.
+ */
+const COMPOSE_LIST = /environment:[ \t]*\r?\n/y;
+const COMPOSE_ITEM = /[ \t]*-[ \t]+(["']?)[A-Za-z_][A-Za-z0-9_.-]{0,100}=([^\s"']{1,1000})\1[ \t]*\r?(?:\n|$)/dy;
+/** The most items read below one `environment:`. */
+const COMPOSE_ITEMS_MAX = 500;
+
+/** The list's items' values drawn at random; the end of what was read. */
+function composeValues(text: string, at: number, out: Finding[]): number {
+  COMPOSE_LIST.lastIndex = at;
+  if (!COMPOSE_LIST.test(text)) return at;
+  let next = COMPOSE_LIST.lastIndex;
+  for (let n = 0; n < COMPOSE_ITEMS_MAX && next < text.length; n++) {
+    COMPOSE_ITEM.lastIndex = next;
+    const m = COMPOSE_ITEM.exec(text);
+    const span = m?.indices?.[2];
+    if (!m || !span) break;
+    next = COMPOSE_ITEM.lastIndex;
+    if (RANDOM_VALUE.test(m[2] as string) && drawnAtRandom(m[2] as string)) out.push({ start: span[0], end: span[1], kind: "secret" });
+  }
+  return next;
+}
+
 export const envArrayDetector: Detector = {
-  keywords: ['"env"', '["', "[\n", "[\r\n", "value", "variables for", "pm_exec_path:"],
+  keywords: ['"env"', '["', "[\n", "[\r\n", "value", "variables for", "pm_exec_path:", "environment:"],
   find(text: string, hits: Hits, out: Finding[]): void {
     let covered = -1;
     let read = -1; // the end of the last array read: an array holding `["` is read once (linear)
     for (let i = 0; i < hits.length; i += 2) {
+      if (text.startsWith("environment:", hits[i] as number)) {
+        composeValues(text, hits[i] as number, out);
+        continue;
+      }
       if (text.charAt(hits[i] as number) === "p") {
         // A listing has a few such lines: the reach around the first takes the rest of them.
         if ((hits[i] as number) >= covered) pm2Values(text, hits[i] as number, out);
