@@ -2189,3 +2189,16 @@ describe("an opaque token in a container's environment given on its command line
     ],
   );
 });
+
+describe("an opaque token in a service's environment given on one line: systemd's Environment=, gcloud's --set-env-vars, Lambda's Variables={…}", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`[Service]\nEnvironment="STRIPE=${token}" "NODE_ENV=production"\nEnvironment=OPENAI=${token}\n`, '[Service]\nEnvironment="STRIPE=[REDACTED:secret]" "NODE_ENV=production"\nEnvironment=OPENAI=[REDACTED:secret]\n'],
+      [`gcloud run deploy api --set-env-vars=STRIPE=${token},NODE_ENV=production`, "gcloud run deploy api --set-env-vars=STRIPE=[REDACTED:secret],NODE_ENV=production"],
+      [`gcloud functions deploy f --update-env-vars STRIPE=${token}`, "gcloud functions deploy f --update-env-vars STRIPE=[REDACTED:secret]"],
+      [`aws lambda update-function-configuration --function-name api --environment 'Variables={STRIPE=${token},NODE_ENV=production}'`, "aws lambda update-function-configuration --function-name api --environment 'Variables={STRIPE=[REDACTED:secret],NODE_ENV=production}'"],
+    ],
+    [["a commit's hash, a build's number, settings", "Environment=GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 BUILD=20261207120000123456\ngcloud run deploy api --set-env-vars=APP_NAME=ProductionDatabaseReplica2,NODE_ENV=production\nENVIRONMENT=production\n"]],
+  );
+});

@@ -102,14 +102,42 @@ function composeValues(text: string, at: number, out: Finding[]): number {
   return next;
 }
 
+/**
+ * A service's environment as `NAME=value` items on one line: systemd's `Environment=` (`Environment="STRIPE=…" "A=b"`), Cloud Run's
+ * and Cloud Functions' `--set-env-vars` and `--update-env-vars` (`A=b,STRIPE=…`), Lambda's `Variables={A=b,STRIPE=…}`. Each value
+ * drawn at random goes, as in the array above; the rest of the line is read, once.
+ */
+const INLINE_ENV = /(?:environment=|-env-vars(?:=|[ \t]+)|variables=\{)/iy;
+const INLINE_ITEM = /(?<=^|[ \t,"'{])[A-Za-z_][A-Za-z0-9_]{0,127}=([A-Za-z0-9]{20,256})(?=["']?(?:[ \t,}]|$))/dg;
+const INLINE_MAX = 4000;
+const INLINE_KEYWORDS = ["environment=", "-env-vars", "variables={"];
+
+/** The items' values on the rest of the line at `at`; where the line ends. */
+function inlineValues(text: string, at: number, out: Finding[]): number {
+  INLINE_ENV.lastIndex = at;
+  if (!INLINE_ENV.test(text)) return at;
+  const from = INLINE_ENV.lastIndex;
+  const end = lineEnd(text, from, INLINE_MAX);
+  for (const m of text.slice(from, end).matchAll(INLINE_ITEM)) {
+    const span = m.indices?.[1];
+    if (span && drawnAtRandom(m[1] as string)) out.push({ start: from + span[0], end: from + span[1], kind: "secret" });
+  }
+  return end;
+}
+
 export const envArrayDetector: Detector = {
-  keywords: ['"env"', '["', "[\n", "[\r\n", "value", "variables for", "pm_exec_path:", "environment:"],
+  keywords: ['"env"', '["', "[\n", "[\r\n", "value", "variables for", "pm_exec_path:", "environment:", ...INLINE_KEYWORDS],
   find(text: string, hits: Hits, out: Finding[]): void {
     let covered = -1;
     let read = -1; // the end of the last array read: an array holding `["` is read once (linear)
+    let inline = -1; // the end of the last line of items read
     for (let i = 0; i < hits.length; i += 2) {
       if (text.startsWith("environment:", hits[i] as number)) {
         composeValues(text, hits[i] as number, out);
+        continue;
+      }
+      if (INLINE_KEYWORDS.includes(text.slice(hits[i] as number, hits[i + 1] as number).toLowerCase())) {
+        if ((hits[i] as number) >= inline) inline = inlineValues(text, hits[i] as number, out);
         continue;
       }
       if (text.charAt(hits[i] as number) === "p") {
