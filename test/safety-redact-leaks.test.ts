@@ -2202,3 +2202,14 @@ describe("an opaque token in a service's environment given on one line: systemd'
     [["a commit's hash, a build's number, settings", "Environment=GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 BUILD=20261207120000123456\ngcloud run deploy api --set-env-vars=APP_NAME=ProductionDatabaseReplica2,NODE_ENV=production\nENVIRONMENT=production\n"]],
   );
 });
+
+describe("an opaque token in a container's environment as JSON objects: ECS's \"environment\": [{\"name\": …, \"value\": …}], Kubernetes' \"env\": […]", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`"environment": [\n  {"name": "STRIPE", "value": "${token}"},\n  {"name": "GIT_SHA", "value": "8f14e45fceea167a5a36dedd4bea2543"}\n]`, '"environment": [\n  {"name": "STRIPE", "value": "[REDACTED:secret]"},\n  {"name": "GIT_SHA", "value": "8f14e45fceea167a5a36dedd4bea2543"}\n]'],
+      [`{"containers":[{"env":[{"name":"STRIPE","value":"${token}"}]}]}`, '{"containers":[{"env":[{"name":"STRIPE","value":"[REDACTED:secret]"}]}]}'],
+    ],
+    [["a HAR's headers, an environment array of no objects", `"cookies": [], "headers": [{"name": "X-Trace", "value": "${token}"}]\n"environment": ["dev", "${token}"]`]],
+  );
+});

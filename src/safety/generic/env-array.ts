@@ -11,15 +11,16 @@ import { lineEnd } from "./lines.ts";
  */
 const RANDOM_VALUE = /^[A-Za-z0-9]{20,256}$/;
 /**
- * `"Env": [`, or an array of `NAME=` strings opening its line, compact or as jq prints it (`[⏎  "STRIPE=…",`), or in the middle
+ * `"Env": [`, Kubernetes' JSON `"env": [` and ECS's `"environment": [` of `{"name": …, "value": …}` objects, or an array of `NAME=` strings opening its line, compact or as jq prints it (`[⏎  "STRIPE=…",`), or in the middle
  * of a line when its first two entries are (`docker run … ["A=1","STRIPE=…"]`, `config.Env = [`); not another field's
  * (`"Cmd": ["A=…","B=…"]` is a command's words).
  */
 const ENV_OPEN =
-  /"Env"[ \t]*:[ \t]*\[|(?<=(?:^|\n)[ \t]{0,8})\[(?=(?:\r?\n[ \t]{0,40})?"[A-Za-z_][A-Za-z0-9_.-]{0,100}=)|(?<!"[ \t]*:[ \t]*)\[(?="[A-Za-z_][A-Za-z0-9_.-]{0,100}=[^"\r\n]{0,1000}"[ \t]*,[ \t]*"[A-Za-z_][A-Za-z0-9_.-]{0,100}=)/y;
+  /"Env"[ \t]*:[ \t]*\[|"(?:env|environment)"[ \t]*:[ \t]*\[(?=\s*\{)|(?<=(?:^|\n)[ \t]{0,8})\[(?=(?:\r?\n[ \t]{0,40})?"[A-Za-z_][A-Za-z0-9_.-]{0,100}=)|(?<!"[ \t]*:[ \t]*)\[(?="[A-Za-z_][A-Za-z0-9_.-]{0,100}=[^"\r\n]{0,1000}"[ \t]*,[ \t]*"[A-Za-z_][A-Za-z0-9_.-]{0,100}=)/y;
 /** The array's end, within a bounded reach: an image's environment is a few dozen lines. */
 const ENV_REACH = 20000;
-const ENTRY = /"[A-Za-z_][A-Za-z0-9_.-]{0,100}=([A-Za-z0-9]{20,256})"/dg;
+/** An entry: docker's `"NAME=value"`, or the value of Kubernetes' JSON and ECS's task definition's `{"name": …, "value": …}`. */
+const ENTRY = /"[A-Za-z_][A-Za-z0-9_.-]{0,100}=([A-Za-z0-9]{20,256})"|"value"[ \t]*:[ \t]*"([A-Za-z0-9]{20,256})"/dg;
 
 /** Doppler's header (a NAME column, then VALUE), or Railway's title. */
 const BOX_HEADER = /^[ \t]*(?:│[ \t]*NAME[ \t]*│[ \t]*VALUE[ \t]*│|╔═*[ \t]*Variables for[ \t])/;
@@ -126,7 +127,7 @@ function inlineValues(text: string, at: number, out: Finding[]): number {
 }
 
 export const envArrayDetector: Detector = {
-  keywords: ['"env"', '["', "[\n", "[\r\n", "value", "variables for", "pm_exec_path:", "environment:", ...INLINE_KEYWORDS],
+  keywords: ['"env"', '"environment"', '["', "[\n", "[\r\n", "value", "variables for", "pm_exec_path:", "environment:", ...INLINE_KEYWORDS],
   find(text: string, hits: Hits, out: Finding[]): void {
     let covered = -1;
     let read = -1; // the end of the last array read: an array holding `["` is read once (linear)
@@ -164,8 +165,9 @@ export const envArrayDetector: Detector = {
       const body = text.slice(from, close === -1 ? Math.min(text.length, from + ENV_REACH) : Math.min(close, from + ENV_REACH));
       read = from + body.length;
       for (const m of body.matchAll(ENTRY)) {
-        const span = m.indices?.[1];
-        if (span && drawnAtRandom(m[1] as string)) out.push({ start: from + span[0], end: from + span[1], kind: "secret" });
+        const g = m[1] !== undefined ? 1 : 2;
+        const span = m.indices?.[g];
+        if (span && drawnAtRandom(m[g] as string)) out.push({ start: from + span[0], end: from + span[1], kind: "secret" });
       }
     }
   },
