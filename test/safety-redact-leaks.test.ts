@@ -2213,3 +2213,16 @@ describe("an opaque token in a container's environment as JSON objects: ECS's \"
     [["a HAR's headers, an environment array of no objects", `"cookies": [], "headers": [{"name": "X-Trace", "value": "${token}"}]\n"environment": ["dev", "${token}"]`]],
   );
 });
+
+describe("an opaque token in a YAML environment block as a map (Compose's environment: then STRIPE: …, a workflow's env:)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`services:\n  api:\n    environment:\n      STRIPE: ${token}\n      NODE_ENV: production\n    image: acme/api\n`, "services:\n  api:\n    environment:\n      STRIPE: [REDACTED:secret]\n      NODE_ENV: production\n    image: acme/api\n"],
+      [`jobs:\n  build:\n    env:\n      STRIPE: "${token}"\n      REF: \${{ github.ref }}\n    steps:\n      - run: npm test\n`, 'jobs:\n  build:\n    env:\n      STRIPE: "[REDACTED:secret]"\n      REF: ${{ github.ref }}\n    steps:\n      - run: npm test\n'],
+    ],
+    [
+      ["a commit's hash in the block; a sibling key's value below it; PowerShell's $env:", `    environment:\n      GIT_SHA: 8f14e45fceea167a5a36dedd4bea2543\n    image: acme/api\n    build_id: ${token}\n$env:\nSTRIPE: ${token}\n`],
+    ],
+  );
+});

@@ -79,26 +79,28 @@ function pairValue(text: string, at: number, out: Finding[]): void {
 }
 
 /**
- * Compose's `environment:` as a list (`- STRIPE=…`, quoted or not), the items right below it: read as the array above is. A
- * `KEY: value` map is the assignment rule's (a secret's name) and the environment file's.
+ * YAML's environment block, Compose's `environment:` and a workflow's or a manifest's `env:`, as a list (`- STRIPE=…`, quoted or not)
+ * or a map (`STRIPE: …`): its items, indented below the key, read as the array above is.
  */
-const COMPOSE_LIST = /environment:[ \t]*\r?\n/y;
-const COMPOSE_ITEM = /[ \t]*-[ \t]+(["']?)[A-Za-z_][A-Za-z0-9_.-]{0,100}=([^\s"']{1,1000})\1[ \t]*\r?(?:\n|$)/dy;
-/** The most items read below one `environment:`. */
-const COMPOSE_ITEMS_MAX = 500;
+const ENV_BLOCK = /(?<=^[ \t]{0,40})(?:environment|env):[ \t]*\r?\n/my;
+const BLOCK_ITEM = /([ \t]*)(?:-[ \t]+(["']?)[A-Za-z_][A-Za-z0-9_.-]{0,100}=([^\s"']{1,1000})\2|["']?[A-Za-z_][A-Za-z0-9_.-]{0,100}["']?:[ \t]+(["']?)([^\s"'#]{1,1000})\4)[ \t]*(?:#[^\r\n]{0,300})?\r?(?:\n|$)/dy;
+/** The most items read below one key. */
+const BLOCK_ITEMS_MAX = 500;
 
-/** The list's items' values drawn at random; the end of what was read. */
-function composeValues(text: string, at: number, out: Finding[]): number {
-  COMPOSE_LIST.lastIndex = at;
-  if (!COMPOSE_LIST.test(text)) return at;
-  let next = COMPOSE_LIST.lastIndex;
-  for (let n = 0; n < COMPOSE_ITEMS_MAX && next < text.length; n++) {
-    COMPOSE_ITEM.lastIndex = next;
-    const m = COMPOSE_ITEM.exec(text);
-    const span = m?.indices?.[2];
-    if (!m || !span) break;
-    next = COMPOSE_ITEM.lastIndex;
-    if (RANDOM_VALUE.test(m[2] as string) && drawnAtRandom(m[2] as string)) out.push({ start: span[0], end: span[1], kind: "secret" });
+/** The block's items' values drawn at random, as far as its items go deeper than its key; the end of what was read. */
+function blockValues(text: string, at: number, out: Finding[]): number {
+  ENV_BLOCK.lastIndex = at;
+  if (!ENV_BLOCK.test(text)) return at;
+  const indent = at - text.lastIndexOf("\n", at - 1) - 1;
+  let next = ENV_BLOCK.lastIndex;
+  for (let n = 0; n < BLOCK_ITEMS_MAX && next < text.length; n++) {
+    BLOCK_ITEM.lastIndex = next;
+    const m = BLOCK_ITEM.exec(text);
+    const g = m?.[3] !== undefined ? 3 : 5;
+    const span = m?.indices?.[g];
+    if (!m || !span || (m[1] as string).length <= indent) break;
+    next = BLOCK_ITEM.lastIndex;
+    if (RANDOM_VALUE.test(m[g] as string) && drawnAtRandom(m[g] as string)) out.push({ start: span[0], end: span[1], kind: "secret" });
   }
   return next;
 }
@@ -127,14 +129,14 @@ function inlineValues(text: string, at: number, out: Finding[]): number {
 }
 
 export const envArrayDetector: Detector = {
-  keywords: ['"env"', '"environment"', '["', "[\n", "[\r\n", "value", "variables for", "pm_exec_path:", "environment:", ...INLINE_KEYWORDS],
+  keywords: ['"env"', '"environment"', '["', "[\n", "[\r\n", "value", "variables for", "pm_exec_path:", "environment:", "env:", ...INLINE_KEYWORDS],
   find(text: string, hits: Hits, out: Finding[]): void {
     let covered = -1;
     let read = -1; // the end of the last array read: an array holding `["` is read once (linear)
     let inline = -1; // the end of the last line of items read
     for (let i = 0; i < hits.length; i += 2) {
-      if (text.startsWith("environment:", hits[i] as number)) {
-        composeValues(text, hits[i] as number, out);
+      if (text.startsWith("environment:", hits[i] as number) || text.startsWith("env:", hits[i] as number)) {
+        blockValues(text, hits[i] as number, out);
         continue;
       }
       if (INLINE_KEYWORDS.includes(text.slice(hits[i] as number, hits[i + 1] as number).toLowerCase())) {
