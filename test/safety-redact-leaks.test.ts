@@ -2226,3 +2226,15 @@ describe("an opaque token in a YAML environment block as a map (Compose's enviro
     ],
   );
 });
+
+describe("an opaque token in an environment written as an object (pm2's env: {…}, a JSON config's \"env\": {…}, a dev container's containerEnv)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`module.exports = { apps: [{ name: "api", env: { STRIPE: "${token}", NODE_ENV: "production" }, env_production: { OPENAI: '${token}' } }] };`, `module.exports = { apps: [{ name: "api", env: { STRIPE: "[REDACTED:secret]", NODE_ENV: "production" }, env_production: { OPENAI: '[REDACTED:secret]' } }] };`],
+      [`{ "mcpServers": { "search": { "command": "npx", "env": { "BRAVE": "${token}" } } } }`, '{ "mcpServers": { "search": { "command": "npx", "env": { "BRAVE": "[REDACTED:secret]" } } } }'],
+      [`{ "containerEnv": { "STRIPE": "${token}", "GIT_SHA": "8f14e45fceea167a5a36dedd4bea2543" } }`, '{ "containerEnv": { "STRIPE": "[REDACTED:secret]", "GIT_SHA": "8f14e45fceea167a5a36dedd4bea2543" } }'],
+    ],
+    [["an object under another key, a commit's hash, a public variable", `const config = { dotenv: { path: "${token}" }, build: { id: "${token}" } };\n{ "env": { "GIT_SHA": "8f14e45fceea167a5a36dedd4bea2543", "NEXT_PUBLIC_ANALYTICS": "${token}" } }`]],
+  );
+});

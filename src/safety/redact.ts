@@ -59,6 +59,7 @@ import { answeredQuestion, cliPromptDetector, questionAnswerDetector } from "./g
 import { redisReplyDetector } from "./generic/redis-reply.ts";
 import { dottedRowDetector } from "./generic/dotted-row.ts";
 import { expandedRecordDetector } from "./generic/expanded-record.ts";
+import { envObjectDetector } from "./generic/env-object.ts";
 import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector } from "./generic/urls.ts";
 import { gitleaksDetectors } from "./gitleaks.ts";
 import { isStandIn } from "./look-alikes.ts";
@@ -167,6 +168,7 @@ function builtinDetectors(): Detector[] {
     keypairArrayDetector,
     handedKeyDetector,
     envArrayDetector,
+    envObjectDetector,
     kubernetesLiteralDetector,
     pinDetector,
     sessionTokenDetector,
