@@ -2238,3 +2238,10 @@ describe("an opaque token in an environment written as an object (pm2's env: {â€
     [["an object under another key, a commit's hash, a public variable", `const config = { dotenv: { path: "${token}" }, build: { id: "${token}" } };\n{ "env": { "GIT_SHA": "8f14e45fceea167a5a36dedd4bea2543", "NEXT_PUBLIC_ANALYTICS": "${token}" } }`]],
   );
 });
+
+describe("a secret chamber read -q prints under a secret's name (its value alone)", () => {
+  const { redactOutput } = createRedactor();
+  test("chamber read -q myapp db_password", () => expect(redactOutput("Vq7kM2xP9s\n", commandPrints("chamber read -q myapp db_password") ?? "key").text).toBe("[REDACTED:secret]\n"));
+  test("kept: a setting's name", () => expect(commandPrints("chamber read -q myapp region")).toBeUndefined());
+  exactAndKept([["$ chamber read -q myapp db_password\nVq7kM2xP9s\n", "$ chamber read -q myapp db_password\n[REDACTED:secret]\n"]], [["a setting read", "$ chamber read -q myapp region\neu-west-1-prod\n"]]);
+});
