@@ -2245,3 +2245,17 @@ describe("a secret chamber read -q prints under a secret's name (its value alone
   test("kept: a setting's name", () => expect(commandPrints("chamber read -q myapp region")).toBeUndefined());
   exactAndKept([["$ chamber read -q myapp db_password\nVq7kM2xP9s\n", "$ chamber read -q myapp db_password\n[REDACTED:secret]\n"]], [["a setting read", "$ chamber read -q myapp region\neu-west-1-prod\n"]]);
 });
+
+describe("a secret a Jupyter notebook's cell shows as its result, read in the notebook's JSON (its source's last line reads a secret's name)", () => {
+  const cell = (source: string, result: string) =>
+    `  {\n   "cell_type": "code",\n   "execution_count": 3,\n   "metadata": {},\n   "outputs": [\n    {\n     "data": {\n      "text/plain": [\n       ${result}\n      ]\n     },\n     "execution_count": 3,\n     "metadata": {},\n     "output_type": "execute_result"\n    }\n   ],\n   "source": [\n    ${source}\n   ]\n  }`;
+  exactAndKept(
+    [
+      [cell(`"import os\\n",\n    "os.environ['DB_PASSWORD']"`, `"'Hx9!kQ2pLz7w'"`), cell(`"import os\\n",\n    "os.environ['DB_PASSWORD']"`, `"'[REDACTED:secret]'"`)],
+      [cell(`"settings.SECRET_KEY"`, `"\\"Zx8Cv7Bn6Mq5Lp4K\\""`), cell(`"settings.SECRET_KEY"`, `"\\"[REDACTED:secret]\\""`)],
+    ],
+    [
+      ["a result of no secret's name, a stand-in, an assignment's cell", `${cell(`"df.head(1).id[0]"`, `"'Zx8Cv7Bn6Mq5Lp4K'"`)},\n${cell(`"tokenizer.eos_token"`, `"'</s>'"`)},\n${cell(`"pw = os.environ['DB_PASSWORD']"`, `"'Hx9!kQ2pLz7w'"`)}`],
+    ],
+  );
+});

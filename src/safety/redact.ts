@@ -60,6 +60,7 @@ import { redisReplyDetector } from "./generic/redis-reply.ts";
 import { dottedRowDetector } from "./generic/dotted-row.ts";
 import { expandedRecordDetector } from "./generic/expanded-record.ts";
 import { envObjectDetector } from "./generic/env-object.ts";
+import { notebookEchoDetector } from "./generic/notebook-echo.ts";
 import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector } from "./generic/urls.ts";
 import { gitleaksDetectors } from "./gitleaks.ts";
 import { isStandIn } from "./look-alikes.ts";
@@ -184,6 +185,7 @@ function builtinDetectors(): Detector[] {
     credentialCallDetector,
     envFallbackDetector,
     printedSecretDetector,
+    notebookEchoDetector,
     generatedEntryDetector,
     pastedDumpDetector,
     projectConfigDetector,
