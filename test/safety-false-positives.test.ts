@@ -714,3 +714,10 @@ describe("digits alone are no key drawn at random (a build's number in an image'
     ],
   );
 });
+
+describe("a commit's hash or a build's UUID set as a platform's variable is no token (heroku config:set GIT_SHA=8f14e45f…)", () => {
+  maskedAndKept(
+    [["heroku config:set GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 STRIPE=Xk9mQ2pL7vR3zT8wN1bY4cF6 -a shop", "heroku config:set GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 STRIPE=[REDACTED:secret] -a shop"]],
+    [["hashes and UUIDs set as variables", "heroku config:set GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 -a shop\ngh variable set BUILD_ID --body 3f9a1c7e-2b4d-4e8f-9a6c-1d2e3f4a5b6c\nnetlify env:set RELEASE 8F14E45FCEEA167A5A36DEDD4BEA2543\n"]],
+  );
+});

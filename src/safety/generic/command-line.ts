@@ -166,9 +166,13 @@ function passwordShaped(value: string): [number, number] | null {
   return /^[^-/*]/.test(value) && /[A-Za-z]/.test(value) && /[\d!@#$%^&*+=?~]/.test(value) ? whole(value) : null;
 }
 
-/** A value that is an opaque token, where a setting's could stand (`NODE_ENV=production`, a URL, a host): drawn at random, no name of words. */
+/**
+ * A value that is an opaque token, where a setting's could stand (`NODE_ENV=production`, a URL, a host): drawn at random, no name of
+ * words, not hex of one case nor a UUID (a commit's hash, a build's id: `GIT_SHA=8f14e45f…`), as an environment file's value is judged.
+ */
+const HEX_OR_UUID = /^[0-9a-f-]+$|^[0-9A-F-]+$/;
 function opaqueToken(value: string): [number, number] | null {
-  return looksRandom(value) && !/[:/.@]/.test(value) && !WORDS_NAME.test(value) ? whole(value) : null;
+  return looksRandom(value) && !/[:/.@]/.test(value) && !WORDS_NAME.test(value) && !HEX_OR_UUID.test(value) ? whole(value) : null;
 }
 
 /** `gh variable set NAME`'s name (after any flags and their values). */
