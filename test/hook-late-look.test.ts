@@ -104,6 +104,23 @@ describe("late looks after a session's latest hook", () => {
     expect(late.nextAt()).toBe(T + LATE_LOOK_MS);
   });
 
+  test("a runner killed (SIGKILL) before they were over leaves them to the next: a terminal closed mid-turn still gets its look", () => {
+    const { late: first, grow } = stopped();
+    // The first runner looked once, found nothing, and was killed; the closed turn's lines came after.
+    expect(first.look(T + LATE_LOOK_MS)).toBe(0);
+    grow();
+    const next = new LateLooks();
+    expect(next.nextAt()).toBe(T + 2 * LATE_LOOK_MS);
+    expect(next.look(T + 2 * LATE_LOOK_MS)).toBe(1);
+    expect(served()).toEqual([[LATE_EVENT, T + 2 * LATE_LOOK_MS]]);
+  });
+
+  test("a runner that leaves when its wait is over gives them up: the next runner begins none", () => {
+    const { late } = stopped();
+    late.abandon();
+    expect(new LateLooks().nextAt()).toBeUndefined();
+  });
+
   test("none begun by a late look's own request once its looks are over", () => {
     const late = new LateLooks();
     late.remember({ sessionId: SESSION, event: LATE_EVENT, after: "Stop", at: T, transcriptPath: "/t/x.jsonl", readSize: 10 });

@@ -332,12 +332,14 @@ describe("a request stays queued until served, timed against the runner", () => 
     withServer(async (server) => {
       const u = hookUser(server, { CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "600000" });
       let frozen = 0;
+      // The queue's requests and claims; not the late looks' chains a runner keeps beside them (late-look.ts).
+      const requests = () => readdirSync(u.app("queue")).filter((n) => !n.startsWith(".late-"));
       try {
         u.claude.write(`p/${SESSION}.jsonl`, jsonl(firstTurn));
         await u.hook("UserPromptSubmit");
         // Frozen once it waits for more, its pass and the look a second later over: a claim of its own held when
         // frozen (the messages show on the server before the pass ends) would be put back when it wakes.
-        await within(20_000, () => server.session(SESSION)?.messages.length === 2 && readdirSync(u.app("queue")).length === 0);
+        await within(20_000, () => server.session(SESSION)?.messages.length === 2 && requests().length === 0);
         frozen = Number(readFileSync(u.app("runner.pid"), "utf8"));
         process.kill(frozen, "SIGSTOP");
         // What the lock and the queue hold after a takeover: runner.pid names the new runner (this process, alive), which
@@ -350,7 +352,7 @@ describe("a request stays queued until served, timed against the runner", () => 
         process.kill(frozen, "SIGCONT");
         // It took the new runner's claim as a dead runner's, its heartbeat not yet run; now it checks the lock first, and leaves.
         await within(20_000, () => !processAlive(frozen) || !existsSync(claimed));
-        expect(readdirSync(u.app("queue")).sort()).toEqual([`${OTHER}.json`, `${SESSION}.claimed-${process.pid}`].sort());
+        expect(requests().sort()).toEqual([`${OTHER}.json`, `${SESSION}.claimed-${process.pid}`].sort());
         expect(readFileSync(u.app("runner.pid"), "utf8")).toBe(String(process.pid));
       } finally {
         if (frozen) for (const signal of ["SIGCONT", "SIGTERM"] as const) try { process.kill(frozen, signal); } catch {}

@@ -1,5 +1,9 @@
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { sessionBytes } from "../discover/session-bytes.ts";
-import { offer } from "./enqueue.ts";
+import { readJsonFile } from "../runtime/json-file.ts";
+import { z } from "../runtime/zod.ts";
+import { fileName, offer, queueDir, tmpFile } from "./enqueue.ts";
 import type { SyncRequest } from "./queue.ts";
 
 /**
@@ -18,23 +22,70 @@ const LATE_LOOKS = 5;
 /** The request a late look leaves when the files grew: served as a hook's, with one look after (pass.ts: what it closes). */
 export const LATE_EVENT = "late-look";
 
-interface Chain {
-  sessionId: string;
-  transcriptPath: string;
+const ChainSchema = z.object({
+  sessionId: z.string(),
+  transcriptPath: z.string(),
   /** The hook the looks follow, and when it fired. */
-  event: string;
-  at: number;
+  event: z.string(),
+  at: z.number(),
   /** The bytes of the session's files when last read or looked at. */
-  readSize: number;
+  readSize: z.number(),
   /** Late looks done. */
-  looks: number;
+  looks: z.number(),
   /** Its late-look request is being served: the next look waits for it. */
-  queued: boolean;
+  queued: z.boolean(),
+});
+type Chain = z.infer<typeof ChainSchema>;
+
+/*
+ * Each chain is kept in the queue folder too (a dot file, which no claim takes): a runner killed (SIGKILL, out of
+ * memory) took its chains with it, and a session whose terminal was closed mid-turn, its prompt's request already
+ * done, got no look and no hook again: its last turn never went. The next runner takes them up (a look past due
+ * comes at once); one that leaves when its wait is over drops them, as it drops the looks due later.
+ */
+const CHAIN = ".late-";
+const chainPath = (sessionId: string) => join(queueDir(), `${CHAIN}${fileName(sessionId)}.json`);
+
+function save(c: Chain): void {
+  try {
+    const path = chainPath(c.sessionId);
+    mkdirSync(queueDir(), { recursive: true, mode: 0o700 });
+    const tmp = tmpFile(queueDir(), `${CHAIN}${fileName(c.sessionId)}`);
+    writeFileSync(tmp, JSON.stringify(c), { mode: 0o600 });
+    renameSync(tmp, path);
+  } catch {
+    // A full disk...: the looks go on in this runner alone.
+  }
+}
+
+const drop = (sessionId: string) => rmSync(chainPath(sessionId), { force: true });
+
+function chainNames(): string[] {
+  try {
+    return readdirSync(queueDir()).filter((n) => n.startsWith(CHAIN) && n.endsWith(".json"));
+  } catch {
+    return [];
+  }
 }
 
 /** The sessions whose looks ended, each with the bytes its files held then. */
 export class LateLooks {
   private due = new Map<string, Chain>();
+
+  /** With the chains a runner before this one left (killed before its looks were over). */
+  constructor() {
+    for (const name of chainNames()) {
+      const c = readJsonFile(join(queueDir(), name), ChainSchema);
+      if (c) this.due.set(c.sessionId, { ...c, queued: false });
+      else rmSync(join(queueDir(), name), { force: true });
+    }
+  }
+
+  /** The runner leaves: the looks not yet due are given up, by it and by the next runner. */
+  abandon(): void {
+    for (const sessionId of this.due.keys()) drop(sessionId);
+    this.due.clear();
+  }
 
   /**
    * A request done after a pass or a look, its files holding `readSize` bytes then: a hook's begins the late looks;
@@ -44,13 +95,17 @@ export class LateLooks {
     const { readSize } = r;
     if (r.transcriptPath === undefined || readSize === undefined) return;
     const chain = this.due.get(r.sessionId);
-    if (r.event === LATE_EVENT && chain) Object.assign(chain, { readSize, queued: false });
-    else if (r.event !== LATE_EVENT) this.due.set(r.sessionId, { sessionId: r.sessionId, transcriptPath: r.transcriptPath, event: r.event, at: r.at, readSize, looks: 0, queued: false });
+    if (r.event === LATE_EVENT && chain) save(Object.assign(chain, { readSize, queued: false }));
+    else if (r.event !== LATE_EVENT) {
+      const begun = { sessionId: r.sessionId, transcriptPath: r.transcriptPath, event: r.event, at: r.at, readSize, looks: 0, queued: false };
+      this.due.set(r.sessionId, begun);
+      save(begun);
+    }
   }
 
   /** A newer request of the session is being served: its own looks follow. Not its late look's own request. */
   forget(r: SyncRequest): void {
-    if (r.event !== LATE_EVENT) this.due.delete(r.sessionId);
+    if (r.event !== LATE_EVENT && this.due.delete(r.sessionId)) drop(r.sessionId);
   }
 
   /** When the next late look is due, if any. */
@@ -73,7 +128,10 @@ export class LateLooks {
       }
       // Past the doubling ones, the looks go on while each finds the files grown (a long turn with no hook, setup
       // registers no tool hooks; its terminal perhaps closed); the first that finds them as they were ends them.
-      if (c.looks >= LATE_LOOKS && !c.queued) this.due.delete(c.sessionId);
+      if (c.looks >= LATE_LOOKS && !c.queued) {
+        this.due.delete(c.sessionId);
+        drop(c.sessionId);
+      } else save(c);
     }
     return grown;
   }

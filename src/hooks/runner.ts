@@ -86,6 +86,7 @@ export async function runQueue(): Promise<void> {
       releaseRunner();
       holding = false;
       if (waiting().some(isFresh)) holding = claimRunner();
+      if (!holding) rounds.late.abandon();
     }
   } finally {
     clearInterval(beat);
