@@ -74,14 +74,18 @@ export function offer(request: SyncRequest): boolean {
 
 const requestPath = (sessionId: string) => join(queueDir(), fileName(sessionId) + REQUEST);
 
-/** Writes the request whole beside its place in the queue, then `place`s it there. */
 function writeRequest(request: SyncRequest, place: (tmp: string, path: string) => void): void {
+  writeQueued(fileName(request.sessionId), request, place);
+}
+
+/** Writes `value` whole beside its place in the queue folder (`name` and `.json`), then `place`s it there. */
+export function writeQueued(name: string, value: unknown, place: (tmp: string, path: string) => void = renameSync): void {
   const dir = queueDir();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = tmpFile(dir, fileName(request.sessionId));
+  const tmp = tmpFile(dir, name);
   try {
-    writeFileSync(tmp, JSON.stringify(request), { mode: 0o600 });
-    place(tmp, requestPath(request.sessionId));
+    writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
+    place(tmp, join(dir, name + REQUEST));
   } catch (error) {
     // A full disk: no empty file is left behind in the queue.
     rmSync(tmp, { force: true });

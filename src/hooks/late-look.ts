@@ -1,9 +1,9 @@
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { sessionBytes } from "../discover/session-bytes.ts";
 import { readJsonFile } from "../runtime/json-file.ts";
 import { z } from "../runtime/zod.ts";
-import { fileName, offer, queueDir, tmpFile } from "./enqueue.ts";
+import { REQUEST, fileName, offer, queueDir, writeQueued } from "./enqueue.ts";
 import type { SyncRequest } from "./queue.ts";
 
 /**
@@ -44,15 +44,12 @@ type Chain = z.infer<typeof ChainSchema>;
  * comes at once); one that leaves when its wait is over drops them, as it drops the looks due later.
  */
 const CHAIN = ".late-";
-const chainPath = (sessionId: string) => join(queueDir(), `${CHAIN}${fileName(sessionId)}.json`);
+const chainName = (sessionId: string) => `${CHAIN}${fileName(sessionId)}`;
+const chainPath = (sessionId: string) => join(queueDir(), `${chainName(sessionId)}${REQUEST}`);
 
 function save(c: Chain): void {
   try {
-    const path = chainPath(c.sessionId);
-    mkdirSync(queueDir(), { recursive: true, mode: 0o700 });
-    const tmp = tmpFile(queueDir(), `${CHAIN}${fileName(c.sessionId)}`);
-    writeFileSync(tmp, JSON.stringify(c), { mode: 0o600 });
-    renameSync(tmp, path);
+    writeQueued(chainName(c.sessionId), c);
   } catch {
     // A full disk...: the looks go on in this runner alone.
   }
@@ -62,7 +59,7 @@ const drop = (sessionId: string) => rmSync(chainPath(sessionId), { force: true }
 
 function chainNames(): string[] {
   try {
-    return readdirSync(queueDir()).filter((n) => n.startsWith(CHAIN) && n.endsWith(".json"));
+    return readdirSync(queueDir()).filter((n) => n.startsWith(CHAIN) && n.endsWith(REQUEST));
   } catch {
     return [];
   }
