@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { enqueue, queueDir } from "../src/hooks/enqueue.ts";
 import { type SyncRequest, claim, done, putBack, waiting } from "../src/hooks/queue.ts";
@@ -53,6 +53,19 @@ describe("queue", () => {
     putBack(c!, request("s1", { attempts: 3, nextAt: 60_000, lastError: "down" }));
     expect(files()).toEqual(["s1.json"]);
     expect(waiting()).toEqual([request("s1", { at: 2_000 })]);
+  });
+
+  test("a request that cannot be written back (a full disk) keeps its claim for the next runner; once it can be, it goes back and the claim is let go", () => {
+    enqueue(request("s1"));
+    const [c] = claim(() => true, 111);
+    // The temporary file's place taken by a folder: its write fails as on a full disk.
+    const blocker = join(queueDir(), `.s1.${process.pid}.tmp`);
+    mkdirSync(join(blocker, "x"), { recursive: true });
+    putBack(c!, request("s1", { attempts: 1, nextAt: 6_000, lastError: "down" }));
+    expect(files()).toEqual([`.s1.${process.pid}.tmp`, "s1.claimed-111"]);
+    rmSync(blocker, { recursive: true });
+    putBack(c!, request("s1", { attempts: 1, nextAt: 6_000, lastError: "down" }));
+    expect(files()).toEqual(["s1.json"]);
   });
 
   test.each<[string, string, string, string]>([

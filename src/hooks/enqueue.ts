@@ -30,7 +30,7 @@ export function fileName(sessionId: string): string {
   return sessionId.replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
-export function tmpFile(dir: string, name: string): string {
+function tmpFile(dir: string, name: string): string {
   return join(dir, `.${name}.${process.pid}.tmp`);
 }
 

@@ -1,8 +1,8 @@
-import { linkSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { readJsonFile } from "../runtime/json-file.ts";
 import { z } from "../runtime/zod.ts";
-import { REQUEST, enqueue, fileName, queueDir, tmpFile } from "./enqueue.ts";
+import { REQUEST, enqueue, offer, queueDir } from "./enqueue.ts";
 
 /**
  * The hand-over from `hook <event>` (which must return at once) to the
@@ -122,20 +122,10 @@ export function done(claim: Claim): void {
  * meanwhile: that one wins (new lines, backoff reset).
  */
 export function putBack(claim: Claim, next: SyncRequest): void {
-  const dir = queueDir();
-  const name = fileName(next.sessionId);
-  const tmp = tmpFile(dir, name);
   try {
-    writeFileSync(tmp, JSON.stringify(next), { mode: 0o600 });
-    // A link, unlike a rename, never replaces a request a hook wrote meanwhile.
-    linkSync(tmp, join(dir, name + REQUEST));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
-      // A full disk...: the claim stays, and the next runner takes it over.
-      rmSync(tmp, { force: true });
-      return;
-    }
+    offer(next);
+  } catch {
+    return; // A full disk...: the claim stays, and the next runner takes it over.
   }
-  rmSync(tmp, { force: true });
   rmSync(claim.path, { force: true });
 }
