@@ -1,6 +1,6 @@
 import { syncReport } from "./helpers/report.ts";
 import { afterEach, describe, expect, test } from "bun:test";
-import { appendFileSync } from "node:fs";
+import { appendFileSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { AuthError, TransientError } from "../src/opensync/errors.ts";
 import { UserError } from "../src/errors.ts";
@@ -113,11 +113,18 @@ describe("rescan", () => {
       for (const f of files) state.putFile(f, f.size, true, null);
       state.setHeld(SESSION, true);
       const lastWrite = Math.max(...files.map((f) => f.mtimeMs));
-      expect([...rescan([claude.projects], state, lastWrite + 1_000).changed]).toEqual([]);
+      const early = rescan([claude.projects], state, lastWrite + 1_000);
+      expect([...early.changed]).toEqual([]);
+      // when to look again: the held session's files go quiet then
+      expect(early.quietAt).toBe(lastWrite + READ_QUIET_MS);
       // the same files, a minute later: the held one is ready to be read (and sent) again; the other is not
-      expect([...rescan([claude.projects], state, lastWrite + READ_QUIET_MS).changed]).toEqual([SESSION]);
+      const later = rescan([claude.projects], state, lastWrite + READ_QUIET_MS);
+      expect([...later.changed]).toEqual([SESSION]);
+      expect(later.quietAt).toBeUndefined();
       state.setHeld(SESSION, false);
-      expect([...rescan([claude.projects], state, lastWrite + READ_QUIET_MS).changed]).toEqual([]);
+      const none = rescan([claude.projects], state, lastWrite + 1_000);
+      expect([...none.changed]).toEqual([]);
+      expect(none.quietAt).toBeUndefined();
     } finally {
       state.close();
     }
@@ -185,6 +192,34 @@ describe("startWatcher", () => {
       },
     });
     expect(await until(() => calls.length === 2, 15_000)).toBe(true);
+    expect(calls).toEqual([undefined, [SESSION]]);
+    watcher.stop();
+    await watcher.done;
+  }, 20_000);
+
+  test("a response left open is read again once its files go quiet, not at the next minute's listing (a watch restarted mid-turn)", async () => {
+    const claude = tempClaudeDir();
+    const file = claude.write(`p/${SESSION}.jsonl`, jsonl([user("one")]));
+    // Last written a little less than a minute ago, read by the watch before this one (killed since): held.
+    const writtenAt = new Date(Date.now() - READ_QUIET_MS + 1_500);
+    utimesSync(file, writtenAt, writtenAt);
+    const state = store();
+    for (const f of discoverFiles([claude.projects]).files) state().putFile(f, f.size, true, null);
+    state().setHeld(SESSION, true);
+    const calls: Array<string[] | undefined> = [];
+    const watcher = startWatcher({
+      roots: [claude.projects],
+      store: state,
+      poll: false,
+      log: () => {},
+      warn: () => {},
+      sync: async (only) => {
+        calls.push(only && [...only]);
+        if (only?.has(SESSION)) state().setHeld(SESSION, false);
+        return report({ beingWritten: only?.has(SESSION) ? 0 : 1 });
+      },
+    });
+    expect(await until(() => calls.length === 2, 8_000)).toBe(true);
     expect(calls).toEqual([undefined, [SESSION]]);
     watcher.stop();
     await watcher.done;

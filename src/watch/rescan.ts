@@ -1,6 +1,6 @@
 import { discoverFiles } from "../discover/files.ts";
 import type { StateStore } from "../state/store.ts";
-import { isQuiet } from "../scan/quiet.ts";
+import { QUIET_MS, isQuiet } from "../scan/quiet.ts";
 import { resumeFrom } from "../scan/scan.ts";
 import { statePast } from "../sync/state-sink.ts";
 
@@ -14,6 +14,8 @@ interface Rescan {
   changed: Set<string>;
   /** Each subagent file's session, by absolute path (flat agent files name theirs only inside). */
   subagents: Map<string, string>;
+  /** When the first held session whose files are still being written goes quiet: nothing else would read it again. */
+  quietAt: number | undefined;
 }
 
 /**
@@ -33,9 +35,12 @@ export function rescan(roots: string[], store: StateStore, now = Date.now()): Re
     if (resumeFrom(file, read.files(file.folder).get(file.path), false) !== undefined) changed.add(file.sessionId);
     lastWrite.set(file.sessionId, Math.max(lastWrite.get(file.sessionId) ?? 0, file.mtimeMs));
   }
+  let quietAt: number | undefined;
   for (const id of read.held) {
     const at = lastWrite.get(id);
-    if (at !== undefined && isQuiet(at, now)) changed.add(id);
+    if (at === undefined) continue;
+    if (isQuiet(at, now)) changed.add(id);
+    else quietAt = Math.min(quietAt ?? Number.POSITIVE_INFINITY, at + QUIET_MS);
   }
-  return { changed, subagents };
+  return { changed, subagents, quietAt };
 }

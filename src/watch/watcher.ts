@@ -87,6 +87,8 @@ export function startWatcher(o: WatchOptions): Watcher {
   const polled = new Set<string>();
   const subagents = new Map<string, string>();
   let rescanTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A look when the first held session goes quiet: without it, it would wait for the next safety listing. */
+  let quietLook: { at: number; timer: ReturnType<typeof setTimeout> } | undefined;
   let stopping = false;
 
   const touch = (sessionId: string) => {
@@ -94,11 +96,22 @@ export function startWatcher(o: WatchOptions): Watcher {
     alarm.ring();
   };
 
+  const lookWhenQuiet = (at: number | undefined) => {
+    if (at === undefined || stopping || (quietLook && quietLook.at <= at)) return;
+    clearTimeout(quietLook?.timer);
+    const timer = setTimeout(() => {
+      quietLook = undefined;
+      look(o.roots);
+    }, at - Date.now());
+    quietLook = { at, timer };
+  };
+
   const look = (roots: string[]) => {
     if (stopping || roots.length === 0) return;
     const found = rescan(roots, o.store());
     for (const [path, sessionId] of found.subagents) subagents.set(path, sessionId);
     for (const id of found.changed) touch(id);
+    lookWhenQuiet(found.quietAt);
   };
 
   /** Roots whose changes events do not all report are listed every POLL_MS instead. */
@@ -192,6 +205,9 @@ export function startWatcher(o: WatchOptions): Watcher {
       // And checked again when due, for one landing later still: a session nothing writes to gets no other pass.
       // (A check the server could not answer is put off by the sync itself: never due at once again.)
       retryDeferred(report.rechecks);
+      // A response left open (or a session only its subagents wrote) goes once its files are quiet: looked at then.
+      // Only the time is taken here; what is quiet already is left to the looks, so a session that stays held is no loop.
+      if (report.beingWritten > 0 && !quietLook) lookWhenQuiet(rescan(o.roots, o.store()).quietAt);
     } catch (error) {
       // Exit code 1 is "try again later" (server out of reach, another sync holding the lock, disk full); 2 needs the user.
       if (error instanceof UserError && error.exitCode === 1) retryLater(only, error);
@@ -217,6 +233,7 @@ export function startWatcher(o: WatchOptions): Watcher {
   const close = () => {
     stopping = true;
     clearTimeout(rescanTimer);
+    clearTimeout(quietLook?.timer);
     for (const closer of closers.splice(0)) closer();
     alarm.ring();
   };
