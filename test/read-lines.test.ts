@@ -27,6 +27,19 @@ describe("readLines", () => {
     expect(result.offset).toBe(19);
   });
 
+  test("a read started by a line's handler (a fork's parent looked up) leaves the outer read's lines whole", () => {
+    const outer = file('{"a":1}\n{"b":2}\n{"c":3}\n');
+    const inner = file('{"x":"overwritten"}\n');
+    const lines: string[] = [];
+    readLines(outer, 0, {
+      line(bytes) {
+        lines.push(bytes.toString("latin1"));
+        if (lines.length === 1) expect(collect(inner).lines.map((l) => l[0])).toEqual(['{"x":"overwritten"}']);
+      },
+    });
+    expect(lines).toEqual(['{"a":1}', '{"b":2}', '{"c":3}']);
+  });
+
   test("resumes from an offset and reads only what was appended", () => {
     const path = file('{"a":1}\n{"b":2}\n');
     expect(collect(path, 8).lines).toEqual([['{"b":2}', 8, 16]]);

@@ -14,8 +14,12 @@ const CHUNK = 1 << 20;
  * file without newlines would otherwise grow the buffer to gigabytes.
  */
 const MAX_LINE_BYTES = 64 * 1024 * 1024;
-/** Reused across calls (reads are synchronous, never nested): a fresh 1 MiB per file costs more than the reading. */
+/**
+ * Reused across calls (reads are synchronous): a fresh 1 MiB per file costs more than the reading. A read a
+ * line's handler starts (a fork's copy looks up its parent's file) has a buffer of its own.
+ */
 const shared = Buffer.alloc(CHUNK);
+let sharedInUse = false;
 
 interface LineHandlers {
   /**
@@ -54,8 +58,10 @@ export function readLines(
   maxLine = MAX_LINE_BYTES,
 ): ReadResult {
   const fd = openSync(path, "r");
+  const nested = sharedInUse;
+  sharedInUse = true;
   try {
-    let buf = shared;
+    let buf = nested ? Buffer.alloc(CHUNK) : shared;
     let filled = 0; // bytes at the front of buf not consumed yet (an incomplete line)
     let bufStart = fromOffset; // file offset of buf[0]
     let skipping = false; // inside a line longer than maxLine: its bytes are dropped up to its newline
@@ -122,6 +128,7 @@ export function readLines(
     }
     return { offset: bufStart, bytesRead, eof };
   } finally {
+    sharedInUse = nested;
     closeSync(fd);
   }
 }
