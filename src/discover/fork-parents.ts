@@ -1,4 +1,4 @@
-import { readLines } from "../transcript/read-lines.ts";
+import { readForkCopies } from "./fork-copies.ts";
 import { type KnownFolders, type TranscriptFile, discoverFiles } from "./files.ts";
 
 /**
@@ -14,34 +14,19 @@ import { type KnownFolders, type TranscriptFile, discoverFiles } from "./files.t
 
 /** The copied lines come first: the first line of the conversation is one when the session is a fork. */
 const HEAD_BYTES = 4 << 20;
-/** Thrown to stop reading at that first line: a pass reads no more of a session's file than it needs. */
-const FOUND = new Error("first conversation line read");
-/**
- * Bytes only a line that may answer holds (unescaped, so as a key of the line, not in a text): lines
- * before the conversation (snapshots, summaries, a title), often large, are passed over unparsed.
- */
-const ANSWERS = ['"forkedFrom":', '"type":"user"', '"type":"assistant"'].map((b) => Buffer.from(b));
 
 /** The session a transcript was forked from, read from its first conversation line; undefined for one not forked (or unreadable). */
 function forkParent(file: TranscriptFile): string | undefined {
   let parent: string | undefined;
-  const line = (bytes: Buffer) => {
-    if (!ANSWERS.some((b) => bytes.includes(b))) return;
-    let entry: { type?: unknown; forkedFrom?: { sessionId?: unknown } } | undefined;
-    try {
-      entry = JSON.parse(bytes.toString("utf8"));
-    } catch {
-      return; // A bad line is the reader's to report.
-    }
-    const id = entry?.forkedFrom?.sessionId;
-    if (typeof id === "string" && id !== file.sessionId) parent = id;
-    if (parent !== undefined || entry?.type === "user" || entry?.type === "assistant") throw FOUND;
-  };
-  try {
-    readLines(file.path, 0, { line }, HEAD_BYTES);
-  } catch (error) {
-    if (error !== FOUND) return undefined;
-  }
+  readForkCopies(
+    file.path,
+    file.sessionId,
+    (_uuid, source) => {
+      parent = source.sessionId;
+      return false;
+    },
+    HEAD_BYTES,
+  );
   return parent;
 }
 

@@ -125,6 +125,22 @@ export type HeldLine =
   | { turn: { kind: UserLineKind; line: LineAt; content: Content; sidechain: boolean; order: number; source: TurnSource } }
   | { response: { line: ResponseLine; thread: string; messageId: string; order: number; record?: UsageRecord } };
 
+/** What of a line carrying usage its usage record is built from. */
+type UsageLine = {
+  uuid?: string;
+  requestId?: string;
+  timestamp?: number;
+  sessionId?: string;
+  forkedFrom?: { sessionId?: string; messageUuid?: string };
+  message: { id?: string; model?: string };
+};
+
+/**
+ * The session a fork's copied line was made in (discover/fork-origins.ts), from the line it copies: a
+ * fork of a fork names only its parent. Asked only of a copy whose usage key names a session.
+ */
+export type ForkOrigin = (source: { sessionId: string; messageUuid: string | undefined }) => string;
+
 /** What of an assistant line its response is built from. */
 type ResponseLine = Pick<AssistantLine, "uuid" | "timestamp"> & { message: Pick<AssistantLine["message"], "model" | "content" | "stop_reason"> };
 
@@ -223,6 +239,7 @@ export class SessionFold {
     private readonly ledger: Ledger,
     private readonly sink: MessageSink | undefined,
     snapshot?: FoldSnapshot,
+    private readonly origins?: ForkOrigin,
   ) {
     this.meta = snapshot ? { ...snapshot.meta } : { sessionId };
     for (const r of snapshot?.open ?? []) this.open.set(r.messageId, r);
@@ -622,13 +639,13 @@ export class SessionFold {
   /** A response's usage as the ledger keeps it: an assistant line's, or that of a line of another type that carries one. */
   private usageRecord(
     usage: Usage,
-    line: { uuid?: string; requestId?: string; timestamp?: number; sessionId?: string; forkedFrom?: { sessionId?: string }; message: { id?: string; model?: string } },
+    line: UsageLine,
     sidechain: boolean,
   ): UsageRecord {
     return recordOf(usage, {
       // Without a request id a key holds the session's id: the one the line was made in. A fork's copy names it in
       // forkedFrom; a resumed session's copy keeps it as its own (read in the new file, it would count twice).
-      key: dedupKey(line.message.id, line.requestId, line.forkedFrom?.sessionId ?? line.sessionId ?? this.meta.sessionId),
+      key: dedupKey(line.message.id, line.requestId, this.madeIn(line)),
       lineId: line.uuid,
       sessionId: this.meta.sessionId,
       sidechain,
@@ -637,6 +654,15 @@ export class SessionFold {
       model: line.message.model ?? NO_MODEL,
       ...(line.timestamp !== undefined ? { at: line.timestamp } : {}),
     });
+  }
+
+  /** The session a response's line was made in, as a key without a request id names it. */
+  private madeIn(line: UsageLine): string {
+    const from = line.forkedFrom?.sessionId;
+    if (from === undefined) return line.sessionId ?? this.meta.sessionId;
+    // A fork of a fork names its parent only: the origin is asked for where the key holds it (see ForkOrigin).
+    if (line.requestId || !line.message.id || !this.origins) return from;
+    return this.origins({ sessionId: from, messageUuid: line.forkedFrom?.messageUuid ?? line.uuid });
   }
 
   private closeThread(thread: string, except?: string): void {

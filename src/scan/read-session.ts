@@ -1,5 +1,6 @@
 import { agentIdOf, agentMeta } from "../discover/agent-meta.ts";
 import { unreadable } from "../discover/files.ts";
+import { ForkOrigins } from "../discover/fork-origins.ts";
 import { projectExclusion } from "../config/exclude.ts";
 import { type FoldSnapshot, type FoldedMessage, SessionFold } from "../fold/session-fold.ts";
 import { type Ledger, type UsageRecord, UsageLedger } from "../fold/usage-ledger.ts";
@@ -72,6 +73,8 @@ export class SessionReader {
   private readonly parsing: ParseOptions;
   /** `excludeProjects`, compiled once for every session this reader reads. */
   private readonly excluded: (projectPath: string | undefined) => boolean;
+  /** Where forks' copies were made, each parent's copies read once for every session this reader reads. */
+  private readonly origins = new ForkOrigins();
 
   constructor(private readonly settings: ReadSettings) {
     this.excluded = projectExclusion(settings.excludeProjects);
@@ -107,6 +110,7 @@ export class SessionReader {
     let stale = 0;
     let redactions = 0;
     let counted = 0;
+    const folder = (item.files.find((w) => w.file.kind === "session") ?? (item.files[0] as FileWork)).file.folder;
     const fold: SessionFold = new SessionFold(
       item.sessionId,
       // What a dry run counts is what a sync's state would hold: each message once.
@@ -124,6 +128,7 @@ export class SessionReader {
             if (seen.learned !== before) stale = messages.length;
           },
       restart ? undefined : item.snapshot,
+      (source) => this.origins.originOf(source, folder).sessionId,
     );
     // Messages are built (to send, or to count what they redact) a chunk at a time; a count builds none.
     const maxBytes = this.settings.mode === "count" ? Number.POSITIVE_INFINITY : CHUNK_BYTES;

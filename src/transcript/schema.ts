@@ -111,8 +111,8 @@ const AssistantLineSchema = z.object({
   requestId: lenient(z.string()),
   /** The session that wrote the line: a resumed session's file copies its original's lines with the original's id. */
   sessionId: lenient(z.string()),
-  /** On a forked session's copy of its parent's history: the response is the parent's. */
-  forkedFrom: lenient(z.object({ sessionId: lenient(z.string()) })),
+  /** On a forked session's copy of its parent's history: the response is the parent's (or its own parent's: fork-origins.ts). */
+  forkedFrom: lenient(z.object({ sessionId: lenient(z.string()), messageUuid: lenient(z.string()) })),
   message: z.object({
     id: lenient(z.string()),
     model: lenient(z.string()),

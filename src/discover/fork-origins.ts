@@ -1,0 +1,67 @@
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { type CopySource, readForkCopies } from "./fork-copies.ts";
+
+/**
+ * The session a fork's copied line was made in. A fork of a fork (`/branch` of a `/branch`) copies
+ * its parent's lines, those the parent copied from its own parent among them, and marks each copy
+ * `forkedFrom` the parent only: the uuid stays the same down the chain, so a grandparent's line
+ * reads as the parent's own unless the copies are followed back, file to file. A response without
+ * a request id is one response only within the session that made it (usage-ledger.ts dedupKey):
+ * its copies must name that session, or each fork down the chain counts it again. Asked only of
+ * such copies, so a history without them reads nothing more; each parent's copies are read once.
+ */
+export class ForkOrigins {
+  /** Per session looked up: its copied lines' sources by uuid; null when its transcript was not found. */
+  private readonly copies = new Map<string, Map<string, CopySource> | null>();
+
+  /**
+   * The session the line `source` names was made in, its transcript looked for in `folder` (a fork is
+   * written in its parent's project folder) and then in the other project folders beside it. Where a
+   * transcript down the chain is not found, the last session known: `missing` names it.
+   */
+  originOf(source: CopySource, folder: string): { sessionId: string; missing?: string } {
+    let at = source;
+    const seen = new Set<string>();
+    for (;;) {
+      seen.add(at.sessionId);
+      const copies = this.copiesOf(at.sessionId, folder);
+      if (copies === null) return { sessionId: at.sessionId, missing: at.sessionId };
+      const up = at.messageUuid === undefined ? undefined : copies.get(at.messageUuid);
+      // A line of its own there, or a loop that no real chain makes.
+      if (up === undefined || seen.has(up.sessionId)) return { sessionId: at.sessionId };
+      at = up;
+    }
+  }
+
+  private copiesOf(sessionId: string, folder: string): Map<string, CopySource> | null {
+    let copies = this.copies.get(sessionId);
+    if (copies !== undefined) return copies;
+    const path = transcriptOf(sessionId, folder);
+    const found = new Map<string, CopySource>();
+    const note = (uuid: string | undefined, source: CopySource) => {
+      if (uuid !== undefined) found.set(uuid, source);
+      return true;
+    };
+    copies = path !== undefined && readForkCopies(path, sessionId, note) ? found : null;
+    this.copies.set(sessionId, copies);
+    return copies;
+  }
+}
+
+/** The session's own transcript: in `folder`, else in another project folder of the same root. */
+function transcriptOf(sessionId: string, folder: string): string | undefined {
+  const name = `${sessionId}.jsonl`;
+  const near = join(folder, name);
+  if (existsSync(near)) return near;
+  const root = dirname(folder);
+  try {
+    for (const project of readdirSync(root)) {
+      const path = join(root, project, name);
+      if (existsSync(path)) return path;
+    }
+  } catch {
+    // The root cannot be listed: the transcript is not found.
+  }
+  return undefined;
+}

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { type TestServer, startTestServer } from "../testserver/server.ts";
+import { runCli, tempHome } from "./helpers/cli.ts";
+import { assistant, jsonl, resetClock, tempClaudeDir, text, user } from "./helpers/transcript.ts";
+
+/**
+ * A fork of a fork (`/branch` of a `/branch`): each fork copies its parent's lines, those the parent
+ * copied from its own parent too, marking each copy `forkedFrom` the parent only (uuids stay the same
+ * down the chain). Every response counts once, in the session that made it, however deep the chain.
+ * Through a gateway whose replies carry no request id, message ids alone say nothing across sessions:
+ * here every session's replies are msg_1 and msg_2, as such a gateway numbers them.
+ */
+const IDS = ["30000000-0000-4000-8000-000000000001", "20000000-0000-4000-8000-000000000002", "10000000-0000-4000-8000-000000000003", "00000000-0000-4000-8000-000000000004"];
+/** G, C (a /branch of G), GC (of C), GGC (of GC): their files sort newest fork first, or (reversed) oldest first. */
+const ORDERS = { "newest fork's file first": IDS, "oldest's file first": [...IDS].reverse() };
+const GGC = IDS[3] as string;
+/** Each session's own reply: prompt tokens 1000 * (i + 1), output 10 * (i + 1). */
+const own = (i: number) => ({ promptTokens: 1000 * (i + 1), completionTokens: 10 * (i + 1) });
+/** An unrelated session of the same gateway, its replies' ids the same as the chain's. */
+const OTHER = "40000000-0000-4000-8000-000000000005";
+
+type Line = ReturnType<typeof user> | ReturnType<typeof assistant>;
+
+function chain(requestIds: boolean, ids = IDS) {
+  resetClock(Date.parse("2026-11-20T10:00:00.000Z"));
+  const cwd = "/home/dev/shop";
+  const strip = (l: Line) => {
+    if (requestIds || !("requestId" in l)) return l;
+    const { requestId: _, ...rest } = l;
+    return rest;
+  };
+  const turn = (sessionId: string, i: number, prompt: string): Line[] => [
+    user(prompt, { sessionId, cwd, uuid: `${sessionId}-u` }),
+    assistant(i === 0 ? "msg_1" : "msg_2", text(`Reply ${i}`), {
+      sessionId,
+      cwd,
+      uuid: `${sessionId}-a`,
+      requestId: `req_${sessionId}`,
+      model: "claude-opus-5",
+      usage: { input: 1000 * (i + 1), output: 10 * (i + 1), cacheCreation: 0, cacheRead: 0 },
+    }),
+  ];
+  const files = new Map<string, Line[]>();
+  let parent: Line[] = [];
+  ids.forEach((id, i) => {
+    const copied = parent.map((l) => ({ ...l, sessionId: id, forkedFrom: { sessionId: ids[i - 1] as string, messageUuid: l.uuid } }));
+    const lines = [...copied, ...turn(id, i, `Step ${i}`)].map(strip);
+    files.set(id, lines);
+    parent = lines;
+  });
+  files.set(OTHER, turn(OTHER, 0, "Unrelated").map(strip));
+  const claude = tempClaudeDir();
+  for (const [id, lines] of files) claude.write(`-home-dev-shop/${id}.jsonl`, jsonl(lines));
+  return claude;
+}
+
+type Totals = { promptTokens: number; completionTokens: number };
+const totals = (s: Totals | undefined) => (s ? { promptTokens: s.promptTokens, completionTokens: s.completionTokens } : undefined);
+const expected = () => [...IDS.map((_, i) => own(i)), own(0)];
+
+async function dryRun(env: Record<string, string>, args: string[] = []) {
+  const r = await runCli(["sync", "--dry-run", "--json", ...args], { env });
+  expect(r.code).toBe(0);
+  const sessions = JSON.parse(r.stdout).sessions as Array<Totals & { externalId: string }>;
+  return (ids: string[]) => ids.map((id) => totals(sessions.find((s) => s.externalId === id)));
+}
+
+describe("a fork of a fork counts each response once, in the session that made it", () => {
+  for (const requestIds of [true, false]) {
+    for (const [order, ids] of Object.entries(ORDERS)) {
+      test(`dry run, ${requestIds ? "with" : "without"} request ids, ${order}`, async () => {
+        const claude = chain(requestIds, ids);
+        const of = await dryRun({ HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root });
+        expect(of([...ids, OTHER])).toEqual(expected());
+      });
+    }
+
+    test(`dry run of the newest fork alone, ${requestIds ? "with" : "without"} request ids`, async () => {
+      const claude = chain(requestIds);
+      const of = await dryRun({ HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root }, ["--session", GGC]);
+      expect(of([GGC])).toEqual([own(3)]);
+    });
+  }
+});
+
+describe("a fork of a fork synced, in one go or newest fork first", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  beforeEach(() => server.reset());
+  afterAll(() => server.stop());
+
+  for (const requestIds of [true, false]) {
+    for (const first of [[], ["--session", GGC]]) {
+      test(`${requestIds ? "with" : "without"} request ids, ${first.length ? "sync --session <newest fork> then sync" : "one sync"}: the server holds what the dry run says`, async () => {
+        const claude = chain(requestIds);
+        const env = { HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+        if (first.length) expect((await runCli(["sync", ...first], { env })).code).toBe(0);
+        expect((await runCli(["sync"], { env })).code).toBe(0);
+        expect([...IDS, OTHER].map((id) => totals(server.session(id)))).toEqual(expected());
+        expect(server.violations()).toEqual([]);
+      });
+    }
+  }
+});
