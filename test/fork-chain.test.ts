@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { renameSync } from "node:fs";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import { assistant, jsonl, resetClock, tempClaudeDir, text, user } from "./helpers/transcript.ts";
@@ -50,8 +51,8 @@ function chain(requestIds: boolean, ids = IDS) {
   });
   files.set(OTHER, turn(OTHER, 0, "Unrelated").map(strip));
   const claude = tempClaudeDir();
-  for (const [id, lines] of files) claude.write(`-home-dev-shop/${id}.jsonl`, jsonl(lines));
-  return claude;
+  const paths = new Map([...files].map(([id, lines]) => [id, claude.write(`-home-dev-shop/${id}.jsonl`, jsonl(lines))]));
+  return { ...claude, paths };
 }
 
 type Totals = { promptTokens: number; completionTokens: number };
@@ -102,5 +103,32 @@ describe("a fork of a fork synced, in one go or newest fork first", () => {
         expect(server.violations()).toEqual([]);
       });
     }
+  }
+});
+
+describe("a fork of a fork whose parent's transcript is not there yet", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  beforeEach(() => server.reset());
+  afterAll(() => server.stop());
+
+  // G and GC are there, C (GC's parent, G's fork) is not: GC's copies name C alone, so G's reply counts in G and
+  // in GC until C's transcript tells where it was made. Once it is there, GC's figures are corrected and sent.
+  for (const then of [["sync"], ["sync", "--session", IDS[1] as string]]) {
+    test(`synced without it, then with it (${then.join(" ")}): the server holds what a sync of all of them gives`, async () => {
+      const claude = chain(false, IDS.slice(0, 3));
+      const env = { HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+      const parent = claude.paths.get(IDS[1] as string) as string;
+      renameSync(parent, `${parent}.away`);
+      expect((await runCli(["sync"], { env })).code).toBe(0);
+      const [g, c, gc] = IDS.slice(0, 3).map((id) => totals(server.session(id)));
+      expect([g, c, gc]).toEqual([own(0), undefined, { promptTokens: 6000, completionTokens: 60 }]);
+      renameSync(`${parent}.away`, parent);
+      expect((await runCli(then, { env })).code).toBe(0);
+      expect(IDS.slice(0, 3).map((id) => totals(server.session(id)))).toEqual([own(0), own(1), own(2)]);
+      expect(server.violations()).toEqual([]);
+    });
   }
 });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { accessSync, constants, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type CopySource, readForkCopies } from "./fork-copies.ts";
 
@@ -49,19 +49,43 @@ export class ForkOrigins {
   }
 }
 
-/** The session's own transcript: in `folder`, else in another project folder of the same root. */
+/**
+ * A session read while the transcript of a session its copies name was not found (`sources`, from its
+ * project folder `folder`): those copies' keys name the last session known. When one is there, the
+ * session is read again from its start, and its figures corrected (scan.ts).
+ */
+export interface ForkWait {
+  folder: string;
+  sources: string[];
+}
+
+/** Whether a transcript one of a wait's sources names is there now, and the waiting session's own still is. */
+export function waitOver(sessionId: string, wait: ForkWait): boolean {
+  return readable(join(wait.folder, `${sessionId}.jsonl`)) && wait.sources.some((s) => transcriptOf(s, wait.folder) !== undefined);
+}
+
+/** The session's own transcript, readable: in `folder`, else in another project folder of the same root. */
 function transcriptOf(sessionId: string, folder: string): string | undefined {
   const name = `${sessionId}.jsonl`;
   const near = join(folder, name);
-  if (existsSync(near)) return near;
+  if (readable(near)) return near;
   const root = dirname(folder);
   try {
     for (const project of readdirSync(root)) {
       const path = join(root, project, name);
-      if (existsSync(path)) return path;
+      if (readable(path)) return path;
     }
   } catch {
     // The root cannot be listed: the transcript is not found.
   }
   return undefined;
+}
+
+function readable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

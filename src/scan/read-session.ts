@@ -111,6 +111,8 @@ export class SessionReader {
     let redactions = 0;
     let counted = 0;
     const folder = (item.files.find((w) => w.file.kind === "session") ?? (item.files[0] as FileWork)).file.folder;
+    /** Sessions this chunk's copies name whose transcripts were not found. */
+    const missing = new Set<string>();
     const fold: SessionFold = new SessionFold(
       item.sessionId,
       // What a dry run counts is what a sync's state would hold: each message once.
@@ -128,7 +130,11 @@ export class SessionReader {
             if (seen.learned !== before) stale = messages.length;
           },
       restart ? undefined : item.snapshot,
-      (source) => this.origins.originOf(source, folder).sessionId,
+      (source) => {
+        const origin = this.origins.originOf(source, folder);
+        if (origin.missing !== undefined) missing.add(origin.missing);
+        return origin.sessionId;
+      },
     );
     // Messages are built (to send, or to count what they redact) a chunk at a time; a count builds none.
     const maxBytes = this.settings.mode === "count" ? Number.POSITIVE_INFINITY : CHUNK_BYTES;
@@ -177,10 +183,12 @@ export class SessionReader {
         excluded,
         held: awaitingOwnFile || heldBack,
         awaitingOwnFile,
+        ...(missing.size > 0 ? { forkWait: { folder, sources: [...missing] } } : {}),
         bytesRead,
         stats,
       };
       counted = fold.messages;
+      missing.clear();
       startsOver = false;
       redactions = 0;
       bytesRead = 0;

@@ -3,6 +3,7 @@ import { type KnownFolders, type ListedFolder, type SkippedFile, type Transcript
 import type { FoldSnapshot } from "../fold/session-fold.ts";
 import type { FileRecord } from "../state/store.ts";
 import type { FromWorker, ToWorker } from "./scan-worker.ts";
+import { type ForkWait, waitOver } from "../discover/fork-origins.ts";
 import { discoverWithForkParents } from "../discover/fork-parents.ts";
 import { isQuiet } from "./quiet.ts";
 import { type FileWork, type ReadSettings, type ReadStats, type SessionChunk, type SessionWorkItem, addStats, emptyReadStats } from "./work.ts";
@@ -55,9 +56,11 @@ export interface ScanPast extends KnownFolders {
   snapshot(sessionId: string): FoldSnapshot | undefined;
   /** Sessions whose fold keeps back a response that was still being written. */
   held: ReadonlySet<string>;
+  /** Sessions read while a transcript their fork's copies name was not found, by session id. */
+  forkWaits: ReadonlyMap<string, ForkWait>;
 }
 
-export const NO_PAST: ScanPast = { digest: () => undefined, files: () => new Map(), snapshot: () => undefined, held: new Set() };
+export const NO_PAST: ScanPast = { digest: () => undefined, files: () => new Map(), snapshot: () => undefined, held: new Set(), forkWaits: new Map() };
 
 export interface ScanOutcome {
   sessionsRead: number;
@@ -110,12 +113,13 @@ function groupBySession(files: TranscriptFile[]): Map<string, TranscriptFile[]> 
 }
 
 /** What to read, newest session first (so its messages reach the dashboard first). */
-function planScan(files: TranscriptFile[], req: Pick<ScanRequest, "full" | "finalize" | "now">, past: ScanPast): SessionWorkItem[] {
+function planScan(files: TranscriptFile[], req: Pick<ScanRequest, "full" | "finalize" | "now">, past: ScanPast, waited: ReadonlySet<string>): SessionWorkItem[] {
   const now = req.now ?? Date.now();
   const items: Array<SessionWorkItem & { newest: number }> = [];
   for (const [sessionId, group] of groupBySession(files)) {
     const files: FileWork[] = group.map((file) => {
       const before = past.files(file.folder).get(file.path);
+      if (waited.has(sessionId) && !req.full) return { file, from: 0, fingerprint: null, reread: true };
       const at = resumeFrom(file, before, req.full);
       if (!at) return { file, from: (before as FileRecord).offset, fingerprint: (before as FileRecord).fingerprint, unchanged: true };
       return { file, ...at, ...(at.from === 0 && before !== undefined && !req.full ? { reread: true } : {}) };
@@ -130,6 +134,25 @@ function planScan(files: TranscriptFile[], req: Pick<ScanRequest, "full" | "fina
     items.push({ sessionId, files, ...(snapshot ? { snapshot } : {}), final, quiet, now, newest });
   }
   return items.sort((a, b) => b.newest - a.newest).map(({ newest: _, ...item }) => item);
+}
+
+/**
+ * Sessions whose fork's copies name a transcript that was not found when they were read, and is there
+ * now: read again from their start, so the copies count where a read of all of them counts them. A
+ * stat or two per such session (none in nearly every history).
+ */
+function waitsOver(past: ScanPast): Set<string> {
+  return new Set([...past.forkWaits].filter(([id, wait]) => waitOver(id, wait)).map(([id]) => id));
+}
+
+/** Discovery, and the files of the `waited` sessions wherever discovery left them out (an unchanged folder, `only`). */
+function discover(req: Pick<ScanRequest, "roots" | "only">, known: KnownFolders, waited: ReadonlySet<string>): ReturnType<typeof discoverFiles> {
+  const discovery = req.only ? discoverWithForkParents(req.roots, known, req.only) : discoverFiles(req.roots, known);
+  if (waited.size === 0) return discovery;
+  const listed = new Set(discovery.files.map((f) => f.path));
+  const more = discoverFiles(req.roots, undefined, waited).files.filter((f) => !listed.has(f.path));
+  const files = [...discovery.files, ...more].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { ...discovery, files };
 }
 
 /**
@@ -149,8 +172,9 @@ function knownFolders(past: ScanPast, full: boolean): ScanPast {
  * that cannot be read among them. Looks at the files' listings and sizes only.
  */
 export function sessionsToRead(roots: string[], past: ScanPast): { sessions: Set<string>; skipped: SkippedFile[] } {
-  const discovery = discoverFiles(roots, knownFolders(past, false));
-  const items = planScan(discovery.files, { full: false }, past);
+  const waited = waitsOver(past);
+  const discovery = discover({ roots }, knownFolders(past, false), waited);
+  const items = planScan(discovery.files, { full: false }, past, waited);
   // A file listed but not readable (its permissions): the read would skip it; said now, not at the next sync.
   const locked = items.flatMap((item) =>
     item.files.flatMap((w) => {
@@ -170,8 +194,9 @@ export function sessionsToRead(roots: string[], past: ScanPast): { sessions: Set
 export async function scan(req: ScanRequest, past: ScanPast, sink: ChunkSink): Promise<ScanOutcome> {
   const count = req.workers ?? (req.only || navigator.hardwareConcurrency < WORKERS_FROM_CORES ? 1 : 2);
   const known = knownFolders(past, req.full);
-  const discovery = req.only ? discoverWithForkParents(req.roots, known, req.only) : discoverFiles(req.roots, known);
-  const items = planScan(discovery.files, req, past);
+  const waited = waitsOver(past);
+  const discovery = discover(req, known, waited);
+  const items = planScan(discovery.files, req, past, waited);
   const total = items.reduce((sum, item) => sum + item.files.reduce((s, w) => s + (w.unchanged ? 0 : w.file.size - w.from), 0), 0);
   // Started only for a read that repays them: a sync with little or nothing new never loads them.
   const parallel = count > 1 && total >= (req.parallelMinBytes ?? PARALLEL_MIN_BYTES[req.settings.mode]);

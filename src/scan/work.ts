@@ -1,4 +1,5 @@
 import type { SkippedFile, TranscriptFile } from "../discover/files.ts";
+import type { ForkWait } from "../discover/fork-origins.ts";
 import type { FoldOptions, FoldSnapshot, SessionMeta } from "../fold/session-fold.ts";
 import type { RecordBatch } from "../fold/usage-ledger.ts";
 import type { MessageRecord } from "../state/store.ts";
@@ -125,6 +126,8 @@ export interface SessionChunk {
    * be later. It goes when that file appears or the files are quiet.
    */
   awaitingOwnFile: boolean;
+  /** Copies read in this chunk name a session whose transcript was not found: the state waits for it (ForkWait). */
+  forkWait?: ForkWait;
   bytesRead: number;
   stats: ReadStats;
 }

@@ -1,5 +1,6 @@
 import type { Database, Statement } from "bun:sqlite";
 import { join } from "node:path";
+import type { ForkWait } from "../discover/fork-origins.ts";
 import type { FoldSnapshot } from "../fold/session-fold.ts";
 import type { UsageRecord } from "../fold/usage-ledger.ts";
 import { appDir } from "../paths.ts";
@@ -9,6 +10,8 @@ import { NEW_STATE } from "./schema.ts";
 
 const UNCONFIRMED_WRITES = "unconfirmed_writes";
 const PENDING_REASON = "pending_reason";
+/** Kept in meta: a few rows at most, none in nearly every history, so a scan reads one row. */
+const FORK_WAITS = "fork_waits";
 const SERVER_TIME_USED = "server_time_used";
 
 /** One database per server URL, so logging in elsewhere starts from nothing. */
@@ -228,6 +231,18 @@ export class StateStore {
   recordPendingReason(reason: string | undefined, at = Date.now()): void {
     if (reason !== undefined) this.setMeta(PENDING_REASON, JSON.stringify({ reason, at }));
     else if (this.getMeta(PENDING_REASON) !== undefined) this.deleteMeta(PENDING_REASON);
+  }
+
+  /** Sessions waiting for a transcript their fork's copies name (ForkWait), by session id. */
+  forkWaits(): Map<string, ForkWait> {
+    const value = this.getMeta(FORK_WAITS);
+    // Written by setForkWaits only.
+    return new Map(value === undefined ? [] : (JSON.parse(value) as Array<[string, ForkWait]>));
+  }
+
+  setForkWaits(waits: ReadonlyMap<string, ForkWait>): void {
+    if (waits.size > 0) this.setMeta(FORK_WAITS, JSON.stringify([...waits]));
+    else if (this.getMeta(FORK_WAITS) !== undefined) this.deleteMeta(FORK_WAITS);
   }
 
   pendingReason(): { reason: string; at: number } | undefined {

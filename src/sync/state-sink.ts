@@ -4,6 +4,7 @@ import { payloadHash } from "../plan/hash.ts";
 import { type PriceBook, changedModels } from "../pricing/index.ts";
 import { type Scrubber, sessionPayload } from "../plan/payloads.ts";
 import type { ListedFolder } from "../discover/files.ts";
+import type { ForkWait } from "../discover/fork-origins.ts";
 import { type ChunkSink, type ScanPast, resumeFrom } from "../scan/scan.ts";
 import type { SessionChunk } from "../scan/work.ts";
 import { StateLedger } from "../state/ledger.ts";
@@ -28,6 +29,7 @@ export function statePast(store: StateStore): ScanPast {
     files: (folder) => files.get(folder) ?? files.set(folder, store.filesIn(folder)).get(folder) as Map<string, FileRecord>,
     snapshot: (sessionId) => store.getFold(sessionId),
     held: new Set(store.heldSessions()),
+    forkWaits: store.forkWaits(),
   };
 }
 
@@ -63,6 +65,8 @@ export class StateSink implements ChunkSink {
   private prices: PriceBook;
   /** usePrices was called in this run: the sessions are priced with `prices` since. */
   private priced = false;
+  /** The state's fork waits, loaded when a chunk first touches them. */
+  private forkWaits: Map<string, ForkWait> | undefined;
 
   constructor(
     private readonly store: StateStore,
@@ -135,6 +139,7 @@ export class StateSink implements ChunkSink {
         collectAfter(m.payload.length);
       }
       this.store.putFold(id, chunk.snapshot);
+      this.noteForkWait(chunk);
       // The session is finished in the commit of its last bytes: a crash never leaves it read but not ready to send.
       if (chunk.done) {
         this.store.setHeld(id, chunk.held);
@@ -143,6 +148,21 @@ export class StateSink implements ChunkSink {
     });
     for (const other of losers) this.ready(other);
     if (chunk.done && !chunk.awaitingOwnFile) this.ready(id);
+  }
+
+  /**
+   * Records the sources a session's copies name whose transcripts were not found (read from its start,
+   * those it waited for before go first: the read looked for them again). Written only when it changes.
+   */
+  private noteForkWait(chunk: SessionChunk): void {
+    if (!chunk.startsOver && !chunk.forkWait) return;
+    const waits = (this.forkWaits ??= this.store.forkWaits());
+    const before = waits.get(chunk.sessionId);
+    const sources = new Set([...(chunk.startsOver ? [] : (before?.sources ?? [])), ...(chunk.forkWait?.sources ?? [])]);
+    if (sources.size === (before?.sources.length ?? 0) && (before?.sources ?? []).every((s) => sources.has(s))) return;
+    if (sources.size === 0) waits.delete(chunk.sessionId);
+    else waits.set(chunk.sessionId, { folder: chunk.forkWait?.folder ?? (before as ForkWait).folder, sources: [...sources] });
+    this.store.setForkWaits(waits);
   }
 
   /**
