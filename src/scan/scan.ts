@@ -138,8 +138,9 @@ function planScan(files: TranscriptFile[], req: Pick<ScanRequest, "full" | "fina
 
 /**
  * Sessions whose fork's copies name a transcript that was not found when they were read, and is there
- * now: read again from their start, so the copies count where a read of all of them counts them. A
- * stat or two per such session (none in nearly every history).
+ * now: read again from their start, so the copies count where a read of all of them counts them. Per
+ * such session (none in nearly every history) a stat of its transcript and of each source's beside it,
+ * and for a source not there, a listing of the root and a stat per project folder.
  */
 function waitsOver(past: ScanPast): Set<string> {
   return new Set([...past.forkWaits].filter(([id, wait]) => waitOver(id, wait)).map(([id]) => id));
