@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { renameSync } from "node:fs";
+import { mkdirSync, renameSync } from "node:fs";
+import { basename, join } from "node:path";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import { assistant, jsonl, resetClock, tempClaudeDir, text, user } from "./helpers/transcript.ts";
@@ -116,16 +117,23 @@ describe("a fork of a fork whose parent's transcript is not there yet", () => {
 
   // G and GC are there, C (GC's parent, G's fork) is not: GC's copies name C alone, so G's reply counts in G and
   // in GC until C's transcript tells where it was made. Once it is there, GC's figures are corrected and sent.
-  for (const then of [["sync"], ["sync", "--session", IDS[1] as string]]) {
-    test(`synced without it, then with it (${then.join(" ")}): the server holds what a sync of all of them gives`, async () => {
+  // Beside the fork, or in another project folder: the fork's own folder is then unchanged, and left out of discovery.
+  const cases = [["sync"], ["sync", "--session", IDS[1] as string]].flatMap((then) => [true, false].map((beside) => [then, beside] as const));
+  for (const [then, beside] of cases) {
+    test(`synced without it, then with it ${beside ? "beside the fork" : "in another project folder"} (${then.join(" ")}): the server holds what a sync of all of them gives`, async () => {
       const claude = chain(false, IDS.slice(0, 3));
       const env = { HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
       const parent = claude.paths.get(IDS[1] as string) as string;
-      renameSync(parent, `${parent}.away`);
+      const away = join(claude.root, "away.jsonl");
+      renameSync(parent, away);
       expect((await runCli(["sync"], { env })).code).toBe(0);
       const [g, c, gc] = IDS.slice(0, 3).map((id) => totals(server.session(id)));
       expect([g, c, gc]).toEqual([own(0), undefined, { promptTokens: 6000, completionTokens: 60 }]);
-      renameSync(`${parent}.away`, parent);
+      if (beside) renameSync(away, parent);
+      else {
+        mkdirSync(join(claude.projects, "-home-dev-elsewhere"));
+        renameSync(away, join(claude.projects, "-home-dev-elsewhere", basename(parent)));
+      }
       expect((await runCli(then, { env })).code).toBe(0);
       expect(IDS.slice(0, 3).map((id) => totals(server.session(id)))).toEqual([own(0), own(1), own(2)]);
       expect(server.violations()).toEqual([]);
