@@ -106,7 +106,10 @@ describe("rescan", () => {
   test("a held session counts as changed once its files are quiet, though none changed", () => {
     const claude = tempClaudeDir();
     claude.write(`p/${SESSION}/subagents/agent-a1.jsonl`, jsonl([user("warmup")]));
-    claude.write(`p/${OTHER}.jsonl`, jsonl([user("done")]));
+    const other = claude.write(`p/${OTHER}.jsonl`, jsonl([user("done")]));
+    // Written after the held one: the time to look again is the held session's, not the folder's latest.
+    const otherAt = new Date(Date.now() + 5_000);
+    utimesSync(other, otherAt, otherAt);
     const state = StateStore.open(join(scratchDir("ccs-rescan-"), "state.db"));
     try {
       const files = discoverFiles([claude.projects]).files;
@@ -116,7 +119,8 @@ describe("rescan", () => {
       const early = rescan([claude.projects], state, lastWrite + 1_000);
       expect([...early.changed]).toEqual([]);
       // when to look again: the held session's files go quiet then
-      expect(early.quietAt).toBe(lastWrite + READ_QUIET_MS);
+      const heldWrite = Math.max(...files.filter((f) => f.sessionId === SESSION).map((f) => f.mtimeMs));
+      expect(early.quietAt).toBe(heldWrite + READ_QUIET_MS);
       // the same files, a minute later: the held one is ready to be read (and sent) again; the other is not
       const later = rescan([claude.projects], state, lastWrite + READ_QUIET_MS);
       expect([...later.changed]).toEqual([SESSION]);
