@@ -1,5 +1,6 @@
-import { accessSync, constants, readdirSync } from "node:fs";
+import { constants, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { mayAccess } from "../runtime/access.ts";
 import { type CopySource, readForkCopies } from "./fork-copies.ts";
 
 /**
@@ -61,31 +62,22 @@ export interface ForkWait {
 
 /** Whether a transcript one of a wait's sources names is there now, and the waiting session's own still is. */
 export function waitOver(sessionId: string, wait: ForkWait): boolean {
-  return readable(join(wait.folder, `${sessionId}.jsonl`)) && wait.sources.some((s) => transcriptOf(s, wait.folder) !== undefined);
+  return mayAccess(join(wait.folder, `${sessionId}.jsonl`), constants.R_OK) && wait.sources.some((s) => transcriptOf(s, wait.folder) !== undefined);
 }
 
 /** The session's own transcript, readable: in `folder`, else in another project folder of the same root. */
 function transcriptOf(sessionId: string, folder: string): string | undefined {
   const name = `${sessionId}.jsonl`;
   const near = join(folder, name);
-  if (readable(near)) return near;
+  if (mayAccess(near, constants.R_OK)) return near;
   const root = dirname(folder);
   try {
     for (const project of readdirSync(root)) {
       const path = join(root, project, name);
-      if (readable(path)) return path;
+      if (mayAccess(path, constants.R_OK)) return path;
     }
   } catch {
     // The root cannot be listed: the transcript is not found.
   }
   return undefined;
-}
-
-function readable(path: string): boolean {
-  try {
-    accessSync(path, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }

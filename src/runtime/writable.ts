@@ -1,4 +1,5 @@
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { constants, existsSync, statSync } from "node:fs";
+import { mayAccess } from "./access.ts";
 import { dirname } from "node:path";
 import { UserError } from "../errors.ts";
 
@@ -9,18 +10,10 @@ import { UserError } from "../errors.ts";
  * when nothing does.
  */
 export function writeBlockers(path: string): string[] {
-  const canWrite = (target: string, mode: number) => {
-    try {
-      accessSync(target, mode);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const file = existsSync(path) && !canWrite(path, constants.W_OK) ? [path] : [];
+  const file = existsSync(path) && !mayAccess(path, constants.W_OK) ? [path] : [];
   let dir = dirname(path);
   while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
-  return canWrite(dir, constants.W_OK | constants.X_OK) ? file : [...file, dir];
+  return mayAccess(dir, constants.W_OK | constants.X_OK) ? file : [...file, dir];
 }
 
 /** The fix for a write to `path` that was refused: what blocks it, else its folder. */

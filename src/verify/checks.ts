@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { constants, existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { HOOK_EVENTS, NEWER_EVENTS } from "../claude-settings/hook-spec.ts";
 import { claudeSettingsPath } from "../claude-settings/location.ts";
@@ -17,6 +17,7 @@ import type { OpenSyncClient } from "../opensync/client.ts";
 import { MAX_LIST_LIMIT, type ServerSession } from "../opensync/read-api.ts";
 import { heldInPart } from "../send/reconcile.ts";
 import { loadPriceBook } from "../pricing/index.ts";
+import { mayAccess } from "../runtime/access.ts";
 import { blockerFix, fileAbove, refusedWriteFix, writeBlockers } from "../runtime/writable.ts";
 import { SyncLock } from "../state/lock.ts";
 import { unpricedModels } from "../sync/run-sync.ts";
@@ -348,7 +349,7 @@ function transcriptsCheck(): Check {
     return fail("transcripts", name, `${looked}: no Claude Code sessions to sync`, fix, 2);
   }
   const { files, skipped } = discoverFiles(roots);
-  const unreadable = [...unreadableFiles(skipped).map((f) => f.path), ...files.filter((f) => !canRead(f.path)).map((f) => f.path)];
+  const unreadable = [...unreadableFiles(skipped).map((f) => f.path), ...files.filter((f) => !mayAccess(f.path, constants.R_OK)).map((f) => f.path)];
   if (unreadable.length === 0) return ok("transcripts", name, roots.join(", "));
   const first = unreadable[0] as string;
   return fail(
@@ -360,11 +361,3 @@ function transcriptsCheck(): Check {
   );
 }
 
-function canRead(path: string): boolean {
-  try {
-    accessSync(path, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
