@@ -2246,6 +2246,36 @@ describe("a secret chamber read -q prints under a secret's name (its value alone
   exactAndKept([["$ chamber read -q myapp db_password\nVq7kM2xP9s\n", "$ chamber read -q myapp db_password\n[REDACTED:secret]\n"]], [["a setting read", "$ chamber read -q myapp region\neu-west-1-prod\n"]]);
 });
 
+describe("a secret chamber read prints without -q: the Value column of its Key, Value, Version, LastModified and User table", () => {
+  const { redactOutput } = createRedactor();
+  const table = (rows: string) => `Key\t\tValue\t\t\tVersion\tLastModified\tUser\n${rows}`;
+  const row = (key: string, value: string) => `${key}\t${value}\t3\t06-09 17:30:56\tarn:aws:iam::123456789012:user/dan\n`;
+  const read = (command: string, output: string) => redactOutput(output, commandPrints(command) ?? "key").text;
+  test("under a secret's name, whatever its shape (a passphrase's spaces too), or drawn at random under any name", () => {
+    expect(read("chamber read myapp db_password", table(row("db_password", "Vq7kM2xP9s")))).toBe(table(row("db_password", "[REDACTED:secret]")));
+    expect(read("chamber read -v 2 myapp api_key", table(row("api_key", "correct horse battery")))).toBe(table(row("api_key", "[REDACTED:secret]")));
+    expect(read("chamber read myapp stripe", table(row("stripe", "a8F3kQ9zX2mV7pL4tR6wN1bY5cD0eH")))).toBe(table(row("stripe", "[REDACTED:secret]")));
+    expect(read("chamber read myapp db_password -q", "Vq7kM2xP9s\n")).toBe("[REDACTED:secret]\n");
+  });
+  test("kept: a setting's value, and chamber list's table (no values)", () => {
+    expect(read("chamber read myapp region", table(row("region", "eu-west-1")))).toBe(table(row("region", "eu-west-1")));
+    const list = "Key\t\tVersion\tLastModified\tUser\ndb_password\t3\t06-09 17:30:56\tdan\n";
+    expect(read("chamber list myapp", list)).toBe(list);
+  });
+  exactAndKept(
+    [
+      [
+        "$ chamber read myapp db_password\nKey          Value              Version  LastModified    User\ndb_password  Vq7kM2xP9s hunter  3        06-09 17:30:56  dan\n",
+        "$ chamber read myapp db_password\nKey          Value              Version  LastModified    User\ndb_password  [REDACTED:secret]  3        06-09 17:30:56  dan\n",
+      ],
+    ],
+    [
+      ["a setting read", "$ chamber read myapp region\nKey     Value      Version  LastModified    User\nregion  eu-west-1  1        06-09 17:30:56  dan\n"],
+      ["a table in prose below no command", "Run chamber read myapp region to see it.\nKey     Value      Version  LastModified    User\ntoken   Vq7kM2xP9s 1        06-09 17:30:56  dan\n"],
+    ],
+  );
+});
+
 describe("a secret a Jupyter notebook's cell shows as its result, read in the notebook's JSON (its source's last line reads a secret's name)", () => {
   const cell = (source: string, result: string) =>
     `  {\n   "cell_type": "code",\n   "execution_count": 3,\n   "metadata": {},\n   "outputs": [\n    {\n     "data": {\n      "text/plain": [\n       ${result}\n      ]\n     },\n     "execution_count": 3,\n     "metadata": {},\n     "output_type": "execute_result"\n    }\n   ],\n   "source": [\n    ${source}\n   ]\n  }`;

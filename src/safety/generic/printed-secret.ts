@@ -20,14 +20,14 @@ import { type EchoMark, REPL_KEYWORDS, replLine } from "./repl-prompt.ts";
 
 /**
  * `echo $NAME`, `printenv NAME`, `aws configure get NAME`, `heroku config:get NAME`, `netlify env:get NAME`, `pulumi config get [project:]name`,
- * `chamber read -q service key` (its value alone),
+ * `chamber read -q service key` (its value alone; without `-q` a table, CONFIG_SHOWN's),
  * `launchctl getenv NAME`, `dotenvx get NAME`,
  * cmd's `echo %NAME%`: the variable's name must be a secret's. echo and printf print a variable only after its `$` (`$env:` in
  * PowerShell) or between `%` (`echo GITHUB_TOKEN` prints the name). PowerShell's, a one-liner's and a field read out of a file:
  * printed-variable.ts.
  */
 const PRINT_VARIABLE =
-  /(?<![\w-])(?:(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["'][^"'\r\n]{0,20}["'])?)[ \t]+["']?(?:\$(?:env:)?|%(?=[A-Za-z_]\w{0,100}%))|(?:printenv|aws[ \t]+configure[ \t]+get|heroku[ \t]+config:get|netlify[ \t]+env:get|launchctl[ \t]+getenv|dotenvx?[ \t]+get)[ \t]+["']?\$?|pulumi[ \t]+config[ \t]+get[ \t]+["']?(?:[\w-]{1,100}:)?|chamber[ \t]+read[ \t]+-q[ \t]+[\w.\/-]{1,100}[ \t]+)\{?([A-Za-z_][A-Za-z0-9_]{0,100})/y;
+  /(?<![\w-])(?:(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["'][^"'\r\n]{0,20}["'])?)[ \t]+["']?(?:\$(?:env:)?|%(?=[A-Za-z_]\w{0,100}%))|(?:printenv|aws[ \t]+configure[ \t]+get|heroku[ \t]+config:get|netlify[ \t]+env:get|launchctl[ \t]+getenv|dotenvx?[ \t]+get)[ \t]+["']?\$?|pulumi[ \t]+config[ \t]+get[ \t]+["']?(?:[\w-]{1,100}:)?|chamber[ \t]+read(?:[ \t]+(?:-q|--quiet|(?:-v|--version)[ \t=]+\d{1,9}))*[ \t]+[\w.\/-]{1,100}[ \t]+)\{?([A-Za-z_][A-Za-z0-9_]{0,100})/y;
 /**
  * A package manager's or git's setting printed (`npm config get //registry.npmjs.org/:_authToken`, `pnpm`'s and `yarn`'s, `git config
  * user.password`): the setting's name must be a secret's. npm's legacy and a private registry's tokens are UUIDs, no shape of their own.
@@ -452,26 +452,40 @@ function linesBelow(text: string, from: number, count: number, isPassword: (line
 
 /**
  * A stack's config with its secrets shown (`pulumi config --show-secrets`): a KEY and VALUE table, the secrets unmarked in it. So is
- * PowerShell's listing of the environment (`Get-ChildItem Env:`, `gci env:`, `dir env:`, `ls env:`), a Name and Value table.
+ * PowerShell's listing of the environment (`Get-ChildItem Env:`, `gci env:`, `dir env:`, `ls env:`), a Name and Value table, and
+ * chamber's secret read without `-q` (`chamber read service key`: a Key, Value, Version, LastModified and User table; `-q`
+ * prints the value alone, PRINT_VARIABLE's).
  */
-const CONFIG_SHOWN = /(?<![\w-])(?:pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])|(?:get-childitem|gci|dir|ls)[ \t]+(?:-path[ \t]+)?env:(?![\w:]))/i;
-/** Its header, then its rows: a key (the project's name, `:`, its own: group 1), spaces, a value of one word. */
-const CONFIG_HEADER = /^[ \t]*(?:KEY[ \t]+VALUE|Name[ \t]+Value)[ \t]*\r?$/m;
-const CONFIG_ROW = /^[ \t]*(?:[^\s:]+:)?(\S+)[ \t]+(\S+)[ \t]*\r?$/dgm;
+const CONFIG_SHOWN =
+  /(?<![\w-])(?:pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])|(?:get-childitem|gci|dir|ls)[ \t]+(?:-path[ \t]+)?env:(?![\w:])|chamber[ \t]+read(?![^\r\n|;&]{0,300}[ \t](?:-q|--quiet)(?![\w-]))(?=[ \t]))/i;
+/**
+ * The tables' headers, each with its rows: a key (pulumi's after the project's name and `:`: group 1), spaces, a value (group 2):
+ * one word; in chamber's (its columns tab-aligned, spaces once pasted) any words up to the version's number, the date
+ * (`06-09 17:30:56`) and the user. A row's spaces are read once (the value ends where a run of them starts): linear.
+ */
+const CONFIG_TABLES: [header: RegExp, row: RegExp][] = [
+  [/^[ \t]*(?:KEY[ \t]+VALUE|Name[ \t]+Value)[ \t]*\r?$/m, /^[ \t]*(?:[^\s:]+:)?(\S+)[ \t]+(\S+)[ \t]*\r?$/dgm],
+  [
+    /^[ \t]*Key[ \t]+Value[ \t]+Version[ \t]+LastModified[ \t]+User[ \t]*\r?$/m,
+    /^[ \t]*(\S+)[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]+\d{1,9}[ \t]+\d\d-\d\d[ \t]+\d\d:\d\d:\d\d(?:[ \t]+\S+)?[ \t]*\r?$/dgm,
+  ],
+];
 
 /**
  * The values under a config table's VALUE that are drawn at random or whose key's own name is a secret's
- * (`myapp:dbPassword  S3cr3t!x`); a region, a flag, a name stays.
+ * (`myapp:dbPassword  S3cr3t!x`, chamber's `db_password  hunter2!`); a region, a flag, a name stays.
  */
 function configValues(text: string): Finding[] {
-  const header = CONFIG_HEADER.exec(text);
-  if (header === null) return [];
   const out: Finding[] = [];
-  CONFIG_ROW.lastIndex = header.index + header[0].length;
-  for (let m = CONFIG_ROW.exec(text); m; m = CONFIG_ROW.exec(text)) {
-    const [, name, value] = m as unknown as [string, string, string];
-    const span = m.indices?.[2];
-    if (span && (looksRandom(value) || SECRET_KEY.test(name)) && !isStandIn(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
+  for (const [headerLine, row] of CONFIG_TABLES) {
+    const header = headerLine.exec(text);
+    if (header === null) continue;
+    row.lastIndex = header.index + header[0].length;
+    for (let m = row.exec(text); m; m = row.exec(text)) {
+      const [, name, value] = m as unknown as [string, string, string];
+      const span = m.indices?.[2];
+      if (span && (looksRandom(value) || SECRET_KEY.test(name)) && !isStandIn(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
+    }
   }
   return out;
 }
