@@ -1937,6 +1937,27 @@ describe("a secret other REPLs echo: IPython's Out[n], irb's, pry's and the Rail
   );
 });
 
+describe("a secret node's REPL prints bare through console.log, console.info or process.stdout.write: under a secret's name, or an opaque token under any variable's", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      ["> console.log(process.env.DB_PASSWORD)\nVq7kM2xP9s!\nundefined\n", "> console.log(process.env.DB_PASSWORD)\n[REDACTED:secret]\nundefined\n"],
+      [`> console.log(process.env.STRIPE)\n${token}\nundefined\n`, "> console.log(process.env.STRIPE)\n[REDACTED:secret]\nundefined\n"],
+      ["> console.info(process.env['API_TOKEN'])\nZx8Cv7Bn6Mq5Lp4K\nundefined\n", "> console.info(process.env['API_TOKEN'])\n[REDACTED:secret]\nundefined\n"],
+      ["> process.stdout.write(process.env.API_TOKEN)\nZx8Cv7Bn6Mq5Lp4Ktrue\n", "> process.stdout.write(process.env.API_TOKEN)\n[REDACTED:secret]\n"],
+      ["> console.log(require('./config').db.password)\nhunter2!x\nundefined\n", "> console.log(require('./config').db.password)\n[REDACTED:secret]\nundefined\n"],
+    ],
+    [
+      ["a Markdown quote of the call, then prose", "> console.log(process.env.DB_PASSWORD)\nprints the password in the logs, so remove it\n\n> console.log(process.env.API_TOKEN)\n\nThat line leaks it.\n"],
+      [
+        "a variable of no secret's name printed: a mode, a hash, a package's name, a path, an unset one",
+        "> console.log(process.env.NODE_ENV)\nproduction\nundefined\n> console.log(process.env.GIT_SHA)\n8f14e45fceea167a5a36dedd4bea2543\nundefined\n> console.log(process.env.npm_package_name)\nclaude-code-sync\nundefined\n> console.log(process.env.HOME)\n/home/alice/projects\nundefined\n> console.log(process.env.DB_PASSWORD)\nundefined\nundefined\n",
+      ],
+      ["a field of no secret's name printed", `> console.log(user.name)\nAlexanderTheGreat1\nundefined\n> console.log(build.id)\n${token}\nundefined\n`],
+    ],
+  );
+});
+
 describe("a secret a framework's one-liner prints after loading the app's settings: rails runner, manage.py shell -c, artisan tinker --execute", () => {
   const { redactOutput } = createRedactor();
   const cases: [command: string, output: string][] = [

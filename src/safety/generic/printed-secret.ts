@@ -8,7 +8,7 @@ import { recordValues } from "./secret-record.ts";
 import { withoutNotices } from "./tool-notices.ts";
 import { PPP_SECRET_LINE, userLines } from "./user-lines.ts";
 import { PRINTED_VARIABLE_KEYWORDS, printedVariables } from "./printed-variable.ts";
-import { type EchoMark, REPL_KEYWORDS, replLine } from "./repl-prompt.ts";
+import { type EchoMark, REPL_KEYWORDS, type ReplLine, replLine } from "./repl-prompt.ts";
 
 /**
  * A secret on the line below the command that printed it, as a pasted terminal shows it:
@@ -109,6 +109,13 @@ const isPrintedSecret = (value: string) => isPrintedValue(value) && (value.lengt
 const ENVIRONMENT_ECHO_MAX = 65_536;
 const ECHO_END = /^[ \t]*$|^(?:>>>|>|In \[\d|irb\(|\[\d+\] pry\()/m;
 
+/**
+ * What a REPL's expression prints: "any" word under a secret's name, or an environment variable's opaque token under another
+ * ("opaque", as an environment's dump: `console.log(process.env.STRIPE)`).
+ */
+const replPrints = (repl: ReplLine): "any" | "opaque" | undefined =>
+  repl.names.some((name) => SECRET_KEY.test(name)) ? "any" : repl.variable ? "opaque" : undefined;
+
 /** Whether the command at `at` prints a secret: "any" word, or only one shaped like a key ("key"). */
 function printsSecret(text: string, at: number): "any" | "key" | undefined {
   GENERATOR_COMMAND.lastIndex = at;
@@ -174,7 +181,7 @@ export const printedSecretDetector: Detector = {
         for (const f of environmentMapValues(echo.slice(0, end))) out.push({ ...f, start: f.start + eol + 1, end: f.end + eol + 1 });
         continue;
       }
-      const prints = repl ? (repl.names.some((name) => SECRET_KEY.test(name)) ? "any" : undefined) : printsSecret(text, at);
+      const prints = repl ? replPrints(repl) : printsSecret(text, at);
       if (!prints) continue;
       done = eol;
       OUTPUT.lastIndex = text[eol - 1] === "\r" ? eol - 1 : eol;
@@ -186,6 +193,7 @@ export const printedSecretDetector: Detector = {
       const mark = m?.[1] as EchoMark | undefined;
       if (mark !== undefined && !repl?.echo.includes(mark)) continue;
       if ((repl?.quoted && !quote) || (prints === "key" && !KEY_SHAPED.test(value ?? ""))) continue;
+      if (prints === "opaque" && !isOpaqueEnvValue(repl?.names[0] ?? "", value ?? "")) continue;
       if (span && value && isPrintedSecret(value)) out.push({ start: span[0] + quote, end: span[1] - quote, kind: "secret" });
     }
   },

@@ -8,7 +8,9 @@ import { namesRead } from "./printed-variable.ts";
  *   (Rails 7.2 and later): after `=> `, an assignment's value too;
  * - PsySH's (Laravel's `php artisan tinker`): `>>> ` then `=> ` before 0.11, `> ` then `= ` since (a `> ` line is read so only above `= `);
  * - node's `> `, Deno's and Bun's: Markdown quotes a line so, so only a chain of fields and calls that ends in a secret's name
- *   (`> require('./config').db.password`, `> process.env.API_TOKEN`), and only a quoted string below is its echo.
+ *   (`> require('./config').db.password`, `> process.env.API_TOKEN`), and only a quoted string below is its echo; or such a chain,
+ *   or any environment variable, printed (`> console.log(process.env.STRIPE)`, `console.info`, `process.stdout.write`): the value
+ *   comes bare on the next line (`undefined`, the call's own echo, after it), an opaque token under any variable's name.
  * What a print call writes (`print(…)`, `puts …`) comes bare, as a one-liner's does. The whole environment echoed (`> process.env`,
  * `>>> os.environ`, `irb> ENV.to_h`) is a map of every variable, read as an environment's dump is (printed-secret.ts).
  */
@@ -21,6 +23,8 @@ export interface ReplLine {
   quoted: boolean;
   /** Whether the expression is the whole environment (`process.env`, `os.environ`, `ENV.to_h`): its echo is a map of every variable. */
   environment: boolean;
+  /** Whether it prints an environment variable's value (node's `console.log(process.env.X)`): an opaque token goes whatever the name. */
+  variable: boolean;
 }
 export type EchoMark = "Out[" | "=>" | "=";
 
@@ -43,6 +47,9 @@ const RAILS = new RegExp(String.raw`(?<=^[ \t]{0,40}[\w-]{1,60}\([a-z]{1,30})\)>
  * one level of brackets inside (`require('./config').db.password`, `keytar.getPassword('svc', 'bob')`).
  */
 const NODE = /(?<=^)>[ \t](?=[^\r\n]{1,400}$)((?:await[ \t]+)?[A-Za-z_$][\w$]{0,100}(?:\.[A-Za-z_$][\w$]{0,100}|\[[^\]\r\n]{1,100}\]|\((?:[^()\r\n]|\([^()\r\n]{0,100}\)){0,200}\)){0,20})[ \t]*;?[ \t]*$/my;
+/** A print call of node's around the whole chain (its argument: group 1), and an environment variable's read. */
+const PRINT_CALL = /^(?:console\.(?:log|info)|process\.stdout\.write)\([ \t]*([^]*?)[ \t]*\)$/;
+const ENV_VARIABLE = /^process\.env(?:\.|\[)/;
 /** The chain's last field, read or called: `.password`, `['api_key']`, `.get('db.password')`'s last name, `.getPassword(…)`. */
 const CHAIN_END = /(?:\.([A-Za-z_$][\w$]{0,100})(?:\([^()]*\))?|\[[ \t]*["']([\w.-]{0,100}?)["'][ \t]*\])$/;
 /** A getter's dotted key, its last name (`.get('db.password')`: `password`). */
@@ -62,13 +69,16 @@ export function replLine(text: string, at: number): ReplLine | undefined {
   for (const [re, echo] of PROMPTS) {
     re.lastIndex = at;
     const expression = re.exec(text)?.[1];
-    if (expression !== undefined) return { names: namesRead(expression), echo, quoted: false, environment: ENVIRONMENT.test(expression) };
+    if (expression !== undefined) return { names: namesRead(expression), echo, quoted: false, environment: ENVIRONMENT.test(expression), variable: false };
   }
   NODE.lastIndex = at;
-  const chain = NODE.exec(text)?.[1];
-  if (chain === undefined) return undefined;
-  if (ENVIRONMENT.test(chain)) return { names: [], echo: [], quoted: true, environment: true };
+  const typed = NODE.exec(text)?.[1];
+  if (typed === undefined) return undefined;
+  if (ENVIRONMENT.test(typed)) return { names: [], echo: [], quoted: true, environment: true, variable: false };
+  const printed = PRINT_CALL.exec(typed)?.[1];
+  const chain = printed ?? typed;
   const end = CHAIN_END.exec(chain);
   const name = end?.[1] === "get" ? GET_KEY_LAST.exec(chain.slice(end.index))?.[1] : (end?.[1] ?? end?.[2]?.split(".").pop());
-  return { names: name === undefined ? [] : [name], echo: [], quoted: true, environment: false };
+  const variable = printed !== undefined && ENV_VARIABLE.test(printed);
+  return { names: name === undefined ? [] : [name], echo: [], quoted: printed === undefined, environment: false, variable };
 }
