@@ -671,6 +671,22 @@ describe("prefixed keys of 2025-2026 (Fireworks, Vercel, Cloudflare) and keys gi
   );
 });
 
+describe("a Linear OAuth access token (lin_oauth_ and 64 hex digits) wherever it appears, not only after a keyword", () => {
+  // Built at run time: no token-shaped literal in the repository.
+  const token = ["lin", "oauth", "a4c123b1612dd272d1371c17149d439536b3216fdaeeb975729fae923d5a4fd1"].join("_");
+  const apiKey = ["lin", "api", "aB3dE5fG7hJ9kL2mN4pQ6rS8tU0vW1xY3zA5cD7e"].join("_");
+  exactAndKept(
+    [
+      [`use ${token} for the sync`, "use [REDACTED:linear-oauth-token] for the sync"],
+      [`revoked (${token}).`, "revoked ([REDACTED:linear-oauth-token])."],
+      [`{"data": "${token}", "expires_in": 315705599}`, '{"data": "[REDACTED:linear-oauth-token]", "expires_in": 315705599}'],
+      [`linear.setup(${token})`, "linear.setup([REDACTED:linear-oauth-token])"],
+      [`and the personal key ${apiKey}`, "and the personal key [REDACTED:linear-api-key]"],
+    ],
+    [["placeholders and names that share the prefix", "accessToken: 'lin_oauth_...'\nconst t = 'lin_oauth_xxx'; lin_oauth_token_url lin_oauth_secret\nlin_oauth_a4c123b1612dd272 is cut short"]],
+  );
+});
+
 describe("a file of secrets decrypted (sops -d) or a stack's config with its secrets shown (pulumi config --show-secrets), pasted with its command: the lines below are its output", () => {
   exactAndKept(
     [
