@@ -687,6 +687,24 @@ describe("a Linear OAuth access token (lin_oauth_ and 64 hex digits) wherever it
   );
 });
 
+describe("an AWS session token where no name labels it: the tab-separated line aws sts get-session-token --output text prints", () => {
+  // Built at run time: no token-shaped literal in the repository.
+  const body = "EJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDk7nq3Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefghijkl+/ABCDEFGH==";
+  const current = ["IQoJb3JpZ2lu", "X2Vj", body].join("");
+  const older = ["FwoGZXIv", "YXdzE", body].join("");
+  const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ9x2Lp4KQ";
+  exactAndKept(
+    [
+      [
+        `CREDENTIALS\tASIAQ9X2LP4ABCDEFGHI\t2026-12-08T06:00:00Z\t${secret}\t${current}\n`,
+        "CREDENTIALS\t[REDACTED:aws-access-key-id]\t2026-12-08T06:00:00Z\t[REDACTED:aws-secret-key]\t[REDACTED:aws-session-token]\n",
+      ],
+      [`the old one was ${older}.`, "the old one was [REDACTED:aws-session-token]."],
+    ],
+    [["the documentation's examples, cut short", "export AWS_SESSION_TOKEN=AQoDYXdzEJr...\nsessionToken: 'FwoGZXIvYXdzEBYaDExampleSessionToken',\nIQoJb3JpZ2luX2Vj is origin_ec in base64"]],
+  );
+});
+
 describe("a file of secrets decrypted (sops -d) or a stack's config with its secrets shown (pulumi config --show-secrets), pasted with its command: the lines below are its output", () => {
   exactAndKept(
     [
