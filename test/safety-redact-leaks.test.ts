@@ -705,6 +705,25 @@ describe("an AWS session token where no name labels it: the tab-separated line a
   );
 });
 
+describe("a token as a URL's user with no password (git remote -v after cloning with https://<token>@host, as GitHub's and Azure DevOps' docs show)", () => {
+  exactAndKept(
+    [
+      [
+        "origin\thttps://0123456789abcdef0123456789abcdef01234567@github.com/acme/app.git (fetch)",
+        "origin\thttps://[REDACTED:secret]@github.com/acme/app.git (fetch)",
+      ],
+      ["git clone https://x7kq2m3pz5ab4cd6ef7gh2ij3kl4mn5op6qr7st2uv3wx4yz5ab6@dev.azure.com/org/p/_git/r", "git clone https://[REDACTED:secret]@dev.azure.com/org/p/_git/r"],
+      ["url = https://Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE@bitbucket.org/acme/app.git", "url = https://[REDACTED:secret]@bitbucket.org/acme/app.git"],
+    ],
+    [
+      [
+        "a person's, a service's or a bot's name as the user, and placeholders",
+        "origin\thttps://alice@github.com/acme/app.git (fetch)\nssh://git@github.com/acme/app.git\nhttps://AlexanderSmith2@bitbucket.org/acme/app.git\nhttps://deploy-bot-2024-production@git.example.com/x\nhttps://your_personal_access_token@github.com/x https://xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx@github.com/x",
+      ],
+    ],
+  );
+});
+
 describe("a file of secrets decrypted (sops -d) or a stack's config with its secrets shown (pulumi config --show-secrets), pasted with its command: the lines below are its output", () => {
   exactAndKept(
     [

@@ -36,7 +36,7 @@ import { pinDetector } from "../src/safety/generic/pin.ts";
 import { sessionTokenDetector } from "../src/safety/generic/session-token.ts";
 import { cookieListDetector, cookieSetDetector } from "../src/safety/generic/cookie-list.ts";
 import { redisReplyDetector } from "../src/safety/generic/redis-reply.ts";
-import { sentryDsnDetector, urlCredentialsDetector, urlSignatureDetector } from "../src/safety/generic/urls.ts";
+import { sentryDsnDetector, urlCredentialsDetector, urlSignatureDetector, urlTokenUserDetector } from "../src/safety/generic/urls.ts";
 import { GITLEAKS, gitleaksFindings } from "../src/safety/gitleaks.ts";
 import { loneSecret } from "../src/safety/generic/lone-secret.ts";
 import { createRedactor } from "../src/safety/redact.ts";
@@ -71,6 +71,7 @@ const GENERIC = [
   urlCredentialsDetector,
   urlSignatureDetector,
   sentryDsnDetector,
+  urlTokenUserDetector,
   printedSecretDetector,
   generatedEntryDetector,
   pastedDumpDetector,

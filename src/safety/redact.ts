@@ -61,7 +61,7 @@ import { dottedRowDetector } from "./generic/dotted-row.ts";
 import { expandedRecordDetector } from "./generic/expanded-record.ts";
 import { envObjectDetector } from "./generic/env-object.ts";
 import { notebookEchoDetector } from "./generic/notebook-echo.ts";
-import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector } from "./generic/urls.ts";
+import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector, urlTokenUserDetector } from "./generic/urls.ts";
 import { gitleaksDetectors } from "./gitleaks.ts";
 import { isStandIn } from "./look-alikes.ts";
 import { MARKER_ONLY, type RedactionKind, redactionMarker } from "./marker.ts";
@@ -139,6 +139,7 @@ function builtinDetectors(): Detector[] {
     urlSignatureDetector,
     urlPathKeyDetector,
     sentryDsnDetector,
+    urlTokenUserDetector,
     encodedFieldDetector,
     netrcDetector,
     composerAuthDetector,

@@ -196,3 +196,25 @@ export const sentryDsnDetector: Detector = {
     }
   },
 };
+
+/**
+ * A token as the URL's user, with no password (`https://<PAT>@dev.azure.com/…`, `https://<token>@github.com/…`, as Azure DevOps' and
+ * GitHub's docs clone with one, and `git remote -v` shows it after): a value drawn at random, hex of 32 digits or more (GitHub's
+ * classic tokens were 40), or Azure DevOps' 52 characters of base32. A person's or a service's name (`alice@`, `git@`,
+ * `deploy-bot-2024@`) stays. After the rules of known tokens (`ghp_…@github.com`) and Sentry's DSN, which name theirs.
+ */
+const TOKEN_USER = /:\/\/([A-Za-z0-9_-]{20,256})@/yd;
+const isUserToken = (user: string) => drawnAtRandom(user) || /^[0-9a-f]{32,}$/i.test(user) || (/^[a-z2-7]{52}$/.test(user) && /\d/.test(user));
+
+export const urlTokenUserDetector: Detector = {
+  keywords: ["://"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      TOKEN_USER.lastIndex = hits[i] as number;
+      const m = TOKEN_USER.exec(text);
+      const span = m?.indices?.[1];
+      const user = m?.[1] as string;
+      if (span && isUserToken(user) && !isStandIn(user)) out.push({ start: span[0], end: span[1], kind: "secret" });
+    }
+  },
+};
