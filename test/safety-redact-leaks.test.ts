@@ -1990,6 +1990,20 @@ describe("a secret other REPLs echo: IPython's Out[n], irb's, pry's and the Rail
   );
 });
 
+describe("Railway's service variables as railway variables --kv and --json print them: an environment's lines (its box is env-array.ts')", () => {
+  const { redactOutput } = createRedactor();
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const read = (command: string, output: string) => redactOutput(output, commandPrints(command) ?? "key").text;
+  test("an opaque token under any name goes; a port, a host stay", () => {
+    expect(read("railway variables --kv", `STRIPE=${token}\nPORT=3000\nRAILWAY_PUBLIC_DOMAIN=api-production-1a2b.up.railway.app\n`)).toBe(
+      "STRIPE=[REDACTED:secret]\nPORT=3000\nRAILWAY_PUBLIC_DOMAIN=api-production-1a2b.up.railway.app\n",
+    );
+    expect(read("railway variables -s api --json", `{\n  "STRIPE": "${token}",\n  "PORT": "3000"\n}\n`)).toBe('{\n  "STRIPE": "[REDACTED:secret]",\n  "PORT": "3000"\n}\n');
+  });
+  test("kept: setting a variable prints none", () => expect(commandPrints("railway variables --set FOO=bar")).toBeUndefined());
+  exactAndKept([[`$ railway variables --kv\nSTRIPE=${token}\nPORT=3000\n`, "$ railway variables --kv\nSTRIPE=[REDACTED:secret]\nPORT=3000\n"]], [["a listing of no secret", "$ railway variables --kv\nPORT=3000\nNODE_ENV=production\n"]]);
+});
+
 describe("a secret node's REPL prints bare through console.log, console.info or process.stdout.write: under a secret's name, or an opaque token under any variable's", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   exactAndKept(

@@ -268,10 +268,11 @@ export function dumpPrints(command: string): "env" | "config-table" | undefined 
 /**
  * A platform's config vars printed with their values: `heroku config` (not `config:get`, one value, nor `config:set`), `dokku config:show`,
  * `netlify env:list --plain`, `npx convex env list`, `eas env:list`, `terraform output` of every output (`-raw` prints one, `-json` JSON),
- * `pm2 env <id>` (a process's environment). Their `NAME: value` and `NAME=value` lines are read as an environment file's.
+ * `pm2 env <id>` (a process's environment), `railway variables --kv` (`--json`: its `"NAME": "value",` lines; without either, a box:
+ * env-array.ts). Their `NAME: value` and `NAME=value` lines are read as an environment file's.
  */
 const CONFIG_VARS_SHOWN =
-  /(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|pm2[ \t]+env[ \t]+[\w-]|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>]))/i;
+  /(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|pm2[ \t]+env[ \t]+[\w-]|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>])|railway[ \t]+variables(?=[^\r\n|;&]{0,200}[ \t](?:--kv|-k|--json)(?![\w-])))/i;
 
 /** pass's own commands: `pass <word>` with any other word shows the entry so named (`pass email/work`). */
 const PASS_COMMANDS = "init|ls|list|grep|find|search|show|insert|add|edit|generate|rm|remove|delete|mv|rename|cp|copy|git|help|version|otp|import|update|tomb|open|close|audit|clip";
