@@ -215,6 +215,12 @@ test("a quoted value echoed, then a long run of spaces before more text", () => 
   expect(redact(text).count).toBe(0);
 });
 
+test("a box's title, then a row that is a long run of spaces with no column's bar", () => {
+  // Doppler's and Railway's box rule read the spaces before the name apart from the name's column: every split, minutes at 1 MB.
+  const text = `╔═══ Variables for api ═══╗\n║${" ".repeat(1 << 20)}x`;
+  expect(redact(text).count).toBe(0);
+});
+
 describe("1 MiB of near-misses of each newer rule completes, and redacts nothing", () => {
   const MiB = 1 << 20;
   const hex = "0123456789abcdef0123456789abcdef";

@@ -25,8 +25,11 @@ const ENTRY = /"[A-Za-z_][A-Za-z0-9_.-]{0,100}=([A-Za-z0-9]{20,256})"|"value"[ \
 /** Doppler's header (a NAME column, then VALUE), or Railway's title. */
 const BOX_HEADER = /^[ \t]*(?:│[ \t]*NAME[ \t]*│[ \t]*VALUE[ \t]*│|╔═*[ \t]*Variables for[ \t])/;
 const RAILWAY_TITLE = /^variables for[ \t]/i;
-/** A row of its box (`│ STRIPE │ … │`, Railway's `║ STRIPE │ … ║`) or a rule between rows (`├───┼`, `║────║`). */
-const BOX_ROW = /^[ \t]*[│║][ \t]*[^│║\r\n]*│[ \t]*([^│║\s]*)[ \t]*[│║]/d;
+/**
+ * A row of its box (`│ STRIPE │ … │`, Railway's `║ STRIPE │ … ║`) or a rule between rows (`├───┼`, `║────║`). The name's column
+ * takes its spaces too: a run of them before it, read apart, was split every way on a row of spaces with no bar after (linear).
+ */
+const BOX_ROW = /^[ \t]*[│║][^│║\r\n]*│[ \t]*([^│║\s]*)[ \t]*[│║]/d;
 const BOX_RULE = /^[ \t]*(?:├[─┼]|║─)/;
 const BAR_BEFORE = /│[ \t]{1,8}$/;
 
