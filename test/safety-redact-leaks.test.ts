@@ -687,6 +687,18 @@ describe("a Linear OAuth access token (lin_oauth_ and 64 hex digits) wherever it
   );
 });
 
+describe("a Fly.io token as fly tokens create prints it: two macaroons joined by a comma (FlyV1 fm2_…,fm2_…), the first no longer left whole", () => {
+  const macaroon = "lJPECAAAAAAAAMhmxBBxZx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE1234567890abcdefghijklmnopqrstuv+/".repeat(3);
+  const fm2 = (body: string) => ["fm2", body].join("_");
+  exactAndKept(
+    [
+      [`FlyV1 ${fm2(macaroon)},${fm2(`${macaroon}Q==`)}\n`, "FlyV1 [REDACTED:flyio-access-token],[REDACTED:flyio-access-token]\n"],
+      [`fly deploy works with FlyV1 ${fm2(macaroon)}, thanks`, "fly deploy works with FlyV1 [REDACTED:flyio-access-token], thanks"],
+    ],
+    [["placeholders, cut short", `fly_auth("${fm2("example")}") and FlyV1 ${fm2("FAKE0000".repeat(7))},${fm2("x")}`]],
+  );
+});
+
 describe("an AWS session token where no name labels it: the tab-separated line aws sts get-session-token --output text prints", () => {
   // Built at run time: no token-shaped literal in the repository.
   const body = "EJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQDk7nq3Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefghijkl+/ABCDEFGH==";
