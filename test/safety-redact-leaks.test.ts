@@ -2016,6 +2016,19 @@ describe("Railway's service variables as railway variables --kv and --json print
   exactAndKept([[`$ railway variables --kv\nSTRIPE=${token}\nPORT=3000\n`, "$ railway variables --kv\nSTRIPE=[REDACTED:secret]\nPORT=3000\n"]], [["a listing of no secret", "$ railway variables --kv\nPORT=3000\nNODE_ENV=production\n"]]);
 });
 
+describe("files in dotenv's format under other names: Wrangler's .dev.vars and a shell's startup files (export STRIPE=… in ~/.zshrc)", () => {
+  const { redactOutput } = createRedactor();
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const rc = `export ZSH="$HOME/.oh-my-zsh"\nZSH_THEME="robbyrussell"\nplugins=(git docker)\nHISTSIZE=10000\nexport PATH="$HOME/.local/bin:$PATH"\nexport OPENAI=${token}\nalias ll='ls -la'\n`;
+  const masked = rc.replace(token, "[REDACTED:secret]");
+  test("cat or the Read tool: an opaque token under any name goes, the shell's settings stay", () => {
+    for (const command of ["cat ~/.zshrc", "cat ~/.bashrc", "tail -20 ~/.bash_profile", "cat ~/.profile"]) expect(redactOutput(rc, commandPrints(command) ?? "key").text).toBe(masked);
+    for (const path of ["/home/a/.zshrc", "/Users/a/.zshenv", "/root/.bashrc", "/work/app/.dev.vars", "/work/app/.dev.vars.staging"]) expect(filePrints(path)).toBe("env");
+    expect(redactOutput(`STRIPE=${token}\nACCOUNT_ID=abc123\n`, commandPrints("cat .dev.vars") ?? "key").text).toBe("STRIPE=[REDACTED:secret]\nACCOUNT_ID=abc123\n");
+  });
+  exactAndKept([[`$ cat ~/.zshrc\n${rc}`, `$ cat ~/.zshrc\n${masked}`]], [["a startup file of no secret", `$ cat ~/.bashrc\n${rc.replace(`export OPENAI=${token}\n`, "")}`]]);
+});
+
 describe("a secret node's REPL prints bare through console.log, console.info or process.stdout.write: under a secret's name, or an opaque token under any variable's", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   exactAndKept(

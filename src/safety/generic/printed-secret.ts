@@ -620,8 +620,11 @@ function shortNamedValues(text: string): Finding[] {
   return out;
 }
 
-/** `.env`, `.env.production`, `staging.env`, `.envrc`. */
-const ENV_FILE = /^\.env(?:rc)?(?:\.[\w-]+)*$|\.env$/i;
+/**
+ * `.env`, `.env.production`, `staging.env`, `.envrc`; Wrangler's `.dev.vars` (`.dev.vars.staging`), dotenv's format under another name;
+ * and a shell's startup files, where keys are exported for every shell (`~/.zshrc`'s `export STRIPE=…`).
+ */
+const ENV_FILE = /^\.env(?:rc)?(?:\.[\w-]+)*$|\.env$|^\.dev\.vars(?:\.[\w-]+)?$|^\.(?:bashrc|bash_profile|bash_login|profile|zshrc|zshenv|zprofile|zlogin)$/i;
 /**
  * OpenVPN's `auth-user-pass` file (`/etc/openvpn/auth.txt`, `~/.openvpn/creds`): a user's line, then
  * the password's. Not its configs, keys and certificates.
