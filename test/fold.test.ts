@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, test } from "bun:test";
-import { DEFAULT_FOLD_OPTIONS, type FoldedMessage } from "../src/fold/session-fold.ts";
+import { DEFAULT_FOLD_OPTIONS, type FoldedMessage, SessionFold } from "../src/fold/session-fold.ts";
+import { parseLine } from "../src/transcript/parse-line.ts";
+import type { Entry } from "../src/transcript/schema.ts";
 import { readAll as scanAll } from "./helpers/read.ts";
 import {
   SESSION,
@@ -321,5 +323,24 @@ describe("titles and messages", () => {
     expect((await scan(dir)).messages.some((m) => JSON.stringify(m.parts).includes("deep thought"))).toBe(false);
     const on = await scan(dir, { ...DEFAULT_FOLD_OPTIONS, thinking: true });
     expect(on.messages.some((m) => JSON.stringify(m.parts).includes("deep thought"))).toBe(true);
+  });
+});
+
+describe("a search's result is noted with what it prints (environment files' lines among its lines)", () => {
+  test("the Grep tool's lines: of one environment file, of a folder; a list of files prints no line", () => {
+    const messages: FoldedMessage[] = [];
+    const fold = new SessionFold(SESSION, DEFAULT_FOLD_OPTIONS, { add: () => {} }, (m) => messages.push(m));
+    const lines = [
+      user("where is the stripe key set?"),
+      assistant("msg_1", toolUse("toolu_1", "Grep", { pattern: "STRIPE", path: "/app/.env.local", output_mode: "content", "-n": true })),
+      toolResult("toolu_1", "3:STRIPE=x"),
+      assistant("msg_2", toolUse("toolu_2", "Grep", { pattern: "STRIPE", path: "/app", output_mode: "content" })),
+      toolResult("toolu_2", "/app/.env:STRIPE=x"),
+      assistant("msg_3", toolUse("toolu_3", "Grep", { pattern: "STRIPE", path: "/app", output_mode: "files_with_matches" })),
+      toolResult("toolu_3", "Found 1 file\n/app/.env"),
+    ];
+    lines.forEach((line, i) => fold.add(parseLine(Buffer.from(JSON.stringify(line))).entry as Entry, false, i));
+    fold.flush({ final: true });
+    expect(messages.flatMap((m) => (m.printed ? [m.printed] : []))).toEqual([{ toolu_1: "env-search" }, { toolu_2: "search" }]);
   });
 });

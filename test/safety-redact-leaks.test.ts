@@ -2029,6 +2029,30 @@ describe("files in dotenv's format under other names: Wrangler's .dev.vars and a
   exactAndKept([[`$ cat ~/.zshrc\n${rc}`, `$ cat ~/.zshrc\n${masked}`]], [["a startup file of no secret", `$ cat ~/.bashrc\n${rc.replace(`export OPENAI=${token}\n`, "")}`]]);
 });
 
+describe("an environment file's lines in a search's result (grep STRIPE .env, grep -rn, rg, the Grep tool): an opaque token under any name", () => {
+  const { redactOutput } = createRedactor();
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const other = "Hx9kQ2pLz7wAbCdEZx8Cv7Bn6Mq5Lp4K";
+  const read = (command: string, output: string) => redactOutput(output, commandPrints(command) ?? "key").text;
+  test("one environment file searched: its lines, after their number with -n", () => {
+    expect(read("grep STRIPE .env", `STRIPE=${token}\n`)).toBe("STRIPE=[REDACTED:secret]\n");
+    expect(read("grep -n -i 'stripe' apps/web/.env.local", `3:STRIPE=${token}\n`)).toBe("3:STRIPE=[REDACTED:secret]\n");
+  });
+  test("a folder searched: an environment file's lines after its path, a line of context too; code's lines stay", () => {
+    const output = `./.env.production:4:STRIPE=${token}\n./.env.production-5-OPENAI=${other}\n./src/build.ts:7:const BUILD = "${token}";\n`;
+    const masked = output.replace(`STRIPE=${token}`, "STRIPE=[REDACTED:secret]").replace(other, "[REDACTED:secret]");
+    for (const command of ["grep -rn -A1 STRIPE .", "rg -n STRIPE", "git grep -n STRIPE", "grep -n STRIPE .env.production src/build.ts"]) expect(read(command, output)).toBe(masked);
+  });
+  test("the Grep tool's kinds read the same way", () => {
+    expect(redactOutput(`12:STRIPE=${token}\n`, "env-search").text).toBe("12:STRIPE=[REDACTED:secret]\n");
+    expect(redactOutput(`/app/.env:STRIPE=${token}\n/app/src/a.ts:const BUILD = "${token}";\n`, "search").text).toBe(`/app/.env:STRIPE=[REDACTED:secret]\n/app/src/a.ts:const BUILD = "${token}";\n`);
+  });
+  test("kept: a search of no environment file, a process list", () => {
+    expect(["ps aux | grep node", "grep -n TODO src/app.ts", "grep STRIPE README.md"].map(commandPrints)).toEqual([undefined, undefined, undefined]);
+    expect(read("rg BUILD", `src/build.ts:const BUILD = "${token}";\n`)).toBe(`src/build.ts:const BUILD = "${token}";\n`);
+  });
+});
+
 describe("a secret node's REPL prints bare through console.log, console.info or process.stdout.write: under a secret's name, or an opaque token under any variable's", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   exactAndKept(

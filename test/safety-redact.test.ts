@@ -611,7 +611,8 @@ describe("a command's output in its own message (a tool's result), the command i
     ["awk -F= '/API_KEY/ {print $2}' .env", "any"],
     ["grep -oP '^VERSION=\\K.*' .env", undefined],
     ["grep -r token src/ | cut -d: -f1", undefined],
-    ["grep API_KEY .env", undefined],
+    // An environment file's lines, read as the file's (an opaque token under any name).
+    ["grep API_KEY .env", "env-search"],
     ["aws configure get region", undefined],
     ["heroku config:get NODE_ENV", undefined],
     ["kubectl get pods -o jsonpath='{.items[*].metadata.name}'", undefined],

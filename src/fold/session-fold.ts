@@ -1,5 +1,6 @@
 import type { AgentMeta } from "../discover/agent-meta.ts";
 import { type PrintedSecret, commandPrints, filePrints } from "../safety/generic/printed-secret.ts";
+import { grepToolPrints } from "../safety/generic/search-output.ts";
 import { toolPrints } from "../safety/generic/secret-tools.ts";
 import type { SeenDigests } from "../safety/seen-secrets.ts";
 import type { Part, Role } from "../opensync/payload.ts";
@@ -514,12 +515,12 @@ export class SessionFold {
   }
 
   /**
-   * A shell call that prints a secret, a Read of a file that holds one, a read of the output of
+   * A shell call that prints a secret, a Read of a file that holds one, a Grep's lines (an environment file's among them), a read of the output of
    * a background task such a call became, or an MCP tool's read of a secret store, noted by its id (see `printers`).
    */
   private notePrinter(block: Block): void {
     if (block.type !== "tool_use" || typeof block.id !== "string") return;
-    const input = block.input as { command?: unknown; file_path?: unknown; task_id?: unknown; bash_id?: unknown } | undefined;
+    const input = block.input as { command?: unknown; file_path?: unknown; task_id?: unknown; bash_id?: unknown; path?: unknown; output_mode?: unknown } | undefined;
     const task = input?.task_id ?? input?.bash_id;
     const store = typeof block.name === "string" ? toolPrints(block.name, input) : undefined;
     const prints =
@@ -528,7 +529,9 @@ export class SessionFold {
         ? commandPrints(input.command)
         : block.name === "Read" && typeof input?.file_path === "string"
           ? (this.taskPrints(TASK_OUTPUT_FILE.exec(input.file_path)?.[1]) ?? filePrints(input.file_path))
-          : this.taskPrints(typeof task === "string" ? task : undefined));
+          : block.name === "Grep" && input
+            ? grepToolPrints(input)
+            : this.taskPrints(typeof task === "string" ? task : undefined));
     if (prints) this.remember(block.id, prints);
   }
 

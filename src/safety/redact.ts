@@ -22,6 +22,7 @@ import { envArrayDetector } from "./generic/env-array.ts";
 import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
 import { type PrintedSecret, generatedEntryDetector, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
+import { environmentLines } from "./generic/search-output.ts";
 import { pastedDumpDetector } from "./generic/pasted-dump.ts";
 import { projectConfigDetector } from "./generic/project-config.ts";
 import { tableDetector } from "./generic/table.ts";
@@ -370,6 +371,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
 
   const redactOutput = (text: string, prints: PrintedSecret, seen?: SeenSecrets) => {
     const { found, words } = findAll(text, prints === "env");
+    // A search's lines of environment files, read as that file's lines are, their prefixes (a path, a number) out of the way.
+    if (prints === "env-search" || prints === "search") found.push(...findAll(environmentLines(words, prints), true).found);
     for (const f of printedOutput(words, prints)) found.push({ ...f, rank: Number.MAX_SAFE_INTEGER });
     return apply(text, found, words, seen);
   };

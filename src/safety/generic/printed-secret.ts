@@ -8,6 +8,7 @@ import { recordValues } from "./secret-record.ts";
 import { withoutNotices } from "./tool-notices.ts";
 import { PPP_SECRET_LINE, userLines } from "./user-lines.ts";
 import { PRINTED_VARIABLE_KEYWORDS, printedVariables } from "./printed-variable.ts";
+import { type SearchPrints, environmentLines, searchPrints } from "./search-output.ts";
 import { type EchoMark, REPL_KEYWORDS, type ReplLine, replLine } from "./repl-prompt.ts";
 
 /**
@@ -220,7 +221,7 @@ export function commandEnd(text: string, at: number): number {
  * its first line is the password, whatever its shape, or after another command's output each line of one word ("entry-lines"), or of several
  * entries alone each line but a field ("entries"); or a one-time code ("otp-code", `pass otp`, `oathtool`): the codes at their lines' start.
  */
-export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "entry-lines" | "entries" | "otp-code";
+export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "entry-lines" | "entries" | "otp-code" | SearchPrints;
 
 /**
  * Whether a shell command (a Bash tool call's) prints a secret, by the rules above. Its output is
@@ -245,7 +246,7 @@ export function commandPrints(command: string): PrintedSecret | undefined {
     }
   }
   // What a file shown whole holds (its kind: `cat /etc/ppp/chap-secrets`) says more than a secret's word in its name.
-  return shownFilePrints(command) ?? prints ?? (printsEnvironment(command) ? "env" : undefined);
+  return shownFilePrints(command) ?? prints ?? (printsEnvironment(command) ? "env" : undefined) ?? searchPrints(command);
 }
 
 /**
@@ -696,6 +697,7 @@ function outputBody(text: string): { output: string; at: number } {
  */
 export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "env") return [...spacedEnvValues(text), ...opaqueEnvValues(text), ...shortNamedValues(text)];
+  if (prints === "env-search" || prints === "search") return printedOutput(environmentLines(text, prints), "env");
   if (prints === "user-pass") return userPassLines(text);
   if (prints === "dotfile") return passwordFile(text);
   if (prints === "ppp-secrets") return userLines(text, PPP_SECRET_LINE);

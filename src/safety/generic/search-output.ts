@@ -1,0 +1,63 @@
+import { filePrints } from "./printed-secret.ts";
+
+/**
+ * What a search prints of environment files: `grep STRIPE .env`, `grep -rn KEY .`, `rg OPENAI`, `git grep`, and Claude Code's Grep
+ * tool. Its lines are the files' lines, so a line of an environment file is read as one (printed-secret.ts's "env": an opaque
+ * token under any name goes, `STRIPE=…`); before, a search's result was read as any text, and such a line went whole. A search of
+ * one environment file ("env-search") prints its lines alone, after their number with `-n` (`3:STRIPE=…`); any other ("search")
+ * before each line its file's path (`./.env:3:STRIPE=…`, `/app/.env.local-4-…` for a line of context), and only an environment
+ * file's lines are read.
+ */
+export type SearchPrints = "env-search" | "search";
+
+/**
+ * A search command and its arguments, up to the end of its step; its lines printed as they are, or piped into a command that
+ * keeps them whole (`| grep -v node_modules`, `| head`), not cut (`| cut -d= -f2`: printed-secret.ts's cut values).
+ */
+const SEARCH = /(?<![\w-])(grep|egrep|rg|ag|ack|git[ \t]+grep)[ \t]([^\r\n|;&]{0,1000})(?![^\r\n|;&])(?![ \t]*\|(?![ \t]*(?:grep|egrep|rg|head|tail|sort|uniq|less|more)(?![\w-])))/g;
+/** grep's recursive flags; rg, ag, ack and git grep search a folder by default. */
+const RECURSIVE = /^-(?:[A-Za-z]*[rR][A-Za-z]*|-recursive|-dereference-recursive)$/;
+/** Flags that print no line whole: a match's part alone (`-o`, a value cut by `\K`), files' names, counts. */
+const NO_LINES = /^-(?:[A-Za-z]*[olLc][A-Za-z]*|-only-matching|-files-with(?:out)?-match(?:es)?|-count)$/;
+const QUOTES = /^["']|["']$/g;
+
+/** What the command's searches print of environment files, or undefined when none may read one. */
+export function searchPrints(command: string): SearchPrints | undefined {
+  let prints: SearchPrints | undefined;
+  for (const m of command.matchAll(SEARCH)) {
+    const words = (m[2] as string).split(/[ \t]+/).map((w) => w.replace(QUOTES, ""));
+    if (words.some((w) => NO_LINES.test(w))) continue;
+    // Its pattern, then its files: grep puts a file's path before each line when it searches more than one.
+    const operands = words.filter((w) => w !== "" && !w.startsWith("-"));
+    if (m[1] !== "grep" && m[1] !== "egrep") return "search";
+    if (words.some((w) => RECURSIVE.test(w)) || operands.length > 2) return "search";
+    if (operands.some((w) => filePrints(w) === "env")) prints = "env-search";
+  }
+  return prints;
+}
+
+/** The Grep tool's call: a search of one environment file, or of a folder (its lines after their file's path); only its lines' mode. */
+export function grepToolPrints(input: { path?: unknown; output_mode?: unknown }): SearchPrints | undefined {
+  if (input.output_mode !== "content") return undefined;
+  return typeof input.path === "string" && filePrints(input.path) === "env" ? "env-search" : "search";
+}
+
+/** A line's prefix: its file's path and `:` (`-` before a line of context, as its number's), its number. */
+const PATH_AND_NUMBER = /^([^\r\n:]{1,1000}?)([:-])\d{1,9}\2/;
+const PATH_ONLY = /^([^\r\n:]{1,1000}):/;
+const NUMBER_ONLY = /^\d{1,9}[:-]/;
+
+/**
+ * The search's output with all but environment files' lines blanked (spaces, each character's place kept), their prefixes too:
+ * what is left is read as an environment file.
+ */
+export function environmentLines(text: string, prints: SearchPrints): string {
+  return text.replace(/[^\r\n]+/g, (line) => {
+    if (prints === "env-search") return unprefixed(line, NUMBER_ONLY.exec(line)?.[0] ?? "");
+    const prefix = PATH_AND_NUMBER.exec(line) ?? PATH_ONLY.exec(line);
+    return prefix && filePrints(prefix[1] as string) === "env" ? unprefixed(line, prefix[0]) : blank(line);
+  });
+}
+
+const blank = (s: string) => " ".repeat(s.length);
+const unprefixed = (line: string, prefix: string) => blank(prefix) + line.slice(prefix.length);
