@@ -2053,6 +2053,16 @@ describe("an environment file's lines in a search's result (grep STRIPE .env, gr
   });
 });
 
+describe("a platform's or a remote host's environment printed through its wrapper (heroku run printenv -a app, fly ssh console -C printenv, ssh host env)", () => {
+  const { redactOutput } = createRedactor();
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const output = `PATH=/usr/local/bin:/usr/bin\nSTRIPE=${token}\nPORT=3000\n`;
+  for (const command of ["heroku run printenv -a shop", "fly ssh console -C printenv", "ssh deploy@prod env"]) {
+    test(command, () => expect(redactOutput(output, commandPrints(command) ?? "key").text).toBe(output.replace(token, "[REDACTED:secret]")));
+  }
+  exactAndKept([[`$ heroku run printenv -a shop\n${output}`, `$ heroku run printenv -a shop\n${output.replace(token, "[REDACTED:secret]")}`]], [["a command run remotely that prints no environment", `$ heroku run rails db:migrate -a shop\nMigrating ${token}\n`]]);
+});
+
 describe("a secret node's REPL prints bare through console.log, console.info or process.stdout.write: under a secret's name, or an opaque token under any variable's", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   exactAndKept(

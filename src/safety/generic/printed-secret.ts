@@ -510,7 +510,7 @@ const SHOWN_FILE = new RegExp(String.raw`(?<![\w-])${FILE_VIEWER}[ \t]+["']?([^\
  * `NAME=value` lines whose names need not say which hold a key. `env NAME=x cmd` runs a command.
  */
 const ENV_DUMP =
-  /(?:^|[|;&(][ \t]*|\bsudo[ \t]+|--[ \t]+)(?:printenv|env|export[ \t]+-p|set|cmd(?:\.exe)?[ \t]+\/c[ \t]+set)[ \t]*(?=$|[|;&>)])|\b(?:exec|run)\b[^\r\n|;&]{0,200}[ \t](?:printenv|env)[ \t]*(?=$|[|;&>)])|doppler[ \t]+secrets[ \t]+download[^\r\n|;&]{0,200}--format[ \t=]+(?:env|dotenv)|\/proc\/(?:\d{1,10}|self|\$\$|\$\w{1,40})\/environ(?![\w.-])/m;
+  /(?:^|[|;&(][ \t]*|\bsudo[ \t]+|--[ \t]+)(?:printenv|env|export[ \t]+-p|set|cmd(?:\.exe)?[ \t]+\/c[ \t]+set)[ \t]*(?=$|[|;&>)])|\b(?:exec|run|ssh)\b[^\r\n|;&]{0,200}(?:[ \t]|(?:-C|--command)=)["']?(?:printenv|env)["']?(?:[ \t]+-{1,2}[A-Za-z][\w-]{0,40}(?:[ \t=]+[^\s|;&"'-][^\s|;&"']{0,200})?){0,5}[ \t]*(?=$|[|;&>)])|doppler[ \t]+secrets[ \t]+download[^\r\n|;&]{0,200}--format[ \t=]+(?:env|dotenv)|\/proc\/(?:\d{1,10}|self|\$\$|\$\w{1,40})\/environ(?![\w.-])/m;
 
 /** Whether a command prints a process's whole environment (ENV_DUMP). */
 export const printsEnvironment = (command: string): boolean => ENV_DUMP.test(command);
