@@ -2063,6 +2063,16 @@ describe("a platform's or a remote host's environment printed through its wrappe
   exactAndKept([[`$ heroku run printenv -a shop\n${output}`, `$ heroku run printenv -a shop\n${output.replace(token, "[REDACTED:secret]")}`]], [["a command run remotely that prints no environment", `$ heroku run rails db:migrate -a shop\nMigrating ${token}\n`]]);
 });
 
+describe("environment files shown through a shell's pattern (cat .env*, tail -n +1 .env*, cat .env.{local,production})", () => {
+  const { redactOutput } = createRedactor();
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const output = `==> .env <==\nPORT=3000\n\n==> .env.local <==\nSTRIPE=${token}\n`;
+  for (const command of ["cat .env*", "cat .env.*", "tail -n +1 .env*", "cat .env.{local,production}"]) {
+    test(command, () => expect(redactOutput(output, commandPrints(command) ?? "key").text).toBe(output.replace(token, "[REDACTED:secret]")));
+  }
+  test("kept: a listing of them, a file whose name only starts so", () => expect(["ls -la .env*", "cat .envoy.yaml"].map(commandPrints)).toEqual([undefined, undefined]));
+});
+
 describe("a secret node's REPL prints bare through console.log, console.info or process.stdout.write: under a secret's name, or an opaque token under any variable's", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   exactAndKept(

@@ -52,9 +52,9 @@ const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
  * A file named for a secret (`cat ~/.config/app/token`); a public key's `.pub` is not one, nor `/etc/passwd`:
  * its passwords are in `/etc/shadow`, and a script's `passcat='cat /etc/passwd'` is followed by its next line. Other viewers
  * (`less`, `more`, `bat`, `head`, `tail`, PowerShell's `Get-Content`/`gc`, cmd's `type`) are words too ("more tokens"): their
- * argument must be a path (a `.`, `/`, `\` or `~` in it).
+ * argument must be a path (a `.`, `/`, `\` or `~` in it). `tail -n +1` prints every file whole, each after its name.
  */
-const FILE_VIEWER = String.raw`(?:cat|(?:bat|less|more|head|tail|gc|get-content|type)(?:[ \t]+-[\w-]+(?:[ \t]+\d+)?)*(?=[ \t]+["']?[^\s"']*[.\/\\~]))`;
+const FILE_VIEWER = String.raw`(?:cat|(?:bat|less|more|head|tail|gc|get-content|type)(?:[ \t]+-[\w-]+(?:[ \t]+\+?\d+)?)*(?=[ \t]+["']?[^\s"']*[.\/\\~]))`;
 const PRINT_FILE = new RegExp(
   String.raw`(?<![\w-])${FILE_VIEWER}[ \t]+["']?(?!\/etc\/passwd-?(?![\w.\/-]))(\S{0,200}(?:token|secret|passw|credential|api[_-]?key|private[_-]?key|\.key)(?![\w.-]*\.pub\b)\S{0,100})`,
   "iy",
@@ -622,10 +622,11 @@ function shortNamedValues(text: string): Finding[] {
 }
 
 /**
- * `.env`, `.env.production`, `staging.env`, `.envrc`; Wrangler's `.dev.vars` (`.dev.vars.staging`), dotenv's format under another name;
- * and a shell's startup files, where keys are exported for every shell (`~/.zshrc`'s `export STRIPE=…`).
+ * `.env`, `.env.production`, `staging.env`, `.envrc`, and a shell's pattern of them (`cat .env*`, `.env.*`, `.env.{local,production}`);
+ * Wrangler's `.dev.vars` (`.dev.vars.staging`), dotenv's format under another name; and a shell's startup files, where keys are
+ * exported for every shell (`~/.zshrc`'s `export STRIPE=…`).
  */
-const ENV_FILE = /^\.env(?:rc)?(?:\.[\w-]+)*$|\.env$|^\.dev\.vars(?:\.[\w-]+)?$|^\.(?:bashrc|bash_profile|bash_login|profile|zshrc|zshenv|zprofile|zlogin)$/i;
+const ENV_FILE = /^\.env(?:rc)?(?:\.[\w-]+|\.?\*|\.\{[\w,-]{1,200}\})*$|\.env$|^\.dev\.vars(?:\.[\w-]+)?$|^\.(?:bashrc|bash_profile|bash_login|profile|zshrc|zshenv|zprofile|zlogin)$/i;
 /**
  * OpenVPN's `auth-user-pass` file (`/etc/openvpn/auth.txt`, `~/.openvpn/creds`): a user's line, then
  * the password's. Not its configs, keys and certificates.
