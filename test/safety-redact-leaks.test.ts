@@ -2047,8 +2047,11 @@ describe("an environment file's lines in a search's result (grep STRIPE .env, gr
     expect(redactOutput(`12:STRIPE=${token}\n`, "env-search").text).toBe("12:STRIPE=[REDACTED:secret]\n");
     expect(redactOutput(`/app/.env:STRIPE=${token}\n/app/src/a.ts:const BUILD = "${token}";\n`, "search").text).toBe(`/app/.env:STRIPE=[REDACTED:secret]\n/app/src/a.ts:const BUILD = "${token}";\n`);
   });
-  test("kept: a search of no environment file, a process list", () => {
-    expect(["ps aux | grep node", "grep -n TODO src/app.ts", "grep STRIPE README.md"].map(commandPrints)).toEqual([undefined, undefined, undefined]);
+  test("files given by xargs: each line after its file's path", () => {
+    expect(read("find . -name '.env*' -print0 | xargs -0 grep -n STRIPE", `./.env.local:3:STRIPE=${token}\n`)).toBe("./.env.local:3:STRIPE=[REDACTED:secret]\n");
+  });
+  test("kept: a search of no environment file, a process list, a word among another command's arguments", () => {
+    expect(["ps aux | grep node", "grep -n TODO src/app.ts", "grep STRIPE README.md", "az webapp config appsettings list -g rg -n app"].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined]);
     expect(read("rg BUILD", `src/build.ts:const BUILD = "${token}";\n`)).toBe(`src/build.ts:const BUILD = "${token}";\n`);
   });
 });

@@ -11,7 +11,8 @@ import { filePrints } from "./printed-secret.ts";
 export type SearchPrints = "env-search" | "search";
 
 /**
- * A search command and its arguments, up to the end of its step; its lines printed as they are, or piped into a command that
+ * A search command (where a command starts: COMMAND_BEFORE, not `az … -g rg`, a word among another's arguments) and its arguments,
+ * up to the end of its step; its lines printed as they are, or piped into a command that
  * keeps them whole (`| grep -v node_modules`, `| head`), not cut (`| cut -d= -f2`: printed-secret.ts's cut values).
  */
 const SEARCH = /(?<![\w-])(grep|egrep|rg|ag|ack|git[ \t]+grep)[ \t]([^\r\n|;&]{0,1000})(?![^\r\n|;&])(?![ \t]*\|(?![ \t]*(?:grep|egrep|rg|head|tail|sort|uniq|less|more)(?![\w-])))/g;
@@ -20,16 +21,22 @@ const RECURSIVE = /^-(?:[A-Za-z]*[rR][A-Za-z]*|-recursive|-dereference-recursive
 /** Flags that print no line whole: a match's part alone (`-o`, a value cut by `\K`), files' names, counts. */
 const NO_LINES = /^-(?:[A-Za-z]*[olLc][A-Za-z]*|-only-matching|-files-with(?:out)?-match(?:es)?|-count)$/;
 const QUOTES = /^["']|["']$/g;
+/** What stands before a command (read back 80 characters at most: linear): a step's start, sudo, a shell's keyword, xargs and its flags. */
+const COMMAND_BEFORE = /(?:^|[;&|(`]|\$\(|\b(?:sudo|time|exec|then|do)|(\bxargs(?:[ \t]+-[^\s|;&]{1,20})*))[ \t]*$/;
+const BEFORE_MAX = 80;
 
 /** What the command's searches print of environment files, or undefined when none may read one. */
 export function searchPrints(command: string): SearchPrints | undefined {
   let prints: SearchPrints | undefined;
   for (const m of command.matchAll(SEARCH)) {
+    const before = COMMAND_BEFORE.exec(command.slice(Math.max(0, (m.index as number) - BEFORE_MAX), m.index));
+    if (!before) continue;
     const words = (m[2] as string).split(/[ \t]+/).map((w) => w.replace(QUOTES, ""));
     if (words.some((w) => NO_LINES.test(w))) continue;
     // Its pattern, then its files: grep puts a file's path before each line when it searches more than one.
     const operands = words.filter((w) => w !== "" && !w.startsWith("-"));
-    if (m[1] !== "grep" && m[1] !== "egrep") return "search";
+    // rg, ag, ack and git grep search a folder by default; grep given its files by xargs, several.
+    if ((m[1] !== "grep" && m[1] !== "egrep") || before[1] !== undefined) return "search";
     if (words.some((w) => RECURSIVE.test(w)) || operands.length > 2) return "search";
     if (operands.some((w) => filePrints(w) === "env")) prints = "env-search";
   }
