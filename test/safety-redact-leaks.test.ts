@@ -2051,7 +2051,7 @@ describe("an environment file's lines in a search's result (grep STRIPE .env, gr
     expect(read("find . -name '.env*' -print0 | xargs -0 grep -n STRIPE", `./.env.local:3:STRIPE=${token}\n`)).toBe("./.env.local:3:STRIPE=[REDACTED:secret]\n");
   });
   test("kept: a search of no environment file, a process list, a word among another command's arguments", () => {
-    expect(["ps aux | grep node", "grep -n TODO src/app.ts", "grep STRIPE README.md", "az webapp config appsettings list -g rg -n app"].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(["ps aux | grep node", "grep -n TODO src/app.ts", "grep STRIPE README.md", "az vm list -g rg -o table"].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined]);
     expect(read("rg BUILD", `src/build.ts:const BUILD = "${token}";\n`)).toBe(`src/build.ts:const BUILD = "${token}";\n`);
   });
 });
@@ -2074,6 +2074,21 @@ describe("environment files shown through a shell's pattern (cat .env*, tail -n 
     test(command, () => expect(redactOutput(output, commandPrints(command) ?? "key").text).toBe(output.replace(token, "[REDACTED:secret]")));
   }
   test("kept: a listing of them, a file whose name only starts so", () => expect(["ls -la .env*", "cat .envoy.yaml"].map(commandPrints)).toEqual([undefined, undefined]));
+});
+
+describe("more listings of an environment: bash's declare -p, Azure's app settings, doppler secrets --json", () => {
+  const { redactOutput } = createRedactor();
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const cases: [command: string, output: string][] = [
+    ["declare -p STRIPE PORT", `declare -x STRIPE="${token}"\ndeclare -x PORT="3000"\n`],
+    ["az webapp config appsettings list -g rg -n app", `[\n  {\n    "name": "STRIPE",\n    "slotSetting": false,\n    "value": "${token}"\n  },\n  {\n    "name": "WEBSITE_NODE_DEFAULT_VERSION",\n    "slotSetting": false,\n    "value": "~18"\n  }\n]\n`],
+    ["doppler secrets -p app -c prd --json", `{\n  "STRIPE": {\n    "computed": "${token}",\n    "note": "",\n    "raw": "${token}"\n  }\n}\n`],
+  ];
+  for (const [command, output] of cases) {
+    test(command, () => expect(redactOutput(output, commandPrints(command) ?? "key").text).toBe(output.replaceAll(token, "[REDACTED:secret]")));
+  }
+  test("kept: setting, an array's declaration, a secret's own reading", () => expect(["declare -x FOO=bar", "declare -a arr", "az webapp config appsettings set -g rg -n app --settings A=b", "doppler secrets get X --json"].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined]));
+  exactAndKept([[`$ declare -p STRIPE\ndeclare -x STRIPE="${token}"\n`, '$ declare -p STRIPE\ndeclare -x STRIPE="[REDACTED:secret]"\n']], [["a variable of no secret", '$ declare -p PORT\ndeclare -x PORT="3000"\n']]);
 });
 
 describe("a secret node's REPL prints bare through console.log, console.info or process.stdout.write: under a secret's name, or an opaque token under any variable's", () => {

@@ -270,10 +270,12 @@ export function dumpPrints(command: string): "env" | "config-table" | undefined 
  * A platform's config vars printed with their values: `heroku config` (not `config:get`, one value, nor `config:set`), `dokku config:show`,
  * `netlify env:list --plain`, `npx convex env list`, `eas env:list`, `terraform output` of every output (`-raw` prints one, `-json` JSON),
  * `pm2 env <id>` (a process's environment), `railway variables --kv` (`--json`: its `"NAME": "value",` lines; without either, a box:
- * env-array.ts). Their `NAME: value` and `NAME=value` lines are read as an environment file's.
+ * env-array.ts), Azure's app settings (`az webapp config appsettings list`, `functionapp`'s: `{"name": …, "value": …}` objects, their
+ * values' `"value": "…"` lines), `doppler secrets --json` (`"computed": "…"`). Their `NAME: value` and `NAME=value` lines are read as an
+ * environment file's.
  */
 const CONFIG_VARS_SHOWN =
-  /(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|pm2[ \t]+env[ \t]+[\w-]|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>])|railway[ \t]+variables(?=[^\r\n|;&]{0,200}[ \t](?:--kv|-k|--json)(?![\w-])))/i;
+  /(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|pm2[ \t]+env[ \t]+[\w-]|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>])|railway[ \t]+variables(?=[^\r\n|;&]{0,200}[ \t](?:--kv|-k|--json)(?![\w-]))|(?:webapp|functionapp)[ \t]+config[ \t]+appsettings[ \t]+list(?![^\r\n|;&]{0,200}[ \t](?:-o|--output)[ \t=]+table)|doppler[ \t]+secrets(?![ \t]+[a-z])(?=[^\r\n|;&]{0,200}[ \t]--json(?![\w-])))/i;
 
 /** pass's own commands: `pass <word>` with any other word shows the entry so named (`pass email/work`). */
 const PASS_COMMANDS = "init|ls|list|grep|find|search|show|insert|add|edit|generate|rm|remove|delete|mv|rename|cp|copy|git|help|version|otp|import|update|tomb|open|close|audit|clip";
@@ -505,12 +507,12 @@ const SHOWN_FILE = new RegExp(String.raw`(?<![\w-])${FILE_VIEWER}[ \t]+["']?([^\
 
 /**
  * A process's whole environment printed, as an environment file is (`env`, `printenv` with no name,
- * `export -p`, `set` alone (cmd's, or a shell's variables), `docker exec app env`, `kubectl exec pod -- env`, `doppler secrets download --format env`,
+ * `export -p`, bash's `declare -p` and `declare -x` (with names or none: `declare -x STRIPE="…"` lines), `set` alone (cmd's, or a shell's variables), `docker exec app env`, `kubectl exec pod -- env`, `doppler secrets download --format env`,
  * a process's as Linux keeps it (`cat /proc/1/environ | tr '\0' '\n'`, `xargs -0 -L1 -a /proc/self/environ`, `strings /proc/<pid>/environ`):
  * `NAME=value` lines whose names need not say which hold a key. `env NAME=x cmd` runs a command.
  */
 const ENV_DUMP =
-  /(?:^|[|;&(][ \t]*|\bsudo[ \t]+|--[ \t]+)(?:printenv|env|export[ \t]+-p|set|cmd(?:\.exe)?[ \t]+\/c[ \t]+set)[ \t]*(?=$|[|;&>)])|\b(?:exec|run|ssh)\b[^\r\n|;&]{0,200}(?:[ \t]|(?:-C|--command)=)["']?(?:printenv|env)["']?(?:[ \t]+-{1,2}[A-Za-z][\w-]{0,40}(?:[ \t=]+[^\s|;&"'-][^\s|;&"']{0,200})?){0,5}[ \t]*(?=$|[|;&>)])|doppler[ \t]+secrets[ \t]+download[^\r\n|;&]{0,200}--format[ \t=]+(?:env|dotenv)|\/proc\/(?:\d{1,10}|self|\$\$|\$\w{1,40})\/environ(?![\w.-])/m;
+  /(?:^|[|;&(][ \t]*|\bsudo[ \t]+|--[ \t]+)(?:printenv|env|export[ \t]+-p|set|cmd(?:\.exe)?[ \t]+\/c[ \t]+set)[ \t]*(?=$|[|;&>)])|(?:^|[|;&(][ \t]*|\bsudo[ \t]+)(?:declare|typeset)[ \t]+-[A-Za-z]*[px][A-Za-z]*(?:[ \t]+[A-Za-z_]\w{0,100}){0,20}[ \t]*(?=$|[|;&>)])|\b(?:exec|run|ssh)\b[^\r\n|;&]{0,200}(?:[ \t]|(?:-C|--command)=)["']?(?:printenv|env)["']?(?:[ \t]+-{1,2}[A-Za-z][\w-]{0,40}(?:[ \t=]+[^\s|;&"'-][^\s|;&"']{0,200})?){0,5}[ \t]*(?=$|[|;&>)])|doppler[ \t]+secrets[ \t]+download[^\r\n|;&]{0,200}--format[ \t=]+(?:env|dotenv)|\/proc\/(?:\d{1,10}|self|\$\$|\$\w{1,40})\/environ(?![\w.-])/m;
 
 /** Whether a command prints a process's whole environment (ENV_DUMP). */
 export const printsEnvironment = (command: string): boolean => ENV_DUMP.test(command);
