@@ -2091,6 +2091,22 @@ describe("more listings of an environment: bash's declare -p, Azure's app settin
   exactAndKept([[`$ declare -p STRIPE\ndeclare -x STRIPE="${token}"\n`, '$ declare -p STRIPE\ndeclare -x STRIPE="[REDACTED:secret]"\n']], [["a variable of no secret", '$ declare -p PORT\ndeclare -x PORT="3000"\n']]);
 });
 
+describe("a function's environment as its cloud prints it: Lambda's Environment.Variables, a Cloud Function's environmentVariables", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [
+        `{\n    "FunctionName": "api",\n    "Environment": {\n        "Variables": {\n            "STRIPE": "${token}",\n            "NODE_ENV": "production"\n        }\n    }\n}`,
+        '{\n    "FunctionName": "api",\n    "Environment": {\n        "Variables": {\n            "STRIPE": "[REDACTED:secret]",\n            "NODE_ENV": "production"\n        }\n    }\n}',
+      ],
+      [`{\n  "environmentVariables": {\n    "STRIPE": "${token}"\n  },\n  "name": "projects/p/locations/us/functions/fn"\n}`, '{\n  "environmentVariables": {\n    "STRIPE": "[REDACTED:secret]"\n  },\n  "name": "projects/p/locations/us/functions/fn"\n}'],
+    ],
+    [
+      ["an app's environment file of code, a commit's hash among the variables", `export const environment = { production: true, build: "${token}" };\n{"Environment": {"Variables": {"GIT_SHA": "8f14e45fceea167a5a36dedd4bea2543"}}}`],
+    ],
+  );
+});
+
 describe("a secret node's REPL prints bare through console.log, console.info or process.stdout.write: under a secret's name, or an opaque token under any variable's", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   exactAndKept(
