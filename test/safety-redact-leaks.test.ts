@@ -2107,6 +2107,17 @@ describe("a function's environment as its cloud prints it: Lambda's Environment.
   );
 });
 
+describe("Terraform's variables files (terraform.tfvars, *.auto.tfvars, .tfvars.json) shown or read: an opaque token under any name", () => {
+  const { redactOutput } = createRedactor();
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const tfvars = `region        = "us-east-1"\ninstance_type = "t3.medium"\nami           = "ami-0abcdef1234567890"\nbucket_name   = "acme-prod-assets-20240115"\nstripe        = "${token}"\n`;
+  test("cat, the Read tool", () => {
+    for (const command of ["cat terraform.tfvars", "cat envs/prod.auto.tfvars"]) expect(redactOutput(tfvars, commandPrints(command) ?? "key").text).toBe(tfvars.replace(token, "[REDACTED:secret]"));
+    expect(["/infra/terraform.tfvars", "/infra/prod.auto.tfvars", "/infra/vars.tfvars.json"].map(filePrints)).toEqual(["env", "env", "env"]);
+  });
+  test("kept: a module's code and its variables' declarations", () => expect(["/infra/main.tf", "/infra/variables.tf"].map(filePrints)).toEqual([undefined, undefined]));
+});
+
 describe("a secret node's REPL prints bare through console.log, console.info or process.stdout.write: under a secret's name, or an opaque token under any variable's", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   exactAndKept(
