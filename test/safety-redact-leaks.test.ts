@@ -2118,6 +2118,24 @@ describe("Terraform's variables files (terraform.tfvars, *.auto.tfvars, .tfvars.
   test("kept: a module's code and its variables' declarations", () => expect(["/infra/main.tf", "/infra/variables.tf"].map(filePrints)).toEqual([undefined, undefined]));
 });
 
+describe("a variable of any name printed below its command in a pasted terminal (echo $STRIPE, printenv STRIPE, node -p process.env.STRIPE): its opaque token", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`$ echo $STRIPE\n${token}\n`, "$ echo $STRIPE\n[REDACTED:secret]\n"],
+      [`$ printenv OPENAI\n${token}\n`, "$ printenv OPENAI\n[REDACTED:secret]\n"],
+      [`$ node -p process.env.MAILER\n${token}\n`, "$ node -p process.env.MAILER\n[REDACTED:secret]\n"],
+      [`$ heroku config:get STRIPE -a shop\n${token}\n`, "$ heroku config:get STRIPE -a shop\n[REDACTED:secret]\n"],
+    ],
+    [
+      [
+        "a home, a mode, a commit's hash, a build's id, a profile's name",
+        "$ echo $HOME\n/home/alice\n$ echo $NODE_ENV\nproduction\n$ echo $GIT_COMMIT\n8f14e45fceea167a5a36dedd4bea2543\n$ echo $BUILD_ID\n3f2b8c1e-9d4a-4e7b-8c2f-1a5d6e7f8091\n$ printenv AWS_PROFILE\nprod-admin-2024\n",
+      ],
+    ],
+  );
+});
+
 describe("a secret node's REPL prints bare through console.log, console.info or process.stdout.write: under a secret's name, or an opaque token under any variable's", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   exactAndKept(

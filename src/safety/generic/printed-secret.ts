@@ -112,8 +112,10 @@ const ECHO_END = /^[ \t]*$|^(?:>>>|>|In \[\d|irb\(|\[\d+\] pry\()/m;
 
 /**
  * What a REPL's expression prints: "any" word under a secret's name, or an environment variable's opaque token under another
- * ("opaque", as an environment's dump: `console.log(process.env.STRIPE)`).
+ * ("opaque", as an environment's dump: `console.log(process.env.STRIPE)`, as below `$ echo $STRIPE`: printedVariable).
  */
+/** An opaque token's characters, as an environment file's value is read (ENV_VALUE): not a path list (`C:\Windows;…`), a URL. */
+const OPAQUE_VALUE = /^[A-Za-z0-9_+/=-]{20,1000}$/;
 const replPrints = (repl: ReplLine): "any" | "opaque" | undefined =>
   repl.names.some((name) => SECRET_KEY.test(name)) ? "any" : repl.variable ? "opaque" : undefined;
 
@@ -122,6 +124,16 @@ function printsSecret(text: string, at: number): "any" | "key" | undefined {
   GENERATOR_COMMAND.lastIndex = at;
   if (GENERATOR_COMMAND.test(text)) return "key";
   return printsNamedSecret(text, at) ? "any" : undefined;
+}
+
+/**
+ * The variable the command at `at` prints, of whatever name (`echo $STRIPE`, `printenv STRIPE`, `heroku config:get STRIPE`, a
+ * one-liner's `process.env.STRIPE`): below it, an opaque token goes as in an environment file. Its result alone is one word,
+ * which the lone-secret rule reads.
+ */
+function printedVariable(text: string, at: number): string | undefined {
+  PRINT_VARIABLE.lastIndex = at;
+  return PRINT_VARIABLE.exec(text)?.[1] ?? printedVariables(text, at)?.[0];
 }
 
 function printsNamedSecret(text: string, at: number): boolean {
@@ -182,7 +194,8 @@ export const printedSecretDetector: Detector = {
         for (const f of environmentMapValues(echo.slice(0, end))) out.push({ ...f, start: f.start + eol + 1, end: f.end + eol + 1 });
         continue;
       }
-      const prints = repl ? replPrints(repl) : printsSecret(text, at);
+      const variable = repl ? repl.names[0] : printedVariable(text, at);
+      const prints = repl ? replPrints(repl) : (printsSecret(text, at) ?? (variable === undefined ? undefined : "opaque"));
       if (!prints) continue;
       done = eol;
       OUTPUT.lastIndex = text[eol - 1] === "\r" ? eol - 1 : eol;
@@ -194,7 +207,7 @@ export const printedSecretDetector: Detector = {
       const mark = m?.[1] as EchoMark | undefined;
       if (mark !== undefined && !repl?.echo.includes(mark)) continue;
       if ((repl?.quoted && !quote) || (prints === "key" && !KEY_SHAPED.test(value ?? ""))) continue;
-      if (prints === "opaque" && !isOpaqueEnvValue(repl?.names[0] ?? "", value ?? "")) continue;
+      if (prints === "opaque" && !(OPAQUE_VALUE.test(value ?? "") && isOpaqueEnvValue(variable ?? "", value ?? ""))) continue;
       if (span && value && isPrintedSecret(value)) out.push({ start: span[0] + quote, end: span[1] - quote, kind: "secret" });
     }
   },
