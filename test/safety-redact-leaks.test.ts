@@ -2136,6 +2136,27 @@ describe("a variable of any name printed below its command in a pasted terminal 
   );
 });
 
+describe("a stored secret's record pasted below the command that read it (az keyvault secret show, aws ssm get-parameters-by-path --with-decryption): its values", () => {
+  const pw = "Vq7kM2xP9s!r";
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [
+        `$ az keyvault secret show --vault-name v --name db\n{\n  "attributes": {"enabled": true},\n  "id": "https://v.vault.azure.net/secrets/db/abc",\n  "name": "db",\n  "value": "${pw}"\n}\n`,
+        '$ az keyvault secret show --vault-name v --name db\n{\n  "attributes": {"enabled": true},\n  "id": "https://v.vault.azure.net/secrets/db/abc",\n  "name": "db",\n  "value": "[REDACTED:secret]"\n}\n',
+      ],
+      [
+        `me@box:~$ aws ssm get-parameters-by-path --path /prod --with-decryption\n{\n    "Parameters": [\n        {\n            "Name": "/prod/stripe",\n            "Type": "SecureString",\n            "Value": "${token}"\n        }\n    ]\n}\n`,
+        'me@box:~$ aws ssm get-parameters-by-path --path /prod --with-decryption\n{\n    "Parameters": [\n        {\n            "Name": "/prod/stripe",\n            "Type": "SecureString",\n            "Value": "[REDACTED:secret]"\n        }\n    ]\n}\n',
+      ],
+    ],
+    [
+      ["the user's words after a blank line, an error below the command", "$ op read op://app/db/password\n\nThe token: see the vault, the value: rotated weekly\n$ vault kv get secret/app\nError reading secret/app: permission denied\n"],
+      ["a command named in code's docs, the docs' lines below it", " * Read it with `aws ssm get-parameters-by-path --with-decryption`:\n * const password = 'Password used to generate key';\n * const aliceSecret = alice.computeSecret(bobKey);\n"],
+    ],
+  );
+});
+
 describe("a secret node's REPL prints bare through console.log, console.info or process.stdout.write: under a secret's name, or an opaque token under any variable's", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   exactAndKept(

@@ -215,6 +215,12 @@ test("a quoted value echoed, then a long run of spaces before more text", () => 
   expect(redact(text).count).toBe(0);
 });
 
+test("1 MiB of lines each a command that reads a stored secret, with no prompt between them", () => {
+  // Each command's record below it was read to its end, over the commands after it: every hit read the rest again.
+  const text = "op read op://a/b\n".repeat((1 << 20) / 17);
+  expect(redact(text).count).toBe(0);
+});
+
 test("a box's title, then a row that is a long run of spaces with no column's bar", () => {
   // Doppler's and Railway's box rule read the spaces before the name apart from the name's column: every split, minutes at 1 MB.
   const text = `╔═══ Variables for api ═══╗\n║${" ".repeat(1 << 20)}x`;

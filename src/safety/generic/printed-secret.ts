@@ -173,8 +173,11 @@ export const printedSecretDetector: Detector = {
     // The end of the line of the current hit, found once per line (hits on one line share it: linear time).
     let eol = -1;
     let done = -1;
+    // The end of a record read below a command: the hits in it are its output's words, read once (linear time).
+    let recordEnd = -1;
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
+      if (at < recordEnd) continue;
       if (at > eol) {
         eol = commandEnd(text, at);
         if (eol < 0) return; // no line below: no output
@@ -200,6 +203,10 @@ export const printedSecretDetector: Detector = {
       done = eol;
       OUTPUT.lastIndex = text[eol - 1] === "\r" ? eol - 1 : eol;
       const m = OUTPUT.exec(text);
+      if (!m && !repl && prints === "any") {
+        if (afterPrompt(text, at)) recordEnd = recordBelow(text, eol + 1, out);
+        continue;
+      }
       const span = m?.indices?.[2];
       // A REPL's echo is the value's repr (`'…'`): the word inside its quotes is what is printed (a tokenizer's `'<unk>'` is a stand-in).
       const quote = m?.[2] !== undefined && REPR.test(m[2]) ? 1 : 0;
@@ -212,6 +219,28 @@ export const printedSecretDetector: Detector = {
     }
   },
 };
+
+/**
+ * A stored secret's record pasted below the command that read it, typed after a prompt (`$ az keyvault secret show …` then its JSON,
+ * `$ aws ssm get-parameters-by-path … --with-decryption`, `$ op item get … --format json`): its values, as in the command's own result
+ * (secret-record.ts). The record ends at a blank line, the next prompt or a Markdown fence: the user's words may follow.
+ */
+const RECORD_MAX = 65_536;
+const RECORD_END = /^[ \t]*\r?$|^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
+
+/** Whether the command at `at` was typed after a shell's prompt at its line's start (a pasted terminal, not code's docs). */
+function afterPrompt(text: string, at: number): boolean {
+  const line = lineStart(text, at, COMMAND_LINE_MAX);
+  return line !== undefined && PROMPT_COMMAND.test(text.slice(line, at));
+}
+
+/** The record's values from `from` into `out`; where the record ends. */
+function recordBelow(text: string, from: number, out: Finding[]): number {
+  const body = text.slice(from, from + RECORD_MAX);
+  const end = RECORD_END.exec(body)?.index ?? body.length;
+  for (const f of recordValues(body.slice(0, end))) out.push({ ...f, start: f.start + from, end: f.end + from });
+  return from + end;
+}
 
 /**
  * The end of the command line holding `at`, or -1 when no line follows: a line ending in `\` goes on
