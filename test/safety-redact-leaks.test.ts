@@ -2157,6 +2157,28 @@ describe("a stored secret's record pasted below the command that read it (az key
   );
 });
 
+describe("a private gem source's credentials as Bundler keeps them (user:password under the source's host): the password", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`---\nBUNDLE_GEMS__CONTRIBSYS__COM: "a1b2c3d4:${token}"\nBUNDLE_PATH: "vendor/bundle"\n`, '---\nBUNDLE_GEMS__CONTRIBSYS__COM: "a1b2c3d4:[REDACTED:password]"\nBUNDLE_PATH: "vendor/bundle"\n'],
+      [`heroku config:set BUNDLE_GEMS__CONTRIBSYS__COM=a1b2c3d4:${token}`, "heroku config:set BUNDLE_GEMS__CONTRIBSYS__COM=a1b2c3d4:[REDACTED:password]"],
+      [`bundle config set --global gems.contribsys.com a1b2c3d4:${token}`, "bundle config set --global gems.contribsys.com a1b2c3d4:[REDACTED:password]"],
+      [
+        `Settings for \`gems.contribsys.com\` in order of priority. The top value will be used\nSet for the current user (/home/a/.bundle/config): "a1b2c3d4:${token}"\n`,
+        'Settings for `gems.contribsys.com` in order of priority. The top value will be used\nSet for the current user (/home/a/.bundle/config): "a1b2c3d4:[REDACTED:password]"\n',
+      ],
+    ],
+    [
+      [
+        "Bundler's other settings, a mirror's URL",
+        'BUNDLE_PATH: "vendor/bundle"\nBUNDLE_WITHOUT: "development:test"\nBUNDLE_JOBS: "4"\nbundle config set --local path vendor/bundle\nBUNDLE_MIRROR__HTTPS://RUBYGEMS__ORG/: "https://mirror.example.com"\nSet for your local app (/app/.bundle/config): "development:test"\n',
+      ],
+      ["bundle config's without setting", 'Settings for `without` in order of priority. The top value will be used\nSet for your local app (/app/.bundle/config): "production:staging"\n'],
+    ],
+  );
+});
+
 describe("a secret node's REPL prints bare through console.log, console.info or process.stdout.write: under a secret's name, or an opaque token under any variable's", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   exactAndKept(

@@ -27,6 +27,7 @@ import { privateKeyDetector, puttyKeyDetector } from "../src/safety/generic/priv
 import { encodedPrivateKeyDetector } from "../src/safety/generic/encoded-private-key.ts";
 import { wrappedJwtDetector } from "../src/safety/generic/wrapped-jwt.ts";
 import { pastedDumpDetector } from "../src/safety/generic/pasted-dump.ts";
+import { bundlerCredentialsDetector } from "../src/safety/generic/bundler-credentials.ts";
 import { generatedEntryDetector, printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
 import { projectConfigDetector } from "../src/safety/generic/project-config.ts";
 import { proseSecretDetector } from "../src/safety/generic/prose-secret.ts";
@@ -72,6 +73,7 @@ const GENERIC = [
   urlSignatureDetector,
   sentryDsnDetector,
   urlTokenUserDetector,
+  bundlerCredentialsDetector,
   printedSecretDetector,
   generatedEntryDetector,
   pastedDumpDetector,

@@ -23,6 +23,7 @@ import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
 import { type PrintedSecret, generatedEntryDetector, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
 import { environmentLines } from "./generic/search-output.ts";
+import { bundlerCredentialsDetector } from "./generic/bundler-credentials.ts";
 import { pastedDumpDetector } from "./generic/pasted-dump.ts";
 import { projectConfigDetector } from "./generic/project-config.ts";
 import { tableDetector } from "./generic/table.ts";
@@ -144,6 +145,7 @@ function builtinDetectors(): Detector[] {
     encodedFieldDetector,
     netrcDetector,
     composerAuthDetector,
+    bundlerCredentialsDetector,
     openvpnAuthDetector,
     ...pgpassDetectors,
     passwordHashDetector,
