@@ -2179,6 +2179,18 @@ describe("a private gem source's credentials as Bundler keeps them (user:passwor
   );
 });
 
+describe("an environment printed by a command run with a dotenv file loaded or through a package runner, pasted below its prompt (dotenv -e .env.production -- printenv, npx convex env list)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`$ dotenv -e .env.production -- printenv\nSTRIPE=${token}\nPORT=3000\n`, "$ dotenv -e .env.production -- printenv\nSTRIPE=[REDACTED:secret]\nPORT=3000\n"],
+      [`$ npx dotenvx run -f .env.production -- env\nSTRIPE=${token}\n`, "$ npx dotenvx run -f .env.production -- env\nSTRIPE=[REDACTED:secret]\n"],
+      [`$ npx convex env list\nSTRIPE=${token}\n`, "$ npx convex env list\nSTRIPE=[REDACTED:secret]\n"],
+    ],
+    [["a program run with it, its output no environment", `$ dotenv -e .env -- node build.js\nbuilt ${token}\n`]],
+  );
+});
+
 describe("a secret node's REPL prints bare through console.log, console.info or process.stdout.write: under a secret's name, or an opaque token under any variable's", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   exactAndKept(

@@ -13,15 +13,18 @@ import { commandEnd, dumpPrints, printedOutput, printsEnvironment, shownFilePrin
  * `PS C:\app> gci env:`): their opaque tokens under any name (`STRIPE=…`).
  */
 
-/** What may stand before the command on its line: a prompt (`$ `, `user@host:~/app$ `, `❯ `, `PS C:\app> `, cmd's `C:\app>`), `set -x`'s `+ `. */
-const PROMPT = /^[ \t]*(?:(?:PS[ \t][^\r\n>]{0,200}>|[\w.@~:\/\\()-]{0,120}[$%#>❯]|\+)[ \t]+|[A-Za-z]:\\[^\r\n>]{0,200}>[ \t]*)?$/;
+/**
+ * What may stand before the command on its line: a prompt (`$ `, `user@host:~/app$ `, `❯ `, `PS C:\app> `, cmd's `C:\app>`), `set -x`'s `+ `;
+ * then a package runner (`$ npx convex env list`, `$ npx dotenvx run -- env`).
+ */
+const PROMPT = /^[ \t]*(?:(?:PS[ \t][^\r\n>]{0,200}>|[\w.@~:\/\\()-]{0,120}[$%#>❯]|\+)[ \t]+|[A-Za-z]:\\[^\r\n>]{0,200}>[ \t]*)?(?:(?:npx|bunx|pnpx|(?:pnpm|yarn)[ \t]+dlx)[ \t]+)?$/;
 /** The output ends at the next prompt's line or a Markdown fence. */
 const OUTPUT_END = /^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
 /** The longest output read: a dump of secrets is a few KB; the bound keeps a text of many such commands linear. */
 const OUTPUT_MAX = 65_536;
 
 export const pastedDumpDetector: Detector = {
-  keywords: ["sops", "pulumi", "ansible-vault", "credentials:show", "infisical", "dotenvx", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "chamber", "railway", "declare", "typeset", "az ", "doppler", "get-childitem", "gci ", "dir ", "ls "],
+  keywords: ["sops", "pulumi", "ansible-vault", "credentials:show", "infisical", "dotenv", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "chamber", "railway", "declare", "typeset", "az ", "doppler", "get-childitem", "gci ", "dir ", "ls "],
   find(text: string, hits: Hits, out: Finding[]): void {
     let done = -1;
     for (let i = 0; i < hits.length; i += 2) {
