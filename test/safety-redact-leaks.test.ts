@@ -2191,6 +2191,16 @@ describe("an environment printed by a command run with a dotenv file loaded or t
   );
 });
 
+describe("a Kubernetes secret's key printed decoded by a go-template (| base64decode}}) or the view-secret plugin, in a Bash call's result and below a prompt", () => {
+  const { redactOutput } = createRedactor();
+  const commands = ["kubectl get secret db -o go-template='{{.data.password | base64decode}}'", "kubectl view-secret db password"];
+  for (const command of commands) test(command, () => expect(redactOutput("hunter2x!9\n", commandPrints(command) ?? "key").text).toBe("[REDACTED:secret]\n"));
+  exactAndKept(
+    commands.map((command): [string, string] => [`$ ${command}\nhunter2x!9\n`, `$ ${command}\n[REDACTED:secret]\n`]),
+    [["the plugin's list of keys, a template of no secret's data", "$ kubectl view-secret db\nMultiple sub keys found. Specify another argument, one of:\n-> password\n$ kubectl get pods -o go-template='{{range .items}}{{.metadata.name}}{{end}}'\napi-7d9f\n"]],
+  );
+});
+
 describe("a secret node's REPL prints bare through console.log, console.info or process.stdout.write: under a secret's name, or an opaque token under any variable's", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   exactAndKept(
