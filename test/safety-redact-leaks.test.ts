@@ -2201,6 +2201,19 @@ describe("a Kubernetes secret's key printed decoded by a go-template (| base64de
   );
 });
 
+describe("one secret printed alone by a secret-named output or a value cut out of a decrypted file (terraform output db_password, sops -d --extract)", () => {
+  const { redactOutput } = createRedactor();
+  const cases: [command: string, output: string, redacted: string][] = [
+    ["terraform output db_password", '"hunter2x!9"\n', "[REDACTED:secret]\n"],
+    ["terraform output -json db_password", '"hunter2x!9"\n', "[REDACTED:secret]\n"],
+    ["sops -d --extract '[\"db\"][\"password\"]' secrets.enc.yaml", "hunter2x!9\n", "[REDACTED:secret]\n"],
+  ];
+  for (const [command, output, redacted] of cases) test(command, () => expect(redactOutput(output, commandPrints(command) ?? "key").text).toBe(redacted));
+  test("kept: an output of no secret's name, every output's listing, the whole file decrypted", () =>
+    expect(["terraform output api_url", "terraform output -json", "sops -d secrets.enc.yaml"].map(commandPrints)).toEqual([undefined, undefined, "env"]));
+  exactAndKept([['$ terraform output db_password\n"hunter2x!9"\n', '$ terraform output db_password\n"[REDACTED:secret]"\n']], [["an output of no secret's name", '$ terraform output api_url\n"https://api.example.com"\n']]);
+});
+
 describe("a secret node's REPL prints bare through console.log, console.info or process.stdout.write: under a secret's name, or an opaque token under any variable's", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   exactAndKept(

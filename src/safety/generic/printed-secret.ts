@@ -21,6 +21,7 @@ import { type EchoMark, REPL_KEYWORDS, type ReplLine, replLine } from "./repl-pr
 
 /**
  * `echo $NAME`, `printenv NAME`, `aws configure get NAME`, `heroku config:get NAME`, `netlify env:get NAME`, `pulumi config get [project:]name`,
+ * `terraform output name` (`"…"`, `-json`'s; `-raw` prints any output's value alone: SECRET_COMMAND),
  * `chamber read -q service key` (its value alone; without `-q` a table, CONFIG_SHOWN's),
  * `launchctl getenv NAME`, `dotenvx get NAME`,
  * cmd's `echo %NAME%`: the variable's name must be a secret's. echo and printf print a variable only after its `$` (`$env:` in
@@ -28,7 +29,7 @@ import { type EchoMark, REPL_KEYWORDS, type ReplLine, replLine } from "./repl-pr
  * printed-variable.ts.
  */
 const PRINT_VARIABLE =
-  /(?<![\w-])(?:(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["'][^"'\r\n]{0,20}["'])?)[ \t]+["']?(?:\$(?:env:)?|%(?=[A-Za-z_]\w{0,100}%))|(?:printenv|aws[ \t]+configure[ \t]+get|heroku[ \t]+config:get|netlify[ \t]+env:get|launchctl[ \t]+getenv|dotenvx?[ \t]+get)[ \t]+["']?\$?|pulumi[ \t]+config[ \t]+get[ \t]+["']?(?:[\w-]{1,100}:)?|chamber[ \t]+read(?:[ \t]+(?:-q|--quiet|(?:-v|--version)[ \t=]+\d{1,9}))*[ \t]+[\w.\/-]{1,100}[ \t]+)\{?([A-Za-z_][A-Za-z0-9_]{0,100})/y;
+  /(?<![\w-])(?:(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["'][^"'\r\n]{0,20}["'])?)[ \t]+["']?(?:\$(?:env:)?|%(?=[A-Za-z_]\w{0,100}%))|(?:printenv|aws[ \t]+configure[ \t]+get|heroku[ \t]+config:get|netlify[ \t]+env:get|launchctl[ \t]+getenv|dotenvx?[ \t]+get)[ \t]+["']?\$?|pulumi[ \t]+config[ \t]+get[ \t]+["']?(?:[\w-]{1,100}:)?|terraform[ \t]+output(?:[ \t]+-(?:json|no-color|state=[^\s|;&]{1,300}))*[ \t]+["']?|chamber[ \t]+read(?:[ \t]+(?:-q|--quiet|(?:-v|--version)[ \t=]+\d{1,9}))*[ \t]+[\w.\/-]{1,100}[ \t]+)\{?([A-Za-z_][A-Za-z0-9_]{0,100})/y;
 /**
  * A package manager's or git's setting printed (`npm config get //registry.npmjs.org/:_authToken`, `pnpm`'s and `yarn`'s, `git config
  * user.password`): the setting's name must be a secret's. npm's legacy and a private registry's tokens are UUIDs, no shape of their own.
@@ -71,7 +72,7 @@ const WIFI_KEY_PRINTED = new RegExp(WIFI_KEY_FIELD, "i");
  * `az cosmosdb keys list`, `… list-keys`, `az search admin-key show`: `--query "[].value" -o tsv` prints them one a line).
  */
 const SECRET_COMMAND = new RegExp(
-  String.raw`(?<![\w-])(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n]{0,300}--(?:fields?|reveal)|(?:go|l)?pass[ \t]+show|secret-tool[ \t]+lookup|keyring[ \t]+get|rclone[ \t]+(?:obscure|reveal)|keepassxc-cli[ \t]+show|bw[ \t]+get[ \t]+(?:password|notes|totp)|get-secret[ \t][^\r\n]{0,300}-asplaintext|find-(?:generic|internet)-password[^\r\n]{0,300}[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?(?:-by-path)?[ \t][^\r\n]{0,300}--with-decryption|get-secret-value|get-login-password|keyvault[ \t]+secret[ \t]+show|terraform[ \t]+output[ \t]+-raw|base64[ \t]+(?:-d|--decode|-D)|jsonpath=["']?\{\.data\.|(?<=\|[ \t]{0,8})base64decode[ \t]*\}\}|(?<=kubectl[ \t]{1,8})view-secret[ \t]+[^\s|;&]+[ \t]+[^\s|;&-]|vault[ \t][^\r\n]{0,300}-field[= ]|vault[ \t]+(?:kv[ \t]+get|read)(?=[ \t])|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|(?:doppler|infisical)[ \t]+secrets[ \t]+get[^\r\n]{0,300}--plain|argocd[ \t]+admin[ \t]+initial-password|${WIFI_KEY_FIELD}|(?<=\baz[ \t][^\r\n|;&]{0,200})(?:keys[ \t]+list|list-keys|admin-key[ \t]+show))`,
+  String.raw`(?<![\w-])(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n]{0,300}--(?:fields?|reveal)|(?:go|l)?pass[ \t]+show|secret-tool[ \t]+lookup|keyring[ \t]+get|rclone[ \t]+(?:obscure|reveal)|keepassxc-cli[ \t]+show|bw[ \t]+get[ \t]+(?:password|notes|totp)|get-secret[ \t][^\r\n]{0,300}-asplaintext|find-(?:generic|internet)-password[^\r\n]{0,300}[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?(?:-by-path)?[ \t][^\r\n]{0,300}--with-decryption|get-secret-value|get-login-password|keyvault[ \t]+secret[ \t]+show|terraform[ \t]+output[ \t]+-raw|sops[ \t][^\r\n|;&]{0,300}--extract(?![\w-])|base64[ \t]+(?:-d|--decode|-D)|jsonpath=["']?\{\.data\.|(?<=\|[ \t]{0,8})base64decode[ \t]*\}\}|(?<=kubectl[ \t]{1,8})view-secret[ \t]+[^\s|;&]+[ \t]+[^\s|;&-]|vault[ \t][^\r\n]{0,300}-field[= ]|vault[ \t]+(?:kv[ \t]+get|read)(?=[ \t])|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|(?:doppler|infisical)[ \t]+secrets[ \t]+get[^\r\n]{0,300}--plain|argocd[ \t]+admin[ \t]+initial-password|${WIFI_KEY_FIELD}|(?<=\baz[ \t][^\r\n|;&]{0,200})(?:keys[ \t]+list|list-keys|admin-key[ \t]+show))`,
   "iy",
 );
 
@@ -79,11 +80,11 @@ const SECRET_COMMAND = new RegExp(
  * Commands that make a new random key: reading `/dev/urandom`, Python's `secrets.token_hex(…)`,
  * Node's `crypto.randomBytes(…)`, Ruby's `SecureRandom`, `pwgen`, `rails secret`, `mix
  * phx.gen.secret`, WireGuard's `wg genkey` and `wg genpsk` (not piped into `wg pubkey`, which prints the public key);
- * and decrypting a file (`gpg -d`, `sops -d`). A key's characters only
+ * and decrypting a file (`gpg -d`, `sops -d`; not one value cut out of it, `--extract`: any stored secret's shape). A key's characters only
  * (KEY_SHAPED): a script's next line (`continue;`) is no output.
  */
 const GENERATOR_COMMAND =
-  /(?<![\w-])(?:\/dev\/u?random|secrets\.token_(?:hex|urlsafe|bytes)|randombytes\(|securerandom\.|pwgen[ \t]|rails[ \t]+secret|phx\.gen\.secret|wg[ \t]+gen(?:key|psk)(?![^\r\n]{0,300}\|[ \t]*wg[ \t]+pubkey)|(?:gpg|sops)(?=[ \t])[^\r\n]{0,200}?[ \t](?:-d|--decrypt)(?![\w-]))/iy;
+  /(?<![\w-])(?:\/dev\/u?random|secrets\.token_(?:hex|urlsafe|bytes)|randombytes\(|securerandom\.|pwgen[ \t]|rails[ \t]+secret|phx\.gen\.secret|wg[ \t]+gen(?:key|psk)(?![^\r\n]{0,300}\|[ \t]*wg[ \t]+pubkey)|(?:gpg|sops)(?=[ \t])(?![^\r\n|;&]{0,300}--extract(?![\w-]))[^\r\n]{0,200}?[ \t](?:-d|--decrypt)(?![\w-]))/iy;
 const KEY_SHAPED = /^[A-Za-z0-9+/=_-]{16,}$/;
 
 /**
@@ -299,11 +300,15 @@ export function commandPrints(command: string): PrintedSecret | undefined {
 const DECRYPTED_DUMP =
   /(?<![\w-])(?:sops[ \t](?:[^\r\n|;&]{0,200}?[ \t])?(?:-d|--decrypt|decrypt)(?![\w-])|ansible-vault[ \t]+(?:view|decrypt[^\r\n|;&]{0,200}?--output[ \t=]+-(?![\w-]))|credentials:show|infisical[ \t]+export|dotenvx[ \t]+decrypt[^\r\n|;&]{0,200}?--stdout|helm[ \t]+secrets[ \t]+(?:view|decrypt|dec)(?=[ \t]))/i;
 
+const SOPS_EXTRACT = /(?<![\w-])sops[ \t][^\r\n|;&]{0,300}--extract(?![\w-])/;
+
 /**
  * What a command prints that is a whole file of secrets, read as `printedOutput` reads it: a decrypted dump ("env") or a stack's
  * config with its secrets shown ("config-table"). Undefined for any other command.
  */
 export function dumpPrints(command: string): "env" | "config-table" | undefined {
+  // One value cut out of the file (`sops -d --extract '["db"]["password"]' …`) is no file: printed alone, SECRET_COMMAND's.
+  if (SOPS_EXTRACT.test(command)) return undefined;
   if (DECRYPTED_DUMP.test(command) || CONFIG_VARS_SHOWN.test(command)) return "env";
   return CONFIG_SHOWN.test(command) ? "config-table" : undefined;
 }
