@@ -47,8 +47,8 @@ async function read(store: StateStore, roots: string[], full = false) {
 
 describe("folderDigest", () => {
   const files = [
-    { path: "/p/a.jsonl", size: 10, mtimeMs: 1.5, identity: "1:2" },
-    { path: "/p/b.jsonl", size: 20, mtimeMs: 2.5, identity: "1:3" },
+    { path: "/p/a.jsonl", size: 10, mtimeMs: 1.5, dev: 1, ino: 2 },
+    { path: "/p/b.jsonl", size: 20, mtimeMs: 2.5, dev: 1, ino: 3 },
   ];
   const digest = folderDigest(files);
 
@@ -58,9 +58,14 @@ describe("folderDigest", () => {
       [{ ...files[0], path: "/p/c.jsonl" }, files[1]],
       [{ ...files[0], size: 11 }, files[1]],
       [{ ...files[0], mtimeMs: 1.6 }, files[1]],
-      [{ ...files[0], identity: "1:4" }, files[1]],
+      [{ ...files[0], ino: 4 }, files[1]],
+      [{ ...files[0], dev: 2 }, files[1]],
+      // The same numbers in other places: a size taken for a time, two files' stats swapped.
+      [{ ...files[0], size: 1.5, mtimeMs: 10 }, files[1]],
+      [{ ...files[0], dev: 2, ino: 1 }, files[1]],
+      [{ ...files[0], path: "/p/b.jsonl" }, { ...files[1], path: "/p/a.jsonl" }],
       [files[0]],
-      [...files, { path: "/p/d.jsonl", size: 1, mtimeMs: 1, identity: "1:5" }],
+      [...files, { path: "/p/d.jsonl", size: 1, mtimeMs: 1, dev: 1, ino: 5 }],
       [files[0], { path: "/p/b.jsonl" }],
     ];
     const digests = changed.map((list) => folderDigest(list as typeof files));

@@ -110,7 +110,7 @@ export function discoverFiles(roots: string[], known?: KnownFolders, only?: Read
     try {
       const st = statSync(path);
       if (st.size === 0) skipped.push({ path, reason: "empty file" });
-      return { path, kind, sessionId, size: st.size, mtimeMs: st.mtimeMs, identity: `${st.dev}:${st.ino}` };
+      return { path, kind, sessionId, size: st.size, mtimeMs: st.mtimeMs, dev: st.dev, ino: st.ino };
     } catch (error) {
       skipped.push(unreadable(path, error));
       return { path, kind, sessionId };
@@ -141,13 +141,15 @@ export function discoverFiles(roots: string[], known?: KnownFolders, only?: Read
       for (const f of found) {
         if (f.size === undefined || f.size === 0) continue;
         const cached = knownHere?.get(f.path);
-        const id = f.sessionId ?? (cached !== undefined && cached.identity === f.identity ? cached.sessionId : sessionIdInside(f.path));
+        // Made here, not at the stat: a folder found unchanged needs none.
+        const identity = `${f.dev}:${f.ino}`;
+        const id = f.sessionId ?? (cached !== undefined && cached.identity === identity ? cached.sessionId : sessionIdInside(f.path));
         if (!id) {
           skipped.push({ path: f.path, reason: "no session id in its first lines" });
           continue;
         }
         if (!wanted(id)) continue;
-        listed.push({ path: f.path, folder: project.path, sessionId: id, kind: f.kind, size: f.size, mtimeMs: f.mtimeMs as number, identity: f.identity as string });
+        listed.push({ path: f.path, folder: project.path, sessionId: id, kind: f.kind, size: f.size, mtimeMs: f.mtimeMs as number, identity });
       }
       files.push(...listed);
       // Empty files are left out of the digest and said again each time; anything else skipped keeps the folder listed.
