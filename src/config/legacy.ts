@@ -10,12 +10,15 @@ export function legacyConfigPath(): string {
   return join(home(), ".config", "claude-code-sync", "config.json");
 }
 
-const LegacySchema = z.object({
-  convexUrl: z.string().check(z.minLength(1)),
-  apiKey: z.string().check(z.minLength(1)),
-  syncToolCalls: z.optional(z.boolean()),
-  syncThinking: z.optional(z.boolean()),
-});
+/** Built when an old config is found: nearly every run looks for none. */
+const LegacySchema = z.lazy(() =>
+  z.object({
+    convexUrl: z.string().check(z.minLength(1)),
+    apiKey: z.string().check(z.minLength(1)),
+    syncToolCalls: z.optional(z.boolean()),
+    syncThinking: z.optional(z.boolean()),
+  }),
+);
 
 /**
  * The earlier tool's login as our config, or undefined when there is none or

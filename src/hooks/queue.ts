@@ -13,29 +13,32 @@ import { REQUEST, enqueue, offer, queueDir } from "./enqueue.ts";
  * once a pass left nothing pending for its session: until then it is put back
  * with its retry schedule (src/hooks/schedule.ts).
  */
-const SyncRequestSchema = z.object({
-  sessionId: z.string().check(z.minLength(1)),
-  event: z.string(),
-  /** When the latest hook for this work fired. */
-  at: z.number(),
-  transcriptPath: z.optional(z.string()),
-  // Written by the runner when it puts a request back.
-  /** When the work still pending was first asked for. */
-  since: z.optional(z.number()),
-  /** Failed passes since the latest hook. */
-  attempts: z.optional(z.number()),
-  /** When to try again; absent: now (a hook's request); null: at the next hook or the next runner's start. */
-  nextAt: z.optional(z.nullable(z.number())),
-  lastError: z.optional(z.string()),
-  /** The bytes of the session's files (its transcript, its subagents') when the last pass read them: a look while they settle needs a pass only if they grew. */
-  readSize: z.optional(z.number()),
-  /** When work held back (the server's window, a response still open) is due whatever the files do: a look before it that finds them unchanged waits on. */
-  readyAt: z.optional(z.number()),
-  /** A late look's request (late-look.ts): the hook whose late looks left it. */
-  after: z.optional(z.string()),
-  /** The looks after a pass that ended past the files' settling (schedule.ts MAX_FOLLOWS). */
-  follows: z.optional(z.number()),
-});
+// Built when a request is first read: a sync with no queue (a manual sync, which only lists the queue folder) never builds it.
+const SyncRequestSchema = z.lazy(() =>
+  z.object({
+    sessionId: z.string().check(z.minLength(1)),
+    event: z.string(),
+    /** When the latest hook for this work fired. */
+    at: z.number(),
+    transcriptPath: z.optional(z.string()),
+    // Written by the runner when it puts a request back.
+    /** When the work still pending was first asked for. */
+    since: z.optional(z.number()),
+    /** Failed passes since the latest hook. */
+    attempts: z.optional(z.number()),
+    /** When to try again; absent: now (a hook's request); null: at the next hook or the next runner's start. */
+    nextAt: z.optional(z.nullable(z.number())),
+    lastError: z.optional(z.string()),
+    /** The bytes of the session's files (its transcript, its subagents') when the last pass read them: a look while they settle needs a pass only if they grew. */
+    readSize: z.optional(z.number()),
+    /** When work held back (the server's window, a response still open) is due whatever the files do: a look before it that finds them unchanged waits on. */
+    readyAt: z.optional(z.number()),
+    /** A late look's request (late-look.ts): the hook whose late looks left it. */
+    after: z.optional(z.string()),
+    /** The looks after a pass that ended past the files' settling (schedule.ts MAX_FOLLOWS). */
+    follows: z.optional(z.number()),
+  }),
+);
 export type SyncRequest = z.infer<typeof SyncRequestSchema>;
 
 export interface Claim extends SyncRequest {

@@ -63,14 +63,17 @@ export type Outcome<T> =
   | { ok: true; value: T; latencyMs: number; status: number }
   | { ok: false; kind: FailureKind; error: OpenSyncError; latencyMs: number; status?: number; retryAfterMs?: number };
 
-const HealthSchema = z
-  .object({ status: z.literal("ok"), timestamp: z.optional(z.number()), version: z.optional(z.union([z.string(), z.number()])) })
-  .check(z.refine((h) => h.timestamp !== undefined || h.version !== undefined, "neither timestamp nor version"));
+// The answers a sync with nothing to send never reads (lazy: built at their first parse), and those it does.
+const HealthSchema = z.lazy(() =>
+  z
+    .object({ status: z.literal("ok"), timestamp: z.optional(z.number()), version: z.optional(z.union([z.string(), z.number()])) })
+    .check(z.refine((h) => h.timestamp !== undefined || h.version !== undefined, "neither timestamp nor version")),
+);
 type Health = z.infer<typeof HealthSchema>;
 
 const SessionIdsSchema = z.pipe(z.object({ sessionIds: z.array(z.string()) }), z.transform((a) => a.sessionIds));
-const SessionAnswerSchema = z.pipe(z.object({ ok: z.literal(true), sessionId: z.string() }), z.transform((a) => ({ sessionId: a.sessionId })));
-const MessageAnswerSchema = z.pipe(z.object({ ok: z.literal(true), messageId: z.string() }), z.transform((a) => ({ messageId: a.messageId })));
+const SessionAnswerSchema = z.lazy(() => z.pipe(z.object({ ok: z.literal(true), sessionId: z.string() }), z.transform((a) => ({ sessionId: a.sessionId }))));
+const MessageAnswerSchema = z.lazy(() => z.pipe(z.object({ ok: z.literal(true), messageId: z.string() }), z.transform((a) => ({ messageId: a.messageId }))));
 const ServerSessionsSchema = z.pipe(ServerSessionListSchema, z.transform((a) => a.sessions));
 
 interface Calls {

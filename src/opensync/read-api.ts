@@ -9,7 +9,6 @@ import { MessagePayloadSchema, RoleSchema, SessionPayloadSchema } from "./payloa
 
 // Stored as sent.
 const { title, projectPath, projectName, model, provider, source } = SessionPayloadSchema.shape;
-const { textContent, promptTokens, completionTokens, durationMs } = MessagePayloadSchema.shape;
 
 /** One row of GET /api/sessions: newest `updatedAt` first. */
 const ServerSessionSchema = z.object({
@@ -37,25 +36,29 @@ export type ServerSession = z.infer<typeof ServerSessionSchema>;
 
 export const ServerSessionListSchema = z.object({ sessions: z.array(ServerSessionSchema) });
 
-/** A stored part: any `type`, any `content`. */
-const ServerPartSchema = z.object({ type: z.string(), content: z.unknown() });
-
-/** One message of GET /api/sessions/get, in the dashboard's order (createdAt, then insertion). */
-const ServerMessageSchema = z.object({
-  id: z.string(),
-  externalId: z.string(),
-  role: RoleSchema,
-  textContent,
-  model,
-  promptTokens,
-  completionTokens,
-  durationMs,
-  createdAt: z.number(),
-  parts: z.array(ServerPartSchema),
+/**
+ * One message of GET /api/sessions/get, in the dashboard's order (createdAt, then insertion). Built
+ * at its first parse (reconciliation, a session the server made anew): a sync with nothing new never reads one.
+ */
+const ServerMessageSchema = z.lazy(() => {
+  const { textContent, promptTokens, completionTokens, durationMs } = MessagePayloadSchema.shape;
+  return z.object({
+    id: z.string(),
+    externalId: z.string(),
+    role: RoleSchema,
+    textContent,
+    model,
+    promptTokens,
+    completionTokens,
+    durationMs,
+    createdAt: z.number(),
+    /** A stored part: any `type`, any `content`. */
+    parts: z.array(z.object({ type: z.string(), content: z.unknown() })),
+  });
 });
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 
-export const ServerSessionDetailSchema = z.object({ session: ServerSessionSchema, messages: z.array(ServerMessageSchema) });
+export const ServerSessionDetailSchema = z.lazy(() => z.object({ session: ServerSessionSchema, messages: z.array(ServerMessageSchema) }));
 export type ServerSessionDetail = z.infer<typeof ServerSessionDetailSchema>;
 
 /**
