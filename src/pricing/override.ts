@@ -4,28 +4,32 @@ import { fullPrice } from "./cost.ts";
 import type { Family } from "./table.ts";
 
 const FIELDS = "input, output, cacheWrite5m, cacheWrite1h, cacheRead, fast";
-const Usd = z
-  .number({ error: "must be a number of US dollars per million tokens, e.g. 3" })
-  .check(z.nonnegative({ error: "must be 0 or more (US dollars per million tokens)" }));
 
 /**
  * A user's price for a model name or alias (config `options.prices`), e.g. a
  * self-hosted or custom model: USD per million tokens. Cache prices left out
  * take Anthropic's usual ratios to input (5-minute writes 1.25x, 1-hour
  * writes 2x, reads 0.1x); `fast` multiplies `speed: "fast"` responses.
+ * Built when a config first has `prices` to check (z.lazy): a config without
+ * them, nearly every one, takes the default and never builds it.
  */
-const PriceOverrideSchema = z.strictObject(
-  {
-    input: Usd,
-    output: Usd,
-    cacheWrite5m: z.optional(Usd),
-    cacheWrite1h: z.optional(Usd),
-    cacheRead: z.optional(Usd),
-    fast: z.optional(z.number({ error: "must be a number, e.g. 2" }).check(z.positive({ error: "must be more than 0" }))),
-  },
-  { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.join(", ")} (fields: ${FIELDS})` : undefined) },
-);
-export const PriceOverridesSchema = z.record(z.string().check(z.trim(), z.minLength(1, { error: "a model name cannot be empty" })), PriceOverrideSchema);
+export const PriceOverridesSchema = z.lazy(() => {
+  const Usd = z
+    .number({ error: "must be a number of US dollars per million tokens, e.g. 3" })
+    .check(z.nonnegative({ error: "must be 0 or more (US dollars per million tokens)" }));
+  const PriceOverrideSchema = z.strictObject(
+    {
+      input: Usd,
+      output: Usd,
+      cacheWrite5m: z.optional(Usd),
+      cacheWrite1h: z.optional(Usd),
+      cacheRead: z.optional(Usd),
+      fast: z.optional(z.number({ error: "must be a number, e.g. 2" }).check(z.positive({ error: "must be more than 0" }))),
+    },
+    { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.join(", ")} (fields: ${FIELDS})` : undefined) },
+  );
+  return z.record(z.string().check(z.trim(), z.minLength(1, { error: "a model name cannot be empty" })), PriceOverrideSchema);
+});
 export type PriceOverrides = z.infer<typeof PriceOverridesSchema>;
 
 /** Overrides as single-price families by normalised id: they hold for all dates and no multiplier but `fast` applies. */
