@@ -41,7 +41,8 @@ export const ServerSessionListSchema = z.object({ sessions: z.array(ServerSessio
  * at its first parse (reconciliation, a session the server made anew): a sync with nothing new never reads one.
  */
 const ServerMessageSchema = z.lazy(() => {
-  const { textContent, promptTokens, completionTokens, durationMs } = MessagePayloadSchema.shape;
+  // The lazy schema's object (built here, if no write has built it yet).
+  const { textContent, promptTokens, completionTokens, durationMs } = MessagePayloadSchema._zod.innerType.shape;
   return z.object({
     id: z.string(),
     externalId: z.string(),
