@@ -12,6 +12,14 @@ const PartSchema = z.lazy(() =>
 );
 export type Part = z.infer<typeof PartSchema>;
 
+/** A message's fields the server stores as sent: read back (read-api.ts) with the schemas they were sent with. */
+export const storedMessageFields = () => ({
+  textContent: z.optional(z.string()),
+  promptTokens: z.optional(z.number()),
+  completionTokens: z.optional(z.number()),
+  durationMs: z.optional(z.number()),
+});
+
 export const RoleSchema = z.enum(["user", "assistant", "system", "tool", "unknown"]);
 export type Role = z.infer<typeof RoleSchema>;
 
@@ -39,19 +47,20 @@ export type SessionPayload = z.infer<typeof SessionPayloadSchema>;
  * so only sending them every time gives the same result on both. Built at
  * its first use (z.lazy), with its parts': a sync with no message to send never builds them.
  */
-export const MessagePayloadSchema = z.lazy(() =>
-  z.strictObject({
+export const MessagePayloadSchema = z.lazy(() => {
+  const { textContent, promptTokens, completionTokens, durationMs } = storedMessageFields();
+  return z.strictObject({
     sessionExternalId: z.string().check(z.minLength(1)),
     externalId: z.string().check(z.minLength(1)),
     role: RoleSchema,
-    textContent: z.optional(z.string()),
+    textContent,
     model: z.optional(z.string()),
-    promptTokens: z.optional(z.number()),
-    completionTokens: z.optional(z.number()),
-    durationMs: z.optional(z.number()),
+    promptTokens,
+    completionTokens,
+    durationMs,
     source: z.optional(z.string()),
     parts: z.array(PartSchema),
     createdAt: z.optional(z.int()),
-  }),
-);
+  });
+});
 export type MessagePayload = z.infer<typeof MessagePayloadSchema>;

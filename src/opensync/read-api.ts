@@ -1,5 +1,5 @@
 import { z } from "../runtime/zod.ts";
-import { MessagePayloadSchema, RoleSchema, SessionPayloadSchema } from "./payload.ts";
+import { RoleSchema, SessionPayloadSchema, storedMessageFields } from "./payload.ts";
 
 /**
  * OpenSync's read API (convex/http.ts and convex/api.ts of its release of
@@ -41,8 +41,7 @@ export const ServerSessionListSchema = z.object({ sessions: z.array(ServerSessio
  * at its first parse (reconciliation, a session the server made anew): a sync with nothing new never reads one.
  */
 const ServerMessageSchema = z.lazy(() => {
-  // The lazy schema's object (built here, if no write has built it yet).
-  const { textContent, promptTokens, completionTokens, durationMs } = MessagePayloadSchema._zod.innerType.shape;
+  const { textContent, promptTokens, completionTokens, durationMs } = storedMessageFields();
   return z.object({
     id: z.string(),
     externalId: z.string(),
