@@ -56,7 +56,8 @@ async function exec(cmd: string[], options: { env?: Record<string, string>; cwd?
     stdin: options.stdin === undefined ? "ignore" : new Blob([options.stdin]),
     stdout: "pipe",
     stderr: "pipe",
-    timeout: 50_000,
+    // Packing the 110 MB executable takes seconds, a minute on a loaded machine: a bound, not a measure.
+    timeout: 100_000,
     killSignal: "SIGKILL",
   });
   const [stdout, stderr] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
