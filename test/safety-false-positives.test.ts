@@ -721,3 +721,10 @@ describe("a commit's hash or a build's UUID set as a platform's variable is no t
     [["hashes and UUIDs set as variables", "heroku config:set GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 -a shop\ngh variable set BUILD_ID --body 3f9a1c7e-2b4d-4e8f-9a6c-1d2e3f4a5b6c\nnetlify env:set RELEASE 8F14E45FCEEA167A5A36DEDD4BEA2543\n"]],
   );
 });
+
+describe("an app settings table's plain values are no secrets (az functionapp config appsettings list -o table)", () => {
+  maskedAndKept(
+    [["$ az functionapp config appsettings list -g rg -n fn -o table\nName  Value  SlotSetting\n--  --  --\nSTRIPE  Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE  False\n", "$ az functionapp config appsettings list -g rg -n fn -o table\nName  Value  SlotSetting\n--  --  --\nSTRIPE  [REDACTED:secret]  False\n"]],
+    [["a runtime, a version, a host, a flag", "$ az functionapp config appsettings list -g rg -n fn -o table\nName                         Value                        SlotSetting\n---------------------------  ---------------------------  -----------\nFUNCTIONS_WORKER_RUNTIME     node                         False\nWEBSITE_NODE_DEFAULT_VERSION ~18                          False\nAPI_HOST                     api.example.com              False\nENABLE_ORYX_BUILD            true                         True\n"]],
+  );
+});

@@ -2587,3 +2587,21 @@ describe("a secret a Jupyter notebook's cell shows as its result, read in the no
     ],
   );
 });
+
+describe("Azure's app settings listed as a table (az webapp|functionapp config appsettings list -o table): its Value column", () => {
+  const { redactOutput } = createRedactor();
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const table = (value: string) =>
+    `Name                          Value                             SlotSetting\n----------------------------  --------------------------------  -------------\nFUNCTIONS_WORKER_RUNTIME      node                              False\nSTRIPE                        ${value}  False\n`;
+  for (const command of ["az functionapp config appsettings list -g rg -n fn -o table", "az webapp config appsettings list -g rg -n app --output table"]) {
+    test(command, () => expect(redactOutput(table(token), commandPrints(command) ?? "key").text).toBe(table("[REDACTED:secret]")));
+  }
+  test("kept: settings of no secret", () => {
+    const plain = "Name                      Value  SlotSetting\n------------------------  -----  -------------\nFUNCTIONS_WORKER_RUNTIME  node   False\nWEBSITE_RUN_FROM_PACKAGE  1      True\n";
+    expect(redactOutput(plain, commandPrints("az functionapp config appsettings list -g rg -n fn -o table") ?? "key")).toEqual({ text: plain, count: 0 });
+  });
+  exactAndKept(
+    [[`$ az functionapp config appsettings list -g rg -n fn -o table\n${table(token)}`, `$ az functionapp config appsettings list -g rg -n fn -o table\n${table("[REDACTED:secret]")}`]],
+    [],
+  );
+});

@@ -318,11 +318,16 @@ export function dumpPrints(command: string): "env" | "config-table" | undefined 
  * `netlify env:list --plain`, `npx convex env list`, `eas env:list`, `terraform output` of every output (`-raw` prints one, `-json` JSON),
  * `pm2 env <id>` (a process's environment), `railway variables --kv` (`--json`: its `"NAME": "value",` lines; without either, a box:
  * env-array.ts), Azure's app settings (`az webapp config appsettings list`, `functionapp`'s: `{"name": …, "value": …}` objects, their
- * values' `"value": "…"` lines), `doppler secrets --json` (`"computed": "…"`). Their `NAME: value` and `NAME=value` lines are read as an
- * environment file's.
+ * values' `"value": "…"` lines; `-o table`'s are CONFIG_SHOWN's), `doppler secrets --json` (`"computed": "…"`). Their `NAME: value` and
+ * `NAME=value` lines are read as an environment file's.
  */
-const CONFIG_VARS_SHOWN =
-  /(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|pm2[ \t]+env[ \t]+[\w-]|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>])|railway[ \t]+variables(?=[^\r\n|;&]{0,200}[ \t](?:--kv|-k|--json)(?![\w-]))|(?:webapp|functionapp)[ \t]+config[ \t]+appsettings[ \t]+list(?![^\r\n|;&]{0,200}[ \t](?:-o|--output)[ \t=]+table)|doppler[ \t]+secrets(?![ \t]+[a-z])(?=[^\r\n|;&]{0,200}[ \t]--json(?![\w-])))/i;
+/** Azure's app settings listed (a web app's, a function app's), and that listing's table (`-o table`, `--output table`). */
+const APP_SETTINGS = String.raw`(?:webapp|functionapp)[ \t]+config[ \t]+appsettings[ \t]+list`;
+const AS_TABLE = String.raw`[^\r\n|;&]{0,200}[ \t](?:-o|--output)[ \t=]+table`;
+const CONFIG_VARS_SHOWN = new RegExp(
+  String.raw`(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|pm2[ \t]+env[ \t]+[\w-]|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>])|railway[ \t]+variables(?=[^\r\n|;&]{0,200}[ \t](?:--kv|-k|--json)(?![\w-]))|${APP_SETTINGS}(?!${AS_TABLE})|doppler[ \t]+secrets(?![ \t]+[a-z])(?=[^\r\n|;&]{0,200}[ \t]--json(?![\w-])))`,
+  "i",
+);
 
 /** pass's own commands: `pass <word>` with any other word shows the entry so named (`pass email/work`). */
 const PASS_COMMANDS = "init|ls|list|grep|find|search|show|insert|add|edit|generate|rm|remove|delete|mv|rename|cp|copy|git|help|version|otp|import|update|tomb|open|close|audit|clip";
@@ -513,14 +518,16 @@ function linesBelow(text: string, from: number, count: number, isPassword: (line
  * A stack's config with its secrets shown (`pulumi config --show-secrets`): a KEY and VALUE table, the secrets unmarked in it. So is
  * PowerShell's listing of the environment (`Get-ChildItem Env:`, `gci env:`, `dir env:`, `ls env:`), a Name and Value table, and
  * chamber's secret read without `-q` (`chamber read service key`: a Key, Value, Version, LastModified and User table; `-q`
- * prints the value alone, PRINT_VARIABLE's).
+ * prints the value alone, PRINT_VARIABLE's), and Azure's app settings as a table (a Name, Value and SlotSetting table).
  */
-const CONFIG_SHOWN =
-  /(?<![\w-])(?:pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])|(?:get-childitem|gci|dir|ls)[ \t]+(?:-path[ \t]+)?env:(?![\w:])|chamber[ \t]+read(?![^\r\n|;&]{0,300}[ \t](?:-q|--quiet)(?![\w-]))(?=[ \t]))/i;
+const CONFIG_SHOWN = new RegExp(
+  String.raw`(?<![\w-])(?:pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])|(?:get-childitem|gci|dir|ls)[ \t]+(?:-path[ \t]+)?env:(?![\w:])|chamber[ \t]+read(?![^\r\n|;&]{0,300}[ \t](?:-q|--quiet)(?![\w-]))(?=[ \t])|${APP_SETTINGS}(?=${AS_TABLE}))`,
+  "i",
+);
 /**
  * The tables' headers, each with its rows: a key (pulumi's after the project's name and `:`: group 1), spaces, a value (group 2):
  * one word; in chamber's (its columns tab-aligned, spaces once pasted) any words up to the version's number, the date
- * (`06-09 17:30:56`) and the user. A row's spaces are read once (the value ends where a run of them starts): linear.
+ * (`06-09 17:30:56`) and the user; in Azure's, any words up to its SlotSetting's True or False. A row's spaces are read once (the value ends where a run of them starts): linear.
  */
 const CONFIG_TABLES: [header: RegExp, row: RegExp][] = [
   [/^[ \t]*(?:KEY[ \t]+VALUE|Name[ \t]+Value)[ \t]*\r?$/m, /^[ \t]*(?:[^\s:]+:)?(\S+)[ \t]+(\S+)[ \t]*\r?$/dgm],
@@ -528,6 +535,7 @@ const CONFIG_TABLES: [header: RegExp, row: RegExp][] = [
     /^[ \t]*Key[ \t]+Value[ \t]+Version[ \t]+LastModified[ \t]+User[ \t]*\r?$/m,
     /^[ \t]*(\S+)[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]+\d{1,9}[ \t]+\d\d-\d\d[ \t]+\d\d:\d\d:\d\d(?:[ \t]+\S+)?[ \t]*\r?$/dgm,
   ],
+  [/^[ \t]*Name[ \t]+Value[ \t]+SlotSetting[ \t]*\r?$/m, /^[ \t]*(\S+)[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]+(?:True|False)[ \t]*\r?$/dgm],
 ];
 
 /**
