@@ -728,3 +728,10 @@ describe("an app settings table's plain values are no secrets (az functionapp co
     [["a runtime, a version, a host, a flag", "$ az functionapp config appsettings list -g rg -n fn -o table\nName                         Value                        SlotSetting\n---------------------------  ---------------------------  -----------\nFUNCTIONS_WORKER_RUNTIME     node                         False\nWEBSITE_NODE_DEFAULT_VERSION ~18                          False\nAPI_HOST                     api.example.com              False\nENABLE_ORYX_BUILD            true                         True\n"]],
   );
 });
+
+describe("a pulled .env file's public and plain values are no secrets (vercel env pull /dev/stdout)", () => {
+  maskedAndKept(
+    [['$ vercel env pull --yes /dev/stdout\nSTRIPE="Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE"\n', '$ vercel env pull --yes /dev/stdout\nSTRIPE="[REDACTED:secret]"\n']],
+    [["a public key's name, a URL, a commit, a flag", '$ vercel env pull --yes /dev/stdout\n# Created by Vercel CLI\nNEXT_PUBLIC_SUPABASE_ANON=Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE\nVERCEL_URL="shop-git-main-acme.vercel.app"\nVERCEL_GIT_COMMIT_SHA="8f14e45fceea167a5a36dedd4bea2543a1b2c3d4"\nVERCEL_ENV="production"\n']],
+  );
+});

@@ -2605,3 +2605,14 @@ describe("Azure's app settings listed as a table (az webapp|functionapp config a
     [],
   );
 });
+
+describe("vercel env pull written to the terminal (/dev/stdout): the .env file it prints", () => {
+  const { redactOutput } = createRedactor();
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const file = (value: string) => `# Created by Vercel CLI\nNODE_ENV="production"\nSTRIPE="${value}"\n`;
+  for (const command of ["vercel env pull --yes /dev/stdout", "npx vercel env pull /dev/stdout --environment=production", "vc env pull /dev/fd/1"]) {
+    test(command, () => expect(redactOutput(file(token), commandPrints(command) ?? "key").text).toBe(file("[REDACTED:secret]")));
+  }
+  test("kept: the file written elsewhere, whose output is the CLI's notices", () => expect(["vercel env pull", "vercel env pull .env.local --yes", "vercel env ls"].map(commandPrints)).toEqual([undefined, undefined, undefined]));
+  exactAndKept([[`$ vercel env pull --yes /dev/stdout\n${file(token)}`, `$ vercel env pull --yes /dev/stdout\n${file("[REDACTED:secret]")}`]], []);
+});

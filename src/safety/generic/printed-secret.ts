@@ -318,14 +318,14 @@ export function dumpPrints(command: string): "env" | "config-table" | undefined 
  * `netlify env:list --plain`, `npx convex env list`, `eas env:list`, `terraform output` of every output (`-raw` prints one, `-json` JSON),
  * `pm2 env <id>` (a process's environment), `railway variables --kv` (`--json`: its `"NAME": "value",` lines; without either, a box:
  * env-array.ts), Azure's app settings (`az webapp config appsettings list`, `functionapp`'s: `{"name": …, "value": …}` objects, their
- * values' `"value": "…"` lines; `-o table`'s are CONFIG_SHOWN's), `doppler secrets --json` (`"computed": "…"`). Their `NAME: value` and
- * `NAME=value` lines are read as an environment file's.
+ * values' `"value": "…"` lines; `-o table`'s are CONFIG_SHOWN's), `doppler secrets --json` (`"computed": "…"`), `vercel env pull
+ * /dev/stdout` (the `.env` file it writes, printed). Their `NAME: value` and `NAME=value` lines are read as an environment file's.
  */
 /** Azure's app settings listed (a web app's, a function app's), and that listing's table (`-o table`, `--output table`). */
 const APP_SETTINGS = String.raw`(?:webapp|functionapp)[ \t]+config[ \t]+appsettings[ \t]+list`;
 const AS_TABLE = String.raw`[^\r\n|;&]{0,200}[ \t](?:-o|--output)[ \t=]+table`;
 const CONFIG_VARS_SHOWN = new RegExp(
-  String.raw`(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|pm2[ \t]+env[ \t]+[\w-]|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>])|railway[ \t]+variables(?=[^\r\n|;&]{0,200}[ \t](?:--kv|-k|--json)(?![\w-]))|${APP_SETTINGS}(?!${AS_TABLE})|doppler[ \t]+secrets(?![ \t]+[a-z])(?=[^\r\n|;&]{0,200}[ \t]--json(?![\w-])))`,
+  String.raw`(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|pm2[ \t]+env[ \t]+[\w-]|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>])|railway[ \t]+variables(?=[^\r\n|;&]{0,200}[ \t](?:--kv|-k|--json)(?![\w-]))|${APP_SETTINGS}(?!${AS_TABLE})|(?:vercel|vc)[ \t]+env[ \t]+pull(?=[^\r\n|;&]{0,200}[ \t]\/dev\/(?:stdout|fd\/1)(?![\w\/-]))|doppler[ \t]+secrets(?![ \t]+[a-z])(?=[^\r\n|;&]{0,200}[ \t]--json(?![\w-])))`,
   "i",
 );
 
