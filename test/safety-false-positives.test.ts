@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { createRedactor } from "../src/safety/redact.ts";
+import { commandPrints } from "../src/safety/generic/printed-secret.ts";
 
 const { redact } = createRedactor();
 
@@ -734,4 +735,14 @@ describe("a pulled .env file's public and plain values are no secrets (vercel en
     [['$ vercel env pull --yes /dev/stdout\nSTRIPE="Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE"\n', '$ vercel env pull --yes /dev/stdout\nSTRIPE="[REDACTED:secret]"\n']],
     [["a public key's name, a URL, a commit, a flag", '$ vercel env pull --yes /dev/stdout\n# Created by Vercel CLI\nNEXT_PUBLIC_SUPABASE_ANON=Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE\nVERCEL_URL="shop-git-main-acme.vercel.app"\nVERCEL_GIT_COMMIT_SHA="8f14e45fceea167a5a36dedd4bea2543a1b2c3d4"\nVERCEL_ENV="production"\n']],
   );
+});
+
+describe("a search of environment files with no file's names prints their lines, not code's secrets (grep -rh NODE_ENV .env*)", () => {
+  const { redactOutput } = createRedactor();
+  const read = (command: string, output: string) => redactOutput(output, commandPrints(command) ?? "key");
+  test("masked: an opaque token", () => expect(read("grep -rh STRIPE .env*", "STRIPE=Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE\n").text).toBe("STRIPE=[REDACTED:secret]\n"));
+  test("kept: a mode, a URL, a commit's hash, a public key's name", () => {
+    const lines = "NODE_ENV=production\nAPI_URL=https://api.example.com/v1\nGIT_SHA=8f14e45fceea167a5a36dedd4bea2543\nNEXT_PUBLIC_STRIPE=Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE\n";
+    expect(read("grep -rhv '^#' .env*", lines)).toEqual({ text: lines, count: 0 });
+  });
 });

@@ -2616,3 +2616,24 @@ describe("vercel env pull written to the terminal (/dev/stdout): the .env file i
   test("kept: the file written elsewhere, whose output is the CLI's notices", () => expect(["vercel env pull", "vercel env pull .env.local --yes", "vercel env ls"].map(commandPrints)).toEqual([undefined, undefined, undefined]));
   exactAndKept([[`$ vercel env pull --yes /dev/stdout\n${file(token)}`, `$ vercel env pull --yes /dev/stdout\n${file("[REDACTED:secret]")}`]], []);
 });
+
+describe("an environment file searched inside $(…) or backticks (echo $(grep STRIPE .env)), or with no file's names (grep -rh, rg -I)", () => {
+  const { redactOutput } = createRedactor();
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const read = (command: string, output: string) => redactOutput(output, commandPrints(command) ?? "key").text;
+  const commands = [
+    "echo $(grep STRIPE .env)",
+    'echo "$(grep STRIPE .env.local)"',
+    "echo `grep STRIPE .env`",
+    "grep -rh STRIPE .env*",
+    "grep -h STRIPE .env .env.local",
+    "grep -rhn STRIPE --include='.env*' .",
+    "rg -I STRIPE -g '.env*'",
+    "rg --no-filename STRIPE .env.production",
+  ];
+  for (const command of commands) test(command, () => expect(read(command, `STRIPE=${token}\n`)).toBe("STRIPE=[REDACTED:secret]\n"));
+  test("kept: a search with no file's names of no environment file; code's lines below a search of one", () => {
+    expect(["grep -rh STRIPE src", "grep -h TODO a.ts b.ts", "echo $(grep -c STRIPE .env)"].map(commandPrints)).toEqual([undefined, undefined, undefined]);
+    expect(read("grep -rh STRIPE .env*", 'const STRIPE = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";\n')).toBe('const STRIPE = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";\n');
+  });
+});

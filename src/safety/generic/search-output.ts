@@ -20,7 +20,17 @@ const SEARCH = /(?<![\w-])(grep|egrep|rg|ag|ack|git[ \t]+grep)[ \t]([^\r\n|;&]{0
 const RECURSIVE = /^-(?:[A-Za-z]*[rR][A-Za-z]*|-recursive|-dereference-recursive)$/;
 /** Flags that print no line whole: a match's part alone (`-o`, a value cut by `\K`), files' names, counts. */
 const NO_LINES = /^-(?:[A-Za-z]*[olLc][A-Za-z]*|-only-matching|-files-with(?:out)?-match(?:es)?|-count)$/;
-const QUOTES = /^["']|["']$/g;
+/**
+ * grep's and git grep's `-h`, rg's `-I`, `--no-filename`, ag's `--nofilename`: each line printed alone, with no file's path before it.
+ * (rg's `-h` is its help.)
+ */
+const NO_NAMES = /^-(?:[A-Za-z]*h[A-Za-z]*|-no-filename|-nofilename)$/;
+const RG_NO_NAMES = /^-(?:[A-Za-z]*I[A-Za-z]*|-no-filename|-nofilename)$/;
+/** The files a folder's search is held to (`--include=.env*`, rg's `-g '.env*'`, `--glob=.env*`): the glob's value. */
+const INCLUDE = /^--(?:include|glob)=["']?(.+)$/;
+const GLOB_FLAG = /^-(?:g|-glob|-include)$/;
+/** A word's quotes, and a `$(…)`'s or backticks' end after its last (`echo $(grep STRIPE .env)`: its file is `.env`). */
+const QUOTES = /^["']|["'`)]+$/g;
 /** What stands before a command (read back 80 characters at most: linear): a step's start, sudo, a shell's keyword, xargs and its flags. */
 const COMMAND_BEFORE = /(?:^|[;&|(`]|\$\(|\b(?:sudo|time|exec|then|do)|(\bxargs(?:[ \t]+-[^\s|;&]{1,20})*))[ \t]*$/;
 const BEFORE_MAX = 80;
@@ -34,7 +44,13 @@ export function searchPrints(command: string): SearchPrints | undefined {
     const words = (m[2] as string).split(/[ \t]+/).map((w) => w.replace(QUOTES, ""));
     if (words.some((w) => NO_LINES.test(w))) continue;
     // Its pattern, then its files: grep puts a file's path before each line when it searches more than one.
-    const operands = words.filter((w) => w !== "" && !w.startsWith("-"));
+    const operands = words.filter((w, i) => w !== "" && !w.startsWith("-") && !GLOB_FLAG.test(words[i - 1] ?? ""));
+    // Each line alone, whichever file it is from: read as an environment file's when the search names one (a file, its glob).
+    if (words.some((w) => (m[1] === "rg" ? RG_NO_NAMES : NO_NAMES).test(w))) {
+      const globs = words.map((w, i) => INCLUDE.exec(w)?.[1] ?? (GLOB_FLAG.test(words[i - 1] ?? "") ? w : undefined));
+      if ([...operands, ...globs].some((w) => w !== undefined && filePrints(w) === "env")) prints = "env-search";
+      continue;
+    }
     // rg, ag, ack and git grep search a folder by default; grep given its files by xargs, several.
     if ((m[1] !== "grep" && m[1] !== "egrep") || before[1] !== undefined) return "search";
     if (words.some((w) => RECURSIVE.test(w)) || operands.length > 2) return "search";
