@@ -746,3 +746,15 @@ describe("a search of environment files with no file's names prints their lines,
     expect(read("grep -rhv '^#' .env*", lines)).toEqual({ text: lines, count: 0 });
   });
 });
+
+describe("the user's words after a pasted vault kv get and a blank line are no record's values", () => {
+  maskedAndKept(
+    [["$ vault kv get secret/app\n====== Data ======\nKey       Value\n---       -----\nstripe    live-shop-west-42\n", "$ vault kv get secret/app\n====== Data ======\nKey       Value\n---       -----\nstripe    [REDACTED:secret]\n"]],
+    [
+      [
+        "prose and a table of the user's after the command's error and a blank line",
+        "$ vault kv get secret/app\nError reading secret/app: permission denied\n\n== Steps ==\nKey       Value\n---       -----\npolicy    read-only-app\n\nstripe    live-shop-west-42 is the name I expected\n",
+      ],
+    ],
+  );
+});

@@ -2637,3 +2637,22 @@ describe("an environment file searched inside $(…) or backticks (echo $(grep S
     expect(read("grep -rh STRIPE .env*", 'const STRIPE = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";\n')).toBe('const STRIPE = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";\n');
   });
 });
+
+describe("vault kv get pasted after a prompt: its Data table after the Metadata table and the blank line between them", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const output = (host: string, stripe: string, signing: string) =>
+    `$ vault kv get secret/app\n====== Secret Path ======\nsecret/data/app\n\n======= Metadata =======\nKey                Value\n---                -----\ncreated_time       2024-05-01T10:00:00.000Z\nversion            3\n\n====== Data ======\nKey         Value\n---         -----\napi_host    ${host}\nstripe      ${stripe}\nsigning     ${signing}\n`;
+  const masked = output("[REDACTED:secret]", "[REDACTED:secret]", "[REDACTED:secret]");
+  exactAndKept(
+    [
+      [`Here is what I get:\n${output("api.example.com", "live-shop-west-42", token)}\nWhy is stripe wrong?`, `Here is what I get:\n${masked}\nWhy is stripe wrong?`],
+      [output("api.example.com", "live-shop-west-42", token).replaceAll("\n", "\r\n"), masked.replaceAll("\n", "\r\n")],
+      // Any record pasted with CRLF line ends was read to its first line only.
+      [
+        '$ az keyvault secret show --vault-name v --name db\r\n{\r\n  "name": "db",\r\n  "value": "Vq7kM2xP9s!r"\r\n}\r\n',
+        '$ az keyvault secret show --vault-name v --name db\r\n{\r\n  "name": "db",\r\n  "value": "[REDACTED:secret]"\r\n}\r\n',
+      ],
+    ],
+    [],
+  );
+});

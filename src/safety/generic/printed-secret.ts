@@ -224,10 +224,12 @@ export const printedSecretDetector: Detector = {
 /**
  * A stored secret's record pasted below the command that read it, typed after a prompt (`$ az keyvault secret show …` then its JSON,
  * `$ aws ssm get-parameters-by-path … --with-decryption`, `$ op item get … --format json`): its values, as in the command's own result
- * (secret-record.ts). The record ends at a blank line, the next prompt or a Markdown fence: the user's words may follow.
+ * (secret-record.ts). The record ends at a blank line, the next prompt or a Markdown fence: the user's words may follow. Not at a
+ * blank line before a section's heading (`====== Data ======`): `vault kv get` prints its Metadata table, then a blank line, then the data.
+ * A line starts only after `\n` (a multiline `^` starts one between `\r` and `\n` too: a CRLF record ended after its first line).
  */
 const RECORD_MAX = 65_536;
-const RECORD_END = /^[ \t]*\r?$|^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
+const RECORD_END = /(?<=^|\n)(?:[ \t]*\r?(?=\n|$)(?!\r?\n=+[ \t][^\r\n]{1,100}[ \t]=+[ \t]*\r?(?:\n|$))|[ \t]*(?:[$%❯][ \t]|```|~~~))/;
 
 /** Whether the command at `at` was typed after a shell's prompt at its line's start (a pasted terminal, not code's docs). */
 function afterPrompt(text: string, at: number): boolean {
