@@ -758,3 +758,17 @@ describe("the user's words after a pasted vault kv get and a blank line are no r
     ],
   );
 });
+
+describe("an authorization scheme's name before the credential under a secret's name is no part of it (deploy token: FlyV1 fm2_…)", () => {
+  const fly = `fm2_lJPECAAAAAAAAMkNxBDCvFyOq8kVxYg2zq5rE4mWwrVodHRwczovL2FwaS5mbHkuaW8vdjGWAJLOAAx3Xx8Lk7lodHRwczovL2FwaS5mbHkuaW8vYWFhL3YxxDyn1nQWoZ8b6Ho6c2ZHQ3Rf9TkNuP4sWl4TOJ2BzJvR0Gf`;
+  maskedAndKept(
+    [
+      [`deploy token: FlyV1 ${fly}`, "deploy token: FlyV1 [REDACTED:flyio-access-token]"],
+      [`deploy_token=FlyV1 ${fly}`, "deploy_token=FlyV1 [REDACTED:flyio-access-token]"],
+      ["password: Basic hunter2x", "password: Basic [REDACTED:secret]"],
+    ],
+    [
+      ["a scheme's name in prose after a secret's label", "password: basic auth is used here\ntoken: bearer tokens are sent in headers\nsecret: token rotation happens weekly\n"],
+    ],
+  );
+});

@@ -1,6 +1,7 @@
-import { DOUBLE_QUOTED, type Detector, type Finding, type Hits, SINGLE_QUOTED, quotedValue, widenedIfCut } from "../detectors.ts";
+import { DOUBLE_QUOTED, type Detector, type Finding, type Hits, SINGLE_QUOTED, VALUE_MAX, quotedValue, widenedIfCut } from "../detectors.ts";
 import { HAS_DIGIT, HAS_LETTER, NO_CREDENTIAL_NAME, isAwsUuidField, WORDS_NAME, insideArn, isMemberPathOfWords, isOwnOptionStandIn, isStandIn, squeezed, looksBase64Key, looksRandom, looksRandomLetters, WIFI_MODE } from "../look-alikes.ts";
 import { drawnAtRandom } from "./handed-key.ts";
+import { SCHEME_ONLY } from "./headers.ts";
 import { lineStart } from "./lines.ts";
 
 /**
@@ -557,6 +558,14 @@ function endsLine(text: string, at: number): boolean {
 const OPERATION = /[ \t]+(?:[-+*|&^]|<<|>>)[ \t]+[\w(]/y;
 
 /** What follows a value, as isAssignedSecret reads it: a line's end, an operation (as `,`), or the next character. */
+/** The credential after a scheme's name and its space (`FlyV1 fm2_…,fm2_…`: a bare value's characters). */
+const SCHEME_CREDENTIAL = new RegExp(String.raw`[ \t]+(${BARE_CHAR}{1,${VALUE_MAX}})`, "dy");
+
+function schemeCredential(text: string, at: number): [number, number] | undefined {
+  SCHEME_CREDENTIAL.lastIndex = at;
+  return SCHEME_CREDENTIAL.exec(text)?.indices?.[1];
+}
+
 function following(text: string, at: number): string | undefined {
   OPERATION.lastIndex = at;
   return endsLine(text, at) ? "\n" : OPERATION.test(text) ? "," : text[at];
@@ -828,6 +837,14 @@ export const assignmentDetector: Detector = {
       if (bare !== undefined && end === span[1] && (isCodeElement(text, start, bare, text[after]) || isDescription(text, start, name, bare, after))) continue;
       // A YAML alias (`*name`) only after a colon: `.env`'s `REDIS_PASSWORD=*iXal…` starts with the password's `*`.
       const assigned = text.slice(span[0], end);
+      // An authorization scheme before its credential (`deploy token: FlyV1 fm2_…`): the scheme stays, the credential is judged.
+      const credential = bare !== undefined && SCHEME_ONLY.test(assigned) ? schemeCredential(text, end) : undefined;
+      if (credential) {
+        const [from, to] = credential;
+        if (isAssignedSecret(name, text.slice(from, to), false, following(text, to))) out.push({ start: from, end: to, kind: "secret" });
+        done = Math.max(start + match.length, to);
+        continue;
+      }
       const judged = assigned.startsWith("*") && !m[3]?.includes(":") ? assigned.slice(1) : assigned;
       if (!isAssignedSecret(name, judged, bare === undefined, following(text, after)) || isEscapedFlagStandIn(text, start, name, judged)) continue;
       // The shell's next quoted pieces of the word go with it (judged by its first: `'Xk9'"$SUFFIX"`).

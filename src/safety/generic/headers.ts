@@ -47,8 +47,11 @@ const SCHEME = /^[A-Za-z][A-Za-z0-9_.+-]{0,40}[ \t]+(?=\S)/;
 const BARE_CREDENTIAL = /^[^\s"'`\\,;)}\]]+/;
 /** An identifier or a member path without digits, or a call of one (`self._get_param(`): code, when not quoted. */
 const CODE_PATH = /^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)*\(?$/;
-/** A scheme's name with nothing after it (`"Authorization: Bearer "` in a doc): no credential. */
-const SCHEME_ONLY = /^(?:bearer|basic|digest|token|negotiate|ntlm|bot)$/i;
+/**
+ * An authorization scheme's name (Fly.io's `FlyV1` before its macaroons): alone after the header (`"Authorization: Bearer "` in a doc), no
+ * credential; before one under a secret's name (`deploy token: FlyV1 fm2_…`), the name's value is the credential (assignment.ts).
+ */
+export const SCHEME_ONLY = /^(?:bearer|basic|digest|token|negotiate|ntlm|bot|flyv1)$/i;
 
 export const authorizationDetector: Detector = {
   keywords: ["authorization"],
