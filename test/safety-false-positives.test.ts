@@ -772,3 +772,12 @@ describe("an authorization scheme's name before the credential under a secret's 
     ],
   );
 });
+
+describe("a pasted search's lines of code are no environment file's (only an environment file's lines below $ grep are read so)", () => {
+  maskedAndKept(
+    [["$ grep -rn STRIPE .\n./.env:1:STRIPE=Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE\n", "$ grep -rn STRIPE .\n./.env:1:STRIPE=[REDACTED:secret]\n"]],
+    [
+      ["code's and a lockfile's lines, a search of no environment file", '$ grep -rn BUILD .\n./src/build.ts:7:BUILD_TAG=Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE\n./yarn.lock:9:integrity: sha512-Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE\n$ grep BUILD_TAG src/build.ts\nBUILD_TAG=Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE\n'],
+    ],
+  );
+});

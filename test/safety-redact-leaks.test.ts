@@ -2656,3 +2656,14 @@ describe("vault kv get pasted after a prompt: its Data table after the Metadata 
     [],
   );
 });
+
+describe("a search of environment files pasted with its command ($ grep STRIPE .env, $ grep -rn STRIPE .): the files' lines below it", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`$ grep STRIPE .env\nSTRIPE=${token}\n`, "$ grep STRIPE .env\nSTRIPE=[REDACTED:secret]\n"],
+      [`me@box:~/app$ grep -rn STRIPE .\n./.env.local:3:STRIPE=${token}\n$ echo done\n`, "me@box:~/app$ grep -rn STRIPE .\n./.env.local:3:STRIPE=[REDACTED:secret]\n$ echo done\n"],
+    ],
+    [],
+  );
+});

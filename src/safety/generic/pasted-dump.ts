@@ -1,6 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { lineStart } from "./lines.ts";
 import { commandEnd, dumpPrints, printedOutput, printsEnvironment, shownFilePrints } from "./printed-secret.ts";
+import { searchPrints } from "./search-output.ts";
 
 /**
  * A file of secrets printed decrypted, a stack's config with its secrets shown, or a platform's config vars, pasted together with the command
@@ -10,7 +11,8 @@ import { commandEnd, dumpPrints, printedOutput, printsEnvironment, shownFilePrin
  * secrets under names of no secret's words (`myapp:stripeConfig`, `stripe:`) went whole. An environment file shown whole
  * (`$ cat .env`, `PS> Get-Content .env`, `type .env`) is read so too, and a process's environment printed (`$ env`, `$ printenv | sort`,
  * `$ docker exec api env`, `$ kubectl exec pod -- env`, `$ cat /proc/1/environ | tr '\0' '\n'`, cmd's `C:\app>set`, PowerShell's
- * `PS C:\app> gci env:`): their opaque tokens under any name (`STRIPE=…`).
+ * `PS C:\app> gci env:`): their opaque tokens under any name (`STRIPE=…`). So is a search's result (`$ grep STRIPE .env`, `$ grep -rn KEY .`:
+ * search-output.ts), only an environment file's lines read.
  */
 
 /**
@@ -24,7 +26,7 @@ const OUTPUT_END = /^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
 const OUTPUT_MAX = 65_536;
 
 export const pastedDumpDetector: Detector = {
-  keywords: ["sops", "pulumi", "ansible-vault", "credentials:show", "infisical", "dotenv", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "chamber", "railway", "vercel", "vc env", "declare", "typeset", "az ", "doppler", "get-childitem", "gci ", "dir ", "ls "],
+  keywords: ["sops", "pulumi", "ansible-vault", "credentials:show", "infisical", "dotenv", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "chamber", "railway", "vercel", "vc env", "declare", "typeset", "az ", "doppler", "get-childitem", "gci ", "dir ", "ls ", "grep", "rg ", "ag ", "ack "],
   find(text: string, hits: Hits, out: Finding[]): void {
     let done = -1;
     for (let i = 0; i < hits.length; i += 2) {
@@ -36,7 +38,7 @@ export const pastedDumpDetector: Detector = {
       if (eol < 0) return; // no line below: no output
       done = eol;
       const command = text.slice(at, eol);
-      const prints = dumpPrints(command) ?? (shownFilePrints(command) === "env" || printsEnvironment(command) ? "env" : undefined);
+      const prints = dumpPrints(command) ?? (shownFilePrints(command) === "env" || printsEnvironment(command) ? "env" : undefined) ?? searchPrints(command);
       if (!prints) continue;
       const body = text.slice(eol + 1, eol + 1 + OUTPUT_MAX);
       const end = OUTPUT_END.exec(body)?.index ?? body.length;
