@@ -1,8 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { defaultConfig } from "../src/config/schema.ts";
 import { pricesCachePath, readPriceCache } from "../src/pricing/cache.ts";
 import { loadPriceBook, PRICES_URL_ENV, refreshPrices } from "../src/pricing/index.ts";
+import { runPrices } from "../src/sync/context.ts";
 import { closedPort } from "./helpers/closed-port.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 
@@ -222,5 +224,66 @@ describe("refreshPrices", () => {
     expect(syncLog()).toContain("not a valid price cache");
     expect(await refreshPrices({ now: DAY1 + 1, url })).toEqual({ changed: true });
     expect(loadPriceBook().knows("claude-opus-6")).toBe(true);
+  });
+});
+
+describe("one read of the cache serves a run's price book and its refresh", () => {
+  const opus6 = priceList({ "claude-opus-6": { input: 6, output: 30 } });
+
+  test("the refresh takes the cache as the caller read it, and reads no other", async () => {
+    serve(opus6);
+    await refreshPrices({ now: DAY1, url });
+    expect(requests).toBe(1);
+    // On disk, a cache checked moments ago; as read before it was written, none: the refresh goes by the latter.
+    expect(await refreshPrices({ now: DAY1 + 1_000, url, before: { cache: undefined } })).toEqual({ changed: true });
+    expect(requests).toBe(2);
+    // And the other way round: a cache read fresh, gone from disk since, is not fetched again.
+    const fresh = readPriceCache();
+    rmSync(pricesCachePath());
+    await refreshPrices({ now: DAY1 + 2_000, url, before: { cache: fresh } });
+    expect(requests).toBe(2);
+  });
+
+  test("a fresh cache: the book has its prices, nothing is fetched", async () => {
+    serve(opus6);
+    await refreshPrices({ now: Date.now(), url });
+    process.env[PRICES_URL_ENV] = url;
+    const prices = runPrices(defaultConfig(), false);
+    expect(prices.book.knows("claude-opus-6")).toBe(true);
+    expect(await prices.refreshed).toBeUndefined();
+    expect(requests).toBe(1);
+  });
+
+  test("a stale cache: the refresh sees its age, and its new prices replace the book's", async () => {
+    serve(priceList({ "claude-opus-5": { input: 5, output: 25 } }));
+    await refreshPrices({ now: DAY1, url });
+    serve(opus6);
+    process.env[PRICES_URL_ENV] = url;
+    const prices = runPrices(defaultConfig(), false);
+    expect(prices.book.knows("claude-opus-6")).toBe(false);
+    expect((await prices.refreshed)?.knows("claude-opus-6")).toBe(true);
+    expect(requests).toBe(2);
+  });
+
+  test("an unreadable cache is read, and said in the log, once per run", async () => {
+    mkdirSync(dirname(pricesCachePath()), { recursive: true });
+    writeFileSync(pricesCachePath(), "{not json");
+    process.env[PRICES_URL_ENV] = `http://127.0.0.1:${await closedPort()}/prices.json`;
+    await runPrices(defaultConfig(), false).refreshed;
+    expect(syncLog().match(/not a valid price cache/g)?.length).toBe(1);
+  });
+
+  test("--offline: the cache's prices, nothing fetched; priceUpdates off: the embedded table only, nothing fetched", async () => {
+    serve(opus6);
+    await refreshPrices({ now: DAY1, url });
+    process.env[PRICES_URL_ENV] = url;
+    const offline = runPrices(defaultConfig(), true);
+    expect(offline.book.knows("claude-opus-6")).toBe(true);
+    expect(await offline.refreshed).toBeUndefined();
+    const config = defaultConfig();
+    const off = runPrices({ ...config, options: { ...config.options, priceUpdates: false } }, false);
+    expect(off.book.knows("claude-opus-6")).toBe(false);
+    expect(await off.refreshed).toBeUndefined();
+    expect(requests).toBe(1);
   });
 });

@@ -8,7 +8,7 @@ import { retryNotice, terminalProgress } from "../report/progress.ts";
 import { resolveSessionId } from "../report/session-id.ts";
 import { INTERRUPTED, renderSyncSummary, syncComplete, syncReportJson } from "../report/sync-summary.ts";
 import { releaseHeldBy } from "../state/lock.ts";
-import { connect, noSessionsYetLine, rootsOrNoneYet, scanSettings, startPriceRefresh } from "../sync/context.ts";
+import { connect, noSessionsYetLine, rootsOrNoneYet, runPrices, scanSettings } from "../sync/context.ts";
 import { runSync } from "../sync/run-sync.ts";
 import { resumeLeftWork } from "../hooks/resume.ts";
 import { shownSession } from "../plan/payloads.ts";
@@ -84,10 +84,11 @@ async function sync(given: string | undefined, json: boolean, verbose: boolean, 
   const conn = connect({ insecure: flags.insecure, stop: giveUp.signal });
   warnUnusedKeys(conn.config);
   const origin = { url: conn.url, source: resolveCredentials(conn.config).source };
-  const refreshedPrices = startPriceRefresh(conn.config, flags.offline);
+  const prices = runPrices(conn.config, flags.offline);
+  const refreshedPrices = prices.refreshed;
   try {
     const session = chosenSession(given, roots);
-    const settings = scanSettings(conn.config);
+    const settings = scanSettings(conn.config, prices.book);
     const progress = !json && isTerminal(2) ? await terminalProgress(process.stderr) : undefined;
     const interrupt = onInterrupt(giveUp, isTerminal(2), () => {
       progress?.stop();

@@ -3,7 +3,7 @@ import { UserError } from "../errors.ts";
 import { QUIET_MS } from "../scan/quiet.ts";
 import type { Finalize } from "../scan/scan.ts";
 import { FAILED_RETRY_MS } from "../state/store.ts";
-import { connect, requireRoots, scanSettings, startPriceRefresh } from "../sync/context.ts";
+import { connect, requireRoots, runPrices, scanSettings } from "../sync/context.ts";
 import { type SyncReport, runSync } from "../sync/run-sync.ts";
 import { clock } from "../watch/sync-line.ts";
 import { LATE_EVENT } from "./late-look.ts";
@@ -44,17 +44,18 @@ export async function pass(claims: Claim[], recheckWithinMs = 0): Promise<PassRe
     // The runner retries on its own schedule: one quick retry for a blip, not the client's usual three.
     const conn = connect({ retries: 1 });
     try {
-      const settings = scanSettings(conn.config);
+      // Claude Code run with another CLAUDE_CONFIG_DIR than the one this runner started with: its transcripts are read too.
+      const roots = requireRoots(claims.flatMap((c) => (c.transcriptPath && transcriptRoot(c.transcriptPath)) || []));
+      const prices = runPrices(conn.config, false);
       const report = await runSync(conn.store, conn.client, {
-        ...settings,
-        // Claude Code run with another CLAUDE_CONFIG_DIR than the one this runner started with: its transcripts are read too.
-        roots: requireRoots(claims.flatMap((c) => (c.transcriptPath && transcriptRoot(c.transcriptPath)) || [])),
+        ...scanSettings(conn.config, prices.book),
+        roots,
         full: false,
         only,
         finalize,
         apiKey: conn.apiKey,
         waitForLockMs: STATE_WAIT_MS,
-        refreshedPrices: startPriceRefresh(conn.config, false),
+        refreshedPrices: prices.refreshed,
       });
       const left = new Set(conn.store.sessionsWithWork({ only, retryFailedBefore: Date.now() - FAILED_RETRY_MS }).map((w) => w.sessionId));
       // Held back (only subagents' files so far, a response still open): looked at again once its files are quiet,

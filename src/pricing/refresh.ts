@@ -18,6 +18,8 @@ export interface RefreshOptions {
   url?: string;
   timeoutMs?: number;
   maxBytes?: number;
+  /** The cache as the caller read it (one read serves the run's price book and this refresh); read here when not given. */
+  before?: { cache: PriceCache | undefined };
 }
 
 export interface RefreshResult {
@@ -38,7 +40,7 @@ export async function refreshPrices(options: RefreshOptions = {}): Promise<Refre
   if (options.offline) return { changed: false };
   const now = options.now ?? Date.now();
   try {
-    const before = readPriceCache();
+    const before = options.before ? options.before.cache : readPriceCache();
     if (before && now >= before.checkedAt && now - before.checkedAt < DAY_MS) return { changed: false };
     // The list's reader (its schemas) is loaded by the day's one refresh, not by every run.
     const { LITELLM_PRICES_URL, observedPrices } = await import("./litellm.ts");

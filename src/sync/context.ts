@@ -3,8 +3,8 @@ import { noRootsFound, noSessionsYet, projectRoots } from "../discover/roots.ts"
 import { UserError } from "../errors.ts";
 import { type OpenSyncClient, createClient, timeoutFromEnv } from "../opensync/client.ts";
 import { allowedServerUrl } from "../opensync/transport.ts";
-import { loadPriceBook, type PriceBook, refreshPrices } from "../pricing/index.ts";
-import { priceCacheStamp } from "../pricing/cache.ts";
+import { loadPriceBook, type PriceBook, priceBookOf, refreshPrices } from "../pricing/index.ts";
+import { type PriceCache, priceCacheStamp, readPriceCache } from "../pricing/cache.ts";
 import { StateStore } from "../state/store.ts";
 import { type Scrubber, scrubberFrom } from "../plan/payloads.ts";
 import type { ReadSettings } from "../scan/work.ts";
@@ -23,7 +23,7 @@ export interface ScanSettings {
   prices: PriceBook;
 }
 
-export function scanSettings(config: Config): ScanSettings {
+export function scanSettings(config: Config, prices?: PriceBook): ScanSettings {
   const o = config.options;
   let scrub: Promise<Scrubber> | undefined;
   const redactor = async () => (o.redact ? (await import("../safety/redact.ts")).createRedactor({ extraPatterns: o.redactPatterns }) : undefined);
@@ -36,7 +36,7 @@ export function scanSettings(config: Config): ScanSettings {
     },
     loadScrub: () => (scrub ??= redactor().then((r) => scrubberFrom(r))),
     isExcluded: projectExclusion(o.excludeProjects),
-    prices: loadPriceBook({ prices: o.prices, priceUpdates: o.priceUpdates }),
+    prices: prices ?? loadPriceBook({ prices: o.prices, priceUpdates: o.priceUpdates }),
   };
 }
 
@@ -60,10 +60,22 @@ export function liveScanSettings(): (config: Config) => ScanSettings {
  * they changed, undefined otherwise (refreshed less than a day ago, off with
  * --offline or `priceUpdates`, or the list out of reach: never an error).
  */
-export async function startPriceRefresh(config: Config, offline: boolean): Promise<PriceBook | undefined> {
+export async function startPriceRefresh(config: Config, offline: boolean, before?: { cache: PriceCache | undefined }): Promise<PriceBook | undefined> {
   const o = config.options;
-  const { changed } = await refreshPrices({ offline: offline || !o.priceUpdates });
+  const { changed } = await refreshPrices({ offline: offline || !o.priceUpdates, ...(before ? { before } : {}) });
   return changed ? loadPriceBook({ prices: o.prices, priceUpdates: o.priceUpdates }) : undefined;
+}
+
+/**
+ * A run's prices: the book its read starts with, and the day's refresh
+ * (startPriceRefresh). The price cache is read and checked once for both:
+ * with hundreds of models, a read is some milliseconds of every hook's pass.
+ */
+export function runPrices(config: Config, offline: boolean): { book: PriceBook; refreshed: Promise<PriceBook | undefined> } {
+  const o = config.options;
+  // priceUpdates off: neither the refresh nor the book uses the cache.
+  const cache = o.priceUpdates ? readPriceCache() : undefined;
+  return { book: priceBookOf(cache, o.prices), refreshed: startPriceRefresh(config, offline, { cache }) };
 }
 
 /** The `projects/` folders to read (`also`: more, such as those a hook's transcripts lie in); an error when there is none. */
