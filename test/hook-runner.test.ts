@@ -301,6 +301,40 @@ describe("the hook never hangs", () => {
       expect(log()).not.toContain("stdin stayed open");
     }), 60_000);
 
+  test.concurrent("an event written slowly past the 2 s wait (a loaded machine) is read to its end: its writer never meets a closed pipe", () =>
+    withServer(async (server) => {
+      const { home, claude, env, transcript } = hookUser(server);
+      claude.write(`p/${SESSION}.jsonl`, jsonl([user("Add a health endpoint")]));
+      const cli = join(import.meta.dir, "..", "src", "cli.ts");
+      const proc = Bun.spawn([process.execPath, cli, "hook", "Stop"], {
+        env: { PATH: process.env.PATH ?? "", CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "0", ...env },
+        stdin: "pipe",
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      let exitedAt: number | undefined;
+      void proc.exited.then(() => (exitedAt = Date.now()));
+      const guard = setTimeout(() => proc.kill(), 20_000);
+      const head = JSON.stringify({ session_id: SESSION, transcript_path: transcript(), hook_event_name: "Stop", last_assistant_message: "" }).slice(0, -2);
+      proc.stdin.write(head);
+      await proc.stdin.flush();
+      // The rest of the message comes a piece every 500 ms, 3.5 s in all: each within the wait, the whole past it.
+      for (let i = 0; i < 7; i++) {
+        await Bun.sleep(500);
+        expect(exitedAt).toBeUndefined();
+        proc.stdin.write("y".repeat(10_000));
+        await proc.stdin.flush();
+      }
+      proc.stdin.write('"}');
+      await proc.stdin.flush();
+      proc.stdin.end();
+      const code = await proc.exited;
+      clearTimeout(guard);
+      expect({ code, stdout: await new Response(proc.stdout).text(), stderr: await new Response(proc.stderr).text() }).toEqual({ code: 0, stdout: "", stderr: "" });
+      await within(20_000, () => server.session(SESSION)?.messages.length === 1);
+      await runnerDone(home);
+    }), 60_000);
+
   // util-linux's script(1) gives the hook a terminal for stdin, as when someone types the command.
   const script = Bun.which("script");
   test.skipIf(!script)("stdin a terminal: nothing to wait for, the hook returns at once (no fallback wait)", () =>

@@ -8,7 +8,7 @@ interface StdinRead {
   length: number;
   /** Stdin stayed open without the fields or the object's end until the wait ran out. */
   timedOut: boolean;
-  /** Reads and drops the rest of the event: until its object ends, stdin closes or the wait runs out. */
+  /** Reads and drops the rest of the event: until its object ends, stdin closes or nothing comes for the wait. */
   drain(): Promise<void>;
 }
 
@@ -28,13 +28,17 @@ export async function readStdinJson(waitMs: number): Promise<StdinRead> {
   let length = 0;
   let timedOut = false;
   // Cancelling ends the pending read, and lets the process exit although the pipe is still open.
-  const timer = setTimeout(() => {
+  const giveUp = () => {
     timedOut = true;
     reader.cancel().catch(() => {});
-  }, waitMs);
+  };
+  let timer = setTimeout(giveUp, waitMs);
   const drain = async () => {
     try {
       while (!event.closed && !event.invalid && !timedOut) {
+        // The wait counts from the last bytes: a large event still being written (a loaded machine) is read to its end.
+        clearTimeout(timer);
+        timer = setTimeout(giveUp, waitMs);
         const { value, done } = await reader.read();
         if (done) break;
         event.feed(value);
