@@ -46,13 +46,23 @@ export function scanSettings(config: Config, prices?: PriceBook): ScanSettings {
  * its next pass, and so do prices a refresh (its own, or a hook's sync's)
  * wrote to the cache. Built again only when one of them changed.
  */
-export function liveScanSettings(): (config: Config) => ScanSettings {
-  let saved: { stamp: string; settings: ScanSettings } | undefined;
+export function liveScanSettings(): (config: Config) => LiveSettings {
+  let saved: (LiveSettings & { stamp: string }) | undefined;
   return (config) => {
     const stamp = JSON.stringify([config.options, priceCacheStamp()]);
-    if (saved?.stamp !== stamp) saved = { stamp, settings: scanSettings(config) };
-    return saved.settings;
+    if (saved?.stamp !== stamp) {
+      const o = config.options;
+      const priceCache = o.priceUpdates ? readPriceCache() : undefined;
+      saved = { stamp, settings: scanSettings(config, priceBookOf(priceCache, o.prices)), priceCache };
+    }
+    return saved;
   };
+}
+
+/** A watch's settings, and the price cache they were built from: a pass's refresh checks its age without reading it again. */
+export interface LiveSettings {
+  settings: ScanSettings;
+  priceCache: PriceCache | undefined;
 }
 
 /**

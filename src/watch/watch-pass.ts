@@ -2,7 +2,7 @@ import { type Config, loadConfig, maskKey, resolveCredentials } from "../config/
 import { UserError } from "../errors.ts";
 import { AuthError } from "../opensync/errors.ts";
 import { failureOf } from "../report/failure.ts";
-import { type ScanSettings, startPriceRefresh } from "../sync/context.ts";
+import { type LiveSettings, startPriceRefresh } from "../sync/context.ts";
 import { type SyncReport, runSync } from "../sync/run-sync.ts";
 import type { CredentialsNow, LiveConnection } from "./live-connection.ts";
 import { clock } from "./sync-line.ts";
@@ -14,7 +14,7 @@ const LOCK_WAIT_MS = 30_000;
 interface WatchPassOptions {
   live: LiveConnection;
   /** The settings of the saved options (a watch follows `set`). */
-  settings: (config: Config) => ScanSettings;
+  settings: (config: Config) => LiveSettings;
   roots: string[];
   log: (line: string) => void;
   warn: (line: string) => void;
@@ -37,10 +37,10 @@ export function watchPass(o: WatchPassOptions): (only: ReadonlySet<string> | und
     return "held";
   };
   /** The saved config, read once a pass; one that cannot be used (a typo made by hand) holds sending until it is mended. */
-  const current = (): { config: Config; now: CredentialsNow; settings: ScanSettings } | PassSkipped => {
+  const current = (): { config: Config; now: CredentialsNow } & LiveSettings | PassSkipped => {
     try {
       const config = loadConfig();
-      return { config, now: o.live.refresh(config), settings: o.settings(config) };
+      return { config, now: o.live.refresh(config), ...o.settings(config) };
     } catch (error) {
       if (error instanceof UserError) return hold(error.message, "this watch goes on once it is");
       throw error;
@@ -58,7 +58,7 @@ export function watchPass(o: WatchPassOptions): (only: ReadonlySet<string> | und
     // Another server's state: everything is compared with it, not just these sessions.
     if (now === "changed" && only) return "switched";
     // The day's price refresh, as a sync starts it: new prices are used at once if they come in time, else by a catch-up pass.
-    const refreshedPrices = startPriceRefresh(got.config, false);
+    const refreshedPrices = startPriceRefresh(got.config, false, { cache: got.priceCache });
     void refreshedPrices.then((changed) => changed && o.resync());
     const report = await runSync(conn.store, conn.client, {
       ...got.settings,
