@@ -224,15 +224,18 @@ describe("late looks and the runner's wait for more work", () => {
 });
 
 describe("the hook never hangs", () => {
-  /** A hook whose stdin the test keeps open; resolves when the hook exits, with stdin still open. */
-  async function hookWithOpenStdin(env: Record<string, string>, write?: string) {
-    const cli = join(import.meta.dir, "..", "src", "cli.ts");
-    const proc = Bun.spawn([process.execPath, cli, "hook", "Stop"], {
+  /** `hook Stop` from source, its stdin a pipe the test writes to. */
+  const spawnHook = (env: Record<string, string>) =>
+    Bun.spawn([process.execPath, join(import.meta.dir, "..", "src", "cli.ts"), "hook", "Stop"], {
       env: { PATH: process.env.PATH ?? "", CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "0", ...env },
       stdin: "pipe",
       stdout: "pipe",
       stderr: "pipe",
     });
+
+  /** A hook whose stdin the test keeps open; resolves when the hook exits, with stdin still open. */
+  async function hookWithOpenStdin(env: Record<string, string>, write?: string) {
+    const proc = spawnHook(env);
     if (write !== undefined) {
       proc.stdin.write(write);
       await proc.stdin.flush();
@@ -305,13 +308,7 @@ describe("the hook never hangs", () => {
     withServer(async (server) => {
       const { home, claude, env, transcript } = hookUser(server);
       claude.write(`p/${SESSION}.jsonl`, jsonl([user("Add a health endpoint")]));
-      const cli = join(import.meta.dir, "..", "src", "cli.ts");
-      const proc = Bun.spawn([process.execPath, cli, "hook", "Stop"], {
-        env: { PATH: process.env.PATH ?? "", CLAUDE_CODE_SYNC_RUNNER_IDLE_MS: "0", ...env },
-        stdin: "pipe",
-        stdout: "pipe",
-        stderr: "pipe",
-      });
+      const proc = spawnHook(env);
       let exitedAt: number | undefined;
       void proc.exited.then(() => (exitedAt = Date.now()));
       const guard = setTimeout(() => proc.kill(), 20_000);

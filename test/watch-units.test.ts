@@ -146,6 +146,9 @@ describe("startWatcher", () => {
     stores.push(s);
     return () => s;
   };
+  /** A watcher on file events, its lines dropped. */
+  const watching = (roots: string[], state: () => StateStore, sync: Parameters<typeof startWatcher>[0]["sync"]) =>
+    startWatcher({ roots, store: state, poll: false, log: () => {}, warn: () => {}, sync });
   const until = async (check: () => boolean, ms = 10_000) => {
     for (const end = Date.now() + ms; Date.now() < end && !check(); ) await Bun.sleep(20);
     return check();
@@ -156,17 +159,10 @@ describe("startWatcher", () => {
     const file = claude.write(`p/${SESSION}.jsonl`, jsonl([user("one")]));
     const calls: Array<string[] | undefined> = [];
     let release: () => void = () => {};
-    const watcher = startWatcher({
-      roots: [claude.projects],
-      store: store(),
-      poll: false,
-      log: () => {},
-      warn: () => {},
-      sync: async (only) => {
-        calls.push(only && [...only]);
-        if (calls.length === 1) await new Promise<void>((r) => (release = r));
-        return report();
-      },
+    const watcher = watching([claude.projects], store(), async (only) => {
+      calls.push(only && [...only]);
+      if (calls.length === 1) await new Promise<void>((r) => (release = r));
+      return report();
     });
     expect(await until(() => calls.length === 1)).toBe(true);
     expect(calls[0]).toBeUndefined(); // the catch-up pass reads everything
@@ -184,16 +180,9 @@ describe("startWatcher", () => {
     const claude = tempClaudeDir();
     const state = store();
     const calls: Array<string[] | undefined> = [];
-    const watcher = startWatcher({
-      roots: [claude.projects],
-      store: state,
-      poll: false,
-      log: () => {},
-      warn: () => {},
-      sync: async (only) => {
-        calls.push(only && [...only]);
-        return report(calls.length === 1 ? { deferred: 1, deferredSessions: [{ sessionId: SESSION, readyAt: Date.now() + 500 }] } : {});
-      },
+    const watcher = watching([claude.projects], state, async (only) => {
+      calls.push(only && [...only]);
+      return report(calls.length === 1 ? { deferred: 1, deferredSessions: [{ sessionId: SESSION, readyAt: Date.now() + 500 }] } : {});
     });
     expect(await until(() => calls.length === 2, 15_000)).toBe(true);
     expect(calls).toEqual([undefined, [SESSION]]);
@@ -211,17 +200,10 @@ describe("startWatcher", () => {
     for (const f of discoverFiles([claude.projects]).files) state().putFile(f, f.size, true, null);
     state().setHeld(SESSION, true);
     const calls: Array<string[] | undefined> = [];
-    const watcher = startWatcher({
-      roots: [claude.projects],
-      store: state,
-      poll: false,
-      log: () => {},
-      warn: () => {},
-      sync: async (only) => {
-        calls.push(only && [...only]);
-        if (only?.has(SESSION)) state().setHeld(SESSION, false);
-        return report({ beingWritten: only?.has(SESSION) ? 0 : 1 });
-      },
+    const watcher = watching([claude.projects], state, async (only) => {
+      calls.push(only && [...only]);
+      if (only?.has(SESSION)) state().setHeld(SESSION, false);
+      return report({ beingWritten: only?.has(SESSION) ? 0 : 1 });
     });
     expect(await until(() => calls.length === 2, 8_000)).toBe(true);
     expect(calls).toEqual([undefined, [SESSION]]);
