@@ -50,7 +50,7 @@ const BEGINS = ["UserPromptSubmit", "SessionStart"];
  */
 export function enqueue(request: SyncRequest): void {
   const ended = BEGINS.includes(request.event) ? undefined : waitingEnd(requestPath(request.sessionId));
-  writeRequest(ended && ENDS.indexOf(ended) > ENDS.indexOf(request.event) ? { ...request, event: ended } : request, renameSync);
+  writeQueued(fileName(request.sessionId), ended && ENDS.indexOf(ended) > ENDS.indexOf(request.event) ? { ...request, event: ended } : request);
 }
 
 /**
@@ -59,7 +59,7 @@ export function enqueue(request: SyncRequest): void {
  */
 export function offer(request: SyncRequest): boolean {
   let queued = true;
-  writeRequest(request, (tmp, path) => {
+  writeQueued(fileName(request.sessionId), request, (tmp, path) => {
     try {
       // A link, unlike a rename, never replaces a request a hook wrote meanwhile.
       linkSync(tmp, path);
@@ -73,10 +73,6 @@ export function offer(request: SyncRequest): boolean {
 }
 
 const requestPath = (sessionId: string) => join(queueDir(), fileName(sessionId) + REQUEST);
-
-function writeRequest(request: SyncRequest, place: (tmp: string, path: string) => void): void {
-  writeQueued(fileName(request.sessionId), request, place);
-}
 
 /** Writes `value` whole beside its place in the queue folder (`name` and `.json`), then `place`s it there. */
 export function writeQueued(name: string, value: unknown, place: (tmp: string, path: string) => void = renameSync): void {
