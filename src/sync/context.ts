@@ -69,10 +69,11 @@ export interface LiveSettings {
  * The day's refresh of model prices, in the background: the new prices when
  * they changed, undefined otherwise (refreshed less than a day ago, off with
  * --offline or `priceUpdates`, or the list out of reach: never an error).
+ * `cache`: the price cache as the caller read it for its book (its age decides).
  */
-export async function startPriceRefresh(config: Config, offline: boolean, before?: { cache: PriceCache | undefined }): Promise<PriceBook | undefined> {
+export async function startPriceRefresh(config: Config, offline: boolean, cache: PriceCache | undefined): Promise<PriceBook | undefined> {
   const o = config.options;
-  const { changed } = await refreshPrices({ offline: offline || !o.priceUpdates, ...(before ? { before } : {}) });
+  const { changed } = await refreshPrices({ offline: offline || !o.priceUpdates, before: { cache } });
   return changed ? loadPriceBook({ prices: o.prices, priceUpdates: o.priceUpdates }) : undefined;
 }
 
@@ -85,7 +86,7 @@ export function runPrices(config: Config, offline: boolean): { book: PriceBook; 
   const o = config.options;
   // priceUpdates off: neither the refresh nor the book uses the cache.
   const cache = o.priceUpdates ? readPriceCache() : undefined;
-  return { book: priceBookOf(cache, o.prices), refreshed: startPriceRefresh(config, offline, { cache }) };
+  return { book: priceBookOf(cache, o.prices), refreshed: startPriceRefresh(config, offline, cache) };
 }
 
 /** The `projects/` folders to read (`also`: more, such as those a hook's transcripts lie in); an error when there is none. */

@@ -58,7 +58,7 @@ export function watchPass(o: WatchPassOptions): (only: ReadonlySet<string> | und
     // Another server's state: everything is compared with it, not just these sessions.
     if (now === "changed" && only) return "switched";
     // The day's price refresh, as a sync starts it: new prices are used at once if they come in time, else by a catch-up pass.
-    const refreshedPrices = startPriceRefresh(got.config, false, { cache: got.priceCache });
+    const refreshedPrices = startPriceRefresh(got.config, false, got.priceCache);
     void refreshedPrices.then((changed) => changed && o.resync());
     const report = await runSync(conn.store, conn.client, {
       ...got.settings,
