@@ -9,7 +9,6 @@ import {
   PART_MAX_BYTES,
   TEXT_MAX_BYTES,
   clampTimestamp,
-  dropNulls,
   fitMessage,
   limitValue,
   safeKey,
@@ -272,14 +271,6 @@ describe("fitMessage", () => {
       // Cut exactly when what goes out differs from what came in.
       expect(out.cut).toBe(JSON.stringify([out.parts, out.textContent]) !== JSON.stringify([parts, textContent]));
     }
-  });
-});
-
-describe("dropNulls", () => {
-  test("drops null and undefined fields only, shallowly", () => {
-    const out = dropNulls({ a: 1, b: null, c: undefined, d: "", e: 0, f: false, g: { h: null } });
-    expect(out).toEqual({ a: 1, d: "", e: 0, f: false, g: { h: null } });
-    expect(Object.keys(out)).toEqual(["a", "d", "e", "f", "g"]);
   });
 });
 

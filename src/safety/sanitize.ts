@@ -287,16 +287,6 @@ export function fitMessage(
 // Payload fields
 
 /**
- * `obj` without its null and undefined fields (OpenSync answers 500 to a null field). Shallow on
- * purpose: null inside a part's content is an ordinary JSON value the database stores.
- */
-export function dropNulls<T extends object>(obj: T): { [K in keyof T]?: Exclude<T[K], null | undefined> } {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== null && v !== undefined)) as {
-    [K in keyof T]?: Exclude<T[K], null | undefined>;
-  };
-}
-
-/**
  * An integer epoch-ms timestamp never later than `now`: OpenSync never updates a message whose
  * createdAt is in the future. A non-finite `ms` gives `now`.
  */
