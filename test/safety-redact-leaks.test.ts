@@ -2638,6 +2638,22 @@ describe("an environment file searched inside $(…) or backticks (echo $(grep S
   });
 });
 
+describe("an environment file's lines joined on one line (echo $(grep -h = .env), cat <(grep = .env), grep -h = .env | xargs): every pair's value", () => {
+  const { redactOutput } = createRedactor();
+  const stripe = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const openai = "Hx9kQ2pLz7wAbCdEZx8Cv7Bn6Mq5Lp4K";
+  const read = (command: string, output: string) => redactOutput(output, commandPrints(command) ?? "key").text;
+  const line = (a: string, b: string, c: string) => `STRIPE=${a} OPENAI=${b} NODE_ENV=production PORT=3000 DB_PASSWORD=${c} LOG_LEVEL=debug\n`;
+  for (const command of ["echo $(grep -h = .env)", "cat <(grep = .env)", "grep -h = .env | xargs", "grep -v '^#' .env | xargs -0", "echo $(cat .env)"]) {
+    test(command, () => expect(read(command, line(stripe, openai, "Tr0ub4dor3x"))).toBe(line("[REDACTED:secret]", "[REDACTED:secret]", "[REDACTED:secret]")));
+  }
+  test("kept: pairs of no secret on one line, and a search piped to a command that xargs runs", () => {
+    const plain = "NODE_ENV=production PORT=3000 DATABASE_URL=postgres://localhost/app LOG_LEVEL=debug APP_NAME=shop-west-42\n";
+    expect(redactOutput(plain, commandPrints("echo $(grep -h = .env)") ?? "key")).toEqual({ text: plain, count: 0 });
+    expect(["grep -h = .env | xargs -I{} sh -c 'export {}'", "grep -l STRIPE -r . | xargs"].map(commandPrints)).toEqual([undefined, undefined]);
+  });
+});
+
 describe("vault kv get pasted after a prompt: its Data table after the Metadata table and the blank line between them", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   const output = (host: string, stripe: string, signing: string) =>

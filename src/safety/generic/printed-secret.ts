@@ -3,6 +3,7 @@ import { WORDS_NAME, isPlaceholder, isStandIn, looksBase64Key, looksRandom } fro
 import { MARKER_ONLY } from "../marker.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { looksLikePassword } from "./prose-secret.ts";
+import { pairsAsLines } from "./env-pairs.ts";
 import { lineStart } from "./lines.ts";
 import { recordValues } from "./secret-record.ts";
 import { withoutNotices } from "./tool-notices.ts";
@@ -559,8 +560,11 @@ function configValues(text: string): Finding[] {
   return out;
 }
 
-/** A file shown whole (`cat .env.staging`, `head -n 20 .env`, `Get-Content .env`, `type .env`): its name, one per match. */
-const SHOWN_FILE = new RegExp(String.raw`(?<![\w-])${FILE_VIEWER}[ \t]+["']?([^\s"'|;&<>]{1,300})`, "gi");
+/**
+ * A file shown whole (`cat .env.staging`, `head -n 20 .env`, `Get-Content .env`, `type .env`): its name, one per match; before the
+ * end of a `$(…)` or backticks that hold the command (`echo $(cat .env)`).
+ */
+const SHOWN_FILE = new RegExp(String.raw`(?<![\w-])${FILE_VIEWER}[ \t]+["']?([^\s"'|;&<>)\x60]{1,300})`, "gi");
 
 /**
  * A process's whole environment printed, as an environment file is (`env`, `printenv` with no name,
@@ -757,7 +761,10 @@ function outputBody(text: string): { output: string; at: number } {
  * random-looking word each: redact.ts).
  */
 export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
-  if (prints === "env") return [...spacedEnvValues(text), ...opaqueEnvValues(text), ...shortNamedValues(text)];
+  if (prints === "env") {
+    const lines = pairsAsLines(text);
+    return [...spacedEnvValues(lines), ...opaqueEnvValues(lines), ...shortNamedValues(lines)];
+  }
   if (prints === "env-search" || prints === "search") return printedOutput(environmentLines(text, prints), "env");
   if (prints === "user-pass") return userPassLines(text);
   if (prints === "dotfile") return passwordFile(text);

@@ -13,9 +13,10 @@ export type SearchPrints = "env-search" | "search";
 /**
  * A search command (where a command starts: COMMAND_BEFORE, not `az … -g rg`, a word among another's arguments) and its arguments,
  * up to the end of its step; its lines printed as they are, or piped into a command that
- * keeps them whole (`| grep -v node_modules`, `| head`), not cut (`| cut -d= -f2`: printed-secret.ts's cut values).
+ * keeps them whole (`| grep -v node_modules`, `| head`, xargs with no command of its own, which echoes them on one line), not cut
+ * (`| cut -d= -f2`: printed-secret.ts's cut values).
  */
-const SEARCH = /(?<![\w-])(grep|egrep|rg|ag|ack|git[ \t]+grep)[ \t]([^\r\n|;&]{0,1000})(?![^\r\n|;&])(?![ \t]*\|(?![ \t]*(?:grep|egrep|rg|head|tail|sort|uniq|less|more)(?![\w-])))/g;
+const SEARCH = /(?<![\w-])(grep|egrep|rg|ag|ack|git[ \t]+grep)[ \t]([^\r\n|;&]{0,1000})(?![^\r\n|;&])(?![ \t]*\|(?![ \t]*(?:(?:grep|egrep|rg|head|tail|sort|uniq|less|more)(?![\w-])|xargs(?:[ \t]+-[\w-]{1,20})*[ \t]*(?:$|[\r\n|;&)`]))))/g;
 /** grep's recursive flags; rg, ag, ack and git grep search a folder by default. */
 const RECURSIVE = /^-(?:[A-Za-z]*[rR][A-Za-z]*|-recursive|-dereference-recursive)$/;
 /** Flags that print no line whole: a match's part alone (`-o`, a value cut by `\K`), files' names, counts. */

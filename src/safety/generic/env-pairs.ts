@@ -1,0 +1,13 @@
+/**
+ * An environment file's lines joined on one line, as `echo $(grep = .env)`, `cat <(grep = .env)` and `grep = .env | xargs` print
+ * them (`STRIPE=… OPENAI=… DB_PASSWORD=…`): the rules that read an environment file's line whole (printed-secret.ts: an opaque
+ * token under any name, a short password under a secret's) found only the last pair, the one that ends the line.
+ */
+const PAIRS_LINE = /^[ \t]*[A-Za-z_]\w{0,100}=[^\r\n]*/gm;
+/** The spaces before the next pair's name: one run each (the look-behind), so a long run of spaces is read once (linear). */
+const NEXT_PAIR = /(?<![ \t])[ \t]+(?=[A-Za-z_]\w{0,100}=)/g;
+
+/** `text` with each pair of such a line on a line of its own, of the same length (findings keep their positions). */
+export function pairsAsLines(text: string): string {
+  return text.replace(PAIRS_LINE, (line) => line.replace(NEXT_PAIR, (spaces) => `\n${spaces.slice(1)}`));
+}
