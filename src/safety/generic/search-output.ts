@@ -1,3 +1,4 @@
+import { GITLEAKS } from "../gitleaks.ts";
 import { filePrints } from "./printed-secret.ts";
 
 /**
@@ -36,6 +37,21 @@ const QUOTES = /^["']|["'`)]+$/g;
 const COMMAND_BEFORE = /(?:^|[;&|(`]|\$\(|\b(?:sudo|time|exec|then|do)|(\bxargs(?:[ \t]+-[^\s|;&]{1,20})*))[ \t]*$/;
 const BEFORE_MAX = 80;
 
+/**
+ * A search's pattern that looks for a secret's variable (`STRIPE`, `OPENAI_API`, `api_key`, `DB_PASSWORD`): a secret's word in it, or
+ * a provider's name (the first word of a gitleaks rule's id: `stripe-access-token`) as an environment variable spells it, in capitals.
+ */
+const SECRET_WORD = /key|secret|token|passw|pwd|auth|cred/i;
+let providers: Set<string> | undefined;
+function looksForSecret(pattern: string): boolean {
+  if (SECRET_WORD.test(pattern)) return true;
+  providers ??= new Set(GITLEAKS.rules.map((rule) => (rule.id.split("-")[0] as string).toUpperCase()));
+  return pattern.split(/[^A-Za-z0-9]+/).some((word) => /[A-Z]/.test(word) && providers?.has(word) === true);
+}
+/** grep's and rg's pattern given by its flag (`-e STRIPE`, `--regexp=STRIPE`). */
+const PATTERN_FLAG = /^(?:-e|--regexp)$/;
+const PATTERN_VALUE = /^--regexp=(.+)$/;
+
 /** What the command's searches print of environment files, or undefined when none may read one. */
 export function searchPrints(command: string): SearchPrints | undefined {
   let prints: SearchPrints | undefined;
@@ -46,15 +62,18 @@ export function searchPrints(command: string): SearchPrints | undefined {
     if (words.some((w) => NO_LINES.test(w))) continue;
     // Its pattern, then its files: grep puts a file's path before each line when it searches more than one.
     const operands = words.filter((w, i) => w !== "" && !w.startsWith("-") && !GLOB_FLAG.test(words[i - 1] ?? ""));
-    // Each line alone, whichever file it is from: read as an environment file's when the search names one (a file, its glob).
+    const recursive = (m[1] !== "grep" && m[1] !== "egrep") || words.some((w) => RECURSIVE.test(w));
+    // Each line alone, whichever file it is from: read as an environment file's when the search names one (a file, its glob), or
+    // when it searches a folder for a secret's variable (`grep -rh STRIPE .`), whose lines are mostly environment files' (`STRIPE_KEY=…`).
     if (words.some((w) => (m[1] === "rg" ? RG_NO_NAMES : NO_NAMES).test(w))) {
       const globs = words.map((w, i) => INCLUDE.exec(w)?.[1] ?? (GLOB_FLAG.test(words[i - 1] ?? "") ? w : undefined));
-      if ([...operands, ...globs].some((w) => w !== undefined && filePrints(w) === "env")) prints = "env-search";
+      const flagged = words.findIndex((w) => PATTERN_FLAG.test(w) || PATTERN_VALUE.test(w));
+      const pattern = flagged < 0 ? operands[0] : (PATTERN_VALUE.exec(words[flagged] as string)?.[1] ?? words[flagged + 1]);
+      if ([...operands, ...globs].some((w) => w !== undefined && filePrints(w) === "env") || (recursive && pattern !== undefined && looksForSecret(pattern))) prints = "env-search";
       continue;
     }
     // rg, ag, ack and git grep search a folder by default; grep given its files by xargs, several.
-    if ((m[1] !== "grep" && m[1] !== "egrep") || before[1] !== undefined) return "search";
-    if (words.some((w) => RECURSIVE.test(w)) || operands.length > 2) return "search";
+    if (recursive || before[1] !== undefined || operands.length > 2) return "search";
     if (operands.some((w) => filePrints(w) === "env")) prints = "env-search";
   }
   return prints;
