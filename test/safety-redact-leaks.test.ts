@@ -2596,8 +2596,13 @@ describe("Azure's app settings listed as a table (az webapp|functionapp config a
   for (const command of ["az functionapp config appsettings list -g rg -n fn -o table", "az webapp config appsettings list -g rg -n app --output table"]) {
     test(command, () => expect(redactOutput(table(token), commandPrints(command) ?? "key").text).toBe(table("[REDACTED:secret]")));
   }
+  test("a word under a plain name goes too (an app's settings hold its secrets under any name); names and SlotSetting stay", () => {
+    const words = "Name         Value                  SlotSetting\n-----------  ---------------------  -------------\nSTRIPE       correct-horse-battery  False\nMAIL_SECRET  hunter2                True\nSIGNING      letmein                False\n";
+    const masked = "Name         Value                  SlotSetting\n-----------  ---------------------  -------------\nSTRIPE       [REDACTED:secret]  False\nMAIL_SECRET  [REDACTED:secret]                True\nSIGNING      [REDACTED:secret]                False\n";
+    expect(redactOutput(words, commandPrints("az webapp config appsettings list -g rg -n app -o table") ?? "key").text).toBe(masked);
+  });
   test("kept: settings of no secret", () => {
-    const plain = "Name                      Value  SlotSetting\n------------------------  -----  -------------\nFUNCTIONS_WORKER_RUNTIME  node   False\nWEBSITE_RUN_FROM_PACKAGE  1      True\n";
+    const plain = "Name                      Value  SlotSetting\n------------------------  -----  -------------\nFUNCTIONS_WORKER_RUNTIME  node   False\nWEBSITE_RUN_FROM_PACKAGE  1      True\nASPNETCORE_ENVIRONMENT    Production  False\nNODE_ENV                  production  False\nLOG_LEVEL                 debug  False\nFEATURE_X                 enabled  False\nAPI_BASE                  api.example.com  False\n";
     expect(redactOutput(plain, commandPrints("az functionapp config appsettings list -g rg -n fn -o table") ?? "key")).toEqual({ text: plain, count: 0 });
   });
   exactAndKept(

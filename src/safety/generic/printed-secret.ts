@@ -532,29 +532,45 @@ const CONFIG_SHOWN = new RegExp(
  * one word; in chamber's (its columns tab-aligned, spaces once pasted) any words up to the version's number, the date
  * (`06-09 17:30:56`) and the user; in Azure's, any words up to its SlotSetting's True or False. A row's spaces are read once (the value ends where a run of them starts): linear.
  */
-const CONFIG_TABLES: [header: RegExp, row: RegExp][] = [
+const CONFIG_TABLES: [header: RegExp, row: RegExp, isSecret?: (name: string, value: string) => boolean][] = [
   [/^[ \t]*(?:KEY[ \t]+VALUE|Name[ \t]+Value)[ \t]*\r?$/m, /^[ \t]*(?:[^\s:]+:)?(\S+)[ \t]+(\S+)[ \t]*\r?$/dgm],
   [
     /^[ \t]*Key[ \t]+Value[ \t]+Version[ \t]+LastModified[ \t]+User[ \t]*\r?$/m,
     /^[ \t]*(\S+)[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]+\d{1,9}[ \t]+\d\d-\d\d[ \t]+\d\d:\d\d:\d\d(?:[ \t]+\S+)?[ \t]*\r?$/dgm,
   ],
-  [/^[ \t]*Name[ \t]+Value[ \t]+SlotSetting[ \t]*\r?$/m, /^[ \t]*(\S+)[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]+(?:True|False)[ \t]*\r?$/dgm],
+  [/^[ \t]*Name[ \t]+Value[ \t]+SlotSetting[ \t]*\r?$/m, /^[ \t]*(\S+)[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]+(?:True|False)[ \t]*\r?$/dgm, isAppSetting],
 ];
 
+/** A config table's value that is a secret: drawn at random, or under a key whose own name is a secret's (`myapp:dbPassword  S3cr3t!x`). */
+function isConfigSecret(name: string, value: string): boolean {
+  return looksRandom(value) || SECRET_KEY.test(name);
+}
+
 /**
- * The values under a config table's VALUE that are drawn at random or whose key's own name is a secret's
- * (`myapp:dbPassword  S3cr3t!x`, chamber's `db_password  hunter2!`); a region, a flag, a name stays.
+ * An app's settings hold its secrets under any name (`STRIPE  correcthorse`), so each value goes but Azure's own settings
+ * (`FUNCTIONS_WORKER_RUNTIME`, `WEBSITE_…`, its runtimes' `ASPNETCORE_ENVIRONMENT`), a name meant public or naming no secret (`API_HOST`, `NEXT_PUBLIC_…`: PUBLIC_NAME), and
+ * a value that is a flag, a number, a version, a host, a path or a URL (`true`, `~18`, `api.example.com`).
+ */
+const PLATFORM_SETTING = /^(?:FUNCTIONS_|WEBSITES?_|SCM_|XDT_|DIAGNOSTICS_|APPINSIGHTS_|ASPNETCORE_|DOTNET_|AzureWebJobs(?!Storage|Dashboard))/i;
+const PLAIN_SETTING = /^(?:true|false|yes|no|on|off|enabled|disabled|~?\d[\d.]*|\S*[.\/:]\S*)$/i;
+function isAppSetting(name: string, value: string): boolean {
+  return isConfigSecret(name, value) || !(PLATFORM_SETTING.test(name) || PUBLIC_NAME.test(name) || PLAIN_SETTING.test(value));
+}
+
+/**
+ * The values under a config table's VALUE that its judge takes (isConfigSecret unless the table has its own), not stand-ins
+ * (chamber's `db_password  hunter2!` goes; a region, a flag, a name stays).
  */
 function configValues(text: string): Finding[] {
   const out: Finding[] = [];
-  for (const [headerLine, row] of CONFIG_TABLES) {
+  for (const [headerLine, row, isSecret = isConfigSecret] of CONFIG_TABLES) {
     const header = headerLine.exec(text);
     if (header === null) continue;
     row.lastIndex = header.index + header[0].length;
     for (let m = row.exec(text); m; m = row.exec(text)) {
       const [, name, value] = m as unknown as [string, string, string];
       const span = m.indices?.[2];
-      if (span && (looksRandom(value) || SECRET_KEY.test(name)) && !isStandIn(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
+      if (span && isSecret(name, value) && !isStandIn(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
     }
   }
   return out;
