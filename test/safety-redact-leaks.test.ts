@@ -2693,6 +2693,22 @@ describe("vault kv get pasted after a prompt: its Data table after the Metadata 
   );
 });
 
+describe("vault kv get's Data table pasted with no command before it (\"I ran vault kv get and got: …\"): every value, whatever its shape", () => {
+  const data = (apiKey: string, stripe: string, host: string) => `====== Data ======\nKey        Value\n---        -----\napi_key    ${apiKey}\nstripe     ${stripe}\nhost       ${host}\n`;
+  const masked = data("[REDACTED:secret]", "[REDACTED:secret]", "[REDACTED:secret]");
+  exactAndKept(
+    [
+      [`I ran vault kv get and got:\n\n${data("correct-horse-battery", "live-shop-west", "db.internal")}\nwhy?`, `I ran vault kv get and got:\n\n${masked}\nwhy?`],
+      [`======= Metadata =======\nKey                Value\n---                -----\nversion            3\n\n${data("correct-horse-battery", "live-shop-west", "db.internal")}`, `======= Metadata =======\nKey                Value\n---                -----\nversion            3\n\n${masked}`],
+      [`     1→${data("correct-horse-battery", "live-shop-west", "db.internal").replaceAll("\n", "\n     1→")}`, `     1→${masked.replaceAll("\n", "\n     1→")}`],
+    ],
+    [
+      ["the Metadata table alone", "======= Metadata =======\nKey                Value\n---                -----\ncreated_time       2024-05-01T10:00:00.000Z\nversion            3\n"],
+      ["a heading named Data over prose, and a heading in a line of text", "====== Data ======\nThe data section lists each key and its value.\nSee the docs: ====== Data ======\nKey  Value\n---  -----\nmode  fast\n"],
+    ],
+  );
+});
+
 describe("a search of environment files pasted with its command ($ grep STRIPE .env, $ grep -rn STRIPE .): the files' lines below it", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   exactAndKept(

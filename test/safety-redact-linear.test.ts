@@ -27,6 +27,7 @@ import { privateKeyDetector, puttyKeyDetector } from "../src/safety/generic/priv
 import { encodedPrivateKeyDetector } from "../src/safety/generic/encoded-private-key.ts";
 import { wrappedJwtDetector } from "../src/safety/generic/wrapped-jwt.ts";
 import { pastedDumpDetector } from "../src/safety/generic/pasted-dump.ts";
+import { vaultDataDetector } from "../src/safety/generic/vault-data.ts";
 import { bundlerCredentialsDetector } from "../src/safety/generic/bundler-credentials.ts";
 import { generatedEntryDetector, printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
 import { projectConfigDetector } from "../src/safety/generic/project-config.ts";
@@ -77,6 +78,7 @@ const GENERIC = [
   printedSecretDetector,
   generatedEntryDetector,
   pastedDumpDetector,
+  vaultDataDetector,
   projectConfigDetector,
   proseSecretDetector,
   questionAnswerDetector,
@@ -138,6 +140,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["authorization with an open quote", 'Authorization: "Bearer abc'],
     ["cookies without values", "Cookie: a=; b=; Set-Cookie: "],
     ["bearer words", "bearer bearer bearer1 "],
+    ["vault Data tables, each a row of the one above", "====== Data ======\nKey Value\n--- -----\na b\n"],
     ["netrc without a password", "machine h login u account a port 1 "],
     ["pgpass lines one field short", "pgpass\nh:5432:db:user\n*:*:*:*"],
     ["curl without a user", "curl -X POST -H x "],

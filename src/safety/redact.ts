@@ -25,6 +25,7 @@ import { type PrintedSecret, generatedEntryDetector, printedOutput, printedSecre
 import { environmentLines } from "./generic/search-output.ts";
 import { bundlerCredentialsDetector } from "./generic/bundler-credentials.ts";
 import { pastedDumpDetector } from "./generic/pasted-dump.ts";
+import { vaultDataDetector } from "./generic/vault-data.ts";
 import { projectConfigDetector } from "./generic/project-config.ts";
 import { tableDetector } from "./generic/table.ts";
 import { tsvKeysDetector } from "./generic/tsv-keys.ts";
@@ -192,6 +193,7 @@ function builtinDetectors(): Detector[] {
     notebookEchoDetector,
     generatedEntryDetector,
     pastedDumpDetector,
+    vaultDataDetector,
     projectConfigDetector,
     tableDetector,
     tsvKeysDetector,

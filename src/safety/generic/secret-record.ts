@@ -1,5 +1,6 @@
 import type { Finding } from "../detectors.ts";
 import { MARKER_ONLY } from "../marker.ts";
+import { vaultDataRows } from "./vault-data.ts";
 
 /**
  * The values in a secret store's record, as a tool that reads one shows it (an MCP server for
@@ -134,28 +135,6 @@ function labelledValues(text: string, out: Finding[]): void {
     const value = (m[2] as string).trimEnd();
     const start = m.indices?.[2]?.[0];
     if (start !== undefined && isSecretField(m[1] as string, false) && !MARKER_ONLY.test(value)) out.push({ start, end: start + value.length, kind: "secret" });
-  }
-}
-
-/**
- * Vault's table of a secret (`vault kv get secret/app`): under its `===== Data =====` heading, a
- * `Key Value` header and its rule, each row's value is the secret's content, whatever its key; the
- * rows end at a blank line. Its Metadata table above (versions, times) stays.
- */
-const VAULT_DATA = /^=+ Data =+[ \t]*\r?\n[ \t]*Key[ \t]+Value[ \t]*\r?\n[ \t]*-+[ \t]+-+[ \t]*\r?\n/gm;
-const TABLE_ROW = /^[ \t]*\S{1,200}[ \t]+(\S[^\r\n]{0,16383}?)[ \t]*\r?$/dmy;
-
-function vaultDataRows(text: string, out: Finding[]): void {
-  for (const m of text.matchAll(VAULT_DATA)) {
-    let at = (m.index as number) + m[0].length;
-    for (;;) {
-      TABLE_ROW.lastIndex = at;
-      const row = TABLE_ROW.exec(text);
-      const span = row?.indices?.[1];
-      if (!row || !span) break;
-      if (!MARKER_ONLY.test(row[1] as string)) out.push({ start: span[0], end: span[1], kind: "secret" });
-      at = TABLE_ROW.lastIndex + 1;
-    }
   }
 }
 
