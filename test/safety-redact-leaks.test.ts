@@ -736,6 +736,19 @@ describe("a token as a URL's user with no password (git remote -v after cloning 
   );
 });
 
+describe("a Linear OAuth refresh token (lin_refresh_) wherever it appears, as its access token is", () => {
+  // Built at run time: no token-shaped literal in the repository.
+  const token = ["lin", "refresh", "9f2c41d7b0e8a6c3f5d1e4b7a9c2d8f0e3b6a1c4d7f9e2b5a8c1d4e7f0a3b6c9"].join("_");
+  exactAndKept(
+    [
+      [`the refresh token is ${token}.`, "the refresh token is [REDACTED:linear-refresh-token]."],
+      [`{"access_token": "x", "data": "${token}", "expires_in": 86399}`, '{"access_token": "x", "data": "[REDACTED:linear-refresh-token]", "expires_in": 86399}'],
+      [`linear.refresh(${token})`, "linear.refresh([REDACTED:linear-refresh-token])"],
+    ],
+    [["placeholders, names that share the prefix, a cut-short token", "refreshToken: 'lin_refresh_...'\nconst t = 'lin_refresh_xxx'; lin_refresh_token_url lin_refresh_recorded_first\nlin_refresh_tokenStoredForTheWorkspaceUser\nlin_refresh_9f2c41d7b0e8a6c3 is cut short"]],
+  );
+});
+
 describe("a file of secrets decrypted (sops -d) or a stack's config with its secrets shown (pulumi config --show-secrets), pasted with its command: the lines below are its output", () => {
   exactAndKept(
     [
