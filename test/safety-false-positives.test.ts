@@ -327,7 +327,7 @@ describe("a docstring's field under a password's name is no password (`password:
 describe("env templates' stand-ins are no secrets: a scheme before a reference, YOUR…HERE, `value`", () => {
   maskedAndKept(
     [
-      ['        GEM_HOST_API_KEY: "Bearer Xk9mQ2pL7vR3zT8w"\n', '        GEM_HOST_API_KEY: "[REDACTED:bearer-token]"\n'],
+      ['        GEM_HOST_API_KEY: "Bearer Xk9mQ2pL7vR3zT8w"\n', '        GEM_HOST_API_KEY: "Bearer [REDACTED:bearer-token]"\n'],
       ['SECRET_KEY="YOURSECRETKEY9GOESHERE"\n', 'SECRET_KEY="[REDACTED:secret]"\n'],
       ["$ heroku config:set DOTENV_PRIVATE_KEY_PRODUCTION=Xk9mQ2pL7vR3zT8w\n", "$ heroku config:set DOTENV_PRIVATE_KEY_PRODUCTION=[REDACTED:secret]\n"],
     ],

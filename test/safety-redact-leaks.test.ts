@@ -736,6 +736,28 @@ describe("a token as a URL's user with no password (git remote -v after cloning 
   );
 });
 
+describe("an authorization scheme before a credential in quotes, as a JSON value or a flag's value (token: \"FlyV1 fm2_…\"): the scheme stays, as after Authorization:", () => {
+  // Built at run time: no token-shaped literal in the repository.
+  const macaroon = ["fm2", "lJPECAAAAAAAAMWUxBDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMA/" + "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE".repeat(3)].join("_");
+  const fly = "[REDACTED:flyio-access-token]";
+  exactAndKept(
+    [
+      [`token: "FlyV1 ${macaroon}"`, `token: "FlyV1 ${fly}"`],
+      [`export FLY_API_TOKEN='FlyV1 ${macaroon}'`, `export FLY_API_TOKEN='FlyV1 ${fly}'`],
+      [`fly_token = "FlyV1 ${macaroon}"`, `fly_token = "FlyV1 ${fly}"`],
+      [`flyctl deploy --access-token "FlyV1 ${macaroon}"`, `flyctl deploy --access-token "FlyV1 ${fly}"`],
+      ['api_key: "Bearer Zx8Cv7Bn6Mq5Lp4KHx9k"', 'api_key: "Bearer [REDACTED:bearer-token]"'],
+    ],
+    [["a scheme's name quoted alone, and before a variable", 'token: "FlyV1"\nFLY_API_TOKEN="FlyV1 $FLY_TOKEN"\napi_key: "Bearer ${API_KEY}"']],
+  );
+  test("as a JSON value under a secret's name or a header's", () => {
+    const { redactValue } = createRedactor();
+    const out = redactValue({ token: `FlyV1 ${macaroon}`, env: { FLY_API_TOKEN: `FlyV1 ${macaroon}` }, headers: { Authorization: "Bearer Zx8Cv7Bn6Mq5Lp4KHx9k" }, mode: "FlyV1 docs" });
+    expect(out.value).toEqual({ token: "FlyV1 [REDACTED:secret]", env: { FLY_API_TOKEN: "FlyV1 [REDACTED:secret]" }, headers: { Authorization: "Bearer [REDACTED:secret]" }, mode: "FlyV1 docs" });
+    expect(redactValue({ token: "FlyV1", auth: "Bearer $TOKEN" })).toEqual({ value: { token: "FlyV1", auth: "Bearer $TOKEN" }, count: 0 });
+  });
+});
+
 describe("a Linear OAuth refresh token (lin_refresh_) wherever it appears, as its access token is", () => {
   // Built at run time: no token-shaped literal in the repository.
   const token = ["lin", "refresh", "9f2c41d7b0e8a6c3f5d1e4b7a9c2d8f0e3b6a1c4d7f9e2b5a8c1d4e7f0a3b6c9"].join("_");

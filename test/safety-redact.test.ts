@@ -75,7 +75,7 @@ describe("what is kept around a redaction", () => {
     ["cache-key-0123456789abcdef0123456789abcdef", "cache-key-0123456789abcdef0123456789abcdef"],
     ["square: sq0csp-aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5bC7dE9f", "square: [REDACTED:square-secret]"],
     // the JWT rule and the assignment rule both find it; the more specific names it
-    ['"token": "Bearer eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl"', '"token": "[REDACTED:jwt]"'],
+    ['"token": "Bearer eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl"', '"token": "Bearer [REDACTED:jwt]"'],
     ["-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\nnext line", "[REDACTED:private-key]\nnext line"],
     // command lines
     ["mysql -u root -pS3cr3tPw shop", "mysql -u root -p[REDACTED:password] shop"],
@@ -1091,7 +1091,7 @@ describe("redactValue", () => {
     });
   });
 
-  test("values of secret-named keys go whole, code-like ones stay", () => {
+  test("values of secret-named keys go whole (an authorization scheme before one stays), code-like ones stay", () => {
     const out = redactValue({
       env: { DB_PASSWORD: "postgres", PATH: "/usr/bin", GITHUB_TOKEN: "t0k3n-abc" },
       headers: { Authorization: "Basic dXNlcjpwYXNz", "x-api-key": "k-123-abc", Cookie: "sid=12345" },
@@ -1100,7 +1100,7 @@ describe("redactValue", () => {
     });
     expect(out.value).toEqual({
       env: { DB_PASSWORD: "[REDACTED:secret]", PATH: "/usr/bin", GITHUB_TOKEN: "[REDACTED:secret]" },
-      headers: { Authorization: "[REDACTED:secret]", "x-api-key": "[REDACTED:secret]", Cookie: "[REDACTED:secret]" },
+      headers: { Authorization: "Basic [REDACTED:secret]", "x-api-key": "[REDACTED:secret]", Cookie: "[REDACTED:secret]" },
       schema: { password: "string", token: "$TOKEN" },
       max_tokens: 1000,
     });

@@ -4,7 +4,7 @@ import { EDIT_FIELDS, mirrorEdit } from "./edit-pair.ts";
 import { SECRET_KEY, VARIABLE_NAME, assignmentDetector, isAssignedSecret } from "./generic/assignment.ts";
 import { awsSecretDetector } from "./generic/aws-secret.ts";
 import { pipedSecretDetector, promptAnswerDetector, secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
-import { authorizationDetector, basicDetector, bearerDetector, cookieDetector } from "./generic/headers.ts";
+import { SCHEME_ONLY, authorizationDetector, basicDetector, bearerDetector, cookieDetector, schemeLength } from "./generic/headers.ts";
 import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
 import { falKeyDetector } from "./generic/fal-key.ts";
@@ -226,7 +226,8 @@ const FLAG_ELEMENT = /^--?[A-Za-z][\w-]{0,63}$/;
 const CREDENTIAL_KEY = /^(?:proxy-)?authorization$|^(?:set-)?cookie$/i;
 
 function isSecretEntry(key: string, value: string): boolean {
-  if (value.trim() === "") return false;
+  // A scheme's name alone (`{"token": "FlyV1"}`) is no credential.
+  if (value.trim() === "" || SCHEME_ONLY.test(value)) return false;
   if (CREDENTIAL_KEY.test(key)) return !isStandIn(value);
   return (SECRET_KEY.test(key) && isAssignedSecret(key, value, true, undefined)) || isPinEntry(key, value) || isSessionEntry(key, value) || answeredQuestion(key, value);
 }
@@ -448,14 +449,16 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
           const renamed = name.length >= 8 ? redactKey(name, seen) : undefined;
           count += renamed?.count ?? 0;
           const key = renamed?.text ?? name;
+          // An authorization scheme before the credential (`{"token": "FlyV1 fm2_…"}`, `{"Authorization": "Bearer …"}`) stays, as in a header's text.
+          const scheme = typeof child === "string" ? child.slice(0, schemeLength(child)) : "";
           // A whole number under a secret's name is one too (`{"pin": 4821}`): what is judged is its digits.
-          const shown = typeof child === "string" ? child : Number.isSafeInteger(child) ? String(child) : undefined;
+          const shown = typeof child === "string" ? child.slice(scheme.length) : Number.isSafeInteger(child) ? String(child) : undefined;
           // In a record, a number only right under a secret's field (a PIN stored as one, not a `ttl` inside the secret).
           const stored = record && isStoredValue(child) && isSecretField(key, within && typeof child === "string");
           if (stored || (shown !== undefined && (key === valueField || isSecretEntry(key, shown)))) {
-            seen?.note(String(child), key);
+            seen?.note(shown ?? String(child), key);
             count++;
-            return [key, secretMarker];
+            return [key, scheme + secretMarker];
           }
           if (Array.isArray(child) && CODES_FIELD.test(key)) {
             const codes = child.map((code) => {

@@ -1,7 +1,7 @@
 import { DOUBLE_QUOTED, type Detector, type Finding, type Hits, SINGLE_QUOTED, VALUE_MAX, quotedValue, widenedIfCut } from "../detectors.ts";
 import { HAS_DIGIT, HAS_LETTER, NO_CREDENTIAL_NAME, isAwsUuidField, WORDS_NAME, insideArn, isMemberPathOfWords, isOwnOptionStandIn, isStandIn, squeezed, looksBase64Key, looksRandom, looksRandomLetters, WIFI_MODE } from "../look-alikes.ts";
 import { drawnAtRandom } from "./handed-key.ts";
-import { SCHEME_ONLY } from "./headers.ts";
+import { SCHEME_ONLY, schemeLength } from "./headers.ts";
 import { lineStart } from "./lines.ts";
 
 /**
@@ -534,11 +534,13 @@ function spacedAssignment(text: string, start: number): Finding | undefined {
   const m = SPACED_VALUE.exec(text);
   const group = m?.[2] !== undefined ? 2 : m?.[3] !== undefined ? 3 : 4;
   const span = m?.indices?.[group];
-  if (!m || !span || !isAssignedSecret(name, m[group] as string, group !== 4, text[span[1]])) return undefined;
+  // A quoted value's authorization scheme stays (`--access-token "FlyV1 fm2_…"`).
+  const scheme = group === 4 ? 0 : schemeLength(m?.[group] ?? "");
+  if (!m || !span || !isAssignedSecret(name, (m[group] as string).slice(scheme), group !== 4, text[span[1]])) return undefined;
   // A plain word and more words after it: a sentence ("Failed to set PSK identity hint"), not a command.
   if (group === 4 && LOWER_WORD.test(m[4] as string) && NEXT_WORD.test(text.slice(span[1], span[1] + 2))) return undefined;
   if (m[1] !== undefined && group === 4 && !(HAS_DIGIT.test(m[4] as string) && HAS_LETTER.test(m[4] as string))) return undefined;
-  return { start: span[0], end: span[1], kind: "secret", ...widenedIfCut(m[group] as string) };
+  return { start: span[0] + scheme, end: span[1], kind: "secret", ...widenedIfCut(m[group] as string) };
 }
 
 /**
@@ -597,10 +599,12 @@ function calledWithValue(text: string, start: number): Finding | undefined {
   const m = CALLED_VALUE.exec(text);
   const group = m?.[1] !== undefined ? 1 : 2;
   const span = m?.indices?.[group];
-  const value = m?.[group];
+  // Its authorization scheme stays (`--access-token "FlyV1 fm2_…"`).
+  const scheme = schemeLength(m?.[group] ?? "");
+  const value = m?.[group]?.slice(scheme);
   if (!m || !span || value === undefined || !isAssignedSecret(name, value, true, undefined)) return undefined;
   if (expanded && !(ONE_WORD.test(value) && drawnAtRandom(value))) return undefined;
-  return { start: span[0], end: span[1], kind: "secret" };
+  return { start: span[0] + scheme, end: span[1], kind: "secret" };
 }
 
 /**
@@ -839,17 +843,21 @@ export const assignmentDetector: Detector = {
       const assigned = text.slice(span[0], end);
       // An authorization scheme before its credential (`deploy token: FlyV1 fm2_…`): the scheme stays, the credential is judged.
       const credential = bare !== undefined && SCHEME_ONLY.test(assigned) ? schemeCredential(text, end) : undefined;
+      // A scheme's name alone in quotes (`token: "FlyV1"`, a doc's header template) is no credential.
+      if (bare === undefined && SCHEME_ONLY.test(assigned)) continue;
       if (credential) {
         const [from, to] = credential;
         if (isAssignedSecret(name, text.slice(from, to), false, following(text, to))) out.push({ start: from, end: to, kind: "secret" });
         done = Math.max(start + match.length, to);
         continue;
       }
-      const judged = assigned.startsWith("*") && !m[3]?.includes(":") ? assigned.slice(1) : assigned;
+      // The same scheme inside the quotes (`token: "FlyV1 fm2_…"`, `FLY_API_TOKEN='FlyV1 …'`): it stays, what follows it is judged.
+      const scheme = bare === undefined && code === undefined ? schemeLength(assigned) : 0;
+      const judged = assigned.startsWith("*") && !m[3]?.includes(":") ? assigned.slice(1) : assigned.slice(scheme);
       if (!isAssignedSecret(name, judged, bare === undefined, following(text, after)) || isEscapedFlagStandIn(text, start, name, judged)) continue;
       // The shell's next quoted pieces of the word go with it (judged by its first: `'Xk9'"$SUFFIX"`).
       const whole = double !== undefined || single !== undefined ? splicedEnd(text, end) : end;
-      out.push({ start: span[0], end: whole, kind: "secret", ...widenedIfCut(code === undefined ? value : "") });
+      out.push({ start: span[0] + scheme, end: whole, kind: "secret", ...widenedIfCut(code === undefined ? value : "") });
       done = Math.max(start + match.length, whole);
     }
   },

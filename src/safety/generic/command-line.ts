@@ -3,6 +3,7 @@ import type { RedactionKind } from "../marker.ts";
 import { NO_CREDENTIAL_NAME, WORDS_NAME, isOwnOptionStandIn, isStandIn, looksRandom } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { drawnAtRandom } from "./handed-key.ts";
+import { schemeLength } from "./headers.ts";
 import { filePrints } from "./printed-secret.ts";
 
 /**
@@ -104,9 +105,10 @@ export const secretFlagDetector: Detector = {
       if (name.toLowerCase() === "secret" && SECRET_NAME.test(v.value)) continue;
       if (AUTH_FLAG.test(name) && AUTH_MODE.test(v.value)) continue;
       if (PRIVATE_KEY_FLAG.test(name) && !privateKeyShaped(v.value)) continue;
-      const passPrefix = v.value.startsWith("pass:") ? 5 : 0; // openssl -passin pass:secret
-      if (v.end - v.start <= passPrefix) continue;
-      out.push({ start: v.start + passPrefix, end: v.end, kind: flagKind(name), ...widenedIfCut(v.value) });
+      // What stays before the secret: openssl's `-passin pass:secret`, an authorization scheme (`--access-token "FlyV1 fm2_…"`).
+      const prefix = v.value.startsWith("pass:") ? 5 : schemeLength(v.value);
+      if (v.end - v.start <= prefix) continue;
+      out.push({ start: v.start + prefix, end: v.end, kind: flagKind(name), ...widenedIfCut(v.value) });
     }
   },
 };

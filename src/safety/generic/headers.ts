@@ -51,7 +51,14 @@ const CODE_PATH = /^[A-Za-z_$][A-Za-z_$]*(?:\.[A-Za-z_$][A-Za-z_$]*)*\(?$/;
  * An authorization scheme's name (Fly.io's `FlyV1` before its macaroons): alone after the header (`"Authorization: Bearer "` in a doc), no
  * credential; before one under a secret's name (`deploy token: FlyV1 fm2_…`), the name's value is the credential (assignment.ts).
  */
-export const SCHEME_ONLY = /^(?:bearer|basic|digest|token|negotiate|ntlm|bot|flyv1)$/i;
+const SCHEMES = "bearer|basic|digest|token|negotiate|ntlm|bot|flyv1";
+export const SCHEME_ONLY = new RegExp(`^(?:${SCHEMES})$`, "i");
+const SCHEME_BEFORE = new RegExp(`^(?:${SCHEMES})[ \\t]+(?=\\S)`, "i");
+/**
+ * How long such a name and its space are at a value's start, before its credential (`"FlyV1 fm2_…"` quoted, a flag's value, a JSON
+ * value): the scheme stays, as after an `Authorization:` header; 0 when the value starts with none.
+ */
+export const schemeLength = (value: string): number => SCHEME_BEFORE.exec(value)?.[0].length ?? 0;
 
 export const authorizationDetector: Detector = {
   keywords: ["authorization"],
