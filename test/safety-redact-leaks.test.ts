@@ -736,6 +736,20 @@ describe("a token as a URL's user with no password (git remote -v after cloning 
   );
 });
 
+describe("a password manager's one value read (op read, bw get password, secret-tool lookup, security … -w): its line whatever its shape", () => {
+  const { redactOutput } = createRedactor();
+  const read = (command: string, output: string) => redactOutput(output, commandPrints(command) ?? "key").text;
+  for (const command of ["op read op://Private/stripe/credential", "cd app && op read 'op://Dev/db/password'", "op item get db --fields password --reveal", "bw get password github", "secret-tool lookup service smtp", "security find-generic-password -s smtp -w"]) {
+    test(command, () => expect(read(command, "correct horse battery\n")).toBe("[REDACTED:secret]\n"));
+  }
+  test("kept: its error, and another command's output when the value is piped on or read inside $(…)", () => {
+    const error = '[ERROR] 2026/12/07 10:00:00 could not read secret "op://Private/stripe/credential": item not found\n';
+    expect(read("op read op://Private/stripe/credential", error)).toBe(error);
+    expect(["op read op://a/b/c | docker login ghcr.io -u me --password-stdin", 'curl -H "Authorization: Bearer $(op read op://a/b/c)" https://api.example.com'].map(commandPrints)).toEqual(["any", "any"]);
+    expect(read("op read op://a/b/c | docker login ghcr.io -u me --password-stdin", "Login Succeeded\n")).toBe("Login Succeeded\n");
+  });
+});
+
 describe("an authorization scheme before a credential in quotes, as a JSON value or a flag's value (token: \"FlyV1 fm2_…\"): the scheme stays, as after Authorization:", () => {
   // Built at run time: no token-shaped literal in the repository.
   const macaroon = ["fm2", "lJPECAAAAAAAAMWUxBDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMA/" + "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE".repeat(3)].join("_");
@@ -1858,7 +1872,9 @@ describe("a secret variable printed by launchctl getenv or dotenv(x) get, and a 
     ],
     [["another variable printed", "$ launchctl getenv PATH\n/usr/bin:/bin\n$ dotenv get APP_NAME\nshop2024app\n"]],
   );
-  for (const command of ["launchctl getenv API_TOKEN", "dotenv get DB_PASSWORD", "keyring get myapp bob"]) test(`a Bash call's result: ${command}`, () => expect(commandPrints(command)).toBe("any"));
+  for (const command of ["launchctl getenv API_TOKEN", "dotenv get DB_PASSWORD"]) test(`a Bash call's result: ${command}`, () => expect(commandPrints(command)).toBe("any"));
+  // A password manager's value read: its first line, whatever its shape (the "password manager's one value read" cases).
+  test("a Bash call's result: keyring get myapp bob", () => expect(commandPrints("keyring get myapp bob")).toBe("first-line"));
 });
 
 describe("a key told with a Chinese or Japanese copula after \"key\" alone (我的 OpenAI key 是 …)", () => {

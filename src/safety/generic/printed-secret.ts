@@ -78,6 +78,14 @@ const SECRET_COMMAND = new RegExp(
 );
 
 /**
+ * A password manager's one value read, the command of its line (after `;` or `&&`, not inside `$(…)`, whose output is another
+ * command's) and not piped on: `op read op://…`, `op item get … --fields password`, `bw get password`, `secret-tool lookup`,
+ * `keyring get`, the macOS keychain's `-w`. What it prints is that value, on its first line whatever its shape (a passphrase of
+ * several words, "correct horse battery", which the one-word reading let through), as a store's entry's (`pass show`).
+ */
+const VALUE_READ = /(?<=(?:^|[;&]|\bsudo)[ \t]*)(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n|;&]{0,300}--fields?|bw[ \t]+get[ \t]+(?:password|notes)|secret-tool[ \t]+lookup|keyring[ \t]+get|security[ \t]+find-(?:generic|internet)-password[^\r\n|;&]{0,300}[ \t]-w)(?![\w-])[^\r\n|;&]{0,300}(?=$|[\r\n;&])/im;
+
+/**
  * Commands that make a new random key: reading `/dev/urandom`, Python's `secrets.token_hex(…)`,
  * Node's `crypto.randomBytes(…)`, Ruby's `SecureRandom`, `pwgen`, `rails secret`, `mix
  * phx.gen.secret`, WireGuard's `wg genkey` and `wg genpsk` (not piped into `wg pubkey`, which prints the public key);
@@ -278,7 +286,7 @@ export function commandPrints(command: string): PrintedSecret | undefined {
   const dump = dumpPrints(command);
   if (dump) return dump;
   if (OTP_COMMAND_SHOWN.test(command)) return "otp-code";
-  if (WIFI_KEY_PRINTED.test(command)) return "first-line";
+  if (WIFI_KEY_PRINTED.test(command) || VALUE_READ.test(command)) return "first-line";
   if (command.match(STORE_ENTRIES)?.some(shownHere)) return entryFirst(command) ? "first-line" : entriesOnly(command) ? "entries" : "entry-lines";
   const lower = command.toLowerCase();
   let prints: PrintedSecret | undefined;
@@ -859,9 +867,9 @@ const withoutStoreHeader = (text: string) => text.replace(STORE_HEADER, (header)
 
 /**
  * A store's entry: gopass's header on a terminal, then the password's line. Not a folder's tree (`├── db`), nor an
- * error (`Error: … is not in the password store.`, gpg's).
+ * error (`Error: … is not in the password store.`, gpg's, 1Password CLI's `[ERROR] …`).
  */
-const ENTRY_LINE = String.raw`(?!Error:|gpg:)(\S(?:[^\r\n]{0,254}\S)?)[ \t]*\r?(?:\n|$)`;
+const ENTRY_LINE = String.raw`(?!Error:|gpg:|\[ERROR\])(\S(?:[^\r\n]{0,254}\S)?)[ \t]*\r?(?:\n|$)`;
 const ENTRY_OUTPUT = new RegExp(String.raw`^(?:${STORE_HEADER_LINE})?\s*${ENTRY_LINE}`, "d");
 /**
  * Below its command in a pasted terminal: the next line, or the one after gopass's header and its blank line; a line
