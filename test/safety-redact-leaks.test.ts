@@ -736,6 +736,17 @@ describe("a token as a URL's user with no password (git remote -v after cloning 
   );
 });
 
+describe("doppler secrets' box: every value but Doppler's own rows, whatever its shape (a word under STRIPE, a passphrase)", () => {
+  const { redactOutput } = createRedactor();
+  const box = (stripe: string, db: string) =>
+    `┌─────────────────────┬───────────────────────┬──────┐\n│ NAME                │ VALUE                 │ NOTE │\n├─────────────────────┼───────────────────────┼──────┤\n│ DOPPLER_CONFIG      │ prd                   │      │\n├─────────────────────┼───────────────────────┼──────┤\n│ DOPPLER_PROJECT     │ shop                  │      │\n├─────────────────────┼───────────────────────┼──────┤\n│ STRIPE              │ ${stripe} │      │\n├─────────────────────┼───────────────────────┼──────┤\n│ DB_PASS             │ ${db} │      │\n└─────────────────────┴───────────────────────┴──────┘\n`;
+  const words = box("correcthorse         ", "correct horse battery");
+  const masked = box("[REDACTED:secret]", "[REDACTED:secret]").replace("[REDACTED:secret] │", "[REDACTED:secret]          │");
+  for (const command of ["doppler secrets", "doppler secrets -p shop -c prd"]) test(command, () => expect(redactOutput(words, commandPrints(command) ?? "key").text).toBe(masked));
+  exactAndKept([[`$ doppler secrets\n${words}`, `$ doppler secrets\n${masked}`]], [["names only, and one secret's own reading", "$ doppler secrets --only-names\n│ NAME │\n│ STRIPE │\n"]]);
+  test("kept: names only, a secret set", () => expect(["doppler secrets --only-names", "doppler secrets set A=b"].map(commandPrints)).toEqual([undefined, undefined]));
+});
+
 describe("a password manager's one value read (op read, bw get password, secret-tool lookup, security … -w): its line whatever its shape", () => {
   const { redactOutput } = createRedactor();
   const read = (command: string, output: string) => redactOutput(output, commandPrints(command) ?? "key").text;
