@@ -736,6 +736,19 @@ describe("a token as a URL's user with no password (git remote -v after cloning 
   );
 });
 
+describe("a password manager's one value read pasted below its prompt ($ op read …, $ bw get password …): its line whatever its shape", () => {
+  exactAndKept(
+    [
+      ["$ op read op://Private/stripe/credential\ncorrect horse battery\n$ echo done\n", "$ op read op://Private/stripe/credential\n[REDACTED:secret]\n$ echo done\n"],
+      ["me@box:~$ bw get password github\nhunter two x\n", "me@box:~$ bw get password github\n[REDACTED:secret]\n"],
+    ],
+    [
+      ["its error", "$ op read op://Private/stripe/credential\n[ERROR] 2026/12/07 10:00:00 could not read secret: item not found\n"],
+      ["another command's output when the value is piped on", "$ op read op://a/b/c | docker login ghcr.io -u me --password-stdin\nLogin Succeeded\n"],
+    ],
+  );
+});
+
 describe("doppler secrets' box: every value but Doppler's own rows, whatever its shape (a word under STRIPE, a passphrase)", () => {
   const { redactOutput } = createRedactor();
   const box = (stripe: string, db: string) =>

@@ -483,8 +483,9 @@ function entryAfterOutputBelow(text: string, line: number, eol: number): Finding
   const command = text.slice(line, eol).replace(PROMPT_COMMAND, "");
   const prints = commandPrints(command);
   const entries = command.match(STORE_ENTRIES)?.length ?? 0;
-  // One entry first of what the line prints (`$ cd ~/.password-store && pass show a`): its first line, as right after the prompt.
-  if (prints === "first-line" && entries === 1) return entryLine(text, eol + 1);
+  // One entry first of what the line prints (`$ cd ~/.password-store && pass show a`), or a password manager's one value (`$ op read …`:
+  // no store's entry): its first line, as right after the prompt.
+  if (prints === "first-line" && entries <= 1) return entryLine(text, eol + 1);
   return prints === "entry-lines" ? linesBelow(text, eol + 1, entries, isEntryLine) : undefined;
 }
 
