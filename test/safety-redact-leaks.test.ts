@@ -736,6 +736,22 @@ describe("a token as a URL's user with no password (git remote -v after cloning 
   );
 });
 
+describe("a Redis user's passwords in its ACL rules (ACL SETUSER … >pass, ACL LIST's and users.acl's #<sha256>)", () => {
+  const hash = "8d969eef6ecad3c29a3a629280e686cf0c3f5d5a86aff3ca12020c923adc6c92";
+  exactAndKept(
+    [
+      ["redis-cli ACL SETUSER app on >hunter2x ~cached:* +get", "redis-cli ACL SETUSER app on >[REDACTED:password] ~cached:* +get"],
+      ["127.0.0.1:6379> acl setuser app on '>correct horse' allkeys +@all", "127.0.0.1:6379> acl setuser app on '>[REDACTED:password]' allkeys +@all"],
+      [`1) "user default on nopass ~* &* +@all"\n2) "user app on #${hash} ~cached:* resetchannels -@all +get"`, '1) "user default on nopass ~* &* +@all"\n2) "user app on #[REDACTED:password-hash] ~cached:* resetchannels -@all +get"'],
+      [`user app on >correcthorse ~* +@all\nuser old off <hunter2x !${hash} resetkeys\n`, "user app on >[REDACTED:password] ~* +@all\nuser old off <[REDACTED:password] ![REDACTED:password-hash] resetkeys\n"],
+    ],
+    [
+      ["a variable for the password, no password, a rule that is no hash", 'ACL SETUSER app on >$REDIS_PASSWORD ~* +@all\nuser default on nopass ~* +@all\nuser ci on #issue-42 ~ci:* +get'],
+      ["sentences that start with user", "user on mobile >50 devices\nuser logs on <br> twice\nuser off #general channel"],
+    ],
+  );
+});
+
 describe("a password manager's one value read pasted below its prompt ($ op read …, $ bw get password …): its line whatever its shape", () => {
   exactAndKept(
     [

@@ -38,6 +38,7 @@ import { pinDetector } from "../src/safety/generic/pin.ts";
 import { sessionTokenDetector } from "../src/safety/generic/session-token.ts";
 import { cookieListDetector, cookieSetDetector } from "../src/safety/generic/cookie-list.ts";
 import { redisReplyDetector } from "../src/safety/generic/redis-reply.ts";
+import { redisAclDetector } from "../src/safety/generic/redis-acl.ts";
 import { sentryDsnDetector, urlCredentialsDetector, urlSignatureDetector, urlTokenUserDetector } from "../src/safety/generic/urls.ts";
 import { GITLEAKS, gitleaksFindings } from "../src/safety/gitleaks.ts";
 import { loneSecret } from "../src/safety/generic/lone-secret.ts";
@@ -85,6 +86,7 @@ const GENERIC = [
   cliPromptDetector,
   envFallbackDetector,
   redisReplyDetector,
+  redisAclDetector,
   otherScriptsDetector,
   pinDetector,
   sessionTokenDetector,

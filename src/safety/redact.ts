@@ -60,6 +60,7 @@ import { proseSecretDetector } from "./generic/prose-secret.ts";
 import { contextSecretDetector } from "./generic/context-secret.ts";
 import { answeredQuestion, cliPromptDetector, questionAnswerDetector } from "./generic/question-answers.ts";
 import { redisReplyDetector } from "./generic/redis-reply.ts";
+import { redisAclDetector } from "./generic/redis-acl.ts";
 import { dottedRowDetector } from "./generic/dotted-row.ts";
 import { expandedRecordDetector } from "./generic/expanded-record.ts";
 import { envObjectDetector } from "./generic/env-object.ts";
@@ -183,6 +184,7 @@ function builtinDetectors(): Detector[] {
     assignmentDetector,
     nameValueDetector,
     redisReplyDetector,
+    redisAclDetector,
     dottedRowDetector,
     expandedRecordDetector,
     markedSecretDetector,
