@@ -752,6 +752,28 @@ describe("a Redis user's passwords in its ACL rules (ACL SETUSER … >pass, ACL 
   );
 });
 
+describe("a cloud secret store's one value read as text (gcloud secrets versions access, aws … --output text, az keyvault … -o tsv, secrets get --plain)", () => {
+  const { redactOutput } = createRedactor();
+  const read = (command: string, output: string) => redactOutput(output, commandPrints(command) ?? "key").text;
+  const commands = [
+    "gcloud secrets versions access latest --secret=db --project shop",
+    "aws ssm get-parameter --name /shop/db --with-decryption --query Parameter.Value --output text",
+    "aws secretsmanager get-secret-value --secret-id prod/db --query SecretString --output text",
+    "az keyvault secret show --vault-name kv -n db --query value -o tsv",
+    "infisical secrets get DB_PASSWORD --plain",
+    "doppler secrets get DB_PASSWORD --plain",
+  ];
+  for (const command of commands) test(command, () => expect(read(command, "correct horse battery\n")).toBe("[REDACTED:secret]\n"));
+  test("kept: the clouds' errors", () => {
+    const errors: [command: string, error: string][] = [
+      ["gcloud secrets versions access latest --secret=db", "ERROR: (gcloud.secrets.versions.access) NOT_FOUND: Secret [projects/1/secrets/db] not found or has no versions.\n"],
+      ["aws ssm get-parameter --name /db --with-decryption --output text", "\nAn error occurred (ParameterNotFound) when calling the GetParameter operation: \n"],
+      ["az keyvault secret show --vault-name kv -n db -o tsv", "ERROR: (SecretNotFound) A secret with (name/id) db was not found in this key vault.\n"],
+    ];
+    for (const [command, error] of errors) expect(read(command, error)).toBe(error);
+  });
+});
+
 describe("a password manager's one value read pasted below its prompt ($ op read …, $ bw get password …): its line whatever its shape", () => {
   exactAndKept(
     [

@@ -78,12 +78,19 @@ const SECRET_COMMAND = new RegExp(
 );
 
 /**
- * A password manager's one value read, the command of its line (after `;` or `&&`, not inside `$(…)`, whose output is another
- * command's) and not piped on: `op read op://…`, `op item get … --fields password`, `bw get password`, `secret-tool lookup`,
- * `keyring get`, the macOS keychain's `-w`. What it prints is that value, on its first line whatever its shape (a passphrase of
- * several words, "correct horse battery", which the one-word reading let through), as a store's entry's (`pass show`).
+ * A secret store's one value read, the command of its line (after `;` or `&&`, not inside `$(…)`, whose output is another
+ * command's) and not piped on: a password manager's (`op read op://…`, `op item get … --fields password`, `bw get password`,
+ * `secret-tool lookup`, `keyring get`, the macOS keychain's `-w`), a cloud's as text (`gcloud secrets versions access`, `aws ssm
+ * get-parameter … --with-decryption` and `aws secretsmanager get-secret-value` with `--output text`, `az keyvault secret show` with
+ * `-o tsv`), `doppler`'s and `infisical`'s `secrets get … --plain`. What it prints is that value, on its first line whatever its
+ * shape (a passphrase of several words, "correct horse battery", which the one-word reading let through), as a store's entry's
+ * (`pass show`).
  */
-const VALUE_READ = /(?<=(?:^|[;&]|\bsudo)[ \t]*)(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n|;&]{0,300}--fields?|bw[ \t]+get[ \t]+(?:password|notes)|secret-tool[ \t]+lookup|keyring[ \t]+get|security[ \t]+find-(?:generic|internet)-password[^\r\n|;&]{0,300}[ \t]-w)(?![\w-])[^\r\n|;&]{0,300}(?=$|[\r\n;&])/im;
+const AS_TEXT = String.raw`(?=[^\r\n|;&]{0,300}(?:--output|-o)[ \t=]+(?:text|tsv)(?![\w-]))`;
+const VALUE_READ = new RegExp(
+  String.raw`(?<=(?:^|[;&]|\bsudo)[ \t]*)(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n|;&]{0,300}--fields?|bw[ \t]+get[ \t]+(?:password|notes)|secret-tool[ \t]+lookup|keyring[ \t]+get|security[ \t]+find-(?:generic|internet)-password[^\r\n|;&]{0,300}[ \t]-w|gcloud[ \t]+secrets[ \t]+versions[ \t]+access|aws[ \t]+(?:ssm[ \t]+get-parameter(?=[^\r\n|;&]{0,300}--with-decryption)|secretsmanager[ \t]+get-secret-value)${AS_TEXT}|az[ \t]+keyvault[ \t]+secret[ \t]+show${AS_TEXT}|(?:doppler|infisical)[ \t]+secrets[ \t]+get(?=[^\r\n|;&]{0,300}--plain(?![\w-])))(?![\w-])[^\r\n|;&]{0,300}(?=$|[\r\n;&])`,
+  "im",
+);
 
 /**
  * Commands that make a new random key: reading `/dev/urandom`, Python's `secrets.token_hex(…)`,
@@ -875,9 +882,9 @@ const withoutStoreHeader = (text: string) => text.replace(STORE_HEADER, (header)
 
 /**
  * A store's entry: gopass's header on a terminal, then the password's line. Not a folder's tree (`├── db`), nor an
- * error (`Error: … is not in the password store.`, gpg's, 1Password CLI's `[ERROR] …`).
+ * error (`Error: … is not in the password store.`, gpg's, 1Password CLI's `[ERROR] …`, gcloud's and az's `ERROR: …`, aws's `An error occurred …`).
  */
-const ENTRY_LINE = String.raw`(?!Error:|gpg:|\[ERROR\])(\S(?:[^\r\n]{0,254}\S)?)[ \t]*\r?(?:\n|$)`;
+const ENTRY_LINE = String.raw`(?!Error:|gpg:|\[ERROR\]|ERROR:|An error occurred)(\S(?:[^\r\n]{0,254}\S)?)[ \t]*\r?(?:\n|$)`;
 const ENTRY_OUTPUT = new RegExp(String.raw`^(?:${STORE_HEADER_LINE})?\s*${ENTRY_LINE}`, "d");
 /**
  * Below its command in a pasted terminal: the next line, or the one after gopass's header and its blank line; a line
