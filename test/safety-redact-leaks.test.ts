@@ -787,7 +787,7 @@ describe("a password manager's one value read pasted below its prompt ($ op read
   );
 });
 
-describe("doppler secrets' box: every value but Doppler's own rows, whatever its shape (a word under STRIPE, a passphrase)", () => {
+describe("doppler secrets' and infisical secrets' boxes: every value but Doppler's own rows, whatever its shape (a word under STRIPE, a passphrase)", () => {
   const { redactOutput } = createRedactor();
   const box = (stripe: string, db: string) =>
     `┌─────────────────────┬───────────────────────┬──────┐\n│ NAME                │ VALUE                 │ NOTE │\n├─────────────────────┼───────────────────────┼──────┤\n│ DOPPLER_CONFIG      │ prd                   │      │\n├─────────────────────┼───────────────────────┼──────┤\n│ DOPPLER_PROJECT     │ shop                  │      │\n├─────────────────────┼───────────────────────┼──────┤\n│ STRIPE              │ ${stripe} │      │\n├─────────────────────┼───────────────────────┼──────┤\n│ DB_PASS             │ ${db} │      │\n└─────────────────────┴───────────────────────┴──────┘\n`;
@@ -796,6 +796,12 @@ describe("doppler secrets' box: every value but Doppler's own rows, whatever its
   for (const command of ["doppler secrets", "doppler secrets -p shop -c prd"]) test(command, () => expect(redactOutput(words, commandPrints(command) ?? "key").text).toBe(masked));
   exactAndKept([[`$ doppler secrets\n${words}`, `$ doppler secrets\n${masked}`]], [["names only, and one secret's own reading", "$ doppler secrets --only-names\n│ NAME │\n│ STRIPE │\n"]]);
   test("kept: names only, a secret set", () => expect(["doppler secrets --only-names", "doppler secrets set A=b"].map(commandPrints)).toEqual([undefined, undefined]));
+  test("infisical secrets' box, its columns named SECRET NAME and SECRET VALUE", () => {
+    const infisical = (stripe: string, db: string) =>
+      `┌─────────────┬───────────────────────┬─────────────┐\n│ SECRET NAME │ SECRET VALUE          │ SECRET TYPE │\n├─────────────┼───────────────────────┼─────────────┤\n│ STRIPE      │ ${stripe} │ shared      │\n│ DB_PASSWORD │ ${db} │ shared      │\n└─────────────┴───────────────────────┴─────────────┘\n`;
+    const output = infisical("correcthorse         ", "correct horse battery");
+    expect(redactOutput(output, commandPrints("infisical secrets --env=prod") ?? "key").text).toBe(output.replace("correcthorse", "[REDACTED:secret]").replace("correct horse battery", "[REDACTED:secret]"));
+  });
 });
 
 describe("a password manager's one value read (op read, bw get password, secret-tool lookup, security … -w): its line whatever its shape", () => {

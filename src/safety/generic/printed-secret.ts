@@ -538,16 +538,17 @@ function linesBelow(text: string, from: number, count: number, isPassword: (line
  * PowerShell's listing of the environment (`Get-ChildItem Env:`, `gci env:`, `dir env:`, `ls env:`), a Name and Value table, and
  * chamber's secret read without `-q` (`chamber read service key`: a Key, Value, Version, LastModified and User table; `-q`
  * prints the value alone, PRINT_VARIABLE's), Azure's app settings as a table (a Name, Value and SlotSetting table), and `doppler secrets`
- * as its box (`│ NAME │ VALUE │ NOTE │`; `--json`'s object is CONFIG_VARS_SHOWN's, `get` one secret's).
+ * and `infisical secrets` as their boxes (`│ NAME │ VALUE │ NOTE │`, `│ SECRET NAME │ SECRET VALUE │ SECRET TYPE │`; doppler's `--json`
+ * object is CONFIG_VARS_SHOWN's, `get` one secret's).
  */
 const CONFIG_SHOWN = new RegExp(
-  String.raw`(?<![\w-])(?:pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])|(?:get-childitem|gci|dir|ls)[ \t]+(?:-path[ \t]+)?env:(?![\w:])|chamber[ \t]+read(?![^\r\n|;&]{0,300}[ \t](?:-q|--quiet)(?![\w-]))(?=[ \t])|${APP_SETTINGS}(?=${AS_TABLE})|doppler[ \t]+secrets(?![ \t]+[a-z])(?![^\r\n|;&]{0,200}[ \t]--(?:json|only-names)(?![\w-])))`,
+  String.raw`(?<![\w-])(?:pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])|(?:get-childitem|gci|dir|ls)[ \t]+(?:-path[ \t]+)?env:(?![\w:])|chamber[ \t]+read(?![^\r\n|;&]{0,300}[ \t](?:-q|--quiet)(?![\w-]))(?=[ \t])|${APP_SETTINGS}(?=${AS_TABLE})|(?:doppler|infisical)[ \t]+secrets(?![ \t]+[a-z])(?![^\r\n|;&]{0,200}[ \t]--(?:json|only-names)(?![\w-])))`,
   "i",
 );
 /**
  * The tables' headers, each with its rows: a key (pulumi's after the project's name and `:`: group 1), spaces, a value (group 2):
  * one word; in chamber's (its columns tab-aligned, spaces once pasted) any words up to the version's number, the date
- * (`06-09 17:30:56`) and the user; in Azure's, any words up to its SlotSetting's True or False; in Doppler's box, any words between bars. A row's spaces are read once (the value ends where a run of them starts): linear.
+ * (`06-09 17:30:56`) and the user; in Azure's, any words up to its SlotSetting's True or False; in Doppler's and Infisical's boxes, any words between bars. A row's spaces are read once (the value ends where a run of them starts): linear.
  */
 const CONFIG_TABLES: [header: RegExp, row: RegExp, isSecret?: (name: string, value: string) => boolean][] = [
   [/^[ \t]*(?:KEY[ \t]+VALUE|Name[ \t]+Value)[ \t]*\r?$/m, /^[ \t]*(?:[^\s:]+:)?(\S+)[ \t]+(\S+)[ \t]*\r?$/dgm],
@@ -556,7 +557,7 @@ const CONFIG_TABLES: [header: RegExp, row: RegExp, isSecret?: (name: string, val
     /^[ \t]*(\S+)[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]+\d{1,9}[ \t]+\d\d-\d\d[ \t]+\d\d:\d\d:\d\d(?:[ \t]+\S+)?[ \t]*\r?$/dgm,
   ],
   [/^[ \t]*Name[ \t]+Value[ \t]+SlotSetting[ \t]*\r?$/m, /^[ \t]*(\S+)[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]+(?:True|False)[ \t]*\r?$/dgm, isAppSetting],
-  [/^[ \t]*│[ \t]*NAME[ \t]*│[ \t]*VALUE[ \t]*│/m, /^[ \t]*│[ \t]*([^\s│]+)[ \t]*│[ \t]*([^\s│](?:[^│\r\n]*[^\s│])?)[ \t]*│/dgm, isDopplerSecret],
+  [/^[ \t]*│[ \t]*(?:SECRET[ \t]+)?NAME[ \t]*│[ \t]*(?:SECRET[ \t]+)?VALUE[ \t]*│/m, /^[ \t]*│[ \t]*([^\s│]+)[ \t]*│[ \t]*([^\s│](?:[^│\r\n]*[^\s│])?)[ \t]*│/dgm, isDopplerSecret],
 ];
 
 /** A config table's value that is a secret: drawn at random, or under a key whose own name is a secret's (`myapp:dbPassword  S3cr3t!x`). */
@@ -575,7 +576,7 @@ function isAppSetting(name: string, value: string): boolean {
   return isConfigSecret(name, value) || !(PLATFORM_SETTING.test(name) || PUBLIC_NAME.test(name) || PLAIN_SETTING.test(value));
 }
 
-/** Every value of `doppler secrets`' box is a secret's (its store holds nothing else) but Doppler's own rows (`DOPPLER_PROJECT  shop`). */
+/** Every value of `doppler secrets`' and `infisical secrets`' boxes is a secret's (their stores hold nothing else) but Doppler's own rows (`DOPPLER_PROJECT  shop`). */
 function isDopplerSecret(name: string): boolean {
   return !name.startsWith("DOPPLER_");
 }
