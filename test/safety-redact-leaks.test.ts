@@ -2757,7 +2757,7 @@ describe("an environment file searched inside $(…) or backticks (echo $(grep S
   ];
   for (const command of commands) test(command, () => expect(read(command, `STRIPE=${token}\n`)).toBe("STRIPE=[REDACTED:secret]\n"));
   test("kept: a search with no file's names of no environment file; code's lines below a search of one", () => {
-    expect(["grep -rh TODO src", "grep -h TODO a.ts b.ts", "echo $(grep -c STRIPE .env)"].map(commandPrints)).toEqual([undefined, undefined, undefined]);
+    expect(["grep -rh todo src", "grep -h TODO a.ts b.ts", "echo $(grep -c STRIPE .env)"].map(commandPrints)).toEqual([undefined, undefined, undefined]);
     expect(read("grep -rh STRIPE .env*", 'const STRIPE = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";\n')).toBe('const STRIPE = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";\n');
   });
 });
@@ -2771,7 +2771,7 @@ describe("a folder searched for a secret's variable with no file's names (grep -
     test(command, () => expect(read(command, lines("Tr0ub4dor3", token))).toBe(lines("[REDACTED:secret]", "[REDACTED:secret]")));
   }
   test("kept: a folder searched for no secret's name, one file of code searched, and the settings and code of such a search", () => {
-    expect(["grep -rh TODO .", "grep -rh stripe_mode .", "grep -h STRIPE app.ts", "rg -I useState"].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(["grep -rhi todo .", "grep -rh stripe_mode .", "grep -h STRIPE app.ts", "rg -I useState"].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined]);
     const plain = "STRIPE_MODE=live\nSTRIPE_API_VERSION=2024-06-20\nSTRIPE_ACCOUNT_ID=acct_1NqXk9mQ2pLr7Tz4\nconst stripe = new Stripe(process.env.STRIPE_KEY, { apiVersion: '2024-06-20' });\n";
     expect(redactOutput(plain, "env-search")).toEqual({ text: plain, count: 0 });
   });

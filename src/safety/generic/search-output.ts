@@ -1,4 +1,3 @@
-import { GITLEAKS } from "../gitleaks.ts";
 import { filePrints } from "./printed-secret.ts";
 
 /**
@@ -38,16 +37,13 @@ const COMMAND_BEFORE = /(?:^|[;&|(`]|\$\(|\b(?:sudo|time|exec|then|do)|(\bxargs(
 const BEFORE_MAX = 80;
 
 /**
- * A search's pattern that looks for a secret's variable (`STRIPE`, `OPENAI_API`, `api_key`, `DB_PASSWORD`): a secret's word in it, or
- * a provider's name (the first word of a gitleaks rule's id: `stripe-access-token`) as an environment variable spells it, in capitals.
+ * A search's pattern that looks for a secret's variable: a secret's word in it (`api_key`, `DB_PASSWORD`, `token`), or a variable's
+ * name in capitals (`STRIPE`, `OPENAI_API`, `^SENTRY=`), as environment files spell them. Not gitleaks' providers by its rules' ids:
+ * rules/gitleaks.json would be loaded by every sync, one with nothing new too (a compiled script importing it starts 9 ms later).
  */
 const SECRET_WORD = /key|secret|token|passw|pwd|auth|cred/i;
-let providers: Set<string> | undefined;
-function looksForSecret(pattern: string): boolean {
-  if (SECRET_WORD.test(pattern)) return true;
-  providers ??= new Set(GITLEAKS.rules.map((rule) => (rule.id.split("-")[0] as string).toUpperCase()));
-  return pattern.split(/[^A-Za-z0-9]+/).some((word) => /[A-Z]/.test(word) && providers?.has(word) === true);
-}
+const VARIABLE = /^[A-Z][A-Z0-9_]{2,100}$/;
+const looksForSecret = (pattern: string) => SECRET_WORD.test(pattern) || pattern.split(/[^A-Za-z0-9_]+/).some((word) => VARIABLE.test(word));
 /** grep's and rg's pattern given by its flag (`-e STRIPE`, `--regexp=STRIPE`). */
 const PATTERN_FLAG = /^(?:-e|--regexp)$/;
 const PATTERN_VALUE = /^--regexp=(.+)$/;
