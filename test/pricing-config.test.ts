@@ -60,6 +60,21 @@ describe("prices", () => {
     expect(out.stderr).toContain(message);
   });
 
+  test("a bad override's advice is the file, not a `set prices` that set refuses; beside a bad option, set mends that one", async () => {
+    writeConfig({ options: { prices: { "my-model": { input: "3", output: 15 } } } });
+    const alone = await cli(["config"]);
+    expect(alone.stderr).toContain("Fix options.prices in the file by hand.");
+    expect(alone.stderr).not.toContain("set prices");
+
+    writeConfig({ options: { thinking: "yes", prices: { "my-model": { input: "3", output: 15 } } } });
+    const both = await cli(["config"]);
+    expect(both.stderr).toContain("Set it again (claude-code-sync set thinking <value>), and fix options.prices in the file by hand.");
+    const mended = await cli(["set", "thinking", "on"]);
+    expect(mended.code).toBe(0);
+    expect(mended.stderr).toContain("still has invalid settings: prices. Fix options.prices in the file by hand.");
+    expect(mended.stderr).not.toContain("set prices");
+  });
+
   test("the schema keeps a valid override as written", () => {
     const prices = { "us.anthropic.my-model-v1:0": { input: 1, output: 2, cacheWrite5m: 1.25, cacheWrite1h: 2, cacheRead: 0.1, fast: 2 } };
     expect(ConfigSchema.parse({ options: { prices } }).options.prices).toEqual(prices);

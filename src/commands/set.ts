@@ -1,4 +1,4 @@
-import { configPath, loadConfigToSet, saveConfig, setAgainText } from "../config/index.ts";
+import { configPath, loadConfigToSet, saveConfig, invalidOptionsFix } from "../config/index.ts";
 import { OPTION_KEYS } from "../config/option-info.ts";
 import { applySetting, sentBeforeNote } from "../config/set-option.ts";
 import { UserError } from "../errors.ts";
@@ -24,6 +24,6 @@ export async function run(args: string[], options: Record<string, unknown>): Pro
   writeOut(`${result.message}\n${note ? `${note}\n` : ""}`);
   // Mended one of several: the others still stop every command, and are kept as they were.
   const left = Object.keys(invalid);
-  if (left.length > 0) writeErr(`claude-code-sync: ${configPath()} still has invalid settings: ${left.join(", ")}. ${setAgainText(left)}, or fix the file by hand.\n`);
+  if (left.length > 0) writeErr(`claude-code-sync: ${configPath()} still has invalid settings: ${left.join(", ")}. ${invalidOptionsFix(left)}.\n`);
   return 0;
 }

@@ -7,6 +7,7 @@ import { writeFileAtomic } from "./atomic-write.ts";
 import { fileInTheWay, fileWriteError, folderInTheWay } from "../runtime/writable.ts";
 import { legacyConfigPath, readLegacyConfig } from "./legacy.ts";
 import { type Config, ConfigSchema, defaultConfig } from "./schema.ts";
+import { OPTION_KEYS } from "./option-info.ts";
 import { writeErr } from "../runtime/stdio.ts";
 
 // The file holds an API key: only its owner may read it.
@@ -88,9 +89,16 @@ function invalidOptions(error: z.core.$ZodError): string[] {
   return [...new Set(error.issues.flatMap((issue) => (issue.path[0] === "options" && typeof issue.path[1] === "string" ? [issue.path[1]] : [])))];
 }
 
-/** The advice for invalid options: the command that sets each. */
-export function setAgainText(options: string[]): string {
-  return `Set ${options.length === 1 ? "it" : "each"} again (${options.map((o) => `claude-code-sync set ${o} <value>`).join("; ")})`;
+/**
+ * The advice for invalid options: the command that sets each, or the file for those `set` does not take
+ * (prices, edited only there: advising `set prices` would only be refused).
+ */
+export function invalidOptionsFix(options: string[]): string {
+  const settable = options.filter((o) => (OPTION_KEYS as string[]).includes(o));
+  const byHand = options.filter((o) => !settable.includes(o)).map((o) => `options.${o}`);
+  if (settable.length === 0) return `Fix ${byHand.join(" and ")} in the file by hand`;
+  const setAgain = `Set ${settable.length === 1 ? "it" : "each"} again (${settable.map((o) => `claude-code-sync set ${o} <value>`).join("; ")})`;
+  return byHand.length === 0 ? `${setAgain}, or fix the file by hand` : `${setAgain}, and fix ${byHand.join(" and ")} in the file by hand`;
 }
 
 /** The file's JSON as it is; with no file, an earlier version's login, or nothing. */
@@ -123,7 +131,7 @@ function validConfig(json: unknown): Config {
   // `set` mends only options: with anything else wrong too it would be refused, as login mends the rest.
   const options = invalidOptions(parsed.error);
   const fix = onlyOptions(parsed.error)
-    ? `${setAgainText(options)}, or fix the file by hand`
+    ? invalidOptionsFix(options)
     : 'Fix it by hand, or run "claude-code-sync login" again (it keeps this file aside)';
   throw new UserError(`${configPath()} has invalid settings: ${describeIssues(parsed.error)}. ${fix}.`, 2, BROKEN);
 }
