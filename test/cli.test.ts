@@ -393,3 +393,28 @@ describe("a URL that answers a web page (the web app's address, not the sync API
     }
   });
 });
+
+describe("a URL from $CLAUDE_CODE_SYNC_URL that cannot be used", () => {
+  // They said what was wrong with the URL and nothing of where it came from; verify's fix was `login`, whose URL the variable hides.
+  test.each([["sync"], ["sync --json"], ["status"], ["verify"], ["synctest"], ["watch"]])("`%s` names the variable and how to mend it, exit 2", async (command) => {
+    const claude = tempClaudeDir();
+    claude.write(`p/${SESSION}.jsonl`, jsonl([user("hi"), assistant("msg_1", text("hello"))]));
+    const env = { HOME: tempHome(), CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: "https://", CLAUDE_CODE_SYNC_API_KEY: `osk_${"k".repeat(32)}` };
+    const r = await runCli(command.split(" "), { env, timeoutMs: 15_000 });
+    expect(r.code).toBe(2);
+    const out = `${r.stdout}${r.stderr}`;
+    expect(out).toContain("The OpenSync URL is not an address.");
+    expect(out).toContain("It comes from $CLAUDE_CODE_SYNC_URL: set $CLAUDE_CODE_SYNC_URL to the right address, or unset it and run claude-code-sync login.");
+    if (command === "verify") expect(out).not.toMatch(/fix: claude-code-sync login$/m);
+  });
+
+  test("the same URL saved by login says nothing of a variable", async () => {
+    const home = tempHome();
+    mkdirSync(join(home, ".claude-code-sync"), { recursive: true, mode: 0o700 });
+    writeFileSync(join(home, ".claude-code-sync", "config.json"), JSON.stringify({ convexUrl: "https://", apiKey: `osk_${"k".repeat(32)}` }), { mode: 0o600 });
+    const r = await runCli(["sync"], { env: { HOME: home, CLAUDE_CONFIG_DIR: tempClaudeDir().root } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("The OpenSync URL is not an address.");
+    expect(r.stderr).not.toContain("comes from");
+  });
+});

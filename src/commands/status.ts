@@ -108,8 +108,8 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   let server: { origin: Origin; apiKey: string } | undefined;
   let sent: string[] = [];
   try {
-    const { convexUrl, apiKey } = requireCredentials(config);
-    const url = allowedServerUrl(convexUrl, false, config);
+    const { convexUrl, apiKey, source } = requireCredentials(config);
+    const url = allowedServerUrl(convexUrl, false, config, source.convexUrl);
     status.opensyncUrl = url;
     server = { origin: { url, source: creds.source }, apiKey };
     // An unwritable state folder is no lost connection: the server is asked all the same.

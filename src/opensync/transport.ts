@@ -32,9 +32,25 @@ export function insecureAllowed(url: string, flag: boolean, cfg: Pick<Config, "c
   return flag || (cfg.allowInsecure === true && cfg.convexUrl === normalizeUrl(url));
 }
 
-/** The URL to talk to: normalised, and allowed by the transport policy for this run. */
-export function allowedServerUrl(rawUrl: string, insecureFlag: boolean, cfg: Pick<Config, "convexUrl" | "allowInsecure">): string {
-  const url = normalizeUrl(rawUrl);
-  assertTransportAllowed(url, insecureAllowed(url, insecureFlag, cfg));
-  return url;
+/**
+ * The URL to talk to: normalised, and allowed by the transport policy for this run. `source` is where it
+ * came from (an environment variable's name, or "config"): a variable's URL that cannot be used is said to
+ * be the variable's, which wins over the saved URL and which no login changes.
+ */
+export function allowedServerUrl(rawUrl: string, insecureFlag: boolean, cfg: Pick<Config, "convexUrl" | "allowInsecure">, source?: string): string {
+  try {
+    const url = normalizeUrl(rawUrl);
+    assertTransportAllowed(url, insecureAllowed(url, insecureFlag, cfg));
+    return url;
+  } catch (error) {
+    const variable = envSource(source);
+    if (!(error instanceof UserError) || variable === undefined) throw error;
+    throw new UserError(`${error.message} It comes from $${variable}: ${urlFromEnvFix(variable)}.`, error.exitCode, error.code);
+  }
 }
+
+/** The environment variable a value came from; undefined for the config file or nothing. */
+export const envSource = (source: string | undefined): string | undefined => (source === undefined || source === "config" ? undefined : source);
+
+/** How a URL from an environment variable is mended: there, or by unsetting it (the variable wins over what login saves). */
+export const urlFromEnvFix = (variable: string) => `set $${variable} to the right address, or unset it and run claude-code-sync login`;

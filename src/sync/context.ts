@@ -130,7 +130,7 @@ export interface Connection {
 export function connect(options: { insecure?: boolean; config?: Config; timeoutMs?: number; retries?: number; stop?: AbortSignal } = {}): Connection {
   const config = options.config ?? loadConfig();
   const creds = requireCredentials(config);
-  const url = allowedServerUrl(creds.convexUrl, options.insecure === true, config);
+  const url = allowedServerUrl(creds.convexUrl, options.insecure === true, config, creds.source.convexUrl);
   const timeoutMs = options.timeoutMs ?? timeoutFromEnv();
   return {
     config,

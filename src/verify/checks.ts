@@ -19,6 +19,7 @@ import { heldInPart } from "../send/reconcile.ts";
 import { loadPriceBook } from "../pricing/index.ts";
 import { mayAccess } from "../runtime/access.ts";
 import { blockerFix, fileAbove, refusedWriteFix, writeBlockers } from "../runtime/writable.ts";
+import { envSource, urlFromEnvFix } from "../opensync/transport.ts";
 import { SyncLock } from "../state/lock.ts";
 import { unpricedModels } from "../sync/run-sync.ts";
 import { STATE_DAMAGED, diskFullError, diskIsFull, stateError } from "../state/db.ts";
@@ -123,7 +124,7 @@ function credentialsCheck(config: Config | undefined, creds: ReturnType<typeof r
   const problem = keyFormatProblem(apiKey);
   if (problem) return { check: fail("credentials", name, problem, keyFix(creds.source.apiKey), 2) };
   try {
-    const { url, client } = checkClient(config, { convexUrl, apiKey }, false);
+    const { url, client } = checkClient(config, { convexUrl, apiKey, source: creds.source }, false);
     const from = (source: string | undefined) => (source === "config" ? "config file" : `$${source}`);
     return {
       check: ok("credentials", name, `${url} (from ${from(creds.source.convexUrl)}), key ${maskKey(apiKey)} (from ${from(creds.source.apiKey)})`),
@@ -132,7 +133,8 @@ function credentialsCheck(config: Config | undefined, creds: ReturnType<typeof r
     };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    const fix = /plain http/.test(error.message) ? `${LOGIN} --insecure, or use https://` : LOGIN;
+    const variable = envSource(creds.source.convexUrl);
+    const fix = variable !== undefined ? urlFromEnvFix(variable) : /plain http/.test(error.message) ? `${LOGIN} --insecure, or use https://` : LOGIN;
     return { check: fail("credentials", name, error.message, fix, 2) };
   }
 }

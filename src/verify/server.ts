@@ -22,8 +22,12 @@ import { SYNC_API_URLS } from "../opensync/hosted-addresses.ts";
  * (checkingClient), and no state database opened. Throws a UserError for a
  * malformed URL or plain http:// that was not allowed.
  */
-export function checkClient(config: Config, creds: { convexUrl: string; apiKey: string }, insecure: boolean): { url: string; client: OpenSyncClient } {
-  const url = allowedServerUrl(creds.convexUrl, insecure, config);
+export function checkClient(
+  config: Config,
+  creds: { convexUrl: string; apiKey: string; source?: { convexUrl: string | undefined } },
+  insecure: boolean,
+): { url: string; client: OpenSyncClient } {
+  const url = allowedServerUrl(creds.convexUrl, insecure, config, creds.source?.convexUrl);
   return { url, client: checkingClient(url, creds.apiKey) };
 }
 
