@@ -254,6 +254,9 @@ describe("applySetting", () => {
       thinkingOn: note("thinking", "on"),
       unchanged: note("thinking", "off"),
       toolCallsOff: note("toolCalls", "off"),
+      // Thinking turned off named tool calls and subagents' messages as those no longer sent.
+      thinkingOff: note("thinking", "off", applySetting(options(), "thinking", "on").options),
+      subagentsOff: note("subagentMessages", "off"),
       redactOff: note("redact", "off"),
       patternAdded: note("redactPatterns", "+secret-[0-9]+"),
       excludedMore: note("excludeProjects", "+a"),
@@ -263,7 +266,11 @@ describe("applySetting", () => {
       thinkingOn: "Sessions already synced: claude-code-sync sync --full sends them again with this (only the messages it changes).",
       unchanged: undefined,
       toolCallsOff:
-        "Sessions already synced: claude-code-sync sync --full sends again the messages this changes, replacing what they held; OpenSync's search text keeps what was sent before, and so do the messages no longer sent at all (tool calls and their results, a subagent's). Delete those sessions in the OpenSync dashboard if it must go.",
+        "Sessions already synced: claude-code-sync sync --full sends again the messages this changes, replacing what they held; OpenSync's search text keeps what was sent before, and so do the messages no longer sent at all (tool calls and their results). Delete those sessions in the OpenSync dashboard if it must go.",
+      thinkingOff:
+        "Sessions already synced: claude-code-sync sync --full sends again the messages this changes, replacing what they held; OpenSync's search text keeps what was sent before, and so do the messages no longer sent at all (those only of Claude's thinking). Delete those sessions in the OpenSync dashboard if it must go.",
+      subagentsOff:
+        "Sessions already synced: claude-code-sync sync --full sends again the messages this changes, replacing what they held; OpenSync's search text keeps what was sent before, and so do the messages no longer sent at all (a subagent's). Delete those sessions in the OpenSync dashboard if it must go.",
       redactOff: "From now on secrets are sent as they are, and OpenSync's search text can never be cleared of them. Turn it back on with: claude-code-sync set redact on",
       patternAdded:
         "Sessions already synced: claude-code-sync sync --full sends again the messages this changes, replacing what they held; OpenSync's search text keeps what was sent before. Delete those sessions in the OpenSync dashboard if it must go.",

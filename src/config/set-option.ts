@@ -88,6 +88,9 @@ export function splitList(value: string): string[] {
   return items.map((item) => item.trim()).filter((item) => item !== "");
 }
 
+/** The messages an option turned off leaves out whole: a thinking-only message has nothing else to show. */
+const NO_LONGER_SENT = { toolCalls: "tool calls and their results", subagentMessages: "a subagent's", thinking: "those only of Claude's thinking" } as const;
+
 /**
  * What a change means for the sessions already on the server, which keep what they were sent with until
  * `sync --full` sends again the messages it changes (an update replaces a message's text and parts). What
@@ -107,7 +110,7 @@ export function sentBeforeNote(key: string, before: Options, after: Options, any
   const redaction = key === "redact" || key === "redactPatterns";
   const masksMore = key === "redact" ? after.redact : key === "redactPatterns" && after.redactPatterns.some((p) => !before.redactPatterns.includes(p));
   if (redaction ? !masksMore : after[key as "thinking"] === true) return `Sessions already synced: ${FULL} sends them again with this (only the messages it changes).`;
-  const gone = redaction ? "" : ", and so do the messages no longer sent at all (tool calls and their results, a subagent's)";
+  const gone = redaction ? "" : `, and so do the messages no longer sent at all (${NO_LONGER_SENT[key as keyof typeof NO_LONGER_SENT]})`;
   return `Sessions already synced: ${FULL} sends again the messages this changes, replacing what they held; OpenSync's search text keeps what was sent before${gone}. Delete those sessions in the OpenSync dashboard if it must go.`;
 }
 
