@@ -54,6 +54,31 @@ describe.skipIf(process.platform === "win32")("login at a terminal", () => {
     expect(tty.screen()).not.toContain(server.apiKey);
   });
 
+  // It exited 2 at a refused key: the URL and the key typed again from the start.
+  test("a refused key is said and asked for again, the URL kept; Esc there cancels with nothing saved", async () => {
+    const wrong = `osk_${"z".repeat(32)}`;
+    const home = tempHome();
+    const tty = login(home, ["--url", server.url]);
+    await tty.waitFor("API key");
+    tty.type(`${wrong}\r`);
+    await tty.waitFor("as the OpenSync dashboard shows it now");
+    expect(tty.screen()).toContain(`refused the API key ${wrong.slice(0, 6)}…${wrong.slice(-4)}`);
+    expect(tty.screen()).not.toContain("run claude-code-sync login again");
+    tty.type(`${server.apiKey}\r`);
+    expect(await tty.exited()).toBe(0);
+    expect(tty.screen()).toContain(`Logged in to ${server.url}`);
+    expect(JSON.parse(readFileSync(configFile(home), "utf8"))).toMatchObject({ convexUrl: server.url, apiKey: server.apiKey });
+
+    const other = tempHome();
+    const cancelled = login(other, ["--url", server.url]);
+    await cancelled.waitFor("API key");
+    cancelled.type(`${wrong}\r`);
+    await cancelled.waitFor("as the OpenSync dashboard shows it now");
+    cancelled.type("\x1b");
+    expect(await cancelled.exited()).toBe(130);
+    expect(existsSync(configFile(other))).toBe(false);
+  });
+
   test("Ctrl-C cancels: exit 130 as Ctrl-C anywhere (it was 1, 'pending, retried by the next run'), 'Login cancelled', nothing saved", async () => {
     const home = tempHome();
     const tty = login(home);

@@ -11,7 +11,7 @@ import { resumeParked } from "../hooks/resume.ts";
 import { knownCredentials, requireGiven } from "../login/inputs.ts";
 import { forgetPendingReason } from "../login/stale-reason.ts";
 import { keyFormatProblem } from "../login/key-format.ts";
-import { promptCredentials } from "../login/prompt.ts";
+import { checkAskingAgain, promptCredentials } from "../login/prompt.ts";
 import { loggedInConfig } from "../login/saved-config.ts";
 import { loginUrl } from "../login/url-input.ts";
 import { plural } from "../report/format.ts";
@@ -40,25 +40,26 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     if (interactive) log.warn(warning);
     else writeErr(`${warning}\n`);
   }
-  const given = interactive ? await promptCredentials(known, insecure) : requireGiven(known);
-  if (given === undefined) {
-    cancel("Login cancelled");
-    // Ctrl-C's code, as every command gives it (1 would say something is pending for a later run).
-    return EXIT_INTERRUPTED;
-  }
+  const asked = interactive ? await promptCredentials(known, insecure) : requireGiven(known);
+  if (asked === undefined) return cancelled();
 
-  const { url, note } = loginUrl(given.url.value, insecure);
+  const { url, note } = loginUrl(asked.url.value, insecure);
   if (note !== undefined) say(note);
-  const problem = keyFormatProblem(given.apiKey.value);
+  const problem = keyFormatProblem(asked.apiKey.value);
   if (problem !== undefined) throw new UserError(`Login failed: ${problem}`, 2);
   const plainHttp = needsInsecure(url);
   if (plainHttp) say(`Warning: plain http:// to ${new URL(url).host}; the API key and your sessions travel unencrypted.`);
 
   say(`Checking ${url} ...`);
-  const sessions = await checkServer(url, given.apiKey);
+  const checked = interactive
+    ? await checkAskingAgain(asked.apiKey, (key) => checkServer(url, key))
+    : { apiKey: asked.apiKey, checked: await checkServer(url, asked.apiKey) };
+  if (checked === undefined) return cancelled();
+  const apiKey = checked.apiKey.value;
+  const sessions = checked.checked;
   const asideAt = broken === undefined ? undefined : setBrokenConfigAside();
-  saveConfig(loggedInConfig(cfg, url, given.apiKey.value));
-  const overridden = overrideNotes(cfg, url, given.apiKey.value);
+  saveConfig(loggedInConfig(cfg, url, apiKey));
+  const overridden = overrideNotes(cfg, url, apiKey);
   // What the background sync met is history only if the other commands use this login.
   let resumed = 0;
   if (overridden.length === 0) {
@@ -69,7 +70,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
 
   const count = sessions === undefined ? "too many sessions on the server to count" : `${plural(sessions, "session")} on the server`;
   const summary = [
-    `Logged in to ${url} as key ${maskKey(given.apiKey.value)} (${count}).`,
+    `Logged in to ${url} as key ${maskKey(apiKey)} (${count}).`,
     `Saved to ${configPath()}${plainHttp ? " (with --insecure, for this URL only)" : ""}.`,
     ...(asideAt === undefined ? [] : [`The config that was there could not be used; it is kept as ${asideAt} (your other settings were in it: set them again).`]),
     ...overridden,
@@ -90,6 +91,12 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     writeOut(`${summary.join("\n")}\n${next}\n`);
   }
   return 0;
+}
+
+/** Ctrl-C or Esc at a question: nothing saved, and Ctrl-C's code, as every command gives it (1 would say something is pending for a later run). */
+function cancelled(): number {
+  cancel("Login cancelled");
+  return EXIT_INTERRUPTED;
 }
 
 /** Other commands read the environment before the config: say so when it holds something else. */

@@ -16,6 +16,9 @@ import {
 import { SYNC_API_URLS } from "../opensync/hosted-addresses.ts";
 import type { Given } from "./inputs.ts";
 
+/** The code of a key the server refused (as --json names it elsewhere). */
+export const KEY_REFUSED = "auth-refused";
+
 /**
  * Proves the URL and the key work: /health answers without a key, so a failure
  * there is about the URL; /sync/sessions/list checks the key. Returns how many
@@ -43,10 +46,13 @@ function explain(error: unknown, url: string, apiKey: Given, step: "health" | "l
   const fail = (message: string, exitCode: 1 | 2 = 2) => new UserError(`Login failed: ${message}`, exitCode);
   if (error instanceof AuthError) {
     const fromEnv = apiKey.source !== "--api-key" && apiKey.source !== "prompt" && apiKey.source !== "config";
-    return fail(
-      `${url} refused the API key ${maskKey(apiKey.value)} (${firstLine(maskCredentials(error.serverMessage))}). ` +
-        "The key is wrong, or it was regenerated (a new key replaces the old one at once). " +
-        "Get the current key in the OpenSync dashboard: Settings → API key, then run claude-code-sync login again." +
+    // The advice to run login again is its retry note: at a terminal, login asks for the key again instead.
+    return new UserError(
+      `Login failed: ${url} refused the API key ${maskKey(apiKey.value)} (${firstLine(maskCredentials(error.serverMessage))}). ` +
+        "The key is wrong, or it was regenerated (a new key replaces the old one at once).",
+      2,
+      KEY_REFUSED,
+      "Get the current key in the OpenSync dashboard: Settings → API key, then run claude-code-sync login again." +
         (fromEnv ? ` This key came from $${apiKey.source}: update or unset that variable.` : ""),
     );
   }

@@ -1,6 +1,7 @@
-import { type CANCEL_SYMBOL, isCancel, password, text } from "@clack/prompts";
+import { type CANCEL_SYMBOL, isCancel, log, password, text } from "@clack/prompts";
 import { maskKey } from "../config/index.ts";
-import { UserError } from "../errors.ts";
+import { UserError, withoutRetryNote } from "../errors.ts";
+import { KEY_REFUSED } from "./check.ts";
 import type { Given, Known } from "./inputs.ts";
 import { keyFormatProblem } from "./key-format.ts";
 import { loginUrl } from "./url-input.ts";
@@ -40,6 +41,30 @@ export async function promptCredentials(known: Known, insecure: boolean): Promis
         );
   if (apiKey === undefined) return undefined;
   return { url, apiKey };
+}
+
+/**
+ * At a terminal, a key the server refuses (copied wrong, or regenerated since) is said and asked for
+ * again, as a malformed one is; the URL stays. Only a key typed here or kept from the saved login: one
+ * from a flag or the environment is the user's to change there. The key it took and what `check`
+ * returned with it; undefined when the user cancels.
+ */
+export async function checkAskingAgain<T>(apiKey: Given, check: (apiKey: Given) => Promise<T>): Promise<{ apiKey: Given; checked: T } | undefined> {
+  for (let key: Given | undefined = apiKey; ; ) {
+    try {
+      return { apiKey: key, checked: await check(key) };
+    } catch (error) {
+      if (!(error instanceof UserError) || error.code !== KEY_REFUSED || (key.source !== "prompt" && key.source !== "config")) throw error;
+      log.error(`${withoutRetryNote(error)}.`);
+      key = await ask(
+        password({
+          message: "API key, as the OpenSync dashboard shows it now (Settings → API key)",
+          validate: (value) => keyFormatProblem((value ?? "").trim()),
+        }),
+      );
+      if (key === undefined) return undefined;
+    }
+  }
 }
 
 /** The answer as a prompted value; `fallback` for an empty one; undefined on cancel (Ctrl-C, Escape). */
