@@ -10,7 +10,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StateStore } from "../src/state/store.ts";
@@ -109,6 +109,48 @@ async function readOnlyState(run: Run, home: string, lock: (stateDir: string) =>
   expect(fx.server.violations()).toEqual([]);
   return refused.stderr.trim();
 }
+
+// Both said "Check that you own it and can read it", and verify's fix was login, which stops at the same read;
+// a folder it could not open was "none yet" to verify.
+describe("a config it may not read", () => {
+  /** A home of nobody's with a saved login, and what sync --json and verify --json say of it once `lock` has run. */
+  async function refused(lock: (app: string, config: string) => void) {
+    const home = tempHome();
+    const app = join(home, ".claude-code-sync");
+    const config = join(app, "config.json");
+    mkdirSync(app, { mode: 0o700 });
+    writeFileSync(config, JSON.stringify({ convexUrl: fx.server.url, apiKey: fx.server.apiKey }), { mode: 0o600 });
+    giveToUnprivileged(home);
+    lock(app, config);
+    const env = { HOME: home, CLAUDE_CONFIG_DIR: fx.claudeDir };
+    const sync = await runAsNobody(["sync", "--json"], env);
+    const verify = await runAsNobody(["verify", "--json"], env);
+    return { app, config, sync: { code: sync.code, error: JSON.parse(sync.stdout).error as string }, verify: { code: verify.code, check: JSON.parse(verify.stdout).checks[0] } };
+  }
+
+  test.skipIf("skip" in nobody)(asNobody("the file's mode: its chmod, in sync's message and as verify's fix"), async () => {
+    const r = await refused((_, config) => chmodSync(config, 0o000));
+    const chmod = `chmod u+rw "${r.config}"`;
+    expect(r.sync).toMatchObject({ code: 2, error: expect.stringContaining(`To fix, make ${r.config} readable by you (for example: ${chmod}).`) });
+    expect(r.verify.code).toBe(2);
+    expect(r.verify.check).toMatchObject({ id: "config", status: "fail", fix: expect.stringContaining(chmod) });
+  });
+
+  test.skipIf("skip" in nobody || !isRoot)(asNobody("another user's file (a login run with sudo): the chown that takes it back"), async () => {
+    const r = await refused((_, config) => chownSync(config, 0, 0));
+    const chown = `sudo chown "$(id -un)" "${r.config}"`;
+    expect(r.sync).toMatchObject({ code: 2, error: expect.stringContaining(chown) });
+    expect(r.verify.check).toMatchObject({ status: "fail", fix: expect.stringContaining(chown) });
+  });
+
+  test.skipIf("skip" in nobody)(asNobody("its folder's mode: the folder's chmod; verify no longer finds 'none yet'"), async () => {
+    const r = await refused((app) => chmodSync(app, 0o000));
+    const chmod = `chmod u+rwx "${r.app}"`;
+    expect(r.sync.error).toContain(chmod);
+    expect(r.verify.code).toBe(2);
+    expect(r.verify.check).toMatchObject({ status: "fail", detail: `${r.app} cannot be opened`, fix: expect.stringContaining(chmod) });
+  });
+});
 
 describe("a state folder that cannot be written", () => {
   test.skipIf("skip" in nobody)(asNobody("chmod 500 (the CLI runs as a normal user): a clear message, no request, nothing lost"), async () => {

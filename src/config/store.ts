@@ -4,7 +4,7 @@ import type { z } from "../runtime/zod.ts";
 import { UserError } from "../errors.ts";
 import { appDir } from "../paths.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
-import { fileInTheWay, fileWriteError, folderInTheWay } from "../runtime/writable.ts";
+import { fileInTheWay, fileWriteError, folderInTheWay, refusedReadFix } from "../runtime/writable.ts";
 import { legacyConfigPath, readLegacyConfig } from "./legacy.ts";
 import { type Config, ConfigSchema, defaultConfig } from "./schema.ts";
 import { OPTION_KEYS } from "./option-info.ts";
@@ -111,7 +111,8 @@ function readConfigJson(): unknown {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return adoptLegacyConfig() ?? {};
     if ((error as NodeJS.ErrnoException).code === "ENOTDIR") throw new UserError(`Cannot read ${path}: ${fileInTheWay(path)}.`);
     if ((error as NodeJS.ErrnoException).code === "EISDIR") throw new UserError(`Cannot read ${path}: ${folderInTheWay(path)}.`);
-    throw new UserError(`Cannot read ${path}: ${(error as Error).message}. Check that you own it and can read it.`);
+    const refused = (error as NodeJS.ErrnoException).code === "EACCES" || (error as NodeJS.ErrnoException).code === "EPERM";
+    throw new UserError(`Cannot read ${path}: ${(error as Error).message}. ${refused ? `To fix, ${refusedReadFix(path)}.` : "Check that you own it and can read it."}`);
   }
   repairPermissions(path);
   try {

@@ -36,6 +36,22 @@ export function blockerFix(blockers: string[]): string {
   return `make ${blockers.join(" and ")} writable by you (for example: ${chmod})`;
 }
 
+/**
+ * The fix for a read of `path` that was refused: what blocks it (its folder, when that cannot be opened, else
+ * the file), taken back with chown when another user owns it (a `sudo claude-code-sync login` writes the
+ * user's folder as root: no chmod of the user's mends that), else made readable with chmod.
+ */
+export function refusedReadFix(path: string): string {
+  const dir = dirname(path);
+  const blocker = mayAccess(dir, constants.X_OK) ? path : dir;
+  const owner = statSync(blocker, { throwIfNoEntry: false })?.uid;
+  const me = process.getuid?.();
+  if (owner !== undefined && me !== undefined && owner !== me) {
+    return `take ${blocker} back from the user who made it, root with sudo perhaps (for example: sudo chown ${blocker === dir ? "-R " : ""}"$(id -un)" "${blocker}")`;
+  }
+  return `make ${blocker} readable by you (for example: chmod ${blocker === dir ? "u+rwx" : "u+rw"} "${blocker}")`;
+}
+
 /** A file standing where a folder of `path` should be (`~/.claude-code-sync` made as a file by hand or by another tool). */
 export function fileAbove(path: string): string | undefined {
   for (let dir = dirname(path); dirname(dir) !== dir; dir = dirname(dir)) if (existsSync(dir) && !statSync(dir).isDirectory()) return dir;

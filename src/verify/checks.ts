@@ -18,7 +18,7 @@ import { MAX_LIST_LIMIT, type ServerSession } from "../opensync/read-api.ts";
 import { heldInPart } from "../send/reconcile.ts";
 import { loadPriceBook } from "../pricing/index.ts";
 import { mayAccess } from "../runtime/access.ts";
-import { blockerFix, fileAbove, refusedWriteFix, writeBlockers } from "../runtime/writable.ts";
+import { blockerFix, fileAbove, refusedReadFix, refusedWriteFix, writeBlockers } from "../runtime/writable.ts";
 import { envSource, urlFromEnvFix } from "../opensync/transport.ts";
 import { SyncLock } from "../state/lock.ts";
 import { unpricedModels } from "../sync/run-sync.ts";
@@ -75,6 +75,8 @@ function configCheck(): { check: Check; value?: Config } {
   const path = configPath();
   const inTheWay = fileInTheWay("config", name, path);
   if (inTheWay) return { check: inTheWay };
+  // A folder it may not open hides the file: not "none yet", which login would not mend either.
+  if (existsSync(dirname(path)) && !mayAccess(dirname(path), constants.X_OK)) return { check: fail("config", name, `${dirname(path)} cannot be opened`, refusedReadFix(path), 2) };
   if (!existsSync(path)) return { check: ok("config", name, `none yet at ${path} (login writes it)`), value: defaultConfig() };
   const readableByOthers = (): boolean => checksPermissions && (statSync(path).mode & 0o077) !== 0;
   const wasOpen = readableByOthers();
@@ -92,11 +94,14 @@ function configCheck(): { check: Check; value?: Config } {
     return { check: ok("config", name, `${path} is readable${note}${unusedNote}`), value };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    const fix = statSync(path).isDirectory()
-      ? `mv "${path}" "${path}.old"`
-      : readableByOthers()
-        ? `chmod 600 "${path}"`
-        : `fix ${path} by hand, or run ${LOGIN} again (it keeps the file aside)`;
+    // A file it may not read: login, which would read it first, is no fix.
+    const fix = !mayAccess(path, constants.R_OK)
+      ? refusedReadFix(path)
+      : statSync(path).isDirectory()
+        ? `mv "${path}" "${path}.old"`
+        : readableByOthers()
+          ? `chmod 600 "${path}"`
+          : `fix ${path} by hand, or run ${LOGIN} again (it keeps the file aside)`;
     return { check: fail("config", name, error.message, fix, 2) };
   }
 }
