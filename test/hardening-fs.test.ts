@@ -208,6 +208,27 @@ describe("a state folder that cannot be written", () => {
     expectExact();
   });
 
+  // Its fix was a chmod, which only the owner may run.
+  test.skipIf("skip" in nobody || !isRoot)(asNobody("another user's (a sync run with sudo): the chown that takes it back, in sync's message and verify's fix"), async () => {
+    fx.server.reset();
+    const home = tempHome();
+    giveToUnprivileged(home);
+    giveToUnprivileged(fx.claudeDir);
+    const env = syncEnv(fx.server, fx.claudeDir, home);
+    expect((await runAsNobody(["sync", "--json"], env)).code).toBe(0);
+    const stateDir = join(home, ".claude-code-sync", "state");
+    chownSync(stateDir, 0, 0);
+    const chown = `sudo chown -R "$(id -un)" "${stateDir}"`;
+    const refused = await runAsNobody(["sync"], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`To fix, ${stateDir} belongs to another user (a run with sudo?): make ${stateDir} writable by you (for example: ${chown}); nothing was lost.`);
+    const verify = await runAsNobody(["verify", "--json"], env);
+    expect(JSON.parse(verify.stdout).checks.find((c: { id: string }) => c.id === "state")).toMatchObject({ status: "fail", fix: expect.stringContaining(chown) });
+    giveToUnprivileged(stateDir); // what the chown does
+    expect((await runAsNobody(["sync", "--json"], env)).code).toBe(0);
+    expectExact();
+  });
+
   test.skipIf(!canChattr)("immutable (chattr +i, stops root too): a clear message, no request, nothing lost", async () => {
     await readOnlyState(
       (args, env) => runCli(args, { env }),

@@ -24,7 +24,7 @@ export function refusedWriteFix(path: string): string {
   return blockerFix(blockers.length > 0 ? blockers : [dirname(path)]);
 }
 
-/** The chmod that lets `blockers` (from writeBlockers) be written again. */
+/** The chmod (or chown) that lets `blockers` (from writeBlockers) be written again. */
 export function blockerFix(blockers: string[]): string {
   // Permissions never stop root: only an immutable flag (chattr +i) or a read-only mount does, and chmod fixes neither.
   if (process.getuid?.() === 0) {
@@ -32,24 +32,41 @@ export function blockerFix(blockers: string[]): string {
     const are = blockers.length > 1 ? "they are" : "it is";
     return `make ${blockers.join(" and ")} writable: ${are} marked immutable or on a read-only mount (for example: chattr -i ${chattr}, or remount read-write)`;
   }
-  const chmod = blockers.map((b) => `chmod u+rw${b.endsWith(".db") ? "" : "x"} "${b}"`).join(" && ");
-  return `make ${blockers.join(" and ")} writable by you (for example: ${chmod})`;
+  const theirs = blockers.filter(othersOwn);
+  const commands = blockers.map((b) => (theirs.includes(b) ? takeBack(b) : `chmod u+rw${b.endsWith(".db") ? "" : "x"} "${b}"`)).join(" && ");
+  return `${anotherUsers(theirs)}make ${blockers.join(" and ")} writable by you (for example: ${commands})`;
 }
 
 /**
- * The fix for a read of `path` that was refused: what blocks it (its folder, when that cannot be opened, else
- * the file), taken back with chown when another user owns it (a `sudo claude-code-sync login` writes the
- * user's folder as root: no chmod of the user's mends that), else made readable with chmod.
+ * Whether another user owns `path`: a `sudo claude-code-sync …` writes the user's folder as root (its HOME is
+ * the user's), and no chmod of the user's mends that, a chown does.
  */
+function othersOwn(path: string): boolean {
+  const me = process.getuid?.();
+  try {
+    const owner = statSync(path, { throwIfNoEntry: false })?.uid;
+    return me !== undefined && owner !== undefined && owner !== me;
+  } catch {
+    return false; // its folder cannot be opened: that folder is the one to mend
+  }
+}
+
+/** The chown that gives `path` (a folder with all in it) back to the user. */
+function takeBack(path: string): string {
+  return `sudo chown ${statSync(path).isDirectory() ? "-R " : ""}"$(id -un)" "${path}"`;
+}
+
+/** What says `paths` are another user's, before the fix that takes them back. */
+function anotherUsers(paths: string[]): string {
+  return paths.length === 0 ? "" : `${paths.join(" and ")} ${paths.length === 1 ? "belongs" : "belong"} to another user (a run with sudo?): `;
+}
+
+/** The fix for a read of `path` that was refused: what blocks it (its folder, when that cannot be opened, else the file), taken back or chmod-ed. */
 export function refusedReadFix(path: string): string {
   const dir = dirname(path);
   const blocker = mayAccess(dir, constants.X_OK) ? path : dir;
-  const owner = statSync(blocker, { throwIfNoEntry: false })?.uid;
-  const me = process.getuid?.();
-  if (owner !== undefined && me !== undefined && owner !== me) {
-    return `take ${blocker} back from the user who made it, root with sudo perhaps (for example: sudo chown ${blocker === dir ? "-R " : ""}"$(id -un)" "${blocker}")`;
-  }
-  return `make ${blocker} readable by you (for example: chmod ${blocker === dir ? "u+rwx" : "u+rw"} "${blocker}")`;
+  const theirs = othersOwn(blocker);
+  return `${anotherUsers(theirs ? [blocker] : [])}make ${blocker} readable by you (for example: ${theirs ? takeBack(blocker) : `chmod ${blocker === dir ? "u+rwx" : "u+rw"} "${blocker}"`})`;
 }
 
 /** A file standing where a folder of `path` should be (`~/.claude-code-sync` made as a file by hand or by another tool). */
