@@ -311,6 +311,25 @@ describe("verify", () => {
     expect(damaged.check("state").fix).toContain(`mv "${db}" "${db}.broken"`);
   });
 
+  // SQLite's check answered its hundred lines in one row, and the check's detail printed every one of them.
+  test("state: a damaged page map is said in one line, the first three problems and how many more", async () => {
+    const { env, home } = setupEnv();
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    const stateDir = join(home, ".claude-code-sync", "state");
+    const db = join(stateDir, readdirSync(stateDir).find((f) => f.endsWith(".db"))!);
+    // Page 2, the page map of an incrementally vacuumed database: the file opens and reads, and the check lists each page it cannot place.
+    const bytes = readFileSync(db);
+    bytes.fill(0x5a, 4096, 8192);
+    writeFileSync(db, bytes);
+
+    const damaged = await verify(env);
+    expect(damaged.code).toBe(2);
+    const { detail, fix } = damaged.check("state");
+    expect(detail).toMatch(new RegExp(`^${db.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is damaged: [^;\n]+; [^;\n]+; [^;\n]+; and \\d+ more$`));
+    expect(detail).not.toContain("***");
+    expect(fix).toContain(`mv "${db}" "${db}.broken"`);
+  });
+
   test("state: a database damaged past its first page is said damaged, as sync says, not in SQLite's words", async () => {
     const { env, home } = setupEnv();
     expect((await runCli(["sync"], { env })).code).toBe(0);

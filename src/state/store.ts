@@ -158,10 +158,14 @@ export class StateStore {
       .immediate();
   }
 
-  /** What SQLite's quick check finds wrong with the file (empty when it is sound). */
+  /**
+   * What SQLite's quick check finds wrong with the file, one problem each (empty when it is sound). A row may
+   * hold a hundred lines under a "*** in database main ***" heading: split, without the heading.
+   */
   integrityProblems(): string[] {
     const rows = (this.db.query("PRAGMA quick_check").all() as Array<Record<string, string>>).map((row) => String(Object.values(row)[0]));
-    return rows.length === 1 && rows[0] === "ok" ? [] : rows;
+    if (rows.length === 1 && rows[0] === "ok") return [];
+    return rows.flatMap((row) => row.split("\n")).filter((line) => line.trim() !== "" && !/^\*\*\* in database /.test(line));
   }
 
   /**

@@ -309,7 +309,10 @@ function stateCheck(url: string | undefined): Check {
   try {
     store = StateStore.open(path);
     const result = store.integrityProblems();
-    if (result.length > 0) return fail("state", name, `${path} is damaged: ${result.slice(0, 3).join("; ")}`, fix, 2);
+    if (result.length > 0) {
+      const more = result.length > 3 ? `; and ${formatInt(result.length - 3)} more` : "";
+      return fail("state", name, `${path} is damaged: ${result.slice(0, 3).join("; ")}${more}`, fix, 2);
+    }
     const counts = store.counts();
     const lock = lockNote(store);
     return ok("state", name, `${path} is consistent; ${plural(counts.sessionsSynced, "session")} synced, ${plural(counts.messagesPending, "message")} pending${lock}`);
