@@ -229,6 +229,19 @@ describe("verify", () => {
     expect(r.check("transcripts").fix).toContain("CLAUDE_CONFIG_DIR");
   });
 
+  // A typo in one entry of a CLAUDE_CONFIG_DIR list was passed over in silence: "✓", and that account's sessions never sent.
+  test("a CLAUDE_CONFIG_DIR list naming a folder that is not there: a warning that names it, exit 0", async () => {
+    const { env, claude } = setupEnv();
+    const typo = join(tempHome(), ".claude-wrok");
+    const r = await verify({ ...env, CLAUDE_CONFIG_DIR: `${claude.root},${typo}` });
+    expect(r.code).toBe(0);
+    expect(r.check("transcripts")).toMatchObject({ status: "warn", fix: "correct it in CLAUDE_CONFIG_DIR, or remove it" });
+    expect(r.check("transcripts").detail).toContain(`CLAUDE_CONFIG_DIR also names ${typo}, no folder: nothing there is read`);
+    // One that exists but has no projects/ yet (an account with no session so far) is no typo.
+    const fresh = tempHome();
+    expect((await verify({ ...env, CLAUDE_CONFIG_DIR: `${claude.root},${fresh}` })).check("transcripts").status).toBe("ok");
+  });
+
   test.skipIf(process.platform === "win32")("a config file others can read is reported and made owner-only", async () => {
     const { env, home } = setupEnv();
     const dir = join(home, ".claude-code-sync");

@@ -44,6 +44,11 @@ export function noSessionsYet(env: Record<string, string | undefined> = process.
   return configuredClaudeDirs(env)?.every(isFolder) ?? true;
 }
 
+/** The CLAUDE_CONFIG_DIR entries that are no folder (a typo, most likely): read as nothing while the others are read. */
+export function missingClaudeDirs(env: Record<string, string | undefined> = process.env): string[] {
+  return configuredClaudeDirs(env)?.filter((dir) => !isFolder(dir)) ?? [];
+}
+
 function isFolder(path: string): boolean {
   return existsSync(path) && statSync(path).isDirectory();
 }

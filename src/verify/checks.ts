@@ -8,7 +8,7 @@ import { SettingsError } from "../claude-settings/settings-json.ts";
 import { type HookState, enabledPlugin, hookStatus } from "../claude-settings/status.ts";
 import { type Config, type Credentials, configPath, defaultConfig, loadConfig, maskKey, resolveCredentials, unusedKeys, unusedKeysText } from "../config/index.ts";
 import { discoverFiles } from "../discover/files.ts";
-import { noRootsFound, noSessionsYet, projectRoots } from "../discover/roots.ts";
+import { missingClaudeDirs, noRootsFound, noSessionsYet, projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
 import { formatInt, plural } from "../report/format.ts";
 import { unreadableFiles } from "../report/unreadable.ts";
@@ -360,6 +360,11 @@ function transcriptsCheck(): Check {
   }
   const { files, skipped } = discoverFiles(roots);
   const unreadable = [...unreadableFiles(skipped).map((f) => f.path), ...files.filter((f) => !mayAccess(f.path, constants.R_OK)).map((f) => f.path)];
+  const missing = missingClaudeDirs();
+  if (unreadable.length === 0 && missing.length > 0) {
+    const them = missing.length === 1 ? "it" : "them";
+    return warn("transcripts", name, `${roots.join(", ")}; CLAUDE_CONFIG_DIR also names ${missing.join(", ")}, no folder: nothing there is read`, `correct ${them} in CLAUDE_CONFIG_DIR, or remove ${them}`);
+  }
   if (unreadable.length === 0) return ok("transcripts", name, roots.join(", "));
   const first = unreadable[0] as string;
   return fail(
