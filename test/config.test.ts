@@ -192,6 +192,17 @@ describe("loadConfig / saveConfig", () => {
     expect(error.message).toContain("claude-code-sync login");
   });
 
+  // JSON.parse says what, never where ("Expected '}'"): a file edited by hand for its prices is mended faster at its line.
+  test.each([
+    ['{\n  "options": {\n    "prices": { "m": { "input": 3, "output": 15 }, }\n  }\n}\n', "a trailing comma at line 3, column 52"],
+    ['{\n  "options": {\n    "thinking": true\n    "redact": true\n  }\n}\n', "a missing comma at line 4, column 5"],
+    ['{ "options": { "thinking": true }', "a missing } at line 1, column 34"],
+    ["", "the file is empty"],
+  ])("bad JSON says where: %j", (text, where) => {
+    writeRaw(text);
+    expect(loadError().message).toContain(`is not valid JSON (${where}).`);
+  });
+
   test("a bad shape is a UserError naming the field", () => {
     writeRaw(JSON.stringify({ options: { toolCalls: "yes", redactPatterns: ["ok", "("] } }));
     const error = loadError();

@@ -1,4 +1,5 @@
-import { type Node, type ParseError, parseTree, printParseErrorCode } from "jsonc-parser";
+import { type Node, type ParseError, parseTree } from "jsonc-parser";
+import { describeParseError } from "../runtime/json-syntax.ts";
 import { type Layout, detectLayout, renderBlock, renderLine } from "./json-render.ts";
 
 /** settings.json cannot be parsed or does not have the shape Claude Code expects. */
@@ -38,27 +39,10 @@ export function parseSettingsText(text: string): SettingsText {
   return { body, bom, root, layout: detectLayout(body) };
 }
 
-const PROBLEMS: Record<string, string> = {
-  InvalidCommentToken: "a comment",
-  InvalidSymbol: "an unexpected character",
-  CommaExpected: "a missing comma",
-  ColonExpected: "a missing colon",
-  CloseBraceExpected: "a missing }",
-  CloseBracketExpected: "a missing ]",
-  EndOfFileExpected: "more text after the end",
-  UnexpectedEndOfString: "an unterminated string",
-  InvalidCharacter: "a control character in a string",
-};
-
+/** A syntax error, with what Claude Code does with the lenient JSON it refuses. */
 function describe(body: string, error: ParseError): string {
-  const before = body.slice(0, error.offset);
-  const line = before.split("\n").length;
-  const column = error.offset - before.lastIndexOf("\n");
-  const trailingComma = "}]".includes(body[error.offset] ?? "x") && before.trimEnd().endsWith(",");
-  const code = printParseErrorCode(error.error);
-  const what = trailingComma ? "a trailing comma" : (PROBLEMS[code] ?? code);
-  const strictness = code === "InvalidCommentToken" || trailingComma ? " (Claude Code accepts none: it ignores the whole file)" : "";
-  return `${what} at line ${line}, column ${column}${strictness}`;
+  const problem = describeParseError(body, error);
+  return `${problem.text}${problem.lenientOnly ? " (Claude Code accepts none: it ignores the whole file)" : ""}`;
 }
 
 /** The value of a node, read exactly as JSON.parse reads it. */

@@ -118,8 +118,10 @@ function readConfigJson(): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
+    // Where, for a file edited by hand (prices are set only there); the parser that knows is loaded only now.
+    const where = (require("../runtime/json-syntax.ts") as typeof import("../runtime/json-syntax.ts")).jsonSyntaxProblem(text);
     throw new UserError(
-      `${path} is not valid JSON (${(error as Error).message}). Fix it by hand, or run "claude-code-sync login" again (it keeps this file aside).`,
+      `${path} is not valid JSON (${where?.text ?? (error as Error).message}). Fix it by hand, or run "claude-code-sync login" again (it keeps this file aside).`,
       2,
       BROKEN,
     );
