@@ -203,6 +203,12 @@ describe("loadConfig / saveConfig", () => {
     expect(loadError().message).toContain(`is not valid JSON (${where}).`);
   });
 
+  // It was "not valid JSON (an unexpected character at line 1, column 1)": a character no editor shows.
+  test("a byte order mark before the JSON is read past", () => {
+    writeRaw(`\uFEFF${JSON.stringify({ convexUrl: "https://a.convex.site", options: { thinking: true } })}`);
+    expect(loadConfig()).toMatchObject({ convexUrl: "https://a.convex.site", options: { thinking: true } });
+  });
+
   test("a bad shape is a UserError naming the field", () => {
     writeRaw(JSON.stringify({ options: { toolCalls: "yes", redactPatterns: ["ok", "("] } }));
     const error = loadError();

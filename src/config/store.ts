@@ -115,11 +115,13 @@ function readConfigJson(): unknown {
     throw new UserError(`Cannot read ${path}: ${(error as Error).message}. ${refused ? `To fix, ${refusedReadFix(path)}.` : "Check that you own it and can read it."}`);
   }
   repairPermissions(path);
+  // A byte order mark, as Windows PowerShell 5's `Set-Content -Encoding UTF8` writes one, is no part of the JSON.
+  const json = text.replace(/^\uFEFF/, "");
   try {
-    return JSON.parse(text);
+    return JSON.parse(json);
   } catch (error) {
     // Where, for a file edited by hand (prices are set only there); the parser that knows is loaded only now.
-    const where = (require("../runtime/json-syntax.ts") as typeof import("../runtime/json-syntax.ts")).jsonSyntaxProblem(text);
+    const where = (require("../runtime/json-syntax.ts") as typeof import("../runtime/json-syntax.ts")).jsonSyntaxProblem(json);
     throw new UserError(
       `${path} is not valid JSON (${where?.text ?? (error as Error).message}). Fix it by hand, or run "claude-code-sync login" again (it keeps this file aside).`,
       2,
