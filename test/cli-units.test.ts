@@ -208,6 +208,16 @@ describe("failureOf", () => {
     const fromEnv = { ...origin, source: { convexUrl: "config", apiKey: "CLAUDE_CODE_SYNC_API_KEY" } };
     expect(withFix(new AuthError("Invalid API key"), fromEnv)).toMatchObject({ code: "auth-refused", exitCode: 2, message: expect.stringContaining("set $CLAUDE_CODE_SYNC_API_KEY") });
   });
+  // A slow link was sent to check the network and the URL only, though more time per request would do.
+  test("a request given up on for its timeout names the setting that gives it more time; a refused connection does not", () => {
+    const timedOut = new TransientError("POST /sync/message to x.convex.site failed (no answer within 15 s)", 4, true, { reason: "no answer within 15 s" });
+    expect(failureOf(timedOut, origin).message).toEndWith(
+      "Fix: check your network, that the server is running, and the URL (https://x.convex.site); on a slow network or server, give each request longer with CLAUDE_CODE_SYNC_TIMEOUT_MS (milliseconds).",
+    );
+    const refused = new TransientError("GET /health to x.convex.site failed (cannot connect to x.convex.site (ECONNREFUSED))", 1, false, { reason: "cannot connect to x.convex.site (ECONNREFUSED)", kind: "server-down" });
+    expect(failureOf(refused, origin).message).not.toContain("CLAUDE_CODE_SYNC_TIMEOUT_MS");
+  });
+
   test("bugs are not turned into messages", () => {
     expect(() => failureOf(new TypeError("x is undefined"))).toThrow("x is undefined");
     const bug = new RangeError("bad");

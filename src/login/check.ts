@@ -12,6 +12,8 @@ import {
   TransientError,
   ValidationError,
   isServerFailure,
+  isTimeout,
+  MORE_TIME,
 } from "../opensync/errors.ts";
 import { SYNC_API_URLS } from "../opensync/hosted-addresses.ts";
 import type { Given } from "./inputs.ts";
@@ -72,7 +74,7 @@ function explain(error: unknown, url: string, apiKey: Given, step: "health" | "l
   }
   if (error instanceof TransientError) {
     return fail(
-      `${withoutRetryNote(error)}. Check the URL (${url}), your network or proxy, and that the server is running.`,
+      `${withoutRetryNote(error)}. Check the URL (${url}), your network or proxy, and that the server is running${isTimeout(error) ? `; ${MORE_TIME}` : ""}.`,
       1,
     );
   }

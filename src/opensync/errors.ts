@@ -163,6 +163,14 @@ export class TransientError extends OpenSyncError {
   }
 }
 
+/** A request given up on for its timeout, not refused: a slow network or server may only need more time. */
+export function isTimeout(error: TransientError): boolean {
+  return /^no answer within /.test(error.reason);
+}
+
+/** What a timeout's fix adds: the setting that gives each request more time. */
+export const MORE_TIME = "on a slow network or server, give each request longer with CLAUDE_CODE_SYNC_TIMEOUT_MS (milliseconds)";
+
 /** A transient failure the server itself reported (an HTTP 5xx, or OpenSync's own error text): it is up, and failing. */
 export function isServerFailure(error: TransientError): boolean {
   return /\bHTTP 5\d\d\b|\bserver error: /.test(error.reason);

@@ -10,6 +10,8 @@ import {
   TransientError,
   ValidationError,
   isServerFailure,
+  isTimeout,
+  MORE_TIME,
   maskCredentials,
   notOpenSyncText,
 } from "../opensync/errors.ts";
@@ -102,7 +104,7 @@ export function explainServerError(
     // The proxy refused or could not be found: the server and its URL were never reached, so they are not what to check.
     const fix = proxy
       ? `check the proxy ${proxy.host} set in $${proxy.variable} (is it running, is the address right?), or unset $${proxy.variable} to go without it`
-      : `check your network, that the server is running, and the URL (${url})`;
+      : `check your network, that the server is running, and the URL (${url})${isTimeout(error) ? `; ${MORE_TIME}` : ""}`;
     return { problem: withoutRetryNote(error), fix, exitCode: 1 };
   }
   if (error instanceof ValidationError) {
