@@ -79,6 +79,24 @@ describe.skipIf(process.platform === "win32")("login at a terminal", () => {
     expect(existsSync(configFile(other))).toBe(false);
   });
 
+  // It exited 2 at a URL where no OpenSync answers: the key, pasted once, had to be pasted again.
+  test("a URL where no OpenSync answers is said and asked for again, prefilled, the key kept", async () => {
+    const home = tempHome();
+    const tty = login(home);
+    await tty.waitFor("OpenSync URL");
+    tty.type(`${server.url}/nope\r`);
+    await tty.waitFor("API key");
+    tty.type(`${server.apiKey}\r`);
+    await tty.waitFor(`tried ${server.url}/nope/health: 404`);
+    // The question again, the URL given before in it.
+    await tty.waitFor(`◆  OpenSync URL\r\n│  ${server.url}/nope█`);
+    expect(tty.screen()).not.toContain("run claude-code-sync login again");
+    tty.type(`${"\x7f".repeat(5)}\r`);
+    expect(await tty.exited()).toBe(0);
+    expect(tty.screen()).toContain(`Logged in to ${server.url} `);
+    expect(JSON.parse(readFileSync(configFile(home), "utf8"))).toMatchObject({ convexUrl: server.url, apiKey: server.apiKey });
+  });
+
   test("Ctrl-C cancels: exit 130 as Ctrl-C anywhere (it was 1, 'pending, retried by the next run'), 'Login cancelled', nothing saved", async () => {
     const home = tempHome();
     const tty = login(home);

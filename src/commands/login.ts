@@ -43,20 +43,21 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   const asked = interactive ? await promptCredentials(known, insecure) : requireGiven(known);
   if (asked === undefined) return cancelled();
 
-  const { url, note } = loginUrl(asked.url.value, insecure);
-  if (note !== undefined) say(note);
+  const first = loginUrl(asked.url.value, insecure);
+  if (first.note !== undefined) say(first.note);
   const problem = keyFormatProblem(asked.apiKey.value);
   if (problem !== undefined) throw new UserError(`Login failed: ${problem}`, 2);
-  const plainHttp = needsInsecure(url);
-  if (plainHttp) say(`Warning: plain http:// to ${new URL(url).host}; the API key and your sessions travel unencrypted.`);
+  if (needsInsecure(first.url)) say(`Warning: plain http:// to ${new URL(first.url).host}; the API key and your sessions travel unencrypted.`);
 
-  say(`Checking ${url} ...`);
+  say(`Checking ${first.url} ...`);
   const checked = interactive
-    ? await checkAskingAgain(asked.apiKey, (key) => checkServer(url, key))
-    : { apiKey: asked.apiKey, checked: await checkServer(url, asked.apiKey) };
+    ? await checkAskingAgain({ url: first.url, urlSource: asked.url.source, apiKey: asked.apiKey }, insecure, (url, key) => checkServer(url, key))
+    : { url: first.url, apiKey: asked.apiKey, checked: await checkServer(first.url, asked.apiKey) };
   if (checked === undefined) return cancelled();
+  const { url } = checked;
   const apiKey = checked.apiKey.value;
   const sessions = checked.checked;
+  const plainHttp = needsInsecure(url);
   const asideAt = broken === undefined ? undefined : setBrokenConfigAside();
   saveConfig(loggedInConfig(cfg, url, apiKey));
   const overridden = overrideNotes(cfg, url, apiKey);

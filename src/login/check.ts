@@ -20,6 +20,8 @@ import type { Given } from "./inputs.ts";
 
 /** The code of a key the server refused (as --json names it elsewhere). */
 export const KEY_REFUSED = "auth-refused";
+/** The code of a URL where no OpenSync answers (a 404, a web page, no sync API): the URL is what to give again. */
+export const URL_WRONG = "url-not-found";
 
 /**
  * Proves the URL and the key work: /health answers without a key, so a failure
@@ -58,11 +60,14 @@ function explain(error: unknown, url: string, apiKey: Given, step: "health" | "l
         (fromEnv ? ` This key came from $${apiKey.source}: update or unset that variable.` : ""),
     );
   }
+  // At a terminal, login asks for the URL again instead of its retry note.
   if (error instanceof NotFoundError) {
-    return fail(step === "health" ? notFoundAtHealth(url, error.url) : notFoundAtList(url));
+    return step === "health"
+      ? new UserError(`Login failed: ${notFoundAtHealth(url, error.url)}`, 2, URL_WRONG, "Then run claude-code-sync login again.")
+      : new UserError(`Login failed: ${notFoundAtList(url)}`, 2, URL_WRONG);
   }
   if (error instanceof ProtocolError) {
-    return fail(error.at(url));
+    return new UserError(`Login failed: ${error.at(url)}`, 2, URL_WRONG);
   }
   if (error instanceof RedirectError) return fail(error.message);
   if (error instanceof TlsError) {
@@ -91,7 +96,7 @@ function notFoundAtHealth(url: string, tried: string): string {
   ].filter((hint): hint is string => hint !== undefined);
   return (
     `nothing OpenSync answers at ${url} (tried ${tried}: 404). Likely cause: ${hints.join("; or ")}. ` +
-    `Use ${SYNC_API_URLS}, and run claude-code-sync login again.`
+    `Use ${SYNC_API_URLS}.`
   );
 }
 

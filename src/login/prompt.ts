@@ -1,7 +1,7 @@
 import { type CANCEL_SYMBOL, isCancel, log, password, text } from "@clack/prompts";
 import { maskKey } from "../config/index.ts";
 import { UserError, withoutRetryNote } from "../errors.ts";
-import { KEY_REFUSED } from "./check.ts";
+import { KEY_REFUSED, URL_WRONG } from "./check.ts";
 import type { Given, Known } from "./inputs.ts";
 import { keyFormatProblem } from "./key-format.ts";
 import { loginUrl } from "./url-input.ts";
@@ -44,28 +44,49 @@ export async function promptCredentials(known: Known, insecure: boolean): Promis
 }
 
 /**
- * At a terminal, a key the server refuses (copied wrong, or regenerated since) is said and asked for
- * again, as a malformed one is; the URL stays. Only a key typed here or kept from the saved login: one
- * from a flag or the environment is the user's to change there. The key it took and what `check`
- * returned with it; undefined when the user cancels.
+ * At a terminal, a key the server refuses (copied wrong, or regenerated since) or a URL where no OpenSync
+ * answers (a typo in the deployment's name, the web app's page) is said and asked for again, as a
+ * malformed one is; the other stays. Only what was typed here or kept from the saved login: a value from a
+ * flag or the environment is the user's to change there. The URL, the key and what `check` returned with
+ * them; undefined when the user cancels.
  */
-export async function checkAskingAgain<T>(apiKey: Given, check: (apiKey: Given) => Promise<T>): Promise<{ apiKey: Given; checked: T } | undefined> {
-  for (let key: Given | undefined = apiKey; ; ) {
+export async function checkAskingAgain<T>(
+  given: { url: string; urlSource: string; apiKey: Given },
+  insecure: boolean,
+  check: (url: string, apiKey: Given) => Promise<T>,
+): Promise<{ url: string; apiKey: Given; checked: T } | undefined> {
+  let { url, apiKey } = given;
+  for (;;) {
     try {
-      return { apiKey: key, checked: await check(key) };
+      return { url, apiKey, checked: await check(url, apiKey) };
     } catch (error) {
-      if (!(error instanceof UserError) || error.code !== KEY_REFUSED || (key.source !== "prompt" && key.source !== "config")) throw error;
-      log.error(`${withoutRetryNote(error)}.`);
-      key = await ask(
-        password({
-          message: "API key, as the OpenSync dashboard shows it now (Settings → API key)",
-          validate: (value) => keyFormatProblem((value ?? "").trim()),
-        }),
-      );
-      if (key === undefined) return undefined;
+      const refused = error instanceof UserError && error.code === KEY_REFUSED && askedHere(apiKey.source);
+      const wrongUrl = error instanceof UserError && error.code === URL_WRONG && askedHere(given.urlSource);
+      if (!refused && !wrongUrl) throw error;
+      log.error(`${withoutRetryNote(error as UserError)}.`);
+      if (refused) {
+        const key = await ask(
+          password({
+            message: "API key, as the OpenSync dashboard shows it now (Settings → API key)",
+            validate: (value) => keyFormatProblem((value ?? "").trim()),
+          }),
+        );
+        if (key === undefined) return undefined;
+        apiKey = key;
+        continue;
+      }
+      const typed = await ask(text({ message: "OpenSync URL", initialValue: url, validate: (value) => urlProblem(value ?? "", insecure) }));
+      if (typed === undefined) return undefined;
+      const resolved = loginUrl(typed.value, insecure);
+      if (resolved.note !== undefined) log.info(resolved.note);
+      url = resolved.url;
+      log.info(`Checking ${url} ...`);
     }
   }
 }
+
+/** Typed at the prompt, or kept from the saved login by Enter. */
+const askedHere = (source: string) => source === "prompt" || source === "config";
 
 /** The answer as a prompted value; `fallback` for an empty one; undefined on cancel (Ctrl-C, Escape). */
 async function ask(answer: Promise<string | typeof CANCEL_SYMBOL>, fallback?: Given): Promise<Given | undefined> {
