@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { appendFileSync, readFileSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
-import { discoverFiles } from "../src/discover/files.ts";
+import { type SkippedFile, discoverFiles, lister, walkJsonl } from "../src/discover/files.ts";
 import { sessionBytes } from "../src/discover/session-bytes.ts";
 import { jsonl, tempClaudeDir, user } from "./helpers/transcript.ts";
 
@@ -120,4 +120,16 @@ describe("sessionBytes: what a hook's runner compares between its looks", () => 
     utimesSync(stray, dayBefore, dayBefore);
     expect(sessionBytes(path, B)).toBe(before + statSync(added).size + statSync(empty).size);
   });
+});
+
+test("a folder gone when it is listed is no failure (Claude Code's cleanup at start); one that cannot be listed for another reason is", () => {
+  const dir = tempClaudeDir();
+  const file = dir.write("p1/x.jsonl", jsonl([user("x", { sessionId: "x" })]));
+  const skipped: SkippedFile[] = [];
+  const list = lister(skipped);
+  expect(list(join(dir.projects, "gone"))).toEqual([]);
+  expect(walkJsonl(join(dir.projects, "p1", "gone-session"), list)).toEqual([]);
+  expect(skipped).toEqual([]);
+  expect(list(file)).toEqual([]); // a file in a folder's place: ENOTDIR
+  expect(skipped).toEqual([{ path: file, reason: expect.stringContaining("ENOTDIR") }]);
 });

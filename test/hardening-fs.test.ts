@@ -399,27 +399,44 @@ describe("transcripts changing under the reader (the sync's read step, in proces
     return jsonl(lines);
   }
 
-  test("a transcript deleted during a read is reported, and read in full when it is back", async () => {
-    const b = conversation(B, 5);
-    const roots = project({ [A]: conversation(A, 5), [B]: b });
+  test("a transcript deleted during a read is no failure: the state is left as for a file gone before the read, and read in full when it is back", async () => {
+    const first = { [A]: conversation(A, 3), [B]: conversation(B, 3) };
+    const roots = project(first);
     const aPath = join(roots, "-tmp-p", `${A}.jsonl`);
     const bPath = join(roots, "-tmp-p", `${B}.jsonl`);
-    // B is the older: read second, after A, by when it is gone.
-    utimesSync(bPath, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+    const later = (session: string) => jsonl([user("later", { sessionId: session }), assistant(`msg_${session.slice(0, 4)}_later`, text("later"), { sessionId: session })]);
+    const grown = { [A]: first[A] + later(A), [B]: first[B] + later(B) };
+    // Both read, then both grown; B is the older: read second, after A, by when it is gone
+    // (Claude Code deletes transcripts past cleanupPeriodDays as it starts, while the SessionStart hook syncs).
+    const readThenGrow = async (store: StateStore) => {
+      for (const [id, content] of Object.entries(first)) writeFileSync(join(roots, "-tmp-p", `${id}.jsonl`), content);
+      await read(store, roots);
+      for (const [id, content] of Object.entries(grown)) writeFileSync(join(roots, "-tmp-p", `${id}.jsonl`), content);
+      utimesSync(bPath, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+    };
     const store = newStore();
+    await readThenGrow(store);
     let deleted = false;
     const outcome = await read(store, roots, () => {
       if (!deleted) rmSync(bPath);
       deleted = true;
     });
+    expect(deleted).toBe(true);
     expect(existsSync(aPath)).toBe(true);
-    expect(outcome.stats.files).toEqual([{ path: bPath, reason: expect.stringContaining("ENOENT") }]);
-    writeFileSync(bPath, b);
+    expect(outcome.stats.files).toEqual([]);
+    // As a sync that found B gone at its start leaves the state: B's first read kept, A's growth read.
+    const gone = newStore();
+    await readThenGrow(gone);
+    rmSync(bPath);
+    expect((await read(gone, roots)).stats.files).toEqual([]);
+    expect(messages(store)).toEqual(messages(gone));
+    expect(messages(store).length).toBe(14);
+    writeFileSync(bPath, grown[B]);
     expect((await read(store, roots)).stats.files).toEqual([]);
     const clean = newStore();
     await read(clean, roots);
     expect(messages(store)).toEqual(messages(clean));
-    expect(messages(store).length).toBe(20);
+    expect(messages(store).length).toBe(16);
   });
 
   test("a transcript cut short during a read: every line still in it is read, and the read stops at the cut", () => {

@@ -24,9 +24,14 @@ export interface SkippedFile {
 
 const UNREADABLE = "unreadable: ";
 
-/** A file or folder that could not be read (no permission, deleted meanwhile): the next read tries it again. */
-export function unreadable(path: string, error: unknown): SkippedFile {
-  return { path, reason: UNREADABLE + (error as Error).message };
+/**
+ * A file or folder that could not be read (no permission, an I/O error): the next read tries it again. None
+ * for one gone since it was listed (ENOENT): Claude Code deletes transcripts older than cleanupPeriodDays as
+ * it starts, when the SessionStart hook syncs. Such a file is left as one no longer there is: its sessions
+ * and what was sent stay.
+ */
+export function unreadable(path: string, error: unknown): SkippedFile[] {
+  return (error as NodeJS.ErrnoException).code === "ENOENT" ? [] : [{ path, reason: UNREADABLE + (error as Error).message }];
 }
 
 /** Why reading a skipped file failed, or undefined for one skipped for what it holds (empty...). */
@@ -105,15 +110,16 @@ export function discoverFiles(roots: string[], known?: KnownFolders, only?: Read
   const skipped: SkippedFile[] = [];
   const folders: ListedFolder[] = [];
   const wanted = (sessionId: string) => !only || only.has(sessionId);
-  /** Stats a transcript; an empty or unreadable one is noted as skipped (and is not read). */
-  const look = (path: string, kind: FileKind, sessionId: string | undefined): Found => {
+  /** Stats a transcript; an empty or unreadable one is noted as skipped (and is not read); one gone meanwhile is not found. */
+  const look = (path: string, kind: FileKind, sessionId: string | undefined): Found[] => {
     try {
       const st = statSync(path);
       if (st.size === 0) skipped.push({ path, reason: "empty file" });
-      return { path, kind, sessionId, size: st.size, mtimeMs: st.mtimeMs, dev: st.dev, ino: st.ino };
+      return [{ path, kind, sessionId, size: st.size, mtimeMs: st.mtimeMs, dev: st.dev, ino: st.ino }];
     } catch (error) {
-      skipped.push(unreadable(path, error));
-      return { path, kind, sessionId };
+      const why = unreadable(path, error);
+      skipped.push(...why);
+      return why.length > 0 ? [{ path, kind, sessionId }] : [];
     }
   };
   const list = lister(skipped);
@@ -127,11 +133,11 @@ export function discoverFiles(roots: string[], known?: KnownFolders, only?: Read
         if (e.file && e.name.endsWith(".jsonl")) {
           // A flat agent file names its session only inside: it is looked at whatever `only` holds.
           const sessionId = e.name.slice(0, -".jsonl".length);
-          if (AGENT_FILE.test(e.name)) found.push(look(e.path, "subagent", undefined));
-          else if (wanted(sessionId)) found.push(look(e.path, "session", sessionId));
+          if (AGENT_FILE.test(e.name)) found.push(...look(e.path, "subagent", undefined));
+          else if (wanted(sessionId)) found.push(...look(e.path, "session", sessionId));
         } else if (e.dir && wanted(e.name)) {
           // `<sessionId>/subagents/agent-*.jsonl`, and a workflow's `subagents/workflows/<runId>/agent-*.jsonl`.
-          for (const nested of walkJsonl(e, list)) found.push(look(nested, "subagent", e.name));
+          for (const nested of walkJsonl(e, list)) found.push(...look(nested, "subagent", e.name));
         }
       }
       const digest = only ? undefined : folderDigest(found.filter((f) => f.size !== 0));
@@ -171,7 +177,7 @@ export function lister(skipped: SkippedFile[]): (dir: string | Entry) => Entry[]
       // Asked of the system only for a root or what a link led to.
       real ??= realpathSync(path);
     } catch (error) {
-      skipped.push(unreadable(path, error));
+      skipped.push(...unreadable(path, error));
       return [];
     }
     if (seenDirs.has(real)) return [];
@@ -179,7 +185,7 @@ export function lister(skipped: SkippedFile[]): (dir: string | Entry) => Entry[]
     try {
       return readdirSync(path, { withFileTypes: true }).map((e) => entry(path, real, e.name, e.isSymbolicLink() ? undefined : e));
     } catch (error) {
-      skipped.push(unreadable(path, error));
+      skipped.push(...unreadable(path, error));
       return [];
     }
   };

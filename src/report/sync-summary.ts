@@ -13,7 +13,7 @@ export const INTERRUPTED: Stop = {
   code: "interrupted",
 };
 
-/** Transcripts the read failed on (no permission, deleted meanwhile): retried by the next sync. */
+/** Transcripts the read failed on (no permission, an I/O error; one deleted meanwhile is no failure): retried by the next sync. */
 const unreadableOf = (r: SyncReport) => unreadableFiles(r.stats.files);
 
 /** Everything read and sent: exit 0. */
@@ -66,7 +66,7 @@ export function renderSyncSummary(r: SyncReport, verbose: boolean): string {
   if (r.stats.badLines) lines.push(`Skipped ${badLinesText(r.stats.badLines, r.stats.firstBadLine)}.`);
   lines.push(...untimedLines(r.stats.untimed));
   lines.push(...unplacedLines(r.stats.unplacedLines));
-  // Files or folders the read failed on (no permission, deleted meanwhile); empty files are not worth a line.
+  // Files or folders the read failed on (no permission, an I/O error; one deleted meanwhile is no failure); empty files are not worth a line.
   lines.push(...unreadableLines(unreadableOf(r), "the next sync tries again"));
   return lines.join("\n");
 }

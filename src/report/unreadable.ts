@@ -1,7 +1,7 @@
 import { type SkippedFile, readError } from "../discover/files.ts";
 import { formatInt, plural } from "./format.ts";
 
-/** The transcripts and folders a read failed on (no permission, deleted meanwhile), not those skipped for being empty. */
+/** The transcripts and folders a read failed on (no permission, an I/O error; one deleted meanwhile is no failure), not those skipped for being empty. */
 export function unreadableFiles(skipped: readonly SkippedFile[]): Array<{ path: string; error: string }> {
   return skipped.flatMap((f) => {
     const error = readError(f);

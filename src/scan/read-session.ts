@@ -284,8 +284,9 @@ function safeFingerprint(path: string, offset: number): string | null {
 
 /**
  * Reads one file from `offset` (at most about `maxBytes`) into the fold. An
- * unreadable file (deleted meanwhile, no permission) is noted in `stats`,
- * never fatal: its offset stays where it was, so the next read tries again.
+ * unreadable file (no permission) is noted in `stats`, never fatal: its offset
+ * stays where it was, so the next read tries again. One deleted since it was
+ * listed is not noted: its offset stays too, as a file no longer listed keeps its.
  */
 function readFile(
   work: FileWork,
@@ -328,7 +329,7 @@ function readFile(
     );
     return { offset: r.offset, eof: r.eof, failed: false };
   } catch (error) {
-    stats.files.push(unreadable(work.file.path, error));
+    stats.files.push(...unreadable(work.file.path, error));
     return { offset, eof: true, failed: true };
   }
 }

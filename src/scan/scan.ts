@@ -184,7 +184,7 @@ export function sessionsToRead(roots: string[], past: ScanPast): { sessions: Set
         accessSync(w.file.path, constants.R_OK);
         return [];
       } catch (error) {
-        return [unreadable(w.file.path, error)];
+        return unreadable(w.file.path, error);
       }
     }),
   );
