@@ -15,6 +15,7 @@ import {
 import { dirname, join, resolve } from "node:path";
 import { HOOK_EVENTS } from "../src/claude-settings/hook-spec.ts";
 import { shellWord } from "../src/claude-settings/self-command.ts";
+import { npxCopyIn } from "../src/claude-settings/temporary-copy.ts";
 import { compiledCli } from "./helpers/compiled.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 
@@ -322,6 +323,16 @@ describe("setup", () => {
   });
 });
 
+test.each([
+  [["/home/jane/.npm/_npx/3f9c2a7e/node_modules/@claude-code-sync/linux-x64/bin/claude-code-sync"], 0],
+  [["C:\\Users\\jane\\AppData\\Local\\npm-cache\\_npx\\3f9c\\node_modules\\@claude-code-sync\\win32-x64\\bin\\claude-code-sync.exe"], 0],
+  [["/home/jane/.npm/_npx/3f9c2a7e/node_modules/bun/bin/bun.exe", "/home/jane/src/cli.ts"], 0], // npx bun from a checkout
+  [["/usr/local/lib/node_modules/claude-code-sync/node_modules/@claude-code-sync/linux-x64/bin/claude-code-sync"], undefined],
+  [["/home/jane/my_npx_tools/claude-code-sync"], undefined],
+])("npx's copy in %j: argument %p", (argv, at) => {
+  expect(npxCopyIn(argv)).toBe(at === undefined ? undefined : argv[at]);
+});
+
 describe("setup from a compiled binary", () => {
   const buildDir = scratchDir("ccs-bin-");
   // Spaces, quotes and a dollar sign: what a shell command line would have to quote.
@@ -349,6 +360,44 @@ describe("setup from a compiled binary", () => {
     expect(run(["setup"], { exe: [binary] }).stdout).toContain("already registered");
     expectHandlersQueue(read());
   }, 120_000);
+
+  // `npx claude-code-sync setup` runs the executable from npm's cache, which npm clears at any time: hooks naming it
+  // stopped syncing, silently, once it did.
+  test("run by npx, from npm's cache: nothing written, exit 2, how to install for good; an installed one on PATH is named", () => {
+    const npxBin = join(buildDir, ".npm", "_npx", "3f9c2a7e1b5d4c08", "node_modules", ".bin");
+    const copy = join(buildDir, ".npm", "_npx", "3f9c2a7e1b5d4c08", "node_modules", "@claude-code-sync", "linux-x64", "bin", "claude-code-sync");
+    mkdirSync(dirname(copy), { recursive: true });
+    mkdirSync(npxBin, { recursive: true });
+    copyFileSync(binary, copy);
+    chmodSync(copy, 0o755);
+    symlinkSync(copy, join(npxBin, "claude-code-sync"));
+    writeFile(ORIGINAL_TEXT);
+    // npx puts its own link first on PATH; no other claude-code-sync there (the checkout's node_modules/.bin has 0.1.15's).
+    const env = { PATH: `${npxBin}:${bin}:/usr/bin:/bin`, npm_command: "exec" };
+    for (const args of [["setup"], ["setup", "--dry-run"]]) {
+      const out = run(args, { exe: [copy], env });
+      expect(out.code).toBe(2);
+      expect(out.stderr).toContain(`npx's temporary copy (${copy})`);
+      expect(out.stderr).toContain("npm install -g claude-code-sync");
+      expect(out.stderr).toContain("install.sh | sh");
+      expect(out.stderr).toContain("brew install claude-code-sync/tap/claude-code-sync");
+      expect(out.stdout).not.toContain(copy);
+    }
+    expect(read()).toBe(ORIGINAL_TEXT);
+    expect(backups()).toEqual([]);
+    // Installed too (npx's own link, first on PATH, is not it): that one is named, nothing written.
+    const installed = join(bin, "claude-code-sync");
+    copyFileSync(binary, installed);
+    chmodSync(installed, 0o755);
+    const named = run(["setup"], { exe: [copy], env });
+    expect(named.code).toBe(2);
+    expect(named.stderr).toContain(`claude-code-sync is installed at ${installed}: run ${shellWord(installed)} setup.`);
+    expect(read()).toBe(ORIGINAL_TEXT);
+    // Removing hooks registers nothing: it still works from npx.
+    expect(run(["setup"], { exe: [installed] }).code).toBe(0);
+    expect(run(["setup", "--uninstall"], { exe: [copy], env }).code).toBe(0);
+    expect(read()).toBe(ORIGINAL_TEXT);
+  });
 
   // Homebrew's bin/claude-code-sync links into Cellar/claude-code-sync/<version>/, which `brew upgrade` deletes:
   // the hooks named the versioned path, and failed at every event until setup ran again.

@@ -5,6 +5,7 @@ import { claudeSettingsPath, folderIsNew, missingConfiguredDir } from "../claude
 import { registeredArgv, shellWord } from "../claude-settings/self-command.ts";
 import { readSettings, removeSettings, writeSettings } from "../claude-settings/settings-file.ts";
 import { SettingsError } from "../claude-settings/settings-json.ts";
+import { installedOnPath, npxCopyIn } from "../claude-settings/temporary-copy.ts";
 import { loadConfig, resolveCredentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import { writeOut } from "../runtime/stdio.ts";
@@ -31,6 +32,7 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
     return 0;
   }
   if (!uninstall) {
+    requireLastingProgram(self, path);
     requireConfiguredDir();
     requireRecentClaudeCode(path);
   }
@@ -73,6 +75,25 @@ function summary(changes: HookChange[]): string[] {
     const events = [...new Set(changes.filter((c) => c.action === action).map((c) => c.event))];
     return events.length > 0 ? [`${ACTIONS[action]}: ${events.join(", ")}`] : [];
   });
+}
+
+/**
+ * Hooks are never pointed into npx's cache (`npx claude-code-sync setup`): npm clears it at any time,
+ * and the hooks would then fail in silence. Only this executable is ever registered (another install
+ * may be another version), so an installed one on PATH is named, not registered.
+ */
+function requireLastingProgram(self: string[], path: string): void {
+  const copy = npxCopyIn(self);
+  if (copy === undefined) return;
+  const installed = installedOnPath();
+  throw new UserError(
+    `This claude-code-sync is npx's temporary copy (${copy}), which npm may delete at any time: hooks running it would then stop syncing without a word. ${path} was left untouched. ` +
+      (installed !== undefined
+        ? `claude-code-sync is installed at ${installed}: run ${shellWord(installed)} setup.`
+        : "Install it for good, then run claude-code-sync setup: npm install -g claude-code-sync, " +
+          "or the install script (curl -fsSL https://github.com/claude-code-sync/claude-code-sync/releases/latest/download/install.sh | sh), " +
+          "or Homebrew (brew install claude-code-sync/tap/claude-code-sync)."),
+  );
 }
 
 /** Nothing written into a folder CLAUDE_CONFIG_DIR names but that does not exist: see missingConfiguredDir. */
