@@ -332,6 +332,16 @@ describe("the hook never hangs", () => {
       await runnerDone(home);
     }), 60_000);
 
+  test("stdin that is not JSON is logged as such, with its start: not as an event without a session id", () =>
+    withServer(async (server) => {
+      const { env, app, log } = hookUser(server);
+      const r = await runCli(["hook", "Stop"], { env, stdin: "{not json" });
+      expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: "", stderr: "" });
+      expect(log()).toContain('hook Stop: stdin is not JSON (9 characters, starting "{not json"); nothing to do');
+      expect(log()).not.toContain("session id");
+      expect(existsSync(app("queue"))).toBe(false);
+    }), 30_000);
+
   // util-linux's script(1) gives the hook a terminal for stdin, as when someone types the command.
   const script = Bun.which("script");
   test.skipIf(!script)("stdin a terminal: nothing to wait for, the hook returns at once (no fallback wait)", () =>

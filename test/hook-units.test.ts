@@ -4,6 +4,7 @@ import { UserError } from "../src/errors.ts";
 import { backgroundLine, type BackgroundStatus } from "../src/hooks/background-status.ts";
 import { EventFields, requestFromEvent } from "../src/hooks/input.ts";
 import { reported } from "../src/hooks/pass.ts";
+import { unusableInput } from "../src/hooks/unusable-input.ts";
 import type { SyncRequest } from "../src/hooks/queue.ts";
 import { idleMs } from "../src/hooks/runner.ts";
 import {
@@ -298,6 +299,29 @@ describe("EventFields read on to the object's end (the hook drains its stdin)", 
     const event = new EventFields();
     for (const c of chunks) event.feed(new TextEncoder().encode(c));
     expect(JSON.stringify({ fields: event.fields, closed: event.closed })).toBe(JSON.stringify({ fields: { session_id: "S" }, closed }));
+  });
+});
+
+describe("unusableInput: what the hook log says of stdin that gave no request", () => {
+  const token = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  // head: the first bytes the hook kept (stdin.ts keeps 1,024), length: all it read, broken: its reader found no object or no end.
+  test.each<[string, string, number | undefined, boolean, string]>([
+    ["an object cut short", "{not json", undefined, true, 'stdin is not JSON (9 characters, starting "{not json")'],
+    ["an object whose end the reader found, but no JSON", "{not json}", undefined, false, 'stdin is not JSON (10 characters, starting "{not json}")'],
+    ["no object", "not json", undefined, true, 'stdin is not JSON (8 characters, starting "not json")'],
+    ["nothing", "", undefined, true, "stdin is not JSON (0 characters)"],
+    ["control characters escaped, the rest cut", `{\u0000\n${"x".repeat(60)}`, undefined, true, `stdin is not JSON (63 characters, starting "{\\u0000\\n${"x".repeat(37)}"…)`],
+    ["JSON without a session id", '{"session_id":"abc"}', undefined, false, "no Claude Code session id (a UUID) in the event"],
+    ["more than was kept, its end found: JSON as far as can be told", '{"prompt":"', 5_000, false, "no Claude Code session id (a UUID) in the event"],
+  ])("%s", (_name, text, length, broken, expected) => {
+    expect(unusableInput({ head: bytes(text), length: length ?? bytes(text).length, broken })).toBe(expected);
+  });
+
+  test("a secret in it is not shown", () => {
+    const said = unusableInput({ head: bytes(`{"token": "${token}"`), length: 53, broken: true });
+    expect(said).toStartWith("stdin is not JSON (53 characters, starting ");
+    expect(said).not.toContain(token.slice(4, 16));
   });
 });
 

@@ -37,18 +37,26 @@ export async function run(args: string[]): Promise<number> {
 
 /** Records the event's request for the runner, and starts one if none is running. */
 async function queue(event: string, read: Awaited<ReturnType<typeof readStdinJson>>): Promise<void> {
-  if (read.value === undefined) {
-    const why = read.timedOut ? `stdin stayed open ${STDIN_WAIT_MS / 1000} s without a complete JSON object` : "stdin is not JSON";
-    await log(`hook ${event}: ${why} (${read.length} characters); nothing to do`);
+  if (read.timedOut) {
+    await log(`hook ${event}: stdin stayed open ${STDIN_WAIT_MS / 1000} s without a complete JSON object (${read.length} characters); nothing to do`);
     return;
   }
-  const request = requestFromEvent(read.value);
+  const request = read.value && requestFromEvent(read.value);
   if (!request) {
-    await log(`hook ${event}: no Claude Code session id (a UUID) in the event; nothing to do`);
+    await log(`hook ${event}: ${await whyUnusable(read)}; nothing to do`);
     return;
   }
   enqueue({ ...request, event, at: Date.now() });
   ensureRunner();
+}
+
+/** What was wrong with the input; its module (and the redactor) loads only for such input. */
+async function whyUnusable(read: Awaited<ReturnType<typeof readStdinJson>>): Promise<string> {
+  try {
+    return (await import("../hooks/unusable-input.ts")).unusableInput(read);
+  } catch {
+    return "stdin held no event with a Claude Code session id";
+  }
 }
 
 /** For `status` (Claude Code shows nothing of a hook's troubles); loaded only when a hook failed. Never throws. */

@@ -6,6 +6,10 @@ interface StdinRead {
   value?: Record<string, string>;
   /** Bytes read. */
   length: number;
+  /** The first bytes read (HEAD_BYTES at most): what the log says of an event it cannot use. */
+  head: Uint8Array;
+  /** The input is no JSON object, or ended before its object did and before the fields the hook passes on. */
+  broken: boolean;
   /** Stdin stayed open without the fields or the object's end until the wait ran out. */
   timedOut: boolean;
   /** Reads and drops the rest of the event: until its object ends, stdin closes or nothing comes for the wait. */
@@ -22,10 +26,11 @@ interface StdinRead {
  */
 export async function readStdinJson(waitMs: number): Promise<StdinRead> {
   // A terminal (someone typed the command) or /dev/null: no event to wait for.
-  if (characterDevice(0)) return { length: 0, timedOut: false, drain: async () => {} };
+  if (characterDevice(0)) return { length: 0, head: new Uint8Array(), broken: true, timedOut: false, drain: async () => {} };
   const reader = Bun.stdin.stream().getReader();
   const event = new EventFields();
   let length = 0;
+  let head: Uint8Array = new Uint8Array();
   let timedOut = false;
   // Cancelling ends the pending read, and lets the process exit although the pipe is still open.
   const giveUp = () => {
@@ -54,6 +59,7 @@ export async function readStdinJson(waitMs: number): Promise<StdinRead> {
     while (!event.done) {
       const { value, done } = await reader.read();
       if (done) break;
+      if (head.length < HEAD_BYTES) head = concat(head, value.subarray(0, HEAD_BYTES - head.length));
       length += value.length;
       event.feed(value);
     }
@@ -63,5 +69,16 @@ export async function readStdinJson(waitMs: number): Promise<StdinRead> {
   }
   // Ended early (EOF) is used as far as it goes: the session id is all a sync needs.
   const usable = !event.invalid && length > 0 && (event.done || !timedOut);
-  return { ...(usable ? { value: event.fields } : {}), length, timedOut: timedOut && !event.done, drain };
+  const broken = event.invalid || (!event.done && !timedOut);
+  return { ...(usable ? { value: event.fields } : {}), length, head, broken, timedOut: timedOut && !event.done, drain };
+}
+
+/** Enough of an event to show its start, and to hold a short one whole (a hand-typed test, a script's). */
+export const HEAD_BYTES = 1024;
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
