@@ -143,6 +143,21 @@ describe("a config it may not read", () => {
     expect(r.verify.check).toMatchObject({ status: "fail", fix: expect.stringContaining(chown) });
   });
 
+  // Readable, but others may read it too, and only its owner may chmod it: the fix was chmod 600, which fails.
+  test.skipIf("skip" in nobody || !isRoot)(asNobody("another user's file that others may read (a login run with sudo, umask 022): the chown, not a chmod only its owner may run"), async () => {
+    const r = await refused((_, config) => {
+      chownSync(config, 0, 0);
+      chmodSync(config, 0o644);
+    });
+    const chown = `sudo chown "$(id -un)" "${r.config}"`;
+    expect(r.sync.code).toBe(2);
+    expect(r.sync.error).toContain(`To fix: ${r.config} belongs to another user (a run with sudo?): take it back (${chown})`);
+    expect(r.sync.error).not.toContain("chmod 600");
+    expect([r.verify.code, r.verify.check.id, r.verify.check.status]).toEqual([2, "config", "fail"]);
+    expect(r.verify.check.fix).toContain(chown);
+    expect(r.verify.check.fix).not.toContain("chmod 600");
+  });
+
   test.skipIf("skip" in nobody)(asNobody("its folder's mode: the folder's chmod; verify no longer finds 'none yet'"), async () => {
     const r = await refused((app) => chmodSync(app, 0o000));
     const chmod = `chmod u+rwx "${r.app}"`;

@@ -4,7 +4,7 @@ import type { z } from "../runtime/zod.ts";
 import { UserError } from "../errors.ts";
 import { appDir } from "../paths.ts";
 import { writeFileAtomic } from "./atomic-write.ts";
-import { fileInTheWay, fileWriteError, folderInTheWay, refusedReadFix } from "../runtime/writable.ts";
+import { fileInTheWay, fileWriteError, folderInTheWay, ownerOnlyFix, refusedReadFix } from "../runtime/writable.ts";
 import { legacyConfigPath, readLegacyConfig } from "./legacy.ts";
 import { type Config, ConfigSchema, defaultConfig } from "./schema.ts";
 import { OPTION_KEYS } from "./option-info.ts";
@@ -12,7 +12,7 @@ import { writeErr } from "../runtime/stdio.ts";
 
 // The file holds an API key: only its owner may read it.
 const DIR_MODE = 0o700;
-const FILE_MODE = 0o600;
+export const FILE_MODE = 0o600;
 const checksPermissions = process.platform !== "win32";
 
 export function configPath(): string {
@@ -198,7 +198,7 @@ function repairPermissions(path: string): void {
     try {
       chmodSync(target, mode);
     } catch (error) {
-      throw new UserError(`Others can read ${target} and it cannot be fixed (${(error as Error).message}). Run: chmod ${octal} "${target}"`);
+      throw new UserError(`Others can read ${target} and it cannot be fixed (${(error as Error).message}). To fix: ${ownerOnlyFix(target, mode)}.`);
     }
     return true;
   });

@@ -69,6 +69,15 @@ export function refusedReadFix(path: string): string {
   return `${anotherUsers(theirs ? [blocker] : [])}make ${blocker} readable by you (for example: ${theirs ? takeBack(blocker) : `chmod ${blocker === dir ? "u+rwx" : "u+rw"} "${blocker}"`})`;
 }
 
+/**
+ * The fix for `path`, which others may read and this user could not make `mode`: a chmod only its owner
+ * may run, so another user's (a `sudo claude-code-sync login` with a umask of 022) is taken back first.
+ */
+export function ownerOnlyFix(path: string, mode: number): string {
+  const chmod = `chmod ${mode.toString(8)} "${path}"`;
+  return othersOwn(path) ? `${anotherUsers([path])}take it back (${takeBack(path)}), then claude-code-sync makes it owner-only` : chmod;
+}
+
 /** A file standing where a folder of `path` should be (`~/.claude-code-sync` made as a file by hand or by another tool). */
 export function fileAbove(path: string): string | undefined {
   for (let dir = dirname(path); dirname(dir) !== dir; dir = dirname(dir)) if (existsSync(dir) && !statSync(dir).isDirectory()) return dir;

@@ -6,7 +6,7 @@ import { registeredArgv } from "../claude-settings/self-command.ts";
 import { readSettings } from "../claude-settings/settings-file.ts";
 import { SettingsError } from "../claude-settings/settings-json.ts";
 import { type HookState, enabledPlugin, hookStatus } from "../claude-settings/status.ts";
-import { type Config, type Credentials, configPath, defaultConfig, loadConfig, maskKey, resolveCredentials, unusedKeys, unusedKeysText } from "../config/index.ts";
+import { CONFIG_FILE_MODE, type Config, type Credentials, configPath, defaultConfig, loadConfig, maskKey, resolveCredentials, unusedKeys, unusedKeysText } from "../config/index.ts";
 import { discoverFiles } from "../discover/files.ts";
 import { missingClaudeDirs, noRootsFound, noSessionsYet, projectRoots } from "../discover/roots.ts";
 import { UserError } from "../errors.ts";
@@ -18,7 +18,7 @@ import { MAX_LIST_LIMIT, type ServerSession } from "../opensync/read-api.ts";
 import { heldInPart } from "../send/reconcile.ts";
 import { loadPriceBook } from "../pricing/index.ts";
 import { mayAccess } from "../runtime/access.ts";
-import { blockerFix, fileAbove, refusedReadFix, refusedWriteFix, writeBlockers } from "../runtime/writable.ts";
+import { blockerFix, fileAbove, ownerOnlyFix, refusedReadFix, refusedWriteFix, writeBlockers } from "../runtime/writable.ts";
 import { envSource, urlFromEnvFix } from "../opensync/transport.ts";
 import { SyncLock } from "../state/lock.ts";
 import { unpricedModels } from "../sync/run-sync.ts";
@@ -100,7 +100,7 @@ function configCheck(): { check: Check; value?: Config } {
       : statSync(path).isDirectory()
         ? `mv "${path}" "${path}.old"`
         : readableByOthers()
-          ? `chmod 600 "${path}"`
+          ? ownerOnlyFix(path, CONFIG_FILE_MODE)
           : `fix ${path} by hand, or run ${LOGIN} again (it keeps the file aside)`;
     return { check: fail("config", name, error.message, fix, 2) };
   }
