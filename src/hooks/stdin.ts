@@ -1,6 +1,9 @@
 import { characterDevice } from "../runtime/stdio.ts";
 import { EventFields } from "./input.ts";
 
+/** Enough of an event to show its start, and to hold a short one whole (a hand-typed test, a script's). */
+const HEAD_BYTES = 1024;
+
 interface StdinRead {
   /** The event's fields the hook passes on; undefined when stdin held no JSON object. */
   value?: Record<string, string>;
@@ -59,7 +62,7 @@ export async function readStdinJson(waitMs: number): Promise<StdinRead> {
     while (!event.done) {
       const { value, done } = await reader.read();
       if (done) break;
-      if (head.length < HEAD_BYTES) head = concat(head, value.subarray(0, HEAD_BYTES - head.length));
+      if (head.length < HEAD_BYTES) head = Buffer.concat([head, value.subarray(0, HEAD_BYTES - head.length)]);
       length += value.length;
       event.feed(value);
     }
@@ -71,14 +74,4 @@ export async function readStdinJson(waitMs: number): Promise<StdinRead> {
   const usable = !event.invalid && length > 0 && (event.done || !timedOut);
   const broken = event.invalid || (!event.done && !timedOut);
   return { ...(usable ? { value: event.fields } : {}), length, head, broken, timedOut: timedOut && !event.done, drain };
-}
-
-/** Enough of an event to show its start, and to hold a short one whole (a hand-typed test, a script's). */
-export const HEAD_BYTES = 1024;
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
