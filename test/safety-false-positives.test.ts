@@ -781,3 +781,24 @@ describe("a pasted search's lines of code are no environment file's (only an env
     ],
   );
 });
+
+describe("a provider's variable in an environment's listing that holds no credential (VERCEL=1, STRIPE_PUBLISHABLE_KEY, a reference)", () => {
+  const { redactOutput } = createRedactor();
+  const read = (command: string, output: string) => redactOutput(output, commandPrints(command) ?? "key");
+  test("kept: a flag, a number, a version, a host, a path, a URL, a mode's short word, a reference, a placeholder, a name that says more", () => {
+    const lines = [
+      "VERCEL=1", "NETLIFY=true", "GITHUB=false", "STRIPE=v2.1.0", "GITLAB=gitlab.example.com", "HEROKU=/usr/local/bin/heroku",
+      "SENTRY=https://sentry.example.com/1", "SLACK=test", "STRIPE=$STRIPE_SECRET_KEY", "OPENAI=${OPENAI_API_KEY}", "ANTHROPIC=<your-key>",
+      "TWILIO=changeme", "OPENAI=your_openai_api_key_here", "STRIPE=''", "STRIPE_PUBLISHABLE_KEY=pk_live_shopdemo", "STRIPE_URL=https://api.stripe.com",
+      "STRIPE_REGION=eu-west", "STRIPE_MODE=production", "STRIPE_ENV=production", "STRIPES=production", "MY_STRIPE=production",
+    ].join("\n");
+    for (const command of ["env", "cat .env", "heroku config -s", "netlify env:list --plain"]) expect(read(command, `${lines}\n`)).toEqual({ text: `${lines}\n`, count: 0 });
+    const json = '{"VERCEL": "1", "GITHUB": "acme/shop.git", "STRIPE_MODE": "production"}\n';
+    expect(read("netlify env:list --json", json)).toEqual({ text: json, count: 0 });
+  });
+  test("kept: a provider's name outside a listing, and echo printing its words", () => {
+    const text = "STRIPE: production\n\"stripe\": \"checkout-button\"\n";
+    expect(redact(text)).toEqual({ text, count: 0 });
+    expect(commandPrints("echo STRIPE")).toBeUndefined();
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { commandPrints, filePrints } from "../src/safety/generic/printed-secret.ts";
+import { PROVIDER_NAMES } from "../src/safety/generic/provider-names.ts";
 import { createRedactor } from "../src/safety/redact.ts";
 
 // Leaks found by red-teaming realistic transcripts: each case as a user would paste or a tool would print it,
@@ -2836,5 +2837,33 @@ describe("a search of environment files pasted with its command ($ grep STRIPE .
       [`me@box:~/app$ grep -rn STRIPE .\n./.env.local:3:STRIPE=${token}\n$ echo done\n`, "me@box:~/app$ grep -rn STRIPE .\n./.env.local:3:STRIPE=[REDACTED:secret]\n$ echo done\n"],
     ],
     [],
+  );
+});
+
+describe("a word-like value under a provider's name alone in an environment's listing (heroku config -s' STRIPE='correcthorse')", () => {
+  const { redactOutput } = createRedactor();
+  const read = (command: string, output: string) => redactOutput(output, commandPrints(command) ?? "key").text;
+  test("a listing's line, quoted or not, and a JSON object's entry, on many lines or one", () => {
+    expect(read("heroku config -s -a shop", "STRIPE='correcthorse'\nNODE_ENV='production'\n")).toBe("STRIPE='[REDACTED:secret]'\nNODE_ENV='production'\n");
+    expect(read("netlify env:list --json", '{"STRIPE": "correcthorse", "NODE_ENV": "production"}\n')).toBe('{"STRIPE": "[REDACTED:secret]", "NODE_ENV": "production"}\n');
+    expect(read("netlify env:list --json", '{\n  "SENDGRID": "correct horse battery",\n  "PORT": "3000"\n}\n')).toBe('{\n  "SENDGRID": "[REDACTED:secret]",\n  "PORT": "3000"\n}\n');
+    expect(read("railway variables --kv", "TWILIO=correcthorse42\nPORT=3000\n")).toBe("TWILIO=[REDACTED:secret]\nPORT=3000\n");
+    expect(read("printenv | grep -i stripe", "STRIPE=correcthorse42\n")).toBe("STRIPE=[REDACTED:secret]\n");
+    expect(read("cat .dev.vars", "OPENAI=correcthorse42 # dev\nANTHROPIC: correcthorse\n")).toBe("OPENAI=[REDACTED:secret] # dev\nANTHROPIC: [REDACTED:secret]\n");
+  });
+  test("the providers' names are distinct lowercase identifiers (rules/providers.json, joined into a pattern)", () => {
+    expect(PROVIDER_NAMES.every((name) => /^[a-z][a-z0-9]*$/.test(name))).toBe(true);
+    expect(new Set(PROVIDER_NAMES).size).toBe(PROVIDER_NAMES.length);
+  });
+  test("one variable printed by a provider's name (fly ssh console -C 'printenv STRIPE', echo $STRIPE)", () => {
+    expect(read("fly ssh console -C 'printenv STRIPE'", "correcthorse42\n")).toBe("[REDACTED:secret]\n");
+    expect(read("echo $STRIPE", "correcthorse\n")).toBe("[REDACTED:secret]\n");
+  });
+  exactAndKept(
+    [
+      ["$ heroku config -s\nSTRIPE='correcthorse'\nNODE_ENV='production'\n", "$ heroku config -s\nSTRIPE='[REDACTED:secret]'\nNODE_ENV='production'\n"],
+      ["$ printenv STRIPE\ncorrecthorse42\n", "$ printenv STRIPE\n[REDACTED:secret]\n"],
+    ],
+    [["a listing of no provider's name alone", "$ heroku config -s\nSTRIPE_MODE='production'\nNODE_ENV='production'\n"]],
   );
 });

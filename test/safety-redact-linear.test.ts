@@ -442,3 +442,12 @@ test("1 MiB of an environment file's lines, names without values and values with
   const spaced = "SMTP_PASSWORD=abcde fghij\n".repeat((1 << 20) / 32);
   expect(redactOutput(spaced, "env").count).toBe((1 << 20) / 32);
 });
+
+test("1 MiB of a provider's variables in an environment's listing, entries on one line, unclosed quotes, a quoted value before a run of spaces, completes", () => {
+  const { redactOutput } = createRedactor();
+  const MiB = 1 << 20;
+  for (const text of ['{"STRIPE": "ab", '.repeat(MiB / 16), '{"STRIPE": "'.repeat(MiB / 12), "STRIPE='".repeat(MiB / 8), `STRIPE='ab'${" ".repeat(MiB)}b`, "STRIPE=ab ".repeat(MiB / 10)]) {
+    expect(redactOutput(text, "env").count).toBe(0);
+  }
+  expect(redactOutput("STRIPE: correcthorse\n".repeat(MiB / 21), "env").count).toBe(MiB / 21 | 0);
+});

@@ -3,6 +3,7 @@ import { HAS_DIGIT, HAS_LETTER, NO_CREDENTIAL_NAME, isAwsUuidField, WORDS_NAME, 
 import { drawnAtRandom } from "./handed-key.ts";
 import { SCHEME_ONLY, schemeLength } from "./headers.ts";
 import { lineStart } from "./lines.ts";
+import { KEY_LABELS } from "./provider-names.ts";
 
 /**
  * NAME = value in env, shell, YAML, JSON (also JSON escaped inside a string), TOML, code:
@@ -37,10 +38,9 @@ const GLUED_PASS = String.raw`(?<=(?:db|root|admin|user|smtp|mail|sql|pg|ftp|lda
 /**
  * An AI provider's name alone as its key's label (`anthropic: …`, `openai=…`, a config's map of keys): it
  * names far more often a model or a switch (`anthropic: true`, `openai: "gpt-4o"`), so only a long value
- * drawn at random goes (isAssignedSecret). Its keys' own prefixes (`sk-ant-`) are tokens.json's.
+ * drawn at random goes (isAssignedSecret). Its keys' own prefixes (`sk-ant-`) are tokens.json's; the names, rules/providers.json's keyLabels.
  */
-const PROVIDERS = ["anthropic", "openai", "gemini", "groq", "mistral", "cohere", "openrouter", "deepseek", "perplexity", "fireworks", "replicate", "huggingface", "deepgram", "vercel", "cloudflare"];
-const PROVIDER_NAME = new RegExp(`^(?:${PROVIDERS.join("|")})$`, "i");
+const PROVIDER_NAME = new RegExp(`^(?:${KEY_LABELS.join("|")})$`, "i");
 const PROVIDER_KEY_MIN = 24;
 /** Providers whose keys are lowercase hex (Deepgram's 40), not drawn in both cases: such a value under their name goes too. */
 const HEX_KEY_PROVIDER = /^deepgram$/i;
@@ -64,7 +64,7 @@ const MDP_NAME = /(?:^|[^a-z0-9])mdp$/i;
  * answer (`security_answer`, `securityAnswer2`: a password by another name), MySQL's password hash (`authentication_string: *6BB4…`, a `\G` row), Yarn's `npmAuthIdent` (`user:password`), the 1Password CLI v1's session (`OP_SESSION_<account>`: the account's
  * shorthand ends the name), Honeycomb's `X-Honeycomb-Team` header (its API key under a team's name).
  */
-const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase|code)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})key|(?:primary|secondary)key|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])totp|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])authentication_string|(?<![\w.-])(?:${PROVIDERS.join("|")})|(?<![a-z0-9])op_session_[a-z0-9_]{1,40}|(?<![a-z0-9])x-honeycomb-team)${SUFFIX}`;
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase|code)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})key|(?:primary|secondary)key|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])totp|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])authentication_string|(?<![\w.-])(?:${KEY_LABELS.join("|")})|(?<![a-z0-9])op_session_[a-z0-9_]{1,40}|(?<![a-z0-9])x-honeycomb-team)${SUFFIX}`;
 /** Names whose value is secret whatever it looks like (redis-cli's password in `REDISCLI_AUTH` too); other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
   String.raw`(?:pass(?:word|wd|phrase|code)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})[_.-]?key|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])rediscli_auth|(?<![a-z0-9])authentication_string)$`,
@@ -785,7 +785,7 @@ function isEscapedFlagStandIn(text: string, start: number, name: string, value: 
 
 export const assignmentDetector: Detector = {
   // A personal access token's name (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`) by what follows it: "pat" alone starts every path.
-  keywords: ["pass", "pw", "psk", "mdp", "secret", "token", "key", "pat=", "pat:", 'pat"', "auth", "credential", "creds", "identified", "mnemonic", "seed", "salt", "hmac", "totp", "signature", "contrase", "senha", "wachtwoord", "answer", "op_session_", "x-honeycomb-team", ...PROVIDERS],
+  keywords: ["pass", "pw", "psk", "mdp", "secret", "token", "key", "pat=", "pat:", 'pat"', "auth", "credential", "creds", "identified", "mnemonic", "seed", "salt", "hmac", "totp", "signature", "contrase", "senha", "wachtwoord", "answer", "op_session_", "x-honeycomb-team", ...KEY_LABELS],
   find(text: string, hits: Hits, out: Finding[]): void {
     let tried = -1;
     let done = 0;

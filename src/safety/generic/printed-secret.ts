@@ -3,6 +3,7 @@ import { WORDS_NAME, isPlaceholder, isStandIn, looksBase64Key, looksRandom } fro
 import { MARKER_ONLY } from "../marker.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { looksLikePassword } from "./prose-secret.ts";
+import { PROVIDER_NAMES, PROVIDER_VARIABLE } from "./provider-names.ts";
 import { pairsAsLines } from "./env-pairs.ts";
 import { lineStart } from "./lines.ts";
 import { recordValues } from "./secret-record.ts";
@@ -153,12 +154,15 @@ function printedVariable(text: string, at: number): string | undefined {
   return PRINT_VARIABLE.exec(text)?.[1] ?? printedVariables(text, at)?.[0];
 }
 
+/** A variable that holds a secret by its name: a secret's (`DB_PASSWORD`), or a provider's alone (`STRIPE`: its credential). */
+const isSecretVariable = (name: string) => SECRET_KEY.test(name) || PROVIDER_VARIABLE.test(name);
+
 function printsNamedSecret(text: string, at: number): boolean {
   PRINT_VARIABLE.lastIndex = at;
   const variable = PRINT_VARIABLE.exec(text);
-  if (variable) return SECRET_KEY.test(variable[1] as string);
+  if (variable) return isSecretVariable(variable[1] as string);
   const named = printedVariables(text, at);
-  if (named) return named.some((name) => SECRET_KEY.test(name));
+  if (named) return named.some(isSecretVariable);
   CONFIG_GET.lastIndex = at;
   const setting = CONFIG_GET.exec(text);
   if (setting) return SECRET_KEY.test(setting[1] as string);
@@ -725,6 +729,45 @@ function shortNamedValues(text: string): Finding[] {
 }
 
 /**
+ * A value under a provider's name alone in an environment's listing or file (`STRIPE='correcthorse'` from `heroku config -s`,
+ * `{"STRIPE": "correcthorse"}` from `netlify env:list --json`, `OPENAI: hunter2x` from `heroku config`): that provider's credential,
+ * whatever its shape, where the other rules want a random draw or a password's digits. A name that says more (`STRIPE_PUBLISHABLE_KEY`,
+ * `STRIPE_URL`) is no provider's alone; a flag, a number, a version, a host, a path or a URL (PLAIN_SETTING: `VERCEL=1`, `NETLIFY=true`,
+ * set by their builds), a word of under six letters (`test`, `live`: a mode) and a stand-in stay. A line's assignment
+ * (`NAME=value`, `NAME: value`, `export`'s, `"NAME": "value",`), its unquoted value to the line's end or a ` #` comment, or a map's
+ * quoted entry after `{` or `,` (a one-line JSON object): each read once (linear).
+ */
+const PROVIDER_NAME_GROUP = `(${PROVIDER_NAMES.join("|")})`;
+const PROVIDER_LINE = new RegExp(
+  String.raw`^[ \t]*(?:\d{1,7}\t[ \t]*)?(?:(?:export|declare[ \t]+-x)[ \t]+)?(["']?)${PROVIDER_NAME_GROUP}\1(?:[ \t]*=|:(?=[ \t]))[ \t]*([^\r\n]*)`,
+  "gim",
+);
+const PROVIDER_ENTRY = new RegExp(String.raw`(?<=[{,][ \t]*)(["'])${PROVIDER_NAME_GROUP}\1[ \t]*(?::|=>)[ \t]*(["'])([^"'\r\n]*)\3`, "dgi");
+const PROVIDER_VALUE_MIN = 6;
+/** An unquoted or quoted value as the line holds it: its quotes, a trailing `,` (JSON's, a listing's) and a ` #` comment off. */
+const QUOTED_VALUE = /^(["'])([^"'\r\n]*)\1[ \t]*(?:,[ \t]*)?(?:#.*)?\r?$/d;
+
+function providerValues(text: string): Finding[] {
+  const out: Finding[] = [];
+  const keep = (value: string, start: number) => {
+    if (value.length >= PROVIDER_VALUE_MIN && !PLAIN_SETTING.test(value) && !isStandIn(value)) out.push({ start, end: start + value.length, kind: "secret" });
+  };
+  for (const m of text.matchAll(PROVIDER_LINE)) {
+    const raw = m[3] as string;
+    const at = (m.index as number) + m[0].length - raw.length;
+    const quoted = QUOTED_VALUE.exec(raw);
+    const span = quoted?.indices?.[2];
+    if (quoted && span) keep(quoted[2] as string, at + span[0]);
+    else if (!/^["']/.test(raw)) keep(raw.slice(0, COMMENT.exec(raw)?.index).trimEnd().replace(/,$/, ""), at);
+  }
+  for (const m of text.matchAll(PROVIDER_ENTRY)) {
+    const span = m.indices?.[4];
+    if (span) keep(m[4] as string, span[0]);
+  }
+  return out;
+}
+
+/**
  * `.env`, `.env.production`, `staging.env`, `.envrc`, and a shell's pattern of them (`cat .env*`, `.env.*`, `.env.{local,production}`);
  * Wrangler's `.dev.vars` (`.dev.vars.staging`), dotenv's format under another name; Terraform's variables (`terraform.tfvars`,
  * `prod.auto.tfvars`, `.tfvars.json`: `stripe = "…"`, kept out of git for the secrets in them); and a shell's startup files, where keys
@@ -803,7 +846,7 @@ function outputBody(text: string): { output: string; at: number } {
 export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "env") {
     const lines = pairsAsLines(text);
-    return [...spacedEnvValues(lines), ...opaqueEnvValues(lines), ...shortNamedValues(lines)];
+    return [...spacedEnvValues(lines), ...opaqueEnvValues(lines), ...shortNamedValues(lines), ...providerValues(lines)];
   }
   if (prints === "env-search" || prints === "search") return printedOutput(environmentLines(text, prints), "env");
   if (prints === "user-pass") return userPassLines(text);
