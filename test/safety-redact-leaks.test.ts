@@ -2867,3 +2867,14 @@ describe("a word-like value under a provider's name alone in an environment's li
     [["a listing of no provider's name alone", "$ heroku config -s\nSTRIPE_MODE='production'\nNODE_ENV='production'\n"]],
   );
 });
+
+describe("upstash redis list's table of databases (Name, Endpoint, Password; no rule under its header): the Password column", () => {
+  const { redactOutput } = createRedactor();
+  const table = "Name      Endpoint                          Password\nmydb      us1-able-cat-1234.upstash.io      correcthorse42\ncache     eu1-calm-dog-5678.upstash.io      correct horse battery\n";
+  const masked = "Name      Endpoint                          Password\nmydb      us1-able-cat-1234.upstash.io      [REDACTED:secret]\ncache     eu1-calm-dog-5678.upstash.io      [REDACTED:secret]\n";
+  test("as the command's result", () => expect(redactOutput(table, commandPrints("upstash redis list") ?? "key").text).toBe(masked));
+  exactAndKept(
+    [[`$ upstash redis list\n${table}$ ls\n`, `$ upstash redis list\n${masked}$ ls\n`]],
+    [["a table of no Password column, and the user's words below one", "$ upstash redis list\nName      Endpoint                          Region\nmydb      us1-able-cat-1234.upstash.io      us-east-1\n\nName Endpoint Password\nthe mydb row below shows its password\n"]],
+  );
+});
