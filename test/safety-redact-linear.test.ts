@@ -451,3 +451,9 @@ test("1 MiB of a provider's variables in an environment's listing, entries on on
   }
   expect(redactOutput("STRIPE: correcthorse\n".repeat(MiB / 21), "env").count).toBe(MiB / 21 | 0);
 });
+
+test("1 MiB of spaces after an environment file's value, an opaque token or a short word, before a word that ends no line, completes", () => {
+  const { redactOutput } = createRedactor();
+  const spaces = " ".repeat(1 << 20);
+  for (const line of [`FOO='Zx8Cv7Bn6Mq5Lp4KHx9kQ2'${spaces}x`, `LOG_LEVEL=verbose1${spaces}x`]) expect(redactOutput(line, "env").count).toBe(0);
+});

@@ -680,7 +680,7 @@ function spacedEnvValues(text: string): Finding[] {
  * (`export -p`'s listing). A file of
  * secrets printed decrypted is read so too, its YAML's `name: value` lines as well, and its JSON's `"name": "value",` (DECRYPTED_DUMP).
  */
-const ENV_VALUE = /^[ \t]*(?:\d{1,7}\t[ \t]*)?(?:(?:export|declare[ \t]+-x)[ \t]+)?"?([A-Za-z_][\w.]*)"?(?:[ \t]*=|:(?=[ \t]))[ \t]*(["']?)([A-Za-z0-9_+/=-]{20,1000})\2[ \t]*,?[ \t]*(?:#[^\r\n]*)?\r?$/gm;
+const ENV_VALUE = /^[ \t]*(?:\d{1,7}\t[ \t]*)?(?:(?:export|declare[ \t]+-x)[ \t]+)?"?([A-Za-z_][\w.]*)"?(?:[ \t]*=|:(?=[ \t]))[ \t]*(["']?)([A-Za-z0-9_+/=-]{20,1000})\2[ \t]*(?:,[ \t]*)?(?:#[^\r\n]*)?\r?$/gm;
 const PUBLIC_NAME = /^(?:NEXT_PUBLIC|VITE|REACT_APP|EXPO_PUBLIC|NUXT_PUBLIC|GATSBY|PUBLIC|PUBLISHABLE)_|_(?:ID|IDS|URL|URI|HOST|DOMAIN|REGION|PATH|DIR|FILE|VERSION|SHA|HASH|COMMIT|REF|BRANCH|ENV|NAME|USER|USERNAME|EMAIL|PORT|MODE|LEVEL|PUBLIC_KEY)$/i;
 const HEX_OR_UUID = /^[0-9a-f-]+$|^[0-9A-F-]+$/;
 
@@ -721,7 +721,7 @@ export function environmentMapValues(text: string): Finding[] {
  * and the opaque-token rule 20 characters. In a file of secrets, 6 to 19 characters of letters and digits shaped like a
  * password go; a path, a host, a version (`/`, `.`, `:`, `@`), a duration stay.
  */
-const SHORT_VALUE = /^[ \t]*(?:\d{1,7}\t[ \t]*)?(?:(?:export|declare[ \t]+-x)[ \t]+)?"?([A-Za-z_][\w.]*)"?(?:[ \t]*=|:(?=[ \t]))[ \t]*(["']?)([^\s"'#,\/.:@]{6,19})\2[ \t]*,?[ \t]*(?:#[^\r\n]*)?\r?$/gm;
+const SHORT_VALUE = /^[ \t]*(?:\d{1,7}\t[ \t]*)?(?:(?:export|declare[ \t]+-x)[ \t]+)?"?([A-Za-z_][\w.]*)"?(?:[ \t]*=|:(?=[ \t]))[ \t]*(["']?)([^\s"'#,\/.:@]{6,19})\2[ \t]*(?:,[ \t]*)?(?:#[^\r\n]*)?\r?$/gm;
 
 function shortNamedValues(text: string): Finding[] {
   const out: Finding[] = [];
