@@ -2878,3 +2878,12 @@ describe("upstash redis list's table of databases (Name, Endpoint, Password; no 
     [["a table of no Password column, and the user's words below one", "$ upstash redis list\nName      Endpoint                          Region\nmydb      us1-able-cat-1234.upstash.io      us-east-1\n\nName Endpoint Password\nthe mydb row below shows its password\n"]],
   );
 });
+
+describe("a remote environment printed, pasted with its command (ssh box env, fly ssh console -C printenv, gcloud compute ssh --command env, sudo env)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const commands = ["ssh deploy@box env", "fly ssh console -C 'printenv'", "flyctl ssh console -a shop -C env", "gcloud compute ssh vm --command env", "sudo env"];
+  exactAndKept(
+    commands.map((command) => [`$ ${command}\nFOO=${token}\nSTRIPE=correcthorse42\nHOME=/root\n`, `$ ${command}\nFOO=[REDACTED:secret]\nSTRIPE=[REDACTED:secret]\nHOME=/root\n`]),
+    [["a remote command that prints no environment", `$ ssh deploy@box 'tail -2 app.log'\nSTRIPE=correcthorse42 loaded\n$ fly ssh console -C 'ls /app'\nenv.example\n$ sudo systemctl status app\nActive: active (running)\n`]],
+  );
+});

@@ -10,7 +10,7 @@ import { searchPrints } from "./search-output.ts";
  * printedOutput). Before, only a one-word output below a command was read so, and the table's or the YAML's
  * secrets under names of no secret's words (`myapp:stripeConfig`, `stripe:`) went whole. An environment file shown whole
  * (`$ cat .env`, `PS> Get-Content .env`, `type .env`) is read so too, and a process's environment printed (`$ env`, `$ printenv | sort`,
- * `$ docker exec api env`, `$ kubectl exec pod -- env`, `$ cat /proc/1/environ | tr '\0' '\n'`, cmd's `C:\app>set`, PowerShell's
+ * `$ docker exec api env`, `$ kubectl exec pod -- env`, a remote one's (`$ ssh box env`, `$ fly ssh console -C printenv`, `$ gcloud compute ssh vm --command env`), `$ sudo env`, `$ cat /proc/1/environ | tr '\0' '\n'`, cmd's `C:\app>set`, PowerShell's
  * `PS C:\app> gci env:`): their opaque tokens under any name (`STRIPE=…`). So is a search's result (`$ grep STRIPE .env`, `$ grep -rn KEY .`:
  * search-output.ts), only an environment file's lines read.
  */
@@ -26,7 +26,7 @@ const OUTPUT_END = /^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
 const OUTPUT_MAX = 65_536;
 
 export const pastedDumpDetector: Detector = {
-  keywords: ["sops", "pulumi", "ansible-vault", "credentials:show", "infisical", "dotenv", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "chamber", "railway", "vercel", "vc env", "declare", "typeset", "az ", "doppler", "upstash", "get-childitem", "gci ", "dir ", "ls ", "grep", "rg ", "ag ", "ack "],
+  keywords: ["sops", "pulumi", "ansible-vault", "credentials:show", "infisical", "dotenv", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "ssh", "fly", "gcloud", "sudo", "chamber", "railway", "vercel", "vc env", "declare", "typeset", "az ", "doppler", "upstash", "get-childitem", "gci ", "dir ", "ls ", "grep", "rg ", "ag ", "ack "],
   find(text: string, hits: Hits, out: Finding[]): void {
     let done = -1;
     for (let i = 0; i < hits.length; i += 2) {
