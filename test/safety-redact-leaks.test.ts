@@ -2887,3 +2887,15 @@ describe("a remote environment printed, pasted with its command (ssh box env, fl
     [["a remote command that prints no environment", `$ ssh deploy@box 'tail -2 app.log'\nSTRIPE=correcthorse42 loaded\n$ fly ssh console -C 'ls /app'\nenv.example\n$ sudo systemctl status app\nActive: active (running)\n`]],
   );
 });
+
+describe("a word-like value under a provider's name alone in an environment's tables (PowerShell's gci env:, railway variables' box)", () => {
+  const { redactOutput } = createRedactor();
+  const table = "Name                           Value\n----                           -----\nSTRIPE                         correcthorse42\nPATH                           C:\\Windows\nVERCEL                         1\n";
+  test("PowerShell's Name and Value table as the command's result", () =>
+    expect(redactOutput(table, commandPrints("gci env:") ?? "key").text).toBe(table.replace("correcthorse42", "[REDACTED:secret]")));
+  const box = "╔═══════ Variables for shop ═══════╗\n║ STRIPE      │ correcthorse42     ║\n║─────────────────────────────────║\n║ PORT        │ 3000               ║\n║─────────────────────────────────║\n║ NODE_ENV    │ production         ║\n╚═════════════════════════════════╝\n";
+  exactAndKept(
+    [[box, box.replace("correcthorse42", "[REDACTED:secret]")]],
+    [["a box of no provider's name alone", box.replace("STRIPE     ", "STRIPE_MODE")]],
+  );
+});

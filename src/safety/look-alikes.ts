@@ -191,3 +191,6 @@ export function isOwnOptionStandIn(option: string, value: string): boolean {
   if (SCREAMING_OPTION.test(plain)) return squeezed(plain) === squeezed(option);
   return MY_OPTION.test(plain) && squeezed(plain) === `my${squeezed(option)}`;
 }
+
+/** A setting's value that holds no secret by its shape: a flag, a number, a version, a host, a path or a URL (`true`, `~18`, `api.example.com`). */
+export const PLAIN_SETTING = /^(?:true|false|yes|no|on|off|enabled|disabled|~?\d[\d.]*|\S*[.\/:]\S*)$/i;

@@ -1,13 +1,14 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { drawnAtRandom } from "./handed-key.ts";
 import { lineEnd } from "./lines.ts";
+import { PROVIDER_VARIABLE, isProviderCredential } from "./provider-names.ts";
 
 /**
  * Listings of a program's environment: `docker inspect`'s (`"Env": ["STRIPE=…", "PATH=/usr/bin"]`, and its array alone,
  * as `--format '{{json .Config.Env}}'` prints it: `["STRIPE=…","PATH=/usr/bin"]`, and through jq),
  * Kubernetes' list of name and value pairs (below), `doppler secrets`' table (`│ NAME │ VALUE │ NOTE │`), `railway variables`' box (`╔══ Variables for app ══╗`, then `║ NAME │ value ║`) and `pm2 env <id>`'s `NAME: value` lines. A secret may sit under a name that says
  * nothing of it, so a value goes by its shape alone, drawn at random (handed-key.ts) and 20 letters
- * and digits or more. Paths, versions, URLs, hashes and UUIDs are no such word.
+ * and digits or more; in a box, a provider's credential under its name alone too (provider-names.ts). Paths, versions, URLs, hashes and UUIDs are no such word.
  */
 const RANDOM_VALUE = /^[A-Za-z0-9]{20,256}$/;
 /**
@@ -29,9 +30,13 @@ const RAILWAY_TITLE = /^variables for[ \t]/i;
  * A row of its box (`│ STRIPE │ … │`, Railway's `║ STRIPE │ … ║`) or a rule between rows (`├───┼`, `║────║`). The name's column
  * takes its spaces too: a run of them before it, read apart, was split every way on a row of spaces with no bar after (linear).
  */
-const BOX_ROW = /^[ \t]*[│║][^│║\r\n]*│[ \t]*([^│║\s]*)[ \t]*[│║]/d;
+const BOX_ROW = /^[ \t]*[│║]([^│║\r\n]*)│[ \t]*([^│║\s]*)[ \t]*[│║]/d;
 const BOX_RULE = /^[ \t]*(?:├[─┼]|║─)/;
 const BAR_BEFORE = /│[ \t]{1,8}$/;
+
+/** A box's value that is a secret: drawn at random, or a provider's credential under its name alone (`║ STRIPE │ correcthorse42 ║`). */
+const isBoxSecret = (name: string, value: string) =>
+  (RANDOM_VALUE.test(value) && drawnAtRandom(value)) || (PROVIDER_VARIABLE.test(name) && isProviderCredential(value));
 
 /** The VALUE column of the rows under Doppler's header or Railway's title at `at`. */
 function boxValues(text: string, at: number, out: Finding[]): void {
@@ -42,9 +47,9 @@ function boxValues(text: string, at: number, out: Finding[]): void {
     const stop = lineEnd(text, next);
     const line = text.slice(next, stop);
     const m = BOX_ROW.exec(line);
-    const span = m?.indices?.[1];
+    const span = m?.indices?.[2];
     if (!m && !BOX_RULE.test(line)) break;
-    if (m && span && RANDOM_VALUE.test(m[1] as string) && drawnAtRandom(m[1] as string)) out.push({ start: next + span[0], end: next + span[1], kind: "secret" });
+    if (m && span && isBoxSecret((m[1] as string).trim(), m[2] as string)) out.push({ start: next + span[0], end: next + span[1], kind: "secret" });
     next = stop + 1;
   }
 }

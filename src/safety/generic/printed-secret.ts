@@ -1,9 +1,9 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { WORDS_NAME, isPlaceholder, isStandIn, looksBase64Key, looksRandom } from "../look-alikes.ts";
+import { PLAIN_SETTING, WORDS_NAME, isPlaceholder, isStandIn, looksBase64Key, looksRandom } from "../look-alikes.ts";
 import { MARKER_ONLY } from "../marker.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { looksLikePassword } from "./prose-secret.ts";
-import { PROVIDER_NAMES, PROVIDER_VARIABLE } from "./provider-names.ts";
+import { PROVIDER_NAMES, PROVIDER_VARIABLE, isProviderCredential } from "./provider-names.ts";
 import { pairsAsLines } from "./env-pairs.ts";
 import { lineStart } from "./lines.ts";
 import { recordValues } from "./secret-record.ts";
@@ -565,9 +565,12 @@ const CONFIG_TABLES: [header: RegExp, row: RegExp, isSecret?: (name: string, val
   [/^[ \t]*Name[ \t]+Endpoint[ \t]+Password[ \t]*\r?$/m, /^[ \t]*(\S+)[ \t]+\S+\.upstash\.io(?::\d{1,5})?[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]*\r?$/dgm, isPasswordColumn],
 ];
 
-/** A config table's value that is a secret: drawn at random, or under a key whose own name is a secret's (`myapp:dbPassword  S3cr3t!x`). */
+/**
+ * A config table's value that is a secret: drawn at random, or under a key whose own name is a secret's (`myapp:dbPassword  S3cr3t!x`),
+ * or a provider's credential under its name alone (PowerShell's `STRIPE  correcthorse42`).
+ */
 function isConfigSecret(name: string, value: string): boolean {
-  return looksRandom(value) || SECRET_KEY.test(name);
+  return looksRandom(value) || SECRET_KEY.test(name) || (PROVIDER_VARIABLE.test(name) && isProviderCredential(value));
 }
 
 /**
@@ -576,7 +579,6 @@ function isConfigSecret(name: string, value: string): boolean {
  * a value that is a flag, a number, a version, a host, a path or a URL (`true`, `~18`, `api.example.com`).
  */
 const PLATFORM_SETTING = /^(?:FUNCTIONS_|WEBSITES?_|SCM_|XDT_|DIAGNOSTICS_|APPINSIGHTS_|ASPNETCORE_|DOTNET_|AzureWebJobs(?!Storage|Dashboard))/i;
-const PLAIN_SETTING = /^(?:true|false|yes|no|on|off|enabled|disabled|~?\d[\d.]*|\S*[.\/:]\S*)$/i;
 function isAppSetting(name: string, value: string): boolean {
   return isConfigSecret(name, value) || !(PLATFORM_SETTING.test(name) || PUBLIC_NAME.test(name) || PLAIN_SETTING.test(value));
 }
@@ -737,9 +739,8 @@ function shortNamedValues(text: string): Finding[] {
 /**
  * A value under a provider's name alone in an environment's listing or file (`STRIPE='correcthorse'` from `heroku config -s`,
  * `{"STRIPE": "correcthorse"}` from `netlify env:list --json`, `OPENAI: hunter2x` from `heroku config`): that provider's credential,
- * whatever its shape, where the other rules want a random draw or a password's digits. A name that says more (`STRIPE_PUBLISHABLE_KEY`,
- * `STRIPE_URL`) is no provider's alone; a flag, a number, a version, a host, a path or a URL (PLAIN_SETTING: `VERCEL=1`, `NETLIFY=true`,
- * set by their builds), a word of under six letters (`test`, `live`: a mode) and a stand-in stay. A line's assignment
+ * whatever its shape, where the other rules want a random draw or a password's digits (isProviderCredential). A name that says more
+ * (`STRIPE_PUBLISHABLE_KEY`, `STRIPE_URL`) is no provider's alone. A line's assignment
  * (`NAME=value`, `NAME: value`, `export`'s, `"NAME": "value",`), its unquoted value to the line's end or a ` #` comment, or a map's
  * quoted entry after `{` or `,` (a one-line JSON object): each read once (linear).
  */
@@ -749,14 +750,13 @@ const PROVIDER_LINE = new RegExp(
   "gim",
 );
 const PROVIDER_ENTRY = new RegExp(String.raw`(?<=[{,][ \t]*)(["'])${PROVIDER_NAME_GROUP}\1[ \t]*(?::|=>)[ \t]*(["'])([^"'\r\n]*)\3`, "dgi");
-const PROVIDER_VALUE_MIN = 6;
 /** An unquoted or quoted value as the line holds it: its quotes, a trailing `,` (JSON's, a listing's) and a ` #` comment off. */
 const QUOTED_VALUE = /^(["'])([^"'\r\n]*)\1[ \t]*(?:,[ \t]*)?(?:#.*)?\r?$/d;
 
 function providerValues(text: string): Finding[] {
   const out: Finding[] = [];
   const keep = (value: string, start: number) => {
-    if (value.length >= PROVIDER_VALUE_MIN && !PLAIN_SETTING.test(value) && !isStandIn(value)) out.push({ start, end: start + value.length, kind: "secret" });
+    if (isProviderCredential(value)) out.push({ start, end: start + value.length, kind: "secret" });
   };
   for (const m of text.matchAll(PROVIDER_LINE)) {
     const raw = m[3] as string;
