@@ -2899,3 +2899,15 @@ describe("a word-like value under a provider's name alone in an environment's ta
     [["a box of no provider's name alone", box.replace("STRIPE     ", "STRIPE_MODE")]],
   );
 });
+
+describe("an environment's listing pasted after a cd on its command line, and pm2's (cd app && cat .env, pm2 env 0)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`$ cd app && cat .env\nFOO=${token}\nSTRIPE=correcthorse42\n`, "$ cd app && cat .env\nFOO=[REDACTED:secret]\nSTRIPE=[REDACTED:secret]\n"],
+      ["me@box:~$ cd ~/shop; cd api && heroku config -s\nSTRIPE='correcthorse'\n", "me@box:~$ cd ~/shop; cd api && heroku config -s\nSTRIPE='[REDACTED:secret]'\n"],
+      [`$ pm2 env 0\nFOO: ${token}\nSTRIPE: correcthorse42\nPORT: 3000\n`, "$ pm2 env 0\nFOO: [REDACTED:secret]\nSTRIPE: [REDACTED:secret]\nPORT: 3000\n"],
+    ],
+    [["a cd before a command that prints no environment", "$ cd app && cat README.md\nSTRIPE=correcthorse42 is set in the dashboard\n$ cd app && ls\nSTRIPE=correcthorse42\n$ pm2 ls\nSTRIPE: correcthorse42 online\n"]],
+  );
+});

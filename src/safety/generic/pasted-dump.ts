@@ -17,16 +17,16 @@ import { searchPrints } from "./search-output.ts";
 
 /**
  * What may stand before the command on its line: a prompt (`$ `, `user@host:~/app$ `, `❯ `, `PS C:\app> `, cmd's `C:\app>`), `set -x`'s `+ `;
- * then a package runner (`$ npx convex env list`, `$ npx dotenvx run -- env`).
+ * then `cd`s into a folder, which print nothing (`$ cd app && cat .env`); then a package runner (`$ npx convex env list`, `$ npx dotenvx run -- env`).
  */
-const PROMPT = /^[ \t]*(?:(?:PS[ \t][^\r\n>]{0,200}>|[\w.@~:\/\\()-]{0,120}[$%#>❯]|\+)[ \t]+|[A-Za-z]:\\[^\r\n>]{0,200}>[ \t]*)?(?:(?:npx|bunx|pnpx|(?:pnpm|yarn)[ \t]+dlx)[ \t]+)?$/;
+const PROMPT = /^[ \t]*(?:(?:PS[ \t][^\r\n>]{0,200}>|[\w.@~:\/\\()-]{0,120}[$%#>❯]|\+)[ \t]+|[A-Za-z]:\\[^\r\n>]{0,200}>[ \t]*)?(?:cd(?:[ \t]+[^;&|\r\n]{1,300}?)?[ \t]*(?:&&|;)[ \t]*)*(?:(?:npx|bunx|pnpx|(?:pnpm|yarn)[ \t]+dlx)[ \t]+)?$/;
 /** The output ends at the next prompt's line or a Markdown fence. */
 const OUTPUT_END = /^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
 /** The longest output read: a dump of secrets is a few KB; the bound keeps a text of many such commands linear. */
 const OUTPUT_MAX = 65_536;
 
 export const pastedDumpDetector: Detector = {
-  keywords: ["sops", "pulumi", "ansible-vault", "credentials:show", "infisical", "dotenv", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "ssh", "fly", "gcloud", "sudo", "chamber", "railway", "vercel", "vc env", "declare", "typeset", "az ", "doppler", "upstash", "get-childitem", "gci ", "dir ", "ls ", "grep", "rg ", "ag ", "ack "],
+  keywords: ["sops", "pulumi", "ansible-vault", "credentials:show", "infisical", "dotenv", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "pm2", "ssh", "fly", "gcloud", "sudo", "chamber", "railway", "vercel", "vc env", "declare", "typeset", "az ", "doppler", "upstash", "get-childitem", "gci ", "dir ", "ls ", "grep", "rg ", "ag ", "ack "],
   find(text: string, hits: Hits, out: Finding[]): void {
     let done = -1;
     for (let i = 0; i < hits.length; i += 2) {
