@@ -2900,14 +2900,19 @@ describe("a word-like value under a provider's name alone in an environment's ta
   );
 });
 
-describe("an environment's listing pasted after a cd on its command line, and pm2's (cd app && cat .env, pm2 env 0)", () => {
+describe("an environment's listing pasted after other commands on its command line, and pm2's (cd app && cat .env, source .env && env, pm2 env 0)", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   exactAndKept(
     [
       [`$ cd app && cat .env\nFOO=${token}\nSTRIPE=correcthorse42\n`, "$ cd app && cat .env\nFOO=[REDACTED:secret]\nSTRIPE=[REDACTED:secret]\n"],
       ["me@box:~$ cd ~/shop; cd api && heroku config -s\nSTRIPE='correcthorse'\n", "me@box:~$ cd ~/shop; cd api && heroku config -s\nSTRIPE='[REDACTED:secret]'\n"],
+      [`$ source .env && env\nFOO=${token}\n`, "$ source .env && env\nFOO=[REDACTED:secret]\n"],
+      ["$ git pull && cat .env\nAlready up to date.\nSTRIPE=correcthorse42\n", "$ git pull && cat .env\nAlready up to date.\nSTRIPE=[REDACTED:secret]\n"],
       [`$ pm2 env 0\nFOO: ${token}\nSTRIPE: correcthorse42\nPORT: 3000\n`, "$ pm2 env 0\nFOO: [REDACTED:secret]\nSTRIPE: [REDACTED:secret]\nPORT: 3000\n"],
     ],
-    [["a cd before a command that prints no environment", "$ cd app && cat README.md\nSTRIPE=correcthorse42 is set in the dashboard\n$ cd app && ls\nSTRIPE=correcthorse42\n$ pm2 ls\nSTRIPE: correcthorse42 online\n"]],
+    [
+      ["a cd before a command that prints no environment", "$ cd app && cat README.md\nSTRIPE=correcthorse42 is set in the dashboard\n$ cd app && ls\nSTRIPE=correcthorse42\n$ pm2 ls\nSTRIPE: correcthorse42 online\n"],
+      ["steps before a command that prints no environment", "$ make build && git status\nSTRIPE=correcthorse42 changed\n"],
+    ],
   );
 });

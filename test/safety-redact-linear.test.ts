@@ -457,3 +457,10 @@ test("1 MiB of spaces after an environment file's value, an opaque token or a sh
   const spaces = " ".repeat(1 << 20);
   for (const line of [`FOO='Zx8Cv7Bn6Mq5Lp4KHx9kQ2'${spaces}x`, `LOG_LEVEL=verbose1${spaces}x`]) expect(redactOutput(line, "env").count).toBe(0);
 });
+
+test("a pasted command line of many steps before an environment's listing, their spaces after the separators, completes", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  // Lines whose last word is no step, each read for its keywords (a line split every way took seconds), then a listing's.
+  const lines = `$ ${"a;  ".repeat(16)}x cat .env\n`.repeat(100);
+  expect(redact(`${lines}$ ${"a;  ".repeat(16)}cat .env\nFOO=${token}\n`).count).toBe(1);
+});
