@@ -616,7 +616,8 @@ describe("POST /sync/batch in chunks of 50", () => {
     await send(server, "POST", "/sync/batch", { messages: withExtra(batchItems(120), 60) });
     const stored = new Set(server.session("s1")!.messages.map((m) => m.externalId));
     expect([0, 49, 50, 99, 100, 119].map((i) => stored.has(`m${i}`))).toEqual([true, true, false, false, true, true]);
-    expect(server.violations()).toMatchObject([{ reason: "unknown-field", detail: expect.stringContaining(".messages[10].createdAt") }]);
+    // Copies: toMatchObject puts its matchers in place of the fields they match (oven-sh/bun#3521), here the server's own records.
+    expect(server.violations().map((v) => ({ ...v }))).toMatchObject([{ reason: "unknown-field", detail: expect.stringContaining(".messages[10].createdAt") }]);
   });
 });
 

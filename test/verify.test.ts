@@ -356,8 +356,9 @@ describe("verify", () => {
     const damaged = await verify(env);
     const sync = await runCli(["sync"], { env });
     expect([damaged.code, sync.code]).toEqual([2, 2]);
-    expect(damaged.check("state")).toMatchObject({ status: "fail", fix: expect.stringContaining(`mv "${db}" "${db}.broken"`) });
+    // The detail before the matcher: toMatchObject puts its matchers in place of the fields they match (oven-sh/bun#3521).
     expect(damaged.check("state").detail).toBe(sync.stderr.trim().replace(/^claude-code-sync: /, ""));
+    expect(damaged.check("state")).toMatchObject({ status: "fail", fix: expect.stringContaining(`mv "${db}" "${db}.broken"`) });
     expect(damaged.check("serverCopy")).toMatchObject({ status: "skip", detail: "needs a readable sync state" });
   });
 });
