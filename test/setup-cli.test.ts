@@ -15,7 +15,7 @@ import {
 import { dirname, join, resolve } from "node:path";
 import { HOOK_EVENTS } from "../src/claude-settings/hook-spec.ts";
 import { shellWord } from "../src/claude-settings/self-command.ts";
-import { npxCopyIn } from "../src/claude-settings/temporary-copy.ts";
+import { installedOnPath, temporaryCopyIn } from "../src/claude-settings/temporary-copy.ts";
 import { compiledCli } from "./helpers/compiled.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 
@@ -323,14 +323,34 @@ describe("setup", () => {
   });
 });
 
+// npx, pnpm dlx, bunx and yarn dlx run a package from a copy they clear at any time; an install is elsewhere.
+const PLATFORM_BIN = "node_modules/@claude-code-sync/linux-x64/bin/claude-code-sync";
 test.each([
-  [["/home/jane/.npm/_npx/3f9c2a7e/node_modules/@claude-code-sync/linux-x64/bin/claude-code-sync"], 0],
-  [["C:\\Users\\jane\\AppData\\Local\\npm-cache\\_npx\\3f9c\\node_modules\\@claude-code-sync\\win32-x64\\bin\\claude-code-sync.exe"], 0],
-  [["/home/jane/.npm/_npx/3f9c2a7e/node_modules/bun/bin/bun.exe", "/home/jane/src/cli.ts"], 0], // npx bun from a checkout
-  [["/usr/local/lib/node_modules/claude-code-sync/node_modules/@claude-code-sync/linux-x64/bin/claude-code-sync"], undefined],
-  [["/home/jane/my_npx_tools/claude-code-sync"], undefined],
-])("npx's copy in %j: argument %p", (argv, at) => {
-  expect(npxCopyIn(argv)).toBe(at === undefined ? undefined : argv[at]);
+  [[`/home/jane/.npm/_npx/3f9c2a7e/${PLATFORM_BIN}`], 0, "npx"],
+  [["C:\\Users\\jane\\AppData\\Local\\npm-cache\\_npx\\3f9c\\node_modules\\@claude-code-sync\\win32-x64\\bin\\claude-code-sync.exe"], 0, "npx"],
+  [["/home/jane/.npm/_npx/3f9c2a7e/node_modules/bun/bin/bun.exe", "/home/jane/src/cli.ts"], 0, "npx"], // npx bun from a checkout
+  [[`/home/jane/.cache/pnpm/dlx/7kq2mz4x5c3v6b7n8m9a0s1d2f/19a3c5e7f1b-3c1d/${PLATFORM_BIN}`], 0, "pnpm dlx"],
+  [["C:\\Users\\jane\\AppData\\Local\\pnpm-cache\\dlx\\7kq2mz\\pkg\\node_modules\\@claude-code-sync\\win32-x64\\bin\\claude-code-sync.exe"], 0, "pnpm dlx"],
+  [[`/tmp/bunx-1000-claude-code-sync@latest/${PLATFORM_BIN}`], 0, "bunx"],
+  [[`/home/jane/.bun/install/cache/.bunx-1000/claude-code-sync@latest/${PLATFORM_BIN}`], 0, "bunx"],
+  [[`/tmp/xfs-8d1f0a2b/dlx-48213/.yarn/unplugged/@claude-code-sync-linux-x64-npm-0.3.0-1a2b3c/${PLATFORM_BIN}`], 0, "yarn dlx"],
+  [[`/usr/local/lib/node_modules/claude-code-sync/${PLATFORM_BIN}`], undefined, undefined],
+  [[`/home/jane/.local/share/pnpm/global/5/${PLATFORM_BIN}`], undefined, undefined], // pnpm add -g
+  [[`/home/jane/.bun/install/global/${PLATFORM_BIN}`], undefined, undefined], // bun add -g
+  [["/home/jane/my_npx_tools/claude-code-sync"], undefined, undefined],
+  [["/home/jane/dlx-notes/bunx/claude-code-sync"], undefined, undefined],
+])("a runner's temporary copy in %j: argument %p, %p's", (argv, at, runner) => {
+  expect(temporaryCopyIn(argv)).toEqual(at === undefined ? undefined : { path: argv[at]!, runner: runner! });
+});
+
+test.skipIf(!posix)("an installed claude-code-sync on PATH is found past a runner's own link first on PATH", () => {
+  const links = [join(home, "tmp", "bunx-1000-claude-code-sync@latest", "node_modules", ".bin"), join(home, ".cache", "pnpm", "dlx", "7kq2", "pkg", "node_modules", ".bin")];
+  for (const dir of [...links, bin]) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "claude-code-sync"), "#!/bin/sh\n", { mode: 0o755 });
+  }
+  expect(installedOnPath({ PATH: [...links, bin].join(":") })).toBe(join(bin, "claude-code-sync"));
+  expect(installedOnPath({ PATH: links.join(":") })).toBeUndefined();
 });
 
 describe("setup from a compiled binary", () => {

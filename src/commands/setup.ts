@@ -5,7 +5,7 @@ import { claudeSettingsPath, folderIsNew, missingConfiguredDir } from "../claude
 import { registeredArgv, shellWord } from "../claude-settings/self-command.ts";
 import { readSettings, removeSettings, writeSettings } from "../claude-settings/settings-file.ts";
 import { SettingsError } from "../claude-settings/settings-json.ts";
-import { installedOnPath, npxCopyIn } from "../claude-settings/temporary-copy.ts";
+import { installedOnPath, temporaryCopyIn } from "../claude-settings/temporary-copy.ts";
 import { loadConfig, resolveCredentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import { writeOut } from "../runtime/stdio.ts";
@@ -78,16 +78,16 @@ function summary(changes: HookChange[]): string[] {
 }
 
 /**
- * Hooks are never pointed into npx's cache (`npx claude-code-sync setup`): npm clears it at any time,
- * and the hooks would then fail in silence. Only this executable is ever registered (another install
- * may be another version), so an installed one on PATH is named, not registered.
+ * Hooks are never pointed into a package runner's temporary copy (`npx claude-code-sync setup`, pnpm dlx,
+ * bunx, yarn dlx): it is cleared at any time, and the hooks would then fail in silence. Only this executable
+ * is ever registered (another install may be another version), so an installed one on PATH is named, not registered.
  */
 function requireLastingProgram(self: string[], path: string): void {
-  const copy = npxCopyIn(self);
+  const copy = temporaryCopyIn(self);
   if (copy === undefined) return;
   const installed = installedOnPath();
   throw new UserError(
-    `This claude-code-sync is npx's temporary copy (${copy}), which npm may delete at any time: hooks running it would then stop syncing without a word. ${path} was left untouched. ` +
+    `This claude-code-sync is ${copy.runner}'s temporary copy (${copy.path}), which may be deleted at any time: hooks running it would then stop syncing without a word. ${path} was left untouched. ` +
       (installed !== undefined
         ? `claude-code-sync is installed at ${installed}: run ${shellWord(installed)} setup.`
         : "Install it for good, then run claude-code-sync setup: npm install -g claude-code-sync, " +
