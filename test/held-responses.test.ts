@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { appendFileSync, utimesSync } from "node:fs";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
-import { SESSION, assistant, jsonl, resetClock, tempClaudeDir, text, user } from "./helpers/transcript.ts";
+import { SESSION, assistant, jsonl, resetClock, snapshotLine, tempClaudeDir, text, user } from "./helpers/transcript.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -76,4 +76,18 @@ test("copied transcripts (new files, lines written long ago): a response without
   expect(await sync()).toMatchObject({ messagesSent: 2, beingWritten: 0 });
   expect(texts()).toEqual(["Explain the lock", "It is a token lock."]);
   expect(await statusCounts()).toEqual({ unread: 0, beingWritten: 0 });
+});
+
+// Held, it was said to be written for its first minute, then to be read again (a held session's files gone quiet).
+test("a transcript of file-history-snapshot lines only (written before the first prompt): nothing to send, so nothing being written or left to read", async () => {
+  server.reset();
+  const { claude, sync, statusCounts } = setup();
+  const file = claude.write(`p/${SESSION}.jsonl`, jsonl([snapshotLine("m1"), snapshotLine("m2")]));
+  expect(await sync()).toMatchObject({ messagesSent: 0, beingWritten: 0 });
+  expect(await statusCounts()).toEqual({ unread: 0, beingWritten: 0 });
+  expect(server.session(SESSION)).toBeUndefined();
+  // The first prompt and its answer: sent as any session's.
+  appendFileSync(file, jsonl([user("Rename the flag"), assistant("msg_1", text("Renamed."))]));
+  expect(await sync()).toMatchObject({ messagesSent: 2, beingWritten: 0 });
+  expect(texts()).toEqual(["Rename the flag", "Renamed."]);
 });

@@ -164,6 +164,9 @@ export class SessionReader {
       const snapshot = fold.snapshot();
       // The session's end (SessionEnd: the user left before a prompt) or quiet ends the wait for its own file; a turn's or a subagent's end does not.
       const awaitingOwnFile = done && item.final !== true && !linesQuiet && fold.meta.firstAt === undefined;
+      // No line with a time, none waiting for one (file-history-snapshot lines, written before the first prompt): nothing
+      // to send, so nothing held back; the session's first lines are new bytes, read as any.
+      const nothingToShow = fold.meta.lastAt === undefined && fold.unplaced === 0;
       const excluded = this.excluded(fold.meta.cwd ?? fold.meta.anyCwd);
       // Read to its end and still no line with a time: nothing places the session (session-fold.ts, `held`). Said, not left out
       // unseen, unless its project is one the user keeps out.
@@ -181,7 +184,7 @@ export class SessionReader {
         messageCount: fold.messages - counted,
         redactions,
         excluded,
-        held: awaitingOwnFile || heldBack,
+        held: (awaitingOwnFile && !nothingToShow) || heldBack,
         awaitingOwnFile,
         ...(missing.size > 0 ? { forkWait: { folder, sources: [...missing] } } : {}),
         bytesRead,
