@@ -339,6 +339,8 @@ test.each([
   [[`/home/jane/.bun/install/global/${PLATFORM_BIN}`], undefined, undefined], // bun add -g
   [["/home/jane/my_npx_tools/claude-code-sync"], undefined, undefined],
   [["/home/jane/dlx-notes/bunx/claude-code-sync"], undefined, undefined],
+  [["/home/jane/dlx/bin/claude-code-sync"], undefined, undefined], // a folder of one's own named dlx
+  [["/opt/bunx-tools/claude-code-sync"], undefined, undefined],
 ])("a runner's temporary copy in %j: argument %p, %p's", (argv, at, runner) => {
   expect(temporaryCopyIn(argv)).toEqual(at === undefined ? undefined : { path: argv[at]!, runner: runner! });
 });

@@ -1,25 +1,27 @@
 import { delimiter } from "node:path";
 
 /**
- * Where a package runner unpacks a package it runs without an install, known by one folder of the path
- * (the caches may be anywhere: npm_config_cache, pnpm's cacheDir, TMPDIR). Each runner clears its copy
- * at any time, so hooks naming it would later fail in silence.
+ * Where a package runner unpacks a package it runs without an install, known by the folders of the path
+ * (the caches may be anywhere: npm_config_cache, pnpm's cacheDir, TMPDIR), matched against the path with
+ * `/` between its folders. Each runner clears its copy at any time, so hooks naming it would later fail
+ * in silence.
  */
 const TEMPORARY_FOLDERS: ReadonlyArray<{ runner: string; folder: RegExp }> = [
   // ~/.npm/_npx/<hash>/node_modules/…
-  { runner: "npx", folder: /^_npx$/ },
-  // <pnpm cache>/dlx/<key>/<prepare>/node_modules/… (~/.cache/pnpm, ~/Library/Caches/pnpm, %LOCALAPPDATA%\pnpm-cache)
-  { runner: "pnpm dlx", folder: /^dlx$/ },
+  { runner: "npx", folder: /(^|\/)_npx\// },
+  // <pnpm cache>/dlx/<key>/<prepare>/node_modules/… (~/.cache/pnpm, ~/Library/Caches/pnpm, %LOCALAPPDATA%\pnpm-cache):
+  // dlx alone is a name anyone may give a folder.
+  { runner: "pnpm dlx", folder: /(^|\/)pnpm(-cache)?\/dlx\// },
   // $TMPDIR/bunx-<uid>-<package>@<version>/node_modules/…, or <bun install cache>/.bunx-<uid>/<package>@<version>/…
-  { runner: "bunx", folder: /^\.?bunx-/ },
+  { runner: "bunx", folder: /(^|\/)\.?bunx-\d+[-/]/ },
   // $TMPDIR/xfs-<random>/dlx-<pid>/…
-  { runner: "yarn dlx", folder: /^dlx-\d+$/ },
+  { runner: "yarn dlx", folder: /(^|\/)dlx-\d+\// },
 ];
 
 /** The runner whose temporary copy `path` lies in, if any. */
 function runnerOf(path: string): string | undefined {
-  const folders = path.split(/[\\/]/);
-  return TEMPORARY_FOLDERS.find(({ folder }) => folders.some((name) => folder.test(name)))?.runner;
+  const folders = `${path.replaceAll("\\", "/")}/`;
+  return TEMPORARY_FOLDERS.find(({ folder }) => folder.test(folders))?.runner;
 }
 
 /**
