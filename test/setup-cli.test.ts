@@ -13,7 +13,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { HOOK_EVENTS } from "../src/claude-settings/hook-spec.ts";
+import { HOOK_EVENTS, hooksSection } from "../src/claude-settings/hook-spec.ts";
 import { shellWord } from "../src/claude-settings/self-command.ts";
 import { installedOnPath, temporaryCopyIn } from "../src/claude-settings/temporary-copy.ts";
 import { compiledCli } from "./helpers/compiled.ts";
@@ -385,17 +385,28 @@ describe("setup from a compiled binary", () => {
 
   // `npx claude-code-sync setup` runs the executable from npm's cache, which npm clears at any time: hooks naming it
   // stopped syncing, silently, once it did.
-  test("run by npx, from npm's cache: nothing written, exit 2, how to install for good; an installed one on PATH is named", () => {
-    const npxBin = join(buildDir, ".npm", "_npx", "3f9c2a7e1b5d4c08", "node_modules", ".bin");
-    const copy = join(buildDir, ".npm", "_npx", "3f9c2a7e1b5d4c08", "node_modules", "@claude-code-sync", "linux-x64", "bin", "claude-code-sync");
+  /** The binary as npx runs it, from its copy in npm's cache, with npx's own link first on PATH. */
+  const npxCopy = () => {
+    const npxBin = join(home, ".npm", "_npx", "3f9c2a7e1b5d4c08", "node_modules", ".bin");
+    const copy = join(home, ".npm", "_npx", "3f9c2a7e1b5d4c08", "node_modules", "@claude-code-sync", "linux-x64", "bin", "claude-code-sync");
     mkdirSync(dirname(copy), { recursive: true });
     mkdirSync(npxBin, { recursive: true });
     copyFileSync(binary, copy);
     chmodSync(copy, 0o755);
     symlinkSync(copy, join(npxBin, "claude-code-sync"));
+    // No other claude-code-sync on PATH (the checkout's node_modules/.bin has 0.1.15's).
+    return { copy, env: { PATH: `${npxBin}:${bin}:/usr/bin:/bin`, npm_command: "exec" } };
+  };
+  const installHere = () => {
+    const installed = join(bin, "claude-code-sync");
+    copyFileSync(binary, installed);
+    chmodSync(installed, 0o755);
+    return installed;
+  };
+
+  test("run by npx, from npm's cache: nothing written, exit 2, how to install for good; an installed one on PATH is named", () => {
+    const { copy, env } = npxCopy();
     writeFile(ORIGINAL_TEXT);
-    // npx puts its own link first on PATH; no other claude-code-sync there (the checkout's node_modules/.bin has 0.1.15's).
-    const env = { PATH: `${npxBin}:${bin}:/usr/bin:/bin`, npm_command: "exec" };
     for (const args of [["setup"], ["setup", "--dry-run"]]) {
       const out = run(args, { exe: [copy], env });
       expect(out.code).toBe(2);
@@ -408,9 +419,7 @@ describe("setup from a compiled binary", () => {
     expect(read()).toBe(ORIGINAL_TEXT);
     expect(backups()).toEqual([]);
     // Installed too (npx's own link, first on PATH, is not it): that one is named, nothing written.
-    const installed = join(bin, "claude-code-sync");
-    copyFileSync(binary, installed);
-    chmodSync(installed, 0o755);
+    const installed = installHere();
     const named = run(["setup"], { exe: [copy], env });
     expect(named.code).toBe(2);
     expect(named.stderr).toContain(`claude-code-sync is installed at ${installed}: run ${shellWord(installed)} setup.`);
@@ -419,6 +428,27 @@ describe("setup from a compiled binary", () => {
     expect(run(["setup"], { exe: [installed] }).code).toBe(0);
     expect(run(["setup", "--uninstall"], { exe: [copy], env }).code).toBe(0);
     expect(read()).toBe(ORIGINAL_TEXT);
+  });
+
+  // Before setup refused it, `npx claude-code-sync setup` registered npx's copy: a verify run the same way found
+  // those hooks current, though npm may clear the copy at any time.
+  test("hooks registered into npx's copy: verify fails naming it, run by that copy too, with how to install for good; the installed one's setup replaces them", () => {
+    const { copy, env } = npxCopy();
+    writeFile(JSON.stringify({ hooks: hooksSection({ argv: [copy] }) }));
+    const hooks = (exe: string[]) => {
+      const out = run(["verify", "--json"], { exe, env });
+      return (JSON.parse(out.stdout) as { checks: { id: string; status: string; detail: string; fix?: string }[] }).checks.find((c) => c.id === "hooks")!;
+    };
+    const fromCopy = hooks([copy]);
+    expect(fromCopy.status).toBe("fail");
+    expect(fromCopy.detail).toContain(`run ${copy}, npx's temporary copy (setup was run through npx), which may be deleted at any time`);
+    expect(fromCopy.fix).toStartWith("install it for good, then run claude-code-sync setup: npm install -g claude-code-sync");
+    const installed = installHere();
+    expect(hooks([copy]).fix).toBe(`claude-code-sync is installed at ${installed}: run ${shellWord(installed)} setup`);
+    expect(hooks([installed])).toMatchObject({ status: "fail", fix: "claude-code-sync setup" });
+    expect(run(["setup"], { exe: [installed] }).code).toBe(0);
+    expect(ours(read())).toEqual(expectedOurs([installed]));
+    expect(hooks([installed]).status).toBe("ok");
   });
 
   // Homebrew's bin/claude-code-sync links into Cellar/claude-code-sync/<version>/, which `brew upgrade` deletes:

@@ -257,10 +257,10 @@ describe("recognise: our handlers in every form setup wrote", () => {
     [{ type: "command", command: "C:\\Program Files\\sync\\claude-code-sync.exe", args: ["hook", "Stop"] }, { event: "Stop", form: "exec", runsSelf: false, launcher: ["C:\\Program Files\\sync\\claude-code-sync.exe"] }],
     [{ type: "command", command: "/home/me/.bun/bin/bun", args: ["/home/me/claude-code-sync/src/cli.ts", "hook", "Stop"] }, { event: "Stop", form: "exec", runsSelf: false, launcher: ["/home/me/.bun/bin/bun", "/home/me/claude-code-sync/src/cli.ts"] }],
     [{ type: "command", command: "npx", args: ["claude-code-sync", "hook", "StopFailure"] }, { event: "StopFailure", form: "exec", runsSelf: false, launcher: ["npx", "claude-code-sync"] }],
-    [{ type: "command", command: `${CMD} hook Stop  ` }, { event: "Stop", form: "shell", runsSelf: true }],
-    [{ type: "command", command: "claude-code-sync hook SessionStart" }, { event: "SessionStart", form: "shell", runsSelf: false }],
-    [{ type: "command", command: '"C:/Program Files/sync/claude-code-sync.exe" hook Stop' }, { event: "Stop", form: "shell", runsSelf: false }],
-    [{ type: "command", command: "/home/me/.bun/bin/bun /home/me/claude-code-sync/src/cli.ts hook Stop" }, { event: "Stop", form: "shell", runsSelf: false }],
+    [{ type: "command", command: `${CMD} hook Stop  ` }, { event: "Stop", form: "shell", runsSelf: true, commandLine: CMD }],
+    [{ type: "command", command: "claude-code-sync hook SessionStart" }, { event: "SessionStart", form: "shell", runsSelf: false, commandLine: "claude-code-sync" }],
+    [{ type: "command", command: '"C:/Program Files/sync/claude-code-sync.exe" hook Stop' }, { event: "Stop", form: "shell", runsSelf: false, commandLine: '"C:/Program Files/sync/claude-code-sync.exe"' }],
+    [{ type: "command", command: "/home/me/.bun/bin/bun /home/me/claude-code-sync/src/cli.ts hook Stop" }, { event: "Stop", form: "shell", runsSelf: false, commandLine: "/home/me/.bun/bin/bun /home/me/claude-code-sync/src/cli.ts" }],
   ])("%j is ours", (handler, expected) => {
     expect(recognise(handler, SELF)).toEqual(expected as never);
   });
@@ -323,7 +323,18 @@ describe("hookStatus", () => {
     ["an option changed", NEW_FILE.replace('"timeout": 5', '"timeout": 60'), { ...all("current"), SessionEnd: "older" }],
     ["another field added", NEW_FILE.replace('"timeout": 5', '"timeout": 5, "statusMessage": "x"'), all("current")],
   ])("%s", (_name, text, expected) => {
-    expect(hookStatus(text, SELF)).toEqual(expected as never);
+    expect(hookStatus(text, SELF).states).toEqual(expected as never);
+  });
+
+  // Registered by `npx claude-code-sync setup` before setup refused it: npm clears the copy at any time.
+  test("hooks running a package runner's temporary copy, this very executable's too: temporary, with the copy", () => {
+    const copy = "/home/me/.npm/_npx/3f9c2a7e/node_modules/@claude-code-sync/linux-x64/bin/claude-code-sync";
+    for (const self of [SELF, [copy]]) {
+      expect(hookStatus(NEW_FILE.replaceAll(CMD, copy), self)).toEqual({ states: all("temporary"), temporaryCopy: { path: copy, runner: "npx" } } as never);
+    }
+    const pnpm = "/home/me/.cache/pnpm/dlx/7kq2/19a3-3c1d/node_modules/.bin/claude-code-sync";
+    expect(hookStatus(shell(["Stop"], pnpm), SELF)).toEqual({ states: { ...all("missing"), Stop: "temporary" }, temporaryCopy: { path: pnpm, runner: "pnpm dlx" } } as never);
+    expect(hookStatus(NEW_FILE, SELF).temporaryCopy).toBeUndefined();
   });
 
   test("refuses what Claude Code could not read", () => {
@@ -340,15 +351,15 @@ describe("hookStatus", () => {
     writeFileSync(real, "", { mode: 0o755 });
     symlinkSync(real, link);
     const linked = NEW_FILE.replaceAll(CMD, link);
-    expect(hookStatus(linked, [real])).toEqual(all("current") as never);
+    expect(hookStatus(linked, [real]).states).toEqual(all("current") as never);
     expect(install(linked, [real]).changed).toBe(false);
     // An event not registered yet is added with the link too.
     const added = install(`{\n  "hooks": {\n${ourEvents(except("SessionEnd"), "    ")}\n  }\n}\n`.replaceAll(CMD, link), [real]).text;
     expect(added).not.toContain(real);
-    expect(hookStatus(added, [real])).toEqual(all("current") as never);
+    expect(hookStatus(added, [real]).states).toEqual(all("current") as never);
     // Started through the link, hooks naming the real path move to the link.
     expect(install(NEW_FILE.replaceAll(CMD, real), [link]).text).toBe(linked);
-    expect(hookStatus(NEW_FILE.replaceAll(CMD, real), [link])).toEqual(all("older") as never);
+    expect(hookStatus(NEW_FILE.replaceAll(CMD, real), [link]).states).toEqual(all("older") as never);
   });
 });
 

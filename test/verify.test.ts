@@ -114,6 +114,22 @@ describe("verify", () => {
     expect(r.check("hooks").detail).toContain("another claude-code-sync");
   });
 
+  // `npx claude-code-sync setup` (pnpm dlx, bunx, yarn dlx) registered the runner's copy before setup refused it:
+  // the runner clears it at any time, and the hooks then fail in silence.
+  test.each([
+    ["exec form, npx", { hooks: hooksSection({ argv: ["/home/jane/.npm/_npx/3f9c2a7e/node_modules/@claude-code-sync/linux-x64/bin/claude-code-sync"] }) }, "npx"],
+    ["0.2's shell form, pnpm dlx", { hooks: Object.fromEntries(["SessionStart", "UserPromptSubmit", "Stop", "SubagentStop", "SessionEnd"].map((e) => [e, [{ hooks: [{ type: "command", command: `/home/jane/.cache/pnpm/dlx/7kq2/19a3-3c1d/node_modules/.bin/claude-code-sync hook ${e}` }] }]])) }, "pnpm dlx"],
+  ])("hooks registered into a package runner's temporary copy (%s): a failure naming the copy; setup replaces them", async (_form, settings, runner) => {
+    const { env, claude } = setupEnv();
+    writeFileSync(join(claude.root, "settings.json"), JSON.stringify(settings));
+    const r = await verify(env);
+    expect(r.code).toBe(2); // hooks that will not run once the copy is gone, as a moved install's
+    expect(r.check("hooks")).toMatchObject({ status: "fail", fix: "claude-code-sync setup" });
+    expect(r.check("hooks").detail).toContain(`, ${runner}'s temporary copy (setup was run through ${runner}), which may be deleted at any time`);
+    expect((await runCli(["setup"], { env })).code).toBe(0);
+    expect((await verify(env)).check("hooks")).toMatchObject({ status: "ok" });
+  }, 60_000);
+
   /** settings.json as 0.2's setup wrote it for this CLI: shell command lines, five events. */
   const earlierSetup = (events = ["SessionStart", "UserPromptSubmit", "Stop", "SubagentStop", "SessionEnd"]) => {
     const self = [process.execPath, join(import.meta.dir, "..", "src", "cli.ts")].map(shellWord).join(" ");

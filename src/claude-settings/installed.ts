@@ -12,7 +12,7 @@ export function installedHooks(): "all" | "some" | "none" {
   try {
     const text = readSettings(claudeSettingsPath());
     if (enabledPlugin(text)) return "all";
-    const states = Object.values(hookStatus(text, registeredArgv()));
+    const states = Object.values(hookStatus(text, registeredArgv()).states);
     if (states.every((state) => state === "current")) return "all";
     return states.some((state) => state !== "missing") ? "some" : "none";
   } catch {

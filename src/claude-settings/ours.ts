@@ -11,6 +11,8 @@ interface OurHandler {
   runsSelf: boolean;
   /** The exec form's command and the args before `hook`. */
   launcher?: string[];
+  /** The shell form's command line before `hook`. */
+  commandLine?: string;
 }
 
 const EVENT = /^[A-Za-z]+$/;
@@ -46,7 +48,7 @@ export function recognise(handler: unknown, self: string[]): OurHandler | undefi
   const prefix = match?.[1]?.trim();
   if (!match || !prefix) return undefined;
   const runsSelf = prefix === shellCommand(self);
-  return runsSelf || OUR_NAME.test(prefix) ? { event: match[2]!, form: "shell", runsSelf } : undefined;
+  return runsSelf || OUR_NAME.test(prefix) ? { event: match[2]!, form: "shell", runsSelf, commandLine: prefix } : undefined;
 }
 
 /**

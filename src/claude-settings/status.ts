@@ -2,31 +2,47 @@ import { HOOK_EVENTS, type HookEvent, ourHandler } from "./hook-spec.ts";
 import { recognise, upToDate } from "./ours.ts";
 import { preferredLauncher } from "./self-command.ts";
 import { SettingsError, parseSettingsText, valueOf } from "./settings-json.ts";
+import { type TemporaryCopy, temporaryCopyIn } from "./temporary-copy.ts";
 
 /**
  * Per event: exactly what setup writes now ("current"); ours, running this
- * executable, in an earlier form that works ("older": a shell command line, or
- * other options); ours running another executable, moved or from an older
- * install ("elsewhere"); or none ("missing").
+ * executable, in an earlier form that works ("older"); ours running another
+ * executable, moved or from an older install ("elsewhere"); ours running a
+ * package runner's temporary copy, which the runner clears at any time, written
+ * by a setup run through npx before setup refused that ("temporary"); or none ("missing").
  */
-export type HookState = "current" | "older" | "elsewhere" | "missing";
+export type HookState = "current" | "older" | "elsewhere" | "temporary" | "missing";
 
-const RANK: Record<HookState, number> = { current: 3, older: 2, elsewhere: 1, missing: 0 };
+export interface HookStatus {
+  states: Record<HookEvent, HookState>;
+  /** The temporary copy the first "temporary" handler runs. */
+  temporaryCopy?: TemporaryCopy;
+}
+
+// A handler that may vanish with its copy is worth less than one that runs, more than none.
+const RANK: Record<HookState, number> = { current: 4, older: 3, elsewhere: 2, temporary: 1, missing: 0 };
 
 /** Throws SettingsError when the file cannot be read as Claude Code reads it. */
-export function hookStatus(text: string | undefined, self: string[]): Record<HookEvent, HookState> {
+export function hookStatus(text: string | undefined, self: string[]): HookStatus {
   const hooks = record(settingsValue(text).hooks);
+  let temporaryCopy: TemporaryCopy | undefined;
   const state = (event: HookEvent): HookState => {
     const handlers = list(hooks[event]).flatMap((group) => list(record(group).hooks));
     const states = handlers.map((handler): HookState => {
       const ours = recognise(handler, self);
       if (!ours) return "missing";
+      const copy = temporaryCopyIn(ours.launcher ?? [ours.commandLine!]);
+      if (copy) {
+        temporaryCopy ??= copy;
+        return "temporary";
+      }
       if (!ours.runsSelf) return "elsewhere";
       return upToDate(handler, ourHandler({ argv: preferredLauncher(ours.launcher, self) }, event)) ? "older" : "current";
     });
     return states.reduce((best, s) => (RANK[s] > RANK[best] ? s : best), "missing" as HookState);
   };
-  return Object.fromEntries(HOOK_EVENTS.map((event) => [event, state(event)])) as Record<HookEvent, HookState>;
+  const states = Object.fromEntries(HOOK_EVENTS.map((event) => [event, state(event)])) as Record<HookEvent, HookState>;
+  return { states, ...(temporaryCopy && { temporaryCopy }) };
 }
 
 /** Our plugin's name (.claude-plugin/plugin.json); Claude Code enables it as `claude-code-sync@<marketplace>`. */

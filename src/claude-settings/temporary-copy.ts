@@ -1,4 +1,5 @@
 import { delimiter } from "node:path";
+import { shellWord } from "./self-command.ts";
 
 /**
  * Where a package runner unpacks a package it runs without an install, known by the folders of the path
@@ -18,6 +19,12 @@ const TEMPORARY_FOLDERS: ReadonlyArray<{ runner: string; folder: RegExp }> = [
   { runner: "yarn dlx", folder: /(^|\/)dlx-\d+\// },
 ];
 
+export interface TemporaryCopy {
+  /** The argument found in the copy. */
+  path: string;
+  runner: string;
+}
+
 /** The runner whose temporary copy `path` lies in, if any. */
 function runnerOf(path: string): string | undefined {
   const folders = `${path.replaceAll("\\", "/")}/`;
@@ -28,7 +35,7 @@ function runnerOf(path: string): string | undefined {
  * The program path of `argv` that lies in a package runner's temporary copy, and the runner. Found by
  * the path alone: npm_command=exec is set as well when npx runs a global install (a lasting path).
  */
-export function temporaryCopyIn(argv: readonly string[]): { path: string; runner: string } | undefined {
+export function temporaryCopyIn(argv: readonly string[]): TemporaryCopy | undefined {
   for (const path of argv) {
     const runner = runnerOf(path);
     if (runner !== undefined) return { path, runner };
@@ -40,4 +47,14 @@ export function temporaryCopyIn(argv: readonly string[]): { path: string; runner
 export function installedOnPath(env: Record<string, string | undefined> = process.env): string | undefined {
   const lasting = (env.PATH ?? "").split(delimiter).filter((dir) => runnerOf(dir) === undefined);
   return Bun.which("claude-code-sync", { PATH: lasting.join(delimiter) }) ?? undefined;
+}
+
+/** How a user of a runner's copy gets hooks that last: setup run by the installed claude-code-sync, or an install first. */
+export function lastingSetup(env: Record<string, string | undefined> = process.env): string {
+  const installed = installedOnPath(env);
+  return installed !== undefined
+    ? `claude-code-sync is installed at ${installed}: run ${shellWord(installed)} setup`
+    : "install it for good, then run claude-code-sync setup: npm install -g claude-code-sync, " +
+        "or the install script (curl -fsSL https://github.com/claude-code-sync/claude-code-sync/releases/latest/download/install.sh | sh), " +
+        "or Homebrew (brew install claude-code-sync/tap/claude-code-sync)";
 }

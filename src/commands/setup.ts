@@ -5,7 +5,7 @@ import { claudeSettingsPath, folderIsNew, missingConfiguredDir } from "../claude
 import { registeredArgv, shellWord } from "../claude-settings/self-command.ts";
 import { readSettings, removeSettings, writeSettings } from "../claude-settings/settings-file.ts";
 import { SettingsError } from "../claude-settings/settings-json.ts";
-import { installedOnPath, temporaryCopyIn } from "../claude-settings/temporary-copy.ts";
+import { lastingSetup, temporaryCopyIn } from "../claude-settings/temporary-copy.ts";
 import { loadConfig, resolveCredentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
 import { writeOut } from "../runtime/stdio.ts";
@@ -85,14 +85,8 @@ function summary(changes: HookChange[]): string[] {
 function requireLastingProgram(self: string[], path: string): void {
   const copy = temporaryCopyIn(self);
   if (copy === undefined) return;
-  const installed = installedOnPath();
   throw new UserError(
-    `This claude-code-sync is ${copy.runner}'s temporary copy (${copy.path}), which may be deleted at any time: hooks running it would then stop syncing without a word. ${path} was left untouched. ` +
-      (installed !== undefined
-        ? `claude-code-sync is installed at ${installed}: run ${shellWord(installed)} setup.`
-        : "Install it for good, then run claude-code-sync setup: npm install -g claude-code-sync, " +
-          "or the install script (curl -fsSL https://github.com/claude-code-sync/claude-code-sync/releases/latest/download/install.sh | sh), " +
-          "or Homebrew (brew install claude-code-sync/tap/claude-code-sync)."),
+    `This claude-code-sync is ${copy.runner}'s temporary copy (${copy.path}), which may be deleted at any time: hooks running it would then stop syncing without a word. ${path} was left untouched; ${lastingSetup()}.`,
   );
 }
 

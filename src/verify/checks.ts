@@ -5,7 +5,8 @@ import { claudeSettingsPath } from "../claude-settings/location.ts";
 import { registeredArgv } from "../claude-settings/self-command.ts";
 import { readSettings } from "../claude-settings/settings-file.ts";
 import { SettingsError } from "../claude-settings/settings-json.ts";
-import { type HookState, enabledPlugin, hookStatus } from "../claude-settings/status.ts";
+import { type HookState, type HookStatus, enabledPlugin, hookStatus } from "../claude-settings/status.ts";
+import { lastingSetup, temporaryCopyIn } from "../claude-settings/temporary-copy.ts";
 import { CONFIG_FILE_MODE, type Config, type Credentials, configPath, defaultConfig, loadConfig, maskKey, resolveCredentials, unusedKeys, unusedKeysText } from "../config/index.ts";
 import { discoverFiles } from "../discover/files.ts";
 import { missingClaudeDirs, noRootsFound, noSessionsYet, projectRoots } from "../discover/roots.ts";
@@ -237,11 +238,11 @@ function hooksCheck(): Check {
   const name = "Claude Code hooks";
   const path = claudeSettingsPath();
   const self = registeredArgv();
-  let states: ReturnType<typeof hookStatus>;
+  let status: HookStatus;
   let plugin: string | undefined;
   try {
     const text = readSettings(path);
-    states = hookStatus(text, self);
+    status = hookStatus(text, self);
     plugin = enabledPlugin(text);
   } catch (error) {
     if (error instanceof SettingsError) {
@@ -250,7 +251,7 @@ function hooksCheck(): Check {
     if (error instanceof UserError) return fail("hooks", name, error.message, `make ${path} readable, then claude-code-sync setup`, 2);
     throw error;
   }
-  const where = (state: HookState) => HOOK_EVENTS.filter((event) => states[event] === state);
+  const where = (state: HookState) => HOOK_EVENTS.filter((event) => status.states[event] === state);
   const missing = where("missing");
   if (plugin) return pluginHooksCheck(name, path, plugin, missing.length < HOOK_EVENTS.length);
   // The fix offers `watch` instead of hooks: one running does their job. Without either, nothing fails (`sync` by hand
@@ -265,6 +266,18 @@ function hooksCheck(): Check {
   // An earlier setup registered all but the newer events: its hooks still sync.
   const needed = missing.filter((event) => !NEWER_EVENTS.has(event));
   if (needed.length > 0) return lacking(`missing for ${needed.join(", ")} in ${path}`);
+  // A failure, as for hooks running a moved install: they stop syncing, without a word, whenever the runner clears its copy.
+  const temporary = where("temporary");
+  if (temporary.length > 0) {
+    const copy = status.temporaryCopy!;
+    return fail(
+      "hooks",
+      name,
+      `${temporary.join(", ")} ${temporary.length === 1 ? "runs" : "run"} ${copy.path}, ${copy.runner}'s temporary copy (setup was run through ${copy.runner}), which may be deleted at any time: the hooks then stop syncing without a word`,
+      temporaryCopyIn(self) === undefined ? "claude-code-sync setup" : lastingSetup(),
+      2,
+    );
+  }
   const elsewhere = where("elsewhere");
   if (elsewhere.length > 0) {
     return fail("hooks", name, `${elsewhere.join(", ")} ${elsewhere.length === 1 ? "runs" : "run"} another claude-code-sync (moved, or an older install), not ${self.join(" ")}`, "claude-code-sync setup", 2);
