@@ -443,6 +443,10 @@ describe("setup from a compiled binary", () => {
     expect(fromCopy.status).toBe("fail");
     expect(fromCopy.detail).toContain(`run ${copy}, npx's temporary copy (setup was run through npx), which may be deleted at any time`);
     expect(fromCopy.fix).toStartWith("install it for good, then run claude-code-sync setup: npm install -g claude-code-sync");
+    // setup run the same way again found them "already registered", exit 0.
+    const again = run(["setup"], { exe: [copy], env });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`npx's temporary copy (${copy})`);
     const installed = installHere();
     expect(hooks([copy]).fix).toBe(`claude-code-sync is installed at ${installed}: run ${shellWord(installed)} setup`);
     expect(hooks([installed])).toMatchObject({ status: "fail", fix: "claude-code-sync setup" });

@@ -27,12 +27,13 @@ export async function run(_args: string[], options: Record<string, unknown>): Pr
   }
   const say = (line: string) => writeOut(`${line}\n`);
 
+  // Before "already registered": hooks an earlier setup pointed into this very copy are no better for being there.
+  if (!uninstall) requireLastingProgram(self, path);
   if (!result.changed) {
     say(uninstall ? `No claude-code-sync hooks in ${path}; nothing to remove.` : `The hooks are already registered in ${path}; nothing changed.`);
     return 0;
   }
   if (!uninstall) {
-    requireLastingProgram(self, path);
     requireConfiguredDir();
     requireRecentClaudeCode(path);
   }
