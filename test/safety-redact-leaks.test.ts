@@ -2900,7 +2900,7 @@ describe("a word-like value under a provider's name alone in an environment's ta
   );
 });
 
-describe("an environment's listing pasted after other commands on its command line, and pm2's (cd app && cat .env, source .env && env, pm2 env 0)", () => {
+describe("an environment's listing pasted after other commands on its command line or a wrapper, and pm2's (cd app && cat .env, source .env && env, time env, pm2 env 0)", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   exactAndKept(
     [
@@ -2909,10 +2909,15 @@ describe("an environment's listing pasted after other commands on its command li
       [`$ source .env && env\nFOO=${token}\n`, "$ source .env && env\nFOO=[REDACTED:secret]\n"],
       ["$ git pull && cat .env\nAlready up to date.\nSTRIPE=correcthorse42\n", "$ git pull && cat .env\nAlready up to date.\nSTRIPE=[REDACTED:secret]\n"],
       [`$ pm2 env 0\nFOO: ${token}\nSTRIPE: correcthorse42\nPORT: 3000\n`, "$ pm2 env 0\nFOO: [REDACTED:secret]\nSTRIPE: [REDACTED:secret]\nPORT: 3000\n"],
+      // After a command that runs the one after it: the listing is env's.
+      [`$ time env\nFOO=${token}\nSTRIPE=correcthorse42\n\nreal\t0m0.001s\n`, "$ time env\nFOO=[REDACTED:secret]\nSTRIPE=[REDACTED:secret]\n\nreal\t0m0.001s\n"],
+      [`$ cd app && sudo -E env\nFOO=${token}\n`, "$ cd app && sudo -E env\nFOO=[REDACTED:secret]\n"],
+      [`$ env -i PATH=/usr/bin env\nPATH=/usr/bin\nFOO=${token}\n`, "$ env -i PATH=/usr/bin env\nPATH=/usr/bin\nFOO=[REDACTED:secret]\n"],
     ],
     [
       ["a cd before a command that prints no environment", "$ cd app && cat README.md\nSTRIPE=correcthorse42 is set in the dashboard\n$ cd app && ls\nSTRIPE=correcthorse42\n$ pm2 ls\nSTRIPE: correcthorse42 online\n"],
       ["steps before a command that prints no environment", "$ make build && git status\nSTRIPE=correcthorse42 changed\n"],
+      ["a wrapper before a command that prints no environment", "$ time make build\nSTRIPE=correcthorse42 changed\n$ nohup ./serve.sh\nSTRIPE=correcthorse42\n"],
     ],
   );
 });

@@ -1,6 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { lineStart } from "./lines.ts";
 import { commandEnd, dumpPrints, printedOutput, printsEnvironment, shownFilePrints } from "./printed-secret.ts";
+import { WRAPPED } from "./command-wrappers.ts";
 import { searchPrints } from "./search-output.ts";
 
 /**
@@ -19,10 +20,12 @@ import { searchPrints } from "./search-output.ts";
  * What may stand before the command on its line: a prompt (`$ `, `user@host:~/app$ `, `❯ `, `PS C:\app> `, cmd's `C:\app>`), `set -x`'s `+ `;
  * then other commands run before it (`$ cd app && cat .env`, `$ source .env && env`, `$ git pull; cat .env`: their output comes first,
  * where the listing's reading finds no assignment; not piped into it, which changes what it prints; each starts at a word, its spaces
- * before it the separator's: split two ways, a line of many steps was split every way); then a package runner
- * (`$ npx convex env list`, `$ npx dotenvx run -- env`).
+ * before it the separator's: split two ways, a line of many steps was split every way); then commands that run the one after
+ * them (`$ time env`, `$ sudo -E env`: command-wrappers.ts); then a package runner (`$ npx convex env list`, `$ npx dotenvx run -- env`).
  */
-const PROMPT = /^[ \t]*(?:(?:PS[ \t][^\r\n>]{0,200}>|[\w.@~:\/\\()-]{0,120}[$%#>❯]|\+)[ \t]+|[A-Za-z]:\\[^\r\n>]{0,200}>[ \t]*)?(?:[^;&|\s][^;&|\r\n]{0,300}?(?:&&|;)[ \t]*)*(?:(?:npx|bunx|pnpx|(?:pnpm|yarn)[ \t]+dlx)[ \t]+)?$/;
+const PROMPT = new RegExp(
+  String.raw`^[ \t]*(?:(?:PS[ \t][^\r\n>]{0,200}>|[\w.@~:\/\\()-]{0,120}[$%#>❯]|\+)[ \t]+|[A-Za-z]:\\[^\r\n>]{0,200}>[ \t]*)?(?:[^;&|\s][^;&|\r\n]{0,300}?(?:&&|;)[ \t]*)*${WRAPPED}(?:(?:npx|bunx|pnpx|(?:pnpm|yarn)[ \t]+dlx)[ \t]+)?$`,
+);
 /** The output ends at the next prompt's line or a Markdown fence. */
 const OUTPUT_END = /^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
 /** The longest output read: a dump of secrets is a few KB; the bound keeps a text of many such commands linear. */
