@@ -2879,6 +2879,28 @@ describe("upstash redis list's table of databases (Name, Endpoint, Password; no 
   );
 });
 
+// upstash/cli's own output (src/commands/redis/list.ts): a table of fields per database, or their JSON with --json.
+describe("upstash redis list's fields of each database (password, rest_token, read_only_rest_token): each value whole, whatever its shape", () => {
+  const { redactOutput } = createRedactor();
+  const database = (name: string, password: string, rest: string, readOnly: string) =>
+    `\n\n${name}\n\ndatabase_id          6b8f2c1e-9a7d-4e3b-8c21-5f0e4d3a2b19\ndatabase_name        ${name}\nregion               global\nport                 6379\nstate                active\npassword             ${password}\nendpoint             us1-able-cat-1234.upstash.io\ntls                  true\nrest_token           ${rest}\nread_only_rest_token ${readOnly}\n\n`;
+  const table = database("token-cache", "correct horse battery", "AX4gASQgZmI5NmE4YjItYzE3Ny00", "correct horse staple") + database("sessions", "hunter2", "correct horse", "x y");
+  const masked = database("token-cache", "[REDACTED:secret]", "[REDACTED:secret]", "[REDACTED:secret]") + database("sessions", "[REDACTED:secret]", "[REDACTED:secret]", "[REDACTED:secret]");
+  const json = '[\n  {\n    "database_id": "6b8f2c1e-9a7d-4e3b-8c21-5f0e4d3a2b19",\n    "database_name": "sessions",\n    "password": "hunter2",\n    "rest_token": "correct horse",\n    "read_only_rest_token": "correct horse staple"\n  }\n]\n';
+  const jsonMasked = json.replace("hunter2", "[REDACTED:secret]").replace('"correct horse"', '"[REDACTED:secret]"').replace("correct horse staple", "[REDACTED:secret]");
+  test("as the command's result", () => {
+    expect(redactOutput(table, commandPrints("upstash redis list") ?? "key").text).toBe(masked);
+    expect(redactOutput(json, commandPrints("upstash redis list --json") ?? "key").text).toBe(jsonMasked);
+  });
+  exactAndKept(
+    [
+      [`$ upstash redis list\n${table}$ ls\n`, `$ upstash redis list\n${masked}$ ls\n`],
+      [`$ upstash redis list --json\n${json}$ ls\n`, `$ upstash redis list --json\n${jsonMasked}$ ls\n`],
+    ],
+    [["another command's fields", "$ redis-cli info keyspace\ndatabase_id  3\npassword  is set in the dashboard\n"]],
+  );
+});
+
 describe("a remote environment printed, pasted with its command (ssh box env, fly ssh console -C printenv, gcloud compute ssh --command env, sudo env)", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   const commands = ["ssh deploy@box env", "fly ssh console -C 'printenv'", "flyctl ssh console -a shop -C env", "gcloud compute ssh vm --command env", "sudo env"];
