@@ -342,6 +342,18 @@ describe("the hook never hangs", () => {
       expect(existsSync(app("queue"))).toBe(false);
     }), 30_000);
 
+  // The excerpt was redacted with the built-in rules alone: a secret of the user's own pattern (config.json) went into the log.
+  test("stdin that is not JSON: its start in the log is redacted with the user's own patterns too", () =>
+    withServer(async (server) => {
+      const { env, app, log } = hookUser(server);
+      mkdirSync(app(), { recursive: true });
+      writeFileSync(app("config.json"), JSON.stringify({ options: { redactPatterns: ["acme-[0-9]{6}"] } }), { mode: 0o600 });
+      const r = await runCli(["hook", "Stop"], { env, stdin: "order acme-482913 shipped" });
+      expect(r.code).toBe(0);
+      expect(log()).toContain("hook Stop: stdin is not JSON (25 characters, starting ");
+      expect(log()).not.toContain("482913");
+    }), 30_000);
+
   // util-linux's script(1) gives the hook a terminal for stdin, as when someone types the command.
   const script = Bun.which("script");
   test.skipIf(!script)("stdin a terminal: nothing to wait for, the hook returns at once (no fallback wait)", () =>

@@ -29,6 +29,20 @@ export function loadConfig(): Config {
 }
 
 /**
+ * The user's own patterns (`redactPatterns`) as saved, for a hook's log: read alone, without loadConfig's work around
+ * the file (adopting an earlier install's login, mending permissions, saying so on stderr), which a hook must not do.
+ * None when the file is missing or cannot be used: the built-in rules still apply.
+ */
+export function savedRedactPatterns(): readonly string[] {
+  try {
+    const parsed = ConfigSchema.safeParse(JSON.parse(readFileSync(configPath(), "utf8").replace(/^\uFEFF/, "")));
+    return parsed.success ? parsed.data.options.redactPatterns : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
  * The code of a config file that is there and readable but cannot be used (not JSON, invalid
  * settings): the code --json gives any config problem, set here so login can tell it from a file
  * it cannot read (no code).

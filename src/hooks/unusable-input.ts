@@ -1,3 +1,4 @@
+import { savedRedactPatterns } from "../config/store.ts";
 import { createRedactor } from "../safety/redact.ts";
 
 /** Enough of the input to recognise it in the log; the rest is not shown. */
@@ -13,7 +14,7 @@ interface Input {
 
 /**
  * Why a hook's stdin gave no request, for the log (loaded only then): input that is not JSON is said so,
- * with its start, secrets redacted (it may be anything a script piped in), apart from a JSON event
+ * with its start, secrets redacted, the user's own patterns' too (it may be anything a script piped in), apart from a JSON event
  * without a session id.
  */
 export function unusableInput(input: Input): string {
@@ -34,8 +35,11 @@ function isJson(text: string): boolean {
   }
 }
 
-/** The input's start, redacted before it is cut (a cut secret may no longer look like one), quoted with control characters escaped. */
+/**
+ * The input's start, redacted before it is cut (a cut secret may no longer look like one), quoted with control characters escaped.
+ * The user's own patterns apply as in a sync: reading config.json costs only this rare path (its module loads for it alone).
+ */
 function shown(text: string): string {
-  const redacted = createRedactor().redact(text).text;
+  const redacted = createRedactor({ extraPatterns: savedRedactPatterns() }).redact(text).text;
   return JSON.stringify(redacted.slice(0, SHOWN_CHARS)) + (redacted.length > SHOWN_CHARS ? "…" : "");
 }
