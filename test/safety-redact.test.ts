@@ -649,6 +649,11 @@ describe("a command's output in its own message (a tool's result), the command i
     ["command -v env", undefined],
     ["time make build", undefined],
     ["sudo -E node app.js", undefined],
+    // A search after a wrapper, as after a step's start (search-output.ts).
+    ["sudo -E grep STRIPE .env", "env-search"],
+    ["nice -n 10 grep -rn KEY .", "search"],
+    ["DEBUG=1 rg OPENAI", "search"],
+    ["nohup grep -c KEY .env", undefined],
     ["printenv HOME", undefined],
     ["python -m venv env", undefined],
     ["conda env list", undefined],

@@ -24,6 +24,9 @@ const WRAPPERS_MAX = 4;
 const wrapper = (name: string, options: string) =>
   options === "" ? name : String.raw`${name}(?:[ \t]+(?:${options})){0,${OPTIONS_MAX}}`;
 
+/** A wrapper's name where a word starts, then a space: a regex's source, to look ahead for one. */
+export const WRAPPER_NAME = String.raw`(?:${Object.keys(WRAPPER_OPTIONS).join("|")})[ \t]`;
+
 /**
  * The wrappers before a command, each with its options and the spaces after it, and the variables a shell sets for the
  * command before its name (`DEBUG=1 env`): a regex's source, to put before the command's own.

@@ -1,3 +1,4 @@
+import { WRAPPED, WRAPPER_NAME } from "./command-wrappers.ts";
 import { filePrints } from "./printed-secret.ts";
 
 /**
@@ -32,8 +33,12 @@ const INCLUDE = /^--(?:include|glob)=["']?(.+)$/;
 const GLOB_FLAG = /^-(?:g|-glob|-include)$/;
 /** A word's quotes, and a `$(…)`'s or backticks' end after its last (`echo $(grep STRIPE .env)`: its file is `.env`). */
 const QUOTES = /^["']|["'`)]+$/g;
-/** What stands before a command (read back 80 characters at most: linear): a step's start, sudo, a shell's keyword, xargs and its flags. */
-const COMMAND_BEFORE = /(?:^|[;&|(`]|\$\(|\b(?:sudo|time|exec|then|do)|(\bxargs(?:[ \t]+-[^\s|;&]{1,20})*))[ \t]*$/;
+/**
+ * What stands before a command (read back 80 characters at most: linear): a step's start, a shell's keyword, xargs and its flags; or
+ * commands that run the one after them, with their options (`sudo -E`, `nice -n 10`, `DEBUG=1`: command-wrappers.ts), after those or
+ * where a word starts (`ssh box sudo grep …`).
+ */
+const COMMAND_BEFORE = new RegExp(String.raw`(?:(?:^|[;&|(\x60]|\$\(|\b(?:then|do))[ \t]*|\b(?=${WRAPPER_NAME}))${WRAPPED}$|(\bxargs(?:[ \t]+-[^\s|;&]{1,20})*)[ \t]*$`);
 const BEFORE_MAX = 80;
 
 /**
