@@ -646,6 +646,8 @@ describe("a command's output in its own message (a tool's result), the command i
     ["env -i FOO=1 env", "env"],
     ["DEBUG=1 env", "env"],
     ["cd app && time sudo -E env", "env"],
+    ["env -u HOME", "env"],
+    ["env DEBUG=1 | sort", "env"],
     ["command -v env", undefined],
     ["time make build", undefined],
     ["sudo -E node app.js", undefined],

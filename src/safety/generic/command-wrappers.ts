@@ -24,6 +24,9 @@ const WRAPPERS_MAX = 4;
 const wrapper = (name: string, options: string) =>
   options === "" ? name : String.raw`${name}(?:[ \t]+(?:${options})){0,${OPTIONS_MAX}}`;
 
+/** env's own options and variables: with no command after them, env prints the environment so changed (`env -u HOME`, `env FOO=1`). */
+export const ENV_OPTIONS = wrapper("", WRAPPER_OPTIONS.env as string);
+
 /** A wrapper's name where a word starts, then a space: a regex's source, to look ahead for one. */
 export const WRAPPER_NAME = String.raw`(?:${Object.keys(WRAPPER_OPTIONS).join("|")})[ \t]`;
 
