@@ -2891,6 +2891,12 @@ describe("upstash redis list's fields of each database (password, rest_token, re
   test("as the command's result", () => {
     expect(redactOutput(table, commandPrints("upstash redis list") ?? "key").text).toBe(masked);
     expect(redactOutput(json, commandPrints("upstash redis list --json") ?? "key").text).toBe(jsonMasked);
+    // One database's, as get, create and reset-password print it.
+    const one = json.slice(json.indexOf("{"), json.lastIndexOf("}") + 1).replace(/^  /gm, "");
+    const oneMasked = jsonMasked.slice(jsonMasked.indexOf("{"), jsonMasked.lastIndexOf("}") + 1).replace(/^  /gm, "");
+    for (const command of ["upstash redis get 6b8f2c1e", "upstash redis reset-password 6b8f2c1e", "upstash redis create --name sessions --region us-east-1"]) {
+      expect(redactOutput(one, commandPrints(command) ?? "key").text).toBe(oneMasked);
+    }
   });
   exactAndKept(
     [

@@ -545,10 +545,11 @@ function linesBelow(text: string, from: number, count: number, isPassword: (line
  * prints the value alone, PRINT_VARIABLE's), Azure's app settings as a table (a Name, Value and SlotSetting table), and `doppler secrets`
  * and `infisical secrets` as their boxes (`│ NAME │ VALUE │ NOTE │`, `│ SECRET NAME │ SECRET VALUE │ SECRET TYPE │`; doppler's `--json`
  * object is CONFIG_VARS_SHOWN's, `get` one secret's), and `upstash redis list`'s databases (a Name, Endpoint and Password table, no rule under its header;
- * or, as upstash/cli prints them, one table of fields per database, `password`, `rest_token` and `read_only_rest_token` among them, or their JSON with `--json`).
+ * or, as upstash/cli prints them, one table of fields per database, `password`, `rest_token` and `read_only_rest_token` among them, or their JSON with `--json`,
+ * the only output of its 2026 versions), and one database's as `upstash redis get`, `create` and `reset-password` print it.
  */
 const CONFIG_SHOWN = new RegExp(
-  String.raw`(?<![\w-])(?:pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])|(?:get-childitem|gci|dir|ls)[ \t]+(?:-path[ \t]+)?env:(?![\w:])|chamber[ \t]+read(?![^\r\n|;&]{0,300}[ \t](?:-q|--quiet)(?![\w-]))(?=[ \t])|${APP_SETTINGS}(?=${AS_TABLE})|(?:doppler|infisical)[ \t]+secrets(?![ \t]+[a-z])(?![^\r\n|;&]{0,200}[ \t]--(?:json|only-names)(?![\w-]))|upstash[ \t]+redis[ \t]+list(?![\w-]))`,
+  String.raw`(?<![\w-])(?:pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])|(?:get-childitem|gci|dir|ls)[ \t]+(?:-path[ \t]+)?env:(?![\w:])|chamber[ \t]+read(?![^\r\n|;&]{0,300}[ \t](?:-q|--quiet)(?![\w-]))(?=[ \t])|${APP_SETTINGS}(?=${AS_TABLE})|(?:doppler|infisical)[ \t]+secrets(?![ \t]+[a-z])(?![^\r\n|;&]{0,200}[ \t]--(?:json|only-names)(?![\w-]))|upstash[ \t]+redis[ \t]+(?:list|get|create|reset-password)(?![\w-]))`,
   "i",
 );
 /**
