@@ -2868,17 +2868,6 @@ describe("a word-like value under a provider's name alone in an environment's li
   );
 });
 
-describe("upstash redis list's table of databases (Name, Endpoint, Password; no rule under its header): the Password column", () => {
-  const { redactOutput } = createRedactor();
-  const table = "Name      Endpoint                          Password\nmydb      us1-able-cat-1234.upstash.io      correcthorse42\ncache     eu1-calm-dog-5678.upstash.io      correct horse battery\n";
-  const masked = "Name      Endpoint                          Password\nmydb      us1-able-cat-1234.upstash.io      [REDACTED:secret]\ncache     eu1-calm-dog-5678.upstash.io      [REDACTED:secret]\n";
-  test("as the command's result", () => expect(redactOutput(table, commandPrints("upstash redis list") ?? "key").text).toBe(masked));
-  exactAndKept(
-    [[`$ upstash redis list\n${table}$ ls\n`, `$ upstash redis list\n${masked}$ ls\n`]],
-    [["a table of no Password column, and the user's words below one", "$ upstash redis list\nName      Endpoint                          Region\nmydb      us1-able-cat-1234.upstash.io      us-east-1\n\nName Endpoint Password\nthe mydb row below shows its password\n"]],
-  );
-});
-
 // upstash/cli's own output (src/commands/redis/list.ts): a table of fields per database, or their JSON with --json.
 describe("upstash redis list's fields of each database (password, rest_token, read_only_rest_token): each value whole, whatever its shape", () => {
   const { redactOutput } = createRedactor();

@@ -544,8 +544,8 @@ function linesBelow(text: string, from: number, count: number, isPassword: (line
  * chamber's secret read without `-q` (`chamber read service key`: a Key, Value, Version, LastModified and User table; `-q`
  * prints the value alone, PRINT_VARIABLE's), Azure's app settings as a table (a Name, Value and SlotSetting table), and `doppler secrets`
  * and `infisical secrets` as their boxes (`│ NAME │ VALUE │ NOTE │`, `│ SECRET NAME │ SECRET VALUE │ SECRET TYPE │`; doppler's `--json`
- * object is CONFIG_VARS_SHOWN's, `get` one secret's), and `upstash redis list`'s databases (a Name, Endpoint and Password table, no rule under its header;
- * or, as upstash/cli prints them, one table of fields per database, `password`, `rest_token` and `read_only_rest_token` among them, or their JSON with `--json`,
+ * object is CONFIG_VARS_SHOWN's, `get` one secret's), and `upstash redis list`'s databases
+ * (as upstash/cli prints them: one table of fields per database, `password`, `rest_token` and `read_only_rest_token` among them, or their JSON with `--json`,
  * the only output of its 2026 versions), and one database's as `upstash redis get`, `create` and `reset-password` print it.
  */
 const CONFIG_SHOWN = new RegExp(
@@ -554,7 +554,7 @@ const CONFIG_SHOWN = new RegExp(
 );
 /**
  * The tables' headers, each with its rows: a key (pulumi's after the project's name and `:`: group 1), spaces, a value (group 2):
- * one word; in Upstash's, a row's database and its endpoint's host (`….upstash.io`), then any words, or a field named for a password or a
+ * one word; in Upstash's, a field named for a password or a
  * token (`read_only_rest_token`), then any words (JSON's: its quoted string); in chamber's (its columns tab-aligned, spaces once pasted) any words up to the version's number, the date
  * (`06-09 17:30:56`) and the user; in Azure's, any words up to its SlotSetting's True or False; in Doppler's and Infisical's boxes, any words between bars. A row's spaces are read once (the value ends where a run of them starts): linear.
  */
@@ -566,7 +566,6 @@ const CONFIG_TABLES: [header: RegExp, row: RegExp, isSecret?: (name: string, val
   ],
   [/^[ \t]*Name[ \t]+Value[ \t]+SlotSetting[ \t]*\r?$/m, /^[ \t]*(\S+)[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]+(?:True|False)[ \t]*\r?$/dgm, isAppSetting],
   [/^[ \t]*│[ \t]*(?:SECRET[ \t]+)?NAME[ \t]*│[ \t]*(?:SECRET[ \t]+)?VALUE[ \t]*│/m, /^[ \t]*│[ \t]*([^\s│]+)[ \t]*│[ \t]*([^\s│](?:[^│\r\n]*[^\s│])?)[ \t]*│/dgm, isDopplerSecret],
-  [/^[ \t]*Name[ \t]+Endpoint[ \t]+Password[ \t]*\r?$/m, /^[ \t]*(\S+)[ \t]+\S+\.upstash\.io(?::\d{1,5})?[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]*\r?$/dgm, isPasswordColumn],
   // upstash/cli's own (src/commands/redis/list.ts): each database's fields as key and value rows from its id and name on; with --json, as JSON.
   [/^[ \t]*database_(?:id|name)[ \t]+\S/m, /^[ \t]*((?:[a-z]+_){0,4}(?:password|token))[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]*\r?$/dgm, isPasswordColumn],
   [/^[ \t]*"database_(?:id|name)"[ \t]*:/m, /^[ \t]*"((?:[a-z]+_){0,4}(?:password|token))"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\.){1,1000})"/dgm, isPasswordColumn],
