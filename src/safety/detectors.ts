@@ -53,9 +53,9 @@ export interface Detector {
 
 /**
  * A rule that reads `pattern` (sticky, with indices) where each of its keywords occurs: the first of
- * the pattern's groups that matched is the secret, unless it is a stand-in (`<password>`, `changeme`).
+ * the pattern's groups that matched is the secret, if `accept` takes it, unless it is a stand-in (`<password>`, `changeme`).
  */
-export function stickyDetector(keywords: readonly string[], pattern: RegExp, kind: RedactionKind): Detector {
+export function stickyDetector(keywords: readonly string[], pattern: RegExp, kind: RedactionKind, accept: (value: string) => boolean = () => true): Detector {
   return {
     keywords,
     find(text: string, hits: Hits, out: Finding[]): void {
@@ -64,7 +64,7 @@ export function stickyDetector(keywords: readonly string[], pattern: RegExp, kin
         const m = pattern.exec(text);
         const group = m ? m.findIndex((g, j) => j > 0 && g !== undefined) : -1;
         const span = group > 0 ? m?.indices?.[group] : undefined;
-        if (m && span && !isStandIn(m[group] as string)) out.push({ start: span[0], end: span[1], kind });
+        if (m && span && accept(m[group] as string) && !isStandIn(m[group] as string)) out.push({ start: span[0], end: span[1], kind });
       }
     },
   };

@@ -1,4 +1,4 @@
-import type { Detector, Finding, Hits } from "../detectors.ts";
+import { type Detector, type Finding, type Hits, stickyDetector } from "../detectors.ts";
 import { UUID, WORDS_NAME, isStandIn, looksRandom } from "../look-alikes.ts";
 import { SECRET_KEY, isAssignedSecret } from "./assignment.ts";
 import { drawnAtRandom } from "./handed-key.ts";
@@ -206,15 +206,4 @@ export const sentryDsnDetector: Detector = {
 const TOKEN_USER = /:\/\/([A-Za-z0-9_-]{20,256})@/yd;
 const isUserToken = (user: string) => drawnAtRandom(user) || /^[0-9a-f]{32,}$/i.test(user) || (/^[a-z2-7]{52}$/.test(user) && /\d/.test(user));
 
-export const urlTokenUserDetector: Detector = {
-  keywords: ["://"],
-  find(text: string, hits: Hits, out: Finding[]): void {
-    for (let i = 0; i < hits.length; i += 2) {
-      TOKEN_USER.lastIndex = hits[i] as number;
-      const m = TOKEN_USER.exec(text);
-      const span = m?.indices?.[1];
-      const user = m?.[1] as string;
-      if (span && isUserToken(user) && !isStandIn(user)) out.push({ start: span[0], end: span[1], kind: "secret" });
-    }
-  },
-};
+export const urlTokenUserDetector = stickyDetector(["://"], TOKEN_USER, "secret", isUserToken);
