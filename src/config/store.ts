@@ -28,6 +28,9 @@ export function loadConfig(): Config {
   return validConfig(readConfigJson());
 }
 
+/** A byte order mark, as Windows PowerShell 5's `Set-Content -Encoding UTF8` writes one, is no part of the JSON. */
+const withoutBom = (text: string) => text.replace(/^\uFEFF/, "");
+
 /**
  * The user's own patterns (`redactPatterns`) as saved, for a hook's log: read alone, without loadConfig's work around
  * the file (adopting an earlier install's login, mending permissions, saying so on stderr), which a hook must not do.
@@ -35,7 +38,7 @@ export function loadConfig(): Config {
  */
 export function savedRedactPatterns(): readonly string[] {
   try {
-    const parsed = ConfigSchema.safeParse(JSON.parse(readFileSync(configPath(), "utf8").replace(/^\uFEFF/, "")));
+    const parsed = ConfigSchema.safeParse(JSON.parse(withoutBom(readFileSync(configPath(), "utf8"))));
     return parsed.success ? parsed.data.options.redactPatterns : [];
   } catch {
     return [];
@@ -129,8 +132,7 @@ function readConfigJson(): unknown {
     throw new UserError(`Cannot read ${path}: ${(error as Error).message}. ${refused ? `To fix, ${refusedReadFix(path)}.` : "Check that you own it and can read it."}`);
   }
   repairPermissions(path);
-  // A byte order mark, as Windows PowerShell 5's `Set-Content -Encoding UTF8` writes one, is no part of the JSON.
-  const json = text.replace(/^\uFEFF/, "");
+  const json = withoutBom(text);
   try {
     return JSON.parse(json);
   } catch (error) {

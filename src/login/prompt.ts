@@ -12,33 +12,14 @@ import { loginUrl } from "./url-input.ts";
  * known one (a masked prompt cannot show it). Undefined when the user cancels.
  */
 export async function promptCredentials(known: Known, insecure: boolean): Promise<{ url: Given; apiKey: Given } | undefined> {
-  const url =
-    known.url?.source === "--url"
-      ? known.url
-      : await ask(
-          text({
-            message: "OpenSync URL",
-            placeholder: "https://<name>.convex.site",
-            initialValue: known.url?.value,
-            validate: (value) => urlProblem(value ?? "", insecure),
-          }),
-        );
+  const url = known.url?.source === "--url" ? known.url : await askUrl(known.url?.value, insecure);
   if (url === undefined) return undefined;
 
   const keep = known.apiKey;
   const apiKey =
     keep?.source === "--api-key"
       ? keep
-      : await ask(
-          password({
-            message:
-              keep === undefined
-                ? "API key (OpenSync dashboard: Settings → API key)"
-                : `API key (press Enter to keep ${maskKey(keep.value)})`,
-            validate: (value) => (!value && keep !== undefined ? undefined : keyFormatProblem((value ?? "").trim())),
-          }),
-          keep,
-        );
+      : await askKey(keep === undefined ? "API key (OpenSync dashboard: Settings → API key)" : `API key (press Enter to keep ${maskKey(keep.value)})`, keep);
   if (apiKey === undefined) return undefined;
   return { url, apiKey };
 }
@@ -65,17 +46,12 @@ export async function checkAskingAgain<T>(
       if (!refused && !wrongUrl) throw error;
       log.error(`${withoutRetryNote(error as UserError)}.`);
       if (refused) {
-        const key = await ask(
-          password({
-            message: "API key, as the OpenSync dashboard shows it now (Settings → API key)",
-            validate: (value) => keyFormatProblem((value ?? "").trim()),
-          }),
-        );
+        const key = await askKey("API key, as the OpenSync dashboard shows it now (Settings → API key)");
         if (key === undefined) return undefined;
         apiKey = key;
         continue;
       }
-      const typed = await ask(text({ message: "OpenSync URL", initialValue: url, validate: (value) => urlProblem(value ?? "", insecure) }));
+      const typed = await askUrl(url, insecure);
       if (typed === undefined) return undefined;
       const resolved = loginUrl(typed.value, insecure);
       if (resolved.note !== undefined) log.info(resolved.note);
@@ -87,6 +63,14 @@ export async function checkAskingAgain<T>(
 
 /** Typed at the prompt, or kept from the saved login by Enter. */
 const askedHere = (source: string) => source === "prompt" || source === "config";
+
+/** The URL, typed, prefilled with `initial`; undefined on cancel. */
+const askUrl = (initial: string | undefined, insecure: boolean) =>
+  ask(text({ message: "OpenSync URL", placeholder: "https://<name>.convex.site", initialValue: initial, validate: (value) => urlProblem(value ?? "", insecure) }));
+
+/** The key, typed masked; Enter keeps `keep` (a masked prompt cannot show it); undefined on cancel. */
+const askKey = (message: string, keep?: Given) =>
+  ask(password({ message, validate: (value) => (!value && keep !== undefined ? undefined : keyFormatProblem((value ?? "").trim())) }), keep);
 
 /** The answer as a prompted value; `fallback` for an empty one; undefined on cancel (Ctrl-C, Escape). */
 async function ask(answer: Promise<string | typeof CANCEL_SYMBOL>, fallback?: Given): Promise<Given | undefined> {
