@@ -204,14 +204,19 @@ describe("a state folder that cannot be written", () => {
     expectExact();
   });
 
-  test.skipIf("skip" in nobody)(asNobody("the state file and its folder both read-only: one message names both, and its chmod alone lets the next sync through"), async () => {
+  /** A fresh user, its history synced as nobody: its env, and its state folder. */
+  async function syncedAsNobody() {
     fx.server.reset();
     const home = tempHome();
     giveToUnprivileged(home);
     giveToUnprivileged(fx.claudeDir);
     const env = syncEnv(fx.server, fx.claudeDir, home);
     expect((await runAsNobody(["sync", "--json"], env)).code).toBe(0);
-    const stateDir = join(home, ".claude-code-sync", "state");
+    return { env, stateDir: join(home, ".claude-code-sync", "state") };
+  }
+
+  test.skipIf("skip" in nobody)(asNobody("the state file and its folder both read-only: one message names both, and its chmod alone lets the next sync through"), async () => {
+    const { env, stateDir } = await syncedAsNobody();
     const db = join(stateDir, readdirSync(stateDir).find((f) => f.endsWith(".db")) as string);
     chmodSync(db, 0o400);
     chmodSync(stateDir, 0o500);
@@ -226,13 +231,7 @@ describe("a state folder that cannot be written", () => {
 
   // Its fix was a chmod, which only the owner may run.
   test.skipIf("skip" in nobody || !isRoot)(asNobody("another user's (a sync run with sudo): the chown that takes it back, in sync's message and verify's fix"), async () => {
-    fx.server.reset();
-    const home = tempHome();
-    giveToUnprivileged(home);
-    giveToUnprivileged(fx.claudeDir);
-    const env = syncEnv(fx.server, fx.claudeDir, home);
-    expect((await runAsNobody(["sync", "--json"], env)).code).toBe(0);
-    const stateDir = join(home, ".claude-code-sync", "state");
+    const { env, stateDir } = await syncedAsNobody();
     chownSync(stateDir, 0, 0);
     const chown = `sudo chown -R "$(id -un)" "${stateDir}"`;
     const refused = await runAsNobody(["sync"], env);

@@ -240,13 +240,17 @@ describe("the hook never hangs", () => {
       proc.stdin.write(write);
       await proc.stdin.flush();
     }
-    // A bound so no hook outlives the test: a hook still running then fails the test (killed: exit code not 0).
+    const outcome = await exitOf(proc);
+    proc.stdin.end();
+    return outcome;
+  }
+
+  /** How a hook ended, bounded so no hook outlives the test: one still running then fails it (killed: exit code not 0). */
+  async function exitOf(proc: { exited: Promise<number>; kill(): void; stdout: ReadableStream; stderr: ReadableStream }) {
     const guard = setTimeout(() => proc.kill(), 20_000);
     const code = await proc.exited;
     clearTimeout(guard);
-    const [stdout, stderr] = [await new Response(proc.stdout).text(), await new Response(proc.stderr).text()];
-    proc.stdin.end();
-    return { code, stdout, stderr };
+    return { code, stdout: await new Response(proc.stdout).text(), stderr: await new Response(proc.stderr).text() };
   }
 
   test.concurrent("a large event is read to its end: Claude Code's write of it never meets a closed pipe", () =>
@@ -263,10 +267,7 @@ describe("the hook never hangs", () => {
         stdout: "pipe",
         stderr: "pipe",
       });
-      const guard = setTimeout(() => proc.kill(), 20_000);
-      const code = await proc.exited;
-      clearTimeout(guard);
-      expect({ code, stdout: await new Response(proc.stdout).text(), stderr: await new Response(proc.stderr).text() }).toEqual({ code: 0, stdout: "", stderr: "" });
+      expect(await exitOf(proc)).toEqual({ code: 0, stdout: "", stderr: "" });
       await within(20_000, () => server.session(SESSION)?.messages.length === 1);
       await runnerDone(home);
     }), 60_000);
@@ -311,7 +312,6 @@ describe("the hook never hangs", () => {
       const proc = spawnHook(env);
       let exitedAt: number | undefined;
       void proc.exited.then(() => (exitedAt = Date.now()));
-      const guard = setTimeout(() => proc.kill(), 20_000);
       const head = JSON.stringify({ session_id: SESSION, transcript_path: transcript(), hook_event_name: "Stop", last_assistant_message: "" }).slice(0, -2);
       proc.stdin.write(head);
       await proc.stdin.flush();
@@ -325,9 +325,7 @@ describe("the hook never hangs", () => {
       proc.stdin.write('"}');
       await proc.stdin.flush();
       proc.stdin.end();
-      const code = await proc.exited;
-      clearTimeout(guard);
-      expect({ code, stdout: await new Response(proc.stdout).text(), stderr: await new Response(proc.stderr).text() }).toEqual({ code: 0, stdout: "", stderr: "" });
+      expect(await exitOf(proc)).toEqual({ code: 0, stdout: "", stderr: "" });
       await within(20_000, () => server.session(SESSION)?.messages.length === 1);
       await runnerDone(home);
     }), 60_000);
