@@ -14,6 +14,12 @@ const u = LIVE_USAGE;
 const OTHER = "22222222-2222-4222-8222-222222222222";
 const has = (server: TestServer, t: string) => server.session(SESSION)?.messages.some((m) => m.textContent === t) === true;
 const sub = (extra: Record<string, unknown> = {}) => ({ ...now(), isSidechain: true, agentId: "a1", ...extra });
+/**
+ * Waits until 2 s after a hook began: past the runner's first look (a second after it), within its looks (5 s
+ * after it). Counted from the hook, not from the first pass's message: on a loaded machine that message may
+ * come 4 s after the hook, and 1.5 s more put the lines past the looks (written for the late look 30 s on).
+ */
+const twoSecondsAfter = (hookAt: number) => Bun.sleep(Math.max(0, hookAt + 2_000 - Date.now()));
 /** The rest of a turn after its prompt "Run the tests": a tool call, its result, the answer. */
 const testsTurn = () => [
   assistant("msg_1", toolUse("toolu_1", "Bash", { command: "make test" }), { ...now(), usage: u }),
@@ -47,10 +53,10 @@ describe("lines written after a session's last hook", () => {
       // Another session's agent file beside it: not this session's.
       claude.write("p/agent-b2.jsonl", jsonl([user("Other", { ...sub({ agentId: "b2" }), sessionId: OTHER })]));
       const agent = claude.write("p/agent-a1.jsonl", jsonl([user("Review", sub()), assistant("msg_a", text("Looking."), sub({ usage: u }))]));
+      const hookAt = Date.now();
       await hook("SubagentStop", { agent_id: "a1", agent_transcript_path: agent });
       await within(20_000, () => has(server, "Looking."));
-      // Past the runner's first look, a second after the hook.
-      await Bun.sleep(1_500);
+      await twoSecondsAfter(hookAt);
 
       appendFileSync(agent, jsonl([assistant("msg_b", text("Two bugs found."), sub({ usage: u }))]));
       await within(20_000, () => has(server, "Two bugs found."));
@@ -66,10 +72,10 @@ describe("lines written after a session's last hook", () => {
         jsonl(backgroundAgentTurn(u)),
       );
       claude.write(`p/${SESSION}/subagents/agent-a1.jsonl`, jsonl([user("Review", sub()), assistant("msg_a", text("Looking at the parser first."), sub({ usage: u, stopReason: null }))]));
+      const hookAt = Date.now();
       await hook("Stop");
       await within(20_000, () => has(server, "Started a reviewer."));
-      // Past the runner's first look, a second after the hook.
-      await Bun.sleep(1_500);
+      await twoSecondsAfter(hookAt);
 
       appendFileSync(path, jsonl([user("Thanks", now()), assistant("msg_3", text("Welcome."), { ...now(), usage: u })]));
       // Before the held response's files are quiet (a minute), when both would go at once.
@@ -130,10 +136,10 @@ describe("lines written after a session's last hook", () => {
     withServer(async (server) => {
       const { home, claude, path, hook } = hookUser(server);
       claude.write(`p/${SESSION}.jsonl`, jsonl([user("Add a health endpoint", now()), assistant("msg_1", text("Done."), { ...now(), usage: u })]));
+      const hookAt = Date.now();
       await hook(event, extra);
       await within(20_000, () => has(server, "Done."));
-      // Past the runner's first look, a second after the hook.
-      await Bun.sleep(1_500);
+      await twoSecondsAfter(hookAt);
 
       appendFileSync(path, jsonl([user("Thanks", now()), assistant("msg_2", text("Welcome."), { ...now(), usage: u })]));
       await within(20_000, () => has(server, "Welcome."));
