@@ -3,11 +3,11 @@
  * us under several codes, depending on which of its files SQLite touched first: each says it cannot be written.
  */
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../src/errors.ts";
 import { stateError } from "../src/state/db.ts";
+import { scratchDir } from "./helpers/scratch.ts";
 
 const isRoot = process.getuid?.() === 0;
 const canChattr = isRoot && Bun.which("chattr") !== null;
@@ -16,7 +16,7 @@ const canBlock = !isRoot || canChattr;
 const sqliteError = (code: string, message: string) => Object.assign(new Error(message), { code });
 
 describe("stateError", () => {
-  const dir = mkdtempSync(join(tmpdir(), "ccs-state-errors-"));
+  const dir = scratchDir("ccs-state-errors-");
   const db = join(dir, "s.db");
   writeFileSync(db, "");
   const block = (yes: boolean) => {
