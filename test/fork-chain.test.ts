@@ -107,6 +107,31 @@ describe("a fork of a fork synced, in one go or newest fork first", () => {
   }
 });
 
+describe("a fork of a fork whose parent's transcript is in another root of CLAUDE_CONFIG_DIR", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.stop());
+
+  // G and C in one account's folder, GC (C's fork) in the other's: GC's copies of G's reply name C, whose
+  // transcript tells they were made in G. Read as if C were not there, G's reply counts in G and again in GC.
+  test("the dry run and a sync count each reply once, in the session that made it", async () => {
+    const claude = chain(false, IDS.slice(0, 3));
+    const second = tempClaudeDir();
+    const gc = claude.paths.get(IDS[2] as string) as string;
+    mkdirSync(join(second.projects, "-home-dev-shop"));
+    renameSync(gc, join(second.projects, "-home-dev-shop", basename(gc)));
+    const roots = `${claude.root},${second.root}`;
+    const of = await dryRun({ HOME: tempHome(), CLAUDE_CONFIG_DIR: roots });
+    expect(of(IDS.slice(0, 3))).toEqual([own(0), own(1), own(2)]);
+    const env = { HOME: tempHome(), CLAUDE_CONFIG_DIR: roots, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    expect(IDS.slice(0, 3).map((id) => totals(server.session(id)))).toEqual([own(0), own(1), own(2)]);
+    expect(server.violations()).toEqual([]);
+  });
+});
+
 describe("a fork of a fork whose parent's transcript is not there yet", () => {
   let server: TestServer;
   beforeAll(async () => {

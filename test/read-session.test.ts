@@ -19,7 +19,7 @@ const PASSWORD = "Vb6-nM3#kT8y!";
 async function readInSteps(steps: string[]): Promise<SessionChunk[][]> {
   const dir = scratchDir("ccs-reader-");
   const path = join(dir, `${SESSION}.jsonl`);
-  const reader = new SessionReader({ fold: DEFAULT_FOLD_OPTIONS, mode: "payloads", redact: true, redactPatterns: [], excludeProjects: [] });
+  const reader = new SessionReader({ fold: DEFAULT_FOLD_OPTIONS, mode: "payloads", redact: true, redactPatterns: [], excludeProjects: [] }, []);
   let from = 0;
   let snapshot: FoldSnapshot | undefined;
   const reads: SessionChunk[][] = [];

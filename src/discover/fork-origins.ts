@@ -1,5 +1,5 @@
 import { constants, readdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { mayAccess } from "../runtime/access.ts";
 import { type CopySource, readForkCopies } from "./fork-copies.ts";
 
@@ -16,9 +16,13 @@ export class ForkOrigins {
   /** Per session looked up: its copied lines' sources by uuid; null when its transcript was not found. */
   private readonly copies = new Map<string, Map<string, CopySource> | null>();
 
+  /** `roots`: every `projects/` folder read, where a transcript is looked for past the fork's own root. */
+  constructor(private readonly roots: readonly string[] = []) {}
+
   /**
    * The session the line `source` names was made in, its transcript looked for in `folder` (a fork is
-   * written in its parent's project folder) and then in the other project folders beside it. Where a
+   * written in its parent's project folder), then in the other project folders beside it, then in the
+   * other roots (two accounts' folders in CLAUDE_CONFIG_DIR, a history copied between them). Where a
    * transcript down the chain is not found, the last session known: `missing` names it.
    */
   originOf(source: CopySource, folder: string): { sessionId: string; missing?: string } {
@@ -38,7 +42,7 @@ export class ForkOrigins {
   private copiesOf(sessionId: string, folder: string): Map<string, CopySource> | null {
     let copies = this.copies.get(sessionId);
     if (copies !== undefined) return copies;
-    const path = transcriptOf(sessionId, folder);
+    const path = transcriptOf(sessionId, folder, this.roots);
     const found = new Map<string, CopySource>();
     const note = (uuid: string | undefined, source: CopySource) => {
       if (uuid !== undefined) found.set(uuid, source);
@@ -60,24 +64,26 @@ export interface ForkWait {
   sources: string[];
 }
 
-/** Whether a transcript one of a wait's sources names is there now, and the waiting session's own still is. */
-export function waitOver(sessionId: string, wait: ForkWait): boolean {
-  return mayAccess(join(wait.folder, `${sessionId}.jsonl`), constants.R_OK) && wait.sources.some((s) => transcriptOf(s, wait.folder) !== undefined);
+/** Whether a transcript one of a wait's sources names is there now (in `roots`, as ForkOrigins looks), and the waiting session's own still is. */
+export function waitOver(sessionId: string, wait: ForkWait, roots: readonly string[]): boolean {
+  return mayAccess(join(wait.folder, `${sessionId}.jsonl`), constants.R_OK) && wait.sources.some((s) => transcriptOf(s, wait.folder, roots) !== undefined);
 }
 
-/** The session's own transcript, readable: in `folder`, else in another project folder of the same root. */
-function transcriptOf(sessionId: string, folder: string): string | undefined {
+/** The session's own transcript, readable: in `folder`, else in another project folder of its root, else of another root. */
+function transcriptOf(sessionId: string, folder: string, roots: readonly string[]): string | undefined {
   const name = `${sessionId}.jsonl`;
   const near = join(folder, name);
   if (mayAccess(near, constants.R_OK)) return near;
-  const root = dirname(folder);
-  try {
-    for (const project of readdirSync(root)) {
-      const path = join(root, project, name);
-      if (mayAccess(path, constants.R_OK)) return path;
+  const own = dirname(folder);
+  for (const root of [own, ...roots.filter((r) => resolve(r) !== own)]) {
+    try {
+      for (const project of readdirSync(root)) {
+        const path = join(root, project, name);
+        if (mayAccess(path, constants.R_OK)) return path;
+      }
+    } catch {
+      // The root cannot be listed: the transcript is not found there.
     }
-  } catch {
-    // The root cannot be listed: the transcript is not found.
   }
   return undefined;
 }

@@ -74,9 +74,11 @@ export class SessionReader {
   /** `excludeProjects`, compiled once for every session this reader reads. */
   private readonly excluded: (projectPath: string | undefined) => boolean;
   /** Where forks' copies were made, each parent's copies read once for every session this reader reads. */
-  private readonly origins = new ForkOrigins();
+  private readonly origins: ForkOrigins;
 
-  constructor(private readonly settings: ReadSettings) {
+  /** `roots`: the scan's, where a fork's parent is looked for beyond the fork's own root. */
+  constructor(private readonly settings: ReadSettings, roots: readonly string[]) {
+    this.origins = new ForkOrigins(roots);
     this.excluded = projectExclusion(settings.excludeProjects);
     this.keepsState = settings.mode === "payloads";
     this.parsing = { skim: settings.mode === "count" };

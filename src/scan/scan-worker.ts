@@ -10,7 +10,7 @@ import type { ReadSettings, SessionChunk, SessionWorkItem } from "./work.ts";
  */
 declare const self: Worker;
 
-export type ToWorker = { type: "init"; settings: ReadSettings } | { type: "read"; item: SessionWorkItem } | { type: "ack" };
+export type ToWorker = { type: "init"; settings: ReadSettings; roots: string[] } | { type: "read"; item: SessionWorkItem } | { type: "ack" };
 export type FromWorker = { type: "chunk"; chunk: SessionChunk } | { type: "read"; sessionId: string } | { type: "error"; message: string };
 
 const MAX_UNACKED = 2;
@@ -46,7 +46,7 @@ async function drain(): Promise<void> {
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const m = event.data;
-  if (m.type === "init") reader = new SessionReader(m.settings);
+  if (m.type === "init") reader = new SessionReader(m.settings, m.roots);
   else if (m.type === "ack") {
     unacked--;
     wake?.();

@@ -142,8 +142,8 @@ function planScan(files: TranscriptFile[], req: Pick<ScanRequest, "full" | "fina
  * such session (none in nearly every history) a stat of its transcript and of each source's beside it,
  * and for a source not there, a listing of the root and a stat per project folder.
  */
-function waitsOver(past: ScanPast): Set<string> {
-  return new Set([...past.forkWaits].filter(([id, wait]) => waitOver(id, wait)).map(([id]) => id));
+function waitsOver(past: ScanPast, roots: readonly string[]): Set<string> {
+  return new Set([...past.forkWaits].filter(([id, wait]) => waitOver(id, wait, roots)).map(([id]) => id));
 }
 
 /** Discovery, and the files of the `waited` sessions wherever discovery left them out (an unchanged folder, `only`). */
@@ -173,7 +173,7 @@ function knownFolders(past: ScanPast, full: boolean): ScanPast {
  * that cannot be read among them. Looks at the files' listings and sizes only.
  */
 export function sessionsToRead(roots: string[], past: ScanPast): { sessions: Set<string>; skipped: SkippedFile[] } {
-  const waited = waitsOver(past);
+  const waited = waitsOver(past, roots);
   const discovery = discover({ roots }, knownFolders(past, false), waited);
   const items = planScan(discovery.files, { full: false }, past, waited);
   // A file listed but not readable (its permissions): the read would skip it; said now, not at the next sync.
@@ -195,7 +195,7 @@ export function sessionsToRead(roots: string[], past: ScanPast): { sessions: Set
 export async function scan(req: ScanRequest, past: ScanPast, sink: ChunkSink): Promise<ScanOutcome> {
   const count = req.workers ?? (req.only || navigator.hardwareConcurrency < WORKERS_FROM_CORES ? 1 : 2);
   const known = knownFolders(past, req.full);
-  const waited = waitsOver(past);
+  const waited = waitsOver(past, req.roots);
   const discovery = discover(req, known, waited);
   const items = planScan(discovery.files, req, past, waited);
   const total = items.reduce((sum, item) => sum + item.files.reduce((s, w) => s + (w.unchanged ? 0 : w.file.size - w.from), 0), 0);
@@ -213,11 +213,11 @@ export async function scan(req: ScanRequest, past: ScanPast, sink: ChunkSink): P
     };
     let read = 0;
     if (items.length > 0) await sink.prepare?.();
-    if (parallel) read = await readInWorkers(workers, items, req.settings, take, req.signal);
+    if (parallel) read = await readInWorkers(workers, items, req.settings, req.roots, take, req.signal);
     else if (items.length > 0) {
       // Loaded only when there is something to read: a sync with nothing new never pays for the transcript parser.
       const { SessionReader } = await import("./read-session.ts");
-      const reader = new SessionReader(req.settings);
+      const reader = new SessionReader(req.settings, req.roots);
       const takeAndYield = async (chunk: SessionChunk) => {
         take(chunk);
         await turnEventLoop();
@@ -252,6 +252,7 @@ function readInWorkers(
   workers: Worker[],
   items: SessionWorkItem[],
   settings: ReadSettings,
+  roots: string[],
   take: (chunk: SessionChunk) => void,
   signal: AbortSignal | undefined,
 ): Promise<number> {
@@ -282,7 +283,7 @@ function readInWorkers(
         }
       };
       w.onerror = (event) => reject(new Error(`scan worker failed: ${event.message}`));
-      send(w, { type: "init", settings });
+      send(w, { type: "init", settings, roots });
       feed(w);
       feed(w);
     }
