@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { mkdirSync, renameSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { basename, join } from "node:path";
+import { StateStore } from "../src/state/store.ts";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
 import { runCli, tempHome } from "./helpers/cli.ts";
 import { assistant, jsonl, resetClock, tempClaudeDir, text, user } from "./helpers/transcript.ts";
@@ -164,4 +165,28 @@ describe("a fork of a fork whose parent's transcript is not there yet", () => {
       expect(server.violations()).toEqual([]);
     });
   }
+
+  // C deleted (Claude Code's cleanup, or never on this machine): GC waits for it. Once GC's own transcript is
+  // gone too, nothing can read it again, and its wait ends; what the server holds stays.
+  test("the parent never comes, then the fork's transcript is deleted: its wait ends, the server keeps its figures", async () => {
+    const claude = chain(false, IDS.slice(0, 3));
+    const home = tempHome();
+    const env = { HOME: home, CLAUDE_CONFIG_DIR: claude.root, CLAUDE_CODE_SYNC_URL: server.url, CLAUDE_CODE_SYNC_API_KEY: server.apiKey };
+    const waits = () => {
+      const folder = join(home, ".claude-code-sync", "state");
+      const store = StateStore.open(join(folder, readdirSync(folder).find((n) => n.endsWith(".db")) as string));
+      try {
+        return [...store.forkWaits().keys()];
+      } finally {
+        store.close();
+      }
+    };
+    rmSync(claude.paths.get(IDS[1] as string) as string);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    expect(waits()).toEqual([IDS[2] as string]);
+    rmSync(claude.paths.get(IDS[2] as string) as string);
+    expect((await runCli(["sync"], { env })).code).toBe(0);
+    expect(waits()).toEqual([]);
+    expect(totals(server.session(IDS[2] as string))).toEqual({ promptTokens: 6000, completionTokens: 60 });
+  });
 });

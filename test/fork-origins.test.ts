@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ForkOrigins, waitOver } from "../src/discover/fork-origins.ts";
+import { ForkOrigins, waitEnded, waitOver } from "../src/discover/fork-origins.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 
 /**
@@ -54,5 +54,12 @@ describe("the session a fork's copied line was made in", () => {
     ["the waiting session's own transcript is gone", "GONE", { folder: p, sources: ["C"] }, false],
   ] as const)("a wait, %s: over is %p", (_name, session, wait, over) => {
     expect(waitOver(session, { folder: wait.folder, sources: [...wait.sources] }, roots)).toBe(over);
+  });
+
+  test.each([
+    ["its own transcript is there", "GC", false],
+    ["its own transcript is gone", "GONE", true],
+  ] as const)("a wait ends for good when %s: %p", (_name, session, ended) => {
+    expect(waitEnded(session, { folder: p, sources: ["X"] })).toBe(ended);
   });
 });

@@ -1,4 +1,4 @@
-import { constants, readdirSync } from "node:fs";
+import { constants, existsSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { mayAccess } from "../runtime/access.ts";
 import { type CopySource, readForkCopies } from "./fork-copies.ts";
@@ -67,6 +67,15 @@ export interface ForkWait {
 /** Whether a transcript one of a wait's sources names is there now (in `roots`, as ForkOrigins looks), and the waiting session's own still is. */
 export function waitOver(sessionId: string, wait: ForkWait, roots: readonly string[]): boolean {
   return mayAccess(join(wait.folder, `${sessionId}.jsonl`), constants.R_OK) && wait.sources.some((s) => transcriptOf(s, wait.folder, roots) !== undefined);
+}
+
+/**
+ * Whether a wait is over for good: the waiting session's own transcript is gone (Claude Code's cleanup after
+ * cleanupPeriodDays, or the user), so nothing can read it again. A parent that never comes leaves the wait
+ * until then; a transcript there but unreadable (its permissions) keeps it.
+ */
+export function waitEnded(sessionId: string, wait: ForkWait): boolean {
+  return !existsSync(join(wait.folder, `${sessionId}.jsonl`));
 }
 
 /** The session's own transcript, readable: in `folder`, else in another project folder of its root, else of another root. */

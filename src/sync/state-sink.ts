@@ -4,7 +4,7 @@ import { payloadHash } from "../plan/hash.ts";
 import { type PriceBook, changedModels } from "../pricing/index.ts";
 import { type Scrubber, sessionPayload } from "../plan/payloads.ts";
 import type { ListedFolder } from "../discover/files.ts";
-import type { ForkWait } from "../discover/fork-origins.ts";
+import { type ForkWait, waitEnded } from "../discover/fork-origins.ts";
 import { type ChunkSink, type ScanPast, resumeFrom } from "../scan/scan.ts";
 import type { SessionChunk } from "../scan/work.ts";
 import { StateLedger } from "../state/ledger.ts";
@@ -165,6 +165,15 @@ export class StateSink implements ChunkSink {
     this.store.setForkWaits(waits);
   }
 
+  /** The waits no parent can end any more (waitEnded) are dropped: else the state keeps them, and each scan looks for their parents, for good. */
+  private endForkWaits(): void {
+    const waits = (this.forkWaits ??= this.store.forkWaits());
+    const ended = [...waits.keys()].filter((id) => waitEnded(id, waits.get(id) as ForkWait));
+    if (ended.length === 0) return;
+    for (const id of ended) waits.delete(id);
+    this.store.setForkWaits(waits);
+  }
+
   /**
    * A session the server holds, read by a state that knew nothing of it, waits
    * for the whole read: a file read later can share its responses (a resumed
@@ -177,6 +186,7 @@ export class StateSink implements ChunkSink {
 
   /** Once the read is done: shared responses go where the server counts them, and the sessions that waited are handed on. */
   async settle(): Promise<void> {
+    this.endForkWaits();
     const settled = this.ledger.settle();
     if (settled.size > 0) await this.refreshSessions(settled);
     for (const id of new Set([...this.waiting, ...settled])) this.onReady(id);
