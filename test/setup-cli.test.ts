@@ -15,7 +15,7 @@ import {
 import { dirname, join, resolve } from "node:path";
 import { HOOK_EVENTS, hooksSection } from "../src/claude-settings/hook-spec.ts";
 import { shellWord } from "../src/claude-settings/self-command.ts";
-import { installedOnPath, temporaryCopyIn } from "../src/claude-settings/temporary-copy.ts";
+import { installedOnPath, runnerCommandOf, temporaryCopyIn } from "../src/claude-settings/temporary-copy.ts";
 import { compiledCli } from "./helpers/compiled.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 
@@ -343,6 +343,27 @@ test.each([
   [["/opt/bunx-tools/claude-code-sync"], undefined, undefined],
 ])("a runner's temporary copy in %j: argument %p, %p's", (argv, at, runner) => {
   expect(temporaryCopyIn(argv)).toEqual(at === undefined ? undefined : { path: argv[at]!, runner: runner! });
+});
+
+// A hook written to run us through a runner at every event: the runner's words, its options, our package (maybe at a version).
+test.each([
+  [["npx", "claude-code-sync"], "npx"],
+  [["npx", "-y", "claude-code-sync@latest"], "npx"],
+  [["npx", "--yes", "claude-code-sync@0.2.0"], "npx"],
+  [["/usr/local/bin/npx", "claude-code-sync"], "npx"],
+  [["C:\\Program Files\\nodejs\\npx.cmd", "claude-code-sync"], "npx"],
+  [["pnpm", "dlx", "claude-code-sync"], "pnpm dlx"],
+  [["bunx", "claude-code-sync"], "bunx"],
+  [["yarn", "dlx", "-q", "claude-code-sync"], "yarn dlx"],
+  [["npx", "claude-code-sync-beta"], undefined],
+  [["npx", "other-tool"], undefined],
+  [["npx", "claude-code-sync", "extra"], undefined],
+  [["pnpm", "claude-code-sync"], undefined], // a script of the project's, not the package
+  [["yarn", "claude-code-sync"], undefined],
+  [["/usr/local/bin/claude-code-sync"], undefined],
+  [[], undefined],
+])("%j runs our package through %p", (words, runner) => {
+  expect(runnerCommandOf(words)).toBe(runner);
 });
 
 test.skipIf(!posix)("an installed claude-code-sync on PATH is found past a runner's own link first on PATH", () => {

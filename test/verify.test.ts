@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
-import { hooksSection } from "../src/claude-settings/hook-spec.ts";
+import { HOOK_EVENTS, hooksSection } from "../src/claude-settings/hook-spec.ts";
 import { writePidFile } from "../src/runtime/pid-file.ts";
 import { shellWord } from "../src/claude-settings/self-command.ts";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
@@ -128,6 +128,33 @@ describe("verify", () => {
     expect(r.check("hooks").detail).toContain(`, ${runner}'s temporary copy (setup was run through ${runner}), which may be deleted at any time`);
     expect((await runCli(["setup"], { env })).code).toBe(0);
     expect((await verify(env)).check("hooks")).toMatchObject({ status: "ok" });
+  }, 60_000);
+
+  // Hooks written by hand (or from an old README) that run us through a package runner at every event: they sync,
+  // but Claude Code waits while the runner starts and looks the package up. A warning, and setup puts its own in their place.
+  const shellHooks = (line: string) => ({ hooks: Object.fromEntries(HOOK_EVENTS.map((e) => [e, [{ matcher: "*", hooks: [{ type: "command", command: `${line} hook ${e}` }] }]])) });
+  const setupHooks = hooksSection({ argv: [process.execPath, join(import.meta.dir, "..", "src", "cli.ts")] }) as Record<string, object[]>;
+  test.each([
+    ["npx, shell form", shellHooks("npx claude-code-sync"), "npx claude-code-sync", "npx"],
+    ["npx -y at a tag, shell form", shellHooks("npx -y claude-code-sync@latest"), "npx -y claude-code-sync@latest", "npx"],
+    ["pnpm dlx, exec form", { hooks: hooksSection({ argv: ["pnpm", "dlx", "claude-code-sync"] }) }, "pnpm dlx claude-code-sync", "pnpm dlx"],
+    ["bunx, exec form", { hooks: hooksSection({ argv: ["bunx", "claude-code-sync"] }) }, "bunx claude-code-sync", "bunx"],
+    ["yarn dlx, shell form", shellHooks("yarn dlx claude-code-sync"), "yarn dlx claude-code-sync", "yarn dlx"],
+    ["npx for Stop beside setup's hooks", { hooks: { ...setupHooks, Stop: [...setupHooks.Stop!, ...shellHooks("npx claude-code-sync").hooks.Stop!] } }, "npx claude-code-sync", "npx"],
+  ])("hooks that run us through a package runner (%s): a warning with the fix; setup replaces them, one handler an event", async (_form, settings, command, runner) => {
+    const { env, claude } = setupEnv();
+    const path = join(claude.root, "settings.json");
+    writeFileSync(path, JSON.stringify(settings));
+    const r = await verify(env);
+    expect(r.code).toBe(0); // they sync
+    expect(r.check("hooks").status).toBe("warn");
+    expect(r.check("hooks").detail).toContain(`${command} hook <Event>: ${runner} is started first at every event`);
+    expect(r.check("hooks").fix).toStartWith("claude-code-sync setup");
+    expect((await runCli(["setup"], { env })).code).toBe(0);
+    expect((await verify(env)).check("hooks")).toMatchObject({ status: "ok" });
+    const hooks = JSON.parse(readFileSync(path, "utf8")).hooks as Record<string, Array<{ hooks: unknown[] }>>;
+    expect(HOOK_EVENTS.map((e) => hooks[e]!.flatMap((g) => g.hooks).length)).toEqual(HOOK_EVENTS.map(() => 1));
+    expect(JSON.stringify(hooks)).not.toMatch(/npx|dlx|bunx/);
   }, 60_000);
 
   /** settings.json as 0.2's setup wrote it for this CLI: shell command lines, five events. */

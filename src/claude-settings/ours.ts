@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HookHandler } from "./hook-spec.ts";
 import { sameProgram, shellWord } from "./self-command.ts";
+import { runnerCommandOf } from "./temporary-copy.ts";
 
 /** A hook handler that runs `claude-code-sync hook <Event>`, and whether it runs this very executable. */
 interface OurHandler {
@@ -13,6 +14,8 @@ interface OurHandler {
   launcher?: string[];
   /** The shell form's command line before `hook`. */
   commandLine?: string;
+  /** The package runner it runs us through at every event (`npx claude-code-sync hook Stop`, written by hand). */
+  runner?: string;
 }
 
 const EVENT = /^[A-Za-z]+$/;
@@ -28,7 +31,8 @@ const isStrings = (value: unknown): value is string[] => Array.isArray(value) &&
 /**
  * Recognises our handlers in every form setup ever wrote: exec form
  * (`command` + `args`), the shell command line of 0.2 (`<self> hook <Event>`),
- * and 0.1.x's `claude-code-sync hook <Event>`. Matching our name, not only
+ * and 0.1.x's `claude-code-sync hook <Event>`; and those a user wrote to run us
+ * through a package runner (`npx -y claude-code-sync hook Stop`). Matching our name, not only
  * `self` (this executable's argv), lets a moved binary's entries be updated in place.
  */
 export function recognise(handler: unknown, self: string[]): OurHandler | undefined {
@@ -38,8 +42,11 @@ export function recognise(handler: unknown, self: string[]): OurHandler | undefi
     const argv = [handler.command, ...handler.args];
     const [word, event] = argv.slice(-2);
     const launcher = argv.slice(0, -2);
+    if (word !== "hook" || !EVENT.test(event ?? "")) return undefined;
+    const runner = runnerCommandOf(launcher);
+    if (runner) return { event: event!, form: "exec", runsSelf: false, launcher, runner };
     // A launcher is the executable, or a runtime and our script.
-    if (word !== "hook" || !EVENT.test(event ?? "") || launcher.length < 1 || launcher.length > 2) return undefined;
+    if (launcher.length < 1 || launcher.length > 2) return undefined;
     const runsSelf = sameProgram(launcher, self);
     const ours = runsSelf || launcher.some((arg) => OUR_NAME.test(arg)) || (launcher.length === 2 && isOurCheckout(launcher[1]!));
     return ours ? { event: event!, form: "exec", runsSelf, launcher } : undefined;
@@ -47,6 +54,8 @@ export function recognise(handler: unknown, self: string[]): OurHandler | undefi
   const match = SHELL_HOOK.exec(handler.command.trim());
   const prefix = match?.[1]?.trim();
   if (!match || !prefix) return undefined;
+  const runner = runnerCommandOf(prefix.split(/\s+/).map((word) => word.replace(/^(["'])(.*)\1$/, "$2")));
+  if (runner) return { event: match[2]!, form: "shell", runsSelf: false, commandLine: prefix, runner };
   const runsSelf = prefix === shellCommand(self);
   return runsSelf || OUR_NAME.test(prefix) ? { event: match[2]!, form: "shell", runsSelf, commandLine: prefix } : undefined;
 }

@@ -9,28 +9,38 @@ import { type TemporaryCopy, temporaryCopyIn } from "./temporary-copy.ts";
  * executable, in an earlier form that works ("older"); ours running another
  * executable, moved or from an older install ("elsewhere"); ours running a
  * package runner's temporary copy, which the runner clears at any time, written
- * by a setup run through npx before setup refused that ("temporary"); or none ("missing").
+ * by a setup run through npx before setup refused that ("temporary"); ours run through a package
+ * runner at every event, as a user may write them by hand (`npx claude-code-sync hook Stop`: it works,
+ * the runner started first each time, "runner"); or none ("missing").
  */
-export type HookState = "current" | "older" | "elsewhere" | "temporary" | "missing";
+export type HookState = "current" | "older" | "runner" | "elsewhere" | "temporary" | "missing";
 
 export interface HookStatus {
   states: Record<HookEvent, HookState>;
   /** The temporary copy the first "temporary" handler runs. */
   temporaryCopy?: TemporaryCopy;
+  /** Events with a handler run through a package runner (beside one of setup's too: that one runs twice), and the first such command. */
+  throughRunner?: { events: HookEvent[]; command: string; runner: string };
 }
 
 // A handler that may vanish with its copy is worth less than one that runs, more than none.
-const RANK: Record<HookState, number> = { current: 4, older: 3, elsewhere: 2, temporary: 1, missing: 0 };
+const RANK: Record<HookState, number> = { current: 5, older: 4, runner: 3, elsewhere: 2, temporary: 1, missing: 0 };
 
 /** Throws SettingsError when the file cannot be read as Claude Code reads it. */
 export function hookStatus(text: string | undefined, self: string[]): HookStatus {
   const hooks = record(settingsValue(text).hooks);
   let temporaryCopy: TemporaryCopy | undefined;
+  let throughRunner: HookStatus["throughRunner"];
   const state = (event: HookEvent): HookState => {
     const handlers = list(hooks[event]).flatMap((group) => list(record(group).hooks));
     const states = handlers.map((handler): HookState => {
       const ours = recognise(handler, self);
       if (!ours) return "missing";
+      if (ours.runner) {
+        throughRunner ??= { events: [], command: ours.launcher?.join(" ") ?? ours.commandLine!, runner: ours.runner };
+        if (!throughRunner.events.includes(event)) throughRunner.events.push(event);
+        return "runner";
+      }
       const copy = temporaryCopyIn(ours.launcher ?? [ours.commandLine!]);
       if (copy) {
         temporaryCopy ??= copy;
@@ -42,7 +52,7 @@ export function hookStatus(text: string | undefined, self: string[]): HookStatus
     return states.reduce((best, s) => (RANK[s] > RANK[best] ? s : best), "missing" as HookState);
   };
   const states = Object.fromEntries(HOOK_EVENTS.map((event) => [event, state(event)])) as Record<HookEvent, HookState>;
-  return { states, ...(temporaryCopy && { temporaryCopy }) };
+  return { states, ...(temporaryCopy && { temporaryCopy }), ...(throughRunner && { throughRunner }) };
 }
 
 /** Our plugin's name (.claude-plugin/plugin.json); Claude Code enables it as `claude-code-sync@<marketplace>`. */

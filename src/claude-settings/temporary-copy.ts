@@ -1,8 +1,9 @@
-import { delimiter } from "node:path";
+import { basename, delimiter } from "node:path";
 import { shellWord } from "./self-command.ts";
 
 /**
- * Where a package runner unpacks a package it runs without an install, known by the folders of the path
+ * The package runners (their commands, as a user types them), and where each unpacks a package it runs
+ * without an install, known by the folders of the path
  * (the caches may be anywhere: npm_config_cache, pnpm's cacheDir, TMPDIR), matched against the path with
  * `/` between its folders. Each runner clears its copy at any time, so hooks naming it would later fail
  * in silence.
@@ -23,6 +24,29 @@ export interface TemporaryCopy {
   /** The argument found in the copy. */
   path: string;
   runner: string;
+}
+
+/** Our package as a runner is given it: its name, maybe at a version or tag (claude-code-sync@0.2.0, @latest). */
+const OUR_PACKAGE = /^claude-code-sync(?:@[\w.^~<>=*-]+)?$/;
+
+/**
+ * The runner, if any, that `words` (a hook's command before `hook <Event>`) run our package through, from
+ * the registry or its cache, at every run: `npx claude-code-sync`, `npx -y claude-code-sync@latest`,
+ * `pnpm dlx claude-code-sync`, `bunx claude-code-sync`, `yarn dlx claude-code-sync`. The runner's words are
+ * its name in the table above; its own options may come before the package.
+ */
+export function runnerCommandOf(words: readonly string[]): string | undefined {
+  const [first, ...rest] = words;
+  if (first === undefined) return undefined;
+  // A path to the runner, or Windows' npx.cmd.
+  const said = [basename(first.replaceAll("\\", "/")).replace(/\.(?:cmd|exe)$/i, ""), ...rest];
+  return TEMPORARY_FOLDERS.find(({ runner }) => {
+    const name = runner.split(" ");
+    if (!name.every((word, i) => said[i] === word)) return false;
+    const after = said.slice(name.length);
+    const options = after.slice(0, -1);
+    return after.length > 0 && options.every((word) => word.startsWith("-")) && OUR_PACKAGE.test(after.at(-1)!);
+  })?.runner;
 }
 
 /** The runner whose temporary copy `path` lies in, if any. */

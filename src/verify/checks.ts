@@ -284,6 +284,18 @@ function hooksCheck(): Check {
   }
   const program = self[0]!;
   if (!isExecutable(program)) return fail("hooks", name, `the hooks run ${program}, which is missing or not executable`, "claude-code-sync setup", 2);
+  // A warning: they sync. But Claude Code waits on each event's hook, and the runner, started first each time, looks the
+  // package up (the registry, when its cache has none) before ours starts.
+  const runner = status.throughRunner;
+  if (runner) {
+    const { events, command } = runner;
+    return warn(
+      "hooks",
+      name,
+      `${events.join(", ")} ${events.length === 1 ? "runs" : "run"} ${command} hook <Event>: ${runner.runner} is started first at every event (hundreds of ms to seconds, the network when its cache has no copy), and Claude Code waits for it`,
+      temporaryCopyIn(self) === undefined ? "claude-code-sync setup (it puts this install's hooks in their place)" : lastingSetup(),
+    );
+  }
   const older = where("older");
   if (missing.length > 0 || older.length > 0) {
     const adds = missing.length > 0 ? ` and adds ${missing.join(", ")}` : "";
