@@ -255,6 +255,24 @@ describe.concurrent("a write given up on that never reached the server", () => {
     }), 120_000);
 });
 
+describe.concurrent("a write OpenSync answered with a 500 of its own", () => {
+  // Its handler caught an exception and answered: the write was rolled back, or (a session's) applied before a later
+  // step failed. Either way the request is over: nothing of it can land after a newer write, so none is unconfirmed.
+  test("is retried as any failure, and leaves nothing to confirm or check again", () =>
+    withServer(async (server) => {
+      const { claude, path, env, sync } = await syncedSession(server);
+      appendFileSync(path, jsonl([user("Now the tests"), assistant("msg_2", text("Running them."), { usage: { output: 200 } })]));
+      const internal = { kind: 500 as const, body: JSON.stringify({ error: "Error: Internal error" }) };
+      server.setFaults({ rules: [{ path: "/sync/session", ...internal, afterApply: true }, { path: "/sync/message", ...internal }] });
+      const reference = await referenceData(claude.root);
+      expect(JSON.parse((await sync()).stdout)).toMatchObject({ ok: true, pending: { sessions: 0, messages: 0 } });
+      expect(server.requests().filter((r) => r.fault === 500).length).toBe(2);
+      expect(comparable(server.dump())).toEqual(reference);
+      expect(JSON.parse((await runCli(["status", "--json"], { env })).stdout).unconfirmed).toEqual({ sessions: 0, sendAgainAt: null, checkedAgain: 0 });
+      expect((await runCli(["status"], { env })).stdout).not.toContain("Not confirmed");
+    }), 120_000);
+});
+
 describe.concurrent("the sync after one stopped with a write given up on", () => {
   test("sends the record again once that write is over, waits out the window its own copy opened, and leaves nothing pending", () =>
     withServer(async (server) => {

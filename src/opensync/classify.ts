@@ -79,8 +79,10 @@ export function classify<T>(a: Answer, schema: z.ZodMiniType<T>, now: number): V
   if (s === 500 && errorText !== undefined) {
     if (isRefusalText(errorText)) return fail(new ValidationError(route, s, errorText));
     const reason = `server error: ${errorText.split("\n", 1)[0]}`;
-    // A mutation that lost a write conflict was rolled back; any other failure may have come after the write.
-    return transient(isNotAppliedText(errorText) ? "transient-not-sent" : "transient-maybe-applied", reason);
+    // A mutation that lost a write conflict was rolled back. Any other text is an exception OpenSync's handler caught and
+    // answered: its write threw and was rolled back, or (a session's) was applied before a later step threw; either
+    // way the request is over, and nothing of it lands after a newer write.
+    return transient(isNotAppliedText(errorText) ? "transient-not-sent" : "transient-answered", reason);
   }
   // 502/503: the gateway could not reach the backend. 504 and other 5xx: it may have run.
   if (s === 502 || s === 503) return transient("transient-not-sent", `HTTP ${s}`);

@@ -9,7 +9,11 @@ import { HOSTED_SYNC_API, SYNC_API_URLS } from "./hosted-addresses.ts";
  * - not-opensync (ProtocolError): something that is not OpenSync answered (a page, a 403, an
  *   empty body); transient once, a wrong URL or a proxy in the way when it repeats;
  * - transient-not-sent: the request surely was not applied (502/503, a rolled-back write conflict);
- * - transient-maybe-applied: it may have been (timeout, reset, 504, an unknown 500);
+ * - transient-answered: OpenSync answered with an error of its own (an unknown 500: an exception its handler
+ *   caught): the write may have been applied before the step that failed (a session's, before its search job
+ *   was scheduled), but the request is over: nothing of it lands later;
+ * - transient-maybe-applied: it may have been, and may still be, applied with nothing to say so (timeout,
+ *   reset, 504, a 500 that is not OpenSync's answer);
  * - server-down: no connection (refused, DNS);
  * - rate-limited: 429, with the wait the server asked for;
  * - tls (TlsError): the HTTPS connection could not be trusted.
@@ -21,6 +25,7 @@ const FAILURE_KINDS = [
   "refused",
   "not-opensync",
   "transient-not-sent",
+  "transient-answered",
   "transient-maybe-applied",
   "server-down",
   "rate-limited",
@@ -151,7 +156,7 @@ export class TransientError extends OpenSyncError {
   constructor(
     message: string,
     readonly attempts: number,
-    /** The request may have been stored before the connection failed (timeout, reset, 504). */
+    /** The request may be stored, or still be, with no answer saying so (timeout, reset, 504): a write that may land later (sync/unsure.ts). */
     readonly maybeApplied: boolean,
     details: TransientDetails = {},
   ) {
