@@ -251,6 +251,16 @@ describe("sync summary", () => {
     expect(renderSyncSummary(onlyUnread, false)).toContain("Not read yet: 1 session with new lines; the next `claude-code-sync sync` reads and sends it.");
     expect(syncReportJson(onlyUnread, undefined)).toMatchObject({ ok: false, code: "pending", sessionsUnread: 1 });
   });
+  test("writes given up on before an answer: the line says nothing is lost, when they go again and by what, and is no work left", () => {
+    const r = report({ unsureWrites: [{ sessionId: "3f2a9c1d-1111-4111-8111-111111111111", readyAt: 0 }] });
+    expect(renderSyncSummary(r, false)).toBe(
+      [
+        "Synced 1 session update and 1 message (read 1 changed session).",
+        "Not confirmed: 1 session had writes given up on before an answer, which the server may still apply; nothing is lost: once they are over (two request timeouts: 30 s by default) the next sync sends it again (a hook's or `watch`'s, or run `claude-code-sync sync` then).",
+      ].join("\n"),
+    );
+    expect(syncReportJson(r, undefined)).toMatchObject({ ok: true, unconfirmed: 1 });
+  });
   test("an item a firewall blocks: the pending line does not promise the next sync sends it (found by an exploratory user)", () => {
     const blocked = new BlockedItemError(new ProtocolError("https://x.convex.site/sync/message", 403, "Attention Required!", "page"), "s1:u1");
     expect(renderSyncSummary(report({ pendingSessions: 1, pendingMessages: 1, unsent: 1, unsentError: blocked }), false)).toContain(

@@ -239,7 +239,9 @@ describe.concurrent("a write given up on that never reached the server", () => {
       // status says the session goes again, and from when.
       const waiting = JSON.parse((await runCli(["status", "--json"], { env })).stdout);
       expect(waiting.unconfirmed).toEqual({ sessions: 1, sendAgainAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), checkedAgain: 0 });
-      expect((await runCli(["status"], { env })).stdout).toContain("Not confirmed: 1 session had writes given up on that the server may still apply; the next sync");
+      expect((await runCli(["status"], { env })).stdout).toContain(
+        "Not confirmed: 1 session had writes given up on before an answer, which the server may still apply; nothing is lost: the next sync (a hook's, or `claude-code-sync sync`) sends it again from ",
+      );
 
       // The next sync sends the newer copy, then, once the hung write is over, checks it: the server holds that copy.
       server.setFaults({});

@@ -250,7 +250,7 @@ function localLines(s: Status, verbose: boolean): string[] {
 function unconfirmedLine(n: number, at: number, s: Status): string {
   const when = at > Date.now() ? `from ${clock(new Date(at))}` : "now";
   const by = s.watchRunning !== null ? "the running `watch` sends" : "the next sync (a hook's, or `claude-code-sync sync`) sends";
-  return `Not confirmed: ${plural(n, "session")} had writes given up on that the server may still apply; ${by} ${n === 1 ? "it" : "them"} again ${when}.`;
+  return `Not confirmed: ${plural(n, "session")} had writes given up on before an answer, which the server may still apply; nothing is lost: ${by} ${n === 1 ? "it" : "them"} again ${when}.`;
 }
 
 /** Nothing to do: a late landing of such a write is looked for, a read of the session each time. */

@@ -40,7 +40,7 @@ function pendingLine(r: SyncReport): string {
  * still apply over newer ones (sync/unsure.ts); the hooks and `watch` sync them again once those are over.
  */
 const unsureLine = (n: number) =>
-  `Not confirmed: ${plural(n, "session")} had writes given up on that the server may still apply; the next sync once they are over (two request timeouts: 30 s by default) sends ${n === 1 ? "it" : "them"} again.`;
+  `Not confirmed: ${plural(n, "session")} had writes given up on before an answer, which the server may still apply; nothing is lost: once they are over (two request timeouts: 30 s by default) the next sync sends ${n === 1 ? "it" : "them"} again (a hook's or \`watch\`'s, or run \`claude-code-sync sync\` then).`;
 
 /** Sessions with new lines the run stopped before reading: not in the pending counts, which are what was read. */
 const unreadLine = (n: number) => `Not read yet: ${plural(n, "session")} with new lines; the next \`claude-code-sync sync\` reads and sends ${n === 1 ? "it" : "them"}.`;
