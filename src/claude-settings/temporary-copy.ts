@@ -2,20 +2,19 @@ import { basename, delimiter } from "node:path";
 import { shellWord } from "./self-command.ts";
 
 /**
- * The package runners (their commands, as a user types them), and where each unpacks a package it runs
- * without an install, known by the folders of the path
- * (the caches may be anywhere: npm_config_cache, pnpm's cacheDir, TMPDIR), matched against the path with
- * `/` between its folders. Each runner clears its copy at any time, so hooks naming it would later fail
- * in silence.
+ * The package runners: the command a user types for each (`runner`, and its other spellings), and the folder
+ * it unpacks a package into to run it without an install, known by the folders of the path (the caches may be
+ * anywhere: npm_config_cache, pnpm's cacheDir, TMPDIR), matched against the path with `/` between its folders.
+ * Each runner clears its copy at any time, so hooks naming it would later fail in silence.
  */
-const TEMPORARY_FOLDERS: ReadonlyArray<{ runner: string; folder: RegExp }> = [
+const RUNNERS: ReadonlyArray<{ runner: string; aliases?: string[]; folder: RegExp }> = [
   // ~/.npm/_npx/<hash>/node_modules/…
   { runner: "npx", folder: /(^|\/)_npx\// },
   // <pnpm cache>/dlx/<key>/<prepare>/node_modules/… (~/.cache/pnpm, ~/Library/Caches/pnpm, %LOCALAPPDATA%\pnpm-cache):
   // dlx alone is a name anyone may give a folder.
-  { runner: "pnpm dlx", folder: /(^|\/)pnpm(-cache)?\/dlx\// },
+  { runner: "pnpm dlx", aliases: ["pnpx"], folder: /(^|\/)pnpm(-cache)?\/dlx\// },
   // $TMPDIR/bunx-<uid>-<package>@<version>/node_modules/…, or <bun install cache>/.bunx-<uid>/<package>@<version>/…
-  { runner: "bunx", folder: /(^|\/)\.?bunx-\d+[-/]/ },
+  { runner: "bunx", aliases: ["bun x"], folder: /(^|\/)\.?bunx-\d+[-/]/ },
   // $TMPDIR/xfs-<random>/dlx-<pid>/…
   { runner: "yarn dlx", folder: /(^|\/)dlx-\d+\// },
 ];
@@ -32,27 +31,27 @@ const OUR_PACKAGE = /^claude-code-sync(?:@[\w.^~<>=*-]+)?$/;
 /**
  * The runner, if any, that `words` (a hook's command before `hook <Event>`) run our package through, from
  * the registry or its cache, at every run: `npx claude-code-sync`, `npx -y claude-code-sync@latest`,
- * `pnpm dlx claude-code-sync`, `bunx claude-code-sync`, `yarn dlx claude-code-sync`. The runner's words are
- * its name in the table above; its own options may come before the package.
+ * `pnpm dlx claude-code-sync`, `bunx claude-code-sync`, `yarn dlx claude-code-sync`: the runner's command
+ * (RUNNERS), its own options, then our package.
  */
 export function runnerCommandOf(words: readonly string[]): string | undefined {
   const [first, ...rest] = words;
   if (first === undefined) return undefined;
   // A path to the runner, or Windows' npx.cmd.
   const said = [basename(first.replaceAll("\\", "/")).replace(/\.(?:cmd|exe)$/i, ""), ...rest];
-  return TEMPORARY_FOLDERS.find(({ runner }) => {
-    const name = runner.split(" ");
+  const runs = (command: string) => {
+    const name = command.split(" ");
     if (!name.every((word, i) => said[i] === word)) return false;
     const after = said.slice(name.length);
-    const options = after.slice(0, -1);
-    return after.length > 0 && options.every((word) => word.startsWith("-")) && OUR_PACKAGE.test(after.at(-1)!);
-  })?.runner;
+    return after.length > 0 && after.slice(0, -1).every((word) => word.startsWith("-")) && OUR_PACKAGE.test(after.at(-1)!);
+  };
+  return RUNNERS.find(({ runner, aliases = [] }) => [runner, ...aliases].some(runs))?.runner;
 }
 
 /** The runner whose temporary copy `path` lies in, if any. */
 function runnerOf(path: string): string | undefined {
   const folders = `${path.replaceAll("\\", "/")}/`;
-  return TEMPORARY_FOLDERS.find(({ folder }) => folder.test(folders))?.runner;
+  return RUNNERS.find(({ folder }) => folder.test(folders))?.runner;
 }
 
 /**
