@@ -33,6 +33,17 @@ describe("the session's model", () => {
     expect(modelOf(records)).toBe("claude-sonnet-5");
   });
 
+  test("of two that wrote as much, is the one that answered first, in whatever order the responses come (the sync's state returns them by key)", () => {
+    const at = (r: UsageRecord, time: string): UsageRecord => ({ ...r, at: Date.parse(time) });
+    const sonnet = at(response("claude-sonnet-5-20260630", 111, false), "2026-12-01T09:00:02Z");
+    const opus = at(response("claude-opus-5-20260724", 111, false), "2026-12-01T09:00:03Z");
+    const later = at(response("claude-opus-5-5", 111, false), "2026-12-01T09:00:04Z");
+    expect([modelOf([sonnet, opus, later]), modelOf([later, opus, sonnet]), modelOf([opus, sonnet, later])]).toEqual(Array(3).fill("claude-sonnet-5-20260630"));
+    // Without times (a line with none), the name decides, in either order.
+    const untimed = [response("claude-sonnet-5", 50, false), response("claude-opus-5", 50, false)];
+    expect([modelOf(untimed), modelOf([...untimed].reverse())]).toEqual(["claude-opus-5", "claude-opus-5"]);
+  });
+
   test("is a subagent's when the session has no response of its own", () => {
     expect(modelOf([response("claude-haiku-4-5", 50, true), response("claude-sonnet-5", 80, true)])).toBe("claude-sonnet-5");
   });

@@ -42,12 +42,18 @@ function addUsage(into: UsageTotals, t: Tokens): void {
   into.cacheReadTokens += t.cacheRead;
 }
 
+interface ModelOutput {
+  output: number;
+  /** Its earliest response's time (epoch ms), when any had one. */
+  firstAt?: number;
+}
+
 /** Usage, cost and main model of one session's deduplicated responses. */
 interface SessionUsage {
   usage: UsageTotals;
   cost: number;
-  /** Output tokens by model: of the main thread's responses, and of subagents' (and other sidechains'). */
-  outputByModel: { main: Map<string, number>; side: Map<string, number> };
+  /** Output tokens by model, and its first response's time: of the main thread's responses, and of subagents' (and other sidechains'). */
+  outputByModel: { main: Map<string, ModelOutput>; side: Map<string, ModelOutput> };
   unknownModels: Set<string>;
 }
 
@@ -74,7 +80,9 @@ function addRecord(into: SessionUsage, r: UsageRecord, prices: PriceBook): void 
   }
   if (prices.isStandIn(r.model)) return;
   const byModel = r.sidechain ? into.outputByModel.side : into.outputByModel.main;
-  byModel.set(r.model, (byModel.get(r.model) ?? 0) + r.tokens.output);
+  const seen = byModel.get(r.model);
+  const firstAt = seen?.firstAt === undefined || (r.at !== undefined && r.at < seen.firstAt) ? r.at : seen.firstAt;
+  byModel.set(r.model, { output: (seen?.output ?? 0) + r.tokens.output, ...(firstAt === undefined ? {} : { firstAt }) });
 }
 
 /** Groups deduplicated usage records by session. */
@@ -92,14 +100,22 @@ export function usageBySession(records: Iterable<UsageRecord>, prices: PriceBook
  * The session's model: the one that wrote most in its main thread, the
  * conversation the user had (subagents often run a smaller model, and may
  * write more); a subagent's only for a session with no response of its own.
+ * Of two that wrote as much, the one that answered first, then by name: never
+ * the order the responses come in, which differs between the dry run (read
+ * order) and the sync (the state's, by key), so both send one model.
  */
 function mainModel(outputByModel: SessionUsage["outputByModel"]): string | undefined {
-  let best: string | undefined;
-  let bestOutput = -1;
-  for (const [model, output] of outputByModel.main.size > 0 ? outputByModel.main : outputByModel.side) {
-    if (output > bestOutput) [best, bestOutput] = [model, output];
+  let best: [string, ModelOutput] | undefined;
+  for (const entry of outputByModel.main.size > 0 ? outputByModel.main : outputByModel.side) {
+    if (!best || before(entry, best)) best = entry;
   }
-  return best;
+  return best?.[0];
+}
+
+function before([model, a]: [string, ModelOutput], [bestModel, b]: [string, ModelOutput]): boolean {
+  if (a.output !== b.output) return a.output > b.output;
+  const [at, bt] = [a.firstAt ?? Infinity, b.firstAt ?? Infinity];
+  return at !== bt ? at < bt : model < bestModel;
 }
 
 /**
