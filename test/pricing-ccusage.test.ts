@@ -41,6 +41,9 @@ const DIFFERENCES: Record<string, { factor?: number; extra?: number; unknown?: b
   "sonnet mixed": { unknown: true, why: "a bare alias names different models over time" },
   "haiku mixed": { unknown: true, why: "a bare alias names different models over time" },
 };
+// ccusage counts an advisor's turns only; Anthropic bills every turn outside the top-level usage (pricing/iterations.ts).
+DIFFERENCES["fallback iteration"] = { extra: 100_000 * 15e-6, why: "the declined attempt (100k input at Opus 4.1's $15) is billed; ccusage leaves it out" };
+DIFFERENCES["compaction iteration"] = { extra: 100_000 * 3e-6 + 1_000 * 15e-6, why: "the compaction turn (100k in, 1k out at Sonnet 4.5's $3/$15) is billed; ccusage leaves it out" };
 for (const name of ["claude-opus-4-6 geo us", "claude-sonnet-4-6 geo us", "claude-opus-5 geo us", "claude-opus-4-6 fast geo us"]) {
   DIFFERENCES[name] = { factor: 1.1, why: "inference_geo us is billed 1.1x on Claude 4.6 and later; ccusage ignores it" };
 }

@@ -221,7 +221,7 @@ describe("multipliers", () => {
   });
 });
 
-describe("usage.iterations: what counts, as ccusage counts it", () => {
+describe("usage.iterations: every turn Anthropic bills, each at its own model (ccusage counts the advisor's only)", () => {
   const sonnet = "claude-sonnet-4-5-20250929";
   const it = (kind: string, model: string | null, tokens = only("input")) => ({ kind, model, tokens });
   /** A response's cost: its counted parts, each at its model's price; the response's multipliers on its own part only. */
@@ -233,9 +233,19 @@ describe("usage.iterations: what counts, as ccusage counts it", () => {
     ["plain message turns: already in the top-level tokens", [it("message", null), it("message", null)], [sonnet]],
     ["an advisor's turn naming its model is added at that model", [it("message", null), it("advisor_message", "claude-opus-4-1-20250805"), it("message", null)], [sonnet, "claude-opus-4-1-20250805"]],
     ["an advisor's turn without a model is not", [it("advisor_message", null)], [sonnet]],
-    ["a fallback's declined attempt and a compaction turn are not counted (ccusage neither)", [it("fallback_message", "claude-opus-4-1-20250805"), it("compaction", null)], [sonnet]],
+    ["a compaction turn (outside the top-level tokens) is added at the response's model", [it("compaction", null), it("message", null)], [sonnet, sonnet]],
+    ["a compaction turn naming its model, at that model", [it("compaction", "claude-opus-5"), it("message", null)], [sonnet, "claude-opus-5"]],
+    ["a model fallback: the declined attempt is added at its model; the served one is the top level", [it("message", "claude-fable-5"), it("fallback_message", sonnet)], [sonnet, "claude-fable-5"]],
+    ["two declined attempts before the fallback", [it("message", "claude-fable-5-1"), it("message", "claude-opus-5-5"), it("fallback_message", sonnet)], [sonnet, "claude-fable-5-1", "claude-opus-5-5"]],
+    ["a message turn naming a model without a fallback is the response's own: already in the top level", [it("message", sonnet)], [sonnet]],
   ] as const)("%s", (_name, iterations, models) => {
     expect(countedParts({ model: sonnet, tokens: only("input"), iterations }).map((p) => p.model)).toEqual([...models]);
+  });
+
+  test("a declined attempt and a compaction are the request's own inferences: its speed and region apply to them", () => {
+    const iterations = [it("compaction", null, only("input", 1_000_000)), it("message", "claude-fable-5", only("input", 1_000_000)), it("fallback_message", "claude-opus-5")];
+    // Opus 5 fast (2x) and US-only (1.1x): the top level's $0.50 and the compaction's $5 at 2.2x; Fable 5's $10 at 1.1x (it has no fast mode).
+    expect(total({ model: "claude-opus-5", tokens: only("input", 100_000), iterations, speed: "fast", inferenceGeo: "us" })).toBeCloseTo(2.2 * 0.5 + 2.2 * 5 + 1.1 * 10, 9);
   });
 
   test("the advisor's tokens at its own price, without the response's multipliers", () => {
@@ -327,6 +337,11 @@ describe("refreshed prices merge into the table", () => {
 });
 
 describe("what changed between runs", () => {
+  test("a state priced before compactions and declined attempts counted (their fingerprints then) re-prices its sessions", () => {
+    const earlier = { "claude-opus-5": "xvi703uD8XdgIq55", "claude-sonnet-4-5-20250929": "VKPFXXMP4lTXx3Y-" };
+    expect(changedModels(earlier, priceBookOf(undefined).fingerprints(Object.keys(earlier)))).toEqual(Object.keys(earlier));
+  });
+
   test("fingerprints are short, stable across books, and differ when a price does", () => {
     const models = ["claude-opus-5", "claude-sonnet-4-5-20250929", "gpt-5", "<synthetic>"];
     const before = priceBookOf(undefined).fingerprints(models);

@@ -69,9 +69,13 @@ const CCUSAGE: Array<[number, number, number, number, number, number]> = [
  * and 25 hold two billed responses each, of which ccusage counts one: it parses a file's first line with its BOM, and only
  * whole lines, so a response Claude Code appended to a line it had left half written is lost; we count both. So in case 26 (after
  * lines cut just after `,` `:` `[`: 3 responses, ccusage none, so no session) and case 27 (after a half snapshot line and a half
- * queue-operation line: 2 responses, ccusage 1).
+ * queue-operation line: 2 responses, ccusage 1). Cases 11 and 19 hold turns Anthropic bills outside a response's top-level usage,
+ * which ccusage leaves out (pricing/iterations.ts): case 11's compaction (150,000 in, 3,000 out at Opus 4.8's $5/$25: $0.825) and
+ * case 19's declined attempt before a fallback (9,000 in, 30 out at Fable 5.1's $10/$50: $0.0915), added to ccusage's figures.
  */
 const OURS_WHERE_CCUSAGE_IS_WRONG: Record<number, { row: [number, number, number, number, number]; unknownModels?: string[] }> = {
+  11: { row: [3038 + 150_000, 1850 + 3000, 300, 3000, 0.052408 + 0.825] },
+  19: { row: [50 + 9000, 5950 + 30, 5000, 304000, 0.35305 + 0.0915] },
   22: { row: [40, 200, 4000, 4000, 0], unknownModels: ["claude-opus-4-6-fast", "claude-opus-4-8-fast", "claude-opus-5-preview", "claude-sonnet-5-fast"] },
   23: { row: [20, 100, 200, 2000, 0.00485] },
   25: { row: [20, 100, 200, 2000, 0.00485] },

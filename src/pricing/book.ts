@@ -1,4 +1,5 @@
 import { type Tokens, usdOf } from "./cost.ts";
+import { COUNTING_VERSION } from "./iterations.ts";
 import { modelKey } from "./model-id.ts";
 import { type Family, type Period, periodAt } from "./table.ts";
 
@@ -79,14 +80,15 @@ export class PriceBook {
 
   /**
    * A short string that changes when anything that prices this model name
-   * changes (any of its dated prices or multipliers): stored by the sync so
-   * it re-prices the sessions that used a model whose prices changed.
+   * changes (any of its dated prices or multipliers, or how a response's
+   * parts are counted): stored by the sync so it re-prices the sessions that
+   * used a model whose prices changed.
    */
   fingerprint(model: string): string {
     const r = this.resolve(model);
     if (r.kind !== "priced") return r.kind;
     r.fingerprint ??= new Bun.CryptoHasher("sha256")
-      .update(JSON.stringify([r.regional, r.periods.map(canonical), ...(r.fast ? ["fast"] : [])]))
+      .update(JSON.stringify([COUNTING_VERSION, r.regional, r.periods.map(canonical), ...(r.fast ? ["fast"] : [])]))
       .digest("base64url")
       .slice(0, 16);
     return r.fingerprint;

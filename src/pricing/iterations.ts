@@ -17,16 +17,21 @@ import type { Tokens } from "./cost.ts";
  *   Opus 5.5 line with `claude-fable-5-1` advising).
  * - `compaction`: the server-side request that summarised the context.
  *
- * The top-level usage covers the serving model's `message` turns (in a real
- * Opus 5.5 line the top-level counts are exactly the sum of its two
- * `message` turns); an advisor's tokens are not in it. A response counts as
- * ccusage 20.0.24 counts it (its totals are the reference a user compares
- * with): the top-level usage at the line's model, plus each advisor turn
- * that names its model, at that model's price (no speed or region multiplier:
- * those are the serving request's). A fallback's declined attempt and a
- * compaction turn are not counted, by ccusage either. (The API types
- * `cache_creation` as nullable here, unlike the top-level usage: a reader's
- * schema must accept null.)
+ * The top-level usage covers the serving model's turns only (in a real
+ * Opus 5.5 line the top-level counts are exactly the sum of its two `message`
+ * turns; with a fallback they mirror the `fallback_message`): an advisor's
+ * turns, a compaction's and a fallback's declined attempts are not in it, and
+ * Anthropic bills each (the compaction docs: sum the iterations to get what
+ * is billed; the refusals docs: a declined request is a normal, billed
+ * response). So a response counts its top-level usage at its own model, plus
+ * each advisor turn that names its model, each compaction turn (at the model
+ * it names, else the response's), and, when it fell back, each declined
+ * `message` attempt at the model it names. ccusage 20.0.24 counts the
+ * advisor's turns only: where the others appear our figures are Anthropic's,
+ * not its. Speed and region are the request's: they apply to the inferences
+ * the request itself made (top level, compaction, declined attempts), not to
+ * an advisor's sub-inference. (The API types `cache_creation` as nullable
+ * here, unlike the top-level usage: a reader's schema must accept null.)
  */
 export interface Iteration {
   /** `message`, `advisor_message`, `fallback_message`, `compaction`... */
@@ -35,15 +40,28 @@ export interface Iteration {
   tokens: Tokens;
 }
 
-/** One counted part of a response: its model's tokens, and whether the response's multipliers (speed, region) apply. */
+/**
+ * Raised whenever countedParts counts differently (2: compactions and a fallback's declined attempts), so a
+ * state totalled by the earlier counting totals its sessions again once: it is part of every price fingerprint.
+ */
+export const COUNTING_VERSION = 2;
+
+/** One counted part of a response: its model's tokens, and whether the request's multipliers (speed, region) apply. */
 export interface CountedPart {
   model: string;
   tokens: Tokens;
   serving: boolean;
 }
 
-/** The parts of one response that count, as ccusage counts them (see above). */
+/** The parts of one response that are billed (see above): its top-level usage first. */
 export function countedParts(r: { model: string; tokens: Tokens; iterations?: readonly Iteration[] | null }): CountedPart[] {
-  const advisors = (r.iterations ?? []).filter((it): it is Iteration & { model: string } => it.kind === "advisor_message" && Boolean(it.model));
-  return [{ model: r.model, tokens: r.tokens, serving: true }, ...advisors.map((it) => ({ model: it.model, tokens: it.tokens, serving: false }))];
+  const iterations = r.iterations ?? [];
+  const fellBack = iterations.some((it) => it.kind === "fallback_message");
+  const outside = iterations.flatMap((it): CountedPart[] => {
+    if (it.kind === "advisor_message" && it.model) return [{ model: it.model, tokens: it.tokens, serving: false }];
+    if (it.kind === "compaction") return [{ model: it.model || r.model, tokens: it.tokens, serving: true }];
+    if (fellBack && it.kind === "message" && it.model) return [{ model: it.model, tokens: it.tokens, serving: true }];
+    return [];
+  });
+  return [{ model: r.model, tokens: r.tokens, serving: true }, ...outside];
 }

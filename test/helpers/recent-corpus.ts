@@ -192,7 +192,7 @@ function cases(h: History): void {
       h.assistant(s, "msg_b2", text("It prints and exits."), { model: "claude-opus-5", extra: inAgent(aside) }),
     ]);
   }
-  // 11. A subagent, a teammate, a compaction; an advisor's iteration (counted at its model) and a compaction iteration (not counted, as ccusage).
+  // 11. A subagent, a teammate, a compaction; an advisor's iteration (counted at its model) and a compaction iteration (counted: Anthropic bills it; ccusage does not).
   {
     const s = recentSession(++n);
     h.put(`${s}.jsonl`, [
@@ -328,7 +328,7 @@ function cases(h: History): void {
   }
   // 19. Late-2026 lines: a gateway's names for a model with thinking on; a response's lines numbered (apiBlockIndex); a row of a
   // response written with every count zeroed but its cache split kept (anthropics/claude-code#95555); a model fallback whose
-  // declined attempt is an iteration (not counted, as ccusage).
+  // declined attempt is an iteration (counted at its model: Anthropic bills it; ccusage does not).
   {
     const s = recentSession(++n);
     const usage = { cacheCreation: 1000, split: [400, 600] as [number, number] };
