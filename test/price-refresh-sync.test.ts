@@ -3,7 +3,7 @@
  * before the read ends, they are used at once, also by the first sync of a
  * state (a new install), which has no recorded prices to compare with.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setSystemTime, test } from "bun:test";
 import { join } from "node:path";
 import { defaultConfig } from "../src/config/schema.ts";
 import { createClient } from "../src/opensync/client.ts";
@@ -46,6 +46,31 @@ test("a refresh that prices a model during a new state's first sync: its session
     const next = await runSync(store, client, { ...request, prices: refreshed });
     expect(next.sessionsSent + next.messagesSent).toBe(0);
   } finally {
+    store.close();
+  }
+  expect(server.violations()).toEqual([]);
+});
+
+test("a price added for a model that only advised (an iteration's model): the sessions it advised in go again with its cost", async () => {
+  const claude = tempClaudeDir();
+  const id = "22222222-2222-4222-8222-222222222222";
+  const line = assistant("msg_a", text("advised"), { sessionId: id, model: "claude-sonnet-5", usage: { input: 0, output: 0, cacheCreation: 0, cacheRead: 0 } });
+  const advisor = { type: "advisor_message", model: "claude-opus-6", input_tokens: 0, output_tokens: 1_000_000, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+  Object.assign(line.message.usage, { iterations: [{ type: "message", input_tokens: 0, output_tokens: 0 }, advisor] });
+  claude.write(`p/${id}.jsonl`, jsonl([user("ask the advisor", { sessionId: id }), line]));
+  const settings = scanSettings(defaultConfig());
+  const store = StateStore.open(join(tempHome(), "state.db"));
+  const client = createClient({ url: server.url, apiKey: server.apiKey, retries: 0 });
+  try {
+    const request = { ...settings, roots: [claude.projects], full: false, apiKey: server.apiKey };
+    await runSync(store, client, request);
+    expect(server.session(id)?.completionTokens).toBe(1_000_000);
+    setSystemTime(new Date(Date.now() + 11_000)); // past OpenSync's 10 s window, which drops a change of cost alone
+    // The next day's prices know the advisor's model: $30 per million output tokens.
+    await runSync(store, client, { ...request, prices: priceBookOf(undefined, { "claude-opus-6": { input: 6, output: 30 } }) });
+    expect(server.session(id)?.cost).toBeCloseTo(30, 6);
+  } finally {
+    setSystemTime();
     store.close();
   }
   expect(server.violations()).toEqual([]);

@@ -796,17 +796,27 @@ export class StateStore {
     return [sessionId];
   }
 
-  /** Every model name responses were read with (the models table is small: a handful per user). */
+  /**
+   * Every model name responses were read with (the models table is small: a handful per user), and those their
+   * iterations name (an advisor's, a declined attempt's: priced too), from the few rows that keep iterations.
+   */
   modelNames(): string[] {
-    return (this.q("SELECT name FROM models").all() as Array<{ name: string }>).map((r) => r.name);
+    const rows = this.q(
+      `SELECT name FROM models UNION
+       SELECT json_extract(i.value, '$.model') FROM usage u, json_each(u.iterations) i WHERE u.iterations IS NOT NULL AND json_extract(i.value, '$.model') IS NOT NULL`,
+    ).all() as Array<{ name: string }>;
+    return rows.map((r) => r.name);
   }
 
-  /** Sessions with responses of these models (to price them again when a price changed). */
+  /** Sessions with responses of these models, or iterations of them (to price them again when a price changed). */
   sessionsUsingModels(models: readonly string[]): string[] {
     if (models.length === 0) return [];
     const rows = this.q(
-      `SELECT DISTINCT s.session_id FROM usage u JOIN models m ON m.id = u.model JOIN sessions s ON s.id = u.session
-       WHERE m.name IN (SELECT value FROM json_each(?))`,
+      `SELECT s.session_id FROM usage u JOIN models m ON m.id = u.model JOIN sessions s ON s.id = u.session
+       WHERE m.name IN (SELECT value FROM json_each(?1))
+       UNION
+       SELECT s.session_id FROM usage u, json_each(u.iterations) i JOIN sessions s ON s.id = u.session
+       WHERE u.iterations IS NOT NULL AND json_extract(i.value, '$.model') IN (SELECT value FROM json_each(?1))`,
     ).all(JSON.stringify(models)) as Array<{ session_id: string }>;
     return rows.map((r) => r.session_id);
   }
