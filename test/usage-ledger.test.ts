@@ -142,10 +142,41 @@ describe("UsageLedger", () => {
       { sessionId: "s1", at: 1000, speed: "fast", inferenceGeo: "us", it: iterations },
       { sessionId: "s1", at: undefined, speed: undefined, inferenceGeo: undefined, it: undefined },
     ]);
-    // A larger copy (here in another session) replaces it, with its own fields.
-    second.add(record("k", 9, { sessionId: "s2", at: 2000, speed: "standard" }));
+    // A larger copy (here in another session; larger than the first with its advisor's 24 tokens) replaces it, with its own fields.
+    second.add(record("k", 40, { sessionId: "s2", at: 2000, speed: "standard" }));
     merged.addBatch(second.toBatch());
     expect(fields(merged)[0]).toEqual({ sessionId: "s2", at: 2000, speed: "standard", inferenceGeo: undefined, it: undefined });
+  });
+});
+
+describe("a copy that carries the turns billed outside the top level (an advisor's) beats one of equal top level without them, as ccusage counts it", () => {
+  const iterations = [{ kind: "advisor_message", model: "claude-opus-5", tokens: { input: 5000, output: 500, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 } }];
+  test.each([
+    ["added, the one with them last", [record("k", 100), record("k", 100, { iterations })]],
+    ["added, the one with them first", [record("k", 100, { iterations }), record("k", 100)]],
+  ] as const)("%s", (_name, copies) => {
+    const ledger = new UsageLedger();
+    for (const r of copies) ledger.add(r);
+    expect([...ledger.records()].map((r) => r.iterations)).toEqual([iterations]);
+    const merged = new UsageLedger();
+    for (const r of copies) {
+      const one = new UsageLedger();
+      one.add(r);
+      merged.addBatch(one.toBatch());
+    }
+    expect([...merged.records()].map((r) => r.iterations)).toEqual([iterations]);
+  });
+
+  test("read from a transcript: a response whose last line alone carries the advisor's iteration", async () => {
+    const claude = tempClaudeDir();
+    const usage = { input: 10, output: 100, cacheCreation: 0, cacheRead: 0 };
+    const last = assistant("msg_adv", text("done"), { model: "claude-sonnet-5", usage });
+    const advisor = { type: "advisor_message", model: "claude-opus-5", input_tokens: 5000, output_tokens: 500, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+    Object.assign(last.message.usage, { iterations: [{ type: "message", input_tokens: 10, output_tokens: 100 }, advisor] });
+    claude.write("p/s.jsonl", jsonl([assistant("msg_adv", { type: "thinking", thinking: "", signature: "x" }, { model: "claude-sonnet-5", usage, stopReason: null }), last]));
+    const { sessions } = await readAll([claude.projects]);
+    // ccusage 20.0.24 on this file: 5010 in, 600 out, $0.03852 (Sonnet 5's 10 in and 100 out, Opus 5's 5000 in and 500 out).
+    expect(sessions.map((s) => [s.usage.inputTokens, s.usage.outputTokens, s.cost])).toEqual([[5010, 600, 0.03852]]);
   });
 });
 

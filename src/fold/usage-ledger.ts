@@ -1,5 +1,5 @@
 import type { Tokens } from "../pricing/cost.ts";
-import type { Iteration } from "../pricing/iterations.ts";
+import { type Iteration, countedParts } from "../pricing/iterations.ts";
 import type { Iteration as IterationLine, Usage } from "../transcript/schema.ts";
 
 
@@ -84,6 +84,20 @@ function totalOf(t: Tokens): number {
   return t.input + t.output + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead;
 }
 
+const NO_TOKENS: Tokens = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+
+/**
+ * The tokens of the turns a response's iterations add to its top level (pricing/iterations.ts): part of its
+ * total when copies are weighed, so a line that carries them beats an equal one written without them (a
+ * response's earlier line), as ccusage weighs them.
+ */
+function addedByIterations(iterations: readonly Iteration[] | undefined): number {
+  if (!iterations) return 0;
+  return countedParts({ model: "", tokens: NO_TOKENS, iterations }).reduce((n, part) => n + totalOf(part.tokens), 0);
+}
+
+const recordTotal = (r: UsageRecord) => totalOf(r.tokens) + addedByIterations(r.iterations);
+
 /**
  * What makes two lines one response: its message id and request id, across every file. A line
  * without a request id (older Claude Code, some gateways, which also reuse message ids across
@@ -113,7 +127,7 @@ function compare(candidateSidechain: boolean, candidateTotal: number, keptSidech
 
 /** Whether `candidate` is preferred over `kept` (ties aside). */
 export function prefer(candidate: UsageRecord, kept: UsageRecord): boolean {
-  return compare(candidate.sidechain, totalOf(candidate.tokens), kept.sidechain, totalOf(kept.tokens)) > 0;
+  return compare(candidate.sidechain, recordTotal(candidate), kept.sidechain, recordTotal(kept)) > 0;
 }
 
 /**
@@ -122,7 +136,7 @@ export function prefer(candidate: UsageRecord, kept: UsageRecord): boolean {
  * equal copies in two sessions, `tie` (when given, and when it says) decides first.
  */
 export function replaces(candidate: UsageRecord, kept: UsageRecord, tie?: (candidate: UsageRecord, kept: UsageRecord) => boolean | undefined): boolean {
-  const c = compare(candidate.sidechain, totalOf(candidate.tokens), kept.sidechain, totalOf(kept.tokens));
+  const c = compare(candidate.sidechain, recordTotal(candidate), kept.sidechain, recordTotal(kept));
   if (c !== 0) return c > 0;
   const said = candidate.sessionId === kept.sessionId ? undefined : tie?.(candidate, kept);
   return said ?? originalFirst(candidate.copy === true, kept.copy === true) ?? firstPath(candidate.file, kept.file);
@@ -259,7 +273,7 @@ export class UsageLedger implements Ledger {
       const check = b.keyCheck[i] as number;
       let row = this.rowOf(hash, check);
       if (row === undefined) row = this.append(hash, check);
-      else if (!this.batchReplaces(b, i, row)) continue;
+      else if (!this.batchReplaces(b, i, row, iterations.get(i))) continue;
       this.tokens.set(b.tokens.subarray(i * FIELDS, (i + 1) * FIELDS), row * FIELDS);
       for (const col of VALUES) this.cols[col][row] = b[col][i] as number;
       for (const col of NAMED) this.cols[col][row] = names[b[col][i] as number] as number;
@@ -272,9 +286,10 @@ export class UsageLedger implements Ledger {
   }
 
   /** Whether row `i` of batch `b` replaces this ledger's `row` (see `replaces`), without building records. */
-  private batchReplaces(b: RecordBatch, i: number, row: number): boolean {
+  private batchReplaces(b: RecordBatch, i: number, row: number, iterations: readonly Iteration[] | undefined): boolean {
     const [flags, keptFlags] = [b.flags[i] as number, this.cols.flags[row] as number];
-    const c = compare((flags & SIDECHAIN) !== 0, rowTotal(b.tokens, i), (keptFlags & SIDECHAIN) !== 0, rowTotal(this.tokens, row));
+    const total = rowTotal(b.tokens, i) + addedByIterations(iterations);
+    const c = compare((flags & SIDECHAIN) !== 0, total, (keptFlags & SIDECHAIN) !== 0, rowTotal(this.tokens, row) + addedByIterations(this.iterations.get(row)));
     if (c !== 0) return c > 0;
     const original = originalFirst((flags & COPY) !== 0, (keptFlags & COPY) !== 0);
     if (original !== undefined) return original;
