@@ -188,6 +188,12 @@ describe("multipliers", () => {
     for (const geo of ["global", "not_available", ""]) expect(usd({ model, tokens: mixed, inferenceGeo: geo })).toBeCloseTo(base(model), 12);
   });
 
+  test("a Bedrock geographic profile pays its own premium, not inference_geo's on top (a parameter of Anthropic's API only)", () => {
+    const model = "us.anthropic.claude-sonnet-5-20260630-v1:0";
+    expect(usd({ model, tokens: mixed, inferenceGeo: "us" })).toBeCloseTo(base("claude-sonnet-5") * 1.1, 12);
+    expect(usd({ model, tokens: mixed, inferenceGeo: "us" })).toBeCloseTo(usd({ model, tokens: mixed }), 12);
+  });
+
   test("fast and geo compose", () => {
     expect(usd({ model: "claude-opus-4-8", tokens: mixed, speed: "fast", inferenceGeo: "us" })).toBeCloseTo(base("claude-opus-4-8") * 2.2, 12);
   });

@@ -116,8 +116,9 @@ export class PriceBook {
     let usd = usdOf(tokens, p.price, p.longContext);
     // A name that says fast mode is billed as fast once, whether or not the line says speed fast too (as ccusage bills it).
     if (r.speed === "fast" || res.fast) usd *= p.fast;
-    if (r.inferenceGeo) usd *= p.geo[r.inferenceGeo] ?? 1;
+    // inference_geo is a parameter of Anthropic's own API; through a Bedrock geographic profile the profile's premium is the one billed.
     if (res.regional) usd *= p.regional;
+    else if (r.inferenceGeo) usd *= p.geo[r.inferenceGeo] ?? 1;
     return usd;
   }
 
