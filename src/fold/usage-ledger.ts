@@ -43,7 +43,8 @@ export function tokensOf(usage: Counts): Tokens {
   const w5 = split?.ephemeral_5m_input_tokens;
   const w1h = split?.ephemeral_1h_input_tokens;
   // Without a 5m/1h split every cache write is a 5-minute write; so is what a split leaves out of the total
-  // (all zeros, or one side missing): the total's tokens are all counted, as ccusage counts them.
+  // (all zeros, or one side missing): the total is the billed count, so all its tokens count. (ccusage 20.0.24
+  // counts the split alone when there is one: 200 of 1,000 for a 5-minute side of 200, none for zeros.)
   const oneHour = w1h ?? 0;
   return {
     input: usage.input_tokens ?? 0,
