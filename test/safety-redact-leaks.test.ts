@@ -2938,3 +2938,31 @@ describe("an environment's listing pasted after other commands on its command li
     ],
   );
 });
+
+describe("an opaque token set as a variable on a command line, whatever its name (env -i FOO=… env, X=… ./run.sh, export VALUE=…)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const base64 = "wJ/alrXUtnFEMI+K7MDENGbPxRfiCYzQ2x9Lp4K";
+  exactAndKept(
+    [
+      [`env -i FOO=${token} env`, "env -i FOO=[REDACTED:secret] env"],
+      [`env FOO=${token} node app.js`, "env FOO=[REDACTED:secret] node app.js"],
+      [`X=${token} ./run.sh --verbose`, "X=[REDACTED:secret] ./run.sh --verbose"],
+      [`cd app && LANG=C VALUE="${token}" npm start`, 'cd app && LANG=C VALUE="[REDACTED:secret]" npm start'],
+      [`$ sudo -u deploy FOO=${token} ./deploy.sh`, "$ sudo -u deploy FOO=[REDACTED:secret] ./deploy.sh"],
+      [`export VALUE=${token}\ncurl -H "X-Key: $VALUE" https://api.acme.io`, 'export VALUE=[REDACTED:secret]\ncurl -H "X-Key: $VALUE" https://api.acme.io'],
+      [`bash -c 'X=${token} node seed.js'`, "bash -c 'X=[REDACTED:secret] node seed.js'"],
+      [`timeout 30 K=${base64} aws s3 ls`, "timeout 30 K=[REDACTED:secret] aws s3 ls"],
+      [`X=${token}; curl -H "X-Key: $X" https://api.acme.io`, 'X=[REDACTED:secret]; curl -H "X-Key: $X" https://api.acme.io'],
+    ],
+    [
+      [
+        "settings, paths, hashes, ids and names set for a command",
+        "FOO=1 LANG=C NODE_ENV=production PATH=/usr/local/bin:/usr/bin GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 BUILD=20261207120000123456 make\n" +
+          "env -i HOME=/tmp/h PROJECT=stellar-day-254222 ID=3f9a1c7e-2b4d-4e8f-9a6c-1d2e3f4a5b6c NAME=ProductionDatabaseReplica2 env\n" +
+          "export CFLAGS=-O2 TOKEN=$(cat ~/.token) KEY=${API_KEY} ALPHABET=abcdefghijklmnopqrstuvwxyz0123456789",
+      ],
+      ["a variable alone on its line (an environment file's, by its listing's rules), in a string, a command's array", `STRIPE=${token}\n"X=${token}"\n"Cmd": ["A=1","X=${token}"]`],
+      ["a variable given to make, a query's and code's assignments", `make deploy X=${token}\ncurl 'https://a.io/x?next=${token}'\nconst x=f(a),y=${token.slice(0, 8)}`],
+    ],
+  );
+});

@@ -23,6 +23,7 @@ import { otelHeadersDetector } from "../src/safety/generic/otel-headers.ts";
 import { markedSecretDetector } from "../src/safety/generic/name-value.ts";
 import { contextSecretDetector } from "../src/safety/generic/context-secret.ts";
 import { envFallbackDetector } from "../src/safety/generic/env-fallback.ts";
+import { inlineVariablesDetector } from "../src/safety/generic/inline-variables.ts";
 import { privateKeyDetector, puttyKeyDetector } from "../src/safety/generic/private-key.ts";
 import { encodedPrivateKeyDetector } from "../src/safety/generic/encoded-private-key.ts";
 import { wrappedJwtDetector } from "../src/safety/generic/wrapped-jwt.ts";
@@ -107,6 +108,7 @@ const GENERIC = [
   openvpnAuthDetector,
   markedSecretDetector,
   otelHeadersDetector,
+  inlineVariablesDetector,
 ];
 
 /** For each gitleaks rule: one of its matches chained, and cut short by one character, chained. */
@@ -455,7 +457,9 @@ test("1 MiB of a provider's variables in an environment's listing, entries on on
 test("1 MiB of spaces after an environment file's value, an opaque token or a short word, before a word that ends no line, completes", () => {
   const { redactOutput } = createRedactor();
   const spaces = " ".repeat(1 << 20);
-  for (const line of [`FOO='Zx8Cv7Bn6Mq5Lp4KHx9kQ2'${spaces}x`, `LOG_LEVEL=verbose1${spaces}x`]) expect(redactOutput(line, "env").count).toBe(0);
+  // The token before a word is a variable set for a command, whatever the spaces between (inline-variables.ts): it goes.
+  expect(redactOutput(`FOO='Zx8Cv7Bn6Mq5Lp4KHx9kQ2'${spaces}x`, "env").count).toBe(1);
+  expect(redactOutput(`LOG_LEVEL=verbose1${spaces}x`, "env").count).toBe(0);
 });
 
 test("a pasted command line of many steps before an environment's listing, their spaces after the separators, completes", () => {
@@ -463,4 +467,12 @@ test("a pasted command line of many steps before an environment's listing, their
   // Lines whose last word is no step, each read for its keywords (a line split every way took seconds), then a listing's.
   const lines = `$ ${"a;  ".repeat(16)}x cat .env\n`.repeat(100);
   expect(redact(`${lines}$ ${"a;  ".repeat(16)}cat .env\nFOO=${token}\n`).count).toBe(1);
+});
+
+test("a command line of many variables set, then one that is an argument, completes and reads each once", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  // Each variable's command start is looked for from its name: back no further than the last command walked.
+  expect(redact(`${`X=${token} `.repeat(20000)}./run.sh`).count).toBe(20000);
+  expect(redact(`make X=${token} `.repeat(20000)).count).toBe(0);
+  expect(redact(`=${token}`.repeat(20000)).count).toBe(0);
 });
