@@ -75,6 +75,18 @@ const EDIT: Record<string, { from: string; to: string; why: string }> = {
   },
 };
 
+/**
+ * gitleaks' end of a token (a quote, a space, `;`, an escaped newline or the end), which its rules for a provider's prefixed token
+ * (`dop_v1_…`, `SG.…`, `npm_…`) end with, and what it is widened to there: a token also ends at the punctuation of prose, paths,
+ * URLs, markup and tables (`(dop_v1_…)`, `keys: SG.…, …`, `/home/me/npm_…/`, `<key>…</key>`, `| … |`), where it was kept whole.
+ * These characters are no token's own, so the match still cannot stop inside a longer run of token characters; a period only where
+ * a sentence ends (`video_box.ico-7a38….png`, gitleaks' own false positive, is a file's name). Rules that find a
+ * value by the name before it (namePrefix) keep gitleaks' end: their values are any word, and code puts `,` and `)` after a name.
+ */
+const TOKEN_END = String.raw`(?:[\x60'"\s;]|\\[nr]|$)`;
+const TOKEN_END_WIDE = String.raw`(?:[\x60'"\s;,:!?)\]}<>|&/*@]|\.(?:\s|$)|\\[nr]|$)`;
+const TOKEN_END_WHY = "a prefixed token's end is widened from gitleaks' (a quote, a space, `;`, `\\n`, the end) to the punctuation of prose, paths, URLs and markup too (`,:!?)]}<>|&/*@`, and a period before a space or the end): `(dop_v1_…)`, `SG.…,` and `/home/me/npm_…/` were kept whole";
+
 /** Rules whose `path` condition is ignored (messages have no file path): their pattern is specific enough alone. */
 const IGNORE_PATH: Record<string, string> = {
   "nuget-config-password":
@@ -114,6 +126,10 @@ function convertRule(rule: TomlRuleT): Outcome {
   const keywords = [...new Set((rule.keywords ?? []).map((k) => k.toLowerCase()))];
   if (keywords.length === 0) return { dropped: "has no keywords (every text would run it)", changes };
   try {
+    if (source.endsWith(TOKEN_END) && stripNamePrefix(parse(source)).stripped === 0) {
+      source = source.slice(0, -TOKEN_END.length) + TOKEN_END_WIDE;
+      changes.push(TOKEN_END_WHY);
+    }
     const parsed = parse(source);
     const { node: stripped, stripped: namePrefix } = stripNamePrefix(parsed);
     if (hasUnbounded(parsed)) changes.push(`unbounded repetitions capped at ${REPEAT_CAP}`);

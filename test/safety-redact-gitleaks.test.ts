@@ -6,11 +6,13 @@
  */
 import { describe, expect, test } from "bun:test";
 import { parse, Unsupported } from "../scripts/gitleaks/re2-syntax.ts";
+import { sample } from "../scripts/gitleaks/sample.ts";
 import { alwaysContains, capRepeats, maxLength, printJs, startsWithKeyword, stripNamePrefix } from "../scripts/gitleaks/re2-to-js.ts";
 import { GITLEAKS, gitleaksFindings, shannonEntropy } from "../src/safety/gitleaks.ts";
 import data from "../src/safety/rules/gitleaks.json";
 import { GitleaksRulesSchema } from "../src/safety/rules/gitleaks-schema.ts";
 import fixture from "./fixtures/gitleaks-cases.json";
+import { seededRandom } from "./helpers/canaries.ts";
 
 const toJs = (re2: string) => printJs(parse(re2));
 
@@ -170,4 +172,25 @@ test("a Microsoft Teams webhook is found whole, its key with it: the UUIDs' repe
   const text = `curl -H 'Content-Type: application/json' -d '{"text":"hi"}' ${url}`;
   const found = gitleaksFindings(text, "microsoft-teams-webhook").map((f) => text.slice(f.start, f.end));
   expect(found).toEqual([url]);
+});
+
+describe("a provider's prefixed token ends at the punctuation of prose, paths, URLs and markup (found by a red-team sweep: (dop_v1_…), SG.…, /home/me/npm_…/ were kept)", () => {
+  const random = seededRandom(0x70c3);
+  // The rules that find a token by its own prefix and end it as gitleaks does: not those that read a value after a name.
+  const prefixed = GITLEAKS.rules.filter((r) => r.anchored && !r.namePrefix && r.regex.endsWith("|$)"));
+  const contexts = (t: string) => [`the key (${t}) works`, `keys: ${t}, and more`, `/home/me/${t}/app`, `<apiKey>${t}</apiKey>`, `|${t}|`, `${t}: invalid`, `https://x.io/a?k=${t}&b=1`, `[${t}]`, `My key is ${t}.`, `**${t}**`];
+  test("there are such rules", () => expect(prefixed.length).toBeGreaterThanOrEqual(45));
+  for (const rule of prefixed) {
+    // A token of the rule's shape that it finds alone, the sample's own end dropped (a draw may miss its entropy: a few are tried).
+    const token =
+      Array.from({ length: 8 }, () => sample(rule.regex, random))
+        .map((drawn) => gitleaksFindings(drawn, rule.id).map((f) => drawn.slice(f.start, f.end))[0] ?? "")
+        .find((t) => t !== "" && gitleaksFindings(`${t} `, rule.id).length === 1) ?? "";
+    test(`${rule.id}: ${token.slice(0, 12)}…`, () => {
+      expect(token).not.toBe("");
+      // Found whole (a period or a colon a token's characters take may go with it).
+      const missed = contexts(token).filter((text) => !gitleaksFindings(text, rule.id).some((f) => f.start <= text.indexOf(token) && f.end >= text.indexOf(token) + token.length));
+      expect(missed).toEqual([]);
+    });
+  }
 });
