@@ -2608,6 +2608,18 @@ describe("an opaque token in a container's environment given on its command line
   );
 });
 
+describe("an opaque token given to an image's build (docker build --build-arg FOO=…, buildx's, podman's), whatever its name", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`docker build --build-arg FOO=${token} -t app .`, "docker build --build-arg FOO=[REDACTED:secret] -t app ."],
+      [`docker buildx build --platform linux/amd64 --build-arg "X=${token}" .`, 'docker buildx build --platform linux/amd64 --build-arg "X=[REDACTED:secret]" .'],
+      [`podman build --build-arg=VALUE=${token} .`, "podman build --build-arg=VALUE=[REDACTED:secret] ."],
+    ],
+    [["a commit's hash, a version, a URL, a name of words", "docker build --build-arg GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 --build-arg NODE_VERSION=20.11.1 --build-arg API_URL=https://api.acme.io/v1 --build-arg APP=ProductionDatabaseReplica2 ."]],
+  );
+});
+
 describe("an opaque token in a service's environment given on one line: systemd's Environment=, gcloud's --set-env-vars, Lambda's Variables={…}", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   exactAndKept(

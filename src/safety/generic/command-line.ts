@@ -189,6 +189,12 @@ const secretNamedOrOpaque =
     return secret ? whole(value) : opaqueToken(value);
   };
 
+/** A setting's value that is drawn at random (a container's variable: a commit's hash, a build's number stay), without a line's `\\`. */
+function randomSetting(value: string): [number, number] | null {
+  const token = value.replace(/\\$/, "");
+  return drawnAtRandom(token) ? [0, token.length] : null;
+}
+
 /** HTTPie's and xh's bearer mode, where `-a` is the token itself. */
 const BEARER_AUTH = /[ \t](?:-A|--auth-type)(?:=|[ \t]+)["']?bearer(?![\w-])/i;
 /** `-a user:x`'s password, or a bearer token whole; `--auth-type` read as `--auth` and `-type…` is no value. */
@@ -324,16 +330,21 @@ const TOOLS: Tool[] = [
     password: opaqueToken,
     kind: "secret",
   },
-  // A container's environment given on its command line (`docker run -e STRIPE=… img`, `--env`, podman's): settings too, so only a
-  // value drawn at random (a commit's hash, a build's number stay), without the `\` that continues the command's line.
+  // A container's environment given on its command line (`docker run -e STRIPE=… img`, `--env`, podman's), and an image's build
+  // arguments (`docker build --build-arg FOO=…`, buildx's, podman's): settings too, so only a value drawn at random (a commit's hash,
+  // a build's number stay), without the `\` that continues the command's line.
   {
     keywords: ["docker", "podman"],
     command: /(?:docker|podman)(?:[ \t]+container)?[ \t]+(?:run|create|exec)(?=[ \t])/iy,
     flag: new RegExp(String.raw`(?<=[ \t](?:-e|--env)(?:=|[ \t]+)["']?)[A-Za-z_][A-Za-z0-9_]{0,127}=${VALUE}`, "gd"),
-    password: (value) => {
-      const token = value.replace(/\\$/, "");
-      return drawnAtRandom(token) ? [0, token.length] : null;
-    },
+    password: randomSetting,
+    kind: "secret",
+  },
+  {
+    keywords: ["docker", "podman"],
+    command: /(?:docker|podman)(?:[ \t]+(?:image|buildx))?[ \t]+build(?=[ \t])/iy,
+    flag: new RegExp(String.raw`(?<=[ \t]--build-arg(?:=|[ \t]+)["']?)[A-Za-z_][A-Za-z0-9_]{0,127}=${VALUE}`, "gd"),
+    password: randomSetting,
     kind: "secret",
   },
   // An environment variable set by name and value (`netlify env:set STRIPE …`, `npx convex env set STRIPE …`, GitLab's `glab variable set STRIPE …`):
