@@ -2978,3 +2978,23 @@ describe("an opaque token set as a variable on a command line, whatever its name
     ],
   );
 });
+
+describe("a secret store's whole environment printed (chamber export, dotenvx get, doppler secrets download --no-file): its opaque tokens under any name, JSON on one line too", () => {
+  const { redactOutput } = createRedactor();
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const json = (foo: string) => `{"FOO":"${foo}","NODE_ENV":"production","GIT_SHA":"8f14e45fceea167a5a36dedd4bea2543"}\n`;
+  test("read as an environment's listing", () => {
+    expect(["chamber export app", "chamber export --format dotenv app", "npx dotenvx get", "dotenvx get -f .env.production", "doppler secrets download --no-file"].map(commandPrints)).toEqual(["env", "env", "env", "env", "env"]);
+    expect(["chamber export -o secrets.json app", "doppler secrets download"].map(commandPrints)).toEqual([undefined, undefined]);
+  });
+  for (const command of ["chamber export app", "npx dotenvx get", "doppler secrets download --no-file"]) {
+    test(`${command}: as its result and pasted`, () => {
+      expect(redactOutput(json(token), commandPrints(command) ?? "key").text).toBe(json("[REDACTED:secret]"));
+      expect(redact(`$ ${command}\n${json(token)}`).text).toBe(`$ ${command}\n${json("[REDACTED:secret]")}`);
+    });
+  }
+  test("kept: a JSON object of settings on one line in an environment's listing", () => {
+    const settings = '{"NODE_ENV":"production","APP":"ProductionDatabaseReplica2","GIT_SHA":"8f14e45fceea167a5a36dedd4bea2543","URL":"https://api.acme.io/v1"}\n';
+    expect(redactOutput(settings, "env")).toEqual({ text: settings, count: 0 });
+  });
+});

@@ -342,13 +342,17 @@ export function dumpPrints(command: string): "env" | "config-table" | undefined 
  * `pm2 env <id>` (a process's environment), `railway variables --kv` (`--json`: its `"NAME": "value",` lines; without either, a box:
  * env-array.ts), Azure's app settings (`az webapp config appsettings list`, `functionapp`'s: `{"name": …, "value": …}` objects, their
  * values' `"value": "…"` lines; `-o table`'s are CONFIG_SHOWN's), `doppler secrets --json` (`"computed": "…"`), `vercel env pull
- * /dev/stdout` (the `.env` file it writes, printed). Their `NAME: value` and `NAME=value` lines are read as an environment file's.
+ * /dev/stdout` (the `.env` file it writes, printed); and a secret store's whole environment: `chamber export` (not into a file, `-o`),
+ * `dotenvx get` with no key's name (`{"FOO":"…",…}`), `doppler secrets download --no-file`. Their `NAME: value` and `NAME=value` lines are
+ * read as an environment file's, and a JSON object's entries on one line too.
  */
+/** A secret store's whole environment printed (above): chamber's export to stdout, dotenvx's get of no key, doppler's download without a file. */
+const STORE_EXPORT = String.raw`chamber[ \t]+export(?![^\r\n|;&]{0,200}[ \t](?:-o|--output-file)(?![\w-]))|dotenvx[ \t]+get(?:[ \t]+-[\w-]+(?:[ \t=]+(?!-)[^\s|;&]+)?){0,5}[ \t]*(?=$|[\r\n|;&>])|doppler[ \t]+secrets[ \t]+download(?=[^\r\n|;&]{0,200}[ \t]--no-file(?![\w-]))`;
 /** Azure's app settings listed (a web app's, a function app's), and that listing's table (`-o table`, `--output table`). */
 const APP_SETTINGS = String.raw`(?:webapp|functionapp)[ \t]+config[ \t]+appsettings[ \t]+list`;
 const AS_TABLE = String.raw`[^\r\n|;&]{0,200}[ \t](?:-o|--output)[ \t=]+table`;
 const CONFIG_VARS_SHOWN = new RegExp(
-  String.raw`(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|pm2[ \t]+env[ \t]+[\w-]|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>])|railway[ \t]+variables(?=[^\r\n|;&]{0,200}[ \t](?:--kv|-k|--json)(?![\w-]))|${APP_SETTINGS}(?!${AS_TABLE})|(?:vercel|vc)[ \t]+env[ \t]+pull(?=[^\r\n|;&]{0,200}[ \t]\/dev\/(?:stdout|fd\/1)(?![\w\/-]))|doppler[ \t]+secrets(?![ \t]+[a-z])(?=[^\r\n|;&]{0,200}[ \t]--json(?![\w-])))`,
+  String.raw`(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|pm2[ \t]+env[ \t]+[\w-]|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>])|railway[ \t]+variables(?=[^\r\n|;&]{0,200}[ \t](?:--kv|-k|--json)(?![\w-]))|${APP_SETTINGS}(?!${AS_TABLE})|(?:vercel|vc)[ \t]+env[ \t]+pull(?=[^\r\n|;&]{0,200}[ \t]\/dev\/(?:stdout|fd\/1)(?![\w\/-]))|doppler[ \t]+secrets(?![ \t]+[a-z])(?=[^\r\n|;&]{0,200}[ \t]--json(?![\w-]))|${STORE_EXPORT})`,
   "i",
 );
 
@@ -863,7 +867,8 @@ function outputBody(text: string): { output: string; at: number } {
 export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "env") {
     const lines = pairsAsLines(text);
-    return [...spacedEnvValues(lines), ...opaqueEnvValues(lines), ...shortNamedValues(lines), ...providerValues(lines)];
+    // A JSON object's entries on one line (`{"FOO":"…","BAR":"…"}`, as dotenvx and chamber print them) are no line of their own.
+    return [...spacedEnvValues(lines), ...opaqueEnvValues(lines), ...shortNamedValues(lines), ...providerValues(lines), ...environmentMapValues(text)];
   }
   if (prints === "env-search" || prints === "search") return printedOutput(environmentLines(text, prints), "env");
   if (prints === "user-pass") return userPassLines(text);
