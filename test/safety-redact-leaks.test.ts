@@ -2998,3 +2998,36 @@ describe("a secret store's whole environment printed (chamber export, dotenvx ge
     expect(redactOutput(settings, "env")).toEqual({ text: settings, count: 0 });
   });
 });
+
+describe("an opaque token set as a variable by a tool, a service manager or another shell, or given as a chart's, a plan's or a playbook's value, whatever its name", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const cases: [string, string][] = [
+    ["cross-env FOO=", "node app.js"],
+    ["dotenv -e .env -v FOO=", "-- node app.js"],
+    ["xargs -I{} env FOO=", "{}"],
+    ["ssh -p 2222 deploy@box 'FOO=", "./run.sh'"],
+    ["{ X=", "./run.sh; }"],
+    ["systemctl --user set-environment FOO=", ""],
+    ["set FOO=", ""],
+    ["doppler secrets set FOO=", ""],
+    ["doppler secrets set FOO ", ""],
+    ["dotenvx set FOO ", ""],
+    ["launchctl setenv FOO ", ""],
+    ["setx FOO ", ""],
+    ["set -gx FOO ", ""],
+    ["$env:FOO = ", ""],
+    ["helm upgrade api ./chart --set image.tag=v1.2.3 --set foo=", ""],
+    ["terraform apply -var foo=", "-auto-approve"],
+    ["ansible-playbook site.yml -e foo=", ""],
+  ];
+  exactAndKept(
+    cases.map(([before, after]) => [`${before}${token} ${after}`.trimEnd(), `${before}[REDACTED:secret] ${after}`.trimEnd()]),
+    [
+      [
+        "settings set the same ways, a shell's options, a block's and a list's braces",
+        "cross-env NODE_ENV=production node app.js\nset FOO=1\nset -x\nmake build\nset -gx PATH /usr/local/bin $PATH\nsetx JAVA_HOME C:\\jdk\n" +
+          '$env:Path = "C:\\Tools;$env:Path"\nhelm upgrade api ./chart --set image.tag=v1.2.3 --set replicas=3\nterraform apply -var region=eu-west-1\nlaunchctl setenv GIT_SHA 8f14e45fceea167a5a36dedd4bea2543\nfind . -name x | xargs -I{} cp {} /tmp',
+      ],
+    ],
+  );
+});

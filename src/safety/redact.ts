@@ -19,7 +19,7 @@ import { keypairArrayDetector } from "./generic/keypair-array.ts";
 import { mysqlArgsDetector } from "./generic/mysql-args.ts";
 import { handedKeyDetector } from "./generic/handed-key.ts";
 import { envArrayDetector } from "./generic/env-array.ts";
-import { inlineVariablesDetector } from "./generic/inline-variables.ts";
+import { inlineVariablesDetector, powershellEnvDetector } from "./generic/inline-variables.ts";
 import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
 import { type PrintedSecret, generatedEntryDetector, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
@@ -178,6 +178,7 @@ function builtinDetectors(): Detector[] {
     envArrayDetector,
     envObjectDetector,
     inlineVariablesDetector,
+    powershellEnvDetector,
     kubernetesLiteralDetector,
     pinDetector,
     sessionTokenDetector,

@@ -321,11 +321,12 @@ const TOOLS: Tool[] = [
   // A platform's secrets set from the command line, each `NAME=value` whatever the name (`fly secrets set STRIPE=…`, `flyctl secrets set`,
   // Modal's `modal secret create name STRIPE=…`).
   { keywords: ["fly", "modal"], command: /(?:fly(?:ctl)?[ \t]+secrets[ \t]+set|modal[ \t]+secret[ \t]+create[ \t]+[^\s=]+)(?=[ \t])/iy, flag: new RegExp(String.raw`(?<=[ \t])[A-Za-z_][A-Za-z0-9_]{0,127}=${VALUE}`, "gd"), password: whole, kind: "secret" },
-  // A platform's config vars set from the command line (`heroku config:set`, `dokku config:set`, `railway variables --set`):
-  // settings too (`NODE_ENV=production`), so each `NAME=value` whatever the name when the value is an opaque token.
+  // A platform's config vars set from the command line (`heroku config:set`, `dokku config:set`, `railway variables --set`, a secret
+  // store's `doppler secrets set`, `infisical secrets set`), and a service manager's or cmd's environment (`systemctl set-environment`,
+  // `set FOO=…`): settings too (`NODE_ENV=production`), so each `NAME=value` whatever the name when the value is an opaque token.
   {
-    keywords: ["heroku", "dokku", "railway"],
-    command: /(?:(?:heroku|dokku)[ \t]+config:set|railway[ \t]+variables?(?:[ \t]+set)?)(?=[ \t])/iy,
+    keywords: ["heroku", "dokku", "railway", "doppler", "infisical", "systemctl", "set"],
+    command: /(?:(?:heroku|dokku)[ \t]+config:set|railway[ \t]+variables?(?:[ \t]+set)?|(?:doppler|infisical)[ \t]+secrets[ \t]+set|systemctl(?:[ \t]+--user)?[ \t]+set-environment|set(?=[ \t]+[A-Za-z_][A-Za-z0-9_]{0,127}=))(?=[ \t])/iy,
     flag: new RegExp(String.raw`(?<=[ \t"'])[A-Za-z_][A-Za-z0-9_]{0,127}=${VALUE}`, "gd"),
     password: opaqueToken,
     kind: "secret",
@@ -340,6 +341,29 @@ const TOOLS: Tool[] = [
     password: randomSetting,
     kind: "secret",
   },
+  // A chart's, a plan's or a playbook's values given on the command line (`helm upgrade … --set foo=…`, `terraform apply -var foo=…`,
+  // `ansible-playbook -e foo=…`): settings too, so only a value drawn at random.
+  {
+    keywords: ["helm"],
+    command: /helm[ \t]+(?:install|upgrade|template)(?=[ \t])/iy,
+    flag: new RegExp(String.raw`(?<=[ \t]--set(?:-string)?(?:=|[ \t]+)["']?)[\w.[\]-]{1,200}=${VALUE}`, "gd"),
+    password: randomSetting,
+    kind: "secret",
+  },
+  {
+    keywords: ["terraform", "tofu"],
+    command: /(?:terraform|tofu)[ \t]+(?:apply|plan|destroy|import|refresh|console)(?=[ \t])/iy,
+    flag: new RegExp(String.raw`(?<=[ \t]-var(?:=|[ \t]+)["']?)[\w.-]{1,200}=${VALUE}`, "gd"),
+    password: randomSetting,
+    kind: "secret",
+  },
+  {
+    keywords: ["ansible"],
+    command: /ansible(?:-playbook)?(?=[ \t])/iy,
+    flag: new RegExp(String.raw`(?<=[ \t](?:-e|--extra-vars)(?:=|[ \t]+)["']?)[\w.-]{1,200}=${VALUE}`, "gd"),
+    password: randomSetting,
+    kind: "secret",
+  },
   {
     keywords: ["docker", "podman"],
     command: /(?:docker|podman)(?:[ \t]+(?:image|buildx))?[ \t]+build(?=[ \t])/iy,
@@ -347,11 +371,13 @@ const TOOLS: Tool[] = [
     password: randomSetting,
     kind: "secret",
   },
-  // An environment variable set by name and value (`netlify env:set STRIPE …`, `npx convex env set STRIPE …`, GitLab's `glab variable set STRIPE …`):
+  // An environment variable set by name and value (`netlify env:set STRIPE …`, `npx convex env set STRIPE …`, GitLab's `glab variable set STRIPE …`,
+  // `doppler secrets set STRIPE …`, `dotenvx set STRIPE …`, macOS's `launchctl setenv`, Windows' `setx`, fish's `set -x`/`-gx`/`-Ux`):
   // settings too, so only an opaque token. Expo's `eas secret:create --name STRIPE --value …` is a secret whatever its shape.
   {
-    keywords: ["netlify", "convex", "glab"],
-    command: /(?:netlify[ \t]+env:set|convex[ \t]+env[ \t]+set|glab[ \t]+variable[ \t]+(?:set|update))(?:[ \t]+-[-A-Za-z]+)*[ \t]+[A-Za-z_][A-Za-z0-9_]{0,127}(?=[ \t])/iy,
+    keywords: ["netlify", "convex", "glab", "doppler", "dotenvx", "launchctl", "setx", "set"],
+    command:
+      /(?:netlify[ \t]+env:set|convex[ \t]+env[ \t]+set|glab[ \t]+variable[ \t]+(?:set|update)|doppler[ \t]+secrets[ \t]+set|dotenvx[ \t]+set|launchctl[ \t]+setenv|setx|set[ \t]+-[A-Za-z]*[xU][A-Za-z]*)(?:[ \t]+-[-A-Za-z]+)*[ \t]+[A-Za-z_][A-Za-z0-9_]{0,127}(?=[ \t])/iy,
     flag: POSITIONAL,
     password: opaqueToken,
     kind: "secret",

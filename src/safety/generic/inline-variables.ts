@@ -1,4 +1,4 @@
-import type { Detector, Finding, Hits } from "../detectors.ts";
+import { type Detector, type Finding, type Hits, stickyDetector } from "../detectors.ts";
 import { isStandIn, looksBase64Key } from "../look-alikes.ts";
 import { WRAPPER_NAME } from "./command-wrappers.ts";
 import { drawnAtRandom } from "./handed-key.ts";
@@ -14,10 +14,10 @@ import { drawnAtRandom } from "./handed-key.ts";
 /** One variable set: its name, then its value, "double" or 'single' quoted or bare, then what ends a word. */
 const ASSIGNMENT = /[A-Za-z_][A-Za-z0-9_]{0,127}=(?:"([^"\r\n]{0,1000})"|'([^'\r\n]{0,1000})'|([^\s"'\x60;&|<>()]{0,1000}))(?=[\s;&|)"'\x60]|$)/dy;
 /**
- * A word after which a command's name may still come: a command that runs the one after it (command-wrappers.ts), the
- * shell's own that set variables (`export`, `declare -x`), a compound command's (`then`, `do`).
+ * A word after which a command's name may still come: a command that runs the one after it (command-wrappers.ts; `xargs`,
+ * `cross-env`, `dotenv -v FOO=… --`), the shell's own that set variables (`export`, `declare -x`), a compound command's (`then`, `do`).
  */
-const BEFORE_COMMAND = new RegExp(String.raw`(?:${WRAPPER_NAME}|(?:export|declare|typeset|local|readonly|then|do|else)[ \t])[ \t]*`, "y");
+const BEFORE_COMMAND = new RegExp(String.raw`(?:${WRAPPER_NAME}|(?:export|declare|typeset|local|readonly|then|do|else|xargs|cross-env(?:-shell)?|dotenv)[ \t])[ \t]*`, "y");
 /** Their options (`-i`, `--preserve-env=PATH`, `-n 10`, `-u deploy`) and a wrapper's number (`timeout 30`): a word, after a short option any word. */
 const OPTION = /(?:-[^\s;&|]{1,100}|\d[\w.]{0,20})(?=[ \t])[ \t]+/y;
 const SHORT_OPTION = /^-[A-Za-z]$/;
@@ -25,8 +25,8 @@ const WORD = /[^\s;&|"'\x60()]{1,300}[ \t]+/y;
 /** A prompt before a pasted command (`$ `, `% `, `❯ `, root's `# `). */
 const PROMPT = /[ \t]*(?:[$%>#\u276f][ \t]+)?/y;
 const SPACES = /[ \t]*/y;
-/** Where a command starts after it: a line's end, a list's or a pipe's separator, a subshell's or a block's opening. */
-const SEPARATOR = new Set(["\n", ";", "&", "|", "(", "{", "\x60"]);
+/** Where a command starts after it: a line's end, a list's or a pipe's separator, a subshell's opening; a block's (`{ `, below). */
+const SEPARATOR = new Set(["\n", ";", "&", "|", "(", "\x60"]);
 /** How far back the command's start is looked for from a variable's name. */
 const REACH = 1000;
 const NAME_CHAR = /[A-Za-z0-9_]/;
@@ -93,11 +93,15 @@ function walk(text: string, start: number, out: Finding[]): number {
   return p;
 }
 
-/** A quote opens a script a shell runs (`bash -c 'X=… node a.js'`, `ssh box sh -c "…"`) after `-c`; elsewhere a string's. */
-const SCRIPT_BEFORE = /-c[ \t]+$/;
+/**
+ * A quote opens a script a shell runs after `-c` (`bash -c 'X=… node a.js'`) or ssh's host (`ssh deploy@box 'X=… ./run.sh'`, its
+ * options before); elsewhere a string's. Looked for in the few words before the quote.
+ */
+const SCRIPT_BEFORE = /(?:-c|(?<![\w-])ssh(?:[ \t]+[^\s'"|;&]{1,100}){1,6})[ \t]+$/;
 const commandStartsAfter = (text: string, i: number): boolean => {
   const c = text.charAt(i);
-  return SEPARATOR.has(c) || ((c === '"' || c === "'") && SCRIPT_BEFORE.test(text.slice(Math.max(0, i - 10), i)));
+  if (c === "{") return /[ \t\n]/.test(text.charAt(i + 1)); // a block's `{ X=… cmd; }`, not `xargs -I{}`'s
+  return SEPARATOR.has(c) || ((c === '"' || c === "'") && SCRIPT_BEFORE.test(text.slice(Math.max(0, i - 300), i)));
 };
 
 export const inlineVariablesDetector: Detector = {
@@ -124,3 +128,11 @@ export const inlineVariablesDetector: Detector = {
     }
   },
 };
+
+/** PowerShell's own: `$env:FOO = "…"` sets a variable for the commands after it, whatever its name. */
+export const powershellEnvDetector = stickyDetector(
+  ["$env:"],
+  /\$env:[A-Za-z_][A-Za-z0-9_]{0,127}[ \t]*=[ \t]*(?:"([^"\r\n]{1,1000})"|'([^'\r\n]{1,1000})'|([^\s"'\x60;|()]{1,1000}))/diy,
+  "secret",
+  isCredentialShaped,
+);
