@@ -3003,6 +3003,8 @@ describe("an opaque token set as a variable by a tool, a service manager or anot
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   const cases: [string, string][] = [
     ["cross-env FOO=", "node app.js"],
+    ["npx cross-env FOO=", "node app.js"],
+    ["pnpm exec cross-env FOO=", "node app.js"],
     ["dotenv -e .env -v FOO=", "-- node app.js"],
     ["xargs -I{} env FOO=", "{}"],
     ["ssh -p 2222 deploy@box 'FOO=", "./run.sh'"],
