@@ -3033,3 +3033,31 @@ describe("an opaque token set as a variable by a tool, a service manager or anot
     ],
   );
 });
+
+describe("an environment file's diff (git diff .env, git log -p -- .env): its added and removed lines' opaque tokens under any name", () => {
+  const { redactOutput } = createRedactor();
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const old = "Hx9kQ2pLz7wAbCdEZx8Cv7Bn6Mq5Lp4K";
+  const diff = (a: string, b: string) => `diff --git a/.env b/.env\n--- a/.env\n+++ b/.env\n@@ -1,3 +1,3 @@\n NODE_ENV=production\n-FOO=${a}\n+FOO=${b}\n+GIT_SHA=8f14e45fceea167a5a36dedd4bea2543\n`;
+  test("read as the file's lines", () => {
+    expect(["git diff .env", "git diff --cached .env.local", "git log -p -- .env", "git show HEAD~1 -- .env.production"].map(commandPrints)).toEqual(["env", "env", "env", "env"]);
+    expect(["git diff", "git diff src/app.ts", "git log -p -- README.md"].map(commandPrints)).toEqual([undefined, undefined, undefined]);
+  });
+  test("as a Bash call's result and pasted", () => {
+    expect(redactOutput(diff(old, token), commandPrints("git diff .env") ?? "key").text).toBe(diff("[REDACTED:secret]", "[REDACTED:secret]"));
+    expect(redact(`$ git diff .env\n${diff(old, token)}`).text).toBe(`$ git diff .env\n${diff("[REDACTED:secret]", "[REDACTED:secret]")}`);
+  });
+  test("kept: a diff of code, and a listing's own lines that start with a sign", () => {
+    const code = `diff --git a/app.ts b/app.ts\n-const FOO = "${token}";\n+const FOO = process.env.FOO;\n`;
+    expect(redactOutput(code, "env").text).toContain("process.env.FOO");
+    expect(redactOutput("-NODE_ENV=production\n+LOG_LEVEL=debug\n", "env").count).toBe(0);
+  });
+});
+
+describe("a variable set on a command line as history lists it (  501  export FOO=…): after its number", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [[`  501  export FOO=${token}\n  502  FOO=${token} ./deploy.sh\n`, "  501  export FOO=[REDACTED:secret]\n  502  FOO=[REDACTED:secret] ./deploy.sh\n"]],
+    [["settings, and a numbered list's line of a variable alone", `  503  export NODE_ENV=production\n  504  LANG=C make\n1 FOO=${token}\n`]],
+  );
+});

@@ -11,3 +11,11 @@ const NEXT_PAIR = /(?<![ \t])[ \t]+(?=[A-Za-z_]\w{0,100}=)/g;
 export function pairsAsLines(text: string): string {
   return text.replace(PAIRS_LINE, (line) => line.replace(NEXT_PAIR, (spaces) => `\n${spaces.slice(1)}`));
 }
+
+/** A diff's added or removed line of a variable (`+STRIPE=…`, `-STRIPE=…`), as `git diff .env` prints them. */
+const DIFF_LINE = /^[+-](?=[ \t]*(?:export[ \t]+)?[A-Za-z_]\w{0,100}[ \t]*[=:])/gm;
+
+/** `text` with a diff's sign before a variable's line as a space, of the same length: the line is read as the file's. */
+export function diffLinesAsLines(text: string): string {
+  return text.includes("\n+") || text.includes("\n-") || text.startsWith("+") || text.startsWith("-") ? text.replace(DIFF_LINE, " ") : text;
+}

@@ -4,7 +4,7 @@ import { MARKER_ONLY } from "../marker.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { looksLikePassword } from "./prose-secret.ts";
 import { PROVIDER_NAMES, PROVIDER_VARIABLE, isProviderCredential } from "./provider-names.ts";
-import { pairsAsLines } from "./env-pairs.ts";
+import { diffLinesAsLines, pairsAsLines } from "./env-pairs.ts";
 import { lineStart } from "./lines.ts";
 import { recordValues } from "./secret-record.ts";
 import { withoutNotices } from "./tool-notices.ts";
@@ -323,6 +323,14 @@ export function commandPrints(command: string): PrintedSecret | undefined {
 const DECRYPTED_DUMP =
   /(?<![\w-])(?:sops[ \t](?:[^\r\n|;&]{0,200}?[ \t])?(?:-d|--decrypt|decrypt)(?![\w-])|ansible-vault[ \t]+(?:view|decrypt[^\r\n|;&]{0,200}?--output[ \t=]+-(?![\w-]))|credentials:show|infisical[ \t]+export|dotenvx[ \t]+decrypt[^\r\n|;&]{0,200}?--stdout|helm[ \t]+secrets[ \t]+(?:view|decrypt|dec)(?=[ \t]))/i;
 
+/**
+ * A diff of an environment file (`git diff .env`, `git diff --cached .env.local`, `git log -p -- .env`): its lines, after their `+`
+ * or `-`, are the file's (env-pairs.ts diffLinesAsLines). The words after git's command, up to the command's end, name the files.
+ */
+const GIT_DIFF = /(?<![\w-])git[ \t]+(?:diff|show|log|stash[ \t]+show)(?=[ \t])([^\r\n|;&]{0,300})/gi;
+const diffsEnvFile = (command: string): boolean =>
+  [...command.matchAll(GIT_DIFF)].some((m) => (m[1] as string).split(/[ \t]+/).some((word) => filePrints(word.replace(/^["']|["']$/g, "")) === "env"));
+
 const SOPS_EXTRACT = /(?<![\w-])sops[ \t][^\r\n|;&]{0,300}--extract(?![\w-])/;
 
 /**
@@ -332,7 +340,7 @@ const SOPS_EXTRACT = /(?<![\w-])sops[ \t][^\r\n|;&]{0,300}--extract(?![\w-])/;
 export function dumpPrints(command: string): "env" | "config-table" | undefined {
   // One value cut out of the file (`sops -d --extract '["db"]["password"]' …`) is no file: printed alone, SECRET_COMMAND's.
   if (SOPS_EXTRACT.test(command)) return undefined;
-  if (DECRYPTED_DUMP.test(command) || CONFIG_VARS_SHOWN.test(command)) return "env";
+  if (DECRYPTED_DUMP.test(command) || CONFIG_VARS_SHOWN.test(command) || diffsEnvFile(command)) return "env";
   return CONFIG_SHOWN.test(command) ? "config-table" : undefined;
 }
 
@@ -866,7 +874,7 @@ function outputBody(text: string): { output: string; at: number } {
  */
 export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "env") {
-    const lines = pairsAsLines(text);
+    const lines = pairsAsLines(diffLinesAsLines(text));
     // A JSON object's entries on one line (`{"FOO":"…","BAR":"…"}`, as dotenvx and chamber print them) are no line of their own.
     return [...spacedEnvValues(lines), ...opaqueEnvValues(lines), ...shortNamedValues(lines), ...providerValues(lines), ...environmentMapValues(text)];
   }
