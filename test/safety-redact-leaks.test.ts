@@ -3061,3 +3061,18 @@ describe("a variable set on a command line as history lists it (  501  export FO
     [["settings, and a numbered list's line of a variable alone", `  503  export NODE_ENV=production\n  504  LANG=C make\n1 FOO=${token}\n`]],
   );
 });
+
+describe("an MCP server's headers in Claude Code's config (~/.claude.json, .mcp.json) and a header given on a command line (claude mcp add --header, curl -H, wget --header): an opaque token under any header's name", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const config = (value: string) => JSON.stringify({ mcpServers: { acme: { type: "http", url: "https://mcp.acme.io/mcp", headers: { "X-Custom": value, "X-Team": "platform" } } } }, null, 2);
+  exactAndKept(
+    [
+      [config(token), config("[REDACTED:secret]")],
+      [`claude mcp add --transport http acme https://mcp.acme.io --header "X-Custom: ${token}"`, 'claude mcp add --transport http acme https://mcp.acme.io --header "X-Custom: [REDACTED:secret]"'],
+      [`curl -H "X-Custom: ${token}" -H "Accept: application/json" https://api.acme.io`, 'curl -H "X-Custom: [REDACTED:secret]" -H "Accept: application/json" https://api.acme.io'],
+      [`wget --header="X-Custom: ${token}" https://api.acme.io`, 'wget --header="X-Custom: [REDACTED:secret]" https://api.acme.io'],
+    ],
+    [["headers on a command line of words, a UUID, a version", 'curl -H "X-Request-Id: 3f9a1c7e-2b4d-4e8f-9a6c-1d2e3f4a5b6c" -H "User-Agent: Mozilla/5.0" -H "X-Api-Version: 2024-06-20" -H \'If-None-Match: W/"5e1f"\' https://api.acme.io'],
+     ["headers of words, a UUID, a user agent, a version", '"headers": {\n  "Content-Type": "application/json",\n  "X-Request-Id": "3f9a1c7e-2b4d-4e8f-9a6c-1d2e3f4a5b6c",\n  "User-Agent": "Mozilla/5.0 (X11; Linux x86_64)",\n  "X-Api-Version": "2024-06-20"\n}']],
+  );
+});

@@ -341,6 +341,15 @@ const TOOLS: Tool[] = [
     password: randomSetting,
     kind: "secret",
   },
+  // A request's header given on the command line under a name that says nothing of a secret (`curl -H "X-Custom: …"`, wget's
+  // `--header=`, `claude mcp add --header "X-Custom: …"`): headers typed by hand that are drawn at random are credentials.
+  {
+    keywords: ["curl", "wget", "claude"],
+    command: /(?:curl|wget|claude[ \t]+mcp[ \t]+add(?:-json)?)(?=[ \t])/iy,
+    flag: new RegExp(String.raw`(?<=[ \t](?:-H|--header)(?:=|[ \t]+)["']?[A-Za-z][\w-]{0,100}:[ \t]*)([^\s"'\x60;&|<>()]{1,1000})`, "gd"),
+    password: randomSetting,
+    kind: "secret",
+  },
   // A chart's, a plan's or a playbook's values given on the command line (`helm upgrade … --set foo=…`, `terraform apply -var foo=…`,
   // `ansible-playbook -e foo=…`): settings too, so only a value drawn at random.
   {

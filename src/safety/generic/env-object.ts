@@ -5,16 +5,17 @@ import { environmentMapValues } from "./printed-secret.ts";
  * A program's environment written as an object: pm2's ecosystem file (`env: { STRIPE: '…' }`, `env_production: {…}`), a JSON
  * config's `"env": {…}` (an MCP server's, vercel.json's), a dev container's `"containerEnv"` and `"remoteEnv"`, a Lambda function's
  * configuration (`"Environment": {"Variables": {…}}`, as `aws lambda get-function-configuration` prints it) and a Cloud Function's
- * (`"environmentVariables": {…}`, `gcloud functions describe`'s). A secret may sit under a name that says nothing of it: each opaque
- * token goes whatever its name, as in an environment file.
+ * (`"environmentVariables": {…}`, `gcloud functions describe`'s); and an MCP server's or a client's `"headers": {…}` (`~/.claude.json`,
+ * `.mcp.json`: `{"X-Custom": "…"}`). A secret may sit under a name that says nothing of it: each opaque token goes whatever its name,
+ * as in an environment file.
  */
 const OBJECT_OPEN =
-  /(?:env(?:_[A-Za-z]\w{0,40})?|containerEnv|remoteEnv|environmentVariables|environment["']?[ \t]*:[ \t]*\{\s{0,100}["']?variables)["']?[ \t]*[:=][ \t]*\{/iy;
+  /(?:env(?:_[A-Za-z]\w{0,40})?|containerEnv|remoteEnv|environmentVariables|environment["']?[ \t]*:[ \t]*\{\s{0,100}["']?variables|headers)["']?[ \t]*[:=][ \t]*\{/iy;
 /** The object's end: its first `}` (an environment holds no object), within a bounded reach. */
 const OBJECT_REACH = 8000;
 
 export const envObjectDetector: Detector = {
-  keywords: ["env", "containerenv", "remoteenv"],
+  keywords: ["env", "containerenv", "remoteenv", "headers"],
   find(text: string, hits: Hits, out: Finding[]): void {
     let done = -1;
     for (let i = 0; i < hits.length; i += 2) {

@@ -729,7 +729,7 @@ function opaqueEnvValues(text: string): Finding[] {
  * `environ({'STRIPE': '…', …})`, Ruby's `{"STRIPE"=>"…", …}`, over one line or many. Each opaque token goes whatever its name; a value
  * holding `=` but as base64's padding is pairs (OpenTelemetry's headers: `signoz-ingestion-key=…`), another rule's.
  */
-const MAP_ENTRY = /(["']?)([A-Za-z_][\w.]{0,100})\1[ \t]*(?::|=>)[ \t]*(["'])([A-Za-z0-9_+/-]{20,1000}={0,2})\3/dg;
+const MAP_ENTRY = /(["']?)([A-Za-z_][\w.-]{0,100})\1[ \t]*(?::|=>)[ \t]*(["'])([A-Za-z0-9_+/-]{20,1000}={0,2})\3/dg;
 
 export function environmentMapValues(text: string): Finding[] {
   const out: Finding[] = [];
