@@ -3076,3 +3076,21 @@ describe("an MCP server's headers in Claude Code's config (~/.claude.json, .mcp.
      ["headers of words, a UUID, a user agent, a version", '"headers": {\n  "Content-Type": "application/json",\n  "X-Request-Id": "3f9a1c7e-2b4d-4e8f-9a6c-1d2e3f4a5b6c",\n  "User-Agent": "Mozilla/5.0 (X11; Linux x86_64)",\n  "X-Api-Version": "2024-06-20"\n}']],
   );
 });
+
+describe("a text that is base64 of text holding a secret (base64 .env, base64 -w0 .env, an encoded key's JSON): all of it", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const b64 = (text: string) => Buffer.from(text).toString("base64");
+  const wrapped = (text: string) => b64(text).replace(/(.{76})/g, "$1\n");
+  exactAndKept(
+    [
+      [b64(`FOO=${token}\nNODE_ENV=production\n`), "[REDACTED:secret]"],
+      [`${wrapped(`NODE_ENV=production\nDB_PASSWORD=hunter2xyz\nLOG_LEVEL=debug\nAPP_NAME=shop\n`)}\n`, "[REDACTED:secret]\n"],
+      [b64(`{"client_id": "7640.apps.googleusercontent.com", "refresh_token": "1//0g${token}", "type": "authorized_user"}`), "[REDACTED:secret]"],
+    ],
+    [
+      ["text, settings and JSON of no secret, encoded", `${b64("Hello, World! This is plain text.\n")}\n${b64("NODE_ENV=production\nLOG_LEVEL=debug\n")}`],
+      ["settings encoded", b64("NODE_ENV=production\nLOG_LEVEL=debug\n")],
+      ["a package's JSON encoded", b64('{"name": "shop", "version": "1.2.3", "id": "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pL"}')],
+    ],
+  );
+});

@@ -13,6 +13,7 @@ import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
 import { secretsMapDetector } from "./generic/secrets-map.ts";
 import { composerAuthDetector } from "./generic/composer-auth.ts";
 import { loneLines, loneSecret } from "./generic/lone-secret.ts";
+import { encodedText } from "./generic/encoded-text.ts";
 import { appPasswordDetector } from "./generic/app-password.ts";
 import { seedPhraseDetector } from "./generic/seed-phrase.ts";
 import { keypairArrayDetector } from "./generic/keypair-array.ts";
@@ -315,6 +316,9 @@ function asWords(text: string): string {
   return view;
 }
 
+/** An environment file's line: what tells a decoded text read as one. */
+const ENV_FILE_LINE = /^[ \t]*(?:export[ \t]+)?[A-Za-z_]\w{0,100}=/m;
+
 /** A user pattern (`redactPatterns`): runs on every text. */
 function customDetector(re: RegExp): Detector {
   return {
@@ -355,7 +359,13 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     if (customSet) for (const f of customSet.find(text)) found.push(f);
     // A text that is one random-looking word, when no rule found anything in it (generic/lone-secret.ts).
     const lone = found.length === 0 && alone ? loneSecret(words) : undefined;
-    if (lone) found.push({ ...lone, rank: Number.MAX_SAFE_INTEGER });
+    // A text that is base64 of text holding a secret (an environment file, a key's JSON, encoded to be pasted), read as any text, and
+    // as an environment file when it is one (`NAME=value` lines; not any JSON, whose random values are an encoded blob's as often): all of it.
+    const encoded = found.length === 0 && alone && !lone ? encodedText(words) : undefined;
+    const decodedSecret =
+      encoded !== undefined && (builtin().find(asWords(encoded.decoded)).length > 0 || (ENV_FILE_LINE.test(encoded.decoded) && printedOutput(encoded.decoded, "env").length > 0));
+    if (encoded && decodedSecret) found.push({ start: encoded.start, end: encoded.end, kind: "secret", rank: Number.MAX_SAFE_INTEGER });
+    else if (lone) found.push({ ...lone, rank: Number.MAX_SAFE_INTEGER });
     // A text that tells a secret: its other lines that are one random-looking word each go too.
     else if ((tellsSecrets || found.length > 0) && words.includes("\n")) for (const f of loneLines(words)) found.push({ ...f, rank: Number.MAX_SAFE_INTEGER });
     return { found, words };
