@@ -3094,3 +3094,17 @@ describe("a text that is base64 of text holding a secret (base64 .env, base64 -w
     ],
   );
 });
+
+describe("a config file of secrets named as its tool names it (Azure Functions' local.settings.json, helm-secrets' values.secret.yaml): its opaque tokens under any name", () => {
+  const { redactOutput } = createRedactor();
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  test("read as an environment file", () => {
+    expect(["/app/local.settings.json", "charts/api/values.secret.yaml", "k8s/secret.yaml"].map(filePrints)).toEqual(["env", "env", "env"]);
+    expect(["/app/settings.json", "local.settings.json.example", "secretary.yaml", ".github/secret-scanning.yml"].map(filePrints)).toEqual([undefined, undefined, undefined, undefined]);
+  });
+  test("its values as Read shows them", () => {
+    const settings = (foo: string) => `{\n  "IsEncrypted": false,\n  "Values": {\n    "FUNCTIONS_WORKER_RUNTIME": "node",\n    "FOO": "${foo}"\n  }\n}\n`;
+    expect(redactOutput(settings(token), filePrints("local.settings.json") ?? "key").text).toBe(settings("[REDACTED:secret]"));
+    expect(redactOutput(`api:\n  foo: ${token}\n  replicas: 3\n`, filePrints("values.secret.yaml") ?? "key").text).toBe("api:\n  foo: [REDACTED:secret]\n  replicas: 3\n");
+  });
+});

@@ -819,10 +819,11 @@ const DOTFILE = /^\.[A-Za-z0-9_-]{1,40}$/;
 
 const PPP_SECRETS_FILE = /^(?:chap|pap)-secrets$/;
 /**
- * A config file of secrets (`config/secrets.yml`, `secrets.production.json`, `app-credentials.toml`): its values are read as an
- * environment file's (its opaque tokens under any name: `stripe: …`). Not one named for a single secret's topic (`secret-scanning.yml`).
+ * A config file of secrets (`config/secrets.yml`, `secrets.production.json`, `app-credentials.toml`, helm-secrets' `values.secret.yaml`,
+ * Azure Functions' `local.settings.json`, whose `Values` are the app's environment, kept out of git for its secrets): its values are read
+ * as an environment file's (its opaque tokens under any name: `stripe: …`). Not one named for a single secret's topic (`secret-scanning.yml`).
  */
-const SECRETS_CONFIG_FILE = /^(?:[\w-]*[._-])?(?:secrets|credentials)(?:\.[\w-]+)?\.(?:ya?ml|json|toml)$/i;
+const SECRETS_CONFIG_FILE = /^(?:[\w-]*[._-])?(?:secrets?|credentials)(?:\.[\w-]+)?\.(?:ya?ml|json|toml)$|^local\.settings\.json$/i;
 
 /** Whether a file holds a secret, as read or written whole: its name says so (SECRET_FILE); or is an environment file. */
 export function filePrints(path: string): PrintedSecret | undefined {
