@@ -3108,3 +3108,16 @@ describe("a config file of secrets named as its tool names it (Azure Functions' 
     expect(redactOutput(`api:\n  foo: ${token}\n  replicas: 3\n`, filePrints("values.secret.yaml") ?? "key").text).toBe("api:\n  foo: [REDACTED:secret]\n  replicas: 3\n");
   });
 });
+
+describe("a key or a password told in prose with where it came from (the webhook secret from stripe is …, the token they sent me is …)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`the webhook secret from stripe is ${token}`, "the webhook secret from stripe is [REDACTED:secret]"],
+      [`the token from the dashboard is ${token}`, "the token from the dashboard is [REDACTED:secret]"],
+      [`the access token they sent me is ${token}`, "the access token they sent me is [REDACTED:secret]"],
+      ["the password from the email is Tr0ub4dor&3x", "the password from the email is [REDACTED:password]"],
+    ],
+    [["where it came from, then prose", "the key from the docs is an example value\nthe token from the previous step is stored in memory\nthe secret from vault is rotated daily"]],
+  );
+});

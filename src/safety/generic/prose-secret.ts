@@ -28,10 +28,11 @@ const WIFI_KEY_WORDS = ["wifi key", "wi-fi key", "wifi-key", "wlan key", "wlan-k
 const LABEL = String.raw`(?:(pass(?:word|[ \t]?phrase|code)|security[ \t]+answer|passwd|pwd?|passwort|kennwort|mot[ \t]+de[ \t]+passe|mdp|parola[ \t]+d['’]ordine|psk|pre-?shared[ \t]+key|${WIFI_KEY}|contrase(?:ñ|n)a|clave|senha|wachtwoord|haslo|pass(?![A-Za-z]))|(?:api|access|secret|my|our|your|the|this)[ \t]+key|api-?key|(?:api[ \t-]?)?schl(?:ü|ue)ssel|cle[ \t]+(?:api|secrete)|chiave[ \t]+(?:api|segreta)|clave[ \t]+(?:de[ \t]+)?api|jeton|key|token|secret)s?`;
 
 /**
- * Whose the password is, after its label: "for the staging box", "of user app", "für die Datenbank", "do banco" (up to four
- * words); in brackets ("Password (staging):", "Token (prod):"); or who needs it or gave it ("the password you need is …", "the password you gave me …").
+ * Whose the password is, after its label: "for the staging box", "of user app", "from the dashboard", "für die Datenbank", "do banco" (up to
+ * four words); in brackets ("Password (staging):", "Token (prod):"); or who needs it or gave it ("the password you need is …", "the password
+ * you gave me …", "the token they sent me is …").
  */
-const WHOSE = String.raw`(?:[ \t]*\([^()\s][^()\r\n]{0,30}\)|[ \t]+(?:you|we|I)[ \t]+(?:need|want|use|should[ \t]+use|gave[ \t]+(?:me|you|us)|sent[ \t]+(?:me|you|us))|[ \t]+(?:for|of|on|für|de|du|do|da|del|di|pour|para|van|voor)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
+const WHOSE = String.raw`(?:[ \t]*\([^()\s][^()\r\n]{0,30}\)|[ \t]+(?:you|we|I|they)[ \t]+(?:need|want|use|should[ \t]+use|gave[ \t]+(?:me|you|us)|sent[ \t]+(?:me|you|us))|[ \t]+(?:for|of|on|from|für|de|du|do|da|del|di|pour|para|van|voor)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
 
 /**
  * The value told: group 1 of it quoted (a passphrase of a few words too), group 2 bare. Quotes of English and German („…“), and
