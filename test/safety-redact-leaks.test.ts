@@ -3121,3 +3121,9 @@ describe("a key or a password told in prose with where it came from (the webhook
     [["where it came from, then prose", "the key from the docs is an example value\nthe token from the previous step is stored in memory\nthe secret from vault is rotated daily"]],
   );
 });
+
+describe("1Password's session token printed by op signin --raw, pasted below its command", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE_fG-hI9jK1l";
+  test("read as printing a secret", () => expect(["op signin --raw", "op signin --account my --raw", "op signin"].map(commandPrints)).toEqual(["any", "any", undefined]));
+  exactAndKept([[`$ op signin --raw\n${token}\n$ ls\n`, "$ op signin --raw\n[REDACTED:secret]\n$ ls\n"]], [["op signin's prompt, and the word below another command", "$ op signin\nEnter the password for a@b.c at my.1password.com:\n$ op whoami\nURL: https://my.1password.com\n"]]);
+});
