@@ -3127,3 +3127,17 @@ describe("1Password's session token printed by op signin --raw, pasted below its
   test("read as printing a secret", () => expect(["op signin --raw", "op signin --account my --raw", "op signin"].map(commandPrints)).toEqual(["any", "any", undefined]));
   exactAndKept([[`$ op signin --raw\n${token}\n$ ls\n`, "$ op signin --raw\n[REDACTED:secret]\n$ ls\n"]], [["op signin's prompt, and the word below another command", "$ op signin\nEnter the password for a@b.c at my.1password.com:\n$ op whoami\nURL: https://my.1password.com\n"]]);
 });
+
+describe("an opaque token set into a program's environment in its code, whatever its name (process.env.FOO = …, os.environ['FOO'] = …, ENV[…], os.Setenv)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`node -e "process.env.FOO='${token}'; require('./deploy')"`, `node -e "process.env.FOO='[REDACTED:secret]'; require('./deploy')"`],
+      [`python -c "import os; os.environ['FOO']='${token}'"`, `python -c "import os; os.environ['FOO']='[REDACTED:secret]'"`],
+      [`process.env["FOO"] = \`${token}\`;`, "process.env[\"FOO\"] = `[REDACTED:secret]`;"],
+      [`ENV["FOO"] = "${token}"`, 'ENV["FOO"] = "[REDACTED:secret]"'],
+      [`os.Setenv("FOO", "${token}")`, 'os.Setenv("FOO", "[REDACTED:secret]")'],
+    ],
+    [["settings, a comparison, a value read, a hash, a template", `process.env.NODE_ENV = "production"; if (process.env.FOO === "${token}") {}\nos.environ['X'] = os.environ.get('Y', 'abc')\nprocess.env.GIT_SHA = "8f14e45fceea167a5a36dedd4bea2543"; process.env.ID = \`\${prefix}-${token}\``]],
+  );
+});

@@ -20,7 +20,7 @@ import { keypairArrayDetector } from "./generic/keypair-array.ts";
 import { mysqlArgsDetector } from "./generic/mysql-args.ts";
 import { handedKeyDetector } from "./generic/handed-key.ts";
 import { envArrayDetector } from "./generic/env-array.ts";
-import { inlineVariablesDetector, powershellEnvDetector } from "./generic/inline-variables.ts";
+import { codeEnvDetector, inlineVariablesDetector, powershellEnvDetector } from "./generic/inline-variables.ts";
 import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
 import { type PrintedSecret, generatedEntryDetector, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
@@ -180,6 +180,7 @@ function builtinDetectors(): Detector[] {
     envObjectDetector,
     inlineVariablesDetector,
     powershellEnvDetector,
+    codeEnvDetector,
     kubernetesLiteralDetector,
     pinDetector,
     sessionTokenDetector,

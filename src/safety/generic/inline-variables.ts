@@ -136,3 +136,19 @@ export const powershellEnvDetector = stickyDetector(
   "secret",
   isCredentialShaped,
 );
+
+/**
+ * Code's own: a program's environment set in its source (`process.env.FOO = "…"`, `os.environ["FOO"] = "…"`, Ruby's `ENV["FOO"] = "…"`,
+ * Go's `os.Setenv("FOO", "…")`), as a script or a test written with the Write tool holds it: a literal value set there, whatever its name.
+ */
+const NAME_QUOTED = String.raw`["'][A-Za-z_][A-Za-z0-9_]{0,127}["']`;
+const LITERAL = String.raw`(?:"([^"\r\n]{1,1000})"|'([^'\r\n]{1,1000})'|\x60([^\x60\r\n$]{1,1000})\x60)`;
+export const codeEnvDetector = stickyDetector(
+  ["process.env", "os.environ[", "env[", "os.setenv("],
+  new RegExp(
+    String.raw`(?:(?:process\.env(?:\.[A-Za-z_][A-Za-z0-9_]{0,127}|\[${NAME_QUOTED}\])|os\.environ\[${NAME_QUOTED}\]|ENV\[${NAME_QUOTED}\])[ \t]*=(?!=)[ \t]*${LITERAL}|os\.Setenv\([ \t]*"[A-Za-z_][A-Za-z0-9_]{0,127}"[ \t]*,[ \t]*"([^"\r\n]{1,1000})")`,
+    "dy",
+  ),
+  "secret",
+  isCredentialShaped,
+);
