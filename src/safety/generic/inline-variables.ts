@@ -8,14 +8,16 @@ import { drawnAtRandom } from "./handed-key.ts";
  * shaped as a credential goes, as a container's variable given on its command line does (`docker run -e A=…`). A name that
  * says nothing of a secret is no sign there is none: a pasted key is assigned to whatever name the user typed. Settings stay
  * (`LANG=C`, `NODE_ENV=production`, a path, a URL, a commit's hash), and so does `NAME=value` anywhere but before a command's
- * name (an argument: `make X=…`, a query's `?a=…`, code's `x=…`).
+ * name (an argument: `make X=…`, a query's `?a=…`, code's `x=…`). PowerShell's `$env:X = …` and a program's environment set in its
+ * code (`process.env.X = …`) are read the same way, by the small rules at the end.
  */
 
 /** One variable set: its name, then its value, "double" or 'single' quoted or bare, then what ends a word. */
 const ASSIGNMENT = /[A-Za-z_][A-Za-z0-9_]{0,127}=(?:"([^"\r\n]{0,1000})"|'([^'\r\n]{0,1000})'|([^\s"'\x60;&|<>()]{0,1000}))(?=[\s;&|)"'\x60]|$)/dy;
 /**
  * A word after which a command's name may still come: a command that runs the one after it (command-wrappers.ts; `xargs`,
- * `cross-env`, `dotenv -v FOO=… --`, a package runner: `npx cross-env FOO=…`), the shell's own that set variables (`export`, `declare -x`), a compound command's (`then`, `do`).
+ * `cross-env`, `dotenv -v FOO=… --`, a package runner: `npx cross-env FOO=…`), the shell's own that set variables (`export`,
+ * `declare -x`), a compound command's (`then`, `do`).
  */
 const BEFORE_COMMAND = new RegExp(String.raw`(?:${WRAPPER_NAME}|(?:export|declare|typeset|local|readonly|then|do|else|xargs|cross-env(?:-shell)?|dotenv|npx|bunx|pnpx|(?:pnpm|yarn)[ \t]+(?:dlx|exec))[ \t])[ \t]*`, "y");
 /** Their options (`-i`, `--preserve-env=PATH`, `-n 10`, `-u deploy`) and a wrapper's number (`timeout 30`): a word, after a short option any word. */
