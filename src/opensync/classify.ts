@@ -1,5 +1,5 @@
 import { z } from "../runtime/zod.ts";
-import { isNotAppliedText, isRefusalText } from "./convex-texts.ts";
+import { isCaughtExceptionText, isNotAppliedText, isRefusalText } from "./convex-texts.ts";
 import { proxyFor } from "./proxy.ts";
 import {
   AnswerTooLargeError,
@@ -79,10 +79,11 @@ export function classify<T>(a: Answer, schema: z.ZodMiniType<T>, now: number): V
   if (s === 500 && errorText !== undefined) {
     if (isRefusalText(errorText)) return fail(new ValidationError(route, s, errorText));
     const reason = `server error: ${errorText.split("\n", 1)[0]}`;
-    // A mutation that lost a write conflict was rolled back. Any other text is an exception OpenSync's handler caught and
-    // answered: its write threw and was rolled back, or (a session's) was applied before a later step threw; either
-    // way the request is over, and nothing of it lands after a newer write.
-    return transient(isNotAppliedText(errorText) ? "transient-not-sent" : "transient-answered", reason);
+    // A mutation that lost a write conflict was rolled back. An exception OpenSync's handler caught and answered: its
+    // write threw and was rolled back, or (a session's) was applied before a later step threw; either way the request
+    // is over, and nothing of it lands after a newer write. Another text is a proxy's: the write may still land.
+    if (isNotAppliedText(errorText)) return transient("transient-not-sent", reason);
+    return transient(isCaughtExceptionText(errorText) ? "transient-answered" : "transient-maybe-applied", reason);
   }
   // 502/503: the gateway could not reach the backend. 504 and other 5xx: it may have run.
   if (s === 502 || s === 503) return transient("transient-not-sent", `HTTP ${s}`);

@@ -53,6 +53,18 @@ const NOT_APPLIED_TEXTS: readonly string[] = [
   "Too many writes per second",
 ];
 
+/**
+ * OpenSync's handlers answer `String(e)` of what they caught, and what Convex throws is an Error: its text
+ * starts with the error's name (`Error: `, `ConvexError: `, `TypeError: `). A JSON error without it
+ * (`{"error":"Internal error"}`) is some proxy's or gateway's, which says nothing of whether the write ran.
+ */
+const CAUGHT_EXCEPTION = /^\w*Error: /;
+
+/** Whether a 500's text is OpenSync's answer of an exception its handler caught. */
+export function isCaughtExceptionText(text: string): boolean {
+  return CAUGHT_EXCEPTION.test(text);
+}
+
 /** Whether a 500's text is one of the refusals above. */
 export function isRefusalText(text: string): boolean {
   return REFUSED_TEXTS.some((t) => text.includes(t));

@@ -9,11 +9,11 @@ import { HOSTED_SYNC_API, SYNC_API_URLS } from "./hosted-addresses.ts";
  * - not-opensync (ProtocolError): something that is not OpenSync answered (a page, a 403, an
  *   empty body); transient once, a wrong URL or a proxy in the way when it repeats;
  * - transient-not-sent: the request surely was not applied (502/503, a rolled-back write conflict);
- * - transient-answered: OpenSync answered with an error of its own (an unknown 500: an exception its handler
- *   caught): the write may have been applied before the step that failed (a session's, before its search job
- *   was scheduled), but the request is over: nothing of it lands later;
+ * - transient-answered: OpenSync answered with an error of its own (an unknown 500 whose text is an exception
+ *   its handler caught, `Error: …`): the write may have been applied before the step that failed (a session's,
+ *   before its search job was scheduled), but the request is over: nothing of it lands later;
  * - transient-maybe-applied: it may have been, and may still be, applied with nothing to say so (timeout,
- *   reset, 504, a 500 that is not OpenSync's answer);
+ *   reset, 504, a 500 that is not OpenSync's answer: a page, no body, a proxy's JSON);
  * - server-down: no connection (refused, DNS);
  * - rate-limited: 429, with the wait the server asked for;
  * - tls (TlsError): the HTTPS connection could not be trusted.
