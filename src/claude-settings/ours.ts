@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { HookHandler } from "./hook-spec.ts";
-import { sameProgram, shellWord } from "./self-command.ts";
+import { sameProgram, shellWord, shellWords } from "./self-command.ts";
 import { runnerCommandOf } from "./temporary-copy.ts";
 
 /** A hook handler that runs `claude-code-sync hook <Event>`, and whether it runs this very executable. */
@@ -54,7 +54,7 @@ export function recognise(handler: unknown, self: string[]): OurHandler | undefi
   const match = SHELL_HOOK.exec(handler.command.trim());
   const prefix = match?.[1]?.trim();
   if (!match || !prefix) return undefined;
-  const runner = runnerCommandOf(prefix.split(/\s+/).map((word) => word.replace(/^(["'])(.*)\1$/, "$2")));
+  const runner = runnerCommandOf(shellWords(prefix));
   if (runner) return { event: match[2]!, form: "shell", runsSelf: false, commandLine: prefix, runner };
   const runsSelf = prefix === shellCommand(self);
   return runsSelf || OUR_NAME.test(prefix) ? { event: match[2]!, form: "shell", runsSelf, commandLine: prefix } : undefined;

@@ -71,3 +71,29 @@ export function shellWord(arg: string): string {
   const word = process.platform === "win32" ? arg.replaceAll("\\", "/") : arg;
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `"${word.replace(/["\\$`]/g, "\\$&")}"`;
 }
+
+/**
+ * The words of a command line as the shell reads them, for the quoting shellWord writes and a user
+ * may: "…" (where \ escapes " \ $ `), '…', and \ before a character outside quotes.
+ * `"C:/Program Files/nodejs/npx.cmd" claude-code-sync` is two words. An unclosed quote runs to the end.
+ */
+export function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote === undefined && /\s/.test(c)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+      continue;
+    }
+    word ??= "";
+    if (c === quote) quote = undefined;
+    else if (quote === undefined && (c === '"' || c === "'")) quote = c;
+    else if (c === "\\" && quote !== "'" && i + 1 < line.length && (quote === undefined || '\\"$`'.includes(line[i + 1]!))) word += line[++i];
+    else word += c;
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
