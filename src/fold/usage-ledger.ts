@@ -1,5 +1,5 @@
 import type { Tokens } from "../pricing/cost.ts";
-import { type Iteration, countedParts } from "../pricing/iterations.ts";
+import { type Iteration, billedOutside } from "../pricing/iterations.ts";
 import type { Iteration as IterationLine, Usage } from "../transcript/schema.ts";
 
 
@@ -85,16 +85,14 @@ function totalOf(t: Tokens): number {
   return t.input + t.output + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead;
 }
 
-const NO_TOKENS: Tokens = { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
-
 /**
  * The tokens of the turns a response's iterations add to its top level (pricing/iterations.ts): part of its
  * total when copies are weighed, so a line that carries them beats an equal one written without them (a
- * response's earlier line), as ccusage weighs them.
+ * response's earlier line), as ccusage weighs them. Only tokens are weighed, so no model is needed.
  */
 function addedByIterations(iterations: readonly Iteration[] | undefined): number {
   if (!iterations) return 0;
-  return countedParts({ model: "", tokens: NO_TOKENS, iterations }).reduce((n, part) => n + totalOf(part.tokens), 0);
+  return billedOutside(iterations, "").reduce((n, part) => n + totalOf(part.tokens), 0);
 }
 
 const recordTotal = (r: UsageRecord) => totalOf(r.tokens) + addedByIterations(r.iterations);

@@ -55,13 +55,16 @@ export interface CountedPart {
 
 /** The parts of one response that are billed (see above): its top-level usage first. */
 export function countedParts(r: { model: string; tokens: Tokens; iterations?: readonly Iteration[] | null }): CountedPart[] {
-  const iterations = r.iterations ?? [];
+  return [{ model: r.model, tokens: r.tokens, serving: true }, ...billedOutside(r.iterations ?? [], r.model)];
+}
+
+/** The turns Anthropic bills outside a response's top-level usage (see above); `model`, the response's, prices a compaction naming none. */
+export function billedOutside(iterations: readonly Iteration[], model: string): CountedPart[] {
   const fellBack = iterations.some((it) => it.kind === "fallback_message");
-  const outside = iterations.flatMap((it): CountedPart[] => {
+  return iterations.flatMap((it): CountedPart[] => {
     if (it.kind === "advisor_message" && it.model) return [{ model: it.model, tokens: it.tokens, serving: false }];
-    if (it.kind === "compaction") return [{ model: it.model || r.model, tokens: it.tokens, serving: true }];
+    if (it.kind === "compaction") return [{ model: it.model || model, tokens: it.tokens, serving: true }];
     if (fellBack && it.kind === "message" && it.model) return [{ model: it.model, tokens: it.tokens, serving: true }];
     return [];
   });
-  return [{ model: r.model, tokens: r.tokens, serving: true }, ...outside];
 }
