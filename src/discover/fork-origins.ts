@@ -17,7 +17,7 @@ export class ForkOrigins {
   private readonly copies = new Map<string, Map<string, CopySource> | null>();
 
   /** `roots`: every `projects/` folder read, where a transcript is looked for past the fork's own root. */
-  constructor(private readonly roots: readonly string[] = []) {}
+  constructor(private readonly roots: readonly string[]) {}
 
   /**
    * The session the line `source` names was made in, its transcript looked for in `folder` (a fork is
