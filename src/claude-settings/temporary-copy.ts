@@ -9,7 +9,8 @@ import { shellWord } from "./self-command.ts";
  */
 const RUNNERS: ReadonlyArray<{ runner: string; aliases?: string[]; folder: RegExp }> = [
   // ~/.npm/_npx/<hash>/node_modules/…
-  { runner: "npx", folder: /(^|\/)_npx\// },
+  // npm exec (and its alias npm x) is what npx runs since npm 7.
+  { runner: "npx", aliases: ["npm exec", "npm x"], folder: /(^|\/)_npx\// },
   // <pnpm cache>/dlx/<key>/<prepare>/node_modules/… (~/.cache/pnpm, ~/Library/Caches/pnpm, %LOCALAPPDATA%\pnpm-cache):
   // dlx alone is a name anyone may give a folder.
   { runner: "pnpm dlx", aliases: ["pnpx"], folder: /(^|\/)pnpm(-cache)?\/dlx\// },
