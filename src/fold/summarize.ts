@@ -62,9 +62,10 @@ export function emptySessionUsage(): SessionUsage {
 }
 
 /**
- * Adds one response: its counted parts (its own tokens, and an advisor's turns
- * at their model: pricing/iterations.ts), each priced at the price in force on
- * the response's date (today's when the line had no time).
+ * Adds one response: its counted parts (its own tokens, and the turns billed
+ * outside them, an advisor's, a compaction's, a fallback's declined attempt, at
+ * their model: pricing/iterations.ts), each priced at the price in force on the
+ * response's date (today's when the line had no time).
  */
 function addRecord(into: SessionUsage, r: UsageRecord, prices: PriceBook): void {
   for (const part of countedParts(r)) {

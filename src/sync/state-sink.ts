@@ -65,7 +65,7 @@ export class StateSink implements ChunkSink {
   private prices: PriceBook;
   /** usePrices was called in this run: the sessions are priced with `prices` since. */
   private priced = false;
-  /** The state's fork waits, loaded when a chunk first touches them. */
+  /** The state's fork waits, loaded when a chunk first touches them, else at settle. */
   private forkWaits: Map<string, ForkWait> | undefined;
 
   constructor(
@@ -168,7 +168,7 @@ export class StateSink implements ChunkSink {
   /** The waits no parent can end any more (waitEnded) are dropped: else the state keeps them, and each scan looks for their parents, for good. */
   private endForkWaits(): void {
     const waits = (this.forkWaits ??= this.store.forkWaits());
-    const ended = [...waits.keys()].filter((id) => waitEnded(id, waits.get(id) as ForkWait));
+    const ended = [...waits].filter(([id, wait]) => waitEnded(id, wait)).map(([id]) => id);
     if (ended.length === 0) return;
     for (const id of ended) waits.delete(id);
     this.store.setForkWaits(waits);
