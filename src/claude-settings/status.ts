@@ -19,7 +19,7 @@ export interface HookStatus {
   states: Record<HookEvent, HookState>;
   /** The temporary copy the first "temporary" handler runs. */
   temporaryCopy?: TemporaryCopy;
-  /** Events with a handler run through a package runner (beside one of setup's too: that one runs twice), and the first such command. */
+  /** Events with a handler run through a package runner (one beside setup's too: that event then runs our hook twice), and the first such command. */
   throughRunner?: { events: HookEvent[]; command: string; runner: string };
 }
 
