@@ -179,7 +179,7 @@ describe("a schema 2 state", () => {
 
     const reopened = StateStore.open(path);
     try {
-      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 6 });
+      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 7 });
       expect(reopened.folderDigests().size).toBe(0);
       // Nothing to read again; the digests are recorded by this read, and the triggers work.
       expect(await read(reopened, [h.claude.projects])).toEqual({ sessionsRead: 0, loaded: [h.p1, h.p2] });
@@ -209,7 +209,7 @@ describe("a schema 3 state", () => {
 
     const reopened = StateStore.open(path);
     try {
-      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 6 });
+      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 7 });
       expect(reopened.db.query("SELECT key, session, input, output FROM usage ORDER BY key").all()).toEqual(before);
       expect(reopened.db.query("SELECT count(*) AS n FROM usage WHERE copy <> 0").get()).toEqual({ n: 0 });
       // Nothing to read again: its folders' digests were kept.

@@ -184,6 +184,24 @@ const accountOf = (apiKey: string) => createHash("sha256").update(apiKey).digest
 const statePathIn = (home: string, url: string) => join(home, ".claude-code-sync", "state", `${createHash("sha256").update(url).digest("hex").slice(0, 16)}.db`);
 const sentIds = (h: History, sessionId: string) => h.messages.filter((m) => m.sessionId === sessionId && m !== h.refused).map((m) => m.id).sort();
 
+describe("a schema 6 state", () => {
+  test("gets the index of the usage rows that keep iterations, whose models every sync reads", () => {
+    const path = join(tempDir("ccs-v6-"), "state.db");
+    StateStore.open(path).close();
+    const db = new Database(path);
+    db.run("DROP INDEX IF EXISTS usage_iterations");
+    db.run("PRAGMA user_version = 6");
+    db.close();
+    const store = StateStore.open(path);
+    try {
+      expect(store.db.query("PRAGMA user_version").get()).toEqual({ user_version: 7 });
+      expect(store.db.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage' AND sql LIKE '%iterations IS NOT NULL%'").all()).toEqual([{ name: "usage_iterations" }]);
+    } finally {
+      store.close();
+    }
+  });
+});
+
 describe("a 0.2.0 state (schema 1)", () => {
   test("opened by the StateStore: what the server has is kept as hashes, what was read is dropped to be read again", async () => {
     const h = await history();
@@ -193,7 +211,7 @@ describe("a 0.2.0 state (schema 1)", () => {
     try {
       const tables = (store.db.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
       expect(tables).toEqual(["files", "folders", "folds", "lock", "messages", "meta", "models", "outbox", "sessions", "unsure_writes", "usage"]);
-      expect(store.db.query("PRAGMA user_version").get()).toEqual({ user_version: 6 });
+      expect(store.db.query("PRAGMA user_version").get()).toEqual({ user_version: 7 });
       expect([store.getMeta("account"), store.getMeta("last_sync"), store.getMeta("schema")]).toEqual(["acc0123456789abc", LAST_SYNC, undefined]);
       // Not new: it knows what it sent, so its next sync neither asks the server's totals nor reads everything for a hook.
       expect(store.isNew()).toBe(false);

@@ -639,7 +639,7 @@ describe("a schema 5 state", () => {
 
     const reopened = StateStore.open(path);
     try {
-      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 6 });
+      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 7 });
       expect(reopened.unsureSessions()).toEqual([{ sessionId: SESSION, readyAt: 5 }]);
       reopened.write(() => reopened.settleUnsure(SESSION, 50));
       expect(reopened.unsureSessions()).toEqual([]);
@@ -666,7 +666,7 @@ describe("a schema 4 state", () => {
 
     const reopened = StateStore.open(path);
     try {
-      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 6 });
+      expect(reopened.db.query("PRAGMA user_version").get()).toEqual({ user_version: 7 });
       expect(reopened.getMeta("account")).toBe("acc0123456789abc");
       const key = reopened.write(() => reopened.sessionKey(SESSION));
       reopened.write(() => reopened.markUnsure(key, { item: "", hash: "h1", until: 5 }));
