@@ -108,12 +108,13 @@ export function usageBySession(records: Iterable<UsageRecord>, prices: PriceBook
 function mainModel(outputByModel: SessionUsage["outputByModel"]): string | undefined {
   let best: [string, ModelOutput] | undefined;
   for (const entry of outputByModel.main.size > 0 ? outputByModel.main : outputByModel.side) {
-    if (!best || before(entry, best)) best = entry;
+    if (!best || outranks(entry, best)) best = entry;
   }
   return best?.[0];
 }
 
-function before([model, a]: [string, ModelOutput], [bestModel, b]: [string, ModelOutput]): boolean {
+/** Whether the first model is the session's rather than the second: more output, else the first to answer, else the name. */
+function outranks([model, a]: [string, ModelOutput], [bestModel, b]: [string, ModelOutput]): boolean {
   if (a.output !== b.output) return a.output > b.output;
   const [at, bt] = [a.firstAt ?? Infinity, b.firstAt ?? Infinity];
   return at !== bt ? at < bt : model < bestModel;
