@@ -29,11 +29,14 @@ export interface TemporaryCopy {
 /** Our package as a runner is given it: its name, maybe at a version or tag (claude-code-sync@0.2.0, @latest). */
 const OUR_PACKAGE = /^claude-code-sync(?:@[\w.^~<>=*-]+)?$/;
 
+/** The option every runner takes to name the package apart from the command (`npx -p claude-code-sync claude-code-sync`). */
+const PACKAGE_OPTION = /^(?:-p|--package)(?:=(.+))?$/;
+
 /**
  * The runner, if any, that `words` (a hook's command before `hook <Event>`) run our package through, from
  * the registry or its cache, at every run: `npx claude-code-sync`, `npx -y claude-code-sync@latest`,
  * `pnpm dlx claude-code-sync`, `bunx claude-code-sync`, `yarn dlx claude-code-sync`: the runner's command
- * (RUNNERS), its own options, then our package.
+ * (RUNNERS), its own options (among them our package named by -p or --package), then our command.
  */
 export function runnerCommandOf(words: readonly string[]): string | undefined {
   const [first, ...rest] = words;
@@ -44,7 +47,17 @@ export function runnerCommandOf(words: readonly string[]): string | undefined {
     const name = command.split(" ");
     if (!name.every((word, i) => said[i] === word)) return false;
     const after = said.slice(name.length);
-    return after.length > 0 && after.slice(0, -1).every((word) => word.startsWith("-")) && OUR_PACKAGE.test(after.at(-1)!);
+    const last = after.length - 1;
+    for (let i = 0; i < last; i++) {
+      const packageOption = PACKAGE_OPTION.exec(after[i]!);
+      if (!packageOption) {
+        if (!after[i]!.startsWith("-")) return false;
+        continue;
+      }
+      const named = packageOption[1] ?? after[++i];
+      if (i >= last || !OUR_PACKAGE.test(named!)) return false;
+    }
+    return last >= 0 && OUR_PACKAGE.test(after[last]!);
   };
   return RUNNERS.find(({ runner, aliases = [] }) => [runner, ...aliases].some(runs))?.runner;
 }
