@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ForkOrigins, waitEnded, waitOver } from "../src/discover/fork-origins.ts";
 import { scratchDir } from "./helpers/scratch.ts";
@@ -61,5 +61,13 @@ describe("the session a fork's copied line was made in", () => {
     ["its own transcript is gone", "GONE", true],
   ] as const)("a wait ends for good when %s: %p", (_name, session, ended) => {
     expect(waitEnded(session, { folder: p, sources: ["X"] })).toBe(ended);
+  });
+
+  test("a wait whose folder the system will not show now (here a link to itself: ELOOP; a folder's permissions, a drive not mounted) is kept; one whose folder is a file is over", () => {
+    const dir = scratchDir("ccs-wait-");
+    symlinkSync(join(dir, "loop"), join(dir, "loop"));
+    writeFileSync(join(dir, "file"), "");
+    expect(waitEnded("GC", { folder: join(dir, "loop"), sources: ["X"] })).toBe(false);
+    expect(waitEnded("GC", { folder: join(dir, "file"), sources: ["X"] })).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { constants, existsSync, readdirSync } from "node:fs";
+import { constants, lstatSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { mayAccess } from "../runtime/access.ts";
 import { type CopySource, readForkCopies } from "./fork-copies.ts";
@@ -72,10 +72,17 @@ export function waitOver(sessionId: string, wait: ForkWait, roots: readonly stri
 /**
  * Whether a wait is over for good: the waiting session's own transcript is gone (Claude Code's cleanup after
  * cleanupPeriodDays, or the user), so nothing can read it again. A parent that never comes leaves the wait
- * until then; a transcript there but unreadable (its permissions) keeps it.
+ * until then. Only a transcript surely not there ends it: one the system will not show now (its folder's
+ * permissions, a drive not mounted, an I/O error) keeps it.
  */
 export function waitEnded(sessionId: string, wait: ForkWait): boolean {
-  return !existsSync(join(wait.folder, `${sessionId}.jsonl`));
+  try {
+    lstatSync(join(wait.folder, `${sessionId}.jsonl`));
+    return false;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" || code === "ENOTDIR";
+  }
 }
 
 /** The session's own transcript, readable: in `folder`, else in another project folder of its root, else of another root. */
