@@ -3141,3 +3141,18 @@ describe("an opaque token set into a program's environment in its code, whatever
     [["settings, a comparison, a value read, a hash, a template", `process.env.NODE_ENV = "production"; if (process.env.FOO === "${token}") {}\nos.environ['X'] = os.environ.get('Y', 'abc')\nprocess.env.GIT_SHA = "8f14e45fceea167a5a36dedd4bea2543"; process.env.ID = \`\${prefix}-${token}\``]],
   );
 });
+
+describe("a literal or a variable given to a flag under a name that says nothing of a secret (kubectl create configmap --from-literal foo=…, --env FOO=…, --settings FOO=…)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`kubectl create configmap app --from-literal=foo=${token}`, "kubectl create configmap app --from-literal=foo=[REDACTED:secret]"],
+      [`kubectl create configmap app --from-literal foo=${token} --from-literal=mode=prod`, "kubectl create configmap app --from-literal foo=[REDACTED:secret] --from-literal=mode=prod"],
+      [`oc create cm app --from-literal='foo=${token}'`, "oc create cm app --from-literal='foo=[REDACTED:secret]'"],
+      [`kubectl run app --image=nginx --env=FOO=${token}`, "kubectl run app --image=nginx --env=FOO=[REDACTED:secret]"],
+      [`docker service create --env FOO="${token}" nginx`, 'docker service create --env FOO="[REDACTED:secret]" nginx'],
+      [`az webapp config appsettings set -g rg -n app --settings FOO=${token}`, "az webapp config appsettings set -g rg -n app --settings FOO=[REDACTED:secret]"],
+    ],
+    [["settings, a commit's hash, a UUID, a variable", "kubectl create configmap cfg --from-literal=mode=debug --from-literal=sha=8f14e45fceea167a5a36dedd4bea2543 --from-literal=id=123e4567-e89b-12d3-a456-426614174000 --from-literal=key=$KEY\nkubectl run app --env=NODE_ENV=production --env LOG_LEVEL=debug\naz webapp config appsettings set --settings WEBSITE_RUN_FROM_PACKAGE=1"]],
+  );
+});

@@ -39,11 +39,11 @@ const at = (re: RegExp, text: string, from: number): number => {
 };
 
 /**
- * A value set on a command line that is a credential by its shape: a token's characters drawn at random (both cases and a digit,
+ * A value set on a command line that is a credential by its shape (and any value a rule judges by its shape alone): a token's characters drawn at random (both cases and a digit,
  * no words: a project's id `stellar-day-254222` stays, as do one case's hex and a UUID), or a base64 key (`/` and `+` in it).
  */
 const TOKEN_CHARS = /^[A-Za-z0-9_+-]{16,1000}={0,2}$/;
-const isCredentialShaped = (value: string): boolean =>
+export const isCredentialShaped = (value: string): boolean =>
   ((TOKEN_CHARS.test(value) && drawnAtRandom(value.replace(/[-_]/g, ""))) || looksBase64Key(value)) && !isStandIn(value);
 
 /** What ends a command's words: its line's or the text's end, or a subshell's or a quoted script's closing. */
