@@ -3156,3 +3156,24 @@ describe("a literal or a variable given to a flag under a name that says nothing
     [["settings, a commit's hash, a UUID, a variable", "kubectl create configmap cfg --from-literal=mode=debug --from-literal=sha=8f14e45fceea167a5a36dedd4bea2543 --from-literal=id=123e4567-e89b-12d3-a456-426614174000 --from-literal=key=$KEY\nkubectl run app --env=NODE_ENV=production --env LOG_LEVEL=debug\naz webapp config appsettings set --settings WEBSITE_RUN_FROM_PACKAGE=1"]],
   );
 });
+
+describe("an opaque token in a request's body a command sends, under a field's name that says nothing of a secret (curl -d '{\"foo\":\"…\"}', --json, a form's field, http POST url foo=…)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`curl -X POST https://api.example.io/v1 -H 'Content-Type: application/json' --data '{"foo":"${token}"}'`, `curl -X POST https://api.example.io/v1 -H 'Content-Type: application/json' --data '{"foo":"[REDACTED:secret]"}'`],
+      [`curl -d '{"value": "${token}", "mode": "live"}' https://api.example.io`, `curl -d '{"value": "[REDACTED:secret]", "mode": "live"}' https://api.example.io`],
+      [`curl --data-raw 'data=${token}&scope=read' https://api.example.io`, "curl --data-raw 'data=[REDACTED:secret]&scope=read' https://api.example.io"],
+      [`curl --json '{"a":"${token}","b":"${token}x"}' https://api.example.io`, `curl --json '{"a":"[REDACTED:secret]","b":"[REDACTED:secret]"}' https://api.example.io`],
+      [`curl -F foo=${token} https://api.example.io`, "curl -F foo=[REDACTED:secret] https://api.example.io"],
+      [`wget --post-data 'foo=${token}' https://api.example.io`, "wget --post-data 'foo=[REDACTED:secret]' https://api.example.io"],
+      [`http POST https://api.example.io/v1 foo=${token} n:=3`, "http POST https://api.example.io/v1 foo=[REDACTED:secret] n:=3"],
+    ],
+    [
+      [
+        "a model's name, words, a hash, a UUID, a file, a variable",
+        `curl https://api.anthropic.com/v1/messages -d '{"model":"claude-sonnet-4-5-20250929","max_tokens":1024,"messages":[{"role":"user","content":"Hello, world"}]}'\ncurl -d 'grant_type=client_credentials&scope=read' -d '{"sha":"8f14e45fceea167a5a36dedd4bea2543","id":"123e4567-e89b-12d3-a456-426614174000"}' -F file=@./report.pdf https://x.io\ncurl -d "{\\"token\\":\\"$TOKEN\\"}" https://x.io\nhttp POST https://x.io name=ExampleProjectName path=/usr/local/lib/node_modules`,
+      ],
+    ],
+  );
+});

@@ -3,6 +3,7 @@ import type { RedactionKind } from "../marker.ts";
 import { NO_CREDENTIAL_NAME, WORDS_NAME, isOwnOptionStandIn, isStandIn, looksRandom } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { drawnAtRandom } from "./handed-key.ts";
+import { isCredentialShaped } from "./inline-variables.ts";
 import { schemeLength } from "./headers.ts";
 import { filePrints } from "./printed-secret.ts";
 
@@ -123,8 +124,8 @@ interface Tool {
   command: RegExp;
   /** Finds the flag and its value (groups 1-3) within the command line. */
   flag: RegExp;
-  /** What of the value is the password; `command` is the whole command line, from its command word. */
-  password(value: string, command: string): [number, number] | null;
+  /** What of the value is the password (or the secrets, for a value that may hold several); `command` is the whole command line, from its command word. */
+  password(value: string, command: string): [number, number] | Array<[number, number]> | null;
   /** What it is, when not a password. */
   kind?: RedactionKind;
 }
@@ -218,6 +219,17 @@ const SOPS_ESCAPED = /(?<=[ \t])--set(?:=|[ \t]+)"((?:[^"\\\n]|\\[^\n]){1,1000})
 /** The first operand after flags (and their values, for those named). */
 const operandAfter = (flagsWithValue: string) =>
   new RegExp(String.raw`^(?:[ \t]+-(?:${flagsWithValue})[ \t]+\S+|[ \t]+-[A-Za-z0-9]+)*[ \t]+${VALUE}`, "gd");
+
+/**
+ * The words of a request's body shaped as credentials (inline-variables.ts): a key sent in a JSON field or a form's under whatever
+ * name (`{"foo":"…"}`, `foo=…&bar=1`). A model's name, a word, a number, a commit's hash or a UUID stay.
+ */
+const BODY_WORD = /[A-Za-z0-9_+/-]{16,1000}={0,2}/g;
+function credentialWords(value: string): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  for (const m of value.matchAll(BODY_WORD)) if (isCredentialShaped(m[0])) spans.push([m.index, m.index + m[0].length]);
+  return spans;
+}
 
 const TOOLS: Tool[] = [
   // `mysql -p` alone prompts; only an attached value is a password
@@ -348,6 +360,22 @@ const TOOLS: Tool[] = [
     command: /(?:curl|wget|claude[ \t]+mcp[ \t]+add(?:-json)?)(?=[ \t])/iy,
     flag: new RegExp(String.raw`(?<=[ \t](?:-H|--header)(?:=|[ \t]+)["']?[A-Za-z][\w-]{0,100}:[ \t]*)([^\s"'\x60;&|<>()]{1,1000})`, "gd"),
     password: randomSetting,
+    kind: "secret",
+  },
+  // A request's body a command sends (`curl -d '{"foo":"…"}'`, `--data-raw`, `--json`, a form's `-F foo=…`, wget's `--post-data`), and
+  // HTTPie's and xh's fields (`http POST url foo=…`, `foo:=…`): a key pasted there goes under whatever name the API gives it.
+  {
+    keywords: ["curl", "wget"],
+    command: /(?:curl|wget)(?=[ \t])/iy,
+    flag: flag("-d|--data(?:-raw|-binary|-ascii|-urlencode)?|--json|-F|--form(?:-string)?|--post-data|--body-data"),
+    password: credentialWords,
+    kind: "secret",
+  },
+  {
+    keywords: ["http", "xh"],
+    command: /(?:https?|xhs?)(?=[ \t])/y,
+    flag: new RegExp(String.raw`(?<=[ \t])[\w.@[\]-]{1,200}:?=${VALUE}`, "gd"),
+    password: credentialWords,
     kind: "secret",
   },
   // A chart's, a plan's or a playbook's values given on the command line (`helm upgrade … --set foo=…`, `terraform apply -var foo=…`,
@@ -489,10 +517,14 @@ function toolDetector(tool: Tool): Detector {
           const v = valueOf(m, 1);
           // A bare word after a space that starts with `-` is the next flag; quoted or attached (`-p-x…`), a password.
           const nextFlag = v !== null && m[3] !== undefined && /[ \t]/.test(line.charAt(v.start - 1)) && v.value.startsWith("-");
-          if (v === null || nextFlag || isStandIn(v.value)) continue;
-          const part = tool.password(v.value, command);
-          if (part === null || isStandIn(v.value.slice(part[0], part[1]))) continue;
-          out.push({ start: base + v.start + part[0], end: base + v.start + part[1], kind: tool.kind ?? "password", ...widenedIfCut(v.value) });
+          if (v === null || nextFlag) continue;
+          const found = tool.password(v.value, command);
+          // A value that may hold several secrets (a request's body) is no stand-in as a whole (`{"foo": …}`): each secret is judged.
+          const parts = found === null ? [] : typeof found[0] !== "number" ? (found as Array<[number, number]>) : isStandIn(v.value) ? [] : [found as [number, number]];
+          for (const part of parts) {
+            if (isStandIn(v.value.slice(part[0], part[1]))) continue;
+            out.push({ start: base + v.start + part[0], end: base + v.start + part[1], kind: tool.kind ?? "password", ...widenedIfCut(v.value) });
+          }
         }
       }
     },
