@@ -3177,3 +3177,32 @@ describe("an opaque token in a request's body a command sends, under a field's n
     ],
   );
 });
+
+describe("an API's answer that is a JSON object of one field holding an opaque token, whatever the field's name ({\"value\": \"…\"} as curl's or WebFetch's result)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const kept: [string, string][] = [
+    ["an id", `{"id":"${token}"}`],
+    ["a request's id, camel case", `{"requestId": "${token}"}`],
+    ["a typed request id", '{"request_id":"req_011CVa8mPq2ZxLk9TnW4bR7Y"}'],
+    ["an etag", `{"etag":"${token}"}`],
+    ["a commit's hash", '{"sha":"8f14e45fceea167a5a36dedd4bea2543a1b2c3d4"}'],
+    ["a UUID", '{"value":"123e4567-e89b-12d3-a456-426614174000"}'],
+    ["a page's token", `{"data": {"nextPageToken": "${token}"}}`],
+    ["an image in base64", '{"image":"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="}'],
+    ["a message", '{"message":"Hello world, the key was rotated"}'],
+    ["a name of words", '{"name":"ExampleProjectName"}'],
+    ["two objects", `{"value":"${token}"} {"b":"c"}`],
+  ];
+  exactAndKept(
+    [
+      [`{"value":"${token}"}`, '{"value":"[REDACTED:secret]"}'],
+      [`{\n  "value": "${token}"\n}\n`, '{\n  "value": "[REDACTED:secret]"\n}\n'],
+      [`{"data": {"foo": "${token}"}}`, '{"data": {"foo": "[REDACTED:secret]"}}'],
+    ],
+    kept,
+  );
+  test("as a WebFetch's result in a message's content", () => {
+    const { value } = createRedactor().redactValue({ type: "tool_result", tool_use_id: "toolu_1", content: `{"data":"${token}"}` });
+    expect(value.content).toBe('{"data":"[REDACTED:secret]"}');
+  });
+});

@@ -13,6 +13,7 @@ import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
 import { secretsMapDetector } from "./generic/secrets-map.ts";
 import { composerAuthDetector } from "./generic/composer-auth.ts";
 import { loneLines, loneSecret } from "./generic/lone-secret.ts";
+import { loneField } from "./generic/lone-field.ts";
 import { encodedText } from "./generic/encoded-text.ts";
 import { appPasswordDetector } from "./generic/app-password.ts";
 import { seedPhraseDetector } from "./generic/seed-phrase.ts";
@@ -358,8 +359,9 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     const words = asWords(text);
     const found = builtin().find(words, custom.length);
     if (customSet) for (const f of customSet.find(text)) found.push(f);
-    // A text that is one random-looking word, when no rule found anything in it (generic/lone-secret.ts).
-    const lone = found.length === 0 && alone ? loneSecret(words) : undefined;
+    // A text that is one random-looking word, or a JSON object of one field holding one, when no rule found anything in it
+    // (generic/lone-secret.ts, lone-field.ts).
+    const lone = found.length === 0 && alone ? (loneSecret(words) ?? loneField(words)) : undefined;
     // A text that is base64 of text holding a secret (an environment file, a key's JSON, encoded to be pasted), read as any text, and
     // as an environment file when it is one (`NAME=value` lines; not any JSON, whose random values are an encoded blob's as often): all of it.
     const encoded = found.length === 0 && alone && !lone ? encodedText(words) : undefined;
