@@ -3206,3 +3206,24 @@ describe("an API's answer that is a JSON object of one field holding an opaque t
     expect(value.content).toBe('{"data":"[REDACTED:secret]"}');
   });
 });
+
+describe("a process's environment printed after its command line by ps e (ps auxeww, ps e -p …), as a Bash call's result and pasted after $", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const { redactOutput } = createRedactor();
+  const line = (foo: string) => `app  1234  0.5  1.2 123456 65432 ?  Sl  10:00  0:01 node server.js --port 3000 PATH=/usr/bin FOO=${foo} GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 HOME=/home/app`;
+  test("read as printing each process's environment", () =>
+    expect(["ps auxeww | grep node", "ps e -p 1234", "sudo ps eww 1234", "ps -e", "ps -ef | grep node", "ps aux", "ps -o user -p 1"].map(commandPrints)).toEqual([
+      "process-env",
+      "process-env",
+      "process-env",
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]));
+  test("its opaque tokens go, its settings and hashes stay", () => {
+    expect(redactOutput(`USER  PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND\n${line(token)}\n`, "process-env").text).toBe(`USER  PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND\n${line("[REDACTED:secret]")}\n`);
+    expect(redactOutput(`${line("production")}\n`, "process-env")).toEqual({ text: `${line("production")}\n`, count: 0 });
+  });
+  exactAndKept([[`why?\n$ ps auxeww | grep node\n${line(token)}\n$ ls\n`, `why?\n$ ps auxeww | grep node\n${line("[REDACTED:secret]")}\n$ ls\n`]], [["another ps's lines", `$ ps aux | grep node\n${line(token).replace(" FOO=", " --foo=")}\n`]]);
+});

@@ -12,6 +12,14 @@ export function pairsAsLines(text: string): string {
   return text.replace(PAIRS_LINE, (line) => line.replace(NEXT_PAIR, (spaces) => `\n${spaces.slice(1)}`));
 }
 
+/**
+ * `text` with every pair on a line of its own, wherever it is on its line: a process's environment as `ps e` prints it, after the
+ * process's command line (`1234 pts/0 Sl 0:01 node server.js PATH=/usr/bin FOO=… LANG=C`). Of the same length.
+ */
+export function everyPairAsLine(text: string): string {
+  return text.replace(NEXT_PAIR, (spaces) => `\n${spaces.slice(1)}`);
+}
+
 /** A diff's added or removed line of a variable (`+STRIPE=…`, `-STRIPE=…`), as `git diff .env` prints them. */
 const DIFF_LINE = /^[+-](?=[ \t]*(?:export[ \t]+)?[A-Za-z_]\w{0,100}[ \t]*[=:])/gm;
 

@@ -1,6 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { lineStart } from "./lines.ts";
-import { commandEnd, dumpPrints, printedOutput, printsEnvironment, shownFilePrints } from "./printed-secret.ts";
+import { commandEnd, dumpPrints, environmentPrints, printedOutput, shownFilePrints } from "./printed-secret.ts";
 import { WRAPPED } from "./command-wrappers.ts";
 import { searchPrints } from "./search-output.ts";
 
@@ -12,7 +12,7 @@ import { searchPrints } from "./search-output.ts";
  * secrets under names of no secret's words (`myapp:stripeConfig`, `stripe:`) went whole. An environment file shown whole
  * (`$ cat .env`, `PS> Get-Content .env`, `type .env`) is read so too, and a process's environment printed (`$ env`, `$ printenv | sort`,
  * `$ docker exec api env`, `$ kubectl exec pod -- env`, a remote one's (`$ ssh box env`, `$ fly ssh console -C printenv`, `$ gcloud compute ssh vm --command env`), `$ sudo env`, `$ cat /proc/1/environ | tr '\0' '\n'`, cmd's `C:\app>set`, PowerShell's
- * `PS C:\app> gci env:`): their opaque tokens under any name (`STRIPE=…`). So is a search's result (`$ grep STRIPE .env`, `$ grep -rn KEY .`:
+ * `PS C:\app> gci env:`), and each process's after its command line (`$ ps auxeww`): their opaque tokens under any name (`STRIPE=…`). So is a search's result (`$ grep STRIPE .env`, `$ grep -rn KEY .`:
  * search-output.ts), only an environment file's lines read.
  */
 
@@ -32,7 +32,7 @@ const OUTPUT_END = /^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
 const OUTPUT_MAX = 65_536;
 
 export const pastedDumpDetector: Detector = {
-  keywords: ["sops", "pulumi", "ansible-vault", "credentials:show", "infisical", "dotenv", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "pm2", "ssh", "fly", "gcloud", "sudo", "chamber", "railway", "vercel", "vc env", "declare", "typeset", "az ", "doppler", "upstash", "get-childitem", "gci ", "dir ", "ls ", "grep", "rg ", "ag ", "ack ", "git "],
+  keywords: ["sops", "pulumi", "ansible-vault", "credentials:show", "infisical", "dotenv", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "pm2", "ssh", "fly", "gcloud", "sudo", "chamber", "railway", "vercel", "vc env", "declare", "typeset", "az ", "doppler", "upstash", "get-childitem", "gci ", "dir ", "ls ", "grep", "rg ", "ag ", "ack ", "git ", "ps "],
   find(text: string, hits: Hits, out: Finding[]): void {
     let done = -1;
     for (let i = 0; i < hits.length; i += 2) {
@@ -44,7 +44,7 @@ export const pastedDumpDetector: Detector = {
       if (eol < 0) return; // no line below: no output
       done = eol;
       const command = text.slice(at, eol);
-      const prints = dumpPrints(command) ?? (shownFilePrints(command) === "env" || printsEnvironment(command) ? "env" : undefined) ?? searchPrints(command);
+      const prints = dumpPrints(command) ?? (shownFilePrints(command) === "env" ? "env" : environmentPrints(command)) ?? searchPrints(command);
       if (!prints) continue;
       const body = text.slice(eol + 1, eol + 1 + OUTPUT_MAX);
       const end = OUTPUT_END.exec(body)?.index ?? body.length;

@@ -4,7 +4,7 @@ import { MARKER_ONLY } from "../marker.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { looksLikePassword } from "./prose-secret.ts";
 import { PROVIDER_NAMES, PROVIDER_VARIABLE, isProviderCredential } from "./provider-names.ts";
-import { diffLinesAsLines, pairsAsLines } from "./env-pairs.ts";
+import { diffLinesAsLines, everyPairAsLine, pairsAsLines } from "./env-pairs.ts";
 import { lineStart } from "./lines.ts";
 import { recordValues } from "./secret-record.ts";
 import { withoutNotices } from "./tool-notices.ts";
@@ -287,7 +287,7 @@ export function commandEnd(text: string, at: number): number {
  * its first line is the password, whatever its shape, or after another command's output each line of one word ("entry-lines"), or of several
  * entries alone each line but a field ("entries"); or a one-time code ("otp-code", `pass otp`, `oathtool`): the codes at their lines' start.
  */
-export type PrintedSecret = "any" | "key" | "env" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "entry-lines" | "entries" | "otp-code" | SearchPrints;
+export type PrintedSecret = "any" | "key" | "env" | "process-env" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "entry-lines" | "entries" | "otp-code" | SearchPrints;
 
 /**
  * Whether a shell command (a Bash tool call's) prints a secret, by the rules above. Its output is
@@ -312,7 +312,7 @@ export function commandPrints(command: string): PrintedSecret | undefined {
     }
   }
   // What a file shown whole holds (its kind: `cat /etc/ppp/chap-secrets`) says more than a secret's word in its name.
-  return shownFilePrints(command) ?? prints ?? (printsEnvironment(command) ? "env" : undefined) ?? searchPrints(command);
+  return shownFilePrints(command) ?? prints ?? environmentPrints(command) ?? searchPrints(command);
 }
 
 /**
@@ -653,6 +653,16 @@ const ENV_DUMP = new RegExp(
 /** Whether a command prints a process's whole environment (ENV_DUMP). */
 export const printsEnvironment = (command: string): boolean => ENV_DUMP.test(command);
 
+/**
+ * `ps` with BSD's `e` among its first options (`ps e`, `ps auxeww`, `ps eww -p 1234`): each process's environment follows its
+ * command line. Not `ps -e` (every process, UNIX's options), nor an option's value (`ps -o user`).
+ */
+const PS_ENVIRONMENT = /(?:^|[|;&(][ \t]*)(?:sudo[ \t]+)?ps(?:[ \t]+[aAcCfhHjlLmMnrsSTuvwxXZ]+)*[ \t]+[aAcCfhHjlLmMnrsSTuvwxXZ]*e[aAcCefhHjlLmMnrsSTuvwxXZ]*(?=[ \t|;&)]|$)/m;
+
+/** What a command that prints an environment prints: a process's whole environment (ENV_DUMP), or each process's after its command line. */
+export const environmentPrints = (command: string): "env" | "process-env" | undefined =>
+  printsEnvironment(command) ? "env" : PS_ENVIRONMENT.test(command) ? "process-env" : undefined;
+
 /** What a file shown whole holds that no name in it marks: an environment file's variables, OpenVPN's user and password, a dotfile's password. */
 export function shownFilePrints(command: string): "env" | "user-pass" | "dotfile" | "ppp-secrets" | undefined {
   for (const m of command.matchAll(SHOWN_FILE)) {
@@ -880,6 +890,7 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
     return [...spacedEnvValues(lines), ...opaqueEnvValues(lines), ...shortNamedValues(lines), ...providerValues(lines), ...environmentMapValues(text)];
   }
   if (prints === "env-search" || prints === "search") return printedOutput(environmentLines(text, prints), "env");
+  if (prints === "process-env") return printedOutput(everyPairAsLine(text), "env");
   if (prints === "user-pass") return userPassLines(text);
   if (prints === "dotfile") return passwordFile(text);
   if (prints === "ppp-secrets") return userLines(text, PPP_SECRET_LINE);
