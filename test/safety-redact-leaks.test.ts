@@ -3227,3 +3227,17 @@ describe("a process's environment printed after its command line by ps e (ps aux
   });
   exactAndKept([[`why?\n$ ps auxeww | grep node\n${line(token)}\n$ ls\n`, `why?\n$ ps auxeww | grep node\n${line("[REDACTED:secret]")}\n$ ls\n`]], [["another ps's lines", `$ ps aux | grep node\n${line(token).replace(" FOO=", " --foo=")}\n`]]);
 });
+
+describe("firebase functions:config:get's JSON: every value it holds is a secret whatever its key, as a Bash call's result and pasted after $", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const { redactOutput } = createRedactor();
+  const config = (a: string, b: string, c: string) => `{\n  "stripe": {\n    "mode": "${a}"\n  },\n  "app": {\n    "foo": "${b}",\n    "db": {\n      "pw": "${c}"\n    }\n  }\n}\n`;
+  const R = "[REDACTED:secret]";
+  test("read as printing a project's config", () =>
+    expect(["firebase functions:config:get", "npx firebase functions:config:get app > .runtimeconfig.json", "firebase functions:config:set app.foo=x", "firebase deploy"].map(commandPrints)).toEqual(["config-json", "config-json", undefined, undefined]));
+  test("its values go, nested, whatever their shape", () => {
+    expect(redactOutput(config("live", token, "Fb7xk2Lmq9"), "config-json").text).toBe(config(R, R, R));
+    expect(redactOutput(`"${token}"\n`, commandPrints("firebase functions:config:get app.foo") ?? "any").text).toBe(`"${R}"\n`);
+  });
+  exactAndKept([[`$ firebase functions:config:get\n${config("live", token, "Fb7xk2Lmq9")}$ ls\n`, `$ firebase functions:config:get\n${config(R, R, R)}$ ls\n`]], [["another command's JSON", `$ firebase projects:list --json\n{\n  "status": "success",\n  "result": [{"projectId": "shop-prod", "displayName": "Shop"}]\n}\n`]]);
+});

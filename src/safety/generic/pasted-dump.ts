@@ -32,7 +32,7 @@ const OUTPUT_END = /^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
 const OUTPUT_MAX = 65_536;
 
 export const pastedDumpDetector: Detector = {
-  keywords: ["sops", "pulumi", "ansible-vault", "credentials:show", "infisical", "dotenv", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "pm2", "ssh", "fly", "gcloud", "sudo", "chamber", "railway", "vercel", "vc env", "declare", "typeset", "az ", "doppler", "upstash", "get-childitem", "gci ", "dir ", "ls ", "grep", "rg ", "ag ", "ack ", "git ", "ps "],
+  keywords: ["sops", "pulumi", "ansible-vault", "firebase", "credentials:show", "infisical", "dotenv", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "pm2", "ssh", "fly", "gcloud", "sudo", "chamber", "railway", "vercel", "vc env", "declare", "typeset", "az ", "doppler", "upstash", "get-childitem", "gci ", "dir ", "ls ", "grep", "rg ", "ag ", "ack ", "git ", "ps "],
   find(text: string, hits: Hits, out: Finding[]): void {
     let done = -1;
     for (let i = 0; i < hits.length; i += 2) {

@@ -1,4 +1,4 @@
-import type { Detector, Finding, Hits } from "../detectors.ts";
+import { type Detector, type Finding, type Hits, widenedIfCut } from "../detectors.ts";
 import { PLAIN_SETTING, WORDS_NAME, isPlaceholder, isStandIn, looksBase64Key, looksRandom } from "../look-alikes.ts";
 import { MARKER_ONLY } from "../marker.ts";
 import { SECRET_KEY } from "./assignment.ts";
@@ -287,7 +287,7 @@ export function commandEnd(text: string, at: number): number {
  * its first line is the password, whatever its shape, or after another command's output each line of one word ("entry-lines"), or of several
  * entries alone each line but a field ("entries"); or a one-time code ("otp-code", `pass otp`, `oathtool`): the codes at their lines' start.
  */
-export type PrintedSecret = "any" | "key" | "env" | "process-env" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "entry-lines" | "entries" | "otp-code" | SearchPrints;
+export type PrintedSecret = "any" | "key" | "env" | "process-env" | "config-json" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "entry-lines" | "entries" | "otp-code" | SearchPrints;
 
 /**
  * Whether a shell command (a Bash tool call's) prints a secret, by the rules above. Its output is
@@ -331,15 +331,40 @@ const GIT_DIFF = /(?<![\w-])git[ \t]+(?:diff|show|log|stash[ \t]+show)(?=[ \t])(
 const diffsEnvFile = (command: string): boolean =>
   [...command.matchAll(GIT_DIFF)].some((m) => (m[1] as string).split(/[ \t]+/).some((word) => filePrints(word.replace(/^["']|["']$/g, "")) === "env"));
 
+/**
+ * A project's config printed as JSON, every leaf of which is a secret whatever its key: `firebase functions:config:get` (the values
+ * `functions:config:set stripe.key=…` stored, nested by their dots; with a key's path, that value alone or its branch).
+ */
+const CONFIG_JSON = /(?<![\w-])functions:config:get(?![\w:-])/i;
+/** A JSON object's string value, after its key (both bounded). */
+const JSON_LEAF = /"(?:[^"\\\r\n]|\\[^\r\n]){0,200}"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"/dg;
+
+/** A value printed alone, a key's path given: one JSON string. */
+const ONE_STRING = /^\s*"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"\s*$/d;
+
+/** Every string value of such a config's JSON that is no stand-in, or the one it printed alone. */
+function configLeaves(text: string): Finding[] {
+  const out: Finding[] = [];
+  for (const m of text.matchAll(JSON_LEAF)) {
+    const span = m.indices?.[1];
+    if (span && isPrintedValue(m[1] as string)) out.push({ start: span[0], end: span[1], kind: "secret", ...widenedIfCut(m[1] as string) });
+  }
+  const alone = out.length > 0 ? null : ONE_STRING.exec(text);
+  const span = alone?.indices?.[1];
+  if (alone && span && isPrintedValue(alone[1] as string)) out.push({ start: span[0], end: span[1], kind: "secret", ...widenedIfCut(alone[1] as string) });
+  return out;
+}
+
 const SOPS_EXTRACT = /(?<![\w-])sops[ \t][^\r\n|;&]{0,300}--extract(?![\w-])/;
 
 /**
- * What a command prints that is a whole file of secrets, read as `printedOutput` reads it: a decrypted dump ("env") or a stack's
- * config with its secrets shown ("config-table"). Undefined for any other command.
+ * What a command prints that is a whole file of secrets, read as `printedOutput` reads it: a decrypted dump ("env"), a stack's
+ * config with its secrets shown ("config-table") or a project's as JSON ("config-json"). Undefined for any other command.
  */
-export function dumpPrints(command: string): "env" | "config-table" | undefined {
+export function dumpPrints(command: string): "env" | "config-table" | "config-json" | undefined {
   // One value cut out of the file (`sops -d --extract '["db"]["password"]' …`) is no file: printed alone, SECRET_COMMAND's.
   if (SOPS_EXTRACT.test(command)) return undefined;
+  if (CONFIG_JSON.test(command)) return "config-json";
   if (DECRYPTED_DUMP.test(command) || CONFIG_VARS_SHOWN.test(command) || diffsEnvFile(command)) return "env";
   return CONFIG_SHOWN.test(command) ? "config-table" : undefined;
 }
@@ -891,6 +916,7 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   }
   if (prints === "env-search" || prints === "search") return printedOutput(environmentLines(text, prints), "env");
   if (prints === "process-env") return printedOutput(everyPairAsLine(text), "env");
+  if (prints === "config-json") return configLeaves(text);
   if (prints === "user-pass") return userPassLines(text);
   if (prints === "dotfile") return passwordFile(text);
   if (prints === "ppp-secrets") return userLines(text, PPP_SECRET_LINE);
