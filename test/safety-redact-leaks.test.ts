@@ -3241,3 +3241,23 @@ describe("firebase functions:config:get's JSON: every value it holds is a secret
   });
   exactAndKept([[`$ firebase functions:config:get\n${config("live", token, "Fb7xk2Lmq9")}$ ls\n`, `$ firebase functions:config:get\n${config(R, R, R)}$ ls\n`]], [["another command's JSON", `$ firebase projects:list --json\n{\n  "status": "success",\n  "result": [{"projectId": "shop-prod", "displayName": "Shop"}]\n}\n`]]);
 });
+
+describe("a file's base64 pasted below the command that encoded it, among other lines ($ base64 -w0 .env, then its output, then more)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const b64 = (text: string) => Buffer.from(text).toString("base64");
+  const env = b64(`FOO=${token}\nNODE_ENV=production\n`);
+  const wrapped = (b64(`FOO=${token}\nNODE_ENV=production\nDB_HOST=db.internal\nLOG_LEVEL=debug\n`).match(/.{1,76}/g) as string[]).join("\n");
+  const oauth = b64(JSON.stringify({ installed: { client_id: "764086051850-6qr4p6gpi6hn506pt8ejuq83di341hur.apps.googleusercontent.com", refresh_token: `1//0g${token}` } }));
+  const R = "[REDACTED:secret]";
+  exactAndKept(
+    [
+      [`why does CI fail?\n$ base64 -w0 .env\n${env}\n$ echo done\ndone`, `why does CI fail?\n$ base64 -w0 .env\n${R}\n$ echo done\ndone`],
+      [`me@box:~/app$ base64 .env.production\n${wrapped}\nme@box:~/app$ ls\n`, `me@box:~/app$ base64 .env.production\n${R}\nme@box:~/app$ ls\n`],
+      [`$ cat .env | base64 -w 0\n${env}\n\nthen I pasted it`, `$ cat .env | base64 -w 0\n${R}\n\nthen I pasted it`],
+      [`$ base64 < token.json\n${oauth}\n$ ls`, `$ base64 < token.json\n${R}\n$ ls`],
+    ],
+    [
+      ["a text's base64, an image's base64", `$ base64 -w0 notes.txt\n${b64("hello world, nothing secret here\n")}\n$ base64 logo.png\niVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\n$ ls`],
+    ],
+  );
+});

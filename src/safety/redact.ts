@@ -14,7 +14,7 @@ import { secretsMapDetector } from "./generic/secrets-map.ts";
 import { composerAuthDetector } from "./generic/composer-auth.ts";
 import { loneLines, loneSecret } from "./generic/lone-secret.ts";
 import { loneField } from "./generic/lone-field.ts";
-import { encodedText } from "./generic/encoded-text.ts";
+import { encodedText, pastedEncodings } from "./generic/encoded-text.ts";
 import { appPasswordDetector } from "./generic/app-password.ts";
 import { seedPhraseDetector } from "./generic/seed-phrase.ts";
 import { keypairArrayDetector } from "./generic/keypair-array.ts";
@@ -24,7 +24,7 @@ import { envArrayDetector } from "./generic/env-array.ts";
 import { codeEnvDetector, inlineVariablesDetector, powershellEnvDetector } from "./generic/inline-variables.ts";
 import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
-import { type PrintedSecret, generatedEntryDetector, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
+import { type PrintedSecret, filePrints, generatedEntryDetector, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
 import { environmentLines } from "./generic/search-output.ts";
 import { bundlerCredentialsDetector } from "./generic/bundler-credentials.ts";
 import { pastedDumpDetector } from "./generic/pasted-dump.ts";
@@ -321,6 +321,10 @@ function asWords(text: string): string {
 /** An environment file's line: what tells a decoded text read as one. */
 const ENV_FILE_LINE = /^[ \t]*(?:export[ \t]+)?[A-Za-z_]\w{0,100}=/m;
 
+/** Whether a decoded text holds a secret by the built-in rules, or as an environment file when it is one. */
+const encodesSecret = (decoded: string): boolean =>
+  builtin().find(asWords(decoded)).length > 0 || (ENV_FILE_LINE.test(decoded) && printedOutput(decoded, "env").length > 0);
+
 /** A user pattern (`redactPatterns`): runs on every text. */
 function customDetector(re: RegExp): Detector {
   return {
@@ -365,12 +369,15 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     // A text that is base64 of text holding a secret (an environment file, a key's JSON, encoded to be pasted), read as any text, and
     // as an environment file when it is one (`NAME=value` lines; not any JSON, whose random values are an encoded blob's as often): all of it.
     const encoded = found.length === 0 && alone && !lone ? encodedText(words) : undefined;
-    const decodedSecret =
-      encoded !== undefined && (builtin().find(asWords(encoded.decoded)).length > 0 || (ENV_FILE_LINE.test(encoded.decoded) && printedOutput(encoded.decoded, "env").length > 0));
-    if (encoded && decodedSecret) found.push({ start: encoded.start, end: encoded.end, kind: "secret", rank: Number.MAX_SAFE_INTEGER });
+    if (encoded && encodesSecret(encoded.decoded)) found.push({ start: encoded.start, end: encoded.end, kind: "secret", rank: Number.MAX_SAFE_INTEGER });
     else if (lone) found.push({ ...lone, rank: Number.MAX_SAFE_INTEGER });
     // A text that tells a secret: its other lines that are one random-looking word each go too.
     else if ((tellsSecrets || found.length > 0) && words.includes("\n")) for (const f of loneLines(words)) found.push({ ...f, rank: Number.MAX_SAFE_INTEGER });
+    // A file's base64 pasted below the command that encoded it, among other lines: read as the file's (`$ base64 -w0 .env`).
+    for (const e of pastedEncodings(words)) {
+      const prints = filePrints(e.file);
+      if (encodesSecret(e.decoded) || (prints !== undefined && printedOutput(e.decoded, prints).length > 0)) found.push({ start: e.start, end: e.end, kind: "secret", rank: Number.MAX_SAFE_INTEGER });
+    }
     return { found, words };
   };
 

@@ -18,3 +18,26 @@ export function encodedText(text: string): { start: number; end: number; decoded
   if (!encodesText(joined)) return undefined;
   return { start: span[0], end: span[1], decoded: Buffer.from(joined, "base64").toString("utf8") };
 }
+
+/**
+ * A file encoded by a command pasted with its output among other lines (`$ base64 -w0 .env`, `$ base64 < sa.json`, `$ cat .env | base64`,
+ * then the base64, then more): the file's name, and where its base64 lines are with what they decode to, read as a text that is only
+ * base64 is (above). A prompt may come first; no decoding (`-d`, `--decode`), no pipe after it.
+ */
+const ENCODES_FILE =
+  /^[ \t]*(?:[\w.@~:\/()-]{0,120}[$%#>\u276f][ \t]+)?(?:cat[ \t]+(["']?)([^\s"'|;&<>]{1,300})\1[ \t]*\|[ \t]*base64(?:[ \t]+-(?!d\b|-decode)[\w-]{1,20}(?:[ \t=]+\d{1,5})?)*|base64(?:[ \t]+-(?!d\b|-decode)[\w-]{1,20}(?:[ \t=]+\d{1,5})?)*[ \t]+(?:<[ \t]*)?(["']?)([^\s"'|;&<>-][^\s"'|;&<>]{0,299})\3)[ \t]*\r?\n/gm;
+/** The output's lines: base64 only, up to the first other line. */
+const BASE64_LINES = /(?:[A-Za-z0-9+/]{4,}={0,2}[ \t]*(?:\r?\n|$))+/y;
+
+export function pastedEncodings(text: string): Array<{ file: string; start: number; end: number; decoded: string }> {
+  const out: Array<{ file: string; start: number; end: number; decoded: string }> = [];
+  if (!text.includes("base64")) return out;
+  for (const m of text.matchAll(ENCODES_FILE)) {
+    const from = (m.index as number) + m[0].length;
+    BASE64_LINES.lastIndex = from;
+    const lines = BASE64_LINES.exec(text);
+    const encoded = lines ? encodedText(lines[0]) : undefined;
+    if (encoded) out.push({ file: (m[2] ?? m[4]) as string, start: from + encoded.start, end: from + encoded.end, decoded: encoded.decoded });
+  }
+  return out;
+}
