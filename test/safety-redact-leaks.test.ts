@@ -3261,3 +3261,16 @@ describe("a file's base64 pasted below the command that encoded it, among other 
     ],
   );
 });
+
+describe("an API's answer of one field holding an opaque token pasted below the request that fetched it ($ curl -s …/keys, then {\"value\": \"…\"})", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`why?\n$ curl -s https://api.example.io/v1/keys\n{"value":"${token}"}\n$ ls`, 'why?\n$ curl -s https://api.example.io/v1/keys\n{"value":"[REDACTED:secret]"}\n$ ls'],
+      [`$ http https://x.io/keys\n{\n  "data": "${token}"\n}\n\nwhat is it?`, '$ http https://x.io/keys\n{\n  "data": "[REDACTED:secret]"\n}\n\nwhat is it?'],
+    ],
+    [
+      ["an id, an answer of two fields, a request not pasted", `$ curl -s https://x.io/r\n{"id":"${token}"}\n$ curl https://x.io/k\n{"value":"${token}","next":"b"}\nsee curl https://x.io/k\n{"etag":"${token}"}`],
+    ],
+  );
+});

@@ -13,7 +13,7 @@ import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
 import { secretsMapDetector } from "./generic/secrets-map.ts";
 import { composerAuthDetector } from "./generic/composer-auth.ts";
 import { loneLines, loneSecret } from "./generic/lone-secret.ts";
-import { loneField } from "./generic/lone-field.ts";
+import { loneField, pastedFieldDetector } from "./generic/lone-field.ts";
 import { encodedText, pastedEncodings } from "./generic/encoded-text.ts";
 import { appPasswordDetector } from "./generic/app-password.ts";
 import { seedPhraseDetector } from "./generic/seed-phrase.ts";
@@ -201,6 +201,7 @@ function builtinDetectors(): Detector[] {
     notebookEchoDetector,
     generatedEntryDetector,
     pastedDumpDetector,
+    pastedFieldDetector,
     vaultDataDetector,
     projectConfigDetector,
     tableDetector,

@@ -1,7 +1,10 @@
-import type { Finding } from "../detectors.ts";
+import type { Detector, Finding, Hits } from "../detectors.ts";
 import { NO_CREDENTIAL_NAME } from "../look-alikes.ts";
 import { isCredentialShaped } from "./inline-variables.ts";
+import { lineStart } from "./lines.ts";
 import { loneSecret } from "./lone-secret.ts";
+import { OUTPUT_END, PASTED_PROMPT } from "./pasted-dump.ts";
+import { commandEnd } from "./printed-secret.ts";
 import { withoutNotices } from "./tool-notices.ts";
 
 /**
@@ -26,3 +29,33 @@ export function loneField(whole: string): Finding | undefined {
   if (NOT_A_SECRET_WORD.has(last) || NO_CREDENTIAL_NAME.test(key) || !isCredentialShaped(value) || loneSecret(value)?.kind !== "secret") return undefined;
   return { start: span[0], end: span[1], kind: "secret" };
 }
+
+/** The longest output read below a pasted request: loneField's bound. */
+const OUTPUT_MAX = 4096;
+const BLANK_LINE = /\n[ \t]*\r?\n/;
+
+/**
+ * Such an answer pasted below the request that fetched it (`$ curl -s https://api…/keys`, wget's, HTTPie's), among other lines: the
+ * output read as loneField reads a whole text.
+ */
+export const pastedFieldDetector: Detector = {
+  keywords: ["curl", "wget", "http ", "xh "],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    let done = -1;
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (at <= done) continue;
+      const start = lineStart(text, at, 200);
+      if (start === undefined || !PASTED_PROMPT.test(text.slice(start, at))) continue;
+      const eol = commandEnd(text, at);
+      if (eol < 0) return; // no line below: no output
+      const body = text.slice(eol + 1, eol + 1 + OUTPUT_MAX);
+      // It ends at the next prompt, a fence, or a blank line (the user's words go on after it).
+      const blank = BLANK_LINE.exec(body)?.index ?? body.length;
+      const end = Math.min(OUTPUT_END.exec(body)?.index ?? body.length, blank);
+      done = eol + end;
+      const found = loneField(body.slice(0, end));
+      if (found) out.push({ ...found, start: found.start + eol + 1, end: found.end + eol + 1 });
+    }
+  },
+};

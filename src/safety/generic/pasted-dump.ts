@@ -23,11 +23,11 @@ import { searchPrints } from "./search-output.ts";
  * before it the separator's: split two ways, a line of many steps was split every way); then commands that run the one after
  * them (`$ time env`, `$ sudo -E env`: command-wrappers.ts); then a package runner (`$ npx convex env list`, `$ npx dotenvx run -- env`).
  */
-const PROMPT = new RegExp(
+export const PASTED_PROMPT = new RegExp(
   String.raw`^[ \t]*(?:(?:PS[ \t][^\r\n>]{0,200}>|[\w.@~:\/\\()-]{0,120}[$%#>❯]|\+)[ \t]+|[A-Za-z]:\\[^\r\n>]{0,200}>[ \t]*)?(?:[^;&|\s][^;&|\r\n]{0,300}?(?:&&|;)[ \t]*)*${WRAPPED}(?:(?:npx|bunx|pnpx|(?:pnpm|yarn)[ \t]+dlx)[ \t]+)?$`,
 );
 /** The output ends at the next prompt's line or a Markdown fence. */
-const OUTPUT_END = /^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
+export const OUTPUT_END = /^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
 /** The longest output read: a dump of secrets is a few KB; the bound keeps a text of many such commands linear. */
 const OUTPUT_MAX = 65_536;
 
@@ -39,7 +39,7 @@ export const pastedDumpDetector: Detector = {
       const at = hits[i] as number;
       if (at <= done) continue;
       const start = lineStart(text, at, 200);
-      if (start === undefined || !PROMPT.test(text.slice(start, at))) continue;
+      if (start === undefined || !PASTED_PROMPT.test(text.slice(start, at))) continue;
       const eol = commandEnd(text, at);
       if (eol < 0) return; // no line below: no output
       done = eol;
