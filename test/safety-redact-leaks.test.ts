@@ -3274,3 +3274,17 @@ describe("an API's answer of one field holding an opaque token pasted below the 
     ],
   );
 });
+
+describe("an opaque token given by name and value to what runs a workload, or in a body's escaped JSON (kubectl set env, gh workflow run -f, gh api -f, argo submit -p, curl -d \"{\\\"foo\\\": …}\")", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`kubectl -n prod set env deployment/app FOO=${token} LOG=debug`, "kubectl -n prod set env deployment/app FOO=[REDACTED:secret] LOG=debug"],
+      [`gh workflow run deploy.yml -f foo=${token} -f env=prod`, "gh workflow run deploy.yml -f foo=[REDACTED:secret] -f env=prod"],
+      [`gh api repos/a/b/dispatches -F 'foo=${token}'`, "gh api repos/a/b/dispatches -F 'foo=[REDACTED:secret]'"],
+      [`argo submit wf.yaml -p foo=${token}`, "argo submit wf.yaml -p foo=[REDACTED:secret]"],
+      [`curl -d "{\\"foo\\":\\"${token}\\"}" https://x.io`, 'curl -d "{\\"foo\\":\\"[REDACTED:secret]\\"}" https://x.io'],
+    ],
+    [["settings, a ref, a hash, a variable", `kubectl set env deployment/app NODE_ENV=production GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 KEY=$KEY\ngh workflow run deploy.yml -f ref=main -f version=1.2.3\ngh api graphql -f query='query { viewer { login } }'\nargo submit wf.yaml -p image=ghcr.io/acme/app:1.4`]],
+  );
+});

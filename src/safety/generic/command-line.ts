@@ -224,6 +224,8 @@ const operandAfter = (flagsWithValue: string) =>
  * The words of a request's body shaped as credentials (inline-variables.ts): a key sent in a JSON field or a form's under whatever
  * name (`{"foo":"…"}`, `foo=…&bar=1`). A model's name, a word, a number, a commit's hash or a UUID stay.
  */
+/** A body's value: a quoted one may span lines and, double-quoted, hold escaped quotes (`-d "{\\"foo\\": …}"`); groups 1-3 as VALUE's. */
+const BODY = String.raw`(?:"(${quotedValue(String.raw`(?:[^"\\]|\\[\s\S])`, '"')})"?|'(${quotedValue("[^']", "'")})'?|([^\s"'\x60;&|<>()]{1,1000}))`;
 const BODY_WORD = /[A-Za-z0-9_+/-]{16,1000}={0,2}/g;
 function credentialWords(value: string): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
@@ -367,7 +369,7 @@ const TOOLS: Tool[] = [
   {
     keywords: ["curl", "wget"],
     command: /(?:curl|wget)(?=[ \t])/iy,
-    flag: flag("-d|--data(?:-raw|-binary|-ascii|-urlencode)?|--json|-F|--form(?:-string)?|--post-data|--body-data"),
+    flag: new RegExp(String.raw`(?<=[ \t])(?:-d|--data(?:-raw|-binary|-ascii|-urlencode)?|--json|-F|--form(?:-string)?|--post-data|--body-data)(?:=|[ \t]+)?${BODY}`, "gd"),
     password: credentialWords,
     kind: "secret",
   },
@@ -375,6 +377,22 @@ const TOOLS: Tool[] = [
     keywords: ["http", "xh"],
     command: /(?:https?|xhs?)(?=[ \t])/y,
     flag: new RegExp(String.raw`(?<=[ \t])[\w.@[\]-]{1,200}:?=${VALUE}`, "gd"),
+    password: credentialWords,
+    kind: "secret",
+  },
+  // A variable or a parameter given by name and value to what runs a workload (`kubectl set env deploy/app FOO=…`, `gh workflow run
+  // -f foo=…`, `gh api -f foo=…`, `argo submit -p foo=…`): settings too, so only a value shaped as a credential.
+  {
+    keywords: ["kubectl"],
+    command: /kubectl(?:[ \t]+-[^\s|;&]{1,100}(?:[ \t]+[^\s|;&-][^\s|;&]{0,100})?){0,6}[ \t]+set[ \t]+env(?=[ \t])/iy,
+    flag: new RegExp(String.raw`(?<=[ \t])[A-Za-z_][A-Za-z0-9_]{0,127}=${VALUE}`, "gd"),
+    password: credentialWords,
+    kind: "secret",
+  },
+  {
+    keywords: ["gh", "argo"],
+    command: /(?:gh[ \t]+(?:workflow[ \t]+run|api)|argo[ \t]+submit)(?=[ \t])/iy,
+    flag: new RegExp(String.raw`(?<=[ \t](?:-f|-F|--field|--raw-field|-p|--parameter)(?:=|[ \t]+)["']?)[\w.[\]-]{1,200}=${VALUE}`, "gd"),
     password: credentialWords,
     kind: "secret",
   },
