@@ -3288,3 +3288,14 @@ describe("an opaque token given by name and value to what runs a workload, or in
     [["settings, a ref, a hash, a variable", `kubectl set env deployment/app NODE_ENV=production GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 KEY=$KEY\ngh workflow run deploy.yml -f ref=main -f version=1.2.3\ngh api graphql -f query='query { viewer { login } }'\nargo submit wf.yaml -p image=ghcr.io/acme/app:1.4`]],
   );
 });
+
+describe("an opaque token in a request's body of several lines (curl -d '{\\n  \"foo\": \"…\"\\n}')", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`curl https://x.io -d '{\n  "foo": "${token}"\n}'`, `curl https://x.io -d '{\n  "foo": "[REDACTED:secret]"\n}'`],
+      [`$ curl -X POST https://x.io \\\n  --data-raw "{\n    \\"a\\": \\"${token}\\"\n  }"\n$ ls`, `$ curl -X POST https://x.io \\\n  --data-raw "{\n    \\"a\\": \\"[REDACTED:secret]\\"\n  }"\n$ ls`],
+    ],
+    [["a body of words, then prose after an apostrophe", `curl -d '{\n  "model": "claude-sonnet-4-5-20250929",\n  "messages": [{"role": "user", "content": "Hello"}]\n}' https://x.io\nI ran curl -d 'x' but it's failing\nthe build id was 8f14e45fceea167a5a36dedd4bea2543`]],
+  );
+});

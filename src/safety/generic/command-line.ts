@@ -128,6 +128,8 @@ interface Tool {
   password(value: string, command: string): [number, number] | Array<[number, number]> | null;
   /** What it is, when not a password. */
   kind?: RedactionKind;
+  /** Its values may span lines inside quotes (commandEnd). */
+  quotedLines?: boolean;
 }
 
 const whole = (value: string): [number, number] => [0, value.length];
@@ -372,6 +374,7 @@ const TOOLS: Tool[] = [
     flag: new RegExp(String.raw`(?<=[ \t])(?:-d|--data(?:-raw|-binary|-ascii|-urlencode)?|--json|-F|--form(?:-string)?|--post-data|--body-data)(?:=|[ \t]+)?${BODY}`, "gd"),
     password: credentialWords,
     kind: "secret",
+    quotedLines: true,
   },
   {
     keywords: ["http", "xh"],
@@ -499,14 +502,14 @@ const TOOLS: Tool[] = [
 
 /**
  * Where a command line ends: a newline not escaped by `\`, `|`, `;`, `&&` outside quotes (`-p'x;y|z'` is one
- * argument), or 2000 characters.
+ * argument), or 2000 characters. `quotedLines`: a newline inside quotes ends it not (a request's body of several lines).
  */
-function commandEnd(text: string, from: number): number {
+function commandEnd(text: string, from: number, quotedLines = false): number {
   const limit = Math.min(text.length, from + 2000);
   let quote = "";
   for (let i = from; i < limit; i++) {
     const c = text.charAt(i);
-    if (c === "\n" && text.charAt(i - 1) !== "\\") return i;
+    if (c === "\n" && text.charAt(i - 1) !== "\\" && !(quotedLines && quote !== "")) return i;
     if (quote !== "") {
       if (c === quote && (quote === "'" || text.charAt(i - 1) !== "\\")) quote = "";
     } else if (c === "'" || c === '"') quote = c;
@@ -525,7 +528,7 @@ function toolDetector(tool: Tool): Detector {
         if (at < done || (at > 0 && !/[\s"'/;|&(-]/.test(text.charAt(at - 1)))) continue;
         tool.command.lastIndex = at;
         if (!tool.command.test(text)) continue;
-        const end = commandEnd(text, tool.command.lastIndex);
+        const end = commandEnd(text, tool.command.lastIndex, tool.quotedLines);
         done = end;
         const line = text.slice(tool.command.lastIndex, end);
         const base = tool.command.lastIndex;
