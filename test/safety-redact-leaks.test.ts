@@ -3212,7 +3212,8 @@ describe("a process's environment printed after its command line by ps e (ps aux
   const { redactOutput } = createRedactor();
   const line = (foo: string) => `app  1234  0.5  1.2 123456 65432 ?  Sl  10:00  0:01 node server.js --port 3000 PATH=/usr/bin FOO=${foo} GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 HOME=/home/app`;
   test("read as printing each process's environment", () =>
-    expect(["ps auxeww | grep node", "ps e -p 1234", "sudo ps eww 1234", "ps -e", "ps -ef | grep node", "ps aux", "ps -o user -p 1"].map(commandPrints)).toEqual([
+    expect(["ps auxeww | grep node", "ps e -p 1234", "sudo ps eww 1234", "ps -p 1234 -o pid,args e", "ps -e", "ps -ef | grep node", "ps aux", "ps -o user -p 1"].map(commandPrints)).toEqual([
+      "process-env",
       "process-env",
       "process-env",
       "process-env",

@@ -679,10 +679,11 @@ const ENV_DUMP = new RegExp(
 export const printsEnvironment = (command: string): boolean => ENV_DUMP.test(command);
 
 /**
- * `ps` with BSD's `e` among its first options (`ps e`, `ps auxeww`, `ps eww -p 1234`): each process's environment follows its
- * command line. Not `ps -e` (every process, UNIX's options), nor an option's value (`ps -o user`).
+ * `ps` with BSD's `e` among its options (`ps e`, `ps auxeww`, `ps eww -p 1234`, `ps -p 1234 e`): each process's environment follows its
+ * command line. Not `ps -e` (every process, UNIX's options), nor an option's value: a word after a dashed option is its value
+ * (`ps -o user`; `ps -A e` is missed so), one reading only.
  */
-const PS_ENVIRONMENT = /(?:^|[|;&(][ \t]*)(?:sudo[ \t]+)?ps(?:[ \t]+[aAcCfhHjlLmMnrsSTuvwxXZ]+)*[ \t]+[aAcCfhHjlLmMnrsSTuvwxXZ]*e[aAcCefhHjlLmMnrsSTuvwxXZ]*(?=[ \t|;&)]|$)/m;
+const PS_ENVIRONMENT = /(?:^|[|;&(][ \t]*)(?:sudo[ \t]+)?ps(?:[ \t]+(?:[aAcCfhHjlLmMnrsSTuvwxXZ]+|-[\w-]{1,30}(?:[ \t]+[^\s|;&-][^\s|;&]{0,100}|(?=[ \t]+-|[ \t]*(?:$|[|;&)]))))){0,8}[ \t]+[aAcCfhHjlLmMnrsSTuvwxXZ]*e[aAcCefhHjlLmMnrsSTuvwxXZ]*(?=[ \t|;&)]|$)/m;
 
 /** What a command that prints an environment prints: a process's whole environment (ENV_DUMP), or each process's after its command line. */
 export const environmentPrints = (command: string): "env" | "process-env" | undefined =>
