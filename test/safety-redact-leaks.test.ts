@@ -3256,9 +3256,11 @@ describe("a file's base64 pasted below the command that encoded it, among other 
       [`me@box:~/app$ base64 .env.production\n${wrapped}\nme@box:~/app$ ls\n`, `me@box:~/app$ base64 .env.production\n${R}\nme@box:~/app$ ls\n`],
       [`$ cat .env | base64 -w 0\n${env}\n\nthen I pasted it`, `$ cat .env | base64 -w 0\n${R}\n\nthen I pasted it`],
       [`$ base64 < token.json\n${oauth}\n$ ls`, `$ base64 < token.json\n${R}\n$ ls`],
+      [`$ openssl base64 -A -in .env\n${env}\n$ ls`, `$ openssl base64 -A -in .env\n${R}\n$ ls`],
+      [`$ openssl enc -base64 -in .env.production -out /dev/stdout\n${wrapped}\n$ ls`, `$ openssl enc -base64 -in .env.production -out /dev/stdout\n${R}\n$ ls`],
     ],
     [
-      ["a text's base64, an image's base64", `$ base64 -w0 notes.txt\n${b64("hello world, nothing secret here\n")}\n$ base64 logo.png\niVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\n$ ls`],
+      ["a text's base64, an image's base64", `$ base64 -w0 notes.txt\n${b64("hello world, nothing secret here\n")}\n$ openssl base64 -A -in notes.txt\n${b64("hello world, nothing secret here\n")}\n$ base64 logo.png\niVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\n$ ls`],
     ],
   );
 });
