@@ -3302,3 +3302,19 @@ describe("an opaque token in a request's body of several lines (curl -d '{\\n  \
     [["a body of words, then prose after an apostrophe", `curl -d '{\n  "model": "claude-sonnet-4-5-20250929",\n  "messages": [{"role": "user", "content": "Hello"}]\n}' https://x.io\nI ran curl -d 'x' but it's failing\nthe build id was 8f14e45fceea167a5a36dedd4bea2543`]],
   );
 });
+
+describe("an opaque token in a request's body given as a here-document (curl -d @- <<EOF, http POST url <<EOF)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`curl -X POST https://x.io -H 'Content-Type: application/json' -d @- <<EOF\n{"foo": "${token}"}\nEOF\necho done`, `curl -X POST https://x.io -H 'Content-Type: application/json' -d @- <<EOF\n{"foo": "[REDACTED:secret]"}\nEOF\necho done`],
+      [`$ http POST https://x.io <<'JSON'\n{\n  "data": "${token}"\n}\nJSON`, `$ http POST https://x.io <<'JSON'\n{\n  "data": "[REDACTED:secret]"\n}\nJSON`],
+    ],
+    [
+      [
+        "a body of words, a here-document into another command, the words after its end",
+        `curl -d @- https://x.io <<EOF\n{"model": "claude-sonnet-4-5-20250929", "id": "123e4567-e89b-12d3-a456-426614174000"}\nEOF\ncat <<EOF > notes.txt\nthe build was ${token}\nEOF\ncurl --data-binary @- https://x.io <<E\nhello\nE\nthe id ${token} is mentioned here`,
+      ],
+    ],
+  );
+});

@@ -14,6 +14,7 @@ import { secretsMapDetector } from "./generic/secrets-map.ts";
 import { composerAuthDetector } from "./generic/composer-auth.ts";
 import { loneLines, loneSecret } from "./generic/lone-secret.ts";
 import { loneField, pastedFieldDetector } from "./generic/lone-field.ts";
+import { hereDocumentBodyDetector } from "./generic/request-body.ts";
 import { encodedText, pastedEncodings } from "./generic/encoded-text.ts";
 import { appPasswordDetector } from "./generic/app-password.ts";
 import { seedPhraseDetector } from "./generic/seed-phrase.ts";
@@ -170,6 +171,7 @@ function builtinDetectors(): Detector[] {
     oneTimeCodeDetector,
     ...toolDetectors,
     mysqlArgsDetector,
+    hereDocumentBodyDetector,
     pipedSecretDetector,
     promptAnswerDetector,
     secretFlagDetector,

@@ -3,7 +3,7 @@ import type { RedactionKind } from "../marker.ts";
 import { NO_CREDENTIAL_NAME, WORDS_NAME, isOwnOptionStandIn, isStandIn, looksRandom } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { drawnAtRandom } from "./handed-key.ts";
-import { isCredentialShaped } from "./inline-variables.ts";
+import { credentialWords } from "./request-body.ts";
 import { schemeLength } from "./headers.ts";
 import { filePrints } from "./printed-secret.ts";
 
@@ -222,18 +222,8 @@ const SOPS_ESCAPED = /(?<=[ \t])--set(?:=|[ \t]+)"((?:[^"\\\n]|\\[^\n]){1,1000})
 const operandAfter = (flagsWithValue: string) =>
   new RegExp(String.raw`^(?:[ \t]+-(?:${flagsWithValue})[ \t]+\S+|[ \t]+-[A-Za-z0-9]+)*[ \t]+${VALUE}`, "gd");
 
-/**
- * The words of a request's body shaped as credentials (inline-variables.ts): a key sent in a JSON field or a form's under whatever
- * name (`{"foo":"…"}`, `foo=…&bar=1`). A model's name, a word, a number, a commit's hash or a UUID stay.
- */
 /** A body's value: a quoted one may span lines and, double-quoted, hold escaped quotes (`-d "{\\"foo\\": …}"`); groups 1-3 as VALUE's. */
 const BODY = String.raw`(?:"(${quotedValue(String.raw`(?:[^"\\]|\\[\s\S])`, '"')})"?|'(${quotedValue("[^']", "'")})'?|([^\s"'\x60;&|<>()]{1,1000}))`;
-const BODY_WORD = /[A-Za-z0-9_+/-]{16,1000}={0,2}/g;
-function credentialWords(value: string): Array<[number, number]> {
-  const spans: Array<[number, number]> = [];
-  for (const m of value.matchAll(BODY_WORD)) if (isCredentialShaped(m[0])) spans.push([m.index, m.index + m[0].length]);
-  return spans;
-}
 
 const TOOLS: Tool[] = [
   // `mysql -p` alone prompts; only an attached value is a password

@@ -1,0 +1,54 @@
+import type { Detector, Finding, Hits } from "../detectors.ts";
+import { isCredentialShaped } from "./inline-variables.ts";
+import { lineStart } from "./lines.ts";
+
+/**
+ * The words of a request's body shaped as credentials (inline-variables.ts): a key sent in a JSON field or a form's under whatever
+ * name (`{"foo":"…"}`, `foo=…&bar=1`). A model's name, a word, a number, a commit's hash or a UUID stay. The body given on the
+ * command line is read by command-line.ts's rules of curl, wget and HTTPie; one given as a here-document, below.
+ */
+const BODY_WORD = /[A-Za-z0-9_+/-]{16,1000}={0,2}/g;
+export function credentialWords(value: string): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  for (const m of value.matchAll(BODY_WORD)) if (isCredentialShaped(m[0])) spans.push([m.index, m.index + m[0].length]);
+  return spans;
+}
+
+/**
+ * A request whose body is read from its input, the command of the line that opens a here-document (after a prompt or none): curl's
+ * or wget's with `@-` (`-d @-`, `--data-binary @-`, `--json @-`, `--post-file=-`), or HTTPie's and xh's, which read a body given so.
+ * Its words up to the here-document's word.
+ */
+const REQUEST_START = /^[ \t]*(?:[\w.@~:\/()-]{0,120}[$%#>\u276f][ \t]+)?(?:sudo[ \t]+)?(?:(curl|wget)|https?|xhs?)[ \t]/;
+const FROM_INPUT = /(?:@-|--post-file[ \t=]+-)(?![\w-])/;
+const HERE_WORD = /<<-?[ \t]*(["']?)([A-Za-z_]\w{0,40})\1[^\n]{0,500}\n/y;
+/** The longest body read: a request's is a few KB. */
+const BODY_MAX = 16_384;
+
+export const hereDocumentBodyDetector: Detector = {
+  keywords: ["<<"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    let done = -1;
+    let line = -1;
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (at < done || text.charAt(at + 2) === "<") continue;
+      const start = lineStart(text, at, 500);
+      // One here-document a line is read (its first): the line's command is judged once.
+      if (start === undefined || start === line) continue;
+      line = start;
+      const command = text.slice(start, at);
+      const request = REQUEST_START.exec(command);
+      if (!request || (request[1] !== undefined && !FROM_INPUT.test(command))) continue;
+      HERE_WORD.lastIndex = at;
+      const m = HERE_WORD.exec(text);
+      if (!m) continue;
+      const from = HERE_WORD.lastIndex;
+      const body = text.slice(from, from + BODY_MAX);
+      const close = new RegExp(String.raw`^[ \t]*${m[2]}[ \t]*$`, "m").exec(body);
+      const end = close?.index ?? body.length;
+      done = from + end;
+      for (const [s, e] of credentialWords(body.slice(0, end))) out.push({ start: from + s, end: from + e, kind: "secret" });
+    }
+  },
+};
