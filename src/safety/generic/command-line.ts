@@ -5,6 +5,7 @@ import { SECRET_KEY } from "./assignment.ts";
 import { drawnAtRandom } from "./handed-key.ts";
 import { credentialWords } from "./request-body.ts";
 import { schemeLength } from "./headers.ts";
+import { lineEnd as lineEndWithin, lineStart } from "./lines.ts";
 import { filePrints } from "./printed-secret.ts";
 
 /**
@@ -676,10 +677,10 @@ const HEREDOC_DELIMITER = /<<(-?)[ \t]*(["']?)(\w{1,40})\2/y;
 function heredocIntoFile(text: string, at: number): Finding | undefined {
   HEREDOC_DELIMITER.lastIndex = at;
   const d = HEREDOC_DELIMITER.exec(text);
-  const lineEnd = text.indexOf("\n", at);
-  if (!d || lineEnd < 0) return undefined;
-  // The command's line around the `<<`, 300 characters each way: a bounded look keeps the rule linear.
-  if (!writesSecretFile(text.slice(Math.max(text.lastIndexOf("\n", at) + 1, at - 300), Math.min(lineEnd, at + 300)))) return undefined;
+  // The command's line around the `<<`, 300 characters each way, looked for no further (a line of many `<<` was read again from each).
+  const lineEnd = lineEndWithin(text, at, 300);
+  if (!d || text.charAt(lineEnd) !== "\n") return undefined;
+  if (!writesSecretFile(text.slice(lineStart(text, at, 300) ?? at - 300, lineEnd))) return undefined;
   const bodyEnd = text.indexOf("\n", lineEnd + 1);
   if (bodyEnd < 0) return undefined;
   const closing = text.slice(bodyEnd + 1, bodyEnd + 81).split("\n")[0]?.replace(/\r$/, "");
