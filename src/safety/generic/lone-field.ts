@@ -1,10 +1,8 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { NO_CREDENTIAL_NAME } from "../look-alikes.ts";
 import { isCredentialShaped } from "./inline-variables.ts";
-import { lineStart } from "./lines.ts";
 import { loneSecret } from "./lone-secret.ts";
-import { OUTPUT_END, PASTED_PROMPT } from "./pasted-dump.ts";
-import { commandEnd } from "./printed-secret.ts";
+import { OUTPUT_END, pastedCommands } from "./pasted-dump.ts";
 import { withoutNotices } from "./tool-notices.ts";
 
 /**
@@ -41,21 +39,12 @@ const BLANK_LINE = /\n[ \t]*\r?\n/;
 export const pastedFieldDetector: Detector = {
   keywords: ["curl", "wget", "http ", "xh "],
   find(text: string, hits: Hits, out: Finding[]): void {
-    let done = -1;
-    for (let i = 0; i < hits.length; i += 2) {
-      const at = hits[i] as number;
-      if (at <= done) continue;
-      const start = lineStart(text, at, 200);
-      if (start === undefined || !PASTED_PROMPT.test(text.slice(start, at))) continue;
-      const eol = commandEnd(text, at);
-      if (eol < 0) return; // no line below: no output
-      const body = text.slice(eol + 1, eol + 1 + OUTPUT_MAX);
+    pastedCommands(text, hits, OUTPUT_MAX, out, (_command, output, found) => {
       // It ends at the next prompt, a fence, or a blank line (the user's words go on after it).
-      const blank = BLANK_LINE.exec(body)?.index ?? body.length;
-      const end = Math.min(OUTPUT_END.exec(body)?.index ?? body.length, blank);
-      done = eol + end;
-      const found = loneField(body.slice(0, end));
-      if (found) out.push({ ...found, start: found.start + eol + 1, end: found.end + eol + 1 });
-    }
+      const end = Math.min(OUTPUT_END.exec(output)?.index ?? output.length, BLANK_LINE.exec(output)?.index ?? output.length);
+      const field = loneField(output.slice(0, end));
+      if (field) found.push(field);
+      return end;
+    });
   },
 };

@@ -31,25 +31,44 @@ export const OUTPUT_END = /^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
 /** The longest output read: a dump of secrets is a few KB; the bound keeps a text of many such commands linear. */
 const OUTPUT_MAX = 65_536;
 
+/**
+ * Each command pasted after a prompt (PASTED_PROMPT) where one of `hits` is, and the text below its line (at most `max`
+ * characters): `read` pushes what it finds there (offsets in that text) and says how far the command's output goes, or
+ * undefined when the command prints nothing it reads. An output is read once: a command named in it starts no other.
+ */
+export function pastedCommands(
+  text: string,
+  hits: Hits,
+  max: number,
+  out: Finding[],
+  read: (command: string, output: string, found: Finding[]) => number | undefined,
+): void {
+  let done = -1;
+  for (let i = 0; i < hits.length; i += 2) {
+    const at = hits[i] as number;
+    if (at <= done) continue;
+    const start = lineStart(text, at, 200);
+    if (start === undefined || !PASTED_PROMPT.test(text.slice(start, at))) continue;
+    const eol = commandEnd(text, at);
+    if (eol < 0) return; // no line below: no output
+    done = eol;
+    const found: Finding[] = [];
+    const end = read(text.slice(at, eol), text.slice(eol + 1, eol + 1 + max), found);
+    if (end === undefined) continue;
+    done = eol + end;
+    for (const f of found) out.push({ ...f, start: f.start + eol + 1, end: f.end + eol + 1 });
+  }
+}
+
 export const pastedDumpDetector: Detector = {
   keywords: ["sops", "pulumi", "ansible-vault", "firebase", "credentials:show", "infisical", "dotenv", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "pm2", "ssh", "fly", "gcloud", "sudo", "chamber", "railway", "vercel", "vc env", "declare", "typeset", "az ", "doppler", "upstash", "get-childitem", "gci ", "dir ", "ls ", "grep", "rg ", "ag ", "ack ", "git ", "ps "],
   find(text: string, hits: Hits, out: Finding[]): void {
-    let done = -1;
-    for (let i = 0; i < hits.length; i += 2) {
-      const at = hits[i] as number;
-      if (at <= done) continue;
-      const start = lineStart(text, at, 200);
-      if (start === undefined || !PASTED_PROMPT.test(text.slice(start, at))) continue;
-      const eol = commandEnd(text, at);
-      if (eol < 0) return; // no line below: no output
-      done = eol;
-      const command = text.slice(at, eol);
+    pastedCommands(text, hits, OUTPUT_MAX, out, (command, output, found) => {
       const prints = dumpPrints(command) ?? (shownFilePrints(command) === "env" ? "env" : environmentPrints(command)) ?? searchPrints(command);
-      if (!prints) continue;
-      const body = text.slice(eol + 1, eol + 1 + OUTPUT_MAX);
-      const end = OUTPUT_END.exec(body)?.index ?? body.length;
-      done = eol + end; // its output is read once: a command named in it starts no other
-      for (const f of printedOutput(body.slice(0, end), prints)) out.push({ ...f, start: f.start + eol + 1, end: f.end + eol + 1 });
-    }
+      if (!prints) return undefined;
+      const end = OUTPUT_END.exec(output)?.index ?? output.length;
+      for (const f of printedOutput(output.slice(0, end), prints)) found.push(f);
+      return end;
+    });
   },
 };
