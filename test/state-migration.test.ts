@@ -185,17 +185,21 @@ const statePathIn = (home: string, url: string) => join(home, ".claude-code-sync
 const sentIds = (h: History, sessionId: string) => h.messages.filter((m) => m.sessionId === sessionId && m !== h.refused).map((m) => m.id).sort();
 
 describe("a schema 6 state", () => {
-  test("gets the index of the usage rows that keep iterations, whose models every sync reads", () => {
+  test("lists the models its usage rows' iterations name with the others, which every sync reads", () => {
     const path = join(tempDir("ccs-v6-"), "state.db");
-    StateStore.open(path).close();
+    const tokens = { input: 10, output: 5, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 };
+    const before = StateStore.open(path);
+    before.putUsage(1n, { key: "msg_1:req_1", sessionId: "s1", sidechain: false, model: "claude-opus-5-5", tokens, iterations: [{ kind: "advisor_message", model: "claude-fable-5-1", tokens }] }, null);
+    before.close();
+    // Schema 6 listed only the responses' own models.
     const db = new Database(path);
-    db.run("DROP INDEX IF EXISTS usage_iterations");
+    db.run("DELETE FROM models WHERE name = 'claude-fable-5-1'");
     db.run("PRAGMA user_version = 6");
     db.close();
     const store = StateStore.open(path);
     try {
       expect(store.db.query("PRAGMA user_version").get()).toEqual({ user_version: 7 });
-      expect(store.db.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'usage' AND sql LIKE '%iterations IS NOT NULL%'").all()).toEqual([{ name: "usage_iterations" }]);
+      expect(store.modelNames().sort()).toEqual(["claude-fable-5-1", "claude-opus-5-5"]);
     } finally {
       store.close();
     }

@@ -147,16 +147,17 @@ CREATE TABLE unsure_writes (
 const RECHECKS = `ALTER TABLE unsure_writes ADD COLUMN rechecks INTEGER NOT NULL DEFAULT 0;`;
 
 /**
- * The few usage rows that keep iterations: every sync reads the models they name (store.modelNames, to price
- * them), which without it scanned the whole usage table (26 ms at 100,000 responses, 56 ms at 400,000, twice a sync).
- * IF NOT EXISTS: a state taken back to an earlier version by hand (the tests) may still have it.
+ * What schema 7 added: the models iterations name (an advisor's, a declined attempt's), listed with the models
+ * responses were read with, as putUsage lists them now, so a sync reads the small models table, not every usage row.
  */
-const ITERATIONS_INDEX = `CREATE INDEX IF NOT EXISTS usage_iterations ON usage(key) WHERE iterations IS NOT NULL;`;
+const ITERATION_MODELS = `INSERT OR IGNORE INTO models (name)
+  SELECT DISTINCT json_extract(i.value, '$.model') FROM usage u, json_each(u.iterations) i
+  WHERE u.iterations IS NOT NULL AND json_extract(i.value, '$.model') IS NOT NULL;`;
 
 /** What each version added to the one before (from version 2 on). */
-const ADDED: Record<number, string> = { 3: FOLDERS, 4: COPIES, 5: UNSURE_WRITES, 6: RECHECKS, 7: ITERATIONS_INDEX };
+const ADDED: Record<number, string> = { 3: FOLDERS, 4: COPIES, 5: UNSURE_WRITES, 6: RECHECKS, 7: ITERATION_MODELS };
 
-const SCHEMA = SCHEMA_V2 + FOLDERS + COPIES + UNSURE_WRITES + RECHECKS + ITERATIONS_INDEX;
+const SCHEMA = SCHEMA_V2 + FOLDERS + COPIES + UNSURE_WRITES + RECHECKS;
 
 const SCHEMA_VERSION = 7;
 

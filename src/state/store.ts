@@ -745,6 +745,8 @@ export class StateStore {
 
   putUsage(key: bigint, record: UsageRecord, file: number | null): void {
     const t = record.tokens;
+    // The models its iterations name (an advisor's, a declined attempt's) are priced too: listed with the others (modelNames).
+    for (const it of record.iterations ?? []) if (it.model) this.modelId(it.model);
     this.q(
       `INSERT INTO usage (key, session, file, model, sidechain, copy, at, speed, geo, input, output, cw5, cw1h, cr, iterations) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(key) DO UPDATE SET session = excluded.session, file = excluded.file, model = excluded.model, sidechain = excluded.sidechain, copy = excluded.copy,
@@ -796,19 +798,12 @@ export class StateStore {
     return [sessionId];
   }
 
-  /**
-   * Every model name responses were read with (the models table is small: a handful per user), and those their
-   * iterations name (an advisor's, a declined attempt's: priced too), from the few rows that keep iterations.
-   */
+  /** Every model name responses and their iterations were read with (the models table is small: a handful per user). */
   modelNames(): string[] {
-    const rows = this.q(
-      `SELECT name FROM models UNION
-       SELECT json_extract(i.value, '$.model') FROM usage u, json_each(u.iterations) i WHERE u.iterations IS NOT NULL AND json_extract(i.value, '$.model') IS NOT NULL`,
-    ).all() as Array<{ name: string }>;
-    return rows.map((r) => r.name);
+    return (this.q("SELECT name FROM models").all() as Array<{ name: string }>).map((r) => r.name);
   }
 
-  /** Sessions with responses of these models, or iterations of them (to price them again when a price changed). */
+  /** Sessions with responses of these models, or iterations of them (to price them again when a price changed: rare, so the usage rows are read whole). */
   sessionsUsingModels(models: readonly string[]): string[] {
     if (models.length === 0) return [];
     const rows = this.q(
