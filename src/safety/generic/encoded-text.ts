@@ -1,4 +1,4 @@
-import { encodesText } from "./lone-secret.ts";
+import { decodedText } from "./lone-secret.ts";
 
 /**
  * A text that is nothing but base64 of text (one line, or lines wrapped at one width: `base64 .env`, `base64 -w0 sa.json`,
@@ -14,9 +14,8 @@ export function encodedText(text: string): { start: number; end: number; decoded
   const m = ENCODED.exec(text);
   const span = m?.indices?.[1];
   if (!m || !span) return undefined;
-  const joined = (m[1] as string).replace(/\r?\n/g, "");
-  if (!encodesText(joined)) return undefined;
-  return { start: span[0], end: span[1], decoded: Buffer.from(joined, "base64").toString("utf8") };
+  const decoded = decodedText((m[1] as string).replace(/\r?\n/g, ""));
+  return decoded === undefined ? undefined : { start: span[0], end: span[1], decoded };
 }
 
 /**

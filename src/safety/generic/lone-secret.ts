@@ -31,15 +31,18 @@ const PUBLIC_ID = /^0x[0-9a-fA-F]{40}$|^Qm[1-9A-HJ-NP-Za-km-z]{44}$|^GHSA(?:-[0-
 const PASSWORD_HASH_TEXT = /^\s*(\$(?:2[abxy]\$\d{2}|argon2id?\$v=\d+\$[^$\s]+|apr1|1|5|6|y)\$[./A-Za-z0-9$=+,-]{16,1000})\s*$/d;
 
 /**
- * Whether base64 decodes to words or a JSON object (`SGVsbG8sIFdvcmxkIQ==`): text with a space or
+ * What base64 decodes to when that is words or a JSON object (`SGVsbG8sIFdvcmxkIQ==`): text with a space or
  * a brace in it. Not a password encoded alone (`kubectl get secret … {.data.password}`): one word.
  */
-export function encodesText(word: string): boolean {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(word) || word.length % 4 !== 0) return false;
+export function decodedText(word: string): string | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(word) || word.length % 4 !== 0) return undefined;
   const bytes = Buffer.from(word, "base64");
   const printable = bytes.length > 0 && bytes.every((b) => (b >= 0x20 && b < 0x7f) || b === 0x0a || b === 0x09 || b === 0x0d);
-  return printable && bytes.some((b) => b === 0x20 || b === 0x0a || b === 0x7b);
+  return printable && bytes.some((b) => b === 0x20 || b === 0x0a || b === 0x7b) ? bytes.toString("latin1") : undefined;
 }
+
+/** Whether base64 decodes to text (decodedText). */
+export const encodesText = (word: string): boolean => decodedText(word) !== undefined;
 
 
 /**
