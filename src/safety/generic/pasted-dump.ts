@@ -23,7 +23,7 @@ import { searchPrints } from "./search-output.ts";
  * before it the separator's: split two ways, a line of many steps was split every way); then commands that run the one after
  * them (`$ time env`, `$ sudo -E env`: command-wrappers.ts); then a package runner (`$ npx convex env list`, `$ npx dotenvx run -- env`).
  */
-export const PASTED_PROMPT = new RegExp(
+const PASTED_PROMPT = new RegExp(
   String.raw`^[ \t]*(?:(?:PS[ \t][^\r\n>]{0,200}>|[\w.@~:\/\\()-]{0,120}[$%#>❯]|\+)[ \t]+|[A-Za-z]:\\[^\r\n>]{0,200}>[ \t]*)?(?:[^;&|\s][^;&|\r\n]{0,300}?(?:&&|;)[ \t]*)*${WRAPPED}(?:(?:npx|bunx|pnpx|(?:pnpm|yarn)[ \t]+dlx)[ \t]+)?$`,
 );
 /** The output ends at the next prompt's line or a Markdown fence. */

@@ -675,9 +675,6 @@ const ENV_DUMP = new RegExp(
   "m",
 );
 
-/** Whether a command prints a process's whole environment (ENV_DUMP). */
-export const printsEnvironment = (command: string): boolean => ENV_DUMP.test(command);
-
 /**
  * `ps` with BSD's `e` among its options (`ps e`, `ps auxeww`, `ps eww -p 1234`, `ps -p 1234 e`): each process's environment follows its
  * command line. Not `ps -e` (every process, UNIX's options), nor an option's value: a word after a dashed option is its value
@@ -687,7 +684,7 @@ const PS_ENVIRONMENT = /(?:^|[|;&(][ \t]*)(?:sudo[ \t]+)?ps(?:[ \t]+(?:[aAcCfhHj
 
 /** What a command that prints an environment prints: a process's whole environment (ENV_DUMP), or each process's after its command line. */
 export const environmentPrints = (command: string): "env" | "process-env" | undefined =>
-  printsEnvironment(command) ? "env" : PS_ENVIRONMENT.test(command) ? "process-env" : undefined;
+  ENV_DUMP.test(command) ? "env" : PS_ENVIRONMENT.test(command) ? "process-env" : undefined;
 
 /** What a file shown whole holds that no name in it marks: an environment file's variables, OpenVPN's user and password, a dotfile's password. */
 export function shownFilePrints(command: string): "env" | "user-pass" | "dotfile" | "ppp-secrets" | undefined {
