@@ -2306,6 +2306,7 @@ describe("an environment printed by a command run with a dotenv file loaded or t
       [`$ dotenv -e .env.production -- printenv\nSTRIPE=${token}\nPORT=3000\n`, "$ dotenv -e .env.production -- printenv\nSTRIPE=[REDACTED:secret]\nPORT=3000\n"],
       [`$ npx dotenvx run -f .env.production -- env\nSTRIPE=${token}\n`, "$ npx dotenvx run -f .env.production -- env\nSTRIPE=[REDACTED:secret]\n"],
       [`$ npx convex env list\nSTRIPE=${token}\n`, "$ npx convex env list\nSTRIPE=[REDACTED:secret]\n"],
+      [`$ pnpm exec dotenvx run -- env\nSTRIPE=${token}\n`, "$ pnpm exec dotenvx run -- env\nSTRIPE=[REDACTED:secret]\n"],
     ],
     [["a program run with it, its output no environment", `$ dotenv -e .env -- node build.js\nbuilt ${token}\n`]],
   );

@@ -37,3 +37,6 @@ export const WRAPPER_NAME = String.raw`(?:${Object.keys(WRAPPER_OPTIONS).join("|
 export const WRAPPED = String.raw`(?:(?:${Object.entries(WRAPPER_OPTIONS)
   .map(([name, options]) => wrapper(name, options))
   .join("|")}|[A-Za-z_]\w{0,60}=[^\s;&|]{0,300})[ \t]+){0,${WRAPPERS_MAX}}`;
+
+/** A package runner, which runs the package's command after it (`npx convex env list`, `pnpm exec env`): a regex's source. */
+export const PACKAGE_RUNNER = String.raw`(?:npx|bunx|pnpx|(?:pnpm|yarn)[ \t]+(?:dlx|exec))`;

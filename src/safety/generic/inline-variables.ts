@@ -1,6 +1,6 @@
 import { type Detector, type Finding, type Hits, stickyDetector } from "../detectors.ts";
 import { isStandIn, looksBase64Key } from "../look-alikes.ts";
-import { WRAPPER_NAME } from "./command-wrappers.ts";
+import { PACKAGE_RUNNER, WRAPPER_NAME } from "./command-wrappers.ts";
 import { drawnAtRandom } from "./handed-key.ts";
 
 /**
@@ -19,7 +19,7 @@ const ASSIGNMENT = /[A-Za-z_][A-Za-z0-9_]{0,127}=(?:"([^"\r\n]{0,1000})"|'([^'\r
  * `cross-env`, `dotenv -v FOO=… --`, a package runner: `npx cross-env FOO=…`), the shell's own that set variables (`export`,
  * `declare -x`), a compound command's (`then`, `do`).
  */
-const BEFORE_COMMAND = new RegExp(String.raw`(?:${WRAPPER_NAME}|(?:export|declare|typeset|local|readonly|then|do|else|xargs|cross-env(?:-shell)?|dotenv|npx|bunx|pnpx|(?:pnpm|yarn)[ \t]+(?:dlx|exec))[ \t])[ \t]*`, "y");
+const BEFORE_COMMAND = new RegExp(String.raw`(?:${WRAPPER_NAME}|(?:export|declare|typeset|local|readonly|then|do|else|xargs|cross-env(?:-shell)?|dotenv|${PACKAGE_RUNNER})[ \t])[ \t]*`, "y");
 /** Their options (`-i`, `--preserve-env=PATH`, `-n 10`, `-u deploy`) and a wrapper's number (`timeout 30`): a word, after a short option any word. */
 const OPTION = /(?:-[^\s;&|]{1,100}|\d[\w.]{0,20})(?=[ \t])[ \t]+/y;
 const SHORT_OPTION = /^-[A-Za-z]$/;

@@ -1,7 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { lineStart } from "./lines.ts";
 import { commandEnd, dumpPrints, environmentPrints, printedOutput, shownFilePrints } from "./printed-secret.ts";
-import { WRAPPED } from "./command-wrappers.ts";
+import { PACKAGE_RUNNER, WRAPPED } from "./command-wrappers.ts";
 import { searchPrints } from "./search-output.ts";
 
 /**
@@ -21,10 +21,10 @@ import { searchPrints } from "./search-output.ts";
  * then other commands run before it (`$ cd app && cat .env`, `$ source .env && env`, `$ git pull; cat .env`: their output comes first,
  * where the listing's reading finds no assignment; not piped into it, which changes what it prints; each starts at a word, its spaces
  * before it the separator's: split two ways, a line of many steps was split every way); then commands that run the one after
- * them (`$ time env`, `$ sudo -E env`: command-wrappers.ts); then a package runner (`$ npx convex env list`, `$ npx dotenvx run -- env`).
+ * them (`$ time env`, `$ sudo -E env`: command-wrappers.ts); then a package runner (`$ npx convex env list`, `$ pnpm exec dotenvx run -- env`: command-wrappers.ts).
  */
 const PASTED_PROMPT = new RegExp(
-  String.raw`^[ \t]*(?:(?:PS[ \t][^\r\n>]{0,200}>|[\w.@~:\/\\()-]{0,120}[$%#>❯]|\+)[ \t]+|[A-Za-z]:\\[^\r\n>]{0,200}>[ \t]*)?(?:[^;&|\s][^;&|\r\n]{0,300}?(?:&&|;)[ \t]*)*${WRAPPED}(?:(?:npx|bunx|pnpx|(?:pnpm|yarn)[ \t]+dlx)[ \t]+)?$`,
+  String.raw`^[ \t]*(?:(?:PS[ \t][^\r\n>]{0,200}>|[\w.@~:\/\\()-]{0,120}[$%#>❯]|\+)[ \t]+|[A-Za-z]:\\[^\r\n>]{0,200}>[ \t]*)?(?:[^;&|\s][^;&|\r\n]{0,300}?(?:&&|;)[ \t]*)*${WRAPPED}(?:${PACKAGE_RUNNER}[ \t]+)?$`,
 );
 /** The output ends at the next prompt's line or a Markdown fence. */
 export const OUTPUT_END = /^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
