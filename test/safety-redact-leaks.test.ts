@@ -3223,6 +3223,8 @@ describe("a process's environment printed after its command line by ps e (ps aux
       undefined,
       undefined,
     ]));
+  test("after a command that runs it, as env's dump", () =>
+    expect(["time ps auxeww", "kubectl exec app -- ps eww 1", "nice -n 5 ps e"].map(commandPrints)).toEqual(["process-env", "process-env", "process-env"]));
   test("its opaque tokens go, its settings and hashes stay", () => {
     expect(redactOutput(`USER  PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND\n${line(token)}\n`, "process-env").text).toBe(`USER  PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND\n${line("[REDACTED:secret]")}\n`);
     expect(redactOutput(`${line("production")}\n`, "process-env")).toEqual({ text: `${line("production")}\n`, count: 0 });

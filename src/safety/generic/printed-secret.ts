@@ -678,9 +678,13 @@ const ENV_DUMP = new RegExp(
 /**
  * `ps` with BSD's `e` among its options (`ps e`, `ps auxeww`, `ps eww -p 1234`, `ps -p 1234 e`): each process's environment follows its
  * command line. Not `ps -e` (every process, UNIX's options), nor an option's value: a word after a dashed option is its value
- * (`ps -o user`; `ps -A e` is missed so), one reading only.
+ * (`ps -o user`; `ps -A e` is missed so), one reading only. After what runs it as env's dump is (`sudo ps e`, `time ps auxeww`,
+ * `kubectl exec app -- ps eww`: DUMP_START).
  */
-const PS_ENVIRONMENT = /(?:^|[|;&(][ \t]*)(?:sudo[ \t]+)?ps(?:[ \t]+(?:[aAcCfhHjlLmMnrsSTuvwxXZ]+|-[\w-]{1,30}(?:[ \t]+[^\s|;&-][^\s|;&]{0,100}|(?=[ \t]+-|[ \t]*(?:$|[|;&)]))))){0,8}[ \t]+[aAcCfhHjlLmMnrsSTuvwxXZ]*e[aAcCefhHjlLmMnrsSTuvwxXZ]*(?=[ \t|;&)]|$)/m;
+const PS_ENVIRONMENT = new RegExp(
+  String.raw`${DUMP_START}ps(?:[ \t]+(?:[aAcCfhHjlLmMnrsSTuvwxXZ]+|-[\w-]{1,30}(?:[ \t]+[^\s|;&-][^\s|;&]{0,100}|(?=[ \t]+-|[ \t]*(?:$|[|;&)]))))){0,8}[ \t]+[aAcCfhHjlLmMnrsSTuvwxXZ]*e[aAcCefhHjlLmMnrsSTuvwxXZ]*(?=[ \t|;&)]|$)`,
+  "m",
+);
 
 /** What a command that prints an environment prints: a process's whole environment (ENV_DUMP), or each process's after its command line. */
 export const environmentPrints = (command: string): "env" | "process-env" | undefined =>
