@@ -3312,6 +3312,7 @@ describe("an opaque token in a request's body given as a here-document (curl -d 
     [
       [`curl -X POST https://x.io -H 'Content-Type: application/json' -d @- <<EOF\n{"foo": "${token}"}\nEOF\necho done`, `curl -X POST https://x.io -H 'Content-Type: application/json' -d @- <<EOF\n{"foo": "[REDACTED:secret]"}\nEOF\necho done`],
       [`$ http POST https://x.io <<'JSON'\n{\n  "data": "${token}"\n}\nJSON`, `$ http POST https://x.io <<'JSON'\n{\n  "data": "[REDACTED:secret]"\n}\nJSON`],
+      [`$ time curl -d @- https://x.io <<EOF\n{"foo": "${token}"}\nEOF`, `$ time curl -d @- https://x.io <<EOF\n{"foo": "[REDACTED:secret]"}\nEOF`],
     ],
     [
       [

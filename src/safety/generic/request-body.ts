@@ -1,4 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
+import { WRAPPED } from "./command-wrappers.ts";
 import { isCredentialShaped } from "./inline-variables.ts";
 import { lineStart } from "./lines.ts";
 
@@ -15,11 +16,12 @@ export function credentialWords(value: string): Array<[number, number]> {
 }
 
 /**
- * A request whose body is read from its input, the command of the line that opens a here-document (after a prompt or none): curl's
+ * A request whose body is read from its input, the command of the line that opens a here-document (after a prompt or none, and what
+ * runs it: `sudo`, `time`, command-wrappers.ts): curl's
  * or wget's with `@-` (`-d @-`, `--data-binary @-`, `--json @-`, `--post-file=-`), or HTTPie's and xh's, which read a body given so.
  * Its words up to the here-document's word.
  */
-const REQUEST_START = /^[ \t]*(?:[\w.@~:\/()-]{0,120}[$%#>\u276f][ \t]+)?(?:sudo[ \t]+)?(?:(curl|wget)|https?|xhs?)[ \t]/;
+const REQUEST_START = new RegExp(String.raw`^[ \t]*(?:[\w.@~:\/()-]{0,120}[$%#>\u276f][ \t]+)?${WRAPPED}(?:(curl|wget)|https?|xhs?)[ \t]`);
 const FROM_INPUT = /(?:@-|--post-file[ \t=]+-)(?![\w-])/;
 const HERE_WORD = /<<-?[ \t]*(["']?)([A-Za-z_]\w{0,40})\1[^\n]{0,500}\n/y;
 /** The longest body read: a request's is a few KB. */
