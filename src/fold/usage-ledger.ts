@@ -260,7 +260,7 @@ export class UsageLedger implements Ledger {
     const check = checkHash(id);
     const row = this.rowOf(hash, check);
     if (row === undefined) this.write(this.append(hash, check), record);
-    else if (replaces(record, this.read(row))) this.write(row, record);
+    else if (this.replacesRow(flagsOf(record), recordTotal(record), record.file, row)) this.write(row, record);
   }
 
   /** Adds a batch's records, in order, deduplicated against those already here (column to column: a merge moves 100,000s). */
@@ -272,7 +272,7 @@ export class UsageLedger implements Ledger {
       const check = b.keyCheck[i] as number;
       let row = this.rowOf(hash, check);
       if (row === undefined) row = this.append(hash, check);
-      else if (!this.batchReplaces(b, i, row, iterations.get(i))) continue;
+      else if (!this.replacesRow(b.flags[i] as number, rowTotal(b.tokens, i) + addedByIterations(iterations.get(i)), named(b.names, b.file[i] as number), row)) continue;
       this.tokens.set(b.tokens.subarray(i * FIELDS, (i + 1) * FIELDS), row * FIELDS);
       for (const col of VALUES) this.cols[col][row] = b[col][i] as number;
       for (const col of NAMED) this.cols[col][row] = names[b[col][i] as number] as number;
@@ -284,17 +284,17 @@ export class UsageLedger implements Ledger {
     }
   }
 
-  /** Whether row `i` of batch `b` replaces this ledger's `row` (see `replaces`), without building records. */
-  private batchReplaces(b: RecordBatch, i: number, row: number, iterations: readonly Iteration[] | undefined): boolean {
-    const [flags, keptFlags] = [b.flags[i] as number, this.cols.flags[row] as number];
-    const total = rowTotal(b.tokens, i) + addedByIterations(iterations);
-    const c = compare((flags & SIDECHAIN) !== 0, total, (keptFlags & SIDECHAIN) !== 0, rowTotal(this.tokens, row) + addedByIterations(this.iterations.get(row)));
+  /**
+   * Whether a candidate (its flags, its total with its iterations' turns, its file) replaces `row` (see
+   * `replaces`), read from the columns: most lines of a response repeat one already here, and building a
+   * record of the row for each of them cost more than the rest of the ledger.
+   */
+  private replacesRow(flags: number, total: number, file: string | undefined, row: number): boolean {
+    const keptFlags = this.cols.flags[row] as number;
+    const keptTotal = rowTotal(this.tokens, row) + addedByIterations(this.iterations.get(row));
+    const c = compare((flags & SIDECHAIN) !== 0, total, (keptFlags & SIDECHAIN) !== 0, keptTotal);
     if (c !== 0) return c > 0;
-    const original = originalFirst((flags & COPY) !== 0, (keptFlags & COPY) !== 0);
-    if (original !== undefined) return original;
-    const file = b.file[i] as number;
-    const kept = this.cols.file[row] as number;
-    return file !== 0 && kept !== 0 && firstPath(b.names[file - 1], this.names[kept - 1]);
+    return originalFirst((flags & COPY) !== 0, (keptFlags & COPY) !== 0) ?? firstPath(file, named(this.names, this.cols.file[row] as number));
   }
 
   *records(): IterableIterator<UsageRecord> {
@@ -363,7 +363,7 @@ export class UsageLedger implements Ledger {
     const c = this.cols;
     c.session[row] = this.intern(r.sessionId);
     c.model[row] = this.intern(r.model);
-    c.flags[row] = (r.sidechain ? SIDECHAIN : 0) | (r.copy ? COPY : 0);
+    c.flags[row] = flagsOf(r);
     c.at[row] = r.at ?? Number.NaN;
     c.speed[row] = r.speed ? this.intern(r.speed) + 1 : 0;
     c.geo[row] = r.inferenceGeo ? this.intern(r.inferenceGeo) + 1 : 0;
@@ -376,6 +376,11 @@ export class UsageLedger implements Ledger {
   }
 }
 
+const flagsOf = (r: UsageRecord) => (r.sidechain ? SIDECHAIN : 0) | (r.copy ? COPY : 0);
+
+/** A named column's value (the name's index plus 1, 0 for none) as its name. */
+const named = (names: readonly string[], v: number) => (v === 0 ? undefined : names[v - 1]);
+
 function rowTotal(tokens: Float64Array, row: number): number {
   const t = row * FIELDS;
   return (tokens[t] as number) + (tokens[t + 1] as number) + (tokens[t + 2] as number) + (tokens[t + 3] as number) + (tokens[t + 4] as number);
@@ -385,10 +390,9 @@ function rowTotal(tokens: Float64Array, row: number): number {
 function recordAt(tokens: Float64Array, c: Columns, row: number, names: readonly string[], iterations: Iteration[] | undefined): UsageRecord {
   const t = row * FIELDS;
   const at = c.at[row] as number;
-  const named = (v: number) => (v === 0 ? undefined : (names[v - 1] as string));
-  const speed = named(c.speed[row] as number);
-  const geo = named(c.geo[row] as number);
-  const file = named(c.file[row] as number);
+  const speed = named(names, c.speed[row] as number);
+  const geo = named(names, c.geo[row] as number);
+  const file = named(names, c.file[row] as number);
   return {
     key: null,
     sessionId: names[c.session[row] as number] as string,
