@@ -55,12 +55,63 @@ function queueEmpty(pidFile: string): boolean {
   }
 }
 
-/** The runner is our hook's child: end it by its pid so it does not outlive the bench (or its run, while it waits). */
-export function stopRunner(pidFile: string): void {
+/** The pid the runner's pid file names, if it names one. */
+function runnerPid(pidFile: string): number | undefined {
   try {
     const pid = Number(readFileSync(pidFile, "utf8"));
-    if (Number.isInteger(pid) && pid > 1) process.kill(pid, "SIGTERM");
+    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
+  } catch {
+    return undefined; // gone meanwhile
+  }
+}
+
+/** The runner is our hook's child: end it by its pid so it does not outlive the bench (or its run, while it waits). */
+export function stopRunner(pidFile: string): void {
+  const pid = runnerPid(pidFile);
+  try {
+    if (pid !== undefined) process.kill(pid, "SIGTERM");
   } catch {
     // gone meanwhile
+  }
+}
+
+/**
+ * Everything the runner has read since it started (rchar from /proc: the state database, the price cache,
+ * transcripts), or undefined where there is no /proc or no runner. Read while it waits, before it is stopped.
+ */
+export function runnerReadBytes(pidFile: string): number | undefined {
+  const pid = runnerPid(pidFile);
+  if (pid === undefined) return undefined;
+  try {
+    const rchar = /^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1];
+    return rchar === undefined ? undefined : Number(rchar);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Stops the runner and waits (at most `timeoutMs`) until its process is gone, so the next run starts its own. */
+export async function stopRunnerAndWait(pidFile: string, timeoutMs = 10_000): Promise<void> {
+  const pid = runnerPid(pidFile);
+  stopRunner(pidFile);
+  if (pid === undefined) return;
+  const deadline = performance.now() + timeoutMs;
+  while (alive(pid)) {
+    if (performance.now() > deadline) throw new Error(`the background runner (pid ${pid}) was still there ${timeoutMs / 1000} s after SIGTERM`);
+    await Bun.sleep(10);
+  }
+}
+
+/** Whether the process runs: a zombie (exited, its parent not yet told: a container's init may never reap) does not. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true; // no /proc: the signal's answer stands
   }
 }

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "../src/runtime/zod.ts";
 import { SESSION_WINDOW_MS } from "../src/send/windows.ts";
-import { followBackground, stopRunner } from "./background.ts";
+import { followBackground, runnerReadBytes, stopRunner, stopRunnerAndWait } from "./background.ts";
 import { ensureBuilt } from "./build-ours.ts";
 import { GENERATOR_VERSION } from "./generate.ts";
 import { alternate, buildTimer, type Contender, GNU_TIME, type Invocation, isolatedEnv, type Metrics, outcome, type Sample } from "./measure.ts";
@@ -82,6 +82,7 @@ const BYTES_READ: MetricColumn = { metric: "bytesRead", header: "transcript byte
 const DELIVERED: MetricColumn = { metric: "deliveredMs", header: "new messages on server after", format: "ms" };
 const BACKGROUND: MetricColumn = { metric: "backgroundMs", header: "background sync done after", format: "ms" };
 const PROCESS_READ: MetricColumn = { metric: "processReadBytes", header: "bytes read by the process", format: "count" };
+const RUNNER_READ: MetricColumn = { metric: "runnerReadBytes", header: "bytes read by the hook's runner", format: "count" };
 const FIRST_WRITE: MetricColumn = { metric: "firstWriteMs", header: "first write on server after", format: "ms" };
 const STATE_SHARE: MetricColumn = { metric: "stateShare", header: "state size / history size", format: "decimal" };
 const RATE: MetricColumn = { metric: "messagesPerS", header: "messages / s", format: "decimal" };
@@ -102,6 +103,7 @@ const SCAN_CONTENDERS: Record<string, Factory> = {
 };
 export const NO_OP = "claude-code-sync sync --json (nothing new)";
 export const FIRST_SYNC = "claude-code-sync sync --json (first)";
+export const HOOK_NO_OP = "claude-code-sync hook Stop (nothing new)";
 export const HOOK_WAITING = "claude-code-sync hook Stop (runner waiting, as within a session)";
 /** Serial server time per write in the throughput scenarios (issue 13). */
 const WRITE_SERVICE_MS = 5;
@@ -118,11 +120,12 @@ function noChangeScenario(size: "10MB" | "256MiB", title: string): Scenario {
     corpus: size,
     server: { latencyMs: 0 },
     baseline: CCUSAGE_NATIVE,
-    contenders: { ...CCUSAGE_CONTENDERS, [NO_OP]: noChangeSync },
-    columns: [REQUESTS, BYTES_READ, PROCESS_READ],
+    contenders: { ...CCUSAGE_CONTENDERS, [NO_OP]: noChangeSync, [HOOK_NO_OP]: noChangeHook },
+    columns: [REQUESTS, BYTES_READ, PROCESS_READ, RUNNER_READ],
     notes: [
       ...NO_CHANGE_NOTES,
       '"bytes read by the process" is everything the command\'s process read (rchar: the state database, the price cache, transcripts), from /proc when it exited.',
+      `\`${HOOK_NO_OP}\` keeps its own HOME, set up the same way, and runs a Stop hook of a session of about 1.5 MB with nothing new: the hook queues the request and starts the background runner, which makes the pass. "bytes read by the hook's runner" is everything that runner read (rchar, from /proc) by the time it waits with an empty queue, its looks of the seconds after the Stop included; the runner is then stopped. Each run is checked to add no message to the server.`,
     ],
   };
 }
@@ -332,6 +335,14 @@ function firstSync(e: ScenarioEnv): Runner {
   };
 }
 
+/** The no-change contenders' set-up: a login, then one first sync of the whole history (without the scenario's latency). */
+async function syncedOnce(e: ScenarioEnv, env: Record<string, string>, label: string): Promise<void> {
+  await loginOurs(e, env);
+  const took = await server(e).unthrottled(() => setupStep({ argv: [ours(e), "sync", "--json"], env }));
+  log(`  set-up sync took ${(took / 1000).toFixed(1)} s`);
+  e.note(`${label}: the unmeasured set-up sync of the whole history took ${(took / 1000).toFixed(1)} s.`);
+}
+
 /** Our `sync --json` with nothing new since the unmeasured first sync (sent without the scenario's latency). */
 function noChangeSync(e: ScenarioEnv): Runner {
   const [srv, bin] = [server(e), ours(e)];
@@ -339,12 +350,7 @@ function noChangeSync(e: ScenarioEnv): Runner {
   return {
     ...withSharedHome(
       e.corpusDir,
-      async (env) => {
-        await loginOurs(e, env);
-        const took = await srv.unthrottled(() => setupStep({ argv: [bin, "sync", "--json"], env }));
-        log(`  set-up sync took ${(took / 1000).toFixed(1)} s`);
-        e.note(`The unmeasured set-up sync of the whole history took ${(took / 1000).toFixed(1)} s.`);
-      },
+      (env) => syncedOnce(e, env, NO_OP),
       (env) => {
         before = srv.requests();
         return { argv: [bin, "sync", "--json"], env, captureStdout: true };
@@ -356,6 +362,50 @@ function noChangeSync(e: ScenarioEnv): Runner {
         throw new Error(`not a no-change run: read ${r.bytesRead} bytes, sent ${r.sessionsSent} session(s) and ${r.messagesSent} message(s)`);
       }
       return { requests: srv.requests() - before, bytesRead: r.bytesRead, ...(sample.readBytes !== undefined ? { processReadBytes: sample.readBytes } : {}) };
+    },
+  };
+}
+
+/**
+ * A Stop hook of a session with nothing new since the unmeasured first sync: what its runner reads (issue 15:
+ * a hook pass with nothing new reads a few MB at most, whatever the history's size). Each run's hook starts a
+ * runner, which serves the request and its looks of the next seconds, then waits; its rchar is read then, and
+ * it is stopped before the next run.
+ */
+function noChangeHook(e: ScenarioEnv): Runner {
+  const [srv, bin] = [server(e), ours(e)];
+  const source = pickTranscript(e.corpusDir as string, 1_500_000);
+  const sessionId = source.file.replace(/\.jsonl$/, "");
+  let pidFile = "";
+  let requestsBefore = 0;
+  let storedBefore = 0;
+  return {
+    ...withSharedHome(
+      e.corpusDir,
+      (env) => syncedOnce(e, env, HOOK_NO_OP),
+      (env) => {
+        Object.assign(env, RUNNER_WAITING);
+        pidFile = join(env.HOME as string, ".claude-code-sync", "runner.pid");
+        requestsBefore = srv.requests();
+        storedBefore = srv.messagesOf(sessionId);
+        const stdin = JSON.stringify({
+          session_id: sessionId,
+          transcript_path: source.path,
+          cwd: env.HOME,
+          permission_mode: "default",
+          hook_event_name: "Stop",
+          stop_hook_active: false,
+        });
+        return { argv: [bin, "hook", "Stop"], env, stdin };
+      },
+    ),
+    inspect: async (): Promise<Metrics> => {
+      const t = await followBackground({ pidFile, stored: () => srv.messagesOf(sessionId), timeoutMs: RUNNER_TIMEOUT_MS });
+      const read = runnerReadBytes(pidFile);
+      await stopRunnerAndWait(pidFile);
+      if (!t.ran) throw new Error("the hook left no runner to follow");
+      if (t.stored !== storedBefore) throw new Error(`not a no-change run: the server got ${t.stored - storedBefore} message(s)`);
+      return { requests: srv.requests() - requestsBefore, ...(read !== undefined ? { runnerReadBytes: read } : {}) };
     },
   };
 }
@@ -680,7 +730,7 @@ async function main(): Promise<void> {
     gnuTime: GNU_TIME !== null,
     scenarios,
     targets: renderTargets(
-      targetRows(scenarios, { ccusage: CCUSAGE_NATIVE, dryRun: DRY_RUN, firstSync: FIRST_SYNC, noOp: NO_OP, hook: HOOK_WAITING, node: "node -e 0" }),
+      targetRows(scenarios, { ccusage: CCUSAGE_NATIVE, dryRun: DRY_RUN, firstSync: FIRST_SYNC, noOp: NO_OP, hookNoOp: HOOK_NO_OP, hook: HOOK_WAITING, node: "node -e 0" }),
     ),
   };
   const markdown = renderResults(report);

@@ -4,7 +4,7 @@ import type { ScenarioReport } from "../bench/results.ts";
 import { renderTargets, type TargetLabels, targetRows } from "../bench/targets.ts";
 import { sample } from "./helpers/bench-sample.ts";
 
-const L: TargetLabels = { ccusage: "ccusage", dryRun: "claude-code-sync dry", firstSync: "claude-code-sync first", noOp: "claude-code-sync noop", hook: "claude-code-sync hook", node: "node" };
+const L: TargetLabels = { ccusage: "ccusage", dryRun: "claude-code-sync dry", firstSync: "claude-code-sync first", noOp: "claude-code-sync noop", hookNoOp: "claude-code-sync hook noop", hook: "claude-code-sync hook", node: "node" };
 
 /** A scenario whose contenders each ran once with the given wall time and metrics (peak memory = wall time in MiB). */
 function scenario(id: string, results: Record<string, [number, Record<string, number>?]>): ScenarioReport {
@@ -20,14 +20,20 @@ function scenario(id: string, results: Record<string, [number, Record<string, nu
   };
 }
 
-const measured = (overrides: { dry?: number; firstWrite?: number; noopReads?: number; stored?: number } = {}) => [
+const measured = (overrides: { dry?: number; firstWrite?: number; noopReads?: number; hookReads?: number; stored?: number } = {}) => [
   scenario("scan-256MiB", { ccusage: [400], "claude-code-sync dry": [overrides.dry ?? 440] }),
   scenario("first-sync-256MiB", { "claude-code-sync first": [150, { firstWriteMs: overrides.firstWrite ?? 1000, stateShare: 0.05 }] }),
-  scenario("rescan-10MB", { "claude-code-sync noop": [30, { processReadBytes: 1_000_000 }] }),
-  scenario("rescan-256MiB", { ccusage: [400], "claude-code-sync noop": [38, { processReadBytes: overrides.noopReads ?? 1_050_000 }] }),
+  scenario("rescan-10MB", { "claude-code-sync noop": [30, { processReadBytes: 1_000_000 }], "claude-code-sync hook noop": [30, { runnerReadBytes: 2_000_000 }] }),
+  scenario("rescan-256MiB", {
+    ccusage: [400],
+    "claude-code-sync noop": [38, { processReadBytes: overrides.noopReads ?? 1_050_000 }],
+    "claude-code-sync hook noop": [30, { runnerReadBytes: overrides.hookReads ?? 2_100_000 }],
+  }),
   scenario("throughput-20ms", { "claude-code-sync first": [190, { messagesPerS: 160, messages: 100, stored: overrides.stored ?? 100, violations: 0 }] }),
   scenario("hook-stop", { node: [60], "claude-code-sync hook": [25, { deliveredMs: 300 }] }),
 ];
+
+const HOOK_PASS = "a hook pass with nothing new reads at most 4.0 MiB (bytes its runner read at 256 MiB; the issue says at 1 GiB) and no more than at 10 MB";
 
 const verdicts = (scenarios: ScenarioReport[]) => Object.fromEntries(targetRows(scenarios, L).map((r) => [r.target, r.met]));
 
@@ -40,6 +46,7 @@ describe("the issues' targets read off the scenarios", () => {
     expect(byTarget["a sync with nothing new at most 0.1x ccusage native's full scan (256 MiB)"]).toMatchObject({ measured: "38 ms vs 400 ms: 0.10x", met: true });
     expect(byTarget["the hook's wall time under half of `node -e 0`'s"]).toMatchObject({ measured: "25 ms vs 60 ms: 0.42x", met: true });
     expect(byTarget["the state at most 25% of the history's size"]).toMatchObject({ measured: "5.0%", met: true });
+    expect(byTarget[HOOK_PASS]).toMatchObject({ measured: "2.0 MiB vs 1.9 MiB", met: true });
     // Peak memory: the largest of our commands (sample() gives as many MiB as ms), ccusage (400) and node left out.
     expect(byTarget["peak memory at most 200 MiB for every command measured here"]).toMatchObject({ measured: "largest median peak 440.0 MiB", met: false });
     expect(byTarget["the same at 100 ms round trip, at least 100 messages/s"]).toMatchObject({ measured: "not measured", met: undefined });
@@ -59,6 +66,12 @@ describe("the issues' targets read off the scenarios", () => {
     expect(v["first sync of 256 MiB: first write within 3x of ccusage native's full scan"]).toBe(false);
     expect(v["a sync with nothing new reads no more at 256 MiB than at 10 MB (bytes its process read)"]).toBe(false);
     expect(v["first sync at 20 ms round trip, 5 ms serial writes: every message sent is on the server, no contract violation"]).toBe(false);
+  });
+
+  test("a hook pass reading more than a few MB, or more than at 10 MB, is not met", () => {
+    expect(verdicts(measured({ hookReads: 4.5 * 2 ** 20 }))[HOOK_PASS]).toBe(false);
+    expect(verdicts(measured({ hookReads: 2_500_000 }))[HOOK_PASS]).toBe(false);
+    expect(verdicts(measured({ hookReads: 2_150_000 }))[HOOK_PASS]).toBe(true);
   });
 
   test("render as a table with one verdict per row", () => {
