@@ -30,15 +30,27 @@ function forkParent(file: TranscriptFile): string | undefined {
   return parent;
 }
 
-/** discoverFiles for `only` and the sessions it was forked from (and theirs), when those are on disk. */
-export function discoverWithForkParents(roots: string[], known: KnownFolders | undefined, only: ReadonlySet<string>): ReturnType<typeof discoverFiles> {
+/**
+ * discoverFiles for `only` and the sessions it was forked from (and theirs), when those are on disk.
+ * `unread(file)` says that nothing of the file will be read (unchanged since the last read): a session
+ * all of whose files are so counts no copy in this read, so its head is not read for a parent (a hook's
+ * pass with nothing new then reads none of the transcript).
+ */
+export function discoverWithForkParents(
+  roots: string[],
+  known: KnownFolders | undefined,
+  only: ReadonlySet<string>,
+  unread: (file: TranscriptFile) => boolean,
+): ReturnType<typeof discoverFiles> {
   const wanted = new Set(only);
   let discovery = discoverFiles(roots, known, wanted);
   const looked = new Set<string>();
   for (;;) {
     const parents = new Set<string>();
+    // A session is read from its start when any of its files changed (a subagent's rewritten): its copies then count again.
+    const reading = new Set(discovery.files.filter((f) => !unread(f)).map((f) => f.sessionId));
     for (const file of discovery.files) {
-      if (file.kind !== "session" || looked.has(file.path)) continue;
+      if (file.kind !== "session" || looked.has(file.path) || !reading.has(file.sessionId)) continue;
       looked.add(file.path);
       const id = forkParent(file);
       if (id !== undefined && !wanted.has(id)) parents.add(id);

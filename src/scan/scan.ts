@@ -147,8 +147,11 @@ function waitsOver(past: ScanPast, roots: readonly string[]): Set<string> {
 }
 
 /** Discovery, and the files of the `waited` sessions wherever discovery left them out (an unchanged folder, `only`). */
-function discover(req: Pick<ScanRequest, "roots" | "only">, known: KnownFolders, waited: ReadonlySet<string>): ReturnType<typeof discoverFiles> {
-  const discovery = req.only ? discoverWithForkParents(req.roots, known, req.only) : discoverFiles(req.roots, known);
+function discover(req: Pick<ScanRequest, "roots" | "only"> & { full?: boolean }, past: ScanPast, known: KnownFolders, waited: ReadonlySet<string>): ReturnType<typeof discoverFiles> {
+  // What planScan will not read: unchanged, and neither a fork's wait that is over nor a response held back.
+  const unread = (f: TranscriptFile) =>
+    !waited.has(f.sessionId) && !past.held.has(f.sessionId) && resumeFrom(f, past.files(f.folder).get(f.path), req.full === true) === undefined;
+  const discovery = req.only ? discoverWithForkParents(req.roots, known, req.only, unread) : discoverFiles(req.roots, known);
   if (waited.size === 0) return discovery;
   const listed = new Set(discovery.files.map((f) => f.path));
   const more = discoverFiles(req.roots, undefined, waited).files.filter((f) => !listed.has(f.path));
@@ -174,7 +177,7 @@ function knownFolders(past: ScanPast, full: boolean): ScanPast {
  */
 export function sessionsToRead(roots: string[], past: ScanPast): { sessions: Set<string>; skipped: SkippedFile[] } {
   const waited = waitsOver(past, roots);
-  const discovery = discover({ roots }, knownFolders(past, false), waited);
+  const discovery = discover({ roots }, past, knownFolders(past, false), waited);
   const items = planScan(discovery.files, { full: false }, past, waited);
   // A file listed but not readable (its permissions): the read would skip it; said now, not at the next sync.
   const locked = items.flatMap((item) =>
@@ -196,7 +199,7 @@ export async function scan(req: ScanRequest, past: ScanPast, sink: ChunkSink): P
   const count = req.workers ?? (req.only || navigator.hardwareConcurrency < WORKERS_FROM_CORES ? 1 : 2);
   const known = knownFolders(past, req.full);
   const waited = waitsOver(past, req.roots);
-  const discovery = discover(req, known, waited);
+  const discovery = discover(req, past, known, waited);
   const items = planScan(discovery.files, req, past, waited);
   const total = items.reduce((sum, item) => sum + item.files.reduce((s, w) => s + (w.unchanged ? 0 : w.file.size - w.from), 0), 0);
   // Started only for a read that repays them: a sync with little or nothing new never loads them.
