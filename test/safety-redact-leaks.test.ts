@@ -3261,6 +3261,9 @@ describe("a file's base64 pasted below the command that encoded it, among other 
       [`$ base64 < token.json\n${oauth}\n$ ls`, `$ base64 < token.json\n${R}\n$ ls`],
       [`$ openssl base64 -A -in .env\n${env}\n$ ls`, `$ openssl base64 -A -in .env\n${R}\n$ ls`],
       [`$ openssl enc -base64 -in .env.production -out /dev/stdout\n${wrapped}\n$ ls`, `$ openssl enc -base64 -in .env.production -out /dev/stdout\n${R}\n$ ls`],
+      [`$ cd app && base64 -w0 .env\n${env}\n$ ls`, `$ cd app && base64 -w0 .env\n${R}\n$ ls`],
+      [`me@box:~/app$ git pull; time base64 .env.production\n${wrapped}\n+ base64 -w0 .env\n${env}\n$ ls`, `me@box:~/app$ git pull; time base64 .env.production\n${R}\n+ base64 -w0 .env\n${R}\n$ ls`],
+      [`root@box:/app# sudo -E cat .env | base64 -w 0\n${env}\n$ ls`, `root@box:/app# sudo -E cat .env | base64 -w 0\n${R}\n$ ls`],
     ],
     [
       ["a text's base64, an image's base64", `$ base64 -w0 notes.txt\n${b64("hello world, nothing secret here\n")}\n$ openssl base64 -A -in notes.txt\n${b64("hello world, nothing secret here\n")}\n$ base64 logo.png\niVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\n$ ls`],
@@ -3313,12 +3316,16 @@ describe("an opaque token in a request's body given as a here-document (curl -d 
       [`curl -X POST https://x.io -H 'Content-Type: application/json' -d @- <<EOF\n{"foo": "${token}"}\nEOF\necho done`, `curl -X POST https://x.io -H 'Content-Type: application/json' -d @- <<EOF\n{"foo": "[REDACTED:secret]"}\nEOF\necho done`],
       [`$ http POST https://x.io <<'JSON'\n{\n  "data": "${token}"\n}\nJSON`, `$ http POST https://x.io <<'JSON'\n{\n  "data": "[REDACTED:secret]"\n}\nJSON`],
       [`$ time curl -d @- https://x.io <<EOF\n{"foo": "${token}"}\nEOF`, `$ time curl -d @- https://x.io <<EOF\n{"foo": "[REDACTED:secret]"}\nEOF`],
+      [`$ cd app && curl -d @- https://api.x.io <<EOF\n{"foo": "${token}"}\nEOF`, `$ cd app && curl -d @- https://api.x.io <<EOF\n{"foo": "[REDACTED:secret]"}\nEOF`],
+      [`❯ git pull; sudo -E http POST https://x.io <<'JSON'\n{"foo": "${token}"}\nJSON`, `❯ git pull; sudo -E http POST https://x.io <<'JSON'\n{"foo": "[REDACTED:secret]"}\nJSON`],
+      [`+ npx xh POST https://x.io <<EOF\n{"foo": "${token}"}\nEOF`, `+ npx xh POST https://x.io <<EOF\n{"foo": "[REDACTED:secret]"}\nEOF`],
     ],
     [
       [
         "a body of words, a here-document into another command, the words after its end",
         `curl -d @- https://x.io <<EOF\n{"model": "claude-sonnet-4-5-20250929", "id": "123e4567-e89b-12d3-a456-426614174000"}\nEOF\ncat <<EOF > notes.txt\nthe build was ${token}\nEOF\ncurl --data-binary @- https://x.io <<E\nhello\nE\nthe id ${token} is mentioned here`,
       ],
+      ["a request that reads no input, after another command's @-", `$ echo @- && curl https://x.io <<EOF\nthe build was ${token}\nEOF`],
     ],
   );
 });

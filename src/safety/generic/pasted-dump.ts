@@ -1,7 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { lineStart } from "./lines.ts";
 import { commandEnd, dumpPrints, environmentPrints, printedOutput, shownFilePrints } from "./printed-secret.ts";
-import { PACKAGE_RUNNER, WRAPPED } from "./command-wrappers.ts";
+import { PASTED_PROMPT } from "./pasted-prompt.ts";
 import { searchPrints } from "./search-output.ts";
 
 /**
@@ -16,16 +16,8 @@ import { searchPrints } from "./search-output.ts";
  * search-output.ts), only an environment file's lines read.
  */
 
-/**
- * What may stand before the command on its line: a prompt (`$ `, `user@host:~/app$ `, `❯ `, `PS C:\app> `, cmd's `C:\app>`), `set -x`'s `+ `;
- * then other commands run before it (`$ cd app && cat .env`, `$ source .env && env`, `$ git pull; cat .env`: their output comes first,
- * where the listing's reading finds no assignment; not piped into it, which changes what it prints; each starts at a word, its spaces
- * before it the separator's: split two ways, a line of many steps was split every way); then commands that run the one after
- * them (`$ time env`, `$ sudo -E env`: command-wrappers.ts); then a package runner (`$ npx convex env list`, `$ pnpm exec dotenvx run -- env`: command-wrappers.ts).
- */
-const PASTED_PROMPT = new RegExp(
-  String.raw`^[ \t]*(?:(?:PS[ \t][^\r\n>]{0,200}>|[\w.@~:\/\\()-]{0,120}[$%#>❯]|\+)[ \t]+|[A-Za-z]:\\[^\r\n>]{0,200}>[ \t]*)?(?:[^;&|\s][^;&|\r\n]{0,300}?(?:&&|;)[ \t]*)*${WRAPPED}(?:${PACKAGE_RUNNER}[ \t]+)?$`,
-);
+/** A command pasted after a prompt, the text before it on its line (pasted-prompt.ts). */
+const PROMPT_BEFORE = new RegExp(`^${PASTED_PROMPT}$`);
 /** The output ends at the next prompt's line or a Markdown fence. */
 export const OUTPUT_END = /^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
 /** The longest output read: a dump of secrets is a few KB; the bound keeps a text of many such commands linear. */
@@ -48,7 +40,7 @@ export function pastedCommands(
     const at = hits[i] as number;
     if (at <= done) continue;
     const start = lineStart(text, at, 200);
-    if (start === undefined || !PASTED_PROMPT.test(text.slice(start, at))) continue;
+    if (start === undefined || !PROMPT_BEFORE.test(text.slice(start, at))) continue;
     const eol = commandEnd(text, at);
     if (eol < 0) return; // no line below: no output
     done = eol;

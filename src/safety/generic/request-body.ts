@@ -1,7 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { WRAPPED } from "./command-wrappers.ts";
 import { isCredentialShaped } from "./inline-variables.ts";
 import { lineStart } from "./lines.ts";
+import { PASTED_PROMPT } from "./pasted-prompt.ts";
 
 /**
  * The words of a request's body shaped as credentials (inline-variables.ts): a key sent in a JSON field or a form's under whatever
@@ -16,12 +16,12 @@ export function credentialWords(value: string): Array<[number, number]> {
 }
 
 /**
- * A request whose body is read from its input, the command of the line that opens a here-document (after a prompt or none, and what
- * runs it: `sudo`, `time`, command-wrappers.ts): curl's
+ * A request whose body is read from its input, the command of the line that opens a here-document (after a prompt or none, the
+ * commands before it and what runs it: `cd app && sudo curl`, pasted-prompt.ts): curl's
  * or wget's with `@-` (`-d @-`, `--data-binary @-`, `--json @-`, `--post-file=-`), or HTTPie's and xh's, which read a body given so.
  * Its words up to the here-document's word.
  */
-const REQUEST_START = new RegExp(String.raw`^[ \t]*(?:[\w.@~:\/()-]{0,120}[$%#>\u276f][ \t]+)?${WRAPPED}(?:(curl|wget)|https?|xhs?)[ \t]`);
+const REQUEST_START = new RegExp(String.raw`^${PASTED_PROMPT}(?:(curl|wget)|https?|xhs?)[ \t]`);
 const FROM_INPUT = /(?:@-|--post-file[ \t=]+-)(?![\w-])/;
 const HERE_WORD = /<<-?[ \t]*(["']?)([A-Za-z_]\w{0,40})\1[^\n]{0,500}\n/y;
 /** The longest body read: a request's is a few KB. */
@@ -41,7 +41,7 @@ export const hereDocumentBodyDetector: Detector = {
       line = start;
       const command = text.slice(start, at);
       const request = REQUEST_START.exec(command);
-      if (!request || (request[1] !== undefined && !FROM_INPUT.test(command))) continue;
+      if (!request || (request[1] !== undefined && !FROM_INPUT.test(command.slice(request[0].length)))) continue;
       HERE_WORD.lastIndex = at;
       const m = HERE_WORD.exec(text);
       if (!m) continue;
