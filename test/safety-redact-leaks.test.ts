@@ -3319,6 +3319,7 @@ describe("an opaque token in a request's body given as a here-document (curl -d 
       [`$ cd app && curl -d @- https://api.x.io <<EOF\n{"foo": "${token}"}\nEOF`, `$ cd app && curl -d @- https://api.x.io <<EOF\n{"foo": "[REDACTED:secret]"}\nEOF`],
       [`❯ git pull; sudo -E http POST https://x.io <<'JSON'\n{"foo": "${token}"}\nJSON`, `❯ git pull; sudo -E http POST https://x.io <<'JSON'\n{"foo": "[REDACTED:secret]"}\nJSON`],
       [`+ npx xh POST https://x.io <<EOF\n{"foo": "${token}"}\nEOF`, `+ npx xh POST https://x.io <<EOF\n{"foo": "[REDACTED:secret]"}\nEOF`],
+      [`curl -d @- https://x.io <<\\EOF\n{"foo": "${token}"}\nEOF`, `curl -d @- https://x.io <<\\EOF\n{"foo": "[REDACTED:secret]"}\nEOF`],
     ],
     [
       [

@@ -1050,6 +1050,8 @@ describe("a secret piped into the command that stores or uses it", () => {
     for (const input of [
       `cat > secrets/db_password.txt <<EOF\n${secret}\nEOF`,
       `sudo tee /run/secrets/token > /dev/null <<-'EOF'\n\t${secret}\n\tEOF`,
+      `cat > ~/.vault-pass <<\\EOF\n${secret}\nEOF`,
+      `  $ cat > secrets/db_password.txt <<EOF\n  ${secret}\n  EOF`,
       `tee ~/.vault-pass <<< '${secret}'`,
     ]) {
       expect(redact(input)).toEqual({ text: input.replace(secret, "[REDACTED:secret]"), count: 1 });

@@ -5,8 +5,9 @@ import { SECRET_KEY } from "./assignment.ts";
 import { drawnAtRandom } from "./handed-key.ts";
 import { credentialWords } from "./request-body.ts";
 import { schemeLength } from "./headers.ts";
-import { lineEnd as lineEndWithin, lineStart } from "./lines.ts";
+import { lineEnd, lineStart } from "./lines.ts";
 import { filePrints } from "./printed-secret.ts";
+import { hereDocument, hereDocumentEnd } from "./here-document.ts";
 
 /**
  * Secrets passed on a command line: `--password x`, `--password=x`, `--api-key "x"`, `--token x`,
@@ -667,28 +668,25 @@ function writtenIntoFile(text: string, at: number): Finding | undefined {
   return secret ? { start: v.start, end: v.end, kind: "secret" } : undefined;
 }
 
+/** The longest line of a value read below: a password or a token is some hundred characters. */
+const HEREDOC_VALUE_MAX = 1000;
+
 /**
  * A here-document of one line written into a file named for a secret: `cat > secrets/db_password.txt
  * <<EOF`, `cat <<'EOF' > ~/.vault-pass`, `tee /run/secrets/token <<EOF`, then the value, then the
- * delimiter. A longer body is a file of its own (a `.env`), which the other rules read.
+ * delimiter (here-document.ts). A longer body is a file of its own (a `.env`), which the other rules read.
  */
-const HEREDOC_DELIMITER = /<<(-?)[ \t]*(["']?)(\w{1,40})\2/y;
-
 function heredocIntoFile(text: string, at: number): Finding | undefined {
-  HEREDOC_DELIMITER.lastIndex = at;
-  const d = HEREDOC_DELIMITER.exec(text);
-  // The command's line around the `<<`, 300 characters each way, looked for no further (a line of many `<<` was read again from each).
-  const lineEnd = lineEndWithin(text, at, 300);
-  if (!d || text.charAt(lineEnd) !== "\n") return undefined;
-  if (!writesSecretFile(text.slice(lineStart(text, at, 300) ?? at - 300, lineEnd))) return undefined;
-  const bodyEnd = text.indexOf("\n", lineEnd + 1);
-  if (bodyEnd < 0) return undefined;
-  const closing = text.slice(bodyEnd + 1, bodyEnd + 81).split("\n")[0]?.replace(/\r$/, "");
-  if ((d[1] === "-" ? closing?.replace(/^\t+/, "") : closing) !== d[3]) return undefined;
-  const line = text.slice(lineEnd + 1, bodyEnd).replace(/\r$/, "");
+  const doc = hereDocument(text, at);
+  // The command's line around the `<<`: 300 characters back, looked for no further (a line of many `<<` was read again from each).
+  if (!doc || !writesSecretFile(text.slice(lineStart(text, at, 300) ?? at - 300, doc.body - 1))) return undefined;
+  const bodyEnd = lineEnd(text, doc.body, HEREDOC_VALUE_MAX);
+  // Its one line, then its word alone.
+  if (text.charAt(bodyEnd) !== "\n" || hereDocumentEnd(text, doc, bodyEnd + 1 - doc.body + 80) !== bodyEnd + 1) return undefined;
+  const line = text.slice(doc.body, bodyEnd).replace(/\r$/, "");
   const value = line.trim();
   if (!passwordShaped(value) || /\s/.test(value) || isStandIn(value)) return undefined;
-  const start = lineEnd + 1 + line.indexOf(value);
+  const start = doc.body + line.indexOf(value);
   return { start, end: start + value.length, kind: "secret" };
 }
 

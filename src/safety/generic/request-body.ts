@@ -1,5 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { isCredentialShaped } from "./inline-variables.ts";
+import { hereDocument, hereDocumentEnd } from "./here-document.ts";
 import { lineStart } from "./lines.ts";
 import { PASTED_PROMPT } from "./pasted-prompt.ts";
 
@@ -19,11 +20,10 @@ export function credentialWords(value: string): Array<[number, number]> {
  * A request whose body is read from its input, the command of the line that opens a here-document (after a prompt or none, the
  * commands before it and what runs it: `cd app && sudo curl`, pasted-prompt.ts): curl's
  * or wget's with `@-` (`-d @-`, `--data-binary @-`, `--json @-`, `--post-file=-`), or HTTPie's and xh's, which read a body given so.
- * Its words up to the here-document's word.
+ * Its words up to the here-document's word (here-document.ts).
  */
 const REQUEST_START = new RegExp(String.raw`^${PASTED_PROMPT}(?:(curl|wget)|https?|xhs?)[ \t]`);
 const FROM_INPUT = /(?:@-|--post-file[ \t=]+-)(?![\w-])/;
-const HERE_WORD = /<<-?[ \t]*(["']?)([A-Za-z_]\w{0,40})\1[^\n]{0,500}\n/y;
 /** The longest body read: a request's is a few KB. */
 const BODY_MAX = 16_384;
 
@@ -42,15 +42,11 @@ export const hereDocumentBodyDetector: Detector = {
       const command = text.slice(start, at);
       const request = REQUEST_START.exec(command);
       if (!request || (request[1] !== undefined && !FROM_INPUT.test(command.slice(request[0].length)))) continue;
-      HERE_WORD.lastIndex = at;
-      const m = HERE_WORD.exec(text);
-      if (!m) continue;
-      const from = HERE_WORD.lastIndex;
-      const body = text.slice(from, from + BODY_MAX);
-      const close = new RegExp(String.raw`^[ \t]*${m[2]}[ \t]*$`, "m").exec(body);
-      const end = close?.index ?? body.length;
-      done = from + end;
-      for (const [s, e] of credentialWords(body.slice(0, end))) out.push({ start: from + s, end: from + e, kind: "secret" });
+      const doc = hereDocument(text, at);
+      if (!doc) continue;
+      const end = hereDocumentEnd(text, doc, BODY_MAX) ?? Math.min(text.length, doc.body + BODY_MAX);
+      done = end;
+      for (const [s, e] of credentialWords(text.slice(doc.body, end))) out.push({ start: doc.body + s, end: doc.body + e, kind: "secret" });
     }
   },
 };
