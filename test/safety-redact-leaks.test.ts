@@ -3225,11 +3225,17 @@ describe("a process's environment printed after its command line by ps e (ps aux
     ]));
   test("after a command that runs it, as env's dump", () =>
     expect(["time ps auxeww", "kubectl exec app -- ps eww 1", "nice -n 5 ps e"].map(commandPrints)).toEqual(["process-env", "process-env", "process-env"]));
+  test("ps's other spellings of it: e after dashed options that take no value, among BSD's letters, before an option's value", () => {
+    const printing = ["ps -A e", "ps -e e", "ps -Aww e", "ps -ef e", "ps --forest e", "ps axe", "ps axeo pid,args", "ps eo pid,args -p 1", "ps -p1234 e", "ps --pid=1234 e", "ps -eo pid,args e", "ps p 1234 e", "ps 1234 e", "ps gxe"];
+    expect(printing.map(commandPrints)).toEqual(printing.map(() => "process-env"));
+    const not = ["ps -ef", "ps aux", "ps -A", "ps -eo pid,args", "ps axo pid,comm", "ps -u e", "ps --user e", "ps -C e", "ps o e", "ps -ouser e1"];
+    expect(not.map(commandPrints)).toEqual(not.map(() => undefined));
+  });
   test("its opaque tokens go, its settings and hashes stay", () => {
     expect(redactOutput(`USER  PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND\n${line(token)}\n`, "process-env").text).toBe(`USER  PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND\n${line("[REDACTED:secret]")}\n`);
     expect(redactOutput(`${line("production")}\n`, "process-env")).toEqual({ text: `${line("production")}\n`, count: 0 });
   });
-  exactAndKept([[`why?\n$ ps auxeww | grep node\n${line(token)}\n$ ls\n`, `why?\n$ ps auxeww | grep node\n${line("[REDACTED:secret]")}\n$ ls\n`]], [["another ps's lines", `$ ps aux | grep node\n${line(token).replace(" FOO=", " --foo=")}\n`]]);
+  exactAndKept([[`why?\n$ ps auxeww | grep node\n${line(token)}\n$ ls\n`, `why?\n$ ps auxeww | grep node\n${line("[REDACTED:secret]")}\n$ ls\n`], [`$ ps -A e | grep node\n${line(token)}\n`, `$ ps -A e | grep node\n${line("[REDACTED:secret]")}\n`]], [["another ps's lines", `$ ps aux | grep node\n${line(token).replace(" FOO=", " --foo=")}\n`]]);
 });
 
 describe("firebase functions:config:get's JSON: every value it holds is a secret whatever its key, as a Bash call's result and pasted after $", () => {

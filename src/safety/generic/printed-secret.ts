@@ -676,13 +676,22 @@ const ENV_DUMP = new RegExp(
 );
 
 /**
- * `ps` with BSD's `e` among its options (`ps e`, `ps auxeww`, `ps eww -p 1234`, `ps -p 1234 e`): each process's environment follows its
- * command line. Not `ps -e` (every process, UNIX's options), nor an option's value: a word after a dashed option is its value
- * (`ps -o user`; `ps -A e` is missed so), one reading only. After what runs it as env's dump is (`sudo ps e`, `time ps auxeww`,
- * `kubectl exec app -- ps eww`: DUMP_START).
+ * `ps` with BSD's `e` among its options (`ps e`, `ps auxeww`, `ps axeo pid,args`, `ps eww -p 1234`, `ps -p 1234 e`, `ps -A e`, `ps --forest e`): each
+ * process's environment follows its command line. Not `ps -e` (every process, UNIX's options), nor an option's value (`ps -u e`). procps'
+ * options (ps(1)): UNIX's after a dash, grouped, of which those that take a value end the group with it, attached or the next word (`-C`,
+ * `-G`, `-g`, `-p`, `-q`, `-s`, `-t`, `-U`, `-u`, `-O`, `-o`: `-eopid,args`, `-o user`); GNU's after two dashes, some with a value
+ * (`--pid 1`, `--sort=-rss`); BSD's without a dash, grouped, of which `p`, `q`, `t`, `U`, `O`, `o` and `k` take one the same way
+ * (`axo pid,comm`); a process's id alone. After what runs it as env's dump is (`sudo ps e`, `time ps auxeww`, `kubectl exec app -- ps eww`:
+ * DUMP_START).
  */
+const PS_VALUE = String.raw`(?:[^\s|;&]{1,100}|[ \t]+[+-]?[^\s|;&+-][^\s|;&]{0,100})`;
+const PS_BSD = "aAcCfghHjlLmMnrsSTuvwxXZ";
+const PS_BSD_VALUE = String.raw`[pqtUOok]${PS_VALUE}`;
+const PS_UNIX_VALUE = "CGgpqstUuOo";
+const PS_GNU_VALUE = "Group|group|pid|ppid|quick-pid|sid|tty|User|user|format|cols|columns|lines|rows|sort|width|help";
+const PS_OPTION = String.raw`[${PS_BSD}]+|[${PS_BSD}]*${PS_BSD_VALUE}|-(?:(?![${PS_UNIX_VALUE}])[A-Za-z]){1,30}(?![\w-])|-(?:(?![${PS_UNIX_VALUE}])[A-Za-z]){0,30}[${PS_UNIX_VALUE}]${PS_VALUE}|--(?:${PS_GNU_VALUE})(?:=[^\s|;&]{1,100}|[ \t]+[^\s|;&]{1,100})|--(?!(?:${PS_GNU_VALUE})(?![\w-]))[\w-]{1,30}(?![\w=-])|-?\d{1,10}(?![\w-])`;
 const PS_ENVIRONMENT = new RegExp(
-  String.raw`${DUMP_START}ps(?:[ \t]+(?:[aAcCfhHjlLmMnrsSTuvwxXZ]+|-[\w-]{1,30}(?:[ \t]+[^\s|;&-][^\s|;&]{0,100}|(?=[ \t]+-|[ \t]*(?:$|[|;&)]))))){0,8}[ \t]+[aAcCfhHjlLmMnrsSTuvwxXZ]*e[aAcCefhHjlLmMnrsSTuvwxXZ]*(?=[ \t|;&)]|$)`,
+  String.raw`${DUMP_START}ps(?:[ \t]+(?:${PS_OPTION})){0,8}[ \t]+[${PS_BSD}]*e[${PS_BSD}e]*(?:${PS_BSD_VALUE})?(?=[ \t|;&)]|$)`,
   "m",
 );
 
