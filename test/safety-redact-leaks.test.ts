@@ -3066,14 +3066,24 @@ describe("a variable set on a command line as history lists it (  501  export FO
 describe("an MCP server's headers in Claude Code's config (~/.claude.json, .mcp.json) and a header given on a command line (claude mcp add --header, curl -H, wget --header): an opaque token under any header's name", () => {
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   const config = (value: string) => JSON.stringify({ mcpServers: { acme: { type: "http", url: "https://mcp.acme.io/mcp", headers: { "X-Custom": value, "X-Team": "platform" } } } }, null, 2);
+  // A request's or a trace's id drawn at random opens nothing: it stays beside the credentials that go.
+  const id = "req_8Xk2pLm9Qr4vT7wZ1yB3nC6dF";
+  const ids = (key: string, authorization: string) =>
+    JSON.stringify({ mcpServers: { acme: { type: "http", url: "https://mcp.acme.io/mcp", headers: { "X-Request-Id": id, "X-Correlation-Id": "Zq3xY7pL2mN8vB4kR6tWa", "X-B3-SpanId": "Zq3xY7pL2mN8vB4kR6tWa", traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "Mcp-Session-Id": key, "X-Api-Key": key, Authorization: authorization } } } }, null, 2);
   exactAndKept(
     [
       [config(token), config("[REDACTED:secret]")],
       [`claude mcp add --transport http acme https://mcp.acme.io --header "X-Custom: ${token}"`, 'claude mcp add --transport http acme https://mcp.acme.io --header "X-Custom: [REDACTED:secret]"'],
       [`curl -H "X-Custom: ${token}" -H "Accept: application/json" https://api.acme.io`, 'curl -H "X-Custom: [REDACTED:secret]" -H "Accept: application/json" https://api.acme.io'],
       [`wget --header="X-Custom: ${token}" https://api.acme.io`, 'wget --header="X-Custom: [REDACTED:secret]" https://api.acme.io'],
+      [ids(token, `Bearer ${token}`), ids("[REDACTED:secret]", "Bearer [REDACTED:authorization]")],
+      [
+        `claude mcp add --transport http acme https://mcp.acme.io --header "X-Request-Id: ${id}" --header "X-Correlation-ID: ${id}" --header "X-Api-Key: ${token}"`,
+        `claude mcp add --transport http acme https://mcp.acme.io --header "X-Request-Id: ${id}" --header "X-Correlation-ID: ${id}" --header "X-Api-Key: [REDACTED:secret]"`,
+      ],
     ],
-    [["headers on a command line of words, a UUID, a version", 'curl -H "X-Request-Id: 3f9a1c7e-2b4d-4e8f-9a6c-1d2e3f4a5b6c" -H "User-Agent: Mozilla/5.0" -H "X-Api-Version: 2024-06-20" -H \'If-None-Match: W/"5e1f"\' https://api.acme.io'],
+    [["a request's and a trace's ids on a command line", `curl -H "X-Trace-Id: Zq3xY7pL2mN8vB4kR6tWa" -H "X-Amzn-Trace-Id: Root=1-5759e988-bd862e3fe1be46a994272793" -H 'Request-Id: ${id}' https://api.acme.io`],
+     ["headers on a command line of words, a UUID, a version", 'curl -H "X-Request-Id: 3f9a1c7e-2b4d-4e8f-9a6c-1d2e3f4a5b6c" -H "User-Agent: Mozilla/5.0" -H "X-Api-Version: 2024-06-20" -H \'If-None-Match: W/"5e1f"\' https://api.acme.io'],
      ["headers of words, a UUID, a user agent, a version", '"headers": {\n  "Content-Type": "application/json",\n  "X-Request-Id": "3f9a1c7e-2b4d-4e8f-9a6c-1d2e3f4a5b6c",\n  "User-Agent": "Mozilla/5.0 (X11; Linux x86_64)",\n  "X-Api-Version": "2024-06-20"\n}']],
   );
 });

@@ -157,8 +157,10 @@ export function looksBase64Key(value: string): boolean {
  * Tokens that open nothing either: a page's (AWS's `"NextToken"` and `--starting-token`, Google's `nextPageToken`, S3's
  * `NextContinuationToken`), a request's idempotency token (`"clientRequestToken"`, `"IdempotencyToken"`) and an Auto Scaling hook's
  * `--lifecycle-action-token`, in every paginated API's output.
+ * Nor do a request's or a trace's ids, drawn at random to be logged (`X-Request-Id`, `X-Correlation-Id`, `X-Amzn-Trace-Id`, `X-B3-SpanId`,
+ * W3C's `traceparent` and `tracestate`, `X-Cloud-Trace-Context`), as headers an MCP server's config or a command line sets.
  */
-const NO_CREDENTIAL_KEY = String.raw`(?:^|[^A-Za-z])(?:(?:idempotency|idempotent|cache|dedup(?:e|lication)?|partition|sort|foreign|composite|lock|routing|shard|row)[ _.-]?keys?|(?:(?:next|starting)(?:[ _.-]?(?:page|continuation))?|page|continuation|pagination|client[ _.-]?request|idempotency|lifecycle[ _.-]?action)[ _.-]?tokens?)`;
+const NO_CREDENTIAL_KEY = String.raw`(?:^|[^A-Za-z])(?:(?:idempotency|idempotent|cache|dedup(?:e|lication)?|partition|sort|foreign|composite|lock|routing|shard|row)[ _.-]?keys?|(?:(?:next|starting)(?:[ _.-]?(?:page|continuation))?|page|continuation|pagination|client[ _.-]?request|idempotency|lifecycle[ _.-]?action)[ _.-]?tokens?|(?:request|correlation|trace|span)[ _.-]?ids?|trace(?:parent|state|[ _.-]?context))`;
 export const NO_CREDENTIAL_NAME = new RegExp(`${NO_CREDENTIAL_KEY}$`, "i");
 export const NO_CREDENTIAL_LABEL = new RegExp(String.raw`${NO_CREDENTIAL_KEY}["'\x60]?[ \t]*(?::|=|=>)?[ \t]*["'\x60]?$`, "i");
 

@@ -1,6 +1,6 @@
 import { type Detector, type Finding, type Hits, quotedValue, stickyDetector, widenedIfCut } from "../detectors.ts";
 import type { RedactionKind } from "../marker.ts";
-import { NO_CREDENTIAL_NAME, WORDS_NAME, isOwnOptionStandIn, isStandIn, looksRandom } from "../look-alikes.ts";
+import { NO_CREDENTIAL_LABEL, NO_CREDENTIAL_NAME, WORDS_NAME, isOwnOptionStandIn, isStandIn, looksRandom } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { drawnAtRandom } from "./handed-key.ts";
 import { credentialWords } from "./request-body.ts";
@@ -126,8 +126,11 @@ interface Tool {
   command: RegExp;
   /** Finds the flag and its value (groups 1-3) within the command line. */
   flag: RegExp;
-  /** What of the value is the password (or the secrets, for a value that may hold several); `command` is the whole command line, from its command word. */
-  password(value: string, command: string): [number, number] | Array<[number, number]> | null;
+  /**
+   * What of the value is the password (or the secrets, for a value that may hold several); `command` is the whole command line, from its
+   * command word; `before`, the line before the value, up to it (a header's name).
+   */
+  password(value: string, command: string, before: string): [number, number] | Array<[number, number]> | null;
   /** What it is, when not a password. */
   kind?: RedactionKind;
   /** Its values may span lines inside quotes (commandEnd). */
@@ -350,12 +353,13 @@ const TOOLS: Tool[] = [
     kind: "secret",
   },
   // A request's header given on the command line under a name that says nothing of a secret (`curl -H "X-Custom: …"`, wget's
-  // `--header=`, `claude mcp add --header "X-Custom: …"`): headers typed by hand that are drawn at random are credentials.
+  // `--header=`, `claude mcp add --header "X-Custom: …"`): headers typed by hand that are drawn at random are credentials, but a
+  // request's or a trace's id (`X-Request-Id: …`, `traceparent: …`: look-alikes.ts NO_CREDENTIAL_LABEL).
   {
     keywords: ["curl", "wget", "claude"],
     command: /(?:curl|wget|claude[ \t]+mcp[ \t]+add(?:-json)?)(?=[ \t])/iy,
     flag: new RegExp(String.raw`(?<=[ \t](?:-H|--header)(?:=|[ \t]+)["']?[A-Za-z][\w-]{0,100}:[ \t]*)([^\s"'\x60;&|<>()]{1,1000})`, "gd"),
-    password: randomSetting,
+    password: (value, _command, before) => (NO_CREDENTIAL_LABEL.test(before) ? null : randomSetting(value)),
     kind: "secret",
   },
   // A request's body a command sends (`curl -d '{"foo":"…"}'`, `--data-raw`, `--json`, a form's `-F foo=…`, wget's `--post-data`), and
@@ -531,7 +535,7 @@ function toolDetector(tool: Tool): Detector {
           // A bare word after a space that starts with `-` is the next flag; quoted or attached (`-p-x…`), a password.
           const nextFlag = v !== null && m[3] !== undefined && /[ \t]/.test(line.charAt(v.start - 1)) && v.value.startsWith("-");
           if (v === null || nextFlag) continue;
-          const found = tool.password(v.value, command);
+          const found = tool.password(v.value, command, line.slice(0, v.start));
           // A value that may hold several secrets (a request's body) is no stand-in as a whole (`{"foo": …}`): each secret is judged.
           const parts = found === null ? [] : typeof found[0] !== "number" ? (found as Array<[number, number]>) : isStandIn(v.value) ? [] : [found as [number, number]];
           for (const part of parts) {

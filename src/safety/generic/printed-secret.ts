@@ -1,5 +1,5 @@
 import { type Detector, type Finding, type Hits, widenedIfCut } from "../detectors.ts";
-import { PLAIN_SETTING, WORDS_NAME, isPlaceholder, isStandIn, looksBase64Key, looksRandom } from "../look-alikes.ts";
+import { NO_CREDENTIAL_NAME, PLAIN_SETTING, WORDS_NAME, isPlaceholder, isStandIn, looksBase64Key, looksRandom } from "../look-alikes.ts";
 import { MARKER_ONLY } from "../marker.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { looksLikePassword } from "./prose-secret.ts";
@@ -746,7 +746,8 @@ function spacedEnvValues(text: string): Finding[] {
  * with no secret's word leaked their keys), when it is an opaque token: 20 characters or more of a
  * key's alphabet, capitals, small letters and digits mixed as a random draw mixes them (no name in
  * words), not hex (a commit, a hash), not a URL, a path or a host (no `.`, `:`). Not a value meant to
- * be public (`NEXT_PUBLIC_…`, `VITE_…`) or that names no secret by its name's end (an id, a URL, a host).
+ * be public (`NEXT_PUBLIC_…`, `VITE_…`) or that names no secret by its name's end (an id, a URL, a host), nor what opens nothing (a
+ * request's id, a trace's: look-alikes.ts NO_CREDENTIAL_NAME).
  * A line may start with `cat -n`'s number and tab (the Read tool's arrow is blanked before: redact.ts), and with bash's `declare -x`
  * (`export -p`'s listing). A file of
  * secrets printed decrypted is read so too, its YAML's `name: value` lines as well, and its JSON's `"name": "value",` (DECRYPTED_DUMP).
@@ -757,7 +758,7 @@ const HEX_OR_UUID = /^[0-9a-f-]+$|^[0-9A-F-]+$/;
 
 /** Whether a variable's value is an opaque token that its name does not mark (a secret's name is the assignment rule's). */
 const isOpaqueEnvValue = (name: string, value: string) =>
-  !SECRET_KEY.test(name) && !PUBLIC_NAME.test(name) && !HEX_OR_UUID.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value) && !WORDS_NAME.test(value) && !isStandIn(value);
+  !SECRET_KEY.test(name) && !PUBLIC_NAME.test(name) && !NO_CREDENTIAL_NAME.test(name) && !HEX_OR_UUID.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value) && !WORDS_NAME.test(value) && !isStandIn(value);
 
 function opaqueEnvValues(text: string): Finding[] {
   const out: Finding[] = [];
