@@ -810,3 +810,18 @@ describe("upstash redis list's other fields are no passwords", () => {
     expect(redactOutput(fields, commandPrints("upstash redis list") ?? "key")).toEqual({ text: fields, count: 0 });
   });
 });
+
+describe("a decoded environment file's settings are no secrets (base64 -d .env.b64 prints NODE_ENV=production): its tokens go, as in the file", () => {
+  const { redactOutput } = createRedactor();
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const env = (foo: string, password: string) => `NODE_ENV=production\nPORT=3000\nDEBUG=true\nFOO=${foo}\nDB_PASSWORD=${password}\n`;
+  const decoders = ["base64 -d .env.b64", "base64 --decode < .env.b64", "echo $ENV_B64 | base64 -d", "kubectl get secret app -o jsonpath='{.data.env}' | base64 -d", "openssl base64 -d -in .env.b64"];
+  for (const command of decoders) {
+    test(`as its result: ${command}`, () => expect(redactOutput(env(token, "hunter2x9"), commandPrints(command) ?? "key").text).toBe(env("[REDACTED:secret]", "[REDACTED:secret]")));
+    test(`pasted: ${command}`, () => expect(redact(`$ ${command}\n${env(token, "hunter2x9")}$ ls`).text).toBe(`$ ${command}\n${env("[REDACTED:secret]", "[REDACTED:secret]")}$ ls`));
+  }
+  maskedAndKept(
+    [[`$ base64 -d key.b64\n${token}\n$ ls`, "$ base64 -d key.b64\n[REDACTED:secret]\n$ ls"]],
+    [["a decoded file of settings alone", `$ base64 -d .env.b64\nNODE_ENV=production\nPORT=3000\nLOG_LEVEL=info\n\n$ ls`]],
+  );
+});

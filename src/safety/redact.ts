@@ -25,7 +25,7 @@ import { envArrayDetector } from "./generic/env-array.ts";
 import { codeEnvDetector, inlineVariablesDetector, powershellEnvDetector } from "./generic/inline-variables.ts";
 import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
-import { type PrintedSecret, filePrints, generatedEntryDetector, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
+import { ENV_FILE_LINE, type PrintedSecret, decodedPrints, filePrints, generatedEntryDetector, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
 import { environmentLines } from "./generic/search-output.ts";
 import { bundlerCredentialsDetector } from "./generic/bundler-credentials.ts";
 import { pastedDumpDetector } from "./generic/pasted-dump.ts";
@@ -321,9 +321,6 @@ function asWords(text: string): string {
   return view;
 }
 
-/** An environment file's line: what tells a decoded text read as one. */
-const ENV_FILE_LINE = /^[ \t]*(?:export[ \t]+)?[A-Za-z_]\w{0,100}=/m;
-
 /** Whether a decoded text holds a secret by the built-in rules, or as an environment file when it is one. */
 const encodesSecret = (decoded: string): boolean =>
   builtin().find(asWords(decoded)).length > 0 || (ENV_FILE_LINE.test(decoded) && printedOutput(decoded, "env").length > 0);
@@ -402,7 +399,8 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return apply(key, found, words, seen);
   };
 
-  const redactOutput = (text: string, prints: PrintedSecret, seen?: SeenSecrets) => {
+  const redactOutput = (text: string, printed: PrintedSecret, seen?: SeenSecrets) => {
+    const prints = printed === "decoded" ? decodedPrints(text) : printed;
     const { found, words } = findAll(text, prints === "env");
     // A search's lines of environment files, read as that file's lines are, their prefixes (a path, a number) out of the way.
     if (prints === "env-search" || prints === "search") found.push(...findAll(environmentLines(words, prints), true).found);

@@ -2,7 +2,8 @@ import type { Detector, Finding, Hits } from "../detectors.ts";
 import { NO_CREDENTIAL_NAME } from "../look-alikes.ts";
 import { isCredentialShaped } from "./inline-variables.ts";
 import { loneSecret } from "./lone-secret.ts";
-import { OUTPUT_END, pastedCommands } from "./pasted-dump.ts";
+import { pastedCommands } from "./pasted-dump.ts";
+import { OUTPUT_END } from "./pasted-prompt.ts";
 import { withoutNotices } from "./tool-notices.ts";
 
 /**

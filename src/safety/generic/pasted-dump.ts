@@ -1,7 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { lineStart } from "./lines.ts";
 import { commandEnd, dumpPrints, environmentPrints, printedOutput, shownFilePrints } from "./printed-secret.ts";
-import { PASTED_PROMPT } from "./pasted-prompt.ts";
+import { OUTPUT_END, PASTED_PROMPT } from "./pasted-prompt.ts";
 import { searchPrints } from "./search-output.ts";
 
 /**
@@ -18,8 +18,6 @@ import { searchPrints } from "./search-output.ts";
 
 /** A command pasted after a prompt, the text before it on its line (pasted-prompt.ts). */
 const PROMPT_BEFORE = new RegExp(`^${PASTED_PROMPT}$`);
-/** The output ends at the next prompt's line or a Markdown fence. */
-export const OUTPUT_END = /^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;
 /** The longest output read: a dump of secrets is a few KB; the bound keeps a text of many such commands linear. */
 const OUTPUT_MAX = 65_536;
 

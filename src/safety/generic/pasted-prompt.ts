@@ -9,3 +9,6 @@ import { PACKAGE_RUNNER, WRAPPED } from "./command-wrappers.ts";
  * A regex's source, unanchored: each reader of a pasted command (pasted-dump.ts, encoded-text.ts, request-body.ts) puts it after a line's start.
  */
 export const PASTED_PROMPT = String.raw`[ \t]*(?:(?:PS[ \t][^\r\n>]{0,200}>|[\w.@~:\/\\()-]{0,120}[$%#>❯]|\+)[ \t]+|[A-Za-z]:\\[^\r\n>]{0,200}>[ \t]*)?(?:[^;&|\s][^;&|\r\n]{0,300}?(?:&&|;)[ \t]*)*${WRAPPED}(?:${PACKAGE_RUNNER}[ \t]+)?`;
+
+/** A pasted command's output ends at the next prompt's line or a Markdown fence. */
+export const OUTPUT_END = /^[ \t]*(?:[$%❯][ \t]|```|~~~)/m;

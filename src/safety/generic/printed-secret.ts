@@ -5,7 +5,8 @@ import { SECRET_KEY } from "./assignment.ts";
 import { looksLikePassword } from "./prose-secret.ts";
 import { PROVIDER_NAMES, PROVIDER_VARIABLE, isProviderCredential } from "./provider-names.ts";
 import { diffLinesAsLines, everyPairAsLine, pairsAsLines } from "./env-pairs.ts";
-import { lineStart } from "./lines.ts";
+import { lineEnd, lineStart } from "./lines.ts";
+import { OUTPUT_END } from "./pasted-prompt.ts";
 import { recordValues } from "./secret-record.ts";
 import { withoutNotices } from "./tool-notices.ts";
 import { ENV_OPTIONS, WRAPPED } from "./command-wrappers.ts";
@@ -71,13 +72,27 @@ const WIFI_KEY_PRINTED = new RegExp(WIFI_KEY_FIELD, "i");
  * `op read` and `op item get --fields`, its session token `op signin --raw`, `pass`, `gopass`, `lpass`, Bitwarden's `bw get password`, KeePassXC's
  * `keepassxc-cli show`, the macOS keychain, libsecret's `secret-tool lookup`, Python's `keyring get`, rclone's obscured password and the password `rclone reveal` turns it back into, PowerShell's `Get-Secret -AsPlainText`), clouds' secret stores (AWS Secrets Manager and SSM, ECR's login password, Google's
  * Secret Manager, Azure Key Vault), Vault, Doppler, Infisical, Terraform's outputs, a Kubernetes secret's
- * data (`jsonpath='{.data.…}'`, a go-template's `| base64decode}}`, the view-secret plugin's one key), access tokens, Argo CD's first admin password, a Wi-Fi key as NetworkManager's field alone (`nmcli -s -g 802-11-wireless-security.psk connection show x`), the Azure CLI's keys (`az storage account keys list`,
+ * data (`jsonpath='{.data.…}'`, a go-template's `| base64decode}}`, the view-secret plugin's one key; `| base64 -d`: DECODER), access tokens, Argo CD's first admin password, a Wi-Fi key as NetworkManager's field alone (`nmcli -s -g 802-11-wireless-security.psk connection show x`), the Azure CLI's keys (`az storage account keys list`,
  * `az cosmosdb keys list`, `… list-keys`, `az search admin-key show`: `--query "[].value" -o tsv` prints them one a line).
  */
 const SECRET_COMMAND = new RegExp(
-  String.raw`(?<![\w-])(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n]{0,300}--(?:fields?|reveal)|op[ \t]+signin[^\r\n|;&]{0,300}--raw(?![\w-])|(?:go|l)?pass[ \t]+show|secret-tool[ \t]+lookup|keyring[ \t]+get|rclone[ \t]+(?:obscure|reveal)|keepassxc-cli[ \t]+show|bw[ \t]+get[ \t]+(?:password|notes|totp)|get-secret[ \t][^\r\n]{0,300}-asplaintext|find-(?:generic|internet)-password[^\r\n]{0,300}[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?(?:-by-path)?[ \t][^\r\n]{0,300}--with-decryption|get-secret-value|get-login-password|keyvault[ \t]+secret[ \t]+show|terraform[ \t]+output[ \t]+-raw|sops[ \t][^\r\n|;&]{0,300}--extract(?![\w-])|base64[ \t]+(?:-d|--decode|-D)|jsonpath=["']?\{\.data\.|(?<=\|[ \t]{0,8})base64decode[ \t]*\}\}|(?<=kubectl[ \t]{1,8})view-secret[ \t]+[^\s|;&]+[ \t]+[^\s|;&-]|vault[ \t][^\r\n]{0,300}-field[= ]|vault[ \t]+(?:kv[ \t]+get|read)(?=[ \t])|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|(?:doppler|infisical)[ \t]+secrets[ \t]+get[^\r\n]{0,300}--plain|argocd[ \t]+admin[ \t]+initial-password|${WIFI_KEY_FIELD}|(?<=\baz[ \t][^\r\n|;&]{0,200})(?:keys[ \t]+list|list-keys|admin-key[ \t]+show))`,
+  String.raw`(?<![\w-])(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n]{0,300}--(?:fields?|reveal)|op[ \t]+signin[^\r\n|;&]{0,300}--raw(?![\w-])|(?:go|l)?pass[ \t]+show|secret-tool[ \t]+lookup|keyring[ \t]+get|rclone[ \t]+(?:obscure|reveal)|keepassxc-cli[ \t]+show|bw[ \t]+get[ \t]+(?:password|notes|totp)|get-secret[ \t][^\r\n]{0,300}-asplaintext|find-(?:generic|internet)-password[^\r\n]{0,300}[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?(?:-by-path)?[ \t][^\r\n]{0,300}--with-decryption|get-secret-value|get-login-password|keyvault[ \t]+secret[ \t]+show|terraform[ \t]+output[ \t]+-raw|sops[ \t][^\r\n|;&]{0,300}--extract(?![\w-])|jsonpath=["']?\{\.data\.|(?<=\|[ \t]{0,8})base64decode[ \t]*\}\}|(?<=kubectl[ \t]{1,8})view-secret[ \t]+[^\s|;&]+[ \t]+[^\s|;&-]|vault[ \t][^\r\n]{0,300}-field[= ]|vault[ \t]+(?:kv[ \t]+get|read)(?=[ \t])|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|(?:doppler|infisical)[ \t]+secrets[ \t]+get[^\r\n]{0,300}--plain|argocd[ \t]+admin[ \t]+initial-password|${WIFI_KEY_FIELD}|(?<=\baz[ \t][^\r\n|;&]{0,200})(?:keys[ \t]+list|list-keys|admin-key[ \t]+show))`,
   "iy",
 );
+
+/**
+ * A decoder (`base64 -d`, `--decode`, macOS's `-D`; `openssl base64 -d`), as a Kubernetes secret's value is read (`… | base64 -d`): what it
+ * prints is a stored secret of any shape, or a file encoded whole (`base64 -d .env.b64`), read as that file when it is an environment file
+ * ("decoded": decodedPrints).
+ */
+const DECODER = /(?<![\w-])base64[ \t]+(?:-d|--decode|-D)/iy;
+const DECODES = new RegExp(DECODER.source, "i");
+/** An environment file's line: what tells a decoded text read as one (`NODE_ENV=production`: its settings stay, its tokens go). */
+export const ENV_FILE_LINE = /^[ \t]*(?:export[ \t]+)?[A-Za-z_]\w{0,100}=/m;
+/** What a decoder printed: an environment file's lines, or a stored secret of any shape. */
+export const decodedPrints = (output: string): "env" | "any" => (ENV_FILE_LINE.test(output) ? "env" : "any");
+/** The longest output of a decoder read below it: an environment file is a few KB. */
+const DECODED_MAX = 65_536;
 
 /**
  * A secret store's one value read, the command of its line (after `;` or `&&`, not inside `$(…)`, whose output is another
@@ -138,10 +153,12 @@ const OPAQUE_VALUE = /^[A-Za-z0-9_+/=-]{20,1000}$/;
 const replPrints = (repl: ReplLine): "any" | "opaque" | undefined =>
   repl.names.some((name) => SECRET_KEY.test(name)) ? "any" : repl.variable ? "opaque" : undefined;
 
-/** Whether the command at `at` prints a secret: "any" word, or only one shaped like a key ("key"). */
-function printsSecret(text: string, at: number): "any" | "key" | undefined {
+/** Whether the command at `at` prints a secret: "any" word, only one shaped like a key ("key"), or what it decoded ("decoded"). */
+function printsSecret(text: string, at: number): "any" | "key" | "decoded" | undefined {
   GENERATOR_COMMAND.lastIndex = at;
   if (GENERATOR_COMMAND.test(text)) return "key";
+  DECODER.lastIndex = at;
+  if (DECODER.test(text)) return "decoded";
   return printsNamedSecret(text, at) ? "any" : undefined;
 }
 
@@ -220,7 +237,20 @@ export const printedSecretDetector: Detector = {
         continue;
       }
       const variable = repl ? repl.names[0] : printedVariable(text, at);
-      const prints = repl ? replPrints(repl) : (printsSecret(text, at) ?? (variable === undefined ? undefined : "opaque"));
+      const printed = repl ? replPrints(repl) : (printsSecret(text, at) ?? (variable === undefined ? undefined : "opaque"));
+      // What a decoder printed, or what a command piped into one (`kubectl … jsonpath='{.data.env}' | base64 -d`, `echo $ENV_B64 | base64 -d`):
+      // an environment file's lines below it are read as that file's, up to the next prompt (the hits in them its output's words); anything
+      // else as the command's (a decoder's: a stored secret).
+      const decoded = printed !== undefined && (printed === "decoded" || DECODES.test(text.slice(at, eol)));
+      if (decoded && decodedPrints(text.slice(eol + 1, lineEnd(text, eol + 1, PRINTED_MAX))) === "env") {
+        done = eol;
+        const below = text.slice(eol + 1, eol + 1 + DECODED_MAX);
+        const end = OUTPUT_END.exec(below)?.index ?? below.length;
+        for (const f of printedOutput(below.slice(0, end), "env")) out.push({ ...f, start: f.start + eol + 1, end: f.end + eol + 1 });
+        recordEnd = eol + 1 + end;
+        continue;
+      }
+      const prints = printed === "decoded" ? "any" : printed;
       if (!prints) continue;
       done = eol;
       OUTPUT.lastIndex = text[eol - 1] === "\r" ? eol - 1 : eol;
@@ -285,9 +315,10 @@ export function commandEnd(text: string, at: number): number {
  * `~/.vp`): all it holds, one word shaped like a password, is one; or pppd's `chap-secrets` or `pap-secrets` ("ppp-secrets"):
  * each line's third word, with or without the header that names the file in it; or a password store's entry ("first-line", `pass show`):
  * its first line is the password, whatever its shape, or after another command's output each line of one word ("entry-lines"), or of several
- * entries alone each line but a field ("entries"); or a one-time code ("otp-code", `pass otp`, `oathtool`): the codes at their lines' start.
+ * entries alone each line but a field ("entries"); or a one-time code ("otp-code", `pass otp`, `oathtool`): the codes at their lines' start;
+ * or what a decoder printed ("decoded", `base64 -d`): an environment file's lines read as "env", anything else as "any" (decodedPrints).
  */
-export type PrintedSecret = "any" | "key" | "env" | "process-env" | "config-json" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "entry-lines" | "entries" | "otp-code" | SearchPrints;
+export type PrintedSecret = "any" | "key" | "decoded" | "env" | "process-env" | "config-json" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "entry-lines" | "entries" | "otp-code" | SearchPrints;
 
 /**
  * Whether a shell command (a Bash tool call's) prints a secret, by the rules above. Its output is
@@ -928,6 +959,7 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   }
   if (prints === "env-search" || prints === "search") return printedOutput(environmentLines(text, prints), "env");
   if (prints === "process-env") return printedOutput(everyPairAsLine(text), "env");
+  if (prints === "decoded") return printedOutput(text, decodedPrints(text));
   if (prints === "config-json") return configLeaves(text);
   if (prints === "user-pass") return userPassLines(text);
   if (prints === "dotfile") return passwordFile(text);
