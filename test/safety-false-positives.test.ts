@@ -815,7 +815,7 @@ describe("a decoded environment file's settings are no secrets (base64 -d .env.b
   const { redactOutput } = createRedactor();
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   const env = (foo: string, password: string) => `NODE_ENV=production\nPORT=3000\nDEBUG=true\nFOO=${foo}\nDB_PASSWORD=${password}\n`;
-  const decoders = ["base64 -d .env.b64", "base64 --decode < .env.b64", "echo $ENV_B64 | base64 -d", "kubectl get secret app -o jsonpath='{.data.env}' | base64 -d", "openssl base64 -d -in .env.b64"];
+  const decoders = ["base64 -d .env.b64", "base64 -w0 -i -d .env.b64", "base64 --decode < .env.b64", "echo $ENV_B64 | base64 -d", "kubectl get secret app -o jsonpath='{.data.env}' | base64 -d", "openssl base64 -d -in .env.b64"];
   for (const command of decoders) {
     test(`as its result: ${command}`, () => expect(redactOutput(env(token, "hunter2x9"), commandPrints(command) ?? "key").text).toBe(env("[REDACTED:secret]", "[REDACTED:secret]")));
     test(`pasted: ${command}`, () => expect(redact(`$ ${command}\n${env(token, "hunter2x9")}$ ls`).text).toBe(`$ ${command}\n${env("[REDACTED:secret]", "[REDACTED:secret]")}$ ls`));
