@@ -3336,6 +3336,9 @@ describe("an opaque token in a request's body given as a here-document (curl -d 
       [`❯ git pull; sudo -E http POST https://x.io <<'JSON'\n{"foo": "${token}"}\nJSON`, `❯ git pull; sudo -E http POST https://x.io <<'JSON'\n{"foo": "[REDACTED:secret]"}\nJSON`],
       [`+ npx xh POST https://x.io <<EOF\n{"foo": "${token}"}\nEOF`, `+ npx xh POST https://x.io <<EOF\n{"foo": "[REDACTED:secret]"}\nEOF`],
       [`curl -d @- https://x.io <<\\EOF\n{"foo": "${token}"}\nEOF`, `curl -d @- https://x.io <<\\EOF\n{"foo": "[REDACTED:secret]"}\nEOF`],
+      [`$ cat <<EOF | curl -d @- https://x.io\n{"foo": "${token}"}\nEOF`, `$ cat <<EOF | curl -d @- https://x.io\n{"foo": "[REDACTED:secret]"}\nEOF`],
+      [`$ cat <<'JSON' | jq -c . | http POST https://x.io\n{"foo": "${token}"}\nJSON`, `$ cat <<'JSON' | jq -c . | http POST https://x.io\n{"foo": "[REDACTED:secret]"}\nJSON`],
+      [`$ cd app && curl -d @- https://x.io <<< '{"foo": "${token}", "n": 1}'`, `$ cd app && curl -d @- https://x.io <<< '{"foo": "[REDACTED:secret]", "n": 1}'`],
     ],
     [
       [
@@ -3343,6 +3346,7 @@ describe("an opaque token in a request's body given as a here-document (curl -d 
         `curl -d @- https://x.io <<EOF\n{"model": "claude-sonnet-4-5-20250929", "id": "123e4567-e89b-12d3-a456-426614174000"}\nEOF\ncat <<EOF > notes.txt\nthe build was ${token}\nEOF\ncurl --data-binary @- https://x.io <<E\nhello\nE\nthe id ${token} is mentioned here`,
       ],
       ["a request that reads no input, after another command's @-", `$ echo @- && curl https://x.io <<EOF\nthe build was ${token}\nEOF`],
+      ["here-documents and a here-string into a request that reads no input", `$ cat <<EOF | curl https://x.io -d a=b\nthe build was ${token}\nEOF\n$ curl https://x.io <<< "the build was ${token}"`],
     ],
   );
 });

@@ -3,7 +3,7 @@ import type { RedactionKind } from "../marker.ts";
 import { NO_CREDENTIAL_LABEL, NO_CREDENTIAL_NAME, WORDS_NAME, isOwnOptionStandIn, isStandIn, looksRandom } from "../look-alikes.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { drawnAtRandom } from "./handed-key.ts";
-import { credentialWords } from "./request-body.ts";
+import { credentialWords, sendsInput } from "./request-body.ts";
 import { schemeLength } from "./headers.ts";
 import { lineEnd, lineStart } from "./lines.ts";
 import { filePrints } from "./printed-secret.ts";
@@ -594,7 +594,8 @@ const SECRET_FLAG_BEFORE = /(?:pass|secret|token|key|data-file|credential)[\w-]*
 /**
  * A here-string into what stores or takes a secret (SECRET_READER: `vercel env add NAME production <<< "…"`, `gcloud secrets create x
  * --data-file=- <<< …`, `cryptsetup luksOpen dev vol <<< …`, `docker login -u me --password-stdin <<< …`, `pass insert -m app/key <<< …`;
- * `passwd --stdin`, `sudo -S <<< …`), or into a variable named for one (`read -r PASS <<< "…"`).
+ * `passwd --stdin`, `sudo -S <<< …`), or into a variable named for one (`read -r PASS <<< "…"`); a request's body, its words shaped as
+ * credentials (`curl -d @- https://x.io <<< '{"foo": "…"}'`).
  */
 const HERE_STRING = new RegExp(String.raw`<<<[ \t]*${VALUE}`, "dy");
 const HERE_CONSUMER = new RegExp(
@@ -644,11 +645,18 @@ const SUDO_STDIN = /\bsudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S[ \t]*$/;
 
 function hereString(text: string, at: number, out: Finding[]): void {
   const before = text.slice(Math.max(0, at - 220), at);
-  if (!HERE_CONSUMER.test(before) && !SUDO_STDIN.test(before) && !writesSecretFile(before.slice(before.lastIndexOf("\n") + 1))) return;
+  const line = before.slice(before.lastIndexOf("\n") + 1);
+  // A request's body read from its input (`curl -d @- https://x.io <<< '{"foo": "…"}'`: request-body.ts): its words shaped as credentials.
+  const body = !HERE_CONSUMER.test(before) && !SUDO_STDIN.test(before) && !writesSecretFile(line);
+  if (body && !sendsInput(line)) return;
   HERE_STRING.lastIndex = at;
   const m = HERE_STRING.exec(text);
   const v = m ? valueOf(m, 1) : null;
-  if (v && !isStandIn(v.value)) out.push({ start: v.start, end: v.end, kind: "secret" });
+  if (!v) return;
+  // A body is no stand-in as a whole (`{"foo": …}` looks like a template): each word is judged.
+  if (body) {
+    for (const [s, e] of credentialWords(v.value)) if (!isStandIn(v.value.slice(s, e))) out.push({ start: v.start + s, end: v.start + e, kind: "secret" });
+  } else if (!isStandIn(v.value)) out.push({ start: v.start, end: v.end, kind: "secret" });
 }
 
 /**

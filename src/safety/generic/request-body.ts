@@ -3,6 +3,7 @@ import { isCredentialShaped } from "./inline-variables.ts";
 import { hereDocument, hereDocumentEnd } from "./here-document.ts";
 import { lineStart } from "./lines.ts";
 import { PASTED_PROMPT } from "./pasted-prompt.ts";
+import { WRAPPED } from "./command-wrappers.ts";
 
 /**
  * The words of a request's body shaped as credentials (inline-variables.ts): a key sent in a JSON field or a form's under whatever
@@ -17,13 +18,22 @@ export function credentialWords(value: string): Array<[number, number]> {
 }
 
 /**
- * A request whose body is read from its input, the command of the line that opens a here-document (after a prompt or none, the
- * commands before it and what runs it: `cd app && sudo curl`, pasted-prompt.ts): curl's
- * or wget's with `@-` (`-d @-`, `--data-binary @-`, `--json @-`, `--post-file=-`), or HTTPie's and xh's, which read a body given so.
- * Its words up to the here-document's word (here-document.ts).
+ * A request whose body is read from its input: curl's or wget's with `@-` (`-d @-`, `--data-binary @-`, `--json @-`, `--post-file=-`), or
+ * HTTPie's and xh's, which read a body given so. It is the command of the line before a here-document or a here-string (after a prompt or
+ * none, the commands before it and what runs it: `cd app && sudo curl`, pasted-prompt.ts), or a command a here-document is piped into
+ * (`cat <<EOF | curl -d @- …`, `cat <<'JSON' | jq -c . | http POST …`). Group 1: curl or wget; group 2: its words, where `@-` is looked for.
  */
-const REQUEST_START = new RegExp(String.raw`^${PASTED_PROMPT}(?:(curl|wget)|https?|xhs?)[ \t]`);
+const REQUEST = String.raw`(?:(curl|wget)|https?|xhs?)[ \t]([^|\r\n]*)`;
+const REQUEST_START = new RegExp(String.raw`^${PASTED_PROMPT}${REQUEST}`);
+const PIPED_REQUEST = new RegExp(String.raw`\|[ \t]*${WRAPPED}${REQUEST}`);
 const FROM_INPUT = /(?:@-|--post-file[ \t=]+-)(?![\w-])/;
+
+/** Whether the text `before` a here-document's or a here-string's `<<` on its line, or the rest of the line `after` it, sends it as a request's body. */
+export function sendsInput(before: string, after = ""): boolean {
+  const request = REQUEST_START.exec(before) ?? PIPED_REQUEST.exec(after);
+  return request !== null && (request[1] === undefined || FROM_INPUT.test(request[2] as string));
+}
+
 /** The longest body read: a request's is a few KB. */
 const BODY_MAX = 16_384;
 
@@ -39,11 +49,8 @@ export const hereDocumentBodyDetector: Detector = {
       // One here-document a line is read (its first): the line's command is judged once.
       if (start === undefined || start === line) continue;
       line = start;
-      const command = text.slice(start, at);
-      const request = REQUEST_START.exec(command);
-      if (!request || (request[1] !== undefined && !FROM_INPUT.test(command.slice(request[0].length)))) continue;
       const doc = hereDocument(text, at);
-      if (!doc) continue;
+      if (!doc || !sendsInput(text.slice(start, at), text.slice(at, doc.body - 1))) continue;
       const end = hereDocumentEnd(text, doc, BODY_MAX) ?? Math.min(text.length, doc.body + BODY_MAX);
       done = end;
       for (const [s, e] of credentialWords(text.slice(doc.body, end))) out.push({ start: doc.body + s, end: doc.body + e, kind: "secret" });
