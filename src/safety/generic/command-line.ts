@@ -646,17 +646,19 @@ const SUDO_STDIN = /\bsudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S[ \t]*$/;
 function hereString(text: string, at: number, out: Finding[]): void {
   const before = text.slice(Math.max(0, at - 220), at);
   const line = before.slice(before.lastIndexOf("\n") + 1);
-  // A request's body read from its input (`curl -d @- https://x.io <<< '{"foo": "…"}'`: request-body.ts): its words shaped as credentials.
-  const body = !HERE_CONSUMER.test(before) && !SUDO_STDIN.test(before) && !writesSecretFile(line);
-  if (body && !sendsInput(line)) return;
+  const secret = HERE_CONSUMER.test(before) || SUDO_STDIN.test(before) || writesSecretFile(line);
+  // Else a request's body read from its input (`curl -d @- https://x.io <<< '{"foo": "…"}'`: request-body.ts): its words shaped as credentials.
+  if (!secret && !sendsInput(line)) return;
   HERE_STRING.lastIndex = at;
   const m = HERE_STRING.exec(text);
   const v = m ? valueOf(m, 1) : null;
   if (!v) return;
+  if (secret) {
+    if (!isStandIn(v.value)) out.push({ start: v.start, end: v.end, kind: "secret" });
+    return;
+  }
   // A body is no stand-in as a whole (`{"foo": …}` looks like a template): each word is judged.
-  if (body) {
-    for (const [s, e] of credentialWords(v.value)) if (!isStandIn(v.value.slice(s, e))) out.push({ start: v.start + s, end: v.start + e, kind: "secret" });
-  } else if (!isStandIn(v.value)) out.push({ start: v.start, end: v.end, kind: "secret" });
+  for (const [s, e] of credentialWords(v.value)) if (!isStandIn(v.value.slice(s, e))) out.push({ start: v.start + s, end: v.start + e, kind: "secret" });
 }
 
 /**

@@ -81,11 +81,11 @@ const SECRET_COMMAND = new RegExp(
 );
 
 /**
- * A decoder (`base64 -d`, `--decode`, macOS's `-D`, after other options: `base64 -w0 -d`, `-i -d`; `openssl base64 -d`), as a Kubernetes secret's value is read (`… | base64 -d`): what it
- * prints is a stored secret of any shape, or a file encoded whole (`base64 -d .env.b64`), read as that file when it is an environment file
- * ("decoded": decodedPrints).
+ * A decoder (`base64 -d`, `--decode`, macOS's `-D`, after other options: `base64 -w0 -d`, `-i -d`; `openssl base64 -d`), as a Kubernetes
+ * secret's value is read (`… | base64 -d`): what it prints is a stored secret of any shape, or a file encoded whole (`base64 -d .env.b64`),
+ * read as that file when it is an environment file ("decoded": decodedPrints).
  */
-const DECODER = /(?<![\w-])base64(?:[ \t]+-(?!d|-decode|D)[\w-]{1,20}(?:[ \t=]+\d{1,5})?){0,5}[ \t]+(?:-d|--decode|-D)/iy;
+const DECODER = /(?<![\w-])base64(?:[ \t]+-(?!d|-decode)[\w-]{1,20}(?:[ \t=]+\d{1,5})?){0,5}[ \t]+(?:-d|--decode|-D)/iy;
 const DECODES = new RegExp(DECODER.source, "i");
 /** An environment file's line: what tells a decoded text read as one (`NODE_ENV=production`: its settings stay, its tokens go). */
 export const ENV_FILE_LINE = /^[ \t]*(?:export[ \t]+)?[A-Za-z_]\w{0,100}=/m;
