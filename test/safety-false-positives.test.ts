@@ -821,7 +821,10 @@ describe("a decoded environment file's settings are no secrets (base64 -d .env.b
     test(`pasted: ${command}`, () => expect(redact(`$ ${command}\n${env(token, "hunter2x9")}$ ls`).text).toBe(`$ ${command}\n${env("[REDACTED:secret]", "[REDACTED:secret]")}$ ls`));
   }
   maskedAndKept(
-    [[`$ base64 -d key.b64\n${token}\n$ ls`, "$ base64 -d key.b64\n[REDACTED:secret]\n$ ls"]],
+    [
+      [`$ base64 -d key.b64\n${token}\n$ ls`, "$ base64 -d key.b64\n[REDACTED:secret]\n$ ls"],
+      [`$ base64 -d .env.b64\n# generated\n\nNODE_ENV=production\nFOO=${token}\n$ ls`, "$ base64 -d .env.b64\n# generated\n\nNODE_ENV=production\nFOO=[REDACTED:secret]\n$ ls"],
+    ],
     [["a decoded file of settings alone", `$ base64 -d .env.b64\nNODE_ENV=production\nPORT=3000\nLOG_LEVEL=info\n\n$ ls`]],
   );
 });

@@ -25,7 +25,7 @@ import { envArrayDetector } from "./generic/env-array.ts";
 import { codeEnvDetector, inlineVariablesDetector, powershellEnvDetector } from "./generic/inline-variables.ts";
 import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
-import { ENV_FILE_LINE, type PrintedSecret, decodedPrints, filePrints, generatedEntryDetector, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
+import { type PrintedSecret, decodedPrints, filePrints, generatedEntryDetector, printedOutput, printedSecretDetector } from "./generic/printed-secret.ts";
 import { environmentLines } from "./generic/search-output.ts";
 import { bundlerCredentialsDetector } from "./generic/bundler-credentials.ts";
 import { pastedDumpDetector } from "./generic/pasted-dump.ts";
@@ -320,6 +320,9 @@ function asWords(text: string): string {
   if (view.includes("[")) view = view.replace(TERMINAL_CODE, (code) => " ".repeat(code.length));
   return view;
 }
+
+/** An environment file's line: what tells a decoded text read as one. */
+const ENV_FILE_LINE = /^[ \t]*(?:export[ \t]+)?[A-Za-z_]\w{0,100}=/m;
 
 /** Whether a decoded text holds a secret by the built-in rules, or as an environment file when it is one. */
 const encodesSecret = (decoded: string): boolean =>

@@ -5,7 +5,7 @@ import { SECRET_KEY } from "./assignment.ts";
 import { looksLikePassword } from "./prose-secret.ts";
 import { PROVIDER_NAMES, PROVIDER_VARIABLE, isProviderCredential } from "./provider-names.ts";
 import { diffLinesAsLines, everyPairAsLine, pairsAsLines } from "./env-pairs.ts";
-import { lineEnd, lineStart } from "./lines.ts";
+import { lineStart } from "./lines.ts";
 import { OUTPUT_END } from "./pasted-prompt.ts";
 import { recordValues } from "./secret-record.ts";
 import { withoutNotices } from "./tool-notices.ts";
@@ -87,10 +87,13 @@ const SECRET_COMMAND = new RegExp(
  */
 const DECODER = /(?<![\w-])base64(?:[ \t]+-(?!d|-decode)[\w-]{1,20}(?:[ \t=]+\d{1,5})?){0,5}[ \t]+(?:-d|--decode|-D)/iy;
 const DECODES = new RegExp(DECODER.source, "i");
-/** An environment file's line: what tells a decoded text read as one (`NODE_ENV=production`: its settings stay, its tokens go). */
-export const ENV_FILE_LINE = /^[ \t]*(?:export[ \t]+)?[A-Za-z_]\w{0,100}=/m;
-/** What a decoder printed: an environment file's lines, or a stored secret of any shape. */
-export const decodedPrints = (output: string): "env" | "any" => (ENV_FILE_LINE.test(output) ? "env" : "any");
+/** A decoded environment file: its first line but blank ones and comments is an assignment (`NODE_ENV=production`: its settings stay, its tokens go). */
+const ENV_FILE_START = /(?:[ \t]*(?:#[^\r\n]*)?\r?\n){0,50}[ \t]*(?:export[ \t]+)?[A-Za-z_]\w{0,100}=/y;
+/** What a decoder printed, from `from` on: an environment file's lines, or a stored secret of any shape. */
+export function decodedPrints(output: string, from = 0): "env" | "any" {
+  ENV_FILE_START.lastIndex = from;
+  return ENV_FILE_START.test(output) ? "env" : "any";
+}
 /** The longest output of a decoder read below it: an environment file is a few KB. */
 const DECODED_MAX = 65_536;
 
@@ -242,7 +245,7 @@ export const printedSecretDetector: Detector = {
       // an environment file's lines below it are read as that file's, up to the next prompt (the hits in them its output's words); anything
       // else as the command's (a decoder's: a stored secret).
       const decoded = printed !== undefined && (printed === "decoded" || DECODES.test(text.slice(at, eol)));
-      if (decoded && decodedPrints(text.slice(eol + 1, lineEnd(text, eol + 1, PRINTED_MAX))) === "env") {
+      if (decoded && decodedPrints(text, eol + 1) === "env") {
         done = eol;
         const below = text.slice(eol + 1, eol + 1 + DECODED_MAX);
         const end = OUTPUT_END.exec(below)?.index ?? below.length;
