@@ -10,14 +10,14 @@ const FIELDS = "input, output, cacheWrite5m, cacheWrite1h, cacheRead, fast";
  * self-hosted or custom model: USD per million tokens. Cache prices left out
  * take Anthropic's usual ratios to input (5-minute writes 1.25x, 1-hour
  * writes 2x, reads 0.1x); `fast` multiplies `speed: "fast"` responses.
- * Built when a config first has `prices` to check (z.lazy): a config without
- * them, nearly every one, takes the default and never builds it.
+ * A price's schema is built when a config first has one to check (z.lazy):
+ * the empty `prices` login writes, as nearly every config holds, builds none.
  */
-export const PriceOverridesSchema = z.lazy(() => {
+const PriceOverrideSchema = z.lazy(() => {
   const Usd = z
     .number({ error: "must be a number of US dollars per million tokens, e.g. 3" })
     .check(z.nonnegative({ error: "must be 0 or more (US dollars per million tokens)" }));
-  const PriceOverrideSchema = z.strictObject(
+  return z.strictObject(
     {
       input: Usd,
       output: Usd,
@@ -28,8 +28,8 @@ export const PriceOverridesSchema = z.lazy(() => {
     },
     { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown field ${issue.keys.join(", ")} (fields: ${FIELDS})` : undefined) },
   );
-  return z.record(z.string().check(z.trim(), z.minLength(1, { error: "a model name cannot be empty" })), PriceOverrideSchema);
 });
+export const PriceOverridesSchema = z.record(z.string().check(z.trim(), z.minLength(1, { error: "a model name cannot be empty" })), PriceOverrideSchema);
 export type PriceOverrides = z.infer<typeof PriceOverridesSchema>;
 
 /** Overrides as single-price families by normalised id: they hold for all dates and no multiplier but `fast` applies. */
