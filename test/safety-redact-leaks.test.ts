@@ -2463,15 +2463,24 @@ describe("a passphrase piped into gpg --passphrase-fd 0 or openssl -pass stdin",
   );
 });
 
-describe("a secret printed by netlify env:get or pulumi config get under a secret's name", () => {
+describe("a secret printed by netlify env:get, convex env get, firebase functions:secrets:access, pulumi config get or stack output --show-secrets under a secret's name", () => {
   const { redactOutput } = createRedactor();
-  for (const command of ["netlify env:get STRIPE_SECRET_KEY --context production", "pulumi config get dbPassword", "pulumi config get myapp:apiToken --stack prod"]) {
+  for (const command of [
+    "netlify env:get STRIPE_SECRET_KEY --context production", "pulumi config get dbPassword", "pulumi config get myapp:apiToken --stack prod",
+    "npx convex env get AUTH_SECRET", "firebase functions:secrets:access STRIPE_SECRET --project acme", "pulumi stack output dbPassword --show-secrets",
+    "pulumi stack output --show-secrets apiToken",
+  ]) {
     test(command, () => expect(redactOutput("Tr0ub4dor&3\n", commandPrints(command) ?? "key").text).toBe("[REDACTED:secret]\n"));
   }
-  test("kept: a setting's name", () => expect([commandPrints("netlify env:get SITE_URL"), commandPrints("pulumi config get aws:region")]).toEqual([undefined, undefined]));
+  test("kept: a setting's name", () =>
+    expect(["netlify env:get SITE_URL", "pulumi config get aws:region", "npx convex env get SITE_URL", "pulumi stack output url --show-secrets"].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined]));
   exactAndKept(
-    [["$ netlify env:get DB_PASSWORD\nTr0ub4dor&3\n", "$ netlify env:get DB_PASSWORD\n[REDACTED:secret]\n"]],
-    [["a setting printed", "$ netlify env:get SITE_URL\nhttps://acme.netlify.app\n$ pulumi config get aws:region\nus-east-1-prod\n"]],
+    [
+      ["$ netlify env:get DB_PASSWORD\nTr0ub4dor&3\n", "$ netlify env:get DB_PASSWORD\n[REDACTED:secret]\n"],
+      ["$ npx convex env get AUTH_SECRET\nZx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE\n", "$ npx convex env get AUTH_SECRET\n[REDACTED:secret]\n"],
+      ["$ pulumi stack output dbPassword --show-secrets\nZx8Cv7Bn6Mq5Lp4K\n", "$ pulumi stack output dbPassword --show-secrets\n[REDACTED:secret]\n"],
+    ],
+    [["a setting printed", "$ netlify env:get SITE_URL\nhttps://acme.netlify.app\n$ pulumi config get aws:region\nus-east-1-prod\n$ pulumi stack output dbPassword\n[secret]\n$ npx convex env get SITE_URL\nhttp://localhost:5173\n"]],
   );
 });
 

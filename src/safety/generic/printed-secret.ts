@@ -27,13 +27,14 @@ import { type EchoMark, REPL_KEYWORDS, type ReplLine, replLine } from "./repl-pr
  * `echo $NAME`, `printenv NAME`, `aws configure get NAME`, `heroku config:get NAME`, `netlify env:get NAME`, `pulumi config get [project:]name`,
  * `terraform output name` (`"…"`, `-json`'s; `-raw` prints any output's value alone: SECRET_COMMAND),
  * `chamber read -q service key` (its value alone; without `-q` a table, CONFIG_SHOWN's),
- * `launchctl getenv NAME`, `dotenvx get NAME`,
+ * `launchctl getenv NAME`, `dotenvx get NAME`, `convex env get NAME`, `firebase functions:secrets:access NAME`, `pulumi stack output name
+ * --show-secrets` (without the flag, `[secret]`),
  * cmd's `echo %NAME%`: the variable's name must be a secret's. echo and printf print a variable only after its `$` (`$env:` in
  * PowerShell) or between `%` (`echo GITHUB_TOKEN` prints the name). PowerShell's, a one-liner's and a field read out of a file:
  * printed-variable.ts.
  */
 const PRINT_VARIABLE =
-  /(?<![\w-])(?:(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["'][^"'\r\n]{0,20}["'])?)[ \t]+["']?(?:\$(?:env:)?|%(?=[A-Za-z_]\w{0,100}%))|(?:printenv|aws[ \t]+configure[ \t]+get|heroku[ \t]+config:get|netlify[ \t]+env:get|launchctl[ \t]+getenv|dotenvx?[ \t]+get)[ \t]+["']?\$?|pulumi[ \t]+config[ \t]+get[ \t]+["']?(?:[\w-]{1,100}:)?|terraform[ \t]+output(?:[ \t]+-(?:json|no-color|state=[^\s|;&]{1,300}))*[ \t]+["']?|chamber[ \t]+read(?:[ \t]+(?:-q|--quiet|(?:-v|--version)[ \t=]+\d{1,9}))*[ \t]+[\w.\/-]{1,100}[ \t]+)\{?([A-Za-z_][A-Za-z0-9_]{0,100})/y;
+  /(?<![\w-])(?:(?:echo(?:[ \t]+-[neE]+)?|printf(?:[ \t]+["'][^"'\r\n]{0,20}["'])?)[ \t]+["']?(?:\$(?:env:)?|%(?=[A-Za-z_]\w{0,100}%))|(?:printenv|aws[ \t]+configure[ \t]+get|heroku[ \t]+config:get|netlify[ \t]+env:get|convex[ \t]+env[ \t]+get|(?:firebase[ \t]+)?functions:secrets:access|launchctl[ \t]+getenv|dotenvx?[ \t]+get)[ \t]+["']?\$?|pulumi[ \t]+stack[ \t]+output(?=[^\r\n|;&]{0,200}[ \t]--show-secrets(?![\w-]))(?:[ \t]+-[-\w]+(?:=[^\s|;&]{1,300})?)*[ \t]+["']?|pulumi[ \t]+config[ \t]+get[ \t]+["']?(?:[\w-]{1,100}:)?|terraform[ \t]+output(?:[ \t]+-(?:json|no-color|state=[^\s|;&]{1,300}))*[ \t]+["']?|chamber[ \t]+read(?:[ \t]+(?:-q|--quiet|(?:-v|--version)[ \t=]+\d{1,9}))*[ \t]+[\w.\/-]{1,100}[ \t]+)\{?([A-Za-z_][A-Za-z0-9_]{0,100})/y;
 /**
  * A package manager's or git's setting printed (`npm config get //registry.npmjs.org/:_authToken`, `pnpm`'s and `yarn`'s, `git config
  * user.password`): the setting's name must be a secret's. npm's legacy and a private registry's tokens are UUIDs, no shape of their own.
@@ -203,7 +204,7 @@ const isPrintedValue = (value: string) => !isStandIn(value) && /[A-Za-z0-9]/.tes
 
 export const printedSecretDetector: Detector = {
   keywords: [
-    "echo", "printf", "printenv", "aws configure", "heroku config", "netlify env:get", "pulumi config", "chamber read", "launchctl getenv", "dotenv get", "dotenvx get", "keyring get", "rclone obscure", "rclone reveal", "npm config", "pnpm config", "yarn config", "git config", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "op signin", "pass show", "lpass show", "gopass show", "pass ", "gopass ", "secret-tool lookup", "keepassxc-cli show", "bw get", "get-secret",
+    "echo", "printf", "printenv", "aws configure", "heroku config", "netlify env:get", "convex env get", "functions:secrets:access", "pulumi config", "pulumi stack output", "chamber read", "launchctl getenv", "dotenv get", "dotenvx get", "keyring get", "rclone obscure", "rclone reveal", "npm config", "pnpm config", "yarn config", "git config", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "op signin", "pass show", "lpass show", "gopass show", "pass ", "gopass ", "secret-tool lookup", "keepassxc-cli show", "bw get", "get-secret",
     "oathtool", "find-generic-password", "find-internet-password", "secrets versions",
     "get-parameter", "get-secret-value", "get-login-password", "keyvault", "terraform output", "base64", "jsonpath", "view-secret", "vault", "openssl rand",
     "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "infisical", "argocd", "nmcli", "keys list", "list-keys", "admin-key",
