@@ -137,6 +137,8 @@ describe("what is kept around a redaction", () => {
     ["curl -u admin:Xy7pQ2vL9k https://x", "curl -u admin:[REDACTED:password] https://x"],
     ["curl --user 'ci:Xy7p Q2vL9k' https://x", "curl --user 'ci:[REDACTED:password]' https://x"],
     ["smbclient //srv/share -U alice%Xy7pQ2vL9k", "smbclient //srv/share -U alice%[REDACTED:password]"],
+    ["curl -u admin:'Welc0me!23' https://x; curl --user ci:\"Xy7p Q2vL9k\" https://x", "curl -u admin:'[REDACTED:password]' https://x; curl --user ci:\"[REDACTED:password]\" https://x"],
+    ["smbclient //srv/share -U alice%'Xy7p&Q2vL9k'; lftp -u deploy,'Zz8k q1wm2x' ftp.example.com", "smbclient //srv/share -U alice%'[REDACTED:password]'; lftp -u deploy,'[REDACTED:password]' ftp.example.com"],
     ["docker login -u bot -p Xy7pQ2vL9k ghcr.io", "docker login -u bot -p [REDACTED:password] ghcr.io"],
     ["tool --password Xy7pQ2vL9k --verbose", "tool --password [REDACTED:password] --verbose"],
     ["tool --password=hunter2", "tool --password=[REDACTED:password]"],
@@ -2197,7 +2199,7 @@ describe("an API key given to curl as the user with no password, and influx's -t
       ["curl https://api.example.com/v1/charges -u Zx8Cv7Bn6Mq5Lp4Ks3Jd2:", "curl https://api.example.com/v1/charges -u [REDACTED:password]:"],
       ["influx config create -n default -u http://localhost:8086 -o org -t Zx8Cv7Bn6Mq5Lp4Ks3Jd2Zx8Cv7Bn6Mq5Lp4Ks3Jd2== -a", "influx config create -n default -u http://localhost:8086 -o org -t [REDACTED:secret] -a"],
     ],
-    [["a user with no password, a variable, another command's -t", "curl -u alice: https://x\ncurl -u $STRIPE_KEY: https://x\ninfluxd -t 5\ndocker build -t app:2.1 ."]],
+    [["a user with no password, a variable, another command's -t", "curl -u alice: https://x\ncurl -u $STRIPE_KEY: https://x\ninfluxd -t 5\ndocker build -t app:2.1 .\ncurl -u admin:'$PASSWORD' https://x\ncurl -u admin:\"${PASS}\" https://x\ncurl -u admin:'' https://x"]],
   );
 });
 

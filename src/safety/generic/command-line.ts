@@ -514,6 +514,9 @@ function commandEnd(text: string, from: number, quotedLines = false): number {
   return limit;
 }
 
+/** A quoted word right after a bare one, which the shell joins to it (closed on its line). */
+const QUOTED_TAIL = /"([^"\n]{1,1000})"|'([^'\n]{1,1000})'/y;
+
 function toolDetector(tool: Tool): Detector {
   return {
     keywords: tool.keywords,
@@ -535,12 +538,18 @@ function toolDetector(tool: Tool): Detector {
           // A bare word after a space that starts with `-` is the next flag; quoted or attached (`-p-x…`), a password.
           const nextFlag = v !== null && m[3] !== undefined && /[ \t]/.test(line.charAt(v.start - 1)) && v.value.startsWith("-");
           if (v === null || nextFlag) continue;
-          const found = tool.password(v.value, command, line.slice(0, v.start));
+          // A bare word the shell joins to a quoted tail (`-u admin:'p@ss w0rd'`): read whole, the tail's quotes kept out of the secret.
+          QUOTED_TAIL.lastIndex = v.end;
+          const tail = m[3] !== undefined ? QUOTED_TAIL.exec(line) : null;
+          const value = tail ? v.value + (tail[1] ?? tail[2]) : v.value;
+          const from = (offset: number) => base + v.start + offset + (tail && offset >= v.value.length ? 1 : 0);
+          const to = (offset: number) => base + v.start + offset + (tail && offset > v.value.length ? 1 : 0);
+          const found = tool.password(value, command, line.slice(0, v.start));
           // A value that may hold several secrets (a request's body) is no stand-in as a whole (`{"foo": …}`): each secret is judged.
-          const parts = found === null ? [] : typeof found[0] !== "number" ? (found as Array<[number, number]>) : isStandIn(v.value) ? [] : [found as [number, number]];
+          const parts = found === null ? [] : typeof found[0] !== "number" ? (found as Array<[number, number]>) : isStandIn(value) ? [] : [found as [number, number]];
           for (const part of parts) {
-            if (isStandIn(v.value.slice(part[0], part[1]))) continue;
-            out.push({ start: base + v.start + part[0], end: base + v.start + part[1], kind: tool.kind ?? "password", ...widenedIfCut(v.value) });
+            if (isStandIn(value.slice(part[0], part[1]))) continue;
+            out.push({ start: from(part[0]), end: to(part[1]), kind: tool.kind ?? "password", ...widenedIfCut(value) });
           }
         }
       }
