@@ -1040,6 +1040,21 @@ describe("a JSON file of secrets decrypted (sops -d secrets.enc.json): each opaq
   });
 });
 
+describe("a password named in French, German, Turkish or Polish (mot_de_passe, Kennwort, şifre, hasło as haslo) in settings, JSON and code", () => {
+  exactAndKept(
+    [
+      ["DB_MOT_DE_PASSE=Xk9mQ2pL7vR3\nmotdepasse=soleilbleu", "DB_MOT_DE_PASSE=[REDACTED:secret]\nmotdepasse=[REDACTED:secret]"],
+      ['{"utilisateur": "admin", "motDePasse": "Xk9mQ2pL7vR3"}', '{"utilisateur": "admin", "motDePasse": "[REDACTED:secret]"}'],
+      ["DB_KENNWORT=geheim123\nkennwort: Xk9mQ2pL7vR3", "DB_KENNWORT=[REDACTED:secret]\nkennwort: [REDACTED:secret]"],
+      ["YENI_SIFRE=Xk9mQ2pL7vR3\n  sifre = 'Zz8kq1wm2xQ4'", "YENI_SIFRE=[REDACTED:secret]\n  sifre = '[REDACTED:secret]'"],
+      ['DB_HASLO=Xk9mQ2pL7vR3\n<haslo>Zz8kq1wm2xQ4</haslo>', "DB_HASLO=[REDACTED:secret]\n<haslo>[REDACTED:secret]</haslo>"],
+    ],
+    [
+      ["code reading them, a path, a word going on", 'mot_de_passe = request.form["mot_de_passe"]\nsifre = input("Şifre: ")\nuser.haslo = hash(haslo)\nSIFRE_DOSYASI=/etc/app/sifre.txt\nconst hasLoaded = "Zx8Cv7Bn6Mq5Lp4K"\nsifreleme = "AES256"'],
+    ],
+  );
+});
+
 describe("French's short password label MDP in NAME=value and NAME: value; an MDP (Markov decision process) in prose stays", () => {
   exactAndKept(
     [
@@ -1597,7 +1612,7 @@ describe("a German or Dutch password's label joined to a word by a hyphen (das W
     [
       ["das WLAN-Passwort ist tinkerbell42", "das WLAN-Passwort ist [REDACTED:password]"],
       ["Das Admin-Passwort ist Sommer2026!", "Das Admin-Passwort ist [REDACTED:password]"],
-      ["Root-Kennwort: Winter2026x", "Root-Kennwort: [REDACTED:password]"],
+      ["Root-Kennwort: Winter2026x", "Root-Kennwort: [REDACTED:secret]"],
       ["het wifi-wachtwoord is tinkerbell42", "het wifi-wachtwoord is [REDACTED:password]"],
     ],
     [["words of a sentence, a flag, a compound it starts", "das WLAN-Passwort ist auf der Rückseite\n--passwort Sommer2026!\ndie Passwort-Richtlinie ist streng"]],

@@ -55,7 +55,7 @@ const MDP_NAME = /(?:^|[^a-z0-9])mdp$/i;
  * Name endings that mark a secret. `pass` only as a whole word (`DB_PASS`, not `bypass`), `pw`
  * and `pwd` after a separator (`DB_PWD`, `ADMIN_PW`, `?pw=`, `Uid=sa;Pwd=...`) or alone, never
  * ending a longer word (`pw=…`; the shell's `PWD` holds a path, which isAssignedSecret lets
- * through), OpenLDAP's `rootpw` and `bindpw`, a Wi-Fi network's pre-shared key (`psk`), French's short password (`MDP`), `*_KEY`
+ * through), a password in other languages (`passwort`, `kennwort`, `mot_de_passe`, `contraseña`, `senha`, `wachtwoord`, Turkish `şifre`, Polish `haslo`), OpenLDAP's `rootpw` and `bindpw`, a Wi-Fi network's pre-shared key (`psk`), French's short password (`MDP`), `*_KEY`
  * for any separated key, Azure's `primaryKey` and `secondaryKey` (weak: code's `primaryKey: "id"` stays), `*_PAT` (a personal access token), `auth`, `credentials` and `creds` alone (docker's `"auth"`, npm's `_auth`),
  * a signing salt, seed or HMAC key (`SIGNING_SALT`, `MASTER_SEED`, `webhook_hmac`: weak names, a random-looking value only), a TOTP
  * seed under `totp` alone (Bitwarden's `"totp": "<base32>"`: weak too; `"totp": true` stays), a passcode as a password,
@@ -64,10 +64,10 @@ const MDP_NAME = /(?:^|[^a-z0-9])mdp$/i;
  * answer (`security_answer`, `securityAnswer2`: a password by another name), MySQL's password hash (`authentication_string: *6BB4…`, a `\G` row), Yarn's `npmAuthIdent` (`user:password`), the 1Password CLI v1's session (`OP_SESSION_<account>`: the account's
  * shorthand ends the name), Honeycomb's `X-Honeycomb-Team` header (its API key under a team's name).
  */
-const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase|code)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})key|(?:primary|secondary)key|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])totp|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])authentication_string|(?<![\w.-])(?:${KEY_LABELS.join("|")})|(?<![a-z0-9])op_session_[a-z0-9_]{1,40}|(?<![a-z0-9])x-honeycomb-team)${SUFFIX}`;
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase|code)|passwort|kennwort|mot[_.-]?de[_.-]?passe|contrase(?:ñ|n)a|senha|wachtwoord|(?<![a-z0-9])(?:ş|s)ifre|(?<![a-z0-9])haslo|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})key|(?:primary|secondary)key|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])totp|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])authentication_string|(?<![\w.-])(?:${KEY_LABELS.join("|")})|(?<![a-z0-9])op_session_[a-z0-9_]{1,40}|(?<![a-z0-9])x-honeycomb-team)${SUFFIX}`;
 /** Names whose value is secret whatever it looks like (redis-cli's password in `REDISCLI_AUTH` too); other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
-  String.raw`(?:pass(?:word|wd|phrase|code)|passwort|contrase(?:ñ|n)a|senha|wachtwoord|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})[_.-]?key|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])rediscli_auth|(?<![a-z0-9])authentication_string)$`,
+  String.raw`(?:pass(?:word|wd|phrase|code)|passwort|kennwort|mot[_.-]?de[_.-]?passe|contrase(?:ñ|n)a|senha|wachtwoord|(?<![a-z0-9])(?:ş|s)ifre|(?<![a-z0-9])haslo|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})[_.-]?key|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])rediscli_auth|(?<![a-z0-9])authentication_string)$`,
   "i",
 );
 const NAME_SUFFIX = new RegExp(`${SUFFIX}$`, "i");
@@ -785,7 +785,7 @@ function isEscapedFlagStandIn(text: string, start: number, name: string, value: 
 
 export const assignmentDetector: Detector = {
   // A personal access token's name (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`) by what follows it: "pat" alone starts every path.
-  keywords: ["pass", "pw", "psk", "mdp", "secret", "token", "key", "pat=", "pat:", 'pat"', "auth", "credential", "creds", "identified", "mnemonic", "seed", "salt", "hmac", "totp", "signature", "contrase", "senha", "wachtwoord", "answer", "op_session_", "x-honeycomb-team", ...KEY_LABELS],
+  keywords: ["pass", "pw", "psk", "mdp", "secret", "token", "key", "pat=", "pat:", 'pat"', "auth", "credential", "creds", "identified", "mnemonic", "seed", "salt", "hmac", "totp", "signature", "contrase", "senha", "wachtwoord", "kennwort", "ifre", "haslo", "answer", "op_session_", "x-honeycomb-team", ...KEY_LABELS],
   find(text: string, hits: Hits, out: Finding[]): void {
     let tried = -1;
     let done = 0;
