@@ -920,6 +920,18 @@ describe("cookies in code (a Python dict, Playwright's addCookies): a signed val
   );
 });
 
+describe("a password or a key under a label in another script that is a quoted key (JSON's, a Python dict's)", () => {
+  exactAndKept(
+    [
+      ['{"用户名": "admin", "密码": "Hunter2024!"}', '{"用户名": "admin", "密码": "[REDACTED:password]"}'],
+      ["{'пароль': 'Zx8Cv7Bn6Mq5'}", "{'пароль': '[REDACTED:password]'}"],
+      ['"パスワード": "Zx8Cv7Bn6Mq5",\n"lösenord" : "Tr0ub4dor&3"', '"パスワード": "[REDACTED:password]",\n"lösenord" : "[REDACTED:password]"'],
+      ['"токен": "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE"', '"токен": "[REDACTED:secret]"'],
+    ],
+    [["a locale's strings, a form's label", '"Пароль": "Password",\n"пароль": "Enter password",\n"密码": "请输入密码",\n{"label": "密码", "type": "password"},\n"şifre": "Password"']],
+  );
+});
+
 describe("a password told after Ukrainian пароль and a few words naming whose (від, і, ї, є: letters Russian lacks)", () => {
   exactAndKept(
     [

@@ -266,6 +266,7 @@ describe("1 MiB of near-misses of each newer rule completes, and redacts nothing
     ["PuTTY's private lines announced, over and over, none following", `${"Private-Lines: 999\n-- Private-Lines:\n".repeat(500)}`],
     ["quoted words after a label, never closed", `password is "${"Ab1! ".repeat(400)}`],
     ["a label in another script, then many words and no colon", `пароль${" от базы".repeat(200)} ${"Ab1".repeat(3)}`],
+    ["labels in other scripts as quoted keys, each closing quote with no colon after", `${'"пароль" "密码"\''.repeat(300)}: "Ab1`],
     ["here-documents into a secret's file, never closed", `cat > token <<EOF\nAb1${"Ab1".repeat(20)}\ncat <<X > .vault-pass <<Y\n`],
     ["values told before their label, never followed by 'as'", `use ${"Ab1".repeat(40)} set ${"Ab1".repeat(5)} to password `],
     ["redis reply lines, each pair cut short", '1) "password"\n2) "pass\n3) "token"\n 12345) "'],

@@ -15,7 +15,7 @@ import { TRAILING, looksLikePassword, looksLikeStrongPassword } from "./prose-se
  * only as someone's, as "my key" is; accented; prose-secret.ts reads `cle API`). The keyword pass reads ASCII,
  * but folds the first letter outside ASCII of these labels (the ł of hasło) to one keyword of their
  * own (OTHER_SCRIPT_LABEL). The value is written in ASCII, as passwords are, right after the label
- * and its particle, copula or colon (in quotes, guillemets too: "пароль — «…»"), or after a few words and a colon ("пароль от базы: …", Ukrainian's "пароль від бази: …", "hasło
+ * and its particle, copula or colon (in quotes, guillemets too: "пароль — «…»"; the label a quoted key: `{"密码": "…"}`, `'пароль': '…'`), or after a few words and a colon ("пароль от базы: …", Ukrainian's "пароль від бази: …", "hasło
  * do bazy to …"). A password is held to a password's shape, a key to a random one. Turkish
  * `parola` only as a label (`Parola:`, `parolası`): in Italian it is any word ("la parola è …"). Korean 암호 is a cipher
  * as often as a password ("암호는 ChaCha20입니다"): its value is held to one drawn at random, or a strong password's shape
@@ -32,7 +32,7 @@ const PASSWORD_LABEL =
 const KEY_LABEL = String.raw`(?<=[Cc]l)é[ \t]+(?:d'|de[ \t]+)?(?:API|secr[eè]te)|(?<=(?:^|[ \t])(?:[MmTtSs]a|[Vv]otre|[Nn]otre)[ \t]+[Cc]l)é|ключ(?:[ \t]+API)?|токен|キー|トークン|密[钥鑰]|令牌|키|토큰|シークレット|秘密鍵|秘[钥鑰]|chave(?:[ \t]+de)?[ \t]+API|sleutel|(?:token|secret|api[ \t_-]?key|(?<![A-Za-z])key)(?=${CJK_COPULA})`;
 const TOLD = new RegExp(
   String.raw`(?:(${PASSWORD_LABEL})|${KEY_LABEL})(?![a-zçğıöşüąćęłńóśźżа-яёіїєґ])` +
-    String.raw`(?:(?:[ \t]+(?:[а-яёіїєґ]{1,20}|[a-z][\w.-]{0,30})){1,4}(?:[ \t]*[:：=—]|[ \t]+to)[ \t]*|[ \t]*(?:[:：=]|${CJK_PARTICLE}[ \t]*[:：]?|—|-|(?:to|je|on|är|er|ist|est|é|è|es|is|adalah|là)(?=[ \t]))?[ \t]*)` +
+    String.raw`(?:(?:[ \t]+(?:[а-яёіїєґ]{1,20}|[a-z][\w.-]{0,30})){1,4}(?:[ \t]*[:：=—]|[ \t]+to)[ \t]*|["'][ \t]*[:：=][ \t]*|[ \t]*(?:[:：=]|${CJK_PARTICLE}[ \t]*[:：]?|—|-|(?:to|je|on|är|er|ist|est|é|è|es|is|adalah|là)(?=[ \t]))?[ \t]*)` +
     String.raw`(?:["'\x60“「『„]|«[ \u00a0\u202f]?)?([\x21\x23-\x26\x28-\x5f\x61-\x7e]{4,128})`,
   "diy",
 );
