@@ -920,6 +920,24 @@ describe("cookies in code (a Python dict, Playwright's addCookies): a signed val
   );
 });
 
+describe("a secret in a property list (<key>API_TOKEN</key> then <string>…</string>) and in an element an attribute names (<entry key=\"db.password\">…</entry>)", () => {
+  const plist = (key: string, value: string) => `<dict>\n\t<key>EnvironmentVariables</key>\n\t<dict>\n\t\t<key>${key}</key>\n\t\t<string>${value}</string>\n\t</dict>\n</dict>`;
+  exactAndKept(
+    [
+      [plist("API_TOKEN", "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE"), plist("API_TOKEN", "[REDACTED:secret]")],
+      ["<key>password</key>\n<string>Hunter2024!</string>\n<key>SecretKey</key><string>Zx8Cv7Bn6Mq5Lp4K</string>", "<key>password</key>\n<string>[REDACTED:secret]</string>\n<key>SecretKey</key><string>[REDACTED:secret]</string>"],
+      ['<properties>\n  <entry key="db.password">Hunter2024!</entry>\n  <entry key="db.user">app</entry>\n</properties>', '<properties>\n  <entry key="db.password">[REDACTED:secret]</entry>\n  <entry key="db.user">app</entry>\n</properties>'],
+      ['<param name="secret">Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE</param>', '<param name="secret">[REDACTED:secret]</param>'],
+    ],
+    [
+      [
+        "an app's settings, a build variable, a usage string, a form",
+        '<key>CFBundleVersion</key>\n<string>1.0</string>\n<key>API_TOKEN</key>\n<string>$(API_TOKEN)</string>\n<key>NSFaceIDUsageDescription</key>\n<string>Use Face ID to unlock your passwords</string>\n<key>PasswordField</key><string>Password</string>\n<input name="password" value="">\n<label name="token">Your token</label>\n<entry key="db.password">${DB_PASSWORD}</entry>',
+      ],
+    ],
+  );
+});
+
 describe("a password or a key under a label in another script that is a quoted key (JSON's, a Python dict's)", () => {
   exactAndKept(
     [

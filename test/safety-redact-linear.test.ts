@@ -156,6 +156,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["ellipses", "token=…sk-…ghp_…"],
     ["colour codes and escapes", "\x1b[1;39m\\033[0m\\e[\x1b[31"],
     ["xml elements never closed", "<password>a<apiKey x='1'>b<token>"],
+    ["property list keys and named elements never closed", '<key>token</key> <entry key="password">a <param name="secret" '],
     ["sql statements without a quoted password", "CREATE ROLE app WITH LOGIN PASSWORD IDENTIFIED BY "],
     ["telegram-like ids without a token", "123456789:AA 1234567890:AAb "],
     ["value-cutting commands on one long line", "grep -oP 'TOKEN=\\K' | cut -d= awk -F= sed -n 's/API_KEY=//' "],

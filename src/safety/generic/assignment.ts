@@ -631,16 +631,23 @@ function columnPair(text: string, start: number): Finding | undefined {
 
 /**
  * An XML element named for a secret: `<password>...</password>` (Maven's settings.xml, .NET and Java
- * configs), or its `value` attribute (`<password value="..."/>`).
+ * configs), or its `value` attribute (`<password value="..."/>`); a property list's `<key>API_TOKEN</key>` and the
+ * `<string>…</string>` after it (an app's config plist, a launchd job's EnvironmentVariables); an element an attribute
+ * names, its text the value (Java's XML properties: `<entry key="db.password">…</entry>`, `<param name="secret">…</param>`).
  */
 const XML_ELEMENT = /([A-Za-z0-9_.-]{1,100})(?:[ \t][^<>\r\n]{0,200})?>([^<\r\n]{1,1000})<\/\1>/dy;
 const XML_VALUE = /([A-Za-z0-9_.-]{1,100})[ \t](?:[^<>\r\n]{0,200}?[ \t])?value[ \t]*=[ \t]*"([^"<>\r\n]{1,1000})"/dy;
+const PLIST_STRING = /([A-Za-z0-9_.-]{1,100})<\/key>\s{0,200}<string>([^<\r\n]{1,1000})<\/string>/dy;
+const NAMED_ELEMENT = /([A-Za-z0-9_.-]{1,100})"[^<>\r\n]{0,200}?(?<!\/)>([^<\r\n]{1,1000})<\//dy;
+const NAMING_ATTRIBUTE = /[ \t](?:key|name)="$/;
 
 function xmlElement(text: string, start: number): Finding | undefined {
-  if (text[start - 1] !== "<") return undefined;
-  XML_ELEMENT.lastIndex = start;
+  const before = text.slice(Math.max(0, start - 7), start);
+  const form = before.endsWith("<key>") ? PLIST_STRING : NAMING_ATTRIBUTE.test(before) ? NAMED_ELEMENT : text[start - 1] === "<" ? XML_ELEMENT : undefined;
+  if (form === undefined) return undefined;
+  form.lastIndex = start;
   XML_VALUE.lastIndex = start;
-  const m = XML_ELEMENT.exec(text) ?? XML_VALUE.exec(text);
+  const m = form.exec(text) ?? (form === XML_ELEMENT ? XML_VALUE.exec(text) : null);
   const span = m?.indices?.[2];
   if (!m || !span || !SECRET_KEY.test(m[1] as string) || !isAssignedSecret(m[1] as string, m[2] as string, true, undefined)) return undefined;
   return { start: span[0], end: span[1], kind: "secret" };
