@@ -920,6 +920,27 @@ describe("cookies in code (a Python dict, Playwright's addCookies): a signed val
   );
 });
 
+describe("a password given on the command line to dotnet nuget add source, expo login, bw unlock or login, drush upwd, and certbot's --eab-hmac-key", () => {
+  exactAndKept(
+    [
+      [
+        "dotnet nuget add source https://nuget.pkg.github.com/acme/index.json -n github -u dev -p Zx8Cv7Bn6Mq5Lp4K --store-password-in-clear-text",
+        "dotnet nuget add source https://nuget.pkg.github.com/acme/index.json -n github -u dev -p [REDACTED:password] --store-password-in-clear-text",
+      ],
+      ["npx expo login -u dev -p 'Hunter2024!'", "npx expo login -u dev -p '[REDACTED:password]'"],
+      ["bw unlock Hunter2024!\nbw login me@acme.dev 'Tr0ub4dor&3'", "bw unlock [REDACTED:password]\nbw login me@acme.dev '[REDACTED:password]'"],
+      ["drush upwd admin 'Hunter2024!'; drush user:password editor Zx8Cv7Bn6Mq5", "drush upwd admin '[REDACTED:password]'; drush user:password editor [REDACTED:password]"],
+      ["certbot certonly --eab-kid kid_1 --eab-hmac-key Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE -d acme.dev", "certbot certonly --eab-kid kid_1 --eab-hmac-key [REDACTED:secret] -d acme.dev"],
+    ],
+    [
+      [
+        "prose naming the commands, flags naming a variable, other subcommands",
+        "use bw unlock to get a session\nbw unlock --passwordenv BW_PASS --raw\nbw login --apikey\ndrush upwd admin to reset it\ndotnet nuget add source ./packages -n local\ndotnet pack -p:Version=1.2\nexpo login -u dev",
+      ],
+    ],
+  );
+});
+
 describe("a secret in a property list (<key>API_TOKEN</key> then <string>…</string>) and in an element an attribute names (<entry key=\"db.password\">…</entry>)", () => {
   const plist = (key: string, value: string) => `<dict>\n\t<key>EnvironmentVariables</key>\n\t<dict>\n\t\t<key>${key}</key>\n\t\t<string>${value}</string>\n\t</dict>\n</dict>`;
   exactAndKept(

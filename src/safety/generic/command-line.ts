@@ -37,9 +37,9 @@ function valueOf(m: RegExpExecArray, first: number): { value: string; start: num
 // ---------------------------------------------------------------------------------------------
 // Long and single-dash flags named for a secret
 
-/** Flag names (dashes removed) whose value is a secret; `auth` too (`netlify deploy --auth x`, `--proxy-auth user:x`: `--auth basic` is a plain word). */
+/** Flag names (dashes removed) whose value is a secret (an ACME account's `--eab-hmac-key` among the keys); `auth` too (`netlify deploy --auth x`, `--proxy-auth user:x`: `--auth basic` is a plain word). */
 const SECRET_FLAG =
-  /^(?:[a-z0-9_-]*[-_])?(?:password|passwd|passphrase|pass|pwd|secret|token|cookie|(?:api|access|secret|auth|master|client|license|account|private)[-_]?key|auth)$|^(?:store|key|srcstore|deststore|srckey|destkey)pass$|^pass(?:in|out)$/i;
+  /^(?:[a-z0-9_-]*[-_])?(?:password|passwd|passphrase|pass|pwd|secret|token|cookie|(?:api|access|secret|auth|master|client|license|account|private|hmac)[-_]?key|auth)$|^(?:store|key|srcstore|deststore|srckey|destkey)pass$|^pass(?:in|out)$/i;
 /** Boolean flags that only mention a secret: `--ask-pass`, `--no-password`, `--prompt-token`. */
 const NOT_A_VALUE_FLAG = /^(?:ask|no|prompt|show|reset|change|require|skip|use|with|read|print|list|rotate|revoke|generate)[-_]/i;
 /** Between a flag and its value: `=`, spaces, or the next element of a list (`["--db-password", "…"]`, a container's or an MCP server's args). */
@@ -245,6 +245,9 @@ const TOOLS: Tool[] = [
   { keywords: ["ldap"], command: /ldap[a-z]{2,10}(?=[\s"'])/iy, flag: flag("-w"), password: whole },
   { keywords: ["sqlcmd"], command: /sqlcmd(?=[\s"'])/iy, flag: flag("-P"), password: whole },
   { keywords: ["twine"], command: /twine[ \t]+upload(?=[\s"'])/iy, flag: flag("-p|--password"), password: whole },
+  // A package source's password: `dotnet nuget add source <url> -u me -p x` (`update source` too); Expo's `expo login -u me -p x`.
+  { keywords: ["dotnet"], command: /dotnet[ \t]+nuget[ \t]+(?:add|update)[ \t]+source(?=[\s"'])/iy, flag: flag("-p"), password: whole },
+  { keywords: ["expo"], command: /expo(?:-cli)?[ \t]+login(?=[\s"'])/iy, flag: flag("-p"), password: whole },
   // Secrets stored in a vault from the command line: the value is the secret.
   { keywords: ["gh"], command: /gh[ \t]+secret[ \t]+set(?=[\s"'])/iy, flag: flag("-b|--body"), password: whole },
   // A variable holds settings, but a key is put there too (`gh variable set STRIPE --body sk_…`): an opaque token goes, and
@@ -272,6 +275,10 @@ const TOOLS: Tool[] = [
   { keywords: ["cargo"], command: /cargo[ \t]+login(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   { keywords: ["ngrok"], command: /ngrok[ \t]+(?:config[ \t]+add-)?authtoken(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   { keywords: ["vault"], command: /vault[ \t]+login(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  // Bitwarden's `bw unlock x` and `bw login me@x.dev x` (`--passwordenv NAME`, a flag, names a variable); Drupal's `drush upwd admin x`
+  // (`user:password`, `user-password`). Shaped like a password: prose names these commands too ("bw unlock to get a session").
+  { keywords: ["bw"], command: /bw[ \t]+(?:unlock|login[ \t]+[^\s-]\S*)(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
+  { keywords: ["drush"], command: /drush[ \t]+(?:upwd|user[:-]password)[ \t]+[^\s-]\S*(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
   { keywords: ["htpasswd"], command: /htpasswd(?:[ \t]+-[A-Za-z]+){0,8}?[ \t]+-[A-Za-z]{0,8}b[A-Za-z]{0,8}(?:[ \t]+-[A-Za-z]+){0,8}[ \t]+\S+[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   // `htpasswd -nb user x` prints the line instead of writing a file: no file before the user.
   { keywords: ["htpasswd"], command: /htpasswd(?:[ \t]+-[A-Za-z]+){0,8}?[ \t]+-[A-Za-z]{0,8}(?:nb|bn)[A-Za-z]{0,8}(?:[ \t]+-[A-Za-z]+){0,8}[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
