@@ -2562,6 +2562,20 @@ describe("a process's environment read from /proc (cat /proc/1/environ | tr '\\0
   test("kept: a folder of /proc, a file named after environ", () => expect([commandPrints("ls /proc/1/"), commandPrints("cat /proc/1/environment.txt")]).toEqual([undefined, undefined]));
 });
 
+describe("an environment printed by kubectl set env --list, systemctl show-environment or docker inspect's range over .Config.Env: an opaque token goes whatever its name", () => {
+  const { redact, redactOutput } = createRedactor();
+  const dump = "HOSTNAME=api-7d9f8c6b5-x2k4p\nSTRIPE=Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE\nNODE_ENV=production\n";
+  const masked = "HOSTNAME=api-7d9f8c6b5-x2k4p\nSTRIPE=[REDACTED:secret]\nNODE_ENV=production\n";
+  const commands = ["kubectl set env deploy/api --list", "systemctl --user show-environment", "docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' api"];
+  for (const command of commands) {
+    test(command, () => expect(redactOutput(dump, commandPrints(command) ?? "key").text).toBe(masked));
+    test(`$ ${command}, pasted`, () => expect(redact(`$ ${command}\n${dump}`).text).toBe(`$ ${command}\n${masked}`));
+  }
+  test("$ xargs -0 -L1 -a /proc/1/environ, pasted", () => expect(redact(`$ xargs -0 -L1 -a /proc/1/environ\n${dump}`).text).toBe(`$ xargs -0 -L1 -a /proc/1/environ\n${masked}`));
+  test("kept: a variable set, a unit's settings, one field inspected", () =>
+    expect(["kubectl set env deploy/api FOO=bar", "systemctl show api", "docker inspect -f '{{.Config.Image}}' api"].map(commandPrints)).toEqual([undefined, undefined, undefined]));
+});
+
 describe("a URL's key in a template literal, its backtick right after the value (fetch(`…&appid=…`))", () => {
   exactAndKept(
     [

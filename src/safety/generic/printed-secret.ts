@@ -699,14 +699,16 @@ const SHOWN_FILE = new RegExp(String.raw`(?<![\w-])${FILE_VIEWER}[ \t]+["']?([^\
 /**
  * A process's whole environment printed, as an environment file is (`env`, `printenv` with no name,
  * `export -p`, bash's `declare -p` and `declare -x` (with names or none: `declare -x STRIPE="…"` lines), `set` alone (cmd's, or a shell's variables), `docker exec app env`, `kubectl exec pod -- env`, `doppler secrets download --format env`,
- * a process's as Linux keeps it (`cat /proc/1/environ | tr '\0' '\n'`, `xargs -0 -L1 -a /proc/self/environ`, `strings /proc/<pid>/environ`):
+ * a process's as Linux keeps it (`cat /proc/1/environ | tr '\0' '\n'`, `xargs -0 -L1 -a /proc/self/environ`, `strings /proc/<pid>/environ`),
+ * `kubectl set env deploy/api --list`, `systemctl show-environment` (systemd's manager's), a container's through a template
+ * (`docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' api`):
  * `NAME=value` lines whose names need not say which hold a key. `env NAME=x cmd` runs a command; `env NAME=x` and `env -u NAME`
  * alone print the environment so changed. After a command that runs the one
  * after it (`time env`, `nice -n 10 env`, `nohup env`, `sudo -E env`, `env -i FOO=1 env`, `DEBUG=1 env`: command-wrappers.ts), as alone.
  */
 const DUMP_START = String.raw`(?:^|[|;&(][ \t]*|--[ \t]+)${WRAPPED}`;
 const ENV_DUMP = new RegExp(
-  String.raw`${DUMP_START}(?:printenv|env${ENV_OPTIONS}|export[ \t]+-p|set|cmd(?:\.exe)?[ \t]+\/c[ \t]+set)[ \t]*(?=$|[|;&>)])|${DUMP_START}(?:declare|typeset)[ \t]+-[A-Za-z]*[px][A-Za-z]*(?:[ \t]+[A-Za-z_]\w{0,100}){0,20}[ \t]*(?=$|[|;&>)])|\b(?:exec|run|ssh)\b[^\r\n|;&]{0,200}(?:[ \t]|(?:-C|--command)=)["']?(?:printenv|env)["']?(?:[ \t]+-{1,2}[A-Za-z][\w-]{0,40}(?:[ \t=]+[^\s|;&"'-][^\s|;&"']{0,200})?){0,5}[ \t]*(?=$|[|;&>)])|doppler[ \t]+secrets[ \t]+download[^\r\n|;&]{0,200}--format[ \t=]+(?:env|dotenv)|\/proc\/(?:\d{1,10}|self|\$\$|\$\w{1,40})\/environ(?![\w.-])`,
+  String.raw`${DUMP_START}(?:printenv|env${ENV_OPTIONS}|export[ \t]+-p|set|cmd(?:\.exe)?[ \t]+\/c[ \t]+set)[ \t]*(?=$|[|;&>)])|${DUMP_START}(?:declare|typeset)[ \t]+-[A-Za-z]*[px][A-Za-z]*(?:[ \t]+[A-Za-z_]\w{0,100}){0,20}[ \t]*(?=$|[|;&>)])|\b(?:exec|run|ssh)\b[^\r\n|;&]{0,200}(?:[ \t]|(?:-C|--command)=)["']?(?:printenv|env)["']?(?:[ \t]+-{1,2}[A-Za-z][\w-]{0,40}(?:[ \t=]+[^\s|;&"'-][^\s|;&"']{0,200})?){0,5}[ \t]*(?=$|[|;&>)])|doppler[ \t]+secrets[ \t]+download[^\r\n|;&]{0,200}--format[ \t=]+(?:env|dotenv)|kubectl[ \t]+set[ \t]+env[^\r\n|;&]{0,300}[ \t]--list(?![\w=-])|systemctl(?:[ \t]+--(?:user|system))?[ \t]+show-environment(?![\w-])|docker[ \t]+(?:container[ \t]+)?inspect[^\r\n|;&]{0,300}\{\{[ \t]*range[ \t]+\.Config\.Env[ \t]*\}\}|\/proc\/(?:\d{1,10}|self|\$\$|\$\w{1,40})\/environ(?![\w.-])`,
   "m",
 );
 
