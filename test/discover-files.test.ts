@@ -63,6 +63,15 @@ describe("discoverFiles", () => {
       `b p2/${B}/subagents/workflows/wf_1/agent-b4.jsonl`,
     ]);
   });
+
+  test("what earlier reads recorded of a folder is asked for only where a flat agent file's session must be known", () => {
+    const dir = history();
+    const asked: string[] = [];
+    const known = { digest: () => undefined, files: (folder: string) => (asked.push(folder.split("/projects/")[1] as string), new Map()) };
+    // A hook's pass for A: p2's flat agent file may be A's, p1 has none (a history of Claude Code 2.1 has none anywhere).
+    expect(names(discoverFiles([dir.projects], known, new Set([A])))).toEqual([`a p1/${A}.jsonl`, `a p1/${A}/subagents/agent-a1.jsonl`]);
+    expect(asked).toEqual(["p2"]);
+  });
 });
 
 test("a flat agent file written with spaces in its JSON still names its session", () => {

@@ -142,13 +142,15 @@ export function discoverFiles(roots: string[], known?: KnownFolders, only?: Read
       }
       const digest = only ? undefined : folderDigest(found.filter((f) => f.size !== 0));
       if (digest !== undefined && known?.digest(project.path) === digest) continue;
-      const knownHere = known?.files(project.path);
+      // Loaded only for a flat agent file (its session is named inside it): a hook's pass then reads none of the
+      // state's rows for the folders it does not read, and their number grows with the history.
+      let knownHere: ReturnType<KnownFolders["files"]> | undefined;
       const listed: TranscriptFile[] = [];
       for (const f of found) {
         if (f.size === undefined || f.size === 0) continue;
-        const cached = knownHere?.get(f.path);
         // Made here, not at the stat: a folder found unchanged needs none.
         const identity = `${f.dev}:${f.ino}`;
+        const cached = f.sessionId === undefined ? (knownHere ??= known?.files(project.path))?.get(f.path) : undefined;
         const id = f.sessionId ?? (cached !== undefined && cached.identity === identity ? cached.sessionId : sessionIdInside(f.path));
         if (!id) {
           skipped.push({ path: f.path, reason: "no session id in its first lines" });
