@@ -63,7 +63,7 @@ export function targetRows(scenarios: readonly ScenarioReport[], l: TargetLabels
     row<[number]>(15, "the state at most 25% of the history's size", [get("first-sync-256MiB", l.firstSync, "stateShare")], (v) => [`${(v * 100).toFixed(1)}%`, v <= 0.25]),
     row<[number, number]>(15, "a sync with nothing new at most 0.1x ccusage native's full scan (256 MiB)", [get("rescan-256MiB", l.noOp), get("rescan-256MiB", l.ccusage)], (o, n) => [`${ms(o)} vs ${ms(n)}: ${x(o / n)}`, o / n <= 0.1]),
     row<[number, number]>(15, "a sync with nothing new reads no more at 256 MiB than at 10 MB (bytes its process read)", [get("rescan-256MiB", l.noOp, "processReadBytes"), get("rescan-10MB", l.noOp, "processReadBytes")], (big, small) => [`${mib(big)} vs ${mib(small)}`, big <= small * 1.1]),
-    row<[number, number]>(15, `a hook pass with nothing new reads at most ${mib(FEW_MB)} (bytes its runner read at 256 MiB; the issue says at 1 GiB) and no more than at 10 MB`, [get("rescan-256MiB", l.hookNoOp, "runnerReadBytes"), get("rescan-10MB", l.hookNoOp, "runnerReadBytes")], (big, small) => [`${mib(big)} vs ${mib(small)}`, big <= FEW_MB && big <= small * 1.1]),
+    row<[number, number]>(15, `a hook pass with nothing new reads at most ${mib(FEW_MB)} (bytes its runner read at 256 MiB, then at 10 MB; the issue says at 1 GiB)`, [get("rescan-256MiB", l.hookNoOp, "runnerReadBytes"), get("rescan-10MB", l.hookNoOp, "runnerReadBytes")], (big, small) => [`${mib(big)} vs ${mib(small)}`, big <= FEW_MB]),
     row<[number]>(15, "peak memory at most 200 MiB for every command measured here", [ours.length > 0 ? Math.max(...ours) : undefined], (v) => [`largest median peak ${mib(v)}`, v <= 200 * 2 ** 20]),
   ];
 }
