@@ -8,7 +8,7 @@ import { retryNotice, terminalProgress } from "../report/progress.ts";
 import { resolveSessionId } from "../report/session-id.ts";
 import { INTERRUPTED, renderSyncSummary, syncComplete, syncReportJson } from "../report/sync-summary.ts";
 import { releaseHeldBy } from "../state/lock.ts";
-import { type Connection, connect, noSessionsYetLine, rootsOrNoneYet, runPrices, scanSettings } from "../sync/context.ts";
+import { connect, noSessionsYetLine, rootsOrNoneYet, runPrices, scanSettings } from "../sync/context.ts";
 import { runSync } from "../sync/run-sync.ts";
 import { resumeLeftWork } from "../hooks/resume.ts";
 import { shownSession } from "../plan/payloads.ts";
@@ -81,16 +81,7 @@ interface SyncFlags {
 async function sync(given: string | undefined, json: boolean, verbose: boolean, flags: SyncFlags): Promise<number> {
   const roots = rootsOrNoneYet();
   const giveUp = new AbortController();
-  try {
-    return await syncWith(connect({ insecure: flags.insecure, stop: giveUp.signal, ask: true }), roots, giveUp, given, json, verbose, flags);
-  } finally {
-    // The server's read goes out before the state opens (connect's ask): a run that ends before its answer (a state that
-    // cannot be opened, a failure) gives it up, rather than keep the process waiting for it.
-    giveUp.abort();
-  }
-}
-
-async function syncWith(conn: Connection, roots: string[], giveUp: AbortController, given: string | undefined, json: boolean, verbose: boolean, flags: SyncFlags): Promise<number> {
+  const conn = connect({ insecure: flags.insecure, stop: giveUp.signal });
   warnUnusedKeys(conn.config);
   const origin = { url: conn.url, source: resolveCredentials(conn.config).source };
   const prices = runPrices(conn.config, flags.offline);
@@ -111,7 +102,7 @@ async function syncWith(conn: Connection, roots: string[], giveUp: AbortControll
         full: flags.full,
         // --full also asks the server what it holds, and sends again what it lacks.
         reconcile: flags.full,
-        ...(conn.heard ? { confirmWithServer: conn.heard } : {}),
+        confirmWithServer: true,
         retryFailed: flags.retryFailed,
         // A manual sync waits out the server's short re-send windows, so it ends with everything sent.
         waitForWindowsMs: 12_000,

@@ -6,7 +6,6 @@ import { allowedServerUrl } from "../opensync/transport.ts";
 import { loadPriceBook, type PriceBook, priceBookOf, refreshPrices } from "../pricing/index.ts";
 import { type PriceCache, priceCacheStamp, readPriceCache } from "../pricing/cache.ts";
 import { StateStore } from "../state/store.ts";
-import { type ServerAnswer, askServer } from "./server-answer.ts";
 import { type Scrubber, scrubberFrom } from "../plan/payloads.ts";
 import type { ReadSettings } from "../scan/work.ts";
 
@@ -124,29 +123,27 @@ export interface Connection {
   url: string;
   apiKey: string;
   client: OpenSyncClient;
-  /** The server's answer to the read `connect({ ask: true })` sent. */
-  heard?: Promise<ServerAnswer>;
   store: StateStore;
 }
 
-/**
- * The saved (or environment) credentials, the client and this server's state; a clear error when not logged in.
- * `ask`: the server's read a sync someone asked for makes (askServer), sent before the state is opened.
- */
-export function connect(options: { insecure?: boolean; config?: Config; timeoutMs?: number; retries?: number; stop?: AbortSignal; ask?: boolean } = {}): Connection {
+/** The saved (or environment) credentials, the client and this server's state; a clear error when not logged in. */
+export function connect(options: { insecure?: boolean; config?: Config; timeoutMs?: number; retries?: number; stop?: AbortSignal } = {}): Connection {
   const config = options.config ?? loadConfig();
   const creds = requireCredentials(config);
   const url = allowedServerUrl(creds.convexUrl, options.insecure === true, config, creds.source.convexUrl);
   const timeoutMs = options.timeoutMs ?? timeoutFromEnv();
-  const client = createClient({
+  return {
+    config,
     url,
     apiKey: creds.apiKey,
-    ...(timeoutMs !== undefined ? { timeoutMs } : {}),
-    // The sender owns retries and pacing: one attempt per call.
-    retries: options.retries ?? 0,
-    ...(options.stop ? { stop: options.stop } : {}),
-  });
-  // On its way while the state opens (a few ms of disk, more on a busy one): with a distant server, its round trip is most of a sync with nothing to send.
-  const heard = options.ask ? askServer(client) : undefined;
-  return { config, url, apiKey: creds.apiKey, client, ...(heard ? { heard } : {}), store: StateStore.forServer(url) };
+    client: createClient({
+      url,
+      apiKey: creds.apiKey,
+      ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+      // The sender owns retries and pacing: one attempt per call.
+      retries: options.retries ?? 0,
+      ...(options.stop ? { stop: options.stop } : {}),
+    }),
+    store: StateStore.forServer(url),
+  };
 }

@@ -13,7 +13,6 @@ import type { StateStore } from "../state/store.ts";
 import type { ScanSettings } from "./context.ts";
 import { checkAccount } from "./account.ts";
 import { StateSink, recordFolders, statePast } from "./state-sink.ts";
-import { type ServerAnswer, askServer } from "./server-answer.ts";
 import { settleDue, unsureForMs } from "./unsure.ts";
 
 export interface SyncRequest extends ScanSettings {
@@ -30,12 +29,11 @@ export interface SyncRequest extends ScanSettings {
   /** Ask the server what it holds first, and send again what it lacks (`sync --full`). */
   reconcile?: boolean;
   /**
-   * Someone asked for this sync: the server's answer to askServer, started by
-   * the caller as soon as it has a client, so that its round trip overlaps the
-   * state's open, the lock and the read. With nothing to send the run still
-   * says what it heard: a key revoked or a URL gone, never "all synced".
+   * Someone asked for this sync: with nothing to send it still hears from the
+   * server (one small read, started with the run), so a key revoked or a URL
+   * gone is said, never "all synced".
    */
-  confirmWithServer?: Promise<ServerAnswer>;
+  confirmWithServer?: boolean;
   /** Stops sending (Ctrl-C): what was not sent stays pending. */
   signal?: AbortSignal;
   /** Sessions sent so far, out of those with something to send. */
@@ -83,8 +81,7 @@ function readmitProjects(store: StateStore, isExcluded: (path: string | undefine
   if (readmitted.length > 0) store.write(() => readmitted.forEach((s) => store.rereadSession(s.sessionId)));
 }
 
-/** Takes the lock, waiting for another sync to let it go; whether it had to. */
-async function acquire(lock: SyncLock, req: SyncRequest): Promise<boolean> {
+async function acquire(lock: SyncLock, req: SyncRequest): Promise<void> {
   const deadline = Date.now() + (req.waitForLockMs ?? 60_000);
   let told = false;
   while (!lock.tryAcquire()) {
@@ -98,7 +95,6 @@ async function acquire(lock: SyncLock, req: SyncRequest): Promise<boolean> {
     }
     await Bun.sleep(200);
   }
-  return told;
 }
 
 /** Read what is new, then send what the server lacks; under the state lock. */
@@ -116,10 +112,18 @@ const RECOVERY_RETRIES = 3;
 
 async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRequest): Promise<SyncReport> {
   const lock = new SyncLock(store);
-  const waited = await acquire(lock, req);
+  await acquire(lock, req);
   try {
-    // The caller's read went before the lock: what the server said while another sync held it is past.
-    const heard = waited && req.confirmWithServer ? askServer(client) : req.confirmWithServer;
+    // A blip (one dropped connection, one 503) is tried once more: only a server out of reach, or a refused key, is said.
+    const heard = req.confirmWithServer
+      ? client
+          .withRetries(1)
+          .listServerSessions({ limit: 1 })
+          .then(
+            (sessions) => ({ ok: true as const, sessions }),
+            (error: OpenSyncError) => ({ ok: false as const, error }),
+          )
+      : undefined;
     let answered = false;
     void heard?.then((answer) => (answered = answer.ok));
     await checkAccount(store, () => client.listSessions(), req.apiKey);
@@ -198,11 +202,11 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     sent = await sendUnsureAgain(store, client, { ...req, prices: sink.pricesInUse }, options, sent, req.waitForWindowsMs ?? 0);
     // What went again meets the windows its first copies opened moments before.
     sent = await sendHeldBack(store, transport, options, sent, req.waitForWindowsMs ?? 0);
+    const answer = await heard;
     const wroteNothing = sent.sessionsSent + sent.messagesSent === 0;
-    const answer = await confirmedLoss(store, client, await heard, wroteNothing && !reconciled);
     if (answer && !answer.ok && !sent.stoppedBy && !sent.interrupted && wroteNothing) sent = { ...sent, stoppedBy: answer.error };
     // A server that holds none of the sessions sent from here lost them all ("delete all data"): a run that wrote nothing would look all synced.
-    const missingOnServer = lostAll(store, answer, wroteNothing && !reconciled) ? store.sentSessionIds().length : 0;
+    const missingOnServer = answer?.ok && answer.sessions.length === 0 && wroteNothing && !reconciled ? store.sentSessionIds().length : 0;
     if (!sent.stoppedBy && !sent.interrupted) store.setMeta("last_sync", String(Date.now()));
     // Every write answered and recorded (a server that stopped the run refused or never took them): none to check next time.
     const recorded = !sent.interrupted && !sent.maybeApplied && (!sent.stoppedBy || sent.stoppedBy instanceof OpenSyncError);
@@ -228,19 +232,6 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
   } finally {
     lock.release();
   }
-}
-
-/** The server holds none of the sessions sent from here, by its answer, when nothing was written to it in this run. */
-const lostAll = (store: StateStore, answer: ServerAnswer | undefined, wroteNothing: boolean): boolean =>
-  answer?.ok === true && answer.sessions.length === 0 && wroteNothing && store.sentSessionIds(1).length > 0;
-
-/**
- * The answer, or, when it says the server lost every session sent from here, the server's answer now: the
- * read went before the lock, maybe just before the writes of a sync that held it a moment (the first
- * sessions a hook's run sends), and a server that lost them all is said only as it stands under the lock.
- */
-async function confirmedLoss(store: StateStore, client: OpenSyncClient, answer: ServerAnswer | undefined, wroteNothing: boolean): Promise<ServerAnswer | undefined> {
-  return lostAll(store, answer, wroteNothing) ? askServer(client) : answer;
 }
 
 /** Models in the state no price is known for: said by sync, status and verify, never a silent $0. */

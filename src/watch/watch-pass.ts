@@ -4,7 +4,6 @@ import { AuthError } from "../opensync/errors.ts";
 import { failureOf } from "../report/failure.ts";
 import { type LiveSettings, startPriceRefresh } from "../sync/context.ts";
 import { type SyncReport, runSync } from "../sync/run-sync.ts";
-import { askServer } from "../sync/server-answer.ts";
 import type { CredentialsNow, LiveConnection } from "./live-connection.ts";
 import { clock } from "./sync-line.ts";
 import type { PassSkipped } from "./watcher.ts";
@@ -69,7 +68,7 @@ export function watchPass(o: WatchPassOptions): (only: ReadonlySet<string> | und
       apiKey: conn.apiKey,
       ...(only ? { only } : {}),
       // The catch-up pass hears from the server even with nothing to send: a server down or a key revoked is said, not "up to date".
-      ...(only === undefined ? { confirmWithServer: askServer(conn.client) } : {}),
+      confirmWithServer: only === undefined,
       waitForLockMs: LOCK_WAIT_MS,
     });
     // A saved key refused (regenerated in the dashboard): a login mends it, so the watch waits for one rather than end.
