@@ -388,15 +388,7 @@ function noChangeHook(e: ScenarioEnv): Runner {
         pidFile = join(env.HOME as string, ".claude-code-sync", "runner.pid");
         requestsBefore = srv.requests();
         storedBefore = srv.messagesOf(sessionId);
-        const stdin = JSON.stringify({
-          session_id: sessionId,
-          transcript_path: source.path,
-          cwd: env.HOME,
-          permission_mode: "default",
-          hook_event_name: "Stop",
-          stop_hook_active: false,
-        });
-        return { argv: [bin, "hook", "Stop"], env, stdin };
+        return { argv: [bin, "hook", "Stop"], env, stdin: stopPayload(sessionId, source.path, env.HOME as string) };
       },
     ),
     inspect: async (): Promise<Metrics> => {
@@ -408,6 +400,11 @@ function noChangeHook(e: ScenarioEnv): Runner {
       return { requests: srv.requests() - requestsBefore, ...(read !== undefined ? { runnerReadBytes: read } : {}) };
     },
   };
+}
+
+/** What Claude Code writes to a Stop hook's stdin. */
+function stopPayload(sessionId: string, transcriptPath: string, cwd: string): string {
+  return JSON.stringify({ session_id: sessionId, transcript_path: transcriptPath, cwd, permission_mode: "default", hook_event_name: "Stop", stop_hook_active: false });
 }
 
 interface HookTool {
@@ -446,14 +443,7 @@ function hookStop(e: ScenarioEnv, tool: HookTool): Runner {
       env.CLAUDE_CONFIG_DIR = configDir;
       pidFile = join(home, ".claude-code-sync", "runner.pid");
       await tool.configure(env);
-      const stdin = JSON.stringify({
-        session_id: sessionId,
-        transcript_path: transcript,
-        cwd: home,
-        permission_mode: "default",
-        hook_event_name: "Stop",
-        stop_hook_active: false,
-      });
+      const stdin = stopPayload(sessionId, transcript, home);
       await setupStep({ argv: tool.argv(), env, stdin });
       await follow();
       await Bun.sleep(tool.turnMs);
