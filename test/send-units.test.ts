@@ -760,3 +760,32 @@ describe("recoverUnrecorded: after a killed run, what the server already holds i
     expect(l.calls()).toBe(1);
   });
 });
+
+describe("sessionsWithWork: sessions named by id are looked up alone, with the same answer as the whole listing", () => {
+  test("for every kind of session, and for several named at once", async () => {
+    const s = store();
+    for (const id of ["due", "sent", "more", "refused", "msg-refused", "excluded"]) session(s, id, { lastAt: NOW - id.length * 1000 });
+    s.write(() => s.sessionKey("no-payload"));
+    message(s, "no-payload", 1, NOW - 5000);
+    for (const id of ["sent", "more", "msg-refused"]) message(s, id, 1, NOW - 3000);
+    await send(s, fakeTransport().transport, { only: new Set(["sent", "more", "msg-refused"]) });
+    message(s, "more", 2, NOW - 2000);
+    message(s, "msg-refused", 2, NOW - 2000);
+    s.write(() => {
+      s.markMessageFailed("msg-refused:2", "refused", NOW);
+      s.markSessionFailed(s.sessionKey("refused"), "refused", NOW);
+      s.putSessionPayload("excluded", "{}", payloadHash("{}"), { excluded: true, createdAt: NOW - 60_000, lastAt: NOW });
+    });
+    const ids = ["due", "sent", "more", "refused", "msg-refused", "excluded", "no-payload", "unknown"];
+    // Before a refusal's retry time and after it.
+    for (const retryFailedBefore of [0, NOW + 1]) {
+      const all = s.sessionsWithWork({ retryFailedBefore });
+      const listed = (only: string[]) => all.filter((w) => only.includes(w.sessionId));
+      for (const id of ids) expect(s.sessionsWithWork({ only: new Set([id]), retryFailedBefore })).toEqual(listed([id]));
+      expect(s.sessionsWithWork({ only: new Set(ids), retryFailedBefore })).toEqual(all);
+    }
+    // What each answer holds, so the comparison above is not of two empty lists.
+    expect(s.sessionsWithWork({ retryFailedBefore: 0 }).map((w) => w.sessionId).sort()).toEqual(["due", "more"]);
+    expect(s.sessionsWithWork({ retryFailedBefore: NOW + 1 }).map((w) => w.sessionId).sort()).toEqual(["due", "more", "msg-refused", "refused"]);
+  });
+});
