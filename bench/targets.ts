@@ -63,9 +63,20 @@ export function targetRows(scenarios: readonly ScenarioReport[], l: TargetLabels
     row<[number]>(15, "the state at most 25% of the history's size", [get("first-sync-256MiB", l.firstSync, "stateShare")], (v) => [`${(v * 100).toFixed(1)}%`, v <= 0.25]),
     row<[number, number]>(15, "a sync with nothing new at most 0.1x ccusage native's full scan (256 MiB)", [get("rescan-256MiB", l.noOp), get("rescan-256MiB", l.ccusage)], (o, n) => [`${ms(o)} vs ${ms(n)}: ${x(o / n)}`, o / n <= 0.1]),
     row<[number, number]>(15, "a sync with nothing new reads no more at 256 MiB than at 10 MB (bytes its process read)", [get("rescan-256MiB", l.noOp, "processReadBytes"), get("rescan-10MB", l.noOp, "processReadBytes")], (big, small) => [`${mib(big)} vs ${mib(small)}`, big <= small * 1.1]),
-    row<[number, number]>(15, `a hook pass with nothing new reads at most ${mib(FEW_MB)} (bytes its runner read at 256 MiB, then at 10 MB; the issue says at 1 GiB)`, [get("rescan-256MiB", l.hookNoOp, "runnerReadBytes"), get("rescan-10MB", l.hookNoOp, "runnerReadBytes")], (big, small) => [`${mib(big)} vs ${mib(small)}`, big <= FEW_MB]),
+    hookPassRow(get, l.hookNoOp),
     row<[number]>(15, "peak memory at most 200 MiB for every command measured here", [ours.length > 0 ? Math.max(...ours) : undefined], (v) => [`largest median peak ${mib(v)}`, v <= 200 * 2 ** 20]),
   ];
+}
+
+/**
+ * Issue 15 bounds a hook pass with nothing new at 1 GiB; that scenario runs only when asked (bench/run.ts --long),
+ * so without it the row reads the largest history of every run, 256 MiB. 10 MB's figure is shown beside it.
+ */
+function hookPassRow(get: Lookup, label: string): TargetRow {
+  const atGiB = get("rescan-1GiB", label, "runnerReadBytes");
+  const [size, big] = atGiB === undefined ? ["256 MiB", get("rescan-256MiB", label, "runnerReadBytes")] : ["1 GiB", atGiB];
+  const gap = size === "1 GiB" ? "" : "; the issue says at 1 GiB: bench/run.ts --long";
+  return row<[number, number]>(15, `a hook pass with nothing new reads at most ${mib(FEW_MB)} (bytes its runner read at ${size}, then at 10 MB${gap})`, [big, get("rescan-10MB", label, "runnerReadBytes")], (b, small) => [`${mib(b)} vs ${mib(small)}`, b <= FEW_MB]);
 }
 
 /** 1 when the run's messages all reached the server without a violation, 0 when not, undefined when not measured. */

@@ -33,7 +33,8 @@ const measured = (overrides: { dry?: number; firstWrite?: number; noopReads?: nu
   scenario("hook-stop", { node: [60], "claude-code-sync hook": [25, { deliveredMs: 300 }] }),
 ];
 
-const HOOK_PASS = "a hook pass with nothing new reads at most 4.0 MiB (bytes its runner read at 256 MiB, then at 10 MB; the issue says at 1 GiB)";
+const HOOK_PASS = "a hook pass with nothing new reads at most 4.0 MiB (bytes its runner read at 256 MiB, then at 10 MB; the issue says at 1 GiB: bench/run.ts --long)";
+const HOOK_PASS_GIB = "a hook pass with nothing new reads at most 4.0 MiB (bytes its runner read at 1 GiB, then at 10 MB)";
 
 const verdicts = (scenarios: ScenarioReport[]) => Object.fromEntries(targetRows(scenarios, L).map((r) => [r.target, r.met]));
 
@@ -71,6 +72,14 @@ describe("the issues' targets read off the scenarios", () => {
   test("a hook pass reading more than a few MB is not met", () => {
     expect(verdicts(measured({ hookReads: 4.5 * 2 ** 20 }))[HOOK_PASS]).toBe(false);
     expect(verdicts(measured({ hookReads: 4 * 2 ** 20 }))[HOOK_PASS]).toBe(true);
+  });
+
+  test("a hook pass measured at 1 GiB (--long) is judged there, not at 256 MiB", () => {
+    const atGiB = (reads: number) => [...measured({ hookReads: 9 * 2 ** 20 }), scenario("rescan-1GiB", { "claude-code-sync hook noop": [30, { runnerReadBytes: reads }] })];
+    const rows = Object.fromEntries(targetRows(atGiB(3 * 2 ** 20), L).map((r) => [r.target, r]));
+    expect(rows[HOOK_PASS_GIB]).toMatchObject({ measured: "3.0 MiB vs 1.9 MiB", met: true });
+    expect(rows[HOOK_PASS]).toBeUndefined();
+    expect(verdicts(atGiB(5 * 2 ** 20))[HOOK_PASS_GIB]).toBe(false);
   });
 
   test("render as a table with one verdict per row", () => {
