@@ -80,6 +80,9 @@ describe("the issues' targets read off the scenarios", () => {
     expect(rows[HOOK_PASS_GIB]).toMatchObject({ measured: "3.0 MiB vs 1.9 MiB", met: true });
     expect(rows[HOOK_PASS]).toBeUndefined();
     expect(verdicts(atGiB(5 * 2 ** 20))[HOOK_PASS_GIB]).toBe(false);
+    // Run alone (--only rescan-1GiB): judged without 10 MB's figure beside it.
+    const alone = targetRows([scenario("rescan-1GiB", { "claude-code-sync hook noop": [30, { runnerReadBytes: 3 * 2 ** 20 }] })], L);
+    expect(alone.find((r) => r.target === HOOK_PASS_GIB)).toMatchObject({ measured: "3.0 MiB", met: true });
   });
 
   test("render as a table with one verdict per row", () => {
