@@ -1,20 +1,14 @@
-import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { appendFileSync, statSync } from "node:fs";
 import { LATE_EVENT, LATE_LOOK_MS, LateLooks } from "../src/hooks/late-look.ts";
 import { type Claim, type SyncRequest, claim, done, waiting } from "../src/hooks/queue.ts";
 import { enqueue } from "../src/hooks/enqueue.ts";
 import { afterPass } from "../src/hooks/schedule.ts";
-import { tempHome } from "./helpers/cli.ts";
+import { useTempHome } from "./helpers/cli.ts";
 import { SESSION, tempClaudeDir } from "./helpers/transcript.ts";
 
 // The queue lives under $HOME/.claude-code-sync: a fresh HOME per test, never the real one.
-const realHome = process.env.HOME;
-beforeEach(() => {
-  process.env.HOME = tempHome();
-});
-afterAll(() => {
-  process.env.HOME = realHome;
-});
+useTempHome("test");
 
 const T = 1_700_000_000_000;
 const MIN = 60_000;

@@ -1,4 +1,4 @@
-import { afterAll, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { enqueue, queueDir } from "../src/hooks/enqueue.ts";
@@ -6,16 +6,10 @@ import { type SyncRequest, claim, done, putBack, waiting } from "../src/hooks/qu
 import { STALE_MS, claimRunner, holdsRunner, markRunner, releaseRunner, runnerAlive, runnerFile, touchRunner } from "../src/hooks/runner-lock.ts";
 import { syncHolderName } from "../src/sync/holder.ts";
 import { markWatching } from "../src/watch/watch-mark.ts";
-import { tempHome } from "./helpers/cli.ts";
+import { useTempHome } from "./helpers/cli.ts";
 
 // The queue and the lock live under $HOME/.claude-code-sync: a fresh HOME per test, never the real one.
-const realHome = process.env.HOME;
-beforeEach(() => {
-  process.env.HOME = tempHome();
-});
-afterAll(() => {
-  process.env.HOME = realHome;
-});
+useTempHome("test");
 
 const request = (sessionId: string, extra: Partial<SyncRequest> = {}): SyncRequest => ({ sessionId, event: "Stop", at: 1_000, ...extra });
 const files = () => readdirSync(queueDir()).sort();

@@ -1,6 +1,6 @@
 import { syncReport } from "./helpers/report.ts";
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { tempHome } from "./helpers/cli.ts";
+import { describe, expect, test } from "bun:test";
+import { useTempHome } from "./helpers/cli.ts";
 import { UserError } from "../src/errors.ts";
 import { backgroundLine, type BackgroundStatus } from "../src/hooks/background-status.ts";
 import { EventFields, requestFromEvent } from "../src/hooks/input.ts";
@@ -305,14 +305,7 @@ describe("EventFields read on to the object's end (the hook drains its stdin)", 
 
 describe("unusableInput: what the hook log says of stdin that gave no request", () => {
   // It reads the user's own patterns from config.json: a temp HOME's, never the real one's (none there: the built-in rules).
-  const savedHome = process.env.HOME;
-  beforeAll(() => {
-    process.env.HOME = tempHome();
-  });
-  afterAll(() => {
-    if (savedHome === undefined) delete process.env.HOME;
-    else process.env.HOME = savedHome;
-  });
+  useTempHome();
   const token = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
   const bytes = (text: string) => new TextEncoder().encode(text);
   // head: the first bytes the hook kept (stdin.ts keeps 1,024), length: all it read, broken: its reader found no object or no end.

@@ -15,20 +15,16 @@ import { StateStore } from "../src/state/store.ts";
 import { scanSettings } from "../src/sync/context.ts";
 import { runSync } from "../src/sync/run-sync.ts";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
-import { tempHome } from "./helpers/cli.ts";
+import { useTempHome } from "./helpers/cli.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
 
 let server: TestServer;
-const savedHome = process.env.HOME;
+useTempHome(); // the price cache lives under this HOME, never the real one
 beforeAll(async () => {
   server = await startTestServer();
-  process.env.HOME = tempHome(); // the price cache lives under this HOME, never the real one
 });
-afterAll(() => {
-  process.env.HOME = savedHome;
-  server.stop();
-});
+afterAll(() => server.stop());
 
 const stores: StateStore[] = [];
 afterEach(() => stores.splice(0).forEach((s) => s.close()));

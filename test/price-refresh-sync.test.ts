@@ -12,20 +12,17 @@ import { StateStore } from "../src/state/store.ts";
 import { scanSettings } from "../src/sync/context.ts";
 import { runSync } from "../src/sync/run-sync.ts";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
-import { tempHome } from "./helpers/cli.ts";
+import { tempHome, useTempHome } from "./helpers/cli.ts";
 import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
 
 let server: TestServer;
-const savedHome = process.env.HOME;
+useTempHome(); // the price cache lives under HOME, never the real one
 
 beforeAll(async () => {
   server = await startTestServer();
-  process.env.HOME = tempHome(); // the price cache lives under HOME, never the real one
 });
 afterAll(async () => {
   await server.stop();
-  if (savedHome === undefined) delete process.env.HOME;
-  else process.env.HOME = savedHome;
 });
 
 test("a refresh that prices a model during a new state's first sync: its sessions go with the new cost, not $0 for good", async () => {

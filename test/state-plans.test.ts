@@ -14,24 +14,17 @@ import { StateStore } from "../src/state/store.ts";
 import { scanSettings } from "../src/sync/context.ts";
 import { runSync } from "../src/sync/run-sync.ts";
 import { type TestServer, startTestServer } from "../testserver/server.ts";
-import { tempHome } from "./helpers/cli.ts";
+import { useTempHome } from "./helpers/cli.ts";
 import { testCorpus } from "./helpers/corpus.ts";
 
 const corpus = testCorpus({ atRest: true });
 let server: TestServer;
-let home: string;
-const savedHome = process.env.HOME;
+const home = useTempHome(); // the price cache and the state live under this HOME, never the real one
 
 beforeAll(async () => {
   server = await startTestServer();
-  home = tempHome();
-  process.env.HOME = home; // the price cache and the state live under this HOME, never the real one
 });
-afterAll(() => {
-  server.stop();
-  if (savedHome === undefined) delete process.env.HOME;
-  else process.env.HOME = savedHome;
-});
+afterAll(() => server.stop());
 
 /** Records the SQL of every statement the store prepares or runs while `fn` runs. */
 async function recording(db: Database, fn: () => Promise<unknown>): Promise<string[]> {
@@ -62,7 +55,7 @@ function fullScans(db: Database, statements: string[]): string[] {
 }
 
 test(`a sync with nothing new and a hook pass with nothing new scan no growing table (${corpus.label})`, async () => {
-  const path = join(home, "state.db");
+  const path = join(home(), "state.db");
   const client = createClient({ url: server.url, apiKey: server.apiKey, retries: 0 });
   const request = { ...scanSettings(defaultConfig()), roots: [join(corpus.root, "projects")], full: false, apiKey: server.apiKey };
   /** Runs one sync on a store of its own, so that every statement it needs is prepared (and recorded) anew. */

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from "bun:test";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { scratchDir } from "./scratch.ts";
@@ -32,6 +33,23 @@ export interface CliResult {
 /** A fresh HOME so no test ever reads or writes the real one. */
 export function tempHome(): string {
   return scratchDir("ccs-home-");
+}
+
+/**
+ * For code that reads $HOME in the test's own process (the hook queue, the price cache, config.json): a fresh
+ * HOME for the file or for each test, the one before given back after the file. Call it at the top of a file or
+ * a describe block; returns the HOME of the moment.
+ */
+export function useTempHome(per: "file" | "test" = "file"): () => string {
+  const saved = process.env.HOME;
+  (per === "test" ? beforeEach : beforeAll)(() => {
+    process.env.HOME = tempHome();
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.HOME;
+    else process.env.HOME = saved;
+  });
+  return () => process.env.HOME as string;
 }
 
 /** Runs the CLI from source with only the environment given (plus PATH), never the real HOME. */
