@@ -195,6 +195,22 @@ describe("permanent failures are not retried", () => {
     expect(server.requests()).toEqual([]);
   });
 
+  test("past a hundred writes (parsers generated then), payloads and answers are judged as before", async () => {
+    let answer = { ok: true, messageId: "m1" } as object;
+    const { fn } = fakeFetch(() => Response.json(answer));
+    const c = client({ url: "https://sync.example.com", fetch: fn, retries: 0 });
+    const bad = message("bad", { role: "robot" as never });
+    const refusal = async () => String(await c.upsertMessage(bad).catch((e) => e));
+    const before = await refusal();
+    expect(before).toContain("Not sent");
+    const answers = [];
+    for (let i = 0; i < 150; i++) answers.push(await c.upsertMessage(message(`m${i}`)));
+    expect(answers.every((a) => JSON.stringify(a) === '{"messageId":"m1"}')).toBe(true);
+    expect(await refusal()).toBe(before);
+    answer = { ok: false };
+    expect(await c.upsertMessage(message("x")).catch((e) => e)).toBeInstanceOf(ProtocolError);
+  });
+
   test("TLS failures get their own message and are not retried now", async () => {
     const { fn, calls } = fakeFetch(() => {
       throw Object.assign(new TypeError("self signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" });

@@ -48,7 +48,6 @@ export function classify<T>(a: Answer, schema: z.ZodMiniType<T>, now: number): V
   const route = `${a.method} ${a.path}`;
   const page = a.contentType.includes("text/html") || /^\s*</.test(a.body);
   const json = page ? undefined : parseJson(a.body);
-  const errorText = ErrorBodySchema.safeParse(json).data?.error;
   const s = a.status;
   const fail = (error: OpenSyncError): Verdict<T> => ({ ok: false, error });
   const stranger = (kind: ProtocolError["stranger"], detail: string) => fail(new ProtocolError(a.url, s, detail, kind));
@@ -68,6 +67,8 @@ export function classify<T>(a: Answer, schema: z.ZodMiniType<T>, now: number): V
     const answer = schema.safeParse(json);
     return answer.success ? { ok: true, value: answer.data } : stranger("other", a.body);
   }
+  // An answer that is not a success: OpenSync's own error text, when it gave one.
+  const errorText = ErrorBodySchema.safeParse(json).data?.error;
   if (s >= 300 && s < 400 && a.location) return fail(redirect(a, route));
   // A sign-in page is a proxy's, not OpenSync refusing the key.
   if (s === 401) return page ? stranger("page", pageText(a.body)) : fail(new AuthError(errorText ?? (a.body || "HTTP 401")));

@@ -1,4 +1,4 @@
-import { z } from "../runtime/zod.ts";
+import { compiledAfter, z } from "../runtime/zod.ts";
 import { referenceCounts } from "./reference-count.ts";
 
 /**
@@ -323,10 +323,7 @@ const GENERATE_AFTER = 100;
 function generatedAfter(after: number): LineSchemas {
   const out: Partial<Record<keyof LineSchemas, unknown>> = {};
   for (const type of Object.keys(LINE_SCHEMAS) as Array<keyof LineSchemas>) {
-    const schema = LINE_SCHEMAS[type];
-    let uses = 0;
-    let generated: typeof schema | undefined;
-    Object.defineProperty(out, type, { get: () => generated ?? (++uses > after ? (generated = z.compile(schema)) : schema) });
+    Object.defineProperty(out, type, { get: compiledAfter(LINE_SCHEMAS[type], after) });
   }
   return out as LineSchemas;
 }
