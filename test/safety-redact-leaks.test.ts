@@ -3439,3 +3439,51 @@ describe("an opaque token in a request's body given as a here-document (curl -d 
     ],
   );
 });
+
+describe("the whole environment printed by a one-liner (node -p process.env, python -c 'print(os.environ)', Deno.env.toObject()): an opaque token goes whatever its name", () => {
+  const { redact, redactOutput } = createRedactor();
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const dumps: [command: string, output: string, masked: string][] = [
+    ["node -p process.env", `{\n  SHELL: '/bin/zsh',\n  STRIPE: '${token}',\n  HOME: '/Users/me'\n}`, "{\n  SHELL: '/bin/zsh',\n  STRIPE: '[REDACTED:secret]',\n  HOME: '/Users/me'\n}"],
+    ['node -e "console.log(process.env)"', `{ STRIPE: '${token}', BUILD_SHA: '3fa9c2d14e' }`, "{ STRIPE: '[REDACTED:secret]', BUILD_SHA: '3fa9c2d14e' }"],
+    ['python3 -c "import os; print(os.environ)"', `environ({'HOME': '/root', 'STRIPE': '${token}'})`, "environ({'HOME': '/root', 'STRIPE': '[REDACTED:secret]'})"],
+    ["python -c 'import os, pprint; pprint.pprint(dict(os.environ))'", `{'HOME': '/root',\n 'STRIPE': '${token}'}`, "{'HOME': '/root',\n 'STRIPE': '[REDACTED:secret]'}"],
+    ['deno eval "console.log(Deno.env.toObject())"', `{ STRIPE: "${token}" }`, '{ STRIPE: "[REDACTED:secret]" }'],
+    ["bun -e 'console.log(JSON.stringify(process.env, null, 2))'", `{\n  "STRIPE": "${token}"\n}`, '{\n  "STRIPE": "[REDACTED:secret]"\n}'],
+    ["ruby -e 'pp ENV.to_h'", `{"STRIPE"=>"${token}"}`, '{"STRIPE"=>"[REDACTED:secret]"}'],
+  ];
+  for (const [command, output, masked] of dumps) {
+    test(command, () => expect(redactOutput(output, commandPrints(command) ?? "key").text).toBe(masked));
+    test(`$ ${command}, pasted`, () => expect(redact(`$ ${command}\n${output}`).text).toBe(`$ ${command}\n${masked}`));
+  }
+  test("kept: one variable, the names alone, code that prints nothing, a one-liner echoed", () =>
+    expect(["node -p process.env.HOME", "node -p 'Object.keys(process.env)'", "python -c \"import os; print(os.environ['HOME'])\"", "node -e 'const e = process.env'", 'echo "node -p process.env"'].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined, undefined]));
+  exactAndKept([], [["a value of words or a path under a one-liner's environment", `$ node -p process.env\n{ GREETING: 'HelloWorldFromTheServer2024', PATH: '/usr/local/bin:/usr/bin' }`]]);
+});
+
+describe("an environment shown by kubectl describe pod (its Environment: block), eb printenv or cf env: an opaque token goes whatever its name", () => {
+  const { redact, redactOutput } = createRedactor();
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const reference = "DB_PASSWORD:  <set to the key 'password' in secret 'db-credentials'>  Optional: false";
+  const dumps: [command: string, output: string, masked: string][] = [
+    [
+      "kubectl -n prod describe pod api-7d9f8c6b5-x2k4p",
+      `Name:         api-7d9f8c6b5-x2k4p\nContainers:\n  api:\n    Image:          ghcr.io/acme/api:v1.4.2\n    Environment:\n      NODE_ENV:     production\n      STRIPE:       ${token}\n      ${reference}\n    Mounts:\n      /var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-8xk2q (ro)`,
+      `Name:         api-7d9f8c6b5-x2k4p\nContainers:\n  api:\n    Image:          ghcr.io/acme/api:v1.4.2\n    Environment:\n      NODE_ENV:     production\n      STRIPE:       [REDACTED:secret]\n      ${reference}\n    Mounts:\n      /var/run/secrets/kubernetes.io/serviceaccount from kube-api-access-8xk2q (ro)`,
+    ],
+    ["kubectl describe deploy/api", `    Environment:\n      STRIPE:  ${token}`, "    Environment:\n      STRIPE:  [REDACTED:secret]"],
+    ["eb printenv", ` Environment Variables:\n     STRIPE = ${token}\n     NODE_ENV = production`, " Environment Variables:\n     STRIPE = [REDACTED:secret]\n     NODE_ENV = production"],
+    [
+      "cf env my-app",
+      `Getting env variables for app my-app in org me / space dev as me@x.dev...\nSystem-Provided:\nVCAP_SERVICES: {\n  "user-provided": [\n    {\n      "credentials": {\n        "stripe": "${token}"\n      }\n    }\n  ]\n}\n\nUser-Provided:\nSTRIPE: ${token}\nNODE_ENV: production`,
+      'Getting env variables for app my-app in org me / space dev as me@x.dev...\nSystem-Provided:\nVCAP_SERVICES: {\n  "user-provided": [\n    {\n      "credentials": {\n        "stripe": "[REDACTED:secret]"\n      }\n    }\n  ]\n}\n\nUser-Provided:\nSTRIPE: [REDACTED:secret]\nNODE_ENV: production',
+    ],
+  ];
+  for (const [command, output, masked] of dumps) {
+    test(command, () => expect(redactOutput(output, commandPrints(command) ?? "key").text).toBe(masked));
+    test(`$ ${command}, pasted`, () => expect(redact(`$ ${command}\n${output}`).text).toBe(`$ ${command}\n${masked}`));
+  }
+  test("kept: a node or a service described, another eb or cf command", () =>
+    expect(["kubectl describe node ip-10-0-1-23", "kubectl describe svc api", "eb status", "cf apps", "cf set-env my-app FOO bar"].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined, undefined]));
+  exactAndKept([], [["a variable taken from a secret's key, as kubectl describe shows it", `$ kubectl describe pod api\n    Environment:\n      ${reference}\n      CONFIG:  <set to the key 'app.json' of config map 'api-config'>  Optional: false`]]);
+});

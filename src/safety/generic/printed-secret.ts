@@ -11,7 +11,7 @@ import { recordValues } from "./secret-record.ts";
 import { withoutNotices } from "./tool-notices.ts";
 import { ENV_OPTIONS, WRAPPED } from "./command-wrappers.ts";
 import { PPP_SECRET_LINE, userLines } from "./user-lines.ts";
-import { PRINTED_VARIABLE_KEYWORDS, printedVariables } from "./printed-variable.ts";
+import { PRINTED_VARIABLE_KEYWORDS, printedVariables, printsEnvironment } from "./printed-variable.ts";
 import { type SearchPrints, environmentLines, searchPrints } from "./search-output.ts";
 import { type EchoMark, REPL_KEYWORDS, type ReplLine, replLine } from "./repl-prompt.ts";
 
@@ -144,9 +144,9 @@ const SHORT_PRINTED = 8;
 const REPR = /^(['"])[^'"]+\1$/;
 const isPrintedSecret = (value: string) => isPrintedValue(value) && (value.length >= SHORT_PRINTED || looksLikePassword(value));
 
-/** How much of a REPL's echo of the environment is read; it ends at a blank line or the next prompt. */
+/** How much of the environment a REPL echoed or a one-liner printed is read; it ends at a blank line or the next prompt, a REPL's or a shell's. */
 const ENVIRONMENT_ECHO_MAX = 65_536;
-const ECHO_END = /^[ \t]*$|^(?:>>>|>|In \[\d|irb\(|\[\d+\] pry\()/m;
+const ECHO_END = /^[ \t]*$|^(?:>>>|>|In \[\d|irb\(|\[\d+\] pry\(|[ \t]*[$%❯][ \t])/m;
 
 /**
  * What a REPL's expression prints: "any" word under a secret's name, or an environment variable's opaque token under another
@@ -233,11 +233,13 @@ export const printedSecretDetector: Detector = {
         continue;
       }
       const repl = replLine(text, at);
-      if (repl?.environment) {
+      // The whole environment, echoed by a REPL or printed by a one-liner (`node -p process.env`): a map of every variable.
+      if (repl?.environment || printsEnvironment(text, at)) {
         done = eol;
         const echo = text.slice(eol + 1, eol + 1 + ENVIRONMENT_ECHO_MAX);
         const end = ECHO_END.exec(echo)?.index ?? echo.length;
         for (const f of environmentMapValues(echo.slice(0, end))) out.push({ ...f, start: f.start + eol + 1, end: f.end + eol + 1 });
+        recordEnd = eol + 1 + end;
         continue;
       }
       const variable = repl ? repl.names[0] : printedVariable(text, at);
@@ -341,6 +343,7 @@ export function commandPrints(command: string): PrintedSecret | undefined {
     for (let at = lower.indexOf(keyword); at >= 0; at = lower.indexOf(keyword, at + keyword.length)) {
       ECHOED_AT.lastIndex = at;
       if (ECHOED_AT.test(command)) continue;
+      if (printsEnvironment(command, at)) return "env";
       const found = printsSecret(command, at);
       if (found === "key") return found;
       prints ??= found;
@@ -701,14 +704,16 @@ const SHOWN_FILE = new RegExp(String.raw`(?<![\w-])${FILE_VIEWER}[ \t]+["']?([^\
  * `export -p`, bash's `declare -p` and `declare -x` (with names or none: `declare -x STRIPE="…"` lines), `set` alone (cmd's, or a shell's variables), `docker exec app env`, `kubectl exec pod -- env`, `doppler secrets download --format env`,
  * a process's as Linux keeps it (`cat /proc/1/environ | tr '\0' '\n'`, `xargs -0 -L1 -a /proc/self/environ`, `strings /proc/<pid>/environ`),
  * `kubectl set env deploy/api --list`, `systemctl show-environment` (systemd's manager's), a container's through a template
- * (`docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' api`):
+ * (`docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' api`), a workload's described (`kubectl describe pod api`: its
+ * containers' `Environment:` blocks, `NAME:  value`), an app's on a platform (Elastic Beanstalk's `eb printenv`: `NAME = value`; Cloud
+ * Foundry's `cf env app`: `VCAP_SERVICES`' JSON, then the `User-Provided:` block's `NAME: value`):
  * `NAME=value` lines whose names need not say which hold a key. `env NAME=x cmd` runs a command; `env NAME=x` and `env -u NAME`
  * alone print the environment so changed. After a command that runs the one
  * after it (`time env`, `nice -n 10 env`, `nohup env`, `sudo -E env`, `env -i FOO=1 env`, `DEBUG=1 env`: command-wrappers.ts), as alone.
  */
 const DUMP_START = String.raw`(?:^|[|;&(][ \t]*|--[ \t]+)${WRAPPED}`;
 const ENV_DUMP = new RegExp(
-  String.raw`${DUMP_START}(?:printenv|env${ENV_OPTIONS}|export[ \t]+-p|set|cmd(?:\.exe)?[ \t]+\/c[ \t]+set)[ \t]*(?=$|[|;&>)])|${DUMP_START}(?:declare|typeset)[ \t]+-[A-Za-z]*[px][A-Za-z]*(?:[ \t]+[A-Za-z_]\w{0,100}){0,20}[ \t]*(?=$|[|;&>)])|\b(?:exec|run|ssh)\b[^\r\n|;&]{0,200}(?:[ \t]|(?:-C|--command)=)["']?(?:printenv|env)["']?(?:[ \t]+-{1,2}[A-Za-z][\w-]{0,40}(?:[ \t=]+[^\s|;&"'-][^\s|;&"']{0,200})?){0,5}[ \t]*(?=$|[|;&>)])|doppler[ \t]+secrets[ \t]+download[^\r\n|;&]{0,200}--format[ \t=]+(?:env|dotenv)|kubectl[ \t]+set[ \t]+env[^\r\n|;&]{0,300}[ \t]--list(?![\w=-])|systemctl(?:[ \t]+--(?:user|system))?[ \t]+show-environment(?![\w-])|docker[ \t]+(?:container[ \t]+)?inspect[^\r\n|;&]{0,300}\{\{[ \t]*range[ \t]+\.Config\.Env[ \t]*\}\}|\/proc\/(?:\d{1,10}|self|\$\$|\$\w{1,40})\/environ(?![\w.-])`,
+  String.raw`${DUMP_START}(?:printenv|env${ENV_OPTIONS}|export[ \t]+-p|set|cmd(?:\.exe)?[ \t]+\/c[ \t]+set)[ \t]*(?=$|[|;&>)])|${DUMP_START}(?:declare|typeset)[ \t]+-[A-Za-z]*[px][A-Za-z]*(?:[ \t]+[A-Za-z_]\w{0,100}){0,20}[ \t]*(?=$|[|;&>)])|\b(?:exec|run|ssh)\b[^\r\n|;&]{0,200}(?:[ \t]|(?:-C|--command)=)["']?(?:printenv|env)["']?(?:[ \t]+-{1,2}[A-Za-z][\w-]{0,40}(?:[ \t=]+[^\s|;&"'-][^\s|;&"']{0,200})?){0,5}[ \t]*(?=$|[|;&>)])|doppler[ \t]+secrets[ \t]+download[^\r\n|;&]{0,200}--format[ \t=]+(?:env|dotenv)|kubectl[ \t]+set[ \t]+env[^\r\n|;&]{0,300}[ \t]--list(?![\w=-])|systemctl(?:[ \t]+--(?:user|system))?[ \t]+show-environment(?![\w-])|docker[ \t]+(?:container[ \t]+)?inspect[^\r\n|;&]{0,300}\{\{[ \t]*range[ \t]+\.Config\.Env[ \t]*\}\}|\/proc\/(?:\d{1,10}|self|\$\$|\$\w{1,40})\/environ(?![\w.-])|(?<![\w-])kubectl(?:[ \t]+[^\s|;&]{1,100}){0,6}?[ \t]+describe[ \t]+(?:po|pods?|deploy|deployments?|sts|statefulsets?|ds|daemonsets?|rs|replicasets?|jobs?|cj|cronjobs?)(?=[ \t\/.]|$)|(?<![\w-])(?:eb[ \t]+printenv|cf[ \t]+env)(?![\w-])`,
   "m",
 );
 

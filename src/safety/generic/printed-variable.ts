@@ -22,7 +22,7 @@ const ONE_LINER =
   /(?:python[\d.]{0,4}[ \t]+-c|node[ \t]+-([ep])|ruby[ \t]+-e|perl[ \t]+-[eE]|php[ \t]+-r|bun[ \t]+-e|deno[ \t]+eval|rails[ \t]+(?:runner|r)|manage\.py[ \t]+shell[ \t]+(?:-c|--command)|tinker[ \t]+--execute)[ \t=]/iy;
 /** How far a one-liner's code is read: one bounded slice per hit keeps the rule linear. */
 const ONE_LINER_MAX = 400;
-const PRINTS = /\b(?:print|printf|println|console\.log|puts|echo|say|p)\b/;
+const PRINTS = /\b(?:print|printf|println|pprint|console\.log|puts|echo|say|pp?)\b/;
 /** A read of the environment, each language's: `os.environ['X']`, `os.environ.get('X')`, `os.getenv('X')`, `process.env.X`, `ENV["X"]`, `$ENV{X}`, Laravel's `env('X')`. */
 const ENV_READ = /(?:environ(?:\.get)?[[(]|getenv\(|process\.env(?:\.|\[)|\bENV(?:\[|\.fetch\()|\$ENV\{|Deno\.env\.get\(|(?<![\w.$>:])env\((?=[ \t]*["']))[ \t]*["']?([A-Za-z_]\w{0,100})/g;
 
@@ -51,13 +51,34 @@ export function printedVariables(text: string, at: number): string[] | undefined
     const name = re === FIELD_READ ? LAST_NAME.exec(m[1] as string)?.[1] : m[1];
     return name === undefined ? [] : [name];
   }
+  const code = oneLinerCode(text, at);
+  if (code === undefined) return undefined;
+  return code.prints ? namesRead(code.code) : [];
+}
+
+/** The code of the one-liner at `at`, and whether it prints: `node -p` prints its expression, other one-liners what a print call is given. */
+function oneLinerCode(text: string, at: number): { code: string; prints: boolean } | undefined {
   ONE_LINER.lastIndex = at;
   const head = ONE_LINER.exec(text);
   if (!head) return undefined;
   const code = text.slice(ONE_LINER.lastIndex, ONE_LINER.lastIndex + ONE_LINER_MAX).split("\n", 1)[0] as string;
-  // `node -p` prints its expression; other one-liners print what a print call is given.
-  if (head[1]?.toLowerCase() !== "p" && !PRINTS.test(code)) return [];
-  return namesRead(code);
+  return { code, prints: head[1]?.toLowerCase() === "p" || PRINTS.test(code) };
+}
+
+/**
+ * The whole environment as one value, each language's: node's and Bun's `process.env`, Python's `os.environ` (`dict(os.environ)`), Ruby's
+ * `ENV` (`ENV.to_h`), Deno's `Deno.env.toObject()`, PHP's `getenv()`; not one variable of it (`process.env.X`, `os.environ['X']`,
+ * `os.environ.get(…)`, Perl's `$ENV{X}`), nor its names alone (`Object.keys(process.env)`).
+ */
+const WHOLE_ENVIRONMENT = /(?<!keys\()(?:process\.env|os\.environ|(?<![\w$])ENV(?:\.to_h)?|Deno\.env\.toObject\(\)|getenv\(\))(?=[ \t]*(?:[),;}'"]|$))/;
+
+/**
+ * Whether the one-liner at `at` prints the whole environment (`node -p process.env`, `python -c "import os; print(os.environ)"`): a map of
+ * every variable, read as an environment's dump is (printed-secret.ts), as a REPL's echo of it is (repl-prompt.ts).
+ */
+export function printsEnvironment(text: string, at: number): boolean {
+  const code = oneLinerCode(text, at);
+  return code?.prints === true && WHOLE_ENVIRONMENT.test(code.code);
 }
 
 /** The names of what code reads (a one-liner's, a REPL's expression: repl-prompt.ts): environment variables, fields of what it loads, the keychain's password. */
