@@ -3487,3 +3487,36 @@ describe("an environment shown by kubectl describe pod (its Environment: block),
     expect(["kubectl describe node ip-10-0-1-23", "kubectl describe svc api", "eb status", "cf apps", "cf set-env my-app FOO bar"].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined, undefined]));
   exactAndKept([], [["a variable taken from a secret's key, as kubectl describe shows it", `$ kubectl describe pod api\n    Environment:\n      ${reference}\n      CONFIG:  <set to the key 'app.json' of config map 'api-config'>  Optional: false`]]);
 });
+
+describe("a product's license key under camelCase licenseKey (an XML config's element, JSON, YAML), weak as license_key is", () => {
+  exactAndKept(
+    [
+      ["<licenseKey>Zx8Cv7Bn6Mq5Lp4KwQ9rT</licenseKey>", "<licenseKey>[REDACTED:secret]</licenseKey>"],
+      ["  <LicenseKey>ABCD-EFGH-1234-WXYZ</LicenseKey>", "  <LicenseKey>[REDACTED:secret]</LicenseKey>"],
+      ['{"licenceKey": "Zx8Cv7Bn6Mq5Lp4KwQ9rT"}', '{"licenceKey": "[REDACTED:secret]"}'],
+      ["licenseKey: Zx8Cv7Bn6Mq5Lp4KwQ9rT", "licenseKey: [REDACTED:secret]"],
+    ],
+    [
+      ["a license's name, a stand-in, code, a reference", "<licenseKey>MIT</licenseKey>\nlicenseKey: \"Apache-2.0\"\n<licenseKey>XXXX-XXXX-XXXX-XXXX</licenseKey>\nconst licenseKey = getLicenseKey();\n<licenseKey>${LICENSE_KEY}</licenseKey>"],
+    ],
+  );
+});
+
+describe("a secret under a name in more languages (Catalan contrasenya, German Geheimnis, Italian segreto, parol/parolă/parola) or a hash's pepper", () => {
+  exactAndKept(
+    [
+      ["PEPPER=Zx8Cv7Bn6Mq5Lp4KwQ9rT", "PEPPER=[REDACTED:secret]"],
+      ['password_pepper: "d8Fk2LmQ9xZ7vB3nR5tY1wE4"', 'password_pepper: "[REDACTED:secret]"'],
+      ["DB_CONTRASENYA=Zx8Cv7Bn6Mq5", "DB_CONTRASENYA=[REDACTED:secret]"],
+      ["GEHEIMNIS=Zx8Cv7Bn6Mq5", "GEHEIMNIS=[REDACTED:secret]"],
+      ['"segreto": "hunter22"', '"segreto": "[REDACTED:secret]"'],
+      ["PAROL=Zx8Cv7Bn6Mq5", "PAROL=[REDACTED:secret]"],
+      ["parolă: Zx8Cv7Bn6Mq5", "parolă: [REDACTED:secret]"],
+      ['parola = "Zx8Cv7Bn6Mq5"', 'parola = "[REDACTED:password]"'],
+      ['db_parola = "Parola2024!"', 'db_parola = "[REDACTED:secret]"'],
+    ],
+    [
+      ["a pepper in a recipe, Italian's word, parol evidence, a reference", 'pepper = 2\nbell_pepper: "red"\npepper: black\nparola = "ciao"\nparola: "casa"\nla parola chiave\nparola = input("Parola: ")\nparol evidence: inadmissible\n<geheimnis>${GEHEIMNIS}</geheimnis>'],
+    ],
+  );
+});

@@ -50,13 +50,22 @@ const HEX_KEY = /^[0-9a-f]{32,64}$/;
  * and digits goes, or an environment file's lowercase word ending its line under a capital name (`MDP=motdepasse`), as a password's does.
  */
 const MDP_NAME = /(?:^|[^a-z0-9])mdp$/i;
+/**
+ * Russian's and Bulgarian's `parol` (пароль written in Latin letters), Romanian's `parolă` and Turkish `parola` name a password, but Italian's
+ * `parola` is a word (`parola = "ciao"`): only a value of eight characters or more with letters and digits goes. `parola` alone is the
+ * other-scripts rule's label (`Parola: …`); here only after a separator (`DB_PAROLA`).
+ */
+const PAROL_NAME = /(?:^|[^a-z0-9])parolă?$|[_.-]parola$/i;
+const PAROL_VALUE_MIN = 8;
 
 /**
  * Name endings that mark a secret. `pass` only as a whole word (`DB_PASS`, not `bypass`), `pw`
  * and `pwd` after a separator (`DB_PWD`, `ADMIN_PW`, `?pw=`, `Uid=sa;Pwd=...`) or alone, never
  * ending a longer word (`pw=…`; the shell's `PWD` holds a path, which isAssignedSecret lets
- * through), a password in other languages (`passwort`, `kennwort`, `mot_de_passe`, `contraseña`, `senha`, `wachtwoord`, Turkish `şifre`, Polish `haslo`), OpenLDAP's `rootpw` and `bindpw`, a Wi-Fi network's pre-shared key (`psk`), French's short password (`MDP`), `*_KEY`
- * for any separated key, Azure's `primaryKey` and `secondaryKey` (weak: code's `primaryKey: "id"` stays), `*_PAT` (a personal access token), `auth`, `credentials` and `creds` alone (docker's `"auth"`, npm's `_auth`),
+ * through), a password in other languages (`passwort`, `kennwort`, `mot_de_passe`, `contraseña`, Catalan `contrasenya`, `senha`, `wachtwoord`, Turkish `şifre`, Polish `haslo`,
+ * `parol`, `parolă` and `DB_PAROLA`: PAROL_NAME), a secret in German and Italian (`geheimnis`, `segreto`), a password hash's pepper (`PEPPER`: weak, as a salt), OpenLDAP's `rootpw` and `bindpw`, a Wi-Fi network's pre-shared key (`psk`), French's short password (`MDP`), `*_KEY`
+ * for any separated key, Azure's `primaryKey` and `secondaryKey` (weak: code's `primaryKey: "id"` stays), a product's `licenseKey` glued as
+ * camelCase names it (`<licenseKey>` in a config's XML; weak as `license_key` is: `<licenseKey>MIT</licenseKey>` stays), `*_PAT` (a personal access token), `auth`, `credentials` and `creds` alone (docker's `"auth"`, npm's `_auth`),
  * a signing salt, seed or HMAC key (`SIGNING_SALT`, `MASTER_SEED`, `webhook_hmac`: weak names, a random-looking value only), a TOTP
  * seed under `totp` alone (Bitwarden's `"totp": "<base32>"`: weak too; `"totp": true` stays), a passcode as a password,
  * a cookie's signing key (`COOKIE_SIGNATURE`, weak too), a Google service account's `private_key_id` (it names
@@ -64,10 +73,10 @@ const MDP_NAME = /(?:^|[^a-z0-9])mdp$/i;
  * answer (`security_answer`, `securityAnswer2`: a password by another name), MySQL's password hash (`authentication_string: *6BB4…`, a `\G` row), Yarn's `npmAuthIdent` (`user:password`), the 1Password CLI v1's session (`OP_SESSION_<account>`: the account's
  * shorthand ends the name), Honeycomb's `X-Honeycomb-Team` header (its API key under a team's name).
  */
-const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase|code)|passwort|kennwort|mot[_.-]?de[_.-]?passe|contrase(?:ñ|n)a|senha|wachtwoord|(?<![a-z0-9])(?:ş|s)ifre|(?<![a-z0-9])haslo|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})key|(?:primary|secondary)key|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])totp|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])authentication_string|(?<![\w.-])(?:${KEY_LABELS.join("|")})|(?<![a-z0-9])op_session_[a-z0-9_]{1,40}|(?<![a-z0-9])x-honeycomb-team)${SUFFIX}`;
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase|code)|passwort|kennwort|mot[_.-]?de[_.-]?passe|contrase(?:ñ|n)y?a|senha|wachtwoord|(?<![a-z0-9])(?:ş|s)ifre|(?<![a-z0-9])haslo|(?<![a-z0-9])(?:geheimnis|segreto)|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|(?<![a-z0-9])parolă?|(?<=[_.-])parola|(?<![a-z0-9])pepper|secret|token|(?:${KEY_PREFIXES})key|(?:primary|secondary)key|licen[cs]ekey|(?<=[_.-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])totp|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])authentication_string|(?<![\w.-])(?:${KEY_LABELS.join("|")})|(?<![a-z0-9])op_session_[a-z0-9_]{1,40}|(?<![a-z0-9])x-honeycomb-team)${SUFFIX}`;
 /** Names whose value is secret whatever it looks like (redis-cli's password in `REDISCLI_AUTH` too); other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
-  String.raw`(?:pass(?:word|wd|phrase|code)|passwort|kennwort|mot[_.-]?de[_.-]?passe|contrase(?:ñ|n)a|senha|wachtwoord|(?<![a-z0-9])(?:ş|s)ifre|(?<![a-z0-9])haslo|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})[_.-]?key|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])rediscli_auth|(?<![a-z0-9])authentication_string)$`,
+  String.raw`(?:pass(?:word|wd|phrase|code)|passwort|kennwort|mot[_.-]?de[_.-]?passe|contrase(?:ñ|n)y?a|senha|wachtwoord|(?<![a-z0-9])(?:ş|s)ifre|(?<![a-z0-9])haslo|(?<![a-z0-9])(?:geheimnis|segreto)|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})[_.-]?key|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])rediscli_auth|(?<![a-z0-9])authentication_string)$`,
   "i",
 );
 const NAME_SUFFIX = new RegExp(`${SUFFIX}$`, "i");
@@ -253,6 +262,7 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
   const stem = name.replace(NAME_SUFFIX, "");
   if (PROVIDER_NAME.test(stem)) return value.length >= PROVIDER_KEY_MIN && (drawnAtRandom(value) || (HEX_KEY_PROVIDER.test(stem) && HEX_KEY.test(value)));
   const endsLine = next === undefined || next === "\n" || next === "\r";
+  if (PAROL_NAME.test(stem)) return value.length >= PAROL_VALUE_MIN && HAS_LETTER.test(value) && HAS_DIGIT.test(value);
   if (MDP_NAME.test(stem)) return (HAS_LETTER.test(value) && HAS_DIGIT.test(value)) || (endsLine && !quoted && SCREAMING_NAME.test(name) && LOWER_WORD.test(value));
   if (!STRONG_NAME.test(stem)) return looksRandom(value);
   if (quoted) return !PROSE.test(value) && !(TOKEN_OR_KEY.test(stem) && !PHRASE_NAME.test(stem) && isMessage(value));
@@ -792,7 +802,7 @@ function isEscapedFlagStandIn(text: string, start: number, name: string, value: 
 
 export const assignmentDetector: Detector = {
   // A personal access token's name (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`) by what follows it: "pat" alone starts every path.
-  keywords: ["pass", "pw", "psk", "mdp", "secret", "token", "key", "pat=", "pat:", 'pat"', "auth", "credential", "creds", "identified", "mnemonic", "seed", "salt", "hmac", "totp", "signature", "contrase", "senha", "wachtwoord", "kennwort", "ifre", "haslo", "answer", "op_session_", "x-honeycomb-team", ...KEY_LABELS],
+  keywords: ["pass", "pw", "psk", "mdp", "secret", "token", "key", "pat=", "pat:", 'pat"', "auth", "credential", "creds", "identified", "mnemonic", "seed", "salt", "hmac", "totp", "signature", "contrase", "senha", "wachtwoord", "kennwort", "ifre", "haslo", "geheimnis", "segreto", "parol", "pepper", "answer", "op_session_", "x-honeycomb-team", ...KEY_LABELS],
   find(text: string, hits: Hits, out: Finding[]): void {
     let tried = -1;
     let done = 0;
