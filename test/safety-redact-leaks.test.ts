@@ -3520,3 +3520,31 @@ describe("a secret under a name in more languages (Catalan contrasenya, German G
     ],
   );
 });
+
+describe("the word after cargo login, vault login or ngrok authtoken in prose stays; a token there goes", () => {
+  exactAndKept(
+    [
+      ["cargo login ciozAbC9xYz8Qw7Er6Ty5Ui4Op3As2Df1", "cargo login [REDACTED:password]"],
+      ["cargo login --registry my-registry cioAbC9xYz8Qw7Er6Ty5Ui4Op3As2Df1", "cargo login --registry my-registry [REDACTED:password]"],
+      ["ngrok authtoken 2Qx8Cv7Bn6Mq5Lp4KwQ9rT_3abcDEF", "ngrok authtoken [REDACTED:password]"],
+      ["vault login hvs.CAESIJx8Cv7Bn6Mq5Lp4KwQ9rTabcDEFghijk", "vault login [REDACTED:password]"],
+    ],
+    [
+      ["the commands named in sentences", "run cargo login first\nthen vault login with your token\nuse ngrok authtoken to set it\nrun `cargo login` and paste the token from crates.io/me"],
+    ],
+  );
+});
+
+describe("a short id in hex under a token's or a key's name (token: 3fa9c2d1 in a log) stays: 32 bits, shorter than any token; longer hex and a password go", () => {
+  exactAndKept(
+    [
+      ["token: 3fa9c2d1e5", "token: [REDACTED:secret]"],
+      ["token: 3fa9c2d1e5b7a8f4c3d2e1f0a9b8c7d6", "token: [REDACTED:secret]"],
+      ["DB_PASSWORD=3fa9c2d1", "DB_PASSWORD=[REDACTED:secret]"],
+      ["secret: 3fa9c2d1", "secret: [REDACTED:secret]"],
+    ],
+    [
+      ["a short id after token:, a short commit under a key's name", '[12:00:01] token: 3fa9c2d1 refreshed\ntoken: 3fa9c2d\n"token": "3FA9C2D1"\napi_key: 3fa9c2d1'],
+    ],
+  );
+});

@@ -113,6 +113,11 @@ const PROSE = /^[A-Z][A-Za-z']*(?:[ ,]+[A-Za-z']+)+[.?!:…]?$/;
  * or a secret may be a phrase, and words a wallet's or an app's password (isMessage).
  */
 const TOKEN_OR_KEY = /(?:token|key)$/i;
+/**
+ * A short id in hex of one case, letters and digits (`token: 3fa9c2d1` in a log: a commit's, a request's, a token's own id shown for it):
+ * 32 bits at most, shorter than any provider's token and than gitleaks' floor for a generic key (ten characters).
+ */
+const SHORT_HEX_ID = /^(?:[\da-f]{7,8}|[\dA-F]{7,8})$/;
 const LOWER_PROSE = /^[a-z][a-z']*(?:[ ,]+[a-z']+)+[.?!:…]?$/;
 const APP_PASSWORD = /^[a-z]{4}(?: [a-z]{4}){3}$/;
 /** Names whose value may be a phrase a person made up: a password's, a secret key's (`SECRET_KEY = "this is my dev secret"`). */
@@ -260,6 +265,7 @@ export function isAssignedSecret(name: string, value: string, quoted: boolean, n
   // environment-style name's value is a literal (`DB_PASSWORD=hunter(2)`).
   if (!quoted && (next === "(" || (CALL.test(value) && !SCREAMING_NAME.test(name)))) return false;
   const stem = name.replace(NAME_SUFFIX, "");
+  if (SHORT_HEX_ID.test(value) && HAS_LETTER.test(value) && HAS_DIGIT.test(value) && TOKEN_OR_KEY.test(stem) && !PASSWORD_NAME.test(name)) return false;
   if (PROVIDER_NAME.test(stem)) return value.length >= PROVIDER_KEY_MIN && (drawnAtRandom(value) || (HEX_KEY_PROVIDER.test(stem) && HEX_KEY.test(value)));
   const endsLine = next === undefined || next === "\n" || next === "\r";
   if (PAROL_NAME.test(stem)) return value.length >= PAROL_VALUE_MIN && HAS_LETTER.test(value) && HAS_DIGIT.test(value);

@@ -271,10 +271,12 @@ const TOOLS: Tool[] = [
   { keywords: ["zip", "unzip"], command: /(?:un)?zip(?=[ \t])/iy, flag: flag("-P|--password"), password: whole },
   { keywords: ["7z"], command: /7za?(?=[ \t])/iy, flag: flag("-p", true), password: whole },
   // A token or password as the command's argument: `cargo login x`, `ngrok config add-authtoken x`, `vault login x`,
-  // `htpasswd -b file user x`, `rabbitmqctl add_user user x`.
-  { keywords: ["cargo"], command: /cargo[ \t]+login(?=[ \t])/iy, flag: POSITIONAL, password: whole },
-  { keywords: ["ngrok"], command: /ngrok[ \t]+(?:config[ \t]+add-)?authtoken(?=[ \t])/iy, flag: POSITIONAL, password: whole },
-  { keywords: ["vault"], command: /vault[ \t]+login(?=[ \t])/iy, flag: POSITIONAL, password: whole },
+  // `htpasswd -b file user x`, `rabbitmqctl add_user user x`. A token has a digit among its letters (crates.io's, ngrok's, Vault's
+  // `hvs.…`): prose names these commands too ("run cargo login first", "then vault login with your token").
+  // cargo's token after its options (`cargo login --registry my-registry x`).
+  { keywords: ["cargo"], command: /cargo[ \t]+login(?=[ \t])/iy, flag: operandAfter("-registry|-config|Z"), password: passwordShaped },
+  { keywords: ["ngrok"], command: /ngrok[ \t]+(?:config[ \t]+add-)?authtoken(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
+  { keywords: ["vault"], command: /vault[ \t]+login(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
   // Bitwarden's `bw unlock x` and `bw login me@x.dev x` (`--passwordenv NAME`, a flag, names a variable); Drupal's `drush upwd admin x`
   // (`user:password`, `user-password`). Shaped like a password: prose names these commands too ("bw unlock to get a session").
   { keywords: ["bw"], command: /bw[ \t]+(?:unlock|login[ \t]+[^\s-]\S*)(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
