@@ -3548,3 +3548,37 @@ describe("a short id in hex under a token's or a key's name (token: 3fa9c2d1 in 
     ],
   );
 });
+
+describe("a provider's variable's value cut out of an environment file (grep STRIPE .env | cut -d= -f2, awk -F= '/STRIPE/{print $2}'), pasted below its command", () => {
+  exactAndKept(
+    [
+      ["$ grep STRIPE .env | cut -d= -f2\nZx8Cv7Bn6Mq5Lp4KwQ9rT", "$ grep STRIPE .env | cut -d= -f2\n[REDACTED:secret]"],
+      ["$ awk -F= '/STRIPE/ {print $2}' .env\nZx8Cv7Bn6Mq5Lp4KwQ9rT\n$ ls", "$ awk -F= '/STRIPE/ {print $2}' .env\n[REDACTED:secret]\n$ ls"],
+      ["$ sed -n 's/^STRIPE=//p' .env\nZx8Cv7Bn6Mq5Lp4KwQ9rT", "$ sed -n 's/^STRIPE=//p' .env\n[REDACTED:secret]"],
+    ],
+    [["a setting's value cut out, a provider's name matched but nothing cut", "$ grep PORT .env | cut -d= -f2\n3000\n$ grep NODE_ENV .env | cut -d= -f2\nproduction\n$ grep -c STRIPE .env\n2"]],
+  );
+});
+
+describe("macOS's ps -E (in a dashed group: -axE, -Ep 1234): each process's environment after its command line, as BSD's ps e", () => {
+  const { redact, redactOutput } = createRedactor();
+  const line = " 4121 ttys001    0:01.20 node server.js STRIPE=Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE PATH=/usr/bin:/bin TERM=xterm-256color";
+  const masked = " 4121 ttys001    0:01.20 node server.js STRIPE=[REDACTED:secret] PATH=/usr/bin:/bin TERM=xterm-256color";
+  for (const command of ["ps -E -p 4121", "ps -axE | grep node", "ps -wwEp 4121"]) {
+    test(command, () => expect(redactOutput(line, commandPrints(command) ?? "key").text).toBe(masked));
+    test(`$ ${command}, pasted`, () => expect(redact(`$ ${command}\n${line}`).text).toBe(`$ ${command}\n${masked}`));
+  }
+  test("kept: UNIX's -e (every process), -ef", () => expect(["ps -e", "ps -ef", "ps -eo pid,args"].map(commandPrints)).toEqual([undefined, undefined, undefined]));
+});
+
+describe("an environment file's base64 pasted below the command that encoded it into tee, which prints what it writes ($ base64 -w0 .env | tee env.b64)", () => {
+  // NODE_ENV=production, then STRIPE=<an opaque token>, in base64.
+  const encoded = "Tk9ERV9FTlY9cHJvZHVjdGlvbgpTVFJJUEU9Wng4Q3Y3Qm42TXE1THA0S3dROXJUCg==";
+  exactAndKept(
+    [
+      [`$ base64 -w0 .env | tee env.b64\n${encoded}\n$ ls`, "$ base64 -w0 .env | tee env.b64\n[REDACTED:secret]\n$ ls"],
+      [`$ cat .env | base64 | tee -a out.txt\n${encoded}\n$ ls`, "$ cat .env | base64 | tee -a out.txt\n[REDACTED:secret]\n$ ls"],
+    ],
+    [["a readme's base64 into tee, then more", "$ base64 -w0 README.md | tee readme.b64\naGVsbG8gd29ybGQgdGhpcyBpcyBhIHJlYWRtZQ==\n$ ls"]],
+  );
+});

@@ -194,7 +194,7 @@ function printsNamedSecret(text: string, at: number): boolean {
   if (file !== undefined) return !NOT_SECRET_FILE.test(file);
   EXTRACT_COMMAND.lastIndex = at;
   const extract = EXTRACT_COMMAND.exec(text)?.[1];
-  if (extract !== undefined) return CUTS_AT_EQUALS.test(extract) && (extract.match(WORDS) ?? []).some((word) => SECRET_KEY.test(word));
+  if (extract !== undefined) return CUTS_AT_EQUALS.test(extract) && (extract.match(WORDS) ?? []).some(isSecretVariable);
   SECRET_COMMAND.lastIndex = at;
   return SECRET_COMMAND.test(text);
 }
@@ -732,8 +732,10 @@ const PS_BSD_VALUE = String.raw`[pqtUOok]${PS_VALUE}`;
 const PS_UNIX_VALUE = "CGgpqstUuOo";
 const PS_GNU_VALUE = "Group|group|pid|ppid|quick-pid|sid|tty|User|user|format|cols|columns|lines|rows|sort|width|help";
 const PS_OPTION = String.raw`[${PS_BSD}]+|[${PS_BSD}]*${PS_BSD_VALUE}|-(?:(?![${PS_UNIX_VALUE}])[A-Za-z]){1,30}(?![\w-])|-(?:(?![${PS_UNIX_VALUE}])[A-Za-z]){0,30}[${PS_UNIX_VALUE}]${PS_VALUE}|--(?:${PS_GNU_VALUE})(?:=[^\s|;&]{1,100}|[ \t]+[^\s|;&]{1,100})|--(?!(?:${PS_GNU_VALUE})(?![\w-]))[\w-]{1,30}(?![\w=-])|-?\d{1,10}(?![\w-])`;
+/** macOS's `-E` in a dashed group (`ps -E -p 1234`, `ps -axE`, `ps -Ep 1234`): its ps(1) appends the environment as BSD's `e` does. */
+const PS_MAC_E = String.raw`-(?:(?![${PS_UNIX_VALUE}])[A-Za-z]){0,30}E(?:(?![${PS_UNIX_VALUE}])[A-Za-z]){0,30}(?:[${PS_UNIX_VALUE}]${PS_VALUE})?`;
 const PS_ENVIRONMENT = new RegExp(
-  String.raw`${DUMP_START}ps(?:[ \t]+(?:${PS_OPTION})){0,8}[ \t]+[${PS_BSD}]*e[${PS_BSD}e]*(?:${PS_BSD_VALUE})?(?=[ \t|;&)]|$)`,
+  String.raw`${DUMP_START}ps(?:[ \t]+(?:${PS_OPTION})){0,8}[ \t]+(?:[${PS_BSD}]*e[${PS_BSD}e]*(?:${PS_BSD_VALUE})?|${PS_MAC_E})(?=[ \t|;&)]|$)`,
   "m",
 );
 
