@@ -12,6 +12,15 @@ function exactAndKept(cases: [input: string, output: string][], kept: [why: stri
   for (const [why, text] of kept) test(`kept: ${why}`, () => expect(redact(text)).toEqual({ text, count: 0 }));
 }
 
+/** Each command's output as the Bash call's result (by what the command prints) and pasted below it after a prompt: both masked so. */
+function printedAndPasted(cases: [command: string, output: string, masked: string][]): void {
+  const { redactOutput } = createRedactor();
+  for (const [command, output, masked] of cases) {
+    test(command, () => expect(redactOutput(output, commandPrints(command) ?? "key").text).toBe(masked));
+    test(`$ ${command}, pasted`, () => expect(redact(`$ ${command}\n${output}`).text).toBe(`$ ${command}\n${masked}`));
+  }
+}
+
 describe("an app password written in two pairs of groups (abcd-efgh ijkl-mnop)", () => {
   exactAndKept(
     [
@@ -3441,7 +3450,6 @@ describe("an opaque token in a request's body given as a here-document (curl -d 
 });
 
 describe("the whole environment printed by a one-liner (node -p process.env, python -c 'print(os.environ)', Deno.env.toObject()): an opaque token goes whatever its name", () => {
-  const { redact, redactOutput } = createRedactor();
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   const dumps: [command: string, output: string, masked: string][] = [
     ["node -p process.env", `{\n  SHELL: '/bin/zsh',\n  STRIPE: '${token}',\n  HOME: '/Users/me'\n}`, "{\n  SHELL: '/bin/zsh',\n  STRIPE: '[REDACTED:secret]',\n  HOME: '/Users/me'\n}"],
@@ -3452,17 +3460,13 @@ describe("the whole environment printed by a one-liner (node -p process.env, pyt
     ["bun -e 'console.log(JSON.stringify(process.env, null, 2))'", `{\n  "STRIPE": "${token}"\n}`, '{\n  "STRIPE": "[REDACTED:secret]"\n}'],
     ["ruby -e 'pp ENV.to_h'", `{"STRIPE"=>"${token}"}`, '{"STRIPE"=>"[REDACTED:secret]"}'],
   ];
-  for (const [command, output, masked] of dumps) {
-    test(command, () => expect(redactOutput(output, commandPrints(command) ?? "key").text).toBe(masked));
-    test(`$ ${command}, pasted`, () => expect(redact(`$ ${command}\n${output}`).text).toBe(`$ ${command}\n${masked}`));
-  }
+  printedAndPasted(dumps);
   test("kept: one variable, the names alone, code that prints nothing, a one-liner echoed", () =>
     expect(["node -p process.env.HOME", "node -p 'Object.keys(process.env)'", "python -c \"import os; print(os.environ['HOME'])\"", "node -e 'const e = process.env'", 'echo "node -p process.env"'].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined, undefined]));
   exactAndKept([], [["a value of words or a path under a one-liner's environment", `$ node -p process.env\n{ GREETING: 'HelloWorldFromTheServer2024', PATH: '/usr/local/bin:/usr/bin' }`]]);
 });
 
 describe("an environment shown by kubectl describe pod (its Environment: block), eb printenv or cf env: an opaque token goes whatever its name", () => {
-  const { redact, redactOutput } = createRedactor();
   const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
   const reference = "DB_PASSWORD:  <set to the key 'password' in secret 'db-credentials'>  Optional: false";
   const dumps: [command: string, output: string, masked: string][] = [
@@ -3479,10 +3483,7 @@ describe("an environment shown by kubectl describe pod (its Environment: block),
       'Getting env variables for app my-app in org me / space dev as me@x.dev...\nSystem-Provided:\nVCAP_SERVICES: {\n  "user-provided": [\n    {\n      "credentials": {\n        "stripe": "[REDACTED:secret]"\n      }\n    }\n  ]\n}\n\nUser-Provided:\nSTRIPE: [REDACTED:secret]\nNODE_ENV: production',
     ],
   ];
-  for (const [command, output, masked] of dumps) {
-    test(command, () => expect(redactOutput(output, commandPrints(command) ?? "key").text).toBe(masked));
-    test(`$ ${command}, pasted`, () => expect(redact(`$ ${command}\n${output}`).text).toBe(`$ ${command}\n${masked}`));
-  }
+  printedAndPasted(dumps);
   test("kept: a node or a service described, another eb or cf command", () =>
     expect(["kubectl describe node ip-10-0-1-23", "kubectl describe svc api", "eb status", "cf apps", "cf set-env my-app FOO bar"].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined, undefined]));
   exactAndKept([], [["a variable taken from a secret's key, as kubectl describe shows it", `$ kubectl describe pod api\n    Environment:\n      ${reference}\n      CONFIG:  <set to the key 'app.json' of config map 'api-config'>  Optional: false`]]);
@@ -3561,13 +3562,9 @@ describe("a provider's variable's value cut out of an environment file (grep STR
 });
 
 describe("macOS's ps -E (in a dashed group: -axE, -Ep 1234): each process's environment after its command line, as BSD's ps e", () => {
-  const { redact, redactOutput } = createRedactor();
   const line = " 4121 ttys001    0:01.20 node server.js STRIPE=Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE PATH=/usr/bin:/bin TERM=xterm-256color";
   const masked = " 4121 ttys001    0:01.20 node server.js STRIPE=[REDACTED:secret] PATH=/usr/bin:/bin TERM=xterm-256color";
-  for (const command of ["ps -E -p 4121", "ps -axE | grep node", "ps -wwEp 4121"]) {
-    test(command, () => expect(redactOutput(line, commandPrints(command) ?? "key").text).toBe(masked));
-    test(`$ ${command}, pasted`, () => expect(redact(`$ ${command}\n${line}`).text).toBe(`$ ${command}\n${masked}`));
-  }
+  printedAndPasted(["ps -E -p 4121", "ps -axE | grep node", "ps -wwEp 4121"].map((command) => [command, line, masked]));
   test("kept: UNIX's -e (every process), -ef", () => expect(["ps -e", "ps -ef", "ps -eo pid,args"].map(commandPrints)).toEqual([undefined, undefined, undefined]));
 });
 
