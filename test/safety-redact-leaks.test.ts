@@ -3459,6 +3459,10 @@ describe("the whole environment printed by a one-liner (node -p process.env, pyt
     ['deno eval "console.log(Deno.env.toObject())"', `{ STRIPE: "${token}" }`, '{ STRIPE: "[REDACTED:secret]" }'],
     ["bun -e 'console.log(JSON.stringify(process.env, null, 2))'", `{\n  "STRIPE": "${token}"\n}`, '{\n  "STRIPE": "[REDACTED:secret]"\n}'],
     ["ruby -e 'pp ENV.to_h'", `{"STRIPE"=>"${token}"}`, '{"STRIPE"=>"[REDACTED:secret]"}'],
+    ["node --env-file=.env -p process.env", `{ STRIPE: '${token}' }`, "{ STRIPE: '[REDACTED:secret]' }"],
+    ["node -r dotenv/config --print process.env", `{ STRIPE: '${token}' }`, "{ STRIPE: '[REDACTED:secret]' }"],
+    ["bun --env-file=.env.local -e 'console.log(process.env)'", `{ STRIPE: "${token}" }`, '{ STRIPE: "[REDACTED:secret]" }'],
+    ["python3 -c 'import os; print(os.environ.copy())'", `{'STRIPE': '${token}'}`, "{'STRIPE': '[REDACTED:secret]'}"],
   ];
   printedAndPasted(dumps);
   test("kept: one variable, the names alone, code that prints nothing, a one-liner echoed", () =>

@@ -15,11 +15,15 @@ const POWERSHELL_VARIABLE = new RegExp(String.raw`(?<=${PRINTED_START})\$env:([A
 const ENVIRONMENT_CALL = new RegExp(String.raw`(?<=${PRINTED_START}\[(?:System\.)?Environment\]::)GetEnvironmentVariable\([ \t]*["']([A-Za-z_]\w{0,100})["']`, "imy");
 
 /**
- * A one-liner's interpreter and its code's flag: `python3 -c`, `node -e` (`-p` prints its expression), `ruby -e`, `perl -e`, `php -r`, `bun -e`, `deno eval`;
+ * A one-liner's interpreter and its code's flag: `python3 -c`, `node -e` (`-p` prints its expression; `--eval`, `--print`), `ruby -e`, `perl -e`, `php -r`,
+ * `bun -e`, `deno eval`; node's and Bun's after options that load the environment first (`node --env-file=.env -p …`, `node -r dotenv/config -e …`);
  * and a framework's, which loads the app's settings first: `rails runner` (`rails r`), Django's `manage.py shell -c`, Laravel's `artisan tinker --execute`.
  */
-const ONE_LINER =
-  /(?:python[\d.]{0,4}[ \t]+-c|node[ \t]+-([ep])|ruby[ \t]+-e|perl[ \t]+-[eE]|php[ \t]+-r|bun[ \t]+-e|deno[ \t]+eval|rails[ \t]+(?:runner|r)|manage\.py[ \t]+shell[ \t]+(?:-c|--command)|tinker[ \t]+--execute)[ \t=]/iy;
+const JS_OPTIONS = String.raw`(?:[ \t]+(?:(?:-r|--require|--import|--env-file)[ \t]+[^\s|;&-][^\s|;&]{0,300}|--(?!eval|print)[\w-]{1,40}(?:=[^\s|;&]{1,300})?)){0,6}`;
+const ONE_LINER = new RegExp(
+  String.raw`(?:python[\d.]{0,4}[ \t]+-c|node${JS_OPTIONS}[ \t]+-(?:-(?=eval|print))?([ep])(?:val|rint)?|ruby[ \t]+-e|perl[ \t]+-[eE]|php[ \t]+-r|bun${JS_OPTIONS}[ \t]+-e|deno[ \t]+eval|rails[ \t]+(?:runner|r)|manage\.py[ \t]+shell[ \t]+(?:-c|--command)|tinker[ \t]+--execute)[ \t=]`,
+  "iy",
+);
 /** How far a one-liner's code is read: one bounded slice per hit keeps the rule linear. */
 const ONE_LINER_MAX = 400;
 const PRINTS = /\b(?:print|printf|println|pprint|console\.log|puts|echo|say|pp?)\b/;
@@ -40,7 +44,7 @@ const KEYCHAIN_READ = /\bget_?password\(/i;
 const FIELD_READ = /(?:jq|yq)(?:[ \t]+(?:-{1,2}[A-Za-z][\w-]{0,30}|e|eval))*[ \t]+["']?((?:\.[A-Za-z_][\w-]{0,100}|\[[^\]\r\n]{0,100}\]){1,20})["']?(?=[\s|;&]|$)/iy;
 const LAST_NAME = /\.([A-Za-z_][\w-]*)(?:\[[^\]]*\])*$/;
 
-export const PRINTED_VARIABLE_KEYWORDS = ["$env:", "getenvironmentvariable(", "python", "node -", "ruby -e", "perl -", "php -r", "bun -e", "deno eval", "rails ", "manage.py", "tinker", "jq ", "yq "];
+export const PRINTED_VARIABLE_KEYWORDS = ["$env:", "getenvironmentvariable(", "python", "node -", "ruby -e", "perl -", "php -r", "bun -", "deno eval", "rails ", "manage.py", "tinker", "jq ", "yq "];
 
 /** The names of the variables or the field the command at `at` prints, or undefined when it is none of these. */
 export function printedVariables(text: string, at: number): string[] | undefined {
@@ -66,11 +70,11 @@ function oneLinerCode(text: string, at: number): { code: string; prints: boolean
 }
 
 /**
- * The whole environment as one value, each language's: node's and Bun's `process.env`, Python's `os.environ` (`dict(os.environ)`), Ruby's
+ * The whole environment as one value, each language's: node's and Bun's `process.env`, Python's `os.environ` (`dict(os.environ)`, `os.environ.copy()`), Ruby's
  * `ENV` (`ENV.to_h`), Deno's `Deno.env.toObject()`, PHP's `getenv()`; not one variable of it (`process.env.X`, `os.environ['X']`,
  * `os.environ.get(…)`, Perl's `$ENV{X}`), nor its names alone (`Object.keys(process.env)`).
  */
-const WHOLE_ENVIRONMENT = /(?<!keys\()(?:process\.env|os\.environ|(?<![\w$])ENV(?:\.to_h)?|Deno\.env\.toObject\(\)|getenv\(\))(?=[ \t]*(?:[),;}'"]|$))/;
+const WHOLE_ENVIRONMENT = /(?<!keys\()(?:process\.env|os\.environ(?:\.copy\(\))?|(?<![\w$])ENV(?:\.to_h)?|Deno\.env\.toObject\(\)|getenv\(\))(?=[ \t]*(?:[),;}'"]|$))/;
 
 /**
  * Whether the one-liner at `at` prints the whole environment (`node -p process.env`, `python -c "import os; print(os.environ)"`): a map of
