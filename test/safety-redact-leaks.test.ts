@@ -3500,9 +3500,12 @@ describe("a product's license key under camelCase licenseKey (an XML config's el
       ["  <LicenseKey>ABCD-EFGH-1234-WXYZ</LicenseKey>", "  <LicenseKey>[REDACTED:secret]</LicenseKey>"],
       ['{"licenceKey": "Zx8Cv7Bn6Mq5Lp4KwQ9rT"}', '{"licenceKey": "[REDACTED:secret]"}'],
       ["licenseKey: Zx8Cv7Bn6Mq5Lp4KwQ9rT", "licenseKey: [REDACTED:secret]"],
+      ["<cfg:apiKey>Zx8Cv7Bn6Mq5Lp4KwQ9rT</cfg:apiKey>", "<cfg:apiKey>[REDACTED:secret]</cfg:apiKey>"],
+      ["<soap:Body><ns:token>Zx8Cv7Bn6Mq5Lp4KwQ9rT</ns:token></soap:Body>", "<soap:Body><ns:token>[REDACTED:secret]</ns:token></soap:Body>"],
     ],
     [
       ["a license's name, a stand-in, code, a reference", "<licenseKey>MIT</licenseKey>\nlicenseKey: \"Apache-2.0\"\n<licenseKey>XXXX-XXXX-XXXX-XXXX</licenseKey>\nconst licenseKey = getLicenseKey();\n<licenseKey>${LICENSE_KEY}</licenseKey>"],
+      ["a schema's element named apiKey, a reference and a sort key in a namespace", '<xs:element name="apiKey" type="xs:string"/>\n<ns:password>${DB_PASSWORD}</ns:password>\n<ns:sortKey>createdAt</ns:sortKey>'],
     ],
   );
 });
@@ -3572,13 +3575,15 @@ describe("macOS's ps -E (in a dashed group: -axE, -Ep 1234): each process's envi
   test("kept: UNIX's -e (every process), -ef", () => expect(["ps -e", "ps -ef", "ps -eo pid,args"].map(commandPrints)).toEqual([undefined, undefined, undefined]));
 });
 
-describe("an environment file's base64 pasted below the command that encoded it into tee, which prints what it writes ($ base64 -w0 .env | tee env.b64)", () => {
+describe("an environment file's base64 pasted below the command that encoded it into tee, which prints what it writes ($ base64 -w0 .env | tee env.b64), into tr -d '\\n', or to macOS's -o -", () => {
   // NODE_ENV=production, then STRIPE=<an opaque token>, in base64.
   const encoded = "Tk9ERV9FTlY9cHJvZHVjdGlvbgpTVFJJUEU9Wng4Q3Y3Qm42TXE1THA0S3dROXJUCg==";
   exactAndKept(
     [
       [`$ base64 -w0 .env | tee env.b64\n${encoded}\n$ ls`, "$ base64 -w0 .env | tee env.b64\n[REDACTED:secret]\n$ ls"],
       [`$ cat .env | base64 | tee -a out.txt\n${encoded}\n$ ls`, "$ cat .env | base64 | tee -a out.txt\n[REDACTED:secret]\n$ ls"],
+      [`$ base64 .env | tr -d '\\n'\n${encoded}\n$ ls`, "$ base64 .env | tr -d '\\n'\n[REDACTED:secret]\n$ ls"],
+      [`$ base64 -i .env -o -\n${encoded}\n$ ls`, "$ base64 -i .env -o -\n[REDACTED:secret]\n$ ls"],
     ],
     [["a readme's base64 into tee, then more", "$ base64 -w0 README.md | tee readme.b64\naGVsbG8gd29ybGQgdGhpcyBpcyBhIHJlYWRtZQ==\n$ ls"]],
   );

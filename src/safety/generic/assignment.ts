@@ -649,17 +649,26 @@ function columnPair(text: string, start: number): Finding | undefined {
  * An XML element named for a secret: `<password>...</password>` (Maven's settings.xml, .NET and Java
  * configs), or its `value` attribute (`<password value="..."/>`); a property list's `<key>API_TOKEN</key>` and the
  * `<string>…</string>` after it (an app's config plist, a launchd job's EnvironmentVariables); an element an attribute
- * names, its text the value (Java's XML properties: `<entry key="db.password">…</entry>`, `<param name="secret">…</param>`).
+ * names, its text the value (Java's XML properties: `<entry key="db.password">…</entry>`, `<param name="secret">…</param>`); an element
+ * in a namespace (`<cfg:apiKey>…</cfg:apiKey>`).
  */
 const XML_ELEMENT = /([A-Za-z0-9_.-]{1,100})(?:[ \t][^<>\r\n]{0,200})?>([^<\r\n]{1,1000})<\/\1>/dy;
 const XML_VALUE = /([A-Za-z0-9_.-]{1,100})[ \t](?:[^<>\r\n]{0,200}?[ \t])?value[ \t]*=[ \t]*"([^"<>\r\n]{1,1000})"/dy;
 const PLIST_STRING = /([A-Za-z0-9_.-]{1,100})<\/key>\s{0,200}<string>([^<\r\n]{1,1000})<\/string>/dy;
 const NAMED_ELEMENT = /([A-Za-z0-9_.-]{1,100})"[^<>\r\n]{0,200}?(?<!\/)>([^<\r\n]{1,1000})<\//dy;
 const NAMING_ATTRIBUTE = /[ \t](?:key|name)="$/;
+/** An element's namespace prefix (`<cfg:apiKey>…</cfg:apiKey>`, a SOAP or Spring config's): the name after it is the element's. */
+const XML_PREFIX = /<[A-Za-z][\w.-]{0,40}:$/;
+const PREFIXED_ELEMENT = /([A-Za-z0-9_.-]{1,100})(?:[ \t][^<>\r\n]{0,200})?>([^<\r\n]{1,1000})<\/[A-Za-z][\w.-]{0,40}:\1>/dy;
 
 function xmlElement(text: string, start: number): Finding | undefined {
   const before = text.slice(Math.max(0, start - 7), start);
-  const form = before.endsWith("<key>") ? PLIST_STRING : NAMING_ATTRIBUTE.test(before) ? NAMED_ELEMENT : text[start - 1] === "<" ? XML_ELEMENT : undefined;
+  const form =
+    before.endsWith("<key>") ? PLIST_STRING
+    : NAMING_ATTRIBUTE.test(before) ? NAMED_ELEMENT
+    : text[start - 1] === "<" ? XML_ELEMENT
+    : text[start - 1] === ":" && XML_PREFIX.test(text.slice(Math.max(0, start - 43), start)) ? PREFIXED_ELEMENT
+    : undefined;
   if (form === undefined) return undefined;
   form.lastIndex = start;
   XML_VALUE.lastIndex = start;

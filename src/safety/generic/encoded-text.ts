@@ -24,10 +24,11 @@ export function encodedText(text: string): { start: number; end: number; decoded
  * `$ openssl base64 -A -in .env`,
  * then the base64, then more): the file's name, and where its base64 lines are with what they decode to, read as a text that is only
  * base64 is (above). A prompt and what else a pasted command's line may hold before it may come first (`$ cd app && base64 -w0 .env`:
- * pasted-prompt.ts); no decoding (`-d`, `--decode`), no pipe after it but into `tee`, which prints what it writes (`$ base64 -w0 .env | tee env.b64`).
+ * pasted-prompt.ts); no decoding (`-d`, `--decode`), no pipe after it but into `tee`, which prints what it writes (`$ base64 -w0 .env | tee env.b64`),
+ * or `tr -d '\n'`, which joins the lines; macOS's `base64 -i .env -o -` writes to the output too.
  */
 const ENCODES_FILE = new RegExp(
-  String.raw`^${PASTED_PROMPT}(?:cat[ \t]+(["']?)([^\s"'|;&<>]{1,300})\1[ \t]*\|[ \t]*base64(?:[ \t]+-(?!d\b|-decode)[\w-]{1,20}(?:[ \t=]+\d{1,5})?)*|base64(?:[ \t]+-(?!d\b|-decode)[\w-]{1,20}(?:[ \t=]+\d{1,5})?)*[ \t]+(?:<[ \t]*)?(["']?)([^\s"'|;&<>-][^\s"'|;&<>]{0,299})\3|openssl[ \t]+(?:base64|enc[ \t]+-(?:base64|a))(?:[ \t]+-(?!d\b|in\b)[\w-]{1,20})*[ \t]+-in[ \t]+(["']?)([^\s"'|;&<>]{1,300})\5(?:[ \t]+-(?!d\b)[\w-]{1,20}(?:[ \t]+[^\s"'|;&<>-][^\s"'|;&<>]{0,300})?)*)(?:[ \t]*\|[ \t]*tee(?:[ \t]+-[A-Za-z]{1,5})*(?:[ \t]+[^\s"'|;&<>-][^\s"'|;&<>]{0,299})?)?[ \t]*\r?\n`,
+  String.raw`^${PASTED_PROMPT}(?:cat[ \t]+(["']?)([^\s"'|;&<>]{1,300})\1[ \t]*\|[ \t]*base64(?:[ \t]+-(?!d\b|-decode)[\w-]{1,20}(?:[ \t=]+\d{1,5})?)*|base64(?:[ \t]+-(?!d\b|-decode)[\w-]{1,20}(?:[ \t=]+\d{1,5})?)*[ \t]+(?:<[ \t]*)?(["']?)([^\s"'|;&<>-][^\s"'|;&<>]{0,299})\3(?:[ \t]+-o[ \t]+-(?![^\s|;&]))?|openssl[ \t]+(?:base64|enc[ \t]+-(?:base64|a))(?:[ \t]+-(?!d\b|in\b)[\w-]{1,20})*[ \t]+-in[ \t]+(["']?)([^\s"'|;&<>]{1,300})\5(?:[ \t]+-(?!d\b)[\w-]{1,20}(?:[ \t]+[^\s"'|;&<>-][^\s"'|;&<>]{0,300})?)*)(?:[ \t]*\|[ \t]*(?:tee(?:[ \t]+-[A-Za-z]{1,5})*(?:[ \t]+[^\s"'|;&<>-][^\s"'|;&<>]{0,299})?|tr[ \t]+-d[ \t]+(?:'\\n'|"\\n"|\\\\n|'\\r\\n'|"\\r\\n")))?[ \t]*\r?\n`,
   "gm",
 );
 /** The output's lines: base64 only, up to the first other line. */
