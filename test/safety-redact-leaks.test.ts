@@ -3538,7 +3538,7 @@ describe("the word after cargo login, vault login or ngrok authtoken in prose st
       ["vault login hvs.CAESIJx8Cv7Bn6Mq5Lp4KwQ9rTabcDEFghijk", "vault login [REDACTED:password]"],
     ],
     [
-      ["the commands named in sentences", "run cargo login first\nthen vault login with your token\nuse ngrok authtoken to set it\nrun `cargo login` and paste the token from crates.io/me"],
+      ["the commands named in sentences", "run cargo login first\nthen vault login with your token\nuse ngrok authtoken to set it\nrun `cargo login` and paste the token from crates.io/me\nDid you run vault login yet?\nafter cargo login v2 publish"],
     ],
   );
 });

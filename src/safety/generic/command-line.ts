@@ -176,6 +176,11 @@ function passwordShaped(value: string): [number, number] | null {
   return /^[^-/*]/.test(value) && /[A-Za-z]/.test(value) && /[\d!@#$%^&*+=?~]/.test(value) ? whole(value) : null;
 }
 
+/** A token given as a command's operand: long and random (look-alikes.ts looksRandom), not a word of prose after the command's name. */
+function tokenShaped(value: string): [number, number] | null {
+  return looksRandom(value) ? whole(value) : null;
+}
+
 /**
  * A value that is an opaque token, where a setting's could stand (`NODE_ENV=production`, a URL, a host): drawn at random, no name of
  * words, not hex of one case nor a UUID (a commit's hash, a build's id: `GIT_SHA=8f14e45f…`), as an environment file's value is judged.
@@ -271,12 +276,12 @@ const TOOLS: Tool[] = [
   { keywords: ["zip", "unzip"], command: /(?:un)?zip(?=[ \t])/iy, flag: flag("-P|--password"), password: whole },
   { keywords: ["7z"], command: /7za?(?=[ \t])/iy, flag: flag("-p", true), password: whole },
   // A token or password as the command's argument: `cargo login x`, `ngrok config add-authtoken x`, `vault login x`,
-  // `htpasswd -b file user x`, `rabbitmqctl add_user user x`. A token has a digit among its letters (crates.io's, ngrok's, Vault's
-  // `hvs.…`): prose names these commands too ("run cargo login first", "then vault login with your token").
+  // `htpasswd -b file user x`, `rabbitmqctl add_user user x`. A token is long and random, a digit among its letters (crates.io's, ngrok's,
+  // Vault's `hvs.…`): prose names these commands too ("run cargo login first", "then vault login with your token", "did you run vault login yet?").
   // cargo's token after its options (`cargo login --registry my-registry x`).
-  { keywords: ["cargo"], command: /cargo[ \t]+login(?=[ \t])/iy, flag: operandAfter("-registry|-config|Z"), password: passwordShaped },
-  { keywords: ["ngrok"], command: /ngrok[ \t]+(?:config[ \t]+add-)?authtoken(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
-  { keywords: ["vault"], command: /vault[ \t]+login(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
+  { keywords: ["cargo"], command: /cargo[ \t]+login(?=[ \t])/iy, flag: operandAfter("-registry|-config|Z"), password: tokenShaped },
+  { keywords: ["ngrok"], command: /ngrok[ \t]+(?:config[ \t]+add-)?authtoken(?=[ \t])/iy, flag: POSITIONAL, password: tokenShaped },
+  { keywords: ["vault"], command: /vault[ \t]+login(?=[ \t])/iy, flag: POSITIONAL, password: tokenShaped },
   // Bitwarden's `bw unlock x` and `bw login me@x.dev x` (`--passwordenv NAME`, a flag, names a variable); Drupal's `drush upwd admin x`
   // (`user:password`, `user-password`). Shaped like a password: prose names these commands too ("bw unlock to get a session").
   { keywords: ["bw"], command: /bw[ \t]+(?:unlock|login[ \t]+[^\s-]\S*)(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
