@@ -3588,3 +3588,12 @@ describe("an environment file's base64 pasted below the command that encoded it 
     [["a readme's base64 into tee, then more", "$ base64 -w0 README.md | tee readme.b64\naGVsbG8gd29ybGQgdGhpcyBpcyBhIHJlYWRtZQ==\n$ ls"]],
   );
 });
+
+describe("macOS's TMPDIR (/var/folders/7x/k2b9…0000gn/T/, a random folder's name) in a printed environment stays: a path, not an opaque token", () => {
+  const tmpdir = "/var/folders/7x/k2b9w8qj4d1c0f_y3hz5m6n0000gn/T/";
+  const key = "/Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE+Fg3Hj4Kl5Mn6Pq7Rs8=";
+  printedAndPasted([
+    ["printenv", `TMPDIR=${tmpdir}\nSTRIPE=${key}\n`, `TMPDIR=${tmpdir}\nSTRIPE=[REDACTED:secret]\n`],
+    ["node -p process.env", `{ TMPDIR: '${tmpdir}', STRIPE: '${key}' }`, `{ TMPDIR: '${tmpdir}', STRIPE: '[REDACTED:secret]' }`],
+  ]);
+});

@@ -199,8 +199,11 @@ function printsNamedSecret(text: string, at: number): boolean {
   return SECRET_COMMAND.test(text);
 }
 
+/** A path from the root (macOS's `TMPDIR=/var/folders/7x/k2b9…0000gn/T/`, whose folder's name is random): not a base64 key, which may start with `/` too. */
+const isAbsolutePath = (value: string) => value.startsWith("/") && !looksBase64Key(value);
+
 /** What a command printed that can be a secret: not a stand-in, not punctuation alone, not a path (a base64 key may start with `/`). */
-const isPrintedValue = (value: string) => !isStandIn(value) && /[A-Za-z0-9]/.test(value) && (!value.startsWith("/") || looksBase64Key(value));
+const isPrintedValue = (value: string) => !isStandIn(value) && /[A-Za-z0-9]/.test(value) && !isAbsolutePath(value);
 
 export const printedSecretDetector: Detector = {
   keywords: [
@@ -802,7 +805,7 @@ const HEX_OR_UUID = /^[0-9a-f-]+$|^[0-9A-F-]+$/;
 
 /** Whether a variable's value is an opaque token that its name does not mark (a secret's name is the assignment rule's). */
 const isOpaqueEnvValue = (name: string, value: string) =>
-  !SECRET_KEY.test(name) && !PUBLIC_NAME.test(name) && !NO_CREDENTIAL_NAME.test(name) && !HEX_OR_UUID.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value) && !WORDS_NAME.test(value) && !isStandIn(value);
+  !SECRET_KEY.test(name) && !PUBLIC_NAME.test(name) && !NO_CREDENTIAL_NAME.test(name) && !HEX_OR_UUID.test(value) && /[A-Z]/.test(value) && /[a-z]/.test(value) && /\d/.test(value) && !WORDS_NAME.test(value) && !isStandIn(value) && !isAbsolutePath(value);
 
 function opaqueEnvValues(text: string): Finding[] {
   const out: Finding[] = [];
