@@ -3564,8 +3564,12 @@ describe("a provider's variable's value cut out of an environment file (grep STR
       ["$ awk -F= '/STRIPE/ {print $2}' .env\nZx8Cv7Bn6Mq5Lp4KwQ9rT\n$ ls", "$ awk -F= '/STRIPE/ {print $2}' .env\n[REDACTED:secret]\n$ ls"],
       ["$ sed -n 's/^STRIPE=//p' .env\nZx8Cv7Bn6Mq5Lp4KwQ9rT", "$ sed -n 's/^STRIPE=//p' .env\n[REDACTED:secret]"],
     ],
-    [["a setting's value cut out, a provider's name matched but nothing cut", "$ grep PORT .env | cut -d= -f2\n3000\n$ grep NODE_ENV .env | cut -d= -f2\nproduction\n$ grep -c STRIPE .env\n2"]],
+    [
+      ["a setting's value cut out, a provider's name matched but nothing cut", "$ grep PORT .env | cut -d= -f2\n3000\n$ grep NODE_ENV .env | cut -d= -f2\nproduction\n$ grep -c STRIPE .env\n2"],
+      ["the names cut out, the first field", "$ grep STRIPE .env | cut -d= -f1\nSTRIPE_SECRET_KEY\n$ grep SECRET .env | cut -d= -f1\nJWT_SECRET\nSESSION_SECRET\n$ awk -F= '/SECRET/ {print $1}' .env\nJWT_SECRET"],
+    ],
   );
+  test("kept: the names cut out, as a Bash call's", () => expect(["grep SECRET .env | cut -d= -f1", "awk -F= '/SECRET/ {print $1}' .env"].map(commandPrints)).toEqual([undefined, undefined]));
 });
 
 describe("macOS's ps -E (in a dashed group: -axE, -Ep 1234): each process's environment after its command line, as BSD's ps e", () => {

@@ -49,10 +49,12 @@ const ECHOED_AT = new RegExp(ECHOED, "y");
 /**
  * A secret-named variable's value cut out of a file: `grep -oP '^API_SECRET=\K.*' .env` (`'(?<=API_SECRET=).*'`, YAML's `'(?<=password: ).*'`), `grep TOKEN .env |
  * cut -d= -f2`, `sed -n 's/^DB_PASSWORD=//p' .env`, `awk -F= '/API_KEY/ {print $2}'`. It must cut at the
- * `=` (grep alone prints `NAME=value`, an assignment), and one of its words must be a secret's name.
+ * `=` (grep alone prints `NAME=value`, an assignment), and one of its words must be a secret's name (or a provider's alone: `grep STRIPE .env |
+ * cut -d= -f2`). Not the names alone, the first field (`cut -d= -f1`, `awk -F= '{print $1}'`).
  */
 const EXTRACT_COMMAND = /(?<![\w-])(?:grep|sed|awk)[ \t]([^\r\n]{1,400})/y;
 const CUTS_AT_EQUALS = /\\K|\(\?<=[^)\r\n]{0,200}[=:][ \t]?\)|-[dF][ \t]*["']?=|=\/\/|=\|\||=##/;
+const NAMES_CUT = /-f[ \t]*["']?1(?![\d,-])|\{[ \t]*print[ \t]+\$1[ \t]*;?[ \t]*\}/;
 const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
 /**
  * A file named for a secret (`cat ~/.config/app/token`); a public key's `.pub` is not one, nor `/etc/passwd`:
@@ -194,7 +196,7 @@ function printsNamedSecret(text: string, at: number): boolean {
   if (file !== undefined) return !NOT_SECRET_FILE.test(file);
   EXTRACT_COMMAND.lastIndex = at;
   const extract = EXTRACT_COMMAND.exec(text)?.[1];
-  if (extract !== undefined) return CUTS_AT_EQUALS.test(extract) && (extract.match(WORDS) ?? []).some(isSecretVariable);
+  if (extract !== undefined) return CUTS_AT_EQUALS.test(extract) && !NAMES_CUT.test(extract) && (extract.match(WORDS) ?? []).some(isSecretVariable);
   SECRET_COMMAND.lastIndex = at;
   return SECRET_COMMAND.test(text);
 }
