@@ -3463,6 +3463,9 @@ describe("the whole environment printed by a one-liner (node -p process.env, pyt
     ["node -r dotenv/config --print process.env", `{ STRIPE: '${token}' }`, "{ STRIPE: '[REDACTED:secret]' }"],
     ["bun --env-file=.env.local -e 'console.log(process.env)'", `{ STRIPE: "${token}" }`, '{ STRIPE: "[REDACTED:secret]" }'],
     ["python3 -c 'import os; print(os.environ.copy())'", `{'STRIPE': '${token}'}`, "{'STRIPE': '[REDACTED:secret]'}"],
+    ["python3 -c 'import os; [print(f\"{k}={v}\") for k, v in sorted(os.environ.items())]'", `HOME=/root\nSTRIPE=${token}`, "HOME=/root\nSTRIPE=[REDACTED:secret]"],
+    ["node -e 'Object.entries(process.env).forEach(([k, v]) => console.log(`${k}=${v}`))'", `HOME=/root\nSTRIPE=${token}`, "HOME=/root\nSTRIPE=[REDACTED:secret]"],
+    ["perl -e 'print \"$_=$ENV{$_}\\n\" for sort keys %ENV'", `HOME=/root\nSTRIPE=${token}`, "HOME=/root\nSTRIPE=[REDACTED:secret]"],
   ];
   printedAndPasted(dumps);
   test("kept: one variable, the names alone, code that prints nothing, a one-liner echoed", () =>

@@ -238,12 +238,14 @@ export const printedSecretDetector: Detector = {
         continue;
       }
       const repl = replLine(text, at);
-      // The whole environment, echoed by a REPL or printed by a one-liner (`node -p process.env`): a map of every variable.
+      // The whole environment, echoed by a REPL (a map of every variable) or printed by a one-liner (`node -p process.env`, or its
+      // `NAME=value` lines: `for k, v in os.environ.items()`), read as a Bash call's result of that one-liner is.
       if (repl?.environment || printsEnvironment(text, at)) {
         done = eol;
         const echo = text.slice(eol + 1, eol + 1 + ENVIRONMENT_ECHO_MAX);
         const end = ECHO_END.exec(echo)?.index ?? echo.length;
-        for (const f of environmentMapValues(echo.slice(0, end))) out.push({ ...f, start: f.start + eol + 1, end: f.end + eol + 1 });
+        const found = repl?.environment ? environmentMapValues(echo.slice(0, end)) : printedOutput(echo.slice(0, end), "env");
+        for (const f of found) out.push({ ...f, start: f.start + eol + 1, end: f.end + eol + 1 });
         recordEnd = eol + 1 + end;
         continue;
       }

@@ -70,11 +70,11 @@ function oneLinerCode(text: string, at: number): { code: string; prints: boolean
 }
 
 /**
- * The whole environment as one value, each language's: node's and Bun's `process.env`, Python's `os.environ` (`dict(os.environ)`, `os.environ.copy()`), Ruby's
+ * The whole environment as one value, each language's: node's and Bun's `process.env`, Python's `os.environ` (`dict(os.environ)`, `os.environ.copy()`, `.items()` looped over), Ruby's
  * `ENV` (`ENV.to_h`), Deno's `Deno.env.toObject()`, PHP's `getenv()`; not one variable of it (`process.env.X`, `os.environ['X']`,
  * `os.environ.get(…)`, Perl's `$ENV{X}`), nor its names alone (`Object.keys(process.env)`).
  */
-const WHOLE_ENVIRONMENT = /(?<!keys\()(?:process\.env|os\.environ(?:\.copy\(\))?|(?<![\w$])ENV(?:\.to_h)?|Deno\.env\.toObject\(\)|getenv\(\))(?=[ \t]*(?:[),;}'"]|$))/;
+const WHOLE_ENVIRONMENT = /(?<!keys\()(?:process\.env|os\.environ(?:\.(?:copy|items)\(\))?|(?<![\w$])ENV(?:\.to_h)?|Deno\.env\.toObject\(\)|getenv\(\))(?=[ \t]*(?:[),;}'"]|$))/;
 
 /**
  * Whether the one-liner at `at` prints the whole environment (`node -p process.env`, `python -c "import os; print(os.environ)"`): a map of
