@@ -164,6 +164,11 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["Wi-Fi config lines of spaces, never ending", `psk=a${" ".repeat(2000)}b${" b".repeat(500)}\nwpa_passphrase=`],
     ["backslashes before every quote of a record", `{${"\\".repeat(40)}"issued_on${"\\".repeat(40)}":`],
     ["aws context and 39-character words", `AKIAIOSFODNN7EXAMPLF ${"Ab1/".repeat(10).slice(0, 39)} `],
+    ["one-liners' options chained, never their code's flag", "node --a=b -r x --c bun --env-file .env node --print"],
+    ["kubectl's words before describe, never a workload", "kubectl a b c d e f g describe node "],
+    ["ps's dashed groups with E, each a value's flag", "ps -aE -Ep -wwEo -E "],
+    ["namespaced elements never closed", "<a:token>b <ns:apiKey x='1'>c </ns:token "],
+    ["encodings into tee and tr with no base64 below", "$ base64 .env | tee a\n$ cat .env | base64 | tee -a\n$ base64 .env | tr -d '\\n'\n$ base64 -i .env -o -\n"],
   );
   return units;
 }
