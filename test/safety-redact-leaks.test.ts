@@ -3466,6 +3466,8 @@ describe("the whole environment printed by a one-liner (node -p process.env, pyt
     ["python3 -c 'import os; [print(f\"{k}={v}\") for k, v in sorted(os.environ.items())]'", `HOME=/root\nSTRIPE=${token}`, "HOME=/root\nSTRIPE=[REDACTED:secret]"],
     ["node -e 'Object.entries(process.env).forEach(([k, v]) => console.log(`${k}=${v}`))'", `HOME=/root\nSTRIPE=${token}`, "HOME=/root\nSTRIPE=[REDACTED:secret]"],
     ["perl -e 'print \"$_=$ENV{$_}\\n\" for sort keys %ENV'", `HOME=/root\nSTRIPE=${token}`, "HOME=/root\nSTRIPE=[REDACTED:secret]"],
+    ["node -e 'console.dir(process.env)'", `{ STRIPE: '${token}' }`, "{ STRIPE: '[REDACTED:secret]' }"],
+    ["node -e 'process.stdout.write(JSON.stringify(process.env))'", `{"STRIPE":"${token}"}`, '{"STRIPE":"[REDACTED:secret]"}'],
   ];
   printedAndPasted(dumps);
   test("kept: one variable, the names alone, code that prints nothing, a one-liner echoed", () =>

@@ -26,7 +26,7 @@ const ONE_LINER = new RegExp(
 );
 /** How far a one-liner's code is read: one bounded slice per hit keeps the rule linear. */
 const ONE_LINER_MAX = 400;
-const PRINTS = /\b(?:print|printf|println|pprint|console\.log|puts|echo|say|pp?)\b/;
+const PRINTS = /\b(?:print|printf|println|pprint|console\.(?:log|dir|info|error)|process\.stdout\.write|puts|echo|say|pp?)\b/;
 /** A read of the environment, each language's: `os.environ['X']`, `os.environ.get('X')`, `os.getenv('X')`, `process.env.X`, `ENV["X"]`, `$ENV{X}`, Laravel's `env('X')`. */
 const ENV_READ = /(?:environ(?:\.get)?[[(]|getenv\(|process\.env(?:\.|\[)|\bENV(?:\[|\.fetch\()|\$ENV\{|Deno\.env\.get\(|(?<![\w.$>:])env\((?=[ \t]*["']))[ \t]*["']?([A-Za-z_]\w{0,100})/g;
 
