@@ -78,7 +78,7 @@ const WHOLE_ENVIRONMENT = /(?<!keys\()(?:process\.env|os\.environ(?:\.(?:copy|it
 
 /**
  * Whether the one-liner at `at` prints the whole environment (`node -p process.env`, `python -c "import os; print(os.environ)"`): a map of
- * every variable, read as an environment's dump is (printed-secret.ts), as a REPL's echo of it is (repl-prompt.ts).
+ * every variable or its `NAME=value` lines, read as an environment's dump is (printed-secret.ts).
  */
 export function printsEnvironment(text: string, at: number): boolean {
   const code = oneLinerCode(text, at);
