@@ -87,7 +87,7 @@ describe("a read in the main thread", () => {
         workers: 1,
       },
       NO_PAST,
-      { accept: () => seen.push(turns) },
+      { accept: () => void seen.push(turns) },
     );
     reading = false;
     expect(seen.length).toBeGreaterThan(corpus.minSessions);

@@ -3,37 +3,20 @@
  * read everything with them at hand; a server that holds nothing, or whose read API can never
  * answer, settles it at once, so later syncs cost no request more.
  */
-import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
-import { join } from "node:path";
+import { expect, test } from "bun:test";
 import type { OpenSyncClient, Outcome } from "../src/opensync/client.ts";
 import { NotFoundError, TransientError } from "../src/opensync/errors.ts";
 import type { ServerSession } from "../src/opensync/read-api.ts";
 import { serverTotalsForNewState } from "../src/send/reconcile.ts";
 import { defaultConfig } from "../src/config/schema.ts";
 import { createClient } from "../src/opensync/client.ts";
-import { StateStore } from "../src/state/store.ts";
 import { scanSettings } from "../src/sync/context.ts";
 import { runSync } from "../src/sync/run-sync.ts";
-import { type TestServer, startTestServer } from "../testserver/server.ts";
-import { useTempHome } from "./helpers/cli.ts";
-import { scratchDir } from "./helpers/scratch.ts";
+import { scratchStores, serverForFile } from "./helpers/in-process-sync.ts";
 import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
 
-let server: TestServer;
-useTempHome(); // the price cache lives under this HOME, never the real one
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.stop());
-
-const stores: StateStore[] = [];
-afterEach(() => stores.splice(0).forEach((s) => s.close()));
-
-function newStore(): StateStore {
-  const store = StateStore.open(join(scratchDir("ccs-new-state-"), "state.db"));
-  stores.push(store);
-  return store;
-}
+const served = serverForFile();
+const newStore = scratchStores("ccs-new-state-");
 
 /** A client whose one list of sessions answers `outcome`, counting the requests. */
 function answering(outcome: Outcome<ServerSession[]>) {
@@ -80,14 +63,14 @@ test("a reset (another account) makes the state new again", () => {
 });
 
 test("a first sync stopped by Ctrl-C keeps the state new (what it read is read again, with the server's totals); one that went through settles it", async () => {
-  server.reset();
+  served.server.reset();
   const claude = tempClaudeDir();
   claude.write(`p/${SESSION}.jsonl`, jsonl([user("Fix the flaky test"), assistant("msg_1", text("Fixed."), { usage: { input: 100, output: 50, cacheCreation: 0, cacheRead: 0 } })]));
-  const client = createClient({ url: server.url, apiKey: server.apiKey, retries: 0 });
-  const request = { ...scanSettings(defaultConfig()), roots: [claude.projects], full: false, apiKey: server.apiKey };
+  const client = createClient({ url: served.server.url, apiKey: served.server.apiKey, retries: 0 });
+  const request = { ...scanSettings(defaultConfig()), roots: [claude.projects], full: false, apiKey: served.server.apiKey };
   // Another state (an earlier HOME) put the session on the server.
   await runSync(newStore(), client, request);
-  expect(server.session(SESSION)).toBeDefined();
+  expect(served.server.session(SESSION)).toBeDefined();
 
   const store = newStore();
   await runSync(store, client, { ...request, signal: AbortSignal.abort() });

@@ -45,7 +45,8 @@ interface ScanRequest {
 
 /** Where a scan's chunks go: the state (a sync), or summaries (a dry run). */
 export interface ChunkSink {
-  accept(chunk: SessionChunk): void;
+  /** A promise holds the read back until it settles (the state's outbox waiting for the sender: backlog.ts). */
+  accept(chunk: SessionChunk): void | Promise<void>;
   /** Called once before the first chunk, only when there is something to read: what a read needs is loaded then. */
   prepare?(): Promise<void>;
 }
@@ -209,10 +210,11 @@ export async function scan(req: ScanRequest, past: ScanPast, sink: ChunkSink): P
     const stats = emptyReadStats();
     let bytesRead = 0;
     const take = (chunk: SessionChunk) => {
-      sink.accept(chunk);
+      const accepted = sink.accept(chunk);
       addStats(stats, chunk.stats);
       bytesRead += chunk.bytesRead;
       req.onProgress?.(bytesRead, total);
+      return accepted;
     };
     let read = 0;
     if (items.length > 0) await sink.prepare?.();
@@ -222,7 +224,7 @@ export async function scan(req: ScanRequest, past: ScanPast, sink: ChunkSink): P
       const { SessionReader } = await import("./read-session.ts");
       const reader = new SessionReader(req.settings, req.roots);
       const takeAndYield = async (chunk: SessionChunk) => {
-        take(chunk);
+        await take(chunk);
         await turnEventLoop();
       };
       for (const item of items) {
@@ -256,7 +258,7 @@ function readInWorkers(
   items: SessionWorkItem[],
   settings: ReadSettings,
   roots: string[],
-  take: (chunk: SessionChunk) => void,
+  take: (chunk: SessionChunk) => void | Promise<void>,
   signal: AbortSignal | undefined,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -273,10 +275,9 @@ function readInWorkers(
       w.onmessage = (event: MessageEvent<FromWorker>) => {
         const m = event.data;
         try {
-          if (m.type === "chunk") {
-            take(m.chunk);
-            send(w, { type: "ack" });
-          } else if (m.type === "read") {
+          // The worker waits for its ack: a sink that holds the read back holds the worker back.
+          if (m.type === "chunk") void Promise.resolve(take(m.chunk)).then(() => send(w, { type: "ack" }), reject);
+          else if (m.type === "read") {
             pending--;
             feed(w);
             if (pending === 0) resolve(next);

@@ -10,6 +10,7 @@ import { LockLostError } from "../state/lock.ts";
 import { FAILED_RETRY_MS, type OutboxMessage, type SessionWork, type StateStore } from "../state/store.ts";
 import { Pacer } from "./pacer.ts";
 import type { Adopter } from "./adopt.ts";
+import type { Backlog } from "./backlog.ts";
 import type { SendTransport } from "./transport.ts";
 import { messageReadyAt, sessionReadyAt } from "./windows.ts";
 import { collectAfter } from "../runtime/gc-pacer.ts";
@@ -46,6 +47,8 @@ interface SenderOptions {
    * and re-send windows run by its time. Without it, the local clock.
    */
   serverClock?: ServerTime;
+  /** Told what the sender takes out of the outbox, and whether it has work: the read waits on it (backlog.ts). */
+  backlog?: Backlog;
 }
 
 export interface ServerTime {
@@ -219,6 +222,7 @@ export class Sender {
     this.queued.add(sessionId);
     this.queue.push(sessionId);
     this.fed.add(sessionId);
+    this.options.backlog?.senderBusy(true);
     this.poke();
   }
 
@@ -256,11 +260,13 @@ export class Sender {
         }
         // Stopping (decided before this pass or in it: a lost lock, a failed record): once nothing is in flight.
         if (this.stopping() && this.inFlight === 0) break;
+        if (this.inFlight === 0 && this.active.length === 0 && this.queue.length === 0) this.options.backlog?.senderBusy(false);
         await this.sleep();
       }
     } finally {
       clearTimeout(this.timer);
       this.flushAcks();
+      this.options.backlog?.senderEnded();
     }
     // Whatever stopped it (the failures of what it had in flight while paused...), a lost lock is the reason to give.
     if (this.outcome.stoppedBy) this.mayWrite();
@@ -642,6 +648,7 @@ export class Sender {
           this.store.markMessageSent(m.externalId, m.hash, createdAt);
           this.store.markWritten(a.work.key, at);
         });
+        this.options.backlog?.sent(m.payload.length);
         a.work = { ...a.work, writtenAt: at };
         return;
       }

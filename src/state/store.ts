@@ -707,9 +707,10 @@ export class StateStore {
    * Records a message as it should be on the server. Unchanged since the
    * server acknowledged it: nothing to send. New or changed: its payload
    * waits in the outbox. The stored time of a message the server has is kept
-   * (the server never changes it after insert).
+   * (the server never changes it after insert). Returns whether the payload
+   * went to the outbox.
    */
-  putMessage(m: MessageRecord): void {
+  putMessage(m: MessageRecord): boolean {
     const key = this.sessionKey(m.sessionId);
     const row = this.q(
       `INSERT INTO messages (external_id, session, created_at, ord, hash) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -723,12 +724,13 @@ export class StateStore {
     ).get(m.externalId, key, m.createdAt, m.ord, m.hash) as { created_at: number; sent_hash: string | null };
     if (row.sent_hash === m.hash) {
       this.q("DELETE FROM outbox WHERE external_id = ?").run(m.externalId);
-      return;
+      return false;
     }
     this.q(
       `INSERT INTO outbox (external_id, session, created_at, ord, payload) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT(external_id) DO UPDATE SET created_at = excluded.created_at, ord = excluded.ord, payload = excluded.payload`,
     ).run(m.externalId, key, row.created_at, m.ord, m.payload);
+    return true;
   }
 
   // ---- usage (the persistent side of the usage ledger)

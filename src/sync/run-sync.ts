@@ -4,6 +4,7 @@ import type { OpenSyncClient } from "../opensync/client.ts";
 import type { PriceBook } from "../pricing/index.ts";
 import { type Finalize, type ScanOutcome, scan } from "../scan/scan.ts";
 import { type SendOutcome, Sender } from "../send/sender.ts";
+import { Backlog } from "../send/backlog.ts";
 import { serverAdopter } from "../send/adopt.ts";
 import { type Reconciled, reconcile, recoverUnrecorded, restoreRecreated, serverTotalsForNewState } from "../send/reconcile.ts";
 import type { SendTransport } from "../send/transport.ts";
@@ -54,6 +55,8 @@ export interface SyncRequest extends ScanSettings {
    * re-priced and sent); otherwise the next run uses them.
    */
   refreshedPrices?: Promise<PriceBook | undefined>;
+  /** Payload the read may put in the outbox ahead of the sender (default BACKLOG_LIMIT, backlog.ts). */
+  backlogLimit?: number;
 }
 
 export interface SyncReport extends SendOutcome, Omit<ScanOutcome, "folders"> {
@@ -162,10 +165,12 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     // Sending starts with what is already pending and takes each session as soon as the scan has read it; except
     // in a new state facing a server that holds sessions: what it has pending was placed without the server's
     // totals, and goes once the read has settled them.
-    const sender = new Sender(store, transport, options);
+    const backlog = new Backlog(req.backlogLimit);
+    const sender = new Sender(store, transport, { ...options, backlog });
     if (!onServer) sender.loadPending();
-    const sink = new StateSink(store, req, (id) => sender.feed(id), (id) => sender.heldBeforeRun(id), onServer);
+    const sink = new StateSink(store, req, (id) => sender.feed(id), (id) => sender.heldBeforeRun(id), onServer, backlog);
     await sink.usePrices(req.prices);
+    const readSignal = backlog.readSignal(req.signal);
     const sending = sender.run();
     const scanned = await whileSending(sender, sending, async () => {
       const outcome = await scan(
@@ -178,7 +183,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
           ...(only ? { only } : {}),
           ...(req.finalize ? { finalize: req.finalize } : {}),
           ...(req.onReadProgress ? { onProgress: req.onReadProgress } : {}),
-          ...(req.signal ? { signal: req.signal } : {}),
+          signal: readSignal,
         },
         statePast(store),
         sink,
@@ -186,8 +191,8 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       recordFolders(store, outcome.folders);
       await sink.settle();
       if (onServer) {
-        // Settled only by a read that went through (Ctrl-C keeps what was read, and the state new).
-        if (!req.signal?.aborted) store.markSettled();
+        // Settled only by a read that went through (Ctrl-C, or a sender that stopped, keeps what was read, and the state new).
+        if (!readSignal.aborted) store.markSettled();
         sender.loadPending();
       }
       const refreshed = req.refreshedPrices ? await settledNow(req.refreshedPrices) : undefined;
@@ -350,12 +355,13 @@ async function readAndSend(
   only: ReadonlySet<string>,
   pending: boolean,
 ): Promise<SendOutcome> {
-  const sender = new Sender(store, client.once, { ...options, only });
+  const backlog = new Backlog(req.backlogLimit);
+  const sender = new Sender(store, client.once, { ...options, only, backlog });
   if (pending) sender.loadPending();
-  const sink = new StateSink(store, req, (id) => sender.feed(id), (id) => sender.heldBeforeRun(id));
+  const sink = new StateSink(store, req, (id) => sender.feed(id), (id) => sender.heldBeforeRun(id), undefined, backlog);
   const sending = sender.run();
   await whileSending(sender, sending, async () => {
-    await scan({ roots: req.roots, settings: { ...req.read, mode: "payloads" }, full: false, only, ...(req.signal ? { signal: req.signal } : {}) }, statePast(store), sink);
+    await scan({ roots: req.roots, settings: { ...req.read, mode: "payloads" }, full: false, only, signal: backlog.readSignal(req.signal) }, statePast(store), sink);
     await sink.settle();
   });
   return await sending;

@@ -10,6 +10,7 @@ import type { SessionChunk } from "../scan/work.ts";
 import { StateLedger } from "../state/ledger.ts";
 import type { FileRecord, StateStore } from "../state/store.ts";
 import { collectAfter } from "../runtime/gc-pacer.ts";
+import type { Backlog } from "../send/backlog.ts";
 
 interface SinkSettings {
   loadScrub(): Promise<Scrubber>;
@@ -75,6 +76,8 @@ export class StateSink implements ChunkSink {
     heldBeforeRun?: (sessionId: string) => boolean | undefined,
     /** The server's totals of the sessions it holds, for a new state (`serverTotalsForNewState`). */
     private readonly onServer?: ReadonlyMap<string, ShownTokens>,
+    /** Told the payloads each chunk put in the outbox; the read waits while the sender is too far behind. */
+    private readonly backlog?: Backlog,
   ) {
     this.ledger = new StateLedger(store, heldBeforeRun, onServer);
     this.prices = settings.prices;
@@ -118,9 +121,10 @@ export class StateSink implements ChunkSink {
     this.scrub ??= await this.settings.loadScrub();
   }
 
-  accept(chunk: SessionChunk): void {
+  accept(chunk: SessionChunk): Promise<void> | undefined {
     const id = chunk.sessionId;
     let losers = new Set<string>();
+    let queued = 0;
     this.store.write(() => {
       // Read again from its start (a file replaced or rewritten, a secret found late): what was counted before goes first.
       if (chunk.startsOver) this.store.dropSessionUsage(id);
@@ -135,7 +139,7 @@ export class StateSink implements ChunkSink {
       losers.delete(id);
       for (const other of losers) this.refresh(other);
       for (const m of chunk.messages) {
-        this.store.putMessage(m);
+        if (this.store.putMessage(m)) queued += m.payload.length;
         collectAfter(m.payload.length);
       }
       this.store.putFold(id, chunk.snapshot);
@@ -148,6 +152,9 @@ export class StateSink implements ChunkSink {
     });
     for (const other of losers) this.ready(other);
     if (chunk.done && !chunk.awaitingOwnFile) this.ready(id);
+    // Counted once committed: a chunk whose transaction failed put nothing in the outbox.
+    this.backlog?.queued(queued);
+    return this.backlog?.room();
   }
 
   /**
