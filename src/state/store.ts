@@ -96,6 +96,9 @@ interface StateCounts extends PendingCounts {
   lastSync?: number;
 }
 
+/** Free pages a step of releaseSpace gives back: 8 MiB of 4 KiB pages, about what one chunk of reading logs. */
+const VACUUM_STEP_PAGES = 2048;
+
 /** Outbox rows read at once when sending: one session's outbox can hold hundreds of MB. */
 const OUTBOX_PAGE = 200;
 
@@ -175,8 +178,14 @@ export class StateStore {
    * it opens the database. A run that freed nothing has nothing to give back.
    */
   releaseSpace(): void {
-    if ((this.db.query("PRAGMA freelist_count").get() as { freelist_count: number }).freelist_count === 0) return;
-    this.db.run("PRAGMA incremental_vacuum");
+    const free = () => (this.db.query("PRAGMA freelist_count").get() as { freelist_count: number }).freelist_count;
+    let left = free();
+    if (left === 0) return;
+    // A step at a time, each its own transaction, which SQLite checkpoints as it commits: in one step the log took
+    // every page the vacuum moved (92 MB of log for 150 MB given back, first sync of a 256 MiB history).
+    for (let before = Number.POSITIVE_INFINITY; left > 0 && left < before; before = left, left = free()) {
+      this.db.run(`PRAGMA incremental_vacuum(${VACUUM_STEP_PAGES})`);
+    }
     this.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
   }
 
