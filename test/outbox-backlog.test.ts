@@ -160,3 +160,24 @@ test("a sender that stops (a refused key) stops the read: the sync ends, and the
   expect(served.server.dump().reduce((sum, s) => sum + s.messages.length, 0)).toBe(SESSIONS * PER_SESSION);
   expect(served.server.violations()).toEqual([]);
 });
+
+test("Ctrl-C while the read waits for the sender: the sync ends, and the next one sends everything once", async () => {
+  served.server.reset();
+  served.server.configure({ writeServiceMs: 20 });
+  const claude = history();
+  const store = newStore();
+  const client = createClient({ url: served.server.url, apiKey: served.server.apiKey, retries: 0 });
+  const request = { ...scanSettings(defaultConfig()), roots: [claude.projects], full: false, apiKey: served.server.apiKey, backlogLimit: 1 };
+  const ctrlC = new AbortController();
+  // Pressed once the first session is read: the read then waits for the sender, which stops instead.
+  const interrupted = await runSync(store, client, { ...request, signal: ctrlC.signal, onReadProgress: () => ctrlC.abort() });
+  expect(interrupted.interrupted).toBe(true);
+  expect(interrupted.sessionsUnread).toBeGreaterThan(0);
+  expect(interrupted.sessionsRead + interrupted.sessionsUnread).toBe(SESSIONS);
+
+  const next = await runSync(store, client, request);
+  expect(next).toMatchObject({ sessionsUnread: 0, pendingMessages: 0, pendingSessions: 0 });
+  expect(served.server.dump().reduce((sum, s) => sum + s.messages.length, 0)).toBe(SESSIONS * PER_SESSION);
+  expect(served.server.counts()["POST /sync/message"]).toBe(SESSIONS * PER_SESSION);
+  expect(served.server.violations()).toEqual([]);
+});
