@@ -104,8 +104,9 @@ const SCENARIOS: Scenario[] = [
   {
     name: "5xx bursts (eight 502s, eight 503s, eight 500s in a row)",
     fault: () => (cp, _u, server) => {
+      // The rules run out by themselves: cleared at a checkpoint, the day on a fast machine passed it before the runner's
+      // writes had met all 24 (its hooks ~20 ms each: fewer, larger passes), and the scenario was not met.
       if (cp === 1) server.setFaults({ rules: [{ method: "POST", kind: 502, times: 8 }, { method: "POST", kind: 503, skip: 12, times: 8 }, { method: "POST", kind: 500, skip: 24, times: 8 }] });
-      if (cp === 4) server.setFaults({});
     },
     met: (_s, _l, server) => ["502", "503", "500"].every((k) => (faultCounts(server)[k] ?? 0) === 8),
   },
