@@ -3606,3 +3606,20 @@ describe("macOS's TMPDIR (/var/folders/7x/k2b9…0000gn/T/, a random folder's na
     ["node -p process.env", `{ TMPDIR: '${tmpdir}', STRIPE: '${key}' }`, `{ TMPDIR: '${tmpdir}', STRIPE: '[REDACTED:secret]' }`],
   ]);
 });
+
+describe("the whole environment printed as `NAME => value` lines (PHP's print_r(getenv()), launchctl print's and procinfo's environment = { … }) or as a Python map whose values end in \\n (os.popen('printenv') read line by line)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const agent = (value: string) =>
+    `com.acme.agent = {\n\tactive count = 1\n\tpath = /Users/me/Library/LaunchAgents/com.acme.agent.plist\n\tstate = running\n\n\tenvironment = {\n\t\tPATH => /usr/bin:/bin\n\t\tFOO => ${value}\n\t\t__CF_USER_TEXT_ENCODING => 0x1F5:0x0:0x0\n\t\tXPC_SERVICE_NAME => com.acme.agent\n\t}\n}`;
+  printedAndPasted([
+    ["php -r 'print_r(getenv());'", `Array\n(\n    [PATH] => /usr/local/bin:/usr/bin\n    [STRIPE] => ${token}\n    [HOME] => /home/dev\n)\n`, "Array\n(\n    [PATH] => /usr/local/bin:/usr/bin\n    [STRIPE] => [REDACTED:secret]\n    [HOME] => /home/dev\n)\n"],
+    ["php -r 'var_export(getenv());'", `array (\n  'HOME' => '/home/dev',\n  'STRIPE' => '${token}',\n)`, "array (\n  'HOME' => '/home/dev',\n  'STRIPE' => '[REDACTED:secret]',\n)"],
+    ["php -r 'var_export(getenv());'", "array (\n  'STRIPE' => 'correcthorse42',\n)", "array (\n  'STRIPE' => '[REDACTED:secret]',\n)"],
+    ["launchctl print gui/501/com.acme.agent", agent(token), agent("[REDACTED:secret]")],
+    ["launchctl procinfo 4121", `program path = /usr/local/bin/node\n\tenvironment vector = {\n\t\tFOO => ${token}\n\t\tHOME => /Users/me\n\t}`, "program path = /usr/local/bin/node\n\tenvironment vector = {\n\t\tFOO => [REDACTED:secret]\n\t\tHOME => /Users/me\n\t}"],
+    [`python3 -c 'import os; print(dict(l.split("=", 1) for l in os.popen("printenv")))'`, `{'HOME': '/root\\n', 'FOO': '${token}\\n'}`, "{'HOME': '/root\\n', 'FOO': '[REDACTED:secret]\\n'}"],
+  ]);
+  test("kept: PHP printing another array, launchctl's other commands", () =>
+    expect(["php -r 'print_r($config);'", "php -r 'echo getenv(\"HOME\");'", "launchctl list", "launchctl load ~/Library/LaunchAgents/com.acme.agent.plist"].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined]));
+  exactAndKept([], [["words, a path and an encoding under print_r's environment", `$ php -r 'print_r(getenv());'\nArray\n(\n    [GREETING] => HelloWorldFromTheServer2024\n    [TMPDIR] => /var/folders/7x/k2b9w8qj4d1c0f_y3hz5m6n0000gn/T/\n    [__CF_USER_TEXT_ENCODING] => 0x1F5:0x0:0x0\n)\n`]]);
+});

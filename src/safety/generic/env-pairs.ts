@@ -27,3 +27,14 @@ const DIFF_LINE = /^[+-](?=[ \t]*(?:export[ \t]+)?[A-Za-z_]\w{0,100}[ \t]*[=:])/
 export function diffLinesAsLines(text: string): string {
   return text.includes("\n+") || text.includes("\n-") || text.startsWith("+") || text.startsWith("-") ? text.replace(DIFF_LINE, " ") : text;
 }
+
+/**
+ * A variable's line as PHP's `print_r(getenv())` (`    [STRIPE] => …`) and launchd's `environment = {` block (`\t\tSTRIPE => …`,
+ * `launchctl print`) print it. Quoted names are another form (`'STRIPE' => '…'`, var_export's: a map's entries).
+ */
+const ARROW_PAIR = /^([ \t]*)(\[?)([A-Za-z_]\w{0,100})(\]?)([ \t]*)=>(?=[ \t])/gm;
+
+/** `text` with each such line as `NAME = value`, of the same length (findings keep their positions). */
+export function arrowPairsAsLines(text: string): string {
+  return text.includes("=>") ? text.replace(ARROW_PAIR, (_, indent: string, open: string, name: string, close: string, spaces: string) => `${indent}${open ? " " : ""}${name}${close ? " " : ""}${spaces}= `) : text;
+}

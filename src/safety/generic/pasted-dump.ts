@@ -12,7 +12,7 @@ import { searchPrints } from "./search-output.ts";
  * secrets under names of no secret's words (`myapp:stripeConfig`, `stripe:`) went whole. An environment file shown whole
  * (`$ cat .env`, `PS> Get-Content .env`, `type .env`) is read so too, and a process's environment printed (`$ env`, `$ printenv | sort`,
  * `$ docker exec api env`, `$ kubectl exec pod -- env`, a remote one's (`$ ssh box env`, `$ fly ssh console -C printenv`, `$ gcloud compute ssh vm --command env`), `$ sudo env`, `$ cat /proc/1/environ | tr '\0' '\n'`, cmd's `C:\app>set`, PowerShell's
- * `PS C:\app> gci env:`), and each process's after its command line (`$ ps auxeww`): their opaque tokens under any name (`STRIPE=…`). So is a search's result (`$ grep STRIPE .env`, `$ grep -rn KEY .`:
+ * `PS C:\app> gci env:`, `$ launchctl print gui/501/<label>`), and each process's after its command line (`$ ps auxeww`): their opaque tokens under any name (`STRIPE=…`). So is a search's result (`$ grep STRIPE .env`, `$ grep -rn KEY .`:
  * search-output.ts), only an environment file's lines read.
  */
 
@@ -51,7 +51,7 @@ export function pastedCommands(
 }
 
 export const pastedDumpDetector: Detector = {
-  keywords: ["sops", "pulumi", "ansible-vault", "firebase", "credentials:show", "infisical", "dotenv", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "pm2", "ssh", "fly", "gcloud", "sudo", "chamber", "railway", "vercel", "vc env", "declare", "typeset", "az ", "doppler", "upstash", "get-childitem", "gci ", "dir ", "ls ", "grep", "rg ", "ag ", "ack ", "git ", "ps ", "systemctl", "xargs", "strings ", "eb ", "cf "],
+  keywords: ["sops", "pulumi", "ansible-vault", "firebase", "credentials:show", "infisical", "dotenv", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "pm2", "ssh", "fly", "gcloud", "sudo", "chamber", "railway", "vercel", "vc env", "declare", "typeset", "az ", "doppler", "upstash", "get-childitem", "gci ", "dir ", "ls ", "grep", "rg ", "ag ", "ack ", "git ", "ps ", "systemctl", "xargs", "strings ", "eb ", "cf ", "launchctl"],
   find(text: string, hits: Hits, out: Finding[]): void {
     pastedCommands(text, hits, OUTPUT_MAX, out, (command, output, found) => {
       const prints = dumpPrints(command) ?? (shownFilePrints(command) === "env" ? "env" : environmentPrints(command)) ?? searchPrints(command);

@@ -4,7 +4,7 @@ import { MARKER_ONLY } from "../marker.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { looksLikePassword } from "./prose-secret.ts";
 import { PROVIDER_NAMES, PROVIDER_VARIABLE, isProviderCredential } from "./provider-names.ts";
-import { diffLinesAsLines, everyPairAsLine, pairsAsLines } from "./env-pairs.ts";
+import { arrowPairsAsLines, diffLinesAsLines, everyPairAsLine, pairsAsLines } from "./env-pairs.ts";
 import { lineStart } from "./lines.ts";
 import { OUTPUT_END } from "./pasted-prompt.ts";
 import { recordValues } from "./secret-record.ts";
@@ -713,14 +713,15 @@ const SHOWN_FILE = new RegExp(String.raw`(?<![\w-])${FILE_VIEWER}[ \t]+["']?([^\
  * `kubectl set env deploy/api --list`, `systemctl show-environment` (systemd's manager's), a container's through a template
  * (`docker inspect -f '{{range .Config.Env}}{{println .}}{{end}}' api`), a workload's described (`kubectl describe pod api`: its
  * containers' `Environment:` blocks, `NAME:  value`), an app's on a platform (Elastic Beanstalk's `eb printenv`: `NAME = value`; Cloud
- * Foundry's `cf env app`: `VCAP_SERVICES`' JSON, then the `User-Provided:` block's `NAME: value`):
+ * Foundry's `cf env app`: `VCAP_SERVICES`' JSON, then the `User-Provided:` block's `NAME: value`), a launchd job's or a process's on macOS
+ * (`launchctl print gui/501/<label>`, `launchctl procinfo <pid>`: their `environment = {` block's `NAME => value` lines):
  * `NAME=value` lines whose names need not say which hold a key. `env NAME=x cmd` runs a command; `env NAME=x` and `env -u NAME`
  * alone print the environment so changed. After a command that runs the one
  * after it (`time env`, `nice -n 10 env`, `nohup env`, `sudo -E env`, `env -i FOO=1 env`, `DEBUG=1 env`: command-wrappers.ts), as alone.
  */
 const DUMP_START = String.raw`(?:^|[|;&(][ \t]*|--[ \t]+)${WRAPPED}`;
 const ENV_DUMP = new RegExp(
-  String.raw`${DUMP_START}(?:printenv|env${ENV_OPTIONS}|export[ \t]+-p|set|cmd(?:\.exe)?[ \t]+\/c[ \t]+set)[ \t]*(?=$|[|;&>)])|${DUMP_START}(?:declare|typeset)[ \t]+-[A-Za-z]*[px][A-Za-z]*(?:[ \t]+[A-Za-z_]\w{0,100}){0,20}[ \t]*(?=$|[|;&>)])|\b(?:exec|run|ssh)\b[^\r\n|;&]{0,200}(?:[ \t]|(?:-C|--command)=)["']?(?:printenv|env)["']?(?:[ \t]+-{1,2}[A-Za-z][\w-]{0,40}(?:[ \t=]+[^\s|;&"'-][^\s|;&"']{0,200})?){0,5}[ \t]*(?=$|[|;&>)])|doppler[ \t]+secrets[ \t]+download[^\r\n|;&]{0,200}--format[ \t=]+(?:env|dotenv)|kubectl[ \t]+set[ \t]+env[^\r\n|;&]{0,300}[ \t]--list(?![\w=-])|systemctl(?:[ \t]+--(?:user|system))?[ \t]+show-environment(?![\w-])|docker[ \t]+(?:container[ \t]+)?inspect[^\r\n|;&]{0,300}\{\{[ \t]*range[ \t]+\.Config\.Env[ \t]*\}\}|\/proc\/(?:\d{1,10}|self|\$\$|\$\w{1,40})\/environ(?![\w.-])|(?<![\w-])kubectl(?:[ \t]+[^\s|;&]{1,100}){0,6}?[ \t]+describe[ \t]+(?:po|pods?|deploy|deployments?|sts|statefulsets?|ds|daemonsets?|rs|replicasets?|jobs?|cj|cronjobs?)(?=[ \t\/.]|$)|(?<![\w-])(?:eb[ \t]+printenv|cf[ \t]+env)(?![\w-])`,
+  String.raw`${DUMP_START}(?:printenv|env${ENV_OPTIONS}|export[ \t]+-p|set|cmd(?:\.exe)?[ \t]+\/c[ \t]+set)[ \t]*(?=$|[|;&>)])|${DUMP_START}(?:declare|typeset)[ \t]+-[A-Za-z]*[px][A-Za-z]*(?:[ \t]+[A-Za-z_]\w{0,100}){0,20}[ \t]*(?=$|[|;&>)])|\b(?:exec|run|ssh)\b[^\r\n|;&]{0,200}(?:[ \t]|(?:-C|--command)=)["']?(?:printenv|env)["']?(?:[ \t]+-{1,2}[A-Za-z][\w-]{0,40}(?:[ \t=]+[^\s|;&"'-][^\s|;&"']{0,200})?){0,5}[ \t]*(?=$|[|;&>)])|doppler[ \t]+secrets[ \t]+download[^\r\n|;&]{0,200}--format[ \t=]+(?:env|dotenv)|kubectl[ \t]+set[ \t]+env[^\r\n|;&]{0,300}[ \t]--list(?![\w=-])|systemctl(?:[ \t]+--(?:user|system))?[ \t]+show-environment(?![\w-])|docker[ \t]+(?:container[ \t]+)?inspect[^\r\n|;&]{0,300}\{\{[ \t]*range[ \t]+\.Config\.Env[ \t]*\}\}|\/proc\/(?:\d{1,10}|self|\$\$|\$\w{1,40})\/environ(?![\w.-])|(?<![\w-])kubectl(?:[ \t]+[^\s|;&]{1,100}){0,6}?[ \t]+describe[ \t]+(?:po|pods?|deploy|deployments?|sts|statefulsets?|ds|daemonsets?|rs|replicasets?|jobs?|cj|cronjobs?)(?=[ \t\/.]|$)|(?<![\w-])(?:eb[ \t]+printenv|cf[ \t]+env)(?![\w-])|(?<![\w-])launchctl[ \t]+(?:print|procinfo)[ \t]+[^\s|;&]`,
   "m",
 );
 
@@ -825,9 +826,10 @@ function opaqueEnvValues(text: string): Finding[] {
 /**
  * The environment as a language's REPL echoes it (repl-prompt.ts): a map of quoted values, node's `{ STRIPE: '…', … }`, Python's
  * `environ({'STRIPE': '…', …})`, Ruby's `{"STRIPE"=>"…", …}`, over one line or many. Each opaque token goes whatever its name; a value
- * holding `=` but as base64's padding is pairs (OpenTelemetry's headers: `signoz-ingestion-key=…`), another rule's.
+ * holding `=` but as base64's padding is pairs (OpenTelemetry's headers: `signoz-ingestion-key=…`), another rule's. A value may end
+ * in an escaped line break (`'STRIPE': '…\\n'`), as a map of `printenv`'s lines read whole is printed.
  */
-const MAP_ENTRY = /(["']?)([A-Za-z_][\w.-]{0,100})\1[ \t]*(?::|=>)[ \t]*(["'])([A-Za-z0-9_+/-]{20,1000}={0,2})\3/dg;
+const MAP_ENTRY = /(["']?)([A-Za-z_][\w.-]{0,100})\1[ \t]*(?::|=>)[ \t]*(["'])([A-Za-z0-9_+/-]{20,1000}={0,2})(?:\\n)?\3/dg;
 
 export function environmentMapValues(text: string): Finding[] {
   const out: Finding[] = [];
@@ -863,14 +865,15 @@ function shortNamedValues(text: string): Finding[] {
  * whatever its shape, where the other rules want a random draw or a password's digits (isProviderCredential). A name that says more
  * (`STRIPE_PUBLISHABLE_KEY`, `STRIPE_URL`) is no provider's alone. A line's assignment
  * (`NAME=value`, `NAME: value`, `export`'s, `"NAME": "value",`), its unquoted value to the line's end or a ` #` comment, or a map's
- * quoted entry after `{` or `,` (a one-line JSON object): each read once (linear).
+ * quoted entry after `{` or `,` (a one-line JSON object) or at a line's start (PHP's `var_export`: `'STRIPE' => '…',`, whose `=>` is no
+ * assignment's `=`): each read once (linear).
  */
 const PROVIDER_NAME_GROUP = `(${PROVIDER_NAMES.join("|")})`;
 const PROVIDER_LINE = new RegExp(
-  String.raw`^[ \t]*(?:\d{1,7}\t[ \t]*)?(?:(?:export|declare[ \t]+-x)[ \t]+)?(["']?)${PROVIDER_NAME_GROUP}\1(?:[ \t]*=|:(?=[ \t]))[ \t]*([^\r\n]*)`,
+  String.raw`^[ \t]*(?:\d{1,7}\t[ \t]*)?(?:(?:export|declare[ \t]+-x)[ \t]+)?(["']?)${PROVIDER_NAME_GROUP}\1(?:[ \t]*=(?!>)|:(?=[ \t]))[ \t]*([^\r\n]*)`,
   "gim",
 );
-const PROVIDER_ENTRY = new RegExp(String.raw`(?<=[{,][ \t]*)(["'])${PROVIDER_NAME_GROUP}\1[ \t]*(?::|=>)[ \t]*(["'])([^"'\r\n]*)\3`, "dgi");
+const PROVIDER_ENTRY = new RegExp(String.raw`(?<=(?:^|[{,])[ \t]*)(["'])${PROVIDER_NAME_GROUP}\1[ \t]*(?::|=>)[ \t]*(["'])([^"'\r\n]*)\3`, "dgim");
 /** An unquoted or quoted value as the line holds it: its quotes, a trailing `,` (JSON's, a listing's) and a ` #` comment off. */
 const QUOTED_VALUE = /^(["'])([^"'\r\n]*)\1[ \t]*(?:,[ \t]*)?(?:#.*)?\r?$/d;
 
@@ -973,7 +976,7 @@ function outputBody(text: string): { output: string; at: number } {
  */
 export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "env") {
-    const lines = pairsAsLines(diffLinesAsLines(text));
+    const lines = pairsAsLines(arrowPairsAsLines(diffLinesAsLines(text)));
     // A JSON object's entries on one line (`{"FOO":"…","BAR":"…"}`, as dotenvx and chamber print them) are no line of their own.
     return [...spacedEnvValues(lines), ...opaqueEnvValues(lines), ...shortNamedValues(lines), ...providerValues(lines), ...environmentMapValues(text)];
   }

@@ -26,7 +26,7 @@ const ONE_LINER = new RegExp(
 );
 /** How far a one-liner's code is read: one bounded slice per hit keeps the rule linear. */
 const ONE_LINER_MAX = 400;
-const PRINTS = /\b(?:print|printf|println|pprint|console\.(?:log|dir|info|error)|process\.stdout\.write|puts|echo|say|pp?)\b/;
+const PRINTS = /\b(?:print|printf|println|pprint|print_r|var_dump|var_export|console\.(?:log|dir|info|error)|process\.stdout\.write|puts|echo|say|pp?)\b/;
 /** A read of the environment, each language's: `os.environ['X']`, `os.environ.get('X')`, `os.getenv('X')`, `process.env.X`, `ENV["X"]`, `$ENV{X}`, Laravel's `env('X')`. */
 const ENV_READ = /(?:environ(?:\.get)?[[(]|getenv\(|process\.env(?:\.|\[)|\bENV(?:\[|\.fetch\()|\$ENV\{|Deno\.env\.get\(|(?<![\w.$>:])env\((?=[ \t]*["']))[ \t]*["']?([A-Za-z_]\w{0,100})/g;
 
@@ -71,10 +71,10 @@ function oneLinerCode(text: string, at: number): { code: string; prints: boolean
 
 /**
  * The whole environment as one value, each language's: node's and Bun's `process.env`, Python's `os.environ` (`dict(os.environ)`, `os.environ.copy()`, `.items()` looped over), Ruby's
- * `ENV` (`ENV.to_h`), Deno's `Deno.env.toObject()`, PHP's `getenv()`; not one variable of it (`process.env.X`, `os.environ['X']`,
+ * `ENV` (`ENV.to_h`), Deno's `Deno.env.toObject()`, PHP's `getenv()` (printed by `print_r`, `var_export`), `printenv`'s lines read by Python's `os.popen("printenv")`; not one variable of it (`process.env.X`, `os.environ['X']`,
  * `os.environ.get(…)`, Perl's `$ENV{X}`), nor its names alone (`Object.keys(process.env)`).
  */
-const WHOLE_ENVIRONMENT = /(?<!keys\()(?:process\.env|os\.environ(?:\.(?:copy|items)\(\))?|(?<![\w$])ENV(?:\.to_h)?|Deno\.env\.toObject\(\)|getenv\(\))(?=[ \t]*(?:[),;}'"]|$))/;
+const WHOLE_ENVIRONMENT = /(?<!keys\()(?:process\.env|os\.environ(?:\.(?:copy|items)\(\))?|(?<![\w$])ENV(?:\.to_h)?|Deno\.env\.toObject\(\)|getenv\(\)|os\.popen\(["'](?:printenv|env)["']\))(?=[ \t]*(?:[),;}'"]|$))/;
 
 /**
  * Whether the one-liner at `at` prints the whole environment (`node -p process.env`, `python -c "import os; print(os.environ)"`): a map of
