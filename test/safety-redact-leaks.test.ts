@@ -3623,3 +3623,29 @@ describe("the whole environment printed as `NAME => value` lines (PHP's print_r(
     expect(["php -r 'print_r($config);'", "php -r 'echo getenv(\"HOME\");'", "launchctl list", "launchctl load ~/Library/LaunchAgents/com.acme.agent.plist"].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined]));
   exactAndKept([], [["words, a path and an encoding under print_r's environment", `$ php -r 'print_r(getenv());'\nArray\n(\n    [GREETING] => HelloWorldFromTheServer2024\n    [TMPDIR] => /var/folders/7x/k2b9w8qj4d1c0f_y3hz5m6n0000gn/T/\n    [__CF_USER_TEXT_ENCODING] => 0x1F5:0x0:0x0\n)\n`]]);
 });
+
+describe("an API's answer of a few fields of which one holds an opaque token, whatever its name ({\"id\": \"tok_…\", \"value\": \"…\"}, as a key is created)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const other = "Qw3Er5Ty7Ui9Op1As3Df5Gh7Jk9Lz2Xc";
+  exactAndKept(
+    [
+      [`{"id": "tok_a1b2c3d4e5", "value": "${token}"}`, '{"id": "tok_a1b2c3d4e5", "value": "[REDACTED:secret]"}'],
+      [
+        `{\n  "id": "key_9f8e7d",\n  "name": "ci",\n  "value": "${token}",\n  "created_at": "2026-12-07T10:00:00Z",\n  "expires_at": null\n}\n`,
+        '{\n  "id": "key_9f8e7d",\n  "name": "ci",\n  "value": "[REDACTED:secret]",\n  "created_at": "2026-12-07T10:00:00Z",\n  "expires_at": null\n}\n',
+      ],
+      [`{"data": {"id": 42, "attributes": {"plain": "${token}", "scopes": ["read", "write"]}}}`, '{"data": {"id": 42, "attributes": {"plain": "[REDACTED:secret]", "scopes": ["read", "write"]}}}'],
+      [`why?\n$ curl -s -X POST https://api.acme.io/v1/tokens\n{"id": "tok_a1b2c3d4e5", "value": "${token}"}\n\nit works`, 'why?\n$ curl -s -X POST https://api.acme.io/v1/tokens\n{"id": "tok_a1b2c3d4e5", "value": "[REDACTED:secret]"}\n\nit works'],
+    ],
+    [
+      ["two random values", `{"a": "${token}", "b": "${other}"}`],
+      ["an id among other fields", `{"id": "${token}", "name": "widget", "price": 10}`],
+      ["a page's token beside its items", `{"items": [1, 2], "nextPageToken": "${token}"}`],
+      ["a file's hash and size", '{"path": "src/a.ts", "sha": "8f14e45fceea167a5a36dedd4bea2543a1b2c3d4", "size": 120}'],
+      ["an image's base64 beside its name", '{"name": "dot.png", "content": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="}'],
+      ["more than six values", `{"value": "${token}", "a": 1, "b": 2, "c": 3, "d": 4, "e": 5, "f": 6}`],
+      ["a status and a UUID", '{"status": "ok", "value": "123e4567-e89b-12d3-a456-426614174000"}'],
+      ["a webhook's signature beside its event", `{"event": "push", "signature": "${token}"}`],
+    ],
+  );
+});
