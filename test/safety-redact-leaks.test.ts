@@ -3649,3 +3649,14 @@ describe("an API's answer of a few fields of which one holds an opaque token, wh
     ],
   );
 });
+
+describe("a key told in Portuguese with the article's contraction or as a secret or access key (\"a chave da API é …\", \"chave secreta: …\", \"chave de acesso é …\")", () => {
+  exactAndKept(
+    [
+      ["a chave da API é 3OuH3ca6pRyqBfb9ht7CCD0ASb18Ay2c", "a chave da API é [REDACTED:secret]"],
+      ["A chave secreta: Zx8Cv7Bn6Mq5Lp4KHx9kQ2pL", "A chave secreta: [REDACTED:secret]"],
+      ["minha chave de acesso é Zx8Cv7Bn6Mq5Lp4KHx9kQ2pL, obrigado", "minha chave de acesso é [REDACTED:secret], obrigado"],
+    ],
+    [["a sentence about a key going on after é", "a chave da API é gerada no painel\na chave secreta é obrigatória\na chave de acesso é AKIA, não a secreta"]],
+  );
+});
