@@ -3618,6 +3618,11 @@ describe("the whole environment printed as `NAME => value` lines (PHP's print_r(
     ["launchctl print gui/501/com.acme.agent", agent(token), agent("[REDACTED:secret]")],
     ["launchctl procinfo 4121", `program path = /usr/local/bin/node\n\tenvironment vector = {\n\t\tFOO => ${token}\n\t\tHOME => /Users/me\n\t}`, "program path = /usr/local/bin/node\n\tenvironment vector = {\n\t\tFOO => [REDACTED:secret]\n\t\tHOME => /Users/me\n\t}"],
     [`python3 -c 'import os; print(dict(l.split("=", 1) for l in os.popen("printenv")))'`, `{'HOME': '/root\\n', 'FOO': '${token}\\n'}`, "{'HOME': '/root\\n', 'FOO': '[REDACTED:secret]\\n'}"],
+    [
+      `python3 -c 'import subprocess; print({k: v for k, v in (l.split("=", 1) for l in subprocess.check_output(["printenv"], text=True).splitlines(True))})'`,
+      `{'HOME': '/root\\n', 'FOO': '${token}\\n'}`,
+      "{'HOME': '/root\\n', 'FOO': '[REDACTED:secret]\\n'}",
+    ],
   ]);
   test("kept: PHP printing another array, launchctl's other commands", () =>
     expect(["php -r 'print_r($config);'", "php -r 'echo getenv(\"HOME\");'", "launchctl list", "launchctl load ~/Library/LaunchAgents/com.acme.agent.plist"].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined]));
