@@ -3665,3 +3665,15 @@ describe("a key told in Portuguese with the article's contraction or as a secret
     [["a sentence about a key going on after é", "a chave da API é gerada no painel\na chave secreta é obrigatória\na chave de acesso é AKIA, não a secreta"]],
   );
 });
+
+describe("a password given to a client's auth call (Redis' client.auth('…'), Jedis' jedis.auth(\"…\"), PHP's $redis->auth('…'), MongoDB's db.auth(\"user\", \"…\"))", () => {
+  exactAndKept(
+    [
+      ["await client.auth('fg6KgrwkR8hN5USMTKr3De8y');", "await client.auth('[REDACTED:password]');"],
+      ['Jedis jedis = new Jedis("cache", 6379); jedis.auth("PofE*Qn10E4dqo");', 'Jedis jedis = new Jedis("cache", 6379); jedis.auth("[REDACTED:password]");'],
+      ["$redis->auth('Zx8Cv7Bn6Mq5');", "$redis->auth('[REDACTED:password]');"],
+      ['db.auth("app", "Tr0ub4dor&3x")', 'db.auth("app", "[REDACTED:password]")'],
+    ],
+    [["middleware and a strategy named in an auth call, a variable", "app.use(auth('admin'));\nrouter.get('/', auth(\"jwt\"), handler);\nclient.auth(process.env.REDIS_PASSWORD);\nconst ok = await redis.auth(password);"]],
+  );
+});

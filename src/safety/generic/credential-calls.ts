@@ -56,6 +56,9 @@ const RULES: CallRule[] = [
     undefined,
     looksLikeStrongPassword,
   ),
+  // A client's auth call, the password its last argument: Redis' `client.auth('…')`, Jedis' `jedis.auth("…")`, PHP's `$redis->auth('…')`,
+  // MongoDB's `db.auth("app", "…")`. Middleware is called so too (`auth('admin')`, `auth("jwt")`): a strong password's shape only.
+  rule(["auth"], String.raw`${RECEIVER}auth[ \t]*\([ \t]*(?:${ANY_LITERAL}${SEP})?${LITERAL}[ \t]*\)`, "password", undefined, looksLikeStrongPassword),
   // A bot's token as a login's only argument (discord.js' `client.login('…')`): a random-looking one.
   rule(["login"], String.raw`${RECEIVER}login[ \t]*\([ \t]*${LITERAL}[ \t]*\)`, "secret", "login"),
   // An environment variable or constant named for a secret, set in code: PHP's `define('DB_PASSWORD', '…')`, `putenv`, C's `setenv`,
