@@ -3677,3 +3677,15 @@ describe("a password given to a client's auth call (Redis' client.auth('…'), J
     [["middleware and a strategy named in an auth call, a variable", "app.use(auth('admin'));\nrouter.get('/', auth(\"jwt\"), handler);\nclient.auth(process.env.REDIS_PASSWORD);\nconst ok = await redis.auth(password);"]],
   );
 });
+
+describe("the cookies document.cookie returns, as the browser's console echoes it or a user quotes it (> document.cookie, then '…'; document.cookie gives: \"…\")", () => {
+  const sid = "s%3ANuXWFAL05kWSiWajTR_mb2cSHjCfgFPG.DFzyc81xWkQQW4ooGxRQ2xSQeXfD5TOdcHb%2BZmO3lT";
+  exactAndKept(
+    [
+      [`document.cookie gives: "theme=dark; connect.sid=${sid}; lang=en"`, 'document.cookie gives: "theme=[REDACTED:cookie]; connect.sid=[REDACTED:cookie]; lang=[REDACTED:cookie]"'],
+      [`> document.cookie\n'session_id=Xk9mQ2pLr7Tz4Wb8Nc3Vd6Hf1Jg5Ks0Ye2Ua9Qw'\n> `, "> document.cookie\n'session_id=[REDACTED:cookie]'\n> "],
+      [`document.cookie → "sid=${sid}"`, 'document.cookie → "sid=[REDACTED:cookie]"'],
+    ],
+    [["code reading document.cookie, and prose", "const sid = document.cookie.split('; ').find((c) => c.startsWith('session='));\nif (document.cookie.includes('theme=dark')) {}\nread document.cookie in the browser's console, then 'copy' it"]],
+  );
+});

@@ -134,6 +134,14 @@ const COOKIE_HEAD = new RegExp(COOKIE, "iy");
 const SET_COOKIE_HEAD = new RegExp(`set-${COOKIE}`, "iy");
 const SET_PREFIX = /set-$/i;
 
+/**
+ * The cookies `document.cookie` returns, quoted after it: as a browser's console echoes it on the next line (`> document.cookie` then
+ * `'…'`, Chrome's `<·` before it) or as a user quotes it ("document.cookie gives: \"…\"", `→`). Not code that reads it
+ * (`document.cookie.split('; ')`, `.includes('theme=dark')`): only spaces, an arrow, a colon or a verb between.
+ */
+const DOCUMENT_COOKIE_HEAD = /cookie(?:[ \t]*(?:[:→—]|->|=>)|[ \t]+(?:gives|returns|is|shows|prints)[ \t]*:?)?[ \t]*(?:\r?\n[ \t]*(?:<[·•]|←|<-)?[ \t]*)?(["'\x60])/y;
+const DOCUMENT = "document.";
+
 /** A list of cookies in code (Node's `'set-cookie': ['foo=bar', 'bar=baz']`): each quoted element is one. */
 const LIST_ELEMENT = /[ \t]*(["'\x60])([^"'\x60\r\n]{0,4000})\1[ \t]*,?/y;
 
@@ -147,7 +155,7 @@ export const cookieDetector: Detector = {
       if (at < done) continue;
       const isSet = SET_PREFIX.test(text.slice(Math.max(0, at - 4), at));
       const nameStart = isSet ? at - 4 : at;
-      const head = headerValue(text, nameStart, isSet ? SET_COOKIE_HEAD : COOKIE_HEAD);
+      const head = headerValue(text, nameStart, isSet ? SET_COOKIE_HEAD : COOKIE_HEAD) ?? documentCookie(text, at);
       if (head === null) continue;
       if (head.quote === undefined && text[head.start] === "[") {
         LIST_ELEMENT.lastIndex = head.start + 1;
@@ -164,6 +172,14 @@ export const cookieDetector: Detector = {
     }
   },
 };
+
+/** What document.cookie returned, quoted after it (DOCUMENT_COOKIE_HEAD): where its value starts and its quote. */
+function documentCookie(text: string, at: number): { start: number; quote: string } | null {
+  if (text.slice(at - DOCUMENT.length, at) !== DOCUMENT) return null;
+  DOCUMENT_COOKIE_HEAD.lastIndex = at;
+  const m = DOCUMENT_COOKIE_HEAD.exec(text);
+  return m ? { start: at + m[0].length, quote: m[1] as string } : null;
+}
 
 /**
  * A cookie's attribute, by its name and its value's shape: what a Set-Cookie holds after the cookie, and
