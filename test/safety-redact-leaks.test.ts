@@ -3689,3 +3689,15 @@ describe("the cookies document.cookie returns, as the browser's console echoes i
     [["code reading document.cookie, and prose", "const sid = document.cookie.split('; ').find((c) => c.startsWith('session='));\nif (document.cookie.includes('theme=dark')) {}\nread document.cookie in the browser's console, then 'copy' it"]],
   );
 });
+
+describe(".NET's configuration path ending in Key (Jwt:Key), as dotnet user-secrets list prints it, flattened JSON writes it and az … --settings sets it: a random-looking value goes", () => {
+  const key = "POStLzIMf9mp1wlvgpzmyjXk2CT91d3RPCYzBPxV0JnFeDIa";
+  exactAndKept(
+    [
+      [`"Jwt:Key": "${key}"`, '"Jwt:Key": "[REDACTED:secret]"'],
+      [`Jwt:Key = ${key}\nJwt:Issuer = https://api.example.com`, "Jwt:Key = [REDACTED:secret]\nJwt:Issuer = https://api.example.com"],
+      [`az webapp config appsettings set -g rg -n api --settings Jwt:Key=${key}`, "az webapp config appsettings set -g rg -n api --settings Jwt:Key=[REDACTED:secret]"],
+    ],
+    [["a cache's and a store's keys, a words' value", '"Jwt:Key": "ThisIsMyDevelopmentSigningKey"\n"Cache:Key": "products"\n"Redis:Key": "app:sessions"']],
+  );
+});
