@@ -3701,3 +3701,17 @@ describe(".NET's configuration path ending in Key (Jwt:Key), as dotnet user-secr
     [["a cache's and a store's keys, a words' value", '"Jwt:Key": "ThisIsMyDevelopmentSigningKey"\n"Cache:Key": "products"\n"Redis:Key": "app:sessions"']],
   );
 });
+
+describe("Ansible's variables files (group_vars/, host_vars/): a deployment's settings and secrets in the clear when not vaulted, read as an environment file", () => {
+  const { redactOutput } = createRedactor();
+  const token = "VCq24hAwmLABiA4LbJAhyCc5oKU2rAa3Z6o2HUjK";
+  const vars = (upstream: string) => `---\nansible_host: 10.0.0.12\nnginx_version: 1.25.3\ndb_host: db.internal\nupstream: ${upstream}\nimage_digest: sha256:8f14e45fceea167a5a36dedd4bea2543a1b2c3d48f14e45fceea167a5a36dedd\n`;
+  test("read as an environment file", () => {
+    expect(["/infra/group_vars/prod.yml", "inventory/host_vars/web1.yaml", "group_vars/all/main.yml", "group_vars/webservers"].map(filePrints)).toEqual(["env", "env", "env", "env"]);
+    expect(["roles/web/tasks/main.yml", "docs/group_vars.md", "group_vars/README.md"].map(filePrints)).toEqual([undefined, undefined, undefined]);
+  });
+  test("its opaque tokens as Read shows them and below $ cat", () => {
+    expect(redactOutput(vars(token), filePrints("/infra/group_vars/prod.yml") ?? "key").text).toBe(vars("[REDACTED:secret]"));
+    expect(createRedactor().redact(`$ cat inventory/group_vars/prod.yml\n${vars(token)}`).text).toBe(`$ cat inventory/group_vars/prod.yml\n${vars("[REDACTED:secret]")}`);
+  });
+});

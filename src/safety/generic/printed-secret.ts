@@ -926,10 +926,17 @@ const PPP_SECRETS_FILE = /^(?:chap|pap)-secrets$/;
  */
 const SECRETS_CONFIG_FILE = /^(?:[\w-]*[._-])?(?:secrets?|credentials)(?:\.[\w-]+)?\.(?:ya?ml|json|toml)$|^local\.settings\.json$/i;
 
+/**
+ * Ansible's variables files (`group_vars/prod.yml`, `host_vars/web1.yaml`, `group_vars/all/main.yml`, `group_vars/webservers` with no extension):
+ * a deployment's settings and, when not vaulted, its secrets in the clear under any name (`upstream: …`): read as an environment file. Not
+ * documentation kept there (`README.md`).
+ */
+const ANSIBLE_VARS_FILE = /(?:^|[\/\\])(?:group|host)_vars[\/\\](?:[^\s\/\\]+[\/\\]){0,3}(?:[^\s\/\\.]+|[^\s\/\\]+\.ya?ml)$/i;
+
 /** Whether a file holds a secret, as read or written whole: its name says so (SECRET_FILE); or is an environment file. */
 export function filePrints(path: string): PrintedSecret | undefined {
   const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
-  if (ENV_FILE.test(name) || SECRETS_CONFIG_FILE.test(name)) return "env";
+  if (ENV_FILE.test(name) || SECRETS_CONFIG_FILE.test(name) || ANSIBLE_VARS_FILE.test(path)) return "env";
   if (OPENVPN_AUTH_FILE.test(path) && !OPENVPN_NOT_AUTH.test(name)) return "user-pass";
   if (PPP_SECRETS_FILE.test(name)) return "ppp-secrets";
   if (SECRET_FILE.test(name) && !NOT_SECRET_FILE.test(name)) return "any";
