@@ -3715,3 +3715,18 @@ describe("Ansible's variables files (group_vars/, host_vars/): a deployment's se
     expect(createRedactor().redact(`$ cat inventory/group_vars/prod.yml\n${vars(token)}`).text).toBe(`$ cat inventory/group_vars/prod.yml\n${vars("[REDACTED:secret]")}`);
   });
 });
+
+describe("a JWT settings object's Key (ASP.NET's appsettings \"Jwt\": {\"Key\": \"…\"}): its signing key whatever its shape", () => {
+  const key = "POStLzIMf9mp1wlvgpzmyjXk2CT91d3RPCYzBPxV0JnFeDIa";
+  const settings = (value: string) =>
+    `{\n  "Logging": { "LogLevel": { "Default": "Information", "Microsoft.AspNetCore": "Warning" } },\n  "AllowedHosts": "*",\n  "Jwt": {\n    "Key": "${value}",\n    "Issuer": "acme",\n    "Audience": "acme-web",\n    "ExpiryMinutes": 60\n  }\n}`;
+  exactAndKept(
+    [
+      [settings(key), settings("[REDACTED:secret]")],
+      ['"JwtSettings": { "Issuer": "api", "Audience": "web", "Key": "ThisIsMySuperSecretSigningKeyForDev2024" }', '"JwtSettings": { "Issuer": "api", "Audience": "web", "Key": "[REDACTED:secret]" }'],
+    ],
+    [
+      ["a stand-in, a short value, another object's key", '"Jwt": { "Key": "<your-signing-key>" }\n"JWT": { "Key": "jwt" }\n"Jwt": { "Issuer": "acme" }, "Cache": { "Key": "products-v2-cache-entry" }'],
+    ],
+  );
+});

@@ -68,6 +68,7 @@ import { redisAclDetector } from "./generic/redis-acl.ts";
 import { dottedRowDetector } from "./generic/dotted-row.ts";
 import { expandedRecordDetector } from "./generic/expanded-record.ts";
 import { envObjectDetector } from "./generic/env-object.ts";
+import { jwtSettingsDetector } from "./generic/jwt-settings.ts";
 import { notebookEchoDetector } from "./generic/notebook-echo.ts";
 import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector, urlTokenUserDetector } from "./generic/urls.ts";
 import { gitleaksDetectors } from "./gitleaks.ts";
@@ -181,6 +182,7 @@ function builtinDetectors(): Detector[] {
     handedKeyDetector,
     envArrayDetector,
     envObjectDetector,
+    jwtSettingsDetector,
     inlineVariablesDetector,
     powershellEnvDetector,
     codeEnvDetector,
