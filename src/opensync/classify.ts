@@ -1,4 +1,5 @@
 import { z } from "../runtime/zod.ts";
+import { parsedJson } from "../runtime/json-file.ts";
 import { isCaughtExceptionText, isNotAppliedText, isRefusalText } from "./convex-texts.ts";
 import { proxyFor } from "./proxy.ts";
 import {
@@ -47,7 +48,7 @@ const ErrorBodySchema = z.object({ error: z.string() });
 export function classify<T>(a: Answer, schema: z.ZodMiniType<T>, now: number): Verdict<T> {
   const route = `${a.method} ${a.path}`;
   const page = a.contentType.includes("text/html") || /^\s*</.test(a.body);
-  const json = page ? undefined : parseJson(a.body);
+  const json = page ? undefined : parsedJson(a.body);
   const s = a.status;
   const fail = (error: OpenSyncError): Verdict<T> => ({ ok: false, error });
   const stranger = (kind: ProtocolError["stranger"], detail: string) => fail(new ProtocolError(a.url, s, detail, kind));
@@ -118,13 +119,6 @@ function pageText(html: string): string {
   return html.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim() || "an empty page";
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Connection failures after which the request surely never reached the server. */
 const DOWN_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ConnectionRefused", "FailedToOpenSocket"]);

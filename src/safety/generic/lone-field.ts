@@ -5,6 +5,7 @@ import { loneSecret } from "./lone-secret.ts";
 import { pastedCommands } from "./pasted-dump.ts";
 import { OUTPUT_END } from "./pasted-prompt.ts";
 import { withoutNotices } from "./tool-notices.ts";
+import { parsedJson } from "../../runtime/json-file.ts";
 
 /**
  * A text that is nothing but a JSON object of one string field, nested at most three deep (`{"value": "…"}`, `{"data": {"key": "…"}}`),
@@ -27,14 +28,6 @@ function fewValues(value: unknown, key: string, depth: number, out: [key: string
   return entries.every(([k, v]) => fewValues(v, k, depth + 1, out));
 }
 
-function parsedObject(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
 /** A value that goes under `key`: a lone word by lone-secret.ts's rules, shaped as a credential, its field not named for an id, a hash or a version. */
 function isSecretField(key: string, value: string): boolean {
   const last = key.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/).filter(Boolean).pop() ?? "";
@@ -45,7 +38,7 @@ function isSecretField(key: string, value: string): boolean {
 export function loneField(whole: string): Finding | undefined {
   if (whole.length > 4096) return undefined;
   const text = withoutNotices(whole);
-  const parsed = /^\s*\{/.test(text) ? parsedObject(text) : undefined;
+  const parsed = /^\s*\{/.test(text) ? parsedJson(text) : undefined;
   const values: [string, unknown][] = [];
   if (parsed === undefined || !fewValues(parsed, "", 0, values)) return undefined;
   const shaped = values.filter((entry): entry is [string, string] => typeof entry[1] === "string" && isCredentialShaped(entry[1]));
