@@ -3,7 +3,7 @@
  * before the read ends, they are used at once, also by the first sync of a
  * state (a new install), which has no recorded prices to compare with.
  */
-import { afterAll, beforeAll, expect, setSystemTime, test } from "bun:test";
+import { expect, setSystemTime, test } from "bun:test";
 import { join } from "node:path";
 import { defaultConfig } from "../src/config/schema.ts";
 import { createClient } from "../src/opensync/client.ts";
@@ -11,19 +11,11 @@ import { priceBookOf } from "../src/pricing/index.ts";
 import { StateStore } from "../src/state/store.ts";
 import { scanSettings } from "../src/sync/context.ts";
 import { runSync } from "../src/sync/run-sync.ts";
-import { type TestServer, startTestServer } from "../testserver/server.ts";
-import { tempHome, useTempHome } from "./helpers/cli.ts";
+import { tempHome } from "./helpers/cli.ts";
+import { serverForFile } from "./helpers/in-process-sync.ts";
 import { SESSION, assistant, jsonl, tempClaudeDir, text, user } from "./helpers/transcript.ts";
 
-let server: TestServer;
-useTempHome(); // the price cache lives under HOME, never the real one
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.stop();
-});
+const served = serverForFile();
 
 test("a refresh that prices a model during a new state's first sync: its sessions go with the new cost, not $0 for good", async () => {
   const claude = tempClaudeDir();
@@ -34,18 +26,18 @@ test("a refresh that prices a model during a new state's first sync: its session
   // What the refresh brings: $30 per million output tokens, settled before the read ends.
   const refreshed = priceBookOf(undefined, { "claude-opus-6": { input: 6, output: 30 } });
   const store = StateStore.open(join(tempHome(), "state.db"));
-  const client = createClient({ url: server.url, apiKey: server.apiKey, retries: 0 });
+  const client = createClient({ url: served.server.url, apiKey: served.server.apiKey, retries: 0 });
   try {
-    const request = { ...settings, roots: [claude.projects], full: false, apiKey: server.apiKey };
+    const request = { ...settings, roots: [claude.projects], full: false, apiKey: served.server.apiKey };
     await runSync(store, client, { ...request, refreshedPrices: Promise.resolve(refreshed) });
-    expect(server.session(SESSION)?.cost).toBeCloseTo(30, 6);
+    expect(served.server.session(SESSION)?.cost).toBeCloseTo(30, 6);
     // The next sync, with those prices, has nothing more to send.
     const next = await runSync(store, client, { ...request, prices: refreshed });
     expect(next.sessionsSent + next.messagesSent).toBe(0);
   } finally {
     store.close();
   }
-  expect(server.violations()).toEqual([]);
+  expect(served.server.violations()).toEqual([]);
 });
 
 test("a price added for a model that only advised (an iteration's model): the sessions it advised in go again with its cost", async () => {
@@ -57,18 +49,18 @@ test("a price added for a model that only advised (an iteration's model): the se
   claude.write(`p/${id}.jsonl`, jsonl([user("ask the advisor", { sessionId: id }), line]));
   const settings = scanSettings(defaultConfig());
   const store = StateStore.open(join(tempHome(), "state.db"));
-  const client = createClient({ url: server.url, apiKey: server.apiKey, retries: 0 });
+  const client = createClient({ url: served.server.url, apiKey: served.server.apiKey, retries: 0 });
   try {
-    const request = { ...settings, roots: [claude.projects], full: false, apiKey: server.apiKey };
+    const request = { ...settings, roots: [claude.projects], full: false, apiKey: served.server.apiKey };
     await runSync(store, client, request);
-    expect(server.session(id)?.completionTokens).toBe(1_000_000);
+    expect(served.server.session(id)?.completionTokens).toBe(1_000_000);
     setSystemTime(new Date(Date.now() + 11_000)); // past OpenSync's 10 s window, which drops a change of cost alone
     // The next day's prices know the advisor's model: $30 per million output tokens.
     await runSync(store, client, { ...request, prices: priceBookOf(undefined, { "claude-opus-6": { input: 6, output: 30 } }) });
-    expect(server.session(id)?.cost).toBeCloseTo(30, 6);
+    expect(served.server.session(id)?.cost).toBeCloseTo(30, 6);
   } finally {
     setSystemTime();
     store.close();
   }
-  expect(server.violations()).toEqual([]);
+  expect(served.server.violations()).toEqual([]);
 });

@@ -5,7 +5,7 @@
  * sessions). Checked on SQLite's own plan of every statement they run, and on
  * what they write (nothing but the sync's time and the lock).
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { defaultConfig } from "../src/config/schema.ts";
@@ -13,18 +13,11 @@ import { createClient } from "../src/opensync/client.ts";
 import { StateStore } from "../src/state/store.ts";
 import { scanSettings } from "../src/sync/context.ts";
 import { runSync } from "../src/sync/run-sync.ts";
-import { type TestServer, startTestServer } from "../testserver/server.ts";
-import { useTempHome } from "./helpers/cli.ts";
+import { serverForFile } from "./helpers/in-process-sync.ts";
 import { testCorpus } from "./helpers/corpus.ts";
 
 const corpus = testCorpus({ atRest: true });
-let server: TestServer;
-const home = useTempHome(); // the price cache and the state live under this HOME, never the real one
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server.stop());
+const served = serverForFile(); // the price cache and the state live under its HOME, never the real one
 
 /** Records the SQL of every statement the store prepares or runs while `fn` runs. */
 async function recording(db: Database, fn: () => Promise<unknown>): Promise<string[]> {
@@ -55,9 +48,9 @@ function fullScans(db: Database, statements: string[]): string[] {
 }
 
 test(`a sync with nothing new and a hook pass with nothing new scan no growing table (${corpus.label})`, async () => {
-  const path = join(home(), "state.db");
-  const client = createClient({ url: server.url, apiKey: server.apiKey, retries: 0 });
-  const request = { ...scanSettings(defaultConfig()), roots: [join(corpus.root, "projects")], full: false, apiKey: server.apiKey };
+  const path = join(served.home(), "state.db");
+  const client = createClient({ url: served.server.url, apiKey: served.server.apiKey, retries: 0 });
+  const request = { ...scanSettings(defaultConfig()), roots: [join(corpus.root, "projects")], full: false, apiKey: served.server.apiKey };
   /** Runs one sync on a store of its own, so that every statement it needs is prepared (and recorded) anew. */
   const syncRecorded = async (extra: Partial<Parameters<typeof runSync>[2]> = {}) => {
     const store = StateStore.open(path);

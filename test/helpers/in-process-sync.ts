@@ -9,9 +9,8 @@ import { scratchDir } from "./scratch.ts";
  * What a test file that runs syncs in its own process needs: one test server for the file, and HOME
  * pointed at a temporary folder meanwhile (the price cache lives under it, never the real one).
  */
-export function serverForFile(): { readonly server: TestServer } {
-  const held = {} as { server: TestServer };
-  useTempHome();
+export function serverForFile(): { readonly server: TestServer; readonly home: () => string } {
+  const held = { home: useTempHome() } as { server: TestServer; home: () => string };
   beforeAll(async () => {
     held.server = await startTestServer();
   });
