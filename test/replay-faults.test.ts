@@ -134,7 +134,8 @@ async function check(step: Step, { hooks = true, watch = false, rewrite, givesUp
     const hookOutput = await replay(u, server, step, hooks, watcher, rewrite, resumeAt);
     const faults = faultCounts(server);
     const reference = await referenceData(u.claude.root);
-    if (hooks) await runnerDone(u.home);
+    // The runner's rechecks of writes given up on, and the late look 30 s after the last hook, can keep it past 40 s.
+    if (hooks) await runnerDone(u.home, 120_000);
     if (watcher) {
       await within(30_000, () => Bun.deepEquals(comparable(server.dump()), reference)).catch(() => {});
       watcher.proc.kill("SIGTERM");
