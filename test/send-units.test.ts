@@ -84,6 +84,11 @@ const fail = (kind: FailureKind, error = new TransientError(`${kind}`, 1, false)
   ...extra,
 });
 
+/** The server's clock as a sender sees it: an estimate, and the most it can be (by default the header's resolution above). */
+function serverTime(offset: number, read: () => Promise<void> = async () => {}, ceiling = offset + RESOLUTION_MS): ServerTime {
+  return { offset: () => offset, ceiling: () => ceiling, read };
+}
+
 async function send(s: StateStore, transport: SendTransport, options: ConstructorParameters<typeof Sender>[2] = {}) {
   const sender = new Sender(s, transport, { now: () => NOW, ...options });
   sender.loadPending();
@@ -131,11 +136,12 @@ describe("the server's clock from Date headers", () => {
   test.each([
     ["no header", null, NOW, undefined],
     ["an unparseable header", "yesterday-ish", NOW, undefined],
-    ["the same second, answer 300 ms into it: the header's second counts", header(NOW), NOW + 300, -300],
-    ["a server 10 minutes behind", header(NOW - 600_000), NOW, -600_000],
-    ["a server 10 minutes ahead", header(NOW + 600_000), NOW, 600_000],
-  ])("sample: %s", (_name, date, receivedAt, expected) => {
-    expect(offsetSample(date, receivedAt)).toBe(expected);
+    ["the same second, answer 300 ms into it: the header's second counts", header(NOW), NOW + 300, { low: -300, high: 1000 + 200 }],
+    ["a server 10 minutes behind", header(NOW - 600_000), NOW, { low: -600_000, high: -599_000 + 200 }],
+    ["a server 10 minutes ahead", header(NOW + 600_000), NOW, { low: 600_000, high: 601_000 + 200 }],
+    ["a slow answer: the low end far down, the high end as close as the request's start", header(NOW - 600_000), NOW + 3000, { low: -603_000, high: -599_000 + 200 }],
+  ])("sample: %s (the request left 200 ms before NOW)", (_name, date, receivedAt, expected) => {
+    expect(offsetSample(date, NOW - 200, receivedAt)).toEqual(expected);
   });
 
   test.each([
@@ -154,11 +160,22 @@ describe("the server's clock from Date headers", () => {
     expect(clock.read).toBe(false);
     clock.note(undefined);
     expect(clock.read).toBe(false);
-    for (let i = 0; i < 9; i++) clock.note(-600_000);
+    expect(clock.ceiling()).toBe(RESOLUTION_MS);
+    for (let i = 0; i < 9; i++) clock.note({ low: -600_000, high: -599_000 });
     expect(clock.offset()).toBe(-600_000);
-    for (let i = 0; i < 5; i++) clock.note(-200);
+    expect(clock.ceiling()).toBe(-599_000);
+    for (let i = 0; i < 5; i++) clock.note({ low: -200, high: 900 });
     expect(clock.read).toBe(true);
     expect(clock.offset()).toBe(0);
+    expect(clock.ceiling()).toBe(900);
+  });
+
+  test("the ceiling is the upper median of the samples' high ends: a slow answer lowers the estimate, not the ceiling", () => {
+    const clock = new ServerClock();
+    clock.note({ low: -600_050, high: -598_950 });
+    clock.note({ low: -603_400, high: -598_990 }); // answered 3.4 s late
+    expect(clock.offset()).toBe(-603_400);
+    expect(clock.ceiling()).toBe(-598_950);
   });
 
   test("a client notes the Date of every answer, failures included, and its copies share the clock", async () => {
@@ -433,7 +450,7 @@ describe("Sender", () => {
     session(s, "a");
     for (let n = 1; n <= 4; n++) message(s, "a", n, NOW - 120_000 + n); // two minutes ago by our clock
     let reads = 0;
-    const clock: ServerTime = { offset: () => -600_000, read: async () => void reads++ };
+    const clock = serverTime(-600_000, async () => void reads++);
     const t = fakeTransport();
     await send(s, t.transport, { serverClock: clock });
     expect(reads).toBe(1);
@@ -445,24 +462,31 @@ describe("Sender", () => {
     message(s, "a", 1, NOW - 120_000 + 1, "edited");
     message(s, "a", 5, NOW - 110_000);
     const t2 = fakeTransport();
-    const out = await send(s, t2.transport, { now: () => NOW + 1000, serverClock: { offset: () => -601_500, read: async () => {} } });
+    const out = await send(s, t2.transport, { now: () => NOW + 1000, serverClock: serverTime(-601_500) });
     expect(t2.calls.map((c) => [c.body.externalId, c.body.createdAt])).toEqual([["a:5", NOW - 600_000]]);
     // Timed by the lower estimate: later than the server's window needs, never earlier.
     expect(out.deferredSessions).toEqual([{ sessionId: "a", readyAt: NOW + 1000 + MESSAGE_WINDOW_MS }]);
 
+    // A run on a loaded machine: an answer came back 4 s late and took the estimate down with it; the server's
+    // clock can still read the time used before (the ceiling says so), so a new message clamps no lower than it.
+    message(s, "a", 8, NOW - 100_000);
+    const slow = fakeTransport();
+    await send(s, slow.transport, { now: () => NOW + 1500, serverClock: serverTime(-604_000, async () => {}, -599_000) });
+    expect(slow.calls.map((c) => [c.body.externalId, c.body.createdAt])).toEqual([["a:8", NOW - 600_000]]);
+
     // A run that could not read the server's clock (no Date header) used our time; the next one, reading it, does not keep to it.
     message(s, "a", 6, NOW + 5000);
-    await send(s, fakeTransport().transport, { now: () => NOW + 5000, serverClock: { offset: () => 0, read: async () => {} } });
+    await send(s, fakeTransport().transport, { now: () => NOW + 5000, serverClock: serverTime(0) });
     message(s, "a", 7, NOW + 6000);
     const t3 = fakeTransport();
-    await send(s, t3.transport, { now: () => NOW + 6000, serverClock: { offset: () => -600_000, read: async () => {} } });
+    await send(s, t3.transport, { now: () => NOW + 6000, serverClock: serverTime(-600_000) });
     expect(t3.calls.map((c) => [c.body.externalId, c.body.createdAt])).toEqual([["a:7", NOW + 6000 - 600_000]]);
   });
 
   test("the server's clock behind ours by no more than its Date header can tell: createdAt as before, and no clock read without a write", async () => {
     const s = store();
     let reads = 0;
-    const clock: ServerTime = { offset: () => 0, read: async () => void reads++ };
+    const clock = serverTime(0, async () => void reads++);
     expect((await send(s, fakeTransport().transport, { serverClock: clock })).messagesSent).toBe(0);
     expect(reads).toBe(0);
     session(s, "a");
@@ -482,7 +506,7 @@ describe("Sender", () => {
     session(s, "b");
     const t = fakeTransport();
     const readAfter: number[] = [];
-    await send(s, t.transport, { serverClock: { offset: () => -600_000, read: async () => void readAfter.push(t.calls.length) } });
+    await send(s, t.transport, { serverClock: serverTime(-600_000, async () => void readAfter.push(t.calls.length)) });
     expect(readAfter).toEqual([1]);
     expect(t.calls[0]).toMatchObject({ kind: "session", body: { externalId: "a", promptTokens: 20 } });
     expect(t.calls.slice(1).map((c) => [c.body.externalId, c.body.createdAt])).toEqual(

@@ -178,8 +178,9 @@ export function createClient(options: ClientOptions): OpenSyncClient {
     try {
       const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(timeoutMs), ...(options.stop ? [options.stop] : [])]);
       // Never followed: a 307/308 would forward the sessions wherever it points, plain http:// included.
+      const sentAt = Date.now();
       const response = await doFetch(url, { method: spec.method, headers, body: spec.body, signal, redirect: "manual" });
-      serverClock.note(offsetSample(response.headers.get("date"), Date.now()));
+      serverClock.note(offsetSample(response.headers.get("date"), sentAt, Date.now()));
       const { text, truncated } = await readCapped(response, capBytes, abort);
       answer = {
         method: spec.method,

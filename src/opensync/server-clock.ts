@@ -15,17 +15,25 @@ const SAMPLES = 9;
  */
 export const RESOLUTION_MS = 2_000;
 
-/**
- * One answer's sample: the header's time minus the local time the answer came
- * back. Never above the true offset (the header was written before, and is
- * rounded down to the second), so a time clamped with it is never in the
- * server's future and a window timed with it never ends early; the midpoint of
- * the request would err either way. undefined for a missing or unparseable header.
- */
-export function offsetSample(dateHeader: string | null | undefined, receivedAt: number): number | undefined {
+/** What one answer tells of the offset: it lies in [low, high). */
+export interface OffsetSample {
+  /**
+   * The header's time minus the local time the answer came back. Never above the
+   * true offset (the header was written before, and is rounded down to the
+   * second), so a time clamped with it is never in the server's future and a
+   * window timed with it never ends early; the midpoint of the request would err
+   * either way. A slow answer (a loaded machine) puts it seconds too low.
+   */
+  low: number;
+  /** The header's second's end minus the local time the request left: the header was written after. */
+  high: number;
+}
+
+/** One answer's sample; undefined for a missing or unparseable header. */
+export function offsetSample(dateHeader: string | null | undefined, sentAt: number, receivedAt: number): OffsetSample | undefined {
   if (!dateHeader) return undefined;
   const server = Date.parse(dateHeader);
-  return Number.isFinite(server) ? server - receivedAt : undefined;
+  return Number.isFinite(server) ? { low: server - receivedAt, high: server + 1000 - sentAt } : undefined;
 }
 
 /**
@@ -43,14 +51,14 @@ export function estimateOffset(samples: readonly number[]): number {
 
 /** The latest samples of one server's answers; shared by a client and its copies. */
 export class ServerClock {
-  private readonly samples: number[] = [];
+  private readonly samples: OffsetSample[] = [];
 
   /** Whether an answer has carried a usable Date header yet. */
   get read(): boolean {
     return this.samples.length > 0;
   }
 
-  note(sample: number | undefined): void {
+  note(sample: OffsetSample | undefined): void {
     if (sample === undefined) return;
     this.samples.push(sample);
     if (this.samples.length > SAMPLES) this.samples.shift();
@@ -58,6 +66,18 @@ export class ServerClock {
 
   /** Server time - local time to apply (0 or negative). */
   offset(): number {
-    return estimateOffset(this.samples);
+    return estimateOffset(this.samples.map((s) => s.low));
+  }
+
+  /**
+   * The most the offset can be (the upper median of the samples' highs: one odd answer does not
+   * lower it); the estimate plus the resolution before any answer was read. A server time used
+   * before is in the server's future only if above local time plus this: a slow answer, which
+   * lowers the estimate, does not make it look so.
+   */
+  ceiling(): number {
+    if (this.samples.length === 0) return this.offset() + RESOLUTION_MS;
+    const sorted = this.samples.map((s) => s.high).sort((a, b) => a - b);
+    return sorted[sorted.length >> 1] as number;
   }
 }

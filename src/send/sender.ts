@@ -3,7 +3,6 @@ import type { Outcome } from "../opensync/client.ts";
 import { BlockedItemError, type FailureKind, ProtocolError, RETRY_ON_NEXT_SYNC, TransientError } from "../opensync/errors.ts";
 import type { MessagePayload, SessionPayload } from "../opensync/payload.ts";
 import { payloadHash, windowKey } from "../plan/hash.ts";
-import { RESOLUTION_MS } from "../opensync/server-clock.ts";
 import { clampTimestamp } from "../safety/sanitize.ts";
 import { stateError } from "../state/db.ts";
 import { LockLostError } from "../state/lock.ts";
@@ -54,6 +53,8 @@ interface SenderOptions {
 export interface ServerTime {
   /** Server time - local time (0 or negative: server-clock.ts). */
   offset(): number;
+  /** The most server time - local time can be (ServerClock.ceiling). */
+  ceiling(): number;
   /** Resolves once the server's clock has been read (or could not be); never rejects. */
   read(): Promise<void>;
 }
@@ -405,11 +406,13 @@ export class Sender {
 
   /**
    * The server's time now by the estimate, not below a time used before (by this run or an earlier
-   * one) unless that is further ahead than the estimate's error: then the clock was changed since.
+   * one: times clamped to it stay in order) unless that is in the server's future for sure, past the
+   * most its clock can read now: then a clock was changed since.
    */
   private serverNow(now: number): number {
     const estimate = now + this.offset();
-    this.serverTimeUsed = this.serverTimeUsed > estimate + RESOLUTION_MS ? estimate : Math.max(estimate, this.serverTimeUsed);
+    const ceiling = now + (this.options.serverClock?.ceiling() ?? 0);
+    this.serverTimeUsed = this.serverTimeUsed > ceiling ? estimate : Math.max(estimate, this.serverTimeUsed);
     return this.serverTimeUsed;
   }
 

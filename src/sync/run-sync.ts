@@ -159,7 +159,7 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
       ...(req.onRetry ? { onRetry: req.onRetry } : {}),
       adopter: serverAdopter(store, client),
       serverAnswered: () => answered,
-      serverClock: { offset: () => client.serverClock.offset(), read: () => client.readServerClock() },
+      serverClock: { offset: () => client.serverClock.offset(), ceiling: () => client.serverClock.ceiling(), read: () => client.readServerClock() },
       unsureForMs: unsureForMs(client.timeoutMs),
     };
     // Sending starts with what is already pending and takes each session as soon as the scan has read it; except
