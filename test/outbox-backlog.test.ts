@@ -9,7 +9,7 @@ import { defaultConfig } from "../src/config/schema.ts";
 import { createClient } from "../src/opensync/client.ts";
 import { scrubberFrom } from "../src/plan/payloads.ts";
 import { scan } from "../src/scan/scan.ts";
-import { Backlog } from "../src/send/backlog.ts";
+import { Backlog, outboxBytes } from "../src/send/backlog.ts";
 import { scanSettings } from "../src/sync/context.ts";
 import { runSync } from "../src/sync/run-sync.ts";
 import { StateSink, statePast } from "../src/sync/state-sink.ts";
@@ -25,14 +25,14 @@ const SESSIONS = 8;
 const PER_SESSION = 6;
 
 /** SESSIONS sessions of PER_SESSION messages, each file one chunk of reading, long past (no window holds a write back). */
-function history() {
+function history(words = { context: "context ", detail: "detail " }) {
   resetClock();
   const claude = tempClaudeDir();
   for (let s = 0; s < SESSIONS; s++) {
     const sessionId = `22222222-2222-4222-8222-${String(s).padStart(12, "0")}`;
     const lines = [0, 1, 2].flatMap((t) => [
-      user(`Prompt ${t} of session ${s}: ${"context ".repeat(50)}`, { sessionId }),
-      assistant(`msg_${s}_${t}`, text(`Answer ${t}: ${"detail ".repeat(50)}`), { sessionId, usage: { input: 10, output: 5, cacheCreation: 0, cacheRead: 0 } }),
+      user(`Prompt ${t} of session ${s}: ${words.context.repeat(50)}`, { sessionId }),
+      assistant(`msg_${s}_${t}`, text(`Answer ${t}: ${words.detail.repeat(50)}`), { sessionId, usage: { input: 10, output: 5, cacheCreation: 0, cacheRead: 0 } }),
     ]);
     claude.write(`p/${sessionId}.jsonl`, jsonl(lines));
   }
@@ -83,29 +83,39 @@ test("the caller's abort stops the read as before", () => {
   expect(signal.aborted).toBe(true);
 });
 
-test("a read over the bound waits for what the sender takes out of the outbox, chunk by chunk", async () => {
-  const claude = history();
+/** A read into a scratch state, its outbox bounded by `backlog`; the bytes (and characters) each chunk queued, as they come. */
+function boundedRead(claude: ReturnType<typeof history>, backlog: Backlog) {
   const store = newStore();
-  const backlog = new Backlog(1);
-  backlog.senderBusy(true); // a sender that has work, and sends only what the test says
   const sink = new StateSink(store, { loadScrub: async () => scrubberFrom(undefined), isExcluded: () => false, prices: EMBEDDED_PRICES }, () => {}, undefined, undefined, backlog);
   const queued: number[] = [];
+  const chars: number[] = [];
   const reading = scan(
     { roots: [claude.projects], settings: { ...scanSettings(defaultConfig()).read, mode: "payloads" }, full: false, finalize: "all", workers: 1 },
     statePast(store),
     {
       prepare: () => sink.prepare(),
       accept: (chunk) => {
-        queued.push(chunk.messages.reduce((sum, m) => sum + m.payload.length, 0));
+        queued.push(chunk.messages.reduce((sum, m) => sum + outboxBytes(m.payload), 0));
+        chars.push(chunk.messages.reduce((sum, m) => sum + m.payload.length, 0));
         return sink.accept(chunk);
       },
     },
   );
-  for (let chunks = 1; chunks <= 3; chunks++) {
-    for (let i = 0; queued.length < chunks && i < 2000; i++) await Bun.sleep(5);
+  const chunksRead = async (n: number) => {
+    for (let i = 0; queued.length < n && i < 2000; i++) await Bun.sleep(5);
     // However long it is given, the read takes no chunk more until the sender takes some out.
     await turns(50);
-    expect(queued.length).toBe(chunks);
+    return queued.length;
+  };
+  return { store, queued, chars, reading, chunksRead };
+}
+
+test("a read over the bound waits for what the sender takes out of the outbox, chunk by chunk", async () => {
+  const backlog = new Backlog(1);
+  backlog.senderBusy(true); // a sender that has work, and sends only what the test says
+  const { store, queued, reading, chunksRead } = boundedRead(history(), backlog);
+  for (let chunks = 1; chunks <= 3; chunks++) {
+    expect(await chunksRead(chunks)).toBe(chunks);
     expect(store.pending().messagesPending).toBe(chunks * PER_SESSION);
     backlog.sent(queued[chunks - 1] as number);
   }
@@ -114,6 +124,21 @@ test("a read over the bound waits for what the sender takes out of the outbox, c
   const outcome = await reading;
   expect(outcome).toMatchObject({ sessionsRead: SESSIONS, sessionsUnread: 0 });
   expect(store.pending().messagesPending).toBe(SESSIONS * PER_SESSION);
+});
+
+test("the bound is in bytes: a session of Chinese text, under it in characters, is over it in bytes", async () => {
+  const claude = history({ context: "上下文", detail: "细节" });
+  // A first read, unbounded, gives each session's payload in characters: the bound is the largest.
+  const unbounded = boundedRead(claude, new Backlog(Number.POSITIVE_INFINITY));
+  await unbounded.reading;
+  const limit = Math.max(...unbounded.chars);
+  const backlog = new Backlog(limit);
+  backlog.senderBusy(true);
+  const { queued, reading, chunksRead } = boundedRead(claude, backlog);
+  expect(await chunksRead(2)).toBe(1);
+  expect(queued[0]).toBeGreaterThan(limit);
+  backlog.senderBusy(false);
+  expect(await reading).toMatchObject({ sessionsRead: SESSIONS });
 });
 
 test("against a slow server, each session is read only once the ones before it were sent", async () => {

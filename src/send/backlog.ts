@@ -10,10 +10,12 @@
  * 32 MiB: at the 650 messages/s (~2 MB of payload/s) a local server
  * without latency takes, about 15 s of sending, while the read refills it a
  * chunk (8 MiB of transcript, under a second) at a time, so the sender never
- * starves; and a few percent of a large history. Lengths are counted in characters: payloads
- * are JSON, mostly ASCII.
+ * starves; and a few percent of a large history.
  */
 export const BACKLOG_LIMIT = 32 * 1024 * 1024;
+
+/** What a payload takes in the outbox: its UTF-8 bytes (three per character of a CJK text, not one). */
+export const outboxBytes = (payload: string): number => Buffer.byteLength(payload, "utf8");
 
 export class Backlog {
   private bytes = 0;
@@ -34,15 +36,15 @@ export class Backlog {
     return caller ? AbortSignal.any([caller, this.halt.signal]) : this.halt.signal;
   }
 
-  /** The read put this payload in the outbox. */
-  queued(length: number): void {
-    this.bytes += length;
+  /** The read put payloads of this many bytes in the outbox (outboxBytes). */
+  queued(bytes: number): void {
+    this.bytes += bytes;
     this.check();
   }
 
-  /** The sender had this payload acknowledged (it leaves the outbox). */
-  sent(length: number): void {
-    this.bytes -= length;
+  /** The sender had a payload of this many bytes acknowledged (it leaves the outbox). */
+  sent(bytes: number): void {
+    this.bytes -= bytes;
     this.check();
   }
 

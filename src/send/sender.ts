@@ -9,7 +9,7 @@ import { LockLostError } from "../state/lock.ts";
 import { FAILED_RETRY_MS, type OutboxMessage, type SessionWork, type StateStore } from "../state/store.ts";
 import { Pacer } from "./pacer.ts";
 import type { Adopter } from "./adopt.ts";
-import type { Backlog } from "./backlog.ts";
+import { type Backlog, outboxBytes } from "./backlog.ts";
 import type { SendTransport } from "./transport.ts";
 import { messageReadyAt, sessionReadyAt } from "./windows.ts";
 import { collectAfter } from "../runtime/gc-pacer.ts";
@@ -651,7 +651,7 @@ export class Sender {
           this.store.markMessageSent(m.externalId, m.hash, createdAt);
           this.store.markWritten(a.work.key, at);
         });
-        this.options.backlog?.sent(m.payload.length);
+        this.options.backlog?.sent(outboxBytes(m.payload));
         a.work = { ...a.work, writtenAt: at };
         return;
       }

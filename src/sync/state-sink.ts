@@ -10,7 +10,7 @@ import type { SessionChunk } from "../scan/work.ts";
 import { StateLedger } from "../state/ledger.ts";
 import type { FileRecord, StateStore } from "../state/store.ts";
 import { collectAfter } from "../runtime/gc-pacer.ts";
-import type { Backlog } from "../send/backlog.ts";
+import { type Backlog, outboxBytes } from "../send/backlog.ts";
 
 interface SinkSettings {
   loadScrub(): Promise<Scrubber>;
@@ -139,7 +139,7 @@ export class StateSink implements ChunkSink {
       losers.delete(id);
       for (const other of losers) this.refresh(other);
       for (const m of chunk.messages) {
-        if (this.store.putMessage(m)) queued += m.payload.length;
+        if (this.store.putMessage(m)) queued += outboxBytes(m.payload);
         collectAfter(m.payload.length);
       }
       this.store.putFold(id, chunk.snapshot);
