@@ -14,6 +14,8 @@ const KEY = "osk_abcdefghijklmnopqrstuvwxyz012345";
 const MiB = 1024 * 1024;
 const TOTAL = 100 * MiB;
 const CHUNK = new Uint8Array(64 * 1024).fill("a".charCodeAt(0));
+/** 5 MiB of text in about 5 kB: its Content-Length is far within the cap, what it holds is not. */
+const GZIP_BOMB = Bun.gzipSync(Buffer.from("x".repeat(5 * MiB)));
 
 let server: ReturnType<typeof Bun.serve>;
 /** Per request path: bytes handed to the response stream, and whether the client cancelled it. */
@@ -26,6 +28,7 @@ beforeAll(() => {
     fetch(req) {
       const path = new URL(req.url).pathname;
       if (path === "/fixed/health") return new Response("x".repeat(5 * MiB), { headers: { "Content-Type": "application/json" } });
+      if (path === "/gzip/health") return new Response(GZIP_BOMB, { headers: { "Content-Type": "application/json", "Content-Encoding": "gzip" } });
       const status = path.startsWith("/error") ? 500 : 200;
       const record = { sent: 0, cancelled: false };
       streams.set(path.replace(/^\/(error|ok)/, ""), record);
@@ -88,6 +91,12 @@ describe("a 100 MB answer", () => {
 
 test("a declared Content-Length over the cap is not read at all", async () => {
   const outcome = await createClient({ url: base("/fixed"), apiKey: KEY }).once.health();
+  expect(outcome).toMatchObject({ ok: false, kind: "not-opensync" });
+  expect(errorOf<ProtocolError>(outcome).detail).toBe(`more than ${MiB} bytes`);
+});
+
+test("a compressed answer whose Content-Length is within the cap is still cut at the cap, counted decompressed", async () => {
+  const outcome = await createClient({ url: base("/gzip"), apiKey: KEY }).once.health();
   expect(outcome).toMatchObject({ ok: false, kind: "not-opensync" });
   expect(errorOf<ProtocolError>(outcome).detail).toBe(`more than ${MiB} bytes`);
 });

@@ -13,11 +13,15 @@ interface CappedBody {
  */
 export async function readCapped(response: Response, capBytes: number, abort: AbortController): Promise<CappedBody> {
   if (!response.body) return { text: "", truncated: false };
-  if (Number(response.headers.get("content-length")) > capBytes) {
+  const length = Number(response.headers.get("content-length"));
+  if (length > capBytes) {
     void response.body.cancel().catch(() => {});
     abort.abort();
     return { text: "", truncated: true };
   }
+  // A length that is the body's own (not compressed) and within the cap: read natively, without a copy of its chunks
+  // beside their joining (a session's copy of tens of MB was held three times over while it was decoded).
+  if (length > 0 && !response.headers.has("content-encoding")) return { text: await response.text(), truncated: false };
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
