@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { type OwnMessage, matchLegacy } from "../src/send/legacy.ts";
+import { type OwnMessage, matchLegacy, matchable } from "../src/send/legacy.ts";
 
 const S = "s1";
 const ours = (id: string, role: OwnMessage["payload"]["role"], text?: string, toolCallIds: string[] = []): OwnMessage => ({
@@ -24,5 +24,7 @@ describe("matching 0.1.x's messages with ours", () => {
   ] as const)("%s", (_name, own, server, expected) => {
     const got = matchLegacy(S, own, server);
     expect(Object.fromEntries([...got].map(([our, t]) => [our, t.externalId]))).toEqual(expected);
+    // What an adoption keeps of ours to match (not what tools returned) matches the same.
+    expect(matchLegacy(S, own.map(matchable), server)).toEqual(got);
   });
 });

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { type Outcome, createClient } from "../src/opensync/client.ts";
+import { type OpenSyncClient, type Outcome, createClient } from "../src/opensync/client.ts";
 import { AuthError, ProtocolError, TransientError, ValidationError } from "../src/opensync/errors.ts";
 import type { FailureKind } from "../src/opensync/errors.ts";
 import type { MessagePayload, SessionPayload } from "../src/opensync/payload.ts";
 import { payloadHash, windowKey } from "../src/plan/hash.ts";
+import { ByteBudget, serverAdopter } from "../src/send/adopt.ts";
 import { Pacer } from "../src/send/pacer.ts";
 import { recoverUnrecorded } from "../src/send/reconcile.ts";
 import { RESOLUTION_MS, ServerClock, estimateOffset, offsetSample } from "../src/opensync/server-clock.ts";
@@ -12,7 +13,7 @@ import { Sender, type ServerTime } from "../src/send/sender.ts";
 import type { SendTransport } from "../src/send/transport.ts";
 import { MESSAGE_WINDOW_MS, SESSION_WINDOW_MS, messageReadyAt, sessionReadyAt } from "../src/send/windows.ts";
 import { STALE_MS, SyncLock, runningSyncPid } from "../src/state/lock.ts";
-import { StateStore } from "../src/state/store.ts";
+import { type SessionWork, StateStore } from "../src/state/store.ts";
 import { scratchDir } from "./helpers/scratch.ts";
 
 const NOW = 1_800_000_000_000;
@@ -811,5 +812,58 @@ describe("sessionsWithWork: sessions named by id are looked up alone, with the s
     // What each answer holds, so the comparison above is not of two empty lists.
     expect(s.sessionsWithWork({ retryFailedBefore: 0 }).map((w) => w.sessionId).sort()).toEqual(["due", "more"]);
     expect(s.sessionsWithWork({ retryFailedBefore: NOW + 1 }).map((w) => w.sessionId).sort()).toEqual(["due", "more", "msg-refused", "refused"]);
+  });
+});
+
+describe("adoptions hold the server's copies within a byte budget", () => {
+  const settle = () => Bun.sleep(5);
+
+  test.each<[string, number[], string[]]>([
+    // [name, bytes taken in order (limit 100), who got in before any was given back]
+    ["one alone goes, however large", [150], ["0"]],
+    ["several within the limit go at once", [40, 60], ["0", "1"]],
+    ["one whose share would pass the limit waits", [60, 50], ["0"]],
+    ["a small one waits behind a large one holding the budget", [150, 1], ["0"]],
+  ])("%s", async (_name, takes, first) => {
+    const budget = new ByteBudget(100);
+    const got: string[] = [];
+    const all = takes.map((bytes, i) => budget.take(bytes).then(() => got.push(String(i))));
+    await settle();
+    expect(got).toEqual(first);
+    takes.forEach((bytes, i) => got.includes(String(i)) && budget.give(bytes));
+    await Promise.all(all);
+    expect(got.length).toBe(takes.length);
+  });
+
+  test("an adopter reads the server's copies of large sessions one at a time, small ones side by side", async () => {
+    const s = store();
+    const big = "x".repeat(3000);
+    for (const id of ["big1", "big2", "small1", "small2"]) {
+      session(s, id);
+      for (let n = 1; n <= 3; n++) message(s, id, n, NOW - 50_000 + n, id.startsWith("big") ? big : "hi");
+    }
+    let live = 0;
+    const overlaps: string[][] = [];
+    const open = new Set<string>();
+    const client = {
+      once: {
+        getServerSession: async (serverId: string) => {
+          open.add(serverId);
+          live++;
+          if (live > 1) overlaps.push([...open].sort());
+          await Bun.sleep(5);
+          live--;
+          open.delete(serverId);
+          return { ok: true, value: { session: {}, messages: [] }, latencyMs: 5, status: 200 };
+        },
+      },
+    } as unknown as OpenSyncClient;
+    const adopter = serverAdopter(s, client, new ByteBudget(5000));
+    const work = new Map(s.sessionsWithWork({ retryFailedBefore: 0 }).map((w) => [w.sessionId, w]));
+    const outcomes = await Promise.all(["big1", "big2", "small1", "small2"].map((id) => adopter.adopt(work.get(id) as SessionWork, id)));
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    // The two large ones (9 kB of payload each) never overlap; the small ones went together.
+    expect(overlaps.some((o) => o.includes("big1") && o.includes("big2"))).toBe(false);
+    expect(overlaps.some((o) => o.includes("small1") && o.includes("small2"))).toBe(true);
   });
 });

@@ -13,6 +13,7 @@ import {
   ServerSessionListSchema,
 } from "./read-api.ts";
 import { offsetSample, ServerClock } from "./server-clock.ts";
+import { collectAfter } from "../runtime/gc-pacer.ts";
 import { normalizeUrl } from "./url.ts";
 
 export { isLoopback, normalizeUrl } from "./url.ts";
@@ -182,6 +183,8 @@ export function createClient(options: ClientOptions): OpenSyncClient {
       const response = await doFetch(url, { method: spec.method, headers, body: spec.body, signal, redirect: "manual" });
       serverClock.note(offsetSample(response.headers.get("date"), sentAt, Date.now()));
       const { text, truncated } = await readCapped(response, capBytes, abort);
+      // A server's copy of a session is read whole (up to the read cap), then parsed: garbage to pace like a transcript's.
+      collectAfter(text.length);
       answer = {
         method: spec.method,
         path: spec.path,

@@ -1,6 +1,6 @@
 import type { OpenSyncClient, Outcome } from "../opensync/client.ts";
 import type { SessionWork, StateStore } from "../state/store.ts";
-import { matchLegacy } from "./legacy.ts";
+import { type OwnMessage, matchLegacy, matchable, sentByLegacy } from "./legacy.ts";
 import { heldExactly, outboxToCompare } from "./server-copy.ts";
 
 /**
@@ -21,7 +21,32 @@ export interface Adopter {
   adopt(work: SessionWork, serverSessionId: string): Promise<Outcome<void>>;
 }
 
-export function serverAdopter(store: StateStore, client: OpenSyncClient): Adopter {
+/**
+ * What adoptions may hold at once, counted in our payloads' bytes: each holds the server's copy of a session
+ * beside ours, tens of MB for a long one. A new state facing a server holding a 256 MiB history went past
+ * 200 MiB with the sender's 16 sessions at once. One adoption always goes, however large.
+ */
+export const ADOPTING_BYTES = 16 * 1024 * 1024;
+
+/** Bytes in use out of a limit; a taker waits while others hold some and its share would pass the limit. */
+export class ByteBudget {
+  private used = 0;
+  private waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async take(bytes: number): Promise<void> {
+    while (this.used > 0 && this.used + bytes > this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.used += bytes;
+  }
+
+  give(bytes: number): void {
+    this.used -= bytes;
+    for (const wake of this.waiting.splice(0)) wake();
+  }
+}
+
+export function serverAdopter(store: StateStore, client: OpenSyncClient, budget = new ByteBudget(ADOPTING_BYTES)): Adopter {
   let before: Promise<Outcome<string[]>> | undefined;
   return {
     async had(sessionId) {
@@ -34,18 +59,30 @@ export function serverAdopter(store: StateStore, client: OpenSyncClient): Adopte
       return listed;
     },
     async adopt(work, serverSessionId) {
-      const detail = await client.once.getServerSession(serverSessionId);
-      if (!detail.ok) return detail;
-      const theirs = detail.value?.messages ?? [];
-      const ours = outboxToCompare(store, work.key);
-      const exact = heldExactly(ours, new Map(theirs.map((m) => [m.externalId, m])));
-      const recorded = new Set(exact.map((m) => m.externalId));
-      const aliases = matchLegacy(work.sessionId, ours.filter((m) => !recorded.has(m.externalId)), theirs);
-      store.write(() => {
-        exact.forEach((m) => store.markMessageSent(m.externalId, m.hash, m.createdAt));
-        aliases.forEach((t, our) => store.setAlias(our, t.externalId, t.createdAt));
-      });
-      return { ...detail, value: undefined };
+      const bytes = store.outboxBytes(work.key);
+      await budget.take(bytes);
+      try {
+        return await adoptHeld(store, client, work, serverSessionId);
+      } finally {
+        budget.give(bytes);
+      }
     },
   };
+}
+
+/** Reads the server's copy of the session and records which of ours it holds (and under which of 0.1.x's ids). */
+async function adoptHeld(store: StateStore, client: OpenSyncClient, work: SessionWork, serverSessionId: string): Promise<Outcome<void>> {
+  const detail = await client.once.getServerSession(serverSessionId);
+  if (!detail.ok) return detail;
+  const theirs = detail.value?.messages ?? [];
+  // Ours not held exactly are kept (what matching reads of them) only where there are 0.1.x's messages to match.
+  const unmatched: OwnMessage[] = [];
+  const keep = theirs.some(sentByLegacy(work.sessionId)) ? (m: OwnMessage) => unmatched.push(matchable(m)) : undefined;
+  const exact = heldExactly(outboxToCompare(store, work.key), new Map(theirs.map((m) => [m.externalId, m])), keep);
+  const aliases = matchLegacy(work.sessionId, unmatched, theirs);
+  store.write(() => {
+    exact.forEach((m) => store.markMessageSent(m.externalId, m.hash, m.createdAt));
+    aliases.forEach((t, our) => store.setAlias(our, t.externalId, t.createdAt));
+  });
+  return { ...detail, value: undefined };
 }

@@ -27,6 +27,15 @@ function toolCallIds(m: OwnMessage): string[] {
   });
 }
 
+/** What matchLegacy reads of one of ours: its role, its text and its tool call ids, not what its tools returned. */
+export function matchable(m: OwnMessage): OwnMessage {
+  const { role, textContent } = m.payload;
+  return { externalId: m.externalId, payload: { role, textContent, parts: toolCallIds(m).map((toolCallId) => ({ type: "tool-call", content: { toolCallId } })) } };
+}
+
+/** Whether the server has a message under an id 0.1.x gave it (ours are `<session>:<uuid>`). */
+export const sentByLegacy = (sessionId: string) => (t: Pick<ServerMessage, "externalId">) => !t.externalId.startsWith(`${sessionId}:`);
+
 /** The uuid of the first transcript line of our message (our ids are `<session>:<uuid>`). */
 const lineUuid = (m: OwnMessage) => m.externalId.slice(m.externalId.indexOf(":") + 1);
 
@@ -42,7 +51,7 @@ export function matchLegacy(
   theirs: readonly Pick<ServerMessage, "externalId" | "role" | "textContent" | "createdAt">[],
 ): Map<string, Pick<ServerMessage, "externalId" | "createdAt">> {
   const aliases = new Map<string, Pick<ServerMessage, "externalId" | "createdAt">>();
-  const legacy = theirs.filter((t) => !t.externalId.startsWith(`${sessionId}:`));
+  const legacy = theirs.filter(sentByLegacy(sessionId));
   const free = new Set(ours);
   const take = (m: OwnMessage, t: Pick<ServerMessage, "externalId" | "createdAt">) => {
     aliases.set(m.externalId, { externalId: t.externalId, createdAt: t.createdAt });

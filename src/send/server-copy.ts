@@ -2,6 +2,7 @@ import type { OpenSyncClient } from "../opensync/client.ts";
 import type { MessagePayload, SessionPayload } from "../opensync/payload.ts";
 import type { ServerMessage, ServerSession } from "../opensync/read-api.ts";
 import type { StateStore } from "../state/store.ts";
+import { collectAfter } from "../runtime/gc-pacer.ts";
 
 /** Whether the server's copy of a message is what `payload` would write (no field it keeps differs). */
 function holdsExactly(held: ServerMessage, payload: MessagePayload): boolean {
@@ -31,17 +32,31 @@ interface Ours {
   payload: MessagePayload;
 }
 
-/** Every message of a session's outbox (a refused one included), its payload parsed: what the server's copy is compared with. */
-export function outboxToCompare(store: StateStore, sessionKey: number): Ours[] {
-  return [...store.outbox(sessionKey, Number.MAX_SAFE_INTEGER)].map((m) => ({ ...m, payload: JSON.parse(m.payload) as MessagePayload }));
+/**
+ * Every message of a session's outbox (a refused one included), its payload parsed, one at a time: what the server's copy
+ * is compared with. A long session's payloads, all parsed at once, were tens of MB beside the server's copy of them.
+ */
+export function* outboxToCompare(store: StateStore, sessionKey: number): Generator<Ours> {
+  for (const m of store.outbox(sessionKey, Number.MAX_SAFE_INTEGER)) {
+    collectAfter(m.payload.length);
+    yield { ...m, payload: JSON.parse(m.payload) as MessagePayload };
+  }
 }
 
-/** Of our messages, those the server holds exactly as we would send them (under our id or 0.1.x's): to be recorded as sent. */
-export function heldExactly(ours: Iterable<Ours>, held: ReadonlyMap<string, ServerMessage>): Array<{ externalId: string; hash: string; createdAt: number }> {
+/**
+ * Of our messages, those the server holds exactly as we would send them (under our id or 0.1.x's): to be recorded as sent.
+ * `other` is given each of the rest.
+ */
+export function heldExactly(
+  ours: Iterable<Ours>,
+  held: ReadonlyMap<string, ServerMessage>,
+  other?: (m: Ours) => void,
+): Array<{ externalId: string; hash: string; createdAt: number }> {
   const found: Array<{ externalId: string; hash: string; createdAt: number }> = [];
   for (const m of ours) {
     const copy = held.get(m.alias ?? m.externalId);
     if (copy && holdsExactly(copy, m.payload)) found.push({ externalId: m.externalId, hash: m.hash, createdAt: copy.createdAt });
+    else other?.(m);
   }
   return found;
 }

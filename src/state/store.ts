@@ -459,6 +459,11 @@ export class StateStore {
     return rows.map((r) => ({ ...sessionWork(r), writtenAt: r.lands_by === null ? r.written_at : Math.max(r.written_at ?? 0, r.lands_by) }));
   }
 
+  /** The bytes of a session's payloads waiting in the outbox. */
+  outboxBytes(sessionKey: number): number {
+    return (this.q("SELECT COALESCE(SUM(length(CAST(payload AS BLOB))), 0) AS n FROM outbox WHERE session = ?").get(sessionKey) as { n: number }).n;
+  }
+
   /** One session's outbox in sending order (time, then transcript order), a page at a time. */
   *outbox(sessionKey: number, retryFailedBefore: number): Generator<OutboxMessage> {
     const page = this.q(
