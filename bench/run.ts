@@ -107,6 +107,7 @@ const SCAN_CONTENDERS: Record<string, Factory> = {
 export const NO_OP = "claude-code-sync sync --json (nothing new)";
 export const FIRST_SYNC = "claude-code-sync sync --json (first)";
 export const HOOK_NO_OP = "claude-code-sync hook Stop (nothing new)";
+export const NEW_STATE = "claude-code-sync sync --json (new state, the server holds the history)";
 export const HOOK_WAITING = "claude-code-sync hook Stop (runner waiting, as within a session)";
 /** Serial server time per write in the throughput scenarios (issue 13). */
 const WRITE_SERVICE_MS = 5;
@@ -196,6 +197,24 @@ export const SCENARIOS: Scenario[] = [
       "Each run of ours starts from an empty server and a fresh HOME. \"first write on server after\" runs from the start " +
         "of the command to the server's receipt of its first write: how soon the dashboard starts filling. The state's size " +
         "is that of its folder after the run.",
+    ],
+  },
+  {
+    id: "new-state-256MiB",
+    title: "A new state facing a server that holds the 256 MiB history (a new machine, a lost state, an upgrade from 0.1.x), local server without added latency",
+    corpus: "256MiB",
+    server: { latencyMs: 0 },
+    baseline: CCUSAGE_NATIVE,
+    contenders: { ...CCUSAGE_CONTENDERS, [NEW_STATE]: newStateSync },
+    maxRuns: 3,
+    warmup: 0,
+    timeoutS: 900,
+    columns: [REQUESTS, MESSAGES, STORED],
+    notes: [
+      `\`${NEW_STATE}\` keeps one HOME, set up by one unmeasured first sync of the whole history; before each measured run ` +
+        "its state folder is deleted (the configuration stays). The run reads the whole history, reads the server's copy of " +
+        "each session and records what it holds as sent: each run is checked to send no message and to leave the server's " +
+        "count of messages as it was.",
     ],
   },
   noChangeScenario("10MB", "10 MB history"),
@@ -381,6 +400,31 @@ function noChangeSync(e: ScenarioEnv): Runner {
         throw new Error(`not a no-change run: read ${r.bytesRead} bytes, sent ${r.sessionsSent} session(s) and ${r.messagesSent} message(s)`);
       }
       return { requests: srv.requests() - before, bytesRead: r.bytesRead, ...(sample.readBytes !== undefined ? { processReadBytes: sample.readBytes } : {}) };
+    },
+  };
+}
+
+/** Our `sync --json` with its state deleted after the unmeasured first sync: all it reads, the server holds. */
+function newStateSync(e: ScenarioEnv): Runner {
+  const [srv, bin] = [server(e), ours(e)];
+  let before = 0;
+  let stored = 0;
+  return {
+    ...withSharedHome(
+      e.corpusDir,
+      (env) => syncedOnce(e, env, NEW_STATE),
+      (env) => {
+        rmSync(join(env.HOME as string, ".claude-code-sync", "state"), { recursive: true, force: true });
+        before = srv.requests();
+        stored = srv.stored().messages;
+        return { argv: [bin, "sync", "--json"], env, captureStdout: true };
+      },
+    ),
+    inspect: async (sample): Promise<Metrics> => {
+      const r = syncReport(sample);
+      const now = srv.stored().messages;
+      if (r.messagesSent > 0 || now !== stored) throw new Error(`sent again what the server held: ${r.messagesSent} message(s), the server's count ${stored} -> ${now}`);
+      return { requests: srv.requests() - before, messages: r.messagesSent, stored: now };
     },
   };
 }
