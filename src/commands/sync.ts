@@ -11,7 +11,6 @@ import { releaseHeldBy } from "../state/lock.ts";
 import { connect, noSessionsYetLine, rootsOrNoneYet, runPrices, scanSettings } from "../sync/context.ts";
 import { runSync } from "../sync/run-sync.ts";
 import { resumeLeftWork } from "../hooks/resume.ts";
-import { shownSession } from "../plan/payloads.ts";
 import { isTerminal, writeErr, writeOut } from "../runtime/stdio.ts";
 import { EXIT_INTERRUPTED } from "../report/interrupt.ts";
 
@@ -42,29 +41,15 @@ function chosenSession(given: string | undefined, roots: string[]): string | und
   return resolveSessionId(given, discoverFiles(roots).files.map((f) => f.sessionId), roots.join(", "));
 }
 
-/**
- * What a sync would send, read from scratch and sent nowhere. Titles are shown
- * as they would be sent (redacted). Counting the redactions in every message
- * scans all text for secrets, several times the cost of reading, so it is
- * asked for with --redactions.
- */
+/** `sync --dry-run`: sync/dry-run.ts, printed. */
 async function dryRun(given: string | undefined, json: boolean, verbose: boolean, countRedactions: boolean): Promise<number> {
   const roots = rootsOrNoneYet();
   const session = chosenSession(given, roots);
   const config = loadConfig();
   warnUnusedKeys(config);
-  const settings = scanSettings(config);
   // The dry run's own modules: a sync does not load them.
-  const [{ summarizeAll }, { buildDryRunReport, renderDryRun }] = await Promise.all([import("../scan/summaries.ts"), import("../report/dry-run.ts")]);
-  const { sessions, stats, redactions } = await summarizeAll(roots, settings.read, settings.prices, {
-    mode: countRedactions ? "redactions" : "count",
-    ...(session ? { only: new Set([session]) } : {}),
-  });
-  const scrub = await settings.loadScrub();
-  const chosen = sessions
-    .filter((s) => (session ? s.externalId === session : !settings.isExcluded(s.projectPath)))
-    .map((s) => shownSession(s, scrub));
-  const report = buildDryRunReport(chosen, stats, countRedactions ? redactions : undefined);
+  const [core, { renderDryRun }] = await Promise.all([import("../sync/dry-run.ts"), import("../report/dry-run.ts")]);
+  const report = await core.dryRun(roots, scanSettings(config), { ...(session ? { session } : {}), countRedactions });
   writeOut(json ? `${JSON.stringify(report)}\n` : `${renderDryRun(report, verbose, outputWidth())}\n`);
   if (!json && roots.length === 0) writeOut(`${NOTHING_YET()}\n`);
   // As a sync would: what could not be read leaves the figures short.

@@ -10,7 +10,7 @@ type DryRunSession = Omit<SessionSummary, "unknownModels"> & {
   redactions?: number;
 };
 
-interface DryRunReport {
+export interface DryRunReport {
   sessions: DryRunSession[];
   totals: UsageTotals & { cost: number; sessions: number; messages: number };
   /** `files`: empty or unreadable; `unreadable`: those the read failed on (their sessions are not counted). */
