@@ -3730,3 +3730,18 @@ describe("a JWT settings object's Key (ASP.NET's appsettings \"Jwt\": {\"Key\": 
     ],
   );
 });
+
+describe("several values cut out of an environment file by one extraction (grep -E 'STRIPE_KEY|OPENAI_KEY' .env | cut -d= -f2, awk -F= '/A|B/ {print $2}', grep KEY .env | cut): one value a line, each masked", () => {
+  const output = "Tr0ub4dor&3x!\ncorrecthorse42\n\"correct horse battery\"\n";
+  const masked = '[REDACTED:secret]\n[REDACTED:secret]\n"[REDACTED:secret]"\n';
+  printedAndPasted(
+    ["grep -E 'STRIPE_KEY|OPENAI_KEY' .env | cut -d= -f2", "awk -F= '/STRIPE|SENDGRID/ {print $2}' .env", "grep KEY .env | cut -d= -f2", "sed -n 's/^[A-Z_]*KEY=//p' .env.production"].map((command) => [command, output, masked]),
+  );
+  exactAndKept(
+    [["$ grep -E 'STRIPE|OPENAI' .env | cut -d= -f2\nTr0ub4dor&3x!\ncorrecthorse42\nwhy do these differ?", "$ grep -E 'STRIPE|OPENAI' .env | cut -d= -f2\n[REDACTED:secret]\n[REDACTED:secret]\nwhy do these differ?"]],
+    [
+      ["an error, a short setting, the user's words after a blank line", "$ grep -E 'STRIPE|OPENAI' .env.local | cut -d= -f2\ngrep: .env.local: No such file or directory\n$ grep -E 'STRIPE|PORT' .env | cut -d= -f2\n3000\n\ncorrecthorse42 is what I typed"],
+      ["a key's names cut out, a search of code for KEY", "$ grep KEY .env | cut -d= -f1\nSTRIPE_SECRET_KEY\nOPENAI_API_KEY\n$ grep -rn KEY src/ | head\nsrc/config.ts:3:  const key = loadKey();"],
+    ],
+  );
+});

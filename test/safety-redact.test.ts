@@ -607,10 +607,10 @@ describe("a command's output in its own message (a tool's result), the command i
     ["heroku config:get SECRET_KEY_BASE -a shop", "any"],
     ["argocd admin initial-password -n argocd", "any"],
     // A secret-named value cut out of a file at its `=` (found by a blind sweep).
-    ["grep -oP '^API_SECRET=\\K.*' .env", "any"],
-    ["grep STRIPE_TOKEN .env | cut -d= -f2", "any"],
-    ["sed -n 's/^DB_PASSWORD=//p' .env", "any"],
-    ["awk -F= '/API_KEY/ {print $2}' .env", "any"],
+    ["grep -oP '^API_SECRET=\\K.*' .env", "values"],
+    ["grep STRIPE_TOKEN .env | cut -d= -f2", "values"],
+    ["sed -n 's/^DB_PASSWORD=//p' .env", "values"],
+    ["awk -F= '/API_KEY/ {print $2}' .env", "values"],
     ["grep -oP '^VERSION=\\K.*' .env", undefined],
     ["grep -r token src/ | cut -d: -f1", undefined],
     // An environment file's lines, read as the file's (an opaque token under any name).

@@ -50,7 +50,8 @@ const ECHOED_AT = new RegExp(ECHOED, "y");
  * A secret-named variable's value cut out of a file: `grep -oP '^API_SECRET=\K.*' .env` (`'(?<=API_SECRET=).*'`, YAML's `'(?<=password: ).*'`), `grep TOKEN .env |
  * cut -d= -f2`, `sed -n 's/^DB_PASSWORD=//p' .env`, `awk -F= '/API_KEY/ {print $2}'`. It must cut at the
  * `=` (grep alone prints `NAME=value`, an assignment), and one of its words must be a secret's name (or a provider's alone: `grep STRIPE .env |
- * cut -d= -f2`). Not the names alone, the first field (`cut -d= -f1`, `awk -F= '{print $1}'`).
+ * cut -d= -f2`), or a name's end (`grep KEY .env`, `s/^[A-Z_]*KEY=//p`: the `_KEY` of every key's name). Not the names alone, the first
+ * field (`cut -d= -f1`, `awk -F= '{print $1}'`). A pattern may match several variables (`grep -E 'STRIPE|OPENAI' .env`): one value a line.
  */
 const EXTRACT_COMMAND = /(?<![\w-])(?:grep|sed|awk)[ \t]([^\r\n]{1,400})/y;
 const CUTS_AT_EQUALS = /\\K|\(\?<=[^)\r\n]{0,200}[=:][ \t]?\)|-[dF][ \t]*["']?=|=\/\/|=\|\||=##/;
@@ -159,14 +160,24 @@ const OPAQUE_VALUE = /^[A-Za-z0-9_+/=-]{20,1000}$/;
 const replPrints = (repl: ReplLine): "any" | "opaque" | undefined =>
   repl.names.some((name) => SECRET_KEY.test(name)) ? "any" : repl.variable ? "opaque" : undefined;
 
-/** Whether the command at `at` prints a secret: "any" word, only one shaped like a key ("key"), or what it decoded ("decoded"). */
-function printsSecret(text: string, at: number): "any" | "key" | "decoded" | undefined {
+/**
+ * Whether the command at `at` prints a secret: "any" word, only one shaped like a key ("key"), what it decoded ("decoded"), or values
+ * cut out of a file ("values": EXTRACT_COMMAND).
+ */
+function printsSecret(text: string, at: number): "any" | "key" | "decoded" | "values" | undefined {
   GENERATOR_COMMAND.lastIndex = at;
   if (GENERATOR_COMMAND.test(text)) return "key";
   DECODER.lastIndex = at;
   if (DECODER.test(text)) return "decoded";
+  EXTRACT_COMMAND.lastIndex = at;
+  const extract = EXTRACT_COMMAND.exec(text)?.[1];
+  if (extract !== undefined) return extractsSecrets(extract) ? "values" : undefined;
   return printsNamedSecret(text, at) ? "any" : undefined;
 }
+
+/** An extraction's words (EXTRACT_COMMAND) that cut secrets' values out: a secret's or a provider's name, or a secret name's end (`KEY`, as `_KEY`). */
+const extractsSecrets = (extract: string) =>
+  CUTS_AT_EQUALS.test(extract) && !NAMES_CUT.test(extract) && (extract.match(WORDS) ?? []).some((word) => isSecretVariable(word) || SECRET_KEY.test(`_${word}`));
 
 /**
  * The variable the command at `at` prints, of whatever name (`echo $STRIPE`, `printenv STRIPE`, `heroku config:get STRIPE`, a
@@ -194,9 +205,6 @@ function printsNamedSecret(text: string, at: number): boolean {
   // A file of code, docs or config (`secrets.yml`, whose values filePrints reads as an environment file's) prints more than one secret word.
   const file = PRINT_FILE.exec(text)?.[1];
   if (file !== undefined) return !NOT_SECRET_FILE.test(file);
-  EXTRACT_COMMAND.lastIndex = at;
-  const extract = EXTRACT_COMMAND.exec(text)?.[1];
-  if (extract !== undefined) return CUTS_AT_EQUALS.test(extract) && !NAMES_CUT.test(extract) && (extract.match(WORDS) ?? []).some(isSecretVariable);
   SECRET_COMMAND.lastIndex = at;
   return SECRET_COMMAND.test(text);
 }
@@ -266,6 +274,11 @@ export const printedSecretDetector: Detector = {
       const prints = printed === "decoded" ? "any" : printed;
       if (!prints) continue;
       done = eol;
+      // Values cut out of a file, one a line (`grep -E 'STRIPE|OPENAI' .env | cut -d= -f2`): each line below, up to a blank line or the next prompt.
+      if (prints === "values") {
+        recordEnd = recordBelow(text, eol + 1, out, valueLines);
+        continue;
+      }
       OUTPUT.lastIndex = text[eol - 1] === "\r" ? eol - 1 : eol;
       const m = OUTPUT.exec(text);
       if (!m && !repl && prints === "any") {
@@ -301,11 +314,11 @@ function afterPrompt(text: string, at: number): boolean {
   return line !== undefined && PROMPT_COMMAND.test(text.slice(line, at));
 }
 
-/** The record's values from `from` into `out`; where the record ends. */
-function recordBelow(text: string, from: number, out: Finding[]): number {
+/** The record's values from `from` into `out` (or what `read` finds in its lines); where the record ends. */
+function recordBelow(text: string, from: number, out: Finding[], read: (record: string) => Finding[] = recordValues): number {
   const body = text.slice(from, from + RECORD_MAX);
   const end = RECORD_END.exec(body)?.index ?? body.length;
-  for (const f of recordValues(body.slice(0, end))) out.push({ ...f, start: f.start + from, end: f.end + from });
+  for (const f of read(body.slice(0, end))) out.push({ ...f, start: f.start + from, end: f.end + from });
   return from + end;
 }
 
@@ -329,9 +342,10 @@ export function commandEnd(text: string, at: number): number {
  * each line's third word, with or without the header that names the file in it; or a password store's entry ("first-line", `pass show`):
  * its first line is the password, whatever its shape, or after another command's output each line of one word ("entry-lines"), or of several
  * entries alone each line but a field ("entries"); or a one-time code ("otp-code", `pass otp`, `oathtool`): the codes at their lines' start;
- * or what a decoder printed ("decoded", `base64 -d`): an environment file's lines read as "env", anything else as "any" (decodedPrints).
+ * or what a decoder printed ("decoded", `base64 -d`): an environment file's lines read as "env", anything else as "any" (decodedPrints);
+ * or values cut out of a file ("values", `grep -E 'STRIPE|OPENAI' .env | cut -d= -f2`): each line one value, judged as the first.
  */
-export type PrintedSecret = "any" | "key" | "decoded" | "env" | "process-env" | "config-json" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "entry-lines" | "entries" | "otp-code" | SearchPrints;
+export type PrintedSecret = "any" | "key" | "decoded" | "values" | "env" | "process-env" | "config-json" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "entry-lines" | "entries" | "otp-code" | SearchPrints;
 
 /**
  * Whether a shell command (a Bash tool call's) prints a secret, by the rules above. Its output is
@@ -999,6 +1013,7 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "first-line") return [...entryPassword(text), ...printedOutput(withoutStoreHeader(text), "any")];
   if (prints === "entry-lines") return passwordLines(text, isEntryLine);
   if (prints === "entries") return passwordLines(text, isEntriesLine);
+  if (prints === "values") return valueLines(text);
   const out: Finding[] = prints === "any" ? recordValues(text) : [];
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
@@ -1093,6 +1108,24 @@ function passwordLines(text: string, isPassword: (line: string) => boolean): Fin
     const span = m.indices?.[1];
     const line = m[1] as string;
     if (span && isPassword(line) && !PROMPT_LINE.test(line)) out.push({ start: at + span[0], end: at + span[1], kind: "secret" });
+  }
+  return out;
+}
+
+/**
+ * The values an extraction printed (`grep -E 'STRIPE|OPENAI' .env | cut -d= -f2`), each line judged as one word printed is
+ * (isPrintedSecret): one word, or dotenv's quoted value of any words (its quotes kept). A line of unquoted words is an error's
+ * (`grep: .env: No such file or directory`) or the user's.
+ */
+function valueLines(text: string): Finding[] {
+  const { output, at } = outputBody(text);
+  const out: Finding[] = [];
+  for (const m of output.matchAll(TEXT_LINE)) {
+    const line = m[1] as string;
+    const span = m.indices?.[1];
+    const quote = REPR.test(line) ? 1 : 0;
+    if (!span || (!quote && /\s/.test(line)) || PROMPT_LINE.test(line) || !isPrintedSecret(line.slice(quote, line.length - quote))) continue;
+    out.push({ start: at + span[0] + quote, end: at + span[1] - quote, kind: "secret" });
   }
   return out;
 }
