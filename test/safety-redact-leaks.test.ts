@@ -3745,3 +3745,25 @@ describe("several values cut out of an environment file by one extraction (grep 
     ],
   );
 });
+
+describe("a whole environment printed by a script no rule knows (python3 envdump.py, ./print_env.sh, node dump.js): lines, a map or JSON holding PATH, HOME and another shell's variable, read as env's output", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const lines = (upstream: string, stripe: string) => `PATH=/usr/local/bin:/usr/bin:/bin\nHOME=/home/dev\nSHELL=/bin/bash\nUSER=dev\nUPSTREAM=${upstream}\nSTRIPE=${stripe}\nLANG=C.UTF-8\n`;
+  const dict = (upstream: string, stripe: string) => `{'PATH': '/usr/local/bin:/usr/bin', 'HOME': '/home/dev', 'SHELL': '/bin/zsh', 'USER': 'dev', 'UPSTREAM': '${upstream}', 'STRIPE': '${stripe}'}`;
+  const object = (upstream: string, stripe: string) => `{\n  PATH: '/usr/bin',\n  HOME: '/root',\n  SHELL: '/bin/bash',\n  UPSTREAM: '${upstream}',\n  STRIPE: '${stripe}'\n}`;
+  const json = (upstream: string, stripe: string) => `{\n  "HOME": "/root",\n  "PATH": "/usr/bin",\n  "USER": "root",\n  "UPSTREAM": "${upstream}",\n  "STRIPE": "${stripe}"\n}`;
+  const cases: [string, (upstream: string, stripe: string) => string][] = [["python3 envdump.py", lines], ["./print_env.sh", dict], ["node dump.js", object], ["python3 scripts/env_json.py", json]];
+  exactAndKept(
+    cases.flatMap(([command, listing]): [string, string][] => [
+      [listing(token, "correcthorse42"), listing("[REDACTED:secret]", "[REDACTED:secret]")],
+      [`$ ${command}\n${listing(token, "correcthorse42")}\nwhy is UPSTREAM set?`, `$ ${command}\n${listing("[REDACTED:secret]", "[REDACTED:secret]")}\nwhy is UPSTREAM set?`],
+    ]),
+    [
+      [
+        "an environment's paths, hashes, ids, words and placeholders",
+        "PATH=/usr/bin\nHOME=/root\nUSER=dev\nTMPDIR=/var/folders/7x/k2b9w8qj4d1c0f_y3hz5m6n0000gn/T/\nGIT_COMMIT=8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\nREQUEST_ID=123e4567-e89b-12d3-a456-426614174000\nAPI_KEY=your-key-here\nGREETING=HelloWorldFromTheServer2024\nNODE_ENV=production\n",
+      ],
+      ["no shell's variables beside PATH (a config, a manifest)", `PATH=/usr/bin\nUPSTREAM=${token}\n\nroutes:\n  - path: /healthz\n    home: /srv\n    user: app\n    upstream: ${token}`],
+    ],
+  );
+});

@@ -28,6 +28,7 @@ import { privateKeyDetector, puttyKeyDetector } from "../src/safety/generic/priv
 import { encodedPrivateKeyDetector } from "../src/safety/generic/encoded-private-key.ts";
 import { wrappedJwtDetector } from "../src/safety/generic/wrapped-jwt.ts";
 import { pastedDumpDetector } from "../src/safety/generic/pasted-dump.ts";
+import { environmentListingDetector } from "../src/safety/generic/environment-listing.ts";
 import { vaultDataDetector } from "../src/safety/generic/vault-data.ts";
 import { bundlerCredentialsDetector } from "../src/safety/generic/bundler-credentials.ts";
 import { generatedEntryDetector, printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
@@ -80,6 +81,7 @@ const GENERIC = [
   printedSecretDetector,
   generatedEntryDetector,
   pastedDumpDetector,
+  environmentListingDetector,
   vaultDataDetector,
   projectConfigDetector,
   proseSecretDetector,

@@ -68,6 +68,7 @@ import { redisAclDetector } from "./generic/redis-acl.ts";
 import { dottedRowDetector } from "./generic/dotted-row.ts";
 import { expandedRecordDetector } from "./generic/expanded-record.ts";
 import { envObjectDetector } from "./generic/env-object.ts";
+import { environmentListingDetector } from "./generic/environment-listing.ts";
 import { jwtSettingsDetector } from "./generic/jwt-settings.ts";
 import { notebookEchoDetector } from "./generic/notebook-echo.ts";
 import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector, urlTokenUserDetector } from "./generic/urls.ts";
@@ -182,6 +183,7 @@ function builtinDetectors(): Detector[] {
     handedKeyDetector,
     envArrayDetector,
     envObjectDetector,
+    environmentListingDetector,
     jwtSettingsDetector,
     inlineVariablesDetector,
     powershellEnvDetector,
