@@ -3767,3 +3767,14 @@ describe("a whole environment printed by a script no rule knows (python3 envdump
     ],
   );
 });
+
+describe("a variable set on a command line as a shell's trace prints it (set -x, a CI log: + export FOO=…, ++ FOO=… ./run.sh)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`+ export UPSTREAM=${token}\n+ ./deploy.sh\ndeployed`, "+ export UPSTREAM=[REDACTED:secret]\n+ ./deploy.sh\ndeployed"],
+      [`++ UPSTREAM=${token} ./run.sh`, "++ UPSTREAM=[REDACTED:secret] ./run.sh"],
+    ],
+    [["settings, a commit's hash, a command's argument, a placeholder in a trace", `+ export NODE_ENV=production\n+ GIT_SHA=8f14e45fceea167a5a36dedd4bea2543a1b2c3d4 ./build.sh\n+ make UPSTREAM=${token}\n+ export API_KEY=your-key-here`]],
+  );
+});

@@ -24,8 +24,11 @@ const BEFORE_COMMAND = new RegExp(String.raw`(?:${WRAPPER_NAME}|(?:export|declar
 const OPTION = /(?:-[^\s;&|]{1,100}|\d[\w.]{0,20})(?=[ \t])[ \t]+/y;
 const SHORT_OPTION = /^-[A-Za-z]$/;
 const WORD = /[^\s;&|"'\x60()]{1,300}[ \t]+/y;
-/** A prompt before a pasted command (`$ `, `% `, `❯ `, root's `# `), or the number `history` prints before each command (`  501  export …`). */
-const PROMPT = /[ \t]*(?:[$%>#\u276f][ \t]+|\d{1,7}[ \t]+)?/y;
+/**
+ * A prompt before a pasted command (`$ `, `% `, `❯ `, root's `# `), the number `history` prints before each command (`  501  export …`),
+ * or the `+` a shell's trace (`set -x`, a CI log's) prints before each command it runs, one more for each level (`++ export …`).
+ */
+const PROMPT = /[ \t]*(?:[$%>#\u276f][ \t]+|\d{1,7}[ \t]+|\+{1,9}[ \t]+)?/y;
 const SPACES = /[ \t]*/y;
 /** Where a command starts after it: a line's end, a list's or a pipe's separator, a subshell's opening; a block's (`{ `, below). */
 const SEPARATOR = new Set(["\n", ";", "&", "|", "(", "\x60"]);
