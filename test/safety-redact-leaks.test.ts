@@ -3778,3 +3778,16 @@ describe("a variable set on a command line as a shell's trace prints it (set -x,
     [["settings, a commit's hash, a command's argument, a placeholder in a trace", `+ export NODE_ENV=production\n+ GIT_SHA=8f14e45fceea167a5a36dedd4bea2543a1b2c3d4 ./build.sh\n+ make UPSTREAM=${token}\n+ export API_KEY=your-key-here`]],
   );
 });
+
+describe("a token or a password given to a chained call on a client (reqwest's .bearer_auth(\"…\") and .basic_auth(\"u\", Some(\"…\")), .withToken(\"…\") after a call)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`let resp = client.get(url).bearer_auth("${token}").send().await?;`, 'let resp = client.get(url).bearer_auth("[REDACTED:secret]").send().await?;'],
+      [`client\n    .post(url)\n    .bearer_auth("${token}")\n    .json(&body)`, 'client\n    .post(url)\n    .bearer_auth("[REDACTED:secret]")\n    .json(&body)'],
+      ['.basic_auth("admin", Some("Tr0ub4dor&3x!"))', '.basic_auth("admin", Some("[REDACTED:password]"))'],
+      [`new Builder().withToken("${token}")`, 'new Builder().withToken("[REDACTED:secret]")'],
+    ],
+    [["variables, a stand-in, no password, a format string", '.bearer_auth(&token)\n.bearer_auth(token)\n.bearer_auth("<your-token>")\n.bearer_auth("YOUR_API_TOKEN")\n.basic_auth("admin", None::<&str>)\n.basic_auth(&user, Some(&pass))\n.bearer_auth(format!("{}", key))']],
+  );
+});

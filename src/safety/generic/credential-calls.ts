@@ -13,8 +13,8 @@ const ANY_LITERAL = String.raw`(?:"(?:[^"\\\r\n]|\\[^\r\n]){0,500}"|'(?:[^'\\\r\
 const SEP = String.raw`[ \t]*,[ \t]*`;
 /** An object or an array written in a call, on one line, one level nested (`{"user": {"id": 1}, "iat": 2}`). */
 const BRACED = String.raw`[ \t]*(?:\{(?:[^{}\r\n]|\{[^{}\r\n]{0,200}\}){0,300}\}|\[(?:[^[\]\r\n]|\[[^[\]\r\n]{0,200}\]){0,300}\])`;
-/** A receiver before the call's name: `sgMail.`, `self.client.`. */
-const RECEIVER = String.raw`(?:[\w$]{1,60}\.){0,4}`;
+/** A receiver before the call's name: `sgMail.`, `self.client.`, or a chained call's dot (`client.get(url).bearer_auth(…)`, on its own line too). */
+const RECEIVER = String.raw`\.?(?:[\w$]{1,60}\.){0,4}`;
 
 /** Twilio's client as each language makes it (`twilio(`, `Twilio.init(`, `TwilioClient.Init(`, `Twilio::REST::Client.new(`, `require('twilio')(`). */
 const TWILIO_CALL = String.raw`(?:twilio(?:client)?(?:\.init|::REST::Client\.new)?|twilio["'][ \t]*\))`;
@@ -42,10 +42,11 @@ const rule = (keywords: string[], source: string, kind: CallRule["kind"], name?:
 
 const RULES: CallRule[] = [
   // After the user's: `HTTPBasicAuth("admin", "…")`, requests' `auth=("admin", "…")`, `SetBasicAuth`, `new NetworkCredential("admin", "…")`,
-  // `smtp.login("me@example.com", "…")`, any `…Credentials("user", "…")` (`withCredentials`, `new AWS.Credentials(id, secret)`).
+  // `smtp.login("me@example.com", "…")`, any `…Credentials("user", "…")` (`withCredentials`, `new AWS.Credentials(id, secret)`), reqwest's
+  // `.basic_auth("admin", Some("…"))`.
   rule(
     ["auth", "credential", "login"],
-    String.raw`[\w$.]{0,60}?(?:(?:HTTPBasicAuth|HTTPDigestAuth|BasicAuth|SetBasicAuth|NetworkCredential|UsernamePasswordCredentials|PlainCredentials|PasswordAuthentication|Credentials|login)[ \t]*\(|auth[ \t]*=[ \t]*[([])[ \t]*${ANY_LITERAL}${SEP}${LITERAL}`,
+    String.raw`[\w$.]{0,60}?(?:(?:HTTPBasicAuth|HTTPDigestAuth|Basic_?Auth|SetBasicAuth|NetworkCredential|UsernamePasswordCredentials|PlainCredentials|PasswordAuthentication|Credentials|login)[ \t]*\(|auth[ \t]*=[ \t]*[([])[ \t]*${ANY_LITERAL}${SEP}(?:Some[ \t]*\([ \t]*)?${LITERAL}`,
     "password",
   ),
   // The same calls with the user in a variable (`server.login(user, "…")`): any call's first argument may be one, so a strong password's shape only.
@@ -115,10 +116,11 @@ const RULES: CallRule[] = [
   // MongoDB's `db.changeUserPassword("app", "…")`.
   rule(["changeuserpassword"], String.raw`${RECEIVER}changeUserPassword[ \t]*\([ \t]*${ANY_LITERAL}${SEP}${LITERAL}`, "password"),
   rule(["set_password", "setpassword"], String.raw`${RECEIVER}set_?password[ \t]*\([ \t]*${ANY_LITERAL}${SEP}${ANY_LITERAL}${SEP}${LITERAL}`, "password"),
-  // A setter or builder named for the secret, its only argument: `setPassword("…")`, `sgMail.setApiKey("…")`, `.withToken("…")`, `.password("…")`.
+  // A setter or builder named for the secret, its only argument: `setPassword("…")`, `sgMail.setApiKey("…")`, `.withToken("…")`, `.password("…")`,
+  // reqwest's `.bearer_auth("…")` (`bearerAuth`, `BearerAuth`).
   rule(
-    ["pass", "key", "secret", "token"],
-    String.raw`${RECEIVER}(?:set|with|use)?_?(?:pass(?:word|wd|phrase)|(?:api|secret|access|private|client)_?key|(?:client_?)?secret|(?:access|auth|api|bearer|refresh)?_?token)[ \t]*\([ \t]*${LITERAL}[ \t]*(?:\)|$)`,
+    ["pass", "key", "secret", "token", "bearer"],
+    String.raw`${RECEIVER}(?:set|with|use)?_?(?:pass(?:word|wd|phrase)|(?:api|secret|access|private|client)_?key|(?:client_?)?secret|(?:access|auth|api|bearer|refresh)?_?token|bearer_?auth)[ \t]*\([ \t]*${LITERAL}[ \t]*(?:\)|$)`,
     "secret",
   ),
   // An API key wrapped for an SDK: Azure's `new AzureKeyCredential("…")` (OpenAI, AI Search, Form Recognizer…) and `AzureSasCredential("…")`,
