@@ -3791,3 +3791,10 @@ describe("a token or a password given to a chained call on a client (reqwest's .
     [["variables, a stand-in, no password, a format string", '.bearer_auth(&token)\n.bearer_auth(token)\n.bearer_auth("<your-token>")\n.bearer_auth("YOUR_API_TOKEN")\n.basic_auth("admin", None::<&str>)\n.basic_auth(&user, Some(&pass))\n.bearer_auth(format!("{}", key))']],
   );
 });
+
+describe("every value of an environment file cut out with no name matched (cut -d= -f2- .env.production, awk -F= '{print $2}' .env): an opaque token goes, its settings stay", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const output = (value: string) => `production\n3000\n${value}\nhttps://api.example.com\n8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\n123e4567-e89b-12d3-a456-426614174000\nyour-key-here\nHelloWorldFromTheServer2024\n`;
+  printedAndPasted(["cut -d= -f2- .env.production", "awk -F= '{print $2}' .env", "grep -v '^#' .env | cut -d= -f2"].map((command) => [command, output(token), output("[REDACTED:secret]")]));
+  test("kept: the names cut out, another file's fields", () => expect(["cut -d= -f1 .env", "cut -d: -f1 /etc/passwd", "cut -d= -f2 config.ini", "awk -F= '{print $1}' .env"].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined]));
+});

@@ -611,7 +611,8 @@ describe("a command's output in its own message (a tool's result), the command i
     ["grep STRIPE_TOKEN .env | cut -d= -f2", "values"],
     ["sed -n 's/^DB_PASSWORD=//p' .env", "values"],
     ["awk -F= '/API_KEY/ {print $2}' .env", "values"],
-    ["grep -oP '^VERSION=\\K.*' .env", undefined],
+    // A value under another name cut out of an environment file: an opaque token's shape only, as that file's values are read.
+    ["grep -oP '^VERSION=\\K.*' .env", "env-values"],
     ["grep -r token src/ | cut -d: -f1", undefined],
     // An environment file's lines, read as the file's (an opaque token under any name).
     ["grep API_KEY .env", "env-search"],

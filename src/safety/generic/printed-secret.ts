@@ -52,8 +52,9 @@ const ECHOED_AT = new RegExp(ECHOED, "y");
  * `=` (grep alone prints `NAME=value`, an assignment), and one of its words must be a secret's name (or a provider's alone: `grep STRIPE .env |
  * cut -d= -f2`), or a name's end (`grep KEY .env`, `s/^[A-Z_]*KEY=//p`: the `_KEY` of every key's name). Not the names alone, the first
  * field (`cut -d= -f1`, `awk -F= '{print $1}'`). A pattern may match several variables (`grep -E 'STRIPE|OPENAI' .env`): one value a line.
+ * With no name, every value of an environment file it names (`cut -d= -f2- .env.production`, `awk -F= '{print $2}' .env`): its names unknown.
  */
-const EXTRACT_COMMAND = /(?<![\w-])(?:grep|sed|awk)[ \t]([^\r\n]{1,400})/y;
+const EXTRACT_COMMAND = /(?<![\w-])(?:grep|sed|awk|cut)[ \t]([^\r\n]{1,400})/y;
 const CUTS_AT_EQUALS = /\\K|\(\?<=[^)\r\n]{0,200}[=:][ \t]?\)|-[dF][ \t]*["']?=|=\/\/|=\|\||=##/;
 const NAMES_CUT = /-f[ \t]*["']?1(?![\d,-])|\{[ \t]*print[ \t]+\$1[ \t]*;?[ \t]*\}/;
 const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
@@ -164,16 +165,20 @@ const replPrints = (repl: ReplLine): "any" | "opaque" | undefined =>
  * Whether the command at `at` prints a secret: "any" word, only one shaped like a key ("key"), what it decoded ("decoded"), or values
  * cut out of a file ("values": EXTRACT_COMMAND).
  */
-function printsSecret(text: string, at: number): "any" | "key" | "decoded" | "values" | undefined {
+function printsSecret(text: string, at: number): "any" | "key" | "decoded" | "values" | "env-values" | undefined {
   GENERATOR_COMMAND.lastIndex = at;
   if (GENERATOR_COMMAND.test(text)) return "key";
   DECODER.lastIndex = at;
   if (DECODER.test(text)) return "decoded";
   EXTRACT_COMMAND.lastIndex = at;
   const extract = EXTRACT_COMMAND.exec(text)?.[1];
-  if (extract !== undefined) return extractsSecrets(extract) ? "values" : undefined;
+  if (extract !== undefined) return extractsSecrets(extract) ? "values" : extractsEnvFile(extract) ? "env-values" : undefined;
   return printsNamedSecret(text, at) ? "any" : undefined;
 }
+
+/** An extraction's words that cut every value out of an environment file (`cut -d= -f2 .env`), no name matched: its words a path. */
+const extractsEnvFile = (extract: string) =>
+  CUTS_AT_EQUALS.test(extract) && !NAMES_CUT.test(extract) && extract.split(/[ \t|;&<>]+/).some((word) => filePrints(word.replace(/^["']|["']$/g, "")) === "env");
 
 /** An extraction's words (EXTRACT_COMMAND) that cut secrets' values out: a secret's or a provider's name, or a secret name's end (`KEY`, as `_KEY`). */
 const extractsSecrets = (extract: string) =>
@@ -217,7 +222,7 @@ const isPrintedValue = (value: string) => !isStandIn(value) && /[A-Za-z0-9]/.tes
 
 export const printedSecretDetector: Detector = {
   keywords: [
-    "echo", "printf", "printenv", "aws configure", "heroku config", "netlify env:get", "convex env get", "functions:secrets:access", "pulumi config", "pulumi stack output", "chamber read", "launchctl getenv", "dotenv get", "dotenvx get", "keyring get", "rclone obscure", "rclone reveal", "npm config", "pnpm config", "yarn config", "git config", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "grep", "awk", "sed -", "sed '", 'sed "', "op read", "op item", "op signin", "pass show", "lpass show", "gopass show", "pass ", "gopass ", "secret-tool lookup", "keepassxc-cli show", "bw get", "get-secret",
+    "echo", "printf", "printenv", "aws configure", "heroku config", "netlify env:get", "convex env get", "functions:secrets:access", "pulumi config", "pulumi stack output", "chamber read", "launchctl getenv", "dotenv get", "dotenvx get", "keyring get", "rclone obscure", "rclone reveal", "npm config", "pnpm config", "yarn config", "git config", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "grep", "awk", "sed -", "sed '", 'sed "', "cut ", "op read", "op item", "op signin", "pass show", "lpass show", "gopass show", "pass ", "gopass ", "secret-tool lookup", "keepassxc-cli show", "bw get", "get-secret",
     "oathtool", "find-generic-password", "find-internet-password", "secrets versions",
     "get-parameter", "get-secret-value", "get-login-password", "keyvault", "terraform output", "base64", "jsonpath", "view-secret", "vault", "openssl rand",
     "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "infisical", "argocd", "nmcli", "keys list", "list-keys", "admin-key",
@@ -275,8 +280,8 @@ export const printedSecretDetector: Detector = {
       if (!prints) continue;
       done = eol;
       // Values cut out of a file, one a line (`grep -E 'STRIPE|OPENAI' .env | cut -d= -f2`): each line below, up to a blank line or the next prompt.
-      if (prints === "values") {
-        recordEnd = recordBelow(text, eol + 1, out, valueLines);
+      if (prints === "values" || prints === "env-values") {
+        recordEnd = recordBelow(text, eol + 1, out, (lines) => printedOutput(lines, prints));
         continue;
       }
       OUTPUT.lastIndex = text[eol - 1] === "\r" ? eol - 1 : eol;
@@ -343,9 +348,10 @@ export function commandEnd(text: string, at: number): number {
  * its first line is the password, whatever its shape, or after another command's output each line of one word ("entry-lines"), or of several
  * entries alone each line but a field ("entries"); or a one-time code ("otp-code", `pass otp`, `oathtool`): the codes at their lines' start;
  * or what a decoder printed ("decoded", `base64 -d`): an environment file's lines read as "env", anything else as "any" (decodedPrints);
- * or values cut out of a file ("values", `grep -E 'STRIPE|OPENAI' .env | cut -d= -f2`): each line one value, judged as the first.
+ * or values cut out of a file ("values", `grep -E 'STRIPE|OPENAI' .env | cut -d= -f2`): each line one value, judged as the first; or every
+ * value of an environment file ("env-values", `cut -d= -f2 .env`): each line one value of an unknown name, an opaque token's shape going.
  */
-export type PrintedSecret = "any" | "key" | "decoded" | "values" | "env" | "process-env" | "config-json" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "entry-lines" | "entries" | "otp-code" | SearchPrints;
+export type PrintedSecret = "any" | "key" | "decoded" | "values" | "env-values" | "env" | "process-env" | "config-json" | "user-pass" | "dotfile" | "ppp-secrets" | "config-table" | "first-line" | "entry-lines" | "entries" | "otp-code" | SearchPrints;
 
 /**
  * Whether a shell command (a Bash tool call's) prints a secret, by the rules above. Its output is
@@ -1013,7 +1019,8 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "first-line") return [...entryPassword(text), ...printedOutput(withoutStoreHeader(text), "any")];
   if (prints === "entry-lines") return passwordLines(text, isEntryLine);
   if (prints === "entries") return passwordLines(text, isEntriesLine);
-  if (prints === "values") return valueLines(text);
+  if (prints === "values") return valueLines(text, isPrintedSecret);
+  if (prints === "env-values") return valueLines(text, (value) => OPAQUE_VALUE.test(value) && isOpaqueEnvValue("", value));
   const out: Finding[] = prints === "any" ? recordValues(text) : [];
   const keep = (value: string, span: [number, number] | undefined) => {
     if (span && isPrintedValue(value)) out.push({ start: span[0], end: span[1], kind: "secret" });
@@ -1113,18 +1120,18 @@ function passwordLines(text: string, isPassword: (line: string) => boolean): Fin
 }
 
 /**
- * The values an extraction printed (`grep -E 'STRIPE|OPENAI' .env | cut -d= -f2`), each line judged as one word printed is
- * (isPrintedSecret): one word, or dotenv's quoted value of any words (its quotes kept). A line of unquoted words is an error's
- * (`grep: .env: No such file or directory`) or the user's.
+ * The values an extraction printed (`grep -E 'STRIPE|OPENAI' .env | cut -d= -f2`), each line that `isSecret` takes: one word, or
+ * dotenv's quoted value of any words (its quotes kept). A line of unquoted words is an error's (`grep: .env: No such file or
+ * directory`) or the user's.
  */
-function valueLines(text: string): Finding[] {
+function valueLines(text: string, isSecret: (value: string) => boolean): Finding[] {
   const { output, at } = outputBody(text);
   const out: Finding[] = [];
   for (const m of output.matchAll(TEXT_LINE)) {
     const line = m[1] as string;
     const span = m.indices?.[1];
     const quote = REPR.test(line) ? 1 : 0;
-    if (!span || (!quote && /\s/.test(line)) || PROMPT_LINE.test(line) || !isPrintedSecret(line.slice(quote, line.length - quote))) continue;
+    if (!span || (!quote && /\s/.test(line)) || PROMPT_LINE.test(line) || !isSecret(line.slice(quote, line.length - quote))) continue;
     out.push({ start: at + span[0] + quote, end: at + span[1] - quote, kind: "secret" });
   }
   return out;
