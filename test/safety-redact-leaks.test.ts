@@ -3798,3 +3798,15 @@ describe("every value of an environment file cut out with no name matched (cut -
   printedAndPasted(["cut -d= -f2- .env.production", "awk -F= '{print $2}' .env", "grep -v '^#' .env | cut -d= -f2"].map((command) => [command, output(token), output("[REDACTED:secret]")]));
   test("kept: the names cut out, another file's fields", () => expect(["cut -d= -f1 .env", "cut -d: -f1 /etc/passwd", "cut -d= -f2 config.ini", "awk -F= '{print $1}' .env"].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined]));
 });
+
+describe("a variable a Dockerfile sets for its image under any name (ENV FOO=…, ARG FOO=…, several on one instruction)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`FROM node:22-alpine\nENV UPSTREAM=${token}\nENV NODE_ENV=production\n`, "FROM node:22-alpine\nENV UPSTREAM=[REDACTED:secret]\nENV NODE_ENV=production\n"],
+      [`ENV LOG_LEVEL=info UPSTREAM=${token} \\\n    PORT=8080`, "ENV LOG_LEVEL=info UPSTREAM=[REDACTED:secret] \\\n    PORT=8080"],
+      [`ARG UPSTREAM=${token}\nRUN ./fetch.sh`, "ARG UPSTREAM=[REDACTED:secret]\nRUN ./fetch.sh"],
+    ],
+    [["versions, a commit's hash, an image's digest, a placeholder", "ENV NODE_VERSION=22.11.0 YARN_VERSION=1.22.22\nENV GIT_SHA=8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\nARG BASE_IMAGE=node:22-alpine@sha256:8f14e45fceea167a5a36dedd4bea2543a1b2c3d48f14e45fceea167a5a36dedd\nENV API_KEY=your-key-here"]],
+  );
+});

@@ -17,9 +17,9 @@ const ASSIGNMENT = /[A-Za-z_][A-Za-z0-9_]{0,127}=(?:"([^"\r\n]{0,1000})"|'([^'\r
 /**
  * A word after which a command's name may still come: a command that runs the one after it (command-wrappers.ts; `xargs`,
  * `cross-env`, `dotenv -v FOO=… --`, a package runner: `npx cross-env FOO=…`), the shell's own that set variables (`export`,
- * `declare -x`), a compound command's (`then`, `do`).
+ * `declare -x`), a compound command's (`then`, `do`); a Dockerfile's instructions that set them for the image (`ENV FOO=…`, `ARG FOO=…`).
  */
-const BEFORE_COMMAND = new RegExp(String.raw`(?:${WRAPPER_NAME}|(?:export|declare|typeset|local|readonly|then|do|else|xargs|cross-env(?:-shell)?|dotenv|${PACKAGE_RUNNER})[ \t])[ \t]*`, "y");
+const BEFORE_COMMAND = new RegExp(String.raw`(?:${WRAPPER_NAME}|(?:export|declare|typeset|local|readonly|then|do|else|xargs|cross-env(?:-shell)?|dotenv|ENV|ARG|${PACKAGE_RUNNER})[ \t])[ \t]*`, "y");
 /** Their options (`-i`, `--preserve-env=PATH`, `-n 10`, `-u deploy`) and a wrapper's number (`timeout 30`): a word, after a short option any word. */
 const OPTION = /(?:-[^\s;&|]{1,100}|\d[\w.]{0,20})(?=[ \t])[ \t]+/y;
 const SHORT_OPTION = /^-[A-Za-z]$/;
