@@ -3810,3 +3810,17 @@ describe("a variable a Dockerfile sets for its image under any name (ENV FOO=…
     [["versions, a commit's hash, an image's digest, a placeholder", "ENV NODE_VERSION=22.11.0 YARN_VERSION=1.22.22\nENV GIT_SHA=8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\nARG BASE_IMAGE=node:22-alpine@sha256:8f14e45fceea167a5a36dedd4bea2543a1b2c3d48f14e45fceea167a5a36dedd\nENV API_KEY=your-key-here"]],
   );
 });
+
+describe("the YAML blocks a workload takes as its environment (GitLab CI's variables:, App Engine's env_variables:, a ConfigMap's data:, a Secret's stringData:): an opaque token goes whatever its name", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const blocks = (value: string) => [
+    `variables:\n  UPSTREAM: "${value}"\n  DOCKER_DRIVER: overlay2\n\ndeploy:\n  script:\n    - ./deploy.sh\n`,
+    `runtime: python312\nenv_variables:\n  UPSTREAM: "${value}"\n  REGION: europe-west1\n`,
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\ndata:\n  UPSTREAM: "${value}"\n  LOG_LEVEL: info\n`,
+    `kind: Secret\nstringData:\n  upstream: ${value}\n`,
+  ];
+  exactAndKept(
+    blocks(token).map((block, i): [string, string] => [block, blocks("[REDACTED:secret]")[i] as string]),
+    [["a block's settings, a commit's hash, a UUID, words", "variables:\n  GIT_DEPTH: 10\n  CI_SHA: 8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\ndata:\n  id: 123e4567-e89b-12d3-a456-426614174000\n  greeting: HelloWorldFromTheServer2024\n  nginx.conf: |\n    server { listen 80; }\n"]],
+  );
+});

@@ -88,9 +88,12 @@ function pairValue(text: string, at: number, out: Finding[]): void {
 
 /**
  * YAML's environment block, Compose's `environment:` and a workflow's or a manifest's `env:`, as a list (`- STRIPE=…`, quoted or not)
- * or a map (`STRIPE: …`): its items, indented below the key, read as the array above is.
+ * or a map (`STRIPE: …`): its items, indented below the key, read as the array above is. So are the blocks that hold the same:
+ * GitLab CI's `variables:`, App Engine's `env_variables:`, a ConfigMap's `data:` (a Secret's `stringData:`), which a workload takes
+ * whole as its environment (`envFrom`).
  */
-const ENV_BLOCK = /(?<=^[ \t]{0,40})(?:environment|env):[ \t]*\r?\n/my;
+const BLOCK_KEYS = ["environment:", "env:", "variables:", "env_variables:", "data:", "stringdata:"];
+const ENV_BLOCK = /(?<=^[ \t]{0,40})(?:environment|env|variables|env_variables|data|stringData):[ \t]*\r?\n/my;
 const BLOCK_ITEM = /([ \t]*)(?:-[ \t]+(["']?)[A-Za-z_][A-Za-z0-9_.-]{0,100}=([^\s"']{1,1000})\2|["']?[A-Za-z_][A-Za-z0-9_.-]{0,100}["']?:[ \t]+(["']?)([^\s"'#]{1,1000})\4)[ \t]*(?:#[^\r\n]{0,300})?\r?(?:\n|$)/dy;
 /** The most items read below one key. */
 const BLOCK_ITEMS_MAX = 500;
@@ -137,13 +140,13 @@ function inlineValues(text: string, at: number, out: Finding[]): number {
 }
 
 export const envArrayDetector: Detector = {
-  keywords: ['"env"', '"environment"', '["', "[\n", "[\r\n", "value", "variables for", "pm_exec_path:", "environment:", "env:", ...INLINE_KEYWORDS],
+  keywords: ['"env"', '"environment"', '["', "[\n", "[\r\n", "value", "variables for", "pm_exec_path:", ...BLOCK_KEYS, ...INLINE_KEYWORDS],
   find(text: string, hits: Hits, out: Finding[]): void {
     let covered = -1;
     let read = -1; // the end of the last array read: an array holding `["` is read once (linear)
     let inline = -1; // the end of the last line of items read
     for (let i = 0; i < hits.length; i += 2) {
-      if (text.startsWith("environment:", hits[i] as number) || text.startsWith("env:", hits[i] as number)) {
+      if (BLOCK_KEYS.includes(text.slice(hits[i] as number, hits[i + 1] as number).toLowerCase())) {
         blockValues(text, hits[i] as number, out);
         continue;
       }
