@@ -3824,3 +3824,18 @@ describe("the YAML blocks a workload takes as its environment (GitLab CI's varia
     [["a block's settings, a commit's hash, a UUID, words", "variables:\n  GIT_DEPTH: 10\n  CI_SHA: 8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\ndata:\n  id: 123e4567-e89b-12d3-a456-426614174000\n  greeting: HelloWorldFromTheServer2024\n  nginx.conf: |\n    server { listen 80; }\n"]],
   );
 });
+
+describe("a TOML table that sets an app's environment (fly.toml's [env], wrangler.toml's [vars] and [env.staging.vars], netlify.toml's [context.production.environment]): an opaque token goes whatever its name", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`app = "acme-api"\n\n[env]\n  UPSTREAM = "${token}"\n  PORT = "8080"\n`, 'app = "acme-api"\n\n[env]\n  UPSTREAM = "[REDACTED:secret]"\n  PORT = "8080"\n'],
+      [`name = "api"\n[env.staging.vars]\n# the upstream's\nUPSTREAM = "${token}"\n`, 'name = "api"\n[env.staging.vars]\n# the upstream\'s\nUPSTREAM = "[REDACTED:secret]"\n'],
+      [`[context.production.environment]\n  UPSTREAM = '${token}'\n  NODE_VERSION = "22"\n`, "[context.production.environment]\n  UPSTREAM = '[REDACTED:secret]'\n  NODE_VERSION = \"22\"\n"],
+    ],
+    [
+      ["a table's flags, a commit's hash, a UUID, a placeholder", '[env]\nRUSTFLAGS = "-C target-cpu=native"\nGIT_SHA = "8f14e45fceea167a5a36dedd4bea2543a1b2c3d4"\nID = "123e4567-e89b-12d3-a456-426614174000"\nAPI_KEY = "your-key-here"\n'],
+      ["another table's value after it", `[env]\n  PORT = "8080"\n\n[build]\n  image = "${token}"\n`],
+    ],
+  );
+});

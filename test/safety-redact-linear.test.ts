@@ -29,6 +29,7 @@ import { encodedPrivateKeyDetector } from "../src/safety/generic/encoded-private
 import { wrappedJwtDetector } from "../src/safety/generic/wrapped-jwt.ts";
 import { pastedDumpDetector } from "../src/safety/generic/pasted-dump.ts";
 import { environmentListingDetector } from "../src/safety/generic/environment-listing.ts";
+import { tomlEnvDetector } from "../src/safety/generic/toml-env.ts";
 import { vaultDataDetector } from "../src/safety/generic/vault-data.ts";
 import { bundlerCredentialsDetector } from "../src/safety/generic/bundler-credentials.ts";
 import { generatedEntryDetector, printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
@@ -82,6 +83,7 @@ const GENERIC = [
   generatedEntryDetector,
   pastedDumpDetector,
   environmentListingDetector,
+  tomlEnvDetector,
   vaultDataDetector,
   projectConfigDetector,
   proseSecretDetector,

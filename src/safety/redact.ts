@@ -69,6 +69,7 @@ import { dottedRowDetector } from "./generic/dotted-row.ts";
 import { expandedRecordDetector } from "./generic/expanded-record.ts";
 import { envObjectDetector } from "./generic/env-object.ts";
 import { environmentListingDetector } from "./generic/environment-listing.ts";
+import { tomlEnvDetector } from "./generic/toml-env.ts";
 import { jwtSettingsDetector } from "./generic/jwt-settings.ts";
 import { notebookEchoDetector } from "./generic/notebook-echo.ts";
 import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector, urlTokenUserDetector } from "./generic/urls.ts";
@@ -184,6 +185,7 @@ function builtinDetectors(): Detector[] {
     envArrayDetector,
     envObjectDetector,
     environmentListingDetector,
+    tomlEnvDetector,
     jwtSettingsDetector,
     inlineVariablesDetector,
     powershellEnvDetector,
