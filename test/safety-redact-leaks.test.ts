@@ -3839,3 +3839,14 @@ describe("a TOML table that sets an app's environment (fly.toml's [env], wrangle
     ],
   );
 });
+
+describe("a platform's environment listed as key and value items (Render's envVars:, DigitalOcean's envs: - key: FOO then value: …), as Kubernetes' - name: FOO", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`services:\n  - type: web\n    name: api\n    envVars:\n      - key: UPSTREAM\n        value: ${token}\n      - key: NODE_VERSION\n        value: 22.11.0\n`, "services:\n  - type: web\n    name: api\n    envVars:\n      - key: UPSTREAM\n        value: [REDACTED:secret]\n      - key: NODE_VERSION\n        value: 22.11.0\n"],
+      [`envs:\n  - key: UPSTREAM\n    scope: RUN_TIME\n    value: "${token}"\n`.replace("    scope: RUN_TIME\n", ""), 'envs:\n  - key: UPSTREAM\n    value: "[REDACTED:secret]"\n'],
+    ],
+    [["a key's hash, a UUID, words", "envVars:\n  - key: GIT_SHA\n    value: 8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\n  - key: ID\n    value: 123e4567-e89b-12d3-a456-426614174000\n  - key: GREETING\n    value: HelloWorldFromTheServer2024\n"]],
+  );
+});

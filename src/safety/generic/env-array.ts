@@ -70,12 +70,13 @@ function pm2Values(text: string, at: number, out: Finding[]): void {
 }
 
 /**
- * A container's environment as Kubernetes lists it (`env:`, then `- name: STRIPE` and `value: …` below it). Read from a `value`
- * hit, its `name` on the line before; a value drawn at random goes, as in the array above. JSON's `{"name": …, "value": …}` is
+ * A container's environment as Kubernetes lists it (`env:`, then `- name: STRIPE` and `value: …` below it), or a platform's as
+ * Render's and DigitalOcean's specs do (`envVars:`, `envs:`, then `- key: STRIPE` and `value: …`). Read from a `value`
+ * hit, its `name` or `key` on the line before; a value drawn at random goes, as in the array above. JSON's `{"name": …, "value": …}` is
  * as often a HAR's header (a trace's id), so only this form.
  */
 const PAIR_VALUE = /value:[ \t]*(["']?)([A-Za-z0-9]{20,256})\1[ \t]*(?=\r?\n|$)/dy;
-const NAME_BEFORE = /-[ \t]+name:[ \t]*["']?[A-Za-z_][\w.-]{0,100}["']?[ \t]*\r?\n[ \t]{0,40}$/;
+const NAME_BEFORE = /-[ \t]+(?:name|key):[ \t]*["']?[A-Za-z_][\w.-]{0,100}["']?[ \t]*\r?\n[ \t]{0,40}$/;
 const NAME_REACH = 160;
 
 function pairValue(text: string, at: number, out: Finding[]): void {
