@@ -3850,3 +3850,15 @@ describe("a platform's environment listed as key and value items (Render's envVa
     [["a key's hash, a UUID, words", "envVars:\n  - key: GIT_SHA\n    value: 8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\n  - key: ID\n    value: 123e4567-e89b-12d3-a456-426614174000\n  - key: GREETING\n    value: HelloWorldFromTheServer2024\n"]],
   );
 });
+
+describe("a whole environment printed by Go on one line ([HOSTNAME=api PATH=… HOME=… FOO=…], fmt.Println(os.Environ())), read as ps e's pairs", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const slice = (upstream: string, last: string) => `[HOSTNAME=api-7d9 PATH=/usr/local/go/bin:/usr/bin HOME=/root UPSTREAM=${upstream} LANG=C.UTF-8 LAST=${last}]`;
+  exactAndKept(
+    [
+      [slice(token, token), slice("[REDACTED:secret]", "[REDACTED:secret]")],
+      [`$ go run ./cmd/dumpenv\n${slice(token, "x")}\nwhy?`, `$ go run ./cmd/dumpenv\n${slice("[REDACTED:secret]", "x")}\nwhy?`],
+    ],
+    [["a slice without HOME, a slice's paths and hashes", `[PATH=/usr/bin UPSTREAM=${token}]\n\n[PATH=/usr/bin HOME=/root USER=me GIT_SHA=8f14e45fceea167a5a36dedd4bea2543a1b2c3d4]`]],
+  );
+});

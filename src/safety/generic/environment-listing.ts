@@ -9,6 +9,9 @@ import { printedOutput } from "./printed-secret.ts";
  * credential goes under any name, a path, a word, a setting stays.
  */
 const SHELL_NAME = /(?:^|[\s{,([])["']?(PATH|HOME|SHELL|USER|LOGNAME|PWD|LANG|TERM|HOSTNAME|SHLVL|TMPDIR)["'\]]?[ \t]*[=:]/g;
+/** A slice of `NAME=value` strings printed by Go on one line (`[HOSTNAME=api PATH=/usr/bin …]`), and its brackets (blanked: same length). */
+const GO_SLICE = /^[ \t]*\[[A-Za-z_]\w{0,100}=[^\r\n]*\][ \t]*\r?$/;
+const BRACKETS = /^[ \t]*\[|\](?=[ \t]*\r?$)/g;
 /** A blank line: a listing's end. */
 const BLANK_LINE = /\n[ \t]*\r?\n/g;
 /** How far a listing is looked for on either side of its PATH: an environment is a few KB. */
@@ -56,6 +59,15 @@ export const environmentListingDetector: Detector = {
       done = end;
       const block = text.slice(start, end);
       if (!isEnvironment(block)) continue;
+      // Go's `fmt.Println(os.Environ())`: its pairs on one line between brackets, each read as a line of its own (as `ps e`'s).
+      const line = block.lastIndexOf("\n", at - start) + 1;
+      const lineEnd = block.indexOf("\n", at - start);
+      const slice = block.slice(line, lineEnd < 0 ? block.length : lineEnd);
+      if (GO_SLICE.test(slice)) {
+        const pairs = slice.replace(BRACKETS, (bracket) => bracket.replace(/[[\]]/, " "));
+        for (const f of printedOutput(pairs, "process-env")) out.push({ ...f, start: f.start + start + line, end: f.end + start + line });
+        continue;
+      }
       for (const f of printedOutput(block, "env")) out.push({ ...f, start: f.start + start, end: f.end + start });
     }
   },
