@@ -3763,7 +3763,7 @@ describe("a whole environment printed by a script no rule knows (python3 envdump
         "an environment's paths, hashes, ids, words and placeholders",
         "PATH=/usr/bin\nHOME=/root\nUSER=dev\nTMPDIR=/var/folders/7x/k2b9w8qj4d1c0f_y3hz5m6n0000gn/T/\nGIT_COMMIT=8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\nREQUEST_ID=123e4567-e89b-12d3-a456-426614174000\nAPI_KEY=your-key-here\nGREETING=HelloWorldFromTheServer2024\nNODE_ENV=production\n",
       ],
-      ["no shell's variables beside PATH (a config, a manifest)", `PATH=/usr/bin\nUPSTREAM=${token}\n\nroutes:\n  - path: /healthz\n    home: /srv\n    user: app\n    upstream: ${token}`],
+      ["no shell's variables beside PATH (a config, a manifest)", `{"PATH": "/usr/bin", "UPSTREAM": "${token}"}\n\nroutes:\n  - path: /healthz\n    home: /srv\n    user: app\n    upstream: ${token}`],
     ],
   );
 });
@@ -3860,5 +3860,19 @@ describe("a whole environment printed by Go on one line ([HOSTNAME=api PATH=… 
       [`$ go run ./cmd/dumpenv\n${slice(token, "x")}\nwhy?`, `$ go run ./cmd/dumpenv\n${slice("[REDACTED:secret]", "x")}\nwhy?`],
     ],
     [["a slice without HOME, a slice's paths and hashes", `[PATH=/usr/bin UPSTREAM=${token}]\n\n[PATH=/usr/bin HOME=/root USER=me GIT_SHA=8f14e45fceea167a5a36dedd4bea2543a1b2c3d4]`]],
+  );
+});
+
+describe("an environment file's lines pasted with no command before them (\"here's my .env:\" then NAME=value lines, fenced or not): an opaque token goes whatever its name", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`here's my .env, why doesn't it connect?\n\nNODE_ENV=production\n# the upstream's\nUPSTREAM=${token}\nPORT=3000\n`, "here's my .env, why doesn't it connect?\n\nNODE_ENV=production\n# the upstream's\nUPSTREAM=[REDACTED:secret]\nPORT=3000\n"],
+      [`my env:\n\`\`\`\nUPSTREAM="${token}"\nSTRIPE=correcthorse42\n\`\`\`\nthanks`, 'my env:\n```\nUPSTREAM="[REDACTED:secret]"\nSTRIPE=[REDACTED:secret]\n```\nthanks'],
+    ],
+    [
+      ["an example's placeholders, settings, a hash, a UUID, a path", "```\nAPI_KEY=your-key-here\nNODE_ENV=production\nGIT_SHA=8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\nREQUEST_ID=123e4567-e89b-12d3-a456-426614174000\nTMPDIR=/var/folders/7x/k2b9w8qj4d1c0f_y3hz5m6n0000gn/T/\n```"],
+      ["one line alone among prose (the known trade-off), lowercase names", `the line\nUPSTREAM=${token}\nis it right?\n\nx=${token}\ny=${token}`],
+    ],
   );
 });

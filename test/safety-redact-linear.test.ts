@@ -30,6 +30,7 @@ import { wrappedJwtDetector } from "../src/safety/generic/wrapped-jwt.ts";
 import { pastedDumpDetector } from "../src/safety/generic/pasted-dump.ts";
 import { environmentListingDetector } from "../src/safety/generic/environment-listing.ts";
 import { tomlEnvDetector } from "../src/safety/generic/toml-env.ts";
+import { envLinesDetector } from "../src/safety/generic/env-lines.ts";
 import { vaultDataDetector } from "../src/safety/generic/vault-data.ts";
 import { bundlerCredentialsDetector } from "../src/safety/generic/bundler-credentials.ts";
 import { generatedEntryDetector, printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
@@ -84,6 +85,7 @@ const GENERIC = [
   pastedDumpDetector,
   environmentListingDetector,
   tomlEnvDetector,
+  envLinesDetector,
   vaultDataDetector,
   projectConfigDetector,
   proseSecretDetector,

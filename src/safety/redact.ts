@@ -70,6 +70,7 @@ import { expandedRecordDetector } from "./generic/expanded-record.ts";
 import { envObjectDetector } from "./generic/env-object.ts";
 import { environmentListingDetector } from "./generic/environment-listing.ts";
 import { tomlEnvDetector } from "./generic/toml-env.ts";
+import { envLinesDetector } from "./generic/env-lines.ts";
 import { jwtSettingsDetector } from "./generic/jwt-settings.ts";
 import { notebookEchoDetector } from "./generic/notebook-echo.ts";
 import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector, urlTokenUserDetector } from "./generic/urls.ts";
@@ -186,6 +187,7 @@ function builtinDetectors(): Detector[] {
     envObjectDetector,
     environmentListingDetector,
     tomlEnvDetector,
+    envLinesDetector,
     jwtSettingsDetector,
     inlineVariablesDetector,
     powershellEnvDetector,

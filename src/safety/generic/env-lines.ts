@@ -1,0 +1,58 @@
+import type { Detector, Finding, Hits } from "../detectors.ts";
+import { lineStart } from "./lines.ts";
+import { printedOutput } from "./printed-secret.ts";
+
+/**
+ * An environment file's lines pasted with no command before them ("here's my .env:" then `STRIPE_SECRET_KEY=…`, `UPSTREAM=…`, in a fence
+ * or not): two or more `NAME=value` lines in a row, names in capitals as environments write them (comments between). Read as that file
+ * is (printed-secret.ts printedOutput "env"): an opaque token or a provider's credential goes under any name. One such line alone among
+ * prose is a setting's as often (a command's argument, `NODE_ENV=production` in a sentence): its secret's name must say so.
+ */
+const ENV_LINE = /[ \t]*(?:export[ \t]+)?[A-Z_][A-Z0-9_]{0,100}=(?:"[^"\r\n]{0,1000}"|'[^'\r\n]{0,1000}'|[^\s"']{0,1000})[ \t]*(?:#[^\r\n]{0,300})?\r?(?=\n|$)/y;
+const COMMENT_LINE = /[ \t]*#[^\r\n]{0,300}\r?(?=\n|$)/y;
+/** The most lines read in one run: an environment file has a few hundred at most. */
+const LINES_MAX = 1000;
+
+/** Whether the line starting at `at` is an assignment ("env"), a comment ("comment"), or neither. */
+function lineKind(text: string, at: number): "env" | "comment" | undefined {
+  ENV_LINE.lastIndex = at;
+  if (ENV_LINE.test(text)) return "env";
+  COMMENT_LINE.lastIndex = at;
+  return COMMENT_LINE.test(text) ? "comment" : undefined;
+}
+
+/** Where the line before the one starting at `at` starts, or -1 at the text's start. */
+const previousLine = (text: string, at: number) => (at === 0 ? -1 : text.lastIndexOf("\n", at - 2) + 1);
+
+export const envLinesDetector: Detector = {
+  keywords: ["="],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    // The end of the last run read: the hits in it are its own lines (linear time).
+    let done = -1;
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (at < done) continue;
+      // The name before the `=` starts its line (a short look back: a long line's every `=` would walk it again).
+      const line = lineStart(text, at, 110);
+      if (line === undefined || lineKind(text, line) !== "env") continue;
+      // The run's first line: back over assignments and comments, no further than the last run read.
+      let start = line;
+      for (let n = 0, p = previousLine(text, start); n < LINES_MAX && p > done && p >= 0 && lineKind(text, p) !== undefined; n++, p = previousLine(text, p)) start = p;
+      // Its last line, and how many of its lines are assignments.
+      let end = line;
+      let assignments = 0;
+      for (let n = 0, p = start; n < LINES_MAX && p <= text.length; n++) {
+        const kind = lineKind(text, p);
+        if (kind === undefined) break;
+        if (kind === "env") assignments++;
+        const eol = text.indexOf("\n", p);
+        end = eol < 0 ? text.length : eol;
+        if (eol < 0) break;
+        p = eol + 1;
+      }
+      done = end;
+      if (assignments < 2) continue;
+      for (const f of printedOutput(text.slice(start, end), "env")) out.push({ ...f, start: f.start + start, end: f.end + start });
+    }
+  },
+};
