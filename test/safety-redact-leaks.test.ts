@@ -3876,3 +3876,12 @@ describe("an environment file's lines pasted with no command before them (\"here
     ],
   );
 });
+
+describe("an environment file's diff by diff itself (diff .env .env.example: < and > lines; diff -u: + and - lines), as git diff .env's", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  printedAndPasted([
+    ["diff .env .env.example", `2,3c2,3\n< UPSTREAM=${token}\n< PORT=3000\n---\n> UPSTREAM=your-token\n> PORT=8080\n`, "2,3c2,3\n< UPSTREAM=[REDACTED:secret]\n< PORT=3000\n---\n> UPSTREAM=your-token\n> PORT=8080\n"],
+    ["diff -u .env.example .env.production", `--- .env.example\n+++ .env.production\n@@ -1,2 +1,2 @@\n NODE_ENV=production\n-UPSTREAM=your-token\n+UPSTREAM=${token}\n`, "--- .env.example\n+++ .env.production\n@@ -1,2 +1,2 @@\n NODE_ENV=production\n-UPSTREAM=your-token\n+UPSTREAM=[REDACTED:secret]\n"],
+  ]);
+  test("kept: a diff of other files", () => expect(["diff a.txt b.txt", "diff -r src/ lib/", "colordiff config.yml config.yml.bak"].map(commandPrints)).toEqual([undefined, undefined, undefined]));
+});

@@ -20,12 +20,16 @@ export function everyPairAsLine(text: string): string {
   return text.replace(NEXT_PAIR, (spaces) => `\n${spaces.slice(1)}`);
 }
 
-/** A diff's added or removed line of a variable (`+STRIPE=…`, `-STRIPE=…`), as `git diff .env` prints them. */
-const DIFF_LINE = /^[+-](?=[ \t]*(?:export[ \t]+)?[A-Za-z_]\w{0,100}[ \t]*[=:])/gm;
+/**
+ * A diff's added or removed line of a variable (`+STRIPE=…`, `-STRIPE=…`), as `git diff .env` and `diff -u` print them, or `diff`'s own
+ * (`< STRIPE=…`, `> STRIPE=…`).
+ */
+const DIFF_LINE = /^(?:[+-]|[<>](?=[ \t]))(?=[ \t]*(?:export[ \t]+)?[A-Za-z_]\w{0,100}[ \t]*[=:])/gm;
+const DIFF_MARK = /(?:^|\n)[+<>-]/;
 
 /** `text` with a diff's sign before a variable's line as a space, of the same length: the line is read as the file's. */
 export function diffLinesAsLines(text: string): string {
-  return text.includes("\n+") || text.includes("\n-") || text.startsWith("+") || text.startsWith("-") ? text.replace(DIFF_LINE, " ") : text;
+  return DIFF_MARK.test(text) ? text.replace(DIFF_LINE, " ") : text;
 }
 
 /**

@@ -389,10 +389,11 @@ const DECRYPTED_DUMP =
   /(?<![\w-])(?:sops[ \t](?:[^\r\n|;&]{0,200}?[ \t])?(?:-d|--decrypt|decrypt)(?![\w-])|ansible-vault[ \t]+(?:view|decrypt[^\r\n|;&]{0,200}?--output[ \t=]+-(?![\w-]))|credentials:show|infisical[ \t]+export|dotenvx[ \t]+decrypt[^\r\n|;&]{0,200}?--stdout|helm[ \t]+secrets[ \t]+(?:view|decrypt|dec)(?=[ \t]))/i;
 
 /**
- * A diff of an environment file (`git diff .env`, `git diff --cached .env.local`, `git log -p -- .env`): its lines, after their `+`
- * or `-`, are the file's (env-pairs.ts diffLinesAsLines). The words after git's command, up to the command's end, name the files.
+ * A diff of an environment file (`git diff .env`, `git diff --cached .env.local`, `git log -p -- .env`, `diff .env .env.example`, `diff -u`):
+ * its lines, after their `+` or `-` (diff's `<` or `>`), are the file's (env-pairs.ts diffLinesAsLines). The words after the command, up to
+ * the command's end, name the files.
  */
-const GIT_DIFF = /(?<![\w-])git[ \t]+(?:diff|show|log|stash[ \t]+show)(?=[ \t])([^\r\n|;&]{0,300})/gi;
+const GIT_DIFF = /(?<![\w-])(?:git[ \t]+(?:diff|show|log|stash[ \t]+show)|(?:col)?diff)(?=[ \t])([^\r\n|;&]{0,300})/gi;
 const diffsEnvFile = (command: string): boolean =>
   [...command.matchAll(GIT_DIFF)].some((m) => (m[1] as string).split(/[ \t]+/).some((word) => filePrints(word.replace(/^["']|["']$/g, "")) === "env"));
 
