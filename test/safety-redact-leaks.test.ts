@@ -3885,3 +3885,13 @@ describe("an environment file's diff by diff itself (diff .env .env.example: < a
   ]);
   test("kept: a diff of other files", () => expect(["diff a.txt b.txt", "diff -r src/ lib/", "colordiff config.yml config.yml.bak"].map(commandPrints)).toEqual([undefined, undefined, undefined]));
 });
+
+describe("an environment file loaded whole and printed by a one-liner (python-dotenv's dotenv_values('.env'), dotenv's require('dotenv').config().parsed): an opaque token goes whatever its name", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  printedAndPasted([
+    [`python3 -c "from dotenv import dotenv_values; print(dotenv_values('.env.local'))"`, `{'NODE_ENV': 'production', 'UPSTREAM': '${token}'}\n`, "{'NODE_ENV': 'production', 'UPSTREAM': '[REDACTED:secret]'}\n"],
+    [`node -e "console.log(require('dotenv').config().parsed)"`, `{ NODE_ENV: 'production', UPSTREAM: '${token}' }\n`, "{ NODE_ENV: 'production', UPSTREAM: '[REDACTED:secret]' }\n"],
+  ]);
+  test("kept: its names, one setting", () =>
+    expect([`python3 -c "from dotenv import dotenv_values; print(dotenv_values('.env').keys())"`, `python3 -c "from dotenv import dotenv_values; print(dotenv_values()['PORT'])"`].map(commandPrints)).toEqual([undefined, undefined]));
+});

@@ -71,10 +71,11 @@ function oneLinerCode(text: string, at: number): { code: string; prints: boolean
 
 /**
  * The whole environment as one value, each language's: node's and Bun's `process.env`, Python's `os.environ` (`dict(os.environ)`, `os.environ.copy()`, `.items()` looped over), Ruby's
- * `ENV` (`ENV.to_h`), Deno's `Deno.env.toObject()`, PHP's `getenv()` (printed by `print_r`, `var_export`), `printenv`'s lines read by Python (`os.popen("printenv")`, `subprocess.check_output(["printenv"])`); not one variable of it (`process.env.X`, `os.environ['X']`,
+ * `ENV` (`ENV.to_h`), Deno's `Deno.env.toObject()`, PHP's `getenv()` (printed by `print_r`, `var_export`), `printenv`'s lines read by Python (`os.popen("printenv")`, `subprocess.check_output(["printenv"])`);
+ * and an environment file loaded whole: python-dotenv's `dotenv_values('.env')`, dotenv's `require('dotenv').config().parsed`; not one variable of it (`process.env.X`, `os.environ['X']`,
  * `os.environ.get(…)`, Perl's `$ENV{X}`), nor its names alone (`Object.keys(process.env)`).
  */
-const WHOLE_ENVIRONMENT = /(?<!keys\()(?:process\.env|os\.environ(?:\.(?:copy|items)\(\))?|(?<![\w$])ENV(?:\.to_h)?|Deno\.env\.toObject\(\)|getenv\(\)|(?:os\.popen|subprocess\.(?:check_output|getoutput|run))\(\[?["'](?:printenv|env)(?=["']))(?=[ \t]*(?:[),;}'"]|$))/;
+const WHOLE_ENVIRONMENT = /(?<!keys\()(?:process\.env|os\.environ(?:\.(?:copy|items)\(\))?|(?<![\w$])ENV(?:\.to_h)?|Deno\.env\.toObject\(\)|getenv\(\)|(?:os\.popen|subprocess\.(?:check_output|getoutput|run))\(\[?["'](?:printenv|env)(?=["'])|dotenv_values\([^()\r\n]{0,200}\)|config\([^()\r\n]{0,200}\)\.parsed)(?=[ \t]*(?:[),;}'"]|$))/;
 
 /**
  * Whether the one-liner at `at` prints the whole environment (`node -p process.env`, `python -c "import os; print(os.environ)"`): a map of
