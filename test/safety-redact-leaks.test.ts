@@ -3895,3 +3895,16 @@ describe("an environment file loaded whole and printed by a one-liner (python-do
   test("kept: its names, one setting", () =>
     expect([`python3 -c "from dotenv import dotenv_values; print(dotenv_values('.env').keys())"`, `python3 -c "from dotenv import dotenv_values; print(dotenv_values()['PORT'])"`].map(commandPrints)).toEqual([undefined, undefined]));
 });
+
+describe("an environment file named with a dash or an underscore after .env (.env-prod, .env_local, .env-staging.bak), or Flask's .flaskenv: read as .env.production is", () => {
+  const { redactOutput } = createRedactor();
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  test("read as environment files", () => {
+    expect([".env-prod", "config/.env_local", ".env-staging.bak", ".flaskenv"].map(filePrints)).toEqual(["env", "env", "env", "env"]);
+    expect([".envoy.yaml", "envoy.env.yaml.md"].map(filePrints)).toEqual([undefined, undefined]);
+  });
+  test("an opaque token under a neutral name, as Read shows it and below $ cat", () => {
+    expect(redactOutput(`NODE_ENV=production\nUPSTREAM=${token}\n`, filePrints(".env-prod") ?? "key").text).toBe("NODE_ENV=production\nUPSTREAM=[REDACTED:secret]\n");
+    expect(createRedactor().redact(`$ cat .env_local\nUPSTREAM=${token}\n`).text).toBe("$ cat .env_local\nUPSTREAM=[REDACTED:secret]\n");
+  });
+});

@@ -919,12 +919,12 @@ function providerValues(text: string): Finding[] {
 }
 
 /**
- * `.env`, `.env.production`, `staging.env`, `.envrc`, and a shell's pattern of them (`cat .env*`, `.env.*`, `.env.{local,production}`);
+ * `.env`, `.env.production` (`.env-prod`, `.env_local`), `staging.env`, `.envrc`, Flask's `.flaskenv`, and a shell's pattern of them (`cat .env*`, `.env.*`, `.env.{local,production}`);
  * Wrangler's `.dev.vars` (`.dev.vars.staging`), dotenv's format under another name; Terraform's variables (`terraform.tfvars`,
  * `prod.auto.tfvars`, `.tfvars.json`: `stripe = "…"`, kept out of git for the secrets in them); and a shell's startup files, where keys
  * are exported for every shell (`~/.zshrc`'s `export STRIPE=…`).
  */
-const ENV_FILE = /^\.env(?:rc)?(?:\.[\w-]+|\.?\*|\.\{[\w,-]{1,200}\})*$|\.env$|\.tfvars(?:\.json)?$|^\.dev\.vars(?:\.[\w-]+)?$|^\.(?:bashrc|bash_profile|bash_login|profile|zshrc|zshenv|zprofile|zlogin)$/i;
+const ENV_FILE = /^\.env(?:rc)?(?:[_-][\w-]+)?(?:\.[\w-]+|\.?\*|\.\{[\w,-]{1,200}\})*$|^\.flaskenv$|\.env$|\.tfvars(?:\.json)?$|^\.dev\.vars(?:\.[\w-]+)?$|^\.(?:bashrc|bash_profile|bash_login|profile|zshrc|zshenv|zprofile|zlogin)$/i;
 /**
  * OpenVPN's `auth-user-pass` file (`/etc/openvpn/auth.txt`, `~/.openvpn/creds`): a user's line, then
  * the password's. Not its configs, keys and certificates.
