@@ -3908,3 +3908,14 @@ describe("an environment file named with a dash or an underscore after .env (.en
     expect(createRedactor().redact(`$ cat .env_local\nUPSTREAM=${token}\n`).text).toBe("$ cat .env_local\nUPSTREAM=[REDACTED:secret]\n");
   });
 });
+
+describe("a Kubernetes secret's whole data printed (kubectl get secret app -o jsonpath='{.data}', -o json | jq '.data | map_values(@base64d)'): every value, whatever its key", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const encoded = Buffer.from(token).toString("base64");
+  printedAndPasted([
+    ["kubectl get secret app -n prod -o jsonpath='{.data}'", `{"password":"Y29ycmVjdGhvcnNlNDI=","upstream":"${encoded}"}`, '{"password":"[REDACTED:secret]","upstream":"[REDACTED:secret]"}'],
+    ["kubectl get secret app -o json | jq '.data | map_values(@base64d)'", `{\n  "password": "correcthorse42",\n  "upstream": "${token}"\n}`, '{\n  "password": "[REDACTED:secret]",\n  "upstream": "[REDACTED:secret]"\n}'],
+  ]);
+  test("kept: its metadata, a ConfigMap's data, the list of secrets", () =>
+    expect(["kubectl get secret app -o jsonpath='{.metadata}'", "kubectl get configmap app -o jsonpath='{.data}'", "kubectl get secrets"].map(commandPrints)).toEqual([undefined, undefined, undefined]));
+});

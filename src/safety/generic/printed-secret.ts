@@ -399,9 +399,10 @@ const diffsEnvFile = (command: string): boolean =>
 
 /**
  * A project's config printed as JSON, every leaf of which is a secret whatever its key: `firebase functions:config:get` (the values
- * `functions:config:set stripe.key=…` stored, nested by their dots; with a key's path, that value alone or its branch).
+ * `functions:config:set stripe.key=…` stored, nested by their dots; with a key's path, that value alone or its branch); a Kubernetes
+ * secret's whole data (`kubectl get secret app -o jsonpath='{.data}'`, in base64, or decoded by jq: `-o json | jq '.data | map_values(@base64d)'`).
  */
-const CONFIG_JSON = /(?<![\w-])functions:config:get(?![\w:-])/i;
+const CONFIG_JSON = /(?<![\w-])functions:config:get(?![\w:-])|(?<![\w-])kubectl[ \t](?:[^\r\n|;&]{0,300}[ \t])?get[ \t]+secrets?(?=[ \t\/])(?=[^\r\n;&]{0,300}(?:jsonpath=["']?\{\.data\}|\|[ \t]*jq[ \t][^\r\n;&]{0,200}@base64d))/i;
 /** A JSON object's string value, after its key (both bounded). */
 const JSON_LEAF = /"(?:[^"\\\r\n]|\\[^\r\n]){0,200}"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"/dg;
 
