@@ -3919,3 +3919,15 @@ describe("a Kubernetes secret's whole data printed (kubectl get secret app -o js
   test("kept: its metadata, a ConfigMap's data, the list of secrets", () =>
     expect(["kubectl get secret app -o jsonpath='{.metadata}'", "kubectl get configmap app -o jsonpath='{.data}'", "kubectl get secrets"].map(commandPrints)).toEqual([undefined, undefined, undefined]));
 });
+
+describe("a secret store's value that is a JSON object (aws secretsmanager … --query SecretString --output text, then | jq .): each of its values, whatever its key", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const secret = (upstream: string, password: string) => `{"upstream":"${upstream}","password":"${password}"}`;
+  const pretty = (upstream: string, password: string) => `{\n  "upstream": "${upstream}",\n  "password": "${password}"\n}`;
+  printedAndPasted([
+    ["aws secretsmanager get-secret-value --secret-id prod/app --query SecretString --output text", secret(token, "correcthorse42"), secret("[REDACTED:secret]", "[REDACTED:secret]")],
+    ["aws secretsmanager get-secret-value --secret-id prod/app --query SecretString --output text | jq .", pretty(token, "correcthorse42"), pretty("[REDACTED:secret]", "[REDACTED:secret]")],
+  ]);
+  test("kept: a store's listing, its description", () =>
+    expect(["aws secretsmanager list-secrets", "aws secretsmanager describe-secret --secret-id prod/app | jq ."].map(commandPrints)).toEqual([undefined, undefined]));
+});

@@ -109,11 +109,11 @@ const DECODED_MAX = 65_536;
  * get-parameter … --with-decryption` and `aws secretsmanager get-secret-value` with `--output text`, `az keyvault secret show` with
  * `-o tsv`), `doppler`'s and `infisical`'s `secrets get … --plain`. What it prints is that value, on its first line whatever its
  * shape (a passphrase of several words, "correct horse battery", which the one-word reading let through), as a store's entry's
- * (`pass show`).
+ * (`pass show`); a JSON object's every value (AWS's SecretString), also when jq formats it (`| jq .`, `| jq -r .password`).
  */
 const AS_TEXT = String.raw`(?=[^\r\n|;&]{0,300}(?:--output|-o)[ \t=]+(?:text|tsv)(?![\w-]))`;
 const VALUE_READ = new RegExp(
-  String.raw`(?<=(?:^|[;&]|\bsudo)[ \t]*)(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n|;&]{0,300}--fields?|bw[ \t]+get[ \t]+(?:password|notes)|secret-tool[ \t]+lookup|keyring[ \t]+get|security[ \t]+find-(?:generic|internet)-password[^\r\n|;&]{0,300}[ \t]-w|gcloud[ \t]+secrets[ \t]+versions[ \t]+access|aws[ \t]+(?:ssm[ \t]+get-parameter(?=[^\r\n|;&]{0,300}--with-decryption)|secretsmanager[ \t]+get-secret-value)${AS_TEXT}|az[ \t]+keyvault[ \t]+secret[ \t]+show${AS_TEXT}|(?:doppler|infisical)[ \t]+secrets[ \t]+get(?=[^\r\n|;&]{0,300}--plain(?![\w-])))(?![\w-])[^\r\n|;&]{0,300}(?=$|[\r\n;&])`,
+  String.raw`(?<=(?:^|[;&]|\bsudo)[ \t]*)(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n|;&]{0,300}--fields?|bw[ \t]+get[ \t]+(?:password|notes)|secret-tool[ \t]+lookup|keyring[ \t]+get|security[ \t]+find-(?:generic|internet)-password[^\r\n|;&]{0,300}[ \t]-w|gcloud[ \t]+secrets[ \t]+versions[ \t]+access|aws[ \t]+(?:ssm[ \t]+get-parameter(?=[^\r\n|;&]{0,300}--with-decryption)|secretsmanager[ \t]+get-secret-value)${AS_TEXT}|az[ \t]+keyvault[ \t]+secret[ \t]+show${AS_TEXT}|(?:doppler|infisical)[ \t]+secrets[ \t]+get(?=[^\r\n|;&]{0,300}--plain(?![\w-])))(?![\w-])[^\r\n|;&]{0,300}(?:\|[ \t]*jq(?:[ \t][^\r\n|;&]{0,200})?)?(?=$|[\r\n;&])`,
   "im",
 );
 
@@ -406,6 +406,9 @@ const CONFIG_JSON = /(?<![\w-])functions:config:get(?![\w:-])|(?<![\w-])kubectl[
 /** A JSON object's string value, after its key (both bounded). */
 const JSON_LEAF = /"(?:[^"\\\r\n]|\\[^\r\n]){0,200}"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"/dg;
 
+/** A text that opens a JSON object. */
+const JSON_OBJECT_START = /^\s*\{/;
+
 /** A value printed alone, a key's path given: one JSON string. */
 const ONE_STRING = /^\s*"((?:[^"\\\r\n]|\\[^\r\n]){1,1000})"\s*$/d;
 
@@ -601,7 +604,12 @@ function entryAfterOutputBelow(text: string, line: number, eol: number): Finding
   const entries = command.match(STORE_ENTRIES)?.length ?? 0;
   // One entry first of what the line prints (`$ cd ~/.password-store && pass show a`), or a password manager's one value (`$ op read …`:
   // no store's entry): its first line, as right after the prompt.
-  if (prints === "first-line" && entries <= 1) return entryLine(text, eol + 1);
+  if (prints === "first-line" && entries <= 1) {
+    const found = entryLine(text, eol + 1);
+    // A store's value that is a JSON object (pretty-printed too): each of its values, as in the command's own result.
+    if (JSON_OBJECT_START.test(text.slice(eol + 1, eol + 101))) recordBelow(text, eol + 1, found, configLeaves);
+    return found;
+  }
   return prints === "entry-lines" ? linesBelow(text, eol + 1, entries, isEntryLine) : undefined;
 }
 
@@ -1018,7 +1026,8 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "ppp-secrets") return userLines(text, PPP_SECRET_LINE);
   if (prints === "config-table") return configValues(text);
   if (prints === "otp-code") return otpCodes(text);
-  if (prints === "first-line") return [...entryPassword(text), ...printedOutput(withoutStoreHeader(text), "any")];
+  // A store's value that is a JSON object (AWS's SecretString, `{"upstream": …, "password": …}`): each of its values is the secret's.
+  if (prints === "first-line") return [...entryPassword(text), ...printedOutput(withoutStoreHeader(text), "any"), ...(JSON_OBJECT_START.test(text) ? configLeaves(text) : [])];
   if (prints === "entry-lines") return passwordLines(text, isEntryLine);
   if (prints === "entries") return passwordLines(text, isEntriesLine);
   if (prints === "values") return valueLines(text, isPrintedSecret);
