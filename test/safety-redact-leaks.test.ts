@@ -3931,3 +3931,22 @@ describe("a secret store's value that is a JSON object (aws secretsmanager … -
   test("kept: a store's listing, its description", () =>
     expect(["aws secretsmanager list-secrets", "aws secretsmanager describe-secret --secret-id prod/app | jq ."].map(commandPrints)).toEqual([undefined, undefined]));
 });
+
+describe("an opaque token written into code as an environment variable's fallback under any name (process.env.UPSTREAM || \"…\", os.getenv(\"UPSTREAM\", \"…\"), ${UPSTREAM:-…})", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`const upstream = process.env.UPSTREAM || "${token}";`, 'const upstream = process.env.UPSTREAM || "[REDACTED:secret]";'],
+      [`new Client({ token: process.env.X ?? '${token}' })`, "new Client({ token: process.env.X ?? '[REDACTED:secret]' })"],
+      [`upstream = os.getenv("UPSTREAM", "${token}")`, 'upstream = os.getenv("UPSTREAM", "[REDACTED:secret]")'],
+      [`upstream = ENV.fetch("UPSTREAM", "${token}")`, 'upstream = ENV.fetch("UPSTREAM", "[REDACTED:secret]")'],
+      [`command: ./run --upstream \${UPSTREAM:-${token}}`, "command: ./run --upstream ${UPSTREAM:-[REDACTED:secret]}"],
+    ],
+    [
+      [
+        "a URL, a model's name, a commit's hash, a setting, a UUID, a region, words, a placeholder",
+        'const url = process.env.API_URL || "http://localhost:3000";\nmodel = os.getenv("MODEL", "claude-sonnet-4-5-20250929")\nimage: acme/api:${IMAGE_TAG:-8f14e45fceea167a5a36dedd4bea2543a1b2c3d4}\nNODE_ENV=${NODE_ENV:-production}\nconst id = process.env.REQUEST_ID ?? "123e4567-e89b-12d3-a456-426614174000";\nregion = ENV.fetch("REGION", "eu-west-1")\nconst greeting = process.env.GREETING || "HelloWorldFromTheServer2024";\nconst key = process.env.UPSTREAM || "your-key-here";',
+      ],
+    ],
+  );
+});

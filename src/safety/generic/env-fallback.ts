@@ -1,6 +1,7 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { SECRET_KEY, isAssignedSecret } from "./assignment.ts";
 import { LITERAL } from "./credential-calls.ts";
+import { isCredentialShaped } from "./inline-variables.ts";
 
 /**
  * A secret written into code as the fallback of an environment variable named for one: the value
@@ -12,7 +13,9 @@ import { LITERAL } from "./credential-calls.ts";
  * Kotlin's `System.getenv("X") ?: "…"`, .NET's `Environment.GetEnvironmentVariable("X") ?? "…"`;
  * the shell's (and docker compose's) default, `${DB_PASSWORD:-…}`, `${API_KEY:=…}`, and Spring's,
  * `${DB_PASSWORD:…}`. The reference alone is no secret (look-alikes.ts): only the literal after it
- * goes. (`${DB_PASSWORD:?…}` is a message, said when the variable is unset.)
+ * goes. (`${DB_PASSWORD:?…}` is a message, said when the variable is unset.) Under a name that says nothing of a secret
+ * (`process.env.UPSTREAM || "…"`), a fallback shaped as a credential goes too, as a variable set on a command line does
+ * (inline-variables.ts isCredentialShaped): a URL, a model's name, a setting, a hash stay.
  */
 
 /** From `env` (or `environ`, `getenv`'s end): the variable's name, by member, subscript or call. */
@@ -26,10 +29,14 @@ const SHELL_DEFAULT = /\$\{([A-Za-z_]\w{0,100})(:?[-=]|:)([^\s}"'\x60]{1,200})\}
 /** After a bare colon, the shell's substring (`${PASSWORD:0:4}`, `${TOKEN:(-4)}`), not a default. */
 const SUBSTRING = /^\(?-?\d+\)?(?::-?\d+)?$/;
 
-/** A literal set for a variable named for a secret, when it is one by the rules an assigned value is held to. */
+/**
+ * A literal set for a variable named for a secret, when it is one by the rules an assigned value is held to; for another variable,
+ * when shaped as a credential.
+ */
 function secretLiteral(name: string | undefined, value: string | undefined, span: [number, number] | undefined): Finding | undefined {
-  if (name === undefined || value === undefined || !span || !SECRET_KEY.test(name)) return undefined;
-  return isAssignedSecret(name, value, true, undefined) ? { start: span[0], end: span[1], kind: "secret" } : undefined;
+  if (name === undefined || value === undefined || !span) return undefined;
+  const secret = SECRET_KEY.test(name) ? isAssignedSecret(name, value, true, undefined) : isCredentialShaped(value);
+  return secret ? { start: span[0], end: span[1], kind: "secret" } : undefined;
 }
 
 function envFallback(text: string, at: number): Finding | undefined {
