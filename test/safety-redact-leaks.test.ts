@@ -3950,3 +3950,21 @@ describe("an opaque token written into code as an environment variable's fallbac
     ],
   );
 });
+
+describe("a variable's value told in prose (\"I've set `UPSTREAM` to `…`\", \"set UPSTREAM to … and restart\", \"UPSTREAM should be …\", \"the value of UPSTREAM is …\")", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`I've set \`UPSTREAM\` to \`${token}\` in .env.`, "I've set `UPSTREAM` to `[REDACTED:secret]` in .env."],
+      [`Set UPSTREAM to ${token} and restart`, "Set UPSTREAM to [REDACTED:secret] and restart"],
+      [`UPSTREAM should be ${token}, not the old one`, "UPSTREAM should be [REDACTED:secret], not the old one"],
+      [`the value of ACME_CLIENT is now "${token}".`, 'the value of ACME_CLIENT is now "[REDACTED:secret]".'],
+    ],
+    [
+      [
+        "settings, a hash, a model, a UUID, a path, a URL, a placeholder, a lowercase subject",
+        "NODE_ENV is production\nGIT_SHA is 8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\nMODEL is claude-sonnet-4-5-20250929\nset LOG_LEVEL to debug\nREQUEST_ID is 123e4567-e89b-12d3-a456-426614174000\nset API_KEY to your-key-here\nPATH is /usr/local/bin:/usr/bin\nBASE_URL should be https://api.acme.io/v1\nThe README is HelloWorldFromTheServer2024",
+      ],
+    ],
+  );
+});

@@ -31,6 +31,7 @@ import { pastedDumpDetector } from "../src/safety/generic/pasted-dump.ts";
 import { environmentListingDetector } from "../src/safety/generic/environment-listing.ts";
 import { tomlEnvDetector } from "../src/safety/generic/toml-env.ts";
 import { envLinesDetector } from "../src/safety/generic/env-lines.ts";
+import { variableProseDetector } from "../src/safety/generic/variable-prose.ts";
 import { vaultDataDetector } from "../src/safety/generic/vault-data.ts";
 import { bundlerCredentialsDetector } from "../src/safety/generic/bundler-credentials.ts";
 import { generatedEntryDetector, printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
@@ -86,6 +87,7 @@ const GENERIC = [
   environmentListingDetector,
   tomlEnvDetector,
   envLinesDetector,
+  variableProseDetector,
   vaultDataDetector,
   projectConfigDetector,
   proseSecretDetector,

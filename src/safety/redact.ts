@@ -71,6 +71,7 @@ import { envObjectDetector } from "./generic/env-object.ts";
 import { environmentListingDetector } from "./generic/environment-listing.ts";
 import { tomlEnvDetector } from "./generic/toml-env.ts";
 import { envLinesDetector } from "./generic/env-lines.ts";
+import { variableProseDetector } from "./generic/variable-prose.ts";
 import { jwtSettingsDetector } from "./generic/jwt-settings.ts";
 import { notebookEchoDetector } from "./generic/notebook-echo.ts";
 import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector, urlTokenUserDetector } from "./generic/urls.ts";
@@ -224,6 +225,8 @@ function builtinDetectors(): Detector[] {
     contextSecretDetector,
     otherScriptsDetector,
     ...gitleaks.generic,
+    // Last: a rule that names what it finds (a password told in prose) wins over this one's plain secret.
+    variableProseDetector,
   ];
 }
 
