@@ -3968,3 +3968,14 @@ describe("a variable's value told in prose (\"I've set `UPSTREAM` to `…`\", \"
     ],
   );
 });
+
+describe("an environment's lines as a Markdown list an assistant sums up with (- `UPSTREAM=…`, * UPSTREAM=…)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`Updated \`.env\`:\n- \`UPSTREAM=${token}\`\n- \`PORT=3000\`\n\nRestart the server.`, "Updated `.env`:\n- `UPSTREAM=[REDACTED:secret]`\n- `PORT=3000`\n\nRestart the server."],
+      [`* NODE_ENV=production\n* UPSTREAM=${token}`, "* NODE_ENV=production\n* UPSTREAM=[REDACTED:secret]"],
+    ],
+    [["a list's settings, a hash, a placeholder", "- `NODE_ENV=production`\n- `GIT_SHA=8f14e45fceea167a5a36dedd4bea2543a1b2c3d4`\n- `API_KEY=your-key-here`"]],
+  );
+});

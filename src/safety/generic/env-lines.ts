@@ -4,11 +4,15 @@ import { printedOutput } from "./printed-secret.ts";
 
 /**
  * An environment file's lines pasted with no command before them ("here's my .env:" then `STRIPE_SECRET_KEY=…`, `UPSTREAM=…`, in a fence
- * or not): two or more `NAME=value` lines in a row, names in capitals as environments write them (comments between). Read as that file
+ * or not, or as a Markdown list an assistant sums up with: "- `UPSTREAM=…`"): two or more `NAME=value` lines in a row, names in capitals
+ * as environments write them (comments between). Read as that file
  * is (printed-secret.ts printedOutput "env"): an opaque token or a provider's credential goes under any name. One such line alone among
  * prose is a setting's as often (a command's argument, `NODE_ENV=production` in a sentence): its secret's name must say so.
  */
-const ENV_LINE = /[ \t]*(?:export[ \t]+)?[A-Z_][A-Z0-9_]{0,100}=(?:"[^"\r\n]{0,1000}"|'[^'\r\n]{0,1000}'|[^\s"']{0,1000})[ \t]*(?:#[^\r\n]{0,300})?\r?(?=\n|$)/y;
+const ENV_LINE = /[ \t]*(?:[-*+][ \t]+)?(\x60?)(?:export[ \t]+)?[A-Z_][A-Z0-9_]{0,100}=(?:"[^"\r\n]{0,1000}"|'[^'\r\n]{0,1000}'|[^\s"'\x60]{0,1000})\1[ \t]*(?:#[^\r\n]{0,300})?\r?(?=\n|$)/y;
+/** A list item's marker and the backticks around its line (blanked, of the same length: the line is read as the file's). */
+const LIST_MARKUP = /^[ \t]*[-*+][ \t]+\x60?|\x60(?=[ \t]*\r?$)/gm;
+const blanked = (markup: string) => " ".repeat(markup.length);
 const COMMENT_LINE = /[ \t]*#[^\r\n]{0,300}\r?(?=\n|$)/y;
 /** The most lines read in one run: an environment file has a few hundred at most. */
 const LINES_MAX = 1000;
@@ -52,7 +56,7 @@ export const envLinesDetector: Detector = {
       }
       done = end;
       if (assignments < 2) continue;
-      for (const f of printedOutput(text.slice(start, end), "env")) out.push({ ...f, start: f.start + start, end: f.end + start });
+      for (const f of printedOutput(text.slice(start, end).replace(LIST_MARKUP, blanked), "env")) out.push({ ...f, start: f.start + start, end: f.end + start });
     }
   },
 };
