@@ -3979,3 +3979,11 @@ describe("an environment's lines as a Markdown list an assistant sums up with (-
     [["a list's settings, a hash, a placeholder", "- `NODE_ENV=production`\n- `GIT_SHA=8f14e45fceea167a5a36dedd4bea2543a1b2c3d4`\n- `API_KEY=your-key-here`"]],
   );
 });
+
+describe("a variable's value in a Markdown table's row (| `UPSTREAM` | `…` |), as an assistant lists what it set", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [[`| Variable | Value |\n|---|---|\n| \`UPSTREAM\` | \`${token}\` |\n| PORT | 3000 |`, "| Variable | Value |\n|---|---|\n| `UPSTREAM` | `[REDACTED:secret]` |\n| PORT | 3000 |"]],
+    [["a table's settings, a hash, a placeholder, a lowercase name", `| Name | Value |\n|---|---|\n| NODE_ENV | production |\n| GIT_SHA | 8f14e45fceea167a5a36dedd4bea2543a1b2c3d4 |\n| API_KEY | your-key-here |\n| upstream | ${token} |`]],
+  );
+});

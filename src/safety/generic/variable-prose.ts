@@ -5,7 +5,8 @@ import { isCredentialShaped } from "./inline-variables.ts";
  * A variable's value told in prose, as an assistant sums up what it set or a user says what to set: "I've set `UPSTREAM` to `…`",
  * "set UPSTREAM to … and restart", "UPSTREAM should be …", "the value of UPSTREAM is …". The name is an environment's, in capitals
  * (a secret may sit under any such name); the value goes when shaped as a credential (inline-variables.ts isCredentialShaped), so
- * "NODE_ENV is production", "GIT_SHA is 8f14e45…" and "MODEL is claude-sonnet-4-5" stay.
+ * "NODE_ENV is production", "GIT_SHA is 8f14e45…" and "MODEL is claude-sonnet-4-5" stay. A Markdown table's row of a name and its
+ * value is read so too (`| UPSTREAM | … |`, its cells in backticks or not), as an assistant lists what it set.
  */
 const NAME = String.raw`\x60?[A-Z][A-Z0-9_]{2,100}\x60?`;
 /** Before "to": a verb that sets it, then the name; before "is" or "should be": the name. */
@@ -14,12 +15,21 @@ const NAMED_BEFORE = new RegExp(String.raw`(?:^|[^\w\x60-])${NAME}[ \t]+$`);
 /** The value after the verb: a word in quotes or backticks or bare, before punctuation, a space or the end. */
 const VALUE = /(?:to|is|should[ \t]+be)[ \t]+(?:now[ \t]+)?(["'\x60]?)([A-Za-z0-9_+/=-]{16,1000})\1(?=[\s.,;:!?)]|$)/dy;
 const LOOK_BACK = 130;
+/** A table's row from its first bar: the name's cell, then the value's. */
+const TABLE_ROW = new RegExp(String.raw`\|[ \t]*${NAME}[ \t]*\|[ \t]*(["'\x60]?)([A-Za-z0-9_+/=-]{16,1000})\1[ \t]*\|`, "dy");
 
 export const variableProseDetector: Detector = {
-  keywords: [" to ", " is ", " should be "],
+  keywords: [" to ", " is ", " should be ", "|"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
+      if (text.charAt(at) === "|") {
+        TABLE_ROW.lastIndex = at;
+        const row = TABLE_ROW.exec(text);
+        const cell = row?.indices?.[2];
+        if (row && cell && isCredentialShaped(row[2] as string)) out.push({ start: cell[0], end: cell[1], kind: "secret" });
+        continue;
+      }
       const before = text.slice(Math.max(0, at - LOOK_BACK), at + 1);
       const verb = text.charAt(at + 1) === "t" ? SET_BEFORE : NAMED_BEFORE;
       if (!verb.test(before)) continue;
