@@ -3987,3 +3987,14 @@ describe("a variable's value in a Markdown table's row (| `UPSTREAM` | `…` |),
     [["a table's settings, a hash, a placeholder, a lowercase name", `| Name | Value |\n|---|---|\n| NODE_ENV | production |\n| GIT_SHA | 8f14e45fceea167a5a36dedd4bea2543a1b2c3d4 |\n| API_KEY | your-key-here |\n| upstream | ${token} |`]],
   );
 });
+
+describe("an environment file shown numbered (cat -n .env, nl .env) or with cat's other flags (cat -v): read as cat .env's output", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const numbered = (value: string) => `     1\tNODE_ENV=production\n     2\tUPSTREAM=${value}\n`;
+  printedAndPasted([
+    ["cat -n .env", numbered(token), numbered("[REDACTED:secret]")],
+    ["nl .env.production", numbered(token), numbered("[REDACTED:secret]")],
+    ["cat -v .env", `UPSTREAM=${token}\n`, "UPSTREAM=[REDACTED:secret]\n"],
+  ]);
+  test("kept: other files numbered, nl as a word", () => expect(["cat -n src/app.ts", "nl README.md", "cat -n"].map(commandPrints)).toEqual([undefined, undefined, undefined]));
+});

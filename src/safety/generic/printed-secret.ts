@@ -61,10 +61,11 @@ const WORDS = /[A-Za-z_][A-Za-z0-9_]*/g;
 /**
  * A file named for a secret (`cat ~/.config/app/token`); a public key's `.pub` is not one, nor `/etc/passwd`:
  * its passwords are in `/etc/shadow`, and a script's `passcat='cat /etc/passwd'` is followed by its next line. Other viewers
- * (`less`, `more`, `bat`, `head`, `tail`, PowerShell's `Get-Content`/`gc`, cmd's `type`) are words too ("more tokens"): their
- * argument must be a path (a `.`, `/`, `\` or `~` in it). `tail -n +1` prints every file whole, each after its name.
+ * (`less`, `more`, `bat`, `head`, `tail`, `nl`, PowerShell's `Get-Content`/`gc`, cmd's `type`) are words too ("more tokens"): their
+ * argument must be a path (a `.`, `/`, `\` or `~` in it). `tail -n +1` prints every file whole, each after its name. cat's flags
+ * (`cat -n .env`, numbered as `nl .env` numbers it: an environment file's line is read after its number) come before the file.
  */
-const FILE_VIEWER = String.raw`(?:cat|(?:bat|less|more|head|tail|gc|get-content|type)(?:[ \t]+-[\w-]+(?:[ \t]+\+?\d+)?)*(?=[ \t]+["']?[^\s"']*[.\/\\~]))`;
+const FILE_VIEWER = String.raw`(?:cat(?:[ \t]+-[A-Za-z]{1,10}){0,8}|(?:bat|less|more|head|tail|nl|gc|get-content|type)(?:[ \t]+-[\w-]+(?:[ \t]+\+?\d+)?)*(?=[ \t]+["']?[^\s"']*[.\/\\~]))`;
 const PRINT_FILE = new RegExp(
   String.raw`(?<![\w-])${FILE_VIEWER}[ \t]+["']?(?!\/etc\/passwd-?(?![\w.\/-]))(\S{0,200}(?:token|secret|passw|credential|api[_-]?key|private[_-]?key|\.key)(?![\w.-]*\.pub\b)\S{0,100})`,
   "iy",
