@@ -3998,3 +3998,29 @@ describe("an environment file shown numbered (cat -n .env, nl .env) or with cat'
   ]);
   test("kept: other files numbered, nl as a word", () => expect(["cat -n src/app.ts", "nl README.md", "cat -n"].map(commandPrints)).toEqual([undefined, undefined, undefined]));
 });
+
+describe("a Convex deploy or admin key under any name or none (prod:name|…, preview:team:project|…, convex-self-hosted|…): its token", () => {
+  const token = "eyJ2MiI6IjNmNWE4YzJlOTFkNDQ3YjBhZTZmMmM4ZDFiOWU3YTQ1In0=";
+  const masked = "[REDACTED:convex-deploy-key]";
+  exactAndKept(
+    [
+      [`Here is my deploy key: prod:happy-animal-123|${token}`, `Here is my deploy key: prod:happy-animal-123|${masked}`],
+      [`UPSTREAM=preview:acme-team:my-project|${token}`, `UPSTREAM=preview:acme-team:my-project|${masked}`],
+      [`      env:\n        DEPLOY: dev:quiet-fox-42|${token}`, `      env:\n        DEPLOY: dev:quiet-fox-42|${masked}`],
+      ["admin key: convex-self-hosted|01a3f9c2b7e84d5f60a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6", `admin key: convex-self-hosted|${masked}`],
+    ],
+    [
+      ["a deployment's name, a script's name piped, a placeholder", "The deployment prod:happy-animal-123 is live.\nnpm run dev:web|tee dev.log\nCONVEX_DEPLOY_KEY=dev:intent-akita-728|...\nthe key looks like prod:happy-animal-123|<your-deploy-key>\nprod:mild-newt-621|xxxxxxxxxxxxxxxxxxxxxxxxxxxx"],
+    ],
+  );
+});
+
+describe("a webhook URL whose path is its key: Make's, and Slack's path on another host (the key alone; the host stays)", () => {
+  exactAndKept(
+    [
+      ["curl -X POST https://hook.eu1.make.com/a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6 -d '{}'", "curl -X POST https://hook.eu1.make.com/[REDACTED:make-webhook] -d '{}'"],
+      ["SLACK_RELAY=https://hooks.example.com/services/T0123ABCD/B0456EFGH/aB3dE5fG7hJ9kL1mN3pQ5rS7", "SLACK_RELAY=https://hooks.example.com/services/T0123ABCD/B0456EFGH/[REDACTED:slack-webhook]"],
+    ],
+    [["other paths on those hosts", "https://www.make.com/en/help/tools/webhooks\nhttps://hook.eu1.make.com/\nGET /services/TypeService/BaseHandler/getAllUsersFromDatabase1\nhttps://api.example.com/services/tokens/b1/list"]],
+  );
+});

@@ -177,6 +177,8 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["ps's dashed groups with E, each a value's flag", "ps -aE -Ep -wwEo -E "],
     ["namespaced elements never closed", "<a:token>b <ns:apiKey x='1'>c </ns:token "],
     ["encodings into tee and tr with no base64 below", "$ base64 .env | tee a\n$ cat .env | base64 | tee -a\n$ base64 .env | tr -d '\\n'\n$ base64 -i .env -o -\n"],
+    ["deploy keys' names and teams never piped", "prod:a-b-c:d-e-f dev:a:b:c preview:a-1|"],
+    ["webhook paths one segment short", "/services/TABCDEFGH/BABCDEFGH/hook.eu1.make.com/hook.make.com"],
   );
   return units;
 }
