@@ -4024,3 +4024,18 @@ describe("a webhook URL whose path is its key: Make's, and Slack's path on anoth
     [["other paths on those hosts", "https://www.make.com/en/help/tools/webhooks\nhttps://hook.eu1.make.com/\nGET /services/TypeService/BaseHandler/getAllUsersFromDatabase1\nhttps://api.example.com/services/tokens/b1/list"]],
   );
 });
+
+describe("an environment's lines as Compose logs them (api-1  | UPSTREAM=…, web_1 | UPSTREAM=…) and as cat -A shows them (each line ending in $)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`$ docker compose logs api\napi-1  | NODE_ENV=production\napi-1  | UPSTREAM=${token}\napi-1  | PORT=3000`, "$ docker compose logs api\napi-1  | NODE_ENV=production\napi-1  | UPSTREAM=[REDACTED:secret]\napi-1  | PORT=3000"],
+      [`myapp-worker_1 | UPSTREAM="${token}"\nmyapp-worker_1 | PORT=3000`, 'myapp-worker_1 | UPSTREAM="[REDACTED:secret]"\nmyapp-worker_1 | PORT=3000'],
+    ],
+    [
+      ["a service's log lines and settings, a hash", "api-1  | Listening on port 3000\napi-1  | GET /health 200 3ms\napi-1  | NODE_ENV=production\napi-1  | PORT=3000\napi-1  | GIT_SHA=8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\napi-1  | API_KEY=your-key-here"],
+      ["cat -A's settings, a value's own $ on a line of many", "$ cat -A .env\nNODE_ENV=production$\nPORT=3000$\n\nPRICE=5$\nREGION=us-east-1"],
+    ],
+  );
+  printedAndPasted([["cat -A .env", `NODE_ENV=production$\nUPSTREAM=${token}$\n`, "NODE_ENV=production$\nUPSTREAM=[REDACTED:secret]$\n"]]);
+});

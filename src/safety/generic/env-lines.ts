@@ -4,16 +4,22 @@ import { printedOutput } from "./printed-secret.ts";
 
 /**
  * An environment file's lines pasted with no command before them ("here's my .env:" then `STRIPE_SECRET_KEY=…`, `UPSTREAM=…`, in a fence
- * or not, or as a Markdown list an assistant sums up with: "- `UPSTREAM=…`"): two or more `NAME=value` lines in a row, names in capitals
- * as environments write them (comments between). Read as that file
+ * or not, or as a Markdown list an assistant sums up with: "- `UPSTREAM=…`"; a container's as Compose logs them, after its service's
+ * prefix: `api-1  | UPSTREAM=…`; as `cat -A` shows them, each line ending in `$`): two or more `NAME=value` lines in a row, names in
+ * capitals as environments write them (comments between). Read as that file
  * is (printed-secret.ts printedOutput "env"): an opaque token or a provider's credential goes under any name. One such line alone among
  * prose is a setting's as often (a command's argument, `NODE_ENV=production` in a sentence): its secret's name must say so.
  */
-const ENV_LINE = /[ \t]*(?:[-*+][ \t]+)?(\x60?)(?:export[ \t]+)?[A-Z_][A-Z0-9_]{0,100}=(?:"[^"\r\n]{0,1000}"|'[^'\r\n]{0,1000}'|[^\s"'\x60]{0,1000})\1[ \t]*(?:#[^\r\n]{0,300})?\r?(?=\n|$)/y;
-/** A list item's marker and the backticks around its line (blanked, of the same length: the line is read as the file's). */
-const LIST_MARKUP = /^[ \t]*[-*+][ \t]+\x60?|\x60(?=[ \t]*\r?$)/gm;
+/** A Compose service's prefix before each line it logs (`api-1  | `, Compose v1's `web_1 | `): a regex's source. */
+const SERVICE = String.raw`(?:[\w.-]{0,64}[-_]\d{1,3}[ \t]+\|[ \t]+)`;
+const ENV_LINE = new RegExp(String.raw`[ \t]*${SERVICE}?(?:[-*+][ \t]+)?(\x60?)(?:export[ \t]+)?[A-Z_][A-Z0-9_]{0,100}=(?:"[^"\r\n]{0,1000}"|'[^'\r\n]{0,1000}'|[^\s"'\x60]{0,1000})\1\$?[ \t]*(?:#[^\r\n]{0,300})?\r?(?=\n|$)`, "y");
+/** A service's prefix, a list item's marker and the backticks around its line (blanked, of the same length: the line is read as the file's). */
+const LIST_MARKUP = new RegExp(String.raw`^[ \t]*(?:${SERVICE}(?:[-*+][ \t]+\x60?)?|[-*+][ \t]+\x60?)|\x60(?=\$?[ \t]*\r?$)`, "gm");
+/** `cat -A`'s mark of each line's end (`$`), blanked when every line of the run has it: a value may end in a `$` of its own. */
+const LINE_END_MARK = /\$(?=\r?$)/gm;
+const UNMARKED_END = /(?<![$\r])\r?$/m;
 const blanked = (markup: string) => " ".repeat(markup.length);
-const COMMENT_LINE = /[ \t]*#[^\r\n]{0,300}\r?(?=\n|$)/y;
+const COMMENT_LINE = new RegExp(String.raw`[ \t]*${SERVICE}?#[^\r\n]{0,300}\r?(?=\n|$)`, "y");
 /** The most lines read in one run: an environment file has a few hundred at most. */
 const LINES_MAX = 1000;
 
@@ -56,7 +62,9 @@ export const envLinesDetector: Detector = {
       }
       done = end;
       if (assignments < 2) continue;
-      for (const f of printedOutput(text.slice(start, end).replace(LIST_MARKUP, blanked), "env")) out.push({ ...f, start: f.start + start, end: f.end + start });
+      const run = text.slice(start, end).replace(LIST_MARKUP, blanked);
+      const lines = UNMARKED_END.test(run) ? run : run.replace(LINE_END_MARK, " ");
+      for (const f of printedOutput(lines, "env")) out.push({ ...f, start: f.start + start, end: f.end + start });
     }
   },
 };
