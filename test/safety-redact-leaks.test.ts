@@ -4039,3 +4039,18 @@ describe("an environment's lines as Compose logs them (api-1  | UPSTREAM=…, we
   );
   printedAndPasted([["cat -A .env", `NODE_ENV=production$\nUPSTREAM=${token}$\n`, "NODE_ENV=production$\nUPSTREAM=[REDACTED:secret]$\n"]]);
 });
+
+describe("GitHub's Actions variables listed (gh variable list: tab-separated when piped, a table in a terminal, --json): a value shaped as a secret", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const piped = (value: string) => `REGION\tus-east-1\t2025-11-02T10:00:00Z\nUPSTREAM\t${value}\t2025-11-02T10:00:00Z\nGIT_SHA\t8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\t2025-11-02T10:00:00Z\n`;
+  const table = (value: string) => `NAME      VALUE                             UPDATED\nUPSTREAM  ${value}  about 2 days ago\nREGION    us-east-1                         Mar 3, 2025\n`;
+  printedAndPasted([
+    ["gh variable list", piped(token), piped("[REDACTED:secret]")],
+    ["gh variable list --env production", table(token), table("[REDACTED:secret]")],
+    ["gh variable list --json name,value", `[{"name":"UPSTREAM","value":"${token}"},{"name":"REGION","value":"us-east-1"}]\n`, '[{"name":"UPSTREAM","value":"[REDACTED:secret]"},{"name":"REGION","value":"us-east-1"}]\n'],
+  ]);
+  exactAndKept([], [
+    ["gh secret list's names and dates", "$ gh secret list\nNAME            UPDATED\nSTRIPE_SECRET   about 2 days ago\nUPSTREAM_TOKEN  Mar 3, 2025\nDEPLOY_KEY\t2025-11-02T10:00:00Z"],
+    ["gh variable list's settings, a hash, a placeholder", "$ gh variable list\nNODE_ENV\tproduction\t2025-11-02T10:00:00Z\nGIT_SHA\t8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\t2025-11-02T10:00:00Z\nAPI_KEY\tyour-key-here\t2025-11-02T10:00:00Z"],
+  ]);
+});

@@ -633,6 +633,8 @@ const COLUMN_PAIR = /([A-Za-z][A-Za-z0-9_.-]{0,100})[ \t]+([^\s"'\x60(),;]{4,100
 const SECRET_SHAPED = /^(?=.*[A-Za-z])(?=.*[\d!#$%^&*+=?~@]).*$/;
 /** A service's port and protocol, /etc/services' second column (`kpasswd  464/tcp`, as `getent services` prints it too). */
 const PORT_PROTOCOL = /^\d{1,5}\/(?:tcp|udp|sctp|ddp)$/;
+/** A time, the second column of a list of names (`gh secret list` piped: `DEPLOY_KEY⇥2025-11-02T10:00:00Z`, when it was updated). */
+const TIMESTAMP = /^\d{4}-\d\d-\d\d(?:T[\d:.]{2,20}(?:Z|[+-]\d\d:?\d\d)?)?$/;
 
 function columnPair(text: string, start: number): Finding | undefined {
   const line = lineStart(text, start, 40);
@@ -641,7 +643,7 @@ function columnPair(text: string, start: number): Finding | undefined {
   const m = COLUMN_PAIR.exec(text);
   const span = m?.indices?.[2];
   const [name, value] = [m?.[1] ?? "", m?.[2] ?? ""];
-  if (!m || !span || !SECRET_KEY.test(name) || !SECRET_SHAPED.test(value) || PORT_PROTOCOL.test(value) || !isAssignedSecret(name, value, false, "\n")) return undefined;
+  if (!m || !span || !SECRET_KEY.test(name) || !SECRET_SHAPED.test(value) || PORT_PROTOCOL.test(value) || TIMESTAMP.test(value) || !isAssignedSecret(name, value, false, "\n")) return undefined;
   return { start: span[0], end: span[1], kind: "secret" };
 }
 

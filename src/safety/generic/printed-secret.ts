@@ -445,7 +445,7 @@ export function dumpPrints(command: string): "env" | "config-table" | "config-js
  * `netlify env:list --plain`, `npx convex env list`, `eas env:list`, `terraform output` of every output (`-raw` prints one, `-json` JSON),
  * `pm2 env <id>` (a process's environment), `railway variables --kv` (`--json`: its `"NAME": "value",` lines; without either, a box:
  * env-array.ts), Azure's app settings (`az webapp config appsettings list`, `functionapp`'s: `{"name": …, "value": …}` objects, their
- * values' `"value": "…"` lines; `-o table`'s are CONFIG_SHOWN's), `doppler secrets --json` (`"computed": "…"`), `vercel env pull
+ * values' `"value": "…"` lines; `-o table`'s are CONFIG_SHOWN's), `gh variable list --json name,value` (the same objects; its table is CONFIG_SHOWN's), `doppler secrets --json` (`"computed": "…"`), `vercel env pull
  * /dev/stdout` (the `.env` file it writes, printed); and a secret store's whole environment: `chamber export` (not into a file, `-o`),
  * `dotenvx get` with no key's name (`{"FOO":"…",…}`), `doppler secrets download --no-file`. Their `NAME: value` and `NAME=value` lines are
  * read as an environment file's, and a JSON object's entries on one line too.
@@ -455,8 +455,11 @@ const STORE_EXPORT = String.raw`chamber[ \t]+export(?![^\r\n|;&]{0,200}[ \t](?:-
 /** Azure's app settings listed (a web app's, a function app's), and that listing's table (`-o table`, `--output table`). */
 const APP_SETTINGS = String.raw`(?:webapp|functionapp)[ \t]+config[ \t]+appsettings[ \t]+list`;
 const AS_TABLE = String.raw`[^\r\n|;&]{0,200}[ \t](?:-o|--output)[ \t=]+table`;
+/** GitHub's Actions variables listed (`gh variable list`, a repository's, an org's, an environment's), and that listing as JSON (`--json name,value`). */
+const GH_VARIABLES = String.raw`gh[ \t]+variable[ \t]+(?:list|ls)(?![\w-])`;
+const AS_JSON = String.raw`[^\r\n|;&]{0,200}[ \t]--json(?![\w-])`;
 const CONFIG_VARS_SHOWN = new RegExp(
-  String.raw`(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|pm2[ \t]+env[ \t]+[\w-]|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>])|railway[ \t]+variables(?=[^\r\n|;&]{0,200}[ \t](?:--kv|-k|--json)(?![\w-]))|${APP_SETTINGS}(?!${AS_TABLE})|(?:vercel|vc)[ \t]+env[ \t]+pull(?=[^\r\n|;&]{0,200}[ \t]\/dev\/(?:stdout|fd\/1)(?![\w\/-]))|doppler[ \t]+secrets(?![ \t]+[a-z])(?=[^\r\n|;&]{0,200}[ \t]--json(?![\w-]))|${STORE_EXPORT})`,
+  String.raw`(?<![\w-])(?:(?:heroku|dokku)[ \t]+config(?::show)?(?![\w:-])|pm2[ \t]+env[ \t]+[\w-]|netlify[ \t]+env:list|convex[ \t]+env[ \t]+list|eas[ \t]+env:list|terraform[ \t]+output(?:[ \t]+-(?!raw|json)[\w-]+(?:=\S+)?)*[ \t]*(?=$|[\r\n|;&>])|railway[ \t]+variables(?=[^\r\n|;&]{0,200}[ \t](?:--kv|-k|--json)(?![\w-]))|${APP_SETTINGS}(?!${AS_TABLE})|${GH_VARIABLES}(?=${AS_JSON})|(?:vercel|vc)[ \t]+env[ \t]+pull(?=[^\r\n|;&]{0,200}[ \t]\/dev\/(?:stdout|fd\/1)(?![\w\/-]))|doppler[ \t]+secrets(?![ \t]+[a-z])(?=[^\r\n|;&]{0,200}[ \t]--json(?![\w-]))|${STORE_EXPORT})`,
   "i",
 );
 
@@ -654,7 +657,8 @@ function linesBelow(text: string, from: number, count: number, isPassword: (line
 /**
  * A stack's config with its secrets shown (`pulumi config --show-secrets`): a KEY and VALUE table, the secrets unmarked in it. So is
  * PowerShell's listing of the environment (`Get-ChildItem Env:`, `gci env:`, `dir env:`, `ls env:`), a Name and Value table, and
- * chamber's secret read without `-q` (`chamber read service key`: a Key, Value, Version, LastModified and User table; `-q`
+ * GitHub's Actions variables (`gh variable list`: a NAME, VALUE and UPDATED table, or tab-separated lines with no header when piped, as
+ * Claude Code's Bash tool runs it; `gh secret list` prints names alone), chamber's secret read without `-q` (`chamber read service key`: a Key, Value, Version, LastModified and User table; `-q`
  * prints the value alone, PRINT_VARIABLE's), Azure's app settings as a table (a Name, Value and SlotSetting table), and `doppler secrets`
  * and `infisical secrets` as their boxes (`│ NAME │ VALUE │ NOTE │`, `│ SECRET NAME │ SECRET VALUE │ SECRET TYPE │`; doppler's `--json`
  * object is CONFIG_VARS_SHOWN's, `get` one secret's), and `upstash redis list`'s databases
@@ -662,7 +666,7 @@ function linesBelow(text: string, from: number, count: number, isPassword: (line
  * the only output of its 2026 versions), and one database's as `upstash redis get`, `create` and `reset-password` print it.
  */
 const CONFIG_SHOWN = new RegExp(
-  String.raw`(?<![\w-])(?:pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])|(?:get-childitem|gci|dir|ls)[ \t]+(?:-path[ \t]+)?env:(?![\w:])|chamber[ \t]+read(?![^\r\n|;&]{0,300}[ \t](?:-q|--quiet)(?![\w-]))(?=[ \t])|${APP_SETTINGS}(?=${AS_TABLE})|(?:doppler|infisical)[ \t]+secrets(?![ \t]+[a-z])(?![^\r\n|;&]{0,200}[ \t]--(?:json|only-names)(?![\w-]))|upstash[ \t]+redis[ \t]+(?:list|get|create|reset-password)(?![\w-]))`,
+  String.raw`(?<![\w-])(?:pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])|(?:get-childitem|gci|dir|ls)[ \t]+(?:-path[ \t]+)?env:(?![\w:])|chamber[ \t]+read(?![^\r\n|;&]{0,300}[ \t](?:-q|--quiet)(?![\w-]))(?=[ \t])|${APP_SETTINGS}(?=${AS_TABLE})|${GH_VARIABLES}(?!${AS_JSON})|(?:doppler|infisical)[ \t]+secrets(?![ \t]+[a-z])(?![^\r\n|;&]{0,200}[ \t]--(?:json|only-names)(?![\w-]))|upstash[ \t]+redis[ \t]+(?:list|get|create|reset-password)(?![\w-]))`,
   "i",
 );
 /**
@@ -677,6 +681,8 @@ const CONFIG_TABLES: [header: RegExp, row: RegExp, isSecret?: (name: string, val
     /^[ \t]*Key[ \t]+Value[ \t]+Version[ \t]+LastModified[ \t]+User[ \t]*\r?$/m,
     /^[ \t]*(\S+)[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]+\d{1,9}[ \t]+\d\d-\d\d[ \t]+\d\d:\d\d:\d\d(?:[ \t]+\S+)?[ \t]*\r?$/dgm,
   ],
+  // gh's, its header or none (piped): a name, its value, then when it was updated (an ISO time, "about 2 days ago", "Mar 3, 2025").
+  [/^/, /^[ \t]*([A-Za-z_]\w{0,100})[ \t]+(\S+)[ \t]+(?:\d{4}-\d\d-\d\dT[\d:.]+Z|[^\r\n]{0,40}?\bago|[A-Z][a-z]{2}[ \t]\d{1,2},[ \t]\d{4})[^\r\n]*$/dgm, isVariableSecret],
   [/^[ \t]*Name[ \t]+Value[ \t]+SlotSetting[ \t]*\r?$/m, /^[ \t]*(\S+)[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]+(?:True|False)[ \t]*\r?$/dgm, isAppSetting],
   [/^[ \t]*│[ \t]*(?:SECRET[ \t]+)?NAME[ \t]*│[ \t]*(?:SECRET[ \t]+)?VALUE[ \t]*│/m, /^[ \t]*│[ \t]*([^\s│]+)[ \t]*│[ \t]*([^\s│](?:[^│\r\n]*[^\s│])?)[ \t]*│/dgm, isDopplerSecret],
   // upstash/cli's own (src/commands/redis/list.ts): each database's fields as key and value rows from its id and name on; with --json, as JSON.
@@ -690,6 +696,11 @@ const CONFIG_TABLES: [header: RegExp, row: RegExp, isSecret?: (name: string, val
  */
 function isConfigSecret(name: string, value: string): boolean {
   return looksRandom(value) || SECRET_KEY.test(name) || (PROVIDER_VARIABLE.test(name) && isProviderCredential(value));
+}
+
+/** A variable's value that is a secret, as a config table's, but a commit's hash or a UUID under a name of no secret (`GIT_SHA  8f14e45…`). */
+function isVariableSecret(name: string, value: string): boolean {
+  return isConfigSecret(name, value) && (SECRET_KEY.test(name) || !HEX_OR_UUID.test(value));
 }
 
 /**
