@@ -4054,3 +4054,13 @@ describe("GitHub's Actions variables listed (gh variable list: tab-separated whe
     ["gh variable list's settings, a hash, a placeholder", "$ gh variable list\nNODE_ENV\tproduction\t2025-11-02T10:00:00Z\nGIT_SHA\t8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\t2025-11-02T10:00:00Z\nAPI_KEY\tyour-key-here\t2025-11-02T10:00:00Z"],
   ]);
 });
+
+describe("python-dotenv's older dotenv_values() printed as OrderedDict([('NAME', '…'), …]): read as the map it is", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const printed = (value: string) => `OrderedDict([('NODE_ENV', 'production'), ('GIT_SHA', '8f14e45fceea167a5a36dedd4bea2543a1b2c3d4'), ('UPSTREAM', '${value}')])\n`;
+  printedAndPasted([
+    [`python3 -c "from dotenv import dotenv_values; print(dotenv_values('.env'))"`, printed(token), printed("[REDACTED:secret]")],
+    [`python -c 'import dotenv; print(dotenv.dotenv_values(".env.production"))'`, printed(token), printed("[REDACTED:secret]")],
+  ]);
+  exactAndKept([], [["a list of tuples in code, a placeholder", `pairs = [('UPSTREAM', '${token}')]\nOrderedDict([('API_KEY', 'your-key-here'), ('PORT', '3000')])`]]);
+});

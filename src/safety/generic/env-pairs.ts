@@ -42,3 +42,11 @@ const ARROW_PAIR = /^([ \t]*)(\[?)([A-Za-z_]\w{0,100})(\]?)([ \t]*)=>(?=[ \t])/g
 export function arrowPairsAsLines(text: string): string {
   return text.includes("=>") ? text.replace(ARROW_PAIR, (_, indent: string, open: string, name: string, close: string, spaces: string) => `${indent}${open ? " " : ""}${name}${close ? " " : ""}${spaces}= `) : text;
 }
+
+/** A pair as a tuple, python-dotenv's older `dotenv_values()` printed (`OrderedDict([('STRIPE', '…'), …])`): its name quoted, then a comma. */
+const TUPLE_PAIR = /\((["'])([A-Za-z_]\w{0,100})\1,/g;
+
+/** `text` with each such pair as a map's entry (`'STRIPE': '…')`), of the same length. */
+export function tuplePairsAsEntries(text: string): string {
+  return text.replace(TUPLE_PAIR, (_, quote: string, name: string) => ` ${quote}${name}${quote}:`);
+}

@@ -4,7 +4,7 @@ import { MARKER_ONLY } from "../marker.ts";
 import { SECRET_KEY } from "./assignment.ts";
 import { looksLikePassword } from "./prose-secret.ts";
 import { PROVIDER_NAMES, PROVIDER_VARIABLE, isProviderCredential } from "./provider-names.ts";
-import { arrowPairsAsLines, diffLinesAsLines, everyPairAsLine, pairsAsLines } from "./env-pairs.ts";
+import { arrowPairsAsLines, diffLinesAsLines, everyPairAsLine, pairsAsLines, tuplePairsAsEntries } from "./env-pairs.ts";
 import { lineStart } from "./lines.ts";
 import { OUTPUT_END } from "./pasted-prompt.ts";
 import { recordValues } from "./secret-record.ts";
@@ -869,7 +869,8 @@ function opaqueEnvValues(text: string): Finding[] {
  * The environment as a language's REPL echoes it (repl-prompt.ts): a map of quoted values, node's `{ STRIPE: '…', … }`, Python's
  * `environ({'STRIPE': '…', …})`, Ruby's `{"STRIPE"=>"…", …}`, over one line or many. Each opaque token goes whatever its name; a value
  * holding `=` but as base64's padding is pairs (OpenTelemetry's headers: `signoz-ingestion-key=…`), another rule's. A value may end
- * in an escaped line break (`'STRIPE': '…\\n'`), as a map of `printenv`'s lines read whole is printed.
+ * in an escaped line break (`'STRIPE': '…\\n'`), as a map of `printenv`'s lines read whole is printed. python-dotenv's older `OrderedDict([('STRIPE', '…')])`
+ * is read so too, under `env`'s reading (its tuples as entries: env-pairs.ts).
  */
 const MAP_ENTRY = /(["']?)([A-Za-z_][\w.-]{0,100})\1[ \t]*(?::|=>)[ \t]*(["'])([A-Za-z0-9_+/-]{20,1000}={0,2})(?:\\n)?\3/dg;
 
@@ -1027,7 +1028,7 @@ export function printedOutput(text: string, prints: PrintedSecret): Finding[] {
   if (prints === "env") {
     const lines = pairsAsLines(arrowPairsAsLines(diffLinesAsLines(text)));
     // A JSON object's entries on one line (`{"FOO":"…","BAR":"…"}`, as dotenvx and chamber print them) are no line of their own.
-    return [...spacedEnvValues(lines), ...opaqueEnvValues(lines), ...shortNamedValues(lines), ...providerValues(lines), ...environmentMapValues(text)];
+    return [...spacedEnvValues(lines), ...opaqueEnvValues(lines), ...shortNamedValues(lines), ...providerValues(lines), ...environmentMapValues(tuplePairsAsEntries(text))];
   }
   if (prints === "env-search" || prints === "search") return printedOutput(environmentLines(text, prints), "env");
   if (prints === "process-env") return printedOutput(everyPairAsLine(text), "env");
