@@ -4064,3 +4064,13 @@ describe("python-dotenv's older dotenv_values() printed as OrderedDict([('NAME',
   ]);
   exactAndKept([], [["a list of tuples in code, a placeholder", `pairs = [('UPSTREAM', '${token}')]\nOrderedDict([('API_KEY', 'your-key-here'), ('PORT', '3000')])`]]);
 });
+
+describe("rg's heading output (a file's path on its own line, then its lines after their number): an environment file's lines read as its", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const headed = (value: string) => `src/config.ts\n12:const upstream = process.env.UPSTREAM;\n\n.env.production\n3:UPSTREAM=${value}\n4-PORT=3000\n`;
+  printedAndPasted([
+    ["rg UPSTREAM", headed(token), headed("[REDACTED:secret]")],
+    ["rg -n --heading UPSTREAM .", headed(token), headed("[REDACTED:secret]")],
+  ]);
+  exactAndKept([], [["another file's lines under its heading, an example's placeholder", `$ rg UPSTREAM\nsrc/fixtures.ts\n12:UPSTREAM=${token}\n\n.env.example\n3:UPSTREAM=your-key-here`]]);
+});

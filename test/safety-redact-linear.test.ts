@@ -179,6 +179,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["encodings into tee and tr with no base64 below", "$ base64 .env | tee a\n$ cat .env | base64 | tee -a\n$ base64 .env | tr -d '\\n'\n$ base64 -i .env -o -\n"],
     ["deploy keys' names and teams never piped", "prod:a-b-c:d-e-f dev:a:b:c preview:a-1|"],
     ["webhook paths one segment short", "/services/TABCDEFGH/BABCDEFGH/hook.eu1.make.com/hook.make.com"],
+    ["rg's headings never followed by a numbered line", "$ rg A\n.env\n\n.env\na\n1:\n"],
     ["tuples' names never a pair", "(('A',(\"A\", ('A', '<token>' OrderedDict([("],
     ["gh's variables' rows never dated, and dates alone", "$ gh variable list\nA\tb\tc ago ago 2025-11-02T A b Mar 3, \nKEY\t2025-11-02T10:00:00Z\n"],
     ["Compose services' prefixes never an assignment, and cat -A's ends", "api-1  | a_1 | b-2 |\nA=1$\nweb_1 | A=$\n"],

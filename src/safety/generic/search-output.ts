@@ -91,13 +91,25 @@ const PATH_AND_NUMBER = /^([^\r\n:]{1,1000}?)([:-])\d{1,9}\2/;
 const PATH_ONLY = /^([^\r\n:]{1,1000}):/;
 const NUMBER_ONLY = /^\d{1,9}[:-]/;
 
+/** rg's heading (a terminal's default): a file's path alone on its line, then its lines after their number alone, up to a blank line. */
+const HEADING = /^[^\s:]{1,1000}$/;
+
 /**
  * The search's output with all but environment files' lines blanked (spaces, each character's place kept), their prefixes too:
  * what is left is read as an environment file.
  */
 export function environmentLines(text: string, prints: SearchPrints): string {
-  return text.replace(/[^\r\n]+/g, (line) => {
+  // Under a heading: whether its file is an environment file (undefined: under none).
+  let heading: boolean | undefined;
+  let end = 0;
+  return text.replace(/[^\r\n]+/g, (line: string, at: number) => {
+    const between = text.slice(end, at);
+    if (between.indexOf("\n") !== between.lastIndexOf("\n")) heading = undefined;
+    end = at + line.length;
     if (prints === "env-search") return unprefixed(line, NUMBER_ONLY.exec(line)?.[0] ?? "");
+    const numbered = heading === undefined ? null : NUMBER_ONLY.exec(line);
+    if (numbered) return heading ? unprefixed(line, numbered[0]) : blank(line);
+    if (HEADING.test(line)) heading = filePrints(line) === "env";
     const prefix = PATH_AND_NUMBER.exec(line) ?? PATH_ONLY.exec(line);
     return prefix && filePrints(prefix[1] as string) === "env" ? unprefixed(line, prefix[0]) : blank(line);
   });
