@@ -4074,3 +4074,19 @@ describe("rg's heading output (a file's path on its own line, then its lines aft
   ]);
   exactAndKept([], [["another file's lines under its heading, an example's placeholder", `$ rg UPSTREAM\nsrc/fixtures.ts\n12:UPSTREAM=${token}\n\n.env.example\n3:UPSTREAM=your-key-here`]]);
 });
+
+describe("a variable a build file sets under any name (Make's NAME ?= …, export NAME := …; Gradle's buildConfigField(\"String\", \"NAME\", \"\\\"…\\\"\"))", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`VERSION ?= 1.4.2\nUPSTREAM ?= ${token}\n\ndeploy:\n\t./deploy.sh`, "VERSION ?= 1.4.2\nUPSTREAM ?= [REDACTED:secret]\n\ndeploy:\n\t./deploy.sh"],
+      [`export UPSTREAM := ${token}  # from the dashboard`, "export UPSTREAM := [REDACTED:secret]  # from the dashboard"],
+      [`        buildConfigField("String", "UPSTREAM", "\\"${token}\\"")`, '        buildConfigField("String", "UPSTREAM", "\\"[REDACTED:secret]\\"")'],
+      [`    buildConfigField 'String', 'UPSTREAM', '"${token}"'`, "    buildConfigField 'String', 'UPSTREAM', '\"[REDACTED:secret]\"'"],
+    ],
+    [
+      ["a Makefile's settings, a hash, a placeholder, Go's declaration", `IMAGE ?= ghcr.io/acme/app:1.2\nGIT_SHA := $(shell git rev-parse HEAD)\nCOMMIT ?= 8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\nAPI_KEY ?= your-key-here\nCFLAGS += -O2 -Wall\n\tversion := "v1.2.3"`],
+      ["a build's other fields", 'buildConfigField("String", "BASE_URL", "\\"https://api.example.com\\"")\nbuildConfigField("String", "API_KEY", "\\"${apiKey}\\"")\nbuildConfigField("boolean", "DEBUG_MODE", "true")'],
+    ],
+  );
+});

@@ -23,6 +23,7 @@ import { otelHeadersDetector } from "../src/safety/generic/otel-headers.ts";
 import { markedSecretDetector } from "../src/safety/generic/name-value.ts";
 import { contextSecretDetector } from "../src/safety/generic/context-secret.ts";
 import { envFallbackDetector } from "../src/safety/generic/env-fallback.ts";
+import { buildConfigFieldDetector, makeAssignmentDetector } from "../src/safety/generic/build-variables.ts";
 import { inlineVariablesDetector } from "../src/safety/generic/inline-variables.ts";
 import { privateKeyDetector, puttyKeyDetector } from "../src/safety/generic/private-key.ts";
 import { encodedPrivateKeyDetector } from "../src/safety/generic/encoded-private-key.ts";
@@ -94,6 +95,8 @@ const GENERIC = [
   questionAnswerDetector,
   cliPromptDetector,
   envFallbackDetector,
+  makeAssignmentDetector,
+  buildConfigFieldDetector,
   redisReplyDetector,
   redisAclDetector,
   otherScriptsDetector,
@@ -179,6 +182,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["encodings into tee and tr with no base64 below", "$ base64 .env | tee a\n$ cat .env | base64 | tee -a\n$ base64 .env | tr -d '\\n'\n$ base64 -i .env -o -\n"],
     ["deploy keys' names and teams never piped", "prod:a-b-c:d-e-f dev:a:b:c preview:a-1|"],
     ["webhook paths one segment short", "/services/TABCDEFGH/BABCDEFGH/hook.eu1.make.com/hook.make.com"],
+    ["make's assignments never at a line's start, buildConfigField never closed", "A ?= B := x\n\t+= ::= buildConfigField(\"String\", \"A\", \"\\\"b"],
     ["rg's headings never followed by a numbered line", "$ rg A\n.env\n\n.env\na\n1:\n"],
     ["tuples' names never a pair", "(('A',(\"A\", ('A', '<token>' OrderedDict([("],
     ["gh's variables' rows never dated, and dates alone", "$ gh variable list\nA\tb\tc ago ago 2025-11-02T A b Mar 3, \nKEY\t2025-11-02T10:00:00Z\n"],

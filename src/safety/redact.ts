@@ -7,6 +7,7 @@ import { pipedSecretDetector, promptAnswerDetector, secretFlagDetector, toolDete
 import { SCHEME_ONLY, authorizationDetector, basicDetector, bearerDetector, cookieDetector, schemeLength } from "./generic/headers.ts";
 import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
+import { buildConfigFieldDetector, makeAssignmentDetector } from "./generic/build-variables.ts";
 import { falKeyDetector } from "./generic/fal-key.ts";
 import { tokenRecordDetector } from "./generic/token-record.ts";
 import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
@@ -193,6 +194,8 @@ function builtinDetectors(): Detector[] {
     inlineVariablesDetector,
     powershellEnvDetector,
     codeEnvDetector,
+    makeAssignmentDetector,
+    buildConfigFieldDetector,
     kubernetesLiteralDetector,
     pinDetector,
     sessionTokenDetector,
