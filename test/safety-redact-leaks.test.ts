@@ -4090,3 +4090,14 @@ describe("a variable a build file sets under any name (Make's NAME ?= …, expor
     ],
   );
 });
+
+describe("Azure's app settings pasted bare (a JSON array of {\"name\": …, \"slotSetting\": …, \"value\": …} opening its line): read as an environment's list", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [
+      [`these are the settings:\n[\n  {\n    "name": "UPSTREAM",\n    "slotSetting": false,\n    "value": "${token}"\n  }\n]`, 'these are the settings:\n[\n  {\n    "name": "UPSTREAM",\n    "slotSetting": false,\n    "value": "[REDACTED:secret]"\n  }\n]'],
+      [`[{"name": "UPSTREAM", "value": "${token}"}]`, '[{"name": "UPSTREAM", "value": "[REDACTED:secret]"}]'],
+    ],
+    [["such an array's settings and hash, another array of names", '[\n  {"name": "GIT_SHA", "value": "8f14e45fceea167a5a36dedd4bea2543a1b2c3d4"},\n  {"name": "WEBSITE_NODE_DEFAULT_VERSION", "value": "~18"}\n]\n[{"name": "Widget", "price": 3, "sku": "WIDGET0001"}]']],
+  );
+});

@@ -12,12 +12,13 @@ import { PROVIDER_VARIABLE, isProviderCredential } from "./provider-names.ts";
  */
 const RANDOM_VALUE = /^[A-Za-z0-9]{20,256}$/;
 /**
- * `"Env": [`, Kubernetes' JSON `"env": [` and ECS's `"environment": [` of `{"name": …, "value": …}` objects, or an array of `NAME=` strings opening its line, compact or as jq prints it (`[⏎  "STRIPE=…",`), or in the middle
+ * `"Env": [`, Kubernetes' JSON `"env": [` and ECS's `"environment": [` of `{"name": …, "value": …}` objects (or such an array alone opening
+ * its line, its first key `name`: Azure's app settings as `az webapp config appsettings list` prints them, pasted bare), or an array of `NAME=` strings opening its line, compact or as jq prints it (`[⏎  "STRIPE=…",`), or in the middle
  * of a line when its first two entries are (`docker run … ["A=1","STRIPE=…"]`, `config.Env = [`); not another field's
  * (`"Cmd": ["A=…","B=…"]` is a command's words).
  */
 const ENV_OPEN =
-  /"Env"[ \t]*:[ \t]*\[|"(?:env|environment)"[ \t]*:[ \t]*\[(?=\s*\{)|(?<=(?:^|\n)[ \t]{0,8})\[(?=(?:\r?\n[ \t]{0,40})?"[A-Za-z_][A-Za-z0-9_.-]{0,100}=)|(?<!"[ \t]*:[ \t]*)\[(?="[A-Za-z_][A-Za-z0-9_.-]{0,100}=[^"\r\n]{0,1000}"[ \t]*,[ \t]*"[A-Za-z_][A-Za-z0-9_.-]{0,100}=)/y;
+  /"Env"[ \t]*:[ \t]*\[|"(?:env|environment)"[ \t]*:[ \t]*\[(?=\s*\{)|(?<=(?:^|\n)[ \t]{0,8})\[(?=\s{0,100}\{\s{0,100}"name"[ \t]*:[ \t]*"[A-Za-z_][A-Za-z0-9_.:-]{0,100}"[ \t]*,)|(?<=(?:^|\n)[ \t]{0,8})\[(?=(?:\r?\n[ \t]{0,40})?"[A-Za-z_][A-Za-z0-9_.-]{0,100}=)|(?<!"[ \t]*:[ \t]*)\[(?="[A-Za-z_][A-Za-z0-9_.-]{0,100}=[^"\r\n]{0,1000}"[ \t]*,[ \t]*"[A-Za-z_][A-Za-z0-9_.-]{0,100}=)/y;
 /** The array's end, within a bounded reach: an image's environment is a few dozen lines. */
 const ENV_REACH = 20000;
 /** An entry: docker's `"NAME=value"`, or the value of Kubernetes' JSON and ECS's task definition's `{"name": …, "value": …}`. */
@@ -141,7 +142,7 @@ function inlineValues(text: string, at: number, out: Finding[]): number {
 }
 
 export const envArrayDetector: Detector = {
-  keywords: ['"env"', '"environment"', '["', "[\n", "[\r\n", "value", "variables for", "pm_exec_path:", ...BLOCK_KEYS, ...INLINE_KEYWORDS],
+  keywords: ['"env"', '"environment"', '["', "[{", "[\n", "[\r\n", "value", "variables for", "pm_exec_path:", ...BLOCK_KEYS, ...INLINE_KEYWORDS],
   find(text: string, hits: Hits, out: Finding[]): void {
     let covered = -1;
     let read = -1; // the end of the last array read: an array holding `["` is read once (linear)
