@@ -4101,3 +4101,14 @@ describe("Azure's app settings pasted bare (a JSON array of {\"name\": …, \"sl
     [["such an array's settings and hash, another array of names", '[\n  {"name": "GIT_SHA", "value": "8f14e45fceea167a5a36dedd4bea2543a1b2c3d4"},\n  {"name": "WEBSITE_NODE_DEFAULT_VERSION", "value": "~18"}\n]\n[{"name": "Widget", "price": 3, "sku": "WIDGET0001"}]']],
   );
 });
+
+describe("Polar's tokens by their prefix (polar_oat_, polar_pat_, polar_at_u_, polar_cs_, polar_whs_) wherever they are", () => {
+  const token = "PuPEaGGZbtZMJ9n3GMnu2Lx0nKYPxW83BthPloOJigQ";
+  exactAndKept(
+    [
+      [`I've added the key to the project, it's polar_oat_${token} — can you wire it up?`, "I've added the key to the project, it's [REDACTED:polar-token] — can you wire it up?"],
+      [`client = Polar(\n    "polar_at_u_${token}",\n)`, 'client = Polar(\n    "[REDACTED:polar-token]",\n)'],
+    ],
+    [["a client's id, the prefixes named", "client_id: polar_ci_8Xk2PqL9mN4vR7tY1wZ3\nPolar's tokens start with polar_oat_ or polar_pat_\npolar_oat_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"]],
+  );
+});
