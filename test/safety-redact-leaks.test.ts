@@ -4112,3 +4112,13 @@ describe("Polar's tokens by their prefix (polar_oat_, polar_pat_, polar_at_u_, p
     [["a client's id, the prefixes named", "client_id: polar_ci_8Xk2PqL9mN4vR7tY1wZ3\nPolar's tokens start with polar_oat_ or polar_pat_\npolar_oat_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"]],
   );
 });
+
+describe("a script's variable set alone under a neutral name, then exported by its name (UPSTREAM=… then export UPSTREAM)", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  exactAndKept(
+    [[`#!/usr/bin/env bash\nset -euo pipefail\nUPSTREAM=${token}\nexport UPSTREAM\n./run.sh`, "#!/usr/bin/env bash\nset -euo pipefail\nUPSTREAM=[REDACTED:secret]\nexport UPSTREAM\n./run.sh"]],
+    [
+      ["a setting and a hash exported, a variable not exported", `NODE_ENV=production\necho hi\nGIT_SHA=8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\nexport GIT_SHA NODE_ENV\nUPSTREAM=${token}\necho done`],
+    ],
+  );
+});

@@ -34,11 +34,25 @@ function lineKind(text: string, at: number): "env" | "comment" | undefined {
 /** Where the line before the one starting at `at` starts, or -1 at the text's start. */
 const previousLine = (text: string, at: number) => (at === 0 ? -1 : text.lastIndexOf("\n", at - 2) + 1);
 
+/**
+ * A script's variable set alone, then exported by its name (`UPSTREAM=…` then `export UPSTREAM`, in a `.sh` file a shell sources): it is
+ * the environment's as the lines of an environment file are, though one such line alone is a setting's as often.
+ */
+const SET_NAME = /^[ \t]*([A-Za-z_]\w{0,100})=/m;
+const EXPORT_NAMES = /^[ \t]*export((?:[ \t]+[A-Za-z_]\w{0,100}){1,20})[ \t]*\r?$/gm;
+/** The names a text exports alone (`export A B`), found once for the text. */
+function exportedNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of text.matchAll(EXPORT_NAMES)) for (const name of (m[1] as string).trim().split(/[ \t]+/)) names.add(name);
+  return names;
+}
+
 export const envLinesDetector: Detector = {
   keywords: ["="],
   find(text: string, hits: Hits, out: Finding[]): void {
     // The end of the last run read: the hits in it are its own lines (linear time).
     let done = -1;
+    let exported: Set<string> | undefined;
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
       if (at < done) continue;
@@ -61,7 +75,10 @@ export const envLinesDetector: Detector = {
         p = eol + 1;
       }
       done = end;
-      if (assignments < 2) continue;
+      if (assignments < 2) {
+        const name = assignments === 1 ? SET_NAME.exec(text.slice(start, end))?.[1] : undefined;
+        if (name === undefined || !(exported ??= exportedNames(text)).has(name)) continue;
+      }
       const run = text.slice(start, end).replace(LIST_MARKUP, blanked);
       const lines = UNMARKED_END.test(run) ? run : run.replace(LINE_END_MARK, " ");
       for (const f of printedOutput(lines, "env")) out.push({ ...f, start: f.start + start, end: f.end + start });
