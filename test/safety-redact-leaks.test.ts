@@ -4122,3 +4122,13 @@ describe("a script's variable set alone under a neutral name, then exported by i
     ],
   );
 });
+
+describe("a shell script named for the environment it sets (setenv.sh, env.sh, secrets.sh): read as an environment file", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const script = (value: string) => `#!/bin/sh\n# Tomcat's environment\nCATALINA_OPTS="$CATALINA_OPTS -Xmx1g"\n\nUPSTREAM="${value}"\n`;
+  printedAndPasted([
+    ["cat bin/setenv.sh", script(token), script("[REDACTED:secret]")],
+    ["cat scripts/env.sh", script(token), script("[REDACTED:secret]")],
+  ]);
+  test("kept: other scripts, a setting's name", () => expect(["cat deploy.sh", "cat vars.sh", "cat environment.ts", "cat check-env.py"].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined]));
+});

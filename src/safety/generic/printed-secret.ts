@@ -968,6 +968,8 @@ const PPP_SECRETS_FILE = /^(?:chap|pap)-secrets$/;
  * as an environment file's (its opaque tokens under any name: `stripe: …`). Not one named for a single secret's topic (`secret-scanning.yml`).
  */
 const SECRETS_CONFIG_FILE = /^(?:[\w-]*[._-])?(?:secrets?|credentials)(?:\.[\w-]+)?\.(?:ya?ml|json|toml)$|^local\.settings\.json$/i;
+/** A shell script named for the environment it sets (Tomcat's `setenv.sh`, `env.sh`, `scripts/load-env.bash`, `secrets.sh`): read as an environment file. */
+const ENV_SCRIPT_FILE = /^(?:[\w-]*[._-])?(?:(?:set)?env(?:ironment)?|secrets?|credentials)\.(?:sh|bash|zsh)$/i;
 
 /**
  * Ansible's variables files (`group_vars/prod.yml`, `host_vars/web1.yaml`, `group_vars/all/main.yml`, `group_vars/webservers` with no extension):
@@ -979,7 +981,7 @@ const ANSIBLE_VARS_FILE = /(?:^|[\/\\])(?:group|host)_vars[\/\\](?:[^\s\/\\]+[\/
 /** Whether a file holds a secret, as read or written whole: its name says so (SECRET_FILE); or is an environment file. */
 export function filePrints(path: string): PrintedSecret | undefined {
   const name = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
-  if (ENV_FILE.test(name) || SECRETS_CONFIG_FILE.test(name) || ANSIBLE_VARS_FILE.test(path)) return "env";
+  if (ENV_FILE.test(name) || SECRETS_CONFIG_FILE.test(name) || ENV_SCRIPT_FILE.test(name) || ANSIBLE_VARS_FILE.test(path)) return "env";
   if (OPENVPN_AUTH_FILE.test(path) && !OPENVPN_NOT_AUTH.test(name)) return "user-pass";
   if (PPP_SECRETS_FILE.test(name)) return "ppp-secrets";
   if (SECRET_FILE.test(name) && !NOT_SECRET_FILE.test(name)) return "any";
