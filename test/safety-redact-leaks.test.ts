@@ -4132,3 +4132,13 @@ describe("a shell script named for the environment it sets (setenv.sh, env.sh, s
   ]);
   test("kept: other scripts, a setting's name", () => expect(["cat deploy.sh", "cat vars.sh", "cat environment.ts", "cat check-env.py"].map(commandPrints)).toEqual([undefined, undefined, undefined, undefined]));
 });
+
+describe("an app's settings table read whole by sqlite3 (name|value rows, an id's cell first or none): a value shaped as a secret", () => {
+  const token = "Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE";
+  const rows = (value: string) => `site_name|My Blog\nupstream|${value}\ngit_sha|8f14e45fceea167a5a36dedd4bea2543a1b2c3d4\n`;
+  printedAndPasted([
+    [`sqlite3 app.db "select name, value from settings"`, rows(token), rows("[REDACTED:secret]")],
+    ["sqlite3 data/app.sqlite 'SELECT * FROM app_config;'", `1|site_name|My Blog\n2|upstream|${token}|2025-11-02\n`, "1|site_name|My Blog\n2|upstream|[REDACTED:secret]|2025-11-02\n"],
+  ]);
+  test("kept: another table's rows", () => expect(["sqlite3 app.db 'select * from users'", "sqlite3 app.db .tables"].map(commandPrints)).toEqual([undefined, undefined]));
+});

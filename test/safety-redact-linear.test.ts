@@ -182,6 +182,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["encodings into tee and tr with no base64 below", "$ base64 .env | tee a\n$ cat .env | base64 | tee -a\n$ base64 .env | tr -d '\\n'\n$ base64 -i .env -o -\n"],
     ["deploy keys' names and teams never piped", "prod:a-b-c:d-e-f dev:a:b:c preview:a-1|"],
     ["webhook paths one segment short", "/services/TABCDEFGH/BABCDEFGH/hook.eu1.make.com/hook.make.com"],
+    ["sqlite3's queries never of settings, bars never a row", "$ sqlite3 a from from settings\n1|a|b|c||||\n|||"],
     ["variables set alone, each exported", "A=Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE\nx\nexport A B\n"],
     ["arrays of objects named, never a value", "[{\"name\": \"A\", \n[ {\n \"name\": \"A\", \"value\": 1}"],
     ["make's assignments never at a line's start, buildConfigField never closed", "A ?= B := x\n\t+= ::= buildConfigField(\"String\", \"A\", \"\\\"b"],

@@ -51,7 +51,7 @@ export function pastedCommands(
 }
 
 export const pastedDumpDetector: Detector = {
-  keywords: ["sops", "pulumi", "ansible-vault", "firebase", "credentials:show", "infisical", "dotenv", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "nl ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "pm2", "ssh", "fly", "gcloud", "sudo", "chamber", "railway", "vercel", "vc env", "declare", "typeset", "az ", "doppler", "upstash", "get-childitem", "gci ", "dir ", "ls ", "grep", "rg ", "ag ", "ack ", "git ", "diff ", "ps ", "systemctl", "xargs", "strings ", "eb ", "cf ", "launchctl", "gh variable"],
+  keywords: ["sops", "pulumi", "ansible-vault", "firebase", "credentials:show", "infisical", "dotenv", "helm", "heroku", "dokku", "netlify", "convex", "eas", "terraform", "cat", "bat ", "less ", "more ", "head ", "tail ", "nl ", "gc ", "get-content", "type ", "env", "printenv", "set", "export -p", "docker", "podman", "kubectl", "pm2", "ssh", "fly", "gcloud", "sudo", "chamber", "railway", "vercel", "vc env", "declare", "typeset", "az ", "doppler", "upstash", "get-childitem", "gci ", "dir ", "ls ", "grep", "rg ", "ag ", "ack ", "git ", "diff ", "ps ", "systemctl", "xargs", "strings ", "eb ", "cf ", "launchctl", "gh variable", "sqlite3"],
   find(text: string, hits: Hits, out: Finding[]): void {
     pastedCommands(text, hits, OUTPUT_MAX, out, (command, output, found) => {
       const prints = dumpPrints(command) ?? (shownFilePrints(command) === "env" ? "env" : environmentPrints(command)) ?? searchPrints(command);

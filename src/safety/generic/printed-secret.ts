@@ -455,6 +455,11 @@ const STORE_EXPORT = String.raw`chamber[ \t]+export(?![^\r\n|;&]{0,200}[ \t](?:-
 /** Azure's app settings listed (a web app's, a function app's), and that listing's table (`-o table`, `--output table`). */
 const APP_SETTINGS = String.raw`(?:webapp|functionapp)[ \t]+config[ \t]+appsettings[ \t]+list`;
 const AS_TABLE = String.raw`[^\r\n|;&]{0,200}[ \t](?:-o|--output)[ \t=]+table`;
+/**
+ * An app's table of settings read whole by sqlite3 (`sqlite3 app.db "select name, value from settings"`, `select * from app_config;`): its
+ * rows as sqlite3 prints them, cells between bars (`upstream|…`, `3|upstream|…`).
+ */
+const SETTINGS_QUERY = String.raw`sqlite3[ \t][^\r\n]{0,300}?[ \t]from[ \t]+["'\x60\[]?(?:\w{1,40}_)?(?:settings|config|configs|configuration|options|secrets|credentials|env|environment|variables|api_keys|tokens)(?![\w-])`;
 /** GitHub's Actions variables listed (`gh variable list`, a repository's, an org's, an environment's), and that listing as JSON (`--json name,value`). */
 const GH_VARIABLES = String.raw`gh[ \t]+variable[ \t]+(?:list|ls)(?![\w-])`;
 const AS_JSON = String.raw`[^\r\n|;&]{0,200}[ \t]--json(?![\w-])`;
@@ -657,7 +662,7 @@ function linesBelow(text: string, from: number, count: number, isPassword: (line
 /**
  * A stack's config with its secrets shown (`pulumi config --show-secrets`): a KEY and VALUE table, the secrets unmarked in it. So is
  * PowerShell's listing of the environment (`Get-ChildItem Env:`, `gci env:`, `dir env:`, `ls env:`), a Name and Value table, and
- * GitHub's Actions variables (`gh variable list`: a NAME, VALUE and UPDATED table, or tab-separated lines with no header when piped, as
+ * an app's settings table read by sqlite3 (SETTINGS_QUERY: `name|value` rows), GitHub's Actions variables (`gh variable list`: a NAME, VALUE and UPDATED table, or tab-separated lines with no header when piped, as
  * Claude Code's Bash tool runs it; `gh secret list` prints names alone), chamber's secret read without `-q` (`chamber read service key`: a Key, Value, Version, LastModified and User table; `-q`
  * prints the value alone, PRINT_VARIABLE's), Azure's app settings as a table (a Name, Value and SlotSetting table), and `doppler secrets`
  * and `infisical secrets` as their boxes (`│ NAME │ VALUE │ NOTE │`, `│ SECRET NAME │ SECRET VALUE │ SECRET TYPE │`; doppler's `--json`
@@ -666,7 +671,7 @@ function linesBelow(text: string, from: number, count: number, isPassword: (line
  * the only output of its 2026 versions), and one database's as `upstash redis get`, `create` and `reset-password` print it.
  */
 const CONFIG_SHOWN = new RegExp(
-  String.raw`(?<![\w-])(?:pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])|(?:get-childitem|gci|dir|ls)[ \t]+(?:-path[ \t]+)?env:(?![\w:])|chamber[ \t]+read(?![^\r\n|;&]{0,300}[ \t](?:-q|--quiet)(?![\w-]))(?=[ \t])|${APP_SETTINGS}(?=${AS_TABLE})|${GH_VARIABLES}(?!${AS_JSON})|(?:doppler|infisical)[ \t]+secrets(?![ \t]+[a-z])(?![^\r\n|;&]{0,200}[ \t]--(?:json|only-names)(?![\w-]))|upstash[ \t]+redis[ \t]+(?:list|get|create|reset-password)(?![\w-]))`,
+  String.raw`(?<![\w-])(?:pulumi[ \t]+config(?=[ \t])[^\r\n|;&]{0,200}?[ \t]--show-secrets(?![\w-])|(?:get-childitem|gci|dir|ls)[ \t]+(?:-path[ \t]+)?env:(?![\w:])|chamber[ \t]+read(?![^\r\n|;&]{0,300}[ \t](?:-q|--quiet)(?![\w-]))(?=[ \t])|${APP_SETTINGS}(?=${AS_TABLE})|${GH_VARIABLES}(?!${AS_JSON})|${SETTINGS_QUERY}|(?:doppler|infisical)[ \t]+secrets(?![ \t]+[a-z])(?![^\r\n|;&]{0,200}[ \t]--(?:json|only-names)(?![\w-]))|upstash[ \t]+redis[ \t]+(?:list|get|create|reset-password)(?![\w-]))`,
   "i",
 );
 /**
@@ -681,6 +686,8 @@ const CONFIG_TABLES: [header: RegExp, row: RegExp, isSecret?: (name: string, val
     /^[ \t]*Key[ \t]+Value[ \t]+Version[ \t]+LastModified[ \t]+User[ \t]*\r?$/m,
     /^[ \t]*(\S+)[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]+\d{1,9}[ \t]+\d\d-\d\d[ \t]+\d\d:\d\d:\d\d(?:[ \t]+\S+)?[ \t]*\r?$/dgm,
   ],
+  // sqlite3's rows (no header: list mode's default), an id's cell or none first, then a name and its value.
+  [/^/, /^(?:\d{1,12}\|)?([A-Za-z_][\w.-]{0,100})\|([^|\s]{1,1000})(?:\|[^\r\n]*)?\r?$/dgm, isVariableSecret],
   // gh's, its header or none (piped): a name, its value, then when it was updated (an ISO time, "about 2 days ago", "Mar 3, 2025").
   [/^/, /^[ \t]*([A-Za-z_]\w{0,100})[ \t]+(\S+)[ \t]+(?:\d{4}-\d\d-\d\dT[\d:.]+Z|[^\r\n]{0,40}?\bago|[A-Z][a-z]{2}[ \t]\d{1,2},[ \t]\d{4})[^\r\n]*$/dgm, isVariableSecret],
   [/^[ \t]*Name[ \t]+Value[ \t]+SlotSetting[ \t]*\r?$/m, /^[ \t]*(\S+)[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]+(?:True|False)[ \t]*\r?$/dgm, isAppSetting],
