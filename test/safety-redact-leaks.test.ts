@@ -4142,3 +4142,13 @@ describe("an app's settings table read whole by sqlite3 (name|value rows, an id'
   ]);
   test("kept: another table's rows", () => expect(["sqlite3 app.db 'select * from users'", "sqlite3 app.db .tables"].map(commandPrints)).toEqual([undefined, undefined]));
 });
+
+describe("a Postman variable of type secret ({\"key\": …, \"value\": \"…\", \"type\": \"secret\"}): its value whatever its key and shape", () => {
+  exactAndKept(
+    [
+      ['{"key": "upstream", "value": "correcthorse42", "type": "secret", "enabled": true}', '{"key": "upstream", "value": "[REDACTED:secret]", "type": "secret", "enabled": true}'],
+      ['{\n  "key": "upstream",\n  "value": "correct horse battery",\n  "type": "secret"\n}', '{\n  "key": "upstream",\n  "value": "[REDACTED:secret]",\n  "type": "secret"\n}'],
+    ],
+    [["a default variable, an empty secret, a placeholder", '{"key": "baseUrl", "value": "https://api.example.com", "type": "default", "enabled": true}\n{"key": "upstream", "value": "", "type": "secret"}\n{"key": "token", "value": "<token>", "type": "secret"}']],
+  );
+});

@@ -24,6 +24,7 @@ import { markedSecretDetector } from "../src/safety/generic/name-value.ts";
 import { contextSecretDetector } from "../src/safety/generic/context-secret.ts";
 import { envFallbackDetector } from "../src/safety/generic/env-fallback.ts";
 import { buildConfigFieldDetector, makeAssignmentDetector } from "../src/safety/generic/build-variables.ts";
+import { postmanSecretDetector } from "../src/safety/generic/postman-secret.ts";
 import { inlineVariablesDetector } from "../src/safety/generic/inline-variables.ts";
 import { privateKeyDetector, puttyKeyDetector } from "../src/safety/generic/private-key.ts";
 import { encodedPrivateKeyDetector } from "../src/safety/generic/encoded-private-key.ts";
@@ -97,6 +98,7 @@ const GENERIC = [
   envFallbackDetector,
   makeAssignmentDetector,
   buildConfigFieldDetector,
+  postmanSecretDetector,
   redisReplyDetector,
   redisAclDetector,
   otherScriptsDetector,
@@ -183,6 +185,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["deploy keys' names and teams never piped", "prod:a-b-c:d-e-f dev:a:b:c preview:a-1|"],
     ["webhook paths one segment short", "/services/TABCDEFGH/BABCDEFGH/hook.eu1.make.com/hook.make.com"],
     ["sqlite3's queries never of settings, bars never a row", "$ sqlite3 a from from settings\n1|a|b|c||||\n|||"],
+    ["Postman's values never typed, escapes never closed", "\"value\": \"a\\\"\", \"type\": \"value\": \"\\\\"],
     ["variables set alone, each exported", "A=Zx8Cv7Bn6Mq5Lp4KHx9kQ2pLz7wAbCdE\nx\nexport A B\n"],
     ["arrays of objects named, never a value", "[{\"name\": \"A\", \n[ {\n \"name\": \"A\", \"value\": 1}"],
     ["make's assignments never at a line's start, buildConfigField never closed", "A ?= B := x\n\t+= ::= buildConfigField(\"String\", \"A\", \"\\\"b"],

@@ -8,6 +8,7 @@ import { SCHEME_ONLY, authorizationDetector, basicDetector, bearerDetector, cook
 import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
 import { buildConfigFieldDetector, makeAssignmentDetector } from "./generic/build-variables.ts";
+import { postmanSecretDetector } from "./generic/postman-secret.ts";
 import { falKeyDetector } from "./generic/fal-key.ts";
 import { tokenRecordDetector } from "./generic/token-record.ts";
 import { kubernetesSecretDetector } from "./generic/kubernetes-secret.ts";
@@ -196,6 +197,7 @@ function builtinDetectors(): Detector[] {
     codeEnvDetector,
     makeAssignmentDetector,
     buildConfigFieldDetector,
+    postmanSecretDetector,
     kubernetesLiteralDetector,
     pinDetector,
     sessionTokenDetector,
