@@ -33,7 +33,7 @@ import { pastedDumpDetector } from "../src/safety/generic/pasted-dump.ts";
 import { environmentListingDetector } from "../src/safety/generic/environment-listing.ts";
 import { tomlEnvDetector } from "../src/safety/generic/toml-env.ts";
 import { envLinesDetector } from "../src/safety/generic/env-lines.ts";
-import { variableProseDetector } from "../src/safety/generic/variable-prose.ts";
+import { variableProseDetector, variableTableRowDetector } from "../src/safety/generic/variable-prose.ts";
 import { vaultDataDetector } from "../src/safety/generic/vault-data.ts";
 import { bundlerCredentialsDetector } from "../src/safety/generic/bundler-credentials.ts";
 import { generatedEntryDetector, printedSecretDetector } from "../src/safety/generic/printed-secret.ts";
@@ -90,6 +90,7 @@ const GENERIC = [
   tomlEnvDetector,
   envLinesDetector,
   variableProseDetector,
+  variableTableRowDetector,
   vaultDataDetector,
   projectConfigDetector,
   proseSecretDetector,

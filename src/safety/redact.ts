@@ -73,7 +73,7 @@ import { envObjectDetector } from "./generic/env-object.ts";
 import { environmentListingDetector } from "./generic/environment-listing.ts";
 import { tomlEnvDetector } from "./generic/toml-env.ts";
 import { envLinesDetector } from "./generic/env-lines.ts";
-import { variableProseDetector } from "./generic/variable-prose.ts";
+import { variableProseDetector, variableTableRowDetector } from "./generic/variable-prose.ts";
 import { jwtSettingsDetector } from "./generic/jwt-settings.ts";
 import { notebookEchoDetector } from "./generic/notebook-echo.ts";
 import { encodedFieldDetector, goDsnDetector, sentryDsnDetector, urlCredentialsDetector, urlPathKeyDetector, urlSignatureDetector, urlTokenUserDetector } from "./generic/urls.ts";
@@ -232,6 +232,7 @@ function builtinDetectors(): Detector[] {
     ...gitleaks.generic,
     // Last: a rule that names what it finds (a password told in prose) wins over this one's plain secret.
     variableProseDetector,
+    variableTableRowDetector,
   ];
 }
 

@@ -1,4 +1,4 @@
-import type { Detector, Finding, Hits } from "../detectors.ts";
+import { type Detector, type Finding, type Hits, stickyDetector } from "../detectors.ts";
 import { isCredentialShaped } from "./inline-variables.ts";
 
 /**
@@ -15,21 +15,16 @@ const NAMED_BEFORE = new RegExp(String.raw`(?:^|[^\w\x60-])${NAME}[ \t]+$`);
 /** The value after the verb: a word in quotes or backticks or bare, before punctuation, a space or the end. */
 const VALUE = /(?:to|is|should[ \t]+be)[ \t]+(?:now[ \t]+)?(["'\x60]?)([A-Za-z0-9_+/=-]{16,1000})\1(?=[\s.,;:!?)]|$)/dy;
 const LOOK_BACK = 130;
-/** A table's row from its first bar: the name's cell, then the value's. */
-const TABLE_ROW = new RegExp(String.raw`\|[ \t]*${NAME}[ \t]*\|[ \t]*(["'\x60]?)([A-Za-z0-9_+/=-]{16,1000})\1[ \t]*\|`, "dy");
+/** A table's row from its first bar: the name's cell, then the value's (in quotes or backticks, or bare). */
+const CELL_VALUE = "[A-Za-z0-9_+/=-]{16,1000}";
+const TABLE_ROW = new RegExp(String.raw`\|[ \t]*${NAME}[ \t]*\|[ \t]*(?:"(${CELL_VALUE})"|'(${CELL_VALUE})'|\x60(${CELL_VALUE})\x60|(${CELL_VALUE}))[ \t]*\|`, "dy");
+export const variableTableRowDetector = stickyDetector(["|"], TABLE_ROW, "secret", isCredentialShaped);
 
 export const variableProseDetector: Detector = {
-  keywords: [" to ", " is ", " should be ", "|"],
+  keywords: [" to ", " is ", " should be "],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
-      if (text.charAt(at) === "|") {
-        TABLE_ROW.lastIndex = at;
-        const row = TABLE_ROW.exec(text);
-        const cell = row?.indices?.[2];
-        if (row && cell && isCredentialShaped(row[2] as string)) out.push({ start: cell[0], end: cell[1], kind: "secret" });
-        continue;
-      }
       const before = text.slice(Math.max(0, at - LOOK_BACK), at + 1);
       const verb = text.charAt(at + 1) === "t" ? SET_BEFORE : NAMED_BEFORE;
       if (!verb.test(before)) continue;
