@@ -515,6 +515,28 @@ describe("Sender", () => {
     );
   });
 
+  test("a session's update that goes before the clock is read sets no floor: the next message clamps no lower than the last run's time", async () => {
+    const s = store();
+    session(s, "a");
+    message(s, "a", 1, NOW - 120_000);
+    await send(s, fakeTransport().transport, { serverClock: serverTime(-600_000) });
+
+    // Half a second later: the tokens changed (the update goes at once, before the clock), a new message follows.
+    // The clock as a client has it: unread, it says nothing (our time); the first answer shows it, 800 ms low (a slow answer).
+    session(s, "a", { tokens: 20 });
+    message(s, "a", 2, NOW - 110_000);
+    let known = false;
+    const unreadFirst: ServerTime = {
+      offset: () => (known ? -600_800 : 0),
+      ceiling: () => (known ? -599_000 : RESOLUTION_MS),
+      read: async () => void (known = true),
+    };
+    const t = fakeTransport(() => void (known = true));
+    await send(s, t.transport, { now: () => NOW + 500, serverClock: unreadFirst });
+    expect(t.calls[0]).toMatchObject({ kind: "session", body: { externalId: "a", promptTokens: 20 } });
+    expect(t.calls.filter((c) => c.kind === "message").map((c) => [c.body.externalId, c.body.createdAt])).toEqual([["a:2", NOW - 600_000]]);
+  });
+
   test("Ctrl-C: nothing new starts, what is in flight finishes, the rest stays pending", async () => {
     const s = store();
     session(s, "a");

@@ -407,13 +407,16 @@ export class Sender {
   /**
    * The server's time now by the estimate, not below a time used before (by this run or an earlier
    * one: times clamped to it stay in order) unless that is in the server's future for sure, past the
-   * most its clock can read now: then a clock was changed since.
+   * most its clock can read now: then a clock was changed since. Only a time from a clock read is
+   * kept as that floor: a session's update goes before (the server keeps the createdAt it has), with
+   * our clock's time, which would set it too high and then be dropped with it.
    */
   private serverNow(now: number): number {
     const estimate = now + this.offset();
     const ceiling = now + (this.options.serverClock?.ceiling() ?? 0);
-    this.serverTimeUsed = this.serverTimeUsed > ceiling ? estimate : Math.max(estimate, this.serverTimeUsed);
-    return this.serverTimeUsed;
+    const at = this.serverTimeUsed > ceiling ? estimate : Math.max(estimate, this.serverTimeUsed);
+    if (this.clockState === "read") this.serverTimeUsed = at;
+    return at;
   }
 
   /**
