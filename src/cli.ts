@@ -1,6 +1,7 @@
 import { UserError } from "./errors.ts";
 import { VERSION } from "./version.ts";
 import { writeErr, writeOut } from "./runtime/stdio.ts";
+import { HOSTED_SYNC_API } from "./opensync/hosted-addresses.ts";
 
 /**
  * The command table. Each command's code is imported only when it runs, so the
@@ -26,7 +27,7 @@ const COMMANDS: Record<string, (cli: Parser) => void> = {
     cli
       .command("login", "Save and check the OpenSync URL and API key")
       .usage("login [--url <url>] [--api-key-stdin]")
-      .option("--url <url>", "OpenSync URL: https://<name>.convex.site")
+      .option("--url <url>", `OpenSync URL (hosted OpenSync: ${HOSTED_SYNC_API})`)
       .option("--api-key-stdin", "Read the API key from stdin (or: --api-key -)")
       .option("--api-key <key>", "API key (osk_...); visible in ps: prefer --api-key-stdin")
       .option("--insecure", INSECURE)

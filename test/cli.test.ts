@@ -30,6 +30,13 @@ describe("command line", () => {
     expect(asked.stdout).toBe(flag.stdout);
   });
 
+  // It showed only a self-hosted address's shape (https://<name>.convex.site), not hosted OpenSync's.
+  test("login --help names hosted OpenSync's address", async () => {
+    const r = await runCli(["login", "--help"], { env: env() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--url <url> +OpenSync URL \(hosted OpenSync: https:\/\/api\.opensync\.dev\)/);
+  });
+
   // It listed exit codes 1 and 2, which the hook never gives (Claude Code would show them as a hook error).
   test("hook --help: exit 0, always", async () => {
     const r = await runCli(["hook", "--help"], { env: env() });

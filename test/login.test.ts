@@ -161,6 +161,8 @@ describe("login without a terminal", () => {
     const r = await login([]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("Missing --url and --api-key");
+    // Most users are on hosted OpenSync: its address, not only a self-hosted one's shape.
+    expect(r.stderr).toContain("login --url https://api.opensync.dev --api-key-stdin");
     expect(r.stderr).toContain("CLAUDE_CODE_SYNC_API_KEY");
     expect(existsSync(configFile(r.home))).toBe(false);
 

@@ -1,5 +1,6 @@
 import { type Config, resolveCredentials } from "../config/index.ts";
 import { UserError } from "../errors.ts";
+import { HOSTED_SYNC_API } from "../opensync/hosted-addresses.ts";
 
 /** A value for the login and where it came from: "--url", "--api-key", an environment variable's name, "config" or "prompt". */
 export interface Given {
@@ -38,8 +39,9 @@ export function requireGiven(known: Known): { url: Given; apiKey: Given } {
   if (url !== undefined && apiKey !== undefined) return { url, apiKey };
   const missing = [url === undefined && "--url", apiKey === undefined && "--api-key"].filter(Boolean).join(" and ");
   throw new UserError(
-    `Missing ${missing}. Without a terminal to ask in, pipe the key: … | claude-code-sync login --url https://<name>.convex.site --api-key-stdin ` +
-      "(or set CLAUDE_CODE_SYNC_URL and CLAUDE_CODE_SYNC_API_KEY). The key is in the OpenSync dashboard: Settings → API key.",
+    `Missing ${missing}. Without a terminal to ask in, pipe the key: … | claude-code-sync login --url ${HOSTED_SYNC_API} --api-key-stdin ` +
+      "(a self-hosted OpenSync: its https://<name>.convex.site), or set CLAUDE_CODE_SYNC_URL and CLAUDE_CODE_SYNC_API_KEY. " +
+      "The key is in the OpenSync dashboard: Settings → API key.",
     2,
   );
 }

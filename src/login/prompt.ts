@@ -5,6 +5,7 @@ import { KEY_REFUSED, URL_WRONG } from "./check.ts";
 import type { Given, Known } from "./inputs.ts";
 import { keyFormatProblem } from "./key-format.ts";
 import { loginUrl } from "./url-input.ts";
+import { HOSTED_SYNC_API } from "../opensync/hosted-addresses.ts";
 
 /**
  * Asks at the terminal for what the flags did not give, prefilled from the
@@ -66,7 +67,7 @@ const askedHere = (source: string) => source === "prompt" || source === "config"
 
 /** The URL, typed, prefilled with `initial`; undefined on cancel. */
 const askUrl = (initial: string | undefined, insecure: boolean) =>
-  ask(text({ message: "OpenSync URL", placeholder: "https://<name>.convex.site", initialValue: initial, validate: (value) => urlProblem(value ?? "", insecure) }));
+  ask(text({ message: "OpenSync URL", placeholder: `${HOSTED_SYNC_API} (hosted), or https://<name>.convex.site`, initialValue: initial, validate: (value) => urlProblem(value ?? "", insecure) }));
 
 /** The key, typed masked; Enter keeps `keep` (a masked prompt cannot show it); undefined on cancel. */
 const askKey = (message: string, keep?: Given) =>

@@ -3,6 +3,7 @@
  * the environment variables it reads and the exit codes.
  */
 import { OPTION_KEYS } from "../config/option-info.ts";
+import { HOSTED_SYNC_API } from "../opensync/hosted-addresses.ts";
 
 interface CommandHelp {
   about: string;
@@ -37,7 +38,7 @@ const WIDTH = 80;
 const COMMAND_HELP: Record<string, CommandHelp> = {
   login: {
     about:
-      "Asks for (or takes) the OpenSync URL and API key, checks both against the server, and saves them in ~/.claude-code-sync/config.json (owner-only). Without a terminal, give the URL with --url and the key on stdin (--api-key-stdin, or --api-key -) or in CLAUDE_CODE_SYNC_API_KEY: a key written on the command line is visible to other users of this machine (ps) and stays in your shell history.",
+      `Asks for (or takes) the OpenSync URL and API key, checks both against the server, and saves them in ~/.claude-code-sync/config.json (owner-only). The URL is ${HOSTED_SYNC_API} for hosted OpenSync, a self-hosted one's https://<name>.convex.site. Without a terminal, give the URL with --url and the key on stdin (--api-key-stdin, or --api-key -) or in CLAUDE_CODE_SYNC_API_KEY: a key written on the command line is visible to other users of this machine (ps) and stays in your shell history.`,
     examples: [
       "$ claude-code-sync login",
       "$ pass show opensync | claude-code-sync login --url <url> --api-key-stdin",
