@@ -6,6 +6,7 @@ import type { FailureKind } from "../src/opensync/errors.ts";
 import type { MessagePayload, SessionPayload } from "../src/opensync/payload.ts";
 import { payloadHash, windowKey } from "../src/plan/hash.ts";
 import { ByteBudget, serverAdopter } from "../src/send/adopt.ts";
+import { Backlog, outboxBytes } from "../src/send/backlog.ts";
 import { Pacer } from "../src/send/pacer.ts";
 import { recoverUnrecorded } from "../src/send/reconcile.ts";
 import { RESOLUTION_MS, ServerClock, estimateOffset, offsetSample } from "../src/opensync/server-clock.ts";
@@ -668,7 +669,7 @@ describe("a session new to the server while the read goes on", () => {
     let asked = false;
     const adopter = {
       had: () => ((asked = true), new Promise<Outcome<boolean>>((resolve) => (answer = resolve))),
-      adopt: async (): Promise<Outcome<void>> => ({ ok: true, value: undefined, latencyMs: 1, status: 200 }),
+      adopt: async (): Promise<Outcome<number>> => ({ ok: true, value: 0, latencyMs: 1, status: 200 }),
     };
     const sender = new Sender(s, t.transport, { now: () => NOW, adopter });
     sender.feed("a");
@@ -855,6 +856,30 @@ describe("adoptions hold the server's copies within a byte budget", () => {
     takes.forEach((bytes, i) => got.includes(String(i)) && budget.give(bytes));
     await Promise.all(all);
     expect(got.length).toBe(takes.length);
+  });
+
+  test("what an adoption finds on the server leaves the backlog as a sent message does: the read waiting for room goes on", async () => {
+    const s = store();
+    session(s, "a");
+    for (let n = 1; n <= 3; n++) message(s, "a", n, NOW - 50_000 + n);
+    const key = s.sessionsWithWork({ retryFailedBefore: 0 })[0]?.key as number;
+    const ours = [...s.outbox(key, Number.MAX_SAFE_INTEGER)];
+    const held = ours.map((m) => ({ id: `srv-${m.externalId}`, createdAt: m.createdAt, ...JSON.parse(m.payload) }));
+    const bytes = ours.reduce((sum, m) => sum + outboxBytes(m.payload), 0);
+    // The read put them in the outbox, one byte past the bound: it waits for the sender.
+    const backlog = new Backlog(bytes - 1);
+    backlog.queued(bytes);
+    const answer = <T>(value: T) => ({ ok: true, value, latencyMs: 1, status: 200 });
+    const client = {
+      once: { listSessions: async () => answer(["a"]), getServerSession: async () => answer({ session: {}, messages: held }) },
+    } as unknown as OpenSyncClient;
+    const sender = new Sender(s, fakeTransport().transport, { now: () => NOW, adopter: serverAdopter(s, client), backlog });
+    sender.loadPending();
+    sender.close();
+    expect((await sender.run()).messagesSent).toBe(0);
+    expect(s.pending().messagesPending).toBe(0);
+    // Over its bound once the sender ended, the backlog stops the read (the rest waits for the next sync): here it is within.
+    expect(backlog.readSignal(undefined).aborted).toBe(false);
   });
 
   test("an adopter reads the server's copies of large sessions one at a time, small ones side by side", async () => {

@@ -17,8 +17,11 @@ import { heldExactly, outboxToCompare } from "./server-copy.ts";
 export interface Adopter {
   /** Whether the server had the session before this run wrote anything of it (one session list per run). */
   had(sessionId: string): Promise<Outcome<boolean>>;
-  /** For a session it had: its messages are read and matched with ours. */
-  adopt(work: SessionWork, serverSessionId: string): Promise<Outcome<void>>;
+  /**
+   * For a session it had: its messages are read and matched with ours. Resolves to the outbox bytes of
+   * those recorded as sent (they leave the outbox as a sent one does: the read waits on it, backlog.ts).
+   */
+  adopt(work: SessionWork, serverSessionId: string): Promise<Outcome<number>>;
 }
 
 /**
@@ -71,7 +74,7 @@ export function serverAdopter(store: StateStore, client: OpenSyncClient, budget 
 }
 
 /** Reads the server's copy of the session and records which of ours it holds (and under which of 0.1.x's ids). */
-async function adoptHeld(store: StateStore, client: OpenSyncClient, work: SessionWork, serverSessionId: string): Promise<Outcome<void>> {
+async function adoptHeld(store: StateStore, client: OpenSyncClient, work: SessionWork, serverSessionId: string): Promise<Outcome<number>> {
   const detail = await client.once.getServerSession(serverSessionId);
   if (!detail.ok) return detail;
   const theirs = detail.value?.messages ?? [];
@@ -84,5 +87,5 @@ async function adoptHeld(store: StateStore, client: OpenSyncClient, work: Sessio
     exact.forEach((m) => store.markMessageSent(m.externalId, m.hash, m.createdAt));
     aliases.forEach((t, our) => store.setAlias(our, t.externalId, t.createdAt));
   });
-  return { ...detail, value: undefined };
+  return { ...detail, value: exact.reduce((sum, m) => sum + m.bytes, 0) };
 }

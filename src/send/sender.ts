@@ -617,12 +617,14 @@ export class Sender {
     const adopter = this.options.adopter as Adopter;
     a.stepInFlight = true;
     const call = a.step === "check" ? adopter.had(a.work.sessionId) : adopter.adopt(a.work, a.work.serverId as string);
-    this.track<boolean | void>(call, (o) => {
+    this.track<boolean | number>(call, (o) => {
       a.stepInFlight = false;
       if (o.ok) {
         a.stepRetry = undefined;
         if (a.step === "check" && o.value === true) a.serverHad = true;
         else this.ack(() => this.store.markLegacyChecked(a.work.key));
+        // What the server held left the outbox, as if sent: a read waiting for room goes on.
+        if (a.step === "adopt") this.options.backlog?.sent(o.value as number);
         a.step = a.step === "check" ? "session" : "messages";
         return;
       }

@@ -3,6 +3,7 @@ import type { MessagePayload, SessionPayload } from "../opensync/payload.ts";
 import type { ServerMessage, ServerSession } from "../opensync/read-api.ts";
 import type { StateStore } from "../state/store.ts";
 import { collectAfter } from "../runtime/gc-pacer.ts";
+import { outboxBytes } from "./backlog.ts";
 
 /** Whether the server's copy of a message is what `payload` would write (no field it keeps differs). */
 function holdsExactly(held: ServerMessage, payload: MessagePayload): boolean {
@@ -30,6 +31,8 @@ interface Ours {
   alias: string | null;
   hash: string;
   payload: MessagePayload;
+  /** What its payload takes in the outbox (backlog.ts). */
+  bytes: number;
 }
 
 /**
@@ -39,7 +42,7 @@ interface Ours {
 export function* outboxToCompare(store: StateStore, sessionKey: number): Generator<Ours> {
   for (const m of store.outbox(sessionKey, Number.MAX_SAFE_INTEGER)) {
     collectAfter(m.payload.length);
-    yield { ...m, payload: JSON.parse(m.payload) as MessagePayload };
+    yield { ...m, payload: JSON.parse(m.payload) as MessagePayload, bytes: outboxBytes(m.payload) };
   }
 }
 
@@ -51,11 +54,11 @@ export function heldExactly(
   ours: Iterable<Ours>,
   held: ReadonlyMap<string, ServerMessage>,
   other?: (m: Ours) => void,
-): Array<{ externalId: string; hash: string; createdAt: number }> {
-  const found: Array<{ externalId: string; hash: string; createdAt: number }> = [];
+): Array<{ externalId: string; hash: string; createdAt: number; bytes: number }> {
+  const found: Array<{ externalId: string; hash: string; createdAt: number; bytes: number }> = [];
   for (const m of ours) {
     const copy = held.get(m.alias ?? m.externalId);
-    if (copy && holdsExactly(copy, m.payload)) found.push({ externalId: m.externalId, hash: m.hash, createdAt: copy.createdAt });
+    if (copy && holdsExactly(copy, m.payload)) found.push({ externalId: m.externalId, hash: m.hash, createdAt: copy.createdAt, bytes: m.bytes });
     else other?.(m);
   }
   return found;
