@@ -29,14 +29,14 @@ const ok = (sessions: ServerSession[]): Outcome<ServerSession[]> => ({ ok: true,
 const held = (externalId: string, promptTokens: number, completionTokens: number): ServerSession =>
   ({ id: `srv-${externalId}`, externalId, promptTokens, completionTokens, cost: 0, messageCount: 1, createdAt: 1, updatedAt: 2 }) as ServerSession;
 
-test("a created state is new; the server's totals come back by session, and it stays new until a read settles it", async () => {
+test("a created state is new; the server's totals and ids come back by session, and it stays new until a read settles it", async () => {
   const store = newStore();
   expect(store.isNew()).toBe(true);
   const { client } = answering(ok([held("s1", 300, 120), held("s2", 3, 4)]));
   expect(await serverTotalsForNewState(store, client)).toEqual(
     new Map([
-      ["s1", { promptTokens: 300, completionTokens: 120 }],
-      ["s2", { promptTokens: 3, completionTokens: 4 }],
+      ["s1", { promptTokens: 300, completionTokens: 120, serverId: "srv-s1" }],
+      ["s2", { promptTokens: 3, completionTokens: 4, serverId: "srv-s2" }],
     ]),
   );
   expect(store.isNew()).toBe(true);

@@ -5,7 +5,8 @@ import { AuthError, ProtocolError, TransientError, ValidationError } from "../sr
 import type { FailureKind } from "../src/opensync/errors.ts";
 import type { MessagePayload, SessionPayload } from "../src/opensync/payload.ts";
 import { payloadHash, windowKey } from "../src/plan/hash.ts";
-import { ByteBudget, serverAdopter } from "../src/send/adopt.ts";
+import { type Adopter, ByteBudget, serverAdopter } from "../src/send/adopt.ts";
+import { EarlyAdoption } from "../src/send/early-adopt.ts";
 import { Backlog, outboxBytes } from "../src/send/backlog.ts";
 import { Pacer } from "../src/send/pacer.ts";
 import { recoverUnrecorded } from "../src/send/reconcile.ts";
@@ -912,5 +913,79 @@ describe("adoptions hold the server's copies within a byte budget", () => {
     // The two large ones (9 kB of payload each) never overlap; the small ones went together.
     expect(overlaps.some((o) => o.includes("big1") && o.includes("big2"))).toBe(false);
     expect(overlaps.some((o) => o.includes("small1") && o.includes("small2"))).toBe(true);
+  });
+});
+
+describe("a new state facing a server that holds sessions: each compared with its copy as soon as it is read", () => {
+  const answered = <T>(value: T): Outcome<T> => ({ ok: true, value, latencyMs: 1, status: 200 });
+  /** An adopter whose comparisons end when the test says, each with `outcome`. */
+  function heldAdopter(outcome: Outcome<number>) {
+    const asked: Array<[string, string]> = [];
+    const finish: Array<() => void> = [];
+    const adopter: Adopter = {
+      had: async () => answered(true),
+      adopt: (work, serverId) => {
+        asked.push([work.sessionId, serverId]);
+        return new Promise((resolve) => finish.push(() => resolve(outcome)));
+      },
+    };
+    return { adopter, asked, finishAll: () => finish.splice(0).forEach((f) => f()) };
+  }
+  const legacyChecked = (s: StateStore, id: string) => s.sessionsWithWork({ only: new Set([id]), retryFailedBefore: 0 })[0]?.legacyChecked;
+
+  test("a session the server lists is compared once, by its server id; one it does not list is left to the sender", async () => {
+    const s = store();
+    for (const id of ["a", "b"]) {
+      session(s, id);
+      message(s, id, 1, NOW - 50_000);
+    }
+    const { adopter, asked, finishAll } = heldAdopter(answered(10));
+    const early = new EarlyAdoption(s, adopter, new Map([["a", "srv-a"]]));
+    early.take("a");
+    early.take("a");
+    early.take("b");
+    expect(asked).toEqual([["a", "srv-a"]]);
+    finishAll();
+    await early.drain();
+    // Compared: the sender writes the session and sends the rest, with no check (and no second read of the copy).
+    expect(legacyChecked(s, "a")).toBe(true);
+    expect(legacyChecked(s, "b")).toBe(false);
+  });
+
+  test("a comparison that failed is left to the sender's own check", async () => {
+    const s = store();
+    session(s, "a");
+    message(s, "a", 1, NOW - 50_000);
+    const { adopter, finishAll } = heldAdopter(fail("server-down"));
+    const early = new EarlyAdoption(s, adopter, new Map([["a", "srv-a"]]));
+    early.take("a");
+    finishAll();
+    await early.drain();
+    expect(legacyChecked(s, "a")).toBe(false);
+  });
+
+  test("the read waits while the sessions not yet compared hold more of the outbox than the bound", async () => {
+    const s = store();
+    for (const id of ["a", "b"]) {
+      session(s, id);
+      message(s, id, 1, NOW - 50_000, "x".repeat(100));
+    }
+    const key = (id: string) => s.sessionsWithWork({ only: new Set([id]), retryFailedBefore: 0 })[0]?.key as number;
+    const { adopter, finishAll } = heldAdopter(answered(0));
+    const early = new EarlyAdoption(s, adopter, new Map([["a", "srv-a"], ["b", "srv-b"]]), s.outboxBytes(key("a")));
+    early.take("a");
+    expect(early.room()).toBeUndefined(); // within the bound
+    early.take("b");
+    const room = early.room();
+    expect(room).toBeInstanceOf(Promise);
+    let resumed = false;
+    void room?.then(() => (resumed = true));
+    await Bun.sleep(5);
+    expect(resumed).toBe(false);
+    finishAll();
+    await early.drain();
+    await Bun.sleep(0);
+    expect(resumed).toBe(true);
+    expect(early.room()).toBeUndefined();
   });
 });

@@ -111,12 +111,18 @@ describe(`sync of ${corpus.label} to the test server`, () => {
     const before = writes();
     const totals = () => server.dump().map((s) => [s.externalId, s.promptTokens, s.completionTokens, s.cost, s.messages.length]);
     const was = totals();
+    const asked = server.requests().length;
     const r = await runCli(["sync", "--json"], { env: { ...env, HOME: tempHome() }, timeoutMs: 120_000 });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, messagesSent: 0, pending: { sessions: 0, messages: 0 } });
     expect(writes().messages).toBe(before.messages);
     expect(totals()).toEqual(was);
     expect(server.violations()).toEqual([]);
+    // Each session's copy read once, as the read went (what the server holds left the outbox then), before any write.
+    const requests = server.requests().slice(asked);
+    const copies = requests.flatMap((q, i) => (q.path === "/api/sessions/get" ? [i] : []));
+    expect(copies.length).toBe(was.length);
+    expect(Math.max(...copies)).toBeLessThan(requests.findIndex((q) => q.method === "POST"));
   });
 });
 

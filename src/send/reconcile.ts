@@ -46,9 +46,10 @@ async function serverSessionIds(client: OpenSyncClient, needed: number): Promise
  * share (a resumed copy and its original); those totals can. Undefined when
  * the server holds nothing (the state is then settled: all the server will hold
  * it sends itself), or cannot say: for now (asked again next time; the sending
- * meets the same problem and says so), or ever (settled: placed by path).
+ * meets the same problem and says so), or ever (settled: placed by path). With
+ * each, the server's id of the session (its copy is read by that: early-adopt.ts).
  */
-export async function serverTotalsForNewState(store: StateStore, client: OpenSyncClient): Promise<Map<string, ShownTokens> | undefined> {
+export async function serverTotalsForNewState(store: StateStore, client: OpenSyncClient): Promise<Map<string, ShownTokens & { serverId: string }> | undefined> {
   // One attempt: a server out of reach is met, and said, by the sending.
   const listed = await client.once.listServerSessions({ limit: MAX_LIST_LIMIT });
   if (!listed.ok) {
@@ -60,7 +61,7 @@ export async function serverTotalsForNewState(store: StateStore, client: OpenSyn
     store.markSettled();
     return undefined;
   }
-  return new Map(listed.value.map((s) => [s.externalId, { promptTokens: s.promptTokens, completionTokens: s.completionTokens }]));
+  return new Map(listed.value.map((s) => [s.externalId, { promptTokens: s.promptTokens, completionTokens: s.completionTokens, serverId: s.id }]));
 }
 
 /** Sessions the server holds with fewer messages than were sent to it from here: some were lost there (its copy says which). */

@@ -6,6 +6,7 @@ import { type Finalize, type ScanOutcome, scan } from "../scan/scan.ts";
 import { type SendOutcome, Sender } from "../send/sender.ts";
 import { Backlog } from "../send/backlog.ts";
 import { serverAdopter } from "../send/adopt.ts";
+import { EarlyAdoption } from "../send/early-adopt.ts";
 import { type Reconciled, reconcile, recoverUnrecorded, restoreRecreated, serverTotalsForNewState } from "../send/reconcile.ts";
 import type { SendTransport } from "../send/transport.ts";
 import { stateError } from "../state/db.ts";
@@ -151,13 +152,14 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     const onServer = store.isNew() ? await serverTotalsForNewState(store, client) : undefined;
     const only = onServer ? undefined : req.only;
     const transport = client.once;
+    const adopter = serverAdopter(store, client);
     const options = {
       ...(only ? { only } : {}),
       ...(req.retryFailed ? { retryFailed: true } : {}),
       ...(req.signal ? { signal: req.signal } : {}),
       ...(req.onProgress ? { onProgress: req.onProgress } : {}),
       ...(req.onRetry ? { onRetry: req.onRetry } : {}),
-      adopter: serverAdopter(store, client),
+      adopter,
       serverAnswered: () => answered,
       serverClock: { offset: () => client.serverClock.offset(), ceiling: () => client.serverClock.ceiling(), read: () => client.readServerClock() },
       unsureForMs: unsureForMs(client.timeoutMs),
@@ -168,7 +170,8 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
     const backlog = new Backlog(req.backlogLimit);
     const sender = new Sender(store, transport, { ...options, backlog });
     if (!onServer) sender.loadPending();
-    const sink = new StateSink(store, req, (id) => sender.feed(id), (id) => sender.heldBeforeRun(id), onServer, backlog);
+    const early = onServer && new EarlyAdoption(store, adopter, new Map([...onServer].map(([id, s]) => [id, s.serverId])));
+    const sink = new StateSink(store, req, (id) => sender.feed(id), (id) => sender.heldBeforeRun(id), onServer, backlog, early || undefined);
     await sink.usePrices(req.prices);
     const readSignal = backlog.readSignal(req.signal);
     const sending = sender.run();
@@ -189,6 +192,8 @@ async function lockedSync(store: StateStore, client: OpenSyncClient, req: SyncRe
         sink,
       );
       recordFolders(store, outcome.folders);
+      // Each session the sender takes up has been compared, or not: never while it is.
+      if (early) await early.drain();
       await sink.settle();
       if (onServer) {
         // Settled only by a read that went through (Ctrl-C, or a sender that stopped, keeps what was read, and the state new).

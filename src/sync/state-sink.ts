@@ -11,6 +11,7 @@ import { StateLedger } from "../state/ledger.ts";
 import type { FileRecord, StateStore } from "../state/store.ts";
 import { collectAfter } from "../runtime/gc-pacer.ts";
 import { type Backlog, outboxBytes } from "../send/backlog.ts";
+import type { EarlyAdoption } from "../send/early-adopt.ts";
 
 interface SinkSettings {
   loadScrub(): Promise<Scrubber>;
@@ -78,6 +79,8 @@ export class StateSink implements ChunkSink {
     private readonly onServer?: ReadonlyMap<string, ShownTokens>,
     /** Told the payloads each chunk put in the outbox; the read waits while the sender is too far behind. */
     private readonly backlog?: Backlog,
+    /** With `onServer`: compares each session the server holds with its copy once read; the read waits while too many wait for it. */
+    private readonly early?: EarlyAdoption,
   ) {
     this.ledger = new StateLedger(store, heldBeforeRun, onServer);
     this.prices = settings.prices;
@@ -154,7 +157,8 @@ export class StateSink implements ChunkSink {
     if (chunk.done && !chunk.awaitingOwnFile) this.ready(id);
     // Counted once committed: a chunk whose transaction failed put nothing in the outbox.
     this.backlog?.queued(queued);
-    return this.backlog?.room();
+    const rooms = [this.backlog?.room(), this.early?.room()].filter((room) => room !== undefined);
+    return rooms.length === 0 ? undefined : Promise.all(rooms).then(() => undefined);
   }
 
   /**
@@ -187,8 +191,9 @@ export class StateSink implements ChunkSink {
    * copy), and only then can the server's totals say which of the two counts them.
    */
   private ready(sessionId: string): void {
-    if (this.onServer?.has(sessionId)) this.waiting.add(sessionId);
-    else this.onReady(sessionId);
+    if (!this.onServer?.has(sessionId)) return this.onReady(sessionId);
+    this.waiting.add(sessionId);
+    this.early?.take(sessionId);
   }
 
   /** Once the read is done: shared responses go where the server counts them, and the sessions that waited are handed on. */
