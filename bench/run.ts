@@ -88,6 +88,7 @@ const PROCESS_READ: MetricColumn = { metric: "processReadBytes", header: "bytes 
 const RUNNER_READ: MetricColumn = { metric: "runnerReadBytes", header: "bytes read by the hook's runner", format: "count" };
 const FIRST_WRITE: MetricColumn = { metric: "firstWriteMs", header: "first write on server after", format: "ms" };
 const STATE_SHARE: MetricColumn = { metric: "stateShare", header: "state size / history size", format: "decimal" };
+const PEAK_STATE_SHARE: MetricColumn = { metric: "peakStateShare", header: "peak state size / history size", format: "decimal" };
 const RATE: MetricColumn = { metric: "messagesPerS", header: "messages / s", format: "decimal" };
 const STORED: MetricColumn = { metric: "stored", header: "messages on server", format: "count" };
 const VIOLATIONS: MetricColumn = { metric: "violations", header: "contract violations", format: "count" };
@@ -209,12 +210,12 @@ export const SCENARIOS: Scenario[] = [
     maxRuns: 3,
     warmup: 0,
     timeoutS: 900,
-    columns: [REQUESTS, MESSAGES, STORED],
+    columns: [REQUESTS, MESSAGES, STORED, PEAK_STATE_SHARE],
     notes: [
       `\`${NEW_STATE}\` keeps one HOME, set up by one unmeasured first sync of the whole history; before each measured run ` +
         "its state folder is deleted (the configuration stays). The run reads the whole history, reads the server's copy of " +
         "each session and records what it holds as sent: each run is checked to send no message and to leave the server's " +
-        "count of messages as it was.",
+        "count of messages as it was. The state folder's size is sampled every 100 ms while it runs: its peak.",
     ],
   },
   noChangeScenario("10MB", "10 MB history"),
@@ -409,22 +410,26 @@ function newStateSync(e: ScenarioEnv): Runner {
   const [srv, bin] = [server(e), ours(e)];
   let before = 0;
   let stored = 0;
+  let state: ReturnType<typeof folderPeak> | undefined;
   return {
     ...withSharedHome(
       e.corpusDir,
       (env) => syncedOnce(e, env, NEW_STATE),
       (env) => {
-        rmSync(join(env.HOME as string, ".claude-code-sync", "state"), { recursive: true, force: true });
+        const stateDir = join(env.HOME as string, ".claude-code-sync", "state");
+        rmSync(stateDir, { recursive: true, force: true });
         before = srv.requests();
         stored = srv.stored().messages;
+        state = folderPeak(stateDir);
         return { argv: [bin, "sync", "--json"], env, captureStdout: true };
       },
     ),
     inspect: async (sample): Promise<Metrics> => {
       const r = syncReport(sample);
       const now = srv.stored().messages;
+      const peak = state?.stop() ?? Number.NaN;
       if (r.messagesSent > 0 || now !== stored) throw new Error(`sent again what the server held: ${r.messagesSent} message(s), the server's count ${stored} -> ${now}`);
-      return { requests: srv.requests() - before, messages: r.messagesSent, stored: now };
+      return { requests: srv.requests() - before, messages: r.messagesSent, stored: now, peakStateShare: peak / folderBytes(e.corpusDir as string) };
     },
   };
 }
@@ -597,6 +602,20 @@ async function startServer(options: BenchServerOptions): Promise<BenchServer> {
 }
 
 /** Bytes of the files under `dir` (the state's folder, a corpus). */
+/** A folder's largest size while a run goes on, sampled every 100 ms (a file gone between listing and stat skips that sample). */
+function folderPeak(dir: string): { stop(): number } {
+  let peak = 0;
+  const sample = () => {
+    try {
+      peak = Math.max(peak, folderBytes(dir));
+    } catch {
+      // Not made yet, or a file (the WAL) removed while listed: the next sample counts.
+    }
+  };
+  const timer = setInterval(sample, 100);
+  return { stop: () => (clearInterval(timer), sample(), peak) };
+}
+
 function folderBytes(dir: string): number {
   let total = 0;
   for (const name of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
@@ -786,7 +805,7 @@ async function main(): Promise<void> {
     gnuTime: GNU_TIME !== null,
     scenarios,
     targets: renderTargets(
-      targetRows(scenarios, { ccusage: CCUSAGE_NATIVE, dryRun: DRY_RUN, firstSync: FIRST_SYNC, noOp: NO_OP, hookNoOp: HOOK_NO_OP, hook: HOOK_WAITING, node: "node -e 0" }),
+      targetRows(scenarios, { ccusage: CCUSAGE_NATIVE, dryRun: DRY_RUN, firstSync: FIRST_SYNC, noOp: NO_OP, hookNoOp: HOOK_NO_OP, hook: HOOK_WAITING, node: "node -e 0", newState: NEW_STATE }),
     ),
   };
   const markdown = renderResults(report);

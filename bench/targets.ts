@@ -23,6 +23,8 @@ export interface TargetLabels {
   hookNoOp: string;
   hook: string;
   node: string;
+  /** A new state's first sync facing a server that holds the history (its state's peak size). */
+  newState: string;
 }
 
 /** "A few MB", as issue 15 puts what a hook pass with nothing new may read. */
@@ -61,6 +63,7 @@ export function targetRows(scenarios: readonly ScenarioReport[], l: TargetLabels
     row<[number, number]>(15, "dry run of 256 MiB within 1.2x of ccusage native's full scan", [get("scan-256MiB", l.dryRun), native], (d, n) => [`${ms(d)} vs ${ms(n)}: ${x(d / n)}`, d / n <= 1.2]),
     row<[number, number]>(15, "first sync of 256 MiB: first write within 3x of ccusage native's full scan", [get("first-sync-256MiB", l.firstSync, "firstWriteMs"), native], (f, n) => [`${ms(f)} vs ${ms(n)}: ${x(f / n)}`, f / n <= 3]),
     row<[number]>(15, "the state at most 25% of the history's size", [get("first-sync-256MiB", l.firstSync, "stateShare")], (v) => [`${(v * 100).toFixed(1)}%`, v <= 0.25]),
+    row<[number]>(15, "the same at its peak, in a new state's first sync facing a server that holds the history (256 MiB)", [get("new-state-256MiB", l.newState, "peakStateShare")], (v) => [`${(v * 100).toFixed(1)}%`, v <= 0.25]),
     row<[number, number]>(15, "a sync with nothing new at most 0.1x ccusage native's full scan (256 MiB)", [get("rescan-256MiB", l.noOp), get("rescan-256MiB", l.ccusage)], (o, n) => [`${ms(o)} vs ${ms(n)}: ${x(o / n)}`, o / n <= 0.1]),
     row<[number, number]>(15, "a sync with nothing new reads no more at 256 MiB than at 10 MB (bytes its process read)", [get("rescan-256MiB", l.noOp, "processReadBytes"), get("rescan-10MB", l.noOp, "processReadBytes")], (big, small) => [`${mib(big)} vs ${mib(small)}`, big <= small * 1.1]),
     hookPassRow(get, l.hookNoOp),
