@@ -828,3 +828,13 @@ describe("a decoded environment file's settings are no secrets (base64 -d .env.b
     [["a decoded file of settings alone", `$ base64 -d .env.b64\nNODE_ENV=production\nPORT=3000\nLOG_LEVEL=info\n\n$ ls`]],
   );
 });
+
+describe("a platform's or a store's settings set from the command line are no secrets (eb setenv, vault kv put, cf set-env, sst secret set, dvc remote modify)", () => {
+  maskedAndKept(
+    [["eb setenv GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 UPSTREAM=Xk9mQ2pL7rT4vW6yZ8aB", "eb setenv GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 UPSTREAM=[REDACTED:secret]"]],
+    [
+      ["a commit's hash, a UUID, a URL, a host", "eb setenv GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 BUILD_ID=1f2e3d4c-5b6a-4987-8765-43210fedcba9\nvault kv put secret/app url=https://api.example.com host=db.internal\ncf set-env api API_URL https://api.example.com"],
+      ["a variable, a placeholder, a remote's settings", "npx sst secret set Upstream \"$UPSTREAM\"\nclever env set UPSTREAM <your-token>\ndvc remote modify storage endpointurl https://minio.internal:9000\ndvc remote modify --local storage profile myprofile"],
+    ],
+  );
+});

@@ -4152,3 +4152,28 @@ describe("a Postman variable of type secret ({\"key\": …, \"value\": \"…\", 
     [["a default variable, an empty secret, a placeholder", '{"key": "baseUrl", "value": "https://api.example.com", "type": "default", "enabled": true}\n{"key": "upstream", "value": "", "type": "secret"}\n{"key": "token", "value": "<token>", "type": "secret"}']],
   );
 });
+
+describe("a platform's or a store's variable set from the command line (eb setenv, vault kv put, cf set-env, clever env set, sst secret set, glab's and Upsun's --value, koyeb secrets create, dvc remote modify)", () => {
+  const key = "Xk9mQ2pL7rT4vW6yZ8aB";
+  exactAndKept(
+    [
+      [`eb setenv UPSTREAM=${key} NODE_ENV=production`, "eb setenv UPSTREAM=[REDACTED:secret] NODE_ENV=production"],
+      [`$ vault kv put secret/app upstream=${key} ttl=1h`, "$ vault kv put secret/app upstream=[REDACTED:secret] ttl=1h"],
+      [`vault kv patch -mount=secret app upstream=${key}`, "vault kv patch -mount=secret app upstream=[REDACTED:secret]"],
+      [`cf set-env api UPSTREAM ${key}`, "cf set-env api UPSTREAM [REDACTED:secret]"],
+      [`clever env set UPSTREAM ${key}`, "clever env set UPSTREAM [REDACTED:secret]"],
+      [`npx sst secret set Upstream ${key} --stage prod`, "npx sst secret set Upstream [REDACTED:secret] --stage prod"],
+      [`glab variable set UPSTREAM --value ${key} --masked`, "glab variable set UPSTREAM --value [REDACTED:secret] --masked"],
+      [`upsun variable:create --level project --name env:UPSTREAM --value ${key}`, "upsun variable:create --level project --name env:UPSTREAM --value [REDACTED:secret]"],
+      ["koyeb secrets create upstream --value hunter2x", "koyeb secrets create upstream --value [REDACTED:secret]"],
+      [`dvc remote modify --local storage secret_access_key ${key}`, "dvc remote modify --local storage secret_access_key [REDACTED:secret]"],
+    ],
+    [
+      [
+        "settings, a variable's name, another path",
+        "eb setenv NODE_ENV=production LOG_LEVEL=debug\nvault kv put secret/app ttl=1h user=admin\ncf set-env api LOG_LEVEL debug\nsst secret set Upstream $UPSTREAM\nglab variable set DEPLOY_ENV --value production\nupsun variable:create --name env:NODE_ENV --value production\ndvc remote modify storage url s3://bucket/path\ndvc remote modify storage region us-east-1",
+      ],
+      ["the commands named in prose", "run eb setenv to set them, then vault kv put the rest; cf set-env works too"],
+    ],
+  );
+});

@@ -346,12 +346,14 @@ const TOOLS: Tool[] = [
   // A platform's secrets set from the command line, each `NAME=value` whatever the name (`fly secrets set STRIPE=…`, `flyctl secrets set`,
   // Modal's `modal secret create name STRIPE=…`).
   { keywords: ["fly", "modal"], command: /(?:fly(?:ctl)?[ \t]+secrets[ \t]+set|modal[ \t]+secret[ \t]+create[ \t]+[^\s=]+)(?=[ \t])/iy, flag: new RegExp(String.raw`(?<=[ \t])[A-Za-z_][A-Za-z0-9_]{0,127}=${VALUE}`, "gd"), password: whole, kind: "secret" },
-  // A platform's config vars set from the command line (`heroku config:set`, `dokku config:set`, `railway variables --set`, a secret
-  // store's `doppler secrets set`, `infisical secrets set`), and a service manager's or cmd's environment (`systemctl set-environment`,
-  // `set FOO=…`): settings too (`NODE_ENV=production`), so each `NAME=value` whatever the name when the value is an opaque token.
+  // A platform's config vars set from the command line (`heroku config:set`, `dokku config:set`, `railway variables --set`, Elastic
+  // Beanstalk's `eb setenv`), a secret store's (`doppler secrets set`, `infisical secrets set`, Vault's `vault kv put path k=…`), and a
+  // service manager's or cmd's environment (`systemctl set-environment`, `set FOO=…`): settings too (`NODE_ENV=production`, `ttl=1h`),
+  // so each `NAME=value` whatever the name when the value is an opaque token.
   {
-    keywords: ["heroku", "dokku", "railway", "doppler", "infisical", "systemctl", "set"],
-    command: /(?:(?:heroku|dokku)[ \t]+config:set|railway[ \t]+variables?(?:[ \t]+set)?|(?:doppler|infisical)[ \t]+secrets[ \t]+set|systemctl(?:[ \t]+--user)?[ \t]+set-environment|set(?=[ \t]+[A-Za-z_][A-Za-z0-9_]{0,127}=))(?=[ \t])/iy,
+    keywords: ["heroku", "dokku", "railway", "doppler", "infisical", "systemctl", "set", "eb", "vault"],
+    command:
+      /(?:(?:heroku|dokku)[ \t]+config:set|railway[ \t]+variables?(?:[ \t]+set)?|(?:doppler|infisical)[ \t]+secrets[ \t]+set|eb[ \t]+setenv|vault[ \t]+kv[ \t]+(?:put|patch)|systemctl(?:[ \t]+--user)?[ \t]+set-environment|set(?=[ \t]+[A-Za-z_][A-Za-z0-9_]{0,127}=))(?=[ \t])/iy,
     flag: new RegExp(String.raw`(?<=[ \t"'])[A-Za-z_][A-Za-z0-9_]{0,127}=${VALUE}`, "gd"),
     password: opaqueToken,
     kind: "secret",
@@ -440,16 +442,27 @@ const TOOLS: Tool[] = [
     kind: "secret",
   },
   // An environment variable set by name and value (`netlify env:set STRIPE …`, `npx convex env set STRIPE …`, GitLab's `glab variable set STRIPE …`,
-  // `doppler secrets set STRIPE …`, `dotenvx set STRIPE …`, macOS's `launchctl setenv`, Windows' `setx`, fish's `set -x`/`-gx`/`-Ux`):
-  // settings too, so only an opaque token. Expo's `eas secret:create --name STRIPE --value …` is a secret whatever its shape.
+  // `doppler secrets set STRIPE …`, `dotenvx set STRIPE …`, macOS's `launchctl setenv`, Windows' `setx`, fish's `set -x`/`-gx`/`-Ux`, Cloud
+  // Foundry's `cf set-env app STRIPE …`, Clever Cloud's `clever env set`, SST's `sst secret set Stripe …`): settings too, so only an opaque
+  // token. Expo's `eas secret:create --name STRIPE --value …` is a secret whatever its shape.
   {
-    keywords: ["netlify", "convex", "glab", "doppler", "dotenvx", "launchctl", "setx", "set"],
+    keywords: ["netlify", "convex", "glab", "doppler", "dotenvx", "launchctl", "setx", "set", "cf", "clever", "sst"],
     command:
-      /(?:netlify[ \t]+env:set|convex[ \t]+env[ \t]+set|glab[ \t]+variable[ \t]+(?:set|update)|doppler[ \t]+secrets[ \t]+set|dotenvx[ \t]+set|launchctl[ \t]+setenv|setx|set[ \t]+-[A-Za-z]*[xU][A-Za-z]*)(?:[ \t]+-[-A-Za-z]+)*[ \t]+[A-Za-z_][A-Za-z0-9_]{0,127}(?=[ \t])/iy,
+      /(?:netlify[ \t]+env:set|convex[ \t]+env[ \t]+set|glab[ \t]+variable[ \t]+(?:set|update)|doppler[ \t]+secrets[ \t]+set|dotenvx[ \t]+set|launchctl[ \t]+setenv|setx|set[ \t]+-[A-Za-z]*[xU][A-Za-z]*|cf[ \t]+(?:set-env|se)[ \t]+[^\s-]\S*|clever[ \t]+env[ \t]+set|sst[ \t]+secret[ \t]+set)(?:[ \t]+-[-A-Za-z]+)*[ \t]+[A-Za-z_][A-Za-z0-9_]{0,127}(?=[ \t])/iy,
     flag: POSITIONAL,
     password: opaqueToken,
     kind: "secret",
   },
+  // The same given to a flag: `glab variable set STRIPE --value …` (`-v`), Upsun's and Platform.sh's `variable:create --name STRIPE --value …`.
+  {
+    keywords: ["glab", "upsun", "platform"],
+    command: /(?:glab[ \t]+variable[ \t]+(?:set|update)|(?:upsun|platform)[ \t]+(?:variable|var):(?:create|update|set))(?=[ \t])/iy,
+    flag: flag("-v|--value"),
+    password: opaqueToken,
+    kind: "secret",
+  },
+  // A secret store's value given to a flag, a secret whatever its shape: Koyeb's `koyeb secrets create name --value …`.
+  { keywords: ["koyeb"], command: /koyeb[ \t]+secrets?[ \t]+(?:create|update)(?=[ \t])/iy, flag: flag("--value"), password: whole, kind: "secret" },
   { keywords: ["eas"], command: /eas[ \t]+secret:create(?=[ \t])/iy, flag: flag("--value"), password: whole, kind: "secret" },
   // Its successor, `eas env:create --name NAME --value … --visibility plaintext|sensitive|secret`: a setting too, as gh's variable.
   { keywords: ["eas"], command: /eas[ \t]+env:(?:create|update)(?=[ \t])/iy, flag: flag("--value"), password: secretNamedOrOpaque(EAS_VARIABLE_NAME), kind: "secret" },
@@ -480,6 +493,14 @@ const TOOLS: Tool[] = [
     keywords: ["rclone"],
     command: /rclone[ \t]+config[ \t]+(?:create|update|password)(?=[ \t])/iy,
     flag: new RegExp(String.raw`(?<=[ \t])(?:secret_access_key|client_secret|pass|password|token|key)(?:=|[ \t]+)${VALUE}`, "gd"),
+    password: whole,
+    kind: "secret",
+  },
+  // DVC's remotes: `dvc remote modify --local storage secret_access_key …` (`password` is the flag's; `url s3://…`, `region` are settings).
+  {
+    keywords: ["dvc"],
+    command: /dvc[ \t]+remote[ \t]+modify(?:[ \t]+-[-A-Za-z]+)*[ \t]+[^\s-]\S*(?=[ \t])/iy,
+    flag: new RegExp(String.raw`^[ \t]+(?:secret_access_key|session_token|account_key|sas_token|(?:gdrive_)?client_secret|password|token|key_secret)[ \t]+${VALUE}`, "gd"),
     password: whole,
     kind: "secret",
   },
