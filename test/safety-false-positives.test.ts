@@ -838,3 +838,14 @@ describe("a platform's or a store's settings set from the command line are no se
     ],
   );
 });
+
+describe("names sharing the new prefixes are no keys (e2b_, bb_live_, apify_api_, AstraCS:, ctx7sk, K10, New value:)", () => {
+  maskedAndKept(
+    [["E2B_API_KEY=e2b_9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c", "E2B_API_KEY=[REDACTED:e2b-api-key]"]],
+    [
+      ["packages and identifiers", "from e2b_code_interpreter import Sandbox\nconst bb_live_sessions = new Map();\nimport { apify_api_base_url } from './config';\nK10_REV=1 and the Kia K10 engine"],
+      ["placeholders, documentation's cut-short examples", "ASTRA_DB_APPLICATION_TOKEN=AstraCS:xxxxxxxx\nCONTEXT7_API_KEY=ctx7sk-your-key-here\nbb_live_xxxxxxxxxxxxxxxxxxxxxxxxxxx\napify_api_<your-token>"],
+      ["a setting reset by another tool", "Timeout successfully reset.\nNew value: 30s\nThe user successfully reset their MFA.\nNew value: enabled"],
+    ],
+  );
+});

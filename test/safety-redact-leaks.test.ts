@@ -4177,3 +4177,33 @@ describe("a platform's or a store's variable set from the command line (eb seten
     ],
   );
 });
+
+describe("keys of tools a 2026 project wires into Claude Code, with no word naming them: E2B, Browserbase, Apify, Astra DB, Context7, K3s, Elasticsearch's enrollment token and reset password", () => {
+  const enrollment =
+    "eyJ2ZXIiOiI4LjE0LjAiLCJhZHIiOlsiMTcyLjE4LjAuMjo5MjAwIl0sImZnciI6IjlmOGU3ZDZjNWI0YTM5MjgxNzA2ZjVlNGQzYzJiMWEwOWY4ZTdkNmM1YjRhMzkyODE3MDZmNWU0ZDNjMmIxYTAiLCJrZXkiOiJYazltUTJwTDdyVDR2VzZ5WjhhQjpZdlc2eVo4YUIxY0QzZUY1Z0g3aksifQ==";
+  const k3s = "K109f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0::server:Xk9mQ2pL7rT4vW6yZ8aB1cD3eF5gH7jK";
+  exactAndKept(
+    [
+      ["use e2b_9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c for the sandbox", "use [REDACTED:e2b-api-key] for the sandbox"],
+      ['new Browserbase({ apiKey: "bb_live_pbKC2uCFKuZpPtxePtLleB8b4pg" })', 'new Browserbase({ apiKey: "[REDACTED:browserbase-api-key]" })'],
+      ['ApifyClient("apify_api_Xk9mQ2pL7rT4vW6yZ8aB1cD3eF5gH7jK9lM1")', 'ApifyClient("[REDACTED:apify-api-token]")'],
+      ["DataAPIClient('AstraCS:XkmQpLrTvWyZaBcDeFgHjKlM:9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0')", "DataAPIClient('[REDACTED:astra-db-token]')"],
+      ['"args": ["-y", "@upstash/context7-mcp", "ctx7sk-bb89b474-c121-4a5b-8c7d-9f8e7d6c5b4a"]', '"args": ["-y", "@upstash/context7-mcp", "[REDACTED:context7-api-key]"]'],
+      [`$ k3s token create\n${k3s}`, "$ k3s token create\n[REDACTED:k3s-token]"],
+      [`the agents joined with ${k3s} fine`, "the agents joined with [REDACTED:k3s-token] fine"],
+      [`• Copy the following enrollment token and paste it into Kibana in your browser (valid for the next 30 minutes):\n  ${enrollment}`, "• Copy the following enrollment token and paste it into Kibana in your browser (valid for the next 30 minutes):\n  [REDACTED:elastic-enrollment-token]"],
+      ["$ elasticsearch-reset-password -u elastic\nPassword for the [elastic] user successfully reset.\nNew value: _0vc1k3bl-K*Vx0X6ZQO", "$ elasticsearch-reset-password -u elastic\nPassword for the [elastic] user successfully reset.\nNew value: [REDACTED:password]"],
+      ["Password for the [kibana_system] user successfully reset.\nNew value: hunter2x", "Password for the [kibana_system] user successfully reset.\nNew value: [REDACTED:password]"],
+      ["$ docker exec es01 bin/elasticsearch-reset-password -u elastic -s -b\nx_0vc1k3bl-K*Vx0X6Z\n$ ls", "$ docker exec es01 bin/elasticsearch-reset-password -u elastic -s -b\n[REDACTED:secret]\n$ ls"],
+    ],
+    [
+      ["packages, names and placeholders sharing the prefixes", "pip install e2b_code_interpreter\nbb_live_session = start()\nfrom apify_api_client import x\nconst token = \"AstraCS:xxxxxxx\";\nCONTEXT7_API_KEY=ctx7sk_...\nK10 ::server: notes"],
+      ["another setting reset, the reset tool's error", "Setting successfully reset.\nNew value: 30\n$ elasticsearch-reset-password -u elastic\nERROR: Failed to determine the health of the cluster."],
+    ],
+  );
+  test("the silent reset prints its password alone, as its Bash call's result", () => {
+    const prints = commandPrints("bin/elasticsearch-reset-password -u elastic -s -b");
+    expect(prints).toBeDefined();
+    expect(createRedactor().redactOutput("_0vc1k3bl-K*Vx0X6ZQO\n", prints ?? "key").text).toBe("[REDACTED:secret]\n");
+  });
+});
