@@ -849,3 +849,13 @@ describe("names sharing the new prefixes are no keys (e2b_, bb_live_, apify_api_
     ],
   );
 });
+
+describe("kebab-case names and words after the new prefixes are no keys (pa-, secret-test-, m0-, BSA, A21AA, tr_dev_)", () => {
+  maskedAndKept(
+    [["VOYAGE=pa-Xk9mQ2pL7rT4vW6yZ8aB1cD3eF5gH7jK9lM1nO3pQ5r", "VOYAGE=[REDACTED:voyage-api-key]"]],
+    [
+      ["kebab-case with digits", "pa-ssword-reset-form-v2-with-a-long-hyphenated-name-3\nsecret-test-fixtures-v2-directory-for-the-login-flow-01\nm0-to-m1-transition-2024"],
+      ["capitals, identifiers, a unit", "BSA_RESULTS_2024_FINAL_REPORT_TABLE\nA21AA_SERIES\ntr_dev_mode_enabled_2 = true"],
+    ],
+  );
+});

@@ -4207,3 +4207,31 @@ describe("keys of tools a 2026 project wires into Claude Code, with no word nami
     expect(createRedactor().redactOutput("_0vc1k3bl-K*Vx0X6ZQO\n", prints ?? "key").text).toBe("[REDACTED:secret]\n");
   });
 });
+
+describe("keys by their prefix of services an app built with Claude Code calls (Inngest, Trigger.dev, Axiom, HubSpot, Voyage, Jina, RunPod, Cartesia, Daytona, Brave Search, Mem0, PayPal, Stytch, Paddle, Honeycomb, UploadThing)", () => {
+  const rows: [key: string, kind: string][] = [
+    ["signkey-prod-9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0", "inngest-signing-key"],
+    ["tr_dev_Xk9mQ2pL7rT4vW6yZ8aB", "trigger-dev-key"],
+    ["tr_pat_Xk9mQ2pL7rT4vW6yZ8aB1cD3eF5gH7jK9lM1", "trigger-dev-key"],
+    ["xaat-1f2e3d4c-5b6a-4987-8765-43210fedcba9", "axiom-token"],
+    ["pat-na1-1f2e3d4c-5b6a-4987-8765-43210fedcba9", "hubspot-private-app-token"],
+    ["pa-Xk9mQ2pL7rT4vW6yZ8aB1cD3eF5gH7jK9lM1nO3pQ5r", "voyage-api-key"],
+    ["jina_9f8e7d6c5b4a39281706f5e4d3c2b1a0Xk9mQ2pL7rT4vW6yZ8aB1cD3eF5g", "jina-api-key"],
+    ["rpa_XK9MQ2PL7RT4VW6YZ8AB1CD3EF5GH7JK9LM1NO3P", "runpod-api-key"],
+    ["sk_car_Xk9mQ2pL7rT4vW6yZ8aB1c", "cartesia-api-key"],
+    ["dtn_9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0", "daytona-api-key"],
+    ["BSAXk9mQ2pL7rT4vW6yZ8aB1cD3eF5", "brave-search-api-key"],
+    ["m0-Xk9mQ2pL7rT4vW6yZ8aB1cD3eF5gH7jK9lM1nO3p", "mem0-api-key"],
+    ["A21AAXk9mQ2pL7rT4vW6yZ8aB1cD3eF5gH7jK9lM1nO3pQ5rS7tU9Xk9mQ2pL7rT4vW6yZ8aB1cD3eF5gH7jK9lM1", "paypal-access-token"],
+    ["secret-test-Xk9mQ2pL7rT4vW6yZ8aB1cD3eF5gH7jK9lM1", "stytch-secret"],
+    ["pdl_live_apikey_01xk9mq2pl7rt4vw6yz8ab1cd3_Xk9mQ2pL7rT4vW6yZ8aB1c_A1b", "paddle-api-key"],
+    ["hcaik_01xk9mq2pl7rt4vw6yz8ab1cd3ef5gh7", "honeycomb-ingest-key"],
+    ["eyJhcGlLZXkiOiJza19saXZlXzlmOGU3ZDZjNWI0YTM5MjgxNzA2ZjVlNGQzYzJiMWEwIiwiYXBwSWQiOiJ4azltcTJwbDdyIn0=", "encoded-api-key"],
+  ];
+  exactAndKept(
+    rows.map(([key, kind]) => [`ok, I put ${key} in the config`, `ok, I put [REDACTED:${kind}] in the config`]),
+    [
+      ["names, words and placeholders sharing the prefixes", "signkey-prod-xxxxxxxx\ntr_dev_your_secret_key\npat-na1-<your-token>\nspa-component pa-ssword-reset-form-with-long-hyphenated-name\nBSAFE_MODE BSAbcdefghijklmnopqrstuvwxyz\nm0-m1-m2 transition\nsecret-test-fixtures-directory-for-the-login-flow"],
+    ],
+  );
+});

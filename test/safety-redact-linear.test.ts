@@ -195,6 +195,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["gh's variables' rows never dated, and dates alone", "$ gh variable list\nA\tb\tc ago ago 2025-11-02T A b Mar 3, \nKEY\t2025-11-02T10:00:00Z\n"],
     ["Compose services' prefixes never an assignment, and cat -A's ends", "api-1  | a_1 | b-2 |\nA=1$\nweb_1 | A=$\n"],
     ["new prefixes one character short, chained", `e2b_${"9f".repeat(19)}f bb_live_abc apify_api_${"Ab".repeat(14)} AstraCS:${"a".repeat(23)}:${"9f".repeat(32)} ctx7sk-bb89b474-c121 K10${"9f".repeat(32)}:: eyJ2ZXIiOiI user successfully reset.\nNew value:\n`],
+    ["more prefixes, their bodies cut short or of words", `signkey-prod-9f tr_dev_ab1 xaat-1f2e3d4c pat-na1-1f2e pa-${"ab-".repeat(20)} jina_a1 rpa_A1 sk_car_a1 dtn_9f BSA${"A".repeat(30)} m0-a1 A21AA secret-test-${"ab-".repeat(15)} pdl_live_apikey_ hcaik_01 eyJhcGlLZXkiOi `],
     ["platforms' and stores' setters chained, never a value", "eb setenv vault kv put cf set-env a clever env set sst secret set A glab variable set --value upsun variable:create -v koyeb secrets create --value dvc remote modify a secret_access_key "],
   );
   return units;
