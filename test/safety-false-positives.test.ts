@@ -859,3 +859,14 @@ describe("kebab-case names and words after the new prefixes are no keys (pa-, se
     ],
   );
 });
+
+describe("a deploy's parameters, act's flags and Kustomize's literals that are settings are no secrets", () => {
+  maskedAndKept(
+    [["sam deploy --parameter-overrides Stage=prod Upstream=Xk9mQ2pL7rT4vW6yZ8aB", "sam deploy --parameter-overrides Stage=prod Upstream=[REDACTED:secret]"]],
+    [
+      ["settings, a commit's hash, a UUID, a URL", "sam deploy --parameter-overrides Env=prod Sha=8f14e45fceea167a5a36dedd4bea2543 Id=1f2e3d4c-5b6a-4987-8765-43210fedcba9 Url=https://api.example.com\naz deployment group create -g rg --parameters location=westeurope sku=Standard_LRS"],
+      ["act's other flags, a word after act", "act -j build -P ubuntu-latest=catthehacker/ubuntu:act-latest --env NODE_ENV=production\nwe act -s fast on it"],
+      ["literals of settings, a list at the key's indentation ending at a sibling", "secretGenerator:\n- name: app\n  literals:\n  - mode=prod\n  - LOG_LEVEL=debug\n  type: Opaque\nenvironment:\n- NODE_ENV=production\nimage: node:20"],
+    ],
+  );
+});

@@ -4235,3 +4235,33 @@ describe("keys by their prefix of services an app built with Claude Code calls (
     ],
   );
 });
+
+describe("secrets and parameters handed to what runs or deploys a workload (act -s, sam/cdk/CloudFormation/az/serverless/gcloud builds parameters, Kustomize's literals, a Zapier MCP server's URL)", () => {
+  const key = "Xk9mQ2pL7rT4vW6yZ8aB";
+  exactAndKept(
+    [
+      [`act -s UPSTREAM=${key} -s GITHUB_TOKEN=$GITHUB_TOKEN`, "act -s UPSTREAM=[REDACTED:secret] -s GITHUB_TOKEN=$GITHUB_TOKEN"],
+      ["act push -s DEPLOY=hunter2x", "act push -s DEPLOY=[REDACTED:secret]"],
+      [`sam deploy --parameter-overrides Upstream=${key} Stage=prod`, "sam deploy --parameter-overrides Upstream=[REDACTED:secret] Stage=prod"],
+      [`aws cloudformation deploy --template-file t.yaml --stack-name s --parameter-overrides Upstream=${key}`, "aws cloudformation deploy --template-file t.yaml --stack-name s --parameter-overrides Upstream=[REDACTED:secret]"],
+      [`npx cdk deploy --parameters Api:Upstream=${key}`, "npx cdk deploy --parameters Api:Upstream=[REDACTED:secret]"],
+      [`az deployment group create -g rg -f main.bicep --parameters upstream=${key}`, "az deployment group create -g rg -f main.bicep --parameters upstream=[REDACTED:secret]"],
+      [`serverless deploy --param="upstream=${key}"`, 'serverless deploy --param="upstream=[REDACTED:secret]"'],
+      [`gcloud builds submit --substitutions=_ENV=prod,_UPSTREAM=${key},_REGION=eu .`, "gcloud builds submit --substitutions=_ENV=prod,_UPSTREAM=[REDACTED:secret],_REGION=eu ."],
+      [`secretGenerator:\n- name: app\n  literals:\n  - upstream=${key}\n  - mode=prod`, "secretGenerator:\n- name: app\n  literals:\n  - upstream=[REDACTED:secret]\n  - mode=prod"],
+      [`configMapGenerator:\n- name: app\n  literals:\n    - upstream=${key}`, "configMapGenerator:\n- name: app\n  literals:\n    - upstream=[REDACTED:secret]"],
+      [
+        "claude mcp add --transport http zapier https://mcp.zapier.com/api/mcp/s/ZjY2Y2M5NTAtMTk4Yy00Y2E1LWJkNjMtOGQ0ZGY2ZTNiNjQ1OjE3MzM2MDAwMDA=/mcp",
+        "claude mcp add --transport http zapier https://mcp.zapier.com/api/mcp/s/[REDACTED:zapier-mcp-url]/mcp",
+      ],
+    ],
+    [
+      [
+        "settings, hashes, ids and variables",
+        "sam deploy --parameter-overrides Stage=prod ImageTag=8f14e45fceea167a5a36dedd4bea2543 VpcId=vpc-0a1b2c3d\ncdk deploy --parameters Api:Upstream=$UPSTREAM\ngcloud builds submit --substitutions=_ENV=prod,_SHA=$SHORT_SHA\nact -s GITHUB_TOKEN -s NPM_TOKEN=${{ secrets.NPM }}",
+      ],
+      ["a generator's settings, a same-indented sibling after its list", "configMapGenerator:\n- name: app\n  literals:\n  - mode=prod\n  - port=8080\n  options:\n    labels: x"],
+      ["a Zapier MCP URL's placeholder", "https://mcp.zapier.com/api/mcp/s/YOUR_SECRET_HERE/mcp"],
+    ],
+  );
+});

@@ -461,6 +461,25 @@ const TOOLS: Tool[] = [
     password: opaqueToken,
     kind: "secret",
   },
+  // A workflow's secrets given to act, which runs GitHub Actions locally (`act -s STRIPE=…`, `--secret`): a secret whatever its name and shape.
+  {
+    keywords: ["act"],
+    command: /act(?=[ \t])/y,
+    flag: new RegExp(String.raw`(?<=[ \t](?:-s|--secret)(?:=|[ \t]+)["']?)[A-Za-z_][A-Za-z0-9_]{0,127}=${VALUE}`, "gd"),
+    password: whole,
+    kind: "secret",
+  },
+  // A stack's parameters given on its deploy's command line (`sam deploy --parameter-overrides Upstream=…`, `aws cloudformation deploy`,
+  // `cdk deploy --parameters Stack:Upstream=…`, `az deployment group create --parameters upstream=…`, `serverless deploy --param="upstream=…"`,
+  // `gcloud builds submit --substitutions=_UPSTREAM=…,_ENV=prod`): settings too, so only an opaque token, up to a comma between items.
+  {
+    keywords: ["sam", "cloudformation", "cdk", "az", "serverless", "sls", "gcloud"],
+    command:
+      /(?:sam[ \t]+deploy|cloudformation[ \t]+deploy|cdk[ \t]+deploy|az[ \t]+deployment[ \t]+(?:group|sub|mg|tenant)[ \t]+(?:create|validate|what-if)|(?:serverless|sls)[ \t]+deploy|gcloud[ \t]+builds[ \t]+submit)(?=[ \t])/iy,
+    flag: new RegExp(String.raw`(?<=[ \t"'=,])[A-Za-z_][\w:.-]{0,127}=(?:"([^"\n,]{1,1000})"?|'([^'\n,]{1,1000})'?|([^\s"'\x60;&|<>(),]{1,1000}))`, "gd"),
+    password: opaqueToken,
+    kind: "secret",
+  },
   // A secret store's value given to a flag, a secret whatever its shape: Koyeb's `koyeb secrets create name --value …`.
   { keywords: ["koyeb"], command: /koyeb[ \t]+secrets?[ \t]+(?:create|update)(?=[ \t])/iy, flag: flag("--value"), password: whole, kind: "secret" },
   { keywords: ["eas"], command: /eas[ \t]+secret:create(?=[ \t])/iy, flag: flag("--value"), password: whole, kind: "secret" },
