@@ -870,3 +870,13 @@ describe("a deploy's parameters, act's flags and Kustomize's literals that are s
     ],
   );
 });
+
+describe("lists under plural names that are not of credentials stay (token counts, sort_keys, ssh_keys, an API's keys' names)", () => {
+  maskedAndKept(
+    [["API_KEYS=Xk9mQ2pL7rT4vW6yZ8aB,Zq3Wx8Nv5Bm2Lk7Jh4Gf", "API_KEYS=[REDACTED:secret],[REDACTED:secret]"]],
+    [
+      ["usage records and model settings", '{"usage": {"input_tokens": 1234, "output_tokens": 56, "cache_read_input_tokens": 9}}\nmax_tokens=4096\njson.dumps(x, sort_keys=True)'],
+      ["public keys and key names", 'ssh_keys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx9k2mQ7pL3vR8tW me@box"]\nauthorized_keys: /home/me/.ssh/authorized_keys\napiKeys: ["stripe", "openai", "anthropic"]\nAPI_KEYS=STRIPE_KEY,OPENAI_KEY'],
+    ],
+  );
+});

@@ -4265,3 +4265,23 @@ describe("secrets and parameters handed to what runs or deploys a workload (act 
     ],
   );
 });
+
+describe("a list of keys or tokens under a plural name (API_KEYS=k1,k2, \"apiKeys\": [...], Deno's DENO_AUTH_TOKENS=k1@host;k2@host): each item, not only the first", () => {
+  const [a, b] = ["Xk9mQ2pL7rT4vW6yZ8aB", "Zq3Wx8Nv5Bm2Lk7Jh4Gf"];
+  exactAndKept(
+    [
+      [`API_KEYS=${a},${b}`, "API_KEYS=[REDACTED:secret],[REDACTED:secret]"],
+      [`VALID_API_KEYS="${a} ${b}"`, 'VALID_API_KEYS="[REDACTED:secret] [REDACTED:secret]"'],
+      [`"apiKeys": ["${a}", "${b}"]`, '"apiKeys": ["[REDACTED:secret]", "[REDACTED:secret]"]'],
+      [`const validApiKeys = ["${a}"];`, 'const validApiKeys = ["[REDACTED:secret]"];'],
+      [`DENO_AUTH_TOKENS=${a}@deno.land;${b}@example.com:8080`, "DENO_AUTH_TOKENS=[REDACTED:secret]@deno.land;[REDACTED:secret]@example.com:8080"],
+      [`auth_tokens: ${a};${b}`, "auth_tokens: [REDACTED:secret];[REDACTED:secret]"],
+    ],
+    [
+      [
+        "counts, code, public keys, variables, placeholders, hashes",
+        '"input_tokens": 1234, "access_tokens": 3\nconst apiKeys = Object.keys(config)\nssh_keys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx9k2mQ7pL3vR8tW"]\nAPI_KEYS=${API_KEY_1},${API_KEY_2}\nAPI_KEYS=your-key-here,another-key\napi_keys: [key_live_abc, 8f14e45fceea167a5a36dedd4bea2543]\nsort_keys=True, max_tokens=4096',
+      ],
+    ],
+  );
+});

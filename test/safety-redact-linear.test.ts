@@ -23,6 +23,7 @@ import { otelHeadersDetector } from "../src/safety/generic/otel-headers.ts";
 import { markedSecretDetector } from "../src/safety/generic/name-value.ts";
 import { contextSecretDetector } from "../src/safety/generic/context-secret.ts";
 import { envFallbackDetector } from "../src/safety/generic/env-fallback.ts";
+import { keyListDetector } from "../src/safety/generic/key-list.ts";
 import { buildConfigFieldDetector, makeAssignmentDetector } from "../src/safety/generic/build-variables.ts";
 import { postmanSecretDetector } from "../src/safety/generic/postman-secret.ts";
 import { inlineVariablesDetector } from "../src/safety/generic/inline-variables.ts";
@@ -123,6 +124,7 @@ const GENERIC = [
   markedSecretDetector,
   otelHeadersDetector,
   inlineVariablesDetector,
+  keyListDetector,
 ];
 
 /** For each gitleaks rule: one of its matches chained, and cut short by one character, chained. */
@@ -197,6 +199,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["new prefixes one character short, chained", `e2b_${"9f".repeat(19)}f bb_live_abc apify_api_${"Ab".repeat(14)} AstraCS:${"a".repeat(23)}:${"9f".repeat(32)} ctx7sk-bb89b474-c121 K10${"9f".repeat(32)}:: eyJ2ZXIiOiI user successfully reset.\nNew value:\n`],
     ["more prefixes, their bodies cut short or of words", `signkey-prod-9f tr_dev_ab1 xaat-1f2e3d4c pat-na1-1f2e pa-${"ab-".repeat(20)} jina_a1 rpa_A1 sk_car_a1 dtn_9f BSA${"A".repeat(30)} m0-a1 A21AA secret-test-${"ab-".repeat(15)} pdl_live_apikey_ hcaik_01 eyJhcGlLZXkiOi `],
     ["deploys' parameters and act's secrets chained, never a value; literals' lists at their key's indentation", "sam deploy cloudformation deploy cdk deploy --parameters a= act -s A= gcloud builds submit --substitutions=_A=,_B=, literals:\n- a\nliterals:\n- A=\n mcp.zapier.com/api/mcp/s/ "],
+    ["lists' plural names chained, their values cut short or words", `API_KEYS=API_KEYS=[apiKeys: "auth_tokens='${"Ab1,".repeat(10)} DENO_AUTH_TOKENS=${"a@b;".repeat(10)} validApiKeys rapi_keys=`],
     ["platforms' and stores' setters chained, never a value", "eb setenv vault kv put cf set-env a clever env set sst secret set A glab variable set --value upsun variable:create -v koyeb secrets create --value dvc remote modify a secret_access_key "],
   );
   return units;

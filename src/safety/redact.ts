@@ -24,6 +24,7 @@ import { keypairArrayDetector } from "./generic/keypair-array.ts";
 import { mysqlArgsDetector } from "./generic/mysql-args.ts";
 import { handedKeyDetector } from "./generic/handed-key.ts";
 import { envArrayDetector } from "./generic/env-array.ts";
+import { keyListDetector } from "./generic/key-list.ts";
 import { codeEnvDetector, inlineVariablesDetector, powershellEnvDetector } from "./generic/inline-variables.ts";
 import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
@@ -187,6 +188,7 @@ function builtinDetectors(): Detector[] {
     keypairArrayDetector,
     handedKeyDetector,
     envArrayDetector,
+    keyListDetector,
     envObjectDetector,
     environmentListingDetector,
     tomlEnvDetector,
