@@ -880,3 +880,14 @@ describe("lists under plural names that are not of credentials stay (token count
     ],
   );
 });
+
+describe("tables aligned by spaces with a token's or a key's header, their values not drawn at random, stay", () => {
+  maskedAndKept(
+    [["NAME  TOKEN  CREATED\nci    Xk9mQ2pL7rT4vW6yZ8aBXk9m  today", "NAME  TOKEN  CREATED\nci    [REDACTED:secret]  today"]],
+    [
+      ["a grammar's tokens, a doc's options", "Token        Meaning          Example\nKW_RETURN2   keyword          return\nT_STRING64   string literal   \"x\"\n\nOption    Secret    Default\n--store   vault     none"],
+      ["kubectl's and docker's listings", "NAME                  TYPE                                  DATA   AGE\ndefault-token-x7k2p   kubernetes.io/service-account-token   3      12d\n\nNAME      SECRETS   AGE\ndefault   1         12d"],
+      ["prose with double spaces", "The token  is passed  to the server.\nIt is rotated2024 daily  and  stored."],
+    ],
+  );
+});

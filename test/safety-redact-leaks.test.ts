@@ -4285,3 +4285,26 @@ describe("a list of keys or tokens under a plural name (API_KEYS=k1,k2, \"apiKey
     ],
   );
 });
+
+describe("a table aligned by spaces or tabs with no rule under its header (influx auth list, NAME  TOKEN  CREATED): the column headed for a secret", () => {
+  const token = "Xk9mQ2pL7rT4vW6yZ8aBXk9mQ2pL7rT4vW6yZ8aB-Zq3Wx8Nv5Bm2Lk7Jh4Gf==";
+  exactAndKept(
+    [
+      [
+        `$ influx auth list\nID\t\t\tDescription\tToken\t\t\t\t\t\t\t\t\t\t\t\tUser Name\tUser ID\t\t\tPermissions\n0a1b2c3d4e5f6a7b\t\t\t${token}\tadmin\t\t0a1b2c3d4e5f6a7c\t[read:orgs/x]`,
+        "$ influx auth list\nID\t\t\tDescription\tToken\t\t\t\t\t\t\t\t\t\t\t\tUser Name\tUser ID\t\t\tPermissions\n0a1b2c3d4e5f6a7b\t\t\t[REDACTED:secret]\tadmin\t\t0a1b2c3d4e5f6a7c\t[read:orgs/x]",
+      ],
+      [
+        `ID                Description  Token                                                             User Name\n0a1b2c3d4e5f6a7b  ci           ${token}  admin`,
+        "ID                Description  Token                                                             User Name\n0a1b2c3d4e5f6a7b  ci           [REDACTED:secret]  admin",
+      ],
+      ["NAME      TOKEN                         CREATED\nci        Xk9mQ2pL7rT4vW6yZ8aBXk9mQ2pL  2026-12-01", "NAME      TOKEN                         CREATED\nci        [REDACTED:secret]  2026-12-01"],
+      ["name\ttoken\tcreated\nci\tXk9mQ2pL7rT4vW6yZ8aBXk9mQ2pL\t2026-12-01", "name\ttoken\tcreated\nci\t[REDACTED:secret]\t2026-12-01"],
+      ["USERNAME   PASSWORD   ROLE\nalice      hunter2x   admin\nbob        Tr0ub4dor  dev", "USERNAME   PASSWORD   ROLE\nalice      [REDACTED:secret]   admin\nbob        [REDACTED:secret]  dev"],
+    ],
+    [
+      ["a lexer's table of tokens, a count of secrets", "Token      Kind        Example\nIDENT      name        foo\nINT_LIT2   number      42\n\nNAME      SECRETS   AGE\ndefault   1         3d"],
+      ["hidden and masked values, an empty column", "NAME      TOKEN                 CREATED\nci        <hidden>              2026-12-01\ncd        ****************      2026-12-02\nqa                              2026-12-03"],
+    ],
+  );
+});

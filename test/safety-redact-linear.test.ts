@@ -200,6 +200,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["more prefixes, their bodies cut short or of words", `signkey-prod-9f tr_dev_ab1 xaat-1f2e3d4c pat-na1-1f2e pa-${"ab-".repeat(20)} jina_a1 rpa_A1 sk_car_a1 dtn_9f BSA${"A".repeat(30)} m0-a1 A21AA secret-test-${"ab-".repeat(15)} pdl_live_apikey_ hcaik_01 eyJhcGlLZXkiOi `],
     ["deploys' parameters and act's secrets chained, never a value; literals' lists at their key's indentation", "sam deploy cloudformation deploy cdk deploy --parameters a= act -s A= gcloud builds submit --substitutions=_A=,_B=, literals:\n- a\nliterals:\n- A=\n mcp.zapier.com/api/mcp/s/ "],
     ["lists' plural names chained, their values cut short or words", `API_KEYS=API_KEYS=[apiKeys: "auth_tokens='${"Ab1,".repeat(10)} DENO_AUTH_TOKENS=${"a@b;".repeat(10)} validApiKeys rapi_keys=`],
+    ["aligned headers naming a token, over rows of tabs and spaces", "NAME  TOKEN  CREATED\n\t\t\t  \t a\tb  c\nID\tToken\tUser Name\n"],
     ["platforms' and stores' setters chained, never a value", "eb setenv vault kv put cf set-env a clever env set sst secret set A glab variable set --value upsun variable:create -v koyeb secrets create --value dvc remote modify a secret_access_key "],
   );
   return units;

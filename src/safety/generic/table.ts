@@ -143,6 +143,52 @@ function alignedColumns(text: string, from: number, end: number, at: number, out
   return next;
 }
 
+/** A header's cell in a table aligned by spaces or tabs with no rule under it (`influx auth list`, `NAME  TOKEN  CREATED`): one to three words. */
+const HEADER_CELL = /^[A-Za-z][A-Za-z_-]{0,30}(?: [A-Za-z][A-Za-z_-]{0,30}){0,2}$/;
+/** Where a table aligned by tabs (Go's tabwriter, 8-column stops) or spaces puts each character of a line. */
+function columnsOf(text: string, from: number, to: number): number[] {
+  const out: number[] = [];
+  let col = 0;
+  for (let i = from; i < to; i++) {
+    out.push(col);
+    col = text.charAt(i) === "\t" ? (Math.floor(col / 8) + 1) * 8 : col + 1;
+  }
+  return out;
+}
+
+/**
+ * A table aligned by spaces or tabs with no rule under its header, as CLIs list credentials (`influx auth list`:
+ * `ID  Description  Token  User Name …`, a listing's `NAME  TOKEN  CREATED`, `USERNAME  PASSWORD  ROLE`): three columns or more,
+ * each header a few words, two spaces or a tab between. The column headed for a secret, in each row below to a blank line: the
+ * word starting where its header starts, of eight characters or more (drawn at random but under a password's header). Returns where it stopped, or -1 if this is no such header.
+ */
+function gappedColumns(text: string, from: number, end: number, at: number, out: Finding[]): number {
+  const line = text.slice(from, end).replace(/\r$/, "");
+  const parts = [...line.matchAll(/[^\t ]+(?: [^\t ]+)*/g)];
+  if (parts.length < 3 || !/\t| {2}/.test(line.trim()) || !parts.every((p) => HEADER_CELL.test(p[0]))) return -1;
+  const hit = parts.find((p) => from + p.index <= at && at < from + p.index + p[0].length);
+  if (!hit || !label(hit[0])) return -1;
+  const start = columnsOf(text, from, end)[hit.index] as number;
+  // Under a token's or a key's header, a value drawn at random (a lexer's table of tokens lists `INT_LIT2`); under a password's, any.
+  const password = /pass|pwd/i.test(hit[0]);
+  let next = end + 1;
+  for (let rows = 0; next < text.length && rows < 10_000; rows++) {
+    const stop = lineEnd(text, next);
+    if (text.slice(next, stop).trim() === "") break;
+    const where = columnsOf(text, next, stop);
+    const i = where.indexOf(start);
+    // A cell starts at its column: after a space or a tab, or at the line's start.
+    if (i >= 0 && /\S/.test(text.charAt(next + i)) && (i === 0 || /[ \t]/.test(text.charAt(next + i - 1)))) {
+      CELL_WORD.lastIndex = next + i;
+      const found = CELL_WORD.exec(text)?.indices?.[1];
+      const cell = found && found[1] <= stop ? { text: text.slice(found[0], found[1]), start: found[0], end: found[1] } : undefined;
+      if (secretCell(cell) && cell.text.length >= 8 && (password || looksRandom(cell.text))) out.push({ start: cell.start, end: cell.end, kind: "secret" });
+    }
+    next = stop + 1;
+  }
+  return next;
+}
+
 export const tableDetector: Detector = {
   // `authentication_string`: MySQL's column of password hashes, a secret's name with no other keyword in it.
   keywords: ["pass", "pwd", "key", "token", "secret", "credential", "authentication_string"],
@@ -157,7 +203,8 @@ export const tableDetector: Detector = {
       const first = text.slice(start, Math.min(end, start + 24)).trimStart();
       if (!BARS.test(first.charAt(0))) {
         const aligned = alignedColumns(text, start, end, at, out);
-        const stopped = aligned >= 0 ? aligned : columnsBelow(text, start, end, at, out);
+        const below = aligned >= 0 ? aligned : columnsBelow(text, start, end, at, out);
+        const stopped = below >= 0 ? below : gappedColumns(text, start, end, at, out);
         if (stopped > 0) done = stopped;
         continue;
       }
