@@ -891,3 +891,13 @@ describe("tables aligned by spaces with a token's or a key's header, their value
     ],
   );
 });
+
+describe("an infrastructure tool's other flags are no passwords (ipmitool's -p port, snmp's -c public, -a SHA, -x AES)", () => {
+  maskedAndKept(
+    [["ipmitool -H bmc -p 623 -U admin -P Tr0ub4dor power on", "ipmitool -H bmc -p 623 -U admin -P [REDACTED:password] power on"]],
+    [
+      ["ports, protocols and the default community", "ipmitool -I lanplus -H bmc -p 623 -U admin sdr list\nsnmpwalk -v3 -l authPriv -a SHA -x AES -u me host\nsnmpget -v2c -c public 10.0.0.1 sysDescr.0"],
+      ["racadm's and rdesktop's options without a password", "racadm -r 10.0.0.9 -u root getsysinfo\nrdesktop -g 1280x800 -u admin host"],
+    ],
+  );
+});

@@ -4308,3 +4308,24 @@ describe("a table aligned by spaces or tabs with no rule under its header (influ
     ],
   );
 });
+
+describe("an infrastructure tool's password on its command line or its input (ipmitool -P, racadm -p, rdesktop -p, snmpwalk -A/-X, x11vnc -storepasswd, kinit, openconnect --passwd-on-stdin, sshfs -o password_stdin)", () => {
+  exactAndKept(
+    [
+      ["ipmitool -I lanplus -H 10.0.0.9 -U admin -P hunter2x power status", "ipmitool -I lanplus -H 10.0.0.9 -U admin -P [REDACTED:password] power status"],
+      ["racadm -r 10.0.0.9 -u root -p calvin42 getsysinfo", "racadm -r 10.0.0.9 -u root -p [REDACTED:password] getsysinfo"],
+      ["rdesktop -u admin -p hunter2x host", "rdesktop -u admin -p [REDACTED:password] host"],
+      ["snmpwalk -v3 -u me -l authPriv -a SHA -A Xk9mQ2pL7rT4 -x AES -X Zq3Wx8Nv5Bm2 host", "snmpwalk -v3 -u me -l authPriv -a SHA -A [REDACTED:password] -x AES -X [REDACTED:password] host"],
+      ["x11vnc -storepasswd hunter2x ~/.vnc/passwd", "x11vnc -storepasswd [REDACTED:password] ~/.vnc/passwd"],
+      ["echo hunter2x | kinit admin@EXAMPLE.COM", "echo [REDACTED:secret] | kinit admin@EXAMPLE.COM"],
+      ["openconnect vpn.example.com -u me --passwd-on-stdin <<< 'hunter2x'", "openconnect vpn.example.com -u me --passwd-on-stdin <<< '[REDACTED:secret]'"],
+      ["sshfs me@host:/ /mnt -o password_stdin <<< 'hunter2x'", "sshfs me@host:/ /mnt -o password_stdin <<< '[REDACTED:secret]'"],
+    ],
+    [
+      [
+        "ports, communities, variables, prompts, the tools in prose",
+        "ipmitool -H bmc -p 623 -U admin -P $IPMI_PASS chassis status\nsnmpget -v2c -c public 10.0.0.1 sysDescr.0\nrdesktop -p - host\nx11vnc -storepasswd\necho $KRB_PASS | kinit me\nrun kinit first, then openconnect",
+      ],
+    ],
+  );
+});

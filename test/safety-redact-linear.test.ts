@@ -201,6 +201,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["deploys' parameters and act's secrets chained, never a value; literals' lists at their key's indentation", "sam deploy cloudformation deploy cdk deploy --parameters a= act -s A= gcloud builds submit --substitutions=_A=,_B=, literals:\n- a\nliterals:\n- A=\n mcp.zapier.com/api/mcp/s/ "],
     ["lists' plural names chained, their values cut short or words", `API_KEYS=API_KEYS=[apiKeys: "auth_tokens='${"Ab1,".repeat(10)} DENO_AUTH_TOKENS=${"a@b;".repeat(10)} validApiKeys rapi_keys=`],
     ["aligned headers naming a token, over rows of tabs and spaces", "NAME  TOKEN  CREATED\n\t\t\t  \t a\tb  c\nID\tToken\tUser Name\n"],
+    ["infrastructure tools' flags chained, never a value", "ipmitool -P racadm -p rdesktop -p snmpwalk -A -X x11vnc -storepasswd | kinit openconnect --passwd-on-stdin sshfs -o password_stdin "],
     ["platforms' and stores' setters chained, never a value", "eb setenv vault kv put cf set-env a clever env set sst secret set A glab variable set --value upsun variable:create -v koyeb secrets create --value dvc remote modify a secret_access_key "],
   );
   return units;

@@ -311,6 +311,12 @@ const TOOLS: Tool[] = [
     password: whole,
   },
   { keywords: ["lftp"], command: /lftp(?=[ \t])/iy, flag: flag("-u|--user"), password: after(",") },
+  // A server's management controller: `ipmitool -I lanplus -H bmc -U admin -P x` (`-p` is its port), Dell's `racadm -r idrac -u root -p x`;
+  // rdesktop's `-p x`; Net-SNMP's v3 passphrases (`snmpwalk -v3 -u me -A x -X x`); x11vnc's `-storepasswd x file`.
+  { keywords: ["ipmitool"], command: /ipmitool(?=[ \t])/iy, flag: flag("-P"), password: whole },
+  { keywords: ["racadm", "rdesktop"], command: /(?:racadm|rdesktop)(?=[ \t])/iy, flag: flag("-p"), password: whole },
+  { keywords: ["snmp"], command: /snmp(?:walk|bulkwalk|get|getnext|bulkget|set|table|trap|inform|status|df|netstat|delta|test)(?=[ \t])/iy, flag: flag("-A|-X"), password: whole },
+  { keywords: ["x11vnc"], command: /x11vnc(?:[ \t]+-[\w-]+)*?[ \t]+-storepasswd(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   // HTTPie's `http -a user:x` (and xh's, its clone), or the whole token with `-A bearer`.
   { keywords: ["http", "xh"], command: /(?:https?|xhs?)(?=[ \t])/y, flag: flag("-a|--auth"), password: httpieAuth },
   // The Azure CLI's `az login -u me -p x` (`az acr login` too), and a database server's admin password (`az sql server create -u admin -p x`);
@@ -618,9 +624,10 @@ export const toolDetectors: Detector[] = TOOLS.map(toolDetector);
 
 /**
  * What reads a password from its input: a registry's login (`--password-stdin`), a password store's insert (`pass insert`, `secret-tool store`,
- * `keyring set`), `gh auth login --with-token`, gpg's passphrase from descriptor 0 (`--passphrase-fd 0`), openssl's (`-pass stdin`, `-passin stdin`).
+ * `keyring set`), `gh auth login --with-token`, gpg's passphrase from descriptor 0 (`--passphrase-fd 0`), openssl's (`-pass stdin`, `-passin stdin`),
+ * Kerberos' `kinit`, a VPN's login (`openconnect --passwd-on-stdin`), a mount's (`sshfs -o password_stdin`).
  */
-const STORE_STDIN = String.raw`(?:docker|podman|helm(?:[ \t]+registry)?|oras|crane)[ \t]+login[^|\n]{0,200}--password-stdin|(?:go)?pass[ \t]+insert|secret-tool[ \t]+store|keyring[ \t]+set|rclone[ \t]+obscure[ \t]+-(?![\w-])|gh[ \t]+auth[ \t]+login[^|\n]{0,200}--with-token|gpg2?[ \t][^|\n]{0,200}--passphrase-fd[ \t=]+0(?!\d)|openssl[ \t][^|\n]{0,200}-pass(?:in)?[ \t]+stdin`;
+const STORE_STDIN = String.raw`(?:docker|podman|helm(?:[ \t]+registry)?|oras|crane)[ \t]+login[^|\n]{0,200}--password-stdin|(?:go)?pass[ \t]+insert|secret-tool[ \t]+store|keyring[ \t]+set|rclone[ \t]+obscure[ \t]+-(?![\w-])|gh[ \t]+auth[ \t]+login[^|\n]{0,200}--with-token|gpg2?[ \t][^|\n]{0,200}--passphrase-fd[ \t=]+0(?!\d)|openssl[ \t][^|\n]{0,200}-pass(?:in)?[ \t]+stdin|kinit|openconnect[ \t][^|\n]{0,200}--passwd-on-stdin|sshfs[ \t][^|\n]{0,200}password_stdin`;
 
 /**
  * What stores or takes a secret read from its input, piped or as a here-string: a platform's secret or variable (`wrangler secret put`,
