@@ -901,3 +901,10 @@ describe("an infrastructure tool's other flags are no passwords (ipmitool's -p p
     ],
   );
 });
+
+describe("sbt's credentials read from a file or the environment are no password", () => {
+  maskedAndKept(
+    [['Credentials("Realm", "nexus.example.com", "deploy", "Tr0ub4dor9")', 'Credentials("Realm", "nexus.example.com", "deploy", "[REDACTED:password]")']],
+    [["a file, the environment, a variable", 'credentials += Credentials(Path.userHome / ".sbt" / ".credentials")\ncredentials += Credentials("Realm", "nexus.example.com", sys.env("NEXUS_USER"), sys.env("NEXUS_PASS"))\nCredentials("Realm", "nexus.example.com", user, pass)']],
+  );
+});

@@ -4329,3 +4329,21 @@ describe("an infrastructure tool's password on its command line or its input (ip
     ],
   );
 });
+
+describe("sbt's credentials written in a build (Credentials(realm, host, user, password)): the fourth argument", () => {
+  exactAndKept(
+    [
+      [
+        'credentials += Credentials("Sonatype Nexus Repository Manager", "nexus.example.com", "deploy", "Xk9mQ2pL7rT4vW6yZ8aB")',
+        'credentials += Credentials("Sonatype Nexus Repository Manager", "nexus.example.com", "deploy", "[REDACTED:password]")',
+      ],
+      ['credentials += Credentials("Artifactory Realm", "artifactory.example.com", sys.env("USER"), "hunter2x")', 'credentials += Credentials("Artifactory Realm", "artifactory.example.com", sys.env("USER"), "[REDACTED:password]")'],
+    ],
+    [
+      [
+        "a credentials file, a password from the environment",
+        'credentials += Credentials(Path.userHome / ".sbt" / ".credentials")\ncredentials += Credentials("Realm", "nexus.example.com", "deploy", sys.env("NEXUS_PASSWORD"))',
+      ],
+    ],
+  );
+});

@@ -202,6 +202,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["lists' plural names chained, their values cut short or words", `API_KEYS=API_KEYS=[apiKeys: "auth_tokens='${"Ab1,".repeat(10)} DENO_AUTH_TOKENS=${"a@b;".repeat(10)} validApiKeys rapi_keys=`],
     ["aligned headers naming a token, over rows of tabs and spaces", "NAME  TOKEN  CREATED\n\t\t\t  \t a\tb  c\nID\tToken\tUser Name\n"],
     ["infrastructure tools' flags chained, never a value", "ipmitool -P racadm -p rdesktop -p snmpwalk -A -X x11vnc -storepasswd | kinit openconnect --passwd-on-stdin sshfs -o password_stdin "],
+    ["sbt's credentials opened, three arguments and never a fourth", 'Credentials("a", "b", sys.env("c"), Credentials("a", "b", "c", '],
     ["platforms' and stores' setters chained, never a value", "eb setenv vault kv put cf set-env a clever env set sst secret set A glab variable set --value upsun variable:create -v koyeb secrets create --value dvc remote modify a secret_access_key "],
   );
   return units;

@@ -57,6 +57,12 @@ const RULES: CallRule[] = [
     undefined,
     looksLikeStrongPassword,
   ),
+  // sbt's `credentials += Credentials("realm", "host", "user", "…")` (the user in a variable or `sys.env("USER")` too): the fourth is the password.
+  rule(
+    ["credential"],
+    String.raw`[\w$.]{0,60}?Credentials[ \t]*\([ \t]*${ANY_LITERAL}${SEP}${ANY_LITERAL}${SEP}(?:${ANY_LITERAL}|[A-Za-z_$][\w$.]{0,60}(?:\([^()\r\n]{0,100}\))?)${SEP}${LITERAL}[ \t]*\)`,
+    "password",
+  ),
   // A client's auth call, the password its last argument: Redis' `client.auth('…')`, Jedis' `jedis.auth("…")`, PHP's `$redis->auth('…')`,
   // MongoDB's `db.auth("app", "…")`. Middleware is called so too (`auth('admin')`, `auth("jwt")`): a strong password's shape only.
   rule(["auth"], String.raw`${RECEIVER}auth[ \t]*\([ \t]*(?:${ANY_LITERAL}${SEP})?${LITERAL}[ \t]*\)`, "password", undefined, looksLikeStrongPassword),
