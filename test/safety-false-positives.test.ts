@@ -908,3 +908,13 @@ describe("sbt's credentials read from a file or the environment are no password"
     [["a file, the environment, a variable", 'credentials += Credentials(Path.userHome / ".sbt" / ".credentials")\ncredentials += Credentials("Realm", "nexus.example.com", sys.env("NEXUS_USER"), sys.env("NEXUS_PASS"))\nCredentials("Realm", "nexus.example.com", user, pass)']],
   );
 });
+
+describe("Terraform's other maps and blocks, and code's objects named variables, are no environment", () => {
+  maskedAndKept(
+    [['variables = {\n  UPSTREAM = "Xk9mQ2pL7rT4vW6yZ8aB"\n}', 'variables = {\n  UPSTREAM = "[REDACTED:secret]"\n}']],
+    [
+      ["tags, a GraphQL query's variables", 'tags = {\n  Name = "Xk9mQ2pL7rT4vW6yZ8aB"\n}\nvariables = {\n    "id": "Xk9mQ2pL7rT4vW6yZ8aB"\n}'],
+      ["an env block's name and a hash", 'env {\n  name  = "BUILD_ID"\n  value = "1f2e3d4c-5b6a-4987-8765-43210fedcba9"\n}'],
+    ],
+  );
+});

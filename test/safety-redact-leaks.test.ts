@@ -4347,3 +4347,28 @@ describe("sbt's credentials written in a build (Credentials(realm, host, user, p
     ],
   );
 });
+
+describe("a workload's environment written in Terraform, and as terraform plan shows it (a Lambda's variables = { … }, environment_variables, app_settings, a container's env { name value })", () => {
+  const key = "Xk9mQ2pL7rT4vW6yZ8aB";
+  exactAndKept(
+    [
+      [
+        `resource "aws_lambda_function" "api" {\n  environment {\n    variables = {\n      UPSTREAM = "${key}"\n      NODE_ENV = "production"\n    }\n  }\n}`,
+        'resource "aws_lambda_function" "api" {\n  environment {\n    variables = {\n      UPSTREAM = "[REDACTED:secret]"\n      NODE_ENV = "production"\n    }\n  }\n}',
+      ],
+      [`template {\n  containers {\n    env {\n      name  = "UPSTREAM"\n      value = "${key}"\n    }\n  }\n}`, 'template {\n  containers {\n    env {\n      name  = "UPSTREAM"\n      value = "[REDACTED:secret]"\n    }\n  }\n}'],
+      [`  environment_variables = {\n    UPSTREAM = "${key}"\n  }`, '  environment_variables = {\n    UPSTREAM = "[REDACTED:secret]"\n  }'],
+      [`  app_settings = {\n    "UPSTREAM" = "${key}"\n  }`, '  app_settings = {\n    "UPSTREAM" = "[REDACTED:secret]"\n  }'],
+      [
+        `$ terraform plan\n      ~ environment {\n          ~ variables = {\n              ~ "UPSTREAM" = "Zq3Wx8Nv5Bm2Lk7Jh4Gf" -> "${key}"\n              + "EXTRA"    = "${key}"\n                "NODE_ENV" = "production"\n            }\n        }`,
+        '$ terraform plan\n      ~ environment {\n          ~ variables = {\n              ~ "UPSTREAM" = "[REDACTED:secret]" -> "[REDACTED:secret]"\n              + "EXTRA"    = "[REDACTED:secret]"\n                "NODE_ENV" = "production"\n            }\n        }',
+      ],
+    ],
+    [
+      [
+        "settings, references, versions, URLs",
+        'environment {\n  variables = {\n    UPSTREAM  = var.upstream\n    TOKEN     = data.aws_ssm_parameter.token.value\n    LOG_LEVEL = "debug"\n    API_URL   = "https://api.example.com/v2"\n    VERSION   = "1.24.3"\n  }\n}\nenv {\n  name  = "GIT_SHA"\n  value = "8f14e45fceea167a5a36dedd4bea2543"\n}',
+      ],
+    ],
+  );
+});

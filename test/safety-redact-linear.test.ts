@@ -24,6 +24,7 @@ import { markedSecretDetector } from "../src/safety/generic/name-value.ts";
 import { contextSecretDetector } from "../src/safety/generic/context-secret.ts";
 import { envFallbackDetector } from "../src/safety/generic/env-fallback.ts";
 import { keyListDetector } from "../src/safety/generic/key-list.ts";
+import { hclEnvDetector } from "../src/safety/generic/hcl-env.ts";
 import { buildConfigFieldDetector, makeAssignmentDetector } from "../src/safety/generic/build-variables.ts";
 import { postmanSecretDetector } from "../src/safety/generic/postman-secret.ts";
 import { inlineVariablesDetector } from "../src/safety/generic/inline-variables.ts";
@@ -125,6 +126,7 @@ const GENERIC = [
   otelHeadersDetector,
   inlineVariablesDetector,
   keyListDetector,
+  hclEnvDetector,
 ];
 
 /** For each gitleaks rule: one of its matches chained, and cut short by one character, chained. */
@@ -203,6 +205,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["aligned headers naming a token, over rows of tabs and spaces", "NAME  TOKEN  CREATED\n\t\t\t  \t a\tb  c\nID\tToken\tUser Name\n"],
     ["infrastructure tools' flags chained, never a value", "ipmitool -P racadm -p rdesktop -p snmpwalk -A -X x11vnc -storepasswd | kinit openconnect --passwd-on-stdin sshfs -o password_stdin "],
     ["sbt's credentials opened, three arguments and never a fourth", 'Credentials("a", "b", sys.env("c"), Credentials("a", "b", "c", '],
+    ["Terraform's environment maps and env blocks opened, their entries never closed", 'variables = {\n  A = "b\nenv {\n  value = "\n  ~ "A" = "b" -> "\nenvironment = {\n'],
     ["platforms' and stores' setters chained, never a value", "eb setenv vault kv put cf set-env a clever env set sst secret set A glab variable set --value upsun variable:create -v koyeb secrets create --value dvc remote modify a secret_access_key "],
   );
   return units;

@@ -25,6 +25,7 @@ import { mysqlArgsDetector } from "./generic/mysql-args.ts";
 import { handedKeyDetector } from "./generic/handed-key.ts";
 import { envArrayDetector } from "./generic/env-array.ts";
 import { keyListDetector } from "./generic/key-list.ts";
+import { hclEnvDetector } from "./generic/hcl-env.ts";
 import { codeEnvDetector, inlineVariablesDetector, powershellEnvDetector } from "./generic/inline-variables.ts";
 import { isSecretContent, isSecretField } from "./generic/secret-record.ts";
 import { kubernetesLiteralDetector } from "./generic/kubernetes-literal.ts";
@@ -189,6 +190,7 @@ function builtinDetectors(): Detector[] {
     handedKeyDetector,
     envArrayDetector,
     keyListDetector,
+    hclEnvDetector,
     envObjectDetector,
     environmentListingDetector,
     tomlEnvDetector,
