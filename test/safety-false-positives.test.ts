@@ -918,3 +918,13 @@ describe("Terraform's other maps and blocks, and code's objects named variables,
     ],
   );
 });
+
+describe("an MCP server's settings given with -e are no secrets, nor another command's -e", () => {
+  maskedAndKept(
+    [["claude mcp add x -e UPSTREAM=Xk9mQ2pL7rT4vW6yZ8aB -- npx x", "claude mcp add x -e UPSTREAM=[REDACTED:secret] -- npx x"]],
+    [
+      ["settings, a path, a URL", "claude mcp add fs -e ROOT=/home/me/projects -e API_URL=https://api.example.com -e DEBUG=1 -- npx -y fs-mcp"],
+      ["sed's and perl's -e", "sed -e 's/FOO=Xk9mQ2pL7rT4vW6yZ8aB/x/' a.txt\nperl -e 'print 1'"],
+    ],
+  );
+});

@@ -4372,3 +4372,16 @@ describe("a workload's environment written in Terraform, and as terraform plan s
     ],
   );
 });
+
+describe("an MCP server's environment given with -e to what adds or runs it (claude mcp add, gemini mcp add, the MCP inspector)", () => {
+  const key = "Xk9mQ2pL7rT4vW6yZ8aB";
+  exactAndKept(
+    [
+      [`claude mcp add upstream -e UPSTREAM=${key} -- npx -y upstream-mcp`, "claude mcp add upstream -e UPSTREAM=[REDACTED:secret] -- npx -y upstream-mcp"],
+      [`claude mcp add -s user x -e UPSTREAM=${key} -e NODE_ENV=production -- npx -y x`, "claude mcp add -s user x -e UPSTREAM=[REDACTED:secret] -e NODE_ENV=production -- npx -y x"],
+      [`gemini mcp add x -e UPSTREAM=${key} npx x`, "gemini mcp add x -e UPSTREAM=[REDACTED:secret] npx x"],
+      [`npx @modelcontextprotocol/inspector -e UPSTREAM=${key} node build/index.js`, "npx @modelcontextprotocol/inspector -e UPSTREAM=[REDACTED:secret] node build/index.js"],
+    ],
+    [["settings, a hash, a variable", "claude mcp add x -e GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 -e UPSTREAM=$UPSTREAM -e LOG_LEVEL=debug -- npx x"]],
+  );
+});

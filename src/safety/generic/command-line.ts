@@ -374,6 +374,15 @@ const TOOLS: Tool[] = [
     password: randomSetting,
     kind: "secret",
   },
+  // An MCP server's environment given to what adds or runs it (`claude mcp add x -e UPSTREAM=… -- npx …`, `gemini mcp add`, the MCP
+  // inspector's `-e`): settings too, so only a value drawn at random, as a container's. (`--env` is kubernetes-literal.ts'.)
+  {
+    keywords: ["claude", "gemini", "inspector"],
+    command: /(?:(?:claude|gemini)[ \t]+mcp[ \t]+add|inspector)(?=[ \t])/iy,
+    flag: new RegExp(String.raw`(?<=[ \t]-e(?:=|[ \t]+)["']?)[A-Za-z_][A-Za-z0-9_]{0,127}=${VALUE}`, "gd"),
+    password: randomSetting,
+    kind: "secret",
+  },
   // A request's header given on the command line under a name that says nothing of a secret (`curl -H "X-Custom: …"`, wget's
   // `--header=`, `claude mcp add --header "X-Custom: …"`): headers typed by hand that are drawn at random are credentials, but a
   // request's or a trace's id (`X-Request-Id: …`, `traceparent: …`: look-alikes.ts NO_CREDENTIAL_LABEL).
