@@ -944,6 +944,7 @@ describe("a new state facing a server that holds sessions: each compared with it
     early.take("a");
     early.take("a");
     early.take("b");
+    await Bun.sleep(1);
     expect(asked).toEqual([["a", "srv-a"]]);
     finishAll();
     await early.drain();
@@ -952,16 +953,42 @@ describe("a new state facing a server that holds sessions: each compared with it
     expect(legacyChecked(s, "b")).toBe(false);
   });
 
-  test("a comparison that failed is left to the sender's own check", async () => {
+  test("a comparison that failed is left to the sender's own check, and so is every session after it (the sender backs off)", async () => {
     const s = store();
-    session(s, "a");
-    message(s, "a", 1, NOW - 50_000);
-    const { adopter, finishAll } = heldAdopter(fail("server-down"));
-    const early = new EarlyAdoption(s, adopter, new Map([["a", "srv-a"]]));
+    for (const id of ["a", "b"]) {
+      session(s, id);
+      message(s, id, 1, NOW - 50_000);
+    }
+    const { adopter, asked, finishAll } = heldAdopter(fail("server-down"));
+    const early = new EarlyAdoption(s, adopter, new Map([["a", "srv-a"], ["b", "srv-b"]]));
     early.take("a");
+    await Bun.sleep(1);
     finishAll();
     await early.drain();
-    expect(legacyChecked(s, "a")).toBe(false);
+    early.take("b");
+    await early.drain();
+    expect(asked).toEqual([["a", "srv-a"]]);
+    expect([legacyChecked(s, "a"), legacyChecked(s, "b")]).toEqual([false, false]);
+  });
+
+  test("four comparisons at once at most, the rest as those end", async () => {
+    const s = store();
+    const ids = ["a", "b", "c", "d", "e", "f"];
+    for (const id of ids) {
+      session(s, id);
+      message(s, id, 1, NOW - 50_000);
+    }
+    const { adopter, asked, finishAll } = heldAdopter(answered(0));
+    const early = new EarlyAdoption(s, adopter, new Map(ids.map((id) => [id, `srv-${id}`])));
+    for (const id of ids) early.take(id);
+    await Bun.sleep(1);
+    expect(asked.map(([id]) => id)).toEqual(["a", "b", "c", "d"]);
+    finishAll();
+    await Bun.sleep(1);
+    expect(asked.map(([id]) => id)).toEqual(ids);
+    finishAll();
+    await early.drain();
+    expect(ids.map((id) => legacyChecked(s, id))).toEqual(ids.map(() => true));
   });
 
   test("the read waits while the sessions not yet compared hold more of the outbox than the bound", async () => {

@@ -9,12 +9,19 @@ import { BACKLOG_LIMIT } from "./backlog.ts";
  * the server holds already, and the server's list gave each session's id: so each session the
  * server holds is compared with the server's copy as soon as it is read (adopt.ts), and what the
  * server holds leaves the outbox then. The read waits while the sessions not yet compared hold more
- * than BACKLOG_LIMIT of it. A comparison that fails is left to the sender's own (check, session, adopt).
+ * than BACKLOG_LIMIT of it. A few go at once (the sender's own pacing is not there to slow them); after one
+ * fails, that one and every later session are left to the sender's own comparison (check, session, adopt),
+ * which backs off from a server in trouble and stops at one out of reach.
  */
+const IN_FLIGHT = 4;
+
 export class EarlyAdoption {
   private pendingBytes = 0;
   private readonly taken = new Set<string>();
   private readonly running = new Set<Promise<void>>();
+  /** Sessions taken while IN_FLIGHT were running: started as those end. */
+  private readonly queued: Array<() => void> = [];
+  private failed = false;
   private wake: (() => void) | undefined;
 
   constructor(
@@ -34,21 +41,28 @@ export class EarlyAdoption {
     if (!work || work.legacyChecked) return;
     const bytes = this.store.outboxBytes(work.key);
     this.pendingBytes += bytes;
-    const done: Promise<void> = this.adopter
-      .adopt(work, serverId)
-      .then(
+    const done: Promise<void> = this.turn()
+      .then(() => (this.failed ? undefined : this.adopter.adopt(work, serverId)))
+      .then((o) => {
         // Compared: the sender writes the session and sends the rest, with no check of its own.
-        (o) => (o.ok ? this.store.write(() => this.store.markLegacyChecked(work.key)) : undefined),
-        () => undefined,
-      )
+        if (o?.ok) this.store.write(() => this.store.markLegacyChecked(work.key));
+        else if (o) this.failed = true;
+      })
       // A state that cannot record it (a lost lock, a full disk): the sender meets that too, and says so.
-      .catch(() => undefined)
+      .catch(() => void (this.failed = true))
       .finally(() => {
         this.running.delete(done);
+        this.queued.shift()?.();
         this.pendingBytes -= bytes;
         this.check();
       });
     this.running.add(done);
+  }
+
+  /** Resolves when this comparison may start: at once while fewer than IN_FLIGHT run, else as one ends. */
+  private turn(): Promise<void> {
+    if (this.running.size < IN_FLIGHT) return Promise.resolve();
+    return new Promise((resolve) => this.queued.push(resolve));
   }
 
   /** Resolves once the read may go on: the sessions not yet compared within the bound. */
