@@ -928,3 +928,14 @@ describe("an MCP server's settings given with -e are no secrets, nor another com
     ],
   );
 });
+
+describe("a CLI's other flags and operands beside a token's are no secrets (Smithery, snyk, Codecov, Mosquitto)", () => {
+  maskedAndKept(
+    [["snyk auth 3f2a1b4c-5d6e-4f70-8192-a3b4c5d6e7f8", "snyk auth [REDACTED:secret]"]],
+    [
+      ["Smithery's server, client and config", 'npx -y @smithery/cli@latest install @smithery-ai/github --client claude --config "{}"\nnpx @smithery/cli list servers --key\nnpx @smithery/cli inspect @foo/bar'],
+      ["snyk's and codecov's words", "snyk auth --help\nsnyk test --all-projects\ncodecov -t\ncodecov -f coverage.xml -F unit\ncodecovcli upload-process -t $CODECOV_TOKEN"],
+      ["mosquitto's port, topic and a password file", "mosquitto_sub -h localhost -p 1883 -t sensors/# -v\nmosquitto_passwd -c passwd alice\nmosquitto_pub -P $MQTT_PASSWORD -t t"],
+    ],
+  );
+});

@@ -4385,3 +4385,25 @@ describe("an MCP server's environment given with -e to what adds or runs it (cla
     [["settings, a hash, a variable", "claude mcp add x -e GIT_SHA=8f14e45fceea167a5a36dedd4bea2543 -e UPSTREAM=$UPSTREAM -e LOG_LEVEL=debug -- npx x"]],
   );
 });
+
+describe("a service's token given to its CLI by a short flag or as an operand (Smithery's --key, snyk auth, Codecov's -t, mosquitto_pub -P)", () => {
+  const uuid = "3f2a1b4c-5d6e-4f70-8192-a3b4c5d6e7f8";
+  exactAndKept(
+    [
+      [`npx -y @smithery/cli@latest install @foo/bar --client claude --key ${uuid}`, "npx -y @smithery/cli@latest install @foo/bar --client claude --key [REDACTED:secret]"],
+      [`npx -y @smithery/cli run @foo/bar --key ${uuid}`, "npx -y @smithery/cli run @foo/bar --key [REDACTED:secret]"],
+      [
+        `{"mcpServers": {"bar": {"command": "npx", "args": [\n        "-y",\n        "@smithery/cli@latest",\n        "run",\n        "@foo/bar",\n        "--key",\n        "${uuid}"\n      ]}}}`,
+        `{"mcpServers": {"bar": {"command": "npx", "args": [\n        "-y",\n        "@smithery/cli@latest",\n        "run",\n        "@foo/bar",\n        "--key",\n        "[REDACTED:secret]"\n      ]}}}`,
+      ],
+      [`snyk auth ${uuid}`, "snyk auth [REDACTED:secret]"],
+      [`snyk config set api=${uuid}`, "snyk config set api=[REDACTED:secret]"],
+      [`codecov -t ${uuid}`, "codecov -t [REDACTED:secret]"],
+      [`bash <(curl -s https://codecov.io/bash) -t ${uuid}`, "bash <(curl -s https://codecov.io/bash) -t [REDACTED:secret]"],
+      [`codecovcli upload-process -t ${uuid}`, "codecovcli upload-process -t [REDACTED:secret]"],
+      ["mosquitto_pub -h broker -u alice -P Hunt3r!x9qZ -t t -m hi", "mosquitto_pub -h broker -u alice -P [REDACTED:password] -t t -m hi"],
+      ["mosquitto_sub -h broker -p 8883 -u alice -P 'Hunt3r!x9qZ' -t '#'", "mosquitto_sub -h broker -p 8883 -u alice -P '[REDACTED:password]' -t '#'"],
+    ],
+    [["variables, prose, a port", "npx -y @smithery/cli run @foo/bar --key $SMITHERY_KEY\nrun snyk auth first\ncodecov -t ${{ secrets.CODECOV_TOKEN }}\nmosquitto_pub -h broker -p 1883 -t t -m hi\nsnyk config set org=my-team"]],
+  );
+});

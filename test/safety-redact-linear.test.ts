@@ -206,6 +206,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["infrastructure tools' flags chained, never a value", "ipmitool -P racadm -p rdesktop -p snmpwalk -A -X x11vnc -storepasswd | kinit openconnect --passwd-on-stdin sshfs -o password_stdin "],
     ["sbt's credentials opened, three arguments and never a fourth", 'Credentials("a", "b", sys.env("c"), Credentials("a", "b", "c", '],
     ["Terraform's environment maps and env blocks opened, their entries never closed", 'variables = {\n  A = "b\nenv {\n  value = "\n  ~ "A" = "b" -> "\nenvironment = {\n'],
+    ["services' token flags chained, never a value; Smithery's args never a key", 'snyk auth snyk config set api= codecov.io/bash) -t mosquitto_pub -P npx @smithery/cli@latest "--key",\n "\n'],
     ["MCP adds' -e chained, never a value", "claude mcp add -e A= gemini mcp add -e inspector -e -e -e "],
     ["platforms' and stores' setters chained, never a value", "eb setenv vault kv put cf set-env a clever env set sst secret set A glab variable set --value upsun variable:create -v koyeb secrets create --value dvc remote modify a secret_access_key "],
   );

@@ -282,6 +282,21 @@ const TOOLS: Tool[] = [
   { keywords: ["cargo"], command: /cargo[ \t]+login(?=[ \t])/iy, flag: operandAfter("-registry|-config|Z"), password: tokenShaped },
   { keywords: ["ngrok"], command: /ngrok[ \t]+(?:config[ \t]+add-)?authtoken(?=[ \t])/iy, flag: POSITIONAL, password: tokenShaped },
   { keywords: ["vault"], command: /vault[ \t]+login(?=[ \t])/iy, flag: POSITIONAL, password: tokenShaped },
+  // A service's token as a UUID: `snyk auth <token>` (`snyk config set api=<token>`), Codecov's uploaders' `-t <token>` (`codecov`, `codecovcli
+  // upload-process`, the old `bash <(curl -s https://codecov.io/bash) -t …`).
+  { keywords: ["snyk"], command: /snyk[ \t]+auth(?=[ \t])/iy, flag: POSITIONAL, password: tokenShaped, kind: "secret" },
+  { keywords: ["snyk"], command: /snyk[ \t]+config[ \t]+set(?=[ \t])/iy, flag: new RegExp(String.raw`(?<=[ \t])api=${VALUE}`, "gd"), password: tokenShaped, kind: "secret" },
+  { keywords: ["codecov"], command: /codecov(?:cli|\.io\/bash\))?(?=[ \t])/iy, flag: flag("-t"), password: tokenShaped, kind: "secret" },
+  // Smithery's key to its hosted MCP servers: `npx @smithery/cli install @x/y --client claude --key <uuid>`, also as an MCP server's args in
+  // `.mcp.json` (`"--key", "<uuid>"`, on one line or one per line: read past the quotes' newlines).
+  {
+    keywords: ["@smithery"],
+    command: /@smithery\/cli(?:@[\w.^~-]{1,40})?(?=[\s"'])/iy,
+    flag: new RegExp(String.raw`(?<=[ \t"])--key(?:=|[ \t]+|"[ \t]*,\s{0,40})${VALUE}`, "gd"),
+    password: tokenShaped,
+    kind: "secret",
+    quotedLines: true,
+  },
   // Bitwarden's `bw unlock x` and `bw login me@x.dev x` (`--passwordenv NAME`, a flag, names a variable); Drupal's `drush upwd admin x`
   // (`user:password`, `user-password`). Shaped like a password: prose names these commands too ("bw unlock to get a session").
   { keywords: ["bw"], command: /bw[ \t]+(?:unlock|login[ \t]+[^\s-]\S*)(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
@@ -314,6 +329,8 @@ const TOOLS: Tool[] = [
   // A server's management controller: `ipmitool -I lanplus -H bmc -U admin -P x` (`-p` is its port), Dell's `racadm -r idrac -u root -p x`;
   // rdesktop's `-p x`; Net-SNMP's v3 passphrases (`snmpwalk -v3 -u me -A x -X x`); x11vnc's `-storepasswd x file`.
   { keywords: ["ipmitool"], command: /ipmitool(?=[ \t])/iy, flag: flag("-P"), password: whole },
+  // Mosquitto's clients: `mosquitto_pub -h broker -u me -P x -t topic` (`-p` is the port).
+  { keywords: ["mosquitto_"], command: /mosquitto_(?:pub|sub|rr)(?=[ \t])/iy, flag: flag("-P"), password: whole },
   { keywords: ["racadm", "rdesktop"], command: /(?:racadm|rdesktop)(?=[ \t])/iy, flag: flag("-p"), password: whole },
   { keywords: ["snmp"], command: /snmp(?:walk|bulkwalk|get|getnext|bulkget|set|table|trap|inform|status|df|netstat|delta|test)(?=[ \t])/iy, flag: flag("-A|-X"), password: whole },
   { keywords: ["x11vnc"], command: /x11vnc(?:[ \t]+-[\w-]+)*?[ \t]+-storepasswd(?=[ \t])/iy, flag: POSITIONAL, password: whole },
