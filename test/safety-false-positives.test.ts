@@ -939,3 +939,13 @@ describe("a CLI's other flags and operands beside a token's are no secrets (Smit
     ],
   );
 });
+
+describe("an FTP script's other lines, and another command's here-document, hold no password", () => {
+  maskedAndKept(
+    [["ftp -n host <<EOF\nuser me Hunt3r!x9q\nEOF", "ftp -n host <<EOF\nuser me [REDACTED:password]\nEOF"]],
+    [
+      ["an FTP script's commands", "ftp -n ftp.example.com <<EOF\nuser ftp guest@example.com\nbinary\npassive\ncd /pub\nget README\nbye\nEOF"],
+      ["user lines outside an FTP script", "tftp host <<EOF\nuser a b\nEOF\npsql <<SQL\nuser alice Hunt3r!x9q\nSQL\nthe ftp server's user table lists user alice admin"],
+    ],
+  );
+});

@@ -4407,3 +4407,22 @@ describe("a service's token given to its CLI by a short flag or as an operand (S
     [["variables, prose, a port", "npx -y @smithery/cli run @foo/bar --key $SMITHERY_KEY\nrun snyk auth first\ncodecov -t ${{ secrets.CODECOV_TOKEN }}\nmosquitto_pub -h broker -p 1883 -t t -m hi\nsnyk config set org=my-team"]],
   );
 });
+
+describe("an FTP client scripted by a here-document (ftp -n host <<EOF, lftp, ncftp): its login lines' passwords", () => {
+  exactAndKept(
+    [
+      ["ftp -n ftp.example.com <<EOF\nuser deploy Hunt3r!x9q\nput site.tar.gz\nEOF", "ftp -n ftp.example.com <<EOF\nuser deploy [REDACTED:password]\nput site.tar.gz\nEOF"],
+      [
+        "$ ftp -inv ftp.example.com <<END_SCRIPT\nquote USER alice\nquote PASS Hunt3r!x9q\nbinary\nquit\nEND_SCRIPT",
+        "$ ftp -inv ftp.example.com <<END_SCRIPT\nquote USER alice\nquote PASS [REDACTED:password]\nbinary\nquit\nEND_SCRIPT",
+      ],
+      ["lftp sftp://host <<EOF\nlogin alice 'Hunt3r!x9q'\nmirror -R\nEOF", "lftp sftp://host <<EOF\nlogin alice '[REDACTED:password]'\nmirror -R\nEOF"],
+      ["lftp <<EOF\nopen -u alice,Hunt3r!x9q ftp.example.com\nmirror -R dist /www\nEOF", "lftp <<EOF\nopen -u alice,[REDACTED:password] ftp.example.com\nmirror -R dist /www\nEOF"],
+      ["ncftp <<EOF\nopen host\nuser alice Hunt3r!x9q\nEOF", "ncftp <<EOF\nopen host\nuser alice [REDACTED:password]\nEOF"],
+    ],
+    [
+      ["variables, anonymous FTP, passive mode", "ftp -n $HOST <<-EOF\n\tuser $FTP_USER $FTP_PASS\n\tuser anonymous me@example.com\n\tpass\n\tuser me\n\tput f\nEOF"],
+      ["another command's here-document", "sftp user@host <<EOF\nput f\nEOF\ncat <<EOF\nuser alice Hunt3r!x9q\nEOF"],
+    ],
+  );
+});

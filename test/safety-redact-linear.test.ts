@@ -25,6 +25,7 @@ import { contextSecretDetector } from "../src/safety/generic/context-secret.ts";
 import { envFallbackDetector } from "../src/safety/generic/env-fallback.ts";
 import { keyListDetector } from "../src/safety/generic/key-list.ts";
 import { hclEnvDetector } from "../src/safety/generic/hcl-env.ts";
+import { ftpScriptDetector } from "../src/safety/generic/ftp-script.ts";
 import { buildConfigFieldDetector, makeAssignmentDetector } from "../src/safety/generic/build-variables.ts";
 import { postmanSecretDetector } from "../src/safety/generic/postman-secret.ts";
 import { inlineVariablesDetector } from "../src/safety/generic/inline-variables.ts";
@@ -127,6 +128,7 @@ const GENERIC = [
   inlineVariablesDetector,
   keyListDetector,
   hclEnvDetector,
+  ftpScriptDetector,
 ];
 
 /** For each gitleaks rule: one of its matches chained, and cut short by one character, chained. */
@@ -207,6 +209,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["sbt's credentials opened, three arguments and never a fourth", 'Credentials("a", "b", sys.env("c"), Credentials("a", "b", "c", '],
     ["Terraform's environment maps and env blocks opened, their entries never closed", 'variables = {\n  A = "b\nenv {\n  value = "\n  ~ "A" = "b" -> "\nenvironment = {\n'],
     ["services' token flags chained, never a value; Smithery's args never a key", 'snyk auth snyk config set api= codecov.io/bash) -t mosquitto_pub -P npx @smithery/cli@latest "--key",\n "\n'],
+    ["FTP scripts opened and never closed, logins with no password", "ftp <<E\nuser a\nlftp <<E\nopen -u a, ncftp x << quote pass \n"],
     ["MCP adds' -e chained, never a value", "claude mcp add -e A= gemini mcp add -e inspector -e -e -e "],
     ["platforms' and stores' setters chained, never a value", "eb setenv vault kv put cf set-env a clever env set sst secret set A glab variable set --value upsun variable:create -v koyeb secrets create --value dvc remote modify a secret_access_key "],
   );

@@ -69,6 +69,7 @@ import { contextSecretDetector } from "./generic/context-secret.ts";
 import { answeredQuestion, cliPromptDetector, questionAnswerDetector } from "./generic/question-answers.ts";
 import { redisReplyDetector } from "./generic/redis-reply.ts";
 import { redisAclDetector } from "./generic/redis-acl.ts";
+import { ftpScriptDetector } from "./generic/ftp-script.ts";
 import { dottedRowDetector } from "./generic/dotted-row.ts";
 import { expandedRecordDetector } from "./generic/expanded-record.ts";
 import { envObjectDetector } from "./generic/env-object.ts";
@@ -211,6 +212,7 @@ function builtinDetectors(): Detector[] {
     nameValueDetector,
     redisReplyDetector,
     redisAclDetector,
+    ftpScriptDetector,
     dottedRowDetector,
     expandedRecordDetector,
     markedSecretDetector,
