@@ -949,3 +949,13 @@ describe("an FTP script's other lines, and another command's here-document, hold
     ],
   );
 });
+
+describe("a CI log's lines after their time hold no secret unless they would without it", () => {
+  maskedAndKept(
+    [["2026-12-07T10:00:00.1234567Z UPSTREAM=Xk9mQ2pL7rT4vW6yZ8aB\n2026-12-07T10:00:00.1234567Z CI=true", "2026-12-07T10:00:00.1234567Z UPSTREAM=[REDACTED:secret]\n2026-12-07T10:00:00.1234567Z CI=true"]],
+    [
+      ["a job's steps", "2026-12-07T10:00:00.1234567Z ##[group]Run actions/checkout@v4\n2026-12-07T10:00:00.1234567Z with:\n2026-12-07T10:00:00.1234567Z   repository: acme/api\n2026-12-07T10:00:00.1234567Z   token: ***\n2026-12-07T10:00:00.1234567Z   ref: 8f14e45fceea167a5a36dedd4bea2543\n2026-12-07T10:00:00.1234567Z ##[endgroup]"],
+      ["a build's and a server's lines", "#8 0.512 added 1423 packages in 12s\n#8 DONE 14.2s\n[10:00:01] Starting 'build'...\n2026-12-07 10:00:00,123 INFO worker.py:42 request_id=4bf92f3577b34da6a3ce929d0e0e4736 done"],
+    ],
+  );
+});

@@ -4426,3 +4426,33 @@ describe("an FTP client scripted by a here-document (ftp -n host <<EOF, lftp, nc
     ],
   );
 });
+
+describe("an environment's lines in a CI or a container's log, each after its time (GitHub Actions, GitLab, Buildkite, BuildKit, Heroku, docker logs -t): read as they stand without it", () => {
+  const key = "Xk9mQ2pL7rT4vW6yZ8aB3nC5";
+  const gh = "2026-12-07T10:00:00.1234567Z ";
+  exactAndKept(
+    [
+      [`${gh}UPSTREAM=${key}\n${gh}NODE_ENV=production`, `${gh}UPSTREAM=[REDACTED:secret]\n${gh}NODE_ENV=production`],
+      [
+        `${gh}##[group]Run npm test\n${gh}shell: /usr/bin/bash -e {0}\n${gh}env:\n${gh}  NODE_ENV: production\n${gh}  UPSTREAM: ${key}\n${gh}##[endgroup]`,
+        `${gh}##[group]Run npm test\n${gh}shell: /usr/bin/bash -e {0}\n${gh}env:\n${gh}  NODE_ENV: production\n${gh}  UPSTREAM: [REDACTED:secret]\n${gh}##[endgroup]`,
+      ],
+      [`2026-12-07T10:00:00.123456Z 00O UPSTREAM=${key}\n2026-12-07T10:00:00.123457Z 00O NODE_ENV=production`, "2026-12-07T10:00:00.123456Z 00O UPSTREAM=[REDACTED:secret]\n2026-12-07T10:00:00.123457Z 00O NODE_ENV=production"],
+      [`[2026-12-07T10:00:00Z] UPSTREAM=${key}\n[2026-12-07T10:00:00Z] NODE_ENV=production`, "[2026-12-07T10:00:00Z] UPSTREAM=[REDACTED:secret]\n[2026-12-07T10:00:00Z] NODE_ENV=production"],
+      [`#12 0.345 UPSTREAM=${key}\n#12 0.346 NODE_ENV=production`, "#12 0.345 UPSTREAM=[REDACTED:secret]\n#12 0.346 NODE_ENV=production"],
+      [
+        `2026-12-07T10:00:00.123456+00:00 app[web.1]: UPSTREAM=${key}\n2026-12-07T10:00:00.123456+00:00 app[web.1]: NODE_ENV=production`,
+        "2026-12-07T10:00:00.123456+00:00 app[web.1]: UPSTREAM=[REDACTED:secret]\n2026-12-07T10:00:00.123456+00:00 app[web.1]: NODE_ENV=production",
+      ],
+      [
+        `2026-12-07T10:00:00.123456789Z PATH=/usr/local/bin:/usr/bin\n2026-12-07T10:00:00.123456789Z HOME=/root\n2026-12-07T10:00:00.123456789Z HOSTNAME=api-7d9f\n2026-12-07T10:00:00.123456789Z UPSTREAM=${key}`,
+        "2026-12-07T10:00:00.123456789Z PATH=/usr/local/bin:/usr/bin\n2026-12-07T10:00:00.123456789Z HOME=/root\n2026-12-07T10:00:00.123456789Z HOSTNAME=api-7d9f\n2026-12-07T10:00:00.123456789Z UPSTREAM=[REDACTED:secret]",
+      ],
+      [`api-1  | 2026-12-07T10:00:00.123456789Z UPSTREAM=${key}\napi-1  | 2026-12-07T10:00:00.123456789Z NODE_ENV=production`, "api-1  | 2026-12-07T10:00:00.123456789Z UPSTREAM=[REDACTED:secret]\napi-1  | 2026-12-07T10:00:00.123456789Z NODE_ENV=production"],
+      [`     1→${gh}UPSTREAM=${key}\n     2→${gh}NODE_ENV=production`, `     1→${gh}UPSTREAM=[REDACTED:secret]\n     2→${gh}NODE_ENV=production`],
+    ],
+    [
+      ["one line under a neutral name, settings and hashes, logfmt's ids", `${gh}UPSTREAM=${key}\n\n${gh}GIT_SHA=8f14e45fceea167a5a36dedd4bea2543\n${gh}NODE_ENV=production\n${gh}BUILD_ID=20261207.3\n${gh}level=info msg="done" trace_id=4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7`],
+    ],
+  );
+});

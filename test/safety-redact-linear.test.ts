@@ -210,6 +210,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["Terraform's environment maps and env blocks opened, their entries never closed", 'variables = {\n  A = "b\nenv {\n  value = "\n  ~ "A" = "b" -> "\nenvironment = {\n'],
     ["services' token flags chained, never a value; Smithery's args never a key", 'snyk auth snyk config set api= codecov.io/bash) -t mosquitto_pub -P npx @smithery/cli@latest "--key",\n "\n'],
     ["FTP scripts opened and never closed, logins with no password", "ftp <<E\nuser a\nlftp <<E\nopen -u a, ncftp x << quote pass \n"],
+    ["logs' times before lines, never an assignment; Compose services' names before times", "2026-12-07T10:00:00.1234567Z \n[2026-12-07T10:00:00Z] #1 0.123 [10:00:01] \napi-1  | 2026-12-07T10:00:00 app[web.1]: x\n 00O 00E+ "],
     ["MCP adds' -e chained, never a value", "claude mcp add -e A= gemini mcp add -e inspector -e -e -e "],
     ["platforms' and stores' setters chained, never a value", "eb setenv vault kv put cf set-env a clever env set sst secret set A glab variable set --value upsun variable:create -v koyeb secrets create --value dvc remote modify a secret_access_key "],
   );

@@ -69,6 +69,7 @@ import { contextSecretDetector } from "./generic/context-secret.ts";
 import { answeredQuestion, cliPromptDetector, questionAnswerDetector } from "./generic/question-answers.ts";
 import { redisReplyDetector } from "./generic/redis-reply.ts";
 import { redisAclDetector } from "./generic/redis-acl.ts";
+import { blankLogPrefixes } from "./log-prefix.ts";
 import { ftpScriptDetector } from "./generic/ftp-script.ts";
 import { dottedRowDetector } from "./generic/dotted-row.ts";
 import { expandedRecordDetector } from "./generic/expanded-record.ts";
@@ -335,13 +336,15 @@ const BLANKS = Array.from({ length: 11 }, (_, n) => " ".repeat(n));
  *   documentation stand-in;
  * - terminal codes count as spaces. A colour code ends in a letter, right before what it
  *   colours: a key after it would read as the middle of a word (`\x1b[32msk-ant-…`), and a
- *   name and its value would read as apart (`"api_key"\x1b[0m:`).
+ *   name and its value would read as apart (`"api_key"\x1b[0m:`);
+ * - a log's time before each line counts as spaces (log-prefix.ts): a CI log's lines read as
+ *   what the job printed.
  */
 function asWords(text: string): string {
   let view = blankLineNumbers(text);
   if (view.includes("…")) view = view.replaceAll("…", " ");
   if (view.includes("[")) view = view.replace(TERMINAL_CODE, (code) => " ".repeat(code.length));
-  return view;
+  return blankLogPrefixes(view);
 }
 
 /** An environment file's line: what tells a decoded text read as one. */
