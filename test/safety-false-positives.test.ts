@@ -959,3 +959,13 @@ describe("a CI log's lines after their time hold no secret unless they would wit
     ],
   );
 });
+
+describe("an OTP's other mentions, and prose naming Vault's and Consul's commands, are no secrets", () => {
+  maskedAndKept(
+    [["OTP           dTEOTcAyfkaZ3pDLpXGzO5QiK5H6\nOTP Length    28", "OTP           [REDACTED:secret]\nOTP Length    28"]],
+    [
+      ["OTP in prose and settings", "OTP codes are six digits.\nOTP Length    28\nOTP_LENGTH=6\n\"otp_length\": 28, \"otp\": true\nOTP           sent by SMS to the user's phone number"],
+      ["commands named in prose", "Run consul keygen once and share the key with every agent.\nThen vault operator unseal three times with different shares.\nvault operator generate-root -status"],
+    ],
+  );
+});

@@ -4456,3 +4456,27 @@ describe("an environment's lines in a CI or a container's log, each after its ti
     ],
   );
 });
+
+describe("Vault's unseal key and root token's parts on a command line, the OTP generate-root prints, and a cluster's gossip key (consul keygen, nomad)", () => {
+  const gossip = "pUqJrVyVRj5jsiYEkM/tFQYfWyJIv4s3XkvDwy7Cu5s=";
+  const otp = "dTEOTcAyfkaZ3pDLpXGzO5QiK5H6";
+  printedAndPasted([
+    ["consul keygen", gossip, "[REDACTED:secret]"],
+    ["nomad operator gossip keyring generate", gossip, "[REDACTED:secret]"],
+    ["nomad operator keygen", gossip, "[REDACTED:secret]"],
+    [
+      "vault operator generate-root -init",
+      `Nonce         2dbd10f1-8528-6246-09e7-82b25b8aba63\nStarted       true\nProgress      0/1\nComplete      false\nOTP           ${otp}\nOTP Length    28`,
+      "Nonce         2dbd10f1-8528-6246-09e7-82b25b8aba63\nStarted       true\nProgress      0/1\nComplete      false\nOTP           [REDACTED:secret]\nOTP Length    28",
+    ],
+    ["vault operator generate-root -init -format=json", `{\n  "nonce": "2dbd10f1-8528-6246-09e7-82b25b8aba63",\n  "otp": "${otp}",\n  "otp_length": 28\n}`, '{\n  "nonce": "2dbd10f1-8528-6246-09e7-82b25b8aba63",\n  "otp": "[REDACTED:secret]",\n  "otp_length": 28\n}'],
+  ]);
+  exactAndKept(
+    [
+      [`vault operator unseal ${gossip}`, "vault operator unseal [REDACTED:secret]"],
+      [`vault operator unseal -migrate ${gossip}`, "vault operator unseal -migrate [REDACTED:secret]"],
+      [`vault operator generate-root -decode=G2MWH0Y5LxApGCMVAyMzP1tZHwx4fAMQCDMIDy4pExc -otp=${otp}`, "vault operator generate-root -decode=[REDACTED:secret] -otp=[REDACTED:secret]"],
+    ],
+    [["a prompt, variables, a two-factor code", 'vault operator unseal\nvault operator unseal -reset\nvault operator generate-root -decode="$ENCODED" -otp="$OTP"\n{"otp": "482913"}\nOTP           482913']],
+  );
+});

@@ -26,6 +26,7 @@ import { envFallbackDetector } from "../src/safety/generic/env-fallback.ts";
 import { keyListDetector } from "../src/safety/generic/key-list.ts";
 import { hclEnvDetector } from "../src/safety/generic/hcl-env.ts";
 import { ftpScriptDetector } from "../src/safety/generic/ftp-script.ts";
+import { vaultOtpDetector } from "../src/safety/generic/vault-root.ts";
 import { buildConfigFieldDetector, makeAssignmentDetector } from "../src/safety/generic/build-variables.ts";
 import { postmanSecretDetector } from "../src/safety/generic/postman-secret.ts";
 import { inlineVariablesDetector } from "../src/safety/generic/inline-variables.ts";
@@ -129,6 +130,7 @@ const GENERIC = [
   keyListDetector,
   hclEnvDetector,
   ftpScriptDetector,
+  vaultOtpDetector,
 ];
 
 /** For each gitleaks rule: one of its matches chained, and cut short by one character, chained. */
@@ -211,6 +213,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["services' token flags chained, never a value; Smithery's args never a key", 'snyk auth snyk config set api= codecov.io/bash) -t mosquitto_pub -P npx @smithery/cli@latest "--key",\n "\n'],
     ["FTP scripts opened and never closed, logins with no password", "ftp <<E\nuser a\nlftp <<E\nopen -u a, ncftp x << quote pass \n"],
     ["logs' times before lines, never an assignment; Compose services' names before times", "2026-12-07T10:00:00.1234567Z \n[2026-12-07T10:00:00Z] #1 0.123 [10:00:01] \napi-1  | 2026-12-07T10:00:00 app[web.1]: x\n 00O 00E+ "],
+    ["Vault's OTPs one character short, its flags chained with no value", `OTP  ${"a1".repeat(9)}a\n"otp": "${"a1".repeat(9)}\nvault operator unseal -x vault operator generate-root -otp= -decode= consul keygen\nnomad operator keygen\n`],
     ["MCP adds' -e chained, never a value", "claude mcp add -e A= gemini mcp add -e inspector -e -e -e "],
     ["platforms' and stores' setters chained, never a value", "eb setenv vault kv put cf set-env a clever env set sst secret set A glab variable set --value upsun variable:create -v koyeb secrets create --value dvc remote modify a secret_access_key "],
   );

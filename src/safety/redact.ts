@@ -71,6 +71,7 @@ import { redisReplyDetector } from "./generic/redis-reply.ts";
 import { redisAclDetector } from "./generic/redis-acl.ts";
 import { blankLogPrefixes } from "./log-prefix.ts";
 import { ftpScriptDetector } from "./generic/ftp-script.ts";
+import { vaultOtpDetector } from "./generic/vault-root.ts";
 import { dottedRowDetector } from "./generic/dotted-row.ts";
 import { expandedRecordDetector } from "./generic/expanded-record.ts";
 import { envObjectDetector } from "./generic/env-object.ts";
@@ -214,6 +215,7 @@ function builtinDetectors(): Detector[] {
     redisReplyDetector,
     redisAclDetector,
     ftpScriptDetector,
+    vaultOtpDetector,
     dottedRowDetector,
     expandedRecordDetector,
     markedSecretDetector,

@@ -282,6 +282,10 @@ const TOOLS: Tool[] = [
   { keywords: ["cargo"], command: /cargo[ \t]+login(?=[ \t])/iy, flag: operandAfter("-registry|-config|Z"), password: tokenShaped },
   { keywords: ["ngrok"], command: /ngrok[ \t]+(?:config[ \t]+add-)?authtoken(?=[ \t])/iy, flag: POSITIONAL, password: tokenShaped },
   { keywords: ["vault"], command: /vault[ \t]+login(?=[ \t])/iy, flag: POSITIONAL, password: tokenShaped },
+  // Vault's unseal key given to `vault operator unseal <key>` (alone, it prompts), and a root token's parts given to decode it
+  // (`vault operator generate-root -decode=<encoded token> -otp=<one-time password>`: vault-root.ts).
+  { keywords: ["vault"], command: /vault[ \t]+operator[ \t]+unseal(?=[ \t])/iy, flag: operandAfter("address|namespace"), password: tokenShaped, kind: "secret" },
+  { keywords: ["vault"], command: /vault[ \t]+operator[ \t]+generate-root(?=[ \t])/iy, flag: flag("-decode|-otp"), password: tokenShaped, kind: "secret" },
   // A service's token as a UUID: `snyk auth <token>` (`snyk config set api=<token>`), Codecov's uploaders' `-t <token>` (`codecov`, `codecovcli
   // upload-process`, the old `bash <(curl -s https://codecov.io/bash) -t …`).
   { keywords: ["snyk"], command: /snyk[ \t]+auth(?=[ \t])/iy, flag: POSITIONAL, password: tokenShaped, kind: "secret" },

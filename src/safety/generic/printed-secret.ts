@@ -121,12 +121,13 @@ const VALUE_READ = new RegExp(
 /**
  * Commands that make a new random key: reading `/dev/urandom`, Python's `secrets.token_hex(…)`,
  * Node's `crypto.randomBytes(…)`, Ruby's `SecureRandom`, `pwgen`, `rails secret`, `mix
- * phx.gen.secret`, WireGuard's `wg genkey` and `wg genpsk` (not piped into `wg pubkey`, which prints the public key);
+ * phx.gen.secret`, WireGuard's `wg genkey` and `wg genpsk` (not piped into `wg pubkey`, which prints the public key), a cluster's gossip
+ * encryption key (`consul keygen`, `nomad operator gossip keyring generate`, `nomad operator keygen`);
  * and decrypting a file (`gpg -d`, `sops -d`; not one value cut out of it, `--extract`: any stored secret's shape). A key's characters only
  * (KEY_SHAPED): a script's next line (`continue;`) is no output.
  */
 const GENERATOR_COMMAND =
-  /(?<![\w-])(?:\/dev\/u?random|secrets\.token_(?:hex|urlsafe|bytes)|randombytes\(|securerandom\.|pwgen[ \t]|rails[ \t]+secret|phx\.gen\.secret|wg[ \t]+gen(?:key|psk)(?![^\r\n]{0,300}\|[ \t]*wg[ \t]+pubkey)|(?:gpg|sops)(?=[ \t])(?![^\r\n|;&]{0,300}--extract(?![\w-]))[^\r\n]{0,200}?[ \t](?:-d|--decrypt)(?![\w-]))/iy;
+  /(?<![\w-])(?:\/dev\/u?random|secrets\.token_(?:hex|urlsafe|bytes)|randombytes\(|securerandom\.|pwgen[ \t]|rails[ \t]+secret|phx\.gen\.secret|wg[ \t]+gen(?:key|psk)(?![^\r\n]{0,300}\|[ \t]*wg[ \t]+pubkey)|consul[ \t]+keygen|nomad[ \t]+operator[ \t]+(?:keygen|gossip[ \t]+keyring[ \t]+generate)|(?:gpg|sops)(?=[ \t])(?![^\r\n|;&]{0,300}--extract(?![\w-]))[^\r\n]{0,200}?[ \t](?:-d|--decrypt)(?![\w-]))/iy;
 const KEY_SHAPED = /^[A-Za-z0-9+/=_-]{16,}$/;
 
 /**
@@ -227,7 +228,7 @@ export const printedSecretDetector: Detector = {
     "oathtool", "find-generic-password", "find-internet-password", "secrets versions",
     "get-parameter", "get-secret-value", "get-login-password", "keyvault", "terraform output", "base64", "jsonpath", "view-secret", "vault", "openssl rand",
     "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "infisical", "argocd", "elasticsearch-reset-password", "nmcli", "keys list", "list-keys", "admin-key",
-    "/dev/urandom", "/dev/random", "secrets.token_", "randombytes(", "securerandom.", "pwgen", "rails", "phx.gen.secret", "wg genkey", "wg genpsk", "gpg", "sops",
+    "/dev/urandom", "/dev/random", "secrets.token_", "randombytes(", "securerandom.", "pwgen", "rails", "phx.gen.secret", "wg genkey", "wg genpsk", "consul keygen", "nomad operator", "gpg", "sops",
     ...PRINTED_VARIABLE_KEYWORDS,
     ...REPL_KEYWORDS,
   ],
