@@ -969,3 +969,10 @@ describe("an OTP's other mentions, and prose naming Vault's and Consul's command
     ],
   );
 });
+
+describe("Anaconda's public channels and other paths are no tokens", () => {
+  maskedAndKept(
+    [["https://conda.anaconda.org/t/Xk9mQ2pL7rT4vW6yZ8aB3nC5/acme", "https://conda.anaconda.org/t/[REDACTED:secret]/acme"]],
+    [["public channels, a package's page", "https://conda.anaconda.org/conda-forge/noarch/repodata.json\nhttps://anaconda.org/conda-forge/numpy/files\nhttps://repo.anaconda.com/pkgs/main/linux-64/\nhttps://example.com/t/Xk9mQ2pL7rT4vW6yZ8aB3nC5/x"]],
+  );
+});

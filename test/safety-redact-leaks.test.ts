@@ -4480,3 +4480,15 @@ describe("Vault's unseal key and root token's parts on a command line, the OTP g
     [["a prompt, variables, a two-factor code", 'vault operator unseal\nvault operator unseal -reset\nvault operator generate-root -decode="$ENCODED" -otp="$OTP"\n{"otp": "482913"}\nOTP           482913']],
   );
 });
+
+describe("Anaconda's token in a private channel's URL (https://conda.anaconda.org/t/<token>/acme, repo.anaconda.cloud/t/<token>/…)", () => {
+  exactAndKept(
+    [
+      ["channels:\n  - https://conda.anaconda.org/t/ab-1f2e3d4c-5b6a-4987-8765-43210fedcba9/acme\n  - conda-forge", "channels:\n  - https://conda.anaconda.org/t/[REDACTED:secret]/acme\n  - conda-forge"],
+      ["conda config --add channels https://conda.anaconda.org/t/Xk9mQ2pL7rT4vW6yZ8aB3nC5/acme", "conda config --add channels https://conda.anaconda.org/t/[REDACTED:secret]/acme"],
+      ["channel_alias: https://repo.anaconda.cloud/t/Xk9mQ2pL7rT4vW6yZ8aB3nC5/repo", "channel_alias: https://repo.anaconda.cloud/t/[REDACTED:secret]/repo"],
+      ['channels = ["conda-forge", "https://conda.anaconda.org/t/Xk9mQ2pL7rT4vW6yZ8aB3nC5/acme"]', 'channels = ["conda-forge", "https://conda.anaconda.org/t/[REDACTED:secret]/acme"]'],
+    ],
+    [["a placeholder, no token, a public channel", "https://conda.anaconda.org/t/<TOKEN>/acme https://anaconda.org/t/ https://conda.anaconda.org/conda-forge/linux-64/repodata.json"]],
+  );
+});

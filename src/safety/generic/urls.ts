@@ -103,7 +103,9 @@ export const urlSignatureDetector: Detector = {
 /**
  * Keys that blockchain node providers put in the URL's path: `https://mainnet.infura.io/v3/<key>`,
  * `https://eth-mainnet.g.alchemy.com/v2/<key>`. Whoever has the URL spends the account's quota. So
- * does IFTTT's webhook key: `https://maker.ifttt.com/trigger/<event>/with/key/<key>`.
+ * does IFTTT's webhook key: `https://maker.ifttt.com/trigger/<event>/with/key/<key>`. Anaconda's token to a private
+ * channel or its commercial repository sits after `/t/` (`https://conda.anaconda.org/t/<token>/acme`, `repo.anaconda.cloud/t/<token>/…`,
+ * as `.condarc`, `conda config --add channels` and pixi's manifests write it).
  */
 const PATH_KEY = /[A-Za-z0-9_-]{20,64}/y;
 
@@ -124,7 +126,7 @@ function segmentKey(named: string, value: string): boolean {
 }
 
 export const urlPathKeyDetector: Detector = {
-  keywords: ["infura.io/v3/", "alchemy.com/v2/", "alchemyapi.io/v2/", "/with/key/", ...NAMED_SEGMENT, ...ONE_KEY_SEGMENT],
+  keywords: ["infura.io/v3/", "alchemy.com/v2/", "alchemyapi.io/v2/", "/with/key/", "anaconda.org/t/", "anaconda.cloud/t/", ...NAMED_SEGMENT, ...ONE_KEY_SEGMENT],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const start = hits[i + 1] as number;
