@@ -976,3 +976,13 @@ describe("Anaconda's public channels and other paths are no tokens", () => {
     [["public channels, a package's page", "https://conda.anaconda.org/conda-forge/noarch/repodata.json\nhttps://anaconda.org/conda-forge/numpy/files\nhttps://repo.anaconda.com/pkgs/main/linux-64/\nhttps://example.com/t/Xk9mQ2pL7rT4vW6yZ8aB3nC5/x"]],
   );
 });
+
+describe("TOML's inline tables and JSON's environment objects of settings are no secrets", () => {
+  maskedAndKept(
+    [['env = { UPSTREAM = "Xk9mQ2pL7rT4vW6yZ8aB3nC5" }', 'env = { UPSTREAM = "[REDACTED:secret]" }']],
+    [
+      ["Cargo's and pyproject's tables", '[dependencies]\nserde = { version = "1.0.219", features = ["derive"] }\n[tool.pytest.ini_options]\nenv = { DJANGO_SETTINGS_MODULE = "config.settings.test" }\nheaders = { Accept = "application/vnd.github+json" }'],
+      ["a deployment's and Postman's environment", '{"environment": {"id": "5f0c8a8e-2f4b-4c8f-9d1a-2b3c4d5e6f70", "name": "staging", "url": "https://staging.example.com"}}\n"environment": {"NODE_ENV": "production", "GIT_SHA": "8f14e45fceea167a5a36dedd4bea2543"}'],
+    ],
+  );
+});

@@ -4492,3 +4492,22 @@ describe("Anaconda's token in a private channel's URL (https://conda.anaconda.or
     [["a placeholder, no token, a public channel", "https://conda.anaconda.org/t/<TOKEN>/acme https://anaconda.org/t/ https://conda.anaconda.org/conda-forge/linux-64/repodata.json"]],
   );
 });
+
+describe("an MCP server's environment and headers as other agents' configs write them (Codex's TOML inline tables, opencode's \"environment\", Goose's envs:)", () => {
+  const key = "Xk9mQ2pL7rT4vW6yZ8aB3nC5";
+  exactAndKept(
+    [
+      [`[mcp_servers.upstream]\ncommand = "npx"\nargs = ["-y", "upstream-mcp"]\nenv = { "UPSTREAM" = "${key}" }`, '[mcp_servers.upstream]\ncommand = "npx"\nargs = ["-y", "upstream-mcp"]\nenv = { "UPSTREAM" = "[REDACTED:secret]" }'],
+      [`env = { UPSTREAM = "${key}", LOG_LEVEL = "debug" }`, 'env = { UPSTREAM = "[REDACTED:secret]", LOG_LEVEL = "debug" }'],
+      [`[mcp_servers.upstream]\nurl = "https://mcp.upstream.dev/mcp"\nhttp_headers = { "X-Upstream" = "${key}" }`, '[mcp_servers.upstream]\nurl = "https://mcp.upstream.dev/mcp"\nhttp_headers = { "X-Upstream" = "[REDACTED:secret]" }'],
+      [
+        `{"mcp": {"upstream": {"type": "local", "command": ["npx", "upstream-mcp"], "environment": {"UPSTREAM": "${key}"}}}}`,
+        '{"mcp": {"upstream": {"type": "local", "command": ["npx", "upstream-mcp"], "environment": {"UPSTREAM": "[REDACTED:secret]"}}}}',
+      ],
+      [`extensions:\n  upstream:\n    cmd: npx\n    envs:\n      UPSTREAM: ${key}\n    timeout: 300`, "extensions:\n  upstream:\n    cmd: npx\n    envs:\n      UPSTREAM: [REDACTED:secret]\n    timeout: 300"],
+    ],
+    [
+      ["variables' names, settings, a deployment's environment", 'env_http_headers = { "X-Api-Key" = "UPSTREAM_API_KEY" }\nenv = { RUST_LOG = "debug", PORT = "3000" }\nhttp_headers = { "Content-Type" = "application/json" }\n{"environment": {"name": "production", "url": "https://app.example.com"}}\nenvs: {}\nenv_keys:\n  - UPSTREAM'],
+    ],
+  );
+});

@@ -215,6 +215,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["logs' times before lines, never an assignment; Compose services' names before times", "2026-12-07T10:00:00.1234567Z \n[2026-12-07T10:00:00Z] #1 0.123 [10:00:01] \napi-1  | 2026-12-07T10:00:00 app[web.1]: x\n 00O 00E+ "],
     ["Vault's OTPs one character short, its flags chained with no value", `OTP  ${"a1".repeat(9)}a\n"otp": "${"a1".repeat(9)}\nvault operator unseal -x vault operator generate-root -otp= -decode= consul keygen\nnomad operator keygen\n`],
     ["Anaconda's token paths chained, each segment one character short", `anaconda.org/t/anaconda.cloud/t/${"a1".repeat(9)}a/`],
+    ["agents' environment tables opened and never closed, entries with no value", 'env = { "A" = "b" = http_headers = { "environment": { envs:\n  A: '],
     ["MCP adds' -e chained, never a value", "claude mcp add -e A= gemini mcp add -e inspector -e -e -e "],
     ["platforms' and stores' setters chained, never a value", "eb setenv vault kv put cf set-env a clever env set sst secret set A glab variable set --value upsun variable:create -v koyeb secrets create --value dvc remote modify a secret_access_key "],
   );

@@ -91,12 +91,12 @@ function pairValue(text: string, at: number, out: Finding[]): void {
 /**
  * YAML's environment block, Compose's `environment:` and a workflow's or a manifest's `env:`, as a list (`- STRIPE=…`, quoted or not)
  * or a map (`STRIPE: …`): its items, indented below the key, read as the array above is. So are the blocks that hold the same:
- * GitLab CI's `variables:`, App Engine's `env_variables:`, a ConfigMap's `data:` (a Secret's `stringData:`), which a workload takes
+ * GitLab CI's `variables:`, App Engine's `env_variables:`, Goose's extensions' `envs:`, a ConfigMap's `data:` (a Secret's `stringData:`), which a workload takes
  * whole as its environment (`envFrom`), and Kustomize's generators' `literals:` (`secretGenerator:`, `configMapGenerator:`). A list may
  * stand at its key's indentation (`literals:` then `- upstream=…`), as YAML allows.
  */
-const BLOCK_KEYS = ["environment:", "env:", "variables:", "env_variables:", "data:", "stringdata:", "literals:"];
-const ENV_BLOCK = /(?<=^[ \t]{0,40})(?:environment|env|variables|env_variables|data|stringData|literals):[ \t]*\r?\n/my;
+const BLOCK_KEYS = ["environment:", "env:", "envs:", "variables:", "env_variables:", "data:", "stringdata:", "literals:"];
+const ENV_BLOCK = /(?<=^[ \t]{0,40})(?:environment|envs?|variables|env_variables|data|stringData|literals):[ \t]*\r?\n/my;
 const BLOCK_ITEM = /([ \t]*)(?:-[ \t]+(["']?)[A-Za-z_][A-Za-z0-9_.-]{0,100}=([^\s"']{1,1000})\2|["']?[A-Za-z_][A-Za-z0-9_.-]{0,100}["']?:[ \t]+(["']?)([^\s"'#]{1,1000})\4)[ \t]*(?:#[^\r\n]{0,300})?\r?(?:\n|$)/dy;
 /** The most items read below one key. */
 const BLOCK_ITEMS_MAX = 500;

@@ -877,14 +877,18 @@ function opaqueEnvValues(text: string): Finding[] {
  * The environment as a language's REPL echoes it (repl-prompt.ts): a map of quoted values, node's `{ STRIPE: '…', … }`, Python's
  * `environ({'STRIPE': '…', …})`, Ruby's `{"STRIPE"=>"…", …}`, over one line or many. Each opaque token goes whatever its name; a value
  * holding `=` but as base64's padding is pairs (OpenTelemetry's headers: `signoz-ingestion-key=…`), another rule's. A value may end
- * in an escaped line break (`'STRIPE': '…\\n'`), as a map of `printenv`'s lines read whole is printed. python-dotenv's older `OrderedDict([('STRIPE', '…')])`
+ * in an escaped line break (`'STRIPE': '…\\n'`), as a map of `printenv`'s lines read whole is printed. A TOML inline table's entries
+ * (`{ "STRIPE" = "…" }`: env-object.ts) are read so too, with `inlineTable`. python-dotenv's older `OrderedDict([('STRIPE', '…')])`
  * is read so too, under `env`'s reading (its tuples as entries: env-pairs.ts).
  */
-const MAP_ENTRY = /(["']?)([A-Za-z_][\w.-]{0,100})\1[ \t]*(?::|=>)[ \t]*(["'])([A-Za-z0-9_+/-]{20,1000}={0,2})(?:\\n)?\3/dg;
+const mapEntry = (separator: string) => new RegExp(String.raw`(["']?)([A-Za-z_][\w.-]{0,100})\1[ \t]*(?:${separator})[ \t]*(["'])([A-Za-z0-9_+/-]{20,1000}={0,2})(?:\\n)?\3`, "dg");
+const MAP_ENTRY = mapEntry(":|=>");
+/** An object opened with `=`, a TOML inline table's entries too (`{ "STRIPE" = "…" }`); not elsewhere: code's `const STRIPE = "…"` is none. */
+const TABLE_ENTRY = mapEntry(":|=>?");
 
-export function environmentMapValues(text: string): Finding[] {
+export function environmentMapValues(text: string, inlineTable = false): Finding[] {
   const out: Finding[] = [];
-  for (const m of text.matchAll(MAP_ENTRY)) {
+  for (const m of text.matchAll(inlineTable ? TABLE_ENTRY : MAP_ENTRY)) {
     const span = m.indices?.[4];
     if (span && isOpaqueEnvValue(m[2] as string, m[4] as string)) out.push({ start: span[0], end: span[1], kind: "secret" });
   }
