@@ -986,3 +986,10 @@ describe("TOML's inline tables and JSON's environment objects of settings are no
     ],
   );
 });
+
+describe("a password command that reads the password from elsewhere holds none", () => {
+  maskedAndKept(
+    [["BORG_PASSCOMMAND='echo Hunt3r!x9qZ'", "BORG_PASSCOMMAND='echo [REDACTED:password]'"]],
+    [["stores, files, keychains", "export BORG_PASSCOMMAND=\"security find-generic-password -a $USER -s borg-passphrase -w\"\nrestic --password-command \"op read op://vault/restic/password\" check\nexport RESTIC_PASSWORD_COMMAND='secret-tool lookup restic repo'\nthe password-command option runs a program"]],
+  );
+});

@@ -4511,3 +4511,16 @@ describe("an MCP server's environment and headers as other agents' configs write
     ],
   );
 });
+
+describe("a backup's password given as a command that echoes it (restic's --password-command, RESTIC_PASSWORD_COMMAND, borg's BORG_PASSCOMMAND)", () => {
+  exactAndKept(
+    [
+      ["restic -r /srv/repo --password-command 'echo Hunt3r!x9qZ' snapshots", "restic -r /srv/repo --password-command 'echo [REDACTED:password]' snapshots"],
+      ["restic -r s3:x --password-command=\"echo 'Hunt3r!x9qZ'\" backup ~", "restic -r s3:x --password-command=\"echo '[REDACTED:password]'\" backup ~"],
+      ['export RESTIC_PASSWORD_COMMAND="echo Hunt3r!x9qZ"', 'export RESTIC_PASSWORD_COMMAND="echo [REDACTED:password]"'],
+      ["BORG_PASSCOMMAND='echo Hunt3r!x9qZ' borg list ::", "BORG_PASSCOMMAND='echo [REDACTED:password]' borg list ::"],
+      ["export BORG_PASSCOMMAND=\"printf '%s' Hunt3r!x9qZ\"", "export BORG_PASSCOMMAND=\"printf '%s' [REDACTED:password]\""],
+    ],
+    [["a store, a file, a variable", "restic --password-command 'pass show backup' snapshots\nexport BORG_PASSCOMMAND=\"cat $HOME/.borg-pass\"\nBORG_PASSCOMMAND='echo $BORG_PW'\nrestic --password-command \"echo ${RESTIC_PW}\""]],
+  );
+});

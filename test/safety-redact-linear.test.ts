@@ -10,7 +10,7 @@ import { describe, expect, test } from "bun:test";
 import { sample } from "../scripts/gitleaks/sample.ts";
 import { assignmentDetector } from "../src/safety/generic/assignment.ts";
 import { awsSecretDetector } from "../src/safety/generic/aws-secret.ts";
-import { pipedSecretDetector, promptAnswerDetector, secretFlagDetector, toolDetectors } from "../src/safety/generic/command-line.ts";
+import { passwordCommandDetector, pipedSecretDetector, promptAnswerDetector, secretFlagDetector, toolDetectors } from "../src/safety/generic/command-line.ts";
 import { authorizationDetector, bearerDetector, cookieDetector } from "../src/safety/generic/headers.ts";
 import { haproxyUserDetector, ipsecSecretsDetector, netrcDetector, openvpnAuthDetector, pgpassDetectors, saslPasswdDetector, userFileDetectors } from "../src/safety/generic/credential-files.ts";
 import { networkConfigDetector } from "../src/safety/generic/network-config.ts";
@@ -131,6 +131,7 @@ const GENERIC = [
   hclEnvDetector,
   ftpScriptDetector,
   vaultOtpDetector,
+  passwordCommandDetector,
 ];
 
 /** For each gitleaks rule: one of its matches chained, and cut short by one character, chained. */
@@ -216,6 +217,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["Vault's OTPs one character short, its flags chained with no value", `OTP  ${"a1".repeat(9)}a\n"otp": "${"a1".repeat(9)}\nvault operator unseal -x vault operator generate-root -otp= -decode= consul keygen\nnomad operator keygen\n`],
     ["Anaconda's token paths chained, each segment one character short", `anaconda.org/t/anaconda.cloud/t/${"a1".repeat(9)}a/`],
     ["agents' environment tables opened and never closed, entries with no value", 'env = { "A" = "b" = http_headers = { "environment": { envs:\n  A: '],
+    ["password commands chained, never echoing", "--password-command 'echo BORG_PASSCOMMAND=\"printf '%s' RESTIC_PASSWORD_COMMAND=echo -n -e "],
     ["MCP adds' -e chained, never a value", "claude mcp add -e A= gemini mcp add -e inspector -e -e -e "],
     ["platforms' and stores' setters chained, never a value", "eb setenv vault kv put cf set-env a clever env set sst secret set A glab variable set --value upsun variable:create -v koyeb secrets create --value dvc remote modify a secret_access_key "],
   );

@@ -3,7 +3,7 @@ import { type Detector, DetectorSet, type Finding, type Ranked } from "./detecto
 import { EDIT_FIELDS, mirrorEdit } from "./edit-pair.ts";
 import { SECRET_KEY, VARIABLE_NAME, assignmentDetector, isAssignedSecret } from "./generic/assignment.ts";
 import { awsSecretDetector } from "./generic/aws-secret.ts";
-import { pipedSecretDetector, promptAnswerDetector, secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
+import { pipedSecretDetector, passwordCommandDetector, promptAnswerDetector, secretFlagDetector, toolDetectors } from "./generic/command-line.ts";
 import { SCHEME_ONLY, authorizationDetector, basicDetector, bearerDetector, cookieDetector, schemeLength } from "./generic/headers.ts";
 import { credentialCallDetector } from "./generic/credential-calls.ts";
 import { envFallbackDetector } from "./generic/env-fallback.ts";
@@ -186,6 +186,7 @@ function builtinDetectors(): Detector[] {
     hereDocumentBodyDetector,
     pipedSecretDetector,
     promptAnswerDetector,
+    passwordCommandDetector,
     secretFlagDetector,
     appPasswordDetector,
     seedPhraseDetector,

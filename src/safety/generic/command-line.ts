@@ -853,3 +853,15 @@ const PROMPT_ANSWER =
   /assword[^"'\r\n]{0,40}["'](?:[ \t]*\)?[ \t]*\r?\n)?[^\r\n]{0,60}?send(?:line)?[ \t]*\(?[ \t]*(?:--[ \t]+)?(?:"((?:[^"\\\r\n]|\\(?![rn]")[^\r\n]){1,200})(?:\\[rn])?(?:"|$)|'((?:[^'\\\r\n]|\\(?![rn]')[^\r\n]){1,200})(?:\\[rn])?(?:'|$))/dy;
 
 export const promptAnswerDetector = stickyDetector(["assword"], PROMPT_ANSWER, "password");
+
+/**
+ * A command that prints a backup's password, given as one that echoes it: restic's `--password-command 'echo …'`
+ * (`RESTIC_PASSWORD_COMMAND="echo …"`), borg's `BORG_PASSCOMMAND='echo …'`, the same in a config (`password-command: …`).
+ * The echoed word is the password (a `$VAR`, a script, `pass show x`, stay).
+ */
+const PASSWORD_COMMAND = new RegExp(
+  String.raw`(?:password[-_]command|passcommand)["']?[ \t]*[=: \t][ \t]*["']?(?:echo(?:[ \t]+-[neE]+)*|printf(?:[ \t]+(?:"%s(?:\\n)?"|'%s(?:\\n)?'))?)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})'|([^\s"'|;&]{1,500}))`,
+  "diy",
+);
+
+export const passwordCommandDetector = stickyDetector(["password-command", "password_command", "passcommand"], PASSWORD_COMMAND, "password");
