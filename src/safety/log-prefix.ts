@@ -8,7 +8,13 @@
 const LOG_PREFIX =
   /^[ \t]{0,40}(?:[\w.-]{0,64}[-_]\d{1,3}[ \t]+\|[ \t]+)?(?:\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?\]?(?:[ \t]+\d\d[OE]\+?|[ \t]+[\w-]{1,20}\[[\w.-]{1,40}\]:)?|\[\d\d:\d\d:\d\d(?:\.\d{1,9})?\]|#\d{1,5}[ \t]+\d{1,6}\.\d{3})(?=[ \t])/gm;
 
+/**
+ * What every prefix holds: a clock's time, or BuildKit's step and seconds. A text without one (most) is not read line by line:
+ * the line-start pattern cost 7% of redacting 20 MB of ordinary text.
+ */
+const IN_EVERY_PREFIX = /\d\d:\d\d:\d\d|#\d{1,5}[ \t]+\d{1,6}\.\d{3}/;
+
 /** `text` with each line's log prefix as spaces (same length: findings keep their positions). */
 export function blankLogPrefixes(text: string): string {
-  return text.replace(LOG_PREFIX, (prefix) => " ".repeat(prefix.length));
+  return IN_EVERY_PREFIX.test(text) ? text.replace(LOG_PREFIX, (prefix) => " ".repeat(prefix.length)) : text;
 }
