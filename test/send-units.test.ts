@@ -5,7 +5,7 @@ import { AuthError, ProtocolError, TransientError, ValidationError } from "../sr
 import type { FailureKind } from "../src/opensync/errors.ts";
 import type { MessagePayload, SessionPayload } from "../src/opensync/payload.ts";
 import { payloadHash, windowKey } from "../src/plan/hash.ts";
-import { type Adopter, ByteBudget, serverAdopter } from "../src/send/adopt.ts";
+import { type Adopter, Budget, serverAdopter } from "../src/send/adopt.ts";
 import { EarlyAdoption } from "../src/send/early-adopt.ts";
 import { Backlog, outboxBytes } from "../src/send/backlog.ts";
 import { Pacer } from "../src/send/pacer.ts";
@@ -849,7 +849,7 @@ describe("adoptions hold the server's copies within a byte budget", () => {
     ["one whose share would pass the limit waits", [60, 50], ["0"]],
     ["a small one waits behind a large one holding the budget", [150, 1], ["0"]],
   ])("%s", async (_name, takes, first) => {
-    const budget = new ByteBudget(100);
+    const budget = new Budget(100);
     const got: string[] = [];
     const all = takes.map((bytes, i) => budget.take(bytes).then(() => got.push(String(i))));
     await settle();
@@ -906,7 +906,7 @@ describe("adoptions hold the server's copies within a byte budget", () => {
         },
       },
     } as unknown as OpenSyncClient;
-    const adopter = serverAdopter(s, client, new ByteBudget(5000));
+    const adopter = serverAdopter(s, client, new Budget(5000));
     const work = new Map(s.sessionsWithWork({ retryFailedBefore: 0 }).map((w) => [w.sessionId, w]));
     const outcomes = await Promise.all(["big1", "big2", "small1", "small2"].map((id) => adopter.adopt(work.get(id) as SessionWork, id)));
     expect(outcomes.every((o) => o.ok)).toBe(true);

@@ -20,8 +20,9 @@ export interface Adopter {
   /**
    * For a session it had: its messages are read and matched with ours. Resolves to the outbox bytes of
    * those recorded as sent (they leave the outbox as a sent one does: the read waits on it, backlog.ts).
+   * `outboxBytes`, the session's outbox (StateStore.outboxBytes), when the caller has it already.
    */
-  adopt(work: SessionWork, serverSessionId: string): Promise<Outcome<number>>;
+  adopt(work: SessionWork, serverSessionId: string, outboxBytes?: number): Promise<Outcome<number>>;
 }
 
 /**
@@ -31,8 +32,8 @@ export interface Adopter {
  */
 export const ADOPTING_BYTES = 16 * 1024 * 1024;
 
-/** Bytes in use out of a limit; a taker waits while others hold some and its share would pass the limit. */
-export class ByteBudget {
+/** Units in use out of a limit (bytes, or comparisons at once); a taker waits while others hold some and its share would pass the limit. */
+export class Budget {
   private used = 0;
   private waiting: Array<() => void> = [];
 
@@ -49,7 +50,7 @@ export class ByteBudget {
   }
 }
 
-export function serverAdopter(store: StateStore, client: OpenSyncClient, budget = new ByteBudget(ADOPTING_BYTES)): Adopter {
+export function serverAdopter(store: StateStore, client: OpenSyncClient, budget = new Budget(ADOPTING_BYTES)): Adopter {
   let before: Promise<Outcome<string[]>> | undefined;
   return {
     async had(sessionId) {
@@ -61,8 +62,7 @@ export function serverAdopter(store: StateStore, client: OpenSyncClient, budget 
       before = undefined;
       return listed;
     },
-    async adopt(work, serverSessionId) {
-      const bytes = store.outboxBytes(work.key);
+    async adopt(work, serverSessionId, bytes = store.outboxBytes(work.key)) {
       await budget.take(bytes);
       try {
         return await adoptHeld(store, client, work, serverSessionId);

@@ -1,6 +1,6 @@
 import type { StateStore } from "../state/store.ts";
-import type { Adopter } from "./adopt.ts";
-import { BACKLOG_LIMIT } from "./backlog.ts";
+import { type Adopter, Budget } from "./adopt.ts";
+import { Backlog } from "./backlog.ts";
 
 /**
  * A new state facing a server that holds sessions (a new machine, a lost state, every upgrade
@@ -16,21 +16,23 @@ import { BACKLOG_LIMIT } from "./backlog.ts";
 const IN_FLIGHT = 4;
 
 export class EarlyAdoption {
-  private pendingBytes = 0;
+  /** The outbox bytes of the sessions taken and not yet compared: comparisons drain it as the sender drains its own. */
+  private readonly uncompared: Backlog;
+  private readonly slots = new Budget(IN_FLIGHT);
   private readonly taken = new Set<string>();
   private readonly running = new Set<Promise<void>>();
-  /** Sessions taken while IN_FLIGHT were running: started as those end. */
-  private readonly queued: Array<() => void> = [];
   private failed = false;
-  private wake: (() => void) | undefined;
 
   constructor(
     private readonly store: StateStore,
     private readonly adopter: Adopter,
     /** The server's id of each session it holds, by our id (its list). */
     private readonly serverIds: ReadonlyMap<string, string>,
-    private readonly limit = BACKLOG_LIMIT,
-  ) {}
+    limit?: number,
+  ) {
+    this.uncompared = new Backlog(limit);
+    this.uncompared.senderBusy(true);
+  }
 
   /** A session read to its end: compared with the server's copy once per run, if the server holds it. */
   take(sessionId: string): void {
@@ -40,9 +42,10 @@ export class EarlyAdoption {
     const work = this.store.sessionsWithWork({ only: new Set([sessionId]), retryFailedBefore: Number.MAX_SAFE_INTEGER }).at(0);
     if (!work || work.legacyChecked) return;
     const bytes = this.store.outboxBytes(work.key);
-    this.pendingBytes += bytes;
-    const done: Promise<void> = this.turn()
-      .then(() => (this.failed ? undefined : this.adopter.adopt(work, serverId)))
+    this.uncompared.queued(bytes);
+    const done: Promise<void> = this.slots
+      .take(1)
+      .then(() => (this.failed ? undefined : this.adopter.adopt(work, serverId, bytes)))
       .then((o) => {
         // Compared: the sender writes the session and sends the rest, with no check of its own.
         if (o?.ok) this.store.write(() => this.store.markLegacyChecked(work.key));
@@ -51,38 +54,20 @@ export class EarlyAdoption {
       // A state that cannot record it (a lost lock, a full disk): the sender meets that too, and says so.
       .catch(() => void (this.failed = true))
       .finally(() => {
+        this.slots.give(1);
         this.running.delete(done);
-        this.queued.shift()?.();
-        this.pendingBytes -= bytes;
-        this.check();
+        this.uncompared.sent(bytes);
       });
     this.running.add(done);
   }
 
-  /** Resolves when this comparison may start: at once while fewer than IN_FLIGHT run, else as one ends. */
-  private turn(): Promise<void> {
-    if (this.running.size < IN_FLIGHT) return Promise.resolve();
-    return new Promise((resolve) => this.queued.push(resolve));
-  }
-
   /** Resolves once the read may go on: the sessions not yet compared within the bound. */
   room(): Promise<void> | undefined {
-    if (this.pendingBytes <= this.limit) return undefined;
-    return new Promise((resolve) => {
-      const before = this.wake;
-      this.wake = () => (before?.(), resolve());
-    });
+    return this.uncompared.room();
   }
 
   /** Resolves once every comparison started has ended: before the sender takes the sessions up. */
   async drain(): Promise<void> {
     while (this.running.size > 0) await Promise.all(this.running);
-  }
-
-  private check(): void {
-    if (!this.wake || this.pendingBytes > this.limit) return;
-    const wake = this.wake;
-    this.wake = undefined;
-    wake();
   }
 }
