@@ -1,5 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
-import { lineStart } from "./lines.ts";
+import { lineStart, previousLine } from "./lines.ts";
 import { printedOutput } from "./printed-secret.ts";
 
 /**
@@ -30,9 +30,6 @@ function lineKind(text: string, at: number): "env" | "comment" | undefined {
   COMMENT_LINE.lastIndex = at;
   return COMMENT_LINE.test(text) ? "comment" : undefined;
 }
-
-/** Where the line before the one starting at `at` starts, or -1 at the text's start. */
-const previousLine = (text: string, at: number) => (at === 0 ? -1 : text.lastIndexOf("\n", at - 2) + 1);
 
 /**
  * A script's variable set alone, then exported by its name (`UPSTREAM=…` then `export UPSTREAM`, in a `.sh` file a shell sources): it is

@@ -1,4 +1,5 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
+import { previousLine } from "./lines.ts";
 import { printedOutput } from "./printed-secret.ts";
 
 /**
@@ -25,7 +26,7 @@ function blockStart(text: string, at: number, limit: number): number {
   let start = text.lastIndexOf("\n", at - 1) + 1;
   if (start < limit) return limit;
   while (start > limit) {
-    const previous = text.lastIndexOf("\n", start - 2) + 1;
+    const previous = previousLine(text, start);
     if (previous < limit || text.slice(previous, start - 1).trim() === "") return start;
     start = previous;
   }

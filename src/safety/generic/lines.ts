@@ -9,6 +9,9 @@ export function lineStart(text: string, at: number, max: number): number | undef
   return at - back.length + newline + 1;
 }
 
+/** Where the line before the one starting at `at` starts, or -1 at the text's start. */
+export const previousLine = (text: string, at: number): number => (at === 0 ? -1 : text.lastIndexOf("\n", at - 2) + 1);
+
 /**
  * Where the line holding `from` ends: its newline, or the text's end; with `max`, no further than
  * `max` characters on (a text may be one line of megabytes, read again from each hit in it).
