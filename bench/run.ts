@@ -601,7 +601,6 @@ async function startServer(options: BenchServerOptions): Promise<BenchServer> {
   return startBenchServer(options);
 }
 
-/** Bytes of the files under `dir` (the state's folder, a corpus). */
 /** A folder's largest size while a run goes on, sampled every 100 ms (a file gone between listing and stat skips that sample). */
 function folderPeak(dir: string): { stop(): number } {
   let peak = 0;
@@ -616,6 +615,7 @@ function folderPeak(dir: string): { stop(): number } {
   return { stop: () => (clearInterval(timer), sample(), peak) };
 }
 
+/** Bytes of the files under `dir` (the state's folder, a corpus). */
 function folderBytes(dir: string): number {
   let total = 0;
   for (const name of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
