@@ -4524,3 +4524,30 @@ describe("a backup's password given as a command that echoes it (restic's --pass
     [["a store, a file, a variable", "restic --password-command 'pass show backup' snapshots\nexport BORG_PASSCOMMAND=\"cat $HOME/.borg-pass\"\nBORG_PASSCOMMAND='echo $BORG_PW'\nrestic --password-command \"echo ${RESTIC_PW}\""]],
   );
 });
+
+describe("NATS nkey seeds (SU…, SA…, SO…: a .creds file, nsc's and nk's output) and a minisign secret key's file in base64 (as tauri signer generate prints it)", () => {
+  const user = "SUAUJZDEGXDNCF32EPF3DHODZDOCIS2JHTLGMXGEDN73U55XTPLPFT7V4S";
+  const account = "SAAEH2KVJ72CEUVW75EFR6EDT4SYWB5WKH7DNSIPZZ7FK4ZRI3R2WYOJFL";
+  const file =
+    "dW50cnVzdGVkIGNvbW1lbnQ6IHJzaWduIGVuY3J5cHRlZCBzZWNyZXQga2V5ClJXUlRZMEl5Smp1b093TjgxSll1UTBnQkpXdUlYcHlRVWZNZ3NOdUQ4NTZucmIwTmRPYmV4L1BmcnN5UFpHVm1aQnA3b21ZUE1CSDhOWEFwSEZlWkRSb0FrU2FKR2ZKZG5RWVMzeldkWUNhaVFQUlltbDE1SHgzWmZQNzZkM3A3VHhVa0dyOVh2VU42MUxFcGhBVTA4L09IWENXd2krb0d3b2RNK3FUZEY3TFlRb1JkNkNwYnhUbUlpc2VBVktJNW5NL0ovTUxhTWM0OTBXYTl6VG89Cg==";
+  const publicFile = "dW50cnVzdGVkIGNvbW1lbnQ6IG1pbmlzaWduIHB1YmxpYyBrZXk6IDFBMkIzQzRENUU2RjdBOEIKUldRemhINWJ1d2Y5QjhwSGVFSXhzWnIwV0hMTzc3bjhXZlQ1WFJRNEdqcDRNbFkwZTUvODVwelgK";
+  exactAndKept(
+    [
+      [
+        `-----BEGIN NATS USER JWT-----\neyJ0eXAiOiJK\n------END NATS USER JWT------\n\n-----BEGIN USER NKEY SEED-----\n${user}\n------END USER NKEY SEED------`,
+        "-----BEGIN NATS USER JWT-----\neyJ0eXAiOiJK\n------END NATS USER JWT------\n\n-----BEGIN USER NKEY SEED-----\n[REDACTED:nats-nkey-seed]\n------END USER NKEY SEED------",
+      ],
+      [`$ nk -gen account -pubout\n${account}\nACZSWBJ4SYILK7QVDELO64VX3EFWB6CXCPMEBN3AL5L2RH3HB7SUJ4VC`, "$ nk -gen account -pubout\n[REDACTED:nats-nkey-seed]\nACZSWBJ4SYILK7QVDELO64VX3EFWB6CXCPMEBN3AL5L2RH3HB7SUJ4VC"],
+      [`authorization: { users: [ { nkey: UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4, seed: "${user}" } ] }`, 'authorization: { users: [ { nkey: UDXU4RCSJNZOIQHZNWXHXORDPRTGNJAHAHFRGZNEEJCPQTT2M7NLCNF4, seed: "[REDACTED:nats-nkey-seed]" } ] }'],
+      [`$ cat ~/.tauri/myapp.key\n${file}`, "$ cat ~/.tauri/myapp.key\n[REDACTED:minisign-secret-key]"],
+      [
+        `$ npx tauri signer generate -w ~/.tauri/myapp.key\nYour keypair was generated successfully\nPrivate: ~/.tauri/myapp.key (Keep it secret!)\n${file}\n\nPublic: ~/.tauri/myapp.key.pub\n${publicFile}`,
+        `$ npx tauri signer generate -w ~/.tauri/myapp.key\nYour keypair was generated successfully\nPrivate: ~/.tauri/myapp.key (Keep it secret!)\n[REDACTED:minisign-secret-key]\n\nPublic: ~/.tauri/myapp.key.pub\n${publicFile}`,
+      ],
+    ],
+    [
+      ["public keys: nkeys, minisign's and a Tauri app's", `│ Account ID │ ACZSWBJ4SYILK7QVDELO64VX3EFWB6CXCPMEBN3AL5L2RH3HB7SUJ4VC │\noperator: ODSKR7MYFQZ5MMAJ6FPMEEJKB7PRJOZOLSFSXLNDCWBSVBLGIIVBIZQJ\nminisign -Vm app.tar.gz -P RWQzhH5buwf9B8pHeEIxsZr0WHLO77n8WfT5XRQ4Gjp4MlY0e5/85pzX\n"pubkey": "${publicFile}"`],
+      ["words and a DNS record sharing the prefixes", "SOA ns1.example.com. hostmaster.example.com. 2026120701 7200 3600\nSUAVE SNAPSHOTS SCARY SAAS\ndW50cnVzdGVkIGNvbW1lbnQ6IHJzaWduIGVuY3J5cHRlZCBzZWNyZXQga2V5 is the comment line encoded"],
+    ],
+  );
+});
