@@ -259,6 +259,10 @@ describe("what is kept around a redaction", () => {
       "my metamask seed phrase is [REDACTED:secret]\nhere is the recovery phrase for the test wallet: [REDACTED:secret]",
     ],
     [
+      "Save this seed phrase and your BIP39 passphrase to recover your new keypair:\nmaple orbit cactus velvet drum shiver lunar pencil omit sketch wagon ribbon\n====",
+      "Save this seed phrase and your BIP39 passphrase to recover your new keypair:\n[REDACTED:secret]\n====",
+    ],
+    [
       "+----+---------------+---------------------+\n| id | email         | password            |\n+----+---------------+---------------------+\n|  1 | alice@acme.io | Tangent#7366walnut  |\n+----+---------------+---------------------+\n1 row in set (0.00 sec)",
       "+----+---------------+---------------------+\n| id | email         | password            |\n+----+---------------+---------------------+\n|  1 | alice@acme.io | [REDACTED:secret]  |\n+----+---------------+---------------------+\n1 row in set (0.00 sec)",
     ],
@@ -409,7 +413,7 @@ describe("ordinary text and code stay as they are", () => {
     ["member access", "const apiKey = process.env.ANTHROPIC_API_KEY;"],
     ["a name in CamelCase under a key's name", "api_key: ApiKeyFromEnvironment\nsecret: AccessTokenProviderFactory"],
     ["a seed's number, a salt's rounds, an HMAC's algorithm", "random_seed = 1234567890\nsalt_rounds: 12\nhmac: sha256\nbcrypt_salt = \"$2b$10$\""],
-    ["a seed phrase explained, not told", "the seed phrase is what you need when your phone dies and you want your funds back\nWrite down your recovery phrase: it is the only way back."],
+    ["a seed phrase explained, not told", "the seed phrase is what you need when your phone dies and you want your funds back\nWrite down your recovery phrase: it is the only way back.\nThe seed phrase:\nis what you need when your phone dies and the wallet app asks for it later"],
     ["a record naming a key whose value is a word", '{"keyName": "sort", "value": "asc"}'],
     ["a config map's literal, a secret's literal from a variable", "kubectl create configmap cfg --from-literal=mode=debug\nkubectl create secret generic x --from-literal=token=$TOKEN"],
     ["an age recipient (a public key)", "# public key: age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"],
@@ -1017,6 +1021,21 @@ describe("passwords a service generated and printed in its log", () => {
       "Please use the following password to proceed to installation:\n\n075b6ccb6380d56f346d4cf278eb5f88\n\nThis may also be found at: /var/jenkins_home/secrets/initialAdminPassword",
       "Please use the following password to proceed to installation:\n\n[REDACTED:password]\n\nThis may also be found at: /var/jenkins_home/secrets/initialAdminPassword",
     ],
+    [
+      "Jenkins, as docker compose up logs it (its service's name before each line)",
+      "jenkins  | Please use the following password to proceed to installation:\njenkins  | \njenkins  | 075b6ccb6380d56f346d4cf278eb5f88\njenkins  | \njenkins  | This may also be found at: /var/jenkins_home/secrets/initialAdminPassword",
+      "jenkins  | Please use the following password to proceed to installation:\njenkins  | \njenkins  | [REDACTED:password]\njenkins  | \njenkins  | This may also be found at: /var/jenkins_home/secrets/initialAdminPassword",
+    ],
+    [
+      "Jenkins, Compose v2's numbered service, the value on the next line",
+      "jenkins-1  | Please use the following password to proceed to installation:\njenkins-1  | 075b6ccb6380d56f346d4cf278eb5f88",
+      "jenkins-1  | Please use the following password to proceed to installation:\njenkins-1  | [REDACTED:password]",
+    ],
+    [
+      "Elasticsearch's first start in Compose, the value on the next line",
+      "es01-1  | Password for the elastic user (reset with `bin/elasticsearch-reset-password -u elastic`):\nes01-1  |   _0vc1k3bl-K*Vx0X6ZQO\nes01-1  | ",
+      "es01-1  | Password for the elastic user (reset with `bin/elasticsearch-reset-password -u elastic`):\nes01-1  |   [REDACTED:password]\nes01-1  | ",
+    ],
   ];
   for (const [why, input, output] of cases) test(why, () => expect(redact(input).text).toBe(output));
 
@@ -1024,6 +1043,7 @@ describe("passwords a service generated and printed in its log", () => {
     ["a default told of in prose", "The default password is stored in the vault: see the runbook."],
     ["a prompt for one", "Enter the password for your account:\n(hidden)"],
     ["how it is kept", "The generated password is hashed with bcrypt: cost 12"],
+    ["a prompt for one in a Compose log, the next line's service and a short word", "app-1  | Enter the password for your account:\napp-1  | (hidden)\nweb-1  | The initial password is set by:\nweb-1  | setup"],
   ];
   for (const [why, text] of kept) test(why, () => expect(redact(text)).toEqual({ text, count: 0 }));
 });

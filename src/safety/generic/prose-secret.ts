@@ -336,10 +336,11 @@ const USER_PASS = new RegExp(
  * built-in superuser is : …" and "Password for the elastic user (reset with …):" with the value on
  * the next line, Jenkins' "Please use the following password to proceed to installation:" with
  * it after a blank line. From the password word: up to a colon on its line, then the value there
- * or on one of the next two lines.
+ * or on one of the next two lines, each after its service's name when Compose logs it (`jenkins  | `,
+ * `jenkins-1  | `: `docker compose up`'s output).
  */
 const GENERATED =
-  /pass(?:word|phrase)[^\r\n:]{0,100}?(?:[ \t]is[ \t]*)?:[ \t]*(?:\r?\n[ \t]*){0,2}([^\s"'`]{8,128})/diy;
+  /pass(?:word|phrase)[^\r\n:]{0,100}?(?:[ \t]is[ \t]*)?:[ \t]*(?:\r?\n[ \t]*(?:[\w.-]{1,64}[ \t]+\|)?[ \t]*){0,2}([^\s"'`]{8,128})/diy;
 /** What tells a service's announcement of a password it made: "generated", "temporary", "initial", "following" before it, or "Password for the … user". */
 const ANNOUNCED_BEFORE = /(?:generated|temporary|initial|random|following|default)[ \t]+(?:[A-Za-z-]+[ \t]+){0,3}$/i;
 const ANNOUNCED_HERE = /^Password for the [A-Za-z_-]+ user\b/i;

@@ -4,11 +4,12 @@ import type { Detector, Finding, Hits } from "../detectors.ts";
  * A wallet's seed (recovery) phrase told in prose: "my metamask seed phrase is …", "here is the
  * recovery phrase for the test wallet: …". A BIP39 phrase is 12 to 24 lowercase words of three to
  * eight letters; `MNEMONIC=…` is the assignment rule's. Up to 60 characters between the label and
- * its "is" or colon ("for the test wallet"); the words are matched whole, one space between, so
+ * its "is" or colon ("for the test wallet"), the words after it or alone on the next line (`solana-keygen new`'s "Save this
+ * seed phrase … to recover your new keypair:"); the words are matched whole, one space between, so
  * no split is tried twice.
  */
 const SEED_PHRASE =
-  /(?:seed|recovery|mnemonic|backup)[ \t]+(?:phrase|words)[^\r\n:.!?]{0,60}?(?:[ \t](?:is|was)|:)[ \t]+["'`“]?((?:[a-z]{3,8}[ \t]){11,23}[a-z]{3,8})(?![A-Za-z])/diy;
+  /(?:seed|recovery|mnemonic|backup)[ \t]+(?:phrase|words)[^\r\n:.!?]{0,60}?(?:[ \t](?:is|was)|:)(?:[ \t]+|[ \t]*\r?\n)["'`“]?((?:[a-z]{3,8}[ \t]){11,23}[a-z]{3,8})(?![A-Za-z])/diy;
 
 /** Words a sentence is made of, which a random phrase seldom holds two of ("… is what you need when your phone dies"). */
 const SENTENCE_WORDS = new Set("the and you your what when need want with that this for are not but can will have from they its our was were".split(" "));
