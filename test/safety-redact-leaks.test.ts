@@ -4551,3 +4551,24 @@ describe("NATS nkey seeds (SU…, SA…, SO…: a .creds file, nsc's and nk's ou
     ],
   );
 });
+
+describe("a registry's password after -p, in the clients that copy docker login's flags (podman, buildah, nerdctl, skopeo, oras, helm registry, crane auth, regctl registry)", () => {
+  exactAndKept(
+    [
+      ["podman login -u me -p Xy7pQ2vL9k quay.io", "podman login -u me -p [REDACTED:password] quay.io"],
+      ["buildah login --tls-verify=false -u me -p 'Xy7p&Q2vL9k' localhost:5000", "buildah login --tls-verify=false -u me -p '[REDACTED:password]' localhost:5000"],
+      ["nerdctl login -u me -p Xy7pQ2vL9k ghcr.io", "nerdctl login -u me -p [REDACTED:password] ghcr.io"],
+      ["skopeo login -u me -p Xy7pQ2vL9k quay.io", "skopeo login -u me -p [REDACTED:password] quay.io"],
+      ["oras login -u me -p Xy7pQ2vL9k ghcr.io", "oras login -u me -p [REDACTED:password] ghcr.io"],
+      ["helm registry login registry.example.com -u me -p Xy7pQ2vL9k", "helm registry login registry.example.com -u me -p [REDACTED:password]"],
+      ["crane auth login ghcr.io -u me -p Xy7pQ2vL9k", "crane auth login ghcr.io -u me -p [REDACTED:password]"],
+      ["regctl registry login ghcr.io -u me -p Xy7pQ2vL9k", "regctl registry login ghcr.io -u me -p [REDACTED:password]"],
+    ],
+    [
+      [
+        "a port, another subcommand's -p, a variable, the password read from input",
+        "podman run -p 8080:80 nginx && podman login quay.io\noras push ghcr.io/me/a:1 -p x\nhelm install x -p y\npodman login -u me -p $QUAY_PASSWORD quay.io\ncrane auth login ghcr.io -u me --password-stdin",
+      ],
+    ],
+  );
+});

@@ -245,7 +245,14 @@ const TOOLS: Tool[] = [
   // `curl -b "sessionid=…; csrftoken=…"`: cookies given inline (a name without `=` is a cookie file).
   { keywords: ["curl"], command: /curl(?=[\s"'])/iy, flag: flag("-b|--cookie"), password: (value) => (value.includes("=") ? whole(value) : null), kind: "cookie" },
   { keywords: ["smbclient"], command: /smbclient(?=[\s"'])/iy, flag: flag("-U|--user"), password: after("%") },
-  { keywords: ["docker"], command: /docker[ \t]+login(?=[\s"'])/iy, flag: flag("-p"), password: whole },
+  // A registry's login, docker's and the other clients' that copy its flags (podman, buildah, nerdctl, skopeo, oras, `helm registry`,
+  // `crane auth`, `regctl registry`).
+  {
+    keywords: ["docker", "podman", "buildah", "nerdctl", "skopeo", "oras", "helm", "crane", "regctl"],
+    command: /(?:docker|podman|buildah|nerdctl|skopeo|oras|helm[ \t]+registry|crane[ \t]+auth|regctl[ \t]+registry)[ \t]+login(?=[\s"'])/iy,
+    flag: flag("-p"),
+    password: whole,
+  },
   // ldapsearch, ldapmodify, ldapadd...: `-w` is the bind password (`-W` prompts for it)
   { keywords: ["ldap"], command: /ldap[a-z]{2,10}(?=[\s"'])/iy, flag: flag("-w"), password: whole },
   { keywords: ["sqlcmd"], command: /sqlcmd(?=[\s"'])/iy, flag: flag("-P"), password: whole },
