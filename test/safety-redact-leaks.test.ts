@@ -4572,3 +4572,17 @@ describe("a registry's password after -p, in the clients that copy docker login'
     ],
   );
 });
+
+describe("a wallet's private key given to the call that loads it (web3.py's Account.from_key, Solana's Keypair.fromSecretKey(bs58.decode(…)), solders' from_base58_string)", () => {
+  const hex = "0x3f9a1c7e2b8d4f60a5e1c9b7d2f48a6e1c9b7d2f48a6e3f9a1c7e2b8d4f60a5";
+  const b58 = "3D4YudUahN1nawWogh8pAKSj92sUNMdbZGjn7kERKzYoTy8tnFQuwoGUC51DowKqorvkr2pytJSnwuSbsNVfqygr";
+  exactAndKept(
+    [
+      [`acct = w3.eth.account.from_key("${hex}")`, 'acct = w3.eth.account.from_key("[REDACTED:secret]")'],
+      [`signer = Account.from_key('${hex}')`, "signer = Account.from_key('[REDACTED:secret]')"],
+      [`const payer = Keypair.fromSecretKey(bs58.decode("${b58}"));`, 'const payer = Keypair.fromSecretKey(bs58.decode("[REDACTED:secret]"));'],
+      [`payer = Keypair.from_base58_string("${b58}")`, 'payer = Keypair.from_base58_string("[REDACTED:secret]")'],
+    ],
+    [["a variable, the environment, a file's bytes", "acct = Account.from_key(os.environ[\"PRIVATE_KEY\"])\nconst payer = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(path, \"utf8\"))));\nKeypair.fromSecretKey(bs58.decode(process.env.SOLANA_KEY))"]],
+  );
+});

@@ -137,8 +137,13 @@ const RULES: CallRule[] = [
   // second claim's name was taken for the key, and the key left).
   rule(["jwt"], String.raw`${RECEIVER}(?:jwt|jsonwebtoken)\.(?:sign|verify|encode|decode)[ \t]*\((?:${BRACED}|[^,()\r\n]{1,200})${SEP}${LITERAL}`, "secret"),
   rule(["hmac"], String.raw`${RECEIVER}createHmac[ \t]*\([ \t]*${ANY_LITERAL}${SEP}${LITERAL}`, "secret"),
-  // A wallet's private key: `new ethers.Wallet("0x…", provider)`, viem's `privateKeyToAccount("0x…")`, Hardhat's `accounts: ["0x…"]`.
-  rule(["wallet", "privatekeytoaccount"], String.raw`${RECEIVER}(?:Wallet|privateKeyToAccount)[ \t]*\([ \t]*${LITERAL}`, "secret"),
+  // A wallet's private key: `new ethers.Wallet("0x…", provider)`, viem's `privateKeyToAccount("0x…")`, web3.py's and eth_account's
+  // `Account.from_key("0x…")`, Solana's `Keypair.fromSecretKey(bs58.decode("…"))` (solders' `Keypair.from_base58_string("…")`), Hardhat's `accounts: ["0x…"]`.
+  rule(
+    ["wallet", "privatekeytoaccount", "from_key", "fromsecretkey", "from_base58_string"],
+    String.raw`${RECEIVER}(?:Wallet|privateKeyToAccount|from_key|fromSecretKey|from_base58_string)[ \t]*\([ \t]*(?:(?:bs58|base58)\.decode[ \t]*\([ \t]*)?${LITERAL}`,
+    "secret",
+  ),
   rule(["accounts"], String.raw`accounts[ \t]*:[ \t]*\[[ \t]*(?=["']0x[0-9a-fA-F]{64}["'])${LITERAL}`, "secret"),
   // A password typed into a form by test code: `page.fill('#password', '…')`, `page.type('input[name="password"]', '…')`.
   rule(["fill", "type"], String.raw`${RECEIVER}(?:fill|type)[ \t]*\([ \t]*(["'])(?:(?!\1)[^\r\n]){0,80}?passw(?:(?!\1)[^\r\n]){0,80}\1${SEP}${LITERAL}`, "password"),
