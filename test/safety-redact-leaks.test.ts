@@ -4586,3 +4586,20 @@ describe("a wallet's private key given to the call that loads it (web3.py's Acco
     [["a variable, the environment, a file's bytes", "acct = Account.from_key(os.environ[\"PRIVATE_KEY\"])\nconst payer = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(fs.readFileSync(path, \"utf8\"))));\nKeypair.fromSecretKey(bs58.decode(process.env.SOLANA_KEY))"]],
   );
 });
+
+describe("a wallet's mnemonic after a label of its own (Ganache's and Anvil's Mnemonic:, cast wallet new-mnemonic's Phrase: above it, Sui's recoveryPhrase row)", () => {
+  const words = "myth like bonus scare over problem client lizard pioneer submit female collect";
+  exactAndKept(
+    [
+      [`HD Wallet\n==================\nMnemonic:      ${words}\nBase HD Path:  m/44'/60'/0'/0/{account_index}`, "HD Wallet\n==================\nMnemonic:      [REDACTED:secret]\nBase HD Path:  m/44'/60'/0'/0/{account_index}"],
+      [`Successfully generated a new mnemonic.\nPhrase:\n${words}\n\nAccounts:`, "Successfully generated a new mnemonic.\nPhrase:\n[REDACTED:secret]\n\nAccounts:"],
+      [`│ keyScheme      │ ed25519 │\n│ recoveryPhrase │ ${words} │`, "│ keyScheme      │ ed25519 │\n│ recoveryPhrase │ [REDACTED:secret] │"],
+    ],
+    [
+      [
+        "a mnemonic read from the environment, prose after a phrase's label, a sentence's words",
+        "accounts: { mnemonic: process.env.MNEMONIC }\nPhrase: the quick brown fox jumps over the lazy dog and then some more words here\nmnemonic: a way to remember a list of things such as planets in their order from here",
+      ],
+    ],
+  );
+});
