@@ -4603,3 +4603,14 @@ describe("a wallet's mnemonic after a label of its own (Ganache's and Anvil's Mn
     ],
   );
 });
+
+describe("deploy and build hook URLs whose path is their key (Vercel's, Netlify's, Render's)", () => {
+  exactAndKept(
+    [
+      ["curl -X POST https://api.vercel.com/v1/integrations/deploy/prj_98g22o5YUFVHlKOzj9vKPTyN2SDG/tKybBxqhQs", "curl -X POST https://api.vercel.com/v1/integrations/deploy/prj_98g22o5YUFVHlKOzj9vKPTyN2SDG/[REDACTED:deploy-hook]"],
+      ["curl -X POST -d {} https://api.netlify.com/build_hooks/5c23354f454e1350f8543e78", "curl -X POST -d {} https://api.netlify.com/build_hooks/[REDACTED:deploy-hook]"],
+      ['DEPLOY_HOOK: "https://api.render.com/deploy/srv-c3nbb4qg6ndtgfv5kqvg?key=Pq8ZVz-Wr3E"', 'DEPLOY_HOOK: "https://api.render.com/deploy/srv-c3nbb4qg6ndtgfv5kqvg?key=[REDACTED:deploy-hook]"'],
+    ],
+    [["the APIs' other paths, a variable", "GET https://api.vercel.com/v1/integrations/deploy/prj_98g22o5YUFVHlKOzj9vKPTyN2SDG\nhttps://api.netlify.com/build_hooks/${HOOK_ID}\nhttps://api.netlify.com/api/v1/sites/5c23354f454e1350f8543e78/builds\nhttps://api.render.com/deploy/srv-c3nbb4qg6ndtgfv5kqvg?key=${RENDER_KEY}"]],
+  );
+});
