@@ -2138,11 +2138,15 @@ describe("a password or a key told in more languages (found by the red team)", (
       ["мой API ключ: Xk9mQ2pL7vR3zT8wN1bY4cF6\nтокен бота: Xk9mQ2pL7vR3zT8wN1bY4cF7", "мой API ключ: [REDACTED:secret]\nтокен бота: [REDACTED:secret]"],
       ["APIキーは Xk9mQ2pL7vR3zT8wN1bY4cF6 です\n我的API密钥是Xk9mQ2pL7vR3zT8wN1bY4cF7\nAPI 키: Xk9mQ2pL7vR3zT8wN1bY4cF8", "APIキーは [REDACTED:secret] です\n我的API密钥是[REDACTED:secret]\nAPI 키: [REDACTED:secret]"],
       ["Minha chave de API é Xk9mQ2pL7vR3zT8wN1bY4cF6\nMijn API-sleutel is Xk9mQ2pL7vR3zT8wN1bY4cF7", "Minha chave de API é [REDACTED:secret]\nMijn API-sleutel is [REDACTED:secret]"],
+      [
+        "كلمة المرور هي Xk9mQ2pL7vR3\nपासवर्ड है Xk9mQ2pL7vR4\nรหัสผ่านคือ Xk9mQ2pL7vR5\nkata sandinya Xk9mQ2pL7vR6",
+        "كلمة المرور هي [REDACTED:password]\nपासवर्ड है [REDACTED:password]\nรหัสผ่านคือ [REDACTED:password]\nkata sandinya [REDACTED:password]",
+      ],
     ],
     [
       [
         "prose about passwords and keys, and Italian's word",
-        "Salasana on vaihdettava\nheslo je příliš krátké\nТокен истёк, обновите его\nключ API хранится в .env\nAPIキーは環境変数に保存されています\nla parola è Python3\nPassordet er feil\nchave de API: YOUR_API_KEY\nDe API-sleutel is verlopen\nтокен: $BOT_TOKEN\nKata sandi salah",
+        "Salasana on vaihdettava\nheslo je příliš krátké\nТокен истёк, обновите его\nключ API хранится в .env\nAPIキーは環境変数に保存されています\nla parola è Python3\nPassordet er feil\nchave de API: YOUR_API_KEY\nDe API-sleutel is verlopen\nтокен: $BOT_TOKEN\nKata sandi salah\nkata sandinya salah\nपासवर्ड है गलत\nรหัสผ่านคือ อะไร",
       ],
     ],
   );

@@ -8,8 +8,8 @@ import { TRAILING, looksLikePassword, looksLikeStrongPassword } from "./prose-se
  * A password or a key told in another language than English, German, French, Spanish, Italian,
  * Portuguese or Dutch (prose-secret.ts has those): "пароль: …", "密码是…", "パスワードは …",
  * "我的密码是：…", "비밀번호: …", "şifresi: …", "hasło to …", "salasana on …", "lösenordet är …", "heslo je …",
- * "암호는 …", "jelszó: …", "passord: …", "kata sandi: …", "كلمة المرور: …", "סיסמה: …", "पासवर्ड: …",
- * "mật khẩu: …", "κωδικός: …", "รหัสผ่าน: …"; a key: "API ключ: …", "токен: …", "APIキーは …", "トークンは …", "令牌是…", "토큰: …",
+ * "암호는 …", "jelszó: …", "passord: …", "kata sandi: …" ("kata sandinya …"), "كلمة المرور: …" ("… هي …"), "סיסמה: …", "पासवर्ड: …" ("पासवर्ड है …"),
+ * "mật khẩu: …", "κωδικός: …", "รหัสผ่าน: …" ("รหัสผ่านคือ …"); a key: "API ключ: …", "токен: …", "APIキーは …", "トークンは …", "令牌是…", "토큰: …",
  * "API密钥是…", "API 키: …", "シークレットは …", "秘密鍵は …", an English label with a particle ("token 是 …", "password は …", "OpenAI key 是 …"),
  * "パスワードを … に変更", "密码改为 …", "mật khẩu là …", "chave de API é …" (da API, de acesso, chave secreta), "API-sleutel is …", "clé API : …", "ma clé : …", a Wi-Fi's "clé wifi est …" (a clé alone
  * only as someone's, as "my key" is; accented; prose-secret.ts reads `cle API`). The keyword pass reads ASCII,
@@ -28,11 +28,11 @@ const CJK_COPULA = String.raw`[ \t]*${CJK_PARTICLE}`;
 /** A Wi-Fi network's key in French, its password: "clé wifi", "clé du Wi-Fi", "clé WPA2", "clé de sécurité (du) réseau". */
 const WIFI_CLE = String.raw`(?<=[Cc]l)é[ \t]+(?:(?:du|de[ \t]+la)[ \t]+)?(?:wi-?fi|wpa[23]?|wlan)|(?<=[Cc]l)é[ \t]+de[ \t]+sécurité(?:[ \t]+(?:du[ \t]+)?réseau)?`;
 const PASSWORD_LABEL =
-  String.raw`пароль|密码|密碼|口令|パスワード|비밀번호|암호|şifre(?:si|niz|n|m)?|(?<=has)ł[oa]|salasana(?:si)?|parola(?=sı|[ \t]*[:：=])(?:sı)?|heslo|jelsz[óo]|passord(?:et)?|adgangskode(?:n)?|kata[ \t]+sandi|(?<=lö)senord(?:et)?|كلمة[ \t]+(?:المرور|السر)|סיסמ[הא]|पासवर्ड|(?<=[Mm])ật[ \t]+khẩu|[κΚ]ωδικός(?:[ \t]+πρόσβασης)?|รหัสผ่าน|password(?=${CJK_COPULA})|${WIFI_CLE}`;
+  String.raw`пароль|密码|密碼|口令|パスワード|비밀번호|암호|şifre(?:si|niz|n|m)?|(?<=has)ł[oa]|salasana(?:si)?|parola(?=sı|[ \t]*[:：=])(?:sı)?|heslo|jelsz[óo]|passord(?:et)?|adgangskode(?:n)?|kata[ \t]+sandi(?:nya)?|(?<=lö)senord(?:et)?|كلمة[ \t]+(?:المرور|السر)|סיסמ[הא]|पासवर्ड|(?<=[Mm])ật[ \t]+khẩu|[κΚ]ωδικός(?:[ \t]+πρόσβασης)?|รหัสผ่าน|password(?=${CJK_COPULA})|${WIFI_CLE}`;
 const KEY_LABEL = String.raw`(?<=[Cc]l)é[ \t]+(?:d'|de[ \t]+)?(?:API|secr[eè]te)|(?<=(?:^|[ \t])(?:[MmTtSs]a|[Vv]otre|[Nn]otre)[ \t]+[Cc]l)é|ключ(?:[ \t]+API)?|токен|キー|トークン|密[钥鑰]|令牌|키|토큰|シークレット|秘密鍵|秘[钥鑰]|chave(?:[ \t]+d[aeo])?[ \t]+(?:API|acesso)|chave[ \t]+secreta|sleutel|(?:token|secret|api[ \t_-]?key|(?<![A-Za-z])key)(?=${CJK_COPULA})`;
 const TOLD = new RegExp(
   String.raw`(?:(${PASSWORD_LABEL})|${KEY_LABEL})(?![a-zçğıöşüąćęłńóśźżа-яёіїєґ])` +
-    String.raw`(?:(?:[ \t]+(?:[а-яёіїєґ]{1,20}|[a-z][\w.-]{0,30})){1,4}(?:[ \t]*[:：=—]|[ \t]+to)[ \t]*|["'][ \t]*[:：=][ \t]*|[ \t]*(?:[:：=]|${CJK_PARTICLE}[ \t]*[:：]?|—|-|(?:to|je|on|är|er|ist|est|é|è|es|is|adalah|là)(?=[ \t]))?[ \t]*)` +
+    String.raw`(?:(?:[ \t]+(?:[а-яёіїєґ]{1,20}|[a-z][\w.-]{0,30})){1,4}(?:[ \t]*[:：=—]|[ \t]+to)[ \t]*|["'][ \t]*[:：=][ \t]*|[ \t]*(?:[:：=]|${CJK_PARTICLE}[ \t]*[:：]?|—|-|(?:to|je|on|är|er|ist|est|é|è|es|is|adalah|là|هي|هو|है|คือ)(?=[ \t]))?[ \t]*)` +
     String.raw`(?:["'\x60“「『„]|«[ \u00a0\u202f]?)?([\x21\x23-\x26\x28-\x5f\x61-\x7e]{4,128})`,
   "diy",
 );
