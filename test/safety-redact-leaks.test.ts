@@ -4614,3 +4614,16 @@ describe("deploy and build hook URLs whose path is their key (Vercel's, Netlify'
     [["the APIs' other paths, a variable", "GET https://api.vercel.com/v1/integrations/deploy/prj_98g22o5YUFVHlKOzj9vKPTyN2SDG\nhttps://api.netlify.com/build_hooks/${HOOK_ID}\nhttps://api.netlify.com/api/v1/sites/5c23354f454e1350f8543e78/builds\nhttps://api.render.com/deploy/srv-c3nbb4qg6ndtgfv5kqvg?key=${RENDER_KEY}"]],
   );
 });
+
+describe("a Teleport user's sign-up or reset link (tctl users add, tctl users reset): the token after /web/invite/ or /web/reset/", () => {
+  exactAndKept(
+    [
+      [
+        'User "joe" has been created but requires a password. Share this URL with the user to complete user setup, link is valid for 1h:\nhttps://teleport.example.com:443/web/invite/3f9a1c7e2b8d4f60a5e1c9b7d2f48a6e\n\nNOTE: Make sure teleport.example.com:443 points at a Teleport proxy which users can access.',
+        'User "joe" has been created but requires a password. Share this URL with the user to complete user setup, link is valid for 1h:\nhttps://teleport.example.com:443/web/invite/[REDACTED:teleport-invite]\n\nNOTE: Make sure teleport.example.com:443 points at a Teleport proxy which users can access.',
+      ],
+      ["open https://tele.acme.io/web/reset/9b7d2f48a6e3f9a1c7e2b8d4f60a5e1c to set a new password", "open https://tele.acme.io/web/reset/[REDACTED:teleport-invite] to set a new password"],
+    ],
+    [["the pages without a token, a placeholder", "https://teleport.example.com/web/invite/\nhttps://tele.acme.io/web/reset/<token>\nhttps://tele.acme.io/web/invite/abcdefabcdefabcdefabcdefabcdefab"]],
+  );
+});
