@@ -4627,3 +4627,9 @@ describe("a Teleport user's sign-up or reset link (tctl users add, tctl users re
     [["the pages without a token, a placeholder", "https://teleport.example.com/web/invite/\nhttps://tele.acme.io/web/reset/<token>\nhttps://tele.acme.io/web/invite/abcdefabcdefabcdefabcdefabcdefab"]],
   );
 });
+
+describe("doppler secrets --raw: its RAW column, as its VALUE column, every value but Doppler's own rows", () => {
+  const box = (value: string, raw: string) =>
+    `┌─────────────────┬──────────────┬──────────────┐\n│ NAME            │ VALUE        │ RAW          │\n├─────────────────┼──────────────┼──────────────┤\n│ DOPPLER_CONFIG  │ prd          │ prd          │\n├─────────────────┼──────────────┼──────────────┤\n│ STRIPE          │ ${value} │ ${raw} │\n└─────────────────┴──────────────┴──────────────┘\n`;
+  exactAndKept([[`$ doppler secrets --raw\n${box("correcthorse", "correcthorse")}`, `$ doppler secrets --raw\n${box("[REDACTED:secret]", "[REDACTED:secret]")}`]], [["another command's box of three columns", `$ doppler configs\n${box("correcthorse", "correcthorse").replace("│ NAME            │ VALUE        │ RAW          │", "│ NAME            │ ENVIRONMENT  │ PROJECT      │")}`]]);
+});

@@ -666,7 +666,7 @@ function linesBelow(text: string, from: number, count: number, isPassword: (line
  * an app's settings table read by sqlite3 (SETTINGS_QUERY: `name|value` rows), GitHub's Actions variables (`gh variable list`: a NAME, VALUE and UPDATED table, or tab-separated lines with no header when piped, as
  * Claude Code's Bash tool runs it; `gh secret list` prints names alone), chamber's secret read without `-q` (`chamber read service key`: a Key, Value, Version, LastModified and User table; `-q`
  * prints the value alone, PRINT_VARIABLE's), Azure's app settings as a table (a Name, Value and SlotSetting table), and `doppler secrets`
- * and `infisical secrets` as their boxes (`│ NAME │ VALUE │ NOTE │`, `│ SECRET NAME │ SECRET VALUE │ SECRET TYPE │`; doppler's `--json`
+ * and `infisical secrets` as their boxes (`│ NAME │ VALUE │ NOTE │`, `│ SECRET NAME │ SECRET VALUE │ SECRET TYPE │`, `--raw`'s `│ NAME │ VALUE │ RAW │`; doppler's `--json`
  * object is CONFIG_VARS_SHOWN's, `get` one secret's), and `upstash redis list`'s databases
  * (as upstash/cli prints them: one table of fields per database, `password`, `rest_token` and `read_only_rest_token` among them, or their JSON with `--json`,
  * the only output of its 2026 versions), and one database's as `upstash redis get`, `create` and `reset-password` print it.
@@ -693,6 +693,8 @@ const CONFIG_TABLES: [header: RegExp, row: RegExp, isSecret?: (name: string, val
   [/^/, /^[ \t]*([A-Za-z_]\w{0,100})[ \t]+(\S+)[ \t]+(?:\d{4}-\d\d-\d\dT[\d:.]+Z|[^\r\n]{0,40}?\bago|[A-Z][a-z]{2}[ \t]\d{1,2},[ \t]\d{4})[^\r\n]*$/dgm, isVariableSecret],
   [/^[ \t]*Name[ \t]+Value[ \t]+SlotSetting[ \t]*\r?$/m, /^[ \t]*(\S+)[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]+(?:True|False)[ \t]*\r?$/dgm, isAppSetting],
   [/^[ \t]*│[ \t]*(?:SECRET[ \t]+)?NAME[ \t]*│[ \t]*(?:SECRET[ \t]+)?VALUE[ \t]*│/m, /^[ \t]*│[ \t]*([^\s│]+)[ \t]*│[ \t]*([^\s│](?:[^│\r\n]*[^\s│])?)[ \t]*│/dgm, isDopplerSecret],
+  // `doppler secrets --raw`: a third column, each value as written before its references were filled in (`${DB.PASS}`, or the value again).
+  [/^[ \t]*│[ \t]*NAME[ \t]*│[ \t]*VALUE[ \t]*│[ \t]*RAW[ \t]*│/m, /^[ \t]*│[ \t]*([^\s│]+)[ \t]*│[^│\r\n]*│[ \t]*([^\s│](?:[^│\r\n]*[^\s│])?)[ \t]*│/dgm, isDopplerSecret],
   // upstash/cli's own (src/commands/redis/list.ts): each database's fields as key and value rows from its id and name on; with --json, as JSON.
   [/^[ \t]*database_(?:id|name)[ \t]+\S/m, /^[ \t]*((?:[a-z]+_){0,4}(?:password|token))[ \t]+(\S[^\r\n]*?)(?<=\S)[ \t]*\r?$/dgm, isPasswordColumn],
   [/^[ \t]*"database_(?:id|name)"[ \t]*:/m, /^[ \t]*"((?:[a-z]+_){0,4}(?:password|token))"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\.){1,1000})"/dgm, isPasswordColumn],
