@@ -1400,6 +1400,17 @@ describe("pass glued to the account's or service's name it is for (found by a re
   );
 });
 
+describe("pwd and pw glued to the account's name in camelCase, as code and JSON write them (dbPwd, userPwd, adminPw)", () => {
+  exactAndKept(
+    [
+      ['"dbPwd": "Xk9q!mT2#pL",\n"userPwd": "Zz8kq1wm2x"', '"dbPwd": "[REDACTED:secret]",\n"userPwd": "[REDACTED:secret]"'],
+      ["private String rootPwd = \"Xy7pQ2vL9k\";\nadminPw: Xy7pQ2vL9m", 'private String rootPwd = "[REDACTED:secret]";\nadminPw: [REDACTED:secret]'],
+      ["spring.datasource.loginPwd=Xy7pQ2vL9k\nmailPw=Tr0ub4dor3", "spring.datasource.loginPwd=[REDACTED:secret]\nmailPw=[REDACTED:secret]"],
+    ],
+    [["the shell's working folders, other words ending so", "OLDPWD=/home/me\noldPwd: /tmp\nprevPwd: /x/y\nPWD=/home/me/app\ncwd: /srv\nuserPwd: ${USER_PWD}"]],
+  );
+});
+
 describe("an encrypted password in braces, as Maven and Jenkins store one, is no {placeholder} (found by a red-team sweep)", () => {
   exactAndKept(
     [

@@ -34,6 +34,11 @@ const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64)|[_.-]?\d{1,3}|[
  * word (`bypass`, `compass`).
  */
 const GLUED_PASS = String.raw`(?<=(?:db|root|admin|user|smtp|mail|sql|pg|ftp|ldap|redis|vnc|wifi|app|bind|proxy|master|sudo|ssh|mqtt|mongo|key|store))pass`;
+/**
+ * `pwd` and `pw` glued so, as camelCase writes them in code and JSON (`dbPwd`, `userPwd`, `adminPw`): a separator or nothing
+ * before them is required otherwise, as the shell's `PWD` and `OLDPWD` hold paths.
+ */
+const GLUED_PW = String.raw`(?<=(?:db|root|admin|user|smtp|mail|sql|pg|ftp|ldap|redis|vnc|wifi|app|proxy|master|sudo|ssh|mqtt|mongo|login))pwd?`;
 
 /**
  * An AI provider's name alone as its key's label (`anthropic: …`, `openai=…`, a config's map of keys): it
@@ -73,10 +78,10 @@ const PAROL_VALUE_MIN = 8;
  * answer (`security_answer`, `securityAnswer2`: a password by another name), MySQL's password hash (`authentication_string: *6BB4…`, a `\G` row), Yarn's `npmAuthIdent` (`user:password`), the 1Password CLI v1's session (`OP_SESSION_<account>`: the account's
  * shorthand ends the name), Honeycomb's `X-Honeycomb-Team` header (its API key under a team's name).
  */
-const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase|code)|passwort|kennwort|mot[_.-]?de[_.-]?passe|contrase(?:ñ|n)y?a|senha|wachtwoord|(?<![a-z0-9])(?:ş|s)ifre|(?<![a-z0-9])haslo|(?<![a-z0-9])(?:geheimnis|segreto)|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|(?<![a-z0-9])parolă?|(?<=[_.-])parola|(?<![a-z0-9])pepper|secret|token|(?:${KEY_PREFIXES})key|(?:primary|secondary)key|licen[cs]ekey|(?<=[_.:-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])totp|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])authentication_string|(?<![\w.-])(?:${KEY_LABELS.join("|")})|(?<![a-z0-9])op_session_[a-z0-9_]{1,40}|(?<![a-z0-9])x-honeycomb-team)${SUFFIX}`;
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase|code)|passwort|kennwort|mot[_.-]?de[_.-]?passe|contrase(?:ñ|n)y?a|senha|wachtwoord|(?<![a-z0-9])(?:ş|s)ifre|(?<![a-z0-9])haslo|(?<![a-z0-9])(?:geheimnis|segreto)|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|${GLUED_PW}|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|(?<![a-z0-9])parolă?|(?<=[_.-])parola|(?<![a-z0-9])pepper|secret|token|(?:${KEY_PREFIXES})key|(?:primary|secondary)key|licen[cs]ekey|(?<=[_.:-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])totp|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])authentication_string|(?<![\w.-])(?:${KEY_LABELS.join("|")})|(?<![a-z0-9])op_session_[a-z0-9_]{1,40}|(?<![a-z0-9])x-honeycomb-team)${SUFFIX}`;
 /** Names whose value is secret whatever it looks like (redis-cli's password in `REDISCLI_AUTH` too); other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
-  String.raw`(?:pass(?:word|wd|phrase|code)|passwort|kennwort|mot[_.-]?de[_.-]?passe|contrase(?:ñ|n)y?a|senha|wachtwoord|(?<![a-z0-9])(?:ş|s)ifre|(?<![a-z0-9])haslo|(?<![a-z0-9])(?:geheimnis|segreto)|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})[_.-]?key|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])rediscli_auth|(?<![a-z0-9])authentication_string)$`,
+  String.raw`(?:pass(?:word|wd|phrase|code)|passwort|kennwort|mot[_.-]?de[_.-]?passe|contrase(?:ñ|n)y?a|senha|wachtwoord|(?<![a-z0-9])(?:ş|s)ifre|(?<![a-z0-9])haslo|(?<![a-z0-9])(?:geheimnis|segreto)|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|${GLUED_PW}|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})[_.-]?key|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])rediscli_auth|(?<![a-z0-9])authentication_string)$`,
   "i",
 );
 const NAME_SUFFIX = new RegExp(`${SUFFIX}$`, "i");
