@@ -4633,3 +4633,19 @@ describe("doppler secrets --raw: its RAW column, as its VALUE column, every valu
     `┌─────────────────┬──────────────┬──────────────┐\n│ NAME            │ VALUE        │ RAW          │\n├─────────────────┼──────────────┼──────────────┤\n│ DOPPLER_CONFIG  │ prd          │ prd          │\n├─────────────────┼──────────────┼──────────────┤\n│ STRIPE          │ ${value} │ ${raw} │\n└─────────────────┴──────────────┴──────────────┘\n`;
   exactAndKept([[`$ doppler secrets --raw\n${box("correcthorse", "correcthorse")}`, `$ doppler secrets --raw\n${box("[REDACTED:secret]", "[REDACTED:secret]")}`]], [["another command's box of three columns", `$ doppler configs\n${box("correcthorse", "correcthorse").replace("│ NAME            │ VALUE        │ RAW          │", "│ NAME            │ ENVIRONMENT  │ PROJECT      │")}`]]);
 });
+
+describe("a password hash as Traefik's Compose label ($ doubled) and Caddy's basic_auth block (a user and a space) write it", () => {
+  exactAndKept(
+    [
+      [
+        'labels:\n  - "traefik.http.middlewares.auth.basicauth.users=admin:$$apr1$$H6uskkkW$$IgXLP6ewTrSuBkTrqE8wj/"',
+        'labels:\n  - "traefik.http.middlewares.auth.basicauth.users=admin:[REDACTED:password-hash]"',
+      ],
+      [
+        "example.com {\n  basic_auth /admin/* {\n    Bob $2a$14$Zkx19XLiW6VYouLHR5NmfOFU0z2GTNmpkT/5qqR7hx4IjWJPDhjvG\n  }\n}",
+        "example.com {\n  basic_auth /admin/* {\n    Bob [REDACTED:password-hash]\n  }\n}",
+      ],
+    ],
+    [["prose naming the schemes, a price", "bcrypt hashes start with $2a$ or $2y$\nthe $$apr1$$ form is for Compose files\ncost: $5$ each"]],
+  );
+});

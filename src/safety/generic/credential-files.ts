@@ -79,15 +79,16 @@ export const pgpassDetectors: Detector[] = [pgpassLineDetector];
 
 /**
  * A user's password hash at the start of a line, as `.htpasswd` and `/etc/shadow` keep it:
- * `admin:$apr1$…`, `jdoe:$2y$10$…`, `root:$6$…:19000:0:…`. A hash gives the password up to
- * whoever tries enough guesses (a weak one at once). Tried from the hash's `$`: a user's name
- * and a colon before it.
+ * `admin:$apr1$…`, `jdoe:$2y$10$…`, `root:$6$…:19000:0:…`; Traefik's basic auth users in a Compose label, each `$` doubled
+ * (`…basicauth.users=admin:$$apr1$$…`); Caddy's `basic_auth` block, a user and a space before the hash on its line
+ * (`  admin $2a$14$…`). A hash gives the password up to whoever tries enough guesses (a weak one at once). Tried from the
+ * hash's `$`: a user's name and a colon before it, or the user alone on its line.
  */
-const HASH_USER = /(?:^|[^\w.@$-])[\w.@-]{1,64}:$/;
-const HASH = /\$(?:apr1|2[abxy]|1|5|6|y|gy|7|argon2id?)\$[^\s:]{8,1000}/y;
+const HASH_USER = /(?:^|[^\w.@$-])[\w.@-]{1,64}:$|(?:^|\n)[ \t]*[\w.@-]{1,64}[ \t]+$/;
+const HASH = /\$\$?(?:apr1|2[abxy]|1|5|6|y|gy|7|argon2id?)\$[^\s:"']{8,1000}/y;
 
 export const passwordHashDetector: Detector = {
-  keywords: ["$apr1$", "$2a$", "$2b$", "$2x$", "$2y$", "$1$", "$5$", "$6$", "$y$", "$gy$", "$7$", "$argon2"],
+  keywords: ["$apr1$", "$2a$", "$2b$", "$2x$", "$2y$", "$1$", "$5$", "$6$", "$y$", "$gy$", "$7$", "$argon2", "$$apr1$$", "$$2a$$", "$$2b$$", "$$2y$$"],
   find(text: string, hits: Hits, out: Finding[]): void {
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
