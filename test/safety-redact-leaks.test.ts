@@ -4649,3 +4649,18 @@ describe("a password hash as Traefik's Compose label ($ doubled) and Caddy's bas
     [["prose naming the schemes, a price", "bcrypt hashes start with $2a$ or $2y$\nthe $$apr1$$ form is for Compose files\ncost: $5$ each"]],
   );
 });
+
+describe("a header a web server adds named for a secret (nginx's proxy_set_header X-Api-Key …;, Apache's RequestHeader set …), unquoted", () => {
+  exactAndKept(
+    [
+      [
+        "location /api/ {\n    proxy_pass https://upstream.example.com;\n    proxy_set_header X-Api-Key q8Zk3mP2xL7rT9wN4sB6yC1dF5gH0jKa;\n    proxy_set_header Host $host;\n}",
+        "location /api/ {\n    proxy_pass https://upstream.example.com;\n    proxy_set_header X-Api-Key [REDACTED:secret];\n    proxy_set_header Host $host;\n}",
+      ],
+      ["proxy_set_header X-Auth-Token Zq8Lm2vX9kR4Tn7W;", "proxy_set_header X-Auth-Token [REDACTED:secret];"],
+      ["grpc_set_header x-api-key q8Zk3mP2xL7rT9wN4sB6yC1dF5gH0jKa;", "grpc_set_header x-api-key [REDACTED:secret];"],
+      ["RequestHeader set X-Upstream-Token q8Zk3mP2xL7rT9wN4sB6yC1dF5gH0jKa", "RequestHeader set X-Upstream-Token [REDACTED:secret]"],
+    ],
+    [["nginx's variables, other headers", 'proxy_set_header x-api-key $http_x_api_key;\nproxy_set_header X-Real-IP $remote_addr;\nadd_header X-Frame-Options DENY;\nproxy_set_header X-Secret-Header on;']],
+  );
+});

@@ -58,6 +58,7 @@ import { wrappedJwtDetector } from "./generic/wrapped-jwt.ts";
 import { wifiQrDetector } from "./generic/wifi-qr.ts";
 import { wifiConfigDetector } from "./generic/wifi-config.ts";
 import { otelHeadersDetector } from "./generic/otel-headers.ts";
+import { serverHeadersDetector } from "./generic/server-headers.ts";
 import { networkConfigDetector } from "./generic/network-config.ts";
 import { CODES_FIELD, backupCodesDetector, bitlockerKeyDetector, oneTimeCodeDetector, totpSeedDetector } from "./generic/two-factor.ts";
 import { otherScriptsDetector } from "./generic/other-scripts.ts";
@@ -176,6 +177,7 @@ function builtinDetectors(): Detector[] {
     wifiQrDetector,
     wifiConfigDetector,
     otelHeadersDetector,
+    serverHeadersDetector,
     networkConfigDetector,
     bitlockerKeyDetector,
     totpSeedDetector,
