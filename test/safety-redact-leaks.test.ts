@@ -4664,3 +4664,15 @@ describe("a header a web server adds named for a secret (nginx's proxy_set_heade
     [["nginx's variables, other headers", 'proxy_set_header x-api-key $http_x_api_key;\nproxy_set_header X-Real-IP $remote_addr;\nadd_header X-Frame-Options DENY;\nproxy_set_header X-Secret-Header on;']],
   );
 });
+
+describe("MicroK8s' join token, as microk8s add-node prints the command (microk8s join <host>:25000/<token>/<hash>)", () => {
+  exactAndKept(
+    [
+      [
+        "From the node you wish to join to this cluster, run the following:\nmicrok8s join 192.168.1.230:25000/92b2db237428470dc4fcfc4ebbd9dc81/2c0cb3284b05\n\nIf the node you are adding is not reachable through the default interface you can use one of the following:\nmicrok8s join 10.0.0.5:25000/92b2db237428470dc4fcfc4ebbd9dc81/2c0cb3284b05 --worker",
+        "From the node you wish to join to this cluster, run the following:\nmicrok8s join 192.168.1.230:25000/[REDACTED:microk8s-join-token]/2c0cb3284b05\n\nIf the node you are adding is not reachable through the default interface you can use one of the following:\nmicrok8s join 10.0.0.5:25000/[REDACTED:microk8s-join-token]/2c0cb3284b05 --worker",
+      ],
+    ],
+    [["the command without its token, a placeholder", "microk8s join 192.168.1.230:25000\nmicrok8s join <ip>:25000/<token>/<hash>\nrun microk8s join on the new node"]],
+  );
+});
