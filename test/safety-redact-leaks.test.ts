@@ -4676,3 +4676,18 @@ describe("MicroK8s' join token, as microk8s add-node prints the command (microk8
     [["the command without its token, a placeholder", "microk8s join 192.168.1.230:25000\nmicrok8s join <ip>:25000/<token>/<hash>\nrun microk8s join on the new node"]],
   );
 });
+
+describe("an SDK's client made with its key as the first argument (cohere.Client(\"…\"), DeepgramClient(\"…\")): a key drawn at random", () => {
+  exactAndKept(
+    [
+      ['co = cohere.Client("Xk9mQ2pLr7TnV4wZs8bYc3dFgH5jKmN6pQr8sTu1")', 'co = cohere.Client("[REDACTED:secret]")'],
+      ["const dg = new DeepgramClient('Xk9mQ2pLr7TnV4wZs8bYc3dFgH5jKmN6');", "const dg = new DeepgramClient('[REDACTED:secret]');"],
+    ],
+    [
+      [
+        "a host, a URL, a region, a name, a hex id",
+        'client = QdrantClient("localhost", port=6333)\nconst mongo = new MongoClient("mongodb://localhost:27017");\nhttp = HttpClient("https://api.example.com/v1")\nc = Client("Base64EncodedThing")\nclient = S3Client("us-east-1")\nclient = Client("a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6")',
+      ],
+    ],
+  );
+});

@@ -1,5 +1,6 @@
 import type { Detector, Finding, Hits } from "../detectors.ts";
 import { PASSWORD_NAME, SECRET_KEY, isAssignedSecret } from "./assignment.ts";
+import { drawnAtRandom } from "./handed-key.ts";
 import { looksLikeStrongPassword } from "./prose-secret.ts";
 
 /**
@@ -129,6 +130,9 @@ const RULES: CallRule[] = [
     String.raw`${RECEIVER}(?:set|with|use)?_?(?:pass(?:word|wd|phrase)|(?:api|secret|access|private|client)_?key|(?:client_?)?secret|(?:access|auth|api|bearer|refresh)?_?token|bearer_?auth)[ \t]*\([ \t]*${LITERAL}[ \t]*(?:\)|$)`,
     "secret",
   ),
+  // An SDK's client made with its key as the first argument (`cohere.Client("…")`, `DeepgramClient("…")`, `new ApifyClient("…")` in old
+  // versions): a client's argument is a URL, a region or a name as often, so a key drawn at random only (20 characters or more).
+  rule(["client"], String.raw`${RECEIVER}(?:[A-Z][A-Za-z0-9]{0,40})?Client[ \t]*\([ \t]*${LITERAL}[ \t]*[,)]`, "secret", "api_key", (value) => value.length >= 20 && drawnAtRandom(value)),
   // An API key wrapped for an SDK: Azure's `new AzureKeyCredential("…")` (OpenAI, AI Search, Form Recognizer…) and `AzureSasCredential("…")`,
   // the OpenAI .NET SDK's `new ApiKeyCredential("…")`.
   rule(["keycredential", "sascredential"], String.raw`${RECEIVER}(?:AzureKeyCredential|ApiKeyCredential|AzureSasCredential)[ \t]*\([ \t]*${LITERAL}[ \t]*\)`, "secret", "api_key"),
