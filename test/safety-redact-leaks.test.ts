@@ -4691,3 +4691,15 @@ describe("an SDK's client made with its key as the first argument (cohere.Client
     ],
   );
 });
+
+describe("a Secret's stringData in JSON with no kind beside it, as kubectl patch secret takes it: every value", () => {
+  exactAndKept(
+    [
+      [
+        `kubectl patch secret app -p '{"stringData":{"upstream":"q8Zk3mP2xL7rT9wN4sB6yC1dF5gH0jKa","mode":"prod"}}'`,
+        `kubectl patch secret app -p '{"stringData":{"upstream":"[REDACTED:secret]","mode":"[REDACTED:secret]"}}'`,
+      ],
+    ],
+    [["a template's reference, the field named in prose, another field", '"stringData": {"token": "{{ .Values.token }}"}\n"stringdata" is a field\n{"StringData": "x"}\nkubectl patch configmap app -p \'{"data":{"mode":"prod"}}\'']],
+  );
+});

@@ -78,13 +78,25 @@ export function jsonValues(text: string, from: number, to: number, out: Finding[
   }
 }
 
+/**
+ * A Secret's `stringData` in JSON with no `kind` beside it, as a patch gives it (`kubectl patch secret app -p '{"stringData":{"upstream":"…"}}'`):
+ * no other kind of Kubernetes has that field, so its values are a Secret's. Read from the field, a patch's length at most.
+ */
+const STRING_DATA_MAP = /"stringData"[ \t\r\n]*:[ \t\r\n]*\{/g;
+const PATCH_MAX = 4096;
+
 export const kubernetesSecretDetector: Detector = {
-  keywords: ["kind: secret", '"kind":"secret"', '"kind": "secret"'],
+  keywords: ["kind: secret", '"kind":"secret"', '"kind": "secret"', '"stringdata"'],
   find(text: string, hits: Hits, out: Finding[]): void {
     let done = -1;
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
       if (at < done) continue;
+      if (text.charAt(at + 1).toLowerCase() === "s") {
+        // `"stringData"` (the keyword's other cases are another field's name)
+        if (text.startsWith('"stringData"', at)) jsonValues(text, at, Math.min(text.length, at + PATCH_MAX), out, STRING_DATA_MAP);
+        continue;
+      }
       const json = text.charAt(at) === '"';
       if (!json && /[A-Za-z]/.test(text.charAt(at + "kind: secret".length))) continue; // kind: SecretProviderClass
       if (json) {
