@@ -1411,6 +1411,13 @@ describe("pwd and pw glued to the account's name in camelCase, as code and JSON 
   );
 });
 
+describe("psw, a password's other short name (DB_PSW, \"psw\", userPsw), as pwd is", () => {
+  exactAndKept(
+    [['DB_PSW=Xk9q!mT2#pL\n"psw": "Zz8kq1wm2x",\nuserPsw: Xy7pQ2vL9k', 'DB_PSW=[REDACTED:secret]\n"psw": "[REDACTED:secret]",\nuserPsw: [REDACTED:secret]']],
+    [["a variable, words holding the letters", "DB_PSW=${DB_PSW}\nupsweep: true\nPSWD_MIN_LENGTH=12"]],
+  );
+});
+
 describe("an encrypted password in braces, as Maven and Jenkins store one, is no {placeholder} (found by a red-team sweep)", () => {
   exactAndKept(
     [

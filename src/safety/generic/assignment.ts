@@ -35,10 +35,10 @@ const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64)|[_.-]?\d{1,3}|[
  */
 const GLUED_PASS = String.raw`(?<=(?:db|root|admin|user|smtp|mail|sql|pg|ftp|ldap|redis|vnc|wifi|app|bind|proxy|master|sudo|ssh|mqtt|mongo|key|store))pass`;
 /**
- * `pwd` and `pw` glued so, as camelCase writes them in code and JSON (`dbPwd`, `userPwd`, `adminPw`): a separator or nothing
+ * `pwd`, `pw` and `psw` glued so, as camelCase writes them in code and JSON (`dbPwd`, `userPwd`, `adminPw`, `userPsw`): a separator or nothing
  * before them is required otherwise, as the shell's `PWD` and `OLDPWD` hold paths.
  */
-const GLUED_PW = String.raw`(?<=(?:db|root|admin|user|smtp|mail|sql|pg|ftp|ldap|redis|vnc|wifi|app|proxy|master|sudo|ssh|mqtt|mongo|login))pwd?`;
+const GLUED_PW = String.raw`(?<=(?:db|root|admin|user|smtp|mail|sql|pg|ftp|ldap|redis|vnc|wifi|app|proxy|master|sudo|ssh|mqtt|mongo|login))(?:pwd?|psw)`;
 
 /**
  * An AI provider's name alone as its key's label (`anthropic: …`, `openai=…`, a config's map of keys): it
@@ -65,7 +65,7 @@ const PAROL_VALUE_MIN = 8;
 
 /**
  * Name endings that mark a secret. `pass` only as a whole word (`DB_PASS`, not `bypass`), `pw`
- * and `pwd` after a separator (`DB_PWD`, `ADMIN_PW`, `?pw=`, `Uid=sa;Pwd=...`) or alone, never
+ * and `pwd` (and `psw`, its other short form) after a separator (`DB_PWD`, `ADMIN_PW`, `DB_PSW`, `?pw=`, `Uid=sa;Pwd=...`) or alone, never
  * ending a longer word (`pw=…`; the shell's `PWD` holds a path, which isAssignedSecret lets
  * through), a password in other languages (`passwort`, `kennwort`, `mot_de_passe`, `contraseña`, Catalan `contrasenya`, `senha`, `wachtwoord`, Turkish `şifre`, Polish `haslo`,
  * `parol`, `parolă` and `DB_PAROLA`: PAROL_NAME), a secret in German and Italian (`geheimnis`, `segreto`), a password hash's pepper (`PEPPER`: weak, as a salt), OpenLDAP's `rootpw` and `bindpw`, a Wi-Fi network's pre-shared key (`psk`), French's short password (`MDP`), `*_KEY`
@@ -78,10 +78,10 @@ const PAROL_VALUE_MIN = 8;
  * answer (`security_answer`, `securityAnswer2`: a password by another name), MySQL's password hash (`authentication_string: *6BB4…`, a `\G` row), Yarn's `npmAuthIdent` (`user:password`), the 1Password CLI v1's session (`OP_SESSION_<account>`: the account's
  * shorthand ends the name), Honeycomb's `X-Honeycomb-Team` header (its API key under a team's name).
  */
-const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase|code)|passwort|kennwort|mot[_.-]?de[_.-]?passe|contrase(?:ñ|n)y?a|senha|wachtwoord|(?<![a-z0-9])(?:ş|s)ifre|(?<![a-z0-9])haslo|(?<![a-z0-9])(?:geheimnis|segreto)|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|${GLUED_PW}|(?<=[_.&?-])pwd?|(?<=;)pwd(?==)|(?<![a-z0-9$])pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|(?<![a-z0-9])parolă?|(?<=[_.-])parola|(?<![a-z0-9])pepper|secret|token|(?:${KEY_PREFIXES})key|(?:primary|secondary)key|licen[cs]ekey|(?<=[_.:-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])totp|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])authentication_string|(?<![\w.-])(?:${KEY_LABELS.join("|")})|(?<![a-z0-9])op_session_[a-z0-9_]{1,40}|(?<![a-z0-9])x-honeycomb-team)${SUFFIX}`;
+const SECRET_NAME_END = String.raw`(?:pass(?:word|wd|phrase|code)|passwort|kennwort|mot[_.-]?de[_.-]?passe|contrase(?:ñ|n)y?a|senha|wachtwoord|(?<![a-z0-9])(?:ş|s)ifre|(?<![a-z0-9])haslo|(?<![a-z0-9])(?:geheimnis|segreto)|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|${GLUED_PW}|(?<=[_.&?-])(?:pwd?|psw)|(?<=;)pwd(?==)|(?<![a-z0-9$])(?:pwd?|psw)|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|(?<![a-z0-9])parolă?|(?<=[_.-])parola|(?<![a-z0-9])pepper|secret|token|(?:${KEY_PREFIXES})key|(?:primary|secondary)key|licen[cs]ekey|(?<=[_.:-])key|(?<=[_.-])pat|(?<![a-z0-9])auth|(?<![a-z0-9])cred(?:ential)?s|(?<![a-z0-9])credential|(?<=[_.-])(?:salt|seed)|(?<![a-z0-9])hmac|(?<![a-z0-9])totp|(?<![a-z0-9])cookie[_.-]?signature|(?<![a-z0-9])private[_-]?key[_-]id|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])authentication_string|(?<![\w.-])(?:${KEY_LABELS.join("|")})|(?<![a-z0-9])op_session_[a-z0-9_]{1,40}|(?<![a-z0-9])x-honeycomb-team)${SUFFIX}`;
 /** Names whose value is secret whatever it looks like (redis-cli's password in `REDISCLI_AUTH` too); other names need a random-looking value. */
 const STRONG_NAME = new RegExp(
-  String.raw`(?:pass(?:word|wd|phrase|code)|passwort|kennwort|mot[_.-]?de[_.-]?passe|contrase(?:ñ|n)y?a|senha|wachtwoord|(?<![a-z0-9])(?:ş|s)ifre|(?<![a-z0-9])haslo|(?<![a-z0-9])(?:geheimnis|segreto)|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|${GLUED_PW}|[_.-]pwd?|^pwd?|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})[_.-]?key|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])rediscli_auth|(?<![a-z0-9])authentication_string)$`,
+  String.raw`(?:pass(?:word|wd|phrase|code)|passwort|kennwort|mot[_.-]?de[_.-]?passe|contrase(?:ñ|n)y?a|senha|wachtwoord|(?<![a-z0-9])(?:ş|s)ifre|(?<![a-z0-9])haslo|(?<![a-z0-9])(?:geheimnis|segreto)|mnemonic|seed[_-]?phrase|(?<![a-z0-9])pass|${GLUED_PASS}|${GLUED_PW}|[_.-](?:pwd?|psw)|^(?:pwd?|psw)|(?<![a-z0-9])(?:root|bind)pw|(?<![a-z0-9])psk|(?<![a-z0-9])mdp|secret|token|(?:${KEY_PREFIXES})[_.-]?key|security[_.-]?answer|npm[_.-]?auth[_.-]?ident|(?<![a-z0-9])rediscli_auth|(?<![a-z0-9])authentication_string)$`,
   "i",
 );
 const NAME_SUFFIX = new RegExp(`${SUFFIX}$`, "i");
@@ -235,7 +235,7 @@ const VERSION_RANGE = new RegExp(String.raw`^${VERSION_PART}(?:[ \t]+(?:\|\|[ \t
 const SUDO_TAG = /^(?:NO)?PASSWD$/;
 
 /** A password's name (not a token's or a key's, whose values are never plain words). */
-export const PASSWORD_NAME = /pass|pw/i;
+export const PASSWORD_NAME = /pass|pw|psw/i;
 /** A command that lists the users, kept to run later (gnupg's `cat_passwd='getent passwd'`, `'cat /etc/passwd'`). */
 const USERS_COMMAND = /^(?:cat[ \t]+\/etc\/passwd|(?:getent|ypcat)[ \t]+passwd)$/;
 /** A long option's or a CSS custom property's name, lowercase words and dashes (`theme token: --color-primary-500`, `password: --password-stdin`). */
@@ -824,7 +824,7 @@ function isEscapedFlagStandIn(text: string, start: number, name: string, value: 
 
 export const assignmentDetector: Detector = {
   // A personal access token's name (`AZURE_DEVOPS_EXT_PAT`, `GITHUB_PAT`) by what follows it: "pat" alone starts every path.
-  keywords: ["pass", "pw", "psk", "mdp", "secret", "token", "key", "pat=", "pat:", 'pat"', "auth", "credential", "creds", "identified", "mnemonic", "seed", "salt", "hmac", "totp", "signature", "contrase", "senha", "wachtwoord", "kennwort", "ifre", "haslo", "geheimnis", "segreto", "parol", "pepper", "answer", "op_session_", "x-honeycomb-team", ...KEY_LABELS],
+  keywords: ["pass", "pw", "psw", "psk", "mdp", "secret", "token", "key", "pat=", "pat:", 'pat"', "auth", "credential", "creds", "identified", "mnemonic", "seed", "salt", "hmac", "totp", "signature", "contrase", "senha", "wachtwoord", "kennwort", "ifre", "haslo", "geheimnis", "segreto", "parol", "pepper", "answer", "op_session_", "x-honeycomb-team", ...KEY_LABELS],
   find(text: string, hits: Hits, out: Finding[]): void {
     let tried = -1;
     let done = 0;

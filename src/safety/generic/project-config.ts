@@ -22,7 +22,7 @@ const NAME_BACK = 150;
 const isNameChar = (c: number) => (c >= 0x30 && c <= 0x3a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2e || c === 0x2d;
 
 export const projectConfigDetector: Detector = {
-  keywords: ["pass", "pw", "secret", "token", "key", "auth", "cred"],
+  keywords: ["pass", "pw", "psw", "secret", "token", "key", "auth", "cred"],
   find(text: string, hits: Hits, out: Finding[]): void {
     let done = 0;
     let prevAt = -1;
