@@ -4703,3 +4703,14 @@ describe("a Secret's stringData in JSON with no kind beside it, as kubectl patch
     [["a template's reference, the field named in prose, another field", '"stringData": {"token": "{{ .Values.token }}"}\n"stringdata" is a field\n{"StringData": "x"}\nkubectl patch configmap app -p \'{"data":{"mode":"prod"}}\'']],
   );
 });
+
+describe("a session cookie under its server's own name outside a Cookie header (PHPSESSID, JSESSIONID, connect.sid): in hex too", () => {
+  exactAndKept(
+    [
+      ["logged in, my PHPSESSID=k3v9q2m8x7l4p1r6t5w0z2b8c4 if you need it", "logged in, my PHPSESSID=[REDACTED:cookie] if you need it"],
+      ["JSESSIONID: 9F8E7D6C5B4A39281706F5E4D3C2B1A0", "JSESSIONID: [REDACTED:cookie]"],
+      ["connect.sid: s%3Aq8Zk3mP2xL7rT9wN4sB6yC1dF5gH0jKa.Xk9mQ2pLr7TnV4wZs8bYc3dFgH5jKmN6pQr8sTu1", "connect.sid: [REDACTED:cookie]"],
+    ],
+    [["the names in settings and prose, a variable, a placeholder", "session.name = PHPSESSID\nthe PHPSESSID cookie\nJSESSIONID=${SESSION}\nini_set('session.name', 'PHPSESSID');\nPHPSESSID: <your-session-id>\napp.use(session({ name: 'connect.sid' }))"]],
+  );
+});

@@ -63,7 +63,7 @@ import { networkConfigDetector } from "./generic/network-config.ts";
 import { CODES_FIELD, backupCodesDetector, bitlockerKeyDetector, oneTimeCodeDetector, totpSeedDetector } from "./generic/two-factor.ts";
 import { otherScriptsDetector } from "./generic/other-scripts.ts";
 import { isPinEntry, pinDetector } from "./generic/pin.ts";
-import { isSessionEntry, sessionTokenDetector } from "./generic/session-token.ts";
+import { isSessionEntry, namedSessionDetector, sessionTokenDetector } from "./generic/session-token.ts";
 import { cookieListDetector, cookieSetDetector } from "./generic/cookie-list.ts";
 import { proseSecretDetector } from "./generic/prose-secret.ts";
 import { contextSecretDetector } from "./generic/context-secret.ts";
@@ -211,6 +211,7 @@ function builtinDetectors(): Detector[] {
     kubernetesLiteralDetector,
     pinDetector,
     sessionTokenDetector,
+    namedSessionDetector,
     cookieListDetector,
     cookieSetDetector,
     assignmentDetector,

@@ -47,3 +47,27 @@ export const sessionTokenDetector: Detector = {
     }
   },
 };
+
+/**
+ * A session cookie under the name its server gives it, outside a `Cookie:` header (a scraper's `cookies = {"PHPSESSID": "…"}`,
+ * `session.cookies.set("JSESSIONID", "…")`, a line copied from the browser's storage panel `connect.sid: s%3A…`): PHP's
+ * `PHPSESSID`, a Java server's `JSESSIONID`, Express's `connect.sid`, classic ASP's `ASPSESSIONID…`. These names hold nothing
+ * but a logged-in session, so its value goes in hex too (Tomcat's and PHP's are): letters and digits, 16 or more.
+ */
+const NAMED_SESSION =
+  /(?:PHPSESSID|JSESSIONID|connect\.sid|ASPSESSIONID[A-Z]{8})["']?[ \t]*(?::=|=>|[:=,])[ \t]*["']?([A-Za-z0-9%:._+/=-]{16,512})/diy;
+
+export const namedSessionDetector: Detector = {
+  keywords: ["phpsessid", "jsessionid", "connect.sid", "aspsessionid"],
+  find(text: string, hits: Hits, out: Finding[]): void {
+    for (let i = 0; i < hits.length; i += 2) {
+      const at = hits[i] as number;
+      if (/[A-Za-z0-9_]/.test(text.charAt(at - 1))) continue;
+      NAMED_SESSION.lastIndex = at;
+      const m = NAMED_SESSION.exec(text);
+      const span = m?.indices?.[1];
+      const value = m?.[1] as string;
+      if (m && span && looksRandom(value) && !isStandIn(value)) out.push({ start: span[0], end: span[1], kind: "cookie" });
+    }
+  },
+};
