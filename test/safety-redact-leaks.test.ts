@@ -4714,3 +4714,17 @@ describe("a session cookie under its server's own name outside a Cookie header (
     [["the names in settings and prose, a variable, a placeholder", "session.name = PHPSESSID\nthe PHPSESSID cookie\nJSESSIONID=${SESSION}\nini_set('session.name', 'PHPSESSID');\nPHPSESSID: <your-session-id>\napp.use(session({ name: 'connect.sid' }))"]],
   );
 });
+
+describe("Windows' passwords in clear: ConvertTo-SecureString with -AsPlainText before the literal, schtasks' /rp", () => {
+  exactAndKept(
+    [
+      [
+        'Set-ADAccountPassword -Identity bob -NewPassword (ConvertTo-SecureString -AsPlainText "Hq8rT2vXk9LmP4sW" -Force)',
+        'Set-ADAccountPassword -Identity bob -NewPassword (ConvertTo-SecureString -AsPlainText "[REDACTED:password]" -Force)',
+      ],
+      ["$s = ConvertTo-SecureString -AsPlainText -Force -String 'Hq8rT2vXk9LmP4sW'", "$s = ConvertTo-SecureString -AsPlainText -Force -String '[REDACTED:password]'"],
+      ['schtasks.exe /Create /TN backup /TR C:\\b.cmd /RU svc /RP "Hq8rT2vXk9LmP4sW" /SC DAILY', 'schtasks.exe /Create /TN backup /TR C:\\b.cmd /RU svc /RP "[REDACTED:password]" /SC DAILY'],
+    ],
+    [["a variable, an encrypted string, a prompt, another schtasks", 'ConvertTo-SecureString -AsPlainText $pw -Force\n$s = "01000000d08c9ddf0115d1118c7a00c04fc297eb" | ConvertTo-SecureString\nschtasks /create /tn x /tr y /ru admin /rp *\nschtasks /query /fo LIST']],
+  );
+});

@@ -541,6 +541,8 @@ const TOOLS: Tool[] = [
   },
   // Claude Code's `apiKeyHelper` setting, a command that prints the key: `"apiKeyHelper": "echo <key>"` holds it (in escaped JSON, up to its `\"`).
   { keywords: ["apikeyhelper"], command: /apiKeyHelper\\?["']?[ \t]*[:=][ \t]*\\?["']?(?:echo|printf)(?=[ \t])/iy, flag: operandAfter("n|e"), password: (value) => [0, value.replace(/\\$/, "").length], kind: "secret" },
+  // A scheduled task's account password: `schtasks /create … /ru admin /rp pw` (`/rp *` prompts for it).
+  { keywords: ["schtasks"], command: /schtasks(?:\.exe)?(?=[ \t])/iy, flag: flag("/rp|/RP|/Rp"), password: passwordShaped },
   // Windows' `net user admin pw /add` (`*` prompts for it).
   { keywords: ["net"], command: /net[ \t]+user[ \t]+[^\s/]+(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
   // and `net use Z: \\server\share pw /user:alice`: the operand after the share, or after its user (`*` prompts for it).

@@ -97,8 +97,13 @@ const RULES: CallRule[] = [
     "secret",
     "algolia",
   ),
-  // PowerShell's `ConvertTo-SecureString "…" -AsPlainText`: the literal is a password in clear.
-  rule(["convertto-securestring"], String.raw`ConvertTo-SecureString[ \t]+(?:-String[ \t]+)?${LITERAL}[ \t]+-AsPlainText`, "password"),
+  // PowerShell's `ConvertTo-SecureString "…" -AsPlainText`: the literal is a password in clear; the switch may come first
+  // (`ConvertTo-SecureString -AsPlainText "…" -Force`, `-AsPlainText -Force -String "…"`).
+  rule(
+    ["convertto-securestring"],
+    String.raw`ConvertTo-SecureString(?=[^\r\n]{0,600}?[ \t]-AsPlainText)[ \t]+(?:-AsPlainText[ \t]+)?(?:-Force[ \t]+)?(?:-String[ \t]+)?${LITERAL}`,
+    "password",
+  ),
   // After a database (or a host) and a user: `new Sequelize("app", "root", "…")`, `DriverManager.getConnection(url, "sa", "…")`,
   // PHP's `mysqli_connect("localhost", "root", "…")` and `new PDO($dsn, "root", "…")`, Python's `ftplib.FTP(host, "user", "…")`.
   rule(
