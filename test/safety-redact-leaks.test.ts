@@ -4728,3 +4728,13 @@ describe("Windows' passwords in clear: ConvertTo-SecureString with -AsPlainText 
     [["a variable, an encrypted string, a prompt, another schtasks", 'ConvertTo-SecureString -AsPlainText $pw -Force\n$s = "01000000d08c9ddf0115d1118c7a00c04fc297eb" | ConvertTo-SecureString\nschtasks /create /tn x /tr y /ru admin /rp *\nschtasks /query /fo LIST']],
   );
 });
+
+describe("a TOTP seed in one word after a TOTP's, a 2FA's or an MFA's secret or seed (\"TOTP seed: JBSWY3DP…\")", () => {
+  exactAndKept(
+    [
+      ["TOTP seed: JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXQ", "TOTP seed: [REDACTED:totp-secret]"],
+      ["2FA seed: k7mzp4vl3wq2rt5yk7mzp4vl3wq2rt5y", "2FA seed: [REDACTED:totp-secret]"],
+    ],
+    [["a seed's word without a base32 digit, a length, a variable", "TOTP seed: REGENERATEDDAILYBYTHESERVER\n2FA seed: 32 characters\nMFA seed: $MFA_SEED"]],
+  );
+});

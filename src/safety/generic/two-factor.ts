@@ -31,11 +31,11 @@ export const bitlockerKeyDetector: Detector = {
  * A TOTP seed (base32, or hex for oathtool) given to what computes the codes: `oathtool --totp -b
  * <seed>`, or quoted in groups as its manual writes it (`-b 'gr6d 5br7 …'`: base32's spaces are
  * skipped), `pyotp.TOTP("<seed>")`; or shown for typing into an authenticator, in groups of four
- * ("setup key: 4gtk 2vzq …", "TOTP secret: K7MZ P4VL …"). An `otpauth://` URL's `secret=` is the URL rules'.
+ * ("setup key: 4gtk 2vzq …", "TOTP secret: K7MZ P4VL …"), or in one word ("TOTP seed: JBSWY3DP…", "2FA seed: …"). An `otpauth://` URL's `secret=` is the URL rules'.
  */
 const OATHTOOL = /oathtool\b[^\r\n|;&]{0,200}?[ \t](?:["']?([A-Za-z2-7]{16,128}={0,6}|[0-9a-fA-F]{20,128})["']?(?=[\s|;&]|$)|(["'])([A-Za-z2-7]{4}(?:[ \t][A-Za-z2-7]{1,4}){3,31})\2)/dy;
 const OTP_CALL = /[HT]OTP\([ \t]*["']([A-Za-z2-7]{16,128}={0,6})["']/dy;
-const SETUP_KEY = /(?:(?:setup|secret|2fa|mfa|t?otp|authenticator)[ \t]+key|(?:2fa|mfa|t?otp|authenticator)[ \t]+(?:secret|seed))[^\r\n:]{0,40}?(?::|[ \t]is)[ \t]*["'\x60]?([A-Za-z2-7]{4}(?:[ \t][A-Za-z2-7]{4}){3,15})(?![A-Za-z0-9])/diy;
+const SETUP_KEY = /(?:(?:setup|secret|2fa|mfa|t?otp|authenticator)[ \t]+key|(?:2fa|mfa|t?otp|authenticator)[ \t]+(?:secret|seed))[^\r\n:]{0,40}?(?::|[ \t]is)[ \t]*["'\x60]?([A-Za-z2-7]{4}(?:[ \t][A-Za-z2-7]{4}){3,15}|[A-Za-z2-7]{16,128})(?![A-Za-z0-9])/diy;
 
 const LABEL_WORD = /(?:setup|secret|2fa|mfa|t?otp|authenticator)$/i;
 
