@@ -4738,3 +4738,14 @@ describe("a TOTP seed in one word after a TOTP's, a 2FA's or an MFA's secret or 
     [["a seed's word without a base32 digit, a length, a variable", "TOTP seed: REGENERATEDDAILYBYTHESERVER\n2FA seed: 32 characters\nMFA seed: $MFA_SEED"]],
   );
 });
+
+describe("a value told before its label after more verbs (I've added … as the API key, pasted, saved) and after whose it is (… is the db password)", () => {
+  exactAndKept(
+    [
+      ["I've added q8Zk3mP2xL7rT9wN4sB6yC1dF5gH0jKa as the API key", "I've added [REDACTED:secret] as the API key"],
+      ["I pasted q8Zk3mP2xL7rT9wN4sB6yC1dF5gH0jKa as the token in the settings", "I pasted [REDACTED:secret] as the token in the settings"],
+      ["and Hq8rT2vXk9LmP4sW is the db password", "and [REDACTED:password] is the db password"],
+    ],
+    [["a file, a word, a pronoun, a host before such labels", "I added README.md as the entry point\nadded it as the password\nput localhost as the server\nThis is the db password field\nAdded support for the password field"]],
+  );
+});

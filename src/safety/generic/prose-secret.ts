@@ -385,14 +385,15 @@ function nextLineSecret(text: string, at: number): Finding | undefined {
 
 /**
  * The value before its label: "use Tr0ub4dor&3 as the password", "I'm using … as the password", "try `hunter2x` as the new
- * password", "I set it to … as the new password", "use … as the API key"; and "Tr0ub4dor&3x is the password", "… was my token", held to
+ * password", "I set it to … as the new password", "use … as the API key", "I've added … as the API key" (put, pasted, entered, saved);
+ * and "Tr0ub4dor&3x is the password", "… is the db password" (whose: db, wifi, vpn, ssh, smtp…), "… was my token", held to
  * more (a word before "is the password" is more often a name: "This", "Yours"). At most 150
  * characters back from the label, on its line.
  */
 const BEFORE_VALUE = String.raw`(?:["'\x60]([^\s"'\x60]{4,128})["'\x60]|([^\s"'\x60]{4,128}))`;
 /** What the label may say of whose or what for: "as the admin password", "as the signing key". */
-const ROLE = String.raw`(?:(?:new|admin|root|default|master|signing|encryption|private|webhook|hmac|jwt|session|prod|production|staging)[ \t]+)?$`;
-const TOLD_BEFORE = new RegExp(String.raw`(?<![A-Za-z])(?:use|using|try|with|set|(?:set|changed|reset)[ \t]+it[ \t]+to)[ \t]+${BEFORE_VALUE}[ \t]+as[ \t]+(?:(?:the|my|your|a|our)[ \t]+)?${ROLE}`, "di");
+const ROLE = String.raw`(?:(?:new|admin|root|default|master|signing|encryption|private|webhook|hmac|jwt|session|prod|production|staging|db|database|wifi|vpn|ssh|smtp|email|server|account)[ \t]+)?$`;
+const TOLD_BEFORE = new RegExp(String.raw`(?<![A-Za-z])(?:use|using|try|with|set|(?:set|changed|reset)[ \t]+it[ \t]+to|add(?:ed)?|put|paste[d]?|enter(?:ed)?|sav(?:e|ed))[ \t]+${BEFORE_VALUE}[ \t]+as[ \t]+(?:(?:the|my|your|a|our)[ \t]+)?${ROLE}`, "di");
 const NAMED_BEFORE = new RegExp(String.raw`(?<![^\s(])${BEFORE_VALUE}[ \t]+(?:is|was)[ \t]+(?:the|my|your|our)[ \t]+${ROLE}`, "di");
 
 function toldBefore(text: string, at: number, password: boolean): Finding | undefined {
