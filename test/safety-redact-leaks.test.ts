@@ -4749,3 +4749,14 @@ describe("a value told before its label after more verbs (I've added … as the 
     [["a file, a word, a pronoun, a host before such labels", "I added README.md as the entry point\nadded it as the password\nput localhost as the server\nThis is the db password field\nAdded support for the password field"]],
   );
 });
+
+describe("a secret told after who got or made it (the access token I got back was …, the key we generated is …)", () => {
+  exactAndKept(
+    [
+      ["the access token I got back was q8Zk3mP2xL7rT9wN4sB6yC1dF5gH0jKa, it expires in an hour", "the access token I got back was [REDACTED:secret], it expires in an hour"],
+      ["the key we generated is q8Zk3mP2xL7rT9wN4sB6yC1dF5gH0jKa", "the key we generated is [REDACTED:secret]"],
+      ["the password they created is Hq8rT2vXk9LmP4sW", "the password they created is [REDACTED:password]"],
+    ],
+    [["what became of it", "the token I got back was invalid\nthe key we generated is stored in vault\nthe token I received was expired\nthe API key I created is not working"]],
+  );
+});

@@ -29,10 +29,10 @@ const LABEL = String.raw`(?:(pass(?:word|[ \t]?phrase|code)|security[ \t]+answer
 
 /**
  * Whose the password is, after its label: "for the staging box", "of user app", "from the dashboard", "für die Datenbank", "do banco" (up to
- * four words); in brackets ("Password (staging):", "Token (prod):"); or who needs it or gave it ("the password you need is …", "the password
- * you gave me …", "the token they sent me is …").
+ * four words); in brackets ("Password (staging):", "Token (prod):"); or who needs it, gave it or got it ("the password you need is …", "the password
+ * you gave me …", "the token they sent me is …", "the access token I got back was …", "the key we generated is …").
  */
-const WHOSE = String.raw`(?:[ \t]*\([^()\s][^()\r\n]{0,30}\)|[ \t]+(?:you|we|I|they)[ \t]+(?:need|want|use|should[ \t]+use|gave[ \t]+(?:me|you|us)|sent[ \t]+(?:me|you|us))|[ \t]+(?:for|of|on|from|für|de|du|do|da|del|di|pour|para|van|voor)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
+const WHOSE = String.raw`(?:[ \t]*\([^()\s][^()\r\n]{0,30}\)|[ \t]+(?:you|we|I|they)[ \t]+(?:need|want|use|should[ \t]+use|gave[ \t]+(?:me|you|us)|sent[ \t]+(?:me|you|us)|got(?:[ \t]+back)?|received|generated|created|copied)|[ \t]+(?:for|of|on|from|für|de|du|do|da|del|di|pour|para|van|voor)(?:[ \t]+[^\s:=]{1,40}){1,4}?)?`;
 
 /**
  * The value told: group 1 of it quoted (a passphrase of a few words too), group 2 bare. Quotes of English and German („…“), and
