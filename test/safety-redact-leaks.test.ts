@@ -4760,3 +4760,14 @@ describe("a secret told after who got or made it (the access token I got back wa
     [["what became of it", "the token I got back was invalid\nthe key we generated is stored in vault\nthe token I received was expired\nthe API key I created is not working"]],
   );
 });
+
+describe("a VPN's enrollment key on its command line: NetBird's setup key (netbird up --setup-key …, -k …), a UUID", () => {
+  exactAndKept(
+    [
+      ["netbird up --setup-key 7c9e6679-7425-40de-944b-e07fc1f90ae7", "netbird up --setup-key [REDACTED:secret]"],
+      ["sudo netbird up -k 7c9e6679-7425-40de-944b-e07fc1f90ae7 --management-url https://nb.example.com", "sudo netbird up -k [REDACTED:secret] --management-url https://nb.example.com"],
+      ["tool --encryption-key Xk9mQ2pLr7TnV4wZs8bYc3dF", "tool --encryption-key [REDACTED:secret]"],
+    ],
+    [["a variable, a key's file, another command's -k", "netbird up --setup-key $NB_SETUP_KEY\ntool --encryption-key ./enc.key\ncurl -k https://localhost:8443\nnetbird status"]],
+  );
+});

@@ -39,7 +39,7 @@ function valueOf(m: RegExpExecArray, first: number): { value: string; start: num
 
 /** Flag names (dashes removed) whose value is a secret (an ACME account's `--eab-hmac-key` among the keys); `auth` too (`netlify deploy --auth x`, `--proxy-auth user:x`: `--auth basic` is a plain word). */
 const SECRET_FLAG =
-  /^(?:[a-z0-9_-]*[-_])?(?:password|passwd|passphrase|pass|pwd|secret|token|cookie|(?:api|access|secret|auth|master|client|license|account|private|hmac)[-_]?key|auth)$|^(?:store|key|srcstore|deststore|srckey|destkey)pass$|^pass(?:in|out)$/i;
+  /^(?:[a-z0-9_-]*[-_])?(?:password|passwd|passphrase|pass|pwd|secret|token|cookie|(?:api|access|secret|auth|master|client|license|account|private|hmac|setup|enrollment|encryption|preauth)[-_]?key|auth)$|^(?:store|key|srcstore|deststore|srckey|destkey)pass$|^pass(?:in|out)$/i;
 /** Boolean flags that only mention a secret: `--ask-pass`, `--no-password`, `--prompt-token`. */
 const NOT_A_VALUE_FLAG = /^(?:ask|no|prompt|show|reset|change|require|skip|use|with|read|print|list|rotate|revoke|generate)[-_]/i;
 /** Between a flag and its value: `=`, spaces, or the next element of a list (`["--db-password", "…"]`, a container's or an MCP server's args). */
@@ -253,6 +253,8 @@ const TOOLS: Tool[] = [
     flag: flag("-p"),
     password: whole,
   },
+  // NetBird's setup key, which enrolls a peer in the network: `netbird up -k <key>` (`--setup-key` is a secret's flag).
+  { keywords: ["netbird"], command: /netbird[ \t]+(?:up|login)(?=[\s"'])/iy, flag: flag("-k"), password: whole, kind: "secret" },
   // ldapsearch, ldapmodify, ldapadd...: `-w` is the bind password (`-W` prompts for it)
   { keywords: ["ldap"], command: /ldap[a-z]{2,10}(?=[\s"'])/iy, flag: flag("-w"), password: whole },
   { keywords: ["sqlcmd"], command: /sqlcmd(?=[\s"'])/iy, flag: flag("-P"), password: whole },
