@@ -4771,3 +4771,13 @@ describe("a VPN's enrollment key on its command line: NetBird's setup key (netbi
     [["a variable, a key's file, another command's -k", "netbird up --setup-key $NB_SETUP_KEY\ntool --encryption-key ./enc.key\ncurl -k https://localhost:8443\nnetbird status"]],
   );
 });
+
+describe("a MySQL password given by position to Python's older drivers (pymysql.connect(host, user, \"…\", db), MySQLdb.connect)", () => {
+  exactAndKept(
+    [
+      ['conn = pymysql.connect("localhost", "root", "Hq8rT2vXk9LmP4sW", "shop")', 'conn = pymysql.connect("localhost", "root", "[REDACTED:password]", "shop")'],
+      ["db = MySQLdb.connect('db.internal', 'app', 'Hq8rT2vXk9LmP4sW', 'shop')", "db = MySQLdb.connect('db.internal', 'app', '[REDACTED:password]', 'shop')"],
+    ],
+    [["variables, the environment", 'conn = pymysql.connect(host, user, password, db)\nconn = pymysql.connect("localhost", "root", os.environ["PW"])']],
+  );
+});

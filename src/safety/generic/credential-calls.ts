@@ -105,10 +105,11 @@ const RULES: CallRule[] = [
     "password",
   ),
   // After a database (or a host) and a user: `new Sequelize("app", "root", "…")`, `DriverManager.getConnection(url, "sa", "…")`,
-  // PHP's `mysqli_connect("localhost", "root", "…")` and `new PDO($dsn, "root", "…")`, Python's `ftplib.FTP(host, "user", "…")`.
+  // PHP's `mysqli_connect("localhost", "root", "…")` and `new PDO($dsn, "root", "…")`, Python's `ftplib.FTP(host, "user", "…")`,
+  // and MySQL's older Python drivers by position (`pymysql.connect("localhost", "root", "…", "shop")`, `MySQLdb.connect(…)`).
   rule(
-    ["sequelize", "getconnection", "mysql_connect", "mysqli", "pdo", "ftp"],
-    String.raw`[\w$.]{0,60}?(?:Sequelize|getConnection|mysqli?_connect|mysqli|PDO|FTP(?:_TLS)?)[ \t]*\([ \t]*(?:${ANY_LITERAL}|[A-Za-z_$][\w$.]{0,60})${SEP}${ANY_LITERAL}${SEP}${LITERAL}`,
+    ["sequelize", "getconnection", "mysql_connect", "mysqli", "pdo", "ftp", "pymysql", "mysqldb"],
+    String.raw`[\w$.]{0,60}?(?:Sequelize|getConnection|mysqli?_connect|mysqli|PDO|FTP(?:_TLS)?|(?:pymysql|MySQLdb)\.connect)[ \t]*\([ \t]*(?:${ANY_LITERAL}|[A-Za-z_$][\w$.]{0,60})${SEP}${ANY_LITERAL}${SEP}${LITERAL}`,
     "password",
   ),
   // SSH with the arguments by position: paramiko's `client.connect(host, 22, "root", "…")` (hostname, port, username, password).
