@@ -1411,6 +1411,13 @@ describe("pwd and pw glued to the account's name in camelCase, as code and JSON 
   );
 });
 
+describe("PowerShell's $pw, a password's variable ($pwd is the current folder)", () => {
+  exactAndKept(
+    [['$pw = "Hq8rT2vXk9LmP4sW"\n$PW = \'Zz8kq1wm2x\'', '$pw = "[REDACTED:secret]"\n$PW = \'[REDACTED:secret]\'']],
+    [["the current folder, a variable read", '$pwd = "C:\\Users\\me"\nSet-Location $pwd\n$pw = $env:DB_PW\necho $pw\n$PWD = "/home/me"']],
+  );
+});
+
 describe("psw, a password's other short name (DB_PSW, \"psw\", userPsw), as pwd is", () => {
   exactAndKept(
     [['DB_PSW=Xk9q!mT2#pL\n"psw": "Zz8kq1wm2x",\nuserPsw: Xy7pQ2vL9k', 'DB_PSW=[REDACTED:secret]\n"psw": "[REDACTED:secret]",\nuserPsw: [REDACTED:secret]']],
