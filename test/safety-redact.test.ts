@@ -935,6 +935,21 @@ describe("a secret a rule found, shown again later in the session without what m
     expect(new SeenSecrets().carried()).toBeUndefined();
   });
 
+  test("a later read knows them between a URL's or a path's parts, as the read that saw them does (each hook's sync is a later read)", () => {
+    const first = new SeenSecrets();
+    redact(`DB_PASSWORD=${password}`, first);
+    const later = new SeenSecrets(first.carried());
+    const shown = [
+      `curl https://hooks.example.com/services/${password}`,
+      `git clone https://${password}@git.example.com/shop.git`,
+      `curl "https://api.example.com/v1/items?key=${password}&page=2".`,
+      `aws s3 cp s3://backups/${password}/db.sql .`,
+    ];
+    for (const text of shown) expect(redact(text, later)).toEqual({ text: text.replace(password, "[REDACTED:secret]"), count: 1 });
+    // Inside a longer part it is another word still.
+    expect(redact(`see https://example.com/x${password}/y`, later).count).toBe(0);
+  });
+
   const unseen: [why: string, value: string][] = [
     ["short", "ab12cd"],
     ["with spaces", "correct horse battery"],

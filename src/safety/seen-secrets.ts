@@ -22,19 +22,27 @@ export interface SeenDigests {
 
 /**
  * A word as a later text may show a secret: a run of characters between spaces, quotes and
- * brackets (a secret holding one of these is known again only by the read that saw it).
+ * brackets (a secret holding one of these is known again only by the read that saw it); or a part of one (PART_SEPARATORS).
  */
 const WORD = /[^\s"'`,;()[\]{}<>]{8,512}/g;
 /** What may end a sentence after the word. */
-const TRAILING = /[.:!?]+$/;
+const TRAILING_CHARS = ".:!?";
+const TRAILING = new RegExp(`[${TRAILING_CHARS}]+$`);
+const codes = (chars: string) => new Set([...chars].map((c) => c.charCodeAt(0)));
 /** A name before the value in the same word (`Key:<value>`, `TOKEN=<value>`), as a read that saw the value replaces it within. */
 const NAMED = /^[^:=]*[:=]/;
+/**
+ * What separates a URL's or a path's parts, between which a value may sit as a read that saw it replaces it within
+ * (`https://<value>@host`, `/hooks/<value>`, `?key=<value>&page=2`), as character codes.
+ */
+const PART_SEPARATORS = codes("/@?&=:");
+const TRAILING_CODES = codes(TRAILING_CHARS);
 
 /**
  * The secrets one session has shown where a rule could tell them (`DB_PASSWORD=…`, a key a
  * command printed), so that where the session shows one again bare (the assistant's next reply:
  * "I set it to …") it goes too. The read that saw a secret replaces it wherever it occurs; later
- * reads (the next hook's) know it by its digest, as a whole word.
+ * reads (the next hook's) know it by its digest, as a whole word or a part of one (a URL's, a path's).
  */
 export class SeenSecrets {
   /** Longest first: a value holding another is replaced whole. */
@@ -88,9 +96,14 @@ export class SeenSecrets {
     if (this.digests.size > this.values.length) {
       text = text.replace(WORD, (word) => {
         const found = this.known(word) ?? this.knownAfterName(word);
-        if (found === undefined) return word;
-        count++;
-        return found.name + redactionMarker("secret") + found.rest;
+        if (found !== undefined) {
+          count++;
+          return found.name + redactionMarker("secret") + found.rest;
+        }
+        const parts = this.knownParts(word);
+        if (parts === undefined) return word;
+        count += parts.count;
+        return parts.text;
       });
     }
     return { text, count };
@@ -129,6 +142,30 @@ export class SeenSecrets {
     const name = NAMED.exec(word)?.[0];
     const found = name === undefined ? undefined : this.known(word.slice(name.length));
     return found && { ...found, name: name as string };
+  }
+
+  /**
+   * The word with each of its parts (PART_SEPARATORS) that is a known secret replaced, and how many were; undefined
+   * when none is. A part, not a run of parts: a word may have dozens (a path), and each run looked up costs a digest.
+   */
+  private knownParts(word: string): { text: string; count: number } | undefined {
+    let end = word.length;
+    while (end > 0 && TRAILING_CODES.has(word.charCodeAt(end - 1))) end--;
+    let text = "";
+    let count = 0;
+    let kept = 0;
+    for (let from = 0, i = 0; i <= end; i++) {
+      if (i < end && !PART_SEPARATORS.has(word.charCodeAt(i))) continue;
+      // The word with no separator was looked up whole.
+      const whole = from === 0 && i === end;
+      if (!whole && i - from >= MIN_LENGTH && this.digests.has(this.digest(word.slice(from, i)))) {
+        text += word.slice(kept, from) + redactionMarker("secret");
+        kept = i;
+        count++;
+      }
+      from = i + 1;
+    }
+    return count > 0 ? { text: text + word.slice(kept), count } : undefined;
   }
 
   private digest(value: string): string {
