@@ -632,6 +632,30 @@ async function whileReading(s: StateStore, t: ReturnType<typeof fakeTransport>) 
   return { sender, running };
 }
 
+describe("a record write given up on (no answer) whose retry meets the window it may have opened", () => {
+  test("waits for the window's end and the run ends (found by a replay under faults: the retry, still counted, kept the sync running for good)", async () => {
+    const s = store();
+    session(s, "a", { cost: 0.1 });
+    await send(s, fakeTransport().transport, { now: () => Date.now() - 60_000 });
+    // Cost only, its last write a minute ago: it goes at once; its write is given up on, and may land until 3 s from now.
+    session(s, "a", { cost: 0.2 });
+    const noAnswer = fail("transient-maybe-applied", new TransientError("no answer within 1.5 s", 1, true) as never);
+    const t = fakeTransport((c, n) => (c.kind === "session" && n === 1 ? noAnswer : undefined), 5);
+    const sender = new Sender(s, t.transport, { now: () => Date.now(), unsureForMs: 3_000 });
+    sender.feed("a");
+    const running = sender.run();
+    while (t.calls.length === 0) await Bun.sleep(1);
+    // The read ends while the write is on its way: the retry takes the session again, with the window the lost write may open.
+    sender.close();
+    const out = await Promise.race([running, Bun.sleep(5_000).then(() => "still running" as const)]);
+    expect(out).not.toBe("still running");
+    if (out === "still running") return;
+    expect(t.calls.map((c) => c.kind)).toEqual(["session"]);
+    expect(out.deferredSessions.map((d) => d.sessionId)).toEqual(["a"]);
+    expect(out.deferredSessions[0]?.readyAt).toBeGreaterThan(Date.now() + SESSION_WINDOW_MS - 1_000);
+  });
+});
+
 describe("a session new to the server while the read goes on", () => {
   test("is created without its totals, which follow once the read is done (a file read later may take its responses)", async () => {
     const s = store();

@@ -503,6 +503,9 @@ export class Sender {
       if (readyAt > now) {
         this.defer(a, readyAt);
         a.heldKey = key;
+        // A retry held back (a write given up on may land and open the window) is the held record's now: one still set
+        // would keep the session from ever being done, and the run from ending.
+        a.stepRetry = undefined;
         a.step = "messages"; // the server has the session: its messages need not wait
         return true;
       }
