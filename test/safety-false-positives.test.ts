@@ -993,3 +993,10 @@ describe("a password command that reads the password from elsewhere holds none",
     [["stores, files, keychains", "export BORG_PASSCOMMAND=\"security find-generic-password -a $USER -s borg-passphrase -w\"\nrestic --password-command \"op read op://vault/restic/password\" check\nexport RESTIC_PASSWORD_COMMAND='secret-tool lookup restic repo'\nthe password-command option runs a program"]],
   );
 });
+
+describe("a server's variable as a header's value (Apache's %{API_KEY}e, the environment's) is no secret", () => {
+  maskedAndKept(
+    [['RequestHeader set X-Api-Key "q8Zk3mP2xL7rT9wN4sB6yC1dF5gH0jKa"', 'RequestHeader set X-Api-Key "[REDACTED:secret]"']],
+    [["Apache's variables, Ruby's format", 'RequestHeader set X-Api-Key "%{API_KEY}e"\nRequestHeader set X-Token %{UPSTREAM_TOKEN}e\nX-Api-Key "%{HTTP:X-Api-Key}"\napi_key: "%{api_key}"']],
+  );
+});

@@ -13,12 +13,13 @@ const HAS_SPACE = /\s/;
 /**
  * Values that only point at a secret: `$TOKEN`, `${X}`, `$(cmd)`, `%X%`, `{{ secrets.X }}` (after an auth scheme too, as
  * a workflow sets a header's value: `GEM_HOST_API_KEY: "Bearer ${{secrets.GITHUB_TOKEN}}"`), a
- * format's directive that a program fills in (`password:%s`, `%(password)s`), or a secret's name in
+ * format's directive that a program fills in (`password:%s`, `%(password)s`, Ruby's `%{password}`), a server's variable (Apache's
+ * `RequestHeader set X-Api-Key "%{API_KEY}e"`, the environment's; `%{HTTP:X-Token}`), or a secret's name in
  * Google's Secret Manager (`--sasl-password=projects/12345/secrets/my-sasl-secret/versions/1`), or a Kubernetes secret's key as
  * `kubectl describe pod` shows a variable taken from it (`DB_PASSWORD:  <set to the key 'password' in secret 'db'>  Optional: false`).
  */
 const REFERENCE =
-  /^(?:(?:[Bb]earer|[Bb]asic|[Tt]oken)[ \t]+(?=[$%{]))?(?:\$[{(A-Za-z_]|%[A-Za-z_]\w*%$|%(?:\([A-Za-z_]\w*\))?[-+ #0]?\d*(?:\.\d+)?[sdvqr]$|\{\{[\s\S]*\}\}$|<%[\s\S]*%>$|(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|ENV\[)|projects\/[\w.-]+\/secrets\/[\w.-]+(?:\/versions\/[\w.-]+)?$|<set to the key '[^'\r\n]*' (?:in secret|of config map) '[^'\r\n]*'>)/;
+  /^(?:(?:[Bb]earer|[Bb]asic|[Tt]oken)[ \t]+(?=[$%{]))?(?:\$[{(A-Za-z_]|%[A-Za-z_]\w*%$|%(?:\([A-Za-z_]\w*\))?[-+ #0]?\d*(?:\.\d+)?[sdvqr]$|%\{[A-Za-z_][\w:-]{0,100}\}[a-z]?$|\{\{[\s\S]*\}\}$|<%[\s\S]*%>$|(?:process\.env|import\.meta\.env|os\.environ|os\.getenv|ENV\[)|projects\/[\w.-]+\/secrets\/[\w.-]+(?:\/versions\/[\w.-]+)?$|<set to the key '[^'\r\n]*' (?:in secret|of config map) '[^'\r\n]*'>)/;
 
 /**
  * Documentation stand-ins and type names: `your-api-key-here` (and dotenv's `YOURSECRETKEYGOESHERE`), `xxxxx`, `<token>`,
