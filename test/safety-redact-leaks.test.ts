@@ -4781,3 +4781,84 @@ describe("a MySQL password given by position to Python's older drivers (pymysql.
     [["variables, the environment", 'conn = pymysql.connect(host, user, password, db)\nconn = pymysql.connect("localhost", "root", os.environ["PW"])']],
   );
 });
+
+describe("a wallet's private keys: bitcoin-cli dumpprivkey's WIF below it, importprivkey's, a BIP32 extended private key (xprv, tprv) under any name or none", () => {
+  printedAndPasted([
+    ["bitcoin-cli dumpprivkey 1BoatSLRHtKNngkdXEeobR76b53LETtpyT", "L1aW4aubDFB7yfras2S1mN3bqg9nwySY8nkoLmJebSLD5BWv3ENZ", "[REDACTED:secret]"],
+    ["bitcoin-cli -regtest -rpcwallet=dev dumpprivkey bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", "cVt4o7BGAig1UXywgGSmARhxMdzP5qvQsxKkSsc1XEkw3tDTQFpy", "[REDACTED:secret]"],
+  ]);
+  exactAndKept(
+    [
+      ['bitcoin-cli importprivkey 5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ "imported" false', 'bitcoin-cli importprivkey [REDACTED:private-key] "imported" false'],
+      [
+        "xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi is the wallet's root",
+        "[REDACTED:private-key] is the wallet's root",
+      ],
+      [
+        '  "desc": "wpkh(tprv8ZgxMBicQKsPd7Uf69XL1XwhmjHopUGep8GuEiJDZmbQz6o58LninorQAfcKZWARbtRtfnLcJ5MQ2AtHcQJCCRUcMRvmDUjyEmNUWwx8UbK/84h/1h/0h/0/*)#3q6y7lrj",',
+        '  "desc": "wpkh([REDACTED:private-key]*)#3q6y7lrj",',
+      ],
+    ],
+    [
+      [
+        "the calls in prose, an address, a public key, the prefix alone",
+        "use importprivkey with the key you exported\nbitcoin-cli dumpprivkey is deprecated for descriptor wallets\nbitcoin-cli getnewaddress\n1BoatSLRHtKNngkdXEeobR76b53LETtpyT\nxpub661MyMwAqRbcFtXgS5sYJABqqG9YLmC4Q1Rdap9gSE8NqtwybGhePY2gZ29ESFjqJoCu1Rupje8YtGqsefD265TMg7usUDFdp6W1EGMcet8\nan xprv key starts with xprv",
+      ],
+    ],
+  );
+});
+
+describe("a tool's password or key as its argument: Pi-hole's setpassword (-a -p), evil-winrm's -p and -H", () => {
+  exactAndKept(
+    [
+      ["pihole setpassword 'Bq7#xLm2Vz9k'", "pihole setpassword '[REDACTED:password]'"],
+      ["sudo pihole -a -p Bq7xLm2Vz9kQ", "sudo pihole -a -p [REDACTED:password]"],
+      ["evil-winrm -i 10.10.11.42 -u administrator -p 'P@ssw0rd123!'", "evil-winrm -i 10.10.11.42 -u administrator -p '[REDACTED:password]'"],
+      ["evil-winrm -i 10.10.11.42 -u administrator -H 32ed87bdb5fdc5e9cba88547376818d4", "evil-winrm -i 10.10.11.42 -u administrator -H [REDACTED:password]"],
+    ],
+    [["the prompts alone, prose, the port's -P, a variable", "pihole -a -p\npihole setpassword\nrun pihole setpassword to change it\nevil-winrm -i 10.10.11.42 -u admin -P 5986 -S\nevil-winrm -i $HOST -u admin -p $PASS"]],
+  );
+});
+
+describe("a Headscale pre-auth key as headscale preauthkeys create prints it (alone below it, in hex or hskey-auth-…)", () => {
+  printedAndPasted([
+    ["headscale preauthkeys create --user alice --reusable --expiration 24h", "6a5fd3e2b0c94e7a8d1f2c3b4a5e6d7f8091a2b3c4d5e6f7", "[REDACTED:secret]"],
+    ["docker exec headscale headscale preauthkeys create -u 1 --reusable", "hskey-auth-Xk9pL2mQvR7t-4fJ8dK2nL6pQ9rT3vW7yZ1bC5eG8hJ2kM6nP9sU3wX7zA1cF4", "[REDACTED:secret]"],
+  ]);
+  exactAndKept([], [["its other commands' output", "$ headscale users list\nID | Name\n1  | alice\n$ headscale preauthkeys expire --user alice 6a5fd3e2b0c94e7a8d1f2c3b\nExpired"]]);
+});
+
+describe("a password's name glued to a replica's: replicationPass (a Helm chart's value)", () => {
+  exactAndKept(
+    [
+      ["auth:\n  replicationPass: Hy8KdpQ2mWz4", "auth:\n  replicationPass: [REDACTED:secret]"],
+      ["REPLICATIONPASS=Hy8KdpQ2mWz4", "REPLICATIONPASS=[REDACTED:secret]"],
+    ],
+    [["a user's name, a switch, a reference", "replicationUser: repl\nreplicationPassEnabled: true\nreplicationPass: ${REPL_PASS}"]],
+  );
+});
+
+describe("a PostgreSQL SCRAM-SHA-256 verifier under any name or none (pg_authid's rolpassword, pg_dumpall's roles)", () => {
+  const verifier = "SCRAM-SHA-256$4096:qeQWz4xRTz3MI3Xx2+Ssrg==$Zm6pFZLdPLgpPMOYf1XaUG4Mv8pRxhEyK8Q1wM0xH5k=:5VZ6iT/GHqWSi9gU+yZJyYb5nJ+HmCNmH2xL+8gLv+U=";
+  exactAndKept(
+    [
+      [` rolname | rolpassword\n app     | ${verifier}`, " rolname | rolpassword\n app     | [REDACTED:password-hash]"],
+      [`ALTER ROLE app WITH LOGIN PASSWORD '${verifier}';`, "ALTER ROLE app WITH LOGIN PASSWORD '[REDACTED:password-hash]';"],
+    ],
+    [["the method's name", "password_encryption = 'scram-sha-256'\nhost all all 0.0.0.0/0 scram-sha-256\nSCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>"]],
+  );
+});
+
+describe("PagerDuty's routing key after routing_key (32 hex digits, or R0 and 30 capitals and digits); a queue's routing key stays", () => {
+  exactAndKept(
+    [
+      [
+        `curl -X POST https://events.pagerduty.com/v2/enqueue -d '{"routing_key": "R02F3KQ9MLX2VP7RZ4TW6YB1NC8DE5HJ", "event_action": "trigger"}'`,
+        `curl -X POST https://events.pagerduty.com/v2/enqueue -d '{"routing_key": "[REDACTED:pagerduty-key]", "event_action": "trigger"}'`,
+      ],
+      ['pd_routing_key = "e93facc04764012d7bfb002500d5d1a6"', 'pd_routing_key = "[REDACTED:pagerduty-key]"'],
+      ["    routingKey: e93facc04764012d7bfb002500d5d1a6", "    routingKey: [REDACTED:pagerduty-key]"],
+    ],
+    [["a queue's routing keys, a template", "channel.basic_publish(exchange='', routing_key='hello', body='Hello World!')\nrouting_key: logs.info\nrouting_key: \"{{ pagerduty_key }}\"\nrouting_key = f\"user.{user_id}\""]],
+  );
+});

@@ -30,10 +30,10 @@ const SUFFIX = String.raw`(?:[_.-](?:base|data|value|b64|base64)|[_.-]?\d{1,3}|[
 
 /**
  * `pass` glued to the account's or service's name it is for (`dbpass`, `ROOTPASS`, `$adminpass`,
- * `smtppass`, keytool's `storepass`): each leaked, as `pass` alone must stand apart from a longer
+ * `smtppass`, keytool's `storepass`, a replica's `replicationPass`): each leaked, as `pass` alone must stand apart from a longer
  * word (`bypass`, `compass`).
  */
-const GLUED_PASS = String.raw`(?<=(?:db|root|admin|user|smtp|mail|sql|pg|ftp|ldap|redis|vnc|wifi|app|bind|proxy|master|sudo|ssh|mqtt|mongo|key|store))pass`;
+const GLUED_PASS = String.raw`(?<=(?:db|root|admin|user|smtp|mail|sql|pg|ftp|ldap|redis|vnc|wifi|app|bind|proxy|master|sudo|ssh|mqtt|mongo|key|store|replication))pass`;
 /**
  * `pwd`, `pw` and `psw` glued so, as camelCase writes them in code and JSON (`dbPwd`, `userPwd`, `adminPw`, `userPsw`): a separator or nothing
  * before them is required otherwise, as the shell's `PWD` and `OLDPWD` hold paths.

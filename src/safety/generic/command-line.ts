@@ -314,6 +314,14 @@ const TOOLS: Tool[] = [
   // (`user:password`, `user-password`). Shaped like a password: prose names these commands too ("bw unlock to get a session").
   { keywords: ["bw"], command: /bw[ \t]+(?:unlock|login[ \t]+[^\s-]\S*)(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
   { keywords: ["drush"], command: /drush[ \t]+(?:upwd|user[:-]password)[ \t]+[^\s-]\S*(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
+  // Pi-hole's web password: `pihole setpassword x` (v6), `pihole -a -p x` (v5); alone, each prompts for it. Shaped like a password:
+  // prose names the command too ("run pihole setpassword to change it").
+  { keywords: ["pihole"], command: /pihole[ \t]+(?:setpassword|-a[ \t]+-p)(?=[ \t])/iy, flag: POSITIONAL, password: passwordShaped },
+  // A Windows host's password to evil-winrm (`evil-winrm -i <host> -u <user> -p x`), or its NT hash, which logs in as well (`-H <hash>`).
+  { keywords: ["evil-winrm"], command: /evil-winrm(?=[\s"'])/iy, flag: flag("-p|--password|-H|--hash"), password: whole },
+  // A wallet's private key imported into Bitcoin Core (`bitcoin-cli importprivkey <WIF> "label"`, litecoin-cli's and the other forks'):
+  // long and random, as prose names the call too ("run importprivkey with the key").
+  { keywords: ["importprivkey"], command: /importprivkey(?=[ \t])/iy, flag: POSITIONAL, password: tokenShaped, kind: "private-key" },
   { keywords: ["htpasswd"], command: /htpasswd(?:[ \t]+-[A-Za-z]+){0,8}?[ \t]+-[A-Za-z]{0,8}b[A-Za-z]{0,8}(?:[ \t]+-[A-Za-z]+){0,8}[ \t]+\S+[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },
   // `htpasswd -nb user x` prints the line instead of writing a file: no file before the user.
   { keywords: ["htpasswd"], command: /htpasswd(?:[ \t]+-[A-Za-z]+){0,8}?[ \t]+-[A-Za-z]{0,8}(?:nb|bn)[A-Za-z]{0,8}(?:[ \t]+-[A-Za-z]+){0,8}[ \t]+\S+(?=[ \t])/iy, flag: POSITIONAL, password: whole },

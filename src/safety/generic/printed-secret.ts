@@ -78,11 +78,11 @@ const WIFI_KEY_PRINTED = new RegExp(WIFI_KEY_FIELD, "i");
  * `op read` and `op item get --fields`, its session token `op signin --raw`, `pass`, `gopass`, `lpass`, Bitwarden's `bw get password`, KeePassXC's
  * `keepassxc-cli show`, the macOS keychain, libsecret's `secret-tool lookup`, Python's `keyring get`, rclone's obscured password and the password `rclone reveal` turns it back into, PowerShell's `Get-Secret -AsPlainText`), clouds' secret stores (AWS Secrets Manager and SSM, ECR's login password, Google's
  * Secret Manager, Azure Key Vault), Vault, Doppler, Infisical, Terraform's outputs, a Kubernetes secret's
- * data (`jsonpath='{.data.…}'`, a go-template's `| base64decode}}`, the view-secret plugin's one key; `| base64 -d`: DECODER), access tokens, Argo CD's first admin password, Elasticsearch's new one in silent mode (`elasticsearch-reset-password -u elastic -s`: the password alone), a Wi-Fi key as NetworkManager's field alone (`nmcli -s -g 802-11-wireless-security.psk connection show x`), the Azure CLI's keys (`az storage account keys list`,
+ * data (`jsonpath='{.data.…}'`, a go-template's `| base64decode}}`, the view-secret plugin's one key; `| base64 -d`: DECODER), access tokens, Argo CD's first admin password, a wallet's private key (`bitcoin-cli dumpprivkey <address>`, litecoin-cli's: its WIF), Elasticsearch's new one in silent mode (`elasticsearch-reset-password -u elastic -s`: the password alone), a Wi-Fi key as NetworkManager's field alone (`nmcli -s -g 802-11-wireless-security.psk connection show x`), the Azure CLI's keys (`az storage account keys list`,
  * `az cosmosdb keys list`, `… list-keys`, `az search admin-key show`: `--query "[].value" -o tsv` prints them one a line).
  */
 const SECRET_COMMAND = new RegExp(
-  String.raw`(?<![\w-])(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n]{0,300}--(?:fields?|reveal)|op[ \t]+signin[^\r\n|;&]{0,300}--raw(?![\w-])|(?:go|l)?pass[ \t]+show|secret-tool[ \t]+lookup|keyring[ \t]+get|rclone[ \t]+(?:obscure|reveal)|keepassxc-cli[ \t]+show|bw[ \t]+get[ \t]+(?:password|notes|totp)|get-secret[ \t][^\r\n]{0,300}-asplaintext|find-(?:generic|internet)-password[^\r\n]{0,300}[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?(?:-by-path)?[ \t][^\r\n]{0,300}--with-decryption|get-secret-value|get-login-password|keyvault[ \t]+secret[ \t]+show|terraform[ \t]+output[ \t]+-raw|sops[ \t][^\r\n|;&]{0,300}--extract(?![\w-])|jsonpath=["']?\{\.data\.|(?<=\|[ \t]{0,8})base64decode[ \t]*\}\}|(?<=kubectl[ \t]{1,8})view-secret[ \t]+[^\s|;&]+[ \t]+[^\s|;&-]|vault[ \t][^\r\n]{0,300}-field[= ]|vault[ \t]+(?:kv[ \t]+get|read)(?=[ \t])|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|(?:doppler|infisical)[ \t]+secrets[ \t]+get[^\r\n]{0,300}--plain|argocd[ \t]+admin[ \t]+initial-password|elasticsearch-reset-password[^\r\n|;&]{0,300}[ \t]-(?:[abfis]{0,4}s[abfis]{0,4}|-silent)(?![\w-])|${WIFI_KEY_FIELD}|(?<=\baz[ \t][^\r\n|;&]{0,200})(?:keys[ \t]+list|list-keys|admin-key[ \t]+show))`,
+  String.raw`(?<![\w-])(?:op[ \t]+read|op[ \t]+item[ \t]+get[^\r\n]{0,300}--(?:fields?|reveal)|op[ \t]+signin[^\r\n|;&]{0,300}--raw(?![\w-])|(?:go|l)?pass[ \t]+show|secret-tool[ \t]+lookup|keyring[ \t]+get|rclone[ \t]+(?:obscure|reveal)|keepassxc-cli[ \t]+show|bw[ \t]+get[ \t]+(?:password|notes|totp)|get-secret[ \t][^\r\n]{0,300}-asplaintext|find-(?:generic|internet)-password[^\r\n]{0,300}[ \t]-w|secrets[ \t]+versions[ \t]+access|get-parameters?(?:-by-path)?[ \t][^\r\n]{0,300}--with-decryption|get-secret-value|get-login-password|keyvault[ \t]+secret[ \t]+show|terraform[ \t]+output[ \t]+-raw|sops[ \t][^\r\n|;&]{0,300}--extract(?![\w-])|jsonpath=["']?\{\.data\.|(?<=\|[ \t]{0,8})base64decode[ \t]*\}\}|(?<=kubectl[ \t]{1,8})view-secret[ \t]+[^\s|;&]+[ \t]+[^\s|;&-]|vault[ \t][^\r\n]{0,300}-field[= ]|vault[ \t]+(?:kv[ \t]+get|read)(?=[ \t])|openssl[ \t]+rand|(?:gh|heroku)[ \t]+auth[ \t:]*token|print-access-token|get-access-token|(?:doppler|infisical)[ \t]+secrets[ \t]+get[^\r\n]{0,300}--plain|argocd[ \t]+admin[ \t]+initial-password|(?<=-cli[ \t](?:[^\r\n|;&]{0,300}[ \t])?)dumpprivkey(?=[ \t])|elasticsearch-reset-password[^\r\n|;&]{0,300}[ \t]-(?:[abfis]{0,4}s[abfis]{0,4}|-silent)(?![\w-])|${WIFI_KEY_FIELD}|(?<=\baz[ \t][^\r\n|;&]{0,200})(?:keys[ \t]+list|list-keys|admin-key[ \t]+show))`,
   "iy",
 );
 
@@ -122,12 +122,13 @@ const VALUE_READ = new RegExp(
  * Commands that make a new random key: reading `/dev/urandom`, Python's `secrets.token_hex(…)`,
  * Node's `crypto.randomBytes(…)`, Ruby's `SecureRandom`, `pwgen`, `rails secret`, `mix
  * phx.gen.secret`, WireGuard's `wg genkey` and `wg genpsk` (not piped into `wg pubkey`, which prints the public key), a cluster's gossip
- * encryption key (`consul keygen`, `nomad operator gossip keyring generate`, `nomad operator keygen`);
+ * encryption key (`consul keygen`, `nomad operator gossip keyring generate`, `nomad operator keygen`), a Headscale pre-auth key
+ * (`headscale preauthkeys create …`: the key alone on its line, which enrolls a node in the tailnet);
  * and decrypting a file (`gpg -d`, `sops -d`; not one value cut out of it, `--extract`: any stored secret's shape). A key's characters only
  * (KEY_SHAPED): a script's next line (`continue;`) is no output.
  */
 const GENERATOR_COMMAND =
-  /(?<![\w-])(?:\/dev\/u?random|secrets\.token_(?:hex|urlsafe|bytes)|randombytes\(|securerandom\.|pwgen[ \t]|rails[ \t]+secret|phx\.gen\.secret|wg[ \t]+gen(?:key|psk)(?![^\r\n]{0,300}\|[ \t]*wg[ \t]+pubkey)|consul[ \t]+keygen|nomad[ \t]+operator[ \t]+(?:keygen|gossip[ \t]+keyring[ \t]+generate)|(?:gpg|sops)(?=[ \t])(?![^\r\n|;&]{0,300}--extract(?![\w-]))[^\r\n]{0,200}?[ \t](?:-d|--decrypt)(?![\w-]))/iy;
+  /(?<![\w-])(?:\/dev\/u?random|secrets\.token_(?:hex|urlsafe|bytes)|randombytes\(|securerandom\.|pwgen[ \t]|rails[ \t]+secret|phx\.gen\.secret|wg[ \t]+gen(?:key|psk)(?![^\r\n]{0,300}\|[ \t]*wg[ \t]+pubkey)|consul[ \t]+keygen|nomad[ \t]+operator[ \t]+(?:keygen|gossip[ \t]+keyring[ \t]+generate)|headscale[ \t](?:[^\r\n|;&]{0,200}[ \t])?preauthkeys?[ \t]+create(?![\w-])|(?:gpg|sops)(?=[ \t])(?![^\r\n|;&]{0,300}--extract(?![\w-]))[^\r\n]{0,200}?[ \t](?:-d|--decrypt)(?![\w-]))/iy;
 const KEY_SHAPED = /^[A-Za-z0-9+/=_-]{16,}$/;
 
 /**
@@ -227,8 +228,8 @@ export const printedSecretDetector: Detector = {
     "echo", "printf", "printenv", "aws configure", "heroku config", "netlify env:get", "convex env get", "functions:secrets:access", "pulumi config", "pulumi stack output", "chamber read", "launchctl getenv", "dotenv get", "dotenvx get", "keyring get", "rclone obscure", "rclone reveal", "npm config", "pnpm config", "yarn config", "git config", "cat", "bat ", "less ", "more ", "head ", "tail ", "gc ", "get-content", "type ", "grep", "awk", "sed -", "sed '", 'sed "', "cut ", "op read", "op item", "op signin", "pass show", "lpass show", "gopass show", "pass ", "gopass ", "secret-tool lookup", "keepassxc-cli show", "bw get", "get-secret",
     "oathtool", "find-generic-password", "find-internet-password", "secrets versions",
     "get-parameter", "get-secret-value", "get-login-password", "keyvault", "terraform output", "base64", "jsonpath", "view-secret", "vault", "openssl rand",
-    "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "infisical", "argocd", "elasticsearch-reset-password", "nmcli", "keys list", "list-keys", "admin-key",
-    "/dev/urandom", "/dev/random", "secrets.token_", "randombytes(", "securerandom.", "pwgen", "rails", "phx.gen.secret", "wg genkey", "wg genpsk", "consul keygen", "nomad operator", "gpg", "sops",
+    "gh auth", "heroku auth", "print-access-token", "get-access-token", "doppler", "infisical", "argocd", "dumpprivkey", "elasticsearch-reset-password", "nmcli", "keys list", "list-keys", "admin-key",
+    "/dev/urandom", "/dev/random", "secrets.token_", "randombytes(", "securerandom.", "pwgen", "rails", "phx.gen.secret", "wg genkey", "wg genpsk", "consul keygen", "nomad operator", "headscale", "gpg", "sops",
     ...PRINTED_VARIABLE_KEYWORDS,
     ...REPL_KEYWORDS,
   ],
