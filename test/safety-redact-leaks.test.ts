@@ -4862,3 +4862,19 @@ describe("PagerDuty's routing key after routing_key (32 hex digits, or R0 and 30
     [["a queue's routing keys, a template", "channel.basic_publish(exchange='', routing_key='hello', body='Hello World!')\nrouting_key: logs.info\nrouting_key: \"{{ pagerduty_key }}\"\nrouting_key = f\"user.{user_id}\""]],
   );
 });
+
+describe("a secret typed at a prompt once answered, the check mark in the ? mark's place (@inquirer/prompts' and Enquirer's ✔ … · value)", () => {
+  exactAndKept(
+    [
+      ["$ vercel env add API_SECRET\n✔ What's the value of API_SECRET? · 4kXp9Lm2QvRt7Wz3\n", "$ vercel env add API_SECRET\n✔ What's the value of API_SECRET? · [REDACTED:secret]\n"],
+      ["  ✔ What's the value of UPSTREAM_TOKEN? … 8f3kQ9mLx2Vp7Rz4Tw6Yb1Nc", "  ✔ What's the value of UPSTREAM_TOKEN? … [REDACTED:secret]"],
+      ["√ Enter the value for DB_PASSWORD: Hq8rT2vXk9", "√ Enter the value for DB_PASSWORD: [REDACTED:secret]"],
+    ],
+    [
+      [
+        "choices, a masked answer, test runners' lines, a name",
+        "✔ Which environments should DB_PASSWORD be added to? Production\n✔ Do you want to rotate the token? Yes\n✔ What's the value of API_SECRET? · ********\n✓ rejects an expired token? (12 ms)\n✓ should the password be hashed? yes\n✔ Project name? my-app2",
+      ],
+    ],
+  );
+});

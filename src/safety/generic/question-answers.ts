@@ -86,34 +86,52 @@ export const questionAnswerDetector: Detector = {
 
 /**
  * A secret typed at a command-line tool's prompt, as Inquirer's answered line and prompts' show it: "? What's the value of
- * DB_PASSWORD? …" (`vercel env add`), "? Enter the value for STRIPE_SECRET_KEY › …". The question names the secret (ASKS_SECRET, or a
- * variable a secret's name names); the answer is the line's last word, after the question's `?`, `›` or `:`, and goes when it is
- * shaped like a password or drawn at random: a choice (`Yes`, `Production`), a name (`DB_PASSWORD`), a masked answer (`********`) stay.
+ * DB_PASSWORD? …" (`vercel env add`), "? Enter the value for STRIPE_SECRET_KEY › …", and after the check mark that
+ * @inquirer/prompts and Enquirer put in the `?`'s place once it is answered ("✔ What's the value of API_SECRET? · …"). The question names the
+ * secret (ASKS_SECRET, or a variable a secret's name names); the answer is the line's last word, after the question's `?`, `›` or `:` (and
+ * Enquirer's `·` or `…`), and goes when it is shaped like a password or drawn at random: a choice (`Yes`, `Production`), a name
+ * (`DB_PASSWORD`), a masked answer (`********`) stay.
  */
 const PROMPT_LINE_MAX = 400;
-const QUESTION_END = /[?›:][ \t]*$/;
+const QUESTION_END = /[?›:](?:[ \t]*[·…])?[ \t]*$/;
+/** The check mark of an answered prompt, first on its line (indented at most), where the `?` was. */
+const ANSWERED_MARK = /^[ \t]{0,40}[✔✓√][ \t]+/;
 /** A question of words (two or more), no code: a ternary's `? process.env.DB_PASSWORD : fallback` is none. */
 const PROSE_QUESTION = /^[^().=[\]{};&|<>]*\S[ \t]+\S/;
 const VARIABLE = /\b[A-Za-z_][A-Za-z0-9_]{2,100}\b/g;
 const MASKED = /^(?:[*•●]+|\[hidden\]|<hidden>)$/i;
 const namesSecret = (question: string) => ASKS_SECRET.test(question) || (question.match(VARIABLE) ?? []).some((name) => name.includes("_") && SECRET_KEY.test(name));
 
+/**
+ * Where the prompt's question starts on the line of the hit (a `? ` at `at`): after that `? ` first on its line (a question's mark in a
+ * sentence is none), or after the line's check mark, the hit being the question's own `?`.
+ */
+function questionStart(text: string, at: number): number | undefined {
+  const start = lineStart(text, at, 40);
+  if (start !== undefined && text.slice(start, at).trim() === "") return at + 2;
+  const line = lineStart(text, at, PROMPT_LINE_MAX);
+  const mark = line === undefined ? null : ANSWERED_MARK.exec(text.slice(line, Math.min(at, line + 48)));
+  return line !== undefined && mark ? line + mark[0].length : undefined;
+}
+
 export const cliPromptDetector: Detector = {
   keywords: ["? "],
   find(text: string, hits: Hits, out: Finding[]): void {
+    // One prompt a line: the line of a hit is read once, its other hits skipped (a long line of `? ` is walked once).
+    let lineDone = -1;
     for (let i = 0; i < hits.length; i += 2) {
       const at = hits[i] as number;
-      // The prompt's mark first on its line (indented at most): a question's mark in a sentence is none.
-      const start = lineStart(text, at, 40);
-      if (start === undefined || text.slice(start, at).trim() !== "") continue;
-      const line = text.slice(at + 2, lineEnd(text, at, PROMPT_LINE_MAX)).trimEnd();
+      if (at < lineDone) continue;
+      lineDone = lineEnd(text, at);
+      const from = questionStart(text, at);
+      if (from === undefined) continue;
+      const line = text.slice(from, lineEnd(text, from, PROMPT_LINE_MAX)).trimEnd();
       const space = Math.max(line.lastIndexOf(" "), line.lastIndexOf("\t"));
       const question = line.slice(0, Math.max(space, 0));
       const answer = line.slice(space + 1);
       if (space < 0 || !QUESTION_END.test(question) || !PROSE_QUESTION.test(question) || !namesSecret(question) || MASKED.test(answer) || isStandIn(answer)) continue;
       if (!looksLikePassword(answer) && !looksRandom(answer)) continue;
-      const from = at + 2 + space + 1;
-      out.push({ start: from, end: from + answer.length, kind: "secret" });
+      out.push({ start: from + space + 1, end: from + space + 1 + answer.length, kind: "secret" });
     }
   },
 };
