@@ -4878,3 +4878,14 @@ describe("a secret typed at a prompt once answered, the check mark in the ? mark
     ],
   );
 });
+
+describe("a Bitcoin private key in Wallet Import Format after its format's name (WIF: …, \"wif\": …, fromWIF('…'))", () => {
+  exactAndKept(
+    [
+      ["WIF: KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoWn", "WIF: [REDACTED:private-key]"],
+      ['{"address": "mkHS9ne12qx9pS9VojpwU5xtRd4T7X7ZUt", "wif": "cVt4o7BGAig1UXywgGSmARhxMdzP5qvQsxKkSsc1XEkw3tDTQFpy"}', '{"address": "mkHS9ne12qx9pS9VojpwU5xtRd4T7X7ZUt", "wif": "[REDACTED:private-key]"}'],
+      ["const key = bitcoin.ECPair.fromWIF('L1aW4aubDFB7yfras2S1mN3bqg9nwySY8nkoLmJebSLD5BWv3ENZ')", "const key = bitcoin.ECPair.fromWIF('[REDACTED:private-key]')"],
+    ],
+    [["a variable, prose, a Wi-Fi label, a key one character short", "ECPair.fromWIF(wif, network)\nthe WIF format encodes a key\nWiFi: KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoWn\nWIF: KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoW"]],
+  );
+});
