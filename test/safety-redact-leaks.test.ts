@@ -4889,3 +4889,14 @@ describe("a Bitcoin private key in Wallet Import Format after its format's name 
     [["a variable, prose, a Wi-Fi label, a key one character short", "ECPair.fromWIF(wif, network)\nthe WIF format encodes a key\nWiFi: KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoWn\nWIF: KwDiBf89QgGbjEhKnhXJuH7LrciVrZi3qYjgd9M7rFU73sVHnoW"]],
   );
 });
+
+describe("a password echoed into what reads it, run by WSL from Windows (echo 'alice:…' | wsl -u root chpasswd)", () => {
+  exactAndKept(
+    [
+      ["echo 'alice:Nq8vLx2Kp7Rz' | wsl -u root chpasswd", "echo '[REDACTED:secret]' | wsl -u root chpasswd"],
+      ["echo 'alice:Nq8vLx2Kp7Rz' | wsl.exe -d Ubuntu-22.04 -u root -- chpasswd", "echo '[REDACTED:secret]' | wsl.exe -d Ubuntu-22.04 -u root -- chpasswd"],
+      ['echo "Nq8vLx2Kp7Rz" | wsl -d Ubuntu -u root sudo -S apt update', 'echo "[REDACTED:secret]" | wsl -d Ubuntu -u root sudo -S apt update'],
+    ],
+    [["another command, a variable", "echo 'hello' | wsl -d Ubuntu cat\necho $PASS | wsl -u root chpasswd\necho 'x y' | wsl -- wc -w"]],
+  );
+});

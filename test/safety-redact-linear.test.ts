@@ -220,7 +220,7 @@ function adversarialUnits(): [name: string, unit: string][] {
     ["password commands chained, never echoing", "--password-command 'echo BORG_PASSCOMMAND=\"printf '%s' RESTIC_PASSWORD_COMMAND=echo -n -e "],
     ["MCP adds' -e chained, never a value", "claude mcp add -e A= gemini mcp add -e inspector -e -e -e "],
     ["platforms' and stores' setters chained, never a value", "eb setenv vault kv put cf set-env a clever env set sst secret set A glab variable set --value upsun variable:create -v koyeb secrets create --value dvc remote modify a secret_access_key "],
-    ["wallets', hashes' and tools' keywords chained, each one character short or with no value", `SCRAM-SHA-256$4096:${"Ab1+".repeat(5)}$${"Ab1+".repeat(5)}: routing_key: ${"9f".repeat(15)}f xprv${"A1b".repeat(35)}a wif: K${"A1b".repeat(16)}ab WIF_KEY=${"A1b".repeat(16)}ab bitcoin-cli dumpprivkey importprivkey - headscale preauthkeys create pihole -a -p evil-winrm -p `],
+    ["wallets', hashes' and tools' keywords chained, each one character short or with no value", `SCRAM-SHA-256$4096:${"Ab1+".repeat(5)}$${"Ab1+".repeat(5)}: routing_key: ${"9f".repeat(15)}f xprv${"A1b".repeat(35)}a wif: K${"A1b".repeat(16)}ab WIF_KEY=${"A1b".repeat(16)}ab echo 'a' | wsl -d a -u b -e -- -- wsl echo a | wsl.exe bitcoin-cli dumpprivkey importprivkey - headscale preauthkeys create pihole -a -p evil-winrm -p `],
     ["answered prompts' check marks, then questions chained on one line, never a last word", "✔ What's the value of A_TOKEN? ? a? ✔ b? · \n✔ "],
   );
   return units;

@@ -687,11 +687,17 @@ const STORE_STDIN = String.raw`(?:docker|podman|helm(?:[ \t]+registry)?|oras|cra
 const SECRET_READER = String.raw`(?:npx[ \t]+)?wrangler[ \t]+(?:pages[ \t]+)?secret[ \t]+put|gh[ \t]+secret[ \t]+set|vercel[ \t]+env[ \t]+add|(?:docker|podman)[ \t]+secret[ \t]+create|gcloud[ \t]+secrets|kubectl[ \t]+create[ \t]+secret|(?:sudo[ \t]+)?chpasswd|firebase[ \t]+functions:secrets:set|fly[ \t]+secrets[ \t]+import|cryptsetup|npm[ \t]+(?:login|adduser)|vault[ \t]+login|${STORE_STDIN}`;
 
 /**
+ * WSL running the command after it in a Linux distribution, from Windows (`echo 'alice:…' | wsl -d Ubuntu -u root chpasswd`): its
+ * options, a distribution and a user, before the command that reads the input.
+ */
+const WSL_RUN = String.raw`(?:wsl(?:\.exe)?(?:[ \t]+(?:(?:-d|-u|--distribution|--user)[ \t]+[^\s|;&-][^\s|;&]{0,100}|-e|--exec|--)){0,4}[ \t]+)?`;
+
+/**
  * `echo "…" | wrangler secret put NAME`, `printf '%s' '…' | gh secret set NAME`, `echo … | sudo -S cmd`, `echo … | docker login -u me
- * --password-stdin`, `passwd user`, what SECRET_READER names: what is echoed is the secret (a `$VAR` is only its name and stays).
+ * --password-stdin`, `passwd user`, what SECRET_READER names, each run by WSL too: what is echoed is the secret (a `$VAR` is only its name and stays).
  */
 const PIPED = new RegExp(
-  String.raw`(?:echo(?:[ \t]+-[neE]+)*|printf(?:[ \t]+(?:"%s(?:\\n)?"|'%s(?:\\n)?'))?)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})'|([^\s|;&'"]{1,500}))[ \t]*\|[ \t]*(?:sudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S\b|(?:sudo[ \t]+)?passwd(?:[ \t]+(?:--stdin|[\w.-]{1,32}))?(?![\w-])|${SECRET_READER})`,
+  String.raw`(?:echo(?:[ \t]+-[neE]+)*|printf(?:[ \t]+(?:"%s(?:\\n)?"|'%s(?:\\n)?'))?)[ \t]+(?:"([^"\n]{1,500})"|'([^'\n]{1,500})'|([^\s|;&'"]{1,500}))[ \t]*\|[ \t]*${WSL_RUN}(?:sudo(?:[ \t]+-[A-Za-z]+)*?[ \t]+-[A-Za-z]*S\b|(?:sudo[ \t]+)?passwd(?:[ \t]+(?:--stdin|[\w.-]{1,32}))?(?![\w-])|${SECRET_READER})`,
   "dy",
 );
 
