@@ -1000,3 +1000,16 @@ describe("a server's variable as a header's value (Apache's %{API_KEY}e, the env
     [["Apache's variables, Ruby's format", 'RequestHeader set X-Api-Key "%{API_KEY}e"\nRequestHeader set X-Token %{UPSTREAM_TOKEN}e\nX-Api-Key "%{HTTP:X-Api-Key}"\napi_key: "%{api_key}"']],
   );
 });
+
+describe("a model or a package pinned to a dated version, alone, is no password (Vertex AI's claude-opus-4-5@20251101)", () => {
+  maskedAndKept(
+    [
+      ["Summer2024@123!", "[REDACTED:secret]"],
+      ["Zq8w-Lm3x@20251101", "[REDACTED:secret]"],
+    ],
+    [
+      ["Vertex AI's model id as the whole answer", "claude-opus-4-5@20251101"],
+      ["another model's, quoted", '"claude-sonnet-4-5@20250929"'],
+    ],
+  );
+});
