@@ -1001,7 +1001,7 @@ describe("a server's variable as a header's value (Apache's %{API_KEY}e, the env
   );
 });
 
-describe("a model or a package pinned to a dated version, alone, is no password (Vertex AI's claude-opus-4-5@20251101)", () => {
+describe("a model pinned to a version, alone, is no password (Vertex AI's claude-opus-4-5@20251101, claude-sonnet-4-6@default)", () => {
   maskedAndKept(
     [
       ["Summer2024@123!", "[REDACTED:secret]"],
@@ -1010,6 +1010,7 @@ describe("a model or a package pinned to a dated version, alone, is no password 
     [
       ["Vertex AI's model id as the whole answer", "claude-opus-4-5@20251101"],
       ["another model's, quoted", '"claude-sonnet-4-5@20250929"'],
+      ["a model pinned to Vertex AI's default version", "claude-sonnet-4-6@default"],
     ],
   );
 });

@@ -28,11 +28,11 @@ const HEX = /^[0-9A-Fa-f-]+$/;
 /** Public ids: a checksummed Ethereum address, an IPFS CID, a GitHub advisory. */
 const PUBLIC_ID = /^0x[0-9a-fA-F]{40}$|^Qm[1-9A-HJ-NP-Za-km-z]{44}$|^GHSA(?:-[0-9a-z]{4}){3}$/;
 /**
- * A name pinned to a dated version, as Vertex AI and package managers write a model or a package
- * (`claude-opus-4-5@20251101`): lowercase words joined by `-`, then `@` and a date. A password
- * made of words has capitals or a year alone after its `@` (`Summer2024@123`).
+ * A name pinned to a version, as Vertex AI writes a model (`claude-opus-4-5@20251101`,
+ * `claude-sonnet-4-6@default`): lowercase words joined by `-`, then `@` and a date, `default` or
+ * `latest`. A password made of words has capitals or a year alone after its `@` (`Summer2024@123`).
  */
-const DATED_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)+@(?:19|20)\d{6}$/;
+const PINNED_NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)+@(?:(?:19|20)\d{6}|default|latest)$/;
 /** A password hash standing alone (bcrypt, argon2, crypt's), as a query or a script prints it. */
 const PASSWORD_HASH_TEXT = /^\s*(\$(?:2[abxy]\$\d{2}|argon2id?\$v=\d+\$[^$\s]+|apr1|1|5|6|y)\$[./A-Za-z0-9$=+,-]{16,1000})\s*$/d;
 
@@ -71,7 +71,7 @@ export function loneSecret(whole: string): Finding | undefined {
   // Plain: both cases and a digit. With a symbol: small letters and a capital or a digit.
   const mixed = plain
     ? UPPER.test(word) && DIGIT.test(word)
-    : SYMBOL.test(word) && (UPPER.test(word) || DIGIT.test(word)) && !CODE_LIKE.test(word) && !WORDS_NAME.test(word.replace(/[!?]+$/, "")) && !DATED_NAME.test(word);
+    : SYMBOL.test(word) && (UPPER.test(word) || DIGIT.test(word)) && !CODE_LIKE.test(word) && !WORDS_NAME.test(word.replace(/[!?]+$/, "")) && !PINNED_NAME.test(word);
   return mixed ? { start: span[0], end: span[1], kind: "secret" } : undefined;
 }
 
