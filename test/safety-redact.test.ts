@@ -950,6 +950,16 @@ describe("a secret a rule found, shown again later in the session without what m
     expect(redact(`see https://example.com/x${password}/y`, later).count).toBe(0);
   });
 
+  test("a later read knows one that holds a separator itself at a path's end (a replay synced line by line sent vertex_ai/<it> bare)", () => {
+    const first = new SeenSecrets();
+    const value = "Zq8w-Lm3x@20251101";
+    redact(`DB_PASSWORD=${value}`, first);
+    const later = new SeenSecrets(first.carried());
+    for (const text of [`vertex_ai/${value}`, `see https://vault.example.com/keys/${value}.`, `s3://b/x/${value}`])
+      expect(redact(text, later)).toEqual({ text: text.replace(value, "[REDACTED:secret]"), count: 1 });
+    expect(redact(`vertex_ai/${value}x`, later).count).toBe(0);
+  });
+
   const unseen: [why: string, value: string][] = [
     ["short", "ab12cd"],
     ["with spaces", "correct horse battery"],

@@ -146,7 +146,9 @@ export class SeenSecrets {
 
   /**
    * The word with each of its parts (PART_SEPARATORS) that is a known secret replaced, and how many were; undefined
-   * when none is. A part, not a run of parts: a word may have dozens (a path), and each run looked up costs a digest.
+   * when none is. A part, not a run of parts: a word may have dozens (a path), and each run looked up costs a digest;
+   * but also the run from each part to the word's end, for a secret that holds a separator itself at a path's end
+   * (`vertex_ai/<name@20251101>`, `/keys/<user:pass>`): one more digest a part.
    */
   private knownParts(word: string): { text: string; count: number } | undefined {
     let end = word.length;
@@ -158,6 +160,12 @@ export class SeenSecrets {
       if (i < end && !PART_SEPARATORS.has(word.charCodeAt(i))) continue;
       // The word with no separator was looked up whole.
       const whole = from === 0 && i === end;
+      if (from > 0 && i < end && end - from >= MIN_LENGTH && this.digests.has(this.digest(word.slice(from, end)))) {
+        text += word.slice(kept, from) + redactionMarker("secret");
+        kept = end;
+        count++;
+        break;
+      }
       if (!whole && i - from >= MIN_LENGTH && this.digests.has(this.digest(word.slice(from, i)))) {
         text += word.slice(kept, from) + redactionMarker("secret");
         kept = i;
