@@ -450,6 +450,21 @@ describe("fault injection", () => {
     expect(reasons(server)).toEqual(["identical-resend"]);
   });
 
+  test("a write held by a 'late' fault that lands after the client's retry of it (or a newer record) is no violation of the client's", async () => {
+    expect((await post("s1")).status).toBe(200);
+    server.setFaults({ rules: [{ kind: "late", path: "/sync/message" }, { kind: "late", path: "/sync/session", bodyIncludes: '"cost":1' }] });
+    const held = [send(server, "POST", "/sync/message", message()), send(server, "POST", "/sync/session", session({ cost: 1 }))];
+    await Bun.sleep(50);
+    // The client gave up on them: it sends the message again, and the record's newer totals, past the window.
+    server.setFaults({});
+    clock.advance(11_000);
+    expect((await send(server, "POST", "/sync/session", session({ cost: 2 }))).status).toBe(200);
+    expect((await send(server, "POST", "/sync/message", message())).status).toBe(200);
+    expect(await server.releaseLate()).toBe(2);
+    await Promise.all(held);
+    expect(server.violations()).toEqual([]);
+  });
+
   test("401 after N authenticated requests", async () => {
     server.setFaults({ unauthorizedAfter: 2 });
     expect((await post("a")).status).toBe(200);
