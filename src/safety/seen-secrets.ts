@@ -29,11 +29,10 @@ const WORD = /[^\s"'`,;()[\]{}<>]{8,512}/g;
 const TRAILING_CHARS = ".:!?";
 const TRAILING = new RegExp(`[${TRAILING_CHARS}]+$`);
 const codes = (chars: string) => new Set([...chars].map((c) => c.charCodeAt(0)));
-/** A name before the value in the same word (`Key:<value>`, `TOKEN=<value>`), as a read that saw the value replaces it within. */
-const NAMED = /^[^:=]*[:=]/;
 /**
- * What separates a URL's or a path's parts, between which a value may sit as a read that saw it replaces it within
- * (`https://<value>@host`, `/hooks/<value>`, `?key=<value>&page=2`), as character codes.
+ * What separates a name from its value (`Key:<value>`, `TOKEN=<value>`) and a URL's or a path's parts, between which a
+ * value may sit as a read that saw it replaces it within (`https://<value>@host`, `/hooks/<value>`, `?key=<value>&page=2`),
+ * as character codes.
  */
 const PART_SEPARATORS = codes("/@?&=:");
 const TRAILING_CODES = codes(TRAILING_CHARS);
@@ -95,10 +94,10 @@ export class SeenSecrets {
     // Values this read has not seen itself, known by their digests.
     if (this.digests.size > this.values.length) {
       text = text.replace(WORD, (word) => {
-        const found = this.known(word) ?? this.knownAfterName(word);
+        const found = this.known(word);
         if (found !== undefined) {
           count++;
-          return found.name + redactionMarker("secret") + found.rest;
+          return redactionMarker("secret") + found.rest;
         }
         const parts = this.knownParts(word);
         if (parts === undefined) return word;
@@ -131,24 +130,18 @@ export class SeenSecrets {
   }
 
   /** The word as it is, or without what ends a sentence (a secret may end in "!" itself), when it is a known secret. */
-  private known(word: string): { name: string; rest: string } | undefined {
+  private known(word: string): { rest: string } | undefined {
     const bare = this.digests.has(this.digest(word)) ? word : word.replace(TRAILING, "");
     if (bare.length < MIN_LENGTH || !this.digests.has(this.digest(bare))) return undefined;
-    return { name: "", rest: word.slice(bare.length) };
-  }
-
-  /** A known secret after a name in the word (`Key:<secret>`): the name is kept. */
-  private knownAfterName(word: string): { name: string; rest: string } | undefined {
-    const name = NAMED.exec(word)?.[0];
-    const found = name === undefined ? undefined : this.known(word.slice(name.length));
-    return found && { ...found, name: name as string };
+    return { rest: word.slice(bare.length) };
   }
 
   /**
    * The word with each of its parts (PART_SEPARATORS) that is a known secret replaced, and how many were; undefined
    * when none is. A part, not a run of parts: a word may have dozens (a path), and each run looked up costs a digest;
-   * but also the run from each part to the word's end, for a secret that holds a separator itself at a path's end
-   * (`vertex_ai/<name@20251101>`, `/keys/<user:pass>`): one more digest a part.
+   * but also the rest of the word from each part on (as `known` reads a word), for a value after its name
+   * (`Key:<secret>`) and for one that holds a separator itself at a path's end (`vertex_ai/<name@20251101>`,
+   * `/keys/<user:pass>`).
    */
   private knownParts(word: string): { text: string; count: number } | undefined {
     let end = word.length;
@@ -158,15 +151,15 @@ export class SeenSecrets {
     let kept = 0;
     for (let from = 0, i = 0; i <= end; i++) {
       if (i < end && !PART_SEPARATORS.has(word.charCodeAt(i))) continue;
-      // The word with no separator was looked up whole.
-      const whole = from === 0 && i === end;
-      if (from > 0 && i < end && end - from >= MIN_LENGTH && this.digests.has(this.digest(word.slice(from, end)))) {
+      // The rest of the word from here on; at its end, that is the last part. The whole word was looked up already.
+      const rest = from > 0 ? this.known(word.slice(from)) : undefined;
+      if (rest !== undefined) {
         text += word.slice(kept, from) + redactionMarker("secret");
-        kept = end;
+        kept = word.length - rest.rest.length;
         count++;
         break;
       }
-      if (!whole && i - from >= MIN_LENGTH && this.digests.has(this.digest(word.slice(from, i)))) {
+      if (i < end && i - from >= MIN_LENGTH && this.digests.has(this.digest(word.slice(from, i)))) {
         text += word.slice(kept, from) + redactionMarker("secret");
         kept = i;
         count++;
